@@ -1,0 +1,48 @@
+import { statusCommand } from './commands/status';
+import { CliIo, UsageError } from './io';
+import { LIFEGUARD_VERSION } from '../core/version';
+
+export const USAGE = `Usage: mcp-lifeguard <command> [options]
+
+Commands:
+  status [--json] [--workspace DIR]...   Every configured MCP server on this machine
+  help                                    This text
+  version                                 The version of mcp-lifeguard
+
+Environment:
+  HOME                 The home whose client configs are read
+  MCP_LIFEGUARD_HOME   Where mcp-lifeguard keeps its own files (locks, state, caches)
+`;
+
+type Command = (args: string[], io: CliIo) => Promise<number>;
+
+const COMMANDS: Record<string, Command> = {
+  status: statusCommand,
+};
+
+/** Runs one CLI invocation; returns the exit code. */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    io.stdout(USAGE);
+    return name === undefined ? 2 : 0;
+  }
+  if (name === 'version' || name === '--version' || name === '-V') {
+    io.stdout(`${LIFEGUARD_VERSION}\n`);
+    return 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.stderr(`mcp-lifeguard: unknown command '${name}'\n\n${USAGE}`);
+    return 2;
+  }
+  try {
+    return await command(rest, io);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr(`mcp-lifeguard ${name}: ${err.message}\n\n${USAGE}`);
+      return 2;
+    }
+    throw err;
+  }
+}
