@@ -1,0 +1,57 @@
+/**
+ * The guard's control protocol: one JSON request line, one JSON reply line, then the connection
+ * closes. Spoken over a Unix domain socket in the user-private lock dir (a named pipe on Windows),
+ * so only the user who runs the guard can connect.
+ */
+
+export type ControlRequest =
+  | { op: 'status' }
+  | { op: 'shutdown'; reason?: string }
+  | { op: 'restart'; reason?: string };
+
+export type ControlOp = ControlRequest['op'];
+
+/** What `status` reports: enough for the CLI and the extension to show a guarded instance. */
+export interface GuardStatus {
+  guardPid: number;
+  serverName: string;
+  /** The running child's pid, when one runs. */
+  childPid?: number;
+  state: string;
+  /** Client requests the server has not answered yet. */
+  inFlight: number;
+  restarts: number;
+  startedAt: string;
+  childStartedAt?: string;
+  /** The running child's package version as recorded at its start, when known. */
+  runningVersion?: string;
+  /** A one-line reason when the guard gave up restarting (crash loop). */
+  failure?: string;
+}
+
+export interface RestartOutcome {
+  childPid: number;
+  restarts: number;
+}
+
+export type ControlReply<T = unknown> = { ok: true; result: T } | { ok: false; error: string };
+
+const OPS: readonly ControlOp[] = ['status', 'shutdown', 'restart'];
+
+/** Parses one request line; a bad line yields a message for the reply instead of a throw. */
+export function parseControlRequest(line: string): { ok: true; request: ControlRequest } | { ok: false; error: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch (err) {
+    return { ok: false, error: `request is not JSON: ${(err as Error).message}` };
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, error: 'request must be a JSON object' };
+  const { op, reason } = value as { op?: unknown; reason?: unknown };
+  if (typeof op !== 'string' || !(OPS as readonly string[]).includes(op)) {
+    return { ok: false, error: `unknown op ${JSON.stringify(op)}; expected one of ${OPS.join(', ')}` };
+  }
+  if (reason !== undefined && typeof reason !== 'string') return { ok: false, error: 'reason must be a string' };
+  if (op === 'status') return { ok: true, request: { op } };
+  return { ok: true, request: reason === undefined ? { op: op as 'shutdown' | 'restart' } : { op: op as 'shutdown' | 'restart', reason } };
+}

@@ -1,0 +1,108 @@
+import { promises as fsp } from 'node:fs';
+import * as net from 'node:net';
+import { ControlReply, ControlRequest, GuardStatus, parseControlRequest, RestartOutcome } from './protocol';
+
+/** What the guard does for each op. Errors thrown here become `{ ok: false, error }` replies. */
+export interface ControlHandlers {
+  status(): GuardStatus | Promise<GuardStatus>;
+  /** Starts the shutdown and returns; the reply is sent before the guard goes away. */
+  shutdown(reason: string | undefined): void | Promise<void>;
+  restart(reason: string | undefined): Promise<RestartOutcome>;
+}
+
+export interface ControlServer {
+  readonly endpoint: string;
+  close(): Promise<void>;
+}
+
+/** A request line longer than this is not a control request. */
+const MAX_REQUEST_BYTES = 64 * 1024;
+
+/**
+ * Listens on `endpoint` (a socket path inside the 0700 lock dir, or a Windows pipe name). The caller
+ * must hold the server's lock: a socket file already at the path belongs to a dead holder and is
+ * removed; anything else at the path (a regular file, a symlink) is refused.
+ */
+export async function startControlServer(endpoint: string, handlers: ControlHandlers, platform: NodeJS.Platform = process.platform): Promise<ControlServer> {
+  const isPipe = platform === 'win32';
+  if (!isPipe) await removeStaleSocket(endpoint);
+  const server = net.createServer((socket) => serve(socket, handlers));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(endpoint, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  server.on('error', (err) => process.emitWarning(`control endpoint ${endpoint}: ${err.message}`));
+  // The lock dir is already 0700; the socket itself is made owner-only as well, in case it is moved.
+  if (!isPipe) await fsp.chmod(endpoint, 0o600);
+  let closed = false;
+  return {
+    endpoint,
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (!isPipe) await fsp.rm(endpoint, { force: true });
+    },
+  };
+}
+
+async function removeStaleSocket(endpoint: string): Promise<void> {
+  let stat;
+  try {
+    stat = await fsp.lstat(endpoint);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw err;
+  }
+  if (!stat.isSocket()) throw new Error(`${endpoint} exists and is not a socket; refusing to replace it`);
+  await fsp.unlink(endpoint);
+}
+
+function serve(socket: net.Socket, handlers: ControlHandlers): void {
+  let buffered = '';
+  let answered = false;
+  socket.setEncoding('utf8');
+  socket.on('error', () => socket.destroy());
+  socket.on('data', (chunk: string) => {
+    if (answered) return;
+    buffered += chunk;
+    const newline = buffered.indexOf('\n');
+    if (newline < 0) {
+      if (buffered.length > MAX_REQUEST_BYTES) {
+        answered = true;
+        reply(socket, { ok: false, error: 'request too long' });
+      }
+      return;
+    }
+    answered = true;
+    const parsed = parseControlRequest(buffered.slice(0, newline));
+    if (!parsed.ok) {
+      reply(socket, { ok: false, error: parsed.error });
+      return;
+    }
+    dispatch(parsed.request, handlers).then(
+      (result) => reply(socket, { ok: true, result }),
+      (err: unknown) => reply(socket, { ok: false, error: err instanceof Error ? err.message : String(err) }),
+    );
+  });
+}
+
+async function dispatch(request: ControlRequest, handlers: ControlHandlers): Promise<unknown> {
+  switch (request.op) {
+    case 'status':
+      return handlers.status();
+    case 'shutdown':
+      await handlers.shutdown(request.reason);
+      return { shuttingDown: true };
+    case 'restart':
+      return handlers.restart(request.reason);
+  }
+}
+
+function reply(socket: net.Socket, message: ControlReply): void {
+  if (socket.destroyed) return;
+  socket.end(`${JSON.stringify(message)}\n`);
+}
