@@ -14,6 +14,13 @@ export function formatStatus(snapshot: Snapshot): string {
     ]);
     lines.push(...table(['SERVER', 'SOURCE', 'TRANSPORT', 'COMMAND / URL'], rows));
   }
+  if (snapshot.launchGroups.length > 0) {
+    const byId = new Map(snapshot.servers.map((s) => [s.id, s]));
+    lines.push('', 'Same launch configured in several places:');
+    for (const g of snapshot.launchGroups) {
+      lines.push(`  ${g.serverIds.map((id) => byId.get(id)).map((s) => (s ? `${s.name} (${s.source.label})` : '?')).join(', ')}`);
+    }
+  }
   if (snapshot.diagnostics.length > 0) {
     lines.push('', `Problems (${snapshot.diagnostics.length}):`);
     for (const d of snapshot.diagnostics) {

@@ -1,9 +1,25 @@
+import { readdir } from 'node:fs/promises';
 import { HostEnv } from '../hostEnv';
 import { Diagnostic, LaunchGroup, ScannedFile, ServerConfig } from '../model';
+import { normalizeEntry } from './normalize';
+import { readConfigFile, ReadOutcome } from './readConfigFile';
+import { SOURCES } from './table';
+import { AdaptResult, ListDir, SourceFile, SourceSpec } from './types';
 
 export interface ScanContext {
   host: HostEnv;
   workspaceFolders: string[];
+  /** The source table; tests may pass their own. */
+  sources?: SourceSpec[];
+  listDir?: ListDir;
+  readFile?: (file: string) => Promise<ReadOutcome>;
+}
+
+/** The resolved, unredacted launch of a stdio server: what its process's command line will show. */
+export interface Launch {
+  command: string;
+  args: string[];
+  cwd?: string;
 }
 
 export interface ScanResult {
@@ -11,9 +27,93 @@ export interface ScanResult {
   launchGroups: LaunchGroup[];
   files: ScannedFile[];
   diagnostics: Diagnostic[];
+  /** Internal to the engine, never serialised: resolved launches by server id, for process matching. */
+  launches: Map<string, Launch>;
+  /** Internal, never serialised: every secret value seen, so other output (command lines) can be redacted. */
+  secrets: Set<string>;
 }
 
-/** Reads every configuration source on the host. Placeholder until the source table lands. */
-export async function scanSources(_ctx: ScanContext): Promise<ScanResult> {
-  return { servers: [], launchGroups: [], files: [], diagnostics: [] };
+const defaultListDir: ListDir = (dir) => readdir(dir);
+
+/**
+ * Reads every configuration source on the host. Each file is read once (several sources may share
+ * it), in parallel; a file that fails becomes a diagnostic and the scan of every other file goes on.
+ */
+export async function scanSources(ctx: ScanContext): Promise<ScanResult> {
+  const sources = ctx.sources ?? SOURCES;
+  const listDir = ctx.listDir ?? defaultListDir;
+  const read = ctx.readFile ?? readConfigFile;
+  const located = await Promise.all(sources.map(async (spec) => ({ spec, files: await spec.files(ctx, listDir) })));
+
+  const reads = new Map<string, Promise<ReadOutcome>>();
+  const readOnce = (file: string) => {
+    let r = reads.get(file);
+    if (!r) reads.set(file, (r = read(file)));
+    return r;
+  };
+
+  const result: ScanResult = { servers: [], launchGroups: [], files: [], diagnostics: [], launches: new Map(), secrets: new Set() };
+  const reported = new Set<string>();
+  const perFile = await Promise.all(
+    located.flatMap(({ spec, files }) => files.map(async (f) => ({ spec, f, outcome: await readOnce(f.file) }))),
+  );
+  for (const { spec, f, outcome } of perFile) {
+    if (outcome.state === 'missing') {
+      result.files.push({ file: f.file, client: spec.client, scope: spec.scope, state: 'missing', servers: 0 });
+      continue;
+    }
+    if (outcome.state === 'unreadable') {
+      result.files.push({ file: f.file, client: spec.client, scope: spec.scope, state: 'unreadable', servers: 0 });
+      // Several sources may share a file: report its read failure once.
+      if (!reported.has(f.file)) result.diagnostics.push({ file: f.file, client: spec.client, ...outcome.diagnostic });
+      reported.add(f.file);
+      continue;
+    }
+    const count = addFile(result, spec, f, outcome.text, outcome.diagnostics, ctx.host);
+    result.files.push({ file: f.file, client: spec.client, scope: spec.scope, state: 'read', servers: count });
+  }
+  result.launchGroups = groupLaunches(result.servers);
+  return result;
+}
+
+function addFile(result: ScanResult, spec: SourceSpec, f: SourceFile, text: string, readDiagnostics: AdaptResult['diagnostics'], host: HostEnv): number {
+  let adapted: AdaptResult;
+  try {
+    adapted = spec.adapter(text, f.file);
+  } catch (err) {
+    // Adapters are written not to throw; if one does, this file is reported and the scan goes on.
+    adapted = { entries: [], diagnostics: [{ severity: 'error', message: `could not be read as a ${spec.label} config: ${(err as Error).message}` }] };
+  }
+  for (const d of [...readDiagnostics, ...adapted.diagnostics]) result.diagnostics.push({ file: f.file, client: spec.client, ...d });
+  let count = 0;
+  for (const entry of adapted.entries) {
+    const source = {
+      client: spec.client,
+      scope: entry.scope ?? spec.scope,
+      label: spec.label,
+      file: f.file,
+      ...(f.workspaceFolder ? { workspaceFolder: f.workspaceFolder } : {}),
+      ...(f.profile ? { profile: f.profile } : {}),
+    };
+    const n = normalizeEntry(entry, { host, source, variables: spec.variables, urlTransport: spec.urlTransport ?? 'http' });
+    n.secrets.forEach((s) => result.secrets.add(s));
+    for (const d of n.diagnostics) result.diagnostics.push({ file: f.file, client: spec.client, ...d });
+    if (n.server) {
+      result.servers.push(n.server);
+      if (n.launch) result.launches.set(n.server.id, n.launch);
+      count++;
+    }
+  }
+  return count;
+}
+
+/** Entries that are the same launch, configured in more than one place. */
+export function groupLaunches(servers: ServerConfig[]): LaunchGroup[] {
+  const byKey = new Map<string, string[]>();
+  for (const s of servers) {
+    const ids = byKey.get(s.launchKey) ?? [];
+    ids.push(s.id);
+    byKey.set(s.launchKey, ids);
+  }
+  return [...byKey].filter(([, ids]) => ids.length > 1).map(([launchKey, serverIds]) => ({ launchKey, serverIds }));
 }

@@ -1,0 +1,45 @@
+import { HostEnv, pathFor } from '../hostEnv';
+
+/** The per-OS folders that client config paths start from, derived only from the injected host. */
+
+/** `~/.config` on Linux, honouring XDG_CONFIG_HOME. */
+export function xdgConfigHome(host: HostEnv): string {
+  return host.env.XDG_CONFIG_HOME || pathFor(host).join(host.home, '.config');
+}
+
+/** Where Electron apps keep per-user data: %APPDATA%, ~/Library/Application Support, or XDG config. */
+export function appDataDir(host: HostEnv): string {
+  const p = pathFor(host);
+  switch (host.platform) {
+    case 'win32':
+      return host.env.APPDATA || p.join(host.home, 'AppData', 'Roaming');
+    case 'darwin':
+      return p.join(host.home, 'Library', 'Application Support');
+    default:
+      return xdgConfigHome(host);
+  }
+}
+
+export function localAppDataDir(host: HostEnv): string {
+  return host.env.LOCALAPPDATA || pathFor(host).join(host.home, 'AppData', 'Local');
+}
+
+/** VS Code's product folders: stable and Insiders. */
+export const VSCODE_PRODUCTS = [
+  { client: 'vscode', folder: 'Code', label: 'VS Code' },
+  { client: 'vscode-insiders', folder: 'Code - Insiders', label: 'VS Code Insiders' },
+] as const;
+
+/** `<appData>/<product>/User`; VSCODE_APPDATA moves the app data root as it does for VS Code itself. */
+export function vscodeUserDir(host: HostEnv, productFolder: string): string {
+  const p = pathFor(host);
+  return p.join(host.env.VSCODE_APPDATA || appDataDir(host), productFolder, 'User');
+}
+
+/**
+ * Root of machine-wide files (Claude Code's managed-mcp.json): `/` or the Windows system drive.
+ * MCP_LIFEGUARD_SYSTEM_ROOT moves it, so tests can provide managed files in a fixture tree.
+ */
+export function systemRoot(host: HostEnv): string {
+  return host.env.MCP_LIFEGUARD_SYSTEM_ROOT || (host.platform === 'win32' ? (host.env.SystemDrive || 'C:') + '\\' : '/');
+}

@@ -1,0 +1,210 @@
+import { createHash } from 'node:crypto';
+import { HostEnv, pathFor } from '../hostEnv';
+import { ServerConfig, SourceRef, Transport } from '../model';
+import { redactArgs, redactUrl } from '../redact';
+import { RawField, RawServerEntry, FileDiagnostic, VariableFlavour } from './types';
+import { resolveVariables } from './variables';
+
+export interface NormalizeContext {
+  host: HostEnv;
+  source: SourceRef;
+  variables: VariableFlavour;
+  urlTransport: 'http' | 'sse';
+}
+
+export interface Normalized {
+  server?: ServerConfig;
+  diagnostics: FileDiagnostic[];
+  /** Values that must never be shown (env and header values, substituted secrets). */
+  secrets: string[];
+  /** The resolved, unredacted launch (command + args + cwd), for matching processes. Never serialised. */
+  launch?: { command: string; args: string[]; cwd?: string };
+}
+
+const TYPE_ALIASES: Record<string, Transport> = {
+  stdio: 'stdio',
+  http: 'http',
+  'streamable-http': 'http',
+  streamablehttp: 'http',
+  streamable_http: 'http',
+  sse: 'sse',
+};
+
+/**
+ * Validates one raw entry and turns it into a ServerConfig: every field of the wrong type is a
+ * diagnostic at its position (and the entry is dropped only when it cannot be run at all), the
+ * transport is inferred as VS Code does when `type` is missing, variables are resolved, and secret
+ * values are dropped or redacted.
+ */
+export function normalizeEntry(raw: RawServerEntry, ctx: NormalizeContext): Normalized {
+  const diagnostics: FileDiagnostic[] = [];
+  const secrets: string[] = [];
+  const unresolved = new Set<string>();
+  const name = raw.name;
+  const at = (f: RawField | undefined) => (f?.position ? { ...f.position } : raw.position ? { ...raw.position } : {});
+  const problem = (field: RawField | undefined, message: string) => diagnostics.push({ severity: 'error', ...at(field), message: `server "${name}": ${message}` });
+  const workspaceFolder = raw.workspaceFolder ?? ctx.source.workspaceFolder;
+  const vars = { host: ctx.host, workspaceFolder };
+  const resolve = (text: string) => {
+    const r = resolveVariables(text, ctx.variables, vars);
+    r.unresolved.forEach((u) => unresolved.add(u));
+    secrets.push(...r.secrets);
+    return r;
+  };
+
+  const f = raw.fields;
+  const str = (key: string): string | undefined => {
+    const field = f[key];
+    if (field === undefined || field.value === undefined || field.value === null) return undefined;
+    if (typeof field.value !== 'string') {
+      problem(field, `"${key}" must be a string, found ${kindOf(field.value)}`);
+      return undefined;
+    }
+    return field.value;
+  };
+
+  // Secret-bearing maps first: their values are collected for redaction, only keys are kept.
+  const envKeys = mapKeys('env', f.env, problem, secrets);
+  const headerKeys = [...mapKeys('headers', f.headers, problem, secrets), ...mapKeys('http_headers', f.http_headers, problem, secrets)];
+
+  const typeText = str('type');
+  let declared: Transport | undefined;
+  if (typeText !== undefined) {
+    declared = TYPE_ALIASES[typeText.toLowerCase()];
+    if (!declared) {
+      problem(f.type, `unknown type "${typeText}" (expected "stdio", "http" or "sse")`);
+      return { diagnostics, secrets };
+    }
+  }
+
+  const command = str('command');
+  const urlField = f.url !== undefined ? 'url' : f.serverUrl !== undefined ? 'serverUrl' : f.httpUrl !== undefined ? 'httpUrl' : undefined;
+  const url = urlField ? str(urlField) : undefined;
+  const transport: Transport | undefined =
+    declared ?? (command !== undefined ? 'stdio' : url !== undefined ? (urlField === 'httpUrl' || urlField === 'serverUrl' ? 'http' : ctx.urlTransport) : undefined);
+
+  let disabled = false;
+  if (f.disabled !== undefined) {
+    if (typeof f.disabled.value === 'boolean') disabled = f.disabled.value;
+    else problem(f.disabled, `"disabled" must be true or false, found ${kindOf(f.disabled.value)}`);
+  }
+  if (f.enabled !== undefined) {
+    if (typeof f.enabled.value === 'boolean') disabled = disabled || !f.enabled.value;
+    else problem(f.enabled, `"enabled" must be true or false, found ${kindOf(f.enabled.value)}`);
+  }
+
+  if (transport === undefined) {
+    problem(undefined, 'has neither "command" nor "url": nothing to run or connect to');
+    return { diagnostics, secrets };
+  }
+
+  const base = {
+    id: `${ctx.source.client}:${ctx.source.scope}:${ctx.source.file}#${raw.keyPath.join('/')}`,
+    name,
+    source: workspaceFolder && !ctx.source.workspaceFolder ? { ...ctx.source, workspaceFolder, ...(raw.scope ? { scope: raw.scope } : {}) } : { ...ctx.source, ...(raw.scope ? { scope: raw.scope } : {}) },
+    ...(raw.position ? { position: raw.position } : {}),
+    keyPath: raw.keyPath,
+    transport,
+    envKeys,
+    headerKeys,
+    disabled,
+  };
+
+  if (transport === 'stdio') {
+    if (command === undefined) {
+      problem(f.type, `type "${typeText}" needs a "command"`);
+      return { diagnostics, secrets };
+    }
+    if (command.trim() === '') {
+      problem(f.command, '"command" is empty');
+      return { diagnostics, secrets };
+    }
+    const args = readArgs(f.args, problem);
+    const cwdText = str('cwd');
+    const cmd = resolve(command);
+    const resolvedArgs = args.map((a) => resolve(a));
+    const cwd = cwdText !== undefined ? resolve(cwdText) : undefined;
+    const p = pathFor(ctx.host);
+    const cwdValue = cwd ? (p.isAbsolute(cwd.value) || !workspaceFolder ? cwd.value : p.resolve(workspaceFolder, cwd.value)) : undefined;
+    const launch = { command: cmd.value, args: resolvedArgs.map((a) => a.value), ...(cwdValue !== undefined ? { cwd: cwdValue } : {}) };
+    const server: ServerConfig = {
+      ...base,
+      command: cmd.display,
+      args: redactArgs(resolvedArgs.map((a) => a.display), new Set(secrets)),
+      ...(cwd ? { cwd: cwd.display === cwd.value ? cwdValue : cwd.display } : {}),
+      headerKeys: [],
+      unresolved: [...unresolved],
+      launchKey: launchKey(['stdio', launch.command, ...launch.args, '\0cwd', launch.cwd ?? '']),
+    };
+    return { server, diagnostics, secrets, launch };
+  }
+
+  if (url === undefined) {
+    problem(f.type, `type "${typeText}" needs a "url"`);
+    return { diagnostics, secrets };
+  }
+  const u = resolve(url);
+  const server: ServerConfig = {
+    ...base,
+    args: [],
+    url: redactUrl(u.display),
+    unresolved: [...unresolved],
+    launchKey: launchKey([transport, u.value]),
+  };
+  return { server, diagnostics, secrets };
+}
+
+function readArgs(field: RawField | undefined, problem: (f: RawField | undefined, m: string) => void): string[] {
+  if (field === undefined || field.value === undefined || field.value === null) return [];
+  if (!Array.isArray(field.value)) {
+    problem(field, `"args" must be an array of strings, found ${kindOf(field.value)}`);
+    return [];
+  }
+  const out: string[] = [];
+  field.value.forEach((a, i) => {
+    if (typeof a === 'string') out.push(a);
+    // Numbers and booleans are passed as text by every client that accepts them.
+    else if (typeof a === 'number' || typeof a === 'boolean') out.push(String(a));
+    else problem(field, `"args[${i}]" must be a string, found ${kindOf(a)}`);
+  });
+  return out;
+}
+
+/** Keys of an env/headers map; values are collected as secrets and dropped. */
+function mapKeys(key: string, field: RawField | undefined, problem: (f: RawField | undefined, m: string) => void, secrets: string[]): string[] {
+  if (field === undefined || field.value === undefined || field.value === null) return [];
+  const v = field.value;
+  if (typeof v !== 'object' || Array.isArray(v)) {
+    problem(field, `"${key}" must be an object of names to values, found ${kindOf(v)}`);
+    return [];
+  }
+  for (const value of Object.values(v as Record<string, unknown>)) {
+    if (typeof value === 'string' && value.length > 0) secrets.push(value);
+    else if (typeof value === 'number') secrets.push(String(value));
+  }
+  return Object.keys(v as object);
+}
+
+export function kindOf(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  switch (typeof v) {
+    case 'string':
+      return 'a string';
+    case 'number':
+      return 'a number';
+    case 'boolean':
+      return 'a boolean';
+    case 'object':
+      return 'an object';
+    default:
+      return typeof v;
+  }
+}
+
+/** A short stable key for "the same launch": a hash, so resolved secrets in args never show through it. */
+export function launchKey(parts: string[]): string {
+  return `${parts[0]}:${createHash('sha256').update(parts.join('\0')).digest('hex').slice(0, 16)}`;
+}
+
+

@@ -1,0 +1,96 @@
+import { open, stat } from 'node:fs/promises';
+import { FileDiagnostic } from './types';
+
+/** Config files larger than this are refused unread: no client writes one, and reading it would stall a refresh. */
+export const MAX_CONFIG_BYTES = 5 * 1024 * 1024;
+
+export type ReadOutcome =
+  | { state: 'missing' }
+  | { state: 'read'; text: string; diagnostics: FileDiagnostic[] }
+  | { state: 'unreadable'; diagnostic: FileDiagnostic };
+
+/**
+ * Reads a config file as UTF-8 text, turning every way it can fail into a diagnostic: a directory
+ * where a file should be, permission denied, a symlink loop, a file over 5 MiB, NUL bytes.
+ * A UTF-8 byte order mark is dropped (with no complaint: editors on Windows write one).
+ */
+export async function readConfigFile(file: string): Promise<ReadOutcome> {
+  let size: number;
+  try {
+    const st = await stat(file);
+    if (st.isDirectory()) return unreadable('is a directory, expected a file');
+    if (!st.isFile()) return unreadable('is not a regular file');
+    size = st.size;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { state: 'missing' };
+    // A dangling symlink, or a path through a file, is as good as missing; anything else is reported.
+    if (code === 'ENOTDIR') return { state: 'missing' };
+    return unreadable(describeFsError(err as NodeJS.ErrnoException));
+  }
+  if (size > MAX_CONFIG_BYTES) {
+    return unreadable(`is ${formatBytes(size)}, over the ${formatBytes(MAX_CONFIG_BYTES)} limit for a config file; not read`);
+  }
+  let bytes: Buffer;
+  try {
+    // Read through a handle with a hard cap: the file may grow between stat and read.
+    const handle = await open(file, 'r');
+    try {
+      const buf = Buffer.alloc(Math.min(size, MAX_CONFIG_BYTES) + 1);
+      let length = 0;
+      for (;;) {
+        const { bytesRead } = await handle.read(buf, length, buf.length - length, length);
+        if (bytesRead === 0) break;
+        length += bytesRead;
+        if (length === buf.length) {
+          if (length > MAX_CONFIG_BYTES) return unreadable(`grew over the ${formatBytes(MAX_CONFIG_BYTES)} limit while being read; not read`);
+          break;
+        }
+      }
+      bytes = buf.subarray(0, length);
+    } finally {
+      await handle.close();
+    }
+  } catch (err) {
+    return unreadable(describeFsError(err as NodeJS.ErrnoException));
+  }
+  return decodeConfigText(bytes);
+}
+
+/** Bytes to text: strips a UTF-8 BOM; NUL bytes (a binary or corrupted file) are reported with their position. */
+export function decodeConfigText(bytes: Buffer): ReadOutcome {
+  let text = bytes.toString('utf8');
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const nul = text.indexOf('\0');
+  if (nul >= 0) {
+    const before = text.slice(0, nul);
+    const line = before.split(/\r\n|\r|\n/).length;
+    const column = nul - Math.max(before.lastIndexOf('\n'), before.lastIndexOf('\r')) ;
+    return { state: 'unreadable', diagnostic: { severity: 'error', line, column, message: 'contains NUL bytes: not a text config file (corrupted or binary); not read' } };
+  }
+  return { state: 'read', text, diagnostics: [] };
+}
+
+function unreadable(message: string): ReadOutcome {
+  return { state: 'unreadable', diagnostic: { severity: 'error', message } };
+}
+
+export function describeFsError(err: NodeJS.ErrnoException): string {
+  switch (err.code) {
+    case 'EACCES':
+    case 'EPERM':
+      return 'cannot be read: permission denied';
+    case 'ELOOP':
+      return 'cannot be read: symbolic link loop';
+    case 'EISDIR':
+      return 'is a directory, expected a file';
+    case 'ENAMETOOLONG':
+      return 'cannot be read: path too long';
+    default:
+      return `cannot be read: ${err.code ?? 'error'} ${err.message}`;
+  }
+}
+
+function formatBytes(n: number): string {
+  return n >= 1024 * 1024 ? `${(n / (1024 * 1024)).toFixed(1)} MiB` : `${n} bytes`;
+}

@@ -1,0 +1,240 @@
+import { pathFor } from '../hostEnv';
+import { adaptClaudeJson } from './claudeCode';
+import { jsonServerMapAdapter } from './jsonc';
+import { appDataDir, localAppDataDir, systemRoot, VSCODE_PRODUCTS, vscodeUserDir } from './locations';
+import { ListDir, SourceContext, SourceFile, SourceSpec } from './types';
+
+/**
+ * Every config source MCP Lifeguard reads: one row per client, scope and format. Adding a client
+ * is adding a row. Paths come only from the injected host (home, platform, env), so a fixture home
+ * exercises the Windows and macOS layouts on Linux too.
+ */
+
+const mcpServers = jsonServerMapAdapter(['mcpServers']);
+
+/** The same relative file in each workspace folder. */
+function inEachFolder(...rel: string[]) {
+  return async (ctx: SourceContext): Promise<SourceFile[]> =>
+    ctx.workspaceFolders.map((folder) => ({ file: pathFor(ctx.host).join(folder, ...rel), workspaceFolder: folder }));
+}
+
+function one(build: (ctx: SourceContext) => string | undefined) {
+  return async (ctx: SourceContext): Promise<SourceFile[]> => {
+    const file = build(ctx);
+    return file ? [{ file }] : [];
+  };
+}
+
+async function listOrEmpty(listDir: ListDir, dir: string): Promise<string[]> {
+  try {
+    return await listDir(dir);
+  } catch {
+    // A missing folder (no profiles, no .code-workspace) means no such files: nothing to report.
+    return [];
+  }
+}
+
+const vscodeSources: SourceSpec[] = VSCODE_PRODUCTS.flatMap((product): SourceSpec[] => [
+  {
+    client: product.client,
+    scope: 'user',
+    label: `${product.label} User`,
+    files: one((ctx) => pathFor(ctx.host).join(vscodeUserDir(ctx.host, product.folder), 'mcp.json')),
+    adapter: jsonServerMapAdapter(['servers']),
+    variables: 'vscode',
+  },
+  {
+    client: product.client,
+    scope: 'profile',
+    label: `${product.label} User`,
+    files: async (ctx, listDir) => {
+      const p = pathFor(ctx.host);
+      const profiles = p.join(vscodeUserDir(ctx.host, product.folder), 'profiles');
+      return (await listOrEmpty(listDir, profiles)).sort().map((profile) => ({ file: p.join(profiles, profile, 'mcp.json'), profile }));
+    },
+    adapter: jsonServerMapAdapter(['servers']),
+    variables: 'vscode',
+  },
+  {
+    // Before mcp.json, servers lived under "mcp" in user settings.json; VS Code still migrates them.
+    client: product.client,
+    scope: 'user',
+    label: `${product.label} User`,
+    files: one((ctx) => pathFor(ctx.host).join(vscodeUserDir(ctx.host, product.folder), 'settings.json')),
+    adapter: jsonServerMapAdapter(['mcp', 'servers']),
+    variables: 'vscode',
+  },
+]);
+
+export const SOURCES: SourceSpec[] = [
+  {
+    client: 'vscode',
+    scope: 'workspace',
+    label: 'Workspace',
+    files: inEachFolder('.vscode', 'mcp.json'),
+    adapter: jsonServerMapAdapter(['servers']),
+    variables: 'vscode',
+  },
+  {
+    client: 'vscode',
+    scope: 'workspace',
+    label: 'Workspace',
+    files: async (ctx, listDir) => {
+      const p = pathFor(ctx.host);
+      const out: SourceFile[] = [];
+      for (const folder of ctx.workspaceFolders) {
+        for (const name of (await listOrEmpty(listDir, folder)).sort()) {
+          if (name.endsWith('.code-workspace')) out.push({ file: p.join(folder, name), workspaceFolder: folder });
+        }
+      }
+      return out;
+    },
+    adapter: jsonServerMapAdapter(['settings', 'mcp', 'servers']),
+    variables: 'vscode',
+  },
+  {
+    // Claude Code's project file; VS Code discovers it too.
+    client: 'claude-code',
+    scope: 'project',
+    label: 'Workspace (.mcp.json)',
+    files: inEachFolder('.mcp.json'),
+    adapter: mcpServers,
+    variables: 'shell',
+  },
+  ...vscodeSources,
+  {
+    // The server side of Remote SSH / WSL / Dev Containers keeps its own user mcp.json.
+    client: 'vscode',
+    scope: 'user',
+    label: 'VS Code Remote User',
+    files: one((ctx) => pathFor(ctx.host).join(ctx.host.home, '.vscode-server', 'data', 'User', 'mcp.json')),
+    adapter: jsonServerMapAdapter(['servers']),
+    variables: 'vscode',
+  },
+  {
+    client: 'claude-desktop',
+    scope: 'user',
+    label: 'Claude Desktop',
+    files: one((ctx) => pathFor(ctx.host).join(appDataDir(ctx.host), 'Claude', 'claude_desktop_config.json')),
+    adapter: mcpServers,
+    variables: 'none',
+  },
+  {
+    // Claude Desktop installed from the Microsoft Store (MSIX) keeps its config in the package's virtualised AppData.
+    client: 'claude-desktop',
+    scope: 'user',
+    label: 'Claude Desktop',
+    files: one((ctx) =>
+      ctx.host.platform === 'win32'
+        ? pathFor(ctx.host).join(localAppDataDir(ctx.host), 'Packages', 'Claude_pzs8sxrjxfjjc', 'LocalCache', 'Roaming', 'Claude', 'claude_desktop_config.json')
+        : undefined,
+    ),
+    adapter: mcpServers,
+    variables: 'none',
+  },
+  {
+    client: 'claude-code',
+    scope: 'user',
+    label: 'Claude Code',
+    files: one((ctx) => pathFor(ctx.host).join(ctx.host.env.CLAUDE_CONFIG_DIR || ctx.host.home, '.claude.json')),
+    adapter: adaptClaudeJson,
+    variables: 'shell',
+  },
+  {
+    client: 'claude-code',
+    scope: 'managed',
+    label: 'Claude Code (managed)',
+    files: one((ctx) => {
+      const p = pathFor(ctx.host);
+      const root = systemRoot(ctx.host);
+      switch (ctx.host.platform) {
+        case 'darwin':
+          return p.join(root, 'Library', 'Application Support', 'ClaudeCode', 'managed-mcp.json');
+        case 'win32':
+          return p.join(root, 'Program Files', 'ClaudeCode', 'managed-mcp.json');
+        default:
+          return p.join(root, 'etc', 'claude-code', 'managed-mcp.json');
+      }
+    }),
+    adapter: mcpServers,
+    variables: 'shell',
+  },
+  {
+    client: 'cursor',
+    scope: 'user',
+    label: 'Cursor',
+    files: one((ctx) => pathFor(ctx.host).join(ctx.host.home, '.cursor', 'mcp.json')),
+    adapter: mcpServers,
+    variables: 'cursor',
+  },
+  {
+    client: 'cursor',
+    scope: 'workspace',
+    label: 'Cursor (workspace)',
+    files: inEachFolder('.cursor', 'mcp.json'),
+    adapter: mcpServers,
+    variables: 'cursor',
+  },
+  {
+    client: 'windsurf',
+    scope: 'user',
+    label: 'Windsurf',
+    files: one((ctx) => pathFor(ctx.host).join(ctx.host.home, '.codeium', 'windsurf', 'mcp_config.json')),
+    adapter: mcpServers,
+    variables: 'cursor',
+  },
+  {
+    client: 'gemini-cli',
+    scope: 'user',
+    label: 'Gemini CLI',
+    files: one((ctx) => pathFor(ctx.host).join(ctx.host.home, '.gemini', 'settings.json')),
+    adapter: mcpServers,
+    variables: 'dollar',
+    urlTransport: 'sse',
+  },
+  {
+    client: 'gemini-cli',
+    scope: 'workspace',
+    label: 'Gemini CLI (workspace)',
+    files: inEachFolder('.gemini', 'settings.json'),
+    adapter: mcpServers,
+    variables: 'dollar',
+    urlTransport: 'sse',
+  },
+  ...VSCODE_PRODUCTS.map(
+    (product): SourceSpec => ({
+      client: 'cline',
+      scope: 'user',
+      label: 'Cline',
+      files: one((ctx) => pathFor(ctx.host).join(vscodeUserDir(ctx.host, product.folder), 'globalStorage', 'saoudrizwan.claude-dev', 'settings', 'cline_mcp_settings.json')),
+      adapter: mcpServers,
+      variables: 'none',
+    }),
+  ),
+  ...VSCODE_PRODUCTS.map(
+    (product): SourceSpec => ({
+      client: 'roo-code',
+      scope: 'user',
+      label: 'Roo Code',
+      files: one((ctx) => pathFor(ctx.host).join(vscodeUserDir(ctx.host, product.folder), 'globalStorage', 'rooveterinaryinc.roo-cline', 'settings', 'mcp_settings.json')),
+      adapter: mcpServers,
+      variables: 'none',
+    }),
+  ),
+  {
+    client: 'roo-code',
+    scope: 'workspace',
+    label: 'Roo Code (workspace)',
+    files: inEachFolder('.roo', 'mcp.json'),
+    adapter: mcpServers,
+    variables: 'none',
+  },
+  {
+    client: 'copilot-cli',
+    scope: 'user',
+    label: 'Copilot CLI',
+    files: one((ctx) => pathFor(ctx.host).join(ctx.host.env.COPILOT_HOME || pathFor(ctx.host).join(ctx.host.home, '.copilot'), 'mcp-config.json')),
+    adapter: mcpServers,
+    variables: 'shell',
+  },
+];
