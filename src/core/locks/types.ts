@@ -25,6 +25,7 @@ export interface RecordedVersions {
 
 /** The JSON record a holder writes into its lock file. */
 export interface LockRecord {
+  /** 1. Readers accept higher versions too: pid and startTime keep their meaning in every version. */
   protocol: 1;
   pid: number;
   /** Process start time, ms since the epoch (see docs/lock-protocol.md, "Start time"). */
@@ -40,15 +41,35 @@ export interface LockRecord {
   startedAt: string;
   /** Who wrote the record: "mcp-lifeguard-guard 0.1.0", "mempalace 3.1"... */
   holder?: string;
+  /** ISO 8601; set by the holder when it releases the lock. A released record means "free". */
+  releasedAt?: string;
 }
 
+/**
+ * What a lock's newest record says. `recordPath` is the record file the judgement was made on
+ * (inside the lock's directory, see docs/lock-protocol.md).
+ */
 export type HolderState =
-  | { state: 'live'; record: LockRecord }
-  | { state: 'dead'; record: LockRecord; reason: string }
-  | { state: 'unreadable'; reason: string };
+  | { state: 'live'; record: LockRecord; recordPath?: string }
+  | { state: 'dead'; record: LockRecord; reason: string; recordPath?: string }
+  | { state: 'unreadable'; reason: string; recordPath?: string };
+
+/** A lock nobody holds: no record yet, or the newest record was released. */
+export interface FreeState {
+  state: 'free';
+  /** The released record, when the lock was held before. */
+  released?: LockRecord;
+}
 
 export type AcquireResult =
-  | { kind: 'acquired'; lock: HeldLock; tookOverFrom?: LockRecord }
+  | {
+      kind: 'acquired';
+      lock: HeldLock;
+      /** The dead holder whose lock this acquisition took over. */
+      tookOverFrom?: LockRecord;
+      /** Why the previous record was superseded (dead holder, or an old unreadable record), for logs. */
+      takeoverReason?: string;
+    }
   | { kind: 'held'; holder: LockRecord; lockPath: string }
   | { kind: 'error'; message: string; lockPath?: string };
 
@@ -57,6 +78,8 @@ export interface HeldLock {
   readonly record: LockRecord;
   /** Rewrites the record atomically (e.g. to add versions or the control endpoint once known). */
   update(changes: Partial<Omit<LockRecord, 'protocol' | 'pid' | 'startTime'>>): Promise<void>;
-  /** Removes the lock if it is still ours. Safe to call twice. */
+  /** Frees the lock if it is still ours. Safe to call twice. */
   release(): Promise<void>;
+  /** The same, synchronously: for `process.on('exit')`, where nothing asynchronous runs any more. */
+  releaseSync(): void;
 }

@@ -1,0 +1,48 @@
+import { serializeRecord } from './record';
+import { listNumbers, replaceRecord, replaceRecordSync } from './generations';
+import type { HeldLock, LockRecord } from './types';
+
+/** A lock this process holds: record number `n` in `lockPath`, the newest while we hold it. */
+export class Held implements HeldLock {
+  private current: LockRecord;
+  private released = false;
+
+  constructor(
+    readonly lockPath: string,
+    private readonly n: number,
+    record: LockRecord,
+  ) {
+    this.current = record;
+  }
+
+  get record(): LockRecord {
+    return this.current;
+  }
+
+  async update(changes: Partial<Omit<LockRecord, 'protocol' | 'pid' | 'startTime'>>): Promise<void> {
+    if (this.released) throw new Error(`${this.lockPath}: cannot update a released lock`);
+    const next: LockRecord = { ...this.current, ...changes, serverName: this.current.serverName, resourceKey: this.current.resourceKey };
+    await replaceRecord(this.lockPath, this.n, serializeRecord(next));
+    this.current = next;
+  }
+
+  /** Marks our record released instead of deleting it: the newest number must never go away. */
+  async release(): Promise<void> {
+    if (this.released) return;
+    this.released = true;
+    const numbers = await listNumbers(this.lockPath);
+    // Someone judged us dead and took over (we were frozen, or our start time was misread): not ours.
+    if (numbers[numbers.length - 1] !== this.n) return;
+    await replaceRecord(this.lockPath, this.n, serializeRecord(this.releasedRecord()));
+  }
+
+  releaseSync(): void {
+    if (this.released) return;
+    this.released = true;
+    replaceRecordSync(this.lockPath, this.n, serializeRecord(this.releasedRecord()));
+  }
+
+  private releasedRecord(): LockRecord {
+    return { ...this.current, releasedAt: new Date().toISOString() };
+  }
+}

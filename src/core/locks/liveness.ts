@@ -1,0 +1,114 @@
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import { linuxBootTime, linuxStartTimeMs } from '../processes/identity';
+import type { HolderState, LockRecord } from './types';
+
+const execFileAsync = promisify(execFile);
+
+/**
+ * Start times are compared with this tolerance: a clock step between the writer's and the reader's
+ * reading of the boot time can shift the computed start time a little, while a reused pid belongs to
+ * a process that started after the holder died, which is never within one second on any real system.
+ */
+export const START_TIME_TOLERANCE_MS = 1000;
+
+/** What the OS says about a pid. `unknown`: alive, but this platform cannot tell when it started. */
+export type ProcessProbe =
+  | { kind: 'gone' }
+  | { kind: 'zombie' }
+  | { kind: 'running'; startTime: number }
+  | { kind: 'unknown-start' };
+
+/** Parses the state letter and start ticks from /proc/<pid>/stat; fields counted from the last ')'. */
+export function parseProcStatState(text: string): { state: string; startTicks: number } | undefined {
+  const close = text.lastIndexOf(')');
+  if (close < 0) return undefined;
+  const rest = text.slice(close + 2).split(' ');
+  const startTicks = Number(rest[19]);
+  if (!rest[0] || !Number.isFinite(startTicks)) return undefined;
+  return { state: rest[0], startTicks };
+}
+
+/** Parses `ps -o stat=,lstart= -p PID` run with LC_ALL=C: "Ss   Mon Nov 16 09:12:03 2026". */
+export function parsePsStatLstart(text: string): { state: string; startTime: number } | undefined {
+  const m = /^\s*(\S+)\s+(\w{3}\s+\w{3}\s+\d{1,2}\s+\d{2}:\d{2}:\d{2}\s+\d{4})\s*$/m.exec(text);
+  if (!m) return undefined;
+  const startTime = Date.parse(m[2]);
+  return Number.isFinite(startTime) ? { state: m[1], startTime } : undefined;
+}
+
+/** Is the pid there at all? EPERM means it is alive and belongs to someone else: not dead. */
+function pidExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EPERM') return true;
+    if ((err as NodeJS.ErrnoException).code === 'ESRCH') return false;
+    throw err;
+  }
+}
+
+/** Looks a pid up: gone, a zombie (dead, not yet reaped by its parent), or running since when. */
+export async function probeProcess(pid: number, platform: NodeJS.Platform = process.platform): Promise<ProcessProbe> {
+  if (!pidExists(pid)) return { kind: 'gone' };
+  if (platform === 'linux') {
+    let text: string;
+    try {
+      text = await readFile(`/proc/${pid}/stat`, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ESRCH') return { kind: 'gone' };
+      throw err;
+    }
+    const parsed = parseProcStatState(text);
+    if (!parsed) throw new Error(`/proc/${pid}/stat could not be parsed`);
+    if (parsed.state === 'Z' || parsed.state === 'X') return { kind: 'zombie' };
+    return { kind: 'running', startTime: linuxStartTimeMs(await linuxBootTime(), parsed.startTicks) };
+  }
+  if (platform === 'darwin' || platform === 'freebsd' || platform === 'openbsd') {
+    let stdout: string;
+    try {
+      ({ stdout } = await execFileAsync('ps', ['-o', 'stat=,lstart=', '-p', String(pid)], { env: { ...process.env, LC_ALL: 'C' } }));
+    } catch (err) {
+      if ((err as { code?: unknown }).code === 1) return { kind: 'gone' }; // ps exits 1 for no such pid
+      throw err;
+    }
+    const parsed = parsePsStatLstart(stdout);
+    if (!parsed) throw new Error(`ps printed no start time for pid ${pid}: ${JSON.stringify(stdout)}`);
+    if (parsed.state.startsWith('Z')) return { kind: 'zombie' };
+    return { kind: 'running', startTime: parsed.startTime };
+  }
+  return { kind: 'unknown-start' };
+}
+
+/** The start time of a live process, as recorded in lock records (ms since the epoch). */
+export async function processStartTime(pid: number = process.pid): Promise<number> {
+  const probe = await probeProcess(pid);
+  if (probe.kind === 'running') return probe.startTime;
+  if (probe.kind === 'unknown-start') return 0; // no start time on this OS: 0 means "pid only"
+  throw new Error(`pid ${pid} is not running`);
+}
+
+/**
+ * Judges a record: its holder is dead when the pid is gone (or a zombie), or when the pid is alive
+ * but started at another time (the pid was reused). A record with startTime 0 is judged by pid only.
+ */
+export async function judgeRecord(record: LockRecord, probe: (pid: number) => Promise<ProcessProbe> = probeProcess): Promise<HolderState> {
+  const found = await probe(record.pid);
+  switch (found.kind) {
+    case 'gone':
+      return { state: 'dead', record, reason: `pid ${record.pid} is gone` };
+    case 'zombie':
+      return { state: 'dead', record, reason: `pid ${record.pid} has exited (a zombie not yet reaped by its parent)` };
+    case 'unknown-start':
+      return { state: 'live', record };
+    case 'running':
+      if (record.startTime === 0 || Math.abs(found.startTime - record.startTime) <= START_TIME_TOLERANCE_MS) return { state: 'live', record };
+      return {
+        state: 'dead',
+        record,
+        reason: `pid ${record.pid} is alive but started at ${new Date(found.startTime).toISOString()}, not ${new Date(record.startTime).toISOString()}: the pid was reused`,
+      };
+  }
+}

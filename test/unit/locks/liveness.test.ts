@@ -1,0 +1,47 @@
+import * as assert from 'node:assert/strict';
+import { judgeRecord, parseProcStatState, parsePsStatLstart, probeProcess, processStartTime, START_TIME_TOLERANCE_MS } from '../../../src/core/locks/liveness';
+import type { LockRecord } from '../../../src/core/locks/types';
+
+function recordFor(pid: number, startTime: number): LockRecord {
+  return { protocol: 1, pid, startTime, serverName: 's', resourceKey: 'r', command: [], cwd: '/', startedAt: new Date(startTime).toISOString() };
+}
+
+describe('locks: is a holder alive?', () => {
+  it('parses the state and start ticks of /proc/<pid>/stat, even with ") " in the command name', () => {
+    const stat = '4242 (we ) ird) S 1 4242 4242 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 987654 1000 10 18446744073709551615';
+    assert.deepEqual(parseProcStatState(stat), { state: 'S', startTicks: 987654 });
+    assert.equal(parseProcStatState('garbage'), undefined);
+  });
+
+  it('parses ps stat and lstart (macOS, BSD)', () => {
+    const parsed = parsePsStatLstart('Ss   Mon Nov 16 09:12:03 2026\n');
+    assert.equal(parsed?.state, 'Ss');
+    assert.equal(parsed?.startTime, new Date(2026, 10, 16, 9, 12, 3).getTime());
+    assert.equal(parsePsStatLstart('Z+ Mon Nov 16 09:12:03 2026')?.state, 'Z+');
+    assert.equal(parsePsStatLstart(''), undefined);
+  });
+
+  it('a record naming this very process with its start time is live', async () => {
+    const judged = await judgeRecord(recordFor(process.pid, await processStartTime()));
+    assert.equal(judged.state, 'live');
+  });
+
+  it('a record naming a live pid with a different start time is dead: the pid was reused', async () => {
+    const start = await processStartTime();
+    const judged = await judgeRecord(recordFor(process.pid, start - 60_000));
+    assert.equal(judged.state, 'dead');
+    assert.match(judged.state === 'dead' ? judged.reason : '', /alive but started at .* the pid was reused/);
+    assert.equal((await judgeRecord(recordFor(process.pid, start + START_TIME_TOLERANCE_MS + 1))).state, 'dead');
+  });
+
+  it('a record naming a pid that no longer exists is dead', async () => {
+    const judged = await judgeRecord(recordFor(2 ** 22 + 12345, 1), async () => ({ kind: 'gone' }));
+    assert.equal(judged.state, 'dead');
+    assert.equal((await probeProcess(2 ** 30)).kind, 'gone'); // beyond any pid_max
+  });
+
+  it('a zombie (exited, not yet reaped) is dead; an unknown start time is judged by pid alone', async () => {
+    assert.equal((await judgeRecord(recordFor(7, 1), async () => ({ kind: 'zombie' }))).state, 'dead');
+    assert.equal((await judgeRecord(recordFor(7, 1), async () => ({ kind: 'unknown-start' }))).state, 'live');
+  });
+});
