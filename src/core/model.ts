@@ -114,6 +114,117 @@ export interface LaunchGroup {
   serverIds: string[];
 }
 
+/** Who started an instance: the first known client among its ancestors. */
+export interface InstanceClient {
+  id: ClientId | 'terminal' | 'unknown';
+  /** "VS Code", "Claude Desktop", "code-server", "terminal", "unknown". */
+  name: string;
+  /** The client's process; for "unknown", the process that started the launch (it groups duplicates). */
+  pid?: number;
+}
+
+/** A process between the one the client started and the server's main process (npx, sh, uv, cmd.exe). */
+export interface LauncherStep {
+  pid: number;
+  /** ms since the epoch, when known. */
+  startTime?: number;
+  /** Redacted. */
+  commandLine: string;
+}
+
+/** A short reference to an instance inside a verdict's evidence. */
+export interface InstanceRef {
+  pid: number;
+  startTime?: number;
+  startedAt?: string;
+  client: InstanceClient;
+}
+
+/**
+ * A judgement about an instance, always with its evidence as plain data. "unknown" is a real
+ * answer: not enough evidence, so nothing is flagged or acted on.
+ */
+export type Verdict =
+  | {
+      /** The same client runs the same launch more than once; this instance is an older one (the client talks to the newest). */
+      kind: 'duplicate';
+      launchKey: string;
+      client: InstanceClient;
+      /** The newest instance: the one to keep. */
+      keep: InstanceRef;
+      /** Every instance of this launch under this client, oldest first. */
+      instances: InstanceRef[];
+    }
+  | {
+      /** The owning client is gone: the launch was reparented to init or a subreaper. */
+      kind: 'orphan';
+      /** The pid of the process the client had started (the top of the launcher chain). */
+      launchPid: number;
+      /** Its parent now. */
+      ppid: number;
+      parentCommand?: string;
+      reason: string;
+    }
+  | {
+      /** Several clients each run their own instance of this launch. Flagged only for single-writer servers. */
+      kind: 'shared';
+      singleWriter: boolean;
+      instances: InstanceRef[];
+    }
+  | {
+      kind: 'unknown';
+      /** What could not be decided, e.g. "duplicate" when start times are missing. */
+      question: 'duplicate' | 'orphan' | 'owner';
+      reason: string;
+    };
+
+export type VerdictKind = Verdict['kind'];
+
+/** One running process of a server (its main process: the one doing the work). */
+export interface Instance {
+  pid: number;
+  ppid: number;
+  /** ms since the epoch; pid + start time is the identity (pids are reused). Absent when the OS gave none. */
+  startTime?: number;
+  /** ISO 8601 form of startTime. */
+  startedAt?: string;
+  /** The command line, redacted: tokens, `--api-key=...`, URL credentials and env values are `<redacted>`. */
+  commandLine: string;
+  /**
+   * SHA-256 (hex, first 32 chars) of the full command line before redaction: lets an action check
+   * that a pid still runs the same command without the snapshot keeping secrets.
+   */
+  commandHash: string;
+  uid?: number;
+  client: InstanceClient;
+  /** From the process the client started down to this one's parent; empty when the client started it directly. */
+  launcherChain: LauncherStep[];
+  memoryBytes?: number;
+  /** How it was matched to its configuration: the launch key both sides share. */
+  matchedBy: string;
+  verdicts: Verdict[];
+  /** Set when a lock record names this process (pid + start time): the instance is guarded. */
+  lock?: { serverName: string; resourceKey: string; holder?: string };
+  /** Running and installed versions, once version resolution runs; absent until then. */
+  versions?: unknown;
+}
+
+/** Whether an HTTP/SSE server's port is served by a local process. */
+export type Listener =
+  | { state: 'local'; port: number; pid: number }
+  | { state: 'none'; port: number; reason: string }
+  | { state: 'not-local'; reason: string }
+  | { state: 'unknown'; reason: string };
+
+/** A configured server with what runs of it. */
+export type ServerStatus = ServerConfig & {
+  instances: Instance[];
+  /** http/sse only. */
+  listener?: Listener;
+};
+
+export type ProcessTableState = { state: 'ok'; count: number } | { state: 'unavailable'; reason: string };
+
 export interface Snapshot {
   schemaVersion: typeof SCHEMA_VERSION;
   generator: { name: 'mcp-lifeguard'; version: string };
@@ -121,7 +232,11 @@ export interface Snapshot {
   takenAt: string;
   platform: NodeJS.Platform;
   workspaceFolders: string[];
-  servers: ServerConfig[];
+  servers: ServerStatus[];
+  /** Processes that look like MCP servers but match no configuration. Listed, never acted on automatically. */
+  notConfigured: Instance[];
+  /** Whether the process table could be read; when not, every `instances` list is empty for that reason. */
+  processes: ProcessTableState;
   launchGroups: LaunchGroup[];
   files: ScannedFile[];
   diagnostics: Diagnostic[];

@@ -1,5 +1,7 @@
 import { HostEnv } from './hostEnv';
 import { SCHEMA_VERSION, Snapshot } from './model';
+import { attachInstances } from './processes/instances';
+import { ProcessTableResult, readProcessTable } from './processes/table';
 import { scanSources } from './sources/scan';
 import { LIFEGUARD_VERSION } from './version';
 
@@ -9,19 +11,36 @@ export interface SnapshotOptions {
   workspaceFolders: string[];
   /** Injected for tests; defaults to now. */
   now?: () => Date;
+  /** Reads the process table; injected for tests (a recorded table). Defaults to this machine's. */
+  readProcessTable?: () => Promise<ProcessTableResult>;
+  /** Server names declared single-writer: instances run by several clients are flagged "shared". */
+  singleWriter?: readonly string[];
+  /** Our own pid, excluded with its ancestors. Defaults to process.pid. */
+  selfPid?: number;
 }
 
-/** Takes one snapshot: every configured server on this host, as plain data. */
+/** Takes one snapshot: every configured server on this host and what runs of it, as plain data. */
 export async function takeSnapshot(options: SnapshotOptions): Promise<Snapshot> {
   const now = options.now ?? (() => new Date());
-  const scan = await scanSources({ host: options.host, workspaceFolders: options.workspaceFolders });
+  // The process table is read once per snapshot, while the config files are scanned.
+  const [scan, table] = await Promise.all([
+    scanSources({ host: options.host, workspaceFolders: options.workspaceFolders }),
+    (options.readProcessTable ?? (() => readProcessTable(options.host.platform)))(),
+  ]);
+  const running = await attachInstances(scan.servers, table, {
+    platform: options.host.platform,
+    selfPid: options.selfPid ?? process.pid,
+    singleWriter: options.singleWriter,
+  });
   return {
     schemaVersion: SCHEMA_VERSION,
     generator: { name: 'mcp-lifeguard', version: LIFEGUARD_VERSION },
     takenAt: now().toISOString(),
     platform: options.host.platform,
     workspaceFolders: options.workspaceFolders,
-    servers: scan.servers,
+    servers: running.servers,
+    notConfigured: running.notConfigured,
+    processes: running.processes,
     launchGroups: scan.launchGroups,
     files: scan.files,
     diagnostics: scan.diagnostics,

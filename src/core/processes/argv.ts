@@ -1,0 +1,208 @@
+/**
+ * What a command line *runs*, independent of how it was wrapped: interpreters (`node x.js`,
+ * `python -m x`), shells (`sh -c '...'`, `cmd.exe /d /s /c "..."`) and package runners (`npx pkg`,
+ * `npm exec pkg`, `uvx pkg`, `docker run -i image`) are peeled off. The same functions read a
+ * configured command and a process's argv, so both sides produce the same keys.
+ */
+
+/** The last path segment, for both separators, without a Windows executable extension, lower-cased. */
+export function programName(token: string): string {
+  const base = token.slice(Math.max(token.lastIndexOf('/'), token.lastIndexOf('\\')) + 1);
+  return base.replace(/\.(exe|cmd|bat|ps1|com)$/i, '').toLowerCase();
+}
+
+const NODE_LIKE = /^(node|nodejs|bun|deno|tsx|ts-node)$/;
+const PYTHON_LIKE = /^(python|pythonw|python[23](\.\d+)?|pypy3?)$/;
+const SHELLS = /^(sh|bash|dash|zsh|ksh|fish|ash|busybox)$/;
+/** Programs that only exist to start another one; the chain is walked through them. */
+const WRAPPERS = /^(env|npm|npx|npx-cli\.js|npm-cli\.js|pnpm|pnpx|yarn|bunx|uv|uvx|pipx|cmd|sh|bash|dash|zsh|ksh|fish|ash|busybox|powershell|pwsh|conhost|mcp-lifeguard)$/;
+
+/** Options of `node` / `python` that take a separate value. */
+const NODE_VALUE_OPTS = new Set(['-r', '--require', '--import', '--loader', '--experimental-loader', '--inspect-port', '--title', '--conditions', '-C']);
+const PYTHON_VALUE_OPTS = new Set(['-W', '-X', '-Q']);
+
+/**
+ * Peels interpreters and shells off an argv: `node --x a.js b` -> [a.js, b]; `python -u -m pkg b` ->
+ * [pkg, b] (the module name); `sh -c 'mcp-server-x --y'` -> [mcp-server-x, --y];
+ * `cmd.exe /d /s /c "x.cmd a"` -> [x.cmd, a]; `env A=1 x` -> [x].
+ */
+export function effectiveArgv(argv: readonly string[]): string[] {
+  let cur = [...argv];
+  for (let depth = 0; depth < 4 && cur.length > 0; depth++) {
+    const prog = programName(cur[0]);
+    if (NODE_LIKE.test(prog) || PYTHON_LIKE.test(prog)) {
+      const valueOpts = PYTHON_LIKE.test(prog) ? PYTHON_VALUE_OPTS : NODE_VALUE_OPTS;
+      let i = 1;
+      while (i < cur.length && cur[i].startsWith('-') && cur[i] !== '-m') i += valueOpts.has(cur[i]) ? 2 : 1;
+      if (i >= cur.length) return cur; // a bare interpreter (a REPL): nothing to peel
+      if (cur[i] === '-m') return cur.slice(i + 1);
+      // `bun x pkg` / `bun run x`: bun's own verbs.
+      if (prog === 'bun' && (cur[i] === 'x' || cur[i] === 'run')) return cur[i] === 'x' ? ['bunx', ...cur.slice(i + 1)] : cur.slice(i + 1);
+      return cur.slice(i);
+    }
+    if (SHELLS.test(prog)) {
+      const c = cur.indexOf('-c');
+      if (c < 0 || c + 1 >= cur.length) return cur;
+      cur = splitShellWords(cur[c + 1]);
+      continue;
+    }
+    if (prog === 'cmd') {
+      const c = cur.findIndex((t) => /^\/[ck]$/i.test(t));
+      if (c < 0) return cur;
+      cur = cur.slice(c + 1).flatMap((t) => (cur.length === c + 2 ? splitShellWords(t) : [t]));
+      continue;
+    }
+    if (prog === 'env') {
+      let i = 1;
+      while (i < cur.length && (cur[i].startsWith('-') || /^[A-Za-z_][A-Za-z0-9_]*=/.test(cur[i]))) i++;
+      cur = cur.slice(i);
+      continue;
+    }
+    return cur;
+  }
+  return cur;
+}
+
+/** Splits a shell word list: quotes group, backslash escapes outside single quotes. Good enough for launch commands. */
+export function splitShellWords(text: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let any = false;
+  let quote: '"' | "'" | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (quote) {
+      if (ch === quote) quote = undefined;
+      else if (ch === '\\' && quote === '"' && i + 1 < text.length && /["\\$`]/.test(text[i + 1])) cur += text[++i];
+      else cur += ch;
+    } else if (ch === '"' || ch === "'") {
+      quote = ch;
+      any = true;
+    } else if (ch === '\\' && i + 1 < text.length && !/[A-Za-z0-9_.-]/.test(text[i + 1])) {
+      cur += text[++i];
+      any = true;
+    } else if (/\s/.test(ch)) {
+      if (any) out.push(cur);
+      cur = '';
+      any = false;
+    } else {
+      cur += ch;
+      any = true;
+    }
+  }
+  if (any) out.push(cur);
+  return out;
+}
+
+/** What a launch runs: a package through a runner, or a program. */
+export interface LaunchKey {
+  /** `npx:@scope/pkg`, `uvx:pkg`, `docker:image`, `prog:mcp-server-memory`... Equal keys may be the same launch. */
+  key: string;
+  /** The arguments the server itself receives (after the package or program). */
+  args: string[];
+  /** True when the command is a package runner or container CLI (it starts the real server as a descendant, or remotely). */
+  runner: boolean;
+}
+
+/** `@scope/pkg@1.2.3` -> `@scope/pkg`; `pkg==1.0` / `pkg@latest` -> `pkg`; `pkg[extra]` -> `pkg`. */
+export function packageName(spec: string): string {
+  let s = spec;
+  const at = s.indexOf('@', s.startsWith('@') ? 1 : 0);
+  if (at > 0) s = s.slice(0, at);
+  s = s.replace(/\[.*\]$/, '').replace(/(===?|~=|>=|<=|!=|>|<).*$/, '');
+  return s.toLowerCase();
+}
+
+const NPX_VALUE_OPTS = new Set(['-p', '--package', '-c', '--call', '--cache', '--registry', '--userconfig', '-w', '--workspace', '--prefix']);
+const UVX_VALUE_OPTS = new Set(['--from', '-w', '--with', '--with-editable', '--with-requirements', '-p', '--python', '--index', '--index-url', '--extra-index-url', '--default-index', '-c', '--constraints', '--directory', '--project', '--cache-dir']);
+const DOCKER_VALUE_OPTS = new Set([
+  '-e', '--env', '--env-file', '-v', '--volume', '--mount', '-p', '--publish', '--name', '-w', '--workdir', '--network', '--net', '-u', '--user',
+  '--entrypoint', '-l', '--label', '--add-host', '--platform', '--pull', '--cpus', '-m', '--memory', '--hostname', '-h', '--ipc', '--pid',
+  '--cap-add', '--cap-drop', '--security-opt', '--tmpfs', '--device', '--log-driver', '--restart', '--runtime', '--shm-size', '--ulimit',
+]);
+
+/** Skips runner options; returns the index of the first positional. `--x=y` never takes the next token. */
+function firstPositional(args: readonly string[], from: number, valueOpts: ReadonlySet<string>): number {
+  let i = from;
+  while (i < args.length && args[i].startsWith('-') && args[i] !== '--') {
+    i += valueOpts.has(args[i]) ? 2 : 1;
+  }
+  if (args[i] === '--') i++;
+  return i;
+}
+
+function runnerKey(kind: string, args: readonly string[], from: number, valueOpts: ReadonlySet<string>, fromOpt?: string): LaunchKey | undefined {
+  const i = firstPositional(args, from, valueOpts);
+  // `--from pkg cmd` / `--package pkg cmd`: the package is named by the option, the positional is the command.
+  const optIdx = fromOpt ? args.findIndex((a, k) => k >= from && k < i && (a === fromOpt || a.startsWith(`${fromOpt}=`))) : -1;
+  const named = optIdx >= 0 ? (args[optIdx].includes('=') ? args[optIdx].split('=')[1] : args[optIdx + 1]) : undefined;
+  if (i >= args.length && !named) return undefined;
+  const pkg = named ?? args[i];
+  let rest = i < args.length ? args.slice(i + 1) : [];
+  if (rest[0] === '--') rest = rest.slice(1);
+  return { key: `${kind}:${packageName(pkg)}`, args: rest, runner: true };
+}
+
+/** The launch key of an argv (a configured command + args, or a running process's argv). */
+export function launchKeyOf(argv: readonly string[]): LaunchKey | undefined {
+  const eff = effectiveArgv(argv);
+  if (eff.length === 0) return undefined;
+  const prog = programName(eff[0]);
+  switch (prog) {
+    case 'npx':
+    case 'npx-cli.js':
+    case 'pnpx':
+    case 'bunx':
+      return runnerKey('npx', eff, 1, NPX_VALUE_OPTS, '--package');
+    case 'npm':
+    case 'npm-cli.js':
+      if (eff[1] === 'exec' || eff[1] === 'x') return runnerKey('npx', eff, 2, NPX_VALUE_OPTS, '--package');
+      break;
+    case 'pnpm':
+    case 'yarn':
+      if (eff[1] === 'dlx') return runnerKey('npx', eff, 2, NPX_VALUE_OPTS, '--package');
+      break;
+    case 'uvx':
+      return runnerKey('uvx', eff, 1, UVX_VALUE_OPTS, '--from');
+    case 'uv':
+      if (eff[1] === 'tool' && (eff[2] === 'run' || eff[2] === 'uvx')) return runnerKey('uvx', eff, 3, UVX_VALUE_OPTS, '--from');
+      break;
+    case 'pipx':
+      if (eff[1] === 'run') return runnerKey('uvx', eff, 2, new Set(['--spec', '--python', '--index-url', '--pip-args']), '--spec');
+      break;
+    case 'docker':
+    case 'podman':
+      if (eff[1] === 'run') return runnerKey('docker', eff, 2, DOCKER_VALUE_OPTS);
+      if (eff[1] === 'container' && eff[2] === 'run') return runnerKey('docker', eff, 3, DOCKER_VALUE_OPTS);
+      break;
+  }
+  return { key: `prog:${prog.replace(/\.(js|mjs|cjs|py)$/, '')}`, args: eff.slice(1), runner: false };
+}
+
+/** Whether a process only exists to start another (a shell, a package runner, cmd.exe, the guard). */
+export function isWrapper(argv: readonly string[]): boolean {
+  if (argv.length === 0) return false;
+  const prog = programName(argv[0]);
+  if (WRAPPERS.test(prog)) return true;
+  // `node /usr/lib/node_modules/npm/bin/npx-cli.js`, `node .../uv`: judge by the script.
+  if (NODE_LIKE.test(prog) || PYTHON_LIKE.test(prog)) {
+    const eff = effectiveArgv(argv);
+    return eff.length > 0 && WRAPPERS.test(programName(eff[0]));
+  }
+  return false;
+}
+
+/**
+ * Whether a command line looks like an MCP server: a program or package named `mcp`, `mcp-server-*`,
+ * `*-mcp`, `*_mcp`, or anything from `@modelcontextprotocol/`. MCP Lifeguard itself is not one.
+ */
+export function looksLikeMcpServer(argv: readonly string[]): boolean {
+  const launch = launchKeyOf(argv);
+  if (!launch) return false;
+  const eff = effectiveArgv(argv);
+  const name = launch.key.slice(launch.key.indexOf(':') + 1);
+  if (name === 'mcp-lifeguard' || name.startsWith('mcp-lifeguard')) return false;
+  const base = name.slice(name.lastIndexOf('/') + 1);
+  if (/(^|[-_.])mcp($|[-_.])/i.test(base)) return true;
+  return /modelcontextprotocol|[/\\]mcp-server-[^/\\]*[/\\]|[/\\][^/\\]*[-_]mcp[/\\]/i.test(eff[0] ?? '');
+}

@@ -1,0 +1,88 @@
+import type { Instance, Listener, ProcessTableState, ServerConfig, ServerStatus } from '../model';
+import { secretEnvValues } from './environ';
+import { findListeners, localPort } from './listen';
+import { buildInstance, descendToMain, matchProcesses } from './match';
+import { owningClient } from './clients';
+import { ProcessTableResult } from './table';
+import { ProcessTree } from './tree';
+import { assignVerdicts } from './verdicts';
+
+export interface InstanceOptions {
+  platform: NodeJS.Platform;
+  selfPid?: number;
+  /** Server names declared single-writer: instances from several clients are flagged "shared". */
+  singleWriter?: readonly string[];
+  /** Values to redact for a process; defaults to its environment values for the config's env keys (Linux). */
+  secretsOf?: (pid: number, config: ServerConfig | undefined) => ReadonlySet<string>;
+  /** Our uid: only our own processes are searched for listening sockets. Defaults to process.getuid(). */
+  uid?: number;
+  /** Skip the listening-port search (tests on recorded tables). */
+  findListeners?: typeof findListeners;
+}
+
+export interface InstancesResult {
+  servers: ServerStatus[];
+  notConfigured: Instance[];
+  processes: ProcessTableState;
+}
+
+/**
+ * Everything the snapshot knows about running processes, from one read of the process table: each
+ * configured server's instances with their owning client and verdicts, HTTP listeners, and the
+ * MCP-looking processes no configuration explains.
+ */
+export async function attachInstances(configs: readonly ServerConfig[], table: ProcessTableResult, options: InstanceOptions): Promise<InstancesResult> {
+  if (table.state === 'unavailable') {
+    return { servers: configs.map((c) => ({ ...c, instances: [] })), notConfigured: [], processes: { state: 'unavailable', reason: table.reason } };
+  }
+  const tree = new ProcessTree(table.processes);
+  const secretsOf = options.secretsOf ?? ((pid: number, config: ServerConfig | undefined) => secretEnvValues(pid, config?.envKeys ?? [], options.platform));
+  const { byServer, notConfigured } = matchProcesses(configs, tree, { platform: options.platform, selfPid: options.selfPid, secretsOf });
+
+  // HTTP/SSE: who listens on the configured local port.
+  const listeners = new Map<string, Listener>();
+  const ports = new Map<number, ServerConfig[]>();
+  for (const c of configs) {
+    if (c.transport === 'stdio' || !c.url) continue;
+    const local = localPort(c.url);
+    if ('notLocal' in local) listeners.set(c.id, { state: 'not-local', reason: local.notLocal });
+    else ports.set(local.port, [...(ports.get(local.port) ?? []), c]);
+  }
+  if (ports.size > 0) {
+    const uid = options.uid ?? process.getuid?.();
+    const mine = table.processes.filter((p) => uid === undefined || p.uid === uid).map((p) => p.pid);
+    const found = await (options.findListeners ?? findListeners)([...ports.keys()], mine, options.platform);
+    for (const [port, list] of ports) {
+      const l = found.get(port) ?? { state: 'unknown', reason: 'the listening process could not be looked up' };
+      for (const c of list) {
+        listeners.set(c.id, l);
+        const p = l.state === 'local' ? tree.get(l.pid) : undefined;
+        if (p) {
+          const { main } = descendToMain(p, tree);
+          const client = owningClient(p, tree, options.platform);
+          byServer.set(c.id, [buildInstance(main, p, [], tree, client, `port:${port}`, secretsOf(p.pid, c))]);
+        }
+      }
+    }
+  }
+
+  // Verdicts once per launch (entries configured in several places share instances).
+  const byLaunch = new Map<string, { name: string; instances: Set<Instance> }>();
+  for (const c of configs) {
+    const list = byServer.get(c.id);
+    if (!list) continue;
+    const entry = byLaunch.get(c.launchKey) ?? { name: c.name, instances: new Set<Instance>() };
+    for (const i of list) entry.instances.add(i);
+    byLaunch.set(c.launchKey, entry);
+  }
+  const singleWriter = new Set(options.singleWriter ?? []);
+  for (const [launchKey, { name, instances }] of byLaunch) assignVerdicts(launchKey, [...instances], { singleWriter: singleWriter.has(name) });
+
+  const servers: ServerStatus[] = configs.map((c) => {
+    const status: ServerStatus = { ...c, instances: byServer.get(c.id) ?? [] };
+    const l = listeners.get(c.id);
+    if (l) status.listener = l;
+    return status;
+  });
+  return { servers, notConfigured, processes: { state: 'ok', count: table.processes.length } };
+}

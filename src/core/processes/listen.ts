@@ -1,0 +1,97 @@
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import { promisify } from 'node:util';
+import type { Listener } from '../model';
+
+const execFileAsync = promisify(execFile);
+
+const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '::1', '[::1]', '0.0.0.0', '[::]']);
+
+/** The local port of an http/sse URL, or why it is not local. */
+export function localPort(url: string): { port: number } | { notLocal: string } {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return { notLocal: 'the URL cannot be parsed' };
+  }
+  if (!LOCAL_HOSTS.has(u.hostname.toLowerCase()) && !/^127\./.test(u.hostname)) return { notLocal: `${u.hostname} is not this machine` };
+  const port = u.port ? Number(u.port) : u.protocol === 'https:' ? 443 : 80;
+  return { port };
+}
+
+/** Parses /proc/net/tcp or tcp6: the socket inodes listening (state 0A) on each local port. */
+export function parseProcNetTcp(text: string): Map<number, string[]> {
+  const out = new Map<number, string[]>();
+  for (const line of text.split('\n').slice(1)) {
+    const f = line.trim().split(/\s+/);
+    if (f.length < 10 || f[3] !== '0A') continue;
+    const port = parseInt(f[1].split(':')[1], 16);
+    const list = out.get(port) ?? [];
+    list.push(f[9]);
+    out.set(port, list);
+  }
+  return out;
+}
+
+/** Parses `lsof -nP -iTCP:PORT -sTCP:LISTEN -Fp`: lines `p<pid>`. */
+export function parseLsofPids(text: string): number[] {
+  return text.split('\n').filter((l) => /^p\d+$/.test(l)).map((l) => Number(l.slice(1)));
+}
+
+/**
+ * Finds which process listens on each port: Linux reads /proc/net/tcp* and the fds of the given
+ * candidate pids (our own user's processes); elsewhere `lsof` when present.
+ */
+export async function findListeners(ports: readonly number[], candidatePids: readonly number[], platform: NodeJS.Platform): Promise<Map<number, Listener>> {
+  const out = new Map<number, Listener>();
+  if (ports.length === 0) return out;
+  if (platform === 'linux') {
+    const inodes = new Map<string, number>();
+    for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+      let text: string;
+      try {
+        text = fs.readFileSync(file, 'utf8');
+      } catch {
+        continue;
+      }
+      const listening = parseProcNetTcp(text);
+      for (const port of ports) for (const inode of listening.get(port) ?? []) inodes.set(inode, port);
+    }
+    for (const port of ports) if (![...inodes.values()].includes(port)) out.set(port, { state: 'none', port, reason: 'nothing listens on this port' });
+    if (inodes.size === 0) return out;
+    for (const pid of candidatePids) {
+      let fds: string[];
+      try {
+        fds = fs.readdirSync(`/proc/${pid}/fd`);
+      } catch {
+        continue;
+      }
+      for (const fd of fds) {
+        let link: string;
+        try {
+          link = fs.readlinkSync(`/proc/${pid}/fd/${fd}`);
+        } catch {
+          continue;
+        }
+        const m = /^socket:\[(\d+)\]$/.exec(link);
+        const port = m && inodes.get(m[1]);
+        if (port && !out.has(port)) out.set(port, { state: 'local', port, pid });
+      }
+    }
+    for (const port of ports) if (!out.has(port)) out.set(port, { state: 'unknown', reason: `a process listens on port ${port}, but not one of this user's` });
+    return out;
+  }
+  for (const port of ports) {
+    try {
+      const { stdout } = await execFileAsync('lsof', ['-nP', `-iTCP:${port}`, '-sTCP:LISTEN', '-Fp']);
+      const pid = parseLsofPids(stdout)[0];
+      out.set(port, pid ? { state: 'local', port, pid } : { state: 'none', port, reason: 'nothing listens on this port' });
+    } catch (err) {
+      // lsof exits 1 when nothing matches; ENOENT when it is not installed.
+      const code = (err as { code?: unknown }).code;
+      out.set(port, code === 1 ? { state: 'none', port, reason: 'nothing listens on this port' } : { state: 'unknown', reason: 'lsof is not available to find the listening process' });
+    }
+  }
+  return out;
+}

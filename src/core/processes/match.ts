@@ -1,0 +1,203 @@
+import { createHash } from 'node:crypto';
+import type { Instance, InstanceClient, LauncherStep, ServerConfig, Verdict } from '../model';
+import { redactArgs } from '../redact';
+import { effectiveArgv, isWrapper, LaunchKey, launchKeyOf, looksLikeMcpServer, programName } from './argv';
+import { owningClient } from './clients';
+import { ProcessInfo } from './table';
+import { ProcessTree } from './tree';
+
+export interface MatchOptions {
+  platform: NodeJS.Platform;
+  /** Our own pid: it and its ancestors are never listed (nor, later, signalled). */
+  selfPid?: number;
+  /** Values to redact from an instance's command line (e.g. the values of its config's env keys). */
+  secretsOf?: (pid: number, config: ServerConfig | undefined) => ReadonlySet<string>;
+}
+
+export interface MatchResult {
+  /** Server id -> its instances (main processes), verdicts not yet assigned except orphan. */
+  byServer: Map<string, Instance[]>;
+  notConfigured: Instance[];
+}
+
+/** Programs that adopt orphans: a launch whose parent is one of them lost its client. */
+const SUBREAPERS = /^(systemd|init|launchd|tini|docker-init|dumb-init|runit|s6-svscan|catatonit)$/;
+
+/** The hash of a command line that `stop` recomputes from the live process (whitespace-insensitive). */
+export function commandHash(argvOrLine: readonly string[] | string): string {
+  const line = (typeof argvOrLine === 'string' ? argvOrLine : argvOrLine.join(' ')).replace(/\s+/g, ' ').trim();
+  return createHash('sha256').update(line).digest('hex').slice(0, 32);
+}
+
+interface ConfigLaunch {
+  config: ServerConfig;
+  launch: LaunchKey;
+  /** The configured program token after peeling, for the path check of plain programs. */
+  program: string;
+}
+
+function sameArgs(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+function endsWith(a: readonly string[], tail: readonly string[]): boolean {
+  return tail.length <= a.length && tail.every((x, i) => x === a[a.length - tail.length + i]);
+}
+
+function isPathLike(token: string): boolean {
+  return token.includes('/') || token.includes('\\');
+}
+
+/**
+ * Whether a candidate root process is this configured launch: same launch key (checked by the
+ * caller), same server arguments (on the runner, or at the end of the main process's argv when the
+ * runner hides them, as `npm exec` does), and the same program path when both name one.
+ */
+function launchMatches(c: ConfigLaunch, rootLaunch: LaunchKey, rootEff: readonly string[], main: ProcessInfo): boolean {
+  if (!c.launch.runner && isPathLike(c.program) && isPathLike(rootEff[0] ?? '')) {
+    const norm = (s: string) => s.replace(/\\/g, '/').replace(/\.(exe|cmd|bat)$/i, '');
+    const cfg = norm(c.program);
+    const run = norm(rootEff[0]);
+    const absolute = cfg.startsWith('/') || /^[A-Za-z]:\//.test(cfg);
+    if (absolute ? cfg.toLowerCase() !== run.toLowerCase() : !run.endsWith(cfg.replace(/^\.\//, ''))) return false;
+  }
+  if (sameArgs(c.launch.args, rootLaunch.args)) return true;
+  if (rootLaunch.runner && rootLaunch.args.length === 0) {
+    const mainArgs = effectiveArgv(main.argv).slice(1);
+    return endsWith(mainArgs, c.launch.args);
+  }
+  return false;
+}
+
+/** From the process a client started, down through wrappers (npx, sh, uv, cmd.exe) to the one doing the work. */
+export function descendToMain(root: ProcessInfo, tree: ProcessTree): { main: ProcessInfo; chain: ProcessInfo[] } {
+  const chain: ProcessInfo[] = [];
+  let cur = root;
+  for (let depth = 0; depth < 8 && isWrapper(cur.argv); depth++) {
+    const kids = tree.children(cur.pid);
+    if (kids.length !== 1) break;
+    chain.push(cur);
+    cur = kids[0];
+  }
+  return { main: cur, chain };
+}
+
+function toStep(p: ProcessInfo, secrets: ReadonlySet<string>): LauncherStep {
+  return { pid: p.pid, startTime: p.startTime, commandLine: redactArgs(p.argv, secrets).join(' ') };
+}
+
+/** The orphan verdict when the launch's parent is init or a subreaper and no client or terminal owns it. */
+function orphanVerdict(root: ProcessInfo, tree: ProcessTree, client: InstanceClient): Verdict | undefined {
+  if (client.id !== 'unknown') return undefined;
+  const parent = tree.get(root.ppid);
+  const parentProg = parent ? programName(parent.argv[0] ?? '') : '';
+  if (root.ppid === 1 || root.ppid === 0) {
+    return { kind: 'orphan', launchPid: root.pid, ppid: root.ppid, parentCommand: parent?.argv[0], reason: `reparented to pid ${root.ppid} (init): the process that started it is gone` };
+  }
+  if (parent && SUBREAPERS.test(parentProg)) {
+    return { kind: 'orphan', launchPid: root.pid, ppid: root.ppid, parentCommand: parent.argv[0], reason: `reparented to ${parentProg} (pid ${root.ppid}), a subreaper: the process that started it is gone` };
+  }
+  return undefined;
+}
+
+export function buildInstance(
+  main: ProcessInfo,
+  root: ProcessInfo,
+  chain: ProcessInfo[],
+  tree: ProcessTree,
+  client: InstanceClient,
+  matchedBy: string,
+  secrets: ReadonlySet<string>,
+): Instance {
+  const orphan = orphanVerdict(root, tree, client);
+  return {
+    pid: main.pid,
+    ppid: main.ppid,
+    startTime: main.startTime,
+    startedAt: main.startTime !== undefined ? new Date(main.startTime).toISOString() : undefined,
+    commandLine: redactArgs(main.argv, secrets).join(' '),
+    commandHash: commandHash(main.argv),
+    uid: main.uid,
+    client,
+    launcherChain: chain.map((p) => toStep(p, secrets)),
+    memoryBytes: main.memoryBytes,
+    matchedBy,
+    verdicts: orphan ? [orphan] : [],
+  };
+}
+
+/**
+ * Matches configured servers to running processes in one pass over the table: every process's
+ * launch key is computed once and looked up in an index of configured keys (no configs x processes
+ * scan). Then each match is walked down to its main process, attributed to its client, and checked
+ * for orphaning. Processes that look like MCP servers but match nothing go to `notConfigured`.
+ */
+export function matchProcesses(configs: readonly ServerConfig[], tree: ProcessTree, options: MatchOptions): MatchResult {
+  const byKey = new Map<string, ConfigLaunch[]>();
+  for (const config of configs) {
+    if (config.transport !== 'stdio' || !config.command) continue;
+    const argv = [config.command, ...config.args];
+    const launch = launchKeyOf(argv);
+    if (!launch) continue;
+    let list = byKey.get(launch.key);
+    if (!list) byKey.set(launch.key, (list = []));
+    list.push({ config, launch, program: effectiveArgv(argv)[0] ?? '' });
+  }
+
+  const excluded = new Set<number>();
+  if (options.selfPid !== undefined) {
+    excluded.add(options.selfPid);
+    for (const a of tree.ancestors(options.selfPid)) excluded.add(a.pid);
+  }
+
+  // One pass: candidate roots by launch key.
+  const candidates = new Map<number, { p: ProcessInfo; launch: LaunchKey; configs: ConfigLaunch[] }>();
+  const launches = new Map<number, LaunchKey | undefined>();
+  for (const p of tree.processes) {
+    if (excluded.has(p.pid)) continue;
+    const launch = launchKeyOf(p.argv);
+    launches.set(p.pid, launch);
+    const configsForKey = launch && byKey.get(launch.key);
+    if (configsForKey) candidates.set(p.pid, { p, launch: launch, configs: configsForKey });
+  }
+
+  const byServer = new Map<string, Instance[]>();
+  const claimed = new Set<number>();
+  const secretsOf = options.secretsOf ?? (() => new Set<string>());
+  for (const cand of candidates.values()) {
+    // The topmost match of a chain is the launch (`sh -c x` above `node x`): skip those below another.
+    if (tree.ancestors(cand.p.pid).some((a) => candidates.has(a.pid))) continue;
+    const { main, chain } = descendToMain(cand.p, tree);
+    const rootEff = effectiveArgv(cand.p.argv);
+    const matching = cand.configs.filter((c) => launchMatches(c, cand.launch, rootEff, main));
+    if (matching.length === 0) continue;
+    const client = owningClient(cand.p, tree, options.platform);
+    // Configured in several places: the instance belongs to the entries of the client that runs it, if any.
+    const own = matching.filter((c) => c.config.source.client === client.id);
+    const owners = own.length > 0 ? own : matching;
+    const instance = buildInstance(main, cand.p, chain, tree, client, cand.launch.key, secretsOf(main.pid, owners[0].config));
+    for (const c of owners) {
+      let list = byServer.get(c.config.id);
+      if (!list) byServer.set(c.config.id, (list = []));
+      list.push(instance);
+    }
+    claimed.add(cand.p.pid);
+    for (const d of tree.descendants(cand.p.pid)) claimed.add(d.pid);
+  }
+
+  // Not configured: MCP-looking processes outside every matched launch, topmost of each chain.
+  const loose = new Set<number>();
+  for (const p of tree.processes) {
+    if (claimed.has(p.pid) || excluded.has(p.pid)) continue;
+    if (launches.get(p.pid) && looksLikeMcpServer(p.argv)) loose.add(p.pid);
+  }
+  const notConfigured: Instance[] = [];
+  for (const pid of loose) {
+    const p = tree.get(pid) as ProcessInfo;
+    if (tree.ancestors(pid).some((a) => loose.has(a.pid) || claimed.has(a.pid))) continue;
+    const { main, chain } = descendToMain(p, tree);
+    const launch = launches.get(pid) as LaunchKey;
+    notConfigured.push(buildInstance(main, p, chain, tree, owningClient(p, tree, options.platform), launch.key, secretsOf(main.pid, undefined)));
+  }
+  return { byServer, notConfigured };
+}

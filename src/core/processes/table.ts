@@ -1,0 +1,245 @@
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import { promisify } from 'node:util';
+import { linuxBootTime, linuxStartTimeMs, parseProcPidStat } from './identity';
+
+const execFileAsync = promisify(execFile);
+
+/**
+ * One row of the process table. Read once per snapshot; everything else (tree, matching, owning
+ * client, verdicts) works on these rows, so it is all testable on recorded tables.
+ */
+export interface ProcessInfo {
+  pid: number;
+  ppid: number;
+  /** argv as the OS reports it. On macOS `ps` gives one string, split on spaces (paths with spaces split too). */
+  argv: string[];
+  uid?: number;
+  /** Milliseconds since the epoch; absent when the OS gave none (then "which is newer" is unknown). */
+  startTime?: number;
+  memoryBytes?: number;
+  /** Whether the process has a controlling terminal; absent when unknown. */
+  tty?: boolean;
+}
+
+export type ProcessTableResult =
+  | { state: 'ok'; processes: ProcessInfo[]; method: 'procfs' | 'ps' | 'powershell' }
+  | { state: 'unavailable'; reason: string };
+
+/** Splits the text of /proc/<pid>/cmdline into argv. A process that rewrote its title (npm sets `npm exec x`) is split on spaces. */
+export function parseProcCmdline(text: string): string[] {
+  const argv = text.split('\0');
+  while (argv.length > 0 && argv[argv.length - 1] === '') argv.pop();
+  if (argv.length === 1 && /\s/.test(argv[0])) return argv[0].trim().split(/\s+/);
+  return argv;
+}
+
+/** Field 7 of /proc/<pid>/stat (tty_nr): non-zero when the process has a controlling terminal. */
+export function parseProcStatTty(text: string): boolean | undefined {
+  const close = text.lastIndexOf(')');
+  if (close < 0) return undefined;
+  const ttyNr = Number(text.slice(close + 2).split(' ')[4]);
+  return Number.isFinite(ttyNr) ? ttyNr !== 0 : undefined;
+}
+
+let pageSizeCache: number | undefined;
+
+/** The page size, learned from our own process: VmRSS (kB) in status over rss (pages) in stat. */
+function linuxPageSize(): number {
+  if (pageSizeCache === undefined) {
+    pageSizeCache = 4096;
+    try {
+      const kb = Number(/^VmRSS:\s+(\d+)\s+kB/m.exec(fs.readFileSync('/proc/self/status', 'latin1'))?.[1]);
+      const pages = parseProcPidStat(fs.readFileSync('/proc/self/stat', 'latin1'))?.rssPages;
+      if (kb > 0 && pages) {
+        const raw = (kb * 1024) / pages;
+        // Snap to a power of two: the two reads are not simultaneous.
+        pageSizeCache = 2 ** Math.round(Math.log2(raw));
+      }
+    } catch {
+      // Keep 4096, the page size of nearly every Linux machine.
+    }
+  }
+  return pageSizeCache;
+}
+
+/**
+ * Linux: reads /proc directly (stat, cmdline and the directory's owner per pid). Measured faster
+ * than `ps` (bench/processes.bench.ts). Processes that exit while being read are skipped.
+ */
+export async function readLinuxProcessTable(procRoot = '/proc'): Promise<ProcessInfo[]> {
+  const boot = await linuxBootTime();
+  const pageSize = linuxPageSize();
+  const out: ProcessInfo[] = [];
+  for (const name of fs.readdirSync(procRoot)) {
+    const c = name.charCodeAt(0);
+    if (c < 48 || c > 57) continue;
+    const pid = Number(name);
+    let stat: string;
+    let cmdline: string;
+    let uid: number;
+    try {
+      // Synchronous on purpose: /proc reads never block on disk, and 1,000 awaits cost more than the reads.
+      stat = fs.readFileSync(`${procRoot}/${name}/stat`, 'latin1');
+      cmdline = fs.readFileSync(`${procRoot}/${name}/cmdline`, 'utf8');
+      uid = fs.statSync(`${procRoot}/${name}`).uid;
+    } catch {
+      continue; // exited meanwhile
+    }
+    const parsed = parseProcPidStat(stat);
+    if (!parsed) continue;
+    let argv = parseProcCmdline(cmdline);
+    if (argv.length === 0) {
+      // Kernel threads have no cmdline: keep the comm name so the row is still readable.
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      argv = [`[${comm}]`];
+    }
+    out.push({
+      pid,
+      ppid: parsed.ppid,
+      argv,
+      uid,
+      startTime: linuxStartTimeMs(boot, parsed.startTicks),
+      memoryBytes: Number.isFinite(parsed.rssPages) ? parsed.rssPages * pageSize : undefined,
+      tty: parseProcStatTty(stat),
+    });
+  }
+  return out;
+}
+
+/** The `ps` arguments whose output parsePsTable reads (macOS, BSD; also valid on Linux). */
+export const PS_TABLE_ARGS = ['-axww', '-o', 'pid=,ppid=,uid=,rss=,tty=,lstart=,args='];
+
+/**
+ * Parses `ps -axww -o pid=,ppid=,uid=,rss=,tty=,lstart=,args=` run with LC_ALL=C:
+ * "  812     1   501  40960 ??       Mon Nov 16 09:12:03 2026 /Applications/Claude.app/...".
+ * `rss` is in KiB; `lstart` is local time with one-second resolution, parsed like readProcessIdentity
+ * parses it so the two agree.
+ */
+export function parsePsTable(text: string): ProcessInfo[] {
+  const out: ProcessInfo[] = [];
+  const re = /^\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\S+)\s+(\w{3}\s+\w{3}\s+\d{1,2}\s+\d{2}:\d{2}:\d{2}\s+\d{4})\s+(.*)$/;
+  for (const line of text.split(/\r?\n/)) {
+    const m = re.exec(line);
+    if (!m) continue;
+    const startTime = Date.parse(m[6]);
+    out.push({
+      pid: Number(m[1]),
+      ppid: Number(m[2]),
+      uid: Number(m[3]),
+      memoryBytes: Number(m[4]) * 1024,
+      tty: !/^\?+$|^-$/.test(m[5]),
+      startTime: Number.isFinite(startTime) ? startTime : undefined,
+      argv: m[7].trim().split(/\s+/),
+    });
+  }
+  return out;
+}
+
+/** The PowerShell query whose CSV output parseWindowsProcessCsv reads. */
+export const WINDOWS_PROCESS_QUERY =
+  'Get-CimInstance Win32_Process | Select-Object ProcessId,ParentProcessId,@{n="Created";e={[DateTimeOffset]::new($_.CreationDate).ToUnixTimeMilliseconds()}},WorkingSetSize,CommandLine,Name | ConvertTo-Csv -NoTypeInformation';
+
+/**
+ * Parses the CSV of WINDOWS_PROCESS_QUERY. Command lines are split Windows-style: double quotes
+ * group, backslashes are literal.
+ */
+export function parseWindowsProcessCsv(text: string): ProcessInfo[] {
+  const rows = parseCsv(text);
+  const header = rows.shift();
+  if (!header) return [];
+  const col = (name: string) => header.indexOf(name);
+  const [iPid, iPpid, iCreated, iWs, iCmd, iName] = ['ProcessId', 'ParentProcessId', 'Created', 'WorkingSetSize', 'CommandLine', 'Name'].map(col);
+  const out: ProcessInfo[] = [];
+  for (const r of rows) {
+    const pid = Number(r[iPid]);
+    if (!Number.isInteger(pid)) continue;
+    const cmd = r[iCmd] ?? '';
+    const created = Number(r[iCreated]);
+    const ws = Number(r[iWs]);
+    out.push({
+      pid,
+      ppid: Number(r[iPpid]) || 0,
+      argv: cmd ? splitWindowsCommandLine(cmd) : [r[iName] ?? ''],
+      startTime: r[iCreated] && Number.isFinite(created) ? created : undefined,
+      memoryBytes: r[iWs] && Number.isFinite(ws) ? ws : undefined,
+    });
+  }
+  return out;
+}
+
+/** Splits a Windows command line: quotes group words and are removed; backslashes are literal. */
+export function splitWindowsCommandLine(cmd: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let inQuotes = false;
+  let any = false;
+  for (const ch of cmd) {
+    if (ch === '"') {
+      inQuotes = !inQuotes;
+      any = true;
+    } else if (!inQuotes && (ch === ' ' || ch === '\t')) {
+      if (any) out.push(cur);
+      cur = '';
+      any = false;
+    } else {
+      cur += ch;
+      any = true;
+    }
+  }
+  if (any) out.push(cur);
+  return out;
+}
+
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
+      else field += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') {
+      row.push(field);
+      field = '';
+    } else if (ch === '\n' || ch === '\r') {
+      if (ch === '\r' && text[i + 1] === '\n') i++;
+      row.push(field);
+      if (row.length > 1 || row[0] !== '') rows.push(row);
+      row = [];
+      field = '';
+    } else field += ch;
+  }
+  if (field !== '' || row.length > 0) {
+    row.push(field);
+    rows.push(row);
+  }
+  return rows;
+}
+
+/** Reads the whole process table of this machine, or says why it could not. */
+export async function readProcessTable(platform: NodeJS.Platform = process.platform): Promise<ProcessTableResult> {
+  try {
+    if (platform === 'linux' && fs.existsSync('/proc/self/stat')) {
+      return { state: 'ok', processes: await readLinuxProcessTable(), method: 'procfs' };
+    }
+    if (platform === 'win32') {
+      const { stdout } = await execFileAsync('powershell.exe', ['-NoProfile', '-NonInteractive', '-Command', WINDOWS_PROCESS_QUERY], {
+        maxBuffer: 64 * 1024 * 1024,
+        windowsHide: true,
+      });
+      return { state: 'ok', processes: parseWindowsProcessCsv(stdout), method: 'powershell' };
+    }
+    // ps-list cannot be bundled (it reads import.meta.url at load), so run the same `ps` it would.
+    const { stdout } = await execFileAsync('ps', PS_TABLE_ARGS, { maxBuffer: 64 * 1024 * 1024, env: { ...process.env, LC_ALL: 'C', LANG: 'C' } });
+    return { state: 'ok', processes: parsePsTable(stdout), method: 'ps' };
+  } catch (err) {
+    return { state: 'unavailable', reason: `the process table could not be read: ${err instanceof Error ? err.message : String(err)}` };
+  }
+}

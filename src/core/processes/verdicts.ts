@@ -1,0 +1,60 @@
+import type { Instance, InstanceRef, Verdict } from '../model';
+
+export interface VerdictOptions {
+  /** Whether the server is declared single-writer: then instances from several clients are flagged "shared". */
+  singleWriter: boolean;
+}
+
+function ref(i: Instance): InstanceRef {
+  return { pid: i.pid, startTime: i.startTime, startedAt: i.startedAt, client: i.client };
+}
+
+/** Which client runs an instance: the client's process (two VS Code windows are two clients). */
+function clientKey(i: Instance): string {
+  return `${i.client.id}#${i.client.pid ?? '?'}`;
+}
+
+function isOrphan(i: Instance): boolean {
+  return i.verdicts.some((v) => v.kind === 'orphan');
+}
+
+/**
+ * Adds duplicate, shared and unknown verdicts to the instances of one launch (one launchKey), in place.
+ * - duplicate: the same client runs the launch more than once; every older instance is flagged, the
+ *   newest is named as the one to keep (the client talks to it). Orphans are not counted: they have no client.
+ * - unknown: a client runs it more than once but start times are missing, so the newest is unknown.
+ * - shared: several clients each run their own; only flagged for single-writer servers.
+ */
+export function assignVerdicts(launchKey: string, instances: readonly Instance[], options: VerdictOptions): void {
+  const live = instances.filter((i) => !isOrphan(i));
+  const byClient = new Map<string, Instance[]>();
+  for (const i of live) {
+    const k = clientKey(i);
+    let list = byClient.get(k);
+    if (!list) byClient.set(k, (list = []));
+    list.push(i);
+  }
+  for (const group of byClient.values()) {
+    if (group.length < 2) continue;
+    if (group.some((i) => i.startTime === undefined)) {
+      for (const i of group) {
+        pushOnce(i, { kind: 'unknown', question: 'duplicate', reason: `${group.length} instances under one client, but the OS gave no start time for some, so which is newest is unknown` });
+      }
+      continue;
+    }
+    const sorted = [...group].sort((a, b) => (a.startTime as number) - (b.startTime as number) || a.pid - b.pid);
+    const keep = sorted[sorted.length - 1];
+    for (const older of sorted.slice(0, -1)) {
+      pushOnce(older, { kind: 'duplicate', launchKey, client: keep.client, keep: ref(keep), instances: sorted.map(ref) });
+    }
+  }
+  if (byClient.size > 1) {
+    const refs = live.map(ref);
+    for (const i of live) pushOnce(i, { kind: 'shared', singleWriter: options.singleWriter, instances: refs });
+  }
+}
+
+/** An instance configured in several places is judged once per launch, not once per entry. */
+function pushOnce(i: Instance, v: Verdict): void {
+  if (!i.verdicts.some((x) => x.kind === v.kind)) i.verdicts.push(v);
+}
