@@ -1,0 +1,39 @@
+/**
+ * Decides whether a child that exited on its own is restarted: one that exits within `windowMs` of
+ * its start `limit` times in a row is broken, and restarting it again would only spin.
+ */
+export interface CrashLoopOptions {
+  windowMs: number;
+  limit: number;
+}
+
+export type CrashVerdict = { restart: true } | { restart: false; reason: string };
+
+export class CrashLoopDetector {
+  private quickExits = 0;
+
+  constructor(private readonly options: CrashLoopOptions) {}
+
+  /** Records one unexpected exit and says whether to start the server again. */
+  recordExit(startedAt: number, exitedAt: number, exitDescription: string): CrashVerdict {
+    const quick = exitedAt - startedAt < this.options.windowMs;
+    // A child that ran longer than the window broke the streak: count this exit as the first again.
+    this.quickExits = quick ? this.quickExits + 1 : 0;
+    if (this.quickExits >= this.options.limit) {
+      return {
+        restart: false,
+        reason: `the server exited within ${formatSeconds(this.options.windowMs)} of starting ${this.quickExits} times in a row (last: ${exitDescription}); it is not restarted again`,
+      };
+    }
+    return { restart: true };
+  }
+
+  /** A restart the user asked for gets a fresh streak. */
+  reset(): void {
+    this.quickExits = 0;
+  }
+}
+
+function formatSeconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(3))} s`;
+}

@@ -1,0 +1,56 @@
+import { serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
+import { JSONRPCMessage, JSONRPCMessageSchema, RequestId } from '@modelcontextprotocol/sdk/types.js';
+
+/** JSON-RPC error codes the guard answers with itself (the implementation-defined server range). */
+export const GuardErrorCode = {
+  /** The server process exited while the request was in flight. */
+  ServerExited: -32040,
+  /** The server crashed repeatedly right after starting and is not restarted again. */
+  CrashLoop: -32041,
+  /** The running server is stale and the `--when-stale` policy refuses this request. */
+  Stale: -32042,
+  /** The guard is shutting down. */
+  ShuttingDown: -32043,
+} as const;
+
+/** One line of the stream, classified. `other` covers unparseable lines, relayed untouched. */
+export type Classified =
+  | { kind: 'request'; id: RequestId; method: string; message: JSONRPCMessage & { id: RequestId; method: string; params?: Record<string, unknown> } }
+  | { kind: 'notification'; method: string; message: JSONRPCMessage }
+  | { kind: 'response'; id: RequestId; message: JSONRPCMessage & { id: RequestId; result?: Record<string, unknown>; error?: unknown } }
+  | { kind: 'other'; reason: string };
+
+/** Classifies one line (bytes without the newline) with the SDK's JSON-RPC schema. */
+export function classify(line: Buffer): Classified {
+  let value: unknown;
+  try {
+    value = JSON.parse(line.toString('utf8'));
+  } catch (err) {
+    return { kind: 'other', reason: `not JSON: ${(err as Error).message}` };
+  }
+  const parsed = JSONRPCMessageSchema.safeParse(value);
+  if (!parsed.success) return { kind: 'other', reason: 'not a JSON-RPC 2.0 message' };
+  const message = parsed.data as JSONRPCMessage & { id?: RequestId; method?: string };
+  if (typeof message.method === 'string') {
+    return message.id !== undefined
+      ? { kind: 'request', id: message.id, method: message.method, message: message as never }
+      : { kind: 'notification', method: message.method, message };
+  }
+  if (message.id !== undefined) return { kind: 'response', id: message.id, message: message as never };
+  return { kind: 'other', reason: 'a response without an id' };
+}
+
+/** A map key for a JSON-RPC id: 1 and "1" are different ids. */
+export function idKey(id: RequestId): string {
+  return typeof id === 'number' ? `n${id}` : `s${id}`;
+}
+
+export function errorResponse(id: RequestId, code: number, message: string): string {
+  return serializeMessage({ jsonrpc: '2.0', id, error: { code, message } });
+}
+
+export function notification(method: string): string {
+  return serializeMessage({ jsonrpc: '2.0', method });
+}
+
+export { serializeMessage };

@@ -1,0 +1,60 @@
+/**
+ * The stale policy. Staleness is learned through an injected probe so the guard does not care how
+ * a version is resolved (npm, Python, docker): the probe says what is installed now, the guard
+ * remembers what was installed when the running child started.
+ */
+
+export type StalePolicy = 'warn' | 'refuse-writes' | 'refuse-all' | 'restart-when-idle';
+export const STALE_POLICIES: readonly StalePolicy[] = ['warn', 'refuse-writes', 'refuse-all', 'restart-when-idle'];
+
+export type ResolvedVersion =
+  | { state: 'known'; name: string; version: string; ecosystem: 'npm' | 'python' | 'docker' | 'binary' }
+  | { state: 'unknown'; reason: string };
+
+export interface InstalledVersionProbe {
+  /** The version installed right now. Called on a timer and on requests: implementations cache (e.g. by mtime). */
+  installed(): Promise<ResolvedVersion>;
+}
+
+export type StaleVerdict =
+  | { state: 'fresh' }
+  | { state: 'stale'; name: string; running: string; installed: string }
+  | { state: 'unknown'; reason: string };
+
+/** Compares the version the child started with against the one installed now. */
+export function compareVersions(running: ResolvedVersion | undefined, installed: ResolvedVersion): StaleVerdict {
+  if (!running) return { state: 'unknown', reason: 'the running version was not recorded' };
+  if (running.state === 'unknown') return { state: 'unknown', reason: `running version unknown: ${running.reason}` };
+  if (installed.state === 'unknown') return { state: 'unknown', reason: `installed version unknown: ${installed.reason}` };
+  if (running.name === installed.name && running.version === installed.version) return { state: 'fresh' };
+  return { state: 'stale', name: installed.name, running: running.version, installed: installed.version };
+}
+
+/** Requests a stale server still answers under `refuse-all`: they change nothing and keep the session alive. */
+const ALWAYS_ALLOWED = new Set(['initialize', 'ping']);
+
+export type PolicyDecision = { action: 'forward' } | { action: 'refuse'; message: string };
+
+/**
+ * What to do with one client request when the server is stale. `readOnly` says whether the tool of
+ * a `tools/call` was declared `readOnlyHint: true` by the server (undefined when never listed).
+ */
+export function decide(policy: StalePolicy, verdict: StaleVerdict, request: { method: string; toolName?: string; readOnly?: boolean }, serverName: string): PolicyDecision {
+  if (verdict.state !== 'stale') return { action: 'forward' };
+  const what = `${serverName} is stale: it runs ${verdict.name} ${verdict.running} but ${verdict.installed} is installed`;
+  const fix = `restart the server (mcp-lifeguard restart ${serverName})`;
+  switch (policy) {
+    case 'warn':
+    case 'restart-when-idle':
+      return { action: 'forward' };
+    case 'refuse-all':
+      if (ALWAYS_ALLOWED.has(request.method)) return { action: 'forward' };
+      return { action: 'refuse', message: `${what}; every request is refused until you ${fix}` };
+    case 'refuse-writes':
+      if (request.method !== 'tools/call' || request.readOnly === true) return { action: 'forward' };
+      return {
+        action: 'refuse',
+        message: `${what}; tool '${request.toolName ?? '?'}' is not declared read-only, so it is refused; ${fix}`,
+      };
+  }
+}

@@ -1,0 +1,161 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { Guard, GuardOptions } from '../../../src/guard/guard';
+import { GuardErrorCode } from '../../../src/guard/messages';
+import { ResolvedVersion } from '../../../src/guard/staleness';
+import { fixturesDir } from '../../support/repo';
+import { connectClient, StreamTransport } from './streamClient';
+
+const tinyServer = path.join(fixturesDir, 'guard', 'tiny-server.mjs');
+
+function textOf(result: unknown): string {
+  return ((result as { content: Array<{ text: string }> }).content[0] ?? { text: '' }).text;
+}
+
+async function until(what: string, check: () => boolean, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('Guard (in process, real SDK server and client)', function () {
+  this.timeout(120_000);
+  const guards: Guard[] = [];
+  const clients: Client[] = [];
+  let tmp: string;
+  const logs: string[] = [];
+
+  beforeEach(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lgg-'));
+    logs.length = 0;
+  });
+  afterEach(async () => {
+    for (const c of clients.splice(0)) await c.close().catch(() => undefined);
+    for (const g of guards.splice(0)) {
+      await g.shutdown('test over');
+      await g.finished;
+    }
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  function startGuard(overrides: Partial<GuardOptions> = {}): { guard: Guard; input: PassThrough; output: PassThrough } {
+    const input = new PassThrough();
+    const output = new PassThrough();
+    const guard = new Guard({
+      spec: { command: process.execPath, args: [tinyServer], cwd: tmp, env: { ...process.env } },
+      serverName: 'tiny',
+      input,
+      output,
+      log: (line) => logs.push(line),
+      crashLoop: { windowMs: 60_000, limit: 3 },
+      grace: { eofMs: 2000, termMs: 2000 },
+      drainTimeoutMs: 30_000,
+      initTimeoutMs: 30_000,
+      ...overrides,
+    });
+    guard.start();
+    guards.push(guard);
+    return { guard, input, output };
+  }
+
+  async function startClient(overrides: Partial<GuardOptions> = {}): Promise<{ guard: Guard; client: Client; transport: StreamTransport; input: PassThrough }> {
+    const { guard, input, output } = startGuard(overrides);
+    const { client, transport } = await connectClient(input, output);
+    clients.push(client);
+    return { guard, client, transport, input };
+  }
+
+  it('relays a session, restarts under it with list_changed, and answers every request exactly once', async () => {
+    const { guard, client, transport } = await startClient();
+    const tools = await client.listTools();
+    assert.deepEqual(tools.tools.map((t) => t.name).sort(), ['big', 'echo', 'exit', 'slow', 'write_note']);
+    const before = textOf(await client.callTool({ name: 'echo', arguments: { text: 'a' } }));
+
+    let listChanged = 0;
+    client.setNotificationHandler((await import('@modelcontextprotocol/sdk/types.js')).ToolListChangedNotificationSchema, () => {
+      listChanged++;
+    });
+    const slow = client.callTool({ name: 'slow', arguments: { ms: 300 } });
+    const restarted = guard.restart('test');
+    const during = Array.from({ length: 20 }, (_, i) => client.callTool({ name: 'echo', arguments: { text: `q${i}` } }));
+    const outcome = await restarted;
+    assert.equal(outcome.restarts, 1);
+    // The request in flight when the restart began was drained, not cut off.
+    assert.match(textOf(await slow), /slept 300$/);
+    const answers = (await Promise.all(during)).map(textOf);
+    assert.deepEqual(answers.map((a) => a.split(':')[1]), Array.from({ length: 20 }, (_, i) => `q${i}`));
+    assert.ok(answers.every((a) => a.split(':')[0] === String(outcome.childPid)), 'queued requests went to the new child');
+    assert.notEqual(before.split(':')[0], String(outcome.childPid));
+    await until('list_changed', () => listChanged === 1);
+    assert.equal((await client.listTools()).tools.length, 5);
+
+    const responseIds = transport.received.filter((m) => 'id' in m && !('method' in m)).map((m) => (m as { id: unknown }).id);
+    assert.equal(new Set(responseIds).size, responseIds.length, 'no response delivered twice');
+    assert.ok(!responseIds.some((id) => String(id).startsWith('mcp-lifeguard')), 'the replayed initialize answer was swallowed');
+  });
+
+  it('answers a request in flight on a child that died with an error, then restarts the child', async () => {
+    const { guard, client } = await startClient();
+    await client.listTools();
+    const pid = guard.status().childPid!;
+    const inFlight = client.callTool({ name: 'slow', arguments: { ms: 30_000 } });
+    await until('the slow call to be in flight', () => guard.status().inFlight === 1);
+    process.kill(pid, 'SIGKILL');
+    await assert.rejects(inFlight, (err: { code?: number; message: string }) => err.code === GuardErrorCode.ServerExited && /killed by SIGKILL/.test(err.message));
+    const after = textOf(await client.callTool({ name: 'echo', arguments: { text: 'back' } }));
+    assert.notEqual(after.split(':')[0], String(pid));
+    assert.equal(guard.status().restarts, 1);
+  });
+
+  it('stops restarting a crash loop and tells the client why; a user restart tries again', async () => {
+    const marker = path.join(tmp, 'crash');
+    const { guard, client } = await startClient({ spec: { command: process.execPath, args: [tinyServer], cwd: tmp, env: { ...process.env, TINY_SERVER_EXIT_IF_FILE: marker } } });
+    await client.listTools();
+    fs.writeFileSync(marker, '');
+    await assert.rejects(client.callTool({ name: 'exit', arguments: { code: 5 } }), (err: { code?: number }) => err.code === GuardErrorCode.ServerExited);
+    await until('the guard to give up', () => guard.status().state === 'failed');
+    assert.match(guard.status().failure!, /exited within 60 s of starting 3 times in a row/);
+    await assert.rejects(client.callTool({ name: 'echo', arguments: { text: 'x' } }), (err: { code?: number; message: string }) => err.code === GuardErrorCode.CrashLoop && /not restarted again/.test(err.message));
+    fs.rmSync(marker);
+    await guard.restart('fixed');
+    assert.match(textOf(await client.callTool({ name: 'echo', arguments: { text: 'ok' } })), /:ok$/);
+  });
+
+  it('refuses writes to a stale server with both versions named, and lets read-only tools through', async () => {
+    let installed: ResolvedVersion = { state: 'known', name: 'tiny-server', version: '1.0.0', ecosystem: 'npm' };
+    const { client } = await startClient({ stale: { policy: 'refuse-writes', intervalMs: 0, probe: { installed: async () => installed } } });
+    await client.listTools();
+    assert.equal(textOf(await client.callTool({ name: 'write_note', arguments: { text: 'n' } })), 'wrote n');
+    installed = { ...installed, version: '1.1.0' };
+    await assert.rejects(client.callTool({ name: 'write_note', arguments: { text: 'n' } }), (err: { code?: number; message: string }) => {
+      assert.equal(err.code, GuardErrorCode.Stale);
+      assert.match(err.message, /runs tiny-server 1\.0\.0 but 1\.1\.0 is installed/);
+      assert.match(err.message, /restart the server/);
+      return true;
+    });
+    assert.match(textOf(await client.callTool({ name: 'echo', arguments: { text: 'r' } })), /:r$/);
+  });
+
+  it('on client EOF, stops a child that ignores EOF and SIGTERM, and exits with its code', async () => {
+    const { guard, client, input } = await startClient({
+      spec: { command: process.execPath, args: [tinyServer], cwd: tmp, env: { ...process.env, TINY_SERVER_IGNORE_EOF: '1' } },
+      grace: { eofMs: 200, termMs: 200 },
+    });
+    // Once it answers, its SIGTERM handler is installed.
+    await client.listTools();
+    input.end();
+    assert.equal(await guard.finished, 128 + os.constants.signals.SIGKILL);
+  });
+
+  it('exits 127 when the command does not exist', async () => {
+    const { guard } = startGuard({ spec: { command: path.join(tmp, 'no-such-server'), args: [], cwd: tmp, env: {} } });
+    assert.equal(await guard.finished, 127);
+    assert.match(logs.join('\n'), /could not start .*no-such-server/);
+  });
+});

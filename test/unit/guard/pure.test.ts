@@ -1,0 +1,69 @@
+import * as assert from 'node:assert/strict';
+import { CrashLoopDetector } from '../../../src/guard/crashLoop';
+import { LineSplitter } from '../../../src/guard/lines';
+import { classify, idKey } from '../../../src/guard/messages';
+import { compareVersions, decide } from '../../../src/guard/staleness';
+
+describe('guard: line framing', () => {
+  it('returns each line whole however the bytes are cut, and keeps the unfinished one', () => {
+    const text = '{"a":1}\n{"b":"é"}\r\n\n{"c":3}';
+    const bytes = Buffer.from(text);
+    for (let cut = 0; cut <= bytes.length; cut++) {
+      const s = new LineSplitter();
+      const lines = [...s.push(bytes.subarray(0, cut)), ...s.push(bytes.subarray(cut))].map((b) => b.toString());
+      assert.deepEqual(lines, ['{"a":1}', '{"b":"é"}\r', '']);
+      assert.equal(Buffer.concat(s.pendingChunks()).toString(), '{"c":3}');
+      assert.equal(s.midLine, true);
+    }
+  });
+});
+
+describe('guard: classify', () => {
+  it('tells requests, notifications, responses and garbage apart', () => {
+    assert.equal(classify(Buffer.from('{"jsonrpc":"2.0","id":1,"method":"ping"}')).kind, 'request');
+    assert.equal(classify(Buffer.from('{"jsonrpc":"2.0","method":"notifications/initialized"}')).kind, 'notification');
+    assert.equal(classify(Buffer.from('{"jsonrpc":"2.0","id":"x","result":{}}')).kind, 'response');
+    assert.equal(classify(Buffer.from('{"jsonrpc":"2.0","id":2,"error":{"code":-1,"message":"m"}}')).kind, 'response');
+    assert.equal(classify(Buffer.from('not json')).kind, 'other');
+    assert.equal(classify(Buffer.from('{"jsonrpc":"1.0","id":1,"method":"x"}')).kind, 'other');
+    assert.notEqual(idKey(1), idKey('1'));
+  });
+});
+
+describe('guard: crash-loop detector', () => {
+  it('gives up after K quick exits in a row, and a long run resets the streak', () => {
+    const d = new CrashLoopDetector({ windowMs: 10_000, limit: 3 });
+    assert.deepEqual(d.recordExit(0, 1000, 'exit code 1'), { restart: true });
+    assert.deepEqual(d.recordExit(0, 1000, 'exit code 1'), { restart: true });
+    assert.deepEqual(d.recordExit(0, 60_000, 'exit code 1'), { restart: true });
+    assert.deepEqual(d.recordExit(0, 1000, 'exit code 1'), { restart: true });
+    assert.deepEqual(d.recordExit(0, 1000, 'exit code 1'), { restart: true });
+    const verdict = d.recordExit(0, 1000, 'exit code 2');
+    assert.equal(verdict.restart, false);
+    assert.match((verdict as { reason: string }).reason, /within 10 s of starting 3 times in a row \(last: exit code 2\)/);
+    d.reset();
+    assert.deepEqual(d.recordExit(0, 1000, 'exit code 1'), { restart: true });
+  });
+});
+
+describe('guard: stale policy', () => {
+  const v = (version: string) => ({ state: 'known' as const, name: 'pkg', version, ecosystem: 'npm' as const });
+  const stale = compareVersions(v('1.0.0'), v('1.1.0'));
+
+  it('compares the version at start with the installed one; unknown is never stale', () => {
+    assert.deepEqual(compareVersions(v('1.0.0'), v('1.0.0')), { state: 'fresh' });
+    assert.deepEqual(stale, { state: 'stale', name: 'pkg', running: '1.0.0', installed: '1.1.0' });
+    assert.equal(compareVersions(undefined, v('1')).state, 'unknown');
+    assert.equal(compareVersions(v('1'), { state: 'unknown', reason: 'gone' }).state, 'unknown');
+  });
+
+  it('refuse-writes refuses only tools not declared read-only; refuse-all keeps ping and initialize', () => {
+    assert.equal(decide('refuse-writes', stale, { method: 'tools/call', toolName: 'read', readOnly: true }, 's').action, 'forward');
+    assert.equal(decide('refuse-writes', stale, { method: 'tools/call', toolName: 'never-listed' }, 's').action, 'refuse');
+    assert.equal(decide('refuse-writes', stale, { method: 'tools/list' }, 's').action, 'forward');
+    assert.equal(decide('refuse-writes', { state: 'fresh' }, { method: 'tools/call', toolName: 'w', readOnly: false }, 's').action, 'forward');
+    assert.equal(decide('refuse-all', stale, { method: 'ping' }, 's').action, 'forward');
+    assert.equal(decide('refuse-all', stale, { method: 'resources/read' }, 's').action, 'refuse');
+    assert.equal(decide('warn', stale, { method: 'tools/call', toolName: 'w', readOnly: false }, 's').action, 'forward');
+  });
+});
