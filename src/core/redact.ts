@@ -5,7 +5,7 @@
 export const REDACTED = '<redacted>';
 
 /** Query parameters and flags whose values are credentials. */
-const SECRET_NAME = /(token|secret|passw(or)?d|pwd|api[-_]?key|apikey|access[-_]?key|auth|credential|bearer|session|signature|sig|private[-_]?key|client[-_]?secret|pat)$/i;
+const SECRET_NAME = /(token|secret|passw(or)?d|pwd|api[-_]?key|apikey|access[-_]?key|auth|credential|bearer|session|signature|sig|private[-_]?key|client[-_]?secret|pat|(^|[-_.])key)$/i;
 
 /** Well-known credential shapes that stand out wherever they appear. */
 const SECRET_SHAPES: RegExp[] = [

@@ -43,3 +43,26 @@ export function vscodeUserDir(host: HostEnv, productFolder: string): string {
 export function systemRoot(host: HostEnv): string {
   return host.env.MCP_LIFEGUARD_SYSTEM_ROOT || (host.platform === 'win32' ? (host.env.SystemDrive || 'C:') + '\\' : '/');
 }
+
+/** Zed's config folder: `%APPDATA%\Zed` on Windows, `$XDG_CONFIG_HOME/zed` on Linux, and `~/.config/zed` on macOS too. */
+export function zedConfigDir(host: HostEnv): string {
+  const p = pathFor(host);
+  switch (host.platform) {
+    case 'win32':
+      return p.join(appDataDir(host), 'Zed');
+    case 'darwin':
+      return p.join(host.home, '.config', 'zed');
+    default:
+      return p.join(xdgConfigHome(host), 'zed');
+  }
+}
+
+/** Codex CLI's home: `$CODEX_HOME`, else `~/.codex`. */
+export function codexHome(host: HostEnv): string {
+  return host.env.CODEX_HOME || pathFor(host).join(host.home, '.codex');
+}
+
+/** Continue's global folder: `$CONTINUE_GLOBAL_DIR`, else `~/.continue` (on every OS). */
+export function continueDir(host: HostEnv): string {
+  return host.env.CONTINUE_GLOBAL_DIR || pathFor(host).join(host.home, '.continue');
+}

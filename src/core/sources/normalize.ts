@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { HostEnv, pathFor } from '../hostEnv';
 import { ServerConfig, SourceRef, Transport } from '../model';
-import { redactArgs, redactUrl } from '../redact';
+import { isSecretName, redactArgs, redactText, redactUrl } from '../redact';
 import { RawField, RawServerEntry, FileDiagnostic, VariableFlavour } from './types';
 import { resolveVariables } from './variables';
 
@@ -66,6 +66,11 @@ export function normalizeEntry(raw: RawServerEntry, ctx: NormalizeContext): Norm
   // Secret-bearing maps first: their values are collected for redaction, only keys are kept.
   const envKeys = mapKeys('env', f.env, problem, secrets);
   const headerKeys = [...mapKeys('headers', f.headers, problem, secrets), ...mapKeys('http_headers', f.http_headers, problem, secrets)];
+  // Credentials written inline (Codex's old `bearer_token`, an `apiKey`...) are never shown, and
+  // their values are masked wherever else they appear (args, URLs, process command lines).
+  for (const [key, field] of Object.entries(f)) {
+    if (isSecretName(key) && typeof field.value === 'string' && field.value.length > 0) secrets.push(field.value);
+  }
 
   const typeText = str('type');
   let declared: Transport | undefined;
@@ -147,7 +152,7 @@ export function normalizeEntry(raw: RawServerEntry, ctx: NormalizeContext): Norm
   const server: ServerConfig = {
     ...base,
     args: [],
-    url: redactUrl(u.display),
+    url: redactText(redactUrl(u.display), new Set(secrets)),
     unresolved: [...unresolved],
     launchKey: launchKey([transport, u.value]),
   };

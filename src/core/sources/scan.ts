@@ -9,6 +9,8 @@ import { AdaptResult, ListDir, SourceFile, SourceSpec } from './types';
 export interface ScanContext {
   host: HostEnv;
   workspaceFolders: string[];
+  /** `.code-workspace` files named explicitly; their `folders` should be in workspaceFolders too. */
+  workspaceFiles?: string[];
   /** The source table; tests may pass their own. */
   sources?: SourceSpec[];
   listDir?: ListDir;

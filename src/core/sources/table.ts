@@ -1,7 +1,11 @@
 import { pathFor } from '../hostEnv';
 import { adaptClaudeJson } from './claudeCode';
+import { adaptCodeWorkspace } from './codeWorkspace';
+import { adaptCodexToml } from './codex';
+import { adaptContinueBlock, adaptContinueYaml } from './continueYaml';
 import { jsonServerMapAdapter } from './jsonc';
-import { appDataDir, localAppDataDir, systemRoot, VSCODE_PRODUCTS, vscodeUserDir } from './locations';
+import { appDataDir, codexHome, continueDir, localAppDataDir, systemRoot, VSCODE_PRODUCTS, vscodeUserDir, zedConfigDir } from './locations';
+import { adaptZedSettings } from './zed';
 import { ListDir, SourceContext, SourceFile, SourceSpec } from './types';
 
 /**
@@ -32,6 +36,20 @@ async function listOrEmpty(listDir: ListDir, dir: string): Promise<string[]> {
     // A missing folder (no profiles, no .code-workspace) means no such files: nothing to report.
     return [];
   }
+}
+
+/** Continue's block files: every .yaml, .yml and .json in an `mcpServers` folder. */
+function blockFiles(dirs: (ctx: SourceContext) => string[], inWorkspace = false) {
+  return async (ctx: SourceContext, listDir: ListDir): Promise<SourceFile[]> => {
+    const p = pathFor(ctx.host);
+    const out: SourceFile[] = [];
+    for (const [i, dir] of dirs(ctx).entries()) {
+      for (const name of (await listOrEmpty(listDir, dir)).sort()) {
+        if (/\.(ya?ml|json)$/i.test(name)) out.push({ file: p.join(dir, name), ...(inWorkspace ? { workspaceFolder: ctx.workspaceFolders[i] } : {}) });
+      }
+    }
+    return out;
+  };
 }
 
 const vscodeSources: SourceSpec[] = VSCODE_PRODUCTS.flatMap((product): SourceSpec[] => [
@@ -79,17 +97,19 @@ export const SOURCES: SourceSpec[] = [
     client: 'vscode',
     scope: 'workspace',
     label: 'Workspace',
+    // `settings.mcp` of .code-workspace files: the ones named (--workspace x.code-workspace) and any
+    // found in a workspace folder. The file's own `folders` decide what ${workspaceFolder} means.
     files: async (ctx, listDir) => {
       const p = pathFor(ctx.host);
-      const out: SourceFile[] = [];
+      const found = [...(ctx.workspaceFiles ?? [])];
       for (const folder of ctx.workspaceFolders) {
         for (const name of (await listOrEmpty(listDir, folder)).sort()) {
-          if (name.endsWith('.code-workspace')) out.push({ file: p.join(folder, name), workspaceFolder: folder });
+          if (name.endsWith('.code-workspace')) found.push(p.join(folder, name));
         }
       }
-      return out;
+      return [...new Set(found)].map((file) => ({ file }));
     },
-    adapter: jsonServerMapAdapter(['settings', 'mcp', 'servers']),
+    adapter: adaptCodeWorkspace,
     variables: 'vscode',
   },
   {
@@ -227,6 +247,63 @@ export const SOURCES: SourceSpec[] = [
     label: 'Roo Code (workspace)',
     files: inEachFolder('.roo', 'mcp.json'),
     adapter: mcpServers,
+    variables: 'none',
+  },
+  {
+    client: 'codex',
+    scope: 'user',
+    label: 'Codex',
+    files: one((ctx) => pathFor(ctx.host).join(codexHome(ctx.host), 'config.toml')),
+    adapter: adaptCodexToml,
+    variables: 'none',
+  },
+  {
+    // Codex reads a project's .codex/config.toml when the project is trusted.
+    client: 'codex',
+    scope: 'workspace',
+    label: 'Codex (workspace)',
+    files: inEachFolder('.codex', 'config.toml'),
+    adapter: adaptCodexToml,
+    variables: 'none',
+  },
+  {
+    client: 'continue',
+    scope: 'user',
+    label: 'Continue',
+    files: one((ctx) => pathFor(ctx.host).join(continueDir(ctx.host), 'config.yaml')),
+    adapter: adaptContinueYaml,
+    variables: 'continue',
+  },
+  {
+    client: 'continue',
+    scope: 'user',
+    label: 'Continue',
+    files: blockFiles((ctx) => [pathFor(ctx.host).join(continueDir(ctx.host), 'mcpServers')]),
+    adapter: adaptContinueBlock,
+    variables: 'continue',
+  },
+  {
+    client: 'continue',
+    scope: 'workspace',
+    label: 'Continue (workspace)',
+    files: blockFiles((ctx) => ctx.workspaceFolders.map((folder) => pathFor(ctx.host).join(folder, '.continue', 'mcpServers')), true),
+    adapter: adaptContinueBlock,
+    variables: 'continue',
+  },
+  {
+    client: 'zed',
+    scope: 'user',
+    label: 'Zed',
+    files: one((ctx) => pathFor(ctx.host).join(zedConfigDir(ctx.host), 'settings.json')),
+    adapter: adaptZedSettings,
+    variables: 'none',
+  },
+  {
+    client: 'zed',
+    scope: 'workspace',
+    label: 'Zed (workspace)',
+    files: inEachFolder('.zed', 'settings.json'),
+    adapter: adaptZedSettings,
     variables: 'none',
   },
   {

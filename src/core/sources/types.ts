@@ -42,11 +42,15 @@ export type VariableFlavour =
   | 'shell'
   /** Gemini CLI: $VAR and ${VAR}. */
   | 'dollar'
+  /** Continue: `${{ secrets.NAME }}` / `${{ inputs.NAME }}` templates, filled in by Continue itself: always left as written. */
+  | 'continue'
   | 'none';
 
 export interface SourceContext {
   host: HostEnv;
   workspaceFolders: string[];
+  /** `.code-workspace` files named explicitly (`--workspace x.code-workspace`, the window's workspace). */
+  workspaceFiles?: string[];
 }
 
 /** A file a source reads, with what it knows of the file's place. */

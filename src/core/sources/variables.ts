@@ -44,6 +44,12 @@ export function resolveVariables(text: string, flavour: VariableFlavour, ctx: Va
     out.value = out.display = text;
     return out;
   }
+  if (flavour === 'continue') {
+    // Continue fills these from its own secret store and inputs at run time: nothing to resolve here.
+    out.value = out.display = text;
+    for (const m of text.matchAll(/\$\{\{[^}]*\}\}/g)) if (!out.unresolved.includes(m[0])) out.unresolved.push(m[0]);
+    return out;
+  }
   const pattern = flavour === 'dollar' ? /\$\{([^}]+)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g : /\$\{([^}]+)\}/g;
   let last = 0;
   for (const m of text.matchAll(pattern)) {

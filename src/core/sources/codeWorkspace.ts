@@ -1,0 +1,65 @@
+import * as path from 'node:path';
+import { findNodeAtLocation, getNodeValue } from 'jsonc-parser';
+import { describeNode, JsoncDocument, parseJsoncDocument, readServerMap } from './jsonc';
+import { AdaptResult, FileDiagnostic } from './types';
+
+/**
+ * A `.code-workspace` file: VS Code's multi-root workspace. Its servers are under `settings.mcp`;
+ * its `folders` are the workspace folders (paths relative to the file, or `file://` URIs).
+ * `${workspaceFolder}` in its servers means the one folder of a single-folder workspace; in a
+ * multi-root workspace VS Code cannot tell which folder is meant, so it is left unresolved.
+ */
+export function adaptCodeWorkspace(text: string, file: string): AdaptResult {
+  const doc = parseJsoncDocument(text);
+  const { folders, diagnostics } = readWorkspaceFolders(doc, file);
+  const map = readServerMap(doc, ['settings', 'mcp', 'servers'], folders.length === 1 ? { workspaceFolder: folders[0] } : {});
+  return { entries: map.entries, diagnostics: [...doc.diagnostics, ...diagnostics, ...map.diagnostics] };
+}
+
+/** The absolute folders a `.code-workspace` file names, in order; entries that are not local folders are skipped. */
+export function codeWorkspaceFolders(text: string, file: string): string[] {
+  return readWorkspaceFolders(parseJsoncDocument(text), file).folders;
+}
+
+function readWorkspaceFolders(doc: JsoncDocument, file: string): { folders: string[]; diagnostics: FileDiagnostic[] } {
+  const out = { folders: [] as string[], diagnostics: [] as FileDiagnostic[] };
+  const node = doc.root ? findNodeAtLocation(doc.root, ['folders']) : undefined;
+  if (!node) return out;
+  if (node.type !== 'array') {
+    out.diagnostics.push({ severity: 'error', ...doc.lines.position(node.offset), message: `"folders" must be an array of { "path": ... } entries, found ${describeNode(node)}` });
+    return out;
+  }
+  const p = pathStyleOf(file);
+  for (const item of node.children ?? []) {
+    const value = getNodeValue(item) as unknown;
+    const entry = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+    let folder: string | undefined;
+    if (typeof entry?.path === 'string') folder = p.resolve(p.dirname(file), entry.path);
+    else if (typeof entry?.uri === 'string') folder = fileUriToPath(entry.uri, p);
+    else {
+      out.diagnostics.push({ severity: 'warning', ...doc.lines.position(item.offset), message: 'a workspace folder needs a "path" (or a "uri"); skipped' });
+      continue;
+    }
+    // Remote folders (vscode-remote://...) are not on this machine.
+    if (folder !== undefined && !out.folders.includes(folder)) out.folders.push(folder);
+  }
+  return out;
+}
+
+/** Windows paths (`C:\...`, `\\server\share`) resolve with Windows rules, even when tests run on Linux. */
+function pathStyleOf(file: string): typeof path.posix {
+  return /^[A-Za-z]:[\\/]|^\\\\/.test(file) ? path.win32 : path.posix;
+}
+
+function fileUriToPath(uri: string, p: typeof path.posix): string | undefined {
+  const m = /^file:\/\/([^/]*)(\/.*)$/i.exec(uri);
+  if (!m) return undefined;
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(m[2]);
+  } catch {
+    return undefined;
+  }
+  if (p === path.win32) return p.normalize(/^\/[A-Za-z]:/.test(decoded) ? decoded.slice(1) : `\\\\${m[1]}${decoded}`);
+  return p.normalize(decoded);
+}

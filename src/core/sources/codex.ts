@@ -1,0 +1,63 @@
+import type * as SmolToml from 'smol-toml' with { 'resolution-mode': 'import' };
+import { Position } from '../model';
+import { kindOf } from './normalize';
+import { indexTomlKeys, tomlKey } from './tomlKeys';
+import { AdaptResult, RawServerEntry } from './types';
+
+/**
+ * Codex CLI's `config.toml`: one `[mcp_servers.NAME]` table per server, with `command`, `args`,
+ * `env`, `cwd`, `url`, `enabled`, `http_headers`, `bearer_token_env_var`... Codex expands no
+ * variables in these values.
+ */
+export function adaptCodexToml(text: string): AdaptResult {
+  const result: AdaptResult = { entries: [], diagnostics: [] };
+  let data: Record<string, unknown>;
+  try {
+    data = parse(text) as Record<string, unknown>;
+  } catch (err) {
+    const e = err as { message?: unknown; line?: unknown; column?: unknown };
+    const at = typeof e.line === 'number' && typeof e.column === 'number' ? { line: e.line, column: e.column } : {};
+    result.diagnostics.push({ severity: 'error', ...at, message: `invalid TOML: ${tomlReason(e.message)}` });
+    return result;
+  }
+  const keys = indexTomlKeys(text);
+  const pos = (path: string[]): Position | undefined => {
+    // The nearest written ancestor: a key inside an inline table is placed at its table.
+    for (let n = path.length; n > 0; n--) {
+      const p = keys.get(tomlKey(path.slice(0, n)));
+      if (p) return { ...p };
+    }
+    return undefined;
+  };
+  const servers = data.mcp_servers;
+  if (servers === undefined) return result;
+  if (!isTable(servers)) {
+    result.diagnostics.push({ severity: 'error', ...pos(['mcp_servers']), message: `"mcp_servers" must be a table of servers ([mcp_servers.NAME]), found ${kindOf(servers)}` });
+    return result;
+  }
+  for (const [name, value] of Object.entries(servers)) {
+    const position = pos(['mcp_servers', name]);
+    if (!isTable(value)) {
+      result.diagnostics.push({ severity: 'error', ...position, message: `server "${name}" must be a table, found ${kindOf(value)}` });
+      continue;
+    }
+    const fields: RawServerEntry['fields'] = {};
+    for (const [k, v] of Object.entries(value)) fields[k] = { value: v, position: pos(['mcp_servers', name, k]) };
+    result.entries.push({ name, ...(position ? { position } : {}), keyPath: ['mcp_servers', name], fields });
+  }
+  return result;
+}
+
+// smol-toml ships a CommonJS build, but its types are declared as ESM only: load the CommonJS build with its types.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { parse } = require('smol-toml') as typeof SmolToml;
+
+function isTable(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
+}
+
+/** smol-toml's message is a reason followed by an excerpt of the file: keep the reason only (the excerpt may hold a secret). */
+function tomlReason(message: unknown): string {
+  const first = String(message ?? 'parse error').split('\n')[0];
+  return first.replace(/^Invalid TOML document:\s*/i, '') || 'parse error';
+}

@@ -1,0 +1,119 @@
+import { isMap, isScalar, isSeq, Node, parseDocument, Scalar, YAMLMap } from 'yaml';
+import { Position } from '../model';
+import { jsonServerMapAdapter } from './jsonc';
+import { LineMap } from './position';
+import { AdaptResult, FileDiagnostic, RawServerEntry } from './types';
+
+/** An alias expanding into more nodes than this is refused (the "billion laughs" file). */
+const MAX_ALIAS_COUNT = 100;
+
+/**
+ * Continue's YAML: `config.yaml` and the block files under `mcpServers/` both hold an
+ * `mcpServers:` list of `{name, type, command, args, env, cwd, url, requestOptions}`. Hub
+ * references (`- uses: owner/block`) have no local definition and are skipped.
+ */
+export function adaptContinueYaml(text: string): AdaptResult {
+  const result: AdaptResult = { entries: [], diagnostics: [] };
+  const lines = new LineMap(text);
+  const at = (node: Node | null | undefined): Position | undefined => (node?.range ? lines.position(node.range[0]) : undefined);
+  // prettyErrors off: the pretty form quotes the offending lines, which may hold a secret.
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  for (const e of doc.errors) result.diagnostics.push({ severity: 'error', ...lines.position(e.pos[0]), message: `invalid YAML: ${yamlReason(e.message)}` });
+  for (const w of doc.warnings) result.diagnostics.push({ severity: 'warning', ...lines.position(w.pos[0]), message: `YAML: ${yamlReason(w.message)}` });
+  const root = doc.contents;
+  if (root === null || (isScalar(root) && (root.value === null || root.value === undefined))) return result;
+  if (!isMap(root)) {
+    result.diagnostics.push({ severity: 'error', ...at(root), message: `expected a mapping at the top level, found ${describeYaml(root)}` });
+    return result;
+  }
+  const list = pairValue(root, 'mcpServers');
+  if (list === undefined || list === null || (isScalar(list) && list.value === null)) return result;
+  if (!isSeq(list)) {
+    result.diagnostics.push({ severity: 'error', ...at(list), message: `"mcpServers" must be a list of servers, found ${describeYaml(list)}` });
+    return result;
+  }
+  list.items.forEach((item, index) => {
+    const where = `mcpServers[${index}]`;
+    if (!isMap(item)) {
+      result.diagnostics.push({ severity: 'error', ...at(item as Node), message: `${where} must be a mapping with a name, found ${describeYaml(item as Node)}` });
+      return;
+    }
+    if (pairValue(item, 'uses') !== undefined) return;
+    const nameNode = pairValue(item, 'name');
+    const name = isScalar(nameNode) ? nameNode.value : undefined;
+    if (typeof name !== 'string' || name === '') {
+      result.diagnostics.push({ severity: 'error', ...(at(nameNode) ?? at(item)), message: `${where} needs a "name" (a string)` });
+      return;
+    }
+    const fields: RawServerEntry['fields'] = {};
+    for (const pair of item.items) {
+      const key = isScalar(pair.key) ? pair.key.value : undefined;
+      if (typeof key !== 'string' || key === 'name') continue;
+      const valueNode = pair.value as Node | null;
+      const position = at(valueNode) ?? at(pair.key as Node);
+      const value = toPlain(valueNode, doc, result.diagnostics, position, `server "${name}": "${key}"`);
+      fields[key] = { value, ...(position ? { position } : {}) };
+    }
+    // Continue sends HTTP headers from `requestOptions.headers`: read them as the server's headers.
+    const options = fields.requestOptions?.value;
+    if (options && typeof options === 'object' && !Array.isArray(options) && 'headers' in options && fields.headers === undefined) {
+      fields.headers = { value: (options as Record<string, unknown>).headers, ...(fields.requestOptions.position ? { position: fields.requestOptions.position } : {}) };
+    }
+    if (fields.type?.value === 'websocket') {
+      result.diagnostics.push({ severity: 'info', ...(fields.type.position ?? {}), message: `server "${name}": websocket servers are not tracked` });
+      return;
+    }
+    const position = at(item);
+    result.entries.push({ name, ...(position ? { position } : {}), keyPath: ['mcpServers', index], fields });
+  });
+  return result;
+}
+
+/** A block file under `mcpServers/`: YAML like config.yaml, or JSON in Claude's `{ "mcpServers": { ... } }` shape. */
+export function adaptContinueBlock(text: string, file: string): AdaptResult {
+  return /\.json$/i.test(file) ? continueJson(text) : adaptContinueYaml(text);
+}
+
+const continueJson = jsonServerMapAdapter(['mcpServers']);
+
+function pairValue(map: YAMLMap, key: string): Node | null | undefined {
+  const pair = map.items.find((p) => isScalar(p.key) && (p.key as Scalar).value === key);
+  return pair ? (pair.value as Node | null) : undefined;
+}
+
+function toPlain(node: Node | null, doc: ReturnType<typeof parseDocument>, diagnostics: FileDiagnostic[], position: Position | undefined, what: string): unknown {
+  if (node === null) return null;
+  try {
+    const value: unknown = node.toJS(doc, { maxAliasCount: MAX_ALIAS_COUNT });
+    if (isCyclic(value, new Set())) throw new Error('an alias refers to itself');
+    return value;
+  } catch (err) {
+    diagnostics.push({ severity: 'error', ...(position ?? {}), message: `${what} could not be read: ${yamlReason((err as Error).message)}` });
+    return undefined;
+  }
+}
+
+/** A YAML anchor used inside itself makes a cyclic value: no config means that, and it would hang whoever walks it. */
+function isCyclic(value: unknown, ancestors: Set<unknown>): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (ancestors.has(value)) return true;
+  ancestors.add(value);
+  const cyclic = Object.values(value).some((v) => isCyclic(v, ancestors));
+  ancestors.delete(value);
+  return cyclic;
+}
+
+function describeYaml(node: Node | null | undefined): string {
+  if (isMap(node)) return 'a mapping';
+  if (isSeq(node)) return 'a list';
+  if (isScalar(node)) {
+    const v = node.value;
+    return v === null ? 'null' : typeof v === 'string' ? 'a string' : typeof v === 'number' ? 'a number' : typeof v === 'boolean' ? 'a boolean' : 'a value';
+  }
+  return 'a value';
+}
+
+/** The first line of a yaml message, without its " at line L, column C" tail (the diagnostic carries the position). */
+function yamlReason(message: string): string {
+  return message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+}

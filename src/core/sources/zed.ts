@@ -1,0 +1,35 @@
+import { findNodeAtLocation } from 'jsonc-parser';
+import { parseJsoncDocument, readFields, readServerMap } from './jsonc';
+import { AdaptResult, RawServerEntry } from './types';
+
+/**
+ * Zed's `settings.json` (lenient JSON): servers under `context_servers.<name>`, written as
+ * `{ "source": "custom", "command": "...", "args": [], "env": {} }`, in the older
+ * `{ "command": { "path", "args", "env" } }` shape, or as a remote `{ "url", "headers" }`.
+ * Servers provided by a Zed extension (`"source": "extension"`, or only `settings`) are started
+ * from the extension's own code, with no command in the file: they are skipped.
+ */
+export function adaptZedSettings(text: string): AdaptResult {
+  const doc = parseJsoncDocument(text);
+  const map = readServerMap(doc, ['context_servers']);
+  const entries: RawServerEntry[] = [];
+  for (const entry of map.entries) {
+    const f = entry.fields;
+    const fromExtension = f.source?.value === 'extension' || (f.command === undefined && f.url === undefined && f.settings !== undefined);
+    if (fromExtension) continue;
+    const command = f.command?.value;
+    if (command !== null && typeof command === 'object' && !Array.isArray(command)) {
+      // The older shape nests the launch in `command`; lift it to the flat fields every client uses.
+      const node = doc.root ? findNodeAtLocation(doc.root, [...(entry.keyPath as string[]), 'command']) : undefined;
+      const inner = node ? readFields(doc, node) : {};
+      const fields: RawServerEntry['fields'] = { ...f };
+      delete fields.command;
+      if (inner.path) fields.command = inner.path;
+      for (const k of ['args', 'env'] as const) if (inner[k] && fields[k] === undefined) fields[k] = inner[k];
+      entries.push({ ...entry, fields });
+      continue;
+    }
+    entries.push(entry);
+  }
+  return { entries, diagnostics: [...doc.diagnostics, ...map.diagnostics] };
+}
