@@ -1,4 +1,6 @@
+import { killDuplicatesCommand } from './commands/kill-duplicates';
 import { statusCommand } from './commands/status';
+import { stopCommand } from './commands/stop';
 import { CliIo, UsageError } from './io';
 import { LIFEGUARD_VERSION } from '../core/version';
 
@@ -6,6 +8,12 @@ export const USAGE = `Usage: mcp-lifeguard <command> [options]
 
 Commands:
   status [--json] [--workspace DIR]...   Every configured MCP server on this machine
+         [--watch [--interval SECONDS]]  ... and its running instances; --watch redraws on change
+  stop PID [--grace SECONDS] [--from FILE] [--json]
+                                          Stop one instance: re-identify, SIGTERM its tree, SIGKILL after the grace period
+  kill-duplicates [SERVER] [--yes] [--grace SECONDS] [--from FILE] [--json]
+                                          Stop older duplicates (the newest per client stays) and orphans;
+                                          without --yes only prints the plan
   help                                    This text
   version                                 The version of mcp-lifeguard
 
@@ -18,6 +26,8 @@ type Command = (args: string[], io: CliIo) => Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
   status: statusCommand,
+  stop: stopCommand,
+  'kill-duplicates': killDuplicatesCommand,
 };
 
 /** Runs one CLI invocation; returns the exit code. */

@@ -1,4 +1,4 @@
-import { Snapshot } from '../../core/model';
+import { Instance, Snapshot, Verdict } from '../../core/model';
 
 /** The human-readable `status`: a table of servers, then diagnostics. */
 export function formatStatus(snapshot: Snapshot): string {
@@ -14,6 +14,7 @@ export function formatStatus(snapshot: Snapshot): string {
     ]);
     lines.push(...table(['SERVER', 'SOURCE', 'TRANSPORT', 'COMMAND / URL'], rows));
   }
+  lines.push(...formatInstances(snapshot));
   if (snapshot.launchGroups.length > 0) {
     const byId = new Map(snapshot.servers.map((s) => [s.id, s]));
     lines.push('', 'Same launch configured in several places:');
@@ -36,4 +37,67 @@ export function table(header: string[], rows: string[][]): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const fmt = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd();
   return [fmt(header), ...rows.map(fmt)];
+}
+
+/** Running instances under each server (pid, client, uptime, memory, verdicts), then the "not configured" group. */
+export function formatInstances(snapshot: Snapshot): string[] {
+  const lines: string[] = [];
+  if (snapshot.processes.state === 'unavailable') {
+    return ['', `Running instances: unknown (${snapshot.processes.reason})`];
+  }
+  const now = Date.parse(snapshot.takenAt);
+  const row = (server: string, i: Instance) => [server, String(i.pid), clientLabel(i), uptime(now, i.startTime), memory(i.memoryBytes), i.verdicts.map(verdictLabel).filter(Boolean).join('; ') || 'ok'];
+  const rows: string[][] = [];
+  const seen = new Set<string>();
+  for (const s of snapshot.servers) {
+    for (const i of s.instances) {
+      // An instance shared by entries configured in several places is listed once per launch.
+      const key = `${s.launchKey}#${i.pid}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      rows.push(row(s.name, i));
+    }
+  }
+  lines.push('');
+  if (rows.length === 0) lines.push('No configured server is running.');
+  else lines.push(`Running instances (${rows.length}):`, ...table(['SERVER', 'PID', 'CLIENT', 'UPTIME', 'MEMORY', 'VERDICTS'], rows).map((l) => `  ${l}`));
+  if (snapshot.notConfigured.length > 0) {
+    const nc = snapshot.notConfigured.map((i) => row(i.commandLine.length > 60 ? `${i.commandLine.slice(0, 57)}...` : i.commandLine, i));
+    lines.push('', `Not configured (${nc.length}): MCP-looking processes no configuration explains; never acted on automatically.`);
+    lines.push(...table(['COMMAND', 'PID', 'CLIENT', 'UPTIME', 'MEMORY', 'VERDICTS'], nc).map((l) => `  ${l}`));
+  }
+  return lines;
+}
+
+function clientLabel(i: Instance): string {
+  if (i.verdicts.some((v) => v.kind === 'orphan')) return 'gone';
+  return i.client.pid !== undefined ? `${i.client.name} (${i.client.pid})` : i.client.name;
+}
+
+/** One short label per verdict; the evidence is in `status --json`. */
+export function verdictLabel(v: Verdict): string {
+  switch (v.kind) {
+    case 'duplicate':
+      return `duplicate: ${v.instances.length} under one client, newest ${v.keep.pid} stays`;
+    case 'orphan':
+      return `orphan: ${v.reason}`;
+    case 'shared':
+      return v.singleWriter ? `shared by ${v.instances.length} instances of a single-writer server` : '';
+    case 'unknown':
+      return `unknown ${v.question}: ${v.reason}`;
+  }
+}
+
+function uptime(now: number, start: number | undefined): string {
+  if (start === undefined || !Number.isFinite(now)) return '?';
+  const s = Math.max(0, Math.round((now - start) / 1000));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m`;
+  if (s < 86400) return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+  return `${Math.floor(s / 86400)}d${Math.floor((s % 86400) / 3600)}h`;
+}
+
+function memory(bytes: number | undefined): string {
+  if (bytes === undefined) return '?';
+  return bytes >= 1024 * 1024 * 1024 ? `${(bytes / 1024 ** 3).toFixed(1)} GB` : `${Math.round(bytes / (1024 * 1024))} MB`;
 }

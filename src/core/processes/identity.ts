@@ -15,6 +15,8 @@ export interface ProcessIdentity {
   /** NUL-separated argv joined with spaces (not redacted: never print it as is). */
   commandLine: string;
   uid?: number;
+  /** Exited but not yet reaped by its parent: it holds nothing and cannot be signalled usefully. */
+  zombie?: boolean;
 }
 
 /** Linux clock ticks per second (`getconf CLK_TCK`); 100 on every Linux architecture Node runs on. */
@@ -33,7 +35,7 @@ export function parseProcStatBootTime(text: string): number | undefined {
  * The command name (field 2) is in parentheses and may itself contain spaces and parentheses, so
  * fields are counted from the last ')'.
  */
-export function parseProcPidStat(text: string): { ppid: number; startTicks: number; rssPages: number } | undefined {
+export function parseProcPidStat(text: string): { state: string; ppid: number; startTicks: number; rssPages: number } | undefined {
   const close = text.lastIndexOf(')');
   if (close < 0) return undefined;
   const rest = text.slice(close + 2).split(' ');
@@ -42,7 +44,7 @@ export function parseProcPidStat(text: string): { ppid: number; startTicks: numb
   const startTicks = Number(rest[19]);
   const rssPages = Number(rest[21]);
   if (!Number.isFinite(ppid) || !Number.isFinite(startTicks)) return undefined;
-  return { ppid, startTicks, rssPages };
+  return { state: rest[0], ppid, startTicks, rssPages };
 }
 
 export async function linuxBootTime(): Promise<number> {
@@ -86,6 +88,7 @@ export async function readProcessIdentity(pid: number, platform: NodeJS.Platform
       startTime: linuxStartTimeMs(await linuxBootTime(), parsed.startTicks),
       commandLine: cmdline.split('\0').filter((s) => s.length > 0).join(' '),
       uid: uidMatch ? Number(uidMatch[1]) : undefined,
+      zombie: parsed.state === 'Z' || parsed.state === 'X',
     };
   }
   if (platform === 'darwin' || platform === 'freebsd' || platform === 'openbsd') {

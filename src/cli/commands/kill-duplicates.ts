@@ -1,0 +1,41 @@
+import { parseArgs } from 'node:util';
+import { killDuplicates, planKillDuplicates } from '../../core/actions/killDuplicates';
+import { defaultStopDeps } from '../../core/actions/stop';
+import { CliIo, UsageError } from '../io';
+import { ACTION_OPTIONS, formatStopResult, graceMs, snapshotFor } from './stop';
+
+/** `mcp-lifeguard kill-duplicates [SERVER] [--yes] [--grace SECONDS] [--from FILE] [--json]` */
+export async function killDuplicatesCommand(args: string[], io: CliIo): Promise<number> {
+  let values;
+  let positionals;
+  try {
+    ({ values, positionals } = parseArgs({ args, options: { ...ACTION_OPTIONS, yes: { type: 'boolean', default: false } }, strict: true, allowPositionals: true }));
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  if (positionals.length > 1) throw new UsageError('kill-duplicates takes at most one SERVER name');
+  const grace = graceMs(values.grace);
+  const snapshot = await snapshotFor(values, io);
+  const server = positionals[0];
+  if (server !== undefined && !snapshot.servers.some((s) => s.name === server || s.id === server)) {
+    io.stderr(`mcp-lifeguard kill-duplicates: no configured server is named '${server}'\n`);
+    return 1;
+  }
+  const plan = planKillDuplicates(snapshot, server);
+  if (!values.yes) {
+    if (values.json) io.stdout(`${JSON.stringify({ dryRun: true, plan }, null, 2)}\n`);
+    else if (plan.length === 0) io.stdout('No duplicate or orphaned instances.\n');
+    else {
+      const lines = [`Would stop ${plan.length} instance${plan.length === 1 ? '' : 's'}:`];
+      for (const p of plan) lines.push(`  ${p.serverName}: pid ${p.pid} (${p.reason === 'duplicate' ? `older duplicate; ${p.keep} stays` : 'orphan'}) ${p.instance.commandLine}`);
+      lines.push('Nothing was signalled. Run again with --yes to stop them.');
+      io.stdout(`${lines.join('\n')}\n`);
+    }
+    return 0;
+  }
+  const results = await killDuplicates(plan, defaultStopDeps(), { graceMs: grace });
+  if (values.json) io.stdout(`${JSON.stringify({ dryRun: false, results }, null, 2)}\n`);
+  else if (results.length === 0) io.stdout('No duplicate or orphaned instances.\n');
+  else io.stdout(`${results.flatMap(({ item, result }) => [`${item.serverName}:`, ...formatStopResult(result, '  ')]).join('\n')}\n`);
+  return results.every(({ result }) => result.outcome === 'stopped' || result.outcome === 'gone') ? 0 : 1;
+}
