@@ -1,0 +1,39 @@
+/**
+ * Every command id of the extension, in one place: registration, menus, links in tooltips and the
+ * manifest test all read this. Plain data (no vscode import) so tests can check package.json.
+ */
+export const CommandId = {
+  restartServer: 'mcpLifeguard.restartServer',
+  restartAllStale: 'mcpLifeguard.restartAllStale',
+  killDuplicates: 'mcpLifeguard.killDuplicates',
+  stopServer: 'mcpLifeguard.stopServer',
+  refresh: 'mcpLifeguard.refresh',
+  wrapWithGuard: 'mcpLifeguard.wrapWithGuard',
+  unwrapGuard: 'mcpLifeguard.unwrapGuard',
+  showLog: 'mcpLifeguard.showLog',
+  showView: 'mcpLifeguard.showView',
+  // Tree-only: they need a node, so the palette hides them.
+  restartInstance: 'mcpLifeguard.restartInstance',
+  stopInstance: 'mcpLifeguard.stopInstance',
+  openConfig: 'mcpLifeguard.openConfig',
+  openProblem: 'mcpLifeguard.openProblem',
+  showEvidence: 'mcpLifeguard.showEvidence',
+  copyPid: 'mcpLifeguard.copyPid',
+} as const;
+
+export type CommandIdValue = (typeof CommandId)[keyof typeof CommandId];
+
+/** Commands that only make sense on a tree node: hidden from the Command Palette. */
+export const TREE_ONLY_COMMANDS: readonly CommandIdValue[] = [
+  CommandId.restartInstance,
+  CommandId.stopInstance,
+  CommandId.openConfig,
+  CommandId.openProblem,
+  CommandId.showEvidence,
+  CommandId.copyPid,
+  CommandId.unwrapGuard,
+];
+
+export const VIEW_ID = 'mcpLifeguard.servers';
+export const EXPLORER_VIEW_ID = 'mcpLifeguard.serversExplorer';
+export const VIEW_CONTAINER_ID = 'mcpLifeguard';

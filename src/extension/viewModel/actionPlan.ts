@@ -1,0 +1,113 @@
+import { VmClient, VmInstance, VmServer } from './input';
+import { isGuarded } from './state';
+import { mayRun } from './trust';
+import { vscodeServerId } from './vscodeServerId';
+
+/**
+ * How to restart or stop instances, by who owns each one (the design's table):
+ *   guarded (any client)            the guard's control endpoint: the client's pipe never breaks
+ *   VS Code, this window            VS Code's own MCP command for the server id, verified afterwards
+ *   another client, not guarded     terminate the process tree; the client must start it again
+ */
+
+export type ActionKind = 'restart' | 'stop';
+
+export interface WindowContext {
+  trusted: boolean;
+  workspaceFolders: readonly string[];
+  product: 'vscode' | 'vscode-insiders';
+  /** This window's extension host and its ancestors: an instance whose client pid is one of them is ours. */
+  windowPids: readonly number[];
+}
+
+export type PlanStep =
+  | { kind: 'guard'; op: 'restart' | 'shutdown'; endpoint: string; instance: VmInstance }
+  | { kind: 'vscode'; command: 'workbench.mcp.restartServer' | 'workbench.mcp.stopServer'; serverId: string; instances: VmInstance[] }
+  | { kind: 'terminate'; instances: VmInstance[]; client: VmClient; afterward: string; offerWrap: boolean };
+
+export type ActionPlan = { kind: 'blocked'; reason: string } | { kind: 'nothing'; reason: string } | { kind: 'steps'; steps: PlanStep[] };
+
+export function isThisWindow(i: VmInstance, ctx: Pick<WindowContext, 'windowPids'>): boolean {
+  return (i.client.id === 'vscode' || i.client.id === 'vscode-insiders') && i.client.pid !== undefined && ctx.windowPids.includes(i.client.pid);
+}
+
+/** What happens after we terminate a server another client started, in the words the user needs. */
+export function afterTerminate(client: VmClient, action: ActionKind): string {
+  const again = action === 'restart' ? ' That loads the new code.' : '';
+  switch (client.id) {
+    case 'terminal':
+      return `It was started from a terminal: start it again there.${again}`;
+    case 'unknown':
+      return `The program that started it must start it again.${again}`;
+    case 'claude-code':
+    case 'codex':
+    case 'gemini-cli':
+    case 'copilot-cli':
+      return `${client.name} starts it again in its next session (or when you reconnect the server there).${again}`;
+    case 'vscode':
+    case 'vscode-insiders':
+      return `${client.name} (another window) starts it again when you restart the server there or the server is next used.${again}`;
+    default:
+      return `${client.name} will start it again on its next restart.${again}`;
+  }
+}
+
+export function planAction(action: ActionKind, server: VmServer, instances: readonly VmInstance[], ctx: WindowContext): ActionPlan {
+  if (instances.length === 0) return { kind: 'nothing', reason: `${server.name} has no running instance` };
+  const trust = mayRun(action, server, ctx.trusted, ctx.workspaceFolders);
+  if (!trust.allowed) return { kind: 'blocked', reason: trust.reason };
+  const steps: PlanStep[] = [];
+  const ours: VmInstance[] = [];
+  const others = new Map<string, { client: VmClient; instances: VmInstance[] }>();
+  const id = vscodeServerId(server, ctx);
+  for (const i of instances) {
+    if (isGuarded(i) && i.lock?.control) {
+      steps.push({ kind: 'guard', op: action === 'restart' ? 'restart' : 'shutdown', endpoint: i.lock.control, instance: i });
+    } else if (id !== undefined && isThisWindow(i, ctx)) {
+      ours.push(i);
+    } else {
+      const key = `${i.client.id}:${i.client.pid ?? ''}`;
+      const g = others.get(key) ?? { client: i.client, instances: [] };
+      g.instances.push(i);
+      others.set(key, g);
+    }
+  }
+  if (ours.length > 0 && id !== undefined) {
+    steps.push({ kind: 'vscode', command: action === 'restart' ? 'workbench.mcp.restartServer' : 'workbench.mcp.stopServer', serverId: id, instances: ours });
+  }
+  for (const g of others.values()) {
+    // Wrapping is offered where it helps next time: a stdio server some other client launches.
+    steps.push({ kind: 'terminate', instances: g.instances, client: g.client, afterward: afterTerminate(g.client, action), offerWrap: server.transport === 'stdio' && !isGuarded(g.instances[0]) });
+  }
+  return { kind: 'steps', steps };
+}
+
+/** After VS Code's own command: did the old processes go (and, for a restart, did a new one come)? */
+export type VsCodeVerification =
+  | { kind: 'done'; newPids: number[] }
+  | { kind: 'unchanged'; stillRunning: number[] }
+  | { kind: 'notStarted' };
+
+export function verifyVsCodeStep(action: ActionKind, before: readonly VmInstance[], after: VmServer | undefined): VsCodeVerification {
+  const now = after?.instances ?? [];
+  const key = (i: VmInstance) => `${i.pid}@${i.startTime ?? '?'}`;
+  const old = new Set(before.map(key));
+  const stillRunning = now.filter((i) => old.has(key(i))).map((i) => i.pid);
+  if (stillRunning.length > 0) return { kind: 'unchanged', stillRunning };
+  if (action === 'stop') return { kind: 'done', newPids: [] };
+  const fresh = now.filter((i) => !old.has(key(i))).map((i) => i.pid);
+  return fresh.length > 0 ? { kind: 'done', newPids: fresh } : { kind: 'notStarted' };
+}
+
+/** The modal confirmation's text: names every pid and client it touches. */
+export function confirmationText(action: ActionKind | 'killDuplicates', server: VmServer, instances: readonly VmInstance[]): { message: string; detail: string; button: string } {
+  const who = instances.map((i) => `pid ${i.pid} (${i.client.name})`).join(', ');
+  switch (action) {
+    case 'restart':
+      return { message: `Restart ${server.name}?`, detail: `This restarts ${who}.`, button: 'Restart' };
+    case 'stop':
+      return { message: `Stop ${server.name}?`, detail: `This stops ${who}.`, button: 'Stop' };
+    case 'killDuplicates':
+      return { message: `Kill duplicate instances of ${server.name}?`, detail: `This stops the leftover ${who}; the newest instance of each client keeps running.`, button: 'Kill Duplicates' };
+  }
+}

@@ -1,0 +1,76 @@
+import { CommandId, CommandIdValue, VIEW_ID, EXPLORER_VIEW_ID } from '../commandIds';
+
+/**
+ * Tree `contextValue`s, the one place they are spelled. A contextValue is the node kind followed by
+ * the actions that apply, space-separated ("mcpServer killDuplicates openConfig restart stop"), so a
+ * menu's `when` asks for one capability with a word-bounded regex. package.json's menus are checked
+ * against ITEM_MENUS by a test, so the two cannot drift apart.
+ */
+
+export const NodeKind = {
+  group: 'mcpGroup',
+  server: 'mcpServer',
+  instance: 'mcpInstance',
+  unconfigured: 'mcpUnconfigured',
+  problems: 'mcpProblems',
+  problem: 'mcpProblem',
+  message: 'mcpMessage',
+} as const;
+export type NodeKindValue = (typeof NodeKind)[keyof typeof NodeKind];
+
+export const Cap = {
+  restart: 'restart',
+  stop: 'stop',
+  killDuplicates: 'killDuplicates',
+  openConfig: 'openConfig',
+  evidence: 'evidence',
+  wrap: 'wrap',
+  unwrap: 'unwrap',
+  copyPid: 'copyPid',
+} as const;
+export type CapValue = (typeof Cap)[keyof typeof Cap];
+
+export function contextValue(kind: NodeKindValue, caps: Iterable<CapValue> = []): string {
+  return [kind, ...[...new Set(caps)].sort()].join(' ');
+}
+
+/** The `when` clause of a node menu entry: in our views, on one of `kinds`, when `cap` applies. */
+export function itemWhen(kinds: readonly NodeKindValue[], cap: CapValue): string {
+  return `view =~ /^(${escape(VIEW_ID)}|${escape(EXPLORER_VIEW_ID)})$/ && viewItem =~ /^(${kinds.join('|')})\\b.*\\b${cap}\\b/`;
+}
+
+function escape(s: string): string {
+  return s.replace(/[.]/g, '\\.');
+}
+
+export interface ItemMenu {
+  command: CommandIdValue;
+  kinds: readonly NodeKindValue[];
+  cap: CapValue;
+  /** `inline` shows an icon on the row; others go to the context menu. */
+  group: string;
+}
+
+const RUNNING = [NodeKind.server, NodeKind.instance] as const;
+
+/** Every node menu entry: what package.json's `view/item/context` must contain. */
+export const ITEM_MENUS: readonly ItemMenu[] = [
+  { command: CommandId.restartServer, kinds: [NodeKind.server], cap: Cap.restart, group: 'inline@1' },
+  { command: CommandId.restartServer, kinds: [NodeKind.server], cap: Cap.restart, group: '1_lifecycle@1' },
+  { command: CommandId.restartInstance, kinds: [NodeKind.instance], cap: Cap.restart, group: 'inline@1' },
+  { command: CommandId.restartInstance, kinds: [NodeKind.instance], cap: Cap.restart, group: '1_lifecycle@1' },
+  { command: CommandId.stopServer, kinds: [NodeKind.server], cap: Cap.stop, group: '1_lifecycle@2' },
+  { command: CommandId.stopInstance, kinds: [NodeKind.instance, NodeKind.unconfigured], cap: Cap.stop, group: '1_lifecycle@2' },
+  { command: CommandId.killDuplicates, kinds: [NodeKind.server], cap: Cap.killDuplicates, group: 'inline@2' },
+  { command: CommandId.killDuplicates, kinds: [NodeKind.server], cap: Cap.killDuplicates, group: '1_lifecycle@3' },
+  { command: CommandId.openConfig, kinds: [NodeKind.server], cap: Cap.openConfig, group: '2_inspect@1' },
+  { command: CommandId.showEvidence, kinds: [...RUNNING, NodeKind.unconfigured], cap: Cap.evidence, group: '2_inspect@2' },
+  { command: CommandId.copyPid, kinds: [NodeKind.instance, NodeKind.unconfigured], cap: Cap.copyPid, group: '2_inspect@3' },
+  { command: CommandId.wrapWithGuard, kinds: [NodeKind.server], cap: Cap.wrap, group: '3_guard@1' },
+  { command: CommandId.unwrapGuard, kinds: [NodeKind.server], cap: Cap.unwrap, group: '3_guard@2' },
+];
+
+/** The manifest entries generated from ITEM_MENUS. */
+export function itemMenuEntries(): { command: string; when: string; group: string }[] {
+  return ITEM_MENUS.map((m) => ({ command: m.command, when: itemWhen(m.kinds, m.cap), group: m.group }));
+}

@@ -1,0 +1,28 @@
+import { VmInstance, VmServer, VmVerdict } from './input';
+
+/** One line per verdict, in words: the evidence the tooltips and the notification quote. */
+export function describeVerdict(v: VmVerdict): string {
+  switch (v.kind) {
+    case 'stale':
+      return `Stale: runs ${v.package} ${v.running}, but ${v.installed} is installed`;
+    case 'duplicate':
+      return `Duplicate: ${v.client.name} runs ${v.instances.length} instances of this launch; it talks to the newest (pid ${v.keep.pid}), the older ones are leftovers`;
+    case 'shared':
+      return `Shared: ${v.instances.length} clients each run their own instance${v.singleWriter ? ' of a single-writer server: they may corrupt its data' : ''}`;
+    case 'orphan':
+      return `Orphan: ${v.reason}`;
+    case 'unknown':
+      return `Not decided (${v.question}): ${v.reason}`;
+  }
+}
+
+/** The JSON "Show Evidence" opens: the instance as the engine described it, nothing added. */
+export function evidenceDocument(target: { server?: VmServer; instance?: VmInstance }): string {
+  const { server, instance } = target;
+  const body = instance
+    ? { server: server ? { id: server.id, name: server.name, source: server.source } : undefined, instance }
+    : server
+      ? { server: { id: server.id, name: server.name, source: server.source, installedVersion: server.installedVersion }, instances: server.instances }
+      : {};
+  return `${JSON.stringify(body, null, 2)}\n`;
+}

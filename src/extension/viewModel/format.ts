@@ -1,0 +1,34 @@
+/** Short human forms for instance rows: `up 3h`, `84 MB`. */
+
+export function formatUptime(startTime: number | undefined, now: number): string | undefined {
+  if (startTime === undefined) return undefined;
+  const s = Math.max(0, Math.floor((now - startTime) / 1000));
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m`;
+  const h = Math.floor(m / 60);
+  if (h < 48) return `${h}h`;
+  return `${Math.floor(h / 24)}d`;
+}
+
+export function formatMemory(bytes: number | undefined): string | undefined {
+  if (bytes === undefined) return undefined;
+  const mb = bytes / (1024 * 1024);
+  if (mb >= 1024) return `${(mb / 1024).toFixed(1)} GB`;
+  return `${Math.round(mb)} MB`;
+}
+
+/** Escapes text for a MarkdownString table cell. */
+export function mdCell(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+!|<>]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
+}
+
+/** A `command:` link with JSON arguments, as MarkdownString (isTrusted for that command) renders it. */
+export function commandLink(title: string, command: string, args: unknown[] = []): string {
+  const query = args.length ? `?${encodeURIComponent(JSON.stringify(args))}` : '';
+  return `[${title}](command:${command}${query})`;
+}
+
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}

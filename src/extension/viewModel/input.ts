@@ -1,0 +1,109 @@
+import type { ClientId, Diagnostic, ScannedFile, ServerConfig } from '../../core/model';
+
+/**
+ * What the view-model reads: the engine's snapshot, narrowed to the fields the views use. The
+ * configuration side comes straight from core; the running side (instances, verdicts, versions) is
+ * declared here so every state can be tested, and the engine's richer types are assignable to it.
+ * `toViewInput` is the one place a core snapshot becomes this.
+ */
+
+export interface VmClient {
+  id: ClientId | 'terminal' | 'unknown';
+  /** "VS Code", "Claude Desktop", "terminal", "unknown". */
+  name: string;
+  pid?: number;
+}
+
+export interface VmInstanceRef {
+  pid: number;
+  startTime?: number;
+  client: VmClient;
+}
+
+/** A judgement about one instance, with its evidence as plain data. */
+export type VmVerdict =
+  | { kind: 'duplicate'; launchKey?: string; client: VmClient; keep: VmInstanceRef; instances: VmInstanceRef[] }
+  | { kind: 'orphan'; launchPid: number; ppid: number; parentCommand?: string; reason: string }
+  | { kind: 'shared'; singleWriter: boolean; instances: VmInstanceRef[] }
+  | {
+      /** The process runs code an upgrade replaced: installed differs from running. */
+      kind: 'stale';
+      package: string;
+      running: string;
+      installed: string;
+      /** How each version was learned ("lock record", "serverInfo", "dist-info mtime"...). */
+      evidence?: unknown;
+    }
+  | { kind: 'unknown'; question: string; reason: string };
+
+export interface VmInstance {
+  pid: number;
+  ppid?: number;
+  startTime?: number;
+  commandLine?: string;
+  client: VmClient;
+  memoryBytes?: number;
+  verdicts: VmVerdict[];
+  /** Set when a lock record names this process: the instance is guarded. `control` is its endpoint. */
+  lock?: { serverName: string; resourceKey?: string; holder?: string; control?: string };
+  /** The running version when known (lock record, serverInfo). */
+  runningVersion?: string;
+}
+
+/** A release newer than the installed one, as the registry reports it. */
+export interface VmUpdate {
+  package: string;
+  installed: string;
+  latest: string;
+}
+
+export type VmServer = ServerConfig & {
+  instances: VmInstance[];
+  installedVersion?: string;
+  updateAvailable?: VmUpdate;
+};
+
+export type VmProcesses = { state: 'ok' } | { state: 'unavailable'; reason: string };
+
+export interface VmSnapshot {
+  takenAt: string;
+  workspaceFolders: string[];
+  servers: VmServer[];
+  notConfigured: VmInstance[];
+  processes: VmProcesses;
+  files: ScannedFile[];
+  diagnostics: Diagnostic[];
+}
+
+/** The loose shape a core snapshot may have while the engine grows: running-side fields optional. */
+export interface CoreSnapshotLike {
+  takenAt: string;
+  workspaceFolders: string[];
+  servers: (ServerConfig & { instances?: unknown[]; installedVersion?: string; updateAvailable?: VmUpdate })[];
+  notConfigured?: unknown[];
+  processes?: { state: string; reason?: string };
+  files: ScannedFile[];
+  diagnostics: Diagnostic[];
+}
+
+/**
+ * A core snapshot as view input. Until the engine reports processes, servers have no instances and
+ * the process table reads as "not read yet", so nothing is flagged on missing evidence.
+ */
+export function toViewInput(s: CoreSnapshotLike): VmSnapshot {
+  const processes: VmProcesses =
+    s.processes === undefined
+      ? { state: 'unavailable', reason: 'process tracking is not available in this version' }
+      : s.processes.state === 'ok'
+        ? { state: 'ok' }
+        : { state: 'unavailable', reason: s.processes.reason ?? 'the process table could not be read' };
+  return {
+    takenAt: s.takenAt,
+    workspaceFolders: s.workspaceFolders,
+    servers: s.servers.map((server) => ({ ...server, instances: (server.instances ?? []) as VmInstance[] })),
+    notConfigured: (s.notConfigured ?? []) as VmInstance[],
+    processes,
+    files: s.files,
+    diagnostics: s.diagnostics,
+  };
+}

@@ -1,0 +1,80 @@
+import { plural } from './format';
+import { VmServer, VmSnapshot } from './input';
+import { StaleVerdict, staleVerdict } from './state';
+
+/**
+ * Which notifications a snapshot calls for. Each has an event id: the same event is notified once,
+ * in one window (the glue claims the id across windows before showing it), however often it is seen.
+ */
+
+export const STALE_ACTIONS = ['Restart', 'Show', 'Not now', "Don't Ask for This Server"] as const;
+export type StaleAction = (typeof STALE_ACTIONS)[number];
+
+export type Notification =
+  | {
+      kind: 'stale';
+      eventId: string;
+      serverId: string;
+      serverName: string;
+      message: string;
+      pids: number[];
+      actions: readonly StaleAction[];
+    }
+  | { kind: 'update'; eventId: string; serverId: string; message: string };
+
+export interface NotificationMemory {
+  /** Event ids this window already handled (shown, or lost the claim to another window). */
+  seen: ReadonlySet<string>;
+  /** Server ids the user said not to ask about again. */
+  muted: ReadonlySet<string>;
+}
+
+export interface NotificationSettings {
+  onUpgrade: boolean;
+  onRegistryUpdate: boolean;
+}
+
+/** The event an upgrade is: per server and installed version, so a second upgrade notifies again. */
+export function staleEventId(server: VmServer, v: StaleVerdict): string {
+  return `stale:${server.id}:${v.package}@${v.installed}`;
+}
+
+export function updateEventId(pkg: string, latest: string): string {
+  return `update:${pkg}@${latest}`;
+}
+
+export function decideNotifications(snapshot: VmSnapshot, memory: NotificationMemory, settings: NotificationSettings): Notification[] {
+  const out: Notification[] = [];
+  const updates = new Set<string>();
+  for (const server of snapshot.servers) {
+    if (settings.onUpgrade && !memory.muted.has(server.id)) {
+      const stale = server.instances.map((i) => ({ i, v: staleVerdict(i) })).filter((x): x is { i: (typeof server.instances)[number]; v: StaleVerdict } => x.v !== undefined);
+      if (stale.length > 0) {
+        const first = stale[0].v;
+        const eventId = staleEventId(server, first);
+        if (!memory.seen.has(eventId)) {
+          const olds = [...new Set(stale.map((x) => x.v.running))];
+          out.push({
+            kind: 'stale',
+            eventId,
+            serverId: server.id,
+            serverName: server.name,
+            message: `${server.name} was upgraded ${olds.join(', ')} -> ${first.installed}; ${plural(stale.length, 'running instance')} still run${stale.length === 1 ? 's' : ''} ${olds.join(', ')}.`,
+            pids: stale.map((x) => x.i.pid),
+            actions: STALE_ACTIONS,
+          });
+        }
+      }
+    }
+    const u = server.updateAvailable;
+    if (settings.onRegistryUpdate && u) {
+      const eventId = updateEventId(u.package, u.latest);
+      // Several servers can run one package: one message per version, not per server.
+      if (!memory.seen.has(eventId) && !updates.has(eventId)) {
+        updates.add(eventId);
+        out.push({ kind: 'update', eventId, serverId: server.id, message: `${u.package} ${u.latest} is available (${server.name} uses ${u.installed}).` });
+      }
+    }
+  }
+  return out;
+}

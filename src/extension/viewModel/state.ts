@@ -1,0 +1,85 @@
+import { VmInstance, VmServer, VmSnapshot, VmVerdict } from './input';
+
+/**
+ * What the views say about an instance and a server, derived only from the engine's verdicts.
+ * "unknown" verdicts never raise a flag: a false alarm trains users to ignore the badge.
+ */
+
+export type Flag = 'stale' | 'duplicate' | 'orphan';
+
+export type StaleVerdict = Extract<VmVerdict, { kind: 'stale' }>;
+
+export function staleVerdict(i: VmInstance): StaleVerdict | undefined {
+  return i.verdicts.find((v): v is StaleVerdict => v.kind === 'stale');
+}
+
+/** Flags of one instance. A `shared` verdict counts as a duplicate only for single-writer servers. */
+export function instanceFlags(i: VmInstance): Set<Flag> {
+  const flags = new Set<Flag>();
+  for (const v of i.verdicts) {
+    if (v.kind === 'stale') flags.add('stale');
+    else if (v.kind === 'duplicate') flags.add('duplicate');
+    else if (v.kind === 'shared' && v.singleWriter) flags.add('duplicate');
+    else if (v.kind === 'orphan') flags.add('orphan');
+  }
+  return flags;
+}
+
+export const isGuarded = (i: VmInstance): boolean => i.lock !== undefined;
+
+/** Instances flagged duplicate: the older copies, the ones Kill Duplicates stops. */
+export function duplicateInstances(s: VmServer): VmInstance[] {
+  return s.instances.filter((i) => i.verdicts.some((v) => v.kind === 'duplicate'));
+}
+
+export function staleInstances(s: VmServer): VmInstance[] {
+  return s.instances.filter((i) => staleVerdict(i) !== undefined);
+}
+
+/** A server's overall state, worst first: what its icon and description show. */
+export type ServerState =
+  | { kind: 'disabled' }
+  | { kind: 'notRunning' }
+  | { kind: 'orphan'; count: number }
+  | { kind: 'stale'; running: string; installed: string; count: number }
+  | { kind: 'duplicate'; count: number }
+  | { kind: 'running'; count: number };
+
+export function serverState(s: VmServer): ServerState {
+  const n = s.instances.length;
+  if (n === 0) return s.disabled ? { kind: 'disabled' } : { kind: 'notRunning' };
+  const flags = s.instances.map(instanceFlags);
+  const orphans = flags.filter((f) => f.has('orphan')).length;
+  if (orphans > 0) return { kind: 'orphan', count: orphans };
+  const stale = s.instances.map(staleVerdict).filter((v): v is StaleVerdict => v !== undefined);
+  if (stale.length > 0) return { kind: 'stale', running: stale[0].running, installed: stale[0].installed, count: stale.length };
+  if (flags.some((f) => f.has('duplicate'))) return { kind: 'duplicate', count: n };
+  return { kind: 'running', count: n };
+}
+
+export interface Counts {
+  servers: number;
+  running: number;
+  instances: number;
+  stale: number;
+  duplicate: number;
+  orphan: number;
+}
+
+/** Counts over configured servers' instances (not-configured processes are listed, never counted as problems). */
+export function counts(snapshot: VmSnapshot): Counts {
+  const c: Counts = { servers: snapshot.servers.length, running: 0, instances: 0, stale: 0, duplicate: 0, orphan: 0 };
+  for (const s of snapshot.servers) {
+    if (s.instances.length > 0) c.running++;
+    for (const i of s.instances) {
+      c.instances++;
+      const f = instanceFlags(i);
+      if (f.has('stale')) c.stale++;
+      if (f.has('duplicate')) c.duplicate++;
+      if (f.has('orphan')) c.orphan++;
+    }
+  }
+  return c;
+}
+
+export const hasProblems = (c: Counts): boolean => c.stale + c.duplicate + c.orphan > 0;

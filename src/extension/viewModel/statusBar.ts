@@ -1,0 +1,89 @@
+import { CommandId } from '../commandIds';
+import { commandLink, mdCell, plural } from './format';
+import { VmSnapshot } from './input';
+import { counts, hasProblems, instanceFlags, staleVerdict } from './state';
+
+/** What the status bar item shows; the glue copies it onto one item created once. */
+export type StatusBarModel =
+  | { visible: false }
+  | {
+      visible: true;
+      text: string;
+      /** Use `statusBarItem.warningBackground`. */
+      warning: boolean;
+      /** Markdown; command links need the tooltip trusted for `enabledCommands`. */
+      tooltip: string;
+      /** The sentence a screen reader reads. */
+      accessibility: string;
+      command: string;
+    };
+
+/** Where the extension is in getting its data. */
+export type LoadState =
+  | { state: 'loading' }
+  | { state: 'ready'; snapshot: VmSnapshot }
+  | { state: 'failed'; message: string };
+
+/** Commands the tooltip links to: the glue must list them in MarkdownString.isTrusted.enabledCommands. */
+export const STATUS_TOOLTIP_COMMANDS = [CommandId.restartServer, CommandId.showView, CommandId.refresh, CommandId.showLog];
+
+/** Rows past this go to a "... and N more" line: tooltips should stay small. */
+const MAX_ROWS = 12;
+
+export function statusBarModel(load: LoadState, options: { alwaysShow: boolean }): StatusBarModel {
+  const command = CommandId.showView;
+  if (load.state === 'loading') {
+    return { visible: true, text: '$(sync~spin) MCP', warning: false, tooltip: 'MCP Lifeguard is looking for MCP servers...', accessibility: 'MCP Lifeguard is looking for MCP servers.', command };
+  }
+  if (load.state === 'failed') {
+    return {
+      visible: true,
+      text: '$(error) MCP',
+      warning: true,
+      tooltip: `MCP Lifeguard could not read the servers: ${mdCell(load.message)}\n\n${commandLink('Show Log', CommandId.showLog)} · ${commandLink('Retry', CommandId.refresh)}`,
+      accessibility: `MCP Lifeguard could not read the servers: ${load.message}`,
+      command: CommandId.showLog,
+    };
+  }
+  const { snapshot } = load;
+  const c = counts(snapshot);
+  if (c.servers === 0 && !options.alwaysShow) return { visible: false };
+  const parts: string[] = [];
+  if (c.stale) parts.push(`${c.stale} stale`);
+  if (c.duplicate) parts.push(`${c.duplicate} dup`);
+  if (c.orphan) parts.push(`${c.orphan} orphan`);
+  const warning = hasProblems(c);
+  const text = `${warning ? '$(warning)' : '$(pulse)'} MCP ${c.servers}${parts.map((p) => ` · ${p}`).join('')}`;
+
+  const problems: string[] = [];
+  if (c.stale) problems.push(`${plural(c.stale, 'instance')} running replaced code`);
+  if (c.duplicate) problems.push(`${plural(c.duplicate, 'duplicate instance')}`);
+  if (c.orphan) problems.push(`${plural(c.orphan, 'orphaned instance')}`);
+  const summary = `${plural(c.servers, 'MCP server')} configured, ${c.running} running with ${plural(c.instances, 'instance')}`;
+  const accessibility = `${summary}. ${problems.length ? `Needs attention: ${problems.join(', ')}.` : 'All instances are fine.'}`;
+
+  return { visible: true, text, warning, tooltip: tooltipTable(snapshot, summary), accessibility, command };
+}
+
+function tooltipTable(snapshot: VmSnapshot, summary: string): string {
+  const lines = [`**MCP Lifeguard**: ${mdCell(summary)}`, ''];
+  const rows: string[] = [];
+  for (const s of snapshot.servers) {
+    for (const i of s.instances) {
+      const stale = staleVerdict(i);
+      const flags = [...instanceFlags(i)];
+      const version = stale ? `${mdCell(stale.running)} → ${mdCell(stale.installed)}` : mdCell(i.runningVersion ?? s.installedVersion ?? '');
+      const actions = `${commandLink('Restart', CommandId.restartServer, [s.id])}`;
+      rows.push(`| ${mdCell(s.name)} | ${mdCell(i.client.name)} | ${i.pid} | ${version}${flags.length ? ` (${flags.join(', ')})` : ''} | ${actions} |`);
+    }
+  }
+  if (rows.length) {
+    lines.push('| Server | Client | PID | Running → installed | |', '|---|---|---|---|---|', ...rows.slice(0, MAX_ROWS));
+    if (rows.length > MAX_ROWS) lines.push('', `... and ${rows.length - MAX_ROWS} more`);
+    lines.push('');
+  } else if (snapshot.processes.state === 'unavailable') {
+    lines.push(`Running instances are not known: ${mdCell(snapshot.processes.reason)}`, '');
+  }
+  lines.push(`${commandLink('Show', CommandId.showView)} · ${commandLink('Refresh', CommandId.refresh)}`);
+  return lines.join('\n');
+}

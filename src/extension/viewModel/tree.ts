@@ -1,0 +1,269 @@
+import { CommandId } from '../commandIds';
+import type { Diagnostic } from '../../core/model';
+import { Cap, CapValue, contextValue, NodeKind } from './contextValues';
+import { describeVerdict } from './evidence';
+import { formatMemory, formatUptime, mdCell, plural } from './format';
+import { isWrapped, wrapSupport } from './guardCommand';
+import { VmInstance, VmServer, VmSnapshot } from './input';
+import { duplicateInstances, instanceFlags, isGuarded, serverState, staleVerdict } from './state';
+import { mayRun } from './trust';
+
+/**
+ * The tree as plain data: nodes are domain objects with stable ids and their parent's id (so the
+ * glue can implement getParent for reveal), and `treeItem` turns a node into what a TreeItem shows.
+ */
+
+export type TreeNode =
+  | { kind: 'group'; id: string; label: string; servers: VmServer[] }
+  | { kind: 'server'; id: string; parentId: string; server: VmServer }
+  | { kind: 'instance'; id: string; parentId: string; server: VmServer; instance: VmInstance }
+  | { kind: 'notConfigured'; id: string; instances: VmInstance[] }
+  | { kind: 'unconfigured'; id: string; parentId: string; instance: VmInstance }
+  | { kind: 'problems'; id: string; diagnostics: Diagnostic[] }
+  | { kind: 'problem'; id: string; parentId: string; diagnostic: Diagnostic }
+  | { kind: 'message'; id: string; text: string; tooltip?: string };
+
+export interface TreeContext {
+  trusted: boolean;
+  /** ms since the epoch, for uptimes. */
+  now: number;
+  /** Whether the guard is installed, so Wrap with Guard can be offered. */
+  guardAvailable: boolean;
+}
+
+export interface TreeItemModel {
+  id: string;
+  label: string;
+  description?: string;
+  /** Markdown. */
+  tooltip?: string;
+  icon?: { id: string; color?: string };
+  contextValue: string;
+  collapsible: 'none' | 'collapsed' | 'expanded';
+  command?: { command: string; title: string; arguments: unknown[] };
+}
+
+export function rootNodes(snapshot: VmSnapshot): TreeNode[] {
+  const groups = new Map<string, VmServer[]>();
+  for (const s of snapshot.servers) {
+    const list = groups.get(s.source.label) ?? [];
+    list.push(s);
+    groups.set(s.source.label, list);
+  }
+  const roots: TreeNode[] = [];
+  if (snapshot.servers.length > 0 && snapshot.processes.state === 'unavailable') {
+    roots.push({ kind: 'message', id: 'message:processes', text: 'Running instances unknown', tooltip: snapshot.processes.reason });
+  }
+  // Groups keep the engine's source order (workspace first); a label without servers never appears.
+  for (const [label, servers] of groups) roots.push({ kind: 'group', id: `group:${label}`, label, servers });
+  if (snapshot.notConfigured.length > 0) roots.push({ kind: 'notConfigured', id: 'notConfigured', instances: snapshot.notConfigured });
+  if (snapshot.diagnostics.length > 0) roots.push({ kind: 'problems', id: 'problems', diagnostics: snapshot.diagnostics });
+  return roots;
+}
+
+export function childNodes(node: TreeNode): TreeNode[] {
+  switch (node.kind) {
+    case 'group':
+      return node.servers.map((server) => ({ kind: 'server', id: `server:${server.id}`, parentId: node.id, server }));
+    case 'server':
+      return node.server.instances.map((instance) => ({ kind: 'instance', id: `instance:${node.server.id}:${instanceKey(instance)}`, parentId: node.id, server: node.server, instance }));
+    case 'notConfigured':
+      return node.instances.map((instance) => ({ kind: 'unconfigured', id: `unconfigured:${instanceKey(instance)}`, parentId: node.id, instance }));
+    case 'problems':
+      return node.diagnostics.map((diagnostic, i) => ({ kind: 'problem', id: `problem:${i}:${diagnostic.file}:${diagnostic.line ?? 0}:${diagnostic.column ?? 0}`, parentId: node.id, diagnostic }));
+    default:
+      return [];
+  }
+}
+
+/** pid + start time: pids are reused, so the pid alone would let a new process inherit a row. */
+export function instanceKey(i: VmInstance): string {
+  return `${i.pid}@${i.startTime ?? '?'}`;
+}
+
+/** Every node of the tree, for lookups by id (getParent, commands given an id). */
+export function allNodes(snapshot: VmSnapshot): TreeNode[] {
+  const out: TreeNode[] = [];
+  const walk = (n: TreeNode): void => {
+    out.push(n);
+    childNodes(n).forEach(walk);
+  };
+  rootNodes(snapshot).forEach(walk);
+  return out;
+}
+
+export function serverCaps(s: VmServer, ctx: TreeContext, workspaceFolders: readonly string[]): CapValue[] {
+  const caps: CapValue[] = [Cap.openConfig];
+  const running = s.instances.length > 0;
+  if (running) caps.push(Cap.stop, Cap.evidence);
+  if (running && mayRun('restart', s, ctx.trusted, workspaceFolders).allowed) caps.push(Cap.restart);
+  if (duplicateInstances(s).length > 0) caps.push(Cap.killDuplicates);
+  if (ctx.guardAvailable) {
+    if (isWrapped(s)) caps.push(Cap.unwrap);
+    else if (wrapSupport(s).supported && mayRun('wrap', s, ctx.trusted, workspaceFolders).allowed) caps.push(Cap.wrap);
+  }
+  return caps;
+}
+
+export function treeItem(node: TreeNode, ctx: TreeContext, workspaceFolders: readonly string[]): TreeItemModel {
+  switch (node.kind) {
+    case 'group': {
+      const running = node.servers.filter((s) => s.instances.length > 0).length;
+      return {
+        id: node.id,
+        label: node.label,
+        description: `${node.servers.length} · ${running} running`,
+        contextValue: contextValue(NodeKind.group),
+        collapsible: 'expanded',
+        tooltip: `${mdCell(node.label)}: ${plural(node.servers.length, 'server')} configured, ${running} running`,
+      };
+    }
+    case 'server':
+      return serverItem(node.id, node.server, ctx, workspaceFolders);
+    case 'instance':
+      return instanceItem(node.id, node.instance, ctx, NodeKind.instance, node.server, mayRun('restart', node.server, ctx.trusted, workspaceFolders).allowed);
+    case 'notConfigured':
+      return {
+        id: node.id,
+        label: 'Not configured',
+        description: `${node.instances.length}`,
+        tooltip: 'Processes that look like MCP servers but match no configuration. Listed, never acted on automatically.',
+        icon: { id: 'question' },
+        contextValue: contextValue(NodeKind.group),
+        collapsible: 'collapsed',
+      };
+    case 'unconfigured':
+      return instanceItem(node.id, node.instance, ctx, NodeKind.unconfigured, undefined, false);
+    case 'problems':
+      return {
+        id: node.id,
+        label: 'Problems',
+        description: `${node.diagnostics.length}`,
+        tooltip: 'Config files that could not be read or understood; the rest keeps working.',
+        icon: { id: 'warning', color: 'list.warningForeground' },
+        contextValue: contextValue(NodeKind.problems),
+        collapsible: 'collapsed',
+      };
+    case 'problem': {
+      const d = node.diagnostic;
+      const where = d.line !== undefined ? `${basename(d.file)}:${d.line}:${d.column ?? 1}` : basename(d.file);
+      return {
+        id: node.id,
+        label: d.message,
+        description: where,
+        tooltip: `${mdCell(d.file)}${d.line !== undefined ? `:${d.line}:${d.column ?? 1}` : ''}\n\n${mdCell(d.message)}`,
+        icon: d.severity === 'error' ? { id: 'error', color: 'list.errorForeground' } : d.severity === 'warning' ? { id: 'warning', color: 'list.warningForeground' } : { id: 'info' },
+        contextValue: contextValue(NodeKind.problem),
+        collapsible: 'none',
+        command: { command: CommandId.openProblem, title: 'Open', arguments: [d.file, d.line ?? 1, d.column ?? 1] },
+      };
+    }
+    case 'message':
+      return { id: node.id, label: node.text, tooltip: node.tooltip && mdCell(node.tooltip), icon: { id: 'info' }, contextValue: contextValue(NodeKind.message), collapsible: 'none' };
+  }
+}
+
+function serverItem(id: string, s: VmServer, ctx: TreeContext, workspaceFolders: readonly string[]): TreeItemModel {
+  const state = serverState(s);
+  const guarded = s.instances.some(isGuarded);
+  const wrapped = isWrapped(s);
+  let description: string;
+  let icon: TreeItemModel['icon'];
+  const version = s.installedVersion ?? s.instances.find((i) => i.runningVersion)?.runningVersion;
+  switch (state.kind) {
+    case 'disabled':
+      description = 'disabled';
+      icon = { id: 'circle-slash', color: 'disabledForeground' };
+      break;
+    case 'notRunning':
+      description = version ? `${version} · not running` : 'not running';
+      icon = { id: 'circle-outline' };
+      break;
+    case 'orphan':
+      description = `${plural(state.count, 'instance')} · orphaned`;
+      icon = { id: 'debug-disconnect', color: 'list.errorForeground' };
+      break;
+    case 'stale':
+      description = `${state.running} -> ${state.installed} stale`;
+      icon = { id: 'warning', color: 'list.warningForeground' };
+      break;
+    case 'duplicate':
+      description = `${plural(state.count, 'instance')} · duplicate`;
+      icon = { id: 'copy', color: 'list.warningForeground' };
+      break;
+    case 'running':
+      description = `${version ? `${version} · ` : ''}${plural(state.count, 'instance')}`;
+      icon = guarded ? { id: 'shield', color: 'charts.green' } : { id: 'circle-filled', color: 'charts.green' };
+      break;
+  }
+  if (guarded && state.kind !== 'running') description += ' · guarded';
+  else if (wrapped && state.kind !== 'running') description += ' · wrapped';
+  if (s.updateAvailable) description += ` · ${s.updateAvailable.latest} available`;
+  const trust = mayRun('restart', s, ctx.trusted, workspaceFolders);
+
+  const lines = [`**${mdCell(s.name)}** · ${mdCell(s.source.label)}`, '', code(`${s.source.file}${s.position ? `:${s.position.line}:${s.position.column}` : ''}`), ''];
+  lines.push(s.transport === 'stdio' ? code([s.command ?? '', ...s.args].join(' ')) : `${s.transport}: ${code(s.url ?? '')}`);
+  for (const i of s.instances) {
+    lines.push('', `pid ${i.pid} · ${mdCell(i.client.name)}${i.lock ? ' · guarded' : ''}`);
+    for (const v of i.verdicts) lines.push(`- ${mdCell(describeVerdict(v))}`);
+  }
+  if (s.updateAvailable) lines.push('', `${mdCell(s.updateAvailable.package)} ${mdCell(s.updateAvailable.latest)} is available (installed: ${mdCell(s.updateAvailable.installed)})`);
+  if (!trust.allowed) lines.push('', mdCell(trust.reason));
+  return {
+    id,
+    label: s.name,
+    description,
+    tooltip: lines.join('\n'),
+    icon,
+    contextValue: contextValue(NodeKind.server, serverCaps(s, ctx, workspaceFolders)),
+    collapsible: s.instances.length > 0 ? 'expanded' : 'none',
+  };
+}
+
+function instanceItem(id: string, i: VmInstance, ctx: TreeContext, kind: typeof NodeKind.instance | typeof NodeKind.unconfigured, server: VmServer | undefined, restartAllowed: boolean): TreeItemModel {
+  const parts = [`pid ${i.pid}`, i.client.name];
+  const up = formatUptime(i.startTime, ctx.now);
+  if (up) parts.push(`up ${up}`);
+  const mem = formatMemory(i.memoryBytes);
+  if (mem) parts.push(mem);
+  const flags = instanceFlags(i);
+  const stale = staleVerdict(i);
+  const badges: string[] = [];
+  if (stale) badges.push(`${stale.running} stale`);
+  else if (i.runningVersion) badges.push(i.runningVersion);
+  if (flags.has('duplicate')) badges.push('duplicate');
+  if (flags.has('orphan')) badges.push('orphan');
+  if (isGuarded(i)) badges.push('guarded');
+  const icon = flags.has('orphan')
+    ? { id: 'debug-disconnect', color: 'list.errorForeground' }
+    : flags.has('stale')
+      ? { id: 'warning', color: 'list.warningForeground' }
+      : flags.has('duplicate')
+        ? { id: 'copy', color: 'list.warningForeground' }
+        : isGuarded(i)
+          ? { id: 'shield' }
+          : { id: 'pulse' };
+  const caps: CapValue[] = [Cap.stop, Cap.copyPid, Cap.evidence];
+  if (server && restartAllowed) caps.push(Cap.restart);
+  const lines = [`pid ${i.pid}${i.startTime !== undefined ? ` · started ${new Date(i.startTime).toISOString()}` : ''} · ${mdCell(i.client.name)}`];
+  if (i.commandLine) lines.push('', code(i.commandLine));
+  if (i.verdicts.length) lines.push('', ...i.verdicts.map((v) => `- ${mdCell(describeVerdict(v))}`));
+  return {
+    id,
+    label: parts.join(' · '),
+    description: badges.join(' · ') || undefined,
+    tooltip: lines.join('\n'),
+    icon,
+    contextValue: contextValue(kind, caps),
+    collapsible: 'none',
+  };
+}
+
+/** Inline code: paths and command lines read literally, without markdown escapes. */
+function code(text: string): string {
+  return `\`${text.replace(/`/g, "'")}\``;
+}
+
+function basename(p: string): string {
+  return p.split(/[/\\]/).pop() ?? p;
+}

@@ -1,0 +1,32 @@
+import { VmServer } from './input';
+
+/**
+ * Workspace trust. Restarting or wrapping a server runs the command its config names; when the
+ * config comes from an untrusted workspace, that is running the workspace's code, so it is refused.
+ * Stopping runs nothing and stays allowed.
+ */
+
+/** Whether the entry lives in a file the workspace provides (not the user's own files). */
+export function isWorkspaceDefined(server: VmServer, workspaceFolders: readonly string[]): boolean {
+  if (server.source.scope === 'workspace' || server.source.scope === 'project') return true;
+  const file = normalize(server.source.file);
+  return workspaceFolders.some((f) => {
+    const folder = normalize(f).replace(/\/+$/, '');
+    return file.startsWith(`${folder}/`);
+  });
+}
+
+function normalize(p: string): string {
+  return p.replace(/\\/g, '/');
+}
+
+export type TrustDecision = { allowed: true } | { allowed: false; reason: string };
+
+/** Whether `action` may run for `server` given the workspace's trust. */
+export function mayRun(action: 'start' | 'restart' | 'wrap' | 'stop', server: VmServer, trusted: boolean, workspaceFolders: readonly string[]): TrustDecision {
+  if (trusted || action === 'stop' || !isWorkspaceDefined(server, workspaceFolders)) return { allowed: true };
+  return {
+    allowed: false,
+    reason: `${server.name} is defined by this workspace (${server.source.file}), which is not trusted: MCP Lifeguard will not ${action} it. Trust the workspace to allow it.`,
+  };
+}

@@ -1,0 +1,104 @@
+import * as assert from 'node:assert/strict';
+import { confirmationText, planAction, verifyVsCodeStep, WindowContext } from '../../../src/extension/viewModel/actionPlan';
+import { CLAUDE, instance, server, source, TERMINAL, VSCODE_HERE, VSCODE_OTHER } from './fixtures';
+
+const ctx: WindowContext = { trusted: true, workspaceFolders: ['/ws/a', '/ws/b'], product: 'vscode', windowPids: [200, 199] };
+const vscodeUser = source({ client: 'vscode', scope: 'user', label: 'VS Code User', file: '/h/.config/Code/User/mcp.json' });
+
+describe('extension view-model: restart and stop plans by owner', () => {
+  it('guarded instances go to the guard\'s control endpoint, whatever the client', () => {
+    const i = instance(1, { client: VSCODE_HERE, lock: { serverName: 'm', control: '/run/lg/m.sock' } });
+    const plan = planAction('restart', server('m', { source: vscodeUser, instances: [i] }), [i], ctx);
+    assert.deepEqual(plan, { kind: 'steps', steps: [{ kind: 'guard', op: 'restart', endpoint: '/run/lg/m.sock', instance: i }] });
+    const stop = planAction('stop', server('m', { instances: [i] }), [i], ctx);
+    assert.equal(stop.kind === 'steps' && stop.steps[0].kind === 'guard' && stop.steps[0].op, 'shutdown');
+  });
+
+  it('VS Code\'s own servers in this window use VS Code\'s command with the server id', () => {
+    const i = instance(1, { client: VSCODE_HERE });
+    const plan = planAction('restart', server('memory', { source: vscodeUser, instances: [i] }), [i], ctx);
+    assert.deepEqual(plan, { kind: 'steps', steps: [{ kind: 'vscode', command: 'workbench.mcp.restartServer', serverId: 'mcp.config.usrlocal.memory', instances: [i] }] });
+    const stop = planAction('stop', server('memory', { source: vscodeUser, instances: [i] }), [i], ctx);
+    assert.equal(stop.kind === 'steps' && stop.steps[0].kind === 'vscode' && stop.steps[0].command, 'workbench.mcp.stopServer');
+  });
+
+  it('another VS Code window\'s instance, or one VS Code cannot name, is terminated', () => {
+    const other = instance(1, { client: VSCODE_OTHER });
+    const plan = planAction('restart', server('memory', { source: vscodeUser, instances: [other] }), [other], ctx);
+    assert.equal(plan.kind, 'steps');
+    assert.equal(plan.kind === 'steps' && plan.steps[0].kind, 'terminate');
+    // A Claude Desktop config is not one this VS Code runs, even when VS Code launched it.
+    const mine = instance(2, { client: VSCODE_HERE });
+    const p2 = planAction('restart', server('memory', { instances: [mine] }), [mine], ctx);
+    assert.equal(p2.kind === 'steps' && p2.steps[0].kind, 'terminate');
+  });
+
+  it('other clients\' unguarded instances: terminate, name the client that must reconnect, offer Wrap', () => {
+    const a = instance(1, { client: CLAUDE });
+    const b = instance(2, { client: TERMINAL });
+    const c = instance(3, { client: CLAUDE });
+    const plan = planAction('restart', server('memory', { instances: [a, b, c] }), [a, b, c], ctx);
+    assert.equal(plan.kind, 'steps');
+    if (plan.kind !== 'steps') return;
+    assert.equal(plan.steps.length, 2);
+    const [claude, term] = plan.steps;
+    assert.ok(claude.kind === 'terminate' && term.kind === 'terminate');
+    assert.deepEqual(claude.instances.map((i) => i.pid), [1, 3]);
+    assert.equal(claude.afterward, 'Claude Desktop will start it again on its next restart. That loads the new code.');
+    assert.equal(claude.offerWrap, true);
+    assert.match(term.afterward, /started from a terminal/);
+    const http = planAction('stop', server('h', { transport: 'http', instances: [a] }), [a], ctx);
+    assert.ok(http.kind === 'steps' && http.steps[0].kind === 'terminate' && http.steps[0].offerWrap === false);
+  });
+
+  it('mixes owners in one plan: guard, this window, others', () => {
+    const g = instance(1, { client: CLAUDE, lock: { serverName: 'm', control: '/s' } });
+    const v = instance(2, { client: VSCODE_HERE });
+    const o = instance(3, { client: CLAUDE });
+    const plan = planAction('restart', server('m', { source: vscodeUser, instances: [g, v, o] }), [g, v, o], ctx);
+    assert.deepEqual(plan.kind === 'steps' && plan.steps.map((s) => s.kind), ['guard', 'vscode', 'terminate']);
+  });
+
+  it('a guarded instance whose endpoint is unknown is treated by its owner', () => {
+    const i = instance(1, { client: CLAUDE, lock: { serverName: 'm' } });
+    const plan = planAction('restart', server('m', { instances: [i] }), [i], ctx);
+    assert.ok(plan.kind === 'steps' && plan.steps[0].kind === 'terminate' && plan.steps[0].offerWrap === false);
+  });
+
+  it('untrusted workspace: restart of a workspace server is blocked, stop is allowed', () => {
+    const ws = source({ client: 'vscode', scope: 'workspace', label: 'Workspace', file: '/ws/a/.vscode/mcp.json', workspaceFolder: '/ws/a' });
+    const i = instance(1, { client: VSCODE_HERE });
+    const s = server('w', { source: ws, instances: [i] });
+    const blocked = planAction('restart', s, [i], { ...ctx, trusted: false });
+    assert.equal(blocked.kind, 'blocked');
+    assert.match(blocked.kind === 'blocked' ? blocked.reason : '', /not trusted/);
+    const stop = planAction('stop', s, [i], { ...ctx, trusted: false });
+    assert.deepEqual(stop.kind === 'steps' && stop.steps[0], { kind: 'vscode', command: 'workbench.mcp.stopServer', serverId: 'mcp.config.ws0.w', instances: [i] });
+    // A file inside a workspace folder counts as the workspace's even under another scope.
+    const inside = server('x', { source: source({ client: 'cursor', scope: 'user', file: '/ws/a/.cursor/mcp.json' }), instances: [i] });
+    assert.equal(planAction('restart', inside, [i], { ...ctx, trusted: false }).kind, 'blocked');
+  });
+
+  it('nothing to do without instances', () => {
+    assert.equal(planAction('restart', server('m'), [], ctx).kind, 'nothing');
+  });
+
+  it('verifies VS Code\'s restart in the next snapshot', () => {
+    const old = instance(1, { startTime: 10 });
+    assert.deepEqual(verifyVsCodeStep('restart', [old], server('m', { instances: [instance(5, { startTime: 20 })] })), { kind: 'done', newPids: [5] });
+    assert.deepEqual(verifyVsCodeStep('restart', [old], server('m', { instances: [instance(1, { startTime: 10 })] })), { kind: 'unchanged', stillRunning: [1] });
+    // The pid was reused by a new process: that is a restart, not the old one still running.
+    assert.deepEqual(verifyVsCodeStep('restart', [old], server('m', { instances: [instance(1, { startTime: 30 })] })), { kind: 'done', newPids: [1] });
+    assert.deepEqual(verifyVsCodeStep('restart', [old], server('m')), { kind: 'notStarted' });
+    assert.deepEqual(verifyVsCodeStep('stop', [old], undefined), { kind: 'done', newPids: [] });
+    assert.deepEqual(verifyVsCodeStep('stop', [old], server('m', { instances: [old] })), { kind: 'unchanged', stillRunning: [1] });
+  });
+
+  it('confirmation names every pid and client', () => {
+    const t = confirmationText('killDuplicates', server('memory'), [instance(4242), instance(4300, { client: VSCODE_HERE })]);
+    assert.equal(t.message, 'Kill duplicate instances of memory?');
+    assert.match(t.detail, /pid 4242 \(Claude Desktop\), pid 4300 \(VS Code\)/);
+    assert.equal(confirmationText('stop', server('m'), [instance(1)]).button, 'Stop');
+    assert.equal(confirmationText('restart', server('m'), [instance(1)]).detail, 'This restarts pid 1 (Claude Desktop).');
+  });
+});

@@ -1,0 +1,90 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { CommandId, TREE_ONLY_COMMANDS, VIEW_ID, EXPLORER_VIEW_ID } from '../../../src/extension/commandIds';
+import { Cap, CapValue, contextValue, ITEM_MENUS, itemMenuEntries, NodeKind, NodeKindValue } from '../../../src/extension/viewModel/contextValues';
+import { repoRoot } from '../../support/repo';
+
+interface MenuEntry { command: string; when?: string; group?: string }
+const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
+const menus: Record<string, MenuEntry[]> = pkg.contributes.menus;
+
+/** Evaluates the two clause forms our item menus use: `view =~ /re/` and `viewItem =~ /re/`, joined by &&. */
+function evaluate(when: string, ctx: { view: string; viewItem: string }): boolean {
+  return when.split('&&').every((clause) => {
+    const m = /^\s*(view|viewItem)\s*=~\s*\/(.*)\/\s*$/.exec(clause);
+    if (!m) throw new Error(`unsupported clause in a view/item/context menu: ${clause}`);
+    return new RegExp(m[2]).test(ctx[m[1] as 'view' | 'viewItem']);
+  });
+}
+
+const ALL_KINDS = Object.values(NodeKind) as NodeKindValue[];
+const ALL_CAPS = Object.values(Cap) as CapValue[];
+
+describe('extension manifest: menus, commands and contextValues agree', () => {
+  it('view/item/context is exactly what ITEM_MENUS generates', () => {
+    assert.deepEqual(menus['view/item/context'], itemMenuEntries());
+  });
+
+  it('each item menu shows on exactly the nodes whose contextValue has its kind and capability', () => {
+    for (const m of menus['view/item/context']) {
+      const spec = ITEM_MENUS.find((s) => s.command === m.command && s.group === m.group);
+      assert.ok(spec, `menu ${m.command} ${m.group} has no ITEM_MENUS entry`);
+      for (const kind of ALL_KINDS) {
+        for (const cap of ALL_CAPS) {
+          // The capability alone, and surrounded by others, so word boundaries are exercised.
+          for (const caps of [[cap] as CapValue[], ALL_CAPS.filter((c) => c !== spec.cap).concat(cap)]) {
+            const cv = contextValue(kind, caps);
+            const expected: boolean = spec.kinds.includes(kind) && cap === spec.cap;
+            for (const view of [VIEW_ID, EXPLORER_VIEW_ID]) assert.equal(evaluate(m.when!, { view, viewItem: cv }), expected, `${m.command} on "${cv}"`);
+          }
+          const without = contextValue(kind, ALL_CAPS.filter((c) => c !== spec.cap));
+          assert.equal(evaluate(m.when!, { view: VIEW_ID, viewItem: without }), false, `${m.command} on "${without}"`);
+        }
+      }
+      assert.equal(evaluate(m.when!, { view: 'otherExtension.view', viewItem: contextValue(spec.kinds[0], [spec.cap]) }), false);
+    }
+  });
+
+  it('a capability name that contains another is not mistaken for it', () => {
+    const wrapWhen = itemMenuEntries().find((m) => m.command === CommandId.wrapWithGuard)!.when;
+    assert.equal(evaluate(wrapWhen, { view: VIEW_ID, viewItem: 'mcpServer unwrap' }), false);
+    assert.equal(evaluate(wrapWhen, { view: VIEW_ID, viewItem: 'mcpServer unwrap wrap' }), true);
+  });
+
+  it('every command id is contributed, with the category, and every contributed command has an id', () => {
+    const contributed = (pkg.contributes.commands as { command: string; category: string }[]);
+    assert.deepEqual(contributed.map((c) => c.command).sort(), Object.values(CommandId).sort());
+    for (const c of contributed) assert.equal(c.category, 'MCP Lifeguard');
+  });
+
+  it('tree-only commands are hidden from the Command Palette; palette commands are not', () => {
+    const hidden = new Set(menus.commandPalette.filter((m) => m.when === 'false').map((m) => m.command));
+    assert.deepEqual([...hidden].sort(), [...TREE_ONLY_COMMANDS].sort());
+    for (const c of [CommandId.restartServer, CommandId.restartAllStale, CommandId.killDuplicates, CommandId.refresh, CommandId.wrapWithGuard, CommandId.showLog, CommandId.stopServer]) {
+      assert.ok(!hidden.has(c), c);
+    }
+  });
+
+  it('menus and views reference only our own commands and views', () => {
+    const ids = new Set<string>(Object.values(CommandId));
+    for (const [where, list] of Object.entries(menus)) for (const m of list) assert.ok(ids.has(m.command), `${where}: ${m.command}`);
+    const views = Object.values(pkg.contributes.views as Record<string, { id: string }[]>).flat().map((v) => v.id);
+    assert.deepEqual(views.sort(), [VIEW_ID, EXPLORER_VIEW_ID].sort());
+  });
+
+  it('every setting is documented; activation stays light; untrusted workspaces are limited', () => {
+    for (const [key, prop] of Object.entries(pkg.contributes.configuration.properties as Record<string, { markdownDescription?: string; description?: string }>)) {
+      assert.ok(key.startsWith('mcpLifeguard.'), key);
+      assert.ok((prop.markdownDescription ?? prop.description ?? '').length > 20, `${key} is documented`);
+    }
+    assert.deepEqual(pkg.activationEvents, ['onStartupFinished', `onView:${VIEW_ID}`]);
+    assert.equal(pkg.capabilities.untrustedWorkspaces.supported, 'limited');
+    assert.equal(pkg.engines.vscode, '^1.101.0');
+    assert.equal(pkg.devDependencies['@types/vscode'], '1.101.0');
+  });
+
+  it('the view container icon ships', () => {
+    for (const c of pkg.contributes.viewsContainers.activitybar) assert.ok(fs.existsSync(path.join(repoRoot, c.icon)), c.icon);
+  });
+});

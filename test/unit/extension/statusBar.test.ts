@@ -1,0 +1,92 @@
+import * as assert from 'node:assert/strict';
+import { statusBarModel } from '../../../src/extension/viewModel/statusBar';
+import { duplicate, instance, orphan, server, snapshot, stale } from './fixtures';
+
+const ready = (s: ReturnType<typeof snapshot>) => ({ state: 'ready' as const, snapshot: s });
+
+describe('extension view-model: status bar', () => {
+  it('spins while the first snapshot loads', () => {
+    const m = statusBarModel({ state: 'loading' }, { alwaysShow: false });
+    assert.ok(m.visible);
+    assert.equal(m.text, '$(sync~spin) MCP');
+    assert.equal(m.warning, false);
+  });
+
+  it('is hidden when nothing is configured, unless always shown', () => {
+    assert.deepEqual(statusBarModel(ready(snapshot([])), { alwaysShow: false }), { visible: false });
+    const m = statusBarModel(ready(snapshot([])), { alwaysShow: true });
+    assert.ok(m.visible);
+    assert.equal(m.text, '$(pulse) MCP 0');
+  });
+
+  it('shows the server count with a pulse when all is well', () => {
+    const servers = ['a', 'b', 'c', 'd', 'e', 'f'].map((n, k) => server(n, { instances: k < 2 ? [instance(1000 + k)] : [] }));
+    const m = statusBarModel(ready(snapshot(servers)), { alwaysShow: false });
+    assert.ok(m.visible);
+    assert.equal(m.text, '$(pulse) MCP 6');
+    assert.equal(m.warning, false);
+    assert.equal(m.accessibility, '6 MCP servers configured, 2 running with 2 instances. All instances are fine.');
+  });
+
+  it('counts stale, duplicate and orphaned instances with the warning background', () => {
+    const servers = [
+      server('memory', { instances: [instance(1, { verdicts: [stale()] }), instance(2, { verdicts: [stale()] })] }),
+      server('git', { instances: [instance(3, { verdicts: [duplicate(4, [3, 4])] }), instance(4)] }),
+      ...['c', 'd', 'e', 'f'].map((n) => server(n)),
+    ];
+    const m = statusBarModel(ready(snapshot(servers)), { alwaysShow: false });
+    assert.ok(m.visible);
+    assert.equal(m.text, '$(warning) MCP 6 · 2 stale · 1 dup');
+    assert.equal(m.warning, true);
+    assert.match(m.accessibility, /Needs attention: 2 instances running replaced code, 1 duplicate instance\./);
+
+    const withOrphan = statusBarModel(ready(snapshot([server('x', { instances: [instance(5, { verdicts: [orphan()] })] })])), { alwaysShow: false });
+    assert.ok(withOrphan.visible);
+    assert.equal(withOrphan.text, '$(warning) MCP 1 · 1 orphan');
+  });
+
+  it('never flags on an unknown verdict or a shared one of a multi-writer server', () => {
+    const s = server('m', {
+      instances: [
+        instance(1, { verdicts: [{ kind: 'unknown', question: 'duplicate', reason: 'no start times' }] }),
+        instance(2, { verdicts: [{ kind: 'shared', singleWriter: false, instances: [] }] }),
+      ],
+    });
+    const m = statusBarModel(ready(snapshot([s])), { alwaysShow: false });
+    assert.ok(m.visible);
+    assert.equal(m.text, '$(pulse) MCP 1');
+    const single = server('m', { instances: [instance(2, { verdicts: [{ kind: 'shared', singleWriter: true, instances: [] }] })] });
+    const m2 = statusBarModel(ready(snapshot([single])), { alwaysShow: false });
+    assert.ok(m2.visible);
+    assert.equal(m2.text, '$(warning) MCP 1 · 1 dup');
+  });
+
+  it('tooltip is a table of instances with running -> installed and command links', () => {
+    const s = server('memory', { instances: [instance(4242, { verdicts: [stale()] })] });
+    const m = statusBarModel(ready(snapshot([s])), { alwaysShow: false });
+    assert.ok(m.visible);
+    assert.match(m.tooltip, /\| Server \| Client \| PID \| Running → installed \|/);
+    assert.match(m.tooltip, /\| memory \| Claude Desktop \| 4242 \| 2026\.7\.4 → 2026\.8\.31 \(stale\) \|/);
+    assert.ok(m.tooltip.includes(`(command:mcpLifeguard.restartServer?${encodeURIComponent(JSON.stringify([s.id]))})`));
+    assert.match(m.tooltip, /\[Show\]\(command:mcpLifeguard\.showView\)/);
+  });
+
+  it('tooltip says why instances are unknown when the process table was not read', () => {
+    const m = statusBarModel(ready(snapshot([server('a')], { processes: { state: 'unavailable', reason: 'ps failed' } })), { alwaysShow: false });
+    assert.ok(m.visible);
+    assert.match(m.tooltip, /Running instances are not known: ps failed/);
+  });
+
+  it('tooltip escapes markdown in names', () => {
+    const m = statusBarModel(ready(snapshot([server('a|b*', { instances: [instance(1)] })])), { alwaysShow: false });
+    assert.ok(m.visible);
+    assert.ok(m.tooltip.includes('a\\|b\\*'));
+  });
+
+  it('a failed snapshot shows an error item that opens the log', () => {
+    const m = statusBarModel({ state: 'failed', message: 'boom' }, { alwaysShow: false });
+    assert.ok(m.visible);
+    assert.equal(m.text, '$(error) MCP');
+    assert.equal(m.command, 'mcpLifeguard.showLog');
+  });
+});

@@ -1,0 +1,142 @@
+import * as assert from 'node:assert/strict';
+import { allNodes, childNodes, rootNodes, TreeContext, TreeNode, treeItem } from '../../../src/extension/viewModel/tree';
+import { CLAUDE, duplicate, instance, NOW, orphan, server, snapshot, source, stale, VSCODE_HERE } from './fixtures';
+
+const ctx: TreeContext = { trusted: true, now: NOW, guardAvailable: true };
+const WS = ['/ws/a'];
+const item = (n: TreeNode, c: TreeContext = ctx) => treeItem(n, c, WS);
+const caps = (n: TreeNode, c: TreeContext = ctx) => item(n, c).contextValue.split(' ');
+
+function serverNode(s: ReturnType<typeof server>): TreeNode {
+  const snap = snapshot([s]);
+  return childNodes(rootNodes(snap).find((n) => n.kind === 'group')!)[0];
+}
+
+describe('extension view-model: tree', () => {
+  it('groups servers by source label in engine order and hides empty groups', () => {
+    const ws = source({ client: 'vscode', scope: 'workspace', label: 'Workspace', file: '/ws/a/.vscode/mcp.json', workspaceFolder: '/ws/a' });
+    const snap = snapshot([server('a', { source: ws }), server('b'), server('c', { source: ws })]);
+    const roots = rootNodes(snap);
+    assert.deepEqual(roots.map((n) => item(n).label), ['Workspace', 'Claude Desktop']);
+    assert.deepEqual(childNodes(roots[0]).map((n) => item(n).label), ['a', 'c']);
+    assert.equal(item(roots[0]).description, '2 · 0 running');
+    assert.deepEqual(rootNodes(snapshot([])), []);
+  });
+
+  it('server rows: description, icon and state for each state', () => {
+    const cases: [ReturnType<typeof server>, string, string, string | undefined][] = [
+      [server('off', { disabled: true }), 'disabled', 'circle-slash', 'disabledForeground'],
+      [server('idle'), 'not running', 'circle-outline', undefined],
+      [server('idle2', { installedVersion: '1.2.0' }), '1.2.0 · not running', 'circle-outline', undefined],
+      [server('ok', { instances: [instance(1)] }), '1 instance', 'circle-filled', 'charts.green'],
+      [server('okv', { installedVersion: '1.2.0', instances: [instance(1)] }), '1.2.0 · 1 instance', 'circle-filled', 'charts.green'],
+      [server('g', { instances: [instance(1, { lock: { serverName: 'g', control: '/s' } })] }), '1 instance', 'shield', 'charts.green'],
+      [server('memory', { instances: [instance(1, { verdicts: [stale()] })] }), '2026.7.4 -> 2026.8.31 stale', 'warning', 'list.warningForeground'],
+      [server('dup', { instances: [instance(1, { verdicts: [duplicate(2, [1, 2])] }), instance(2)] }), '2 instances · duplicate', 'copy', 'list.warningForeground'],
+      [server('orph', { instances: [instance(1, { verdicts: [orphan()] })] }), '1 instance · orphaned', 'debug-disconnect', 'list.errorForeground'],
+      [server('up', { instances: [instance(1)], updateAvailable: { package: 'p', installed: '1.0.0', latest: '1.1.0' } }), '1 instance · 1.1.0 available', 'circle-filled', 'charts.green'],
+      [server('gs', { instances: [instance(1, { verdicts: [stale()], lock: { serverName: 'gs' } })] }), '2026.7.4 -> 2026.8.31 stale · guarded', 'warning', 'list.warningForeground'],
+    ];
+    for (const [s, description, icon, color] of cases) {
+      const m = item(serverNode(s));
+      assert.equal(m.label, s.name);
+      assert.equal(m.description, description, s.name);
+      assert.deepEqual(m.icon, color ? { id: icon, color } : { id: icon }, s.name);
+      assert.equal(m.collapsible, s.instances.length ? 'expanded' : 'none');
+    }
+  });
+
+  it('server tooltip carries the verdicts\' evidence and where it is configured', () => {
+    const m = item(serverNode(server('memory', { instances: [instance(4242, { verdicts: [stale()] })] })));
+    assert.match(m.tooltip!, /claude_desktop_config\.json:3:5/);
+    assert.match(m.tooltip!, /Stale: runs @modelcontextprotocol\/server-memory 2026\.7\.4, but 2026\.8\.31 is installed/);
+    assert.match(m.tooltip!, /pid 4242 · Claude Desktop/);
+  });
+
+  it('instance rows: pid, client, uptime, memory, badges', () => {
+    const s = server('memory', { instances: [instance(4242, { verdicts: [stale()] }), instance(4300, { startTime: undefined, memoryBytes: undefined, client: VSCODE_HERE, runningVersion: '2026.8.31' })] });
+    const [a, b] = childNodes(serverNode(s));
+    assert.equal(item(a).label, 'pid 4242 · Claude Desktop · up 3h · 84 MB');
+    assert.equal(item(a).description, '2026.7.4 stale');
+    assert.deepEqual(item(a).icon, { id: 'warning', color: 'list.warningForeground' });
+    assert.equal(item(b).label, 'pid 4300 · VS Code');
+    assert.equal(item(b).description, '2026.8.31');
+    assert.deepEqual(item(b).icon, { id: 'pulse' });
+    const dup = childNodes(serverNode(server('d', { instances: [instance(1, { verdicts: [duplicate(2, [1, 2]), orphan()], lock: { serverName: 'd' } })] })))[0];
+    assert.equal(item(dup).description, 'duplicate · orphan · guarded');
+    assert.deepEqual(item(dup).icon, { id: 'debug-disconnect', color: 'list.errorForeground' });
+  });
+
+  it('ids are stable and unique, and each child names its parent', () => {
+    const snap = snapshot([server('a', { instances: [instance(1), instance(2)] }), server('b', { instances: [instance(1, { startTime: 5 })] })], {
+      notConfigured: [instance(9)],
+      diagnostics: [{ file: '/x.json', line: 2, column: 3, severity: 'error', message: 'bad' }],
+    });
+    const nodes = allNodes(snap);
+    const ids = nodes.map((n) => n.id);
+    assert.equal(new Set(ids).size, ids.length);
+    assert.deepEqual(allNodes(snap).map((n) => n.id), ids);
+    for (const n of nodes) if ('parentId' in n) assert.ok(ids.includes(n.parentId), n.id);
+  });
+
+  it('a "Not configured" group lists unmatched processes that can be stopped, never restarted', () => {
+    const snap = snapshot([], { notConfigured: [instance(77, { client: CLAUDE })] });
+    const [group] = rootNodes(snap);
+    assert.equal(item(group).label, 'Not configured');
+    const [row] = childNodes(group);
+    assert.equal(row.kind, 'unconfigured');
+    assert.deepEqual(caps(row), ['mcpUnconfigured', 'copyPid', 'evidence', 'stop']);
+  });
+
+  it('a Problems node lists diagnostics that open the file at line and column', () => {
+    const snap = snapshot([server('a')], {
+      diagnostics: [
+        { file: '/home/u/.cursor/mcp.json', line: 4, column: 9, severity: 'error', message: 'Expected comma' },
+        { file: '/home/u/.codex/config.toml', severity: 'warning', message: 'permission denied' },
+      ],
+    });
+    const problems = rootNodes(snap).find((n) => n.kind === 'problems')!;
+    assert.equal(item(problems).label, 'Problems');
+    assert.equal(item(problems).description, '2');
+    const [a, b] = childNodes(problems).map((n) => item(n));
+    assert.equal(a.label, 'Expected comma');
+    assert.equal(a.description, 'mcp.json:4:9');
+    assert.deepEqual(a.command, { command: 'mcpLifeguard.openProblem', title: 'Open', arguments: ['/home/u/.cursor/mcp.json', 4, 9] });
+    assert.deepEqual(a.icon, { id: 'error', color: 'list.errorForeground' });
+    assert.equal(b.description, 'config.toml');
+    assert.deepEqual(b.command!.arguments, ['/home/u/.codex/config.toml', 1, 1]);
+  });
+
+  it('says when running instances are unknown instead of showing everything as not running', () => {
+    const roots = rootNodes(snapshot([server('a')], { processes: { state: 'unavailable', reason: 'ps failed' } }));
+    assert.equal(roots[0].kind, 'message');
+    assert.equal(item(roots[0]).label, 'Running instances unknown');
+  });
+
+  it('contextValues list exactly the actions that apply', () => {
+    assert.deepEqual(caps(serverNode(server('idle'))), ['mcpServer', 'openConfig', 'wrap']);
+    assert.deepEqual(caps(serverNode(server('run', { instances: [instance(1)] }))), ['mcpServer', 'evidence', 'openConfig', 'restart', 'stop', 'wrap']);
+    assert.deepEqual(caps(serverNode(server('dup', { instances: [instance(1, { verdicts: [duplicate(2, [1, 2])] }), instance(2)] }))), [
+      'mcpServer', 'evidence', 'killDuplicates', 'openConfig', 'restart', 'stop', 'wrap',
+    ]);
+    assert.deepEqual(caps(serverNode(server('http', { transport: 'http', command: undefined, url: 'http://x' }))), ['mcpServer', 'openConfig']);
+    assert.deepEqual(caps(serverNode(server('toml', { source: source({ client: 'codex', file: '/h/.codex/config.toml' }) }))), ['mcpServer', 'openConfig']);
+    assert.deepEqual(caps(serverNode(server('w', { command: '/h/.local/state/mcp-lifeguard/bin/mcp-lifeguard', args: ['run', '--', 'npx', 'x'] }))), ['mcpServer', 'openConfig', 'unwrap']);
+    // Without an installed guard, neither wrap nor unwrap is offered.
+    assert.deepEqual(caps(serverNode(server('idle')), { ...ctx, guardAvailable: false }), ['mcpServer', 'openConfig']);
+    const inst = childNodes(serverNode(server('run', { instances: [instance(1)] })))[0];
+    assert.deepEqual(caps(inst), ['mcpInstance', 'copyPid', 'evidence', 'restart', 'stop']);
+  });
+
+  it('untrusted workspace: workspace servers are shown but never restarted or wrapped; stop stays', () => {
+    const ws = source({ client: 'vscode', scope: 'workspace', label: 'Workspace', file: '/ws/a/.vscode/mcp.json', workspaceFolder: '/ws/a' });
+    const untrusted = { ...ctx, trusted: false };
+    const s = server('w', { source: ws, instances: [instance(1)] });
+    const node = serverNode(s);
+    assert.deepEqual(caps(node, untrusted), ['mcpServer', 'evidence', 'openConfig', 'stop']);
+    assert.match(item(node, untrusted).tooltip!, /not trusted/);
+    assert.deepEqual(caps(childNodes(node)[0], untrusted), ['mcpInstance', 'copyPid', 'evidence', 'stop']);
+    // The user's own servers are unaffected by the workspace's trust.
+    assert.deepEqual(caps(serverNode(server('u', { instances: [instance(1)] })), untrusted), ['mcpServer', 'evidence', 'openConfig', 'restart', 'stop', 'wrap']);
+  });
+});
