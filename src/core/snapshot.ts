@@ -9,6 +9,8 @@ export interface SnapshotOptions {
   host: HostEnv;
   /** Absolute paths of the workspace folders whose project-level configs are read. */
   workspaceFolders: string[];
+  /** `.code-workspace` files whose `settings.mcp` is read (their folders belong in workspaceFolders). */
+  workspaceFiles?: string[];
   /** Injected for tests; defaults to now. */
   now?: () => Date;
   /** Reads the process table; injected for tests (a recorded table). Defaults to this machine's. */
@@ -24,7 +26,7 @@ export async function takeSnapshot(options: SnapshotOptions): Promise<Snapshot> 
   const now = options.now ?? (() => new Date());
   // The process table is read once per snapshot, while the config files are scanned.
   const [scan, table] = await Promise.all([
-    scanSources({ host: options.host, workspaceFolders: options.workspaceFolders }),
+    scanSources({ host: options.host, workspaceFolders: options.workspaceFolders, workspaceFiles: options.workspaceFiles }),
     (options.readProcessTable ?? (() => readProcessTable(options.host.platform)))(),
   ]);
   const running = await attachInstances(scan.servers, table, {

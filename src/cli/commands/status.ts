@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { currentHostEnv } from '../../core/hostEnv';
 import { Snapshot } from '../../core/model';
 import { takeSnapshot } from '../../core/snapshot';
+import { selectWorkspaces } from '../../core/sources/workspaces';
 import { formatStatus } from '../format/status';
 import { CliIo, UsageError } from '../io';
 
@@ -24,8 +25,10 @@ export async function statusCommand(args: string[], io: CliIo): Promise<number> 
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
-  const workspaceFolders = (values.workspace?.length ? values.workspace : [io.cwd]).map((w) => path.resolve(io.cwd, w));
-  const take = () => takeSnapshot({ host: currentHostEnv(io.env), workspaceFolders });
+  // Each --workspace is a folder or a .code-workspace file (which brings its own folders).
+  const workspaces = await selectWorkspaces((values.workspace?.length ? values.workspace : [io.cwd]).map((w) => path.resolve(io.cwd, w)));
+  if (workspaces.problems.length > 0) throw new UsageError(`--workspace ${workspaces.problems.join('; ')}`);
+  const take = () => takeSnapshot({ host: currentHostEnv(io.env), workspaceFolders: workspaces.folders, workspaceFiles: workspaces.files });
   if (values.watch) {
     const seconds = values.interval === undefined ? 2 : Number(values.interval);
     if (!Number.isFinite(seconds) || seconds <= 0) throw new UsageError(`--interval takes seconds, not '${values.interval}'`);
