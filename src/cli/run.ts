@@ -1,4 +1,5 @@
 import { killDuplicatesCommand } from './commands/kill-duplicates';
+import { locksCommand } from './commands/locks';
 import { statusCommand } from './commands/status';
 import { stopCommand } from './commands/stop';
 import { CliIo, UsageError } from './io';
@@ -14,6 +15,8 @@ Commands:
   kill-duplicates [SERVER] [--yes] [--grace SECONDS] [--from FILE] [--json]
                                           Stop older duplicates (the newest per client stays) and orphans;
                                           without --yes only prints the plan
+  locks [--json] [--dir DIR]              Lock records of servers that speak the lock protocol (and guarded
+                                          ones), each live, dead, free or unreadable
   help                                    This text
   version                                 The version of mcp-lifeguard
 
@@ -28,6 +31,7 @@ const COMMANDS: Record<string, Command> = {
   status: statusCommand,
   stop: stopCommand,
   'kill-duplicates': killDuplicatesCommand,
+  locks: locksCommand,
 };
 
 /** Runs one CLI invocation; returns the exit code. */
