@@ -41,6 +41,9 @@ export interface VmInstance {
   ppid?: number;
   startTime?: number;
   commandLine?: string;
+  /** With pid and start time, what the engine's stop re-identifies a process by. */
+  commandHash?: string;
+  launcherChain?: { pid: number; startTime?: number; commandLine: string }[];
   client: VmClient;
   memoryBytes?: number;
   verdicts: VmVerdict[];
@@ -79,7 +82,7 @@ export interface VmSnapshot {
 export interface CoreSnapshotLike {
   takenAt: string;
   workspaceFolders: string[];
-  servers: (ServerConfig & { instances?: unknown[]; installedVersion?: string; updateAvailable?: VmUpdate })[];
+  servers: (ServerConfig & { instances?: unknown[]; updateAvailable?: unknown })[];
   notConfigured?: unknown[];
   processes?: { state: string; reason?: string };
   files: ScannedFile[];
@@ -100,10 +103,57 @@ export function toViewInput(s: CoreSnapshotLike): VmSnapshot {
   return {
     takenAt: s.takenAt,
     workspaceFolders: s.workspaceFolders,
-    servers: s.servers.map((server) => ({ ...server, instances: (server.instances ?? []) as VmInstance[] })),
-    notConfigured: (s.notConfigured ?? []) as VmInstance[],
+    servers: s.servers.map(toVmServer),
+    notConfigured: (s.notConfigured ?? []).map((i) => toVmInstance(i as CoreInstanceLike)),
     processes,
     files: s.files,
     diagnostics: s.diagnostics,
   };
+}
+
+/**
+ * An engine instance: verdicts as the processes layer gives them, and (once version resolution
+ * runs) `versions` with the running/installed judgement, read loosely here because the views only
+ * need the words and numbers, never the resolution itself.
+ */
+type CoreInstanceLike = Omit<VmInstance, 'runningVersion'> & { versions?: unknown };
+
+interface VersionsLike {
+  installed?: { state?: string; name?: string; version?: string };
+  running?: { state?: string; version?: string };
+  verdict?: { state?: string; package?: string; running?: string; installed?: string };
+}
+
+function toVmInstance(i: CoreInstanceLike): VmInstance {
+  const { versions, ...rest } = i;
+  const v = (versions ?? {}) as VersionsLike;
+  const out: VmInstance = { ...rest, verdicts: [...(i.verdicts ?? [])] };
+  if (v.running?.state === 'known' && typeof v.running.version === 'string') out.runningVersion = v.running.version;
+  const verdict = v.verdict;
+  if (verdict?.state === 'stale' && typeof verdict.package === 'string' && typeof verdict.running === 'string' && typeof verdict.installed === 'string') {
+    out.verdicts.push({ kind: 'stale', package: verdict.package, running: verdict.running, installed: verdict.installed, evidence: versions });
+  } else if (verdict?.state === 'unknown') {
+    out.verdicts.push({ kind: 'unknown', question: 'stale', reason: String((verdict as { reason?: unknown }).reason ?? 'not enough evidence') });
+  }
+  return out;
+}
+
+function toVmServer(server: CoreSnapshotLike['servers'][number]): VmServer {
+  const { instances: raw, updateAvailable: rawUpdate, ...config } = server;
+  const coreInstances = (raw ?? []) as CoreInstanceLike[];
+  const instances = coreInstances.map(toVmInstance);
+  const out: VmServer = { ...config, instances };
+  // The installed version is a property of the launch: every instance reports the same one.
+  for (const i of coreInstances) {
+    const installed = ((i.versions ?? {}) as VersionsLike).installed;
+    if (installed?.state === 'installed' && typeof installed.version === 'string') {
+      out.installedVersion = installed.version;
+      const u = rawUpdate as { current?: unknown; latest?: unknown; package?: unknown } | undefined;
+      if (u && typeof u.latest === 'string') {
+        out.updateAvailable = { package: typeof u.package === 'string' ? u.package : (installed.name ?? server.name), installed: typeof u.current === 'string' ? u.current : installed.version, latest: u.latest };
+      }
+      break;
+    }
+  }
+  return out;
 }

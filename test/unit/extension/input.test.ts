@@ -1,0 +1,90 @@
+import * as assert from 'node:assert/strict';
+import type { Instance, Snapshot } from '../../../src/core/model';
+import { toViewInput } from '../../../src/extension/viewModel/input';
+import { filterSources } from '../../../src/extension/viewModel/sourcesFilter';
+import { server, snapshot, source } from './fixtures';
+
+const coreInstance = (over: Partial<Instance> & { versions?: unknown } = {}): Instance => ({
+  pid: 10,
+  ppid: 1,
+  startTime: 5,
+  commandLine: 'node x',
+  commandHash: 'abc',
+  client: { id: 'claude-desktop', name: 'Claude Desktop', pid: 2 },
+  launcherChain: [],
+  matchedBy: 'k',
+  verdicts: [],
+  ...over,
+});
+
+function coreSnapshot(over: Partial<Snapshot> = {}): Snapshot {
+  const { instances: _i, ...config } = server('memory');
+  return {
+    schemaVersion: 1,
+    generator: { name: 'mcp-lifeguard', version: '0.1.0' },
+    takenAt: '2026-11-21T12:00:00.000Z',
+    platform: 'linux',
+    workspaceFolders: [],
+    servers: [{ ...config, instances: [] }],
+    notConfigured: [],
+    processes: { state: 'ok', count: 100 },
+    launchGroups: [],
+    files: [],
+    diagnostics: [],
+    ...over,
+  };
+}
+
+describe('extension view-model: a core snapshot as view input', () => {
+  it('keeps instances, verdicts and the process-table state', () => {
+    const dup = { kind: 'duplicate' as const, launchKey: 'k', client: { id: 'claude-desktop' as const, name: 'Claude Desktop' }, keep: { pid: 11, client: { id: 'unknown' as const, name: 'unknown' } }, instances: [] };
+    const { instances: _i, ...config } = server('memory');
+    const vm = toViewInput(coreSnapshot({ servers: [{ ...config, instances: [coreInstance({ verdicts: [dup] })] }], notConfigured: [coreInstance({ pid: 99 })] }));
+    assert.equal(vm.servers[0].instances[0].pid, 10);
+    assert.deepEqual(vm.servers[0].instances[0].verdicts, [dup]);
+    assert.equal(vm.servers[0].instances[0].commandHash, 'abc');
+    assert.equal(vm.notConfigured[0].pid, 99);
+    assert.deepEqual(vm.processes, { state: 'ok' });
+    assert.deepEqual(toViewInput(coreSnapshot({ processes: { state: 'unavailable', reason: 'no ps' } })).processes, { state: 'unavailable', reason: 'no ps' });
+  });
+
+  it('reads the version judgement: stale becomes a stale verdict with the evidence, unknown stays unknown', () => {
+    const versions = {
+      installed: { state: 'installed', name: '@modelcontextprotocol/server-memory', version: '2026.8.31' },
+      running: { state: 'known', version: '2026.7.4' },
+      verdict: { state: 'stale', package: '@modelcontextprotocol/server-memory', running: '2026.7.4', installed: '2026.8.31', summary: 's' },
+    };
+    const { instances: _i, ...config } = server('memory');
+    const vm = toViewInput(coreSnapshot({
+      servers: [{ ...config, instances: [coreInstance({ versions }), coreInstance({ pid: 11, versions: { verdict: { state: 'unknown', reason: 'no record' } } })], updateAvailable: { current: '2026.8.31', latest: '2026.9.1' } } as Snapshot['servers'][number]],
+    }));
+    const [a, b] = vm.servers[0].instances;
+    assert.deepEqual(a.verdicts, [{ kind: 'stale', package: '@modelcontextprotocol/server-memory', running: '2026.7.4', installed: '2026.8.31', evidence: versions }]);
+    assert.equal(a.runningVersion, '2026.7.4');
+    assert.deepEqual(b.verdicts, [{ kind: 'unknown', question: 'stale', reason: 'no record' }]);
+    assert.equal(vm.servers[0].installedVersion, '2026.8.31');
+    assert.deepEqual(vm.servers[0].updateAvailable, { package: '@modelcontextprotocol/server-memory', installed: '2026.8.31', latest: '2026.9.1' });
+  });
+
+  it('a snapshot from an engine without process tracking reads as "instances unknown"', () => {
+    const { instances: _i, ...config } = server('memory');
+    const vm = toViewInput({ takenAt: 't', workspaceFolders: [], servers: [config], files: [], diagnostics: [] });
+    assert.deepEqual(vm.servers[0].instances, []);
+    assert.equal(vm.processes.state, 'unavailable');
+  });
+});
+
+describe('extension view-model: the sources setting', () => {
+  it('shows only the chosen clients; empty shows all', () => {
+    const snap = snapshot([server('a'), server('b', { source: source({ client: 'cursor', label: 'Cursor', file: '/h/.cursor/mcp.json' }) })], {
+      diagnostics: [
+        { file: '/h/.cursor/mcp.json', severity: 'error', message: 'x', client: 'cursor' },
+        { file: '/h/x.json', severity: 'error', message: 'y', client: 'claude-desktop' },
+      ],
+    });
+    assert.deepEqual(filterSources(snap, []).servers.map((s) => s.name), ['a', 'b']);
+    const only = filterSources(snap, ['cursor']);
+    assert.deepEqual(only.servers.map((s) => s.name), ['b']);
+    assert.deepEqual(only.diagnostics.map((d) => d.message), ['x']);
+  });
+});
