@@ -1,0 +1,57 @@
+import { promises as fsp } from 'node:fs';
+import * as path from 'node:path';
+import { identityHash, ServerIdentity } from '../locks';
+import type { LifeguardPaths } from '../paths';
+
+/**
+ * Where an HTTP guard says it serves, for `ensure` to print the URL of one that already runs. The
+ * lock record names the holder; this file (private, in the state dir) adds the client-facing URL.
+ */
+export interface FrontInfo {
+  url: string;
+  /** The guard's pid: the file is only believed while the lock's holder has this pid. */
+  pid: number;
+  host: string;
+  port: number;
+}
+
+function httpStateDir(paths: LifeguardPaths): string {
+  return path.join(paths.state, 'http');
+}
+
+export function frontInfoPath(paths: LifeguardPaths, identity: ServerIdentity): string {
+  return path.join(httpStateDir(paths), `${identityHash(identity)}.front.json`);
+}
+
+/** The persisted session map of an identity's front (see SessionStore). */
+export function sessionsPath(paths: LifeguardPaths, identity: ServerIdentity): string {
+  return path.join(httpStateDir(paths), `${identityHash(identity)}.sessions.json`);
+}
+
+export async function writeFrontInfo(paths: LifeguardPaths, identity: ServerIdentity, info: FrontInfo): Promise<void> {
+  const file = frontInfoPath(paths, identity);
+  await fsp.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  const tmp = `${file}.${process.pid}.tmp`;
+  await fsp.writeFile(tmp, JSON.stringify(info), { mode: 0o600 });
+  await fsp.rename(tmp, file);
+}
+
+export async function readFrontInfo(paths: LifeguardPaths, identity: ServerIdentity): Promise<FrontInfo | undefined> {
+  try {
+    const value = JSON.parse(await fsp.readFile(frontInfoPath(paths, identity), 'utf8')) as Partial<FrontInfo>;
+    if (typeof value.url === 'string' && typeof value.pid === 'number' && typeof value.host === 'string' && typeof value.port === 'number') return value as FrontInfo;
+  } catch {
+    // missing or garbled: the guard that wrote it is gone or never finished starting
+  }
+  return undefined;
+}
+
+/** Removes the file if it is still the one `pid` wrote (a successor may have replaced it). */
+export async function removeFrontInfo(file: string, pid: number): Promise<void> {
+  try {
+    const value = JSON.parse(await fsp.readFile(file, 'utf8')) as Partial<FrontInfo>;
+    if (value.pid === pid) await fsp.rm(file, { force: true });
+  } catch {
+    // already gone
+  }
+}

@@ -1,0 +1,477 @@
+import { randomUUID } from 'node:crypto';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { FrontSession, SessionStore } from '../../core/http/sessionStore';
+import { UpstreamAddress } from './exchange';
+import { FrontErrorCode, requestIdOf, sendJsonRpcError } from './jsonrpcError';
+import { checkOrigin } from './origin';
+import { firstHeader, reinitialize } from './reinitialize';
+import { SseIdScanner } from './sseIds';
+
+/** Where the front sends requests; `ready` waits while the upstream (re)starts. */
+export interface UpstreamTarget {
+  /** Resolves with an address that answers, or throws why there is none within `timeoutMs`. */
+  ready(timeoutMs: number): Promise<UpstreamAddress>;
+}
+
+export interface FrontOptions {
+  host: string;
+  port: number;
+  upstream: UpstreamTarget;
+  sessions: SessionStore;
+  /** Request bodies above this are refused with 413. */
+  maxBodyBytes: number;
+  /** How long the upstream may take to start answering a request (headers) before the client gets 502. */
+  upstreamTimeoutMs: number;
+  /** How long a request waits for an upstream that is (re)starting. */
+  readyTimeoutMs: number;
+  /** Browser origins allowed besides loopback ones. */
+  allowedOrigins: readonly string[];
+  /** One line of diagnostics. Never given bodies or auth headers. */
+  log(line: string): void;
+}
+
+/** Hop-by-hop headers (RFC 9110 7.6.1) and the ones the front sets itself. */
+const REQUEST_DROPPED = new Set(['host', 'connection', 'keep-alive', 'transfer-encoding', 'content-length', 'proxy-connection', 'proxy-authorization', 'te', 'upgrade', 'trailer']);
+const RESPONSE_DROPPED = new Set(['connection', 'keep-alive', 'transfer-encoding', 'proxy-connection', 'trailer', 'upgrade']);
+
+/** Only the last ids of a session are remembered: a client resumes from its latest event. */
+const MAX_IDS_PER_SESSION = 1024;
+
+interface Exchange {
+  req: http.IncomingMessage;
+  res: http.ServerResponse;
+  /** The client-facing session id and its session, when the request carries one we know. */
+  sid?: string;
+  session?: FrontSession;
+  body?: Buffer;
+  message?: unknown;
+  isInitialize: boolean;
+  /** Set once the request was retried on a rebuilt session: it is never retried twice. */
+  retried: boolean;
+  /** Set once the request was retried after the upstream refused the connection (it was not delivered). */
+  reconnected: boolean;
+  stripLastEventId: boolean;
+}
+
+type UpstreamOutcome =
+  | { kind: 'response'; res: http.IncomingMessage; upReq: http.ClientRequest }
+  | { kind: 'error'; err: NodeJS.ErrnoException }
+  | { kind: 'timeout' }
+  | { kind: 'client-gone' };
+
+/**
+ * The HTTP front of `mcp-lifeguard run --http`: relays every request to the upstream server and
+ * keeps client-facing session ids stable across upstream restarts by replaying each session's
+ * handshake when the upstream no longer knows it (see docs and issue "HTTP servers").
+ */
+export class HttpFront {
+  private server: http.Server | undefined;
+  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
+  private readonly recovering = new Map<string, Promise<boolean>>();
+  private readonly eventEpochs = new Map<string, Map<string, number>>();
+  private inFlight = 0;
+  private idleWaiters: Array<() => void> = [];
+
+  constructor(private readonly options: FrontOptions) {}
+
+  /** Binds the client-facing address; rejects (e.g. EADDRINUSE) without leaving a listener behind. */
+  async listen(): Promise<AddressInfo> {
+    const server = http.createServer((req, res) => {
+      this.handle(req, res).catch((err: unknown) => {
+        this.options.log(`internal error relaying ${req.method} ${pathOnly(req.url)}: ${err instanceof Error ? err.message : String(err)}`);
+        if (!res.headersSent) sendJsonRpcError(res, 500, FrontErrorCode.ServerError, 'Internal error in the mcp-lifeguard front');
+        else res.destroy();
+      });
+    });
+    // Long-lived SSE streams: no server-side timeouts on requests the upstream keeps open.
+    server.requestTimeout = 0;
+    server.headersTimeout = 60_000;
+    server.keepAliveTimeout = 65_000;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.options.port, this.options.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.server = server;
+    return server.address() as AddressInfo;
+  }
+
+  /** Requests (not GET streams) being relayed now. */
+  get pending(): number {
+    return this.inFlight;
+  }
+
+  /** Resolves when no request is in flight, or after `timeoutMs` (returns false then). */
+  waitIdle(timeoutMs: number): Promise<boolean> {
+    if (this.inFlight === 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const waiter = (): void => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      const timer = setTimeout(() => {
+        this.idleWaiters = this.idleWaiters.filter((w) => w !== waiter);
+        resolve(false);
+      }, timeoutMs);
+      this.idleWaiters.push(waiter);
+    });
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (server) {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Open SSE streams would keep close() waiting forever: they end now (cleanly, for the client).
+      server.closeAllConnections();
+      await closed;
+    }
+    this.agent.destroy();
+    await this.options.sessions.flush();
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const verdict = checkOrigin(req.headers, { allowedOrigins: this.options.allowedOrigins, loopbackOnly: isLoopbackHost(this.options.host) });
+    if (!verdict.ok) {
+      req.resume();
+      sendJsonRpcError(res, 403, FrontErrorCode.ServerError, verdict.reason);
+      return;
+    }
+    const sid = firstHeader(req.headers['mcp-session-id']);
+    const session = sid === undefined ? undefined : this.options.sessions.get(sid);
+    if (sid !== undefined && !session) {
+      req.resume();
+      sendJsonRpcError(res, 404, FrontErrorCode.SessionNotFound, 'Session not found');
+      return;
+    }
+    const ex: Exchange = { req, res, sid, session, isInitialize: false, retried: false, reconnected: false, stripLastEventId: false };
+    if (req.method === 'POST') {
+      const read = await readBody(req, this.options.maxBodyBytes);
+      if (read.kind === 'too-large') {
+        sendJsonRpcError(res, 413, FrontErrorCode.InvalidRequest, `Request body too large: the limit is ${this.options.maxBodyBytes} bytes`, null, { connection: 'close' });
+        return;
+      }
+      if (read.kind === 'aborted') return;
+      ex.body = read.body;
+      try {
+        ex.message = JSON.parse(read.body.toString('utf8'));
+      } catch {
+        sendJsonRpcError(res, 400, FrontErrorCode.ParseError, 'Parse error: the request body is not valid JSON');
+        return;
+      }
+      ex.isInitialize = sid === undefined && methodOf(ex.message) === 'initialize';
+      if (session) this.noteHandshake(session, ex.message, req.headers);
+    }
+    if (req.method === 'GET' && session && sid !== undefined) ex.stripLastEventId = this.isOlderEpochEvent(sid, session, req.headers['last-event-id']);
+    const counted = req.method !== 'GET';
+    if (counted) this.inFlight++;
+    try {
+      await this.forward(ex);
+    } finally {
+      if (counted && --this.inFlight === 0) for (const w of this.idleWaiters.splice(0)) w();
+    }
+  }
+
+  /** Keeps what a replay needs current: the client's initialized notification and protocol version. */
+  private noteHandshake(session: FrontSession, message: unknown, headers: http.IncomingHttpHeaders): void {
+    let changed = false;
+    const version = firstHeader(headers['mcp-protocol-version']);
+    if (version !== undefined && version !== session.protocolVersion) {
+      session.protocolVersion = version;
+      changed = true;
+    }
+    if (!session.initialized && methodOf(message) === 'notifications/initialized') {
+      session.initialized = message as Record<string, unknown>;
+      changed = true;
+    }
+    if (changed) this.options.sessions.changed();
+  }
+
+  private async forward(ex: Exchange): Promise<void> {
+    const { req, res } = ex;
+    let target: UpstreamAddress;
+    try {
+      target = await this.options.upstream.ready(this.options.readyTimeoutMs);
+    } catch (err) {
+      sendJsonRpcError(res, 502, FrontErrorCode.ServerError, `Bad gateway: ${(err as Error).message}`, requestIdOf(ex.message));
+      return;
+    }
+    if (res.destroyed) return;
+    const outcome = await this.send(ex, target);
+    switch (outcome.kind) {
+      case 'client-gone':
+        return;
+      case 'timeout':
+        sendJsonRpcError(res, 502, FrontErrorCode.ServerError, `Bad gateway: the server did not answer within ${this.options.upstreamTimeoutMs} ms`, requestIdOf(ex.message));
+        return;
+      case 'error':
+        if (outcome.err.code === 'ECONNREFUSED' && !ex.reconnected) {
+          // Nothing was delivered: the upstream is (re)starting. Wait for it and try once more.
+          ex.reconnected = true;
+          await delay(100);
+          return this.forward(ex);
+        }
+        sendJsonRpcError(res, 502, FrontErrorCode.ServerError, `Bad gateway: the server could not be reached (${outcome.err.code ?? outcome.err.message})`, requestIdOf(ex.message));
+        return;
+      case 'response':
+        break;
+    }
+    const upRes = outcome.res;
+    const status = upRes.statusCode ?? 502;
+    if (ex.session && ex.sid !== undefined && !ex.retried && (status === 404 || status === 400)) {
+      const gone = status === 404 || (await mentionsSession(upRes));
+      if (!gone && status === 400) {
+        // A plain bad request: mentionsSession read the body, so it is sent as read.
+        sendBuffered(res, upRes, ex, (upRes as BufferedResponse).bufferedBody ?? Buffer.alloc(0));
+        return;
+      }
+      upRes.resume();
+      const failed = firstHeader(outcome.upReq.getHeader('mcp-session-id') as string | undefined);
+      if (!(await this.recover(ex.sid, ex.session, failed, target, pathOnly(req.url)))) {
+        this.options.sessions.delete(ex.sid);
+        sendJsonRpcError(res, 404, FrontErrorCode.SessionNotFound, 'Session not found', requestIdOf(ex.message));
+        return;
+      }
+      ex.retried = true;
+      // Event ids of the old upstream mean nothing to the new one: the stream starts afresh.
+      ex.stripLastEventId = true;
+      return this.forward(ex);
+    }
+    this.relay(ex, upRes, outcome.upReq);
+  }
+
+  /** Sends the request upstream and waits for the answer's headers. */
+  private send(ex: Exchange, target: UpstreamAddress): Promise<UpstreamOutcome> {
+    const { req, res } = ex;
+    const headers: http.OutgoingHttpHeaders = {};
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (value === undefined || REQUEST_DROPPED.has(name)) continue;
+      if (name === 'last-event-id' && ex.stripLastEventId) continue;
+      headers[name] = value;
+    }
+    headers.host = `${target.host}:${target.port}`;
+    if (ex.session) {
+      if (ex.session.upstream !== undefined) headers['mcp-session-id'] = ex.session.upstream;
+      else delete headers['mcp-session-id'];
+    }
+    if (ex.body) headers['content-length'] = ex.body.length;
+    return new Promise<UpstreamOutcome>((resolve) => {
+      let settled = false;
+      const settle = (o: UpstreamOutcome): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        res.off('close', onClientClose);
+        resolve(o);
+      };
+      const upReq = http.request({ host: target.host, port: target.port, method: req.method, path: req.url, headers, agent: this.agent });
+      const timer = setTimeout(() => {
+        settle({ kind: 'timeout' });
+        upReq.destroy();
+      }, this.options.upstreamTimeoutMs);
+      // A client that goes away cancels the upstream request (the server sees the connection close).
+      const onClientClose = (): void => {
+        if (res.writableFinished) return;
+        upReq.destroy();
+        settle({ kind: 'client-gone' });
+      };
+      res.on('close', onClientClose);
+      upReq.on('error', (err: NodeJS.ErrnoException) => settle({ kind: 'error', err }));
+      upReq.on('response', (upRes) => settle({ kind: 'response', res: upRes, upReq }));
+      if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'DELETE' || ex.body) upReq.end(ex.body);
+      else req.pipe(upReq);
+    });
+  }
+
+  /** Relays the upstream's answer: headers rewritten to the client's session id, body streamed with backpressure. */
+  private relay(ex: Exchange, upRes: http.IncomingMessage, upReq: http.ClientRequest): void {
+    const { res } = ex;
+    const status = upRes.statusCode ?? 502;
+    let clientSid = ex.sid;
+    const upstreamSid = firstHeader(upRes.headers['mcp-session-id']);
+    if (ex.isInitialize && upstreamSid !== undefined && status >= 200 && status < 300) {
+      clientSid = randomUUID();
+      this.options.sessions.set(clientSid, { upstream: upstreamSid, initialize: ex.message as Record<string, unknown>, epoch: 0, createdAt: new Date().toISOString() });
+    }
+    if (ex.req.method === 'DELETE' && ex.sid !== undefined && status >= 200 && status < 300) {
+      this.options.sessions.delete(ex.sid);
+      this.eventEpochs.delete(ex.sid);
+    }
+    const headers: http.OutgoingHttpHeaders = {};
+    for (const [name, value] of Object.entries(upRes.headers)) {
+      if (value === undefined || RESPONSE_DROPPED.has(name)) continue;
+      headers[name] = value;
+    }
+    if (upstreamSid !== undefined && clientSid !== undefined) headers['mcp-session-id'] = clientSid;
+    const sse = String(upRes.headers['content-type'] ?? '').includes('text/event-stream');
+    res.writeHead(status, headers);
+    if (sse) res.flushHeaders();
+    const scanner = sse && clientSid !== undefined && this.options.sessions.get(clientSid) ? this.scannerFor(clientSid) : undefined;
+    res.on('close', () => {
+      // The client went away mid-answer: the upstream request is cancelled.
+      if (!res.writableFinished) upReq.destroy();
+    });
+    upRes.on('data', (chunk: Buffer) => {
+      scanner?.push(chunk);
+      if (!res.write(chunk)) {
+        upRes.pause();
+        res.once('drain', () => upRes.resume());
+      }
+    });
+    upRes.on('end', () => res.end());
+    upRes.on('error', () => undefined);
+    upRes.on('close', () => {
+      if (upRes.complete) return;
+      // The upstream died mid-answer. An event stream ends cleanly, so the client reconnects (with
+      // Last-Event-ID) instead of hanging; a JSON answer cut short must not look complete.
+      if (sse) res.end();
+      else res.destroy();
+    });
+  }
+
+  private scannerFor(sid: string): SseIdScanner {
+    return new SseIdScanner((id) => {
+      const session = this.options.sessions.get(sid);
+      if (!session) return;
+      let ids = this.eventEpochs.get(sid);
+      if (!ids) this.eventEpochs.set(sid, (ids = new Map()));
+      ids.set(id, session.epoch);
+      if (ids.size > MAX_IDS_PER_SESSION) ids.delete(ids.keys().next().value as string);
+    });
+  }
+
+  private isOlderEpochEvent(sid: string, session: FrontSession, lastEventId: string | string[] | undefined): boolean {
+    const id = firstHeader(lastEventId);
+    if (id === undefined) return false;
+    const epoch = this.eventEpochs.get(sid)?.get(id);
+    return epoch !== undefined && epoch < session.epoch;
+  }
+
+  /**
+   * Rebuilds `sid` upstream once, however many requests found it gone at the same time. Returns
+   * false when the upstream refused the replayed handshake: the client must start over.
+   */
+  private recover(sid: string, session: FrontSession, failedUpstream: string | undefined, target: UpstreamAddress, path: string): Promise<boolean> {
+    const running = this.recovering.get(sid);
+    if (running) return running;
+    // Another request already rebuilt it since this one was sent: just retry on the new id.
+    if (session.upstream !== failedUpstream) return Promise.resolve(true);
+    const attempt = (async () => {
+      const result = await reinitialize(target, path, session, { timeoutMs: this.options.upstreamTimeoutMs, agent: this.agent });
+      if (!result.ok) {
+        this.options.log(`session ${shortId(sid)} could not be rebuilt: ${result.reason}`);
+        return false;
+      }
+      session.upstream = result.upstream;
+      session.epoch++;
+      this.options.sessions.changed();
+      this.options.log(`session ${shortId(sid)} rebuilt on the restarted server (epoch ${session.epoch})`);
+      return true;
+    })().finally(() => this.recovering.delete(sid));
+    this.recovering.set(sid, attempt);
+    return attempt;
+  }
+}
+
+interface BufferedResponse extends http.IncomingMessage {
+  bufferedBody?: Buffer;
+}
+
+/** Reads a (small) error answer and says whether it is about the session: older servers answer 400 for an unknown one. */
+async function mentionsSession(upRes: http.IncomingMessage): Promise<boolean> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of upRes as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > 64 * 1024) break;
+    chunks.push(chunk);
+  }
+  const body = Buffer.concat(chunks);
+  (upRes as BufferedResponse).bufferedBody = body;
+  return /session/i.test(body.toString('utf8'));
+}
+
+function sendBuffered(res: http.ServerResponse, upRes: http.IncomingMessage, ex: Exchange, body: Buffer): void {
+  const headers: http.OutgoingHttpHeaders = {};
+  for (const [name, value] of Object.entries(upRes.headers)) {
+    if (value === undefined || RESPONSE_DROPPED.has(name) || name === 'content-length') continue;
+    headers[name] = value;
+  }
+  if (ex.sid !== undefined && headers['mcp-session-id'] !== undefined) headers['mcp-session-id'] = ex.sid;
+  headers['content-length'] = body.length;
+  res.writeHead(upRes.statusCode ?? 502, headers);
+  res.end(body);
+}
+
+type BodyRead = { kind: 'ok'; body: Buffer } | { kind: 'too-large' } | { kind: 'aborted' };
+
+/** Reads a request body up to `max` bytes. Past the cap the rest is drained (bounded) so the client can read the 413. */
+function readBody(req: http.IncomingMessage, max: number): Promise<BodyRead> {
+  const declared = Number(req.headers['content-length']);
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = Number.isFinite(declared) && declared > max;
+    if (over) {
+      drain(req, max);
+      resolve({ kind: 'too-large' });
+      return;
+    }
+    req.on('data', (chunk: Buffer) => {
+      if (over) return;
+      size += chunk.length;
+      if (size > max) {
+        over = true;
+        chunks.length = 0;
+        drain(req, max);
+        resolve({ kind: 'too-large' });
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (!over) resolve({ kind: 'ok', body: Buffer.concat(chunks) });
+    });
+    req.on('close', () => {
+      if (!over && !req.complete) resolve({ kind: 'aborted' });
+    });
+  });
+}
+
+/** Discards the rest of an oversize body, up to a bound, then drops the connection. */
+function drain(req: http.IncomingMessage, max: number): void {
+  let discarded = 0;
+  const limit = Math.max(max * 16, 64 * 1024 * 1024);
+  req.on('data', (chunk: Buffer) => {
+    discarded += chunk.length;
+    if (discarded > limit) req.destroy();
+  });
+  req.resume();
+}
+
+function methodOf(message: unknown): string | undefined {
+  if (message && typeof message === 'object' && !Array.isArray(message)) {
+    const method = (message as { method?: unknown }).method;
+    if (typeof method === 'string') return method;
+  }
+  return undefined;
+}
+
+function pathOnly(url: string | undefined): string {
+  return (url ?? '/').split('?')[0];
+}
+
+function shortId(sid: string): string {
+  return sid.slice(0, 8);
+}
+
+function isLoopbackHost(host: string): boolean {
+  return host === '127.0.0.1' || host === '::1' || host === 'localhost' || /^127\./.test(host);
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
