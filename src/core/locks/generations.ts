@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { constants, promises as fs, closeSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { constants, promises as fs, closeSync, openSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import * as path from 'node:path';
 import { LockDirError } from './lockDir';
 import { MAX_RECORD_BYTES, parseRecord } from './record';
@@ -42,6 +42,20 @@ export async function listNumbers(lockPath: string): Promise<number[]> {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw err;
   }
+  return recordNumbers(names);
+}
+
+/** listNumbers for exit handlers. */
+export function listNumbersSync(lockPath: string): number[] {
+  try {
+    return recordNumbers(readdirSync(lockPath));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+}
+
+function recordNumbers(names: readonly string[]): number[] {
   const numbers: number[] = [];
   for (const name of names) {
     const m = RECORD_NAME.exec(name);

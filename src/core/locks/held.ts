@@ -1,5 +1,5 @@
 import { serializeRecord } from './record';
-import { listNumbers, replaceRecord, replaceRecordSync } from './generations';
+import { listNumbers, listNumbersSync, replaceRecord, replaceRecordSync } from './generations';
 import type { HeldLock, LockRecord } from './types';
 
 /** A lock this process holds: record number `n` in `lockPath`, the newest while we hold it. */
@@ -39,6 +39,8 @@ export class Held implements HeldLock {
   releaseSync(): void {
     if (this.released) return;
     this.released = true;
+    const numbers = listNumbersSync(this.lockPath);
+    if (numbers[numbers.length - 1] !== this.n) return;
     replaceRecordSync(this.lockPath, this.n, serializeRecord(this.releasedRecord()));
   }
 

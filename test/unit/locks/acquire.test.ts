@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { acquireLock, listLocks, lockPathFor, processStartTime, readHolder, UNREADABLE_GRACE_MS } from '../../../src/core/locks';
+import { acquireLock, ensureLockDir, listLocks, LockDirError, lockPathFor, processStartTime, readHolder, UNREADABLE_GRACE_MS } from '../../../src/core/locks';
 import type { AcquireResult, HeldLock, LockRecord } from '../../../src/core/locks';
 
 describe('locks: acquire, hold, release (one process, real files)', () => {
@@ -163,6 +163,28 @@ describe('locks: acquire, hold, release (one process, real files)', () => {
     assert.equal(result.kind, 'error');
     assert.match(result.kind === 'error' ? result.message : '', /is writable by group or others \(mode 777\); make it private with: chmod 700/);
     await assert.rejects(listLocks(dir), /writable by group or others/);
+  });
+
+  it('ensureLockDir creates a private directory and throws a LockDirError for one it cannot trust', async () => {
+    await ensureLockDir(dir);
+    assert.equal(fs.lstatSync(dir).mode & 0o777, 0o700);
+    fs.chmodSync(dir, 0o775);
+    await assert.rejects(ensureLockDir(dir), (err: unknown) => err instanceof LockDirError && err.dir === dir && /mode 775/.test(err.message));
+    const link = path.join(root, 'link');
+    fs.symlinkSync(dir, link);
+    await assert.rejects(ensureLockDir(link), (err: unknown) => err instanceof LockDirError && /symbolic link/.test(err.message));
+  });
+
+  it('a lock superseded while held is not touched by its old holder\'s release', async () => {
+    const { lock } = acquired(await acquire());
+    const lockPath = lockPathFor(dir, identity);
+    // Someone judged the holder dead (it was frozen, say) and created the next record.
+    const next = path.join(lockPath, '2.json');
+    fs.writeFileSync(next, deadRecord(process.pid, startTime));
+    lock.releaseSync();
+    await lock.release();
+    assert.equal(fs.readFileSync(next, 'utf8'), deadRecord(process.pid, startTime));
+    assert.equal((await readHolder({ dir, identity })).state, 'live');
   });
 
   it('lists every lock with its state', async () => {
