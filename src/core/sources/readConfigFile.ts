@@ -1,5 +1,13 @@
-import { open, stat } from 'node:fs/promises';
+import * as fsp from 'node:fs/promises';
 import { FileDiagnostic } from './types';
+
+/** The file system calls a read makes; injected by tests for failures root cannot see (permission denied). */
+export interface ReadFs {
+  stat: typeof fsp.stat;
+  open: typeof fsp.open;
+}
+
+const nodeFs: ReadFs = { stat: fsp.stat, open: fsp.open };
 
 /** Config files larger than this are refused unread: no client writes one, and reading it would stall a refresh. */
 export const MAX_CONFIG_BYTES = 5 * 1024 * 1024;
@@ -14,10 +22,10 @@ export type ReadOutcome =
  * where a file should be, permission denied, a symlink loop, a file over 5 MiB, NUL bytes.
  * A UTF-8 byte order mark is dropped (with no complaint: editors on Windows write one).
  */
-export async function readConfigFile(file: string): Promise<ReadOutcome> {
+export async function readConfigFile(file: string, fs: ReadFs = nodeFs): Promise<ReadOutcome> {
   let size: number;
   try {
-    const st = await stat(file);
+    const st = await fs.stat(file);
     if (st.isDirectory()) return unreadable('is a directory, expected a file');
     if (!st.isFile()) return unreadable('is not a regular file');
     size = st.size;
@@ -34,7 +42,7 @@ export async function readConfigFile(file: string): Promise<ReadOutcome> {
   let bytes: Buffer;
   try {
     // Read through a handle with a hard cap: the file may grow between stat and read.
-    const handle = await open(file, 'r');
+    const handle = await fs.open(file, 'r');
     try {
       const buf = Buffer.alloc(Math.min(size, MAX_CONFIG_BYTES) + 1);
       let length = 0;
