@@ -181,7 +181,7 @@ function buildFiles(layout: Layout): { files: Record<string, string>; expected: 
   return { files, expected };
 }
 
-function assertFullyListed(result: ScanResult, layout: Layout, expected: { name: string; row: Row; scope: Scope }[]) {
+function assertFullyListed(result: ScanResult, expected: { name: string; row: Row; scope: Scope }[]) {
   assert.deepEqual(result.diagnostics, []);
   const got = result.servers.map((s) => ({ name: s.name, client: s.source.client, scope: s.source.scope, label: s.source.label, file: s.source.file })).sort((a, b) => a.name.localeCompare(b.name));
   const want = expected.map((e) => ({ name: e.name, client: e.row.client, scope: e.scope, label: e.row.label, file: e.row.file })).sort((a, b) => a.name.localeCompare(b.name));
@@ -200,7 +200,7 @@ describe('sources: fixture homes on every OS layout', () => {
     // Every client of the table appears.
     const clients = new Set(result.servers.map((s) => s.source.client));
     for (const c of ['vscode', 'vscode-insiders', 'claude-desktop', 'claude-code', 'cursor', 'windsurf', 'gemini-cli', 'codex', 'continue', 'zed', 'cline', 'roo-code', 'copilot-cli']) assert.ok(clients.has(c as ClientId), `missing client ${c}`);
-    assertFullyListed(result, layout, expected);
+    assertFullyListed(result, expected);
     assert.equal(server(result, `claude-code-${layout.rows.findIndex((r) => r.format === 'claudeJson')}-local`).source.workspaceFolder, layout.workspace);
   });
 
@@ -208,14 +208,14 @@ describe('sources: fixture homes on every OS layout', () => {
     const layout = linuxLayout(tempDir('linux-env'), true);
     const { files, expected } = buildFiles(layout);
     writeTree(files);
-    assertFullyListed(await scan({ host: host(layout.home, layout.platform, layout.env), workspaceFolders: [layout.workspace] }), layout, expected);
+    assertFullyListed(await scan({ host: host(layout.home, layout.platform, layout.env), workspaceFolders: [layout.workspace] }), expected);
   });
 
   it('macOS layout (~/Library/Application Support, ~/.config/zed)', async () => {
     const layout = macLayout(tempDir('mac'));
     const { files, expected } = buildFiles(layout);
     writeTree(files);
-    assertFullyListed(await scan({ host: host(layout.home, layout.platform, layout.env), workspaceFolders: [layout.workspace] }), layout, expected);
+    assertFullyListed(await scan({ host: host(layout.home, layout.platform, layout.env), workspaceFolders: [layout.workspace] }), expected);
   });
 
   it('Windows layout (%APPDATA%, %LOCALAPPDATA% MSIX path, %USERPROFILE%), with Windows paths', async () => {
@@ -223,7 +223,7 @@ describe('sources: fixture homes on every OS layout', () => {
     const { files, expected } = buildFiles(layout);
     const fs = memFs('win32', files);
     const result = await scan({ host: host(layout.home, layout.platform, layout.env), workspaceFolders: [layout.workspace], ...fs });
-    assertFullyListed(result, layout, expected);
+    assertFullyListed(result, expected);
     assert.ok(result.servers.every((s) => !s.source.file.includes('/')), 'Windows paths use backslashes');
   });
 
