@@ -1,5 +1,7 @@
 import { killDuplicatesCommand } from './commands/kill-duplicates';
 import { locksCommand } from './commands/locks';
+import { restartCommand } from './commands/restart';
+import { runCommand } from './commands/run';
 import { statusCommand } from './commands/status';
 import { stopCommand } from './commands/stop';
 import { CliIo, UsageError } from './io';
@@ -15,6 +17,12 @@ Commands:
   kill-duplicates [SERVER] [--yes] [--grace SECONDS] [--from FILE] [--json]
                                           Stop older duplicates (the newest per client stays) and orphans;
                                           without --yes only prints the plan
+  run [options] -- COMMAND [ARGS...]      Run a stdio MCP server under the guard: one instance per server,
+                                          restarts that keep the client's session, stale writes refused
+      --name NAME  --resource KEY  --on-conflict refuse|replace|wait  --wait-timeout SECONDS
+      --when-stale warn|refuse-writes|refuse-all|restart-when-idle  --stale-interval SECONDS
+      --crash-window SECONDS  --crash-limit N  --drain-timeout SECONDS  --stop-grace SECONDS
+  restart SERVER|PID [--timeout SECONDS]  Restart a guarded server through its guard; the client keeps its session
   locks [--json] [--dir DIR]              Lock records of servers that speak the lock protocol (and guarded
                                           ones), each live, dead, free or unreadable
   help                                    This text
@@ -29,6 +37,8 @@ type Command = (args: string[], io: CliIo) => Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
   status: statusCommand,
+  run: runCommand,
+  restart: restartCommand,
   stop: stopCommand,
   'kill-duplicates': killDuplicatesCommand,
   locks: locksCommand,

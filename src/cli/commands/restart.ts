@@ -1,0 +1,72 @@
+import { parseArgs } from 'node:util';
+import { controlRestart, controlStatus } from '../../core/control';
+import { currentHostEnv } from '../../core/hostEnv';
+import { listLocks, LockRecord } from '../../core/locks';
+import { lifeguardPaths } from '../../core/paths';
+import { CliIo, UsageError } from '../io';
+
+/**
+ * `mcp-lifeguard restart SERVER|PID`: restarts a guarded server through its guard's control
+ * endpoint, so the client's session survives. SERVER is a server name; PID is the guard's pid or
+ * its server's pid.
+ */
+export async function restartCommand(args: string[], io: CliIo): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: { timeout: { type: 'string', default: '120' } }, strict: true, allowPositionals: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  if (parsed.positionals.length !== 1) throw new UsageError('restart takes one SERVER name or PID');
+  const target = parsed.positionals[0];
+  const timeoutMs = Number(parsed.values.timeout) * 1000;
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new UsageError(`--timeout takes a number of seconds, not '${parsed.values.timeout}'`);
+
+  const dir = lifeguardPaths(currentHostEnv(io.env)).locks;
+  const live = (await listLocks(dir)).flatMap((l) => (l.state === 'live' ? [l.record] : []));
+  const matches = await findGuarded(live, target);
+  if (matches.length === 0) {
+    io.stderr(
+      `mcp-lifeguard restart: '${target}' is not guarded: no live 'mcp-lifeguard run' names it (locks in ${dir}).\n` +
+        `Only a guarded server can be restarted without breaking its client's session. Wrap it with 'mcp-lifeguard run -- <command>' in the client's config.\n`,
+    );
+    return 1;
+  }
+  let failures = 0;
+  for (const record of matches) {
+    const who = `${record.serverName} (guard pid ${record.pid})`;
+    if (!record.control) {
+      io.stderr(`mcp-lifeguard restart: ${who} has no control endpoint\n`);
+      failures++;
+      continue;
+    }
+    try {
+      const reply = await controlRestart(record.control, `mcp-lifeguard restart ${target}`, { timeoutMs });
+      if (reply.ok) io.stdout(`restarted ${who}: server pid ${reply.result.childPid}, restart #${reply.result.restarts}; the client kept its session\n`);
+      else {
+        io.stderr(`mcp-lifeguard restart: ${who}: ${reply.error}\n`);
+        failures++;
+      }
+    } catch (err) {
+      io.stderr(`mcp-lifeguard restart: ${who}: ${(err as Error).message}\n`);
+      failures++;
+    }
+  }
+  return failures === 0 ? 0 : 1;
+}
+
+/** Live guards named `target`, or whose guard pid or server pid is `target`. */
+async function findGuarded(live: LockRecord[], target: string): Promise<LockRecord[]> {
+  const byName = live.filter((r) => r.serverName === target);
+  if (byName.length > 0 || !/^\d+$/.test(target)) return byName;
+  const pid = Number(target);
+  const byGuardPid = live.filter((r) => r.pid === pid);
+  if (byGuardPid.length > 0) return byGuardPid;
+  const byChildPid: LockRecord[] = [];
+  for (const r of live) {
+    if (!r.control) continue;
+    const status = await controlStatus(r.control, { timeoutMs: 5000 }).catch(() => undefined);
+    if (status?.ok && status.result.childPid === pid) byChildPid.push(r);
+  }
+  return byChildPid;
+}

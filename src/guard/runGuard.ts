@@ -1,0 +1,120 @@
+import * as path from 'node:path';
+import { Readable, Writable } from 'node:stream';
+import { ControlServer, startControlServer } from '../core/control';
+import { controlEndpointFor, ensureLockDir, HeldLock, processStartTime, RecordedVersions } from '../core/locks';
+import { npmVersionOfLaunch } from '../core/versions/npm';
+import { LIFEGUARD_VERSION } from '../core/version';
+import { StopGrace } from './child';
+import { acquireGuardLock, ConflictPolicy } from './conflict';
+import { CrashLoopOptions } from './crashLoop';
+import { Guard } from './guard';
+import { identityOf, Launch } from './launch';
+import { InstalledVersionProbe, StalePolicy } from './staleness';
+
+export interface RunGuardOptions {
+  launch: Launch;
+  name?: string;
+  resource?: string;
+  lockDir: string;
+  onConflict: ConflictPolicy;
+  conflictTimeoutMs: number;
+  whenStale: StalePolicy;
+  staleIntervalMs: number;
+  crashLoop: CrashLoopOptions;
+  grace: StopGrace;
+  drainTimeoutMs: number;
+  initTimeoutMs: number;
+  stdin: Readable;
+  stdout: Writable;
+  log(line: string): void;
+  /** Signals to pass on to the child (none in tests that run in process). */
+  signals: readonly NodeJS.Signals[];
+}
+
+/**
+ * `mcp-lifeguard run`: takes the server's lock, serves the control endpoint, runs the guard, and
+ * releases the lock on every way out. Returns the exit code (the child's, or 1 when refused).
+ */
+export async function runGuard(opts: RunGuardOptions): Promise<number> {
+  const { launch, log } = opts;
+  const npm = await npmVersionOfLaunch(launch);
+  const atStart = npm ? await npm.installed() : undefined;
+  const identity = await identityOf(launch, { name: opts.name, resource: opts.resource, packageName: atStart?.state === 'known' ? atStart.name : undefined });
+  const endpoint = controlEndpointFor(opts.lockDir, identity);
+  const acquired = await acquireGuardLock({
+    dir: opts.lockDir,
+    identity,
+    record: {
+      pid: process.pid,
+      startTime: await processStartTime(),
+      command: [launch.command, ...launch.args],
+      cwd: launch.cwd,
+      control: endpoint,
+      startedAt: new Date().toISOString(),
+      holder: `mcp-lifeguard-guard ${LIFEGUARD_VERSION}`,
+      ...(atStart?.state === 'known' ? { versions: { package: { name: atStart.name, version: atStart.version, ecosystem: 'npm' } } } : {}),
+    },
+    onConflict: opts.onConflict,
+    timeoutMs: opts.conflictTimeoutMs,
+    log,
+  });
+  if (acquired.kind !== 'acquired') {
+    log(acquired.message);
+    return 1;
+  }
+  const lock = acquired.lock;
+  if (acquired.tookOverFrom) log(`took over the lock of pid ${acquired.tookOverFrom.pid}: ${acquired.takeoverReason ?? 'holder gone'}`);
+  // A process that exits without unwinding (an uncaught error) still frees its lock.
+  const releaseOnExit = () => lock.releaseSync();
+  process.once('exit', releaseOnExit);
+  const onSignal = (signal: NodeJS.Signals) => guard.forwardSignal(signal);
+  let control: ControlServer | undefined;
+  const guard = new Guard({
+    spec: launch,
+    serverName: identity.serverName,
+    input: opts.stdin,
+    output: opts.stdout,
+    log,
+    crashLoop: opts.crashLoop,
+    grace: opts.grace,
+    drainTimeoutMs: opts.drainTimeoutMs,
+    initTimeoutMs: opts.initTimeoutMs,
+    stale: npm ? { policy: opts.whenStale, probe: npm as InstalledVersionProbe, intervalMs: opts.staleIntervalMs } : undefined,
+    onChildStarted: ({ version }) => {
+      if (version?.state !== 'known') return;
+      const versions: RecordedVersions = { package: { name: version.name, version: version.version, ecosystem: version.ecosystem } };
+      lock.update({ versions }).catch((err: Error) => log(`could not record the version in ${lock.lockPath}: ${err.message}`));
+    },
+  });
+  try {
+    if (!npm && opts.whenStale !== 'warn') log(`--when-stale ${opts.whenStale} has no effect: the installed version of '${launch.command}' cannot be resolved`);
+    control = await startControl(endpoint, guard, lock, log);
+    for (const s of opts.signals) process.on(s, onSignal);
+    guard.start();
+    return await guard.finished;
+  } finally {
+    for (const s of opts.signals) process.off(s, onSignal);
+    await control?.close().catch((err: Error) => log(`closing the control endpoint failed: ${err.message}`));
+    await lock.release();
+    process.off('exit', releaseOnExit);
+  }
+}
+
+async function startControl(endpoint: string, guard: Guard, lock: HeldLock, log: (line: string) => void): Promise<ControlServer | undefined> {
+  try {
+    // The endpoint may be a short fallback path outside the lock dir; it gets the same checks.
+    if (process.platform !== 'win32') await ensureLockDir(path.dirname(endpoint));
+    return await startControlServer(endpoint, {
+      status: () => guard.status(),
+      shutdown: (reason) => {
+        void guard.shutdown(`asked over the control endpoint${reason ? `: ${reason}` : ''}`);
+      },
+      restart: (reason) => guard.restart(reason ?? 'asked over the control endpoint'),
+    });
+  } catch (err) {
+    // The lock still prevents a second instance; only restart and replace are lost, so say so and go on.
+    log(`no control endpoint at ${endpoint}: ${(err as Error).message}; restart and --on-conflict replace will not reach this guard`);
+    await lock.update({ control: undefined }).catch((e: Error) => log(`could not update ${lock.lockPath}: ${e.message}`));
+    return undefined;
+  }
+}

@@ -1,0 +1,96 @@
+import { spawn, ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { listLocks, LockRecord } from '../../../src/core/locks';
+import { cliPath, repoRoot } from '../../support/repo';
+
+export const everythingBin = path.join(repoRoot, 'node_modules', '.bin', 'mcp-server-everything');
+export const memoryBin = path.join(repoRoot, 'node_modules', '.bin', 'mcp-server-memory');
+
+/** A private MCP_LIFEGUARD_HOME with a short path: control sockets must fit in sun_path. */
+export function tempHome(): string {
+  return fs.mkdtempSync('/tmp/lg-');
+}
+
+export function locksDir(home: string): string {
+  return path.join(home, 'locks');
+}
+
+export function guardEnv(home: string, extra: Record<string, string> = {}): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+  return { ...env, MCP_LIFEGUARD_HOME: home, ...extra };
+}
+
+export interface GuardedClient {
+  client: Client;
+  transport: StdioClientTransport;
+  stderr: () => string;
+}
+
+/** Starts `node dist/cli.js run <runArgs>` and connects the real SDK client to it over stdio. */
+export async function connectGuarded(home: string, runArgs: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): Promise<GuardedClient> {
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [cliPath, 'run', ...runArgs],
+    env: guardEnv(home, opts.env),
+    cwd: opts.cwd ?? repoRoot,
+    stderr: 'pipe',
+  });
+  let stderr = '';
+  transport.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const client = new Client({ name: 'guard-integration', version: '1.0.0' });
+  await client.connect(transport);
+  return { client, transport, stderr: () => stderr };
+}
+
+/** Starts the guard as a plain child (for exit codes and stderr of a refused start). */
+export function spawnGuard(home: string, runArgs: string[]): ChildProcess & { output: { stderr: string; stdout: string }; exited: Promise<number | null> } {
+  const proc = spawn(process.execPath, [cliPath, 'run', ...runArgs], { env: guardEnv(home), cwd: repoRoot, stdio: ['pipe', 'pipe', 'pipe'] });
+  const output = { stderr: '', stdout: '' };
+  proc.stderr.on('data', (d: Buffer) => (output.stderr += d.toString()));
+  proc.stdout.on('data', (d: Buffer) => (output.stdout += d.toString()));
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+  return Object.assign(proc, { output, exited });
+}
+
+/** Runs a CLI command to completion. */
+export function runCli(home: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const proc = spawn(process.execPath, [cliPath, ...args], { env: guardEnv(home), cwd: repoRoot });
+    let stdout = '';
+    let stderr = '';
+    proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    proc.once('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+export async function liveRecords(home: string): Promise<LockRecord[]> {
+  return (await listLocks(locksDir(home))).flatMap((l) => (l.state === 'live' ? [l.record] : []));
+}
+
+export async function until<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export function textOf(result: unknown): string {
+  return ((result as { content: Array<{ text?: string }> }).content[0] ?? {}).text ?? '';
+}
