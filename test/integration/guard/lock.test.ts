@@ -1,0 +1,71 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import { controlStatus } from '../../../src/core/control';
+import { connectGuarded, GuardedClient, isAlive, liveRecords, memoryBin, spawnGuard, tempHome, textOf, until } from './support';
+
+describe('guard: one instance per identity (built CLI, real server-memory)', function () {
+  this.timeout(300_000);
+  let home: string;
+  const open: GuardedClient[] = [];
+  const pids: number[] = [];
+
+  beforeEach(() => {
+    home = tempHome();
+  });
+  afterEach(async () => {
+    for (const g of open.splice(0)) await g.client.close().catch(() => undefined);
+    for (const pid of pids.splice(0)) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+    fs.rmSync(home, { recursive: true, force: true });
+  });
+
+  const env = () => ({ MEMORY_FILE_PATH: `${home}/memory.jsonl` });
+  async function guarded(args: string[]): Promise<GuardedClient> {
+    const g = await connectGuarded(home, args, { env: env() });
+    open.push(g);
+    if (g.transport.pid) pids.push(g.transport.pid);
+    return g;
+  }
+
+  it('a second guard for the same identity refuses with one stderr line naming the holder pid, server and lock path', async () => {
+    const first = await guarded(['--', memoryBin]);
+    await first.client.listTools();
+    const [holder] = await liveRecords(home);
+    const second = spawnGuard(home, ['--', memoryBin]);
+    pids.push(second.pid!);
+    assert.equal(await second.exited, 1);
+    const lines = second.output.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, second.output.stderr);
+    assert.match(lines[0], new RegExp(`server-memory is already running under pid ${holder.pid} \\(lock ${home}/locks/server-memory-[0-9a-f]{16}\\.lock\\)`));
+    assert.equal(second.output.stdout, '', 'nothing but protocol bytes on stdout');
+    // The first keeps working.
+    assert.match(textOf(await first.client.callTool({ name: 'read_graph', arguments: {} })), /entities/);
+  });
+
+  it('--on-conflict replace asks the holder to shut down over its control endpoint and takes over', async () => {
+    const first = await guarded(['--', memoryBin]);
+    await first.client.listTools();
+    const [holder] = await liveRecords(home);
+    const second = await guarded(['--on-conflict', 'replace', '--', memoryBin]);
+    await second.client.listTools();
+    const [now] = await liveRecords(home);
+    assert.notEqual(now.pid, holder.pid);
+    await until('the first guard to exit', () => !isAlive(holder.pid));
+  });
+
+  it('kill -9 of the guard: its server gets EOF and exits, and the next guard takes over at once', async () => {
+    const first = await guarded(['--', memoryBin]);
+    await first.client.listTools();
+    const [holder] = await liveRecords(home);
+    const status = await controlStatus(holder.control!);
+    assert.ok(status.ok);
+    const childPid = status.result.childPid!;
+    assert.ok(isAlive(childPid));
+    process.kill(holder.pid, 'SIGKILL');
+    await until('the orphaned server to exit', () => !isAlive(childPid));
+    const next = await guarded(['--', memoryBin]);
+    assert.ok((await next.client.listTools()).tools.length > 0);
+    const [taker] = await liveRecords(home);
+    assert.notEqual(taker.pid, holder.pid);
+    assert.match(next.stderr(), new RegExp(`took over the lock of pid ${holder.pid}`));
+  });
+});
