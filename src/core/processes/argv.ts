@@ -202,6 +202,7 @@ export function looksLikeMcpServer(argv: readonly string[]): boolean {
   const eff = effectiveArgv(argv);
   const name = launch.key.slice(launch.key.indexOf(':') + 1);
   if (name === 'mcp-lifeguard' || name.startsWith('mcp-lifeguard')) return false;
+  if (name.includes('modelcontextprotocol')) return true;
   const base = name.slice(name.lastIndexOf('/') + 1);
   if (/(^|[-_.])mcp($|[-_.])/i.test(base)) return true;
   return /modelcontextprotocol|[/\\]mcp-server-[^/\\]*[/\\]|[/\\][^/\\]*[-_]mcp[/\\]/i.test(eff[0] ?? '');

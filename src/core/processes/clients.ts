@@ -22,7 +22,7 @@ const EXTENSION_HOST = /extensionHost|--type=extensionHost|--vscode-utility-kind
 /** Order matters: the first signature that matches wins (more specific first). */
 export const CLIENT_SIGNATURES: readonly ClientSignature[] = [
   // code-server and VS Code Server run the extension host as a node process.
-  { id: 'vscode', name: 'code-server', pattern: /code-server/i, requires: EXTENSION_HOST },
+  { id: 'vscode', name: 'code-server', pattern: /(^|[/\\])code-server([/\\]|$)/i, requires: EXTENSION_HOST },
   { id: 'vscode', name: 'VS Code Server', pattern: /\.vscode-server(-insiders)?[/\\]/, requires: EXTENSION_HOST },
   // Desktop editors: any process of the app (the extension host is one of its helpers).
   { id: 'cursor', name: 'Cursor', programs: ['cursor'], pattern: /Cursor\.app[/\\]|[/\\]cursor[/\\]cursor\b|Cursor Helper/i },

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Instance, InstanceClient, LauncherStep, ServerConfig, Verdict } from '../model';
-import { redactArgs } from '../redact';
-import { effectiveArgv, isWrapper, LaunchKey, launchKeyOf, looksLikeMcpServer, programName } from './argv';
+import { redactArgs, redactUrl } from '../redact';
+import { effectiveArgv, isWrapper, LaunchKey, launchKeyOf, looksLikeMcpServer, programName, splitShellWords } from './argv';
 import { owningClient } from './clients';
 import { ProcessInfo } from './table';
 import { ProcessTree } from './tree';
@@ -82,8 +82,21 @@ export function descendToMain(root: ProcessInfo, tree: ProcessTree): { main: Pro
   return { main: cur, chain };
 }
 
+/**
+ * A command line fit for a snapshot: argv redacted, and a shell's command string (`sh -c 'x --token y'`,
+ * `cmd /c "..."`) redacted word by word too.
+ */
+export function redactCommandLine(argv: readonly string[], secrets: ReadonlySet<string>): string {
+  return redactArgs(argv, secrets)
+    .map((t) => (/\s/.test(t) ? redactArgs(splitShellWords(t), secrets).join(' ') : t))
+    // `--conn=postgres://user:pass@host`: a URL as a flag's value.
+    .map((t) => t.replace(/^(--?[\w.-]+=)([a-z][a-z0-9+.-]*:\/\/.*)$/i, (_m, flag: string, url: string) => flag + redactUrl(url)))
+    .map((t) => (/\s/.test(t) ? `'${t}'` : t))
+    .join(' ');
+}
+
 function toStep(p: ProcessInfo, secrets: ReadonlySet<string>): LauncherStep {
-  return { pid: p.pid, startTime: p.startTime, commandLine: redactArgs(p.argv, secrets).join(' ') };
+  return { pid: p.pid, startTime: p.startTime, commandLine: redactCommandLine(p.argv, secrets) };
 }
 
 /** The orphan verdict when the launch's parent is init or a subreaper and no client or terminal owns it. */
@@ -115,7 +128,7 @@ export function buildInstance(
     ppid: main.ppid,
     startTime: main.startTime,
     startedAt: main.startTime !== undefined ? new Date(main.startTime).toISOString() : undefined,
-    commandLine: redactArgs(main.argv, secrets).join(' '),
+    commandLine: redactCommandLine(main.argv, secrets),
     commandHash: commandHash(main.argv),
     uid: main.uid,
     client,

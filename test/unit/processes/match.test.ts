@@ -1,0 +1,229 @@
+import * as assert from 'node:assert/strict';
+import type { Instance, ServerConfig } from '../../../src/core/model';
+import { effectiveArgv, launchKeyOf, looksLikeMcpServer } from '../../../src/core/processes/argv';
+import { attachInstances } from '../../../src/core/processes/instances';
+import { ProcessInfo } from '../../../src/core/processes/table';
+import { recordedTable, stdioConfig } from './support';
+
+async function attach(configs: ServerConfig[], processes: ProcessInfo[], platform: NodeJS.Platform, extra: { singleWriter?: string[]; secrets?: string[] } = {}) {
+  return attachInstances(configs, { state: 'ok', processes, method: 'procfs' }, {
+    platform,
+    singleWriter: extra.singleWriter,
+    secretsOf: () => new Set(extra.secrets ?? []),
+    findListeners: async () => new Map(),
+  });
+}
+
+const pids = (list: readonly Instance[] | undefined) => (list ?? []).map((i) => i.pid).sort((a, b) => a - b);
+
+describe('launch keys: what a command line runs', () => {
+  it('peels interpreters, shells, cmd.exe and env', () => {
+    assert.deepEqual(effectiveArgv(['node', '--max-old-space-size=4096', '/a/server.js', '--x']), ['/a/server.js', '--x']);
+    assert.deepEqual(effectiveArgv(['python3', '-u', '-m', 'mcp_server_git', '--repo', '.']), ['mcp_server_git', '--repo', '.']);
+    assert.deepEqual(effectiveArgv(['sh', '-c', "mcp-server-memory --dir '/a b'"]), ['mcp-server-memory', '--dir', '/a b']);
+    assert.deepEqual(effectiveArgv(['C:\\WINDOWS\\system32\\cmd.exe', '/d', '/s', '/c', 'x.cmd --y']), ['x.cmd', '--y']);
+    assert.deepEqual(effectiveArgv(['env', 'A=1', 'node', 'x.js']), ['x.js']);
+  });
+
+  it('gives npx, npm exec, pnpm dlx, bunx and npx-cli.js the same key, without the version', () => {
+    const key = 'npx:@modelcontextprotocol/server-memory';
+    assert.equal(launchKeyOf(['npx', '-y', '@modelcontextprotocol/server-memory@2026.8.31'])?.key, key);
+    assert.equal(launchKeyOf(['npm', 'exec', '@modelcontextprotocol/server-memory'])?.key, key);
+    assert.equal(launchKeyOf(['pnpm', 'dlx', '@modelcontextprotocol/server-memory'])?.key, key);
+    assert.equal(launchKeyOf(['bunx', '@modelcontextprotocol/server-memory'])?.key, key);
+    assert.equal(launchKeyOf(['node', 'C:\\npm\\bin\\npx-cli.js', '-y', '@modelcontextprotocol/server-memory'])?.key, key);
+    assert.equal(launchKeyOf(['npx', '--package', '@modelcontextprotocol/server-memory', 'mcp-server-memory'])?.key, key);
+  });
+
+  it('reads uvx, uv tool run, pipx run and docker run -i', () => {
+    assert.deepEqual(launchKeyOf(['uvx', '--python', '3.12', 'mcp-server-fetch==1.0', '--x']), { key: 'uvx:mcp-server-fetch', args: ['--x'], runner: true });
+    assert.equal(launchKeyOf(['uv', 'tool', 'run', '--from', 'git+https://x/y', 'srv'])?.key, 'uvx:git+https://x/y');
+    assert.equal(launchKeyOf(['pipx', 'run', 'mcp-server-time'])?.key, 'uvx:mcp-server-time');
+    assert.deepEqual(launchKeyOf(['docker', 'run', '-i', '--rm', '-e', 'TOKEN', '-v', '/a:/b', 'ghcr.io/github/github-mcp-server', 'stdio']), {
+      key: 'docker:ghcr.io/github/github-mcp-server',
+      args: ['stdio'],
+      runner: true,
+    });
+  });
+
+  it('keys plain programs by name, so a .cmd shim, an absolute path and a bare name agree', () => {
+    assert.equal(launchKeyOf(['mcp-server-memory.cmd'])?.key, 'prog:mcp-server-memory');
+    assert.equal(launchKeyOf(['node', '/usr/lib/node_modules/.bin/mcp-server-memory'])?.key, 'prog:mcp-server-memory');
+    assert.equal(launchKeyOf(['/usr/bin/node', '/a/server.js'])?.key, 'prog:server');
+  });
+
+  it('recognises MCP-looking command lines, and not ordinary ones nor mcp-lifeguard', () => {
+    assert.ok(looksLikeMcpServer(['node', '/home/u/src/weather-mcp/dist/index.js']));
+    assert.ok(looksLikeMcpServer(['mcp-server-fetch']));
+    assert.ok(looksLikeMcpServer(['npm', 'exec', '@modelcontextprotocol/server-everything']));
+    assert.ok(looksLikeMcpServer(['python', '-m', 'serena_mcp']));
+    assert.ok(!looksLikeMcpServer(['node', '/usr/lib/node_modules/mcp-lifeguard/dist/cli.js', 'status']));
+    assert.ok(!looksLikeMcpServer(['node', '/home/u/src/app/server.js']));
+    assert.ok(!looksLikeMcpServer(['/usr/bin/mcpd-like-thing']));
+  });
+});
+
+describe('matching configured servers to a recorded Linux table', () => {
+  const table = recordedTable('linux-clients');
+  const memory = stdioConfig('memory', 'vscode', 'npx', ['-y', '@modelcontextprotocol/server-memory']);
+  const fetch = stdioConfig('fetch', 'claude-code', 'uvx', ['mcp-server-fetch']);
+  const context7 = stdioConfig('context7', 'claude-code', 'npx', ['-y', '@upstash/context7-mcp', '--api-key', 'ctx7sk-9f8e7d6c5b4a']);
+  const github = stdioConfig('github', 'cursor', 'docker', ['run', '-i', '--rm', '-e', 'GITHUB_PERSONAL_ACCESS_TOKEN', 'ghcr.io/github/github-mcp-server']);
+  const script = stdioConfig('proj', 'vscode', 'node', ['/home/u/proj/server.js', '--data', '/home/u/proj/data']);
+  const configs = [memory, fetch, context7, github, script];
+
+  it('follows npx -> sh -> node to the main process, with its launcher chain and VS Code as the client', async () => {
+    const r = await attach(configs, table, 'linux');
+    const inst = r.servers.find((s) => s.id === memory.id)?.instances ?? [];
+    assert.deepEqual(pids(inst), [1202, 1302, 2102]);
+    const newest = inst.find((i) => i.pid === 1302) as Instance;
+    assert.deepEqual(newest.launcherChain.map((s) => s.pid), [1300, 1301]);
+    assert.deepEqual(newest.client, { id: 'vscode', name: 'VS Code', pid: 1100 });
+    assert.equal(newest.matchedBy, 'npx:@modelcontextprotocol/server-memory');
+    assert.equal(newest.memoryBytes, 72000000);
+    assert.equal(newest.startedAt, new Date(1795203000600).toISOString());
+  });
+
+  it('flags the older of two instances under one client as duplicate, with evidence naming the newest', async () => {
+    const r = await attach(configs, table, 'linux');
+    const inst = r.servers.find((s) => s.id === memory.id)?.instances ?? [];
+    const older = inst.find((i) => i.pid === 1202) as Instance;
+    const dup = older.verdicts.find((v) => v.kind === 'duplicate');
+    assert.ok(dup && dup.kind === 'duplicate');
+    assert.equal(dup.keep.pid, 1302);
+    assert.deepEqual(dup.instances.map((i) => i.pid), [1202, 1302]);
+    assert.equal(dup.client.pid, 1100);
+    assert.deepEqual(inst.find((i) => i.pid === 1302)?.verdicts, [], 'the newest is not a duplicate');
+  });
+
+  it('flags a launch reparented to init as an orphan, and leaves it out of the duplicate count', async () => {
+    const r = await attach(configs, table, 'linux');
+    const orphan = r.servers.find((s) => s.id === memory.id)?.instances.find((i) => i.pid === 2102) as Instance;
+    assert.deepEqual(orphan.verdicts.map((v) => v.kind), ['orphan']);
+    const v = orphan.verdicts[0];
+    assert.ok(v.kind === 'orphan' && v.launchPid === 2100 && v.ppid === 1);
+    assert.equal(orphan.client.id, 'unknown');
+  });
+
+  it('follows uvx -> python under Claude Code in a terminal', async () => {
+    const r = await attach(configs, table, 'linux');
+    const [inst] = r.servers.find((s) => s.id === fetch.id)?.instances ?? [];
+    assert.equal(inst.pid, 2003);
+    assert.deepEqual(inst.launcherChain.map((s) => s.pid), [2002]);
+    assert.deepEqual(inst.client, { id: 'claude-code', name: 'Claude Code', pid: 2001 });
+  });
+
+  it('matches docker run -i to the docker CLI (the only local process) under Cursor', async () => {
+    const r = await attach(configs, table, 'linux');
+    const [inst] = r.servers.find((s) => s.id === github.id)?.instances ?? [];
+    assert.equal(inst.pid, 3002);
+    assert.equal(inst.client.id, 'cursor');
+  });
+
+  it('matches an absolute interpreter to a bare `node` config by script path, not by name alone', async () => {
+    const r = await attach(configs, table, 'linux');
+    assert.deepEqual(pids(r.servers.find((s) => s.id === script.id)?.instances), [4002]);
+    assert.equal(r.servers.find((s) => s.id === script.id)?.instances[0].client.name, 'code-server');
+  });
+
+  it('matches args hidden by npm exec on the main process, and redacts the key everywhere', async () => {
+    const r = await attach(configs, table, 'linux');
+    const [inst] = r.servers.find((s) => s.id === context7.id)?.instances ?? [];
+    assert.equal(inst.pid, 2012);
+    assert.equal(inst.commandLine, 'node /home/u/.npm/_npx/77aa/node_modules/.bin/context7-mcp --api-key <redacted>');
+    assert.equal(inst.launcherChain[1].commandLine, "sh -c 'context7-mcp --api-key <redacted>'");
+    // The config's own args are the discovery side's business; no instance or chain shows the key.
+    const running = JSON.stringify([r.servers.map((s) => s.instances), r.notConfigured]);
+    assert.ok(!running.includes('ctx7sk-9f8e7d6c5b4a'), running);
+  });
+
+  it('lists MCP-looking processes no config explains as "not configured", topmost of each chain only', async () => {
+    const r = await attach(configs, table, 'linux');
+    assert.deepEqual(pids(r.notConfigured), [2200]);
+    assert.equal(r.notConfigured[0].client.id, 'terminal');
+    // Without the memory config, its three launches are not configured (each once, as its main process).
+    const r2 = await attach([fetch], table, 'linux');
+    assert.deepEqual(pids(r2.notConfigured), [1202, 1302, 2012, 2102, 2200, 3002]);
+  });
+
+  it('says the process table is unavailable instead of showing no instances', async () => {
+    const r = await attachInstances([memory], { state: 'unavailable', reason: 'ps failed' }, { platform: 'linux' });
+    assert.deepEqual(r.processes, { state: 'unavailable', reason: 'ps failed' });
+    assert.deepEqual(r.servers[0].instances, []);
+  });
+});
+
+describe('verdicts beyond one client', () => {
+  const row = (pid: number, ppid: number, argv: string[], startTime?: number): ProcessInfo => ({ pid, ppid, argv, uid: 1000, startTime, tty: false });
+  const base = [row(1, 0, ['/sbin/init']), row(10, 1, ['/usr/share/code/code']), row(20, 1, ['/usr/bin/zed'])];
+  const cfg = stdioConfig('db', 'vscode', 'mcp-server-db', ['--data', '/d']);
+
+  it('two clients each running their own instance is "shared", flagged only for single-writer servers', async () => {
+    const table = [...base, row(11, 10, ['mcp-server-db', '--data', '/d'], 100), row(21, 20, ['mcp-server-db', '--data', '/d'], 200)];
+    const plain = await attach([cfg], table, 'linux');
+    const kinds = plain.servers[0].instances.map((i) => i.verdicts.map((v) => (v.kind === 'shared' ? `shared:${v.singleWriter}` : v.kind)));
+    assert.deepEqual(kinds, [['shared:false'], ['shared:false']]);
+    const sw = await attach([cfg], table, 'linux', { singleWriter: ['db'] });
+    assert.ok(sw.servers[0].instances.every((i) => i.verdicts.some((v) => v.kind === 'shared' && v.singleWriter)));
+    assert.ok(sw.servers[0].instances.every((i) => !i.verdicts.some((v) => v.kind === 'duplicate')));
+  });
+
+  it('"unknown" when one client runs it twice but start times are missing', async () => {
+    const table = [...base, row(11, 10, ['mcp-server-db', '--data', '/d'], 100), row(12, 10, ['mcp-server-db', '--data', '/d'])];
+    const r = await attach([cfg], table, 'linux');
+    assert.deepEqual(r.servers[0].instances.map((i) => i.verdicts.map((v) => v.kind)), [['unknown'], ['unknown']]);
+  });
+
+  it('different args are a different launch', async () => {
+    const table = [...base, row(11, 10, ['mcp-server-db', '--data', '/other'], 100)];
+    const r = await attach([cfg], table, 'linux');
+    assert.deepEqual(r.servers[0].instances, []);
+  });
+
+  it('an entry configured in several places: the instance goes to the entries of the client that runs it', async () => {
+    const inZed = stdioConfig('db', 'zed', 'mcp-server-db', ['--data', '/d'], { launchKey: cfg.launchKey });
+    const table = [...base, row(21, 20, ['mcp-server-db', '--data', '/d'], 200)];
+    const r = await attach([cfg, inZed], table, 'linux');
+    assert.deepEqual(r.servers.map((s) => pids(s.instances)), [[], [21]]);
+  });
+
+  it('redacts env values given as secrets from the command line', async () => {
+    const table = [...base, row(11, 10, ['mcp-server-db', '--data', '/d', '--conn=postgres://me:hunter2pass@db/x', 'Sup3rSecretValue'], 100)];
+    const withSecret = stdioConfig('db2', 'vscode', 'mcp-server-db', ['--data', '/d', '--conn=postgres://me:hunter2pass@db/x', 'Sup3rSecretValue']);
+    const r = await attach([withSecret], table, 'linux', { secrets: ['Sup3rSecretValue'] });
+    const line = r.servers[0].instances[0].commandLine;
+    assert.ok(!line.includes('hunter2pass') && !line.includes('Sup3rSecretValue'), line);
+    assert.match(line, /<redacted>/);
+  });
+});
+
+describe('matching on recorded macOS and Windows tables', () => {
+  it('macOS: Claude Desktop runs npx and uvx chains; Zed runs a bare `node` config as /opt/homebrew/bin/node', async () => {
+    const fs = stdioConfig('filesystem', 'claude-desktop', 'npx', ['-y', '@modelcontextprotocol/server-filesystem', '/Users/u/Documents']);
+    const time = stdioConfig('time', 'claude-desktop', 'uvx', ['mcp-server-time', '--local-timezone=Europe/Paris']);
+    const zed = stdioConfig('srv', 'zed', 'node', ['/Users/u/srv/index.js']);
+    const r = await attach([fs, time, zed], recordedTable('macos-ps'), 'darwin');
+    const [f] = r.servers[0].instances;
+    assert.equal(f.pid, 522);
+    assert.deepEqual(f.client, { id: 'claude-desktop', name: 'Claude Desktop', pid: 500 });
+    assert.deepEqual(pids(r.servers[1].instances), [531]);
+    assert.deepEqual(r.servers[2].instances.map((i) => [i.pid, i.client.id]), [[601, 'zed']]);
+    // A bare node running the filesystem server under launchd is not this config's launch: not configured, and an orphan.
+    assert.deepEqual(r.notConfigured.map((i) => [i.pid, i.verdicts.map((v) => v.kind)]), [[700, ['orphan']]]);
+  });
+
+  it('Windows: cmd.exe /c x.cmd -> node under VS Code; cmd.exe -> npx-cli.js -> cmd.exe -> node under Claude Desktop', async () => {
+    const memory = stdioConfig('memory', 'vscode', 'mcp-server-memory', []);
+    const everything = stdioConfig('everything', 'claude-desktop', 'npx', ['-y', '@modelcontextprotocol/server-everything']);
+    const r = await attach([memory, everything], recordedTable('windows-cim'), 'win32');
+    const [m] = r.servers[0].instances;
+    assert.equal(m.pid, 7003);
+    assert.deepEqual(m.launcherChain.map((s) => s.pid), [7002]);
+    assert.equal(m.client.id, 'vscode');
+    const [e] = r.servers[1].instances;
+    assert.equal(e.pid, 7104);
+    assert.deepEqual(e.launcherChain.map((s) => s.pid), [7101, 7102, 7103]);
+    assert.deepEqual(e.client, { id: 'claude-desktop', name: 'Claude Desktop', pid: 7100 });
+    assert.deepEqual(r.notConfigured, []);
+  });
+});

@@ -1,0 +1,74 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseEnviron } from '../../../src/core/processes/environ';
+import { parseProcPidStat } from '../../../src/core/processes/identity';
+import { localPort, parseLsofPids, parseProcNetTcp } from '../../../src/core/processes/listen';
+import { parseProcCmdline, parseProcStatTty, splitWindowsCommandLine } from '../../../src/core/processes/table';
+import { recordedTable, tablesDir } from './support';
+
+describe('process table parsers (stored OS output)', () => {
+  it('splits /proc/<pid>/cmdline on NUL, and a rewritten title (npm exec) on spaces', () => {
+    assert.deepEqual(parseProcCmdline('node\0/a b/x.js\0--flag\0'), ['node', '/a b/x.js', '--flag']);
+    assert.deepEqual(parseProcCmdline('npm exec @modelcontextprotocol/server-memory\0\0\0'), ['npm', 'exec', '@modelcontextprotocol/server-memory']);
+    assert.deepEqual(parseProcCmdline(''), []);
+  });
+
+  it('reads state, ppid, start ticks, rss and tty from /proc/<pid>/stat, with parentheses in the name', () => {
+    const text = fs.readFileSync(path.join(tablesDir, 'linux-proc-stat.txt'), 'utf8');
+    const parsed = parseProcPidStat(text);
+    assert.deepEqual(parsed, { state: 'S', ppid: 3269, startTicks: 36548, rssPages: 984 });
+    assert.equal(parseProcStatTty(text), true);
+    assert.equal(parseProcStatTty('12 (a) b) S 1 12 12 0 -1 4194560'), false);
+    assert.equal(parseProcPidStat('77 (node) Z 1 77 77 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 500 0 0')?.state, 'Z');
+  });
+
+  it('parses a macOS ps table: pid, ppid, uid, rss in KiB, tty, lstart and the command', () => {
+    const rows = recordedTable('macos-ps');
+    assert.equal(rows.length, 11);
+    const claude = rows.find((r) => r.pid === 500);
+    assert.deepEqual(claude, {
+      pid: 500,
+      ppid: 1,
+      uid: 501,
+      memoryBytes: 250000 * 1024,
+      tty: false,
+      startTime: Date.parse('Mon Nov 16 09:00:00 2026'),
+      argv: ['/Applications/Claude.app/Contents/MacOS/Claude'],
+    });
+  });
+
+  it('parses the Windows CIM CSV: quoted command lines, creation time in ms, working set', () => {
+    const rows = recordedTable('windows-cim');
+    assert.equal(rows.length, 10);
+    const node = rows.find((r) => r.pid === 7003);
+    assert.deepEqual(node?.argv, ['C:\\Program Files\\nodejs\\node.exe', 'C:\\Users\\u\\AppData\\Roaming\\npm\\node_modules\\@modelcontextprotocol\\server-memory\\dist\\index.js']);
+    assert.equal(node?.startTime, 1795202000500);
+    assert.equal(node?.memoryBytes, 52000000);
+    assert.equal(rows.find((r) => r.pid === 4)?.startTime, undefined);
+  });
+
+  it('splits Windows command lines: quotes group, backslashes are literal', () => {
+    assert.deepEqual(splitWindowsCommandLine('cmd.exe /d /s /c "npx -y pkg"'), ['cmd.exe', '/d', '/s', '/c', 'npx -y pkg']);
+    assert.deepEqual(splitWindowsCommandLine('"C:\\a b\\node.exe"  x.js ""'), ['C:\\a b\\node.exe', 'x.js', '']);
+  });
+
+  it('finds listening sockets in /proc/net/tcp, and pids in lsof -Fp output', () => {
+    const text = fs.readFileSync(path.join(tablesDir, 'linux-proc-net-tcp.txt'), 'utf8');
+    const listening = parseProcNetTcp(text);
+    assert.deepEqual(listening.get(3001), ['918273']);
+    assert.equal(listening.has(443), false, 'an established connection is not a listener');
+    assert.deepEqual(parseLsofPids('p812\nfcwd\np913\n'), [812, 913]);
+  });
+
+  it('knows which URLs are local, and which port', () => {
+    assert.deepEqual(localPort('http://localhost:3001/mcp'), { port: 3001 });
+    assert.deepEqual(localPort('http://127.0.0.1/sse'), { port: 80 });
+    assert.deepEqual(localPort('https://[::1]/mcp'), { port: 443 });
+    assert.ok('notLocal' in localPort('https://mcp.example.com/mcp'));
+  });
+
+  it('parses /proc/<pid>/environ', () => {
+    assert.deepEqual([...parseEnviron('A=1\0TOKEN=x=y\0\0')], [['A', '1'], ['TOKEN', 'x=y']]);
+  });
+});

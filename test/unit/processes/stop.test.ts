@@ -1,0 +1,150 @@
+import * as assert from 'node:assert/strict';
+import { ChildProcess, spawn } from 'node:child_process';
+import { planKillDuplicates } from '../../../src/core/actions/killDuplicates';
+import { defaultStopDeps, InstanceIdentity, StopDeps, stopInstance } from '../../../src/core/actions/stop';
+import type { Instance, Snapshot } from '../../../src/core/model';
+import { ProcessIdentity, readProcessIdentity } from '../../../src/core/processes/identity';
+import { commandHash } from '../../../src/core/processes/match';
+
+/** A fake OS: processes by pid; kill removes them unless they ignore the signal. */
+function fakeOs(procs: Record<number, ProcessIdentity & { ppid?: number; ignoresTerm?: boolean }>, uid = 1000) {
+  const signals: string[] = [];
+  let clock = 0;
+  const deps: StopDeps = {
+    readIdentity: async (pid) => {
+      const p = procs[pid];
+      return p ? { pid: p.pid, startTime: p.startTime, commandLine: p.commandLine, uid: p.uid } : undefined;
+    },
+    readTable: async () => Object.values(procs).map((p) => ({ pid: p.pid, ppid: p.ppid ?? 1, argv: p.commandLine.split(' '), uid: p.uid, startTime: p.startTime })),
+    kill: (pid, signal) => {
+      signals.push(`${signal} ${pid}`);
+      if (!procs[pid]) throw Object.assign(new Error('no such process'), { code: 'ESRCH' });
+      if (signal === 'SIGKILL' || !procs[pid].ignoresTerm) delete procs[pid];
+    },
+    getuid: () => uid,
+    selfPid: 50,
+    ancestorPids: async () => new Set([40, 30]),
+    sleep: async (ms) => {
+      clock += ms;
+    },
+    now: () => clock,
+  };
+  return { deps, signals };
+}
+
+const server = (pid: number, extra: Partial<ProcessIdentity & { ppid: number; ignoresTerm: boolean }> = {}) => ({
+  pid,
+  startTime: 1000 + pid,
+  commandLine: `node /srv/mcp-server-x.js --id ${pid}`,
+  uid: 1000,
+  ...extra,
+});
+
+const instanceOf = (p: ProcessIdentity, chain: Instance['launcherChain'] = []) => ({ pid: p.pid, startTime: p.startTime, commandHash: commandHash(p.commandLine), launcherChain: chain });
+
+describe('stop: re-identify, TERM, grace, KILL, verify', () => {
+  it('stops a server, its descendants and its launcher chain, step by step', async () => {
+    const launcher = { ...server(100), commandLine: 'sh -c mcp-server-x' };
+    const main = server(101, { ppid: 100 });
+    const child = server(102, { ppid: 101 });
+    const { deps, signals } = fakeOs({ 100: launcher, 101: main, 102: child });
+    const r = await stopInstance(instanceOf(main, [{ pid: 100, startTime: launcher.startTime, commandLine: 'sh -c mcp-server-x' }]), deps, { graceMs: 1000 });
+    assert.equal(r.outcome, 'stopped');
+    assert.deepEqual(signals.sort(), ['SIGTERM 100', 'SIGTERM 101', 'SIGTERM 102']);
+    assert.deepEqual(r.steps.map((s) => s.step), ['reidentify', 'reidentify', 'signal', 'signal', 'signal', 'wait', 'verify']);
+  });
+
+  it('sends SIGKILL after the grace period to what ignored SIGTERM, and verifies it is gone', async () => {
+    const main = server(101, { ignoresTerm: true });
+    const { deps, signals } = fakeOs({ 101: main });
+    const r = await stopInstance(instanceOf(main), deps, { graceMs: 300, pollMs: 100 });
+    assert.equal(r.outcome, 'stopped');
+    assert.deepEqual(signals, ['SIGTERM 101', 'SIGKILL 101']);
+    const wait = r.steps.find((s) => s.step === 'wait');
+    assert.ok(wait && wait.step === 'wait' && wait.ms >= 300 && wait.remaining[0] === 101);
+  });
+
+  const refusals: [string, () => { os: Parameters<typeof fakeOs>; target: InstanceIdentity }, string][] = [
+    ['pid 1', () => ({ os: [{ 1: server(1) }], target: instanceOf(server(1)) }), 'protected-pid'],
+    ['ourselves', () => ({ os: [{ 50: server(50) }], target: instanceOf(server(50)) }), 'self'],
+    ['an ancestor', () => ({ os: [{ 40: server(40) }], target: instanceOf(server(40)) }), 'ancestor'],
+    ['a reused pid (another start time)', () => ({ os: [{ 101: server(101, { startTime: 99999 }) }], target: instanceOf(server(101)) }), 'pid-reused'],
+    ['a changed command line', () => ({ os: [{ 101: server(101, { commandLine: 'vim notes.txt' }) }], target: instanceOf(server(101)) }), 'command-changed'],
+    ['another user', () => ({ os: [{ 101: server(101, { uid: 1001 }) }], target: instanceOf(server(101)) }), 'other-user'],
+    ['no recorded start time', () => ({ os: [{ 101: server(101) }], target: { ...instanceOf(server(101)), startTime: undefined } }), 'no-start-time'],
+  ];
+  for (const [what, setup, reason] of refusals) {
+    it(`refuses ${what}, signals nothing, and says why`, async () => {
+      const { os, target } = setup();
+      const { deps, signals } = fakeOs(...os);
+      const r = await stopInstance(target, deps, { graceMs: 100 });
+      assert.equal(r.outcome, 'refused');
+      assert.equal(r.reason, reason);
+      assert.match(r.message, /^refused: /);
+      assert.deepEqual(signals, []);
+    });
+  }
+
+  it('reports an instance that already exited as gone, without signalling', async () => {
+    const { deps, signals } = fakeOs({});
+    const r = await stopInstance(instanceOf(server(101)), deps);
+    assert.equal(r.outcome, 'gone');
+    assert.deepEqual(signals, []);
+  });
+
+  it('leaves a launcher alone when it no longer matches its recorded start time', async () => {
+    const main = server(101, { ppid: 100 });
+    const { deps, signals } = fakeOs({ 100: server(100, { startTime: 5 }), 101: main });
+    const r = await stopInstance(instanceOf(main, [{ pid: 100, startTime: 1100, commandLine: 'sh' }]), deps);
+    assert.equal(r.outcome, 'stopped');
+    assert.deepEqual(signals, ['SIGTERM 101']);
+    assert.ok(r.steps.some((s) => s.step === 'skip' && s.pid === 100));
+  });
+});
+
+describe('stop on a real process that ignores SIGTERM', () => {
+  let child: ChildProcess | undefined;
+  afterEach(() => {
+    if (child?.pid && child.exitCode === null && child.signalCode === null) process.kill(child.pid, 'SIGKILL');
+  });
+
+  it('escalates to SIGKILL after the injected grace period', async function () {
+    child = spawn(process.execPath, ['-e', "process.on('SIGTERM', () => {}); console.log('ready'); setInterval(() => {}, 1000)"], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve) => child?.stdout?.once('data', () => resolve()));
+    const id = (await readProcessIdentity(child.pid as number)) as ProcessIdentity;
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child?.once('exit', (_c, s) => resolve(s)));
+    const r = await stopInstance({ pid: id.pid, startTime: id.startTime, commandHash: commandHash(id.commandLine), launcherChain: [] }, defaultStopDeps(), { graceMs: 300 });
+    assert.equal(r.outcome, 'stopped', JSON.stringify(r.steps));
+    assert.deepEqual(r.steps.filter((s) => s.step === 'signal').map((s) => s.step === 'signal' && s.signal), ['SIGTERM', 'SIGKILL']);
+    assert.equal(await exited, 'SIGKILL');
+  });
+});
+
+describe('kill-duplicates plan', () => {
+  const inst = (pid: number, verdicts: Instance['verdicts']): Instance => ({
+    pid,
+    ppid: 1,
+    startTime: pid,
+    commandLine: 'x',
+    commandHash: 'h',
+    client: { id: 'vscode', name: 'VS Code', pid: 9 },
+    launcherChain: [],
+    matchedBy: 'prog:x',
+    verdicts,
+  });
+  const ref = (pid: number) => ({ pid, client: { id: 'vscode' as const, name: 'VS Code', pid: 9 } });
+  const dup = (pid: number, keep: number): Instance => inst(pid, [{ kind: 'duplicate', launchKey: 'k', client: ref(keep).client, keep: ref(keep), instances: [ref(pid), ref(keep)] }]);
+  const snapshot = (servers: { name: string; instances: Instance[] }[]) =>
+    ({ servers: servers.map((s, i) => ({ id: `id${i}`, launchKey: 'k', ...s })), notConfigured: [inst(77, [{ kind: 'orphan', launchPid: 77, ppid: 1, reason: 'r' }])] }) as unknown as Snapshot;
+
+  it('takes older duplicates and orphans, keeps the newest, never the not-configured group, each pid once', () => {
+    const shared = dup(10, 12);
+    const s = snapshot([
+      { name: 'memory', instances: [shared, inst(12, []), inst(13, [{ kind: 'orphan', launchPid: 13, ppid: 1, reason: 'r' }])] },
+      { name: 'memory-too', instances: [shared] },
+      { name: 'other', instances: [inst(20, [{ kind: 'shared', singleWriter: true, instances: [] }])] },
+    ]);
+    assert.deepEqual(planKillDuplicates(s).map((p) => [p.pid, p.reason, p.keep]), [[10, 'duplicate', 12], [13, 'orphan', undefined]]);
+    assert.deepEqual(planKillDuplicates(s, 'other'), []);
+  });
+});

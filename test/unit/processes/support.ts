@@ -1,0 +1,35 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { ClientId, ServerConfig } from '../../../src/core/model';
+import { parsePsTable, parseWindowsProcessCsv, ProcessInfo } from '../../../src/core/processes/table';
+import { fixturesDir } from '../../support/repo';
+
+export const tablesDir = path.join(fixturesDir, 'process-tables');
+
+/** A recorded table: Linux as JSON rows, macOS as `ps` text, Windows as the CIM query's CSV. */
+export function recordedTable(name: 'linux-clients' | 'macos-ps' | 'windows-cim'): ProcessInfo[] {
+  if (name === 'linux-clients') return (JSON.parse(fs.readFileSync(path.join(tablesDir, 'linux-clients.json'), 'utf8')) as { processes: ProcessInfo[] }).processes;
+  if (name === 'macos-ps') return parsePsTable(fs.readFileSync(path.join(tablesDir, 'macos-ps.txt'), 'utf8'));
+  return parseWindowsProcessCsv(fs.readFileSync(path.join(tablesDir, 'windows-cim.csv'), 'utf8'));
+}
+
+let n = 0;
+/** A stdio ServerConfig as discovery would produce it. */
+export function stdioConfig(name: string, client: ClientId, command: string, args: string[], extra: Partial<ServerConfig> = {}): ServerConfig {
+  n++;
+  return {
+    id: `${client}:user:/cfg/${n}.json#${name}`,
+    name,
+    source: { client, scope: 'user', label: client, file: `/cfg/${n}.json` },
+    keyPath: ['servers', name],
+    transport: 'stdio',
+    command,
+    args,
+    envKeys: [],
+    headerKeys: [],
+    disabled: false,
+    unresolved: [],
+    launchKey: `stdio:${JSON.stringify([command, ...args])}`,
+    ...extra,
+  };
+}
