@@ -101,7 +101,7 @@ function lookup(inner: string, flavour: VariableFlavour, ctx: VariableContext): 
   const m = /^([A-Za-z_][A-Za-z0-9_]*)(?::-(.*))?$/s.exec(inner);
   if (!m) return { kind: 'unresolved' };
   const found = env(m[1]);
-  if (found.kind === 'value') return found;
-  if (m[2] !== undefined && flavour === 'shell') return { kind: 'value', value: m[2] };
-  return { kind: 'unresolved' };
+  // As in the shell, `:-` takes the default when the variable is unset or empty.
+  if (m[2] !== undefined && flavour === 'shell' && (found.kind === 'unresolved' || found.value === '')) return { kind: 'value', value: m[2] };
+  return found;
 }
