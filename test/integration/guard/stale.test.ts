@@ -1,0 +1,63 @@
+import * as assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import { controlRestart } from '../../../src/core/control';
+import { GuardErrorCode } from '../../../src/guard/messages';
+import { connectGuarded, GuardedClient, liveRecords, tempHome, textOf } from './support';
+
+const execFileAsync = promisify(execFile);
+const npmCli = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+
+async function npmInstall(prefix: string, spec: string): Promise<void> {
+  await execFileAsync(npmCli, ['install', '--prefix', prefix, '--no-audit', '--no-fund', '--loglevel=error', spec], { timeout: 240_000 });
+}
+
+describe('guard: --when-stale refuse-writes after a real npm upgrade of server-memory', function () {
+  this.timeout(600_000);
+  let home: string;
+  let g: GuardedClient | undefined;
+
+  before(() => {
+    home = tempHome();
+  });
+  after(async () => {
+    await g?.client.close().catch(() => undefined);
+    fs.rmSync(home, { recursive: true, force: true });
+  });
+
+  it('refuses a write tool naming both versions, lets a readOnlyHint tool through, and a restart clears it', async () => {
+    const prefix = path.join(home, 'prefix');
+    await npmInstall(prefix, '@modelcontextprotocol/server-memory@2026.7.4');
+    const bin = path.join(prefix, 'node_modules', '.bin', 'mcp-server-memory');
+    g = await connectGuarded(home, ['--when-stale', 'refuse-writes', '--', bin], { env: { MEMORY_FILE_PATH: path.join(home, 'memory.jsonl') } });
+    const { client } = g;
+    const tools = (await client.listTools()).tools;
+    // create_entities writes; read_graph is declared read-only by the server itself.
+    assert.equal(tools.find((t) => t.name === 'create_entities')?.annotations?.readOnlyHint, false);
+    assert.equal(tools.find((t) => t.name === 'read_graph')?.annotations?.readOnlyHint, true);
+    const entity = (name: string) => ({ name: 'create_entities', arguments: { entities: [{ name, entityType: 't', observations: [] }] } });
+    await client.callTool(entity('before-upgrade'));
+    const [atStart] = await liveRecords(home);
+    assert.equal(atStart.versions?.package?.version, '2026.7.4');
+
+    await npmInstall(prefix, '@modelcontextprotocol/server-memory@2026.8.31');
+
+    await assert.rejects(client.callTool(entity('after-upgrade')), (err: { code?: number; message: string }) => {
+      assert.equal(err.code, GuardErrorCode.Stale);
+      assert.match(err.message, /runs @modelcontextprotocol\/server-memory 2026\.7\.4 but 2026\.8\.31 is installed/);
+      assert.match(err.message, /'create_entities' is not declared read-only/);
+      return true;
+    });
+    const graph = textOf(await client.callTool({ name: 'read_graph', arguments: {} }));
+    assert.match(graph, /before-upgrade/);
+    assert.doesNotMatch(graph, /after-upgrade/);
+
+    const restarted = await controlRestart(atStart.control!, 'upgrade', { timeoutMs: 120_000 });
+    assert.ok(restarted.ok, JSON.stringify(restarted));
+    await client.callTool(entity('after-restart'));
+    const [now] = await liveRecords(home);
+    assert.equal(now.versions?.package?.version, '2026.8.31');
+  });
+});
