@@ -1,0 +1,92 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { repoRoot } from '../../support/repo';
+
+export const everythingScript = path.join(repoRoot, 'node_modules', '@modelcontextprotocol', 'server-everything', 'dist', 'index.js');
+export const loopbackPreload = path.join(__dirname, 'fixtures', 'loopback.cjs');
+
+/** `node --require loopback.cjs server-everything streamableHttp`: the real server, on 127.0.0.1 only, port from PORT. */
+export function everythingCommand(script = everythingScript): { command: string; args: string[] } {
+  return { command: process.execPath, args: ['--require', loopbackPreload, script, 'streamableHttp'] };
+}
+
+/** A short private temp dir (Unix socket paths are limited to ~104 bytes). */
+export function shortTempDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'mlh-'));
+}
+
+/**
+ * A package of our own around server-everything, with a version we can bump: `ensure` compares
+ * the version the guard recorded against this package.json.
+ */
+export function versionedServerPackage(dir: string, version: string): { command: string; args: string[]; packageJson: string } {
+  const pkgDir = path.join(dir, 'pkg');
+  fs.mkdirSync(pkgDir, { recursive: true });
+  const packageJson = path.join(pkgDir, 'package.json');
+  fs.writeFileSync(packageJson, JSON.stringify({ name: 'lifeguard-http-fixture', version }));
+  const server = path.join(pkgDir, 'server.mjs');
+  fs.writeFileSync(server, `await import(${JSON.stringify(new URL(`file://${everythingScript}`).href)});\n`);
+  return { command: process.execPath, args: ['--require', loopbackPreload, server, 'streamableHttp'], packageJson };
+}
+
+export async function connectClient(url: string): Promise<{ client: Client; transport: StreamableHTTPClientTransport }> {
+  const transport = new StreamableHTTPClientTransport(new URL(url));
+  const client = new Client({ name: 'lifeguard-test', version: '1.0.0' });
+  await client.connect(transport);
+  return { client, transport };
+}
+
+export async function echo(client: Client, text: string): Promise<string> {
+  const result = (await client.callTool({ name: 'echo', arguments: { message: text } }, undefined, { timeout: 30_000 })) as { content: Array<{ type: string; text?: string }> };
+  return result.content.map((c) => c.text ?? '').join('');
+}
+
+/** Polls `check` until it returns a value other than undefined, or fails after `timeoutMs`. */
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await check();
+      if (v !== undefined) return v;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ''}`);
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Kills a pid and waits (bounded) until it is gone. */
+export async function killAndWait(pid: number | undefined, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+  if (pid === undefined || !isAlive(pid)) return;
+  try {
+    process.kill(pid, signal);
+  } catch {
+    return;
+  }
+  await waitFor(`pid ${pid} to exit`, () => (isAlive(pid) ? undefined : true), 30_000);
+}
+
+/** Spawns a process and collects its output. */
+export function spawnCollect(command: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  const child = spawn(command, args, { env: options.env ?? process.env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, output: () => out, exited };
+}
