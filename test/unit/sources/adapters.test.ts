@@ -109,7 +109,7 @@ describe('sources: Zed settings', () => {
     assert.equal(older.fields.command.value, '/usr/bin/srv');
     assert.deepEqual(older.fields.command.position, { line: 6, column: 37 });
     assert.deepEqual(older.fields.args.value, ['--stdio']);
-    assert.deepEqual(older.fields.env.value, { K: 'v' });
+    assert.deepEqual({ ...(older.fields.env.value as object) }, { K: 'v' });
   });
 });
 
