@@ -1,14 +1,72 @@
 import * as vscode from 'vscode';
+import { EXPLORER_VIEW_ID, VIEW_ID } from './commandIds';
+import { registerCommands } from './commands/registerCommands';
+import { createEngine } from './engine';
+import { EVIDENCE_SCHEME, EvidenceProvider } from './evidenceProvider';
+import { Notifier } from './notifier';
+import { RefreshManager } from './refreshManager';
+import { currentWindow, Services } from './services';
+import { readSettings, Settings, SETTINGS_SECTION } from './settings';
+import { createStatusBar } from './statusBar';
+import { SnapshotStore } from './store';
+import { ServersTreeProvider } from './tree/serversTreeProvider';
+import { staleInstances } from './viewModel/state';
 
-/** Activation stays light: create the log channel and register commands; the engine runs later. */
+/**
+ * Activation wires the pieces and returns: the first snapshot (config scan + process table) runs
+ * right after, off the activation path. This file is a table of contents; each piece has its own.
+ */
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('MCP Lifeguard', { log: true });
-  context.subscriptions.push(log);
-  log.info(`MCP Lifeguard ${context.extension.packageJSON.version as string} activated`);
+  const engine = createEngine();
+  const store = new SnapshotStore();
+  const evidence = new EvidenceProvider();
+  let settings: Settings = readSettings();
+  const guardAvailable = () => false;
+
+  const tree = new ServersTreeProvider(store, () => ({ trusted: vscode.workspace.isTrusted, now: Date.now(), guardAvailable: guardAvailable() }));
+  const treeViews = [VIEW_ID, EXPLORER_VIEW_ID].map((id) => vscode.window.createTreeView(id, { treeDataProvider: tree, showCollapseAll: true }));
+
+  const load = async (): Promise<void> => {
+    const workspaceFolders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+    try {
+      const raw = await engine.snapshot({ workspaceFolders, singleWriter: settings.singleWriterServers });
+      store.setSnapshot(raw, settings.sources);
+      refresh.watchFiles(raw.files.map((f) => f.file));
+      refresh.setPolling(raw.servers.length > 0);
+      const snap = store.snapshot;
+      void vscode.commands.executeCommand('setContext', 'mcpLifeguard.loaded', true);
+      void vscode.commands.executeCommand('setContext', 'mcpLifeguard.hasStale', !!snap?.servers.some((s) => staleInstances(s).length > 0));
+    } catch (err) {
+      store.setFailed(err instanceof Error ? err.message : String(err));
+      throw err;
+    }
+  };
+  const refresh = new RefreshManager(load, () => settings.refreshIntervalMs, log);
+
+  const svc: Services = { context, log, engine, store, refresh, tree, treeViews, evidence, settings: () => settings, window: currentWindow, guardAvailable };
+
   context.subscriptions.push(
-    vscode.commands.registerCommand('mcpLifeguard.showLog', () => log.show()),
-    vscode.commands.registerCommand('mcpLifeguard.refresh', () => log.info('refresh requested')),
+    log,
+    store,
+    tree,
+    ...treeViews,
+    refresh,
+    createStatusBar(store, () => settings.statusBarAlwaysShow),
+    new Notifier(svc),
+    vscode.workspace.registerTextDocumentContentProvider(EVIDENCE_SCHEME, evidence),
+    ...registerCommands(svc),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (!e.affectsConfiguration(SETTINGS_SECTION)) return;
+      settings = readSettings();
+      void refresh.request('config');
+    }),
+    vscode.workspace.onDidChangeWorkspaceFolders(() => void refresh.request('config')),
+    // Trust changes what may be restarted or wrapped: menus are recomputed from the same snapshot.
+    vscode.workspace.onDidGrantWorkspaceTrust(() => tree.refresh()),
   );
+  log.info(`MCP Lifeguard ${context.extension.packageJSON.version as string} activated`);
+  setTimeout(() => void refresh.request('manual'), 0);
 }
 
 export function deactivate(): void {

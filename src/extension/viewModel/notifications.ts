@@ -78,3 +78,8 @@ export function decideNotifications(snapshot: VmSnapshot, memory: NotificationMe
   }
   return out;
 }
+
+/** Keeps the notifications this window won: `claim` says whether this window is the one to show it. */
+export function claimed(notifications: readonly Notification[], claim: (eventId: string) => boolean): Notification[] {
+  return notifications.filter((n) => claim(n.eventId));
+}

@@ -27,9 +27,14 @@ export function instanceFlags(i: VmInstance): Set<Flag> {
 
 export const isGuarded = (i: VmInstance): boolean => i.lock !== undefined;
 
-/** Instances flagged duplicate: the older copies, the ones Kill Duplicates stops. */
+/** Instances flagged duplicate: the older copies. */
 export function duplicateInstances(s: VmServer): VmInstance[] {
   return s.instances.filter((i) => i.verdicts.some((v) => v.kind === 'duplicate'));
+}
+
+/** What Kill Duplicates stops, as the engine's plan does: older duplicates and orphans. */
+export function leftoverInstances(s: VmServer): VmInstance[] {
+  return s.instances.filter((i) => i.verdicts.some((v) => v.kind === 'duplicate' || v.kind === 'orphan'));
 }
 
 export function staleInstances(s: VmServer): VmInstance[] {

@@ -5,7 +5,7 @@ import { describeVerdict } from './evidence';
 import { formatMemory, formatUptime, mdCell, plural } from './format';
 import { isWrapped, wrapSupport } from './guardCommand';
 import { VmInstance, VmServer, VmSnapshot } from './input';
-import { duplicateInstances, instanceFlags, isGuarded, serverState, staleVerdict } from './state';
+import { instanceFlags, leftoverInstances, isGuarded, serverState, staleVerdict } from './state';
 import { mayRun } from './trust';
 
 /**
@@ -97,7 +97,7 @@ export function serverCaps(s: VmServer, ctx: TreeContext, workspaceFolders: read
   const running = s.instances.length > 0;
   if (running) caps.push(Cap.stop, Cap.evidence);
   if (running && mayRun('restart', s, ctx.trusted, workspaceFolders).allowed) caps.push(Cap.restart);
-  if (duplicateInstances(s).length > 0) caps.push(Cap.killDuplicates);
+  if (leftoverInstances(s).length > 0) caps.push(Cap.killDuplicates);
   if (ctx.guardAvailable) {
     if (isWrapped(s)) caps.push(Cap.unwrap);
     else if (wrapSupport(s).supported && mayRun('wrap', s, ctx.trusted, workspaceFolders).allowed) caps.push(Cap.wrap);

@@ -4,7 +4,7 @@ import { toViewInput } from '../../../src/extension/viewModel/input';
 import { filterSources } from '../../../src/extension/viewModel/sourcesFilter';
 import { server, snapshot, source } from './fixtures';
 
-const coreInstance = (over: Partial<Instance> & { versions?: unknown } = {}): Instance => ({
+const coreInstance = (over: Partial<Omit<Instance, 'versions'>> & { versions?: unknown } = {}): Instance => ({
   pid: 10,
   ppid: 1,
   startTime: 5,
@@ -15,10 +15,10 @@ const coreInstance = (over: Partial<Instance> & { versions?: unknown } = {}): In
   matchedBy: 'k',
   verdicts: [],
   ...over,
-});
+}) as Instance;
 
 function coreSnapshot(over: Partial<Snapshot> = {}): Snapshot {
-  const { instances: _i, ...config } = server('memory');
+  const { instances: _i, updateAvailable: _u, ...config } = server('memory');
   return {
     schemaVersion: 1,
     generator: { name: 'mcp-lifeguard', version: '0.1.0' },
@@ -38,7 +38,7 @@ function coreSnapshot(over: Partial<Snapshot> = {}): Snapshot {
 describe('extension view-model: a core snapshot as view input', () => {
   it('keeps instances, verdicts and the process-table state', () => {
     const dup = { kind: 'duplicate' as const, launchKey: 'k', client: { id: 'claude-desktop' as const, name: 'Claude Desktop' }, keep: { pid: 11, client: { id: 'unknown' as const, name: 'unknown' } }, instances: [] };
-    const { instances: _i, ...config } = server('memory');
+    const { instances: _i, updateAvailable: _u, ...config } = server('memory');
     const vm = toViewInput(coreSnapshot({ servers: [{ ...config, instances: [coreInstance({ verdicts: [dup] })] }], notConfigured: [coreInstance({ pid: 99 })] }));
     assert.equal(vm.servers[0].instances[0].pid, 10);
     assert.deepEqual(vm.servers[0].instances[0].verdicts, [dup]);

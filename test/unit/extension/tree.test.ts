@@ -119,6 +119,7 @@ describe('extension view-model: tree', () => {
     assert.deepEqual(caps(serverNode(server('dup', { instances: [instance(1, { verdicts: [duplicate(2, [1, 2])] }), instance(2)] }))), [
       'mcpServer', 'evidence', 'killDuplicates', 'openConfig', 'restart', 'stop', 'wrap',
     ]);
+    assert.deepEqual(caps(serverNode(server('orph', { instances: [instance(1, { verdicts: [orphan()] })] }))), ['mcpServer', 'evidence', 'killDuplicates', 'openConfig', 'restart', 'stop', 'wrap']);
     assert.deepEqual(caps(serverNode(server('http', { transport: 'http', command: undefined, url: 'http://x' }))), ['mcpServer', 'openConfig']);
     assert.deepEqual(caps(serverNode(server('toml', { source: source({ client: 'codex', file: '/h/.codex/config.toml' }) }))), ['mcpServer', 'openConfig']);
     assert.deepEqual(caps(serverNode(server('w', { command: '/h/.local/state/mcp-lifeguard/bin/mcp-lifeguard', args: ['run', '--', 'npx', 'x'] }))), ['mcpServer', 'openConfig', 'unwrap']);

@@ -1,0 +1,91 @@
+import * as vscode from 'vscode';
+import { ControlUnreachableError } from '../../core/control';
+import { Services } from '../services';
+import { ActionKind, PlanStep, verifyVsCodeStep } from '../viewModel/actionPlan';
+import { VmInstance, VmServer } from '../viewModel/input';
+
+/** What running a plan did, in lines a person reads. */
+export interface ExecutionReport {
+  ok: boolean;
+  lines: string[];
+  /** Sentences about what the user must do next (a client that must reconnect). */
+  afterward: string[];
+  offerWrap: boolean;
+}
+
+/** How long VS Code gets to stop and start its server before we look again and fall back. */
+const VSCODE_VERIFY_MS = 25_000;
+const VSCODE_POLL_MS = 1_000;
+
+export async function executePlan(svc: Services, action: ActionKind, server: VmServer, steps: readonly PlanStep[], progress: vscode.Progress<{ message?: string }>): Promise<ExecutionReport> {
+  const report: ExecutionReport = { ok: true, lines: [], afterward: [], offerWrap: false };
+  const note = (ok: boolean, line: string) => {
+    report.ok &&= ok;
+    report.lines.push(line);
+    svc.log[ok ? 'info' : 'warn'](`${action} ${server.name}: ${line}`);
+    progress.report({ message: line });
+  };
+  for (const step of steps) {
+    switch (step.kind) {
+      case 'guard':
+        await guardStep(svc, step, note);
+        break;
+      case 'vscode':
+        await vscodeStep(svc, action, server, step, note);
+        break;
+      case 'terminate':
+        await terminate(svc, step.instances, note);
+        report.afterward.push(step.afterward);
+        report.offerWrap ||= step.offerWrap;
+        break;
+    }
+  }
+  return report;
+}
+
+type Note = (ok: boolean, line: string) => void;
+
+async function guardStep(svc: Services, step: Extract<PlanStep, { kind: 'guard' }>, note: Note): Promise<void> {
+  const pid = step.instance.pid;
+  try {
+    const reply = step.op === 'restart' ? await svc.engine.guardRestart(step.endpoint) : await svc.engine.guardShutdown(step.endpoint);
+    if (!reply.ok) return note(false, `the guard of pid ${pid} refused: ${reply.error}`);
+    const child = step.op === 'restart' ? (reply.result as { childPid?: number }).childPid : undefined;
+    note(true, step.op === 'restart' ? `the guard restarted it (new pid ${child ?? '?'}); the client kept its session` : `the guard stopped pid ${pid}`);
+  } catch (err) {
+    const why = err instanceof ControlUnreachableError ? 'its guard does not answer' : (err as Error).message;
+    note(false, `pid ${pid}: ${why}; nothing was changed`);
+  }
+}
+
+async function vscodeStep(svc: Services, action: ActionKind, server: VmServer, step: Extract<PlanStep, { kind: 'vscode' }>, note: Note): Promise<void> {
+  await vscode.commands.executeCommand(step.command, step.serverId);
+  // VS Code ignores an id it does not know, so only the process table says whether it worked.
+  const until = Date.now() + VSCODE_VERIFY_MS;
+  let verdict = verifyVsCodeStep(action, step.instances, server);
+  for (;;) {
+    await new Promise((r) => setTimeout(r, VSCODE_POLL_MS));
+    await svc.refresh.request('manual');
+    verdict = verifyVsCodeStep(action, step.instances, svc.store.server(server.id));
+    if (verdict.kind === 'done' || Date.now() >= until) break;
+  }
+  switch (verdict.kind) {
+    case 'done':
+      return note(true, action === 'restart' ? `VS Code restarted it (pid ${step.instances.map((i) => i.pid).join(', ')} -> ${verdict.newPids.join(', ')})` : 'VS Code stopped it');
+    case 'notStarted':
+      return note(true, 'VS Code stopped it; it has not started it again yet and will when the server is next used');
+    case 'unchanged': {
+      const left = step.instances.filter((i) => verdict.stillRunning.includes(i.pid));
+      note(false, `VS Code did not ${action} it (server id ${step.serverId}); stopping pid ${verdict.stillRunning.join(', ')} directly instead`);
+      await terminate(svc, left, note);
+    }
+  }
+}
+
+async function terminate(svc: Services, instances: readonly VmInstance[], note: Note): Promise<void> {
+  const graceMs = svc.settings().stopGraceMs;
+  for (const i of instances) {
+    const r = await svc.engine.stop(i, graceMs);
+    note(r.outcome === 'stopped' || r.outcome === 'gone', `pid ${i.pid} (${i.client.name}): ${r.message}`);
+  }
+}

@@ -1,0 +1,39 @@
+import * as vscode from 'vscode';
+import { Services } from '../services';
+import { evidenceDocument } from '../viewModel/evidence';
+import { TreeNode } from '../viewModel/tree';
+
+/** Open Config: the server's file at its entry. */
+export async function openConfig(_svc: Services, node?: TreeNode): Promise<void> {
+  if (node?.kind !== 'server') return;
+  const pos = node.server.position;
+  await openAt(node.server.source.file, pos?.line ?? 1, pos?.column ?? 1);
+}
+
+/** A Problems row: the file at the reported line and column (1-based, as the engine reports). */
+export async function openProblem(_svc: Services, file?: string, line = 1, column = 1): Promise<void> {
+  if (file) await openAt(file, line, column);
+}
+
+async function openAt(file: string, line: number, column: number): Promise<void> {
+  const at = new vscode.Position(Math.max(0, line - 1), Math.max(0, column - 1));
+  await vscode.window.showTextDocument(vscode.Uri.file(file), { selection: new vscode.Range(at, at), preview: true });
+}
+
+/** Show Evidence: the engine's description of a server or instance, as read-only JSON. */
+export async function showEvidence(svc: Services, node?: TreeNode): Promise<void> {
+  if (!node) return;
+  const target = node.kind === 'server' ? { server: node.server } : node.kind === 'instance' ? { server: node.server, instance: node.instance } : node.kind === 'unconfigured' ? { instance: node.instance } : undefined;
+  if (!target) return;
+  const name = node.kind === 'server' ? `${node.server.name}-evidence` : `pid-${'instance' in target ? target.instance?.pid : ''}-evidence`;
+  const doc = await vscode.workspace.openTextDocument(svc.evidence.add(name, evidenceDocument(target)));
+  await vscode.languages.setTextDocumentLanguage(doc, 'json');
+  await vscode.window.showTextDocument(doc, { preview: true });
+}
+
+/** Copy PID from an instance row. */
+export async function copyPid(_svc: Services, node?: TreeNode): Promise<void> {
+  if (node?.kind !== 'instance' && node?.kind !== 'unconfigured') return;
+  await vscode.env.clipboard.writeText(String(node.instance.pid));
+  void vscode.window.setStatusBarMessage(`Copied pid ${node.instance.pid}`, 2000);
+}

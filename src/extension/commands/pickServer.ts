@@ -1,0 +1,29 @@
+import * as vscode from 'vscode';
+import { Services } from '../services';
+import { VmServer } from '../viewModel/input';
+import { serverState } from '../viewModel/state';
+import { TreeNode, treeItem } from '../viewModel/tree';
+
+/** What a command was invoked on: a tree node, a server id (from a link or a notification), or nothing (the palette). */
+export type CommandArg = TreeNode | string | undefined;
+
+/** The server a command acts on: the node's or id's, else one the user picks among those `eligible`. */
+export async function pickServer(svc: Services, arg: CommandArg, eligible: (s: VmServer) => boolean, placeHolder: string, none: string): Promise<VmServer | undefined> {
+  if (typeof arg === 'string') return svc.store.server(arg);
+  if (arg && (arg.kind === 'server' || arg.kind === 'instance')) return svc.store.server(arg.server.id) ?? arg.server;
+  const snap = svc.store.snapshot;
+  const candidates = (snap?.servers ?? []).filter(eligible);
+  if (candidates.length === 0) {
+    void vscode.window.showInformationMessage(none);
+    return undefined;
+  }
+  const ctx = { trusted: svc.window().trusted, now: Date.now(), guardAvailable: svc.guardAvailable() };
+  const items = candidates.map((server) => {
+    const m = treeItem({ kind: 'server', id: server.id, parentId: '', server }, ctx, snap?.workspaceFolders ?? []);
+    return { label: server.name, description: m.description, detail: server.source.label, server, state: serverState(server).kind };
+  });
+  // Servers needing attention first.
+  const rank = { orphan: 0, stale: 1, duplicate: 2, running: 3, notRunning: 4, disabled: 5 } as const;
+  items.sort((a, b) => rank[a.state] - rank[b.state] || a.label.localeCompare(b.label));
+  return (await vscode.window.showQuickPick(items, { placeHolder, matchOnDescription: true, matchOnDetail: true }))?.server;
+}

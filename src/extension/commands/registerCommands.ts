@@ -1,0 +1,48 @@
+import * as vscode from 'vscode';
+import { CommandId, CommandIdValue } from '../commandIds';
+import { Services } from '../services';
+import { openConfig, openProblem, showEvidence, copyPid } from './inspect';
+import { restartInstance, stopInstance } from './instanceActions';
+import { killDuplicates } from './killDuplicates';
+import { restartAllStale } from './restartAllStale';
+import { restartServer } from './restartServer';
+import { stopServer } from './stopServer';
+import { refresh, showLog, showView } from './view';
+import { unwrapGuard, wrapWithGuard } from './wrapWithGuard';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each command takes what its callers pass (node, id, position)
+type Handler = (svc: Services, ...args: any[]) => unknown;
+
+/** Every command, registered from one table; the manifest test checks the same ids. */
+const COMMANDS: Record<CommandIdValue, Handler> = {
+  [CommandId.restartServer]: restartServer,
+  [CommandId.restartAllStale]: restartAllStale,
+  [CommandId.killDuplicates]: killDuplicates,
+  [CommandId.stopServer]: stopServer,
+  [CommandId.refresh]: refresh,
+  [CommandId.wrapWithGuard]: wrapWithGuard,
+  [CommandId.unwrapGuard]: unwrapGuard,
+  [CommandId.showLog]: showLog,
+  [CommandId.showView]: showView,
+  [CommandId.restartInstance]: restartInstance,
+  [CommandId.stopInstance]: stopInstance,
+  [CommandId.openConfig]: openConfig,
+  [CommandId.openProblem]: openProblem,
+  [CommandId.showEvidence]: showEvidence,
+  [CommandId.copyPid]: copyPid,
+};
+
+export function registerCommands(svc: Services): vscode.Disposable[] {
+  return Object.entries(COMMANDS).map(([id, handler]) =>
+    vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+      try {
+        return await handler(svc, ...args);
+      } catch (err) {
+        // A failing command says so and leaves its trace in the log, never a silent no-op.
+        svc.log.error(`${id} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+        void vscode.window.showErrorMessage(`MCP Lifeguard: ${err instanceof Error ? err.message : String(err)}`);
+        return undefined;
+      }
+    }),
+  );
+}

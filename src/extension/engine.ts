@@ -1,0 +1,36 @@
+import { InstanceIdentity, StopResult, defaultStopDeps, stopInstance } from '../core/actions/stop';
+import { controlRestart, controlShutdown, controlStatus, ControlReply, GuardStatus, RestartOutcome } from '../core/control';
+import { currentHostEnv, HostEnv } from '../core/hostEnv';
+import type { Snapshot } from '../core/model';
+import { lifeguardPaths, LifeguardPaths } from '../core/paths';
+import { takeSnapshot } from '../core/snapshot';
+import { VmInstance } from './viewModel/input';
+
+/**
+ * The extension's only door into the engine: snapshots, stop, and the guard's control endpoint.
+ * Everything here is src/core; nothing of discovery, matching or versions is decided on this side.
+ */
+export interface Engine {
+  readonly host: HostEnv;
+  readonly paths: LifeguardPaths;
+  snapshot(options: { workspaceFolders: string[]; singleWriter: readonly string[] }): Promise<Snapshot>;
+  stop(instance: VmInstance, graceMs: number): Promise<StopResult>;
+  guardRestart(endpoint: string): Promise<ControlReply<RestartOutcome>>;
+  guardShutdown(endpoint: string): Promise<ControlReply<unknown>>;
+  guardStatus(endpoint: string): Promise<ControlReply<GuardStatus>>;
+}
+
+export function createEngine(host: HostEnv = currentHostEnv()): Engine {
+  const deps = defaultStopDeps(host.platform);
+  return {
+    host,
+    paths: lifeguardPaths(host),
+    snapshot: ({ workspaceFolders, singleWriter }) => takeSnapshot({ host, workspaceFolders, singleWriter }),
+    // The snapshot's identity (pid + start time + command hash + launcher chain) is what stop re-checks.
+    // A missing command hash (an older snapshot) skips that one check; pid + start time still hold.
+    stop: (i, graceMs) => stopInstance({ pid: i.pid, startTime: i.startTime, commandHash: i.commandHash, launcherChain: i.launcherChain ?? [] } as InstanceIdentity, deps, { graceMs }),
+    guardRestart: (endpoint) => controlRestart(endpoint, 'restart requested from VS Code'),
+    guardShutdown: (endpoint) => controlShutdown(endpoint, 'stop requested from VS Code'),
+    guardStatus: (endpoint) => controlStatus(endpoint, { timeoutMs: 5000 }),
+  };
+}

@@ -1,0 +1,34 @@
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/**
+ * One notification per event across every open window: the first window to create the event's
+ * marker file (O_EXCL, atomic on local file systems) shows it; the others see EEXIST and stay
+ * quiet. Markers live in the user's state dir, so windows of every VS Code on this account agree.
+ */
+
+export type ClaimResult = { kind: 'claimed' } | { kind: 'taken' } | { kind: 'error'; message: string };
+
+export function markerPath(stateDir: string, eventId: string): string {
+  // Event ids hold paths and versions: hash them into a safe file name.
+  const hash = crypto.createHash('sha256').update(eventId).digest('hex').slice(0, 32);
+  return path.join(stateDir, 'notified', `${hash}.json`);
+}
+
+export function claimEvent(stateDir: string, eventId: string, now: () => Date = () => new Date()): ClaimResult {
+  const file = markerPath(stateDir, eventId);
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    const fd = fs.openSync(file, fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_WRONLY, 0o600);
+    try {
+      fs.writeSync(fd, `${JSON.stringify({ eventId, pid: process.pid, at: now().toISOString() })}\n`);
+    } finally {
+      fs.closeSync(fd);
+    }
+    return { kind: 'claimed' };
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return { kind: 'taken' };
+    return { kind: 'error', message: (err as Error).message };
+  }
+}

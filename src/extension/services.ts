@@ -1,0 +1,36 @@
+import * as vscode from 'vscode';
+import { Engine } from './engine';
+import { RefreshManager } from './refreshManager';
+import { Settings } from './settings';
+import { SnapshotStore } from './store';
+import { ServersTreeProvider } from './tree/serversTreeProvider';
+import { WindowContext } from './viewModel/actionPlan';
+import { EvidenceProvider } from './evidenceProvider';
+import { TreeNode } from './viewModel/tree';
+
+/** What commands need, passed in (no module-level globals). */
+export interface Services {
+  readonly context: vscode.ExtensionContext;
+  readonly log: vscode.LogOutputChannel;
+  readonly engine: Engine;
+  readonly store: SnapshotStore;
+  readonly refresh: RefreshManager;
+  readonly tree: ServersTreeProvider;
+  readonly treeViews: readonly vscode.TreeView<TreeNode>[];
+  readonly evidence: EvidenceProvider;
+  settings(): Settings;
+  window(): WindowContext;
+  /** Whether the guard is installed at its stable path (Wrap with Guard needs it). */
+  guardAvailable(): boolean;
+}
+
+/** This window, as the action plans need it. */
+export function currentWindow(): WindowContext {
+  return {
+    trusted: vscode.workspace.isTrusted,
+    workspaceFolders: (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath),
+    product: /insiders/i.test(vscode.env.appName) ? 'vscode-insiders' : 'vscode',
+    // MCP servers VS Code starts are children of the extension host this code runs in.
+    windowPids: [process.pid],
+  };
+}

@@ -1,0 +1,31 @@
+import * as vscode from 'vscode';
+
+export const SETTINGS_SECTION = 'mcpLifeguard';
+
+/** The settings, read in one place with their defaults (package.json documents each). */
+export interface Settings {
+  refreshIntervalMs: number;
+  sources: string[];
+  singleWriterServers: string[];
+  confirmDestructiveActions: boolean;
+  notifyOnUpgrade: boolean;
+  notifyOnRegistryUpdate: boolean;
+  stopGraceMs: number;
+  autoRestartStale: 'never' | 'guardedWhenIdle';
+  statusBarAlwaysShow: boolean;
+}
+
+export function readSettings(): Settings {
+  const c = vscode.workspace.getConfiguration(SETTINGS_SECTION);
+  return {
+    refreshIntervalMs: Math.max(1, c.get<number>('refreshInterval', 5)) * 1000,
+    sources: c.get<string[]>('sources', []),
+    singleWriterServers: c.get<string[]>('singleWriterServers', []),
+    confirmDestructiveActions: c.get<boolean>('confirmDestructiveActions', true),
+    notifyOnUpgrade: c.get<boolean>('notifications.onUpgrade', true),
+    notifyOnRegistryUpdate: c.get<boolean>('notifications.onRegistryUpdate', true),
+    stopGraceMs: Math.max(0, c.get<number>('stopGracePeriod', 5)) * 1000,
+    autoRestartStale: c.get<'never' | 'guardedWhenIdle'>('autoRestartStale', 'never'),
+    statusBarAlwaysShow: c.get<boolean>('statusBar.alwaysShow', false),
+  };
+}
