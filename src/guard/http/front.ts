@@ -309,7 +309,9 @@ export class HttpFront {
     const sse = String(upRes.headers['content-type'] ?? '').includes('text/event-stream');
     res.writeHead(status, headers);
     if (sse) res.flushHeaders();
-    const scanner = sse && clientSid !== undefined && this.options.sessions.get(clientSid) ? this.scannerFor(clientSid) : undefined;
+    // Only GET streams are scanned for event ids: they are what a client resumes after a restart,
+    // while a POST's event stream (a large tool result, say) is relayed without looking at it.
+    const scanner = sse && ex.req.method === 'GET' && clientSid !== undefined && this.options.sessions.get(clientSid) ? this.scannerFor(clientSid) : undefined;
     res.on('close', () => {
       // The client went away mid-answer: the upstream request is cancelled.
       if (!res.writableFinished) upReq.destroy();
