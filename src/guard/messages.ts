@@ -40,6 +40,24 @@ export function classify(line: Buffer): Classified {
   return { kind: 'other', reason: 'a response without an id' };
 }
 
+/** Server lines at least this long are tracked by their id alone when it can be read off the end. */
+export const LARGE_LINE_BYTES = 256 * 1024;
+
+const TRAILING_ID = /[,{]\s*"id"\s*:\s*(-?\d+|"[^"\\]*")\s*\}\s*$/;
+
+/**
+ * The id of a response whose top-level `"id"` is its last member, read from the line's last bytes:
+ * in valid JSON a `"id": value` right before the final `}` can only be a top-level member. Lets the
+ * guard track a multi-MiB tool result without parsing it (the client parses it anyway; the guard
+ * relays its bytes). Returns undefined when the tail does not have that shape.
+ */
+export function trailingResponseId(line: Buffer): RequestId | undefined {
+  const tail = line.subarray(Math.max(0, line.length - 512)).toString('utf8');
+  const m = TRAILING_ID.exec(tail);
+  if (!m) return undefined;
+  return m[1].startsWith('"') ? m[1].slice(1, -1) : Number(m[1]);
+}
+
 /** A map key for a JSON-RPC id: 1 and "1" are different ids. */
 export function idKey(id: RequestId): string {
   return typeof id === 'number' ? `n${id}` : `s${id}`;

@@ -76,6 +76,9 @@ describe('Guard (in process, real SDK server and client)', function () {
     const tools = await client.listTools();
     assert.deepEqual(tools.tools.map((t) => t.name).sort(), ['big', 'echo', 'exit', 'slow', 'write_note']);
     const before = textOf(await client.callTool({ name: 'echo', arguments: { text: 'a' } }));
+    // A multi-MiB answer is relayed intact and tracked without being parsed by the guard.
+    assert.equal(textOf(await client.callTool({ name: 'big', arguments: { bytes: 3_000_000 } })).length, 3_000_000);
+    assert.equal(guard.status().inFlight, 0);
 
     let listChanged = 0;
     client.setNotificationHandler((await import('@modelcontextprotocol/sdk/types.js')).ToolListChangedNotificationSchema, () => {

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { CrashLoopDetector } from '../../../src/guard/crashLoop';
 import { LineSplitter } from '../../../src/guard/lines';
-import { classify, idKey } from '../../../src/guard/messages';
+import { classify, idKey, trailingResponseId } from '../../../src/guard/messages';
 import { compareVersions, decide } from '../../../src/guard/staleness';
 
 describe('guard: line framing', () => {
@@ -27,6 +27,17 @@ describe('guard: classify', () => {
     assert.equal(classify(Buffer.from('not json')).kind, 'other');
     assert.equal(classify(Buffer.from('{"jsonrpc":"1.0","id":1,"method":"x"}')).kind, 'other');
     assert.notEqual(idKey(1), idKey('1'));
+  });
+});
+
+describe('guard: trailing response id of a large line', () => {
+  const id = (text: string) => trailingResponseId(Buffer.from(text));
+  it('reads a top-level id that is the last member, and nothing else', () => {
+    assert.equal(id('{"result":{"content":[{"type":"text","text":"x"}]},"jsonrpc":"2.0","id":5}'), 5);
+    assert.equal(id('{"result":{"id":7},"jsonrpc":"2.0","id":"req-1"}\r'), 'req-1');
+    assert.equal(id('{"jsonrpc":"2.0","id":1,"result":{"x":{"id":7}}}'), undefined);
+    assert.equal(id('{"jsonrpc":"2.0","id":1,"result":[{"id":7}]}'), undefined);
+    assert.equal(id('{"jsonrpc":"2.0","result":{"text":"\\"id\\":3}"},"id":2}'), 2);
   });
 });
 

@@ -1,0 +1,118 @@
+/**
+ * The guard's overhead, side by side in one run: a real SDK client talks to a tiny SDK server
+ * (test/fixtures/guard/tiny-server.mjs) directly, and through `node dist/cli.js run`.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import type { BenchReport } from './run';
+
+const root = path.resolve(__dirname, '..');
+const tinyServer = path.join(root, 'test', 'fixtures', 'guard', 'tiny-server.mjs');
+const cli = path.join(root, 'dist', 'cli.js');
+
+const PINGS = 10_000;
+const BLOCK = 1_000;
+const BIG_BYTES = 8 * 1024 * 1024;
+const BIG_ROUNDS = 10;
+
+interface Side {
+  client: Client;
+  transport: StdioClientTransport;
+}
+
+async function connect(args: string[], env: Record<string, string>): Promise<Side> {
+  const transport = new StdioClientTransport({ command: process.execPath, args, env, stderr: 'ignore' });
+  const client = new Client({ name: 'guard-bench', version: '1.0.0' });
+  await client.connect(transport);
+  return { client, transport };
+}
+
+async function pingBlock(side: Side, n: number, into: number[]): Promise<void> {
+  for (let i = 0; i < n; i++) {
+    const t0 = process.hrtime.bigint();
+    await side.client.ping();
+    into.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+}
+
+async function bigCall(side: Side): Promise<number> {
+  const t0 = process.hrtime.bigint();
+  const result = await side.client.callTool({ name: 'big', arguments: { bytes: BIG_BYTES } });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  const text = (result.content as Array<{ text: string }>)[0].text;
+  if (text.length !== BIG_BYTES) throw new Error(`big result of ${text.length} bytes, expected ${BIG_BYTES}`);
+  return ms;
+}
+
+function quantile(sorted: number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
+
+const median = (xs: number[]) => quantile([...xs].sort((a, b) => a - b), 0.5);
+
+function rssMiB(pid: number): number | undefined {
+  try {
+    const m = /^VmRSS:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : undefined;
+  } catch {
+    return undefined; // not Linux
+  }
+}
+
+export async function run(report: BenchReport): Promise<void> {
+  if (!fs.existsSync(cli)) throw new Error(`${cli} is missing: npm run bench builds it first`);
+  const home = fs.mkdtempSync('/tmp/lgb-');
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+  const direct = await connect([tinyServer], env);
+  const guarded = await connect([cli, 'run', '--name', 'bench-tiny', '--', process.execPath, tinyServer], { ...env, MCP_LIFEGUARD_HOME: home });
+  try {
+    await guarded.client.ping();
+    const rssIdle = guarded.transport.pid ? rssMiB(guarded.transport.pid) : undefined;
+    if (rssIdle !== undefined) report.figure('guard RSS idle, after the handshake', rssIdle, 'MiB');
+    // Warm both paths (JIT, buffers) before measuring.
+    await pingBlock(direct, 500, []);
+    await pingBlock(guarded, 500, []);
+    await bigCall(direct);
+    await bigCall(guarded);
+
+    // Alternating blocks, so drift in machine load hits both sides alike.
+    const directMs: number[] = [];
+    const guardMs: number[] = [];
+    for (let done = 0; done < PINGS; done += BLOCK) {
+      await pingBlock(direct, BLOCK, directMs);
+      await pingBlock(guarded, BLOCK, guardMs);
+    }
+    directMs.sort((a, b) => a - b);
+    guardMs.sort((a, b) => a - b);
+    report.figure(`ping round trip direct p50 (${PINGS} requests)`, quantile(directMs, 0.5), 'ms');
+    report.figure('ping round trip direct p99', quantile(directMs, 0.99), 'ms');
+    report.figure(`ping round trip through the guard p50 (${PINGS} requests)`, quantile(guardMs, 0.5), 'ms');
+    report.figure('ping round trip through the guard p99', quantile(guardMs, 0.99), 'ms');
+    report.ratio('ping p50 added by the guard (ms)', quantile(guardMs, 0.5) - quantile(directMs, 0.5), { max: 0.2 });
+    report.figure('ping p99 added by the guard', quantile(guardMs, 0.99) - quantile(directMs, 0.99), 'ms');
+    const rssAfterPings = guarded.transport.pid ? rssMiB(guarded.transport.pid) : undefined;
+    if (rssAfterPings !== undefined) report.figure('guard RSS after the pings', rssAfterPings, 'MiB');
+
+    const directBig: number[] = [];
+    const guardBig: number[] = [];
+    for (let i = 0; i < BIG_ROUNDS; i++) {
+      directBig.push(await bigCall(direct));
+      guardBig.push(await bigCall(guarded));
+    }
+    const mibPerS = (ms: number) => BIG_BYTES / 1024 / 1024 / (ms / 1000);
+    report.figure(`8 MiB tool result direct (median of ${BIG_ROUNDS})`, mibPerS(median(directBig)), 'MiB/s');
+    report.figure(`8 MiB tool result through the guard (median of ${BIG_ROUNDS})`, mibPerS(median(guardBig)), 'MiB/s');
+    report.ratio('8 MiB throughput, guard / direct', median(directBig) / median(guardBig), { min: 0.9 });
+
+    const rss = guarded.transport.pid ? rssMiB(guarded.transport.pid) : undefined;
+    if (rss !== undefined) report.figure('guard RSS after the 8 MiB results', rss, 'MiB');
+    else report.note('guard RSS: not measured on this platform');
+  } finally {
+    await direct.client.close();
+    await guarded.client.close();
+    fs.rmSync(home, { recursive: true, force: true });
+  }
+}
