@@ -1,6 +1,7 @@
 import { InstanceIdentity, StopResult, defaultStopDeps, stopInstance } from '../core/actions/stop';
 import { controlRestart, controlShutdown, controlStatus, ControlReply, GuardStatus, RestartOutcome } from '../core/control';
 import { currentHostEnv, HostEnv } from '../core/hostEnv';
+import { readHolder } from '../core/locks';
 import type { Snapshot } from '../core/model';
 import { lifeguardPaths, LifeguardPaths } from '../core/paths';
 import { takeSnapshot } from '../core/snapshot';
@@ -18,6 +19,8 @@ export interface Engine {
   guardRestart(endpoint: string): Promise<ControlReply<RestartOutcome>>;
   guardShutdown(endpoint: string): Promise<ControlReply<unknown>>;
   guardStatus(endpoint: string): Promise<ControlReply<GuardStatus>>;
+  /** The instances, each guarded one with its guard's control endpoint from the live lock record. */
+  withGuardEndpoints(instances: readonly VmInstance[]): Promise<VmInstance[]>;
 }
 
 export function createEngine(host: HostEnv = currentHostEnv()): Engine {
@@ -32,5 +35,19 @@ export function createEngine(host: HostEnv = currentHostEnv()): Engine {
     guardRestart: (endpoint) => controlRestart(endpoint, 'restart requested from VS Code'),
     guardShutdown: (endpoint) => controlShutdown(endpoint, 'stop requested from VS Code'),
     guardStatus: (endpoint) => controlStatus(endpoint, { timeoutMs: 5000 }),
+    withGuardEndpoints: (instances) =>
+      Promise.all(
+        instances.map(async (i) => {
+          if (!i.lock || i.lock.control || i.lock.resourceKey === undefined) return i;
+          try {
+            const holder = await readHolder({ dir: lifeguardPaths(host).locks, identity: { serverName: i.lock.serverName, resourceKey: i.lock.resourceKey } });
+            // Only a live record still held by this instance's guard names the right endpoint.
+            if (holder.state === 'live' && holder.record.control) return { ...i, lock: { ...i.lock, control: holder.record.control } };
+          } catch {
+            // An untrustworthy lock dir: the instance is then handled as unguarded, which the plan says.
+          }
+          return i;
+        }),
+      ),
   };
 }

@@ -14,7 +14,7 @@ export async function confirm(svc: Services, action: ActionKind | 'killDuplicate
 
 /** Restart or stop instances of one server, by owner, with progress and a result message. */
 export async function runAction(svc: Services, action: ActionKind, server: VmServer, instances: readonly VmInstance[], options: { confirmed?: boolean } = {}): Promise<void> {
-  const plan = planAction(action, server, instances, svc.window());
+  const plan = planAction(action, server, await svc.engine.withGuardEndpoints(instances), svc.window());
   if (plan.kind === 'blocked') {
     void vscode.window.showWarningMessage(plan.reason);
     return;

@@ -82,7 +82,7 @@ export interface VmSnapshot {
 export interface CoreSnapshotLike {
   takenAt: string;
   workspaceFolders: string[];
-  servers: (ServerConfig & { instances?: unknown[]; updateAvailable?: unknown })[];
+  servers: (ServerConfig & { instances?: unknown[]; installed?: unknown; updateAvailable?: unknown })[];
   notConfigured?: unknown[];
   processes?: { state: string; reason?: string };
   files: ScannedFile[];
@@ -139,21 +139,19 @@ function toVmInstance(i: CoreInstanceLike): VmInstance {
 }
 
 function toVmServer(server: CoreSnapshotLike['servers'][number]): VmServer {
-  const { instances: raw, updateAvailable: rawUpdate, ...config } = server;
+  const { instances: raw, installed: rawInstalled, updateAvailable: rawUpdate, ...config } = server;
   const coreInstances = (raw ?? []) as CoreInstanceLike[];
   const instances = coreInstances.map(toVmInstance);
   const out: VmServer = { ...config, instances };
-  // The installed version is a property of the launch: every instance reports the same one.
-  for (const i of coreInstances) {
-    const installed = ((i.versions ?? {}) as VersionsLike).installed;
-    if (installed?.state === 'installed' && typeof installed.version === 'string') {
-      out.installedVersion = installed.version;
-      const u = rawUpdate as { current?: unknown; latest?: unknown; package?: unknown } | undefined;
-      if (u && typeof u.latest === 'string') {
-        out.updateAvailable = { package: typeof u.package === 'string' ? u.package : (installed.name ?? server.name), installed: typeof u.current === 'string' ? u.current : installed.version, latest: u.latest };
-      }
-      break;
-    }
+  // The installed version is a property of the launch: the server's own, else what an instance reports.
+  const candidates = [rawInstalled as VersionsLike['installed'], ...coreInstances.map((i) => ((i.versions ?? {}) as VersionsLike).installed)];
+  const installed = candidates.find((x) => x?.state === 'installed' && typeof x.version === 'string');
+  if (installed) out.installedVersion = installed.version;
+  const u = rawUpdate as { current?: unknown; latest?: unknown; package?: unknown } | undefined;
+  if (u && typeof u.latest === 'string') {
+    const current = typeof u.current === 'string' ? u.current : installed?.version;
+    const pkg = typeof u.package === 'string' ? u.package : installed?.name;
+    if (current && pkg) out.updateAvailable = { package: pkg, installed: current, latest: u.latest };
   }
   return out;
 }

@@ -88,3 +88,18 @@ describe('extension view-model: the sources setting', () => {
     assert.deepEqual(only.diagnostics.map((d) => d.message), ['x']);
   });
 });
+
+describe('extension view-model: server-level version facts', () => {
+  it('takes the installed version from the server and the update with its package', () => {
+    const { instances: _i, ...config } = server('memory');
+    const vm = toViewInput({
+      takenAt: 't',
+      workspaceFolders: [],
+      servers: [{ ...config, installed: { state: 'installed', name: 'pkg', version: '1.0.0' }, updateAvailable: { current: '1.0.0', latest: '1.1.0', package: 'pkg' } }],
+      files: [],
+      diagnostics: [],
+    });
+    assert.equal(vm.servers[0].installedVersion, '1.0.0');
+    assert.deepEqual(vm.servers[0].updateAvailable, { package: 'pkg', installed: '1.0.0', latest: '1.1.0' });
+  });
+});
