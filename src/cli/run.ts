@@ -1,3 +1,4 @@
+import { ensureCommand } from './commands/ensure';
 import { killDuplicatesCommand } from './commands/kill-duplicates';
 import { locksCommand } from './commands/locks';
 import { restartCommand } from './commands/restart';
@@ -22,6 +23,14 @@ Commands:
       --name NAME  --resource KEY  --on-conflict refuse|replace|wait  --wait-timeout SECONDS
       --when-stale warn|refuse-writes|refuse-all|restart-when-idle  --stale-interval SECONDS
       --crash-window SECONDS  --crash-limit N  --drain-timeout SECONDS  --stop-grace SECONDS
+  run --http --listen HOST:PORT [options] -- COMMAND [ARGS...]
+                                          Run an HTTP MCP server behind a front that keeps client sessions
+                                          across restarts; the server gets its private port as PORT and {port}
+      --upstream-port N  --path /mcp  --allow-origin ORIGIN  --allow-remote  --max-body BYTES
+      --upstream-timeout SECONDS  --start-timeout SECONDS  --when-stale warn|restart-when-idle
+  ensure --http --listen HOST:PORT [run --http options] [--timeout SECONDS] -- COMMAND [ARGS...]
+                                          Print the URL of the guarded server, starting it (or replacing a
+                                          stale one) first; concurrent calls start one server
   restart SERVER|PID [--timeout SECONDS]  Restart a guarded server through its guard; the client keeps its session
   locks [--json] [--dir DIR]              Lock records of servers that speak the lock protocol (and guarded
                                           ones), each live, dead, free or unreadable
@@ -38,6 +47,7 @@ type Command = (args: string[], io: CliIo) => Promise<number>;
 const COMMANDS: Record<string, Command> = {
   status: statusCommand,
   run: runCommand,
+  ensure: ensureCommand,
   restart: restartCommand,
   stop: stopCommand,
   'kill-duplicates': killDuplicatesCommand,

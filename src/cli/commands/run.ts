@@ -6,6 +6,7 @@ import { CONFLICT_POLICIES, ConflictPolicy } from '../../guard/conflict';
 import { runGuard } from '../../guard/runGuard';
 import { STALE_POLICIES, StalePolicy } from '../../guard/staleness';
 import { CliIo, UsageError } from '../io';
+import { runHttpCommand } from './runHttp';
 
 /**
  * `mcp-lifeguard run [options] -- <command> [args...]`: the guard. stdout carries the server's
@@ -13,6 +14,7 @@ import { CliIo, UsageError } from '../io';
  */
 export async function runCommand(args: string[], io: CliIo): Promise<number> {
   const split = args.indexOf('--');
+  if ((split < 0 ? args : args.slice(0, split)).includes('--http')) return runHttpCommand(args, io);
   if (split < 0 || split === args.length - 1) throw new UsageError('run needs the server command after --, e.g. mcp-lifeguard run -- npx -y @modelcontextprotocol/server-memory');
   let values;
   try {

@@ -1,0 +1,209 @@
+import { spawn } from 'node:child_process';
+import { openSync, closeSync, mkdirSync } from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { controlShutdown } from '../../core/control';
+import { currentHostEnv } from '../../core/hostEnv';
+import { readFrontInfo } from '../../core/http/frontInfo';
+import { acquireLock, identityHash, LockRecord, processStartTime, readHolder, ServerIdentity, START_TIME_TOLERANCE_MS } from '../../core/locks';
+import { lifeguardPaths, LifeguardPaths } from '../../core/paths';
+import { npmVersionOfLaunch } from '../../core/versions/npm';
+import { describePortHolder } from '../../guard/http/portOwner';
+import { waitUntilAnswers } from '../../guard/http/upstream';
+import { identityOf } from '../../guard/launch';
+import { CliIo } from '../io';
+import { HttpCommandLine, parseHttpCommandLine } from './httpOptions';
+
+/** What the installed package says, against what the running guard recorded at its start. */
+type Freshness = { kind: 'fresh' } | { kind: 'stale'; running: string; installed: string } | { kind: 'unknown' };
+
+/**
+ * `mcp-lifeguard ensure --http --listen HOST:PORT -- <command>`: an idempotent start. Prints the URL
+ * of the guarded server for this identity when one runs the installed version; replaces a stale
+ * one; starts one otherwise. Concurrent calls start one server: starting is done under a second
+ * lock (the identity's "ensure" lock), and the guard's own lock arbitrates the rest.
+ */
+export async function ensureCommand(args: string[], io: CliIo): Promise<number> {
+  const cl = parseHttpCommandLine('ensure', args, io, { timeout: { type: 'string', default: '120' } });
+  const timeoutMs = Number(cl.extra.timeout) * 1000;
+  const log = (line: string): void => io.stderr(`mcp-lifeguard ensure: ${line}\n`);
+  const paths = lifeguardPaths(currentHostEnv(io.env));
+  const npm = await npmVersionOfLaunch(cl.launch);
+  const installedAtStart = await npm?.installed();
+  const identity = await identityOf(cl.launch, { name: cl.name, resource: cl.resource, packageName: installedAtStart?.state === 'known' ? installedAtStart.name : undefined });
+  const freshness = async (record: LockRecord): Promise<Freshness> => {
+    const installed = await npm?.installed();
+    const running = record.versions?.package;
+    if (installed?.state !== 'known' || !running || running.name !== installed.name) return { kind: 'unknown' };
+    return running.version === installed.version ? { kind: 'fresh' } : { kind: 'stale', running: running.version, installed: installed.version };
+  };
+  const deadline = Date.now() + (Number.isFinite(timeoutMs) ? timeoutMs : 120_000);
+  const ensureIdentity: ServerIdentity = { serverName: `${identity.serverName}.ensure`, resourceKey: identity.resourceKey };
+
+  while (Date.now() < deadline) {
+    const holder = await readHolder({ dir: paths.locks, identity });
+    if (holder.state === 'live' && (await freshness(holder.record)).kind !== 'stale') {
+      const served = await servedUrl(paths, identity, holder.record, cl);
+      if (served.kind === 'ok') {
+        io.stdout(`${served.url}\n`);
+        return 0;
+      }
+      if (served.kind === 'mismatch') {
+        log(served.message);
+        return 1;
+      }
+      await sleep(100); // the guard holds the lock but does not answer yet
+      continue;
+    }
+    const mutex = await acquireLock({
+      dir: paths.locks,
+      identity: ensureIdentity,
+      record: { pid: process.pid, startTime: await processStartTime(), command: [cl.launch.command, ...cl.launch.args], cwd: cl.launch.cwd, startedAt: new Date().toISOString(), holder: 'mcp-lifeguard-ensure' },
+    });
+    if (mutex.kind === 'error') {
+      log(mutex.message);
+      return 1;
+    }
+    if (mutex.kind === 'held') {
+      await sleep(100); // another ensure is starting it: wait for its result
+      continue;
+    }
+    try {
+      const now = await readHolder({ dir: paths.locks, identity });
+      if (now.state === 'live') {
+        const f = await freshness(now.record);
+        if (f.kind !== 'stale') continue;
+        log(`${identity.serverName} runs ${f.running} but ${f.installed} is installed: replacing it (guard pid ${now.record.pid})`);
+        const stopped = await stopGuard(now.record, cl.termGraceMs, log);
+        if (!stopped) {
+          log(`guard pid ${now.record.pid} did not stop; giving up`);
+          return 1;
+        }
+      }
+      if (await portTaken(cl.host, cl.port)) {
+        log(`cannot start ${identity.serverName}: ${cl.host}:${cl.port} is in use: ${await describePortHolder(cl.port)}`);
+        return 1;
+      }
+      const started = await startGuard(cl, paths, identity, deadline, log);
+      if (started.kind === 'error') {
+        log(started.message);
+        return 1;
+      }
+      io.stdout(`${started.url}\n`);
+      return 0;
+    } finally {
+      await mutex.lock.release();
+    }
+  }
+  log(`${identity.serverName} was not ready within ${Math.round(timeoutMs / 1000)} s`);
+  return 1;
+}
+
+type Served = { kind: 'ok'; url: string } | { kind: 'mismatch'; message: string } | { kind: 'not-yet' };
+
+/** The URL a live guard serves, once it answers there. */
+async function servedUrl(paths: LifeguardPaths, identity: ServerIdentity, record: LockRecord, cl: HttpCommandLine): Promise<Served> {
+  const info = await readFrontInfo(paths, identity);
+  if (!info || info.pid !== record.pid) return { kind: 'not-yet' };
+  if (info.port !== cl.port || info.host !== cl.host) {
+    return { kind: 'mismatch', message: `${identity.serverName} already runs at ${info.url} (guard pid ${record.pid}), not at ${cl.host}:${cl.port}; stop it first (mcp-lifeguard stop) or ask for ${info.host}:${info.port}` };
+  }
+  return (await waitUntilAnswers({ host: info.host, port: info.port }, cl.path, 2000)) ? { kind: 'ok', url: info.url } : { kind: 'not-yet' };
+}
+
+/**
+ * Stops a guard: shutdown over its control endpoint, then TERM, then KILL after the grace period,
+ * each signal only after re-identifying the pid by its start time (a reused pid is never hit).
+ */
+async function stopGuard(record: LockRecord, graceMs: number, log: (line: string) => void): Promise<boolean> {
+  if (record.control) {
+    try {
+      await controlShutdown(record.control, 'replaced by a fresh start (ensure: stale)', { timeoutMs: 5000 });
+    } catch (err) {
+      log(`shutdown over ${record.control} failed (${(err as Error).message}); signalling pid ${record.pid}`);
+    }
+  }
+  // The guard itself stops its server within its own grace; allow for that before signalling.
+  if (await goneWithin(record, graceMs * 2 + 5000)) return true;
+  for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
+    if (!(await sameProcess(record))) return true;
+    try {
+      process.kill(record.pid, signal);
+    } catch {
+      return true;
+    }
+    if (await goneWithin(record, signal === 'SIGTERM' ? graceMs : 5000)) return true;
+  }
+  return false;
+}
+
+async function sameProcess(record: LockRecord): Promise<boolean> {
+  try {
+    const start = await processStartTime(record.pid);
+    return record.startTime === 0 || start === 0 || Math.abs(start - record.startTime) <= START_TIME_TOLERANCE_MS;
+  } catch {
+    return false;
+  }
+}
+
+async function goneWithin(record: LockRecord, ms: number): Promise<boolean> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if (!(await sameProcess(record))) return true;
+    await sleep(50);
+  }
+  return !(await sameProcess(record));
+}
+
+/** Is anything listening on host:port? A refused connection means the port is free. */
+function portTaken(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    socket.setTimeout(2000);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/**
+ * Starts `mcp-lifeguard run --http` detached (it outlives this command), its output appended to a
+ * private log file, and waits until it holds the lock and answers, or exits.
+ */
+async function startGuard(cl: HttpCommandLine, paths: LifeguardPaths, identity: ServerIdentity, deadline: number, log: (line: string) => void): Promise<{ kind: 'ok'; url: string } | { kind: 'error'; message: string }> {
+  mkdirSync(paths.logs, { recursive: true, mode: 0o700 });
+  const logFile = path.join(paths.logs, `${identityHash(identity)}.http.log`);
+  const fd = openSync(logFile, 'a', 0o600);
+  const argv = [...process.execArgv, process.argv[1], 'run', ...cl.optionArgs, '--', cl.launch.command, ...cl.launch.args];
+  const child = spawn(process.execPath, argv, { cwd: cl.launch.cwd, env: cl.launch.env, detached: true, stdio: ['ignore', fd, fd], windowsHide: true });
+  closeSync(fd);
+  let exit: string | undefined;
+  child.once('exit', (code, signal) => (exit = signal ? `was killed by ${signal}` : `exited with code ${code}`));
+  child.once('error', (err) => (exit = `could not start: ${err.message}`));
+  log(`started ${identity.serverName} under mcp-lifeguard (guard pid ${child.pid}; log ${logFile})`);
+  try {
+    while (Date.now() < deadline) {
+      if (exit) return { kind: 'error', message: `the guard ${exit} before ${identity.serverName} answered; see ${logFile}` };
+      const holder = await readHolder({ dir: paths.locks, identity });
+      if (holder.state === 'live' && holder.record.pid === child.pid) {
+        const served = await servedUrl(paths, identity, holder.record, cl);
+        if (served.kind === 'ok') return served;
+        if (served.kind === 'mismatch') return { kind: 'error', message: served.message };
+      }
+      await sleep(100);
+    }
+    return { kind: 'error', message: `${identity.serverName} did not answer in time; see ${logFile}` };
+  } finally {
+    child.unref();
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
