@@ -10,14 +10,21 @@ import * as path from 'node:path';
 export type NpmVersion = { state: 'known'; name: string; version: string; ecosystem: 'npm' } | { state: 'unknown'; reason: string };
 
 const NODE_NAMES = new Set(['node', 'node.exe', 'nodejs']);
+/** Node options whose value is the next argument. */
+const NODE_VALUE_OPTIONS = new Set(['-r', '--require', '--import', '--loader', '--experimental-loader', '--env-file', '--title', '-C', '--conditions', '--input-type']);
 
 /** The script a launch executes: the command itself, or the first non-option argument of `node`. */
 export async function launchedScript(launch: { command: string; args: readonly string[]; cwd: string; env: Readonly<Record<string, string | undefined>> }): Promise<string | undefined> {
   const command = await resolveOnPath(launch.command, launch.cwd, launch.env);
   if (!command) return undefined;
   if (NODE_NAMES.has(path.basename(command).toLowerCase()) || command === process.execPath) {
-    const script = launch.args.find((a) => !a.startsWith('-'));
-    return script === undefined ? undefined : path.resolve(launch.cwd, script);
+    for (let i = 0; i < launch.args.length; i++) {
+      const a = launch.args[i];
+      // `node --require hook.cjs server.js`: the option's value is not the script.
+      if (NODE_VALUE_OPTIONS.has(a)) i++;
+      else if (!a.startsWith('-')) return path.resolve(launch.cwd, a);
+    }
+    return undefined;
   }
   return command;
 }

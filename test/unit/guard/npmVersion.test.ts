@@ -32,6 +32,7 @@ describe('versions/npm: the package a launch runs, and its installed version', (
 
   it('resolves `node script.js` to the script and a bare command on PATH; npx is not guessed at', async () => {
     assert.equal(await launchedScript({ command: 'node', args: ['--no-warnings', 'node_modules/@scope/srv/dist/index.js'], cwd: tmp, env: { PATH: path.dirname(process.execPath) } }), path.join(tmp, 'node_modules/@scope/srv/dist/index.js'));
+    assert.equal(await launchedScript({ command: 'node', args: ['--require', 'hook.cjs', 'node_modules/@scope/srv/dist/index.js'], cwd: tmp, env: { PATH: path.dirname(process.execPath) } }), path.join(tmp, 'node_modules/@scope/srv/dist/index.js'));
     assert.equal(await launchedScript({ command: 'srv', args: [], cwd: '/', env: { PATH: path.join(tmp, 'node_modules', '.bin') } }), path.join(tmp, 'node_modules', '.bin', 'srv'));
     assert.equal(await npmVersionOfLaunch({ command: 'npx', args: ['-y', '@scope/srv'], cwd: tmp, env: { PATH: tmp } }), undefined);
   });
