@@ -23,6 +23,7 @@ export async function acquireGuardLock(opts: GuardLockOptions): Promise<GuardLoc
   const pollMs = opts.pollMs ?? 100;
   const deadline = Date.now() + opts.timeoutMs;
   let askedToStop: number | undefined;
+  let saidWaiting = false;
   for (;;) {
     const r = await acquireLock(opts);
     if (r.kind !== 'held') return r;
@@ -42,6 +43,10 @@ export async function acquireGuardLock(opts: GuardLockOptions): Promise<GuardLoc
         const why = err instanceof ControlUnreachableError ? 'its control endpoint does not answer' : (err as Error).message;
         return { kind: 'refused', message: `${who} and cannot be asked to stop: ${why}` };
       }
+    }
+    if (opts.onConflict === 'wait' && !saidWaiting) {
+      saidWaiting = true;
+      opts.log(`${who}; waiting up to ${Math.round(opts.timeoutMs / 1000)} s for it to go`);
     }
     if (Date.now() >= deadline) {
       return { kind: 'refused', message: `${who}; it did not go within ${Math.round(opts.timeoutMs / 1000)} s` };
