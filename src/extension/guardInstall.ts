@@ -1,0 +1,76 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/**
+ * Installs the guard where wrapped configs point: `<lifeguard root>/bin`, a stable per-user path
+ * that survives extension updates (the extension's own folder is versioned and removed on update).
+ * The bundled CLI is copied as `mcp-lifeguard.js` next to a small launcher that runs it with a known
+ * Node.js: clients start servers with a bare environment (Claude Desktop passes a minimal PATH), so
+ * the launcher names the runtime by absolute path instead of trusting PATH.
+ */
+
+export interface GuardInstallOptions {
+  binDir: string;
+  /** The bundled CLI (dist/cli.js) to install. */
+  cliSource: string;
+  platform: NodeJS.Platform;
+  /** How to run JavaScript: a Node.js binary, or Electron's binary run as Node. */
+  runtime: Runtime;
+}
+
+export type Runtime = { kind: 'node'; path: string } | { kind: 'electron'; path: string };
+
+export type GuardInstall =
+  | { state: 'installed'; launcher: string; changed: boolean }
+  | { state: 'failed'; reason: string };
+
+/** The launcher a config's `command` names. */
+export function launcherPath(binDir: string, platform: NodeJS.Platform): string {
+  return path.join(binDir, platform === 'win32' ? 'mcp-lifeguard.cmd' : 'mcp-lifeguard');
+}
+
+export function launcherText(scriptPath: string, runtime: Runtime, platform: NodeJS.Platform): string {
+  if (platform === 'win32') {
+    const env = runtime.kind === 'electron' ? 'set ELECTRON_RUN_AS_NODE=1\r\n' : '';
+    return `@echo off\r\nrem Written by MCP Lifeguard: runs the installed guard.\r\n${env}"${runtime.path}" "${scriptPath}" %*\r\n`;
+  }
+  const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  const env = runtime.kind === 'electron' ? 'ELECTRON_RUN_AS_NODE=1 ' : '';
+  return `#!/bin/sh\n# Written by MCP Lifeguard: runs the installed guard.\n${env}exec ${q(runtime.path)} ${q(scriptPath)} "$@"\n`;
+}
+
+/** Writes `content` only when it differs, atomically (temp file + rename), so a running guard keeps its file. */
+function writeIfChanged(file: string, content: Buffer, mode: number): boolean {
+  try {
+    if (fs.readFileSync(file).equals(content)) return false;
+  } catch {
+    // Missing: written below.
+  }
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, content, { mode });
+  fs.renameSync(tmp, file);
+  return true;
+}
+
+export function installGuard(o: GuardInstallOptions): GuardInstall {
+  try {
+    fs.mkdirSync(o.binDir, { recursive: true, mode: 0o700 });
+    const script = path.join(o.binDir, 'mcp-lifeguard.js');
+    const launcher = launcherPath(o.binDir, o.platform);
+    const a = writeIfChanged(script, fs.readFileSync(o.cliSource), 0o644);
+    const b = writeIfChanged(launcher, Buffer.from(launcherText(script, o.runtime, o.platform)), 0o755);
+    return { state: 'installed', launcher, changed: a || b };
+  } catch (err) {
+    return { state: 'failed', reason: (err as Error).message };
+  }
+}
+
+/** A Node.js on PATH, else the editor's own binary run as Node (always present, updated with it). */
+export function findRuntime(env: Readonly<Record<string, string | undefined>>, platform: NodeJS.Platform, execPath: string, exists: (p: string) => boolean = fs.existsSync): Runtime {
+  const dirs = (env.PATH ?? env.Path ?? '').split(platform === 'win32' ? ';' : ':').filter(Boolean);
+  for (const dir of dirs) {
+    const candidate = path.join(dir, platform === 'win32' ? 'node.exe' : 'node');
+    if (exists(candidate)) return { kind: 'node', path: candidate };
+  }
+  return { kind: 'electron', path: execPath };
+}

@@ -1,0 +1,67 @@
+import { applyEdits, findNodeAtLocation, FormattingOptions, getNodeValue, modify, parseTree } from 'jsonc-parser';
+import { isWrappedCommand } from './guardCommand';
+
+/**
+ * The text edit of Wrap with Guard and Unwrap, computed on the file's own text (not the snapshot's
+ * resolved values, so `${workspaceFolder}` and friends stay as written). jsonc-parser's `modify`
+ * touches only the `command` and `args` values: comments, order and formatting elsewhere survive.
+ */
+
+export type EditResult = { kind: 'ok'; text: string } | { kind: 'error'; reason: string };
+
+/** The guard as configs call it: its stable launcher path. */
+export interface GuardLauncher {
+  command: string;
+}
+
+interface RawEntry {
+  command: string;
+  args: string[];
+}
+
+function readEntry(text: string, keyPath: (string | number)[]): RawEntry | string {
+  const root = parseTree(text, [], { allowTrailingComma: true, disallowComments: false });
+  if (!root) return 'the file is not valid JSON';
+  const node = findNodeAtLocation(root, keyPath);
+  if (!node || node.type !== 'object') return `no server entry at ${keyPath.map(String).join('.')}`;
+  const value = getNodeValue(node) as { command?: unknown; args?: unknown };
+  if (typeof value.command !== 'string' || value.command.length === 0) return 'the entry has no command';
+  const args = value.args ?? [];
+  if (!Array.isArray(args) || !args.every((a) => typeof a === 'string')) return '"args" is not a list of strings';
+  return { command: value.command, args };
+}
+
+/** Indentation as the file already uses it, so inserted lines look like their neighbours. */
+export function detectFormatting(text: string): FormattingOptions {
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  const indented = text.split(/\r?\n/).find((l) => /^[ \t]+\S/.test(l));
+  if (indented?.startsWith('\t')) return { insertSpaces: false, tabSize: 1, eol };
+  const spaces = indented ? indented.length - indented.trimStart().length : 2;
+  return { insertSpaces: true, tabSize: Math.min(spaces, 8) || 2, eol };
+}
+
+function setEntry(text: string, keyPath: (string | number)[], entry: RawEntry): string {
+  const formattingOptions = detectFormatting(text);
+  let out = applyEdits(text, modify(text, [...keyPath, 'command'], entry.command, { formattingOptions }));
+  out = applyEdits(out, modify(out, [...keyPath, 'args'], entry.args, { formattingOptions }));
+  return out;
+}
+
+/** `command`/`args` become `<guard> run --name <name> -- <command> <args...>`. */
+export function computeWrap(text: string, keyPath: (string | number)[], serverName: string, guard: GuardLauncher): EditResult {
+  const entry = readEntry(text, keyPath);
+  if (typeof entry === 'string') return { kind: 'error', reason: entry };
+  if (isWrappedCommand(entry.command, entry.args)) return { kind: 'error', reason: 'the server already runs through the guard' };
+  return { kind: 'ok', text: setEntry(text, keyPath, { command: guard.command, args: ['run', '--name', serverName, '--', entry.command, ...entry.args] }) };
+}
+
+/** Restores the command and args the guard was wrapped around. */
+export function computeUnwrap(text: string, keyPath: (string | number)[]): EditResult {
+  const entry = readEntry(text, keyPath);
+  if (typeof entry === 'string') return { kind: 'error', reason: entry };
+  if (!isWrappedCommand(entry.command, entry.args)) return { kind: 'error', reason: 'the server does not run through the guard' };
+  const split = entry.args.indexOf('--');
+  if (split < 0 || split === entry.args.length - 1) return { kind: 'error', reason: 'the guard\'s arguments have no command after "--"' };
+  const [command, ...args] = entry.args.slice(split + 1);
+  return { kind: 'ok', text: setEntry(text, keyPath, { command, args }) };
+}

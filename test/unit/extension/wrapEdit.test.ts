@@ -1,0 +1,72 @@
+import * as assert from 'node:assert/strict';
+import { parse } from 'jsonc-parser';
+import { computeUnwrap, computeWrap, detectFormatting } from '../../../src/extension/viewModel/wrapEdit';
+
+const GUARD = { command: '/home/u/.local/state/mcp-lifeguard/bin/mcp-lifeguard' };
+
+const VSCODE = `{
+  // my servers
+  "servers": {
+    "memory": {
+      "type": "stdio",
+      "command": "npx", // from npm
+      "args": ["-y", "@modelcontextprotocol/server-memory"],
+      "env": { "MEMORY_FILE_PATH": "\${workspaceFolder}/mem.json" }
+    },
+    "other": { "command": "node", "args": ["x.js"] },
+  }
+}
+`;
+
+describe('extension: Wrap with Guard edits', () => {
+  it('wraps command and args, keeping comments, variables and the other entries', () => {
+    const r = computeWrap(VSCODE, ['servers', 'memory'], 'memory', GUARD);
+    assert.equal(r.kind, 'ok');
+    if (r.kind !== 'ok') return;
+    assert.ok(r.text.includes('// my servers'));
+    assert.ok(r.text.includes('// from npm'));
+    assert.ok(r.text.includes('"other": { "command": "node", "args": ["x.js"] },'));
+    const value = parse(r.text, [], { allowTrailingComma: true });
+    assert.deepEqual(value.servers.memory, {
+      type: 'stdio',
+      command: GUARD.command,
+      args: ['run', '--name', 'memory', '--', 'npx', '-y', '@modelcontextprotocol/server-memory'],
+      env: { MEMORY_FILE_PATH: '${workspaceFolder}/mem.json' },
+    });
+  });
+
+  it('unwrap restores the original entry', () => {
+    const wrapped = computeWrap(VSCODE, ['servers', 'memory'], 'memory', GUARD);
+    assert.ok(wrapped.kind === 'ok');
+    const back = computeUnwrap(wrapped.text, ['servers', 'memory']);
+    assert.ok(back.kind === 'ok');
+    assert.deepEqual(parse(back.text, [], { allowTrailingComma: true }), parse(VSCODE, [], { allowTrailingComma: true }));
+    assert.ok(back.text.includes('// from npm'));
+  });
+
+  it('an entry without args gets them; nested key paths (Claude Code projects) work', () => {
+    const text = '{\n\t"projects": {\n\t\t"/w": { "mcpServers": { "a.b": { "command": "srv" } } }\n\t}\n}\n';
+    const r = computeWrap(text, ['projects', '/w', 'mcpServers', 'a.b'], 'a.b', GUARD);
+    assert.ok(r.kind === 'ok');
+    assert.deepEqual(parse(r.text).projects['/w'].mcpServers['a.b'], { command: GUARD.command, args: ['run', '--name', 'a.b', '--', 'srv'] });
+    const back = computeUnwrap(r.text, ['projects', '/w', 'mcpServers', 'a.b']);
+    assert.ok(back.kind === 'ok');
+    assert.deepEqual(parse(back.text).projects['/w'].mcpServers['a.b'], { command: 'srv', args: [] });
+  });
+
+  it('refuses what it cannot do, with the reason', () => {
+    assert.deepEqual(computeWrap(VSCODE, ['servers', 'nope'], 'nope', GUARD), { kind: 'error', reason: 'no server entry at servers.nope' });
+    assert.deepEqual(computeWrap('{"s":{"a":{"url":"http://x"}}}', ['s', 'a'], 'a', GUARD), { kind: 'error', reason: 'the entry has no command' });
+    assert.deepEqual(computeWrap('{"s":{"a":{"command":"x","args":[1]}}}', ['s', 'a'], 'a', GUARD), { kind: 'error', reason: '"args" is not a list of strings' });
+    const once = computeWrap(VSCODE, ['servers', 'memory'], 'memory', GUARD);
+    assert.ok(once.kind === 'ok');
+    assert.deepEqual(computeWrap(once.text, ['servers', 'memory'], 'memory', GUARD), { kind: 'error', reason: 'the server already runs through the guard' });
+    assert.deepEqual(computeUnwrap(VSCODE, ['servers', 'memory']), { kind: 'error', reason: 'the server does not run through the guard' });
+  });
+
+  it('follows the file\'s indentation and line endings', () => {
+    assert.deepEqual(detectFormatting('{\r\n    "a": 1\r\n}'), { insertSpaces: true, tabSize: 4, eol: '\r\n' });
+    assert.deepEqual(detectFormatting('{\n\t"a": 1\n}'), { insertSpaces: false, tabSize: 1, eol: '\n' });
+    assert.deepEqual(detectFormatting('{}'), { insertSpaces: true, tabSize: 2, eol: '\n' });
+  });
+});
