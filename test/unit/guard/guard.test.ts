@@ -145,6 +145,31 @@ describe('Guard (in process, real SDK server and client)', function () {
     assert.match(textOf(await client.callTool({ name: 'echo', arguments: { text: 'r' } })), /:r$/);
   });
 
+  it('restart-when-idle restarts a stale server once nothing is in flight, and the client keeps its session', async () => {
+    let installed: ResolvedVersion = { state: 'known', name: 'tiny-server', version: '1.0.0', ecosystem: 'npm' };
+    const { guard, client } = await startClient({ stale: { policy: 'restart-when-idle', intervalMs: 50, probe: { installed: async () => installed } } });
+    await client.listTools();
+    const slow = client.callTool({ name: 'slow', arguments: { ms: 1000 } });
+    await until('the slow call to be in flight', () => guard.status().inFlight === 1);
+    installed = { ...installed, version: '2.0.0' };
+    // Busy: the request in flight is answered by the old child, then the restart happens.
+    assert.match(textOf(await slow), /slept 1000$/);
+    await until('the idle restart', () => guard.status().restarts === 1 && guard.status().state === 'running');
+    assert.equal(guard.status().runningVersion, 'tiny-server 2.0.0');
+    assert.match(textOf(await client.callTool({ name: 'echo', arguments: { text: 'fresh' } })), /:fresh$/);
+    assert.match(logs.join('\n'), /tiny is stale: running tiny-server 1\.0\.0, installed 2\.0\.0/);
+  });
+
+  it('refuse-all answers every request but ping with the stale error', async () => {
+    let installed: ResolvedVersion = { state: 'known', name: 'tiny-server', version: '1.0.0', ecosystem: 'npm' };
+    const { client } = await startClient({ stale: { policy: 'refuse-all', intervalMs: 0, probe: { installed: async () => installed } } });
+    await client.listTools();
+    installed = { ...installed, version: '1.0.1' };
+    await client.ping();
+    await assert.rejects(client.listTools(), (err: { code?: number; message: string }) => err.code === GuardErrorCode.Stale && /every request is refused/.test(err.message));
+    await assert.rejects(client.callTool({ name: 'echo', arguments: { text: 'r' } }), (err: { code?: number }) => err.code === GuardErrorCode.Stale);
+  });
+
   it('on client EOF, stops a child that ignores EOF and SIGTERM, and exits with its code', async () => {
     const { guard, client, input } = await startClient({
       spec: { command: process.execPath, args: [tinyServer], cwd: tmp, env: { ...process.env, TINY_SERVER_IGNORE_EOF: '1' } },
