@@ -1,0 +1,165 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { controlShutdown, controlStatus } from '../../../src/core/control';
+import { listLocks, LockRecord } from '../../../src/core/locks';
+import { lifeguardPaths } from '../../../src/core/paths';
+import { freePort } from '../../../src/guard/http/upstream';
+import { cliPath } from '../../support/repo';
+import { connectClient, echo, isAlive, killAndWait, shortTempDir, spawnCollect, versionedServerPackage, waitFor } from './support';
+
+/** Command lines of this user's processes whose argv mentions `marker`. */
+function processesMentioning(marker: string): string[][] {
+  const out: string[][] = [];
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const argv = fs.readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').filter(Boolean);
+      if (argv.some((a) => a.includes(marker))) out.push(argv);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+/**
+ * `mcp-lifeguard ensure` through the built CLI, with real processes: idempotent, version-checked,
+ * one server however many ensure at once, and a clear message when the port is someone else's.
+ */
+describe('mcp-lifeguard ensure --http', function () {
+  this.timeout(300_000);
+  let home: string;
+  let env: NodeJS.ProcessEnv;
+  let port: number;
+  let server: ReturnType<typeof versionedServerPackage>;
+  let client: Client | undefined;
+  const extraPids: number[] = [];
+
+  before(function () {
+    if (process.platform !== 'linux') this.skip();
+    assert.ok(fs.existsSync(cliPath), `${cliPath} is built (npm run build)`);
+  });
+
+  beforeEach(async function () {
+    home = shortTempDir();
+    env = { ...process.env, MCP_LIFEGUARD_HOME: home };
+    port = await freePort();
+    server = versionedServerPackage(home, '1.0.0');
+  });
+
+  /** The live guard's lock record of the fixture server. */
+  async function liveGuard(): Promise<LockRecord | undefined> {
+    const locks = await listLocks(lifeguardPaths({ home, platform: 'linux', env: { MCP_LIFEGUARD_HOME: home } }).locks);
+    const live = locks.filter((l) => l.state === 'live' && 'record' in l && !l.record.serverName.endsWith('.ensure'));
+    assert.ok(live.length <= 1, `one live guard at most: ${JSON.stringify(live)}`);
+    return live[0] && 'record' in live[0] ? live[0].record : undefined;
+  }
+
+  async function childPidOf(record: LockRecord): Promise<number | undefined> {
+    const reply = await controlStatus(record.control!);
+    return reply.ok ? reply.result.childPid : undefined;
+  }
+
+  afterEach(async function () {
+    await client?.close().catch(() => undefined);
+    client = undefined;
+    const record = await liveGuard().catch(() => undefined);
+    if (record) {
+      const child = await childPidOf(record).catch(() => undefined);
+      await controlShutdown(record.control!).catch(() => undefined);
+      await waitFor('the guard to stop', () => (isAlive(record.pid) ? undefined : true), 30_000).catch(() => killAndWait(record.pid));
+      await killAndWait(child);
+    }
+    for (const pid of extraPids.splice(0)) await killAndWait(pid);
+    // Anything of this test still running (an orphan of a SIGKILLed guard) goes too: its argv names our temp dir.
+    for (const name of fs.readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
+      try {
+        if (fs.readFileSync(`/proc/${name}/cmdline`, 'utf8').includes(home)) await killAndWait(Number(name));
+      } catch {
+        // gone
+      }
+    }
+    fs.rmSync(home, { recursive: true, force: true });
+  });
+
+  async function ensure(extra: string[] = []): Promise<{ code: number | null; output: string; stdout: string }> {
+    const args = [cliPath, 'ensure', '--http', '--listen', `127.0.0.1:${port}`, '--stop-grace', '2', ...extra, '--', server.command, ...server.args];
+    const run = spawnCollect(process.execPath, args, { env, cwd: home });
+    const code = await run.exited;
+    const output = run.output();
+    return { code, output, stdout: output.split('\n').filter((l) => l.startsWith('http://')).join('\n') };
+  }
+
+  const url = () => `http://127.0.0.1:${port}/mcp`;
+
+  it('starts the server once, prints its URL, and a second call reuses it', async function () {
+    const first = await ensure();
+    assert.equal(first.code, 0, first.output);
+    assert.equal(first.stdout, url());
+    const guard = (await liveGuard())!;
+    assert.equal(guard.versions?.package?.version, '1.0.0');
+    const child = await childPidOf(guard);
+    const second = await ensure();
+    assert.equal(second.code, 0, second.output);
+    assert.equal(second.stdout, url());
+    assert.equal((await liveGuard())!.pid, guard.pid);
+    assert.equal(await childPidOf(guard), child);
+  });
+
+  it('after the guard and its server are SIGKILLed, ensure starts them again and the client goes on', async function () {
+    assert.equal((await ensure()).code, 0);
+    ({ client } = await connectClient(url()));
+    assert.equal(await echo(client, 'one'), 'Echo: one');
+    const guard = (await liveGuard())!;
+    const child = await childPidOf(guard);
+    await killAndWait(guard.pid);
+    await killAndWait(child);
+    const again = await ensure();
+    assert.equal(again.code, 0, again.output);
+    assert.notEqual((await liveGuard())!.pid, guard.pid);
+    assert.equal(await echo(client, 'two'), 'Echo: two');
+  });
+
+  it('replaces a stale server: the installed version moved on', async function () {
+    assert.equal((await ensure()).code, 0);
+    ({ client } = await connectClient(url()));
+    assert.equal(await echo(client, 'old'), 'Echo: old');
+    const old = (await liveGuard())!;
+    const oldChild = await childPidOf(old);
+    fs.writeFileSync(server.packageJson, JSON.stringify({ name: 'lifeguard-http-fixture', version: '1.1.0' }));
+    const replaced = await ensure();
+    assert.equal(replaced.code, 0, replaced.output);
+    assert.match(replaced.output, /runs 1\.0\.0 but 1\.1\.0 is installed/);
+    const fresh = (await liveGuard())!;
+    assert.notEqual(fresh.pid, old.pid);
+    assert.equal(fresh.versions?.package?.version, '1.1.0');
+    assert.equal(isAlive(old.pid), false, 'the stale guard is gone');
+    assert.equal(oldChild !== undefined && isAlive(oldChild), false, 'the stale server is gone');
+    assert.equal(await echo(client, 'new'), 'Echo: new');
+  });
+
+  it('20 concurrent ensures start one server and all print its URL', async function () {
+    const results = await Promise.all(Array.from({ length: 20 }, () => ensure(['--timeout', '240'])));
+    for (const r of results) {
+      assert.equal(r.code, 0, r.output);
+      assert.equal(r.stdout, url());
+    }
+    const serverScript = path.join(home, 'pkg', 'server.mjs');
+    const servers = processesMentioning(serverScript).filter((argv) => !argv.some((a) => a.endsWith('cli.js')));
+    assert.equal(servers.length, 1, JSON.stringify(servers));
+    const guards = processesMentioning(serverScript).filter((argv) => argv.some((a) => a.endsWith('cli.js')) && argv.includes('run'));
+    assert.equal(guards.length, 1, JSON.stringify(guards));
+  });
+
+  it('fails with the pid of a foreign process holding the port', async function () {
+    const squatter = spawnCollect(process.execPath, ['-e', `require('node:http').createServer((q, s) => s.end('not mcp')).listen(${port}, '127.0.0.1', () => console.log('up'))`]);
+    extraPids.push(squatter.child.pid!);
+    await waitFor('the squatter to listen', () => (squatter.output().includes('up') ? true : undefined));
+    const result = await ensure();
+    assert.equal(result.code, 1, result.output);
+    assert.match(result.output, new RegExp(`held by pid ${squatter.child.pid}\\b`));
+    assert.equal(await liveGuard(), undefined, 'no guard was left running');
+  });
+});
