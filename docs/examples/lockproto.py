@@ -101,7 +101,7 @@ def judge(record):
 
 
 def read_record(path):
-    """('missing', None) | ('record', dict) | ('unreadable', reason); never follows a symlink."""
+    """(kind, value, mtime): ('missing', None, 0) | ('record', dict, mtime) | ('unreadable', reason, mtime); never follows a symlink."""
     try:
         fd = os.open(path, os.O_RDONLY | NOFOLLOW)
     except FileNotFoundError:

@@ -30,7 +30,7 @@ export async function acquireLock(opts: AcquireOptions): Promise<AcquireResult> 
   const lockPath = lockPathFor(opts.dir, opts.identity);
   try {
     await ensureLockDir(opts.dir);
-    await ensureLockSubdir(lockPath);
+    ensureLockSubdir(lockPath);
   } catch (err) {
     if (err instanceof LockDirError) return { kind: 'error', message: err.message, lockPath };
     return { kind: 'error', message: `cannot prepare ${lockPath}: ${(err as Error).message}`, lockPath };
@@ -40,13 +40,13 @@ export async function acquireLock(opts: AcquireOptions): Promise<AcquireResult> 
   const text = serializeRecord(record);
   try {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const numbers = await listNumbers(lockPath);
+      const numbers = listNumbers(lockPath);
       const newest = numbers.length > 0 ? numbers[numbers.length - 1] : 0;
       let tookOverFrom: LockRecord | undefined;
       let takeoverReason: string | undefined;
       if (newest > 0) {
         const file = recordPath(lockPath, newest);
-        const read = await readRecordFile(file);
+        const read = readRecordFile(file);
         if (read.kind === 'missing') continue; // superseded while we looked: look again
         if (read.kind === 'unreadable') {
           if (Date.now() - read.mtimeMs < UNREADABLE_GRACE_MS) {
@@ -63,14 +63,14 @@ export async function acquireLock(opts: AcquireOptions): Promise<AcquireResult> 
         }
       }
       const mine = newest + 1;
-      if (!(await createRecord(lockPath, mine, text))) continue; // another contender created it first
+      if (!createRecord(lockPath, mine, text)) continue; // another contender created it first
       // A slow contender can create a number that a newer holder already superseded; newer wins.
-      const after = await listNumbers(lockPath);
+      const after = listNumbers(lockPath);
       if (after[after.length - 1] > mine) {
-        await removeOwnRecord(lockPath, mine);
+        removeOwnRecord(lockPath, mine);
         continue;
       }
-      await removeSuperseded(lockPath, mine);
+      removeSuperseded(lockPath, mine);
       return { kind: 'acquired', lock: new Held(lockPath, mine, record), tookOverFrom, takeoverReason };
     }
   } catch (err) {

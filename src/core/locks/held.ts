@@ -1,5 +1,5 @@
 import { serializeRecord } from './record';
-import { listNumbers, listNumbersSync, replaceRecord, replaceRecordSync } from './generations';
+import { listNumbers, replaceRecord } from './generations';
 import type { HeldLock, LockRecord } from './types';
 
 /** A lock this process holds: record number `n` in `lockPath`, the newest while we hold it. */
@@ -22,26 +22,22 @@ export class Held implements HeldLock {
   async update(changes: Partial<Omit<LockRecord, 'protocol' | 'pid' | 'startTime'>>): Promise<void> {
     if (this.released) throw new Error(`${this.lockPath}: cannot update a released lock`);
     const next: LockRecord = { ...this.current, ...changes, serverName: this.current.serverName, resourceKey: this.current.resourceKey };
-    await replaceRecord(this.lockPath, this.n, serializeRecord(next));
+    replaceRecord(this.lockPath, this.n, serializeRecord(next));
     this.current = next;
   }
 
-  /** Marks our record released instead of deleting it: the newest number must never go away. */
   async release(): Promise<void> {
-    if (this.released) return;
-    this.released = true;
-    const numbers = await listNumbers(this.lockPath);
-    // Someone judged us dead and took over (we were frozen, or our start time was misread): not ours.
-    if (numbers[numbers.length - 1] !== this.n) return;
-    await replaceRecord(this.lockPath, this.n, serializeRecord(this.releasedRecord()));
+    this.releaseSync();
   }
 
+  /** Marks our record released instead of deleting it: the newest number must never go away. */
   releaseSync(): void {
     if (this.released) return;
     this.released = true;
-    const numbers = listNumbersSync(this.lockPath);
+    const numbers = listNumbers(this.lockPath);
+    // Someone judged us dead and took over (we were frozen, or our start time was misread): not ours.
     if (numbers[numbers.length - 1] !== this.n) return;
-    replaceRecordSync(this.lockPath, this.n, serializeRecord(this.releasedRecord()));
+    replaceRecord(this.lockPath, this.n, serializeRecord(this.releasedRecord()));
   }
 
   private releasedRecord(): LockRecord {

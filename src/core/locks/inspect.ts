@@ -9,10 +9,10 @@ import type { FreeState, HolderState, ServerIdentity } from './types';
 /** Reads one lock's newest record and judges it; never changes anything. */
 export async function readLockAt(lockPath: string): Promise<HolderState | FreeState> {
   for (;;) {
-    const numbers = await listNumbers(lockPath);
+    const numbers = listNumbers(lockPath);
     if (numbers.length === 0) return { state: 'free' };
     const file = recordPath(lockPath, numbers[numbers.length - 1]);
-    const read = await readRecordFile(file);
+    const read = readRecordFile(file);
     if (read.kind === 'missing') continue; // superseded while we looked
     if (read.kind === 'unreadable') return { state: 'unreadable', reason: `${file} ${read.reason}`, recordPath: file };
     if (read.record.releasedAt !== undefined) return { state: 'free', released: read.record };

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { linuxBootTime, linuxStartTimeMs } from '../processes/identity';
 import type { HolderState, LockRecord } from './types';
@@ -56,7 +56,7 @@ export async function probeProcess(pid: number, platform: NodeJS.Platform = proc
   if (platform === 'linux') {
     let text: string;
     try {
-      text = await readFile(`/proc/${pid}/stat`, 'utf8');
+      text = readFileSync(`/proc/${pid}/stat`, 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ESRCH') return { kind: 'gone' };
       throw err;

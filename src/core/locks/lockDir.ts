@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs';
+import { lstatSync, mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 
 /** A lock directory (or a lock inside it) that must not be trusted; the message says why and what to do. */
@@ -18,9 +18,10 @@ export class LockDirError extends Error {
  * writable by group or others (they could plant or delete records). Throws a LockDirError.
  */
 export async function ensureLockDir(dir: string): Promise<void> {
-  await fs.mkdir(path.dirname(dir), { recursive: true, mode: 0o700 });
+  // Synchronous like the rest of an acquisition (see generations.ts): a few tiny system calls.
+  mkdirSync(path.dirname(dir), { recursive: true, mode: 0o700 });
   try {
-    await fs.mkdir(dir, { mode: 0o700 });
+    mkdirSync(dir, { mode: 0o700 });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
   }
@@ -29,7 +30,7 @@ export async function ensureLockDir(dir: string): Promise<void> {
 
 /** The checks of ensureLockDir on an existing directory, without creating anything. */
 export async function checkLockDir(dir: string, platform: NodeJS.Platform = process.platform): Promise<void> {
-  const st = await fs.lstat(dir);
+  const st = lstatSync(dir);
   if (st.isSymbolicLink()) throw new LockDirError(dir, 'is a symbolic link; refusing to follow it (remove the link, or set MCP_LIFEGUARD_HOME to a private directory)');
   if (!st.isDirectory()) throw new LockDirError(dir, 'is not a directory');
   if (platform === 'win32') return; // ACLs, not mode bits: %LOCALAPPDATA% is private to the user.

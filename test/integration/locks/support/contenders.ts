@@ -1,9 +1,11 @@
-import { ChildProcess, fork } from 'node:child_process';
+import { ChildProcess, fork, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { createInterface } from 'node:readline';
 import { build } from 'esbuild';
 import type { FromContender, ToContender } from './contender';
+import { lockprotoPy, python } from './python';
 
 /** Bundles contender.ts into one plain .cjs file (tsx in 64 processes would take minutes on 2 cores). */
 export async function bundleContender(outDir: string): Promise<string> {
@@ -12,25 +14,34 @@ export async function bundleContender(outDir: string): Promise<string> {
   return outfile;
 }
 
-/** A live contender process and the messages it sent that nobody has taken yet. */
+/**
+ * A live contender process and the messages it sent that nobody has taken yet. Node contenders
+ * talk over IPC; Python ones (py_contender.py) in JSON lines over stdin and stdout.
+ */
 export class Contender {
   readonly pid: number;
   private inbox: FromContender[] = [];
   private waiters: Array<() => void> = [];
   readonly exited: Promise<void>;
 
-  constructor(readonly child: ChildProcess) {
+  constructor(
+    readonly child: ChildProcess,
+    readonly language: 'node' | 'python' = 'node',
+  ) {
     if (child.pid === undefined) throw new Error('contender did not start');
     this.pid = child.pid;
-    child.on('message', (msg: FromContender) => {
+    const receive = (msg: FromContender) => {
       this.inbox.push(msg);
       for (const w of this.waiters.splice(0)) w();
-    });
+    };
+    if (language === 'node') child.on('message', receive);
+    else createInterface({ input: child.stdout! }).on('line', (line) => receive(JSON.parse(line) as FromContender));
     this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
   }
 
   send(msg: ToContender): void {
-    this.child.send(msg);
+    if (this.language === 'node') this.child.send(msg);
+    else this.child.stdin!.write(`${JSON.stringify(msg)}\n`);
   }
 
   /** The next message of `type`, waiting at most `timeoutMs` (generous: this is not a speed check). */
@@ -61,6 +72,14 @@ export class Contender {
 export async function startContender(bundle: string, dir: string, serverName: string, resourceKey: string): Promise<Contender> {
   const child = fork(bundle, [dir, serverName, resourceKey], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   const c = new Contender(child);
+  await c.next('ready');
+  return c;
+}
+
+export async function startPyContender(dir: string, serverName: string, resourceKey: string): Promise<Contender> {
+  const script = path.join(__dirname, 'py_contender.py');
+  const child = spawn(python, [script, path.dirname(lockprotoPy), dir, serverName, resourceKey], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const c = new Contender(child, 'python');
   await c.next('ready');
   return c;
 }
