@@ -1,6 +1,7 @@
 import { isMap, isScalar, isSeq, Node, parseDocument, Scalar, YAMLMap } from 'yaml';
 import { Position } from '../model';
 import { jsonServerMapAdapter } from './jsonc';
+import { excessiveNesting, MAX_NESTING } from './nesting';
 import { LineMap } from './position';
 import { AdaptResult, FileDiagnostic, RawServerEntry } from './types';
 
@@ -16,6 +17,11 @@ export function adaptContinueYaml(text: string): AdaptResult {
   const result: AdaptResult = { entries: [], diagnostics: [] };
   const lines = new LineMap(text);
   const at = (node: Node | null | undefined): Position | undefined => (node?.range ? lines.position(node.range[0]) : undefined);
+  const tooDeep = excessiveNesting(text, 'yaml');
+  if (tooDeep >= 0) {
+    result.diagnostics.push({ severity: 'error', ...lines.position(tooDeep), message: `nested more than ${MAX_NESTING} levels deep; not read` });
+    return result;
+  }
   // prettyErrors off: the pretty form quotes the offending lines, which may hold a secret.
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
   for (const e of doc.errors) result.diagnostics.push({ severity: 'error', ...lines.position(e.pos[0]), message: `invalid YAML: ${yamlReason(e.message)}` });

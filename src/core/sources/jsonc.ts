@@ -1,4 +1,5 @@
 import { Node, ParseError, findNodeAtLocation, getNodeValue, parseTree, printParseErrorCode } from 'jsonc-parser';
+import { excessiveNesting, MAX_NESTING } from './nesting';
 import { LineMap } from './position';
 import { AdaptResult, FileDiagnostic, RawServerEntry } from './types';
 
@@ -15,9 +16,19 @@ export interface JsoncDocument {
  * the rest. Every syntax error becomes a diagnostic at its line and column.
  */
 export function parseJsoncDocument(text: string): JsoncDocument {
-  const errors: ParseError[] = [];
-  const root = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false, allowEmptyContent: true });
   const lines = new LineMap(text);
+  const tooDeep = excessiveNesting(text, 'json');
+  if (tooDeep >= 0) {
+    return { root: undefined, lines, diagnostics: [{ severity: 'error', ...lines.position(tooDeep), message: `nested more than ${MAX_NESTING} levels deep; not read` }] };
+  }
+  const errors: ParseError[] = [];
+  let root: Node | undefined;
+  try {
+    root = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false, allowEmptyContent: true });
+  } catch (err) {
+    // Not expected below the nesting limit; if the parser fails anyway, the file is reported, not the scan.
+    return { root: undefined, lines, diagnostics: [{ severity: 'error', message: `could not be parsed: ${(err as Error).message}` }] };
+  }
   const diagnostics: FileDiagnostic[] = [];
   const seen = new Set<string>();
   for (const e of errors) {
