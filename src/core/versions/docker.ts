@@ -1,0 +1,176 @@
+import { execFile } from 'node:child_process';
+import { HostEnv } from '../hostEnv';
+import { isRecord, LaunchSpec, programName } from './lookup';
+import { Installed, Running } from './types';
+
+/**
+ * Docker: the image id a server's container runs vs the id its tag points to now. Both come from
+ * `docker inspect`, so this needs a docker CLI and an engine that answers; otherwise the answer is
+ * `unknown`, never a guess.
+ */
+
+export type DockerAnswer = { ok: true; stdout: string } | { ok: false; reason: string };
+
+/** Runs the docker CLI with fixed, read-only subcommands (inspect, ps). Injected for tests. */
+export interface DockerCli {
+  run(args: string[]): Promise<DockerAnswer>;
+}
+
+/** The real CLI, with a short timeout: a stuck engine must not hold a refresh. */
+export function dockerCli(host: HostEnv, timeoutMs = 2000): DockerCli {
+  return {
+    run: (args) =>
+      new Promise((resolve) => {
+        execFile('docker', args, { timeout: timeoutMs, env: { ...host.env } as NodeJS.ProcessEnv, windowsHide: true, maxBuffer: 8 * 1024 * 1024 }, (err, stdout, stderr) => {
+          if (err) {
+            const code = (err as NodeJS.ErrnoException).code;
+            resolve({ ok: false, reason: code === 'ENOENT' ? 'no docker CLI on PATH' : `docker ${args[0]} failed: ${(stderr || err.message).trim().split('\n')[0]}` });
+          } else resolve({ ok: true, stdout });
+        });
+      }),
+  };
+}
+
+export interface DockerRunLaunch {
+  image: string;
+  /** `--name`, when given: the container to inspect. */
+  name?: string;
+}
+
+/** Options of `docker run` that take no value; every other `--x` without `=` takes the next token. */
+const BOOLEAN_LONG = new Set(['--rm', '--init', '--interactive', '--tty', '--detach', '--privileged', '--read-only', '--publish-all', '--no-healthcheck', '--oom-kill-disable', '--quiet', '--help', '--sig-proxy', '--disable-content-trust', '--use-api-socket']);
+/** Single-letter flags that take no value (they may be combined: `-it`, `-dit`). */
+const BOOLEAN_SHORT = new Set(['i', 't', 'd', 'P', 'q']);
+
+/** Recognises `docker run ... image [cmd]` and `docker container run ...` (podman too). */
+export function parseDockerRun(launch: LaunchSpec): DockerRunLaunch | undefined {
+  const prog = programName(launch.command);
+  if (prog !== 'docker' && prog !== 'podman') return undefined;
+  let args = launch.args;
+  if (args[0] === 'container') args = args.slice(1);
+  if (args[0] !== 'run') return undefined;
+  let name: string | undefined;
+  for (let i = 1; i < args.length; i++) {
+    const a = args[i];
+    if (a === '--') return args[i + 1] ? { image: args[i + 1], ...(name ? { name } : {}) } : undefined;
+    if (a.startsWith('--')) {
+      const eq = a.indexOf('=');
+      const opt = eq > 0 ? a.slice(0, eq) : a;
+      const value = eq > 0 ? a.slice(eq + 1) : args[i + 1];
+      if (opt === '--name') name = value;
+      if (eq < 0 && !BOOLEAN_LONG.has(opt)) i++;
+      continue;
+    }
+    if (a.startsWith('-') && a.length > 1) {
+      const letters = [...a.slice(1)];
+      // `-it`: flags only. `-e X`, `-ite X`: the last letter takes the next token. `-eFOO=1`: value attached.
+      const flagsThenOption = letters.slice(0, -1).every((l) => BOOLEAN_SHORT.has(l)) && !BOOLEAN_SHORT.has(letters[letters.length - 1]);
+      if (flagsThenOption) i++;
+      continue;
+    }
+    return { image: a, ...(name ? { name } : {}) };
+  }
+  return undefined;
+}
+
+/** `docker image inspect <ref>` output -> the image id. */
+export function parseImageInspect(stdout: string): { id: string } | Error {
+  try {
+    const json = JSON.parse(stdout) as unknown;
+    const first = Array.isArray(json) ? json[0] : json;
+    if (isRecord(first) && typeof first.Id === 'string') return { id: first.Id };
+    return new Error('docker image inspect gave no Id');
+  } catch (err) {
+    return new Error(`docker image inspect output is not JSON: ${(err as Error).message}`);
+  }
+}
+
+export interface ContainerFacts {
+  id: string;
+  name: string;
+  /** The image id the container was created from. */
+  imageId: string;
+  /** The reference it was started with (`Config.Image`), e.g. `mcp/fetch:latest`. */
+  imageRef: string;
+  running: boolean;
+  /** ms since the epoch. */
+  startedAt?: number;
+}
+
+/** `docker inspect <container>...` output -> the facts we use. */
+export function parseContainerInspect(stdout: string): ContainerFacts[] | Error {
+  let json: unknown;
+  try {
+    json = JSON.parse(stdout) as unknown;
+  } catch (err) {
+    return new Error(`docker inspect output is not JSON: ${(err as Error).message}`);
+  }
+  if (!Array.isArray(json)) return new Error('docker inspect output is not a list');
+  const out: ContainerFacts[] = [];
+  for (const c of json) {
+    if (!isRecord(c) || typeof c.Id !== 'string' || typeof c.Image !== 'string') continue;
+    const config = isRecord(c.Config) ? c.Config : {};
+    const state = isRecord(c.State) ? c.State : {};
+    const started = typeof state.StartedAt === 'string' ? Date.parse(state.StartedAt) : NaN;
+    out.push({
+      id: c.Id,
+      name: typeof c.Name === 'string' ? c.Name.replace(/^\//, '') : '',
+      imageId: c.Image,
+      imageRef: typeof config.Image === 'string' ? config.Image : '',
+      running: state.Running === true,
+      ...(Number.isFinite(started) ? { startedAt: started } : {}),
+    });
+  }
+  return out;
+}
+
+/** `mcp/fetch` means `mcp/fetch:latest`; a digest reference is left alone. */
+function withTag(ref: string): string {
+  const last = ref.slice(ref.lastIndexOf('/') + 1);
+  return ref.includes('@') || last.includes(':') ? ref : `${ref}:latest`;
+}
+
+/** How close a container's start must be to the `docker run` process's start to be its container. */
+const START_SLACK_MS = 60_000;
+
+/**
+ * The container a `docker run` process started: by `--name` when given, else the running container
+ * of that image whose start is closest to the process's own (within a minute). Ambiguity: none.
+ */
+export function pickContainer(containers: ContainerFacts[], launch: DockerRunLaunch, processStart?: number): ContainerFacts | undefined {
+  const running = containers.filter((c) => c.running);
+  if (launch.name) return running.find((c) => c.name === launch.name);
+  if (processStart === undefined) return undefined;
+  const candidates = running
+    .filter((c) => withTag(c.imageRef) === withTag(launch.image) && c.startedAt !== undefined && Math.abs(c.startedAt - processStart) <= START_SLACK_MS)
+    .sort((a, b) => Math.abs(a.startedAt! - processStart) - Math.abs(b.startedAt! - processStart));
+  return candidates[0];
+}
+
+/** Both sides for a docker launch: the tag's image id now (installed) and the container's (running). */
+export async function resolveDocker(cli: DockerCli, launch: DockerRunLaunch, processStart?: number): Promise<{ installed: Installed; running?: Running }> {
+  const unknown = (reason: string): { installed: Installed } => ({ installed: { state: 'unknown', ecosystem: 'docker', name: launch.image, reason } });
+  const img = await cli.run(['image', 'inspect', launch.image]);
+  if (!img.ok) return unknown(img.reason);
+  const parsed = parseImageInspect(img.stdout);
+  if (parsed instanceof Error) return unknown(parsed.message);
+  const installed: Installed = { state: 'installed', ecosystem: 'docker', name: launch.image, version: parsed.id, how: `docker image inspect ${launch.image}`, location: launch.image };
+  let ids: string[];
+  if (launch.name) ids = [launch.name];
+  else {
+    const ps = await cli.run(['ps', '--no-trunc', '--format', '{{.ID}}']);
+    if (!ps.ok) return { installed, running: { state: 'unknown', reason: ps.reason } };
+    ids = ps.stdout.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+  }
+  if (ids.length === 0) return { installed, running: { state: 'unknown', reason: 'no running container' } };
+  const insp = await cli.run(['inspect', ...ids]);
+  if (!insp.ok) return { installed, running: { state: 'unknown', reason: insp.reason } };
+  const containers = parseContainerInspect(insp.stdout);
+  if (containers instanceof Error) return { installed, running: { state: 'unknown', reason: containers.message } };
+  const c = pickContainer(containers, launch, processStart);
+  if (!c) return { installed, running: { state: 'unknown', reason: `no running container of ${launch.image} matches this process` } };
+  return {
+    installed,
+    running: { state: 'known', version: c.imageId, source: 'docker-inspect', how: `docker inspect ${c.name || c.id.slice(0, 12)}`, ...(c.startedAt !== undefined ? { since: new Date(c.startedAt).toISOString() } : {}) },
+  };
+}

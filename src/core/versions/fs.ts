@@ -1,0 +1,106 @@
+import { promises as fsp, Stats } from 'node:fs';
+
+/**
+ * The file reads version resolution needs, injected so resolvers run against fixture trees and so
+ * the mtime cache can record exactly which paths an answer depended on.
+ * "Not there" (ENOENT, ENOTDIR) is an answer (`undefined`); any other failure throws and becomes the
+ * resolution's `unknown` reason.
+ */
+export interface FileStat {
+  kind: 'file' | 'dir' | 'link' | 'other';
+  mtimeMs: number;
+  ctimeMs: number;
+  size: number;
+  ino: number;
+}
+
+export interface VersionFs {
+  stat(path: string): Promise<FileStat | undefined>;
+  /** Does not follow a final symlink: a retargeted link changes its own ctime. */
+  lstat(path: string): Promise<FileStat | undefined>;
+  readText(path: string): Promise<string | undefined>;
+  readdir(path: string): Promise<string[] | undefined>;
+  realpath(path: string): Promise<string | undefined>;
+}
+
+function absent(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+function toStat(s: Stats): FileStat {
+  const kind = s.isFile() ? 'file' : s.isDirectory() ? 'dir' : s.isSymbolicLink() ? 'link' : 'other';
+  return { kind, mtimeMs: s.mtimeMs, ctimeMs: s.ctimeMs, size: s.size, ino: s.ino };
+}
+
+async function orAbsent<T>(p: Promise<T>): Promise<T | undefined> {
+  try {
+    return await p;
+  } catch (err) {
+    if (absent(err)) return undefined;
+    throw err;
+  }
+}
+
+export const nodeFs: VersionFs = {
+  stat: async (p) => {
+    const s = await orAbsent(fsp.stat(p));
+    return s && toStat(s);
+  },
+  lstat: async (p) => {
+    const s = await orAbsent(fsp.lstat(p));
+    return s && toStat(s);
+  },
+  readText: (p) => orAbsent(fsp.readFile(p, 'utf8')),
+  readdir: (p) => orAbsent(fsp.readdir(p)),
+  realpath: (p) => orAbsent(fsp.realpath(p)),
+};
+
+/** A stat's identity for the cache: any rewrite, replacement or touch changes it. */
+export function signature(s: FileStat | undefined): string {
+  return s ? `${s.kind}:${s.mtimeMs}:${s.ctimeMs}:${s.size}:${s.ino}` : 'absent';
+}
+
+/** Newest change of a file: ctime catches rewrites even when an extractor restored an old mtime. */
+export function changedAt(s: FileStat | undefined): number | undefined {
+  return s ? Math.max(s.mtimeMs, s.ctimeMs) : undefined;
+}
+
+/**
+ * Wraps a VersionFs and records the signature of every path read through it, so a cached answer
+ * can later be checked by re-stat'ing exactly those paths.
+ */
+export function trackingFs(inner: VersionFs): { fs: VersionFs; deps: Map<string, { how: 'stat' | 'lstat'; sig: string }> } {
+  const deps = new Map<string, { how: 'stat' | 'lstat'; sig: string }>();
+  const note = async (p: string, how: 'stat' | 'lstat') => {
+    if (!deps.has(`${how}:${p}`)) deps.set(`${how}:${p}`, { how, sig: signature(await inner[how](p)) });
+  };
+  const fs: VersionFs = {
+    stat: async (p) => {
+      const s = await inner.stat(p);
+      deps.set(`stat:${p}`, { how: 'stat', sig: signature(s) });
+      return s;
+    },
+    lstat: async (p) => {
+      const s = await inner.lstat(p);
+      deps.set(`lstat:${p}`, { how: 'lstat', sig: signature(s) });
+      return s;
+    },
+    readText: async (p) => {
+      await note(p, 'stat');
+      return inner.readText(p);
+    },
+    readdir: async (p) => {
+      await note(p, 'stat');
+      return inner.readdir(p);
+    },
+    realpath: async (p) => {
+      // Every link along the way could be retargeted; the final target's lstat and the path's own cover the usual cases.
+      await note(p, 'lstat');
+      const r = await inner.realpath(p);
+      if (r && r !== p) await note(r, 'lstat');
+      return r;
+    },
+  };
+  return { fs, deps };
+}

@@ -1,0 +1,94 @@
+import { HostEnv, pathFor } from '../hostEnv';
+import { VersionFs } from './fs';
+
+/** What every resolver gets: the host (paths, env, platform) and the file reads. */
+export interface ResolveContext {
+  host: HostEnv;
+  fs: VersionFs;
+}
+
+/** The launch being resolved: a configured command or a running process's argv. */
+export interface LaunchSpec {
+  command: string;
+  args: string[];
+  cwd?: string;
+}
+
+/** The last path segment, without a Windows executable extension, lower-cased. */
+export function programName(token: string): string {
+  const base = token.slice(Math.max(token.lastIndexOf('/'), token.lastIndexOf('\\')) + 1);
+  return base.replace(/\.(exe|cmd|bat|ps1|com)$/i, '').toLowerCase();
+}
+
+export function hasSeparator(token: string): boolean {
+  return token.includes('/') || token.includes('\\');
+}
+
+/** An environment variable, case-insensitively (npm reads `npm_config_x` in any case; Windows env is case-insensitive). */
+export function envValue(host: HostEnv, name: string): string | undefined {
+  const direct = host.env[name];
+  if (direct !== undefined) return direct;
+  const lower = name.toLowerCase();
+  for (const [k, v] of Object.entries(host.env)) if (k.toLowerCase() === lower && v !== undefined) return v;
+  return undefined;
+}
+
+/**
+ * Finds a command the way a client's spawn would: a path is taken relative to the cwd; a bare name
+ * is looked up on PATH (with PATHEXT on Windows). Never runs anything.
+ */
+export async function whichCommand(command: string, ctx: ResolveContext, cwd?: string): Promise<string | undefined> {
+  const p = pathFor(ctx.host);
+  if (hasSeparator(command)) {
+    const full = p.isAbsolute(command) ? command : p.resolve(cwd ?? ctx.host.home, command);
+    const s = await ctx.fs.stat(full);
+    return s?.kind === 'file' ? full : undefined;
+  }
+  const dirs = (envValue(ctx.host, 'PATH') ?? '').split(ctx.host.platform === 'win32' ? ';' : ':').filter(Boolean);
+  const exts = ctx.host.platform === 'win32' ? ['', ...(envValue(ctx.host, 'PATHEXT') ?? '.COM;.EXE;.BAT;.CMD').split(';').map((e) => e.toLowerCase())] : [''];
+  for (const dir of dirs) {
+    for (const ext of exts) {
+      const full = p.join(dir, command + ext);
+      const s = await ctx.fs.stat(full);
+      if (s?.kind === 'file') return full;
+    }
+  }
+  return undefined;
+}
+
+/** Reads a JSON file; undefined when absent, an Error value when it is not JSON. */
+export async function readJson(fs: VersionFs, file: string): Promise<unknown> {
+  const text = await fs.readText(file);
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    return new Error(`${file} is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+export function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Simple `key = value` lines of an ini/npmrc file (sections ignored unless asked for). */
+export function parseIni(text: string): Map<string, Map<string, string>> {
+  const sections = new Map<string, Map<string, string>>([['', new Map()]]);
+  let current = sections.get('')!;
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (!line || line.startsWith('#') || line.startsWith(';')) continue;
+    const sec = /^\[(.+)\]$/.exec(line);
+    if (sec) {
+      current = sections.get(sec[1].trim()) ?? new Map<string, string>();
+      sections.set(sec[1].trim(), current);
+      continue;
+    }
+    // npmrc keys may hold a colon (`@scope:registry=`): `=` wins; pip.conf also allows `key: value`.
+    let eq = line.indexOf('=');
+    if (eq < 0) eq = line.indexOf(':');
+    if (eq <= 0) continue;
+    current.set(line.slice(0, eq).trim(), line.slice(eq + 1).trim());
+  }
+  return sections;
+}

@@ -1,0 +1,272 @@
+import * as semver from 'semver';
+import { pathFor } from '../hostEnv';
+import { changedAt } from './fs';
+import { fingerprint } from './fingerprint';
+import { envValue, isRecord, LaunchSpec, parseIni, programName, readJson, ResolveContext, whichCommand } from './lookup';
+import { Installed } from './types';
+
+/**
+ * npm-family resolution: which package a launch runs and what version of it is on disk now, with
+ * the environment fingerprint of the tree it was installed into. Reads files only; never runs npm.
+ */
+
+/** `@scope/name@range` / `name@range` / `name` -> name and range (undefined: any version). */
+export function parsePackageSpec(spec: string): { name: string; range?: string } {
+  const at = spec.indexOf('@', spec.startsWith('@') ? 1 : 0);
+  if (at <= 0) return { name: spec };
+  return { name: spec.slice(0, at), range: spec.slice(at + 1) || undefined };
+}
+
+/** Whether an installed version is acceptable for a requested range (a dist-tag such as "latest" accepts any). */
+export function satisfies(version: string, range: string | undefined): boolean {
+  if (!range || semver.validRange(range) === null) return true;
+  return semver.satisfies(version, range, { includePrerelease: true });
+}
+
+export type NpmRunner = 'npx' | 'pnpm-dlx' | 'bunx';
+
+export interface NpmRunnerLaunch {
+  runner: NpmRunner;
+  /** The spec as written: `@modelcontextprotocol/server-memory@2026.7.4`. */
+  spec: string;
+  name: string;
+  range?: string;
+}
+
+/** Options of npx / npm exec that take a separate value. */
+const NPX_VALUE_OPTS = new Set(['-p', '--package', '-c', '--call', '--cache', '--registry', '--userconfig', '-w', '--workspace', '--prefix']);
+
+/** Recognises `npx [-y] spec`, `npm exec|x [--] spec`, `pnpm dlx spec`, `pnpx spec`, `bunx spec`, `bun x spec`. */
+export function parseNpmRunner(launch: LaunchSpec): NpmRunnerLaunch | undefined {
+  const prog = programName(launch.command);
+  let rest: string[];
+  let runner: NpmRunner;
+  if (prog === 'npx' || prog === 'npx-cli.js') [runner, rest] = ['npx', launch.args];
+  else if (prog === 'npm' && (launch.args[0] === 'exec' || launch.args[0] === 'x')) [runner, rest] = ['npx', launch.args.slice(1)];
+  else if (prog === 'pnpm' && launch.args[0] === 'dlx') [runner, rest] = ['pnpm-dlx', launch.args.slice(1)];
+  else if (prog === 'pnpx') [runner, rest] = ['pnpm-dlx', launch.args];
+  else if (prog === 'bunx') [runner, rest] = ['bunx', launch.args];
+  else if (prog === 'bun' && launch.args[0] === 'x') [runner, rest] = ['bunx', launch.args.slice(1)];
+  else return undefined;
+  let pkgOption: string | undefined;
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i];
+    if (a === '--') {
+      const spec = pkgOption ?? rest[i + 1];
+      return spec ? { runner, spec, ...parsePackageSpec(spec) } : undefined;
+    }
+    if (a.startsWith('--package=')) pkgOption = a.slice('--package='.length);
+    else if ((a === '-p' || a === '--package') && i + 1 < rest.length) pkgOption = rest[i + 1];
+    if (a.startsWith('-')) {
+      if (NPX_VALUE_OPTS.has(a)) i++;
+      continue;
+    }
+    // `npx -p pkg cmd`: the package is the -p one, the positional is its bin.
+    const spec = pkgOption ?? a;
+    return { runner, spec, ...parsePackageSpec(spec) };
+  }
+  return pkgOption ? { runner, spec: pkgOption, ...parsePackageSpec(pkgOption) } : undefined;
+}
+
+/** The npm cache folder: `npm_config_cache`, then `cache=` in the user's .npmrc, then npm's default. */
+export async function npmCacheDir(ctx: ResolveContext): Promise<string> {
+  const p = pathFor(ctx.host);
+  const fromEnv = envValue(ctx.host, 'npm_config_cache');
+  if (fromEnv) return p.resolve(fromEnv);
+  const fromRc = (await userNpmrc(ctx)).get('cache');
+  if (fromRc) return p.resolve(fromRc.replace(/^~(?=$|[\\/])/, ctx.host.home));
+  if (ctx.host.platform === 'win32') return p.join(envValue(ctx.host, 'LOCALAPPDATA') ?? p.join(ctx.host.home, 'AppData', 'Local'), 'npm-cache');
+  return p.join(ctx.host.home, '.npm');
+}
+
+/** Keys of the user's .npmrc (`npm_config_userconfig` respected). */
+export async function userNpmrc(ctx: ResolveContext): Promise<Map<string, string>> {
+  const p = pathFor(ctx.host);
+  const file = envValue(ctx.host, 'npm_config_userconfig') ?? p.join(ctx.host.home, '.npmrc');
+  const text = await ctx.fs.readText(file);
+  return text === undefined ? new Map() : (parseIni(text).get('') ?? new Map());
+}
+
+/**
+ * npm's global prefix: `npm_config_prefix`, `prefix=` in .npmrc, else the install the `node` on
+ * PATH belongs to (`<prefix>/bin/node`), as npm itself defaults to.
+ */
+export async function npmGlobalPrefix(ctx: ResolveContext): Promise<string | undefined> {
+  const p = pathFor(ctx.host);
+  const fromEnv = envValue(ctx.host, 'npm_config_prefix');
+  if (fromEnv) return p.resolve(fromEnv);
+  const fromRc = (await userNpmrc(ctx)).get('prefix');
+  if (fromRc) return p.resolve(fromRc.replace(/^~(?=$|[\\/])/, ctx.host.home));
+  if (ctx.host.platform === 'win32') return p.join(envValue(ctx.host, 'APPDATA') ?? p.join(ctx.host.home, 'AppData', 'Roaming'), 'npm');
+  const node = await whichCommand('node', ctx);
+  if (!node) return undefined;
+  const real = (await ctx.fs.realpath(node)) ?? node;
+  return p.dirname(p.dirname(real));
+}
+
+export function globalPackageDir(ctx: ResolveContext, prefix: string, name: string): string {
+  const p = pathFor(ctx.host);
+  return ctx.host.platform === 'win32' ? p.join(prefix, 'node_modules', name) : p.join(prefix, 'lib', 'node_modules', name);
+}
+
+/** The hidden lockfile npm keeps of an installed tree: the environment of every package in it. */
+async function treeEnvironment(ctx: ResolveContext, pkgDir: string, selfName: string): Promise<{ env?: ReturnType<typeof fingerprint>; changed?: number }> {
+  const p = pathFor(ctx.host);
+  const candidates = [p.join(pkgDir, 'node_modules', '.package-lock.json')];
+  const idx = pkgDir.lastIndexOf(`${p.sep}node_modules${p.sep}`);
+  if (idx >= 0) candidates.push(p.join(pkgDir.slice(0, idx), 'node_modules', '.package-lock.json'));
+  for (const file of candidates) {
+    const json = await readJson(ctx.fs, file);
+    if (json === undefined) continue;
+    if (json instanceof Error) throw json;
+    if (!isRecord(json) || !isRecord(json.packages)) continue;
+    const packages: Record<string, string> = {};
+    for (const [key, value] of Object.entries(json.packages)) {
+      if (!key || !isRecord(value) || typeof value.version !== 'string') continue;
+      // `node_modules/a/node_modules/b` -> `a > b`: nested copies are separate entries.
+      const name = key.split(/node_modules[\\/]/).filter(Boolean).map((s) => s.replace(/[\\/]$/, '')).join(' > ');
+      if (name === selfName) continue;
+      packages[name] = value.version;
+    }
+    return { env: fingerprint(packages), changed: changedAt(await ctx.fs.stat(file)) };
+  }
+  return {};
+}
+
+/** Reads an installed package's directory: its package.json, and the tree it sits in. */
+export async function readNpmPackage(ctx: ResolveContext, pkgDir: string, how: string, fromProcess = false): Promise<Installed | undefined> {
+  const p = pathFor(ctx.host);
+  const file = p.join(pkgDir, 'package.json');
+  const json = await readJson(ctx.fs, file);
+  if (json === undefined) return undefined;
+  if (json instanceof Error) return { state: 'unknown', reason: json.message, ecosystem: 'npm' };
+  if (!isRecord(json) || typeof json.name !== 'string' || typeof json.version !== 'string') {
+    return { state: 'unknown', reason: `${file} has no name or version`, ecosystem: 'npm' };
+  }
+  const tree = await treeEnvironment(ctx, pkgDir, json.name);
+  const times = [changedAt(await ctx.fs.stat(file)), tree.changed].filter((t): t is number => t !== undefined);
+  return {
+    state: 'installed',
+    ecosystem: 'npm',
+    name: json.name,
+    version: json.version,
+    how,
+    location: pkgDir,
+    ...(tree.env ? { environment: tree.env } : {}),
+    ...(times.length ? { changedAt: Math.max(...times) } : {}),
+    ...(fromProcess ? { fromProcess } : {}),
+  };
+}
+
+/**
+ * The package that owns a script file (a bin's target, `dist/index.js`): the nearest package.json
+ * above it with a name and a version, not past the node_modules folder it is installed in.
+ */
+export async function npmPackageOfScript(ctx: ResolveContext, file: string, fromProcess: boolean): Promise<Installed | undefined> {
+  const p = pathFor(ctx.host);
+  const real = await ctx.fs.realpath(file);
+  if (!real) return undefined;
+  let dir = p.dirname(real);
+  for (let depth = 0; depth < 12; depth++) {
+    const json = await readJson(ctx.fs, p.join(dir, 'package.json'));
+    // A package.json with only {"type": "module"} (common under dist/) is not the package.
+    if (isRecord(json) && typeof json.name === 'string' && typeof json.version === 'string') {
+      return readNpmPackage(ctx, dir, `package.json above ${real}`, fromProcess);
+    }
+    const up = p.dirname(dir);
+    if (up === dir || p.basename(dir) === 'node_modules') return undefined;
+    dir = up;
+  }
+  return undefined;
+}
+
+/** Newest first: the most recently written candidate is the one a runner used last. */
+function newest(found: Installed[]): Installed | undefined {
+  return [...found].sort((a, b) => (b.state === 'installed' && a.state === 'installed' ? (b.changedAt ?? 0) - (a.changedAt ?? 0) : 0))[0];
+}
+
+/** The npx cache folder that holds a spec: the one whose `_npx.packages` names it exactly, else one whose version satisfies it. */
+async function fromNpxCache(ctx: ResolveContext, r: NpmRunnerLaunch): Promise<Installed | undefined> {
+  const p = pathFor(ctx.host);
+  const root = p.join(await npmCacheDir(ctx), '_npx');
+  const dirs = (await ctx.fs.readdir(root)) ?? [];
+  const exact: Installed[] = [];
+  const loose: Installed[] = [];
+  for (const d of dirs) {
+    const dir = p.join(root, d);
+    const manifest = await readJson(ctx.fs, p.join(dir, 'package.json'));
+    const specs = isRecord(manifest) && isRecord(manifest._npx) && Array.isArray(manifest._npx.packages) ? manifest._npx.packages : [];
+    const pkg = await readNpmPackage(ctx, p.join(dir, 'node_modules', r.name), `npx cache ${dir}`);
+    if (!pkg || pkg.state !== 'installed') continue;
+    if (specs.includes(r.spec)) exact.push(pkg);
+    else if (satisfies(pkg.version, r.range)) loose.push(pkg);
+  }
+  return newest(exact) ?? newest(loose);
+}
+
+/** pnpm's dlx cache: `<cache>/dlx/<hash>/<stamp>/node_modules/<name>`. */
+async function fromPnpmDlx(ctx: ResolveContext, r: NpmRunnerLaunch): Promise<Installed | undefined> {
+  const p = pathFor(ctx.host);
+  const env = ctx.host.env;
+  const base =
+    envValue(ctx.host, 'XDG_CACHE_HOME') ??
+    (ctx.host.platform === 'darwin' ? p.join(ctx.host.home, 'Library', 'Caches') : ctx.host.platform === 'win32' ? (env.LOCALAPPDATA ?? p.join(ctx.host.home, 'AppData', 'Local')) : p.join(ctx.host.home, '.cache'));
+  const root = p.join(base, ctx.host.platform === 'win32' ? 'pnpm-cache' : 'pnpm', 'dlx');
+  const found: Installed[] = [];
+  for (const h of (await ctx.fs.readdir(root)) ?? []) {
+    for (const stamp of (await ctx.fs.readdir(p.join(root, h))) ?? []) {
+      if (stamp === 'pkg') continue;
+      const pkg = await readNpmPackage(ctx, p.join(root, h, stamp, 'node_modules', r.name), `pnpm dlx cache ${p.join(root, h, stamp)}`);
+      if (pkg?.state === 'installed' && satisfies(pkg.version, r.range)) found.push(pkg);
+    }
+  }
+  return newest(found);
+}
+
+/** bunx installs into `<tmp>/bunx-<uid>-<spec>/node_modules/<name>`. */
+async function fromBunx(ctx: ResolveContext, r: NpmRunnerLaunch): Promise<Installed | undefined> {
+  const p = pathFor(ctx.host);
+  const tmp = envValue(ctx.host, 'TMPDIR') ?? (ctx.host.platform === 'win32' ? (envValue(ctx.host, 'TEMP') ?? p.join(ctx.host.home, 'AppData', 'Local', 'Temp')) : '/tmp');
+  const found: Installed[] = [];
+  for (const d of (await ctx.fs.readdir(tmp)) ?? []) {
+    // The folder name encodes the spec in ways that vary by bun version: trust only what is inside it.
+    if (!d.startsWith('bunx-')) continue;
+    const pkg = await readNpmPackage(ctx, p.join(tmp, d, 'node_modules', r.name), `bunx cache ${p.join(tmp, d)}`);
+    if (pkg?.state === 'installed' && satisfies(pkg.version, r.range)) found.push(pkg);
+  }
+  return newest(found);
+}
+
+/** The project folder npm exec runs in: the nearest folder above cwd with a package.json or node_modules. */
+async function localProjectPackage(ctx: ResolveContext, cwd: string | undefined, name: string): Promise<Installed | undefined> {
+  if (!cwd) return undefined;
+  const p = pathFor(ctx.host);
+  let dir = cwd;
+  for (let depth = 0; depth < 32; depth++) {
+    const pkg = await readNpmPackage(ctx, p.join(dir, 'node_modules', name), `local node_modules of ${dir}`);
+    if (pkg) return pkg;
+    if ((await ctx.fs.stat(p.join(dir, 'package.json'))) !== undefined) return undefined;
+    const up = p.dirname(dir);
+    if (up === dir) return undefined;
+    dir = up;
+  }
+  return undefined;
+}
+
+/**
+ * What a package runner launch would run now: like npm exec, a satisfying copy in the local project
+ * or the global prefix first, then the runner's cache. `missing` when no copy is on disk.
+ */
+export async function resolveNpmRunner(ctx: ResolveContext, r: NpmRunnerLaunch, cwd: string | undefined): Promise<Installed> {
+  if (r.runner === 'npx') {
+    const local = await localProjectPackage(ctx, cwd, r.name);
+    if (local?.state === 'installed' && satisfies(local.version, r.range)) return local;
+    const prefix = await npmGlobalPrefix(ctx);
+    if (prefix) {
+      const global = await readNpmPackage(ctx, globalPackageDir(ctx, prefix, r.name), `npm global prefix ${prefix}`);
+      if (global?.state === 'installed' && satisfies(global.version, r.range)) return global;
+    }
+  }
+  const cached = r.runner === 'npx' ? await fromNpxCache(ctx, r) : r.runner === 'pnpm-dlx' ? await fromPnpmDlx(ctx, r) : await fromBunx(ctx, r);
+  return cached ?? { state: 'missing', ecosystem: 'npm', name: r.name, how: `${r.runner} ${r.spec}: not in the local project, the global prefix or the ${r.runner} cache` };
+}

@@ -1,0 +1,349 @@
+import { pathFor } from '../hostEnv';
+import { changedAt } from './fs';
+import { fingerprint } from './fingerprint';
+import { envValue, LaunchSpec, programName, ResolveContext, whichCommand } from './lookup';
+import { Installed } from './types';
+
+/**
+ * Python resolution: the site-packages a launch runs from (a venv, a uv tool or uvx environment, a
+ * pipx venv, or the interpreter's own), the server's distribution in it (`*.dist-info/METADATA`)
+ * and the fingerprint of every distribution beside it, so a dependency upgrade under an unchanged
+ * server version is seen and named. Reads files only; never runs Python.
+ */
+
+/** PEP 503 normalisation: `Foo_Bar.baz` and `foo-bar-baz` are the same project. */
+export function normalizeName(name: string): string {
+  return name.toLowerCase().replace(/[-_.]+/g, '-');
+}
+
+/** `name-version.dist-info` / `name-version-py3.11.egg-info` -> name and version. */
+export function parseDistDir(entry: string): { name: string; version: string } | undefined {
+  const m = /^(.+?)-([^-]+?)(?:-py\d+(?:\.\d+)*)?\.(dist-info|egg-info)$/.exec(entry);
+  return m ? { name: normalizeName(m[1]), version: m[2] } : undefined;
+}
+
+/** `Name:` and `Version:` headers of a METADATA / PKG-INFO file. */
+export function parseMetadata(text: string): { name?: string; version?: string } {
+  const out: { name?: string; version?: string } = {};
+  for (const line of text.split(/\r?\n/)) {
+    if (line === '') break; // headers end at the first blank line; the description follows
+    const m = /^(Name|Version):\s*(.+?)\s*$/.exec(line);
+    if (m) out[m[1] === 'Name' ? 'name' : 'version'] = m[2];
+  }
+  return out;
+}
+
+export interface SitePackages {
+  dir: string;
+  /** How this site-packages was found, in words. */
+  how: string;
+}
+
+/** A venv's site-packages (`lib/python3.X/site-packages`, or `Lib/site-packages` on Windows). */
+export async function venvSitePackages(ctx: ResolveContext, venv: string): Promise<string | undefined> {
+  const p = pathFor(ctx.host);
+  const win = p.join(venv, 'Lib', 'site-packages');
+  if ((await ctx.fs.stat(win))?.kind === 'dir') return win;
+  const lib = p.join(venv, 'lib');
+  const pys = ((await ctx.fs.readdir(lib)) ?? []).filter((d) => /^(python|pypy)\d/.test(d)).sort();
+  for (const d of pys.reverse()) {
+    const sp = p.join(lib, d, 'site-packages');
+    if ((await ctx.fs.stat(sp))?.kind === 'dir') return sp;
+  }
+  return undefined;
+}
+
+/** The venv a file lives in: a folder above it with a pyvenv.cfg (a console script in bin/, an interpreter). */
+export async function venvOf(ctx: ResolveContext, file: string): Promise<string | undefined> {
+  const p = pathFor(ctx.host);
+  let dir = p.dirname(file);
+  for (let depth = 0; depth < 3; depth++) {
+    if ((await ctx.fs.stat(p.join(dir, 'pyvenv.cfg')))?.kind === 'file') return dir;
+    const up = p.dirname(dir);
+    if (up === dir) return undefined;
+    dir = up;
+  }
+  return undefined;
+}
+
+/** Every distribution in a site-packages, from the dist-info folder names alone (no file reads). */
+export async function distributions(ctx: ResolveContext, sitePackages: string): Promise<Map<string, { version: string; entry: string }>> {
+  const out = new Map<string, { version: string; entry: string }>();
+  for (const entry of (await ctx.fs.readdir(sitePackages)) ?? []) {
+    const d = parseDistDir(entry);
+    if (d) out.set(d.name, { version: d.version, entry });
+  }
+  return out;
+}
+
+/** The distribution that provides a module or a console script in a site-packages. */
+async function findDistribution(ctx: ResolveContext, sp: string, dists: Map<string, { version: string; entry: string }>, want: { module?: string; script?: string; hint?: string }): Promise<string | undefined> {
+  const p = pathFor(ctx.host);
+  const top = want.module?.split('.')[0];
+  for (const guess of [top, want.hint, want.script]) {
+    if (guess && dists.has(normalizeName(guess))) return normalizeName(guess);
+  }
+  // Module and project names often differ (`mcp_server_x` in project `mcp-x`): ask the metadata.
+  for (const [name, d] of dists) {
+    if (!d.entry.endsWith('.dist-info')) continue;
+    if (want.script) {
+      const eps = await ctx.fs.readText(p.join(sp, d.entry, 'entry_points.txt'));
+      if (eps && consoleScripts(eps).has(want.script)) return name;
+    }
+    if (top) {
+      const tl = await ctx.fs.readText(p.join(sp, d.entry, 'top_level.txt'));
+      if (tl?.split(/\r?\n/).some((l) => l.trim() === top)) return name;
+      const record = await ctx.fs.readText(p.join(sp, d.entry, 'RECORD'));
+      if (record?.split(/\r?\n/).some((l) => l.startsWith(`${top}/`) || l.startsWith(`${top}.py,`))) return name;
+    }
+  }
+  return undefined;
+}
+
+function consoleScripts(text: string): Set<string> {
+  const names = new Set<string>();
+  let inSection = false;
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (line.startsWith('[')) inSection = line === '[console_scripts]';
+    else if (inSection && line.includes('=')) names.add(line.slice(0, line.indexOf('=')).trim());
+  }
+  return names;
+}
+
+/**
+ * Reads one site-packages: the server's distribution (by module, script or name) with its version,
+ * and the fingerprint of every other distribution there. `missing` when the site-packages exists
+ * but the distribution is not in it; undefined when there is no site-packages at all.
+ */
+export async function readPythonPackage(ctx: ResolveContext, site: SitePackages, want: { module?: string; script?: string; hint?: string }, fromProcess = false): Promise<Installed | undefined> {
+  const p = pathFor(ctx.host);
+  const spStat = await ctx.fs.stat(site.dir);
+  if (spStat?.kind !== 'dir') return undefined;
+  const dists = await distributions(ctx, site.dir);
+  const name = await findDistribution(ctx, site.dir, dists, want);
+  const label = want.hint ?? want.module ?? want.script ?? '?';
+  // Not marked fromProcess: `python -m x` may run a plain folder in its cwd, which no distribution provides.
+  if (!name) return { state: 'missing', ecosystem: 'python', name: label, how: `${site.how}: no distribution provides ${label}`, location: site.dir };
+  const dist = dists.get(name)!;
+  const metaFile = p.join(site.dir, dist.entry, dist.entry.endsWith('.dist-info') ? 'METADATA' : 'PKG-INFO');
+  const meta = parseMetadata((await ctx.fs.readText(metaFile)) ?? '');
+  const others: Record<string, string> = {};
+  for (const [n, d] of dists) if (n !== name) others[n] = d.version;
+  const times = [changedAt(spStat), changedAt(await ctx.fs.stat(p.join(site.dir, dist.entry))), changedAt(await ctx.fs.stat(metaFile))].filter((t): t is number => t !== undefined);
+  return {
+    state: 'installed',
+    ecosystem: 'python',
+    name: meta.name ?? name,
+    version: meta.version ?? dist.version,
+    how: site.how,
+    location: p.join(site.dir, dist.entry),
+    environment: fingerprint(others),
+    changedAt: Math.max(...times),
+    ...(fromProcess ? { fromProcess } : {}),
+  };
+}
+
+/** `python [opts] -m module` -> the module; undefined when the interpreter runs a script or nothing. */
+export function pythonModule(args: readonly string[]): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === '-m') return args[i + 1];
+    if (a.startsWith('-m') && a.length > 2) return a.slice(2);
+    if (a === '-W' || a === '-X') i++;
+    else if (!a.startsWith('-')) return undefined;
+  }
+  return undefined;
+}
+
+export function isPythonInterpreter(command: string): boolean {
+  return /^(python|pythonw|python[23](\.\d+)?|pypy3?)$/.test(programName(command));
+}
+
+/**
+ * The site-packages an interpreter imports from, best first: its venv's; else the user site and
+ * the installation's own (`<prefix>/lib/pythonX.Y/site-packages`, Debian's dist-packages).
+ */
+export async function interpreterSitePackages(ctx: ResolveContext, interpreter: string): Promise<SitePackages[]> {
+  const p = pathFor(ctx.host);
+  const venv = await venvOf(ctx, interpreter);
+  if (venv) {
+    const sp = await venvSitePackages(ctx, venv);
+    return sp ? [{ dir: sp, how: `venv ${venv}` }] : [];
+  }
+  const real = (await ctx.fs.realpath(interpreter)) ?? interpreter;
+  const prefix = p.dirname(p.dirname(real));
+  const named = /python(\d+\.\d+)/.exec(p.basename(real))?.[1];
+  const lib = p.join(prefix, 'lib');
+  const versions = named ? [named] : ((await ctx.fs.readdir(lib)) ?? []).map((d) => /^python(\d+\.\d+)$/.exec(d)?.[1]).filter((v): v is string => !!v);
+  const out: SitePackages[] = [];
+  for (const v of versions) {
+    out.push({ dir: p.join(ctx.host.home, '.local', 'lib', `python${v}`, 'site-packages'), how: `user site of ${real}` });
+    out.push({ dir: p.join(lib, `python${v}`, 'site-packages'), how: `site-packages of ${real}` });
+  }
+  out.push({ dir: p.join(lib, 'python3', 'dist-packages'), how: `dist-packages of ${real}` });
+  return out;
+}
+
+/** First site-packages that has the distribution; else the first that exists, as `missing`. */
+async function firstWith(ctx: ResolveContext, sites: SitePackages[], want: { module?: string; script?: string; hint?: string }, fromProcess: boolean): Promise<Installed | undefined> {
+  let missing: Installed | undefined;
+  for (const site of sites) {
+    const r = await readPythonPackage(ctx, site, want, fromProcess);
+    if (r?.state === 'installed') return r;
+    missing ??= r;
+  }
+  return missing;
+}
+
+/** `<interpreter> -m module`: through the interpreter's site-packages. */
+export async function resolvePythonModule(ctx: ResolveContext, interpreterPath: string, module: string, fromProcess: boolean): Promise<Installed> {
+  const sites = await interpreterSitePackages(ctx, interpreterPath);
+  return (await firstWith(ctx, sites, { module }, fromProcess)) ?? { state: 'unknown', ecosystem: 'python', name: module, reason: `no site-packages found for ${interpreterPath}` };
+}
+
+/** A console script inside a venv (pipx, `uv tool install`, a project's .venv/bin/x). */
+export async function resolveVenvScript(ctx: ResolveContext, script: string, fromProcess: boolean): Promise<Installed | undefined> {
+  const p = pathFor(ctx.host);
+  const venv = await venvOf(ctx, script);
+  if (!venv) return undefined;
+  const sp = await venvSitePackages(ctx, venv);
+  if (!sp) return { state: 'unknown', ecosystem: 'python', reason: `venv ${venv} has no site-packages` };
+  const scriptName = programName(script).replace(/\.(py|exe)$/, '');
+  const how = venvKind(ctx, venv);
+  return (await readPythonPackage(ctx, { dir: sp, how }, { script: scriptName, hint: p.basename(venv) }, fromProcess)) ?? { state: 'unknown', reason: `no site-packages in ${venv}` };
+}
+
+/** Words for where a venv comes from, by its place on disk. */
+function venvKind(ctx: ResolveContext, venv: string): string {
+  const v = venv.replace(/\\/g, '/');
+  if (/\/uv\/tools\/[^/]+$/.test(v)) return `uv tool ${venv}`;
+  if (/\/pipx\/venvs\/[^/]+$/.test(v)) return `pipx venv ${venv}`;
+  if (/\/uv\/(archive-v\d+|environments-v\d+)\//.test(v)) return `uvx environment ${venv}`;
+  if (/\/pipx\/\.cache\//.test(v)) return `pipx run environment ${venv}`;
+  void ctx;
+  return `venv ${venv}`;
+}
+
+export type PythonRunner = 'uvx' | 'pipx-run';
+
+export interface PythonRunnerLaunch {
+  runner: PythonRunner;
+  /** The project name (extras and version stripped). */
+  name: string;
+  /** The requested version, when pinned (`pkg==1.2`, `pkg@1.2`). */
+  version?: string;
+  /** `--cache-dir` given on the command line (uv). */
+  cacheDir?: string;
+}
+
+const UV_VALUE_OPTS = new Set(['--from', '--with', '-w', '--with-editable', '--with-requirements', '--python', '-p', '--index', '--index-url', '--extra-index-url', '--default-index', '-i', '--find-links', '-f', '--cache-dir', '--directory', '--project', '--config-file', '--env-file', '--constraints', '-c', '--overrides', '--build-constraints', '-b', '--refresh-package', '--reinstall-package', '--upgrade-package', '-P', '--index-strategy', '--keyring-provider', '--resolution', '--prerelease', '--exclude-newer', '--link-mode', '--color', '--python-preference']);
+
+function splitRequirement(spec: string): { name: string; version?: string } {
+  const m = /^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?\s*(?:(?:==|@)\s*([^,;\s]+))?/.exec(spec);
+  return m ? { name: m[1], ...(m[2] ? { version: m[2] } : {}) } : { name: spec };
+}
+
+/** Recognises `uvx [opts] pkg`, `uvx --from pkg cmd`, `uv tool run ...`, `pipx run [--spec s] pkg`. */
+export function parsePythonRunner(launch: LaunchSpec): PythonRunnerLaunch | undefined {
+  const prog = programName(launch.command);
+  let rest: string[];
+  let runner: PythonRunner;
+  if (prog === 'uvx') [runner, rest] = ['uvx', launch.args];
+  else if (prog === 'uv' && launch.args[0] === 'tool' && (launch.args[1] === 'run' || launch.args[1] === 'uvx')) [runner, rest] = ['uvx', launch.args.slice(2)];
+  else if (prog === 'pipx' && launch.args[0] === 'run') [runner, rest] = ['pipx-run', launch.args.slice(1)];
+  else return undefined;
+  let from: string | undefined;
+  let cacheDir: string | undefined;
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i];
+    const eq = a.startsWith('--') ? a.indexOf('=') : -1;
+    const opt = eq > 0 ? a.slice(0, eq) : a;
+    const value = eq > 0 ? a.slice(eq + 1) : rest[i + 1];
+    if (opt === '--from' || opt === '--spec') from = value;
+    if (opt === '--cache-dir') cacheDir = value;
+    if (a.startsWith('-')) {
+      if (eq < 0 && (UV_VALUE_OPTS.has(opt) || opt === '--spec')) i++;
+      continue;
+    }
+    const req = splitRequirement(from ?? a);
+    return { runner, ...req, ...(cacheDir ? { cacheDir } : {}) };
+  }
+  return undefined;
+}
+
+/** uv's cache folder: `--cache-dir`, `UV_CACHE_DIR`, then `$XDG_CACHE_HOME/uv` / `~/.cache/uv` (`%LOCALAPPDATA%\uv\cache`). */
+export function uvCacheDir(ctx: ResolveContext, flag?: string): string {
+  const p = pathFor(ctx.host);
+  if (flag) return p.resolve(flag);
+  const env = envValue(ctx.host, 'UV_CACHE_DIR');
+  if (env) return p.resolve(env);
+  if (ctx.host.platform === 'win32') return p.join(envValue(ctx.host, 'LOCALAPPDATA') ?? p.join(ctx.host.home, 'AppData', 'Local'), 'uv', 'cache');
+  return p.join(envValue(ctx.host, 'XDG_CACHE_HOME') ?? p.join(ctx.host.home, '.cache'), 'uv');
+}
+
+/** uv's tool folder (`uv tool install`): `UV_TOOL_DIR`, then `$XDG_DATA_HOME/uv/tools` / `~/.local/share/uv/tools` (`%APPDATA%\uv\data\tools`). */
+export function uvToolDir(ctx: ResolveContext): string {
+  const p = pathFor(ctx.host);
+  const env = envValue(ctx.host, 'UV_TOOL_DIR');
+  if (env) return p.resolve(env);
+  if (ctx.host.platform === 'win32') return p.join(envValue(ctx.host, 'APPDATA') ?? p.join(ctx.host.home, 'AppData', 'Roaming'), 'uv', 'data', 'tools');
+  return p.join(envValue(ctx.host, 'XDG_DATA_HOME') ?? p.join(ctx.host.home, '.local', 'share'), 'uv', 'tools');
+}
+
+/** pipx's home: `PIPX_HOME`, else `~/.local/share/pipx`, else the older `~/.local/pipx`. */
+export async function pipxHomes(ctx: ResolveContext): Promise<string[]> {
+  const p = pathFor(ctx.host);
+  const env = envValue(ctx.host, 'PIPX_HOME');
+  if (env) return [p.resolve(env)];
+  return [p.join(envValue(ctx.host, 'XDG_DATA_HOME') ?? p.join(ctx.host.home, '.local', 'share'), 'pipx'), p.join(ctx.host.home, '.local', 'pipx')];
+}
+
+/** Candidate environments in a cache folder whose site-packages hold the project; newest first wins. */
+async function fromEnvCache(ctx: ResolveContext, roots: string[], r: PythonRunnerLaunch, kind: string): Promise<Installed | undefined> {
+  const p = pathFor(ctx.host);
+  const found: Installed[] = [];
+  for (const root of roots) {
+    for (const d of (await ctx.fs.readdir(root)) ?? []) {
+      const venv = p.join(root, d);
+      const sp = await venvSitePackages(ctx, venv);
+      if (!sp) continue;
+      const dists = await distributions(ctx, sp);
+      const have = dists.get(normalizeName(r.name));
+      if (!have || (r.version && have.version !== r.version)) continue;
+      const pkg = await readPythonPackage(ctx, { dir: sp, how: `${kind} ${venv}` }, { hint: r.name });
+      if (pkg?.state === 'installed') found.push(pkg);
+    }
+  }
+  return found.sort((a, b) => (b.state === 'installed' && a.state === 'installed' ? (b.changedAt ?? 0) - (a.changedAt ?? 0) : 0))[0];
+}
+
+/**
+ * What `uvx pkg` / `pipx run pkg` would run now: an installed tool of that name first (uvx prefers
+ * `uv tool install`ed tools), then the runner's cached environments. `missing` when none holds it.
+ */
+export async function resolvePythonRunner(ctx: ResolveContext, r: PythonRunnerLaunch): Promise<Installed> {
+  const p = pathFor(ctx.host);
+  if (r.runner === 'uvx') {
+    const tool = p.join(uvToolDir(ctx), r.name);
+    const sp = await venvSitePackages(ctx, tool);
+    if (sp) {
+      const pkg = await readPythonPackage(ctx, { dir: sp, how: `uv tool ${tool}` }, { hint: r.name });
+      if (pkg?.state === 'installed' && (!r.version || pkg.version === r.version)) return pkg;
+    }
+    const cache = uvCacheDir(ctx, r.cacheDir);
+    const roots = [p.join(cache, 'archive-v0'), p.join(cache, 'environments-v1'), p.join(cache, 'environments-v2')];
+    const hit = await fromEnvCache(ctx, roots, r, 'uvx environment');
+    if (hit) return hit;
+  } else {
+    const homes = await pipxHomes(ctx);
+    const hit = await fromEnvCache(ctx, homes.map((h) => p.join(h, '.cache')), r, 'pipx run environment');
+    if (hit) return hit;
+  }
+  return { state: 'missing', ecosystem: 'python', name: r.name, how: `${r.runner === 'uvx' ? 'uvx' : 'pipx run'} ${r.name}: in no installed tool and no cached environment` };
+}
+
+/** `python -m x` with a bare interpreter name is resolved on PATH, like the client's spawn. */
+export async function resolveInterpreter(ctx: ResolveContext, command: string, cwd?: string): Promise<string | undefined> {
+  return whichCommand(command, ctx, cwd);
+}

@@ -1,0 +1,132 @@
+import { pathFor } from '../hostEnv';
+import { changedAt } from './fs';
+import { DockerCli, parseDockerRun, resolveDocker } from './docker';
+import { hasSeparator, LaunchSpec, programName, ResolveContext, whichCommand } from './lookup';
+import { npmPackageOfScript, parseNpmRunner, resolveNpmRunner } from './npmPackages';
+import { isPythonInterpreter, parsePythonRunner, pythonModule, resolvePythonModule, resolvePythonRunner, resolveVenvScript, venvOf } from './python';
+import { Installed, Running } from './types';
+
+/** What resolution learned: always the installed side; the running side too when the tool itself tells (docker). */
+export interface Resolution {
+  installed: Installed;
+  running?: Running;
+}
+
+export interface ResolveOptions {
+  /** The argv of the running main process, when resolving for an instance: its own paths are the best evidence of where its code is. */
+  processArgv?: readonly string[];
+  /** Its working directory, for relative script paths. */
+  processCwd?: string;
+  /** ms since the epoch. */
+  processStart?: number;
+  /** Absent: docker launches resolve to unknown. */
+  docker?: DockerCli;
+}
+
+const NODE_LIKE = /^(node|nodejs)$/;
+
+/** The first argument that is not an option: the script an interpreter runs. */
+function scriptArg(args: readonly string[]): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === '-r' || a === '--require' || a === '--import' || a === '--loader' || a === '-W' || a === '-X') i++;
+    else if (!a.startsWith('-')) return a;
+    else if (a === '-m' || a === '-e' || a === '-c' || a === '--eval') return undefined;
+  }
+  return undefined;
+}
+
+/** `.../node_modules/@scope/name/...` -> `@scope/name`: the package a vanished path belonged to. */
+function packageNameInPath(file: string): string | undefined {
+  const parts = file.split(/[\\/]/);
+  const i = parts.lastIndexOf('node_modules');
+  if (i < 0 || i + 1 >= parts.length) return undefined;
+  if (parts[i + 1] === '.bin') return undefined;
+  return parts[i + 1].startsWith('@') ? `${parts[i + 1]}/${parts[i + 2] ?? ''}` : parts[i + 1];
+}
+
+/**
+ * From a running main process's own argv: the script or module it was started with. Undefined
+ * when its argv says nothing resolvable (a native binary, a REPL).
+ */
+async function fromProcess(ctx: ResolveContext, argv: readonly string[], cwd: string | undefined): Promise<Installed | undefined> {
+  const p = pathFor(ctx.host);
+  const [exe, ...args] = argv;
+  if (!exe) return undefined;
+  const prog = programName(exe);
+  if (NODE_LIKE.test(prog)) {
+    const script = scriptArg(args);
+    if (!script) return undefined;
+    const full = p.isAbsolute(script) ? script : p.resolve(cwd ?? ctx.host.home, script);
+    if ((await ctx.fs.stat(full)) === undefined) {
+      const name = packageNameInPath(full);
+      return name ? { state: 'missing', ecosystem: 'npm', name, how: `the script the process runs, ${full}, is gone`, location: full, fromProcess: true } : undefined;
+    }
+    return npmPackageOfScript(ctx, full, true);
+  }
+  if (isPythonInterpreter(exe) && p.isAbsolute(exe)) {
+    const module = pythonModule(args);
+    if (module) return resolvePythonModule(ctx, exe, module, true);
+    const script = scriptArg(args);
+    if (script) return resolveVenvScript(ctx, p.isAbsolute(script) ? script : p.resolve(cwd ?? ctx.host.home, script), true);
+  }
+  return undefined;
+}
+
+/** An executable named by a launch: npm bin, venv console script, or a plain binary. */
+async function fromExecutable(ctx: ResolveContext, command: string, cwd: string | undefined): Promise<Installed> {
+  const found = await whichCommand(command, ctx, cwd);
+  if (!found) return { state: 'unknown', reason: `${command} is not found ${hasSeparator(command) ? '' : 'on PATH'}`.trim() };
+  const real = (await ctx.fs.realpath(found)) ?? found;
+  if (/[\\/]node_modules[\\/]/.test(real)) {
+    const pkg = await npmPackageOfScript(ctx, real, false);
+    if (pkg) return pkg;
+  }
+  // pipx and `uv tool install` put a symlink on PATH; the venv is around its target.
+  for (const script of new Set([found, real])) {
+    if (!(await venvOf(ctx, script))) continue;
+    const pkg = await resolveVenvScript(ctx, script, false);
+    if (pkg) return pkg;
+  }
+  const s = await ctx.fs.stat(real);
+  return { state: 'unversioned', ecosystem: 'binary', path: real, mtime: changedAt(s) ?? 0, how: `executable ${found}${real !== found ? ` -> ${real}` : ''}` };
+}
+
+/** From the configured launch: what would run if the client started it now. */
+async function fromLaunch(ctx: ResolveContext, launch: LaunchSpec, options: ResolveOptions): Promise<Resolution> {
+  const docker = parseDockerRun(launch);
+  if (docker) {
+    if (!options.docker) return { installed: { state: 'unknown', ecosystem: 'docker', name: docker.image, reason: 'docker is not queried here' } };
+    return resolveDocker(options.docker, docker, options.processStart);
+  }
+  const npm = parseNpmRunner(launch);
+  if (npm) return { installed: await resolveNpmRunner(ctx, npm, launch.cwd) };
+  const py = parsePythonRunner(launch);
+  if (py) return { installed: await resolvePythonRunner(ctx, py) };
+  const prog = programName(launch.command);
+  if (NODE_LIKE.test(prog) || isPythonInterpreter(launch.command)) {
+    const exe = await whichCommand(launch.command, ctx, launch.cwd);
+    if (!exe) return { installed: { state: 'unknown', reason: `${launch.command} is not found` } };
+    const fromArgs = await fromProcess(ctx, [exe, ...launch.args], launch.cwd);
+    if (fromArgs) return { installed: { ...fromArgs, ...(fromArgs.state === 'installed' || fromArgs.state === 'missing' ? { fromProcess: undefined } : {}) } as Installed };
+    return { installed: { state: 'unknown', reason: `cannot tell which package \`${prog} ${launch.args.join(' ')}\` runs` } };
+  }
+  return { installed: await fromExecutable(ctx, launch.command, launch.cwd) };
+}
+
+/**
+ * Resolves what is installed for a launch, and for a running instance, where its code is. The
+ * running process's own argv wins when it names a script or module (it is where the code was
+ * loaded from); otherwise the configured launch is followed like the client would.
+ */
+export async function resolveInstalled(ctx: ResolveContext, launch: LaunchSpec, options: ResolveOptions = {}): Promise<Resolution> {
+  try {
+    if (options.processArgv && !parseDockerRun(launch)) {
+      const own = await fromProcess(ctx, options.processArgv, options.processCwd ?? launch.cwd);
+      if (own && own.state !== 'unknown') return { installed: own };
+    }
+    return await fromLaunch(ctx, launch, options);
+  } catch (err) {
+    return { installed: { state: 'unknown', reason: `could not read the installation: ${(err as Error).message}` } };
+  }
+}

@@ -1,0 +1,68 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { HostEnv } from '../../../src/core/hostEnv';
+import { nodeFs } from '../../../src/core/versions/fs';
+import { ResolveContext } from '../../../src/core/versions/lookup';
+
+/** Builders for on-disk layouts that mirror what npm, npx, pnpm, bun, uv, pipx and venvs leave behind. */
+
+export function tempDir(prefix = 'lg-versions-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export function write(file: string, text: string): string {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, text);
+  return file;
+}
+
+export function ctxFor(home: string, env: Record<string, string | undefined> = {}): ResolveContext {
+  const host: HostEnv = { home, platform: 'linux', env: { PATH: '', ...env } };
+  return { host, fs: nodeFs };
+}
+
+/** An installed npm package with a bin, and optionally the hidden lockfile of its tree. */
+export function npmPackage(nodeModules: string, name: string, version: string, opts: { bin?: string; deps?: Record<string, string> } = {}): string {
+  const dir = path.join(nodeModules, name);
+  write(path.join(dir, 'package.json'), JSON.stringify({ name, version, ...(opts.bin ? { bin: { [opts.bin]: 'dist/index.js' } } : {}) }));
+  write(path.join(dir, 'dist', 'package.json'), JSON.stringify({ type: 'module' }));
+  write(path.join(dir, 'dist', 'index.js'), '#!/usr/bin/env node\n');
+  if (opts.bin) {
+    fs.mkdirSync(path.join(nodeModules, '.bin'), { recursive: true });
+    const link = path.join(nodeModules, '.bin', opts.bin);
+    fs.rmSync(link, { force: true });
+    fs.symlinkSync(path.relative(path.join(nodeModules, '.bin'), path.join(dir, 'dist', 'index.js')), link);
+  }
+  if (opts.deps) {
+    const packages: Record<string, unknown> = { '': { name: 'x' }, [`node_modules/${name}`]: { version } };
+    for (const [n, v] of Object.entries(opts.deps)) packages[`node_modules/${n}`] = { version: v };
+    write(path.join(nodeModules, '.package-lock.json'), JSON.stringify({ name: 'x', lockfileVersion: 3, packages }));
+  }
+  return dir;
+}
+
+/** A venv: pyvenv.cfg, bin/python, lib/python3.11/site-packages with the given distributions. */
+export function venv(root: string, dists: Array<{ name: string; version: string; scripts?: string[]; topLevel?: string }>): string {
+  write(path.join(root, 'pyvenv.cfg'), 'home = /usr/bin\nversion = 3.11.7\n');
+  write(path.join(root, 'bin', 'python'), '');
+  fs.chmodSync(path.join(root, 'bin', 'python'), 0o755);
+  const sp = path.join(root, 'lib', 'python3.11', 'site-packages');
+  fs.mkdirSync(sp, { recursive: true });
+  for (const d of dists) distInfo(sp, d);
+  return sp;
+}
+
+export function distInfo(sp: string, d: { name: string; version: string; scripts?: string[]; topLevel?: string }): string {
+  const dir = path.join(sp, `${d.name.replace(/-/g, '_')}-${d.version}.dist-info`);
+  write(path.join(dir, 'METADATA'), `Metadata-Version: 2.1\nName: ${d.name}\nVersion: ${d.version}\n\nA description: Version: 9.9.9\n`);
+  write(path.join(dir, 'RECORD'), `${(d.topLevel ?? d.name.replace(/-/g, '_'))}/__init__.py,,\n`);
+  if (d.scripts) write(path.join(dir, 'entry_points.txt'), `[console_scripts]\n${d.scripts.map((s) => `${s} = ${d.name.replace(/-/g, '_')}:main`).join('\n')}\n`);
+  if (d.topLevel) write(path.join(dir, 'top_level.txt'), `${d.topLevel}\n`);
+  write(path.join(sp, d.topLevel ?? d.name.replace(/-/g, '_'), '__init__.py'), '');
+  return dir;
+}
+
+export function removeDist(sp: string, name: string): void {
+  for (const e of fs.readdirSync(sp)) if (e.startsWith(`${name.replace(/-/g, '_')}-`) && e.endsWith('.dist-info')) fs.rmSync(path.join(sp, e), { recursive: true });
+}

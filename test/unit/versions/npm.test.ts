@@ -1,0 +1,133 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { npmCacheDir, parseNpmRunner, parsePackageSpec, resolveNpmRunner } from '../../../src/core/versions/npmPackages';
+import { resolveInstalled } from '../../../src/core/versions/resolve';
+import { ctxFor, npmPackage, tempDir, write } from './layouts';
+
+const MEM = '@modelcontextprotocol/server-memory';
+
+/** An npx cache entry as npx writes it: `_npx/<hash>/package.json` naming the requested specs. */
+function npxEntry(cache: string, hash: string, spec: string, version: string, deps: Record<string, string> = {}): string {
+  const dir = path.join(cache, '_npx', hash);
+  write(path.join(dir, 'package.json'), JSON.stringify({ dependencies: { [MEM]: `^${version}` }, _npx: { packages: [spec] } }));
+  npmPackage(path.join(dir, 'node_modules'), MEM, version, { bin: 'mcp-server-memory', deps });
+  return dir;
+}
+
+describe('versions: npm resolution', () => {
+  it('parses package specs and runner launches', () => {
+    assert.deepEqual(parsePackageSpec(`${MEM}@2026.7.4`), { name: MEM, range: '2026.7.4' });
+    assert.deepEqual(parsePackageSpec(MEM), { name: MEM });
+    assert.deepEqual(parsePackageSpec('left-pad@^1'), { name: 'left-pad', range: '^1' });
+    assert.equal(parseNpmRunner({ command: 'npx', args: ['-y', `${MEM}@2026.7.4`, '/data'] })?.spec, `${MEM}@2026.7.4`);
+    assert.equal(parseNpmRunner({ command: '/usr/bin/npx', args: ['--yes', MEM] })?.name, MEM);
+    assert.equal(parseNpmRunner({ command: 'npm', args: ['exec', '--', MEM] })?.name, MEM);
+    assert.equal(parseNpmRunner({ command: 'npx', args: ['-p', `${MEM}@1`, 'mcp-server-memory'] })?.spec, `${MEM}@1`);
+    assert.equal(parseNpmRunner({ command: 'pnpm', args: ['dlx', 'x@2'] })?.runner, 'pnpm-dlx');
+    assert.equal(parseNpmRunner({ command: 'bunx', args: ['x'] })?.runner, 'bunx');
+    assert.equal(parseNpmRunner({ command: 'bun', args: ['x', 'y@1'] })?.spec, 'y@1');
+    assert.equal(parseNpmRunner({ command: 'node', args: ['x.js'] }), undefined);
+  });
+
+  it('finds the npx cache folder that holds the exact spec, under npm_config_cache', async () => {
+    const home = tempDir();
+    const cache = path.join(home, 'custom-cache');
+    npxEntry(cache, 'aaaa', MEM, '2026.8.31');
+    const pinned = npxEntry(cache, 'bbbb', `${MEM}@2026.7.4`, '2026.7.4', { zod: '3.25.0' });
+    const ctx = ctxFor(home, { npm_config_cache: cache });
+    assert.equal(await npmCacheDir(ctx), cache);
+    const r = await resolveNpmRunner(ctx, parseNpmRunner({ command: 'npx', args: ['-y', `${MEM}@2026.7.4`] })!, home);
+    assert.equal(r.state, 'installed');
+    if (r.state !== 'installed') return;
+    assert.equal(r.version, '2026.7.4');
+    assert.equal(r.how, `npx cache ${pinned}`);
+    assert.equal(r.environment?.packages.zod, '3.25.0');
+    assert.equal(r.environment?.packages[MEM], undefined, 'the package itself is not part of its environment');
+    const unpinned = await resolveNpmRunner(ctx, parseNpmRunner({ command: 'npx', args: ['-y', MEM] })!, home);
+    assert.equal(unpinned.state === 'installed' && unpinned.version, '2026.8.31');
+  });
+
+  it('reads the cache folder from .npmrc when the environment does not set it, and says missing when no copy exists', async () => {
+    const home = tempDir();
+    write(path.join(home, '.npmrc'), 'cache=~/npmc\n');
+    const ctx = ctxFor(home);
+    assert.equal(await npmCacheDir(ctx), path.join(home, 'npmc'));
+    const r = await resolveNpmRunner(ctx, parseNpmRunner({ command: 'npx', args: ['-y', `${MEM}@1.0.0`] })!, home);
+    assert.equal(r.state, 'missing');
+  });
+
+  it('prefers a satisfying copy in the global prefix, like npm exec', async () => {
+    const home = tempDir();
+    const prefix = path.join(home, 'prefix');
+    npmPackage(path.join(prefix, 'lib', 'node_modules'), MEM, '2026.8.31');
+    const ctx = ctxFor(home, { npm_config_prefix: prefix, npm_config_cache: path.join(home, 'c') });
+    const r = await resolveNpmRunner(ctx, parseNpmRunner({ command: 'npx', args: [MEM] })!, home);
+    assert.equal(r.state === 'installed' && r.how, `npm global prefix ${prefix}`);
+  });
+
+  it('follows a bin on PATH (global install) and a local node_modules/.bin path to the package', async () => {
+    const home = tempDir();
+    const prefix = path.join(home, 'prefix');
+    npmPackage(path.join(prefix, 'lib', 'node_modules'), MEM, '2026.8.31');
+    fs.mkdirSync(path.join(prefix, 'bin'), { recursive: true });
+    fs.symlinkSync(path.join(prefix, 'lib', 'node_modules', MEM, 'dist', 'index.js'), path.join(prefix, 'bin', 'mcp-server-memory'));
+    const ctx = ctxFor(home, { PATH: path.join(prefix, 'bin') });
+    const global = await resolveInstalled(ctx, { command: 'mcp-server-memory', args: [] });
+    assert.equal(global.installed.state === 'installed' && global.installed.version, '2026.8.31');
+
+    const project = path.join(home, 'proj');
+    npmPackage(path.join(project, 'node_modules'), MEM, '2026.7.4', { bin: 'mcp-server-memory', deps: { ajv: '8.17.1' } });
+    const local = await resolveInstalled(ctx, { command: './node_modules/.bin/mcp-server-memory', args: [], cwd: project });
+    assert.equal(local.installed.state, 'installed');
+    if (local.installed.state !== 'installed') return;
+    assert.equal(local.installed.version, '2026.7.4');
+    assert.equal(local.installed.environment?.packages.ajv, '8.17.1');
+  });
+
+  it('walks up from `node path/to/pkg/dist/index.js` past a dist/package.json without a name', async () => {
+    const home = tempDir();
+    const dir = npmPackage(path.join(home, 'nm'), 'my-server', '1.2.3');
+    const nodeBin = write(path.join(home, 'bin', 'node'), '');
+    const ctx = ctxFor(home, { PATH: path.dirname(nodeBin) });
+    const r = await resolveInstalled(ctx, { command: 'node', args: ['--enable-source-maps', path.join(dir, 'dist', 'index.js')] });
+    assert.equal(r.installed.state === 'installed' && `${r.installed.name}@${r.installed.version}`, 'my-server@1.2.3');
+  });
+
+  it("resolves an instance from its own process argv first, and says missing when the script it runs is gone", async () => {
+    const home = tempDir();
+    const cache = path.join(home, 'c');
+    const dir = npxEntry(cache, 'cccc', `${MEM}@2026.7.4`, '2026.7.4');
+    const ctx = ctxFor(home, { npm_config_cache: cache });
+    const argv = ['node', path.join(dir, 'node_modules', '.bin', 'mcp-server-memory')];
+    const r = await resolveInstalled(ctx, { command: 'npx', args: ['-y', MEM] }, { processArgv: argv });
+    assert.equal(r.installed.state === 'installed' && r.installed.fromProcess, true);
+    fs.rmSync(dir, { recursive: true });
+    const gone = await resolveInstalled(ctx, { command: 'npx', args: ['-y', MEM] }, { processArgv: ['node', path.join(dir, 'node_modules', MEM, 'dist', 'index.js')] });
+    assert.equal(gone.installed.state, 'missing');
+    assert.equal(gone.installed.state === 'missing' && gone.installed.name, MEM);
+  });
+
+  it('finds pnpm dlx and bunx cache layouts', async () => {
+    const home = tempDir();
+    const xdg = path.join(home, 'xdg-cache');
+    npmPackage(path.join(xdg, 'pnpm', 'dlx', 'h1', '1700000000-123', 'node_modules'), MEM, '2026.7.4');
+    const tmp = path.join(home, 'tmp');
+    npmPackage(path.join(tmp, 'bunx-0-server-memory@2026.8.31', 'node_modules'), MEM, '2026.8.31');
+    const ctx = ctxFor(home, { XDG_CACHE_HOME: xdg, TMPDIR: tmp });
+    const pnpm = await resolveInstalled(ctx, { command: 'pnpm', args: ['dlx', `${MEM}@2026.7.4`] });
+    assert.equal(pnpm.installed.state === 'installed' && pnpm.installed.version, '2026.7.4');
+    const bun = await resolveInstalled(ctx, { command: 'bunx', args: [MEM] });
+    assert.equal(bun.installed.state === 'installed' && bun.installed.version, '2026.8.31');
+  });
+
+  it('is unknown, not a guess, for a command it cannot find, and unversioned for a plain binary', async () => {
+    const home = tempDir();
+    const ctx = ctxFor(home, { PATH: path.join(home, 'bin') });
+    const none = await resolveInstalled(ctx, { command: 'nope', args: [] });
+    assert.equal(none.installed.state, 'unknown');
+    write(path.join(home, 'bin', 'gopls-mcp'), 'ELF');
+    const bin = await resolveInstalled(ctx, { command: 'gopls-mcp', args: [] });
+    assert.equal(bin.installed.state, 'unversioned');
+  });
+});
