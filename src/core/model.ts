@@ -4,6 +4,8 @@
  * documented in docs/status-json.md; bump SCHEMA_VERSION on any breaking change.
  */
 
+import type { Installed, InstanceVersions, UpdateAvailable } from './versions/types';
+
 export const SCHEMA_VERSION = 1;
 
 /** Every client whose configuration MCP Lifeguard reads. */
@@ -205,8 +207,11 @@ export interface Instance {
   verdicts: Verdict[];
   /** Set when a lock record names this process (pid + start time): the instance is guarded. */
   lock?: { serverName: string; resourceKey: string; holder?: string };
-  /** Running and installed versions, once version resolution runs; absent until then. */
-  versions?: unknown;
+  /**
+   * Running vs installed version with the judgement (`current`, `stale` with its evidence, or
+   * `unknown`), see docs/status-json.md. Absent when versions were not resolved.
+   */
+  versions?: InstanceVersions;
 }
 
 /** Whether an HTTP/SSE server's port is served by a local process. */
@@ -221,6 +226,10 @@ export type ServerStatus = ServerConfig & {
   instances: Instance[];
   /** http/sse only. */
   listener?: Listener;
+  /** stdio: what the configured launch would run if started now (package, version, environment). */
+  installed?: Installed;
+  /** A newer release in the package's registry (from a cached, at most daily check). */
+  updateAvailable?: UpdateAvailable & { package: string };
 };
 
 export type ProcessTableState = { state: 'ok'; count: number } | { state: 'unavailable'; reason: string };

@@ -3,6 +3,7 @@ import { SCHEMA_VERSION, Snapshot } from './model';
 import { attachInstances } from './processes/instances';
 import { ProcessTableResult, readProcessTable } from './processes/table';
 import { scanSources } from './sources/scan';
+import { attachVersions, VersionsOptions } from './versions/attach';
 import { LIFEGUARD_VERSION } from './version';
 
 export interface SnapshotOptions {
@@ -19,6 +20,8 @@ export interface SnapshotOptions {
   singleWriter?: readonly string[];
   /** Our own pid, excluded with its ancestors. Defaults to process.pid. */
   selfPid?: number;
+  /** Version resolution, staleness and update checks (see src/core/versions); false skips them. */
+  versions?: VersionsOptions | false;
 }
 
 /** Takes one snapshot: every configured server on this host and what runs of it, as plain data. */
@@ -34,6 +37,10 @@ export async function takeSnapshot(options: SnapshotOptions): Promise<Snapshot> 
     selfPid: options.selfPid ?? process.pid,
     singleWriter: options.singleWriter,
   });
+  if (options.versions !== false) {
+    // Registry checks continue in the background: the snapshot never waits for the network.
+    await attachVersions(options.host, running.servers, scan.launches, table.state === 'ok' ? table.processes : [], { now, ...options.versions });
+  }
   return {
     schemaVersion: SCHEMA_VERSION,
     generator: { name: 'mcp-lifeguard', version: LIFEGUARD_VERSION },

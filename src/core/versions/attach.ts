@@ -1,0 +1,226 @@
+import { promises as fsp } from 'node:fs';
+import * as path from 'node:path';
+import { HostEnv } from '../hostEnv';
+import { listLocks, START_TIME_TOLERANCE_MS } from '../locks';
+import type { LockRecord } from '../locks/types';
+import type { Instance, ServerStatus } from '../model';
+import { lifeguardPaths } from '../paths';
+import type { ProcessInfo } from '../processes/table';
+import type { Launch } from '../sources/scan';
+import { MtimeCache } from './cache';
+import { DockerCli, dockerCli, parseDockerRun } from './docker';
+import { FirstSeenStore, instanceKey } from './firstSeen';
+import { nodeFs, VersionFs } from './fs';
+import { filesPredateProcess, judge } from './judge';
+import { parseDeletedMappings, readMaps, replacedWithin } from './maps';
+import { PackageRef, RegistryChecker, RegistryOverrides } from './registry';
+import { resolveInstalled, Resolution } from './resolve';
+import { askServerInfo, ServerInfoAnswer } from './serverInfo';
+import { Installed, InstanceVersions } from './types';
+import { ResolveContext } from './lookup';
+
+/**
+ * Adds versions to a snapshot: the installed side of every configured server, each instance's
+ * running side and verdict, and update availability from the (cached) registry answers.
+ */
+
+export interface VersionsOptions {
+  /** File reads (tests: fixture trees). */
+  fs?: VersionFs;
+  /** Kept across refreshes so a refresh only re-stats; defaults to one per process. */
+  cache?: MtimeCache<Resolution>;
+  /** The docker CLI; false: docker launches stay unknown. */
+  docker?: DockerCli | false;
+  /** Where first sightings persist; defaults to `<state>/versions/first-seen.json`. */
+  firstSeenFile?: string;
+  /** Registry update checks; false turns them off (also `MCP_LIFEGUARD_UPDATE_CHECK=0`). */
+  registry?: false | { overrides?: RegistryOverrides; cacheFile?: string; timeoutMs?: number };
+  /** Asks a running HTTP server for its serverInfo; false: never. */
+  askServerInfo?: false | ((url: string, transport: 'http' | 'sse') => Promise<ServerInfoAnswer>);
+  readMaps?: (pid: number) => Promise<string | undefined>;
+  /** Live lock records (the guard's); defaults to the records in the lock dir. */
+  readLocks?: () => Promise<LockRecord[]>;
+  /** Failures that are not shown (registry, state files); defaults to `<logs>/versions.log`. */
+  log?: (message: string) => void;
+  now?: () => Date;
+}
+
+export interface VersionsResult {
+  /** The registry checks started by this call; the snapshot never waits for them. */
+  background: Promise<void>;
+}
+
+const defaultCaches = new WeakMap<VersionFs, MtimeCache<Resolution>>();
+const checkers = new Map<string, RegistryChecker>();
+/** serverInfo never changes for one process: asked once per pid + start time in this process. */
+const serverInfoMemo = new Map<string, Promise<ServerInfoAnswer>>();
+
+function fileLogger(host: HostEnv): (message: string) => void {
+  const file = path.join(lifeguardPaths(host).logs, 'versions.log');
+  return (message) => {
+    void fsp
+      .mkdir(path.dirname(file), { recursive: true, mode: 0o700 })
+      .then(() => fsp.appendFile(file, `${new Date().toISOString()} ${message}\n`, { mode: 0o600 }))
+      .catch(() => undefined); // the log itself failing has nowhere better to go
+  };
+}
+
+async function liveLockRecords(host: HostEnv, log: (m: string) => void): Promise<LockRecord[]> {
+  try {
+    const locks = await listLocks(lifeguardPaths(host).locks);
+    return locks.flatMap((l) => (l.state === 'live' ? [l.record] : []));
+  } catch (err) {
+    log(`lock records could not be read: ${(err as Error).message}`);
+    return [];
+  }
+}
+
+/** The lock record that names this instance (its own pid, or its guard's in the launcher chain). */
+function lockFor(instance: Instance, records: LockRecord[]): LockRecord | undefined {
+  const candidates = [{ pid: instance.pid, startTime: instance.startTime }, ...instance.launcherChain.map((s) => ({ pid: s.pid, startTime: s.startTime }))];
+  return records.find((r) => r.versions && candidates.some((c) => c.pid === r.pid && (c.startTime === undefined || Math.abs(c.startTime - r.startTime) <= START_TIME_TOLERANCE_MS)));
+}
+
+/** Where a package's code and environment live: replaced mapped files under these belong to it. */
+function rootsOf(installed: Installed): string[] {
+  if (installed.state === 'unversioned') return [installed.path];
+  if (installed.state !== 'installed' && installed.state !== 'missing') return [];
+  const loc = installed.location ?? '';
+  if (installed.ecosystem === 'npm') {
+    const i = loc.lastIndexOf(`${path.sep}node_modules${path.sep}`);
+    return [i >= 0 ? loc.slice(0, i + '/node_modules'.length) : loc];
+  }
+  if (installed.ecosystem === 'python') {
+    // location is `<site-packages>/<dist>.dist-info`: the venv (three up from site-packages) holds its libraries too.
+    const sp = loc.endsWith('.dist-info') || loc.endsWith('.egg-info') ? path.dirname(loc) : loc;
+    return [sp, path.dirname(path.dirname(path.dirname(sp)))];
+  }
+  return [];
+}
+
+async function procCwd(pid: number, platform: NodeJS.Platform): Promise<string | undefined> {
+  if (platform !== 'linux') return undefined;
+  try {
+    return await fsp.readlink(`/proc/${pid}/cwd`);
+  } catch {
+    return undefined; // gone or not ours: the configured cwd is used instead
+  }
+}
+
+export async function attachVersions(
+  host: HostEnv,
+  servers: ServerStatus[],
+  launches: ReadonlyMap<string, Launch>,
+  processes: readonly ProcessInfo[],
+  options: VersionsOptions = {},
+): Promise<VersionsResult> {
+  const fs = options.fs ?? nodeFs;
+  const now = options.now ?? (() => new Date());
+  const log = options.log ?? fileLogger(host);
+  let cache = options.cache ?? defaultCaches.get(fs);
+  if (!cache) defaultCaches.set(fs, (cache = new MtimeCache<Resolution>(fs)));
+  const ctx: ResolveContext = { host, fs };
+  const docker = options.docker === false ? undefined : (options.docker ?? dockerCli(host));
+  const byPid = new Map(processes.map((p) => [p.pid, p]));
+  const hasInstances = servers.some((s) => s.instances.length > 0);
+  const store = hasInstances ? await FirstSeenStore.load(options.firstSeenFile ?? path.join(lifeguardPaths(host).state, 'versions', 'first-seen.json'), log) : undefined;
+  const locks = hasInstances ? await (options.readLocks ?? (() => liveLockRecords(host, log)))() : [];
+  const mapsOf = options.readMaps ?? ((pid: number) => readMaps(pid, host.platform));
+  const ask = options.askServerInfo === false ? undefined : (options.askServerInfo ?? askServerInfo);
+
+  const resolveCached = (launch: Launch, extra: { argv?: readonly string[]; cwd?: string; start?: number }): Promise<Resolution> => {
+    // Docker answers come from the engine, not from files: never cached by mtime.
+    if (parseDockerRun(launch)) return resolveInstalled(ctx, launch, { docker, processStart: extra.start });
+    const key = JSON.stringify([launch.command, launch.args, launch.cwd ?? null, extra.argv ?? null, extra.cwd ?? null]);
+    return cache.get(key, (tfs) => resolveInstalled({ host, fs: tfs }, launch, { processArgv: extra.argv, processCwd: extra.cwd }));
+  };
+
+  await Promise.all(
+    servers.map(async (server) => {
+      const launch = launches.get(server.id);
+      if (launch && server.transport === 'stdio') server.installed = (await resolveCached(launch, {})).installed;
+      await Promise.all(server.instances.map((instance) => versionsOfInstance(server, instance, launch)));
+    }),
+  );
+
+  async function versionsOfInstance(server: ServerStatus, instance: Instance, launch: Launch | undefined): Promise<void> {
+    const proc = byPid.get(instance.pid);
+    const argv = proc?.argv;
+    const cwd = argv ? await procCwd(instance.pid, host.platform) : undefined;
+    const resolution = launch
+      ? await resolveCached(launch, { argv, cwd, start: instance.startTime })
+      : argv
+        ? await resolveCached({ command: argv[0], args: argv.slice(1) }, { argv, cwd })
+        : { installed: { state: 'unknown', reason: 'the process argv is not known' } as Installed };
+    const key = instance.startTime !== undefined ? instanceKey(instance.pid, instance.startTime) : undefined;
+    const seen = key ? store?.get(key) : undefined;
+    const lock = lockFor(instance, locks);
+
+    let serverInfo: { name: string; version: string } | undefined = seen?.serverInfo;
+    if (!serverInfo && ask && server.transport !== 'stdio' && server.url && !server.url.includes('<redacted>') && server.listener?.state === 'local') {
+      const memoKey = key ?? `${instance.pid}`;
+      let pending = serverInfoMemo.get(memoKey);
+      if (!pending) serverInfoMemo.set(memoKey, (pending = ask(server.url, server.transport)));
+      const answer = await pending;
+      if (answer.ok) serverInfo = { name: answer.name, version: answer.version };
+      else log(`serverInfo of ${server.name} (${server.url}): ${answer.reason}`);
+    }
+
+    const mapsText = await mapsOf(instance.pid);
+    const replaced = mapsText ? replacedWithin(parseDeletedMappings(mapsText), rootsOf(resolution.installed)) : [];
+    const { running, verdict } = judge({
+      installed: resolution.installed,
+      processStart: instance.startTime,
+      ...(lock?.versions ? { lock: { versions: lock.versions, startedAt: lock.startedAt } } : {}),
+      ...(serverInfo ? { serverInfo } : {}),
+      ...(seen ? { firstSeen: seen } : {}),
+      ...(resolution.running ? { reported: resolution.running } : {}),
+      replacedFiles: replaced,
+    });
+    const inst = resolution.installed;
+    if (key && store) {
+      // Remember what this process loaded, but only when the files provably predate it.
+      if (!seen && inst.state === 'installed' && filesPredateProcess(inst, instance.startTime)) {
+        store.record(key, { name: inst.name, version: inst.version, ...(inst.environment ? { environment: inst.environment } : {}), firstSeenAt: now().toISOString() }, now());
+      } else store.touch(key, now());
+      if (serverInfo) store.rememberServerInfo(key, serverInfo);
+    }
+    const versions: InstanceVersions = { installed: inst, running, verdict, ...(serverInfo ? { serverInfo } : {}) };
+    instance.versions = versions;
+  }
+
+  if (store) {
+    try {
+      await store.save(now());
+    } catch (err) {
+      log(`first-seen versions could not be saved to ${store.file}: ${(err as Error).message}`);
+    }
+  }
+
+  return updateChecks(host, ctx, servers, options, log, now);
+}
+
+/** Fills `updateAvailable` from cached registry answers, and starts the checks that are due. */
+async function updateChecks(host: HostEnv, ctx: ResolveContext, servers: ServerStatus[], options: VersionsOptions, log: (m: string) => void, now: () => Date): Promise<{ background: Promise<void> }> {
+  if (options.registry === false || host.env.MCP_LIFEGUARD_UPDATE_CHECK === '0') return { background: Promise.resolve() };
+  const reg = options.registry || {};
+  const cacheFile = reg.cacheFile ?? path.join(lifeguardPaths(host).cache, 'registry.json');
+  const overrides: RegistryOverrides = {
+    npm: reg.overrides?.npm ?? host.env.MCP_LIFEGUARD_NPM_REGISTRY,
+    pypi: reg.overrides?.pypi ?? host.env.MCP_LIFEGUARD_PYPI_INDEX,
+  };
+  const checkerKey = JSON.stringify([cacheFile, overrides, reg.timeoutMs ?? null]);
+  let checker = checkers.get(checkerKey);
+  if (!checker) checkers.set(checkerKey, (checker = new RegistryChecker({ ctx, cacheFile, overrides, now, log, ...(reg.timeoutMs ? { timeoutMs: reg.timeoutMs } : {}) })));
+  const c = checker;
+  const refs: Array<{ server: ServerStatus; ref: PackageRef }> = [];
+  for (const server of servers) {
+    const inst = server.installed;
+    if (inst?.state === 'installed' && (inst.ecosystem === 'npm' || inst.ecosystem === 'python')) refs.push({ server, ref: { ecosystem: inst.ecosystem, name: inst.name, current: inst.version } });
+  }
+  for (const { server, ref } of refs) {
+    const u = await c.cached(ref);
+    if (u) server.updateAvailable = { package: ref.name, ...u };
+  }
+  return { background: c.check(refs.map((r) => r.ref)) };
+}

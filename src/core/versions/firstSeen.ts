@@ -1,0 +1,105 @@
+import { promises as fsp } from 'node:fs';
+import * as path from 'node:path';
+import { FirstSeen } from './judge';
+
+/**
+ * What each instance ran when it was first seen, persisted in the user's state dir so a later
+ * run (another window, the CLI) still knows what an old process loaded after an upgrade.
+ * Keyed by pid + start time (pids are reused). Only written when the installed files provably
+ * predate the process; otherwise the instance's running version stays unknown.
+ */
+
+interface StoredEntry extends FirstSeen {
+  /** ISO 8601: refreshed on every sighting; entries unseen for PRUNE_AFTER_MS are dropped. */
+  lastSeenAt: string;
+  serverInfo?: { name: string; version: string };
+}
+
+interface StoredFile {
+  version: 1;
+  instances: Record<string, StoredEntry>;
+}
+
+const PRUNE_AFTER_MS = 30 * 24 * 3600 * 1000;
+
+export function instanceKey(pid: number, startTime: number): string {
+  return `${pid}@${startTime}`;
+}
+
+export class FirstSeenStore {
+  private dirty = false;
+
+  private constructor(
+    readonly file: string,
+    private readonly entries: Map<string, StoredEntry>,
+  ) {}
+
+  /** Loads the store; a missing file is empty, a garbage one is reported and replaced. */
+  static async load(file: string, report?: (message: string) => void): Promise<FirstSeenStore> {
+    const entries = new Map<string, StoredEntry>();
+    let text: string | undefined;
+    try {
+      text = await fsp.readFile(file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') report?.(`${file}: ${(err as Error).message}`);
+    }
+    if (text !== undefined) {
+      try {
+        const json = JSON.parse(text) as StoredFile;
+        for (const [k, v] of Object.entries(json.instances ?? {})) {
+          if (v && typeof v.version === 'string' && typeof v.name === 'string' && typeof v.firstSeenAt === 'string') entries.set(k, v);
+        }
+      } catch (err) {
+        report?.(`${file} is not valid JSON and will be rewritten: ${(err as Error).message}`);
+      }
+    }
+    return new FirstSeenStore(file, entries);
+  }
+
+  get(key: string): (FirstSeen & { serverInfo?: { name: string; version: string } }) | undefined {
+    return this.entries.get(key);
+  }
+
+  /** Records a first sighting (never overwrites: the first one is what the process loaded). */
+  record(key: string, seen: FirstSeen, now: Date): void {
+    if (this.entries.has(key)) return;
+    this.entries.set(key, { ...seen, lastSeenAt: now.toISOString() });
+    this.dirty = true;
+  }
+
+  rememberServerInfo(key: string, info: { name: string; version: string }): void {
+    const e = this.entries.get(key);
+    if (!e || (e.serverInfo?.name === info.name && e.serverInfo.version === info.version)) return;
+    e.serverInfo = info;
+    this.dirty = true;
+  }
+
+  /** Marks an instance as seen now (at most one write a day per entry for this alone). */
+  touch(key: string, now: Date): void {
+    const e = this.entries.get(key);
+    if (!e) return;
+    if (now.getTime() - Date.parse(e.lastSeenAt) > 24 * 3600 * 1000) {
+      e.lastSeenAt = now.toISOString();
+      this.dirty = true;
+    }
+  }
+
+  /** Writes atomically when something changed, merging what another writer added meanwhile. */
+  async save(now: Date): Promise<void> {
+    for (const [k, e] of this.entries) {
+      if (now.getTime() - Date.parse(e.lastSeenAt) > PRUNE_AFTER_MS) {
+        this.entries.delete(k);
+        this.dirty = true;
+      }
+    }
+    if (!this.dirty) return;
+    const current = await FirstSeenStore.load(this.file);
+    for (const [k, e] of current.entries) if (!this.entries.has(k) && now.getTime() - Date.parse(e.lastSeenAt) <= PRUNE_AFTER_MS) this.entries.set(k, e);
+    const body: StoredFile = { version: 1, instances: Object.fromEntries(this.entries) };
+    await fsp.mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 });
+    const tmp = `${this.file}.${process.pid}.${Date.now()}.tmp`;
+    await fsp.writeFile(tmp, `${JSON.stringify(body)}\n`, { mode: 0o600 });
+    await fsp.rename(tmp, this.file);
+    this.dirty = false;
+  }
+}

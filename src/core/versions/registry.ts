@@ -1,0 +1,228 @@
+import { promises as fsp } from 'node:fs';
+import * as path from 'node:path';
+import * as semver from 'semver';
+import { pathFor } from '../hostEnv';
+import { envValue, isRecord, parseIni, ResolveContext } from './lookup';
+import { userNpmrc } from './npmPackages';
+import { UpdateAvailable } from './types';
+
+/**
+ * "Is there a newer release?": the npm registry's package document and PyPI's JSON API, at the
+ * URLs the user's own npm / pip configuration names (mirrors and offline setups keep working), with
+ * an override. Asked at most once a day per package; the answers are cached on disk. Never blocks a
+ * snapshot: checks run in the background with a short timeout, and failures are logged, not shown.
+ */
+
+export const DAY_MS = 24 * 3600 * 1000;
+/** A failed check is retried sooner than a successful one, but not on every refresh. */
+export const RETRY_FAILED_MS = 3600 * 1000;
+
+export interface RegistryOverrides {
+  /** Base URL of an npm registry, e.g. `http://127.0.0.1:4873/`. */
+  npm?: string;
+  /** A pip index URL (`.../simple`) or the JSON API base (`.../pypi`). */
+  pypi?: string;
+}
+
+export interface PackageRef {
+  ecosystem: 'npm' | 'python';
+  name: string;
+  /** The installed version: an update is a newer release than this. */
+  current: string;
+}
+
+/** The registry for an npm package: `@scope:registry`, then `registry`, from env or the user's .npmrc. */
+export async function npmRegistryFor(ctx: ResolveContext, name: string, override?: string): Promise<string> {
+  if (override) return override;
+  const rc = await userNpmrc(ctx);
+  const scope = name.startsWith('@') ? name.slice(0, name.indexOf('/')) : undefined;
+  const scoped = scope ? (envValue(ctx.host, `npm_config_${scope}:registry`) ?? rc.get(`${scope}:registry`)) : undefined;
+  return scoped ?? envValue(ctx.host, 'npm_config_registry') ?? rc.get('registry') ?? 'https://registry.npmjs.org/';
+}
+
+/** pip's index URL: `PIP_INDEX_URL`, then `index-url` in the user's and the site's pip.conf. */
+export async function pipIndexUrl(ctx: ResolveContext, override?: string): Promise<string> {
+  if (override) return override;
+  const fromEnv = envValue(ctx.host, 'PIP_INDEX_URL');
+  if (fromEnv) return fromEnv;
+  const p = pathFor(ctx.host);
+  const files =
+    ctx.host.platform === 'win32'
+      ? [p.join(envValue(ctx.host, 'APPDATA') ?? p.join(ctx.host.home, 'AppData', 'Roaming'), 'pip', 'pip.ini'), p.join(ctx.host.home, 'pip', 'pip.ini')]
+      : [envValue(ctx.host, 'PIP_CONFIG_FILE'), p.join(envValue(ctx.host, 'XDG_CONFIG_HOME') ?? p.join(ctx.host.home, '.config'), 'pip', 'pip.conf'), p.join(ctx.host.home, '.pip', 'pip.conf'), '/etc/pip.conf'];
+  for (const f of files) {
+    if (!f) continue;
+    const text = await ctx.fs.readText(f);
+    const url = text === undefined ? undefined : parseIni(text).get('global')?.get('index-url');
+    if (url) return url;
+  }
+  return 'https://pypi.org/simple';
+}
+
+/** `https://pypi.org/simple` -> `https://pypi.org/pypi/<name>/json` (a mirror's `/simple` likewise). */
+export function pypiJsonUrl(indexUrl: string, name: string): string {
+  const base = indexUrl.replace(/\/+$/, '').replace(/\/simple$/, '').replace(/\/pypi$/, '');
+  return `${base}/pypi/${encodeURIComponent(name)}/json`;
+}
+
+export function npmDocUrl(registry: string, name: string): string {
+  return `${registry.replace(/\/+$/, '')}/${name.startsWith('@') ? `@${encodeURIComponent(name.slice(1))}` : encodeURIComponent(name)}`;
+}
+
+/** The latest release in an npm package document (`dist-tags.latest`). */
+export function latestFromNpmDoc(doc: unknown): string | Error {
+  if (isRecord(doc) && isRecord(doc['dist-tags']) && typeof doc['dist-tags'].latest === 'string') return doc['dist-tags'].latest;
+  return new Error('the npm package document has no dist-tags.latest');
+}
+
+/** The latest release in a PyPI JSON API answer (`info.version`). */
+export function latestFromPypiDoc(doc: unknown): string | Error {
+  if (isRecord(doc) && isRecord(doc.info) && typeof doc.info.version === 'string') return doc.info.version;
+  return new Error('the PyPI JSON answer has no info.version');
+}
+
+/** PEP 440 release comparison, enough for "is newer": numeric release segments; pre-releases are never "newer". */
+export function isNewer(ecosystem: 'npm' | 'python', latest: string, current: string): boolean {
+  if (ecosystem === 'npm') {
+    const l = semver.valid(latest);
+    const c = semver.valid(current);
+    return !!l && !!c && semver.prerelease(l) === null && semver.gt(l, c);
+  }
+  const rel = (v: string) => (/^\d+(\.\d+)*$/.test(v) ? v.split('.').map(Number) : undefined);
+  const l = rel(latest);
+  const c = rel(current.replace(/\+.*$/, '').replace(/(a|b|rc|\.dev|\.post).*$/, ''));
+  if (!l || !c) return false;
+  for (let i = 0; i < Math.max(l.length, c.length); i++) {
+    const d = (l[i] ?? 0) - (c[i] ?? 0);
+    if (d !== 0) return d > 0;
+  }
+  return false;
+}
+
+interface CacheEntry {
+  /** ISO 8601. */
+  checkedAt: string;
+  url: string;
+  latest?: string;
+  error?: string;
+}
+
+export interface RegistryCheckerOptions {
+  ctx: ResolveContext;
+  cacheFile: string;
+  overrides?: RegistryOverrides;
+  now?: () => Date;
+  timeoutMs?: number;
+  /** Where failures go: a log line, never the UI. */
+  log: (message: string) => void;
+}
+
+export class RegistryChecker {
+  private entries = new Map<string, CacheEntry>();
+  private loaded: Promise<void> | undefined;
+  private inFlight = new Map<string, Promise<void>>();
+
+  constructor(private readonly opts: RegistryCheckerOptions) {}
+
+  private now(): Date {
+    return (this.opts.now ?? (() => new Date()))();
+  }
+
+  private async load(): Promise<void> {
+    this.loaded ??= (async () => {
+      let text: string | undefined;
+      try {
+        text = await fsp.readFile(this.opts.cacheFile, 'utf8');
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.opts.log(`registry cache ${this.opts.cacheFile}: ${(err as Error).message}`);
+        return;
+      }
+      try {
+        const json = JSON.parse(text) as { entries?: Record<string, CacheEntry> };
+        for (const [k, v] of Object.entries(json.entries ?? {})) if (v && typeof v.checkedAt === 'string') this.entries.set(k, v);
+      } catch (err) {
+        this.opts.log(`registry cache ${this.opts.cacheFile} is not valid JSON; starting afresh: ${(err as Error).message}`);
+      }
+    })();
+    return this.loaded;
+  }
+
+  private async url(ref: PackageRef): Promise<string> {
+    if (ref.ecosystem === 'npm') return npmDocUrl(await npmRegistryFor(this.opts.ctx, ref.name, this.opts.overrides?.npm), ref.name);
+    return pypiJsonUrl(await pipIndexUrl(this.opts.ctx, this.opts.overrides?.pypi), ref.name);
+  }
+
+  private key(ref: PackageRef): string {
+    return `${ref.ecosystem}:${ref.name}`;
+  }
+
+  /** What the cache says, without asking anyone: the snapshot's answer. */
+  async cached(ref: PackageRef): Promise<UpdateAvailable | undefined> {
+    await this.load();
+    const e = this.entries.get(this.key(ref));
+    if (!e?.latest || !isNewer(ref.ecosystem, e.latest, ref.current)) return undefined;
+    return { current: ref.current, latest: e.latest, checkedAt: e.checkedAt, registry: e.url };
+  }
+
+  /** Whether a package is due for a check (never checked, a day old, or failed an hour ago). */
+  async due(ref: PackageRef): Promise<boolean> {
+    await this.load();
+    const e = this.entries.get(this.key(ref));
+    if (!e) return true;
+    const age = this.now().getTime() - Date.parse(e.checkedAt);
+    return age >= (e.error ? RETRY_FAILED_MS : DAY_MS) || (await this.url(ref)) !== e.url;
+  }
+
+  /** Checks every due package (each once even if asked twice), then saves the cache. Never rejects. */
+  async check(refs: PackageRef[]): Promise<void> {
+    const due: PackageRef[] = [];
+    for (const r of refs) if (!this.inFlight.has(this.key(r)) && (await this.due(r))) due.push(r);
+    const runs = due.map((r) => {
+      const run = this.checkOne(r).finally(() => this.inFlight.delete(this.key(r)));
+      this.inFlight.set(this.key(r), run);
+      return run;
+    });
+    if (runs.length === 0) return;
+    await Promise.all(runs);
+    await this.save();
+  }
+
+  private async checkOne(ref: PackageRef): Promise<void> {
+    const url = await this.url(ref);
+    const checkedAt = this.now().toISOString();
+    const timeoutMs = this.opts.timeoutMs ?? 2000;
+    try {
+      const res = await fetch(url, {
+        signal: AbortSignal.timeout(timeoutMs),
+        headers: { accept: ref.ecosystem === 'npm' ? 'application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8' : 'application/json' },
+      });
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      const text = await res.text();
+      let doc: unknown;
+      try {
+        doc = JSON.parse(text);
+      } catch (err) {
+        throw new Error(`the answer is not JSON: ${(err as Error).message}`);
+      }
+      const latest = ref.ecosystem === 'npm' ? latestFromNpmDoc(doc) : latestFromPypiDoc(doc);
+      if (latest instanceof Error) throw latest;
+      this.entries.set(this.key(ref), { checkedAt, url, latest });
+    } catch (err) {
+      const e = err as Error;
+      const reason = e.name === 'TimeoutError' || e.name === 'AbortError' ? `no answer within ${timeoutMs} ms` : e.message;
+      this.opts.log(`update check for ${ref.ecosystem} package ${ref.name} at ${url} failed: ${reason}`);
+      this.entries.set(this.key(ref), { checkedAt, url, error: reason });
+    }
+  }
+
+  private async save(): Promise<void> {
+    try {
+      await fsp.mkdir(path.dirname(this.opts.cacheFile), { recursive: true, mode: 0o700 });
+      const tmp = `${this.opts.cacheFile}.${process.pid}.${Date.now()}.tmp`;
+      await fsp.writeFile(tmp, `${JSON.stringify({ version: 1, entries: Object.fromEntries(this.entries) })}\n`, { mode: 0o600 });
+      await fsp.rename(tmp, this.opts.cacheFile);
+    } catch (err) {
+      this.opts.log(`could not save the registry cache ${this.opts.cacheFile}: ${(err as Error).message}`);
+    }
+  }
+}

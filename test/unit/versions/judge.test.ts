@@ -1,0 +1,148 @@
+import * as assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { fingerprint } from '../../../src/core/versions/fingerprint';
+import { CLOCK_SLACK_MS, judge, VersionEvidence } from '../../../src/core/versions/judge';
+import { Installed } from '../../../src/core/versions/types';
+
+const START = Date.parse('2026-11-20T10:00:00Z');
+const installed = (version: string, deps: Record<string, string> = {}, changedAt = START - 60_000): Installed => ({
+  state: 'installed',
+  ecosystem: 'python',
+  name: 'mempalace',
+  version,
+  how: 'venv /v',
+  location: '/v/lib/python3.11/site-packages/mempalace-3.1.dist-info',
+  environment: fingerprint(deps),
+  changedAt,
+});
+
+describe('versions: the stale judgement', () => {
+  it('an untouched server is current: its files predate the process', () => {
+    const { verdict, running } = judge({ installed: installed('3.1'), processStart: START });
+    assert.equal(verdict.state, 'current');
+    assert.equal(running.state === 'known' && running.version, '3.1');
+  });
+
+  it('a version change against the first sighting is stale, naming both versions and how each was learned', () => {
+    const { verdict } = judge({
+      installed: installed('3.2', {}, START + 3600_000),
+      processStart: START,
+      firstSeen: { name: 'mempalace', version: '3.1', environment: fingerprint({}), firstSeenAt: '2026-11-20T10:05:00.000Z' },
+    });
+    assert.equal(verdict.state, 'stale');
+    if (verdict.state !== 'stale') return;
+    assert.equal(verdict.running, '3.1');
+    assert.equal(verdict.installed, '3.2');
+    assert.equal(verdict.runningLearnedFrom, 'first-seen');
+    assert.equal(verdict.installedHow, 'venv /v');
+    assert.equal(verdict.since, new Date(START + 3600_000).toISOString());
+  });
+
+  it('a dependency upgrade under an unchanged version is stale and names the dependency', () => {
+    const { verdict } = judge({
+      installed: installed('3.1', { chromadb: '1.5.7', numpy: '2.1.0' }, START + 10_000),
+      processStart: START,
+      lock: { versions: { package: { name: 'mempalace', version: '3.1', ecosystem: 'python' }, dependencies: { chromadb: '0.6.3', numpy: '2.1.0' } }, startedAt: '2026-11-20T10:00:00.000Z' },
+    });
+    assert.equal(verdict.state, 'stale');
+    if (verdict.state !== 'stale') return;
+    assert.deepEqual(verdict.movedDependencies, [{ name: 'chromadb', from: '0.6.3', to: '1.5.7' }]);
+    assert.equal(verdict.runningLearnedFrom, 'lock-record');
+    assert.match(verdict.summary, /chromadb 0\.6\.3 -> 1\.5\.7/);
+  });
+
+  it('a reinstall of the same version with the same environment is not stale', () => {
+    const deps = { chromadb: '0.6.3' };
+    const { verdict } = judge({
+      installed: installed('3.1', deps, START + 3600_000),
+      processStart: START,
+      firstSeen: { name: 'mempalace', version: '3.1', environment: fingerprint(deps), firstSeenAt: '2026-11-20T10:05:00.000Z' },
+    });
+    assert.equal(verdict.state, 'current');
+  });
+
+  it('files rewritten after the start with nothing recorded is unknown, not stale', () => {
+    const { verdict } = judge({ installed: installed('3.2', {}, START + 3600_000), processStart: START });
+    assert.equal(verdict.state, 'unknown');
+    assert.match(verdict.state === 'unknown' ? verdict.reason : '', /after the process started/);
+  });
+
+  it('an uninstalled package is stale ("installed: missing") when the running side is known', () => {
+    const { verdict } = judge({
+      installed: { state: 'missing', ecosystem: 'npm', name: 'x', how: 'npx x: not in the cache' },
+      processStart: START,
+      firstSeen: { name: 'x', version: '1.0.0', firstSeenAt: '2026-11-20T10:05:00.000Z' },
+    });
+    assert.equal(verdict.state === 'stale' && verdict.installed, 'missing');
+    const noRecord = judge({ installed: { state: 'missing', ecosystem: 'python', name: 'x', how: 'h' }, processStart: START });
+    assert.equal(noRecord.verdict.state, 'unknown');
+  });
+
+  it('a replaced mapped file is stale even when the version did not move', () => {
+    const { verdict } = judge({ installed: installed('3.1'), processStart: START, replacedFiles: ['/v/lib/python3.11/site-packages/chromadb/_native.so'] });
+    assert.equal(verdict.state, 'stale');
+    assert.deepEqual(verdict.state === 'stale' && verdict.replacedFiles, ['/v/lib/python3.11/site-packages/chromadb/_native.so']);
+  });
+
+  it("ignores a server's self-reported version that neither names the package nor matches the disk", () => {
+    const { verdict } = judge({ installed: installed('3.1', {}, START + 3600_000), processStart: START, serverInfo: { name: 'memory-server', version: '0.6.3' } });
+    assert.equal(verdict.state, 'unknown');
+    const named = judge({ installed: installed('3.1', {}, START + 3600_000), processStart: START, serverInfo: { name: 'mempalace', version: '3.0' } });
+    assert.equal(named.verdict.state === 'stale' && named.verdict.runningLearnedFrom, 'server-info');
+  });
+
+  it('docker: the container runs another image id than the tag points to now', () => {
+    const { verdict } = judge({
+      installed: { state: 'installed', ecosystem: 'docker', name: 'mcp/fetch', version: 'sha256:new', how: 'docker image inspect mcp/fetch', location: 'mcp/fetch' },
+      processStart: START,
+      reported: { state: 'known', version: 'sha256:old', source: 'docker-inspect', how: 'docker inspect c1' },
+    });
+    assert.equal(verdict.state === 'stale' && `${verdict.running} -> ${verdict.installed}`, 'sha256:old -> sha256:new');
+  });
+
+  it('property: no combination of evidence yields stale without positive evidence of changed code', () => {
+    const version = fc.constantFrom('1.0.0', '1.1.0', '2.0.0');
+    const deps = fc.dictionary(fc.constantFrom('a', 'b', 'c'), version, { maxKeys: 3 });
+    const time = fc.option(fc.integer({ min: START - 100_000, max: START + 100_000 }), { nil: undefined });
+    const name = fc.constantFrom('pkg', '@s/pkg', 'other');
+    const inst: fc.Arbitrary<Installed> = fc.oneof(
+      fc.record({ state: fc.constant('installed' as const), ecosystem: fc.constantFrom('npm' as const, 'python' as const), name, version, how: fc.constant('h'), location: fc.constant('/l'), environment: fc.option(deps.map(fingerprint), { nil: undefined }), changedAt: time, fromProcess: fc.option(fc.boolean(), { nil: undefined }) }),
+      fc.record({ state: fc.constant('missing' as const), ecosystem: fc.constantFrom('npm' as const, 'python' as const), name, how: fc.constant('h'), fromProcess: fc.option(fc.boolean(), { nil: undefined }) }),
+      fc.record({ state: fc.constant('unversioned' as const), ecosystem: fc.constant('binary' as const), path: fc.constant('/bin/x'), mtime: fc.integer({ min: START - 100_000, max: START + 100_000 }), how: fc.constant('h') }),
+      fc.record({ state: fc.constant('unknown' as const), reason: fc.constant('r') }),
+    );
+    const evidence: fc.Arbitrary<VersionEvidence> = fc.record(
+      {
+        installed: inst,
+        processStart: time,
+        lock: fc.record({ versions: fc.record({ package: fc.option(fc.record({ name, version, ecosystem: fc.constant('npm' as const) }), { nil: undefined }), dependencies: fc.option(deps, { nil: undefined }) }, { requiredKeys: [] }) }),
+        serverInfo: fc.record({ name, version }),
+        firstSeen: fc.record({ name, version, environment: fc.option(deps.map(fingerprint), { nil: undefined }), firstSeenAt: fc.constant('2026-11-20T10:00:00.000Z') }),
+        reported: fc.oneof(fc.record({ state: fc.constant('known' as const), version, source: fc.constant('docker-inspect' as const), how: fc.constant('h') }), fc.record({ state: fc.constant('unknown' as const), reason: fc.constant('r') })),
+        replacedFiles: fc.array(fc.constant('/l/x.so'), { maxLength: 1 }),
+      },
+      { requiredKeys: ['installed'] },
+    );
+    fc.assert(
+      fc.property(evidence, (e) => {
+        const { verdict } = judge(e);
+        if (verdict.state !== 'stale') return true;
+        // An oracle written apart from the judge: some recorded running side differs from the disk, or the disk proves a change.
+        const i = e.installed;
+        const recorded: Array<{ version: string; deps?: Record<string, string> }> = [];
+        if (e.lock?.versions.package) recorded.push({ version: e.lock.versions.package.version, deps: e.lock.versions.dependencies });
+        if (e.serverInfo) recorded.push({ version: e.serverInfo.version });
+        if (e.firstSeen) recorded.push({ version: e.firstSeen.version, deps: e.firstSeen.environment?.packages });
+        if (e.reported?.state === 'known') recorded.push({ version: e.reported.version });
+        const proof =
+          (e.replacedFiles?.length ?? 0) > 0 ||
+          (i.state === 'missing' && (recorded.length > 0 || (i.fromProcess === true && i.ecosystem === 'npm'))) ||
+          (i.state === 'unversioned' && e.processStart !== undefined && i.mtime > e.processStart + CLOCK_SLACK_MS) ||
+          (i.state === 'installed' &&
+            recorded.some((r) => r.version !== i.version || (r.deps !== undefined && i.environment !== undefined && JSON.stringify(fingerprint(r.deps).packages) !== JSON.stringify(i.environment.packages))));
+        return proof;
+      }),
+      { numRuns: 5000 },
+    );
+  });
+});
