@@ -5,7 +5,8 @@ import { createEngine } from './engine';
 import { EVIDENCE_SCHEME, EvidenceProvider } from './evidenceProvider';
 import { Notifier } from './notifier';
 import { RefreshManager } from './refreshManager';
-import { currentWindow, Services } from './services';
+import { currentWindow, GuardState, Services } from './services';
+import { findRuntime, installGuard } from './guardInstall';
 import { readSettings, Settings, SETTINGS_SECTION } from './settings';
 import { createStatusBar } from './statusBar';
 import { SnapshotStore } from './store';
@@ -22,7 +23,8 @@ export function activate(context: vscode.ExtensionContext): void {
   const store = new SnapshotStore();
   const evidence = new EvidenceProvider();
   let settings: Settings = readSettings();
-  const guardAvailable = () => false;
+  let guard: GuardState = { state: 'pending' };
+  const guardAvailable = () => guard.state === 'installed';
 
   const tree = new ServersTreeProvider(store, () => ({ trusted: vscode.workspace.isTrusted, now: Date.now(), guardAvailable: guardAvailable() }));
   const treeViews = [VIEW_ID, EXPLORER_VIEW_ID].map((id) => vscode.window.createTreeView(id, { treeDataProvider: tree, showCollapseAll: true }));
@@ -44,7 +46,7 @@ export function activate(context: vscode.ExtensionContext): void {
   };
   const refresh = new RefreshManager(load, () => settings.refreshIntervalMs, log);
 
-  const svc: Services = { context, log, engine, store, refresh, tree, treeViews, evidence, settings: () => settings, window: currentWindow, guardAvailable };
+  const svc: Services = { context, log, engine, store, refresh, tree, treeViews, evidence, settings: () => settings, window: currentWindow, guardAvailable, guard: () => guard };
 
   context.subscriptions.push(
     log,
@@ -67,6 +69,19 @@ export function activate(context: vscode.ExtensionContext): void {
   );
   log.info(`MCP Lifeguard ${context.extension.packageJSON.version as string} activated`);
   setTimeout(() => void refresh.request('manual'), 0);
+  // Keeps the guard that wrapped configs point at current with this extension's CLI (off the activation path).
+  setTimeout(() => {
+    guard = installGuard({
+      binDir: engine.paths.bin,
+      cliSource: context.asAbsolutePath('dist/cli.js'),
+      platform: process.platform,
+      runtime: findRuntime(process.env, process.platform, process.execPath),
+    });
+    if (guard.state === 'installed') log.info(`guard ${guard.changed ? 'installed' : 'up to date'} at ${guard.launcher}`);
+    else log.warn(`the guard could not be installed: ${guard.state === 'failed' ? guard.reason : ''}`);
+    void vscode.commands.executeCommand('setContext', 'mcpLifeguard.guardAvailable', guardAvailable());
+    tree.refresh();
+  }, 0);
 }
 
 export function deactivate(): void {

@@ -7,6 +7,9 @@ import { ServersTreeProvider } from './tree/serversTreeProvider';
 import { WindowContext } from './viewModel/actionPlan';
 import { EvidenceProvider } from './evidenceProvider';
 import { TreeNode } from './viewModel/tree';
+import { GuardInstall } from './guardInstall';
+
+export type GuardState = GuardInstall | { state: 'pending' };
 
 /** What commands need, passed in (no module-level globals). */
 export interface Services {
@@ -22,6 +25,7 @@ export interface Services {
   window(): WindowContext;
   /** Whether the guard is installed at its stable path (Wrap with Guard needs it). */
   guardAvailable(): boolean;
+  guard(): GuardState;
 }
 
 /** This window, as the action plans need it. */

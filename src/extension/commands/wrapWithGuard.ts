@@ -1,14 +1,40 @@
 import * as vscode from 'vscode';
 import { Services } from '../services';
+import { isWrapped, wrapSupport } from '../viewModel/guardCommand';
+import { VmServer } from '../viewModel/input';
+import { mayRun } from '../viewModel/trust';
+import { computeUnwrap, computeWrap } from '../viewModel/wrapEdit';
+import { editConfigEntry } from './editConfigEntry';
+import { CommandArg, pickServer } from './pickServer';
 
-/**
- * Wrap Server with Guard... needs the guard (`mcp-lifeguard run`) installed at its stable path.
- * Until this build ships it, the command says so instead of editing configs.
- */
-export async function wrapWithGuard(svc: Services): Promise<void> {
-  if (!svc.guardAvailable()) {
-    void vscode.window.showInformationMessage('Wrap with Guard needs the guard (`mcp-lifeguard run`), which this version of MCP Lifeguard does not include yet.');
-  }
+function guardLauncher(svc: Services): string | undefined {
+  const g = svc.guard();
+  if (g.state === 'installed') return g.launcher;
+  void vscode.window.showWarningMessage(`Wrap with Guard needs the guard installed at ${svc.engine.paths.bin}: ${g.state === 'failed' ? g.reason : 'it is being installed, try again in a moment'}.`);
+  return undefined;
 }
 
-export const unwrapGuard = wrapWithGuard;
+/** Wrap Server with Guard...: the client then launches the server through `mcp-lifeguard run`. */
+export async function wrapWithGuard(svc: Services, arg?: CommandArg): Promise<void> {
+  const launcher = guardLauncher(svc);
+  if (!launcher) return;
+  const ws = svc.window();
+  const eligible = (s: VmServer) => !isWrapped(s) && wrapSupport(s).supported && mayRun('wrap', s, ws.trusted, ws.workspaceFolders).allowed;
+  const server = await pickServer(svc, arg, eligible, 'Wrap which MCP server with the guard?', 'No server can be wrapped: only stdio servers in JSON config files (not Codex TOML or Continue YAML yet) that are not wrapped already.');
+  if (!server) return;
+  const support = wrapSupport(server);
+  if (!support.supported) return void vscode.window.showWarningMessage(`Cannot wrap ${server.name}: ${support.reason}.`);
+  const trust = mayRun('wrap', server, ws.trusted, ws.workspaceFolders);
+  if (!trust.allowed) return void vscode.window.showWarningMessage(trust.reason);
+  const detail = `Its command becomes "${launcher} run --name ${server.name} -- <the current command>". Comments and formatting are kept; Unwrap restores the entry. The guard keeps one instance per server and restarts it without breaking the client's session.`;
+  const done = await editConfigEntry(svc, server, 'Wrap', detail, (text) => computeWrap(text, server.keyPath, server.name, { command: launcher }));
+  if (done) void vscode.window.showInformationMessage(`${server.name} now starts through the guard. ${server.source.label} uses it the next time it starts the server (restart it there, or restart ${server.source.label}).`);
+}
+
+/** Unwrap: the entry's original command and args come back. */
+export async function unwrapGuard(svc: Services, arg?: CommandArg): Promise<void> {
+  const server = await pickServer(svc, arg, isWrapped, 'Unwrap which MCP server?', 'No server runs through the guard.');
+  if (!server) return;
+  const done = await editConfigEntry(svc, server, 'Unwrap', 'The entry gets back the command and arguments the guard was started with.', (text) => computeUnwrap(text, server.keyPath));
+  if (done) void vscode.window.showInformationMessage(`${server.name} no longer starts through the guard from its next start.`);
+}

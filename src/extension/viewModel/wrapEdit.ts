@@ -1,4 +1,4 @@
-import { applyEdits, findNodeAtLocation, FormattingOptions, getNodeValue, modify, parseTree } from 'jsonc-parser';
+import { applyEdits, findNodeAtLocation, FormattingOptions, getNodeValue, modify, ParseError, parseTree } from 'jsonc-parser';
 import { isWrappedCommand } from './guardCommand';
 
 /**
@@ -20,8 +20,10 @@ interface RawEntry {
 }
 
 function readEntry(text: string, keyPath: (string | number)[]): RawEntry | string {
-  const root = parseTree(text, [], { allowTrailingComma: true, disallowComments: false });
-  if (!root) return 'the file is not valid JSON';
+  const errors: ParseError[] = [];
+  const root = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false });
+  // Editing around a syntax error could land anywhere: the user fixes the file first.
+  if (!root || errors.length > 0) return 'the file has syntax errors (see Problems); fix them first';
   const node = findNodeAtLocation(root, keyPath);
   if (!node || node.type !== 'object') return `no server entry at ${keyPath.map(String).join('.')}`;
   const value = getNodeValue(node) as { command?: unknown; args?: unknown };

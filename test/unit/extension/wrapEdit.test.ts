@@ -56,6 +56,7 @@ describe('extension: Wrap with Guard edits', () => {
 
   it('refuses what it cannot do, with the reason', () => {
     assert.deepEqual(computeWrap(VSCODE, ['servers', 'nope'], 'nope', GUARD), { kind: 'error', reason: 'no server entry at servers.nope' });
+    assert.deepEqual(computeWrap('{"s":{"a":{"command":"x"}}', ['s', 'a'], 'a', GUARD), { kind: 'error', reason: 'the file has syntax errors (see Problems); fix them first' });
     assert.deepEqual(computeWrap('{"s":{"a":{"url":"http://x"}}}', ['s', 'a'], 'a', GUARD), { kind: 'error', reason: 'the entry has no command' });
     assert.deepEqual(computeWrap('{"s":{"a":{"command":"x","args":[1]}}}', ['s', 'a'], 'a', GUARD), { kind: 'error', reason: '"args" is not a list of strings' });
     const once = computeWrap(VSCODE, ['servers', 'memory'], 'memory', GUARD);
