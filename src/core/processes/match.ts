@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Instance, InstanceClient, LauncherStep, ServerConfig, Verdict } from '../model';
-import { redactArgs, redactUrl } from '../redact';
+import { REDACTED, redactArgs, redactUrl } from '../redact';
 import { effectiveArgv, isWrapper, LaunchKey, launchKeyOf, looksLikeMcpServer, programName, splitShellWords } from './argv';
 import { owningClient } from './clients';
 import { ProcessInfo } from './table';
@@ -36,12 +36,23 @@ interface ConfigLaunch {
   program: string;
 }
 
-function sameArgs(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
+/**
+ * Whether a configured argument is this running one. Discovery redacts secrets in configured args
+ * (`--api-key=<redacted>`), so a `<redacted>` part stands for any non-empty text.
+ */
+function argMatches(configured: string, running: string): boolean {
+  if (configured === running) return true;
+  if (!configured.includes(REDACTED)) return false;
+  const re = new RegExp(`^${configured.split(REDACTED).map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.+')}$`, 's');
+  return re.test(running);
 }
 
-function endsWith(a: readonly string[], tail: readonly string[]): boolean {
-  return tail.length <= a.length && tail.every((x, i) => x === a[a.length - tail.length + i]);
+function sameArgs(configured: readonly string[], running: readonly string[]): boolean {
+  return configured.length === running.length && configured.every((x, i) => argMatches(x, running[i]));
+}
+
+function endsWith(running: readonly string[], configured: readonly string[]): boolean {
+  return configured.length <= running.length && configured.every((x, i) => argMatches(x, running[running.length - configured.length + i]));
 }
 
 function isPathLike(token: string): boolean {

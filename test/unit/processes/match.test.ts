@@ -187,6 +187,14 @@ describe('verdicts beyond one client', () => {
     assert.deepEqual(r.servers.map((s) => pids(s.instances)), [[], [21]]);
   });
 
+  it('matches configured args that discovery redacted (`<redacted>` stands for the secret)', async () => {
+    const table = [...base, row(11, 10, ['mcp-server-db', '--conn=postgres://me:hunter2pass@db/x'], 100)];
+    const redacted = stdioConfig('db3', 'vscode', 'mcp-server-db', ['--conn=postgres://<redacted>@db/x']);
+    const other = stdioConfig('db4', 'vscode', 'mcp-server-db', ['--conn=mysql://<redacted>@db/x']);
+    const r = await attach([redacted, other], table, 'linux');
+    assert.deepEqual(r.servers.map((s) => pids(s.instances)), [[11], []]);
+  });
+
   it('redacts env values given as secrets from the command line', async () => {
     const table = [...base, row(11, 10, ['mcp-server-db', '--data', '/d', '--conn=postgres://me:hunter2pass@db/x', 'Sup3rSecretValue'], 100)];
     const withSecret = stdioConfig('db2', 'vscode', 'mcp-server-db', ['--data', '/d', '--conn=postgres://me:hunter2pass@db/x', 'Sup3rSecretValue']);

@@ -1,0 +1,107 @@
+import { execFile, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Instance, ServerStatus, Snapshot } from '../../../../src/core/model';
+import { readProcessTable } from '../../../../src/core/processes/table';
+import { cliPath, repoRoot } from '../../../support/repo';
+
+export const fakeClientPath = path.join(__dirname, 'fake-client.cjs');
+
+export interface FakeClient {
+  client: number;
+  holders: number[];
+  /** The pids the client spawned (the launch: npx's `npm exec`, `sh`, ...). */
+  servers: number[];
+}
+
+/** Starts a fake client that spawns `count` copies of a server and reports their pids. */
+export async function startFakeClient(spec: { command: string; args: string[]; env?: Record<string, string>; cwd?: string; count?: number }, started: number[]): Promise<FakeClient> {
+  const proc = spawn(process.execPath, [fakeClientPath, JSON.stringify({ cwd: repoRoot, ...spec })], { stdio: ['ignore', 'pipe', 'inherit'] });
+  started.push(proc.pid as number);
+  const line = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    proc.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('\n')) resolve(out.split('\n')[0]);
+    });
+    proc.once('exit', (code) => reject(new Error(`fake client exited with ${code} before reporting`)));
+  });
+  proc.stdout.destroy();
+  proc.unref();
+  const report = JSON.parse(line) as FakeClient;
+  started.push(...report.holders, ...report.servers);
+  return report;
+}
+
+/** Runs the built CLI with a fixture HOME; resolves with its exit code and output. */
+export function cli(home: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [cliPath, ...args],
+      { cwd: home, env: { ...process.env, HOME: home, MCP_LIFEGUARD_HOME: path.join(home, '.lifeguard') }, maxBuffer: 32 * 1024 * 1024 },
+      (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+export async function statusJson(home: string): Promise<Snapshot> {
+  const r = await cli(home, ['status', '--json']);
+  if (r.code !== 0) throw new Error(`status --json exited ${r.code}: ${r.stderr}`);
+  return JSON.parse(r.stdout) as Snapshot;
+}
+
+export function server(s: Snapshot, name: string): ServerStatus {
+  const found = s.servers.find((x) => x.name === name);
+  if (!found) throw new Error(`no server '${name}' in the snapshot: ${s.servers.map((x) => x.name).join(', ')}`);
+  return found;
+}
+
+/** The instances a launch the test started became (matched by the pid the fake client spawned). */
+export function instancesOf(s: ServerStatus, launchPids: readonly number[]): Instance[] {
+  return s.instances.filter((i) => launchPids.includes(i.launcherChain[0]?.pid ?? i.pid));
+}
+
+/** Polls until `check` returns a value (not undefined), or fails after `timeoutMs` with the last reason. */
+export async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 60000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v !== undefined) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  // A zombie still answers kill 0 until reaped: it is gone for our purpose.
+  try {
+    return !/\) Z /.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+/** SIGKILLs every pid the test started and every process whose command line carries the test's tag. */
+export async function killAll(started: readonly number[], tag: string): Promise<void> {
+  const table = await readProcessTable();
+  const tagged = table.state === 'ok' ? table.processes.filter((p) => p.argv.some((a) => a.includes(tag))).map((p) => p.pid) : [];
+  for (const pid of [...started, ...tagged]) {
+    if (pid === process.pid || pid <= 1) continue;
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
