@@ -182,12 +182,13 @@ def acquire(lock_dir, name, key, extra=None):
             except FileNotFoundError:
                 pass
             continue
-        for n in numbers(lpath):
-            if n < mine:
-                try:
-                    os.unlink(os.path.join(lpath, "%d.json" % n))
-                except FileNotFoundError:
-                    pass
+        for entry in os.listdir(lpath):  # housekeeping: superseded records, temp files of crashed writers
+            m, path = RECORD_RE.match(entry), os.path.join(lpath, entry)
+            try:
+                if (m and int(m.group(1)) < mine) or (entry.startswith(".tmp-") and time.time() - os.lstat(path).st_mtime > 60):
+                    os.unlink(path)
+            except FileNotFoundError:
+                pass
         return "acquired", (lpath, mine, record), reason
     raise LockError("%s: the lock kept changing hands; giving up" % lpath)
 

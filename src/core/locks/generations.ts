@@ -6,7 +6,7 @@ import { MAX_RECORD_BYTES, parseRecord } from './record';
 import type { LockRecord } from './types';
 
 /**
- * The files inside one lock's directory (docs/lock-protocol.md, "Layout"): numbered records
+ * The files inside one lock's directory (docs/lock-protocol.md, "Names" and "Writing a record"): numbered records
  * `<n>.json`, the newest (highest n) being the one that counts, and temp files `.tmp-*` on their way
  * in. Records are created complete and never edited in place: a temp file is written, then linked
  * (create) or renamed (rewrite by the holder) to its number.

@@ -109,6 +109,30 @@ describe('locks: Node and the Python reference implementation share one protocol
     }
   });
 
+  it('Python refuses a lock directory writable by others, with the reason', async () => {
+    fs.mkdirSync(dir, { mode: 0o700 });
+    fs.chmodSync(dir, 0o777);
+    const { code, out } = await pyRun('try', dir, identity.serverName, identity.resourceKey);
+    assert.equal(code, 2);
+    assert.match(out.message ?? '', /lock directory .* is writable by group or others \(mode 777\)/);
+  });
+
+  it('Python supersedes an old garbage record left in a Node lock, and Node then sees Python holding', async () => {
+    const lockPath = lockPathFor(dir, identity);
+    fs.mkdirSync(lockPath, { recursive: true, mode: 0o700 });
+    fs.chmodSync(dir, 0o700);
+    const garbage = path.join(lockPath, '4.json');
+    fs.writeFileSync(garbage, '{"protocol": 1, "pi');
+    fs.utimesSync(garbage, new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
+    const held = await pyHold(dir, identity.serverName, identity.resourceKey);
+    pyHolders.push(held);
+    assert.equal(held.first.result, 'acquired');
+    assert.match(held.first.tookOver ?? '', /4\.json the record is not valid JSON/);
+    const result = await nodeAcquire();
+    assert.equal(result.kind === 'held' ? result.holder.pid : 0, held.child.pid);
+    assert.deepEqual(fs.readdirSync(lockPath), ['5.json']);
+  });
+
   it('Node holder killed with SIGKILL: Python takes over', async () => {
     const bundle = await bundleContender(root);
     const contender = await startContender(bundle, dir, identity.serverName, identity.resourceKey);
