@@ -43,6 +43,8 @@ export interface VersionsOptions {
   /** Failures that are not shown (registry, state files); defaults to `<logs>/versions.log`. */
   log?: (message: string) => void;
   now?: () => Date;
+  /** Receives the background registry checks (tests and the CLI's --watch may wait on them; a snapshot never does). */
+  onBackground?: (checks: Promise<void>) => void;
 }
 
 export interface VersionsResult {
@@ -197,7 +199,9 @@ export async function attachVersions(
     }
   }
 
-  return updateChecks(host, ctx, servers, options, log, now);
+  const result = await updateChecks(host, ctx, servers, options, log, now);
+  options.onBackground?.(result.background);
+  return result;
 }
 
 /** Fills `updateAvailable` from cached registry answers, and starts the checks that are due. */

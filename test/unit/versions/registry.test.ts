@@ -1,0 +1,151 @@
+import * as assert from 'node:assert/strict';
+import * as http from 'node:http';
+import { AddressInfo } from 'node:net';
+import * as path from 'node:path';
+import { takeSnapshot } from '../../../src/core/snapshot';
+import { isNewer, npmDocUrl, npmRegistryFor, pipIndexUrl, pypiJsonUrl, RegistryChecker } from '../../../src/core/versions/registry';
+import { ctxFor, npmPackage, tempDir, write } from './layouts';
+
+const MEM = '@modelcontextprotocol/server-memory';
+
+interface FakeRegistry {
+  url: string;
+  requests: string[];
+  /** Paths answered so far (a slow answer lands here only once written). */
+  answered: string[];
+  close(): Promise<void>;
+}
+
+/** npm- and PyPI-shaped documents on 127.0.0.1; `/slow/...` answers after 3 s; `/garbage/...` is not JSON. */
+async function fakeRegistry(): Promise<FakeRegistry> {
+  const requests: string[] = [];
+  const answered: string[] = [];
+  const timers = new Set<NodeJS.Timeout>();
+  const server = http.createServer((req, res) => {
+    const url = req.url ?? '';
+    requests.push(url);
+    const send = (body: string) => {
+      if (res.destroyed) return;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(body);
+      answered.push(url);
+    };
+    if (url.startsWith('/slow/')) {
+      const t = setTimeout(() => send('{"dist-tags":{"latest":"9.9.9"}}'), 3000);
+      timers.add(t);
+      return;
+    }
+    if (url.startsWith('/garbage/')) return send('{"dist-tags": {"latest": "9.9');
+    if (url === `/npm/${'@' + encodeURIComponent(MEM.slice(1))}`) return send(JSON.stringify({ name: MEM, 'dist-tags': { latest: '2026.9.1', next: '2027.0.0-rc.1' } }));
+    if (url === '/pypi/mempalace/json') return send(JSON.stringify({ info: { name: 'mempalace', version: '3.2.0' }, releases: {} }));
+    res.writeHead(404).end();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    answered,
+    close: () =>
+      new Promise<void>((r) => {
+        timers.forEach(clearTimeout);
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
+
+describe('versions: registry update check', () => {
+  let reg: FakeRegistry;
+  beforeEach(async () => {
+    reg = await fakeRegistry();
+  });
+  afterEach(async () => {
+    await reg.close();
+  });
+
+  it('takes the registry URLs from the user npm and pip configuration', async () => {
+    const home = tempDir();
+    write(path.join(home, '.npmrc'), 'registry=https://npm.example/\n@modelcontextprotocol:registry=https://scoped.example/\n');
+    write(path.join(home, '.config', 'pip', 'pip.conf'), '[global]\nindex-url = https://mirror.example/simple\n');
+    const ctx = ctxFor(home);
+    assert.equal(await npmRegistryFor(ctx, 'left-pad'), 'https://npm.example/');
+    assert.equal(await npmRegistryFor(ctx, MEM), 'https://scoped.example/');
+    assert.equal(await npmRegistryFor(ctx, MEM, 'http://override/'), 'http://override/');
+    assert.equal(await pipIndexUrl(ctx), 'https://mirror.example/simple');
+    assert.equal(pypiJsonUrl('https://mirror.example/simple/', 'mempalace'), 'https://mirror.example/pypi/mempalace/json');
+    assert.equal(npmDocUrl('https://r.example/', MEM), 'https://r.example/@modelcontextprotocol%2Fserver-memory');
+  });
+
+  it('compares releases: newer only, pre-releases never', () => {
+    assert.equal(isNewer('npm', '2026.9.1', '2026.8.31'), true);
+    assert.equal(isNewer('npm', '2026.8.31', '2026.8.31'), false);
+    assert.equal(isNewer('npm', '2027.0.0-rc.1', '2026.8.31'), false);
+    assert.equal(isNewer('python', '3.10.0', '3.9.9'), true);
+    assert.equal(isNewer('python', '3.1', '3.1.0'), false);
+    assert.equal(isNewer('python', '1.0.0rc1', '0.9'), false);
+  });
+
+  it('reports a newer release from npm- and PyPI-shaped documents, and asks at most once a day', async () => {
+    const home = tempDir();
+    write(path.join(home, '.npmrc'), `registry=${reg.url}/npm/\n`);
+    const logs: string[] = [];
+    let now = new Date('2026-11-21T10:00:00Z');
+    const checker = new RegistryChecker({ ctx: ctxFor(home), cacheFile: path.join(home, 'cache', 'registry.json'), overrides: { pypi: `${reg.url}/simple` }, now: () => now, log: (m) => logs.push(m) });
+    const refs = [
+      { ecosystem: 'npm' as const, name: MEM, current: '2026.8.31' },
+      { ecosystem: 'python' as const, name: 'mempalace', current: '3.1.0' },
+    ];
+    assert.equal(await checker.cached(refs[0]), undefined);
+    await checker.check(refs);
+    assert.deepEqual(logs, []);
+    assert.equal((await checker.cached(refs[0]))?.latest, '2026.9.1');
+    assert.equal((await checker.cached(refs[1]))?.latest, '3.2.0');
+    assert.equal(reg.requests.length, 2);
+
+    // A new process reads the cache from disk and does not ask again the same day.
+    const again = new RegistryChecker({ ctx: ctxFor(home), cacheFile: path.join(home, 'cache', 'registry.json'), overrides: { pypi: `${reg.url}/simple` }, now: () => now, log: (m) => logs.push(m) });
+    assert.equal((await again.cached(refs[1]))?.latest, '3.2.0');
+    await again.check(refs);
+    assert.equal(reg.requests.length, 2);
+    now = new Date('2026-11-22T10:00:01Z');
+    await again.check(refs);
+    assert.equal(reg.requests.length, 4);
+  });
+
+  it('garbage JSON is a logged error and no update', async () => {
+    const home = tempDir();
+    const logs: string[] = [];
+    const checker = new RegistryChecker({ ctx: ctxFor(home), cacheFile: path.join(home, 'r.json'), overrides: { npm: `${reg.url}/garbage/` }, log: (m) => logs.push(m) });
+    const ref = { ecosystem: 'npm' as const, name: 'x', current: '1.0.0' };
+    await checker.check([ref]);
+    assert.equal(logs.length, 1);
+    assert.match(logs[0], /update check for npm package x at http:\/\/127\.0\.0\.1:\d+\/garbage\/x failed: the answer is not JSON/);
+    assert.equal(await checker.cached(ref), undefined);
+  });
+
+  it('a slow registry (3 s) times out in the background without delaying the snapshot', async () => {
+    const home = tempDir();
+    const project = path.join(home, 'proj');
+    const pkg = npmPackage(path.join(home, 'nm'), 'slow-server', '1.0.0');
+    write(path.join(project, '.mcp.json'), JSON.stringify({ mcpServers: { slow: { command: process.execPath, args: [path.join(pkg, 'dist', 'index.js')] } } }));
+    const logs: string[] = [];
+    let background: Promise<void> | undefined;
+    const env = { PATH: path.dirname(process.execPath), MCP_LIFEGUARD_HOME: path.join(home, 'lg'), MCP_LIFEGUARD_NPM_REGISTRY: `${reg.url}/slow/` };
+    const snapshot = await takeSnapshot({
+      host: { home, platform: process.platform, env },
+      workspaceFolders: [project],
+      readProcessTable: async () => ({ state: 'ok', processes: [], method: 'procfs' }),
+      versions: { log: (m) => logs.push(m), onBackground: (p) => (background = p) },
+    });
+    // The snapshot is back while the registry still holds its answer.
+    assert.deepEqual(reg.answered, []);
+    const server = snapshot.servers.find((s) => s.name === 'slow');
+    assert.equal(server?.installed?.state === 'installed' && server.installed.version, '1.0.0');
+    assert.equal(server?.updateAvailable, undefined);
+    assert.ok(background, 'a check was started');
+    await background;
+    assert.equal(logs.length, 1);
+    assert.match(logs[0], /slow-server .* failed: no answer within 2000 ms/);
+  });
+});
