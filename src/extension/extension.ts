@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { EXPLORER_VIEW_ID, VIEW_ID } from './commandIds';
 import { registerCommands } from './commands/registerCommands';
@@ -12,6 +13,7 @@ import { createStatusBar } from './statusBar';
 import { SnapshotStore } from './store';
 import { ServersTreeProvider } from './tree/serversTreeProvider';
 import { staleInstances } from './viewModel/state';
+import { watchTargets } from './viewModel/watchTargets';
 
 /**
  * Activation wires the pieces and returns: the first snapshot (config scan + process table) runs
@@ -34,7 +36,7 @@ export function activate(context: vscode.ExtensionContext): void {
     try {
       const raw = await engine.snapshot({ workspaceFolders, singleWriter: settings.singleWriterServers });
       store.setSnapshot(raw, settings.sources);
-      refresh.watchFiles(raw.files.map((f) => f.file));
+      refresh.watch(watchTargets(raw, path.dirname, path.basename));
       refresh.setPolling(raw.servers.length > 0);
       const snap = store.snapshot;
       void vscode.commands.executeCommand('setContext', 'mcpLifeguard.loaded', true);

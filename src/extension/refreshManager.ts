@@ -1,8 +1,14 @@
-import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { RefreshQueue } from './refreshQueue';
 
 /** Why a refresh was asked for: automatic ones are debounced, manual ones run at once. */
 export type RefreshReason = 'interval' | 'event' | 'config' | 'manual';
+
+/** What a file watcher looks at: a folder and a glob pattern inside it (not recursive). */
+export interface WatchTarget {
+  base: string;
+  pattern: string;
+}
 
 const DEBOUNCE_MS = 300;
 /** Unfocused windows poll this many times less often: the user is not looking at them. */
@@ -10,13 +16,11 @@ const UNFOCUSED_FACTOR = 4;
 
 /**
  * Owns every refresh trigger: the process poll, watchers on every config file the scan looked at
- * (missing ones too, so creating a config shows at once), settings changes and the Refresh command.
- * One load runs at a time; requests during a load coalesce into one more.
+ * (missing ones too, so creating a config shows at once) and on installed package folders (an
+ * upgrade shows without waiting for the poll), settings changes and the Refresh command.
  */
 export class RefreshManager implements vscode.Disposable {
-  private chain: Promise<void> = Promise.resolve();
-  private queued: Promise<void> | undefined;
-  private debounce: NodeJS.Timeout | undefined;
+  private readonly queue: RefreshQueue;
   private poll: NodeJS.Timeout | undefined;
   private watchers = new Map<string, vscode.Disposable>();
   private polling = false;
@@ -24,14 +28,25 @@ export class RefreshManager implements vscode.Disposable {
   private readonly subscriptions: vscode.Disposable[] = [];
 
   constructor(
-    private readonly load: () => Promise<void>,
+    load: () => Promise<void>,
     private readonly intervalMs: () => number,
     private readonly log: vscode.LogOutputChannel,
   ) {
+    this.queue = new RefreshQueue(
+      async () => {
+        try {
+          await load();
+        } finally {
+          this.schedulePoll();
+        }
+      },
+      (err) => this.log.error(`refresh failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`),
+      DEBOUNCE_MS,
+    );
     this.subscriptions.push(
       vscode.window.onDidChangeWindowState((s) => {
         // Coming back to a window shows fresh data without waiting for the slow unfocused poll.
-        if (s.focused && this.polling) void this.request('interval');
+        if (s.focused && this.polling) this.request('interval');
       }),
     );
   }
@@ -40,27 +55,9 @@ export class RefreshManager implements vscode.Disposable {
   request(reason: RefreshReason): Promise<void> {
     if (this.disposed) return Promise.resolve();
     this.log.trace(`refresh requested: ${reason}`);
-    if (reason === 'manual') return this.runNow();
-    clearTimeout(this.debounce);
-    this.debounce = setTimeout(() => void this.runNow(), DEBOUNCE_MS);
+    if (reason === 'manual') return this.queue.now();
+    this.queue.soon();
     return Promise.resolve();
-  }
-
-  private runNow(): Promise<void> {
-    clearTimeout(this.debounce);
-    if (this.queued) return this.queued;
-    const run = this.chain.then(async () => {
-      this.queued = undefined;
-      try {
-        await this.load();
-      } catch (err) {
-        this.log.error(`refresh failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-      }
-      this.schedulePoll();
-    });
-    this.queued = run;
-    this.chain = run;
-    return run;
   }
 
   /** Polling runs only while something is configured: with nothing to watch, the file watchers suffice. */
@@ -73,33 +70,33 @@ export class RefreshManager implements vscode.Disposable {
     clearTimeout(this.poll);
     if (!this.polling || this.disposed) return;
     const ms = this.intervalMs() * (vscode.window.state.focused ? 1 : UNFOCUSED_FACTOR);
-    this.poll = setTimeout(() => void this.request('interval'), ms);
+    this.poll = setTimeout(() => this.request('interval'), ms);
   }
 
-  /** Watches exactly these files; watchers for files no longer scanned are dropped. */
-  watchFiles(files: readonly string[]): void {
-    const wanted = new Set(files);
-    for (const [file, w] of this.watchers) {
-      if (!wanted.has(file)) {
+  /** Watches exactly these targets; watchers no longer wanted are dropped. */
+  watch(targets: readonly WatchTarget[]): void {
+    const wanted = new Map(targets.map((t) => [`${t.base}\0${t.pattern}`, t]));
+    for (const [key, w] of this.watchers) {
+      if (!wanted.has(key)) {
         w.dispose();
-        this.watchers.delete(file);
+        this.watchers.delete(key);
       }
     }
-    for (const file of wanted) {
-      if (this.watchers.has(file)) continue;
+    for (const [key, t] of wanted) {
+      if (this.watchers.has(key)) continue;
       // A pattern on the parent folder sees the file appear, change and go, even outside the workspace.
-      const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(path.dirname(file)), path.basename(file)));
+      const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(t.base), t.pattern));
       const fire = () => void this.request('event');
       w.onDidCreate(fire);
       w.onDidChange(fire);
       w.onDidDelete(fire);
-      this.watchers.set(file, w);
+      this.watchers.set(key, w);
     }
   }
 
   dispose(): void {
     this.disposed = true;
-    clearTimeout(this.debounce);
+    this.queue.close();
     clearTimeout(this.poll);
     for (const w of this.watchers.values()) w.dispose();
     this.watchers.clear();
