@@ -169,6 +169,8 @@ def acquire(lock_dir, name, key, extra=None):
                 if reason is None:
                     return "held", value, lpath
         mine = newest + 1
+        if mine > 999999999999999:  # 15 digits at most, or readers would not see the record
+            raise LockError("%s: record numbers are used up; remove the directory if no server holds it" % lpath)
         temp = write_temp(lpath, record)
         try:
             os.link(temp, os.path.join(lpath, "%d.json" % mine))  # atomic, exclusive: exactly one contender wins

@@ -2,7 +2,7 @@ import { ensureLockDir, LockDirError } from './lockDir';
 import { judgeRecord } from './liveness';
 import { lockPathFor } from './naming';
 import { PROTOCOL_VERSION, serializeRecord } from './record';
-import { createRecord, ensureLockSubdir, listNumbers, readRecordFile, recordPath, removeOwnRecord, removeSuperseded } from './generations';
+import { createRecord, ensureLockSubdir, listNumbers, MAX_RECORD_NUMBER, readRecordFile, recordPath, removeOwnRecord, removeSuperseded } from './generations';
 import { Held } from './held';
 import type { AcquireResult, LockRecord, ServerIdentity } from './types';
 
@@ -63,6 +63,7 @@ export async function acquireLock(opts: AcquireOptions): Promise<AcquireResult> 
         }
       }
       const mine = newest + 1;
+      if (mine > MAX_RECORD_NUMBER) return { kind: 'error', message: `${lockPath}: record numbers are used up (the newest is ${newest}); remove the directory if no server holds it`, lockPath };
       if (!createRecord(lockPath, mine, text)) continue; // another contender created it first
       // A slow contender can create a number that a newer holder already superseded; newer wins.
       const after = listNumbers(lockPath);

@@ -17,6 +17,8 @@ import type { LockRecord } from './types';
  */
 
 const RECORD_NAME = /^([1-9][0-9]{0,14})\.json$/;
+/** Record numbers have at most 15 digits: a larger one would not be recognised as a record. */
+export const MAX_RECORD_NUMBER = 999_999_999_999_999;
 const TEMP_PREFIX = '.tmp-';
 
 /** O_NOFOLLOW where the OS has it (not on Windows, which has no such symlinks in our directories). */

@@ -130,6 +130,16 @@ describe('locks: acquire, hold, release (one process, real files)', () => {
     });
   }
 
+  it('reports an error instead of creating a record number readers would not recognise', async () => {
+    const lockPath = lockPathFor(dir, identity);
+    fs.mkdirSync(lockPath, { recursive: true, mode: 0o700 });
+    fs.chmodSync(dir, 0o700);
+    fs.writeFileSync(path.join(lockPath, '999999999999999.json'), deadRecord(2 ** 30, 1));
+    const result = await acquire();
+    assert.equal(result.kind, 'error');
+    assert.match(result.kind === 'error' ? result.message : '', /record numbers are used up/);
+  });
+
   it('never follows a record that is a symbolic link', async () => {
     const target = path.join(root, 'elsewhere.json');
     fs.writeFileSync(target, deadRecord(process.pid, startTime)); // would look live if followed
