@@ -13,6 +13,11 @@ export interface FrontInfo {
   pid: number;
   host: string;
   port: number;
+  /**
+   * The server the guard runs now (pid + start time, which identify a process): a guard killed
+   * with SIGKILL leaves it behind, and the next guard stops it before starting its own.
+   */
+  upstream?: { pid: number; startTime: number };
 }
 
 function httpStateDir(paths: LifeguardPaths): string {
@@ -39,7 +44,11 @@ export async function writeFrontInfo(paths: LifeguardPaths, identity: ServerIden
 export async function readFrontInfo(paths: LifeguardPaths, identity: ServerIdentity): Promise<FrontInfo | undefined> {
   try {
     const value = JSON.parse(await fsp.readFile(frontInfoPath(paths, identity), 'utf8')) as Partial<FrontInfo>;
-    if (typeof value.url === 'string' && typeof value.pid === 'number' && typeof value.host === 'string' && typeof value.port === 'number') return value as FrontInfo;
+    if (typeof value.url === 'string' && typeof value.pid === 'number' && typeof value.host === 'string' && typeof value.port === 'number') {
+      const up = value.upstream;
+      const upstream = up && typeof up.pid === 'number' && typeof up.startTime === 'number' ? { pid: up.pid, startTime: up.startTime } : undefined;
+      return { url: value.url, pid: value.pid, host: value.host, port: value.port, upstream };
+    }
   } catch {
     // missing or garbled: the guard that wrote it is gone or never finished starting
   }

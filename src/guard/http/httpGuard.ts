@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { ControlServer, GuardStatus, startControlServer } from '../../core/control';
-import { frontInfoPath, sessionsPath, writeFrontInfo, removeFrontInfo } from '../../core/http/frontInfo';
+import { FrontInfo, frontInfoPath, readFrontInfo, removeFrontInfo, sessionsPath, writeFrontInfo } from '../../core/http/frontInfo';
 import { SessionStore } from '../../core/http/sessionStore';
 import { acquireLock, controlEndpointFor, ensureLockDir, LockRecord, processStartTime, ServerIdentity } from '../../core/locks';
 import type { LifeguardPaths } from '../../core/paths';
@@ -8,6 +8,7 @@ import { NpmVersion, npmVersionOfLaunch } from '../../core/versions/npm';
 import { LIFEGUARD_VERSION } from '../../core/version';
 import { Launch } from '../launch';
 import { HttpFront } from './front';
+import { stopOrphanedServer } from './orphan';
 import { describePortHolder } from './portOwner';
 import { Upstream } from './upstream';
 
@@ -74,6 +75,8 @@ export async function startHttpGuard(o: HttpGuardOptions): Promise<HttpGuardStar
   if (acquired.kind === 'error') return { kind: 'error', message: acquired.message };
   const lock = acquired.lock;
   if (acquired.tookOverFrom) log(`took over the lock of pid ${acquired.tookOverFrom.pid}: ${acquired.takeoverReason ?? 'holder gone'}`);
+  const previous = await readFrontInfo(o.paths, o.identity);
+  if (previous && previous.pid !== process.pid && previous.upstream) await stopOrphanedServer(previous.upstream, o.termGraceMs, log);
   const releaseOnExit = (): void => lock.releaseSync();
   process.once('exit', releaseOnExit);
   const url = `http://${o.host.includes(':') ? `[${o.host}]` : o.host}:${o.port}${o.path}`;
@@ -87,10 +90,28 @@ export async function startHttpGuard(o: HttpGuardOptions): Promise<HttpGuardStar
     for (const step of undo.reverse()) await step().catch((err: Error) => log(`cleanup failed: ${err.message}`));
   };
 
+  let announced = false;
+  const announce = async (upstreamPid: number | undefined): Promise<void> => {
+    const info: FrontInfo = { url, pid: process.pid, host: o.host, port: o.port };
+    if (upstreamPid !== undefined) info.upstream = { pid: upstreamPid, startTime: await processStartTime(upstreamPid).catch(() => 0) };
+    await writeFrontInfo(o.paths, o.identity, info);
+  };
   const sessions = await SessionStore.open(sessionsPath(o.paths, o.identity), log);
   const upstream = new Upstream(
     { command: o.launch.command, args: o.launch.args, cwd: o.launch.cwd, env: o.launch.env, port: o.upstreamPort, probePath: o.path },
-    { startTimeoutMs: o.startTimeoutMs, termGraceMs: o.termGraceMs, stdio: o.childStdio, log, maxCrashes: 3, crashWindowMs: 10_000 },
+    {
+      startTimeoutMs: o.startTimeoutMs,
+      termGraceMs: o.termGraceMs,
+      stdio: o.childStdio,
+      log,
+      maxCrashes: 3,
+      crashWindowMs: 10_000,
+      // Every new server is recorded, so a successor of a SIGKILLed guard can stop it.
+      onStarted: ({ pid }) => {
+        if (!announced) return;
+        void announce(pid).catch((err: Error) => log(`could not record the server pid: ${err.message}`));
+      },
+    },
   );
   const front = new HttpFront({
     host: o.host,
@@ -177,7 +198,8 @@ export async function startHttpGuard(o: HttpGuardOptions): Promise<HttpGuardStar
     await giveBack();
     return { kind: 'error', message: `${o.identity.serverName} did not start: ${(err as Error).message}` };
   }
-  await writeFrontInfo(o.paths, o.identity, { url, pid: process.pid, host: o.host, port: o.port });
+  await announce(upstream.pid);
+  announced = true;
   undo.push(() => removeFrontInfo(frontInfoPath(o.paths, o.identity), process.pid));
 
   if (npm && o.whenStale === 'restart-when-idle' && o.staleIntervalMs > 0) {

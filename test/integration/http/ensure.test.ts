@@ -115,10 +115,11 @@ describe('mcp-lifeguard ensure --http', function () {
     const guard = (await liveGuard())!;
     const child = await childPidOf(guard);
     await killAndWait(guard.pid);
-    await killAndWait(child);
+    assert.ok(child !== undefined && isAlive(child), 'a SIGKILLed guard leaves its server behind');
     const again = await ensure();
     assert.equal(again.code, 0, again.output);
     assert.notEqual((await liveGuard())!.pid, guard.pid);
+    assert.equal(isAlive(child!), false, 'the new guard stopped the server its predecessor left behind');
     assert.equal(await echo(client, 'two'), 'Echo: two');
   });
 
