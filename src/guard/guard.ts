@@ -56,6 +56,7 @@ interface InFlight {
 }
 
 const NEWLINE = Buffer.from('\n');
+const OUTPUT_WINDOW_BYTES = 1024 * 1024;
 const LIST_CHANGED = ['tools', 'resources', 'prompts'] as const;
 
 /**
@@ -359,8 +360,9 @@ export class Guard {
   private writeToClient(bytes: Buffer | string): void {
     const { output } = this.options;
     if (output.writableEnded || output.destroyed) return;
-    if (!output.write(bytes) && !this.inputPaused.output) {
-      // Backpressure: stop reading the server until the client has taken what we gave it.
+    // Backpressure: stop reading the server once the client is behind by more than a window. The
+    // window is wider than the stream's 16 KiB mark so a large result is not relayed in lock step.
+    if (!output.write(bytes) && output.writableLength >= OUTPUT_WINDOW_BYTES && !this.inputPaused.output) {
       this.inputPaused.output = true;
       this.slot?.child.proc.stdout.pause();
       output.once('drain', () => {
