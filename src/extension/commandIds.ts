@@ -19,12 +19,15 @@ export const CommandId = {
   openProblem: 'mcpLifeguard.openProblem',
   showEvidence: 'mcpLifeguard.showEvidence',
   copyPid: 'mcpLifeguard.copyPid',
+  // The welcome view's link.
+  createWorkspaceMcpJson: 'mcpLifeguard.createWorkspaceMcpJson',
 } as const;
 
 export type CommandIdValue = (typeof CommandId)[keyof typeof CommandId];
 
-/** Commands that only make sense on a tree node: hidden from the Command Palette. */
+/** Commands that only make sense on a tree node (or the welcome view): hidden from the Command Palette. */
 export const TREE_ONLY_COMMANDS: readonly CommandIdValue[] = [
+  CommandId.createWorkspaceMcpJson,
   CommandId.restartInstance,
   CommandId.stopInstance,
   CommandId.openConfig,

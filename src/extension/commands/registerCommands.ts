@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { CommandId, CommandIdValue } from '../commandIds';
 import { Services } from '../services';
+import { createWorkspaceMcpJson } from './createWorkspaceMcpJson';
 import { openConfig, openProblem, showEvidence, copyPid } from './inspect';
 import { restartInstance, stopInstance } from './instanceActions';
 import { killDuplicates } from './killDuplicates';
@@ -30,6 +31,7 @@ const COMMANDS: Record<CommandIdValue, Handler> = {
   [CommandId.openProblem]: openProblem,
   [CommandId.showEvidence]: showEvidence,
   [CommandId.copyPid]: copyPid,
+  [CommandId.createWorkspaceMcpJson]: createWorkspaceMcpJson,
 };
 
 export function registerCommands(svc: Services): vscode.Disposable[] {

@@ -84,6 +84,14 @@ describe('extension manifest: menus, commands and contextValues agree', () => {
     assert.equal(pkg.devDependencies['@types/vscode'], '1.101.0');
   });
 
+  it('the welcome views link to creating .vscode/mcp.json through our own command', () => {
+    const ids = new Set<string>(Object.values(CommandId));
+    for (const w of pkg.contributes.viewsWelcome as { view: string; contents: string }[]) {
+      assert.ok(w.contents.includes(`[Create .vscode/mcp.json](command:${CommandId.createWorkspaceMcpJson})`), w.view);
+      for (const m of w.contents.matchAll(/\(command:([^)?]+)/g)) assert.ok(ids.has(m[1]), m[1]);
+    }
+  });
+
   it('the view container icon ships', () => {
     for (const c of pkg.contributes.viewsContainers.activitybar) assert.ok(fs.existsSync(path.join(repoRoot, c.icon)), c.icon);
   });
