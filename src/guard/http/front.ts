@@ -240,7 +240,7 @@ export class HttpFront {
       ex.stripLastEventId = true;
       return this.forward(ex);
     }
-    this.relay(ex, upRes, outcome.upReq);
+    await this.relay(ex, upRes, outcome.upReq);
   }
 
   /** Sends the request upstream and waits for the answer's headers. */
@@ -286,9 +286,13 @@ export class HttpFront {
     });
   }
 
-  /** Relays the upstream's answer: headers rewritten to the client's session id, body streamed with backpressure. */
-  private relay(ex: Exchange, upRes: http.IncomingMessage, upReq: http.ClientRequest): void {
+  /**
+   * Relays the upstream's answer: headers rewritten to the client's session id, body streamed with
+   * backpressure. Resolves once the answer is over, so a restart can wait for requests in flight.
+   */
+  private relay(ex: Exchange, upRes: http.IncomingMessage, upReq: http.ClientRequest): Promise<void> {
     const { res } = ex;
+    const over = new Promise<void>((resolve) => res.once('close', () => resolve()));
     const status = upRes.statusCode ?? 502;
     let clientSid = ex.sid;
     const upstreamSid = firstHeader(upRes.headers['mcp-session-id']);
@@ -332,6 +336,7 @@ export class HttpFront {
       if (sse) res.end();
       else res.destroy();
     });
+    return over;
   }
 
   private scannerFor(sid: string): SseIdScanner {
