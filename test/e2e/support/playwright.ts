@@ -1,0 +1,81 @@
+import type { E2eTools } from './tools';
+
+/**
+ * The slice of playwright-core's API the suite uses. playwright-core lives in the tools folder,
+ * not in the project's dependencies, so it is required at runtime and typed here by hand.
+ */
+export interface Locator {
+  click(options?: { button?: 'left' | 'right'; timeout?: number; force?: boolean; position?: { x: number; y: number } }): Promise<void>;
+  dblclick(options?: { timeout?: number }): Promise<void>;
+  hover(options?: { timeout?: number }): Promise<void>;
+  waitFor(options?: { state?: 'attached' | 'detached' | 'visible' | 'hidden'; timeout?: number }): Promise<void>;
+  innerText(options?: { timeout?: number }): Promise<string>;
+  textContent(options?: { timeout?: number }): Promise<string | null>;
+  getAttribute(name: string, options?: { timeout?: number }): Promise<string | null>;
+  allInnerTexts(): Promise<string[]>;
+  isVisible(): Promise<boolean>;
+  count(): Promise<number>;
+  first(): Locator;
+  last(): Locator;
+  nth(index: number): Locator;
+  locator(selector: string, options?: { hasText?: string | RegExp; has?: Locator }): Locator;
+  filter(options: { hasText?: string | RegExp; hasNotText?: string | RegExp; has?: Locator }): Locator;
+  getByRole(role: string, options?: { name?: string | RegExp; exact?: boolean }): Locator;
+  getByText(text: string | RegExp, options?: { exact?: boolean }): Locator;
+  press(key: string, options?: { timeout?: number }): Promise<void>;
+  fill(value: string, options?: { timeout?: number }): Promise<void>;
+  screenshot(options?: { path?: string; timeout?: number }): Promise<Buffer>;
+}
+
+export interface Page {
+  goto(url: string, options?: { timeout?: number; waitUntil?: 'load' | 'domcontentloaded' | 'commit' }): Promise<unknown>;
+  locator(selector: string, options?: { hasText?: string | RegExp; has?: Locator }): Locator;
+  getByRole(role: string, options?: { name?: string | RegExp; exact?: boolean }): Locator;
+  getByText(text: string | RegExp, options?: { exact?: boolean }): Locator;
+  keyboard: { press(key: string): Promise<void>; type(text: string, options?: { delay?: number }): Promise<void> };
+  screenshot(options?: { path?: string; fullPage?: boolean; timeout?: number }): Promise<Buffer>;
+  on(event: 'console', listener: (message: { type(): string; text(): string }) => void): void;
+  on(event: 'pageerror', listener: (error: Error) => void): void;
+  setDefaultTimeout(ms: number): void;
+  close(): Promise<void>;
+}
+
+export interface BrowserContext {
+  newPage(): Promise<Page>;
+  close(): Promise<void>;
+}
+
+export interface Browser {
+  newContext(options?: { viewport?: { width: number; height: number }; deviceScaleFactor?: number }): Promise<BrowserContext>;
+  close(): Promise<void>;
+}
+
+interface PlaywrightCore {
+  chromium: {
+    launch(options: {
+      executablePath: string;
+      headless: boolean;
+      args: string[];
+      env: NodeJS.ProcessEnv;
+      timeout: number;
+    }): Promise<Browser>;
+  };
+}
+
+/** The flags that work for Debian's Chromium on these machines (headless, no sandbox, offline). */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
+];
+
+export async function launchChromium(tools: E2eTools, env: NodeJS.ProcessEnv): Promise<Browser> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const pw = require(tools.playwrightCore) as PlaywrightCore;
+  return pw.chromium.launch({ executablePath: tools.chromium, headless: true, args: CHROMIUM_ARGS, env, timeout: 60000 });
+}

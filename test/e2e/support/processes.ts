@@ -1,0 +1,127 @@
+import { ChildProcess, spawn, SpawnOptions } from 'node:child_process';
+import * as fs from 'node:fs';
+
+/**
+ * Every process the suite starts carries MARKER_ENV=<session id> in its environment, which its
+ * children inherit (code-server's extension host, the MCP servers it or the extension starts,
+ * Chromium's helpers). Teardown kills each started process group, then sweeps /proc for anything
+ * still carrying the marker, so nothing the suite started can outlive it unnoticed.
+ */
+export const MARKER_ENV = 'MCP_LIFEGUARD_E2E_SESSION';
+
+export interface ProcInfo {
+  pid: number;
+  command: string;
+}
+
+/** Live processes whose environment carries `MARKER_ENV=<id>` (Linux /proc). */
+export function processesMarked(id: string): ProcInfo[] {
+  const needle = `${MARKER_ENV}=${id}`;
+  const out: ProcInfo[] = [];
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const pid = Number(name);
+    if (pid === process.pid) continue;
+    try {
+      const env = fs.readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0');
+      if (!env.includes(needle)) continue;
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
+      if (/\) Z /.test(stat)) continue; // a zombie is already dead; its parent reaps it
+      const command = fs.readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0').join(' ').trim();
+      out.push({ pid, command });
+    } catch {
+      // Gone between readdir and read, or not ours to read: either way not a survivor we own.
+    }
+  }
+  return out;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function killGroup(pgid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+    // The group is already empty.
+  }
+}
+
+/** Waits until `test` holds or `ms` pass, polling; returns whether it held. */
+export async function waitUntil(test: () => boolean | Promise<boolean>, ms: number, every = 100): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    if (await test()) return true;
+    if (Date.now() >= deadline) return false;
+    await new Promise((r) => setTimeout(r, every));
+  }
+}
+
+/** The processes one test session started, and their teardown. */
+export class ProcessScope {
+  readonly groups = new Set<number>();
+  readonly children: ChildProcess[] = [];
+  private readonly onExit = () => this.killNowSync();
+
+  constructor(readonly id: string) {
+    process.on('exit', this.onExit);
+  }
+
+  /** The environment for a process of this session: `base` plus the marker. */
+  env(base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+    return { ...base, [MARKER_ENV]: this.id };
+  }
+
+  /** Starts a process in its own process group, marked as this session's. */
+  spawn(command: string, args: readonly string[], options: SpawnOptions & { env: NodeJS.ProcessEnv }): ChildProcess {
+    const child = spawn(command, args, { ...options, env: this.env(options.env), detached: true });
+    if (child.pid === undefined) throw new Error(`could not start ${command}`);
+    this.groups.add(child.pid);
+    this.children.push(child);
+    return child;
+  }
+
+  /** Adopts a pid started elsewhere (e.g. the browser) so teardown kills its group too. */
+  adopt(pid: number): void {
+    this.groups.add(pid);
+  }
+
+  private signalAll(signal: NodeJS.Signals): void {
+    for (const g of this.groups) killGroup(g, signal);
+    for (const p of processesMarked(this.id)) {
+      try {
+        process.kill(p.pid, signal);
+      } catch {
+        // Already gone.
+      }
+    }
+  }
+
+  private killNowSync(): void {
+    this.signalAll('SIGKILL');
+  }
+
+  private allGone(): boolean {
+    return [...this.groups].every((g) => !alive(g)) && processesMarked(this.id).length === 0;
+  }
+
+  /**
+   * TERM every group and every marked process, KILL what is left after a grace period, and return
+   * whatever still runs after that (the caller fails on it: the suite must leave nothing behind).
+   */
+  async teardown(graceMs = 5000): Promise<ProcInfo[]> {
+    this.signalAll('SIGTERM');
+    if (!(await waitUntil(() => this.allGone(), graceMs))) {
+      this.signalAll('SIGKILL');
+      await waitUntil(() => this.allGone(), 10000);
+    }
+    process.off('exit', this.onExit);
+    return processesMarked(this.id);
+  }
+}

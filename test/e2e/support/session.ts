@@ -1,0 +1,215 @@
+import { ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { repoRoot } from '../../support/repo';
+import { Fixture, FixtureSpec, writeFixture } from './fixture';
+import { Browser, launchChromium, Page } from './playwright';
+import { ProcessScope, ProcInfo, waitUntil } from './processes';
+import { E2eTools } from './tools';
+import { freshExtensionsDir } from './vsix';
+
+/** Where a failing test keeps its screenshot and logs (gitignored). */
+export const OUTPUT_DIR = path.join(repoRoot, '.test-output', 'e2e');
+
+export interface SessionOptions extends FixtureSpec {
+  /** Workspace trust: off (no dialog) unless a scenario is about it. */
+  trust?: boolean;
+  /** Extra user settings. */
+  settings?: Record<string, unknown>;
+}
+
+let counter = 0;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    p.finally(() => clearTimeout(timer)),
+    new Promise<T>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms / 1000} s`)), ms);
+    }),
+  ]);
+}
+
+/** The environment of code-server and of every process a test starts: HOME is the fixture home. */
+function cleanEnv(home: string, lifeguardHome: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    // Nothing of the caller's editor, npm run or XDG layout leaks into the fixture machine.
+    if (/^(VSCODE_|ELECTRON_|npm_|XDG_|MCP_LIFEGUARD_|NODE_OPTIONS$|TS_NODE|TSX)/.test(k)) continue;
+    env[k] = v;
+  }
+  return { ...env, HOME: home, MCP_LIFEGUARD_HOME: lifeguardHome, LANG: 'C.UTF-8' };
+}
+
+/** One code-server + one headless Chromium page on a fixture machine, with its teardown. */
+export class Session {
+  readonly scope: ProcessScope;
+  readonly dir: string;
+  readonly fixture: Fixture;
+  readonly lifeguardHome: string;
+  readonly userDataDir: string;
+  readonly extensionsDir: string;
+  readonly logFile: string;
+  readonly env: NodeJS.ProcessEnv;
+  port = 0;
+  codeServer?: ChildProcess;
+  browser?: Browser;
+  page?: Page;
+  private readonly pageErrors: string[] = [];
+
+  constructor(
+    readonly tools: E2eTools,
+    readonly options: SessionOptions,
+  ) {
+    counter += 1;
+    const id = `${process.pid}-${counter}-${Date.now()}`;
+    this.scope = new ProcessScope(id);
+    this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcp-lifeguard-e2e-'));
+    this.fixture = writeFixture(this.dir, options);
+    this.lifeguardHome = path.join(this.dir, 'lifeguard');
+    this.userDataDir = path.join(this.dir, 'user-data');
+    this.extensionsDir = path.join(this.dir, 'extensions');
+    this.logFile = path.join(this.dir, 'code-server.log');
+    fs.mkdirSync(this.lifeguardHome, { recursive: true });
+    this.env = cleanEnv(this.fixture.home, this.lifeguardHome);
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}/?folder=${encodeURIComponent(this.fixture.workspace)}`;
+  }
+
+  private writeSettings(): void {
+    const settings = {
+      'security.workspace.trust.enabled': this.options.trust === true,
+      'security.workspace.trust.startupPrompt': 'always',
+      'workbench.startupEditor': 'none',
+      'workbench.tips.enabled': false,
+      'workbench.enableExperiments': false,
+      'workbench.secondarySideBar.defaultVisibility': 'hidden',
+      'telemetry.telemetryLevel': 'off',
+      'update.mode': 'none',
+      'extensions.autoCheckUpdates': false,
+      'extensions.autoUpdate': false,
+      'extensions.ignoreRecommendations': true,
+      'chat.mcp.autostart': 'never',
+      'window.commandCenter': false,
+      ...this.options.settings,
+    };
+    const file = path.join(this.userDataDir, 'User', 'settings.json');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, JSON.stringify(settings, null, 2));
+  }
+
+  /** Installs the extension, starts code-server and waits until it answers. */
+  async startCodeServer(): Promise<void> {
+    await freshExtensionsDir(this.tools, this.extensionsDir);
+    this.writeSettings();
+    this.port = await freePort();
+    const log = fs.openSync(this.logFile, 'a');
+    const args = [
+      this.tools.codeServerEntry,
+      '--auth', 'none',
+      '--bind-addr', `127.0.0.1:${this.port}`,
+      '--user-data-dir', this.userDataDir,
+      '--extensions-dir', this.extensionsDir,
+      '--disable-telemetry',
+      '--disable-update-check',
+      '--disable-getting-started-override',
+      '--log', 'info',
+      this.fixture.workspace,
+    ];
+    this.codeServer = this.scope.spawn(this.tools.node, args, {
+      cwd: this.fixture.workspace,
+      env: { ...this.env, PATH: `${this.tools.nodeBinDir}${path.delimiter}${this.env.PATH ?? ''}` },
+      stdio: ['ignore', log, log],
+    });
+    fs.closeSync(log);
+    let exited: string | undefined;
+    this.codeServer.once('exit', (code, signal) => (exited = `code-server exited (${signal ?? code})`));
+    const ready = await waitUntil(async () => {
+      if (exited) return true;
+      try {
+        const res = await fetch(`http://127.0.0.1:${this.port}/healthz`, { signal: AbortSignal.timeout(2000) });
+        return res.ok;
+      } catch {
+        return false;
+      }
+    }, 90000, 250);
+    if (exited || !ready) {
+      throw new Error(`${exited ?? 'code-server did not answer within 90 s'}; log:\n${this.logTail()}`);
+    }
+  }
+
+  /** Opens the workspace in headless Chromium and waits for the workbench's status bar. */
+  async open(): Promise<Page> {
+    this.browser = await launchChromium(this.tools, this.scope.env(this.env));
+    const context = await this.browser.newContext({ viewport: { width: 1400, height: 900 } });
+    const page = await context.newPage();
+    page.on('pageerror', (e) => this.pageErrors.push(String(e)));
+    page.setDefaultTimeout(30000);
+    this.page = page;
+    await page.goto(this.url, { timeout: 60000, waitUntil: 'domcontentloaded' });
+    await page.locator('.monaco-workbench .part.statusbar').waitFor({ state: 'visible', timeout: 90000 });
+    return page;
+  }
+
+  async start(): Promise<Page> {
+    await this.startCodeServer();
+    return this.open();
+  }
+
+  logTail(lines = 60): string {
+    try {
+      return fs.readFileSync(this.logFile, 'utf8').split('\n').slice(-lines).join('\n');
+    } catch {
+      return '(no log)';
+    }
+  }
+
+  /** Keeps a screenshot, the code-server log and VS Code's logs under .test-output/e2e/<name>/. */
+  async keepArtifacts(name: string): Promise<string> {
+    const out = path.join(OUTPUT_DIR, name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-|-$/g, '').slice(0, 120));
+    fs.rmSync(out, { recursive: true, force: true });
+    fs.mkdirSync(out, { recursive: true });
+    if (this.page) {
+      try {
+        await withTimeout(this.page.screenshot({ path: path.join(out, 'screenshot.png'), timeout: 15000 }), 20000, 'screenshot');
+      } catch (e) {
+        fs.writeFileSync(path.join(out, 'screenshot-failed.txt'), String(e));
+      }
+    }
+    if (fs.existsSync(this.logFile)) fs.copyFileSync(this.logFile, path.join(out, 'code-server.log'));
+    const logs = path.join(this.userDataDir, 'logs');
+    if (fs.existsSync(logs)) fs.cpSync(logs, path.join(out, 'vscode-logs'), { recursive: true });
+    if (this.pageErrors.length) fs.writeFileSync(path.join(out, 'page-errors.txt'), this.pageErrors.join('\n'));
+    return out;
+  }
+
+  /** Closes the browser, kills every process of the session, removes its folder; returns survivors. */
+  async dispose(): Promise<ProcInfo[]> {
+    if (this.browser) {
+      try {
+        await withTimeout(this.browser.close(), 15000, 'closing the browser');
+      } catch {
+        // The process sweep below kills it.
+      }
+    }
+    const survivors = await this.scope.teardown();
+    fs.rmSync(this.dir, { recursive: true, force: true, maxRetries: 3 });
+    return survivors;
+  }
+}

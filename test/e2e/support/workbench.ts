@@ -1,0 +1,113 @@
+import type { Locator, Page } from './playwright';
+import { waitUntil } from './processes';
+
+/** Workbench helpers: each waits for a UI condition with a bounded timeout and says what it waited for. */
+
+export const STATUS_ITEMS = '.part.statusbar .statusbar-item';
+
+/** Waits until `read()` satisfies `ok`, returning the last value read; throws naming `what` on timeout. */
+export async function eventually<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs: number): Promise<T> {
+  let last: T | undefined;
+  let lastError: unknown;
+  const held = await waitUntil(async () => {
+    try {
+      last = await read();
+      lastError = undefined;
+      return ok(last);
+    } catch (e) {
+      lastError = e;
+      return false;
+    }
+  }, timeoutMs, 250);
+  if (!held) {
+    const seen = lastError !== undefined ? `error: ${String(lastError).split('\n')[0]}` : `last seen: ${JSON.stringify(last)}`;
+    throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what} (${seen})`);
+  }
+  return last as T;
+}
+
+/** The texts of all visible status bar items. */
+export async function statusBarTexts(page: Page): Promise<string[]> {
+  return (await page.locator(STATUS_ITEMS).allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim()).filter((t) => t !== '');
+}
+
+/** Waits for a status bar item whose text matches, returning its text. */
+export async function waitForStatusItem(page: Page, pattern: RegExp, timeoutMs: number): Promise<string> {
+  const texts = await eventually(`a status bar item matching ${pattern}`, () => statusBarTexts(page), (ts) => ts.some((t) => pattern.test(t)), timeoutMs);
+  return texts.find((t) => pattern.test(t)) as string;
+}
+
+/** The quick input widget (Command Palette, quick picks). */
+export function quickInput(page: Page): Locator {
+  return page.locator('.quick-input-widget');
+}
+
+async function openPalette(page: Page, text: string, timeoutMs: number): Promise<Locator> {
+  const widget = quickInput(page);
+  if (!(await widget.isVisible())) await page.keyboard.press('F1');
+  await widget.waitFor({ state: 'visible', timeout: timeoutMs });
+  await widget.locator('input.input').fill(`>${text}`, { timeout: timeoutMs });
+  return widget;
+}
+
+async function closeQuickInput(page: Page, timeoutMs: number): Promise<void> {
+  const widget = quickInput(page);
+  if (await widget.isVisible()) {
+    await page.keyboard.press('Escape');
+    await widget.waitFor({ state: 'hidden', timeout: timeoutMs });
+  }
+}
+
+/** The labels of the Command Palette entries matching `filter` right now (the palette is closed afterwards). */
+export async function paletteEntries(page: Page, filter: string, timeoutMs = 30000): Promise<string[]> {
+  const widget = await openPalette(page, filter, timeoutMs);
+  // The list is filled synchronously from the filter; an empty result shows a "no matching" message.
+  await widget.locator('.monaco-list-row, .quick-input-message').first().waitFor({ state: 'visible', timeout: timeoutMs }).catch(() => undefined);
+  const rows = widget.locator('.monaco-list-row');
+  const labels: string[] = [];
+  for (let i = 0, n = await rows.count(); i < n; i++) labels.push((await rows.nth(i).getAttribute('aria-label', { timeout: 5000 })) ?? '');
+  await closeQuickInput(page, timeoutMs);
+  return labels;
+}
+
+/**
+ * Runs a command from the Command Palette (F1) by its full label ("Category: Title"). Commands
+ * appear once their extension's manifest is loaded, so the palette is reopened until the entry
+ * shows up or `timeoutMs` passes.
+ */
+export async function runCommand(page: Page, label: string, timeoutMs = 60000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const widget = await openPalette(page, label, 15000);
+    const row = widget.locator(`.monaco-list-row[aria-label="${label.replace(/"/g, '\\"')}"]`).first();
+    try {
+      await row.waitFor({ state: 'visible', timeout: 3000 });
+      await row.click({ timeout: 15000 });
+      await widget.waitFor({ state: 'hidden', timeout: 15000 });
+      return;
+    } catch (e) {
+      await closeQuickInput(page, 15000);
+      if (Date.now() > deadline) throw new Error(`the Command Palette did not offer "${label}" within ${timeoutMs / 1000} s (${String(e).split('\n')[0]})`);
+    }
+  }
+}
+
+/** Waits until the Command Palette offers `label` (the extension's manifest is loaded). */
+export async function waitForPaletteEntry(page: Page, label: string, timeoutMs: number): Promise<void> {
+  await eventually(`the Command Palette to offer "${label}"`, () => paletteEntries(page, label), (ls) => ls.includes(label), timeoutMs);
+}
+
+/** Text of the visible notification toasts. */
+export function notifications(page: Page): Locator {
+  return page.locator('.notifications-toasts .notification-toast');
+}
+
+/** The rows of the tree/list inside a view pane whose header title matches. */
+export function viewRows(page: Page, title: RegExp): Locator {
+  return page.locator('.pane', { has: page.locator('.pane-header', { hasText: title }) }).locator('.monaco-list-row');
+}
+
+/** The text of every line of the active editor (Monaco renders only what is in view). */
+export function editorLines(page: Page): Locator {
+  return page.locator('.editor-group-container.active .monaco-editor .view-lines .view-line');
+}
