@@ -1,0 +1,39 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { repoRoot } from '../../support/repo';
+
+const ext = path.join(repoRoot, 'src', 'extension');
+const importRe = /(?:from\s+|require\(\s*|import\(\s*)['"]([^'"]+)['"]/g;
+
+function imports(file: string): string[] {
+  return [...fs.readFileSync(file, 'utf8').matchAll(importRe)].map((m) => m[1]);
+}
+
+function tsFiles(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    return e.isDirectory() ? tsFiles(p) : e.name.endsWith('.ts') ? [p] : [];
+  });
+}
+
+describe('extension architecture', () => {
+  it('the view-model and the node-only helpers never import vscode (they are tested outside VS Code)', () => {
+    const pure = [...tsFiles(path.join(ext, 'viewModel')), ...['commandIds.ts', 'eventClaim.ts', 'guardInstall.ts', 'refreshQueue.ts', 'engine.ts'].map((f) => path.join(ext, f))];
+    const offenders = pure.filter((f) => imports(f).includes('vscode')).map((f) => path.relative(repoRoot, f));
+    assert.deepEqual(offenders, []);
+  });
+
+  it('the extension reaches other areas only through src/core', () => {
+    const offenders: string[] = [];
+    for (const f of tsFiles(ext)) {
+      for (const spec of imports(f)) {
+        if (!spec.startsWith('.')) continue;
+        const target = path.resolve(path.dirname(f), spec);
+        const rel = path.relative(path.join(repoRoot, 'src'), target);
+        if (!rel.startsWith('extension') && !rel.startsWith('core')) offenders.push(`${path.relative(repoRoot, f)} -> ${spec}`);
+      }
+    }
+    assert.deepEqual(offenders, []);
+  });
+});
