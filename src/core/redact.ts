@@ -5,7 +5,7 @@
 export const REDACTED = '<redacted>';
 
 /** Query parameters and flags whose values are credentials. */
-const SECRET_NAME = /(token|secret|passw(or)?d|pwd|api[-_]?key|apikey|access[-_]?key|auth|credential|bearer|session|signature|sig|private[-_]?key|client[-_]?secret|pat|(^|[-_.])key)$/i;
+const SECRET_NAME = /(token|secret|passw(or)?d|pwd|api[-_]?key|apikey|access[-_]?key|auth|credential|bearer|session|signature|sig|private[-_]?key|client[-_]?secret|pat|(^|[-_.])key|authorization|cookie)$/i;
 
 /** Well-known credential shapes that stand out wherever they appear. */
 const SECRET_SHAPES: RegExp[] = [
@@ -15,6 +15,8 @@ const SECRET_SHAPES: RegExp[] = [
   /\bxox[abprs]-[A-Za-z0-9-]{10,}\b/g, // Slack
   /\bAKIA[0-9A-Z]{16}\b/g, // AWS access key ids
   /\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\b/g, // JWTs
+  // An Authorization value written into an argument (`--header "Authorization: Bearer ..."`).
+  /(?<=\b(?:Bearer|Basic|Token)\s+)[A-Za-z0-9._~+/=-]{6,}/gi,
 ];
 
 /** Whether a name (env key, header, flag, query parameter) says its value is a credential. */
@@ -90,4 +92,21 @@ function decodeSafe(s: string): string {
   } catch {
     return s;
   }
+}
+
+/**
+ * Masks known secret values (and well-known token shapes) in every string of plain data, such as
+ * a snapshot: the last line of defence, so that a message built from a resolved launch (which
+ * holds substituted secrets) cannot carry one out. Values that are paths are left alone: an env
+ * value naming a data folder is no credential, and masking it would blank out file names.
+ */
+export function redactDeep<T>(value: T, knownSecrets: ReadonlySet<string>): T {
+  const secrets = new Set([...knownSecrets].filter((s) => !/^(~|\/|[A-Za-z]:[\\/]|\.{1,2}[\\/])/.test(s)));
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string') return redactText(v, secrets);
+    if (Array.isArray(v)) return v.map(walk);
+    if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    return v;
+  };
+  return walk(value) as T;
 }

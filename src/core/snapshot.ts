@@ -1,5 +1,6 @@
 import { HostEnv } from './hostEnv';
 import { SCHEMA_VERSION, Snapshot } from './model';
+import { redactDeep } from './redact';
 import { attachInstances } from './processes/instances';
 import { ProcessTableResult, readProcessTable } from './processes/table';
 import { scanSources } from './sources/scan';
@@ -41,7 +42,8 @@ export async function takeSnapshot(options: SnapshotOptions): Promise<Snapshot> 
     // Registry checks continue in the background: the snapshot never waits for the network.
     await attachVersions(options.host, running.servers, scan.launches, table.state === 'ok' ? table.processes : [], { now, ...options.versions });
   }
-  return {
+  // Every secret value seen in a config is masked wherever else it might have travelled.
+  return redactDeep<Snapshot>({
     schemaVersion: SCHEMA_VERSION,
     generator: { name: 'mcp-lifeguard', version: LIFEGUARD_VERSION },
     takenAt: now().toISOString(),
@@ -53,5 +55,5 @@ export async function takeSnapshot(options: SnapshotOptions): Promise<Snapshot> 
     launchGroups: scan.launchGroups,
     files: scan.files,
     diagnostics: scan.diagnostics,
-  };
+  }, scan.secrets);
 }
