@@ -168,6 +168,10 @@ describe('secrets never leave: the built CLI with a secret planted in every fiel
     const r = await run(['status', '--workspace', layout.workspace, '--workspace', broken], env);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /Problems \(\d+\):/);
+    // Problems come after the table, each as `severity: file:line:column: message`.
+    assert.ok(r.stdout.indexOf('Problems (') > r.stdout.indexOf('SERVER'));
+    assert.ok(r.stdout.includes(`error: ${path.join(broken, '.codex', 'config.toml')}:4:`), 'TOML error with its position');
+    assert.ok(r.stdout.includes(`error: ${path.join(broken, '.cursor', 'mcp.json')}:1:`), 'wrong-typed key with its position');
     assert.ok(r.stdout.includes('<redacted>'));
     assert.ok(!r.stdout.includes(SECRET), `secret in status: ${context(r.stdout)}`);
     assert.ok(!r.stderr.includes(SECRET), `secret on stderr: ${context(r.stderr)}`);
