@@ -1,0 +1,58 @@
+import * as assert from 'node:assert/strict';
+import { ChildProcessWithoutNullStreams } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { instanceOf, project, run, snapshot, startServer, stopServer, tempDir } from './support';
+
+const MEM = '@modelcontextprotocol/server-memory';
+
+/**
+ * The real thing: server-memory installed with real `npm install` into a temp prefix (and a temp
+ * npm cache), started as a client would, upgraded with real `npm install`, restarted.
+ */
+describe('versions (integration): an npm server upgraded under a running instance', function () {
+  this.timeout(600_000);
+  const started: ChildProcessWithoutNullStreams[] = [];
+  after(async () => {
+    for (const c of started) await stopServer(c);
+  });
+
+  it('is current before the upgrade, stale with both versions after it, current again after a restart', async () => {
+    const root = tempDir('lg-npm-');
+    const prefix = path.join(root, 'prefix');
+    const npmEnv = { ...process.env, npm_config_cache: path.join(root, 'npm-cache'), npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' };
+    const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+    await run(npm, ['install', '--prefix', prefix, `${MEM}@2026.7.4`], { env: npmEnv });
+
+    const bin = path.join(prefix, 'node_modules', '.bin', 'mcp-server-memory');
+    const env = { MEMORY_FILE_PATH: path.join(root, 'memory.jsonl') };
+    const projectDir = project(root, 'memory', bin, [], env);
+    const home = path.join(root, 'home');
+    fs.mkdirSync(home);
+    const lgHome = path.join(root, 'lg');
+    const take = () => snapshot(home, projectDir, lgHome);
+
+    const first = await startServer(bin, [], { cwd: projectDir, env, ready: /running on stdio/ }, started);
+    const before = await instanceOf(take, 'memory', first.pid!);
+    assert.equal(before.versions?.verdict.state, 'current', JSON.stringify(before.versions));
+    assert.equal(before.versions?.running.state === 'known' && before.versions.running.version, '2026.7.4');
+    assert.equal(before.versions?.installed.state === 'installed' && before.versions.installed.version, '2026.7.4');
+
+    await run(npm, ['install', '--prefix', prefix, `${MEM}@2026.8.31`], { env: npmEnv });
+    const after = await instanceOf(take, 'memory', first.pid!);
+    const v = after.versions?.verdict;
+    assert.equal(v?.state, 'stale', JSON.stringify(after.versions));
+    if (v?.state !== 'stale') return;
+    assert.equal(v.package, MEM);
+    assert.equal(v.running, '2026.7.4');
+    assert.equal(v.installed, '2026.8.31');
+    assert.equal(v.runningLearnedFrom, 'first-seen');
+    assert.ok(v.since, 'since when it is stale');
+
+    await stopServer(first);
+    const second = await startServer(bin, [], { cwd: projectDir, env, ready: /running on stdio/ }, started);
+    const restarted = await instanceOf(take, 'memory', second.pid!);
+    assert.equal(restarted.versions?.verdict.state, 'current', JSON.stringify(restarted.versions));
+    assert.equal(restarted.versions?.running.state === 'known' && restarted.versions.running.version, '2026.8.31');
+  });
+});

@@ -1,0 +1,66 @@
+import * as assert from 'node:assert/strict';
+import { ChildProcessWithoutNullStreams } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fixturesDir } from '../../support/repo';
+import { instanceOf, project, run, snapshot, startServer, stopServer, tempDir } from './support';
+
+const PYTHON = process.env.PYTHON ?? (process.platform === 'win32' ? 'python' : 'python3');
+
+/**
+ * A real venv (`python3 -m venv`), real pip installing the fixture wheels from local files only,
+ * a real stdio server process importing its dependency. Only the dependency is upgraded.
+ */
+describe('versions (integration): a Python server whose dependency is upgraded under it', function () {
+  this.timeout(600_000);
+  const started: ChildProcessWithoutNullStreams[] = [];
+  after(async () => {
+    for (const c of started) await stopServer(c);
+  });
+
+  it('names the moved dependency; a force-reinstall of the same versions is not stale', async () => {
+    const root = tempDir('lg-py-');
+    const wheels = path.join(root, 'wheels');
+    await run(PYTHON, [path.join(fixturesDir, 'python', 'build_wheels.py'), wheels]);
+    const venv = path.join(root, 'venv');
+    await run(PYTHON, ['-m', 'venv', venv]);
+    const py = process.platform === 'win32' ? path.join(venv, 'Scripts', 'python.exe') : path.join(venv, 'bin', 'python');
+    // Local files only: --no-index, and no user or site pip configuration pointing elsewhere.
+    const pipEnv = { ...process.env, PIP_CONFIG_FILE: process.platform === 'win32' ? 'nul' : '/dev/null', PIP_DISABLE_PIP_VERSION_CHECK: '1', PIP_FIND_LINKS: '', PIP_EXTRA_INDEX_URL: '' };
+    const pip = (...args: string[]) => run(py, ['-m', 'pip', 'install', '-q', '--no-index', '--find-links', wheels, ...args], { env: pipEnv });
+    await pip('lgdemo-server==1.0.0', 'lgdemo-dep==1.0.0');
+
+    const projectDir = project(root, 'demo', py, ['-m', 'lgdemo_server']);
+    const home = path.join(root, 'home');
+    fs.mkdirSync(home);
+    const take = () => snapshot(home, projectDir, path.join(root, 'lg'));
+    const ready = /lgdemo-server \S+ \(lgdemo_dep \S+\) running on stdio/;
+
+    const first = await startServer(py, ['-m', 'lgdemo_server'], { cwd: projectDir, ready }, started);
+    const before = await instanceOf(take, 'demo', first.pid!);
+    assert.equal(before.versions?.verdict.state, 'current', JSON.stringify(before.versions));
+    assert.equal(before.versions?.installed.state === 'installed' && before.versions.installed.environment?.packages['lgdemo-dep'], '1.0.0');
+
+    await pip('lgdemo-dep==2.0.0');
+    const after = await instanceOf(take, 'demo', first.pid!);
+    const v = after.versions?.verdict;
+    assert.equal(v?.state, 'stale', JSON.stringify(after.versions));
+    if (v?.state !== 'stale') return;
+    assert.equal(v.package, 'lgdemo-server');
+    assert.equal(v.running, '1.0.0');
+    assert.equal(v.installed, '1.0.0');
+    assert.deepEqual(v.movedDependencies, [{ name: 'lgdemo-dep', from: '1.0.0', to: '2.0.0' }]);
+    assert.match(v.summary, /lgdemo-dep 1\.0\.0 -> 2\.0\.0/);
+
+    await stopServer(first);
+    const second = await startServer(py, ['-m', 'lgdemo_server'], { cwd: projectDir, ready }, started);
+    const fresh = await instanceOf(take, 'demo', second.pid!);
+    assert.equal(fresh.versions?.verdict.state, 'current', JSON.stringify(fresh.versions));
+
+    // The same versions reinstalled (new files, new times): still the code the process loaded.
+    await pip('--force-reinstall', 'lgdemo-server==1.0.0', 'lgdemo-dep==2.0.0');
+    const reinstalled = await instanceOf(take, 'demo', second.pid!);
+    assert.equal(reinstalled.versions?.verdict.state, 'current', JSON.stringify(reinstalled.versions));
+    assert.equal(reinstalled.versions?.running.state === 'known' && reinstalled.versions.running.source, 'first-seen');
+  });
+});

@@ -1,0 +1,90 @@
+import { ChildProcessWithoutNullStreams, execFile, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Instance, ServerStatus, Snapshot } from '../../../src/core/model';
+import { takeSnapshot } from '../../../src/core/snapshot';
+
+/** Runs a command to completion (npm install, pip install, python -m venv); rejects with its output on failure. */
+export function run(command: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(command, args, { cwd: opts.cwd, env: opts.env ?? process.env, maxBuffer: 64 * 1024 * 1024, timeout: 600_000 }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`${command} ${args.join(' ')} failed: ${err.message}\n${stdout}\n${stderr}`));
+      else resolve(stdout);
+    });
+  });
+}
+
+export function tempDir(prefix: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** A workspace folder whose `.mcp.json` configures one stdio server. */
+export function project(root: string, name: string, command: string, args: string[], env: Record<string, string> = {}): string {
+  const dir = path.join(root, 'project');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, '.mcp.json'), JSON.stringify({ mcpServers: { [name]: { command, args, env } } }, null, 2));
+  return dir;
+}
+
+/** Starts a server the way a stdio client does: the configured command, with pipes; resolves once it printed `ready` on stderr. */
+export async function startServer(command: string, args: string[], opts: { cwd: string; env?: Record<string, string>; ready: RegExp }, started: ChildProcessWithoutNullStreams[]): Promise<ChildProcessWithoutNullStreams> {
+  const child = spawn(command, args, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  started.push(child);
+  await new Promise<void>((resolve, reject) => {
+    let err = '';
+    const timer = setTimeout(() => reject(new Error(`server did not report ready within 120 s: ${err}`)), 120_000);
+    child.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+      if (opts.ready.test(err)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}: ${err}`));
+    });
+  });
+  child.stdout.resume();
+  return child;
+}
+
+export async function stopServer(child: ChildProcessWithoutNullStreams): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** A snapshot of this machine's processes against a fixture home, with all of our own files under `lgHome`. */
+export function snapshot(home: string, projectDir: string, lgHome: string, extraEnv: Record<string, string> = {}): Promise<Snapshot> {
+  return takeSnapshot({
+    host: { home, platform: process.platform, env: { ...process.env, HOME: home, MCP_LIFEGUARD_HOME: lgHome, ...extraEnv } },
+    workspaceFolders: [projectDir],
+    versions: { registry: false, docker: false },
+  });
+}
+
+export function serverIn(s: Snapshot, name: string): ServerStatus {
+  const found = s.servers.find((x) => x.name === name);
+  if (!found) throw new Error(`no server '${name}' in the snapshot: ${s.servers.map((x) => x.name).join(', ')}`);
+  return found;
+}
+
+/** Polls snapshots until the server has an instance for `pid` (bounded: a loaded machine may be slow). */
+export async function instanceOf(take: () => Promise<Snapshot>, name: string, pid: number): Promise<Instance> {
+  const deadline = Date.now() + 60_000;
+  let last = '';
+  for (;;) {
+    const s = await take();
+    const server = serverIn(s, name);
+    const found = server.instances.find((i) => i.pid === pid || i.launcherChain.some((c) => c.pid === pid));
+    if (found) return found;
+    last = JSON.stringify(server.instances.map((i) => [i.pid, i.commandLine]));
+    if (Date.now() > deadline) throw new Error(`no instance of ${name} for pid ${pid} within 60 s; instances: ${last}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
