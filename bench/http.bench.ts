@@ -53,6 +53,19 @@ const front = new HttpFront({
 front.listen().then(() => console.log('ready'));
 `;
 
+/** The least any HTTP proxy in Node does (read, pipe, write): the reference for what a hop costs on this machine. */
+const BARE_PROXY = `
+const http = require('node:http');
+const agent = new http.Agent({ keepAlive: true });
+http.createServer((req, res) => {
+  const up = http.request({ host: '127.0.0.1', port: Number(process.env.PORT), method: req.method, path: req.url, headers: req.headers, agent }, (upRes) => {
+    res.writeHead(upRes.statusCode, upRes.headers);
+    upRes.pipe(res);
+  });
+  req.pipe(up);
+}).listen(Number(process.env.FRONT_PORT), '127.0.0.1', () => console.log('ready'));
+`;
+
 function startProcess(args: string[], env: NodeJS.ProcessEnv): Promise<ChildProcess> {
   const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
@@ -109,6 +122,8 @@ export async function run(report: BenchReport): Promise<void> {
   const frontPort = await freePort();
   const server = await startProcess(['-e', SERVER], { PORT: String(upstreamPort) });
   const front = await startProcess(['--require', 'tsx/cjs', '-e', FRONT], { PORT: String(upstreamPort), FRONT_PORT: String(frontPort) });
+  const barePort = await freePort();
+  const bare = await startProcess(['-e', BARE_PROXY], { PORT: String(upstreamPort), FRONT_PORT: String(barePort) });
   try {
     const init = JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'bench', version: '1' } } });
     const frontSid = (await post(frontPort, init)).sid!;
@@ -136,16 +151,21 @@ export async function run(report: BenchReport): Promise<void> {
     await download(upstreamPort, directSid);
     const directRates: number[] = [];
     const frontRates: number[] = [];
+    const bareRates: number[] = [];
     for (let i = 0; i < 3; i++) {
       directRates.push(await download(upstreamPort, directSid));
       frontRates.push(await download(frontPort, frontSid));
+      bareRates.push(await download(barePort, directSid));
     }
     const best = (xs: number[]) => Math.max(...xs);
     report.figure(`SSE ${SSE_MB} MB direct (best of 3)`, best(directRates), 'MB/s');
     report.figure(`SSE ${SSE_MB} MB through the front (best of 3)`, best(frontRates), 'MB/s');
+    report.figure(`SSE ${SSE_MB} MB through a bare Node pipe proxy, for reference (best of 3)`, best(bareRates), 'MB/s');
+    report.figure('SSE throughput through the front / through the bare proxy', best(frontRates) / best(bareRates), 'x');
     report.ratio('SSE throughput through the front / direct', best(frontRates) / best(directRates), { min: 0.9 });
   } finally {
     agent.destroy();
+    bare.kill('SIGKILL');
     front.kill('SIGKILL');
     server.kill('SIGKILL');
   }

@@ -320,14 +320,9 @@ export class HttpFront {
       // The client went away mid-answer: the upstream request is cancelled.
       if (!res.writableFinished) upReq.destroy();
     });
-    upRes.on('data', (chunk: Buffer) => {
-      scanner?.push(chunk);
-      if (!res.write(chunk)) {
-        upRes.pause();
-        res.once('drain', () => upRes.resume());
-      }
-    });
-    upRes.on('end', () => res.end());
+    // pipe() keeps backpressure: the upstream is paused while the client is slower.
+    if (scanner) upRes.on('data', (chunk: Buffer) => scanner.push(chunk));
+    upRes.pipe(res);
     upRes.on('error', () => undefined);
     upRes.on('close', () => {
       if (upRes.complete) return;
