@@ -56,7 +56,13 @@ export interface WatchOptions {
  */
 export function watchKey(s: Snapshot): string {
   return JSON.stringify([
-    s.servers.map((x) => [x.id, x.instances.map((i) => [i.pid, i.client.id, i.verdicts.map((v) => v.kind)])]),
+    s.servers.map((x) => [
+      x.id,
+      x.instances.map((i) => [i.pid, i.client.id, i.verdicts.map((v) => v.kind), i.versions?.verdict.state ?? null, i.versions?.running.state === 'known' ? i.versions.running.version : null]),
+      // An upgrade or a new release redraws too.
+      x.installed?.state === 'installed' ? x.installed.version : (x.installed?.state ?? null),
+      x.updateAvailable?.latest ?? null,
+    ]),
     s.notConfigured.map((i) => i.pid),
     s.processes.state,
     s.diagnostics.map((d) => [d.file, d.line, d.message]),

@@ -1,4 +1,5 @@
 import { Instance, Snapshot, Verdict } from '../../core/model';
+import { formatStaleEvidence, formatUpdates, installedCell, runningCell, versionVerdictLabel } from './versions';
 
 /** The human-readable `status`: a table of servers, then diagnostics. */
 export function formatStatus(snapshot: Snapshot): string {
@@ -6,15 +7,18 @@ export function formatStatus(snapshot: Snapshot): string {
   if (snapshot.servers.length === 0) {
     lines.push('No MCP servers are configured for this user and workspace.');
   } else {
+    const withInstalled = snapshot.servers.some((s) => s.installed);
     const rows = snapshot.servers.map((s) => [
       s.name,
       s.source.label,
       s.transport,
+      ...(withInstalled ? [installedCell(s.installed)] : []),
       s.transport === 'stdio' ? [s.command ?? '', ...s.args].join(' ') : (s.url ?? ''),
     ]);
-    lines.push(...table(['SERVER', 'SOURCE', 'TRANSPORT', 'COMMAND / URL'], rows));
+    lines.push(...table(['SERVER', 'SOURCE', 'TRANSPORT', ...(withInstalled ? ['INSTALLED'] : []), 'COMMAND / URL'], rows));
   }
   lines.push(...formatInstances(snapshot));
+  lines.push(...formatStaleEvidence(snapshot), ...formatUpdates(snapshot.servers));
   if (snapshot.launchGroups.length > 0) {
     const byId = new Map(snapshot.servers.map((s) => [s.id, s]));
     lines.push('', 'Same launch configured in several places:');
@@ -46,7 +50,18 @@ export function formatInstances(snapshot: Snapshot): string[] {
     return ['', `Running instances: unknown (${snapshot.processes.reason})`];
   }
   const now = Date.parse(snapshot.takenAt);
-  const row = (server: string, i: Instance) => [server, String(i.pid), clientLabel(i), uptime(now, i.startTime), memory(i.memoryBytes), i.verdicts.map(verdictLabel).filter(Boolean).join('; ') || 'ok'];
+  // Version columns only when versions were resolved (a snapshot taken with `versions: false` has none).
+  const withVersions = [...snapshot.servers.flatMap((s) => s.instances), ...snapshot.notConfigured].some((i) => i.versions);
+  const row = (server: string, i: Instance) => [
+    server,
+    String(i.pid),
+    clientLabel(i),
+    uptime(now, i.startTime),
+    memory(i.memoryBytes),
+    ...(withVersions ? [runningCell(i), installedCell(i.versions?.installed)] : []),
+    [versionVerdictLabel(i), ...i.verdicts.map(verdictLabel)].filter(Boolean).join('; ') || 'ok',
+  ];
+  const versionHeads = withVersions ? ['RUNNING', 'INSTALLED'] : [];
   const rows: string[][] = [];
   const seen = new Set<string>();
   for (const s of snapshot.servers) {
@@ -60,11 +75,11 @@ export function formatInstances(snapshot: Snapshot): string[] {
   }
   lines.push('');
   if (rows.length === 0) lines.push('No configured server is running.');
-  else lines.push(`Running instances (${rows.length}):`, ...table(['SERVER', 'PID', 'CLIENT', 'UPTIME', 'MEMORY', 'VERDICTS'], rows).map((l) => `  ${l}`));
+  else lines.push(`Running instances (${rows.length}):`, ...table(['SERVER', 'PID', 'CLIENT', 'UPTIME', 'MEMORY', ...versionHeads, 'VERDICTS'], rows).map((l) => `  ${l}`));
   if (snapshot.notConfigured.length > 0) {
     const nc = snapshot.notConfigured.map((i) => row(i.commandLine.length > 60 ? `${i.commandLine.slice(0, 57)}...` : i.commandLine, i));
     lines.push('', `Not configured (${nc.length}): MCP-looking processes no configuration explains; never acted on automatically.`);
-    lines.push(...table(['COMMAND', 'PID', 'CLIENT', 'UPTIME', 'MEMORY', 'VERDICTS'], nc).map((l) => `  ${l}`));
+    lines.push(...table(['COMMAND', 'PID', 'CLIENT', 'UPTIME', 'MEMORY', ...versionHeads, 'VERDICTS'], nc).map((l) => `  ${l}`));
   }
   return lines;
 }

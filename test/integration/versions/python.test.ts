@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { ChildProcessWithoutNullStreams } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { formatStatus } from '../../../src/cli/format/status';
 import { fixturesDir } from '../../support/repo';
 import { instanceOf, project, run, snapshot, startServer, stopServer, tempDir } from './support';
 
@@ -51,6 +52,14 @@ describe('versions (integration): a Python server whose dependency is upgraded u
     assert.equal(v.installed, '1.0.0');
     assert.deepEqual(v.movedDependencies, [{ name: 'lgdemo-dep', from: '1.0.0', to: '2.0.0' }]);
     assert.match(v.summary, /lgdemo-dep 1\.0\.0 -> 2\.0\.0/);
+    // What `status` prints (the CLI formats this same snapshot) and what `status --json` carries.
+    const snap = await take();
+    const text = formatStatus(snap);
+    if (process.env.LG_SHOW_STATUS) console.log(text);
+    assert.match(text, new RegExp(`demo\\s+${first.pid}\\s+.*\\s1\\.0\\.0\\s+1\\.0\\.0\\s+STALE: runs 1\\.0\\.0, installed 1\\.0\\.0 \\(1 dependency moved\\)`));
+    assert.match(text, /moved: +lgdemo-dep 1\.0\.0 -> 2\.0\.0/);
+    const json = JSON.parse(JSON.stringify(snap)) as typeof snap;
+    assert.deepEqual(json.servers[0].instances.find((i) => i.pid === first.pid)?.versions?.verdict, v);
 
     await stopServer(first);
     const second = await startServer(py, ['-m', 'lgdemo_server'], { cwd: projectDir, ready }, started);

@@ -1,0 +1,63 @@
+import * as assert from 'node:assert/strict';
+import { formatStatus } from '../../../src/cli/format/status';
+import type { Instance, Snapshot } from '../../../src/core/model';
+import { fingerprint } from '../../../src/core/versions/fingerprint';
+import { judge } from '../../../src/core/versions/judge';
+import type { Installed } from '../../../src/core/versions/types';
+
+const START = Date.parse('2026-11-21T10:00:00Z');
+const installedNow: Installed = { state: 'installed', ecosystem: 'python', name: 'mempalace', version: '3.1', how: 'venv /home/u/.venv', location: '/home/u/.venv/lib/python3.11/site-packages/mempalace-3.1.dist-info', environment: fingerprint({ chromadb: '1.5.7' }), changedAt: START + 3600_000 };
+
+function instance(pid: number, versions: Instance['versions']): Instance {
+  return { pid, ppid: 1, startTime: START, startedAt: new Date(START).toISOString(), commandLine: 'python -m mempalace', commandHash: 'h', client: { id: 'vscode', name: 'VS Code', pid: 5 }, launcherChain: [], memoryBytes: 50 * 1024 * 1024, matchedBy: 'k', verdicts: [], versions };
+}
+
+function snapshot(instances: Instance[]): Snapshot {
+  return {
+    schemaVersion: 1,
+    generator: { name: 'mcp-lifeguard', version: '0' },
+    takenAt: '2026-11-21T12:00:00.000Z',
+    platform: 'linux',
+    workspaceFolders: [],
+    servers: [
+      {
+        id: 'vscode:user:/m.json#palace', name: 'palace', source: { client: 'vscode', scope: 'user', label: 'VS Code User', file: '/m.json' }, keyPath: [], transport: 'stdio', command: 'python', args: ['-m', 'mempalace'], envKeys: [], headerKeys: [], disabled: false, unresolved: [], launchKey: 'k',
+        instances,
+        installed: installedNow,
+        updateAvailable: { package: 'mempalace', current: '3.1', latest: '3.2', checkedAt: '2026-11-21T09:00:00.000Z', registry: 'https://pypi.org/pypi/mempalace/json' },
+      },
+    ],
+    notConfigured: [],
+    processes: { state: 'ok', count: 10 },
+    launchGroups: [],
+    files: [],
+    diagnostics: [],
+  };
+}
+
+describe('status: running vs installed versions', () => {
+  it('shows running and installed per instance, marks the stale one, and prints its evidence', () => {
+    const stale = judge({ installed: installedNow, processStart: START, firstSeen: { name: 'mempalace', version: '3.1', environment: fingerprint({ chromadb: '0.6.3' }), firstSeenAt: '2026-11-21T10:00:05.000Z' } });
+    const unknown = judge({ installed: installedNow, processStart: START });
+    const out = formatStatus(snapshot([instance(100, { installed: installedNow, ...stale }), instance(200, { installed: installedNow, ...unknown })]));
+    assert.match(out, /SERVER\s+SOURCE\s+TRANSPORT\s+INSTALLED\s+COMMAND \/ URL/);
+    assert.match(out, /palace\s+VS Code User\s+stdio\s+3\.1\s+python -m mempalace/);
+    assert.match(out, /MEMORY\s+RUNNING\s+INSTALLED\s+VERDICTS/);
+    assert.match(out, /palace\s+100\s+VS Code \(5\)\s+2h\d\dm\s+50 MB\s+3\.1\s+3\.1\s+STALE: runs 3\.1, installed 3\.1 \(1 dependency moved\)/);
+    assert.match(out, /palace\s+200\s+VS Code \(5\)\s+2h\d\dm\s+50 MB\s+\?\s+3\.1\s+ok/, 'unknown is not marked');
+    assert.match(out, /Stale \(1\):/);
+    assert.match(out, /palace \(pid 100\): mempalace: runs 3\.1, still installed, but its dependencies moved/);
+    assert.match(out, /running: {3}3\.1, learned from installed when this instance was first seen/);
+    assert.match(out, /installed: 3\.1, from venv \/home\/u\/\.venv/);
+    assert.match(out, /moved: {5}chromadb 0\.6\.3 -> 1\.5\.7/);
+    assert.match(out, /since: {5}2026-11-21T11:00:00\.000Z/);
+    assert.match(out, /Updates available \(1\):\n {2}palace: mempalace 3\.2 is available \(installed: 3\.1\)/);
+  });
+
+  it('has no stale section when nothing is stale', () => {
+    const current = judge({ installed: { ...installedNow, changedAt: START - 1000 }, processStart: START });
+    const out = formatStatus(snapshot([instance(100, { installed: installedNow, ...current })]));
+    assert.doesNotMatch(out, /Stale/);
+    assert.doesNotMatch(out, /STALE/);
+  });
+});
