@@ -1,11 +1,13 @@
 /**
  * The HTTP front's cost: request round-trips through the front vs straight to the server (p50 and
  * p99 of 5,000 each, interleaved in blocks so drift hits both alike), and the throughput of a large
- * SSE answer. The server, the front and the client are three processes, as in real use; the server
- * is a minimal one so its own time does not hide the front's.
+ * SSE answer. The front is the shipped one: `mcp-lifeguard run --http` from the built CLI, which
+ * starts the server itself; the server is a minimal one so its own time does not hide the front's.
  */
 import { ChildProcess, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as http from 'node:http';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { BenchReport } from './run';
 
@@ -41,17 +43,6 @@ http.createServer((req, res) => {
 }).listen(Number(process.env.PORT), '127.0.0.1', () => console.log('ready'));
 `;
 
-const FRONT = `
-const { HttpFront } = require(${JSON.stringify(path.join(__dirname, '..', 'src', 'guard', 'http', 'front.ts'))});
-const { SessionStore } = require(${JSON.stringify(path.join(__dirname, '..', 'src', 'core', 'http', 'sessionStore.ts'))});
-const front = new HttpFront({
-  host: '127.0.0.1', port: Number(process.env.FRONT_PORT),
-  upstream: { ready: async () => ({ host: '127.0.0.1', port: Number(process.env.PORT) }) },
-  sessions: SessionStore.inMemory(), maxBodyBytes: 4 * 1024 * 1024, upstreamTimeoutMs: 60000, readyTimeoutMs: 60000,
-  allowedOrigins: [], log: () => undefined,
-});
-front.listen().then(() => console.log('ready'));
-`;
 
 /** The least any HTTP proxy in Node does (read, pipe, write): the reference for what a hop costs on this machine. */
 const BARE_PROXY = `
@@ -67,7 +58,7 @@ http.createServer((req, res) => {
 `;
 
 function startProcess(args: string[], env: NodeJS.ProcessEnv): Promise<ChildProcess> {
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'ignore'] });
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`bench process exited with ${code}`)));
     child.stdout!.once('data', () => resolve(child));
@@ -120,8 +111,10 @@ const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, 
 export async function run(report: BenchReport): Promise<void> {
   const upstreamPort = await freePort();
   const frontPort = await freePort();
-  const server = await startProcess(['-e', SERVER], { PORT: String(upstreamPort) });
-  const front = await startProcess(['--require', 'tsx/cjs', '-e', FRONT], { PORT: String(upstreamPort), FRONT_PORT: String(frontPort) });
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'mlb-'));
+  // The guard starts the server on --upstream-port (passed to it as PORT) and fronts it on frontPort.
+  const cli = path.join(__dirname, '..', 'dist', 'cli.js');
+  const front = await startProcess([cli, 'run', '--http', '--listen', `127.0.0.1:${frontPort}`, '--upstream-port', String(upstreamPort), '--', process.execPath, '-e', SERVER], { MCP_LIFEGUARD_HOME: home });
   const barePort = await freePort();
   const bare = await startProcess(['-e', BARE_PROXY], { PORT: String(upstreamPort), FRONT_PORT: String(barePort) });
   try {
@@ -152,21 +145,23 @@ export async function run(report: BenchReport): Promise<void> {
     const directRates: number[] = [];
     const frontRates: number[] = [];
     const bareRates: number[] = [];
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < 5; i++) {
       directRates.push(await download(upstreamPort, directSid));
       frontRates.push(await download(frontPort, frontSid));
       bareRates.push(await download(barePort, directSid));
     }
-    const best = (xs: number[]) => Math.max(...xs);
-    report.figure(`SSE ${SSE_MB} MB direct (best of 3)`, best(directRates), 'MB/s');
-    report.figure(`SSE ${SSE_MB} MB through the front (best of 3)`, best(frontRates), 'MB/s');
-    report.figure(`SSE ${SSE_MB} MB through a bare Node pipe proxy, for reference (best of 3)`, best(bareRates), 'MB/s');
-    report.figure('SSE throughput through the front / through the bare proxy', best(frontRates) / best(bareRates), 'x');
-    report.ratio('SSE throughput through the front / direct', best(frontRates) / best(directRates), { min: 0.9 });
+    const median = (xs: number[]) => pct([...xs].sort((a, b) => a - b), 50);
+    report.figure(`SSE ${SSE_MB} MB direct (median of 5)`, median(directRates), 'MB/s');
+    report.figure(`SSE ${SSE_MB} MB through the front (median of 5)`, median(frontRates), 'MB/s');
+    report.figure(`SSE ${SSE_MB} MB through a bare Node pipe proxy, for reference (median of 5)`, median(bareRates), 'MB/s');
+    report.figure('SSE throughput through the front / through the bare proxy', median(frontRates) / median(bareRates), 'x');
+    report.ratio('SSE throughput through the front / direct', median(frontRates) / median(directRates), { min: 0.9 });
   } finally {
     agent.destroy();
     bare.kill('SIGKILL');
-    front.kill('SIGKILL');
-    server.kill('SIGKILL');
+    // SIGTERM: the guard stops its server and frees its lock.
+    front.kill('SIGTERM');
+    await new Promise((resolve) => front.once('exit', resolve));
+    fs.rmSync(home, { recursive: true, force: true });
   }
 }
