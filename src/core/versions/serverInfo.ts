@@ -1,6 +1,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { probeServerInfo } from '../http/probe';
 import { LIFEGUARD_VERSION } from '../version';
 
 export type ServerInfoAnswer = { ok: true; name: string; version: string } | { ok: false; reason: string };
@@ -11,6 +12,11 @@ export type ServerInfoAnswer = { ok: true; name: string; version: string } | { o
  * just to ask would be exactly the duplicate that corrupts data.
  */
 export async function askServerInfo(url: string, transport: 'http' | 'sse', timeoutMs = 1500): Promise<ServerInfoAnswer> {
+  if (transport === 'http') {
+    // Streamable HTTP: the shared probe, which also ends its session with DELETE.
+    const probed = await probeServerInfo(url, { timeoutMs });
+    return probed.state === 'known' ? { ok: true, name: probed.name, version: probed.version } : { ok: false, reason: probed.reason };
+  }
   const client = new Client({ name: 'mcp-lifeguard', version: LIFEGUARD_VERSION });
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);

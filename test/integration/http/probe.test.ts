@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as net from 'node:net';
 import { SessionStore } from '../../../src/core/http/sessionStore';
 import { probeServerInfo } from '../../../src/core/http/probe';
+import { askServerInfo } from '../../../src/core/versions/serverInfo';
 import { HttpFront } from '../../../src/guard/http/front';
 import { freePort, waitUntilAnswers } from '../../../src/guard/http/upstream';
 import { everythingCommand, killAndWait, spawnCollect } from './support';
@@ -35,6 +36,10 @@ describe('serverInfo probe of a running HTTP server', function () {
       assert.match(info.name, /everything/);
       assert.match(info.version, /^\d+\.\d+\.\d+/);
       assert.equal(sessions.size, 0, 'the probe ended its session with DELETE');
+      // The snapshot's running-version evidence for HTTP servers goes through the same probe.
+      const answer = await askServerInfo(`http://127.0.0.1:${address.port}/mcp`, 'http', 30_000);
+      assert.deepEqual(answer, { ok: true, name: info.name, version: info.version });
+      assert.equal(sessions.size, 0);
     } finally {
       await front.close();
       await killAndWait(server.child.pid);
