@@ -14,7 +14,7 @@ import { VmInstance } from './viewModel/input';
 export interface Engine {
   readonly host: HostEnv;
   readonly paths: LifeguardPaths;
-  snapshot(options: { workspaceFolders: string[]; singleWriter: readonly string[] }): Promise<Snapshot>;
+  snapshot(options: SnapshotRequest): Promise<Snapshot>;
   stop(instance: VmInstance, graceMs: number): Promise<StopResult>;
   guardRestart(endpoint: string): Promise<ControlReply<RestartOutcome>>;
   guardShutdown(endpoint: string): Promise<ControlReply<unknown>>;
@@ -23,12 +23,30 @@ export interface Engine {
   withGuardEndpoints(instances: readonly VmInstance[]): Promise<VmInstance[]>;
 }
 
+export interface SnapshotRequest {
+  workspaceFolders: string[];
+  /** The open `.code-workspace` file, whose `settings.mcp` servers are read too. */
+  workspaceFiles: string[];
+  singleWriter: readonly string[];
+  /** Ask package registries for newer releases (in the background; a snapshot never waits). */
+  registryChecks: boolean;
+  /** Where the engine's quiet failures (registry, state files) go. */
+  log: (message: string) => void;
+}
+
 export function createEngine(host: HostEnv = currentHostEnv()): Engine {
   const deps = defaultStopDeps(host.platform);
   return {
     host,
     paths: lifeguardPaths(host),
-    snapshot: ({ workspaceFolders, singleWriter }) => takeSnapshot({ host, workspaceFolders, singleWriter }),
+    snapshot: (r) =>
+      takeSnapshot({
+        host,
+        workspaceFolders: r.workspaceFolders,
+        workspaceFiles: r.workspaceFiles,
+        singleWriter: r.singleWriter,
+        versions: { log: r.log, ...(r.registryChecks ? {} : { registry: false }) },
+      }),
     // The snapshot's identity (pid + start time + command hash + launcher chain) is what stop re-checks.
     // A missing command hash (an older snapshot) skips that one check; pid + start time still hold.
     stop: (i, graceMs) => stopInstance({ pid: i.pid, startTime: i.startTime, commandHash: i.commandHash, launcherChain: i.launcherChain ?? [] } as InstanceIdentity, deps, { graceMs }),

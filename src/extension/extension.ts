@@ -34,7 +34,14 @@ export function activate(context: vscode.ExtensionContext): void {
   const load = async (): Promise<void> => {
     const workspaceFolders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
     try {
-      const raw = await engine.snapshot({ workspaceFolders, singleWriter: settings.singleWriterServers });
+      const workspaceFile = vscode.workspace.workspaceFile;
+      const raw = await engine.snapshot({
+        workspaceFolders,
+        workspaceFiles: workspaceFile?.scheme === 'file' ? [workspaceFile.fsPath] : [],
+        singleWriter: settings.singleWriterServers,
+        registryChecks: settings.notifyOnRegistryUpdate,
+        log: (m) => log.debug(`engine: ${m}`),
+      });
       store.setSnapshot(raw, settings.sources);
       refresh.watch(watchTargets(raw, path.dirname, path.basename));
       refresh.setPolling(raw.servers.length > 0);
