@@ -42,6 +42,10 @@ export async function ensureCommand(args: string[], io: CliIo): Promise<number> 
 
   while (Date.now() < deadline) {
     const holder = await readHolder({ dir: paths.locks, identity });
+    if (holder.state === 'live' && !isHttpGuard(holder.record)) {
+      log(`${identity.serverName} already runs (pid ${holder.record.pid}, ${holder.record.holder ?? 'holder unnamed'}), but not under 'mcp-lifeguard run --http'; stop it first`);
+      return 1;
+    }
     if (holder.state === 'live' && (await freshness(holder.record)).kind !== 'stale') {
       const served = await servedUrl(paths, identity, holder.record, cl);
       if (served.kind === 'ok') {
@@ -97,6 +101,11 @@ export async function ensureCommand(args: string[], io: CliIo): Promise<number> 
   }
   log(`${identity.serverName} was not ready within ${Math.round(timeoutMs / 1000)} s`);
   return 1;
+}
+
+/** Only an HTTP guard of ours has a front to print the URL of (and a control endpoint to stop it with). */
+function isHttpGuard(record: LockRecord): boolean {
+  return /^mcp-lifeguard-guard \S+ http$/.test(record.holder ?? '');
 }
 
 type Served = { kind: 'ok'; url: string } | { kind: 'mismatch'; message: string } | { kind: 'not-yet' };

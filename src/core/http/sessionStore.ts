@@ -19,6 +19,9 @@ export interface FrontSession {
   createdAt: string;
 }
 
+/** Sessions kept per front. */
+export const MAX_SESSIONS = 1000;
+
 interface StoreFile {
   version: 1;
   sessions: Record<string, FrontSession>;
@@ -70,6 +73,9 @@ export class SessionStore {
 
   set(id: string, session: FrontSession): void {
     this.sessions.set(id, session);
+    // Clients that never DELETE their sessions must not grow the map forever: the oldest go first
+    // (a client of an evicted session gets 404 and starts over, as the spec has it).
+    while (this.sessions.size > MAX_SESSIONS) this.sessions.delete(this.sessions.keys().next().value as string);
     this.persist();
   }
 

@@ -229,6 +229,14 @@ export class HttpFront {
         return;
       }
       upRes.resume();
+      if (req.method === 'DELETE') {
+        // The server already forgot the session: ending it is done once we forget it too.
+        this.options.sessions.delete(ex.sid);
+        this.eventEpochs.delete(ex.sid);
+        res.writeHead(200, { 'content-length': 0 });
+        res.end();
+        return;
+      }
       const failed = firstHeader(outcome.upReq.getHeader('mcp-session-id') as string | undefined);
       if (!(await this.recover(ex.sid, ex.session, failed, target, pathOnly(req.url)))) {
         this.options.sessions.delete(ex.sid);

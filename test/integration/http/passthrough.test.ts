@@ -93,6 +93,18 @@ describe('HTTP front: pass-through and cancellation', function () {
     assert.equal(after.status, 404);
   });
 
+  it('ends a session the server already forgot without rebuilding it', async function () {
+    const sid = await openSession('up-forgotten');
+    const sent = seen.length;
+    handler = (_req, res) => json(res, 404, { jsonrpc: '2.0', id: null, error: { code: -32001, message: 'Session not found' } });
+    const del = await fetch(url, { method: 'DELETE', headers: { 'mcp-session-id': sid } });
+    assert.equal(del.status, 200);
+    assert.equal(seen.length, sent + 1, 'no handshake replayed for a DELETE');
+    const after = await fetch(url, { method: 'GET', headers: { accept: 'text/event-stream', 'mcp-session-id': sid } });
+    assert.equal(after.status, 404);
+    await after.text();
+  });
+
   it('passes Last-Event-ID on to the server when the session was never rebuilt', async function () {
     const sid = await openSession('up-sse');
     handler = (_req, res) => {

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { parseStoreFile, SessionStore } from '../../../src/core/http/sessionStore';
+import { MAX_SESSIONS, parseStoreFile, SessionStore } from '../../../src/core/http/sessionStore';
 import { messagesOf } from '../../../src/guard/http/exchange';
 
 describe('HTTP session store', () => {
@@ -32,6 +32,14 @@ describe('HTTP session store', () => {
     const store = await SessionStore.open(file, (w) => warnings.push(w));
     assert.equal(store.size, 0);
     assert.match(warnings[0], /not JSON/);
+  });
+
+  it('keeps at most MAX_SESSIONS, forgetting the oldest first', () => {
+    const store = SessionStore.inMemory();
+    for (let i = 0; i <= MAX_SESSIONS; i++) store.set(`c${i}`, { upstream: `u${i}`, initialize: {}, epoch: 0, createdAt: 'now' });
+    assert.equal(store.size, MAX_SESSIONS);
+    assert.equal(store.get('c0'), undefined);
+    assert.equal(store.get(`c${MAX_SESSIONS}`)?.upstream, `u${MAX_SESSIONS}`);
   });
 
   it('skips entries without a recorded initialize', () => {
