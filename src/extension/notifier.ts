@@ -6,6 +6,7 @@ import { Services } from './services';
 import { claimed, decideNotifications, Notification } from './viewModel/notifications';
 import { instanceKey } from './viewModel/tree';
 import { isGuarded, staleInstances } from './viewModel/state';
+import { mayRun } from './viewModel/trust';
 
 const MUTED_KEY = 'mcpLifeguard.mutedServers';
 
@@ -66,8 +67,11 @@ export class Notifier implements vscode.Disposable {
 
   /** `autoRestartStale: guardedWhenIdle`: the guard keeps the client's session, so only guarded, idle instances. */
   private async autoRestartGuarded(): Promise<void> {
+    const win = this.svc.window();
     for (const server of this.svc.store.snapshot?.servers ?? []) {
-      for (const i of staleInstances(server)) {
+      // A guard restart runs the configured command again: never for an untrusted workspace's server.
+      if (!mayRun('restart', server, win.trusted, win.workspaceFolders).allowed) continue;
+      for (const i of await this.svc.engine.withGuardEndpoints(staleInstances(server))) {
         const key = `${server.id}:${instanceKey(i)}`;
         if (!isGuarded(i) || !i.lock?.control || this.autoRestarted.has(key)) continue;
         this.autoRestarted.add(key);
