@@ -95,15 +95,16 @@ function decodeSafe(s: string): string {
 }
 
 /**
- * Masks known secret values (and well-known token shapes) in every string of plain data, such as
- * a snapshot: the last line of defence, so that a message built from a resolved launch (which
- * holds substituted secrets) cannot carry one out. Values that are paths are left alone: an env
- * value naming a data folder is no credential, and masking it would blank out file names.
+ * Masks known secret values in every string of plain data, such as a snapshot: the last line of
+ * defence, so that a message built from a resolved launch (which holds substituted secrets) cannot
+ * carry one out. Token shapes are not applied here (they were where values entered), so that file
+ * paths and ids stay intact; values that are paths are left alone too: an env value naming a data
+ * folder is no credential, and masking it would blank out file names.
  */
 export function redactDeep<T>(value: T, knownSecrets: ReadonlySet<string>): T {
-  const secrets = new Set([...knownSecrets].filter((s) => !/^(~|\/|[A-Za-z]:[\\/]|\.{1,2}[\\/])/.test(s)));
+  const secrets = [...knownSecrets].filter((s) => s.length >= 6 && !/^(~|\/|[A-Za-z]:[\\/]|\.{1,2}[\\/])/.test(s));
   const walk = (v: unknown): unknown => {
-    if (typeof v === 'string') return redactText(v, secrets);
+    if (typeof v === 'string') return secrets.reduce((text, secret) => (text.includes(secret) ? text.split(secret).join(REDACTED) : text), v);
     if (Array.isArray(v)) return v.map(walk);
     if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
     return v;

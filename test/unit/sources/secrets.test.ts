@@ -208,3 +208,10 @@ describe('redaction helpers', () => {
     assert.ok(isSecretName('X-Api-Key') && isSecretName('Cookie') && !isSecretName('monkey'));
   });
 });
+
+describe('redactDeep keeps what is not a secret', () => {
+  it('paths that look like token shapes and short values stay', () => {
+    const data = { file: '/home/u/sk-learn-experiments-2024/.vscode/mcp.json', port: '8080' };
+    assert.deepEqual(redactDeep(data, new Set(['8080'])), data);
+  });
+});
