@@ -116,6 +116,41 @@ describe('HTTP front: pass-through and cancellation', function () {
     assert.equal(seen[seen.length - 1].headers['last-event-id'], 'e-1');
   });
 
+  it('holds the server back while the client does not read (backpressure)', async function () {
+    const limit = 64 * 1024 * 1024;
+    let written = 0;
+    let upstreamRes: http.ServerResponse | undefined;
+    handler = (_req, res) => {
+      upstreamRes = res;
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      const event = Buffer.from(`data: ${'x'.repeat(64 * 1024)}\n\n`);
+      // Writes as fast as it is let: on to the next event whenever the front drains.
+      const pump = (): void => {
+        while (written < limit) {
+          written += event.length;
+          if (!res.write(event)) return void res.once('drain', pump);
+        }
+        res.end();
+      };
+      pump();
+    };
+    const client = http.request(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/event-stream' } });
+    const answered = new Promise<http.IncomingMessage>((resolve) => client.on('response', resolve));
+    client.end(JSON.stringify({ jsonrpc: '2.0', id: 11, method: 'tools/call', params: { name: 'big' } }));
+    const res = await answered;
+    res.pause(); // the client reads nothing
+    let last = -1;
+    let still = 0;
+    await waitFor('the server to stop writing', () => {
+      still = written === last ? still + 1 : 0;
+      last = written;
+      return still >= 10 || written >= limit ? true : undefined;
+    });
+    assert.ok(written < limit / 2, `the server was held back after ${written} bytes instead of writing everything into the front's memory`);
+    res.destroy();
+    upstreamRes?.destroy();
+  });
+
   it('cancels the upstream request when the client goes away', async function () {
     let upstreamClosed = false;
     handler = (req, res) => {
