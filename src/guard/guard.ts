@@ -115,7 +115,7 @@ export class Guard {
     this.slot = this.spawnSlot('passthrough');
     const stale = this.options.stale;
     if (stale && stale.intervalMs > 0) {
-      this.staleTimer = setInterval(() => void this.checkStaleOnTimer(), stale.intervalMs);
+      this.staleTimer = setInterval(() => void this.checkStale(), stale.intervalMs);
       this.staleTimer.unref();
     }
   }
@@ -245,7 +245,11 @@ export class Guard {
 
   private async staleRefusal(c: Classified & { kind: 'request' }): Promise<string | undefined> {
     const stale = this.options.stale;
-    if (!stale || (stale.policy !== 'refuse-writes' && stale.policy !== 'refuse-all')) return undefined;
+    if (!stale) return undefined;
+    if (stale.policy !== 'refuse-writes' && stale.policy !== 'refuse-all') {
+      if (c.method === 'tools/call') void this.checkStale();
+      return undefined;
+    }
     if (stale.policy === 'refuse-writes' && c.method !== 'tools/call') return undefined;
     const verdict = await this.staleVerdict();
     const toolName = typeof c.message.params?.name === 'string' ? c.message.params.name : undefined;
@@ -268,7 +272,8 @@ export class Guard {
     return verdict;
   }
 
-  private async checkStaleOnTimer(): Promise<void> {
+  /** The timer's check (and the one on tools/call under warn and restart-when-idle, which never delays the call). */
+  private async checkStale(): Promise<void> {
     if (this.state.kind !== 'running') return;
     try {
       const verdict = await this.staleVerdict();
