@@ -13,19 +13,33 @@ export interface StdioServer {
   env?: Record<string, string>;
 }
 
-/** The real server-memory from the project's devDependencies, storing its graph in `dataFile`. */
-export function memoryServer(dataFile: string, scriptPath = packageScript('@modelcontextprotocol/server-memory')): StdioServer {
-  return { command: process.execPath, args: [scriptPath], env: { MEMORY_FILE_PATH: dataFile } };
+/**
+ * A package from the project's node_modules, reached through a symlink in this fixture's folder:
+ * the servers' command lines are then unique to the session, so no other process on the machine
+ * running the same package can be mistaken for one of the fixture's instances.
+ */
+export function linkedPackage(dirs: FixtureDirs, pkg: string): string {
+  const link = path.join(dirs.packages, pkg.replace(/^@[^/]+\//, ''));
+  if (!fs.existsSync(link)) {
+    fs.mkdirSync(dirs.packages, { recursive: true });
+    fs.symlinkSync(path.join(repoRoot, 'node_modules', pkg), link, 'dir');
+  }
+  return link;
+}
+
+/** The real server-memory from the project's devDependencies, storing its graph in data/<name>.json. */
+export function memoryServer(dirs: FixtureDirs, name: string): StdioServer {
+  const script = packageScript(linkedPackage(dirs, '@modelcontextprotocol/server-memory'));
+  return { command: process.execPath, args: [script], env: { MEMORY_FILE_PATH: path.join(dirs.data, `${name}.json`) } };
 }
 
 /** The real server-everything from the project's devDependencies (stdio transport). */
-export function everythingServer(): StdioServer {
-  return { command: process.execPath, args: [packageScript('@modelcontextprotocol/server-everything'), 'stdio'] };
+export function everythingServer(dirs: FixtureDirs): StdioServer {
+  return { command: process.execPath, args: [packageScript(linkedPackage(dirs, '@modelcontextprotocol/server-everything')), 'stdio'] };
 }
 
-/** The main script of an npm package's (single) bin, under `prefix`'s node_modules. */
-export function packageScript(pkg: string, prefix = repoRoot): string {
-  const dir = path.join(prefix, 'node_modules', pkg);
+/** The main script of the (single) bin of the npm package in `dir`. */
+export function packageScript(dir: string): string {
   const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { bin: string | Record<string, string> };
   const bin = typeof manifest.bin === 'string' ? manifest.bin : Object.values(manifest.bin)[0];
   return path.join(dir, bin);
@@ -40,11 +54,7 @@ export interface FixtureSpec {
   cursor?: Record<string, StdioServer>;
 }
 
-export interface Fixture {
-  home: string;
-  workspace: string;
-  /** Where servers keep their data (inside the session folder). */
-  data: string;
+export interface Fixture extends FixtureDirs {
   files: { workspace: string; claudeDesktop: string; cursor: string };
 }
 
@@ -65,12 +75,23 @@ function mapValues<T, U>(o: Record<string, T>, f: (v: T) => U): Record<string, U
   return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, f(v)]));
 }
 
-export function writeFixture(root: string, spec: FixtureSpec): Fixture {
+/** Where a fixture's files go, for specs that need paths (data files, prefixes). */
+export interface FixtureDirs {
+  home: string;
+  workspace: string;
+  data: string;
+  /** Symlinks to npm packages (see linkedPackage). */
+  packages: string;
+}
+
+export function writeFixture(root: string, specOrBuild: FixtureSpec | ((dirs: FixtureDirs) => FixtureSpec)): Fixture {
   const home = path.join(root, 'home');
   const workspace = path.join(home, 'projects', 'demo');
   const data = path.join(root, 'data');
+  const packages = path.join(root, 'packages');
   fs.mkdirSync(workspace, { recursive: true });
   fs.mkdirSync(data, { recursive: true });
+  const spec = typeof specOrBuild === 'function' ? specOrBuild({ home, workspace, data, packages }) : specOrBuild;
   fs.writeFileSync(path.join(workspace, 'README.md'), '# demo\n');
   const files = {
     workspace: path.join(workspace, '.vscode', 'mcp.json'),
@@ -85,5 +106,14 @@ export function writeFixture(root: string, spec: FixtureSpec): Fixture {
   }
   if (spec.claudeDesktop) writeJson(files.claudeDesktop, { mcpServers: mapValues(spec.claudeDesktop, mcpServersEntry) });
   if (spec.cursor) writeJson(files.cursor, { mcpServers: mapValues(spec.cursor, mcpServersEntry) });
-  return { home, workspace, data, files };
+  return { home, workspace, data, packages, files };
+}
+
+/** Four servers across three clients: the workspace (2), Claude Desktop (1) and Cursor (1). */
+export function severalClients(dirs: FixtureDirs): FixtureSpec {
+  return {
+    workspace: { memory: memoryServer(dirs, 'workspace-memory'), everything: everythingServer(dirs) },
+    claudeDesktop: { notes: memoryServer(dirs, 'claude-notes') },
+    cursor: { everything: everythingServer(dirs) },
+  };
 }

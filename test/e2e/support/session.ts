@@ -4,7 +4,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { repoRoot } from '../../support/repo';
-import { Fixture, FixtureSpec, writeFixture } from './fixture';
+import { Fixture, FixtureDirs, FixtureSpec, StdioServer, writeFixture } from './fixture';
 import { Browser, launchChromium, Page } from './playwright';
 import { ProcessScope, ProcInfo, waitUntil } from './processes';
 import { E2eTools } from './tools';
@@ -13,7 +13,9 @@ import { freshExtensionsDir } from './vsix';
 /** Where a failing test keeps its screenshot and logs (gitignored). */
 export const OUTPUT_DIR = path.join(repoRoot, '.test-output', 'e2e');
 
-export interface SessionOptions extends FixtureSpec {
+export interface SessionOptions {
+  /** The clients' configs, or a function of the fixture's folders returning them. */
+  fixture?: FixtureSpec | ((dirs: FixtureDirs) => FixtureSpec);
   /** Workspace trust: off (no dialog) unless a scenario is about it. */
   trust?: boolean;
   /** Extra user settings. */
@@ -79,7 +81,7 @@ export class Session {
     const id = `${process.pid}-${counter}-${Date.now()}`;
     this.scope = new ProcessScope(id);
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcp-lifeguard-e2e-'));
-    this.fixture = writeFixture(this.dir, options);
+    this.fixture = writeFixture(this.dir, options.fixture ?? {});
     this.lifeguardHome = path.join(this.dir, 'lifeguard');
     this.userDataDir = path.join(this.dir, 'user-data');
     this.extensionsDir = path.join(this.dir, 'extensions');
@@ -170,6 +172,23 @@ export class Session {
   async start(): Promise<Page> {
     await this.startCodeServer();
     return this.open();
+  }
+
+  /**
+   * Starts a configured server the way a client does: this process holds its stdio pipes. It runs
+   * with the fixture's HOME in its own process group, and is killed at teardown.
+   */
+  startServer(server: StdioServer): ChildProcess {
+    const child = this.scope.spawn(server.command, server.args, {
+      cwd: this.fixture.workspace,
+      env: { ...this.env, ...server.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    child.stdout?.resume();
+    child.stderr?.resume();
+    child.on('error', () => undefined);
+    child.stdin?.on('error', () => undefined);
+    return child;
   }
 
   logTail(lines = 60): string {

@@ -111,3 +111,29 @@ export function viewRows(page: Page, title: RegExp): Locator {
 export function editorLines(page: Page): Locator {
   return page.locator('.editor-group-container.active .monaco-editor .view-lines .view-line');
 }
+
+export interface TreeRow {
+  level: number;
+  /** The item's label (the part of the accessible label before the first ", "). */
+  label: string;
+  /** The whole accessible label: label, description and state. */
+  aria: string;
+}
+
+/** The rows of the side bar's tree, in display order. */
+export async function sideBarTree(page: Page): Promise<TreeRow[]> {
+  const rows = page.locator('.part.sidebar .monaco-list-row');
+  const out: TreeRow[] = [];
+  for (let i = 0, n = await rows.count(); i < n; i++) {
+    const row = rows.nth(i);
+    const aria = (await row.getAttribute('aria-label', { timeout: 5000 })) ?? '';
+    const level = Number((await row.getAttribute('aria-level', { timeout: 5000 })) ?? '0');
+    out.push({ level, label: aria.split(', ')[0], aria });
+  }
+  return out;
+}
+
+/** The side bar's row whose accessible label starts with `label` at `level`. */
+export function sideBarRow(page: Page, level: number, label: string): Locator {
+  return page.locator(`.part.sidebar .monaco-list-row[aria-level="${level}"]`).filter({ has: page.locator('.label-name', { hasText: label }) });
+}

@@ -1,0 +1,58 @@
+import * as assert from 'node:assert/strict';
+import { everythingServer, memoryServer } from './support/fixture';
+import { describeE2e } from './support/harness';
+import type { Page } from './support/playwright';
+import { eventually, runCommand, sideBarRow, sideBarTree } from './support/workbench';
+
+/** The labels of a tree row's context menu (closed again afterwards). */
+async function contextMenu(page: Page, level: number, label: string): Promise<string[]> {
+  const row = sideBarRow(page, level, label);
+  await row.click({ button: 'right' });
+  const menu = page.locator('.context-view .monaco-menu');
+  await menu.waitFor({ state: 'visible', timeout: 30000 });
+  const items = (await menu.locator('.action-label').allInnerTexts()).map((t) => t.trim()).filter((t) => t !== '');
+  await page.keyboard.press('Escape');
+  await menu.waitFor({ state: 'hidden', timeout: 30000 });
+  return items;
+}
+
+describeE2e('e2e: untrusted workspace', (h) => {
+  it('lists the workspace servers but offers neither Restart nor Wrap for them', async () => {
+    let servers: { workspace: ReturnType<typeof memoryServer>; user: ReturnType<typeof everythingServer> } | undefined;
+    const s = h.prepare({
+      trust: true,
+      fixture: (dirs) => {
+        servers = { workspace: memoryServer(dirs, 'workspace-memory'), user: everythingServer(dirs) };
+        return { workspace: { memory: servers.workspace }, cursor: { everything: servers.user } };
+      },
+    });
+    // One running instance of each, so Restart would be offered if it were allowed.
+    s.startServer(servers!.workspace);
+    s.startServer(servers!.user);
+    await s.startCodeServer();
+    const page = await s.open();
+
+    const dialog = page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ state: 'visible', timeout: 60000 });
+    await dialog.locator('.monaco-button', { hasText: "No, I don't trust the authors" }).click();
+    await dialog.waitFor({ state: 'hidden', timeout: 30000 });
+
+    await runCommand(page, 'MCP Lifeguard: Show MCP Servers');
+    const rows = await eventually(
+      'both servers listed with their running instance',
+      () => sideBarTree(page),
+      (rs) => rs.some((r) => r.level === 2 && r.label === 'memory' && /\b1 instance\b/.test(r.aria)) &&
+        rs.some((r) => r.level === 2 && r.label === 'everything' && /\b1 instance\b/.test(r.aria)),
+      60000,
+    );
+    assert.ok(rows.some((r) => r.level === 1 && r.label === 'Workspace'), JSON.stringify(rows));
+
+    const userMenu = await contextMenu(page, 2, 'everything');
+    assert.ok(userMenu.some((t) => /^Restart/.test(t)), `the user-level server offers Restart: ${JSON.stringify(userMenu)}`);
+    assert.ok(userMenu.some((t) => /^Wrap/.test(t)), `the user-level server offers Wrap: ${JSON.stringify(userMenu)}`);
+
+    const workspaceMenu = await contextMenu(page, 2, 'memory');
+    assert.ok(!workspaceMenu.some((t) => /^(Restart|Wrap)/.test(t)), `the workspace server offers: ${JSON.stringify(workspaceMenu)}`);
+    assert.ok(workspaceMenu.includes('Open Config'), `the workspace server still offers Open Config: ${JSON.stringify(workspaceMenu)}`);
+  });
+});
