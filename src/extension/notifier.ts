@@ -4,9 +4,8 @@ import { CommandId } from './commandIds';
 import { claimEvent } from './eventClaim';
 import { Services } from './services';
 import { claimed, decideNotifications, Notification } from './viewModel/notifications';
-import { instanceKey } from './viewModel/tree';
-import { isGuarded, staleInstances } from './viewModel/state';
-import { mayRun } from './viewModel/trust';
+import { staleInstances } from './viewModel/state';
+import { autoRestartCandidates } from './viewModel/autoRestart';
 
 const MUTED_KEY = 'mcpLifeguard.mutedServers';
 
@@ -28,7 +27,7 @@ export class Notifier implements vscode.Disposable {
     const snap = this.svc.store.snapshot;
     if (!snap) return;
     const settings = this.svc.settings();
-    if (settings.autoRestartStale === 'guardedWhenIdle') await this.autoRestartGuarded();
+    await this.autoRestartGuarded();
     const muted = new Set(this.svc.context.globalState.get<string[]>(MUTED_KEY, []));
     const candidates = decideNotifications(snap, { seen: this.seen, muted }, { onUpgrade: settings.notifyOnUpgrade, onRegistryUpdate: settings.notifyOnRegistryUpdate });
     candidates.forEach((n) => this.seen.add(n.eventId));
@@ -65,24 +64,21 @@ export class Notifier implements vscode.Disposable {
     }
   }
 
-  /** `autoRestartStale: guardedWhenIdle`: the guard keeps the client's session, so only guarded, idle instances. */
+  /** `autoRestartStale: guardedWhenIdle`: restart what the view-model allows, when its guard has nothing in flight. */
   private async autoRestartGuarded(): Promise<void> {
-    const win = this.svc.window();
-    for (const server of this.svc.store.snapshot?.servers ?? []) {
-      // A guard restart runs the configured command again: never for an untrusted workspace's server.
-      if (!mayRun('restart', server, win.trusted, win.workspaceFolders).allowed) continue;
-      for (const i of await this.svc.engine.withGuardEndpoints(staleInstances(server))) {
-        const key = `${server.id}:${instanceKey(i)}`;
-        if (!isGuarded(i) || !i.lock?.control || this.autoRestarted.has(key)) continue;
-        this.autoRestarted.add(key);
-        try {
-          const status = await this.svc.engine.guardStatus(i.lock.control);
-          if (!status.ok || status.result.inFlight > 0) continue;
-          const r = await this.svc.engine.guardRestart(i.lock.control);
-          this.svc.log.info(`auto-restart of stale ${server.name} (pid ${i.pid}) through its guard: ${r.ok ? `new pid ${r.result.childPid}` : r.error}`);
-        } catch (err) {
-          this.svc.log.warn(`auto-restart of ${server.name} (pid ${i.pid}) failed: ${(err as Error).message}`);
-        }
+    const snap = this.svc.store.snapshot;
+    if (!snap) return;
+    for (const c of autoRestartCandidates(snap, this.svc.settings().autoRestartStale, this.svc.window(), this.autoRestarted)) {
+      this.autoRestarted.add(c.key);
+      const [i] = await this.svc.engine.withGuardEndpoints([c.instance]);
+      if (!i.lock?.control) continue;
+      try {
+        const status = await this.svc.engine.guardStatus(i.lock.control);
+        if (!status.ok || status.result.inFlight > 0) continue;
+        const r = await this.svc.engine.guardRestart(i.lock.control);
+        this.svc.log.info(`auto-restart of stale ${c.server.name} (pid ${i.pid}) through its guard: ${r.ok ? `new pid ${r.result.childPid}` : r.error}`);
+      } catch (err) {
+        this.svc.log.warn(`auto-restart of ${c.server.name} (pid ${i.pid}) failed: ${(err as Error).message}`);
       }
     }
   }
