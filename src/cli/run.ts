@@ -12,7 +12,8 @@ export const USAGE = `Usage: mcp-lifeguard <command> [options]
 
 Commands:
   status [--json] [--workspace DIR]...   Every configured MCP server on this machine
-         [--watch [--interval SECONDS]]  ... and its running instances; --watch redraws on change
+         [--watch [--interval SECONDS]]  ... and its running instances; --watch redraws on change;
+                                          --workspace also takes a .code-workspace file (its folders)
   stop PID [--grace SECONDS] [--from FILE] [--json]
                                           Stop one instance: re-identify, SIGTERM its tree, SIGKILL after the grace period
   kill-duplicates [SERVER] [--yes] [--grace SECONDS] [--from FILE] [--json]
