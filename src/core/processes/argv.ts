@@ -7,8 +7,9 @@
 
 /** The last path segment, for both separators, without a Windows executable extension, lower-cased. */
 export function programName(token: string): string {
-  const base = token.slice(Math.max(token.lastIndexOf('/'), token.lastIndexOf('\\')) + 1);
-  return base.replace(/\.(exe|cmd|bat|ps1|com)$/i, '').toLowerCase();
+  const cut = Math.max(token.lastIndexOf('/'), token.lastIndexOf('\\'));
+  const base = cut >= 0 ? token.slice(cut + 1) : token;
+  return (base.includes('.') ? base.replace(/\.(exe|cmd|bat|ps1|com)$/i, '') : base).toLowerCase();
 }
 
 const NODE_LIKE = /^(node|nodejs|bun|deno|tsx|ts-node)$/;
@@ -26,8 +27,8 @@ const PYTHON_VALUE_OPTS = new Set(['-W', '-X', '-Q']);
  * [pkg, b] (the module name); `sh -c 'mcp-server-x --y'` -> [mcp-server-x, --y];
  * `cmd.exe /d /s /c "x.cmd a"` -> [x.cmd, a]; `env A=1 x` -> [x].
  */
-export function effectiveArgv(argv: readonly string[]): string[] {
-  let cur = [...argv];
+export function effectiveArgv(argv: readonly string[]): readonly string[] {
+  let cur = argv;
   for (let depth = 0; depth < 4 && cur.length > 0; depth++) {
     const prog = programName(cur[0]);
     if (NODE_LIKE.test(prog) || PYTHON_LIKE.test(prog)) {
@@ -115,6 +116,7 @@ export function packageName(spec: string): string {
 
 const NPX_VALUE_OPTS = new Set(['-p', '--package', '-c', '--call', '--cache', '--registry', '--userconfig', '-w', '--workspace', '--prefix']);
 const UVX_VALUE_OPTS = new Set(['--from', '-w', '--with', '--with-editable', '--with-requirements', '-p', '--python', '--index', '--index-url', '--extra-index-url', '--default-index', '-c', '--constraints', '--directory', '--project', '--cache-dir']);
+const PIPX_VALUE_OPTS = new Set(['--spec', '--python', '--index-url', '--pip-args']);
 const DOCKER_VALUE_OPTS = new Set([
   '-e', '--env', '--env-file', '-v', '--volume', '--mount', '-p', '--publish', '--name', '-w', '--workdir', '--network', '--net', '-u', '--user',
   '--entrypoint', '-l', '--label', '--add-host', '--platform', '--pull', '--cpus', '-m', '--memory', '--hostname', '-h', '--ipc', '--pid',
@@ -131,20 +133,44 @@ function firstPositional(args: readonly string[], from: number, valueOpts: Reado
   return i;
 }
 
-function runnerKey(kind: string, args: readonly string[], from: number, valueOpts: ReadonlySet<string>, fromOpt?: string): LaunchKey | undefined {
+const NO_ARGS: string[] = [];
+
+function runnerKey(kind: string, args: readonly string[], from: number, valueOpts: ReadonlySet<string>, fromOpt?: string, withArgs = true): LaunchKey | undefined {
   const i = firstPositional(args, from, valueOpts);
   // `--from pkg cmd` / `--package pkg cmd`: the package is named by the option, the positional is the command.
   const optIdx = fromOpt ? args.findIndex((a, k) => k >= from && k < i && (a === fromOpt || a.startsWith(`${fromOpt}=`))) : -1;
   const named = optIdx >= 0 ? (args[optIdx].includes('=') ? args[optIdx].split('=')[1] : args[optIdx + 1]) : undefined;
   if (i >= args.length && !named) return undefined;
   const pkg = named ?? args[i];
-  let rest = i < args.length ? args.slice(i + 1) : [];
+  let rest = withArgs && i < args.length ? args.slice(i + 1) : NO_ARGS;
   if (rest[0] === '--') rest = rest.slice(1);
   return { key: `${kind}:${packageName(pkg)}`, args: rest, runner: true };
 }
 
-/** The launch key of an argv (a configured command + args, or a running process's argv). */
-export function launchKeyOf(argv: readonly string[]): LaunchKey | undefined {
+const GENERIC_SCRIPT = /^(index|main|server|cli|app|start|run|__main__|mod)$/;
+const GENERIC_DIR = /^(dist|build|lib|out|src|bin|\.|\.\.|)$/;
+
+/**
+ * The name part of a plain program's key. A generic script name (`index.js`, `main.py`) is
+ * qualified by its first meaningful folder (`/srv/weather/dist/index.js` -> `weather/index`), so
+ * the many `node .../index.js` servers do not all share one key.
+ */
+function scriptKey(token: string, prog: string): string {
+  const base = prog.replace(/\.(js|mjs|cjs|ts|py)$/, '');
+  if (!GENERIC_SCRIPT.test(base)) return base;
+  const parts = token.split(/[/\\]/);
+  for (let i = parts.length - 2; i >= 0; i--) {
+    if (!GENERIC_DIR.test(parts[i])) return `${parts[i].toLowerCase()}/${base}`;
+  }
+  return base;
+}
+
+/**
+ * The launch key of an argv (a configured command + args, or a running process's argv). With
+ * `withArgs` false the server's arguments are left out (`args` is empty): the cheap form used to
+ * index a whole process table.
+ */
+export function launchKeyOf(argv: readonly string[], withArgs = true): LaunchKey | undefined {
   const eff = effectiveArgv(argv);
   if (eff.length === 0) return undefined;
   const prog = programName(eff[0]);
@@ -153,30 +179,42 @@ export function launchKeyOf(argv: readonly string[]): LaunchKey | undefined {
     case 'npx-cli.js':
     case 'pnpx':
     case 'bunx':
-      return runnerKey('npx', eff, 1, NPX_VALUE_OPTS, '--package');
+      return runnerKey('npx', eff, 1, NPX_VALUE_OPTS, '--package', withArgs);
     case 'npm':
     case 'npm-cli.js':
-      if (eff[1] === 'exec' || eff[1] === 'x') return runnerKey('npx', eff, 2, NPX_VALUE_OPTS, '--package');
+      if (eff[1] === 'exec' || eff[1] === 'x') return runnerKey('npx', eff, 2, NPX_VALUE_OPTS, '--package', withArgs);
       break;
     case 'pnpm':
     case 'yarn':
-      if (eff[1] === 'dlx') return runnerKey('npx', eff, 2, NPX_VALUE_OPTS, '--package');
+      if (eff[1] === 'dlx') return runnerKey('npx', eff, 2, NPX_VALUE_OPTS, '--package', withArgs);
       break;
     case 'uvx':
-      return runnerKey('uvx', eff, 1, UVX_VALUE_OPTS, '--from');
+      return runnerKey('uvx', eff, 1, UVX_VALUE_OPTS, '--from', withArgs);
     case 'uv':
-      if (eff[1] === 'tool' && (eff[2] === 'run' || eff[2] === 'uvx')) return runnerKey('uvx', eff, 3, UVX_VALUE_OPTS, '--from');
+      if (eff[1] === 'tool' && (eff[2] === 'run' || eff[2] === 'uvx')) return runnerKey('uvx', eff, 3, UVX_VALUE_OPTS, '--from', withArgs);
       break;
     case 'pipx':
-      if (eff[1] === 'run') return runnerKey('uvx', eff, 2, new Set(['--spec', '--python', '--index-url', '--pip-args']), '--spec');
+      if (eff[1] === 'run') return runnerKey('uvx', eff, 2, PIPX_VALUE_OPTS, '--spec', withArgs);
       break;
     case 'docker':
     case 'podman':
-      if (eff[1] === 'run') return runnerKey('docker', eff, 2, DOCKER_VALUE_OPTS);
-      if (eff[1] === 'container' && eff[2] === 'run') return runnerKey('docker', eff, 3, DOCKER_VALUE_OPTS);
+      if (eff[1] === 'run') return runnerKey('docker', eff, 2, DOCKER_VALUE_OPTS, undefined, withArgs);
+      if (eff[1] === 'container' && eff[2] === 'run') return runnerKey('docker', eff, 3, DOCKER_VALUE_OPTS, undefined, withArgs);
       break;
   }
-  return { key: `prog:${prog.replace(/\.(js|mjs|cjs|py)$/, '')}`, args: eff.slice(1), runner: false };
+  return { key: `prog:${scriptKey(eff[0], prog)}`, args: withArgs ? eff.slice(1) : NO_ARGS, runner: false };
+}
+
+const RUNNERS = /^(npx|npx-cli\.js|npm|npm-cli\.js|pnpx|pnpm|yarn|bunx|uvx|uv|pipx|docker|podman|cmd|env)$/;
+
+/**
+ * A cheap test that rules out most of a process table before launchKeyOf: a process whose program
+ * is no interpreter, shell or runner can only have the key `prog:<its name>`.
+ */
+export function mayHaveKey(argv: readonly string[], keys: { has(key: string): boolean }): boolean {
+  const prog = programName(argv[0] ?? '');
+  if (NODE_LIKE.test(prog) || PYTHON_LIKE.test(prog) || SHELLS.test(prog) || RUNNERS.test(prog)) return true;
+  return keys.has(`prog:${scriptKey(argv[0] ?? '', prog)}`);
 }
 
 /** Whether a process only exists to start another (a shell, a package runner, cmd.exe, the guard). */
@@ -192,12 +230,16 @@ export function isWrapper(argv: readonly string[]): boolean {
   return false;
 }
 
+const MCP_WORD = /mcp|modelcontextprotocol/i;
+
 /**
  * Whether a command line looks like an MCP server: a program or package named `mcp`, `mcp-server-*`,
  * `*-mcp`, `*_mcp`, or anything from `@modelcontextprotocol/`. MCP Lifeguard itself is not one.
  */
 export function looksLikeMcpServer(argv: readonly string[]): boolean {
-  const launch = launchKeyOf(argv);
+  // Cheap first: nearly every process names neither.
+  if (!argv.some((a) => MCP_WORD.test(a))) return false;
+  const launch = launchKeyOf(argv, false);
   if (!launch) return false;
   const eff = effectiveArgv(argv);
   const name = launch.key.slice(launch.key.indexOf(':') + 1);

@@ -61,6 +61,8 @@ export function matchClientSignature(p: ProcessInfo, platform: NodeJS.Platform, 
   return undefined;
 }
 
+const signatureCache = new WeakMap<ProcessTree, Map<number, ClientSignature | null>>();
+
 /**
  * The owning client of a launch: walks up from the process the client started (`root`) to the first
  * ancestor matching a client signature; else "terminal" when an ancestor is a shell on a terminal;
@@ -68,8 +70,12 @@ export function matchClientSignature(p: ProcessInfo, platform: NodeJS.Platform, 
  */
 export function owningClient(root: ProcessInfo, tree: ProcessTree, platform: NodeJS.Platform): InstanceClient {
   const ancestors = tree.ancestors(root.pid);
+  // Many instances share their client's ancestors: judge each ancestor once per tree.
+  let cache = signatureCache.get(tree);
+  if (!cache) signatureCache.set(tree, (cache = new Map()));
   for (const a of ancestors) {
-    const sig = matchClientSignature(a, platform);
+    let sig = cache.get(a.pid);
+    if (sig === undefined) cache.set(a.pid, (sig = matchClientSignature(a, platform) ?? null));
     if (sig) return { id: sig.id, name: sig.name, pid: a.pid };
     // The first interactive shell on a terminal, before any client: started by hand (even inside an editor's terminal).
     if (isInteractiveShell(a)) return { id: 'terminal', name: 'terminal', pid: a.pid };

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Instance, InstanceClient, LauncherStep, ServerConfig, Verdict } from '../model';
 import { REDACTED, redactArgs, redactUrl } from '../redact';
-import { effectiveArgv, isWrapper, LaunchKey, launchKeyOf, looksLikeMcpServer, programName, splitShellWords } from './argv';
+import { effectiveArgv, isWrapper, LaunchKey, launchKeyOf, looksLikeMcpServer, mayHaveKey, programName, splitShellWords } from './argv';
 import { owningClient } from './clients';
 import { ProcessInfo } from './table';
 import { ProcessTree } from './tree';
@@ -174,23 +174,29 @@ export function matchProcesses(configs: readonly ServerConfig[], tree: ProcessTr
     for (const a of tree.ancestors(options.selfPid)) excluded.add(a.pid);
   }
 
-  // One pass: candidate roots by launch key.
+  // One pass: candidate roots by launch key (the cheap form; arguments only for candidates).
   const candidates = new Map<number, { p: ProcessInfo; launch: LaunchKey; configs: ConfigLaunch[] }>();
-  const launches = new Map<number, LaunchKey | undefined>();
   for (const p of tree.processes) {
-    if (excluded.has(p.pid)) continue;
-    const launch = launchKeyOf(p.argv);
-    launches.set(p.pid, launch);
-    const configsForKey = launch && byKey.get(launch.key);
-    if (configsForKey) candidates.set(p.pid, { p, launch: launch, configs: configsForKey });
+    if (excluded.has(p.pid) || !mayHaveKey(p.argv, byKey)) continue;
+    const key = launchKeyOf(p.argv, false)?.key;
+    const configsForKey = key !== undefined ? byKey.get(key) : undefined;
+    if (configsForKey) candidates.set(p.pid, { p, launch: launchKeyOf(p.argv) as LaunchKey, configs: configsForKey });
   }
+  const hasAncestorIn = (p: ProcessInfo, set: { has(pid: number): boolean }): boolean => {
+    let cur = tree.get(p.ppid);
+    for (let depth = 0; cur && depth < 64; depth++) {
+      if (set.has(cur.pid)) return true;
+      cur = cur.ppid !== cur.pid ? tree.get(cur.ppid) : undefined;
+    }
+    return false;
+  };
 
   const byServer = new Map<string, Instance[]>();
-  const claimed = new Set<number>();
+  const roots = new Set<number>();
   const secretsOf = options.secretsOf ?? (() => new Set<string>());
   for (const cand of candidates.values()) {
     // The topmost match of a chain is the launch (`sh -c x` above `node x`): skip those below another.
-    if (tree.ancestors(cand.p.pid).some((a) => candidates.has(a.pid))) continue;
+    if (hasAncestorIn(cand.p, candidates)) continue;
     const { main, chain } = descendToMain(cand.p, tree);
     const rootEff = effectiveArgv(cand.p.argv);
     const matching = cand.configs.filter((c) => launchMatches(c, cand.launch, rootEff, main));
@@ -205,20 +211,48 @@ export function matchProcesses(configs: readonly ServerConfig[], tree: ProcessTr
       if (!list) byServer.set(c.config.id, (list = []));
       list.push(instance);
     }
-    claimed.add(cand.p.pid);
-    for (const d of tree.descendants(cand.p.pid)) claimed.add(d.pid);
+    roots.add(cand.p.pid);
   }
+
+  // Everything under a matched launch is that launch's work: one memoised walk up per process
+  // (linear in the table, however big a server's subtree is).
+  const underRoot = new Map<number, boolean>();
+  const isClaimed = (start: ProcessInfo): boolean => {
+    const path: number[] = [];
+    let cur: ProcessInfo | undefined = start;
+    let result = false;
+    while (cur) {
+      const known = underRoot.get(cur.pid);
+      if (known !== undefined) {
+        result = known;
+        break;
+      }
+      path.push(cur.pid);
+      if (roots.has(cur.pid)) {
+        result = true;
+        break;
+      }
+      const parent: ProcessInfo | undefined = cur.ppid !== cur.pid ? tree.get(cur.ppid) : undefined;
+      if (parent && path.includes(parent.pid)) break; // a cycle from a pid reused between reads
+      cur = parent;
+    }
+    for (const pid of path) underRoot.set(pid, result);
+    return result;
+  };
 
   // Not configured: MCP-looking processes outside every matched launch, topmost of each chain.
   const loose = new Set<number>();
+  const launches = new Map<number, LaunchKey>();
   for (const p of tree.processes) {
-    if (claimed.has(p.pid) || excluded.has(p.pid)) continue;
-    if (launches.get(p.pid) && looksLikeMcpServer(p.argv)) loose.add(p.pid);
+    if (excluded.has(p.pid) || !looksLikeMcpServer(p.argv)) continue;
+    if (isClaimed(p)) continue;
+    loose.add(p.pid);
+    launches.set(p.pid, launchKeyOf(p.argv, false) as LaunchKey);
   }
   const notConfigured: Instance[] = [];
   for (const pid of loose) {
     const p = tree.get(pid) as ProcessInfo;
-    if (tree.ancestors(pid).some((a) => loose.has(a.pid) || claimed.has(a.pid))) continue;
+    if (hasAncestorIn(p, loose)) continue;
     const { main, chain } = descendToMain(p, tree);
     const launch = launches.get(pid) as LaunchKey;
     notConfigured.push(buildInstance(main, p, chain, tree, owningClient(p, tree, options.platform), launch.key, secretsOf(main.pid, undefined)));

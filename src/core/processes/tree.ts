@@ -43,8 +43,8 @@ export class ProcessTree {
     const out: ProcessInfo[] = [];
     const seen = new Set<number>([pid]);
     const queue = [...this.children(pid)];
-    while (queue.length > 0) {
-      const p = queue.shift() as ProcessInfo;
+    for (let head = 0; head < queue.length; head++) {
+      const p = queue[head];
       if (seen.has(p.pid)) continue;
       seen.add(p.pid);
       out.push(p);

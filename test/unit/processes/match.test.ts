@@ -49,7 +49,9 @@ describe('launch keys: what a command line runs', () => {
   it('keys plain programs by name, so a .cmd shim, an absolute path and a bare name agree', () => {
     assert.equal(launchKeyOf(['mcp-server-memory.cmd'])?.key, 'prog:mcp-server-memory');
     assert.equal(launchKeyOf(['node', '/usr/lib/node_modules/.bin/mcp-server-memory'])?.key, 'prog:mcp-server-memory');
-    assert.equal(launchKeyOf(['/usr/bin/node', '/a/server.js'])?.key, 'prog:server');
+    assert.equal(launchKeyOf(['/usr/bin/node', '/srv/weather/dist/index.js'])?.key, 'prog:weather/index');
+    assert.equal(launchKeyOf(['node', 'C:\\mcp\\weather\\build\\index.js'])?.key, 'prog:weather/index');
+    assert.equal(launchKeyOf(['python', 'main.py'])?.key, 'prog:main');
   });
 
   it('recognises MCP-looking command lines, and not ordinary ones nor mcp-lifeguard', () => {
