@@ -1,19 +1,27 @@
 import { parseArgs } from 'node:util';
+import { defaultStopDeps, stopInstance } from '../../core/actions/stop';
 import { controlRestart, controlStatus } from '../../core/control';
 import { currentHostEnv } from '../../core/hostEnv';
 import { listLocks, LockRecord } from '../../core/locks';
 import { lifeguardPaths } from '../../core/paths';
 import { CliIo, UsageError } from '../io';
+import { formatStopResult, graceMs, snapshotFor } from './stop';
 
 /**
  * `mcp-lifeguard restart SERVER|PID`: restarts a guarded server through its guard's control
  * endpoint, so the client's session survives. SERVER is a server name; PID is the guard's pid or
- * its server's pid.
+ * its server's pid. An unguarded instance can only be stopped (re-identified, TERM, then KILL):
+ * its client must start it again, and the output says so.
  */
 export async function restartCommand(args: string[], io: CliIo): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args, options: { timeout: { type: 'string', default: '120' } }, strict: true, allowPositionals: true });
+    parsed = parseArgs({
+      args,
+      options: { timeout: { type: 'string', default: '120' }, grace: { type: 'string' }, from: { type: 'string' }, workspace: { type: 'string', multiple: true } },
+      strict: true,
+      allowPositionals: true,
+    });
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
@@ -25,13 +33,7 @@ export async function restartCommand(args: string[], io: CliIo): Promise<number>
   const dir = lifeguardPaths(currentHostEnv(io.env)).locks;
   const live = (await listLocks(dir)).flatMap((l) => (l.state === 'live' ? [l.record] : []));
   const matches = await findGuarded(live, target);
-  if (matches.length === 0) {
-    io.stderr(
-      `mcp-lifeguard restart: '${target}' is not guarded: no live 'mcp-lifeguard run' names it (locks in ${dir}).\n` +
-        `Only a guarded server can be restarted without breaking its client's session. Wrap it with 'mcp-lifeguard run -- <command>' in the client's config.\n`,
-    );
-    return 1;
-  }
+  if (matches.length === 0) return stopUnguarded(target, parsed.values, io);
   let failures = 0;
   for (const record of matches) {
     const who = `${record.serverName} (guard pid ${record.pid})`;
@@ -53,6 +55,33 @@ export async function restartCommand(args: string[], io: CliIo): Promise<number>
     }
   }
   return failures === 0 ? 0 : 1;
+}
+
+const WRAP_HINT = "Wrap it with 'mcp-lifeguard run -- <command>' in the client's config to restart it without breaking the client.";
+
+/** The fallback for a server no guard runs: stop its instance and say the client must start it again. */
+async function stopUnguarded(target: string, values: { grace?: string; from?: string; workspace?: string[] }, io: CliIo): Promise<number> {
+  const grace = graceMs(values.grace);
+  const snapshot = await snapshotFor(values, io);
+  const configured = snapshot.servers.flatMap((s) => s.instances.map((i) => ({ server: s.name, instance: i })));
+  const all = [...configured, ...snapshot.notConfigured.map((i) => ({ server: undefined, instance: i }))];
+  const found = /^\d+$/.test(target) ? all.filter((x) => x.instance.pid === Number(target)) : configured.filter((x) => x.server === target);
+  if (found.length === 0) {
+    io.stderr(`mcp-lifeguard restart: '${target}' is not guarded (no live 'mcp-lifeguard run' names it) and no running MCP server instance matches it; nothing was signalled.\n`);
+    return 1;
+  }
+  if (found.length > 1) {
+    io.stderr(`mcp-lifeguard restart: '${target}' is not guarded and runs as ${found.length} instances (pids ${found.map((x) => x.instance.pid).join(', ')}); name one PID.\n`);
+    return 1;
+  }
+  const { instance } = found[0];
+  const result = await stopInstance(instance, defaultStopDeps(), { graceMs: grace });
+  io.stdout(`${formatStopResult(result).join('\n')}\n`);
+  if (result.outcome === 'stopped' || result.outcome === 'gone') {
+    io.stdout(`pid ${instance.pid} was not guarded, so it was stopped, not restarted: ${instance.client.name} must start it again (reconnect or restart the server in the client). ${WRAP_HINT}\n`);
+    return 0;
+  }
+  return 1;
 }
 
 /** Live guards named `target`, or whose guard pid or server pid is `target`. */

@@ -56,10 +56,11 @@ export function spawnGuard(home: string, runArgs: string[]): ChildProcess & { ou
   return Object.assign(proc, { output, exited });
 }
 
-/** Runs a CLI command to completion. */
+/** Runs a CLI command to completion with MCP_LIFEGUARD_HOME and HOME set to `home`. */
 export function runCli(home: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const proc = spawn(process.execPath, [cliPath, ...args], { env: guardEnv(home), cwd: repoRoot });
+    // HOME too: a command that takes a snapshot reads the test's (empty) home, not the machine's configs.
+    const proc = spawn(process.execPath, [cliPath, ...args], { env: { ...guardEnv(home), HOME: home }, cwd: repoRoot });
     let stdout = '';
     let stderr = '';
     proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
