@@ -32,7 +32,9 @@ Commands:
   ensure --http --listen HOST:PORT [run --http options] [--timeout SECONDS] -- COMMAND [ARGS...]
                                           Print the URL of the guarded server, starting it (or replacing a
                                           stale one) first; concurrent calls start one server
-  restart SERVER|PID [--timeout SECONDS]  Restart a guarded server through its guard; the client keeps its session
+  restart SERVER|PID [--timeout SECONDS] [--grace SECONDS] [--from FILE]
+                                          Restart a guarded server through its guard (the client keeps its
+                                          session); an unguarded one is only stopped: its client must restart it
   locks [--json] [--dir DIR]              Lock records of servers that speak the lock protocol (and guarded
                                           ones), each live, dead, free or unreadable
   help                                    This text
