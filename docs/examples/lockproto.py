@@ -56,19 +56,28 @@ def ensure_lock_dir(lock_dir):
         raise LockError("lock directory %s is writable by group or others (mode %03o)" % (lock_dir, st.st_mode & 0o777))
 
 
+def linux_identity(pid):
+    """Linux: {"bootId", "startTicks"}, which wall-clock steps do not move; None if no such process, 'Z' for a zombie."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()  # the command name may contain ') '
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    if fields[0] in ("Z", "X"):
+        return "Z"
+    with open("/proc/sys/kernel/random/boot_id") as f:
+        return {"bootId": f.read().strip(), "startTicks": int(fields[19])}
+
+
 def start_time(pid):
     """Process start time in ms since the epoch (None: no such process; 0: unknown on this OS); 'Z' for a zombie."""
     if sys.platform.startswith("linux"):
-        try:
-            with open("/proc/%d/stat" % pid) as f:
-                fields = f.read().rsplit(")", 1)[1].split()  # the command name may contain ') '
-        except (FileNotFoundError, ProcessLookupError):
-            return None
-        if fields[0] in ("Z", "X"):
-            return "Z"
+        ident = linux_identity(pid)
+        if ident is None or ident == "Z":
+            return ident
         with open("/proc/stat") as f:
             btime = int(re.search(r"^btime\s+(\d+)$", f.read(), re.M).group(1))
-        return btime * 1000 + int(fields[19]) * 1000 // os.sysconf("SC_CLK_TCK")
+        return btime * 1000 + ident["startTicks"] * 1000 // os.sysconf("SC_CLK_TCK")
     if sys.platform == "darwin" or "bsd" in sys.platform:
         out = subprocess.run(["ps", "-o", "stat=,lstart=", "-p", str(pid)], capture_output=True, text=True,
                              env=dict(os.environ, LC_ALL="C")).stdout.strip()
@@ -95,6 +104,16 @@ def judge(record):
         return "pid %d is gone" % pid
     if started == "Z":
         return "pid %d has exited (a zombie not yet reaped by its parent)" % pid
+    theirs = record.get("linux")
+    if sys.platform.startswith("linux") and isinstance(theirs, dict) and isinstance(theirs.get("bootId"), str) and isinstance(theirs.get("startTicks"), int):
+        mine = linux_identity(pid)
+        if mine in (None, "Z"):
+            return "pid %d is gone" % pid
+        if mine["bootId"] != theirs["bootId"]:
+            return "pid %d took the lock before the machine restarted" % pid
+        if mine["startTicks"] != theirs["startTicks"]:
+            return "pid %d is alive but started at tick %d since boot, not %d: the pid was reused" % (pid, mine["startTicks"], theirs["startTicks"])
+        return None
     if started and record["startTime"] and abs(started - record["startTime"]) > TOLERANCE_MS:
         return "pid %d is alive but started at %d, not %d: the pid was reused" % (pid, started, record["startTime"])
     return None
@@ -150,6 +169,8 @@ def acquire(lock_dir, name, key, extra=None):
     record = {"protocol": 1, "serverName": name, "resourceKey": key, "pid": os.getpid(), "startTime": start_time(os.getpid()),
               "command": sys.argv, "cwd": os.getcwd(), "holder": "lockproto.py",
               "startedAt": datetime.datetime.now(datetime.timezone.utc).isoformat()}
+    if sys.platform.startswith("linux"):
+        record["linux"] = linux_identity(os.getpid())
     record.update(extra or {})
     for _ in range(200):
         nums = numbers(lpath)

@@ -1,5 +1,5 @@
 import { ensureLockDir, LockDirError } from './lockDir';
-import { judgeRecord } from './liveness';
+import { judgeRecord, linuxProcessIdentity } from './liveness';
 import { lockPathFor } from './naming';
 import { PROTOCOL_VERSION, serializeRecord } from './record';
 import { createRecord, ensureLockSubdir, listNumbers, MAX_RECORD_NUMBER, readRecordFile, recordPath, removeOwnRecord, removeSuperseded } from './generations';
@@ -37,6 +37,10 @@ export async function acquireLock(opts: AcquireOptions): Promise<AcquireResult> 
   }
   const { serverName, resourceKey } = opts.identity;
   const record: LockRecord = { protocol: PROTOCOL_VERSION, serverName, resourceKey, ...opts.record };
+  if (record.linux === undefined) {
+    const linux = await linuxProcessIdentity(record.pid).catch(() => undefined); // optional: startTime still judges
+    if (linux) record.linux = linux;
+  }
   const text = serializeRecord(record);
   try {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {

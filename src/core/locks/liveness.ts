@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { linuxBootTime, linuxStartTimeMs } from '../processes/identity';
-import type { HolderState, LockRecord } from './types';
+import type { HolderState, LinuxProcessIdentity, LockRecord } from './types';
 
 const execFileAsync = promisify(execFile);
 
@@ -17,8 +17,16 @@ export const START_TIME_TOLERANCE_MS = 1000;
 export type ProcessProbe =
   | { kind: 'gone' }
   | { kind: 'zombie' }
-  | { kind: 'running'; startTime: number }
+  | { kind: 'running'; startTime: number; linux?: LinuxProcessIdentity }
   | { kind: 'unknown-start' };
+
+let bootIdCache: string | undefined;
+
+/** This boot's id (Linux): a record from another boot names a process that cannot be alive. */
+export function linuxBootId(): string {
+  bootIdCache ??= readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+  return bootIdCache;
+}
 
 /** Parses the state letter and start ticks from /proc/<pid>/stat; fields counted from the last ')'. */
 export function parseProcStatState(text: string): { state: string; startTicks: number } | undefined {
@@ -64,7 +72,7 @@ export async function probeProcess(pid: number, platform: NodeJS.Platform = proc
     const parsed = parseProcStatState(text);
     if (!parsed) throw new Error(`/proc/${pid}/stat could not be parsed`);
     if (parsed.state === 'Z' || parsed.state === 'X') return { kind: 'zombie' };
-    return { kind: 'running', startTime: linuxStartTimeMs(await linuxBootTime(), parsed.startTicks) };
+    return { kind: 'running', startTime: linuxStartTimeMs(await linuxBootTime(), parsed.startTicks), linux: { bootId: linuxBootId(), startTicks: parsed.startTicks } };
   }
   if (platform === 'darwin' || platform === 'freebsd' || platform === 'openbsd') {
     let stdout: string;
@@ -80,6 +88,13 @@ export async function probeProcess(pid: number, platform: NodeJS.Platform = proc
     return { kind: 'running', startTime: parsed.startTime };
   }
   return { kind: 'unknown-start' };
+}
+
+/** The clock-step-proof identity of a live process on Linux, for lock records; undefined elsewhere. */
+export async function linuxProcessIdentity(pid: number = process.pid): Promise<LinuxProcessIdentity | undefined> {
+  if (process.platform !== 'linux') return undefined;
+  const probe = await probeProcess(pid);
+  return probe.kind === 'running' ? probe.linux : undefined;
 }
 
 /** The start time of a live process, as recorded in lock records (ms since the epoch). */
@@ -103,12 +118,27 @@ export async function judgeRecord(record: LockRecord, probe: (pid: number) => Pr
       return { state: 'dead', record, reason: `pid ${record.pid} has exited (a zombie not yet reaped by its parent)` };
     case 'unknown-start':
       return { state: 'live', record };
-    case 'running':
+    case 'running': {
+      // Same boot: clock ticks since boot are exact and immune to wall-clock steps.
+      const mine = found.linux;
+      const theirs = validLinuxIdentity(record.linux);
+      if (mine && theirs) {
+        if (mine.bootId !== theirs.bootId) return { state: 'dead', record, reason: `pid ${record.pid} took the lock before the machine restarted (boot ${theirs.bootId}, now ${mine.bootId})` };
+        if (mine.startTicks === theirs.startTicks) return { state: 'live', record };
+        return { state: 'dead', record, reason: `pid ${record.pid} is alive but started at tick ${mine.startTicks} since boot, not ${theirs.startTicks}: the pid was reused` };
+      }
       if (record.startTime === 0 || Math.abs(found.startTime - record.startTime) <= START_TIME_TOLERANCE_MS) return { state: 'live', record };
       return {
         state: 'dead',
         record,
         reason: `pid ${record.pid} is alive but started at ${new Date(found.startTime).toISOString()}, not ${new Date(record.startTime).toISOString()}: the pid was reused`,
       };
+    }
   }
+}
+
+/** The record's `linux` field when well formed; a malformed one is ignored, not fatal. */
+function validLinuxIdentity(value: unknown): LinuxProcessIdentity | undefined {
+  const v = value as Partial<LinuxProcessIdentity> | undefined;
+  return v && typeof v.bootId === 'string' && Number.isInteger(v.startTicks) ? (v as LinuxProcessIdentity) : undefined;
 }

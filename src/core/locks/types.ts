@@ -43,6 +43,18 @@ export interface LockRecord {
   holder?: string;
   /** ISO 8601; set by the holder when it releases the lock. A released record means "free". */
   releasedAt?: string;
+  /**
+   * Linux only, added by acquireLock: the boot and the start in clock ticks since boot. Unlike
+   * `startTime`, they do not move when the wall clock is stepped (NTP, a VM resuming).
+   */
+  linux?: LinuxProcessIdentity;
+}
+
+export interface LinuxProcessIdentity {
+  /** /proc/sys/kernel/random/boot_id, trimmed. */
+  bootId: string;
+  /** Field 22 of /proc/<pid>/stat. */
+  startTicks: number;
 }
 
 /**

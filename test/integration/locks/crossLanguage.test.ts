@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { acquireLock, lockPathFor, processStartTime, readHolder } from '../../../src/core/locks';
-import { probeProcess } from '../../../src/core/locks/liveness';
+import { linuxProcessIdentity, probeProcess } from '../../../src/core/locks/liveness';
 import type { AcquireResult, HeldLock } from '../../../src/core/locks';
 import { bundleContender, makeTempRoot, startContender } from './support/contenders';
 import { lockprotoPy, pyEval, pyHold, PyHolder, pyRun, python } from './support/python';
@@ -45,12 +45,14 @@ describe('locks: Node and the Python reference implementation share one protocol
     assert.deepEqual(fromPython, names.map((n) => lockPathFor('/l', { serverName: n, resourceKey: 'k/é' })));
   });
 
-  it('both compute the identical start time for the same process', async () => {
+  it('both compute the identical start time (and Linux boot id and start ticks) for the same process', async () => {
     const child = spawn('sleep', ['30'], { stdio: 'ignore' });
     try {
       const pids = [process.pid, child.pid!];
       const fromPython = (await pyEval(`[lockproto.start_time(p) for p in ${JSON.stringify(pids)}]`)) as number[];
       assert.deepEqual(fromPython, await Promise.all(pids.map((p) => processStartTime(p))));
+      const linuxFromPython = await pyEval(`[lockproto.linux_identity(p) for p in ${JSON.stringify(pids)}] if sys.platform.startswith("linux") else [None, None]`);
+      assert.deepEqual(linuxFromPython, await Promise.all(pids.map(async (p) => (await linuxProcessIdentity(p)) ?? null)));
     } finally {
       child.kill('SIGKILL');
     }

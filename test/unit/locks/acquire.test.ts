@@ -60,6 +60,8 @@ describe('locks: acquire, hold, release (one process, real files)', () => {
     assert.equal(lock.record.protocol, 1);
     assert.equal(lock.record.serverName, 'memory');
     assert.equal(lock.lockPath, lockPathFor(dir, identity));
+    // On Linux the record also pins the holder by boot id and start ticks (immune to clock steps).
+    assert.equal(typeof lock.record.linux?.startTicks, process.platform === 'linux' ? 'number' : 'undefined');
   });
 
   it('a second acquisition while the holder lives is refused with the holder', async () => {

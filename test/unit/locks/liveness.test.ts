@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { judgeRecord, parseProcStatState, parsePsStatLstart, probeProcess, processStartTime, START_TIME_TOLERANCE_MS } from '../../../src/core/locks/liveness';
+import { judgeRecord, linuxProcessIdentity, parseProcStatState, parsePsStatLstart, probeProcess, processStartTime, START_TIME_TOLERANCE_MS } from '../../../src/core/locks/liveness';
 import type { LockRecord } from '../../../src/core/locks/types';
 
 function recordFor(pid: number, startTime: number): LockRecord {
@@ -32,6 +32,38 @@ describe('locks: is a holder alive?', () => {
     assert.equal(judged.state, 'dead');
     assert.match(judged.state === 'dead' ? judged.reason : '', /alive but started at .* the pid was reused/);
     assert.equal((await judgeRecord(recordFor(process.pid, start + START_TIME_TOLERANCE_MS + 1))).state, 'dead');
+  });
+
+  describe('on Linux, by boot id and clock ticks since boot', () => {
+    const running = async () => ({ kind: 'running' as const, startTime: 1_800_000_000_000, linux: { bootId: 'boot-a', startTicks: 5000 } });
+
+    it('a wall-clock step does not make a live holder look dead', async () => {
+      const record = { ...recordFor(7, 1_800_000_000_000 - 3_600_000), linux: { bootId: 'boot-a', startTicks: 5000 } };
+      assert.equal((await judgeRecord(record, running)).state, 'live');
+    });
+
+    it('the same boot with other start ticks is a reused pid', async () => {
+      const judged = await judgeRecord({ ...recordFor(7, 1_800_000_000_000), linux: { bootId: 'boot-a', startTicks: 4999 } }, running);
+      assert.equal(judged.state, 'dead');
+      assert.match(judged.state === 'dead' ? judged.reason : '', /tick 5000 since boot, not 4999: the pid was reused/);
+    });
+
+    it('a record from another boot is dead: the machine restarted', async () => {
+      const judged = await judgeRecord({ ...recordFor(7, 1_800_000_000_000), linux: { bootId: 'boot-b', startTicks: 5000 } }, running);
+      assert.equal(judged.state, 'dead');
+      assert.match(judged.state === 'dead' ? judged.reason : '', /before the machine restarted/);
+    });
+
+    it('a malformed linux field is ignored and the start time decides', async () => {
+      const record = { ...recordFor(7, 1_800_000_000_000), linux: { bootId: 3, startTicks: 'x' } } as unknown as LockRecord;
+      assert.equal((await judgeRecord(record, running)).state, 'live');
+    });
+
+    it('this process has one on Linux (none elsewhere)', async () => {
+      const mine = await linuxProcessIdentity();
+      if (process.platform === 'linux') assert.match(mine?.bootId ?? '', /^[0-9a-f-]{36}$/);
+      else assert.equal(mine, undefined);
+    });
   });
 
   it('a record naming a pid that no longer exists is dead', async () => {
