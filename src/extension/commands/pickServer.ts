@@ -9,7 +9,12 @@ export type CommandArg = TreeNode | string | undefined;
 
 /** The server a command acts on: the node's or id's, else one the user picks among those `eligible`. */
 export async function pickServer(svc: Services, arg: CommandArg, eligible: (s: VmServer) => boolean, placeHolder: string, none: string): Promise<VmServer | undefined> {
-  if (typeof arg === 'string') return svc.store.server(arg);
+  if (typeof arg === 'string') {
+    const server = svc.store.server(arg);
+    // A link or notification can outlive its server (config edited since): say so rather than do nothing.
+    if (!server) void vscode.window.showInformationMessage('That MCP server is no longer configured.');
+    return server;
+  }
   if (arg && (arg.kind === 'server' || arg.kind === 'instance')) return svc.store.server(arg.server.id) ?? arg.server;
   const snap = svc.store.snapshot;
   const candidates = (snap?.servers ?? []).filter(eligible);
