@@ -11,7 +11,7 @@ import { MtimeCache } from './cache';
 import { DockerCli, dockerCli, parseDockerRun } from './docker';
 import { FirstSeenStore, instanceKey } from './firstSeen';
 import { nodeFs, VersionFs } from './fs';
-import { filesPredateProcess, judge } from './judge';
+import { CLOCK_SLACK_MS, filesPredateProcess, judge } from './judge';
 import { parseDeletedMappings, readMaps, replacedWithin } from './maps';
 import { PackageRef, RegistryChecker, RegistryOverrides } from './registry';
 import { resolveInstalled, Resolution } from './resolve';
@@ -100,6 +100,24 @@ function rootsOf(installed: Installed): string[] {
   return [];
 }
 
+/** Whether an argv is an interpreter running a script or module (`node x.js`, `python -m x`). */
+function interprets(argv: readonly string[]): boolean {
+  const prog = path.basename(argv[0] ?? '').toLowerCase().replace(/\.exe$/, '');
+  return /^(node|nodejs)$/.test(prog) || /^(python|pythonw|python[23](\.\d+)?|pypy3?)$/.test(prog);
+}
+
+/** A relative script path needs the process's working directory to be found. */
+function needsCwd(argv: readonly string[]): boolean {
+  const script = argv.slice(1).find((a) => !a.startsWith('-'));
+  return !!script && !path.isAbsolute(script) && !argv.includes('-m');
+}
+
+function changedSince(installed: Installed, start: number | undefined): boolean {
+  if (start === undefined) return true;
+  const changed = installed.state === 'installed' ? installed.changedAt : installed.state === 'unversioned' ? installed.mtime : undefined;
+  return changed === undefined || changed > start - CLOCK_SLACK_MS;
+}
+
 async function procCwd(pid: number, platform: NodeJS.Platform): Promise<string | undefined> {
   if (platform !== 'linux') return undefined;
   try {
@@ -125,7 +143,7 @@ export async function attachVersions(
   const docker = options.docker === false ? undefined : (options.docker ?? dockerCli(host));
   const byPid = new Map(processes.map((p) => [p.pid, p]));
   const hasInstances = servers.some((s) => s.instances.length > 0);
-  const store = hasInstances ? await FirstSeenStore.load(options.firstSeenFile ?? path.join(lifeguardPaths(host).state, 'versions', 'first-seen.json'), log) : undefined;
+  const store = hasInstances ? await FirstSeenStore.loadCached(options.firstSeenFile ?? path.join(lifeguardPaths(host).state, 'versions', 'first-seen.json'), log) : undefined;
   const locks = hasInstances ? await (options.readLocks ?? (() => liveLockRecords(host, log)))() : [];
   const mapsOf = options.readMaps ?? ((pid: number) => readMaps(pid, host.platform));
   const ask = options.askServerInfo === false ? undefined : (options.askServerInfo ?? askServerInfo);
@@ -137,22 +155,29 @@ export async function attachVersions(
     return cache.get(key, (tfs) => resolveInstalled({ host, fs: tfs }, launch, { processArgv: extra.argv, processCwd: extra.cwd }));
   };
 
-  await Promise.all(
-    servers.map(async (server) => {
-      const launch = launches.get(server.id);
-      if (launch && server.transport === 'stdio') server.installed = (await resolveCached(launch, {})).installed;
-      await Promise.all(server.instances.map((instance) => versionsOfInstance(server, instance, launch)));
-    }),
-  );
+  cache.newPass();
+  try {
+    await Promise.all(
+      servers.map(async (server) => {
+        const launch = launches.get(server.id);
+        if (launch && server.transport === 'stdio') server.installed = (await resolveCached(launch, {})).installed;
+        await Promise.all(server.instances.map((instance) => versionsOfInstance(server, instance, launch)));
+      }),
+    );
+  } finally {
+    cache.endPass();
+  }
 
   async function versionsOfInstance(server: ServerStatus, instance: Instance, launch: Launch | undefined): Promise<void> {
     const proc = byPid.get(instance.pid);
-    const argv = proc?.argv;
-    const cwd = argv ? await procCwd(instance.pid, host.platform) : undefined;
+    // The process's own argv only matters when an interpreter names a script or module (where its
+    // code was loaded from); otherwise the instance shares the configured launch's resolution.
+    const argv = proc && interprets(proc.argv) ? proc.argv : undefined;
+    const cwd = argv && needsCwd(argv) ? await procCwd(instance.pid, host.platform) : undefined;
     const resolution = launch
       ? await resolveCached(launch, { argv, cwd, start: instance.startTime })
-      : argv
-        ? await resolveCached({ command: argv[0], args: argv.slice(1) }, { argv, cwd })
+      : proc
+        ? await resolveCached({ command: proc.argv[0], args: proc.argv.slice(1) }, { argv: proc.argv, cwd })
         : { installed: { state: 'unknown', reason: 'the process argv is not known' } as Installed };
     const key = instance.startTime !== undefined ? instanceKey(instance.pid, instance.startTime) : undefined;
     const seen = key ? store?.get(key) : undefined;
@@ -168,8 +193,11 @@ export async function attachVersions(
       else log(`serverInfo of ${server.name} (${server.url}): ${answer.reason}`);
     }
 
-    const mapsText = await mapsOf(instance.pid);
-    const replaced = mapsText ? replacedWithin(parseDeletedMappings(mapsText), rootsOf(resolution.installed)) : [];
+    const roots = rootsOf(resolution.installed);
+    // A replaced file inside the environment changes it (pip and npm rewrite their metadata), so the
+    // maps are only read when the environment changed after the process started.
+    const mapsText = roots.length && changedSince(resolution.installed, instance.startTime) ? await mapsOf(instance.pid) : undefined;
+    const replaced = mapsText ? replacedWithin(parseDeletedMappings(mapsText), roots) : [];
     const { running, verdict } = judge({
       installed: resolution.installed,
       processStart: instance.startTime,

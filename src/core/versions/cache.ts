@@ -13,12 +13,24 @@ interface Entry<T> {
  */
 export class MtimeCache<T> {
   private readonly entries = new Map<string, Entry<T>>();
+  /** Signatures already taken in this pass: entries of one snapshot share most paths (package.json, lockfiles). */
+  private pass: Map<string, Promise<string> | string> | undefined;
+  /** Answers already given in this pass: a server and its instances often ask for the same launch. */
+  private answers: Map<string, Promise<T>> | undefined;
   hits = 0;
   misses = 0;
 
   constructor(private readonly fs: VersionFs) {}
 
-  async get(key: string, compute: (fs: VersionFs) => Promise<T>): Promise<T> {
+  get(key: string, compute: (fs: VersionFs) => Promise<T>): Promise<T> {
+    const given = this.answers?.get(key);
+    if (given) return given;
+    const answer = this.lookup(key, compute);
+    this.answers?.set(key, answer);
+    return answer;
+  }
+
+  private async lookup(key: string, compute: (fs: VersionFs) => Promise<T>): Promise<T> {
     const cached = this.entries.get(key);
     if (cached && (await this.stillValid(cached))) {
       this.hits++;
@@ -31,8 +43,20 @@ export class MtimeCache<T> {
     return value;
   }
 
+  /** Starts a validation pass (one per snapshot): until endPass, a path is stat'ed at most once. */
+  newPass(): void {
+    this.pass = new Map();
+    this.answers = new Map();
+  }
+
+  endPass(): void {
+    this.pass = undefined;
+    this.answers = undefined;
+  }
+
   clear(): void {
     this.entries.clear();
+    this.endPass();
   }
 
   get size(): number {
@@ -40,17 +64,25 @@ export class MtimeCache<T> {
   }
 
   private async stillValid(entry: Entry<T>): Promise<boolean> {
-    const checks = await Promise.all(
-      [...entry.deps].map(async ([key, dep]) => {
-        const p = key.slice(dep.how.length + 1);
-        try {
-          return signature(await this.fs[dep.how](p)) === dep.sig;
-        } catch {
-          // A path that cannot be stat'ed now: resolve again, and let that resolution report why.
-          return false;
-        }
-      }),
-    );
-    return checks.every(Boolean);
+    for (const [key, dep] of entry.deps) {
+      if ((await this.signatureOf(key, dep.how)) !== dep.sig) return false;
+    }
+    return true;
+  }
+
+  private signatureOf(key: string, how: 'stat' | 'lstat'): Promise<string> | string {
+    let sig = this.pass?.get(key);
+    if (sig === undefined) {
+      const p = key.slice(how.length + 1);
+      const sync = how === 'stat' ? this.fs.statSync : this.fs.lstatSync;
+      try {
+        sig = sync ? signature(sync(p)) : this.fs[how](p).then(signature, () => 'error');
+      } catch {
+        // A path that cannot be stat'ed now: resolve again, and let that resolution report why.
+        sig = 'error';
+      }
+      this.pass?.set(key, sig);
+    }
+    return sig;
   }
 }

@@ -1,4 +1,4 @@
-import { promises as fsp } from 'node:fs';
+import { promises as fsp, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { FirstSeen } from './judge';
 
@@ -33,6 +33,22 @@ export class FirstSeenStore {
     readonly file: string,
     private readonly entries: Map<string, StoredEntry>,
   ) {}
+
+  private static readonly loaded = new Map<string, { sig: string; store: FirstSeenStore }>();
+
+  /**
+   * The store as last loaded in this process when the file has not changed since (a refresh then
+   * costs one stat instead of reading and parsing the file).
+   */
+  static async loadCached(file: string, report?: (message: string) => void): Promise<FirstSeenStore> {
+    const st = statSync(file, { throwIfNoEntry: false });
+    const sig = st ? `${st.mtimeMs}:${st.size}:${st.ino}` : 'absent';
+    const hit = FirstSeenStore.loaded.get(file);
+    if (hit && hit.sig === sig && !hit.store.dirty) return hit.store;
+    const store = await FirstSeenStore.load(file, report);
+    FirstSeenStore.loaded.set(file, { sig, store });
+    return store;
+  }
 
   /** Loads the store; a missing file is empty, a garbage one is reported and replaced. */
   static async load(file: string, report?: (message: string) => void): Promise<FirstSeenStore> {
@@ -101,5 +117,7 @@ export class FirstSeenStore {
     await fsp.writeFile(tmp, `${JSON.stringify(body)}\n`, { mode: 0o600 });
     await fsp.rename(tmp, this.file);
     this.dirty = false;
+    const st = statSync(this.file, { throwIfNoEntry: false });
+    if (st) FirstSeenStore.loaded.set(this.file, { sig: `${st.mtimeMs}:${st.size}:${st.ino}`, store: this });
   }
 }

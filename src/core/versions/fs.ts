@@ -1,4 +1,4 @@
-import { promises as fsp, Stats } from 'node:fs';
+import { lstatSync, promises as fsp, statSync, Stats } from 'node:fs';
 
 /**
  * The file reads version resolution needs, injected so resolvers run against fixture trees and so
@@ -21,6 +21,9 @@ export interface VersionFs {
   readText(path: string): Promise<string | undefined>;
   readdir(path: string): Promise<string[] | undefined>;
   realpath(path: string): Promise<string | undefined>;
+  /** Optional synchronous stats: the cache's validation pass re-stats hundreds of paths, where sync is ~10x cheaper. */
+  statSync?(path: string): FileStat | undefined;
+  lstatSync?(path: string): FileStat | undefined;
 }
 
 function absent(err: unknown): boolean {
@@ -54,6 +57,14 @@ export const nodeFs: VersionFs = {
   readText: (p) => orAbsent(fsp.readFile(p, 'utf8')),
   readdir: (p) => orAbsent(fsp.readdir(p)),
   realpath: (p) => orAbsent(fsp.realpath(p)),
+  statSync: (p) => {
+    const s = statSync(p, { throwIfNoEntry: false });
+    return s && toStat(s);
+  },
+  lstatSync: (p) => {
+    const s = lstatSync(p, { throwIfNoEntry: false });
+    return s && toStat(s);
+  },
 };
 
 /** A stat's identity for the cache: any rewrite, replacement or touch changes it. */
