@@ -191,6 +191,28 @@ export class Session {
     return child;
   }
 
+  /** Resolves when `child` writes `pattern` to stderr (servers announce readiness there). */
+  waitForStderr(child: ChildProcess, pattern: RegExp, timeoutMs = 30000): Promise<void> {
+    return new Promise((resolve, reject) => {
+      let seen = '';
+      const timer = setTimeout(() => done(new Error(`pid ${child.pid} did not print ${pattern} within ${timeoutMs / 1000} s: ${seen.slice(-500)}`)), timeoutMs);
+      const onData = (d: Buffer) => {
+        seen += d.toString();
+        if (pattern.test(seen)) done();
+      };
+      const onExit = () => done(new Error(`pid ${child.pid} exited before printing ${pattern}: ${seen.slice(-500)}`));
+      function done(err?: Error) {
+        clearTimeout(timer);
+        child.stderr?.off('data', onData);
+        child.off('exit', onExit);
+        if (err) reject(err);
+        else resolve();
+      }
+      child.stderr?.on('data', onData);
+      child.once('exit', onExit);
+    });
+  }
+
   logTail(lines = 60): string {
     try {
       return fs.readFileSync(this.logFile, 'utf8').split('\n').slice(-lines).join('\n');

@@ -79,22 +79,26 @@ export async function runCommand(page: Page, label: string, timeoutMs = 60000): 
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const widget = await openPalette(page, label, 15000);
-    const row = widget.locator(`.monaco-list-row[aria-label="${label.replace(/"/g, '\\"')}"]`).first();
+    // The accessible label may carry a suffix (", recently used", ", similar commands").
+    const quoted = label.replace(/"/g, '\\"');
+    const row = widget.locator(`.monaco-list-row[aria-label="${quoted}"], .monaco-list-row[aria-label^="${quoted}, "]`).first();
     try {
       await row.waitFor({ state: 'visible', timeout: 3000 });
       await row.click({ timeout: 15000 });
-      await widget.waitFor({ state: 'hidden', timeout: 15000 });
-      return;
     } catch (e) {
       await closeQuickInput(page, 15000);
       if (Date.now() > deadline) throw new Error(`the Command Palette did not offer "${label}" within ${timeoutMs / 1000} s (${String(e).split('\n')[0]})`);
+      continue;
     }
+    // The palette closes, or the command reuses the widget for its own quick pick.
+    await row.waitFor({ state: 'hidden', timeout: 15000 });
+    return;
   }
 }
 
 /** Waits until the Command Palette offers `label` (the extension's manifest is loaded). */
 export async function waitForPaletteEntry(page: Page, label: string, timeoutMs: number): Promise<void> {
-  await eventually(`the Command Palette to offer "${label}"`, () => paletteEntries(page, label), (ls) => ls.includes(label), timeoutMs);
+  await eventually(`the Command Palette to offer "${label}"`, () => paletteEntries(page, label), (ls) => ls.some((l) => l === label || l.startsWith(`${label}, `)), timeoutMs);
 }
 
 /** Text of the visible notification toasts. */
@@ -136,4 +140,24 @@ export async function sideBarTree(page: Page): Promise<TreeRow[]> {
 /** The side bar's row whose accessible label starts with `label` at `level`. */
 export function sideBarRow(page: Page, level: number, label: string): Locator {
   return page.locator(`.part.sidebar .monaco-list-row[aria-level="${level}"]`).filter({ has: page.locator('.label-name', { hasText: label }) });
+}
+
+/** Picks the entry of an open quick pick (a command's own) whose accessible label starts with `label`. */
+export async function pickQuickItem(page: Page, label: string, timeoutMs = 30000): Promise<void> {
+  const widget = quickInput(page);
+  const quoted = label.replace(/"/g, '\\"');
+  const row = widget.locator(`.monaco-list-row[aria-label="${quoted}"], .monaco-list-row[aria-label^="${quoted}, "]`).first();
+  await row.waitFor({ state: 'visible', timeout: timeoutMs });
+  await row.click({ timeout: timeoutMs });
+  await row.waitFor({ state: 'hidden', timeout: timeoutMs });
+}
+
+/** Answers a modal dialog by clicking its button `button`; returns the dialog's text. */
+export async function answerDialog(page: Page, button: string, timeoutMs = 30000): Promise<string> {
+  const dialog = page.locator('.monaco-dialog-box');
+  await dialog.waitFor({ state: 'visible', timeout: timeoutMs });
+  const text = await dialog.innerText();
+  await dialog.locator('.monaco-button', { hasText: button }).first().click({ timeout: timeoutMs });
+  await dialog.waitFor({ state: 'hidden', timeout: timeoutMs });
+  return text;
 }

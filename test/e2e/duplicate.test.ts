@@ -1,0 +1,66 @@
+import * as assert from 'node:assert/strict';
+import { memoryServer, StdioServer } from './support/fixture';
+import { describeE2e } from './support/harness';
+import { mediaShot } from './support/media';
+import { waitUntil } from './support/processes';
+import { answerDialog, eventually, pickQuickItem, runCommand, sideBarTree, statusBarTexts } from './support/workbench';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describeE2e('e2e: duplicate instances', (h) => {
+  it('flags a server a client started twice; Kill Duplicate Instances, confirmed, leaves exactly one', async () => {
+    let notes: StdioServer | undefined;
+    const s = h.prepare({
+      fixture: (dirs) => {
+        notes = memoryServer(dirs, 'notes');
+        return { claudeDesktop: { notes } };
+      },
+    });
+    // The client (this process) starts the server, then starts it again before the first exits.
+    const older = s.startServer(notes!);
+    await s.waitForStderr(older, /running on stdio/);
+    const newer = s.startServer(notes!);
+    await s.waitForStderr(newer, /running on stdio/);
+    const olderPid = older.pid!;
+    const newerPid = newer.pid!;
+
+    await s.startCodeServer();
+    const page = await s.open();
+    await eventually('the badge "MCP 1 · 1 dup"', () => statusBarTexts(page), (ts) => ts.includes('MCP 1 · 1 dup'), 90000);
+
+    await runCommand(page, 'MCP Lifeguard: Show MCP Servers');
+    const rows = await eventually(
+      'the notes server with its two instances, the older flagged',
+      () => sideBarTree(page),
+      (rs) => rs.some((r) => r.label === 'notes' && /2 instances · duplicate/.test(r.aria)) &&
+        rs.some((r) => r.level === 3 && r.label.startsWith(`pid ${olderPid} `) && /duplicate$/.test(r.aria)) &&
+        rs.some((r) => r.level === 3 && r.label.startsWith(`pid ${newerPid} `) && !/duplicate/.test(r.aria)),
+      60000,
+    );
+    assert.ok(rows.length > 0);
+    await mediaShot(page, 'tree-duplicate', { x: 0, y: 0, width: 700, height: 260 });
+
+    await runCommand(page, 'MCP Lifeguard: Kill Duplicate Instances');
+    await pickQuickItem(page, 'notes');
+    const question = await answerDialog(page, 'Kill Duplicates');
+    assert.match(question, /Kill duplicate instances of notes\?/);
+
+    assert.ok(await waitUntil(() => !alive(olderPid), 30000), `the older instance (pid ${olderPid}) still runs`);
+    assert.ok(alive(newerPid), `the newer instance (pid ${newerPid}) was stopped too`);
+    await eventually('the badge back to "MCP 1"', () => statusBarTexts(page), (ts) => ts.includes('MCP 1'), 60000);
+    await eventually(
+      'the tree showing one instance',
+      () => sideBarTree(page),
+      (rs) => rs.some((r) => r.label === 'notes' && /\b1 instance\b/.test(r.aria)) && !rs.some((r) => r.label.startsWith(`pid ${olderPid} `)),
+      60000,
+    );
+    assert.ok(alive(newerPid), `the newer instance (pid ${newerPid}) is gone`);
+  });
+});
