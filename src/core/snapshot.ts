@@ -1,6 +1,10 @@
 import { HostEnv } from './hostEnv';
-import { SCHEMA_VERSION, Snapshot } from './model';
+import { Diagnostic, SCHEMA_VERSION, Snapshot } from './model';
 import { redactDeep } from './redact';
+import { listLocks } from './locks';
+import type { LockRecord } from './locks/types';
+import { lifeguardPaths } from './paths';
+import { markGuarded } from './processes/guarded';
 import { attachInstances } from './processes/instances';
 import { ProcessTableResult, readProcessTable } from './processes/table';
 import { scanSources } from './sources/scan';
@@ -21,8 +25,22 @@ export interface SnapshotOptions {
   singleWriter?: readonly string[];
   /** Our own pid, excluded with its ancestors. Defaults to process.pid. */
   selfPid?: number;
+  /** Live lock records; injected for tests. Defaults to the live records in the lock directory. */
+  readLocks?: () => Promise<LockRecord[]>;
   /** Version resolution, staleness and update checks (see src/core/versions); false skips them. */
   versions?: VersionsOptions | false;
+}
+
+/** The live records of the lock directory. One that cannot be read means no guard marks and a diagnostic, not a failed snapshot. */
+async function liveLockRecords(host: HostEnv, diagnostics: Diagnostic[]): Promise<LockRecord[]> {
+  const dir = lifeguardPaths(host).locks;
+  try {
+    const locks = await listLocks(dir);
+    return locks.flatMap((l) => (l.state === 'live' ? [l.record] : []));
+  } catch (err) {
+    diagnostics.push({ file: dir, severity: 'warning', message: `lock records could not be read, so guarded instances are not marked: ${(err as Error).message}` });
+    return [];
+  }
 }
 
 /** Takes one snapshot: every configured server on this host and what runs of it, as plain data. */
@@ -38,9 +56,13 @@ export async function takeSnapshot(options: SnapshotOptions): Promise<Snapshot> 
     selfPid: options.selfPid ?? process.pid,
     singleWriter: options.singleWriter,
   });
+  // Guarded instances: the live lock records, read once for the guard marks and the versions.
+  const instances = [...running.servers.flatMap((s) => s.instances), ...running.notConfigured];
+  const locks = instances.length > 0 ? await (options.readLocks ?? (() => liveLockRecords(options.host, scan.diagnostics)))() : [];
+  markGuarded(instances, locks);
   if (options.versions !== false) {
     // Registry checks continue in the background: the snapshot never waits for the network.
-    await attachVersions(options.host, running.servers, scan.launches, table.state === 'ok' ? table.processes : [], { now, ...options.versions });
+    await attachVersions(options.host, running.servers, scan.launches, table.state === 'ok' ? table.processes : [], { now, readLocks: async () => locks, ...options.versions });
   }
   // Every secret value seen in a config is masked wherever else it might have travelled.
   return redactDeep<Snapshot>({

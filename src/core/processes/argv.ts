@@ -16,7 +16,7 @@ const NODE_LIKE = /^(node|nodejs|bun|deno|tsx|ts-node)$/;
 const PYTHON_LIKE = /^(python|pythonw|python[23](\.\d+)?|pypy3?)$/;
 const SHELLS = /^(sh|bash|dash|zsh|ksh|fish|ash|busybox)$/;
 /** Programs that only exist to start another one; the chain is walked through them. */
-const WRAPPERS = /^(env|npm|npx|npx-cli\.js|npm-cli\.js|pnpm|pnpx|yarn|bunx|uv|uvx|pipx|cmd|sh|bash|dash|zsh|ksh|fish|ash|busybox|powershell|pwsh|conhost|mcp-lifeguard)$/;
+const WRAPPERS = /^(env|npm|npx|npx-cli\.js|npm-cli\.js|pnpm|pnpx|yarn|bunx|uv|uvx|pipx|cmd|sh|bash|dash|zsh|ksh|fish|ash|busybox|powershell|pwsh|conhost|mcp-lifeguard|mcp-lifeguard\.js)$/;
 
 /** Options of `node` / `python` that take a separate value. */
 const NODE_VALUE_OPTS = new Set(['-r', '--require', '--import', '--loader', '--experimental-loader', '--inspect-port', '--title', '--conditions', '-C']);
@@ -215,6 +215,12 @@ export function mayHaveKey(argv: readonly string[], keys: { has(key: string): bo
   const prog = programName(argv[0] ?? '');
   if (NODE_LIKE.test(prog) || PYTHON_LIKE.test(prog) || SHELLS.test(prog) || RUNNERS.test(prog)) return true;
   return keys.has(`prog:${scriptKey(argv[0] ?? '', prog)}`);
+}
+
+/** Whether a process is the guard (`mcp-lifeguard run ...`, as installed: `node .../mcp-lifeguard.js run ...`). */
+export function isGuard(argv: readonly string[]): boolean {
+  const eff = effectiveArgv(argv);
+  return /^mcp-lifeguard(\.js)?$/.test(programName(eff[0] ?? '')) && eff[1] === 'run';
 }
 
 /** Whether a process only exists to start another (a shell, a package runner, cmd.exe, the guard). */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Instance, InstanceClient, LauncherStep, ServerConfig, Verdict } from '../model';
 import { REDACTED, redactArgs, redactUrl } from '../redact';
-import { effectiveArgv, isWrapper, LaunchKey, launchKeyOf, looksLikeMcpServer, mayHaveKey, programName, splitShellWords } from './argv';
+import { effectiveArgv, isGuard, isWrapper, LaunchKey, launchKeyOf, looksLikeMcpServer, mayHaveKey, programName, splitShellWords } from './argv';
 import { owningClient } from './clients';
 import { ProcessInfo } from './table';
 import { ProcessTree } from './tree';
@@ -66,7 +66,8 @@ function isPathLike(token: string): boolean {
  */
 function launchMatches(c: ConfigLaunch, rootLaunch: LaunchKey, rootEff: readonly string[], main: ProcessInfo): boolean {
   if (!c.launch.runner && isPathLike(c.program) && isPathLike(rootEff[0] ?? '')) {
-    const norm = (s: string) => s.replace(/\\/g, '/').replace(/\.(exe|cmd|bat)$/i, '');
+    // A launcher script and what it runs may differ by extension (`bin/mcp-lifeguard` runs `bin/mcp-lifeguard.js`).
+    const norm = (s: string) => s.replace(/\\/g, '/').replace(/\.(exe|cmd|bat|js|mjs|cjs|py)$/i, '');
     const cfg = norm(c.program);
     const run = norm(rootEff[0]);
     const absolute = cfg.startsWith('/') || /^[A-Za-z]:\//.test(cfg);
@@ -253,9 +254,12 @@ export function matchProcesses(configs: readonly ServerConfig[], tree: ProcessTr
   for (const pid of loose) {
     const p = tree.get(pid) as ProcessInfo;
     if (hasAncestorIn(p, loose)) continue;
-    const { main, chain } = descendToMain(p, tree);
+    // A guard above it is part of its launch (the guard's lock marks the instance as guarded).
+    let top = p;
+    for (let parent = tree.get(top.ppid); parent && isGuard(parent.argv) && tree.children(parent.pid).length === 1; parent = tree.get(top.ppid)) top = parent;
+    const { main, chain } = descendToMain(top, tree);
     const launch = launches.get(pid) as LaunchKey;
-    notConfigured.push(buildInstance(main, p, chain, tree, owningClient(p, tree, options.platform), launch.key, secretsOf(main.pid, undefined)));
+    notConfigured.push(buildInstance(main, top, chain, tree, owningClient(top, tree, options.platform), launch.key, secretsOf(main.pid, undefined)));
   }
   return { byServer, notConfigured };
 }

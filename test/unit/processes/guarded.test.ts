@@ -1,0 +1,80 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { LockRecord } from '../../../src/core/locks/types';
+import { markGuarded } from '../../../src/core/processes/guarded';
+import { attachInstances } from '../../../src/core/processes/instances';
+import { ProcessInfo } from '../../../src/core/processes/table';
+import { takeSnapshot } from '../../../src/core/snapshot';
+import { stdioConfig } from './support';
+
+const record = (pid: number, startTime: number): LockRecord => ({
+  protocol: 1,
+  pid,
+  startTime,
+  serverName: 'memory',
+  resourceKey: '/data',
+  command: ['mcp-server-memory'],
+  cwd: '/',
+  startedAt: new Date(startTime).toISOString(),
+  holder: 'mcp-lifeguard-guard 0.1.0',
+});
+
+describe('guarded instances: joined to live lock records', () => {
+  const table: ProcessInfo[] = [
+    { pid: 1, ppid: 0, argv: ['/sbin/init'], startTime: 1 },
+    { pid: 10, ppid: 1, argv: ['/usr/share/code/code'], startTime: 1000 },
+    { pid: 20, ppid: 10, argv: ['/usr/bin/node', '/home/u/.local/state/mcp-lifeguard/bin/mcp-lifeguard.js', 'run', '--', 'mcp-server-memory'], startTime: 5000 },
+    { pid: 21, ppid: 20, argv: ['node', '/x/.bin/mcp-server-memory'], startTime: 5100 },
+  ];
+
+  it('marks the instance whose launcher (the guard) holds a lock with the same pid and start time, and not one with another start time', async () => {
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'lg-guarded-'));
+    try {
+      const snap = async (locks: LockRecord[]) =>
+        takeSnapshot({
+          host: { home, platform: 'linux', env: { HOME: home, MCP_LIFEGUARD_HOME: path.join(home, 'lg') } },
+          workspaceFolders: [home],
+          readProcessTable: async () => ({ state: 'ok', processes: table, method: 'procfs' }),
+          readLocks: async () => locks,
+          versions: false,
+          selfPid: 999999,
+        });
+      const guarded = await snap([record(20, 5000)]);
+      assert.equal(guarded.notConfigured.length, 1);
+      assert.equal(guarded.notConfigured[0].pid, 21);
+      assert.deepEqual(guarded.notConfigured[0].launcherChain.map((s) => s.pid), [20], 'the guard is the launch');
+      assert.equal(guarded.notConfigured[0].client.id, 'vscode');
+      assert.deepEqual(guarded.notConfigured[0].lock, { serverName: 'memory', resourceKey: '/data', holder: 'mcp-lifeguard-guard 0.1.0' });
+      const reused = await snap([record(20, 90000)]);
+      assert.equal(reused.notConfigured[0].lock, undefined, 'a record of a reused pid marks nothing');
+    } finally {
+      fs.rmSync(home, { recursive: true, force: true });
+    }
+  });
+
+  it('matches the instance itself when it holds the lock natively', () => {
+    const inst = { pid: 21, startTime: 5100, launcherChain: [] } as unknown as Parameters<typeof markGuarded>[0] extends Iterable<infer I> ? I : never;
+    markGuarded([inst], [record(21, 5400)]);
+    assert.equal(inst.lock?.serverName, 'memory');
+  });
+
+  it('matches a config wrapped with the installed guard through guard -> npm exec -> sh -> node', async () => {
+    const bin = '/home/u/.local/state/mcp-lifeguard/bin';
+    const wrapped = stdioConfig('memory', 'vscode', `${bin}/mcp-lifeguard`, ['run', '--', 'npx', '-y', '@modelcontextprotocol/server-memory']);
+    const processes: ProcessInfo[] = [
+      { pid: 1, ppid: 0, argv: ['/sbin/init'], startTime: 1 },
+      { pid: 10, ppid: 1, argv: ['/usr/share/code/code'], startTime: 1000 },
+      { pid: 20, ppid: 10, argv: ['/usr/bin/node', `${bin}/mcp-lifeguard.js`, 'run', '--', 'npx', '-y', '@modelcontextprotocol/server-memory'], startTime: 5000 },
+      { pid: 21, ppid: 20, argv: ['npm', 'exec', '@modelcontextprotocol/server-memory'], startTime: 5100 },
+      { pid: 22, ppid: 21, argv: ['sh', '-c', 'mcp-server-memory'], startTime: 5200 },
+      { pid: 23, ppid: 22, argv: ['node', '/x/.bin/mcp-server-memory'], startTime: 5300 },
+    ];
+    const r = await attachInstances([wrapped], { state: 'ok', processes, method: 'procfs' }, { platform: 'linux', secretsOf: () => new Set() });
+    const [i] = r.servers[0].instances;
+    assert.equal(i.pid, 23);
+    assert.deepEqual(i.launcherChain.map((s) => s.pid), [20, 21, 22]);
+    assert.deepEqual(r.notConfigured, []);
+  });
+});
