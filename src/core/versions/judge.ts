@@ -5,8 +5,9 @@ import { EnvironmentFingerprint, Installed, MovedDependency, Running, VersionVer
 /**
  * The stale judgement, as a pure function of the evidence. The rule it keeps: `stale` only on
  * positive evidence that the code on disk differs from the code the process loaded (a version or
- * environment difference against a recorded running side, a replaced mapped file, the process's own
- * script gone, or a binary rewritten after it started). Everything short of that is `current` when
+ * environment difference against a recorded running side, a replaced mapped file when nothing
+ * recorded says the same version and environment were reinstalled, the process's own script gone,
+ * or a binary rewritten after it started). Everything short of that is `current` when
  * the files provably predate the process, else `unknown`.
  */
 
@@ -155,8 +156,10 @@ export function judge(e: VersionEvidence): { running: Running; verdict: VersionV
       if (moved.length) parts.push(`dependencies: ${moved.map(describeMove).join(', ')}`);
       return { running, verdict: stale(inst.version, moved, parts.join('; '), since) };
     }
-    if (replaced.length) return { running, verdict: stale(inst.version, [], `same version, but files it loaded were replaced: ${replaced.join(', ')}`, since) };
-    return { running, verdict: { state: 'current', reason: `runs ${running.version}, the installed version${inst.environment && running.environment ? ', with the same environment' : ''}` } };
+    // Mapped files replaced under an unchanged version and environment are a reinstall (pip
+    // --force-reinstall rewrites every file): the same code, so not stale. Said, not flagged.
+    const reinstalled = replaced.length ? `; files it mapped were reinstalled since it started: ${replaced.join(', ')}` : '';
+    return { running, verdict: { state: 'current', reason: `runs ${running.version}, the installed version${inst.environment && running.environment ? ', with the same environment' : ''}${reinstalled}` } };
   }
   if (replaced.length) return { running, verdict: stale(inst.version, [], `files it loaded were replaced: ${replaced.join(', ')}`, since) };
   if (e.processStart !== undefined && inst.changedAt !== undefined && inst.changedAt > e.processStart + CLOCK_SLACK_MS) {

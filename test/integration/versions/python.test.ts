@@ -51,6 +51,9 @@ describe('versions (integration): a Python server whose dependency is upgraded u
     assert.equal(v.running, '1.0.0');
     assert.equal(v.installed, '1.0.0');
     assert.deepEqual(v.movedDependencies, [{ name: 'lgdemo-dep', from: '1.0.0', to: '2.0.0' }]);
+    // The old dependency's mapped file is gone from disk but still mapped by the process (pip
+    // renames a package folder to `~<name>` before deleting it, so either name may show).
+    if (process.platform === 'linux') assert.ok(v.replacedFiles.some((f) => /gdemo_dep[\\/]table\.dat$/.test(f)), JSON.stringify(v.replacedFiles));
     assert.match(v.summary, /lgdemo-dep 1\.0\.0 -> 2\.0\.0/);
     // What `status` prints (the CLI formats this same snapshot) and what `status --json` carries.
     const snap = await take();
@@ -71,5 +74,21 @@ describe('versions (integration): a Python server whose dependency is upgraded u
     const reinstalled = await instanceOf(take, 'demo', second.pid!);
     assert.equal(reinstalled.versions?.verdict.state, 'current', JSON.stringify(reinstalled.versions));
     assert.equal(reinstalled.versions?.running.state === 'known' && reinstalled.versions.running.source, 'first-seen');
+    if (process.platform === 'linux') assert.match(reinstalled.versions?.verdict.state === 'current' ? reinstalled.versions.verdict.reason : '', /reinstalled since it started: .*table\.dat/);
+
+    // No record at all this time (a fresh state dir, as on a first run after the upgrade): the
+    // replaced mapped file is the only evidence. On Linux it proves stale; elsewhere it is unknown.
+    await stopServer(second);
+    const third = await startServer(py, ['-m', 'lgdemo_server'], { cwd: projectDir, ready }, started);
+    await pip('lgdemo-dep==1.0.0');
+    const unseen = await instanceOf(() => snapshot(home, projectDir, path.join(root, 'lg-fresh')), 'demo', third.pid!);
+    const u = unseen.versions?.verdict;
+    if (process.platform === 'linux') {
+      assert.equal(u?.state, 'stale', JSON.stringify(unseen.versions));
+      assert.equal(u?.state === 'stale' && u.running, 'unknown');
+      assert.ok(u?.state === 'stale' && u.replacedFiles.some((f) => /gdemo_dep[\\/]table\.dat$/.test(f)));
+    } else {
+      assert.equal(u?.state, 'unknown', JSON.stringify(unseen.versions));
+    }
   });
 });

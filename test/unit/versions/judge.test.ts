@@ -78,10 +78,16 @@ describe('versions: the stale judgement', () => {
     assert.equal(noRecord.verdict.state, 'unknown');
   });
 
-  it('a replaced mapped file is stale even when the version did not move', () => {
-    const { verdict } = judge({ installed: installed('3.1'), processStart: START, replacedFiles: ['/v/lib/python3.11/site-packages/chromadb/_native.so'] });
+  it('a replaced mapped file proves stale when nothing recorded what the process loaded', () => {
+    const so = '/v/lib/python3.11/site-packages/chromadb/_native.so';
+    const { verdict } = judge({ installed: installed('3.1', {}, START + 3600_000), processStart: START, replacedFiles: [so] });
     assert.equal(verdict.state, 'stale');
-    assert.deepEqual(verdict.state === 'stale' && verdict.replacedFiles, ['/v/lib/python3.11/site-packages/chromadb/_native.so']);
+    assert.equal(verdict.state === 'stale' && verdict.running, 'unknown');
+    assert.deepEqual(verdict.state === 'stale' && verdict.replacedFiles, [so]);
+    // The same version and environment recorded: a reinstall rewrote the file, the code is the same.
+    const reinstall = judge({ installed: installed('3.1', {}, START + 3600_000), processStart: START, replacedFiles: [so], firstSeen: { name: 'mempalace', version: '3.1', environment: fingerprint({}), firstSeenAt: '2026-11-20T10:05:00.000Z' } });
+    assert.equal(reinstall.verdict.state, 'current');
+    assert.match(reinstall.verdict.state === 'current' ? reinstall.verdict.reason : '', /reinstalled since it started/);
   });
 
   it("ignores a server's self-reported version that neither names the package nor matches the disk", () => {
