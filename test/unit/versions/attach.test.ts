@@ -1,0 +1,71 @@
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import type { LockRecord } from '../../../src/core/locks/types';
+import { takeSnapshot } from '../../../src/core/snapshot';
+import { npmPackage, tempDir, write } from './layouts';
+
+/**
+ * The snapshot's version step on a recorded process table: which evidence reaches the verdict,
+ * with everything else (files, first-seen store) real.
+ */
+describe('versions: in the snapshot', () => {
+  const START = Date.now() - 3600_000;
+
+  function setup() {
+    const home = tempDir();
+    const pkg = npmPackage(path.join(home, 'app', 'node_modules'), 'srv', '2.0.0');
+    const script = path.join(pkg, 'dist', 'index.js');
+    const project = path.join(home, 'project');
+    write(path.join(project, '.mcp.json'), JSON.stringify({ mcpServers: { srv: { command: process.execPath, args: [script] } } }));
+    const host = { home, platform: process.platform, env: { PATH: path.dirname(process.execPath), MCP_LIFEGUARD_HOME: path.join(home, 'lg') } };
+    const readProcessTable = async () => ({ state: 'ok' as const, method: 'procfs' as const, processes: [{ pid: 4242, ppid: 4000, argv: [process.execPath, script], startTime: START, uid: 1000 }, { pid: 4000, ppid: 1, argv: ['/usr/bin/code'], startTime: START - 1000, uid: 1000 }] });
+    return { home, pkg, project, host, readProcessTable };
+  }
+
+  const record = (over: Partial<LockRecord>): LockRecord => ({ protocol: 1, pid: 4242, startTime: START, serverName: 'srv', resourceKey: 'k', command: [], cwd: '/', startedAt: new Date(START).toISOString(), ...over });
+
+  it('takes the running version from the lock record written at start', async () => {
+    const { host, project, readProcessTable } = setup();
+    const snap = await takeSnapshot({ host, workspaceFolders: [project], readProcessTable, selfPid: 1, versions: { registry: false, docker: false, readMaps: async () => undefined, readLocks: async () => [record({ versions: { package: { name: 'srv', version: '1.0.0', ecosystem: 'npm' } } })] } });
+    const server = snap.servers.find((s) => s.name === 'srv')!;
+    assert.equal(server.installed?.state === 'installed' && server.installed.version, '2.0.0');
+    const v = server.instances[0]?.versions;
+    assert.equal(v?.verdict.state, 'stale', JSON.stringify(v));
+    assert.equal(v?.verdict.state === 'stale' && v.verdict.runningLearnedFrom, 'lock-record');
+    assert.equal(v?.verdict.state === 'stale' && `${v.verdict.running} -> ${v.verdict.installed}`, '1.0.0 -> 2.0.0');
+  });
+
+  it('ignores a lock record of another process (same pid, another start time)', async () => {
+    const { host, project, readProcessTable } = setup();
+    const snap = await takeSnapshot({ host, workspaceFolders: [project], readProcessTable, selfPid: 1, versions: { registry: false, docker: false, readMaps: async () => undefined, readLocks: async () => [record({ startTime: START - 86_400_000, versions: { package: { name: 'srv', version: '1.0.0', ecosystem: 'npm' } } })] } });
+    const v = snap.servers.find((s) => s.name === 'srv')!.instances[0]?.versions;
+    // The package was written after this (recorded) process started, and nothing says what it loaded.
+    assert.equal(v?.verdict.state, 'unknown', JSON.stringify(v));
+  });
+
+  it('a deleted mapping inside the package tree proves replaced code; one outside it says nothing', async () => {
+    const { host, project, readProcessTable, home } = setup();
+    const inside = `7f00-7f10 r-xp 00000000 08:01 99 ${path.join(home, 'app', 'node_modules', 'srv', 'build', 'addon.node')} (deleted)\n`;
+    const outside = '7f00-7f10 r-xp 00000000 08:01 99 /usr/lib/libssl.so.3 (deleted)\n';
+    const take = (maps: string) => takeSnapshot({ host, workspaceFolders: [project], readProcessTable, selfPid: 1, versions: { registry: false, docker: false, readLocks: async () => [], readMaps: async () => maps, firstSeenFile: path.join(tempDir(), 'fs.json') } });
+    const a = (await take(inside)).servers.find((s) => s.name === 'srv')!.instances[0]?.versions;
+    assert.equal(a?.verdict.state, 'stale', JSON.stringify(a));
+    assert.equal(a?.verdict.state === 'stale' && a.verdict.replacedFiles.length, 1);
+    const b = (await take(outside)).servers.find((s) => s.name === 'srv')!.instances[0]?.versions;
+    assert.equal(b?.verdict.state, 'unknown');
+  });
+
+  it('records a first sighting only when the files predate the process, and reads it back in a later run', async () => {
+    const { host, project, home } = setup();
+    // A process that started after the package was installed (its start time is later than the files').
+    const startedLater = Date.now() + 5000;
+    const late = async () => ({ state: 'ok' as const, method: 'procfs' as const, processes: [{ pid: 5151, ppid: 1, argv: [process.execPath, path.join(home, 'app', 'node_modules', 'srv', 'dist', 'index.js')], startTime: startedLater, uid: 1000 }] });
+    const opts = { registry: false as const, docker: false as const, readLocks: async () => [], readMaps: async () => undefined };
+    const first = await takeSnapshot({ host, workspaceFolders: [project], readProcessTable: late, selfPid: 1, versions: opts });
+    assert.equal(first.servers[0].instances[0]?.versions?.verdict.state, 'current');
+    npmPackage(path.join(home, 'app', 'node_modules'), 'srv', '2.1.0');
+    const second = await takeSnapshot({ host, workspaceFolders: [project], readProcessTable: late, selfPid: 1, versions: opts });
+    const v = second.servers[0].instances[0]?.versions;
+    assert.equal(v?.verdict.state === 'stale' && `${v.verdict.running} -> ${v.verdict.installed} (${v.verdict.runningLearnedFrom})`, '2.0.0 -> 2.1.0 (first-seen)');
+  });
+});
