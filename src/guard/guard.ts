@@ -3,8 +3,8 @@ import type { RequestId } from '@modelcontextprotocol/sdk/types.js';
 import type { GuardStatus, RestartOutcome } from '../core/control/protocol';
 import { ChildExit, describeExit, exitCodeOf, ServerChild, spawnServer, SpawnSpec, stopServer, StopGrace } from './child';
 import { CrashLoopDetector, CrashLoopOptions } from './crashLoop';
-import { LineSplitter } from './lines';
-import { classify, Classified, errorResponse, GuardErrorCode, idKey, LARGE_LINE_BYTES, notification, serializeMessage, trailingResponseId } from './messages';
+import { joinLine, LineParts, lineTail, LineSplitter } from './lines';
+import { classify, Classified, errorResponse, GuardErrorCode, idKey, LARGE_LINE_BYTES, notification, serializeMessage, TAIL_BYTES, trailingResponseId } from './messages';
 import { compareVersions, decide, InstalledVersionProbe, ResolvedVersion, StalePolicy, StaleVerdict } from './staleness';
 
 export interface GuardOptions {
@@ -320,7 +320,7 @@ export class Guard {
   private onServerData(slot: ChildSlot, chunk: Buffer): void {
     if (slot.mode === 'passthrough') {
       this.writeServerChunk(chunk);
-      for (const line of slot.splitter.push(chunk)) this.trackServerLine(slot, this.classifyServerLine(line));
+      for (const line of slot.splitter.pushParts(chunk)) this.trackServerLine(slot, this.classifyServerLine(line));
       return;
     }
     for (const line of slot.splitter.push(chunk)) {
@@ -335,15 +335,15 @@ export class Guard {
   }
 
   /** Classifies a relayed server line; a large answer to a request whose result we do not need is not parsed. */
-  private classifyServerLine(line: Buffer): Classified {
+  private classifyServerLine(line: LineParts): Classified {
     if (line.length >= LARGE_LINE_BYTES) {
-      const id = trailingResponseId(line);
+      const id = trailingResponseId(lineTail(line, TAIL_BYTES));
       const method = id === undefined ? undefined : this.inFlight.get(idKey(id))?.method;
       if (id !== undefined && method !== undefined && method !== 'initialize' && method !== 'tools/list') {
         return { kind: 'response', id, message: { jsonrpc: '2.0', id, result: {} } };
       }
     }
-    return classify(line);
+    return classify(joinLine(line));
   }
 
   /** Relays a chunk as is; guard-made messages waiting for a line end go in right after one. */

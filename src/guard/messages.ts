@@ -43,6 +43,9 @@ export function classify(line: Buffer): Classified {
 /** Server lines at least this long are tracked by their id alone when it can be read off the end. */
 export const LARGE_LINE_BYTES = 256 * 1024;
 
+/** How much of a line's end trailingResponseId looks at. */
+export const TAIL_BYTES = 512;
+
 const TRAILING_ID = /[,{]\s*"id"\s*:\s*(-?\d+|"[^"\\]*")\s*\}\s*$/;
 
 /**
@@ -51,8 +54,8 @@ const TRAILING_ID = /[,{]\s*"id"\s*:\s*(-?\d+|"[^"\\]*")\s*\}\s*$/;
  * guard track a multi-MiB tool result without parsing it (the client parses it anyway; the guard
  * relays its bytes). Returns undefined when the tail does not have that shape.
  */
-export function trailingResponseId(line: Buffer): RequestId | undefined {
-  const tail = line.subarray(Math.max(0, line.length - 512)).toString('utf8');
+export function trailingResponseId(lineEnd: Buffer): RequestId | undefined {
+  const tail = lineEnd.subarray(Math.max(0, lineEnd.length - TAIL_BYTES)).toString('utf8');
   const m = TRAILING_ID.exec(tail);
   if (!m) return undefined;
   return m[1].startsWith('"') ? m[1].slice(1, -1) : Number(m[1]);

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { CrashLoopDetector } from '../../../src/guard/crashLoop';
-import { LineSplitter } from '../../../src/guard/lines';
+import { joinLine, lineTail, LineSplitter } from '../../../src/guard/lines';
 import { classify, idKey, trailingResponseId } from '../../../src/guard/messages';
 import { compareVersions, decide } from '../../../src/guard/staleness';
 
@@ -15,6 +15,21 @@ describe('guard: line framing', () => {
       assert.equal(Buffer.concat(s.pendingChunks()).toString(), '{"c":3}');
       assert.equal(s.midLine, true);
     }
+  });
+});
+
+describe('guard: a line in pieces', () => {
+  it('keeps the pieces, joins them on demand and reads the last bytes without joining', () => {
+    const s = new LineSplitter();
+    assert.deepEqual(s.pushParts(Buffer.from('abc')), []);
+    assert.deepEqual(s.pushParts(Buffer.from('def')), []);
+    const [line] = s.pushParts(Buffer.from('gh\n'));
+    assert.equal(line.parts.length, 3);
+    assert.equal(line.length, 8);
+    assert.equal(joinLine(line).toString(), 'abcdefgh');
+    assert.equal(lineTail(line, 4).toString(), 'efgh');
+    assert.equal(lineTail(line, 2).toString(), 'gh');
+    assert.equal(lineTail(line, 100).toString(), 'abcdefgh');
   });
 });
 
