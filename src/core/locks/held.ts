@@ -21,7 +21,8 @@ export class Held implements HeldLock {
 
   async update(changes: Partial<Omit<LockRecord, 'protocol' | 'pid' | 'startTime'>>): Promise<void> {
     if (this.released) throw new Error(`${this.lockPath}: cannot update a released lock`);
-    const next: LockRecord = { ...this.current, ...changes, serverName: this.current.serverName, resourceKey: this.current.resourceKey };
+    // What identifies the lock and its holder never changes.
+    const next: LockRecord = { ...this.current, ...changes, serverName: this.current.serverName, resourceKey: this.current.resourceKey, linux: this.current.linux };
     replaceRecord(this.lockPath, this.n, serializeRecord(next));
     this.current = next;
   }

@@ -107,7 +107,9 @@ export async function processStartTime(pid: number = process.pid): Promise<numbe
 
 /**
  * Judges a record: its holder is dead when the pid is gone (or a zombie), or when the pid is alive
- * but started at another time (the pid was reused). A record with startTime 0 is judged by pid only.
+ * but started at another time (the pid was reused). On Linux, when both sides know them, the boot id
+ * and start ticks decide exactly; otherwise startTime does, and a record with startTime 0 is judged
+ * by pid only.
  */
 export async function judgeRecord(record: LockRecord, probe: (pid: number) => Promise<ProcessProbe> = probeProcess): Promise<HolderState> {
   const found = await probe(record.pid);
