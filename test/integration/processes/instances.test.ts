@@ -104,9 +104,10 @@ describe('instances of real servers: duplicate, orphan, kill-duplicates, stop', 
     assert.ok(inst.every((i) => alive(i.pid)));
   });
 
-  it('stop refuses a pid whose recorded start time does not match (a reused slot), and the process lives on', async () => {
+  it('stop and kill-duplicates refuse a pid whose recorded start time does not match (a reused slot), and the process lives on', async () => {
     const { snap, inst } = await clientAInstances();
-    const target = inst[0];
+    // The older one: the duplicate kill-duplicates would stop.
+    const target = [...inst].sort((x, y) => (x.startTime as number) - (y.startTime as number))[0];
     const rewritten = JSON.parse(JSON.stringify(snap)) as Snapshot;
     for (const s of rewritten.servers) for (const i of s.instances) if (i.pid === target.pid) i.startTime = (i.startTime as number) - 60000;
     const file = path.join(home, 'snapshot.json');
@@ -118,6 +119,10 @@ describe('instances of real servers: duplicate, orphan, kill-duplicates, stop', 
     assert.equal(result.reason, 'pid-reused');
     assert.ok(!result.steps.some((s) => s.step === 'signal'));
     assert.ok(alive(target.pid));
+    const k = await cli(home, ['kill-duplicates', 'memory', '--yes', '--from', file]);
+    assert.equal(k.code, 1, k.stdout + k.stderr);
+    assert.match(k.stdout, new RegExp(`REFUSED pid ${target.pid}: refused: pid ${target.pid} started at`));
+    assert.ok(alive(target.pid), 'kill-duplicates never touches a process it cannot re-identify');
   });
 
   it('killing the client with SIGKILL turns its server into an orphan', async () => {
