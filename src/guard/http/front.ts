@@ -56,7 +56,7 @@ interface Exchange {
 
 type UpstreamOutcome =
   | { kind: 'response'; res: http.IncomingMessage; upReq: http.ClientRequest }
-  | { kind: 'error'; err: NodeJS.ErrnoException }
+  | { kind: 'error'; err: NodeJS.ErrnoException; reusedSocket: boolean }
   | { kind: 'timeout' }
   | { kind: 'client-gone' };
 
@@ -208,10 +208,11 @@ export class HttpFront {
         sendJsonRpcError(res, 502, FrontErrorCode.ServerError, `Bad gateway: the server did not answer within ${this.options.upstreamTimeoutMs} ms`, requestIdOf(ex.message));
         return;
       case 'error':
-        if (outcome.err.code === 'ECONNREFUSED' && !ex.reconnected) {
-          // Nothing was delivered: the upstream is (re)starting. Wait for it and try once more.
+        // Nothing was delivered: the upstream is (re)starting, or it closed an idle keep-alive
+        // connection just as we reused it (Node's documented race). Try once more.
+        if (!ex.reconnected && (outcome.err.code === 'ECONNREFUSED' || (outcome.err.code === 'ECONNRESET' && outcome.reusedSocket))) {
           ex.reconnected = true;
-          await delay(100);
+          await delay(outcome.err.code === 'ECONNREFUSED' ? 100 : 0);
           return this.forward(ex);
         }
         sendJsonRpcError(res, 502, FrontErrorCode.ServerError, `Bad gateway: the server could not be reached (${outcome.err.code ?? outcome.err.message})`, requestIdOf(ex.message));
@@ -287,7 +288,7 @@ export class HttpFront {
         settle({ kind: 'client-gone' });
       };
       res.on('close', onClientClose);
-      upReq.on('error', (err: NodeJS.ErrnoException) => settle({ kind: 'error', err }));
+      upReq.on('error', (err: NodeJS.ErrnoException) => settle({ kind: 'error', err, reusedSocket: upReq.reusedSocket }));
       upReq.on('response', (upRes) => settle({ kind: 'response', res: upRes, upReq }));
       if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'DELETE' || ex.body) upReq.end(ex.body);
       else req.pipe(upReq);
