@@ -48,7 +48,17 @@ describe('mcp-lifeguard run --http', function () {
     assert.equal(record.pid, guard.child.pid);
     const status = await controlStatus(record.control!);
     assert.ok(status.ok);
-    const childPid = status.result.childPid!;
+    pids.push(status.result.childPid!);
+
+    // `mcp-lifeguard restart NAME` reaches the HTTP guard like any other; the client goes on.
+    const restart = spawnCollect(process.execPath, [cliPath, 'restart', record.serverName], { env, cwd: home });
+    assert.equal(await restart.exited, 0, restart.output());
+    assert.match(restart.output(), /restarted lifeguard-http-fixture/);
+    assert.equal(await echo(client, 'after restart'), 'Echo: after restart');
+    const restarted = await controlStatus(record.control!);
+    assert.ok(restarted.ok);
+    assert.notEqual(restarted.result.childPid, status.result.childPid);
+    const childPid = restarted.result.childPid!;
     pids.push(childPid);
 
     const second = spawnCollect(process.execPath, [cliPath, 'run', '--http', '--listen', `127.0.0.1:${await freePort()}`, '--', server.command, ...server.args], { env, cwd: home });
