@@ -103,6 +103,23 @@ describe('HTTP front: a real SDK client survives server restarts', function () {
     assert.ok(logs.some((l) => /rebuilt on the restarted server/.test(l)), logs.join('\n'));
   });
 
+  it('a restart waits for a tool call in flight, which completes normally', async function () {
+    guard = await startGuard();
+    ({ client } = await connectClient(guard.url));
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => (started = resolve));
+    const call = client.callTool({ name: 'trigger-long-running-operation', arguments: { duration: 3, steps: 3 } }, undefined, { timeout: 60_000, onprogress: () => started() });
+    await running;
+    const before = (await status()).childPid;
+    const restarted = await controlRestart(endpoint());
+    const result = (await call) as { isError?: boolean; content: Array<{ text?: string }> };
+    assert.notEqual(result.isError, true);
+    assert.match(result.content.map((c) => c.text ?? '').join(''), /completed/i);
+    assert.ok(restarted.ok, JSON.stringify(restarted));
+    assert.notEqual(restarted.result.childPid, before);
+    assert.equal(await echo(client, 'after'), 'Echo: after');
+  });
+
   it('through the front, calls go on after the server is SIGKILLed (the guard starts it again)', async function () {
     guard = await startGuard();
     ({ client } = await connectClient(guard.url));
