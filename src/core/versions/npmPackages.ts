@@ -109,8 +109,35 @@ export function globalPackageDir(ctx: ResolveContext, prefix: string, name: stri
   return ctx.host.platform === 'win32' ? p.join(prefix, 'node_modules', name) : p.join(prefix, 'lib', 'node_modules', name);
 }
 
-/** The hidden lockfile npm keeps of an installed tree: the environment of every package in it. */
-async function treeEnvironment(ctx: ResolveContext, pkgDir: string, selfName: string): Promise<{ env?: ReturnType<typeof fingerprint>; changed?: number }> {
+/** `node_modules/a/node_modules/b` -> `a > b`: nested copies are separate entries. */
+function displayName(key: string): string {
+  return key.split(/node_modules[\\/]/).filter(Boolean).map((s) => s.replace(/[\\/]$/, '')).join(' > ');
+}
+
+/** Where Node would find `dep` required from the package at lockfile key `from` (nearest node_modules up). */
+function resolveInTree(packages: Record<string, unknown>, from: string, dep: string): string | undefined {
+  let cur = from;
+  for (;;) {
+    const cand = `${cur ? `${cur}/` : ''}node_modules/${dep}`;
+    if (isRecord(packages[cand])) return cand;
+    if (!cur) return undefined;
+    const i = cur.lastIndexOf('node_modules/');
+    cur = i <= 0 ? '' : cur.slice(0, i - 1);
+  }
+}
+
+function depNames(entry: unknown): string[] {
+  if (!isRecord(entry)) return [];
+  return ['dependencies', 'optionalDependencies', 'peerDependencies'].flatMap((k) => (isRecord(entry[k]) ? Object.keys(entry[k] as object) : []));
+}
+
+/**
+ * The package's environment from the hidden lockfile npm keeps of the tree it is installed in
+ * (`node_modules/.package-lock.json`): the packages it can load, i.e. its dependency closure as
+ * Node resolves it. Packages of the same tree it never loads (a project's other dependencies) are
+ * left out, so installing one of those does not make the server look stale.
+ */
+async function treeEnvironment(ctx: ResolveContext, pkgDir: string, self: Record<string, unknown>): Promise<{ env?: ReturnType<typeof fingerprint>; changed?: number }> {
   const p = pathFor(ctx.host);
   const candidates = [p.join(pkgDir, 'node_modules', '.package-lock.json')];
   const idx = pkgDir.lastIndexOf(`${p.sep}node_modules${p.sep}`);
@@ -120,15 +147,24 @@ async function treeEnvironment(ctx: ResolveContext, pkgDir: string, selfName: st
     if (json === undefined) continue;
     if (json instanceof Error) throw json;
     if (!isRecord(json) || !isRecord(json.packages)) continue;
-    const packages: Record<string, string> = {};
-    for (const [key, value] of Object.entries(json.packages)) {
-      if (!key || !isRecord(value) || typeof value.version !== 'string') continue;
-      // `node_modules/a/node_modules/b` -> `a > b`: nested copies are separate entries.
-      const name = key.split(/node_modules[\\/]/).filter(Boolean).map((s) => s.replace(/[\\/]$/, '')).join(' > ');
-      if (name === selfName) continue;
-      packages[name] = value.version;
+    const packages = json.packages;
+    const base = p.dirname(p.dirname(file));
+    const selfKey = p.relative(base, pkgDir).split(p.sep).join('/');
+    const seen = new Set<string>();
+    const queue: Array<[string, string]> = depNames(isRecord(packages[selfKey]) ? packages[selfKey] : self).map((d) => [selfKey, d]);
+    while (queue.length) {
+      const [from, dep] = queue.shift()!;
+      const key = resolveInTree(packages, from, dep);
+      if (!key || seen.has(key)) continue;
+      seen.add(key);
+      for (const d of depNames(packages[key])) queue.push([key, d]);
     }
-    return { env: fingerprint(packages), changed: changedAt(await ctx.fs.stat(file)) };
+    const env: Record<string, string> = {};
+    for (const key of seen) {
+      const entry = packages[key];
+      if (key !== selfKey && isRecord(entry) && typeof entry.version === 'string') env[displayName(key)] = entry.version;
+    }
+    return { env: fingerprint(env), changed: changedAt(await ctx.fs.stat(file)) };
   }
   return {};
 }
@@ -143,7 +179,7 @@ export async function readNpmPackage(ctx: ResolveContext, pkgDir: string, how: s
   if (!isRecord(json) || typeof json.name !== 'string' || typeof json.version !== 'string') {
     return { state: 'unknown', reason: `${file} has no name or version`, ecosystem: 'npm' };
   }
-  const tree = await treeEnvironment(ctx, pkgDir, json.name);
+  const tree = await treeEnvironment(ctx, pkgDir, json);
   const times = [changedAt(await ctx.fs.stat(file)), tree.changed].filter((t): t is number => t !== undefined);
   return {
     state: 'installed',

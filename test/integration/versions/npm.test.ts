@@ -37,6 +37,8 @@ describe('versions (integration): an npm server upgraded under a running instanc
     assert.equal(before.versions?.verdict.state, 'current', JSON.stringify(before.versions));
     assert.equal(before.versions?.running.state === 'known' && before.versions.running.version, '2026.7.4');
     assert.equal(before.versions?.installed.state === 'installed' && before.versions.installed.version, '2026.7.4');
+    // Its environment is its dependency closure in the real tree npm wrote.
+    assert.match(before.versions?.installed.state === 'installed' ? (before.versions.installed.environment?.packages['@modelcontextprotocol/sdk'] ?? '') : '', /^\d+\.\d+\.\d+/);
 
     await run(npm, ['install', '--prefix', prefix, `${MEM}@2026.8.31`], { env: npmEnv });
     const after = await instanceOf(take, 'memory', first.pid!);

@@ -25,7 +25,7 @@ export function ctxFor(home: string, env: Record<string, string | undefined> = {
 /** An installed npm package with a bin, and optionally the hidden lockfile of its tree. */
 export function npmPackage(nodeModules: string, name: string, version: string, opts: { bin?: string; deps?: Record<string, string> } = {}): string {
   const dir = path.join(nodeModules, name);
-  write(path.join(dir, 'package.json'), JSON.stringify({ name, version, ...(opts.bin ? { bin: { [opts.bin]: 'dist/index.js' } } : {}) }));
+  write(path.join(dir, 'package.json'), JSON.stringify({ name, version, ...(opts.bin ? { bin: { [opts.bin]: 'dist/index.js' } } : {}), ...(opts.deps ? { dependencies: opts.deps } : {}) }));
   write(path.join(dir, 'dist', 'package.json'), JSON.stringify({ type: 'module' }));
   write(path.join(dir, 'dist', 'index.js'), '#!/usr/bin/env node\n');
   if (opts.bin) {
@@ -35,7 +35,7 @@ export function npmPackage(nodeModules: string, name: string, version: string, o
     fs.symlinkSync(path.relative(path.join(nodeModules, '.bin'), path.join(dir, 'dist', 'index.js')), link);
   }
   if (opts.deps) {
-    const packages: Record<string, unknown> = { '': { name: 'x' }, [`node_modules/${name}`]: { version } };
+    const packages: Record<string, unknown> = { '': { name: 'x' }, [`node_modules/${name}`]: { version, dependencies: opts.deps } };
     for (const [n, v] of Object.entries(opts.deps)) packages[`node_modules/${n}`] = { version: v };
     write(path.join(nodeModules, '.package-lock.json'), JSON.stringify({ name: 'x', lockfileVersion: 3, packages }));
   }

@@ -130,4 +130,26 @@ describe('versions: npm resolution', () => {
     const bin = await resolveInstalled(ctx, { command: 'gopls-mcp', args: [] });
     assert.equal(bin.installed.state, 'unversioned');
   });
+
+  it("counts the package's dependency closure from the tree's lockfile, not the project's other packages", async () => {
+    const home = tempDir();
+    const project = path.join(home, 'proj');
+    const nm = path.join(project, 'node_modules');
+    const dir = npmPackage(nm, 'srv', '1.0.0');
+    write(path.join(dir, 'package.json'), JSON.stringify({ name: 'srv', version: '1.0.0', dependencies: { a: '^1' } }));
+    write(path.join(nm, '.package-lock.json'), JSON.stringify({
+      lockfileVersion: 3,
+      packages: {
+        '': { name: 'proj', dependencies: { srv: '1', 'left-pad': '1' } },
+        'node_modules/srv': { version: '1.0.0', dependencies: { a: '^1' } },
+        'node_modules/a': { version: '1.2.0', dependencies: { b: '^2' } },
+        'node_modules/a/node_modules/b': { version: '2.0.0' },
+        'node_modules/b': { version: '3.0.0' },
+        'node_modules/left-pad': { version: '1.3.0' },
+      },
+    }));
+    const r = await resolveInstalled(ctxFor(home), { command: process.execPath, args: [path.join(dir, 'dist', 'index.js')] });
+    assert.equal(r.installed.state, 'installed');
+    assert.deepEqual(r.installed.state === 'installed' && r.installed.environment?.packages, { a: '1.2.0', 'a > b': '2.0.0' });
+  });
 });

@@ -1,0 +1,74 @@
+import * as assert from 'node:assert/strict';
+import { ChildProcessWithoutNullStreams } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { askServerInfo } from '../../../src/core/versions/serverInfo';
+import { repoRoot } from '../../support/repo';
+import { takeSnapshot } from '../../../src/core/snapshot';
+import { startServer, stopServer, tempDir } from './support';
+
+const EVERYTHING = path.join(repoRoot, 'node_modules', '@modelcontextprotocol', 'server-everything', 'dist', 'index.js');
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** A real HTTP MCP server (server-everything over streamable HTTP), already running, asked for its serverInfo. */
+describe('versions (integration): serverInfo of a running HTTP server', function () {
+  this.timeout(300_000);
+  const started: ChildProcessWithoutNullStreams[] = [];
+  after(async () => {
+    for (const c of started) await stopServer(c);
+  });
+
+  it("reads serverInfo.version, and a version unrelated to the package's is not taken as the running version", async () => {
+    const port = await freePort();
+    const server = await startServer(process.execPath, [EVERYTHING, 'streamableHttp'], { cwd: repoRoot, env: { PORT: String(port) }, ready: /listening on port/ }, started);
+    const url = `http://127.0.0.1:${port}/mcp`;
+    const answer = await askServerInfo(url, 'http', 10_000);
+    assert.equal(answer.ok, true, JSON.stringify(answer));
+    const reported = answer.ok ? answer.version : '';
+    assert.ok(reported, 'a version was reported');
+
+    const root = tempDir('lg-info-');
+    const project = path.join(root, 'project');
+    fs.mkdirSync(project);
+    fs.writeFileSync(path.join(project, '.mcp.json'), JSON.stringify({ mcpServers: { everything: { type: 'http', url } } }));
+    const snap = await takeSnapshot({
+      host: { home: root, platform: process.platform, env: { ...process.env, HOME: root, MCP_LIFEGUARD_HOME: path.join(root, 'lg') } },
+      workspaceFolders: [project],
+      versions: { registry: false, docker: false },
+    });
+    const entry = snap.servers.find((s) => s.name === 'everything')!;
+    if (entry.listener?.state !== 'local') {
+      // Without a way to see who listens (no /proc/net/tcp, no lsof) there is no instance to ask about.
+      assert.equal(entry.instances.length, 0);
+      return;
+    }
+    const instance = entry.instances.find((i) => i.pid === server.pid || i.launcherChain.some((c) => c.pid === server.pid));
+    assert.ok(instance, JSON.stringify(entry.instances.map((i) => i.pid)));
+    const v = instance.versions;
+    assert.deepEqual(v?.serverInfo?.version, reported);
+    assert.equal(v?.installed.state === 'installed' && v.installed.name, '@modelcontextprotocol/server-everything');
+    if (v?.installed.state === 'installed' && v.installed.version !== reported) {
+      // The server reports a hard-coded version, not its package's: it must not make the instance stale.
+      assert.notEqual(v.verdict.state, 'stale', JSON.stringify(v));
+      assert.notEqual(v.running.state === 'known' && v.running.source, 'server-info');
+    }
+  });
+
+  it('answers "no" quickly and plainly when nothing listens', async () => {
+    const port = await freePort();
+    const answer = await askServerInfo(`http://127.0.0.1:${port}/mcp`, 'http', 5000);
+    assert.equal(answer.ok, false);
+    assert.match(answer.ok ? '' : answer.reason, /fetch failed|ECONNREFUSED|initialize failed/);
+  });
+});
