@@ -239,7 +239,7 @@ export class HttpFront {
         return;
       }
       const failed = firstHeader(outcome.upReq.getHeader('mcp-session-id') as string | undefined);
-      if (!(await this.recover(ex.sid, ex.session, failed, target, pathOnly(req.url)))) {
+      if (!(await this.recover(ex.sid, ex.session, failed, target, pathOnly(req.url), replayHeaders(req.headers)))) {
         this.options.sessions.delete(ex.sid);
         sendJsonRpcError(res, 404, FrontErrorCode.SessionNotFound, 'Session not found', requestIdOf(ex.message));
         return;
@@ -365,13 +365,13 @@ export class HttpFront {
    * Rebuilds `sid` upstream once, however many requests found it gone at the same time. Returns
    * false when the upstream refused the replayed handshake: the client must start over.
    */
-  private recover(sid: string, session: FrontSession, failedUpstream: string | undefined, target: UpstreamAddress, path: string): Promise<boolean> {
+  private recover(sid: string, session: FrontSession, failedUpstream: string | undefined, target: UpstreamAddress, path: string, clientHeaders: http.OutgoingHttpHeaders): Promise<boolean> {
     const running = this.recovering.get(sid);
     if (running) return running;
     // Another request already rebuilt it since this one was sent: just retry on the new id.
     if (session.upstream !== failedUpstream) return Promise.resolve(true);
     const attempt = (async () => {
-      const result = await reinitialize(target, path, session, { timeoutMs: this.options.upstreamTimeoutMs, agent: this.agent });
+      const result = await reinitialize(target, path, session, { timeoutMs: this.options.upstreamTimeoutMs, agent: this.agent, clientHeaders });
       if (!result.ok) {
         this.options.log(`session ${shortId(sid)} could not be rebuilt: ${result.reason}`);
         return false;
@@ -461,6 +461,15 @@ function drain(req: http.IncomingMessage, max: number): void {
     if (discarded > limit) req.destroy();
   });
   req.resume();
+}
+
+/** Headers of the client's request that also go on its replayed handshake: all but the per-request ones. */
+const NOT_REPLAYED = new Set([...REQUEST_DROPPED, 'mcp-session-id', 'last-event-id', 'accept', 'content-type', 'mcp-protocol-version']);
+
+function replayHeaders(headers: http.IncomingHttpHeaders): http.OutgoingHttpHeaders {
+  const out: http.OutgoingHttpHeaders = {};
+  for (const [name, value] of Object.entries(headers)) if (value !== undefined && !NOT_REPLAYED.has(name)) out[name] = value;
+  return out;
 }
 
 function methodOf(message: unknown): string | undefined {

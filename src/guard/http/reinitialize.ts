@@ -12,16 +12,20 @@ let counter = 0;
  * `initialize` (under an id of our own, its answer is ours to swallow), then its
  * `notifications/initialized`, and returns the upstream's new session id.
  */
-export async function reinitialize(target: UpstreamAddress, path: string, session: FrontSession, options: { timeoutMs: number; agent?: http.Agent }): Promise<Reinitialized> {
+export async function reinitialize(
+  target: UpstreamAddress,
+  path: string,
+  session: FrontSession,
+  options: { timeoutMs: number; agent?: http.Agent; clientHeaders?: http.OutgoingHttpHeaders },
+): Promise<Reinitialized> {
   const id = `mcp-lifeguard-reinit-${process.pid}-${++counter}`;
   const accept = 'application/json, text/event-stream';
+  // The client's own headers of the request that found the session gone (its credentials, say):
+  // the replay is the client's handshake, so it goes as the client would send it. Never stored.
+  const base: http.OutgoingHttpHeaders = { ...options.clientHeaders, 'content-type': 'application/json', accept };
   let answer;
   try {
-    answer = await exchange(
-      target,
-      { method: 'POST', path, headers: { 'content-type': 'application/json', accept }, body: JSON.stringify({ ...session.initialize, id }) },
-      options,
-    );
+    answer = await exchange(target, { method: 'POST', path, headers: { ...base }, body: JSON.stringify({ ...session.initialize, id }) }, options);
   } catch (err) {
     return { ok: false, reason: `the replayed initialize failed: ${(err as Error).message}` };
   }
@@ -31,7 +35,7 @@ export async function reinitialize(target: UpstreamAddress, path: string, sessio
   if (!reply.result) return { ok: false, reason: `the server refused the replayed initialize: ${String(reply.error?.message ?? 'no reason given')}` };
   const upstream = firstHeader(answer.headers['mcp-session-id']);
   const version = session.protocolVersion ?? (typeof reply.result.protocolVersion === 'string' ? reply.result.protocolVersion : LATEST_PROTOCOL_VERSION);
-  const headers: http.OutgoingHttpHeaders = { 'content-type': 'application/json', accept, 'mcp-protocol-version': version };
+  const headers: http.OutgoingHttpHeaders = { ...base, 'mcp-protocol-version': version };
   if (upstream !== undefined) headers['mcp-session-id'] = upstream;
   const initialized = session.initialized ?? { jsonrpc: '2.0', method: 'notifications/initialized' };
   try {

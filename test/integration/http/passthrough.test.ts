@@ -105,6 +105,31 @@ describe('HTTP front: pass-through and cancellation', function () {
     await after.text();
   });
 
+  it('rebuilds a forgotten session with the client\'s own credentials and retries the request once', async function () {
+    const sid = await openSession('up-old');
+    handler = (req, res, body) => {
+      const msg = JSON.parse(body || '{}') as { id?: unknown; method?: string };
+      if (req.headers.authorization !== 'Bearer t0ken') return json(res, 401, { error: 'unauthorized' });
+      if (msg.method === 'initialize') return json(res, 200, { jsonrpc: '2.0', id: msg.id, result: { protocolVersion: '2025-06-18', capabilities: {}, serverInfo: { name: 's', version: '1' } } }, { 'mcp-session-id': 'up-new' });
+      if (msg.method === 'notifications/initialized') {
+        res.writeHead(202);
+        return void res.end();
+      }
+      if (req.headers['mcp-session-id'] !== 'up-new') return json(res, 404, { jsonrpc: '2.0', id: null, error: { code: -32001, message: 'Session not found' } });
+      return json(res, 200, { jsonrpc: '2.0', id: msg.id, result: { tools: [] } });
+    };
+    const sent = seen.length;
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-session-id': sid, authorization: 'Bearer t0ken' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'tools/list' }),
+    });
+    assert.equal(res.status, 200);
+    assert.deepEqual(((await res.json()) as { result: unknown }).result, { tools: [] });
+    const methods = seen.slice(sent).map((r) => `${JSON.parse(r.body || '{}').method} ${r.headers['mcp-session-id'] ?? '-'}`);
+    assert.deepEqual(methods, ['tools/list up-old', 'initialize -', 'notifications/initialized up-new', 'tools/list up-new']);
+  });
+
   it('passes Last-Event-ID on to the server when the session was never rebuilt', async function () {
     const sid = await openSession('up-sse');
     handler = (_req, res) => {
