@@ -57,4 +57,24 @@ describe('versions (integration): an npm server upgraded under a running instanc
     assert.equal(restarted.versions?.verdict.state, 'current', JSON.stringify(restarted.versions));
     assert.equal(restarted.versions?.running.state === 'known' && restarted.versions.running.version, '2026.8.31');
   });
+
+  it('resolves a real `npx -y pkg@version` launch to the npx cache folder npx made (npm_config_cache respected)', async () => {
+    const root = tempDir('lg-npx-');
+    const cache = path.join(root, 'npm-cache');
+    const env = { npm_config_cache: cache, npm_config_update_notifier: 'false', MEMORY_FILE_PATH: path.join(root, 'memory.jsonl') };
+    const projectDir = project(root, 'memory', 'npx', ['-y', `${MEM}@2026.7.4`], env);
+    const home = path.join(root, 'home');
+    fs.mkdirSync(home);
+    const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
+    const child = await startServer(npx, ['-y', `${MEM}@2026.7.4`], { cwd: projectDir, env, ready: /running on stdio/ }, started);
+    const take = () => snapshot(home, projectDir, path.join(root, 'lg'), { npm_config_cache: cache });
+    const instance = await instanceOf(take, 'memory', child.pid!);
+    const inst = instance.versions?.installed;
+    assert.equal(inst?.state === 'installed' && inst.version, '2026.7.4', JSON.stringify(instance.versions));
+    assert.ok(inst?.state === 'installed' && inst.location.startsWith(path.join(cache, '_npx')), inst?.state === 'installed' ? inst.location : '');
+    assert.equal(instance.versions?.verdict.state, 'current');
+    const server = (await take()).servers.find((s) => s.name === 'memory');
+    assert.match(server?.installed?.state === 'installed' ? server.installed.how : '', /^npx cache /);
+    await stopServer(child);
+  });
 });
