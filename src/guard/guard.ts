@@ -5,7 +5,7 @@ import { ChildExit, describeExit, exitCodeOf, ServerChild, spawnServer, SpawnSpe
 import { CrashLoopDetector, CrashLoopOptions } from './crashLoop';
 import { joinLine, LineParts, lineTail, LineSplitter } from './lines';
 import { classify, Classified, errorResponse, GuardErrorCode, idKey, LARGE_LINE_BYTES, notification, serializeMessage, TAIL_BYTES, trailingResponseId } from './messages';
-import { compareVersions, decide, InstalledVersionProbe, ResolvedVersion, StalePolicy, StaleVerdict } from './staleness';
+import { compareVersions, decide, describeStale, InstalledVersionProbe, ResolvedVersion, StalePolicy, StaleVerdict } from './staleness';
 
 export interface GuardOptions {
   spec: SpawnSpec;
@@ -263,10 +263,10 @@ export class Guard {
     const running = await this.slot.version;
     const verdict = compareVersions(running, await stale.probe.installed());
     if (verdict.state === 'stale') {
-      const key = `${verdict.running}->${verdict.installed}`;
-      if (this.staleLogged !== key) {
-        this.staleLogged = key;
-        this.options.log(`${this.options.serverName} is stale: running ${verdict.name} ${verdict.running}, installed ${verdict.installed} (--when-stale ${stale.policy})`);
+      const said = describeStale(verdict, this.options.serverName);
+      if (this.staleLogged !== said) {
+        this.staleLogged = said;
+        this.options.log(`${said} (--when-stale ${stale.policy})`);
       }
     }
     return verdict;

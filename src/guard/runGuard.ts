@@ -2,14 +2,15 @@ import * as path from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { ControlServer, startControlServer } from '../core/control';
 import { controlEndpointFor, ensureLockDir, HeldLock, processStartTime, RecordedVersions } from '../core/locks';
-import { npmVersionOfLaunch } from '../core/versions/npm';
+import { currentHostEnv } from '../core/hostEnv';
 import { LIFEGUARD_VERSION } from '../core/version';
 import { StopGrace } from './child';
 import { acquireGuardLock, ConflictPolicy } from './conflict';
 import { CrashLoopOptions } from './crashLoop';
 import { Guard } from './guard';
+import { LaunchVersionProbe } from './installedProbe';
 import { identityOf, Launch } from './launch';
-import { InstalledVersionProbe, StalePolicy } from './staleness';
+import { ResolvedVersion, StalePolicy } from './staleness';
 
 export interface RunGuardOptions {
   launch: Launch;
@@ -37,9 +38,9 @@ export interface RunGuardOptions {
  */
 export async function runGuard(opts: RunGuardOptions): Promise<number> {
   const { launch, log } = opts;
-  const npm = await npmVersionOfLaunch(launch);
-  const atStart = npm ? await npm.installed() : undefined;
-  const identity = await identityOf(launch, { name: opts.name, resource: opts.resource, packageName: atStart?.state === 'known' ? atStart.name : undefined });
+  const probe = new LaunchVersionProbe(currentHostEnv(launch.env), launch);
+  const atStart = await probe.installed();
+  const identity = await identityOf(launch, { name: opts.name, resource: opts.resource, packageName: atStart.state === 'known' ? atStart.name : undefined });
   const endpoint = controlEndpointFor(opts.lockDir, identity);
   const acquired = await acquireGuardLock({
     dir: opts.lockDir,
@@ -52,7 +53,7 @@ export async function runGuard(opts: RunGuardOptions): Promise<number> {
       control: endpoint,
       startedAt: new Date().toISOString(),
       holder: `mcp-lifeguard-guard ${LIFEGUARD_VERSION}`,
-      ...(atStart?.state === 'known' ? { versions: { package: { name: atStart.name, version: atStart.version, ecosystem: 'npm' } } } : {}),
+      ...(atStart.state === 'known' ? { versions: recordedVersions(atStart) } : {}),
     },
     onConflict: opts.onConflict,
     timeoutMs: opts.conflictTimeoutMs,
@@ -79,15 +80,14 @@ export async function runGuard(opts: RunGuardOptions): Promise<number> {
     grace: opts.grace,
     drainTimeoutMs: opts.drainTimeoutMs,
     initTimeoutMs: opts.initTimeoutMs,
-    stale: npm ? { policy: opts.whenStale, probe: npm as InstalledVersionProbe, intervalMs: opts.staleIntervalMs } : undefined,
+    stale: { policy: opts.whenStale, probe, intervalMs: opts.staleIntervalMs },
     onChildStarted: ({ version }) => {
       if (version?.state !== 'known') return;
-      const versions: RecordedVersions = { package: { name: version.name, version: version.version, ecosystem: version.ecosystem } };
-      lock.update({ versions }).catch((err: Error) => log(`could not record the version in ${lock.lockPath}: ${err.message}`));
+      lock.update({ versions: recordedVersions(version) }).catch((err: Error) => log(`could not record the version in ${lock.lockPath}: ${err.message}`));
     },
   });
   try {
-    if (!npm && opts.whenStale !== 'warn') log(`--when-stale ${opts.whenStale} has no effect: the installed version of '${launch.command}' cannot be resolved`);
+    if (atStart.state === 'unknown' && opts.whenStale !== 'warn') log(`--when-stale ${opts.whenStale} has no effect: the version '${launch.command}' runs is unknown (${atStart.reason})`);
     control = await startControl(endpoint, guard, lock, log);
     for (const s of opts.signals) process.on(s, onSignal);
     guard.start();
@@ -98,6 +98,14 @@ export async function runGuard(opts: RunGuardOptions): Promise<number> {
     await lock.release();
     process.off('exit', releaseOnExit);
   }
+}
+
+/** The versions a lock record carries: the package, and its environment when the resolver read it. */
+function recordedVersions(v: ResolvedVersion & { state: 'known' }): RecordedVersions {
+  return {
+    package: { name: v.name, version: v.version, ecosystem: v.ecosystem },
+    ...(v.environment ? { environment: v.environment.hash, dependencies: v.environment.packages } : {}),
+  };
 }
 
 async function startControl(endpoint: string, guard: Guard, lock: HeldLock, log: (line: string) => void): Promise<ControlServer | undefined> {

@@ -8,7 +8,14 @@ export type StalePolicy = 'warn' | 'refuse-writes' | 'refuse-all' | 'restart-whe
 export const STALE_POLICIES: readonly StalePolicy[] = ['warn', 'refuse-writes', 'refuse-all', 'restart-when-idle'];
 
 export type ResolvedVersion =
-  | { state: 'known'; name: string; version: string; ecosystem: 'npm' | 'python' | 'docker' | 'binary' }
+  | {
+      state: 'known';
+      name: string;
+      version: string;
+      ecosystem: 'npm' | 'python' | 'docker' | 'binary';
+      /** The packages beside it, when the resolver read them: a dependency upgrade is stale too. */
+      environment?: { hash: string; packages: Record<string, string> };
+    }
   | { state: 'unknown'; reason: string };
 
 export interface InstalledVersionProbe {
@@ -18,7 +25,7 @@ export interface InstalledVersionProbe {
 
 export type StaleVerdict =
   | { state: 'fresh' }
-  | { state: 'stale'; name: string; running: string; installed: string }
+  | { state: 'stale'; name: string; running: string; installed: string; moved?: string[] }
   | { state: 'unknown'; reason: string };
 
 /** Compares the version the child started with against the one installed now. */
@@ -26,8 +33,27 @@ export function compareVersions(running: ResolvedVersion | undefined, installed:
   if (!running) return { state: 'unknown', reason: 'the running version was not recorded' };
   if (running.state === 'unknown') return { state: 'unknown', reason: `running version unknown: ${running.reason}` };
   if (installed.state === 'unknown') return { state: 'unknown', reason: `installed version unknown: ${installed.reason}` };
-  if (running.name === installed.name && running.version === installed.version) return { state: 'fresh' };
+  if (running.name === installed.name && running.version === installed.version) {
+    const [before, now] = [running.environment, installed.environment];
+    if (!before || !now || before.hash === now.hash) return { state: 'fresh' };
+    return { state: 'stale', name: installed.name, running: running.version, installed: installed.version, moved: movedPackages(before.packages, now.packages) };
+  }
   return { state: 'stale', name: installed.name, running: running.version, installed: installed.version };
+}
+
+/** "dep 1.0 -> 1.1" for each package whose version changed, appeared or went away. */
+function movedPackages(before: Record<string, string>, now: Record<string, string>): string[] {
+  const names = [...new Set([...Object.keys(before), ...Object.keys(now)])].sort();
+  return names.filter((n) => before[n] !== now[n]).map((n) => `${n} ${before[n] ?? '(absent)'} -> ${now[n] ?? '(removed)'}`);
+}
+
+/** What a stale verdict says in words: the versions, or the dependencies that moved. */
+export function describeStale(verdict: StaleVerdict & { state: 'stale' }, serverName: string): string {
+  if (verdict.moved) {
+    const shown = verdict.moved.slice(0, 5).join(', ') + (verdict.moved.length > 5 ? `, and ${verdict.moved.length - 5} more` : '');
+    return `${serverName} is stale: it runs ${verdict.name} ${verdict.running}, whose dependencies changed since it started (${shown})`;
+  }
+  return `${serverName} is stale: it runs ${verdict.name} ${verdict.running} but ${verdict.installed} is installed`;
 }
 
 /** Requests a stale server still answers under `refuse-all`: they change nothing and keep the session alive. */
@@ -41,7 +67,7 @@ export type PolicyDecision = { action: 'forward' } | { action: 'refuse'; message
  */
 export function decide(policy: StalePolicy, verdict: StaleVerdict, request: { method: string; toolName?: string; readOnly?: boolean }, serverName: string): PolicyDecision {
   if (verdict.state !== 'stale') return { action: 'forward' };
-  const what = `${serverName} is stale: it runs ${verdict.name} ${verdict.running} but ${verdict.installed} is installed`;
+  const what = describeStale(verdict, serverName);
   const fix = `restart the server (mcp-lifeguard restart ${serverName})`;
   switch (policy) {
     case 'warn':

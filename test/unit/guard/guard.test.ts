@@ -157,7 +157,7 @@ describe('Guard (in process, real SDK server and client)', function () {
     await until('the idle restart', () => guard.status().restarts === 1 && guard.status().state === 'running');
     assert.equal(guard.status().runningVersion, 'tiny-server 2.0.0');
     assert.match(textOf(await client.callTool({ name: 'echo', arguments: { text: 'fresh' } })), /:fresh$/);
-    assert.match(logs.join('\n'), /tiny is stale: running tiny-server 1\.0\.0, installed 2\.0\.0/);
+    assert.match(logs.join('\n'), /tiny is stale: it runs tiny-server 1\.0\.0 but 2\.0\.0 is installed \(--when-stale restart-when-idle\)/);
   });
 
   it('refuse-all answers every request but ping with the stale error', async () => {

@@ -83,6 +83,15 @@ describe('guard: stale policy', () => {
     assert.equal(compareVersions(v('1'), { state: 'unknown', reason: 'gone' }).state, 'unknown');
   });
 
+  it('a dependency that moved under the same package version is stale, and the refusal names it', () => {
+    const env = (hash: string, packages: Record<string, string>) => ({ ...v('1.0.0'), environment: { hash, packages } });
+    const verdict = compareVersions(env('a', { chromadb: '0.4.1', numpy: '1.0' }), env('b', { chromadb: '0.5.0', numpy: '1.0', extra: '2' }));
+    assert.deepEqual(verdict, { state: 'stale', name: 'pkg', running: '1.0.0', installed: '1.0.0', moved: ['chromadb 0.4.1 -> 0.5.0', 'extra (absent) -> 2'] });
+    const d = decide('refuse-writes', verdict, { method: 'tools/call', toolName: 'w', readOnly: false }, 's');
+    assert.match((d as { message: string }).message, /s is stale: it runs pkg 1\.0\.0, whose dependencies changed since it started \(chromadb 0\.4\.1 -> 0\.5\.0, extra \(absent\) -> 2\)/);
+    assert.deepEqual(compareVersions(env('a', {}), env('a', {})), { state: 'fresh' });
+  });
+
   it('refuse-writes refuses only tools not declared read-only; refuse-all keeps ping and initialize', () => {
     assert.equal(decide('refuse-writes', stale, { method: 'tools/call', toolName: 'read', readOnly: true }, 's').action, 'forward');
     assert.equal(decide('refuse-writes', stale, { method: 'tools/call', toolName: 'never-listed' }, 's').action, 'refuse');

@@ -1,0 +1,45 @@
+import { HostEnv } from '../core/hostEnv';
+import { MtimeCache } from '../core/versions/cache';
+import { nodeFs } from '../core/versions/fs';
+import { LaunchSpec } from '../core/versions/lookup';
+import { Resolution, resolveInstalled } from '../core/versions/resolve';
+import type { Installed } from '../core/versions/types';
+import { InstalledVersionProbe, ResolvedVersion } from './staleness';
+
+/**
+ * What the guard's launch would run if started now, through the engine's resolvers (npm bins, npx
+ * and other runners, Python venvs and tools, plain node scripts). Cached by the mtimes of the files
+ * the resolution read, so asking on every `tools/call` costs a few stats.
+ */
+export class LaunchVersionProbe implements InstalledVersionProbe {
+  private readonly cache = new MtimeCache<Resolution>(nodeFs);
+
+  constructor(
+    private readonly host: HostEnv,
+    private readonly launch: LaunchSpec,
+  ) {}
+
+  async installed(): Promise<ResolvedVersion> {
+    const resolution = await this.cache.get('launch', (fs) => resolveInstalled({ host: this.host, fs }, this.launch));
+    return toResolvedVersion(resolution.installed);
+  }
+}
+
+export function toResolvedVersion(installed: Installed): ResolvedVersion {
+  switch (installed.state) {
+    case 'installed':
+      return {
+        state: 'known',
+        name: installed.name,
+        version: installed.version,
+        ecosystem: installed.ecosystem,
+        ...(installed.environment ? { environment: installed.environment } : {}),
+      };
+    case 'missing':
+      return { state: 'unknown', reason: `${installed.name} is not installed any more (${installed.how})` };
+    case 'unversioned':
+      return { state: 'unknown', reason: `${installed.path} has no version to compare (${installed.how})` };
+    case 'unknown':
+      return { state: 'unknown', reason: installed.reason };
+  }
+}
