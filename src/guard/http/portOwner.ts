@@ -19,7 +19,7 @@ export async function describePortHolder(port: number, platform: NodeJS.Platform
   if (!listener) return 'the process holding it could not be found';
   switch (listener.state) {
     case 'local':
-      return `held by pid ${listener.pid}${await commandOf(listener.pid, platform)}, which is not a server of mcp-lifeguard`;
+      return `held by pid ${listener.pid}${await commandOf(listener.pid, platform)}`;
     case 'none':
       return 'nothing listens there now (it was released meanwhile); try again';
     default:
