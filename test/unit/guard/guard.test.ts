@@ -181,6 +181,22 @@ describe('Guard (in process, real SDK server and client)', function () {
     assert.equal(await guard.finished, 128 + os.constants.signals.SIGKILL);
   });
 
+  it('relays the server\'s bytes unchanged (CRLF, odd spacing, non-JSON lines, split writes) and exits with its code', async () => {
+    const bytes = Buffer.concat([
+      Buffer.from('{ "jsonrpc" : "2.0", "method":"notifications/message","params":{"level":"info","data":"\u00e9 \\u00e9"}}  \r\n'),
+      Buffer.from('not json at all\n'),
+      Buffer.from(`{"jsonrpc":"2.0","method":"notifications/message","params":{"data":"${'y'.repeat(300_000)}"}}\n`),
+    ]);
+    const file = path.join(tmp, 'bytes');
+    fs.writeFileSync(file, bytes);
+    const script = `const b = require('fs').readFileSync(${JSON.stringify(file)}); process.stdout.write(b.subarray(0, 7)); setTimeout(() => process.stdout.write(b.subarray(7), () => process.exit(7)), 50);`;
+    const { guard, output } = startGuard({ spec: { command: process.execPath, args: ['-e', script], cwd: tmp, env: {} } });
+    const received: Buffer[] = [];
+    output.on('data', (d: Buffer) => received.push(d));
+    assert.equal(await guard.finished, 7);
+    assert.ok(Buffer.concat(received).equals(bytes));
+  });
+
   it('exits 127 when the command does not exist', async () => {
     const { guard } = startGuard({ spec: { command: path.join(tmp, 'no-such-server'), args: [], cwd: tmp, env: {} } });
     assert.equal(await guard.finished, 127);
