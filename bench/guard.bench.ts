@@ -87,8 +87,6 @@ export async function run(report: BenchReport): Promise<void> {
     // Warm both paths (JIT, buffers) before measuring.
     await pingBlock(direct, 500, []);
     await pingBlock(guarded, 500, []);
-    await bigCall(direct);
-    await bigCall(guarded);
 
     // Alternating blocks, so drift in machine load hits both sides alike.
     const directMs: number[] = [];
@@ -108,6 +106,8 @@ export async function run(report: BenchReport): Promise<void> {
     const rssAfterPings = guarded.transport.pid ? rssMiB(guarded.transport.pid) : undefined;
     if (rssAfterPings !== undefined) report.figure('guard RSS after the pings', rssAfterPings, 'MiB');
 
+    await bigCall(direct);
+    await bigCall(guarded);
     const directBig: number[] = [];
     const guardBig: number[] = [];
     const guardPid = guarded.transport.pid ?? undefined;
