@@ -210,18 +210,17 @@ export async function resolveVenvScript(ctx: ResolveContext, script: string, fro
   const sp = await venvSitePackages(ctx, venv);
   if (!sp) return { state: 'unknown', ecosystem: 'python', reason: `venv ${venv} has no site-packages` };
   const scriptName = programName(script).replace(/\.(py|exe)$/, '');
-  const how = venvKind(ctx, venv);
+  const how = venvKind(venv);
   return (await readPythonPackage(ctx, { dir: sp, how }, { script: scriptName, hint: p.basename(venv) }, fromProcess)) ?? { state: 'unknown', reason: `no site-packages in ${venv}` };
 }
 
 /** Words for where a venv comes from, by its place on disk. */
-function venvKind(ctx: ResolveContext, venv: string): string {
+function venvKind(venv: string): string {
   const v = venv.replace(/\\/g, '/');
   if (/\/uv\/tools\/[^/]+$/.test(v)) return `uv tool ${venv}`;
   if (/\/pipx\/venvs\/[^/]+$/.test(v)) return `pipx venv ${venv}`;
   if (/\/uv\/(archive-v\d+|environments-v\d+)\//.test(v)) return `uvx environment ${venv}`;
   if (/\/pipx\/\.cache\//.test(v)) return `pipx run environment ${venv}`;
-  void ctx;
   return `venv ${venv}`;
 }
 

@@ -164,13 +164,16 @@ export class RegistryChecker {
     return { current: ref.current, latest: e.latest, checkedAt: e.checkedAt, registry: e.url };
   }
 
-  /** Whether a package is due for a check (never checked, a day old, or failed an hour ago). */
+  /**
+   * Whether a package is due for a check (never checked, a day old, or failed an hour ago). Cheap
+   * on purpose, as every refresh asks: a changed registry setting takes effect at the next check.
+   */
   async due(ref: PackageRef): Promise<boolean> {
     await this.load();
     const e = this.entries.get(this.key(ref));
     if (!e) return true;
     const age = this.now().getTime() - Date.parse(e.checkedAt);
-    return age >= (e.error ? RETRY_FAILED_MS : DAY_MS) || (await this.url(ref)) !== e.url;
+    return age >= (e.error ? RETRY_FAILED_MS : DAY_MS);
   }
 
   /** Checks every due package (each once even if asked twice), then saves the cache. Never rejects. */

@@ -92,6 +92,13 @@ async function fromExecutable(ctx: ResolveContext, command: string, cwd: string 
   return { state: 'unversioned', ecosystem: 'binary', path: real, mtime: changedAt(s) ?? 0, how: `executable ${found}${real !== found ? ` -> ${real}` : ''}` };
 }
 
+/** The same reading of a configured launch's argv is not evidence about a running process. */
+function notFromProcess(installed: Installed): Installed {
+  if (installed.state !== 'installed' && installed.state !== 'missing') return installed;
+  const { fromProcess: _omitted, ...rest } = installed;
+  return rest;
+}
+
 /** From the configured launch: what would run if the client started it now. */
 async function fromLaunch(ctx: ResolveContext, launch: LaunchSpec, options: ResolveOptions): Promise<Resolution> {
   const docker = parseDockerRun(launch);
@@ -108,7 +115,7 @@ async function fromLaunch(ctx: ResolveContext, launch: LaunchSpec, options: Reso
     const exe = await whichCommand(launch.command, ctx, launch.cwd);
     if (!exe) return { installed: { state: 'unknown', reason: `${launch.command} is not found` } };
     const fromArgs = await fromProcess(ctx, [exe, ...launch.args], launch.cwd);
-    if (fromArgs) return { installed: { ...fromArgs, ...(fromArgs.state === 'installed' || fromArgs.state === 'missing' ? { fromProcess: undefined } : {}) } as Installed };
+    if (fromArgs) return { installed: notFromProcess(fromArgs) };
     return { installed: { state: 'unknown', reason: `cannot tell which package \`${prog} ${launch.args.join(' ')}\` runs` } };
   }
   return { installed: await fromExecutable(ctx, launch.command, launch.cwd) };
