@@ -32,6 +32,11 @@ def default_lock_dir():
     return os.path.join(state, "mcp-lifeguard", "locks")
 
 
+def default_resource_key(cwd, command, args):
+    """The resource a server writes to when none is named: its resolved cwd, command and args."""
+    return json.dumps([cwd, command] + list(args), separators=(",", ":"), ensure_ascii=False)
+
+
 def lock_path(lock_dir, name, key):
     digest = hashlib.sha256((name + "\0" + key).encode("utf-8")).hexdigest()[:16]
     slug = re.sub(r"[^a-z0-9._-]+", "-", "".join(c.lower() if "A" <= c <= "Z" else c for c in name))

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { acquireLock, lockPathFor, processStartTime, readHolder } from '../../../src/core/locks';
+import { acquireLock, defaultResourceKey, lockPathFor, processStartTime, readHolder } from '../../../src/core/locks';
 import { linuxProcessIdentity, probeProcess } from '../../../src/core/locks/liveness';
 import type { AcquireResult, HeldLock } from '../../../src/core/locks';
 import { bundleContender, makeTempRoot, startContender } from './support/contenders';
@@ -43,6 +43,12 @@ describe('locks: Node and the Python reference implementation share one protocol
     const names = ['Memory', 'My Server (prod)', 'Ünïcode 🚀 name', '..hidden', '', 'x'.repeat(50)];
     const fromPython = (await pyEval(`[lockproto.lock_path("/l", n, "k/é") for n in ${JSON.stringify(names)}]`)) as string[];
     assert.deepEqual(fromPython, names.map((n) => lockPathFor('/l', { serverName: n, resourceKey: 'k/é' })));
+  });
+
+  it('both write the same default resource key', async () => {
+    const args = ['s.js', '--db', 'a b', 'q"uote', 'back\\slash', 'tab\tnew\nline\u001f', 'ünï 🚀', '\u2028'];
+    const fromPython = await pyEval(`lockproto.default_resource_key("/w", "/usr/bin/node", json.loads(${JSON.stringify(JSON.stringify(args))}))`);
+    assert.equal(fromPython, defaultResourceKey({ cwd: '/w', command: '/usr/bin/node', args }));
   });
 
   it('both compute the identical start time (and Linux boot id and start ticks) for the same process', async () => {
