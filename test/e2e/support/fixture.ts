@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { repoRoot } from '../../support/repo';
@@ -116,4 +117,20 @@ export function severalClients(dirs: FixtureDirs): FixtureSpec {
     claudeDesktop: { notes: memoryServer(dirs, 'claude-notes') },
     cursor: { everything: everythingServer(dirs) },
   };
+}
+
+/** Installs `spec` (e.g. "@modelcontextprotocol/server-memory@2026.7.4") into `prefix` with real npm. */
+export function npmInstall(prefix: string, spec: string): Promise<void> {
+  fs.mkdirSync(prefix, { recursive: true });
+  if (!fs.existsSync(path.join(prefix, 'package.json'))) fs.writeFileSync(path.join(prefix, 'package.json'), '{"private":true}\n');
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!/^npm_/.test(k)) env[k] = v;
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.platform === 'win32' ? 'npm.cmd' : 'npm',
+      ['install', '--prefix', prefix, '--no-save', '--no-package-lock', '--no-audit', '--no-fund', '--loglevel=error', spec],
+      { env, timeout: 240000, maxBuffer: 16 * 1024 * 1024 },
+      (err, stdout, stderr) => (err ? reject(new Error(`npm install ${spec} failed: ${err.message}\n${stdout}${stderr}`)) : resolve()),
+    );
+  });
 }
