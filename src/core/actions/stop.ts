@@ -63,8 +63,13 @@ export function defaultStopDeps(platform: NodeJS.Platform = process.platform): S
     if (t.state !== 'ok') throw new Error(t.reason);
     return t.processes;
   };
+  // Windows has no per-pid start time query of its own here: the CIM table has it (and the command line).
+  const readIdentityWin = async (pid: number): Promise<ProcessIdentity | undefined> => {
+    const p = (await readTable()).find((x) => x.pid === pid);
+    return p && p.startTime !== undefined ? { pid, startTime: p.startTime, commandLine: p.argv.join(' '), uid: p.uid } : undefined;
+  };
   return {
-    readIdentity: (pid) => readProcessIdentity(pid, platform),
+    readIdentity: platform === 'win32' ? readIdentityWin : (pid) => readProcessIdentity(pid, platform),
     readTable,
     kill: (pid, signal) => process.kill(pid, signal),
     getuid: () => process.getuid?.(),
