@@ -45,7 +45,7 @@ describeE2e('e2e: duplicate instances', (h) => {
       60000,
     );
     assert.ok(rows.length > 0);
-    await mediaShot(page, 'tree-duplicate', { x: 0, y: 0, width: 700, height: 260 });
+    await mediaShot(page, 'tree-duplicate', { x: 0, y: 0, width: 350, height: 180 });
 
     await runCommand(page, 'MCP Lifeguard: Kill Duplicate Instances');
     await pickQuickItem(page, 'notes');
