@@ -210,7 +210,7 @@ export async function attachVersions(
     const inst = resolution.installed;
     if (key && store) {
       // Remember what this process loaded, but only when the files provably predate it.
-      if (!seen && inst.state === 'installed' && filesPredateProcess(inst, instance.startTime)) {
+      if (!seen && inst.state === 'installed' && filesPredateProcess(inst, instance.startTime) && replaced.length === 0) {
         store.record(key, { name: inst.name, version: inst.version, ...(inst.environment ? { environment: inst.environment } : {}), firstSeenAt: now().toISOString() }, now());
       } else store.touch(key, now());
       if (serverInfo) store.rememberServerInfo(key, serverInfo);

@@ -94,8 +94,9 @@ export function filesPredateProcess(installed: Installed, processStart: number |
 export function judge(e: VersionEvidence): { running: Running; verdict: VersionVerdict } {
   const inst = e.installed;
   let running = runningOf(e);
-  // No record, but the files are older than the process: it loaded exactly these.
-  if (running.state === 'unknown' && inst.state === 'installed' && filesPredateProcess(inst, e.processStart)) {
+  // No record, but the files are older than the process: it loaded exactly these. (Not when a file
+  // it mapped was replaced since: then something changed after it started, whatever the file times say.)
+  if (running.state === 'unknown' && inst.state === 'installed' && filesPredateProcess(inst, e.processStart) && !(e.replacedFiles ?? []).length) {
     running = {
       state: 'known',
       version: inst.version,

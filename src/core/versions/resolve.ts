@@ -130,10 +130,28 @@ export async function resolveInstalled(ctx: ResolveContext, launch: LaunchSpec, 
   try {
     if (options.processArgv && !parseDockerRun(launch)) {
       const own = await fromProcess(ctx, options.processArgv, options.processCwd ?? launch.cwd);
-      if (own && own.state !== 'unknown') return { installed: own };
+      if (own && isGuard(own)) {
+        // The process is our own guard (`mcp-lifeguard run ... -- server`): the server is what it runs.
+        const inner = afterDoubleDash(options.processArgv);
+        if (inner) return resolveInstalled(ctx, { command: inner[0], args: inner.slice(1), cwd: launch.cwd }, { ...options, processArgv: undefined });
+      } else if (own && own.state !== 'unknown') return { installed: own };
     }
-    return await fromLaunch(ctx, launch, options);
+    const resolved = await fromLaunch(ctx, launch, options);
+    const inner = isGuard(resolved.installed) ? afterDoubleDash([launch.command, ...launch.args]) : undefined;
+    // A config wrapped with the guard: resolve the server command it wraps.
+    if (inner) return resolveInstalled(ctx, { command: inner[0], args: inner.slice(1), cwd: launch.cwd }, { ...options, processArgv: undefined });
+    return resolved;
   } catch (err) {
     return { installed: { state: 'unknown', reason: `could not read the installation: ${(err as Error).message}` } };
   }
+}
+
+/** MCP Lifeguard's own package: a launch through the guard is judged by the server it wraps. */
+function isGuard(installed: Installed): boolean {
+  return installed.state === 'installed' && installed.ecosystem === 'npm' && installed.name === 'mcp-lifeguard';
+}
+
+function afterDoubleDash(argv: readonly string[]): string[] | undefined {
+  const i = argv.indexOf('--');
+  return i >= 0 && i + 1 < argv.length ? argv.slice(i + 1) : undefined;
 }

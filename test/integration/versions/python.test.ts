@@ -80,6 +80,8 @@ describe('versions (integration): a Python server whose dependency is upgraded u
     // replaced mapped file is the only evidence. On Linux it proves stale; elsewhere it is unknown.
     await stopServer(second);
     const third = await startServer(py, ['-m', 'lgdemo_server'], { cwd: projectDir, ready }, started);
+    // Let the upgrade land clearly after the start (file times and start times come from different clocks).
+    await new Promise((r) => setTimeout(r, 3000));
     await pip('lgdemo-dep==1.0.0');
     const unseen = await instanceOf(() => snapshot(home, projectDir, path.join(root, 'lg-fresh')), 'demo', third.pid!);
     const u = unseen.versions?.verdict;

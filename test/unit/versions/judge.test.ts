@@ -84,6 +84,9 @@ describe('versions: the stale judgement', () => {
     assert.equal(verdict.state, 'stale');
     assert.equal(verdict.state === 'stale' && verdict.running, 'unknown');
     assert.deepEqual(verdict.state === 'stale' && verdict.replacedFiles, [so]);
+    // File times that look older than the process (within the clocks' slack) do not outweigh a replaced file.
+    const close = judge({ installed: installed('3.1', {}, START + 1000), processStart: START, replacedFiles: [so] });
+    assert.equal(close.verdict.state, 'stale');
     // The same version and environment recorded: a reinstall rewrote the file, the code is the same.
     const reinstall = judge({ installed: installed('3.1', {}, START + 3600_000), processStart: START, replacedFiles: [so], firstSeen: { name: 'mempalace', version: '3.1', environment: fingerprint({}), firstSeenAt: '2026-11-20T10:05:00.000Z' } });
     assert.equal(reinstall.verdict.state, 'current');

@@ -152,4 +152,16 @@ describe('versions: npm resolution', () => {
     assert.equal(r.installed.state, 'installed');
     assert.deepEqual(r.installed.state === 'installed' && r.installed.environment?.packages, { a: '1.2.0', 'a > b': '2.0.0' });
   });
+
+  it('sees through the guard: `mcp-lifeguard run ... -- server` is judged by the server it wraps', async () => {
+    const home = tempDir();
+    const guard = npmPackage(path.join(home, 'g', 'node_modules'), 'mcp-lifeguard', '0.1.0', { bin: 'mcp-lifeguard' });
+    const srv = npmPackage(path.join(home, 's', 'node_modules'), 'srv', '3.0.0');
+    const ctx = ctxFor(home, { PATH: `${path.join(home, 'g', 'node_modules', '.bin')}:${path.dirname(process.execPath)}` });
+    const wrapped = ['run', '--name', 'srv', '--', process.execPath, path.join(srv, 'dist', 'index.js')];
+    const fromProc = await resolveInstalled(ctx, { command: 'mcp-lifeguard', args: wrapped }, { processArgv: [process.execPath, path.join(guard, 'dist', 'index.js'), ...wrapped] });
+    assert.equal(fromProc.installed.state === 'installed' && `${fromProc.installed.name}@${fromProc.installed.version}`, 'srv@3.0.0');
+    const fromConfig = await resolveInstalled(ctx, { command: 'mcp-lifeguard', args: wrapped });
+    assert.equal(fromConfig.installed.state === 'installed' && `${fromConfig.installed.name}@${fromConfig.installed.version}`, 'srv@3.0.0');
+  });
 });
