@@ -65,6 +65,11 @@ export function redactArgs(args: readonly string[], knownSecrets: ReadonlySet<st
       out.push(`${eq[1]}=${REDACTED}`);
       continue;
     }
+    if (eq && /^[a-z][a-z0-9+.-]*:\/\//i.test(eq[2])) {
+      // `--url=https://user:pass@host/...`: the value is a URL like any other argument.
+      out.push(`${eq[1]}=${redactText(redactUrl(eq[2]), knownSecrets)}`);
+      continue;
+    }
     out.push(redactText(/^[a-z][a-z0-9+.-]*:\/\//i.test(arg) ? redactUrl(arg) : arg, knownSecrets));
   }
   return out;

@@ -207,6 +207,13 @@ describe('redaction helpers', () => {
     assert.equal(redactUrl('https://h/mcp?key=abc&authorization=def&monkey=ok'), 'https://h/mcp?key=<redacted>&authorization=<redacted>&monkey=ok');
     assert.ok(isSecretName('X-Api-Key') && isSecretName('Cookie') && !isSecretName('monkey'));
   });
+
+  it('a URL given as a --flag= value loses its credentials, the rest of the value stays', () => {
+    assert.deepEqual(redactArgs(['--url=https://me:hunter2hunter2@db.local:5432/x?token=abcdef&db=main', '--port=8080']), [
+      '--url=https://<redacted>@db.local:5432/x?token=<redacted>&db=main',
+      '--port=8080',
+    ]);
+  });
 });
 
 describe('redactDeep keeps what is not a secret', () => {
