@@ -134,3 +134,11 @@ export function npmInstall(prefix: string, spec: string): Promise<void> {
     );
   });
 }
+
+/** The bundled CLI of this checkout (`npm run package` builds it). */
+export const cliScript = path.join(repoRoot, 'dist', 'cli.js');
+
+/** `server` wrapped by the guard: `node dist/cli.js run --name <name> -- <server command>`. */
+export function guarded(name: string, server: StdioServer): StdioServer {
+  return { command: process.execPath, args: [cliScript, 'run', '--name', name, '--', server.command, ...server.args], env: server.env };
+}

@@ -1,0 +1,58 @@
+import * as assert from 'node:assert/strict';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { guarded, memoryServer, StdioServer } from './support/fixture';
+import { describeE2e } from './support/harness';
+import { childrenOf, waitUntil } from './support/processes';
+import { installedExtension } from './support/vsix';
+import { answerDialog, eventually, runCommand, sideBarRow, sideBarTree, statusBarTexts } from './support/workbench';
+
+describeE2e('e2e: guarded restart', (h) => {
+  it('restarts a server wrapped by mcp-lifeguard run from the tree; the client\'s next call succeeds on the same session', async () => {
+    let server: StdioServer | undefined;
+    const s = h.prepare({
+      fixture: (dirs) => {
+        server = guarded('memory', memoryServer(dirs, 'memory'));
+        return { claudeDesktop: { memory: server } };
+      },
+    });
+    // The guard is this checkout's CLI, built with the package.
+    await installedExtension(h.tools());
+
+    // A real SDK client starts the guarded server over stdio, as Claude Desktop would.
+    const env = Object.fromEntries(Object.entries(s.scope.env({ ...s.env, ...server!.env })).filter((e): e is [string, string] => e[1] !== undefined));
+    const transport = new StdioClientTransport({ command: server!.command, args: server!.args, env, stderr: 'pipe' });
+    const client = new Client({ name: 'e2e-client', version: '1.0.0' });
+    await client.connect(transport);
+    try {
+      const guardPid = transport.pid!;
+      await client.callTool({ name: 'create_entities', arguments: { entities: [{ name: 'e2e', entityType: 'test', observations: ['before restart'] }] } });
+      const [childBefore] = childrenOf(guardPid);
+      assert.ok(childBefore, `the guard (pid ${guardPid}) runs the server`);
+
+      await s.startCodeServer();
+      const page = await s.open();
+      await runCommand(page, 'MCP Lifeguard: Show MCP Servers');
+      await eventually('the badge "MCP 1"', () => statusBarTexts(page), (ts) => ts.includes('MCP 1'), 90000);
+      await eventually('the guarded instance in the tree', () => sideBarTree(page), (rs) => rs.some((r) => r.level === 3 && /guarded/.test(r.aria)), 60000);
+
+      await sideBarRow(page, 2, 'memory').click({ button: 'right' });
+      const menu = page.locator('.context-view .monaco-menu');
+      await menu.waitFor({ state: 'visible', timeout: 30000 });
+      await menu.locator('.action-label', { hasText: /^Restart Server/ }).first().click({ timeout: 30000 });
+      const question = await answerDialog(page, 'Restart');
+      assert.match(question, /Restart memory\?/);
+
+      // The guard restarted its child: a new server process under the same guard, whose pipe never broke.
+      assert.ok(
+        await waitUntil(() => childrenOf(guardPid).some((p) => p !== childBefore), 60000),
+        `the guard (pid ${guardPid}) still runs only pid ${childBefore}: ${JSON.stringify(childrenOf(guardPid))}`,
+      );
+      const result = await client.callTool({ name: 'read_graph', arguments: {} });
+      assert.ok(!result.isError, JSON.stringify(result));
+      assert.match(JSON.stringify(result.content), /before restart/);
+    } finally {
+      await client.close().catch(() => undefined);
+    }
+  });
+});
