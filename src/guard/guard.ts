@@ -23,7 +23,7 @@ export interface GuardOptions {
   initTimeoutMs: number;
   stale?: { policy: StalePolicy; probe: InstalledVersionProbe; intervalMs: number };
   /** Called when a child started and its version was resolved (the lock record is updated with it). */
-  onChildStarted?(info: { pid: number; version: ResolvedVersion | undefined }): void;
+  onChildStarted?(info: { pid: number; version: ResolvedVersion | undefined }): void | Promise<void>;
 }
 
 /** The guard's lifecycle. The child itself lives in `slot`, which may be set in any state. */

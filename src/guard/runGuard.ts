@@ -10,6 +10,7 @@ import { CrashLoopOptions } from './crashLoop';
 import { Guard } from './guard';
 import { LaunchVersionProbe } from './installedProbe';
 import { identityOf, Launch } from './launch';
+import { stopLeftoverServer } from './leftoverServer';
 import { ResolvedVersion, StalePolicy } from './staleness';
 
 export interface RunGuardOptions {
@@ -65,6 +66,8 @@ export async function runGuard(opts: RunGuardOptions): Promise<number> {
   }
   const lock = acquired.lock;
   if (acquired.tookOverFrom) log(`took over the lock of pid ${acquired.tookOverFrom.pid}: ${acquired.takeoverReason ?? 'holder gone'}`);
+  // A guard killed with SIGKILL leaves its server behind when that server ignores stdin EOF.
+  if (acquired.tookOverFrom?.child) await stopLeftoverServer(acquired.tookOverFrom.child, opts.grace.termMs, log);
   // A process that exits without unwinding (an uncaught error) still frees its lock.
   const releaseOnExit = () => lock.releaseSync();
   process.once('exit', releaseOnExit);
@@ -81,9 +84,15 @@ export async function runGuard(opts: RunGuardOptions): Promise<number> {
     drainTimeoutMs: opts.drainTimeoutMs,
     initTimeoutMs: opts.initTimeoutMs,
     stale: { policy: opts.whenStale, probe, intervalMs: opts.staleIntervalMs },
-    onChildStarted: ({ version }) => {
-      if (version?.state !== 'known') return;
-      lock.update({ versions: recordedVersions(version) }).catch((err: Error) => log(`could not record the version in ${lock.lockPath}: ${err.message}`));
+    onChildStarted: async ({ pid, version }) => {
+      // The child is recorded so that a successor can stop it if this guard dies without doing so.
+      const startTime = await processStartTime(pid).catch(() => undefined);
+      const changes = {
+        ...(startTime !== undefined ? { child: { pid, startTime } } : {}),
+        ...(version?.state === 'known' ? { versions: recordedVersions(version) } : {}),
+      };
+      if (Object.keys(changes).length === 0) return;
+      await lock.update(changes).catch((err: Error) => log(`could not update ${lock.lockPath}: ${err.message}`));
     },
   });
   try {

@@ -44,6 +44,12 @@ export interface LockRecord {
   /** ISO 8601; set by the holder when it releases the lock. A released record means "free". */
   releasedAt?: string;
   /**
+   * The server process a launcher (the guard) runs for this identity: the holder is the launcher,
+   * the child does the writing. A successor that takes over from a dead holder stops this process
+   * first, once re-identified, so a child that outlived its launcher never becomes a second writer.
+   */
+  child?: { pid: number; startTime: number };
+  /**
    * Linux only, added by acquireLock: the boot and the start in clock ticks since boot. Unlike
    * `startTime`, they do not move when the wall clock is stepped (NTP, a VM resuming).
    */

@@ -8,7 +8,7 @@ import { NpmVersion, npmVersionOfLaunch } from '../../core/versions/npm';
 import { LIFEGUARD_VERSION } from '../../core/version';
 import { Launch } from '../launch';
 import { HttpFront } from './front';
-import { stopOrphanedServer } from './orphan';
+import { stopLeftoverServer } from '../leftoverServer';
 import { describePortHolder } from './portOwner';
 import { Upstream } from './upstream';
 
@@ -76,7 +76,7 @@ export async function startHttpGuard(o: HttpGuardOptions): Promise<HttpGuardStar
   const lock = acquired.lock;
   if (acquired.tookOverFrom) log(`took over the lock of pid ${acquired.tookOverFrom.pid}: ${acquired.takeoverReason ?? 'holder gone'}`);
   const previous = await readFrontInfo(o.paths, o.identity);
-  if (previous && previous.pid !== process.pid && previous.upstream) await stopOrphanedServer(previous.upstream, o.termGraceMs, log);
+  if (previous && previous.pid !== process.pid && previous.upstream) await stopLeftoverServer(previous.upstream, o.termGraceMs, log);
   const releaseOnExit = (): void => lock.releaseSync();
   process.once('exit', releaseOnExit);
   const url = `http://${o.host.includes(':') ? `[${o.host}]` : o.host}:${o.port}${o.path}`;

@@ -1,6 +1,11 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { controlStatus } from '../../../src/core/control';
+import * as path from 'node:path';
+import { spawn } from 'node:child_process';
+import { stopLeftoverServer } from '../../../src/guard/leftoverServer';
+import { probeProcess, processStartTime } from '../../../src/core/locks';
+import { repoRoot } from '../../support/repo';
 import { connectGuarded, GuardedClient, isAlive, liveRecords, memoryBin, spawnGuard, tempHome, textOf, until } from './support';
 
 describe('guard: one instance per identity (built CLI, real server-memory)', function () {
@@ -67,5 +72,44 @@ describe('guard: one instance per identity (built CLI, real server-memory)', fun
     const [taker] = await liveRecords(home);
     assert.notEqual(taker.pid, holder.pid);
     assert.match(next.stderr(), new RegExp(`took over the lock of pid ${holder.pid}`));
+  });
+
+  it('kill -9 of the guard whose server ignores EOF: the next guard stops the server left behind before starting its own', async () => {
+    const tiny = path.join(repoRoot, 'test', 'fixtures', 'guard', 'tiny-server.mjs');
+    const first = await connectGuarded(home, ['--name', 'tiny', '--', process.execPath, tiny], { env: { TINY_SERVER_IGNORE_EOF: '1' } });
+    open.push(first);
+    await first.client.listTools();
+    const [holder] = await liveRecords(home);
+    pids.push(holder.pid);
+    const childPid = await until('the lock record to name the server', async () => (await liveRecords(home))[0]?.child?.pid);
+    pids.push(childPid);
+    const status = await controlStatus(holder.control!);
+    assert.ok(status.ok && status.result.childPid === childPid);
+    process.kill(holder.pid, 'SIGKILL');
+    await until('the guard to die', () => !isAlive(holder.pid));
+    // The problem this prevents: the server outlives its guard.
+    assert.ok(isAlive(childPid), 'a server that ignores EOF outlives its guard');
+    const next = await connectGuarded(home, ['--name', 'tiny', '--stop-grace', '0.2', '--', process.execPath, tiny], { env: { TINY_SERVER_IGNORE_EOF: '1' } });
+    open.push(next);
+    assert.ok((await next.client.listTools()).tools.length > 0);
+    assert.match(next.stderr(), new RegExp(`stopping the server pid ${childPid} left behind by the previous guard`));
+    // Dead, or a zombie waiting for init to reap it: either way no longer running.
+    assert.ok(['gone', 'zombie'].includes((await probeProcess(childPid)).kind), 'the server left behind was stopped');
+    const [taker] = await liveRecords(home);
+    pids.push(taker.pid);
+    if (taker.child) pids.push(taker.child.pid);
+    assert.notEqual(taker.child?.pid, childPid);
+  });
+
+  it('a recorded server pid that now names another process (another start time) is never signalled', async () => {
+    const other = spawn('sleep', ['60'], { stdio: 'ignore' });
+    pids.push(other.pid!);
+    const start = await processStartTime(other.pid!);
+    const lines: string[] = [];
+    await stopLeftoverServer({ pid: other.pid!, startTime: start - 60_000 }, 100, (l) => lines.push(l));
+    assert.ok(isAlive(other.pid!));
+    assert.equal(lines.length, 0, lines.join('\n'));
+    await stopLeftoverServer({ pid: other.pid!, startTime: start }, 100, (l) => lines.push(l));
+    await until('the recorded process to stop', () => !isAlive(other.pid!));
   });
 });
