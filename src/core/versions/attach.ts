@@ -1,4 +1,4 @@
-import { promises as fsp } from 'node:fs';
+import { existsSync, promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { HostEnv } from '../hostEnv';
 import { listLocks, START_TIME_TOLERANCE_MS } from '../locks';
@@ -68,8 +68,11 @@ function fileLogger(host: HostEnv): (message: string) => void {
 }
 
 async function liveLockRecords(host: HostEnv, log: (m: string) => void): Promise<LockRecord[]> {
+  const dir = lifeguardPaths(host).locks;
+  // Most machines run no guard: one cheap synchronous check instead of a trip through the thread pool.
+  if (!existsSync(dir)) return [];
   try {
-    const locks = await listLocks(lifeguardPaths(host).locks);
+    const locks = await listLocks(dir);
     return locks.flatMap((l) => (l.state === 'live' ? [l.record] : []));
   } catch (err) {
     log(`lock records could not be read: ${(err as Error).message}`);

@@ -1,15 +1,28 @@
-import { trackingFs, signature, VersionFs } from './fs';
+import { Dependency, signature, trackingFs, VersionFs } from './fs';
 
 interface Entry<T> {
   value: T;
   /** `stat:<path>` / `lstat:<path>` -> signature at the time of resolution. */
-  deps: Map<string, { how: 'stat' | 'lstat'; sig: string }>;
+  deps: Map<string, Dependency>;
+  /** ms: when the probes (absent paths, links) were last checked. */
+  probedAt: number;
+}
+
+/** How long probes may go unchecked: a new install where nothing was (a first npx cache entry) shows within this. */
+export const PROBE_TTL_MS = 10_000;
+
+export interface MtimeCacheOptions {
+  /** Defaults to PROBE_TTL_MS; 0 checks every probe on every lookup. */
+  probeTtlMs?: number;
+  now?: () => number;
 }
 
 /**
- * Resolutions cached by the mtimes of the files they read. A refresh re-stats only those paths
- * (a handful per server) instead of reading and parsing package metadata again; any change to any
- * of them (an upgrade, a reinstall, a new npx cache entry) invalidates the entry.
+ * Resolutions cached by the mtimes of the files they read. A refresh re-stats the files whose
+ * content an answer used (package.json, lockfiles, METADATA, site-packages: what an upgrade or a
+ * reinstall rewrites) instead of reading and parsing package metadata again; the other paths it
+ * looked at (absent places, links, PATH entries) are re-checked at most every PROBE_TTL_MS. Any
+ * change invalidates the entry.
  */
 export class MtimeCache<T> {
   private readonly entries = new Map<string, Entry<T>>();
@@ -20,7 +33,16 @@ export class MtimeCache<T> {
   hits = 0;
   misses = 0;
 
-  constructor(private readonly fs: VersionFs) {}
+  private readonly probeTtlMs: number;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly fs: VersionFs,
+    options: MtimeCacheOptions = {},
+  ) {
+    this.probeTtlMs = options.probeTtlMs ?? PROBE_TTL_MS;
+    this.now = options.now ?? Date.now;
+  }
 
   get(key: string, compute: (fs: VersionFs) => Promise<T>): Promise<T> {
     const given = this.answers?.get(key);
@@ -39,7 +61,7 @@ export class MtimeCache<T> {
     this.misses++;
     const t = trackingFs(this.fs);
     const value = await compute(t.fs);
-    this.entries.set(key, { value, deps: t.deps });
+    this.entries.set(key, { value, deps: t.deps, probedAt: this.now() });
     return value;
   }
 
@@ -64,9 +86,13 @@ export class MtimeCache<T> {
   }
 
   private async stillValid(entry: Entry<T>): Promise<boolean> {
+    const now = this.now();
+    const probe = now - entry.probedAt >= this.probeTtlMs;
     for (const [key, dep] of entry.deps) {
+      if (!dep.content && !probe) continue;
       if ((await this.signatureOf(key, dep.how)) !== dep.sig) return false;
     }
+    if (probe) entry.probedAt = now;
     return true;
   }
 

@@ -78,38 +78,60 @@ export function changedAt(s: FileStat | undefined): number | undefined {
 }
 
 /**
+ * One path an answer depended on. `content`: the answer used what the file or folder holds (read
+ * or listed, and it exists): upgrades and reinstalls rewrite exactly these (package.json, the
+ * lockfile, METADATA, site-packages). Otherwise it was a probe: a path looked for, found absent,
+ * or a link followed.
+ */
+export interface Dependency {
+  how: 'stat' | 'lstat';
+  sig: string;
+  content: boolean;
+}
+
+/**
  * Wraps a VersionFs and records the signature of every path read through it, so a cached answer
  * can later be checked by re-stat'ing exactly those paths.
  */
-export function trackingFs(inner: VersionFs): { fs: VersionFs; deps: Map<string, { how: 'stat' | 'lstat'; sig: string }> } {
-  const deps = new Map<string, { how: 'stat' | 'lstat'; sig: string }>();
-  const note = async (p: string, how: 'stat' | 'lstat') => {
-    if (!deps.has(`${how}:${p}`)) deps.set(`${how}:${p}`, { how, sig: signature(await inner[how](p)) });
+export function trackingFs(inner: VersionFs): { fs: VersionFs; deps: Map<string, Dependency> } {
+  const deps = new Map<string, Dependency>();
+  const record = (p: string, how: 'stat' | 'lstat', s: FileStat | undefined, content: boolean) => {
+    const key = `${how}:${p}`;
+    const sig = signature(s);
+    deps.set(key, { how, sig, content: (deps.get(key)?.content ?? false) || (content && sig !== 'absent') });
+  };
+  const note = async (p: string, how: 'stat' | 'lstat', content: boolean) => {
+    const known = deps.get(`${how}:${p}`);
+    if (known) {
+      if (content && known.sig !== 'absent') known.content = true;
+      return;
+    }
+    record(p, how, await inner[how](p), content);
   };
   const fs: VersionFs = {
     stat: async (p) => {
       const s = await inner.stat(p);
-      deps.set(`stat:${p}`, { how: 'stat', sig: signature(s) });
+      record(p, 'stat', s, false);
       return s;
     },
     lstat: async (p) => {
       const s = await inner.lstat(p);
-      deps.set(`lstat:${p}`, { how: 'lstat', sig: signature(s) });
+      record(p, 'lstat', s, false);
       return s;
     },
     readText: async (p) => {
-      await note(p, 'stat');
+      await note(p, 'stat', true);
       return inner.readText(p);
     },
     readdir: async (p) => {
-      await note(p, 'stat');
+      await note(p, 'stat', true);
       return inner.readdir(p);
     },
     realpath: async (p) => {
       // Every link along the way could be retargeted; the final target's lstat and the path's own cover the usual cases.
-      await note(p, 'lstat');
+      await note(p, 'lstat', false);
       const r = await inner.realpath(p);
-      if (r && r !== p) await note(r, 'lstat');
+      if (r && r !== p) await note(r, 'lstat', false);
       return r;
     },
   };

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { MtimeCache } from '../../../src/core/versions/cache';
+import { MtimeCache, PROBE_TTL_MS } from '../../../src/core/versions/cache';
 import { nodeFs } from '../../../src/core/versions/fs';
 import { resolveInstalled, Resolution } from '../../../src/core/versions/resolve';
 import { ctxFor, npmPackage, tempDir } from './layouts';
@@ -28,14 +28,19 @@ describe('versions: the mtime cache', () => {
     assert.deepEqual([cache.hits, cache.misses], [1, 2]);
   });
 
-  it('invalidates when a path that was absent appears (a new npx cache entry)', async () => {
+  it('invalidates when a path that was absent appears (a new npx cache entry), once probes are due', async () => {
     const home = tempDir();
-    const cache = new MtimeCache<Resolution>(nodeFs);
+    let now = 1_000_000;
+    const cache = new MtimeCache<Resolution>(nodeFs, { now: () => now });
     const ctx = ctxFor(home, { npm_config_cache: path.join(home, 'c') });
     const launch = { command: 'npx', args: ['-y', 'srv'] };
     const get = () => cache.get('k', (fs) => resolveInstalled({ ...ctx, fs }, launch));
     assert.equal((await get()).installed.state, 'missing');
     npmPackage(path.join(home, 'c', '_npx', 'abcd', 'node_modules'), 'srv', '2.0.0');
+    // Places that were absent are probes: re-checked every PROBE_TTL_MS, not on every refresh.
+    now += PROBE_TTL_MS - 1;
+    assert.equal((await get()).installed.state, 'missing');
+    now += 1;
     assert.equal((await get()).installed.state, 'installed');
   });
 });
