@@ -54,8 +54,15 @@ export interface VersionsResult {
 
 const defaultCaches = new WeakMap<VersionFs, MtimeCache<Resolution>>();
 const checkers = new Map<string, RegistryChecker>();
-/** serverInfo never changes for one process: asked once per pid + start time in this process. */
-const serverInfoMemo = new Map<string, Promise<ServerInfoAnswer>>();
+/**
+ * serverInfo never changes for one process: asked once per pid + start time in this process; a
+ * failed answer (still starting, needs credentials) is asked again after FAILED_ASK_RETRY_MS.
+ */
+const serverInfoMemo = new Map<string, { at: number; answer: Promise<ServerInfoAnswer> }>();
+const FAILED_ASK_RETRY_MS = 5 * 60_000;
+/** Docker answers come from the engine (process spawns), not from files: reused for this long. */
+const DOCKER_TTL_MS = 30_000;
+const dockerMemo = new Map<string, { at: number; resolution: Promise<Resolution> }>();
 
 function fileLogger(host: HostEnv): (message: string) => void {
   const file = path.join(lifeguardPaths(host).logs, 'versions.log');
@@ -152,8 +159,15 @@ export async function attachVersions(
   const ask = options.askServerInfo === false ? undefined : (options.askServerInfo ?? askServerInfo);
 
   const resolveCached = (launch: Launch, extra: { argv?: readonly string[]; cwd?: string; start?: number }): Promise<Resolution> => {
-    // Docker answers come from the engine, not from files: never cached by mtime.
-    if (parseDockerRun(launch)) return resolveInstalled(ctx, launch, { docker, processStart: extra.start });
+    // Docker answers come from the engine, not from files: not cached by mtime, reused for DOCKER_TTL_MS.
+    if (parseDockerRun(launch)) {
+      const key = JSON.stringify([launch.command, launch.args, extra.start ?? null]);
+      const hit = dockerMemo.get(key);
+      if (hit && Date.now() - hit.at < DOCKER_TTL_MS) return hit.resolution;
+      const resolution = resolveInstalled(ctx, launch, { docker, processStart: extra.start });
+      dockerMemo.set(key, { at: Date.now(), resolution });
+      return resolution;
+    }
     const key = JSON.stringify([launch.command, launch.args, launch.cwd ?? null, extra.argv ?? null, extra.cwd ?? null]);
     return cache.get(key, (tfs) => resolveInstalled({ host, fs: tfs }, launch, { processArgv: extra.argv, processCwd: extra.cwd }));
   };
@@ -189,11 +203,12 @@ export async function attachVersions(
     let serverInfo: { name: string; version: string } | undefined = seen?.serverInfo;
     if (!serverInfo && ask && server.transport !== 'stdio' && server.url && !server.url.includes('<redacted>') && server.listener?.state === 'local') {
       const memoKey = key ?? `${instance.pid}`;
-      let pending = serverInfoMemo.get(memoKey);
-      if (!pending) serverInfoMemo.set(memoKey, (pending = ask(server.url, server.transport)));
-      const answer = await pending;
+      let asked = serverInfoMemo.get(memoKey);
+      const fresh = !asked || (Date.now() - asked.at >= FAILED_ASK_RETRY_MS && !(await asked.answer).ok);
+      if (fresh) serverInfoMemo.set(memoKey, (asked = { at: Date.now(), answer: ask(server.url, server.transport) }));
+      const answer = await asked!.answer;
       if (answer.ok) serverInfo = { name: answer.name, version: answer.version };
-      else log(`serverInfo of ${server.name} (${server.url}): ${answer.reason}`);
+      else if (fresh) log(`serverInfo of ${server.name} (${server.url}): ${answer.reason}`);
     }
 
     const roots = rootsOf(resolution.installed);
