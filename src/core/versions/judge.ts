@@ -47,7 +47,9 @@ function stripScope(name: string): string {
  */
 export function runningOf(e: VersionEvidence): Running {
   const inst = e.installed;
-  const pkgName = inst.state === 'installed' || inst.state === 'missing' ? inst.name : undefined;
+  // A missing package is named from the path that vanished (sometimes only a bin's name): the
+  // records of this very process (pid + start time) name it better, so they are not checked against it.
+  const pkgName = inst.state === 'installed' ? inst.name : undefined;
   const pkg = e.lock?.versions.package;
   if (pkg && (!pkgName || stripScope(pkg.name) === stripScope(pkgName))) {
     const deps = e.lock?.versions.dependencies;
@@ -110,7 +112,9 @@ export function judge(e: VersionEvidence): { running: Running; verdict: VersionV
   const installedHow = inst.state === 'unknown' ? inst.reason : inst.how;
   const runningHow = running.state === 'known' ? running.how : running.reason;
   const stale = (installedVersion: string, moved: MovedDependency[], why: string, since?: string): VersionVerdict => {
-    const name = inst.state === 'installed' || inst.state === 'missing' ? inst.name : inst.state === 'unversioned' ? inst.path : (inst.name ?? 'the server');
+    const recordedName = e.lock?.versions.package?.name ?? e.firstSeen?.name;
+    const name =
+      inst.state === 'installed' ? inst.name : inst.state === 'missing' ? (recordedName ?? inst.name) : inst.state === 'unversioned' ? inst.path : (inst.name ?? 'the server');
     const ecosystem = inst.state === 'unknown' ? (inst.ecosystem ?? 'binary') : inst.ecosystem;
     const runningVersion = running.state === 'known' ? running.version : 'unknown';
     return {

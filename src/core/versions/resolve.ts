@@ -36,12 +36,15 @@ function scriptArg(args: readonly string[]): string | undefined {
   return undefined;
 }
 
-/** `.../node_modules/@scope/name/...` -> `@scope/name`: the package a vanished path belonged to. */
+/**
+ * `.../node_modules/@scope/name/...` -> `@scope/name`: the package a vanished path belonged to;
+ * `.../node_modules/.bin/x` -> `x` (the bin's name: its package is no longer there to say).
+ */
 function packageNameInPath(file: string): string | undefined {
   const parts = file.split(/[\\/]/);
   const i = parts.lastIndexOf('node_modules');
   if (i < 0 || i + 1 >= parts.length) return undefined;
-  if (parts[i + 1] === '.bin') return undefined;
+  if (parts[i + 1] === '.bin') return parts[i + 2];
   return parts[i + 1].startsWith('@') ? `${parts[i + 1]}/${parts[i + 2] ?? ''}` : parts[i + 1];
 }
 

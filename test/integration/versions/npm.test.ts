@@ -56,6 +56,13 @@ describe('versions (integration): an npm server upgraded under a running instanc
     const restarted = await instanceOf(take, 'memory', second.pid!);
     assert.equal(restarted.versions?.verdict.state, 'current', JSON.stringify(restarted.versions));
     assert.equal(restarted.versions?.running.state === 'known' && restarted.versions.running.version, '2026.8.31');
+
+    // Uninstalled under the running instance: stale, "installed: missing".
+    await run(npm, ['uninstall', '--prefix', prefix, MEM], { env: npmEnv });
+    const gone = await instanceOf(take, 'memory', second.pid!);
+    const g = gone.versions?.verdict;
+    assert.equal(g?.state, 'stale', JSON.stringify(gone.versions));
+    assert.equal(g?.state === 'stale' && `${g.running} -> ${g.installed}`, '2026.8.31 -> missing');
   });
 
   it('resolves a real `npx -y pkg@version` launch to the npx cache folder npx made (npm_config_cache respected)', async () => {
