@@ -5,7 +5,7 @@ import { guarded, memoryServer, StdioServer } from './support/fixture';
 import { describeE2e } from './support/harness';
 import { childrenOf, waitUntil } from './support/processes';
 import { installedExtension } from './support/vsix';
-import { answerDialog, eventually, runCommand, sideBarRow, sideBarTree, statusBarTexts } from './support/workbench';
+import { answerDialog, contextMenuAction, eventually, runCommand, sideBarTree, statusBarTexts } from './support/workbench';
 
 describeE2e('e2e: guarded restart', (h) => {
   it('restarts a server wrapped by mcp-lifeguard run from the tree; the client\'s next call succeeds on the same session', async () => {
@@ -36,10 +36,7 @@ describeE2e('e2e: guarded restart', (h) => {
       await eventually('the badge "MCP 1"', () => statusBarTexts(page), (ts) => ts.includes('MCP 1'), 90000);
       await eventually('the guarded instance in the tree', () => sideBarTree(page), (rs) => rs.some((r) => r.level === 3 && /guarded/.test(r.aria)), 60000);
 
-      await sideBarRow(page, 2, 'memory').click({ button: 'right' });
-      const menu = page.locator('.context-view .monaco-menu');
-      await menu.waitFor({ state: 'visible', timeout: 30000 });
-      await menu.locator('.action-label', { hasText: /^Restart Server/ }).first().click({ timeout: 30000 });
+      await contextMenuAction(page, 2, 'memory', /^Restart Server/);
       const question = await answerDialog(page, 'Restart');
       assert.match(question, /Restart memory\?/);
 

@@ -161,3 +161,24 @@ export async function answerDialog(page: Page, button: string, timeoutMs = 30000
   await dialog.waitFor({ state: 'hidden', timeout: timeoutMs });
   return text;
 }
+
+/** Expands a side bar tree row if it is collapsed. */
+export async function expandRow(page: Page, level: number, label: string, timeoutMs = 30000): Promise<void> {
+  const row = sideBarRow(page, level, label).first();
+  await row.waitFor({ state: 'visible', timeout: timeoutMs });
+  if ((await row.getAttribute('aria-expanded', { timeout: timeoutMs })) === 'false') {
+    await row.locator('.monaco-tl-twistie').click({ timeout: timeoutMs });
+    await eventually(`"${label}" expanded`, () => row.getAttribute('aria-expanded', { timeout: 5000 }), (v) => v === 'true', timeoutMs);
+  }
+}
+
+/** Clicks `item` in the context menu of a side bar tree row. */
+export async function contextMenuAction(page: Page, level: number, label: string, item: RegExp, timeoutMs = 30000): Promise<void> {
+  await sideBarRow(page, level, label).first().click({ button: 'right', timeout: timeoutMs });
+  const menu = page.locator('.context-view .monaco-menu');
+  await menu.waitFor({ state: 'visible', timeout: timeoutMs });
+  // Hover focuses the entry and Enter runs it: a plain click can land while the workbench re-lays out.
+  await menu.locator('.action-label', { hasText: item }).first().hover({ timeout: timeoutMs });
+  await page.keyboard.press('Enter');
+  await menu.waitFor({ state: 'hidden', timeout: timeoutMs });
+}

@@ -1,0 +1,62 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import { memoryServer } from './support/fixture';
+import { describeE2e } from './support/harness';
+import { waitUntil } from './support/processes';
+import { answerDialog, contextMenuAction, eventually, expandRow, pickQuickItem, runCommand, sideBarTree } from './support/workbench';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function commandLine(pid: number): string {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0').join(' ');
+  } catch {
+    return '';
+  }
+}
+
+function instancePid(rows: { level: number; label: string }[]): number | undefined {
+  const row = rows.find((r) => r.level === 3 && /^pid \d+ · code-server\b/.test(r.label));
+  return row ? Number(/^pid (\d+)/.exec(row.label)![1]) : undefined;
+}
+
+describeE2e("e2e: VS Code's own MCP server", (h) => {
+  it('restarts a workspace server VS Code started through VS Code itself; the process table shows the new pid', async () => {
+    const s = await h.start({ fixture: (dirs) => ({ workspace: { memory: memoryServer(dirs, 'memory') } }) });
+    const page = s.page!;
+    await runCommand(page, 'MCP Lifeguard: Show MCP Servers');
+    await eventually('the workspace server listed', () => sideBarTree(page), (rs) => rs.some((r) => r.level === 2 && r.label === 'memory'), 60000);
+
+    // VS Code starts it (MCP: List Servers > memory > Start Server, i.e. workbench.mcp.startServer).
+    await runCommand(page, 'MCP: List Servers');
+    await pickQuickItem(page, 'memory');
+    await pickQuickItem(page, 'Start Server');
+
+    await eventually('the server running', () => sideBarTree(page), (rs) => rs.some((r) => r.level === 2 && r.label === 'memory' && /\b1 instance\b/.test(r.aria)), 60000);
+    await expandRow(page, 2, 'memory');
+    const before = await eventually('the instance VS Code started', () => sideBarTree(page), (rs) => instancePid(rs) !== undefined, 60000);
+    const oldPid = instancePid(before)!;
+    assert.ok(alive(oldPid) && commandLine(oldPid).includes('server-memory'), `pid ${oldPid}: ${commandLine(oldPid)}`);
+
+    await contextMenuAction(page, 2, 'memory', /^Restart Server/);
+    const question = await answerDialog(page, 'Restart');
+    assert.match(question, new RegExp(`Restart memory\\?[\\s\\S]*pid ${oldPid}\\b`));
+
+    const after = await eventually(
+      'a new instance in the tree',
+      () => sideBarTree(page),
+      (rs) => instancePid(rs) !== undefined && instancePid(rs) !== oldPid,
+      90000,
+    );
+    const newPid = instancePid(after)!;
+    assert.ok(await waitUntil(() => !alive(oldPid), 30000), `the old instance (pid ${oldPid}) still runs`);
+    assert.ok(alive(newPid) && commandLine(newPid).includes('server-memory'), `pid ${newPid}: ${commandLine(newPid)}`);
+  });
+});
