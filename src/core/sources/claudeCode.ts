@@ -1,7 +1,6 @@
-import { parseJsoncDocument, readServerMap } from './jsonc';
 import { AdaptResult } from './types';
 import { findNodeAtLocation } from 'jsonc-parser';
-import { describeNode } from './jsonc';
+import { describeNode, parseJsoncDocument, readServerMap } from './jsonc';
 
 /**
  * `~/.claude.json`: user-scope servers in the top-level `mcpServers`, and local-scope servers of

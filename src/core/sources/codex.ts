@@ -1,6 +1,6 @@
 import type * as SmolToml from 'smol-toml' with { 'resolution-mode': 'import' };
 import { Position } from '../model';
-import { kindOf } from './normalize';
+import { kindOf } from './kind';
 import { indexTomlKeys, tomlKey } from './tomlKeys';
 import { AdaptResult, RawServerEntry } from './types';
 

@@ -1,5 +1,6 @@
 import { Node, ParseError, findNodeAtLocation, getNodeValue, parseTree, printParseErrorCode } from 'jsonc-parser';
 import { excessiveNesting, MAX_NESTING } from './nesting';
+import { kindOf } from './kind';
 import { LineMap } from './position';
 import { AdaptResult, FileDiagnostic, RawServerEntry } from './types';
 
@@ -49,23 +50,9 @@ function describeParseError(code: string): string {
   return code.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
 }
 
+/** "an array", "a string"...: how a parsed node reads in a message. */
 export function describeNode(node: Node): string {
-  switch (node.type) {
-    case 'array':
-      return 'an array';
-    case 'object':
-      return 'an object';
-    case 'string':
-      return 'a string';
-    case 'number':
-      return 'a number';
-    case 'boolean':
-      return 'a boolean';
-    case 'null':
-      return 'null';
-    default:
-      return node.type;
-  }
+  return kindOf(node.type === 'array' ? [] : node.type === 'object' ? {} : node.value);
 }
 
 /**

@@ -4,6 +4,7 @@ import { ServerConfig, SourceRef, Transport } from '../model';
 import { isSecretName, redactArgs, redactText, redactUrl } from '../redact';
 import { RawField, RawServerEntry, FileDiagnostic, VariableFlavour } from './types';
 import { resolveVariables } from './variables';
+import { kindOf } from './kind';
 
 export interface NormalizeContext {
   host: HostEnv;
@@ -190,22 +191,6 @@ function mapKeys(key: string, field: RawField | undefined, problem: (f: RawField
   return Object.keys(v as object);
 }
 
-export function kindOf(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  switch (typeof v) {
-    case 'string':
-      return 'a string';
-    case 'number':
-      return 'a number';
-    case 'boolean':
-      return 'a boolean';
-    case 'object':
-      return 'an object';
-    default:
-      return typeof v;
-  }
-}
 
 /** A short stable key for "the same launch": a hash, so resolved secrets in args never show through it. */
 export function launchKey(parts: string[]): string {
