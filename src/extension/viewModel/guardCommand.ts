@@ -8,12 +8,25 @@ import { VmServer } from './input';
 
 const GUARD_NAME = /(^|[/\\])mcp-lifeguard(\.cmd|\.exe|\.js)?$/i;
 
-/** Whether a command + args launch through the guard (directly, or as `node <guard>.js`). */
+/** Whether a command + args launch through the guard (directly, as `node <guard>.js`, or `npx [-y] mcp-lifeguard`). */
 export function isWrappedCommand(command: string | undefined, args: readonly string[]): boolean {
   if (!command) return false;
   if (GUARD_NAME.test(command)) return args[0] === 'run';
   if (/(^|[/\\])node(\.exe)?$/i.test(command)) return args.length > 1 && GUARD_NAME.test(args[0]) && args[1] === 'run';
+  if (/(^|[/\\])npx(\.cmd)?$/i.test(command)) {
+    const rest = args.filter((a) => a !== '-y' && a !== '--yes');
+    return rest.length > 1 && /^mcp-lifeguard(@[^/]+)?$/.test(rest[0]) && rest[1] === 'run';
+  }
   return false;
+}
+
+/**
+ * Whether this server already runs under the guard: its entry launches the guard, or a running
+ * instance holds a guard's lock (an entry may reach the guard by a path no name check can know,
+ * such as `node <clone>/dist/cli.js run`). Either way Wrap with Guard has nothing to add.
+ */
+export function runsUnderGuard(s: Pick<VmServer, 'command' | 'args' | 'instances'>): boolean {
+  return isWrappedCommand(s.command, s.args) || s.instances.some((i) => i.lock !== undefined);
 }
 
 export function isWrapped(s: Pick<VmServer, 'command' | 'args'>): boolean {

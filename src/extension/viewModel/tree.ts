@@ -3,7 +3,7 @@ import type { Diagnostic } from '../../core/model';
 import { Cap, CapValue, contextValue, NodeKind } from './contextValues';
 import { describeVerdict } from './evidence';
 import { formatMemory, formatUptime, mdCell, plural } from './format';
-import { isWrapped, wrapSupport } from './guardCommand';
+import { isWrapped, runsUnderGuard, wrapSupport } from './guardCommand';
 import { VmInstance, VmServer, VmSnapshot } from './input';
 import { instanceFlags, leftoverInstances, isGuarded, serverState, staleVerdict } from './state';
 import { mayRun } from './trust';
@@ -100,7 +100,7 @@ export function serverCaps(s: VmServer, ctx: TreeContext, workspaceFolders: read
   if (leftoverInstances(s).length > 0) caps.push(Cap.killDuplicates);
   if (ctx.guardAvailable) {
     if (isWrapped(s)) caps.push(Cap.unwrap);
-    else if (wrapSupport(s).supported && mayRun('wrap', s, ctx.trusted, workspaceFolders).allowed) caps.push(Cap.wrap);
+    else if (!runsUnderGuard(s) && wrapSupport(s).supported && mayRun('wrap', s, ctx.trusted, workspaceFolders).allowed) caps.push(Cap.wrap);
   }
   return caps;
 }

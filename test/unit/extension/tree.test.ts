@@ -123,6 +123,10 @@ describe('extension view-model: tree', () => {
     assert.deepEqual(caps(serverNode(server('http', { transport: 'http', command: undefined, url: 'http://x' }))), ['mcpServer', 'openConfig']);
     assert.deepEqual(caps(serverNode(server('toml', { source: source({ client: 'codex', file: '/h/.codex/config.toml' }) }))), ['mcpServer', 'openConfig']);
     assert.deepEqual(caps(serverNode(server('w', { command: '/h/.local/state/mcp-lifeguard/bin/mcp-lifeguard', args: ['run', '--', 'npx', 'x'] }))), ['mcpServer', 'openConfig', 'unwrap']);
+    // Already under the guard by a path no name check knows (a clone's dist/cli.js): no Wrap, and no Unwrap either.
+    const viaClone = server('clone', { command: 'node', args: ['/src/lg/dist/cli.js', 'run', '--', 'x'], instances: [instance(1, { lock: { serverName: 'clone' } })] });
+    assert.deepEqual(caps(serverNode(viaClone)), ['mcpServer', 'evidence', 'openConfig', 'restart', 'stop']);
+    assert.deepEqual(caps(serverNode(server('npx', { command: 'npx', args: ['-y', 'mcp-lifeguard', 'run', '--', 'x'] }))), ['mcpServer', 'openConfig', 'unwrap']);
     // Without an installed guard, neither wrap nor unwrap is offered.
     assert.deepEqual(caps(serverNode(server('idle')), { ...ctx, guardAvailable: false }), ['mcpServer', 'openConfig']);
     const inst = childNodes(serverNode(server('run', { instances: [instance(1)] })))[0];

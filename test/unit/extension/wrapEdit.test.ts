@@ -44,6 +44,13 @@ describe('extension: Wrap with Guard edits', () => {
     assert.ok(back.text.includes('// from npm'));
   });
 
+  it('unwrap also undoes a guard reached through npx', () => {
+    const text = '{ "mcpServers": { "m": { "command": "npx", "args": ["-y", "mcp-lifeguard", "run", "--name", "m", "--", "uvx", "srv"] } } }';
+    const back = computeUnwrap(text, ['mcpServers', 'm']);
+    assert.ok(back.kind === 'ok');
+    assert.deepEqual(parse(back.text).mcpServers.m, { command: 'uvx', args: ['srv'] });
+  });
+
   it('an entry without args gets them; nested key paths (Claude Code projects) work', () => {
     const text = '{\n\t"projects": {\n\t\t"/w": { "mcpServers": { "a.b": { "command": "srv" } } }\n\t}\n}\n';
     const r = computeWrap(text, ['projects', '/w', 'mcpServers', 'a.b'], 'a.b', GUARD);
