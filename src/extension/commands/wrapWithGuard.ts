@@ -3,7 +3,7 @@ import { Services } from '../services';
 import { isWrapped, wrapSupport } from '../viewModel/guardCommand';
 import { VmServer } from '../viewModel/input';
 import { mayRun } from '../viewModel/trust';
-import { computeUnwrap, computeWrap } from '../viewModel/wrapEdit';
+import { computeUnwrap, computeWrap, entryFormatFor } from '../viewModel/wrapEdit';
 import { editConfigEntry } from './editConfigEntry';
 import { CommandArg, pickServer } from './pickServer';
 
@@ -27,7 +27,7 @@ export async function wrapWithGuard(svc: Services, arg?: CommandArg): Promise<vo
   const trust = mayRun('wrap', server, ws.trusted, ws.workspaceFolders);
   if (!trust.allowed) return void vscode.window.showWarningMessage(trust.reason);
   const detail = `Its command becomes "${launcher} run --name ${server.name} -- <the current command>". Comments and formatting are kept; Unwrap restores the entry. The guard keeps one instance per server and restarts it without breaking the client's session.`;
-  const done = await editConfigEntry(svc, server, 'Wrap', detail, (text) => computeWrap(text, server.keyPath, server.name, { command: launcher }));
+  const done = await editConfigEntry(svc, server, 'Wrap', detail, (text) => computeWrap(text, server.keyPath, server.name, { command: launcher }, entryFormatFor(server.source.file)));
   if (done) void vscode.window.showInformationMessage(`${server.name} now starts through the guard. ${server.source.label} uses it the next time it starts the server (restart it there, or restart ${server.source.label}).`);
 }
 
@@ -35,6 +35,6 @@ export async function wrapWithGuard(svc: Services, arg?: CommandArg): Promise<vo
 export async function unwrapGuard(svc: Services, arg?: CommandArg): Promise<void> {
   const server = await pickServer(svc, arg, isWrapped, 'Unwrap which MCP server?', 'No server runs through the guard.');
   if (!server) return;
-  const done = await editConfigEntry(svc, server, 'Unwrap', 'The entry gets back the command and arguments the guard was started with.', (text) => computeUnwrap(text, server.keyPath));
+  const done = await editConfigEntry(svc, server, 'Unwrap', 'The entry gets back the command and arguments the guard was started with.', (text) => computeUnwrap(text, server.keyPath, entryFormatFor(server.source.file)));
   if (done) void vscode.window.showInformationMessage(`${server.name} no longer starts through the guard from its next start.`);
 }

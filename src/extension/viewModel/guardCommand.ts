@@ -35,13 +35,10 @@ export function isWrapped(s: Pick<VmServer, 'command' | 'args'>): boolean {
 
 export type WrapSupport = { supported: true } | { supported: false; reason: string };
 
-/** Whether Wrap with Guard can rewrite this entry: a stdio server in a JSON/JSONC file. */
+/** Whether Wrap with Guard can rewrite this entry: a stdio server whose place in its file (JSON/JSONC, TOML, YAML) is known. */
 export function wrapSupport(s: Pick<VmServer, 'transport' | 'command' | 'source' | 'keyPath'>): WrapSupport {
   if (s.transport !== 'stdio') return { supported: false, reason: 'only stdio servers can be wrapped; HTTP servers are reached over the network' };
   if (!s.command) return { supported: false, reason: 'the entry has no command' };
-  const file = s.source.file.toLowerCase();
-  if (/\.(toml)$/.test(file)) return { supported: false, reason: 'wrapping servers in TOML files (Codex) is not supported yet' };
-  if (/\.(ya?ml)$/.test(file)) return { supported: false, reason: 'wrapping servers in YAML files (Continue) is not supported yet' };
   if (s.keyPath.length === 0) return { supported: false, reason: 'the entry\'s place in its file is not known' };
   return { supported: true };
 }

@@ -1,4 +1,7 @@
 import { applyEdits, findNodeAtLocation, FormattingOptions, getNodeValue, modify, ParseError, parseTree } from 'jsonc-parser';
+import { tomlEntry } from './entryFormats/tomlEntry';
+import { EntryFormat, RawEntry } from './entryFormats/types';
+import { yamlEntry } from './entryFormats/yamlEntry';
 import { isWrappedCommand } from './guardCommand';
 
 /**
@@ -14,12 +17,7 @@ export interface GuardLauncher {
   command: string;
 }
 
-interface RawEntry {
-  command: string;
-  args: string[];
-}
-
-function readEntry(text: string, keyPath: (string | number)[]): RawEntry | string {
+function readJsonc(text: string, keyPath: (string | number)[]): RawEntry | string {
   const errors: ParseError[] = [];
   const root = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false });
   // Editing around a syntax error could land anywhere: the user fixes the file first.
@@ -42,28 +40,45 @@ export function detectFormatting(text: string): FormattingOptions {
   return { insertSpaces: true, tabSize: Math.min(spaces, 8) || 2, eol };
 }
 
-function setEntry(text: string, keyPath: (string | number)[], entry: RawEntry): string {
+function writeJsonc(text: string, keyPath: (string | number)[], entry: RawEntry): string {
   const formattingOptions = detectFormatting(text);
   let out = applyEdits(text, modify(text, [...keyPath, 'command'], entry.command, { formattingOptions }));
   out = applyEdits(out, modify(out, [...keyPath, 'args'], entry.args, { formattingOptions }));
   return out;
 }
 
+const jsoncEntry: EntryFormat = { read: readJsonc, write: writeJsonc };
+
+/** The entry format of a config file, by its name: Codex's TOML, Continue's YAML, else JSON/JSONC. */
+export function entryFormatFor(file: string): EntryFormat {
+  if (/\.toml$/i.test(file)) return tomlEntry;
+  if (/\.ya?ml$/i.test(file)) return yamlEntry;
+  return jsoncEntry;
+}
+
+function edit(format: EntryFormat, text: string, keyPath: (string | number)[], entry: RawEntry): EditResult {
+  try {
+    return { kind: 'ok', text: format.write(text, keyPath, entry) };
+  } catch (err) {
+    return { kind: 'error', reason: (err as Error).message };
+  }
+}
+
 /** `command`/`args` become `<guard> run --name <name> -- <command> <args...>`. */
-export function computeWrap(text: string, keyPath: (string | number)[], serverName: string, guard: GuardLauncher): EditResult {
-  const entry = readEntry(text, keyPath);
+export function computeWrap(text: string, keyPath: (string | number)[], serverName: string, guard: GuardLauncher, format: EntryFormat = jsoncEntry): EditResult {
+  const entry = format.read(text, keyPath);
   if (typeof entry === 'string') return { kind: 'error', reason: entry };
   if (isWrappedCommand(entry.command, entry.args)) return { kind: 'error', reason: 'the server already runs through the guard' };
-  return { kind: 'ok', text: setEntry(text, keyPath, { command: guard.command, args: ['run', '--name', serverName, '--', entry.command, ...entry.args] }) };
+  return edit(format, text, keyPath, { command: guard.command, args: ['run', '--name', serverName, '--', entry.command, ...entry.args] });
 }
 
 /** Restores the command and args the guard was wrapped around. */
-export function computeUnwrap(text: string, keyPath: (string | number)[]): EditResult {
-  const entry = readEntry(text, keyPath);
+export function computeUnwrap(text: string, keyPath: (string | number)[], format: EntryFormat = jsoncEntry): EditResult {
+  const entry = format.read(text, keyPath);
   if (typeof entry === 'string') return { kind: 'error', reason: entry };
   if (!isWrappedCommand(entry.command, entry.args)) return { kind: 'error', reason: 'the server does not run through the guard' };
   const split = entry.args.indexOf('--');
   if (split < 0 || split === entry.args.length - 1) return { kind: 'error', reason: 'the guard\'s arguments have no command after "--"' };
   const [command, ...args] = entry.args.slice(split + 1);
-  return { kind: 'ok', text: setEntry(text, keyPath, { command, args }) };
+  return edit(format, text, keyPath, { command, args });
 }

@@ -121,7 +121,7 @@ describe('extension view-model: tree', () => {
     ]);
     assert.deepEqual(caps(serverNode(server('orph', { instances: [instance(1, { verdicts: [orphan()] })] }))), ['mcpServer', 'evidence', 'killDuplicates', 'openConfig', 'restart', 'stop', 'wrap']);
     assert.deepEqual(caps(serverNode(server('http', { transport: 'http', command: undefined, url: 'http://x' }))), ['mcpServer', 'openConfig']);
-    assert.deepEqual(caps(serverNode(server('toml', { source: source({ client: 'codex', file: '/h/.codex/config.toml' }) }))), ['mcpServer', 'openConfig']);
+    assert.deepEqual(caps(serverNode(server('toml', { source: source({ client: 'codex', file: '/h/.codex/config.toml' }) }))), ['mcpServer', 'openConfig', 'wrap']);
     assert.deepEqual(caps(serverNode(server('w', { command: '/h/.local/state/mcp-lifeguard/bin/mcp-lifeguard', args: ['run', '--', 'npx', 'x'] }))), ['mcpServer', 'openConfig', 'unwrap']);
     // Already under the guard by a path no name check knows (a clone's dist/cli.js): no Wrap, and no Unwrap either.
     const viaClone = server('clone', { command: 'node', args: ['/src/lg/dist/cli.js', 'run', '--', 'x'], instances: [instance(1, { lock: { serverName: 'clone' } })] });
