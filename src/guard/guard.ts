@@ -5,7 +5,8 @@ import { ChildExit, describeExit, exitCodeOf, ServerChild, spawnServer, SpawnSpe
 import { CrashLoopDetector, CrashLoopOptions } from './crashLoop';
 import { joinLine, LineParts, lineTail, LineSplitter } from './lines';
 import { classify, Classified, errorResponse, GuardErrorCode, idKey, LARGE_LINE_BYTES, notification, serializeMessage, TAIL_BYTES, trailingResponseId } from './messages';
-import { compareVersions, decide, describeStale, InstalledVersionProbe, ResolvedVersion, StalePolicy, StaleVerdict } from './staleness';
+import { StaleGate } from './staleGate';
+import { InstalledVersionProbe, ResolvedVersion, StalePolicy } from './staleness';
 
 export interface GuardOptions {
   spec: SpawnSpec;
@@ -85,17 +86,23 @@ export class Guard {
   private initializeAnswered = false;
   private initializedBytes: Buffer | undefined;
   private capabilities: Record<string, unknown> = {};
-  private readonly readOnlyTools = new Map<string, boolean>();
   private replayCounter = 0;
-  private staleLogged = '';
-  private idleRestartWanted = false;
-  private staleTimer: NodeJS.Timeout | undefined;
+  private readonly staleGate: StaleGate;
   private resolveFinished!: (code: number) => void;
   /** Resolves with the exit code once the guard is done (the child is gone). */
   readonly finished = new Promise<number>((resolve) => (this.resolveFinished = resolve));
 
   constructor(private readonly options: GuardOptions) {
     this.crash = new CrashLoopDetector(options.crashLoop);
+    this.staleGate = new StaleGate({
+      stale: options.stale,
+      serverName: options.serverName,
+      log: options.log,
+      runningVersion: () => this.slot?.version,
+      isRunning: () => this.state.kind === 'running',
+      isIdle: () => this.inFlight.size === 0,
+      restart: (reason) => this.beginRestart(reason, false),
+    });
   }
 
   /** Starts the first child and begins relaying. */
@@ -113,11 +120,7 @@ export class Guard {
       void this.close('the client is gone');
     });
     this.slot = this.spawnSlot('passthrough');
-    const stale = this.options.stale;
-    if (stale && stale.intervalMs > 0) {
-      this.staleTimer = setInterval(() => void this.checkStale(), stale.intervalMs);
-      this.staleTimer.unref();
-    }
+    this.staleGate.start();
   }
 
   status(): GuardStatus {
@@ -182,7 +185,7 @@ export class Guard {
     switch (c.kind) {
       case 'request': {
         if (c.method === 'initialize') this.initializeRequest = { method: 'initialize', params: c.message.params };
-        const refusal = await this.staleRefusal(c);
+        const refusal = await this.staleGate.refusal(c.method, c.message.params);
         if (refusal) {
           this.sendToClient(errorResponse(c.id, GuardErrorCode.Stale, refusal));
           return true;
@@ -241,55 +244,6 @@ export class Guard {
     const { input } = this.options;
     if (this.inputPaused.child || this.inputPaused.output) input.pause();
     else input.resume();
-  }
-
-  private async staleRefusal(c: Classified & { kind: 'request' }): Promise<string | undefined> {
-    const stale = this.options.stale;
-    if (!stale) return undefined;
-    if (stale.policy !== 'refuse-writes' && stale.policy !== 'refuse-all') {
-      if (c.method === 'tools/call') void this.checkStale();
-      return undefined;
-    }
-    if (stale.policy === 'refuse-writes' && c.method !== 'tools/call') return undefined;
-    const verdict = await this.staleVerdict();
-    const toolName = typeof c.message.params?.name === 'string' ? c.message.params.name : undefined;
-    const decision = decide(stale.policy, verdict, { method: c.method, toolName, readOnly: toolName === undefined ? undefined : this.readOnlyTools.get(toolName) }, this.options.serverName);
-    return decision.action === 'refuse' ? decision.message : undefined;
-  }
-
-  private async staleVerdict(): Promise<StaleVerdict> {
-    const stale = this.options.stale;
-    if (!stale || !this.slot) return { state: 'unknown', reason: 'no staleness probe' };
-    const running = await this.slot.version;
-    const verdict = compareVersions(running, await stale.probe.installed());
-    if (verdict.state === 'stale') {
-      const said = describeStale(verdict, this.options.serverName);
-      if (this.staleLogged !== said) {
-        this.staleLogged = said;
-        this.options.log(`${said} (--when-stale ${stale.policy})`);
-      }
-    }
-    return verdict;
-  }
-
-  /** The timer's check (and the one on tools/call under warn and restart-when-idle, which never delays the call). */
-  private async checkStale(): Promise<void> {
-    if (this.state.kind !== 'running') return;
-    try {
-      const verdict = await this.staleVerdict();
-      if (verdict.state === 'stale' && this.options.stale?.policy === 'restart-when-idle') {
-        this.idleRestartWanted = true;
-        this.restartIfIdle();
-      }
-    } catch (err) {
-      this.options.log(`checking for a newer installed version failed: ${(err as Error).message}`);
-    }
-  }
-
-  private restartIfIdle(): void {
-    if (!this.idleRestartWanted || this.inFlight.size > 0 || this.state.kind !== 'running') return;
-    this.idleRestartWanted = false;
-    this.beginRestart('a newer version is installed (--when-stale restart-when-idle)', false).catch((err: Error) => this.options.log(`restart failed: ${err.message}`));
   }
 
   // ---- server -> client ----
@@ -404,16 +358,14 @@ export class Guard {
       this.initializeAnswered = true;
       this.capabilities = (result.capabilities as Record<string, unknown> | undefined) ?? {};
     } else if (entry.method === 'tools/list' && result && Array.isArray(result.tools)) {
-      for (const tool of result.tools as Array<{ name?: unknown; annotations?: { readOnlyHint?: unknown } }>) {
-        if (typeof tool?.name === 'string') this.readOnlyTools.set(tool.name, tool.annotations?.readOnlyHint === true);
-      }
+      this.staleGate.noteTools(result.tools);
     }
     if (this.inFlight.size === 0) this.onIdle();
   }
 
   private onIdle(): void {
     for (const w of this.idleWaiters.splice(0)) w();
-    this.restartIfIdle();
+    this.staleGate.onIdle();
   }
 
   // ---- child exit, restart, close ----
@@ -598,7 +550,7 @@ export class Guard {
   private finish(code: number): void {
     if (this.state.kind === 'exited') return;
     this.state = { kind: 'exited', code };
-    if (this.staleTimer) clearInterval(this.staleTimer);
+    this.staleGate.stop();
     this.options.input.pause();
     this.resolveFinished(code);
   }
