@@ -52,6 +52,18 @@ function blockFiles(dirs: (ctx: SourceContext) => string[], inWorkspace = false)
   };
 }
 
+/** A VS Code extension's MCP settings file in its global storage, for VS Code and Insiders alike. */
+function inExtensionStorage(client: SourceSpec['client'], label: string, extensionId: string, fileName: string): SourceSpec[] {
+  return VSCODE_PRODUCTS.map((product) => ({
+    client,
+    scope: 'user',
+    label,
+    files: one((ctx) => pathFor(ctx.host).join(vscodeUserDir(ctx.host, product.folder), 'globalStorage', extensionId, 'settings', fileName)),
+    adapter: mcpServers,
+    variables: 'none',
+  }));
+}
+
 const vscodeSources: SourceSpec[] = VSCODE_PRODUCTS.flatMap((product): SourceSpec[] => [
   {
     client: product.client,
@@ -221,26 +233,8 @@ export const SOURCES: SourceSpec[] = [
     variables: 'dollar',
     urlTransport: 'sse',
   },
-  ...VSCODE_PRODUCTS.map(
-    (product): SourceSpec => ({
-      client: 'cline',
-      scope: 'user',
-      label: 'Cline',
-      files: one((ctx) => pathFor(ctx.host).join(vscodeUserDir(ctx.host, product.folder), 'globalStorage', 'saoudrizwan.claude-dev', 'settings', 'cline_mcp_settings.json')),
-      adapter: mcpServers,
-      variables: 'none',
-    }),
-  ),
-  ...VSCODE_PRODUCTS.map(
-    (product): SourceSpec => ({
-      client: 'roo-code',
-      scope: 'user',
-      label: 'Roo Code',
-      files: one((ctx) => pathFor(ctx.host).join(vscodeUserDir(ctx.host, product.folder), 'globalStorage', 'rooveterinaryinc.roo-cline', 'settings', 'mcp_settings.json')),
-      adapter: mcpServers,
-      variables: 'none',
-    }),
-  ),
+  ...inExtensionStorage('cline', 'Cline', 'saoudrizwan.claude-dev', 'cline_mcp_settings.json'),
+  ...inExtensionStorage('roo-code', 'Roo Code', 'rooveterinaryinc.roo-cline', 'mcp_settings.json'),
   {
     client: 'roo-code',
     scope: 'workspace',
