@@ -1,14 +1,14 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { HostEnv } from '../../../src/core/hostEnv';
 import { nodeFs } from '../../../src/core/versions/fs';
 import { ResolveContext } from '../../../src/core/versions/lookup';
+import { makeTempDir } from '../../support/temp';
 
 /** Builders for on-disk layouts that mirror what npm, npx, pnpm, bun, uv, pipx and venvs leave behind. */
 
 export function tempDir(prefix = 'lg-versions-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  return makeTempDir(prefix);
 }
 
 export function write(file: string, text: string): string {
