@@ -1,29 +1,10 @@
-import { redactArgs, redactText } from '../../core/redact';
-import type { FreeState, HolderState, LockRecord } from '../../core/locks';
+import { redactRecord } from '../../core/locks/redactRecord';
+import type { FreeState, HolderState } from '../../core/locks';
 import { table } from './status';
 
 export type ListedLock = { lockPath: string } & (HolderState | FreeState);
 
-/** Records hold command lines and resource keys, which may carry credentials: masked before printing. */
-export function redactRecord(record: LockRecord): LockRecord {
-  return {
-    ...record,
-    command: Array.isArray(record.command) ? redactArgs(record.command.map(String)) : record.command,
-    resourceKey: redactResourceKey(record.resourceKey),
-  };
-}
-
-/** The default resource key is a JSON array of cwd, command and args: redact it as a command line. */
-function redactResourceKey(key: string): string {
-  try {
-    const parsed: unknown = JSON.parse(key);
-    if (Array.isArray(parsed) && parsed.every((p) => typeof p === 'string')) return JSON.stringify(redactArgs(parsed as string[]));
-  } catch {
-    // not the default key: an explicit resource, free text
-  }
-  return redactText(key);
-}
-
+/** Records hold command lines and resource keys: masked again before printing (older records, other writers). */
 export function redactListed(lock: ListedLock): ListedLock {
   if (lock.state === 'live' || lock.state === 'dead') return { ...lock, record: redactRecord(lock.record) };
   if (lock.state === 'free' && lock.released) return { ...lock, released: redactRecord(lock.released) };
