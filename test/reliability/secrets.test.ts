@@ -1,10 +1,11 @@
 import * as assert from 'node:assert/strict';
-import { ChildProcess, execFile, spawn } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { listLocks } from '../../src/core/locks';
 import { cliPath, fixturesDir } from '../support/repo';
 import { linuxLayout } from '../unit/sources/fixtureLayouts';
+import { allFiles, linkCli, runCli as run, stopAll, until, writeIdleScript } from './support';
 
 /**
  * Secrets never leave, over a corpus of secret shapes kept as data (test/fixtures/secrets/corpus.json):
@@ -54,29 +55,6 @@ function codexToml(servers: Record<string, Record<string, unknown>>): string {
     .join('\n\n');
 }
 
-function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [cliPath, ...args], { env, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
-
-function allFiles(dir: string): string[] {
-  if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? allFiles(path.join(dir, e.name)) : e.isFile() ? [path.join(dir, e.name)] : []));
-}
-
-async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 describe('secrets: a corpus of secret shapes in configs and running processes leaks into no output', function () {
   this.timeout(120_000);
   let root: string;
@@ -97,11 +75,9 @@ describe('secrets: a corpus of secret shapes in configs and running processes le
     own = path.join(root, 'lg');
     const scripts = path.join(root, 'bin');
     fs.mkdirSync(scripts, { recursive: true });
-    // Stays up until the test stops it (bounded at 2 minutes in case it is not).
-    const idle = "setTimeout(() => process.exit(0), 120000); process.stdin.resume?.(); process.stdin.on?.('end', () => {});\n";
-    for (const name of ['corpus-mcp.js', 'unlisted-mcp.js', 'guarded-mcp.js']) fs.writeFileSync(path.join(scripts, name), idle);
+    for (const name of ['corpus-mcp.js', 'unlisted-mcp.js', 'guarded-mcp.js']) writeIdleScript(path.join(scripts, name));
     // The guard as installed (`mcp-lifeguard run`), so that the snapshot marks its server as guarded.
-    fs.symlinkSync(cliPath, path.join(scripts, 'mcp-lifeguard'));
+    const guardBin = linkCli(scripts);
 
     const withArgs = corpus.leak.filter((e) => e.args);
     const groups: LeakEntry[][] = [];
@@ -146,7 +122,7 @@ describe('secrets: a corpus of secret shapes in configs and running processes le
     groups.forEach((g, i) => procs.push(spawn(process.execPath, resolved(groupArgs(g, i), allVars), { stdio: 'ignore' })));
     const everyArg = resolved(withArgs.flatMap((e) => e.args as string[]), allVars);
     procs.push(spawn(process.execPath, [path.join(scripts, 'unlisted-mcp.js'), ...everyArg], { stdio: 'ignore' }));
-    const guard = spawn(process.execPath, [path.join(scripts, 'mcp-lifeguard'), 'run', '--name', 'corpus-guarded', '--', process.execPath, path.join(scripts, 'guarded-mcp.js'), ...everyArg], {
+    const guard = spawn(process.execPath, [guardBin, 'run', '--name', 'corpus-guarded', '--', process.execPath, path.join(scripts, 'guarded-mcp.js'), ...everyArg], {
       env: { ...env },
       cwd: root,
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -174,8 +150,7 @@ describe('secrets: a corpus of secret shapes in configs and running processes le
   });
 
   after(async () => {
-    for (const p of procs) if (p.exitCode === null && p.signalCode === null) p.kill('SIGTERM');
-    await Promise.all(procs.map((p) => (p.exitCode === null && p.signalCode === null ? new Promise((r) => p.once('exit', r)) : undefined)));
+    await stopAll(procs);
     if (root) fs.rmSync(root, { recursive: true, force: true });
   });
 

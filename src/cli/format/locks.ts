@@ -1,5 +1,6 @@
 import { redactRecord } from '../../core/locks/redactRecord';
 import type { FreeState, HolderState } from '../../core/locks';
+import { terminalSafe, terminalSafeDeep } from '../../core/terminalSafe';
 import { table } from './status';
 
 export type ListedLock = { lockPath: string } & (HolderState | FreeState);
@@ -13,12 +14,12 @@ export function redactListed(lock: ListedLock): ListedLock {
 
 /** The human `locks`: one row per lock, newest record's state, then where to look. */
 export function formatLocks(dir: string, locks: ListedLock[]): string {
-  if (locks.length === 0) return `No locks in ${dir}.\n`;
-  const rows = locks.map(redactListed).map((l) => {
+  if (locks.length === 0) return `No locks in ${terminalSafe(dir)}.\n`;
+  const rows = locks.map(redactListed).map(terminalSafeDeep).map((l) => {
     const record = l.state === 'live' || l.state === 'dead' ? l.record : l.state === 'free' ? l.released : undefined;
     const note =
       l.state === 'dead' ? l.reason : l.state === 'unreadable' ? l.reason : l.state === 'free' ? (record?.releasedAt ? `released ${record.releasedAt}` : 'never held') : [record?.holder, record?.control ? `control ${record.control}` : ''].filter(Boolean).join(', ');
     return [record?.serverName ?? '?', l.state, record ? String(record.pid) : '', record?.startedAt ?? '', record?.resourceKey ?? '', note];
   });
-  return `${[...table(['SERVER', 'STATE', 'PID', 'STARTED', 'RESOURCE', 'NOTE'], rows), '', `Lock directory: ${dir}`].join('\n')}\n`;
+  return `${[...table(['SERVER', 'STATE', 'PID', 'STARTED', 'RESOURCE', 'NOTE'], rows), '', `Lock directory: ${terminalSafe(dir)}`].join('\n')}\n`;
 }
