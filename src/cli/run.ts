@@ -6,6 +6,7 @@ import { runCommand } from './commands/run';
 import { statusCommand } from './commands/status';
 import { stopCommand } from './commands/stop';
 import { CliIo, UsageError } from './io';
+import { terminalSafeLines } from '../core/terminalSafe';
 import { LIFEGUARD_VERSION } from '../core/version';
 
 export const USAGE = `Usage: mcp-lifeguard <command> [options]
@@ -58,7 +59,10 @@ const COMMANDS: Record<string, Command> = {
 };
 
 /** Runs one CLI invocation; returns the exit code. */
-export async function runCli(argv: string[], io: CliIo): Promise<number> {
+export async function runCli(argv: string[], given: CliIo): Promise<number> {
+  // Everything on stderr is messages for a person: no control or bidi character of the data they
+  // quote reaches the terminal raw. Text on stdout is made safe by its formatter (JSON stays exact).
+  const io: CliIo = { ...given, stderr: (text) => given.stderr(terminalSafeLines(text)) };
   const [name, ...rest] = argv;
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
     io.stdout(USAGE);

@@ -4,16 +4,25 @@
  */
 export const REDACTED = '<redacted>';
 
-/** Query parameters and flags whose values are credentials. */
-const SECRET_NAME = /(token|secret|passw(or)?d|pwd|api[-_]?key|apikey|access[-_]?key|auth|credential|bearer|session|signature|sig|private[-_]?key|client[-_]?secret|pat|(^|[-_.])key|authorization|cookie)$/i;
+/**
+ * Names (query parameters, flags, env keys, header names, `key=value` keys) whose values are
+ * credentials. Short words only count as a whole segment (`--pass`, `DB_PW`, `GITHUB_PAT`), so that
+ * `--passes`, `--compat` or `monkey` stay readable.
+ */
+const SECRET_NAME = /(token|secret|passw(or)?d|pwd|api[-_]?key|apikey|access[-_]?key|account[-_]?key|auth|credentials?|bearer|session|signature|sig|private[-_]?key|client[-_]?secret|(^|[-_.])(pat|key|pass|passphrase|pw)|passphrase|authorization|cookie)$/i;
 
 /** Well-known credential shapes that stand out wherever they appear. */
 const SECRET_SHAPES: RegExp[] = [
   /\b(gh[pousr]_[A-Za-z0-9]{20,})\b/g, // GitHub tokens
   /\bgithub_pat_[A-Za-z0-9_]{20,}\b/g,
   /\bsk-[A-Za-z0-9_-]{16,}\b/g, // OpenAI / Anthropic style keys
+  /\b[rs]k_(live|test)_[A-Za-z0-9]{10,}\b/g, // Stripe
   /\bxox[abprs]-[A-Za-z0-9-]{10,}\b/g, // Slack
   /\bAKIA[0-9A-Z]{16}\b/g, // AWS access key ids
+  /\bAIza[0-9A-Za-z_-]{30,}\b/g, // Google API keys
+  /\bglpat-[A-Za-z0-9_-]{16,}\b/g, // GitLab
+  /\bnpm_[A-Za-z0-9]{30,}\b/g, // npm
+  /\bhf_[A-Za-z0-9]{30,}\b/g, // Hugging Face
   /\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\b/g, // JWTs
   // An Authorization value written into an argument (`--header "Authorization: Bearer ..."`).
   /(?<=\b(?:Bearer|Basic|Token)\s+)[A-Za-z0-9._~+/=-]{6,}/gi,
@@ -21,7 +30,7 @@ const SECRET_SHAPES: RegExp[] = [
 
 /** Whether a name (env key, header, flag, query parameter) says its value is a credential. */
 export function isSecretName(name: string): boolean {
-  return SECRET_NAME.test(name.replace(/^-+/, ''));
+  return SECRET_NAME.test(name.trim().replace(/^-+/, ''));
 }
 
 /**
@@ -46,32 +55,104 @@ export function redactUrl(url: string): string {
   return redactShapes(out);
 }
 
+/** A flag on its own (`--token`, `-e`): the next argument may be its value. */
+const FLAG = /^--?[A-Za-z][\w.-]*$/;
+const URL_START = /^[a-z][a-z0-9+.-]*:\/\//i;
+/** Authorization schemes, kept in front of a redacted value: they tell which credential was there. */
+const SCHEME = /^(Bearer|Basic|Token|Digest|Negotiate|ApiKey)$/i;
+
 /**
  * Redacts a command line given as argv: the value after a secret-named flag (`--token X`,
- * `--api-key=X`), secret-named `NAME=value` assignments, credentials in URL arguments, any of the
- * known secret values (e.g. values of a config's env), and well-known token shapes.
+ * `--pass X`), secret-named `NAME=value` assignments (`--api-key=X`, docker's `-e MY_PASS=X`),
+ * header-shaped arguments (`Authorization: X`, `X-API-Key:X`), secret keys of `k=v;k=v` and
+ * `k=v k=v` strings (connection strings, DSNs) and of JSON text, credentials in URLs, a shell's
+ * command string word by word, any of the known secret values (e.g. values of a config's env), and
+ * well-known token shapes. Arguments stay one for one, so a redacted argv still lines up with the
+ * running one.
  */
 export function redactArgs(args: readonly string[], knownSecrets: ReadonlySet<string> = new Set()): string[] {
   const out: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     const prev = i > 0 ? args[i - 1] : undefined;
-    if (prev !== undefined && /^--?[A-Za-z][\w-]*$/.test(prev) && isSecretName(prev)) {
+    // `--no-auth --verbose`: a flag after a flag is not its value.
+    if (prev !== undefined && FLAG.test(prev) && isSecretName(prev) && !/^--[A-Za-z]/.test(arg)) {
       out.push(REDACTED);
       continue;
     }
-    const eq = /^(--?[A-Za-z][\w-]*|[A-Za-z_][A-Za-z0-9_]*)=(.+)$/s.exec(arg);
-    if (eq && isSecretName(eq[1])) {
-      out.push(`${eq[1]}=${REDACTED}`);
+    // `X-API-Key: value` split into words (an unquoted header in a shell string), with or without a scheme.
+    const header = prev !== undefined && SCHEME.test(prev) ? args[i - 2] : prev;
+    if (header !== undefined && /^[A-Za-z][\w-]*:$/.test(header) && isSecretName(header.slice(0, -1)) && !SCHEME.test(arg)) {
+      out.push(REDACTED);
       continue;
     }
-    if (eq && /^[a-z][a-z0-9+.-]*:\/\//i.test(eq[2])) {
-      // `--url=https://user:pass@host/...`: the value is a URL like any other argument.
-      out.push(`${eq[1]}=${redactText(redactUrl(eq[2]), knownSecrets)}`);
-      continue;
-    }
-    out.push(redactText(/^[a-z][a-z0-9+.-]*:\/\//i.test(arg) ? redactUrl(arg) : arg, knownSecrets));
+    out.push(redactArg(arg, knownSecrets));
   }
+  return out;
+}
+
+/** One argument on its own: `--flag=value`, then the value's own shapes. */
+function redactArg(arg: string, knownSecrets: ReadonlySet<string>): string {
+  const flag = /^(--?[A-Za-z][\w.-]*)=(.*)$/s.exec(arg);
+  if (flag) {
+    const [, name, value] = flag;
+    if (isSecretName(name) && value.length > 0) return `${name}=${REDACTED}`;
+    return `${name}=${redactValue(value, knownSecrets)}`;
+  }
+  return redactValue(arg, knownSecrets);
+}
+
+/** A value: an assignment, a header, a URL, pairs, JSON or a shell command string. */
+function redactValue(value: string, knownSecrets: ReadonlySet<string>): string {
+  const assignment = /^([A-Za-z_][A-Za-z0-9_.-]*)=(.+)$/s.exec(value);
+  if (assignment && !value.includes(';') && isSecretName(assignment[1])) return `${assignment[1]}=${REDACTED}`;
+  const header = /^([A-Za-z][\w-]*)(\s*:\s*)(.*)$/s.exec(value);
+  if (header && !URL_START.test(value) && isSecretName(header[1]) && header[3].length > 0) {
+    const scheme = /^(\S+)\s+\S/.exec(header[3]);
+    return `${header[1]}${header[2]}${scheme && SCHEME.test(scheme[1]) ? `${scheme[1]} ` : ''}${REDACTED}`;
+  }
+  let out = URL_START.test(value) ? redactUrl(value) : value;
+  if (assignment && URL_START.test(assignment[2])) out = `${assignment[1]}=${redactUrl(assignment[2])}`;
+  out = redactPairs(out);
+  out = redactJsonMembers(out);
+  if (/\s/.test(out)) out = redactWords(out, knownSecrets);
+  return redactText(out, knownSecrets);
+}
+
+/**
+ * `Server=x;User Id=u;Password=p;` (ADO.NET, ODBC, JDBC, Azure) and `host=x password=p` (libpq):
+ * the values of secret keys. With semicolons a value runs to the next one (it may hold spaces).
+ */
+function redactPairs(text: string): string {
+  if (!text.includes('=')) return text;
+  const pair = text.includes(';')
+    ? /(^|;)(\s*)([A-Za-z_][\w .-]*?)(\s*=\s*)("(?:[^"]|"")*"|'[^']*'|[^;]*)/g
+    : /(^|[\s&])()([A-Za-z_][\w.-]*)(=)("[^"]*"|'[^']*'|[^\s&]*)/g;
+  return text.replace(pair, (whole, sep: string, space: string, key: string, eq: string, value: string) =>
+    value.length > 0 && value !== REDACTED && isSecretName(key) ? `${sep}${space}${key}${eq}${REDACTED}` : whole,
+  );
+}
+
+/** `{"apiKey":"x"}` given as an argument (`--config '{...}'`): the string values of secret members. */
+function redactJsonMembers(text: string): string {
+  if (!text.includes('"')) return text;
+  return text.replace(/("([^"\\]+)"\s*:\s*)"((?:[^"\\]|\\.)*)"/g, (whole, head: string, key: string, value: string) =>
+    value.length > 0 && isSecretName(key) ? `${head}"${REDACTED}"` : whole,
+  );
+}
+
+/**
+ * A command string (`sh -c 'srv --token x'`): its words are redacted as an argv, and each word that
+ * changed is replaced where it stands, so the rest of the string keeps its quoting.
+ */
+function redactWords(text: string, knownSecrets: ReadonlySet<string>): string {
+  const words = text.split(/\s+/).filter(Boolean);
+  if (words.length < 2) return text;
+  const redacted = redactArgs(words, knownSecrets);
+  let out = text;
+  words.forEach((w, i) => {
+    if (redacted[i] !== w) out = out.split(w).join(redacted[i]);
+  });
   return out;
 }
 

@@ -1,9 +1,10 @@
 import { InstanceIdentity, StopResult, defaultStopDeps, stopInstance } from '../core/actions/stop';
 import { controlRestart, controlShutdown, controlStatus, ControlReply, GuardStatus, RestartOutcome } from '../core/control';
 import { currentHostEnv, HostEnv } from '../core/hostEnv';
-import { readHolder } from '../core/locks';
+import { listLocks, LockRecord } from '../core/locks';
 import type { Snapshot } from '../core/model';
 import { lifeguardPaths, LifeguardPaths } from '../core/paths';
+import { holderRecordOf } from '../core/processes/guarded';
 import { takeSnapshot } from '../core/snapshot';
 import { VmInstance } from './viewModel/input';
 
@@ -53,19 +54,22 @@ export function createEngine(host: HostEnv = currentHostEnv()): Engine {
     guardRestart: (endpoint) => controlRestart(endpoint, 'restart requested from VS Code'),
     guardShutdown: (endpoint) => controlShutdown(endpoint, 'stop requested from VS Code'),
     guardStatus: (endpoint) => controlStatus(endpoint, { timeoutMs: 5000 }),
-    withGuardEndpoints: (instances) =>
-      Promise.all(
-        instances.map(async (i) => {
-          if (!i.lock || i.lock.control || i.lock.resourceKey === undefined) return i;
-          try {
-            const holder = await readHolder({ dir: lifeguardPaths(host).locks, identity: { serverName: i.lock.serverName, resourceKey: i.lock.resourceKey } });
-            // Only a live record still held by this instance's guard names the right endpoint.
-            if (holder.state === 'live' && holder.record.control) return { ...i, lock: { ...i.lock, control: holder.record.control } };
-          } catch {
-            // An untrustworthy lock dir: the instance is then handled as unguarded, which the plan says.
-          }
-          return i;
-        }),
-      ),
+    withGuardEndpoints: async (instances) => {
+      if (!instances.some((i) => i.lock && !i.lock.control)) return [...instances];
+      let live: LockRecord[];
+      try {
+        live = (await listLocks(lifeguardPaths(host).locks)).flatMap((l) => (l.state === 'live' ? [l.record] : []));
+      } catch {
+        // An untrustworthy lock dir: the instances are then handled as unguarded, which the plan says.
+        return [...instances];
+      }
+      // Only a live record whose holder is this instance's guard names the right endpoint. Records
+      // are found by their holder, not by the resource key: that is stored masked.
+      return instances.map((i) => {
+        if (!i.lock || i.lock.control) return i;
+        const control = holderRecordOf(i, live)?.control;
+        return control ? { ...i, lock: { ...i.lock, control } } : i;
+      });
+    },
   };
 }

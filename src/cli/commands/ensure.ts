@@ -11,6 +11,7 @@ import { npmVersionOfLaunch } from '../../core/versions/npm';
 import { describePortHolder } from '../../guard/http/portOwner';
 import { waitUntilAnswers } from '../../guard/http/upstream';
 import { identityOf } from '../../guard/launch';
+import { terminalSafe } from '../../core/terminalSafe';
 import { CliIo } from '../io';
 import { HttpCommandLine, parseHttpCommandLine } from './httpOptions';
 
@@ -26,7 +27,7 @@ type Freshness = { kind: 'fresh' } | { kind: 'stale'; running: string; installed
 export async function ensureCommand(args: string[], io: CliIo): Promise<number> {
   const cl = parseHttpCommandLine('ensure', args, io, { timeout: { type: 'string', default: '120' } });
   const timeoutMs = Number(cl.extra.timeout) * 1000;
-  const log = (line: string): void => io.stderr(`mcp-lifeguard ensure: ${line}\n`);
+  const log = (line: string): void => io.stderr(`${terminalSafe(`mcp-lifeguard ensure: ${line}`)}\n`);
   const paths = lifeguardPaths(currentHostEnv(io.env));
   const npm = await npmVersionOfLaunch(cl.launch);
   const installedAtStart = await npm?.installed();

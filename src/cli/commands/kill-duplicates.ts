@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { killDuplicates, planKillDuplicates } from '../../core/actions/killDuplicates';
 import { defaultStopDeps } from '../../core/actions/stop';
+import { terminalSafe } from '../../core/terminalSafe';
 import { CliIo, UsageError } from '../io';
 import { ACTION_OPTIONS, formatStopResult, graceMs, snapshotFor } from './stop';
 
@@ -18,7 +19,7 @@ export async function killDuplicatesCommand(args: string[], io: CliIo): Promise<
   const snapshot = await snapshotFor(values, io);
   const server = positionals[0];
   if (server !== undefined && !snapshot.servers.some((s) => s.name === server || s.id === server)) {
-    io.stderr(`mcp-lifeguard kill-duplicates: no configured server is named '${server}'\n`);
+    io.stderr(`mcp-lifeguard kill-duplicates: no configured server is named '${terminalSafe(server)}'\n`);
     return 1;
   }
   const plan = planKillDuplicates(snapshot, server);
@@ -27,7 +28,7 @@ export async function killDuplicatesCommand(args: string[], io: CliIo): Promise<
     else if (plan.length === 0) io.stdout('No duplicate or orphaned instances.\n');
     else {
       const lines = [`Would stop ${plan.length} instance${plan.length === 1 ? '' : 's'}:`];
-      for (const p of plan) lines.push(`  ${p.serverName}: pid ${p.pid} (${p.reason === 'duplicate' ? `older duplicate; ${p.keep} stays` : 'orphan'}) ${p.instance.commandLine}`);
+      for (const p of plan) lines.push(terminalSafe(`  ${p.serverName}: pid ${p.pid} (${p.reason === 'duplicate' ? `older duplicate; ${p.keep} stays` : 'orphan'}) ${p.instance.commandLine}`));
       lines.push('Nothing was signalled. Run again with --yes to stop them.');
       io.stdout(`${lines.join('\n')}\n`);
     }
@@ -36,6 +37,6 @@ export async function killDuplicatesCommand(args: string[], io: CliIo): Promise<
   const results = await killDuplicates(plan, defaultStopDeps(), { graceMs: grace });
   if (values.json) io.stdout(`${JSON.stringify({ dryRun: false, results }, null, 2)}\n`);
   else if (results.length === 0) io.stdout('No duplicate or orphaned instances.\n');
-  else io.stdout(`${results.flatMap(({ item, result }) => [`${item.serverName}:`, ...formatStopResult(result, '  ')]).join('\n')}\n`);
+  else io.stdout(`${results.flatMap(({ item, result }) => [terminalSafe(`${item.serverName}:`), ...formatStopResult(result, '  ')]).join('\n')}\n`);
   return results.every(({ result }) => result.outcome === 'stopped' || result.outcome === 'gone') ? 0 : 1;
 }

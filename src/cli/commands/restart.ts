@@ -4,6 +4,7 @@ import { controlRestart, controlStatus } from '../../core/control';
 import { currentHostEnv } from '../../core/hostEnv';
 import { listLocks, LockRecord } from '../../core/locks';
 import { lifeguardPaths } from '../../core/paths';
+import { terminalSafe } from '../../core/terminalSafe';
 import { CliIo, UsageError } from '../io';
 import { formatStopResult, graceMs, snapshotFor } from './stop';
 
@@ -36,7 +37,7 @@ export async function restartCommand(args: string[], io: CliIo): Promise<number>
   if (matches.length === 0) return stopUnguarded(target, parsed.values, io);
   let failures = 0;
   for (const record of matches) {
-    const who = `${record.serverName} (guard pid ${record.pid})`;
+    const who = terminalSafe(`${record.serverName} (guard pid ${record.pid})`);
     if (!record.control) {
       io.stderr(`mcp-lifeguard restart: ${who} has no control endpoint\n`);
       failures++;
@@ -46,11 +47,11 @@ export async function restartCommand(args: string[], io: CliIo): Promise<number>
       const reply = await controlRestart(record.control, `mcp-lifeguard restart ${target}`, { timeoutMs });
       if (reply.ok) io.stdout(`restarted ${who}: server pid ${reply.result.childPid}, restart #${reply.result.restarts}; the client kept its session\n`);
       else {
-        io.stderr(`mcp-lifeguard restart: ${who}: ${reply.error}\n`);
+        io.stderr(`mcp-lifeguard restart: ${who}: ${terminalSafe(String(reply.error))}\n`);
         failures++;
       }
     } catch (err) {
-      io.stderr(`mcp-lifeguard restart: ${who}: ${(err as Error).message}\n`);
+      io.stderr(`mcp-lifeguard restart: ${who}: ${terminalSafe((err as Error).message)}\n`);
       failures++;
     }
   }
@@ -67,18 +68,18 @@ async function stopUnguarded(target: string, values: { grace?: string; from?: st
   const all = [...configured, ...snapshot.notConfigured.map((i) => ({ server: undefined, instance: i }))];
   const found = /^\d+$/.test(target) ? all.filter((x) => x.instance.pid === Number(target)) : configured.filter((x) => x.server === target);
   if (found.length === 0) {
-    io.stderr(`mcp-lifeguard restart: '${target}' is not guarded (no live 'mcp-lifeguard run' names it) and no running MCP server instance matches it; nothing was signalled.\n`);
+    io.stderr(`mcp-lifeguard restart: '${terminalSafe(target)}' is not guarded (no live 'mcp-lifeguard run' names it) and no running MCP server instance matches it; nothing was signalled.\n`);
     return 1;
   }
   if (found.length > 1) {
-    io.stderr(`mcp-lifeguard restart: '${target}' is not guarded and runs as ${found.length} instances (pids ${found.map((x) => x.instance.pid).join(', ')}); name one PID.\n`);
+    io.stderr(`mcp-lifeguard restart: '${terminalSafe(target)}' is not guarded and runs as ${found.length} instances (pids ${found.map((x) => x.instance.pid).join(', ')}); name one PID.\n`);
     return 1;
   }
   const { instance } = found[0];
   const result = await stopInstance(instance, defaultStopDeps(), { graceMs: grace });
   io.stdout(`${formatStopResult(result).join('\n')}\n`);
   if (result.outcome === 'stopped' || result.outcome === 'gone') {
-    io.stdout(`pid ${instance.pid} was not guarded, so it was stopped, not restarted: ${instance.client.name} must start it again (reconnect or restart the server in the client). ${WRAP_HINT}\n`);
+    io.stdout(`pid ${instance.pid} was not guarded, so it was stopped, not restarted: ${terminalSafe(instance.client.name)} must start it again (reconnect or restart the server in the client). ${WRAP_HINT}\n`);
     return 0;
   }
   return 1;

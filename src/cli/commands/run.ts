@@ -5,6 +5,7 @@ import { lifeguardPaths } from '../../core/paths';
 import { CONFLICT_POLICIES, ConflictPolicy } from '../../guard/conflict';
 import { runGuard } from '../../guard/runGuard';
 import { STALE_POLICIES, StalePolicy } from '../../guard/staleness';
+import { terminalSafe } from '../../core/terminalSafe';
 import { CliIo, UsageError } from '../io';
 import { runHttpCommand } from './runHttp';
 
@@ -50,7 +51,8 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
   const [command, ...commandArgs] = args.slice(split + 1);
   const stopGrace = seconds('--stop-grace', values['stop-grace']);
   const name = values.name;
-  const log = (line: string) => io.stderr(`mcp-lifeguard run${name ? ` [${name}]` : ''}: ${line}\n`);
+  // One log line each: a newline inside one (from a server name, a path) is escaped too.
+  const log = (line: string) => io.stderr(`${terminalSafe(`mcp-lifeguard run${name ? ` [${name}]` : ''}: ${line}`)}\n`);
 
   const code = await runGuard({
     launch: { command, args: commandArgs, cwd: path.resolve(io.cwd), env: io.env },

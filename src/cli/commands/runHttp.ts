@@ -3,6 +3,7 @@ import { lifeguardPaths } from '../../core/paths';
 import { startHttpGuard } from '../../guard/http/httpGuard';
 import { identityOf } from '../../guard/launch';
 import { npmVersionOfLaunch } from '../../core/versions/npm';
+import { terminalSafe } from '../../core/terminalSafe';
 import { CliIo } from '../io';
 import { parseHttpCommandLine } from './httpOptions';
 
@@ -14,7 +15,7 @@ import { parseHttpCommandLine } from './httpOptions';
 export async function runHttpCommand(args: string[], io: CliIo): Promise<number> {
   const cl = parseHttpCommandLine('run', args, io);
   const name = cl.name;
-  const log = (line: string): void => io.stderr(`mcp-lifeguard run --http${name ? ` [${name}]` : ''}: ${line}\n`);
+  const log = (line: string): void => io.stderr(`${terminalSafe(`mcp-lifeguard run --http${name ? ` [${name}]` : ''}: ${line}`)}\n`);
   const installed = await (await npmVersionOfLaunch(cl.launch))?.installed();
   const identity = await identityOf(cl.launch, { name: cl.name, resource: cl.resource, packageName: installed?.state === 'known' ? installed.name : undefined });
   const started = await startHttpGuard({

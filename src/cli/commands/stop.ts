@@ -5,6 +5,7 @@ import { defaultStopDeps, StopResult, stopInstance } from '../../core/actions/st
 import { currentHostEnv } from '../../core/hostEnv';
 import { Instance, Snapshot } from '../../core/model';
 import { takeSnapshot } from '../../core/snapshot';
+import { terminalSafe } from '../../core/terminalSafe';
 import { CliIo, UsageError } from '../io';
 
 /** Options shared by the commands that act on a snapshot. */
@@ -52,7 +53,7 @@ export function formatStopResult(r: StopResult, indent = ''): string[] {
       : s.detail;
     lines.push(`${indent}  ${s.step}: ${what}`);
   }
-  return lines;
+  return lines.map(terminalSafe);
 }
 
 /** `mcp-lifeguard stop PID [--grace SECONDS] [--from FILE] [--json]` */

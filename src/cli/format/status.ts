@@ -1,8 +1,13 @@
 import { Instance, Snapshot, Verdict } from '../../core/model';
+import { terminalSafeDeep } from '../../core/terminalSafe';
 import { formatStaleEvidence, formatUpdates, installedCell, runningCell, versionVerdictLabel } from './versions';
 
-/** The human-readable `status`: a table of servers, then diagnostics. */
-export function formatStatus(snapshot: Snapshot): string {
+/**
+ * The human-readable `status`: a table of servers, then diagnostics. Every string of the snapshot
+ * (names, arguments, command lines, messages) is shown with control and bidi characters escaped.
+ */
+export function formatStatus(given: Snapshot): string {
+  const snapshot = terminalSafeDeep(given);
   const lines: string[] = [];
   if (snapshot.servers.length === 0) {
     lines.push('No MCP servers are configured for this user and workspace.');

@@ -4,6 +4,7 @@ import { lockPathFor } from './naming';
 import { PROTOCOL_VERSION, serializeRecord } from './record';
 import { createRecord, ensureLockSubdir, listNumbers, MAX_RECORD_NUMBER, readRecordFile, recordPath, removeOwnRecord, removeSuperseded } from './generations';
 import { Held } from './held';
+import { redactRecord } from './redactRecord';
 import type { AcquireResult, LockRecord, ServerIdentity } from './types';
 
 /**
@@ -36,7 +37,8 @@ export async function acquireLock(opts: AcquireOptions): Promise<AcquireResult> 
     return { kind: 'error', message: `cannot prepare ${lockPath}: ${(err as Error).message}`, lockPath };
   }
   const { serverName, resourceKey } = opts.identity;
-  const record: LockRecord = { protocol: PROTOCOL_VERSION, serverName, resourceKey, ...opts.record };
+  // The lock's path comes from the identity as given; the record keeps only the masked command and key.
+  const record: LockRecord = redactRecord({ protocol: PROTOCOL_VERSION, serverName, resourceKey, ...opts.record });
   if (record.linux === undefined) {
     const linux = await linuxProcessIdentity(record.pid).catch(() => undefined); // optional: startTime still judges
     if (linux) record.linux = linux;

@@ -1,4 +1,5 @@
 import { pathFor } from '../hostEnv';
+import { redactArgs } from '../redact';
 import { changedAt } from './fs';
 import { DockerCli, parseDockerRun, resolveDocker } from './docker';
 import { hasSeparator, LaunchSpec, programName, ResolveContext, whichCommand } from './lookup';
@@ -119,7 +120,7 @@ async function fromLaunch(ctx: ResolveContext, launch: LaunchSpec, options: Reso
     if (!exe) return { installed: { state: 'unknown', reason: `${launch.command} is not found` } };
     const fromArgs = await fromProcess(ctx, [exe, ...launch.args], launch.cwd);
     if (fromArgs) return { installed: notFromProcess(fromArgs) };
-    return { installed: { state: 'unknown', reason: `cannot tell which package \`${prog} ${launch.args.join(' ')}\` runs` } };
+    return { installed: { state: 'unknown', reason: `cannot tell which package \`${prog} ${redactArgs(launch.args).join(' ')}\` runs` } };
   }
   return { installed: await fromExecutable(ctx, launch.command, launch.cwd) };
 }

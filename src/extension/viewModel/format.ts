@@ -1,3 +1,13 @@
+import { terminalSafe, terminalSafeLines } from '../../core/terminalSafe';
+
+/**
+ * Text from configs, process tables and lock records as the views show it: control characters and
+ * bidi controls (U+202E reverses what follows it in a label) as visible escapes, as in the CLI.
+ */
+export const shownText = terminalSafe;
+/** The same for Markdown that has lines of its own (tooltips): newlines stay. */
+export const shownLines = terminalSafeLines;
+
 /** Short human forms for instance rows: `up 3h`, `84 MB`. */
 
 export function formatUptime(startTime: number | undefined, now: number): string | undefined {
@@ -20,7 +30,7 @@ export function formatMemory(bytes: number | undefined): string | undefined {
 
 /** Escapes text for a MarkdownString table cell. */
 export function mdCell(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+!|<>]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
+  return shownText(text.replace(/[\\`*_{}[\]()#+!|<>]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' '));
 }
 
 /** A `command:` link with JSON arguments, as MarkdownString (isTrusted for that command) renders it. */

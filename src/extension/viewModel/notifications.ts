@@ -1,4 +1,4 @@
-import { plural } from './format';
+import { plural, shownText } from './format';
 import { VmServer, VmSnapshot } from './input';
 import { StaleVerdict, staleVerdict } from './state';
 
@@ -59,7 +59,7 @@ export function decideNotifications(snapshot: VmSnapshot, memory: NotificationMe
             eventId,
             serverId: server.id,
             serverName: server.name,
-            message: `${server.name} was upgraded ${olds.join(', ')} -> ${first.installed}; ${plural(stale.length, 'running instance')} still run${stale.length === 1 ? 's' : ''} ${olds.join(', ')}.`,
+            message: shownText(`${server.name} was upgraded ${olds.join(', ')} -> ${first.installed}; ${plural(stale.length, 'running instance')} still run${stale.length === 1 ? 's' : ''} ${olds.join(', ')}.`),
             pids: stale.map((x) => x.i.pid),
             actions: STALE_ACTIONS,
           });
@@ -72,7 +72,7 @@ export function decideNotifications(snapshot: VmSnapshot, memory: NotificationMe
       // Several servers can run one package: one message per version, not per server.
       if (!memory.seen.has(eventId) && !updates.has(eventId)) {
         updates.add(eventId);
-        out.push({ kind: 'update', eventId, serverId: server.id, message: `${u.package} ${u.latest} is available (${server.name} uses ${u.installed}).` });
+        out.push({ kind: 'update', eventId, serverId: server.id, message: shownText(`${u.package} ${u.latest} is available (${server.name} uses ${u.installed}).`) });
       }
     }
   }

@@ -2,7 +2,7 @@ import { CommandId } from '../commandIds';
 import type { Diagnostic } from '../../core/model';
 import { Cap, CapValue, contextValue, NodeKind } from './contextValues';
 import { describeVerdict } from './evidence';
-import { formatMemory, formatUptime, mdCell, plural } from './format';
+import { formatMemory, formatUptime, mdCell, plural, shownLines, shownText } from './format';
 import { isWrapped, runsUnderGuard, wrapSupport } from './guardCommand';
 import { VmInstance, VmServer, VmSnapshot } from './input';
 import { instanceFlags, leftoverInstances, isGuarded, serverState, staleVerdict } from './state';
@@ -105,7 +105,18 @@ export function serverCaps(s: VmServer, ctx: TreeContext, workspaceFolders: read
   return caps;
 }
 
+/** A node as VS Code shows it; names, arguments and messages come from configs and process tables, so their control and bidi characters are escaped. */
 export function treeItem(node: TreeNode, ctx: TreeContext, workspaceFolders: readonly string[]): TreeItemModel {
+  const item = treeItemText(node, ctx, workspaceFolders);
+  return {
+    ...item,
+    label: shownText(item.label),
+    ...(item.description !== undefined ? { description: shownText(item.description) } : {}),
+    ...(item.tooltip !== undefined ? { tooltip: shownLines(item.tooltip) } : {}),
+  };
+}
+
+function treeItemText(node: TreeNode, ctx: TreeContext, workspaceFolders: readonly string[]): TreeItemModel {
   switch (node.kind) {
     case 'group': {
       const running = node.servers.filter((s) => s.instances.length > 0).length;

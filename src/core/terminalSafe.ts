@@ -1,0 +1,38 @@
+/**
+ * Text from configs, process tables and lock records can hold terminal control sequences (ESC, BEL,
+ * CR, a newline that forges a line) and bidirectional controls that reorder what is shown (U+202E).
+ * Wherever such text is shown, these characters are written as visible escapes instead. Every
+ * escape is also a valid JSON string escape, so text already in JSON form stays valid JSON and
+ * parses back to the exact same strings.
+ */
+
+/** C0 controls, DEL, C1 controls, the bidi controls, and the line and paragraph separators. */
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
+const UNSAFE_BUT_NEWLINE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
+
+const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+function escape(c: string): string {
+  return NAMED[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+}
+
+/** One value shown on one line (a name, an argument, a message): every control and bidi character escaped, newlines too. */
+export function terminalSafe(text: string): string {
+  return text.replace(UNSAFE, escape);
+}
+
+/** Whole output text whose own lines are meant: the same, except that a newline stays a newline. */
+export function terminalSafeLines(text: string): string {
+  return text.replace(UNSAFE_BUT_NEWLINE, escape);
+}
+
+/** Every string of plain data (a snapshot, a lock list) made safe to show, for the text formatters. */
+export function terminalSafeDeep<T>(value: T): T {
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string') return terminalSafe(v);
+    if (Array.isArray(v)) return v.map(walk);
+    if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    return v;
+  };
+  return walk(value) as T;
+}
