@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
+import { HttpLimits, httpLimits } from '../../core/http/limits';
+import { INITIALIZED_NOTIFICATION, replayableProtocolVersion } from '../../core/http/replayRecord';
 import { FrontSession, SessionStore } from '../../core/http/sessionStore';
+import { ConnectionGate } from './connectionGate';
 import { UpstreamAddress } from './exchange';
 import { FrontErrorCode, requestIdOf, sendJsonRpcError } from './jsonrpcError';
 import { checkOrigin } from './origin';
@@ -19,7 +22,7 @@ export interface FrontOptions {
   port: number;
   upstream: UpstreamTarget;
   sessions: SessionStore;
-  /** Request bodies above this are refused with 413. */
+  /** Request bodies above this, of any method, are refused with 413. */
   maxBodyBytes: number;
   /** How long the upstream may take to start answering a request (headers) before the client gets 502. */
   upstreamTimeoutMs: number;
@@ -29,6 +32,8 @@ export interface FrontOptions {
   allowedOrigins: readonly string[];
   /** One line of diagnostics. Never given bodies or auth headers. */
   log(line: string): void;
+  /** Lower (or raise) the bounds of src/core/http/limits.ts; the defaults apply to what is not given. */
+  limits?: Partial<HttpLimits>;
 }
 
 /** Hop-by-hop headers (RFC 9110 7.6.1) and the ones the front sets itself. */
@@ -72,22 +77,39 @@ export class HttpFront {
   private readonly eventEpochs = new Map<string, Map<string, number>>();
   private inFlight = 0;
   private idleWaiters: Array<() => void> = [];
+  private readonly limits: HttpLimits;
+  private readonly gate: ConnectionGate;
+  /** Sessions each connection opened. */
+  private readonly initializes = new WeakMap<Socket, number>();
 
-  constructor(private readonly options: FrontOptions) {}
+  constructor(private readonly options: FrontOptions) {
+    this.limits = httpLimits(options.limits);
+    this.gate = new ConnectionGate(this.limits.maxConnections);
+  }
 
   /** Binds the client-facing address; rejects (e.g. EADDRINUSE) without leaving a listener behind. */
   async listen(): Promise<AddressInfo> {
-    const server = http.createServer((req, res) => {
+    const limits = this.limits;
+    // Headers and body must arrive in time, or Node answers 408 and closes the connection (a slow
+    // or stalled sender would otherwise hold a file descriptor for ever). Only the request is
+    // timed: answers, long-lived event streams included, are not.
+    const server = http.createServer({ headersTimeout: limits.headersTimeoutMs, requestTimeout: limits.requestTimeoutMs, keepAliveTimeout: limits.keepAliveTimeoutMs, connectionsCheckingInterval: limits.connectionsCheckIntervalMs }, (req, res) => {
+      if (this.gate.isRefused(req.socket)) {
+        req.resume();
+        return;
+      }
+      res.once('close', () => this.gate.idle(req.socket));
       this.handle(req, res).catch((err: unknown) => {
         this.options.log(`internal error relaying ${req.method} ${pathOnly(req.url)}: ${err instanceof Error ? err.message : String(err)}`);
         if (!res.headersSent) sendJsonRpcError(res, 500, FrontErrorCode.ServerError, 'Internal error in the mcp-lifeguard front');
         else res.destroy();
       });
     });
-    // Long-lived SSE streams: no server-side timeouts on requests the upstream keeps open.
-    server.requestTimeout = 0;
-    server.headersTimeout = 60_000;
-    server.keepAliveTimeout = 65_000;
+    // At the limit, a new connection pushes out the one waiting longest, or gets a JSON-RPC 503
+    // when all are busy. Past a margin more (connections refused but not yet closed), Node drops
+    // new connections unanswered.
+    server.prependListener('connection', (socket: Socket) => this.gate.admit(socket));
+    server.maxConnections = limits.maxConnections + 64;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.options.port, this.options.host, () => {
@@ -148,14 +170,16 @@ export class HttpFront {
       return;
     }
     const ex: Exchange = { req, res, sid, session, isInitialize: false, retried: false, reconnected: false, stripLastEventId: false };
+    // Every method's body is read within the cap before anything goes upstream: none is streamed.
+    const read = await readBody(req, this.options.maxBodyBytes);
+    if (read.kind === 'too-large') {
+      sendJsonRpcError(res, 413, FrontErrorCode.InvalidRequest, `Request body too large: the limit is ${this.options.maxBodyBytes} bytes`, null, { connection: 'close' });
+      return;
+    }
+    if (read.kind === 'aborted') return;
+    this.gate.busy(req.socket);
+    if (read.body.length > 0 || req.method === 'POST') ex.body = read.body;
     if (req.method === 'POST') {
-      const read = await readBody(req, this.options.maxBodyBytes);
-      if (read.kind === 'too-large') {
-        sendJsonRpcError(res, 413, FrontErrorCode.InvalidRequest, `Request body too large: the limit is ${this.options.maxBodyBytes} bytes`, null, { connection: 'close' });
-        return;
-      }
-      if (read.kind === 'aborted') return;
-      ex.body = read.body;
       try {
         ex.message = JSON.parse(read.body.toString('utf8'));
       } catch {
@@ -163,8 +187,13 @@ export class HttpFront {
         return;
       }
       ex.isInitialize = sid === undefined && methodOf(ex.message) === 'initialize';
-      if (session) this.noteHandshake(session, ex.message, req.headers);
+      if (ex.isInitialize && !this.allowInitialize(req.socket)) {
+        sendJsonRpcError(res, 429, FrontErrorCode.ServerError, `Too many sessions opened on one connection: the limit is ${this.limits.maxInitializesPerConnection}`, requestIdOf(ex.message), { connection: 'close' });
+        return;
+      }
+      if (session && sid !== undefined) this.noteHandshake(session, ex.message, req.headers, sid);
     }
+    if (session && sid !== undefined) this.options.sessions.touch(sid, req.method === 'POST' && methodOf(ex.message) !== 'notifications/initialized');
     if (req.method === 'GET' && session && sid !== undefined) ex.stripLastEventId = this.isOlderEpochEvent(sid, session, req.headers['last-event-id']);
     const counted = req.method !== 'GET';
     if (counted) this.inFlight++;
@@ -175,19 +204,27 @@ export class HttpFront {
     }
   }
 
-  /** Keeps what a replay needs current: the client's initialized notification and protocol version. */
-  private noteHandshake(session: FrontSession, message: unknown, headers: http.IncomingHttpHeaders): void {
+  /** Counts a new session against its connection's allowance; false once that is used up. */
+  private allowInitialize(socket: Socket): boolean {
+    const count = (this.initializes.get(socket) ?? 0) + 1;
+    this.initializes.set(socket, count);
+    return count <= this.limits.maxInitializesPerConnection;
+  }
+
+  /** Keeps what a replay needs current: whether the client sent its initialized notification, and its protocol version. */
+  private noteHandshake(session: FrontSession, message: unknown, headers: http.IncomingHttpHeaders, sid: string): void {
     let changed = false;
-    const version = firstHeader(headers['mcp-protocol-version']);
+    const version = replayableProtocolVersion(firstHeader(headers['mcp-protocol-version']));
     if (version !== undefined && version !== session.protocolVersion) {
       session.protocolVersion = version;
       changed = true;
     }
     if (!session.initialized && methodOf(message) === 'notifications/initialized') {
-      session.initialized = message as Record<string, unknown>;
+      // Its params (a `_meta`, say) are not needed to replay it, so they are not kept.
+      session.initialized = { ...INITIALIZED_NOTIFICATION };
       changed = true;
     }
-    if (changed) this.options.sessions.changed();
+    if (changed) this.options.sessions.changed(sid);
   }
 
   private async forward(ex: Exchange): Promise<void> {
@@ -290,8 +327,7 @@ export class HttpFront {
       res.on('close', onClientClose);
       upReq.on('error', (err: NodeJS.ErrnoException) => settle({ kind: 'error', err, reusedSocket: upReq.reusedSocket }));
       upReq.on('response', (upRes) => settle({ kind: 'response', res: upRes, upReq }));
-      if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'DELETE' || ex.body) upReq.end(ex.body);
-      else req.pipe(upReq);
+      upReq.end(ex.body);
     });
   }
 
@@ -348,7 +384,11 @@ export class HttpFront {
       const session = this.options.sessions.get(sid);
       if (!session) return;
       let ids = this.eventEpochs.get(sid);
-      if (!ids) this.eventEpochs.set(sid, (ids = new Map()));
+      if (!ids) {
+        // Sessions the store forgot leave their event ids behind: dropped once they could add up.
+        if (this.eventEpochs.size >= this.limits.maxSessions) for (const known of this.eventEpochs.keys()) if (!this.options.sessions.get(known)) this.eventEpochs.delete(known);
+        this.eventEpochs.set(sid, (ids = new Map()));
+      }
       ids.set(id, session.epoch);
       if (ids.size > MAX_IDS_PER_SESSION) ids.delete(ids.keys().next().value as string);
     });
@@ -378,7 +418,7 @@ export class HttpFront {
       }
       session.upstream = result.upstream;
       session.epoch++;
-      this.options.sessions.changed();
+      this.options.sessions.changed(sid);
       this.options.log(`session ${shortId(sid)} rebuilt on the restarted server (epoch ${session.epoch})`);
       return true;
     })().finally(() => this.recovering.delete(sid));

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { ControlServer, GuardStatus, startControlServer } from '../../core/control';
 import { FrontInfo, frontInfoPath, readFrontInfo, removeFrontInfo, sessionsPath, writeFrontInfo } from '../../core/http/frontInfo';
+import type { HttpLimits } from '../../core/http/limits';
 import { SessionStore } from '../../core/http/sessionStore';
 import { acquireLock, controlEndpointFor, ensureLockDir, LockRecord, processStartTime, ServerIdentity } from '../../core/locks';
 import type { LifeguardPaths } from '../../core/paths';
@@ -33,6 +34,8 @@ export interface HttpGuardOptions {
   staleIntervalMs: number;
   childStdio: 'inherit' | 'ignore' | number;
   log(line: string): void;
+  /** Bounds of the front and its session store other than the defaults (tests lower them). */
+  limits?: Partial<HttpLimits>;
 }
 
 export type HttpGuardStart =
@@ -96,7 +99,7 @@ export async function startHttpGuard(o: HttpGuardOptions): Promise<HttpGuardStar
     if (upstreamPid !== undefined) info.upstream = { pid: upstreamPid, startTime: await processStartTime(upstreamPid).catch(() => 0) };
     await writeFrontInfo(o.paths, o.identity, info);
   };
-  const sessions = await SessionStore.open(sessionsPath(o.paths, o.identity), log);
+  const sessions = await SessionStore.open(sessionsPath(o.paths, o.identity), log, o.limits);
   const upstream = new Upstream(
     { command: o.launch.command, args: o.launch.args, cwd: o.launch.cwd, env: o.launch.env, port: o.upstreamPort, probePath: o.path },
     {
@@ -123,6 +126,7 @@ export async function startHttpGuard(o: HttpGuardOptions): Promise<HttpGuardStar
     readyTimeoutMs: o.startTimeoutMs + o.drainTimeoutMs,
     allowedOrigins: o.allowedOrigins,
     log,
+    limits: o.limits,
   });
   try {
     await front.listen();

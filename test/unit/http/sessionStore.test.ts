@@ -42,6 +42,67 @@ describe('HTTP session store', () => {
     assert.equal(store.get(`c${MAX_SESSIONS}`)?.upstream, `u${MAX_SESSIONS}`);
   });
 
+  const entry = (i: number) => ({ upstream: `u${i}`, initialize: { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'c', version: '1' } } }, epoch: 0, createdAt: 'now' });
+
+  it('forgets never-used sessions before one that made a call, however many arrive', () => {
+    const store = SessionStore.inMemory({ maxSessions: 10 });
+    store.set('working', entry(0));
+    store.touch('working', true);
+    for (let i = 1; i <= 100; i++) store.set(`fresh${i}`, entry(i));
+    assert.equal(store.size, 10);
+    assert.equal(store.get('working')?.upstream, 'u0');
+    assert.equal(store.get('fresh100')?.upstream, 'u100');
+    assert.equal(store.get('fresh1'), undefined);
+  });
+
+  it('when every session was used, forgets the least recently used one', () => {
+    const store = SessionStore.inMemory({ maxSessions: 3 });
+    for (const id of ['a', 'b', 'c']) {
+      store.set(id, entry(0));
+      store.touch(id, true);
+    }
+    store.touch('a', false);
+    store.set('d', entry(1));
+    assert.deepEqual(['a', 'b', 'c', 'd'].filter((id) => store.get(id)), ['a', 'c', 'd']);
+  });
+
+  it('stays within its byte cap', () => {
+    const store = SessionStore.inMemory({ maxStoreBytes: 10_000 });
+    for (let i = 0; i < 200; i++) store.set(`c${i}`, { ...entry(i), initialize: { method: 'initialize', params: { capabilities: { experimental: { pad: 'x'.repeat(4000) } } } } });
+    assert.ok(store.bytes <= 10_000, `${store.bytes}`);
+    assert.ok(store.size > 1);
+    assert.equal(store.get('c199')?.upstream, 'u199');
+  });
+
+  it('keeps only the replayable part of a handshake: no _meta, no extra fields, capabilities bounded', async () => {
+    const file = path.join(dir, 'trim.json');
+    const store = await SessionStore.open(file, undefined, { maxCapabilitiesBytes: 200 });
+    store.set('s', {
+      upstream: 'u',
+      initialize: { jsonrpc: '2.0', id: 9, method: 'initialize', extra: 1, params: { _meta: { t: 'x' }, protocolVersion: '2025-06-18', capabilities: { roots: { listChanged: true, _meta: { t: 'y' } }, experimental: { big: 'z'.repeat(500) } }, clientInfo: { name: 'n', version: 'v', _meta: {}, icons: [] }, other: true } },
+      initialized: { jsonrpc: '2.0', method: 'notifications/initialized', params: { _meta: { t: 'w' } } },
+      protocolVersion: 'p'.repeat(1000),
+      epoch: 0,
+      createdAt: 'now',
+    });
+    await store.flush();
+    const saved = JSON.parse(fs.readFileSync(file, 'utf8')) as { sessions: Record<string, unknown> };
+    assert.deepEqual(saved.sessions.s, {
+      upstream: 'u',
+      initialize: { jsonrpc: '2.0', method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: { roots: { listChanged: true } }, clientInfo: { name: 'n', version: 'v' } } },
+      initialized: { jsonrpc: '2.0', method: 'notifications/initialized' },
+      epoch: 0,
+      createdAt: 'now',
+    });
+  });
+
+  it('trims a file written by an older version as it loads it', async () => {
+    const file = path.join(dir, 'old.json');
+    fs.writeFileSync(file, JSON.stringify({ version: 1, sessions: { s: { upstream: 'u', initialize: { jsonrpc: '2.0', id: 0, method: 'initialize', params: { _meta: { t: 'x' }, capabilities: {}, clientInfo: { name: 'n', version: 'v' } } }, epoch: 1, createdAt: 'then' } } }));
+    const store = await SessionStore.open(file);
+    assert.deepEqual(store.get('s')?.initialize, { jsonrpc: '2.0', method: 'initialize', params: { capabilities: {}, clientInfo: { name: 'n', version: 'v' } } });
+  });
+
   it('skips entries without a recorded initialize', () => {
     const parsed = parseStoreFile(JSON.stringify({ version: 1, sessions: { a: { upstream: 'u' }, b: { upstream: 'v', initialize: {} } } }));
     assert.ok(parsed.ok);

@@ -1,0 +1,46 @@
+/**
+ * Every bound of the HTTP front (`run --http`, `ensure --http`) in one place. The front is local
+ * and any process on the machine can reach it, so each resource a client can make it hold (a
+ * connection, a request body, a remembered session) has a limit here; docs/http-front.md explains
+ * each one. `--max-body` is the only one with its own command-line option.
+ */
+export interface HttpLimits {
+  /** A request's headers must be complete this long after its connection starts sending one (slowloris). */
+  headersTimeoutMs: number;
+  /** A whole request (headers and body) must have arrived this long after it started; else 408 and close. Answers, event streams included, are not limited. */
+  requestTimeoutMs: number;
+  /** An idle keep-alive connection (no request in progress) is closed after this long. */
+  keepAliveTimeoutMs: number;
+  /** How often the two request timeouts above are checked: they fire at most this much late. */
+  connectionsCheckIntervalMs: number;
+  /** Client connections open at once; one more gets 503 and is closed. */
+  maxConnections: number;
+  /** New sessions (initialize requests) one client connection may open; more get 429 and the connection is closed. */
+  maxInitializesPerConnection: number;
+  /** Sessions remembered; past it, never-used sessions go first, then the least recently used. */
+  maxSessions: number;
+  /** Bytes of the session file (all sessions, as written); past it, sessions are forgotten as above. */
+  maxStoreBytes: number;
+  /** Bytes of one session's recorded `capabilities`; larger ones are stored trimmed to the standard keys. */
+  maxCapabilitiesBytes: number;
+}
+
+export const HTTP_LIMITS: Readonly<HttpLimits> = Object.freeze({
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+  connectionsCheckIntervalMs: 1_000,
+  // Well under the common 1,024 open-file limit: each client connection can need an upstream one too.
+  maxConnections: 256,
+  maxInitializesPerConnection: 16,
+  maxSessions: 1000,
+  maxStoreBytes: 2 * 1024 * 1024,
+  maxCapabilitiesBytes: 8 * 1024,
+});
+
+/** The defaults with `overrides` applied (tests and benches lower them). */
+export function httpLimits(overrides: Partial<HttpLimits> = {}): HttpLimits {
+  const out = { ...HTTP_LIMITS };
+  for (const [key, value] of Object.entries(overrides) as Array<[keyof HttpLimits, number | undefined]>) if (value !== undefined) out[key] = value;
+  return out;
+}
