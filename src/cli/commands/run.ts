@@ -6,6 +6,7 @@ import { CONFLICT_POLICIES, ConflictPolicy } from '../../guard/conflict';
 import { runGuard } from '../../guard/runGuard';
 import { STALE_POLICIES, StalePolicy } from '../../guard/staleness';
 import { CliIo, UsageError } from '../io';
+import { privateHomeReady } from '../privateHome';
 import { runHttpCommand } from './runHttp';
 
 /**
@@ -51,12 +52,14 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
   const stopGrace = seconds('--stop-grace', values['stop-grace']);
   const name = values.name;
   const log = (line: string) => io.stderr(`mcp-lifeguard run${name ? ` [${name}]` : ''}: ${line}\n`);
+  const paths = lifeguardPaths(currentHostEnv(io.env));
+  if (!privateHomeReady(paths, log)) return 1;
 
   const code = await runGuard({
     launch: { command, args: commandArgs, cwd: path.resolve(io.cwd), env: io.env },
     name,
     resource: values.resource,
-    lockDir: lifeguardPaths(currentHostEnv(io.env)).locks,
+    lockDir: paths.locks,
     onConflict,
     conflictTimeoutMs: seconds('--wait-timeout', values['wait-timeout']),
     whenStale,
