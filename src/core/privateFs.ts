@@ -100,7 +100,14 @@ function chain(dir: string, root: string): string[] {
  */
 export function ensurePrivateDir(dir: string, root: string = dir, o: PrivacyOptions = {}): void {
   const folders = chain(path.resolve(dir), path.resolve(root));
-  mkdirSync(path.dirname(folders[0]), { recursive: true, mode: 0o700 });
+  const parent = path.dirname(folders[0]);
+  try {
+    mkdirSync(parent, { recursive: true, mode: 0o700 });
+  } catch (err) {
+    // A file in the way: said plainly, not as an EEXIST a caller could take for "already there".
+    if (errno(err) === 'EEXIST') throw new Error(`cannot create ${parent}: a file is in the way`);
+    throw err;
+  }
   for (const folder of folders) {
     try {
       mkdirSync(folder, { mode: 0o700 });

@@ -1,6 +1,5 @@
-import { lstatSync, mkdirSync } from 'node:fs';
-import * as path from 'node:path';
-import { dirProblem } from '../privateFs';
+import { lstatSync } from 'node:fs';
+import { dirProblem, ensurePrivateDir, PrivateDirError } from '../privateFs';
 
 /** A lock directory (or a lock inside it) that must not be trusted; the message says why and what to do. */
 export class LockDirError extends Error {
@@ -20,13 +19,12 @@ export class LockDirError extends Error {
  */
 export async function ensureLockDir(dir: string): Promise<void> {
   // Synchronous like the rest of an acquisition (see generations.ts): a few tiny system calls.
-  mkdirSync(path.dirname(dir), { recursive: true, mode: 0o700 });
   try {
-    mkdirSync(dir, { mode: 0o700 });
+    ensurePrivateDir(dir);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    if (err instanceof PrivateDirError) throw new LockDirError(dir, `${err.problem}; ${err.fix}`);
+    throw err;
   }
-  await checkLockDir(dir);
 }
 
 /** The checks of ensureLockDir on an existing directory, without creating anything: those of every private folder of ours. */
