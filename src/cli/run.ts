@@ -43,7 +43,8 @@ Commands:
 
 Environment:
   HOME                 The home whose client configs are read
-  MCP_LIFEGUARD_HOME   Where mcp-lifeguard keeps its own files (locks, state, caches)
+  MCP_LIFEGUARD_HOME   Where mcp-lifeguard keeps its own files (locks, state, caches, logs); it and every
+                       folder in it must be yours and not writable by others (chmod 700)
 `;
 
 type Command = (args: string[], io: CliIo) => Promise<number>;

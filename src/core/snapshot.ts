@@ -4,6 +4,7 @@ import { redactDeep } from './redact';
 import { listLocks } from './locks';
 import type { LockRecord } from './locks/types';
 import { lifeguardPaths } from './paths';
+import { homeProblem } from './privateFs';
 import { markGuarded } from './processes/guarded';
 import { attachInstances } from './processes/instances';
 import { ProcessTableResult, readProcessTable } from './processes/table';
@@ -60,9 +61,15 @@ export async function takeSnapshot(options: SnapshotOptions): Promise<Snapshot> 
   const instances = [...running.servers.flatMap((s) => s.instances), ...running.notConfigured];
   const locks = instances.length > 0 ? await (options.readLocks ?? (() => liveLockRecords(options.host, scan.diagnostics)))() : [];
   markGuarded(instances, locks);
+  // A root another user can write to (or a folder of it they own) could redirect or feed what we
+  // keep: the snapshot is still taken, but nothing is read from or written there, and it says so once.
+  const notPrivate = homeProblem(lifeguardPaths(options.host));
+  if (notPrivate) {
+    scan.diagnostics.push({ file: notPrivate.dir, severity: 'warning', message: `mcp-lifeguard keeps no state, caches or logs, as this folder is not private: it ${notPrivate.problem}; ${notPrivate.fix}` });
+  }
   if (options.versions !== false) {
     // Registry checks continue in the background: the snapshot never waits for the network.
-    await attachVersions(options.host, running.servers, scan.launches, table.state === 'ok' ? table.processes : [], { now, readLocks: async () => locks, ...options.versions });
+    await attachVersions(options.host, running.servers, scan.launches, table.state === 'ok' ? table.processes : [], { now, readLocks: async () => locks, ...options.versions, ...(notPrivate ? { persist: false } : {}) });
   }
   // Every secret value seen in a config is masked wherever else it might have travelled.
   return redactDeep<Snapshot>({

@@ -1,6 +1,7 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { openPrivateSync } from '../core/privateFs';
 
 /**
  * One notification per event across every open window: the first window to create the event's
@@ -16,11 +17,12 @@ export function markerPath(stateDir: string, eventId: string): string {
   return path.join(stateDir, 'notified', `${hash}.json`);
 }
 
-export function claimEvent(stateDir: string, eventId: string, now: () => Date = () => new Date()): ClaimResult {
+/** `root`: our root (src/core/paths.ts); every folder from it down to the marker's must be private (default: from stateDir). */
+export function claimEvent(stateDir: string, eventId: string, now: () => Date = () => new Date(), root: string = stateDir): ClaimResult {
   const file = markerPath(stateDir, eventId);
   try {
-    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-    const fd = fs.openSync(file, fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_WRONLY, 0o600);
+    // O_EXCL: a marker (or a planted link) already there means taken; never written through.
+    const fd = openPrivateSync(file, fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_WRONLY, { root });
     try {
       fs.writeSync(fd, `${JSON.stringify({ eventId, pid: process.pid, at: now().toISOString() })}\n`);
     } finally {

@@ -82,6 +82,7 @@ export function activate(context: vscode.ExtensionContext): void {
   setTimeout(() => {
     guard = installGuard({
       binDir: engine.paths.bin,
+      root: engine.paths.root,
       cliSource: context.asAbsolutePath('dist/cli.js'),
       platform: process.platform,
       runtime: findRuntime(process.env, process.platform, process.execPath),

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { ensurePrivateDir, readPrivateSync, writePrivateAtomicSync } from '../core/privateFs';
 
 /**
  * Installs the guard where wrapped configs point: `<lifeguard root>/bin`, a stable per-user path
@@ -11,6 +12,8 @@ import * as path from 'node:path';
 
 export interface GuardInstallOptions {
   binDir: string;
+  /** Our root (src/core/paths.ts): every folder from it down to binDir must be private (default: binDir alone). */
+  root?: string;
   /** The bundled CLI (dist/cli.js) to install. */
   cliSource: string;
   platform: NodeJS.Platform;
@@ -39,26 +42,28 @@ export function launcherText(scriptPath: string, runtime: Runtime, platform: Nod
   return `#!/bin/sh\n# Written by MCP Lifeguard: runs the installed guard.\n${env}exec ${q(runtime.path)} ${q(scriptPath)} "$@"\n`;
 }
 
-/** Writes `content` only when it differs, atomically (temp file + rename), so a running guard keeps its file. */
-function writeIfChanged(file: string, content: Buffer, mode: number): boolean {
+/**
+ * Writes `content` only when it differs, atomically (temp file + rename), so a running guard keeps
+ * its file. A link or a file not of ours at the name is replaced, never read or written through.
+ */
+function writeIfChanged(file: string, content: Buffer, mode: number, root: string): boolean {
   try {
-    if (fs.readFileSync(file).equals(content)) return false;
+    if (readPrivateSync(file, { root })?.equals(content)) return false;
   } catch {
-    // Missing: written below.
+    // Not a private file of ours: replaced below.
   }
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, content, { mode });
-  fs.renameSync(tmp, file);
+  writePrivateAtomicSync(file, content, { root, mode });
   return true;
 }
 
 export function installGuard(o: GuardInstallOptions): GuardInstall {
   try {
-    fs.mkdirSync(o.binDir, { recursive: true, mode: 0o700 });
+    const root = o.root ?? o.binDir;
+    ensurePrivateDir(o.binDir, root, { platform: o.platform });
     const script = path.join(o.binDir, 'mcp-lifeguard.js');
     const launcher = launcherPath(o.binDir, o.platform);
-    const a = writeIfChanged(script, fs.readFileSync(o.cliSource), 0o644);
-    const b = writeIfChanged(launcher, Buffer.from(launcherText(script, o.runtime, o.platform)), 0o755);
+    const a = writeIfChanged(script, fs.readFileSync(o.cliSource), 0o644, root);
+    const b = writeIfChanged(launcher, Buffer.from(launcherText(script, o.runtime, o.platform)), 0o755, root);
     return { state: 'installed', launcher, changed: a || b };
   } catch (err) {
     return { state: 'failed', reason: (err as Error).message };

@@ -32,7 +32,7 @@ export class Notifier implements vscode.Disposable {
     const candidates = decideNotifications(snap, { seen: this.seen, muted }, { onUpgrade: settings.notifyOnUpgrade, onRegistryUpdate: settings.notifyOnRegistryUpdate });
     candidates.forEach((n) => this.seen.add(n.eventId));
     const mine = claimed(candidates, (id) => {
-      const r = claimEvent(this.svc.engine.paths.state, id);
+      const r = claimEvent(this.svc.engine.paths.state, id, undefined, this.svc.engine.paths.root);
       if (r.kind === 'error') this.svc.log.warn(`could not record notification ${id} (${r.message}); showing it here anyway`);
       return r.kind !== 'taken';
     });

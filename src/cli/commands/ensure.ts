@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { openSync, closeSync, mkdirSync } from 'node:fs';
+import { closeSync, constants } from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { controlShutdown } from '../../core/control';
@@ -7,6 +7,8 @@ import { currentHostEnv } from '../../core/hostEnv';
 import { readFrontInfo } from '../../core/http/frontInfo';
 import { acquireLock, identityHash, LockRecord, processStartTime, readHolder, ServerIdentity, START_TIME_TOLERANCE_MS } from '../../core/locks';
 import { lifeguardPaths, LifeguardPaths } from '../../core/paths';
+import { openPrivateSync, PrivateDirError, PrivateFileError } from '../../core/privateFs';
+import { privateHomeReady } from '../privateHome';
 import { npmVersionOfLaunch } from '../../core/versions/npm';
 import { describePortHolder } from '../../guard/http/portOwner';
 import { waitUntilAnswers } from '../../guard/http/upstream';
@@ -29,6 +31,7 @@ export async function ensureCommand(args: string[], io: CliIo): Promise<number> 
   const timeoutMs = Number(cl.extra.timeout) * 1000;
   const log = (line: string): void => io.stderr(`${terminalSafe(`mcp-lifeguard ensure: ${line}`)}\n`);
   const paths = lifeguardPaths(currentHostEnv(io.env));
+  if (!privateHomeReady(paths, log)) return 1;
   const npm = await npmVersionOfLaunch(cl.launch);
   const installedAtStart = await npm?.installed();
   const identity = await identityOf(cl.launch, { name: cl.name, resource: cl.resource, packageName: installedAtStart?.state === 'known' ? installedAtStart.name : undefined });
@@ -187,9 +190,15 @@ function portTaken(host: string, port: number): Promise<boolean> {
  * private log file, and waits until it holds the lock and answers, or exits.
  */
 async function startGuard(cl: HttpCommandLine, paths: LifeguardPaths, identity: ServerIdentity, deadline: number, log: (line: string) => void): Promise<{ kind: 'ok'; url: string } | { kind: 'error'; message: string }> {
-  mkdirSync(paths.logs, { recursive: true, mode: 0o700 });
   const logFile = path.join(paths.logs, `${identityHash(identity)}.http.log`);
-  const fd = openSync(logFile, 'a', 0o600);
+  let fd: number;
+  try {
+    // Never through a planted link, never someone else's file.
+    fd = openPrivateSync(logFile, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, { root: paths.root });
+  } catch (err) {
+    if (err instanceof PrivateDirError || err instanceof PrivateFileError) return { kind: 'error', message: `cannot start ${identity.serverName}: ${err.message}` };
+    throw err;
+  }
   const argv = [...process.execArgv, process.argv[1], 'run', ...cl.optionArgs, '--', cl.launch.command, ...cl.launch.args];
   const child = spawn(process.execPath, argv, { cwd: cl.launch.cwd, env: cl.launch.env, detached: true, stdio: ['ignore', fd, fd], windowsHide: true });
   closeSync(fd);

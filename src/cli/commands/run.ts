@@ -7,6 +7,7 @@ import { runGuard } from '../../guard/runGuard';
 import { STALE_POLICIES, StalePolicy } from '../../guard/staleness';
 import { terminalSafe } from '../../core/terminalSafe';
 import { CliIo, UsageError } from '../io';
+import { privateHomeReady } from '../privateHome';
 import { runHttpCommand } from './runHttp';
 
 /**
@@ -53,12 +54,14 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
   const name = values.name;
   // One log line each: a newline inside one (from a server name, a path) is escaped too.
   const log = (line: string) => io.stderr(`${terminalSafe(`mcp-lifeguard run${name ? ` [${name}]` : ''}: ${line}`)}\n`);
+  const paths = lifeguardPaths(currentHostEnv(io.env));
+  if (!privateHomeReady(paths, log)) return 1;
 
   const code = await runGuard({
     launch: { command, args: commandArgs, cwd: path.resolve(io.cwd), env: io.env },
     name,
     resource: values.resource,
-    lockDir: lifeguardPaths(currentHostEnv(io.env)).locks,
+    lockDir: paths.locks,
     onConflict,
     conflictTimeoutMs: seconds('--wait-timeout', values['wait-timeout']),
     whenStale,

@@ -5,6 +5,7 @@ import { identityOf } from '../../guard/launch';
 import { npmVersionOfLaunch } from '../../core/versions/npm';
 import { terminalSafe } from '../../core/terminalSafe';
 import { CliIo } from '../io';
+import { privateHomeReady } from '../privateHome';
 import { parseHttpCommandLine } from './httpOptions';
 
 /**
@@ -16,12 +17,14 @@ export async function runHttpCommand(args: string[], io: CliIo): Promise<number>
   const cl = parseHttpCommandLine('run', args, io);
   const name = cl.name;
   const log = (line: string): void => io.stderr(`${terminalSafe(`mcp-lifeguard run --http${name ? ` [${name}]` : ''}: ${line}`)}\n`);
+  const paths = lifeguardPaths(currentHostEnv(io.env));
+  if (!privateHomeReady(paths, log)) return 1;
   const installed = await (await npmVersionOfLaunch(cl.launch))?.installed();
   const identity = await identityOf(cl.launch, { name: cl.name, resource: cl.resource, packageName: installed?.state === 'known' ? installed.name : undefined });
   const started = await startHttpGuard({
     launch: cl.launch,
     identity,
-    paths: lifeguardPaths(currentHostEnv(io.env)),
+    paths,
     host: cl.host,
     port: cl.port,
     path: cl.path,

@@ -1,5 +1,6 @@
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
+import { readPrivate, writePrivateAtomic } from '../privateFs';
 import { identityHash, ServerIdentity } from '../locks';
 import type { LifeguardPaths } from '../paths';
 
@@ -35,22 +36,20 @@ export function sessionsPath(paths: LifeguardPaths, identity: ServerIdentity): s
 
 export async function writeFrontInfo(paths: LifeguardPaths, identity: ServerIdentity, info: FrontInfo): Promise<void> {
   const file = frontInfoPath(paths, identity);
-  await fsp.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-  const tmp = `${file}.${process.pid}.tmp`;
-  await fsp.writeFile(tmp, JSON.stringify(info), { mode: 0o600 });
-  await fsp.rename(tmp, file);
+  await writePrivateAtomic(file, JSON.stringify(info), { root: paths.root });
 }
 
 export async function readFrontInfo(paths: LifeguardPaths, identity: ServerIdentity): Promise<FrontInfo | undefined> {
   try {
-    const value = JSON.parse(await fsp.readFile(frontInfoPath(paths, identity), 'utf8')) as Partial<FrontInfo>;
+    const value = JSON.parse((await readPrivate(frontInfoPath(paths, identity), { root: paths.root })) ?? 'null') as Partial<FrontInfo> | null;
+    if (!value) return undefined;
     if (typeof value.url === 'string' && typeof value.pid === 'number' && typeof value.host === 'string' && typeof value.port === 'number') {
       const up = value.upstream;
       const upstream = up && typeof up.pid === 'number' && typeof up.startTime === 'number' ? { pid: up.pid, startTime: up.startTime } : undefined;
       return { url: value.url, pid: value.pid, host: value.host, port: value.port, upstream };
     }
   } catch {
-    // missing or garbled: the guard that wrote it is gone or never finished starting
+    // garbled, or not a private file of ours: the guard that wrote it is gone or never finished starting
   }
   return undefined;
 }
@@ -58,8 +57,8 @@ export async function readFrontInfo(paths: LifeguardPaths, identity: ServerIdent
 /** Removes the file if it is still the one `pid` wrote (a successor may have replaced it). */
 export async function removeFrontInfo(file: string, pid: number): Promise<void> {
   try {
-    const value = JSON.parse(await fsp.readFile(file, 'utf8')) as Partial<FrontInfo>;
-    if (value.pid === pid) await fsp.rm(file, { force: true });
+    const value = JSON.parse((await readPrivate(file)) ?? 'null') as Partial<FrontInfo> | null;
+    if (value?.pid === pid) await fsp.rm(file, { force: true });
   } catch {
     // already gone
   }

@@ -1,7 +1,7 @@
-import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { HTTP_LIMITS, HttpLimits } from './limits';
 import { INITIALIZED_NOTIFICATION, replayableInitialize, replayableProtocolVersion } from './replayRecord';
+import { ensurePrivateDir, PrivateFileError, readPrivate, writePrivateAtomic } from '../privateFs';
 
 /**
  * What the HTTP front remembers of one client-facing session, enough to rebuild it on a fresh
@@ -72,13 +72,14 @@ export class SessionStore {
   /** Loads `file` (missing: empty). A garbled file is reported and replaced: losing maps is recoverable, clients start over. */
   static async open(file: string, warn: (line: string) => void = () => undefined, limits: Partial<SessionLimits> = {}): Promise<SessionStore> {
     const store = new SessionStore(file, limits);
-    await fsp.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-    await fsp.chmod(path.dirname(file), 0o700);
+    ensurePrivateDir(path.dirname(file));
     let text: string | undefined;
     try {
-      text = await fsp.readFile(file, 'utf8');
+      text = await readPrivate(file);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      // A link or a file not of ours is never read; the next write replaces it.
+      if (!(err instanceof PrivateFileError)) throw err;
+      warn(`${err.message}; starting with no sessions`);
     }
     if (text !== undefined) {
       const parsed = parseStoreFile(text);
@@ -203,10 +204,8 @@ export class SessionStore {
     while (this.dirty) {
       this.dirty = false;
       const body: StoreFile = { version: 1, sessions: Object.fromEntries(this.sessions) };
-      const tmp = `${file}.${process.pid}.tmp`;
       try {
-        await fsp.writeFile(tmp, JSON.stringify(body), { mode: 0o600 });
-        await fsp.rename(tmp, file);
+        await writePrivateAtomic(file, JSON.stringify(body));
       } catch (err) {
         process.emitWarning(`cannot save HTTP sessions to ${file}: ${(err as Error).message}`);
       }

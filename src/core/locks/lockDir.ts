@@ -1,5 +1,5 @@
-import { lstatSync, mkdirSync } from 'node:fs';
-import * as path from 'node:path';
+import { lstatSync } from 'node:fs';
+import { dirProblem, ensurePrivateDir, PrivateDirError } from '../privateFs';
 
 /** A lock directory (or a lock inside it) that must not be trusted; the message says why and what to do. */
 export class LockDirError extends Error {
@@ -19,25 +19,16 @@ export class LockDirError extends Error {
  */
 export async function ensureLockDir(dir: string): Promise<void> {
   // Synchronous like the rest of an acquisition (see generations.ts): a few tiny system calls.
-  mkdirSync(path.dirname(dir), { recursive: true, mode: 0o700 });
   try {
-    mkdirSync(dir, { mode: 0o700 });
+    ensurePrivateDir(dir);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    if (err instanceof PrivateDirError) throw new LockDirError(dir, `${err.problem}; ${err.fix}`);
+    throw err;
   }
-  await checkLockDir(dir);
 }
 
-/** The checks of ensureLockDir on an existing directory, without creating anything. */
+/** The checks of ensureLockDir on an existing directory, without creating anything: those of every private folder of ours. */
 export async function checkLockDir(dir: string, platform: NodeJS.Platform = process.platform): Promise<void> {
-  const st = lstatSync(dir);
-  if (st.isSymbolicLink()) throw new LockDirError(dir, 'is a symbolic link; refusing to follow it (remove the link, or set MCP_LIFEGUARD_HOME to a private directory)');
-  if (!st.isDirectory()) throw new LockDirError(dir, 'is not a directory');
-  if (platform === 'win32') return; // ACLs, not mode bits: %LOCALAPPDATA% is private to the user.
-  const uid = typeof process.getuid === 'function' ? process.getuid() : undefined;
-  if (uid !== undefined && st.uid !== uid) throw new LockDirError(dir, `is owned by uid ${st.uid}, not by this user (uid ${uid}); refusing to use it`);
-  if ((st.mode & 0o022) !== 0) {
-    const mode = (st.mode & 0o777).toString(8).padStart(3, '0');
-    throw new LockDirError(dir, `is writable by group or others (mode ${mode}); make it private with: chmod 700 '${dir}'`);
-  }
+  const problem = dirProblem(dir, lstatSync(dir), { platform });
+  if (problem) throw new LockDirError(dir, `${problem.problem}; ${problem.fix}`);
 }

@@ -1,4 +1,5 @@
 import { existsSync, promises as fsp } from 'node:fs';
+import { appendPrivate } from '../privateFs';
 import * as path from 'node:path';
 import { HostEnv } from '../hostEnv';
 import { listLocks, START_TIME_TOLERANCE_MS } from '../locks';
@@ -40,8 +41,13 @@ export interface VersionsOptions {
   readMaps?: (pid: number) => Promise<string | undefined>;
   /** Live lock records (the guard's); defaults to the records in the lock dir. */
   readLocks?: () => Promise<LockRecord[]>;
-  /** Failures that are not shown (registry, state files); defaults to `<logs>/versions.log`. */
+  /** Failures that are not shown (registry, state files); defaults to `<logs>/versions.log` (nowhere when persist is false). */
   log?: (message: string) => void;
+  /**
+   * false: nothing is read from or written to our folders (first sightings, the registry cache, the
+   * log), and no update checks run, as their answers could not be cached. For a root that is not private.
+   */
+  persist?: boolean;
   now?: () => Date;
   /** Receives the background registry checks (tests and the CLI's --watch may wait on them; a snapshot never does). */
   onBackground?: (checks: Promise<void>) => void;
@@ -65,12 +71,11 @@ const DOCKER_TTL_MS = 30_000;
 const dockerMemo = new Map<string, { at: number; resolution: Promise<Resolution> }>();
 
 function fileLogger(host: HostEnv): (message: string) => void {
-  const file = path.join(lifeguardPaths(host).logs, 'versions.log');
+  const { root, logs } = lifeguardPaths(host);
+  const file = path.join(logs, 'versions.log');
   return (message) => {
-    void fsp
-      .mkdir(path.dirname(file), { recursive: true, mode: 0o700 })
-      .then(() => fsp.appendFile(file, `${new Date().toISOString()} ${message}\n`, { mode: 0o600 }))
-      .catch(() => undefined); // the log itself failing has nowhere better to go
+    // Never through a link, never into a folder that is not private; a refused line has nowhere better to go.
+    appendPrivate(file, `${new Date().toISOString()} ${message}\n`, { root }).catch(() => undefined);
   };
 }
 
@@ -146,14 +151,17 @@ export async function attachVersions(
 ): Promise<VersionsResult> {
   const fs = options.fs ?? nodeFs;
   const now = options.now ?? (() => new Date());
-  const log = options.log ?? fileLogger(host);
+  const persist = options.persist !== false;
+  const log = options.log ?? (persist ? fileLogger(host) : () => undefined);
   let cache = options.cache ?? defaultCaches.get(fs);
   if (!cache) defaultCaches.set(fs, (cache = new MtimeCache<Resolution>(fs)));
   const ctx: ResolveContext = { host, fs };
   const docker = options.docker === false ? undefined : (options.docker ?? dockerCli(host));
   const byPid = new Map(processes.map((p) => [p.pid, p]));
   const hasInstances = servers.some((s) => s.instances.length > 0);
-  const store = hasInstances ? await FirstSeenStore.loadCached(options.firstSeenFile ?? path.join(lifeguardPaths(host).state, 'versions', 'first-seen.json'), log) : undefined;
+  const paths = lifeguardPaths(host);
+  const firstSeenFile = options.firstSeenFile ?? path.join(paths.state, 'versions', 'first-seen.json');
+  const store = hasInstances && persist ? await FirstSeenStore.loadCached(firstSeenFile, log, options.firstSeenFile ? undefined : paths.root) : undefined;
   const locks = hasInstances ? await (options.readLocks ?? (() => liveLockRecords(host, log)))() : [];
   const mapsOf = options.readMaps ?? ((pid: number) => readMaps(pid, host.platform));
   const ask = options.askServerInfo === false ? undefined : (options.askServerInfo ?? askServerInfo);
@@ -252,16 +260,17 @@ export async function attachVersions(
 
 /** Fills `updateAvailable` from cached registry answers, and starts the checks that are due. */
 async function updateChecks(host: HostEnv, ctx: ResolveContext, servers: ServerStatus[], options: VersionsOptions, log: (m: string) => void, now: () => Date): Promise<{ background: Promise<void> }> {
-  if (options.registry === false || host.env.MCP_LIFEGUARD_UPDATE_CHECK === '0') return { background: Promise.resolve() };
+  if (options.registry === false || options.persist === false || host.env.MCP_LIFEGUARD_UPDATE_CHECK === '0') return { background: Promise.resolve() };
   const reg = options.registry || {};
-  const cacheFile = reg.cacheFile ?? path.join(lifeguardPaths(host).cache, 'registry.json');
+  const paths = lifeguardPaths(host);
+  const cacheFile = reg.cacheFile ?? path.join(paths.cache, 'registry.json');
   const overrides: RegistryOverrides = {
     npm: reg.overrides?.npm ?? host.env.MCP_LIFEGUARD_NPM_REGISTRY,
     pypi: reg.overrides?.pypi ?? host.env.MCP_LIFEGUARD_PYPI_INDEX,
   };
   const checkerKey = JSON.stringify([cacheFile, overrides, reg.timeoutMs ?? null]);
   let checker = checkers.get(checkerKey);
-  if (!checker) checkers.set(checkerKey, (checker = new RegistryChecker({ ctx, cacheFile, overrides, now, log, ...(reg.timeoutMs ? { timeoutMs: reg.timeoutMs } : {}) })));
+  if (!checker) checkers.set(checkerKey, (checker = new RegistryChecker({ ctx, cacheFile, root: reg.cacheFile ? undefined : paths.root, overrides, now, log, ...(reg.timeoutMs ? { timeoutMs: reg.timeoutMs } : {}) })));
   const c = checker;
   const refs: Array<{ server: ServerStatus; ref: PackageRef }> = [];
   for (const server of servers) {

@@ -1,5 +1,5 @@
-import { promises as fsp, statSync } from 'node:fs';
-import * as path from 'node:path';
+import { lstatSync } from 'node:fs';
+import { readPrivate, writePrivateAtomic } from '../privateFs';
 import { FirstSeen } from './judge';
 
 /**
@@ -32,6 +32,8 @@ export class FirstSeenStore {
   private constructor(
     readonly file: string,
     private readonly entries: Map<string, StoredEntry>,
+    /** Our root (src/core/paths.ts): every folder from it down to the file's is checked before use. */
+    private readonly root: string | undefined,
   ) {}
 
   private static readonly loaded = new Map<string, { sig: string; store: FirstSeenStore }>();
@@ -40,24 +42,27 @@ export class FirstSeenStore {
    * The store as last loaded in this process when the file has not changed since (a refresh then
    * costs one stat instead of reading and parsing the file).
    */
-  static async loadCached(file: string, report?: (message: string) => void): Promise<FirstSeenStore> {
-    const st = statSync(file, { throwIfNoEntry: false });
+  static async loadCached(file: string, report?: (message: string) => void, root?: string): Promise<FirstSeenStore> {
+    const st = lstatSync(file, { throwIfNoEntry: false });
     const sig = st ? `${st.mtimeMs}:${st.size}:${st.ino}` : 'absent';
     const hit = FirstSeenStore.loaded.get(file);
     if (hit && hit.sig === sig && !hit.store.dirty) return hit.store;
-    const store = await FirstSeenStore.load(file, report);
+    const store = await FirstSeenStore.load(file, report, root);
     FirstSeenStore.loaded.set(file, { sig, store });
     return store;
   }
 
-  /** Loads the store; a missing file is empty, a garbage one is reported and replaced. */
-  static async load(file: string, report?: (message: string) => void): Promise<FirstSeenStore> {
+  /**
+   * Loads the store; a missing file is empty, a garbage one is reported and replaced, and one that
+   * is not a private file of ours (a link, another user's) is reported and ignored.
+   */
+  static async load(file: string, report?: (message: string) => void, root?: string): Promise<FirstSeenStore> {
     const entries = new Map<string, StoredEntry>();
     let text: string | undefined;
     try {
-      text = await fsp.readFile(file, 'utf8');
+      text = await readPrivate(file, { root });
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') report?.(`${file}: ${(err as Error).message}`);
+      report?.(`${file}: ${(err as Error).message}`);
     }
     if (text !== undefined) {
       try {
@@ -69,7 +74,7 @@ export class FirstSeenStore {
         report?.(`${file} is not valid JSON and will be rewritten: ${(err as Error).message}`);
       }
     }
-    return new FirstSeenStore(file, entries);
+    return new FirstSeenStore(file, entries, root);
   }
 
   get(key: string): (FirstSeen & { serverInfo?: { name: string; version: string } }) | undefined {
@@ -109,15 +114,12 @@ export class FirstSeenStore {
       }
     }
     if (!this.dirty) return;
-    const current = await FirstSeenStore.load(this.file);
+    const current = await FirstSeenStore.load(this.file, undefined, this.root);
     for (const [k, e] of current.entries) if (!this.entries.has(k) && now.getTime() - Date.parse(e.lastSeenAt) <= PRUNE_AFTER_MS) this.entries.set(k, e);
     const body: StoredFile = { version: 1, instances: Object.fromEntries(this.entries) };
-    await fsp.mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 });
-    const tmp = `${this.file}.${process.pid}.${Date.now()}.tmp`;
-    await fsp.writeFile(tmp, `${JSON.stringify(body)}\n`, { mode: 0o600 });
-    await fsp.rename(tmp, this.file);
+    await writePrivateAtomic(this.file, `${JSON.stringify(body)}\n`, { root: this.root });
     this.dirty = false;
-    const st = statSync(this.file, { throwIfNoEntry: false });
+    const st = lstatSync(this.file, { throwIfNoEntry: false });
     if (st) FirstSeenStore.loaded.set(this.file, { sig: `${st.mtimeMs}:${st.size}:${st.ino}`, store: this });
   }
 }

@@ -1,5 +1,4 @@
-import { promises as fsp } from 'node:fs';
-import * as path from 'node:path';
+import { readPrivate, writePrivateAtomic } from '../privateFs';
 import * as semver from 'semver';
 import { pathFor } from '../hostEnv';
 import { envValue, isRecord, parseIni, ResolveContext } from './lookup';
@@ -110,6 +109,8 @@ interface CacheEntry {
 export interface RegistryCheckerOptions {
   ctx: ResolveContext;
   cacheFile: string;
+  /** Our root (src/core/paths.ts): every folder from it down to the cache file's is checked before use. */
+  root?: string;
   overrides?: RegistryOverrides;
   now?: () => Date;
   timeoutMs?: number;
@@ -132,11 +133,12 @@ export class RegistryChecker {
     this.loaded ??= (async () => {
       let text: string | undefined;
       try {
-        text = await fsp.readFile(this.opts.cacheFile, 'utf8');
+        text = await readPrivate(this.opts.cacheFile, { root: this.opts.root });
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.opts.log(`registry cache ${this.opts.cacheFile}: ${(err as Error).message}`);
+        this.opts.log(`registry cache ${this.opts.cacheFile}: ${(err as Error).message}`);
         return;
       }
+      if (text === undefined) return;
       try {
         const json = JSON.parse(text) as { entries?: Record<string, CacheEntry> };
         for (const [k, v] of Object.entries(json.entries ?? {})) if (v && typeof v.checkedAt === 'string') this.entries.set(k, v);
@@ -220,10 +222,7 @@ export class RegistryChecker {
 
   private async save(): Promise<void> {
     try {
-      await fsp.mkdir(path.dirname(this.opts.cacheFile), { recursive: true, mode: 0o700 });
-      const tmp = `${this.opts.cacheFile}.${process.pid}.${Date.now()}.tmp`;
-      await fsp.writeFile(tmp, `${JSON.stringify({ version: 1, entries: Object.fromEntries(this.entries) })}\n`, { mode: 0o600 });
-      await fsp.rename(tmp, this.opts.cacheFile);
+      await writePrivateAtomic(this.opts.cacheFile, `${JSON.stringify({ version: 1, entries: Object.fromEntries(this.entries) })}\n`, { root: this.opts.root });
     } catch (err) {
       this.opts.log(`could not save the registry cache ${this.opts.cacheFile}: ${(err as Error).message}`);
     }
