@@ -1,6 +1,5 @@
 import { ChildProcessWithoutNullStreams, execFile, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Instance, ServerStatus, Snapshot } from '../../../src/core/model';
 import { takeSnapshot } from '../../../src/core/snapshot';
@@ -15,9 +14,7 @@ export function run(command: string, args: string[], opts: { cwd?: string; env?:
   });
 }
 
-export function tempDir(prefix: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-}
+export { makeTempDir as tempDir } from '../../support/temp';
 
 /** A workspace folder whose `.mcp.json` configures one stdio server. */
 export function project(root: string, name: string, command: string, args: string[], env: Record<string, string> = {}): string {
