@@ -4,7 +4,6 @@ import { redactDeep } from './redact';
 import { listLocks } from './locks';
 import type { LockRecord } from './locks/types';
 import { lifeguardPaths } from './paths';
-import { markGuarded } from './processes/guarded';
 import { attachInstances } from './processes/instances';
 import { ProcessTableResult, readProcessTable } from './processes/table';
 import { scanSources } from './sources/scan';
@@ -46,20 +45,22 @@ async function liveLockRecords(host: HostEnv, diagnostics: Diagnostic[]): Promis
 /** Takes one snapshot: every configured server on this host and what runs of it, as plain data. */
 export async function takeSnapshot(options: SnapshotOptions): Promise<Snapshot> {
   const now = options.now ?? (() => new Date());
-  // The process table is read once per snapshot, while the config files are scanned.
-  const [scan, table] = await Promise.all([
+  // The process table is read once per snapshot, while the config files are scanned. The live lock
+  // records are read once too, before matching: they mark guarded instances (and a launch a live
+  // lock owns is never an orphan), and they are the versions' best evidence.
+  const lockDiagnostics: Diagnostic[] = [];
+  const [scan, table, locks] = await Promise.all([
     scanSources({ host: options.host, workspaceFolders: options.workspaceFolders, workspaceFiles: options.workspaceFiles }),
     (options.readProcessTable ?? (() => readProcessTable(options.host.platform)))(),
+    (options.readLocks ?? (() => liveLockRecords(options.host, lockDiagnostics)))(),
   ]);
+  scan.diagnostics.push(...lockDiagnostics);
   const running = await attachInstances(scan.servers, table, {
     platform: options.host.platform,
     selfPid: options.selfPid ?? process.pid,
     singleWriter: options.singleWriter,
+    locks,
   });
-  // Guarded instances: the live lock records, read once for the guard marks and the versions.
-  const instances = [...running.servers.flatMap((s) => s.instances), ...running.notConfigured];
-  const locks = instances.length > 0 ? await (options.readLocks ?? (() => liveLockRecords(options.host, scan.diagnostics)))() : [];
-  markGuarded(instances, locks);
   if (options.versions !== false) {
     // Registry checks continue in the background: the snapshot never waits for the network.
     await attachVersions(options.host, running.servers, scan.launches, table.state === 'ok' ? table.processes : [], { now, readLocks: async () => locks, ...options.versions });

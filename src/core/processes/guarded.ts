@@ -2,18 +2,37 @@ import type { Instance } from '../model';
 import { START_TIME_TOLERANCE_MS } from '../locks';
 import type { LockRecord } from '../locks/types';
 
+/** Which live lock record owns a process: the record's holder, or the server child a launcher (the guard) records. */
+export interface LockOwners {
+  ownerOf(pid: number, startTime: number | undefined): LockRecord | undefined;
+}
+
+const sameStart = (recorded: number, seen: number | undefined): boolean => seen !== undefined && Math.abs(recorded - seen) <= START_TIME_TOLERANCE_MS;
+
 /**
- * Marks the instances a live lock record names: the record's holder (pid + start time) is the
- * instance's own process or one of its launcher chain (`mcp-lifeguard run` above the server).
- * The lock protocol decides which records are live; this only joins them to instances.
+ * Indexes live lock records by the processes they own: the holder (pid + start time) and, when the
+ * holder is a launcher, the child it names. The lock protocol decides which records are live; this
+ * only joins them to processes.
  */
-export function markGuarded(instances: Iterable<Instance>, records: readonly LockRecord[]): void {
-  if (records.length === 0) return;
-  const byPid = new Map<number, LockRecord[]>();
-  for (const r of records) byPid.set(r.pid, [...(byPid.get(r.pid) ?? []), r]);
+export function lockOwners(records: readonly LockRecord[]): LockOwners {
+  const byPid = new Map<number, { record: LockRecord; startTime: number }[]>();
+  const add = (pid: number, startTime: number, record: LockRecord) => byPid.set(pid, [...(byPid.get(pid) ?? []), { record, startTime }]);
+  for (const r of records) {
+    add(r.pid, r.startTime, r);
+    if (r.child) add(r.child.pid, r.child.startTime, r);
+  }
+  return { ownerOf: (pid, startTime) => byPid.get(pid)?.find((x) => sameStart(x.startTime, startTime))?.record };
+}
+
+/**
+ * Marks the instances a live lock record names: the record's holder (or the child it runs) is the
+ * instance's own process or one of its launcher chain (`mcp-lifeguard run` above the server).
+ */
+export function markGuarded(instances: Iterable<Instance>, records: readonly LockRecord[] | LockOwners): void {
+  const owners = 'ownerOf' in records ? records : lockOwners(records);
   for (const i of instances) {
     for (const step of [{ pid: i.pid, startTime: i.startTime }, ...i.launcherChain]) {
-      const r = byPid.get(step.pid)?.find((x) => step.startTime !== undefined && Math.abs(x.startTime - step.startTime) <= START_TIME_TOLERANCE_MS);
+      const r = owners.ownerOf(step.pid, step.startTime);
       if (r) {
         i.lock = { serverName: r.serverName, resourceKey: r.resourceKey, ...(r.holder ? { holder: r.holder } : {}) };
         break;

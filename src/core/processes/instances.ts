@@ -1,5 +1,7 @@
 import type { Instance, Listener, ProcessTableState, ServerConfig, ServerStatus } from '../model';
+import type { LockRecord } from '../locks/types';
 import { secretEnvValues } from './environ';
+import { lockOwners, markGuarded } from './guarded';
 import { findListeners, localPort } from './listen';
 import { buildInstance, descendToMain, matchProcesses } from './match';
 import { owningClient } from './clients';
@@ -16,6 +18,8 @@ export interface InstanceOptions {
   secretsOf?: (pid: number, config: ServerConfig | undefined) => ReadonlySet<string>;
   /** Our uid: only our own processes are searched for listening sockets. Defaults to process.getuid(). */
   uid?: number;
+  /** Live lock records: they mark guarded instances, and what they own is never an orphan. */
+  locks?: readonly LockRecord[];
   /** Skip the listening-port search (tests on recorded tables). */
   findListeners?: typeof findListeners;
 }
@@ -37,7 +41,8 @@ export async function attachInstances(configs: readonly ServerConfig[], table: P
   }
   const tree = new ProcessTree(table.processes);
   const secretsOf = options.secretsOf ?? ((pid: number, config: ServerConfig | undefined) => secretEnvValues(pid, config?.envKeys ?? [], options.platform));
-  const { byServer, notConfigured } = matchProcesses(configs, tree, { platform: options.platform, selfPid: options.selfPid, secretsOf });
+  const owners = lockOwners(options.locks ?? []);
+  const { byServer, notConfigured } = matchProcesses(configs, tree, { platform: options.platform, selfPid: options.selfPid, secretsOf, owners });
 
   // HTTP/SSE: who listens on the configured local port.
   const listeners = new Map<string, Listener>();
@@ -60,11 +65,13 @@ export async function attachInstances(configs: readonly ServerConfig[], table: P
         if (p) {
           const { main } = descendToMain(p, tree);
           const client = owningClient(p, tree, options.platform);
-          byServer.set(c.id, [buildInstance(main, p, [], tree, client, `port:${port}`, secretsOf(p.pid, c))]);
+          byServer.set(c.id, [buildInstance(main, p, [], tree, client, `port:${port}`, secretsOf(p.pid, c), owners)]);
         }
       }
     }
   }
+
+  markGuarded([...[...byServer.values()].flat(), ...notConfigured], owners);
 
   // Verdicts once per launch (entries configured in several places share instances).
   const byLaunch = new Map<string, { name: string; instances: Set<Instance> }>();

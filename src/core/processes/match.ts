@@ -3,6 +3,7 @@ import type { Instance, InstanceClient, LauncherStep, ServerConfig, Verdict } fr
 import { REDACTED, redactArgs, redactUrl } from '../redact';
 import { effectiveArgv, isGuard, isWrapper, LaunchKey, launchKeyOf, looksLikeMcpServer, mayHaveKey, programName, splitShellWords } from './argv';
 import { owningClient } from './clients';
+import type { LockOwners } from './guarded';
 import { ProcessInfo } from './table';
 import { ProcessTree } from './tree';
 
@@ -12,6 +13,8 @@ export interface MatchOptions {
   selfPid?: number;
   /** Values to redact from an instance's command line (e.g. the values of its config's env keys). */
   secretsOf?: (pid: number, config: ServerConfig | undefined) => ReadonlySet<string>;
+  /** Live lock records by the processes they own: a launch a live lock owns is never an orphan. */
+  owners?: LockOwners;
 }
 
 export interface MatchResult {
@@ -111,9 +114,13 @@ function toStep(p: ProcessInfo, secrets: ReadonlySet<string>): LauncherStep {
   return { pid: p.pid, startTime: p.startTime, commandLine: redactCommandLine(p.argv, secrets) };
 }
 
-/** The orphan verdict when the launch's parent is init or a subreaper and no client or terminal owns it. */
-function orphanVerdict(root: ProcessInfo, tree: ProcessTree, client: InstanceClient): Verdict | undefined {
-  if (client.id !== 'unknown') return undefined;
+/**
+ * The orphan verdict when the launch's parent is init or a subreaper and no client or terminal owns
+ * it. A launch a live lock owns (the guard, or the server it runs) is not one: `ensure` detaches its
+ * guard to init on purpose, and the lock says a live holder answers for it.
+ */
+function orphanVerdict(root: ProcessInfo, tree: ProcessTree, client: InstanceClient, ownedByLock: boolean): Verdict | undefined {
+  if (client.id !== 'unknown' || ownedByLock) return undefined;
   const parent = tree.get(root.ppid);
   const parentProg = parent ? programName(parent.argv[0] ?? '') : '';
   if (root.ppid === 1 || root.ppid === 0) {
@@ -133,8 +140,10 @@ export function buildInstance(
   client: InstanceClient,
   matchedBy: string,
   secrets: ReadonlySet<string>,
+  owners?: LockOwners,
 ): Instance {
-  const orphan = orphanVerdict(root, tree, client);
+  const ownedByLock = !!owners && [root, ...chain, main].some((p) => owners.ownerOf(p.pid, p.startTime) !== undefined);
+  const orphan = orphanVerdict(root, tree, client, ownedByLock);
   return {
     pid: main.pid,
     ppid: main.ppid,
@@ -206,7 +215,7 @@ export function matchProcesses(configs: readonly ServerConfig[], tree: ProcessTr
     // Configured in several places: the instance belongs to the entries of the client that runs it, if any.
     const own = matching.filter((c) => c.config.source.client === client.id);
     const owners = own.length > 0 ? own : matching;
-    const instance = buildInstance(main, cand.p, chain, tree, client, cand.launch.key, secretsOf(main.pid, owners[0].config));
+    const instance = buildInstance(main, cand.p, chain, tree, client, cand.launch.key, secretsOf(main.pid, owners[0].config), options.owners);
     for (const c of owners) {
       let list = byServer.get(c.config.id);
       if (!list) byServer.set(c.config.id, (list = []));
@@ -259,7 +268,7 @@ export function matchProcesses(configs: readonly ServerConfig[], tree: ProcessTr
     for (let parent = tree.get(top.ppid); parent && isGuard(parent.argv) && tree.children(parent.pid).length === 1; parent = tree.get(top.ppid)) top = parent;
     const { main, chain } = descendToMain(top, tree);
     const launch = launches.get(pid) as LaunchKey;
-    notConfigured.push(buildInstance(main, top, chain, tree, owningClient(top, tree, options.platform), launch.key, secretsOf(main.pid, undefined)));
+    notConfigured.push(buildInstance(main, top, chain, tree, owningClient(top, tree, options.platform), launch.key, secretsOf(main.pid, undefined), options.owners));
   }
   return { byServer, notConfigured };
 }
