@@ -77,6 +77,6 @@ export async function takeSnapshot(options: SnapshotOptions): Promise<Snapshot> 
     processes: running.processes,
     launchGroups: scan.launchGroups,
     files: scan.files,
-    diagnostics: scan.diagnostics,
+    diagnostics: [...scan.diagnostics, ...running.diagnostics],
   }, scan.secrets);
 }

@@ -205,6 +205,27 @@ export function launchKeyOf(argv: readonly string[], withArgs = true): LaunchKey
   return { key: `prog:${scriptKey(eff[0], prog)}`, args: withArgs ? eff.slice(1) : NO_ARGS, runner: false };
 }
 
+/** Shells and interpreters: a server only when they run a script, a module or a command. */
+const SHELL_LIKE = /^(sh|bash|dash|zsh|ksh|fish|ash|busybox|tcsh|csh|nu|pwsh|powershell|cmd)$/;
+const INTERPRETERS = /^(node|nodejs|bun|deno|tsx|ts-node|python|pythonw|python[23](\.\d+)?|pypy3?|ruby|irb|perl|php|lua|luajit|java|jshell|r|rscript|julia|osascript)$/;
+/** Everyday tools: every machine runs them for reasons of its own, whatever their arguments. */
+const TOOLS = /^(cat|sleep|tail|head|tee|yes|true|false|echo|printf|read|less|more|watch|xargs|nohup|timeout|stdbuf|time|wait|grep|sed|awk|sort|uniq|wc|cut|tr|dd|top|htop|login|getty|agetty|tmux|screen|script)$/;
+
+/**
+ * The general-purpose program a launch runs, when it is one: a shell or interpreter with no script,
+ * module or command (`bash`, `node`, `python3 -i`), or an everyday tool (`cat`, `sleep`, `tail`).
+ * Its instances cannot be told apart from the ordinary processes of that program, so a config entry
+ * that names one is never matched to processes.
+ */
+export function genericProgram(argv: readonly string[]): string | undefined {
+  const eff = effectiveArgv(argv);
+  if (eff.length === 0) return undefined;
+  const prog = programName(eff[0]);
+  if (TOOLS.test(prog)) return prog;
+  if (!SHELL_LIKE.test(prog) && !INTERPRETERS.test(prog)) return undefined;
+  return eff.slice(1).some((a) => !a.startsWith('-') && !/^\/[a-z]$/i.test(a)) ? undefined : prog;
+}
+
 const RUNNERS = /^(npx|npx-cli\.js|npm|npm-cli\.js|pnpx|pnpm|yarn|bunx|uvx|uv|pipx|docker|podman|cmd|env)$/;
 
 /**

@@ -1,4 +1,4 @@
-import type { Instance, Listener, ProcessTableState, ServerConfig, ServerStatus } from '../model';
+import type { Diagnostic, Instance, Listener, ProcessTableState, ServerConfig, ServerStatus } from '../model';
 import type { LockRecord } from '../locks/types';
 import { secretEnvValues } from './environ';
 import { lockOwners, markGuarded } from './guarded';
@@ -28,6 +28,8 @@ export interface InstancesResult {
   servers: ServerStatus[];
   notConfigured: Instance[];
   processes: ProcessTableState;
+  /** Entries whose instances cannot be told apart from ordinary processes, each with why. */
+  diagnostics: Diagnostic[];
 }
 
 /**
@@ -37,12 +39,12 @@ export interface InstancesResult {
  */
 export async function attachInstances(configs: readonly ServerConfig[], table: ProcessTableResult, options: InstanceOptions): Promise<InstancesResult> {
   if (table.state === 'unavailable') {
-    return { servers: configs.map((c) => ({ ...c, instances: [] })), notConfigured: [], processes: { state: 'unavailable', reason: table.reason } };
+    return { servers: configs.map((c) => ({ ...c, instances: [] })), notConfigured: [], processes: { state: 'unavailable', reason: table.reason }, diagnostics: [] };
   }
   const tree = new ProcessTree(table.processes);
   const secretsOf = options.secretsOf ?? ((pid: number, config: ServerConfig | undefined) => secretEnvValues(pid, config?.envKeys ?? [], options.platform));
   const owners = lockOwners(options.locks ?? []);
-  const { byServer, notConfigured } = matchProcesses(configs, tree, { platform: options.platform, selfPid: options.selfPid, secretsOf, owners });
+  const { byServer, notConfigured, diagnostics } = matchProcesses(configs, tree, { platform: options.platform, selfPid: options.selfPid, secretsOf, owners });
 
   // HTTP/SSE: who listens on the configured local port.
   const listeners = new Map<string, Listener>();
@@ -91,5 +93,5 @@ export async function attachInstances(configs: readonly ServerConfig[], table: P
     if (l) status.listener = l;
     return status;
   });
-  return { servers, notConfigured, processes: { state: 'ok', count: table.processes.length } };
+  return { servers, notConfigured, processes: { state: 'ok', count: table.processes.length }, diagnostics };
 }

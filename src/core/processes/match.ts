@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { Instance, InstanceClient, LauncherStep, ServerConfig, Verdict } from '../model';
+import type { Diagnostic, Instance, InstanceClient, LauncherStep, ServerConfig, Verdict } from '../model';
 import { REDACTED, redactArgs, redactUrl } from '../redact';
-import { effectiveArgv, isGuard, isWrapper, LaunchKey, launchKeyOf, looksLikeMcpServer, mayHaveKey, programName, splitShellWords } from './argv';
+import { effectiveArgv, genericProgram, isGuard, isWrapper, LaunchKey, launchKeyOf, looksLikeMcpServer, mayHaveKey, programName, splitShellWords } from './argv';
 import { owningClient } from './clients';
 import type { LockOwners } from './guarded';
 import { ProcessInfo } from './table';
@@ -21,6 +21,8 @@ export interface MatchResult {
   /** Server id -> its instances (main processes), verdicts not yet assigned except orphan. */
   byServer: Map<string, Instance[]>;
   notConfigured: Instance[];
+  /** Entries that name a general-purpose program (a shell, a bare interpreter, `sleep`): never matched, each with why. */
+  diagnostics: Diagnostic[];
 }
 
 /** Programs that adopt orphans: a launch whose parent is one of them lost its client. */
@@ -168,9 +170,15 @@ export function buildInstance(
  */
 export function matchProcesses(configs: readonly ServerConfig[], tree: ProcessTree, options: MatchOptions): MatchResult {
   const byKey = new Map<string, ConfigLaunch[]>();
+  const diagnostics: Diagnostic[] = [];
   for (const config of configs) {
     if (config.transport !== 'stdio' || !config.command) continue;
     const argv = [config.command, ...config.args];
+    const generic = genericProgram(argv);
+    if (generic !== undefined) {
+      diagnostics.push(genericDiagnostic(config, generic));
+      continue;
+    }
     const launch = launchKeyOf(argv);
     if (!launch) continue;
     let list = byKey.get(launch.key);
@@ -270,5 +278,15 @@ export function matchProcesses(configs: readonly ServerConfig[], tree: ProcessTr
     const launch = launches.get(pid) as LaunchKey;
     notConfigured.push(buildInstance(main, top, chain, tree, owningClient(top, tree, options.platform), launch.key, secretsOf(main.pid, undefined), options.owners));
   }
-  return { byServer, notConfigured };
+  return { byServer, notConfigured, diagnostics };
+}
+
+function genericDiagnostic(config: ServerConfig, program: string): Diagnostic {
+  return {
+    file: config.source.file,
+    ...(config.position ? { line: config.position.line, column: config.position.column } : {}),
+    severity: 'info',
+    client: config.source.client,
+    message: `'${config.name}' runs ${program}, a general-purpose program: its instances cannot be told apart from ordinary ${program} processes, so none are listed, and none are ever stopped for it`,
+  };
 }

@@ -15,7 +15,7 @@ export interface FakeClient {
 }
 
 /** Starts a fake client that spawns `count` copies of a server and reports their pids. */
-export async function startFakeClient(spec: { command: string; args: string[]; env?: Record<string, string>; cwd?: string; count?: number }, started: number[]): Promise<FakeClient> {
+export async function startFakeClient(spec: { command: string; args: string[]; env?: Record<string, string>; cwd?: string; count?: number; gapMs?: number }, started: number[]): Promise<FakeClient> {
   const proc = spawn(process.execPath, [fakeClientPath, JSON.stringify({ cwd: repoRoot, ...spec })], { stdio: ['ignore', 'pipe', 'inherit'] });
   started.push(proc.pid as number);
   const line = await new Promise<string>((resolve, reject) => {
