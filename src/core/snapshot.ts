@@ -5,6 +5,7 @@ import { listLocks } from './locks';
 import type { LockRecord } from './locks/types';
 import { lifeguardPaths } from './paths';
 import { attachInstances } from './processes/instances';
+import { hostLaunchFacts, LaunchFacts } from './processes/launchIdentity';
 import { ProcessTableResult, readProcessTable } from './processes/table';
 import { scanSources } from './sources/scan';
 import { attachVersions, VersionsOptions } from './versions/attach';
@@ -22,6 +23,11 @@ export interface SnapshotOptions {
   readProcessTable?: () => Promise<ProcessTableResult>;
   /** Server names declared single-writer: instances run by several clients are flagged "shared". */
   singleWriter?: readonly string[];
+  /**
+   * What matching may read about candidate processes (executable, working directory) and the PATH.
+   * Defaults to this machine's when the process table is this machine's too, else none.
+   */
+  launchFacts?: LaunchFacts;
   /** Our own pid, excluded with its ancestors. Defaults to process.pid. */
   selfPid?: number;
   /** Live lock records; injected for tests. Defaults to the live records in the lock directory. */
@@ -60,6 +66,7 @@ export async function takeSnapshot(options: SnapshotOptions): Promise<Snapshot> 
     selfPid: options.selfPid ?? process.pid,
     singleWriter: options.singleWriter,
     locks,
+    facts: options.launchFacts ?? (options.readProcessTable ? undefined : hostLaunchFacts(options.host.platform, options.host.env)),
   });
   if (options.versions !== false) {
     // Registry checks continue in the background: the snapshot never waits for the network.

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { killDuplicates, killDuplicatesPlan, SkippedItem } from '../../core/actions/killDuplicates';
 import { defaultStopDeps } from '../../core/actions/stop';
+import { currentHostEnv } from '../../core/hostEnv';
 import { CliIo, UsageError } from '../io';
 import { ACTION_OPTIONS, formatStopResult, graceMs, snapshotFor } from './stop';
 
@@ -25,7 +26,7 @@ export async function killDuplicatesCommand(args: string[], io: CliIo): Promise<
     io.stderr(`mcp-lifeguard kill-duplicates: no configured server is named '${server}'\n`);
     return 1;
   }
-  const { items: plan, skipped } = killDuplicatesPlan(snapshot, server, { trustWorkspace: values['trust-workspace'] });
+  const { items: plan, skipped } = killDuplicatesPlan(snapshot, server, { trustWorkspace: values['trust-workspace'], home: currentHostEnv(io.env).home });
   const skippedText = skipped.length > 0 ? [`Left alone (${skipped.length}):`, ...skippedLines(skipped)] : [];
   if (!values.yes) {
     if (values.json) io.stdout(`${JSON.stringify({ dryRun: true, plan, skipped }, null, 2)}\n`);

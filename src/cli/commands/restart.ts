@@ -82,7 +82,7 @@ async function stopUnguarded(target: string, values: { grace?: string; from?: st
     return 1;
   }
   const { instance } = found[0];
-  const untrusted = workspaceRefusal(snapshot, instance, values['trust-workspace'] ?? false);
+  const untrusted = workspaceRefusal(snapshot, instance, values['trust-workspace'] ?? false, currentHostEnv(io.env).home);
   if (untrusted) {
     io.stderr(`mcp-lifeguard restart: ${untrusted}\n`);
     return 1;

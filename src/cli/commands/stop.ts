@@ -77,7 +77,7 @@ export async function stopCommand(args: string[], io: CliIo): Promise<number> {
     if (values.json) io.stdout(`${JSON.stringify({ pid, outcome: 'refused', reason: 'not-an-instance', message, steps: [] }, null, 2)}\n`);
     return 1;
   }
-  const untrusted = workspaceRefusal(snapshot, instance, values['trust-workspace']);
+  const untrusted = workspaceRefusal(snapshot, instance, values['trust-workspace'], currentHostEnv(io.env).home);
   if (untrusted) {
     io.stderr(`mcp-lifeguard stop: ${untrusted}\n`);
     if (values.json) io.stdout(`${JSON.stringify({ pid, outcome: 'refused', reason: 'workspace-untrusted', message: untrusted, steps: [] }, null, 2)}\n`);

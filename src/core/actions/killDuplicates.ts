@@ -32,6 +32,8 @@ export interface KillDuplicatesPlan {
 export interface PlanOptions {
   /** Whether entries only workspace files define may aim signals (the CLI's --trust-workspace). Default true. */
   trustWorkspace?: boolean;
+  /** The user's home folder: a workspace folder that is it (or holds it) does not make the user's own files the workspace's. */
+  home?: string;
 }
 
 /**
@@ -59,7 +61,7 @@ export function killDuplicatesPlan(snapshot: Snapshot, server?: string, options:
         skipped.push({ serverId: s.id, serverName: s.name, pid: i.pid, reason: 'ambiguous', message: `pid ${i.pid} left alone: ${ambiguous.reason}` });
         continue;
       }
-      const refusal = workspaceRefusal(snapshot, i, options.trustWorkspace ?? true);
+      const refusal = workspaceRefusal(snapshot, i, options.trustWorkspace ?? true, options.home);
       if (refusal) {
         skipped.push({ serverId: s.id, serverName: s.name, pid: i.pid, reason: 'workspace-untrusted', message: refusal });
         continue;

@@ -9,11 +9,17 @@ import type { Instance, ServerStatus, Snapshot, SourceRef } from '../model';
 /** The command-line switch that lets entries defined by workspace files aim signals. */
 export const TRUST_WORKSPACE_FLAG = '--trust-workspace';
 
-/** Whether an entry lives in a file the workspace provides (not the user's own files). */
-export function isWorkspaceDefined(source: Pick<SourceRef, 'scope' | 'file'>, workspaceFolders: readonly string[]): boolean {
+/**
+ * Whether an entry lives in a file the workspace provides (not the user's own files): a workspace or
+ * project file, or any file inside a workspace folder. A folder that is the home directory, or holds
+ * it, is not taken as making the user's own files (`~/.config/...`) the workspace's: run from `~`,
+ * the CLI's default workspace is the home folder.
+ */
+export function isWorkspaceDefined(source: Pick<SourceRef, 'scope' | 'file'>, workspaceFolders: readonly string[], home?: string): boolean {
   if (source.scope === 'workspace' || source.scope === 'project') return true;
   const file = normalize(source.file);
-  return workspaceFolders.some((f) => file.startsWith(`${normalize(f).replace(/\/+$/, '')}/`));
+  const inside = (folder: string, p: string) => p.startsWith(`${normalize(folder).replace(/\/+$/, '')}/`);
+  return workspaceFolders.some((f) => inside(f, file) && (home === undefined || (normalize(home) !== normalize(f).replace(/\/+$/, '') && !inside(f, normalize(home)))));
 }
 
 function normalize(p: string): string {
@@ -32,12 +38,12 @@ export function claimingServers(snapshot: Snapshot, instance: Instance): ServerS
 /**
  * Why an instance may not be signalled on the word of workspace files, or undefined when it may:
  * at least one user-level entry claims it, no entry claims it (a process asked for by pid), or the
- * user trusts workspace files.
+ * user trusts workspace files. `home` is the user's home folder (see isWorkspaceDefined).
  */
-export function workspaceRefusal(snapshot: Snapshot, instance: Instance, trustWorkspace: boolean): string | undefined {
+export function workspaceRefusal(snapshot: Snapshot, instance: Instance, trustWorkspace: boolean, home?: string): string | undefined {
   if (trustWorkspace) return undefined;
   const owners = claimingServers(snapshot, instance);
-  if (owners.length === 0 || owners.some((s) => !isWorkspaceDefined(s.source, snapshot.workspaceFolders ?? []))) return undefined;
+  if (owners.length === 0 || owners.some((s) => !isWorkspaceDefined(s.source, snapshot.workspaceFolders ?? [], home))) return undefined;
   const names = owners.map((s) => `'${s.name}' (${s.source.file})`).join(', ');
   return `pid ${instance.pid} is listed only by ${names}, defined in workspace files, which are not trusted to choose processes to signal; nothing was signalled. If you trust those files, run again with ${TRUST_WORKSPACE_FLAG}.`;
 }

@@ -31,37 +31,63 @@ export function effectiveArgv(argv: readonly string[]): readonly string[] {
   let cur = argv;
   for (let depth = 0; depth < 4 && cur.length > 0; depth++) {
     const prog = programName(cur[0]);
-    if (NODE_LIKE.test(prog) || PYTHON_LIKE.test(prog)) {
-      const valueOpts = PYTHON_LIKE.test(prog) ? PYTHON_VALUE_OPTS : NODE_VALUE_OPTS;
-      let i = 1;
-      while (i < cur.length && cur[i].startsWith('-') && cur[i] !== '-m') i += valueOpts.has(cur[i]) ? 2 : 1;
-      if (i >= cur.length) return cur; // a bare interpreter (a REPL): nothing to peel
-      if (cur[i] === '-m') return cur.slice(i + 1);
-      // `bun x pkg` / `bun run x`: bun's own verbs.
-      if (prog === 'bun' && (cur[i] === 'x' || cur[i] === 'run')) return cur[i] === 'x' ? ['bunx', ...cur.slice(i + 1)] : cur.slice(i + 1);
-      return cur.slice(i);
-    }
-    if (SHELLS.test(prog)) {
-      const c = cur.indexOf('-c');
-      if (c < 0 || c + 1 >= cur.length) return cur;
-      cur = splitShellWords(cur[c + 1]);
-      continue;
-    }
-    if (prog === 'cmd') {
-      const c = cur.findIndex((t) => /^\/[ck]$/i.test(t));
-      if (c < 0) return cur;
-      cur = cur.slice(c + 1).flatMap((t) => (cur.length === c + 2 ? splitShellWords(t) : [t]));
-      continue;
-    }
-    if (prog === 'env') {
-      let i = 1;
-      while (i < cur.length && (cur[i].startsWith('-') || /^[A-Za-z_][A-Za-z0-9_]*=/.test(cur[i]))) i++;
-      cur = cur.slice(i);
-      continue;
-    }
-    return cur;
+    if (NODE_LIKE.test(prog) || PYTHON_LIKE.test(prog)) return peelInterpreter(cur, prog);
+    const next = peelLauncher(cur, prog);
+    if (next === undefined) return cur;
+    cur = next;
   }
   return cur;
+}
+
+/** `node --x a.js b` -> [a.js, b]; `python -u -m pkg b` -> [pkg, b]; a bare interpreter (a REPL) stays as it is. */
+function peelInterpreter(cur: readonly string[], prog: string): readonly string[] {
+  const valueOpts = PYTHON_LIKE.test(prog) ? PYTHON_VALUE_OPTS : NODE_VALUE_OPTS;
+  let i = 1;
+  while (i < cur.length && cur[i].startsWith('-') && cur[i] !== '-m') i += valueOpts.has(cur[i]) ? 2 : 1;
+  if (i >= cur.length) return cur;
+  if (cur[i] === '-m') return cur.slice(i + 1);
+  // `bun x pkg` / `bun run x`: bun's own verbs.
+  if (prog === 'bun' && (cur[i] === 'x' || cur[i] === 'run')) return cur[i] === 'x' ? ['bunx', ...cur.slice(i + 1)] : cur.slice(i + 1);
+  return cur.slice(i);
+}
+
+/** One shell (`sh -c`), `cmd /c` or `env` peeled off; undefined when `cur` is none of them. */
+function peelLauncher(cur: readonly string[], prog: string): readonly string[] | undefined {
+  if (SHELLS.test(prog)) {
+    const c = cur.indexOf('-c');
+    return c < 0 || c + 1 >= cur.length ? undefined : splitShellWords(cur[c + 1]);
+  }
+  if (prog === 'cmd') {
+    const c = cur.findIndex((t) => /^\/[ck]$/i.test(t));
+    return c < 0 ? undefined : cur.slice(c + 1).flatMap((t) => (cur.length === c + 2 ? splitShellWords(t) : [t]));
+  }
+  if (prog === 'env') {
+    let i = 1;
+    while (i < cur.length && (cur[i].startsWith('-') || /^[A-Za-z_][A-Za-z0-9_]*=/.test(cur[i]))) i++;
+    return cur.slice(i);
+  }
+  return undefined;
+}
+
+/**
+ * A launch split into the interpreter that runs it (`/a/.venv/bin/python`, `node`), if any, and what
+ * it runs: the effective argv (see effectiveArgv), with whether its first token is a module
+ * (`python -m pkg`) rather than a script or program path.
+ */
+export function interpreterOf(argv: readonly string[]): { interpreter?: string; eff: readonly string[]; module: boolean } {
+  let cur = argv;
+  for (let depth = 0; depth < 4 && cur.length > 0; depth++) {
+    const prog = programName(cur[0]);
+    if (NODE_LIKE.test(prog) || PYTHON_LIKE.test(prog)) {
+      const eff = peelInterpreter(cur, prog);
+      if (eff === cur) return { eff, module: false };
+      return { interpreter: cur[0], eff, module: cur[cur.length - eff.length - 1] === '-m' };
+    }
+    const next = peelLauncher(cur, prog);
+    if (next === undefined) break;
+    cur = next;
+  }
+  return { eff: cur, module: false };
 }
 
 /** Splits a shell word list: quotes group, backslash escapes outside single quotes. Good enough for launch commands. */

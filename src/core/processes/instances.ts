@@ -2,6 +2,7 @@ import type { Diagnostic, Instance, Listener, ProcessTableState, ServerConfig, S
 import type { LockRecord } from '../locks/types';
 import { secretEnvValues } from './environ';
 import { lockOwners, markGuarded } from './guarded';
+import type { LaunchFacts } from './launchIdentity';
 import { findListeners, localPort } from './listen';
 import { buildInstance, descendToMain, matchProcesses } from './match';
 import { owningClient } from './clients';
@@ -20,6 +21,8 @@ export interface InstanceOptions {
   uid?: number;
   /** Live lock records: they mark guarded instances, and what they own is never an orphan. */
   locks?: readonly LockRecord[];
+  /** Executables, working directories and PATH lookups of this machine, for telling entries of one key apart. */
+  facts?: LaunchFacts;
   /** Skip the listening-port search (tests on recorded tables). */
   findListeners?: typeof findListeners;
 }
@@ -44,7 +47,7 @@ export async function attachInstances(configs: readonly ServerConfig[], table: P
   const tree = new ProcessTree(table.processes);
   const secretsOf = options.secretsOf ?? ((pid: number, config: ServerConfig | undefined) => secretEnvValues(pid, config?.envKeys ?? [], options.platform));
   const owners = lockOwners(options.locks ?? []);
-  const { byServer, notConfigured, diagnostics } = matchProcesses(configs, tree, { platform: options.platform, selfPid: options.selfPid, secretsOf, owners });
+  const { byServer, notConfigured, diagnostics } = matchProcesses(configs, tree, { platform: options.platform, selfPid: options.selfPid, secretsOf, owners, facts: options.facts });
 
   // HTTP/SSE: who listens on the configured local port.
   const listeners = new Map<string, Listener>();

@@ -4,6 +4,7 @@ import { REDACTED, redactArgs, redactUrl } from '../redact';
 import { effectiveArgv, genericProgram, isGuard, isWrapper, LaunchKey, launchKeyOf, looksLikeMcpServer, mayHaveKey, programName, splitShellWords } from './argv';
 import { owningClient } from './clients';
 import type { LockOwners } from './guarded';
+import { identityAnswers, LaunchFacts } from './launchIdentity';
 import { ProcessInfo } from './table';
 import { ProcessTree } from './tree';
 
@@ -15,6 +16,8 @@ export interface MatchOptions {
   secretsOf?: (pid: number, config: ServerConfig | undefined) => ReadonlySet<string>;
   /** Live lock records by the processes they own: a launch a live lock owns is never an orphan. */
   owners?: LockOwners;
+  /** Executable, working directory and path lookups for candidates; without them only argv strings are compared. */
+  facts?: LaunchFacts;
 }
 
 export interface MatchResult {
@@ -36,6 +39,7 @@ export function commandHash(argvOrLine: readonly string[] | string): string {
 
 interface ConfigLaunch {
   config: ServerConfig;
+  argv: string[];
   launch: LaunchKey;
   /** The configured program token after peeling, for the path check of plain programs. */
   program: string;
@@ -183,7 +187,7 @@ export function matchProcesses(configs: readonly ServerConfig[], tree: ProcessTr
     if (!launch) continue;
     let list = byKey.get(launch.key);
     if (!list) byKey.set(launch.key, (list = []));
-    list.push({ config, launch, program: effectiveArgv(argv)[0] ?? '' });
+    list.push({ config, argv, launch, program: effectiveArgv(argv)[0] ?? '' });
   }
 
   const excluded = new Set<number>();
@@ -217,13 +221,24 @@ export function matchProcesses(configs: readonly ServerConfig[], tree: ProcessTr
     if (hasAncestorIn(cand.p, candidates)) continue;
     const { main, chain } = descendToMain(cand.p, tree);
     const rootEff = effectiveArgv(cand.p.argv);
-    const matching = cand.configs.filter((c) => launchMatches(c, cand.launch, rootEff, main));
-    if (matching.length === 0) continue;
+    const keyed = cand.configs.filter((c) => launchMatches(c, cand.launch, rootEff, main));
+    if (keyed.length === 0) continue;
+    // Same key and arguments: now the launch identity (executable, interpreter, working directory).
+    const judged = keyed
+      .map((c) => ({ c, answers: identityAnswers({ config: c.config, configArgv: c.argv, runner: c.launch.runner, key: c.launch.key, root: cand.p }, options.facts) }))
+      .filter((x) => !x.answers.includes('different'));
+    if (judged.length === 0) continue;
     const client = owningClient(cand.p, tree, options.platform);
     // Configured in several places: the instance belongs to the entries of the client that runs it, if any.
-    const own = matching.filter((c) => c.config.source.client === client.id);
-    const owners = own.length > 0 ? own : matching;
+    const own = judged.filter((x) => x.c.config.source.client === client.id);
+    const pool = own.length > 0 ? own : judged;
+    // Then to the entries whose identity is proven on most counts.
+    const score = (x: (typeof pool)[number]) => x.answers.filter((a) => a === 'same').length;
+    const best = Math.max(...pool.map(score));
+    const owners = pool.filter((x) => score(x) === best).map((x) => x.c);
     const instance = buildInstance(main, cand.p, chain, tree, client, cand.launch.key, secretsOf(main.pid, owners[0].config), options.owners);
+    const ambiguous = ambiguousOwner(owners);
+    if (ambiguous) instance.verdicts.push(ambiguous);
     for (const c of owners) {
       let list = byServer.get(c.config.id);
       if (!list) byServer.set(c.config.id, (list = []));
@@ -279,6 +294,20 @@ export function matchProcesses(configs: readonly ServerConfig[], tree: ProcessTr
     notConfigured.push(buildInstance(main, top, chain, tree, owningClient(top, tree, options.platform), launch.key, secretsOf(main.pid, undefined), options.owners));
   }
   return { byServer, notConfigured, diagnostics };
+}
+
+/**
+ * Entries of different launches (not one launch configured in several places) that all fit a
+ * process: which one started it is undecided, so it is listed under each and never acted on in bulk.
+ */
+function ambiguousOwner(owners: readonly ConfigLaunch[]): Verdict | undefined {
+  if (new Set(owners.map((c) => c.config.launchKey)).size < 2) return undefined;
+  const names = owners.map((c) => `'${c.config.name}' (${c.config.source.file})`).join(', ');
+  return {
+    kind: 'unknown',
+    question: 'owner',
+    reason: `claimed by ${names}: its executable, interpreter and working directory do not tell which entry started it, so it is never stopped in bulk`,
+  };
 }
 
 function genericDiagnostic(config: ServerConfig, program: string): Diagnostic {

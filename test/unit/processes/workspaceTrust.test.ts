@@ -26,6 +26,10 @@ describe('workspace trust before signals (CLI)', () => {
   it('a file inside a workspace folder is the workspace\'s, whatever scope its reader gave it', () => {
     assert.ok(isWorkspaceDefined({ scope: 'user', file: '/repo/tools/mcp.json' }, ['/repo/']));
     assert.ok(!isWorkspaceDefined({ scope: 'user', file: '/home/u/.config/Code/User/mcp.json' }, ['/repo']));
+    // Run from ~, the CLI's workspace is the home folder: the user's own files stay the user's.
+    assert.ok(!isWorkspaceDefined({ scope: 'user', file: '/home/u/.config/Code/User/mcp.json' }, ['/home/u'], '/home/u'));
+    assert.ok(!isWorkspaceDefined({ scope: 'user', file: '/home/u/.claude.json' }, ['/home'], '/home/u'));
+    assert.ok(isWorkspaceDefined({ scope: 'workspace', file: '/home/u/.vscode/mcp.json' }, ['/home/u'], '/home/u'));
   });
 
   it('refuses an instance only workspace entries list, naming the entry, its file and the opt-in; allows it when a user entry lists it too, or when trusted', () => {
