@@ -106,10 +106,11 @@ function sameFolder(a: string, b: string, facts: LaunchFacts | undefined): Answe
   return ra === undefined || rb === undefined ? 'unknown' : ra === rb ? 'same' : 'different';
 }
 
-/** A path token of a launch made absolute against its working directory, when that is known. */
-function absolute(token: string, cwd: string | undefined): string | undefined {
+/** A path token of a launch made absolute against its working directory (read only when needed), when that is known. */
+function absolute(token: string, cwd: () => string | undefined): string | undefined {
   if (path.isAbsolute(token)) return token;
-  return cwd !== undefined ? path.resolve(cwd, token) : undefined;
+  const dir = cwd();
+  return dir !== undefined ? path.resolve(dir, token) : undefined;
 }
 
 export interface IdentityInput {
@@ -135,24 +136,27 @@ export function identityAnswers(input: IdentityInput, facts: LaunchFacts | undef
   let procCwd: string | null | undefined = null; // read once, when needed
   const rootCwd = (): string | undefined => (procCwd === null ? (procCwd = facts?.cwd(root.pid)) : procCwd);
   const cfgCwd = config.cwd !== undefined && path.isAbsolute(config.cwd) ? config.cwd : undefined;
+  const configCwd = (): string | undefined => cfgCwd;
   const cfg = interpreterOf(input.configArgv);
   const run = interpreterOf(root.argv);
   const ownsPath = !config.envKeys.includes('PATH');
 
   if (!input.runner && cfg.interpreter !== undefined && run.interpreter !== undefined) {
-    answers.push(interpreterAnswer(cfg.interpreter, run.interpreter, cfgCwd, rootCwd, root, run.interpreter === root.argv[0], ownsPath, facts));
+    answers.push(interpreterAnswer(cfg.interpreter, run.interpreter, configCwd, rootCwd, root, run.interpreter === root.argv[0], ownsPath, facts));
   }
   if (!input.runner && !cfg.module && !run.module && cfg.eff.length > 0 && run.eff.length > 0) {
-    answers.push(programAnswer(cfg, run, cfgCwd, rootCwd, root, ownsPath, facts));
+    answers.push(programAnswer(cfg, run, configCwd, rootCwd, root, ownsPath, facts));
   }
   // The working directory, where the launch depends on it: npx resolves a project's own packages,
   // `python -m` imports from it, and a relative script or program is found in it.
   const first = cfg.eff[0];
   const relative = first !== undefined && !path.isAbsolute(first) && (isPathLike(first) || (cfg.interpreter !== undefined && !cfg.module));
   const dependsOnCwd = (input.runner && input.key.startsWith('npx:')) || cfg.module || relative;
-  if (cfgCwd !== undefined && dependsOnCwd) {
+  if (cfgCwd !== undefined) {
     const seen = rootCwd();
-    answers.push(seen === undefined ? 'unknown' : sameFolder(cfgCwd, seen, facts));
+    const answer = seen === undefined ? 'unknown' : sameFolder(cfgCwd, seen, facts);
+    // Where the launch does not depend on it, the folder speaks for an entry, never against it: a client may ignore `cwd`.
+    answers.push(dependsOnCwd || answer !== 'different' ? answer : 'unknown');
   }
   return answers;
 }
@@ -160,17 +164,18 @@ export function identityAnswers(input: IdentityInput, facts: LaunchFacts | undef
 function interpreterAnswer(
   cfgI: string,
   runI: string,
-  cfgCwd: string | undefined,
+  cfgCwd: () => string | undefined,
   rootCwd: () => string | undefined,
   root: ProcessInfo,
   runIsRootExe: boolean,
   ownsPath: boolean,
   facts: LaunchFacts | undefined,
 ): Answer {
+  // Two bare names: which each PATH finds is not known, only whether they name one program.
+  if (!isPathLike(cfgI) && !isPathLike(runI)) return programName(cfgI) === programName(runI) ? 'unknown' : 'different';
   const cfgPath = isPathLike(cfgI) ? absolute(cfgI, cfgCwd) : ownsPath ? facts?.which(cfgI) : undefined;
   // The process's interpreter: its path as spawned, else (a bare name) the executable the OS reports.
-  const runPath = isPathLike(runI) ? absolute(runI, rootCwd()) : runIsRootExe ? facts?.exe(root.pid) : undefined;
-  if (!isPathLike(cfgI) && !isPathLike(runI)) return programName(cfgI) === programName(runI) ? 'unknown' : 'different';
+  const runPath = isPathLike(runI) ? absolute(runI, rootCwd) : runIsRootExe ? facts?.exe(root.pid) : undefined;
   if (cfgPath === undefined || runPath === undefined) return 'unknown';
   return samePath(cfgPath, runPath, facts);
 }
@@ -178,7 +183,7 @@ function interpreterAnswer(
 function programAnswer(
   cfg: ReturnType<typeof interpreterOf>,
   run: ReturnType<typeof interpreterOf>,
-  cfgCwd: string | undefined,
+  cfgCwd: () => string | undefined,
   rootCwd: () => string | undefined,
   root: ProcessInfo,
   ownsPath: boolean,
@@ -189,7 +194,7 @@ function programAnswer(
   // A script an interpreter runs is found in the working directory; a program on its own, on PATH.
   const cfgPath = isPathLike(p) || cfg.interpreter !== undefined ? absolute(p, cfgCwd) : ownsPath ? facts?.which(p) : undefined;
   // A bare program the root runs itself: the OS knows its executable (a script would show its path in argv).
-  const runPath = isPathLike(q) || run.interpreter !== undefined ? absolute(q, rootCwd()) : q === root.argv[0] ? facts?.exe(root.pid) : undefined;
+  const runPath = isPathLike(q) || run.interpreter !== undefined ? absolute(q, rootCwd) : q === root.argv[0] ? facts?.exe(root.pid) : undefined;
   if (cfgPath === undefined || runPath === undefined) return 'unknown';
   return samePath(cfgPath, runPath, facts);
 }

@@ -64,4 +64,12 @@ describe('launch identity: one process, one entry', () => {
     assert.deepEqual(r.hereToo, [{ pid: 20, undecided: false }]);
     assert.deepEqual(r.there, []);
   });
+
+  it('a program that does not depend on its folder: the folder tells entries apart, but never rules one out', async () => {
+    const configs = [stdioConfig('p1', 'vscode', '/opt/bin/tool', [], { cwd: '/p1' }), stdioConfig('p2', 'vscode', '/opt/bin/tool', [], { cwd: '/p2', launchKey: 'tool in p2' })];
+    const processes: ProcessInfo[] = [{ pid: 20, ppid: 10, argv: ['/opt/bin/tool'], startTime: 2000 }];
+    assert.deepEqual(await listed(configs, processes, facts({ cwd: { 20: '/p2' } })), { p1: [], p2: [{ pid: 20, undecided: false }] });
+    const elsewhere = await listed(configs, processes, facts({ cwd: { 20: '/tmp' } }));
+    assert.deepEqual(elsewhere, { p1: [{ pid: 20, undecided: true }], p2: [{ pid: 20, undecided: true }] });
+  });
 });
