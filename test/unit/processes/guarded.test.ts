@@ -101,4 +101,15 @@ describe('guarded instances: joined to live lock records', () => {
     assert.deepEqual(kinds(await run([]), 31), ['orphan']);
     assert.deepEqual(kinds(await run([record(30, 90_000)]), 31), ['orphan'], 'a record of a reused pid owns nothing');
   });
+
+  it('two guards init adopted are not one client\'s duplicates: init is no client', async () => {
+    const wrapped = stdioConfig('memory', 'vscode', '/opt/lg/mcp-lifeguard', ['run', '--', 'mcp-server-memory']);
+    const guard = (pid: number, startTime: number): ProcessInfo[] => [
+      { pid, ppid: 1, argv: ['/usr/bin/node', '/opt/lg/mcp-lifeguard.js', 'run', '--', 'mcp-server-memory'], startTime },
+      { pid: pid + 1, ppid: pid, argv: ['mcp-server-memory'], startTime: startTime + 100 },
+    ];
+    const processes: ProcessInfo[] = [{ pid: 1, ppid: 0, argv: ['/sbin/init'], startTime: 1 }, ...guard(30, 7000), ...guard(40, 8000)];
+    const r = await attachInstances([wrapped], { state: 'ok', processes, method: 'procfs' }, { platform: 'linux', secretsOf: () => new Set(), locks: [record(30, 7000), record(40, 8000)] });
+    assert.deepEqual(r.servers[0].instances.map((i) => [i.pid, i.verdicts.map((v) => v.kind)]), [[31, []], [41, []]]);
+  });
 });
