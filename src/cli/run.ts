@@ -15,11 +15,14 @@ Commands:
   status [--json] [--workspace DIR]...   Every configured MCP server on this machine
          [--watch [--interval SECONDS]]  ... and its running instances; --watch redraws on change;
                                           --workspace also takes a .code-workspace file (its folders)
-  stop PID [--grace SECONDS] [--from FILE] [--json]
+  stop PID [--grace SECONDS] [--from FILE] [--json] [--trust-workspace]
                                           Stop one instance: re-identify, SIGTERM its tree, SIGKILL after the grace period
-  kill-duplicates [SERVER] [--yes] [--grace SECONDS] [--from FILE] [--json]
+  kill-duplicates [SERVER] [--yes] [--grace SECONDS] [--from FILE] [--json] [--trust-workspace]
                                           Stop older duplicates (the newest per client stays) and orphans;
-                                          without --yes only prints the plan
+                                          without --yes only prints the plan. Instances whose entry is
+                                          ambiguous are left alone, each with why
+      --trust-workspace  stop, restart and kill-duplicates signal instances that only entries of
+                         workspace files (.vscode/mcp.json, .mcp.json, ...) list; without it they refuse
   run [options] -- COMMAND [ARGS...]      Run a stdio MCP server under the guard: one instance per server,
                                           restarts that keep the client's session, stale writes refused
       --name NAME  --resource KEY  --on-conflict refuse|replace|wait  --wait-timeout SECONDS
@@ -33,7 +36,7 @@ Commands:
   ensure --http --listen HOST:PORT [run --http options] [--timeout SECONDS] -- COMMAND [ARGS...]
                                           Print the URL of the guarded server, starting it (or replacing a
                                           stale one) first; concurrent calls start one server
-  restart SERVER|PID [--timeout SECONDS] [--grace SECONDS] [--from FILE]
+  restart SERVER|PID [--timeout SECONDS] [--grace SECONDS] [--from FILE] [--trust-workspace]
                                           Restart a guarded server through its guard (the client keeps its
                                           session); an unguarded one is only stopped: its client must restart it
   locks [--json] [--dir DIR]              Lock records of servers that speak the lock protocol (and guarded

@@ -5,8 +5,8 @@ import { listLocks } from './locks';
 import type { LockRecord } from './locks/types';
 import { lifeguardPaths } from './paths';
 import { homeProblem } from './privateFs';
-import { markGuarded } from './processes/guarded';
 import { attachInstances } from './processes/instances';
+import { hostLaunchFacts, LaunchFacts } from './processes/launchIdentity';
 import { ProcessTableResult, readProcessTable } from './processes/table';
 import { scanSources } from './sources/scan';
 import { attachVersions, VersionsOptions } from './versions/attach';
@@ -24,6 +24,11 @@ export interface SnapshotOptions {
   readProcessTable?: () => Promise<ProcessTableResult>;
   /** Server names declared single-writer: instances run by several clients are flagged "shared". */
   singleWriter?: readonly string[];
+  /**
+   * What matching may read about candidate processes (executable, working directory) and the PATH.
+   * Defaults to this machine's when the process table is this machine's too, else none.
+   */
+  launchFacts?: LaunchFacts;
   /** Our own pid, excluded with its ancestors. Defaults to process.pid. */
   selfPid?: number;
   /** Live lock records; injected for tests. Defaults to the live records in the lock directory. */
@@ -47,20 +52,23 @@ async function liveLockRecords(host: HostEnv, diagnostics: Diagnostic[]): Promis
 /** Takes one snapshot: every configured server on this host and what runs of it, as plain data. */
 export async function takeSnapshot(options: SnapshotOptions): Promise<Snapshot> {
   const now = options.now ?? (() => new Date());
-  // The process table is read once per snapshot, while the config files are scanned.
-  const [scan, table] = await Promise.all([
+  // The process table is read once per snapshot, while the config files are scanned. The live lock
+  // records are read once too, before matching: they mark guarded instances (and a launch a live
+  // lock owns is never an orphan), and they are the versions' best evidence.
+  const lockDiagnostics: Diagnostic[] = [];
+  const [scan, table, locks] = await Promise.all([
     scanSources({ host: options.host, workspaceFolders: options.workspaceFolders, workspaceFiles: options.workspaceFiles }),
     (options.readProcessTable ?? (() => readProcessTable(options.host.platform)))(),
+    (options.readLocks ?? (() => liveLockRecords(options.host, lockDiagnostics)))(),
   ]);
+  scan.diagnostics.push(...lockDiagnostics);
   const running = await attachInstances(scan.servers, table, {
     platform: options.host.platform,
     selfPid: options.selfPid ?? process.pid,
     singleWriter: options.singleWriter,
+    locks,
+    facts: options.launchFacts ?? (options.readProcessTable ? undefined : hostLaunchFacts(options.host.platform, options.host.env)),
   });
-  // Guarded instances: the live lock records, read once for the guard marks and the versions.
-  const instances = [...running.servers.flatMap((s) => s.instances), ...running.notConfigured];
-  const locks = instances.length > 0 ? await (options.readLocks ?? (() => liveLockRecords(options.host, scan.diagnostics)))() : [];
-  markGuarded(instances, locks);
   // A root another user can write to (or a folder of it they own) could redirect or feed what we
   // keep: the snapshot is still taken, but nothing is read from or written there, and it says so once.
   const notPrivate = homeProblem(lifeguardPaths(options.host));
@@ -83,6 +91,6 @@ export async function takeSnapshot(options: SnapshotOptions): Promise<Snapshot> 
     processes: running.processes,
     launchGroups: scan.launchGroups,
     files: scan.files,
-    diagnostics: scan.diagnostics,
+    diagnostics: [...scan.diagnostics, ...running.diagnostics],
   }, scan.secrets);
 }

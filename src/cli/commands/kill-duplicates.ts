@@ -1,11 +1,16 @@
 import { parseArgs } from 'node:util';
-import { killDuplicates, planKillDuplicates } from '../../core/actions/killDuplicates';
+import { killDuplicates, killDuplicatesPlan, SkippedItem } from '../../core/actions/killDuplicates';
 import { defaultStopDeps } from '../../core/actions/stop';
 import { terminalSafe } from '../../core/terminalSafe';
+import { currentHostEnv } from '../../core/hostEnv';
 import { CliIo, UsageError } from '../io';
 import { ACTION_OPTIONS, formatStopResult, graceMs, snapshotFor } from './stop';
 
-/** `mcp-lifeguard kill-duplicates [SERVER] [--yes] [--grace SECONDS] [--from FILE] [--json]` */
+function skippedLines(skipped: readonly SkippedItem[]): string[] {
+  return skipped.map((s) => terminalSafe(`  ${s.serverName}: ${s.message}`));
+}
+
+/** `mcp-lifeguard kill-duplicates [SERVER] [--yes] [--grace SECONDS] [--from FILE] [--json] [--trust-workspace]` */
 export async function killDuplicatesCommand(args: string[], io: CliIo): Promise<number> {
   let values;
   let positionals;
@@ -22,21 +27,23 @@ export async function killDuplicatesCommand(args: string[], io: CliIo): Promise<
     io.stderr(`mcp-lifeguard kill-duplicates: no configured server is named '${terminalSafe(server)}'\n`);
     return 1;
   }
-  const plan = planKillDuplicates(snapshot, server);
+  const { items: plan, skipped } = killDuplicatesPlan(snapshot, server, { trustWorkspace: values['trust-workspace'], home: currentHostEnv(io.env).home });
+  const skippedText = skipped.length > 0 ? [`Left alone (${skipped.length}):`, ...skippedLines(skipped)] : [];
   if (!values.yes) {
-    if (values.json) io.stdout(`${JSON.stringify({ dryRun: true, plan }, null, 2)}\n`);
-    else if (plan.length === 0) io.stdout('No duplicate or orphaned instances.\n');
+    if (values.json) io.stdout(`${JSON.stringify({ dryRun: true, plan, skipped }, null, 2)}\n`);
+    else if (plan.length === 0) io.stdout(`${['No duplicate or orphaned instances to stop.', ...skippedText].join('\n')}\n`);
     else {
       const lines = [`Would stop ${plan.length} instance${plan.length === 1 ? '' : 's'}:`];
       for (const p of plan) lines.push(terminalSafe(`  ${p.serverName}: pid ${p.pid} (${p.reason === 'duplicate' ? `older duplicate; ${p.keep} stays` : 'orphan'}) ${p.instance.commandLine}`));
+      lines.push(...skippedText);
       lines.push('Nothing was signalled. Run again with --yes to stop them.');
       io.stdout(`${lines.join('\n')}\n`);
     }
     return 0;
   }
   const results = await killDuplicates(plan, defaultStopDeps(), { graceMs: grace });
-  if (values.json) io.stdout(`${JSON.stringify({ dryRun: false, results }, null, 2)}\n`);
-  else if (results.length === 0) io.stdout('No duplicate or orphaned instances.\n');
-  else io.stdout(`${results.flatMap(({ item, result }) => [terminalSafe(`${item.serverName}:`), ...formatStopResult(result, '  ')]).join('\n')}\n`);
+  if (values.json) io.stdout(`${JSON.stringify({ dryRun: false, results, skipped }, null, 2)}\n`);
+  else if (results.length === 0) io.stdout(`${['No duplicate or orphaned instances to stop.', ...skippedText].join('\n')}\n`);
+  else io.stdout(`${[...results.flatMap(({ item, result }) => [terminalSafe(`${item.serverName}:`), ...formatStopResult(result, '  ')]), ...skippedText].join('\n')}\n`);
   return results.every(({ result }) => result.outcome === 'stopped' || result.outcome === 'gone') ? 0 : 1;
 }

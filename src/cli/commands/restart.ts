@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { defaultStopDeps, stopInstance } from '../../core/actions/stop';
+import { workspaceRefusal } from '../../core/actions/workspaceTrust';
 import { controlRestart, controlStatus } from '../../core/control';
 import { currentHostEnv } from '../../core/hostEnv';
 import { listLocks, LockRecord } from '../../core/locks';
@@ -19,7 +20,13 @@ export async function restartCommand(args: string[], io: CliIo): Promise<number>
   try {
     parsed = parseArgs({
       args,
-      options: { timeout: { type: 'string', default: '120' }, grace: { type: 'string' }, from: { type: 'string' }, workspace: { type: 'string', multiple: true } },
+      options: {
+        timeout: { type: 'string', default: '120' },
+        grace: { type: 'string' },
+        from: { type: 'string' },
+        workspace: { type: 'string', multiple: true },
+        'trust-workspace': { type: 'boolean', default: false },
+      },
       strict: true,
       allowPositionals: true,
     });
@@ -61,7 +68,7 @@ export async function restartCommand(args: string[], io: CliIo): Promise<number>
 const WRAP_HINT = "Wrap it with 'mcp-lifeguard run -- <command>' in the client's config to restart it without breaking the client.";
 
 /** The fallback for a server no guard runs: stop its instance and say the client must start it again. */
-async function stopUnguarded(target: string, values: { grace?: string; from?: string; workspace?: string[] }, io: CliIo): Promise<number> {
+async function stopUnguarded(target: string, values: { grace?: string; from?: string; workspace?: string[]; 'trust-workspace'?: boolean }, io: CliIo): Promise<number> {
   const grace = graceMs(values.grace);
   const snapshot = await snapshotFor(values, io);
   const configured = snapshot.servers.flatMap((s) => s.instances.map((i) => ({ server: s.name, instance: i })));
@@ -76,6 +83,11 @@ async function stopUnguarded(target: string, values: { grace?: string; from?: st
     return 1;
   }
   const { instance } = found[0];
+  const untrusted = workspaceRefusal(snapshot, instance, values['trust-workspace'] ?? false, currentHostEnv(io.env).home);
+  if (untrusted) {
+    io.stderr(`mcp-lifeguard restart: ${untrusted}\n`);
+    return 1;
+  }
   const result = await stopInstance(instance, defaultStopDeps(), { graceMs: grace });
   io.stdout(`${formatStopResult(result).join('\n')}\n`);
   if (result.outcome === 'stopped' || result.outcome === 'gone') {

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultStopDeps, StopResult, stopInstance } from '../../core/actions/stop';
+import { workspaceRefusal } from '../../core/actions/workspaceTrust';
 import { currentHostEnv } from '../../core/hostEnv';
 import { Instance, Snapshot } from '../../core/model';
 import { takeSnapshot } from '../../core/snapshot';
@@ -14,6 +15,7 @@ export const ACTION_OPTIONS = {
   grace: { type: 'string' },
   json: { type: 'boolean', default: false },
   workspace: { type: 'string', multiple: true },
+  'trust-workspace': { type: 'boolean', default: false },
 } as const;
 
 /**
@@ -56,7 +58,7 @@ export function formatStopResult(r: StopResult, indent = ''): string[] {
   return lines.map(terminalSafe);
 }
 
-/** `mcp-lifeguard stop PID [--grace SECONDS] [--from FILE] [--json]` */
+/** `mcp-lifeguard stop PID [--grace SECONDS] [--from FILE] [--json] [--trust-workspace]` */
 export async function stopCommand(args: string[], io: CliIo): Promise<number> {
   let values;
   let positionals;
@@ -74,6 +76,12 @@ export async function stopCommand(args: string[], io: CliIo): Promise<number> {
     const message = `pid ${pid} is not an MCP server instance in the snapshot; nothing was signalled`;
     io.stderr(`mcp-lifeguard stop: ${message}\n`);
     if (values.json) io.stdout(`${JSON.stringify({ pid, outcome: 'refused', reason: 'not-an-instance', message, steps: [] }, null, 2)}\n`);
+    return 1;
+  }
+  const untrusted = workspaceRefusal(snapshot, instance, values['trust-workspace'], currentHostEnv(io.env).home);
+  if (untrusted) {
+    io.stderr(`mcp-lifeguard stop: ${untrusted}\n`);
+    if (values.json) io.stdout(`${JSON.stringify({ pid, outcome: 'refused', reason: 'workspace-untrusted', message: untrusted, steps: [] }, null, 2)}\n`);
     return 1;
   }
   const result = await stopInstance(instance, defaultStopDeps(), { graceMs: grace });

@@ -31,37 +31,63 @@ export function effectiveArgv(argv: readonly string[]): readonly string[] {
   let cur = argv;
   for (let depth = 0; depth < 4 && cur.length > 0; depth++) {
     const prog = programName(cur[0]);
-    if (NODE_LIKE.test(prog) || PYTHON_LIKE.test(prog)) {
-      const valueOpts = PYTHON_LIKE.test(prog) ? PYTHON_VALUE_OPTS : NODE_VALUE_OPTS;
-      let i = 1;
-      while (i < cur.length && cur[i].startsWith('-') && cur[i] !== '-m') i += valueOpts.has(cur[i]) ? 2 : 1;
-      if (i >= cur.length) return cur; // a bare interpreter (a REPL): nothing to peel
-      if (cur[i] === '-m') return cur.slice(i + 1);
-      // `bun x pkg` / `bun run x`: bun's own verbs.
-      if (prog === 'bun' && (cur[i] === 'x' || cur[i] === 'run')) return cur[i] === 'x' ? ['bunx', ...cur.slice(i + 1)] : cur.slice(i + 1);
-      return cur.slice(i);
-    }
-    if (SHELLS.test(prog)) {
-      const c = cur.indexOf('-c');
-      if (c < 0 || c + 1 >= cur.length) return cur;
-      cur = splitShellWords(cur[c + 1]);
-      continue;
-    }
-    if (prog === 'cmd') {
-      const c = cur.findIndex((t) => /^\/[ck]$/i.test(t));
-      if (c < 0) return cur;
-      cur = cur.slice(c + 1).flatMap((t) => (cur.length === c + 2 ? splitShellWords(t) : [t]));
-      continue;
-    }
-    if (prog === 'env') {
-      let i = 1;
-      while (i < cur.length && (cur[i].startsWith('-') || /^[A-Za-z_][A-Za-z0-9_]*=/.test(cur[i]))) i++;
-      cur = cur.slice(i);
-      continue;
-    }
-    return cur;
+    if (NODE_LIKE.test(prog) || PYTHON_LIKE.test(prog)) return peelInterpreter(cur, prog);
+    const next = peelLauncher(cur, prog);
+    if (next === undefined) return cur;
+    cur = next;
   }
   return cur;
+}
+
+/** `node --x a.js b` -> [a.js, b]; `python -u -m pkg b` -> [pkg, b]; a bare interpreter (a REPL) stays as it is. */
+function peelInterpreter(cur: readonly string[], prog: string): readonly string[] {
+  const valueOpts = PYTHON_LIKE.test(prog) ? PYTHON_VALUE_OPTS : NODE_VALUE_OPTS;
+  let i = 1;
+  while (i < cur.length && cur[i].startsWith('-') && cur[i] !== '-m') i += valueOpts.has(cur[i]) ? 2 : 1;
+  if (i >= cur.length) return cur;
+  if (cur[i] === '-m') return cur.slice(i + 1);
+  // `bun x pkg` / `bun run x`: bun's own verbs.
+  if (prog === 'bun' && (cur[i] === 'x' || cur[i] === 'run')) return cur[i] === 'x' ? ['bunx', ...cur.slice(i + 1)] : cur.slice(i + 1);
+  return cur.slice(i);
+}
+
+/** One shell (`sh -c`), `cmd /c` or `env` peeled off; undefined when `cur` is none of them. */
+function peelLauncher(cur: readonly string[], prog: string): readonly string[] | undefined {
+  if (SHELLS.test(prog)) {
+    const c = cur.indexOf('-c');
+    return c < 0 || c + 1 >= cur.length ? undefined : splitShellWords(cur[c + 1]);
+  }
+  if (prog === 'cmd') {
+    const c = cur.findIndex((t) => /^\/[ck]$/i.test(t));
+    return c < 0 ? undefined : cur.slice(c + 1).flatMap((t) => (cur.length === c + 2 ? splitShellWords(t) : [t]));
+  }
+  if (prog === 'env') {
+    let i = 1;
+    while (i < cur.length && (cur[i].startsWith('-') || /^[A-Za-z_][A-Za-z0-9_]*=/.test(cur[i]))) i++;
+    return cur.slice(i);
+  }
+  return undefined;
+}
+
+/**
+ * A launch split into the interpreter that runs it (`/a/.venv/bin/python`, `node`), if any, and what
+ * it runs: the effective argv (see effectiveArgv), with whether its first token is a module
+ * (`python -m pkg`) rather than a script or program path.
+ */
+export function interpreterOf(argv: readonly string[]): { interpreter?: string; eff: readonly string[]; module: boolean } {
+  let cur = argv;
+  for (let depth = 0; depth < 4 && cur.length > 0; depth++) {
+    const prog = programName(cur[0]);
+    if (NODE_LIKE.test(prog) || PYTHON_LIKE.test(prog)) {
+      const eff = peelInterpreter(cur, prog);
+      if (eff === cur) return { eff, module: false };
+      return { interpreter: cur[0], eff, module: cur[cur.length - eff.length - 1] === '-m' };
+    }
+    const next = peelLauncher(cur, prog);
+    if (next === undefined) break;
+    cur = next;
+  }
+  return { eff: cur, module: false };
 }
 
 /** Splits a shell word list: quotes group, backslash escapes outside single quotes. Good enough for launch commands. */
@@ -203,6 +229,27 @@ export function launchKeyOf(argv: readonly string[], withArgs = true): LaunchKey
       break;
   }
   return { key: `prog:${scriptKey(eff[0], prog)}`, args: withArgs ? eff.slice(1) : NO_ARGS, runner: false };
+}
+
+/** Shells and interpreters: a server only when they run a script, a module or a command. */
+const SHELL_LIKE = /^(sh|bash|dash|zsh|ksh|fish|ash|busybox|tcsh|csh|nu|pwsh|powershell|cmd)$/;
+const INTERPRETERS = /^(node|nodejs|bun|deno|tsx|ts-node|python|pythonw|python[23](\.\d+)?|pypy3?|ruby|irb|perl|php|lua|luajit|java|jshell|r|rscript|julia|osascript)$/;
+/** Everyday tools: every machine runs them for reasons of its own, whatever their arguments. */
+const TOOLS = /^(cat|sleep|tail|head|tee|yes|true|false|echo|printf|read|less|more|watch|xargs|nohup|timeout|stdbuf|time|wait|grep|sed|awk|sort|uniq|wc|cut|tr|dd|top|htop|login|getty|agetty|tmux|screen|script)$/;
+
+/**
+ * The general-purpose program a launch runs, when it is one: a shell or interpreter with no script,
+ * module or command (`bash`, `node`, `python3 -i`), or an everyday tool (`cat`, `sleep`, `tail`).
+ * Its instances cannot be told apart from the ordinary processes of that program, so a config entry
+ * that names one is never matched to processes.
+ */
+export function genericProgram(argv: readonly string[]): string | undefined {
+  const eff = effectiveArgv(argv);
+  if (eff.length === 0) return undefined;
+  const prog = programName(eff[0]);
+  if (TOOLS.test(prog)) return prog;
+  if (!SHELL_LIKE.test(prog) && !INTERPRETERS.test(prog)) return undefined;
+  return eff.slice(1).some((a) => !a.startsWith('-') && !/^\/[a-z]$/i.test(a)) ? undefined : prog;
 }
 
 const RUNNERS = /^(npx|npx-cli\.js|npm|npm-cli\.js|pnpx|pnpm|yarn|bunx|uvx|uv|pipx|docker|podman|cmd|env)$/;

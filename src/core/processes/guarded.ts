@@ -3,24 +3,50 @@ import { START_TIME_TOLERANCE_MS } from '../locks';
 import { redactResourceKey } from '../locks/redactRecord';
 import type { LockRecord } from '../locks/types';
 
+/** Which live lock record owns a process: the record's holder, or the server child a launcher (the guard) records. */
+export interface LockOwners {
+  ownerOf(pid: number, startTime: number | undefined): LockRecord | undefined;
+}
+
+const sameStart = (recorded: number, seen: number | undefined): boolean => seen !== undefined && Math.abs(recorded - seen) <= START_TIME_TOLERANCE_MS;
+
 /**
- * Marks the instances a live lock record names: the record's holder (pid + start time) is the
- * instance's own process or one of its launcher chain (`mcp-lifeguard run` above the server).
- * The lock protocol decides which records are live; this only joins them to instances.
+ * Indexes live lock records by the processes they own: the holder (pid + start time) and, when the
+ * holder is a launcher, the child it names. The lock protocol decides which records are live; this
+ * only joins them to processes.
  */
-export function markGuarded(instances: Iterable<Instance>, records: readonly LockRecord[]): void {
-  if (records.length === 0) return;
+export function lockOwners(records: readonly LockRecord[]): LockOwners {
+  const byPid = new Map<number, { record: LockRecord; startTime: number }[]>();
+  const add = (pid: number, startTime: number, record: LockRecord) => byPid.set(pid, [...(byPid.get(pid) ?? []), { record, startTime }]);
+  for (const r of records) {
+    add(r.pid, r.startTime, r);
+    if (r.child) add(r.child.pid, r.child.startTime, r);
+  }
+  return { ownerOf: (pid, startTime) => byPid.get(pid)?.find((x) => sameStart(x.startTime, startTime))?.record };
+}
+
+/**
+ * Marks the instances a live lock record names: the record's holder (or the child it runs) is the
+ * instance's own process or one of its launcher chain (`mcp-lifeguard run` above the server).
+ */
+export function markGuarded(instances: Iterable<Instance>, records: readonly LockRecord[] | LockOwners): void {
+  const owners = 'ownerOf' in records ? records : lockOwners(records);
   for (const i of instances) {
-    const r = holderRecordOf(i, records);
-    // Masked: a record written by another implementation may carry credentials in its key.
-    if (r) i.lock = { serverName: r.serverName, resourceKey: redactResourceKey(r.resourceKey), ...(r.holder ? { holder: r.holder } : {}) };
+    for (const step of [{ pid: i.pid, startTime: i.startTime }, ...i.launcherChain]) {
+      const r = owners.ownerOf(step.pid, step.startTime);
+      if (r) {
+        // Masked: a record written by another implementation may carry credentials in its key.
+        i.lock = { serverName: r.serverName, resourceKey: redactResourceKey(r.resourceKey), ...(r.holder ? { holder: r.holder } : {}) };
+        break;
+      }
+    }
   }
 }
 
 /** The live record whose holder is the instance's process or one of its launchers, if any. */
 export function holderRecordOf(i: Pick<Instance, 'pid' | 'startTime'> & { launcherChain?: Instance['launcherChain'] }, records: readonly LockRecord[]): LockRecord | undefined {
   for (const step of [{ pid: i.pid, startTime: i.startTime }, ...(i.launcherChain ?? [])]) {
-    const r = records.find((x) => x.pid === step.pid && step.startTime !== undefined && Math.abs(x.startTime - step.startTime) <= START_TIME_TOLERANCE_MS);
+    const r = records.find((x) => x.pid === step.pid && sameStart(x.startTime, step.startTime));
     if (r) return r;
   }
   return undefined;

@@ -1,5 +1,8 @@
-import type { Instance, Listener, ProcessTableState, ServerConfig, ServerStatus } from '../model';
+import type { Diagnostic, Instance, Listener, ProcessTableState, ServerConfig, ServerStatus } from '../model';
+import type { LockRecord } from '../locks/types';
 import { secretEnvValues } from './environ';
+import { lockOwners, markGuarded } from './guarded';
+import type { LaunchFacts } from './launchIdentity';
 import { findListeners, localPort } from './listen';
 import { buildInstance, descendToMain, matchProcesses } from './match';
 import { owningClient } from './clients';
@@ -16,6 +19,10 @@ export interface InstanceOptions {
   secretsOf?: (pid: number, config: ServerConfig | undefined) => ReadonlySet<string>;
   /** Our uid: only our own processes are searched for listening sockets. Defaults to process.getuid(). */
   uid?: number;
+  /** Live lock records: they mark guarded instances, and what they own is never an orphan. */
+  locks?: readonly LockRecord[];
+  /** Executables, working directories and PATH lookups of this machine, for telling entries of one key apart. */
+  facts?: LaunchFacts;
   /** Skip the listening-port search (tests on recorded tables). */
   findListeners?: typeof findListeners;
 }
@@ -24,6 +31,8 @@ export interface InstancesResult {
   servers: ServerStatus[];
   notConfigured: Instance[];
   processes: ProcessTableState;
+  /** Entries whose instances cannot be told apart from ordinary processes, each with why. */
+  diagnostics: Diagnostic[];
 }
 
 /**
@@ -33,11 +42,12 @@ export interface InstancesResult {
  */
 export async function attachInstances(configs: readonly ServerConfig[], table: ProcessTableResult, options: InstanceOptions): Promise<InstancesResult> {
   if (table.state === 'unavailable') {
-    return { servers: configs.map((c) => ({ ...c, instances: [] })), notConfigured: [], processes: { state: 'unavailable', reason: table.reason } };
+    return { servers: configs.map((c) => ({ ...c, instances: [] })), notConfigured: [], processes: { state: 'unavailable', reason: table.reason }, diagnostics: [] };
   }
   const tree = new ProcessTree(table.processes);
   const secretsOf = options.secretsOf ?? ((pid: number, config: ServerConfig | undefined) => secretEnvValues(pid, config?.envKeys ?? [], options.platform));
-  const { byServer, notConfigured } = matchProcesses(configs, tree, { platform: options.platform, selfPid: options.selfPid, secretsOf });
+  const owners = lockOwners(options.locks ?? []);
+  const { byServer, notConfigured, diagnostics } = matchProcesses(configs, tree, { platform: options.platform, selfPid: options.selfPid, secretsOf, owners, facts: options.facts });
 
   // HTTP/SSE: who listens on the configured local port.
   const listeners = new Map<string, Listener>();
@@ -60,11 +70,13 @@ export async function attachInstances(configs: readonly ServerConfig[], table: P
         if (p) {
           const { main } = descendToMain(p, tree);
           const client = owningClient(p, tree, options.platform);
-          byServer.set(c.id, [buildInstance(main, p, [], tree, client, `port:${port}`, secretsOf(p.pid, c))]);
+          byServer.set(c.id, [buildInstance(main, p, [], tree, client, `port:${port}`, secretsOf(p.pid, c), owners)]);
         }
       }
     }
   }
+
+  markGuarded([...[...byServer.values()].flat(), ...notConfigured], owners);
 
   // Verdicts once per launch (entries configured in several places share instances).
   const byLaunch = new Map<string, { name: string; instances: Set<Instance> }>();
@@ -84,5 +96,5 @@ export async function attachInstances(configs: readonly ServerConfig[], table: P
     if (l) status.listener = l;
     return status;
   });
-  return { servers, notConfigured, processes: { state: 'ok', count: table.processes.length } };
+  return { servers, notConfigured, processes: { state: 'ok', count: table.processes.length }, diagnostics };
 }

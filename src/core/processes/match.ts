@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
-import type { Instance, InstanceClient, LauncherStep, ServerConfig, Verdict } from '../model';
+import type { Diagnostic, Instance, InstanceClient, LauncherStep, ServerConfig, Verdict } from '../model';
 import { REDACTED, redactArgs, redactUrl } from '../redact';
-import { effectiveArgv, isGuard, isWrapper, LaunchKey, launchKeyOf, looksLikeMcpServer, mayHaveKey, programName, splitShellWords } from './argv';
+import { effectiveArgv, genericProgram, isGuard, isWrapper, LaunchKey, launchKeyOf, looksLikeMcpServer, mayHaveKey, programName, splitShellWords } from './argv';
 import { owningClient } from './clients';
+import type { LockOwners } from './guarded';
+import { identityAnswers, LaunchFacts } from './launchIdentity';
 import { ProcessInfo } from './table';
 import { ProcessTree } from './tree';
 
@@ -12,12 +14,18 @@ export interface MatchOptions {
   selfPid?: number;
   /** Values to redact from an instance's command line (e.g. the values of its config's env keys). */
   secretsOf?: (pid: number, config: ServerConfig | undefined) => ReadonlySet<string>;
+  /** Live lock records by the processes they own: a launch a live lock owns is never an orphan. */
+  owners?: LockOwners;
+  /** Executable, working directory and path lookups for candidates; without them only argv strings are compared. */
+  facts?: LaunchFacts;
 }
 
 export interface MatchResult {
   /** Server id -> its instances (main processes), verdicts not yet assigned except orphan. */
   byServer: Map<string, Instance[]>;
   notConfigured: Instance[];
+  /** Entries that name a general-purpose program (a shell, a bare interpreter, `sleep`): never matched, each with why. */
+  diagnostics: Diagnostic[];
 }
 
 /** Programs that adopt orphans: a launch whose parent is one of them lost its client. */
@@ -31,6 +39,7 @@ export function commandHash(argvOrLine: readonly string[] | string): string {
 
 interface ConfigLaunch {
   config: ServerConfig;
+  argv: string[];
   launch: LaunchKey;
   /** The configured program token after peeling, for the path check of plain programs. */
   program: string;
@@ -111,9 +120,13 @@ function toStep(p: ProcessInfo, secrets: ReadonlySet<string>): LauncherStep {
   return { pid: p.pid, startTime: p.startTime, commandLine: redactCommandLine(p.argv, secrets) };
 }
 
-/** The orphan verdict when the launch's parent is init or a subreaper and no client or terminal owns it. */
-function orphanVerdict(root: ProcessInfo, tree: ProcessTree, client: InstanceClient): Verdict | undefined {
-  if (client.id !== 'unknown') return undefined;
+/**
+ * The orphan verdict when the launch's parent is init or a subreaper and no client or terminal owns
+ * it. A launch a live lock owns (the guard, or the server it runs) is not one: `ensure` detaches its
+ * guard to init on purpose, and the lock says a live holder answers for it.
+ */
+function orphanVerdict(root: ProcessInfo, tree: ProcessTree, client: InstanceClient, ownedByLock: boolean): Verdict | undefined {
+  if (client.id !== 'unknown' || ownedByLock) return undefined;
   const parent = tree.get(root.ppid);
   const parentProg = parent ? programName(parent.argv[0] ?? '') : '';
   if (root.ppid === 1 || root.ppid === 0) {
@@ -133,8 +146,10 @@ export function buildInstance(
   client: InstanceClient,
   matchedBy: string,
   secrets: ReadonlySet<string>,
+  owners?: LockOwners,
 ): Instance {
-  const orphan = orphanVerdict(root, tree, client);
+  const ownedByLock = !!owners && [root, ...chain, main].some((p) => owners.ownerOf(p.pid, p.startTime) !== undefined);
+  const orphan = orphanVerdict(root, tree, client, ownedByLock);
   return {
     pid: main.pid,
     ppid: main.ppid,
@@ -159,14 +174,20 @@ export function buildInstance(
  */
 export function matchProcesses(configs: readonly ServerConfig[], tree: ProcessTree, options: MatchOptions): MatchResult {
   const byKey = new Map<string, ConfigLaunch[]>();
+  const diagnostics: Diagnostic[] = [];
   for (const config of configs) {
     if (config.transport !== 'stdio' || !config.command) continue;
     const argv = [config.command, ...config.args];
+    const generic = genericProgram(argv);
+    if (generic !== undefined) {
+      diagnostics.push(genericDiagnostic(config, generic));
+      continue;
+    }
     const launch = launchKeyOf(argv);
     if (!launch) continue;
     let list = byKey.get(launch.key);
     if (!list) byKey.set(launch.key, (list = []));
-    list.push({ config, launch, program: effectiveArgv(argv)[0] ?? '' });
+    list.push({ config, argv, launch, program: effectiveArgv(argv)[0] ?? '' });
   }
 
   const excluded = new Set<number>();
@@ -200,13 +221,24 @@ export function matchProcesses(configs: readonly ServerConfig[], tree: ProcessTr
     if (hasAncestorIn(cand.p, candidates)) continue;
     const { main, chain } = descendToMain(cand.p, tree);
     const rootEff = effectiveArgv(cand.p.argv);
-    const matching = cand.configs.filter((c) => launchMatches(c, cand.launch, rootEff, main));
-    if (matching.length === 0) continue;
+    const keyed = cand.configs.filter((c) => launchMatches(c, cand.launch, rootEff, main));
+    if (keyed.length === 0) continue;
+    // Same key and arguments: now the launch identity (executable, interpreter, working directory).
+    const judged = keyed
+      .map((c) => ({ c, answers: identityAnswers({ config: c.config, configArgv: c.argv, runner: c.launch.runner, key: c.launch.key, root: cand.p }, options.facts) }))
+      .filter((x) => !x.answers.includes('different'));
+    if (judged.length === 0) continue;
     const client = owningClient(cand.p, tree, options.platform);
     // Configured in several places: the instance belongs to the entries of the client that runs it, if any.
-    const own = matching.filter((c) => c.config.source.client === client.id);
-    const owners = own.length > 0 ? own : matching;
-    const instance = buildInstance(main, cand.p, chain, tree, client, cand.launch.key, secretsOf(main.pid, owners[0].config));
+    const own = judged.filter((x) => x.c.config.source.client === client.id);
+    const pool = own.length > 0 ? own : judged;
+    // Then to the entries whose identity is proven on most counts.
+    const score = (x: (typeof pool)[number]) => x.answers.filter((a) => a === 'same').length;
+    const best = Math.max(...pool.map(score));
+    const owners = pool.filter((x) => score(x) === best).map((x) => x.c);
+    const instance = buildInstance(main, cand.p, chain, tree, client, cand.launch.key, secretsOf(main.pid, owners[0].config), options.owners);
+    const ambiguous = ambiguousOwner(owners);
+    if (ambiguous) instance.verdicts.push(ambiguous);
     for (const c of owners) {
       let list = byServer.get(c.config.id);
       if (!list) byServer.set(c.config.id, (list = []));
@@ -259,7 +291,31 @@ export function matchProcesses(configs: readonly ServerConfig[], tree: ProcessTr
     for (let parent = tree.get(top.ppid); parent && isGuard(parent.argv) && tree.children(parent.pid).length === 1; parent = tree.get(top.ppid)) top = parent;
     const { main, chain } = descendToMain(top, tree);
     const launch = launches.get(pid) as LaunchKey;
-    notConfigured.push(buildInstance(main, top, chain, tree, owningClient(top, tree, options.platform), launch.key, secretsOf(main.pid, undefined)));
+    notConfigured.push(buildInstance(main, top, chain, tree, owningClient(top, tree, options.platform), launch.key, secretsOf(main.pid, undefined), options.owners));
   }
-  return { byServer, notConfigured };
+  return { byServer, notConfigured, diagnostics };
+}
+
+/**
+ * Entries of different launches (not one launch configured in several places) that all fit a
+ * process: which one started it is undecided, so it is listed under each and never acted on in bulk.
+ */
+function ambiguousOwner(owners: readonly ConfigLaunch[]): Verdict | undefined {
+  if (new Set(owners.map((c) => c.config.launchKey)).size < 2) return undefined;
+  const names = owners.map((c) => `'${c.config.name}' (${c.config.source.file})`).join(', ');
+  return {
+    kind: 'unknown',
+    question: 'owner',
+    reason: `claimed by ${names}: its executable, interpreter and working directory do not tell which entry started it, so it is never stopped in bulk`,
+  };
+}
+
+function genericDiagnostic(config: ServerConfig, program: string): Diagnostic {
+  return {
+    file: config.source.file,
+    ...(config.position ? { line: config.position.line, column: config.position.column } : {}),
+    severity: 'info',
+    client: config.source.client,
+    message: `'${config.name}' runs ${program}, a general-purpose program: its instances cannot be told apart from ordinary ${program} processes, so none are listed, and none are ever stopped for it`,
+  };
 }

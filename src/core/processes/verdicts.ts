@@ -19,14 +19,23 @@ function isOrphan(i: Instance): boolean {
 }
 
 /**
+ * A guarded launch no client owns (the guard `ensure` detaches, adopted by init): init is not a
+ * client, so two of them are not one client's duplicates. Their locks arbitrate them.
+ */
+function isDetachedGuarded(i: Instance): boolean {
+  return i.lock !== undefined && i.client.id === 'unknown' && (i.client.pid === undefined || i.client.pid <= 1);
+}
+
+/**
  * Adds duplicate, shared and unknown verdicts to the instances of one launch (one launchKey), in place.
  * - duplicate: the same client runs the launch more than once; every older instance is flagged, the
- *   newest is named as the one to keep (the client talks to it). Orphans are not counted: they have no client.
+ *   newest is named as the one to keep (the client talks to it). Orphans and detached guarded
+ *   launches are not counted: they have no client.
  * - unknown: a client runs it more than once but start times are missing, so the newest is unknown.
  * - shared: several clients each run their own; only flagged for single-writer servers.
  */
 export function assignVerdicts(launchKey: string, instances: readonly Instance[], options: VerdictOptions): void {
-  const live = instances.filter((i) => !isOrphan(i));
+  const live = instances.filter((i) => !isOrphan(i) && !isDetachedGuarded(i));
   const byClient = new Map<string, Instance[]>();
   for (const i of live) {
     const k = clientKey(i);

@@ -1,3 +1,4 @@
+import { isWorkspaceDefined as isWorkspaceSource } from '../../core/actions/workspaceTrust';
 import { VmServer } from './input';
 
 /**
@@ -8,16 +9,7 @@ import { VmServer } from './input';
 
 /** Whether the entry lives in a file the workspace provides (not the user's own files). */
 export function isWorkspaceDefined(server: VmServer, workspaceFolders: readonly string[]): boolean {
-  if (server.source.scope === 'workspace' || server.source.scope === 'project') return true;
-  const file = normalize(server.source.file);
-  return workspaceFolders.some((f) => {
-    const folder = normalize(f).replace(/\/+$/, '');
-    return file.startsWith(`${folder}/`);
-  });
-}
-
-function normalize(p: string): string {
-  return p.replace(/\\/g, '/');
+  return isWorkspaceSource(server.source, workspaceFolders);
 }
 
 export type TrustDecision = { allowed: true } | { allowed: false; reason: string };

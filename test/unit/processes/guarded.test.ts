@@ -77,4 +77,39 @@ describe('guarded instances: joined to live lock records', () => {
     assert.deepEqual(i.launcherChain.map((s) => s.pid), [20, 21, 22]);
     assert.deepEqual(r.notConfigured, []);
   });
+
+  it('a launch a live lock owns is never an orphan, though init adopted it; without the lock it is one', async () => {
+    const wrapped = stdioConfig('memory', 'vscode', '/opt/lg/mcp-lifeguard', ['run', '--', 'mcp-server-memory']);
+    const plain = stdioConfig('memory', 'vscode', 'mcp-server-memory', ['--plain']);
+    const processes: ProcessInfo[] = [
+      { pid: 1, ppid: 0, argv: ['/sbin/init'], startTime: 1 },
+      // A guard detached on purpose: adopted by init, its server below it.
+      { pid: 30, ppid: 1, argv: ['/usr/bin/node', '/opt/lg/mcp-lifeguard.js', 'run', '--', 'mcp-server-memory'], startTime: 7000 },
+      { pid: 31, ppid: 30, argv: ['mcp-server-memory'], startTime: 7100 },
+      // A plain server adopted by init.
+      { pid: 40, ppid: 1, argv: ['mcp-server-memory', '--plain'], startTime: 8000 },
+    ];
+    const run = (locks: LockRecord[]) => attachInstances([wrapped, plain], { state: 'ok', processes, method: 'procfs' }, { platform: 'linux', secretsOf: () => new Set(), locks });
+    const inst = (r: Awaited<ReturnType<typeof run>>, pid: number) => r.servers.flatMap((s) => s.instances).find((i) => i.pid === pid);
+    const kinds = (r: Awaited<ReturnType<typeof run>>, pid: number) => inst(r, pid)?.verdicts.map((v) => v.kind);
+    const byHolder = await run([record(30, 7000)]);
+    assert.deepEqual(kinds(byHolder, 31), [], 'the guard above it holds the lock');
+    assert.equal(inst(byHolder, 31)?.lock?.serverName, 'memory');
+    assert.deepEqual(kinds(byHolder, 40), ['orphan'], 'no lock names it');
+    const byChild = await run([{ ...record(999, 100), child: { pid: 40, startTime: 8000 } }]);
+    assert.deepEqual(kinds(byChild, 40), [], 'the lock names it as the child its launcher runs');
+    assert.deepEqual(kinds(await run([]), 31), ['orphan']);
+    assert.deepEqual(kinds(await run([record(30, 90_000)]), 31), ['orphan'], 'a record of a reused pid owns nothing');
+  });
+
+  it('two guards init adopted are not one client\'s duplicates: init is no client', async () => {
+    const wrapped = stdioConfig('memory', 'vscode', '/opt/lg/mcp-lifeguard', ['run', '--', 'mcp-server-memory']);
+    const guard = (pid: number, startTime: number): ProcessInfo[] => [
+      { pid, ppid: 1, argv: ['/usr/bin/node', '/opt/lg/mcp-lifeguard.js', 'run', '--', 'mcp-server-memory'], startTime },
+      { pid: pid + 1, ppid: pid, argv: ['mcp-server-memory'], startTime: startTime + 100 },
+    ];
+    const processes: ProcessInfo[] = [{ pid: 1, ppid: 0, argv: ['/sbin/init'], startTime: 1 }, ...guard(30, 7000), ...guard(40, 8000)];
+    const r = await attachInstances([wrapped], { state: 'ok', processes, method: 'procfs' }, { platform: 'linux', secretsOf: () => new Set(), locks: [record(30, 7000), record(40, 8000)] });
+    assert.deepEqual(r.servers[0].instances.map((i) => [i.pid, i.verdicts.map((v) => v.kind)]), [[31, []], [41, []]]);
+  });
 });

@@ -15,7 +15,7 @@ export interface FakeClient {
 }
 
 /** Starts a fake client that spawns `count` copies of a server and reports their pids. */
-export async function startFakeClient(spec: { command: string; args: string[]; env?: Record<string, string>; cwd?: string; count?: number }, started: number[]): Promise<FakeClient> {
+export async function startFakeClient(spec: { command: string; args: string[]; env?: Record<string, string>; cwd?: string; count?: number; gapMs?: number }, started: number[]): Promise<FakeClient> {
   const proc = spawn(process.execPath, [fakeClientPath, JSON.stringify({ cwd: repoRoot, ...spec })], { stdio: ['ignore', 'pipe', 'inherit'] });
   started.push(proc.pid as number);
   const line = await new Promise<string>((resolve, reject) => {
@@ -33,20 +33,20 @@ export async function startFakeClient(spec: { command: string; args: string[]; e
   return report;
 }
 
-/** Runs the built CLI with a fixture HOME; resolves with its exit code and output. */
-export function cli(home: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+/** Runs the built CLI with a fixture HOME (and `env` on top); resolves with its exit code and output. */
+export function cli(home: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       [cliPath, ...args],
-      { cwd: home, env: { ...process.env, HOME: home, MCP_LIFEGUARD_HOME: path.join(home, '.lifeguard') }, maxBuffer: 32 * 1024 * 1024 },
+      { cwd: home, env: { ...process.env, HOME: home, MCP_LIFEGUARD_HOME: path.join(home, '.lifeguard'), ...env }, maxBuffer: 32 * 1024 * 1024 },
       (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
 }
 
-export async function statusJson(home: string): Promise<Snapshot> {
-  const r = await cli(home, ['status', '--json']);
+export async function statusJson(home: string, env: Record<string, string> = {}): Promise<Snapshot> {
+  const r = await cli(home, ['status', '--json'], env);
   if (r.code !== 0) throw new Error(`status --json exited ${r.code}: ${r.stderr}`);
   return JSON.parse(r.stdout) as Snapshot;
 }

@@ -1,0 +1,49 @@
+import type { Instance, ServerStatus, Snapshot, SourceRef } from '../model';
+
+/**
+ * Workspace trust for actions that signal processes. A workspace's files come with the folder (a
+ * cloned repository), not from the user: an entry only they define must not choose which of the
+ * user's processes get signalled, unless the user says so (`--trust-workspace`).
+ */
+
+/** The command-line switch that lets entries defined by workspace files aim signals. */
+export const TRUST_WORKSPACE_FLAG = '--trust-workspace';
+
+/**
+ * Whether an entry lives in a file the workspace provides (not the user's own files): a workspace or
+ * project file, or any file inside a workspace folder. A folder that is the home directory, or holds
+ * it, is not taken as making the user's own files (`~/.config/...`) the workspace's: run from `~`,
+ * the CLI's default workspace is the home folder.
+ */
+export function isWorkspaceDefined(source: Pick<SourceRef, 'scope' | 'file'>, workspaceFolders: readonly string[], home?: string): boolean {
+  if (source.scope === 'workspace' || source.scope === 'project') return true;
+  const file = normalize(source.file);
+  const inside = (folder: string, p: string) => p.startsWith(`${normalize(folder).replace(/\/+$/, '')}/`);
+  return workspaceFolders.some((f) => inside(f, file) && (home === undefined || (normalize(home) !== normalize(f).replace(/\/+$/, '') && !inside(f, normalize(home)))));
+}
+
+function normalize(p: string): string {
+  return p.replace(/\\/g, '/');
+}
+
+function sameInstance(a: Instance, b: Instance): boolean {
+  return a.pid === b.pid && a.startTime === b.startTime;
+}
+
+/** The entries that list an instance as theirs. */
+export function claimingServers(snapshot: Snapshot, instance: Instance): ServerStatus[] {
+  return snapshot.servers.filter((s) => s.instances.some((i) => sameInstance(i, instance)));
+}
+
+/**
+ * Why an instance may not be signalled on the word of workspace files, or undefined when it may:
+ * at least one user-level entry claims it, no entry claims it (a process asked for by pid), or the
+ * user trusts workspace files. `home` is the user's home folder (see isWorkspaceDefined).
+ */
+export function workspaceRefusal(snapshot: Snapshot, instance: Instance, trustWorkspace: boolean, home?: string): string | undefined {
+  if (trustWorkspace) return undefined;
+  const owners = claimingServers(snapshot, instance);
+  if (owners.length === 0 || owners.some((s) => !isWorkspaceDefined(s.source, snapshot.workspaceFolders ?? [], home))) return undefined;
+  const names = owners.map((s) => `'${s.name}' (${s.source.file})`).join(', ');
+  return `pid ${instance.pid} is listed only by ${names}, defined in workspace files, which are not trusted to choose processes to signal; nothing was signalled. If you trust those files, run again with ${TRUST_WORKSPACE_FLAG}.`;
+}
