@@ -92,9 +92,7 @@ export async function runGuard(opts: RunGuardOptions): Promise<number> {
       // The child is recorded at once, with all a successor needs to re-identify and stop it should
       // this guard die without doing so.
       const child = await recordIdentity(pid).catch(() => undefined);
-      if (child && child.startTime !== undefined && child.commandHash !== undefined) {
-        await lock.update({ child: { pid, startTime: child.startTime, commandHash: child.commandHash, ...(child.linux ? { linux: child.linux } : {}) } }).catch((err: Error) => log(`could not update ${lock.lockPath}: ${err.message}`));
-      }
+      if (child) await lock.update({ child }).catch((err: Error) => log(`could not update ${lock.lockPath}: ${err.message}`));
     },
     onChildStarted: async ({ version }) => {
       if (version?.state !== 'known') return;

@@ -56,6 +56,11 @@ export interface LockRecord {
    * `startTime`, they do not move when the wall clock is stepped (NTP, a VM resuming).
    */
   linux?: LinuxProcessIdentity;
+  /**
+   * Added by acquireLock: commandHash() of the holder's own command line. With pid, start and user it
+   * re-identifies the holder exactly before anyone signals it; a record without it is never signalled.
+   */
+  commandHash?: string;
 }
 
 /** A launcher's child as its lock record names it: what re-identifying it exactly takes. */

@@ -113,8 +113,11 @@ function sameStart(expected: RecordedProcess, live: ProcessIdentity): { ok: true
   return { ok: true };
 }
 
+/** A record with every field the rule needs. */
+export type ExactProcess = RecordedProcess & { startTime: number; commandHash: string };
+
 /** The identity to record for a live process (e.g. a child just started), or undefined when it is gone. */
-export async function recordIdentity(pid: number, deps: Pick<ReidentifyDeps, 'readIdentity'> = liveReidentifyDeps): Promise<RecordedProcess | undefined> {
+export async function recordIdentity(pid: number, deps: Pick<ReidentifyDeps, 'readIdentity'> = liveReidentifyDeps): Promise<ExactProcess | undefined> {
   const live = await deps.readIdentity(pid);
   if (!live || live.zombie) return undefined;
   return { pid, startTime: live.startTime, commandHash: commandHash(live.commandLine), ...(live.linux ? { linux: live.linux } : {}) };
