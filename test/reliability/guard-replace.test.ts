@@ -53,6 +53,27 @@ describe('reliability: --on-conflict replace never leaves two writers', function
     assert.equal(childPid, undefined, 'no server may run after the guard was told to shut down');
   });
 
+  it('a shutdown right after start: the guard finishes only once its server has exited', async () => {
+    const guard = new Guard({
+      // A server that ignores stdin EOF and SIGTERM: only the last stage stops it.
+      spec: { command: process.execPath, args: ['-e', "process.on('SIGTERM', () => {}); setInterval(() => {}, 1000)"], cwd: home, env: process.env },
+      serverName: 'stubborn',
+      input: new PassThrough(),
+      output: new PassThrough(),
+      log: () => undefined,
+      crashLoop: { windowMs: 10_000, limit: 3 },
+      grace: { eofMs: 100, termMs: 100 },
+      drainTimeoutMs: 100,
+      initTimeoutMs: 1000,
+    });
+    guard.start();
+    const childPid = guard.status().childPid!;
+    pids.push(childPid);
+    void guard.shutdown('asked over the control endpoint during start');
+    await guard.finished;
+    assert.equal(isAlive(childPid), false, 'the guard finished while its server still ran');
+  });
+
   it('a storm of replacing guards: at no sampled moment two servers run, and one guard with its server holds the lock at the end', async () => {
     const STORMS = 4;
     const REPLACERS = 16;
