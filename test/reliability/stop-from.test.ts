@@ -39,6 +39,16 @@ describe('reliability: stop --from never trusts an incomplete record', function 
     });
   }
 
+  it('kill-duplicates --from --yes with an orphan lacking commandHash: the process survives and the CLI says why', async () => {
+    const live = (await readProcessIdentity(sleeper.pid!))!;
+    const orphan = { kind: 'orphan', launchPid: live.pid, ppid: 1, reason: 'its client is gone' };
+    const file = snapshotFile(home, { pid: live.pid, startTime: live.startTime, commandLine: 'sleep 60', verdicts: [orphan] });
+    const r = await runCli(home, ['kill-duplicates', '--from', file, '--yes', '--grace', '0.2']);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.ok(isAlive(sleeper.pid!), 'the process was signalled');
+    assert.match(r.stdout, new RegExp(`REFUSED pid ${live.pid}: refused: the record of pid ${live.pid} has no commandHash`));
+  });
+
   it('a complete and correct record still stops the process', async () => {
     const live = (await readProcessIdentity(sleeper.pid!))!;
     const r = await runCli(home, ['stop', String(live.pid), '--from', snapshotFile(home, { pid: live.pid, startTime: live.startTime, commandHash: commandHash(live.commandLine), commandLine: 'sleep 60' }), '--grace', '0.2']);
