@@ -3,6 +3,7 @@ import { Readable, Writable } from 'node:stream';
 import { ControlServer, startControlServer } from '../core/control';
 import { controlEndpointFor, ensureLockDir, HeldLock, processStartTime, RecordedVersions } from '../core/locks';
 import { currentHostEnv } from '../core/hostEnv';
+import { recordIdentity } from '../core/processes/reidentify';
 import { LIFEGUARD_VERSION } from '../core/version';
 import { StopGrace } from './child';
 import { acquireGuardLock, ConflictPolicy } from './conflict';
@@ -11,7 +12,6 @@ import { Guard } from './guard';
 import { LaunchVersionProbe } from './installedProbe';
 import { identityOf, Launch } from './launch';
 import { stopLeftoverServer } from './leftoverServer';
-import { recordIdentity } from '../core/processes/reidentify';
 import { ResolvedVersion, StalePolicy } from './staleness';
 
 export interface RunGuardOptions {
@@ -69,12 +69,6 @@ export async function runGuard(opts: RunGuardOptions): Promise<number> {
   if (acquired.tookOverFrom) log(`took over the lock of pid ${acquired.tookOverFrom.pid}: ${acquired.takeoverReason ?? 'holder gone'}`);
   // A guard killed with SIGKILL leaves its server behind when that server ignores stdin EOF.
   if (acquired.tookOverFrom?.child) await stopLeftoverServer(acquired.tookOverFrom.child, opts.grace.termMs, log);
-  // A process that exits without unwinding (an uncaught error) still frees its lock, unless its
-  // server may still run: then the record, which names the server, stays for a successor to act on.
-  const releaseOnExit = () => {
-    if (!guard.killChildNow()) lock.releaseSync();
-  };
-  process.once('exit', releaseOnExit);
   const onSignal = (signal: NodeJS.Signals) => guard.forwardSignal(signal);
   let control: ControlServer | undefined;
   const guard = new Guard({
@@ -99,6 +93,12 @@ export async function runGuard(opts: RunGuardOptions): Promise<number> {
       await lock.update({ versions: recordedVersions(version) }).catch((err: Error) => log(`could not update ${lock.lockPath}: ${err.message}`));
     },
   });
+  // A process that exits without unwinding (an uncaught error) still frees its lock, unless its
+  // server may still run: then the record, which names the server, stays for a successor to act on.
+  const releaseOnExit = () => {
+    if (!guard.killChildNow()) lock.releaseSync();
+  };
+  process.once('exit', releaseOnExit);
   try {
     if (atStart.state === 'unknown' && opts.whenStale !== 'warn') log(`--when-stale ${opts.whenStale} has no effect: the version '${launch.command}' runs is unknown (${atStart.reason})`);
     control = await startControl(endpoint, guard, lock, log);
