@@ -1,7 +1,7 @@
 import type { Instance } from '../model';
-import { ProcessIdentity, readProcessIdentity } from '../processes/identity';
+import type { ProcessIdentity } from '../processes/identity';
 import { commandHash } from '../processes/match';
-import { RecordedProcess, reidentify as reidentifyByRule, ReidentifyRefusal } from '../processes/reidentify';
+import { liveIdentityReader, RecordedProcess, reidentify as reidentifyByRule, ReidentifyRefusal } from '../processes/reidentify';
 import { ProcessInfo, readProcessTable } from '../processes/table';
 import { ProcessTree } from '../processes/tree';
 
@@ -56,13 +56,8 @@ export function defaultStopDeps(platform: NodeJS.Platform = process.platform): S
     if (t.state !== 'ok') throw new Error(t.reason);
     return t.processes;
   };
-  // Windows has no per-pid start time query of its own here: the CIM table has it (and the command line).
-  const readIdentityWin = async (pid: number): Promise<ProcessIdentity | undefined> => {
-    const p = (await readTable()).find((x) => x.pid === pid);
-    return p && p.startTime !== undefined ? { pid, startTime: p.startTime, commandLine: p.argv.join(' '), uid: p.uid } : undefined;
-  };
   return {
-    readIdentity: platform === 'win32' ? readIdentityWin : (pid) => readProcessIdentity(pid, platform),
+    readIdentity: liveIdentityReader(platform),
     readTable,
     kill: (pid, signal) => process.kill(pid, signal),
     getuid: () => process.getuid?.(),

@@ -1,5 +1,6 @@
 import { ProcessIdentity, readProcessIdentity } from './identity';
 import { commandHash } from './match';
+import { readProcessTable } from './table';
 
 /**
  * The one rule for naming a process before any signal (docs/lock-protocol.md, "Re-identifying a
@@ -47,8 +48,19 @@ export interface ReidentifyDeps {
   selfPid: number;
 }
 
+/** Reads a live process's identity: /proc or ps, and on Windows the CIM process table (start time and command line). */
+export function liveIdentityReader(platform: NodeJS.Platform = process.platform): (pid: number) => Promise<ProcessIdentity | undefined> {
+  if (platform !== 'win32') return (pid) => readProcessIdentity(pid, platform);
+  return async (pid) => {
+    const table = await readProcessTable(platform);
+    if (table.state !== 'ok') throw new Error(table.reason);
+    const p = table.processes.find((x) => x.pid === pid);
+    return p && p.startTime !== undefined ? { pid, startTime: p.startTime, commandLine: p.argv.join(' '), uid: p.uid } : undefined;
+  };
+}
+
 export const liveReidentifyDeps: ReidentifyDeps = {
-  readIdentity: (pid) => readProcessIdentity(pid),
+  readIdentity: liveIdentityReader(),
   getuid: () => process.getuid?.(),
   selfPid: process.pid,
 };
