@@ -61,6 +61,9 @@ export interface StopGrace {
  * Resolves with how it ended.
  */
 export async function stopServer(child: ServerChild, grace: StopGrace): Promise<ChildExit> {
+  // Signals go through our own child's handle: its pid cannot be reused before we reap it, and Node
+  // sends nothing once the exit is seen, so this is the exact process (core/processes/reidentify.ts
+  // is for pids known only from a record).
   if (child.exit) return child.exit;
   child.proc.stdin.end();
   if (await exitsWithin(child, grace.eofMs)) return child.exited;

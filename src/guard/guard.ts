@@ -23,6 +23,8 @@ export interface GuardOptions {
   /** How long a restarted child may take to answer the replayed `initialize`. */
   initTimeoutMs: number;
   stale?: { policy: StalePolicy; probe: InstalledVersionProbe; intervalMs: number };
+  /** Called as soon as a child is spawned (the lock record names it, so a successor can stop it). */
+  onChildSpawned?(pid: number): void | Promise<void>;
   /** Called when a child started and its version was resolved (the lock record is updated with it). */
   onChildStarted?(info: { pid: number; version: ResolvedVersion | undefined }): void | Promise<void>;
 }
@@ -105,8 +107,12 @@ export class Guard {
     });
   }
 
-  /** Starts the first child and begins relaying. */
+  /**
+   * Starts the first child and begins relaying. A guard told to shut down before this (its control
+   * endpoint listens first) never starts a child: a successor may already be waiting for the lock.
+   */
   start(): void {
+    if (this.isClosing()) return;
     const { input, output } = this.options;
     input.on('data', (chunk: Buffer) => {
       for (const line of this.clientSplitter.push(chunk)) this.enqueueClientLine(line);
@@ -149,6 +155,30 @@ export class Guard {
   /** Stops the child (stdin EOF, then TERM, then KILL) and finishes with its exit code. */
   shutdown(reason: string): Promise<void> {
     return this.close(reason);
+  }
+
+  /**
+   * Stops whatever child is still running and resolves once it has exited. The holder calls it before
+   * releasing the lock, so that no server ever runs without a guard holding its lock.
+   */
+  async stopChild(): Promise<void> {
+    const slot = this.slot;
+    if (!slot || slot.child.exit) return;
+    slot.stopping = true;
+    await stopServer(slot.child, this.options.grace);
+  }
+
+  /**
+   * For a process exit where nothing asynchronous runs any more: SIGKILL to a child not yet reaped
+   * (its pid is still ours, so it cannot name another process). Returns true when there was one:
+   * its exit is then not verified, and the lock must stay held for a successor to re-identify it.
+   */
+  killChildNow(): boolean {
+    const slot = this.slot;
+    if (!slot || slot.child.exit || slot.child.proc.pid === undefined) return false;
+    slot.stopping = true;
+    slot.child.proc.kill('SIGKILL');
+    return true;
   }
 
   /** Passes a signal the guard received on to the child, then stops it if it lingers. */
@@ -262,6 +292,7 @@ export class Guard {
         ? probe.installed().catch((err: Error): ResolvedVersion => ({ state: 'unknown', reason: err.message }))
         : Promise.resolve(undefined),
     };
+    if (child.proc.pid !== undefined) void this.options.onChildSpawned?.(child.proc.pid);
     void slot.version.then((version) => {
       slot.knownVersion = version;
       if (child.proc.pid !== undefined && !child.exit) this.options.onChildStarted?.({ pid: child.proc.pid, version });

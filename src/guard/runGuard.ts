@@ -3,6 +3,7 @@ import { Readable, Writable } from 'node:stream';
 import { ControlServer, startControlServer } from '../core/control';
 import { controlEndpointFor, ensureLockDir, HeldLock, processStartTime, RecordedVersions } from '../core/locks';
 import { currentHostEnv } from '../core/hostEnv';
+import { recordIdentity } from '../core/processes/reidentify';
 import { LIFEGUARD_VERSION } from '../core/version';
 import { StopGrace } from './child';
 import { acquireGuardLock, ConflictPolicy } from './conflict';
@@ -68,9 +69,6 @@ export async function runGuard(opts: RunGuardOptions): Promise<number> {
   if (acquired.tookOverFrom) log(`took over the lock of pid ${acquired.tookOverFrom.pid}: ${acquired.takeoverReason ?? 'holder gone'}`);
   // A guard killed with SIGKILL leaves its server behind when that server ignores stdin EOF.
   if (acquired.tookOverFrom?.child) await stopLeftoverServer(acquired.tookOverFrom.child, opts.grace.termMs, log);
-  // A process that exits without unwinding (an uncaught error) still frees its lock.
-  const releaseOnExit = () => lock.releaseSync();
-  process.once('exit', releaseOnExit);
   const onSignal = (signal: NodeJS.Signals) => guard.forwardSignal(signal);
   let control: ControlServer | undefined;
   const guard = new Guard({
@@ -84,17 +82,23 @@ export async function runGuard(opts: RunGuardOptions): Promise<number> {
     drainTimeoutMs: opts.drainTimeoutMs,
     initTimeoutMs: opts.initTimeoutMs,
     stale: { policy: opts.whenStale, probe, intervalMs: opts.staleIntervalMs },
-    onChildStarted: async ({ pid, version }) => {
-      // The child is recorded so that a successor can stop it if this guard dies without doing so.
-      const startTime = await processStartTime(pid).catch(() => undefined);
-      const changes = {
-        ...(startTime !== undefined ? { child: { pid, startTime } } : {}),
-        ...(version?.state === 'known' ? { versions: recordedVersions(version) } : {}),
-      };
-      if (Object.keys(changes).length === 0) return;
-      await lock.update(changes).catch((err: Error) => log(`could not update ${lock.lockPath}: ${err.message}`));
+    onChildSpawned: async (pid) => {
+      // The child is recorded at once, with all a successor needs to re-identify and stop it should
+      // this guard die without doing so.
+      const child = await recordIdentity(pid).catch(() => undefined);
+      if (child) await lock.update({ child }).catch((err: Error) => log(`could not update ${lock.lockPath}: ${err.message}`));
+    },
+    onChildStarted: async ({ version }) => {
+      if (version?.state !== 'known') return;
+      await lock.update({ versions: recordedVersions(version) }).catch((err: Error) => log(`could not update ${lock.lockPath}: ${err.message}`));
     },
   });
+  // A process that exits without unwinding (an uncaught error) still frees its lock, unless its
+  // server may still run: then the record, which names the server, stays for a successor to act on.
+  const releaseOnExit = () => {
+    if (!guard.killChildNow()) lock.releaseSync();
+  };
+  process.once('exit', releaseOnExit);
   try {
     if (atStart.state === 'unknown' && opts.whenStale !== 'warn') log(`--when-stale ${opts.whenStale} has no effect: the version '${launch.command}' runs is unknown (${atStart.reason})`);
     control = await startControl(endpoint, guard, lock, log);
@@ -103,6 +107,8 @@ export async function runGuard(opts: RunGuardOptions): Promise<number> {
     return await guard.finished;
   } finally {
     for (const s of opts.signals) process.off(s, onSignal);
+    // The lock goes only once no child runs: 'finished' implies it, this makes sure on every way out.
+    await guard.stopChild();
     await control?.close().catch((err: Error) => log(`closing the control endpoint failed: ${err.message}`));
     await lock.release();
     process.off('exit', releaseOnExit);

@@ -5,7 +5,8 @@ import * as path from 'node:path';
 import { controlShutdown } from '../../core/control';
 import { currentHostEnv } from '../../core/hostEnv';
 import { readFrontInfo } from '../../core/http/frontInfo';
-import { acquireLock, identityHash, LockRecord, processStartTime, readHolder, ServerIdentity, START_TIME_TOLERANCE_MS } from '../../core/locks';
+import { acquireLock, identityHash, judgeRecord, LockRecord, processStartTime, readHolder, ServerIdentity } from '../../core/locks';
+import { reidentify } from '../../core/processes/reidentify';
 import { lifeguardPaths, LifeguardPaths } from '../../core/paths';
 import { openPrivateSync, PrivateDirError, PrivateFileError } from '../../core/privateFs';
 import { privateHomeReady } from '../privateHome';
@@ -126,7 +127,8 @@ async function servedUrl(paths: LifeguardPaths, identity: ServerIdentity, record
 
 /**
  * Stops a guard: shutdown over its control endpoint, then TERM, then KILL after the grace period,
- * each signal only after re-identifying the pid by its start time (a reused pid is never hit).
+ * each signal only after re-identifying the pid exactly (reidentify.ts); a record that cannot name
+ * its holder exactly is never signalled.
  */
 async function stopGuard(record: LockRecord, graceMs: number, log: (line: string) => void): Promise<boolean> {
   if (record.control) {
@@ -139,7 +141,12 @@ async function stopGuard(record: LockRecord, graceMs: number, log: (line: string
   // The guard itself stops its server within its own grace; allow for that before signalling.
   if (await goneWithin(record, graceMs * 2 + 5000)) return true;
   for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
-    if (!(await sameProcess(record))) return true;
+    const check = await reidentify(record);
+    if (!check.ok) {
+      if (check.reason === 'gone' || check.reason === 'pid-reused' || check.reason === 'other-boot') return true;
+      log(`not signalling guard pid ${record.pid}: ${check.detail}`);
+      return false;
+    }
     try {
       process.kill(record.pid, signal);
     } catch {
@@ -150,22 +157,15 @@ async function stopGuard(record: LockRecord, graceMs: number, log: (line: string
   return false;
 }
 
-async function sameProcess(record: LockRecord): Promise<boolean> {
-  try {
-    const start = await processStartTime(record.pid);
-    return record.startTime === 0 || start === 0 || Math.abs(start - record.startTime) <= START_TIME_TOLERANCE_MS;
-  } catch {
-    return false;
-  }
-}
-
+/** Whether the holder the record names has gone (exited, or its pid now names another process). */
 async function goneWithin(record: LockRecord, ms: number): Promise<boolean> {
   const until = Date.now() + ms;
+  const gone = async () => (await judgeRecord(record).catch(() => undefined))?.state === 'dead';
   while (Date.now() < until) {
-    if (!(await sameProcess(record))) return true;
+    if (await gone()) return true;
     await sleep(50);
   }
-  return !(await sameProcess(record));
+  return gone();
 }
 
 /** Is anything listening on host:port? A refused connection means the port is free. */

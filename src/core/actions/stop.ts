@@ -1,19 +1,12 @@
 import type { Instance } from '../model';
-import { ProcessIdentity, readProcessIdentity } from '../processes/identity';
+import type { ProcessIdentity } from '../processes/identity';
 import { commandHash } from '../processes/match';
+import { liveIdentityReader, RecordedProcess, reidentify as reidentifyByRule, ReidentifyRefusal } from '../processes/reidentify';
 import { ProcessInfo, readProcessTable } from '../processes/table';
 import { ProcessTree } from '../processes/tree';
 
-/** Why an action left a process alone. */
-export type RefusalReason =
-  | 'protected-pid' // pid 0 or 1
-  | 'self' // our own process
-  | 'ancestor' // a process we run under: killing it would kill us
-  | 'no-start-time' // the snapshot has no start time, so the pid cannot be re-identified
-  | 'pid-reused' // same pid, different start time: another process took the slot
-  | 'command-changed' // same pid and start time, different command line
-  | 'other-user' // not the current user's process
-  | 'unverifiable'; // the OS would not tell us who the process is
+/** Why an action left a process alone: the re-identification rule's reasons, and our ancestors. */
+export type RefusalReason = Exclude<ReidentifyRefusal, 'gone'> | 'ancestor'; // a process we run under: killing it would kill us
 
 export type StopStep =
   | { step: 'reidentify'; pid: number; ok: true; detail: string }
@@ -63,13 +56,8 @@ export function defaultStopDeps(platform: NodeJS.Platform = process.platform): S
     if (t.state !== 'ok') throw new Error(t.reason);
     return t.processes;
   };
-  // Windows has no per-pid start time query of its own here: the CIM table has it (and the command line).
-  const readIdentityWin = async (pid: number): Promise<ProcessIdentity | undefined> => {
-    const p = (await readTable()).find((x) => x.pid === pid);
-    return p && p.startTime !== undefined ? { pid, startTime: p.startTime, commandLine: p.argv.join(' '), uid: p.uid } : undefined;
-  };
   return {
-    readIdentity: platform === 'win32' ? readIdentityWin : (pid) => readProcessIdentity(pid, platform),
+    readIdentity: liveIdentityReader(platform),
     readTable,
     kill: (pid, signal) => process.kill(pid, signal),
     getuid: () => process.getuid?.(),
@@ -85,44 +73,15 @@ export type InstanceIdentity = Pick<Instance, 'pid' | 'startTime' | 'commandHash
 
 type Check = { ok: true; live: ProcessIdentity } | { ok: false; reason: RefusalReason | 'gone'; detail: string };
 
-/** Whether a live pid is still the process the snapshot saw, and one we may signal. */
-async function reidentify(
-  pid: number,
-  expected: { startTime?: number; commandHash?: string },
-  deps: StopDeps,
-  ancestors: ReadonlySet<number>,
-): Promise<Check> {
-  if (pid <= 1) return { ok: false, reason: 'protected-pid', detail: `pid ${pid} is never signalled` };
-  if (pid === deps.selfPid) return { ok: false, reason: 'self', detail: `pid ${pid} is this process` };
-  if (ancestors.has(pid)) return { ok: false, reason: 'ancestor', detail: `pid ${pid} is an ancestor of this process` };
-  if (expected.startTime === undefined) return { ok: false, reason: 'no-start-time', detail: `the snapshot has no start time for pid ${pid}, so it cannot be re-identified` };
-  let live: ProcessIdentity | undefined;
-  try {
-    live = await deps.readIdentity(pid);
-  } catch (err) {
-    return { ok: false, reason: 'unverifiable', detail: `pid ${pid} could not be re-identified: ${err instanceof Error ? err.message : String(err)}` };
-  }
-  if (!live || live.zombie) return { ok: false, reason: 'gone', detail: `pid ${pid} has exited` };
-  if (live.startTime !== expected.startTime) {
-    return {
-      ok: false,
-      reason: 'pid-reused',
-      detail: `pid ${pid} started at ${new Date(live.startTime).toISOString()}, not ${new Date(expected.startTime).toISOString()} as recorded: it is another process`,
-    };
-  }
-  if (expected.commandHash !== undefined && commandHash(live.commandLine) !== expected.commandHash) {
-    return { ok: false, reason: 'command-changed', detail: `pid ${pid} no longer runs the recorded command line` };
-  }
-  const uid = deps.getuid();
-  if (uid !== undefined && live.uid !== uid) {
-    return { ok: false, reason: 'other-user', detail: `pid ${pid} belongs to uid ${live.uid ?? 'unknown'}, not to the current user (uid ${uid})` };
-  }
-  return { ok: true, live };
+/** Whether a live pid is still the process the snapshot saw, and one we may signal (reidentify.ts). */
+async function reidentify(pid: number, expected: Omit<RecordedProcess, 'pid'>, deps: StopDeps, ancestors: ReadonlySet<number>): Promise<Check> {
+  if (pid > 1 && pid !== deps.selfPid && ancestors.has(pid)) return { ok: false, reason: 'ancestor', detail: `pid ${pid} is an ancestor of this process` };
+  return reidentifyByRule({ ...expected, pid }, deps);
 }
 
 /**
- * Stops one instance and the processes of its launch: re-identifies it (pid + start time + command
- * line, current user), sends SIGTERM to the launcher chain, the server and its descendants, waits
+ * Stops one instance and the processes of its launch: re-identifies it (reidentify.ts: pid + exact
+ * start + command line hash + current user; a missing field refuses), sends SIGTERM to the launcher chain, the server and its descendants, waits
  * up to the grace period, sends SIGKILL to what is left (each re-checked first), and verifies that
  * everything is gone. Never throws for an OS answer: every outcome is in the result, step by step.
  */
@@ -144,40 +103,48 @@ export async function stopInstance(instance: InstanceIdentity, deps: StopDeps, o
   }
   steps.push({ step: 'reidentify', pid: instance.pid, ok: true, detail: `pid ${instance.pid}, started ${new Date(main.live.startTime).toISOString()}, same command line, current user` });
 
-  // The launcher chain (npx, sh, uv...) goes too, each re-identified by its own start time.
-  const targets: { pid: number; startTime: number }[] = [{ pid: instance.pid, startTime: main.live.startTime }];
-  for (const step of [...instance.launcherChain].reverse()) {
-    const c = await reidentify(step.pid, { startTime: step.startTime }, deps, ancestors);
+
+  // Every target carries the full identity of reidentify.ts and is re-identified before each signal.
+  const targets: RecordedProcess[] = [{ pid: instance.pid, startTime: main.live.startTime, commandHash: instance.commandHash, ...(main.live.linux ? { linux: main.live.linux } : {}) }];
+  let tree: ProcessTree | undefined;
+  try {
+    tree = new ProcessTree(await deps.readTable());
+  } catch (err) {
+    steps.push({ step: 'skip', pid: instance.pid, detail: `launchers and descendants could not be listed: ${err instanceof Error ? err.message : String(err)}` });
+  }
+  // The launcher chain (npx, sh, uv...) goes too. A snapshot keeps a launcher's command line only
+  // redacted, so a launcher is named by what a reused pid cannot fake: it is, right now, an ancestor
+  // of the server just re-identified, started at the recorded time; its command line is fixed from then on.
+  const liveAncestors = new Map((tree?.ancestors(instance.pid) ?? []).map((p) => [p.pid, p]));
+  for (const step of [...(instance.launcherChain ?? [])].reverse()) {
+    const now = liveAncestors.get(step.pid);
+    const c: Check = !now
+      ? { ok: false, reason: 'gone', detail: `pid ${step.pid} is no longer an ancestor of pid ${instance.pid}` }
+      : await reidentify(step.pid, { startTime: step.startTime, commandHash: commandHash(now.argv) }, deps, ancestors);
     if (c.ok) {
-      targets.push({ pid: step.pid, startTime: c.live.startTime });
+      targets.push({ pid: step.pid, startTime: c.live.startTime, commandHash: commandHash(now!.argv), ...(c.live.linux ? { linux: c.live.linux } : {}) });
       steps.push({ step: 'reidentify', pid: step.pid, ok: true, detail: `launcher pid ${step.pid}` });
     } else steps.push({ step: 'skip', pid: step.pid, detail: `launcher left alone: ${c.detail}` });
   }
   // Descendants of the server, found now: they are its children, so they are its work.
-  try {
-    const tree = new ProcessTree(await deps.readTable());
-    const uid = deps.getuid();
-    for (const d of tree.descendants(instance.pid)) {
-      if (d.pid <= 1 || d.pid === deps.selfPid || ancestors.has(d.pid) || d.startTime === undefined) continue;
-      if (uid !== undefined && d.uid !== undefined && d.uid !== uid) {
-        steps.push({ step: 'skip', pid: d.pid, detail: `child pid ${d.pid} belongs to another user` });
-        continue;
-      }
-      targets.unshift({ pid: d.pid, startTime: d.startTime });
+  const uid = deps.getuid();
+  for (const d of tree?.descendants(instance.pid) ?? []) {
+    if (d.pid <= 1 || d.pid === deps.selfPid || ancestors.has(d.pid) || d.startTime === undefined) continue;
+    if (uid !== undefined && d.uid !== undefined && d.uid !== uid) {
+      steps.push({ step: 'skip', pid: d.pid, detail: `child pid ${d.pid} belongs to another user` });
+      continue;
     }
-  } catch (err) {
-    steps.push({ step: 'skip', pid: instance.pid, detail: `descendants could not be listed: ${err instanceof Error ? err.message : String(err)}` });
+    targets.unshift({ pid: d.pid, startTime: d.startTime, commandHash: commandHash(d.argv) });
   }
 
-  const alive = async (t: { pid: number; startTime: number }) => {
-    try {
-      const id = await deps.readIdentity(t.pid);
-      return !!id && !id.zombie && id.startTime === t.startTime;
-    } catch {
-      return false;
+  const alive = async (t: RecordedProcess) => (await reidentify(t.pid, t, deps, ancestors)).ok;
+  const send = async (t: RecordedProcess, signal: 'SIGTERM' | 'SIGKILL') => {
+    // Checked right before the signal: between two signals a pid can die and be reused.
+    const c = await reidentify(t.pid, t, deps, ancestors);
+    if (!c.ok) {
+      steps.push({ step: 'skip', pid: t.pid, detail: `${signal} not sent: ${c.detail}` });
+      return;
     }
-  };
-  const send = (t: { pid: number }, signal: 'SIGTERM' | 'SIGKILL') => {
     try {
       deps.kill(t.pid, signal);
       steps.push({ step: 'signal', pid: t.pid, signal, ok: true });
@@ -186,7 +153,7 @@ export async function stopInstance(instance: InstanceIdentity, deps: StopDeps, o
       steps.push({ step: 'signal', pid: t.pid, signal, ok: code === 'ESRCH', detail: code === 'ESRCH' ? 'already exited' : String((err as Error).message) });
     }
   };
-  const waitGone = async (list: { pid: number; startTime: number }[], ms: number) => {
+  const waitGone = async (list: RecordedProcess[], ms: number) => {
     const until = deps.now() + ms;
     let left = list;
     for (;;) {
@@ -197,13 +164,12 @@ export async function stopInstance(instance: InstanceIdentity, deps: StopDeps, o
     }
   };
 
-  for (const t of targets) send(t, 'SIGTERM');
+  for (const t of targets) await send(t, 'SIGTERM');
   const started = deps.now();
   let left = await waitGone(targets, graceMs);
   steps.push({ step: 'wait', ms: deps.now() - started, remaining: left.map((t) => t.pid) });
   if (left.length > 0) {
-    // Re-checked by waitGone just now: each is still the same process.
-    for (const t of left) send(t, 'SIGKILL');
+    for (const t of left) await send(t, 'SIGKILL');
     left = await waitGone(left, killWaitMs);
   }
   const ok = left.length === 0;

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { readPrivate, writePrivateAtomic } from '../privateFs';
 import { identityHash, ServerIdentity } from '../locks';
 import type { LifeguardPaths } from '../paths';
+import type { RecordedProcess } from '../processes/reidentify';
 
 /**
  * Where an HTTP guard says it serves, for `ensure` to print the URL of one that already runs. The
@@ -15,10 +16,10 @@ export interface FrontInfo {
   host: string;
   port: number;
   /**
-   * The server the guard runs now (pid + start time, which identify a process): a guard killed
-   * with SIGKILL leaves it behind, and the next guard stops it before starting its own.
+   * The server the guard runs now, with what re-identifying it takes (processes/reidentify.ts): a
+   * guard killed with SIGKILL leaves it behind, and the next guard stops it before starting its own.
    */
-  upstream?: { pid: number; startTime: number };
+  upstream?: RecordedProcess;
 }
 
 function httpStateDir(paths: LifeguardPaths): string {
@@ -45,7 +46,8 @@ export async function readFrontInfo(paths: LifeguardPaths, identity: ServerIdent
     if (!value) return undefined;
     if (typeof value.url === 'string' && typeof value.pid === 'number' && typeof value.host === 'string' && typeof value.port === 'number') {
       const up = value.upstream;
-      const upstream = up && typeof up.pid === 'number' && typeof up.startTime === 'number' ? { pid: up.pid, startTime: up.startTime } : undefined;
+      // Kept as written: the re-identification rule refuses a record that lacks a field.
+      const upstream = up && typeof up.pid === 'number' ? { pid: up.pid, startTime: up.startTime, commandHash: up.commandHash, linux: up.linux } : undefined;
       return { url: value.url, pid: value.pid, host: value.host, port: value.port, upstream };
     }
   } catch {

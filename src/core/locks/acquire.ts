@@ -1,5 +1,6 @@
 import { ensureLockDir, LockDirError } from './lockDir';
-import { judgeRecord, linuxProcessIdentity } from './liveness';
+import { recordIdentity } from '../processes/reidentify';
+import { judgeRecord } from './liveness';
 import { lockPathFor } from './naming';
 import { PROTOCOL_VERSION, serializeRecord } from './record';
 import { createRecord, ensureLockSubdir, listNumbers, MAX_RECORD_NUMBER, readRecordFile, recordPath, removeOwnRecord, removeSuperseded } from './generations';
@@ -39,9 +40,11 @@ export async function acquireLock(opts: AcquireOptions): Promise<AcquireResult> 
   const { serverName, resourceKey } = opts.identity;
   // The lock's path comes from the identity as given; the record keeps only the masked command and key.
   const record: LockRecord = redactRecord({ protocol: PROTOCOL_VERSION, serverName, resourceKey, ...opts.record });
-  if (record.linux === undefined) {
-    const linux = await linuxProcessIdentity(record.pid).catch(() => undefined); // optional: startTime still judges
-    if (linux) record.linux = linux;
+  if (record.linux === undefined || record.commandHash === undefined) {
+    // Optional for judging (startTime still judges), needed to ever signal the holder (reidentify.ts).
+    const own = await recordIdentity(record.pid).catch(() => undefined);
+    if (record.linux === undefined && own?.linux) record.linux = own.linux;
+    if (record.commandHash === undefined && own?.commandHash) record.commandHash = own.commandHash;
   }
   const text = serializeRecord(record);
   try {

@@ -7,6 +7,6 @@ export type { AcquireOptions } from './acquire';
 export { readHolder, listLocks } from './inspect';
 export { ensureLockDir, LockDirError } from './lockDir';
 export { lockPathFor, controlEndpointFor, defaultResourceKey, identityHash } from './naming';
-export { probeProcess, processStartTime, START_TIME_TOLERANCE_MS } from './liveness';
+export { judgeRecord, probeProcess, processStartTime, START_TIME_TOLERANCE_MS } from './liveness';
 export { PROTOCOL_VERSION } from './record';
-export type { AcquireResult, FreeState, HeldLock, HolderState, LinuxProcessIdentity, LockRecord, RecordedVersions, ServerIdentity } from './types';
+export type { AcquireResult, FreeState, HeldLock, HolderState, LinuxProcessIdentity, LockRecord, RecordedChild, RecordedVersions, ServerIdentity } from './types';

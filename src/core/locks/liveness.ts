@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { linuxBootTime, linuxStartTimeMs } from '../processes/identity';
+import { linuxBootId, linuxBootTime, linuxStartTimeMs } from '../processes/identity';
 import type { HolderState, LinuxProcessIdentity, LockRecord } from './types';
 
 const execFileAsync = promisify(execFile);
@@ -19,14 +19,6 @@ export type ProcessProbe =
   | { kind: 'zombie' }
   | { kind: 'running'; startTime: number; linux?: LinuxProcessIdentity }
   | { kind: 'unknown-start' };
-
-let bootIdCache: string | undefined;
-
-/** This boot's id (Linux): a record from another boot names a process that cannot be alive. */
-export function linuxBootId(): string {
-  bootIdCache ??= readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
-  return bootIdCache;
-}
 
 /** Parses the state letter and start ticks from /proc/<pid>/stat; fields counted from the last ')'. */
 export function parseProcStatState(text: string): { state: string; startTicks: number } | undefined {

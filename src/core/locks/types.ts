@@ -46,13 +46,31 @@ export interface LockRecord {
   /**
    * The server process a launcher (the guard) runs for this identity: the holder is the launcher,
    * the child does the writing. A successor that takes over from a dead holder stops this process
-   * first, once re-identified, so a child that outlived its launcher never becomes a second writer.
+   * first, once re-identified (src/core/processes/reidentify.ts), so a child that outlived its
+   * launcher never becomes a second writer. A child record that lacks a field of that rule
+   * (startTime, commandHash; `linux` is written on Linux) is never signalled.
    */
-  child?: { pid: number; startTime: number };
+  child?: RecordedChild;
   /**
    * Linux only, added by acquireLock: the boot and the start in clock ticks since boot. Unlike
    * `startTime`, they do not move when the wall clock is stepped (NTP, a VM resuming).
    */
+  linux?: LinuxProcessIdentity;
+  /**
+   * Added by acquireLock: commandHash() of the holder's own command line. With pid, start and user it
+   * re-identifies the holder exactly before anyone signals it; a record without it is never signalled.
+   */
+  commandHash?: string;
+}
+
+/** A launcher's child as its lock record names it: what re-identifying it exactly takes. */
+export interface RecordedChild {
+  pid: number;
+  /** ms since the epoch, as for the holder. */
+  startTime: number;
+  /** commandHash() of the child's full command line (a hash: records keep no secrets). */
+  commandHash?: string;
+  /** Linux: the boot and the start in clock ticks since boot, compared exactly. */
   linux?: LinuxProcessIdentity;
 }
 

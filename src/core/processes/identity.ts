@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 
@@ -15,6 +16,8 @@ export interface ProcessIdentity {
   /** NUL-separated argv joined with spaces (not redacted: never print it as is). */
   commandLine: string;
   uid?: number;
+  /** Linux: the boot and the start in clock ticks since boot, exact and immune to wall-clock steps. */
+  linux?: { bootId: string; startTicks: number };
   /** Exited but not yet reaped by its parent: it holds nothing and cannot be signalled usefully. */
   zombie?: boolean;
 }
@@ -23,6 +26,13 @@ export interface ProcessIdentity {
 export const LINUX_CLOCK_TICKS = 100;
 
 let bootTimeCache: number | undefined;
+let bootIdCache: string | undefined;
+
+/** This boot's id (Linux, /proc/sys/kernel/random/boot_id): start ticks count from this boot. */
+export function linuxBootId(): string {
+  bootIdCache ??= readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+  return bootIdCache;
+}
 
 /** Parses `btime` (seconds since the epoch) from the text of /proc/stat. */
 export function parseProcStatBootTime(text: string): number | undefined {
@@ -88,6 +98,7 @@ export async function readProcessIdentity(pid: number, platform: NodeJS.Platform
       startTime: linuxStartTimeMs(await linuxBootTime(), parsed.startTicks),
       commandLine: cmdline.split('\0').filter((s) => s.length > 0).join(' '),
       uid: uidMatch ? Number(uidMatch[1]) : undefined,
+      linux: { bootId: linuxBootId(), startTicks: parsed.startTicks },
       zombie: parsed.state === 'Z' || parsed.state === 'X',
     };
   }

@@ -10,6 +10,7 @@ import { LIFEGUARD_VERSION } from '../../core/version';
 import { Launch } from '../launch';
 import { HttpFront } from './front';
 import { stopLeftoverServer } from '../leftoverServer';
+import { recordIdentity } from '../../core/processes/reidentify';
 import { describePortHolder } from './portOwner';
 import { Upstream } from './upstream';
 
@@ -96,7 +97,8 @@ export async function startHttpGuard(o: HttpGuardOptions): Promise<HttpGuardStar
   let announced = false;
   const announce = async (upstreamPid: number | undefined): Promise<void> => {
     const info: FrontInfo = { url, pid: process.pid, host: o.host, port: o.port };
-    if (upstreamPid !== undefined) info.upstream = { pid: upstreamPid, startTime: await processStartTime(upstreamPid).catch(() => 0) };
+    const upstream = upstreamPid === undefined ? undefined : await recordIdentity(upstreamPid).catch(() => undefined);
+    if (upstream) info.upstream = upstream;
     await writeFrontInfo(o.paths, o.identity, info);
   };
   const sessions = await SessionStore.open(sessionsPath(o.paths, o.identity), log, o.limits);

@@ -183,6 +183,8 @@ export class Upstream implements UpstreamTarget {
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     this.stopping = true;
     const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    // Our own child's handle: its pid stays ours until reaped, and Node signals nothing after the
+    // exit, so no other process can be hit (core/processes/reidentify.ts covers recorded pids).
     child.kill('SIGTERM');
     const timer = setTimeout(() => child.kill('SIGKILL'), this.options.termGraceMs);
     await gone;

@@ -4,7 +4,8 @@ import { controlStatus } from '../../../src/core/control';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import { stopLeftoverServer } from '../../../src/guard/leftoverServer';
-import { probeProcess, processStartTime } from '../../../src/core/locks';
+import { probeProcess } from '../../../src/core/locks';
+import { recordIdentity } from '../../../src/core/processes/reidentify';
 import { repoRoot } from '../../support/repo';
 import { connectGuarded, GuardedClient, isAlive, liveRecords, memoryBin, spawnGuard, tempHome, textOf, until } from './support';
 
@@ -104,12 +105,13 @@ describe('guard: one instance per identity (built CLI, real server-memory)', fun
   it('a recorded server pid that now names another process (another start time) is never signalled', async () => {
     const other = spawn('sleep', ['60'], { stdio: 'ignore' });
     pids.push(other.pid!);
-    const start = await processStartTime(other.pid!);
+    const id = (await recordIdentity(other.pid!))!;
     const lines: string[] = [];
-    await stopLeftoverServer({ pid: other.pid!, startTime: start - 60_000 }, 100, (l) => lines.push(l));
+    // The same pid and command line, started a minute earlier: a process that has since exited.
+    await stopLeftoverServer({ ...id, startTime: id.startTime - 60_000, linux: id.linux && { ...id.linux, startTicks: id.linux.startTicks - 6000 } }, 100, (l) => lines.push(l));
     assert.ok(isAlive(other.pid!));
     assert.equal(lines.length, 0, lines.join('\n'));
-    await stopLeftoverServer({ pid: other.pid!, startTime: start }, 100, (l) => lines.push(l));
+    await stopLeftoverServer(id, 100, (l) => lines.push(l));
     await until('the recorded process to stop', () => !isAlive(other.pid!));
   });
 });

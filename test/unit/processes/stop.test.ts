@@ -71,7 +71,8 @@ describe('stop: re-identify, TERM, grace, KILL, verify', () => {
     ['a reused pid (another start time)', () => ({ os: [{ 101: server(101, { startTime: 99999 }) }], target: instanceOf(server(101)) }), 'pid-reused'],
     ['a changed command line', () => ({ os: [{ 101: server(101, { commandLine: 'vim notes.txt' }) }], target: instanceOf(server(101)) }), 'command-changed'],
     ['another user', () => ({ os: [{ 101: server(101, { uid: 1001 }) }], target: instanceOf(server(101)) }), 'other-user'],
-    ['no recorded start time', () => ({ os: [{ 101: server(101) }], target: { ...instanceOf(server(101)), startTime: undefined } }), 'no-start-time'],
+    ['no recorded start time', () => ({ os: [{ 101: server(101) }], target: { ...instanceOf(server(101)), startTime: undefined } }), 'missing-identity'],
+    ['no recorded command hash', () => ({ os: [{ 101: server(101) }], target: { ...instanceOf(server(101)), commandHash: undefined as unknown as string } }), 'missing-identity'],
   ];
   for (const [what, setup, reason] of refusals) {
     it(`refuses ${what}, signals nothing, and says why`, async () => {

@@ -1,0 +1,59 @@
+import * as assert from 'node:assert/strict';
+import { ChildProcess, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { readProcessIdentity } from '../../src/core/processes/identity';
+import { commandHash } from '../../src/core/processes/match';
+import { isAlive, runCli, tempHome, until } from '../integration/guard/support';
+
+/** A hand-written `status --json` naming one process, with only the fields given. */
+function snapshotFile(home: string, instance: Record<string, unknown>): string {
+  const file = path.join(home, 'snapshot.json');
+  fs.writeFileSync(file, JSON.stringify({ servers: [{ id: 'x', name: 'x', instances: [{ launcherChain: [], verdicts: [], ...instance }] }], notConfigured: [] }));
+  return file;
+}
+
+describe('reliability: stop --from never trusts an incomplete record', function () {
+  this.timeout(60_000);
+  let home: string;
+  let sleeper: ChildProcess;
+
+  beforeEach(() => {
+    home = tempHome();
+    sleeper = spawn('sleep', ['60'], { stdio: 'ignore' });
+  });
+  afterEach(() => {
+    if (isAlive(sleeper.pid!)) process.kill(sleeper.pid!, 'SIGKILL');
+    fs.rmSync(home, { recursive: true, force: true });
+  });
+
+  for (const field of ['commandHash', 'startTime'] as const) {
+    it(`a record without ${field}: the process survives and the CLI names the pid and the missing field`, async () => {
+      const live = (await readProcessIdentity(sleeper.pid!))!;
+      const complete: Record<string, unknown> = { pid: live.pid, startTime: live.startTime, commandHash: commandHash(live.commandLine), commandLine: 'sleep 60' };
+      delete complete[field];
+      const r = await runCli(home, ['stop', String(live.pid), '--from', snapshotFile(home, complete), '--grace', '0.2']);
+      assert.equal(r.code, 1, r.stdout + r.stderr);
+      assert.ok(isAlive(sleeper.pid!), 'the process was signalled');
+      assert.match(r.stdout, new RegExp(`REFUSED pid ${live.pid}: refused: the record of pid ${live.pid} has no ${field}`));
+    });
+  }
+
+  it('kill-duplicates --from --yes with an orphan lacking commandHash: the process survives and the CLI says why', async () => {
+    const live = (await readProcessIdentity(sleeper.pid!))!;
+    const orphan = { kind: 'orphan', launchPid: live.pid, ppid: 1, reason: 'its client is gone' };
+    const file = snapshotFile(home, { pid: live.pid, startTime: live.startTime, commandLine: 'sleep 60', verdicts: [orphan] });
+    const r = await runCli(home, ['kill-duplicates', '--from', file, '--yes', '--grace', '0.2']);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.ok(isAlive(sleeper.pid!), 'the process was signalled');
+    assert.match(r.stdout, new RegExp(`REFUSED pid ${live.pid}: refused: the record of pid ${live.pid} has no commandHash`));
+  });
+
+  it('a complete and correct record still stops the process', async () => {
+    const live = (await readProcessIdentity(sleeper.pid!))!;
+    const r = await runCli(home, ['stop', String(live.pid), '--from', snapshotFile(home, { pid: live.pid, startTime: live.startTime, commandHash: commandHash(live.commandLine), commandLine: 'sleep 60' }), '--grace', '0.2']);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, new RegExp(`STOPPED pid ${live.pid}`));
+    await until('the process to be reaped', () => sleeper.exitCode !== null || sleeper.signalCode !== null);
+  });
+});
