@@ -6,10 +6,11 @@ import { readProcessIdentity } from '../../src/core/processes/identity';
 import { commandHash } from '../../src/core/processes/match';
 import { isAlive, runCli, tempHome, until } from '../integration/guard/support';
 
-/** A hand-written `status --json` naming one process, with only the fields given. */
+/** A hand-written `status --json` naming one process of a user-level entry, with only the fields given. */
 function snapshotFile(home: string, instance: Record<string, unknown>): string {
   const file = path.join(home, 'snapshot.json');
-  fs.writeFileSync(file, JSON.stringify({ servers: [{ id: 'x', name: 'x', instances: [{ launcherChain: [], verdicts: [], ...instance }] }], notConfigured: [] }));
+  const source = { client: 'vscode', scope: 'user', file: path.join(home, '.config', 'Code', 'User', 'mcp.json') };
+  fs.writeFileSync(file, JSON.stringify({ servers: [{ id: 'x', name: 'x', source, instances: [{ launcherChain: [], verdicts: [], ...instance }] }], notConfigured: [] }));
   return file;
 }
 

@@ -15,7 +15,10 @@ export const TRUST_WORKSPACE_FLAG = '--trust-workspace';
  * it, is not taken as making the user's own files (`~/.config/...`) the workspace's: run from `~`,
  * the CLI's default workspace is the home folder.
  */
-export function isWorkspaceDefined(source: Pick<SourceRef, 'scope' | 'file'>, workspaceFolders: readonly string[], home?: string): boolean {
+export function isWorkspaceDefined(source: Pick<SourceRef, 'scope' | 'file'> | undefined, workspaceFolders: readonly string[], home?: string): boolean {
+  // A saved snapshot (`--from FILE`) is input like any other: an entry that names no source file is
+  // trusted no more than a workspace file.
+  if (source === undefined || typeof source.file !== 'string') return true;
   if (source.scope === 'workspace' || source.scope === 'project') return true;
   const file = normalize(source.file);
   const inside = (folder: string, p: string) => p.startsWith(`${normalize(folder).replace(/\/+$/, '')}/`);
@@ -44,6 +47,6 @@ export function workspaceRefusal(snapshot: Snapshot, instance: Instance, trustWo
   if (trustWorkspace) return undefined;
   const owners = claimingServers(snapshot, instance);
   if (owners.length === 0 || owners.some((s) => !isWorkspaceDefined(s.source, snapshot.workspaceFolders ?? [], home))) return undefined;
-  const names = owners.map((s) => `'${s.name}' (${s.source.file})`).join(', ');
+  const names = owners.map((s) => `'${s.name}' (${typeof s.source?.file === 'string' ? s.source.file : 'no source file recorded'})`).join(', ');
   return `pid ${instance.pid} is listed only by ${names}, defined in workspace files, which are not trusted to choose processes to signal; nothing was signalled. If you trust those files, run again with ${TRUST_WORKSPACE_FLAG}.`;
 }
