@@ -1,6 +1,7 @@
 import { readdir } from 'node:fs/promises';
-import { HostEnv } from '../hostEnv';
+import { HostEnv, pathFor } from '../hostEnv';
 import { Diagnostic, LaunchGroup, ScannedFile, ServerConfig } from '../model';
+import { limitConcurrency } from './limit';
 import { normalizeEntry } from './normalize';
 import { readConfigFile, ReadOutcome } from './readConfigFile';
 import { SOURCES } from './table';
@@ -37,6 +38,16 @@ export interface ScanResult {
 
 const defaultListDir: ListDir = (dir) => readdir(dir);
 
+/** Config files read at once: enough to overlap the disk's latency, far below any descriptor limit. */
+export const READ_CONCURRENCY = 16;
+
+/**
+ * The most files one source row reads (Continue reads every file of its `mcpServers` folder; a
+ * workspace row one file per folder). No client is configured with more; past it the scan would
+ * spend its time on one source, so the rest are left out with a warning naming the folder.
+ */
+export const MAX_FILES_PER_SOURCE = 5000;
+
 /**
  * Reads every configuration source on the host. Each file is read once (several sources may share
  * it), in parallel; a file that fails becomes a diagnostic and the scan of every other file goes on.
@@ -45,16 +56,30 @@ export async function scanSources(ctx: ScanContext): Promise<ScanResult> {
   const sources = ctx.sources ?? SOURCES;
   const listDir = ctx.listDir ?? defaultListDir;
   const read = ctx.readFile ?? readConfigFile;
-  const located = await Promise.all(sources.map(async (spec) => ({ spec, files: await spec.files(ctx, listDir) })));
+  const result: ScanResult = { servers: [], launchGroups: [], files: [], diagnostics: [], launches: new Map(), secrets: new Set() };
+  const located = await Promise.all(
+    sources.map(async (spec) => {
+      const files = await spec.files(ctx, listDir);
+      if (files.length <= MAX_FILES_PER_SOURCE) return { spec, files };
+      const folder = pathFor(ctx.host).dirname(files[MAX_FILES_PER_SOURCE].file);
+      result.diagnostics.push({
+        file: folder,
+        client: spec.client,
+        severity: 'warning',
+        message: `${files.length} ${spec.label} config files found; only the first ${MAX_FILES_PER_SOURCE} are read, the other ${files.length - MAX_FILES_PER_SOURCE} are left out`,
+      });
+      return { spec, files: files.slice(0, MAX_FILES_PER_SOURCE) };
+    }),
+  );
 
+  const limit = limitConcurrency(READ_CONCURRENCY);
   const reads = new Map<string, Promise<ReadOutcome>>();
   const readOnce = (file: string) => {
     let r = reads.get(file);
-    if (!r) reads.set(file, (r = read(file)));
+    if (!r) reads.set(file, (r = limit(() => read(file))));
     return r;
   };
 
-  const result: ScanResult = { servers: [], launchGroups: [], files: [], diagnostics: [], launches: new Map(), secrets: new Set() };
   const reported = new Set<string>();
   const perFile = await Promise.all(
     located.flatMap(({ spec, files }) => files.map(async (f) => ({ spec, f, outcome: await readOnce(f.file) }))),
