@@ -49,6 +49,16 @@ export const READ_CONCURRENCY = 16;
 export const MAX_FILES_PER_SOURCE = 5000;
 
 /**
+ * The most servers listed from one file. Real configs hold a few dozen; a file of hundreds of
+ * thousands (5 MiB of tiny entries) would make every later step (matching, versions, output) slow
+ * in proportion, so past this the rest are left out with a warning at the first one left out.
+ */
+export const MAX_SERVERS_PER_FILE = 20_000;
+
+/** The most problems listed for one file: a file that repeats 80,000 names needs a few examples, not 80,000 lines. */
+export const MAX_DIAGNOSTICS_PER_FILE = 200;
+
+/**
  * Reads every configuration source on the host. Each file is read once (several sources may share
  * it), in parallel; a file that fails becomes a diagnostic and the scan of every other file goes on.
  */
@@ -111,9 +121,28 @@ function addFile(result: ScanResult, spec: SourceSpec, f: SourceFile, text: stri
     // Adapters are written not to throw; if one does, this file is reported and the scan goes on.
     adapted = { entries: [], diagnostics: [{ severity: 'error', message: `could not be read as a ${spec.label} config: ${(err as Error).message}` }] };
   }
-  for (const d of [...readDiagnostics, ...adapted.diagnostics]) result.diagnostics.push({ file: f.file, client: spec.client, ...d });
+  // The file's problems, up to MAX_DIAGNOSTICS_PER_FILE of them; the count of the rest is added at the end.
+  let problems = 0;
+  const report = (d: AdaptResult['diagnostics'][number]) => {
+    if (problems++ < MAX_DIAGNOSTICS_PER_FILE) result.diagnostics.push({ file: f.file, client: spec.client, ...d });
+  };
+  for (const d of readDiagnostics) report(d);
+  for (const d of adapted.diagnostics) report(d);
+  let entries = adapted.entries;
+  if (entries.length > MAX_SERVERS_PER_FILE) {
+    const first = entries[MAX_SERVERS_PER_FILE];
+    // Pushed past the limit on problems: this one must always show.
+    result.diagnostics.push({
+      file: f.file,
+      client: spec.client,
+      severity: 'warning',
+      ...(first.position ?? {}),
+      message: `${entries.length} servers defined; only the first ${MAX_SERVERS_PER_FILE} are listed, the other ${entries.length - MAX_SERVERS_PER_FILE} (from server "${first.name}" on) are left out`,
+    });
+    entries = entries.slice(0, MAX_SERVERS_PER_FILE);
+  }
   let count = 0;
-  for (const entry of adapted.entries) {
+  for (const entry of entries) {
     const source = {
       client: spec.client,
       scope: entry.scope ?? spec.scope,
@@ -124,12 +153,15 @@ function addFile(result: ScanResult, spec: SourceSpec, f: SourceFile, text: stri
     };
     const n = normalizeEntry(entry, { host, source, variables: spec.variables, urlTransport: spec.urlTransport ?? 'http' });
     n.secrets.forEach((s) => result.secrets.add(s));
-    for (const d of n.diagnostics) result.diagnostics.push({ file: f.file, client: spec.client, ...d });
+    for (const d of n.diagnostics) report(d);
     if (n.server) {
       result.servers.push(n.server);
       if (n.launch) result.launches.set(n.server.id, n.launch);
       count++;
     }
+  }
+  if (problems > MAX_DIAGNOSTICS_PER_FILE) {
+    result.diagnostics.push({ file: f.file, client: spec.client, severity: 'warning', message: `${problems - MAX_DIAGNOSTICS_PER_FILE} more problems in this file are not listed` });
   }
   return count;
 }

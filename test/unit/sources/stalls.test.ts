@@ -2,11 +2,11 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { Diagnostic } from '../../../src/core/model';
 import { decodeConfigText, ReadOutcome } from '../../../src/core/sources/readConfigFile';
-import { MAX_FILES_PER_SOURCE, READ_CONCURRENCY, ScanResult } from '../../../src/core/sources/scan';
+import { MAX_DIAGNOSTICS_PER_FILE, MAX_FILES_PER_SOURCE, MAX_SERVERS_PER_FILE, READ_CONCURRENCY, ScanResult } from '../../../src/core/sources/scan';
 import { adaptClaudeJson } from '../../../src/core/sources/claudeCode';
 import { adaptContinueYaml } from '../../../src/core/sources/continueYaml';
 import { jsonServerMapAdapter } from '../../../src/core/sources/jsonc';
-import { duplicateKeyConfig } from '../../support/bigConfigs';
+import { duplicateKeyConfig, serversWithEnv } from '../../support/bigConfigs';
 import { host, scan, tempDir, writeTree } from './support';
 
 /**
@@ -61,6 +61,32 @@ describe('sources: input that stalled discovery', () => {
     assert.deepEqual(r.diagnostics, []);
     const dup = adaptContinueYaml('mcpServers:\n  - name: a\n    command: x\n    env: { A: "1", B: "2", A: "3" }\n');
     assert.deepEqual(dup.diagnostics, [{ severity: 'error', line: 4, column: 28, message: 'invalid YAML: Map keys must be unique' }]);
+  });
+});
+
+describe('sources: bounds per file', () => {
+  it(`a file of more than ${MAX_SERVERS_PER_FILE} servers: the first ${MAX_SERVERS_PER_FILE} are listed, a warning at the first one left out`, async () => {
+    const home = tempDir('bounds');
+    const file = path.join(home, '.config', 'Claude', 'claude_desktop_config.json');
+    writeTree({ [file]: serversWithEnv(MAX_SERVERS_PER_FILE + 3) });
+    const r = await scan({ host: host(home), workspaceFolders: [] });
+    assert.equal(r.servers.length, MAX_SERVERS_PER_FILE);
+    const d = diagnosticsFor(r, file, /servers defined; only the first/);
+    assert.equal(d.length, 1, JSON.stringify(r.diagnostics));
+    assert.equal(d[0].message, `${MAX_SERVERS_PER_FILE + 3} servers defined; only the first ${MAX_SERVERS_PER_FILE} are listed, the other 3 (from server "srv${MAX_SERVERS_PER_FILE}" on) are left out`);
+    assert.deepEqual([d[0].line, d[0].column], [MAX_SERVERS_PER_FILE + 2, 1]);
+  });
+
+  it(`a file with thousands of problems lists ${MAX_DIAGNOSTICS_PER_FILE} of them and the count of the rest`, async () => {
+    const home = tempDir('bounds');
+    const file = path.join(home, '.config', 'Code', 'User', 'mcp.json');
+    const cfg = duplicateKeyConfig(200_000);
+    writeTree({ [file]: cfg.text });
+    const r = await scan({ host: host(home), workspaceFolders: [] });
+    assert.equal(r.servers.length, cfg.names);
+    const mine = r.diagnostics.filter((d) => d.file === file);
+    assert.equal(mine.length, MAX_DIAGNOSTICS_PER_FILE + 1);
+    assert.equal(mine[MAX_DIAGNOSTICS_PER_FILE].message, `${cfg.names - MAX_DIAGNOSTICS_PER_FILE} more problems in this file are not listed`);
   });
 });
 
