@@ -9,12 +9,24 @@ import { AdaptResult, FileDiagnostic, RawServerEntry } from './types';
 const MAX_ALIAS_COUNT = 100;
 
 /**
+ * YAML files larger than this are refused unread. The YAML parser reads about ten times slower
+ * than the JSON one, so the general 5 MiB limit would let one YAML file hold up a refresh for
+ * seconds; Continue's files are a few kilobytes.
+ */
+export const MAX_YAML_BYTES = 1024 * 1024;
+
+/**
  * Continue's YAML: `config.yaml` and the block files under `mcpServers/` both hold an
  * `mcpServers:` list of `{name, type, command, args, env, cwd, url, requestOptions}`. Hub
  * references (`- uses: owner/block`) have no local definition and are skipped.
  */
 export function adaptContinueYaml(text: string): AdaptResult {
   const result: AdaptResult = { entries: [], diagnostics: [] };
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > MAX_YAML_BYTES) {
+    result.diagnostics.push({ severity: 'error', message: `is ${(bytes / (1024 * 1024)).toFixed(1)} MiB, over the 1.0 MiB limit for a YAML config; not read` });
+    return result;
+  }
   const lines = new LineMap(text);
   const at = (node: Node | null | undefined): Position | undefined => (node?.range ? lines.position(node.range[0]) : undefined);
   const tooDeep = excessiveNesting(text, 'yaml');

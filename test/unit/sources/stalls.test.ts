@@ -4,7 +4,7 @@ import { Diagnostic } from '../../../src/core/model';
 import { decodeConfigText, ReadOutcome } from '../../../src/core/sources/readConfigFile';
 import { MAX_DIAGNOSTICS_PER_FILE, MAX_FILES_PER_SOURCE, MAX_SERVERS_PER_FILE, READ_CONCURRENCY, ScanResult } from '../../../src/core/sources/scan';
 import { adaptClaudeJson } from '../../../src/core/sources/claudeCode';
-import { adaptContinueYaml } from '../../../src/core/sources/continueYaml';
+import { adaptContinueYaml, MAX_YAML_BYTES } from '../../../src/core/sources/continueYaml';
 import { jsonServerMapAdapter } from '../../../src/core/sources/jsonc';
 import { duplicateKeyConfig, serversWithEnv } from '../../support/bigConfigs';
 import { host, scan, tempDir, writeTree } from './support';
@@ -87,6 +87,25 @@ describe('sources: bounds per file', () => {
     const mine = r.diagnostics.filter((d) => d.file === file);
     assert.equal(mine.length, MAX_DIAGNOSTICS_PER_FILE + 1);
     assert.equal(mine[MAX_DIAGNOSTICS_PER_FILE].message, `${cfg.names - MAX_DIAGNOSTICS_PER_FILE} more problems in this file are not listed`);
+  });
+});
+
+describe('sources: YAML size limit', () => {
+  it(`a Continue config.yaml over ${MAX_YAML_BYTES / (1024 * 1024)} MiB is refused unread with its size; the other sources are read`, async () => {
+    const home = tempDir('yaml');
+    const file = path.join(home, '.continue', 'config.yaml');
+    const items: string[] = [];
+    for (let i = 0, length = 0; length <= MAX_YAML_BYTES; i++) {
+      const item = `  - name: s${i}\n    command: x\n`;
+      items.push(item);
+      length += item.length;
+    }
+    writeTree({ [file]: `mcpServers:\n${items.join('')}`, [path.join(home, '.cursor', 'mcp.json')]: '{"mcpServers":{"ok":{"command":"x"}}}' });
+    const r = await scan({ host: host(home), workspaceFolders: [] });
+    const d = diagnosticsFor(r, file, /^is 1\.0 MiB, over the 1\.0 MiB limit for a YAML config; not read$/);
+    assert.equal(d.length, 1, JSON.stringify(r.diagnostics));
+    assert.equal(d[0].line, undefined);
+    assert.deepEqual(r.servers.map((s) => s.name), ['ok']);
   });
 });
 
