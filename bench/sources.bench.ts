@@ -3,6 +3,7 @@
  * normalised and the whole result redacted; no process table, no versions) on a fixture home.
  * 1. a VS Code mcp.json in which every server is defined twice: 1.2 MB, the largest size that is
  *    parsed (just under MAX_CONFIG_BYTES), and 10 MB (refused unread);
+ *    Also the largest Continue YAML (1 MiB limit) and Codex TOML (5 MiB) files that are parsed;
  * 2. 20,000 servers with one env value each (20,000 secrets to mask in every string);
  * 3. a normal Claude Desktop config scanned alone, and again while the largest parsed file of (1)
  *    sits in another source: the delay one pathological file adds to the others.
@@ -14,6 +15,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { HostEnv } from '../src/core/hostEnv';
 import { takeSnapshot } from '../src/core/snapshot';
+import { MAX_YAML_BYTES } from '../src/core/sources/continueYaml';
 import { MAX_CONFIG_BYTES } from '../src/core/sources/readConfigFile';
 import { duplicateKeyConfig, serversWithEnv } from '../test/support/bigConfigs';
 import type { BenchReport } from './run';
@@ -24,6 +26,18 @@ const MB = 1024 * 1024;
 function write(file: string, text: string): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, text);
+}
+
+/** `head` then `item(0)`, `item(1)`... until the text reaches `bytes`. */
+function fill(head: string, item: (i: number) => string, bytes: number): string {
+  const parts = [head];
+  for (let i = 0, length = head.length; ; i++) {
+    const next = item(i);
+    if (length + next.length > bytes) break;
+    parts.push(next);
+    length += next.length;
+  }
+  return parts.join('');
 }
 
 function median(xs: number[]): number {
@@ -66,6 +80,14 @@ export async function run(report: BenchReport): Promise<void> {
       const ms = await timed(home);
       report.ratio(`${label} mcp.json (${(cfg.text.length / MB).toFixed(2)} MiB, ${cfg.definitions} definitions of ${cfg.names} names), seconds`, ms / 1000, { max: 2 });
     }
+
+    // The other formats at their largest: Continue YAML just under its own limit, Codex TOML just under the general one.
+    const yamlHome = path.join(root, 'yaml');
+    write(path.join(yamlHome, '.continue', 'config.yaml'), fill('mcpServers:\n', (i) => `  - name: s${i}\n    command: x${i}\n`, MAX_YAML_BYTES - 1024));
+    report.ratio('largest parsed Continue config.yaml (1 MiB), seconds', (await timed(yamlHome)) / 1000, { max: 2 });
+    const tomlHome = path.join(root, 'toml');
+    write(path.join(tomlHome, '.codex', 'config.toml'), fill('', (i) => `[mcp_servers.s${i}]\ncommand = "x${i}"\n`, MAX_CONFIG_BYTES - 1024));
+    report.ratio('largest parsed Codex config.toml (5 MiB), seconds', (await timed(tomlHome)) / 1000, { max: 2 });
 
     const envHome = path.join(root, 'env');
     write(claudeDesktop(envHome), serversWithEnv(20_000));
