@@ -60,7 +60,9 @@ export const MAX_DIAGNOSTICS_PER_FILE = 200;
 
 /**
  * Reads every configuration source on the host. Each file is read once (several sources may share
- * it), in parallel; a file that fails becomes a diagnostic and the scan of every other file goes on.
+ * it), READ_CONCURRENCY at a time; a file that fails becomes a diagnostic and the scan of every
+ * other file goes on. The snapshot waits for every file, so one file's cost is added to all: the
+ * bounds above (and the size limits of readConfigFile and the YAML adapter) keep that cost small.
  */
 export async function scanSources(ctx: ScanContext): Promise<ScanResult> {
   const sources = ctx.sources ?? SOURCES;
