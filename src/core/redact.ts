@@ -185,15 +185,83 @@ function decodeSafe(s: string): string {
  * defence, so that a message built from a resolved launch (which holds substituted secrets) cannot
  * carry one out. Token shapes are not applied here (they were where values entered), so that file
  * paths and ids stay intact; values that are paths are left alone too: an env value naming a data
- * folder is no credential, and masking it would blank out file names.
+ * folder is no credential, and masking it would blank out file names. Values shorter than
+ * MIN_MASKED_LENGTH are not masked either (a port, "true"). Every occurrence is replaced; where two
+ * secrets overlap, the longer one starting first wins, so no tail of a longer secret is left showing.
  */
 export function redactDeep<T>(value: T, knownSecrets: ReadonlySet<string>): T {
-  const secrets = [...knownSecrets].filter((s) => s.length >= 6 && !/^(~|\/|[A-Za-z]:[\\/]|\.{1,2}[\\/])/.test(s));
+  const mask = secretMatcher(knownSecrets);
   const walk = (v: unknown): unknown => {
-    if (typeof v === 'string') return secrets.reduce((text, secret) => (text.includes(secret) ? text.split(secret).join(REDACTED) : text), v);
+    if (typeof v === 'string') return mask(v);
     if (Array.isArray(v)) return v.map(walk);
-    if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    if (v !== null && typeof v === 'object') {
+      // A plain loop: a snapshot of many servers is mostly small objects, and entry arrays per object were most of the cost.
+      const out: Record<string, unknown> = {};
+      for (const k of Object.keys(v)) {
+        const x = walk((v as Record<string, unknown>)[k]);
+        // defineProperty, not assignment: a key named "__proto__" stays an own property, as Object.fromEntries kept it.
+        if (k === '__proto__') Object.defineProperty(out, k, { value: x, enumerable: true, writable: true, configurable: true });
+        else out[k] = x;
+      }
+      return out;
+    }
     return v;
   };
   return walk(value) as T;
+}
+
+const MIN_MASKED_LENGTH = 6;
+const PATH_LIKE = /^(~|\/|[A-Za-z]:[\\/]|\.{1,2}[\\/])/;
+
+/**
+ * One matcher for many secrets, built once. Secrets are indexed by their first MIN_MASKED_LENGTH
+ * characters, then by length: masking a string costs one lookup per position, and at a position
+ * that starts like a secret one set lookup per distinct length of the secrets starting that way
+ * (one or two in practice), whatever the number of secrets. Comparing every string with every
+ * secret made 20,000 configured env values take minutes; a plain prefix index is no better when
+ * the secrets share their start (`sk-ant-`, `ghp_`).
+ */
+function secretMatcher(knownSecrets: ReadonlySet<string>): (text: string) => string {
+  const byPrefix = new Map<string, { lengths: number[]; values: Set<string> }>();
+  // A first, cheap test per position: could a secret start with these three characters (hashed)?
+  const starts = new Uint8Array(1 << 16);
+  const startHash = (t: string, i: number) => (t.charCodeAt(i) * 961 + t.charCodeAt(i + 1) * 31 + t.charCodeAt(i + 2)) & 0xffff;
+  for (const s of knownSecrets) {
+    if (s.length < MIN_MASKED_LENGTH || PATH_LIKE.test(s)) continue;
+    starts[startHash(s, 0)] = 1;
+    const key = s.slice(0, MIN_MASKED_LENGTH);
+    let bucket = byPrefix.get(key);
+    if (!bucket) byPrefix.set(key, (bucket = { lengths: [], values: new Set() }));
+    if (!bucket.values.has(s)) {
+      bucket.values.add(s);
+      if (!bucket.lengths.includes(s.length)) bucket.lengths.push(s.length);
+    }
+  }
+  // Longest first, so the first length that matches at a position is the longest secret there.
+  for (const bucket of byPrefix.values()) bucket.lengths.sort((a, b) => b - a);
+  if (byPrefix.size === 0) return (text) => text;
+  const longestAt = (text: string, i: number): number => {
+    if (starts[startHash(text, i)] === 0) return 0;
+    const bucket = byPrefix.get(text.slice(i, i + MIN_MASKED_LENGTH));
+    if (!bucket) return 0;
+    for (const length of bucket.lengths) {
+      if (i + length <= text.length && bucket.values.has(text.slice(i, i + length))) return length;
+    }
+    return 0;
+  };
+  return (text) => {
+    let out = '';
+    let copied = 0;
+    for (let i = 0; i + MIN_MASKED_LENGTH <= text.length; ) {
+      const length = longestAt(text, i);
+      if (length === 0) {
+        i++;
+        continue;
+      }
+      out += text.slice(copied, i) + REDACTED;
+      i += length;
+      copied = i;
+    }
+    return copied === 0 ? text : out + text.slice(copied);
+  };
 }

@@ -1,6 +1,6 @@
+import { Node } from 'jsonc-parser';
 import { AdaptResult } from './types';
-import { findNodeAtLocation } from 'jsonc-parser';
-import { describeNode, parseJsoncDocument, readServerMap } from './jsonc';
+import { describeNode, parseJsoncDocument, propertyValue, readServerMap, readServersOf } from './jsonc';
 
 /**
  * `~/.claude.json`: user-scope servers in the top-level `mcpServers`, and local-scope servers of
@@ -10,17 +10,24 @@ export function adaptClaudeJson(text: string): AdaptResult {
   const doc = parseJsoncDocument(text);
   const user = readServerMap(doc, ['mcpServers'], { scope: 'user' });
   const out: AdaptResult = { entries: [...user.entries], diagnostics: [...doc.diagnostics, ...user.diagnostics] };
-  const projects = doc.root ? findNodeAtLocation(doc.root, ['projects']) : undefined;
+  const projects = doc.root ? propertyValue(doc.root, 'projects') : undefined;
   if (!projects) return out;
   if (projects.type !== 'object') {
     out.diagnostics.push({ severity: 'error', ...doc.lines.position(projects.offset), message: `"projects" must be an object keyed by project path, found ${describeNode(projects)}` });
     return out;
   }
+  // One pass over the projects (the file holds one per folder Claude Code was ever opened in); a
+  // path written twice keeps its last definition, as Claude Code's JSON.parse does.
+  const byPath = new Map<string, Node | undefined>();
   for (const prop of projects.children ?? []) {
-    const key = prop.children?.[0]?.value;
-    if (typeof key !== 'string') continue;
-    const local = readServerMap(doc, ['projects', key, 'mcpServers'], { scope: 'local', workspaceFolder: key });
-    out.entries.push(...local.entries);
+    const [k, v] = prop.children ?? [];
+    if (typeof k?.value === 'string') byPath.set(k.value, v);
+  }
+  for (const [key, project] of byPath) {
+    const map = project?.type === 'object' ? propertyValue(project, 'mcpServers') : undefined;
+    if (!map) continue;
+    const local = readServersOf(doc, map, ['projects', key, 'mcpServers'], { scope: 'local', workspaceFolder: key });
+    out.entries.push(...local.entries.map((e) => e.entry));
     out.diagnostics.push(...local.diagnostics);
   }
   return out;

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
-import { findNodeAtLocation, getNodeValue } from 'jsonc-parser';
-import { describeNode, JsoncDocument, parseJsoncDocument, readServerMap } from './jsonc';
+import { getNodeValue } from 'jsonc-parser';
+import { describeNode, JsoncDocument, parseJsoncDocument, propertyValue, readServerMap } from './jsonc';
 import { AdaptResult, FileDiagnostic } from './types';
 
 /**
@@ -23,13 +23,14 @@ export function codeWorkspaceFolders(text: string, file: string): string[] {
 
 function readWorkspaceFolders(doc: JsoncDocument, file: string): { folders: string[]; diagnostics: FileDiagnostic[] } {
   const out = { folders: [] as string[], diagnostics: [] as FileDiagnostic[] };
-  const node = doc.root ? findNodeAtLocation(doc.root, ['folders']) : undefined;
+  const node = doc.root ? propertyValue(doc.root, 'folders') : undefined;
   if (!node) return out;
   if (node.type !== 'array') {
     out.diagnostics.push({ severity: 'error', ...doc.lines.position(node.offset), message: `"folders" must be an array of { "path": ... } entries, found ${describeNode(node)}` });
     return out;
   }
   const p = pathStyleOf(file);
+  const known = new Set<string>();
   for (const item of node.children ?? []) {
     const value = getNodeValue(item) as unknown;
     const entry = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
@@ -41,7 +42,10 @@ function readWorkspaceFolders(doc: JsoncDocument, file: string): { folders: stri
       continue;
     }
     // Remote folders (vscode-remote://...) are not on this machine.
-    if (folder !== undefined && !out.folders.includes(folder)) out.folders.push(folder);
+    if (folder !== undefined && !known.has(folder)) {
+      known.add(folder);
+      out.folders.push(folder);
+    }
   }
   return out;
 }

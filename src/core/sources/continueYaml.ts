@@ -1,4 +1,4 @@
-import { isMap, isScalar, isSeq, Node, parseDocument, Scalar, YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq, Node, parseDocument, Scalar, visit, YAMLMap } from 'yaml';
 import { Position } from '../model';
 import { jsonServerMapAdapter } from './jsonc';
 import { excessiveNesting, MAX_NESTING } from './nesting';
@@ -9,12 +9,24 @@ import { AdaptResult, FileDiagnostic, RawServerEntry } from './types';
 const MAX_ALIAS_COUNT = 100;
 
 /**
+ * YAML files larger than this are refused unread. The YAML parser reads about ten times slower
+ * than the JSON one, so the general 5 MiB limit would let one YAML file hold up a refresh for
+ * seconds; Continue's files are a few kilobytes.
+ */
+export const MAX_YAML_BYTES = 1024 * 1024;
+
+/**
  * Continue's YAML: `config.yaml` and the block files under `mcpServers/` both hold an
  * `mcpServers:` list of `{name, type, command, args, env, cwd, url, requestOptions}`. Hub
  * references (`- uses: owner/block`) have no local definition and are skipped.
  */
 export function adaptContinueYaml(text: string): AdaptResult {
   const result: AdaptResult = { entries: [], diagnostics: [] };
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > MAX_YAML_BYTES) {
+    result.diagnostics.push({ severity: 'error', message: `is ${(bytes / (1024 * 1024)).toFixed(1)} MiB, over the 1.0 MiB limit for a YAML config; not read` });
+    return result;
+  }
   const lines = new LineMap(text);
   const at = (node: Node | null | undefined): Position | undefined => (node?.range ? lines.position(node.range[0]) : undefined);
   const tooDeep = excessiveNesting(text, 'yaml');
@@ -23,8 +35,11 @@ export function adaptContinueYaml(text: string): AdaptResult {
     return result;
   }
   // prettyErrors off: the pretty form quotes the offending lines, which may hold a secret.
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  // uniqueKeys off: the parser's own check compares each key with every earlier one of its map
+  // (a mapping of 100,000 keys took minutes); repeatedKeys does the same check in one pass.
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: false });
   for (const e of doc.errors) result.diagnostics.push({ severity: 'error', ...lines.position(e.pos[0]), message: `invalid YAML: ${yamlReason(e.message)}` });
+  for (const offset of repeatedKeys(doc)) result.diagnostics.push({ severity: 'error', ...lines.position(offset), message: 'invalid YAML: Map keys must be unique' });
   for (const w of doc.warnings) result.diagnostics.push({ severity: 'warning', ...lines.position(w.pos[0]), message: `YAML: ${yamlReason(w.message)}` });
   const root = doc.contents;
   if (root === null || (isScalar(root) && (root.value === null || root.value === undefined))) return result;
@@ -81,6 +96,22 @@ export function adaptContinueBlock(text: string, file: string): AdaptResult {
 }
 
 const continueJson = jsonServerMapAdapter(['mcpServers']);
+
+/** Offsets of the scalar keys that repeat an earlier key of the same mapping: one pass, a set per mapping. */
+function repeatedKeys(doc: ReturnType<typeof parseDocument>): number[] {
+  const out: number[] = [];
+  visit(doc, {
+    Map(_, map) {
+      const seen = new Set<unknown>();
+      for (const pair of map.items) {
+        if (!isScalar(pair.key)) continue;
+        if (seen.has(pair.key.value) && pair.key.range) out.push(pair.key.range[0]);
+        seen.add(pair.key.value);
+      }
+    },
+  });
+  return out;
+}
 
 function pairValue(map: YAMLMap, key: string): Node | null | undefined {
   const pair = map.items.find((p) => isScalar(p.key) && (p.key as Scalar).value === key);

@@ -1,4 +1,4 @@
-import { Node, ParseError, findNodeAtLocation, getNodeValue, parseTree, printParseErrorCode } from 'jsonc-parser';
+import { Node, ParseError, getNodeValue, parseTree, printParseErrorCode } from 'jsonc-parser';
 import { excessiveNesting, MAX_NESTING } from './nesting';
 import { kindOf } from './kind';
 import { LineMap } from './position';
@@ -58,18 +58,63 @@ export function describeNode(node: Node): string {
 /**
  * Reads the object at `keyPath` as a map of server name -> server object (`servers` in VS Code's
  * mcp.json, `mcpServers` in Claude-style files, `context_servers` in Zed's settings).
- * A missing map is no servers; a map or entry of the wrong type is a diagnostic at its position.
+ * A missing map is no servers; a map, an object on the way to it (`"mcp": 5` in settings.json) or
+ * an entry of the wrong type is a diagnostic at its position.
  */
 export function readServerMap(doc: JsoncDocument, keyPath: string[], extra: Partial<RawServerEntry> = {}): AdaptResult {
-  const result: AdaptResult = { entries: [], diagnostics: [] };
-  if (!doc.root) return result;
-  const map = findNodeAtLocation(doc.root, keyPath);
-  if (!map) return result;
+  const map = readServerMapNodes(doc, keyPath, extra);
+  return { entries: map.entries.map((e) => e.entry), diagnostics: map.diagnostics };
+}
+
+/** A server entry with the object node it was read from (for adapters that look further into it). */
+export interface EntryWithNode {
+  entry: RawServerEntry;
+  node: Node;
+}
+
+/** readServerMap, keeping each entry's node. */
+export function readServerMapNodes(doc: JsoncDocument, keyPath: string[], extra: Partial<RawServerEntry> = {}): { entries: EntryWithNode[]; diagnostics: FileDiagnostic[] } {
+  const diagnostics: FileDiagnostic[] = [];
+  if (!doc.root) return { entries: [], diagnostics };
+  let node: Node = doc.root;
+  for (const [i, key] of keyPath.entries()) {
+    if (node.type !== 'object') {
+      const where = keyPath.slice(0, i).join('.');
+      diagnostics.push({ severity: 'error', ...doc.lines.position(node.offset), message: `"${where}" must be an object, found ${describeNode(node)}; no servers read from it` });
+      return { entries: [], diagnostics };
+    }
+    const next = propertyValue(node, key);
+    if (!next) return { entries: [], diagnostics };
+    node = next;
+  }
+  const map = readServersOf(doc, node, keyPath, extra);
+  return { entries: map.entries, diagnostics: [...diagnostics, ...map.diagnostics] };
+}
+
+/** The value of an object node's property named `key`; of its last one when written twice, as JSON.parse reads it. */
+export function propertyValue(objectNode: Node, key: string): Node | undefined {
+  let found: Node | undefined;
+  for (const prop of objectNode.children ?? []) {
+    const [k, v] = prop.children ?? [];
+    if (k?.value === key && v) found = v;
+  }
+  return found;
+}
+
+/**
+ * The servers of one map node. A name defined twice keeps its last definition, as JSON.parse does,
+ * with a warning at the repeat; each repeat costs O(1) (a map keyed by name), so a file of
+ * thousands of repeated names reads in linear time.
+ */
+export function readServersOf(doc: JsoncDocument, map: Node, keyPath: string[], extra: Partial<RawServerEntry> = {}): { entries: EntryWithNode[]; diagnostics: FileDiagnostic[] } {
+  const diagnostics: FileDiagnostic[] = [];
   const where = keyPath.join('.');
   if (map.type !== 'object') {
-    result.diagnostics.push({ severity: 'error', ...doc.lines.position(map.offset), message: `"${where}" must be an object mapping server names to servers, found ${describeNode(map)}` });
-    return result;
+    diagnostics.push({ severity: 'error', ...doc.lines.position(map.offset), message: `"${where}" must be an object mapping server names to servers, found ${describeNode(map)}` });
+    return { entries: [], diagnostics };
   }
+  // Insertion order of a Map is the order of the surviving definitions: a repeat moves its name to the end.
+  const byName = new Map<string, EntryWithNode>();
   const seen = new Set<string>();
   for (const prop of map.children ?? []) {
     const [keyNode, valueNode] = prop.children ?? [];
@@ -77,17 +122,17 @@ export function readServerMap(doc: JsoncDocument, keyPath: string[], extra: Part
     const name = keyNode.value;
     const position = doc.lines.position(keyNode.offset);
     if (seen.has(name)) {
-      result.diagnostics.push({ severity: 'warning', ...position, message: `server "${name}" is defined twice in "${where}"; the last definition is used` });
-      result.entries = result.entries.filter((e) => e.name !== name);
+      diagnostics.push({ severity: 'warning', ...position, message: `server "${name}" is defined twice in "${where}"; the last definition is used` });
+      byName.delete(name);
     }
     seen.add(name);
     if (!valueNode || valueNode.type !== 'object') {
-      result.diagnostics.push({ severity: 'error', ...position, message: `server "${name}" must be an object, found ${valueNode ? describeNode(valueNode) : 'nothing'}` });
+      diagnostics.push({ severity: 'error', ...position, message: `server "${name}" must be an object, found ${valueNode ? describeNode(valueNode) : 'nothing'}` });
       continue;
     }
-    result.entries.push({ name, position, keyPath: [...keyPath, name], fields: readFields(doc, valueNode), ...extra });
+    byName.set(name, { entry: { name, position, keyPath: [...keyPath, name], fields: readFields(doc, valueNode), ...extra }, node: valueNode });
   }
-  return result;
+  return { entries: [...byName.values()], diagnostics };
 }
 
 /** The members of an object node as raw fields, each with the position of its value. */

@@ -1,6 +1,7 @@
 import { readdir } from 'node:fs/promises';
-import { HostEnv } from '../hostEnv';
+import { HostEnv, pathFor } from '../hostEnv';
 import { Diagnostic, LaunchGroup, ScannedFile, ServerConfig } from '../model';
+import { limitConcurrency } from './limit';
 import { normalizeEntry } from './normalize';
 import { readConfigFile, ReadOutcome } from './readConfigFile';
 import { SOURCES } from './table';
@@ -37,24 +38,60 @@ export interface ScanResult {
 
 const defaultListDir: ListDir = (dir) => readdir(dir);
 
+/** Config files read at once: enough to overlap the disk's latency, far below any descriptor limit. */
+export const READ_CONCURRENCY = 16;
+
+/**
+ * The most files one source row reads (Continue reads every file of its `mcpServers` folder; a
+ * workspace row one file per folder). No client is configured with more; past it the scan would
+ * spend its time on one source, so the rest are left out with a warning naming the folder.
+ */
+export const MAX_FILES_PER_SOURCE = 5000;
+
+/**
+ * The most servers listed from one file. Real configs hold a few dozen; a file of hundreds of
+ * thousands (5 MiB of tiny entries) would make every later step (matching, versions, output) slow
+ * in proportion, so past this the rest are left out with a warning at the first one left out.
+ */
+export const MAX_SERVERS_PER_FILE = 20_000;
+
+/** The most problems listed for one file: a file that repeats 80,000 names needs a few examples, not 80,000 lines. */
+export const MAX_DIAGNOSTICS_PER_FILE = 200;
+
 /**
  * Reads every configuration source on the host. Each file is read once (several sources may share
- * it), in parallel; a file that fails becomes a diagnostic and the scan of every other file goes on.
+ * it), READ_CONCURRENCY at a time; a file that fails becomes a diagnostic and the scan of every
+ * other file goes on. The snapshot waits for every file, so one file's cost is added to all: the
+ * bounds above (and the size limits of readConfigFile and the YAML adapter) keep that cost small.
  */
 export async function scanSources(ctx: ScanContext): Promise<ScanResult> {
   const sources = ctx.sources ?? SOURCES;
   const listDir = ctx.listDir ?? defaultListDir;
   const read = ctx.readFile ?? readConfigFile;
-  const located = await Promise.all(sources.map(async (spec) => ({ spec, files: await spec.files(ctx, listDir) })));
+  const result: ScanResult = { servers: [], launchGroups: [], files: [], diagnostics: [], launches: new Map(), secrets: new Set() };
+  const located = await Promise.all(
+    sources.map(async (spec) => {
+      const files = await spec.files(ctx, listDir);
+      if (files.length <= MAX_FILES_PER_SOURCE) return { spec, files };
+      const folder = pathFor(ctx.host).dirname(files[MAX_FILES_PER_SOURCE].file);
+      result.diagnostics.push({
+        file: folder,
+        client: spec.client,
+        severity: 'warning',
+        message: `${files.length} ${spec.label} config files found; only the first ${MAX_FILES_PER_SOURCE} are read, the other ${files.length - MAX_FILES_PER_SOURCE} are left out`,
+      });
+      return { spec, files: files.slice(0, MAX_FILES_PER_SOURCE) };
+    }),
+  );
 
+  const limit = limitConcurrency(READ_CONCURRENCY);
   const reads = new Map<string, Promise<ReadOutcome>>();
   const readOnce = (file: string) => {
     let r = reads.get(file);
-    if (!r) reads.set(file, (r = read(file)));
+    if (!r) reads.set(file, (r = limit(() => read(file))));
     return r;
   };
 
-  const result: ScanResult = { servers: [], launchGroups: [], files: [], diagnostics: [], launches: new Map(), secrets: new Set() };
   const reported = new Set<string>();
   const perFile = await Promise.all(
     located.flatMap(({ spec, files }) => files.map(async (f) => ({ spec, f, outcome: await readOnce(f.file) }))),
@@ -86,9 +123,28 @@ function addFile(result: ScanResult, spec: SourceSpec, f: SourceFile, text: stri
     // Adapters are written not to throw; if one does, this file is reported and the scan goes on.
     adapted = { entries: [], diagnostics: [{ severity: 'error', message: `could not be read as a ${spec.label} config: ${(err as Error).message}` }] };
   }
-  for (const d of [...readDiagnostics, ...adapted.diagnostics]) result.diagnostics.push({ file: f.file, client: spec.client, ...d });
+  // The file's problems, up to MAX_DIAGNOSTICS_PER_FILE of them; the count of the rest is added at the end.
+  let problems = 0;
+  const report = (d: AdaptResult['diagnostics'][number]) => {
+    if (problems++ < MAX_DIAGNOSTICS_PER_FILE) result.diagnostics.push({ file: f.file, client: spec.client, ...d });
+  };
+  for (const d of readDiagnostics) report(d);
+  for (const d of adapted.diagnostics) report(d);
+  let entries = adapted.entries;
+  if (entries.length > MAX_SERVERS_PER_FILE) {
+    const first = entries[MAX_SERVERS_PER_FILE];
+    // Pushed past the limit on problems: this one must always show.
+    result.diagnostics.push({
+      file: f.file,
+      client: spec.client,
+      severity: 'warning',
+      ...(first.position ?? {}),
+      message: `${entries.length} servers defined; only the first ${MAX_SERVERS_PER_FILE} are listed, the other ${entries.length - MAX_SERVERS_PER_FILE} (from server "${first.name}" on) are left out`,
+    });
+    entries = entries.slice(0, MAX_SERVERS_PER_FILE);
+  }
   let count = 0;
-  for (const entry of adapted.entries) {
+  for (const entry of entries) {
     const source = {
       client: spec.client,
       scope: entry.scope ?? spec.scope,
@@ -99,12 +155,15 @@ function addFile(result: ScanResult, spec: SourceSpec, f: SourceFile, text: stri
     };
     const n = normalizeEntry(entry, { host, source, variables: spec.variables, urlTransport: spec.urlTransport ?? 'http' });
     n.secrets.forEach((s) => result.secrets.add(s));
-    for (const d of n.diagnostics) result.diagnostics.push({ file: f.file, client: spec.client, ...d });
+    for (const d of n.diagnostics) report(d);
     if (n.server) {
       result.servers.push(n.server);
       if (n.launch) result.launches.set(n.server.id, n.launch);
       count++;
     }
+  }
+  if (problems > MAX_DIAGNOSTICS_PER_FILE) {
+    result.diagnostics.push({ file: f.file, client: spec.client, severity: 'warning', message: `${problems - MAX_DIAGNOSTICS_PER_FILE} more problems in this file are not listed` });
   }
   return count;
 }

@@ -1,5 +1,4 @@
-import { findNodeAtLocation } from 'jsonc-parser';
-import { parseJsoncDocument, readFields, readServerMap } from './jsonc';
+import { parseJsoncDocument, propertyValue, readFields, readServerMapNodes } from './jsonc';
 import { AdaptResult, RawServerEntry } from './types';
 
 /**
@@ -11,16 +10,16 @@ import { AdaptResult, RawServerEntry } from './types';
  */
 export function adaptZedSettings(text: string): AdaptResult {
   const doc = parseJsoncDocument(text);
-  const map = readServerMap(doc, ['context_servers']);
+  const map = readServerMapNodes(doc, ['context_servers']);
   const entries: RawServerEntry[] = [];
-  for (const entry of map.entries) {
+  for (const { entry, node: entryNode } of map.entries) {
     const f = entry.fields;
     const fromExtension = f.source?.value === 'extension' || (f.command === undefined && f.url === undefined && f.settings !== undefined);
     if (fromExtension) continue;
     const command = f.command?.value;
     if (command !== null && typeof command === 'object' && !Array.isArray(command)) {
       // The older shape nests the launch in `command`; lift it to the flat fields every client uses.
-      const node = doc.root ? findNodeAtLocation(doc.root, [...(entry.keyPath as string[]), 'command']) : undefined;
+      const node = propertyValue(entryNode, 'command');
       const inner = node ? readFields(doc, node) : {};
       const fields: RawServerEntry['fields'] = { ...f };
       delete fields.command;

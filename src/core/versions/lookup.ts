@@ -1,5 +1,5 @@
 import { HostEnv, pathFor } from '../hostEnv';
-import { VersionFs } from './fs';
+import { FileStat, VersionFs } from './fs';
 
 /** What every resolver gets: the host (paths, env, platform) and the file reads. */
 export interface ResolveContext {
@@ -49,11 +49,24 @@ export async function whichCommand(command: string, ctx: ResolveContext, cwd?: s
   for (const dir of dirs) {
     for (const ext of exts) {
       const full = p.join(dir, command + ext);
-      const s = await ctx.fs.stat(full);
-      if (s?.kind === 'file') return full;
+      if ((await statOnPath(ctx, full))?.kind === 'file') return full;
     }
   }
   return undefined;
+}
+
+/**
+ * A PATH entry the user cannot enter (EACCES, EPERM) or that is not a folder holds nothing they
+ * could run: it is skipped, as a shell skips it, instead of failing the whole lookup.
+ */
+async function statOnPath(ctx: ResolveContext, full: string): Promise<FileStat | undefined> {
+  try {
+    return await ctx.fs.stat(full);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EPERM' || code === 'ENOTDIR' || code === 'ELOOP' || code === 'ENAMETOOLONG') return undefined;
+    throw err;
+  }
 }
 
 /** Reads a JSON file; undefined when absent, an Error value when it is not JSON. */

@@ -1,0 +1,105 @@
+import * as assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { duplicateKeyConfig, serversWithEnv } from '../support/bigConfigs';
+import { cliPath } from '../support/repo';
+
+/**
+ * Input that stalls or blanks discovery, through the built CLI's `status --json` on a fixture home:
+ * one pathological source never hides the others, and what is too big is said, not swallowed.
+ * No timing is asserted (bench/sources.bench.ts measures it); each case is bounded by its timeout.
+ */
+
+interface Snapshot {
+  servers: Array<{ name: string; envKeys: string[]; source: { client: string; file: string } }>;
+  files: Array<{ file: string; client: string; state: string; servers: number }>;
+  diagnostics: Array<{ file: string; severity: string; message: string; line?: number }>;
+}
+
+const roots: string[] = [];
+function tempHome(): string {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'lg-stalls-'));
+  roots.push(root);
+  return root;
+}
+after(() => {
+  for (const r of roots.splice(0)) fs.rmSync(r, { recursive: true, force: true });
+});
+
+function write(file: string, text: string): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, text);
+}
+
+/** `status --json` for a home; `shell` runs it through `sh -c` (for a descriptor limit set with ulimit). */
+function status(home: string, shellPrefix?: string): Promise<Snapshot> {
+  const env = { PATH: process.env.PATH, HOME: home, MCP_LIFEGUARD_HOME: path.join(home, '.lifeguard'), MCP_LIFEGUARD_UPDATE_CHECK: '0' };
+  const [file, args] = shellPrefix
+    ? ['/bin/sh', ['-c', `${shellPrefix} && exec "$0" "$1" status --json`, process.execPath, cliPath]]
+    : [process.execPath, [cliPath, 'status', '--json']];
+  return new Promise((resolve, reject) => {
+    execFile(file, args, { env, maxBuffer: 256 * 1024 * 1024 }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`status --json failed: ${err.message}\n${stderr}`));
+      else resolve(JSON.parse(stdout) as Snapshot);
+    });
+  });
+}
+
+const claudeDesktop = (home: string) => path.join(home, '.config', 'Claude', 'claude_desktop_config.json');
+const vscodeMcp = (home: string) => path.join(home, '.config', 'Code', 'User', 'mcp.json');
+const NORMAL = JSON.stringify({ mcpServers: { memory: { command: 'npx', args: ['-y', '@modelcontextprotocol/server-memory'] }, files: { command: 'node', args: ['/opt/files/index.js'] } } });
+
+describe('reliability: input that stalls discovery', function () {
+  this.timeout(180_000);
+
+  before(() => assert.ok(fs.existsSync(cliPath), 'dist/cli.js is built by `npm test` (npm run build) before the tests'));
+
+  it('a 10 MB mcp.json of repeated names beside a normal Claude Desktop config: both sources appear, the big file is refused with its name and size', async () => {
+    const home = tempHome();
+    write(claudeDesktop(home), NORMAL);
+    write(vscodeMcp(home), duplicateKeyConfig(10 * 1024 * 1024).text);
+    const snap = await status(home);
+    assert.deepEqual(snap.servers.filter((s) => s.source.client === 'claude-desktop').map((s) => s.name).sort(), ['files', 'memory']);
+    assert.deepEqual(snap.files.find((f) => f.file === claudeDesktop(home))?.state, 'read');
+    assert.deepEqual(snap.files.find((f) => f.file === vscodeMcp(home))?.state, 'unreadable');
+    const big = snap.diagnostics.filter((d) => d.file === vscodeMcp(home));
+    assert.equal(big.length, 1, JSON.stringify(big));
+    assert.match(big[0].message, /^is 10\.0 MiB, over the 5\.0 MiB limit for a config file; not read$/);
+    assert.equal(big[0].severity, 'error');
+  });
+
+  it('a 1.2 MB mcp.json of repeated names beside a normal one: both read, each repeat a warning (the first 200 listed)', async () => {
+    const home = tempHome();
+    write(claudeDesktop(home), NORMAL);
+    const cfg = duplicateKeyConfig(1.2 * 1024 * 1024);
+    write(vscodeMcp(home), cfg.text);
+    const snap = await status(home);
+    assert.deepEqual(snap.servers.filter((s) => s.source.client === 'claude-desktop').map((s) => s.name).sort(), ['files', 'memory']);
+    const listed = Math.min(cfg.names, 20_000);
+    assert.equal(snap.files.find((f) => f.file === vscodeMcp(home))?.servers, listed);
+    const mine = snap.diagnostics.filter((d) => d.file === vscodeMcp(home));
+    assert.ok(mine.slice(0, 200).every((d) => /is defined twice in "servers"; the last definition is used$/.test(d.message)), JSON.stringify(mine.slice(0, 3)));
+    assert.ok(mine.some((d) => /more problems in this file are not listed$/.test(d.message)));
+  });
+
+  it('20,000 servers with one env value each: every server listed, no value in the output', async () => {
+    const home = tempHome();
+    const text = serversWithEnv(20_000);
+    write(claudeDesktop(home), text);
+    const snap = await status(home);
+    assert.equal(snap.servers.length, 20_000);
+    assert.ok(snap.servers.every((s) => s.envKeys.join() === 'API_TOKEN'));
+    const out = JSON.stringify(snap);
+    for (const i of [0, 1, 9_999, 19_999]) assert.ok(!out.includes(`tok-${i.toString(36).padStart(6, '0')}-value`), `env value of srv${i} in the output`);
+  });
+
+  it('1,500 Continue block files under a limit of 256 open files: every block read, no file reported unreadable', async () => {
+    const home = tempHome();
+    for (let i = 0; i < 1500; i++) write(path.join(home, '.continue', 'mcpServers', `b${String(i).padStart(4, '0')}.yaml`), `mcpServers:\n  - name: block-${i}\n    command: node\n    args: ["/opt/b/${i}.js"]\n`);
+    const snap = await status(home, 'ulimit -n 256');
+    assert.deepEqual(snap.diagnostics.filter((d) => /cannot be read/.test(d.message)).slice(0, 3), []);
+    assert.equal(snap.servers.filter((s) => s.source.client === 'continue').length, 1500);
+  });
+});
