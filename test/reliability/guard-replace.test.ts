@@ -30,12 +30,11 @@ describe('reliability: --on-conflict replace never leaves two writers', function
     fs.rmSync(home, { recursive: true, force: true });
   });
 
-  it('a shutdown that arrives before start: the guard finishes and never spawns its server', async () => {
-    const marker = path.join(home, 'spawned');
-    const guard = new Guard({
-      // The server would leave a file behind the moment it ran.
-      spec: { command: process.execPath, args: ['-e', `require('fs').writeFileSync(${JSON.stringify(marker)}, String(process.pid)); setInterval(() => {}, 1000)`], cwd: home, env: process.env },
-      serverName: 'early-shutdown',
+  /** A guard in this process over `node -e script`, with short grace periods. */
+  const nodeGuard = (serverName: string, script: string): Guard =>
+    new Guard({
+      spec: { command: process.execPath, args: ['-e', script], cwd: home, env: process.env },
+      serverName,
       input: new PassThrough(),
       output: new PassThrough(),
       log: () => undefined,
@@ -44,6 +43,11 @@ describe('reliability: --on-conflict replace never leaves two writers', function
       drainTimeoutMs: 100,
       initTimeoutMs: 1000,
     });
+
+  it('a shutdown that arrives before start: the guard finishes and never spawns its server', async () => {
+    const marker = path.join(home, 'spawned');
+    // The server would leave a file behind the moment it ran.
+    const guard = nodeGuard('early-shutdown', `require('fs').writeFileSync(${JSON.stringify(marker)}, String(process.pid)); setInterval(() => {}, 1000)`);
     const shutdown = guard.shutdown('asked over the control endpoint before start');
     guard.start();
     const childPid = guard.status().childPid;
@@ -54,18 +58,8 @@ describe('reliability: --on-conflict replace never leaves two writers', function
   });
 
   it('a shutdown right after start: the guard finishes only once its server has exited', async () => {
-    const guard = new Guard({
-      // A server that ignores stdin EOF and SIGTERM: only the last stage stops it.
-      spec: { command: process.execPath, args: ['-e', "process.on('SIGTERM', () => {}); setInterval(() => {}, 1000)"], cwd: home, env: process.env },
-      serverName: 'stubborn',
-      input: new PassThrough(),
-      output: new PassThrough(),
-      log: () => undefined,
-      crashLoop: { windowMs: 10_000, limit: 3 },
-      grace: { eofMs: 100, termMs: 100 },
-      drainTimeoutMs: 100,
-      initTimeoutMs: 1000,
-    });
+    // A server that ignores stdin EOF and SIGTERM: only the last stage stops it.
+    const guard = nodeGuard('stubborn', "process.on('SIGTERM', () => {}); setInterval(() => {}, 1000)");
     guard.start();
     const childPid = guard.status().childPid!;
     pids.push(childPid);

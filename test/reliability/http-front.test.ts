@@ -13,7 +13,7 @@ import { lifeguardPaths, LifeguardPaths } from '../../src/core/paths';
 import { HttpFront } from '../../src/guard/http/front';
 import { RunningHttpGuard, startHttpGuard } from '../../src/guard/http/httpGuard';
 import { freePort } from '../../src/guard/http/upstream';
-import { connectClient, echo, everythingCommand, shortTempDir, waitFor } from '../integration/http/support';
+import { connectClient, echo, everythingGuardOptions, shortTempDir, waitFor } from '../integration/http/support';
 
 interface RawAnswer {
   status: number;
@@ -59,25 +59,7 @@ describe('HTTP front under abuse', function () {
   const sockets: net.Socket[] = [];
 
   async function startGuard(limits: Partial<HttpLimits> = {}): Promise<RunningHttpGuard> {
-    const started = await startHttpGuard({
-      launch: { ...everythingCommand(), cwd: home, env: { ...process.env } },
-      identity,
-      paths,
-      host: '127.0.0.1',
-      port,
-      path: '/mcp',
-      maxBodyBytes: 4 * 1024 * 1024,
-      upstreamTimeoutMs: 60_000,
-      startTimeoutMs: 60_000,
-      termGraceMs: 5000,
-      drainTimeoutMs: 5000,
-      allowedOrigins: [],
-      whenStale: 'warn',
-      staleIntervalMs: 0,
-      childStdio: 'ignore',
-      log: () => undefined,
-      limits,
-    });
+    const started = await startHttpGuard(everythingGuardOptions({ home, identity, paths, port }, { limits }));
     assert.equal(started.kind, 'running', JSON.stringify(started));
     return (started as { guard: RunningHttpGuard }).guard;
   }

@@ -8,7 +8,7 @@ import { controlEndpointFor, ServerIdentity } from '../../../src/core/locks';
 import { lifeguardPaths, LifeguardPaths } from '../../../src/core/paths';
 import { RunningHttpGuard, startHttpGuard } from '../../../src/guard/http/httpGuard';
 import { freePort, waitUntilAnswers } from '../../../src/guard/http/upstream';
-import { connectClient, echo, everythingCommand, killAndWait, shortTempDir, spawnCollect, waitFor } from './support';
+import { connectClient, echo, everythingCommand, everythingGuardOptions, killAndWait, shortTempDir, spawnCollect, waitFor } from './support';
 
 /**
  * The problem and its fix, with the real server-everything and the real SDK client: a client keeps
@@ -25,25 +25,7 @@ describe('HTTP front: a real SDK client survives server restarts', function () {
   const logs: string[] = [];
 
   async function startGuard(): Promise<RunningHttpGuard> {
-    const cmd = everythingCommand();
-    const started = await startHttpGuard({
-      launch: { ...cmd, cwd: home, env: { ...process.env } },
-      identity,
-      paths,
-      host: '127.0.0.1',
-      port,
-      path: '/mcp',
-      maxBodyBytes: 4 * 1024 * 1024,
-      upstreamTimeoutMs: 60_000,
-      startTimeoutMs: 60_000,
-      termGraceMs: 5000,
-      drainTimeoutMs: 5000,
-      allowedOrigins: [],
-      whenStale: 'warn',
-      staleIntervalMs: 0,
-      childStdio: 'ignore',
-      log: (line) => logs.push(line),
-    });
+    const started = await startHttpGuard(everythingGuardOptions({ home, identity, paths, port }, { log: (line) => logs.push(line) }));
     assert.equal(started.kind, 'running', JSON.stringify(started));
     return (started as { guard: RunningHttpGuard }).guard;
   }

@@ -4,6 +4,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { LifeguardPaths } from '../../../src/core/paths';
+import type { HttpGuardOptions } from '../../../src/guard/http/httpGuard';
+import type { ServerIdentity } from '../../../src/core/locks';
 import { repoRoot } from '../../support/repo';
 
 export const everythingScript = path.join(repoRoot, 'node_modules', '@modelcontextprotocol', 'server-everything', 'dist', 'index.js');
@@ -12,6 +15,29 @@ export const loopbackPreload = path.join(__dirname, 'fixtures', 'loopback.cjs');
 /** `node --require loopback.cjs server-everything streamableHttp`: the real server, on 127.0.0.1 only, port from PORT. */
 export function everythingCommand(script = everythingScript): { command: string; args: string[] } {
   return { command: process.execPath, args: ['--require', loopbackPreload, script, 'streamableHttp'] };
+}
+
+/** The HTTP guard over server-everything, on loopback, with the defaults the tests share; `overrides` win. */
+export function everythingGuardOptions(o: { home: string; identity: ServerIdentity; paths: LifeguardPaths; port: number }, overrides: Partial<HttpGuardOptions> = {}): HttpGuardOptions {
+  return {
+    launch: { ...everythingCommand(), cwd: o.home, env: { ...process.env } },
+    identity: o.identity,
+    paths: o.paths,
+    host: '127.0.0.1',
+    port: o.port,
+    path: '/mcp',
+    maxBodyBytes: 4 * 1024 * 1024,
+    upstreamTimeoutMs: 60_000,
+    startTimeoutMs: 60_000,
+    termGraceMs: 5000,
+    drainTimeoutMs: 5000,
+    allowedOrigins: [],
+    whenStale: 'warn',
+    staleIntervalMs: 0,
+    childStdio: 'ignore',
+    log: () => undefined,
+    ...overrides,
+  };
 }
 
 /** A short private temp dir (Unix socket paths are limited to ~104 bytes). */
