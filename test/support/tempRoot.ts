@@ -17,12 +17,19 @@ export const mochaHooks = {
     removeTempDirs();
     let left: string[] = [];
     try {
-      left = fs.readdirSync(runTemp);
+      // tsx keeps its compile cache here (tsx-<uid>): the runner's, not a test's.
+      left = fs.readdirSync(runTemp).filter((name) => !/^tsx-\d+$/.test(name));
     } catch {
       return;
     }
     if (left.length > 0) {
-      const names = left.slice(0, 12).join(', ') + (left.length > 12 ? ', ...' : '');
+      // Grouped by prefix (mkdtemp's six random characters dropped): the prefix names the test that made it.
+      const byPrefix = new Map<string, number>();
+      for (const name of left) {
+        const prefix = name.replace(/[A-Za-z0-9]{6}$/, '*');
+        byPrefix.set(prefix, (byPrefix.get(prefix) ?? 0) + 1);
+      }
+      const names = [...byPrefix].map(([prefix, n]) => (n > 1 ? `${prefix} (${n})` : prefix)).join(', ');
       process.stdout.write(`temp: ${left.length} entr${left.length === 1 ? 'y' : 'ies'} left behind by tests, removed: ${names}\n`);
     }
     fs.rmSync(runTemp, { recursive: true, force: true });

@@ -1,21 +1,15 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { HostEnv } from '../../../src/core/hostEnv';
 import { decodeConfigText, ReadOutcome } from '../../../src/core/sources/readConfigFile';
 import { scanSources, ScanContext, ScanResult } from '../../../src/core/sources/scan';
 import { ListDir } from '../../../src/core/sources/types';
+import { makeTempDir } from '../../support/temp';
 
-/** A fresh temporary folder, removed after the current test file. */
+/** A fresh temporary folder, removed when the run ends. */
 export function tempDir(label = 'src'): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `mcp-lifeguard-${label}-`));
-  created.push(dir);
-  return dir;
+  return makeTempDir(`mcp-lifeguard-${label}-`);
 }
-const created: string[] = [];
-after(() => {
-  for (const d of created.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-});
 
 /** Writes files (absolute path -> text or bytes), creating their folders. */
 export function writeTree(files: Record<string, string | Buffer>): void {
