@@ -32,6 +32,38 @@ def default_lock_dir():
     return os.path.join(state, "mcp-lifeguard", "locks")
 
 
+SECRET_NAME = re.compile(r"(token|secret|passw(or)?d|pass(phrase)?|pwd?|api[-_]?key|auth\w*|credential|cookie|session|private[-_]?key)$", re.I)
+
+
+def mask(text):
+    """Records are readable by anyone on the account: the usual credential shapes are masked.
+    `--token X` is masked by mask_argv; here `Name: value` headers, `name=value` pairs (also inside
+    `k=v;k=v` strings), `Bearer X` and URL user info."""
+    header = re.match(r"^([A-Za-z][\w-]*):\s*\S", text)
+    if header and SECRET_NAME.search(header.group(1)):
+        return header.group(1) + ": <redacted>"
+    text = re.sub(r"\b(Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]{6,}", r"\1 <redacted>", text, flags=re.I)
+    text = re.sub(r"([A-Za-z][\w.-]*)=([^;&\s]+)", lambda m: m.group(1) + "=<redacted>" if SECRET_NAME.search(m.group(1)) else m.group(0), text)
+    return re.sub(r"^([a-z][a-z0-9+.-]*://)[^@/?#\s]*@", r"\1<redacted>@", text, flags=re.I)
+
+
+def mask_argv(argv):
+    flag = lambda a: re.match(r"^--?[A-Za-z][\w-]*$", a) and SECRET_NAME.search(a.lstrip("-"))
+    return ["<redacted>" if i and flag(argv[i - 1]) else mask(a) for i, a in enumerate(argv)]
+
+
+def mask_key(key):
+    """The default key is a JSON array (masked as argv); an explicit one is masked as text."""
+    try:
+        parts = json.loads(key)
+        if isinstance(parts, list) and all(isinstance(p, str) for p in parts):
+            masked = mask_argv(parts)
+            return key if masked == parts else json.dumps(masked, separators=(",", ":"), ensure_ascii=False)
+    except ValueError:
+        pass
+    return mask(key)
+
+
 def default_resource_key(cwd, command, args):
     """The resource a server writes to when none is named: its resolved cwd, command and args."""
     return json.dumps([cwd, command] + list(args), separators=(",", ":"), ensure_ascii=False)
@@ -171,8 +203,9 @@ def acquire(lock_dir, name, key, extra=None):
         pass
     if not stat.S_ISDIR(os.lstat(lpath).st_mode):
         raise LockError("%s is not a directory (a symbolic link is never followed)" % lpath)
-    record = {"protocol": 1, "serverName": name, "resourceKey": key, "pid": os.getpid(), "startTime": start_time(os.getpid()),
-              "command": sys.argv, "cwd": os.getcwd(), "holder": "lockproto.py",
+    # The lock's path comes from the key as given; the record keeps it, and the command line, masked.
+    record = {"protocol": 1, "serverName": name, "resourceKey": mask_key(key), "pid": os.getpid(), "startTime": start_time(os.getpid()),
+              "command": mask_argv(sys.argv), "cwd": os.getcwd(), "holder": "lockproto.py",
               "startedAt": datetime.datetime.now(datetime.timezone.utc).isoformat()}
     if sys.platform.startswith("linux"):
         record["linux"] = linux_identity(os.getpid())

@@ -75,6 +75,21 @@ describe('locks: Node and the Python reference implementation share one protocol
     assert.equal(state.state, 'live');
   });
 
+  it('both mask credentials in the record they write, and still meet at the lock of the unmasked key', async () => {
+    const secretKey = 'postgres://app:hunter2-lockproto@localhost/db';
+    const held = await pyHold(dir, identity.serverName, secretKey);
+    pyHolders.push(held);
+    assert.equal(held.first.result, 'acquired');
+    const lpath = lockPathFor(dir, { serverName: identity.serverName, resourceKey: secretKey });
+    const written = fs.readdirSync(lpath).filter((f) => f.endsWith('.json')).map((f) => fs.readFileSync(path.join(lpath, f), 'utf8'));
+    assert.equal(written.length, 1);
+    assert.ok(!written[0].includes('hunter2-lockproto'), `the Python record holds the password: ${written[0]}`);
+    assert.match(written[0], /postgres:\/\/<redacted>@localhost\/db/);
+    const result = await acquireLock({ dir, identity: { serverName: identity.serverName, resourceKey: secretKey }, record: { pid: process.pid, startTime, command: ['node'], cwd: '/', startedAt: new Date().toISOString() } });
+    if (result.kind === 'acquired') nodeLocks.push(result.lock);
+    assert.equal(result.kind, 'held', JSON.stringify(result));
+  });
+
   it('Node holds: Python contends and loses, naming the Node holder', async () => {
     assert.equal((await nodeAcquire()).kind, 'acquired');
     const { code, out } = await pyRun('try', dir, identity.serverName, identity.resourceKey);
