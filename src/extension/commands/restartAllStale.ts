@@ -1,11 +1,11 @@
 import * as vscode from 'vscode';
 import { runAction } from '../actions/runAction';
 import { Services } from '../services';
-import { staleInstances } from '../viewModel/state';
+import { bulkRestartTargets } from '../viewModel/state';
 
 /** Restart All Stale Servers: one confirmation for all, then each server by its owners' ways. */
 export async function restartAllStale(svc: Services): Promise<void> {
-  const targets = (svc.store.snapshot?.servers ?? []).map((server) => ({ server, instances: staleInstances(server) })).filter((t) => t.instances.length > 0);
+  const targets = (svc.store.snapshot?.servers ?? []).map((server) => ({ server, instances: bulkRestartTargets(server) })).filter((t) => t.instances.length > 0);
   if (targets.length === 0) {
     void vscode.window.showInformationMessage('No MCP server is running replaced code.');
     return;

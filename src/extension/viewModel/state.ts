@@ -41,6 +41,16 @@ export function staleInstances(s: VmServer): VmInstance[] {
   return s.instances.filter((i) => staleVerdict(i) !== undefined);
 }
 
+/** Whether the engine could not decide which entry runs an instance: no bulk action touches it. */
+export function ownerUndecided(i: VmInstance): boolean {
+  return i.verdicts.some((v) => v.kind === 'unknown' && v.question === 'owner');
+}
+
+/** What Restart All Stale acts on: stale instances whose entry is decided (one entry's restart never reaches another's process). */
+export function bulkRestartTargets(s: VmServer): VmInstance[] {
+  return staleInstances(s).filter((i) => !ownerUndecided(i));
+}
+
 /** A server's overall state, worst first: what its icon and description show. */
 export type ServerState =
   | { kind: 'disabled' }

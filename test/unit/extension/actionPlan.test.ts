@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { confirmationText, planAction, verifyVsCodeStep, WindowContext } from '../../../src/extension/viewModel/actionPlan';
-import { CLAUDE, instance, server, source, TERMINAL, VSCODE_HERE, VSCODE_OTHER } from './fixtures';
+import { CLAUDE, instance, server, source, stale, TERMINAL, VSCODE_HERE, VSCODE_OTHER } from './fixtures';
+import { bulkRestartTargets } from '../../../src/extension/viewModel/state';
 
 const ctx: WindowContext = { trusted: true, workspaceFolders: ['/ws/a', '/ws/b'], product: 'vscode', windowPids: [200, 199] };
 const vscodeUser = source({ client: 'vscode', scope: 'user', label: 'VS Code User', file: '/h/.config/Code/User/mcp.json' });
@@ -100,5 +101,14 @@ describe('extension view-model: restart and stop plans by owner', () => {
     assert.match(t.detail, /pid 4242 \(Claude Desktop\), pid 4300 \(VS Code\)/);
     assert.equal(confirmationText('stop', server('m'), [instance(1)]).button, 'Stop');
     assert.equal(confirmationText('restart', server('m'), [instance(1)]).detail, 'This restarts pid 1 (Claude Desktop).');
+  });
+});
+
+describe('extension view-model: Restart All Stale targets', () => {
+  it('leaves out a stale instance whose entry the engine could not decide, keeps the decided ones', () => {
+    const undecided = instance(41, { verdicts: [stale(), { kind: 'unknown', question: 'owner', reason: "claimed by 'a' (/w/.vscode/mcp.json) and 'b' (/home/u/.claude.json)" }] });
+    const decided = instance(42, { verdicts: [stale()] });
+    const current = instance(43);
+    assert.deepEqual(bulkRestartTargets(server('memory', { instances: [undecided, decided, current] })).map((i) => i.pid), [42]);
   });
 });
