@@ -5,7 +5,7 @@ import { describeVerdict } from './evidence';
 import { formatMemory, formatUptime, mdCell, plural, shownLines, shownText } from './format';
 import { isWrapped, runsUnderGuard, wrapSupport } from './guardCommand';
 import { VmInstance, VmServer, VmSnapshot } from './input';
-import { instanceFlags, leftoverInstances, isGuarded, serverState, staleVerdict } from './state';
+import { instanceFlags, leftoverInstances, isGuarded, ownerUndecided, serverState, staleVerdict } from './state';
 import { mayRun } from './trust';
 
 /**
@@ -245,6 +245,8 @@ function instanceItem(id: string, i: VmInstance, ctx: TreeContext, kind: typeof 
   if (flags.has('duplicate')) badges.push('duplicate');
   if (flags.has('orphan')) badges.push('orphan');
   if (isGuarded(i)) badges.push('guarded');
+  // Claimed by several entries: the tooltip names them; bulk actions leave it alone.
+  if (ownerUndecided(i)) badges.push('owner?');
   const icon = flags.has('orphan')
     ? { id: 'debug-disconnect', color: 'list.errorForeground' }
     : flags.has('stale')

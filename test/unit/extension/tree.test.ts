@@ -65,6 +65,8 @@ describe('extension view-model: tree', () => {
     const dup = childNodes(serverNode(server('d', { instances: [instance(1, { verdicts: [duplicate(2, [1, 2]), orphan()], lock: { serverName: 'd' } })] })))[0];
     assert.equal(item(dup).description, 'duplicate · orphan · guarded');
     assert.deepEqual(item(dup).icon, { id: 'debug-disconnect', color: 'list.errorForeground' });
+    const claimed = childNodes(serverNode(server('o', { instances: [instance(7, { verdicts: [{ kind: 'unknown', question: 'owner', reason: "claimed by 'o' and 'p'" }] })] })))[0];
+    assert.equal(item(claimed).description, 'owner?');
   });
 
   it('ids are stable and unique, and each child names its parent', () => {
