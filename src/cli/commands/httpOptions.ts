@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { isLoopbackBindHost } from '../../core/net/loopback';
 import type { Launch } from '../../guard/launch';
 import { CliIo, UsageError } from '../io';
 
@@ -44,8 +45,6 @@ export interface HttpCommandLine {
   extra: Record<string, string | boolean | undefined>;
 }
 
-const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
-
 /** Parses `[options] -- <command> [args...]` of an HTTP command; `extraOptions` are the command's own. */
 export function parseHttpCommandLine(
   verb: string,
@@ -69,7 +68,7 @@ export function parseHttpCommandLine(
   const host = m[1] ?? m[2];
   const port = Number(m[3]);
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`--listen: ${m[3]} is not a port`);
-  if (!LOOPBACK.test(host) && !values['allow-remote']) {
+  if (!isLoopbackBindHost(host) && !values['allow-remote']) {
     throw new UsageError(`--listen ${listen} is not a loopback address; the front binds to loopback only unless --allow-remote is given`);
   }
   const seconds = (flag: string): number => {

@@ -2,10 +2,9 @@ import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import { promisify } from 'node:util';
 import type { Listener } from '../model';
+import { namesThisMachine } from '../net/loopback';
 
 const execFileAsync = promisify(execFile);
-
-const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '::1', '[::1]', '0.0.0.0', '[::]']);
 
 /** The local port of an http/sse URL, or why it is not local. */
 export function localPort(url: string): { port: number } | { notLocal: string } {
@@ -15,7 +14,7 @@ export function localPort(url: string): { port: number } | { notLocal: string } 
   } catch {
     return { notLocal: 'the URL cannot be parsed' };
   }
-  if (!LOCAL_HOSTS.has(u.hostname.toLowerCase()) && !/^127\./.test(u.hostname)) return { notLocal: `${u.hostname} is not this machine` };
+  if (!namesThisMachine(u.hostname)) return { notLocal: `${u.hostname} is not this machine` };
   const port = u.port ? Number(u.port) : u.protocol === 'https:' ? 443 : 80;
   return { port };
 }

@@ -72,6 +72,8 @@ type UpstreamOutcome =
  */
 export class HttpFront {
   private server: http.Server | undefined;
+  /** The address bound, as the socket reports it: `localhost` or a name becomes the address it resolved to. */
+  private boundAddress: string | undefined;
   private readonly agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
   private readonly recovering = new Map<string, Promise<boolean>>();
   private readonly eventEpochs = new Map<string, Map<string, number>>();
@@ -114,6 +116,7 @@ export class HttpFront {
       server.once('error', reject);
       server.listen(this.options.port, this.options.host, () => {
         server.off('error', reject);
+        this.boundAddress = (server.address() as AddressInfo).address;
         resolve();
       });
     });
@@ -156,7 +159,7 @@ export class HttpFront {
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const verdict = checkOrigin(req.headers, { allowedOrigins: this.options.allowedOrigins, loopbackOnly: isLoopbackHost(this.options.host) });
+    const verdict = checkOrigin(req.headers, { allowedOrigins: this.options.allowedOrigins, listen: this.boundAddress ?? this.options.host });
     if (!verdict.ok) {
       req.resume();
       sendJsonRpcError(res, 403, FrontErrorCode.ServerError, verdict.reason);
@@ -526,10 +529,6 @@ function pathOnly(url: string | undefined): string {
 
 function shortId(sid: string): string {
   return sid.slice(0, 8);
-}
-
-function isLoopbackHost(host: string): boolean {
-  return host === '127.0.0.1' || host === '::1' || host === 'localhost' || /^127\./.test(host);
 }
 
 function delay(ms: number): Promise<void> {
