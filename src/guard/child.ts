@@ -1,7 +1,7 @@
 import { ChildProcessByStdio, spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { Readable, Writable } from 'node:stream';
-import { childTarget, runStopLadder } from '../core/actions/stopLadder';
+import { childTarget, runStopLadder, termThenKill } from '../core/actions/stopLadder';
 
 export interface ChildExit {
   code: number | null;
@@ -67,8 +67,7 @@ export async function stopServer(child: ServerChild, grace: StopGrace): Promise<
   if (child.exit) return child.exit;
   await runStopLadder([childTarget(child.proc, child.exited)], [
     { kind: 'ask', ask: () => void child.proc.stdin.end(), waitMs: grace.eofMs },
-    { kind: 'signal', signal: 'SIGTERM', waitMs: grace.termMs },
-    { kind: 'signal', signal: 'SIGKILL', waitMs: Infinity },
+    ...termThenKill(grace.termMs, Infinity),
   ]);
   return child.exited;
 }

@@ -1,4 +1,4 @@
-import { recordedTarget, runStopLadder } from '../core/actions/stopLadder';
+import { recordedTarget, runStopLadder, termThenKill } from '../core/actions/stopLadder';
 import { RecordedProcess, reidentify } from '../core/processes/reidentify';
 
 /**
@@ -18,9 +18,6 @@ export async function stopLeftoverServer(server: Partial<RecordedProcess>, grace
   }
   log(`stopping the server pid ${server.pid} left behind by the previous guard`);
   const exact = { ...server, ...(first.live.linux ? { linux: first.live.linux } : {}) };
-  const result = await runStopLadder([recordedTarget(exact)], [
-    { kind: 'signal', signal: 'SIGTERM', waitMs: graceMs },
-    { kind: 'signal', signal: 'SIGKILL', waitMs: 5000 },
-  ], { pollMs: 50 });
+  const result = await runStopLadder([recordedTarget(exact)], termThenKill(graceMs, 5000), { pollMs: 50 });
   if (result.outcome === 'survived') log(`the server pid ${server.pid} left behind by the previous guard did not stop`);
 }

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, constants } from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { recordedTarget, runStopLadder } from '../../core/actions/stopLadder';
+import { recordedTarget, runStopLadder, termThenKill } from '../../core/actions/stopLadder';
 import { controlShutdown } from '../../core/control';
 import { currentHostEnv } from '../../core/hostEnv';
 import { readFrontInfo } from '../../core/http/frontInfo';
@@ -146,8 +146,7 @@ async function stopGuard(record: LockRecord, graceMs: number, log: (line: string
       // The guard itself stops its server within its own grace; allow for that before signalling.
       waitMs: graceMs * 2 + 5000,
     },
-    { kind: 'signal', signal: 'SIGTERM', waitMs: graceMs },
-    { kind: 'signal', signal: 'SIGKILL', waitMs: 5000 },
+    ...termThenKill(graceMs, 5000),
   ], { pollMs: 50 });
   if (result.outcome !== 'refused') return result.outcome !== 'survived';
   const { reason, detail } = result.refusal;

@@ -2,7 +2,7 @@ import type { Instance } from '../model';
 import type { ProcessIdentity } from '../processes/identity';
 import { commandHash } from '../processes/match';
 import { liveIdentityReader, RecordedProcess, ReidentifyRefusal } from '../processes/reidentify';
-import { identifyRecorded, RecordedTarget, recordedTarget, runStopLadder } from './stopLadder';
+import { identifyRecorded, RecordedTarget, recordedTarget, runStopLadder, termThenKill } from './stopLadder';
 import { ProcessInfo, readProcessTable } from '../processes/table';
 import { ProcessTree } from '../processes/tree';
 
@@ -142,10 +142,7 @@ export async function stopInstance(instance: InstanceIdentity, deps: StopDeps, o
   const pidOf = (t: RecordedTarget) => t.record.pid as number;
   const result = await runStopLadder(
     targets.map((t) => recordedTarget(t, { deps, ancestors })),
-    [
-      { kind: 'signal', signal: 'SIGTERM', waitMs: graceMs },
-      { kind: 'signal', signal: 'SIGKILL', waitMs: killWaitMs },
-    ],
+    termThenKill(graceMs, killWaitMs),
     {
       sleep: deps.sleep,
       now: deps.now,

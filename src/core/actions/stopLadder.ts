@@ -19,6 +19,14 @@ export type LadderStage =
 
 export type StageName = 'ask' | LadderSignal;
 
+/** The signal stages every stop ends with: TERM and its grace, then KILL and the wait for the kernel. */
+export function termThenKill(graceMs: number, killWaitMs: number): LadderStage[] {
+  return [
+    { kind: 'signal', signal: 'SIGTERM', waitMs: graceMs },
+    { kind: 'signal', signal: 'SIGKILL', waitMs: killWaitMs },
+  ];
+}
+
 export type Identified<R> = { ok: true } | { ok: false; refusal: R };
 
 export interface StopTarget<R> {

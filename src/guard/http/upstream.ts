@@ -1,7 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import * as http from 'node:http';
 import * as net from 'node:net';
-import { childTarget, runStopLadder } from '../../core/actions/stopLadder';
+import { childTarget, runStopLadder, termThenKill } from '../../core/actions/stopLadder';
 import type { UpstreamAddress } from './exchange';
 import type { UpstreamTarget } from './front';
 
@@ -185,10 +185,7 @@ export class Upstream implements UpstreamTarget {
     this.stopping = true;
     // Our own child's handle names the exact process (stopLadder.ts childTarget; reidentify.ts
     // covers recorded pids).
-    await runStopLadder([childTarget(child)], [
-      { kind: 'signal', signal: 'SIGTERM', waitMs: this.options.termGraceMs },
-      { kind: 'signal', signal: 'SIGKILL', waitMs: Infinity },
-    ]);
+    await runStopLadder([childTarget(child)], termThenKill(this.options.termGraceMs, Infinity));
   }
 }
 
