@@ -1,6 +1,7 @@
 import { ChildProcessByStdio, spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { Readable, Writable } from 'node:stream';
+import { childTarget, runStopLadder, termThenKill } from '../core/actions/stopLadder';
 
 export interface ChildExit {
   code: number | null;
@@ -61,26 +62,14 @@ export interface StopGrace {
  * Resolves with how it ended.
  */
 export async function stopServer(child: ServerChild, grace: StopGrace): Promise<ChildExit> {
-  // Signals go through our own child's handle: its pid cannot be reused before we reap it, and Node
-  // sends nothing once the exit is seen, so this is the exact process (core/processes/reidentify.ts
-  // is for pids known only from a record).
+  // Signals go through our own child's handle, which names the exact process (stopLadder.ts
+  // childTarget; core/processes/reidentify.ts is for pids known only from a record).
   if (child.exit) return child.exit;
-  child.proc.stdin.end();
-  if (await exitsWithin(child, grace.eofMs)) return child.exited;
-  child.proc.kill('SIGTERM');
-  if (await exitsWithin(child, grace.termMs)) return child.exited;
-  child.proc.kill('SIGKILL');
+  await runStopLadder([childTarget(child.proc, child.exited)], [
+    { kind: 'ask', ask: () => void child.proc.stdin.end(), waitMs: grace.eofMs },
+    ...termThenKill(grace.termMs, Infinity),
+  ]);
   return child.exited;
-}
-
-function exitsWithin(child: ServerChild, ms: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), ms);
-    void child.exited.then(() => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
 }
 
 /** The exit code a shell would report: the code, or 128 + the signal's number. */

@@ -1,3 +1,4 @@
+import { recordedTarget, runStopLadder, termThenKill } from '../core/actions/stopLadder';
 import { RecordedProcess, reidentify } from '../core/processes/reidentify';
 
 /**
@@ -17,19 +18,6 @@ export async function stopLeftoverServer(server: Partial<RecordedProcess>, grace
   }
   log(`stopping the server pid ${server.pid} left behind by the previous guard`);
   const exact = { ...server, ...(first.live.linux ? { linux: first.live.linux } : {}) };
-  for (const [signal, wait] of [['SIGTERM', graceMs], ['SIGKILL', 5000]] as const) {
-    // Checked right before each signal: between two signals the pid can die and be reused.
-    if (!(await reidentify(exact)).ok) return;
-    try {
-      process.kill(server.pid!, signal);
-    } catch {
-      return;
-    }
-    const until = Date.now() + wait;
-    while (Date.now() < until) {
-      if (!(await reidentify(exact)).ok) return;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  if ((await reidentify(exact)).ok) log(`the server pid ${server.pid} left behind by the previous guard did not stop`);
+  const result = await runStopLadder([recordedTarget(exact)], termThenKill(graceMs, 5000), { pollMs: 50 });
+  if (result.outcome === 'survived') log(`the server pid ${server.pid} left behind by the previous guard did not stop`);
 }

@@ -2,11 +2,11 @@ import { spawn } from 'node:child_process';
 import { closeSync, constants } from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
+import { recordedTarget, runStopLadder, termThenKill } from '../../core/actions/stopLadder';
 import { controlShutdown } from '../../core/control';
 import { currentHostEnv } from '../../core/hostEnv';
 import { readFrontInfo } from '../../core/http/frontInfo';
 import { acquireLock, identityHash, judgeRecord, LockRecord, processStartTime, readHolder, ServerIdentity } from '../../core/locks';
-import { reidentify } from '../../core/processes/reidentify';
 import { lifeguardPaths, LifeguardPaths } from '../../core/paths';
 import { openPrivateSync, PrivateDirError, PrivateFileError } from '../../core/privateFs';
 import { privateHomeReady } from '../privateHome';
@@ -131,41 +131,28 @@ async function servedUrl(paths: LifeguardPaths, identity: ServerIdentity, record
  * its holder exactly is never signalled.
  */
 async function stopGuard(record: LockRecord, graceMs: number, log: (line: string) => void): Promise<boolean> {
-  if (record.control) {
-    try {
-      await controlShutdown(record.control, 'replaced by a fresh start (ensure: stale)', { timeoutMs: 5000 });
-    } catch (err) {
-      log(`shutdown over ${record.control} failed (${(err as Error).message}); signalling pid ${record.pid}`);
-    }
-  }
-  // The guard itself stops its server within its own grace; allow for that before signalling.
-  if (await goneWithin(record, graceMs * 2 + 5000)) return true;
-  for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
-    const check = await reidentify(record);
-    if (!check.ok) {
-      if (check.reason === 'gone' || check.reason === 'pid-reused' || check.reason === 'other-boot') return true;
-      log(`not signalling guard pid ${record.pid}: ${check.detail}`);
-      return false;
-    }
-    try {
-      process.kill(record.pid, signal);
-    } catch {
-      return true;
-    }
-    if (await goneWithin(record, signal === 'SIGTERM' ? graceMs : 5000)) return true;
-  }
-  return false;
-}
-
-/** Whether the holder the record names has gone (exited, or its pid now names another process). */
-async function goneWithin(record: LockRecord, ms: number): Promise<boolean> {
-  const until = Date.now() + ms;
   const gone = async () => (await judgeRecord(record).catch(() => undefined))?.state === 'dead';
-  while (Date.now() < until) {
-    if (await gone()) return true;
-    await sleep(50);
-  }
-  return gone();
+  const result = await runStopLadder([recordedTarget(record, { isGone: gone })], [
+    {
+      kind: 'ask',
+      ask: async () => {
+        if (!record.control) return;
+        try {
+          await controlShutdown(record.control, 'replaced by a fresh start (ensure: stale)', { timeoutMs: 5000 });
+        } catch (err) {
+          log(`shutdown over ${record.control} failed (${(err as Error).message}); signalling pid ${record.pid}`);
+        }
+      },
+      // The guard itself stops its server within its own grace; allow for that before signalling.
+      waitMs: graceMs * 2 + 5000,
+    },
+    ...termThenKill(graceMs, 5000),
+  ], { pollMs: 50 });
+  if (result.outcome !== 'refused') return result.outcome !== 'survived';
+  const { reason, detail } = result.refusal;
+  if (reason === 'gone' || reason === 'pid-reused' || reason === 'other-boot') return true;
+  log(`not signalling guard pid ${record.pid}: ${detail}`);
+  return false;
 }
 
 /** Is anything listening on host:port? A refused connection means the port is free. */

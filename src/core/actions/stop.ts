@@ -1,7 +1,8 @@
 import type { Instance } from '../model';
 import type { ProcessIdentity } from '../processes/identity';
 import { commandHash } from '../processes/match';
-import { liveIdentityReader, RecordedProcess, reidentify as reidentifyByRule, ReidentifyRefusal } from '../processes/reidentify';
+import { liveIdentityReader, RecordedProcess, ReidentifyRefusal } from '../processes/reidentify';
+import { identifyRecorded, RecordedTarget, recordedTarget, runStopLadder, termThenKill } from './stopLadder';
 import { ProcessInfo, readProcessTable } from '../processes/table';
 import { ProcessTree } from '../processes/tree';
 
@@ -73,10 +74,10 @@ export type InstanceIdentity = Pick<Instance, 'pid' | 'startTime' | 'commandHash
 
 type Check = { ok: true; live: ProcessIdentity } | { ok: false; reason: RefusalReason | 'gone'; detail: string };
 
-/** Whether a live pid is still the process the snapshot saw, and one we may signal (reidentify.ts). */
+/** Whether a live pid is still the process the snapshot saw, and one we may signal (stopLadder.ts). */
 async function reidentify(pid: number, expected: Omit<RecordedProcess, 'pid'>, deps: StopDeps, ancestors: ReadonlySet<number>): Promise<Check> {
-  if (pid > 1 && pid !== deps.selfPid && ancestors.has(pid)) return { ok: false, reason: 'ancestor', detail: `pid ${pid} is an ancestor of this process` };
-  return reidentifyByRule({ ...expected, pid }, deps);
+  const r = await identifyRecorded({ ...expected, pid }, deps, ancestors);
+  return r.ok ? r : { ok: false, ...r.refusal };
 }
 
 /**
@@ -137,44 +138,31 @@ export async function stopInstance(instance: InstanceIdentity, deps: StopDeps, o
     targets.unshift({ pid: d.pid, startTime: d.startTime, commandHash: commandHash(d.argv) });
   }
 
-  const alive = async (t: RecordedProcess) => (await reidentify(t.pid, t, deps, ancestors)).ok;
-  const send = async (t: RecordedProcess, signal: 'SIGTERM' | 'SIGKILL') => {
-    // Checked right before the signal: between two signals a pid can die and be reused.
-    const c = await reidentify(t.pid, t, deps, ancestors);
-    if (!c.ok) {
-      steps.push({ step: 'skip', pid: t.pid, detail: `${signal} not sent: ${c.detail}` });
-      return;
-    }
-    try {
-      deps.kill(t.pid, signal);
-      steps.push({ step: 'signal', pid: t.pid, signal, ok: true });
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      steps.push({ step: 'signal', pid: t.pid, signal, ok: code === 'ESRCH', detail: code === 'ESRCH' ? 'already exited' : String((err as Error).message) });
-    }
-  };
-  const waitGone = async (list: RecordedProcess[], ms: number) => {
-    const until = deps.now() + ms;
-    let left = list;
-    for (;;) {
-      const flags = await Promise.all(left.map(alive));
-      left = left.filter((_, i) => flags[i]);
-      if (left.length === 0 || deps.now() >= until) return left;
-      await deps.sleep(pollMs);
-    }
-  };
-
-  for (const t of targets) await send(t, 'SIGTERM');
-  const started = deps.now();
-  let left = await waitGone(targets, graceMs);
-  steps.push({ step: 'wait', ms: deps.now() - started, remaining: left.map((t) => t.pid) });
-  if (left.length > 0) {
-    for (const t of left) await send(t, 'SIGKILL');
-    left = await waitGone(left, killWaitMs);
-  }
+  // TERM, grace, KILL, verify: each target re-identified right before each signal (stopLadder.ts).
+  const pidOf = (t: RecordedTarget) => t.record.pid as number;
+  const result = await runStopLadder(
+    targets.map((t) => recordedTarget(t, { deps, ancestors })),
+    termThenKill(graceMs, killWaitMs),
+    {
+      sleep: deps.sleep,
+      now: deps.now,
+      pollMs,
+      onSignalError: 'wait',
+      onRefused: (t, signal, r) => steps.push({ step: 'skip', pid: pidOf(t), detail: `${signal} not sent: ${r.detail}` }),
+      onSignalled: (t, signal) => steps.push({ step: 'signal', pid: pidOf(t), signal, ok: true }),
+      onSignalFailed: (t, signal, err) => {
+        const code = (err as NodeJS.ErrnoException).code;
+        steps.push({ step: 'signal', pid: pidOf(t), signal, ok: code === 'ESRCH', detail: code === 'ESRCH' ? 'already exited' : String((err as Error).message) });
+      },
+      onWaited: (stage, ms, remaining) => {
+        if (stage === 'SIGTERM') steps.push({ step: 'wait', ms, remaining: remaining.map(pidOf) });
+      },
+    },
+  );
+  const left = result.outcome === 'survived' ? result.remaining.map(pidOf) : [];
   const ok = left.length === 0;
-  steps.push({ step: 'verify', ok, remaining: left.map((t) => t.pid) });
+  steps.push({ step: 'verify', ok, remaining: left });
   return ok
     ? { pid: instance.pid, outcome: 'stopped', message: `stopped pid ${instance.pid} (${targets.length} process${targets.length === 1 ? '' : 'es'})`, steps }
-    : { pid: instance.pid, outcome: 'failed', message: `pid(s) ${left.map((t) => t.pid).join(', ')} still running after SIGKILL`, steps };
+    : { pid: instance.pid, outcome: 'failed', message: `pid(s) ${left.join(', ')} still running after SIGKILL`, steps };
 }

@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import * as http from 'node:http';
 import * as net from 'node:net';
+import { childTarget, runStopLadder, termThenKill } from '../../core/actions/stopLadder';
 import type { UpstreamAddress } from './exchange';
 import type { UpstreamTarget } from './front';
 
@@ -182,13 +183,9 @@ export class Upstream implements UpstreamTarget {
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     this.stopping = true;
-    const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    // Our own child's handle: its pid stays ours until reaped, and Node signals nothing after the
-    // exit, so no other process can be hit (core/processes/reidentify.ts covers recorded pids).
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), this.options.termGraceMs);
-    await gone;
-    clearTimeout(timer);
+    // Our own child's handle names the exact process (stopLadder.ts childTarget; reidentify.ts
+    // covers recorded pids).
+    await runStopLadder([childTarget(child)], termThenKill(this.options.termGraceMs, Infinity));
   }
 }
 
