@@ -9,7 +9,7 @@ export const REDACTED = '<redacted>';
  * credentials. Short words only count as a whole segment (`--pass`, `DB_PW`, `GITHUB_PAT`), so that
  * `--passes`, `--compat` or `monkey` stay readable.
  */
-const SECRET_NAME = /(token|secret|passw(or)?d|pwd|api[-_]?key|apikey|access[-_]?key|account[-_]?key|auth|credentials?|bearer|session|signature|sig|private[-_]?key|client[-_]?secret|(^|[-_.])(pat|key|pass|passphrase|pw)|passphrase|authorization|cookie)$/i;
+const SECRET_NAME = /(token|secret|passw(or)?d|pwd|api[-_]?key|apikey|access[-_]?key|account[-_]?key|auth|credentials?|bearer|session|signature|sig|private[-_]?key|client[-_]?secret|jwt|(^|[-_.])(pat|key|pass|passphrase|pw)|passphrase|authorization|cookie)$/i;
 
 /** Well-known credential shapes that stand out wherever they appear. */
 const SECRET_SHAPES: RegExp[] = [
@@ -75,8 +75,9 @@ export function redactArgs(args: readonly string[], knownSecrets: ReadonlySet<st
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     const prev = i > 0 ? args[i - 1] : undefined;
-    // `--no-auth --verbose`: a flag after a flag is not its value.
-    if (prev !== undefined && FLAG.test(prev) && isSecretName(prev) && !/^--[A-Za-z]/.test(arg)) {
+    // `--no-auth --verbose`: a negated flag takes no value, and a flag-like word after a flag is its
+    // own flag; a value that merely starts with dashes (`--token --Xy9...`) is still a value.
+    if (prev !== undefined && FLAG.test(prev) && isSecretName(prev) && !/^--?no-/i.test(prev) && !/^--[a-z][a-z0-9-]*(=.*)?$/.test(arg)) {
       out.push(REDACTED);
       continue;
     }
@@ -93,6 +94,9 @@ export function redactArgs(args: readonly string[], knownSecrets: ReadonlySet<st
 
 /** One argument on its own: `--flag=value`, then the value's own shapes. */
 function redactArg(arg: string, knownSecrets: ReadonlySet<string>): string {
+  // `--password:value`, the colon form some CLIs take.
+  const colon = /^(--?[A-Za-z][\w.-]*):(.+)$/s.exec(arg);
+  if (colon && !URL_START.test(colon[2]) && isSecretName(colon[1])) return `${colon[1]}:${REDACTED}`;
   const flag = /^(--?[A-Za-z][\w.-]*)=(.*)$/s.exec(arg);
   if (flag) {
     const [, name, value] = flag;

@@ -6,14 +6,21 @@
  * parses back to the exact same strings.
  */
 
-/** C0 controls, DEL, C1 controls, the bidi controls, and the line and paragraph separators. */
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
-const UNSAFE_BUT_NEWLINE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
+/**
+ * C0 controls, DEL, C1 controls, the bidi controls, the line and paragraph separators, and the
+ * invisible format characters that make two names look alike (soft hyphen, zero-width space and
+ * joiners, word joiner and invisible operators, the byte order mark, the Mongolian vowel separator,
+ * tag characters).
+ */
+const INVISIBLE = '\\u00ad\\u180e\\u200b-\\u200d\\u2060-\\u2064\\ufeff\\u{e0000}-\\u{e007f}';
+const UNSAFE = new RegExp(`[\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028-\\u202e\\u2066-\\u2069${INVISIBLE}]`, 'gu');
+const UNSAFE_BUT_NEWLINE = new RegExp(`[\\u0000-\\u0009\\u000b-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028-\\u202e\\u2066-\\u2069${INVISIBLE}]`, 'gu');
 
 const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
+/** `\\uXXXX` per UTF-16 unit, so a tag character becomes its surrogate pair: still a valid JSON escape. */
 function escape(c: string): string {
-  return NAMED[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+  return NAMED[c] ?? [...Array(c.length).keys()].map((i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, '0')}`).join('');
 }
 
 /** One value shown on one line (a name, an argument, a message): every control and bidi character escaped, newlines too. */

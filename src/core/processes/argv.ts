@@ -233,9 +233,9 @@ export function launchKeyOf(argv: readonly string[], withArgs = true): LaunchKey
 
 /** Shells and interpreters: a server only when they run a script, a module or a command. */
 const SHELL_LIKE = /^(sh|bash|dash|zsh|ksh|fish|ash|busybox|tcsh|csh|nu|pwsh|powershell|cmd)$/;
-const INTERPRETERS = /^(node|nodejs|bun|deno|tsx|ts-node|python|pythonw|python[23](\.\d+)?|pypy3?|ruby|irb|perl|php|lua|luajit|java|jshell|r|rscript|julia|osascript)$/;
+const INTERPRETERS = /^(node|nodejs|bun|deno|tsx|ts-node|python|pythonw|python[23](\.\d+)?|pypy3?|ruby|irb|perl|php|lua|luajit|java|jshell|r|rscript|julia|osascript|tclsh[\d.]*|wish[\d.]*|expect|guile|racket|ocaml|ghci|erl|iex|sbcl)$/;
 /** Everyday tools: every machine runs them for reasons of its own, whatever their arguments. */
-const TOOLS = /^(cat|sleep|tail|head|tee|yes|true|false|echo|printf|read|less|more|watch|xargs|nohup|timeout|stdbuf|time|wait|grep|sed|awk|sort|uniq|wc|cut|tr|dd|top|htop|login|getty|agetty|tmux|screen|script)$/;
+const TOOLS = /^(cat|sleep|tail|head|tee|yes|true|false|echo|printf|read|less|more|watch|xargs|nohup|timeout|stdbuf|time|wait|grep|sed|awk|gawk|mawk|nawk|sort|uniq|wc|cut|tr|dd|od|bc|dc|top|htop|login|getty|agetty|tmux|screen|script|vi|vim|nvim|view|ex|ed|emacs|nano|find)$/;
 
 /**
  * The general-purpose program a launch runs, when it is one: a shell or interpreter with no script,

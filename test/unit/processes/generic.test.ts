@@ -6,7 +6,7 @@ import { stdioConfig } from './support';
 
 describe('general-purpose programs are never claimed as servers', () => {
   it('names shells and interpreters with nothing to run, and everyday tools, whatever their arguments', () => {
-    for (const argv of [['bash'], ['/bin/sh'], ['zsh', '-l'], ['pwsh'], ['cmd.exe'], ['node'], ['python3', '-i'], ['deno'], ['bun'], ['ruby'], ['perl'], ['cat'], ['sleep', '600'], ['tail', '-f', 'x.log'], ['tee', 'out'], ['bash', '-c', 'sleep 30'], ['env', 'A=1', 'bash']]) {
+    for (const argv of [['bash'], ['/bin/sh'], ['zsh', '-l'], ['pwsh'], ['cmd.exe'], ['node'], ['python3', '-i'], ['deno'], ['bun'], ['ruby'], ['perl'], ['cat'], ['sleep', '600'], ['tail', '-f', 'x.log'], ['tee', 'out'], ['bash', '-c', 'sleep 30'], ['env', 'A=1', 'bash'], ['tclsh'], ['tclsh8.6'], ['vim', '-n', '-es'], ['mawk', '{print}', 'f2'], ['gawk', '-f', 'x.awk'], ['nano', 'notes.txt']]) {
       assert.ok(genericProgram(argv), argv.join(' '));
     }
   });

@@ -13,6 +13,13 @@ describe('terminal safety: control and bidi characters are shown as visible esca
     );
   });
 
+  it('invisible format characters that make two names look alike are escaped too, tag characters as a surrogate pair', () => {
+    const lookalike = 'me\u00admory\u200b\u200c\u200d\u2060\ufeff\u180e\u{e0041}';
+    const shown = terminalSafe(lookalike);
+    assert.equal(shown, 'me\\u00admory\\u200b\\u200c\\u200d\\u2060\\ufeff\\u180e\\udb40\\udc41');
+    assert.equal(JSON.parse(`"${shown}"`), lookalike);
+  });
+
   it('ordinary text, including non-Latin scripts and symbols, is unchanged', () => {
     for (const text of ['@modelcontextprotocol/server-memory --port 3000', 'C:\\Users\\me\\mcp.json', 'Сервер · 服务器 · مخدم · 🚀', '']) assert.equal(terminalSafe(text), text);
   });
