@@ -1,6 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { HostEnv, pathFor } from '../hostEnv';
 import { Diagnostic, LaunchGroup, ScannedFile, ServerConfig } from '../model';
+import { MAX_DIAGNOSTICS_PER_FILE, MAX_SERVERS_PER_FILE } from './caps';
 import { limitConcurrency } from './limit';
 import { normalizeEntry } from './normalize';
 import { readConfigFile, ReadOutcome } from './readConfigFile';
@@ -48,15 +49,7 @@ export const READ_CONCURRENCY = 16;
  */
 export const MAX_FILES_PER_SOURCE = 5000;
 
-/**
- * The most servers listed from one file. Real configs hold a few dozen; a file of hundreds of
- * thousands (5 MiB of tiny entries) would make every later step (matching, versions, output) slow
- * in proportion, so past this the rest are left out with a warning at the first one left out.
- */
-export const MAX_SERVERS_PER_FILE = 20_000;
-
-/** The most problems listed for one file: a file that repeats 80,000 names needs a few examples, not 80,000 lines. */
-export const MAX_DIAGNOSTICS_PER_FILE = 200;
+export { MAX_DIAGNOSTICS_PER_FILE, MAX_SERVERS_PER_FILE } from './caps';
 
 /**
  * Reads every configuration source on the host. Each file is read once (several sources may share
@@ -130,8 +123,11 @@ function addFile(result: ScanResult, spec: SourceSpec, f: SourceFile, text: stri
   };
   for (const d of readDiagnostics) report(d);
   for (const d of adapted.diagnostics) report(d);
+  // Problems the adapter counted but did not write out (it stops at the same limit).
+  problems += adapted.omitted ?? 0;
   let entries = adapted.entries;
-  if (entries.length > MAX_SERVERS_PER_FILE) {
+  const total = adapted.total ?? entries.length;
+  if (total > MAX_SERVERS_PER_FILE) {
     const first = entries[MAX_SERVERS_PER_FILE];
     // Pushed past the limit on problems: this one must always show.
     result.diagnostics.push({
@@ -139,7 +135,7 @@ function addFile(result: ScanResult, spec: SourceSpec, f: SourceFile, text: stri
       client: spec.client,
       severity: 'warning',
       ...(first.position ?? {}),
-      message: `${entries.length} servers defined; only the first ${MAX_SERVERS_PER_FILE} are listed, the other ${entries.length - MAX_SERVERS_PER_FILE} (from server "${first.name}" on) are left out`,
+      message: `${total} servers defined; only the first ${MAX_SERVERS_PER_FILE} are listed, the other ${total - MAX_SERVERS_PER_FILE} (from server "${first.name}" on) are left out`,
     });
     entries = entries.slice(0, MAX_SERVERS_PER_FILE);
   }

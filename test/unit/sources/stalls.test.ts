@@ -24,17 +24,24 @@ function diagnosticsFor(r: ScanResult, file: string, message: RegExp): Diagnosti
 describe('sources: input that stalled discovery', () => {
   it('1.2 MB of definitions, every name repeated (over 20,000 names): each name once, with its last definition, and one warning per repeat', () => {
     const cfg = duplicateKeyConfig(1_200_000);
-    assert.ok(cfg.names >= 20_000, `${cfg.names} names`);
+    assert.ok(cfg.names > MAX_SERVERS_PER_FILE, `${cfg.names} names`);
     const r = jsonServerMapAdapter(['servers'])(cfg.text);
-    assert.equal(r.entries.length, cfg.names);
+    // The scan lists MAX_SERVERS_PER_FILE servers and names the next: the adapter reads that many and counts the rest.
+    assert.equal(r.total, cfg.names);
+    assert.equal(r.entries.length, MAX_SERVERS_PER_FILE + 1);
     // The last definition of s<k> is definition 2k+1; a repeat moves the name to where it was last defined.
-    r.entries.forEach((e, k) => {
+    r.entries.slice(0, MAX_SERVERS_PER_FILE).forEach((e, k) => {
       assert.equal(e.name, `s${k}`);
       assert.equal(e.fields.command.value, `x${2 * k + 1}`);
     });
+    assert.equal(r.entries[MAX_SERVERS_PER_FILE].name, `s${MAX_SERVERS_PER_FILE}`);
+    // On line 2, which starts after the first newline.
+    const offset = cfg.text.indexOf(`"s${MAX_SERVERS_PER_FILE}":{"command":"x${2 * MAX_SERVERS_PER_FILE + 1}"`);
+    assert.deepEqual(r.entries[MAX_SERVERS_PER_FILE].position, { line: 2, column: offset - cfg.text.indexOf('\n') });
+    // One warning per repeat: the first MAX_DIAGNOSTICS_PER_FILE written out, the rest counted.
     const repeats = r.diagnostics.filter((d) => d.severity === 'warning' && /is defined twice in "servers"; the last definition is used/.test(d.message));
-    assert.equal(repeats.length, cfg.names);
-    assert.equal(r.diagnostics.length, cfg.names);
+    assert.equal(repeats.length, MAX_DIAGNOSTICS_PER_FILE);
+    assert.equal(r.diagnostics.length + (r.omitted ?? 0), cfg.names);
   });
 
   it('a repeated name whose last definition is not an object drops the name, as before', () => {
