@@ -4,6 +4,7 @@ import { Diagnostic } from '../../../src/core/model';
 import { decodeConfigText, ReadOutcome } from '../../../src/core/sources/readConfigFile';
 import { MAX_DIAGNOSTICS_PER_FILE, MAX_FILES_PER_SOURCE, MAX_SERVERS_PER_FILE, READ_CONCURRENCY, ScanResult } from '../../../src/core/sources/scan';
 import { adaptClaudeJson } from '../../../src/core/sources/claudeCode';
+import { MAX_TOML_BYTES } from '../../../src/core/sources/codex';
 import { adaptContinueYaml, MAX_YAML_BYTES } from '../../../src/core/sources/continueYaml';
 import { jsonServerMapAdapter } from '../../../src/core/sources/jsonc';
 import { duplicateKeyConfig, serversWithEnv } from '../../support/bigConfigs';
@@ -110,6 +111,25 @@ describe('sources: YAML size limit', () => {
     writeTree({ [file]: `mcpServers:\n${items.join('')}`, [path.join(home, '.cursor', 'mcp.json')]: '{"mcpServers":{"ok":{"command":"x"}}}' });
     const r = await scan({ host: host(home), workspaceFolders: [] });
     const d = diagnosticsFor(r, file, /^is 1\.0 MiB, over the 1\.0 MiB limit for a YAML config; not read$/);
+    assert.equal(d.length, 1, JSON.stringify(r.diagnostics));
+    assert.equal(d[0].line, undefined);
+    assert.deepEqual(r.servers.map((s) => s.name), ['ok']);
+  });
+});
+
+describe('sources: TOML size limit', () => {
+  it(`a Codex config.toml over ${MAX_TOML_BYTES / (1024 * 1024)} MiB is refused unread with its size; the other sources are read`, async () => {
+    const home = tempDir('toml');
+    const file = path.join(home, '.codex', 'config.toml');
+    const items: string[] = [];
+    for (let i = 0, length = 0; length <= MAX_TOML_BYTES; i++) {
+      const item = `[mcp_servers.s${i}]\ncommand = "x"\n`;
+      items.push(item);
+      length += item.length;
+    }
+    writeTree({ [file]: items.join(''), [path.join(home, '.cursor', 'mcp.json')]: '{"mcpServers":{"ok":{"command":"x"}}}' });
+    const r = await scan({ host: host(home), workspaceFolders: [] });
+    const d = diagnosticsFor(r, file, /^is 5\.0 MiB, over the 5\.0 MiB limit for a TOML config; not read$/);
     assert.equal(d.length, 1, JSON.stringify(r.diagnostics));
     assert.equal(d[0].line, undefined);
     assert.deepEqual(r.servers.map((s) => s.name), ['ok']);
