@@ -9,7 +9,7 @@ import { countsOf, describeNode, parseJsoncDocument, propertyValue, readServerMa
 export function adaptClaudeJson(text: string): AdaptResult {
   const doc = parseJsoncDocument(text);
   const user = readServerMap(doc, ['mcpServers'], { scope: 'user' });
-  const out: AdaptResult = { entries: [...user.entries], diagnostics: [...doc.diagnostics, ...user.diagnostics], ...countsOf(user) };
+  const out: AdaptResult = { entries: [...user.entries], diagnostics: [...doc.diagnostics, ...user.diagnostics], ...countsOf({ omitted: (doc.omitted ?? 0) + (user.omitted ?? 0), total: user.total }) };
   const projects = doc.root ? propertyValue(doc.root, 'projects') : undefined;
   if (!projects) return out;
   if (projects.type !== 'object') {

@@ -13,7 +13,7 @@ export function adaptCodeWorkspace(text: string, file: string): AdaptResult {
   const doc = parseJsoncDocument(text);
   const { folders, diagnostics } = readWorkspaceFolders(doc, file);
   const map = readServerMap(doc, ['settings', 'mcp', 'servers'], folders.length === 1 ? { workspaceFolder: folders[0] } : {});
-  return { entries: map.entries, diagnostics: [...doc.diagnostics, ...diagnostics, ...map.diagnostics], ...countsOf(map) };
+  return { entries: map.entries, diagnostics: [...doc.diagnostics, ...diagnostics, ...map.diagnostics], ...countsOf({ omitted: (doc.omitted ?? 0) + (map.omitted ?? 0), total: map.total }) };
 }
 
 /** The absolute folders a `.code-workspace` file names, in order; entries that are not local folders are skipped. */

@@ -11,7 +11,16 @@ export interface JsoncDocument {
   root: Node | undefined;
   lines: LineMap;
   diagnostics: FileDiagnostic[];
+  /** Syntax errors past MAX_DIAGNOSTICS_PER_FILE: counted, not written out. */
+  omitted?: number;
 }
+
+/**
+ * A file with syntax errors larger than this is not read for servers, only its errors reported.
+ * Reading around errors needs parseTree's full tree (a node per token): over 5 s for 10 MiB of
+ * tiny servers, where an error-free file of that size takes a second.
+ */
+export const MAX_RECOVERED_BYTES = 5 * 1024 * 1024;
 
 /**
  * Parses JSON with comments and trailing commas (what VS Code, Cursor and Zed accept), the way
@@ -31,24 +40,30 @@ export function parseJsoncDocument(text: string): JsoncDocument {
     // A first pass that only collects errors; an error-free text (nearly every file) is then read
     // lazily, a level at a time; a broken one gets parseTree's full tree and its error recovery.
     visit(text, { onError: (error, offset, length) => errors.push({ error, offset, length }) }, options);
-    root = errors.length === 0 ? lazyTree(text) : parseTree(text, [], options);
+    root = errors.length === 0 ? lazyTree(text) : text.length > MAX_RECOVERED_BYTES ? undefined : parseTree(text, [], options);
   } catch (err) {
     // Not expected below the nesting limit; if the parser fails anyway, the file is reported, not the scan.
     return { root: undefined, lines, diagnostics: [{ severity: 'error', message: `could not be parsed: ${(err as Error).message}` }] };
   }
   const diagnostics: FileDiagnostic[] = [];
+  let omitted = 0;
+  if (errors.length > 0 && text.length > MAX_RECOVERED_BYTES) {
+    root = undefined;
+    diagnostics.push({ severity: 'error', message: `has syntax errors and is over ${(MAX_RECOVERED_BYTES / (1024 * 1024)).toFixed(1)} MiB: no servers read from it (a smaller file is read around its errors)` });
+  }
   const seen = new Set<string>();
   for (const e of errors) {
     // An unclosed object nested in another reports the same error once per level: keep one.
     const key = `${e.offset}:${e.error}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    diagnostics.push({ severity: 'error', ...lines.position(e.offset), message: `invalid JSON: ${describeParseError(printParseErrorCode(e.error))}` });
+    if (diagnostics.length < MAX_DIAGNOSTICS_PER_FILE) diagnostics.push({ severity: 'error', ...lines.position(e.offset), message: `invalid JSON: ${describeParseError(printParseErrorCode(e.error))}` });
+    else omitted++;
   }
   if (root !== undefined && root.type !== 'object') {
     diagnostics.push({ severity: 'error', ...lines.position(root.offset), message: `expected an object at the top level, found ${describeNode(root)}` });
   }
-  return { root: root?.type === 'object' ? root : undefined, lines, diagnostics };
+  return { root: root?.type === 'object' ? root : undefined, lines, diagnostics, ...countsOf({ omitted }) };
 }
 
 function describeParseError(code: string): string {
@@ -177,7 +192,7 @@ export function jsonServerMapAdapter(keyPath: string[]): (text: string) => Adapt
   return (text) => {
     const doc = parseJsoncDocument(text);
     const map = readServerMap(doc, keyPath);
-    return { entries: map.entries, diagnostics: [...doc.diagnostics, ...map.diagnostics], ...countsOf(map) };
+    return { entries: map.entries, diagnostics: [...doc.diagnostics, ...map.diagnostics], ...countsOf({ omitted: (doc.omitted ?? 0) + (map.omitted ?? 0), total: map.total }) };
   };
 }
 

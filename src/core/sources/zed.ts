@@ -31,5 +31,5 @@ export function adaptZedSettings(text: string): AdaptResult {
     }
     entries.push(entry);
   }
-  return { entries, diagnostics: [...doc.diagnostics, ...map.diagnostics], ...countsOf(map) };
+  return { entries, diagnostics: [...doc.diagnostics, ...map.diagnostics], ...countsOf({ omitted: (doc.omitted ?? 0) + (map.omitted ?? 0), total: map.total }) };
 }

@@ -6,7 +6,7 @@ import { MAX_DIAGNOSTICS_PER_FILE, MAX_FILES_PER_SOURCE, MAX_SERVERS_PER_FILE, R
 import { adaptClaudeJson } from '../../../src/core/sources/claudeCode';
 import { MAX_TOML_BYTES } from '../../../src/core/sources/codex';
 import { adaptContinueYaml, MAX_YAML_BYTES } from '../../../src/core/sources/continueYaml';
-import { jsonServerMapAdapter } from '../../../src/core/sources/jsonc';
+import { jsonServerMapAdapter, MAX_RECOVERED_BYTES } from '../../../src/core/sources/jsonc';
 import { duplicateKeyConfig, serversWithEnv } from '../../support/bigConfigs';
 import { host, scan, tempDir, writeTree } from './support';
 
@@ -113,6 +113,25 @@ describe('sources: YAML size limit', () => {
     const d = diagnosticsFor(r, file, /^is 1\.0 MiB, over the 1\.0 MiB limit for a YAML config; not read$/);
     assert.equal(d.length, 1, JSON.stringify(r.diagnostics));
     assert.equal(d[0].line, undefined);
+    assert.deepEqual(r.servers.map((s) => s.name), ['ok']);
+  });
+});
+
+describe('sources: large JSON with syntax errors', () => {
+  it(`a file over ${MAX_RECOVERED_BYTES / (1024 * 1024)} MiB with a syntax error: its errors are listed (${MAX_DIAGNOSTICS_PER_FILE} and the count of the rest), no servers read from it`, async () => {
+    const home = tempDir('broken');
+    const file = path.join(home, '.config', 'Code', 'User', 'mcp.json');
+    const cfg = duplicateKeyConfig(MAX_RECOVERED_BYTES + 1024);
+    // An unclosed map, and 300 stray commas: 301 errors.
+    const text = cfg.text.replace('{"servers":{\n', `{"servers":{\n${',\n'.repeat(300)}`).replace(/\}\}\n$/, '}\n');
+    writeTree({ [file]: text, [path.join(home, '.cursor', 'mcp.json')]: '{"mcpServers":{"ok":{"command":"x"}}}' });
+    const r = await scan({ host: host(home), workspaceFolders: [] });
+    const mine = r.diagnostics.filter((d) => d.file === file);
+    assert.equal(mine[0].message, `has syntax errors and is over ${(MAX_RECOVERED_BYTES / (1024 * 1024)).toFixed(1)} MiB: no servers read from it (a smaller file is read around its errors)`);
+    assert.deepEqual([mine[1].line, mine[1].column, mine[1].message], [2, 1, 'invalid JSON: value expected']);
+    assert.equal(mine.length, MAX_DIAGNOSTICS_PER_FILE + 1);
+    assert.match(mine[MAX_DIAGNOSTICS_PER_FILE].message, /^\d+ more problems in this file are not listed$/);
+    assert.equal(r.files.find((f) => f.file === file)?.state, 'read');
     assert.deepEqual(r.servers.map((s) => s.name), ['ok']);
   });
 });
