@@ -36,6 +36,11 @@ export interface FileScan {
  */
 const defaultCache = new ParseCache<FileScan>();
 
+/** Forgets every kept result: the next scan parses every file (a benchmark's first scan). */
+export function forgetParsedFiles(): void {
+  defaultCache.clear();
+}
+
 /** The resolved, unredacted launch of a stdio server: what its process's command line will show. */
 export interface Launch {
   command: string;
