@@ -36,19 +36,20 @@ export function parseJsoncDocument(text: string): JsoncDocument {
   const errors: ParseError[] = [];
   const options = { allowTrailingComma: true, disallowComments: false, allowEmptyContent: true };
   let root: Node | undefined;
+  let tooBigToRecover = false;
   try {
     // A first pass that only collects errors; an error-free text (nearly every file) is then read
     // lazily, a level at a time; a broken one gets parseTree's full tree and its error recovery.
     visit(text, { onError: (error, offset, length) => errors.push({ error, offset, length }) }, options);
-    root = errors.length === 0 ? lazyTree(text) : text.length > MAX_RECOVERED_BYTES ? undefined : parseTree(text, [], options);
+    tooBigToRecover = errors.length > 0 && Buffer.byteLength(text, 'utf8') > MAX_RECOVERED_BYTES;
+    root = errors.length === 0 ? lazyTree(text) : tooBigToRecover ? undefined : parseTree(text, [], options);
   } catch (err) {
     // Not expected below the nesting limit; if the parser fails anyway, the file is reported, not the scan.
     return { root: undefined, lines, diagnostics: [{ severity: 'error', message: `could not be parsed: ${(err as Error).message}` }] };
   }
   const diagnostics: FileDiagnostic[] = [];
   let omitted = 0;
-  if (errors.length > 0 && text.length > MAX_RECOVERED_BYTES) {
-    root = undefined;
+  if (tooBigToRecover) {
     diagnostics.push({ severity: 'error', message: `has syntax errors and is over ${(MAX_RECOVERED_BYTES / (1024 * 1024)).toFixed(1)} MiB: no servers read from it (a smaller file is read around its errors)` });
   }
   const seen = new Set<string>();
