@@ -56,18 +56,21 @@ describe('reliability: input that stalls discovery', function () {
 
   before(() => assert.ok(fs.existsSync(cliPath), 'dist/cli.js is built by `npm test` (npm run build) before the tests'));
 
-  it('a 10 MB mcp.json of repeated names beside a normal Claude Desktop config: both sources appear, the big file is refused with its name and size', async () => {
+  it('a 10 MB mcp.json of repeated names beside a normal Claude Desktop config: both sources appear, the big file\'s first 20,000 servers are listed with the count of the rest', async () => {
     const home = tempHome();
     write(claudeDesktop(home), NORMAL);
-    write(vscodeMcp(home), duplicateKeyConfig(10 * 1024 * 1024).text);
+    const cfg = duplicateKeyConfig(10 * 1024 * 1024 - 1024);
+    write(vscodeMcp(home), cfg.text);
     const snap = await status(home);
     assert.deepEqual(snap.servers.filter((s) => s.source.client === 'claude-desktop').map((s) => s.name).sort(), ['files', 'memory']);
     assert.deepEqual(snap.files.find((f) => f.file === claudeDesktop(home))?.state, 'read');
-    assert.deepEqual(snap.files.find((f) => f.file === vscodeMcp(home))?.state, 'unreadable');
-    const big = snap.diagnostics.filter((d) => d.file === vscodeMcp(home));
-    assert.equal(big.length, 1, JSON.stringify(big));
-    assert.match(big[0].message, /^is 10\.0 MiB, over the 5\.0 MiB limit for a config file; not read$/);
-    assert.equal(big[0].severity, 'error');
+    assert.deepEqual(snap.files.find((f) => f.file === vscodeMcp(home)), { file: vscodeMcp(home), client: 'vscode', scope: 'user', state: 'read', servers: 20_000 });
+    const big = snap.servers.filter((s) => s.source.file === vscodeMcp(home)).map((s) => s.name);
+    assert.equal(big.length, 20_000);
+    assert.ok(big.includes('s0') && big.includes('s19999') && !big.includes('s20000'));
+    const mine = snap.diagnostics.filter((d) => d.file === vscodeMcp(home));
+    assert.ok(mine.some((d) => d.message === `${cfg.names} servers defined; only the first 20000 are listed, the other ${cfg.names - 20_000} (from server "s20000" on) are left out` && d.line === 2), JSON.stringify(mine.slice(-2)));
+    assert.ok(mine.some((d) => d.message === `${cfg.names - 200} more problems in this file are not listed`), JSON.stringify(mine.slice(-2)));
   });
 
   it('a 1.2 MB mcp.json of repeated names beside a normal one: both read, each repeat a warning (the first 200 listed)', async () => {

@@ -1,6 +1,6 @@
 import { Node } from 'jsonc-parser';
 import { AdaptResult } from './types';
-import { describeNode, parseJsoncDocument, propertyValue, readServerMap, readServersOf } from './jsonc';
+import { countsOf, describeNode, parseJsoncDocument, propertyValue, readServerMap, readServersOf } from './jsonc';
 
 /**
  * `~/.claude.json`: user-scope servers in the top-level `mcpServers`, and local-scope servers of
@@ -9,7 +9,7 @@ import { describeNode, parseJsoncDocument, propertyValue, readServerMap, readSer
 export function adaptClaudeJson(text: string): AdaptResult {
   const doc = parseJsoncDocument(text);
   const user = readServerMap(doc, ['mcpServers'], { scope: 'user' });
-  const out: AdaptResult = { entries: [...user.entries], diagnostics: [...doc.diagnostics, ...user.diagnostics] };
+  const out: AdaptResult = { entries: [...user.entries], diagnostics: [...doc.diagnostics, ...user.diagnostics], ...countsOf({ omitted: (doc.omitted ?? 0) + (user.omitted ?? 0), total: user.total }) };
   const projects = doc.root ? propertyValue(doc.root, 'projects') : undefined;
   if (!projects) return out;
   if (projects.type !== 'object') {
@@ -26,9 +26,12 @@ export function adaptClaudeJson(text: string): AdaptResult {
   for (const [key, project] of byPath) {
     const map = project?.type === 'object' ? propertyValue(project, 'mcpServers') : undefined;
     if (!map) continue;
+    // Each map is capped on its own: the file's first MAX_SERVERS_PER_FILE servers are all within them.
     const local = readServersOf(doc, map, ['projects', key, 'mcpServers'], { scope: 'local', workspaceFolder: key });
     out.entries.push(...local.entries.map((e) => e.entry));
     out.diagnostics.push(...local.diagnostics);
+    if (local.omitted) out.omitted = (out.omitted ?? 0) + local.omitted;
+    if (local.total !== undefined || out.total !== undefined) out.total = (out.total ?? out.entries.length - local.entries.length) + (local.total ?? local.entries.length);
   }
   return out;
 }

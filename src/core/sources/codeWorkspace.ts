@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { getNodeValue } from 'jsonc-parser';
-import { describeNode, JsoncDocument, parseJsoncDocument, propertyValue, readServerMap } from './jsonc';
+import { describeNode, JsoncDocument, countsOf, parseJsoncDocument, propertyValue, readServerMap } from './jsonc';
 import { AdaptResult, FileDiagnostic } from './types';
 
 /**
@@ -13,7 +13,7 @@ export function adaptCodeWorkspace(text: string, file: string): AdaptResult {
   const doc = parseJsoncDocument(text);
   const { folders, diagnostics } = readWorkspaceFolders(doc, file);
   const map = readServerMap(doc, ['settings', 'mcp', 'servers'], folders.length === 1 ? { workspaceFolder: folders[0] } : {});
-  return { entries: map.entries, diagnostics: [...doc.diagnostics, ...diagnostics, ...map.diagnostics] };
+  return { entries: map.entries, diagnostics: [...doc.diagnostics, ...diagnostics, ...map.diagnostics], ...countsOf({ omitted: (doc.omitted ?? 0) + (map.omitted ?? 0), total: map.total }) };
 }
 
 /** The absolute folders a `.code-workspace` file names, in order; entries that are not local folders are skipped. */

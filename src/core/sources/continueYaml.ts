@@ -10,7 +10,7 @@ const MAX_ALIAS_COUNT = 100;
 
 /**
  * YAML files larger than this are refused unread. The YAML parser reads about ten times slower
- * than the JSON one, so the general 5 MiB limit would let one YAML file hold up a refresh for
+ * than the JSON one, so the general 10 MiB limit would let one YAML file hold up a refresh for
  * seconds; Continue's files are a few kilobytes.
  */
 export const MAX_YAML_BYTES = 1024 * 1024;

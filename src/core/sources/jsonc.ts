@@ -1,4 +1,6 @@
-import { Node, ParseError, getNodeValue, parseTree, printParseErrorCode } from 'jsonc-parser';
+import { Node, ParseError, getNodeValue, parseTree, printParseErrorCode, visit } from 'jsonc-parser';
+import { MAX_DIAGNOSTICS_PER_FILE, MAX_SERVERS_PER_FILE } from './caps';
+import { forEachProperty, lazyTree } from './jsonTree';
 import { excessiveNesting, MAX_NESTING } from './nesting';
 import { kindOf } from './kind';
 import { LineMap } from './position';
@@ -9,7 +11,16 @@ export interface JsoncDocument {
   root: Node | undefined;
   lines: LineMap;
   diagnostics: FileDiagnostic[];
+  /** Syntax errors past MAX_DIAGNOSTICS_PER_FILE: counted, not written out. */
+  omitted?: number;
 }
+
+/**
+ * A file with syntax errors larger than this is not read for servers, only its errors reported.
+ * Reading around errors needs parseTree's full tree (a node per token): over 5 s for 10 MiB of
+ * tiny servers, where an error-free file of that size takes a second.
+ */
+export const MAX_RECOVERED_BYTES = 5 * 1024 * 1024;
 
 /**
  * Parses JSON with comments and trailing commas (what VS Code, Cursor and Zed accept), the way
@@ -23,26 +34,37 @@ export function parseJsoncDocument(text: string): JsoncDocument {
     return { root: undefined, lines, diagnostics: [{ severity: 'error', ...lines.position(tooDeep), message: `nested more than ${MAX_NESTING} levels deep; not read` }] };
   }
   const errors: ParseError[] = [];
+  const options = { allowTrailingComma: true, disallowComments: false, allowEmptyContent: true };
   let root: Node | undefined;
+  let tooBigToRecover = false;
   try {
-    root = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false, allowEmptyContent: true });
+    // A first pass that only collects errors; an error-free text (nearly every file) is then read
+    // lazily, a level at a time; a broken one gets parseTree's full tree and its error recovery.
+    visit(text, { onError: (error, offset, length) => errors.push({ error, offset, length }) }, options);
+    tooBigToRecover = errors.length > 0 && Buffer.byteLength(text, 'utf8') > MAX_RECOVERED_BYTES;
+    root = errors.length === 0 ? lazyTree(text) : tooBigToRecover ? undefined : parseTree(text, [], options);
   } catch (err) {
     // Not expected below the nesting limit; if the parser fails anyway, the file is reported, not the scan.
     return { root: undefined, lines, diagnostics: [{ severity: 'error', message: `could not be parsed: ${(err as Error).message}` }] };
   }
   const diagnostics: FileDiagnostic[] = [];
+  let omitted = 0;
+  if (tooBigToRecover) {
+    diagnostics.push({ severity: 'error', message: `has syntax errors and is over ${(MAX_RECOVERED_BYTES / (1024 * 1024)).toFixed(1)} MiB: no servers read from it (a smaller file is read around its errors)` });
+  }
   const seen = new Set<string>();
   for (const e of errors) {
     // An unclosed object nested in another reports the same error once per level: keep one.
     const key = `${e.offset}:${e.error}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    diagnostics.push({ severity: 'error', ...lines.position(e.offset), message: `invalid JSON: ${describeParseError(printParseErrorCode(e.error))}` });
+    if (diagnostics.length < MAX_DIAGNOSTICS_PER_FILE) diagnostics.push({ severity: 'error', ...lines.position(e.offset), message: `invalid JSON: ${describeParseError(printParseErrorCode(e.error))}` });
+    else omitted++;
   }
   if (root !== undefined && root.type !== 'object') {
     diagnostics.push({ severity: 'error', ...lines.position(root.offset), message: `expected an object at the top level, found ${describeNode(root)}` });
   }
-  return { root: root?.type === 'object' ? root : undefined, lines, diagnostics };
+  return { root: root?.type === 'object' ? root : undefined, lines, diagnostics, ...countsOf({ omitted }) };
 }
 
 function describeParseError(code: string): string {
@@ -63,7 +85,7 @@ export function describeNode(node: Node): string {
  */
 export function readServerMap(doc: JsoncDocument, keyPath: string[], extra: Partial<RawServerEntry> = {}): AdaptResult {
   const map = readServerMapNodes(doc, keyPath, extra);
-  return { entries: map.entries.map((e) => e.entry), diagnostics: map.diagnostics };
+  return { entries: map.entries.map((e) => e.entry), diagnostics: map.diagnostics, ...countsOf(map) };
 }
 
 /** A server entry with the object node it was read from (for adapters that look further into it). */
@@ -72,8 +94,8 @@ export interface EntryWithNode {
   node: Node;
 }
 
-/** readServerMap, keeping each entry's node. */
-export function readServerMapNodes(doc: JsoncDocument, keyPath: string[], extra: Partial<RawServerEntry> = {}): { entries: EntryWithNode[]; diagnostics: FileDiagnostic[] } {
+/** readServerMap, keeping each entry's node. `cap`: see readServersOf. */
+export function readServerMapNodes(doc: JsoncDocument, keyPath: string[], extra: Partial<RawServerEntry> = {}, cap = MAX_SERVERS_PER_FILE): ServerMap {
   const diagnostics: FileDiagnostic[] = [];
   if (!doc.root) return { entries: [], diagnostics };
   let node: Node = doc.root;
@@ -87,8 +109,16 @@ export function readServerMapNodes(doc: JsoncDocument, keyPath: string[], extra:
     if (!next) return { entries: [], diagnostics };
     node = next;
   }
-  const map = readServersOf(doc, node, keyPath, extra);
-  return { entries: map.entries, diagnostics: [...diagnostics, ...map.diagnostics] };
+  const map = readServersOf(doc, node, keyPath, extra, cap);
+  return { entries: map.entries, diagnostics: [...diagnostics, ...map.diagnostics], ...countsOf(map) };
+}
+
+/** The servers of one map and its problems, with their counts when cut short (see AdaptResult). */
+export interface ServerMap {
+  entries: EntryWithNode[];
+  diagnostics: FileDiagnostic[];
+  omitted?: number;
+  total?: number;
 }
 
 /** The value of an object node's property named `key`; of its last one when written twice, as JSON.parse reads it. */
@@ -105,34 +135,46 @@ export function propertyValue(objectNode: Node, key: string): Node | undefined {
  * The servers of one map node. A name defined twice keeps its last definition, as JSON.parse does,
  * with a warning at the repeat; each repeat costs O(1) (a map keyed by name), so a file of
  * thousands of repeated names reads in linear time.
+ * The scan lists the first `cap` servers of a file and MAX_DIAGNOSTICS_PER_FILE problems: past
+ * those, servers are counted by name only (their fields unread) and problems only counted.
  */
-export function readServersOf(doc: JsoncDocument, map: Node, keyPath: string[], extra: Partial<RawServerEntry> = {}): { entries: EntryWithNode[]; diagnostics: FileDiagnostic[] } {
+export function readServersOf(doc: JsoncDocument, map: Node, keyPath: string[], extra: Partial<RawServerEntry> = {}, cap = MAX_SERVERS_PER_FILE): ServerMap {
   const diagnostics: FileDiagnostic[] = [];
+  let omitted = 0;
   const where = keyPath.join('.');
   if (map.type !== 'object') {
     diagnostics.push({ severity: 'error', ...doc.lines.position(map.offset), message: `"${where}" must be an object mapping server names to servers, found ${describeNode(map)}` });
     return { entries: [], diagnostics };
   }
-  // Insertion order of a Map is the order of the surviving definitions: a repeat moves its name to the end.
-  const byName = new Map<string, EntryWithNode>();
-  const seen = new Set<string>();
-  for (const prop of map.children ?? []) {
-    const [keyNode, valueNode] = prop.children ?? [];
-    if (!keyNode || typeof keyNode.value !== 'string') continue;
-    const name = keyNode.value;
-    const position = doc.lines.position(keyNode.offset);
-    if (seen.has(name)) {
-      diagnostics.push({ severity: 'warning', ...position, message: `server "${name}" is defined twice in "${where}"; the last definition is used` });
+  // Insertion order of a Map is the order of the surviving definitions: a repeat moves its name to
+  // the end. A name whose last definition is not an object stays in it as `null`, skipped below.
+  const byName = new Map<string, Node | null>();
+  const keyOffsets = new Map<Node, number>();
+  forEachProperty(map, (name, keyOffset, valueNode) => {
+    if (byName.has(name)) {
+      if (diagnostics.length < MAX_DIAGNOSTICS_PER_FILE) diagnostics.push({ severity: 'warning', ...doc.lines.position(keyOffset), message: `server "${name}" is defined twice in "${where}"; the last definition is used` });
+      else omitted++;
       byName.delete(name);
     }
-    seen.add(name);
     if (!valueNode || valueNode.type !== 'object') {
-      diagnostics.push({ severity: 'error', ...position, message: `server "${name}" must be an object, found ${valueNode ? describeNode(valueNode) : 'nothing'}` });
-      continue;
+      if (diagnostics.length < MAX_DIAGNOSTICS_PER_FILE) diagnostics.push({ severity: 'error', ...doc.lines.position(keyOffset), message: `server "${name}" must be an object, found ${valueNode ? describeNode(valueNode) : 'nothing'}` });
+      else omitted++;
+      byName.set(name, null);
+      return;
     }
-    byName.set(name, { entry: { name, position, keyPath: [...keyPath, name], fields: readFields(doc, valueNode), ...extra }, node: valueNode });
+    byName.set(name, valueNode);
+    keyOffsets.set(valueNode, keyOffset);
+  });
+  // Past the cap the scan names only the first server left out (at its position): the rest are counted.
+  const entries: EntryWithNode[] = [];
+  let total = 0;
+  for (const [name, value] of byName) {
+    if (value === null) continue;
+    if (total++ > cap) continue;
+    const fields = entries.length < cap ? readFields(doc, value) : {};
+    entries.push({ entry: { name, position: doc.lines.position(keyOffsets.get(value)!), keyPath: [...keyPath, name], fields, ...extra }, node: value });
   }
-  return { entries: [...byName.values()], diagnostics };
+  return { entries, diagnostics, ...countsOf({ omitted, total: total > entries.length ? total : undefined }) };
 }
 
 /** The members of an object node as raw fields, each with the position of its value. */
@@ -151,6 +193,11 @@ export function jsonServerMapAdapter(keyPath: string[]): (text: string) => Adapt
   return (text) => {
     const doc = parseJsoncDocument(text);
     const map = readServerMap(doc, keyPath);
-    return { entries: map.entries, diagnostics: [...doc.diagnostics, ...map.diagnostics] };
+    return { entries: map.entries, diagnostics: [...doc.diagnostics, ...map.diagnostics], ...countsOf({ omitted: (doc.omitted ?? 0) + (map.omitted ?? 0), total: map.total }) };
   };
+}
+
+/** The counts of a result whose lists were cut short (AdaptResult.omitted, .total); nothing when neither was. */
+export function countsOf(r: { omitted?: number; total?: number }): { omitted?: number; total?: number } {
+  return { ...(r.omitted ? { omitted: r.omitted } : {}), ...(r.total !== undefined ? { total: r.total } : {}) };
 }

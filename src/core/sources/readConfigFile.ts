@@ -9,8 +9,12 @@ export interface ReadFs {
 
 const nodeFs: ReadFs = { stat: fsp.stat, open: fsp.open };
 
-/** Config files larger than this are refused unread: no client writes one, and reading it would stall a refresh. */
-export const MAX_CONFIG_BYTES = 5 * 1024 * 1024;
+/**
+ * Config files larger than this are refused unread: no client writes one, and reading it would
+ * stall a refresh. Up to it a JSON config is scanned in well under 2 s (bench/sources.bench.ts);
+ * YAML and TOML have lower limits of their own (continueYaml.ts, codex.ts): their parsers are slower.
+ */
+export const MAX_CONFIG_BYTES = 10 * 1024 * 1024;
 
 export type ReadOutcome =
   | { state: 'missing' }
@@ -19,7 +23,7 @@ export type ReadOutcome =
 
 /**
  * Reads a config file as UTF-8 text, turning every way it can fail into a diagnostic: a directory
- * where a file should be, permission denied, a symlink loop, a file over 5 MiB, NUL bytes.
+ * where a file should be, permission denied, a symlink loop, a file over MAX_CONFIG_BYTES, NUL bytes.
  * A UTF-8 byte order mark is dropped (with no complaint: editors on Windows write one).
  */
 export async function readConfigFile(file: string, fs: ReadFs = nodeFs): Promise<ReadOutcome> {

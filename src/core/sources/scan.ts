@@ -1,7 +1,9 @@
 import { readdir } from 'node:fs/promises';
 import { HostEnv, pathFor } from '../hostEnv';
 import { Diagnostic, LaunchGroup, ScannedFile, ServerConfig } from '../model';
+import { MAX_DIAGNOSTICS_PER_FILE, MAX_SERVERS_PER_FILE } from './caps';
 import { limitConcurrency } from './limit';
+import { ParseCache } from './parseCache';
 import { normalizeEntry } from './normalize';
 import { readConfigFile, ReadOutcome } from './readConfigFile';
 import { SOURCES } from './table';
@@ -16,6 +18,27 @@ export interface ScanContext {
   sources?: SourceSpec[];
   listDir?: ListDir;
   readFile?: (file: string) => Promise<ReadOutcome>;
+  /** Results of earlier scans by file content; `false` parses every file again. Default: one cache per process. */
+  cache?: ParseCache<FileScan> | false;
+}
+
+/** What one file adds to a scan: its servers, problems, launches and secrets. */
+export interface FileScan {
+  servers: ServerConfig[];
+  diagnostics: Diagnostic[];
+  launches: Map<string, Launch>;
+  secrets: Set<string>;
+}
+
+/**
+ * The scans of unchanged files, shared by every scan of this process (the extension's and
+ * `status --watch`'s refreshes): 64 files or 64 MiB of their text at most, in memory only.
+ */
+const defaultCache = new ParseCache<FileScan>();
+
+/** Forgets every kept result: the next scan parses every file (a benchmark's first scan). */
+export function forgetParsedFiles(): void {
+  defaultCache.clear();
 }
 
 /** The resolved, unredacted launch of a stdio server: what its process's command line will show. */
@@ -48,26 +71,20 @@ export const READ_CONCURRENCY = 16;
  */
 export const MAX_FILES_PER_SOURCE = 5000;
 
-/**
- * The most servers listed from one file. Real configs hold a few dozen; a file of hundreds of
- * thousands (5 MiB of tiny entries) would make every later step (matching, versions, output) slow
- * in proportion, so past this the rest are left out with a warning at the first one left out.
- */
-export const MAX_SERVERS_PER_FILE = 20_000;
-
-/** The most problems listed for one file: a file that repeats 80,000 names needs a few examples, not 80,000 lines. */
-export const MAX_DIAGNOSTICS_PER_FILE = 200;
+export { MAX_DIAGNOSTICS_PER_FILE, MAX_SERVERS_PER_FILE } from './caps';
 
 /**
  * Reads every configuration source on the host. Each file is read once (several sources may share
  * it), READ_CONCURRENCY at a time; a file that fails becomes a diagnostic and the scan of every
- * other file goes on. The snapshot waits for every file, so one file's cost is added to all: the
- * bounds above (and the size limits of readConfigFile and the YAML adapter) keep that cost small.
+ * other file goes on. The snapshot waits for every file, so the first scan of a big file adds its
+ * parse to all: the caps (caps.ts) and the size limits (readConfigFile, the YAML and TOML adapters)
+ * bound that cost. Later scans of the unchanged file take its result from the parse cache.
  */
 export async function scanSources(ctx: ScanContext): Promise<ScanResult> {
   const sources = ctx.sources ?? SOURCES;
   const listDir = ctx.listDir ?? defaultListDir;
   const read = ctx.readFile ?? readConfigFile;
+  const cache = ctx.cache ?? defaultCache;
   const result: ScanResult = { servers: [], launchGroups: [], files: [], diagnostics: [], launches: new Map(), secrets: new Set() };
   const located = await Promise.all(
     sources.map(async (spec) => {
@@ -108,14 +125,39 @@ export async function scanSources(ctx: ScanContext): Promise<ScanResult> {
       reported.add(f.file);
       continue;
     }
-    const count = addFile(result, spec, f, outcome.text, outcome.diagnostics, ctx.host);
-    result.files.push({ file: f.file, client: spec.client, scope: spec.scope, state: 'read', servers: count });
+    const scanned = scanFileCached(cache, spec, f, outcome.text, outcome.diagnostics, ctx.host);
+    for (const s of scanned.servers) result.servers.push(s);
+    for (const d of scanned.diagnostics) result.diagnostics.push(d);
+    for (const [id, launch] of scanned.launches) result.launches.set(id, launch);
+    for (const secret of scanned.secrets) result.secrets.add(secret);
+    result.files.push({ file: f.file, client: spec.client, scope: spec.scope, state: 'read', servers: scanned.servers.length });
   }
   result.launchGroups = groupLaunches(result.servers);
   return result;
 }
 
-function addFile(result: ScanResult, spec: SourceSpec, f: SourceFile, text: string, readDiagnostics: AdaptResult['diagnostics'], host: HostEnv): number {
+/** Row numbers for the cache key: the same file read by two rows is two results. */
+const specIds = new WeakMap<SourceSpec, number>();
+let nextSpecId = 0;
+
+/**
+ * scanFile through the cache. The first scan of a file still waits for its parse (bounded by the
+ * size limits and caps); later scans of the same text cost a read and a hash.
+ */
+function scanFileCached(cache: ParseCache<FileScan> | false, spec: SourceSpec, f: SourceFile, text: string, readDiagnostics: AdaptResult['diagnostics'], host: HostEnv): FileScan {
+  if (!cache) return scanFile(spec, f, text, readDiagnostics, host);
+  let id = specIds.get(spec);
+  if (id === undefined) specIds.set(spec, (id = nextSpecId++));
+  const key = ParseCache.key([String(id), f.file, f.workspaceFolder ?? '', f.profile ?? '', JSON.stringify(host), JSON.stringify(readDiagnostics), text]);
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const scanned = scanFile(spec, f, text, readDiagnostics, host);
+  cache.set(key, scanned, text.length);
+  return scanned;
+}
+
+function scanFile(spec: SourceSpec, f: SourceFile, text: string, readDiagnostics: AdaptResult['diagnostics'], host: HostEnv): FileScan {
+  const result: FileScan = { servers: [], diagnostics: [], launches: new Map(), secrets: new Set() };
   let adapted: AdaptResult;
   try {
     adapted = spec.adapter(text, f.file);
@@ -130,8 +172,11 @@ function addFile(result: ScanResult, spec: SourceSpec, f: SourceFile, text: stri
   };
   for (const d of readDiagnostics) report(d);
   for (const d of adapted.diagnostics) report(d);
+  // Problems the adapter counted but did not write out (it stops at the same limit).
+  problems += adapted.omitted ?? 0;
   let entries = adapted.entries;
-  if (entries.length > MAX_SERVERS_PER_FILE) {
+  const total = adapted.total ?? entries.length;
+  if (total > MAX_SERVERS_PER_FILE) {
     const first = entries[MAX_SERVERS_PER_FILE];
     // Pushed past the limit on problems: this one must always show.
     result.diagnostics.push({
@@ -139,11 +184,10 @@ function addFile(result: ScanResult, spec: SourceSpec, f: SourceFile, text: stri
       client: spec.client,
       severity: 'warning',
       ...(first.position ?? {}),
-      message: `${entries.length} servers defined; only the first ${MAX_SERVERS_PER_FILE} are listed, the other ${entries.length - MAX_SERVERS_PER_FILE} (from server "${first.name}" on) are left out`,
+      message: `${total} servers defined; only the first ${MAX_SERVERS_PER_FILE} are listed, the other ${total - MAX_SERVERS_PER_FILE} (from server "${first.name}" on) are left out`,
     });
     entries = entries.slice(0, MAX_SERVERS_PER_FILE);
   }
-  let count = 0;
   for (const entry of entries) {
     const source = {
       client: spec.client,
@@ -159,13 +203,12 @@ function addFile(result: ScanResult, spec: SourceSpec, f: SourceFile, text: stri
     if (n.server) {
       result.servers.push(n.server);
       if (n.launch) result.launches.set(n.server.id, n.launch);
-      count++;
     }
   }
   if (problems > MAX_DIAGNOSTICS_PER_FILE) {
     result.diagnostics.push({ file: f.file, client: spec.client, severity: 'warning', message: `${problems - MAX_DIAGNOSTICS_PER_FILE} more problems in this file are not listed` });
   }
-  return count;
+  return result;
 }
 
 /** Entries that are the same launch, configured in more than one place. */

@@ -28,6 +28,13 @@ export type FileDiagnostic = Omit<Diagnostic, 'file' | 'client'>;
 export interface AdaptResult {
   entries: RawServerEntry[];
   diagnostics: FileDiagnostic[];
+  /** Problems found past MAX_DIAGNOSTICS_PER_FILE and not written out: only counted. */
+  omitted?: number;
+  /**
+   * How many servers the file defines, when `entries` holds only the first MAX_SERVERS_PER_FILE + 1
+   * (the scan lists that many and names the first one left out): the rest were counted, not read.
+   */
+  total?: number;
 }
 
 export type Adapter = (text: string, file: string) => AdaptResult;

@@ -1,4 +1,4 @@
-import { parseJsoncDocument, propertyValue, readFields, readServerMapNodes } from './jsonc';
+import { countsOf, parseJsoncDocument, propertyValue, readFields, readServerMapNodes } from './jsonc';
 import { AdaptResult, RawServerEntry } from './types';
 
 /**
@@ -10,7 +10,8 @@ import { AdaptResult, RawServerEntry } from './types';
  */
 export function adaptZedSettings(text: string): AdaptResult {
   const doc = parseJsoncDocument(text);
-  const map = readServerMapNodes(doc, ['context_servers']);
+  // No cap while reading: extension servers are skipped after, so which ones are listed is known only then.
+  const map = readServerMapNodes(doc, ['context_servers'], {}, Infinity);
   const entries: RawServerEntry[] = [];
   for (const { entry, node: entryNode } of map.entries) {
     const f = entry.fields;
@@ -30,5 +31,5 @@ export function adaptZedSettings(text: string): AdaptResult {
     }
     entries.push(entry);
   }
-  return { entries, diagnostics: [...doc.diagnostics, ...map.diagnostics] };
+  return { entries, diagnostics: [...doc.diagnostics, ...map.diagnostics], ...countsOf({ omitted: (doc.omitted ?? 0) + (map.omitted ?? 0), total: map.total }) };
 }

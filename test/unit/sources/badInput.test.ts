@@ -178,12 +178,12 @@ describe('sources: bad input gets a clear message and nothing else is lost', () 
     assert.deepEqual(names(r), ['survivor']);
   });
 
-  it('a file over 5 MiB is refused unread, with a message and no position', async () => {
+  it(`a file over ${MAX_CONFIG_BYTES / (1024 * 1024)} MiB is refused unread, with a message and no position`, async () => {
     const h = makeHome();
     const file = path.join(h.home, '.gemini', 'settings.json');
     writeTree({ [file]: `{"mcpServers":{"big":{"command":"x"}},"pad":"${'x'.repeat(MAX_CONFIG_BYTES)}"}` });
     const r = await h.run();
-    const d = diag(r, file, /over the 5\.0 MiB limit for a config file; not read/);
+    const d = diag(r, file, new RegExp(`over the ${(MAX_CONFIG_BYTES / (1024 * 1024)).toFixed(1)} MiB limit for a config file; not read`));
     assert.equal(d.line, undefined);
     assert.equal(r.files.find((f) => f.file === file)?.state, 'unreadable');
     assert.deepEqual(names(r), ['survivor']);

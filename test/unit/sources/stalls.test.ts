@@ -4,8 +4,9 @@ import { Diagnostic } from '../../../src/core/model';
 import { decodeConfigText, ReadOutcome } from '../../../src/core/sources/readConfigFile';
 import { MAX_DIAGNOSTICS_PER_FILE, MAX_FILES_PER_SOURCE, MAX_SERVERS_PER_FILE, READ_CONCURRENCY, ScanResult } from '../../../src/core/sources/scan';
 import { adaptClaudeJson } from '../../../src/core/sources/claudeCode';
+import { MAX_TOML_BYTES } from '../../../src/core/sources/codex';
 import { adaptContinueYaml, MAX_YAML_BYTES } from '../../../src/core/sources/continueYaml';
-import { jsonServerMapAdapter } from '../../../src/core/sources/jsonc';
+import { jsonServerMapAdapter, MAX_RECOVERED_BYTES } from '../../../src/core/sources/jsonc';
 import { duplicateKeyConfig, serversWithEnv } from '../../support/bigConfigs';
 import { host, scan, tempDir, writeTree } from './support';
 
@@ -24,17 +25,24 @@ function diagnosticsFor(r: ScanResult, file: string, message: RegExp): Diagnosti
 describe('sources: input that stalled discovery', () => {
   it('1.2 MB of definitions, every name repeated (over 20,000 names): each name once, with its last definition, and one warning per repeat', () => {
     const cfg = duplicateKeyConfig(1_200_000);
-    assert.ok(cfg.names >= 20_000, `${cfg.names} names`);
+    assert.ok(cfg.names > MAX_SERVERS_PER_FILE, `${cfg.names} names`);
     const r = jsonServerMapAdapter(['servers'])(cfg.text);
-    assert.equal(r.entries.length, cfg.names);
+    // The scan lists MAX_SERVERS_PER_FILE servers and names the next: the adapter reads that many and counts the rest.
+    assert.equal(r.total, cfg.names);
+    assert.equal(r.entries.length, MAX_SERVERS_PER_FILE + 1);
     // The last definition of s<k> is definition 2k+1; a repeat moves the name to where it was last defined.
-    r.entries.forEach((e, k) => {
+    r.entries.slice(0, MAX_SERVERS_PER_FILE).forEach((e, k) => {
       assert.equal(e.name, `s${k}`);
       assert.equal(e.fields.command.value, `x${2 * k + 1}`);
     });
+    assert.equal(r.entries[MAX_SERVERS_PER_FILE].name, `s${MAX_SERVERS_PER_FILE}`);
+    // On line 2, which starts after the first newline.
+    const offset = cfg.text.indexOf(`"s${MAX_SERVERS_PER_FILE}":{"command":"x${2 * MAX_SERVERS_PER_FILE + 1}"`);
+    assert.deepEqual(r.entries[MAX_SERVERS_PER_FILE].position, { line: 2, column: offset - cfg.text.indexOf('\n') });
+    // One warning per repeat: the first MAX_DIAGNOSTICS_PER_FILE written out, the rest counted.
     const repeats = r.diagnostics.filter((d) => d.severity === 'warning' && /is defined twice in "servers"; the last definition is used/.test(d.message));
-    assert.equal(repeats.length, cfg.names);
-    assert.equal(r.diagnostics.length, cfg.names);
+    assert.equal(repeats.length, MAX_DIAGNOSTICS_PER_FILE);
+    assert.equal(r.diagnostics.length + (r.omitted ?? 0), cfg.names);
   });
 
   it('a repeated name whose last definition is not an object drops the name, as before', () => {
@@ -103,6 +111,44 @@ describe('sources: YAML size limit', () => {
     writeTree({ [file]: `mcpServers:\n${items.join('')}`, [path.join(home, '.cursor', 'mcp.json')]: '{"mcpServers":{"ok":{"command":"x"}}}' });
     const r = await scan({ host: host(home), workspaceFolders: [] });
     const d = diagnosticsFor(r, file, /^is 1\.0 MiB, over the 1\.0 MiB limit for a YAML config; not read$/);
+    assert.equal(d.length, 1, JSON.stringify(r.diagnostics));
+    assert.equal(d[0].line, undefined);
+    assert.deepEqual(r.servers.map((s) => s.name), ['ok']);
+  });
+});
+
+describe('sources: large JSON with syntax errors', () => {
+  it(`a file over ${MAX_RECOVERED_BYTES / (1024 * 1024)} MiB with a syntax error: its errors are listed (${MAX_DIAGNOSTICS_PER_FILE} and the count of the rest), no servers read from it`, async () => {
+    const home = tempDir('broken');
+    const file = path.join(home, '.config', 'Code', 'User', 'mcp.json');
+    const cfg = duplicateKeyConfig(MAX_RECOVERED_BYTES + 1024);
+    // An unclosed map, and 300 stray commas: 301 errors.
+    const text = cfg.text.replace('{"servers":{\n', `{"servers":{\n${',\n'.repeat(300)}`).replace(/\}\}\n$/, '}\n');
+    writeTree({ [file]: text, [path.join(home, '.cursor', 'mcp.json')]: '{"mcpServers":{"ok":{"command":"x"}}}' });
+    const r = await scan({ host: host(home), workspaceFolders: [] });
+    const mine = r.diagnostics.filter((d) => d.file === file);
+    assert.equal(mine[0].message, `has syntax errors and is over ${(MAX_RECOVERED_BYTES / (1024 * 1024)).toFixed(1)} MiB: no servers read from it (a smaller file is read around its errors)`);
+    assert.deepEqual([mine[1].line, mine[1].column, mine[1].message], [2, 1, 'invalid JSON: value expected']);
+    assert.equal(mine.length, MAX_DIAGNOSTICS_PER_FILE + 1);
+    assert.match(mine[MAX_DIAGNOSTICS_PER_FILE].message, /^\d+ more problems in this file are not listed$/);
+    assert.equal(r.files.find((f) => f.file === file)?.state, 'read');
+    assert.deepEqual(r.servers.map((s) => s.name), ['ok']);
+  });
+});
+
+describe('sources: TOML size limit', () => {
+  it(`a Codex config.toml over ${MAX_TOML_BYTES / (1024 * 1024)} MiB is refused unread with its size; the other sources are read`, async () => {
+    const home = tempDir('toml');
+    const file = path.join(home, '.codex', 'config.toml');
+    const items: string[] = [];
+    for (let i = 0, length = 0; length <= MAX_TOML_BYTES; i++) {
+      const item = `[mcp_servers.s${i}]\ncommand = "x"\n`;
+      items.push(item);
+      length += item.length;
+    }
+    writeTree({ [file]: items.join(''), [path.join(home, '.cursor', 'mcp.json')]: '{"mcpServers":{"ok":{"command":"x"}}}' });
+    const r = await scan({ host: host(home), workspaceFolders: [] });
+    const d = diagnosticsFor(r, file, /^is 5\.0 MiB, over the 5\.0 MiB limit for a TOML config; not read$/);
     assert.equal(d.length, 1, JSON.stringify(r.diagnostics));
     assert.equal(d[0].line, undefined);
     assert.deepEqual(r.servers.map((s) => s.name), ['ok']);
