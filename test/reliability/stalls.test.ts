@@ -1,10 +1,10 @@
 import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { duplicateKeyConfig, serversWithEnv } from '../support/bigConfigs';
 import { cliPath } from '../support/repo';
+import { makeTempDir } from '../support/temp';
 
 /**
  * Input that stalls or blanks discovery, through the built CLI's `status --json` on a fixture home:
@@ -18,15 +18,7 @@ interface Snapshot {
   diagnostics: Array<{ file: string; severity: string; message: string; line?: number }>;
 }
 
-const roots: string[] = [];
-function tempHome(): string {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'lg-stalls-'));
-  roots.push(root);
-  return root;
-}
-after(() => {
-  for (const r of roots.splice(0)) fs.rmSync(r, { recursive: true, force: true });
-});
+const tempHome = (): string => makeTempDir('lg-stalls-');
 
 function write(file: string, text: string): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
