@@ -106,6 +106,23 @@ describe('HTTP front under abuse', function () {
     return { ended: () => ended, cancel: () => stream.body!.cancel().catch(() => undefined) };
   }
 
+  /** Like openStream, but a refusal (a 503 at the connection limit, say) is returned as its status instead of failing. */
+  async function tryOpenStream(url: string): Promise<number | { ended: () => boolean; cancel: () => Promise<void> }> {
+    const init = await raw(url, 'POST', initializeBody());
+    if (init.status !== 200) return init.status;
+    const sessionHeaders = { 'mcp-session-id': init.headers['mcp-session-id'] as string, 'mcp-protocol-version': '2025-06-18' };
+    const ack = await raw(url, 'POST', JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }), sessionHeaders);
+    if (ack.status !== 202) return ack.status;
+    const stream = await fetch(url, { method: 'GET', headers: { ...sessionHeaders, accept: 'text/event-stream' } });
+    if (stream.status !== 200) {
+      await stream.body?.cancel().catch(() => undefined);
+      return stream.status;
+    }
+    let ended = false;
+    void stream.body!.pipeTo(new WritableStream({ close: () => void (ended = true), abort: () => void (ended = true) })).catch(() => (ended = true));
+    return { ended: () => ended, cancel: () => stream.body!.cancel().catch(() => undefined) };
+  }
+
   it('slow connections that never finish their headers or body are closed by the request timeouts; event streams are not', async function () {
     guard = await startGuard({ headersTimeoutMs: 1000, requestTimeoutMs: 2000, connectionsCheckIntervalMs: 200 });
     // An event stream is an answer, not a request: it outlives the request timeouts.
@@ -149,6 +166,40 @@ describe('HTTP front under abuse', function () {
     assert.match(extra.answer(), /"jsonrpc":"2.0","error":\{"code":-32000,"message":"Too many connections/);
     assert.deepEqual(streams.map((s) => s.ended()), [false, false]);
     for (const s of streams) await s.cancel();
+  });
+
+  it('idle event streams of a flood of sessions never lock a working client out', async function () {
+    // Lowered so a few dozen connections reach both limits.
+    const limits = { maxConnections: 24, maxEventStreams: 12 };
+    guard = await startGuard(limits);
+    ({ client } = await connectClient(guard.url));
+    assert.equal(await echo(client, 'before the streams'), 'Echo: before the streams');
+    // A call whose answer is an event stream of its own (progress, then the result), in flight
+    // through the whole flood: answers to requests are never ended to make room.
+    const progress: number[] = [];
+    const longCall = client.callTool({ name: 'trigger-long-running-operation', arguments: { duration: 4, steps: 4 } }, undefined, { timeout: 60_000, onprogress: (p) => progress.push(p.progress) });
+    // More sessions, each with its event stream, than there are connections.
+    const streams: Array<{ ended: () => boolean; cancel: () => Promise<void> }> = [];
+    const refused: number[] = [];
+    let second: Client | undefined;
+    try {
+      for (let i = 0; i < limits.maxConnections + 6; i++) {
+        const opened = await tryOpenStream(guard.url);
+        if (typeof opened === 'number') refused.push(opened);
+        else streams.push(opened);
+      }
+      ({ client: second } = await connectClient(guard.url));
+      assert.equal(await echo(second, 'a new client'), 'Echo: a new client');
+      assert.equal(await echo(client, 'the first client again'), 'Echo: the first client again');
+      const long = (await longCall) as { content: Array<{ text?: string }> };
+      assert.match(long.content[0].text ?? '', /Long running operation completed/);
+      assert.deepEqual(progress, [1, 2, 3, 4]);
+      assert.deepEqual(refused, [], 'every session of the flood got its stream (older idle ones were ended to make room)');
+      assert.ok(streams.filter((s) => !s.ended()).length <= limits.maxEventStreams, 'no more streams open than the limit');
+    } finally {
+      await second?.close().catch(() => undefined);
+      for (const s of streams) await s.cancel();
+    }
   });
 
   it('a real client keeps its session through a flood of fresh initializes', async function () {

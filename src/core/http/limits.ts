@@ -13,8 +13,10 @@ export interface HttpLimits {
   keepAliveTimeoutMs: number;
   /** How often the two request timeouts above are checked: they fire at most this much late. */
   connectionsCheckIntervalMs: number;
-  /** Client connections open at once; one more gets 503 and is closed. */
+  /** Client connections open at once; past it the one waiting longest is closed, or, when all are busy, the new one gets 503. */
   maxConnections: number;
+  /** GET event streams open at once, kept well below `maxConnections`; past it (or on a second stream of the same session) one stream is ended cleanly, see docs. */
+  maxEventStreams: number;
   /** New sessions (initialize requests) one client connection may open; more get 429 and the connection is closed. */
   maxInitializesPerConnection: number;
   /** Sessions remembered; past it, never-used sessions go first, then the least recently used. */
@@ -32,6 +34,9 @@ export const HTTP_LIMITS: Readonly<HttpLimits> = Object.freeze({
   connectionsCheckIntervalMs: 1_000,
   // Well under the common 1,024 open-file limit: each client connection can need an upstream one too.
   maxConnections: 256,
+  // Half the connections at most: the other half stays free for requests, so idle streams can never
+  // leave a working client with no connection to send its call on.
+  maxEventStreams: 128,
   maxInitializesPerConnection: 16,
   maxSessions: 1000,
   maxStoreBytes: 2 * 1024 * 1024,

@@ -167,6 +167,21 @@ export class SessionStore {
     return true;
   }
 
+  /**
+   * Of `ids`, the one this store would forget first (the order of the class comment); an id it no
+   * longer knows comes before all. Used to pick which session's event stream makes way.
+   */
+  firstToForget(ids: ReadonlySet<string>): string | undefined {
+    for (const id of ids) if (!this.sessions.has(id)) return id;
+    let oldestUsed: string | undefined;
+    for (const [sid, s] of this.sessions) {
+      if (!ids.has(sid)) continue;
+      if (!s.used) return sid;
+      oldestUsed ??= sid;
+    }
+    return oldestUsed;
+  }
+
   /** Forgets sessions until within both limits; `keep` (the one just recorded) goes last. */
   private evict(keep: string | undefined): void {
     const { maxSessions, maxStoreBytes } = this.limits;

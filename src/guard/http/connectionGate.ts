@@ -7,7 +7,8 @@ import { FrontErrorCode } from './jsonrpcError';
  * opened, idle between requests, or still sending a request). At the limit, a new connection
  * pushes out the connection that has been waiting longest, so connections that stall (slowloris)
  * cannot lock working clients out; only when every connection is busy is the new one refused,
- * with a 503 its client can read.
+ * with a 503 its client can read. Event streams, busy for as long as they are open, are bounded
+ * apart (eventStreams.ts) well below this limit, so they cannot make every connection busy.
  */
 export class ConnectionGate {
   private open = 0;

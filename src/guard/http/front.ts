@@ -5,6 +5,7 @@ import { HttpLimits, httpLimits } from '../../core/http/limits';
 import { INITIALIZED_NOTIFICATION, replayableProtocolVersion } from '../../core/http/replayRecord';
 import { FrontSession, SessionStore } from '../../core/http/sessionStore';
 import { ConnectionGate } from './connectionGate';
+import { EventStreams } from './eventStreams';
 import { UpstreamAddress } from './exchange';
 import { FrontErrorCode, requestIdOf, sendJsonRpcError } from './jsonrpcError';
 import { checkOrigin } from './origin';
@@ -81,12 +82,14 @@ export class HttpFront {
   private idleWaiters: Array<() => void> = [];
   private readonly limits: HttpLimits;
   private readonly gate: ConnectionGate;
+  private readonly streams: EventStreams;
   /** Sessions each connection opened. */
   private readonly initializes = new WeakMap<Socket, number>();
 
   constructor(private readonly options: FrontOptions) {
     this.limits = httpLimits(options.limits);
     this.gate = new ConnectionGate(this.limits.maxConnections);
+    this.streams = new EventStreams(this.limits.maxEventStreams, (keys) => options.sessions.firstToForget(keys));
   }
 
   /** Binds the client-facing address; rejects (e.g. EADDRINUSE) without leaving a listener behind. */
@@ -376,9 +379,21 @@ export class HttpFront {
       if (upRes.complete) return;
       // The upstream died mid-answer. An event stream ends cleanly, so the client reconnects (with
       // Last-Event-ID) instead of hanging; a JSON answer cut short must not look complete.
-      if (sse) res.end();
-      else res.destroy();
+      if (sse) {
+        if (!res.writableEnded) res.end();
+      } else res.destroy();
     });
+    // A GET event stream is bounded (see eventStreams.ts); when it must make way it ends cleanly and
+    // the upstream request is cancelled. A stream without a known session gets a key no session has.
+    if (sse && ex.req.method === 'GET' && status >= 200 && status < 300) {
+      const key = clientSid !== undefined && this.options.sessions.get(clientSid) ? clientSid : `unknown:${randomUUID()}`;
+      const release = this.streams.add(key, () => {
+        upRes.unpipe(res);
+        upReq.destroy();
+        if (!res.writableEnded) res.end();
+      });
+      res.once('close', release);
+    }
     return over;
   }
 
