@@ -13,7 +13,9 @@ const runTemp = fs.mkdtempSync(path.join(os.tmpdir(), 'lg-test-'));
 process.env.TMPDIR = runTemp;
 
 export const mochaHooks = {
-  afterAll(): void {
+  afterAll(this: Mocha.Context): void {
+    // Removing a run's npm caches and venvs takes a while on a busy machine.
+    this.timeout(300_000);
     removeTempDirs();
     let left: string[] = [];
     try {
