@@ -67,6 +67,32 @@ export const nodeFs: VersionFs = {
   },
 };
 
+/**
+ * Remembers every answer of `inner` for as long as it is used: one snapshot's resolutions look up the
+ * same paths over and over (every `node` launch probes each PATH folder, every script in one package
+ * reads the same package.json), and within one snapshot a path is taken to hold still. Failures are
+ * remembered too, so each caller still sees its own rejection.
+ */
+export function memoizedFs(inner: VersionFs): VersionFs {
+  const memo = <T>(call: (p: string) => Promise<T>) => {
+    const answers = new Map<string, Promise<T>>();
+    return (p: string): Promise<T> => {
+      let answer = answers.get(p);
+      if (!answer) answers.set(p, (answer = call(p)));
+      return answer;
+    };
+  };
+  return {
+    stat: memo((p) => inner.stat(p)),
+    lstat: memo((p) => inner.lstat(p)),
+    readText: memo((p) => inner.readText(p)),
+    readdir: memo((p) => inner.readdir(p)),
+    realpath: memo((p) => inner.realpath(p)),
+    ...(inner.statSync ? { statSync: inner.statSync } : {}),
+    ...(inner.lstatSync ? { lstatSync: inner.lstatSync } : {}),
+  };
+}
+
 /** A stat's identity for the cache: any rewrite, replacement or touch changes it. */
 export function signature(s: FileStat | undefined): string {
   return s ? `${s.kind}:${s.mtimeMs}:${s.ctimeMs}:${s.size}:${s.ino}` : 'absent';
