@@ -54,7 +54,8 @@ describe('versions: the mtime cache', () => {
     };
     exe(dirs[2]);
     const stats = new Map<string, number>();
-    const counting: VersionFs = { ...nodeFs, stat: (p) => (stats.set(p, (stats.get(p) ?? 0) + 1), nodeFs.stat(p)) };
+    const count = (p: string) => stats.set(p, (stats.get(p) ?? 0) + 1);
+    const counting: VersionFs = { ...nodeFs, stat: (p) => (count(p), nodeFs.stat(p)), statSync: (p) => (count(p), nodeFs.statSync!(p)) };
     let now = 1_000_000;
     const cache = new MtimeCache<Resolution>(counting, { now: () => now });
     const ctx = ctxFor(home, { PATH: dirs.join(':') });
@@ -77,5 +78,14 @@ describe('versions: the mtime cache', () => {
     now += PROBE_TTL_MS;
     const second = await pass();
     assert.deepEqual(new Set(second.map(where)), new Set([path.join(dirs[0], 'srv')]));
+  });
+
+  it('a path under a file is absent to the synchronous stats as to the promise ones (the same answer in a pass and in its validation)', async () => {
+    const file = path.join(tempDir(), 'f');
+    fs.writeFileSync(file, '');
+    const under = path.join(file, 'node');
+    assert.equal(await nodeFs.stat(under), undefined);
+    assert.equal(nodeFs.statSync!(under), undefined);
+    assert.equal(nodeFs.lstatSync!(under), undefined);
   });
 });
