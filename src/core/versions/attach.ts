@@ -70,6 +70,21 @@ const FAILED_ASK_RETRY_MS = 5 * 60_000;
 const DOCKER_TTL_MS = 30_000;
 const dockerMemo = new Map<string, { at: number; resolution: Promise<Resolution> }>();
 
+/**
+ * Servers resolved at once: enough to keep the file-system thread pool busy. Thousands started
+ * together only pile up half-done resolutions in memory, and the time goes to collecting them.
+ */
+const RESOLVE_CONCURRENCY = 32;
+
+/** `work` on every item, at most `limit` at a time, in order. */
+async function eachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
 function fileLogger(host: HostEnv): (message: string) => void {
   const { root, logs } = lifeguardPaths(host);
   const file = path.join(logs, 'versions.log');
@@ -182,13 +197,11 @@ export async function attachVersions(
 
   cache.newPass();
   try {
-    await Promise.all(
-      servers.map(async (server) => {
-        const launch = launches.get(server.id);
-        if (launch && server.transport === 'stdio') server.installed = (await resolveCached(launch, {})).installed;
-        await Promise.all(server.instances.map((instance) => versionsOfInstance(server, instance, launch)));
-      }),
-    );
+    await eachLimited(servers, RESOLVE_CONCURRENCY, async (server) => {
+      const launch = launches.get(server.id);
+      if (launch && server.transport === 'stdio') server.installed = (await resolveCached(launch, {})).installed;
+      await Promise.all(server.instances.map((instance) => versionsOfInstance(server, instance, launch)));
+    });
   } finally {
     cache.endPass();
   }

@@ -1,4 +1,4 @@
-import { Dependency, signature, trackingFs, VersionFs } from './fs';
+import { Dependency, memoizedFs, signature, trackingFs, VersionFs } from './fs';
 
 interface Entry<T> {
   value: T;
@@ -30,6 +30,8 @@ export class MtimeCache<T> {
   private pass: Map<string, Promise<string> | string> | undefined;
   /** Answers already given in this pass: a server and its instances often ask for the same launch. */
   private answers: Map<string, Promise<T>> | undefined;
+  /** File reads already made in this pass: thousands of launches of one `node` probe the same PATH folders. */
+  private passFs: VersionFs | undefined;
   hits = 0;
   misses = 0;
 
@@ -59,7 +61,7 @@ export class MtimeCache<T> {
       return cached.value;
     }
     this.misses++;
-    const t = trackingFs(this.fs);
+    const t = trackingFs(this.passFs ?? this.fs);
     const value = await compute(t.fs);
     this.entries.set(key, { value, deps: t.deps, probedAt: this.now() });
     return value;
@@ -69,11 +71,13 @@ export class MtimeCache<T> {
   newPass(): void {
     this.pass = new Map();
     this.answers = new Map();
+    this.passFs = memoizedFs(this.fs);
   }
 
   endPass(): void {
     this.pass = undefined;
     this.answers = undefined;
+    this.passFs = undefined;
   }
 
   clear(): void {

@@ -45,6 +45,15 @@ async function orAbsent<T>(p: Promise<T>): Promise<T | undefined> {
   }
 }
 
+function orAbsentSync<T>(call: () => T): T | undefined {
+  try {
+    return call();
+  } catch (err) {
+    if (absent(err)) return undefined;
+    throw err;
+  }
+}
+
 export const nodeFs: VersionFs = {
   stat: async (p) => {
     const s = await orAbsent(fsp.stat(p));
@@ -57,15 +66,44 @@ export const nodeFs: VersionFs = {
   readText: (p) => orAbsent(fsp.readFile(p, 'utf8')),
   readdir: (p) => orAbsent(fsp.readdir(p)),
   realpath: (p) => orAbsent(fsp.realpath(p)),
+  // ENOTDIR is "not there" here too, as in the promise versions: the same path gets the same answer either way.
   statSync: (p) => {
-    const s = statSync(p, { throwIfNoEntry: false });
+    const s = orAbsentSync(() => statSync(p, { throwIfNoEntry: false }));
     return s && toStat(s);
   },
   lstatSync: (p) => {
-    const s = lstatSync(p, { throwIfNoEntry: false });
+    const s = orAbsentSync(() => lstatSync(p, { throwIfNoEntry: false }));
     return s && toStat(s);
   },
 };
+
+/**
+ * Remembers every answer of `inner` for as long as it is used: one snapshot's resolutions look up the
+ * same paths over and over (every `node` launch probes each PATH folder, every script in one package
+ * reads the same package.json), and within one snapshot a path is taken to hold still. Failures are
+ * remembered too, so each caller still sees its own rejection. Stats go through the synchronous
+ * calls when `inner` has them, as the cache's own validation does: a promise stat costs a
+ * thread-pool round trip, and for an absent path an error with a stack, about ten times more.
+ */
+export function memoizedFs(inner: VersionFs): VersionFs {
+  const memo = <T>(call: (p: string) => Promise<T>) => {
+    const answers = new Map<string, Promise<T>>();
+    return (p: string): Promise<T> => {
+      let answer = answers.get(p);
+      if (!answer) answers.set(p, (answer = call(p)));
+      return answer;
+    };
+  };
+  return {
+    stat: memo(inner.statSync ? async (p) => inner.statSync!(p) : (p) => inner.stat(p)),
+    lstat: memo(inner.lstatSync ? async (p) => inner.lstatSync!(p) : (p) => inner.lstat(p)),
+    readText: memo((p) => inner.readText(p)),
+    readdir: memo((p) => inner.readdir(p)),
+    realpath: memo((p) => inner.realpath(p)),
+    ...(inner.statSync ? { statSync: inner.statSync } : {}),
+    ...(inner.lstatSync ? { lstatSync: inner.lstatSync } : {}),
+  };
+}
 
 /** A stat's identity for the cache: any rewrite, replacement or touch changes it. */
 export function signature(s: FileStat | undefined): string {

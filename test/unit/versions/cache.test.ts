@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MtimeCache, PROBE_TTL_MS } from '../../../src/core/versions/cache';
-import { nodeFs } from '../../../src/core/versions/fs';
+import { nodeFs, VersionFs } from '../../../src/core/versions/fs';
 import { resolveInstalled, Resolution } from '../../../src/core/versions/resolve';
 import { ctxFor, npmPackage, tempDir } from './layouts';
 
@@ -42,5 +42,50 @@ describe('versions: the mtime cache', () => {
     assert.equal((await get()).installed.state, 'missing');
     now += 1;
     assert.equal((await get()).installed.state, 'installed');
+  });
+
+  it('looks a command up on PATH once per pass however many launches run it, and still notices when it moves', async () => {
+    const home = tempDir();
+    const dirs = ['a', 'b', 'c'].map((d) => path.join(home, d));
+    for (const d of dirs) fs.mkdirSync(d);
+    const exe = (dir: string) => {
+      fs.writeFileSync(path.join(dir, 'srv'), '#!/bin/sh\n');
+      fs.chmodSync(path.join(dir, 'srv'), 0o755);
+    };
+    exe(dirs[2]);
+    const stats = new Map<string, number>();
+    const count = (p: string) => stats.set(p, (stats.get(p) ?? 0) + 1);
+    const counting: VersionFs = { ...nodeFs, stat: (p) => (count(p), nodeFs.stat(p)), statSync: (p) => (count(p), nodeFs.statSync!(p)) };
+    let now = 1_000_000;
+    const cache = new MtimeCache<Resolution>(counting, { now: () => now });
+    const ctx = ctxFor(home, { PATH: dirs.join(':') });
+    const pass = async () => {
+      cache.newPass();
+      try {
+        // 200 servers that differ only in their arguments: 200 cache keys, one command.
+        return await Promise.all(Array.from({ length: 200 }, (_, i) => cache.get(`k${i}`, (tfs) => resolveInstalled({ ...ctx, fs: tfs }, { command: 'srv', args: ['--port', `${i}`] }))));
+      } finally {
+        cache.endPass();
+      }
+    };
+    const where = (r: Resolution) => (r.installed.state === 'unversioned' ? r.installed.path : r.installed.state);
+    const first = await pass();
+    assert.deepEqual(new Set(first.map(where)), new Set([path.join(dirs[2], 'srv')]));
+    assert.deepEqual(dirs.map((d) => stats.get(path.join(d, 'srv'))), [1, 1, 1], 'each PATH folder probed once for 200 launches');
+
+    // The same command placed earlier on PATH: every answer that probed there is stale once probes are due.
+    exe(dirs[0]);
+    now += PROBE_TTL_MS;
+    const second = await pass();
+    assert.deepEqual(new Set(second.map(where)), new Set([path.join(dirs[0], 'srv')]));
+  });
+
+  it('a path under a file is absent to the synchronous stats as to the promise ones (the same answer in a pass and in its validation)', async () => {
+    const file = path.join(tempDir(), 'f');
+    fs.writeFileSync(file, '');
+    const under = path.join(file, 'node');
+    assert.equal(await nodeFs.stat(under), undefined);
+    assert.equal(nodeFs.statSync!(under), undefined);
+    assert.equal(nodeFs.lstatSync!(under), undefined);
   });
 });
