@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { repoRoot } from '../../support/repo';
 import type { E2eTools } from './tools';
+import { makeTempDir } from '../../support/temp';
 
 /**
  * The packaged extension, built once per run with `npm run package` and installed once into a
@@ -25,13 +25,9 @@ function run(command: string, args: string[], options: { cwd: string; env: NodeJ
 let template: Promise<string> | undefined;
 let runDir: string | undefined;
 
-/** A folder for this run's shared artefacts (the .vsix, the template), removed when the process exits. */
+/** A folder for this run's shared artefacts (the .vsix, the template), removed when the run ends. */
 export function runFolder(): string {
-  if (!runDir) {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcp-lifeguard-e2e-run-'));
-    runDir = dir;
-    process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
-  }
+  if (!runDir) runDir = makeTempDir('mcp-lifeguard-e2e-run-');
   return runDir;
 }
 
