@@ -132,6 +132,8 @@ export interface LauncherStep {
   startTime?: number;
   /** Redacted. */
   commandLine: string;
+  /** Hash of the full command line before redaction (as Instance.commandHash): a launcher is signalled only when it still matches. */
+  commandHash?: string;
 }
 
 /** A short reference to an instance inside a verdict's evidence. */

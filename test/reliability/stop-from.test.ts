@@ -9,8 +9,13 @@ import { isAlive, runCli, tempHome, until } from '../integration/guard/support';
 /** A hand-written `status --json` naming one process of a user-level entry, with only the fields given. */
 function snapshotFile(home: string, instance: Record<string, unknown>): string {
   const file = path.join(home, 'snapshot.json');
-  const source = { client: 'vscode', scope: 'user', file: path.join(home, '.config', 'Code', 'User', 'mcp.json') };
-  fs.writeFileSync(file, JSON.stringify({ servers: [{ id: 'x', name: 'x', source, instances: [{ launcherChain: [], verdicts: [], ...instance }] }], notConfigured: [] }));
+  // The entry is really configured in the user's own VS Code file: trust is judged by the configs on disk.
+  const config = path.join(home, '.config', 'Code', 'User', 'mcp.json');
+  fs.mkdirSync(path.dirname(config), { recursive: true });
+  fs.writeFileSync(config, JSON.stringify({ servers: { x: { command: 'sleep', args: ['60'] } } }));
+  const source = { client: 'vscode', scope: 'user', file: config };
+  const id = `vscode:user:${config}#servers/x`;
+  fs.writeFileSync(file, JSON.stringify({ servers: [{ id, name: 'x', source, instances: [{ launcherChain: [], verdicts: [], ...instance }] }], notConfigured: [] }));
   return file;
 }
 

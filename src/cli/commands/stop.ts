@@ -2,10 +2,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultStopDeps, StopResult, stopInstance } from '../../core/actions/stop';
-import { workspaceRefusal } from '../../core/actions/workspaceTrust';
+import { judgedByCurrentConfigs, workspaceRefusal } from '../../core/actions/workspaceTrust';
 import { currentHostEnv } from '../../core/hostEnv';
 import { Instance, Snapshot } from '../../core/model';
 import { takeSnapshot } from '../../core/snapshot';
+import { scanSources } from '../../core/sources/scan';
 import { terminalSafe } from '../../core/terminalSafe';
 import { CliIo, UsageError } from '../io';
 
@@ -23,6 +24,7 @@ export const ACTION_OPTIONS = {
  * `status --json`, e.g. what a user reviewed), or a fresh one.
  */
 export async function snapshotFor(values: { from?: string; workspace?: string[] }, io: CliIo): Promise<Snapshot> {
+  const workspaceFolders = (values.workspace?.length ? values.workspace : [io.cwd]).map((w) => path.resolve(io.cwd, w));
   if (values.from) {
     const file = path.resolve(io.cwd, values.from);
     let parsed: Snapshot;
@@ -32,9 +34,10 @@ export async function snapshotFor(values: { from?: string; workspace?: string[] 
       throw new UsageError(`--from ${file}: ${(err as Error).message}`);
     }
     if (!parsed || !Array.isArray(parsed.servers)) throw new UsageError(`--from ${file}: not the output of \`status --json\``);
-    return { ...parsed, notConfigured: parsed.notConfigured ?? [] };
+    // Which entries the workspace defines is judged by the configs as scanned now, not by the file.
+    const scan = await scanSources({ host: currentHostEnv(io.env), workspaceFolders });
+    return judgedByCurrentConfigs({ ...parsed, notConfigured: Array.isArray(parsed.notConfigured) ? parsed.notConfigured : [] }, scan.servers, workspaceFolders);
   }
-  const workspaceFolders = (values.workspace?.length ? values.workspace : [io.cwd]).map((w) => path.resolve(io.cwd, w));
   return takeSnapshot({ host: currentHostEnv(io.env), workspaceFolders });
 }
 

@@ -19,8 +19,11 @@ export interface SkippedItem {
   serverId: string;
   serverName: string;
   pid: number;
-  /** ambiguous: several entries claim it and its launch does not say whose it is; workspace-untrusted: only workspace files claim it. */
-  reason: 'ambiguous' | 'workspace-untrusted';
+  /**
+   * ambiguous: several entries claim it and its launch does not say whose it is; workspace-untrusted:
+   * only workspace files claim it; malformed: a saved snapshot's entry lacks what the plan needs.
+   */
+  reason: 'ambiguous' | 'workspace-untrusted' | 'malformed';
   message: string;
 }
 
@@ -49,10 +52,17 @@ export function killDuplicatesPlan(snapshot: Snapshot, server?: string, options:
   const seen = new Set<number>();
   for (const s of snapshot.servers) {
     if (server !== undefined && s.name !== server && s.id !== server) continue;
-    for (const i of s.instances) {
+    for (const i of Array.isArray(s.instances) ? s.instances : []) {
+      // A saved snapshot (`--from FILE`) is input: what it lacks is refused by name, never a crash.
+      const malformed = malformedEntry(i);
+      if (malformed) {
+        skipped.push({ serverId: s.id, serverName: s.name, pid: i?.pid, reason: 'malformed', message: malformed });
+        continue;
+      }
       if (seen.has(i.pid)) continue;
       const dup = i.verdicts.find((v) => v.kind === 'duplicate');
-      const orphan = i.verdicts.find((v) => v.kind === 'orphan');
+      // An HTTP entry's process is found by its port: a standalone daemon with no client, never an orphan.
+      const orphan = s.transport === 'stdio' || s.transport === undefined ? i.verdicts.find((v) => v.kind === 'orphan') : undefined;
       if (!dup && !orphan) continue;
       seen.add(i.pid);
       // Which entry owns it is undecided: acting for one entry could reach another project's process.
@@ -77,6 +87,21 @@ export function killDuplicatesPlan(snapshot: Snapshot, server?: string, options:
     }
   }
   return { items, skipped };
+}
+
+/** What an instance of a saved snapshot lacks for the plan (pid, verdicts, a duplicate's `keep`), or undefined. */
+function malformedEntry(i: Partial<Instance> | undefined): string | undefined {
+  if (!i || typeof i !== 'object') return 'an instance entry is not an object; nothing was signalled';
+  const who = Number.isInteger(i.pid) ? `pid ${i.pid}` : `an instance with no pid (${JSON.stringify(i.pid) ?? 'missing'})`;
+  if (!Number.isInteger(i.pid)) return `${who} left alone: the snapshot entry has no pid; nothing was signalled`;
+  if (!Array.isArray(i.verdicts)) return `${who} left alone: the snapshot entry has no verdicts list; nothing was signalled`;
+  for (const v of i.verdicts) {
+    if (!v || typeof v !== 'object') return `${who} left alone: the snapshot entry has a verdict that is not an object; nothing was signalled`;
+    if (v.kind === 'duplicate' && !Number.isInteger((v as { keep?: { pid?: unknown } }).keep?.pid)) {
+      return `${who} left alone: its duplicate verdict has no keep.pid (the instance that stays); nothing was signalled`;
+    }
+  }
+  return undefined;
 }
 
 /** The plan's items alone (see killDuplicatesPlan). */

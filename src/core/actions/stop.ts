@@ -1,7 +1,7 @@
 import type { Instance } from '../model';
 import type { ProcessIdentity } from '../processes/identity';
 import { commandHash } from '../processes/match';
-import { liveIdentityReader, RecordedProcess, ReidentifyRefusal } from '../processes/reidentify';
+import { liveIdentityReader, missingIdentityFields, RecordedProcess, ReidentifyRefusal } from '../processes/reidentify';
 import { identifyRecorded, RecordedTarget, recordedTarget, runStopLadder, termThenKill } from './stopLadder';
 import { ProcessInfo, readProcessTable } from '../processes/table';
 import { ProcessTree } from '../processes/tree';
@@ -113,19 +113,22 @@ export async function stopInstance(instance: InstanceIdentity, deps: StopDeps, o
   } catch (err) {
     steps.push({ step: 'skip', pid: instance.pid, detail: `launchers and descendants could not be listed: ${err instanceof Error ? err.message : String(err)}` });
   }
-  // The launcher chain (npx, sh, uv...) goes too. A snapshot keeps a launcher's command line only
-  // redacted, so a launcher is named by what a reused pid cannot fake: it is, right now, an ancestor
-  // of the server just re-identified, started at the recorded time; its command line is fixed from then on.
-  const liveAncestors = new Map((tree?.ancestors(instance.pid) ?? []).map((p) => [p.pid, p]));
-  for (const step of [...(instance.launcherChain ?? [])].reverse()) {
-    const now = liveAncestors.get(step.pid);
-    const c: Check = !now
-      ? { ok: false, reason: 'gone', detail: `pid ${step.pid} is no longer an ancestor of pid ${instance.pid}` }
-      : await reidentify(step.pid, { startTime: step.startTime, commandHash: commandHash(now.argv) }, deps, ancestors);
+  // The launcher chain (npx, sh, uv...) goes too, but only a launcher re-identified exactly by the
+  // one rule (pid, exact start, the command line hash the snapshot recorded, current user) that is,
+  // right now, an ancestor of the server just re-identified. A saved snapshot is input: a step that
+  // lacks a field names no process, and the server is still stopped without it.
+  const liveAncestors = new Set((tree?.ancestors(instance.pid) ?? []).map((p) => p.pid));
+  for (const step of [...(Array.isArray(instance.launcherChain) ? instance.launcherChain : [])].reverse()) {
+    const recorded: Partial<RecordedProcess> = { pid: step?.pid, startTime: step?.startTime, commandHash: step?.commandHash };
+    const missing = missingIdentityFields(recorded);
+    const c: Check =
+      missing.length > 0 ? { ok: false, reason: 'missing-identity', detail: `the snapshot's launcher step has no ${missing.join(', no ')}, so it cannot be re-identified` }
+      : !liveAncestors.has(step.pid) ? { ok: false, reason: 'gone', detail: `pid ${step.pid} is no longer an ancestor of pid ${instance.pid}` }
+      : await reidentify(step.pid, recorded as RecordedProcess, deps, ancestors);
     if (c.ok) {
-      targets.push({ pid: step.pid, startTime: c.live.startTime, commandHash: commandHash(now!.argv), ...(c.live.linux ? { linux: c.live.linux } : {}) });
+      targets.push({ pid: step.pid, startTime: c.live.startTime, commandHash: step.commandHash, ...(c.live.linux ? { linux: c.live.linux } : {}) });
       steps.push({ step: 'reidentify', pid: step.pid, ok: true, detail: `launcher pid ${step.pid}` });
-    } else steps.push({ step: 'skip', pid: step.pid, detail: `launcher left alone: ${c.detail}` });
+    } else steps.push({ step: 'skip', pid: Number.isInteger(step?.pid) ? step.pid : 0, detail: `launcher pid ${String(step?.pid)} left alone: ${c.detail}` });
   }
   // Descendants of the server, found now: they are its children, so they are its work.
   const uid = deps.getuid();

@@ -1,4 +1,4 @@
-import type { Instance, ServerStatus, Snapshot, SourceRef } from '../model';
+import type { Instance, ServerConfig, ServerStatus, Snapshot, SourceRef } from '../model';
 
 /**
  * Workspace trust for actions that signal processes. A workspace's files come with the folder (a
@@ -47,6 +47,21 @@ export function workspaceRefusal(snapshot: Snapshot, instance: Instance, trustWo
   if (trustWorkspace) return undefined;
   const owners = claimingServers(snapshot, instance);
   if (owners.length === 0 || owners.some((s) => !isWorkspaceDefined(s.source, snapshot.workspaceFolders ?? [], home))) return undefined;
-  const names = owners.map((s) => `'${s.name}' (${typeof s.source?.file === 'string' ? s.source.file : 'no source file recorded'})`).join(', ');
+  const names = owners.map((s) => `'${s.name}' (${typeof s.source?.file === 'string' ? s.source.file : 'no config file defines it now'})`).join(', ');
   return `pid ${instance.pid} is listed only by ${names}, defined in workspace files, which are not trusted to choose processes to signal; nothing was signalled. If you trust those files, run again with ${TRUST_WORKSPACE_FLAG}.`;
+}
+
+/**
+ * A saved snapshot (`--from FILE`) judged by the configs as they are now: where an entry is defined
+ * (and so whether the workspace defines it) and its transport come from the current scan, matched
+ * by server id; the file's own `source` is never believed. An id no config defines now keeps no
+ * source, so it is trusted no more than a workspace file. The workspace folders are the current ones.
+ */
+export function judgedByCurrentConfigs(saved: Snapshot, current: readonly ServerConfig[], workspaceFolders: readonly string[]): Snapshot {
+  const byId = new Map(current.map((c) => [c.id, c]));
+  const servers = saved.servers.map((s) => {
+    const now = typeof s?.id === 'string' ? byId.get(s.id) : undefined;
+    return { ...s, source: now?.source, transport: now?.transport ?? s?.transport } as ServerStatus;
+  });
+  return { ...saved, servers, workspaceFolders: [...workspaceFolders] };
 }

@@ -70,7 +70,11 @@ export async function attachInstances(configs: readonly ServerConfig[], table: P
         if (p) {
           const { main } = descendToMain(p, tree);
           const client = owningClient(p, tree, options.platform);
-          byServer.set(c.id, [buildInstance(main, p, [], tree, client, `port:${port}`, secretsOf(p.pid, c), owners)]);
+          const instance = buildInstance(main, p, [], tree, client, `port:${port}`, secretsOf(p.pid, c), owners);
+          // An HTTP server is a standalone daemon: no client starts it or holds its stdio, so being
+          // adopted by init is how it runs, not a sign that its client is gone. Never an orphan.
+          instance.verdicts = instance.verdicts.filter((v) => v.kind !== 'orphan');
+          byServer.set(c.id, [instance]);
         }
       }
     }

@@ -149,8 +149,7 @@ export function identityAnswers(input: IdentityInput, facts: LaunchFacts | undef
   }
   // The working directory, where the launch depends on it: npx resolves a project's own packages,
   // `python -m` imports from it, and a relative script or program is found in it.
-  const first = cfg.eff[0];
-  const relative = first !== undefined && !path.isAbsolute(first) && (isPathLike(first) || (cfg.interpreter !== undefined && !cfg.module));
+  const relative = relativeScript(cfg);
   const dependsOnCwd = (input.runner && input.key.startsWith('npx:')) || cfg.module || relative;
   if (cfgCwd !== undefined) {
     const seen = rootCwd();
@@ -159,6 +158,27 @@ export function identityAnswers(input: IdentityInput, facts: LaunchFacts | undef
     answers.push(dependsOnCwd || answer !== 'different' ? answer : 'unknown');
   }
   return answers;
+}
+
+/** Whether the configured program or script is a relative path (`app.js`, `./bin/x`): found in the working directory. */
+function relativeScript(cfg: ReturnType<typeof interpreterOf>): boolean {
+  const first = cfg.eff[0];
+  return first !== undefined && !path.isAbsolute(first) && (isPathLike(first) || (cfg.interpreter !== undefined && !cfg.module));
+}
+
+/**
+ * Why an entry cannot tell its own processes from others, or undefined when it can: its launch
+ * depends on the working directory (a relative script, or a `./` or `../` argument) and it sets no
+ * absolute `cwd`, so `node app.js` in any folder fits it. Such instances are listed, never acted on in bulk.
+ */
+export function cwdUndecided(input: Pick<IdentityInput, 'config' | 'configArgv' | 'runner'>): string | undefined {
+  const { config } = input;
+  if (input.runner || (config.cwd !== undefined && path.isAbsolute(config.cwd))) return undefined;
+  const cfg = interpreterOf(input.configArgv);
+  const relArg = cfg.eff.slice(1).find((a) => /^\.\.?[\\/]/.test(a));
+  if (!relativeScript(cfg) && relArg === undefined) return undefined;
+  const what = relativeScript(cfg) ? `its script path '${cfg.eff[0]}' is relative` : `its argument '${relArg}' is a relative path`;
+  return `'${config.name}' (${config.source.file}) sets no cwd and ${what}, so it cannot tell which such process in which folder is its own: it is never stopped in bulk`;
 }
 
 function interpreterAnswer(

@@ -4,7 +4,7 @@ import { REDACTED, redactArgs, redactUrl } from '../redact';
 import { effectiveArgv, genericProgram, isGuard, isWrapper, LaunchKey, launchKeyOf, looksLikeMcpServer, mayHaveKey, programName, splitShellWords } from './argv';
 import { owningClient } from './clients';
 import type { LockOwners } from './guarded';
-import { identityAnswers, LaunchFacts } from './launchIdentity';
+import { cwdUndecided, identityAnswers, LaunchFacts } from './launchIdentity';
 import { ProcessInfo } from './table';
 import { ProcessTree } from './tree';
 
@@ -117,7 +117,7 @@ export function redactCommandLine(argv: readonly string[], secrets: ReadonlySet<
 }
 
 function toStep(p: ProcessInfo, secrets: ReadonlySet<string>): LauncherStep {
-  return { pid: p.pid, startTime: p.startTime, commandLine: redactCommandLine(p.argv, secrets) };
+  return { pid: p.pid, startTime: p.startTime, commandLine: redactCommandLine(p.argv, secrets), commandHash: commandHash(p.argv) };
 }
 
 /**
@@ -237,7 +237,7 @@ export function matchProcesses(configs: readonly ServerConfig[], tree: ProcessTr
     const best = Math.max(...pool.map(score));
     const owners = pool.filter((x) => score(x) === best).map((x) => x.c);
     const instance = buildInstance(main, cand.p, chain, tree, client, cand.launch.key, secretsOf(main.pid, owners[0].config), options.owners);
-    const ambiguous = ambiguousOwner(owners);
+    const ambiguous = ambiguousOwner(owners) ?? undecidedByCwd(owners);
     if (ambiguous) instance.verdicts.push(ambiguous);
     for (const c of owners) {
       let list = byServer.get(c.config.id);
@@ -308,6 +308,15 @@ function ambiguousOwner(owners: readonly ConfigLaunch[]): Verdict | undefined {
     question: 'owner',
     reason: `claimed by ${names}: its executable, interpreter and working directory do not tell which entry started it, so it is never stopped in bulk`,
   };
+}
+
+/** An entry whose launch depends on a working directory it does not set claims every such process: whose it is stays undecided. */
+function undecidedByCwd(owners: readonly ConfigLaunch[]): Verdict | undefined {
+  for (const c of owners) {
+    const reason = cwdUndecided({ config: c.config, configArgv: c.argv, runner: c.launch.runner });
+    if (reason) return { kind: 'unknown', question: 'owner', reason };
+  }
+  return undefined;
 }
 
 function genericDiagnostic(config: ServerConfig, program: string): Diagnostic {

@@ -48,7 +48,7 @@ describe('stop: re-identify, TERM, grace, KILL, verify', () => {
     const main = server(101, { ppid: 100 });
     const child = server(102, { ppid: 101 });
     const { deps, signals } = fakeOs({ 100: launcher, 101: main, 102: child });
-    const r = await stopInstance(instanceOf(main, [{ pid: 100, startTime: launcher.startTime, commandLine: 'sh -c mcp-server-x' }]), deps, { graceMs: 1000 });
+    const r = await stopInstance(instanceOf(main, [{ pid: 100, startTime: launcher.startTime, commandLine: 'sh -c mcp-server-x', commandHash: commandHash(launcher.commandLine) }]), deps, { graceMs: 1000 });
     assert.equal(r.outcome, 'stopped');
     assert.deepEqual(signals.sort(), ['SIGTERM 100', 'SIGTERM 101', 'SIGTERM 102']);
     assert.deepEqual(r.steps.map((s) => s.step), ['reidentify', 'reidentify', 'signal', 'signal', 'signal', 'wait', 'verify']);
