@@ -70,19 +70,22 @@ export interface Parsed<O extends OptionSpecs> {
  * take are a UsageError naming the option and the value. Positionals are refused unless allowed.
  */
 export function parseOptions<O extends OptionSpecs>(args: string[], options: O, { positionals = false } = {}): Parsed<O> {
-  const config: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }> = {};
-  for (const [name, spec] of Object.entries(options)) {
-    config[name] = spec.type === 'boolean' ? { type: 'boolean' } : spec.type === 'repeatable' ? { type: 'string', multiple: true } : { type: 'string' };
-  }
   let raw: { values: Record<string, string | boolean | (string | boolean)[] | undefined>; positionals: string[] };
   try {
-    raw = parseArgs({ args, options: config, strict: true, allowPositionals: positionals });
+    raw = parseArgs({ args, options: parseArgsConfig(options), strict: true, allowPositionals: positionals });
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
   const values: Record<string, unknown> = {};
   for (const [name, spec] of Object.entries(options)) values[name] = valueOf(name, spec, raw.values[name]);
   return { values: values as OptionValues<O>, positionals: raw.positionals };
+}
+
+/** What node:util parseArgs needs to know: every value is read as text and typed afterwards. */
+function parseArgsConfig(options: OptionSpecs): Record<string, { type: 'string' | 'boolean'; multiple: boolean }> {
+  const config: Record<string, { type: 'string' | 'boolean'; multiple: boolean }> = {};
+  for (const [name, spec] of Object.entries(options)) config[name] = { type: spec.type === 'boolean' ? 'boolean' : 'string', multiple: spec.type === 'repeatable' };
+  return config;
 }
 
 function valueOf(name: string, spec: OptionSpec, given: unknown): unknown {
@@ -132,6 +135,21 @@ function rangeText(spec: IntegerOption): string {
   if (spec.min !== undefined) return ` >= ${spec.min}`;
   if (spec.max !== undefined) return ` <= ${spec.max}`;
   return '';
+}
+
+/**
+ * `args` without the named options and their values, read the way parseOptions reads them (so a
+ * boolean never takes the next word with it). For handing a command's options on to another.
+ */
+export function withoutOptions(args: string[], options: OptionSpecs, drop: readonly string[]): string[] {
+  const { tokens } = parseArgs({ args, options: parseArgsConfig(options), strict: false, allowPositionals: true, tokens: true });
+  const skip = new Set<number>();
+  for (const t of tokens) {
+    if (t.kind !== 'option' || !drop.includes(t.name)) continue;
+    skip.add(t.index);
+    if (t.value !== undefined && !t.inlineValue) skip.add(t.index + 1);
+  }
+  return args.filter((_, i) => !skip.has(i));
 }
 
 /** Everything before `--`, and what follows it (the server command), never parsed as our options. */

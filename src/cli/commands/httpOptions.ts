@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import type { Launch } from '../../guard/launch';
 import { CliIo, UsageError } from '../io';
 import { GUARD_OPTIONS, WHEN_STALE_DESCRIPTION } from './guardOptions';
-import { CommandSpec, OptionSpecs, OptionValues, parseOptions, splitServerCommand } from '../options';
+import { CommandSpec, OptionSpecs, OptionValues, parseOptions, splitServerCommand, withoutOptions } from '../options';
 
 /** The options `run --http` and `ensure --http` share; `ensure` passes them on to the guard it starts. */
 export const HTTP_OPTIONS = {
@@ -92,22 +92,7 @@ export function parseHttpCommandLine(verb: string, args: string[], io: CliIo, ex
     drainTimeoutMs: values['drain-timeout'],
     whenStale: values['when-stale'],
     staleIntervalMs: values['stale-interval'],
-    optionArgs: dropOptions(split.options, Object.keys(extraOptions)),
+    optionArgs: withoutOptions(split.options, { ...HTTP_OPTIONS, ...extraOptions }, Object.keys(extraOptions)),
     extra,
   };
-}
-
-/** The option arguments without the named ones (and their values). */
-function dropOptions(args: string[], names: string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    const name = names.find((n) => a === `--${n}` || a.startsWith(`--${n}=`));
-    if (name === undefined) {
-      out.push(a);
-      continue;
-    }
-    if (!a.includes('=') && i + 1 < args.length && !args[i + 1].startsWith('--')) i++;
-  }
-  return out;
 }

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { UsageError } from '../../../src/cli/io';
-import { commandHelp, optionSynopsis, OptionSpecs, parseOptions, secondsToMs, splitServerCommand, usageText } from '../../../src/cli/options';
+import { commandHelp, optionSynopsis, OptionSpecs, parseOptions, secondsToMs, splitServerCommand, usageText, withoutOptions } from '../../../src/cli/options';
 import { COMMANDS, runCli, USAGE } from '../../../src/cli/run';
 
 async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -134,5 +134,13 @@ describe('CLI help', () => {
   it('--help and no command print the overview', async () => {
     assert.deepEqual(await cli(['--help']), { code: 0, stdout: USAGE, stderr: '' });
     assert.equal((await cli([])).code, 2);
+  });
+});
+
+describe('CLI options handed on', () => {
+  it('leaves out the named options with their values, however written, and keeps the rest as given', () => {
+    const args = ['--json', '--grace', '2', '--name=n', '--tag', 'a', '--limit=3', '--tag', 'b', '--every', '1'];
+    assert.deepEqual(withoutOptions(args, SPECS, ['grace', 'limit', 'tag']), ['--json', '--name=n', '--every', '1']);
+    assert.deepEqual(withoutOptions(['--json', '--name', 'n'], SPECS, ['json']), ['--name', 'n']);
   });
 });
