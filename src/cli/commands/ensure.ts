@@ -16,7 +16,20 @@ import { waitUntilAnswers } from '../../guard/http/upstream';
 import { identityOf } from '../../guard/launch';
 import { terminalSafe } from '../../core/terminalSafe';
 import { CliIo } from '../io';
-import { HttpCommandLine, parseHttpCommandLine } from './httpOptions';
+import { CommandSpec } from '../options';
+import { HTTP_OPTIONS, HttpCommandLine, parseHttpCommandLine, RUN_HTTP_COMMAND } from './httpOptions';
+
+/** The options of ensure's own; the rest are `run --http`'s, handed on to the guard it starts. */
+const ENSURE_OPTIONS = {
+  timeout: { type: 'seconds', default: 120, positive: true, description: 'Seconds to wait for the server to answer (or a running start to finish)' },
+} as const;
+
+export const ENSURE_COMMAND = {
+  ...RUN_HTTP_COMMAND,
+  name: 'ensure --http',
+  summary: ['Print the URL of the guarded server, starting it (or replacing a', 'stale one) first; concurrent calls start one server'],
+  options: { ...HTTP_OPTIONS, ...ENSURE_OPTIONS },
+} as const satisfies CommandSpec;
 
 /** What the installed package says, against what the running guard recorded at its start. */
 type Freshness = { kind: 'fresh' } | { kind: 'stale'; running: string; installed: string } | { kind: 'unknown' };
@@ -28,8 +41,8 @@ type Freshness = { kind: 'fresh' } | { kind: 'stale'; running: string; installed
  * lock (the identity's "ensure" lock), and the guard's own lock arbitrates the rest.
  */
 export async function ensureCommand(args: string[], io: CliIo): Promise<number> {
-  const cl = parseHttpCommandLine('ensure', args, io, { timeout: { type: 'string', default: '120' } });
-  const timeoutMs = Number(cl.extra.timeout) * 1000;
+  const cl = parseHttpCommandLine('ensure', args, io, ENSURE_OPTIONS);
+  const timeoutMs = cl.extra.timeout as number;
   const log = (line: string): void => io.stderr(`${terminalSafe(`mcp-lifeguard ensure: ${line}`)}\n`);
   const paths = lifeguardPaths(currentHostEnv(io.env));
   if (!privateHomeReady(paths, log)) return 1;
@@ -42,7 +55,7 @@ export async function ensureCommand(args: string[], io: CliIo): Promise<number> 
     if (installed?.state !== 'known' || !running || running.name !== installed.name) return { kind: 'unknown' };
     return running.version === installed.version ? { kind: 'fresh' } : { kind: 'stale', running: running.version, installed: installed.version };
   };
-  const deadline = Date.now() + (Number.isFinite(timeoutMs) ? timeoutMs : 120_000);
+  const deadline = Date.now() + timeoutMs;
   const ensureIdentity: ServerIdentity = { serverName: `${identity.serverName}.ensure`, resourceKey: identity.resourceKey };
 
   while (Date.now() < deadline) {

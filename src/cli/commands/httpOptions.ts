@@ -1,27 +1,37 @@
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { isLoopbackBindHost } from '../../core/net/loopback';
 import type { Launch } from '../../guard/launch';
 import { CliIo, UsageError } from '../io';
+import { GUARD_OPTIONS, WHEN_STALE_DESCRIPTION } from './guardOptions';
+import { CommandSpec, OptionSpecs, OptionValues, parseOptions, splitServerCommand, withoutOptions } from '../options';
 
 /** The options `run --http` and `ensure --http` share; `ensure` passes them on to the guard it starts. */
 export const HTTP_OPTIONS = {
-  http: { type: 'boolean' },
-  listen: { type: 'string' },
-  'upstream-port': { type: 'string' },
-  path: { type: 'string', default: '/mcp' },
-  name: { type: 'string' },
-  resource: { type: 'string' },
-  'allow-origin': { type: 'string', multiple: true },
-  'allow-remote': { type: 'boolean' },
-  'max-body': { type: 'string', default: String(4 * 1024 * 1024) },
-  'upstream-timeout': { type: 'string', default: '60' },
-  'start-timeout': { type: 'string', default: '60' },
-  'stop-grace': { type: 'string', default: '5' },
-  'drain-timeout': { type: 'string', default: '10' },
-  'when-stale': { type: 'string', default: 'warn' },
-  'stale-interval': { type: 'string', default: '30' },
-} as const;
+  http: { type: 'boolean', description: 'The HTTP mode: a front on --listen that keeps client sessions across restarts' },
+  listen: { type: 'string', value: 'HOST:PORT', description: 'Where the front listens (loopback only unless --allow-remote)' },
+  'upstream-port': { type: 'integer', min: 1, max: 65535, value: 'N', description: 'The private port of the server (default: a free one), given to it as PORT and {port}' },
+  path: { type: 'string', default: '/mcp', value: 'PATH', check: (p) => (p.startsWith('/') ? undefined : 'must start with /'), description: 'The MCP endpoint path' },
+  name: GUARD_OPTIONS.name,
+  resource: GUARD_OPTIONS.resource,
+  'allow-origin': { type: 'repeatable', value: 'ORIGIN', description: 'A browser Origin allowed besides loopback ones' },
+  'allow-remote': { type: 'boolean', description: 'Let --listen take an address that is not loopback' },
+  'max-body': { type: 'integer', default: 4 * 1024 * 1024, min: 1, unit: 'bytes', value: 'BYTES', description: 'The largest request body passed on' },
+  'upstream-timeout': { type: 'seconds', default: 60, description: 'Seconds a request may wait for the server' },
+  'start-timeout': { type: 'seconds', default: 60, description: 'Seconds the server has to start answering' },
+  'stop-grace': { type: 'seconds', default: 5, description: 'Seconds between SIGTERM and SIGKILL when the server is stopped' },
+  'drain-timeout': GUARD_OPTIONS['drain-timeout'],
+  'when-stale': { type: 'string', default: 'warn', choices: ['warn', 'restart-when-idle'], description: WHEN_STALE_DESCRIPTION },
+  'stale-interval': GUARD_OPTIONS['stale-interval'],
+} as const satisfies OptionSpecs;
+
+export const RUN_HTTP_COMMAND = {
+  name: 'run --http',
+  operands: '--listen HOST:PORT',
+  implied: ['http', 'listen'],
+  serverCommand: true,
+  summary: ['Run an HTTP MCP server behind a front that keeps client sessions', 'across restarts; the server gets its private port as PORT and {port}'],
+  options: HTTP_OPTIONS,
+} as const satisfies CommandSpec;
 
 export interface HttpCommandLine {
   launch: Launch;
@@ -41,25 +51,16 @@ export interface HttpCommandLine {
   staleIntervalMs: number;
   /** The option arguments as given (before `--`), for `ensure` to hand to the guard. */
   optionArgs: string[];
-  /** Options only the calling command knows (e.g. `--timeout` of ensure). */
-  extra: Record<string, string | boolean | undefined>;
+  /** Options only the calling command knows (e.g. `--timeout` of ensure), parsed by their specs. */
+  extra: Record<string, string | boolean | number | string[] | undefined>;
 }
 
 /** Parses `[options] -- <command> [args...]` of an HTTP command; `extraOptions` are the command's own. */
-export function parseHttpCommandLine(
-  verb: string,
-  args: string[],
-  io: CliIo,
-  extraOptions: Record<string, { type: 'string' | 'boolean'; default?: string | boolean }> = {},
-): HttpCommandLine {
-  const split = args.indexOf('--');
-  if (split < 0 || split === args.length - 1) throw new UsageError(`${verb} needs the server command after --, e.g. mcp-lifeguard ${verb} --http --listen 127.0.0.1:3001 -- npx -y @modelcontextprotocol/server-everything streamableHttp`);
-  let values: Record<string, string | boolean | string[] | undefined>;
-  try {
-    ({ values } = parseArgs({ args: args.slice(0, split), options: { ...HTTP_OPTIONS, ...extraOptions }, strict: true, allowPositionals: false }));
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+export function parseHttpCommandLine(verb: string, args: string[], io: CliIo, extraOptions: OptionSpecs = {}): HttpCommandLine {
+  const split = splitServerCommand(args);
+  if (split.command.length === 0) throw new UsageError(`${verb} needs the server command after --, e.g. mcp-lifeguard ${verb} --http --listen 127.0.0.1:3001 -- npx -y @modelcontextprotocol/server-everything streamableHttp`);
+  const all = parseOptions(split.options, { ...HTTP_OPTIONS, ...extraOptions }).values as Record<string, unknown>;
+  const values = all as OptionValues<typeof HTTP_OPTIONS>;
   if (!values.http) throw new UsageError(`${verb} --http is the HTTP mode; pass --http with --listen HOST:PORT`);
   const listen = values.listen;
   if (typeof listen !== 'string') throw new UsageError(`${verb} --http needs --listen HOST:PORT (e.g. 127.0.0.1:3001)`);
@@ -71,58 +72,26 @@ export function parseHttpCommandLine(
   if (!isLoopbackBindHost(host) && !values['allow-remote']) {
     throw new UsageError(`--listen ${listen} is not a loopback address; the front binds to loopback only unless --allow-remote is given`);
   }
-  const seconds = (flag: string): number => {
-    const text = String(values[flag]);
-    const n = Number(text);
-    if (!Number.isFinite(n) || n < 0) throw new UsageError(`--${flag} takes a number of seconds, not '${text}'`);
-    return Math.round(n * 1000);
-  };
-  let upstreamPort: number | undefined;
-  if (values['upstream-port'] !== undefined) {
-    upstreamPort = Number(values['upstream-port']);
-    if (!Number.isInteger(upstreamPort) || upstreamPort < 1 || upstreamPort > 65535) throw new UsageError(`--upstream-port takes a port, not '${String(values['upstream-port'])}'`);
-  }
-  const maxBodyBytes = Number(values['max-body']);
-  if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 1) throw new UsageError(`--max-body takes a number of bytes, not '${String(values['max-body'])}'`);
-  const whenStale = values['when-stale'];
-  if (whenStale !== 'warn' && whenStale !== 'restart-when-idle') throw new UsageError(`--when-stale for HTTP servers must be warn or restart-when-idle, not '${String(whenStale)}'`);
-  const mcpPath = String(values.path);
-  if (!mcpPath.startsWith('/')) throw new UsageError(`--path must start with /, not '${mcpPath}'`);
-  const [command, ...commandArgs] = args.slice(split + 1);
-  const extra: Record<string, string | boolean | undefined> = {};
-  for (const key of Object.keys(extraOptions)) extra[key] = values[key] as string | boolean | undefined;
+  const [command, ...commandArgs] = split.command;
+  const extra: HttpCommandLine['extra'] = {};
+  for (const key of Object.keys(extraOptions)) extra[key] = all[key] as HttpCommandLine['extra'][string];
   return {
     launch: { command, args: commandArgs, cwd: path.resolve(io.cwd), env: io.env },
     host,
     port,
-    path: mcpPath,
-    upstreamPort,
-    name: values.name as string | undefined,
-    resource: values.resource as string | undefined,
-    allowedOrigins: (values['allow-origin'] as string[] | undefined) ?? [],
-    maxBodyBytes,
-    upstreamTimeoutMs: seconds('upstream-timeout'),
-    startTimeoutMs: seconds('start-timeout'),
-    termGraceMs: seconds('stop-grace'),
-    drainTimeoutMs: seconds('drain-timeout'),
-    whenStale,
-    staleIntervalMs: seconds('stale-interval'),
-    optionArgs: dropOptions(args.slice(0, split), Object.keys(extraOptions)),
+    path: values.path,
+    upstreamPort: values['upstream-port'],
+    name: values.name,
+    resource: values.resource,
+    allowedOrigins: values['allow-origin'],
+    maxBodyBytes: values['max-body'],
+    upstreamTimeoutMs: values['upstream-timeout'],
+    startTimeoutMs: values['start-timeout'],
+    termGraceMs: values['stop-grace'],
+    drainTimeoutMs: values['drain-timeout'],
+    whenStale: values['when-stale'],
+    staleIntervalMs: values['stale-interval'],
+    optionArgs: withoutOptions(split.options, { ...HTTP_OPTIONS, ...extraOptions }, Object.keys(extraOptions)),
     extra,
   };
-}
-
-/** The option arguments without the named ones (and their values). */
-function dropOptions(args: string[], names: string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    const name = names.find((n) => a === `--${n}` || a.startsWith(`--${n}=`));
-    if (name === undefined) {
-      out.push(a);
-      continue;
-    }
-    if (!a.includes('=') && i + 1 < args.length && !args[i + 1].startsWith('--')) i++;
-  }
-  return out;
 }

@@ -1,26 +1,30 @@
-import { parseArgs } from 'node:util';
 import { killDuplicates, killDuplicatesPlan, SkippedItem } from '../../core/actions/killDuplicates';
 import { defaultStopDeps } from '../../core/actions/stop';
 import { terminalSafe } from '../../core/terminalSafe';
 import { currentHostEnv } from '../../core/hostEnv';
 import { CliIo, UsageError } from '../io';
-import { ACTION_OPTIONS, formatStopResult, graceMs, snapshotFor } from './stop';
+import { CommandSpec, parseOptions } from '../options';
+import { ACTION_OPTIONS, formatStopResult, snapshotFor } from './stop';
 
 function skippedLines(skipped: readonly SkippedItem[]): string[] {
   return skipped.map((s) => terminalSafe(`  ${s.serverName}: ${s.message}`));
 }
 
+export const KILL_DUPLICATES_COMMAND = {
+  name: 'kill-duplicates',
+  operands: '[SERVER]',
+  summary: [
+    'Stop older duplicates (the newest per client stays) and orphans;',
+    'without --yes only prints the plan. Instances whose entry is',
+    'ambiguous are left alone, each with why',
+  ],
+  options: { ...ACTION_OPTIONS, yes: { type: 'boolean', description: 'Stop them; without it only the plan is printed' } },
+} as const satisfies CommandSpec;
+
 /** `mcp-lifeguard kill-duplicates [SERVER] [--yes] [--grace SECONDS] [--from FILE] [--json] [--trust-workspace]` */
 export async function killDuplicatesCommand(args: string[], io: CliIo): Promise<number> {
-  let values;
-  let positionals;
-  try {
-    ({ values, positionals } = parseArgs({ args, options: { ...ACTION_OPTIONS, yes: { type: 'boolean', default: false } }, strict: true, allowPositionals: true }));
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const { values, positionals } = parseOptions(args, KILL_DUPLICATES_COMMAND.options, { positionals: true });
   if (positionals.length > 1) throw new UsageError('kill-duplicates takes at most one SERVER name');
-  const grace = graceMs(values.grace);
   const snapshot = await snapshotFor(values, io);
   const server = positionals[0];
   if (server !== undefined && !snapshot.servers.some((s) => s.name === server || s.id === server)) {
@@ -41,7 +45,7 @@ export async function killDuplicatesCommand(args: string[], io: CliIo): Promise<
     }
     return 0;
   }
-  const results = await killDuplicates(plan, defaultStopDeps(), { graceMs: grace });
+  const results = await killDuplicates(plan, defaultStopDeps(), { graceMs: values.grace });
   if (values.json) io.stdout(`${JSON.stringify({ dryRun: false, results, skipped }, null, 2)}\n`);
   else if (results.length === 0) io.stdout(`${['No duplicate or orphaned instances to stop.', ...skippedText].join('\n')}\n`);
   else io.stdout(`${[...results.flatMap(({ item, result }) => [terminalSafe(`${item.serverName}:`), ...formatStopResult(result, '  ')]), ...skippedText].join('\n')}\n`);

@@ -1,27 +1,26 @@
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { currentHostEnv } from '../../core/hostEnv';
 import { listLocks, LockDirError } from '../../core/locks';
 import { lifeguardPaths } from '../../core/paths';
 import { formatLocks, redactListed } from '../format/locks';
-import { CliIo, UsageError } from '../io';
+import { CliIo } from '../io';
+import { CommandSpec, parseOptions } from '../options';
 
 /** Version of the `locks --json` output; bump on any breaking change. */
 export const LOCKS_JSON_SCHEMA = 1;
 
+export const LOCKS_COMMAND = {
+  name: 'locks',
+  summary: ['Lock records of servers that speak the lock protocol (and guarded', 'ones), each live, dead, free or unreadable'],
+  options: {
+    json: { type: 'boolean', description: 'Print the records as JSON' },
+    dir: { type: 'string', value: 'DIR', description: 'The lock folder to read (default: the one under MCP_LIFEGUARD_HOME)' },
+  },
+} as const satisfies CommandSpec;
+
 /** `mcp-lifeguard locks [--json] [--dir DIR]`: every lock record with its holder's live/dead state. */
 export async function locksCommand(args: string[], io: CliIo): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: { json: { type: 'boolean', default: false }, dir: { type: 'string' } },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const { values } = parseOptions(args, LOCKS_COMMAND.options);
   const dir = values.dir ? path.resolve(io.cwd, values.dir) : lifeguardPaths(currentHostEnv(io.env)).locks;
   let locks;
   try {

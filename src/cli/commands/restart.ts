@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { defaultStopDeps, stopInstance } from '../../core/actions/stop';
 import { workspaceRefusal } from '../../core/actions/workspaceTrust';
 import { controlRestart, controlStatus } from '../../core/control';
@@ -7,7 +6,24 @@ import { listLocks, LockRecord } from '../../core/locks';
 import { lifeguardPaths } from '../../core/paths';
 import { terminalSafe } from '../../core/terminalSafe';
 import { CliIo, UsageError } from '../io';
-import { formatStopResult, graceMs, snapshotFor } from './stop';
+import { CommandSpec, OptionValues, parseOptions } from '../options';
+import { ACTION_OPTIONS, formatStopResult, snapshotFor } from './stop';
+
+export const RESTART_COMMAND = {
+  name: 'restart',
+  operands: 'SERVER|PID',
+  summary: [
+    'Restart a guarded server through its guard (the client keeps its',
+    'session); an unguarded one is only stopped: its client must restart it',
+  ],
+  options: {
+    timeout: { type: 'seconds', default: 120, positive: true, description: 'Seconds to wait for the guard to report the restart' },
+    grace: ACTION_OPTIONS.grace,
+    from: ACTION_OPTIONS.from,
+    workspace: ACTION_OPTIONS.workspace,
+    'trust-workspace': ACTION_OPTIONS['trust-workspace'],
+  },
+} as const satisfies CommandSpec;
 
 /**
  * `mcp-lifeguard restart SERVER|PID`: restarts a guarded server through its guard's control
@@ -16,27 +32,10 @@ import { formatStopResult, graceMs, snapshotFor } from './stop';
  * its client must start it again, and the output says so.
  */
 export async function restartCommand(args: string[], io: CliIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      options: {
-        timeout: { type: 'string', default: '120' },
-        grace: { type: 'string' },
-        from: { type: 'string' },
-        workspace: { type: 'string', multiple: true },
-        'trust-workspace': { type: 'boolean', default: false },
-      },
-      strict: true,
-      allowPositionals: true,
-    });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const parsed = parseOptions(args, RESTART_COMMAND.options, { positionals: true });
   if (parsed.positionals.length !== 1) throw new UsageError('restart takes one SERVER name or PID');
   const target = parsed.positionals[0];
-  const timeoutMs = Number(parsed.values.timeout) * 1000;
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new UsageError(`--timeout takes a number of seconds, not '${parsed.values.timeout}'`);
+  const timeoutMs = parsed.values.timeout;
 
   const dir = lifeguardPaths(currentHostEnv(io.env)).locks;
   const live = (await listLocks(dir)).flatMap((l) => (l.state === 'live' ? [l.record] : []));
@@ -68,8 +67,7 @@ export async function restartCommand(args: string[], io: CliIo): Promise<number>
 const WRAP_HINT = "Wrap it with 'mcp-lifeguard run -- <command>' in the client's config to restart it without breaking the client.";
 
 /** The fallback for a server no guard runs: stop its instance and say the client must start it again. */
-async function stopUnguarded(target: string, values: { grace?: string; from?: string; workspace?: string[]; 'trust-workspace'?: boolean }, io: CliIo): Promise<number> {
-  const grace = graceMs(values.grace);
+async function stopUnguarded(target: string, values: OptionValues<typeof RESTART_COMMAND.options>, io: CliIo): Promise<number> {
   const snapshot = await snapshotFor(values, io);
   const configured = snapshot.servers.flatMap((s) => s.instances.map((i) => ({ server: s.name, instance: i })));
   const all = [...configured, ...snapshot.notConfigured.map((i) => ({ server: undefined, instance: i }))];
@@ -83,12 +81,12 @@ async function stopUnguarded(target: string, values: { grace?: string; from?: st
     return 1;
   }
   const { instance } = found[0];
-  const untrusted = workspaceRefusal(snapshot, instance, values['trust-workspace'] ?? false, currentHostEnv(io.env).home);
+  const untrusted = workspaceRefusal(snapshot, instance, values['trust-workspace'], currentHostEnv(io.env).home);
   if (untrusted) {
     io.stderr(`mcp-lifeguard restart: ${untrusted}\n`);
     return 1;
   }
-  const result = await stopInstance(instance, defaultStopDeps(), { graceMs: grace });
+  const result = await stopInstance(instance, defaultStopDeps(), { graceMs: values.grace });
   io.stdout(`${formatStopResult(result).join('\n')}\n`);
   if (result.outcome === 'stopped' || result.outcome === 'gone') {
     io.stdout(`pid ${instance.pid} was not guarded, so it was stopped, not restarted: ${terminalSafe(instance.client.name)} must start it again (reconnect or restart the server in the client). ${WRAP_HINT}\n`);

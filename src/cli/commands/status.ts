@@ -1,38 +1,32 @@
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { currentHostEnv } from '../../core/hostEnv';
 import { Snapshot } from '../../core/model';
 import { takeSnapshot } from '../../core/snapshot';
 import { selectWorkspaces } from '../../core/sources/workspaces';
 import { formatStatus } from '../format/status';
 import { CliIo, UsageError } from '../io';
+import { CommandSpec, parseOptions } from '../options';
+
+export const STATUS_COMMAND = {
+  name: 'status',
+  summary: ['Every configured MCP server on this machine', '... and its running instances; --watch redraws on change;', '--workspace also takes a .code-workspace file (its folders)'],
+  options: {
+    json: { type: 'boolean', description: 'Print the snapshot as JSON (with --watch: one snapshot per line)' },
+    workspace: { type: 'repeatable', value: 'DIR', description: 'A workspace folder or .code-workspace file whose configs count (default: the current folder)' },
+    watch: { type: 'boolean', description: 'Take a snapshot every interval and redraw when it changes' },
+    interval: { type: 'seconds', default: 2, positive: true, description: 'Seconds between snapshots with --watch' },
+  },
+} as const satisfies CommandSpec;
 
 /** `mcp-lifeguard status [--json] [--watch [--interval SECONDS]] [--workspace DIR]...` */
 export async function statusCommand(args: string[], io: CliIo): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        json: { type: 'boolean', default: false },
-        workspace: { type: 'string', multiple: true },
-        watch: { type: 'boolean', default: false },
-        interval: { type: 'string' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const { values } = parseOptions(args, STATUS_COMMAND.options);
   // Each --workspace is a folder or a .code-workspace file (which brings its own folders).
   const workspaces = await selectWorkspaces((values.workspace?.length ? values.workspace : [io.cwd]).map((w) => path.resolve(io.cwd, w)));
   if (workspaces.problems.length > 0) throw new UsageError(`--workspace ${workspaces.problems.join('; ')}`);
   const take = () => takeSnapshot({ host: currentHostEnv(io.env), workspaceFolders: workspaces.folders, workspaceFiles: workspaces.files });
   if (values.watch) {
-    const seconds = values.interval === undefined ? 2 : Number(values.interval);
-    if (!Number.isFinite(seconds) || seconds <= 0) throw new UsageError(`--interval takes seconds, not '${values.interval}'`);
-    await watchStatus({ take, write: (t) => io.stdout(t), intervalMs: seconds * 1000, json: values.json });
+    await watchStatus({ take, write: (t) => io.stdout(t), intervalMs: values.interval, json: values.json });
     return 0;
   }
   const snapshot = await take();

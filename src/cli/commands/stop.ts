@@ -1,7 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
-import { defaultStopDeps, StopResult, stopInstance } from '../../core/actions/stop';
+import { DEFAULT_GRACE_MS, defaultStopDeps, StopResult, stopInstance } from '../../core/actions/stop';
 import { judgedByCurrentConfigs, workspaceRefusal } from '../../core/actions/workspaceTrust';
 import { currentHostEnv } from '../../core/hostEnv';
 import { Instance, Snapshot } from '../../core/model';
@@ -9,15 +8,23 @@ import { takeSnapshot } from '../../core/snapshot';
 import { scanSources } from '../../core/sources/scan';
 import { terminalSafe } from '../../core/terminalSafe';
 import { CliIo, UsageError } from '../io';
+import { CommandSpec, parseOptions } from '../options';
 
 /** Options shared by the commands that act on a snapshot. */
 export const ACTION_OPTIONS = {
-  from: { type: 'string' },
-  grace: { type: 'string' },
-  json: { type: 'boolean', default: false },
-  workspace: { type: 'string', multiple: true },
-  'trust-workspace': { type: 'boolean', default: false },
+  grace: { type: 'seconds', default: DEFAULT_GRACE_MS / 1000, description: 'Seconds between SIGTERM and SIGKILL' },
+  from: { type: 'string', value: 'FILE', description: 'Re-identify against this snapshot (the output of `status --json`), not a fresh one' },
+  json: { type: 'boolean', description: 'Print the result as JSON' },
+  workspace: { type: 'repeatable', value: 'DIR', description: 'A workspace folder whose config files count (default: the current folder)' },
+  'trust-workspace': { type: 'boolean', description: 'Also signal instances that only entries of workspace files (.vscode/mcp.json, .mcp.json, ...) list' },
 } as const;
+
+export const STOP_COMMAND = {
+  name: 'stop',
+  operands: 'PID',
+  summary: ['Stop one instance: re-identify, SIGTERM its tree, SIGKILL after the grace period'],
+  options: ACTION_OPTIONS,
+} as const satisfies CommandSpec;
 
 /**
  * The snapshot an action re-identifies against: the one in `--from FILE` (the output of
@@ -41,13 +48,6 @@ export async function snapshotFor(values: { from?: string; workspace?: string[] 
   return takeSnapshot({ host: currentHostEnv(io.env), workspaceFolders });
 }
 
-export function graceMs(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const s = Number(value);
-  if (!Number.isFinite(s) || s < 0) throw new UsageError(`--grace takes seconds, not '${value}'`);
-  return Math.round(s * 1000);
-}
-
 export function formatStopResult(r: StopResult, indent = ''): string[] {
   const lines = [`${indent}${r.outcome === 'refused' ? 'REFUSED' : r.outcome === 'failed' ? 'FAILED' : r.outcome === 'gone' ? 'GONE' : 'STOPPED'} pid ${r.pid}: ${r.message}`];
   for (const s of r.steps) {
@@ -63,16 +63,9 @@ export function formatStopResult(r: StopResult, indent = ''): string[] {
 
 /** `mcp-lifeguard stop PID [--grace SECONDS] [--from FILE] [--json] [--trust-workspace]` */
 export async function stopCommand(args: string[], io: CliIo): Promise<number> {
-  let values;
-  let positionals;
-  try {
-    ({ values, positionals } = parseArgs({ args, options: ACTION_OPTIONS, strict: true, allowPositionals: true }));
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const { values, positionals } = parseOptions(args, STOP_COMMAND.options, { positionals: true });
   if (positionals.length !== 1 || !/^\d+$/.test(positionals[0])) throw new UsageError('stop takes one PID');
   const pid = Number(positionals[0]);
-  const grace = graceMs(values.grace);
   const snapshot = await snapshotFor(values, io);
   const instance: Instance | undefined = [...snapshot.servers.flatMap((s) => s.instances), ...snapshot.notConfigured].find((i) => i.pid === pid);
   if (!instance) {
@@ -87,7 +80,7 @@ export async function stopCommand(args: string[], io: CliIo): Promise<number> {
     if (values.json) io.stdout(`${JSON.stringify({ pid, outcome: 'refused', reason: 'workspace-untrusted', message: untrusted, steps: [] }, null, 2)}\n`);
     return 1;
   }
-  const result = await stopInstance(instance, defaultStopDeps(), { graceMs: grace });
+  const result = await stopInstance(instance, defaultStopDeps(), { graceMs: values.grace });
   io.stdout(values.json ? `${JSON.stringify(result, null, 2)}\n` : `${formatStopResult(result).join('\n')}\n`);
   return result.outcome === 'stopped' || result.outcome === 'gone' ? 0 : 1;
 }
