@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { cliPath } from '../support/repo';
 import type { Instance, Snapshot } from '../../src/core/model';
 import { readProcessIdentity } from '../../src/core/processes/identity';
-import { commandHash } from '../../src/core/processes/match';
+import { commandHash } from '../../src/core/processes/identity';
 import { alive, cli, killAll } from '../integration/processes/support/harness';
 import { until, writeIdleScript } from './support';
 

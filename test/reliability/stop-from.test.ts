@@ -3,7 +3,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readProcessIdentity } from '../../src/core/processes/identity';
-import { commandHash } from '../../src/core/processes/match';
+import { commandHash } from '../../src/core/processes/identity';
 import { isAlive, runCli, tempHome, until } from '../integration/guard/support';
 
 /** A hand-written `status --json` naming one process of a user-level entry, with only the fields given. */

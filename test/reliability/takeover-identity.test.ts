@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { lockPathFor } from '../../src/core/locks';
 import { readProcessIdentity } from '../../src/core/processes/identity';
-import { commandHash } from '../../src/core/processes/match';
+import { commandHash } from '../../src/core/processes/identity';
 import { repoRoot } from '../support/repo';
 import { connectGuarded, GuardedClient, isAlive, locksDir, tempHome, until } from '../integration/guard/support';
 

@@ -1,6 +1,5 @@
 import type { Instance } from '../model';
-import type { ProcessIdentity } from '../processes/identity';
-import { commandHash } from '../processes/match';
+import { commandHash, type ProcessIdentity } from '../processes/identity';
 import { liveIdentityReader, missingIdentityFields, RecordedProcess, ReidentifyRefusal } from '../processes/reidentify';
 import { identifyRecorded, RecordedTarget, recordedTarget, runStopLadder, termThenKill } from './stopLadder';
 import { ProcessInfo, readProcessTable } from '../processes/table';

@@ -32,21 +32,23 @@ export function lockOwners(records: readonly LockRecord[]): LockOwners {
 export function markGuarded(instances: Iterable<Instance>, records: readonly LockRecord[] | LockOwners): void {
   const owners = 'ownerOf' in records ? records : lockOwners(records);
   for (const i of instances) {
-    for (const step of [{ pid: i.pid, startTime: i.startTime }, ...i.launcherChain]) {
-      const r = owners.ownerOf(step.pid, step.startTime);
-      if (r) {
-        // Masked: a record written by another implementation may carry credentials in its key.
-        i.lock = { serverName: r.serverName, resourceKey: redactResourceKey(r.resourceKey), ...(r.holder ? { holder: r.holder } : {}) };
-        break;
-      }
-    }
+    const r = firstOwned(i, owners.ownerOf);
+    // Masked: a record written by another implementation may carry credentials in its key.
+    if (r) i.lock = { serverName: r.serverName, resourceKey: redactResourceKey(r.resourceKey), ...(r.holder ? { holder: r.holder } : {}) };
   }
 }
 
 /** The live record whose holder is the instance's process or one of its launchers, if any. */
-export function holderRecordOf(i: Pick<Instance, 'pid' | 'startTime'> & { launcherChain?: Instance['launcherChain'] }, records: readonly LockRecord[]): LockRecord | undefined {
+export function holderRecordOf(i: LaunchOf, records: readonly LockRecord[]): LockRecord | undefined {
+  return firstOwned(i, (pid, startTime) => records.find((x) => x.pid === pid && sameStart(x.startTime, startTime)));
+}
+
+type LaunchOf = Pick<Instance, 'pid' | 'startTime'> & { launcherChain?: Instance['launcherChain'] };
+
+/** The first record that owns the instance's own process or, going up, one of its launchers. */
+function firstOwned(i: LaunchOf, ownerOf: LockOwners['ownerOf']): LockRecord | undefined {
   for (const step of [{ pid: i.pid, startTime: i.startTime }, ...(i.launcherChain ?? [])]) {
-    const r = records.find((x) => x.pid === step.pid && sameStart(x.startTime, step.startTime));
+    const r = ownerOf(step.pid, step.startTime);
     if (r) return r;
   }
   return undefined;

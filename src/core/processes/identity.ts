@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
@@ -122,4 +123,10 @@ export function parsePsLstartLine(pid: number, text: string): ProcessIdentity | 
   const startTime = Date.parse(m[2]);
   if (!Number.isFinite(startTime)) return undefined;
   return { pid, startTime, commandLine: m[3].trim(), uid: Number(m[1]) };
+}
+
+/** The hash of a command line that `stop` recomputes from the live process (whitespace-insensitive). */
+export function commandHash(argvOrLine: readonly string[] | string): string {
+  const line = (typeof argvOrLine === 'string' ? argvOrLine : argvOrLine.join(' ')).replace(/\s+/g, ' ').trim();
+  return createHash('sha256').update(line).digest('hex').slice(0, 32);
 }

@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import type { Diagnostic, Instance, InstanceClient, LauncherStep, ServerConfig, Verdict } from '../model';
 import { REDACTED, redactArgs, redactUrl } from '../redact';
 import { effectiveArgv, genericProgram, isGuard, isWrapper, LaunchKey, launchKeyOf, looksLikeMcpServer, mayHaveKey, programName, splitShellWords } from './argv';
 import { owningClient } from './clients';
 import type { LockOwners } from './guarded';
+import { commandHash } from './identity';
 import { cwdUndecided, identityAnswers, LaunchFacts } from './launchIdentity';
 import { ProcessInfo } from './table';
 import { ProcessTree } from './tree';
@@ -31,11 +31,6 @@ export interface MatchResult {
 /** Programs that adopt orphans: a launch whose parent is one of them lost its client. */
 const SUBREAPERS = /^(systemd|init|launchd|tini|docker-init|dumb-init|runit|s6-svscan|catatonit)$/;
 
-/** The hash of a command line that `stop` recomputes from the live process (whitespace-insensitive). */
-export function commandHash(argvOrLine: readonly string[] | string): string {
-  const line = (typeof argvOrLine === 'string' ? argvOrLine : argvOrLine.join(' ')).replace(/\s+/g, ' ').trim();
-  return createHash('sha256').update(line).digest('hex').slice(0, 32);
-}
 
 interface ConfigLaunch {
   config: ServerConfig;

@@ -1,5 +1,5 @@
 import { ProcessIdentity, readProcessIdentity } from './identity';
-import { commandHash } from './match';
+import { commandHash } from './identity';
 import { readProcessTable } from './table';
 
 /**

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import type { ProcessIdentity } from '../../../src/core/processes/identity';
-import { commandHash } from '../../../src/core/processes/match';
+import { commandHash } from '../../../src/core/processes/identity';
 import { RecordedProcess, reidentify, ReidentifyDeps } from '../../../src/core/processes/reidentify';
 
 const BOOT = '3469a6c0-5bb3-4d5d-909a-cfbb992d2a66';

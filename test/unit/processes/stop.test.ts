@@ -4,7 +4,7 @@ import { planKillDuplicates } from '../../../src/core/actions/killDuplicates';
 import { defaultStopDeps, InstanceIdentity, StopDeps, stopInstance } from '../../../src/core/actions/stop';
 import type { Instance, Snapshot } from '../../../src/core/model';
 import { ProcessIdentity, readProcessIdentity } from '../../../src/core/processes/identity';
-import { commandHash } from '../../../src/core/processes/match';
+import { commandHash } from '../../../src/core/processes/identity';
 
 /** A fake OS: processes by pid; kill removes them unless they ignore the signal. */
 function fakeOs(procs: Record<number, ProcessIdentity & { ppid?: number; ignoresTerm?: boolean }>, uid = 1000) {
