@@ -1,54 +1,45 @@
-import type { ClientId, Diagnostic, ScannedFile, ServerConfig } from '../../core/model';
+import type { Diagnostic, Instance, InstanceClient, InstanceRef, ScannedFile, ServerConfig, ServerStatus, Snapshot, Verdict } from '../../core/model';
+import type { Installed, InstanceVersions } from '../../core/versions/types';
 
 /**
- * What the view-model reads: the engine's snapshot, narrowed to the fields the views use. The
- * configuration side comes straight from core; the running side (instances, verdicts, versions) is
- * declared here so every state can be tested, and the engine's richer types are assignable to it.
+ * What the view-model reads: the engine's snapshot, narrowed to the fields the views use. Every
+ * field is declared through core's own types (a rename in core fails to compile here, not at run
+ * time in the UI); the view adds only what it derives: the version judgement as a verdict, the
+ * running and installed versions as plain strings, and the guard's control endpoint once known.
  * `toViewInput` is the one place a core snapshot becomes this.
  */
 
-export interface VmClient {
-  id: ClientId | 'terminal' | 'unknown';
-  /** "VS Code", "Claude Desktop", "terminal", "unknown". */
-  name: string;
-  pid?: number;
-}
+export type VmClient = InstanceClient;
 
-export interface VmInstanceRef {
-  pid: number;
-  startTime?: number;
-  client: VmClient;
-}
+export type VmInstanceRef = Pick<InstanceRef, 'pid' | 'startTime' | 'client'>;
+
+type UnknownVerdict = Extract<Verdict, { kind: 'unknown' }>;
+type StaleVerdict = Extract<InstanceVersions['verdict'], { state: 'stale' }>;
 
 /** A judgement about one instance, with its evidence as plain data. */
 export type VmVerdict =
-  | { kind: 'duplicate'; launchKey?: string; client: VmClient; keep: VmInstanceRef; instances: VmInstanceRef[] }
-  | { kind: 'orphan'; launchPid: number; ppid: number; parentCommand?: string; reason: string }
-  | { kind: 'shared'; singleWriter: boolean; instances: VmInstanceRef[] }
+  | Exclude<Verdict, { kind: 'unknown' }>
   | {
       /** The process runs code an upgrade replaced: installed differs from running. */
       kind: 'stale';
-      package: string;
-      running: string;
-      installed: string;
-      /** How each version was learned ("lock record", "serverInfo", "dist-info mtime"...). */
-      evidence?: unknown;
+      package: StaleVerdict['package'];
+      running: StaleVerdict['running'];
+      installed: StaleVerdict['installed'];
+      /** The engine's whole version judgement, shown by Show Evidence. */
+      evidence?: InstanceVersions;
     }
-  | { kind: 'unknown'; question: string; reason: string };
+  | { kind: 'unknown'; question: UnknownVerdict['question'] | 'stale'; reason: string };
 
-export interface VmInstance {
-  pid: number;
-  ppid?: number;
-  startTime?: number;
-  commandLine?: string;
-  /** With pid and start time, what the engine's stop re-identifies a process by. */
-  commandHash?: string;
-  launcherChain?: { pid: number; startTime?: number; commandLine: string }[];
+/** The instance fields the views read (all core's; only pid, client and verdicts are always there). */
+type InstanceFacts = Partial<Pick<Instance, 'ppid' | 'startTime' | 'commandLine' | 'commandHash' | 'memoryBytes'>>;
+
+export interface VmInstance extends InstanceFacts {
+  pid: Instance['pid'];
   client: VmClient;
-  memoryBytes?: number;
+  launcherChain?: Pick<Instance['launcherChain'][number], 'pid' | 'startTime' | 'commandLine'>[];
   verdicts: VmVerdict[];
   /** Set when a lock record names this process: the instance is guarded. `control` is its endpoint. */
-  lock?: { serverName: string; resourceKey?: string; holder?: string; control?: string };
+  lock?: Partial<NonNullable<Instance['lock']>> & Pick<NonNullable<Instance['lock']>, 'serverName'> & { control?: string };
   /** The running version when known (lock record, serverInfo). */
   runningVersion?: string;
 }
@@ -69,8 +60,8 @@ export type VmServer = ServerConfig & {
 export type VmProcesses = { state: 'ok' } | { state: 'unavailable'; reason: string };
 
 export interface VmSnapshot {
-  takenAt: string;
-  workspaceFolders: string[];
+  takenAt: Snapshot['takenAt'];
+  workspaceFolders: Snapshot['workspaceFolders'];
   servers: VmServer[];
   notConfigured: VmInstance[];
   processes: VmProcesses;
@@ -78,80 +69,40 @@ export interface VmSnapshot {
   diagnostics: Diagnostic[];
 }
 
-/** The loose shape a core snapshot may have while the engine grows: running-side fields optional. */
-export interface CoreSnapshotLike {
-  takenAt: string;
-  workspaceFolders: string[];
-  servers: (ServerConfig & { instances?: unknown[]; installed?: unknown; updateAvailable?: unknown })[];
-  notConfigured?: unknown[];
-  processes?: { state: string; reason?: string };
-  files: ScannedFile[];
-  diagnostics: Diagnostic[];
-}
-
-/**
- * A core snapshot as view input. Until the engine reports processes, servers have no instances and
- * the process table reads as "not read yet", so nothing is flagged on missing evidence.
- */
-export function toViewInput(s: CoreSnapshotLike): VmSnapshot {
-  const processes: VmProcesses =
-    s.processes === undefined
-      ? { state: 'unavailable', reason: 'process tracking is not available in this version' }
-      : s.processes.state === 'ok'
-        ? { state: 'ok' }
-        : { state: 'unavailable', reason: s.processes.reason ?? 'the process table could not be read' };
+/** A core snapshot as view input. */
+export function toViewInput(s: Snapshot): VmSnapshot {
+  const processes: VmProcesses = s.processes.state === 'ok' ? { state: 'ok' } : { state: 'unavailable', reason: s.processes.reason };
   return {
     takenAt: s.takenAt,
     workspaceFolders: s.workspaceFolders,
     servers: s.servers.map(toVmServer),
-    notConfigured: (s.notConfigured ?? []).map((i) => toVmInstance(i as CoreInstanceLike)),
+    notConfigured: s.notConfigured.map(toVmInstance),
     processes,
     files: s.files,
     diagnostics: s.diagnostics,
   };
 }
 
-/**
- * An engine instance: verdicts as the processes layer gives them, and (once version resolution
- * runs) `versions` with the running/installed judgement, read loosely here because the views only
- * need the words and numbers, never the resolution itself.
- */
-type CoreInstanceLike = Omit<VmInstance, 'runningVersion'> & { versions?: unknown };
-
-interface VersionsLike {
-  installed?: { state?: string; name?: string; version?: string };
-  running?: { state?: string; version?: string };
-  verdict?: { state?: string; package?: string; running?: string; installed?: string };
-}
-
-function toVmInstance(i: CoreInstanceLike): VmInstance {
+function toVmInstance(i: Instance): VmInstance {
   const { versions, ...rest } = i;
-  const v = (versions ?? {}) as VersionsLike;
-  const out: VmInstance = { ...rest, verdicts: [...(i.verdicts ?? [])] };
-  if (v.running?.state === 'known' && typeof v.running.version === 'string') out.runningVersion = v.running.version;
-  const verdict = v.verdict;
-  if (verdict?.state === 'stale' && typeof verdict.package === 'string' && typeof verdict.running === 'string' && typeof verdict.installed === 'string') {
+  const out: VmInstance = { ...rest, verdicts: [...i.verdicts] };
+  if (versions?.running.state === 'known') out.runningVersion = versions.running.version;
+  const verdict = versions?.verdict;
+  if (verdict?.state === 'stale') {
     out.verdicts.push({ kind: 'stale', package: verdict.package, running: verdict.running, installed: verdict.installed, evidence: versions });
   } else if (verdict?.state === 'unknown') {
-    out.verdicts.push({ kind: 'unknown', question: 'stale', reason: String((verdict as { reason?: unknown }).reason ?? 'not enough evidence') });
+    out.verdicts.push({ kind: 'unknown', question: 'stale', reason: verdict.reason });
   }
   return out;
 }
 
-function toVmServer(server: CoreSnapshotLike['servers'][number]): VmServer {
-  const { instances: raw, installed: rawInstalled, updateAvailable: rawUpdate, ...config } = server;
-  const coreInstances = (raw ?? []) as CoreInstanceLike[];
-  const instances = coreInstances.map(toVmInstance);
-  const out: VmServer = { ...config, instances };
+function toVmServer(server: ServerStatus): VmServer {
+  const { instances, installed: serverInstalled, updateAvailable, listener: _listener, ...config } = server;
+  const out: VmServer = { ...config, instances: instances.map(toVmInstance) };
   // The installed version is a property of the launch: the server's own, else what an instance reports.
-  const candidates = [rawInstalled as VersionsLike['installed'], ...coreInstances.map((i) => ((i.versions ?? {}) as VersionsLike).installed)];
-  const installed = candidates.find((x) => x?.state === 'installed' && typeof x.version === 'string');
+  const candidates: (Installed | undefined)[] = [serverInstalled, ...instances.map((i) => i.versions?.installed)];
+  const installed = candidates.find((x): x is Extract<Installed, { state: 'installed' }> => x?.state === 'installed');
   if (installed) out.installedVersion = installed.version;
-  const u = rawUpdate as { current?: unknown; latest?: unknown; package?: unknown } | undefined;
-  if (u && typeof u.latest === 'string') {
-    const current = typeof u.current === 'string' ? u.current : installed?.version;
-    const pkg = typeof u.package === 'string' ? u.package : installed?.name;
-    if (current && pkg) out.updateAvailable = { package: pkg, installed: current, latest: u.latest };
-  }
+  if (updateAvailable) out.updateAvailable = { package: updateAvailable.package, installed: updateAvailable.current, latest: updateAvailable.latest };
   return out;
 }

@@ -1,10 +1,11 @@
 import * as assert from 'node:assert/strict';
 import type { Instance, Snapshot } from '../../../src/core/model';
+import type { Installed, InstanceVersions } from '../../../src/core/versions/types';
 import { toViewInput } from '../../../src/extension/viewModel/input';
 import { filterSources } from '../../../src/extension/viewModel/sourcesFilter';
 import { server, snapshot, source } from './fixtures';
 
-const coreInstance = (over: Partial<Omit<Instance, 'versions'>> & { versions?: unknown } = {}): Instance => ({
+const coreInstance = (over: Partial<Instance> = {}): Instance => ({
   pid: 10,
   ppid: 1,
   startTime: 5,
@@ -15,7 +16,7 @@ const coreInstance = (over: Partial<Omit<Instance, 'versions'>> & { versions?: u
   matchedBy: 'k',
   verdicts: [],
   ...over,
-}) as Instance;
+});
 
 function coreSnapshot(over: Partial<Snapshot> = {}): Snapshot {
   const { instances: _i, updateAvailable: _u, ...config } = server('memory');
@@ -49,14 +50,16 @@ describe('extension view-model: a core snapshot as view input', () => {
   });
 
   it('reads the version judgement: stale becomes a stale verdict with the evidence, unknown stays unknown', () => {
-    const versions = {
-      installed: { state: 'installed', name: '@modelcontextprotocol/server-memory', version: '2026.8.31' },
-      running: { state: 'known', version: '2026.7.4' },
-      verdict: { state: 'stale', package: '@modelcontextprotocol/server-memory', running: '2026.7.4', installed: '2026.8.31', summary: 's' },
+    const installed: Installed = { state: 'installed', ecosystem: 'npm', name: '@modelcontextprotocol/server-memory', version: '2026.8.31', how: 'npx cache', location: '/x' };
+    const versions: InstanceVersions = {
+      installed,
+      running: { state: 'known', version: '2026.7.4', source: 'lock-record', how: 'lock record' },
+      verdict: { state: 'stale', package: '@modelcontextprotocol/server-memory', ecosystem: 'npm', running: '2026.7.4', installed: '2026.8.31', movedDependencies: [], replacedFiles: [], runningHow: 'r', installedHow: 'i', summary: 's' },
     };
+    const unknownVersions: InstanceVersions = { installed, running: { state: 'unknown', reason: 'no record' }, verdict: { state: 'unknown', reason: 'no record' } };
     const { instances: _i, ...config } = server('memory');
     const vm = toViewInput(coreSnapshot({
-      servers: [{ ...config, instances: [coreInstance({ versions }), coreInstance({ pid: 11, versions: { verdict: { state: 'unknown', reason: 'no record' } } })], updateAvailable: { current: '2026.8.31', latest: '2026.9.1' } } as Snapshot['servers'][number]],
+      servers: [{ ...config, instances: [coreInstance({ versions }), coreInstance({ pid: 11, versions: unknownVersions })], updateAvailable: { current: '2026.8.31', latest: '2026.9.1', package: '@modelcontextprotocol/server-memory', checkedAt: 't', registry: 'npm' } }],
     }));
     const [a, b] = vm.servers[0].instances;
     assert.deepEqual(a.verdicts, [{ kind: 'stale', package: '@modelcontextprotocol/server-memory', running: '2026.7.4', installed: '2026.8.31', evidence: versions }]);
@@ -66,9 +69,8 @@ describe('extension view-model: a core snapshot as view input', () => {
     assert.deepEqual(vm.servers[0].updateAvailable, { package: '@modelcontextprotocol/server-memory', installed: '2026.8.31', latest: '2026.9.1' });
   });
 
-  it('a snapshot from an engine without process tracking reads as "instances unknown"', () => {
-    const { instances: _i, ...config } = server('memory');
-    const vm = toViewInput({ takenAt: 't', workspaceFolders: [], servers: [config], files: [], diagnostics: [] });
+  it('a snapshot whose process table could not be read reads as "instances unknown"', () => {
+    const vm = toViewInput(coreSnapshot({ processes: { state: 'unavailable', reason: 'no ps' } }));
     assert.deepEqual(vm.servers[0].instances, []);
     assert.equal(vm.processes.state, 'unavailable');
   });
@@ -92,13 +94,9 @@ describe('extension view-model: the sources setting', () => {
 describe('extension view-model: server-level version facts', () => {
   it('takes the installed version from the server and the update with its package', () => {
     const { instances: _i, ...config } = server('memory');
-    const vm = toViewInput({
-      takenAt: 't',
-      workspaceFolders: [],
-      servers: [{ ...config, installed: { state: 'installed', name: 'pkg', version: '1.0.0' }, updateAvailable: { current: '1.0.0', latest: '1.1.0', package: 'pkg' } }],
-      files: [],
-      diagnostics: [],
-    });
+    const vm = toViewInput(coreSnapshot({
+      servers: [{ ...config, instances: [], installed: { state: 'installed', ecosystem: 'npm', name: 'pkg', version: '1.0.0', how: 'h', location: '/p' }, updateAvailable: { current: '1.0.0', latest: '1.1.0', package: 'pkg', checkedAt: 't', registry: 'npm' } }],
+    }));
     assert.equal(vm.servers[0].installedVersion, '1.0.0');
     assert.deepEqual(vm.servers[0].updateAvailable, { package: 'pkg', installed: '1.0.0', latest: '1.1.0' });
   });
