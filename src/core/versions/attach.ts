@@ -2,10 +2,11 @@ import { existsSync, promises as fsp } from 'node:fs';
 import { appendPrivate } from '../privateFs';
 import * as path from 'node:path';
 import { HostEnv } from '../hostEnv';
-import { listLocks, START_TIME_TOLERANCE_MS } from '../locks';
+import { listLocks } from '../locks';
 import type { LockRecord } from '../locks/types';
 import type { Instance, ServerStatus } from '../model';
 import { lifeguardPaths } from '../paths';
+import { holderRecordOf } from '../processes/guarded';
 import type { ProcessInfo } from '../processes/table';
 import type { Launch } from '../sources/scan';
 import { MtimeCache } from './cache';
@@ -107,10 +108,9 @@ async function liveLockRecords(host: HostEnv, log: (m: string) => void): Promise
   }
 }
 
-/** The lock record that names this instance (its own pid, or its guard's in the launcher chain). */
+/** The lock record with versions that names this instance (its own pid, or its guard's in the launcher chain). */
 function lockFor(instance: Instance, records: LockRecord[]): LockRecord | undefined {
-  const candidates = [{ pid: instance.pid, startTime: instance.startTime }, ...instance.launcherChain.map((s) => ({ pid: s.pid, startTime: s.startTime }))];
-  return records.find((r) => r.versions && candidates.some((c) => c.pid === r.pid && (c.startTime === undefined || Math.abs(c.startTime - r.startTime) <= START_TIME_TOLERANCE_MS)));
+  return holderRecordOf(instance, records.filter((r) => r.versions));
 }
 
 /** Where a package's code and environment live: replaced mapped files under these belong to it. */
