@@ -2,38 +2,77 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { repoRoot } from '../support/repo';
+import { importCycles, importGraph, importSpecifiers, layerViolations, sourceFiles } from '../support/importGraph';
 
-function sourceFiles(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const p = path.join(dir, e.name);
-    return e.isDirectory() ? sourceFiles(p) : e.name.endsWith('.ts') ? [p] : [];
-  });
-}
+/**
+ * The engine's folders, bottom first (docs/architecture.md explains each). A folder may import its
+ * own files and the folders listed before it, never one after it: the lock protocol, say, can be
+ * lifted out with only what sits below it.
+ */
+export const CORE_LAYERS = [
+  'base', // the snapshot's types, paths, host environment, private files, redaction
+  'net', // the loopback policy
+  'pids', // the OS process table and the one rule for re-identifying a pid
+  'launch', // the one parser of launch commands
+  'control', // the guard's control protocol
+  'sources', // one adapter per client config
+  'locks', // the lock-file protocol
+  'http', // HTTP MCP: probes, the front's session store and records
+  'processes', // running instances: matching, clients, duplicates, orphans, guarded
+  'versions', // installed vs running: resolution per ecosystem, judgement
+  'actions', // stop ladder, stop, kill-duplicates, workspace trust
+  'snapshot', // the whole picture every face reads
+] as const;
 
-const importRe = /(?:from\s+|require\(\s*|import\(\s*)['"]([^'"]+)['"]/g;
+/** The faces and what each may import (the engine imports none of them). */
+const FACE_IMPORTS: Record<string, readonly string[]> = {
+  core: ['core'],
+  guard: ['core', 'guard'],
+  cli: ['core', 'guard', 'cli'],
+  extension: ['core', 'extension'],
+};
+
+const src = path.join(repoRoot, 'src');
+const core = path.join(src, 'core');
 
 describe('architecture: imports point down only', () => {
-  const core = path.join(repoRoot, 'src', 'core');
-
   it('src/core never imports vscode', () => {
-    const offenders = sourceFiles(core).filter((f) => [...fs.readFileSync(f, 'utf8').matchAll(importRe)].some((m) => m[1] === 'vscode'));
+    const offenders = sourceFiles(core).filter((f) => importSpecifiers(fs.readFileSync(f, 'utf8')).includes('vscode'));
     assert.deepEqual(offenders.map((f) => path.relative(repoRoot, f)), []);
   });
 
-  it('src/core never imports a face (extension, cli, guard)', () => {
+  it('each face imports only the engine and what lies below it; the engine imports no face', () => {
+    assert.deepEqual(Object.keys(FACE_IMPORTS).sort(), fs.readdirSync(src).sort(), 'every folder of src/ has its place');
     const offenders: string[] = [];
-    for (const f of sourceFiles(core)) {
-      for (const m of fs.readFileSync(f, 'utf8').matchAll(importRe)) {
-        if (!m[1].startsWith('.')) continue;
-        const target = path.resolve(path.dirname(f), m[1]);
-        if (!target.startsWith(core + path.sep) && target.startsWith(path.join(repoRoot, 'src'))) offenders.push(`${path.relative(repoRoot, f)} -> ${m[1]}`);
-      }
+    for (const [file, targets] of importGraph(src)) {
+      const from = file.split('/')[0];
+      for (const t of targets) if (!FACE_IMPORTS[from]?.includes(t.split('/')[0])) offenders.push(`src/${file} -> src/${t}`);
     }
     assert.deepEqual(offenders, []);
   });
 
-  it('the check itself sees a vscode import', () => {
-    const sample = "import * as vscode from 'vscode';\nconst x = require('vscode');";
-    assert.equal([...sample.matchAll(importRe)].filter((m) => m[1] === 'vscode').length, 2);
+  it('the folders of src/core import only folders below them, in the documented order', () => {
+    assert.deepEqual(layerViolations(importGraph(core), CORE_LAYERS), []);
+    const folders = fs.readdirSync(core, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+    assert.deepEqual(folders.sort(), [...CORE_LAYERS].sort(), 'every layer exists and every folder is a layer');
+  });
+
+  it('no file in src/ takes part in an import cycle', () => {
+    assert.deepEqual(importCycles(importGraph(src)), []);
+  });
+
+  it('the checks themselves see a vscode import, an upward import and a cycle', () => {
+    assert.deepEqual(importSpecifiers("import * as vscode from 'vscode';\nconst x = require('vscode');"), ['vscode', 'vscode']);
+    const graph = new Map([
+      ['base/a.ts', ['locks/b.ts']],
+      ['locks/b.ts', ['base/c.ts']],
+      ['base/c.ts', ['base/a.ts']],
+      ['stray.ts', []],
+    ]);
+    assert.deepEqual(layerViolations(graph, ['base', 'locks']), [
+      'base/a.ts -> locks/b.ts: "base" may not import "locks" (above it)',
+      'stray.ts: folder "." has no place in the layer order',
+    ]);
+    assert.deepEqual(importCycles(graph), [['base/a.ts', 'base/c.ts', 'locks/b.ts']]);
   });
 });
