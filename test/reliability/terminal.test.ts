@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { listLocks } from '../../src/core/locks';
 import { cliPath } from '../support/repo';
+import { makeTempDir } from '../support/temp';
 import { linuxLayout } from '../unit/sources/fixtureLayouts';
 import { linkCli, runCli, stopAll, until, writeIdleScript } from './support';
 
@@ -45,7 +46,7 @@ describe('terminal: control and bidi characters from configs, process tables and
 
   before(async () => {
     assert.ok(fs.existsSync(cliPath), 'dist/cli.js is built (npm run build) before the tests');
-    root = fs.mkdtempSync('/tmp/lg-term-');
+    root = makeTempDir('lg-term-');
     const layout = linuxLayout(path.join(root, 'fs'), false);
     workspace = layout.workspace;
     fs.mkdirSync(workspace, { recursive: true });

@@ -61,6 +61,8 @@ function cleanEnv(home: string, lifeguardHome: string): NodeJS.ProcessEnv {
 export class Session {
   readonly scope: ProcessScope;
   readonly dir: string;
+  /** The session's TMPDIR: code-server leaves its IPC sockets there (vscode-ipc-*, vscode-git-*). */
+  readonly tempDir: string;
   readonly fixture: Fixture;
   readonly lifeguardHome: string;
   readonly userDataDir: string;
@@ -81,13 +83,15 @@ export class Session {
     const id = `${process.pid}-${counter}-${Date.now()}`;
     this.scope = new ProcessScope(id);
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcp-lifeguard-e2e-'));
+    // Its own and short (a socket path must fit in sun_path), removed once its processes are gone.
+    this.tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lg-e2e-'));
     this.fixture = writeFixture(this.dir, options.fixture ?? {});
     this.lifeguardHome = path.join(this.dir, 'lifeguard');
     this.userDataDir = path.join(this.dir, 'user-data');
     this.extensionsDir = path.join(this.dir, 'extensions');
     this.logFile = path.join(this.dir, 'code-server.log');
     fs.mkdirSync(this.lifeguardHome, { recursive: true });
-    this.env = cleanEnv(this.fixture.home, this.lifeguardHome);
+    this.env = { ...cleanEnv(this.fixture.home, this.lifeguardHome), TMPDIR: this.tempDir };
   }
 
   get url(): string {
@@ -251,6 +255,7 @@ export class Session {
     }
     const survivors = await this.scope.teardown();
     fs.rmSync(this.dir, { recursive: true, force: true, maxRetries: 3 });
+    fs.rmSync(this.tempDir, { recursive: true, force: true, maxRetries: 3 });
     return survivors;
   }
 }

@@ -1,5 +1,6 @@
 import { spawn, ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -11,7 +12,7 @@ export const memoryBin = path.join(repoRoot, 'node_modules', '.bin', 'mcp-server
 
 /** A private MCP_LIFEGUARD_HOME with a short path: control sockets must fit in sun_path. */
 export function tempHome(): string {
-  return fs.mkdtempSync('/tmp/lg-');
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'lg-'));
 }
 
 export function locksDir(home: string): string {
