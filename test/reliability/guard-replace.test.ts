@@ -6,7 +6,9 @@ import { readProcessTable } from '../../src/core/processes/table';
 import { Guard } from '../../src/guard/guard';
 import { PassThrough } from 'node:stream';
 import { repoRoot } from '../support/repo';
-import { isAlive, liveRecords, spawnGuard, tempHome, until } from '../integration/guard/support';
+import { liveRecords, spawnGuard, tempHome } from '../integration/guard/support';
+import { until } from '../support/poll';
+import { isAlive } from '../support/liveness';
 
 const tiny = path.join(repoRoot, 'test', 'fixtures', 'guard', 'tiny-server.mjs');
 

@@ -5,9 +5,11 @@ import { controlShutdown } from '../../src/core/control';
 import { listLocks, LockRecord } from '../../src/core/locks';
 import { freePort } from '../../src/guard/http/upstream';
 import { cliPath } from '../support/repo';
-import { connectClient, echo, isAlive, killAndWait, shortTempDir, spawnCollect, versionedServerPackage, waitFor } from '../integration/http/support';
+import { connectClient, echo, shortTempDir, spawnCollect, versionedServerPackage } from '../integration/http/support';
 import type { Snapshot } from '../../src/core/model';
-import { alive, cli, FakeClient, killAll, server, startFakeClient, statusJson, until } from '../integration/processes/support/harness';
+import { cli, FakeClient, server, startFakeClient, statusJson } from '../integration/processes/support/harness';
+import { until } from '../support/poll';
+import { isAlive, killAll, killAndWait } from '../support/liveness';
 
 /**
  * What a live guard lock owns is never an orphan: the guard `ensure` detaches is reparented to init
@@ -39,7 +41,7 @@ describe('reliability: a server a live guard lock owns is never an orphan', func
   afterEach(async () => {
     for (const record of await liveGuards()) {
       if (record.control) await controlShutdown(record.control).catch(() => undefined);
-      await waitFor('the guard to stop', () => (isAlive(record.pid) ? undefined : true), 30_000).catch(() => killAndWait(record.pid));
+      await until('the guard to stop', () => (isAlive(record.pid) ? undefined : true), 30_000).catch(() => killAndWait(record.pid));
     }
     // Whatever of this test still runs names its temp folder in its argv.
     for (const name of fs.readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
@@ -210,7 +212,7 @@ describe('reliability: each process belongs to the entry that launched it', func
     assert.ok(flagged.verdicts.some((v) => v.kind === 'duplicate'), 'it is an older duplicate');
 
     const k = await cli(home, ['kill-duplicates', '--yes'], { PATH });
-    assert.ok(alive(older) && alive(newer), `both still run: ${k.stdout}${k.stderr}`);
+    assert.ok(isAlive(older) && isAlive(newer), `both still run: ${k.stdout}${k.stderr}`);
     assert.match(k.stdout, new RegExp(`pid ${older} left alone: claimed by`));
   });
 });

@@ -6,7 +6,9 @@ import { listLocks } from '../../src/core/locks';
 import { cliPath, fixturesDir } from '../support/repo';
 import { makeTempDir } from '../support/temp';
 import { linuxLayout } from '../unit/sources/fixtureLayouts';
-import { allFiles, linkCli, runCli as run, stopAll, until, writeIdleScript } from './support';
+import { allFiles, linkCli, runCli as run, writeIdleScript } from './support';
+import { until } from '../support/poll';
+import { stopChildren } from '../support/liveness';
 
 /**
  * Secrets never leave, over a corpus of secret shapes kept as data (test/fixtures/secrets/corpus.json):
@@ -151,7 +153,7 @@ describe('secrets: a corpus of secret shapes in configs and running processes le
   });
 
   after(async () => {
-    await stopAll(procs);
+    await stopChildren(procs);
     if (root) fs.rmSync(root, { recursive: true, force: true });
   });
 

@@ -7,8 +7,10 @@ import { cliPath } from '../support/repo';
 import type { Instance, Snapshot } from '../../src/core/model';
 import { readProcessIdentity } from '../../src/core/processes/identity';
 import { commandHash } from '../../src/core/processes/identity';
-import { alive, cli, killAll } from '../integration/processes/support/harness';
-import { until, writeIdleScript } from './support';
+import { cli } from '../integration/processes/support/harness';
+import { writeIdleScript } from './support';
+import { until } from '../support/poll';
+import { isAlive, killAll } from '../support/liveness';
 
 /**
  * Which processes the CLI may signal when an action is aimed at it by a saved snapshot or by a
@@ -72,9 +74,9 @@ describe('reliability: signals reach only processes re-identified and owned', fu
     const file = writeJson('snapshot.json', { servers: [], notConfigured: [instance] });
     const r = await cli(home, ['stop', String(nodePid), '--from', file, '--grace', '1']);
     assert.equal(r.code, 0, r.stdout + r.stderr);
-    assert.ok(alive(client.pid!), `the client pid ${client.pid} was signalled: ${r.stdout}`);
+    assert.ok(isAlive(client.pid!), `the client pid ${client.pid} was signalled: ${r.stdout}`);
     assert.match(r.stdout, new RegExp(`launcher pid ${client.pid} left alone: .*no commandHash`));
-    await until('the server to exit', async () => (alive(nodePid) ? undefined : true));
+    await until('the server to exit', async () => (isAlive(nodePid) ? undefined : true));
   });
 
   it('stop --from: an entry the file calls user-level but a workspace file defines is refused without --trust-workspace', async () => {
@@ -90,7 +92,7 @@ describe('reliability: signals reach only processes re-identified and owned', fu
     };
     const r = await cli(home, ['stop', String(proc.pid), '--from', writeJson('forged.json', forged), '--workspace', workspace, '--grace', '0.2']);
     assert.equal(r.code, 1, r.stdout + r.stderr);
-    assert.ok(alive(proc.pid!), `pid ${proc.pid} was signalled: ${r.stdout}`);
+    assert.ok(isAlive(proc.pid!), `pid ${proc.pid} was signalled: ${r.stdout}`);
     assert.match(r.stderr, /--trust-workspace/);
   });
 
@@ -104,12 +106,12 @@ describe('reliability: signals reach only processes re-identified and owned', fu
     const source = { client: 'vscode', scope: 'user', file: configFile };
     const unknown = await cli(home, ['stop', String(proc.pid), '--from', writeJson('a.json', { servers: [{ id: 'nowhere', name: 'x', source, instances: [instance] }] }), '--grace', '0.2']);
     assert.equal(unknown.code, 1, unknown.stdout + unknown.stderr);
-    assert.ok(alive(proc.pid!), `pid ${proc.pid} was signalled: ${unknown.stdout}`);
+    assert.ok(isAlive(proc.pid!), `pid ${proc.pid} was signalled: ${unknown.stdout}`);
     const status = JSON.parse((await cli(home, ['status', '--json'])).stdout) as Snapshot;
     const id = status.servers.find((s) => s.name === 'mine')!.id;
     const known = await cli(home, ['stop', String(proc.pid), '--from', writeJson('b.json', { servers: [{ id, name: 'mine', source: { scope: 'workspace' }, instances: [instance] }] }), '--grace', '0.2']);
     assert.equal(known.code, 0, known.stdout + known.stderr);
-    await until('the process to exit', async () => (alive(proc.pid!) ? undefined : true));
+    await until('the process to exit', async () => (isAlive(proc.pid!) ? undefined : true));
   });
 
   it('kill-duplicates --from: a duplicate verdict without keep is refused by pid, never a crash', async () => {
@@ -123,7 +125,7 @@ describe('reliability: signals reach only processes re-identified and owned', fu
       const out = r.stdout + r.stderr;
       assert.doesNotMatch(out, /Cannot read properties/);
       assert.match(out, new RegExp(`pid ${sleeper.pid}.*keep`));
-      assert.ok(alive(sleeper.pid!), `pid ${sleeper.pid} was signalled: ${out}`);
+      assert.ok(isAlive(sleeper.pid!), `pid ${sleeper.pid} was signalled: ${out}`);
     }
   });
 
@@ -141,7 +143,7 @@ describe('reliability: signals reach only processes re-identified and owned', fu
     assert.deepEqual(instances.map((i) => i.pid), [pid]);
     assert.deepEqual(instances[0].verdicts.filter((v) => v.kind === 'orphan'), []);
     const r = await cli(home, ['kill-duplicates', '--yes', '--grace', '0.2']);
-    assert.ok(alive(pid), `the listener was signalled: ${r.stdout}`);
+    assert.ok(isAlive(pid), `the listener was signalled: ${r.stdout}`);
   });
 
   it('an entry with a relative script and no cwd claims node app.js of other folders only as owner-undecided, and never stops them', async () => {
@@ -163,6 +165,6 @@ describe('reliability: signals reach only processes re-identified and owned', fu
       assert.ok(v && v.kind === 'unknown' && /no cwd/.test(v.reason) && /relative/.test(v.reason), JSON.stringify(i.verdicts));
     }
     const r = await cli(home, ['kill-duplicates', 'napp', '--yes', '--grace', '0.2']);
-    for (const pid of pids) assert.ok(alive(pid), `pid ${pid} was signalled: ${r.stdout}${r.stderr}`);
+    for (const pid of pids) assert.ok(isAlive(pid), `pid ${pid} was signalled: ${r.stdout}${r.stderr}`);
   });
 });

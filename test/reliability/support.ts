@@ -1,7 +1,8 @@
-import { ChildProcess, execFile } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { cliPath } from '../support/repo';
+
 
 /** Runs the built CLI to completion with exactly this environment. */
 export function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -30,23 +31,6 @@ export function linkCli(dir: string): string {
   return link;
 }
 
-/** Stops every process a test started and waits until each has exited. */
-export async function stopAll(procs: ChildProcess[]): Promise<void> {
-  const running = procs.filter((p) => p.exitCode === null && p.signalCode === null);
-  const exited = running.map((p) => new Promise((r) => p.once('exit', r)));
-  for (const p of running) p.kill('SIGTERM');
-  await Promise.all(exited);
-}
-
-export async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** Every regular file under a folder. */
 export function allFiles(dir: string): string[] {

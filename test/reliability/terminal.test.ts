@@ -6,7 +6,9 @@ import { listLocks } from '../../src/core/locks';
 import { cliPath } from '../support/repo';
 import { makeTempDir } from '../support/temp';
 import { linuxLayout } from '../unit/sources/fixtureLayouts';
-import { linkCli, runCli, stopAll, until, writeIdleScript } from './support';
+import { linkCli, runCli, writeIdleScript } from './support';
+import { until } from '../support/poll';
+import { stopChildren } from '../support/liveness';
 
 /**
  * Text output is terminal-safe: a config whose server names, arguments and diagnostics hold ESC
@@ -83,7 +85,7 @@ describe('terminal: control and bidi characters from configs, process tables and
   });
 
   after(async () => {
-    await stopAll(procs);
+    await stopChildren(procs);
     if (root) fs.rmSync(root, { recursive: true, force: true });
   });
 

@@ -4,7 +4,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { cliPath } from '../support/repo';
 import type { Snapshot } from '../../src/core/model';
-import { alive, cli, killAll, startFakeClient } from '../integration/processes/support/harness';
+import { cli, startFakeClient } from '../integration/processes/support/harness';
+import { isAlive, killAll } from '../support/liveness';
 
 interface DryRun {
   dryRun: true;
@@ -52,7 +53,7 @@ describe('reliability: a workspace config does not aim kill-duplicates at ordina
     const planned = (JSON.parse(dry.stdout) as DryRun).plan.filter((p) => pids.includes(p.pid));
     assert.deepEqual(planned, [], 'the plan names none of the ordinary processes');
     const real = await cli(home, ['kill-duplicates', '--yes', '--workspace', workspace, ...extra]);
-    for (const pid of pids) assert.ok(alive(pid), `pid ${pid} still runs: ${real.stdout}${real.stderr}`);
+    for (const pid of pids) assert.ok(isAlive(pid), `pid ${pid} still runs: ${real.stdout}${real.stderr}`);
     return real.stdout + real.stderr;
   }
 
@@ -90,16 +91,16 @@ describe('reliability: a workspace config does not aim kill-duplicates at ordina
     const stop = await cli(home, ['stop', String(older), '--workspace', workspace]);
     assert.equal(stop.code, 1, stop.stdout + stop.stderr);
     assert.match(stop.stderr, /--trust-workspace/);
-    assert.ok(alive(older));
+    assert.ok(isAlive(older));
     const restart = await cli(home, ['restart', String(older), '--workspace', workspace]);
     assert.equal(restart.code, 1, restart.stdout + restart.stderr);
     assert.match(restart.stderr, /--trust-workspace/);
-    assert.ok(alive(older));
+    assert.ok(isAlive(older));
 
     const trusted = await cli(home, ['kill-duplicates', '--yes', '--trust-workspace', '--grace', '5', '--workspace', workspace]);
     assert.equal(trusted.code, 0, trusted.stdout + trusted.stderr);
     assert.match(trusted.stdout, new RegExp(`STOPPED pid ${older}`));
-    assert.ok(!alive(older), 'the older duplicate was stopped once the user opted in');
-    assert.ok(alive(newer), 'the newest stays');
+    assert.ok(!isAlive(older), 'the older duplicate was stopped once the user opted in');
+    assert.ok(isAlive(newer), 'the newest stays');
   });
 });

@@ -7,6 +7,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { listLocks, LockRecord } from '../../../src/core/locks';
 import { cliPath, repoRoot } from '../../support/repo';
 
+
 export const everythingBin = path.join(repoRoot, 'node_modules', '.bin', 'mcp-server-everything');
 export const memoryBin = path.join(repoRoot, 'node_modules', '.bin', 'mcp-server-memory');
 
@@ -72,25 +73,6 @@ export function runCli(home: string, args: string[]): Promise<{ code: number | n
 
 export async function liveRecords(home: string): Promise<LockRecord[]> {
   return (await listLocks(locksDir(home))).flatMap((l) => (l.state === 'live' ? [l.record] : []));
-}
-
-export async function until<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 export function textOf(result: unknown): string {

@@ -4,17 +4,13 @@ import * as net from 'node:net';
 import { SessionStore } from '../../../src/core/http/sessionStore';
 import { UpstreamAddress } from '../../../src/guard/http/exchange';
 import { HttpFront } from '../../../src/guard/http/front';
+import { listenOn } from '../../support/startup';
 
 /** What a fake upstream saw: the front must pass requests on untouched but for the session id. */
 interface Seen {
   method: string;
   headers: http.IncomingHttpHeaders;
   body: string;
-}
-
-async function listenOn(server: net.Server): Promise<number> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return (server.address() as net.AddressInfo).port;
 }
 
 describe('HTTP front: bad input and a silent upstream', function () {
