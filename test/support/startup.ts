@@ -1,4 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import * as http from 'node:http';
 import * as net from 'node:net';
 
 /**
@@ -55,4 +56,27 @@ export async function startReady(command: string, args: string[], opts: { cwd: s
   child.stdout?.resume();
   child.stderr?.resume();
   return child;
+}
+
+/** A request a test HTTP server received, body read in full. */
+export interface Received {
+  method: string;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+/**
+ * An HTTP server on a loopback port the OS picks (a fake upstream, say): it reads each request's
+ * body, records the request in `seen`, then lets `answer` reply.
+ */
+export async function startHttpServer(seen: Received[], answer: (req: http.IncomingMessage, res: http.ServerResponse, body: string) => void): Promise<{ server: http.Server; port: number }> {
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (d: Buffer) => (body += d.toString()));
+    req.on('end', () => {
+      seen.push({ method: req.method ?? '', headers: req.headers, body });
+      answer(req, res, body);
+    });
+  });
+  return { server, port: await listenOn(server) };
 }

@@ -3,7 +3,7 @@ import * as http from 'node:http';
 import { SessionStore } from '../../../src/core/http/sessionStore';
 import { HttpFront } from '../../../src/guard/http/front';
 import { until } from '../../support/poll';
-import { listenOn } from '../../support/startup';
+import { Received, startHttpServer } from '../../support/startup';
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse, body: string) => void;
 
@@ -17,19 +17,13 @@ describe('HTTP front: pass-through and cancellation', function () {
   let front: HttpFront;
   let url: string;
   let handler: Handler;
-  const seen: Array<{ method: string; headers: http.IncomingHttpHeaders; body: string }> = [];
+  const seen: Received[] = [];
   const sessions = SessionStore.inMemory();
 
   before(async function () {
-    upstream = http.createServer((req, res) => {
-      let body = '';
-      req.on('data', (d: Buffer) => (body += d.toString()));
-      req.on('end', () => {
-        seen.push({ method: req.method ?? '', headers: req.headers, body });
-        handler(req, res, body);
-      });
-    });
-    const port = await listenOn(upstream);
+    const started = await startHttpServer(seen, (req, res, body) => handler(req, res, body));
+    upstream = started.server;
+    const port = started.port;
     front = new HttpFront({
       host: '127.0.0.1',
       port: 0,

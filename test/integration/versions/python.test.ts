@@ -6,6 +6,7 @@ import { formatStatus } from '../../../src/cli/format/status';
 import { fixturesDir } from '../../support/repo';
 import { instanceOf, project, run, snapshot, tempDir } from './support';
 import { stopChildren } from '../../support/liveness';
+import { sleep } from '../../support/poll';
 import { startReady } from '../../support/startup';
 
 const PYTHON = process.env.PYTHON ?? (process.platform === 'win32' ? 'python' : 'python3');
@@ -83,7 +84,7 @@ describe('versions (integration): a Python server whose dependency is upgraded u
     await stopChildren([second]);
     const third = await startReady(py, ['-m', 'lgdemo_server'], { cwd: projectDir, ready }, started);
     // Let the upgrade land clearly after the start (file times and start times come from different clocks).
-    await new Promise((r) => setTimeout(r, 3000));
+    await sleep(3000);
     await pip('lgdemo-dep==1.0.0');
     const unseen = await instanceOf(() => snapshot(home, projectDir, path.join(root, 'lg-fresh')), 'demo', third.pid!);
     const u = unseen.versions?.verdict;
