@@ -1,4 +1,7 @@
 // Bundles the two shipped entry points: the extension (CommonJS, `vscode` external) and the CLI.
+// Minified for size (the .vsix and the install); names are kept and the source maps sit next to the
+// bundles (dist/*.js.map, linked, not packaged) so a stack trace still names the functions and, with
+// `node --enable-source-maps`, points into src/.
 import { build } from 'esbuild';
 
 const common = {
@@ -7,6 +10,8 @@ const common = {
   target: 'node20',
   format: 'cjs',
   sourcemap: 'linked',
+  minify: true,
+  keepNames: true,
   logLevel: 'warning',
   legalComments: 'none',
   // jsonc-parser's UMD build hides its requires from bundlers; its ESM build bundles cleanly.

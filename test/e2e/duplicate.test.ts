@@ -2,17 +2,9 @@ import * as assert from 'node:assert/strict';
 import { memoryServer, StdioServer } from './support/fixture';
 import { describeE2e } from './support/harness';
 import { mediaShot } from './support/media';
-import { waitUntil } from './support/processes';
+import { isAlive } from '../support/liveness';
+import { waitUntil } from '../support/poll';
 import { answerDialog, eventually, pickQuickItem, runCommand, sideBarTree, statusBarTexts } from './support/workbench';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describeE2e('e2e: duplicate instances', (h) => {
   it('flags a server a client started twice; Kill Duplicate Instances, confirmed, leaves exactly one', async () => {
@@ -52,8 +44,8 @@ describeE2e('e2e: duplicate instances', (h) => {
     const question = await answerDialog(page, 'Kill Duplicates');
     assert.match(question, /Kill duplicate instances of notes\?/);
 
-    assert.ok(await waitUntil(() => !alive(olderPid), 30000), `the older instance (pid ${olderPid}) still runs`);
-    assert.ok(alive(newerPid), `the newer instance (pid ${newerPid}) was stopped too`);
+    assert.ok(await waitUntil(() => !isAlive(olderPid), 30000), `the older instance (pid ${olderPid}) still runs`);
+    assert.ok(isAlive(newerPid), `the newer instance (pid ${newerPid}) was stopped too`);
     await eventually('the badge back to "MCP 1"', () => statusBarTexts(page), (ts) => ts.includes('MCP 1'), 60000);
     await eventually(
       'the tree showing one instance',
@@ -61,6 +53,6 @@ describeE2e('e2e: duplicate instances', (h) => {
       (rs) => rs.some((r) => r.label === 'notes' && /\b1 instance\b/.test(r.aria)) && !rs.some((r) => r.label.startsWith(`pid ${olderPid} `)),
       60000,
     );
-    assert.ok(alive(newerPid), `the newer instance (pid ${newerPid}) is gone`);
+    assert.ok(isAlive(newerPid), `the newer instance (pid ${newerPid}) is gone`);
   });
 });

@@ -3,7 +3,8 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { guarded, memoryServer, StdioServer } from './support/fixture';
 import { describeE2e } from './support/harness';
-import { childrenOf, waitUntil } from './support/processes';
+import { waitUntil } from '../support/poll';
+import { childrenOf } from './support/processes';
 import { installedExtension } from './support/vsix';
 import { answerDialog, contextMenuAction, eventually, runCommand, sideBarTree, statusBarTexts } from './support/workbench';
 

@@ -4,21 +4,13 @@ import * as path from 'node:path';
 import { npmInstall, StdioServer } from './support/fixture';
 import { describeE2e } from './support/harness';
 import { mediaShot } from './support/media';
-import { waitUntil } from './support/processes';
+import { isAlive } from '../support/liveness';
+import { waitUntil } from '../support/poll';
 import { answerDialog, eventually, notifications, runCommand, sideBarTree, statusBarTexts } from './support/workbench';
 
 const PKG = '@modelcontextprotocol/server-memory';
 const OLD = '2026.7.4';
 const NEW = '2026.8.31';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describeE2e('e2e: stale after an upgrade', (h) => {
   it('flags a running server whose package npm upgraded in place; Restart from the notification ends the old process', async () => {
@@ -68,7 +60,7 @@ describeE2e('e2e: stale after an upgrade', (h) => {
     await toast.locator('.monaco-button', { hasText: 'Restart' }).first().click({ timeout: 30000 });
     const question = await answerDialog(page, 'Restart');
     assert.match(question, /Restart memory\?/);
-    assert.ok(await waitUntil(() => !alive(oldPid), 30000), `the old instance (pid ${oldPid}) still runs`);
+    assert.ok(await waitUntil(() => !isAlive(oldPid), 30000), `the old instance (pid ${oldPid}) still runs`);
 
     // The server was not guarded, so its client starts it again (as the result message asks).
     const second = s.startServer(server!);

@@ -2,17 +2,9 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { memoryServer } from './support/fixture';
 import { describeE2e } from './support/harness';
-import { waitUntil } from './support/processes';
+import { isAlive } from '../support/liveness';
+import { waitUntil } from '../support/poll';
 import { answerDialog, contextMenuAction, eventually, expandRow, pickQuickItem, runCommand, sideBarTree } from './support/workbench';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function commandLine(pid: number): string {
   try {
@@ -43,7 +35,7 @@ describeE2e("e2e: VS Code's own MCP server", (h) => {
     await expandRow(page, 2, 'memory');
     const before = await eventually('the instance VS Code started', () => sideBarTree(page), (rs) => instancePid(rs) !== undefined, 60000);
     const oldPid = instancePid(before)!;
-    assert.ok(alive(oldPid) && commandLine(oldPid).includes('server-memory'), `pid ${oldPid}: ${commandLine(oldPid)}`);
+    assert.ok(isAlive(oldPid) && commandLine(oldPid).includes('server-memory'), `pid ${oldPid}: ${commandLine(oldPid)}`);
 
     await contextMenuAction(page, 2, 'memory', /^Restart Server/);
     const question = await answerDialog(page, 'Restart');
@@ -56,7 +48,7 @@ describeE2e("e2e: VS Code's own MCP server", (h) => {
       90000,
     );
     const newPid = instancePid(after)!;
-    assert.ok(await waitUntil(() => !alive(oldPid), 30000), `the old instance (pid ${oldPid}) still runs`);
-    assert.ok(alive(newPid) && commandLine(newPid).includes('server-memory'), `pid ${newPid}: ${commandLine(newPid)}`);
+    assert.ok(await waitUntil(() => !isAlive(oldPid), 30000), `the old instance (pid ${oldPid}) still runs`);
+    assert.ok(isAlive(newPid) && commandLine(newPid).includes('server-memory'), `pid ${newPid}: ${commandLine(newPid)}`);
   });
 });

@@ -6,7 +6,9 @@ import { readProcessTable } from '../../src/core/processes/table';
 import { Guard } from '../../src/guard/guard';
 import { PassThrough } from 'node:stream';
 import { repoRoot } from '../support/repo';
-import { isAlive, liveRecords, spawnGuard, tempHome, until } from '../integration/guard/support';
+import { liveRecords, spawnGuard, tempHome } from '../integration/guard/support';
+import { until, waitUntil } from '../support/poll';
+import { isAlive } from '../support/liveness';
 
 const tiny = path.join(repoRoot, 'test', 'fixtures', 'guard', 'tiny-server.mjs');
 
@@ -84,17 +86,15 @@ describe('reliability: --on-conflict replace never leaves two writers', function
         guards.push(g);
       }
       let worst: number[] = [];
-      const deadline = Date.now() + 60_000;
       // Sample until the storm settles: every guard but one has ended (refused or replaced), and that
       // one holds the lock (a replacer whose holder just let go takes it within a poll).
-      for (;;) {
+      await waitUntil(async () => {
         const servers = (await serversWith(token)).filter(isAlive);
         if (servers.length > worst.length) worst = servers;
         const running = guards.filter((g) => g.exitCode === null && g.signalCode === null);
         const holders = running.length === 1 ? (await liveRecords(home)).filter((r) => r.pid === running[0].pid) : [];
-        if (holders.length === 1 || running.length === 0 || Date.now() > deadline) break;
-        await new Promise((r) => setTimeout(r, 20));
-      }
+        return holders.length === 1 || running.length === 0;
+      }, 60_000, 20);
       assert.ok(worst.length <= 1, `storm ${storm + 1}: ${worst.length} servers ran at once (pids ${worst.join(', ')})`);
       const running = guards.filter((g) => g.exitCode === null && g.signalCode === null);
       assert.equal(running.length, 1, `storm ${storm + 1}: ${running.length} guards still run: ${running.map((g) => g.pid).join(', ')}`);

@@ -13,7 +13,9 @@ import { lifeguardPaths, LifeguardPaths } from '../../src/core/paths';
 import { HttpFront } from '../../src/guard/http/front';
 import { RunningHttpGuard, startHttpGuard } from '../../src/guard/http/httpGuard';
 import { freePort } from '../../src/guard/http/upstream';
-import { connectClient, echo, everythingGuardOptions, shortTempDir, waitFor } from '../integration/http/support';
+import { connectClient, echo, everythingGuardOptions, shortTempDir } from '../integration/http/support';
+import { until } from '../support/poll';
+import { listenOn } from '../support/startup';
 
 interface RawAnswer {
   status: number;
@@ -130,7 +132,7 @@ describe('HTTP front under abuse', function () {
     const slow = Array.from({ length: 200 }, (_, i) => slowConnection(port, i % 2 === 0 ? 'headers' : 'body'));
     let closed = 0;
     for (const s of slow) void s.closed.then(() => closed++);
-    await waitFor('every slow connection to be closed by the front', () => (closed === slow.length ? true : undefined), 30_000);
+    await until('every slow connection to be closed by the front', () => (closed === slow.length ? true : undefined), 30_000);
     assert.ok(slow.every((s) => s.answer().startsWith('HTTP/1.1 408')), `answers: ${[...new Set(slow.map((s) => s.answer().split('\r\n')[0]))].join(' | ')}`);
     ({ client } = await connectClient(guard.url));
     assert.equal(await echo(client, 'after the slow connections'), 'Echo: after the slow connections');
@@ -146,7 +148,7 @@ describe('HTTP front under abuse', function () {
     let closed = 0;
     for (const s of slow) void s.closed.then(() => closed++);
     // 200 slow ones and the stream over a limit of 150: the 51 that waited longest are pushed out.
-    await waitFor('the connections over the limit to be closed', () => (closed >= 51 ? true : undefined), 30_000);
+    await until('the connections over the limit to be closed', () => (closed >= 51 ? true : undefined), 30_000);
     ({ client } = await connectClient(guard.url));
     assert.equal(await echo(client, 'amid slow connections'), 'Echo: amid slow connections');
     assert.equal(await echo(client, 'again'), 'Echo: again');
@@ -161,7 +163,7 @@ describe('HTTP front under abuse', function () {
     const extra = slowConnection(port, 'body');
     let closed = false;
     void extra.closed.then(() => (closed = true));
-    await waitFor('the connection over the limit to be answered and closed', () => (closed ? true : undefined), 30_000);
+    await until('the connection over the limit to be answered and closed', () => (closed ? true : undefined), 30_000);
     assert.match(extra.answer(), /^HTTP\/1\.1 503/);
     assert.match(extra.answer(), /"jsonrpc":"2.0","error":\{"code":-32000,"message":"Too many connections/);
     assert.deepEqual(streams.map((s) => s.ended()), [false, false]);
@@ -287,8 +289,7 @@ describe('HTTP front over a permissive server', function () {
         res.end('{"jsonrpc":"2.0","id":1,"result":{}}');
       });
     });
-    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-    const target = { host: '127.0.0.1', port: (upstream.address() as net.AddressInfo).port };
+    const target = { host: '127.0.0.1', port: await listenOn(upstream) };
     front = new HttpFront({ host: '127.0.0.1', port: 0, upstream: { ready: async () => target }, sessions, maxBodyBytes: 4 * 1024 * 1024, upstreamTimeoutMs: 5000, readyTimeoutMs: 5000, allowedOrigins: [], log: () => undefined });
     frontUrl = `http://127.0.0.1:${(await front.listen()).port}/mcp`;
   });

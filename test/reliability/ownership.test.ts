@@ -3,11 +3,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { controlShutdown } from '../../src/core/control';
 import { listLocks, LockRecord } from '../../src/core/locks';
-import { freePort } from '../../src/guard/http/upstream';
 import { cliPath } from '../support/repo';
-import { connectClient, echo, isAlive, killAndWait, shortTempDir, spawnCollect, versionedServerPackage, waitFor } from '../integration/http/support';
+import { connectClient, echo, shortTempDir, spawnCollect, versionedServerPackage } from '../integration/http/support';
 import type { Snapshot } from '../../src/core/model';
-import { alive, cli, FakeClient, killAll, server, startFakeClient, statusJson, until } from '../integration/processes/support/harness';
+import { cli, FakeClient, server, startFakeClient, statusJson } from '../integration/processes/support/harness';
+import { until } from '../support/poll';
+import { isAlive, killAndWait } from '../support/liveness';
+import { freePort } from '../support/startup';
+import { processScenario } from './support';
 
 /**
  * What a live guard lock owns is never an orphan: the guard `ensure` detaches is reparented to init
@@ -39,7 +42,7 @@ describe('reliability: a server a live guard lock owns is never an orphan', func
   afterEach(async () => {
     for (const record of await liveGuards()) {
       if (record.control) await controlShutdown(record.control).catch(() => undefined);
-      await waitFor('the guard to stop', () => (isAlive(record.pid) ? undefined : true), 30_000).catch(() => killAndWait(record.pid));
+      await until('the guard to stop', () => (isAlive(record.pid) ? undefined : true), 30_000).catch(() => killAndWait(record.pid));
     }
     // Whatever of this test still runs names its temp folder in its argv.
     for (const name of fs.readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
@@ -91,37 +94,13 @@ describe('reliability: a server a live guard lock owns is never an orphan', func
  */
 describe('reliability: each process belongs to the entry that launched it', function () {
   this.timeout(120_000);
-  const started: number[] = [];
-  let home: string;
-  let tag: string;
-
-  before(function () {
-    if (process.platform !== 'linux') this.skip();
-    assert.ok(fs.existsSync(cliPath), `${cliPath} is built (npm run build)`);
-  });
-
-  beforeEach(() => {
-    home = shortTempDir();
-    tag = path.basename(home).replace(/\W/g, '');
-  });
-
-  afterEach(async () => {
-    await killAll(started.splice(0), home);
-    fs.rmSync(home, { recursive: true, force: true });
-  });
-
-  /** The user's VS Code mcp.json (user-level: no workspace trust involved). */
-  function userConfig(servers: Record<string, unknown>): void {
-    const dir = path.join(home, '.config', 'Code', 'User');
-    fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, 'mcp.json'), JSON.stringify({ servers }));
-  }
+  const scene = processScenario('lgown');
 
   /** Waits until every launch pid shows up as an instance somewhere, then returns the snapshot. */
   async function settled(launches: FakeClient[], env: Record<string, string> = {}): Promise<Snapshot> {
     const pids = launches.flatMap((l) => l.servers);
     return until('every launch to be listed', async () => {
-      const snap = await statusJson(home, env);
+      const snap = await statusJson(scene.home, env);
       const listed = new Set(snap.servers.flatMap((s) => s.instances.flatMap((i) => [i.pid, ...i.launcherChain.map((c) => c.pid)])));
       return pids.every((p) => listed.has(p)) ? snap : undefined;
     }, 30_000);
@@ -140,36 +119,36 @@ describe('reliability: each process belongs to the entry that launched it', func
   }
 
   it('a bare name resolved through PATH, and another folder\'s program of that name, each list their own process', async () => {
-    const name = `srv-${tag}`;
-    const aBin = path.dirname(program(path.join(home, 'a', 'bin'), name));
-    const bProgram = program(path.join(home, 'b', 'bin'), name);
+    const name = `srv-${scene.tag}`;
+    const aBin = path.dirname(program(path.join(scene.home, 'a', 'bin'), name));
+    const bProgram = program(path.join(scene.home, 'b', 'bin'), name);
     const PATH = `${aBin}:${process.env.PATH}`;
-    userConfig({ onPath: { command: name, args: ['600'] }, inB: { command: bProgram, args: ['600'] } });
-    const a = await startFakeClient({ command: name, args: ['600'], env: { PATH } }, started);
-    const b = await startFakeClient({ command: bProgram, args: ['600'] }, started);
+    scene.userConfig({ onPath: { command: name, args: ['600'] }, inB: { command: bProgram, args: ['600'] } });
+    const a = await startFakeClient({ command: name, args: ['600'], env: { PATH } }, scene.started);
+    const b = await startFakeClient({ command: bProgram, args: ['600'] }, scene.started);
     const snap = await settled([a, b], { PATH });
     assert.deepEqual(listedBy(snap, 'onPath'), a.servers, 'the bare name is the PATH one only');
     assert.deepEqual(listedBy(snap, 'inB'), b.servers, 'the absolute path is its own only');
   });
 
   it('python -m pkg of two venvs: each venv\'s entry lists its own process', async () => {
-    const src = path.join(home, 'src');
-    const pkg = `lgpkg_${tag}`;
+    const src = path.join(scene.home, 'src');
+    const pkg = `lgpkg_${scene.tag}`;
     fs.mkdirSync(path.join(src, pkg), { recursive: true });
     fs.writeFileSync(path.join(src, pkg, '__main__.py'), 'import time\ntime.sleep(600)\n');
     const { execFileSync } = await import('node:child_process');
-    for (const v of ['va', 'vb']) execFileSync('python3', ['-m', 'venv', '--without-pip', path.join(home, v)]);
-    const py = (v: string) => path.join(home, v, 'bin', 'python');
-    userConfig({ venvA: { command: py('va'), args: ['-m', pkg], cwd: src }, venvB: { command: py('vb'), args: ['-m', pkg], cwd: src } });
-    const a = await startFakeClient({ command: py('va'), args: ['-m', pkg], cwd: src }, started);
-    const b = await startFakeClient({ command: py('vb'), args: ['-m', pkg], cwd: src }, started);
+    for (const v of ['va', 'vb']) execFileSync('python3', ['-m', 'venv', '--without-pip', path.join(scene.home, v)]);
+    const py = (v: string) => path.join(scene.home, v, 'bin', 'python');
+    scene.userConfig({ venvA: { command: py('va'), args: ['-m', pkg], cwd: src }, venvB: { command: py('vb'), args: ['-m', pkg], cwd: src } });
+    const a = await startFakeClient({ command: py('va'), args: ['-m', pkg], cwd: src }, scene.started);
+    const b = await startFakeClient({ command: py('vb'), args: ['-m', pkg], cwd: src }, scene.started);
     const snap = await settled([a, b]);
     assert.deepEqual(listedBy(snap, 'venvA'), a.servers);
     assert.deepEqual(listedBy(snap, 'venvB'), b.servers);
   });
 
   it('npx entries that differ only by cwd: each project\'s entry lists the process started in it', async () => {
-    const bin = `lg-tool-${tag}`;
+    const bin = `lg-tool-${scene.tag}`;
     const project = (dir: string): string => {
       const pkgDir = path.join(dir, 'node_modules', bin);
       fs.mkdirSync(path.join(dir, 'node_modules', '.bin'), { recursive: true });
@@ -180,26 +159,26 @@ describe('reliability: each process belongs to the entry that launched it', func
       fs.symlinkSync(path.join('..', bin, 'cli.js'), path.join(dir, 'node_modules', '.bin', bin));
       return dir;
     };
-    const p1 = project(path.join(home, 'p1'));
-    const p2 = project(path.join(home, 'p2'));
-    userConfig({ inP1: { command: 'npx', args: [bin], cwd: p1 }, inP2: { command: 'npx', args: [bin], cwd: p2 } });
-    const env = { npm_config_cache: path.join(home, 'npm-cache'), npm_config_update_notifier: 'false', npm_config_offline: 'true' };
-    const a = await startFakeClient({ command: 'npx', args: [bin], cwd: p1, env }, started);
-    const b = await startFakeClient({ command: 'npx', args: [bin], cwd: p2, env }, started);
+    const p1 = project(path.join(scene.home, 'p1'));
+    const p2 = project(path.join(scene.home, 'p2'));
+    scene.userConfig({ inP1: { command: 'npx', args: [bin], cwd: p1 }, inP2: { command: 'npx', args: [bin], cwd: p2 } });
+    const env = { npm_config_cache: path.join(scene.home, 'npm-cache'), npm_config_update_notifier: 'false', npm_config_offline: 'true' };
+    const a = await startFakeClient({ command: 'npx', args: [bin], cwd: p1, env }, scene.started);
+    const b = await startFakeClient({ command: 'npx', args: [bin], cwd: p2, env }, scene.started);
     const snap = await settled([a, b]);
     assert.deepEqual(listedBy(snap, 'inP1'), a.servers);
     assert.deepEqual(listedBy(snap, 'inP2'), b.servers);
   });
 
   it('entries that cannot be told apart flag the process as undecided, and kill-duplicates leaves it alone saying why', async () => {
-    const name = `srv-${tag}`;
-    const file = program(path.join(home, 'a', 'bin'), name);
+    const name = `srv-${scene.tag}`;
+    const file = program(path.join(scene.home, 'a', 'bin'), name);
     const PATH = `${path.dirname(file)}:${process.env.PATH}`;
     // The same program spelled two ways, in two clients' files: either could have started it.
-    userConfig({ byName: { command: name, args: ['600'] } });
-    fs.mkdirSync(path.join(home, '.config', 'Claude'), { recursive: true });
-    fs.writeFileSync(path.join(home, '.config', 'Claude', 'claude_desktop_config.json'), JSON.stringify({ mcpServers: { byPath: { command: file, args: ['600'] } } }));
-    const twice = await startFakeClient({ command: file, args: ['600'], count: 2, gapMs: 200 }, started);
+    scene.userConfig({ byName: { command: name, args: ['600'] } });
+    fs.mkdirSync(path.join(scene.home, '.config', 'Claude'), { recursive: true });
+    fs.writeFileSync(path.join(scene.home, '.config', 'Claude', 'claude_desktop_config.json'), JSON.stringify({ mcpServers: { byPath: { command: file, args: ['600'] } } }));
+    const twice = await startFakeClient({ command: file, args: ['600'], count: 2, gapMs: 200 }, scene.started);
     const snap = await settled([twice], { PATH });
     const [older, newer] = twice.servers;
     const flagged = server(snap, 'byName').instances.find((i) => i.pid === older);
@@ -209,8 +188,8 @@ describe('reliability: each process belongs to the entry that launched it', func
     assert.match(owner.reason, /'byName'.*'byPath'|'byPath'.*'byName'/);
     assert.ok(flagged.verdicts.some((v) => v.kind === 'duplicate'), 'it is an older duplicate');
 
-    const k = await cli(home, ['kill-duplicates', '--yes'], { PATH });
-    assert.ok(alive(older) && alive(newer), `both still run: ${k.stdout}${k.stderr}`);
+    const k = await cli(scene.home, ['kill-duplicates', '--yes'], { PATH });
+    assert.ok(isAlive(older) && isAlive(newer), `both still run: ${k.stdout}${k.stderr}`);
     assert.match(k.stdout, new RegExp(`pid ${older} left alone: claimed by`));
   });
 });

@@ -3,8 +3,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { identityHash } from '../../src/core/locks';
 import { freePort } from '../../src/guard/http/upstream';
-import { killAndWait, shortTempDir, spawnCollect, versionedServerPackage, waitFor } from '../integration/http/support';
+import { shortTempDir, spawnCollect, versionedServerPackage } from '../integration/http/support';
 import { cliPath } from '../support/repo';
+import { until } from '../support/poll';
+import { killAndWait } from '../support/liveness';
 
 /** Stops every process whose argv names `dir`: a guard `ensure` started detached, and its server. */
 async function stopEverythingOf(dir: string): Promise<void> {
@@ -74,7 +76,7 @@ describe('private folders: symlinks, shared roots and foreign owners', function 
     const run = spawnCollect(process.execPath, [cliPath, ...args], opts);
     pids.push(run.child.pid!);
     // A guard that wrongly starts runs until stopped: it is stopped here once it printed its URL.
-    const outcome = await waitFor(`mcp-lifeguard ${args[0]} to exit`, async () => {
+    const outcome = await until(`mcp-lifeguard ${args[0]} to exit`, async () => {
       if (run.child.exitCode !== null || run.child.signalCode !== null) return 'exited' as const;
       if (/^http:\/\//m.test(run.output())) return 'started' as const;
       return undefined;

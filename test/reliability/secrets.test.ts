@@ -4,8 +4,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { listLocks } from '../../src/core/locks';
 import { cliPath, fixturesDir } from '../support/repo';
+import { makeTempDir } from '../support/temp';
 import { linuxLayout } from '../unit/sources/fixtureLayouts';
-import { allFiles, linkCli, runCli as run, stopAll, until, writeIdleScript } from './support';
+import { allFiles, linkCli, runCli as run, writeIdleScript } from './support';
+import { until } from '../support/poll';
+import { stopChildren } from '../support/liveness';
 
 /**
  * Secrets never leave, over a corpus of secret shapes kept as data (test/fixtures/secrets/corpus.json):
@@ -68,8 +71,8 @@ describe('secrets: a corpus of secret shapes in configs and running processes le
   before(async () => {
     assert.ok(fs.existsSync(cliPath), 'dist/cli.js is built (npm run build) before the tests');
     assert.ok(corpus.leak.length >= 50, `the corpus holds ${corpus.leak.length} shapes`);
-    // Short: the guard's control socket lives under MCP_LIFEGUARD_HOME.
-    root = fs.mkdtempSync('/tmp/lg-sec-');
+    // The guard's control socket lives under MCP_LIFEGUARD_HOME: a short root (the run's TMPDIR is short).
+    root = makeTempDir('lg-sec-');
     const layout = linuxLayout(path.join(root, 'fs'), false);
     home = layout.home;
     own = path.join(root, 'lg');
@@ -150,7 +153,7 @@ describe('secrets: a corpus of secret shapes in configs and running processes le
   });
 
   after(async () => {
-    await stopAll(procs);
+    await stopChildren(procs);
     if (root) fs.rmSync(root, { recursive: true, force: true });
   });
 

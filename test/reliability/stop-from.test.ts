@@ -4,7 +4,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readProcessIdentity } from '../../src/core/processes/identity';
 import { commandHash } from '../../src/core/processes/identity';
-import { isAlive, runCli, tempHome, until } from '../integration/guard/support';
+import { runCli, tempHome } from '../integration/guard/support';
+import { until } from '../support/poll';
+import { isAlive } from '../support/liveness';
 
 /** A hand-written `status --json` naming one process of a user-level entry, with only the fields given. */
 function snapshotFile(home: string, instance: Record<string, unknown>): string {

@@ -1,6 +1,9 @@
-import { ChildProcess, execFile } from 'node:child_process';
+import * as assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { killAll } from '../support/liveness';
 import { cliPath } from '../support/repo';
 
 /** Runs the built CLI to completion with exactly this environment. */
@@ -30,26 +33,63 @@ export function linkCli(dir: string): string {
   return link;
 }
 
-/** Stops every process a test started and waits until each has exited. */
-export async function stopAll(procs: ChildProcess[]): Promise<void> {
-  const running = procs.filter((p) => p.exitCode === null && p.signalCode === null);
-  const exited = running.map((p) => new Promise((r) => p.once('exit', r)));
-  for (const p of running) p.kill('SIGTERM');
-  await Promise.all(exited);
-}
-
-export async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** Every regular file under a folder. */
 export function allFiles(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? allFiles(path.join(dir, e.name)) : e.isFile() ? [path.join(dir, e.name)] : []));
+}
+
+/** What a scenario over real processes shares with its tests (read the fields inside a test or hook). */
+export interface ProcessScenario {
+  /** The test's HOME: a fresh temp folder each test, removed after it. */
+  readonly home: string;
+  /** The folder's name: put it in a process's argv and teardown kills that process too. */
+  readonly tag: string;
+  /** Pids the test started (push them): SIGKILLed after each test. */
+  readonly started: number[];
+  /** Writes the user's own VS Code mcp.json in HOME (user level: no workspace trust involved); returns its path. */
+  userConfig(servers: Record<string, unknown>): string;
+}
+
+/**
+ * The set-up the scenarios that signal real processes share; call it inside `describe`. Linux only
+ * (the process table and signals they check are Linux's), with the built CLI; each test gets a
+ * temp HOME named `<prefix><6 random>` (word characters only, so the tag also fits a Python package
+ * name), and after it everything it started, or that names the tag, is killed and the folder removed.
+ */
+export function processScenario(prefix: string): ProcessScenario {
+  if (!/^\w+$/.test(prefix)) throw new Error(`the prefix '${prefix}' is a tag: word characters only`);
+  const started: number[] = [];
+  let home = '';
+
+  before(function () {
+    if (process.platform !== 'linux') this.skip();
+    assert.ok(fs.existsSync(cliPath), `${cliPath} is built (npm run build)`);
+  });
+
+  beforeEach(() => {
+    home = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  });
+
+  afterEach(async () => {
+    await killAll(started.splice(0), path.basename(home));
+    fs.rmSync(home, { recursive: true, force: true });
+  });
+
+  return {
+    get home() {
+      return home;
+    },
+    get tag() {
+      return path.basename(home);
+    },
+    started,
+    userConfig(servers) {
+      const file = path.join(home, '.config', 'Code', 'User', 'mcp.json');
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, JSON.stringify({ servers }));
+      return file;
+    },
+  };
 }

@@ -6,7 +6,9 @@ import { lockPathFor } from '../../src/core/locks';
 import { readProcessIdentity } from '../../src/core/processes/identity';
 import { commandHash } from '../../src/core/processes/identity';
 import { repoRoot } from '../support/repo';
-import { connectGuarded, GuardedClient, isAlive, locksDir, tempHome, until } from '../integration/guard/support';
+import { connectGuarded, GuardedClient, locksDir, tempHome } from '../integration/guard/support';
+import { until } from '../support/poll';
+import { isAlive } from '../support/liveness';
 
 const tiny = path.join(repoRoot, 'test', 'fixtures', 'guard', 'tiny-server.mjs');
 const RESOURCE = 'takeover-identity';

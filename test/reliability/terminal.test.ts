@@ -4,8 +4,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { listLocks } from '../../src/core/locks';
 import { cliPath } from '../support/repo';
+import { makeTempDir } from '../support/temp';
 import { linuxLayout } from '../unit/sources/fixtureLayouts';
-import { linkCli, runCli, stopAll, until, writeIdleScript } from './support';
+import { linkCli, runCli, writeIdleScript } from './support';
+import { until } from '../support/poll';
+import { stopChildren } from '../support/liveness';
 
 /**
  * Text output is terminal-safe: a config whose server names, arguments and diagnostics hold ESC
@@ -45,7 +48,7 @@ describe('terminal: control and bidi characters from configs, process tables and
 
   before(async () => {
     assert.ok(fs.existsSync(cliPath), 'dist/cli.js is built (npm run build) before the tests');
-    root = fs.mkdtempSync('/tmp/lg-term-');
+    root = makeTempDir('lg-term-');
     const layout = linuxLayout(path.join(root, 'fs'), false);
     workspace = layout.workspace;
     fs.mkdirSync(workspace, { recursive: true });
@@ -82,7 +85,7 @@ describe('terminal: control and bidi characters from configs, process tables and
   });
 
   after(async () => {
-    await stopAll(procs);
+    await stopChildren(procs);
     if (root) fs.rmSync(root, { recursive: true, force: true });
   });
 

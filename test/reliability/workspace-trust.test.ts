@@ -1,10 +1,10 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { cliPath } from '../support/repo';
 import type { Snapshot } from '../../src/core/model';
-import { alive, cli, killAll, startFakeClient } from '../integration/processes/support/harness';
+import { cli, startFakeClient } from '../integration/processes/support/harness';
+import { isAlive } from '../support/liveness';
+import { processScenario } from './support';
 
 interface DryRun {
   dryRun: true;
@@ -19,26 +19,12 @@ interface DryRun {
  */
 describe('reliability: a workspace config does not aim kill-duplicates at ordinary processes', function () {
   this.timeout(120_000);
-  const started: number[] = [];
-  let home: string;
+  const scene = processScenario('lgtrust');
   let workspace: string;
-  let tag: string;
-
-  before(function () {
-    if (process.platform !== 'linux') this.skip();
-    assert.ok(fs.existsSync(cliPath), `${cliPath} is built (npm run build)`);
-  });
 
   beforeEach(() => {
-    home = fs.mkdtempSync(path.join(os.tmpdir(), 'lg-trust-'));
-    workspace = path.join(home, 'cloned-repo');
+    workspace = path.join(scene.home, 'cloned-repo');
     fs.mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
-    tag = path.basename(home);
-  });
-
-  afterEach(async () => {
-    await killAll(started.splice(0), tag);
-    fs.rmSync(home, { recursive: true, force: true });
   });
 
   function workspaceConfig(servers: Record<string, unknown>): void {
@@ -47,20 +33,20 @@ describe('reliability: a workspace config does not aim kill-duplicates at ordina
 
   /** The dry run plans none of `pids`; then `--yes` signals none of them either. */
   async function killDuplicatesSpares(pids: number[], extra: string[] = []): Promise<string> {
-    const dry = await cli(home, ['kill-duplicates', '--json', '--workspace', workspace, ...extra]);
+    const dry = await cli(scene.home, ['kill-duplicates', '--json', '--workspace', workspace, ...extra]);
     assert.equal(dry.code, 0, dry.stderr);
     const planned = (JSON.parse(dry.stdout) as DryRun).plan.filter((p) => pids.includes(p.pid));
     assert.deepEqual(planned, [], 'the plan names none of the ordinary processes');
-    const real = await cli(home, ['kill-duplicates', '--yes', '--workspace', workspace, ...extra]);
-    for (const pid of pids) assert.ok(alive(pid), `pid ${pid} still runs: ${real.stdout}${real.stderr}`);
+    const real = await cli(scene.home, ['kill-duplicates', '--yes', '--workspace', workspace, ...extra]);
+    for (const pid of pids) assert.ok(isAlive(pid), `pid ${pid} still runs: ${real.stdout}${real.stderr}`);
     return real.stdout + real.stderr;
   }
 
   it('{"command":"bash"}: four plain bash processes of one parent survive, and the entry says why it lists none', async () => {
     workspaceConfig({ shell: { command: 'bash' } });
-    const parent = await startFakeClient({ command: 'bash', args: [], count: 4, gapMs: 50 }, started);
+    const parent = await startFakeClient({ command: 'bash', args: [], count: 4, gapMs: 50 }, scene.started);
     await killDuplicatesSpares(parent.servers);
-    const r = await cli(home, ['status', '--json', '--workspace', workspace]);
+    const r = await cli(scene.home, ['status', '--json', '--workspace', workspace]);
     const withWorkspace = JSON.parse(r.stdout) as Snapshot;
     const shell = withWorkspace.servers.find((s) => s.name === 'shell');
     assert.ok(shell, 'the workspace entry is read');
@@ -72,34 +58,34 @@ describe('reliability: a workspace config does not aim kill-duplicates at ordina
 
   it('{"command":"sleep","args":["600"]}: four sleep processes of one parent survive', async () => {
     workspaceConfig({ pause: { command: 'sleep', args: ['600'] } });
-    const parent = await startFakeClient({ command: 'sleep', args: ['600'], count: 4, gapMs: 50 }, started);
+    const parent = await startFakeClient({ command: 'sleep', args: ['600'], count: 4, gapMs: 50 }, scene.started);
     await killDuplicatesSpares(parent.servers);
   });
 
   it('a server only the workspace defines is signalled only with --trust-workspace, and the refusal says so', async () => {
-    const script = path.join(home, `srv-${tag}.js`);
+    const script = path.join(scene.home, `srv-${scene.tag}.js`);
     fs.writeFileSync(script, 'setInterval(() => {}, 1 << 30);\n');
     workspaceConfig({ repoTool: { command: process.execPath, args: [script] } });
-    const parent = await startFakeClient({ command: process.execPath, args: [script], count: 2, gapMs: 200 }, started);
+    const parent = await startFakeClient({ command: process.execPath, args: [script], count: 2, gapMs: 200 }, scene.started);
     const [older, newer] = parent.servers;
     const out = await killDuplicatesSpares(parent.servers);
     assert.match(out, /repoTool/);
     assert.match(out, new RegExp(path.join(workspace, '.vscode', 'mcp.json').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
     assert.match(out, /--trust-workspace/);
 
-    const stop = await cli(home, ['stop', String(older), '--workspace', workspace]);
+    const stop = await cli(scene.home, ['stop', String(older), '--workspace', workspace]);
     assert.equal(stop.code, 1, stop.stdout + stop.stderr);
     assert.match(stop.stderr, /--trust-workspace/);
-    assert.ok(alive(older));
-    const restart = await cli(home, ['restart', String(older), '--workspace', workspace]);
+    assert.ok(isAlive(older));
+    const restart = await cli(scene.home, ['restart', String(older), '--workspace', workspace]);
     assert.equal(restart.code, 1, restart.stdout + restart.stderr);
     assert.match(restart.stderr, /--trust-workspace/);
-    assert.ok(alive(older));
+    assert.ok(isAlive(older));
 
-    const trusted = await cli(home, ['kill-duplicates', '--yes', '--trust-workspace', '--grace', '5', '--workspace', workspace]);
+    const trusted = await cli(scene.home, ['kill-duplicates', '--yes', '--trust-workspace', '--grace', '5', '--workspace', workspace]);
     assert.equal(trusted.code, 0, trusted.stdout + trusted.stderr);
     assert.match(trusted.stdout, new RegExp(`STOPPED pid ${older}`));
-    assert.ok(!alive(older), 'the older duplicate was stopped once the user opted in');
-    assert.ok(alive(newer), 'the newest stays');
+    assert.ok(!isAlive(older), 'the older duplicate was stopped once the user opted in');
+    assert.ok(isAlive(newer), 'the newest stays');
   });
 });

@@ -1,5 +1,7 @@
 import { ChildProcess, spawn, SpawnOptions } from 'node:child_process';
 import * as fs from 'node:fs';
+import { isAlive, signal } from '../../support/liveness';
+import { waitUntil } from '../../support/poll';
 
 /**
  * Every process the suite starts carries MARKER_ENV=<session id> in its environment, which its
@@ -36,33 +38,6 @@ export function processesMarked(id: string): ProcInfo[] {
   return out;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function killGroup(pgid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pgid, signal);
-  } catch {
-    // The group is already empty.
-  }
-}
-
-/** Waits until `test` holds or `ms` pass, polling; returns whether it held. */
-export async function waitUntil(test: () => boolean | Promise<boolean>, ms: number, every = 100): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    if (await test()) return true;
-    if (Date.now() >= deadline) return false;
-    await new Promise((r) => setTimeout(r, every));
-  }
-}
-
 /** The processes one test session started, and their teardown. */
 export class ProcessScope {
   readonly groups = new Set<number>();
@@ -92,15 +67,9 @@ export class ProcessScope {
     this.groups.add(pid);
   }
 
-  private signalAll(signal: NodeJS.Signals): void {
-    for (const g of this.groups) killGroup(g, signal);
-    for (const p of processesMarked(this.id)) {
-      try {
-        process.kill(p.pid, signal);
-      } catch {
-        // Already gone.
-      }
-    }
+  private signalAll(sig: NodeJS.Signals): void {
+    for (const g of this.groups) signal(-g, sig);
+    for (const p of processesMarked(this.id)) signal(p.pid, sig);
   }
 
   private killNowSync(): void {
@@ -108,7 +77,7 @@ export class ProcessScope {
   }
 
   private allGone(): boolean {
-    return [...this.groups].every((g) => !alive(g)) && processesMarked(this.id).length === 0;
+    return [...this.groups].every((g) => !isAlive(g)) && processesMarked(this.id).length === 0;
   }
 
   /**

@@ -1,12 +1,13 @@
 import { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { waitUntil } from '../../support/poll';
 import { repoRoot } from '../../support/repo';
+import { freePort, waitForOutput } from '../../support/startup';
 import { Fixture, FixtureDirs, FixtureSpec, StdioServer, writeFixture } from './fixture';
 import { Browser, launchChromium, Page } from './playwright';
-import { ProcessScope, ProcInfo, waitUntil } from './processes';
+import { ProcessScope, ProcInfo } from './processes';
 import { E2eTools } from './tools';
 import { freshExtensionsDir } from './vsix';
 
@@ -23,18 +24,6 @@ export interface SessionOptions {
 }
 
 let counter = 0;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -61,6 +50,8 @@ function cleanEnv(home: string, lifeguardHome: string): NodeJS.ProcessEnv {
 export class Session {
   readonly scope: ProcessScope;
   readonly dir: string;
+  /** The session's TMPDIR: code-server leaves its IPC sockets there (vscode-ipc-*, vscode-git-*). */
+  readonly tempDir: string;
   readonly fixture: Fixture;
   readonly lifeguardHome: string;
   readonly userDataDir: string;
@@ -81,13 +72,15 @@ export class Session {
     const id = `${process.pid}-${counter}-${Date.now()}`;
     this.scope = new ProcessScope(id);
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcp-lifeguard-e2e-'));
+    // Its own and short (a socket path must fit in sun_path), removed once its processes are gone.
+    this.tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lg-e2e-'));
     this.fixture = writeFixture(this.dir, options.fixture ?? {});
     this.lifeguardHome = path.join(this.dir, 'lifeguard');
     this.userDataDir = path.join(this.dir, 'user-data');
     this.extensionsDir = path.join(this.dir, 'extensions');
     this.logFile = path.join(this.dir, 'code-server.log');
     fs.mkdirSync(this.lifeguardHome, { recursive: true });
-    this.env = cleanEnv(this.fixture.home, this.lifeguardHome);
+    this.env = { ...cleanEnv(this.fixture.home, this.lifeguardHome), TMPDIR: this.tempDir };
   }
 
   get url(): string {
@@ -193,24 +186,7 @@ export class Session {
 
   /** Resolves when `child` writes `pattern` to stderr (servers announce readiness there). */
   waitForStderr(child: ChildProcess, pattern: RegExp, timeoutMs = 30000): Promise<void> {
-    return new Promise((resolve, reject) => {
-      let seen = '';
-      const timer = setTimeout(() => done(new Error(`pid ${child.pid} did not print ${pattern} within ${timeoutMs / 1000} s: ${seen.slice(-500)}`)), timeoutMs);
-      const onData = (d: Buffer) => {
-        seen += d.toString();
-        if (pattern.test(seen)) done();
-      };
-      const onExit = () => done(new Error(`pid ${child.pid} exited before printing ${pattern}: ${seen.slice(-500)}`));
-      function done(err?: Error) {
-        clearTimeout(timer);
-        child.stderr?.off('data', onData);
-        child.off('exit', onExit);
-        if (err) reject(err);
-        else resolve();
-      }
-      child.stderr?.on('data', onData);
-      child.once('exit', onExit);
-    });
+    return waitForOutput(child, pattern, timeoutMs);
   }
 
   logTail(lines = 60): string {
@@ -251,6 +227,7 @@ export class Session {
     }
     const survivors = await this.scope.teardown();
     fs.rmSync(this.dir, { recursive: true, force: true, maxRetries: 3 });
+    fs.rmSync(this.tempDir, { recursive: true, force: true, maxRetries: 3 });
     return survivors;
   }
 }

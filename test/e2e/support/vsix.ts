@@ -43,7 +43,8 @@ async function buildTemplate(tools: E2eTools): Promise<string> {
   await run(
     tools.node,
     [tools.codeServerEntry, '--user-data-dir', path.join(scratch, 'data'), '--extensions-dir', extensions, '--install-extension', vsix],
-    { cwd: dir, env: { ...process.env, HOME: scratch, PATH: `${tools.nodeBinDir}${path.delimiter}${process.env.PATH ?? ''}` }, timeoutMs: 180000 },
+    // A TMPDIR of its own for code-server's IPC sockets, short (sun_path) and removed with the run's folders.
+    { cwd: dir, env: { ...process.env, HOME: scratch, TMPDIR: makeTempDir('lg-vsix-'), PATH: `${tools.nodeBinDir}${path.delimiter}${process.env.PATH ?? ''}` }, timeoutMs: 180000 },
   );
   const installed = fs.readdirSync(extensions).filter((n) => n.startsWith(`${EXTENSION_ID}-`));
   if (installed.length !== 1) throw new Error(`installing the .vsix left ${JSON.stringify(fs.readdirSync(extensions))} in ${extensions}`);

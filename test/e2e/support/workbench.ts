@@ -1,5 +1,5 @@
 import type { Locator, Page } from './playwright';
-import { waitUntil } from './processes';
+import { waitUntil } from '../../support/poll';
 
 /** Workbench helpers: each waits for a UI condition with a bounded timeout and says what it waited for. */
 

@@ -3,7 +3,9 @@ import * as fs from 'node:fs';
 import { constants } from 'node:os';
 import { controlStatus } from '../../../src/core/control';
 import { readHolder } from '../../../src/core/locks';
-import { isAlive, liveRecords, locksDir, memoryBin, spawnGuard, tempHome, until } from './support';
+import { liveRecords, locksDir, memoryBin, spawnGuard, tempHome } from './support';
+import { until } from '../../support/poll';
+import { isAlive } from '../../support/liveness';
 
 const initialize = JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } } });
 

@@ -7,7 +7,9 @@ import { stopLeftoverServer } from '../../../src/guard/leftoverServer';
 import { probeProcess } from '../../../src/core/locks';
 import { recordIdentity } from '../../../src/core/processes/reidentify';
 import { repoRoot } from '../../support/repo';
-import { connectGuarded, GuardedClient, isAlive, liveRecords, memoryBin, spawnGuard, tempHome, textOf, until } from './support';
+import { connectGuarded, GuardedClient, liveRecords, memoryBin, spawnGuard, tempHome, textOf } from './support';
+import { until } from '../../support/poll';
+import { isAlive } from '../../support/liveness';
 
 describe('guard: one instance per identity (built CLI, real server-memory)', function () {
   this.timeout(300_000);

@@ -2,7 +2,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { controlRestart, controlStatus } from '../../../src/core/control';
-import { connectGuarded, everythingBin, GuardedClient, liveRecords, memoryBin, runCli, tempHome, textOf, until } from './support';
+import { connectGuarded, everythingBin, GuardedClient, liveRecords, memoryBin, runCli, tempHome, textOf } from './support';
+import { until } from '../../support/poll';
 
 describe('guard: real servers through `mcp-lifeguard run` (built CLI, real SDK client)', function () {
   this.timeout(300_000);

@@ -3,8 +3,10 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Snapshot } from '../../../src/core/model';
-import { everythingBin, isAlive, runCli, tempHome, until } from './support';
+import { everythingBin, runCli, tempHome } from './support';
 import { repoRoot } from '../../support/repo';
+import { until } from '../../support/poll';
+import { isAlive } from '../../support/liveness';
 
 const cli = runCli;
 

@@ -1,17 +1,19 @@
 import { spawn, ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { listLocks, LockRecord } from '../../../src/core/locks';
 import { cliPath, repoRoot } from '../../support/repo';
 
+
 export const everythingBin = path.join(repoRoot, 'node_modules', '.bin', 'mcp-server-everything');
 export const memoryBin = path.join(repoRoot, 'node_modules', '.bin', 'mcp-server-memory');
 
 /** A private MCP_LIFEGUARD_HOME with a short path: control sockets must fit in sun_path. */
 export function tempHome(): string {
-  return fs.mkdtempSync('/tmp/lg-');
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'lg-'));
 }
 
 export function locksDir(home: string): string {
@@ -71,25 +73,6 @@ export function runCli(home: string, args: string[]): Promise<{ code: number | n
 
 export async function liveRecords(home: string): Promise<LockRecord[]> {
   return (await listLocks(locksDir(home))).flatMap((l) => (l.state === 'live' ? [l.record] : []));
-}
-
-export async function until<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 export function textOf(result: unknown): string {

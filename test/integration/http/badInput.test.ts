@@ -4,18 +4,7 @@ import * as net from 'node:net';
 import { SessionStore } from '../../../src/core/http/sessionStore';
 import { UpstreamAddress } from '../../../src/guard/http/exchange';
 import { HttpFront } from '../../../src/guard/http/front';
-
-/** What a fake upstream saw: the front must pass requests on untouched but for the session id. */
-interface Seen {
-  method: string;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
-
-async function listenOn(server: net.Server): Promise<number> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return (server.address() as net.AddressInfo).port;
-}
+import { listenOn, Received, startHttpServer } from '../../support/startup';
 
 describe('HTTP front: bad input and a silent upstream', function () {
   let upstream: http.Server;
@@ -26,21 +15,16 @@ describe('HTTP front: bad input and a silent upstream', function () {
   let upstreamPort: number;
   let silentPort: number;
   let target: UpstreamAddress;
-  const seen: Seen[] = [];
+  // What the fake upstream saw: the front must pass requests on untouched but for the session id.
+  const seen: Received[] = [];
   const logs: string[] = [];
   const sessions = SessionStore.inMemory();
 
   before(async function () {
-    upstream = http.createServer((req, res) => {
-      let body = '';
-      req.on('data', (d: Buffer) => (body += d.toString()));
-      req.on('end', () => {
-        seen.push({ method: req.method ?? '', headers: req.headers, body });
-        res.writeHead(200, { 'content-type': 'application/json', 'mcp-session-id': 'upstream-1' });
-        res.end(JSON.stringify({ jsonrpc: '2.0', id: 1, result: {} }));
-      });
-    });
-    upstreamPort = await listenOn(upstream);
+    ({ server: upstream, port: upstreamPort } = await startHttpServer(seen, (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'mcp-session-id': 'upstream-1' });
+      res.end(JSON.stringify({ jsonrpc: '2.0', id: 1, result: {} }));
+    }));
     // Accepts connections and never answers: the "upstream not answering" case.
     silent = net.createServer((socket) => {
       silentSockets.push(socket);

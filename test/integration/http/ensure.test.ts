@@ -7,7 +7,9 @@ import { listLocks, LockRecord } from '../../../src/core/locks';
 import { lifeguardPaths } from '../../../src/core/paths';
 import { freePort } from '../../../src/guard/http/upstream';
 import { cliPath } from '../../support/repo';
-import { connectClient, echo, isAlive, killAndWait, shortTempDir, spawnCollect, versionedServerPackage, waitFor } from './support';
+import { connectClient, echo, shortTempDir, spawnCollect, versionedServerPackage } from './support';
+import { until } from '../../support/poll';
+import { isAlive, killAndWait } from '../../support/liveness';
 
 /** Command lines of this user's processes whose argv mentions `marker`. */
 function processesMentioning(marker: string): string[][] {
@@ -69,7 +71,7 @@ describe('mcp-lifeguard ensure --http', function () {
     if (record) {
       const child = await childPidOf(record).catch(() => undefined);
       await controlShutdown(record.control!).catch(() => undefined);
-      await waitFor('the guard to stop', () => (isAlive(record.pid) ? undefined : true), 30_000).catch(() => killAndWait(record.pid));
+      await until('the guard to stop', () => (isAlive(record.pid) ? undefined : true), 30_000).catch(() => killAndWait(record.pid));
       await killAndWait(child);
     }
     for (const pid of extraPids.splice(0)) await killAndWait(pid);
@@ -157,7 +159,7 @@ describe('mcp-lifeguard ensure --http', function () {
   it('fails with the pid of a foreign process holding the port', async function () {
     const squatter = spawnCollect(process.execPath, ['-e', `require('node:http').createServer((q, s) => s.end('not mcp')).listen(${port}, '127.0.0.1', () => console.log('up'))`]);
     extraPids.push(squatter.child.pid!);
-    await waitFor('the squatter to listen', () => (squatter.output().includes('up') ? true : undefined));
+    await until('the squatter to listen', () => (squatter.output().includes('up') ? true : undefined));
     const result = await ensure();
     assert.equal(result.code, 1, result.output);
     assert.match(result.output, new RegExp(`held by pid ${squatter.child.pid}\\b`));

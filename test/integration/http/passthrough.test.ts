@@ -1,9 +1,9 @@
 import * as assert from 'node:assert/strict';
 import * as http from 'node:http';
-import * as net from 'node:net';
 import { SessionStore } from '../../../src/core/http/sessionStore';
 import { HttpFront } from '../../../src/guard/http/front';
-import { waitFor } from './support';
+import { until } from '../../support/poll';
+import { Received, startHttpServer } from '../../support/startup';
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse, body: string) => void;
 
@@ -17,20 +17,13 @@ describe('HTTP front: pass-through and cancellation', function () {
   let front: HttpFront;
   let url: string;
   let handler: Handler;
-  const seen: Array<{ method: string; headers: http.IncomingHttpHeaders; body: string }> = [];
+  const seen: Received[] = [];
   const sessions = SessionStore.inMemory();
 
   before(async function () {
-    upstream = http.createServer((req, res) => {
-      let body = '';
-      req.on('data', (d: Buffer) => (body += d.toString()));
-      req.on('end', () => {
-        seen.push({ method: req.method ?? '', headers: req.headers, body });
-        handler(req, res, body);
-      });
-    });
-    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-    const port = (upstream.address() as net.AddressInfo).port;
+    const started = await startHttpServer(seen, (req, res, body) => handler(req, res, body));
+    upstream = started.server;
+    const port = started.port;
     front = new HttpFront({
       host: '127.0.0.1',
       port: 0,
@@ -166,7 +159,7 @@ describe('HTTP front: pass-through and cancellation', function () {
     res.pause(); // the client reads nothing
     let last = -1;
     let still = 0;
-    await waitFor('the server to stop writing', () => {
+    await until('the server to stop writing', () => {
       still = written === last ? still + 1 : 0;
       last = written;
       return still >= 10 || written >= limit ? true : undefined;
@@ -190,7 +183,7 @@ describe('HTTP front: pass-through and cancellation', function () {
     await reader.read();
     assert.equal(front.pending, 1, 'a streamed answer counts as in flight until it is over');
     abort.abort();
-    await waitFor('the server to see its request cancelled', () => (upstreamClosed ? true : undefined), 30_000);
-    await waitFor('the front to count it done', () => (front.pending === 0 ? true : undefined), 30_000);
+    await until('the server to see its request cancelled', () => (upstreamClosed ? true : undefined), 30_000);
+    await until('the front to count it done', () => (front.pending === 0 ? true : undefined), 30_000);
   });
 });

@@ -5,7 +5,9 @@ import { probeServerInfo } from '../../../src/core/http/probe';
 import { askServerInfo } from '../../../src/core/versions/serverInfo';
 import { HttpFront } from '../../../src/guard/http/front';
 import { freePort, waitUntilAnswers } from '../../../src/guard/http/upstream';
-import { everythingCommand, killAndWait, spawnCollect } from './support';
+import { everythingCommand, spawnCollect } from './support';
+import { killAndWait } from '../../support/liveness';
+import { listenOn } from '../../support/startup';
 
 describe('serverInfo probe of a running HTTP server', function () {
   this.timeout(120_000);
@@ -52,9 +54,9 @@ describe('serverInfo probe of a running HTTP server', function () {
       sockets.push(s);
       s.on('error', () => undefined);
     });
-    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = await listenOn(silent);
     try {
-      const info = await probeServerInfo(`http://127.0.0.1:${(silent.address() as net.AddressInfo).port}/mcp?token=abc123`, { timeoutMs: 1000 });
+      const info = await probeServerInfo(`http://127.0.0.1:${port}/mcp?token=abc123`, { timeoutMs: 1000 });
       assert.equal(info.state, 'unknown');
       if (info.state === 'unknown') {
         assert.match(info.reason, /no answer within 1000 ms|timed out/i);

@@ -8,7 +8,9 @@ import { controlEndpointFor, ServerIdentity } from '../../../src/core/locks';
 import { lifeguardPaths, LifeguardPaths } from '../../../src/core/paths';
 import { RunningHttpGuard, startHttpGuard } from '../../../src/guard/http/httpGuard';
 import { freePort, waitUntilAnswers } from '../../../src/guard/http/upstream';
-import { connectClient, echo, everythingCommand, everythingGuardOptions, killAndWait, shortTempDir, spawnCollect, waitFor } from './support';
+import { connectClient, echo, everythingCommand, everythingGuardOptions, shortTempDir, spawnCollect } from './support';
+import { until } from '../../support/poll';
+import { killAndWait } from '../../support/liveness';
 
 /**
  * The problem and its fix, with the real server-everything and the real SDK client: a client keeps
@@ -108,7 +110,7 @@ describe('HTTP front: a real SDK client survives server restarts', function () {
     assert.equal(await echo(client, 'one'), 'Echo: one');
     const before = (await status()).childPid!;
     await killAndWait(before);
-    await waitFor('the guard to run a new server', async () => {
+    await until('the guard to run a new server', async () => {
       const s = await status();
       return s.state === 'running' && s.childPid !== before ? s : undefined;
     });
@@ -137,14 +139,14 @@ describe('HTTP front: a real SDK client survives server restarts', function () {
     });
     // Simulated logging goes out on the session's standalone GET stream: a first message proves it is open.
     assert.match(await callText(client, 'toggle-simulated-logging'), /Started simulated/);
-    await waitFor('a logging notification on the GET stream', () => (received.length > 0 ? true : undefined), 90_000);
+    await until('a logging notification on the GET stream', () => (received.length > 0 ? true : undefined), 90_000);
     const restarted = await controlRestart(endpoint());
     assert.ok(restarted.ok, JSON.stringify(restarted));
     // The new server knows nothing of the old logging; turned on again over the rebuilt session, its
     // messages reach the client only if its GET stream was re-established through the front.
     assert.match(await callText(client, 'toggle-simulated-logging'), /Started simulated/);
     const seen = received.length;
-    await waitFor('a logging notification on the re-opened GET stream', () => (received.length > seen ? true : undefined), 90_000);
+    await until('a logging notification on the re-opened GET stream', () => (received.length > seen ? true : undefined), 90_000);
   });
 
   it('a raw GET stream is ended (not left hanging) by a restart, and reopens with a stale Last-Event-ID', async function () {
@@ -173,7 +175,7 @@ describe('HTTP front: a real SDK client survives server restarts', function () {
     })();
     const restarted = await controlRestart(endpoint());
     assert.ok(restarted.ok);
-    await waitFor('the GET stream to end', () => (ended ? true : undefined), 60_000);
+    await until('the GET stream to end', () => (ended ? true : undefined), 60_000);
     await reading;
     const again = await fetch(guard.url, { method: 'GET', headers: { accept: 'text/event-stream', 'mcp-session-id': sid, 'mcp-protocol-version': '2025-06-18', 'last-event-id': 'from-the-old-server' } });
     assert.equal(again.status, 200);

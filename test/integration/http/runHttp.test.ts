@@ -7,7 +7,9 @@ import { lifeguardPaths, LifeguardPaths } from '../../../src/core/paths';
 import { RunningHttpGuard, startHttpGuard } from '../../../src/guard/http/httpGuard';
 import { freePort } from '../../../src/guard/http/upstream';
 import { cliPath } from '../../support/repo';
-import { connectClient, echo, isAlive, killAndWait, shortTempDir, spawnCollect, versionedServerPackage, waitFor } from './support';
+import { connectClient, echo, shortTempDir, spawnCollect, versionedServerPackage } from './support';
+import { until } from '../../support/poll';
+import { isAlive, killAndWait } from '../../support/liveness';
 
 describe('mcp-lifeguard run --http', function () {
   this.timeout(180_000);
@@ -41,7 +43,7 @@ describe('mcp-lifeguard run --http', function () {
     const args = [cliPath, 'run', '--http', '--listen', `127.0.0.1:${port}`, '--stop-grace', '2', '--', server.command, ...server.args];
     const guard = spawnCollect(process.execPath, args, { env, cwd: home });
     pids.push(guard.child.pid!);
-    await waitFor('the URL on stdout', () => (guard.output().includes(`http://127.0.0.1:${port}/mcp`) ? true : undefined), 90_000);
+    await until('the URL on stdout', () => (guard.output().includes(`http://127.0.0.1:${port}/mcp`) ? true : undefined), 90_000);
     ({ client } = await connectClient(`http://127.0.0.1:${port}/mcp`));
     assert.equal(await echo(client, 'hi'), 'Echo: hi');
     const record = (await liveRecord())!;
@@ -67,7 +69,7 @@ describe('mcp-lifeguard run --http', function () {
 
     guard.child.kill('SIGTERM');
     assert.equal(await guard.exited, 0, guard.output());
-    await waitFor('the server to stop with its guard', () => (isAlive(childPid) ? undefined : true), 30_000);
+    await until('the server to stop with its guard', () => (isAlive(childPid) ? undefined : true), 30_000);
     assert.equal(await liveRecord(), undefined, 'the lock was released');
   });
 
@@ -106,7 +108,7 @@ describe('mcp-lifeguard run --http', function () {
       const status = await controlStatus(before.control!);
       assert.ok(status.ok);
       fs.writeFileSync(server.packageJson, JSON.stringify({ name: 'lifeguard-http-fixture', version: '1.1.0' }));
-      await waitFor('the guard to record the new version', async () => ((await liveRecord())?.versions?.package?.version === '1.1.0' ? true : undefined), 60_000);
+      await until('the guard to record the new version', async () => ((await liveRecord())?.versions?.package?.version === '1.1.0' ? true : undefined), 60_000);
       const after = await controlStatus(before.control!);
       assert.ok(after.ok);
       assert.notEqual(after.result.childPid, status.result.childPid);

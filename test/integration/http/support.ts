@@ -9,6 +9,7 @@ import type { HttpGuardOptions } from '../../../src/guard/http/httpGuard';
 import type { ServerIdentity } from '../../../src/core/locks';
 import { repoRoot } from '../../support/repo';
 
+
 export const everythingScript = path.join(repoRoot, 'node_modules', '@modelcontextprotocol', 'server-everything', 'dist', 'index.js');
 export const loopbackPreload = path.join(__dirname, 'fixtures', 'loopback.cjs');
 
@@ -69,48 +70,6 @@ export async function connectClient(url: string): Promise<{ client: Client; tran
 export async function echo(client: Client, text: string): Promise<string> {
   const result = (await client.callTool({ name: 'echo', arguments: { message: text } }, undefined, { timeout: 30_000 })) as { content: Array<{ type: string; text?: string }> };
   return result.content.map((c) => c.text ?? '').join('');
-}
-
-/** Polls `check` until it returns a value other than undefined, or fails after `timeoutMs`. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await check();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ''}`);
-}
-
-/** Whether the pid runs; a zombie (dead, not yet reaped by whoever adopted it) counts as gone. */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return process.platform !== 'linux';
-  }
-}
-
-/** Kills a pid and waits (bounded) until it is gone. */
-export async function killAndWait(pid: number | undefined, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
-  if (pid === undefined || !isAlive(pid)) return;
-  try {
-    process.kill(pid, signal);
-  } catch {
-    return;
-  }
-  await waitFor(`pid ${pid} to exit`, () => (isAlive(pid) ? undefined : true), 30_000);
 }
 
 /** Spawns a process and collects its output. */

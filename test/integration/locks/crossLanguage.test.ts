@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { acquireLock, defaultResourceKey, lockPathFor, processStartTime, readHolder } from '../../../src/core/locks';
 import { linuxProcessIdentity, probeProcess } from '../../../src/core/locks/liveness';
 import type { AcquireResult, HeldLock } from '../../../src/core/locks';
+import { until } from '../../support/poll';
 import { bundleContender, makeTempRoot, startContender } from './support/contenders';
 import { lockprotoPy, pyEval, pyHold, PyHolder, pyRun, python } from './support/python';
 
@@ -123,7 +124,7 @@ describe('locks: Node and the Python reference implementation share one protocol
       });
       const pyPid = (JSON.parse(line) as { record: { pid: number } }).record.pid;
       process.kill(pyPid, 'SIGKILL');
-      await waitFor(async () => (await probeProcess(pyPid)).kind === 'zombie');
+      await until('the killed holder to be a zombie', async () => (await probeProcess(pyPid)).kind === 'zombie', 30_000);
       const result = await nodeAcquire();
       assert.equal(result.kind, 'acquired', JSON.stringify(result));
       assert.match(result.kind === 'acquired' ? (result.takeoverReason ?? '') : '', /zombie/);
@@ -171,11 +172,3 @@ describe('locks: Node and the Python reference implementation share one protocol
   });
 });
 
-/** Polls a condition (bounded, generous: a loaded machine is slow, never a reason to fail). */
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

@@ -4,7 +4,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Instance, Snapshot } from '../../../src/core/model';
 import { repoRoot } from '../../support/repo';
-import { alive, cli, FakeClient, instancesOf, killAll, server, startFakeClient, statusJson, until } from './support/harness';
+import { cli, FakeClient, instancesOf, server, startFakeClient, statusJson } from './support/harness';
+import { until } from '../../support/poll';
+import { isAlive, killAll } from '../../support/liveness';
 
 /**
  * Real MCP servers from npm, started through real launchers (npx with a private cache, sh -c) by
@@ -101,7 +103,7 @@ describe('instances of real servers: duplicate, orphan, kill-duplicates, stop', 
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /Would stop/);
     assert.match(r.stdout, /Nothing was signalled/);
-    assert.ok(inst.every((i) => alive(i.pid)));
+    assert.ok(inst.every((i) => isAlive(i.pid)));
   });
 
   it('stop and kill-duplicates refuse a pid whose recorded start time does not match (a reused slot), and the process lives on', async () => {
@@ -118,11 +120,11 @@ describe('instances of real servers: duplicate, orphan, kill-duplicates, stop', 
     assert.equal(result.outcome, 'refused');
     assert.equal(result.reason, 'pid-reused');
     assert.ok(!result.steps.some((s) => s.step === 'signal'));
-    assert.ok(alive(target.pid));
+    assert.ok(isAlive(target.pid));
     const k = await cli(home, ['kill-duplicates', 'memory', '--yes', '--from', file]);
     assert.equal(k.code, 1, k.stdout + k.stderr);
     assert.match(k.stdout, new RegExp(`REFUSED pid ${target.pid}: refused: pid ${target.pid} started at`));
-    assert.ok(alive(target.pid), 'kill-duplicates never touches a process it cannot re-identify');
+    assert.ok(isAlive(target.pid), 'kill-duplicates never touches a process it cannot re-identify');
   });
 
   it('killing the client with SIGKILL turns its server into an orphan', async () => {
@@ -133,7 +135,7 @@ describe('instances of real servers: duplicate, orphan, kill-duplicates, stop', 
     });
     const v = orphan.verdicts.find((x) => x.kind === 'orphan');
     assert.ok(v && v.kind === 'orphan' && v.launchPid === b.servers[0]);
-    assert.ok(alive(orphan.pid), 'the orphan really runs on');
+    assert.ok(isAlive(orphan.pid), 'the orphan really runs on');
   });
 
   it('kill-duplicates --yes stops the older duplicate and the orphan, leaving exactly the newest per client', async () => {
@@ -144,8 +146,8 @@ describe('instances of real servers: duplicate, orphan, kill-duplicates, stop', 
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, new RegExp(`STOPPED pid ${older.pid}`));
     assert.match(r.stdout, new RegExp(`STOPPED pid ${orphan.pid}`));
-    assert.ok(!alive(older.pid) && !alive(orphan.pid));
-    assert.ok(alive(newer.pid), 'the newest instance stays');
+    assert.ok(!isAlive(older.pid) && !isAlive(orphan.pid));
+    assert.ok(isAlive(newer.pid), 'the newest instance stays');
     const after = await statusJson(home);
     assert.deepEqual(instancesOf(server(after, 'memory'), [...a.servers, ...b.servers]).map((i) => i.pid), [newer.pid]);
     assert.equal(instancesOf(server(after, 'everything'), c.servers).length, 1, 'another server is untouched');
@@ -157,8 +159,8 @@ describe('instances of real servers: duplicate, orphan, kill-duplicates, stop', 
     const r = await cli(home, ['stop', String(last.pid), '--grace', '10']);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /verify: verified: gone/);
-    assert.ok(!alive(last.pid));
-    assert.ok(last.launcherChain.every((s) => !alive(s.pid)));
-    assert.ok(alive(a.client), 'the client itself is not touched');
+    assert.ok(!isAlive(last.pid));
+    assert.ok(last.launcherChain.every((s) => !isAlive(s.pid)));
+    assert.ok(isAlive(a.client), 'the client itself is not touched');
   });
 });

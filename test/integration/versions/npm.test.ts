@@ -1,8 +1,10 @@
 import * as assert from 'node:assert/strict';
-import { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { instanceOf, project, run, snapshot, startServer, stopServer, tempDir } from './support';
+import { instanceOf, project, run, snapshot, tempDir } from './support';
+import { stopChildren } from '../../support/liveness';
+import { startReady } from '../../support/startup';
 
 const MEM = '@modelcontextprotocol/server-memory';
 
@@ -12,9 +14,9 @@ const MEM = '@modelcontextprotocol/server-memory';
  */
 describe('versions (integration): an npm server upgraded under a running instance', function () {
   this.timeout(600_000);
-  const started: ChildProcessWithoutNullStreams[] = [];
+  const started: ChildProcess[] = [];
   after(async () => {
-    for (const c of started) await stopServer(c);
+    await stopChildren(started);
   });
 
   it('is current before the upgrade, stale with both versions after it, current again after a restart', async () => {
@@ -32,7 +34,7 @@ describe('versions (integration): an npm server upgraded under a running instanc
     const lgHome = path.join(root, 'lg');
     const take = () => snapshot(home, projectDir, lgHome);
 
-    const first = await startServer(bin, [], { cwd: projectDir, env, ready: /running on stdio/ }, started);
+    const first = await startReady(bin, [], { cwd: projectDir, env, ready: /running on stdio/ }, started);
     const before = await instanceOf(take, 'memory', first.pid!);
     assert.equal(before.versions?.verdict.state, 'current', JSON.stringify(before.versions));
     assert.equal(before.versions?.running.state === 'known' && before.versions.running.version, '2026.7.4');
@@ -51,8 +53,8 @@ describe('versions (integration): an npm server upgraded under a running instanc
     assert.equal(v.runningLearnedFrom, 'first-seen');
     assert.ok(v.since, 'since when it is stale');
 
-    await stopServer(first);
-    const second = await startServer(bin, [], { cwd: projectDir, env, ready: /running on stdio/ }, started);
+    await stopChildren([first]);
+    const second = await startReady(bin, [], { cwd: projectDir, env, ready: /running on stdio/ }, started);
     const restarted = await instanceOf(take, 'memory', second.pid!);
     assert.equal(restarted.versions?.verdict.state, 'current', JSON.stringify(restarted.versions));
     assert.equal(restarted.versions?.running.state === 'known' && restarted.versions.running.version, '2026.8.31');
@@ -73,7 +75,7 @@ describe('versions (integration): an npm server upgraded under a running instanc
     const home = path.join(root, 'home');
     fs.mkdirSync(home);
     const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
-    const child = await startServer(npx, ['-y', `${MEM}@2026.7.4`], { cwd: projectDir, env, ready: /running on stdio/ }, started);
+    const child = await startReady(npx, ['-y', `${MEM}@2026.7.4`], { cwd: projectDir, env, ready: /running on stdio/ }, started);
     const take = () => snapshot(home, projectDir, path.join(root, 'lg'), { npm_config_cache: cache });
     const instance = await instanceOf(take, 'memory', child.pid!);
     const inst = instance.versions?.installed;
@@ -82,6 +84,6 @@ describe('versions (integration): an npm server upgraded under a running instanc
     assert.equal(instance.versions?.verdict.state, 'current');
     const server = (await take()).servers.find((s) => s.name === 'memory');
     assert.match(server?.installed?.state === 'installed' ? server.installed.how : '', /^npx cache /);
-    await stopServer(child);
+    await stopChildren([child]);
   });
 });

@@ -1,10 +1,13 @@
 import * as assert from 'node:assert/strict';
-import { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { formatStatus } from '../../../src/cli/format/status';
 import { fixturesDir } from '../../support/repo';
-import { instanceOf, project, run, snapshot, startServer, stopServer, tempDir } from './support';
+import { instanceOf, project, run, snapshot, tempDir } from './support';
+import { stopChildren } from '../../support/liveness';
+import { sleep } from '../../support/poll';
+import { startReady } from '../../support/startup';
 
 const PYTHON = process.env.PYTHON ?? (process.platform === 'win32' ? 'python' : 'python3');
 
@@ -14,9 +17,9 @@ const PYTHON = process.env.PYTHON ?? (process.platform === 'win32' ? 'python' : 
  */
 describe('versions (integration): a Python server whose dependency is upgraded under it', function () {
   this.timeout(600_000);
-  const started: ChildProcessWithoutNullStreams[] = [];
+  const started: ChildProcess[] = [];
   after(async () => {
-    for (const c of started) await stopServer(c);
+    await stopChildren(started);
   });
 
   it('names the moved dependency; a force-reinstall of the same versions is not stale', async () => {
@@ -37,7 +40,7 @@ describe('versions (integration): a Python server whose dependency is upgraded u
     const take = () => snapshot(home, projectDir, path.join(root, 'lg'));
     const ready = /lgdemo-server \S+ \(lgdemo_dep \S+\) running on stdio/;
 
-    const first = await startServer(py, ['-m', 'lgdemo_server'], { cwd: projectDir, ready }, started);
+    const first = await startReady(py, ['-m', 'lgdemo_server'], { cwd: projectDir, ready }, started);
     const before = await instanceOf(take, 'demo', first.pid!);
     assert.equal(before.versions?.verdict.state, 'current', JSON.stringify(before.versions));
     assert.equal(before.versions?.installed.state === 'installed' && before.versions.installed.environment?.packages['lgdemo-dep'], '1.0.0');
@@ -64,8 +67,8 @@ describe('versions (integration): a Python server whose dependency is upgraded u
     const json = JSON.parse(JSON.stringify(snap)) as typeof snap;
     assert.deepEqual(json.servers[0].instances.find((i) => i.pid === first.pid)?.versions?.verdict, v);
 
-    await stopServer(first);
-    const second = await startServer(py, ['-m', 'lgdemo_server'], { cwd: projectDir, ready }, started);
+    await stopChildren([first]);
+    const second = await startReady(py, ['-m', 'lgdemo_server'], { cwd: projectDir, ready }, started);
     const fresh = await instanceOf(take, 'demo', second.pid!);
     assert.equal(fresh.versions?.verdict.state, 'current', JSON.stringify(fresh.versions));
 
@@ -78,10 +81,10 @@ describe('versions (integration): a Python server whose dependency is upgraded u
 
     // No record at all this time (a fresh state dir, as on a first run after the upgrade): the
     // replaced mapped file is the only evidence. On Linux it proves stale; elsewhere it is unknown.
-    await stopServer(second);
-    const third = await startServer(py, ['-m', 'lgdemo_server'], { cwd: projectDir, ready }, started);
+    await stopChildren([second]);
+    const third = await startReady(py, ['-m', 'lgdemo_server'], { cwd: projectDir, ready }, started);
     // Let the upgrade land clearly after the start (file times and start times come from different clocks).
-    await new Promise((r) => setTimeout(r, 3000));
+    await sleep(3000);
     await pip('lgdemo-dep==1.0.0');
     const unseen = await instanceOf(() => snapshot(home, projectDir, path.join(root, 'lg-fresh')), 'demo', third.pid!);
     const u = unseen.versions?.verdict;

@@ -1,37 +1,27 @@
 import * as assert from 'node:assert/strict';
-import { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import { askServerInfo } from '../../../src/core/versions/serverInfo';
 import { repoRoot } from '../../support/repo';
 import { takeSnapshot } from '../../../src/core/snapshot';
-import { startServer, stopServer, tempDir } from './support';
+import { tempDir } from './support';
+import { stopChildren } from '../../support/liveness';
+import { freePort, startReady } from '../../support/startup';
 
 const EVERYTHING = path.join(repoRoot, 'node_modules', '@modelcontextprotocol', 'server-everything', 'dist', 'index.js');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** A real HTTP MCP server (server-everything over streamable HTTP), already running, asked for its serverInfo. */
 describe('versions (integration): serverInfo of a running HTTP server', function () {
   this.timeout(300_000);
-  const started: ChildProcessWithoutNullStreams[] = [];
+  const started: ChildProcess[] = [];
   after(async () => {
-    for (const c of started) await stopServer(c);
+    await stopChildren(started);
   });
 
   it("reads serverInfo.version, and a version unrelated to the package's is not taken as the running version", async () => {
     const port = await freePort();
-    const server = await startServer(process.execPath, [EVERYTHING, 'streamableHttp'], { cwd: repoRoot, env: { PORT: String(port) }, ready: /listening on port/ }, started);
+    const server = await startReady(process.execPath, [EVERYTHING, 'streamableHttp'], { cwd: repoRoot, env: { PORT: String(port) }, ready: /listening on port/ }, started);
     const url = `http://127.0.0.1:${port}/mcp`;
     const answer = await askServerInfo(url, 'http', 10_000);
     assert.equal(answer.ok, true, JSON.stringify(answer));

@@ -1,8 +1,9 @@
-import { ChildProcessWithoutNullStreams, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Instance, ServerStatus, Snapshot } from '../../../src/core/model';
 import { takeSnapshot } from '../../../src/core/snapshot';
+import { until } from '../../support/poll';
 
 /** Runs a command to completion (npm install, pip install, python -m venv); rejects with its output on failure. */
 export function run(command: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<string> {
@@ -24,38 +25,6 @@ export function project(root: string, name: string, command: string, args: strin
   return dir;
 }
 
-/** Starts a server the way a stdio client does: the configured command, with pipes; resolves once it printed `ready` on stderr. */
-export async function startServer(command: string, args: string[], opts: { cwd: string; env?: Record<string, string>; ready: RegExp }, started: ChildProcessWithoutNullStreams[]): Promise<ChildProcessWithoutNullStreams> {
-  const child = spawn(command, args, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
-  started.push(child);
-  await new Promise<void>((resolve, reject) => {
-    let err = '';
-    const timer = setTimeout(() => reject(new Error(`server did not report ready within 120 s: ${err}`)), 120_000);
-    child.stderr.on('data', (d: Buffer) => {
-      err += d.toString();
-      if (opts.ready.test(err)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code}: ${err}`));
-    });
-  });
-  child.stdout.resume();
-  return child;
-}
-
-export async function stopServer(child: ChildProcessWithoutNullStreams): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
-
 /** A snapshot of this machine's processes against a fixture home, with all of our own files under `lgHome`. */
 export function snapshot(home: string, projectDir: string, lgHome: string, extraEnv: Record<string, string> = {}): Promise<Snapshot> {
   return takeSnapshot({
@@ -73,15 +42,10 @@ export function serverIn(s: Snapshot, name: string): ServerStatus {
 
 /** Polls snapshots until the server has an instance for `pid` (bounded: a loaded machine may be slow). */
 export async function instanceOf(take: () => Promise<Snapshot>, name: string, pid: number): Promise<Instance> {
-  const deadline = Date.now() + 60_000;
   let last = '';
-  for (;;) {
-    const s = await take();
-    const server = serverIn(s, name);
-    const found = server.instances.find((i) => i.pid === pid || i.launcherChain.some((c) => c.pid === pid));
-    if (found) return found;
+  return until(() => `an instance of ${name} for pid ${pid} (instances: ${last})`, async () => {
+    const server = serverIn(await take(), name);
     last = JSON.stringify(server.instances.map((i) => [i.pid, i.commandLine]));
-    if (Date.now() > deadline) throw new Error(`no instance of ${name} for pid ${pid} within 60 s; instances: ${last}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
+    return server.instances.find((i) => i.pid === pid || i.launcherChain.some((c) => c.pid === pid));
+  }, 60_000, 500);
 }

@@ -2,8 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { RefreshQueue } from '../../../src/extension/refreshQueue';
 import { watchTargets } from '../../../src/extension/viewModel/watchTargets';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { sleep } from '../../support/poll';
 
 describe('extension: refresh scheduling', () => {
   it('debounces a burst of automatic requests into one load', async () => {

@@ -7,6 +7,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { Guard, GuardOptions } from '../../../src/guard/guard';
 import { GuardErrorCode } from '../../../src/guard/messages';
 import { ResolvedVersion } from '../../../src/guard/staleness';
+import { until } from '../../support/poll';
 import { fixturesDir } from '../../support/repo';
 import { connectClient, StreamTransport } from './streamClient';
 
@@ -14,14 +15,6 @@ const tinyServer = path.join(fixturesDir, 'guard', 'tiny-server.mjs');
 
 function textOf(result: unknown): string {
   return ((result as { content: Array<{ text: string }> }).content[0] ?? { text: '' }).text;
-}
-
-async function until(what: string, check: () => boolean, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 describe('Guard (in process, real SDK server and client)', function () {

@@ -1,10 +1,10 @@
 import * as assert from 'node:assert/strict';
 import * as http from 'node:http';
-import { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { takeSnapshot } from '../../../src/core/snapshot';
 import { isNewer, npmDocUrl, npmRegistryFor, pipIndexUrl, pypiJsonUrl, RegistryChecker } from '../../../src/core/versions/registry';
 import { ctxFor, npmPackage, tempDir, write } from './layouts';
+import { listenOn } from '../../support/startup';
 
 const MEM = '@modelcontextprotocol/server-memory';
 
@@ -40,8 +40,7 @@ async function fakeRegistry(): Promise<FakeRegistry> {
     if (url === '/pypi/mempalace/json') return send(JSON.stringify({ info: { name: 'mempalace', version: '3.2.0' }, releases: {} }));
     res.writeHead(404).end();
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as AddressInfo).port;
+  const port = await listenOn(server);
   return {
     url: `http://127.0.0.1:${port}`,
     requests,

@@ -1,9 +1,8 @@
 import { execFile, spawn } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Instance, ServerStatus, Snapshot } from '../../../../src/core/model';
-import { readProcessTable } from '../../../../src/core/processes/table';
 import { cliPath, repoRoot } from '../../../support/repo';
+
 
 export const fakeClientPath = path.join(__dirname, 'fake-client.cjs');
 
@@ -62,46 +61,3 @@ export function instancesOf(s: ServerStatus, launchPids: readonly number[]): Ins
   return s.instances.filter((i) => launchPids.includes(i.launcherChain[0]?.pid ?? i.pid));
 }
 
-/** Polls until `check` returns a value (not undefined), or fails after `timeoutMs` with the last reason. */
-export async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 60000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
-
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  // A zombie still answers kill 0 until reaped: it is gone for our purpose.
-  try {
-    return !/\) Z /.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
-}
-
-/** SIGKILLs every pid the test started and every process whose command line carries the test's tag. */
-export async function killAll(started: readonly number[], tag: string): Promise<void> {
-  const table = await readProcessTable();
-  const tagged = table.state === 'ok' ? table.processes.filter((p) => p.argv.some((a) => a.includes(tag))).map((p) => p.pid) : [];
-  for (const pid of [...started, ...tagged]) {
-    if (pid === process.pid || pid <= 1) continue;
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-}
