@@ -35,6 +35,8 @@ export interface FrontOptions {
   log(line: string): void;
   /** Lower (or raise) the bounds of src/core/http/limits.ts; the defaults apply to what is not given. */
   limits?: Partial<HttpLimits>;
+  /** Called each time the last request in flight is over (the stale gate's restart-when-idle waits for it). */
+  onIdle?(): void;
 }
 
 /** Hop-by-hop headers (RFC 9110 7.6.1) and the ones the front sets itself. */
@@ -206,7 +208,10 @@ export class HttpFront {
     try {
       await this.forward(ex);
     } finally {
-      if (counted && --this.inFlight === 0) for (const w of this.idleWaiters.splice(0)) w();
+      if (counted && --this.inFlight === 0) {
+        for (const w of this.idleWaiters.splice(0)) w();
+        this.options.onIdle?.();
+      }
     }
   }
 
