@@ -2,7 +2,7 @@ import { ControlServer } from '../../core/control';
 import { FrontInfo, frontInfoPath, readFrontInfo, removeFrontInfo, sessionsPath, writeFrontInfo } from '../../core/http/frontInfo';
 import type { HttpLimits } from '../../core/http/limits';
 import { SessionStore } from '../../core/http/sessionStore';
-import { acquireLock, controlEndpointFor, LockRecord, ServerIdentity } from '../../core/locks';
+import { acquireLock, controlEndpointFor, HeldLock, LockRecord, ServerIdentity } from '../../core/locks';
 import type { LifeguardPaths } from '../../core/paths';
 import { recordIdentity } from '../../core/processes/reidentify';
 import { CrashLoopOptions } from '../crashLoop';
@@ -11,6 +11,7 @@ import { GuardHost } from '../host/host';
 import { guardLockRecord, recordChildVersion } from '../host/lockRecord';
 import { probeLaunch } from '../host/versionProbe';
 import { Launch } from '../launch';
+import type { InstalledVersionProbe, ResolvedVersion } from '../staleness';
 import { stopLeftoverServer } from '../leftoverServer';
 import { HttpFront } from './front';
 import { HttpTransport } from './httpTransport';
@@ -65,22 +66,10 @@ export async function startHttpGuard(o: HttpGuardOptions): Promise<HttpGuardStar
   const { log } = o;
   const { probe, atStart } = await probeLaunch(o.launch);
   const endpoint = controlEndpointFor(o.paths.locks, o.identity);
-  const acquired = await acquireLock({ dir: o.paths.locks, identity: o.identity, record: await guardLockRecord(o.launch, endpoint, 'http', atStart) });
-  if (acquired.kind === 'held') return { kind: 'held', holder: acquired.holder };
-  if (acquired.kind === 'error') return { kind: 'error', message: acquired.message };
-  const lock = acquired.lock;
-  if (acquired.tookOverFrom) log(`took over the lock of pid ${acquired.tookOverFrom.pid}: ${acquired.takeoverReason ?? 'holder gone'}`);
-  const previous = await readFrontInfo(o.paths, o.identity);
-  if (previous && previous.pid !== process.pid && previous.upstream) await stopLeftoverServer(previous.upstream, o.termGraceMs, log);
-  const releaseOnExit = (): void => lock.releaseSync();
-  process.once('exit', releaseOnExit);
+  const taken = await takeLock(o, endpoint, atStart);
+  if (taken.kind !== 'taken') return taken;
+  const { lock, undo } = taken;
   const url = `http://${o.host.includes(':') ? `[${o.host}]` : o.host}:${o.port}${o.path}`;
-  const undo: Array<() => Promise<void>> = [
-    async () => {
-      await lock.release();
-      process.off('exit', releaseOnExit);
-    },
-  ];
   const giveBack = async (): Promise<void> => {
     for (const step of undo.reverse()) await step().catch((err: Error) => log(`cleanup failed: ${err.message}`));
   };
@@ -94,26 +83,11 @@ export async function startHttpGuard(o: HttpGuardOptions): Promise<HttpGuardStar
   };
   const sessions = await SessionStore.open(sessionsPath(o.paths, o.identity), log, o.limits);
   const transport = new HttpTransport({ command: o.launch.command, args: o.launch.args, cwd: o.launch.cwd, env: o.launch.env, port: o.upstreamPort, probePath: o.path, startTimeoutMs: o.startTimeoutMs, stdio: o.childStdio });
-  const host = new GuardHost(
-    {
-      serverName: o.identity.serverName,
-      command: o.launch.command,
-      log,
-      crashLoop: HTTP_CRASH_LOOP,
-      // The server's stdin is not ours (it talks HTTP): the stop starts at SIGTERM.
-      grace: { eofMs: 0, termMs: o.termGraceMs },
-      drainTimeoutMs: o.drainTimeoutMs,
-      probe,
-      stale: { policy: o.whenStale, intervalMs: o.staleIntervalMs },
-      // Every new server is recorded, so a successor of a SIGKILLed guard can stop it.
-      onChildSpawned: (pid) => {
-        if (!announced) return;
-        void announce(pid).catch((err: Error) => log(`could not record the server pid: ${err.message}`));
-      },
-      onChildStarted: ({ version }) => recordChildVersion(lock, version, log),
-    },
-    transport,
-  );
+  // Every new server is recorded, so a successor of a SIGKILLed guard can stop it.
+  const onChildSpawned = (pid: number): void => {
+    if (announced) void announce(pid).catch((err: Error) => log(`could not record the server pid: ${err.message}`));
+  };
+  const host = newHost(o, transport, probe, lock, onChildSpawned);
   const front = new HttpFront({
     host: o.host,
     port: o.port,
@@ -128,13 +102,10 @@ export async function startHttpGuard(o: HttpGuardOptions): Promise<HttpGuardStar
     onIdle: () => host.onIdle(),
   });
   transport.useFront(front);
-  try {
-    await front.listen();
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
+  const listening = await listen(front, o);
+  if (listening) {
     await giveBack();
-    if (e.code === 'EADDRINUSE') return { kind: 'error', message: `${o.host}:${o.port} is already in use: ${await describePortHolder(o.port)}` };
-    return { kind: 'error', message: `cannot listen on ${o.host}:${o.port}: ${e.message}` };
+    return listening;
   }
   undo.push(() => front.close());
 
@@ -170,4 +141,61 @@ export async function startHttpGuard(o: HttpGuardOptions): Promise<HttpGuardStar
   undo.push(() => removeFrontInfo(frontInfoPath(o.paths, o.identity), process.pid));
   log(`serving ${o.identity.serverName} at ${url} (server pid ${host.child?.proc.pid})`);
   return { kind: 'running', url, guard: { url, finished, shutdown } };
+}
+
+/** The guard host of an HTTP server: the shared one, with the HTTP transport and its crash-loop numbers. */
+function newHost(o: HttpGuardOptions, transport: HttpTransport, probe: InstalledVersionProbe, lock: HeldLock, onChildSpawned: (pid: number) => void): GuardHost {
+  return new GuardHost(
+    {
+      serverName: o.identity.serverName,
+      command: o.launch.command,
+      log: o.log,
+      crashLoop: HTTP_CRASH_LOOP,
+      // The server's stdin is not ours (it talks HTTP): the stop starts at SIGTERM.
+      grace: { eofMs: 0, termMs: o.termGraceMs },
+      drainTimeoutMs: o.drainTimeoutMs,
+      probe,
+      stale: { policy: o.whenStale, intervalMs: o.staleIntervalMs },
+      onChildSpawned,
+      onChildStarted: ({ version }) => recordChildVersion(lock, version, o.log),
+    },
+    transport,
+  );
+}
+
+type LockTaken = { kind: 'taken'; lock: HeldLock; undo: Array<() => Promise<void>> } | Exclude<HttpGuardStart, { kind: 'running' }>;
+
+/**
+ * Takes the server's lock and stops a server a SIGKILLed predecessor left behind. `undo` gives the
+ * lock back (on exit too, should the process end without unwinding).
+ */
+async function takeLock(o: HttpGuardOptions, endpoint: string, atStart: ResolvedVersion): Promise<LockTaken> {
+  const acquired = await acquireLock({ dir: o.paths.locks, identity: o.identity, record: await guardLockRecord(o.launch, endpoint, 'http', atStart) });
+  if (acquired.kind === 'held') return { kind: 'held', holder: acquired.holder };
+  if (acquired.kind === 'error') return { kind: 'error', message: acquired.message };
+  const lock = acquired.lock;
+  if (acquired.tookOverFrom) o.log(`took over the lock of pid ${acquired.tookOverFrom.pid}: ${acquired.takeoverReason ?? 'holder gone'}`);
+  const previous = await readFrontInfo(o.paths, o.identity);
+  if (previous && previous.pid !== process.pid && previous.upstream) await stopLeftoverServer(previous.upstream, o.termGraceMs, o.log);
+  const releaseOnExit = (): void => lock.releaseSync();
+  process.once('exit', releaseOnExit);
+  const undo = [
+    async () => {
+      await lock.release();
+      process.off('exit', releaseOnExit);
+    },
+  ];
+  return { kind: 'taken', lock, undo };
+}
+
+/** Binds the client-facing address; says why not when it cannot. */
+async function listen(front: HttpFront, o: HttpGuardOptions): Promise<{ kind: 'error'; message: string } | undefined> {
+  try {
+    await front.listen();
+    return undefined;
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'EADDRINUSE') return { kind: 'error', message: `${o.host}:${o.port} is already in use: ${await describePortHolder(o.port)}` };
+    return { kind: 'error', message: `cannot listen on ${o.host}:${o.port}: ${e.message}` };
+  }
 }
