@@ -294,7 +294,8 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
     if (old && !old.child.exit) {
       if (!(await this.transport.waitIdle(this.options.drainTimeoutMs))) this.options.log(`${this.transport.inFlight()} request(s) still in flight after ${this.options.drainTimeoutMs} ms; restarting anyway`);
     }
-    if (this.state.kind === 'draining' && !this.lifecycle.to({ kind: 'restarting', reason, done })) throw new Error('the guard is shutting down');
+    // A shutdown during the drain took over (closing); otherwise the old child goes now.
+    if (this.state.kind === 'draining') this.lifecycle.to({ kind: 'restarting', reason, done });
     if (this.lifecycle.isClosing) throw new Error('the guard is shutting down');
     if (old && !old.child.exit) {
       old.stopping = true;
