@@ -10,7 +10,7 @@ import { acquireLock, identityHash, judgeRecord, LockRecord, processStartTime, r
 import { lifeguardPaths, LifeguardPaths } from '../../core/paths';
 import { openPrivateSync, PrivateDirError, PrivateFileError } from '../../core/privateFs';
 import { privateHomeReady } from '../privateHome';
-import { npmVersionOfLaunch } from '../../core/versions/npm';
+import { probeLaunch } from '../../guard/host/versionProbe';
 import { describePortHolder } from '../../guard/http/portOwner';
 import { waitUntilAnswers } from '../../guard/http/upstream';
 import { identityOf } from '../../guard/launch';
@@ -46,11 +46,11 @@ export async function ensureCommand(args: string[], io: CliIo): Promise<number> 
   const log = (line: string): void => io.stderr(`${terminalSafe(`mcp-lifeguard ensure: ${line}`)}\n`);
   const paths = lifeguardPaths(currentHostEnv(io.env));
   if (!privateHomeReady(paths, log)) return 1;
-  const npm = await npmVersionOfLaunch(cl.launch);
-  const installedAtStart = await npm?.installed();
-  const identity = await identityOf(cl.launch, { name: cl.name, resource: cl.resource, packageName: installedAtStart?.state === 'known' ? installedAtStart.name : undefined });
+  // The guard's own probe (npm, Python, docker): what it records is what this compares against.
+  const { probe, atStart } = await probeLaunch(cl.launch);
+  const identity = await identityOf(cl.launch, { name: cl.name, resource: cl.resource, packageName: atStart.state === 'known' ? atStart.name : undefined });
   const freshness = async (record: LockRecord): Promise<Freshness> => {
-    const installed = await npm?.installed();
+    const installed = await probe.installed();
     const running = record.versions?.package;
     if (installed?.state !== 'known' || !running || running.name !== installed.name) return { kind: 'unknown' };
     return running.version === installed.version ? { kind: 'fresh' } : { kind: 'stale', running: running.version, installed: installed.version };

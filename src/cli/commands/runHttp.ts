@@ -2,7 +2,7 @@ import { currentHostEnv } from '../../core/hostEnv';
 import { lifeguardPaths } from '../../core/paths';
 import { startHttpGuard } from '../../guard/http/httpGuard';
 import { identityOf } from '../../guard/launch';
-import { npmVersionOfLaunch } from '../../core/versions/npm';
+import { probeLaunch } from '../../guard/host/versionProbe';
 import { terminalSafe } from '../../core/terminalSafe';
 import { CliIo } from '../io';
 import { privateHomeReady } from '../privateHome';
@@ -19,8 +19,8 @@ export async function runHttpCommand(args: string[], io: CliIo): Promise<number>
   const log = (line: string): void => io.stderr(`${terminalSafe(`mcp-lifeguard run --http${name ? ` [${name}]` : ''}: ${line}`)}\n`);
   const paths = lifeguardPaths(currentHostEnv(io.env));
   if (!privateHomeReady(paths, log)) return 1;
-  const installed = await (await npmVersionOfLaunch(cl.launch))?.installed();
-  const identity = await identityOf(cl.launch, { name: cl.name, resource: cl.resource, packageName: installed?.state === 'known' ? installed.name : undefined });
+  const { atStart } = await probeLaunch(cl.launch);
+  const identity = await identityOf(cl.launch, { name: cl.name, resource: cl.resource, packageName: atStart.state === 'known' ? atStart.name : undefined });
   const started = await startHttpGuard({
     launch: cl.launch,
     identity,

@@ -11,6 +11,9 @@ import { FrontErrorCode, requestIdOf, sendJsonRpcError } from './jsonrpcError';
 import { checkOrigin } from './origin';
 import { firstHeader, reinitialize } from './reinitialize';
 import { SseIdScanner } from './sseIds';
+import { mentionsSession, BufferedResponse, readBody } from './bodies';
+import { delay, methodOf, pathOnly, replayHeaders, RESPONSE_DROPPED, sendBuffered, shortId } from './headers';
+import { Exchange, sendUpstream } from './upstreamRequest';
 
 /** Where the front sends requests; `ready` waits while the upstream (re)starts. */
 export interface UpstreamTarget {
@@ -35,36 +38,12 @@ export interface FrontOptions {
   log(line: string): void;
   /** Lower (or raise) the bounds of src/core/http/limits.ts; the defaults apply to what is not given. */
   limits?: Partial<HttpLimits>;
+  /** Called each time the last request in flight is over (the stale gate's restart-when-idle waits for it). */
+  onIdle?(): void;
 }
-
-/** Hop-by-hop headers (RFC 9110 7.6.1) and the ones the front sets itself. */
-const REQUEST_DROPPED = new Set(['host', 'connection', 'keep-alive', 'transfer-encoding', 'content-length', 'proxy-connection', 'proxy-authorization', 'te', 'upgrade', 'trailer']);
-const RESPONSE_DROPPED = new Set(['connection', 'keep-alive', 'transfer-encoding', 'proxy-connection', 'trailer', 'upgrade']);
 
 /** Only the last ids of a session are remembered: a client resumes from its latest event. */
 const MAX_IDS_PER_SESSION = 1024;
-
-interface Exchange {
-  req: http.IncomingMessage;
-  res: http.ServerResponse;
-  /** The client-facing session id and its session, when the request carries one we know. */
-  sid?: string;
-  session?: FrontSession;
-  body?: Buffer;
-  message?: unknown;
-  isInitialize: boolean;
-  /** Set once the request was retried on a rebuilt session: it is never retried twice. */
-  retried: boolean;
-  /** Set once the request was retried after the upstream refused the connection (it was not delivered). */
-  reconnected: boolean;
-  stripLastEventId: boolean;
-}
-
-type UpstreamOutcome =
-  | { kind: 'response'; res: http.IncomingMessage; upReq: http.ClientRequest }
-  | { kind: 'error'; err: NodeJS.ErrnoException; reusedSocket: boolean }
-  | { kind: 'timeout' }
-  | { kind: 'client-gone' };
 
 /**
  * The HTTP front of `mcp-lifeguard run --http`: relays every request to the upstream server and
@@ -206,7 +185,10 @@ export class HttpFront {
     try {
       await this.forward(ex);
     } finally {
-      if (counted && --this.inFlight === 0) for (const w of this.idleWaiters.splice(0)) w();
+      if (counted && --this.inFlight === 0) {
+        for (const w of this.idleWaiters.splice(0)) w();
+        this.options.onIdle?.();
+      }
     }
   }
 
@@ -243,7 +225,7 @@ export class HttpFront {
       return;
     }
     if (res.destroyed) return;
-    const outcome = await this.send(ex, target);
+    const outcome = await sendUpstream(ex, target, this.agent, this.options.upstreamTimeoutMs);
     switch (outcome.kind) {
       case 'client-gone':
         return;
@@ -269,7 +251,7 @@ export class HttpFront {
       const gone = status === 404 || (await mentionsSession(upRes));
       if (!gone && status === 400) {
         // A plain bad request: mentionsSession read the body, so it is sent as read.
-        sendBuffered(res, upRes, ex, (upRes as BufferedResponse).bufferedBody ?? Buffer.alloc(0));
+        sendBuffered(res, upRes, ex.sid, (upRes as BufferedResponse).bufferedBody ?? Buffer.alloc(0));
         return;
       }
       upRes.resume();
@@ -293,48 +275,6 @@ export class HttpFront {
       return this.forward(ex);
     }
     await this.relay(ex, upRes, outcome.upReq);
-  }
-
-  /** Sends the request upstream and waits for the answer's headers. */
-  private send(ex: Exchange, target: UpstreamAddress): Promise<UpstreamOutcome> {
-    const { req, res } = ex;
-    const headers: http.OutgoingHttpHeaders = {};
-    for (const [name, value] of Object.entries(req.headers)) {
-      if (value === undefined || REQUEST_DROPPED.has(name)) continue;
-      if (name === 'last-event-id' && ex.stripLastEventId) continue;
-      headers[name] = value;
-    }
-    headers.host = `${target.host}:${target.port}`;
-    if (ex.session) {
-      if (ex.session.upstream !== undefined) headers['mcp-session-id'] = ex.session.upstream;
-      else delete headers['mcp-session-id'];
-    }
-    if (ex.body) headers['content-length'] = ex.body.length;
-    return new Promise<UpstreamOutcome>((resolve) => {
-      let settled = false;
-      const settle = (o: UpstreamOutcome): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        res.off('close', onClientClose);
-        resolve(o);
-      };
-      const upReq = http.request({ host: target.host, port: target.port, method: req.method, path: req.url, headers, agent: this.agent });
-      const timer = setTimeout(() => {
-        settle({ kind: 'timeout' });
-        upReq.destroy();
-      }, this.options.upstreamTimeoutMs);
-      // A client that goes away cancels the upstream request (the server sees the connection close).
-      const onClientClose = (): void => {
-        if (res.writableFinished) return;
-        upReq.destroy();
-        settle({ kind: 'client-gone' });
-      };
-      res.on('close', onClientClose);
-      upReq.on('error', (err: NodeJS.ErrnoException) => settle({ kind: 'error', err, reusedSocket: upReq.reusedSocket }));
-      upReq.on('response', (upRes) => settle({ kind: 'response', res: upRes, upReq }));
-      upReq.end(ex.body);
-    });
   }
 
   /**
@@ -443,109 +383,4 @@ export class HttpFront {
     this.recovering.set(sid, attempt);
     return attempt;
   }
-}
-
-interface BufferedResponse extends http.IncomingMessage {
-  bufferedBody?: Buffer;
-}
-
-/** Reads a (small) error answer and says whether it is about the session: older servers answer 400 for an unknown one. */
-async function mentionsSession(upRes: http.IncomingMessage): Promise<boolean> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of upRes as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > 64 * 1024) break;
-    chunks.push(chunk);
-  }
-  const body = Buffer.concat(chunks);
-  (upRes as BufferedResponse).bufferedBody = body;
-  return /session/i.test(body.toString('utf8'));
-}
-
-function sendBuffered(res: http.ServerResponse, upRes: http.IncomingMessage, ex: Exchange, body: Buffer): void {
-  const headers: http.OutgoingHttpHeaders = {};
-  for (const [name, value] of Object.entries(upRes.headers)) {
-    if (value === undefined || RESPONSE_DROPPED.has(name) || name === 'content-length') continue;
-    headers[name] = value;
-  }
-  if (ex.sid !== undefined && headers['mcp-session-id'] !== undefined) headers['mcp-session-id'] = ex.sid;
-  headers['content-length'] = body.length;
-  res.writeHead(upRes.statusCode ?? 502, headers);
-  res.end(body);
-}
-
-type BodyRead = { kind: 'ok'; body: Buffer } | { kind: 'too-large' } | { kind: 'aborted' };
-
-/** Reads a request body up to `max` bytes. Past the cap the rest is drained (bounded) so the client can read the 413. */
-function readBody(req: http.IncomingMessage, max: number): Promise<BodyRead> {
-  const declared = Number(req.headers['content-length']);
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let over = Number.isFinite(declared) && declared > max;
-    if (over) {
-      drain(req, max);
-      resolve({ kind: 'too-large' });
-      return;
-    }
-    req.on('data', (chunk: Buffer) => {
-      if (over) return;
-      size += chunk.length;
-      if (size > max) {
-        over = true;
-        chunks.length = 0;
-        drain(req, max);
-        resolve({ kind: 'too-large' });
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => {
-      if (!over) resolve({ kind: 'ok', body: Buffer.concat(chunks) });
-    });
-    req.on('close', () => {
-      if (!over && !req.complete) resolve({ kind: 'aborted' });
-    });
-  });
-}
-
-/** Discards the rest of an oversize body, up to a bound, then drops the connection. */
-function drain(req: http.IncomingMessage, max: number): void {
-  let discarded = 0;
-  const limit = Math.max(max * 16, 64 * 1024 * 1024);
-  req.on('data', (chunk: Buffer) => {
-    discarded += chunk.length;
-    if (discarded > limit) req.destroy();
-  });
-  req.resume();
-}
-
-/** Headers of the client's request that also go on its replayed handshake: all but the per-request ones. */
-const NOT_REPLAYED = new Set([...REQUEST_DROPPED, 'mcp-session-id', 'last-event-id', 'accept', 'content-type', 'mcp-protocol-version']);
-
-function replayHeaders(headers: http.IncomingHttpHeaders): http.OutgoingHttpHeaders {
-  const out: http.OutgoingHttpHeaders = {};
-  for (const [name, value] of Object.entries(headers)) if (value !== undefined && !NOT_REPLAYED.has(name)) out[name] = value;
-  return out;
-}
-
-function methodOf(message: unknown): string | undefined {
-  if (message && typeof message === 'object' && !Array.isArray(message)) {
-    const method = (message as { method?: unknown }).method;
-    if (typeof method === 'string') return method;
-  }
-  return undefined;
-}
-
-function pathOnly(url: string | undefined): string {
-  return (url ?? '/').split('?')[0];
-}
-
-function shortId(sid: string): string {
-  return sid.slice(0, 8);
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -1,18 +1,24 @@
-import * as path from 'node:path';
-import { ControlServer, GuardStatus, startControlServer } from '../../core/control';
+import { ControlServer } from '../../core/control';
 import { FrontInfo, frontInfoPath, readFrontInfo, removeFrontInfo, sessionsPath, writeFrontInfo } from '../../core/http/frontInfo';
 import type { HttpLimits } from '../../core/http/limits';
 import { SessionStore } from '../../core/http/sessionStore';
-import { acquireLock, controlEndpointFor, ensureLockDir, LockRecord, processStartTime, ServerIdentity } from '../../core/locks';
+import { acquireLock, controlEndpointFor, HeldLock, LockRecord, ServerIdentity } from '../../core/locks';
 import type { LifeguardPaths } from '../../core/paths';
-import { NpmVersion, npmVersionOfLaunch } from '../../core/versions/npm';
-import { LIFEGUARD_VERSION } from '../../core/version';
-import { Launch } from '../launch';
-import { HttpFront } from './front';
-import { stopLeftoverServer } from '../leftoverServer';
 import { recordIdentity } from '../../core/processes/reidentify';
+import { CrashLoopOptions } from '../crashLoop';
+import { serveControl } from '../host/control';
+import { GuardHost } from '../host/host';
+import { guardLockRecord, recordChildVersion } from '../host/lockRecord';
+import { probeLaunch } from '../host/versionProbe';
+import { Launch } from '../launch';
+import type { InstalledVersionProbe, ResolvedVersion } from '../staleness';
+import { stopLeftoverServer } from '../leftoverServer';
+import { HttpFront } from './front';
+import { HttpTransport } from './httpTransport';
 import { describePortHolder } from './portOwner';
-import { Upstream } from './upstream';
+
+/** An HTTP server that exits within 10 s of its start 4 times in a row is not restarted again. */
+const HTTP_CRASH_LOOP: CrashLoopOptions = { windowMs: 10_000, limit: 4 };
 
 export interface HttpGuardOptions {
   launch: Launch;
@@ -58,38 +64,12 @@ export interface RunningHttpGuard {
  */
 export async function startHttpGuard(o: HttpGuardOptions): Promise<HttpGuardStart> {
   const { log } = o;
-  const npm = await npmVersionOfLaunch(o.launch);
-  let installedAtStart: NpmVersion | undefined = npm ? await npm.installed() : undefined;
+  const { probe, atStart } = await probeLaunch(o.launch);
   const endpoint = controlEndpointFor(o.paths.locks, o.identity);
-  const acquired = await acquireLock({
-    dir: o.paths.locks,
-    identity: o.identity,
-    record: {
-      pid: process.pid,
-      startTime: await processStartTime(),
-      command: [o.launch.command, ...o.launch.args],
-      cwd: o.launch.cwd,
-      control: endpoint,
-      startedAt: new Date().toISOString(),
-      holder: `mcp-lifeguard-guard ${LIFEGUARD_VERSION} http`,
-      ...(installedAtStart?.state === 'known' ? { versions: { package: { name: installedAtStart.name, version: installedAtStart.version, ecosystem: 'npm' as const } } } : {}),
-    },
-  });
-  if (acquired.kind === 'held') return { kind: 'held', holder: acquired.holder };
-  if (acquired.kind === 'error') return { kind: 'error', message: acquired.message };
-  const lock = acquired.lock;
-  if (acquired.tookOverFrom) log(`took over the lock of pid ${acquired.tookOverFrom.pid}: ${acquired.takeoverReason ?? 'holder gone'}`);
-  const previous = await readFrontInfo(o.paths, o.identity);
-  if (previous && previous.pid !== process.pid && previous.upstream) await stopLeftoverServer(previous.upstream, o.termGraceMs, log);
-  const releaseOnExit = (): void => lock.releaseSync();
-  process.once('exit', releaseOnExit);
+  const taken = await takeLock(o, endpoint, atStart);
+  if (taken.kind !== 'taken') return taken;
+  const { lock, undo } = taken;
   const url = `http://${o.host.includes(':') ? `[${o.host}]` : o.host}:${o.port}${o.path}`;
-  const undo: Array<() => Promise<void>> = [
-    async () => {
-      await lock.release();
-      process.off('exit', releaseOnExit);
-    },
-  ];
   const giveBack = async (): Promise<void> => {
     for (const step of undo.reverse()) await step().catch((err: Error) => log(`cleanup failed: ${err.message}`));
   };
@@ -102,26 +82,16 @@ export async function startHttpGuard(o: HttpGuardOptions): Promise<HttpGuardStar
     await writeFrontInfo(o.paths, o.identity, info);
   };
   const sessions = await SessionStore.open(sessionsPath(o.paths, o.identity), log, o.limits);
-  const upstream = new Upstream(
-    { command: o.launch.command, args: o.launch.args, cwd: o.launch.cwd, env: o.launch.env, port: o.upstreamPort, probePath: o.path },
-    {
-      startTimeoutMs: o.startTimeoutMs,
-      termGraceMs: o.termGraceMs,
-      stdio: o.childStdio,
-      log,
-      maxCrashes: 3,
-      crashWindowMs: 10_000,
-      // Every new server is recorded, so a successor of a SIGKILLed guard can stop it.
-      onStarted: ({ pid }) => {
-        if (!announced) return;
-        void announce(pid).catch((err: Error) => log(`could not record the server pid: ${err.message}`));
-      },
-    },
-  );
+  const transport = new HttpTransport({ command: o.launch.command, args: o.launch.args, cwd: o.launch.cwd, env: o.launch.env, port: o.upstreamPort, probePath: o.path, startTimeoutMs: o.startTimeoutMs, stdio: o.childStdio });
+  // Every new server is recorded, so a successor of a SIGKILLed guard can stop it.
+  const onChildSpawned = (pid: number): void => {
+    if (announced) void announce(pid).catch((err: Error) => log(`could not record the server pid: ${err.message}`));
+  };
+  const host = newHost(o, transport, probe, lock, onChildSpawned);
   const front = new HttpFront({
     host: o.host,
     port: o.port,
-    upstream,
+    upstream: transport,
     sessions,
     maxBodyBytes: o.maxBodyBytes,
     upstreamTimeoutMs: o.upstreamTimeoutMs,
@@ -129,96 +99,103 @@ export async function startHttpGuard(o: HttpGuardOptions): Promise<HttpGuardStar
     allowedOrigins: o.allowedOrigins,
     log,
     limits: o.limits,
+    onIdle: () => host.onIdle(),
   });
-  try {
-    await front.listen();
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
+  transport.useFront(front);
+  const listening = await listen(front, o);
+  if (listening) {
     await giveBack();
-    if (e.code === 'EADDRINUSE') return { kind: 'error', message: `${o.host}:${o.port} is already in use: ${await describePortHolder(o.port)}` };
-    return { kind: 'error', message: `cannot listen on ${o.host}:${o.port}: ${e.message}` };
+    return listening;
   }
   undo.push(() => front.close());
 
   let resolveFinished!: (code: number) => void;
   const finished = new Promise<number>((resolve) => (resolveFinished = resolve));
   let stopping: Promise<void> | undefined;
-  let staleTimer: NodeJS.Timeout | undefined;
-  const startedAt = new Date().toISOString();
   const shutdown = (reason: string): Promise<void> => {
     if (!stopping) {
       log(`stopping: ${reason}`);
       stopping = (async () => {
-        if (staleTimer) clearInterval(staleTimer);
-        await upstream.stop();
+        await host.shutdown(reason);
+        await host.stopChild();
         await giveBack();
         resolveFinished(0);
       })();
     }
     return stopping;
   };
-  const restart = async (reason: string) => {
-    const idle = await front.waitIdle(o.drainTimeoutMs);
-    if (!idle) log(`${front.pending} request(s) still in flight after ${o.drainTimeoutMs} ms; restarting anyway`);
-    const { pid } = await upstream.restart(reason);
-    if (npm) {
-      installedAtStart = await npm.installed();
-      if (installedAtStart.state === 'known') {
-        await lock.update({ versions: { package: { name: installedAtStart.name, version: installedAtStart.version, ecosystem: 'npm' } } }).catch((err: Error) => log(`could not record the version: ${err.message}`));
-      }
-    }
-    return { childPid: pid, restarts: upstream.restarts };
-  };
 
-  let control: ControlServer | undefined;
-  try {
-    if (process.platform !== 'win32') await ensureLockDir(path.dirname(endpoint));
-    control = await startControlServer(endpoint, {
-      status: (): GuardStatus => ({
-        guardPid: process.pid,
-        serverName: o.identity.serverName,
-        childPid: upstream.pid,
-        state: upstream.stateKind,
-        inFlight: front.pending,
-        restarts: upstream.restarts,
-        startedAt,
-        childStartedAt: upstream.startedAt === undefined ? undefined : new Date(upstream.startedAt).toISOString(),
-        runningVersion: installedAtStart?.state === 'known' ? `${installedAtStart.name} ${installedAtStart.version}` : undefined,
-        failure: upstream.failure,
-      }),
-      shutdown: (reason) => {
-        void shutdown(`asked over the control endpoint${reason ? `: ${reason}` : ''}`);
-      },
-      restart: (reason) => restart(reason ?? 'asked over the control endpoint'),
-    });
-    undo.push(() => control!.close());
-  } catch (err) {
-    log(`no control endpoint at ${endpoint}: ${(err as Error).message}; restart and ensure will not reach this guard`);
-    await lock.update({ control: undefined }).catch(() => undefined);
-  }
+  const control: ControlServer | undefined = await serveControl(endpoint, { status: () => host.status(), shutdown, restart: (reason) => host.restart(reason) }, lock, log, 'restart and ensure will not reach this guard');
+  if (control) undo.push(() => control.close());
 
   try {
-    await upstream.start();
+    await host.start();
   } catch (err) {
-    await upstream.stop();
+    await host.shutdown(`${o.identity.serverName} did not start`);
+    await host.stopChild();
     await giveBack();
     return { kind: 'error', message: `${o.identity.serverName} did not start: ${(err as Error).message}` };
   }
-  await announce(upstream.pid);
+  await announce(host.child?.proc.pid);
   announced = true;
   undo.push(() => removeFrontInfo(frontInfoPath(o.paths, o.identity), process.pid));
-
-  if (npm && o.whenStale === 'restart-when-idle' && o.staleIntervalMs > 0) {
-    staleTimer = setInterval(() => {
-      void (async () => {
-        const now = await npm.installed();
-        if (stopping || now.state !== 'known' || installedAtStart?.state !== 'known' || now.version === installedAtStart.version) return;
-        if (front.pending > 0 || upstream.stateKind !== 'running') return;
-        await restart(`${now.name} ${installedAtStart.version} -> ${now.version} was installed (--when-stale restart-when-idle)`);
-      })().catch((err: Error) => log(`stale check failed: ${err.message}`));
-    }, o.staleIntervalMs);
-    staleTimer.unref();
-  }
-  log(`serving ${o.identity.serverName} at ${url} (server pid ${upstream.pid})`);
+  log(`serving ${o.identity.serverName} at ${url} (server pid ${host.child?.proc.pid})`);
   return { kind: 'running', url, guard: { url, finished, shutdown } };
+}
+
+/** The guard host of an HTTP server: the shared one, with the HTTP transport and its crash-loop numbers. */
+function newHost(o: HttpGuardOptions, transport: HttpTransport, probe: InstalledVersionProbe, lock: HeldLock, onChildSpawned: (pid: number) => void): GuardHost {
+  return new GuardHost(
+    {
+      serverName: o.identity.serverName,
+      command: o.launch.command,
+      log: o.log,
+      crashLoop: HTTP_CRASH_LOOP,
+      // The server's stdin is not ours (it talks HTTP): the stop starts at SIGTERM.
+      grace: { eofMs: 0, termMs: o.termGraceMs },
+      drainTimeoutMs: o.drainTimeoutMs,
+      probe,
+      stale: { policy: o.whenStale, intervalMs: o.staleIntervalMs },
+      onChildSpawned,
+      onChildStarted: ({ version }) => recordChildVersion(lock, version, o.log),
+    },
+    transport,
+  );
+}
+
+type LockTaken = { kind: 'taken'; lock: HeldLock; undo: Array<() => Promise<void>> } | Exclude<HttpGuardStart, { kind: 'running' }>;
+
+/**
+ * Takes the server's lock and stops a server a SIGKILLed predecessor left behind. `undo` gives the
+ * lock back (on exit too, should the process end without unwinding).
+ */
+async function takeLock(o: HttpGuardOptions, endpoint: string, atStart: ResolvedVersion): Promise<LockTaken> {
+  const acquired = await acquireLock({ dir: o.paths.locks, identity: o.identity, record: await guardLockRecord(o.launch, endpoint, 'http', atStart) });
+  if (acquired.kind === 'held') return { kind: 'held', holder: acquired.holder };
+  if (acquired.kind === 'error') return { kind: 'error', message: acquired.message };
+  const lock = acquired.lock;
+  if (acquired.tookOverFrom) o.log(`took over the lock of pid ${acquired.tookOverFrom.pid}: ${acquired.takeoverReason ?? 'holder gone'}`);
+  const previous = await readFrontInfo(o.paths, o.identity);
+  if (previous && previous.pid !== process.pid && previous.upstream) await stopLeftoverServer(previous.upstream, o.termGraceMs, o.log);
+  const releaseOnExit = (): void => lock.releaseSync();
+  process.once('exit', releaseOnExit);
+  const undo = [
+    async () => {
+      await lock.release();
+      process.off('exit', releaseOnExit);
+    },
+  ];
+  return { kind: 'taken', lock, undo };
+}
+
+/** Binds the client-facing address; says why not when it cannot. */
+async function listen(front: HttpFront, o: HttpGuardOptions): Promise<{ kind: 'error'; message: string } | undefined> {
+  try {
+    await front.listen();
+    return undefined;
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'EADDRINUSE') return { kind: 'error', message: `${o.host}:${o.port} is already in use: ${await describePortHolder(o.port)}` };
+    return { kind: 'error', message: `cannot listen on ${o.host}:${o.port}: ${e.message}` };
+  }
 }

@@ -1,13 +1,13 @@
-import { HostEnv } from '../core/hostEnv';
-import { MtimeCache } from '../core/versions/cache';
-import { nodeFs } from '../core/versions/fs';
-import { LaunchSpec } from '../core/versions/lookup';
-import { Resolution, resolveInstalled } from '../core/versions/resolve';
-import type { Installed } from '../core/versions/types';
-import { InstalledVersionProbe, ResolvedVersion } from './staleness';
+import { currentHostEnv, HostEnv } from '../../core/hostEnv';
+import { MtimeCache } from '../../core/versions/cache';
+import { nodeFs } from '../../core/versions/fs';
+import { LaunchSpec } from '../../core/versions/lookup';
+import { Resolution, resolveInstalled } from '../../core/versions/resolve';
+import type { Installed } from '../../core/versions/types';
+import { InstalledVersionProbe, ResolvedVersion } from '../staleness';
 
 /**
- * What the guard's launch would run if started now, through the engine's resolvers (npm bins, npx
+ * The one version probe of both transports. What the guard's launch would run if started now, through the engine's resolvers (npm bins, npx
  * and other runners, Python venvs and tools, plain node scripts). Cached by the mtimes of the files
  * the resolution read, so asking on every `tools/call` costs a few stats.
  */
@@ -42,4 +42,10 @@ export function toResolvedVersion(installed: Installed): ResolvedVersion {
     case 'unknown':
       return { state: 'unknown', reason: installed.reason };
   }
+}
+
+/** The probe of a launch and what it says now: a guard's identity and lock record start from it. */
+export async function probeLaunch(launch: LaunchSpec & { env: NodeJS.ProcessEnv }): Promise<{ probe: LaunchVersionProbe; atStart: ResolvedVersion }> {
+  const probe = new LaunchVersionProbe(currentHostEnv(launch.env), launch);
+  return { probe, atStart: await probe.installed() };
 }

@@ -1,7 +1,12 @@
-import { ChildProcessByStdio, spawn } from 'node:child_process';
+import { ChildProcess, ChildProcessByStdio, spawn, StdioOptions } from 'node:child_process';
 import { constants } from 'node:os';
 import { Readable, Writable } from 'node:stream';
-import { childTarget, runStopLadder, termThenKill } from '../core/actions/stopLadder';
+import { childTarget, runStopLadder, termThenKill } from '../../core/actions/stopLadder';
+
+/**
+ * The child supervisor both transports use: spawn the server, watch for its exit (once, whether it
+ * ran or never started), and stop it through the shared stop ladder.
+ */
 
 export interface ChildExit {
   code: number | null;
@@ -10,9 +15,12 @@ export interface ChildExit {
   spawnError?: Error;
 }
 
-export interface ServerChild {
+/** A stdio server's process: the guard writes its stdin and reads its stdout. */
+export type PipedProcess = ChildProcessByStdio<Writable, Readable, null>;
+
+export interface ServerChild<P extends ChildProcess = PipedProcess> {
   readonly generation: number;
-  readonly proc: ChildProcessByStdio<Writable, Readable, null>;
+  readonly proc: P;
   readonly startedAt: number;
   /** Resolves once, when the process is gone (or never started). */
   readonly exited: Promise<ChildExit>;
@@ -28,8 +36,13 @@ export interface SpawnSpec {
 
 /** Starts the server with piped stdin/stdout; stderr is the guard's own, so server logs pass through. */
 export function spawnServer(spec: SpawnSpec, generation: number): ServerChild {
-  const proc = spawn(spec.command, spec.args, { cwd: spec.cwd, env: spec.env, stdio: ['pipe', 'pipe', 'inherit'], windowsHide: true });
-  const child: { -readonly [K in keyof ServerChild]: ServerChild[K] } = { generation, proc, startedAt: Date.now(), exited: undefined as never };
+  return spawnChild<PipedProcess>(spec, generation, ['pipe', 'pipe', 'inherit']);
+}
+
+/** Starts the server with the given stdio and watches it until it is gone. */
+export function spawnChild<P extends ChildProcess>(spec: SpawnSpec, generation: number, stdio: StdioOptions): ServerChild<P> {
+  const proc = spawn(spec.command, spec.args, { cwd: spec.cwd, env: spec.env, stdio, windowsHide: true }) as P;
+  const child: { -readonly [K in keyof ServerChild<P>]: ServerChild<P>[K] } = { generation, proc, startedAt: Date.now(), exited: undefined as never };
   child.exited = new Promise<ChildExit>((resolve) => {
     proc.once('error', (err) => {
       // 'error' without 'exit' means the process never started; with a pid it was a kill failure.
@@ -44,14 +57,14 @@ export function spawnServer(spec: SpawnSpec, generation: number): ServerChild {
     });
   });
   // A dead child's pipes error with EPIPE/ECONNRESET; its exit is what we act on.
-  proc.stdin.on('error', () => undefined);
-  proc.stdout.on('error', () => undefined);
+  proc.stdin?.on('error', () => undefined);
+  proc.stdout?.on('error', () => undefined);
   return child;
 }
 
 /** Grace times of the stop stages; injectable so tests use short ones. */
 export interface StopGrace {
-  /** After stdin EOF, before SIGTERM. */
+  /** After stdin EOF, before SIGTERM (a child without a stdin pipe goes straight to SIGTERM). */
   eofMs: number;
   /** After SIGTERM, before SIGKILL. */
   termMs: number;
@@ -61,12 +74,13 @@ export interface StopGrace {
  * Stops a child in stages: stdin EOF (a stdio MCP server's normal end), then SIGTERM, then SIGKILL.
  * Resolves with how it ended.
  */
-export async function stopServer(child: ServerChild, grace: StopGrace): Promise<ChildExit> {
+export async function stopServer(child: ServerChild<ChildProcess>, grace: StopGrace): Promise<ChildExit> {
   // Signals go through our own child's handle, which names the exact process (stopLadder.ts
   // childTarget; core/processes/reidentify.ts is for pids known only from a record).
   if (child.exit) return child.exit;
+  const stdin = child.proc.stdin;
   await runStopLadder([childTarget(child.proc, child.exited)], [
-    { kind: 'ask', ask: () => void child.proc.stdin.end(), waitMs: grace.eofMs },
+    ...(stdin ? [{ kind: 'ask' as const, ask: () => void stdin.end(), waitMs: grace.eofMs }] : []),
     ...termThenKill(grace.termMs, Infinity),
   ]);
   return child.exited;

@@ -1,0 +1,34 @@
+import * as path from 'node:path';
+import { ControlServer, startControlServer } from '../../core/control';
+import { ensureLockDir, HeldLock } from '../../core/locks';
+import type { GuardStatus, RestartOutcome } from '../../core/control/protocol';
+
+/** What the control endpoint asks of a guard host. */
+export interface ControlledGuard {
+  status(): GuardStatus;
+  shutdown(reason: string): Promise<void>;
+  restart(reason: string): Promise<RestartOutcome>;
+}
+
+/**
+ * Serves the guard's control endpoint (status, shutdown, restart). When it cannot listen, the
+ * lock still keeps a second instance out; the record stops naming the endpoint, and `lost` says
+ * in the log what no longer reaches this guard.
+ */
+export async function serveControl(endpoint: string, guard: ControlledGuard, lock: HeldLock, log: (line: string) => void, lost: string): Promise<ControlServer | undefined> {
+  try {
+    // The endpoint may be a short fallback path outside the lock dir; it gets the same checks.
+    if (process.platform !== 'win32') await ensureLockDir(path.dirname(endpoint));
+    return await startControlServer(endpoint, {
+      status: () => guard.status(),
+      shutdown: (reason) => {
+        void guard.shutdown(`asked over the control endpoint${reason ? `: ${reason}` : ''}`);
+      },
+      restart: (reason) => guard.restart(reason ?? 'asked over the control endpoint'),
+    });
+  } catch (err) {
+    log(`no control endpoint at ${endpoint}: ${(err as Error).message}; ${lost}`);
+    await lock.update({ control: undefined }).catch((e: Error) => log(`could not update ${lock.lockPath}: ${e.message}`));
+    return undefined;
+  }
+}

@@ -1,0 +1,331 @@
+import type { ChildProcess } from 'node:child_process';
+import type { GuardStatus, RestartOutcome } from '../../core/control/protocol';
+import { CrashLoopDetector, CrashLoopOptions } from '../crashLoop';
+import { StaleGate } from '../staleGate';
+import { InstalledVersionProbe, ResolvedVersion, StalePolicy } from '../staleness';
+import { GuardState, Lifecycle } from './lifecycle';
+import { ChildExit, describeExit, exitCodeOf, ServerChild, stopServer, StopGrace } from './supervisor';
+import { GuardTransport, HostView } from './transport';
+
+export interface GuardHostOptions {
+  serverName: string;
+  /** The server's command, for "could not start" lines. */
+  command: string;
+  log(line: string): void;
+  crashLoop: CrashLoopOptions;
+  grace: StopGrace;
+  /** How long a restart waits for requests in flight before stopping the old child anyway. */
+  drainTimeoutMs: number;
+  /** What the launch would run now; each child's version is what it said when the child started. */
+  probe?: InstalledVersionProbe;
+  stale?: { policy: StalePolicy; intervalMs: number };
+  /** Called as soon as a child is spawned (its record lets a successor stop it). */
+  onChildSpawned?(pid: number): void | Promise<void>;
+  /** Called when a child started and its version was resolved. */
+  onChildStarted?(info: { pid: number; version: ResolvedVersion | undefined }): void | Promise<void>;
+}
+
+/** One child and what the host knows of it. */
+interface Slot<P extends ChildProcess> {
+  child: ServerChild<P>;
+  /** Set when the host itself stops this child: its exit is expected. */
+  stopping: boolean;
+  version: Promise<ResolvedVersion | undefined>;
+  knownVersion?: ResolvedVersion;
+}
+
+/**
+ * The guard host: one server child behind one transport (stdio relay or HTTP front). It owns the
+ * lifecycle (lifecycle.ts), the child (spawn, watch, stop through the stop ladder), restarts and
+ * the crash-loop rule, the stale gate and the status the control endpoint reports.
+ */
+export class GuardHost<P extends ChildProcess = ChildProcess> implements HostView {
+  readonly lifecycle: Lifecycle;
+  private slot: Slot<P> | undefined;
+  private generation = 0;
+  private restarts = 0;
+  private readonly startedAt = new Date().toISOString();
+  private readonly crash: CrashLoopDetector;
+  private readonly staleGate: StaleGate;
+  private resolveFinished!: (code: number) => void;
+  private startedFirst!: { resolve(): void; reject(err: Error): void };
+  /** Resolves with the exit code once the guard is done (the child is gone). */
+  readonly finished = new Promise<number>((resolve) => (this.resolveFinished = resolve));
+
+  constructor(
+    private readonly options: GuardHostOptions,
+    readonly transport: GuardTransport<P>,
+  ) {
+    const firstStart = new Promise<void>((resolve, reject) => (this.startedFirst = { resolve, reject }));
+    firstStart.catch(() => undefined);
+    this.lifecycle = new Lifecycle({ kind: 'starting', done: firstStart }, options.log);
+    this.crash = new CrashLoopDetector(options.crashLoop);
+    this.staleGate = new StaleGate({
+      stale: options.stale && options.probe ? { ...options.stale, probe: options.probe } : undefined,
+      serverName: options.serverName,
+      log: options.log,
+      runningVersion: () => this.slot?.version,
+      isRunning: () => this.state.kind === 'running',
+      isIdle: () => this.transport.inFlight() === 0,
+      restart: (reason) => this.requestRestart(reason, false),
+    });
+    transport.bind(this);
+  }
+
+  get state(): GuardState {
+    return this.lifecycle.state;
+  }
+
+  get serverName(): string {
+    return this.options.serverName;
+  }
+
+  /** The child serving now, if it has not exited. */
+  get child(): ServerChild<P> | undefined {
+    return this.slot && !this.slot.child.exit ? this.slot.child : undefined;
+  }
+
+  log(line: string): void {
+    this.options.log(line);
+  }
+
+  staleRefusal(method: string, params: Record<string, unknown> | undefined): Promise<string | undefined> {
+    return this.staleGate.refusal(method, params);
+  }
+
+  noteTools(tools: unknown[]): void {
+    this.staleGate.noteTools(tools);
+  }
+
+  onIdle(): void {
+    this.staleGate.onIdle();
+  }
+
+  onStateChange(listener: (state: GuardState) => void): () => void {
+    return this.lifecycle.onChange(listener);
+  }
+
+  /**
+   * Starts the first child and resolves once it serves; rejects (the guard then failed) when it
+   * does not. A guard told to shut down before this never starts a child.
+   */
+  async start(): Promise<void> {
+    if (this.lifecycle.isClosing) return;
+    try {
+      const slot = await this.spawnSlot();
+      try {
+        if (this.lifecycle.isClosing) throw new Error('the guard is shutting down');
+        await this.transport.attach(slot.child, false);
+        if (this.lifecycle.isClosing) throw new Error('the guard is shutting down');
+      } catch (err) {
+        // A child that does not serve is not left running beside a failed guard.
+        slot.stopping = true;
+        await stopServer(slot.child, this.options.grace);
+        throw err;
+      }
+    } catch (err) {
+      if (!this.lifecycle.isClosing) this.fail((err as Error).message);
+      this.startedFirst.reject(err as Error);
+      throw err;
+    }
+    this.lifecycle.to({ kind: 'running' });
+    this.startedFirst.resolve();
+    this.staleGate.start();
+    // A child that served at once (stdio) and exited while starting is dealt with as running now.
+    const slot = this.slot;
+    if (slot?.child.exit) this.onChildExit(slot, slot.child.exit);
+  }
+
+  status(): GuardStatus {
+    const child = this.child;
+    const version = this.slot?.knownVersion;
+    const state = this.state;
+    return {
+      guardPid: process.pid,
+      serverName: this.options.serverName,
+      childPid: child?.proc.pid,
+      state: state.kind,
+      inFlight: this.transport.inFlight(),
+      restarts: this.restarts,
+      startedAt: this.startedAt,
+      childStartedAt: child ? new Date(child.startedAt).toISOString() : undefined,
+      runningVersion: version?.state === 'known' ? `${version.name} ${version.version}` : undefined,
+      failure: state.kind === 'failed' ? state.reason : undefined,
+    };
+  }
+
+  /** A restart the user asked for (control endpoint): a fresh crash-loop streak. */
+  restart(reason: string): Promise<RestartOutcome> {
+    this.crash.reset();
+    return this.requestRestart(reason, true);
+  }
+
+  /** Stops the child (stdin EOF where there is one, then TERM, then KILL) and finishes with its exit code. */
+  async shutdown(reason: string): Promise<void> {
+    if (this.lifecycle.isClosing) return;
+    const state = this.state;
+    // A restart under way ends first (it gives up at its next step); a first start sees the state itself.
+    const pending = state.kind === 'draining' || state.kind === 'restarting' ? state.done : undefined;
+    this.lifecycle.to({ kind: 'closing', reason });
+    this.transport.refuseHeld('closing', reason);
+    if (pending) await pending.catch(() => undefined);
+    const slot = this.slot;
+    if (!slot || slot.child.exit) {
+      this.finish(slot?.child.exit ? exitCodeOf(slot.child.exit) : 0);
+      return;
+    }
+    slot.stopping = true;
+    await stopServer(slot.child, this.options.grace);
+  }
+
+  /**
+   * Stops whatever child is still running and resolves once it has exited. The holder calls it before
+   * releasing the lock, so that no server ever runs without a guard holding its lock.
+   */
+  async stopChild(): Promise<void> {
+    const slot = this.slot;
+    if (!slot || slot.child.exit) return;
+    slot.stopping = true;
+    await stopServer(slot.child, this.options.grace);
+  }
+
+  /**
+   * For a process exit where nothing asynchronous runs any more: SIGKILL to a child not yet reaped
+   * (its pid is still ours, so it cannot name another process). Returns true when there was one:
+   * its exit is then not verified, and the lock must stay held for a successor to re-identify it.
+   */
+  killChildNow(): boolean {
+    const slot = this.slot;
+    if (!slot || slot.child.exit || slot.child.proc.pid === undefined) return false;
+    slot.stopping = true;
+    slot.child.proc.kill('SIGKILL');
+    return true;
+  }
+
+  /** Passes a signal the guard received on to the child, then stops it if it lingers. */
+  forwardSignal(signal: NodeJS.Signals): void {
+    const slot = this.slot;
+    if (slot && !slot.child.exit) {
+      slot.stopping = true;
+      slot.child.proc.kill(signal);
+    }
+    void this.shutdown(`received ${signal}`);
+  }
+
+  private async spawnSlot(): Promise<Slot<P>> {
+    this.generation++;
+    const spawned = this.transport.spawn(this.generation);
+    const child = spawned instanceof Promise ? await spawned : spawned;
+    const probe = this.options.probe;
+    const slot: Slot<P> = {
+      child,
+      stopping: false,
+      version: probe ? probe.installed().catch((err: Error): ResolvedVersion => ({ state: 'unknown', reason: err.message })) : Promise.resolve(undefined),
+    };
+    this.slot = slot;
+    if (child.proc.pid !== undefined) void this.options.onChildSpawned?.(child.proc.pid);
+    void slot.version.then((version) => {
+      slot.knownVersion = version;
+      if (child.proc.pid !== undefined && !child.exit) void this.options.onChildStarted?.({ pid: child.proc.pid, version });
+    });
+    void child.exited.then((exit) => this.onChildExit(slot, exit));
+    return slot;
+  }
+
+  private onChildExit(slot: Slot<P>, exit: ChildExit): void {
+    // While starting, the first child's exit is the start's to report (start() calls again).
+    if (this.slot !== slot || this.state.kind === 'starting') return;
+    if (exit.spawnError) this.options.log(`could not start ${this.options.command}: ${exit.spawnError.message}`);
+    this.transport.childExited(slot.child, exit, slot.stopping);
+    if (this.state.kind === 'closing') {
+      this.finish(exitCodeOf(exit));
+      return;
+    }
+    if (slot.stopping || this.state.kind !== 'running') return;
+    this.options.log(`${this.options.serverName} ${describeExit(exit)}`);
+    if (!this.transport.restartsAfterExit()) {
+      // No session to keep alive: behave like the server itself and exit with its code.
+      this.finish(exitCodeOf(exit));
+      return;
+    }
+    const verdict = this.crash.recordExit(slot.child.startedAt, Date.now(), describeExit(exit));
+    if (!verdict.restart) {
+      this.fail(verdict.reason);
+      return;
+    }
+    this.requestRestart(`the server ${describeExit(exit)}`, false).catch((err: Error) => this.options.log(`restart failed: ${err.message}`));
+  }
+
+  private fail(reason: string): void {
+    if (!this.lifecycle.to({ kind: 'failed', reason })) return;
+    this.options.log(`${this.options.serverName}: ${reason}`);
+    this.transport.refuseHeld('failed', reason);
+  }
+
+  /** Starts a restart, or joins the one under way. */
+  private requestRestart(reason: string, userAsked: boolean): Promise<RestartOutcome> {
+    const state = this.state;
+    if (state.kind === 'draining' || state.kind === 'restarting') return state.done;
+    if (state.kind === 'starting') return state.done.then(() => this.requestRestart(reason, userAsked));
+    if (this.lifecycle.isClosing) return Promise.reject(new Error('the guard is shutting down'));
+    if (state.kind === 'failed' && !userAsked) return Promise.reject(new Error(state.reason));
+    this.options.log(`restarting ${this.options.serverName}: ${reason}`);
+    let settle!: { resolve(o: RestartOutcome): void; reject(err: Error): void };
+    const done = new Promise<RestartOutcome>((resolve, reject) => (settle = { resolve, reject }));
+    // A live child first serves what is in flight (draining); a dead one is replaced at once.
+    const drain = state.kind === 'running' && this.child !== undefined;
+    this.lifecycle.to(drain ? { kind: 'draining', reason, done } : { kind: 'restarting', reason, done });
+    this.runRestart(reason, done).then(settle.resolve, settle.reject);
+    done.then(
+      () => {
+        if (this.state.kind !== 'restarting') return;
+        this.lifecycle.to({ kind: 'running' });
+        this.transport.restarted();
+      },
+      (err: Error) => {
+        if (this.state.kind === 'restarting' || this.state.kind === 'draining') this.fail(err.message);
+      },
+    );
+    return done;
+  }
+
+  private async runRestart(reason: string, done: Promise<RestartOutcome>): Promise<RestartOutcome> {
+    const old = this.slot;
+    if (old && !old.child.exit) {
+      if (!(await this.transport.waitIdle(this.options.drainTimeoutMs))) this.options.log(`${this.transport.inFlight()} request(s) still in flight after ${this.options.drainTimeoutMs} ms; restarting anyway`);
+    }
+    // A shutdown during the drain took over (closing); otherwise the old child goes now.
+    if (this.state.kind === 'draining') this.lifecycle.to({ kind: 'restarting', reason, done });
+    if (this.lifecycle.isClosing) throw new Error('the guard is shutting down');
+    if (old && !old.child.exit) {
+      old.stopping = true;
+      await stopServer(old.child, this.options.grace);
+    }
+    for (;;) {
+      if (this.lifecycle.isClosing) throw new Error('the guard is shutting down');
+      const slot = await this.spawnSlot();
+      try {
+        await this.transport.attach(slot.child, true);
+        if (this.lifecycle.isClosing) throw new Error('the guard is shutting down');
+        this.restarts++;
+        return { childPid: slot.child.proc.pid ?? -1, restarts: this.restarts };
+      } catch (err) {
+        slot.stopping = true;
+        const exit = await stopServer(slot.child, this.options.grace);
+        if (this.lifecycle.isClosing) throw err;
+        const verdict = this.crash.recordExit(slot.child.startedAt, Date.now(), `${(err as Error).message}; ${describeExit(exit)}`);
+        if (!verdict.restart) throw new Error(verdict.reason);
+        this.options.log(`restart attempt failed: ${(err as Error).message}; trying again`);
+      }
+    }
+  }
+
+  private finish(code: number): void {
+    if (this.state.kind === 'exited') return;
+    // An exit with no session to keep comes from running; every other way out passes through closing.
+    if (!this.lifecycle.to({ kind: 'exited', code })) return;
+    this.staleGate.stop();
+    this.transport.finished();
+    this.resolveFinished(code);
+  }
+}

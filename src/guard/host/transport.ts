@@ -1,0 +1,60 @@
+import type { ChildProcess } from 'node:child_process';
+import type { ChildExit, ServerChild } from './supervisor';
+import type { GuardState } from './lifecycle';
+
+/**
+ * What the host lets a transport see and ask for: its state, the stale gate's verdict on a
+ * request, and the news it needs (tools listed, requests all answered).
+ */
+export interface HostView {
+  readonly state: GuardState;
+  readonly serverName: string;
+  log(line: string): void;
+  /** The refusal message of the `--when-stale` policy for a client request, or undefined to forward it. */
+  staleRefusal(method: string, params: Record<string, unknown> | undefined): Promise<string | undefined>;
+  /** The server's tools/list answer passed by: the stale gate learns which tools are read-only. */
+  noteTools(tools: unknown[]): void;
+  /** No client request is in flight any more. */
+  onIdle(): void;
+  /** Calls `listener` on each state change until the returned function is called. */
+  onStateChange(listener: (state: GuardState) => void): () => void;
+}
+
+/**
+ * What differs between the transports: how the server is started and reached, how client traffic
+ * gets to it, how a restart is made invisible to the client, and how idleness is known. The host
+ * does everything else (lifecycle, restarts, crash loop, stale gate, status, control).
+ *
+ * Nothing here assumes an `initialize`: a transport whose protocol has no handshake to replay
+ * simply has nothing to do in `attach`.
+ */
+export interface GuardTransport<P extends ChildProcess = ChildProcess> {
+  /** Called once, before anything else: the host the transport reports to. */
+  bind(host: HostView): void;
+  /** Starts a child the way this transport talks to it (stdio pipes; a private port). */
+  spawn(generation: number): ServerChild<P> | Promise<ServerChild<P>>;
+  /**
+   * Makes a freshly spawned child serve. `restart` is false for the guard's first child. stdio:
+   * replays the client's handshake to a restarted child, if there was one; HTTP: waits until the
+   * server answers (sessions are replayed lazily, when a client's request finds its session gone).
+   * Rejects with why the child could not serve.
+   */
+  attach(child: ServerChild<P>, restart: boolean): Promise<void>;
+  /** Client requests the server has not answered yet. */
+  inFlight(): number;
+  /** Resolves true once no request is in flight (or the child died), false after `timeoutMs`. */
+  waitIdle(timeoutMs: number): Promise<boolean>;
+  /** The child exited (`stopping`: the host stopped it): what was in flight on it is answered with an error. */
+  childExited(child: ServerChild<P>, exit: ChildExit, stopping: boolean): void;
+  /**
+   * Whether an unexpected exit is worth a restart. stdio: only once the client has a session to
+   * keep (before it, the guard behaves like the server and exits with its code); HTTP: always.
+   */
+  restartsAfterExit(): boolean;
+  /** A restart is done: the client may be told that lists may have changed, held traffic goes on. */
+  restarted(): void;
+  /** The guard failed or is closing: traffic held for a restart is answered with `why`. */
+  refuseHeld(why: 'failed' | 'closing', reason: string): void;
+  /** The guard is done; stop reading the client. */
+  finished(): void;
+}

@@ -1,0 +1,116 @@
+import type { ChildProcess } from 'node:child_process';
+import { ChildExit, describeExit, ServerChild, spawnChild } from '../host/supervisor';
+import type { GuardTransport, HostView } from '../host/transport';
+import type { UpstreamAddress } from './exchange';
+import type { HttpFront, UpstreamTarget } from './front';
+import { freePort, LOOPBACK, waitUntilAnswers } from './upstream';
+
+export interface HttpTransportOptions {
+  command: string;
+  /** May contain `{port}`, replaced by the private port. */
+  args: string[];
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  /** A fixed private port; otherwise a free one is picked at each start. */
+  port?: number;
+  /** The path probed to see whether the server answers (any HTTP answer counts). */
+  probePath: string;
+  /** How long a start may take until the server answers HTTP. */
+  startTimeoutMs: number;
+  /** Where the server's own stdout/stderr go. */
+  stdio: 'inherit' | 'ignore' | number;
+}
+
+/**
+ * The HTTP transport: the server runs on a private loopback port (passed as `PORT` and as `{port}`
+ * in its arguments) behind the front (front.ts), which relays client requests to it. A restart is
+ * made invisible by the front: a session the new server does not know is replayed when a request
+ * finds it gone. Idleness is the front's count of requests in flight.
+ */
+export class HttpTransport implements GuardTransport<ChildProcess>, UpstreamTarget {
+  private host!: HostView;
+  private front: HttpFront | undefined;
+  private readonly addresses = new WeakMap<ServerChild<ChildProcess>, UpstreamAddress>();
+  /** The child that answers, and where. */
+  private serving: { child: ServerChild<ChildProcess>; address: UpstreamAddress } | undefined;
+
+  constructor(private readonly options: HttpTransportOptions) {}
+
+  bind(host: HostView): void {
+    this.host = host;
+  }
+
+  /** The front whose requests are counted (it is built with this transport as its upstream). */
+  useFront(front: HttpFront): void {
+    this.front = front;
+  }
+
+  async spawn(generation: number): Promise<ServerChild<ChildProcess>> {
+    const port = this.options.port ?? (await freePort());
+    const args = this.options.args.map((a) => a.split('{port}').join(String(port)));
+    const spec = { command: this.options.command, args, cwd: this.options.cwd, env: { ...this.options.env, PORT: String(port) } };
+    const child = spawnChild<ChildProcess>(spec, generation, ['ignore', this.options.stdio, this.options.stdio]);
+    this.addresses.set(child, { host: LOOPBACK, port });
+    return child;
+  }
+
+  async attach(child: ServerChild<ChildProcess>): Promise<void> {
+    const address = this.addresses.get(child)!;
+    const ended = child.exited.then((exit) => `the server ended (${describeExit(exit)}) before answering`);
+    const answered = await Promise.race([waitUntilAnswers(address, this.options.probePath, this.options.startTimeoutMs), ended]);
+    if (answered !== true) throw new Error(typeof answered === 'string' ? answered : `the server did not answer on port ${address.port} within ${this.options.startTimeoutMs} ms`);
+    this.serving = { child, address };
+  }
+
+  /** Where requests go: the serving child's address once it answers; waits while the server (re)starts. */
+  async ready(timeoutMs: number): Promise<UpstreamAddress> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const s = this.host.state;
+      // While draining, the old server still answers: requests go on reaching it until it is stopped.
+      if ((s.kind === 'running' || s.kind === 'draining') && this.serving && !this.serving.child.exit) return this.serving.address;
+      if (s.kind === 'failed') throw new Error(`the server is not running: ${s.reason}`);
+      if (s.kind === 'closing' || s.kind === 'exited') throw new Error('the server is shutting down');
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`the server did not become ready within ${timeoutMs} ms`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, left);
+        const off = this.host.onStateChange(done);
+        function done(): void {
+          clearTimeout(timer);
+          off();
+          resolve();
+        }
+      });
+    }
+  }
+
+  inFlight(): number {
+    return this.front?.pending ?? 0;
+  }
+
+  waitIdle(timeoutMs: number): Promise<boolean> {
+    return this.front ? this.front.waitIdle(timeoutMs) : Promise.resolve(true);
+  }
+
+  childExited(child: ServerChild<ChildProcess>, _exit: ChildExit): void {
+    // Requests in flight on it see their connection fail; the front answers them itself.
+    if (this.serving?.child === child) this.serving = undefined;
+  }
+
+  restartsAfterExit(): boolean {
+    return true;
+  }
+
+  restarted(): void {
+    // Sessions are rebuilt when a request finds its session gone (front.ts recover).
+  }
+
+  refuseHeld(): void {
+    // Requests waiting in ready() hear the state change and are answered there.
+  }
+
+  finished(): void {
+    // The front is closed by its owner (httpGuard.ts), after the control endpoint.
+  }
+}

@@ -1,0 +1,54 @@
+import { Buffer } from 'node:buffer';
+import { Classified, serializeMessage } from '../messages';
+
+type Answer = Classified & { kind: 'response' };
+
+/**
+ * What the stdio relay remembers of the client's session to put it on a restarted server: the
+ * client's `initialize` and `notifications/initialized`, and the capabilities the server answered
+ * with. A client that never sent an `initialize` has nothing to replay, and a restarted server
+ * then simply gets the client's traffic as it comes.
+ */
+export class Handshake {
+  private request: { method: 'initialize'; params?: Record<string, unknown> } | undefined;
+  private initializedBytes: Buffer | undefined;
+  private counter = 0;
+  /** Whether the server answered the client's `initialize`: the client has a session to keep. */
+  answered = false;
+  capabilities: Record<string, unknown> = {};
+
+  get replayable(): boolean {
+    return this.request !== undefined;
+  }
+
+  noteRequest(method: string, params: Record<string, unknown> | undefined): void {
+    if (method === 'initialize') this.request = { method: 'initialize', params };
+  }
+
+  noteNotification(method: string, line: Buffer): void {
+    if (method === 'notifications/initialized') this.initializedBytes = Buffer.from(line);
+  }
+
+  /** The server answered a client request: an `initialize` answer carries its capabilities. */
+  noteAnswer(method: string, result: Record<string, unknown>): void {
+    if (method !== 'initialize') return;
+    this.answered = true;
+    this.capabilities = (result.capabilities as Record<string, unknown> | undefined) ?? {};
+  }
+
+  /**
+   * Replays the handshake to a new child: the `initialize` under an id of our own (whose answer
+   * `awaitAnswer` swallows), then the client's `initialized`.
+   */
+  async replay(write: (line: Buffer) => void, awaitAnswer: (id: string, timeoutMs: number) => Promise<Answer>, timeoutMs: number): Promise<void> {
+    if (!this.request) return;
+    const id = `mcp-lifeguard-replay-${++this.counter}`;
+    const answered = awaitAnswer(id, timeoutMs);
+    write(Buffer.from(serializeMessage({ jsonrpc: '2.0', id, ...this.request } as never).trimEnd()));
+    const response = await answered;
+    const result = response.message.result;
+    if (!result) throw new Error(`the restarted server refused the replayed initialize: ${JSON.stringify(response.message.error)}`);
+    this.capabilities = (result.capabilities as Record<string, unknown> | undefined) ?? {};
+    if (this.initializedBytes) write(this.initializedBytes);
+  }
+}

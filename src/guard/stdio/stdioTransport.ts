@@ -1,0 +1,321 @@
+import { Readable, Writable } from 'node:stream';
+import type { RequestId } from '@modelcontextprotocol/sdk/types.js';
+import { ChildExit, describeExit, PipedProcess, ServerChild, spawnServer, SpawnSpec } from '../host/supervisor';
+import type { GuardTransport, HostView } from '../host/transport';
+import { joinLine, LineParts, lineTail, LineSplitter } from '../lines';
+import { classify, Classified, errorResponse, GuardErrorCode, idKey, LARGE_LINE_BYTES, notification, TAIL_BYTES, trailingResponseId } from '../messages';
+import { ClientWriter } from './clientWriter';
+import { Handshake } from './handshake';
+
+export interface StdioTransportOptions {
+  spec: SpawnSpec;
+  /** The client's side: what it writes to us, and where its server's bytes go. */
+  input: Readable;
+  output: Writable;
+  /** How long a restarted child may take to answer the replayed `initialize`. */
+  initTimeoutMs: number;
+}
+
+/** What the relay knows about one child's side of the stream. */
+interface Pipe {
+  child: ServerChild<PipedProcess>;
+  splitter: LineSplitter;
+  /** `replay`: lines are inspected before relaying, so the replayed handshake's answer can be swallowed. */
+  mode: 'passthrough' | 'replay';
+  /** Requests the server sent the client and the client has not answered (keys from idKey). */
+  serverRequests: Set<string>;
+  /** The id of the replayed request whose answer is swallowed, and who waits for it. */
+  replay?: { id: string; resolve(c: Classified & { kind: 'response' }): void; reject(err: Error): void };
+}
+
+interface InFlight {
+  id: RequestId;
+  method: string;
+  generation: number;
+}
+
+const NEWLINE = Buffer.from('\n');
+const LIST_CHANGED = ['tools', 'resources', 'prompts'] as const;
+
+/**
+ * The stdio transport: relays the server's bytes unchanged and knows enough of the JSON-RPC stream
+ * (requests in flight, the client's handshake, the server's capabilities and tool annotations) to
+ * put a restarted server under a live client: client lines are held while the restart runs, and
+ * the handshake is replayed to the new child (handshake.ts).
+ */
+export class StdioTransport implements GuardTransport<PipedProcess> {
+  private host!: HostView;
+  private pipe: Pipe | undefined;
+  private readonly clientSplitter = new LineSplitter();
+  private clientChain: Promise<void> = Promise.resolve();
+  /** Client lines held while a restart is under way, delivered in order once it is done. */
+  private queue: Buffer[] = [];
+  private readonly inFlightRequests = new Map<string, InFlight>();
+  private idleWaiters: Array<() => void> = [];
+  private childBackpressure = false;
+  private readonly writer: ClientWriter;
+  private readonly handshake = new Handshake();
+
+  constructor(private readonly options: StdioTransportOptions) {
+    this.writer = new ClientWriter(options.output, () => this.pipe?.child.proc.stdout);
+  }
+
+  bind(host: HostView): void {
+    this.host = host;
+  }
+
+  /** Begins reading the client; called just before the first child is spawned. */
+  listen(onClientGone: (reason: string) => void | Promise<void>): void {
+    const { input, output } = this.options;
+    input.on('data', (chunk: Buffer) => {
+      for (const line of this.clientSplitter.push(chunk)) this.enqueueClientLine(line);
+    });
+    input.on('end', () => {
+      this.clientChain = this.clientChain.then(() => onClientGone('the client closed stdin'));
+    });
+    input.on('error', (err) => this.host.log(`reading from the client failed: ${err.message}`));
+    output.on('error', (err) => {
+      this.host.log(`writing to the client failed (${err.message}); stopping`);
+      void onClientGone('the client is gone');
+    });
+  }
+
+  spawn(generation: number): ServerChild<PipedProcess> {
+    const child = spawnServer(this.options.spec, generation);
+    // A restarted child's first answer may be the one to the replayed handshake: its lines are inspected.
+    const replay = this.pipe !== undefined && this.handshake.replayable;
+    const pipe: Pipe = { child, splitter: new LineSplitter(), mode: replay ? 'replay' : 'passthrough', serverRequests: new Set() };
+    this.pipe = pipe;
+    child.proc.stdout.on('data', (chunk: Buffer) => this.onServerData(pipe, chunk));
+    return child;
+  }
+
+  async attach(child: ServerChild<PipedProcess>, restart: boolean): Promise<void> {
+    const pipe = this.pipe;
+    if (!restart || !pipe || pipe.child !== child || pipe.mode !== 'replay') return;
+    await this.handshake.replay(
+      (line) => this.writeToChild(line),
+      (id, timeoutMs) =>
+        new Promise<Classified & { kind: 'response' }>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error(`no answer to the replayed initialize within ${timeoutMs} ms`)), timeoutMs);
+          const settle = <A>(f: (a: A) => void) => (a: A) => {
+            clearTimeout(timer);
+            pipe.replay = undefined;
+            f(a);
+          };
+          pipe.replay = { id, resolve: settle(resolve), reject: settle(reject) };
+        }),
+      this.options.initTimeoutMs,
+    );
+    // From here on the server's bytes stream straight through; an unfinished line goes out now.
+    pipe.mode = 'passthrough';
+    for (const pending of pipe.splitter.pendingChunks()) this.writer.write(pending);
+    this.writer.midLine = pipe.splitter.midLine;
+  }
+
+  inFlight(): number {
+    return this.inFlightRequests.size;
+  }
+
+  waitIdle(timeoutMs: number): Promise<boolean> {
+    if (this.inFlightRequests.size === 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), timeoutMs);
+      this.idleWaiters.push(() => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+  }
+
+  restartsAfterExit(): boolean {
+    return this.handshake.answered;
+  }
+
+  childExited(child: ServerChild<PipedProcess>, exit: ChildExit, stopping: boolean): void {
+    const pipe = this.pipe;
+    if (!pipe || pipe.child !== child) return;
+    if (pipe.mode === 'passthrough') this.writer.endCutLine();
+    this.writer.flushInjected();
+    pipe.splitter.reset();
+    pipe.replay?.reject(new Error(`the server ${describeExit(exit)} before answering the replayed initialize`));
+    const what = `${this.host.serverName} ${stopping ? 'was stopped' : `exited (${describeExit(exit)})`} before answering`;
+    for (const [key, entry] of this.inFlightRequests) {
+      if (entry.generation !== child.generation) continue;
+      this.inFlightRequests.delete(key);
+      this.writer.send(errorResponse(entry.id, GuardErrorCode.ServerExited, `${what} '${entry.method}'; it was not retried`));
+    }
+    for (const w of this.idleWaiters.splice(0)) w();
+  }
+
+  restarted(): void {
+    if (this.handshake.replayable) {
+      for (const kind of LIST_CHANGED) {
+        if (kind === 'tools' || this.handshake.capabilities[kind] !== undefined) this.writer.send(notification(`notifications/${kind}/list_changed`));
+      }
+    }
+    // Deliver what the client sent meanwhile, in order, ahead of anything newer.
+    this.clientChain = this.clientChain.then(async () => {
+      while (this.queue.length > 0) {
+        const line = this.queue.shift()!;
+        if (!(await this.handleClientLine(line, true))) break;
+      }
+    });
+  }
+
+  refuseHeld(why: 'failed' | 'closing', reason: string): void {
+    const queued = this.queue;
+    this.queue = [];
+    const [code, message] = why === 'failed' ? [GuardErrorCode.CrashLoop, reason] : [GuardErrorCode.ShuttingDown, `the guard is shutting down (${reason})`];
+    for (const line of queued) {
+      const c = classify(line);
+      if (c.kind === 'request') this.writer.send(errorResponse(c.id, code, `${this.host.serverName}: ${message}`));
+    }
+  }
+
+  finished(): void {
+    this.options.input.pause();
+  }
+
+  // ---- client -> server ----
+
+  private enqueueClientLine(line: Buffer): void {
+    this.clientChain = this.clientChain.then(async () => void (await this.handleClientLine(line, false))).catch((err: unknown) => this.host.log(`internal error relaying a client message: ${String(err)}`));
+  }
+
+  /** Whether client lines are held for a restart. */
+  private holding(): boolean {
+    const kind = this.host.state.kind;
+    return kind === 'draining' || kind === 'restarting';
+  }
+
+  /** Returns false when the line went (back) to the restart queue. */
+  private async handleClientLine(line: Buffer, fromQueue: boolean): Promise<boolean> {
+    if (this.holding() || (!fromQueue && this.queue.length > 0)) {
+      if (fromQueue) this.queue.unshift(line);
+      else this.queue.push(line);
+      return false;
+    }
+    const c = classify(line);
+    const state = this.host.state;
+    if (state.kind === 'failed' || state.kind === 'closing' || state.kind === 'exited') {
+      if (c.kind === 'request') {
+        const [code, why] = state.kind === 'failed' ? [GuardErrorCode.CrashLoop, state.reason] : [GuardErrorCode.ShuttingDown, 'the guard is shutting down'];
+        this.writer.send(errorResponse(c.id, code, `${this.host.serverName}: ${why}`));
+      }
+      return true;
+    }
+    switch (c.kind) {
+      case 'request': {
+        this.handshake.noteRequest(c.method, c.message.params);
+        const refusal = await this.host.staleRefusal(c.method, c.message.params);
+        if (refusal) {
+          this.writer.send(errorResponse(c.id, GuardErrorCode.Stale, refusal));
+          return true;
+        }
+        if (this.host.state.kind !== 'running' && this.host.state.kind !== 'starting') return this.handleClientLine(line, true);
+        this.inFlightRequests.set(idKey(c.id), { id: c.id, method: c.method, generation: this.pipe?.child.generation ?? 0 });
+        break;
+      }
+      case 'notification':
+        this.handshake.noteNotification(c.method, line);
+        if (c.method === 'notifications/cancelled') this.forgetCancelled(c.message as { params?: unknown });
+        break;
+      case 'response':
+        // The client answers a request of the server. One for a child that is gone is dropped: the
+        // new child never asked it.
+        if (!this.pipe?.serverRequests.delete(idKey(c.id))) {
+          this.host.log(`dropped the client's answer to request ${JSON.stringify(c.id)}: the server that asked it was restarted`);
+          return true;
+        }
+        break;
+      case 'other':
+        break;
+    }
+    this.writeToChild(line);
+    return true;
+  }
+
+  /** A cancelled request gets no answer from the server (MCP), so it is no longer in flight. */
+  private forgetCancelled(message: { params?: unknown }): void {
+    const requestId = (message.params as { requestId?: unknown } | undefined)?.requestId;
+    if (typeof requestId !== 'string' && typeof requestId !== 'number') return;
+    this.inFlightRequests.delete(idKey(requestId));
+    if (this.inFlightRequests.size === 0) this.onIdle();
+  }
+
+  private writeToChild(line: Buffer): void {
+    const pipe = this.pipe;
+    if (!pipe || pipe.child.exit) return;
+    const stdin = pipe.child.proc.stdin;
+    if (!stdin.write(Buffer.concat([line, NEWLINE])) && !this.childBackpressure) {
+      // Backpressure: stop reading the client until the server has taken what we gave it.
+      this.childBackpressure = true;
+      this.updateInputFlow();
+      const resume = () => {
+        this.childBackpressure = false;
+        this.updateInputFlow();
+      };
+      stdin.once('drain', resume);
+      pipe.child.exited.then(resume, () => undefined);
+    }
+  }
+
+  private updateInputFlow(): void {
+    const { input } = this.options;
+    if (this.childBackpressure || this.writer.paused) input.pause();
+    else input.resume();
+  }
+
+  // ---- server -> client ----
+
+  private onServerData(pipe: Pipe, chunk: Buffer): void {
+    if (pipe.mode === 'passthrough') {
+      this.writer.writeServerChunk(chunk);
+      for (const line of pipe.splitter.pushParts(chunk)) this.trackServerLine(pipe, this.classifyServerLine(line));
+      return;
+    }
+    for (const line of pipe.splitter.push(chunk)) {
+      const c = classify(line);
+      if (pipe.replay && c.kind === 'response' && c.id === pipe.replay.id) {
+        pipe.replay.resolve(c);
+        continue;
+      }
+      this.writer.write(Buffer.concat([line, NEWLINE]));
+      this.trackServerLine(pipe, c);
+    }
+  }
+
+  /** Classifies a relayed server line; a large answer to a request whose result we do not need is not parsed. */
+  private classifyServerLine(line: LineParts): Classified {
+    if (line.length >= LARGE_LINE_BYTES) {
+      const id = trailingResponseId(lineTail(line, TAIL_BYTES));
+      const method = id === undefined ? undefined : this.inFlightRequests.get(idKey(id))?.method;
+      if (id !== undefined && method !== undefined && method !== 'initialize' && method !== 'tools/list') {
+        return { kind: 'response', id, message: { jsonrpc: '2.0', id, result: {} } };
+      }
+    }
+    return classify(joinLine(line));
+  }
+
+  private trackServerLine(pipe: Pipe, c: Classified): void {
+    if (c.kind === 'request') {
+      pipe.serverRequests.add(idKey(c.id));
+      return;
+    }
+    if (c.kind !== 'response') return;
+    const key = idKey(c.id);
+    const entry = this.inFlightRequests.get(key);
+    if (!entry) return;
+    this.inFlightRequests.delete(key);
+    const result = c.message.result;
+    if (result) this.handshake.noteAnswer(entry.method, result);
+    if (entry.method === 'tools/list' && result && Array.isArray(result.tools)) this.host.noteTools(result.tools);
+    if (this.inFlightRequests.size === 0) this.onIdle();
+  }
+
+  private onIdle(): void {
+    for (const w of this.idleWaiters.splice(0)) w();
+    this.host.onIdle();
+  }
+}
