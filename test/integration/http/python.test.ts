@@ -9,7 +9,8 @@ import { freePort } from '../../../src/guard/http/upstream';
 import { fixturesDir } from '../../support/repo';
 import { makeTempDir } from '../../support/temp';
 import { run } from '../versions/support';
-import { everythingGuardOptions, shortTempDir, waitFor } from './support';
+import { until } from '../../support/poll';
+import { everythingGuardOptions, shortTempDir } from './support';
 
 const PYTHON = process.env.PYTHON ?? (process.platform === 'win32' ? 'python' : 'python3');
 
@@ -96,7 +97,7 @@ describe('mcp-lifeguard run --http: a Python server in a venv', function () {
     assert.equal(before.result.state, 'running');
 
     await pip('lgdemo-server==1.1.0');
-    const after = await waitFor(
+    const after = await until(
       'the guard to restart onto lgdemo-server 1.1.0',
       async () => {
         const s = await controlStatus(record.control!);
