@@ -7,6 +7,9 @@ export interface CrashLoopOptions {
   limit: number;
 }
 
+/** The rule both guards follow unless told otherwise: 3 exits in a row, each within 10 s of its start. */
+export const DEFAULT_CRASH_LOOP: CrashLoopOptions = { windowMs: 10_000, limit: 3 };
+
 export type CrashVerdict = { restart: true } | { restart: false; reason: string };
 
 export class CrashLoopDetector {

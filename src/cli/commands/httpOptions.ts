@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { isLoopbackBindHost } from '../../core/net/loopback';
+import type { CrashLoopOptions } from '../../guard/crashLoop';
 import type { Launch } from '../../guard/launch';
 import { CliIo, UsageError } from '../io';
 import { GUARD_OPTIONS, WHEN_STALE_DESCRIPTION } from './guardOptions';
@@ -22,6 +23,8 @@ export const HTTP_OPTIONS = {
   'drain-timeout': GUARD_OPTIONS['drain-timeout'],
   'when-stale': { type: 'string', default: 'warn', choices: ['warn', 'restart-when-idle'], description: WHEN_STALE_DESCRIPTION },
   'stale-interval': GUARD_OPTIONS['stale-interval'],
+  'crash-window': GUARD_OPTIONS['crash-window'],
+  'crash-limit': GUARD_OPTIONS['crash-limit'],
 } as const satisfies OptionSpecs;
 
 export const RUN_HTTP_COMMAND = {
@@ -49,6 +52,7 @@ export interface HttpCommandLine {
   drainTimeoutMs: number;
   whenStale: 'warn' | 'restart-when-idle';
   staleIntervalMs: number;
+  crashLoop: CrashLoopOptions;
   /** The option arguments as given (before `--`), for `ensure` to hand to the guard. */
   optionArgs: string[];
   /** Options only the calling command knows (e.g. `--timeout` of ensure), parsed by their specs. */
@@ -91,6 +95,7 @@ export function parseHttpCommandLine(verb: string, args: string[], io: CliIo, ex
     drainTimeoutMs: values['drain-timeout'],
     whenStale: values['when-stale'],
     staleIntervalMs: values['stale-interval'],
+    crashLoop: { windowMs: values['crash-window'], limit: values['crash-limit'] },
     optionArgs: withoutOptions(split.options, { ...HTTP_OPTIONS, ...extraOptions }, Object.keys(extraOptions)),
     extra,
   };

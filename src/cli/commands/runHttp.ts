@@ -37,6 +37,7 @@ export async function runHttpCommand(args: string[], io: CliIo): Promise<number>
     allowedOrigins: cl.allowedOrigins,
     whenStale: cl.whenStale,
     staleIntervalMs: cl.staleIntervalMs,
+    crashLoop: cl.crashLoop,
     // The server's own output goes to our stderr: stdout is for the URL.
     childStdio: 2,
     log,

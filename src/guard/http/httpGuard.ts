@@ -5,7 +5,7 @@ import { SessionStore } from '../../core/http/sessionStore';
 import { acquireLock, controlEndpointFor, HeldLock, LockRecord, ServerIdentity } from '../../core/locks';
 import type { LifeguardPaths } from '../../core/paths';
 import { recordIdentity } from '../../core/processes/reidentify';
-import { CrashLoopOptions } from '../crashLoop';
+import { CrashLoopOptions, DEFAULT_CRASH_LOOP } from '../crashLoop';
 import { serveControl } from '../host/control';
 import { GuardHost } from '../host/host';
 import { guardLockRecord, recordChildVersion } from '../host/lockRecord';
@@ -16,9 +16,6 @@ import { stopLeftoverServer } from '../leftoverServer';
 import { HttpFront } from './front';
 import { HttpTransport } from './httpTransport';
 import { describePortHolder } from './portOwner';
-
-/** An HTTP server that exits within 10 s of its start 4 times in a row is not restarted again. */
-const HTTP_CRASH_LOOP: CrashLoopOptions = { windowMs: 10_000, limit: 4 };
 
 export interface HttpGuardOptions {
   launch: Launch;
@@ -39,6 +36,8 @@ export interface HttpGuardOptions {
   /** `restart-when-idle`: restart the server once it is stale and no request is in flight. */
   whenStale: 'warn' | 'restart-when-idle';
   staleIntervalMs: number;
+  /** When a server that keeps exiting right after its start is no longer restarted (default: as `run`). */
+  crashLoop?: CrashLoopOptions;
   childStdio: 'inherit' | 'ignore' | number;
   log(line: string): void;
   /** Bounds of the front and its session store other than the defaults (tests lower them). */
@@ -150,7 +149,7 @@ function newHost(o: HttpGuardOptions, transport: HttpTransport, probe: Installed
       serverName: o.identity.serverName,
       command: o.launch.command,
       log: o.log,
-      crashLoop: HTTP_CRASH_LOOP,
+      crashLoop: o.crashLoop ?? DEFAULT_CRASH_LOOP,
       // The server's stdin is not ours (it talks HTTP): the stop starts at SIGTERM.
       grace: { eofMs: 0, termMs: o.termGraceMs },
       drainTimeoutMs: o.drainTimeoutMs,
