@@ -6,13 +6,10 @@ import { listLocks, LockRecord } from '../../../src/core/locks';
 import { lifeguardPaths } from '../../../src/core/paths';
 import { RunningHttpGuard, startHttpGuard } from '../../../src/guard/http/httpGuard';
 import { freePort } from '../../../src/guard/http/upstream';
-import { fixturesDir } from '../../support/repo';
 import { makeTempDir } from '../../support/temp';
-import { run } from '../versions/support';
+import { fixtureVenv } from '../versions/support';
 import { until } from '../../support/poll';
 import { everythingGuardOptions, shortTempDir } from './support';
-
-const PYTHON = process.env.PYTHON ?? (process.platform === 'win32' ? 'python' : 'python3');
 
 /**
  * Makes `python -m lgdemo_server` answer HTTP on $PORT: a sitecustomize (on PYTHONPATH, for the
@@ -58,13 +55,7 @@ describe('mcp-lifeguard run --http: a Python server in a venv', function () {
   });
 
   it('reports the package version in status and the lock record, and restarts onto an upgrade when idle', async function () {
-    const wheels = path.join(root, 'wheels');
-    await run(PYTHON, [path.join(fixturesDir, 'python', 'build_wheels.py'), wheels]);
-    const venv = path.join(root, 'venv');
-    await run(PYTHON, ['-m', 'venv', venv]);
-    const py = process.platform === 'win32' ? path.join(venv, 'Scripts', 'python.exe') : path.join(venv, 'bin', 'python');
-    const pipEnv = { ...process.env, PIP_CONFIG_FILE: process.platform === 'win32' ? 'nul' : '/dev/null', PIP_DISABLE_PIP_VERSION_CHECK: '1', PIP_FIND_LINKS: '', PIP_EXTRA_INDEX_URL: '' };
-    const pip = (...args: string[]) => run(py, ['-m', 'pip', 'install', '-q', '--no-index', '--find-links', wheels, ...args], { env: pipEnv });
+    const { py, pip } = await fixtureVenv(root);
     await pip('lgdemo-server==1.0.0', 'lgdemo-dep==1.0.0');
     const site = path.join(root, 'site');
     fs.mkdirSync(site);

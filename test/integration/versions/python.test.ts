@@ -3,13 +3,10 @@ import { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { formatStatus } from '../../../src/cli/format/status';
-import { fixturesDir } from '../../support/repo';
-import { instanceOf, project, run, snapshot, tempDir } from './support';
+import { fixtureVenv, instanceOf, project, snapshot, tempDir } from './support';
 import { stopChildren } from '../../support/liveness';
 import { sleep } from '../../support/poll';
 import { startReady } from '../../support/startup';
-
-const PYTHON = process.env.PYTHON ?? (process.platform === 'win32' ? 'python' : 'python3');
 
 /**
  * A real venv (`python3 -m venv`), real pip installing the fixture wheels from local files only,
@@ -24,14 +21,7 @@ describe('versions (integration): a Python server whose dependency is upgraded u
 
   it('names the moved dependency; a force-reinstall of the same versions is not stale', async () => {
     const root = tempDir('lg-py-');
-    const wheels = path.join(root, 'wheels');
-    await run(PYTHON, [path.join(fixturesDir, 'python', 'build_wheels.py'), wheels]);
-    const venv = path.join(root, 'venv');
-    await run(PYTHON, ['-m', 'venv', venv]);
-    const py = process.platform === 'win32' ? path.join(venv, 'Scripts', 'python.exe') : path.join(venv, 'bin', 'python');
-    // Local files only: --no-index, and no user or site pip configuration pointing elsewhere.
-    const pipEnv = { ...process.env, PIP_CONFIG_FILE: process.platform === 'win32' ? 'nul' : '/dev/null', PIP_DISABLE_PIP_VERSION_CHECK: '1', PIP_FIND_LINKS: '', PIP_EXTRA_INDEX_URL: '' };
-    const pip = (...args: string[]) => run(py, ['-m', 'pip', 'install', '-q', '--no-index', '--find-links', wheels, ...args], { env: pipEnv });
+    const { py, pip } = await fixtureVenv(root);
     await pip('lgdemo-server==1.0.0', 'lgdemo-dep==1.0.0');
 
     const projectDir = project(root, 'demo', py, ['-m', 'lgdemo_server']);

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import type { Instance, ServerStatus, Snapshot } from '../../../src/core/model';
 import { takeSnapshot } from '../../../src/core/snapshot';
 import { until } from '../../support/poll';
+import { fixturesDir } from '../../support/repo';
 
 /** Runs a command to completion (npm install, pip install, python -m venv); rejects with its output on failure. */
 export function run(command: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<string> {
@@ -16,6 +17,22 @@ export function run(command: string, args: string[], opts: { cwd?: string; env?:
 }
 
 export { makeTempDir as tempDir } from '../../support/temp';
+
+export const PYTHON = process.env.PYTHON ?? (process.platform === 'win32' ? 'python' : 'python3');
+
+/**
+ * A real venv under `root` and the fixture wheels built beside it; `pip` installs from those local
+ * files only (no index, no user or site pip configuration pointing elsewhere).
+ */
+export async function fixtureVenv(root: string): Promise<{ py: string; pip: (...args: string[]) => Promise<string> }> {
+  const wheels = path.join(root, 'wheels');
+  await run(PYTHON, [path.join(fixturesDir, 'python', 'build_wheels.py'), wheels]);
+  const venv = path.join(root, 'venv');
+  await run(PYTHON, ['-m', 'venv', venv]);
+  const py = process.platform === 'win32' ? path.join(venv, 'Scripts', 'python.exe') : path.join(venv, 'bin', 'python');
+  const pipEnv = { ...process.env, PIP_CONFIG_FILE: process.platform === 'win32' ? 'nul' : '/dev/null', PIP_DISABLE_PIP_VERSION_CHECK: '1', PIP_FIND_LINKS: '', PIP_EXTRA_INDEX_URL: '' };
+  return { py, pip: (...args) => run(py, ['-m', 'pip', 'install', '-q', '--no-index', '--find-links', wheels, ...args], { env: pipEnv }) };
+}
 
 /** A workspace folder whose `.mcp.json` configures one stdio server. */
 export function project(root: string, name: string, command: string, args: string[], env: Record<string, string> = {}): string {
