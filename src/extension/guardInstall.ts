@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { whichSync } from '../core/launch/which';
 import { ensurePrivateDir, readPrivateSync, writePrivateAtomicSync } from '../core/privateFs';
 
 /**
@@ -72,10 +73,6 @@ export function installGuard(o: GuardInstallOptions): GuardInstall {
 
 /** A Node.js on PATH, else the editor's own binary run as Node (always present, updated with it). */
 export function findRuntime(env: Readonly<Record<string, string | undefined>>, platform: NodeJS.Platform, execPath: string, exists: (p: string) => boolean = fs.existsSync): Runtime {
-  const dirs = (env.PATH ?? env.Path ?? '').split(platform === 'win32' ? ';' : ':').filter(Boolean);
-  for (const dir of dirs) {
-    const candidate = path.join(dir, platform === 'win32' ? 'node.exe' : 'node');
-    if (exists(candidate)) return { kind: 'node', path: candidate };
-  }
-  return { kind: 'electron', path: execPath };
+  const node = whichSync(platform === 'win32' ? 'node.exe' : 'node', platform, platform === 'win32' ? { ...env, PATHEXT: '' } : env, exists);
+  return node !== undefined ? { kind: 'node', path: node } : { kind: 'electron', path: execPath };
 }

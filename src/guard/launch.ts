@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { parseLaunch } from '../core/launch/parse';
 import { defaultResourceKey, ServerIdentity } from '../core/locks';
 import { resolveOnPath } from '../core/versions/npm';
 
@@ -8,9 +9,6 @@ export interface Launch {
   cwd: string;
   env: NodeJS.ProcessEnv;
 }
-
-/** Interpreters and launchers whose own name says nothing about the server they run. */
-const RUNNERS = new Set(['node', 'nodejs', 'npx', 'bunx', 'bun', 'deno', 'uv', 'uvx', 'python', 'python3', 'pipx', 'docker']);
 
 /**
  * The server's identity: `--name` or a name derived from the package or command, and `--resource`
@@ -24,12 +22,23 @@ export async function identityOf(launch: Launch, names: { name?: string; resourc
   };
 }
 
+/** `--name` absent: the package, image, module, script or program the launch runs (`npx -y @scope/pkg@1.2` -> `pkg`). */
 function derivedName(launch: Launch, packageName: string | undefined): string {
   if (packageName) return packageName.replace(/^@[^/]+\//, '');
   const base = (p: string) => path.basename(p).replace(/\.(c|m)?[jt]s$|\.py$|\.exe$|\.cmd$/i, '');
-  if (!RUNNERS.has(base(launch.command).toLowerCase())) return base(launch.command);
-  // `npx -y @scope/pkg@1.2`, `uvx pkg`, `node server.js`: the first argument that is not an option.
-  const first = launch.args.find((a) => !a.startsWith('-') && a !== 'run' && a !== 'tool');
-  if (!first) return base(launch.command);
-  return base(first.replace(/^@[^/]+\//, '').replace(/@[^@/]*$/, ''));
+  const { target } = parseLaunch([launch.command, ...launch.args]);
+  switch (target.kind) {
+    case 'package':
+      return base(target.name.replace(/^@[^/]+\//, ''));
+    case 'image':
+      return base(target.image.replace(/@[^@/]*$/, ''));
+    case 'module':
+      return target.module;
+    case 'script':
+      return base(target.script);
+    case 'program':
+      return base(target.program);
+    default:
+      return base(launch.command);
+  }
 }

@@ -1,7 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ServerConfig } from '../model';
-import { interpreterOf, programName } from './argv';
+import { programName } from '../launch/program';
+import { whichSync } from '../launch/which';
+import { interpreterOf } from './argv';
 import { ProcessInfo } from './table';
 
 /**
@@ -34,31 +36,24 @@ const readlink = (p: string): string | undefined => {
   }
 };
 
+/** An existing file; a PATH entry the user cannot enter (EACCES) is absent, not fatal. */
+const isFile = (full: string): boolean => {
+  try {
+    return fs.statSync(full).isFile();
+  } catch {
+    return false;
+  }
+};
+
 /** The facts of this machine: /proc on Linux; elsewhere only paths (exe and cwd unknown). */
 export function hostLaunchFacts(platform: NodeJS.Platform, env: NodeJS.ProcessEnv): LaunchFacts {
   const proc = platform === 'linux';
-  const dirs = (env.PATH ?? '').split(platform === 'win32' ? ';' : ':').filter(Boolean);
   const which = new Map<string, string | undefined>();
   return {
     exe: (pid) => (proc ? readlink(`/proc/${pid}/exe`)?.replace(/ \(deleted\)$/, '') : undefined),
     cwd: (pid) => (proc ? readlink(`/proc/${pid}/cwd`) : undefined),
     which: (name) => {
-      if (!which.has(name)) {
-        let found: string | undefined;
-        for (const dir of dirs) {
-          const full = path.join(dir, name);
-          try {
-            // An entry the user cannot enter (EACCES) is absent, not fatal.
-            if (fs.statSync(full).isFile()) {
-              found = full;
-              break;
-            }
-          } catch {
-            // not here
-          }
-        }
-        which.set(name, found);
-      }
+      if (!which.has(name)) which.set(name, whichSync(name, platform, env, isFile));
       return which.get(name);
     },
     realpath: (file) => {

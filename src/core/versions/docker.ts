@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { HostEnv } from '../hostEnv';
-import { isRecord, LaunchSpec, programName } from './lookup';
+import { parseLaunch } from '../launch/parse';
+import { isRecord, LaunchSpec } from './lookup';
 import { Installed, Running } from './types';
 
 /**
@@ -37,40 +38,11 @@ export interface DockerRunLaunch {
   name?: string;
 }
 
-/** Options of `docker run` that take no value; every other `--x` without `=` takes the next token. */
-const BOOLEAN_LONG = new Set(['--rm', '--init', '--interactive', '--tty', '--detach', '--privileged', '--read-only', '--publish-all', '--no-healthcheck', '--oom-kill-disable', '--quiet', '--help', '--sig-proxy', '--disable-content-trust', '--use-api-socket']);
-/** Single-letter flags that take no value (they may be combined: `-it`, `-dit`). */
-const BOOLEAN_SHORT = new Set(['i', 't', 'd', 'P', 'q']);
-
-/** Recognises `docker run ... image [cmd]` and `docker container run ...` (podman too). */
+/** Recognises `docker run ... image [cmd]` and `docker container run ...` (podman too), through wrappers too. */
 export function parseDockerRun(launch: LaunchSpec): DockerRunLaunch | undefined {
-  const prog = programName(launch.command);
-  if (prog !== 'docker' && prog !== 'podman') return undefined;
-  let args = launch.args;
-  if (args[0] === 'container') args = args.slice(1);
-  if (args[0] !== 'run') return undefined;
-  let name: string | undefined;
-  for (let i = 1; i < args.length; i++) {
-    const a = args[i];
-    if (a === '--') return args[i + 1] ? { image: args[i + 1], ...(name ? { name } : {}) } : undefined;
-    if (a.startsWith('--')) {
-      const eq = a.indexOf('=');
-      const opt = eq > 0 ? a.slice(0, eq) : a;
-      const value = eq > 0 ? a.slice(eq + 1) : args[i + 1];
-      if (opt === '--name') name = value;
-      if (eq < 0 && !BOOLEAN_LONG.has(opt)) i++;
-      continue;
-    }
-    if (a.startsWith('-') && a.length > 1) {
-      const letters = [...a.slice(1)];
-      // `-it`: flags only. `-e X`, `-ite X`: the last letter takes the next token. `-eFOO=1`: value attached.
-      const flagsThenOption = letters.slice(0, -1).every((l) => BOOLEAN_SHORT.has(l)) && !BOOLEAN_SHORT.has(letters[letters.length - 1]);
-      if (flagsThenOption) i++;
-      continue;
-    }
-    return { image: a, ...(name ? { name } : {}) };
-  }
-  return undefined;
+  const { target } = parseLaunch([launch.command, ...launch.args]);
+  if (target.kind !== 'image') return undefined;
+  return { image: target.image, ...(target.containerName ? { name: target.containerName } : {}) };
 }
 
 /** `docker image inspect <ref>` output -> the image id. */

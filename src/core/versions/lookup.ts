@@ -1,4 +1,6 @@
 import { HostEnv, pathFor } from '../hostEnv';
+import { hasSeparator } from '../launch/program';
+import { envVar, which } from '../launch/which';
 import { FileStat, VersionFs } from './fs';
 
 /** What every resolver gets: the host (paths, env, platform) and the file reads. */
@@ -14,23 +16,11 @@ export interface LaunchSpec {
   cwd?: string;
 }
 
-/** The last path segment, without a Windows executable extension, lower-cased. */
-export function programName(token: string): string {
-  const base = token.slice(Math.max(token.lastIndexOf('/'), token.lastIndexOf('\\')) + 1);
-  return base.replace(/\.(exe|cmd|bat|ps1|com)$/i, '').toLowerCase();
-}
-
-export function hasSeparator(token: string): boolean {
-  return token.includes('/') || token.includes('\\');
-}
+export { hasSeparator, programName } from '../launch/program';
 
 /** An environment variable, case-insensitively (npm reads `npm_config_x` in any case; Windows env is case-insensitive). */
 export function envValue(host: HostEnv, name: string): string | undefined {
-  const direct = host.env[name];
-  if (direct !== undefined) return direct;
-  const lower = name.toLowerCase();
-  for (const [k, v] of Object.entries(host.env)) if (k.toLowerCase() === lower && v !== undefined) return v;
-  return undefined;
+  return envVar(host.env, name);
 }
 
 /**
@@ -44,15 +34,7 @@ export async function whichCommand(command: string, ctx: ResolveContext, cwd?: s
     const s = await ctx.fs.stat(full);
     return s?.kind === 'file' ? full : undefined;
   }
-  const dirs = (envValue(ctx.host, 'PATH') ?? '').split(ctx.host.platform === 'win32' ? ';' : ':').filter(Boolean);
-  const exts = ctx.host.platform === 'win32' ? ['', ...(envValue(ctx.host, 'PATHEXT') ?? '.COM;.EXE;.BAT;.CMD').split(';').map((e) => e.toLowerCase())] : [''];
-  for (const dir of dirs) {
-    for (const ext of exts) {
-      const full = p.join(dir, command + ext);
-      if ((await statOnPath(ctx, full))?.kind === 'file') return full;
-    }
-  }
-  return undefined;
+  return which(command, ctx.host.platform, ctx.host.env, async (full) => (await statOnPath(ctx, full))?.kind === 'file');
 }
 
 /**

@@ -1,5 +1,8 @@
 import { promises as fsp, Stats } from 'node:fs';
 import * as path from 'node:path';
+import { parseLaunch } from '../launch/parse';
+import { hasSeparator, programName } from '../launch/program';
+import { which } from '../launch/which';
 
 /**
  * A minimal npm resolver: which installed package a launch command runs, and its version now.
@@ -9,40 +12,28 @@ import * as path from 'node:path';
 
 export type NpmVersion = { state: 'known'; name: string; version: string; ecosystem: 'npm' } | { state: 'unknown'; reason: string };
 
-const NODE_NAMES = new Set(['node', 'node.exe', 'nodejs']);
-/** Node options whose value is the next argument. */
-const NODE_VALUE_OPTIONS = new Set(['-r', '--require', '--import', '--loader', '--experimental-loader', '--env-file', '--title', '-C', '--conditions', '--input-type']);
-
-/** The script a launch executes: the command itself, or the first non-option argument of `node`. */
+/** The script a launch executes: the command itself, or the script `node` runs. */
 export async function launchedScript(launch: { command: string; args: readonly string[]; cwd: string; env: Readonly<Record<string, string | undefined>> }): Promise<string | undefined> {
   const command = await resolveOnPath(launch.command, launch.cwd, launch.env);
   if (!command) return undefined;
-  if (NODE_NAMES.has(path.basename(command).toLowerCase()) || command === process.execPath) {
-    for (let i = 0; i < launch.args.length; i++) {
-      const a = launch.args[i];
-      // `node --require hook.cjs server.js`: the option's value is not the script.
-      if (NODE_VALUE_OPTIONS.has(a)) i++;
-      else if (!a.startsWith('-')) return path.resolve(launch.cwd, a);
-    }
-    return undefined;
+  if (/^(node|nodejs)$/.test(programName(command)) || command === process.execPath) {
+    // `node --require hook.cjs server.js`: the option's value is not the script.
+    const parsed = parseLaunch(['node', ...launch.args]);
+    return parsed.target.kind === 'script' && parsed.interpreter === 'node' ? path.resolve(launch.cwd, parsed.target.script) : undefined;
   }
   return command;
 }
 
 /** Resolves a command name like a shell would (PATH), or a path against cwd. */
 export async function resolveOnPath(command: string, cwd: string, env: Readonly<Record<string, string | undefined>>): Promise<string | undefined> {
-  if (command.includes('/') || command.includes('\\')) return path.resolve(cwd, command);
-  for (const dir of (env.PATH ?? env.Path ?? '').split(path.delimiter)) {
-    if (!dir) continue;
-    const candidate = path.join(dir, command);
+  if (hasSeparator(command)) return path.resolve(cwd, command);
+  return which(command, process.platform, env, async (candidate) => {
     try {
-      const st = await fsp.stat(candidate);
-      if (st.isFile()) return candidate;
+      return (await fsp.stat(candidate)).isFile();
     } catch {
-      // not in this PATH entry: try the next one
+      return false; // not in this PATH entry: try the next one
     }
-  }
-  return undefined;
+  });
 }
 
 /**

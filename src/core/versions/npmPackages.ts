@@ -2,7 +2,8 @@ import * as semver from 'semver';
 import { pathFor } from '../hostEnv';
 import { changedAt } from './fs';
 import { fingerprint } from './fingerprint';
-import { envValue, isRecord, LaunchSpec, parseIni, programName, readJson, ResolveContext, whichCommand } from './lookup';
+import { parseLaunch } from '../launch/parse';
+import { envValue, isRecord, LaunchSpec, parseIni, readJson, ResolveContext, whichCommand } from './lookup';
 import { Installed } from './types';
 
 /**
@@ -10,12 +11,7 @@ import { Installed } from './types';
  * the environment fingerprint of the tree it was installed into. Reads files only; never runs npm.
  */
 
-/** `@scope/name@range` / `name@range` / `name` -> name and range (undefined: any version). */
-export function parsePackageSpec(spec: string): { name: string; range?: string } {
-  const at = spec.indexOf('@', spec.startsWith('@') ? 1 : 0);
-  if (at <= 0) return { name: spec };
-  return { name: spec.slice(0, at), range: spec.slice(at + 1) || undefined };
-}
+export { parsePackageSpec } from '../launch/spec';
 
 /** Whether an installed version is acceptable for a requested range (a dist-tag such as "latest" accepts any). */
 export function satisfies(version: string, range: string | undefined): boolean {
@@ -33,39 +29,12 @@ export interface NpmRunnerLaunch {
   range?: string;
 }
 
-/** Options of npx / npm exec that take a separate value. */
-const NPX_VALUE_OPTS = new Set(['-p', '--package', '-c', '--call', '--cache', '--registry', '--userconfig', '-w', '--workspace', '--prefix']);
-
-/** Recognises `npx [-y] spec`, `npm exec|x [--] spec`, `pnpm dlx spec`, `pnpx spec`, `bunx spec`, `bun x spec`. */
+/** Recognises `npx [-y] spec`, `npm exec|x [--] spec`, `pnpm dlx spec`, `pnpx spec`, `bunx spec`, `bun x spec` (through wrappers too). */
 export function parseNpmRunner(launch: LaunchSpec): NpmRunnerLaunch | undefined {
-  const prog = programName(launch.command);
-  let rest: string[];
-  let runner: NpmRunner;
-  if (prog === 'npx' || prog === 'npx-cli.js') [runner, rest] = ['npx', launch.args];
-  else if (prog === 'npm' && (launch.args[0] === 'exec' || launch.args[0] === 'x')) [runner, rest] = ['npx', launch.args.slice(1)];
-  else if (prog === 'pnpm' && launch.args[0] === 'dlx') [runner, rest] = ['pnpm-dlx', launch.args.slice(1)];
-  else if (prog === 'pnpx') [runner, rest] = ['pnpm-dlx', launch.args];
-  else if (prog === 'bunx') [runner, rest] = ['bunx', launch.args];
-  else if (prog === 'bun' && launch.args[0] === 'x') [runner, rest] = ['bunx', launch.args.slice(1)];
-  else return undefined;
-  let pkgOption: string | undefined;
-  for (let i = 0; i < rest.length; i++) {
-    const a = rest[i];
-    if (a === '--') {
-      const spec = pkgOption ?? rest[i + 1];
-      return spec ? { runner, spec, ...parsePackageSpec(spec) } : undefined;
-    }
-    if (a.startsWith('--package=')) pkgOption = a.slice('--package='.length);
-    else if ((a === '-p' || a === '--package') && i + 1 < rest.length) pkgOption = rest[i + 1];
-    if (a.startsWith('-')) {
-      if (NPX_VALUE_OPTS.has(a)) i++;
-      continue;
-    }
-    // `npx -p pkg cmd`: the package is the -p one, the positional is its bin.
-    const spec = pkgOption ?? a;
-    return { runner, spec, ...parsePackageSpec(spec) };
-  }
-  return pkgOption ? { runner, spec: pkgOption, ...parsePackageSpec(pkgOption) } : undefined;
+  const { target } = parseLaunch([launch.command, ...launch.args]);
+  // yarn dlx keeps no cache this resolver reads: left to the executable reading, as before.
+  if (target.kind !== 'package' || (target.runner !== 'npx' && target.runner !== 'pnpm-dlx' && target.runner !== 'bunx')) return undefined;
+  return { runner: target.runner, spec: target.spec, name: target.name, ...(target.version !== undefined ? { range: target.version } : {}) };
 }
 
 /** The npm cache folder: `npm_config_cache`, then `cache=` in the user's .npmrc, then npm's default. */

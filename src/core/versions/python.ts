@@ -1,7 +1,9 @@
 import { pathFor } from '../hostEnv';
 import { changedAt } from './fs';
 import { fingerprint } from './fingerprint';
-import { envValue, LaunchSpec, programName, ResolveContext, whichCommand } from './lookup';
+import { parseLaunch } from '../launch/parse';
+import { programName, PYTHON_LIKE } from '../launch/program';
+import { envValue, LaunchSpec, ResolveContext, whichCommand } from './lookup';
 import { Installed } from './types';
 
 /**
@@ -146,18 +148,12 @@ export async function readPythonPackage(ctx: ResolveContext, site: SitePackages,
 
 /** `python [opts] -m module` -> the module; undefined when the interpreter runs a script or nothing. */
 export function pythonModule(args: readonly string[]): string | undefined {
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (a === '-m') return args[i + 1];
-    if (a.startsWith('-m') && a.length > 2) return a.slice(2);
-    if (a === '-W' || a === '-X') i++;
-    else if (!a.startsWith('-')) return undefined;
-  }
-  return undefined;
+  const { target } = parseLaunch(['python', ...args]);
+  return target.kind === 'module' ? target.module : undefined;
 }
 
 export function isPythonInterpreter(command: string): boolean {
-  return /^(python|pythonw|python[23](\.\d+)?|pypy3?)$/.test(programName(command));
+  return PYTHON_LIKE.test(programName(command));
 }
 
 /**
@@ -236,39 +232,11 @@ export interface PythonRunnerLaunch {
   cacheDir?: string;
 }
 
-const UV_VALUE_OPTS = new Set(['--from', '--with', '-w', '--with-editable', '--with-requirements', '--python', '-p', '--index', '--index-url', '--extra-index-url', '--default-index', '-i', '--find-links', '-f', '--cache-dir', '--directory', '--project', '--config-file', '--env-file', '--constraints', '-c', '--overrides', '--build-constraints', '-b', '--refresh-package', '--reinstall-package', '--upgrade-package', '-P', '--index-strategy', '--keyring-provider', '--resolution', '--prerelease', '--exclude-newer', '--link-mode', '--color', '--python-preference']);
-
-function splitRequirement(spec: string): { name: string; version?: string } {
-  const m = /^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?\s*(?:(?:==|@)\s*([^,;\s]+))?/.exec(spec);
-  return m ? { name: m[1], ...(m[2] ? { version: m[2] } : {}) } : { name: spec };
-}
-
-/** Recognises `uvx [opts] pkg`, `uvx --from pkg cmd`, `uv tool run ...`, `pipx run [--spec s] pkg`. */
+/** Recognises `uvx [opts] pkg`, `uvx --from pkg cmd`, `uv tool run ...`, `pipx run [--spec s] pkg` (through wrappers too). */
 export function parsePythonRunner(launch: LaunchSpec): PythonRunnerLaunch | undefined {
-  const prog = programName(launch.command);
-  let rest: string[];
-  let runner: PythonRunner;
-  if (prog === 'uvx') [runner, rest] = ['uvx', launch.args];
-  else if (prog === 'uv' && launch.args[0] === 'tool' && (launch.args[1] === 'run' || launch.args[1] === 'uvx')) [runner, rest] = ['uvx', launch.args.slice(2)];
-  else if (prog === 'pipx' && launch.args[0] === 'run') [runner, rest] = ['pipx-run', launch.args.slice(1)];
-  else return undefined;
-  let from: string | undefined;
-  let cacheDir: string | undefined;
-  for (let i = 0; i < rest.length; i++) {
-    const a = rest[i];
-    const eq = a.startsWith('--') ? a.indexOf('=') : -1;
-    const opt = eq > 0 ? a.slice(0, eq) : a;
-    const value = eq > 0 ? a.slice(eq + 1) : rest[i + 1];
-    if (opt === '--from' || opt === '--spec') from = value;
-    if (opt === '--cache-dir') cacheDir = value;
-    if (a.startsWith('-')) {
-      if (eq < 0 && (UV_VALUE_OPTS.has(opt) || opt === '--spec')) i++;
-      continue;
-    }
-    const req = splitRequirement(from ?? a);
-    return { runner, ...req, ...(cacheDir ? { cacheDir } : {}) };
-  }
-  return undefined;
+  const { target } = parseLaunch([launch.command, ...launch.args]);
+  if (target.kind !== 'package' || (target.runner !== 'uvx' && target.runner !== 'pipx-run')) return undefined;
+  return { runner: target.runner, name: target.name, ...(target.version ? { version: target.version } : {}), ...(target.cacheDir ? { cacheDir: target.cacheDir } : {}) };
 }
 
 /** uv's cache folder: `--cache-dir`, `UV_CACHE_DIR`, then `$XDG_CACHE_HOME/uv` / `~/.cache/uv` (`%LOCALAPPDATA%\uv\cache`). */

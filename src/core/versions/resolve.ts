@@ -4,7 +4,8 @@ import { changedAt } from './fs';
 import { DockerCli, parseDockerRun, resolveDocker } from './docker';
 import { hasSeparator, LaunchSpec, programName, ResolveContext, whichCommand } from './lookup';
 import { npmPackageOfScript, parseNpmRunner, resolveNpmRunner } from './npmPackages';
-import { isPythonInterpreter, parsePythonRunner, pythonModule, resolvePythonModule, resolvePythonRunner, resolveVenvScript, venvOf } from './python';
+import { parseLaunch } from '../launch/parse';
+import { isPythonInterpreter, parsePythonRunner, resolvePythonModule, resolvePythonRunner, resolveVenvScript, venvOf } from './python';
 import { Installed, Running } from './types';
 
 /** What resolution learned: always the installed side; the running side too when the tool itself tells (docker). */
@@ -26,15 +27,13 @@ export interface ResolveOptions {
 
 const NODE_LIKE = /^(node|nodejs)$/;
 
-/** The first argument that is not an option: the script an interpreter runs. */
-function scriptArg(args: readonly string[]): string | undefined {
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (a === '-r' || a === '--require' || a === '--import' || a === '--loader' || a === '-W' || a === '-X') i++;
-    else if (!a.startsWith('-')) return a;
-    else if (a === '-m' || a === '-e' || a === '-c' || a === '--eval') return undefined;
-  }
-  return undefined;
+/** What the interpreter that is argv[0] runs: a script or a module (undefined: inline code, a REPL, a runner). */
+function interpreterTarget(argv: readonly string[]): { script?: string; module?: string } {
+  const parsed = parseLaunch(argv);
+  if (parsed.interpreter !== argv[0]) return {};
+  if (parsed.target.kind === 'script') return { script: parsed.target.script };
+  if (parsed.target.kind === 'module') return { module: parsed.target.module };
+  return {};
 }
 
 /**
@@ -55,11 +54,12 @@ function packageNameInPath(file: string): string | undefined {
  */
 async function fromProcess(ctx: ResolveContext, argv: readonly string[], cwd: string | undefined): Promise<Installed | undefined> {
   const p = pathFor(ctx.host);
-  const [exe, ...args] = argv;
+  const exe = argv[0];
   if (!exe) return undefined;
   const prog = programName(exe);
+  const run = interpreterTarget(argv);
   if (NODE_LIKE.test(prog)) {
-    const script = scriptArg(args);
+    const script = run.script;
     if (!script) return undefined;
     const full = p.isAbsolute(script) ? script : p.resolve(cwd ?? ctx.host.home, script);
     if ((await ctx.fs.stat(full)) === undefined) {
@@ -69,9 +69,8 @@ async function fromProcess(ctx: ResolveContext, argv: readonly string[], cwd: st
     return npmPackageOfScript(ctx, full, true);
   }
   if (isPythonInterpreter(exe) && p.isAbsolute(exe)) {
-    const module = pythonModule(args);
-    if (module) return resolvePythonModule(ctx, exe, module, true);
-    const script = scriptArg(args);
+    if (run.module) return resolvePythonModule(ctx, exe, run.module, true);
+    const script = run.script;
     if (script) return resolveVenvScript(ctx, p.isAbsolute(script) ? script : p.resolve(cwd ?? ctx.host.home, script), true);
   }
   return undefined;

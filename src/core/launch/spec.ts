@@ -1,0 +1,18 @@
+/** Package specs as launch lines write them: npm's `name@range` and Python's requirements. */
+
+/** `@scope/name@range` / `name@range` / `name` -> name and range (undefined: any version). */
+export function parsePackageSpec(spec: string): { name: string; range?: string } {
+  const at = spec.indexOf('@', spec.startsWith('@') ? 1 : 0);
+  if (at <= 0) return { name: spec };
+  return { name: spec.slice(0, at), range: spec.slice(at + 1) || undefined };
+}
+
+/**
+ * `pkg`, `pkg==1.2`, `pkg@1.2`, `pkg[extra]>=1` -> the project name and the pinned version (`==` or
+ * `@` only). A URL or path source (`git+https://host/x/y@main`, `./dir`) is its own name, without a ref.
+ */
+export function parseRequirement(spec: string): { name: string; version?: string } {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(spec) || /^(git|hg|svn|bzr)\+/i.test(spec) || /^([.~/\\]|[A-Za-z]:[\\/])/.test(spec)) return { name: spec.replace(/@[^/@]*$/, '') };
+  const m = /^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?\s*(?:(?:==|@)\s*([^,;\s]+))?/.exec(spec);
+  return m ? { name: m[1], ...(m[2] ? { version: m[2] } : {}) } : { name: spec };
+}

@@ -1,0 +1,34 @@
+/** What one launch command runs, as read by parseLaunch: the single reading matching and version resolution share. */
+
+export type PackageRunner = 'npx' | 'pnpm-dlx' | 'yarn-dlx' | 'bunx' | 'uvx' | 'pipx-run';
+
+export type LaunchTarget =
+  /** A package a runner fetches and starts (`npx -y pkg@1`, `uvx --from pkg cmd`). */
+  | { kind: 'package'; runner: PackageRunner; ecosystem: 'npm' | 'python'; spec: string; name: string; version?: string; cacheDir?: string; args: string[] }
+  /** A container image (`docker run -i --rm image args`). */
+  | { kind: 'image'; engine: string; image: string; containerName?: string; args: string[] }
+  /** A module an interpreter runs (`python -m pkg`). */
+  | { kind: 'module'; module: string; args: string[] }
+  /** Inline code an interpreter runs (`node -e code`, `python -c code`). */
+  | { kind: 'inline'; code: string; args: string[] }
+  /** A script an interpreter runs (`node dist/index.js`). */
+  | { kind: 'script'; script: string; args: string[] }
+  /** A program run as it is (`mcp-server-git`, `/opt/x/bin/srv`, or a bare interpreter or shell). */
+  | { kind: 'program'; program: string; args: string[] }
+  /** Nothing: an empty command, or a runner that names no package or image. */
+  | { kind: 'none' };
+
+export interface ParsedLaunch {
+  /** The program the command starts first (`programName` of argv[0]). */
+  program: string;
+  /** The programs peeled off on the way to the target, outermost first (`cmd`, `env`, `sh`, `uv`, `node`). */
+  launchers: string[];
+  /** The interpreter token (`/a/.venv/bin/python`, `node`) when the target is a module, script or inline code. */
+  interpreter?: string;
+  /**
+   * The argv from what runs on: the script, module or program and its arguments; for a package or
+   * image, the runner's own argv (`npx -y pkg`), which names what it fetches.
+   */
+  effective: readonly string[];
+  target: LaunchTarget;
+}
