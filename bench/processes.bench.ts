@@ -10,11 +10,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { currentHostEnv } from '../src/core/hostEnv';
-import type { ServerConfig } from '../src/core/model';
+import { currentHostEnv } from '../src/core/base/hostEnv';
+import type { ServerConfig } from '../src/core/base/model';
 import { attachInstances } from '../src/core/processes/instances';
-import { ProcessInfo } from '../src/core/processes/table';
-import { takeSnapshot } from '../src/core/snapshot';
+import { ProcessInfo } from '../src/core/pids/table';
+import { takeSnapshot } from '../src/core/snapshot/build';
 import type { BenchReport } from './run';
 
 const execFileAsync = promisify(execFile);

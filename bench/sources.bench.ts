@@ -19,8 +19,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { HostEnv } from '../src/core/hostEnv';
-import { takeSnapshot } from '../src/core/snapshot';
+import type { HostEnv } from '../src/core/base/hostEnv';
+import { takeSnapshot } from '../src/core/snapshot/build';
 import { MAX_TOML_BYTES } from '../src/core/sources/codex';
 import { MAX_YAML_BYTES } from '../src/core/sources/continueYaml';
 import { MAX_RECOVERED_BYTES } from '../src/core/sources/jsonc';

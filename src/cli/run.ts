@@ -8,8 +8,8 @@ import { STATUS_COMMAND, statusCommand } from './commands/status';
 import { STOP_COMMAND, stopCommand } from './commands/stop';
 import { CliIo, UsageError } from './io';
 import { CommandSpec, commandHelp, splitServerCommand, usageText } from './options';
-import { terminalSafeLines } from '../core/terminalSafe';
-import { LIFEGUARD_VERSION } from '../core/version';
+import { terminalSafeLines } from '../core/base/terminalSafe';
+import { LIFEGUARD_VERSION } from '../core/base/version';
 
 interface Command {
   run(args: string[], io: CliIo): Promise<number>;

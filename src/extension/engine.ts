@@ -1,11 +1,11 @@
 import { InstanceIdentity, StopResult, defaultStopDeps, stopInstance } from '../core/actions/stop';
 import { controlRestart, controlShutdown, controlStatus, ControlReply, GuardStatus, RestartOutcome } from '../core/control';
-import { currentHostEnv, HostEnv } from '../core/hostEnv';
+import { currentHostEnv, HostEnv } from '../core/base/hostEnv';
 import { listLocks, LockRecord } from '../core/locks';
-import type { Snapshot } from '../core/model';
-import { lifeguardPaths, LifeguardPaths } from '../core/paths';
+import type { Snapshot } from '../core/base/model';
+import { lifeguardPaths, LifeguardPaths } from '../core/base/paths';
 import { holderRecordOf } from '../core/processes/guarded';
-import { takeSnapshot } from '../core/snapshot';
+import { takeSnapshot } from '../core/snapshot/build';
 import { VmInstance } from './viewModel/input';
 
 /**

@@ -1,7 +1,7 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { openPrivateSync } from '../core/privateFs';
+import { openPrivateSync } from '../core/base/privateFs';
 
 /**
  * One notification per event across every open window: the first window to create the event's
@@ -17,7 +17,7 @@ export function markerPath(stateDir: string, eventId: string): string {
   return path.join(stateDir, 'notified', `${hash}.json`);
 }
 
-/** `root`: our root (src/core/paths.ts); every folder from it down to the marker's must be private (default: from stateDir). */
+/** `root`: our root (src/core/base/paths.ts); every folder from it down to the marker's must be private (default: from stateDir). */
 export function claimEvent(stateDir: string, eventId: string, now: () => Date = () => new Date(), root: string = stateDir): ClaimResult {
   const file = markerPath(stateDir, eventId);
   try {

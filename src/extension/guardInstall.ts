@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { whichSync } from '../core/launch/which';
-import { ensurePrivateDir, readPrivateSync, writePrivateAtomicSync } from '../core/privateFs';
+import { ensurePrivateDir, readPrivateSync, writePrivateAtomicSync } from '../core/base/privateFs';
 
 /**
  * Installs the guard where wrapped configs point: `<lifeguard root>/bin`, a stable per-user path
@@ -13,7 +13,7 @@ import { ensurePrivateDir, readPrivateSync, writePrivateAtomicSync } from '../co
 
 export interface GuardInstallOptions {
   binDir: string;
-  /** Our root (src/core/paths.ts): every folder from it down to binDir must be private (default: binDir alone). */
+  /** Our root (src/core/base/paths.ts): every folder from it down to binDir must be private (default: binDir alone). */
   root?: string;
   /** The bundled CLI (dist/cli.js) to install. */
   cliSource: string;

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { Snapshot } from '../core/model';
+import type { Snapshot } from '../core/base/model';
 import { LoadState } from './viewModel/statusBar';
 import { filterSources } from './viewModel/sourcesFilter';
 import { toViewInput, VmServer, VmSnapshot } from './viewModel/input';

@@ -1,9 +1,9 @@
 import { Readable, Writable } from 'node:stream';
 import type { GuardStatus, RestartOutcome } from '../core/control/protocol';
-import { CrashLoopOptions } from './crashLoop';
+import { CrashLoopOptions } from './host/crashLoop';
 import { GuardHost } from './host/host';
 import { PipedProcess, SpawnSpec, StopGrace } from './host/supervisor';
-import { InstalledVersionProbe, ResolvedVersion, StalePolicy } from './staleness';
+import { InstalledVersionProbe, ResolvedVersion, StalePolicy } from './host/staleness';
 import { StdioTransport } from './stdio/stdioTransport';
 
 export interface GuardOptions {

@@ -1,7 +1,9 @@
+import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { parseLaunch } from '../core/launch/parse';
 import { defaultResourceKey, ServerIdentity } from '../core/locks';
-import { resolveOnPath } from '../core/versions/npm';
+import { hasSeparator } from '../core/launch/program';
+import { which } from '../core/launch/which';
 
 export interface Launch {
   command: string;
@@ -20,6 +22,18 @@ export async function identityOf(launch: Launch, names: { name?: string; resourc
     serverName: names.name ?? derivedName(launch, names.packageName),
     resourceKey: names.resource ?? defaultResourceKey({ cwd: launch.cwd, command: resolved, args: launch.args }),
   };
+}
+
+/** The command as a shell would find it (the one PATH lookup), or a path against cwd. */
+async function resolveOnPath(command: string, cwd: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  if (hasSeparator(command)) return path.resolve(cwd, command);
+  return which(command, process.platform, env, async (candidate) => {
+    try {
+      return (await fsp.stat(candidate)).isFile();
+    } catch {
+      return false; // not in this PATH entry: try the next one
+    }
+  });
 }
 
 /** `--name` absent: the package, image, module, script or program the launch runs (`npx -y @scope/pkg@1.2` -> `pkg`). */

@@ -1,5 +1,5 @@
 import { recordedTarget, runStopLadder, termThenKill } from '../core/actions/stopLadder';
-import { RecordedProcess, reidentify } from '../core/processes/reidentify';
+import { RecordedProcess, reidentify } from '../core/pids/reidentify';
 
 /**
  * Stops the server a dead guard left behind. A guard killed with SIGKILL cannot stop its child,

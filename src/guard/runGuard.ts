@@ -1,9 +1,9 @@
 import { Readable, Writable } from 'node:stream';
 import { ControlServer } from '../core/control';
 import { controlEndpointFor } from '../core/locks';
-import { recordIdentity } from '../core/processes/reidentify';
+import { recordIdentity } from '../core/pids/reidentify';
 import { acquireGuardLock, ConflictPolicy } from './conflict';
-import { CrashLoopOptions } from './crashLoop';
+import { CrashLoopOptions } from './host/crashLoop';
 import { Guard } from './guard';
 import { serveControl } from './host/control';
 import { guardLockRecord, recordChildVersion } from './host/lockRecord';
@@ -11,7 +11,7 @@ import { StopGrace } from './host/supervisor';
 import { probeLaunch } from './host/versionProbe';
 import { identityOf, Launch } from './launch';
 import { stopLeftoverServer } from './leftoverServer';
-import { StalePolicy } from './staleness';
+import { StalePolicy } from './host/staleness';
 
 export interface RunGuardOptions {
   launch: Launch;

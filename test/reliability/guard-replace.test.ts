@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readProcessTable } from '../../src/core/processes/table';
+import { readProcessTable } from '../../src/core/pids/table';
 import { Guard } from '../../src/guard/guard';
 import { PassThrough } from 'node:stream';
 import { repoRoot } from '../support/repo';

@@ -9,7 +9,7 @@ import { sessionsPath } from '../../src/core/http/frontInfo';
 import { HTTP_LIMITS, HttpLimits } from '../../src/core/http/limits';
 import { SessionStore } from '../../src/core/http/sessionStore';
 import type { ServerIdentity } from '../../src/core/locks';
-import { lifeguardPaths, LifeguardPaths } from '../../src/core/paths';
+import { lifeguardPaths, LifeguardPaths } from '../../src/core/base/paths';
 import { HttpFront } from '../../src/guard/http/front';
 import { RunningHttpGuard, startHttpGuard } from '../../src/guard/http/httpGuard';
 import { freePort } from '../../src/guard/http/upstream';

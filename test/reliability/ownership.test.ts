@@ -5,7 +5,7 @@ import { controlShutdown } from '../../src/core/control';
 import { listLocks, LockRecord } from '../../src/core/locks';
 import { cliPath } from '../support/repo';
 import { connectClient, echo, shortTempDir, spawnCollect, versionedServerPackage } from '../integration/http/support';
-import type { Snapshot } from '../../src/core/model';
+import type { Snapshot } from '../../src/core/base/model';
 import { cli, FakeClient, server, startFakeClient, statusJson } from '../integration/processes/support/harness';
 import { until } from '../support/poll';
 import { isAlive, killAndWait } from '../support/liveness';

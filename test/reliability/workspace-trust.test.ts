@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Snapshot } from '../../src/core/model';
+import type { Snapshot } from '../../src/core/base/model';
 import { cli, startFakeClient } from '../integration/processes/support/harness';
 import { isAlive } from '../support/liveness';
 import { processScenario } from './support';

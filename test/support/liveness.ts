@@ -1,6 +1,6 @@
 import { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import { readProcessTable } from '../../src/core/processes/table';
+import { readProcessTable } from '../../src/core/pids/table';
 import { until } from './poll';
 
 /**

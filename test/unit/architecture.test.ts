@@ -12,8 +12,8 @@ import { importCycles, importGraph, importSpecifiers, layerViolations, sourceFil
 export const CORE_LAYERS = [
   'base', // the snapshot's types, paths, host environment, private files, redaction
   'net', // the loopback policy
+  'launch', // the one parser of launch commands (text only: words, launchers, options, targets)
   'pids', // the OS process table and the one rule for re-identifying a pid
-  'launch', // the one parser of launch commands
   'control', // the guard's control protocol
   'sources', // one adapter per client config
   'locks', // the lock-file protocol

@@ -1,4 +1,4 @@
-import { DEFAULT_CRASH_LOOP } from '../../guard/crashLoop';
+import { DEFAULT_CRASH_LOOP } from '../../guard/host/crashLoop';
 
 /** The options every guard takes, stdio (`run`) or HTTP (`run --http`, `ensure --http`), written once. */
 export const GUARD_OPTIONS = {

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { isLoopbackBindHost } from '../../core/net/loopback';
-import type { CrashLoopOptions } from '../../guard/crashLoop';
+import type { CrashLoopOptions } from '../../guard/host/crashLoop';
 import type { Launch } from '../../guard/launch';
 import { CliIo, UsageError } from '../io';
 import { GUARD_OPTIONS, WHEN_STALE_DESCRIPTION } from './guardOptions';

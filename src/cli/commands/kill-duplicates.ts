@@ -1,7 +1,7 @@
 import { killDuplicates, killDuplicatesPlan, SkippedItem } from '../../core/actions/killDuplicates';
 import { defaultStopDeps } from '../../core/actions/stop';
-import { terminalSafe } from '../../core/terminalSafe';
-import { currentHostEnv } from '../../core/hostEnv';
+import { terminalSafe } from '../../core/base/terminalSafe';
+import { currentHostEnv } from '../../core/base/hostEnv';
 import { CliIo, UsageError } from '../io';
 import { CommandSpec, parseOptions } from '../options';
 import { ACTION_OPTIONS, formatStopResult, snapshotFor } from './stop';

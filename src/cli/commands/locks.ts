@@ -1,7 +1,7 @@
 import * as path from 'node:path';
-import { currentHostEnv } from '../../core/hostEnv';
+import { currentHostEnv } from '../../core/base/hostEnv';
 import { listLocks, LockDirError } from '../../core/locks';
-import { lifeguardPaths } from '../../core/paths';
+import { lifeguardPaths } from '../../core/base/paths';
 import { formatLocks, redactListed } from '../format/locks';
 import { CliIo } from '../io';
 import { CommandSpec, parseOptions } from '../options';

@@ -1,10 +1,10 @@
 import { defaultStopDeps, stopInstance } from '../../core/actions/stop';
 import { workspaceRefusal } from '../../core/actions/workspaceTrust';
 import { controlRestart, controlStatus } from '../../core/control';
-import { currentHostEnv } from '../../core/hostEnv';
+import { currentHostEnv } from '../../core/base/hostEnv';
 import { listLocks, LockRecord } from '../../core/locks';
-import { lifeguardPaths } from '../../core/paths';
-import { terminalSafe } from '../../core/terminalSafe';
+import { lifeguardPaths } from '../../core/base/paths';
+import { terminalSafe } from '../../core/base/terminalSafe';
 import { CliIo, UsageError } from '../io';
 import { CommandSpec, OptionValues, parseOptions } from '../options';
 import { ACTION_OPTIONS, formatStopResult, snapshotFor } from './stop';

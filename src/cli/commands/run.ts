@@ -1,10 +1,10 @@
 import * as path from 'node:path';
-import { currentHostEnv } from '../../core/hostEnv';
-import { lifeguardPaths } from '../../core/paths';
+import { currentHostEnv } from '../../core/base/hostEnv';
+import { lifeguardPaths } from '../../core/base/paths';
 import { CONFLICT_POLICIES } from '../../guard/conflict';
 import { runGuard } from '../../guard/runGuard';
-import { STALE_POLICIES } from '../../guard/staleness';
-import { terminalSafe } from '../../core/terminalSafe';
+import { STALE_POLICIES } from '../../guard/host/staleness';
+import { terminalSafe } from '../../core/base/terminalSafe';
 import { CliIo, UsageError } from '../io';
 import { CommandSpec, parseOptions, splitServerCommand } from '../options';
 import { privateHomeReady } from '../privateHome';

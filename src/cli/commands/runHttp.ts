@@ -1,9 +1,9 @@
-import { currentHostEnv } from '../../core/hostEnv';
-import { lifeguardPaths } from '../../core/paths';
+import { currentHostEnv } from '../../core/base/hostEnv';
+import { lifeguardPaths } from '../../core/base/paths';
 import { startHttpGuard } from '../../guard/http/httpGuard';
 import { identityOf } from '../../guard/launch';
 import { probeLaunch } from '../../guard/host/versionProbe';
-import { terminalSafe } from '../../core/terminalSafe';
+import { terminalSafe } from '../../core/base/terminalSafe';
 import { CliIo } from '../io';
 import { privateHomeReady } from '../privateHome';
 import { parseHttpCommandLine } from './httpOptions';

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
-import { currentHostEnv } from '../../core/hostEnv';
-import { Snapshot } from '../../core/model';
-import { takeSnapshot } from '../../core/snapshot';
+import { currentHostEnv } from '../../core/base/hostEnv';
+import { Snapshot } from '../../core/base/model';
+import { takeSnapshot } from '../../core/snapshot/build';
 import { selectWorkspaces } from '../../core/sources/workspaces';
 import { formatStatus } from '../format/status';
 import { CliIo, UsageError } from '../io';

@@ -2,11 +2,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DEFAULT_GRACE_MS, defaultStopDeps, StopResult, stopInstance } from '../../core/actions/stop';
 import { judgedByCurrentConfigs, workspaceRefusal } from '../../core/actions/workspaceTrust';
-import { currentHostEnv } from '../../core/hostEnv';
-import { Instance, Snapshot } from '../../core/model';
-import { takeSnapshot } from '../../core/snapshot';
+import { currentHostEnv } from '../../core/base/hostEnv';
+import { Instance, Snapshot } from '../../core/base/model';
+import { takeSnapshot } from '../../core/snapshot/build';
 import { scanSources } from '../../core/sources/scan';
-import { terminalSafe } from '../../core/terminalSafe';
+import { terminalSafe } from '../../core/base/terminalSafe';
 import { CliIo, UsageError } from '../io';
 import { CommandSpec, parseOptions } from '../options';
 

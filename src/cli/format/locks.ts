@@ -1,6 +1,6 @@
 import { redactRecord } from '../../core/locks/redactRecord';
 import type { FreeState, HolderState } from '../../core/locks';
-import { terminalSafe, terminalSafeDeep } from '../../core/terminalSafe';
+import { terminalSafe, terminalSafeDeep } from '../../core/base/terminalSafe';
 import { table } from './status';
 
 export type ListedLock = { lockPath: string } & (HolderState | FreeState);

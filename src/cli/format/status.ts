@@ -1,5 +1,5 @@
-import { Instance, Snapshot, Verdict } from '../../core/model';
-import { terminalSafeDeep } from '../../core/terminalSafe';
+import { Instance, Snapshot, Verdict } from '../../core/base/model';
+import { terminalSafeDeep } from '../../core/base/terminalSafe';
 import { formatStaleEvidence, formatUpdates, installedCell, runningCell, versionVerdictLabel } from './versions';
 
 /**

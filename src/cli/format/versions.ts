@@ -1,6 +1,6 @@
-import type { Instance, ServerStatus, Snapshot } from '../../core/model';
+import type { Instance, ServerStatus, Snapshot } from '../../core/base/model';
 import { describeMove } from '../../core/versions/fingerprint';
-import type { Installed } from '../../core/versions/types';
+import type { Installed } from '../../core/base/versionTypes';
 
 /** The installed side in a cell: a version, `missing`, or `?` when it could not be told. */
 export function installedCell(installed: Installed | undefined): string {

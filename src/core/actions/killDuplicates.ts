@@ -1,4 +1,4 @@
-import type { Instance, Snapshot } from '../model';
+import type { Instance, Snapshot } from '../base/model';
 import { StopDeps, stopInstance, StopOptions, StopResult } from './stop';
 import { workspaceRefusal } from './workspaceTrust';
 

@@ -1,8 +1,8 @@
-import type { Instance } from '../model';
-import { commandHash, type ProcessIdentity } from '../processes/identity';
-import { liveIdentityReader, missingIdentityFields, RecordedProcess, ReidentifyRefusal } from '../processes/reidentify';
+import type { Instance } from '../base/model';
+import { commandHash, type ProcessIdentity } from '../pids/identity';
+import { liveIdentityReader, missingIdentityFields, RecordedProcess, ReidentifyRefusal } from '../pids/reidentify';
 import { identifyRecorded, RecordedTarget, recordedTarget, runStopLadder, termThenKill } from './stopLadder';
-import { ProcessInfo, readProcessTable } from '../processes/table';
+import { ProcessInfo, readProcessTable } from '../pids/table';
 import { ProcessTree } from '../processes/tree';
 
 /** Why an action left a process alone: the re-identification rule's reasons, and our ancestors. */

@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
-import type { ProcessIdentity } from '../processes/identity';
-import { liveReidentifyDeps, RecordedProcess, reidentify, ReidentifyDeps, ReidentifyRefusal } from '../processes/reidentify';
+import type { ProcessIdentity } from '../pids/identity';
+import { liveReidentifyDeps, RecordedProcess, reidentify, ReidentifyDeps, ReidentifyRefusal } from '../pids/reidentify';
 
 /**
  * The one way a process is stopped: an optional "ask" (stdin EOF, a shutdown over a control

@@ -1,4 +1,4 @@
-import type { Instance, ServerConfig, ServerStatus, Snapshot, SourceRef } from '../model';
+import type { Instance, ServerConfig, ServerStatus, Snapshot, SourceRef } from '../base/model';
 
 /**
  * Workspace trust for actions that signal processes. A workspace's files come with the folder (a

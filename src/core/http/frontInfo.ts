@@ -1,9 +1,9 @@
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
-import { readPrivate, writePrivateAtomic } from '../privateFs';
+import { readPrivate, writePrivateAtomic } from '../base/privateFs';
 import { identityHash, ServerIdentity } from '../locks';
-import type { LifeguardPaths } from '../paths';
-import type { RecordedProcess } from '../processes/reidentify';
+import type { LifeguardPaths } from '../base/paths';
+import type { RecordedProcess } from '../pids/reidentify';
 
 /**
  * Where an HTTP guard says it serves, for `ensure` to print the URL of one that already runs. The
@@ -16,7 +16,7 @@ export interface FrontInfo {
   host: string;
   port: number;
   /**
-   * The server the guard runs now, with what re-identifying it takes (processes/reidentify.ts): a
+   * The server the guard runs now, with what re-identifying it takes (pids/reidentify.ts): a
    * guard killed with SIGKILL leaves it behind, and the next guard stops it before starting its own.
    */
   upstream?: RecordedProcess;

@@ -1,7 +1,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { redactUrl } from '../redact';
-import { LIFEGUARD_VERSION } from '../version';
+import { redactUrl } from '../base/redact';
+import { LIFEGUARD_VERSION } from '../base/version';
 
 /** What a running HTTP server says about itself: running-version evidence straight from the process. */
 export type ServerInfoProbe =

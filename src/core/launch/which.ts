@@ -1,4 +1,4 @@
-import { pathFor } from '../hostEnv';
+import { pathFor } from '../base/hostEnv';
 import { hasSeparator } from './program';
 
 /**

@@ -1,5 +1,5 @@
 import { ensureLockDir, LockDirError } from './lockDir';
-import { recordIdentity } from '../processes/reidentify';
+import { recordIdentity } from '../pids/reidentify';
 import { judgeRecord } from './liveness';
 import { lockPathFor } from './naming';
 import { PROTOCOL_VERSION, serializeRecord } from './record';

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { linuxBootId, linuxBootTime, linuxStartTimeMs } from '../processes/identity';
+import { linuxBootId, linuxBootTime, linuxStartTimeMs } from '../pids/identity';
 import type { HolderState, LinuxProcessIdentity, LockRecord } from './types';
 
 const execFileAsync = promisify(execFile);

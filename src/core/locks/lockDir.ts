@@ -1,5 +1,5 @@
 import { lstatSync } from 'node:fs';
-import { dirProblem, ensurePrivateDir, PrivateDirError } from '../privateFs';
+import { dirProblem, ensurePrivateDir, PrivateDirError } from '../base/privateFs';
 
 /** A lock directory (or a lock inside it) that must not be trusted; the message says why and what to do. */
 export class LockDirError extends Error {

@@ -1,4 +1,4 @@
-import { redactArgs, redactText } from '../redact';
+import { redactArgs, redactText } from '../base/redact';
 import type { LockRecord } from './types';
 
 /**

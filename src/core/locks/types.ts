@@ -46,7 +46,7 @@ export interface LockRecord {
   /**
    * The server process a launcher (the guard) runs for this identity: the holder is the launcher,
    * the child does the writing. A successor that takes over from a dead holder stops this process
-   * first, once re-identified (src/core/processes/reidentify.ts), so a child that outlived its
+   * first, once re-identified (src/core/pids/reidentify.ts), so a child that outlived its
    * launcher never becomes a second writer. A child record that lacks a field of that rule
    * (startTime, commandHash; `linux` is written on Linux) is never signalled.
    */

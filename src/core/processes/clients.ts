@@ -1,6 +1,6 @@
-import type { ClientId, InstanceClient } from '../model';
+import type { ClientId, InstanceClient } from '../base/model';
 import { effectiveArgv, programName } from './argv';
-import { ProcessInfo } from './table';
+import { ProcessInfo } from '../pids/table';
 import { ProcessTree } from './tree';
 
 /**

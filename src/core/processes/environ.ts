@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { isSecretName } from '../redact';
+import { isSecretName } from '../base/redact';
 
 /** Parses the text of /proc/<pid>/environ (NUL-separated `KEY=value`). */
 export function parseEnviron(text: string): Map<string, string> {

@@ -1,4 +1,4 @@
-import type { Instance } from '../model';
+import type { Instance } from '../base/model';
 import { START_TIME_TOLERANCE_MS } from '../locks';
 import { redactResourceKey } from '../locks/redactRecord';
 import type { LockRecord } from '../locks/types';

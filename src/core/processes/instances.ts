@@ -1,4 +1,4 @@
-import type { Diagnostic, Instance, Listener, ProcessTableState, ServerConfig, ServerStatus } from '../model';
+import type { Diagnostic, Instance, Listener, ProcessTableState, ServerConfig, ServerStatus } from '../base/model';
 import type { LockRecord } from '../locks/types';
 import { secretEnvValues } from './environ';
 import { lockOwners, markGuarded } from './guarded';
@@ -6,7 +6,7 @@ import type { LaunchFacts } from './launchIdentity';
 import { findListeners, localPort } from './listen';
 import { buildInstance, descendToMain, matchProcesses } from './match';
 import { owningClient } from './clients';
-import { ProcessTableResult } from './table';
+import { ProcessTableResult } from '../pids/table';
 import { ProcessTree } from './tree';
 import { assignVerdicts } from './verdicts';
 

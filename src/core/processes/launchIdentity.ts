@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { ServerConfig } from '../model';
+import type { ServerConfig } from '../base/model';
 import { programName } from '../launch/program';
 import { whichSync } from '../launch/which';
 import { interpreterOf } from './argv';
-import { ProcessInfo } from './table';
+import { ProcessInfo } from '../pids/table';
 
 /**
  * Which configured launch a running process is, beyond its launch key: the resolved executable, the

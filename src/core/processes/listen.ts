@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import { promisify } from 'node:util';
-import type { Listener } from '../model';
+import type { Listener } from '../base/model';
 import { namesThisMachine } from '../net/loopback';
 
 const execFileAsync = promisify(execFile);

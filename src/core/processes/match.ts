@@ -1,11 +1,11 @@
-import type { Diagnostic, Instance, InstanceClient, LauncherStep, ServerConfig, Verdict } from '../model';
-import { REDACTED, redactArgs, redactUrl } from '../redact';
+import type { Diagnostic, Instance, InstanceClient, LauncherStep, ServerConfig, Verdict } from '../base/model';
+import { REDACTED, redactArgs, redactUrl } from '../base/redact';
 import { effectiveArgv, genericProgram, isGuard, isWrapper, LaunchKey, launchKeyOf, looksLikeMcpServer, mayHaveKey, programName, splitShellWords } from './argv';
 import { owningClient } from './clients';
 import type { LockOwners } from './guarded';
-import { commandHash } from './identity';
+import { commandHash } from '../pids/identity';
 import { cwdUndecided, identityAnswers, LaunchFacts } from './launchIdentity';
-import { ProcessInfo } from './table';
+import { ProcessInfo } from '../pids/table';
 import { ProcessTree } from './tree';
 
 export interface MatchOptions {

@@ -1,4 +1,4 @@
-import { ProcessInfo } from './table';
+import { ProcessInfo } from '../pids/table';
 
 /** The process table indexed once per snapshot: by pid, and parent -> children. */
 export class ProcessTree {

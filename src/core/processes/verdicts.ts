@@ -1,4 +1,4 @@
-import type { Instance, InstanceRef, Verdict } from '../model';
+import type { Instance, InstanceRef, Verdict } from '../base/model';
 
 export interface VerdictOptions {
   /** Whether the server is declared single-writer: then instances from several clients are flagged "shared". */

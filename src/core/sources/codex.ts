@@ -1,5 +1,5 @@
 import type * as SmolToml from 'smol-toml' with { 'resolution-mode': 'import' };
-import { Position } from '../model';
+import { Position } from '../base/model';
 import { kindOf } from './kind';
 import { indexTomlKeys, tomlKey } from './tomlKeys';
 import { AdaptResult, RawServerEntry } from './types';

@@ -1,5 +1,5 @@
 import { isMap, isScalar, isSeq, Node, parseDocument, Scalar, visit, YAMLMap } from 'yaml';
-import { Position } from '../model';
+import { Position } from '../base/model';
 import { jsonServerMapAdapter } from './jsonc';
 import { excessiveNesting, MAX_NESTING } from './nesting';
 import { LineMap } from './position';

@@ -1,4 +1,4 @@
-import { HostEnv, pathFor } from '../hostEnv';
+import { HostEnv, pathFor } from '../base/hostEnv';
 
 /** The per-OS folders that client config paths start from, derived only from the injected host. */
 

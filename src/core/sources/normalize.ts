@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { HostEnv, pathFor } from '../hostEnv';
-import { ServerConfig, SourceRef, Transport } from '../model';
-import { isSecretName, redactArgs, redactText, redactUrl } from '../redact';
+import { HostEnv, pathFor } from '../base/hostEnv';
+import { ServerConfig, SourceRef, Transport } from '../base/model';
+import { isSecretName, redactArgs, redactText, redactUrl } from '../base/redact';
 import { RawField, RawServerEntry, FileDiagnostic, VariableFlavour } from './types';
 import { resolveVariables } from './variables';
 import { kindOf } from './kind';

@@ -1,4 +1,4 @@
-import { Position } from '../model';
+import { Position } from '../base/model';
 
 /** Maps character offsets of one text to 1-based line/column, with one pass to index line starts. */
 export class LineMap {

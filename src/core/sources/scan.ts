@@ -1,6 +1,6 @@
 import { readdir } from 'node:fs/promises';
-import { HostEnv, pathFor } from '../hostEnv';
-import { Diagnostic, LaunchGroup, ScannedFile, ServerConfig } from '../model';
+import { HostEnv, pathFor } from '../base/hostEnv';
+import { Diagnostic, LaunchGroup, ScannedFile, ServerConfig } from '../base/model';
 import { MAX_DIAGNOSTICS_PER_FILE, MAX_SERVERS_PER_FILE } from './caps';
 import { limitConcurrency } from './limit';
 import { ParseCache } from './parseCache';

@@ -1,4 +1,4 @@
-import { pathFor } from '../hostEnv';
+import { pathFor } from '../base/hostEnv';
 import { adaptClaudeJson } from './claudeCode';
 import { adaptCodeWorkspace } from './codeWorkspace';
 import { adaptCodexToml } from './codex';

@@ -1,4 +1,4 @@
-import { Position } from '../model';
+import { Position } from '../base/model';
 
 /**
  * Where each key of a TOML document is written, for positions in diagnostics: smol-toml parses

@@ -1,5 +1,5 @@
-import { HostEnv } from '../hostEnv';
-import { ClientId, Diagnostic, Position, Scope } from '../model';
+import { HostEnv } from '../base/hostEnv';
+import { ClientId, Diagnostic, Position, Scope } from '../base/model';
 
 /** One field of a server entry as written in the file, with where it was. */
 export interface RawField {

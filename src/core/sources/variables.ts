@@ -1,5 +1,5 @@
-import { HostEnv, pathFor } from '../hostEnv';
-import { REDACTED } from '../redact';
+import { HostEnv, pathFor } from '../base/hostEnv';
+import { REDACTED } from '../base/redact';
 import { FileDiagnostic, VariableFlavour } from './types';
 
 export interface VariableContext {

@@ -1,13 +1,13 @@
 import { existsSync, promises as fsp } from 'node:fs';
-import { appendPrivate } from '../privateFs';
+import { appendPrivate } from '../base/privateFs';
 import * as path from 'node:path';
-import { HostEnv } from '../hostEnv';
+import { HostEnv } from '../base/hostEnv';
 import { listLocks } from '../locks';
 import type { LockRecord } from '../locks/types';
-import type { Instance, ServerStatus } from '../model';
-import { lifeguardPaths } from '../paths';
+import type { Instance, ServerStatus } from '../base/model';
+import { lifeguardPaths } from '../base/paths';
 import { holderRecordOf } from '../processes/guarded';
-import type { ProcessInfo } from '../processes/table';
+import type { ProcessInfo } from '../pids/table';
 import type { Launch } from '../sources/scan';
 import { MtimeCache } from './cache';
 import { DockerCli, dockerCli, parseDockerRun } from './docker';
@@ -18,7 +18,7 @@ import { parseDeletedMappings, readMaps, replacedWithin } from './maps';
 import { PackageRef, RegistryChecker, RegistryOverrides } from './registry';
 import { resolveInstalled, Resolution } from './resolve';
 import { askServerInfo, ServerInfoAnswer } from './serverInfo';
-import { Installed, InstanceVersions } from './types';
+import { Installed, InstanceVersions } from '../base/versionTypes';
 import { ResolveContext } from './lookup';
 
 /**

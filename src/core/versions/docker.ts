@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
-import { HostEnv } from '../hostEnv';
+import { HostEnv } from '../base/hostEnv';
 import { parseLaunch } from '../launch/parse';
 import { isRecord, LaunchSpec } from './lookup';
-import { Installed, Running } from './types';
+import { Installed, Running } from '../base/versionTypes';
 
 /**
  * Docker: the image id a server's container runs vs the id its tag points to now. Both come from

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { EnvironmentFingerprint, MovedDependency } from './types';
+import { EnvironmentFingerprint, MovedDependency } from '../base/versionTypes';
 
 /** The fingerprint of a set of packages: equal sets, equal hashes, whatever order they were read in. */
 export function fingerprint(packages: Record<string, string>): EnvironmentFingerprint {

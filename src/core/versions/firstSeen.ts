@@ -1,5 +1,5 @@
 import { lstatSync } from 'node:fs';
-import { readPrivate, writePrivateAtomic } from '../privateFs';
+import { readPrivate, writePrivateAtomic } from '../base/privateFs';
 import { FirstSeen } from './judge';
 
 /**
@@ -32,7 +32,7 @@ export class FirstSeenStore {
   private constructor(
     readonly file: string,
     private readonly entries: Map<string, StoredEntry>,
-    /** Our root (src/core/paths.ts): every folder from it down to the file's is checked before use. */
+    /** Our root (src/core/base/paths.ts): every folder from it down to the file's is checked before use. */
     private readonly root: string | undefined,
   ) {}
 

@@ -1,6 +1,6 @@
 import { RecordedVersions } from '../locks/types';
 import { describeMove, fingerprint, movedDependencies } from './fingerprint';
-import { EnvironmentFingerprint, Installed, MovedDependency, Running, VersionVerdict } from './types';
+import { EnvironmentFingerprint, Installed, MovedDependency, Running, VersionVerdict } from '../base/versionTypes';
 
 /**
  * The stale judgement, as a pure function of the evidence. The rule it keeps: `stale` only on

@@ -1,4 +1,4 @@
-import { HostEnv, pathFor } from '../hostEnv';
+import { HostEnv, pathFor } from '../base/hostEnv';
 import { hasSeparator } from '../launch/program';
 import { envVar, which } from '../launch/which';
 import { FileStat, VersionFs } from './fs';

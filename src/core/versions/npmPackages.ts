@@ -1,10 +1,10 @@
 import * as semver from 'semver';
-import { pathFor } from '../hostEnv';
+import { pathFor } from '../base/hostEnv';
 import { changedAt } from './fs';
 import { fingerprint } from './fingerprint';
 import { parseLaunch } from '../launch/parse';
 import { envValue, isRecord, LaunchSpec, parseIni, readJson, ResolveContext, whichCommand } from './lookup';
-import { Installed } from './types';
+import { Installed } from '../base/versionTypes';
 
 /**
  * npm-family resolution: which package a launch runs and what version of it is on disk now, with

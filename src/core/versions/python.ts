@@ -1,10 +1,10 @@
-import { pathFor } from '../hostEnv';
+import { pathFor } from '../base/hostEnv';
 import { changedAt } from './fs';
 import { fingerprint } from './fingerprint';
 import { parseLaunch } from '../launch/parse';
 import { programName, PYTHON_LIKE } from '../launch/program';
 import { envValue, LaunchSpec, ResolveContext, whichCommand } from './lookup';
-import { Installed } from './types';
+import { Installed } from '../base/versionTypes';
 
 /**
  * Python resolution: the site-packages a launch runs from (a venv, a uv tool or uvx environment, a

@@ -1,9 +1,9 @@
-import { readPrivate, writePrivateAtomic } from '../privateFs';
+import { readPrivate, writePrivateAtomic } from '../base/privateFs';
 import * as semver from 'semver';
-import { pathFor } from '../hostEnv';
+import { pathFor } from '../base/hostEnv';
 import { envValue, isRecord, parseIni, ResolveContext } from './lookup';
 import { userNpmrc } from './npmPackages';
-import { UpdateAvailable } from './types';
+import { UpdateAvailable } from '../base/versionTypes';
 
 /**
  * "Is there a newer release?": the npm registry's package document and PyPI's JSON API, at the
@@ -109,7 +109,7 @@ interface CacheEntry {
 export interface RegistryCheckerOptions {
   ctx: ResolveContext;
   cacheFile: string;
-  /** Our root (src/core/paths.ts): every folder from it down to the cache file's is checked before use. */
+  /** Our root (src/core/base/paths.ts): every folder from it down to the cache file's is checked before use. */
   root?: string;
   overrides?: RegistryOverrides;
   now?: () => Date;

@@ -1,12 +1,12 @@
-import { pathFor } from '../hostEnv';
-import { redactArgs } from '../redact';
+import { pathFor } from '../base/hostEnv';
+import { redactArgs } from '../base/redact';
 import { changedAt } from './fs';
 import { DockerCli, parseDockerRun, resolveDocker } from './docker';
 import { hasSeparator, LaunchSpec, programName, ResolveContext, whichCommand } from './lookup';
 import { npmPackageOfScript, parseNpmRunner, resolveNpmRunner } from './npmPackages';
 import { parseLaunch } from '../launch/parse';
 import { isPythonInterpreter, parsePythonRunner, resolvePythonModule, resolvePythonRunner, resolveVenvScript, venvOf } from './python';
-import { Installed, Running } from './types';
+import { Installed, Running } from '../base/versionTypes';
 
 /** What resolution learned: always the installed side; the running side too when the tool itself tells (docker). */
 export interface Resolution {

@@ -2,7 +2,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { probeServerInfo } from '../http/probe';
-import { LIFEGUARD_VERSION } from '../version';
+import { LIFEGUARD_VERSION } from '../base/version';
 
 export type ServerInfoAnswer = { ok: true; name: string; version: string } | { ok: false; reason: string };
 

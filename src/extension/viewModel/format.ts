@@ -1,4 +1,4 @@
-import { terminalSafe, terminalSafeLines } from '../../core/terminalSafe';
+import { terminalSafe, terminalSafeLines } from '../../core/base/terminalSafe';
 
 /**
  * Text from configs, process tables and lock records as the views show it: control characters and

@@ -1,5 +1,5 @@
 import { CommandId } from '../commandIds';
-import type { Diagnostic } from '../../core/model';
+import type { Diagnostic } from '../../core/base/model';
 import { Cap, CapValue, contextValue, NodeKind } from './contextValues';
 import { describeVerdict } from './evidence';
 import { formatMemory, formatUptime, mdCell, plural, shownLines, shownText } from './format';

@@ -1,4 +1,4 @@
-import type { Snapshot } from '../../core/model';
+import type { Snapshot } from '../../core/base/model';
 
 /**
  * What the refresh manager watches for a snapshot: every config file the scan looked at (a missing

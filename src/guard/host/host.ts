@@ -1,8 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
 import type { GuardStatus, RestartOutcome } from '../../core/control/protocol';
-import { CrashLoopDetector, CrashLoopOptions } from '../crashLoop';
-import { StaleGate } from '../staleGate';
-import { InstalledVersionProbe, ResolvedVersion, StalePolicy } from '../staleness';
+import { CrashLoopDetector, CrashLoopOptions } from './crashLoop';
+import { StaleGate } from './staleGate';
+import { InstalledVersionProbe, ResolvedVersion, StalePolicy } from './staleness';
 import { GuardState, Lifecycle } from './lifecycle';
 import { ChildExit, describeExit, exitCodeOf, ServerChild, stopServer, StopGrace } from './supervisor';
 import { GuardTransport, HostView } from './transport';

@@ -1,8 +1,8 @@
 import type { AcquireOptions, HeldLock, RecordedVersions } from '../../core/locks';
 import { processStartTime } from '../../core/locks';
-import { LIFEGUARD_VERSION } from '../../core/version';
+import { LIFEGUARD_VERSION } from '../../core/base/version';
 import type { Launch } from '../launch';
-import type { ResolvedVersion } from '../staleness';
+import type { ResolvedVersion } from './staleness';
 
 /** Which transport a guard serves: the record's holder says it, so `ensure` knows an HTTP guard. */
 export type TransportTag = 'stdio' | 'http';

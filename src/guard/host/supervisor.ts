@@ -76,7 +76,7 @@ export interface StopGrace {
  */
 export async function stopServer(child: ServerChild<ChildProcess>, grace: StopGrace): Promise<ChildExit> {
   // Signals go through our own child's handle, which names the exact process (stopLadder.ts
-  // childTarget; core/processes/reidentify.ts is for pids known only from a record).
+  // childTarget; core/pids/reidentify.ts is for pids known only from a record).
   if (child.exit) return child.exit;
   const stdin = child.proc.stdin;
   await runStopLadder([childTarget(child.proc, child.exited)], [

@@ -1,10 +1,10 @@
-import { currentHostEnv, HostEnv } from '../../core/hostEnv';
+import { currentHostEnv, HostEnv } from '../../core/base/hostEnv';
 import { MtimeCache } from '../../core/versions/cache';
 import { nodeFs } from '../../core/versions/fs';
 import { LaunchSpec } from '../../core/versions/lookup';
 import { Resolution, resolveInstalled } from '../../core/versions/resolve';
-import type { Installed } from '../../core/versions/types';
-import { InstalledVersionProbe, ResolvedVersion } from '../staleness';
+import type { Installed } from '../../core/base/versionTypes';
+import { InstalledVersionProbe, ResolvedVersion } from './staleness';
 
 /**
  * The one version probe of both transports. What the guard's launch would run if started now, through the engine's resolvers (npm bins, npx

@@ -1,6 +1,6 @@
 import { promises as fsp } from 'node:fs';
 import { findListeners } from '../../core/processes/listen';
-import { redactArgs } from '../../core/redact';
+import { redactArgs } from '../../core/base/redact';
 
 /**
  * Says who listens on a local port, for the "port is taken" message: the pid and its command line

@@ -1,5 +1,5 @@
 import { Buffer } from 'node:buffer';
-import { Classified, serializeMessage } from '../messages';
+import { Classified, serializeMessage } from './messages';
 
 type Answer = Classified & { kind: 'response' };
 

@@ -2,8 +2,8 @@ import { Readable, Writable } from 'node:stream';
 import type { RequestId } from '@modelcontextprotocol/sdk/types.js';
 import { ChildExit, describeExit, PipedProcess, ServerChild, spawnServer, SpawnSpec } from '../host/supervisor';
 import type { GuardTransport, HostView } from '../host/transport';
-import { joinLine, LineParts, lineTail, LineSplitter } from '../lines';
-import { classify, Classified, errorResponse, GuardErrorCode, idKey, LARGE_LINE_BYTES, notification, TAIL_BYTES, trailingResponseId } from '../messages';
+import { joinLine, LineParts, lineTail, LineSplitter } from './lines';
+import { classify, Classified, errorResponse, GuardErrorCode, idKey, LARGE_LINE_BYTES, notification, TAIL_BYTES, trailingResponseId } from './messages';
 import { ClientWriter } from './clientWriter';
 import { Handshake } from './handshake';
 

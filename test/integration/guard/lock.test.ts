@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import { stopLeftoverServer } from '../../../src/guard/leftoverServer';
 import { probeProcess } from '../../../src/core/locks';
-import { recordIdentity } from '../../../src/core/processes/reidentify';
+import { recordIdentity } from '../../../src/core/pids/reidentify';
 import { repoRoot } from '../../support/repo';
 import { connectGuarded, GuardedClient, liveRecords, memoryBin, spawnGuard, tempHome, textOf } from './support';
 import { until } from '../../support/poll';

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Snapshot } from '../../../src/core/model';
+import type { Snapshot } from '../../../src/core/base/model';
 import { everythingBin, runCli, tempHome } from './support';
 import { repoRoot } from '../../support/repo';
 import { until } from '../../support/poll';

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { controlStatus } from '../../../src/core/control';
 import { listLocks } from '../../../src/core/locks';
-import { lifeguardPaths } from '../../../src/core/paths';
+import { lifeguardPaths } from '../../../src/core/base/paths';
 import { freePort } from '../../../src/guard/http/upstream';
 import { cliPath } from '../../support/repo';
 import { killAndWait } from '../../support/liveness';

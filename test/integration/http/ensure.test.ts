@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { controlShutdown, controlStatus } from '../../../src/core/control';
 import { listLocks, LockRecord } from '../../../src/core/locks';
-import { lifeguardPaths } from '../../../src/core/paths';
+import { lifeguardPaths } from '../../../src/core/base/paths';
 import { freePort } from '../../../src/guard/http/upstream';
 import { cliPath } from '../../support/repo';
 import { connectClient, echo, shortTempDir, spawnCollect, versionedServerPackage } from './support';

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { controlStatus } from '../../../src/core/control';
 import { listLocks, LockRecord } from '../../../src/core/locks';
-import { lifeguardPaths } from '../../../src/core/paths';
+import { lifeguardPaths } from '../../../src/core/base/paths';
 import { RunningHttpGuard, startHttpGuard } from '../../../src/guard/http/httpGuard';
 import { freePort } from '../../../src/guard/http/upstream';
 import { makeTempDir } from '../../support/temp';

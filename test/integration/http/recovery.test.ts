@@ -5,7 +5,7 @@ import { LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/type
 import { controlRestart, controlStatus, GuardStatus } from '../../../src/core/control';
 import { sessionsPath } from '../../../src/core/http/frontInfo';
 import { controlEndpointFor, ServerIdentity } from '../../../src/core/locks';
-import { lifeguardPaths, LifeguardPaths } from '../../../src/core/paths';
+import { lifeguardPaths, LifeguardPaths } from '../../../src/core/base/paths';
 import { RunningHttpGuard, startHttpGuard } from '../../../src/guard/http/httpGuard';
 import { freePort, waitUntilAnswers } from '../../../src/guard/http/upstream';
 import { connectClient, echo, everythingCommand, everythingGuardOptions, shortTempDir, spawnCollect } from './support';

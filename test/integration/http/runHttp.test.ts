@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { controlStatus } from '../../../src/core/control';
 import { listLocks, LockRecord } from '../../../src/core/locks';
-import { lifeguardPaths, LifeguardPaths } from '../../../src/core/paths';
+import { lifeguardPaths, LifeguardPaths } from '../../../src/core/base/paths';
 import { RunningHttpGuard, startHttpGuard } from '../../../src/guard/http/httpGuard';
 import { freePort } from '../../../src/guard/http/upstream';
 import { cliPath } from '../../support/repo';

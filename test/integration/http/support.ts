@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { LifeguardPaths } from '../../../src/core/paths';
+import type { LifeguardPaths } from '../../../src/core/base/paths';
 import type { HttpGuardOptions } from '../../../src/guard/http/httpGuard';
 import type { ServerIdentity } from '../../../src/core/locks';
 import { repoRoot } from '../../support/repo';

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Instance, Snapshot } from '../../../src/core/model';
+import type { Instance, Snapshot } from '../../../src/core/base/model';
 import { repoRoot } from '../../support/repo';
 import { cli, FakeClient, instancesOf, server, startFakeClient, statusJson } from './support/harness';
 import { until } from '../../support/poll';

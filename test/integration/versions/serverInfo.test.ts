@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { askServerInfo } from '../../../src/core/versions/serverInfo';
 import { repoRoot } from '../../support/repo';
-import { takeSnapshot } from '../../../src/core/snapshot';
+import { takeSnapshot } from '../../../src/core/snapshot/build';
 import { tempDir } from './support';
 import { stopChildren } from '../../support/liveness';
 import { freePort, startReady } from '../../support/startup';

@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Instance, ServerStatus, Snapshot } from '../../../src/core/model';
-import { takeSnapshot } from '../../../src/core/snapshot';
+import type { Instance, ServerStatus, Snapshot } from '../../../src/core/base/model';
+import { takeSnapshot } from '../../../src/core/snapshot/build';
 import { until } from '../../support/poll';
 import { fixturesDir } from '../../support/repo';
 

@@ -1,4 +1,4 @@
-import type { SourceRef } from '../../../src/core/model';
+import type { SourceRef } from '../../../src/core/base/model';
 import { VmClient, VmInstance, VmServer, VmSnapshot, VmVerdict } from '../../../src/extension/viewModel/input';
 
 /** Small builders for view-model inputs: every test states only what matters to it. */

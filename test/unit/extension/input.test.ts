@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
-import type { Instance, Snapshot } from '../../../src/core/model';
-import type { Installed, InstanceVersions } from '../../../src/core/versions/types';
+import type { Instance, Snapshot } from '../../../src/core/base/model';
+import type { Installed, InstanceVersions } from '../../../src/core/base/versionTypes';
 import { toViewInput } from '../../../src/extension/viewModel/input';
 import { filterSources } from '../../../src/extension/viewModel/sourcesFilter';
 import { server, snapshot, source } from './fixtures';

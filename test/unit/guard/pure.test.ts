@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
-import { CrashLoopDetector } from '../../../src/guard/crashLoop';
-import { joinLine, lineTail, LineSplitter } from '../../../src/guard/lines';
-import { classify, idKey, trailingResponseId } from '../../../src/guard/messages';
-import { compareVersions, decide } from '../../../src/guard/staleness';
+import { CrashLoopDetector } from '../../../src/guard/host/crashLoop';
+import { joinLine, lineTail, LineSplitter } from '../../../src/guard/stdio/lines';
+import { classify, idKey, trailingResponseId } from '../../../src/guard/stdio/messages';
+import { compareVersions, decide } from '../../../src/guard/host/staleness';
 
 describe('guard: line framing', () => {
   it('returns each line whole however the bytes are cut, and keeps the unfinished one', () => {

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { matchClientSignature, owningClient } from '../../../src/core/processes/clients';
-import { ProcessInfo } from '../../../src/core/processes/table';
+import { ProcessInfo } from '../../../src/core/pids/table';
 import { ProcessTree } from '../../../src/core/processes/tree';
 
 const p = (argv: string[], extra: Partial<ProcessInfo> = {}): ProcessInfo => ({ pid: 2, ppid: 1, argv, ...extra });

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { genericProgram } from '../../../src/core/processes/argv';
 import { attachInstances } from '../../../src/core/processes/instances';
-import { ProcessInfo } from '../../../src/core/processes/table';
+import { ProcessInfo } from '../../../src/core/pids/table';
 import { stdioConfig } from './support';
 
 describe('general-purpose programs are never claimed as servers', () => {

@@ -5,8 +5,8 @@ import * as path from 'node:path';
 import type { LockRecord } from '../../../src/core/locks/types';
 import { markGuarded } from '../../../src/core/processes/guarded';
 import { attachInstances } from '../../../src/core/processes/instances';
-import { ProcessInfo } from '../../../src/core/processes/table';
-import { takeSnapshot } from '../../../src/core/snapshot';
+import { ProcessInfo } from '../../../src/core/pids/table';
+import { takeSnapshot } from '../../../src/core/snapshot/build';
 import { stdioConfig } from './support';
 
 const record = (pid: number, startTime: number): LockRecord => ({

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { attachInstances } from '../../../src/core/processes/instances';
 import type { LaunchFacts } from '../../../src/core/processes/launchIdentity';
-import { ProcessInfo } from '../../../src/core/processes/table';
+import { ProcessInfo } from '../../../src/core/pids/table';
 import { stdioConfig } from './support';
 
 /** Facts of a pretend machine: exe and cwd per pid, a PATH, symlinks and venvs. */

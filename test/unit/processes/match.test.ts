@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
-import type { Instance, ServerConfig } from '../../../src/core/model';
+import type { Instance, ServerConfig } from '../../../src/core/base/model';
 import { effectiveArgv, launchKeyOf, looksLikeMcpServer } from '../../../src/core/processes/argv';
 import { attachInstances } from '../../../src/core/processes/instances';
-import { ProcessInfo } from '../../../src/core/processes/table';
+import { ProcessInfo } from '../../../src/core/pids/table';
 import { recordedTable, stdioConfig } from './support';
 
 async function attach(configs: ServerConfig[], processes: ProcessInfo[], platform: NodeJS.Platform, extra: { singleWriter?: string[]; secrets?: string[] } = {}) {

@@ -2,9 +2,10 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseEnviron } from '../../../src/core/processes/environ';
-import { parseProcPidStat } from '../../../src/core/processes/identity';
+import { parseProcPidStat } from '../../../src/core/pids/identity';
 import { localPort, parseLsofPids, parseProcNetTcp } from '../../../src/core/processes/listen';
-import { parseProcCmdline, parseProcStatTty, splitWindowsCommandLine } from '../../../src/core/processes/table';
+import { splitWindowsCommandLine } from '../../../src/core/launch/shellWords';
+import { parseProcCmdline, parseProcStatTty } from '../../../src/core/pids/table';
 import { recordedTable, tablesDir } from './support';
 
 describe('process table parsers (stored OS output)', () => {

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { watchKey, watchStatus } from '../../../src/cli/commands/status';
 import { formatStatus } from '../../../src/cli/format/status';
-import type { Instance, Snapshot } from '../../../src/core/model';
+import type { Instance, Snapshot } from '../../../src/core/base/model';
 import { stdioConfig } from './support';
 
 const instance = (pid: number, verdicts: Instance['verdicts'] = []): Instance => ({

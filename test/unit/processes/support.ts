@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { ClientId, ServerConfig } from '../../../src/core/model';
-import { parsePsTable, parseWindowsProcessCsv, ProcessInfo } from '../../../src/core/processes/table';
+import type { ClientId, ServerConfig } from '../../../src/core/base/model';
+import { parsePsTable, parseWindowsProcessCsv, ProcessInfo } from '../../../src/core/pids/table';
 import { fixturesDir } from '../../support/repo';
 
 export const tablesDir = path.join(fixturesDir, 'process-tables');

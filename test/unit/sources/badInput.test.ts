@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
-import { Diagnostic } from '../../../src/core/model';
+import { Diagnostic } from '../../../src/core/base/model';
 import { MAX_CONFIG_BYTES, readConfigFile } from '../../../src/core/sources/readConfigFile';
 import { ScanContext, ScanResult } from '../../../src/core/sources/scan';
 import { host, scan, tempDir, writeTree } from './support';

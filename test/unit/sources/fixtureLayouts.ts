@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { ClientId, Scope } from '../../../src/core/model';
+import { ClientId, Scope } from '../../../src/core/base/model';
 
 /**
  * Where every client keeps its config, per OS, spelled out here rather than derived from the

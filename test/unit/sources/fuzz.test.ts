@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type * as SmolToml from 'smol-toml' with { 'resolution-mode': 'import' };
 import { stringify as yamlStringify } from 'yaml';
-import { HostEnv } from '../../../src/core/hostEnv';
+import { HostEnv } from '../../../src/core/base/hostEnv';
 import { adaptContinueBlock } from '../../../src/core/sources/continueYaml';
 import { MAX_NESTING } from '../../../src/core/sources/nesting';
 import { normalizeEntry } from '../../../src/core/sources/normalize';

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { ClientId, Scope } from '../../../src/core/model';
+import { ClientId, Scope } from '../../../src/core/base/model';
 import { ScanResult } from '../../../src/core/sources/scan';
 import { Layout, linuxLayout, macLayout, Row, windowsLayout } from './fixtureLayouts';
 import { host, memFs, scan, tempDir, writeTree } from './support';

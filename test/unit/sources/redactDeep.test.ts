@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { redactDeep } from '../../../src/core/redact';
+import { redactDeep } from '../../../src/core/base/redact';
 
 /**
  * redactDeep masks every known secret value in every string of a snapshot, in one pass per string

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { SourceRef } from '../../../src/core/model';
+import { SourceRef } from '../../../src/core/base/model';
 import { normalizeEntry } from '../../../src/core/sources/normalize';
 import { RawServerEntry, VariableFlavour } from '../../../src/core/sources/types';
 import { resolveVariables } from '../../../src/core/sources/variables';

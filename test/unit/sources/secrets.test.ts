@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { stringify as yamlStringify } from 'yaml';
-import { isSecretName, redactArgs, redactDeep, redactUrl } from '../../../src/core/redact';
+import { isSecretName, redactArgs, redactDeep, redactUrl } from '../../../src/core/base/redact';
 import { scanSources } from '../../../src/core/sources/scan';
 import { repoRoot } from '../../support/repo';
 import { linuxLayout, Row } from './fixtureLayouts';

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { Diagnostic } from '../../../src/core/model';
+import { Diagnostic } from '../../../src/core/base/model';
 import { decodeConfigText, ReadOutcome } from '../../../src/core/sources/readConfigFile';
 import { MAX_DIAGNOSTICS_PER_FILE, MAX_FILES_PER_SOURCE, MAX_SERVERS_PER_FILE, READ_CONCURRENCY, ScanResult } from '../../../src/core/sources/scan';
 import { adaptClaudeJson } from '../../../src/core/sources/claudeCode';

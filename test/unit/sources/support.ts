@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { HostEnv } from '../../../src/core/hostEnv';
+import { HostEnv } from '../../../src/core/base/hostEnv';
 import { decodeConfigText, ReadOutcome } from '../../../src/core/sources/readConfigFile';
 import { scanSources, ScanContext, ScanResult } from '../../../src/core/sources/scan';
 import { ListDir } from '../../../src/core/sources/types';

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { terminalSafe, terminalSafeDeep, terminalSafeLines } from '../../../src/core/terminalSafe';
+import { terminalSafe, terminalSafeDeep, terminalSafeLines } from '../../../src/core/base/terminalSafe';
 import { mdCell } from '../../../src/extension/viewModel/format';
 import { treeItem } from '../../../src/extension/viewModel/tree';
 

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import type { LockRecord } from '../../../src/core/locks/types';
-import { takeSnapshot } from '../../../src/core/snapshot';
+import { takeSnapshot } from '../../../src/core/snapshot/build';
 import { npmPackage, tempDir, write } from './layouts';
 
 /**

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { currentHostEnv } from '../../../src/core/hostEnv';
+import { currentHostEnv } from '../../../src/core/base/hostEnv';
 import { ContainerFacts, DockerAnswer, dockerCli, parseContainerInspect, parseDockerRun, parseImageInspect, pickContainer, resolveDocker } from '../../../src/core/versions/docker';
 import { judge } from '../../../src/core/versions/judge';
 

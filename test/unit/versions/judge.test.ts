@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { fingerprint } from '../../../src/core/versions/fingerprint';
 import { CLOCK_SLACK_MS, judge, VersionEvidence } from '../../../src/core/versions/judge';
-import { Installed } from '../../../src/core/versions/types';
+import { Installed } from '../../../src/core/base/versionTypes';
 
 const START = Date.parse('2026-11-20T10:00:00Z');
 const installed = (version: string, deps: Record<string, string> = {}, changedAt = START - 60_000): Installed => ({

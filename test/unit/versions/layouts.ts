@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { HostEnv } from '../../../src/core/hostEnv';
+import { HostEnv } from '../../../src/core/base/hostEnv';
 import { nodeFs } from '../../../src/core/versions/fs';
 import { ResolveContext } from '../../../src/core/versions/lookup';
 import { makeTempDir } from '../../support/temp';

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as http from 'node:http';
 import * as path from 'node:path';
-import { takeSnapshot } from '../../../src/core/snapshot';
+import { takeSnapshot } from '../../../src/core/snapshot/build';
 import { isNewer, npmDocUrl, npmRegistryFor, pipIndexUrl, pypiJsonUrl, RegistryChecker } from '../../../src/core/versions/registry';
 import { ctxFor, npmPackage, tempDir, write } from './layouts';
 import { listenOn } from '../../support/startup';

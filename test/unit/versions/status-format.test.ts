@@ -1,9 +1,9 @@
 import * as assert from 'node:assert/strict';
 import { formatStatus } from '../../../src/cli/format/status';
-import type { Instance, Snapshot } from '../../../src/core/model';
+import type { Instance, Snapshot } from '../../../src/core/base/model';
 import { fingerprint } from '../../../src/core/versions/fingerprint';
 import { judge } from '../../../src/core/versions/judge';
-import type { Installed } from '../../../src/core/versions/types';
+import type { Installed } from '../../../src/core/base/versionTypes';
 
 const START = Date.parse('2026-11-21T10:00:00Z');
 const installedNow: Installed = { state: 'installed', ecosystem: 'python', name: 'mempalace', version: '3.1', how: 'venv /home/u/.venv', location: '/home/u/.venv/lib/python3.11/site-packages/mempalace-3.1.dist-info', environment: fingerprint({ chromadb: '1.5.7' }), changedAt: START + 3600_000 };

@@ -1,6 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
 import * as path from 'node:path';
-import type { Instance, ServerStatus, Snapshot } from '../../../../src/core/model';
+import type { Instance, ServerStatus, Snapshot } from '../../../../src/core/base/model';
 import { cliPath, repoRoot } from '../../../support/repo';
 
 

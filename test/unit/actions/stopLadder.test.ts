@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { ChildProcess, spawn } from 'node:child_process';
 import { childTarget, LadderStage, recordedTarget, RecordedTargetDeps, runStopLadder, StopTarget } from '../../../src/core/actions/stopLadder';
-import type { ProcessIdentity } from '../../../src/core/processes/identity';
-import { commandHash } from '../../../src/core/processes/identity';
+import type { ProcessIdentity } from '../../../src/core/pids/identity';
+import { commandHash } from '../../../src/core/pids/identity';
 
 /** A fake clock: sleeping moves it; nothing waits for real. */
 function fakeClock() {

@@ -2,9 +2,9 @@ import * as assert from 'node:assert/strict';
 import { ChildProcess, spawn } from 'node:child_process';
 import { planKillDuplicates } from '../../../src/core/actions/killDuplicates';
 import { defaultStopDeps, InstanceIdentity, StopDeps, stopInstance } from '../../../src/core/actions/stop';
-import type { Instance, Snapshot } from '../../../src/core/model';
-import { ProcessIdentity, readProcessIdentity } from '../../../src/core/processes/identity';
-import { commandHash } from '../../../src/core/processes/identity';
+import type { Instance, Snapshot } from '../../../src/core/base/model';
+import { ProcessIdentity, readProcessIdentity } from '../../../src/core/pids/identity';
+import { commandHash } from '../../../src/core/pids/identity';
 
 /** A fake OS: processes by pid; kill removes them unless they ignore the signal. */
 function fakeOs(procs: Record<number, ProcessIdentity & { ppid?: number; ignoresTerm?: boolean }>, uid = 1000) {

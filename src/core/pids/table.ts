@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import { promisify } from 'node:util';
 import { linuxBootTime, linuxStartTimeMs, parseProcPidStat } from './identity';
+import { splitWindowsCommandLine } from '../launch/shellWords';
 
 const execFileAsync = promisify(execFile);
 
@@ -165,29 +166,6 @@ export function parseWindowsProcessCsv(text: string): ProcessInfo[] {
       memoryBytes: r[iWs] && Number.isFinite(ws) ? ws : undefined,
     });
   }
-  return out;
-}
-
-/** Splits a Windows command line: quotes group words and are removed; backslashes are literal. */
-export function splitWindowsCommandLine(cmd: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let inQuotes = false;
-  let any = false;
-  for (const ch of cmd) {
-    if (ch === '"') {
-      inQuotes = !inQuotes;
-      any = true;
-    } else if (!inQuotes && (ch === ' ' || ch === '\t')) {
-      if (any) out.push(cur);
-      cur = '';
-      any = false;
-    } else {
-      cur += ch;
-      any = true;
-    }
-  }
-  if (any) out.push(cur);
   return out;
 }
 

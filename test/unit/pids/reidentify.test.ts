@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
-import type { ProcessIdentity } from '../../../src/core/processes/identity';
-import { commandHash } from '../../../src/core/processes/identity';
-import { RecordedProcess, reidentify, ReidentifyDeps } from '../../../src/core/processes/reidentify';
+import type { ProcessIdentity } from '../../../src/core/pids/identity';
+import { commandHash } from '../../../src/core/pids/identity';
+import { RecordedProcess, reidentify, ReidentifyDeps } from '../../../src/core/pids/reidentify';
 
 const BOOT = '3469a6c0-5bb3-4d5d-909a-cfbb992d2a66';
 const live: ProcessIdentity = { pid: 4242, startTime: 1_795_271_243_650, commandLine: 'node /srv/server.js --port 3000', uid: 1000, linux: { bootId: BOOT, startTicks: 264_281 } };

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { lifeguardPaths } from '../../src/core/paths';
+import { lifeguardPaths } from '../../../src/core/base/paths';
 import {
   appendPrivate,
   checkPrivateDir,
@@ -17,7 +17,7 @@ import {
   readPrivateSync,
   writePrivateAtomic,
   writePrivateAtomicSync,
-} from '../../src/core/privateFs';
+} from '../../../src/core/base/privateFs';
 
 const unix = process.platform !== 'win32';
 const mode = (p: string) => fs.lstatSync(p).mode & 0o777;

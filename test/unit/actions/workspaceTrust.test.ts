@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { killDuplicatesPlan } from '../../../src/core/actions/killDuplicates';
 import { isWorkspaceDefined, workspaceRefusal } from '../../../src/core/actions/workspaceTrust';
-import type { Instance, ServerStatus, Snapshot } from '../../../src/core/model';
-import { stdioConfig } from './support';
+import type { Instance, ServerStatus, Snapshot } from '../../../src/core/base/model';
+import { stdioConfig } from '../processes/support';
 
 const inst = (pid: number, verdicts: Instance['verdicts'] = []): Instance => ({
   pid,

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { LifeguardPaths } from './paths';
 
 /**
- * Every folder and file MCP Lifeguard keeps under its root (src/core/paths.ts) goes through here, so
+ * Every folder and file MCP Lifeguard keeps under its root (src/core/base/paths.ts) goes through here, so
  * another local user can neither redirect our writes (a planted symlink: appending to a victim's
  * file), feed us files of theirs, nor make a folder of ours theirs. A folder is trusted when it is a
  * real directory (lstat, never stat), owned by this user and not writable by group or others, and so

@@ -1,16 +1,16 @@
-import { HostEnv } from './hostEnv';
-import { Diagnostic, SCHEMA_VERSION, Snapshot } from './model';
-import { redactDeep } from './redact';
-import { listLocks } from './locks';
-import type { LockRecord } from './locks/types';
-import { lifeguardPaths } from './paths';
-import { homeProblem } from './privateFs';
-import { attachInstances } from './processes/instances';
-import { hostLaunchFacts, LaunchFacts } from './processes/launchIdentity';
-import { ProcessTableResult, readProcessTable } from './processes/table';
-import { scanSources } from './sources/scan';
-import { attachVersions, VersionsOptions } from './versions/attach';
-import { LIFEGUARD_VERSION } from './version';
+import { HostEnv } from '../base/hostEnv';
+import { Diagnostic, SCHEMA_VERSION, Snapshot } from '../base/model';
+import { redactDeep } from '../base/redact';
+import { listLocks } from '../locks';
+import type { LockRecord } from '../locks/types';
+import { lifeguardPaths } from '../base/paths';
+import { homeProblem } from '../base/privateFs';
+import { attachInstances } from '../processes/instances';
+import { hostLaunchFacts, LaunchFacts } from '../processes/launchIdentity';
+import { ProcessTableResult, readProcessTable } from '../pids/table';
+import { scanSources } from '../sources/scan';
+import { attachVersions, VersionsOptions } from '../versions/attach';
+import { LIFEGUARD_VERSION } from '../base/version';
 
 export interface SnapshotOptions {
   host: HostEnv;

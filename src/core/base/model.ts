@@ -4,7 +4,7 @@
  * documented in docs/status-json.md; bump SCHEMA_VERSION on any breaking change.
  */
 
-import type { Installed, InstanceVersions, UpdateAvailable } from './versions/types';
+import type { Installed, InstanceVersions, UpdateAvailable } from './versionTypes';
 
 export const SCHEMA_VERSION = 1;
 

@@ -1,0 +1,2 @@
+/** The whole picture every face reads: `takeSnapshot`. */
+export * from './build';
