@@ -108,11 +108,6 @@ async function liveLockRecords(host: HostEnv, log: (m: string) => void): Promise
   }
 }
 
-/** The lock record with versions that names this instance (its own pid, or its guard's in the launcher chain). */
-function lockFor(instance: Instance, records: LockRecord[]): LockRecord | undefined {
-  return holderRecordOf(instance, records.filter((r) => r.versions));
-}
-
 /** Where a package's code and environment live: replaced mapped files under these belong to it. */
 function rootsOf(installed: Installed): string[] {
   if (installed.state === 'unversioned') return [installed.path];
@@ -177,7 +172,8 @@ export async function attachVersions(
   const paths = lifeguardPaths(host);
   const firstSeenFile = options.firstSeenFile ?? path.join(paths.state, 'versions', 'first-seen.json');
   const store = hasInstances && persist ? await FirstSeenStore.loadCached(firstSeenFile, log, options.firstSeenFile ? undefined : paths.root) : undefined;
-  const locks = hasInstances ? await (options.readLocks ?? (() => liveLockRecords(host, log)))() : [];
+  // Only records that carry versions say what an instance runs.
+  const locks = (hasInstances ? await (options.readLocks ?? (() => liveLockRecords(host, log)))() : []).filter((r) => r.versions);
   const mapsOf = options.readMaps ?? ((pid: number) => readMaps(pid, host.platform));
   const ask = options.askServerInfo === false ? undefined : (options.askServerInfo ?? askServerInfo);
 
@@ -219,7 +215,7 @@ export async function attachVersions(
         : { installed: { state: 'unknown', reason: 'the process argv is not known' } as Installed };
     const key = instance.startTime !== undefined ? instanceKey(instance.pid, instance.startTime) : undefined;
     const seen = key ? store?.get(key) : undefined;
-    const lock = lockFor(instance, locks);
+    const lock = holderRecordOf(instance, locks);
 
     let serverInfo: { name: string; version: string } | undefined = seen?.serverInfo;
     if (!serverInfo && ask && server.transport !== 'stdio' && server.url && !server.url.includes('<redacted>') && server.listener?.state === 'local') {

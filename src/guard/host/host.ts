@@ -174,8 +174,7 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
       this.finish(slot?.child.exit ? exitCodeOf(slot.child.exit) : 0);
       return;
     }
-    slot.stopping = true;
-    await stopServer(slot.child, this.options.grace);
+    await this.stopChild();
   }
 
   /**
@@ -214,8 +213,7 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
 
   private async spawnSlot(): Promise<Slot<P>> {
     this.generation++;
-    const spawned = this.transport.spawn(this.generation);
-    const child = spawned instanceof Promise ? await spawned : spawned;
+    const child = await this.transport.spawn(this.generation);
     const probe = this.options.probe;
     const slot: Slot<P> = {
       child,
