@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { currentHostEnv } from '../../core/base/hostEnv';
 import { Snapshot } from '../../core/base/model';
 import { takeSnapshot } from '../../core/snapshot/build';
+import { takeSettled } from '../../core/snapshot/settle';
 import { selectWorkspaces } from '../../core/sources/workspaces';
 import { formatStatus } from '../format/status';
 import { CliIo, UsageError } from '../io';
@@ -29,7 +30,8 @@ export async function statusCommand(args: string[], io: CliIo): Promise<number> 
     await watchStatus({ take, write: (t) => io.stdout(t), intervalMs: values.interval, json: values.json });
     return 0;
   }
-  const snapshot = await take();
+  // A verdict never reports half of an install: wait (bounded) until the package's files stop changing.
+  const snapshot = await takeSettled(take);
   io.stdout(values.json ? `${JSON.stringify(snapshot, null, 2)}\n` : formatStatus(snapshot));
   return 0;
 }

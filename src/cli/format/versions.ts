@@ -24,26 +24,61 @@ export function runningCell(i: Instance): string {
   return i.versions?.installed.state === 'installed' && i.versions.installed.ecosystem === 'docker' ? shortImageId(r.version) : r.version;
 }
 
-/** The label in the VERDICTS column: `STALE` first, so the eye finds it. */
+/**
+ * The label in the VERDICTS column: what needs a restart in capitals first, so the eye finds it.
+ * An unknown version is said (`version ?`), so that a row reads `ok` only when something says so.
+ */
 export function versionVerdictLabel(i: Instance): string | undefined {
   const v = i.versions?.verdict;
-  if (v?.state !== 'stale') return undefined;
-  const moved = v.movedDependencies.length ? ` (${v.movedDependencies.length} dependenc${v.movedDependencies.length === 1 ? 'y' : 'ies'} moved)` : '';
-  return `STALE: runs ${v.running}, installed ${v.installed}${moved}`;
+  switch (v?.state) {
+    case undefined:
+    case 'current':
+      return undefined;
+    case 'stale': {
+      const moved = v.movedDependencies.length ? ` (${v.movedDependencies.length} dependenc${v.movedDependencies.length === 1 ? 'y' : 'ies'} moved)` : '';
+      return `STALE: runs ${v.running}, installed ${v.installed}${moved}${v.inferred ? ' (inferred)' : ''}`;
+    }
+    case 'changed':
+      return `CHANGED SINCE START: restart to load what is installed`;
+    case 'config-changed':
+      return `CONFIG CHANGED: started with ${v.running}, configured ${v.configured}`;
+    case 'unknown':
+      return v.settling ? 'version ?: files still changing' : 'version ?';
+  }
 }
 
 function shortImageId(id: string): string {
   return id.replace(/^sha256:/, '').slice(0, 12);
 }
 
-/** The evidence of every stale instance, one block each: what moved, and how each side was learned. */
+/** The evidence of every instance that needs a restart, one block each: what moved or changed, and how each side was learned. */
 export function formatStaleEvidence(snapshot: Snapshot): string[] {
   const blocks: string[] = [];
   const seen = new Set<number>();
+  const unknown: string[] = [];
   for (const s of snapshot.servers) {
     for (const i of s.instances) {
       const v = i.versions?.verdict;
-      if (v?.state !== 'stale' || seen.has(i.pid)) continue;
+      if (!v || seen.has(i.pid)) continue;
+      if (v.state === 'unknown') {
+        unknown.push(`  ${s.name} (pid ${i.pid}): ${v.reason}`);
+        continue;
+      }
+      if (v.state === 'changed') {
+        seen.add(i.pid);
+        blocks.push(`  ${s.name} (pid ${i.pid}): ${v.summary}`);
+        blocks.push(`    started:   ${v.processStart}`);
+        for (const f of v.changedFiles) blocks.push(`    changed:   ${f.path} (${f.at})`);
+        for (const f of v.identicalFiles) blocks.push(`    identical: ${f} (replaced by the same content)`);
+        blocks.push(`    installed: ${v.installed}${v.dev ? ' (a development package: judged by its own files)' : ''}`);
+        continue;
+      }
+      if (v.state === 'config-changed') {
+        seen.add(i.pid);
+        blocks.push(`  ${s.name} (pid ${i.pid}): ${v.summary}`);
+        continue;
+      }
+      if (v.state !== 'stale') continue;
       seen.add(i.pid);
       blocks.push(`  ${s.name} (pid ${i.pid}): ${v.summary}`);
       blocks.push(`    running:   ${v.running}, learned from ${v.runningHow}`);
@@ -53,8 +88,10 @@ export function formatStaleEvidence(snapshot: Snapshot): string[] {
       if (v.since) blocks.push(`    since:     ${v.since}`);
     }
   }
-  if (blocks.length === 0) return [];
-  return ['', `Stale (${seen.size}): the code on disk differs from the code these processes loaded; restart them.`, ...blocks];
+  const out: string[] = [];
+  if (blocks.length) out.push('', `Needs a restart (${seen.size}): these processes do not run what is installed or configured now.`, ...blocks);
+  if (unknown.length) out.push('', `Version unknown (${unknown.length}): nothing says what these processes loaded.`, ...unknown);
+  return out;
 }
 
 /** Newer releases in the registries (a cached, at most daily check). */

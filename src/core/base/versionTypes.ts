@@ -12,6 +12,12 @@ export interface EnvironmentFingerprint {
   hash: string;
   /** `name -> version` of every package in the environment. */
   packages: Record<string, string>;
+  /**
+   * `closure`: the server's own dependency closure. Absent in fingerprints recorded by earlier
+   * versions, which for Python held every distribution of the site-packages: such a record is
+   * compared only over the packages of the closure installed now.
+   */
+  scope?: 'closure';
 }
 
 /** What the disk holds now for a launch. */
@@ -31,6 +37,11 @@ export type Installed =
       changedAt?: number;
       /** True when the location was derived from the running process's own command line. */
       fromProcess?: boolean;
+      /**
+       * A local package under development (a checkout, `npm link`, an editable Python install): its
+       * version does not name its code, so it is judged by its own files. `changedAt` covers them.
+       */
+      dev?: DevSource;
     }
   | {
       /** The launch points at a package that is not there any more (uninstalled, cache cleaned). */
@@ -52,8 +63,24 @@ export type Installed =
     }
   | { state: 'unknown'; reason: string; ecosystem?: Ecosystem; name?: string };
 
-/** Where a running version was learned, best first. */
-export type RunningSource = 'lock-record' | 'server-info' | 'first-seen' | 'docker-inspect';
+/** A file with the time it last changed (ISO 8601): evidence of what changed, and when. */
+export interface ChangedFile {
+  path: string;
+  at: string;
+}
+
+/** Where a development package's own code lives, and its newest files. */
+export interface DevSource {
+  /** The source folder (a checkout, the target of `npm link`, an editable install's project). */
+  root: string;
+  /** How it was recognised: "not inside node_modules", "editable install (direct_url.json)". */
+  how: string;
+  /** Its most recently changed code files, newest first (a few). */
+  newest: ChangedFile[];
+}
+
+/** Where a running version was learned, best first. `npm-cache` is an inference, said as one. */
+export type RunningSource = 'lock-record' | 'server-info' | 'first-seen' | 'docker-inspect' | 'npm-cache';
 
 export type Running =
   | {
@@ -65,6 +92,8 @@ export type Running =
       how: string;
       /** ISO 8601: when this knowledge was recorded (start time, first sighting). */
       since?: string;
+      /** True when the version is inferred (from a package manager's history), not recorded. */
+      inferred?: boolean;
     }
   | { state: 'unknown'; reason: string };
 
@@ -77,7 +106,10 @@ export interface MovedDependency {
   to?: string;
 }
 
-/** The version judgement of one instance. `unknown` is a real answer and is never shown as stale. */
+/**
+ * The version judgement of one instance. `changed` and `config-changed` ask for a restart like
+ * `stale`; `unknown` is a real answer, never shown as fine and never as stale.
+ */
 export type VersionVerdict =
   | { state: 'current'; reason: string }
   | {
@@ -96,10 +128,51 @@ export type VersionVerdict =
       installedHow: string;
       /** ISO 8601: since when it is stale (when the installed side changed), when known. */
       since?: string;
+      /** True when the running version is inferred (npm's cache), not recorded. */
+      inferred?: boolean;
       /** One sentence a person reads. */
       summary: string;
     }
-  | { state: 'unknown'; reason: string };
+  | {
+      /**
+       * Changed since start: files of the package, of its dependency closure or of a development
+       * server's own source were replaced after the process started, and nothing recorded says what
+       * it loaded. Restart it to load what is installed.
+       */
+      state: 'changed';
+      package: string;
+      ecosystem: Ecosystem;
+      /** The installed version now (a development package's too: it does not name its code). */
+      installed: string;
+      /** True for a development package judged by its own files. */
+      dev: boolean;
+      /** The files that changed after the start, newest first (a few), with when. */
+      changedFiles: ChangedFile[];
+      /** ISO 8601: the newest change. */
+      changedAt: string;
+      /** ISO 8601: when the process started. */
+      processStart: string;
+      /** Mapped files replaced since the start whose content is identical to the installed ones. */
+      identicalFiles: string[];
+      /** One sentence a person reads. */
+      summary: string;
+    }
+  | {
+      /** The configuration now launches something else than this process was started with. */
+      state: 'config-changed';
+      package: string;
+      /** What the process was started with (as its launch names it, e.g. `pkg@1.0.0`). */
+      running: string;
+      /** What the configuration launches now (`pkg@2.0.0`). */
+      configured: string;
+      summary: string;
+    }
+  | {
+      state: 'unknown';
+      reason: string;
+      /** True while the package's files are still changing (an install running): judged once they settle. */
+      settling?: boolean;
+    };
 
 /** Versions of one running instance, with their judgement. */
 export interface InstanceVersions {

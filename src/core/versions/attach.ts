@@ -15,6 +15,8 @@ import { FirstSeenStore, instanceKey } from './firstSeen';
 import { nodeFs, VersionFs } from './fs';
 import { CLOCK_SLACK_MS, filesPredateProcess, judge } from './judge';
 import { parseDeletedMappings, readMaps, replacedWithin } from './maps';
+import { compareReplaced, ContentCheck } from './mappedContent';
+import { configDrift } from './configDrift';
 import { PackageRef, RegistryChecker, RegistryOverrides } from './registry';
 import { resolveInstalled, Resolution } from './resolve';
 import { askServerInfo, ServerInfoAnswer } from './serverInfo';
@@ -40,6 +42,8 @@ export interface VersionsOptions {
   /** Asks a running HTTP server for its serverInfo; false: never. */
   askServerInfo?: false | ((url: string, transport: 'http' | 'sse') => Promise<ServerInfoAnswer>);
   readMaps?: (pid: number) => Promise<string | undefined>;
+  /** Compares replaced mapped files with the installed ones (tests: a fixed answer). */
+  compareReplaced?: (pid: number, mapsText: string, paths: readonly string[]) => Promise<Map<string, ContentCheck>>;
   /** Live lock records (the guard's); defaults to the records in the lock dir. */
   readLocks?: () => Promise<LockRecord[]>;
   /** Failures that are not shown (registry, state files); defaults to `<logs>/versions.log` (nowhere when persist is false). */
@@ -177,18 +181,20 @@ export async function attachVersions(
   const mapsOf = options.readMaps ?? ((pid: number) => readMaps(pid, host.platform));
   const ask = options.askServerInfo === false ? undefined : (options.askServerInfo ?? askServerInfo);
 
-  const resolveCached = (launch: Launch, extra: { argv?: readonly string[]; cwd?: string; start?: number }): Promise<Resolution> => {
+  /** A resolution and the files its answer was read from (with their change times). */
+  const resolveCached = async (launch: Launch, extra: { argv?: readonly string[]; cwd?: string; start?: number }): Promise<Resolution & { files: Array<{ path: string; at: number }> }> => {
     // Docker answers come from the engine, not from files: not cached by mtime, reused for DOCKER_TTL_MS.
     if (parseDockerRun(launch)) {
       const key = JSON.stringify([launch.command, launch.args, extra.start ?? null]);
       const hit = dockerMemo.get(key);
-      if (hit && Date.now() - hit.at < DOCKER_TTL_MS) return hit.resolution;
+      if (hit && Date.now() - hit.at < DOCKER_TTL_MS) return { ...(await hit.resolution), files: [] };
       const resolution = resolveInstalled(ctx, launch, { docker, processStart: extra.start });
       dockerMemo.set(key, { at: Date.now(), resolution });
-      return resolution;
+      return { ...(await resolution), files: [] };
     }
     const key = JSON.stringify([launch.command, launch.args, launch.cwd ?? null, extra.argv ?? null, extra.cwd ?? null]);
-    return cache.get(key, (tfs) => resolveInstalled({ host, fs: tfs }, launch, { processArgv: extra.argv, processCwd: extra.cwd }));
+    const resolution = await cache.get(key, (tfs) => resolveInstalled({ host, fs: tfs }, launch, { processArgv: extra.argv, processCwd: extra.cwd }));
+    return { ...resolution, files: cache.filesOf(key) };
   };
 
   cache.newPass();
@@ -212,7 +218,7 @@ export async function attachVersions(
       ? await resolveCached(launch, { argv, cwd, start: instance.startTime })
       : proc
         ? await resolveCached({ command: proc.argv[0], args: proc.argv.slice(1) }, { argv: proc.argv, cwd })
-        : { installed: { state: 'unknown', reason: 'the process argv is not known' } as Installed };
+        : { installed: { state: 'unknown', reason: 'the process argv is not known' } as Installed, files: [] };
     const key = instance.startTime !== undefined ? instanceKey(instance.pid, instance.startTime) : undefined;
     const seen = key ? store?.get(key) : undefined;
     const lock = holderRecordOf(instance, locks);
@@ -232,16 +238,34 @@ export async function attachVersions(
     // A replaced file inside the environment changes it (pip and npm rewrite their metadata), so the
     // maps are only read when the environment changed after the process started.
     const mapsText = roots.length && changedSince(resolution.installed, instance.startTime) ? await mapsOf(instance.pid) : undefined;
-    const replaced = mapsText ? replacedWithin(parseDeletedMappings(mapsText), roots) : [];
-    const { running, verdict } = judge({
+    const deleted = mapsText ? replacedWithin(parseDeletedMappings(mapsText), roots) : [];
+    // A replaced file is a change only when its content differs from the one installed now.
+    const checks = mapsText && deleted.length ? await (options.compareReplaced ?? compareReplaced)(instance.pid, mapsText, deleted) : new Map<string, ContentCheck>();
+    const withCheck = (c: ContentCheck) => deleted.filter((f) => (checks.get(f) ?? 'unverified') === c);
+    const start = instance.startTime;
+    const changedFiles = start === undefined ? [] : resolution.files.filter((f) => f.at > start + CLOCK_SLACK_MS).map((f) => ({ path: f.path, at: new Date(f.at).toISOString() }));
+    const judged = judge({
       installed: resolution.installed,
-      processStart: instance.startTime,
+      processStart: start,
       ...(lock?.versions ? { lock: { versions: lock.versions, startedAt: lock.startedAt } } : {}),
       ...(serverInfo ? { serverInfo } : {}),
       ...(seen ? { firstSeen: seen } : {}),
       ...(resolution.running ? { reported: resolution.running } : {}),
-      replacedFiles: replaced,
+      replacedFiles: withCheck('differs'),
+      unverifiedFiles: withCheck('unverified'),
+      identicalFiles: withCheck('identical'),
+      changedFiles,
+      now: now().getTime(),
     });
+    const { running } = judged;
+    let verdict = judged.verdict;
+    const replaced = [...withCheck('differs'), ...withCheck('unverified')];
+    // The entry now launches another version than this process was started with: a restart runs the new one.
+    if (launch && proc && verdict.state !== 'stale') {
+      const started = [...instance.launcherChain.map((step) => byPid.get(step.pid)?.argv), proc.argv].filter((a): a is string[] => !!a);
+      const drift = configDrift([launch.command, ...launch.args], started);
+      if (drift) verdict = { state: 'config-changed', ...drift, summary: `${drift.package}: the configuration now launches ${drift.configured}; this process was started with ${drift.running}: restart it to run the new launch` };
+    }
     const inst = resolution.installed;
     if (key && store) {
       // Remember what this process loaded, but only when the files provably predate it.

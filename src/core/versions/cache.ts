@@ -85,6 +85,22 @@ export class MtimeCache<T> {
     this.endPass();
   }
 
+  /**
+   * The files whose content the answer for `key` was read from, with their change times (ms):
+   * the evidence of when a package's metadata last changed. Empty before the answer is known.
+   */
+  filesOf(key: string): Array<{ path: string; at: number }> {
+    const entry = this.entries.get(key);
+    if (!entry) return [];
+    const out: Array<{ path: string; at: number }> = [];
+    for (const [k, dep] of entry.deps) {
+      if (!dep.content || dep.how !== 'stat') continue;
+      const [kind, mtime, ctime] = dep.sig.split(':');
+      if (kind === 'file') out.push({ path: k.slice('stat:'.length), at: Math.max(Number(mtime), Number(ctime)) });
+    }
+    return out;
+  }
+
   get size(): number {
     return this.entries.size;
   }

@@ -7,7 +7,22 @@ export function fingerprint(packages: Record<string, string>): EnvironmentFinger
   const lines = sorted.map((n) => `${n}==${packages[n]}`).join('\n');
   const ordered: Record<string, string> = {};
   for (const n of sorted) ordered[n] = packages[n];
-  return { hash: createHash('sha256').update(lines).digest('hex').slice(0, 16), packages: ordered };
+  return { hash: createHash('sha256').update(lines).digest('hex').slice(0, 16), packages: ordered, scope: 'closure' };
+}
+
+/**
+ * Dependencies that moved between what the process loaded and what is installed. A record from
+ * before closures (no `scope`) may name packages outside the server's closure (a Python
+ * environment's every distribution): only the closure installed now is compared against it.
+ */
+export function environmentMoves(running: EnvironmentFingerprint, installed: EnvironmentFingerprint): MovedDependency[] {
+  if (running.hash === installed.hash) return [];
+  if (running.scope === 'closure') return movedDependencies(running.packages, installed.packages);
+  const before: Record<string, string> = {};
+  for (const name of Object.keys(installed.packages)) if (running.packages[name] !== undefined) before[name] = running.packages[name];
+  const after: Record<string, string> = {};
+  for (const name of Object.keys(before)) after[name] = installed.packages[name];
+  return movedDependencies(before, after);
 }
 
 /** Dependencies whose version differs between two environments, by name. */

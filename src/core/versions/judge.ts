@@ -1,14 +1,19 @@
 import { RecordedVersions } from '../locks/types';
-import { describeMove, fingerprint, movedDependencies } from './fingerprint';
-import { EnvironmentFingerprint, Installed, MovedDependency, Running, VersionVerdict } from '../base/versionTypes';
+import { describeMove, environmentMoves, fingerprint } from './fingerprint';
+import { ChangedFile, EnvironmentFingerprint, Installed, MovedDependency, Running, VersionVerdict } from '../base/versionTypes';
 
 /**
- * The stale judgement, as a pure function of the evidence. The rule it keeps: `stale` only on
- * positive evidence that the code on disk differs from the code the process loaded (a version or
- * environment difference against a recorded running side, a replaced mapped file when nothing
- * recorded says the same version and environment were reinstalled, the process's own script gone,
- * or a binary rewritten after it started). Everything short of that is `current` when
- * the files provably predate the process, else `unknown`.
+ * The version judgement, as a pure function of the evidence. The rules it keeps:
+ * - `stale` only on positive evidence that the code on disk differs from the code the process
+ *   loaded: a version or environment difference against a recorded (or inferred) running side, a
+ *   mapped file whose content differs from the installed one, the package or the process's own
+ *   script gone, a binary rewritten after it started.
+ * - `changed` when files of the package, of its closure or of a development server's own source
+ *   changed after the process started and nothing recorded says what it loaded: never fine.
+ * - `current` only when something says it is the same code: a record, an inference, or files that
+ *   all predate the process.
+ * - `unknown` otherwise, and while files are still changing (an install running).
+ * docs/status-json.md lists every rule.
  */
 
 /** Start times and file times come from different clocks (boot time + ticks vs the filesystem): allow this much. */
@@ -32,9 +37,26 @@ export interface VersionEvidence {
   firstSeen?: FirstSeen;
   /** The running side when the tool reports it directly (docker inspect). */
   reported?: Running;
-  /** Files the process maps that were deleted or replaced on disk (Linux `/proc/<pid>/maps`). */
+  /** Files the process maps that were replaced on disk by files of different content (Linux `/proc/<pid>/maps`). */
   replacedFiles?: string[];
+  /** Mapped files replaced on disk whose content could not be compared (not readable here). */
+  unverifiedFiles?: string[];
+  /** Mapped files replaced on disk by files of identical content: a reinstall, not a change. */
+  identicalFiles?: string[];
+  /** Files the resolution read (metadata, lockfiles) that changed after the process started. */
+  changedFiles?: ChangedFile[];
+  /**
+   * The version the process loaded as a package manager's history tells it (npm's cache).
+   * `closureHow`: set when something also says the dependencies did not move since the start (the
+   * project's lockfile predates it); without it a same-version inference says nothing of them.
+   */
+  inferred?: { version: string; how: string; closureHow?: string };
+  /** ms since the epoch: now, for the settle rule. */
+  now?: number;
 }
+
+/** Files that changed less than this long ago may be an install still running: judged after. */
+export const SETTLE_MS = 4000;
 
 function stripScope(name: string): string {
   return name.toLowerCase().replace(/^@[^/]+\//, '').replace(/[-_.]+/g, '-');
@@ -93,29 +115,46 @@ export function filesPredateProcess(installed: Installed, processStart: number |
   return installed.changedAt <= processStart + CLOCK_SLACK_MS;
 }
 
+/** The evidence files, newest first, each once, at most `limit`. */
+function newestFiles(lists: ChangedFile[][], limit = 5): ChangedFile[] {
+  const byPath = new Map<string, ChangedFile>();
+  for (const f of lists.flat()) if (!byPath.has(f.path) || byPath.get(f.path)!.at < f.at) byPath.set(f.path, f);
+  return [...byPath.values()].sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0)).slice(0, limit);
+}
+
 export function judge(e: VersionEvidence): { running: Running; verdict: VersionVerdict } {
   const inst = e.installed;
   let running = runningOf(e);
+  const replaced = e.replacedFiles ?? [];
+  const unverified = e.unverifiedFiles ?? [];
+  const identical = e.identicalFiles ?? [];
+  const start = e.processStart;
+  const changedSinceStart = start !== undefined && inst.state === 'installed' && inst.changedAt !== undefined && inst.changedAt > start + CLOCK_SLACK_MS;
+  // An install still writing: a snapshot now would judge half of it. Said, and judged once it settles.
+  if (changedSinceStart && inst.state === 'installed' && e.now !== undefined && e.now - inst.changedAt! < SETTLE_MS) {
+    return { running, verdict: { state: 'unknown', settling: true, reason: `files of ${inst.name} changed ${Math.max(0, Math.round((e.now - inst.changedAt!) / 1000))} s ago (an install may be running): judged once they stop changing` } };
+  }
   // No record, but the files are older than the process: it loaded exactly these. (Not when a file
   // it mapped was replaced since: then something changed after it started, whatever the file times say.)
-  if (running.state === 'unknown' && inst.state === 'installed' && filesPredateProcess(inst, e.processStart) && !(e.replacedFiles ?? []).length) {
+  if (running.state === 'unknown' && inst.state === 'installed' && filesPredateProcess(inst, start) && !replaced.length && !unverified.length) {
     running = {
       state: 'known',
       version: inst.version,
       ...(inst.environment ? { environment: inst.environment } : {}),
       source: 'first-seen',
-      how: `installed files unchanged since before the process started (${iso(e.processStart)})`,
-      since: iso(e.processStart),
+      how: `installed files unchanged since before the process started (${iso(start)})`,
+      since: iso(start),
     };
   }
-  const replaced = e.replacedFiles ?? [];
+  if (running.state === 'unknown' && e.inferred && inst.state === 'installed') {
+    running = { state: 'known', version: e.inferred.version, source: 'npm-cache', how: e.inferred.how, inferred: true };
+  }
   const installedHow = inst.state === 'unknown' ? inst.reason : inst.how;
   const runningHow = running.state === 'known' ? running.how : running.reason;
+  const recordedName = e.lock?.versions.package?.name ?? e.firstSeen?.name;
+  const name = inst.state === 'installed' ? inst.name : inst.state === 'missing' ? (recordedName ?? inst.name) : inst.state === 'unversioned' ? inst.path : (inst.name ?? 'the server');
+  const ecosystem = inst.state === 'unknown' ? (inst.ecosystem ?? 'binary') : inst.ecosystem;
   const stale = (installedVersion: string, moved: MovedDependency[], why: string, since?: string): VersionVerdict => {
-    const recordedName = e.lock?.versions.package?.name ?? e.firstSeen?.name;
-    const name =
-      inst.state === 'installed' ? inst.name : inst.state === 'missing' ? (recordedName ?? inst.name) : inst.state === 'unversioned' ? inst.path : (inst.name ?? 'the server');
-    const ecosystem = inst.state === 'unknown' ? (inst.ecosystem ?? 'binary') : inst.ecosystem;
     const runningVersion = running.state === 'known' ? running.version : 'unknown';
     return {
       state: 'stale',
@@ -129,46 +168,78 @@ export function judge(e: VersionEvidence): { running: Running; verdict: VersionV
       runningHow,
       installedHow,
       ...(since ? { since } : {}),
+      ...(running.state === 'known' && running.inferred ? { inferred: true } : {}),
       summary: `${name}: ${why}`,
+    };
+  };
+  const changed = (installedVersion: string, dev: boolean): VersionVerdict => {
+    const files = newestFiles([
+      e.changedFiles ?? [],
+      inst.state === 'installed' && inst.dev && start !== undefined ? inst.dev.newest.filter((f) => Date.parse(f.at) > start + CLOCK_SLACK_MS) : [],
+      unverified.map((path) => ({ path, at: iso(inst.state === 'installed' ? inst.changedAt : undefined) ?? '' })).filter((f) => f.at),
+    ]);
+    const at = inst.state === 'installed' && inst.changedAt !== undefined ? inst.changedAt : undefined;
+    const what = dev ? 'its own source files' : unverified.length && !changedSinceStart ? 'files it mapped' : 'its files';
+    const shown = files.length ? `: ${files.slice(0, 3).map((f) => f.path).join(', ')}${files.length > 3 ? ', ...' : ''}` : '';
+    return {
+      state: 'changed',
+      package: name,
+      ecosystem,
+      installed: installedVersion,
+      dev,
+      changedFiles: files,
+      changedAt: iso(at) ?? iso(start) ?? '',
+      processStart: iso(start) ?? '',
+      identicalFiles: identical,
+      summary: `${name}: changed since start: restart to load what is installed (${what} changed${at !== undefined ? ` at ${iso(at)}` : ''}, after the process started at ${iso(start)}${shown})`,
     };
   };
 
   if (inst.state === 'missing') {
     if (running.state === 'known') return { running, verdict: stale('missing', [], `runs ${running.version} but the package is no longer installed (${inst.how})`) };
-    if (inst.fromProcess && inst.ecosystem === 'npm') return { running, verdict: stale('missing', [], `the code it was started from is gone (${inst.how})`) };
+    if (inst.fromProcess) return { running, verdict: stale('missing', [], `the code it was started from is gone (${inst.how})`) };
     if (replaced.length) return { running, verdict: stale('missing', [], `files it loaded were replaced: ${replaced.join(', ')}`) };
     return { running, verdict: { state: 'unknown', reason: `the package is not installed (${inst.how}) and what the process loaded is not recorded` } };
   }
   if (inst.state === 'unknown') {
     if (replaced.length) return { running, verdict: stale('unknown', [], `files it loaded were replaced: ${replaced.join(', ')}`) };
+    if (unverified.length) return { running, verdict: changed('unknown', false) };
     return { running, verdict: { state: 'unknown', reason: inst.reason } };
   }
   if (inst.state === 'unversioned') {
     if (replaced.length) return { running, verdict: stale('unknown', [], `files it loaded were replaced: ${replaced.join(', ')}`, iso(inst.mtime)) };
-    if (e.processStart !== undefined && inst.mtime > e.processStart + CLOCK_SLACK_MS) {
-      return { running, verdict: stale(`rewritten ${iso(inst.mtime)}`, [], `the executable was rewritten at ${iso(inst.mtime)}, after the process started at ${iso(e.processStart)}`, iso(inst.mtime)) };
+    if (start !== undefined && inst.mtime > start + CLOCK_SLACK_MS) {
+      return { running, verdict: stale(`rewritten ${iso(inst.mtime)}`, [], `the executable was rewritten at ${iso(inst.mtime)}, after the process started at ${iso(start)}`, iso(inst.mtime)) };
     }
-    if (e.processStart !== undefined) return { running, verdict: { state: 'current', reason: `the executable is unchanged since before the process started` } };
+    if (unverified.length) return { running, verdict: changed('no version', false) };
+    if (start !== undefined) return { running, verdict: { state: 'current', reason: `the executable is unchanged since before the process started` } };
     return { running, verdict: { state: 'unknown', reason: 'a plain executable with no version, and no start time to compare its file time with' } };
   }
 
   const since = iso(inst.changedAt);
+  // A development package's version does not name its code: its own files decide, whatever was recorded.
+  if (inst.dev && changedSinceStart) return { running, verdict: changed(inst.version, true) };
   if (running.state === 'known') {
     const versionMoved = running.version !== inst.version;
-    const moved = running.environment && inst.environment && running.environment.hash !== inst.environment.hash ? movedDependencies(running.environment.packages, inst.environment.packages) : [];
+    const moved = running.environment && inst.environment ? environmentMoves(running.environment, inst.environment) : [];
     if (versionMoved || moved.length) {
       const parts = [versionMoved ? `runs ${running.version} but ${inst.version} is installed` : `runs ${running.version}, still installed, but its dependencies moved`];
       if (moved.length) parts.push(`dependencies: ${moved.map(describeMove).join(', ')}`);
+      if (running.inferred) parts.push(`inferred: ${running.how}`);
       return { running, verdict: stale(inst.version, moved, parts.join('; '), since) };
     }
+    // Mapped files whose content differs under an unchanged version and environment: the same
+    // version built again (a development rebuild of a native extension). Changed, not fine.
+    if (replaced.length) return { running, verdict: changed(inst.version, false) };
     // Mapped files replaced under an unchanged version and environment are a reinstall (pip
     // --force-reinstall rewrites every file): the same code, so not stale. Said, not flagged.
-    const reinstalled = replaced.length ? `; files it mapped were reinstalled since it started: ${replaced.join(', ')}` : '';
-    return { running, verdict: { state: 'current', reason: `runs ${running.version}, the installed version${inst.environment && running.environment ? ', with the same environment' : ''}${reinstalled}` } };
+    const again = [...identical, ...unverified];
+    const reinstalled = again.length ? `; files it mapped were reinstalled since it started: ${again.join(', ')}` : '';
+    if (running.inferred && !e.inferred?.closureHow && (changedSinceStart || unverified.length)) return { running, verdict: changed(inst.version, false) };
+    const how = running.inferred ? `; ${running.how}; ${e.inferred?.closureHow ?? ''}` : '';
+    return { running, verdict: { state: 'current', reason: `runs ${running.version}, the installed version${inst.environment && running.environment ? ', with the same environment' : ''}${reinstalled}${how}` } };
   }
   if (replaced.length) return { running, verdict: stale(inst.version, [], `files it loaded were replaced: ${replaced.join(', ')}`, since) };
-  if (e.processStart !== undefined && inst.changedAt !== undefined && inst.changedAt > e.processStart + CLOCK_SLACK_MS) {
-    return { running, verdict: { state: 'unknown', reason: `the package files changed at ${since}, after the process started at ${iso(e.processStart)}, and the version it loaded was not recorded: restart it to be sure` } };
-  }
+  if (changedSinceStart || unverified.length) return { running, verdict: changed(inst.version, false) };
   return { running, verdict: { state: 'unknown', reason: running.reason } };
 }

@@ -1,6 +1,7 @@
 import { pathFor } from '../base/hostEnv';
 import { redactArgs } from '../base/redact';
 import { changedAt } from './fs';
+import { withDevSource } from './devSource';
 import { DockerCli, parseDockerRun, resolveDocker } from './docker';
 import { hasSeparator, LaunchSpec, programName, ResolveContext, whichCommand } from './lookup';
 import { npmPackageOfScript, parseNpmRunner, resolveNpmRunner } from './npmPackages';
@@ -63,8 +64,9 @@ async function fromProcess(ctx: ResolveContext, argv: readonly string[], cwd: st
     if (!script) return undefined;
     const full = p.isAbsolute(script) ? script : p.resolve(cwd ?? ctx.host.home, script);
     if ((await ctx.fs.stat(full)) === undefined) {
-      const name = packageNameInPath(full);
-      return name ? { state: 'missing', ecosystem: 'npm', name, how: `the script the process runs, ${full}, is gone`, location: full, fromProcess: true } : undefined;
+      // A global bin (`<prefix>/bin/x`, a link into the package) is gone with its package: named by the bin.
+      const name = packageNameInPath(full) ?? p.basename(full).replace(/\.(c?js|mjs)$/, '');
+      return { state: 'missing', ecosystem: 'npm', name, how: `the script the process runs, ${full}, is gone`, location: full, fromProcess: true };
     }
     return npmPackageOfScript(ctx, full, true);
   }
@@ -81,7 +83,8 @@ async function fromExecutable(ctx: ResolveContext, command: string, cwd: string 
   const found = await whichCommand(command, ctx, cwd);
   if (!found) return { state: 'unknown', reason: `${command} is not found ${hasSeparator(command) ? '' : 'on PATH'}`.trim() };
   const real = (await ctx.fs.realpath(found)) ?? found;
-  if (/[\\/]node_modules[\\/]/.test(real)) {
+  // A bin into node_modules, or (npm link) into a checkout's script.
+  if (/[\\/]node_modules[\\/]/.test(real) || /\.(c?js|mjs)$/i.test(real)) {
     const pkg = await npmPackageOfScript(ctx, real, false);
     if (pkg) return pkg;
   }
@@ -130,19 +133,30 @@ async function fromLaunch(ctx: ResolveContext, launch: LaunchSpec, options: Reso
  * loaded from); otherwise the configured launch is followed like the client would.
  */
 export async function resolveInstalled(ctx: ResolveContext, launch: LaunchSpec, options: ResolveOptions = {}): Promise<Resolution> {
+  const resolution = await resolveRelease(ctx, launch, options);
+  // Our own package (a guard whose server could not be told) is not a server under development.
+  if (isGuard(resolution.installed)) return resolution;
+  try {
+    return { ...resolution, installed: await withDevSource(ctx, resolution.installed) };
+  } catch (err) {
+    return { installed: { state: 'unknown', reason: `could not read the source folder: ${(err as Error).message}` } };
+  }
+}
+
+async function resolveRelease(ctx: ResolveContext, launch: LaunchSpec, options: ResolveOptions): Promise<Resolution> {
   try {
     if (options.processArgv && !parseDockerRun(launch)) {
       const own = await fromProcess(ctx, options.processArgv, options.processCwd ?? launch.cwd);
       if (own && isGuard(own)) {
         // The process is our own guard (`mcp-lifeguard run ... -- server`): the server is what it runs.
         const inner = afterDoubleDash(options.processArgv);
-        if (inner) return resolveInstalled(ctx, { command: inner[0], args: inner.slice(1), cwd: launch.cwd }, { ...options, processArgv: undefined });
+        if (inner) return resolveRelease(ctx, { command: inner[0], args: inner.slice(1), cwd: launch.cwd }, { ...options, processArgv: undefined });
       } else if (own && own.state !== 'unknown') return { installed: own };
     }
     const resolved = await fromLaunch(ctx, launch, options);
     const inner = isGuard(resolved.installed) ? afterDoubleDash([launch.command, ...launch.args]) : undefined;
     // A config wrapped with the guard: resolve the server command it wraps.
-    if (inner) return resolveInstalled(ctx, { command: inner[0], args: inner.slice(1), cwd: launch.cwd }, { ...options, processArgv: undefined });
+    if (inner) return resolveRelease(ctx, { command: inner[0], args: inner.slice(1), cwd: launch.cwd }, { ...options, processArgv: undefined });
     return resolved;
   } catch (err) {
     return { installed: { state: 'unknown', reason: `could not read the installation: ${(err as Error).message}` } };

@@ -28,7 +28,7 @@ export async function pickServer(svc: Services, arg: CommandArg, eligible: (s: V
     return { label: server.name, description: m.description, detail: server.source.label, server, state: serverState(server).kind };
   });
   // Servers needing attention first.
-  const rank = { orphan: 0, stale: 1, duplicate: 2, running: 3, notRunning: 4, disabled: 5 } as const;
+  const rank = { orphan: 0, stale: 1, duplicate: 2, unknown: 3, running: 4, notRunning: 5, disabled: 6 } as const;
   items.sort((a, b) => rank[a.state] - rank[b.state] || a.label.localeCompare(b.label));
   return (await vscode.window.showQuickPick(items, { placeHolder, matchOnDescription: true, matchOnDetail: true }))?.server;
 }

@@ -4,7 +4,9 @@ import { VmInstance, VmServer, VmVerdict } from './input';
 export function describeVerdict(v: VmVerdict): string {
   switch (v.kind) {
     case 'stale':
-      return `Stale: runs ${v.package} ${v.running}, but ${v.installed} is installed`;
+      if (v.cause === 'changed') return `Changed since start: restart to load what is installed. ${v.summary}`;
+      if (v.cause === 'config') return `Configuration changed: ${v.summary}`;
+      return `Stale: runs ${v.package} ${v.running}, but ${v.installed} is installed${v.inferred ? " (the running version is inferred from npm's cache)" : ''}`;
     case 'duplicate':
       return `Duplicate: ${v.client.name} runs ${v.instances.length} instances of this launch; it talks to the newest (pid ${v.keep.pid}), the older ones are leftovers`;
     case 'shared':
@@ -12,6 +14,7 @@ export function describeVerdict(v: VmVerdict): string {
     case 'orphan':
       return `Orphan: ${v.reason}`;
     case 'unknown':
+      if (v.question === 'stale') return `${v.settling ? 'Version being judged' : 'Version unknown'}: ${v.reason}`;
       return `Not decided (${v.question}): ${v.reason}`;
   }
 }

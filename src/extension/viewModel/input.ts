@@ -16,19 +16,32 @@ export type VmInstanceRef = Pick<InstanceRef, 'pid' | 'startTime' | 'client'>;
 type UnknownVerdict = Extract<Verdict, { kind: 'unknown' }>;
 type StaleVerdict = Extract<InstanceVersions['verdict'], { state: 'stale' }>;
 
+/** Why an instance needs a restart: a version moved, its files changed since start, or its entry now launches something else. */
+export type RestartCause = 'version' | 'changed' | 'config';
+
 /** A judgement about one instance, with its evidence as plain data. */
 export type VmVerdict =
   | Exclude<Verdict, { kind: 'unknown' }>
   | {
-      /** The process runs code an upgrade replaced: installed differs from running. */
+      /**
+       * The process does not run what a restart would: an upgrade replaced its code (`version`), its
+       * files changed since it started (`changed`), or its entry now launches another version (`config`).
+       */
       kind: 'stale';
+      cause: RestartCause;
       package: StaleVerdict['package'];
+      /** What it runs: a version, `pkg@1.0.0` for `config`, `changed since start` for `changed`. */
       running: StaleVerdict['running'];
+      /** What a restart loads: the installed version, or the configured spec for `config`. */
       installed: StaleVerdict['installed'];
+      /** True when the running version is inferred (npm's cache), not recorded. */
+      inferred?: boolean;
+      /** One sentence with the evidence, from the engine. */
+      summary: string;
       /** The engine's whole version judgement, shown by Show Evidence. */
       evidence?: InstanceVersions;
     }
-  | { kind: 'unknown'; question: UnknownVerdict['question'] | 'stale'; reason: string };
+  | { kind: 'unknown'; question: UnknownVerdict['question'] | 'stale'; reason: string; settling?: boolean };
 
 /** The instance fields the views read (all core's; only pid, client and verdicts are always there). */
 type InstanceFacts = Partial<Pick<Instance, 'ppid' | 'startTime' | 'commandLine' | 'commandHash' | 'memoryBytes'>>;
@@ -89,9 +102,13 @@ function toVmInstance(i: Instance): VmInstance {
   if (versions?.running.state === 'known') out.runningVersion = versions.running.version;
   const verdict = versions?.verdict;
   if (verdict?.state === 'stale') {
-    out.verdicts.push({ kind: 'stale', package: verdict.package, running: verdict.running, installed: verdict.installed, evidence: versions });
+    out.verdicts.push({ kind: 'stale', cause: 'version', package: verdict.package, running: verdict.running, installed: verdict.installed, ...(verdict.inferred ? { inferred: true } : {}), summary: verdict.summary, evidence: versions });
+  } else if (verdict?.state === 'changed') {
+    out.verdicts.push({ kind: 'stale', cause: 'changed', package: verdict.package, running: 'changed since start', installed: verdict.installed, summary: verdict.summary, evidence: versions });
+  } else if (verdict?.state === 'config-changed') {
+    out.verdicts.push({ kind: 'stale', cause: 'config', package: verdict.package, running: verdict.running, installed: verdict.configured, summary: verdict.summary, evidence: versions });
   } else if (verdict?.state === 'unknown') {
-    out.verdicts.push({ kind: 'unknown', question: 'stale', reason: verdict.reason });
+    out.verdicts.push({ kind: 'unknown', question: 'stale', reason: verdict.reason, ...(verdict.settling ? { settling: true } : {}) });
   }
   return out;
 }

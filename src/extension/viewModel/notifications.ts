@@ -36,7 +36,17 @@ export interface NotificationSettings {
 
 /** The event an upgrade is: per server and installed version, so a second upgrade notifies again. */
 export function staleEventId(server: VmServer, v: StaleVerdict): string {
-  return `stale:${server.id}:${v.package}@${v.installed}`;
+  return `${v.cause === 'version' ? 'stale' : v.cause}:${server.id}:${v.package}@${v.installed}`;
+}
+
+/** What the notification says, by why a restart is needed. */
+function staleMessage(server: VmServer, stale: StaleVerdict[]): string {
+  const first = stale[0];
+  const n = plural(stale.length, 'running instance');
+  if (first.cause === 'changed') return `${server.name}: the files of ${first.package} changed after ${n} started; restart to load what is installed.`;
+  if (first.cause === 'config') return `${server.name}: its configuration now launches ${first.installed}; ${n} still run${stale.length === 1 ? 's' : ''} ${first.running}.`;
+  const olds = [...new Set(stale.map((v) => v.running))];
+  return `${server.name} was upgraded ${olds.join(', ')} -> ${first.installed}${first.inferred ? " (inferred from npm's cache)" : ''}; ${n} still run${stale.length === 1 ? 's' : ''} ${olds.join(', ')}.`;
 }
 
 export function updateEventId(pkg: string, latest: string): string {
@@ -53,13 +63,12 @@ export function decideNotifications(snapshot: VmSnapshot, memory: NotificationMe
         const first = stale[0].v;
         const eventId = staleEventId(server, first);
         if (!memory.seen.has(eventId)) {
-          const olds = [...new Set(stale.map((x) => x.v.running))];
           out.push({
             kind: 'stale',
             eventId,
             serverId: server.id,
             serverName: server.name,
-            message: shownText(`${server.name} was upgraded ${olds.join(', ')} -> ${first.installed}; ${plural(stale.length, 'running instance')} still run${stale.length === 1 ? 's' : ''} ${olds.join(', ')}.`),
+            message: shownText(staleMessage(server, stale.filter((x) => x.v.cause === first.cause).map((x) => x.v))),
             pids: stale.map((x) => x.i.pid),
             actions: STALE_ACTIONS,
           });

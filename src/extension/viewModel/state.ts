@@ -27,6 +27,11 @@ export function instanceFlags(i: VmInstance): Set<Flag> {
 
 export const isGuarded = (i: VmInstance): boolean => i.lock !== undefined;
 
+/** Whether the engine could not tell what an instance runs: shown as unknown (`?`), never as fine. */
+export function versionUnknown(i: VmInstance): Extract<VmVerdict, { kind: 'unknown' }> | undefined {
+  return i.verdicts.find((v): v is Extract<VmVerdict, { kind: 'unknown' }> => v.kind === 'unknown' && v.question === 'stale');
+}
+
 /** Instances flagged duplicate: the older copies. */
 export function duplicateInstances(s: VmServer): VmInstance[] {
   return s.instances.filter((i) => i.verdicts.some((v) => v.kind === 'duplicate'));
@@ -56,8 +61,10 @@ export type ServerState =
   | { kind: 'disabled' }
   | { kind: 'notRunning' }
   | { kind: 'orphan'; count: number }
-  | { kind: 'stale'; running: string; installed: string; count: number }
+  | { kind: 'stale'; cause: StaleVerdict['cause']; running: string; installed: string; count: number }
   | { kind: 'duplicate'; count: number }
+  /** Running, but what some instance runs could not be told. */
+  | { kind: 'unknown'; count: number; unknown: number }
   | { kind: 'running'; count: number };
 
 export function serverState(s: VmServer): ServerState {
@@ -67,8 +74,10 @@ export function serverState(s: VmServer): ServerState {
   const orphans = flags.filter((f) => f.has('orphan')).length;
   if (orphans > 0) return { kind: 'orphan', count: orphans };
   const stale = s.instances.map(staleVerdict).filter((v): v is StaleVerdict => v !== undefined);
-  if (stale.length > 0) return { kind: 'stale', running: stale[0].running, installed: stale[0].installed, count: stale.length };
+  if (stale.length > 0) return { kind: 'stale', cause: stale[0].cause, running: stale[0].running, installed: stale[0].installed, count: stale.length };
   if (flags.some((f) => f.has('duplicate'))) return { kind: 'duplicate', count: n };
+  const unknown = s.instances.filter((i) => versionUnknown(i)).length;
+  if (unknown > 0) return { kind: 'unknown', count: n, unknown };
   return { kind: 'running', count: n };
 }
 
@@ -76,20 +85,27 @@ export interface Counts {
   servers: number;
   running: number;
   instances: number;
+  /** Instances that need a restart (stale, changed since start, or config changed). */
   stale: number;
+  /** Of those, the ones changed since start (no version evidence either way). */
+  changed: number;
   duplicate: number;
   orphan: number;
+  /** Instances whose version could not be told: neutral, not a problem, never "fine". */
+  unknown: number;
 }
 
 /** Counts over configured servers' instances (not-configured processes are listed, never counted as problems). */
 export function counts(snapshot: VmSnapshot): Counts {
-  const c: Counts = { servers: snapshot.servers.length, running: 0, instances: 0, stale: 0, duplicate: 0, orphan: 0 };
+  const c: Counts = { servers: snapshot.servers.length, running: 0, instances: 0, stale: 0, changed: 0, duplicate: 0, orphan: 0, unknown: 0 };
   for (const s of snapshot.servers) {
     if (s.instances.length > 0) c.running++;
     for (const i of s.instances) {
       c.instances++;
       const f = instanceFlags(i);
       if (f.has('stale')) c.stale++;
+      if (staleVerdict(i)?.cause === 'changed') c.changed++;
+      else if (!f.size && versionUnknown(i)) c.unknown++;
       if (f.has('duplicate')) c.duplicate++;
       if (f.has('orphan')) c.orphan++;
     }

@@ -1,7 +1,7 @@
 import { CommandId } from '../commandIds';
 import { commandLink, mdCell, plural } from './format';
 import { VmSnapshot } from './input';
-import { counts, hasProblems, instanceFlags, staleVerdict } from './state';
+import { counts, hasProblems, instanceFlags, staleVerdict, versionUnknown } from './state';
 
 /** What the status bar item shows; the glue copies it onto one item created once. */
 export type StatusBarModel =
@@ -49,18 +49,21 @@ export function statusBarModel(load: LoadState, options: { alwaysShow: boolean }
   const c = counts(snapshot);
   if (c.servers === 0 && !options.alwaysShow) return { visible: false };
   const parts: string[] = [];
-  if (c.stale) parts.push(`${c.stale} stale`);
+  if (c.stale - c.changed) parts.push(`${c.stale - c.changed} stale`);
+  if (c.changed) parts.push(`${c.changed} changed`);
   if (c.duplicate) parts.push(`${c.duplicate} dup`);
   if (c.orphan) parts.push(`${c.orphan} orphan`);
   const warning = hasProblems(c);
   const text = `${warning ? '$(warning)' : '$(pulse)'} MCP ${c.servers}${parts.map((p) => ` · ${p}`).join('')}`;
 
   const problems: string[] = [];
-  if (c.stale) problems.push(`${plural(c.stale, 'instance')} running replaced code`);
+  if (c.stale - c.changed) problems.push(`${plural(c.stale - c.changed, 'instance')} running replaced code`);
+  if (c.changed) problems.push(`${plural(c.changed, 'instance')} whose files changed since start`);
   if (c.duplicate) problems.push(`${plural(c.duplicate, 'duplicate instance')}`);
   if (c.orphan) problems.push(`${plural(c.orphan, 'orphaned instance')}`);
   const summary = `${plural(c.servers, 'MCP server')} configured, ${c.running} running with ${plural(c.instances, 'instance')}`;
-  const accessibility = `${summary}. ${problems.length ? `Needs attention: ${problems.join(', ')}.` : 'All instances are fine.'}`;
+  const unknown = c.unknown ? ` What ${plural(c.unknown, 'instance')} run${c.unknown === 1 ? 's' : ''} could not be told.` : '';
+  const accessibility = `${summary}. ${problems.length ? `Needs attention: ${problems.join(', ')}.` : c.unknown ? 'No problem found.' : 'All instances are fine.'}${unknown}`;
 
   return { visible: true, text, warning, tooltip: tooltipTable(snapshot, summary), accessibility, command };
 }
@@ -72,9 +75,12 @@ function tooltipTable(snapshot: VmSnapshot, summary: string): string {
     for (const i of s.instances) {
       const stale = staleVerdict(i);
       const flags = [...instanceFlags(i)];
-      const version = stale ? `${mdCell(stale.running)} → ${mdCell(stale.installed)}` : mdCell(i.runningVersion ?? s.installedVersion ?? '');
+      // A running version that is not known is `?`, never the installed one.
+      const version = stale ? `${mdCell(stale.running)} → ${mdCell(stale.installed)}` : `${mdCell(i.runningVersion ?? '?')}${i.runningVersion === undefined && s.installedVersion ? ` → ${mdCell(s.installedVersion)}` : ''}`;
       const actions = `${commandLink('Restart', CommandId.restartServer, [s.id])}`;
-      rows.push(`| ${mdCell(s.name)} | ${mdCell(i.client.name)} | ${i.pid} | ${version}${flags.length ? ` (${flags.join(', ')})` : ''} | ${actions} |`);
+      const said = stale && stale.cause !== 'version' ? [stale.cause === 'changed' ? 'changed since start' : 'config changed'] : [];
+      const shown = [...flags.filter((f) => !(f === 'stale' && said.length)), ...said, ...(!flags.length && versionUnknown(i) ? ['version unknown'] : [])];
+      rows.push(`| ${mdCell(s.name)} | ${mdCell(i.client.name)} | ${i.pid} | ${version}${shown.length ? ` (${shown.join(', ')})` : ''} | ${actions} |`);
     }
   }
   if (rows.length) {

@@ -5,7 +5,7 @@ import { describeVerdict } from './evidence';
 import { formatMemory, formatUptime, mdCell, plural, shownLines, shownText } from './format';
 import { isWrapped, runsUnderGuard, wrapSupport } from './guardCommand';
 import { VmInstance, VmServer, VmSnapshot } from './input';
-import { instanceFlags, leftoverInstances, isGuarded, ownerUndecided, serverState, staleVerdict } from './state';
+import { instanceFlags, leftoverInstances, isGuarded, ownerUndecided, serverState, staleVerdict, versionUnknown } from './state';
 import { mayRun } from './trust';
 
 /**
@@ -195,12 +195,17 @@ function serverItem(id: string, s: VmServer, ctx: TreeContext, workspaceFolders:
       icon = { id: 'debug-disconnect', color: 'list.errorForeground' };
       break;
     case 'stale':
-      description = `${state.running} -> ${state.installed} stale`;
+      description = state.cause === 'changed' ? `changed since start · ${state.installed} installed` : state.cause === 'config' ? `config changed: ${state.running} -> ${state.installed}` : `${state.running} -> ${state.installed} stale`;
       icon = { id: 'warning', color: 'list.warningForeground' };
       break;
     case 'duplicate':
       description = `${plural(state.count, 'instance')} · duplicate`;
       icon = { id: 'copy', color: 'list.warningForeground' };
+      break;
+    case 'unknown':
+      // What runs is not known: neutral, and the installed version is never shown as the running one.
+      description = `running ? · ${s.installedVersion ? `${s.installedVersion} installed · ` : ''}${plural(state.count, 'instance')}`;
+      icon = { id: 'question' };
       break;
     case 'running':
       description = `${version ? `${version} · ` : ''}${plural(state.count, 'instance')}`;
@@ -240,8 +245,10 @@ function instanceItem(id: string, i: VmInstance, ctx: TreeContext, kind: typeof 
   const flags = instanceFlags(i);
   const stale = staleVerdict(i);
   const badges: string[] = [];
-  if (stale) badges.push(`${stale.running} stale`);
+  const unknown = versionUnknown(i);
+  if (stale) badges.push(stale.cause === 'changed' ? 'changed since start' : stale.cause === 'config' ? 'config changed' : `${stale.running} stale`);
   else if (i.runningVersion) badges.push(i.runningVersion);
+  else if (unknown) badges.push(unknown.settling ? 'version ? (settling)' : 'version ?');
   if (flags.has('duplicate')) badges.push('duplicate');
   if (flags.has('orphan')) badges.push('orphan');
   if (isGuarded(i)) badges.push('guarded');
@@ -253,9 +260,11 @@ function instanceItem(id: string, i: VmInstance, ctx: TreeContext, kind: typeof 
       ? { id: 'warning', color: 'list.warningForeground' }
       : flags.has('duplicate')
         ? { id: 'copy', color: 'list.warningForeground' }
-        : isGuarded(i)
-          ? { id: 'shield' }
-          : { id: 'pulse' };
+        : unknown && !stale
+          ? { id: 'question' }
+          : isGuarded(i)
+            ? { id: 'shield' }
+            : { id: 'pulse' };
   const caps: CapValue[] = [Cap.stop, Cap.copyPid, Cap.evidence];
   if (server && restartAllowed) caps.push(Cap.restart);
   const lines = [`pid ${i.pid}${i.startTime !== undefined ? ` · started ${new Date(i.startTime).toISOString()}` : ''} · ${mdCell(i.client.name)}`];

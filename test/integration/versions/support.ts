@@ -57,12 +57,16 @@ export function serverIn(s: Snapshot, name: string): ServerStatus {
   return found;
 }
 
-/** Polls snapshots until the server has an instance for `pid` (bounded: a loaded machine may be slow). */
+/**
+ * Polls snapshots until the server has an instance for `pid` whose version judgement is not waiting
+ * for an install to settle (bounded: a loaded machine may be slow).
+ */
 export async function instanceOf(take: () => Promise<Snapshot>, name: string, pid: number): Promise<Instance> {
   let last = '';
-  return until(() => `an instance of ${name} for pid ${pid} (instances: ${last})`, async () => {
+  return until(() => `a settled instance of ${name} for pid ${pid} (instances: ${last})`, async () => {
     const server = serverIn(await take(), name);
-    last = JSON.stringify(server.instances.map((i) => [i.pid, i.commandLine]));
-    return server.instances.find((i) => i.pid === pid || i.launcherChain.some((c) => c.pid === pid));
+    last = JSON.stringify(server.instances.map((i) => [i.pid, i.commandLine, i.versions?.verdict]));
+    const found = server.instances.find((i) => i.pid === pid || i.launcherChain.some((c) => c.pid === pid));
+    return found?.versions?.verdict.state === 'unknown' && found.versions.verdict.settling ? undefined : found;
   }, 60_000, 500);
 }

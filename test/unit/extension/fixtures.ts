@@ -40,7 +40,10 @@ export function instance(pid: number, over: Partial<VmInstance> = {}): VmInstanc
   return { pid, ppid: 1, startTime: NOW - 3 * HOUR, commandLine: `node server-${pid}`, client: CLAUDE, memoryBytes: 84 * 1024 * 1024, verdicts: [], ...over };
 }
 
-export const stale = (running = '2026.7.4', installed = '2026.8.31', pkg = '@modelcontextprotocol/server-memory'): VmVerdict => ({ kind: 'stale', package: pkg, running, installed });
+export const stale = (running = '2026.7.4', installed = '2026.8.31', pkg = '@modelcontextprotocol/server-memory'): VmVerdict => ({ kind: 'stale', cause: 'version', package: pkg, running, installed, summary: `${pkg}: runs ${running} but ${installed} is installed` });
+/** Files of the package changed after the process started, and nothing recorded what it loaded. */
+export const changed = (installed = '2026.8.31', pkg = '@modelcontextprotocol/server-memory'): VmVerdict => ({ kind: 'stale', cause: 'changed', package: pkg, running: 'changed since start', installed, summary: `${pkg}: changed since start: restart to load what is installed (its files changed at 2026-11-20T10:00:00.000Z)` });
+export const versionUnknown = (reason = 'no lock record, no report from the server and no earlier sighting of this instance'): VmVerdict => ({ kind: 'unknown', question: 'stale', reason });
 export const duplicate = (keep: number, pids: number[], client: VmClient = CLAUDE): VmVerdict => ({
   kind: 'duplicate',
   launchKey: 'k',

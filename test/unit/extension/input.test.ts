@@ -62,11 +62,26 @@ describe('extension view-model: a core snapshot as view input', () => {
       servers: [{ ...config, instances: [coreInstance({ versions }), coreInstance({ pid: 11, versions: unknownVersions })], updateAvailable: { current: '2026.8.31', latest: '2026.9.1', package: '@modelcontextprotocol/server-memory', checkedAt: 't', registry: 'npm' } }],
     }));
     const [a, b] = vm.servers[0].instances;
-    assert.deepEqual(a.verdicts, [{ kind: 'stale', package: '@modelcontextprotocol/server-memory', running: '2026.7.4', installed: '2026.8.31', evidence: versions }]);
+    assert.deepEqual(a.verdicts, [{ kind: 'stale', cause: 'version', package: '@modelcontextprotocol/server-memory', running: '2026.7.4', installed: '2026.8.31', summary: 's', evidence: versions }]);
     assert.equal(a.runningVersion, '2026.7.4');
     assert.deepEqual(b.verdicts, [{ kind: 'unknown', question: 'stale', reason: 'no record' }]);
     assert.equal(vm.servers[0].installedVersion, '2026.8.31');
     assert.deepEqual(vm.servers[0].updateAvailable, { package: '@modelcontextprotocol/server-memory', installed: '2026.8.31', latest: '2026.9.1' });
+  });
+
+  it('changed since start and config drift become restart-needing verdicts with their cause; settling stays unknown', () => {
+    const installed: Installed = { state: 'installed', ecosystem: 'npm', name: 'srv', version: '2.0.0', how: 'h', location: '/x' };
+    const running = { state: 'unknown' as const, reason: 'no record' };
+    const changedV: InstanceVersions = { installed, running, verdict: { state: 'changed', package: 'srv', ecosystem: 'npm', installed: '2.0.0', dev: false, changedFiles: [], changedAt: 't', processStart: 's', identicalFiles: [], summary: 'srv: changed since start' } };
+    const configV: InstanceVersions = { installed, running, verdict: { state: 'config-changed', package: 'srv', running: 'srv@1.0.0', configured: 'srv@2.0.0', summary: 'srv: config' } };
+    const settlingV: InstanceVersions = { installed, running, verdict: { state: 'unknown', reason: 'files changed 1 s ago', settling: true } };
+    const { instances: _i, updateAvailable: _u, ...config } = server('srv');
+    const vm = toViewInput(coreSnapshot({ servers: [{ ...config, instances: [coreInstance({ versions: changedV }), coreInstance({ pid: 11, versions: configV }), coreInstance({ pid: 12, versions: settlingV })] }] }));
+    const [a, b, c] = vm.servers[0].instances;
+    assert.deepEqual(a.verdicts.map((v) => v.kind === 'stale' && [v.cause, v.running, v.installed]), [['changed', 'changed since start', '2.0.0']]);
+    assert.deepEqual(b.verdicts.map((v) => v.kind === 'stale' && [v.cause, v.running, v.installed]), [['config', 'srv@1.0.0', 'srv@2.0.0']]);
+    assert.deepEqual(c.verdicts, [{ kind: 'unknown', question: 'stale', reason: 'files changed 1 s ago', settling: true }]);
+    assert.equal(a.runningVersion, undefined, 'an unknown running version is never filled in');
   });
 
   it('a snapshot whose process table could not be read reads as "instances unknown"', () => {

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { statusBarModel } from '../../../src/extension/viewModel/statusBar';
-import { duplicate, instance, orphan, server, snapshot, stale } from './fixtures';
+import { changed, duplicate, instance, orphan, server, snapshot, stale, versionUnknown } from './fixtures';
 
 const ready = (s: ReturnType<typeof snapshot>) => ({ state: 'ready' as const, snapshot: s });
 
@@ -43,6 +43,20 @@ describe('extension view-model: status bar', () => {
     const withOrphan = statusBarModel(ready(snapshot([server('x', { instances: [instance(5, { verdicts: [orphan()] })] })])), { alwaysShow: false });
     assert.ok(withOrphan.visible);
     assert.equal(withOrphan.text, '$(warning) MCP 1 · 1 orphan');
+  });
+
+  it('counts instances changed since start apart from stale ones; an unknown version is neutral and shown as ?, never as the installed one', () => {
+    const servers = [server('memory', { installedVersion: '2026.8.31', instances: [instance(1, { verdicts: [changed()] }), instance(2, { verdicts: [stale()] }), instance(3, { verdicts: [versionUnknown()] })] })];
+    const m = statusBarModel(ready(snapshot(servers)), { alwaysShow: false });
+    assert.ok(m.visible);
+    assert.equal(m.text, '$(warning) MCP 1 · 1 stale · 1 changed');
+    assert.match(m.accessibility, /1 instance running replaced code, 1 instance whose files changed since start\. What 1 instance runs could not be told\./);
+    assert.match(m.tooltip, /\| 1 \| changed since start → 2026\.8\.31 \(changed since start\) \|/);
+    assert.match(m.tooltip, /\| 3 \| \? → 2026\.8\.31 \(version unknown\) \|/);
+    const onlyUnknown = statusBarModel(ready(snapshot([server('m', { instances: [instance(3, { verdicts: [versionUnknown()] })] })])), { alwaysShow: false });
+    assert.ok(onlyUnknown.visible);
+    assert.equal(onlyUnknown.text, '$(pulse) MCP 1');
+    assert.doesNotMatch(onlyUnknown.accessibility, /All instances are fine/);
   });
 
   it('never flags on an unknown verdict or a shared one of a multi-writer server', () => {

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { allNodes, childNodes, rootNodes, TreeContext, TreeNode, treeItem } from '../../../src/extension/viewModel/tree';
-import { CLAUDE, duplicate, instance, NOW, orphan, server, snapshot, source, stale, VSCODE_HERE } from './fixtures';
+import { changed, CLAUDE, duplicate, instance, NOW, orphan, server, snapshot, source, stale, versionUnknown, VSCODE_HERE } from './fixtures';
 
 const ctx: TreeContext = { trusted: true, now: NOW, guardAvailable: true };
 const WS = ['/ws/a'];
@@ -36,6 +36,10 @@ describe('extension view-model: tree', () => {
       [server('orph', { instances: [instance(1, { verdicts: [orphan()] })] }), '1 instance · orphaned', 'debug-disconnect', 'list.errorForeground'],
       [server('up', { instances: [instance(1)], updateAvailable: { package: 'p', installed: '1.0.0', latest: '1.1.0' } }), '1 instance · 1.1.0 available', 'circle-filled', 'charts.green'],
       [server('gs', { instances: [instance(1, { verdicts: [stale()], lock: { serverName: 'gs' } })] }), '2026.7.4 -> 2026.8.31 stale · guarded', 'warning', 'list.warningForeground'],
+      // Changed since start: flagged like stale, never the green look.
+      [server('ch', { installedVersion: '2026.8.31', instances: [instance(1, { verdicts: [changed()] })] }), 'changed since start · 2026.8.31 installed', 'warning', 'list.warningForeground'],
+      // What runs is unknown: neutral, and the installed version is not shown as what runs.
+      [server('unk', { installedVersion: '2026.8.31', instances: [instance(1, { verdicts: [versionUnknown()] })] }), 'running ? · 2026.8.31 installed · 1 instance', 'question', undefined],
     ];
     for (const [s, description, icon, color] of cases) {
       const m = item(serverNode(s));
@@ -65,6 +69,14 @@ describe('extension view-model: tree', () => {
     const dup = childNodes(serverNode(server('d', { instances: [instance(1, { verdicts: [duplicate(2, [1, 2]), orphan()], lock: { serverName: 'd' } })] })))[0];
     assert.equal(item(dup).description, 'duplicate · orphan · guarded');
     assert.deepEqual(item(dup).icon, { id: 'debug-disconnect', color: 'list.errorForeground' });
+    const [ch] = childNodes(serverNode(server('ch', { instances: [instance(1, { verdicts: [changed()] })] })));
+    assert.equal(item(ch).description, 'changed since start');
+    assert.deepEqual(item(ch).icon, { id: 'warning', color: 'list.warningForeground' });
+    assert.match(item(ch).tooltip!, /Changed since start: restart to load what is installed/);
+    const [unk] = childNodes(serverNode(server('unk', { installedVersion: '2026.8.31', instances: [instance(1, { verdicts: [versionUnknown()] })] })));
+    assert.equal(item(unk).description, 'version ?');
+    assert.deepEqual(item(unk).icon, { id: 'question' });
+    assert.match(item(unk).tooltip!, /Version unknown: no lock record/);
     const claimed = childNodes(serverNode(server('o', { instances: [instance(7, { verdicts: [{ kind: 'unknown', question: 'owner', reason: "claimed by 'o' and 'p'" }] })] })))[0];
     assert.equal(item(claimed).description, 'owner?');
   });

@@ -10,6 +10,8 @@ import { npmPackage, tempDir, write } from './layouts';
  */
 describe('versions: in the snapshot', () => {
   const START = Date.now() - 3600_000;
+  /** Judged as a later snapshot would, once the files just written have settled. */
+  const settled = () => new Date(Date.now() + 60_000);
 
   function setup() {
     const home = tempDir();
@@ -26,7 +28,7 @@ describe('versions: in the snapshot', () => {
 
   it('takes the running version from the lock record written at start', async () => {
     const { host, project, readProcessTable } = setup();
-    const snap = await takeSnapshot({ host, workspaceFolders: [project], readProcessTable, selfPid: 1, versions: { registry: false, docker: false, readMaps: async () => undefined, readLocks: async () => [record({ versions: { package: { name: 'srv', version: '1.0.0', ecosystem: 'npm' } } })] } });
+    const snap = await takeSnapshot({ host, workspaceFolders: [project], readProcessTable, selfPid: 1, versions: { registry: false, docker: false, now: settled, readMaps: async () => undefined, readLocks: async () => [record({ versions: { package: { name: 'srv', version: '1.0.0', ecosystem: 'npm' } } })] } });
     const server = snap.servers.find((s) => s.name === 'srv')!;
     assert.equal(server.installed?.state === 'installed' && server.installed.version, '2.0.0');
     const v = server.instances[0]?.versions;
@@ -37,22 +39,25 @@ describe('versions: in the snapshot', () => {
 
   it('ignores a lock record of another process (same pid, another start time)', async () => {
     const { host, project, readProcessTable } = setup();
-    const snap = await takeSnapshot({ host, workspaceFolders: [project], readProcessTable, selfPid: 1, versions: { registry: false, docker: false, readMaps: async () => undefined, readLocks: async () => [record({ startTime: START - 86_400_000, versions: { package: { name: 'srv', version: '1.0.0', ecosystem: 'npm' } } })] } });
+    const snap = await takeSnapshot({ host, workspaceFolders: [project], readProcessTable, selfPid: 1, versions: { registry: false, docker: false, now: settled, readMaps: async () => undefined, readLocks: async () => [record({ startTime: START - 86_400_000, versions: { package: { name: 'srv', version: '1.0.0', ecosystem: 'npm' } } })] } });
     const v = snap.servers.find((s) => s.name === 'srv')!.instances[0]?.versions;
     // The package was written after this (recorded) process started, and nothing says what it loaded.
-    assert.equal(v?.verdict.state, 'unknown', JSON.stringify(v));
+    assert.equal(v?.verdict.state, 'changed', JSON.stringify(v));
+    assert.ok(v?.verdict.state === 'changed' && v.verdict.changedFiles.some((f) => f.path.endsWith(path.join('srv', 'package.json'))), JSON.stringify(v?.verdict));
   });
 
   it('a deleted mapping inside the package tree proves replaced code; one outside it says nothing', async () => {
     const { host, project, readProcessTable, home } = setup();
     const inside = `7f00-7f10 r-xp 00000000 08:01 99 ${path.join(home, 'app', 'node_modules', 'srv', 'build', 'addon.node')} (deleted)\n`;
     const outside = '7f00-7f10 r-xp 00000000 08:01 99 /usr/lib/libssl.so.3 (deleted)\n';
-    const take = (maps: string) => takeSnapshot({ host, workspaceFolders: [project], readProcessTable, selfPid: 1, versions: { registry: false, docker: false, readLocks: async () => [], readMaps: async () => maps, firstSeenFile: path.join(tempDir(), 'fs.json') } });
+    const take = (maps: string) => takeSnapshot({ host, workspaceFolders: [project], readProcessTable, selfPid: 1, versions: { registry: false, docker: false, now: settled, readLocks: async () => [], readMaps: async () => maps, firstSeenFile: path.join(tempDir(), 'fs.json') } });
     const a = (await take(inside)).servers.find((s) => s.name === 'srv')!.instances[0]?.versions;
     assert.equal(a?.verdict.state, 'stale', JSON.stringify(a));
     assert.equal(a?.verdict.state === 'stale' && a.verdict.replacedFiles.length, 1);
     const b = (await take(outside)).servers.find((s) => s.name === 'srv')!.instances[0]?.versions;
-    assert.equal(b?.verdict.state, 'unknown');
+    // Outside the package it proves nothing: the package's own files changed after the start decide.
+    assert.equal(b?.verdict.state, 'changed');
+    assert.deepEqual(b?.verdict.state === 'changed' && b.verdict.identicalFiles, []);
   });
 
   it('records a first sighting only when the files predate the process, and reads it back in a later run', async () => {

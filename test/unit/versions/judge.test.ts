@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { fingerprint } from '../../../src/core/versions/fingerprint';
-import { CLOCK_SLACK_MS, judge, VersionEvidence } from '../../../src/core/versions/judge';
+import { CLOCK_SLACK_MS, judge, SETTLE_MS, VersionEvidence } from '../../../src/core/versions/judge';
 import { Installed } from '../../../src/core/base/versionTypes';
 
 const START = Date.parse('2026-11-20T10:00:00Z');
@@ -61,10 +61,54 @@ describe('versions: the stale judgement', () => {
     assert.equal(verdict.state, 'current');
   });
 
-  it('files rewritten after the start with nothing recorded is unknown, not stale', () => {
-    const { verdict } = judge({ installed: installed('3.2', {}, START + 3600_000), processStart: START });
-    assert.equal(verdict.state, 'unknown');
-    assert.match(verdict.state === 'unknown' ? verdict.reason : '', /after the process started/);
+  it('files rewritten after the start with nothing recorded: changed since start, with the files and times, never stale or fine', () => {
+    const changedFiles = [{ path: '/v/lib/python3.11/site-packages/mempalace-3.2.dist-info/METADATA', at: new Date(START + 3600_000).toISOString() }];
+    const { verdict, running } = judge({ installed: installed('3.2', {}, START + 3600_000), processStart: START, changedFiles });
+    assert.equal(verdict.state, 'changed');
+    assert.equal(running.state, 'unknown');
+    if (verdict.state !== 'changed') return;
+    assert.equal(verdict.installed, '3.2');
+    assert.equal(verdict.dev, false);
+    assert.deepEqual(verdict.changedFiles, changedFiles);
+    assert.equal(verdict.processStart, new Date(START).toISOString());
+    assert.equal(verdict.changedAt, new Date(START + 3600_000).toISOString());
+    assert.match(verdict.summary, /changed since start: restart to load what is installed .*METADATA/);
+  });
+
+  it('while the files are still changing (an install running) the verdict waits: unknown, settling', () => {
+    const changedAt = START + 3600_000;
+    const early = judge({ installed: installed('3.2', {}, changedAt), processStart: START, now: changedAt + SETTLE_MS - 1 });
+    assert.equal(early.verdict.state === 'unknown' && early.verdict.settling, true, JSON.stringify(early.verdict));
+    const settled = judge({ installed: installed('3.2', {}, changedAt), processStart: START, now: changedAt + SETTLE_MS + 1, firstSeen: { name: 'mempalace', version: '3.1', firstSeenAt: '2026-11-20T10:05:00.000Z' } });
+    assert.equal(settled.verdict.state, 'stale');
+    // A process started after the install is not waiting on anything.
+    const fresh = judge({ installed: installed('3.2', {}, START - 1000), processStart: START, now: START + 10 });
+    assert.equal(fresh.verdict.state, 'current');
+  });
+
+  it('a development package is judged by its own files, whatever was recorded', () => {
+    const devInst: Installed = { ...(installed('0.1.0', {}, START + 60_000) as Extract<Installed, { state: 'installed' }>), ecosystem: 'npm', name: 'my-server', dev: { root: '/home/me/dev/my-server', how: 'not inside node_modules', newest: [{ path: '/home/me/dev/my-server/dist/index.js', at: new Date(START + 60_000).toISOString() }] } };
+    const lock = { versions: { package: { name: 'my-server', version: '0.1.0', ecosystem: 'npm' as const } }, startedAt: new Date(START).toISOString() };
+    const { verdict } = judge({ installed: devInst, processStart: START, lock });
+    assert.equal(verdict.state, 'changed');
+    assert.equal(verdict.state === 'changed' && verdict.dev, true);
+    assert.deepEqual(verdict.state === 'changed' && verdict.changedFiles.map((f) => f.path), ['/home/me/dev/my-server/dist/index.js']);
+    const untouched = judge({ installed: { ...devInst, changedAt: START - 60_000 } as Installed, processStart: START, lock });
+    assert.equal(untouched.verdict.state, 'current');
+  });
+
+  it("npm's cache history: another version loaded is stale (inferred); the same one is current only when the lockfile vouches for the dependencies", () => {
+    const inferred = { version: '2026.7.4', how: "npm's cache fetched server-memory-2026.7.4.tgz before the process started" };
+    const other = judge({ installed: installed('2026.8.31', {}, START + 60_000), processStart: START, inferred });
+    assert.equal(other.verdict.state, 'stale');
+    if (other.verdict.state !== 'stale') return;
+    assert.equal(other.verdict.running, '2026.7.4');
+    assert.equal(other.verdict.runningLearnedFrom, 'npm-cache');
+    assert.equal(other.verdict.inferred, true);
+    const same = { version: '2026.8.31', how: inferred.how };
+    assert.equal(judge({ installed: installed('2026.8.31', {}, START + 60_000), processStart: START, inferred: same }).verdict.state, 'changed');
+    const vouched = judge({ installed: installed('2026.8.31', {}, START + 60_000), processStart: START, inferred: { ...same, closureHow: 'package-lock.json unchanged since before the start' } });
+    assert.equal(vouched.verdict.state, 'current');
   });
 
   it('an uninstalled package is stale ("installed: missing") when the running side is known', () => {
@@ -88,14 +132,21 @@ describe('versions: the stale judgement', () => {
     const close = judge({ installed: installed('3.1', {}, START + 1000), processStart: START, replacedFiles: [so] });
     assert.equal(close.verdict.state, 'stale');
     // The same version and environment recorded: a reinstall rewrote the file, the code is the same.
-    const reinstall = judge({ installed: installed('3.1', {}, START + 3600_000), processStart: START, replacedFiles: [so], firstSeen: { name: 'mempalace', version: '3.1', environment: fingerprint({}), firstSeenAt: '2026-11-20T10:05:00.000Z' } });
+    const reinstall = judge({ installed: installed('3.1', {}, START + 3600_000), processStart: START, unverifiedFiles: [so], firstSeen: { name: 'mempalace', version: '3.1', environment: fingerprint({}), firstSeenAt: '2026-11-20T10:05:00.000Z' } });
     assert.equal(reinstall.verdict.state, 'current');
     assert.match(reinstall.verdict.state === 'current' ? reinstall.verdict.reason : '', /reinstalled since it started/);
+    // Content that could not be compared, nothing recorded: changed since start, not stale.
+    const unverified = judge({ installed: installed('3.1', {}, START + 3600_000), processStart: START, unverifiedFiles: [so] });
+    assert.equal(unverified.verdict.state, 'changed');
+    assert.deepEqual(unverified.verdict.state === 'changed' && unverified.verdict.changedFiles.map((f) => f.path), [so]);
+    // Identical content, nothing recorded, nothing else changed after the start: the same code.
+    const identical = judge({ installed: installed('3.1', {}, START - 60_000), processStart: START, identicalFiles: [so] });
+    assert.equal(identical.verdict.state, 'current');
   });
 
   it("ignores a server's self-reported version that neither names the package nor matches the disk", () => {
     const { verdict } = judge({ installed: installed('3.1', {}, START + 3600_000), processStart: START, serverInfo: { name: 'memory-server', version: '0.6.3' } });
-    assert.equal(verdict.state, 'unknown');
+    assert.equal(verdict.state, 'changed');
     const named = judge({ installed: installed('3.1', {}, START + 3600_000), processStart: START, serverInfo: { name: 'mempalace', version: '3.0' } });
     assert.equal(named.verdict.state === 'stale' && named.verdict.runningLearnedFrom, 'server-info');
   });
@@ -145,13 +196,58 @@ describe('versions: the stale judgement', () => {
         if (e.reported?.state === 'known') recorded.push({ version: e.reported.version });
         const proof =
           (e.replacedFiles?.length ?? 0) > 0 ||
-          (i.state === 'missing' && (recorded.length > 0 || (i.fromProcess === true && i.ecosystem === 'npm'))) ||
+          (i.state === 'missing' && (recorded.length > 0 || i.fromProcess === true)) ||
           (i.state === 'unversioned' && e.processStart !== undefined && i.mtime > e.processStart + CLOCK_SLACK_MS) ||
           (i.state === 'installed' &&
             recorded.some((r) => r.version !== i.version || (r.deps !== undefined && i.environment !== undefined && JSON.stringify(fingerprint(r.deps).packages) !== JSON.stringify(i.environment.packages))));
         return proof;
       }),
       { numRuns: 5000 },
+    );
+  });
+
+  it('property: an instance whose files changed after it started is never current without a record or an inference saying it is the same code', () => {
+    const version = fc.constantFrom('1.0.0', '1.1.0');
+    const deps = fc.dictionary(fc.constantFrom('a', 'b'), version, { maxKeys: 2 });
+    const evidence = fc.record(
+      {
+        version,
+        env: deps,
+        changedAt: fc.integer({ min: START - 100_000, max: START + 100_000 }),
+        dev: fc.boolean(),
+        firstSeen: fc.option(fc.record({ version, env: deps }), { nil: undefined }),
+        lock: fc.option(fc.record({ version, env: deps }), { nil: undefined }),
+        inferred: fc.option(fc.record({ version, vouched: fc.boolean() }), { nil: undefined }),
+        identical: fc.boolean(),
+        unverified: fc.boolean(),
+      },
+      { requiredKeys: ['version', 'env', 'changedAt', 'dev', 'identical', 'unverified'] },
+    );
+    fc.assert(
+      fc.property(evidence, (x) => {
+        const inst: Installed = {
+          ...(installed(x.version, x.env, x.changedAt) as Extract<Installed, { state: 'installed' }>),
+          ...(x.dev ? { dev: { root: '/dev/x', how: 'h', newest: [] } } : {}),
+        };
+        const e: VersionEvidence = {
+          installed: inst,
+          processStart: START,
+          ...(x.firstSeen ? { firstSeen: { name: 'mempalace', version: x.firstSeen.version, environment: fingerprint(x.firstSeen.env), firstSeenAt: '2026-11-20T10:05:00.000Z' } } : {}),
+          ...(x.lock ? { lock: { versions: { package: { name: 'mempalace', version: x.lock.version, ecosystem: 'python' as const }, dependencies: x.lock.env } } } : {}),
+          ...(x.inferred ? { inferred: { version: x.inferred.version, how: 'h', ...(x.inferred.vouched ? { closureHow: 'lockfile' } : {}) } } : {}),
+          ...(x.identical ? { identicalFiles: ['/v/x.so'] } : {}),
+          ...(x.unverified ? { unverifiedFiles: ['/v/y.so'] } : {}),
+        };
+        const { verdict } = judge(e);
+        const changedAfterStart = x.changedAt > START + CLOCK_SLACK_MS || x.unverified;
+        if (verdict.state !== 'current' || !changedAfterStart) return true;
+        // Fine after a change needs a record of the same code, or a vouched inference; never for a dev package.
+        const same = (r: { version: string; env: Record<string, string> } | undefined) => !!r && r.version === x.version && JSON.stringify(fingerprint(r.env).packages) === JSON.stringify(fingerprint(x.env).packages);
+        const record = x.lock ? same(x.lock) : same(x.firstSeen);
+        const inferredSame = !x.lock && !x.firstSeen && !!x.inferred && x.inferred.vouched && x.inferred.version === x.version;
+        return !(x.dev && x.changedAt > START + CLOCK_SLACK_MS) && (record || inferredSame);
+      }),
+      { numRuns: 3000 },
     );
   });
 });

@@ -36,16 +36,24 @@ function snapshot(instances: Instance[]): Snapshot {
 }
 
 describe('status: running vs installed versions', () => {
-  it('shows running and installed per instance, marks the stale one, and prints its evidence', () => {
+  it('shows running and installed per instance, marks the stale, changed and unknown ones, and prints their evidence', () => {
     const stale = judge({ installed: installedNow, processStart: START, firstSeen: { name: 'mempalace', version: '3.1', environment: fingerprint({ chromadb: '0.6.3' }), firstSeenAt: '2026-11-21T10:00:05.000Z' } });
-    const unknown = judge({ installed: installedNow, processStart: START });
-    const out = formatStatus(snapshot([instance(100, { installed: installedNow, ...stale }), instance(200, { installed: installedNow, ...unknown })]));
+    const metadata = '/home/u/.venv/lib/python3.11/site-packages/chromadb-1.5.7.dist-info/METADATA';
+    const changed = judge({ installed: installedNow, processStart: START, changedFiles: [{ path: metadata, at: '2026-11-21T11:00:00.000Z' }] });
+    const unknown = judge({ installed: installedNow });
+    const out = formatStatus(snapshot([instance(100, { installed: installedNow, ...stale }), instance(200, { installed: installedNow, ...changed }), instance(300, { installed: installedNow, ...unknown })]));
     assert.match(out, /SERVER\s+SOURCE\s+TRANSPORT\s+INSTALLED\s+COMMAND \/ URL/);
     assert.match(out, /palace\s+VS Code User\s+stdio\s+3\.1\s+python -m mempalace/);
     assert.match(out, /MEMORY\s+RUNNING\s+INSTALLED\s+VERDICTS/);
     assert.match(out, /palace\s+100\s+VS Code \(5\)\s+2h\d\dm\s+50 MB\s+3\.1\s+3\.1\s+STALE: runs 3\.1, installed 3\.1 \(1 dependency moved\)/);
-    assert.match(out, /palace\s+200\s+VS Code \(5\)\s+2h\d\dm\s+50 MB\s+\?\s+3\.1\s+ok/, 'unknown is not marked');
-    assert.match(out, /Stale \(1\):/);
+    // Changed after the start with nothing recorded: never `ok`; unknown: said, never `ok` either.
+    assert.match(out, /palace\s+200\s+VS Code \(5\)\s+2h\d\dm\s+50 MB\s+\?\s+3\.1\s+CHANGED SINCE START: restart to load what is installed/);
+    assert.match(out, /palace\s+300\s+VS Code \(5\)\s+2h\d\dm\s+50 MB\s+\?\s+3\.1\s+version \?/);
+    assert.doesNotMatch(out, /\sok$/m);
+    assert.match(out, /Needs a restart \(2\):/);
+    assert.match(out, /palace \(pid 200\): mempalace: changed since start: restart to load what is installed/);
+    assert.match(out, new RegExp(`changed: {3}${metadata.replace(/[.]/g, '\\.')} \\(2026-11-21T11:00:00\\.000Z\\)`));
+    assert.match(out, /Version unknown \(1\): .*\n {2}palace \(pid 300\): no lock record/);
     assert.match(out, /palace \(pid 100\): mempalace: runs 3\.1, still installed, but its dependencies moved/);
     assert.match(out, /running: {3}3\.1, learned from installed when this instance was first seen/);
     assert.match(out, /installed: 3\.1, from venv \/home\/u\/\.venv/);
@@ -57,7 +65,8 @@ describe('status: running vs installed versions', () => {
   it('has no stale section when nothing is stale', () => {
     const current = judge({ installed: { ...installedNow, changedAt: START - 1000 }, processStart: START });
     const out = formatStatus(snapshot([instance(100, { installed: installedNow, ...current })]));
-    assert.doesNotMatch(out, /Stale/);
+    assert.doesNotMatch(out, /Needs a restart/);
     assert.doesNotMatch(out, /STALE/);
+    assert.match(out, /palace\s+100\s+.*\s+ok$/m);
   });
 });

@@ -1,0 +1,154 @@
+import { createHash } from 'node:crypto';
+import { promises as fsp } from 'node:fs';
+
+/**
+ * Whether a mapped file that was replaced on disk (`(deleted)` in /proc/<pid>/maps) had the same
+ * content as the file installed at its place now. A same-version reinstall replaces every file with
+ * an identical copy: that is not a change, and calling it stale would teach users to ignore the
+ * badge. The old bytes are read where Linux lets us: `/proc/<pid>/map_files/<range>` (the whole old
+ * file; needs CAP_SYS_ADMIN), else the mapped read-only regions from `/proc/<pid>/mem` (needs ptrace
+ * access to the process). Neither readable: `unverified`, and the judgement says so.
+ */
+
+export type ContentCheck = 'identical' | 'differs' | 'unverified';
+
+export interface MappedRegion {
+  /** Hex addresses as maps writes them (the map_files link name is `<start>-<end>`). */
+  start: string;
+  end: string;
+  perms: string;
+  /** Offset in the file, bytes. */
+  offset: number;
+  path: string;
+}
+
+/** The regions of every deleted file mapping, by path. Pure: tested on stored maps text. */
+export function deletedRegions(mapsText: string): Map<string, MappedRegion[]> {
+  const out = new Map<string, MappedRegion[]>();
+  for (const line of mapsText.split('\n')) {
+    const m = /^([0-9a-f]+)-([0-9a-f]+)\s+(\S+)\s+([0-9a-f]+)\s+\S+\s+\d+\s+(\/.*) \(deleted\)$/.exec(line);
+    if (!m) continue;
+    const region: MappedRegion = { start: m[1], end: m[2], perms: m[3], offset: parseInt(m[4], 16), path: m[5] };
+    const list = out.get(region.path) ?? [];
+    list.push(region);
+    out.set(region.path, list);
+  }
+  return out;
+}
+
+/**
+ * Where the replacement of a deleted path is now. pip moves a package folder aside to `~<name minus
+ * its first letter>` before deleting it, so the process's maps may name the stash: the installed
+ * counterpart is the sibling with the same name but for that first letter.
+ */
+export async function counterpartOf(deleted: string): Promise<string | undefined> {
+  if (await exists(deleted)) return deleted;
+  const parts = deleted.split('/');
+  const i = parts.findIndex((p) => p.startsWith('~') && p.length > 1);
+  if (i <= 0) return undefined;
+  const parent = parts.slice(0, i).join('/') || '/';
+  const rest = parts[i].slice(1);
+  const entries = await fsp.readdir(parent).catch(() => [] as string[]);
+  for (const e of entries) {
+    if (e.length === parts[i].length && e.slice(1) === rest && !e.startsWith('~')) {
+      const candidate = [...parts.slice(0, i), e, ...parts.slice(i + 1)].join('/');
+      if (await exists(candidate)) return candidate;
+    }
+  }
+  return undefined;
+}
+
+async function exists(p: string): Promise<boolean> {
+  return (await fsp.stat(p).catch(() => undefined))?.isFile() ?? false;
+}
+
+/** Bytes read per process at most: comparing never costs more than this. */
+const BUDGET_BYTES = 64 * 1024 * 1024;
+
+async function sha256File(file: string): Promise<{ size: number; hash: string } | undefined> {
+  try {
+    const data = await fsp.readFile(file);
+    return { size: data.length, hash: createHash('sha256').update(data).digest('hex') };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The whole old file through map_files (root or CAP_SYS_ADMIN only). */
+async function viaMapFiles(pid: number, region: MappedRegion, current: string, budget: { left: number }): Promise<ContentCheck | undefined> {
+  const link = `/proc/${pid}/map_files/${region.start}-${region.end}`;
+  let handle: fsp.FileHandle | undefined;
+  try {
+    handle = await fsp.open(link, 'r');
+    const st = await handle.stat();
+    const now = await fsp.stat(current);
+    if (st.size !== now.size) return 'differs';
+    if (st.size > budget.left) return undefined;
+    budget.left -= st.size;
+    const old = await handle.readFile();
+    const fresh = await sha256File(current);
+    if (!fresh) return undefined;
+    return createHash('sha256').update(old).digest('hex') === fresh.hash ? 'identical' : 'differs';
+  } catch {
+    return undefined;
+  } finally {
+    await handle?.close().catch(() => undefined);
+  }
+}
+
+/** The read-only mapped regions through /proc/<pid>/mem, each against the same range of the file now. */
+async function viaMem(pid: number, regions: MappedRegion[], current: string, budget: { left: number }): Promise<ContentCheck | undefined> {
+  const readOnly = regions.filter((r) => !r.perms.includes('w'));
+  if (!readOnly.length) return undefined;
+  let mem: fsp.FileHandle | undefined;
+  let file: fsp.FileHandle | undefined;
+  try {
+    mem = await fsp.open(`/proc/${pid}/mem`, 'r');
+    file = await fsp.open(current, 'r');
+    const size = (await file.stat()).size;
+    for (const r of readOnly) {
+      const len = Number(BigInt(`0x${r.end}`) - BigInt(`0x${r.start}`));
+      if (len > budget.left) return undefined;
+      budget.left -= len;
+      const old = Buffer.alloc(len);
+      const got = await mem.read({ buffer: old, offset: 0, length: len, position: BigInt(`0x${r.start}`) });
+      if (got.bytesRead !== len) return undefined;
+      // The last page past the end of the file reads as zeros in the mapping.
+      const now = Buffer.alloc(len);
+      if (r.offset < size) await file.read(now, 0, Math.min(len, size - r.offset), r.offset);
+      if (!old.equals(now)) return 'differs';
+    }
+    return 'identical';
+  } catch {
+    return undefined;
+  } finally {
+    await mem?.close().catch(() => undefined);
+    await file?.close().catch(() => undefined);
+  }
+}
+
+/**
+ * Compares each replaced mapped file of a process with its installed counterpart. A file with no
+ * counterpart any more differs (what the process mapped is no longer installed).
+ */
+export async function compareReplaced(pid: number, mapsText: string, paths: readonly string[]): Promise<Map<string, ContentCheck>> {
+  const regions = deletedRegions(mapsText);
+  const budget = { left: BUDGET_BYTES };
+  const out = new Map<string, ContentCheck>();
+  for (const p of paths) {
+    const current = await counterpartOf(p);
+    if (!current) {
+      out.set(p, 'differs');
+      continue;
+    }
+    const rs = regions.get(p) ?? [];
+    let check: ContentCheck | undefined;
+    for (const r of rs) {
+      check = await viaMapFiles(pid, r, current, budget);
+      if (check) break;
+    }
+    check ??= await viaMem(pid, rs, current, budget);
+    out.set(p, check ?? 'unverified');
+  }
+  return out;
+}

@@ -1,0 +1,75 @@
+import * as assert from 'node:assert/strict';
+import { ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { compareReplaced } from '../../../src/core/versions/mappedContent';
+import { readMaps, parseDeletedMappings } from '../../../src/core/versions/maps';
+import { stopChildren } from '../../support/liveness';
+import { startReady } from '../../support/startup';
+import { PYTHON, tempDir } from './support';
+
+/** A real process that maps a data file read-only, as a native extension maps its library. */
+const MAPPER = `
+import mmap, sys, time
+f = open(sys.argv[1], 'rb')
+m = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+print('mapped', file=sys.stderr, flush=True)
+time.sleep(600)
+`;
+
+describe('versions (integration): a replaced mapped file compared with the installed one', function () {
+  this.timeout(60_000);
+  const started: ChildProcess[] = [];
+  afterEach(async () => {
+    await stopChildren(started.splice(0));
+  });
+  before(function () {
+    if (process.platform !== 'linux') this.skip();
+  });
+
+  async function mapped(content: string): Promise<{ pid: number; file: string }> {
+    const root = tempDir('lg-mapped-');
+    const file = path.join(root, 'pkg', 'native.so');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, content);
+    const script = path.join(root, 'mapper.py');
+    fs.writeFileSync(script, MAPPER);
+    const child = await startReady(PYTHON, [script, file], { cwd: root, ready: /mapped/ }, started);
+    // Replaced as an installer does: a new file renamed over the old path.
+    return { pid: child.pid!, file };
+  }
+
+  function replace(file: string, content: string): void {
+    fs.writeFileSync(`${file}.new`, content);
+    fs.renameSync(`${file}.new`, file);
+  }
+
+  async function check(pid: number, file: string): Promise<string | undefined> {
+    const maps = (await readMaps(pid)) ?? '';
+    assert.deepEqual(parseDeletedMappings(maps).filter((f) => f === file), [file], maps);
+    return (await compareReplaced(pid, maps, [file])).get(file);
+  }
+
+  const readable = process.getuid?.() === 0;
+
+  it('identical content reinstalled is "identical"; other content "differs"; where the old bytes cannot be read, "unverified"', async () => {
+    const same = await mapped('A'.repeat(10_000));
+    replace(same.file, 'A'.repeat(10_000));
+    const a = await check(same.pid, same.file);
+    const other = await mapped('A'.repeat(10_000));
+    replace(other.file, `B${'A'.repeat(9_999)}`);
+    const b = await check(other.pid, other.file);
+    if (readable) {
+      assert.equal(a, 'identical');
+      assert.equal(b, 'differs');
+    } else {
+      // Without CAP_SYS_ADMIN (map_files) the mapped bytes come from /proc/<pid>/mem when ptrace allows it.
+      assert.ok(a === 'identical' || a === 'unverified', a);
+      assert.ok(b === 'differs' || b === 'unverified', b);
+    }
+    // A file gone for good has no installed counterpart: what the process mapped is not installed any more.
+    const gone = await mapped('C'.repeat(100));
+    fs.rmSync(gone.file);
+    assert.equal(await check(gone.pid, gone.file), 'differs');
+  });
+});

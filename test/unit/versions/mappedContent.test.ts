@@ -1,0 +1,28 @@
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { counterpartOf, deletedRegions } from '../../../src/core/versions/mappedContent';
+import { tempDir, write } from './layouts';
+
+const MAPS = `55d4c6a00000-55d4c6a2c000 r--p 00000000 08:01 1835012                    /usr/bin/python3.11
+7f2b1d200000-7f2b1d3a0000 r-xp 00000000 08:01 2359411                    /v/site-packages/chromadb_rust_bindings/bindings.abi3.so (deleted)
+7f2b1d3a0000-7f2b1d3b0000 rw-p 001a0000 08:01 2359411                    /v/site-packages/chromadb_rust_bindings/bindings.abi3.so (deleted)
+7f2b1f000000-7f2b1f001000 r--s 00000000 00:01 4096                       /v/site-packages/~gdemo_dep/table.dat (deleted)`;
+
+describe('versions: the content of replaced mapped files', () => {
+  it('reads every region of each deleted mapping with its range, permissions and file offset', () => {
+    const regions = deletedRegions(MAPS);
+    assert.deepEqual([...regions.keys()], ['/v/site-packages/chromadb_rust_bindings/bindings.abi3.so', '/v/site-packages/~gdemo_dep/table.dat']);
+    assert.deepEqual(regions.get('/v/site-packages/chromadb_rust_bindings/bindings.abi3.so'), [
+      { start: '7f2b1d200000', end: '7f2b1d3a0000', perms: 'r-xp', offset: 0, path: '/v/site-packages/chromadb_rust_bindings/bindings.abi3.so' },
+      { start: '7f2b1d3a0000', end: '7f2b1d3b0000', perms: 'rw-p', offset: 0x1a0000, path: '/v/site-packages/chromadb_rust_bindings/bindings.abi3.so' },
+    ]);
+  });
+
+  it("finds the installed counterpart of pip's stash folder (`~gdemo_dep` for `lgdemo_dep`), and none for a file gone for good", async () => {
+    const sp = tempDir();
+    const installed = write(path.join(sp, 'lgdemo_dep', 'table.dat'), 'x');
+    assert.equal(await counterpartOf(path.join(sp, '~gdemo_dep', 'table.dat')), installed);
+    assert.equal(await counterpartOf(installed), installed);
+    assert.equal(await counterpartOf(path.join(sp, '~other', 'table.dat')), undefined);
+  });
+});
