@@ -1,22 +1,19 @@
 import { pathFor } from '../base/hostEnv';
-import { changedAt } from './fs';
 import { fingerprint } from './fingerprint';
 import { parseLaunch } from '../launch/parse';
 import { programName, PYTHON_LIKE } from '../launch/program';
 import { envValue, LaunchSpec, ResolveContext, whichCommand } from './lookup';
 import { Installed } from '../base/versionTypes';
+import { closureOf, normalizeName, readDistMetadata } from './pythonClosure';
+
+export { normalizeName };
 
 /**
  * Python resolution: the site-packages a launch runs from (a venv, a uv tool or uvx environment, a
  * pipx venv, or the interpreter's own), the server's distribution in it (`*.dist-info/METADATA`)
- * and the fingerprint of every distribution beside it, so a dependency upgrade under an unchanged
- * server version is seen and named. Reads files only; never runs Python.
+ * and the fingerprint of its dependency closure there (pythonClosure.ts), so a dependency upgrade
+ * under an unchanged server version is seen and named. Reads files only; never runs Python.
  */
-
-/** PEP 503 normalisation: `Foo_Bar.baz` and `foo-bar-baz` are the same project. */
-export function normalizeName(name: string): string {
-  return name.toLowerCase().replace(/[-_.]+/g, '-');
-}
 
 /** `name-version.dist-info` / `name-version-py3.11.egg-info` -> name and version. */
 export function parseDistDir(entry: string): { name: string; version: string } | undefined {
@@ -115,8 +112,10 @@ function consoleScripts(text: string): Set<string> {
 
 /**
  * Reads one site-packages: the server's distribution (by module, script or name) with its version,
- * and the fingerprint of every other distribution there. `missing` when the site-packages exists
+ * and the fingerprint of its dependency closure there. `missing` when the site-packages exists
  * but the distribution is not in it; undefined when there is no site-packages at all.
+ * The root's extras are taken as none: the launch parser does not report them (`uvx 'pkg[cli]'`
+ * reads as `pkg`), so requirements behind the server's own extras are outside its closure.
  */
 export async function readPythonPackage(ctx: ResolveContext, site: SitePackages, want: { module?: string; script?: string; hint?: string }, fromProcess = false): Promise<Installed | undefined> {
   const p = pathFor(ctx.host);
@@ -128,11 +127,10 @@ export async function readPythonPackage(ctx: ResolveContext, site: SitePackages,
   // Not marked fromProcess: `python -m x` may run a plain folder in its cwd, which no distribution provides.
   if (!name) return { state: 'missing', ecosystem: 'python', name: label, how: `${site.how}: no distribution provides ${label}`, location: site.dir };
   const dist = dists.get(name)!;
-  const metaFile = p.join(site.dir, dist.entry, dist.entry.endsWith('.dist-info') ? 'METADATA' : 'PKG-INFO');
-  const meta = parseMetadata((await ctx.fs.readText(metaFile)) ?? '');
-  const others: Record<string, string> = {};
-  for (const [n, d] of dists) if (n !== name) others[n] = d.version;
-  const times = [changedAt(spStat), changedAt(await ctx.fs.stat(p.join(site.dir, dist.entry))), changedAt(await ctx.fs.stat(metaFile))].filter((t): t is number => t !== undefined);
+  const metadata = await readDistMetadata(ctx, site.dir, dist.entry);
+  const meta = parseMetadata(metadata.text ?? '');
+  // The site-packages folder's own times are left out: any install into it (pip upgrading itself) moves them.
+  const closure = await closureOf(ctx, site.dir, dists, { name, metadata });
   return {
     state: 'installed',
     ecosystem: 'python',
@@ -140,8 +138,8 @@ export async function readPythonPackage(ctx: ResolveContext, site: SitePackages,
     version: meta.version ?? dist.version,
     how: site.how,
     location: p.join(site.dir, dist.entry),
-    environment: fingerprint(others),
-    changedAt: Math.max(...times),
+    environment: fingerprint(closure.packages),
+    ...(closure.changedAt !== undefined ? { changedAt: closure.changedAt } : {}),
     ...(fromProcess ? { fromProcess } : {}),
   };
 }

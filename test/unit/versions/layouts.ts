@@ -43,7 +43,16 @@ export function npmPackage(nodeModules: string, name: string, version: string, o
 }
 
 /** A venv: pyvenv.cfg, bin/python, lib/python3.11/site-packages with the given distributions. */
-export function venv(root: string, dists: Array<{ name: string; version: string; scripts?: string[]; topLevel?: string }>): string {
+/** A distribution to lay out: `requires` are written as `Requires-Dist` lines (with their markers) into METADATA. */
+export interface DistSpec {
+  name: string;
+  version: string;
+  scripts?: string[];
+  topLevel?: string;
+  requires?: string[];
+}
+
+export function venv(root: string, dists: DistSpec[]): string {
   write(path.join(root, 'pyvenv.cfg'), 'home = /usr/bin\nversion = 3.11.7\n');
   write(path.join(root, 'bin', 'python'), '');
   fs.chmodSync(path.join(root, 'bin', 'python'), 0o755);
@@ -53,9 +62,10 @@ export function venv(root: string, dists: Array<{ name: string; version: string;
   return sp;
 }
 
-export function distInfo(sp: string, d: { name: string; version: string; scripts?: string[]; topLevel?: string }): string {
+export function distInfo(sp: string, d: DistSpec): string {
   const dir = path.join(sp, `${d.name.replace(/-/g, '_')}-${d.version}.dist-info`);
-  write(path.join(dir, 'METADATA'), `Metadata-Version: 2.1\nName: ${d.name}\nVersion: ${d.version}\n\nA description: Version: 9.9.9\n`);
+  const requires = (d.requires ?? []).map((r) => `Requires-Dist: ${r}\n`).join('');
+  write(path.join(dir, 'METADATA'), `Metadata-Version: 2.1\nName: ${d.name}\nVersion: ${d.version}\n${requires}\nA description: Version: 9.9.9\nRequires-Dist: not-a-header\n`);
   write(path.join(dir, 'RECORD'), `${(d.topLevel ?? d.name.replace(/-/g, '_'))}/__init__.py,,\n`);
   if (d.scripts) write(path.join(dir, 'entry_points.txt'), `[console_scripts]\n${d.scripts.map((s) => `${s} = ${d.name.replace(/-/g, '_')}:main`).join('\n')}\n`);
   if (d.topLevel) write(path.join(dir, 'top_level.txt'), `${d.topLevel}\n`);

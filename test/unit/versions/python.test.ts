@@ -21,10 +21,10 @@ describe('versions: Python resolution', () => {
     assert.equal(pythonModule(['script.py']), undefined);
   });
 
-  it('resolves `venv/bin/python -m pkg` with the fingerprint of every distribution beside it', async () => {
+  it('resolves `venv/bin/python -m pkg` with the fingerprint of the distributions it requires', async () => {
     const home = tempDir();
     const root = path.join(home, 'proj', '.venv');
-    const sp = venv(root, [{ name: 'mempalace', version: '3.1.0' }, { name: 'chromadb', version: '0.6.3' }, { name: 'numpy', version: '2.1.0' }]);
+    const sp = venv(root, [{ name: 'mempalace', version: '3.1.0', requires: ['chromadb>=0.6', 'numpy'] }, { name: 'chromadb', version: '0.6.3' }, { name: 'numpy', version: '2.1.0' }]);
     const ctx = ctxFor(home);
     const before = await resolveInstalled(ctx, { command: path.join(root, 'bin', 'python'), args: ['-m', 'mempalace'] });
     assert.equal(before.installed.state, 'installed');

@@ -1,0 +1,52 @@
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+/**
+ * Tools and files tests download (a pip wheel from PyPI, ...), cached outside the clone and keyed by
+ * version, so a fresh machine fetches them once and a warm one never again:
+ * `${MCP_LIFEGUARD_TEST_CACHE:-~/.cache/mcp-lifeguard-test}/<kind>-<version>`.
+ */
+
+export function toolCacheRoot(): string {
+  return process.env.MCP_LIFEGUARD_TEST_CACHE ?? path.join(os.homedir(), '.cache', 'mcp-lifeguard-test');
+}
+
+/**
+ * The cache folder of one kind and version, filled by `fill` on first use. `fill` writes into a
+ * temp folder beside it that is renamed into place when complete, so an interrupted run never
+ * leaves a half-filled entry, and two runs racing both end up with the one that landed first.
+ */
+async function cached(kind: string, version: string, fill: (dir: string) => Promise<void>): Promise<string> {
+  const root = toolCacheRoot();
+  const dir = path.join(root, `${kind}-${version}`);
+  if (fs.existsSync(dir)) return dir;
+  fs.mkdirSync(root, { recursive: true });
+  const tmp = fs.mkdtempSync(path.join(root, `.${kind}-${version}-`));
+  try {
+    await fill(tmp);
+    fs.renameSync(tmp, dir);
+  } catch (err) {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    if (!fs.existsSync(dir)) throw err;
+  }
+  return dir;
+}
+
+function exec(command: string, args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile(command, args, { timeout: 300_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`${command} ${args.join(' ')} failed: ${err.message}\n${stdout}\n${stderr}`));
+      else resolve();
+    });
+  });
+}
+
+/**
+ * A folder holding pip's own wheel at `version`, downloaded from PyPI once (`pip download`), for
+ * `pip install --no-index --find-links <folder> pip==<version>`.
+ */
+export function pipWheel(python: string, version: string): Promise<string> {
+  return cached('pip', version, (dir) => exec(python, ['-m', 'pip', 'download', '-q', '--disable-pip-version-check', '--no-deps', '--only-binary=:all:', '-d', dir, `pip==${version}`]));
+}
