@@ -21,6 +21,11 @@ export interface RecordedVersions {
   environment?: string;
   /** `name -> version` of the environment's packages, when known. */
   dependencies?: Record<string, string>;
+  /**
+   * `closure`: `dependencies` is the server's own dependency closure. Absent in records of earlier
+   * guards, whose Python `dependencies` held every distribution of the site-packages.
+   */
+  dependenciesScope?: 'closure';
 }
 
 /** The JSON record a holder writes into its lock file. */

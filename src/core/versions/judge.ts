@@ -78,7 +78,8 @@ export function runningOf(e: VersionEvidence): Running {
     return {
       state: 'known',
       version: pkg.version,
-      ...(deps ? { environment: fingerprint(deps) } : {}),
+      // A record of an earlier guard may list packages outside the closure: compared as such.
+      ...(deps ? { environment: e.lock?.versions.dependenciesScope === 'closure' ? fingerprint(deps) : { ...fingerprint(deps), scope: undefined } } : {}),
       source: 'lock-record',
       how: 'lock record written at start',
       ...(e.lock?.startedAt ? { since: e.lock.startedAt } : {}),

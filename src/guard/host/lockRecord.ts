@@ -25,7 +25,7 @@ export async function guardLockRecord(launch: Launch, endpoint: string, transpor
 export function recordedVersions(v: ResolvedVersion & { state: 'known' }): RecordedVersions {
   return {
     package: { name: v.name, version: v.version, ecosystem: v.ecosystem },
-    ...(v.environment ? { environment: v.environment.hash, dependencies: v.environment.packages } : {}),
+    ...(v.environment ? { environment: v.environment.hash, dependencies: v.environment.packages, dependenciesScope: 'closure' as const } : {}),
   };
 }
 

@@ -51,6 +51,15 @@ describe('versions: the stale judgement', () => {
     assert.match(verdict.summary, /chromadb 0\.6\.3 -> 1\.5\.7/);
   });
 
+  it('a record written before closures (every package of the environment) is compared only over the closure installed now', () => {
+    const lock = { versions: { package: { name: 'mempalace', version: '3.1', ecosystem: 'python' as const }, dependencies: { chromadb: '0.6.3', pip: '23.2.1' } } };
+    // pip moved, outside the closure: not a change of this server.
+    const noise = judge({ installed: installed('3.1', { chromadb: '0.6.3' }, START + 10_000), processStart: START, lock });
+    assert.equal(noise.verdict.state, 'current', JSON.stringify(noise.verdict));
+    const moved = judge({ installed: installed('3.1', { chromadb: '1.5.7' }, START + 10_000), processStart: START, lock });
+    assert.deepEqual(moved.verdict.state === 'stale' && moved.verdict.movedDependencies, [{ name: 'chromadb', from: '0.6.3', to: '1.5.7' }]);
+  });
+
   it('a reinstall of the same version with the same environment is not stale', () => {
     const deps = { chromadb: '0.6.3' };
     const { verdict } = judge({
@@ -233,7 +242,7 @@ describe('versions: the stale judgement', () => {
           installed: inst,
           processStart: START,
           ...(x.firstSeen ? { firstSeen: { name: 'mempalace', version: x.firstSeen.version, environment: fingerprint(x.firstSeen.env), firstSeenAt: '2026-11-20T10:05:00.000Z' } } : {}),
-          ...(x.lock ? { lock: { versions: { package: { name: 'mempalace', version: x.lock.version, ecosystem: 'python' as const }, dependencies: x.lock.env } } } : {}),
+          ...(x.lock ? { lock: { versions: { package: { name: 'mempalace', version: x.lock.version, ecosystem: 'python' as const }, dependencies: x.lock.env, dependenciesScope: 'closure' as const } } } : {}),
           ...(x.inferred ? { inferred: { version: x.inferred.version, how: 'h', ...(x.inferred.vouched ? { closureHow: 'lockfile' } : {}) } } : {}),
           ...(x.identical ? { identicalFiles: ['/v/x.so'] } : {}),
           ...(x.unverified ? { unverifiedFiles: ['/v/y.so'] } : {}),
