@@ -22,7 +22,8 @@ import type { TarballFetch } from './npmCacheHistory';
  * So it answers `none` unless the cache tells one story:
  * - nothing changed after the start (nothing to recover), or nothing was fetched before it;
  * - another version was fetched within AMBIGUOUS_WINDOW_MS of the last one before the start (one
- *   install fetching both, or two runs in a row), or within START_SLACK_MS after the start;
+ *   install fetching both, or two runs in a row); "before the start" reaches START_SLACK_MS past
+ *   the start time, which is coarse, and "after" begins there;
  * - the last one before the start is the installed version (a same-version reinstall, which a
  *   verdict turns into "current") but another version was fetched before the start too: the
  *   process may have been started on that one, its files replaced from the cache without a fetch;
@@ -44,7 +45,7 @@ export interface LoadedFacts {
 
 /** Two different versions fetched this close together before the start cannot be told apart. */
 export const AMBIGUOUS_WINDOW_MS = 60_000;
-/** How far after the start a fetch still counts as "around the start" (the start time is coarse). */
+/** How far after the start a fetch still counts as made before it (the start time is coarse). */
 export const START_SLACK_MS = 2_000;
 
 const at = (ms: number) => new Date(ms).toISOString();
@@ -66,14 +67,18 @@ export function inferLoaded(fetches: TarballFetch[], facts: LoadedFacts): Loaded
   if (changedAt !== undefined && changedAt <= processStart) {
     return { state: 'none', reason: `the installed files (changed at ${at(changedAt)}) are older than ${started}: nothing to recover from npm's cache` };
   }
-  const before = fetches.filter((f) => f.fetchedAt < processStart).sort((a, b) => b.fetchedAt - a.fetchedAt);
+  // The start time is known to about a second (Linux counts from a boot time in whole seconds) and
+  // npx fetches right before it spawns: a fetch that close after the start counts as before it.
+  const horizon = processStart + START_SLACK_MS;
+  const upTo = (f: TarballFetch) => `${f.fetchedAt <= processStart ? 'before' : 'as'} ${started}`;
+  const before = fetches.filter((f) => f.fetchedAt < horizon).sort((a, b) => b.fetchedAt - a.fetchedAt);
   const last = before[0];
   if (!last) {
     return { state: 'none', reason: `npm's cache fetched no version of the package before ${started}: the copy it loaded came from elsewhere` };
   }
-  const rival = fetches.find((f) => f.version !== last.version && f.fetchedAt >= last.fetchedAt - AMBIGUOUS_WINDOW_MS && f.fetchedAt <= processStart + START_SLACK_MS);
+  const rival = before.find((f) => f.version !== last.version && f.fetchedAt >= last.fetchedAt - AMBIGUOUS_WINDOW_MS);
   if (rival) {
-    return { state: 'none', reason: `npm's cache fetched ${fetched(last)} and ${fetched(rival)}, too close together around ${started} to tell which one it loaded` };
+    return { state: 'none', reason: `npm's cache fetched ${fetched(last)} and ${fetched(rival)}, too close together before ${started} to tell which one it loaded` };
   }
   if (last.version === installedVersion) {
     const other = before.find((f) => f.version !== installedVersion);
@@ -87,11 +92,11 @@ export function inferLoaded(fetches: TarballFetch[], facts: LoadedFacts): Loaded
       state: 'inferred',
       version: last.version,
       fetchedAt: last.fetchedAt,
-      evidence: `npm's cache fetched ${fetched(last)}, before ${started}, and no other version before it: the files changed${changedAt !== undefined ? ` at ${at(changedAt)}` : ''} were a reinstall of ${installedVersion} from the cache`,
+      evidence: `npm's cache fetched ${fetched(last)}, ${upTo(last)}, and no other version before it: the files changed${changedAt !== undefined ? ` at ${at(changedAt)}` : ''} were a reinstall of ${installedVersion} from the cache`,
     };
   }
   const installed = fetches.find((f) => f.version === installedVersion);
-  if (!installed || installed.fetchedAt < processStart) {
+  if (!installed || installed.fetchedAt < horizon) {
     return {
       state: 'none',
       reason: `npm's cache fetched ${fetched(last)} before ${started}, but the installed ${installedVersion} was ${installed ? `fetched before it too (${at(installed.fetchedAt)})` : 'never fetched into it'}: the install after the start did not go through this cache, so that fetch may have been another project's`,
@@ -101,6 +106,6 @@ export function inferLoaded(fetches: TarballFetch[], facts: LoadedFacts): Loaded
     state: 'inferred',
     version: last.version,
     fetchedAt: last.fetchedAt,
-    evidence: `npm's cache fetched ${fetched(last)}, before ${started}; ${fetched(installed)}, after it`,
+    evidence: `npm's cache fetched ${fetched(last)}, ${upTo(last)}; ${fetched(installed)}, after it`,
   };
 }
