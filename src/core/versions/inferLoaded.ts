@@ -17,6 +17,7 @@ import type { TarballFetch } from './npmCacheHistory';
  *   only the latest write of each version is known (earlier ones are not kept in order);
  * - the install may have used another cache (a project .npmrc, `npm_config_cache` in the client's
  *   env), another registry, or pnpm/yarn/bun, which never write npm's cache;
+ * - only the versions asked about are seen (those the cached packument names, and the installed one);
  * - times are the machine's clock at the write and the process start as the process table gives
  *   it (to about a second), so fetches right around the start are not ordered against it.
  * So it answers `none` unless the cache tells one story:

@@ -149,14 +149,18 @@ export async function tarballFetches(ctx: ResolveContext, pkg: PackageInCache & 
 
 /**
  * Everything npm's cache tells of `name` under the user's npm configuration: the cache dir, the
- * registry, and the fetches of every version its cached packument names. `none` when the packument
- * is not cached (the versions to ask about are then unknown).
+ * registry, and the fetches of every version its cached packument names, and of `alsoAsk` (pass
+ * the installed version: a packument cached before it was published does not name it). `none` when
+ * the packument is not cached: the versions to ask about are then unknown, and asking about the
+ * installed one alone would hide the others. `npm ci` from a lockfile with `resolved` URLs fetches
+ * tarballs without the packument (checked), so an upgrade made only that way finds nothing here.
  */
-export async function npmCacheHistory(ctx: ResolveContext, name: string): Promise<NpmCacheHistory> {
+export async function npmCacheHistory(ctx: ResolveContext, name: string, alsoAsk: readonly string[] = []): Promise<NpmCacheHistory> {
   const cacheDir = await npmCacheDir(ctx);
   const registry = await npmRegistryFor(ctx, name);
   const packument = await cachedPackument(ctx, { cacheDir, registry, name });
   if (packument.state === 'none') return packument;
-  const fetches = await tarballFetches(ctx, { cacheDir, registry, name, versions: packument.versions, tarballs: packument.tarballs });
+  const versions = [...new Set([...packument.versions, ...alsoAsk])];
+  const fetches = await tarballFetches(ctx, { cacheDir, registry, name, versions, tarballs: packument.tarballs });
   return { state: 'found', cacheDir, registry, packument: { file: packument.file, bytes: packument.bytes, leftOut: packument.leftOut }, fetches };
 }

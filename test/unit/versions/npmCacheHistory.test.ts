@@ -117,6 +117,18 @@ describe("versions: npm's cache history", () => {
     );
   });
 
+  it('asks about the installed version too when the cached packument predates it', async () => {
+    const cacheDir = copyOfFixture();
+    appendWrite(cacheDir, tgz('2026.9.1'), 'sha512-AAAA', 1795382860000);
+    const ctx = ctxFor(tempDir(), { npm_config_cache: cacheDir });
+    const versions = async (alsoAsk?: string[]) => {
+      const h = await npmCacheHistory(ctx, MEM, alsoAsk);
+      return h.state === 'found' ? h.fetches.map((f) => f.version) : h.reason;
+    };
+    assert.deepEqual(await versions(), ['2026.7.4', '2026.8.31']);
+    assert.deepEqual(await versions(['2026.9.1', '2026.8.31']), ['2026.7.4', '2026.8.31', '2026.9.1']);
+  });
+
   it("takes the registry from the user's .npmrc (scope first) and finds tarballs under it", async () => {
     const home = tempDir();
     assert.equal(await npmRegistryFor(ctxFor(home), MEM), REG);
