@@ -1,0 +1,112 @@
+import type { TarballFetch } from './npmCacheHistory';
+
+/**
+ * Which version a running process loaded, told from when npm's cache fetched each version's
+ * tarball, for a process nothing of ours watched start. Pure: the fetches come from
+ * `tarballFetches`/`npmCacheHistory`, the rest from the installed side and the process table.
+ *
+ * The rule: the version whose tarball npm fetched last before the process started is the one it
+ * loaded. It holds for the common story (install A, start, upgrade to B through the same cache;
+ * `npx -y pkg@A` fetching right before it spawns) and misleads when:
+ * - the cache is shared by every project, npx run and global install of the user: the last fetch
+ *   before the start may have been for another project while this one kept an older copy;
+ * - installing a version already in the cache writes no index line (checked: reinstalling a cached
+ *   tarball leaves its bucket as it was), so a copy installed from the cache is invisible, and a
+ *   same-version reinstall after the start looks exactly like an upgrade from the cache;
+ * - a revalidation (`--prefer-online`) moves a version's time later; `npm cache clean` forgets all;
+ *   only the latest write of each version is known (earlier ones are not kept in order);
+ * - the install may have used another cache (a project .npmrc, `npm_config_cache` in the client's
+ *   env), another registry, or pnpm/yarn/bun, which never write npm's cache;
+ * - only the versions asked about are seen (those the cached packument names, and the installed one);
+ * - times are the machine's clock at the write and the process start as the process table gives
+ *   it (to about a second), so fetches right around the start are not ordered against it.
+ * So it answers `none` unless the cache tells one story:
+ * - nothing changed after the start (nothing to recover), or nothing was fetched before it;
+ * - another version was fetched within AMBIGUOUS_WINDOW_MS of the last one before the start (one
+ *   install fetching both, or two runs in a row); "before the start" reaches START_SLACK_MS past
+ *   the start time, which is coarse, and "after" begins there;
+ * - the last one before the start is the installed version (a same-version reinstall, which a
+ *   verdict turns into "current") but another version was fetched before the start too: the
+ *   process may have been started on that one, its files replaced from the cache without a fetch;
+ * - the last one before the start differs from the installed version (which a verdict turns into
+ *   "stale") but the installed version was not fetched after the start: the replacement came from
+ *   the cache or elsewhere, and the pre-start fetch may have been another project's.
+ */
+
+export type LoadedInference = { state: 'inferred'; version: string; fetchedAt: number; evidence: string } | { state: 'none'; reason: string };
+
+export interface LoadedFacts {
+  /** The version on disk now. */
+  installedVersion: string;
+  /** ms: the newest change of the installed package's files (`Installed.changedAt`), when known. */
+  changedAt?: number;
+  /** ms: when the process started. */
+  processStart: number;
+}
+
+/** Two different versions fetched this close together before the start cannot be told apart. */
+export const AMBIGUOUS_WINDOW_MS = 60_000;
+/** How far after the start a fetch still counts as made before it (the start time is coarse). */
+export const START_SLACK_MS = 2_000;
+
+const at = (ms: number) => new Date(ms).toISOString();
+
+/** The tarball's file name, as the evidence names it (`server-memory-2026.7.4.tgz`). */
+function fileOf(f: TarballFetch): string {
+  try {
+    return decodeURIComponent(new URL(f.tarball).pathname.split('/').pop() || f.tarball);
+  } catch {
+    return f.tarball;
+  }
+}
+
+const fetched = (f: TarballFetch) => `${fileOf(f)} at ${at(f.fetchedAt)}`;
+
+export function inferLoaded(fetches: TarballFetch[], facts: LoadedFacts): LoadedInference {
+  const { installedVersion, changedAt, processStart } = facts;
+  const started = `the process started at ${at(processStart)}`;
+  if (changedAt !== undefined && changedAt <= processStart) {
+    return { state: 'none', reason: `the installed files (changed at ${at(changedAt)}) are older than ${started}: nothing to recover from npm's cache` };
+  }
+  // The start time is known to about a second (Linux counts from a boot time in whole seconds) and
+  // npx fetches right before it spawns: a fetch that close after the start counts as before it.
+  const horizon = processStart + START_SLACK_MS;
+  const upTo = (f: TarballFetch) => `${f.fetchedAt <= processStart ? 'before' : 'as'} ${started}`;
+  const before = fetches.filter((f) => f.fetchedAt < horizon).sort((a, b) => b.fetchedAt - a.fetchedAt);
+  const last = before[0];
+  if (!last) {
+    return { state: 'none', reason: `npm's cache fetched no version of the package before ${started}: the copy it loaded came from elsewhere` };
+  }
+  const rival = before.find((f) => f.version !== last.version && f.fetchedAt >= last.fetchedAt - AMBIGUOUS_WINDOW_MS);
+  if (rival) {
+    return { state: 'none', reason: `npm's cache fetched ${fetched(last)} and ${fetched(rival)}, too close together before ${started} to tell which one it loaded` };
+  }
+  if (last.version === installedVersion) {
+    const other = before.find((f) => f.version !== installedVersion);
+    if (other) {
+      return {
+        state: 'none',
+        reason: `npm's cache fetched ${fetched(last)}, the installed version, before ${started}, but also ${fetched(other)}; the files replaced after the start came from the cache without a fetch, so the process may have been started on either`,
+      };
+    }
+    return {
+      state: 'inferred',
+      version: last.version,
+      fetchedAt: last.fetchedAt,
+      evidence: `npm's cache fetched ${fetched(last)}, ${upTo(last)}, and no other version before it: the files changed${changedAt !== undefined ? ` at ${at(changedAt)}` : ''} were a reinstall of ${installedVersion} from the cache`,
+    };
+  }
+  const installed = fetches.find((f) => f.version === installedVersion);
+  if (!installed || installed.fetchedAt < horizon) {
+    return {
+      state: 'none',
+      reason: `npm's cache fetched ${fetched(last)} before ${started}, but the installed ${installedVersion} was ${installed ? `fetched before it too (${at(installed.fetchedAt)})` : 'never fetched into it'}: the install after the start did not go through this cache, so that fetch may have been another project's`,
+    };
+  }
+  return {
+    state: 'inferred',
+    version: last.version,
+    fetchedAt: last.fetchedAt,
+    evidence: `npm's cache fetched ${fetched(last)}, ${upTo(last)}; ${fetched(installed)}, after it`,
+  };
+}
