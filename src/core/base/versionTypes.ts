@@ -51,6 +51,12 @@ export type Installed =
       how: string;
       location?: string;
       fromProcess?: boolean;
+      /**
+       * ms since the epoch: the last change of the nearest folder above the missing path that still
+       * exists (its entry was removed then, at the latest): a package removed seconds ago may be an
+       * install in progress.
+       */
+      goneAt?: number;
     }
   | {
       /** A plain executable: no version to read, only where it is and when it changed. */

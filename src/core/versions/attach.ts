@@ -15,8 +15,11 @@ import { FirstSeenStore, instanceKey } from './firstSeen';
 import { nodeFs, VersionFs } from './fs';
 import { CLOCK_SLACK_MS, filesPredateProcess, judge } from './judge';
 import { parseDeletedMappings, readMaps, replacedWithin } from './maps';
-import { compareReplaced, ContentCheck } from './mappedContent';
+import { Compared, compareReplaced, ContentCheck, distInfoOwning } from './mappedContent';
 import { configDrift } from './configDrift';
+import { npmCacheHistory, NpmCacheHistory } from './npmCacheHistory';
+import { inferLoaded } from './inferLoaded';
+import { runningInstaller } from './installers';
 import { PackageRef, RegistryChecker, RegistryOverrides } from './registry';
 import { resolveInstalled, Resolution } from './resolve';
 import { askServerInfo, ServerInfoAnswer } from './serverInfo';
@@ -43,7 +46,7 @@ export interface VersionsOptions {
   askServerInfo?: false | ((url: string, transport: 'http' | 'sse') => Promise<ServerInfoAnswer>);
   readMaps?: (pid: number) => Promise<string | undefined>;
   /** Compares replaced mapped files with the installed ones (tests: a fixed answer). */
-  compareReplaced?: (pid: number, mapsText: string, paths: readonly string[]) => Promise<Map<string, ContentCheck>>;
+  compareReplaced?: (pid: number, mapsText: string, paths: readonly string[]) => Promise<Map<string, Compared>>;
   /** Live lock records (the guard's); defaults to the records in the lock dir. */
   readLocks?: () => Promise<LockRecord[]>;
   /** Failures that are not shown (registry, state files); defaults to `<logs>/versions.log` (nowhere when persist is false). */
@@ -64,6 +67,8 @@ export interface VersionsResult {
 }
 
 const defaultCaches = new WeakMap<VersionFs, MtimeCache<Resolution>>();
+/** npm cache histories, by the file reads they were made with (kept across refreshes like resolutions). */
+const historyCaches = new WeakMap<VersionFs, MtimeCache<NpmCacheHistory>>();
 const checkers = new Map<string, RegistryChecker>();
 /**
  * serverInfo never changes for one process: asked once per pid + start time in this process; a
@@ -129,6 +134,18 @@ function rootsOf(installed: Installed): string[] {
   return [];
 }
 
+/** The lockfile of the tree a package is installed in (`<root>/node_modules/<name>`), with its change time. */
+async function projectLockfile(location: string): Promise<{ path: string; at: number } | undefined> {
+  const i = location.lastIndexOf(`${path.sep}node_modules${path.sep}`);
+  if (i < 0) return undefined;
+  for (const name of ['npm-shrinkwrap.json', 'package-lock.json']) {
+    const file = path.join(location.slice(0, i), name);
+    const st = await fsp.stat(file).catch(() => undefined);
+    if (st?.isFile()) return { path: file, at: Math.max(st.mtimeMs, st.ctimeMs) };
+  }
+  return undefined;
+}
+
 /** Whether an argv is an interpreter running a script or module (`node x.js`, `python -m x`). */
 function interprets(argv: readonly string[]): boolean {
   const prog = path.basename(argv[0] ?? '').toLowerCase().replace(/\.exe$/, '');
@@ -168,7 +185,7 @@ export async function attachVersions(
   const persist = options.persist !== false;
   const log = options.log ?? (persist ? fileLogger(host) : () => undefined);
   let cache = options.cache ?? defaultCaches.get(fs);
-  if (!cache) defaultCaches.set(fs, (cache = new MtimeCache<Resolution>(fs)));
+  if (!cache) defaultCaches.set(fs, (cache = new MtimeCache<Resolution>(fs, { recheck: (r) => r.installed.state === 'missing' })));
   const ctx: ResolveContext = { host, fs };
   const docker = options.docker === false ? undefined : (options.docker ?? dockerCli(host));
   const byPid = new Map(processes.map((p) => [p.pid, p]));
@@ -240,10 +257,21 @@ export async function attachVersions(
     const mapsText = roots.length && changedSince(resolution.installed, instance.startTime) ? await mapsOf(instance.pid) : undefined;
     const deleted = mapsText ? replacedWithin(parseDeletedMappings(mapsText), roots) : [];
     // A replaced file is a change only when its content differs from the one installed now.
-    const checks = mapsText && deleted.length ? await (options.compareReplaced ?? compareReplaced)(instance.pid, mapsText, deleted) : new Map<string, ContentCheck>();
-    const withCheck = (c: ContentCheck) => deleted.filter((f) => (checks.get(f) ?? 'unverified') === c);
+    const checks = mapsText && deleted.length ? await (options.compareReplaced ?? compareReplaced)(instance.pid, mapsText, deleted) : new Map<string, Compared>();
+    const withCheck = (c: ContentCheck) => deleted.filter((f) => (checks.get(f)?.check ?? 'unverified') === c);
     const start = instance.startTime;
     const changedFiles = start === undefined ? [] : resolution.files.filter((f) => f.at > start + CLOCK_SLACK_MS).map((f) => ({ path: f.path, at: new Date(f.at).toISOString() }));
+    // Identical mapped files vouch for their distributions: when every file that changed after the
+    // start is metadata of those, the change was a reinstall of the same code.
+    const identical = withCheck('identical');
+    let changeExplained = false;
+    if (identical.length && changedFiles.length && !(resolution.installed.state === 'installed' && resolution.installed.dev)) {
+      const owners = (await Promise.all(identical.map((f) => distInfoOwning(checks.get(f)?.counterpart ?? f)))).filter((d): d is string => !!d);
+      changeExplained = owners.length > 0 && changedFiles.every((f) => owners.some((d) => f.path.startsWith(`${d}${path.sep}`)));
+    }
+    const inferred = lock?.versions || serverInfo || seen ? undefined : await inferFromNpmCache(resolution.installed, start);
+    const ecosystem = resolution.installed.ecosystem;
+    const installing = ecosystem ? runningInstaller(processes, ecosystem) : undefined;
     const judged = judge({
       installed: resolution.installed,
       processStart: start,
@@ -253,9 +281,12 @@ export async function attachVersions(
       ...(resolution.running ? { reported: resolution.running } : {}),
       replacedFiles: withCheck('differs'),
       unverifiedFiles: withCheck('unverified'),
-      identicalFiles: withCheck('identical'),
+      identicalFiles: identical,
       changedFiles,
+      changeExplained,
+      ...(inferred ? { inferred } : {}),
       now: now().getTime(),
+      ...(installing ? { installing } : {}),
     });
     const { running } = judged;
     let verdict = judged.verdict;
@@ -276,6 +307,29 @@ export async function attachVersions(
     }
     const versions: InstanceVersions = { installed: inst, running, verdict, ...(serverInfo ? { serverInfo } : {}) };
     instance.versions = versions;
+  }
+
+  /**
+   * What npm's cache says this process loaded, for a first look at a package changed after the
+   * start (cached like a resolution: a refresh re-stats the buckets it read). The project's
+   * lockfile, unchanged since before the start, vouches for the dependencies of a same-version answer.
+   */
+  async function inferFromNpmCache(installed: Installed, start: number | undefined): Promise<{ version: string; how: string; closureHow?: string } | undefined> {
+    if (installed.state !== 'installed' || installed.ecosystem !== 'npm' || installed.dev || start === undefined || installed.changedAt === undefined || installed.changedAt <= start + CLOCK_SLACK_MS) return undefined;
+    let histories = historyCaches.get(fs);
+    if (!histories) historyCaches.set(fs, (histories = new MtimeCache<NpmCacheHistory>(fs)));
+    const h = await histories.get(JSON.stringify([installed.name, installed.version, host.env.npm_config_cache ?? null]), (tfs) => npmCacheHistory({ host, fs: tfs }, installed.name, [installed.version]));
+    if (h.state !== 'found') {
+      log(`npm cache history of ${installed.name}: ${h.reason}`);
+      return undefined;
+    }
+    const answer = inferLoaded(h.fetches, { installedVersion: installed.version, changedAt: installed.changedAt, processStart: start });
+    if (answer.state !== 'inferred') {
+      log(`npm cache history of ${installed.name}: ${answer.reason}`);
+      return undefined;
+    }
+    const lockfile = await projectLockfile(installed.location);
+    return { version: answer.version, how: answer.evidence, ...(lockfile && lockfile.at <= start + CLOCK_SLACK_MS ? { closureHow: `${lockfile.path} unchanged since before the process started` } : {}) };
   }
 
   if (store) {

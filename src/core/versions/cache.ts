@@ -11,9 +11,14 @@ interface Entry<T> {
 /** How long probes may go unchecked: a new install where nothing was (a first npx cache entry) shows within this. */
 export const PROBE_TTL_MS = 10_000;
 
-export interface MtimeCacheOptions {
+export interface MtimeCacheOptions<T = unknown> {
   /** Defaults to PROBE_TTL_MS; 0 checks every probe on every lookup. */
   probeTtlMs?: number;
+  /**
+   * Answers whose probes are checked on every lookup: an answer built on absence (a package not
+   * found) must see the reinstall that ends it at once, not a probe interval later.
+   */
+  recheck?: (value: T) => boolean;
   now?: () => number;
 }
 
@@ -36,13 +41,15 @@ export class MtimeCache<T> {
   misses = 0;
 
   private readonly probeTtlMs: number;
+  private readonly recheck: ((value: T) => boolean) | undefined;
   private readonly now: () => number;
 
   constructor(
     private readonly fs: VersionFs,
-    options: MtimeCacheOptions = {},
+    options: MtimeCacheOptions<T> = {},
   ) {
     this.probeTtlMs = options.probeTtlMs ?? PROBE_TTL_MS;
+    this.recheck = options.recheck;
     this.now = options.now ?? Date.now;
   }
 
@@ -107,7 +114,7 @@ export class MtimeCache<T> {
 
   private async stillValid(entry: Entry<T>): Promise<boolean> {
     const now = this.now();
-    const probe = now - entry.probedAt >= this.probeTtlMs;
+    const probe = now - entry.probedAt >= this.probeTtlMs || (this.recheck?.(entry.value) ?? false);
     for (const [key, dep] of entry.deps) {
       if (!dep.content && !probe) continue;
       if ((await this.signatureOf(key, dep.how)) !== dep.sig) return false;

@@ -96,11 +96,12 @@ export function inferLoaded(fetches: TarballFetch[], facts: LoadedFacts): Loaded
       evidence: `npm's cache fetched ${fetched(last)}, ${upTo(last)}, and no other version before it: the files changed${changedAt !== undefined ? ` at ${at(changedAt)}` : ''} were a reinstall of ${installedVersion} from the cache`,
     };
   }
-  const installed = fetches.find((f) => f.version === installedVersion);
-  if (!installed || installed.fetchedAt < horizon) {
+  const installed = fetches.find((f) => f.version === installedVersion && f.fetchedAt >= horizon);
+  if (!installed) {
+    const earlier = fetches.find((f) => f.version === installedVersion);
     return {
       state: 'none',
-      reason: `npm's cache fetched ${fetched(last)} before ${started}, but the installed ${installedVersion} was ${installed ? `fetched before it too (${at(installed.fetchedAt)})` : 'never fetched into it'}: the install after the start did not go through this cache, so that fetch may have been another project's`,
+      reason: `npm's cache fetched ${fetched(last)} before ${started}, but the installed ${installedVersion} was ${earlier ? `fetched before it too (${at(earlier.fetchedAt)})` : 'never fetched into it'}: the install after the start did not go through this cache, so that fetch may have been another project's`,
     };
   }
   return {

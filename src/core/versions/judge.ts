@@ -46,6 +46,11 @@ export interface VersionEvidence {
   /** Files the resolution read (metadata, lockfiles) that changed after the process started. */
   changedFiles?: ChangedFile[];
   /**
+   * True when every file that changed after the start belongs to a distribution whose mapped files
+   * are identical to the installed ones (`identicalFiles`): a reinstall of the same code.
+   */
+  changeExplained?: boolean;
+  /**
    * The version the process loaded as a package manager's history tells it (npm's cache).
    * `closureHow`: set when something also says the dependencies did not move since the start (the
    * project's lockfile predates it); without it a same-version inference says nothing of them.
@@ -53,6 +58,8 @@ export interface VersionEvidence {
   inferred?: { version: string; how: string; closureHow?: string };
   /** ms since the epoch: now, for the settle rule. */
   now?: number;
+  /** An installer of the package's ecosystem running now (`npm ci (pid 4242)`), and since when. */
+  installing?: { what: string; startTime?: number };
 }
 
 /** Files that changed less than this long ago may be an install still running: judged after. */
@@ -130,20 +137,31 @@ export function judge(e: VersionEvidence): { running: Running; verdict: VersionV
   const unverified = e.unverifiedFiles ?? [];
   const identical = e.identicalFiles ?? [];
   const start = e.processStart;
-  const changedSinceStart = start !== undefined && inst.state === 'installed' && inst.changedAt !== undefined && inst.changedAt > start + CLOCK_SLACK_MS;
+  const changedSinceStart = start !== undefined && inst.state === 'installed' && inst.changedAt !== undefined && inst.changedAt > start + CLOCK_SLACK_MS && !e.changeExplained;
   // An install still writing: a snapshot now would judge half of it. Said, and judged once it settles.
   if (changedSinceStart && inst.state === 'installed' && e.now !== undefined && e.now - inst.changedAt! < SETTLE_MS) {
     return { running, verdict: { state: 'unknown', settling: true, reason: `files of ${inst.name} changed ${Math.max(0, Math.round((e.now - inst.changedAt!) / 1000))} s ago (an install may be running): judged once they stop changing` } };
   }
-  // No record, but the files are older than the process: it loaded exactly these. (Not when a file
+  // An installer that started before the change is still writing: its half-done tree is not judged.
+  const changeTime = inst.state === 'installed' ? inst.changedAt : inst.state === 'missing' ? inst.goneAt : undefined;
+  const installerChanged = e.installing && (e.installing.startTime === undefined || changeTime === undefined || changeTime >= e.installing.startTime - CLOCK_SLACK_MS);
+  if (e.installing && installerChanged && (changedSinceStart || (inst.state === 'missing' && inst.fromProcess) || unverified.length)) {
+    return { running, verdict: { state: 'unknown', settling: true, reason: `${e.installing.what} is running: judged once it is done` } };
+  }
+  if (inst.state === 'missing' && start !== undefined && inst.goneAt !== undefined && inst.goneAt > start + CLOCK_SLACK_MS && e.now !== undefined && e.now - inst.goneAt < SETTLE_MS) {
+    return { running, verdict: { state: 'unknown', settling: true, reason: `${inst.name} was removed ${Math.max(0, Math.round((e.now - inst.goneAt) / 1000))} s ago (an install may be running): judged once its folder stops changing` } };
+  }
+    // No record, but the files are older than the process: it loaded exactly these. (Not when a file
   // it mapped was replaced since: then something changed after it started, whatever the file times say.)
-  if (running.state === 'unknown' && inst.state === 'installed' && filesPredateProcess(inst, start) && !replaced.length && !unverified.length) {
+  if (running.state === 'unknown' && inst.state === 'installed' && (filesPredateProcess(inst, start) || (e.changeExplained && identical.length)) && !replaced.length && !unverified.length) {
     running = {
       state: 'known',
       version: inst.version,
       ...(inst.environment ? { environment: inst.environment } : {}),
       source: 'first-seen',
-      how: `installed files unchanged since before the process started (${iso(start)})`,
+      how: e.changeExplained
+        ? `installed files unchanged since before the process started (${iso(start)}) but for a reinstall with identical content: ${identical.join(', ')}`
+        : `installed files unchanged since before the process started (${iso(start)})`,
       since: iso(start),
     };
   }

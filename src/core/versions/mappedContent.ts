@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
+import * as path from 'node:path';
 
 /**
  * Whether a mapped file that was replaced on disk (`(deleted)` in /proc/<pid>/maps) had the same
@@ -11,6 +12,12 @@ import { promises as fsp } from 'node:fs';
  */
 
 export type ContentCheck = 'identical' | 'differs' | 'unverified';
+
+/** A replaced file's comparison, and the installed file it was compared with. */
+export interface Compared {
+  check: ContentCheck;
+  counterpart?: string;
+}
 
 export interface MappedRegion {
   /** Hex addresses as maps writes them (the map_files link name is `<start>-<end>`). */
@@ -131,14 +138,14 @@ async function viaMem(pid: number, regions: MappedRegion[], current: string, bud
  * Compares each replaced mapped file of a process with its installed counterpart. A file with no
  * counterpart any more differs (what the process mapped is no longer installed).
  */
-export async function compareReplaced(pid: number, mapsText: string, paths: readonly string[]): Promise<Map<string, ContentCheck>> {
+export async function compareReplaced(pid: number, mapsText: string, paths: readonly string[]): Promise<Map<string, Compared>> {
   const regions = deletedRegions(mapsText);
   const budget = { left: BUDGET_BYTES };
-  const out = new Map<string, ContentCheck>();
+  const out = new Map<string, Compared>();
   for (const p of paths) {
     const current = await counterpartOf(p);
     if (!current) {
-      out.set(p, 'differs');
+      out.set(p, { check: 'differs' });
       continue;
     }
     const rs = regions.get(p) ?? [];
@@ -148,7 +155,32 @@ export async function compareReplaced(pid: number, mapsText: string, paths: read
       if (check) break;
     }
     check ??= await viaMem(pid, rs, current, budget);
-    out.set(p, check ?? 'unverified');
+    out.set(p, { check: check ?? 'unverified', counterpart: current });
   }
   return out;
+}
+
+/**
+ * The `*.dist-info` folder whose RECORD lists an installed file: a mapped file identical to the one
+ * installed vouches for its distribution (a native library differs between releases), so that
+ * distribution's rewritten metadata is a reinstall, not a change. Undefined outside a site-packages.
+ */
+export async function distInfoOwning(file: string): Promise<string | undefined> {
+  let dir = path.dirname(file);
+  for (let depth = 0; depth < 6; depth++) {
+    const entries = await fsp.readdir(dir).catch(() => [] as string[]);
+    const infos = entries.filter((e) => e.endsWith('.dist-info'));
+    if (infos.length) {
+      const rel = path.relative(dir, file).split(path.sep).join('/');
+      for (const info of infos) {
+        const record = await fsp.readFile(path.join(dir, info, 'RECORD'), 'utf8').catch(() => '');
+        if (record.split(/\r?\n/).some((line) => line.startsWith(`${rel},`))) return path.join(dir, info);
+      }
+      return undefined;
+    }
+    const up = path.dirname(dir);
+    if (up === dir) return undefined;
+    dir = up;
+  }
+  return undefined;
 }

@@ -21,7 +21,7 @@ export const MAX_VERSIONS = 500;
 
 export interface TarballFetch {
   version: string;
-  /** ms since the epoch: the last write of the tarball's cache entry (its fetch, or a revalidation). */
+  /** ms since the epoch: one write of the tarball's cache entry (its fetch, or a refetch); a version may have several. */
   fetchedAt: number;
   /** The tarball URL whose cache entry this is. */
   tarball: string;
@@ -80,7 +80,7 @@ async function readBounded(ctx: ResolveContext, file: string, max: number): Prom
 }
 
 /** The current cache entry of a request URL, from its bucket. */
-async function entryOf(ctx: ResolveContext, cacheDir: string, url: string): Promise<{ bucket: string; entry?: IndexEntry; tooBig?: number }> {
+async function entryOf(ctx: ResolveContext, cacheDir: string, url: string): Promise<{ bucket: string; entry?: IndexEntry; writes?: IndexEntry[]; tooBig?: number }> {
   let key: string;
   try {
     key = requestKey(url);
@@ -90,8 +90,11 @@ async function entryOf(ctx: ResolveContext, cacheDir: string, url: string): Prom
   const bucket = bucketPath(ctx.host, cacacheRoot(ctx.host, cacheDir), key);
   const read = await readBounded(ctx, bucket, MAX_BUCKET_BYTES);
   if (read.state === 'too-big') return { bucket, tooBig: read.bytes };
-  const entry = read.state === 'text' ? currentEntry(parseBucket(read.text), key) : undefined;
-  return { bucket, ...(entry ? { entry } : {}) };
+  const entries = read.state === 'text' ? parseBucket(read.text) : [];
+  const entry = currentEntry(entries, key);
+  // Every write the bucket still holds: a reinstall may refetch a version after the start, and
+  // only the earlier write tells that it was there before.
+  return { bucket, ...(entry ? { entry, writes: entries.filter((e) => e.key === key && e.integrity) } : {}) };
 }
 
 /**
@@ -136,15 +139,15 @@ export async function tarballFetches(ctx: ResolveContext, pkg: PackageInCache & 
   const found = await Promise.all(
     pkg.versions.map(async (version) => {
       const urls = [...new Set([pkg.tarballs?.[version], defaultTarballUrl(pkg.registry, pkg.name, version)].filter((u): u is string => !!u))];
-      let best: TarballFetch | undefined;
+      const writes: TarballFetch[] = [];
       for (const tarball of urls) {
-        const { bucket, entry } = await entryOf(ctx, pkg.cacheDir, tarball);
-        if (entry && (!best || entry.time > best.fetchedAt)) best = { version, fetchedAt: entry.time, tarball, bucket };
+        const { bucket, writes: found } = await entryOf(ctx, pkg.cacheDir, tarball);
+        for (const w of found ?? []) writes.push({ version, fetchedAt: w.time, tarball, bucket });
       }
-      return best;
+      return writes;
     }),
   );
-  return found.filter((f): f is TarballFetch => f !== undefined).sort((a, b) => a.fetchedAt - b.fetchedAt);
+  return found.flat().sort((a, b) => a.fetchedAt - b.fetchedAt);
 }
 
 /**

@@ -66,7 +66,8 @@ async function fromProcess(ctx: ResolveContext, argv: readonly string[], cwd: st
     if ((await ctx.fs.stat(full)) === undefined) {
       // A global bin (`<prefix>/bin/x`, a link into the package) is gone with its package: named by the bin.
       const name = packageNameInPath(full) ?? p.basename(full).replace(/\.(c?js|mjs)$/, '');
-      return { state: 'missing', ecosystem: 'npm', name, how: `the script the process runs, ${full}, is gone`, location: full, fromProcess: true };
+      const goneAt = await lastChangeAbove(ctx, full);
+      return { state: 'missing', ecosystem: 'npm', name, how: `the script the process runs, ${full}, is gone`, location: full, fromProcess: true, ...(goneAt !== undefined ? { goneAt } : {}) };
     }
     return npmPackageOfScript(ctx, full, true);
   }
@@ -74,6 +75,20 @@ async function fromProcess(ctx: ResolveContext, argv: readonly string[], cwd: st
     if (run.module) return resolvePythonModule(ctx, exe, run.module, true);
     const script = run.script;
     if (script) return resolveVenvScript(ctx, p.isAbsolute(script) ? script : p.resolve(cwd ?? ctx.host.home, script), true);
+  }
+  return undefined;
+}
+
+/** The change time of the nearest existing folder above a missing path: when its entry went, at the latest. */
+async function lastChangeAbove(ctx: ResolveContext, missing: string): Promise<number | undefined> {
+  const p = pathFor(ctx.host);
+  let dir = p.dirname(missing);
+  for (let depth = 0; depth < 8; depth++) {
+    const st = await ctx.fs.stat(dir);
+    if (st?.kind === 'dir') return changedAt(st);
+    const up = p.dirname(dir);
+    if (up === dir) return undefined;
+    dir = up;
   }
   return undefined;
 }

@@ -21,6 +21,18 @@ interface Row {
 const upgrade: LoadedFacts = { installedVersion: '2026.8.31', changedAt: T + 30 * DAY + MIN, processStart: T + DAY };
 
 const rows: Row[] = [
+  {
+    name: 'a same-version reinstall that fetched the tarball again after the start (`npm ci`): the earlier fetch still tells',
+    fetches: [fetch('2026.8.31', T), fetch('2026.8.31', T + 30 * DAY)],
+    facts: upgrade,
+    expect: '2026.8.31',
+  },
+  {
+    name: 'an upgrade from the cache with the old version refetched after the start: the installed one never came after, none',
+    fetches: [fetch('2026.8.31', T - DAY), fetch('2026.7.4', T), fetch('2026.7.4', T + 30 * DAY)],
+    facts: upgrade,
+    expect: /fetched before it too/,
+  },
   { name: 'install, start, upgrade through the cache: the old version', fetches: [fetch('2026.7.4', T), fetch('2026.8.31', T + 30 * DAY)], facts: upgrade, expect: '2026.7.4' },
   {
     name: 'an older version fetched long before does not blur the last one',

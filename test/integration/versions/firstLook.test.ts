@@ -1,0 +1,152 @@
+import * as assert from 'node:assert/strict';
+import { ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Instance } from '../../../src/core/base/model';
+import { formatStatus } from '../../../src/cli/format/status';
+import { instanceOf, project, run, snapshot, tempDir } from './support';
+import { stopChildren } from '../../support/liveness';
+import { startReady } from '../../support/startup';
+
+const MEM = '@modelcontextprotocol/server-memory';
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The first look: MCP Lifeguard run for the first time (a fresh state folder every snapshot) after
+ * a real npm upgrade under a running server. Nothing of ours saw the process start, so the verdict
+ * must come from what the machine still knows (npm's cache), else say "changed since start": never
+ * "current", never `ok`.
+ */
+describe('versions (integration): the first look after an upgrade', function () {
+  this.timeout(600_000);
+  const started: ChildProcess[] = [];
+  afterEach(async () => {
+    await stopChildren(started.splice(0));
+  });
+
+  function npmEnvFor(root: string): NodeJS.ProcessEnv {
+    return { ...process.env, npm_config_cache: path.join(root, 'npm-cache'), npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' };
+  }
+
+  let looks = 0;
+  /** A snapshot as a first run sees it: an empty state folder of its own. */
+  const firstLook = (root: string, home: string, projectDir: string, extra: Record<string, string> = {}) => () => snapshot(home, projectDir, path.join(root, `lg-first-${++looks}`), { npm_config_cache: path.join(root, 'npm-cache'), ...extra });
+
+  function row(text: string, pid: number): string {
+    return text.split('\n').find((l) => new RegExp(`^\\s+memory\\s+${pid}\\s`).test(l)) ?? '';
+  }
+
+  it('a project install upgraded before the first look: stale, the running version inferred from npm\'s cache; with the cache cleaned, changed since start', async () => {
+    const root = tempDir('lg-first-');
+    const prefix = path.join(root, 'prefix');
+    const npmEnv = npmEnvFor(root);
+    await run(npm, ['install', '--prefix', prefix, `${MEM}@2026.7.4`], { env: npmEnv });
+    const bin = path.join(prefix, 'node_modules', '.bin', 'mcp-server-memory');
+    const env = { MEMORY_FILE_PATH: path.join(root, 'memory.jsonl') };
+    const projectDir = project(root, 'memory', bin, [], env);
+    const home = path.join(root, 'home');
+    fs.mkdirSync(home);
+    const child = await startReady(bin, [], { cwd: projectDir, env, ready: /running on stdio/ }, started);
+    // The upgrade lands clearly after the start (process start times are coarse).
+    await sleep(2500);
+    await run(npm, ['install', '--prefix', prefix, `${MEM}@2026.8.31`], { env: npmEnv });
+
+    const take = firstLook(root, home, projectDir);
+    const inferred = await instanceOf(take, 'memory', child.pid!);
+    const v = inferred.versions?.verdict;
+    assert.equal(v?.state, 'stale', JSON.stringify(inferred.versions));
+    if (v?.state !== 'stale') return;
+    assert.equal(`${v.running} -> ${v.installed}`, '2026.7.4 -> 2026.8.31');
+    assert.equal(v.runningLearnedFrom, 'npm-cache');
+    assert.equal(v.inferred, true);
+    assert.match(v.runningHow, /2026\.7\.4/);
+    const text = formatStatus(await take());
+    assert.match(row(text, child.pid!), /2026\.7\.4\s+2026\.8\.31\s+STALE: runs 2026\.7\.4, installed 2026\.8\.31 \(inferred\)/, text);
+
+    // npm's cache forgotten: nothing tells what the process loaded. Changed since start, with the files.
+    fs.rmSync(path.join(root, 'npm-cache', '_cacache'), { recursive: true, force: true });
+    const bare = await instanceOf(take, 'memory', child.pid!);
+    const b = bare.versions?.verdict;
+    assert.equal(b?.state, 'changed', JSON.stringify(bare.versions));
+    if (b?.state !== 'changed') return;
+    assert.equal(b.installed, '2026.8.31');
+    assert.equal(bare.versions?.running.state, 'unknown');
+    assert.ok(b.changedFiles.some((f) => f.path === path.join(prefix, 'node_modules', MEM, 'package.json')), JSON.stringify(b.changedFiles));
+    assert.equal(b.processStart, new Date(bare.startTime!).toISOString());
+    const bareText = formatStatus(await take());
+    assert.match(row(bareText, child.pid!), /\?\s+2026\.8\.31\s+CHANGED SINCE START: restart to load what is installed/, bareText);
+    assert.doesNotMatch(row(bareText, child.pid!), /\sok$/);
+  });
+
+  it('a global install: upgraded before the first look is stale (inferred); uninstalled under it, stale with "missing"', async () => {
+    const root = tempDir('lg-first-g-');
+    const globalPrefix = path.join(root, 'global');
+    const npmEnv = npmEnvFor(root);
+    await run(npm, ['install', '-g', '--prefix', globalPrefix, `${MEM}@2026.7.4`], { env: npmEnv });
+    const binDir = path.join(globalPrefix, 'bin');
+    const env = { MEMORY_FILE_PATH: path.join(root, 'memory.jsonl') };
+    // Configured by name, as users do after `npm i -g`: found on PATH.
+    const projectDir = project(root, 'memory', 'mcp-server-memory', [], env);
+    const home = path.join(root, 'home');
+    fs.mkdirSync(home);
+    const PATH = `${binDir}${path.delimiter}${process.env.PATH}`;
+    const child = await startReady(path.join(binDir, 'mcp-server-memory'), [], { cwd: projectDir, env: { ...env, PATH }, ready: /running on stdio/ }, started);
+    await sleep(2500);
+    await run(npm, ['install', '-g', '--prefix', globalPrefix, `${MEM}@2026.8.31`], { env: npmEnv });
+    const take = firstLook(root, home, projectDir, { PATH, npm_config_prefix: globalPrefix });
+    const up = await instanceOf(take, 'memory', child.pid!);
+    const v = up.versions?.verdict;
+    assert.equal(v?.state === 'stale' && `${v.running} -> ${v.installed} (${v.runningLearnedFrom})`, '2026.7.4 -> 2026.8.31 (npm-cache)', JSON.stringify(up.versions));
+
+    await run(npm, ['uninstall', '-g', '--prefix', globalPrefix, MEM], { env: npmEnv });
+    const gone = await instanceOf(take, 'memory', child.pid!);
+    const g = gone.versions?.verdict;
+    assert.equal(g?.state, 'stale', JSON.stringify(gone.versions));
+    assert.equal(g?.state === 'stale' && g.installed, 'missing');
+    assert.match(g?.state === 'stale' ? g.summary : '', /the code it was started from is gone/);
+  });
+
+  it('a same-version `npm ci` under a watched server is never judged mid-install, and reads current after; a first look after it too', async () => {
+    const root = tempDir('lg-first-ci-');
+    const prefix = path.join(root, 'prefix');
+    const npmEnv = npmEnvFor(root);
+    await run(npm, ['install', '--prefix', prefix, `${MEM}@2026.8.31`], { env: npmEnv });
+    const bin = path.join(prefix, 'node_modules', '.bin', 'mcp-server-memory');
+    const env = { MEMORY_FILE_PATH: path.join(root, 'memory.jsonl') };
+    const projectDir = project(root, 'memory', bin, [], env);
+    const home = path.join(root, 'home');
+    fs.mkdirSync(home);
+    const child = await startReady(bin, [], { cwd: projectDir, env, ready: /running on stdio/ }, started);
+    const lg = path.join(root, 'lg');
+    const watched = () => snapshot(home, projectDir, lg, { npm_config_cache: path.join(root, 'npm-cache') });
+    assert.equal((await instanceOf(watched, 'memory', child.pid!)).versions?.verdict.state, 'current');
+    await sleep(2500);
+
+    // Snapshots while `npm ci` removes and rewrites the tree (bounded: the install ends, then 2 more).
+    const seen: string[] = [];
+    let done = false;
+    const ci = run(npm, ['ci', '--prefix', prefix], { env: npmEnv }).finally(() => (done = true));
+    let after = 0;
+    while (after < 2) {
+      const s = await watched();
+      const i: Instance | undefined = s.servers.find((x) => x.name === 'memory')?.instances.find((x) => x.pid === child.pid);
+      const verdict = i?.versions?.verdict;
+      if (verdict) seen.push(verdict.state === 'unknown' && verdict.settling ? 'settling' : verdict.state);
+      if (done) after++;
+      await sleep(200);
+    }
+    await ci;
+    // A verdict seen mid-install is "settling" or the final one, never stale or changed.
+    assert.ok(seen.length > 0);
+    assert.deepEqual(seen.filter((x) => x === 'stale' || x === 'changed'), [], seen.join(', '));
+    const final = await instanceOf(watched, 'memory', child.pid!);
+    assert.equal(final.versions?.verdict.state, 'current', JSON.stringify(final.versions));
+
+    // A first look after the reinstall: npm's cache fetched no other version, and the project's
+    // lockfile (which `npm ci` does not rewrite) predates the start: the same code.
+    const first = await instanceOf(firstLook(root, home, projectDir), 'memory', child.pid!);
+    assert.equal(first.versions?.verdict.state, 'current', JSON.stringify(first.versions));
+    assert.match(first.versions?.verdict.state === 'current' ? first.versions.verdict.reason : '', /package-lock\.json unchanged since before the process started/);
+  });
+});
