@@ -3,7 +3,7 @@ import { pathFor } from '../base/hostEnv';
 import { changedAt } from './fs';
 import { parseLaunch } from '../launch/parse';
 import { treeEnvironment } from './nodeTree';
-import { MAX_SHIM_BYTES, parseBinShim } from './binShim';
+import { MAX_SHIM_BYTES, parseBinShim } from '../launch/binShim';
 import { envValue, isRecord, LaunchSpec, parseIni, readJson, ResolveContext, whichCommand } from './lookup';
 import { Installed } from '../base/versionTypes';
 

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseBinShim } from '../../../src/core/versions/binShim';
+import { parseBinShim } from '../../../src/core/launch/binShim';
 import { treeEnvironment } from '../../../src/core/versions/nodeTree';
 import { readNpmPackage } from '../../../src/core/versions/npmPackages';
 import { resolveInstalled } from '../../../src/core/versions/resolve';
