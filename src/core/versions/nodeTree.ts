@@ -197,5 +197,9 @@ async function fromNodeResolution(ctx: ResolveContext, pkgDir: string, self: Rec
 
 /** The package's environment and the newest change among what it was read from. */
 export async function treeEnvironment(ctx: ResolveContext, pkgDir: string, self: Record<string, unknown>): Promise<TreeEnvironment> {
-  return (await fromHiddenLockfile(ctx, pkgDir, self)) ?? fromNodeResolution(ctx, pkgDir, self);
+  const fromLockfile = await fromHiddenLockfile(ctx, pkgDir, self);
+  if (fromLockfile) return fromLockfile;
+  // A package that declares no dependency has no environment to compare, as before this walk existed.
+  if (depNames(self).length === 0) return {};
+  return fromNodeResolution(ctx, pkgDir, self);
 }
