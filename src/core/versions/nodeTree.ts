@@ -130,13 +130,13 @@ async function findDependency(ctx: ResolveContext, fromDir: string, name: string
 }
 
 /**
- * How a closure member is named, the same for npm, yarn and pnpm trees: its path below the tree
- * (`a > b` for a nested copy), and for a pnpm store entry its path below that entry's own
- * node_modules, so an upgrade reads as one name moving from one version to another.
+ * How a closure member is named, as npm's lockfile keys name it: its path below the tree (`a > b`
+ * for a nested copy, `srv > c` for one inside the server), so a tree read either way gives the same
+ * names; for a pnpm store entry, its path below that entry's own node_modules, so an upgrade reads
+ * as one name moving from one version to another.
  */
-function memberKey(ctx: ResolveContext, self: string, treeRoot: string | undefined, dir: string): string {
+function memberKey(ctx: ResolveContext, treeRoot: string | undefined, dir: string): string {
   const p = pathFor(ctx.host);
-  if (dir.startsWith(self + p.sep)) return displayName(p.relative(self, dir).split(p.sep).join('/'));
   const store = `${p.sep}node_modules${p.sep}.pnpm${p.sep}`;
   const s = dir.lastIndexOf(store);
   if (s >= 0) {
@@ -178,7 +178,7 @@ async function fromNodeResolution(ctx: ResolveContext, pkgDir: string, self: Rec
       if (visited.size > MAX_PACKAGES) return { changed: newest(times) };
       visited.add(found.dir);
       times.push(changedAt(await ctx.fs.stat(p.join(found.dir, 'package.json'))));
-      let key = memberKey(ctx, start, treeRoot, found.dir);
+      let key = memberKey(ctx, treeRoot, found.dir);
       // Two copies under one name (pnpm keeps every version flat): the second is named through its dependent, like npm's nested copies.
       if (key in env) key = `${keyOf.get(from.dir) || 'self'} > ${key}`;
       if (key in env) key = `${key}@${found.version}`;

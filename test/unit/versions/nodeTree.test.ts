@@ -26,7 +26,7 @@ describe('versions: dependency closures walked as Node resolves them (yarn, pnpm
     const integrity = write(path.join(nm, '.yarn-integrity'), '{}');
     past(integrity, Date.parse('2030-01-01T00:00:00Z'));
     const tree = await treeEnvironment(ctxFor(home), srv, json(path.join(srv, 'package.json')));
-    assert.deepEqual(tree.environment?.packages, { a: '1.2.0', 'a > b': '2.0.0', c: '1.1.0' });
+    assert.deepEqual(tree.environment?.packages, { a: '1.2.0', 'a > b': '2.0.0', 'srv > c': '1.1.0' }, 'named as npm\'s lockfile names them');
     assert.equal(tree.changed, Date.parse('2030-01-01T00:00:00Z'), 'the layout marker is the newest change');
   });
 
