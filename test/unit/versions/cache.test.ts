@@ -39,7 +39,8 @@ describe('versions: the mtime cache', () => {
     const cache = new MtimeCache<Resolution>(nodeFs, { now: () => now });
     const script = path.join(home, 'nm', '.bin', '..', 'srv', 'dist', 'index.js');
     const get = () => cache.get('k', (fs) => resolveInstalled({ ...ctxFor(home), fs }, { command: 'node', args: [script] }, { processArgv: ['/usr/bin/node', script] }));
-    assert.equal((await get()).installed.state === 'installed' && (await get()).installed.location, v1);
+    const before = (await get()).installed;
+    assert.equal(before.state === 'installed' && before.location, v1);
     fs.rmSync(link);
     fs.symlinkSync(v2, link);
     const after = await get();
