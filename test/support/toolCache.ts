@@ -4,8 +4,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 /**
- * Tools and files tests download (a pip wheel from PyPI, ...), cached outside the clone and keyed by
- * version, so a fresh machine fetches them once and a warm one never again:
+ * Tools and files tests download (pnpm and yarn from npm, a pip wheel from PyPI), cached outside the
+ * clone and keyed by version, so a fresh machine fetches them once and a warm one never again:
  * `${MCP_LIFEGUARD_TEST_CACHE:-~/.cache/mcp-lifeguard-test}/<kind>-<version>`.
  */
 
@@ -34,9 +34,9 @@ async function cached(kind: string, version: string, fill: (dir: string) => Prom
   return dir;
 }
 
-function exec(command: string, args: string[]): Promise<void> {
+function exec(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<void> {
   return new Promise((resolve, reject) => {
-    execFile(command, args, { timeout: 300_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+    execFile(command, args, { env, timeout: 300_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
       if (err) reject(new Error(`${command} ${args.join(' ')} failed: ${err.message}\n${stdout}\n${stderr}`));
       else resolve();
     });
@@ -49,4 +49,19 @@ function exec(command: string, args: string[]): Promise<void> {
  */
 export function pipWheel(python: string, version: string): Promise<string> {
   return cached('pip', version, (dir) => exec(python, ['-m', 'pip', 'download', '-q', '--disable-pip-version-check', '--no-deps', '--only-binary=:all:', '-d', dir, `pip==${version}`]));
+}
+
+/**
+ * The `node_modules/.bin` folder of a real npm package `name@version` (pnpm, yarn), installed with
+ * real npm and its own throwaway npm cache.
+ */
+export async function npmTool(name: string, version: string): Promise<string> {
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const dir = await cached(name.replace(/[\\/]/g, '+'), version, async (prefix) => {
+    const cache = path.join(prefix, '.npm-cache');
+    const env = { ...process.env, npm_config_cache: cache, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' };
+    await exec(npm, ['install', '--prefix', prefix, '--no-save', `${name}@${version}`], env);
+    fs.rmSync(cache, { recursive: true, force: true });
+  });
+  return path.join(dir, 'node_modules', '.bin');
 }

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ServerConfig } from '../base/model';
+import { MAX_SHIM_BYTES, parseBinShim } from '../launch/binShim';
 import { programName } from '../launch/program';
 import { whichSync } from '../launch/which';
 import { interpreterOf } from './argv';
@@ -26,6 +27,8 @@ export interface LaunchFacts {
   realpath(file: string): string | undefined;
   /** Whether a folder holds a Python venv (`pyvenv.cfg`): its interpreter is a symlink whose location matters. */
   isVenv(dir: string): boolean;
+  /** The script a bin shim runs (pnpm's `node_modules/.bin/<bin>` is a script, not a link), relative to the shim's folder. */
+  binShimTarget?(file: string): string | undefined;
 }
 
 const readlink = (p: string): string | undefined => {
@@ -64,6 +67,14 @@ export function hostLaunchFacts(platform: NodeJS.Platform, env: NodeJS.ProcessEn
       }
     },
     isVenv: (dir) => fs.existsSync(path.join(dir, 'pyvenv.cfg')),
+    binShimTarget: (file) => {
+      try {
+        const s = fs.lstatSync(file);
+        return s.isFile() && s.size <= MAX_SHIM_BYTES ? parseBinShim(fs.readFileSync(file, 'utf8')) : undefined;
+      } catch {
+        return undefined;
+      }
+    },
   };
 }
 

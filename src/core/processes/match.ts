@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import type { Diagnostic, Instance, InstanceClient, LauncherStep, ServerConfig, Verdict } from '../base/model';
 import { REDACTED, redactArgs, redactUrl } from '../base/redact';
 import { effectiveArgv, genericProgram, isGuard, isWrapper, LaunchKey, launchKeyOf, looksLikeMcpServer, mayHaveKey, programName, splitShellWords } from './argv';
@@ -38,6 +39,22 @@ interface ConfigLaunch {
   launch: LaunchKey;
   /** The configured program token after peeling, for the path check of plain programs. */
   program: string;
+}
+
+/**
+ * A configured program that is a bin shim in a `.bin` folder (pnpm's are shell scripts): the
+ * process it leaves running is `node <shim folder>/../<pkg>/<script>`, the path spelled as the shim
+ * spells it, so the entry is matched as that launch. Anything else is matched as configured.
+ */
+function throughBinShim(argv: string[], cwd: string | undefined, facts: LaunchFacts | undefined): string[] {
+  const program = argv[0];
+  if (!facts?.binShimTarget || !/[\\/]\.bin[\\/][^\\/]+$/.test(program)) return argv;
+  const full = path.isAbsolute(program) ? program : cwd !== undefined && path.isAbsolute(cwd) ? path.resolve(cwd, program) : undefined;
+  const rel = full !== undefined ? facts.binShimTarget(full) : undefined;
+  if (rel === undefined) return argv;
+  const cut = Math.max(program.lastIndexOf('/'), program.lastIndexOf('\\'));
+  const sep = program[cut];
+  return ['node', `${program.slice(0, cut)}${sep}${rel.split('/').join(sep)}`, ...argv.slice(1)];
 }
 
 /**
@@ -172,7 +189,7 @@ export function matchProcesses(configs: readonly ServerConfig[], tree: ProcessTr
   const diagnostics: Diagnostic[] = [];
   for (const config of configs) {
     if (config.transport !== 'stdio' || !config.command) continue;
-    const argv = [config.command, ...config.args];
+    const argv = throughBinShim([config.command, ...config.args], config.cwd, options.facts);
     const generic = genericProgram(argv);
     if (generic !== undefined) {
       diagnostics.push(genericDiagnostic(config, generic));

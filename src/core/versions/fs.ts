@@ -167,8 +167,10 @@ export function trackingFs(inner: VersionFs): { fs: VersionFs; deps: Map<string,
     },
     realpath: async (p) => {
       // Every link along the way could be retargeted; the final target's lstat and the path's own cover the usual cases.
-      await note(p, 'lstat', false);
       const r = await inner.realpath(p);
+      // A path that went through a link is checked like content: retargeting a link is how pnpm's
+      // `node_modules/<name>` (and `npm link`) switch versions, with the old target left in place.
+      await note(p, 'lstat', r !== undefined && r !== p);
       if (r && r !== p) await note(r, 'lstat', false);
       return r;
     },

@@ -1,8 +1,9 @@
 import * as semver from 'semver';
 import { pathFor } from '../base/hostEnv';
 import { changedAt } from './fs';
-import { fingerprint } from './fingerprint';
 import { parseLaunch } from '../launch/parse';
+import { treeEnvironment } from './nodeTree';
+import { MAX_SHIM_BYTES, parseBinShim } from '../launch/binShim';
 import { envValue, isRecord, LaunchSpec, parseIni, readJson, ResolveContext, whichCommand } from './lookup';
 import { Installed } from '../base/versionTypes';
 
@@ -78,66 +79,6 @@ export function globalPackageDir(ctx: ResolveContext, prefix: string, name: stri
   return ctx.host.platform === 'win32' ? p.join(prefix, 'node_modules', name) : p.join(prefix, 'lib', 'node_modules', name);
 }
 
-/** `node_modules/a/node_modules/b` -> `a > b`: nested copies are separate entries. */
-function displayName(key: string): string {
-  return key.split(/node_modules[\\/]/).filter(Boolean).map((s) => s.replace(/[\\/]$/, '')).join(' > ');
-}
-
-/** Where Node would find `dep` required from the package at lockfile key `from` (nearest node_modules up). */
-function resolveInTree(packages: Record<string, unknown>, from: string, dep: string): string | undefined {
-  let cur = from;
-  for (;;) {
-    const cand = `${cur ? `${cur}/` : ''}node_modules/${dep}`;
-    if (isRecord(packages[cand])) return cand;
-    if (!cur) return undefined;
-    const i = cur.lastIndexOf('node_modules/');
-    cur = i <= 0 ? '' : cur.slice(0, i - 1);
-  }
-}
-
-function depNames(entry: unknown): string[] {
-  if (!isRecord(entry)) return [];
-  return ['dependencies', 'optionalDependencies', 'peerDependencies'].flatMap((k) => (isRecord(entry[k]) ? Object.keys(entry[k] as object) : []));
-}
-
-/**
- * The package's environment from the hidden lockfile npm keeps of the tree it is installed in
- * (`node_modules/.package-lock.json`): the packages it can load, i.e. its dependency closure as
- * Node resolves it. Packages of the same tree it never loads (a project's other dependencies) are
- * left out, so installing one of those does not make the server look stale.
- */
-async function treeEnvironment(ctx: ResolveContext, pkgDir: string, self: Record<string, unknown>): Promise<{ env?: ReturnType<typeof fingerprint>; changed?: number }> {
-  const p = pathFor(ctx.host);
-  const candidates = [p.join(pkgDir, 'node_modules', '.package-lock.json')];
-  const idx = pkgDir.lastIndexOf(`${p.sep}node_modules${p.sep}`);
-  if (idx >= 0) candidates.push(p.join(pkgDir.slice(0, idx), 'node_modules', '.package-lock.json'));
-  for (const file of candidates) {
-    const json = await readJson(ctx.fs, file);
-    if (json === undefined) continue;
-    if (json instanceof Error) throw json;
-    if (!isRecord(json) || !isRecord(json.packages)) continue;
-    const packages = json.packages;
-    const base = p.dirname(p.dirname(file));
-    const selfKey = p.relative(base, pkgDir).split(p.sep).join('/');
-    const seen = new Set<string>();
-    const queue: Array<[string, string]> = depNames(isRecord(packages[selfKey]) ? packages[selfKey] : self).map((d) => [selfKey, d]);
-    while (queue.length) {
-      const [from, dep] = queue.shift()!;
-      const key = resolveInTree(packages, from, dep);
-      if (!key || seen.has(key)) continue;
-      seen.add(key);
-      for (const d of depNames(packages[key])) queue.push([key, d]);
-    }
-    const env: Record<string, string> = {};
-    for (const key of seen) {
-      const entry = packages[key];
-      if (key !== selfKey && isRecord(entry) && typeof entry.version === 'string') env[displayName(key)] = entry.version;
-    }
-    return { env: fingerprint(env), changed: changedAt(await ctx.fs.stat(file)) };
-  }
-  return {};
-}
-
 /** Reads an installed package's directory: its package.json, and the tree it sits in. */
 export async function readNpmPackage(ctx: ResolveContext, pkgDir: string, how: string, fromProcess = false): Promise<Installed | undefined> {
   const p = pathFor(ctx.host);
@@ -157,10 +98,22 @@ export async function readNpmPackage(ctx: ResolveContext, pkgDir: string, how: s
     version: json.version,
     how,
     location: pkgDir,
-    ...(tree.env ? { environment: tree.env } : {}),
+    ...(tree.environment ? { environment: tree.environment } : {}),
     ...(times.length ? { changedAt: Math.max(...times) } : {}),
     ...(fromProcess ? { fromProcess } : {}),
   };
+}
+
+/** The script a `node_modules/.bin` shim (a script, not a link) runs, resolved against the shim's folder. */
+async function shimTarget(ctx: ResolveContext, real: string): Promise<string | undefined> {
+  const p = pathFor(ctx.host);
+  if (p.basename(p.dirname(real)) !== '.bin') return undefined;
+  const s = await ctx.fs.stat(real);
+  if (s?.kind !== 'file' || s.size > MAX_SHIM_BYTES) return undefined;
+  const rel = parseBinShim((await ctx.fs.readText(real)) ?? '');
+  // A shim pointing into another `.bin` would loop: only a target outside it is followed.
+  const target = rel === undefined ? undefined : p.resolve(p.dirname(real), ...rel.split('/'));
+  return target && p.basename(p.dirname(target)) !== '.bin' ? target : undefined;
 }
 
 /**
@@ -171,6 +124,8 @@ export async function npmPackageOfScript(ctx: ResolveContext, file: string, from
   const p = pathFor(ctx.host);
   const real = await ctx.fs.realpath(file);
   if (!real) return undefined;
+  const shimmed = await shimTarget(ctx, real);
+  if (shimmed) return npmPackageOfScript(ctx, shimmed, fromProcess);
   let dir = p.dirname(real);
   for (let depth = 0; depth < 12; depth++) {
     const json = await readJson(ctx.fs, p.join(dir, 'package.json'));

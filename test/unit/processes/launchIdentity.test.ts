@@ -5,8 +5,9 @@ import { ProcessInfo } from '../../../src/core/pids/table';
 import { stdioConfig } from './support';
 
 /** Facts of a pretend machine: exe and cwd per pid, a PATH, symlinks and venvs. */
-function facts(spec: { exe?: Record<number, string>; cwd?: Record<number, string>; path?: Record<string, string>; links?: Record<string, string>; venvs?: string[] }): LaunchFacts {
+function facts(spec: { exe?: Record<number, string>; cwd?: Record<number, string>; path?: Record<string, string>; links?: Record<string, string>; venvs?: string[]; shims?: Record<string, string> }): LaunchFacts {
   return {
+    binShimTarget: (file) => spec.shims?.[file],
     exe: (pid) => spec.exe?.[pid],
     cwd: (pid) => spec.cwd?.[pid],
     which: (name) => spec.path?.[name],
@@ -63,6 +64,20 @@ describe('launch identity: one process, one entry', () => {
     assert.deepEqual(r.here, [{ pid: 20, undecided: false }]);
     assert.deepEqual(r.hereToo, [{ pid: 20, undecided: false }]);
     assert.deepEqual(r.there, []);
+  });
+
+  it('a pnpm bin shim is the `node <shim folder>/../<pkg>/<script>` it execs, in its own project only', async () => {
+    const rel = '../@s/srv/dist/index.js';
+    const shims = { '/a/node_modules/.bin/srv': rel, '/b/node_modules/.bin/srv': rel };
+    const r = await listed(
+      [stdioConfig('a', 'vscode', '/a/node_modules/.bin/srv', ['--x']), stdioConfig('b', 'vscode', './node_modules/.bin/srv', ['--x'], { cwd: '/b' }), stdioConfig('plain', 'vscode', '/c/node_modules/.bin/srv', ['--x'])],
+      [
+        { pid: 20, ppid: 10, argv: ['node', '/a/node_modules/.bin/../@s/srv/dist/index.js', '--x'], startTime: 2000 },
+        { pid: 21, ppid: 10, argv: ['node', './node_modules/.bin/../@s/srv/dist/index.js', '--x'], startTime: 2100 },
+      ],
+      facts({ shims, cwd: { 21: '/b' } }),
+    );
+    assert.deepEqual(r, { a: [{ pid: 20, undecided: false }], b: [{ pid: 21, undecided: false }], plain: [] });
   });
 
   it('a program that does not depend on its folder: the folder tells entries apart, but never rules one out', async () => {

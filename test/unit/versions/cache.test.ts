@@ -28,6 +28,25 @@ describe('versions: the mtime cache', () => {
     assert.deepEqual([cache.hits, cache.misses], [1, 2]);
   });
 
+  it('notices at once a link retargeted to a new version while the old one stays on disk (a pnpm upgrade)', async () => {
+    const home = tempDir();
+    const store = path.join(home, 'nm', '.pnpm');
+    const v1 = npmPackage(path.join(store, 'srv@1.0.0', 'node_modules'), 'srv', '1.0.0');
+    const v2 = npmPackage(path.join(store, 'srv@2.0.0', 'node_modules'), 'srv', '2.0.0');
+    const link = path.join(home, 'nm', 'srv');
+    fs.symlinkSync(v1, link);
+    const now = 1_000_000;
+    const cache = new MtimeCache<Resolution>(nodeFs, { now: () => now });
+    const script = path.join(home, 'nm', '.bin', '..', 'srv', 'dist', 'index.js');
+    const get = () => cache.get('k', (fs) => resolveInstalled({ ...ctxFor(home), fs }, { command: 'node', args: [script] }, { processArgv: ['/usr/bin/node', script] }));
+    const before = (await get()).installed;
+    assert.equal(before.state === 'installed' && before.location, v1);
+    fs.rmSync(link);
+    fs.symlinkSync(v2, link);
+    const after = await get();
+    assert.equal(after.installed.state === 'installed' && after.installed.location, v2, 'no probe interval passed: the followed link is checked like content');
+  });
+
   it('invalidates when a path that was absent appears (a new npx cache entry), once probes are due', async () => {
     const home = tempDir();
     let now = 1_000_000;

@@ -76,3 +76,39 @@ export function distInfo(sp: string, d: DistSpec): string {
 export function removeDist(sp: string, name: string): void {
   for (const e of fs.readdirSync(sp)) if (e.startsWith(`${name.replace(/-/g, '_')}-`) && e.endsWith('.dist-info')) fs.rmSync(path.join(sp, e), { recursive: true });
 }
+
+type Deps = { dependencies?: Record<string, string>; optionalDependencies?: Record<string, string>; peerDependencies?: Record<string, string> };
+
+/** A package folder with only its package.json (no hidden lockfile): what yarn classic and pnpm leave. */
+export function plainPackage(dir: string, name: string, version: string, deps: Deps = {}): string {
+  write(path.join(dir, 'package.json'), JSON.stringify({ name, version, ...deps }));
+  write(path.join(dir, 'dist', 'index.js'), '#!/usr/bin/env node\n');
+  return dir;
+}
+
+/**
+ * A pnpm tree: each package in `node_modules/.pnpm/<name>@<version>/node_modules/<name>`, its
+ * dependencies symlinked beside it, `node_modules/<top>` a symlink into the store, and `.modules.yaml`.
+ * `packages` maps `name@version` to its dependencies (`name -> version` of the copy it links).
+ */
+export function pnpmTree(project: string, top: string[], packages: Record<string, Record<string, string>>): string {
+  const nm = path.join(project, 'node_modules');
+  const entry = (id: string) => {
+    const at = id.lastIndexOf('@');
+    const name = id.slice(0, at);
+    return { name, version: id.slice(at + 1), dir: path.join(nm, '.pnpm', `${name.replace('/', '+')}@${id.slice(at + 1)}`, 'node_modules', name) };
+  };
+  const link = (target: string, at: string) => {
+    fs.mkdirSync(path.dirname(at), { recursive: true });
+    fs.symlinkSync(path.relative(path.dirname(at), target), at);
+  };
+  for (const [id, deps] of Object.entries(packages)) {
+    const e = entry(id);
+    plainPackage(e.dir, e.name, e.version, { dependencies: Object.fromEntries(Object.entries(deps).map(([n, v]) => [n, `^${v}`])) });
+    const storeNm = e.dir.slice(0, e.dir.lastIndexOf(`${path.sep}node_modules${path.sep}`) + `${path.sep}node_modules`.length);
+    for (const [n, v] of Object.entries(deps)) link(entry(`${n}@${v}`).dir, path.join(storeNm, n));
+  }
+  for (const id of top) link(entry(id).dir, path.join(nm, entry(id).name));
+  write(path.join(nm, '.modules.yaml'), 'layoutVersion: 5\nnodeLinker: isolated\n');
+  return nm;
+}
