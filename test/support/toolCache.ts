@@ -44,11 +44,16 @@ function exec(command: string, args: string[], env: NodeJS.ProcessEnv = process.
 }
 
 /**
- * A folder holding pip's own wheel at `version`, downloaded from PyPI once (`pip download`), for
- * `pip install --no-index --find-links <folder> pip==<version>`.
+ * A folder holding the wheel of PyPI project `name` at `version`, downloaded once (`pip download`),
+ * for `pip install --no-index --find-links <folder> <name>==<version>`.
  */
+export function pypiWheel(python: string, name: string, version: string): Promise<string> {
+  return cached(name, version, (dir) => exec(python, ['-m', 'pip', 'download', '-q', '--disable-pip-version-check', '--no-deps', '--only-binary=:all:', '-d', dir, `${name}==${version}`]));
+}
+
+/** pip's own wheel (see pypiWheel). */
 export function pipWheel(python: string, version: string): Promise<string> {
-  return cached('pip', version, (dir) => exec(python, ['-m', 'pip', 'download', '-q', '--disable-pip-version-check', '--no-deps', '--only-binary=:all:', '-d', dir, `pip==${version}`]));
+  return pypiWheel(python, 'pip', version);
 }
 
 /**

@@ -60,7 +60,7 @@ export async function newestSourceFiles(ctx: ResolveContext, root: string): Prom
       if (++entries > MAX_ENTRIES) return;
       const full = p.join(dir, name);
       if (name.startsWith('.') || SKIP_DIRS.has(name) || name.endsWith('.egg-info')) continue;
-      const st = await ctx.fs.lstat(full);
+      const st = await (ctx.fs.lstatContent ?? ctx.fs.lstat)(full);
       if (st?.kind === 'dir') {
         if (depth < MAX_DEPTH) await walk(full, depth + 1);
       } else if (st?.kind === 'file' && CODE_FILE.test(name)) {

@@ -21,6 +21,12 @@ export interface VersionFs {
   readText(path: string): Promise<string | undefined>;
   readdir(path: string): Promise<string[] | undefined>;
   realpath(path: string): Promise<string | undefined>;
+  /**
+   * An lstat whose answer is evidence in itself (a development server's own files: their change
+   * times are the verdict), so a cache re-checks it on every refresh, like a file whose content was
+   * read. Defaults to `lstat`.
+   */
+  lstatContent?(path: string): Promise<FileStat | undefined>;
   /** Optional synchronous stats: the cache's validation pass re-stats hundreds of paths, where sync is ~10x cheaper. */
   statSync?(path: string): FileStat | undefined;
   lstatSync?(path: string): FileStat | undefined;
@@ -100,6 +106,7 @@ export function memoizedFs(inner: VersionFs): VersionFs {
     readText: memo((p) => inner.readText(p)),
     readdir: memo((p) => inner.readdir(p)),
     realpath: memo((p) => inner.realpath(p)),
+    lstatContent: memo(inner.lstatSync ? async (p) => inner.lstatSync!(p) : (p) => (inner.lstatContent ?? inner.lstat)(p)),
     ...(inner.statSync ? { statSync: inner.statSync } : {}),
     ...(inner.lstatSync ? { lstatSync: inner.lstatSync } : {}),
   };
@@ -155,6 +162,11 @@ export function trackingFs(inner: VersionFs): { fs: VersionFs; deps: Map<string,
     lstat: async (p) => {
       const s = await inner.lstat(p);
       record(p, 'lstat', s, false);
+      return s;
+    },
+    lstatContent: async (p) => {
+      const s = await (inner.lstatContent ?? inner.lstat)(p);
+      record(p, 'lstat', s, true);
       return s;
     },
     readText: async (p) => {
