@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { decideNotifications, NotificationSettings } from '../../../src/extension/viewModel/notifications';
-import { instance, server, snapshot, stale } from './fixtures';
+import { changed, instance, server, snapshot, stale } from './fixtures';
 
 const on: NotificationSettings = { onUpgrade: true, onRegistryUpdate: true };
 const fresh = { seen: new Set<string>(), muted: new Set<string>() };
@@ -29,6 +29,16 @@ describe('extension view-model: notification decisions', () => {
   it('respects "Don\'t ask for this server" and the setting', () => {
     assert.deepEqual(decideNotifications(snapshot([memory]), { seen: new Set(), muted: new Set([memory.id]) }, on), []);
     assert.deepEqual(decideNotifications(snapshot([memory]), fresh, { ...on, onUpgrade: false }), []);
+  });
+
+  it('changed since start is its own event and says what happened, not "upgraded"; a verdict still settling never notifies', () => {
+    const ch = server('server-memory', { instances: [instance(1, { verdicts: [changed()] })] });
+    const [n] = decideNotifications(snapshot([ch]), fresh, on);
+    assert.ok(n?.kind === 'stale');
+    assert.equal(n.message, 'server-memory: the files of @modelcontextprotocol/server-memory changed after 1 running instance started; restart to load what is installed.');
+    assert.match(n.eventId, /^changed:/);
+    const settling = server('server-memory', { instances: [instance(1, { verdicts: [{ kind: 'unknown', question: 'stale', reason: 'npm ci (pid 9) is running', settling: true }] })] });
+    assert.deepEqual(decideNotifications(snapshot([settling]), fresh, on), []);
   });
 
   it('nothing for fresh or unknown instances', () => {

@@ -1,0 +1,49 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { npmInstall, StdioServer } from './support/fixture';
+import { describeE2e } from './support/harness';
+import { mediaShot } from './support/media';
+import { eventually, runCommand, sideBarTree, statusBarTexts } from './support/workbench';
+
+const PKG = '@modelcontextprotocol/server-memory';
+const OLD = '2026.7.4';
+const NEW = '2026.8.31';
+
+describeE2e('e2e: the first look after an upgrade', (h) => {
+  it('VS Code started after the upgrade (nothing of ours saw the server start) flags the instance: the badge counts it, the tree never shows it fine', async () => {
+    let server: StdioServer | undefined;
+    let prefix = '';
+    const s = h.prepare({
+      fixture: (dirs) => {
+        prefix = path.join(dirs.data, 'prefix');
+        const script = path.join(prefix, 'node_modules', PKG, 'dist', 'index.js');
+        server = { command: process.execPath, args: [script], env: { MEMORY_FILE_PATH: path.join(dirs.data, 'memory.json') } };
+        return { claudeDesktop: { memory: server } };
+      },
+    });
+    await npmInstall(prefix, `${PKG}@${OLD}`);
+    const first = s.startServer(server!);
+    await s.waitForStderr(first, /running on stdio/);
+    const pid = first.pid!;
+    // The upgrade lands clearly after the start, before MCP Lifeguard ever runs.
+    await new Promise((r) => setTimeout(r, 2500));
+    await npmInstall(prefix, `${PKG}@${NEW}`);
+    assert.equal(JSON.parse(fs.readFileSync(path.join(prefix, 'node_modules', PKG, 'package.json'), 'utf8')).version, NEW);
+
+    await s.startCodeServer();
+    const page = await s.open();
+    await runCommand(page, 'MCP Lifeguard: Show MCP Servers');
+    // Stale when npm's cache tells the old version, else changed since start: counted either way.
+    await eventually('the badge counting the instance', () => statusBarTexts(page), (ts) => ts.some((t) => /MCP 1 · 1 (stale|changed)/.test(t)), 90000);
+    await eventually(
+      'the tree flagging the instance, never the installed version as what runs',
+      () => sideBarTree(page),
+      (rs) =>
+        rs.some((r) => r.level === 2 && r.label === 'memory' && (r.aria.includes(`${OLD} -> ${NEW} stale`) || r.aria.includes('changed since start'))) &&
+        rs.some((r) => r.level === 3 && r.label.startsWith(`pid ${pid} `) && (/stale/.test(r.aria) || r.aria.includes('changed since start')) && !r.aria.includes(`· ${NEW}`)),
+      60000,
+    );
+    await mediaShot(page, 'first-look');
+  });
+});
