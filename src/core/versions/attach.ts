@@ -17,8 +17,7 @@ import { CLOCK_SLACK_MS, filesPredateProcess, judge } from './judge';
 import { parseDeletedMappings, readMaps, replacedWithin } from './maps';
 import { Compared, compareReplaced, ContentCheck, distInfoOwning } from './mappedContent';
 import { configDrift } from './configDrift';
-import { npmCacheHistory, NpmCacheHistory } from './npmCacheHistory';
-import { inferLoaded } from './inferLoaded';
+import { inferFromNpmCache } from './firstLook';
 import { runningInstaller } from './installers';
 import { PackageRef, RegistryChecker, RegistryOverrides } from './registry';
 import { resolveInstalled, Resolution } from './resolve';
@@ -67,8 +66,6 @@ export interface VersionsResult {
 }
 
 const defaultCaches = new WeakMap<VersionFs, MtimeCache<Resolution>>();
-/** npm cache histories, by the file reads they were made with (kept across refreshes like resolutions). */
-const historyCaches = new WeakMap<VersionFs, MtimeCache<NpmCacheHistory>>();
 const checkers = new Map<string, RegistryChecker>();
 /**
  * serverInfo never changes for one process: asked once per pid + start time in this process; a
@@ -132,18 +129,6 @@ function rootsOf(installed: Installed): string[] {
     return [sp, path.dirname(path.dirname(path.dirname(sp)))];
   }
   return [];
-}
-
-/** The lockfile of the tree a package is installed in (`<root>/node_modules/<name>`), with its change time. */
-async function projectLockfile(location: string): Promise<{ path: string; at: number } | undefined> {
-  const i = location.lastIndexOf(`${path.sep}node_modules${path.sep}`);
-  if (i < 0) return undefined;
-  for (const name of ['npm-shrinkwrap.json', 'package-lock.json']) {
-    const file = path.join(location.slice(0, i), name);
-    const st = await fsp.stat(file).catch(() => undefined);
-    if (st?.isFile()) return { path: file, at: Math.max(st.mtimeMs, st.ctimeMs) };
-  }
-  return undefined;
 }
 
 /** Whether an argv is an interpreter running a script or module (`node x.js`, `python -m x`). */
@@ -269,7 +254,7 @@ export async function attachVersions(
       const owners = (await Promise.all(identical.map((f) => distInfoOwning(checks.get(f)?.counterpart ?? f)))).filter((d): d is string => !!d);
       changeExplained = owners.length > 0 && changedFiles.every((f) => owners.some((d) => f.path.startsWith(`${d}${path.sep}`)));
     }
-    const inferred = lock?.versions || serverInfo || seen ? undefined : await inferFromNpmCache(resolution.installed, start);
+    const inferred = lock?.versions || serverInfo || seen ? undefined : await inferFromNpmCache({ host, fs }, resolution.installed, start, log);
     const ecosystem = resolution.installed.ecosystem;
     const installing = ecosystem ? runningInstaller(processes, ecosystem) : undefined;
     const judged = judge({
@@ -307,29 +292,6 @@ export async function attachVersions(
     }
     const versions: InstanceVersions = { installed: inst, running, verdict, ...(serverInfo ? { serverInfo } : {}) };
     instance.versions = versions;
-  }
-
-  /**
-   * What npm's cache says this process loaded, for a first look at a package changed after the
-   * start (cached like a resolution: a refresh re-stats the buckets it read). The project's
-   * lockfile, unchanged since before the start, vouches for the dependencies of a same-version answer.
-   */
-  async function inferFromNpmCache(installed: Installed, start: number | undefined): Promise<{ version: string; how: string; closureHow?: string } | undefined> {
-    if (installed.state !== 'installed' || installed.ecosystem !== 'npm' || installed.dev || start === undefined || installed.changedAt === undefined || installed.changedAt <= start + CLOCK_SLACK_MS) return undefined;
-    let histories = historyCaches.get(fs);
-    if (!histories) historyCaches.set(fs, (histories = new MtimeCache<NpmCacheHistory>(fs)));
-    const h = await histories.get(JSON.stringify([installed.name, installed.version, host.env.npm_config_cache ?? null]), (tfs) => npmCacheHistory({ host, fs: tfs }, installed.name, [installed.version]));
-    if (h.state !== 'found') {
-      log(`npm cache history of ${installed.name}: ${h.reason}`);
-      return undefined;
-    }
-    const answer = inferLoaded(h.fetches, { installedVersion: installed.version, changedAt: installed.changedAt, processStart: start });
-    if (answer.state !== 'inferred') {
-      log(`npm cache history of ${installed.name}: ${answer.reason}`);
-      return undefined;
-    }
-    const lockfile = await projectLockfile(installed.location);
-    return { version: answer.version, how: answer.evidence, ...(lockfile && lockfile.at <= start + CLOCK_SLACK_MS ? { closureHow: `${lockfile.path} unchanged since before the process started` } : {}) };
   }
 
   if (store) {

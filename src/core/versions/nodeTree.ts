@@ -86,16 +86,20 @@ async function fromHiddenLockfile(ctx: ResolveContext, pkgDir: string, self: Rec
     const lockStat = await ctx.fs.stat(file);
     // npm's own slack for timestamp jitter between writing the tree and the lockfile.
     const trustedUntil = (lockStat?.mtimeMs ?? 0) + 10;
+    const times: number[] = [];
     for (const key of [selfKey, ...seen]) {
       const written = changedAt(await ctx.fs.stat(p.join(base, ...key.split('/'), 'package.json')));
       if (written !== undefined && written > trustedUntil) return undefined;
+      if (written !== undefined) times.push(written);
     }
     const env: Record<string, string> = {};
     for (const key of seen) {
       const entry = packages[key];
       if (key !== selfKey && isRecord(entry) && typeof entry.version === 'string') env[displayName(key)] = entry.version;
     }
-    return { environment: fingerprint(env), changed: changedAt(lockStat) };
+    // The closure's own files say when it changed; the lockfile is rewritten by any install into
+    // the tree, related or not, and would make a neighbour's install look like a change of this server.
+    return { environment: fingerprint(env), changed: times.length ? Math.max(...times) : changedAt(lockStat) };
   }
   return undefined;
 }

@@ -107,6 +107,32 @@ describe('versions (integration): the first look after an upgrade', function () 
     assert.match(g?.state === 'stale' ? g.summary : '', /the code it was started from is gone/);
   });
 
+  it('an npx cache folder whose package was replaced in place before the first look: stale, inferred from npm\'s cache', async () => {
+    const root = tempDir('lg-first-npx-');
+    const npmEnv = npmEnvFor(root);
+    const env = { npm_config_cache: path.join(root, 'npm-cache'), npm_config_update_notifier: 'false', MEMORY_FILE_PATH: path.join(root, 'memory.jsonl') };
+    // Unpinned, as most configs are: npx installs the latest release into `_npx/<hash>`.
+    const projectDir = project(root, 'memory', 'npx', ['-y', MEM], env);
+    const home = path.join(root, 'home');
+    fs.mkdirSync(home);
+    const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
+    const child = await startReady(npx, ['-y', MEM], { cwd: projectDir, env, ready: /running on stdio/ }, started);
+    const take = firstLook(root, home, projectDir);
+    const before = await instanceOf(take, 'memory', child.pid!);
+    const inst = before.versions?.installed;
+    assert.ok(inst?.state === 'installed' && inst.location.startsWith(path.join(root, 'npm-cache', '_npx')), JSON.stringify(before.versions));
+    if (inst?.state !== 'installed') return;
+    const latest = inst.version;
+    assert.equal(before.versions?.verdict.state, 'current');
+    await sleep(2500);
+    // What a later npx run does to that folder when it resolves another release: reinstall in place.
+    const npxDir = inst.location.slice(0, inst.location.indexOf(`${path.sep}node_modules${path.sep}`));
+    await run(npm, ['install', '--prefix', npxDir, `${MEM}@2026.7.4`], { env: npmEnv });
+    const after = await instanceOf(take, 'memory', child.pid!);
+    const v = after.versions?.verdict;
+    assert.equal(v?.state === 'stale' && `${v.running} -> ${v.installed} (${v.runningLearnedFrom})`, `${latest} -> 2026.7.4 (npm-cache)`, JSON.stringify(after.versions));
+  });
+
   it('a same-version `npm ci` under a watched server is never judged mid-install, and reads current after; a first look after it too', async () => {
     const root = tempDir('lg-first-ci-');
     const prefix = path.join(root, 'prefix');

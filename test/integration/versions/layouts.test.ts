@@ -47,7 +47,7 @@ describe('versions (integration): yarn classic and pnpm layouts under a running 
     const app = path.join(root, 'app');
     fs.mkdirSync(app);
     fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true }));
-    const yarnEnv = { ...process.env, YARN_CACHE_FOLDER: path.join(root, 'yarn-cache'), YARN_ENABLE_TELEMETRY: '0', npm_config_update_notifier: 'false' };
+    const yarnEnv = { ...process.env, YARN_CACHE_FOLDER: path.join(root, 'yarn-cache'), YARN_ENABLE_TELEMETRY: '0', npm_config_update_notifier: 'false', /* yarn 1 would leave a compile cache in the temp folder */ DISABLE_V8_COMPILE_CACHE: '1' };
     const yarnAdd = (spec: string) => run(yarn, ['add', spec, ...YARN_FLAGS], { cwd: app, env: yarnEnv });
     await yarnAdd(`${MEM}@2026.7.4`);
     assert.equal(fs.existsSync(path.join(app, 'node_modules', '.package-lock.json')), false, 'yarn classic writes no hidden lockfile');
