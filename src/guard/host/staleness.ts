@@ -15,6 +15,11 @@ export type ResolvedVersion =
       ecosystem: 'npm' | 'python' | 'docker' | 'binary';
       /** The packages beside it, when the resolver read them: a dependency upgrade is stale too. */
       environment?: { hash: string; packages: Record<string, string> };
+      /**
+       * A development package (a checkout, `npm link`, an editable install): its version does not
+       * name its code, so the newest change of its own files (ms) and the file it was is compared.
+       */
+      dev?: { changedAt: number; newest?: string };
     }
   | { state: 'unknown'; reason: string };
 
@@ -25,7 +30,7 @@ export interface InstalledVersionProbe {
 
 export type StaleVerdict =
   | { state: 'fresh' }
-  | { state: 'stale'; name: string; running: string; installed: string; moved?: string[] }
+  | { state: 'stale'; name: string; running: string; installed: string; moved?: string[]; rebuilt?: string }
   | { state: 'unknown'; reason: string };
 
 /** Compares the version the child started with against the one installed now. */
@@ -34,6 +39,10 @@ export function compareVersions(running: ResolvedVersion | undefined, installed:
   if (running.state === 'unknown') return { state: 'unknown', reason: `running version unknown: ${running.reason}` };
   if (installed.state === 'unknown') return { state: 'unknown', reason: `installed version unknown: ${installed.reason}` };
   if (running.name === installed.name && running.version === installed.version) {
+    // A development server rebuilt since its child started: the same version, other code.
+    if (running.dev && installed.dev && installed.dev.changedAt > running.dev.changedAt) {
+      return { state: 'stale', name: installed.name, running: running.version, installed: installed.version, rebuilt: `${installed.dev.newest ?? 'its files'} changed at ${new Date(installed.dev.changedAt).toISOString()}` };
+    }
     const [before, now] = [running.environment, installed.environment];
     if (!before || !now || before.hash === now.hash) return { state: 'fresh' };
     return { state: 'stale', name: installed.name, running: running.version, installed: installed.version, moved: movedPackages(before.packages, now.packages) };
@@ -49,6 +58,7 @@ function movedPackages(before: Record<string, string>, now: Record<string, strin
 
 /** What a stale verdict says in words: the versions, or the dependencies that moved. */
 export function describeStale(verdict: StaleVerdict & { state: 'stale' }, serverName: string): string {
+  if (verdict.rebuilt) return `${serverName} is stale: it runs a build of ${verdict.name} ${verdict.running} whose files changed since it started (${verdict.rebuilt})`;
   if (verdict.moved) {
     const shown = verdict.moved.slice(0, 5).join(', ') + (verdict.moved.length > 5 ? `, and ${verdict.moved.length - 5} more` : '');
     return `${serverName} is stale: it runs ${verdict.name} ${verdict.running}, whose dependencies changed since it started (${shown})`;

@@ -34,6 +34,7 @@ export function toResolvedVersion(installed: Installed): ResolvedVersion {
         version: installed.version,
         ecosystem: installed.ecosystem,
         ...(installed.environment ? { environment: installed.environment } : {}),
+        ...(installed.dev && installed.changedAt !== undefined ? { dev: { changedAt: installed.changedAt, ...(installed.dev.newest[0] ? { newest: installed.dev.newest[0].path } : {}) } } : {}),
       };
     case 'missing':
       return { state: 'unknown', reason: `${installed.name} is not installed any more (${installed.how})` };

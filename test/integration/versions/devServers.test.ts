@@ -9,6 +9,9 @@ import { stopChildren } from '../../support/liveness';
 import { startReady, waitForOutput } from '../../support/startup';
 import { instanceOf, project, PYTHON, run, snapshot, tempDir } from './support';
 import { pypiWheel } from '../../support/toolCache';
+import { connectGuarded, liveRecords, textOf } from '../guard/support';
+import { controlRestart } from '../../../src/core/control';
+import { GuardErrorCode } from '../../../src/guard/stdio/messages';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
@@ -115,6 +118,34 @@ describe('versions (integration): a local server under development, rebuilt unde
     const after = changedOf(await instanceOf(take, 'dev', guard.pid!));
     assert.equal(after.dev, true);
     guard.stdin?.end();
+  });
+
+  it('under `run --when-stale refuse-writes`, a rebuild makes the guard refuse writes naming the rebuilt file; a restart clears it', async () => {
+    const root = tempDir('lg-dev-gate-');
+    const { script } = checkout(root);
+    const lg = path.join(root, 'lg');
+    const g = await connectGuarded(lg, ['--name', 'dev', '--when-stale', 'refuse-writes', '--stale-interval', '1', '--', process.execPath, script], { cwd: root });
+    try {
+      // The guard learns which tools are read-only from the server's own list.
+      await g.client.listTools();
+      assert.match(textOf(await g.client.callTool({ name: 'write_note', arguments: { text: 'before' } })), /wrote before/);
+      await sleep(1500);
+      rebuild(script);
+      await assert.rejects(g.client.callTool({ name: 'write_note', arguments: { text: 'after' } }), (err: { code?: number; message: string }) => {
+        assert.equal(err.code, GuardErrorCode.Stale);
+        assert.match(err.message, /whose files changed since it started/);
+        assert.ok(err.message.includes(script), err.message);
+        return true;
+      });
+      // A read-only tool still answers.
+      assert.match(textOf(await g.client.callTool({ name: 'echo', arguments: { text: 'hi' } })), /:hi$/);
+      const [record] = await liveRecords(lg);
+      const restarted = await controlRestart(record.control!, 'rebuilt', { timeoutMs: 60_000 });
+      assert.ok(restarted.ok, JSON.stringify(restarted));
+      assert.match(textOf(await g.client.callTool({ name: 'write_note', arguments: { text: 'after restart' } })), /wrote after restart/);
+    } finally {
+      await g.client.close().catch(() => undefined);
+    }
   });
 
   it('a `pip install -e` project whose source is edited: changed since start', async () => {

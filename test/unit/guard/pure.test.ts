@@ -92,6 +92,15 @@ describe('guard: stale policy', () => {
     assert.deepEqual(compareVersions(env('a', {}), env('a', {})), { state: 'fresh' });
   });
 
+  it('a development package rebuilt since its child started is stale under the same version, naming the rebuilt file', () => {
+    const dev = (changedAt: number) => ({ ...v('0.1.0'), dev: { changedAt, newest: '/dev/x/dist/index.js' } });
+    const verdict = compareVersions(dev(1000), dev(5000));
+    assert.equal(verdict.state === 'stale' && verdict.rebuilt, `/dev/x/dist/index.js changed at ${new Date(5000).toISOString()}`);
+    const d = decide('refuse-writes', verdict, { method: 'tools/call', toolName: 'w', readOnly: false }, 's');
+    assert.match((d as { message: string }).message, /s is stale: it runs a build of pkg 0\.1\.0 whose files changed since it started \(\/dev\/x\/dist\/index\.js changed at/);
+    assert.deepEqual(compareVersions(dev(5000), dev(5000)), { state: 'fresh' });
+  });
+
   it('refuse-writes refuses only tools not declared read-only; refuse-all keeps ping and initialize', () => {
     assert.equal(decide('refuse-writes', stale, { method: 'tools/call', toolName: 'read', readOnly: true }, 's').action, 'forward');
     assert.equal(decide('refuse-writes', stale, { method: 'tools/call', toolName: 'never-listed' }, 's').action, 'refuse');
