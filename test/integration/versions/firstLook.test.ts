@@ -4,12 +4,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Instance } from '../../../src/core/base/model';
 import { formatStatus } from '../../../src/cli/format/status';
-import { instanceOf, project, run, snapshot, tempDir } from './support';
+import { instanceOf, MEM, memoryInProject, NPM, npmEnv, project, run, snapshot, tempDir } from './support';
 import { stopChildren } from '../../support/liveness';
 import { startReady } from '../../support/startup';
 
-const MEM = '@modelcontextprotocol/server-memory';
-const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -25,10 +23,6 @@ describe('versions (integration): the first look after an upgrade', function () 
     await stopChildren(started.splice(0));
   });
 
-  function npmEnvFor(root: string): NodeJS.ProcessEnv {
-    return { ...process.env, npm_config_cache: path.join(root, 'npm-cache'), npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' };
-  }
-
   let looks = 0;
   /** A snapshot as a first run sees it: an empty state folder of its own. */
   const firstLook = (root: string, home: string, projectDir: string, extra: Record<string, string> = {}) => () => snapshot(home, projectDir, path.join(root, `lg-first-${++looks}`), { npm_config_cache: path.join(root, 'npm-cache'), ...extra });
@@ -39,18 +33,11 @@ describe('versions (integration): the first look after an upgrade', function () 
 
   it('a project install upgraded before the first look: stale, the running version inferred from npm\'s cache; with the cache cleaned, changed since start', async () => {
     const root = tempDir('lg-first-');
-    const prefix = path.join(root, 'prefix');
-    const npmEnv = npmEnvFor(root);
-    await run(npm, ['install', '--prefix', prefix, `${MEM}@2026.7.4`], { env: npmEnv });
-    const bin = path.join(prefix, 'node_modules', '.bin', 'mcp-server-memory');
-    const env = { MEMORY_FILE_PATH: path.join(root, 'memory.jsonl') };
-    const projectDir = project(root, 'memory', bin, [], env);
-    const home = path.join(root, 'home');
-    fs.mkdirSync(home);
+    const { prefix, bin, env, projectDir, home } = await memoryInProject(root, '2026.7.4');
     const child = await startReady(bin, [], { cwd: projectDir, env, ready: /running on stdio/ }, started);
     // The upgrade lands clearly after the start (process start times are coarse).
     await sleep(2500);
-    await run(npm, ['install', '--prefix', prefix, `${MEM}@2026.8.31`], { env: npmEnv });
+    await run(NPM, ['install', '--prefix', prefix, `${MEM}@2026.8.31`], { env: npmEnv(root) });
 
     const take = firstLook(root, home, projectDir);
     const inferred = await instanceOf(take, 'memory', child.pid!);
@@ -82,8 +69,7 @@ describe('versions (integration): the first look after an upgrade', function () 
   it('a global install: upgraded before the first look is stale (inferred); uninstalled under it, stale with "missing"', async () => {
     const root = tempDir('lg-first-g-');
     const globalPrefix = path.join(root, 'global');
-    const npmEnv = npmEnvFor(root);
-    await run(npm, ['install', '-g', '--prefix', globalPrefix, `${MEM}@2026.7.4`], { env: npmEnv });
+    await run(NPM, ['install', '-g', '--prefix', globalPrefix, `${MEM}@2026.7.4`], { env: npmEnv(root) });
     const binDir = path.join(globalPrefix, 'bin');
     const env = { MEMORY_FILE_PATH: path.join(root, 'memory.jsonl') };
     // Configured by name, as users do after `npm i -g`: found on PATH.
@@ -93,13 +79,13 @@ describe('versions (integration): the first look after an upgrade', function () 
     const PATH = `${binDir}${path.delimiter}${process.env.PATH}`;
     const child = await startReady(path.join(binDir, 'mcp-server-memory'), [], { cwd: projectDir, env: { ...env, PATH }, ready: /running on stdio/ }, started);
     await sleep(2500);
-    await run(npm, ['install', '-g', '--prefix', globalPrefix, `${MEM}@2026.8.31`], { env: npmEnv });
+    await run(NPM, ['install', '-g', '--prefix', globalPrefix, `${MEM}@2026.8.31`], { env: npmEnv(root) });
     const take = firstLook(root, home, projectDir, { PATH, npm_config_prefix: globalPrefix });
     const up = await instanceOf(take, 'memory', child.pid!);
     const v = up.versions?.verdict;
     assert.equal(v?.state === 'stale' && `${v.running} -> ${v.installed} (${v.runningLearnedFrom})`, '2026.7.4 -> 2026.8.31 (npm-cache)', JSON.stringify(up.versions));
 
-    await run(npm, ['uninstall', '-g', '--prefix', globalPrefix, MEM], { env: npmEnv });
+    await run(NPM, ['uninstall', '-g', '--prefix', globalPrefix, MEM], { env: npmEnv(root) });
     const gone = await instanceOf(take, 'memory', child.pid!);
     const g = gone.versions?.verdict;
     assert.equal(g?.state, 'stale', JSON.stringify(gone.versions));
@@ -109,7 +95,6 @@ describe('versions (integration): the first look after an upgrade', function () 
 
   it('an npx cache folder whose package was replaced in place before the first look: stale, inferred from npm\'s cache', async () => {
     const root = tempDir('lg-first-npx-');
-    const npmEnv = npmEnvFor(root);
     const env = { npm_config_cache: path.join(root, 'npm-cache'), npm_config_update_notifier: 'false', MEMORY_FILE_PATH: path.join(root, 'memory.jsonl') };
     // Unpinned, as most configs are: npx installs the latest release into `_npx/<hash>`.
     const projectDir = project(root, 'memory', 'npx', ['-y', MEM], env);
@@ -127,7 +112,7 @@ describe('versions (integration): the first look after an upgrade', function () 
     await sleep(2500);
     // What a later npx run does to that folder when it resolves another release: reinstall in place.
     const npxDir = inst.location.slice(0, inst.location.indexOf(`${path.sep}node_modules${path.sep}`));
-    await run(npm, ['install', '--prefix', npxDir, `${MEM}@2026.7.4`], { env: npmEnv });
+    await run(NPM, ['install', '--prefix', npxDir, `${MEM}@2026.7.4`], { env: npmEnv(root) });
     const after = await instanceOf(take, 'memory', child.pid!);
     const v = after.versions?.verdict;
     assert.equal(v?.state === 'stale' && `${v.running} -> ${v.installed} (${v.runningLearnedFrom})`, `${latest} -> 2026.7.4 (npm-cache)`, JSON.stringify(after.versions));
@@ -135,14 +120,7 @@ describe('versions (integration): the first look after an upgrade', function () 
 
   it('a same-version `npm ci` under a watched server is never judged mid-install, and reads current after; a first look after it too', async () => {
     const root = tempDir('lg-first-ci-');
-    const prefix = path.join(root, 'prefix');
-    const npmEnv = npmEnvFor(root);
-    await run(npm, ['install', '--prefix', prefix, `${MEM}@2026.8.31`], { env: npmEnv });
-    const bin = path.join(prefix, 'node_modules', '.bin', 'mcp-server-memory');
-    const env = { MEMORY_FILE_PATH: path.join(root, 'memory.jsonl') };
-    const projectDir = project(root, 'memory', bin, [], env);
-    const home = path.join(root, 'home');
-    fs.mkdirSync(home);
+    const { prefix, bin, env, projectDir, home } = await memoryInProject(root, '2026.8.31');
     const child = await startReady(bin, [], { cwd: projectDir, env, ready: /running on stdio/ }, started);
     const lg = path.join(root, 'lg');
     const watched = () => snapshot(home, projectDir, lg, { npm_config_cache: path.join(root, 'npm-cache') });
@@ -152,7 +130,7 @@ describe('versions (integration): the first look after an upgrade', function () 
     // Snapshots while `npm ci` removes and rewrites the tree (bounded: the install ends, then 2 more).
     const seen: string[] = [];
     let done = false;
-    const ci = run(npm, ['ci', '--prefix', prefix], { env: npmEnv }).finally(() => (done = true));
+    const ci = run(NPM, ['ci', '--prefix', prefix], { env: npmEnv(root) }).finally(() => (done = true));
     let after = 0;
     while (after < 2) {
       const s = await watched();

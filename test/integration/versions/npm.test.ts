@@ -2,11 +2,10 @@ import * as assert from 'node:assert/strict';
 import { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { instanceOf, project, run, snapshot, tempDir } from './support';
+import { instanceOf, MEM, memoryInProject, NPM, npmEnv, project, run, snapshot, tempDir } from './support';
 import { stopChildren } from '../../support/liveness';
 import { startReady } from '../../support/startup';
 
-const MEM = '@modelcontextprotocol/server-memory';
 
 /**
  * The real thing: server-memory installed with real `npm install` into a temp prefix (and a temp
@@ -21,16 +20,7 @@ describe('versions (integration): an npm server upgraded under a running instanc
 
   it('is current before the upgrade, stale with both versions after it, current again after a restart', async () => {
     const root = tempDir('lg-npm-');
-    const prefix = path.join(root, 'prefix');
-    const npmEnv = { ...process.env, npm_config_cache: path.join(root, 'npm-cache'), npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' };
-    const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-    await run(npm, ['install', '--prefix', prefix, `${MEM}@2026.7.4`], { env: npmEnv });
-
-    const bin = path.join(prefix, 'node_modules', '.bin', 'mcp-server-memory');
-    const env = { MEMORY_FILE_PATH: path.join(root, 'memory.jsonl') };
-    const projectDir = project(root, 'memory', bin, [], env);
-    const home = path.join(root, 'home');
-    fs.mkdirSync(home);
+    const { prefix, bin, env, projectDir, home } = await memoryInProject(root, '2026.7.4');
     const lgHome = path.join(root, 'lg');
     const take = () => snapshot(home, projectDir, lgHome);
 
@@ -42,7 +32,7 @@ describe('versions (integration): an npm server upgraded under a running instanc
     // Its environment is its dependency closure in the real tree npm wrote.
     assert.match(before.versions?.installed.state === 'installed' ? (before.versions.installed.environment?.packages['@modelcontextprotocol/sdk'] ?? '') : '', /^\d+\.\d+\.\d+/);
 
-    await run(npm, ['install', '--prefix', prefix, `${MEM}@2026.8.31`], { env: npmEnv });
+    await run(NPM, ['install', '--prefix', prefix, `${MEM}@2026.8.31`], { env: npmEnv(root) });
     const after = await instanceOf(take, 'memory', first.pid!);
     const v = after.versions?.verdict;
     assert.equal(v?.state, 'stale', JSON.stringify(after.versions));
@@ -60,7 +50,7 @@ describe('versions (integration): an npm server upgraded under a running instanc
     assert.equal(restarted.versions?.running.state === 'known' && restarted.versions.running.version, '2026.8.31');
 
     // Uninstalled under the running instance: stale, "installed: missing".
-    await run(npm, ['uninstall', '--prefix', prefix, MEM], { env: npmEnv });
+    await run(NPM, ['uninstall', '--prefix', prefix, MEM], { env: npmEnv(root) });
     const gone = await instanceOf(take, 'memory', second.pid!);
     const g = gone.versions?.verdict;
     assert.equal(g?.state, 'stale', JSON.stringify(gone.versions));

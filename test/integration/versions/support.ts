@@ -42,6 +42,29 @@ export function project(root: string, name: string, command: string, args: strin
   return dir;
 }
 
+export const MEM = '@modelcontextprotocol/server-memory';
+export const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+
+/** npm with a cache of the test's own (`<root>/npm-cache`), and no audit, fund or update chatter. */
+export function npmEnv(root: string): NodeJS.ProcessEnv {
+  return { ...process.env, npm_config_cache: path.join(root, 'npm-cache'), npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' };
+}
+
+/**
+ * server-memory at `version` installed with real npm into `<root>/prefix`, configured by its bin in
+ * a project's `.mcp.json`, and an empty home folder: what most version tests start from.
+ */
+export async function memoryInProject(root: string, version: string): Promise<{ prefix: string; bin: string; env: Record<string, string>; projectDir: string; home: string }> {
+  const prefix = path.join(root, 'prefix');
+  await run(NPM, ['install', '--prefix', prefix, `${MEM}@${version}`], { env: npmEnv(root) });
+  const bin = path.join(prefix, 'node_modules', '.bin', 'mcp-server-memory');
+  const env = { MEMORY_FILE_PATH: path.join(root, 'memory.jsonl') };
+  const projectDir = project(root, 'memory', bin, [], env);
+  const home = path.join(root, 'home');
+  fs.mkdirSync(home);
+  return { prefix, bin, env, projectDir, home };
+}
+
 /** A snapshot of this machine's processes against a fixture home, with all of our own files under `lgHome`. */
 export function snapshot(home: string, projectDir: string, lgHome: string, extraEnv: Record<string, string> = {}): Promise<Snapshot> {
   return takeSnapshot({
