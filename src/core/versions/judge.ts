@@ -123,6 +123,29 @@ export function filesPredateProcess(installed: Installed, processStart: number |
   return installed.changedAt <= processStart + CLOCK_SLACK_MS;
 }
 
+/**
+ * Why the verdict must wait, if it must: an install still writing would be judged half done. Files
+ * changed or a package removed less than SETTLE_MS ago, or an installer of its ecosystem that
+ * started before the change still running.
+ */
+function settlingReason(e: VersionEvidence, changedSinceStart: boolean, unverified: boolean): string | undefined {
+  const inst = e.installed;
+  const ago = (t: number) => `${Math.max(0, Math.round((e.now! - t) / 1000))} s ago`;
+  if (changedSinceStart && inst.state === 'installed' && e.now !== undefined && e.now - inst.changedAt! < SETTLE_MS) {
+    return `files of ${inst.name} changed ${ago(inst.changedAt!)} (an install may be running): judged once they stop changing`;
+  }
+  const changeTime = inst.state === 'installed' ? inst.changedAt : inst.state === 'missing' ? inst.goneAt : undefined;
+  const byInstaller = e.installing && (e.installing.startTime === undefined || changeTime === undefined || changeTime >= e.installing.startTime - CLOCK_SLACK_MS);
+  if (e.installing && byInstaller && (changedSinceStart || (inst.state === 'missing' && inst.fromProcess) || unverified)) {
+    return `${e.installing.what} is running: judged once it is done`;
+  }
+  const start = e.processStart;
+  if (inst.state === 'missing' && start !== undefined && inst.goneAt !== undefined && inst.goneAt > start + CLOCK_SLACK_MS && e.now !== undefined && e.now - inst.goneAt < SETTLE_MS) {
+    return `${inst.name} was removed ${ago(inst.goneAt)} (an install may be running): judged once its folder stops changing`;
+  }
+  return undefined;
+}
+
 /** The evidence files, newest first, each once, at most `limit`. */
 function newestFiles(lists: ChangedFile[][], limit = 5): ChangedFile[] {
   const byPath = new Map<string, ChangedFile>();
@@ -138,20 +161,9 @@ export function judge(e: VersionEvidence): { running: Running; verdict: VersionV
   const identical = e.identicalFiles ?? [];
   const start = e.processStart;
   const changedSinceStart = start !== undefined && inst.state === 'installed' && inst.changedAt !== undefined && inst.changedAt > start + CLOCK_SLACK_MS && !e.changeExplained;
-  // An install still writing: a snapshot now would judge half of it. Said, and judged once it settles.
-  if (changedSinceStart && inst.state === 'installed' && e.now !== undefined && e.now - inst.changedAt! < SETTLE_MS) {
-    return { running, verdict: { state: 'unknown', settling: true, reason: `files of ${inst.name} changed ${Math.max(0, Math.round((e.now - inst.changedAt!) / 1000))} s ago (an install may be running): judged once they stop changing` } };
-  }
-  // An installer that started before the change is still writing: its half-done tree is not judged.
-  const changeTime = inst.state === 'installed' ? inst.changedAt : inst.state === 'missing' ? inst.goneAt : undefined;
-  const installerChanged = e.installing && (e.installing.startTime === undefined || changeTime === undefined || changeTime >= e.installing.startTime - CLOCK_SLACK_MS);
-  if (e.installing && installerChanged && (changedSinceStart || (inst.state === 'missing' && inst.fromProcess) || unverified.length)) {
-    return { running, verdict: { state: 'unknown', settling: true, reason: `${e.installing.what} is running: judged once it is done` } };
-  }
-  if (inst.state === 'missing' && start !== undefined && inst.goneAt !== undefined && inst.goneAt > start + CLOCK_SLACK_MS && e.now !== undefined && e.now - inst.goneAt < SETTLE_MS) {
-    return { running, verdict: { state: 'unknown', settling: true, reason: `${inst.name} was removed ${Math.max(0, Math.round((e.now - inst.goneAt) / 1000))} s ago (an install may be running): judged once its folder stops changing` } };
-  }
-    // No record, but the files are older than the process: it loaded exactly these. (Not when a file
+  const waiting = settlingReason(e, changedSinceStart, unverified.length > 0);
+  if (waiting) return { running, verdict: { state: 'unknown', settling: true, reason: waiting } };
+  // No record, but the files are older than the process: it loaded exactly these. (Not when a file
   // it mapped was replaced since: then something changed after it started, whatever the file times say.)
   if (running.state === 'unknown' && inst.state === 'installed' && (filesPredateProcess(inst, start) || (e.changeExplained && identical.length)) && !replaced.length && !unverified.length) {
     running = {
