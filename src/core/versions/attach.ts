@@ -16,13 +16,13 @@ import { nodeFs, VersionFs } from './fs';
 import { CLOCK_SLACK_MS, filesPredateProcess, judge } from './judge';
 import { parseDeletedMappings, readMaps, replacedWithin } from './maps';
 import { Compared, compareReplaced, ContentCheck, distInfoOwning } from './mappedContent';
-import { configDrift } from './configDrift';
+import { configDrift, launchedPackage } from './configDrift';
 import { inferFromNpmCache } from './firstLook';
 import { runningInstaller } from './installers';
 import { PackageRef, RegistryChecker, RegistryOverrides } from './registry';
 import { resolveInstalled, Resolution } from './resolve';
 import { askServerInfo, ServerInfoAnswer } from './serverInfo';
-import { Installed, InstanceVersions } from '../base/versionTypes';
+import { Ecosystem, Installed, InstanceVersions } from '../base/versionTypes';
 import { ResolveContext } from './lookup';
 
 /**
@@ -182,21 +182,34 @@ export async function attachVersions(
   const locks = (hasInstances ? await (options.readLocks ?? (() => liveLockRecords(host, log)))() : []).filter((r) => r.versions);
   const mapsOf = options.readMaps ?? ((pid: number) => readMaps(pid, host.platform));
   const ask = options.askServerInfo === false ? undefined : (options.askServerInfo ?? askServerInfo);
+  // Once per snapshot, not per instance: the process table is scanned for installers once per
+  // ecosystem, and each entry's launch is parsed once.
+  const installers = new Map<string, ReturnType<typeof runningInstaller>>();
+  const installerOf = (ecosystem: Ecosystem) => {
+    if (!installers.has(ecosystem)) installers.set(ecosystem, runningInstaller(processes, ecosystem));
+    return installers.get(ecosystem);
+  };
+  const configured = new Map<Launch, ReturnType<typeof launchedPackage>>();
+  const configuredPackage = (launch: Launch) => {
+    if (!configured.has(launch)) configured.set(launch, launchedPackage([launch.command, ...launch.args]));
+    return configured.get(launch);
+  };
 
   /** A resolution and the files its answer was read from (with their change times). */
-  const resolveCached = async (launch: Launch, extra: { argv?: readonly string[]; cwd?: string; start?: number }): Promise<Resolution & { files: Array<{ path: string; at: number }> }> => {
+  const resolveCached = async (launch: Launch, extra: { argv?: readonly string[]; cwd?: string; start?: number }): Promise<Resolution & { files: () => Array<{ path: string; at: number }> }> => {
     // Docker answers come from the engine, not from files: not cached by mtime, reused for DOCKER_TTL_MS.
     if (parseDockerRun(launch)) {
       const key = JSON.stringify([launch.command, launch.args, extra.start ?? null]);
       const hit = dockerMemo.get(key);
-      if (hit && Date.now() - hit.at < DOCKER_TTL_MS) return { ...(await hit.resolution), files: [] };
+      if (hit && Date.now() - hit.at < DOCKER_TTL_MS) return { ...(await hit.resolution), files: () => [] };
       const resolution = resolveInstalled(ctx, launch, { docker, processStart: extra.start });
       dockerMemo.set(key, { at: Date.now(), resolution });
-      return { ...(await resolution), files: [] };
+      return { ...(await resolution), files: () => [] };
     }
     const key = JSON.stringify([launch.command, launch.args, launch.cwd ?? null, extra.argv ?? null, extra.cwd ?? null]);
     const resolution = await cache.get(key, (tfs) => resolveInstalled({ host, fs: tfs }, launch, { processArgv: extra.argv, processCwd: extra.cwd }));
-    return { ...resolution, files: cache.filesOf(key) };
+    // The files are evidence only when something changed after a start: listed on demand.
+    return { ...resolution, files: () => cache.filesOf(key) };
   };
 
   cache.newPass();
@@ -220,7 +233,7 @@ export async function attachVersions(
       ? await resolveCached(launch, { argv, cwd, start: instance.startTime })
       : proc
         ? await resolveCached({ command: proc.argv[0], args: proc.argv.slice(1) }, { argv: proc.argv, cwd })
-        : { installed: { state: 'unknown', reason: 'the process argv is not known' } as Installed, files: [] };
+        : { installed: { state: 'unknown', reason: 'the process argv is not known' } as Installed, files: () => [] };
     const key = instance.startTime !== undefined ? instanceKey(instance.pid, instance.startTime) : undefined;
     const seen = key ? store?.get(key) : undefined;
     const lock = holderRecordOf(instance, locks);
@@ -245,7 +258,7 @@ export async function attachVersions(
     const checks = mapsText && deleted.length ? await (options.compareReplaced ?? compareReplaced)(instance.pid, mapsText, deleted) : new Map<string, Compared>();
     const withCheck = (c: ContentCheck) => deleted.filter((f) => (checks.get(f)?.check ?? 'unverified') === c);
     const start = instance.startTime;
-    const changedFiles = start === undefined ? [] : resolution.files.filter((f) => f.at > start + CLOCK_SLACK_MS).map((f) => ({ path: f.path, at: new Date(f.at).toISOString() }));
+    const changedFiles = start === undefined || !changedSince(resolution.installed, start) ? [] : resolution.files().filter((f) => f.at > start + CLOCK_SLACK_MS).map((f) => ({ path: f.path, at: new Date(f.at).toISOString() }));
     // Identical mapped files vouch for their distributions: when every file that changed after the
     // start is metadata of those, the change was a reinstall of the same code.
     const identical = withCheck('identical');
@@ -256,7 +269,7 @@ export async function attachVersions(
     }
     const inferred = lock?.versions || serverInfo || seen ? undefined : await inferFromNpmCache({ host, fs }, resolution.installed, start, log);
     const ecosystem = resolution.installed.ecosystem;
-    const installing = ecosystem ? runningInstaller(processes, ecosystem) : undefined;
+    const installing = ecosystem ? installerOf(ecosystem) : undefined;
     const judged = judge({
       installed: resolution.installed,
       processStart: start,
@@ -277,9 +290,9 @@ export async function attachVersions(
     let verdict = judged.verdict;
     const replaced = [...withCheck('differs'), ...withCheck('unverified')];
     // The entry now launches another version than this process was started with: a restart runs the new one.
-    if (launch && proc && verdict.state !== 'stale') {
+    if (launch && proc && verdict.state !== 'stale' && configuredPackage(launch)) {
       const started = [...instance.launcherChain.map((step) => byPid.get(step.pid)?.argv), proc.argv].filter((a): a is string[] => !!a);
-      const drift = configDrift([launch.command, ...launch.args], started);
+      const drift = configDrift(configuredPackage(launch), started);
       if (drift) verdict = { state: 'config-changed', ...drift, summary: `${drift.package}: the configuration now launches ${drift.configured}; this process was started with ${drift.running}: restart it to run the new launch` };
     }
     const inst = resolution.installed;

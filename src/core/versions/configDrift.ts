@@ -21,7 +21,7 @@ export interface Drift {
 type PackageTarget = Extract<LaunchTarget, { kind: 'package' }>;
 
 /** The package a command runs, seen through the guard (`mcp-lifeguard run [opts] -- cmd`). */
-function packageOf(argv: readonly string[]): PackageTarget | undefined {
+export function launchedPackage(argv: readonly string[]): PackageTarget | undefined {
   let words = argv;
   if (isGuard(words)) {
     const i = words.indexOf('--');
@@ -34,12 +34,15 @@ function packageOf(argv: readonly string[]): PackageTarget | undefined {
 
 const label = (t: PackageTarget) => (t.version ? `${t.name}@${t.version}` : t.name);
 
-/** `started`: argvs of the launcher chain, outermost first, then the instance's own. */
-export function configDrift(configured: readonly string[], started: ReadonlyArray<readonly string[]>): Drift | undefined {
-  const now = packageOf(configured);
+/**
+ * `configured`: the package the entry launches now (`launchedPackage` of its command);
+ * `started`: argvs of the launcher chain, outermost first, then the instance's own.
+ */
+export function configDrift(configured: PackageTarget | undefined, started: ReadonlyArray<readonly string[]>): Drift | undefined {
+  const now = configured;
   if (!now) return undefined;
   for (const argv of started) {
-    const then = packageOf(argv);
+    const then = launchedPackage(argv);
     if (!then || then.ecosystem !== now.ecosystem || then.name.toLowerCase() !== now.name.toLowerCase()) continue;
     if ((then.version ?? '') === (now.version ?? '')) return undefined;
     return { package: now.name, running: label(then), configured: label(now) };

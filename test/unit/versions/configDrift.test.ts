@@ -1,5 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { configDrift } from '../../../src/core/versions/configDrift';
+import { configDrift as driftOf, launchedPackage } from '../../../src/core/versions/configDrift';
+
+const configDrift = (configured: string[], started: string[][]) => driftOf(launchedPackage(configured), started);
 
 describe('versions: config drift (the entry now launches another version than the process was started with)', () => {
   it('a pinned npx spec edited to another version, seen through npm exec in the launcher chain', () => {
