@@ -1,8 +1,7 @@
-import { promises as fsp } from 'node:fs';
-import * as path from 'node:path';
+import { pathFor } from '../base/hostEnv';
 import { Installed } from '../base/versionTypes';
 import { MtimeCache } from './cache';
-import { VersionFs } from './fs';
+import { changedAt, VersionFs } from './fs';
 import { CLOCK_SLACK_MS } from './judge';
 import { inferLoaded } from './inferLoaded';
 import { ResolveContext } from './lookup';
@@ -24,13 +23,14 @@ export interface NpmCacheInference {
 const historyCaches = new WeakMap<VersionFs, MtimeCache<NpmCacheHistory>>();
 
 /** The lockfile of the tree a package is installed in (`<root>/node_modules/<name>`), with its change time. */
-async function projectLockfile(location: string): Promise<{ path: string; at: number } | undefined> {
-  const i = location.lastIndexOf(`${path.sep}node_modules${path.sep}`);
+async function projectLockfile(ctx: ResolveContext, location: string): Promise<{ path: string; at: number } | undefined> {
+  const p = pathFor(ctx.host);
+  const i = location.lastIndexOf(`${p.sep}node_modules${p.sep}`);
   if (i < 0) return undefined;
   for (const name of ['npm-shrinkwrap.json', 'package-lock.json']) {
-    const file = path.join(location.slice(0, i), name);
-    const st = await fsp.stat(file).catch(() => undefined);
-    if (st?.isFile()) return { path: file, at: Math.max(st.mtimeMs, st.ctimeMs) };
+    const file = p.join(location.slice(0, i), name);
+    const st = await ctx.fs.stat(file);
+    if (st?.kind === 'file') return { path: file, at: changedAt(st)! };
   }
   return undefined;
 }
@@ -55,6 +55,6 @@ export async function inferFromNpmCache(ctx: ResolveContext, installed: Installe
     log(`npm cache history of ${installed.name}: ${answer.reason}`);
     return undefined;
   }
-  const lockfile = await projectLockfile(installed.location);
+  const lockfile = await projectLockfile(ctx, installed.location);
   return { version: answer.version, how: answer.evidence, ...(lockfile && lockfile.at <= start + CLOCK_SLACK_MS ? { closureHow: `${lockfile.path} unchanged since before the process started` } : {}) };
 }

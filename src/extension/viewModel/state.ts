@@ -9,6 +9,11 @@ export type Flag = 'stale' | 'duplicate' | 'orphan';
 
 export type StaleVerdict = Extract<VmVerdict, { kind: 'stale' }>;
 
+/** The short word for why a restart is needed, for badges and tables: `stale`, `changed since start`, `config changed`. */
+export function causeLabel(v: StaleVerdict): string {
+  return v.cause === 'changed' ? 'changed since start' : v.cause === 'config' ? 'config changed' : 'stale';
+}
+
 export function staleVerdict(i: VmInstance): StaleVerdict | undefined {
   return i.verdicts.find((v): v is StaleVerdict => v.kind === 'stale');
 }

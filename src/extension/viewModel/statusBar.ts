@@ -1,7 +1,7 @@
 import { CommandId } from '../commandIds';
 import { commandLink, mdCell, plural } from './format';
 import { VmSnapshot } from './input';
-import { counts, hasProblems, instanceFlags, staleVerdict, versionUnknown } from './state';
+import { causeLabel, counts, hasProblems, instanceFlags, staleVerdict, versionUnknown } from './state';
 
 /** What the status bar item shows; the glue copies it onto one item created once. */
 export type StatusBarModel =
@@ -78,8 +78,8 @@ function tooltipTable(snapshot: VmSnapshot, summary: string): string {
       // A running version that is not known is `?`, never the installed one.
       const version = stale ? `${mdCell(stale.running)} → ${mdCell(stale.installed)}` : `${mdCell(i.runningVersion ?? '?')}${i.runningVersion === undefined && s.installedVersion ? ` → ${mdCell(s.installedVersion)}` : ''}`;
       const actions = `${commandLink('Restart', CommandId.restartServer, [s.id])}`;
-      const said = stale && stale.cause !== 'version' ? [stale.cause === 'changed' ? 'changed since start' : 'config changed'] : [];
-      const shown = [...flags.filter((f) => !(f === 'stale' && said.length)), ...said, ...(!flags.length && versionUnknown(i) ? ['version unknown'] : [])];
+      // The stale flag reads as its cause; an unknown version is said, never left blank.
+      const shown = [...flags.map((f) => (f === 'stale' && stale ? causeLabel(stale) : f)), ...(!flags.length && versionUnknown(i) ? ['version unknown'] : [])];
       rows.push(`| ${mdCell(s.name)} | ${mdCell(i.client.name)} | ${i.pid} | ${version}${shown.length ? ` (${shown.join(', ')})` : ''} | ${actions} |`);
     }
   }

@@ -5,7 +5,7 @@ import { describeVerdict } from './evidence';
 import { formatMemory, formatUptime, mdCell, plural, shownLines, shownText } from './format';
 import { isWrapped, runsUnderGuard, wrapSupport } from './guardCommand';
 import { VmInstance, VmServer, VmSnapshot } from './input';
-import { instanceFlags, leftoverInstances, isGuarded, ownerUndecided, serverState, staleVerdict, versionUnknown } from './state';
+import { causeLabel, instanceFlags, leftoverInstances, isGuarded, ownerUndecided, serverState, staleVerdict, versionUnknown } from './state';
 import { mayRun } from './trust';
 
 /**
@@ -246,7 +246,7 @@ function instanceItem(id: string, i: VmInstance, ctx: TreeContext, kind: typeof 
   const stale = staleVerdict(i);
   const badges: string[] = [];
   const unknown = versionUnknown(i);
-  if (stale) badges.push(stale.cause === 'changed' ? 'changed since start' : stale.cause === 'config' ? 'config changed' : `${stale.running} stale`);
+  if (stale) badges.push(stale.cause === 'version' ? `${stale.running} stale` : causeLabel(stale));
   else if (i.runningVersion) badges.push(i.runningVersion);
   else if (unknown) badges.push(unknown.settling ? 'version ? (settling)' : 'version ?');
   if (flags.has('duplicate')) badges.push('duplicate');

@@ -1,3 +1,5 @@
+import { describeMove, movedDependencies } from '../../core/versions/fingerprint';
+
 /**
  * The stale policy. Staleness is learned through an injected probe so the guard does not care how
  * a version is resolved (npm, Python, docker): the probe says what is installed now, the guard
@@ -50,10 +52,9 @@ export function compareVersions(running: ResolvedVersion | undefined, installed:
   return { state: 'stale', name: installed.name, running: running.version, installed: installed.version };
 }
 
-/** "dep 1.0 -> 1.1" for each package whose version changed, appeared or went away. */
+/** "dep 1.0 -> 1.1" for each package whose version changed, appeared or went away: the engine's own wording. */
 function movedPackages(before: Record<string, string>, now: Record<string, string>): string[] {
-  const names = [...new Set([...Object.keys(before), ...Object.keys(now)])].sort();
-  return names.filter((n) => before[n] !== now[n]).map((n) => `${n} ${before[n] ?? '(absent)'} -> ${now[n] ?? '(removed)'}`);
+  return movedDependencies(before, now).map(describeMove);
 }
 
 /** What a stale verdict says in words: the versions, or the dependencies that moved. */
