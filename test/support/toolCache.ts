@@ -70,3 +70,31 @@ export async function npmTool(name: string, version: string): Promise<string> {
   });
   return path.join(dir, 'node_modules', '.bin');
 }
+
+/**
+ * Every wheel `requirements` need, dependencies included (`pip download`), for offline installs
+ * with `--no-index --find-links <folder>` (pip, uv, pipx's `--pip-args`). Keyed by `key`, which
+ * must change whenever the pinned requirements do.
+ */
+export function pypiWheelhouse(python: string, key: string, requirements: string[]): Promise<string> {
+  return cached('wheelhouse', key, (dir) => exec(python, ['-m', 'pip', 'download', '-q', '--disable-pip-version-check', '--only-binary=:all:', '-d', dir, ...requirements]));
+}
+
+/**
+ * A Python tool from PyPI installed with its dependencies into a plain folder (`pip install
+ * --target`), so the cache entry can be renamed into place (a venv could not: its scripts name
+ * their own path). `uv` and `uvx` are native binaries under `bin/`; a pure-Python tool runs as
+ * `python -m <module>` with `PYTHONPATH=<folder>` (see pythonToolEnv).
+ */
+export function pythonTool(python: string, name: string, version: string): Promise<string> {
+  return cached(`tool-${name}`, version, (dir) => exec(python, ['-m', 'pip', 'install', '-q', '--disable-pip-version-check', '--no-warn-script-location', '--target', dir, `${name}==${version}`]));
+}
+
+/** `uv` from PyPI: the folder holding the `uv` and `uvx` binaries. */
+export async function uvBin(python: string, version = UV_VERSION): Promise<string> {
+  return path.join(await pythonTool(python, 'uv', version), 'bin');
+}
+
+/** Versions the tests pin; a change here downloads once more into a new cache entry. */
+export const UV_VERSION = '0.13.9';
+export const PIPX_VERSION = '1.18.4';
