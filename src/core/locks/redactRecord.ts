@@ -15,7 +15,11 @@ export function redactRecord(record: LockRecord): LockRecord {
   };
 }
 
-/** The default resource key is a JSON array of cwd, command and args: masked as a command line. */
+/**
+ * The default resource key is a JSON array of cwd, command and args: masked as a command line. An
+ * explicit one (`--resource`) is masked as one argument would be: a connection URL's user info, a
+ * DSN's `password=`, a header, then token shapes anywhere in it.
+ */
 export function redactResourceKey(key: string): string {
   try {
     const parsed: unknown = JSON.parse(key);
@@ -27,5 +31,5 @@ export function redactResourceKey(key: string): string {
   } catch {
     // not the default key: an explicit resource, free text
   }
-  return redactText(key);
+  return redactText(redactArgs([key])[0]);
 }

@@ -39,4 +39,15 @@ describe('locks: a record stores the command line and the resource key with cred
   it('a key with nothing to mask keeps its exact text', () => {
     for (const key of ['/data/memory', '["/w","node","srv.js","--port","3000"]', '[ "/w", "node" ]']) assert.equal(redactResourceKey(key), key);
   });
+
+  it('an explicit key is masked as one argument: URL user info, DSN passwords, headers, token shapes', () => {
+    const cases: Array<[string, string]> = [
+      ['postgres://app:pw-123456@db.local/app', 'postgres://<redacted>@db.local/app'],
+      ['redis://:secretpass@127.0.0.1:6379/0', 'redis://<redacted>@127.0.0.1:6379/0'],
+      ['https://kb.local/?token=abcdef123', 'https://kb.local/?token=<redacted>'],
+      ['host=db password=hunter22 user=x', 'host=db password=<redacted> user=x'],
+      ['Authorization: Bearer abcdefghijk', 'Authorization: Bearer <redacted>'],
+    ];
+    for (const [key, masked] of cases) assert.equal(redactResourceKey(key), masked);
+  });
 });
