@@ -96,7 +96,12 @@ describe('versions (integration): mempalace from PyPI, chromadb upgraded under i
       assert.match(err.message, /'mempalace_add_drawer' is not declared read-only/);
       return true;
     });
-    assert.equal(answerOf(await guarded.client.callTool({ name: 'mempalace_status', arguments: {} })).total_drawers, 1, 'the refused write filed nothing');
+    const status = answerOf(await guarded.client.callTool({ name: 'mempalace_status', arguments: {} }));
+    assert.equal(status.total_drawers, 1, 'the refused write filed nothing');
+    // mempalace watches its own libraries too (its status says what it serves): both see the same move.
+    const own = status.library_versions as { stale?: boolean; serving?: Record<string, string> } | undefined;
+    assert.equal(own?.stale, true, JSON.stringify(own));
+    assert.equal(own?.serving?.chromadb, CHROMADB_OLD);
     const wings = answerOf(await guarded.client.callTool({ name: 'mempalace_list_wings', arguments: {} }));
     assert.deepEqual(wings.wings, { lg: 1 });
   });
