@@ -28,7 +28,8 @@ export async function acquireGuardLock(opts: GuardLockOptions): Promise<GuardLoc
     const r = await acquireLock(opts);
     if (r.kind !== 'held') return r;
     const holder = r.holder;
-    const who = `${holder.serverName} is already running under pid ${holder.pid} (lock ${r.lockPath})`;
+    // The resource names what the two would share (a palace, a database): the record's, masked as written.
+    const who = `${holder.serverName} is already running under pid ${holder.pid} (lock ${r.lockPath}) for resource ${holder.resourceKey}`;
     if (opts.onConflict === 'refuse') {
       return { kind: 'refused', message: `${who}; not starting a second instance (--on-conflict replace or wait changes this)` };
     }

@@ -77,7 +77,18 @@ export async function npmTool(name: string, version: string): Promise<string> {
  * must change whenever the pinned requirements do.
  */
 export function pypiWheelhouse(python: string, key: string, requirements: string[]): Promise<string> {
-  return cached('wheelhouse', key, (dir) => exec(python, ['-m', 'pip', 'download', '-q', '--disable-pip-version-check', '--only-binary=:all:', '-d', dir, ...requirements]));
+  return pypiWheelhouseOf(python, key, [requirements]);
+}
+
+/**
+ * One wheelhouse for several requirement sets, each resolved on its own (`pip download` once per
+ * set, into the same folder): for pins no single resolution can hold, such as two releases of one
+ * package installed one after the other. Keyed as pypiWheelhouse.
+ */
+export function pypiWheelhouseOf(python: string, key: string, sets: string[][]): Promise<string> {
+  return cached('wheelhouse', key, async (dir) => {
+    for (const requirements of sets) await exec(python, ['-m', 'pip', 'download', '-q', '--disable-pip-version-check', '--only-binary=:all:', '-d', dir, ...requirements]);
+  });
 }
 
 /**

@@ -139,7 +139,25 @@ export async function closureOf(
   const members = new Map<string, { requirements: Requirement[]; extras: Set<string> }>([[root.name, { requirements: root.metadata.requirements, extras: new Set() }]]);
   const times: Array<number | undefined> = [];
   const noteTimes = async (entry: string, file: string) => {
-    times.push(changedAt(await ctx.fs.stat(p.join(sitePackages, entry))), changedAt(await ctx.fs.stat(file)));
+    times.push(...(await Promise.all([ctx.fs.stat(p.join(sitePackages, entry)), ctx.fs.stat(file)])).map(changedAt));
+  };
+  // Every queued distribution that is installed and not yet a member becomes one when its turn
+  // comes, so its metadata is read ahead, all of a queue at once: a large environment (a hundred
+  // members) then waits on the file system a few times instead of three times per member. The
+  // walk itself stays in queue order, so the closure is the same.
+  const ahead = new Map<string, Promise<DistMetadata>>();
+  const readAhead = (name: string): Promise<DistMetadata> | undefined => {
+    const d = dists.get(name);
+    if (!d) return undefined;
+    let read = ahead.get(name);
+    if (!read) {
+      read = readDistMetadata(ctx, sitePackages, d.entry).then(async (metadata) => {
+        await noteTimes(d.entry, metadata.file);
+        return metadata;
+      });
+      ahead.set(name, read);
+    }
+    return read;
   };
   const rootEntry = dists.get(root.name);
   if (rootEntry) await noteTimes(rootEntry.entry, root.metadata.file);
@@ -153,10 +171,10 @@ export async function closureOf(
     let member = members.get(name);
     const fresh = !member || first;
     if (!member) {
-      const d = dists.get(name);
-      if (!d) continue;
-      const metadata = await readDistMetadata(ctx, sitePackages, d.entry);
-      await noteTimes(d.entry, metadata.file);
+      for (const q of pending) if (!members.has(q.name)) void readAhead(q.name)?.catch(() => undefined);
+      const read = readAhead(name);
+      if (!read) continue;
+      const metadata = await read;
       members.set(name, (member = { requirements: metadata.requirements, extras: new Set() }));
     }
     const added = extras.filter((e) => !member!.extras.has(e));

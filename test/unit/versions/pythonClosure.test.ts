@@ -111,6 +111,38 @@ describe('versions: Python dependency closure', () => {
     assert.ok(metadataReads.every(([, n]) => n === 1), JSON.stringify(metadataReads));
   });
 
+  it("reads the METADATA of a queue's members at once, and walks them in the same order", async () => {
+    const deps = Array.from({ length: 12 }, (_, i) => `dep${i}`);
+    const sp = siteWith([
+      { name: 'srv', version: '1.0', requires: deps },
+      ...deps.map((name, i) => ({ name, version: `1.${i}`, requires: i === 0 ? ['leaf'] : [] })),
+      { name: 'leaf', version: '9.0' },
+    ]);
+    const base = ctxFor(path.dirname(sp));
+    let inFlight = 0;
+    let most = 0;
+    const tracking: VersionFs = {
+      ...base.fs,
+      readText: async (p) => {
+        most = Math.max(most, ++inFlight);
+        try {
+          return await base.fs.readText(p);
+        } finally {
+          inFlight--;
+        }
+      },
+    };
+    const ctx = { ...base, fs: tracking };
+    const dists = await distributions(ctx, sp);
+    const metadata = await readDistMetadata(ctx, sp, dists.get('srv')!.entry);
+    most = 0;
+    const c = await closureOf(ctx, sp, dists, { name: 'srv', metadata });
+    assert.ok(most > 1, `the members' METADATA were read one after another (at most ${most} at once)`);
+    // Queue order: the root's requirements first, then what the first of them requires.
+    assert.deepEqual(Object.keys(c.packages), [...deps, 'leaf']);
+    assert.equal(c.packages.leaf, '9.0');
+  });
+
   it('leaves unrelated distributions and pip out of the environment and of changedAt', async () => {
     const sp = siteWith([
       { name: 'srv', version: '1.0', requires: ['dep'] },
