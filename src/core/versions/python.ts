@@ -208,14 +208,28 @@ export async function resolveVenvScript(ctx: ResolveContext, script: string, fro
   return (await readPythonPackage(ctx, { dir: sp, how }, { script: scriptName, hint: p.basename(venv) }, fromProcess)) ?? { state: 'unknown', reason: `no site-packages in ${venv}` };
 }
 
+/** uvx's and `pipx run`'s cached environments: one per resolution, a newer one beside the old. */
+const UVX_ENV = /\/uv\/(archive-v\d+|environments-v\d+)\//;
+const PIPX_RUN_ENV = /\/pipx\/\.cache\//;
+
 /** Words for where a venv comes from, by its place on disk. */
 function venvKind(venv: string): string {
   const v = venv.replace(/\\/g, '/');
   if (/\/uv\/tools\/[^/]+$/.test(v)) return `uv tool ${venv}`;
   if (/\/pipx\/venvs\/[^/]+$/.test(v)) return `pipx venv ${venv}`;
-  if (/\/uv\/(archive-v\d+|environments-v\d+)\//.test(v)) return `uvx environment ${venv}`;
-  if (/\/pipx\/\.cache\//.test(v)) return `pipx run environment ${venv}`;
+  if (UVX_ENV.test(v)) return `uvx environment ${venv}`;
+  if (PIPX_RUN_ENV.test(v)) return `pipx run environment ${venv}`;
   return `venv ${venv}`;
+}
+
+/**
+ * Whether a path lies in a uvx or `pipx run` cached environment. A process running from one is
+ * not judged by it alone: the runner builds a new environment beside it when the launch resolves
+ * to something else (a newer release), and what the launch runs now is the installed side.
+ */
+export function inRunnerEnvironment(file: string): boolean {
+  const v = file.replace(/\\/g, '/');
+  return UVX_ENV.test(v) || PIPX_RUN_ENV.test(v);
 }
 
 export type PythonRunner = 'uvx' | 'pipx-run';

@@ -33,7 +33,9 @@ describe('versions (integration): uvx and uv tool with a real server from PyPI',
       UV_TOOL_DIR: path.join(home, '.local', 'share', 'uv', 'tools'),
       UV_TOOL_BIN_DIR: path.join(home, '.local', 'bin'),
       UV_PYTHON_DOWNLOADS: 'never',
-      UV_NO_INDEX: '1',
+      // uv 0.13.9 has no environment variable for --no-index (UV_NO_INDEX is ignored): UV_OFFLINE
+      // keeps every resolution to the find-links wheelhouses.
+      UV_OFFLINE: '1',
       UV_FIND_LINKS: wheels.join(','),
       UV_NO_CONFIG: '1',
     };
@@ -50,7 +52,7 @@ describe('versions (integration): uvx and uv tool with a real server from PyPI',
     return v?.state === 'stale' ? v : assert.fail('not stale');
   };
 
-  it('uvx mcp-server-time@OLD: current; the entry then names @NEW: a restart runs the new launch', async () => {
+  it('uvx mcp-server-time@OLD: current; the entry then names @NEW (built in uv\'s cache): stale naming both and the cache', async () => {
     const { root, env, uvx, uvEnv, take } = await setup('lg-uvx-');
     const projectDir = project(root, 'time', 'uvx', [`${TIME}@${OLD}`], uvEnv);
     const server = await startMcp(uvx, [`${TIME}@${OLD}`], projectDir, env, started);
@@ -64,13 +66,31 @@ describe('versions (integration): uvx and uv tool with a real server from PyPI',
     // The newer release run once (fills uv's cache), and the entry now asks for it.
     await run(uvx, [`${TIME}@${NEW}`, '--help'], { env });
     project(root, 'time', 'uvx', [`${TIME}@${NEW}`], uvEnv);
-    const after = await instanceOf(take(projectDir), 'time', server.pid!);
-    const v = after.versions?.verdict;
-    assert.equal(v?.state, 'config-changed', JSON.stringify(after.versions));
-    if (v?.state !== 'config-changed') return;
-    assert.equal(v.running, `${TIME}@${OLD}`);
-    assert.equal(v.configured, `${TIME}@${NEW}`);
-    assert.ok(v.summary.includes(`${TIME}@${NEW}`) && v.summary.includes(`${TIME}@${OLD}`), v.summary);
+    // The launch now resolves to NEW's environment in uv's cache: a restart runs it.
+    const v = stale(await instanceOf(take(projectDir), 'time', server.pid!), 'after the entry named NEW');
+    assert.equal(v.running, OLD);
+    assert.equal(v.installed, NEW);
+    assert.match(v.installedHow, new RegExp(`uvx environment ${uvEnv.UV_CACHE_DIR.replace(/[\\/.]/g, '\\$&')}[\\\\/](archive-v\\d+|environments-v\\d+)[\\\\/]`));
+    await stopChildren([server]);
+  });
+
+  it('uvx mcp-server-time (unpinned) started on OLD; a later uvx run builds NEW in uv\'s cache: stale naming both and the cache', async () => {
+    const { root, env, uvx, uvEnv, take } = await setup('lg-uvx-latest-');
+    const [oldWheels, newWheels] = await timeWheels();
+    const projectDir = project(root, 'time', 'uvx', [TIME], uvEnv);
+    // Only OLD can be found when the server starts; NEW appears on the index later.
+    const server = await startMcp(uvx, [TIME], projectDir, { ...env, UV_FIND_LINKS: oldWheels }, started);
+    const look = take(projectDir);
+    const before = await instanceOf(look, 'time', server.pid!);
+    assert.equal(before.versions?.verdict.state, 'current', JSON.stringify(before.versions));
+    assert.equal(before.versions?.running.state === 'known' && before.versions.running.version, OLD, JSON.stringify(before.versions));
+
+    await sleep(3000);
+    await run(uvx, [TIME, '--help'], { env: { ...env, UV_FIND_LINKS: `${oldWheels},${newWheels}` } });
+    const v = stale(await instanceOf(look, 'time', server.pid!), 'after uvx built the newer release');
+    assert.equal(v.running, OLD);
+    assert.equal(v.installed, NEW);
+    assert.match(v.installedHow, new RegExp(`uvx environment ${uvEnv.UV_CACHE_DIR.replace(/[\\/.]/g, '\\$&')}[\\\\/](archive-v\\d+|environments-v\\d+)[\\\\/]`));
     await stopChildren([server]);
   });
 
