@@ -129,7 +129,7 @@ function packageTarget(cur: readonly string[], from: number, runner: PackageRunn
   const cacheDir = scan.values.get('--cache-dir')?.[0];
   if (runner === 'uvx' || runner === 'pipx-run') {
     const req = parseRequirement(spec);
-    return { kind: 'package', runner, ecosystem: 'python', spec, name: req.name, ...(req.version ? { version: req.version } : {}), ...(cacheDir ? { cacheDir } : {}), args };
+    return { kind: 'package', runner, ecosystem: 'python', spec, name: req.name, ...(req.version ? { version: req.version } : {}), ...(req.extras ? { extras: req.extras } : {}), ...(cacheDir ? { cacheDir } : {}), args };
   }
   const pkg = parsePackageSpec(spec);
   return { kind: 'package', runner, ecosystem: 'npm', spec, name: pkg.name, ...(pkg.range ? { version: pkg.range } : {}), args };

@@ -8,11 +8,14 @@ export function parsePackageSpec(spec: string): { name: string; range?: string }
 }
 
 /**
- * `pkg`, `pkg==1.2`, `pkg@1.2`, `pkg[extra]>=1` -> the project name and the pinned version (`==` or
- * `@` only). A URL or path source (`git+https://host/x/y@main`, `./dir`) is its own name, without a ref.
+ * `pkg`, `pkg==1.2`, `pkg@1.2`, `pkg[extra]>=1` -> the project name, the pinned version (`==` or
+ * `@` only) and the extras asked for (as written; absent when none). A URL or path source
+ * (`git+https://host/x/y@main`, `./dir`) is its own name, without a ref.
  */
-export function parseRequirement(spec: string): { name: string; version?: string } {
+export function parseRequirement(spec: string): { name: string; version?: string; extras?: string[] } {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(spec) || /^(git|hg|svn|bzr)\+/i.test(spec) || /^([.~/\\]|[A-Za-z]:[\\/])/.test(spec)) return { name: spec.replace(/@[^/@]*$/, '') };
-  const m = /^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?\s*(?:(?:==|@)\s*([^,;\s]+))?/.exec(spec);
-  return m ? { name: m[1], ...(m[2] ? { version: m[2] } : {}) } : { name: spec };
+  const m = /^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[([^\]]*)\])?\s*(?:(?:==|@)\s*([^,;\s]+))?/.exec(spec);
+  if (!m) return { name: spec };
+  const extras = (m[2] ?? '').split(',').map((e) => e.trim()).filter(Boolean);
+  return { name: m[1], ...(m[3] ? { version: m[3] } : {}), ...(extras.length ? { extras } : {}) };
 }

@@ -114,10 +114,10 @@ function consoleScripts(text: string): Set<string> {
  * Reads one site-packages: the server's distribution (by module, script or name) with its version,
  * and the fingerprint of its dependency closure there. `missing` when the site-packages exists
  * but the distribution is not in it; undefined when there is no site-packages at all.
- * The root's extras are taken as none: the launch parser does not report them (`uvx 'pkg[cli]'`
- * reads as `pkg`), so requirements behind the server's own extras are outside its closure.
+ * `extras`: the root's extras a launch asked for (`uvx 'pkg[cli]'`, `--from 'pkg[cli]==1'`), whose
+ * requirements join the closure; none when the launch does not say (a venv's script, `python -m`).
  */
-export async function readPythonPackage(ctx: ResolveContext, site: SitePackages, want: { module?: string; script?: string; hint?: string }, fromProcess = false): Promise<Installed | undefined> {
+export async function readPythonPackage(ctx: ResolveContext, site: SitePackages, want: { module?: string; script?: string; hint?: string }, fromProcess = false, extras: readonly string[] = []): Promise<Installed | undefined> {
   const p = pathFor(ctx.host);
   const spStat = await ctx.fs.stat(site.dir);
   if (spStat?.kind !== 'dir') return undefined;
@@ -130,7 +130,7 @@ export async function readPythonPackage(ctx: ResolveContext, site: SitePackages,
   const metadata = await readDistMetadata(ctx, site.dir, dist.entry);
   const meta = parseMetadata(metadata.text ?? '');
   // The site-packages folder's own times are left out: any install into it (pip upgrading itself) moves them.
-  const closure = await closureOf(ctx, site.dir, dists, { name, metadata });
+  const closure = await closureOf(ctx, site.dir, dists, { name, metadata }, extras);
   return {
     state: 'installed',
     ecosystem: 'python',
@@ -208,14 +208,28 @@ export async function resolveVenvScript(ctx: ResolveContext, script: string, fro
   return (await readPythonPackage(ctx, { dir: sp, how }, { script: scriptName, hint: p.basename(venv) }, fromProcess)) ?? { state: 'unknown', reason: `no site-packages in ${venv}` };
 }
 
+/** uvx's and `pipx run`'s cached environments: one per resolution, a newer one beside the old. */
+const UVX_ENV = /\/uv\/(archive-v\d+|environments-v\d+)\//;
+const PIPX_RUN_ENV = /\/pipx\/\.cache\//;
+
 /** Words for where a venv comes from, by its place on disk. */
 function venvKind(venv: string): string {
   const v = venv.replace(/\\/g, '/');
   if (/\/uv\/tools\/[^/]+$/.test(v)) return `uv tool ${venv}`;
   if (/\/pipx\/venvs\/[^/]+$/.test(v)) return `pipx venv ${venv}`;
-  if (/\/uv\/(archive-v\d+|environments-v\d+)\//.test(v)) return `uvx environment ${venv}`;
-  if (/\/pipx\/\.cache\//.test(v)) return `pipx run environment ${venv}`;
+  if (UVX_ENV.test(v)) return `uvx environment ${venv}`;
+  if (PIPX_RUN_ENV.test(v)) return `pipx run environment ${venv}`;
   return `venv ${venv}`;
+}
+
+/**
+ * Whether a path lies in a uvx or `pipx run` cached environment. A process running from one is
+ * not judged by it alone: the runner builds a new environment beside it when the launch resolves
+ * to something else (a newer release), and what the launch runs now is the installed side.
+ */
+export function inRunnerEnvironment(file: string): boolean {
+  const v = file.replace(/\\/g, '/');
+  return UVX_ENV.test(v) || PIPX_RUN_ENV.test(v);
 }
 
 export type PythonRunner = 'uvx' | 'pipx-run';
@@ -226,6 +240,8 @@ export interface PythonRunnerLaunch {
   name: string;
   /** The requested version, when pinned (`pkg==1.2`, `pkg@1.2`). */
   version?: string;
+  /** The extras asked for (`pkg[cli]`): their requirements are part of the server's closure. */
+  extras?: string[];
   /** `--cache-dir` given on the command line (uv). */
   cacheDir?: string;
 }
@@ -234,7 +250,7 @@ export interface PythonRunnerLaunch {
 export function parsePythonRunner(launch: LaunchSpec): PythonRunnerLaunch | undefined {
   const { target } = parseLaunch([launch.command, ...launch.args]);
   if (target.kind !== 'package' || (target.runner !== 'uvx' && target.runner !== 'pipx-run')) return undefined;
-  return { runner: target.runner, name: target.name, ...(target.version ? { version: target.version } : {}), ...(target.cacheDir ? { cacheDir: target.cacheDir } : {}) };
+  return { runner: target.runner, name: target.name, ...(target.version ? { version: target.version } : {}), ...(target.extras ? { extras: target.extras } : {}), ...(target.cacheDir ? { cacheDir: target.cacheDir } : {}) };
 }
 
 /** uv's cache folder: `--cache-dir`, `UV_CACHE_DIR`, then `$XDG_CACHE_HOME/uv` / `~/.cache/uv` (`%LOCALAPPDATA%\uv\cache`). */
@@ -276,7 +292,7 @@ async function fromEnvCache(ctx: ResolveContext, roots: string[], r: PythonRunne
       const dists = await distributions(ctx, sp);
       const have = dists.get(normalizeName(r.name));
       if (!have || (r.version && have.version !== r.version)) continue;
-      const pkg = await readPythonPackage(ctx, { dir: sp, how: `${kind} ${venv}` }, { hint: r.name });
+      const pkg = await readPythonPackage(ctx, { dir: sp, how: `${kind} ${venv}` }, { hint: r.name }, false, r.extras);
       if (pkg?.state === 'installed') found.push(pkg);
     }
   }
@@ -293,7 +309,7 @@ export async function resolvePythonRunner(ctx: ResolveContext, r: PythonRunnerLa
     const tool = p.join(uvToolDir(ctx), r.name);
     const sp = await venvSitePackages(ctx, tool);
     if (sp) {
-      const pkg = await readPythonPackage(ctx, { dir: sp, how: `uv tool ${tool}` }, { hint: r.name });
+      const pkg = await readPythonPackage(ctx, { dir: sp, how: `uv tool ${tool}` }, { hint: r.name }, false, r.extras);
       if (pkg?.state === 'installed' && (!r.version || pkg.version === r.version)) return pkg;
     }
     const cache = uvCacheDir(ctx, r.cacheDir);

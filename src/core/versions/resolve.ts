@@ -6,7 +6,7 @@ import { DockerCli, parseDockerRun, resolveDocker } from './docker';
 import { hasSeparator, LaunchSpec, programName, ResolveContext, whichCommand } from './lookup';
 import { npmPackageOfScript, parseNpmRunner, resolveNpmRunner } from './npmPackages';
 import { parseLaunch } from '../launch/parse';
-import { isPythonInterpreter, parsePythonRunner, resolvePythonModule, resolvePythonRunner, resolveVenvScript, venvOf } from './python';
+import { inRunnerEnvironment, isPythonInterpreter, parsePythonRunner, resolvePythonModule, resolvePythonRunner, resolveVenvScript, venvOf } from './python';
 import { Installed, Running } from '../base/versionTypes';
 
 /** What resolution learned: always the installed side; the running side too when the tool itself tells (docker). */
@@ -166,6 +166,10 @@ async function resolveRelease(ctx: ResolveContext, launch: LaunchSpec, options: 
         // The process is our own guard (`mcp-lifeguard run ... -- server`): the server is what it runs.
         const inner = afterDoubleDash(options.processArgv);
         if (inner) return resolveRelease(ctx, { command: inner[0], args: inner.slice(1), cwd: launch.cwd }, { ...options, processArgv: undefined });
+      } else if (own?.state === 'installed' && own.location && inRunnerEnvironment(own.location) && parsePythonRunner(launch)) {
+        // uvx / pipx run: the environment the launch resolves to now (a newer one in the cache, say).
+        const now = await fromLaunch(ctx, launch, options);
+        return { installed: now.installed.state === 'installed' ? now.installed : own };
       } else if (own && own.state !== 'unknown') return { installed: own };
     }
     const resolved = await fromLaunch(ctx, launch, options);

@@ -16,6 +16,12 @@ describe('versions: installers running now', () => {
     assert.equal(runningInstaller([p(17, ['pipx', 'inject', 'x', 'y'])], 'python')?.what, 'pipx inject (pid 17)');
   });
 
+  it('ignores `uv tool run` / `uv tool uvx` (what uvx runs, a server) and read-only uv pip verbs; uv tool install and uv pip sync write', () => {
+    assert.equal(runningInstaller([p(1, ['/x/uv', 'tool', 'uvx', 'mcp-server-time@1']), p(2, ['uv', 'tool', 'run', '--from', 'x', 'x']), p(3, ['uv', 'pip', 'list']), p(4, ['uv', 'tool', 'list'])], 'python'), undefined);
+    assert.equal(runningInstaller([p(5, ['uv', 'tool', 'install', '--reinstall', 'x'])], 'python')?.what, 'uv tool (pid 5)');
+    assert.equal(runningInstaller([p(6, ['uv', 'pip', 'sync', 'r.txt'])], 'python')?.what, 'uv pip (pid 6)');
+  });
+
   it('ignores runners that only start a server (npx, npm exec, uvx, pipx run) and the other ecosystem', () => {
     assert.equal(runningInstaller([p(1, ['npm', 'exec', 'pkg@1']), p(2, ['npx', '-y', 'pkg']), p(3, ['uvx', 'x']), p(4, ['pipx', 'run', 'x']), p(5, ['npm', 'ls'])], 'npm'), undefined);
     assert.equal(runningInstaller([p(6, ['npm', 'ci'])], 'python'), undefined);

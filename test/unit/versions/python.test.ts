@@ -14,7 +14,7 @@ describe('versions: Python resolution', () => {
     assert.deepEqual(parseMetadata('Metadata-Version: 2.1\nName: Foo\nVersion: 1.0\n\nVersion: 2.0\n'), { name: 'Foo', version: '1.0' });
     assert.equal(normalizeName('Mem_Palace.x'), 'mem-palace-x');
     assert.deepEqual(parsePythonRunner({ command: 'uvx', args: ['mcp-server-fetch@2025.4.7'] }), { runner: 'uvx', name: 'mcp-server-fetch', version: '2025.4.7' });
-    assert.deepEqual(parsePythonRunner({ command: 'uvx', args: ['--python', '3.12', '--from', 'mempalace[chroma]==3.1', 'mempalace-mcp'] }), { runner: 'uvx', name: 'mempalace', version: '3.1' });
+    assert.deepEqual(parsePythonRunner({ command: 'uvx', args: ['--python', '3.12', '--from', 'mempalace[chroma]==3.1', 'mempalace-mcp'] }), { runner: 'uvx', name: 'mempalace', version: '3.1', extras: ['chroma'] });
     assert.deepEqual(parsePythonRunner({ command: 'uv', args: ['tool', 'run', 'x'] }), { runner: 'uvx', name: 'x' });
     assert.deepEqual(parsePythonRunner({ command: 'pipx', args: ['run', '--spec', 'y==2', 'ycmd'] }), { runner: 'pipx-run', name: 'y', version: '2' });
     assert.equal(pythonModule(['-u', '-m', 'mempalace.mcp', '--x']), 'mempalace.mcp');

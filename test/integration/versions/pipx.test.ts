@@ -1,0 +1,89 @@
+import * as assert from 'node:assert/strict';
+import { ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Instance } from '../../../src/core/base/model';
+import { instanceOf, project, PYTHON, run, snapshot, tempDir } from './support';
+import { DEP, DEP_OTHER, NEW, OLD, startMcp, TIME, timeWheels, toolHome } from './pythonTools';
+import { killAll, stopChildren } from '../../support/liveness';
+import { sleep } from '../../support/poll';
+import { pipWheel, pythonTool, PIPX_VERSION } from '../../support/toolCache';
+
+/** The pip release pipx's shared libraries venv upgrades to, offline (pipx 1.18.4 asks for pip >= 26.1). */
+const SHARED_PIP = '26.1.2';
+
+/**
+ * Real pipx (from PyPI, `python3 -m pipx`) installing a real MCP server from PyPI offline from
+ * cached wheelhouses, with PIPX_HOME, PIPX_BIN_DIR and its shared libraries in a temp home.
+ */
+describe('versions (integration): pipx with a real server from PyPI', function () {
+  this.timeout(600_000);
+  const started: ChildProcess[] = [];
+  let root = '';
+  after(async () => {
+    await stopChildren(started);
+    if (root) await killAll([], path.basename(root));
+  });
+
+  it('pipx install OLD: current; pipx upgrade: stale naming both; pipx inject of a dependency: stale naming it', async () => {
+    root = tempDir('lg-pipx-');
+    const [pipx, wheels, pip] = await Promise.all([pythonTool(PYTHON, 'pipx', PIPX_VERSION), timeWheels(), pipWheel(PYTHON, SHARED_PIP)]);
+    const { home, env: homeEnv } = toolHome(root);
+    const pipxHome = path.join(home, '.local', 'share', 'pipx');
+    const pipxEnv: Record<string, string> = {
+      ...homeEnv,
+      PIPX_HOME: pipxHome,
+      PIPX_BIN_DIR: path.join(home, '.local', 'bin'),
+      PIPX_MAN_DIR: path.join(home, '.local', 'share', 'man'),
+      PIPX_SHARED_LIBS: path.join(pipxHome, 'shared'),
+      PIP_NO_INDEX: '1',
+      PIP_FIND_LINKS: [...wheels, pip].join(' '),
+      PIP_CONFIG_FILE: '/dev/null',
+      PIP_DISABLE_PIP_VERSION_CHECK: '1',
+    };
+    const env = { ...process.env, ...pipxEnv, PYTHONPATH: pipx };
+    const pipxRun = (...args: string[]) => run(PYTHON, ['-m', 'pipx', ...args], { env });
+
+    await pipxRun('install', `${TIME}==${OLD}`);
+    const bin = path.join(pipxEnv.PIPX_BIN_DIR, TIME);
+    assert.ok(fs.existsSync(bin), `pipx put the tool's bin at ${bin}`);
+    const venv = path.join(pipxHome, 'venvs', TIME);
+    const projectDir = project(root, 'time', bin, [], pipxEnv);
+    const serverEnv = { ...process.env, ...pipxEnv };
+    const look = () => snapshot(home, projectDir, path.join(root, 'lg'), pipxEnv);
+    const stale = (i: Instance, when: string) => {
+      const v = i.versions?.verdict;
+      assert.equal(v?.state, 'stale', `${when}: ${JSON.stringify(i.versions)}`);
+      return v?.state === 'stale' ? v : assert.fail('not stale');
+    };
+
+    const first = await startMcp(bin, [], projectDir, serverEnv, started);
+    const before = await instanceOf(look, 'time', first.pid!);
+    assert.equal(before.versions?.verdict.state, 'current', JSON.stringify(before.versions));
+    const inst = before.versions?.installed;
+    assert.equal(inst?.state === 'installed' && inst.version, OLD);
+    assert.equal(inst?.state === 'installed' && inst.how, `pipx venv ${venv}`);
+
+    await sleep(3000);
+    await pipxRun('upgrade', '--pip-args', `--no-index ${wheels.map((w) => `--find-links ${w}`).join(' ')}`, TIME);
+    const up = stale(await instanceOf(look, 'time', first.pid!), 'after pipx upgrade');
+    assert.equal(up.running, OLD);
+    assert.equal(up.installed, NEW);
+    assert.match(up.installedHow, /pipx venv /);
+
+    // Restarted on the new release, then only a dependency moves under it.
+    await stopChildren([first]);
+    const second = await startMcp(bin, [], projectDir, serverEnv, started);
+    const fresh = await instanceOf(look, 'time', second.pid!);
+    assert.equal(fresh.versions?.verdict.state, 'current', JSON.stringify(fresh.versions));
+    const depBefore = fresh.versions?.installed.state === 'installed' ? fresh.versions.installed.environment?.packages[DEP] : undefined;
+    assert.ok(depBefore && depBefore !== DEP_OTHER, `${DEP} ${depBefore} in the environment`);
+    await sleep(3000);
+    await pipxRun('inject', '--force', TIME, `${DEP}==${DEP_OTHER}`);
+    const moved = stale(await instanceOf(look, 'time', second.pid!), 'after pipx inject');
+    assert.equal(moved.running, NEW);
+    assert.equal(moved.installed, NEW);
+    assert.deepEqual(moved.movedDependencies, [{ name: DEP, from: depBefore, to: DEP_OTHER }]);
+    await stopChildren([second]);
+  });
+});

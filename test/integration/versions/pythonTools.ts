@@ -1,0 +1,69 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { PYTHON } from './support';
+import { pypiWheel, pypiWheelhouse } from '../../support/toolCache';
+
+/**
+ * The real PyPI server the uv and pipx tests install (`mcp-server-time`) at two releases, each
+ * with its own wheelhouse (pip cannot download two pins of one project in one resolution), and a
+ * second release of one of its dependencies for a dependency-only move.
+ */
+export const TIME = 'mcp-server-time';
+export const OLD = '2026.8.18';
+export const NEW = '2026.10.19';
+export const DEP = 'tzdata';
+export const DEP_OTHER = '2024.2';
+
+/** Folders to install from offline: both releases' wheelhouses and the other dependency release. */
+export async function timeWheels(): Promise<string[]> {
+  return Promise.all([
+    pypiWheelhouse(PYTHON, `${TIME}-${OLD}`, [`${TIME}==${OLD}`]),
+    pypiWheelhouse(PYTHON, `${TIME}-${NEW}`, [`${TIME}==${NEW}`]),
+    pypiWheel(PYTHON, DEP, DEP_OTHER),
+  ]);
+}
+
+/** A temp home with XDG folders under it; everything the tools write lands inside. */
+export function toolHome(root: string): { home: string; env: Record<string, string> } {
+  const home = path.join(root, 'home');
+  const env: Record<string, string> = {
+    HOME: home,
+    XDG_CACHE_HOME: path.join(home, '.cache'),
+    XDG_DATA_HOME: path.join(home, '.local', 'share'),
+    XDG_CONFIG_HOME: path.join(home, '.config'),
+    XDG_STATE_HOME: path.join(home, '.local', 'state'),
+    XDG_BIN_HOME: path.join(home, '.local', 'bin'),
+  };
+  for (const dir of Object.values(env)) fs.mkdirSync(dir, { recursive: true });
+  return { home, env };
+}
+
+/**
+ * A real stdio MCP server (it waits on stdin, kept open) started and sent `initialize`; resolves once
+ * it answered, so its code is loaded (uvx builds its environment first, which may take a while).
+ */
+export async function startMcp(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, started: ChildProcess[]): Promise<ChildProcess> {
+  const child = spawn(command, args, { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+  started.push(child);
+  let err = '';
+  child.stderr?.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
+  const init = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'lg-test', version: '0' } } };
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`${command} ${args.join(' ')} did not answer initialize: ${err}`)), 300_000);
+    child.once('exit', (code) => reject(new Error(`${command} ${args.join(' ')} exited (${code}): ${err}`)));
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (/"id":\s*1\b/.test(out)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.stdin?.write(`${JSON.stringify(init)}\n`);
+  });
+  child.removeAllListeners('exit');
+  child.stdout?.removeAllListeners('data');
+  child.stdout?.resume();
+  return child;
+}

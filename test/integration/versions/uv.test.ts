@@ -1,0 +1,132 @@
+import * as assert from 'node:assert/strict';
+import { ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Instance } from '../../../src/core/base/model';
+import { instanceOf, project, PYTHON, run, snapshot, tempDir } from './support';
+import { NEW, OLD, startMcp, TIME, timeWheels, toolHome } from './pythonTools';
+import { killAll, stopChildren } from '../../support/liveness';
+import { sleep } from '../../support/poll';
+import { uvBin } from '../../support/toolCache';
+
+/**
+ * Real uv (from PyPI) running and installing a real MCP server from PyPI (`mcp-server-time` at two
+ * releases), offline from cached wheelhouses, with uv's cache, tool and bin folders in a temp home.
+ */
+describe('versions (integration): uvx and uv tool with a real server from PyPI', function () {
+  this.timeout(600_000);
+  const started: ChildProcess[] = [];
+  const roots: string[] = [];
+  after(async () => {
+    await stopChildren(started);
+    for (const r of roots) await killAll([], path.basename(r));
+  });
+
+  async function setup(prefix: string) {
+    const root = tempDir(prefix);
+    roots.push(root);
+    const [bin, wheels] = await Promise.all([uvBin(PYTHON), timeWheels()]);
+    const { home, env: homeEnv } = toolHome(root);
+    const uvEnv: Record<string, string> = {
+      ...homeEnv,
+      UV_CACHE_DIR: path.join(home, '.cache', 'uv'),
+      UV_TOOL_DIR: path.join(home, '.local', 'share', 'uv', 'tools'),
+      UV_TOOL_BIN_DIR: path.join(home, '.local', 'bin'),
+      UV_PYTHON_DOWNLOADS: 'never',
+      // uv 0.13.9 has no environment variable for --no-index (UV_NO_INDEX is ignored): UV_OFFLINE
+      // keeps every resolution to the find-links wheelhouses.
+      UV_OFFLINE: '1',
+      UV_FIND_LINKS: wheels.join(','),
+      UV_NO_CONFIG: '1',
+    };
+    const env = { ...process.env, ...uvEnv, PATH: `${bin}${path.delimiter}${process.env.PATH}` };
+    const uv = path.join(bin, 'uv');
+    const uvx = path.join(bin, 'uvx');
+    const take = (projectDir: string) => () => snapshot(home, projectDir, path.join(root, 'lg'), uvEnv);
+    return { root, home, env, uv, uvx, uvEnv, take };
+  }
+
+  const stale = (i: Instance, when: string) => {
+    const v = i.versions?.verdict;
+    assert.equal(v?.state, 'stale', `${when}: ${JSON.stringify(i.versions)}`);
+    return v?.state === 'stale' ? v : assert.fail('not stale');
+  };
+
+  it('uvx mcp-server-time@OLD: current; the entry then names @NEW (built in uv\'s cache): stale naming both and the cache', async () => {
+    const { root, env, uvx, uvEnv, take } = await setup('lg-uvx-');
+    const projectDir = project(root, 'time', 'uvx', [`${TIME}@${OLD}`], uvEnv);
+    const server = await startMcp(uvx, [`${TIME}@${OLD}`], projectDir, env, started);
+    const before = await instanceOf(take(projectDir), 'time', server.pid!);
+    assert.equal(before.versions?.verdict.state, 'current', JSON.stringify(before.versions));
+    const installed = before.versions?.installed;
+    assert.equal(installed?.state === 'installed' && installed.version, OLD);
+    assert.match(installed?.state === 'installed' ? installed.how : '', /uvx environment .*[\\/]uv[\\/](archive-v\d+|environments-v\d+)[\\/]/);
+    assert.equal(before.versions?.running.state === 'known' && before.versions.running.version, OLD);
+
+    // The newer release run once (fills uv's cache), and the entry now asks for it.
+    await run(uvx, [`${TIME}@${NEW}`, '--help'], { env });
+    project(root, 'time', 'uvx', [`${TIME}@${NEW}`], uvEnv);
+    // The launch now resolves to NEW's environment in uv's cache: a restart runs it.
+    const v = stale(await instanceOf(take(projectDir), 'time', server.pid!), 'after the entry named NEW');
+    assert.equal(v.running, OLD);
+    assert.equal(v.installed, NEW);
+    assert.match(v.installedHow, new RegExp(`uvx environment ${uvEnv.UV_CACHE_DIR.replace(/[\\/.]/g, '\\$&')}[\\\\/](archive-v\\d+|environments-v\\d+)[\\\\/]`));
+    await stopChildren([server]);
+  });
+
+  it('uvx mcp-server-time (unpinned) started on OLD; a later uvx run builds NEW in uv\'s cache: stale naming both and the cache', async () => {
+    const { root, env, uvx, uvEnv, take } = await setup('lg-uvx-latest-');
+    const [oldWheels, newWheels] = await timeWheels();
+    const projectDir = project(root, 'time', 'uvx', [TIME], uvEnv);
+    // Only OLD can be found when the server starts; NEW appears on the index later.
+    const server = await startMcp(uvx, [TIME], projectDir, { ...env, UV_FIND_LINKS: oldWheels }, started);
+    const look = take(projectDir);
+    const before = await instanceOf(look, 'time', server.pid!);
+    assert.equal(before.versions?.verdict.state, 'current', JSON.stringify(before.versions));
+    assert.equal(before.versions?.running.state === 'known' && before.versions.running.version, OLD, JSON.stringify(before.versions));
+
+    await sleep(3000);
+    await run(uvx, [TIME, '--help'], { env: { ...env, UV_FIND_LINKS: `${oldWheels},${newWheels}` } });
+    const v = stale(await instanceOf(look, 'time', server.pid!), 'after uvx built the newer release');
+    assert.equal(v.running, OLD);
+    assert.equal(v.installed, NEW);
+    assert.match(v.installedHow, new RegExp(`uvx environment ${uvEnv.UV_CACHE_DIR.replace(/[\\/.]/g, '\\$&')}[\\\\/](archive-v\\d+|environments-v\\d+)[\\\\/]`));
+    await stopChildren([server]);
+  });
+
+  it('uv tool install OLD: current; uv tool upgrade: stale naming both; --reinstall of the same: current', async () => {
+    const { root, env, uv, uvEnv, take } = await setup('lg-uvtool-');
+    await run(uv, ['tool', 'install', `${TIME}==${OLD}`], { env });
+    const bin = path.join(uvEnv.UV_TOOL_BIN_DIR, TIME);
+    assert.ok(fs.existsSync(bin), `uv put the tool's bin at ${bin}`);
+    const projectDir = project(root, 'time', bin, [], uvEnv);
+    const look = take(projectDir);
+    const toolDir = path.join(uvEnv.UV_TOOL_DIR, TIME);
+
+    const first = await startMcp(bin, [], projectDir, env, started);
+    const before = await instanceOf(look, 'time', first.pid!);
+    assert.equal(before.versions?.verdict.state, 'current', JSON.stringify(before.versions));
+    const inst = before.versions?.installed;
+    assert.equal(inst?.state === 'installed' && inst.version, OLD);
+    assert.equal(inst?.state === 'installed' && inst.how, `uv tool ${toolDir}`);
+
+    await sleep(3000);
+    await run(uv, ['tool', 'install', `${TIME}==${NEW}`], { env });
+    const v = stale(await instanceOf(look, 'time', first.pid!), 'after the upgrade');
+    assert.equal(v.package, TIME);
+    assert.equal(v.running, OLD);
+    assert.equal(v.installed, NEW);
+    assert.match(v.installedHow, new RegExp(`uv tool ${toolDir.replace(/[\\/.]/g, '\\$&')}`));
+    assert.ok(v.movedDependencies.some((d) => d.name === 'mcp'), JSON.stringify(v.movedDependencies));
+
+    await stopChildren([first]);
+    const second = await startMcp(bin, [], projectDir, env, started);
+    const fresh = await instanceOf(look, 'time', second.pid!);
+    assert.equal(fresh.versions?.verdict.state, 'current', JSON.stringify(fresh.versions));
+    await sleep(3000);
+    await run(uv, ['tool', 'install', '--reinstall', `${TIME}==${NEW}`], { env });
+    const reinstalled = await instanceOf(look, 'time', second.pid!);
+    assert.equal(reinstalled.versions?.verdict.state, 'current', JSON.stringify(reinstalled.versions));
+    await stopChildren([second]);
+  });
+});

@@ -1,0 +1,60 @@
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { parseRequirement } from '../../../src/core/launch/spec';
+import { inRunnerEnvironment, parsePythonRunner, resolvePythonRunner } from '../../../src/core/versions/python';
+import { resolveInstalled } from '../../../src/core/versions/resolve';
+import { ctxFor, tempDir, venv, write } from './layouts';
+
+/** The extras a launch asks of the server (`uvx 'pkg[extra]'`, `--from 'pkg[extra]==1'`) join its closure. */
+describe('versions: a Python runner launch carries its extras into the closure', () => {
+  it('reads extras from a requirement spec', () => {
+    assert.deepEqual(parseRequirement('mempalace[chroma, cli]==3.1'), { name: 'mempalace', version: '3.1', extras: ['chroma', 'cli'] });
+    assert.deepEqual(parseRequirement('srv'), { name: 'srv' });
+    assert.deepEqual(parseRequirement('srv[]'), { name: 'srv' });
+  });
+
+  it('uvx srv[rich] and --from srv[rich]==1.0 have rich in the closure; plain uvx srv does not', async () => {
+    const home = tempDir();
+    const cache = path.join(home, '.cache', 'uv');
+    venv(path.join(cache, 'archive-v0', 'AbCdEf'), [
+      { name: 'srv', version: '1.0', scripts: ['srv'], requires: ['anyio', 'rich; extra == "rich"'] },
+      { name: 'anyio', version: '4.9.0' },
+      { name: 'rich', version: '14.0.0' },
+    ]);
+    const ctx = ctxFor(home, { UV_CACHE_DIR: cache, UV_TOOL_DIR: path.join(home, 'tools') });
+    const closure = async (args: string[]) => {
+      const r = parsePythonRunner({ command: 'uvx', args })!;
+      const installed = await resolvePythonRunner(ctx, r);
+      assert.equal(installed.state, 'installed', JSON.stringify(installed));
+      return installed.state === 'installed' ? installed.environment?.packages : undefined;
+    };
+    assert.deepEqual(await closure(['srv']), { anyio: '4.9.0' });
+    assert.deepEqual(await closure(['srv[rich]']), { anyio: '4.9.0', rich: '14.0.0' });
+    assert.deepEqual(await closure(['--from', 'srv[Rich]==1.0', 'srv']), { anyio: '4.9.0', rich: '14.0.0' });
+  });
+});
+
+/** A process running from one uvx environment while the launch now resolves to another (uv builds one per resolution). */
+describe('versions: a process in a uvx environment is judged against what its launch runs now', () => {
+  it('the installed side is the newest cached environment of the launch, not the process\'s own', async () => {
+    const home = tempDir();
+    const cache = path.join(home, '.cache', 'uv');
+    const oldEnv = path.join(cache, 'archive-v0', 'OldOldOld');
+    venv(oldEnv, [{ name: 'srv', version: '1.0', scripts: ['srv'] }]);
+    const ctx = ctxFor(home, { UV_CACHE_DIR: cache, UV_TOOL_DIR: path.join(home, 'tools') });
+    const processArgv = [path.join(oldEnv, 'bin', 'python'), path.join(oldEnv, 'bin', 'srv')];
+    write(path.join(oldEnv, 'bin', 'srv'), '#!python\n');
+    const launch = { command: 'uvx', args: ['srv'] };
+    const only = await resolveInstalled(ctx, launch, { processArgv });
+    assert.equal(only.installed.state === 'installed' && only.installed.version, '1.0');
+
+    // Built later, so its files are newer (the newest matching environment is the one uvx runs).
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const newEnv = path.join(cache, 'archive-v0', 'NewNewNew');
+    venv(newEnv, [{ name: 'srv', version: '2.0', scripts: ['srv'] }]);
+    const now = await resolveInstalled(ctx, launch, { processArgv });
+    assert.equal(now.installed.state === 'installed' && now.installed.version, '2.0');
+    assert.equal(now.installed.state === 'installed' && now.installed.how, `uvx environment ${newEnv}`);
+    assert.ok(inRunnerEnvironment(processArgv[1]) && !inRunnerEnvironment(path.join(home, 'tools', 'srv', 'bin', 'srv')));
+  });
+});
