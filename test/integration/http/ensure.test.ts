@@ -2,29 +2,12 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { controlShutdown, controlStatus } from '../../../src/core/control';
-import { listLocks, LockRecord } from '../../../src/core/locks';
-import { lifeguardPaths } from '../../../src/core/base/paths';
+import { controlShutdown } from '../../../src/core/control';
 import { freePort } from '../../../src/guard/http/upstream';
 import { cliPath } from '../../support/repo';
-import { connectClient, echo, shortTempDir, spawnCollect, versionedServerPackage } from './support';
+import { childPidOf, connectClient, echo, killMentioning, liveGuardOf, processesMentioning, shortTempDir, spawnCollect, versionedServerPackage } from './support';
 import { until } from '../../support/poll';
 import { isAlive, killAndWait } from '../../support/liveness';
-
-/** Command lines of this user's processes whose argv mentions `marker`. */
-function processesMentioning(marker: string): string[][] {
-  const out: string[][] = [];
-  for (const name of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const argv = fs.readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').filter(Boolean);
-      if (argv.some((a) => a.includes(marker))) out.push(argv);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return out;
-}
 
 /**
  * `mcp-lifeguard ensure` through the built CLI, with real processes: idempotent, version-checked,
@@ -51,18 +34,7 @@ describe('mcp-lifeguard ensure --http', function () {
     server = versionedServerPackage(home, '1.0.0');
   });
 
-  /** The live guard's lock record of the fixture server. */
-  async function liveGuard(): Promise<LockRecord | undefined> {
-    const locks = await listLocks(lifeguardPaths({ home, platform: 'linux', env: { MCP_LIFEGUARD_HOME: home } }).locks);
-    const live = locks.filter((l) => l.state === 'live' && 'record' in l && !l.record.serverName.endsWith('.ensure'));
-    assert.ok(live.length <= 1, `one live guard at most: ${JSON.stringify(live)}`);
-    return live[0] && 'record' in live[0] ? live[0].record : undefined;
-  }
-
-  async function childPidOf(record: LockRecord): Promise<number | undefined> {
-    const reply = await controlStatus(record.control!);
-    return reply.ok ? reply.result.childPid : undefined;
-  }
+  const liveGuard = () => liveGuardOf(home);
 
   afterEach(async function () {
     await client?.close().catch(() => undefined);
@@ -76,13 +48,7 @@ describe('mcp-lifeguard ensure --http', function () {
     }
     for (const pid of extraPids.splice(0)) await killAndWait(pid);
     // Anything of this test still running (an orphan of a SIGKILLed guard) goes too: its argv names our temp dir.
-    for (const name of fs.readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
-      try {
-        if (fs.readFileSync(`/proc/${name}/cmdline`, 'utf8').includes(home)) await killAndWait(Number(name));
-      } catch {
-        // gone
-      }
-    }
+    await killMentioning(home);
     fs.rmSync(home, { recursive: true, force: true });
   });
 

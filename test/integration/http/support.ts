@@ -1,12 +1,15 @@
+import * as assert from 'node:assert/strict';
 import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { LifeguardPaths } from '../../../src/core/base/paths';
 import type { HttpGuardOptions } from '../../../src/guard/http/httpGuard';
-import type { ServerIdentity } from '../../../src/core/locks';
+import { listLocks, LockRecord, ServerIdentity } from '../../../src/core/locks';
+import { lifeguardPaths, type LifeguardPaths } from '../../../src/core/base/paths';
+import { controlStatus } from '../../../src/core/control';
+import { killAndWait } from '../../support/liveness';
 import { repoRoot } from '../../support/repo';
 
 
@@ -80,4 +83,44 @@ export function spawnCollect(command: string, args: string[], options: { env?: N
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return { child, output: () => out, exited };
+}
+
+/** Command lines of this user's processes whose argv mentions `marker`. */
+export function processesMentioning(marker: string): string[][] {
+  const out: string[][] = [];
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const argv = fs.readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').filter(Boolean);
+      if (argv.some((a) => a.includes(marker))) out.push(argv);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+/** Kills every process whose argv mentions `marker` (a test's temp folder): the orphans a SIGKILLed guard leaves. */
+export async function killMentioning(marker: string): Promise<void> {
+  for (const name of fs.readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
+    try {
+      if (fs.readFileSync(`/proc/${name}/cmdline`, 'utf8').includes(marker)) await killAndWait(Number(name));
+    } catch {
+      // gone
+    }
+  }
+}
+
+/** The live guard's lock record under an MCP Lifeguard home (not `ensure`'s own lock); at most one. */
+export async function liveGuardOf(home: string): Promise<LockRecord | undefined> {
+  const locks = await listLocks(lifeguardPaths({ home, platform: 'linux', env: { MCP_LIFEGUARD_HOME: home } }).locks);
+  const live = locks.filter((l) => l.state === 'live' && 'record' in l && !l.record.serverName.endsWith('.ensure'));
+  assert.ok(live.length <= 1, `one live guard at most: ${JSON.stringify(live)}`);
+  return live[0] && 'record' in live[0] ? live[0].record : undefined;
+}
+
+/** The pid of a guard's server, as its control endpoint reports it. */
+export async function childPidOf(record: LockRecord): Promise<number | undefined> {
+  const reply = await controlStatus(record.control!);
+  return reply.ok ? reply.result.childPid : undefined;
 }

@@ -1,0 +1,70 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import * as readline from 'node:readline';
+import * as path from 'node:path';
+import { stopChildren } from '../../support/liveness';
+import { fixturesDir } from '../../support/repo';
+import { pypiWheelhouse } from '../../support/toolCache';
+import { fixtureVenv, PYTHON } from '../versions/support';
+
+/**
+ * `lgdemo-http`, a Streamable HTTP MCP server of our own on the real Python SDK (`mcp` from PyPI,
+ * 1.x: the 2025 protocol era, sessions and `initialize`), installed in a real venv from the fixture
+ * wheels and a cached wheelhouse of the SDK and its dependencies; and the SDK's own client.
+ */
+export const MCP_PY_VERSION = '1.30.0';
+
+export interface PythonHttpVenv {
+  py: string;
+  /** The console script `lgdemo-http` (listens on 127.0.0.1:$PORT, path /mcp). */
+  bin: string;
+  pip(...args: string[]): Promise<string>;
+}
+
+export async function pythonHttpVenv(root: string, version = '1.0.0'): Promise<PythonHttpVenv> {
+  const wheelhouse = await pypiWheelhouse(PYTHON, `mcp-${MCP_PY_VERSION}`, [`mcp==${MCP_PY_VERSION}`]);
+  const { py, pip } = await fixtureVenv(root, { findLinks: [wheelhouse] });
+  await pip(`lgdemo-http==${version}`, `mcp==${MCP_PY_VERSION}`);
+  return { py, bin: path.join(path.dirname(py), 'lgdemo-http'), pip };
+}
+
+/** The Python SDK client kept on one session, driven by stdin lines (test/fixtures/python/session_client.py). */
+export const sessionClientScript = path.join(fixturesDir, 'python', 'session_client.py');
+
+export interface PythonSessionClient {
+  child: ChildProcess;
+  /** What the server said at `initialize`: its version. */
+  serverVersion: string;
+  /** Calls `echo` on the one session: the text, or the error the SDK raised (or that the client died). */
+  echo(message: string): Promise<{ text?: string; error?: string }>;
+  close(): Promise<void>;
+}
+
+/** Starts the Python SDK client on `url` and waits until its session is initialized. */
+export async function pythonSessionClient(py: string, url: string): Promise<PythonSessionClient> {
+  const child = spawn(py, [sessionClientScript, url], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, PYTHONUNBUFFERED: '1' } });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+  const lines = readline.createInterface({ input: child.stdout! });
+  const waiting: Array<(line: string | undefined) => void> = [];
+  const queued: string[] = [];
+  lines.on('line', (l) => (waiting.length ? waiting.shift()!(l) : queued.push(l)));
+  child.once('exit', () => waiting.splice(0).forEach((w) => w(undefined)));
+  const next = (): Promise<string | undefined> => (queued.length ? Promise.resolve(queued.shift()) : child.exitCode !== null ? Promise.resolve(undefined) : new Promise((r) => waiting.push(r)));
+  const first = await next();
+  if (!first) throw new Error(`the Python client did not start: ${stderr}`);
+  const ready = JSON.parse(first) as { ready: boolean; server: string };
+  return {
+    child,
+    serverVersion: ready.server,
+    async echo(message) {
+      if (child.exitCode !== null || child.signalCode !== null) return { error: `the client has exited: ${stderr.trim().split('\n').pop() ?? ''}` };
+      child.stdin!.write(`${message}\n`);
+      const line = await next();
+      return line ? (JSON.parse(line) as { text?: string; error?: string }) : { error: `the client exited: ${stderr.trim().split('\n').pop() ?? ''}` };
+    },
+    async close() {
+      child.stdin!.end();
+      await stopChildren([child], 5000);
+    },
+  };
+}
