@@ -16,6 +16,7 @@ import { attachInstances } from '../src/core/processes/instances';
 import { ProcessInfo } from '../src/core/pids/table';
 import { takeSnapshot } from '../src/core/snapshot/build';
 import type { BenchReport } from './run';
+import { killGroups } from './support';
 
 const execFileAsync = promisify(execFile);
 
@@ -73,11 +74,7 @@ async function startExtraProcesses(n: number): Promise<ChildProcess> {
 }
 
 function endGroup(group: ChildProcess): void {
-  try {
-    process.kill(-(group.pid as number), 'SIGKILL');
-  } catch {
-    // already gone
-  }
+  killGroups([group]);
 }
 
 // ---- synthetic tables for matching alone ----

@@ -16,6 +16,7 @@ import { nodeFs } from '../src/core/versions/fs';
 import { CLOCK_SLACK_MS } from '../src/core/versions/judge';
 import type { Resolution } from '../src/core/versions/resolve';
 import type { BenchReport } from './run';
+import { killGroups } from './support';
 
 const SERVERS = 50;
 const ROUNDS = 31;
@@ -138,13 +139,7 @@ export async function run(report: BenchReport): Promise<void> {
     report.figure('cache hits per miss over the run', warm.hits / Math.max(1, warm.misses), '');
     report.ratio('cached versions: added share of the snapshot time', median(addedCached) / median(plain), { max: 0.1 });
   } finally {
-    for (const c of children) {
-      try {
-        if (c.pid) process.kill(-c.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
+    killGroups(children);
     fs.rmSync(root, { recursive: true, force: true });
   }
 }

@@ -20,6 +20,7 @@ import type { Resolution } from '../src/core/versions/resolve';
 import { fixtureVenv } from '../test/integration/versions/support';
 import { mempalaceVenv, mempalaceWheelhouseCached } from '../test/support/mempalace';
 import type { BenchReport } from './run';
+import { killGroups } from './support';
 
 const ROUNDS = 31;
 
@@ -109,13 +110,7 @@ export async function run(report: BenchReport): Promise<void> {
     report.figure('large / small: added by versions, cached', added('large', 'cached') / Math.max(0.001, added('small', 'cached')), 'x');
     report.figure('large / small: added by versions, cold cache', added('large', 'cold') / Math.max(0.001, added('small', 'cold')), 'x');
   } finally {
-    for (const c of children) {
-      try {
-        if (c.pid) process.kill(-c.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
+    killGroups(children);
     fs.rmSync(root, { recursive: true, force: true });
   }
 }
