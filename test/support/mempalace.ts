@@ -1,9 +1,9 @@
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import { listenOn } from './startup';
+import { PYTHON, run } from './run';
 import { pypiWheelhouseOf, toolCacheRoot } from './toolCache';
 
 /**
@@ -17,7 +17,7 @@ export const CHROMADB_OLD = '1.5.8';
 export const CHROMADB_NEW = '1.5.9';
 const WHEELHOUSE_KEY = `mempalace-${MEMPALACE_VERSION}-chromadb-${CHROMADB_OLD}-${CHROMADB_NEW}`;
 
-export const PYTHON = process.env.PYTHON ?? (process.platform === 'win32' ? 'python' : 'python3');
+export { PYTHON };
 
 /** The wheelhouse (downloaded on first use, ~110 MB): mempalace with chromadb at the old release, and the new chromadb with its own deps. */
 export function mempalaceWheelhouse(): Promise<string> {
@@ -27,15 +27,6 @@ export function mempalaceWheelhouse(): Promise<string> {
 /** Whether the wheelhouse is already cached (the bench skips rather than download). */
 export function mempalaceWheelhouseCached(): boolean {
   return fs.existsSync(path.join(toolCacheRoot(), `wheelhouse-${WHEELHOUSE_KEY}`));
-}
-
-function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(command, args, { env, maxBuffer: 64 * 1024 * 1024, timeout: 600_000 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`${command} ${args.join(' ')} failed: ${err.message}\n${stdout}\n${stderr}`));
-      else resolve(stdout);
-    });
-  });
 }
 
 export interface MempalaceVenv {
@@ -52,10 +43,10 @@ export interface MempalaceVenv {
 export async function mempalaceVenv(root: string): Promise<MempalaceVenv> {
   const wheels = await mempalaceWheelhouse();
   const venv = path.join(root, 'venv');
-  await run(PYTHON, ['-m', 'venv', venv], process.env);
+  await run(PYTHON, ['-m', 'venv', venv]);
   const py = path.join(venv, 'bin', 'python');
   const pipEnv = { ...process.env, PIP_CONFIG_FILE: '/dev/null', PIP_DISABLE_PIP_VERSION_CHECK: '1', PIP_FIND_LINKS: '', PIP_EXTRA_INDEX_URL: '' };
-  const pip = (...args: string[]) => run(py, ['-m', 'pip', 'install', '-q', '--no-index', '--find-links', wheels, ...args], pipEnv);
+  const pip = (...args: string[]) => run(py, ['-m', 'pip', 'install', '-q', '--no-index', '--find-links', wheels, ...args], { env: pipEnv });
   await pip(`mempalace==${MEMPALACE_VERSION}`, `chromadb==${CHROMADB_OLD}`);
   const lib = path.join(venv, 'lib');
   const sitePackages = path.join(lib, fs.readdirSync(lib).find((d) => /^python\d/.test(d))!, 'site-packages');

@@ -1,7 +1,7 @@
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { run } from './run';
 
 /**
  * Tools and files tests download (pnpm and yarn from npm, a pip wheel from PyPI), cached outside the
@@ -34,13 +34,8 @@ async function cached(kind: string, version: string, fill: (dir: string) => Prom
   return dir;
 }
 
-function exec(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  return new Promise((resolve, reject) => {
-    execFile(command, args, { env, timeout: 300_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`${command} ${args.join(' ')} failed: ${err.message}\n${stdout}\n${stderr}`));
-      else resolve();
-    });
-  });
+async function exec(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  await run(command, args, { env });
 }
 
 /**

@@ -1,24 +1,13 @@
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Instance, ServerStatus, Snapshot } from '../../../src/core/base/model';
 import { takeSnapshot } from '../../../src/core/snapshot/build';
 import { until } from '../../support/poll';
 import { fixturesDir } from '../../support/repo';
+import { PYTHON, run } from '../../support/run';
 
-/** Runs a command to completion (npm install, pip install, python -m venv); rejects with its output on failure. */
-export function run(command: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(command, args, { cwd: opts.cwd, env: opts.env ?? process.env, maxBuffer: 64 * 1024 * 1024, timeout: 600_000 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`${command} ${args.join(' ')} failed: ${err.message}\n${stdout}\n${stderr}`));
-      else resolve(stdout);
-    });
-  });
-}
-
+export { PYTHON, run } from '../../support/run';
 export { makeTempDir as tempDir } from '../../support/temp';
-
-export const PYTHON = process.env.PYTHON ?? (process.platform === 'win32' ? 'python' : 'python3');
 
 /**
  * A real venv under `root` and the fixture wheels built beside it; `pip` installs from those local
