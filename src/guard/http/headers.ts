@@ -17,12 +17,19 @@ export function sendBuffered(res: http.ServerResponse, upRes: http.IncomingMessa
   res.end(body);
 }
 
-/** Headers of the client's request that also go on its replayed handshake: all but the per-request ones. */
-const NOT_REPLAYED = new Set([...REQUEST_DROPPED, 'mcp-session-id', 'last-event-id', 'accept', 'content-type', 'mcp-protocol-version']);
+/**
+ * Headers of the client's request that also go on its replayed handshake: all but the per-request
+ * ones. `Mcp-Method`, `Mcp-Name` and `Mcp-Param-*` (MCP 2026-07-28) describe the request that
+ * triggered the replay (`tools/call`, say): on a replayed `initialize` they would contradict its
+ * body, which a server that checks them refuses.
+ */
+const NOT_REPLAYED = new Set([...REQUEST_DROPPED, 'mcp-session-id', 'last-event-id', 'accept', 'content-type', 'mcp-protocol-version', 'mcp-method', 'mcp-name']);
 
 export function replayHeaders(headers: http.IncomingHttpHeaders): http.OutgoingHttpHeaders {
   const out: http.OutgoingHttpHeaders = {};
-  for (const [name, value] of Object.entries(headers)) if (value !== undefined && !NOT_REPLAYED.has(name)) out[name] = value;
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined && !NOT_REPLAYED.has(name) && !name.startsWith('mcp-param-')) out[name] = value;
+  }
   return out;
 }
 
