@@ -3,14 +3,10 @@ import { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Instance } from '../../../src/core/base/model';
-import { instanceOf, project, PYTHON, run, snapshot, tempDir } from './support';
-import { DEP, DEP_OTHER, NEW, OLD, startMcp, TIME, timeWheels, toolHome } from './pythonTools';
+import { instanceOf, project, snapshot, tempDir } from './support';
+import { DEP, DEP_OTHER, NEW, OLD, pipxSetup, startMcp, TIME } from './pythonTools';
 import { killAll, stopChildren } from '../../support/liveness';
 import { sleep } from '../../support/poll';
-import { pipWheel, pythonTool, PIPX_VERSION } from '../../support/toolCache';
-
-/** The pip release pipx's shared libraries venv upgrades to, offline (pipx 1.18.4 asks for pip >= 26.1). */
-const SHARED_PIP = '26.1.2';
 
 /**
  * Real pipx (from PyPI, `python3 -m pipx`) installing a real MCP server from PyPI offline from
@@ -27,22 +23,7 @@ describe('versions (integration): pipx with a real server from PyPI', function (
 
   it('pipx install OLD: current; pipx upgrade: stale naming both; pipx inject of a dependency: stale naming it', async () => {
     root = tempDir('lg-pipx-');
-    const [pipx, wheels, pip] = await Promise.all([pythonTool(PYTHON, 'pipx', PIPX_VERSION), timeWheels(), pipWheel(PYTHON, SHARED_PIP)]);
-    const { home, env: homeEnv } = toolHome(root);
-    const pipxHome = path.join(home, '.local', 'share', 'pipx');
-    const pipxEnv: Record<string, string> = {
-      ...homeEnv,
-      PIPX_HOME: pipxHome,
-      PIPX_BIN_DIR: path.join(home, '.local', 'bin'),
-      PIPX_MAN_DIR: path.join(home, '.local', 'share', 'man'),
-      PIPX_SHARED_LIBS: path.join(pipxHome, 'shared'),
-      PIP_NO_INDEX: '1',
-      PIP_FIND_LINKS: [...wheels, pip].join(' '),
-      PIP_CONFIG_FILE: '/dev/null',
-      PIP_DISABLE_PIP_VERSION_CHECK: '1',
-    };
-    const env = { ...process.env, ...pipxEnv, PYTHONPATH: pipx };
-    const pipxRun = (...args: string[]) => run(PYTHON, ['-m', 'pipx', ...args], { env });
+    const { home, pipxHome, pipxEnv, wheels, pipxRun } = await pipxSetup(root);
 
     await pipxRun('install', `${TIME}==${OLD}`);
     const bin = path.join(pipxEnv.PIPX_BIN_DIR, TIME);

@@ -1,8 +1,8 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { PYTHON } from './support';
-import { pypiWheel, pypiWheelhouse } from '../../support/toolCache';
+import { PYTHON, run } from './support';
+import { pipWheel, PIPX_VERSION, pypiWheel, pypiWheelhouse, pythonTool } from '../../support/toolCache';
 
 /**
  * The real PyPI server the uv and pipx tests install (`mcp-server-time`) at two releases, each
@@ -66,4 +66,38 @@ export async function startMcp(command: string, args: string[], cwd: string, env
   child.stdout?.removeAllListeners('data');
   child.stdout?.resume();
   return child;
+}
+
+/** The pip release pipx's shared libraries venv upgrades to, offline (pipx 1.18.4 asks for pip >= 26.1). */
+const SHARED_PIP = '26.1.2';
+
+export interface PipxSetup {
+  home: string;
+  pipxHome: string;
+  /** PIPX_HOME, PIPX_BIN_DIR, ... and pip's offline settings: what a client's env would hold. */
+  pipxEnv: Record<string, string>;
+  /** The wheelhouses pipx installs from. */
+  wheels: string[];
+  /** Runs real pipx (`python3 -m pipx ARGS`) with that env. */
+  pipxRun(...args: string[]): Promise<string>;
+}
+
+/** pipx 1.18.4 from PyPI with its home, bin dir and shared libraries under a temp home, offline. */
+export async function pipxSetup(root: string): Promise<PipxSetup> {
+  const [pipx, wheels, pip] = await Promise.all([pythonTool(PYTHON, 'pipx', PIPX_VERSION), timeWheels(), pipWheel(PYTHON, SHARED_PIP)]);
+  const { home, env: homeEnv } = toolHome(root);
+  const pipxHome = path.join(home, '.local', 'share', 'pipx');
+  const pipxEnv: Record<string, string> = {
+    ...homeEnv,
+    PIPX_HOME: pipxHome,
+    PIPX_BIN_DIR: path.join(home, '.local', 'bin'),
+    PIPX_MAN_DIR: path.join(home, '.local', 'share', 'man'),
+    PIPX_SHARED_LIBS: path.join(pipxHome, 'shared'),
+    PIP_NO_INDEX: '1',
+    PIP_FIND_LINKS: [...wheels, pip].join(' '),
+    PIP_CONFIG_FILE: '/dev/null',
+    PIP_DISABLE_PIP_VERSION_CHECK: '1',
+  };
+  const env = { ...process.env, ...pipxEnv, PYTHONPATH: pipx };
+  return { home, pipxHome, pipxEnv, wheels: [...wheels, pip], pipxRun: (...args) => run(PYTHON, ['-m', 'pipx', ...args], { env }) };
 }
