@@ -1,4 +1,4 @@
-import { redactArgs, redactText } from '../base/redact';
+import { redactArgs } from '../base/redact';
 import type { LockRecord } from './types';
 
 /**
@@ -18,7 +18,7 @@ export function redactRecord(record: LockRecord): LockRecord {
 /**
  * The default resource key is a JSON array of cwd, command and args: masked as a command line. An
  * explicit one (`--resource`) is masked as one argument would be: a connection URL's user info, a
- * DSN's `password=`, a header, then token shapes anywhere in it.
+ * DSN's `password=`, a header, and token shapes anywhere in it (redactArgs ends with redactText).
  */
 export function redactResourceKey(key: string): string {
   try {
@@ -31,5 +31,5 @@ export function redactResourceKey(key: string): string {
   } catch {
     // not the default key: an explicit resource, free text
   }
-  return redactText(redactArgs([key])[0]);
+  return redactArgs([key])[0];
 }
