@@ -3,7 +3,8 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import { listenOn } from './startup';
-import { PYTHON, run } from './run';
+import { PYTHON } from './run';
+import { isolatedHome, offlineVenv, OfflineVenv } from './venv';
 import { pypiWheelhouseOf, toolCacheRoot } from './toolCache';
 
 /**
@@ -17,8 +18,6 @@ export const CHROMADB_OLD = '1.5.8';
 export const CHROMADB_NEW = '1.5.9';
 const WHEELHOUSE_KEY = `mempalace-${MEMPALACE_VERSION}-chromadb-${CHROMADB_OLD}-${CHROMADB_NEW}`;
 
-export { PYTHON };
-
 /** The wheelhouse (downloaded on first use, ~110 MB): mempalace with chromadb at the old release, and the new chromadb with its own deps. */
 export function mempalaceWheelhouse(): Promise<string> {
   return pypiWheelhouseOf(PYTHON, WHEELHOUSE_KEY, [[`mempalace==${MEMPALACE_VERSION}`, `chromadb==${CHROMADB_OLD}`], [`chromadb==${CHROMADB_NEW}`]]);
@@ -29,24 +28,15 @@ export function mempalaceWheelhouseCached(): boolean {
   return fs.existsSync(path.join(toolCacheRoot(), `wheelhouse-${WHEELHOUSE_KEY}`));
 }
 
-export interface MempalaceVenv {
-  venv: string;
-  py: string;
+export interface MempalaceVenv extends OfflineVenv {
   /** The console script mempalace's README configures: `mempalace-mcp [--palace <path>]`. */
   mcpBin: string;
   sitePackages: string;
-  /** `pip install` into the venv from the wheelhouse only (no index, no pip configuration). */
-  pip(...args: string[]): Promise<string>;
 }
 
 /** A venv at `<root>/venv` holding mempalace with chromadb at CHROMADB_OLD. */
 export async function mempalaceVenv(root: string): Promise<MempalaceVenv> {
-  const wheels = await mempalaceWheelhouse();
-  const venv = path.join(root, 'venv');
-  await run(PYTHON, ['-m', 'venv', venv]);
-  const py = path.join(venv, 'bin', 'python');
-  const pipEnv = { ...process.env, PIP_CONFIG_FILE: '/dev/null', PIP_DISABLE_PIP_VERSION_CHECK: '1', PIP_FIND_LINKS: '', PIP_EXTRA_INDEX_URL: '' };
-  const pip = (...args: string[]) => run(py, ['-m', 'pip', 'install', '-q', '--no-index', '--find-links', wheels, ...args], { env: pipEnv });
+  const { venv, py, pip } = await offlineVenv(root, [await mempalaceWheelhouse()]);
   await pip(`mempalace==${MEMPALACE_VERSION}`, `chromadb==${CHROMADB_OLD}`);
   const lib = path.join(venv, 'lib');
   const sitePackages = path.join(lib, fs.readdirSync(lib).find((d) => /^python\d/.test(d))!, 'site-packages');
@@ -89,7 +79,7 @@ export function mempalaceHome(home: string, embeddingsUrl: string): Record<strin
     path.join(home, '.mempalace', 'config.json'),
     JSON.stringify({ embedding_model: 'openai-compat', embedding_api_url: embeddingsUrl, embedding_api_model: 'lg-test' }, null, 2),
   );
-  return { HOME: home, XDG_CONFIG_HOME: path.join(home, '.config'), XDG_CACHE_HOME: path.join(home, '.cache'), XDG_DATA_HOME: path.join(home, '.local', 'share'), XDG_STATE_HOME: path.join(home, '.local', 'state') };
+  return isolatedHome(home);
 }
 
 /** The text of the first content block of a tool result, parsed as mempalace's JSON answer. */

@@ -2,9 +2,8 @@ import * as assert from 'node:assert/strict';
 import { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Instance } from '../../../src/core/base/model';
 import { instanceOf, project, snapshot, tempDir } from './support';
-import { DEP, DEP_OTHER, NEW, OLD, pipxSetup, startMcp, TIME } from './pythonTools';
+import { DEP, DEP_OTHER, NEW, OLD, pipxSetup, staleVerdict, startMcp, TIME } from './pythonTools';
 import { killAll, stopChildren } from '../../support/liveness';
 import { sleep } from '../../support/poll';
 
@@ -32,12 +31,6 @@ describe('versions (integration): pipx with a real server from PyPI', function (
     const projectDir = project(root, 'time', bin, [], pipxEnv);
     const serverEnv = { ...process.env, ...pipxEnv };
     const look = () => snapshot(home, projectDir, path.join(root, 'lg'), pipxEnv);
-    const stale = (i: Instance, when: string) => {
-      const v = i.versions?.verdict;
-      assert.equal(v?.state, 'stale', `${when}: ${JSON.stringify(i.versions)}`);
-      return v?.state === 'stale' ? v : assert.fail('not stale');
-    };
-
     const first = await startMcp(bin, [], projectDir, serverEnv, started);
     const before = await instanceOf(look, 'time', first.pid!);
     assert.equal(before.versions?.verdict.state, 'current', JSON.stringify(before.versions));
@@ -47,7 +40,7 @@ describe('versions (integration): pipx with a real server from PyPI', function (
 
     await sleep(3000);
     await pipxRun('upgrade', '--pip-args', `--no-index ${wheels.map((w) => `--find-links ${w}`).join(' ')}`, TIME);
-    const up = stale(await instanceOf(look, 'time', first.pid!), 'after pipx upgrade');
+    const up = staleVerdict(await instanceOf(look, 'time', first.pid!), 'after pipx upgrade');
     assert.equal(up.running, OLD);
     assert.equal(up.installed, NEW);
     assert.match(up.installedHow, /pipx venv /);
@@ -61,7 +54,7 @@ describe('versions (integration): pipx with a real server from PyPI', function (
     assert.ok(depBefore && depBefore !== DEP_OTHER, `${DEP} ${depBefore} in the environment`);
     await sleep(3000);
     await pipxRun('inject', '--force', TIME, `${DEP}==${DEP_OTHER}`);
-    const moved = stale(await instanceOf(look, 'time', second.pid!), 'after pipx inject');
+    const moved = staleVerdict(await instanceOf(look, 'time', second.pid!), 'after pipx inject');
     assert.equal(moved.running, NEW);
     assert.equal(moved.installed, NEW);
     assert.deepEqual(moved.movedDependencies, [{ name: DEP, from: depBefore, to: DEP_OTHER }]);

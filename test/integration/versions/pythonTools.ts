@@ -1,8 +1,10 @@
+import * as assert from 'node:assert/strict';
 import { ChildProcess, spawn } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { Instance } from '../../../src/core/base/model';
 import { PYTHON, run } from './support';
 import { pipWheel, PIPX_VERSION, pypiWheel, pypiWheelhouse, pythonTool } from '../../support/toolCache';
+import { isolatedHome } from '../../support/venv';
 
 /**
  * The real PyPI server the uv and pipx tests install (`mcp-server-time`) at two releases, each
@@ -24,19 +26,10 @@ export async function timeWheels(): Promise<string[]> {
   ]);
 }
 
-/** A temp home with XDG folders under it; everything the tools write lands inside. */
+/** A temp home at `<root>/home` with XDG folders under it; everything the tools write lands inside. */
 export function toolHome(root: string): { home: string; env: Record<string, string> } {
   const home = path.join(root, 'home');
-  const env: Record<string, string> = {
-    HOME: home,
-    XDG_CACHE_HOME: path.join(home, '.cache'),
-    XDG_DATA_HOME: path.join(home, '.local', 'share'),
-    XDG_CONFIG_HOME: path.join(home, '.config'),
-    XDG_STATE_HOME: path.join(home, '.local', 'state'),
-    XDG_BIN_HOME: path.join(home, '.local', 'bin'),
-  };
-  for (const dir of Object.values(env)) fs.mkdirSync(dir, { recursive: true });
-  return { home, env };
+  return { home, env: isolatedHome(home) };
 }
 
 /**
@@ -100,4 +93,11 @@ export async function pipxSetup(root: string): Promise<PipxSetup> {
   };
   const env = { ...process.env, ...pipxEnv, PYTHONPATH: pipx };
   return { home, pipxHome, pipxEnv, wheels: [...wheels, pip], pipxRun: (...args) => run(PYTHON, ['-m', 'pipx', ...args], { env }) };
+}
+
+/** An instance's verdict, asserted stale (`when` says after what), for the fields a stale verdict has. */
+export function staleVerdict(i: Instance, when: string): Extract<NonNullable<Instance['versions']>['verdict'], { state: 'stale' }> {
+  const v = i.versions?.verdict;
+  assert.equal(v?.state, 'stale', `${when}: ${JSON.stringify(i.versions)}`);
+  return v?.state === 'stale' ? v : assert.fail('not stale');
 }

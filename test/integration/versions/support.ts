@@ -5,6 +5,7 @@ import { takeSnapshot } from '../../../src/core/snapshot/build';
 import { until } from '../../support/poll';
 import { fixturesDir } from '../../support/repo';
 import { PYTHON, run } from '../../support/run';
+import { offlineVenv, OfflineVenv } from '../../support/venv';
 
 export { PYTHON, run } from '../../support/run';
 export { makeTempDir as tempDir } from '../../support/temp';
@@ -14,15 +15,10 @@ export { makeTempDir as tempDir } from '../../support/temp';
  * files only (no index, no user or site pip configuration pointing elsewhere), and from the
  * `findLinks` folders (cached PyPI wheelhouses) too.
  */
-export async function fixtureVenv(root: string, opts: { findLinks?: string[] } = {}): Promise<{ py: string; pip: (...args: string[]) => Promise<string> }> {
+export async function fixtureVenv(root: string, opts: { findLinks?: string[] } = {}): Promise<OfflineVenv> {
   const wheels = path.join(root, 'wheels');
   await run(PYTHON, [path.join(fixturesDir, 'python', 'build_wheels.py'), wheels]);
-  const venv = path.join(root, 'venv');
-  await run(PYTHON, ['-m', 'venv', venv]);
-  const py = process.platform === 'win32' ? path.join(venv, 'Scripts', 'python.exe') : path.join(venv, 'bin', 'python');
-  const pipEnv = { ...process.env, PIP_CONFIG_FILE: process.platform === 'win32' ? 'nul' : '/dev/null', PIP_DISABLE_PIP_VERSION_CHECK: '1', PIP_FIND_LINKS: '', PIP_EXTRA_INDEX_URL: '' };
-  const links = [wheels, ...(opts.findLinks ?? [])].flatMap((l) => ['--find-links', l]);
-  return { py, pip: (...args) => run(py, ['-m', 'pip', 'install', '-q', '--no-index', ...links, ...args], { env: pipEnv }) };
+  return offlineVenv(root, [wheels, ...(opts.findLinks ?? [])]);
 }
 
 /** A workspace folder whose `.mcp.json` configures one stdio server. */

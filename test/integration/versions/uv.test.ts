@@ -2,9 +2,8 @@ import * as assert from 'node:assert/strict';
 import { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Instance } from '../../../src/core/base/model';
 import { instanceOf, project, PYTHON, run, snapshot, tempDir } from './support';
-import { NEW, OLD, startMcp, TIME, timeWheels, toolHome } from './pythonTools';
+import { NEW, OLD, staleVerdict, startMcp, TIME, timeWheels, toolHome } from './pythonTools';
 import { killAll, stopChildren } from '../../support/liveness';
 import { sleep } from '../../support/poll';
 import { uvBin } from '../../support/toolCache';
@@ -43,17 +42,13 @@ describe('versions (integration): uvx and uv tool with a real server from PyPI',
     const uv = path.join(bin, 'uv');
     const uvx = path.join(bin, 'uvx');
     const take = (projectDir: string) => () => snapshot(home, projectDir, path.join(root, 'lg'), uvEnv);
-    return { root, home, env, uv, uvx, uvEnv, take };
+    /** `installed.how` of an environment in this test's uv cache. */
+    const inUvCache = new RegExp(`uvx environment ${uvEnv.UV_CACHE_DIR.replace(/[\\/.]/g, '\\$&')}[\\\\/](archive-v\\d+|environments-v\\d+)[\\\\/]`);
+    return { root, home, env, uv, uvx, uvEnv, take, inUvCache };
   }
 
-  const stale = (i: Instance, when: string) => {
-    const v = i.versions?.verdict;
-    assert.equal(v?.state, 'stale', `${when}: ${JSON.stringify(i.versions)}`);
-    return v?.state === 'stale' ? v : assert.fail('not stale');
-  };
-
   it('uvx mcp-server-time@OLD: current; the entry then names @NEW (built in uv\'s cache): stale naming both and the cache', async () => {
-    const { root, env, uvx, uvEnv, take } = await setup('lg-uvx-');
+    const { root, env, uvx, uvEnv, take, inUvCache } = await setup('lg-uvx-');
     const projectDir = project(root, 'time', 'uvx', [`${TIME}@${OLD}`], uvEnv);
     const server = await startMcp(uvx, [`${TIME}@${OLD}`], projectDir, env, started);
     const before = await instanceOf(take(projectDir), 'time', server.pid!);
@@ -67,15 +62,15 @@ describe('versions (integration): uvx and uv tool with a real server from PyPI',
     await run(uvx, [`${TIME}@${NEW}`, '--help'], { env });
     project(root, 'time', 'uvx', [`${TIME}@${NEW}`], uvEnv);
     // The launch now resolves to NEW's environment in uv's cache: a restart runs it.
-    const v = stale(await instanceOf(take(projectDir), 'time', server.pid!), 'after the entry named NEW');
+    const v = staleVerdict(await instanceOf(take(projectDir), 'time', server.pid!), 'after the entry named NEW');
     assert.equal(v.running, OLD);
     assert.equal(v.installed, NEW);
-    assert.match(v.installedHow, new RegExp(`uvx environment ${uvEnv.UV_CACHE_DIR.replace(/[\\/.]/g, '\\$&')}[\\\\/](archive-v\\d+|environments-v\\d+)[\\\\/]`));
+    assert.match(v.installedHow, inUvCache);
     await stopChildren([server]);
   });
 
   it('uvx mcp-server-time (unpinned) started on OLD; a later uvx run builds NEW in uv\'s cache: stale naming both and the cache', async () => {
-    const { root, env, uvx, uvEnv, take } = await setup('lg-uvx-latest-');
+    const { root, env, uvx, uvEnv, take, inUvCache } = await setup('lg-uvx-latest-');
     const [oldWheels, newWheels] = await timeWheels();
     const projectDir = project(root, 'time', 'uvx', [TIME], uvEnv);
     // Only OLD can be found when the server starts; NEW appears on the index later.
@@ -87,10 +82,10 @@ describe('versions (integration): uvx and uv tool with a real server from PyPI',
 
     await sleep(3000);
     await run(uvx, [TIME, '--help'], { env: { ...env, UV_FIND_LINKS: `${oldWheels},${newWheels}` } });
-    const v = stale(await instanceOf(look, 'time', server.pid!), 'after uvx built the newer release');
+    const v = staleVerdict(await instanceOf(look, 'time', server.pid!), 'after uvx built the newer release');
     assert.equal(v.running, OLD);
     assert.equal(v.installed, NEW);
-    assert.match(v.installedHow, new RegExp(`uvx environment ${uvEnv.UV_CACHE_DIR.replace(/[\\/.]/g, '\\$&')}[\\\\/](archive-v\\d+|environments-v\\d+)[\\\\/]`));
+    assert.match(v.installedHow, inUvCache);
     await stopChildren([server]);
   });
 
@@ -112,7 +107,7 @@ describe('versions (integration): uvx and uv tool with a real server from PyPI',
 
     await sleep(3000);
     await run(uv, ['tool', 'install', `${TIME}==${NEW}`], { env });
-    const v = stale(await instanceOf(look, 'time', first.pid!), 'after the upgrade');
+    const v = staleVerdict(await instanceOf(look, 'time', first.pid!), 'after the upgrade');
     assert.equal(v.package, TIME);
     assert.equal(v.running, OLD);
     assert.equal(v.installed, NEW);
