@@ -26,6 +26,23 @@ export interface RecordedVersions {
    * guards, whose Python `dependencies` held every distribution of the site-packages.
    */
   dependenciesScope?: 'closure';
+  /**
+   * What the running child said about itself through MCP, as the guard relaying it saw it: from a
+   * modern result's `_meta["io.modelcontextprotocol/serverInfo"]`, a `server/discover` answer, or a
+   * legacy `initialize` answer. Self-reported: trusted only as docs/status-json.md says. `pid` is
+   * the child that said it; a reader ignores it for any other process.
+   */
+  serverInfo?: RecordedServerInfo;
+}
+
+/** One server's own statement of name and version, and how the guard learned it. */
+export interface RecordedServerInfo {
+  name: string;
+  version: string;
+  /** modern: MCP 2026-07-28 and later (per-request metadata); legacy: the `initialize` handshake. */
+  era: 'modern' | 'legacy';
+  how: 'result _meta' | 'server/discover' | 'initialize';
+  pid: number;
 }
 
 /** The JSON record a holder writes into its lock file. */
