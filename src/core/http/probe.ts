@@ -27,7 +27,8 @@ export async function probeServerInfo(url: string, options: { timeoutMs?: number
   } catch {
     return { state: 'unknown', reason: `${shown} is not a URL` };
   }
-  const transport = new StreamableHTTPClientTransport(parsed);
+  // `connection: close`: fetch would otherwise keep the socket open for reuse after the probe is done.
+  const transport = new StreamableHTTPClientTransport(parsed, { requestInit: { headers: { connection: 'close' } } });
   const client = new Client({ name: 'mcp-lifeguard', version: LIFEGUARD_VERSION }, { capabilities: {}, versionNegotiation: { mode: 'auto', probe: { timeoutMs } } });
   let timer: NodeJS.Timeout | undefined;
   let expired = false;

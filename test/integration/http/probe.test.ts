@@ -14,6 +14,7 @@ import { killAndWait, stopChildren } from '../../support/liveness';
 import { fixturesDir } from '../../support/repo';
 import { listenOn, Received, startHttpServer, startReady } from '../../support/startup';
 import { makeTempDir } from '../../support/temp';
+import { waitUntil } from '../../support/poll';
 
 /** The JSON-RPC method of a request body, or its HTTP method when it carries none (GET, DELETE). */
 const rpcOf = (r: { method: string; body: string }): string => {
@@ -59,6 +60,20 @@ describe('serverInfo probe of a running HTTP server', function () {
     const answer = await askServerInfo(url, 'http', 30_000);
     assert.deepEqual(answer, { ok: true, name: 'lg-modern-http', version: '7.7.7', era: 'modern', how: `server/discover at ${url}` });
     assert.deepEqual(fs.readFileSync(log, 'utf8').trim().split('\n').map((l) => rpcOf(JSON.parse(l) as Received)), ['server/discover', 'server/discover']);
+
+    // No socket is kept open for reuse once the probe is done (fetch would keep one for about 4 s).
+    const seen: Received[] = [];
+    const proxy = await recordingProxy(seen, port);
+    try {
+      const again = await probeServerInfo(`http://127.0.0.1:${proxy.port}/mcp`, { timeoutMs: 30_000 });
+      assert.equal(again.state === 'known' && again.era, 'modern');
+      assert.equal(seen[0]?.headers.connection, 'close');
+      const open = () => new Promise<number>((resolve, reject) => proxy.server.getConnections((err, n) => (err ? reject(err) : resolve(n))));
+      assert.ok(await waitUntil(async () => (await open()) === 0, 1000, 20), `${await open()} connection(s) left open`);
+    } finally {
+      proxy.server.closeAllConnections();
+      await new Promise<void>((resolve) => proxy.server.close(() => resolve()));
+    }
   });
 
   it('reads serverInfo with a real initialize and deletes its session afterwards', async function () {
