@@ -185,8 +185,24 @@ export interface InstanceVersions {
   installed: Installed;
   running: Running;
   verdict: VersionVerdict;
-  /** What the server itself said in MCP `initialize` (HTTP servers only), when asked. */
-  serverInfo?: { name: string; version: string };
+  /**
+   * What the server itself said (its MCP serverInfo): asked of an HTTP server, or relayed by the
+   * guard of a stdio server through its lock record. Trusted as running evidence only as `judge` says.
+   */
+  serverInfo?: ServerInfoStatement;
+}
+
+/**
+ * A server's own statement of name and version. `era` and `how` say how it was learned: absent
+ * only on a statement remembered (first-seen store) by a version that did not record them.
+ */
+export interface ServerInfoStatement {
+  name: string;
+  version: string;
+  /** modern: MCP 2026-07-28 and later (per-request metadata); legacy: the `initialize` handshake. */
+  era?: 'modern' | 'legacy';
+  /** e.g. `server/discover at http://127.0.0.1:8080/mcp`, `initialize at ...`, `result _meta relayed by the guard (lock record)`. */
+  how?: string;
 }
 
 /** A newer release in the package's registry. */

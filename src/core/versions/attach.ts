@@ -22,7 +22,8 @@ import { runningInstaller } from './installers';
 import { PackageRef, RegistryChecker, RegistryOverrides } from './registry';
 import { resolveInstalled, Resolution } from './resolve';
 import { askServerInfo, ServerInfoAnswer } from './serverInfo';
-import { Ecosystem, Installed, InstanceVersions } from '../base/versionTypes';
+import { serverInfoFromLock } from './lockServerInfo';
+import { Ecosystem, Installed, InstanceVersions, ServerInfoStatement } from '../base/versionTypes';
 import { ResolveContext } from './lookup';
 
 /**
@@ -238,14 +239,15 @@ export async function attachVersions(
     const seen = key ? store?.get(key) : undefined;
     const lock = holderRecordOf(instance, locks);
 
-    let serverInfo: { name: string; version: string } | undefined = seen?.serverInfo;
+    // A guard's record of what this very child said comes first (the only way a stdio server is heard).
+    let serverInfo: ServerInfoStatement | undefined = serverInfoFromLock(lock, instance.pid) ?? seen?.serverInfo;
     if (!serverInfo && ask && server.transport !== 'stdio' && server.url && !server.url.includes('<redacted>') && server.listener?.state === 'local') {
       const memoKey = key ?? `${instance.pid}`;
       let asked = serverInfoMemo.get(memoKey);
       const fresh = !asked || (Date.now() - asked.at >= FAILED_ASK_RETRY_MS && !(await asked.answer).ok);
       if (fresh) serverInfoMemo.set(memoKey, (asked = { at: Date.now(), answer: ask(server.url, server.transport) }));
       const answer = await asked!.answer;
-      if (answer.ok) serverInfo = { name: answer.name, version: answer.version };
+      if (answer.ok) serverInfo = { name: answer.name, version: answer.version, era: answer.era, how: answer.how };
       else if (fresh) log(`serverInfo of ${server.name} (${server.url}): ${answer.reason}`);
     }
 

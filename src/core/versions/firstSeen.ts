@@ -1,5 +1,6 @@
 import { lstatSync } from 'node:fs';
 import { readPrivate, writePrivateAtomic } from '../base/privateFs';
+import type { ServerInfoStatement } from '../base/versionTypes';
 import { FirstSeen } from './judge';
 
 /**
@@ -12,7 +13,7 @@ import { FirstSeen } from './judge';
 interface StoredEntry extends FirstSeen {
   /** ISO 8601: refreshed on every sighting; entries unseen for PRUNE_AFTER_MS are dropped. */
   lastSeenAt: string;
-  serverInfo?: { name: string; version: string };
+  serverInfo?: ServerInfoStatement;
 }
 
 interface StoredFile {
@@ -77,7 +78,7 @@ export class FirstSeenStore {
     return new FirstSeenStore(file, entries, root);
   }
 
-  get(key: string): (FirstSeen & { serverInfo?: { name: string; version: string } }) | undefined {
+  get(key: string): (FirstSeen & { serverInfo?: ServerInfoStatement }) | undefined {
     return this.entries.get(key);
   }
 
@@ -88,9 +89,10 @@ export class FirstSeenStore {
     this.dirty = true;
   }
 
-  rememberServerInfo(key: string, info: { name: string; version: string }): void {
+  rememberServerInfo(key: string, info: ServerInfoStatement): void {
     const e = this.entries.get(key);
-    if (!e || (e.serverInfo?.name === info.name && e.serverInfo.version === info.version)) return;
+    const same = e?.serverInfo && e.serverInfo.name === info.name && e.serverInfo.version === info.version && e.serverInfo.era === info.era && e.serverInfo.how === info.how;
+    if (!e || same) return;
     e.serverInfo = info;
     this.dirty = true;
   }

@@ -1,6 +1,6 @@
 import { RecordedVersions } from '../locks/types';
 import { describeMove, environmentMoves, fingerprint } from './fingerprint';
-import { ChangedFile, EnvironmentFingerprint, Installed, MovedDependency, Running, VersionVerdict } from '../base/versionTypes';
+import { ChangedFile, EnvironmentFingerprint, Installed, MovedDependency, Running, ServerInfoStatement, VersionVerdict } from '../base/versionTypes';
 
 /**
  * The version judgement, as a pure function of the evidence. The rules it keeps:
@@ -33,7 +33,8 @@ export interface VersionEvidence {
   /** ms since the epoch; absent when the OS gave none. */
   processStart?: number;
   lock?: { versions: RecordedVersions; startedAt?: string };
-  serverInfo?: { name: string; version: string };
+  /** The server's own statement; `how` says how it was learned (the probe, the guard's lock record). */
+  serverInfo?: ServerInfoStatement;
   firstSeen?: FirstSeen;
   /** The running side when the tool reports it directly (docker inspect). */
   reported?: Running;
@@ -95,7 +96,8 @@ export function runningOf(e: VersionEvidence): Running {
   if (e.serverInfo && inst.state === 'installed') {
     const named = stripScope(e.serverInfo.name) === stripScope(inst.name);
     if (named || e.serverInfo.version === inst.version) {
-      return { state: 'known', version: e.serverInfo.version, source: 'server-info', how: `the server's initialize reply (${e.serverInfo.name} ${e.serverInfo.version})` };
+      const said = `${e.serverInfo.name} ${e.serverInfo.version}`;
+      return { state: 'known', version: e.serverInfo.version, source: 'server-info', how: e.serverInfo.how ? `the server's own serverInfo (${said}), by ${e.serverInfo.how}` : `the server's initialize reply (${said})` };
     }
   }
   if (e.reported?.state === 'known') return e.reported;

@@ -3,9 +3,10 @@ import { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { askServerInfo } from '../../../src/core/versions/serverInfo';
-import { repoRoot } from '../../support/repo';
+import type { Snapshot } from '../../../src/core/base/model';
+import { cliPath, fixturesDir, repoRoot } from '../../support/repo';
 import { takeSnapshot } from '../../../src/core/snapshot/build';
-import { tempDir } from './support';
+import { run, tempDir } from './support';
 import { stopChildren } from '../../support/liveness';
 import { freePort, startReady } from '../../support/startup';
 
@@ -53,6 +54,34 @@ describe('versions (integration): serverInfo of a running HTTP server', function
       assert.notEqual(v.verdict.state, 'stale', JSON.stringify(v));
       assert.notEqual(v.running.state === 'known' && v.running.source, 'server-info');
     }
+  });
+
+  it('status --json shows what a modern server states through server/discover, with its era and how', async () => {
+    const port = await freePort();
+    const log = path.join(tempDir('lg-info-log-'), 'requests.jsonl');
+    const server = await startReady(process.execPath, [path.join(fixturesDir, 'eras', 'modern-http', 'server.mjs')], { cwd: fixturesDir, env: { PORT: String(port), FIXTURE_LOG: log }, ready: /listening on/ }, started);
+    const url = `http://127.0.0.1:${port}/mcp`;
+    const root = tempDir('lg-info-');
+    const project = path.join(root, 'project');
+    fs.mkdirSync(project);
+    fs.writeFileSync(path.join(project, '.mcp.json'), JSON.stringify({ mcpServers: { modern: { type: 'http', url } } }));
+    const env = { PATH: process.env.PATH, HOME: root, MCP_LIFEGUARD_HOME: path.join(root, 'lg'), MCP_LIFEGUARD_UPDATE_CHECK: '0' };
+    const snap = JSON.parse(await run(process.execPath, [cliPath, 'status', '--json', '--workspace', project], { env })) as Snapshot;
+    const entry = snap.servers.find((s) => s.name === 'modern')!;
+    if (entry.listener?.state !== 'local') {
+      // Without a way to see who listens (no /proc/net/tcp, no lsof) there is no instance to ask about.
+      assert.equal(entry.instances.length, 0);
+      return;
+    }
+    const instance = entry.instances.find((i) => i.pid === server.pid);
+    assert.ok(instance, JSON.stringify(entry.instances.map((i) => i.pid)));
+    const v = instance.versions;
+    assert.deepEqual(v?.serverInfo, { name: 'lg-modern-http', version: '7.7.7', era: 'modern', how: `server/discover at ${url}` });
+    // It names its own package (the fixture's package.json beside it): trusted as the running version.
+    assert.equal(v?.running.state === 'known' && `${v.running.version} ${v.running.source}`, '7.7.7 server-info');
+    assert.match(v?.running.state === 'known' ? v.running.how : '', /server\/discover/);
+    const methods = fs.readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { method: string; body: string });
+    assert.ok(methods.length > 0 && methods.every((r) => r.method === 'POST' && JSON.parse(r.body).method === 'server/discover'), JSON.stringify(methods));
   });
 
   it('answers "no" quickly and plainly when nothing listens', async () => {

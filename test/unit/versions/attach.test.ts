@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
-import type { LockRecord } from '../../../src/core/locks/types';
+import type { LockRecord, RecordedServerInfo } from '../../../src/core/locks/types';
 import { takeSnapshot } from '../../../src/core/snapshot/build';
 import { npmPackage, tempDir, write } from './layouts';
 
@@ -44,6 +44,59 @@ describe('versions: in the snapshot', () => {
     // The package was written after this (recorded) process started, and nothing says what it loaded.
     assert.equal(v?.verdict.state, 'changed', JSON.stringify(v));
     assert.ok(v?.verdict.state === 'changed' && v.verdict.changedFiles.some((f) => f.path.endsWith(path.join('srv', 'package.json'))), JSON.stringify(v?.verdict));
+  });
+
+  describe("a guarded child's serverInfo, from its guard's lock record", () => {
+    /** The guard (4100) runs the server (4242): the record is the guard's, its serverInfo names the child that said it. */
+    function guarded() {
+      const base = setup();
+      const guardArgv = [process.execPath, '/x/bin/mcp-lifeguard.js', 'run', '--', process.execPath, path.join(base.pkg, 'dist', 'index.js')];
+      // The entry as wrapping writes it: the guard, then the server's own launch.
+      write(path.join(base.project, '.mcp.json'), JSON.stringify({ mcpServers: { srv: { command: guardArgv[0], args: guardArgv.slice(1) } } }));
+      const readProcessTable = async () => {
+        const t = await base.readProcessTable();
+        const [child, code] = t.processes;
+        const guard = { pid: 4100, ppid: code.pid, argv: guardArgv, startTime: START - 500, uid: 1000 };
+        return { ...t, processes: [{ ...child, ppid: guard.pid }, guard, code] };
+      };
+      return { ...base, readProcessTable };
+    }
+    const stated = (over: Partial<RecordedServerInfo> = {}): LockRecord =>
+      record({ pid: 4100, startTime: START - 500, child: { pid: 4242, startTime: START }, versions: { serverInfo: { name: 'srv', version: '1.0.0', era: 'modern', how: 'result _meta', pid: 4242, ...over } } });
+    const versionsWith = async (lock: LockRecord) => {
+      const { host, project, readProcessTable } = guarded();
+      const snap = await takeSnapshot({ host, workspaceFolders: [project], readProcessTable, selfPid: 1, versions: { registry: false, docker: false, now: settled, readMaps: async () => undefined, readLocks: async () => [lock] } });
+      const instance = snap.servers.find((s) => s.name === 'srv')!.instances[0];
+      assert.deepEqual(instance?.launcherChain.map((s) => s.pid), [4100], 'the guard is the launcher');
+      return instance.versions;
+    };
+
+    it('is evidence when it names this child, and a trusted one gives the running version', async () => {
+      const v = await versionsWith(stated());
+      assert.deepEqual(v?.serverInfo, { name: 'srv', version: '1.0.0', era: 'modern', how: "a result's _meta, relayed by the guard (its lock record)" });
+      assert.equal(v?.verdict.state === 'stale' && `${v.verdict.running} -> ${v.verdict.installed} (${v.verdict.runningLearnedFrom})`, '1.0.0 -> 2.0.0 (server-info)', JSON.stringify(v));
+      assert.match(v?.running.state === 'known' ? v.running.how : '', /lock record/);
+    });
+
+    it('a legacy initialize answer counts the same way, era legacy', async () => {
+      const v = await versionsWith(stated({ era: 'legacy', how: 'initialize', version: '2.0.0' }));
+      assert.deepEqual(v?.serverInfo, { name: 'srv', version: '2.0.0', era: 'legacy', how: 'the initialize answer, relayed by the guard (its lock record)' });
+      assert.equal(v?.verdict.state, 'current', JSON.stringify(v));
+    });
+
+    it("is ignored when it is another process's (an earlier child)", async () => {
+      const v = await versionsWith(stated({ pid: 4243 }));
+      assert.equal(v?.serverInfo, undefined);
+      // Nothing says what it loaded, and the package was written after it started.
+      assert.equal(v?.verdict.state, 'changed', JSON.stringify(v));
+    });
+
+    it('an untrusted statement (another name, a version unlike the disk) is shown but never the running version', async () => {
+      const v = await versionsWith(stated({ name: 'some-framework', version: '0.0.1' }));
+      assert.equal(v?.serverInfo?.version, '0.0.1');
+      assert.notEqual(v?.running.state === 'known' && v.running.source, 'server-info');
+      assert.equal(v?.verdict.state, 'changed', JSON.stringify(v));
+    });
   });
 
   it('a deleted mapping inside the package tree proves replaced code; one outside it says nothing', async () => {
