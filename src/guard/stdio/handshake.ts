@@ -1,7 +1,14 @@
 import { Buffer } from 'node:buffer';
-import { Classified, serializeMessage } from './messages';
+import { Classified, envelopeVersion, serializeMessage } from './messages';
 
 type Answer = Classified & { kind: 'response' };
+
+/**
+ * The protocol era of the client's connection. `legacy`: it sent `initialize`; `modern`: its first
+ * request other than `server/discover` carried a protocol version in `_meta` (a discover probe
+ * alone pins nothing: an auto client may still fall back to `initialize`). Decided once.
+ */
+export type Era = 'unknown' | 'legacy' | 'modern';
 
 /**
  * What the stdio relay remembers of the client's session to put it on a restarted server: the
@@ -16,13 +23,26 @@ export class Handshake {
   /** Whether the server answered the client's `initialize`: the client has a session to keep. */
   answered = false;
   capabilities: Record<string, unknown> = {};
+  era: Era = 'unknown';
+  /** The protocol version a modern client's first request stated. */
+  modernVersion = '2026-07-28';
 
   get replayable(): boolean {
     return this.request !== undefined;
   }
 
   noteRequest(method: string, params: Record<string, unknown> | undefined): void {
-    if (method === 'initialize') this.request = { method: 'initialize', params };
+    if (method === 'initialize') {
+      if (this.era === 'unknown') this.era = 'legacy';
+      // A modern connection never gets a legacy handshake replayed (a modern server refuses it).
+      if (this.era === 'legacy') this.request = { method: 'initialize', params };
+      return;
+    }
+    const version = envelopeVersion(params);
+    if (this.era === 'unknown' && method !== 'server/discover' && version !== undefined) {
+      this.era = 'modern';
+      this.modernVersion = version;
+    }
   }
 
   noteNotification(method: string, line: Buffer): void {

@@ -3,9 +3,10 @@ import type { RequestId } from '@modelcontextprotocol/sdk/types.js';
 import { ChildExit, describeExit, PipedProcess, ServerChild, spawnServer, SpawnSpec } from '../host/supervisor';
 import type { GuardTransport, HostView } from '../host/transport';
 import { joinLine, LineParts, lineTail, LineSplitter } from './lines';
-import { classify, Classified, errorResponse, GuardErrorCode, idKey, LARGE_LINE_BYTES, notification, TAIL_BYTES, trailingResponseId } from './messages';
+import { classify, Classified, errorResponse, GuardErrorCode, idKey, LARGE_LINE_BYTES, META, notification, serializeMessage, serverInfoFrom, subscriptionIdOf, TAIL_BYTES, trailingResponseId } from './messages';
 import { ClientWriter } from './clientWriter';
 import { Handshake } from './handshake';
+import { ACKNOWLEDGED, LISTEN, Subscriptions } from './subscriptions';
 
 export interface StdioTransportOptions {
   spec: SpawnSpec;
@@ -26,7 +27,13 @@ interface Pipe {
   serverRequests: Set<string>;
   /** The id of the replayed request whose answer is swallowed, and who waits for it. */
   replay?: { id: string; resolve(c: Classified & { kind: 'response' }): void; reject(err: Error): void };
+  /** Re-opened subscriptions (keys from idKey) whose acknowledgement is swallowed: the client has had one. */
+  reopening: Map<string, () => void>;
+  /** Whether this child has said who it is (the first statement per child is recorded). */
+  saidWho: boolean;
 }
+
+type Answer = Classified & { kind: 'response' };
 
 interface InFlight {
   id: RequestId;
@@ -55,6 +62,8 @@ export class StdioTransport implements GuardTransport<PipedProcess> {
   private childBackpressure = false;
   private readonly writer: ClientWriter;
   private readonly handshake = new Handshake();
+  private readonly subscriptions = new Subscriptions();
+  private discoverCounter = 0;
 
   constructor(private readonly options: StdioTransportOptions) {
     this.writer = new ClientWriter(options.output, () => this.pipe?.child.proc.stdout);
@@ -82,9 +91,10 @@ export class StdioTransport implements GuardTransport<PipedProcess> {
 
   spawn(generation: number): ServerChild<PipedProcess> {
     const child = spawnServer(this.options.spec, generation);
-    // A restarted child's first answer may be the one to the replayed handshake: its lines are inspected.
-    const replay = this.pipe !== undefined && this.handshake.replayable;
-    const pipe: Pipe = { child, splitter: new LineSplitter(), mode: replay ? 'replay' : 'passthrough', serverRequests: new Set() };
+    // A restarted child's first lines may answer what the guard puts on it (the replayed handshake,
+    // re-opened subscriptions, its own server/discover): they are inspected until attach is done.
+    const replay = this.pipe !== undefined && (this.handshake.replayable || this.subscriptions.size > 0 || this.handshake.era === 'modern');
+    const pipe: Pipe = { child, splitter: new LineSplitter(), mode: replay ? 'replay' : 'passthrough', serverRequests: new Set(), reopening: new Map(), saidWho: false };
     this.pipe = pipe;
     child.proc.stdout.on('data', (chunk: Buffer) => this.onServerData(pipe, chunk));
     return child;
@@ -95,18 +105,15 @@ export class StdioTransport implements GuardTransport<PipedProcess> {
     if (!restart || !pipe || pipe.child !== child || pipe.mode !== 'replay') return;
     await this.handshake.replay(
       (line) => this.writeToChild(line),
-      (id, timeoutMs) =>
-        new Promise<Classified & { kind: 'response' }>((resolve, reject) => {
-          const timer = setTimeout(() => reject(new Error(`no answer to the replayed initialize within ${timeoutMs} ms`)), timeoutMs);
-          const settle = <A>(f: (a: A) => void) => (a: A) => {
-            clearTimeout(timer);
-            pipe.replay = undefined;
-            f(a);
-          };
-          pipe.replay = { id, resolve: settle(resolve), reject: settle(reject) };
-        }),
+      async (id, timeoutMs) => {
+        const answer = await this.awaitAnswer(pipe, id, timeoutMs, 'the replayed initialize');
+        this.noteWho(pipe, 'initialize', answer.message.result);
+        return answer;
+      },
       this.options.initTimeoutMs,
     );
+    await this.reopenListens(pipe);
+    if (this.handshake.era === 'modern') await this.discover(pipe);
     // From here on the server's bytes stream straight through; an unfinished line goes out now.
     pipe.mode = 'passthrough';
     for (const pending of pipe.splitter.pendingChunks()) this.writer.write(pending);
@@ -129,7 +136,7 @@ export class StdioTransport implements GuardTransport<PipedProcess> {
   }
 
   restartsAfterExit(): boolean {
-    return this.handshake.answered;
+    return this.handshake.answered || this.handshake.era === 'modern';
   }
 
   childExited(child: ServerChild<PipedProcess>, exit: ChildExit, stopping: boolean): void {
@@ -138,7 +145,7 @@ export class StdioTransport implements GuardTransport<PipedProcess> {
     if (pipe.mode === 'passthrough') this.writer.endCutLine();
     this.writer.flushInjected();
     pipe.splitter.reset();
-    pipe.replay?.reject(new Error(`the server ${describeExit(exit)} before answering the replayed initialize`));
+    pipe.replay?.reject(new Error(`the server ${describeExit(exit)} before answering the guard's ${pipe.replay.id}`));
     const what = `${this.host.serverName} ${stopping ? 'was stopped' : `exited (${describeExit(exit)})`} before answering`;
     for (const [key, entry] of this.inFlightRequests) {
       if (entry.generation !== child.generation) continue;
@@ -154,6 +161,8 @@ export class StdioTransport implements GuardTransport<PipedProcess> {
         if (kind === 'tools' || this.handshake.capabilities[kind] !== undefined) this.writer.send(notification(`notifications/${kind}/list_changed`));
       }
     }
+    // A modern client hears only notices tagged with one of its subscriptions, and only on it.
+    for (const listen of this.subscriptions.all()) for (const notice of this.subscriptions.changedNotices(listen)) this.writer.send(notice);
     // Deliver what the client sent meanwhile, in order, ahead of anything newer.
     this.clientChain = this.clientChain.then(async () => {
       while (this.queue.length > 0) {
@@ -171,6 +180,9 @@ export class StdioTransport implements GuardTransport<PipedProcess> {
       const c = classify(line);
       if (c.kind === 'request') this.writer.send(errorResponse(c.id, code, `${this.host.serverName}: ${message}`));
     }
+    // Open subscriptions end: gracefully when the guard stops, as an error (the client may listen again) when it gave up.
+    const ends = why === 'closing' ? this.subscriptions.endAll({ kind: 'graceful' }) : this.subscriptions.endAll({ kind: 'error', code, message: `${this.host.serverName}: ${message}` });
+    for (const end of ends) this.writer.send(end);
   }
 
   finished(): void {
@@ -214,6 +226,11 @@ export class StdioTransport implements GuardTransport<PipedProcess> {
           return true;
         }
         if (this.host.state.kind !== 'running' && this.host.state.kind !== 'starting') return this.handleClientLine(line, true);
+        // A subscription is answered only when it ends: it is never in flight (it would hold every drain).
+        if (c.method === LISTEN) {
+          this.subscriptions.noteListen(c.id, c.message.params, line);
+          break;
+        }
         this.inFlightRequests.set(idKey(c.id), { id: c.id, method: c.method, generation: this.pipe?.child.generation ?? 0 });
         break;
       }
@@ -240,6 +257,7 @@ export class StdioTransport implements GuardTransport<PipedProcess> {
   private forgetCancelled(message: { params?: unknown }): void {
     const requestId = (message.params as { requestId?: unknown } | undefined)?.requestId;
     if (typeof requestId !== 'string' && typeof requestId !== 'number') return;
+    this.subscriptions.noteCancelled(requestId);
     this.inFlightRequests.delete(idKey(requestId));
     if (this.inFlightRequests.size === 0) this.onIdle();
   }
@@ -281,6 +299,11 @@ export class StdioTransport implements GuardTransport<PipedProcess> {
         pipe.replay.resolve(c);
         continue;
       }
+      const reopened = c.kind === 'notification' && c.method === ACKNOWLEDGED ? this.reopenedAck(pipe, c) : undefined;
+      if (reopened) {
+        reopened();
+        continue;
+      }
       this.writer.write(Buffer.concat([line, NEWLINE]));
       this.trackServerLine(pipe, c);
     }
@@ -303,15 +326,94 @@ export class StdioTransport implements GuardTransport<PipedProcess> {
       pipe.serverRequests.add(idKey(c.id));
       return;
     }
+    if (c.kind === 'notification' && c.method === ACKNOWLEDGED) this.subscriptions.noteAck((c.message as { params?: unknown }).params);
     if (c.kind !== 'response') return;
+    // The server answered a subscription: it ended; the answer went to the client as it came.
+    if (this.subscriptions.noteAnswer(c.id)) return;
     const key = idKey(c.id);
     const entry = this.inFlightRequests.get(key);
     if (!entry) return;
     this.inFlightRequests.delete(key);
     const result = c.message.result;
+    if (result) this.noteWho(pipe, entry.method, result);
     if (result) this.handshake.noteAnswer(entry.method, result);
     if (entry.method === 'tools/list' && result && Array.isArray(result.tools)) this.host.noteTools(result.tools);
     if (this.inFlightRequests.size === 0) this.onIdle();
+  }
+
+  /** The first statement per child of who it is goes to the host (the lock record). Large lines are never parsed for it. */
+  private noteWho(pipe: Pipe, method: string, result: Record<string, unknown> | undefined): void {
+    const pid = pipe.child.proc.pid;
+    if (pipe.saidWho || !result || pid === undefined) return;
+    const said = serverInfoFrom(method, result);
+    if (!said) return;
+    pipe.saidWho = true;
+    this.host.noteServerInfo({ ...said, pid });
+  }
+
+  /** Waits for the answer to a request the guard put on a restarted child; the answer is swallowed. */
+  private awaitAnswer(pipe: Pipe, id: string, timeoutMs: number, what: string): Promise<Answer> {
+    return new Promise<Answer>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no answer to ${what} within ${timeoutMs} ms`)), timeoutMs);
+      const settle =
+        <A>(f: (a: A) => void) =>
+        (a: A) => {
+          clearTimeout(timer);
+          pipe.replay = undefined;
+          f(a);
+        };
+      pipe.replay = { id, resolve: settle(resolve), reject: settle(reject) };
+    });
+  }
+
+  /**
+   * Puts each open subscription on a restarted child: the client's own line, same id, so the
+   * subscription id the client correlates by stays valid. The new acknowledgement is swallowed
+   * (the client had one); one that does not come in time is not waited for (a late one is ignored by the client).
+   */
+  private async reopenListens(pipe: Pipe): Promise<void> {
+    for (const listen of this.subscriptions.all()) {
+      const key = idKey(listen.id);
+      const acked = new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => {
+          pipe.reopening.delete(key);
+          resolve(false);
+        }, this.options.initTimeoutMs);
+        pipe.reopening.set(key, () => {
+          clearTimeout(timer);
+          pipe.reopening.delete(key);
+          resolve(true);
+        });
+        pipe.child.exited.then(() => resolve(false), () => undefined);
+      });
+      this.writeToChild(listen.line);
+      if (!(await acked)) this.host.log(`the restarted server did not acknowledge subscription ${JSON.stringify(listen.id)} in time`);
+    }
+  }
+
+  /** A re-opened subscription's acknowledgement: notes its honored filter; returns how to swallow it. */
+  private reopenedAck(pipe: Pipe, c: Classified & { kind: 'notification' }): (() => void) | undefined {
+    const params = (c.message as { params?: unknown }).params;
+    const id = subscriptionIdOf(params);
+    const done = id === undefined ? undefined : pipe.reopening.get(idKey(id));
+    if (!done) return undefined;
+    this.subscriptions.noteAck(params);
+    return done;
+  }
+
+  /**
+   * Asks a restarted child of a modern client who it is, so the lock record names its version before
+   * the client's next call. Never sent to a child of unknown or legacy era: some legacy servers exit on it.
+   */
+  private async discover(pipe: Pipe): Promise<void> {
+    const id = `mcp-lifeguard-discover-${++this.discoverCounter}`;
+    const answered = this.awaitAnswer(pipe, id, this.options.initTimeoutMs, 'server/discover');
+    this.writeToChild(Buffer.from(serializeMessage({ jsonrpc: '2.0', id, method: 'server/discover', params: { _meta: { [META.protocolVersion]: this.handshake.modernVersion } } } as never).trimEnd()));
+    try {
+      this.noteWho(pipe, 'server/discover', (await answered).message.result);
+    } catch (err) {
+      this.host.log(`server/discover on the restarted server: ${(err as Error).message}`);
+    }
   }
 
   private onIdle(): void {
