@@ -79,6 +79,8 @@ export { serializeMessage };
 /** The `_meta` keys of the modern protocol era (MCP 2026-07-28 and later). */
 export const META = {
   protocolVersion: 'io.modelcontextprotocol/protocolVersion',
+  clientInfo: 'io.modelcontextprotocol/clientInfo',
+  clientCapabilities: 'io.modelcontextprotocol/clientCapabilities',
   serverInfo: 'io.modelcontextprotocol/serverInfo',
   subscriptionId: 'io.modelcontextprotocol/subscriptionId',
 } as const;

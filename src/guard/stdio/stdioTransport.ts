@@ -1,4 +1,5 @@
 import { Readable, Writable } from 'node:stream';
+import { LIFEGUARD_VERSION } from '../../core/base/version';
 import type { RequestId } from '@modelcontextprotocol/sdk/types.js';
 import { ChildExit, describeExit, PipedProcess, ServerChild, spawnServer, SpawnSpec } from '../host/supervisor';
 import type { GuardTransport, HostView } from '../host/transport';
@@ -42,6 +43,8 @@ interface InFlight {
 }
 
 const NEWLINE = Buffer.from('\n');
+/** The envelope of the guard's own server/discover: a modern request must state the client's capabilities (none). */
+const DISCOVER_META = (version: string) => ({ [META.protocolVersion]: version, [META.clientInfo]: { name: 'mcp-lifeguard', version: LIFEGUARD_VERSION }, [META.clientCapabilities]: {} });
 const LIST_CHANGED = ['tools', 'resources', 'prompts'] as const;
 
 /**
@@ -408,9 +411,11 @@ export class StdioTransport implements GuardTransport<PipedProcess> {
   private async discover(pipe: Pipe): Promise<void> {
     const id = `mcp-lifeguard-discover-${++this.discoverCounter}`;
     const answered = this.awaitAnswer(pipe, id, this.options.initTimeoutMs, 'server/discover');
-    this.writeToChild(Buffer.from(serializeMessage({ jsonrpc: '2.0', id, method: 'server/discover', params: { _meta: { [META.protocolVersion]: this.handshake.modernVersion } } } as never).trimEnd()));
+    this.writeToChild(Buffer.from(serializeMessage({ jsonrpc: '2.0', id, method: 'server/discover', params: { _meta: DISCOVER_META(this.handshake.modernVersion) } } as never).trimEnd()));
     try {
-      this.noteWho(pipe, 'server/discover', (await answered).message.result);
+      const answer = (await answered).message;
+      if (answer.error) this.host.log(`server/discover on the restarted server: ${JSON.stringify(answer.error)}`);
+      this.noteWho(pipe, 'server/discover', answer.result);
     } catch (err) {
       this.host.log(`server/discover on the restarted server: ${(err as Error).message}`);
     }
