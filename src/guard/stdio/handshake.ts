@@ -24,8 +24,19 @@ export class Handshake {
   answered = false;
   capabilities: Record<string, unknown> = {};
   era: Era = 'unknown';
+  /** Whether the client probed the server's era with `server/discover` (some legacy servers exit on it). */
+  probed = false;
   /** The protocol version a modern client's first request stated. */
   modernVersion = '2026-07-28';
+
+  /**
+   * Whether the client has a connection worth a new child when the server exits: a session (legacy),
+   * a modern connection (no session to lose), or a probe a legacy server died of, after which an
+   * in-place prober (the Python SDK) falls back to `initialize` on the same connection.
+   */
+  get keepsConnection(): boolean {
+    return this.answered || this.era === 'modern' || (this.era === 'unknown' && this.probed);
+  }
 
   get replayable(): boolean {
     return this.request !== undefined;
@@ -38,6 +49,7 @@ export class Handshake {
       if (this.era === 'legacy') this.request = { method: 'initialize', params };
       return;
     }
+    if (method === 'server/discover') this.probed = true;
     const version = envelopeVersion(params);
     if (this.era === 'unknown' && method !== 'server/discover' && version !== undefined) {
       this.era = 'modern';

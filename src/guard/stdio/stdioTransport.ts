@@ -139,7 +139,7 @@ export class StdioTransport implements GuardTransport<PipedProcess> {
   }
 
   restartsAfterExit(): boolean {
-    return this.handshake.answered || this.handshake.era === 'modern';
+    return this.handshake.keepsConnection;
   }
 
   childExited(child: ServerChild<PipedProcess>, exit: ChildExit, stopping: boolean): void {

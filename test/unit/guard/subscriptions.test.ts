@@ -111,6 +111,16 @@ describe('guard: the era of a stdio client connection', () => {
     assert.equal(h.replayable, false);
   });
 
+  it('keeps the connection (a new child on exit) once legacy answered, once modern, or after a discover probe', () => {
+    assert.equal(eraAfter('{"jsonrpc":"2.0","id":3,"method":"tools/list"}').keepsConnection, false);
+    assert.equal(eraAfter(INITIALIZE).keepsConnection, false, 'not before the server answered initialize');
+    assert.equal(eraAfter(LISTEN).keepsConnection, true);
+    assert.equal(eraAfter(DISCOVER).keepsConnection, true);
+    const h = eraAfter(INITIALIZE);
+    h.noteAnswer('initialize', { capabilities: {} });
+    assert.equal(h.keepsConnection, true);
+  });
+
   it('a request without _meta before initialize pins nothing', () => {
     assert.equal(eraAfter('{"jsonrpc":"2.0","id":3,"method":"tools/list"}').era, 'unknown');
   });
