@@ -54,6 +54,8 @@ describe('guard: both MCP protocol eras through `mcp-lifeguard run` (built CLI, 
         await c.call(name, args);
         assert.deepEqual(processesOf(home), { guards: 1, servers: 1 });
         assert.equal((await liveRecords(home)).length, 1);
+        // A 2.x auto client's probe ran on a sibling guard that let the lock go before the session's guard took it.
+        assert.doesNotMatch(c.stderr(), /already running|took over|waiting|refus/);
         await restart();
         await c.call(name, args);
         // legacy-strict states no tools.listChanged capability: a 2.x client does not listen for the notice then.

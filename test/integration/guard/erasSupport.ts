@@ -27,6 +27,8 @@ export interface EraClient {
   changed(): number;
   /** The 2.x modern client's auto-opened subscription, settled once it closed. */
   subscriptionClosed(): Promise<string> | undefined;
+  /** What the session's guard wrote to stderr. */
+  stderr(): string;
   close(): Promise<void>;
 }
 
@@ -64,6 +66,7 @@ export async function connectEra(home: string, kind: ClientKind, name: string, s
       call: async (tool, args) => textOf(await g.client.callTool({ name: tool, arguments: args })),
       changed: () => changes,
       subscriptionClosed: () => undefined,
+      stderr: g.stderr,
       close: () => g.client.close(),
     };
   }
@@ -72,8 +75,11 @@ export async function connectEra(home: string, kind: ClientKind, name: string, s
     { name: 'eras-integration', version: '1.0.0' },
     { ...(kind === '2.x auto' ? { versionNegotiation: { mode: 'auto' as const } } : {}), listChanged: { tools: { debounceMs: 0, onChanged: () => void changes++ } } },
   );
+  let stderr = '';
+  transport.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   await client.connect(transport);
   return {
+    stderr: () => stderr,
     era: () => client.getProtocolEra() ?? 'none',
     call: async (tool, args) => textOf(await client.callTool({ name: tool, arguments: args })),
     changed: () => changes,
