@@ -1,13 +1,13 @@
 import { Readable, Writable } from 'node:stream';
-import { LIFEGUARD_VERSION } from '../../core/base/version';
 import type { RequestId } from '@modelcontextprotocol/sdk/types.js';
 import { ChildExit, describeExit, PipedProcess, ServerChild, spawnServer, SpawnSpec } from '../host/supervisor';
 import type { GuardTransport, HostView } from '../host/transport';
 import { joinLine, LineParts, lineTail, LineSplitter } from './lines';
-import { classify, Classified, errorResponse, GuardErrorCode, idKey, LARGE_LINE_BYTES, META, notification, serializeMessage, serverInfoFrom, subscriptionIdOf, TAIL_BYTES, trailingResponseId } from './messages';
+import { classify, Classified, errorResponse, GuardErrorCode, idKey, LARGE_LINE_BYTES, notification, serverInfoFrom, TAIL_BYTES, trailingResponseId } from './messages';
 import { ClientWriter } from './clientWriter';
 import { Handshake } from './handshake';
 import { ACKNOWLEDGED, LISTEN, Subscriptions } from './subscriptions';
+import { GuardRequests } from './guardRequests';
 
 export interface StdioTransportOptions {
   spec: SpawnSpec;
@@ -26,15 +26,11 @@ interface Pipe {
   mode: 'passthrough' | 'replay';
   /** Requests the server sent the client and the client has not answered (keys from idKey). */
   serverRequests: Set<string>;
-  /** The id of the replayed request whose answer is swallowed, and who waits for it. */
-  replay?: { id: string; resolve(c: Classified & { kind: 'response' }): void; reject(err: Error): void };
-  /** Re-opened subscriptions (keys from idKey) whose acknowledgement is swallowed: the client has had one. */
-  reopening: Map<string, () => void>;
+  /** What the guard puts on this child itself, whose answers it swallows. */
+  guard: GuardRequests;
   /** Whether this child has said who it is (the first statement per child is recorded). */
   saidWho: boolean;
 }
-
-type Answer = Classified & { kind: 'response' };
 
 interface InFlight {
   id: RequestId;
@@ -43,8 +39,6 @@ interface InFlight {
 }
 
 const NEWLINE = Buffer.from('\n');
-/** The envelope of the guard's own server/discover: a modern request must state the client's capabilities (none). */
-const DISCOVER_META = (version: string) => ({ [META.protocolVersion]: version, [META.clientInfo]: { name: 'mcp-lifeguard', version: LIFEGUARD_VERSION }, [META.clientCapabilities]: {} });
 const LIST_CHANGED = ['tools', 'resources', 'prompts'] as const;
 
 /**
@@ -66,7 +60,6 @@ export class StdioTransport implements GuardTransport<PipedProcess> {
   private readonly writer: ClientWriter;
   private readonly handshake = new Handshake();
   private readonly subscriptions = new Subscriptions();
-  private discoverCounter = 0;
 
   constructor(private readonly options: StdioTransportOptions) {
     this.writer = new ClientWriter(options.output, () => this.pipe?.child.proc.stdout);
@@ -97,7 +90,7 @@ export class StdioTransport implements GuardTransport<PipedProcess> {
     // A restarted child's first lines may answer what the guard puts on it (the replayed handshake,
     // re-opened subscriptions, its own server/discover): they are inspected until attach is done.
     const replay = this.pipe !== undefined && (this.handshake.replayable || this.subscriptions.size > 0 || this.handshake.era === 'modern');
-    const pipe: Pipe = { child, splitter: new LineSplitter(), mode: replay ? 'replay' : 'passthrough', serverRequests: new Set(), reopening: new Map(), saidWho: false };
+    const pipe: Pipe = { child, splitter: new LineSplitter(), mode: replay ? 'replay' : 'passthrough', serverRequests: new Set(), guard: new GuardRequests((line) => this.writeToChild(line), this.options.initTimeoutMs, (l) => this.host.log(l)), saidWho: false };
     this.pipe = pipe;
     child.proc.stdout.on('data', (chunk: Buffer) => this.onServerData(pipe, chunk));
     return child;
@@ -109,14 +102,14 @@ export class StdioTransport implements GuardTransport<PipedProcess> {
     await this.handshake.replay(
       (line) => this.writeToChild(line),
       async (id, timeoutMs) => {
-        const answer = await this.awaitAnswer(pipe, id, timeoutMs, 'the replayed initialize');
+        const answer = await pipe.guard.answer(id, timeoutMs, 'the replayed initialize');
         this.noteWho(pipe, 'initialize', answer.message.result);
         return answer;
       },
       this.options.initTimeoutMs,
     );
-    await this.reopenListens(pipe);
-    if (this.handshake.era === 'modern') await this.discover(pipe);
+    await pipe.guard.reopen(this.subscriptions.all(), (ack) => this.subscriptions.noteAck(ack));
+    if (this.handshake.era === 'modern') this.noteWho(pipe, 'server/discover', await pipe.guard.discover(this.handshake.modernVersion));
     // From here on the server's bytes stream straight through; an unfinished line goes out now.
     pipe.mode = 'passthrough';
     for (const pending of pipe.splitter.pendingChunks()) this.writer.write(pending);
@@ -148,7 +141,7 @@ export class StdioTransport implements GuardTransport<PipedProcess> {
     if (pipe.mode === 'passthrough') this.writer.endCutLine();
     this.writer.flushInjected();
     pipe.splitter.reset();
-    pipe.replay?.reject(new Error(`the server ${describeExit(exit)} before answering the guard's ${pipe.replay.id}`));
+    pipe.guard.childGone(describeExit(exit));
     const what = `${this.host.serverName} ${stopping ? 'was stopped' : `exited (${describeExit(exit)})`} before answering`;
     for (const [key, entry] of this.inFlightRequests) {
       if (entry.generation !== child.generation) continue;
@@ -298,15 +291,7 @@ export class StdioTransport implements GuardTransport<PipedProcess> {
     }
     for (const line of pipe.splitter.push(chunk)) {
       const c = classify(line);
-      if (pipe.replay && c.kind === 'response' && c.id === pipe.replay.id) {
-        pipe.replay.resolve(c);
-        continue;
-      }
-      const reopened = c.kind === 'notification' && c.method === ACKNOWLEDGED ? this.reopenedAck(pipe, c) : undefined;
-      if (reopened) {
-        reopened();
-        continue;
-      }
+      if (pipe.guard.take(c)) continue;
       this.writer.write(Buffer.concat([line, NEWLINE]));
       this.trackServerLine(pipe, c);
     }
@@ -352,73 +337,6 @@ export class StdioTransport implements GuardTransport<PipedProcess> {
     if (!said) return;
     pipe.saidWho = true;
     this.host.noteServerInfo({ ...said, pid });
-  }
-
-  /** Waits for the answer to a request the guard put on a restarted child; the answer is swallowed. */
-  private awaitAnswer(pipe: Pipe, id: string, timeoutMs: number, what: string): Promise<Answer> {
-    return new Promise<Answer>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no answer to ${what} within ${timeoutMs} ms`)), timeoutMs);
-      const settle =
-        <A>(f: (a: A) => void) =>
-        (a: A) => {
-          clearTimeout(timer);
-          pipe.replay = undefined;
-          f(a);
-        };
-      pipe.replay = { id, resolve: settle(resolve), reject: settle(reject) };
-    });
-  }
-
-  /**
-   * Puts each open subscription on a restarted child: the client's own line, same id, so the
-   * subscription id the client correlates by stays valid. The new acknowledgement is swallowed
-   * (the client had one); one that does not come in time is not waited for (a late one is ignored by the client).
-   */
-  private async reopenListens(pipe: Pipe): Promise<void> {
-    for (const listen of this.subscriptions.all()) {
-      const key = idKey(listen.id);
-      const acked = new Promise<boolean>((resolve) => {
-        const timer = setTimeout(() => {
-          pipe.reopening.delete(key);
-          resolve(false);
-        }, this.options.initTimeoutMs);
-        pipe.reopening.set(key, () => {
-          clearTimeout(timer);
-          pipe.reopening.delete(key);
-          resolve(true);
-        });
-        pipe.child.exited.then(() => resolve(false), () => undefined);
-      });
-      this.writeToChild(listen.line);
-      if (!(await acked)) this.host.log(`the restarted server did not acknowledge subscription ${JSON.stringify(listen.id)} in time`);
-    }
-  }
-
-  /** A re-opened subscription's acknowledgement: notes its honored filter; returns how to swallow it. */
-  private reopenedAck(pipe: Pipe, c: Classified & { kind: 'notification' }): (() => void) | undefined {
-    const params = (c.message as { params?: unknown }).params;
-    const id = subscriptionIdOf(params);
-    const done = id === undefined ? undefined : pipe.reopening.get(idKey(id));
-    if (!done) return undefined;
-    this.subscriptions.noteAck(params);
-    return done;
-  }
-
-  /**
-   * Asks a restarted child of a modern client who it is, so the lock record names its version before
-   * the client's next call. Never sent to a child of unknown or legacy era: some legacy servers exit on it.
-   */
-  private async discover(pipe: Pipe): Promise<void> {
-    const id = `mcp-lifeguard-discover-${++this.discoverCounter}`;
-    const answered = this.awaitAnswer(pipe, id, this.options.initTimeoutMs, 'server/discover');
-    this.writeToChild(Buffer.from(serializeMessage({ jsonrpc: '2.0', id, method: 'server/discover', params: { _meta: DISCOVER_META(this.handshake.modernVersion) } } as never).trimEnd()));
-    try {
-      const answer = (await answered).message;
-      if (answer.error) this.host.log(`server/discover on the restarted server: ${JSON.stringify(answer.error)}`);
-      this.noteWho(pipe, 'server/discover', answer.result);
-    } catch (err) {
-      this.host.log(`server/discover on the restarted server: ${(err as Error).message}`);
-    }
   }
 
   private onIdle(): void {
