@@ -34,10 +34,10 @@ export function recordedVersions(v: ResolvedVersion & { state: 'known' }): Recor
  * child said about itself (`serverInfo`) goes; what this child (`pid`) already said stays.
  */
 export async function recordChildVersion(lock: HeldLock, version: ResolvedVersion | undefined, log: (line: string) => void, pid?: number): Promise<void> {
-  const said = lock.record.versions?.serverInfo;
-  const serverInfo = said && said.pid === pid ? { serverInfo: said } : {};
-  if (version?.state !== 'known' && !lock.record.versions?.serverInfo) return;
-  const versions: RecordedVersions = { ...(version?.state === 'known' ? recordedVersions(version) : {}), ...serverInfo };
+  const { serverInfo: said, ...before } = lock.record.versions ?? {};
+  if (version?.state !== 'known' && !said) return;
+  // An unresolved version leaves the rest as it was (as before serverInfo existed).
+  const versions: RecordedVersions = { ...(version?.state === 'known' ? recordedVersions(version) : before), ...(said && said.pid === pid ? { serverInfo: said } : {}) };
   await lock.update({ versions }).catch((err: Error) => log(`could not update ${lock.lockPath}: ${err.message}`));
 }
 
