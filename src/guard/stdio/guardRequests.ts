@@ -20,6 +20,8 @@ export class GuardRequests {
   /** Re-opened subscriptions (keys from idKey) whose acknowledgement is swallowed: the client has had one. */
   private readonly reopening = new Map<string, (params: unknown) => void>();
   private discoverCounter = 0;
+  /** Why the child is gone, once it is: nothing more is waited for. */
+  private gone: string | undefined;
 
   constructor(
     private readonly write: (line: Buffer) => void,
@@ -43,6 +45,7 @@ export class GuardRequests {
 
   /** The child exited: nothing it was asked is answered any more. */
   childGone(why: string): void {
+    this.gone = why;
     this.awaited?.reject(new Error(`the server ${why} before answering the guard's ${this.awaited.id}`));
     for (const done of [...this.reopening.values()]) done(undefined);
   }
@@ -50,6 +53,7 @@ export class GuardRequests {
   /** Waits for the answer to a request the guard put on the child; the answer is swallowed. */
   answer(id: string, timeoutMs: number, what: string): Promise<Answer> {
     return new Promise<Answer>((resolve, reject) => {
+      if (this.gone !== undefined) return reject(new Error(`the server ${this.gone} before the guard asked ${id}`));
       const timer = setTimeout(() => settle(() => reject(new Error(`no answer to ${what} within ${timeoutMs} ms`))), timeoutMs);
       const settle = (f: () => void) => {
         clearTimeout(timer);
@@ -67,6 +71,7 @@ export class GuardRequests {
    */
   async reopen(listens: OpenListen[], onAck: (params: unknown) => void): Promise<void> {
     for (const listen of listens) {
+      if (this.gone !== undefined) return;
       const key = idKey(listen.id);
       const acked = new Promise<boolean>((resolve) => {
         const settle = (ok: boolean) => {
