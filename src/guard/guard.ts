@@ -1,5 +1,6 @@
 import { Readable, Writable } from 'node:stream';
 import type { GuardStatus, RestartOutcome } from '../core/control/protocol';
+import type { RecordedServerInfo } from '../core/locks';
 import { CrashLoopOptions } from './host/crashLoop';
 import { GuardHost } from './host/host';
 import { PipedProcess, SpawnSpec, StopGrace } from './host/supervisor';
@@ -25,6 +26,8 @@ export interface GuardOptions {
   onChildSpawned?(pid: number): void | Promise<void>;
   /** Called when a child started and its version was resolved (the lock record is updated with it). */
   onChildStarted?(info: { pid: number; version: ResolvedVersion | undefined }): void | Promise<void>;
+  /** Called when the running child said who it is through MCP (the lock record carries it). */
+  onServerInfo?(info: RecordedServerInfo): void | Promise<void>;
 }
 
 /**
@@ -51,6 +54,7 @@ export class Guard {
         stale: options.stale ? { policy: options.stale.policy, intervalMs: options.stale.intervalMs } : undefined,
         onChildSpawned: options.onChildSpawned,
         onChildStarted: options.onChildStarted,
+        onServerInfo: options.onServerInfo,
       },
       this.transport,
     );

@@ -6,7 +6,7 @@ import { acquireGuardLock, ConflictPolicy } from './conflict';
 import { CrashLoopOptions } from './host/crashLoop';
 import { Guard } from './guard';
 import { serveControl } from './host/control';
-import { guardLockRecord, recordChildVersion } from './host/lockRecord';
+import { guardLockRecord, recordChildVersion, recordServerInfo } from './host/lockRecord';
 import { StopGrace } from './host/supervisor';
 import { probeLaunch } from './host/versionProbe';
 import { identityOf, Launch } from './launch';
@@ -77,7 +77,8 @@ export async function runGuard(opts: RunGuardOptions): Promise<number> {
       const child = await recordIdentity(pid).catch(() => undefined);
       if (child) await lock.update({ child }).catch((err: Error) => log(`could not update ${lock.lockPath}: ${err.message}`));
     },
-    onChildStarted: ({ version }) => recordChildVersion(lock, version, log),
+    onChildStarted: ({ pid, version }) => recordChildVersion(lock, version, log, pid),
+    onServerInfo: (info) => recordServerInfo(lock, info, log),
   });
   // A process that exits without unwinding (an uncaught error) still frees its lock, unless its
   // server may still run: then the record, which names the server, stays for a successor to act on.

@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import type { GuardStatus, RestartOutcome } from '../../core/control/protocol';
+import type { RecordedServerInfo } from '../../core/locks';
 import { CrashLoopDetector, CrashLoopOptions } from './crashLoop';
 import { StaleGate } from './staleGate';
 import { InstalledVersionProbe, ResolvedVersion, StalePolicy } from './staleness';
@@ -23,6 +24,8 @@ export interface GuardHostOptions {
   onChildSpawned?(pid: number): void | Promise<void>;
   /** Called when a child started and its version was resolved. */
   onChildStarted?(info: { pid: number; version: ResolvedVersion | undefined }): void | Promise<void>;
+  /** Called when the running child said who it is through MCP (the lock record carries it). */
+  onServerInfo?(info: RecordedServerInfo): void | Promise<void>;
 }
 
 /** One child and what the host knows of it. */
@@ -95,6 +98,11 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
 
   noteTools(tools: unknown[]): void {
     this.staleGate.noteTools(tools);
+  }
+
+  noteServerInfo(info: RecordedServerInfo): void {
+    if (info.pid !== this.child?.proc.pid) return;
+    void this.options.onServerInfo?.(info);
   }
 
   onIdle(): void {

@@ -1,4 +1,4 @@
-import type { AcquireOptions, HeldLock, RecordedVersions } from '../../core/locks';
+import type { AcquireOptions, HeldLock, RecordedServerInfo, RecordedVersions } from '../../core/locks';
 import { processStartTime } from '../../core/locks';
 import { LIFEGUARD_VERSION } from '../../core/base/version';
 import type { Launch } from '../launch';
@@ -29,8 +29,19 @@ export function recordedVersions(v: ResolvedVersion & { state: 'known' }): Recor
   };
 }
 
-/** Records the version a new child started with, when it is known. */
-export async function recordChildVersion(lock: HeldLock, version: ResolvedVersion | undefined, log: (line: string) => void): Promise<void> {
-  if (version?.state !== 'known') return;
-  await lock.update({ versions: recordedVersions(version) }).catch((err: Error) => log(`could not update ${lock.lockPath}: ${err.message}`));
+/**
+ * Records the version a new child started with. The versions are rewritten, so what an earlier
+ * child said about itself (`serverInfo`) goes; what this child (`pid`) already said stays.
+ */
+export async function recordChildVersion(lock: HeldLock, version: ResolvedVersion | undefined, log: (line: string) => void, pid?: number): Promise<void> {
+  const { serverInfo: said, ...before } = lock.record.versions ?? {};
+  if (version?.state !== 'known' && !said) return;
+  // An unresolved version leaves the rest as it was (as before serverInfo existed).
+  const versions: RecordedVersions = { ...(version?.state === 'known' ? recordedVersions(version) : before), ...(said && said.pid === pid ? { serverInfo: said } : {}) };
+  await lock.update({ versions }).catch((err: Error) => log(`could not update ${lock.lockPath}: ${err.message}`));
+}
+
+/** Records what the running child said about itself through MCP (its pid ties it to that child). */
+export async function recordServerInfo(lock: HeldLock, info: RecordedServerInfo, log: (line: string) => void): Promise<void> {
+  await lock.update({ versions: { ...lock.record.versions, serverInfo: info } }).catch((err: Error) => log(`could not update ${lock.lockPath}: ${err.message}`));
 }

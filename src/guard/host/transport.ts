@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import type { RecordedServerInfo } from '../../core/locks';
 import type { ChildExit, ServerChild } from './supervisor';
 import type { GuardState } from './lifecycle';
 
@@ -14,6 +15,8 @@ export interface HostView {
   staleRefusal(method: string, params: Record<string, unknown> | undefined): Promise<string | undefined>;
   /** The server's tools/list answer passed by: the stale gate learns which tools are read-only. */
   noteTools(tools: unknown[]): void;
+  /** The child said who it is through MCP (a modern result's `_meta`, `server/discover`, an `initialize` answer). */
+  noteServerInfo(info: RecordedServerInfo): void;
   /** No client request is in flight any more. */
   onIdle(): void;
   /** Calls `listener` on each state change until the returned function is called. */

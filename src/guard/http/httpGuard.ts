@@ -8,7 +8,7 @@ import { recordIdentity } from '../../core/pids/reidentify';
 import { CrashLoopOptions, DEFAULT_CRASH_LOOP } from '../host/crashLoop';
 import { serveControl } from '../host/control';
 import { GuardHost } from '../host/host';
-import { guardLockRecord, recordChildVersion } from '../host/lockRecord';
+import { guardLockRecord, recordChildVersion, recordServerInfo } from '../host/lockRecord';
 import { probeLaunch } from '../host/versionProbe';
 import { Launch } from '../launch';
 import type { InstalledVersionProbe, ResolvedVersion } from '../host/staleness';
@@ -156,7 +156,8 @@ function newHost(o: HttpGuardOptions, transport: HttpTransport, probe: Installed
       probe,
       stale: { policy: o.whenStale, intervalMs: o.staleIntervalMs },
       onChildSpawned,
-      onChildStarted: ({ version }) => recordChildVersion(lock, version, o.log),
+      onChildStarted: ({ pid, version }) => recordChildVersion(lock, version, o.log, pid),
+      onServerInfo: (info) => recordServerInfo(lock, info, o.log),
     },
     transport,
   );

@@ -1,7 +1,14 @@
 import { Buffer } from 'node:buffer';
-import { Classified, serializeMessage } from './messages';
+import { Classified, envelopeVersion, serializeMessage } from './messages';
 
 type Answer = Classified & { kind: 'response' };
+
+/**
+ * The protocol era of the client's connection. `legacy`: it sent `initialize`; `modern`: its first
+ * request other than `server/discover` carried a protocol version in `_meta` (a discover probe
+ * alone pins nothing: an auto client may still fall back to `initialize`). Decided once.
+ */
+export type Era = 'unknown' | 'legacy' | 'modern';
 
 /**
  * What the stdio relay remembers of the client's session to put it on a restarted server: the
@@ -16,13 +23,38 @@ export class Handshake {
   /** Whether the server answered the client's `initialize`: the client has a session to keep. */
   answered = false;
   capabilities: Record<string, unknown> = {};
+  era: Era = 'unknown';
+  /** Whether the client probed the server's era with `server/discover` (some legacy servers exit on it). */
+  probed = false;
+  /** The protocol version a modern client's first request stated. */
+  modernVersion = '2026-07-28';
+
+  /**
+   * Whether the client has a connection worth a new child when the server exits: a session (legacy),
+   * a modern connection (no session to lose), or a probe a legacy server died of, after which an
+   * in-place prober (the Python SDK) falls back to `initialize` on the same connection.
+   */
+  get keepsConnection(): boolean {
+    return this.answered || this.era === 'modern' || (this.era === 'unknown' && this.probed);
+  }
 
   get replayable(): boolean {
     return this.request !== undefined;
   }
 
   noteRequest(method: string, params: Record<string, unknown> | undefined): void {
-    if (method === 'initialize') this.request = { method: 'initialize', params };
+    if (method === 'initialize') {
+      if (this.era === 'unknown') this.era = 'legacy';
+      // A modern connection never gets a legacy handshake replayed (a modern server refuses it).
+      if (this.era === 'legacy') this.request = { method: 'initialize', params };
+      return;
+    }
+    if (method === 'server/discover') this.probed = true;
+    const version = envelopeVersion(params);
+    if (this.era === 'unknown' && method !== 'server/discover' && version !== undefined) {
+      this.era = 'modern';
+      this.modernVersion = version;
+    }
   }
 
   noteNotification(method: string, line: Buffer): void {

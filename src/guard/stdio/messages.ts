@@ -75,3 +75,56 @@ export function notification(method: string): string {
 }
 
 export { serializeMessage };
+
+/** The `_meta` keys of the modern protocol era (MCP 2026-07-28 and later). */
+export const META = {
+  protocolVersion: 'io.modelcontextprotocol/protocolVersion',
+  clientInfo: 'io.modelcontextprotocol/clientInfo',
+  clientCapabilities: 'io.modelcontextprotocol/clientCapabilities',
+  serverInfo: 'io.modelcontextprotocol/serverInfo',
+  subscriptionId: 'io.modelcontextprotocol/subscriptionId',
+} as const;
+
+function metaOf(params: unknown): Record<string, unknown> | undefined {
+  const meta = (params as { _meta?: unknown } | undefined)?._meta;
+  return meta !== null && typeof meta === 'object' ? (meta as Record<string, unknown>) : undefined;
+}
+
+/** The protocol version a modern request states in its `_meta` envelope, if any. */
+export function envelopeVersion(params: unknown): string | undefined {
+  const v = metaOf(params)?.[META.protocolVersion];
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** The subscription a modern notification belongs to (`_meta` subscriptionId), if any. */
+export function subscriptionIdOf(params: unknown): RequestId | undefined {
+  const v = metaOf(params)?.[META.subscriptionId];
+  return typeof v === 'string' || typeof v === 'number' ? v : undefined;
+}
+
+/** The `{name, version}` a modern result states in `_meta["io.modelcontextprotocol/serverInfo"]`. */
+export function serverInfoOfResult(result: unknown): { name: string; version: string } | undefined {
+  return nameAndVersion(metaOf(result)?.[META.serverInfo]);
+}
+
+/** `{name, version}` when `value` has both as strings. */
+export function nameAndVersion(value: unknown): { name: string; version: string } | undefined {
+  const v = value as { name?: unknown; version?: unknown } | undefined;
+  return v && typeof v.name === 'string' && typeof v.version === 'string' ? { name: v.name, version: v.version } : undefined;
+}
+
+/** A notification tagged with the subscription it belongs to, as a modern client correlates them. */
+export function taggedNotification(method: string, subscriptionId: RequestId, params: Record<string, unknown> = {}): string {
+  return serializeMessage({ jsonrpc: '2.0', method, params: { ...params, _meta: { [META.subscriptionId]: subscriptionId } } } as JSONRPCMessage);
+}
+
+/**
+ * What a server said about itself in the answer to `method`: a modern result's `_meta` serverInfo
+ * (from any result, `server/discover`'s included), or a legacy `initialize` answer's `serverInfo`.
+ */
+export function serverInfoFrom(method: string, result: Record<string, unknown>): { name: string; version: string; era: 'modern' | 'legacy'; how: 'result _meta' | 'server/discover' | 'initialize' } | undefined {
+  const modern = serverInfoOfResult(result);
+  if (modern) return { ...modern, era: 'modern', how: method === 'server/discover' ? 'server/discover' : 'result _meta' };
+  const legacy = method === 'initialize' ? nameAndVersion(result.serverInfo) : undefined;
+  return legacy && { ...legacy, era: 'legacy', how: 'initialize' };
+}

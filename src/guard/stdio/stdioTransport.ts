@@ -3,9 +3,11 @@ import type { RequestId } from '@modelcontextprotocol/sdk/types.js';
 import { ChildExit, describeExit, PipedProcess, ServerChild, spawnServer, SpawnSpec } from '../host/supervisor';
 import type { GuardTransport, HostView } from '../host/transport';
 import { joinLine, LineParts, lineTail, LineSplitter } from './lines';
-import { classify, Classified, errorResponse, GuardErrorCode, idKey, LARGE_LINE_BYTES, notification, TAIL_BYTES, trailingResponseId } from './messages';
+import { classify, Classified, errorResponse, GuardErrorCode, idKey, LARGE_LINE_BYTES, notification, serverInfoFrom, TAIL_BYTES, trailingResponseId } from './messages';
 import { ClientWriter } from './clientWriter';
 import { Handshake } from './handshake';
+import { ACKNOWLEDGED, LISTEN, Subscriptions } from './subscriptions';
+import { GuardRequests } from './guardRequests';
 
 export interface StdioTransportOptions {
   spec: SpawnSpec;
@@ -24,8 +26,10 @@ interface Pipe {
   mode: 'passthrough' | 'replay';
   /** Requests the server sent the client and the client has not answered (keys from idKey). */
   serverRequests: Set<string>;
-  /** The id of the replayed request whose answer is swallowed, and who waits for it. */
-  replay?: { id: string; resolve(c: Classified & { kind: 'response' }): void; reject(err: Error): void };
+  /** What the guard puts on this child itself, whose answers it swallows. */
+  guard: GuardRequests;
+  /** Whether this child has said who it is (the first statement per child is recorded). */
+  saidWho: boolean;
 }
 
 interface InFlight {
@@ -55,6 +59,7 @@ export class StdioTransport implements GuardTransport<PipedProcess> {
   private childBackpressure = false;
   private readonly writer: ClientWriter;
   private readonly handshake = new Handshake();
+  private readonly subscriptions = new Subscriptions();
 
   constructor(private readonly options: StdioTransportOptions) {
     this.writer = new ClientWriter(options.output, () => this.pipe?.child.proc.stdout);
@@ -82,9 +87,10 @@ export class StdioTransport implements GuardTransport<PipedProcess> {
 
   spawn(generation: number): ServerChild<PipedProcess> {
     const child = spawnServer(this.options.spec, generation);
-    // A restarted child's first answer may be the one to the replayed handshake: its lines are inspected.
-    const replay = this.pipe !== undefined && this.handshake.replayable;
-    const pipe: Pipe = { child, splitter: new LineSplitter(), mode: replay ? 'replay' : 'passthrough', serverRequests: new Set() };
+    // A restarted child's first lines may answer what the guard puts on it (the replayed handshake,
+    // re-opened subscriptions, its own server/discover): they are inspected until attach is done.
+    const replay = this.pipe !== undefined && (this.handshake.replayable || this.subscriptions.size > 0 || this.handshake.era === 'modern');
+    const pipe: Pipe = { child, splitter: new LineSplitter(), mode: replay ? 'replay' : 'passthrough', serverRequests: new Set(), guard: new GuardRequests((line) => this.writeToChild(line), this.options.initTimeoutMs, (l) => this.host.log(l)), saidWho: false };
     this.pipe = pipe;
     child.proc.stdout.on('data', (chunk: Buffer) => this.onServerData(pipe, chunk));
     return child;
@@ -95,18 +101,15 @@ export class StdioTransport implements GuardTransport<PipedProcess> {
     if (!restart || !pipe || pipe.child !== child || pipe.mode !== 'replay') return;
     await this.handshake.replay(
       (line) => this.writeToChild(line),
-      (id, timeoutMs) =>
-        new Promise<Classified & { kind: 'response' }>((resolve, reject) => {
-          const timer = setTimeout(() => reject(new Error(`no answer to the replayed initialize within ${timeoutMs} ms`)), timeoutMs);
-          const settle = <A>(f: (a: A) => void) => (a: A) => {
-            clearTimeout(timer);
-            pipe.replay = undefined;
-            f(a);
-          };
-          pipe.replay = { id, resolve: settle(resolve), reject: settle(reject) };
-        }),
+      async (id, timeoutMs) => {
+        const answer = await pipe.guard.answer(id, timeoutMs, 'the replayed initialize');
+        this.noteWho(pipe, 'initialize', answer.message.result);
+        return answer;
+      },
       this.options.initTimeoutMs,
     );
+    await pipe.guard.reopen(this.subscriptions.all(), (ack) => this.subscriptions.noteAck(ack));
+    if (this.handshake.era === 'modern') this.noteWho(pipe, 'server/discover', await pipe.guard.discover(this.handshake.modernVersion));
     // From here on the server's bytes stream straight through; an unfinished line goes out now.
     pipe.mode = 'passthrough';
     for (const pending of pipe.splitter.pendingChunks()) this.writer.write(pending);
@@ -129,7 +132,7 @@ export class StdioTransport implements GuardTransport<PipedProcess> {
   }
 
   restartsAfterExit(): boolean {
-    return this.handshake.answered;
+    return this.handshake.keepsConnection;
   }
 
   childExited(child: ServerChild<PipedProcess>, exit: ChildExit, stopping: boolean): void {
@@ -138,7 +141,7 @@ export class StdioTransport implements GuardTransport<PipedProcess> {
     if (pipe.mode === 'passthrough') this.writer.endCutLine();
     this.writer.flushInjected();
     pipe.splitter.reset();
-    pipe.replay?.reject(new Error(`the server ${describeExit(exit)} before answering the replayed initialize`));
+    pipe.guard.childGone(describeExit(exit));
     const what = `${this.host.serverName} ${stopping ? 'was stopped' : `exited (${describeExit(exit)})`} before answering`;
     for (const [key, entry] of this.inFlightRequests) {
       if (entry.generation !== child.generation) continue;
@@ -154,6 +157,8 @@ export class StdioTransport implements GuardTransport<PipedProcess> {
         if (kind === 'tools' || this.handshake.capabilities[kind] !== undefined) this.writer.send(notification(`notifications/${kind}/list_changed`));
       }
     }
+    // A modern client hears only notices tagged with one of its subscriptions, and only on it.
+    for (const listen of this.subscriptions.all()) for (const notice of this.subscriptions.changedNotices(listen)) this.writer.send(notice);
     // Deliver what the client sent meanwhile, in order, ahead of anything newer.
     this.clientChain = this.clientChain.then(async () => {
       while (this.queue.length > 0) {
@@ -171,6 +176,9 @@ export class StdioTransport implements GuardTransport<PipedProcess> {
       const c = classify(line);
       if (c.kind === 'request') this.writer.send(errorResponse(c.id, code, `${this.host.serverName}: ${message}`));
     }
+    // Open subscriptions end: gracefully when the guard stops, as an error (the client may listen again) when it gave up.
+    const ends = why === 'closing' ? this.subscriptions.endAll({ kind: 'graceful' }) : this.subscriptions.endAll({ kind: 'error', code, message: `${this.host.serverName}: ${message}` });
+    for (const end of ends) this.writer.send(end);
   }
 
   finished(): void {
@@ -214,6 +222,11 @@ export class StdioTransport implements GuardTransport<PipedProcess> {
           return true;
         }
         if (this.host.state.kind !== 'running' && this.host.state.kind !== 'starting') return this.handleClientLine(line, true);
+        // A subscription is answered only when it ends: it is never in flight (it would hold every drain).
+        if (c.method === LISTEN) {
+          this.subscriptions.noteListen(c.id, c.message.params, line);
+          break;
+        }
         this.inFlightRequests.set(idKey(c.id), { id: c.id, method: c.method, generation: this.pipe?.child.generation ?? 0 });
         break;
       }
@@ -240,6 +253,7 @@ export class StdioTransport implements GuardTransport<PipedProcess> {
   private forgetCancelled(message: { params?: unknown }): void {
     const requestId = (message.params as { requestId?: unknown } | undefined)?.requestId;
     if (typeof requestId !== 'string' && typeof requestId !== 'number') return;
+    this.subscriptions.noteCancelled(requestId);
     this.inFlightRequests.delete(idKey(requestId));
     if (this.inFlightRequests.size === 0) this.onIdle();
   }
@@ -277,10 +291,7 @@ export class StdioTransport implements GuardTransport<PipedProcess> {
     }
     for (const line of pipe.splitter.push(chunk)) {
       const c = classify(line);
-      if (pipe.replay && c.kind === 'response' && c.id === pipe.replay.id) {
-        pipe.replay.resolve(c);
-        continue;
-      }
+      if (pipe.guard.take(c)) continue;
       this.writer.write(Buffer.concat([line, NEWLINE]));
       this.trackServerLine(pipe, c);
     }
@@ -303,15 +314,29 @@ export class StdioTransport implements GuardTransport<PipedProcess> {
       pipe.serverRequests.add(idKey(c.id));
       return;
     }
+    if (c.kind === 'notification' && c.method === ACKNOWLEDGED) this.subscriptions.noteAck((c.message as { params?: unknown }).params);
     if (c.kind !== 'response') return;
+    // The server answered a subscription: it ended; the answer went to the client as it came.
+    if (this.subscriptions.noteAnswer(c.id)) return;
     const key = idKey(c.id);
     const entry = this.inFlightRequests.get(key);
     if (!entry) return;
     this.inFlightRequests.delete(key);
     const result = c.message.result;
+    if (result) this.noteWho(pipe, entry.method, result);
     if (result) this.handshake.noteAnswer(entry.method, result);
     if (entry.method === 'tools/list' && result && Array.isArray(result.tools)) this.host.noteTools(result.tools);
     if (this.inFlightRequests.size === 0) this.onIdle();
+  }
+
+  /** The first statement per child of who it is goes to the host (the lock record). Large lines are never parsed for it. */
+  private noteWho(pipe: Pipe, method: string, result: Record<string, unknown> | undefined): void {
+    const pid = pipe.child.proc.pid;
+    if (pipe.saidWho || !result || pid === undefined) return;
+    const said = serverInfoFrom(method, result);
+    if (!said) return;
+    pipe.saidWho = true;
+    this.host.noteServerInfo({ ...said, pid });
   }
 
   private onIdle(): void {
