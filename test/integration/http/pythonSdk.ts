@@ -1,7 +1,6 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import * as readline from 'node:readline';
+import { ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
-import { stopChildren } from '../../support/liveness';
+import { jsonLinesChild } from '../../support/jsonLines';
 import { fixturesDir } from '../../support/repo';
 import { pypiWheelhouse } from '../../support/toolCache';
 import { fixtureVenv, PYTHON } from '../versions/support';
@@ -41,30 +40,17 @@ export interface PythonSessionClient {
 
 /** Starts the Python SDK client on `url` and waits until its session is initialized. */
 export async function pythonSessionClient(py: string, url: string): Promise<PythonSessionClient> {
-  const child = spawn(py, [sessionClientScript, url], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, PYTHONUNBUFFERED: '1' } });
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
-  const lines = readline.createInterface({ input: child.stdout! });
-  const waiting: Array<(line: string | undefined) => void> = [];
-  const queued: string[] = [];
-  lines.on('line', (l) => (waiting.length ? waiting.shift()!(l) : queued.push(l)));
-  child.once('exit', () => waiting.splice(0).forEach((w) => w(undefined)));
-  const next = (): Promise<string | undefined> => (queued.length ? Promise.resolve(queued.shift()) : child.exitCode !== null ? Promise.resolve(undefined) : new Promise((r) => waiting.push(r)));
-  const first = await next();
-  if (!first) throw new Error(`the Python client did not start: ${stderr}`);
-  const ready = JSON.parse(first) as { ready: boolean; server: string };
+  const client = jsonLinesChild(py, [sessionClientScript, url]);
+  const ready = await client.next<{ ready: boolean; server: string }>();
+  if (!ready) throw new Error(`the Python client did not start: ${client.stderrTail()}`);
   return {
-    child,
+    child: client.child,
     serverVersion: ready.server,
     async echo(message) {
-      if (child.exitCode !== null || child.signalCode !== null) return { error: `the client has exited: ${stderr.trim().split('\n').pop() ?? ''}` };
-      child.stdin!.write(`${message}\n`);
-      const line = await next();
-      return line ? (JSON.parse(line) as { text?: string; error?: string }) : { error: `the client exited: ${stderr.trim().split('\n').pop() ?? ''}` };
+      if (client.exited()) return { error: `the client has exited: ${client.stderrTail()}` };
+      client.send(message);
+      return (await client.next<{ text?: string; error?: string }>()) ?? { error: `the client exited: ${client.stderrTail()}` };
     },
-    async close() {
-      child.stdin!.end();
-      await stopChildren([child], 5000);
-    },
+    close: () => client.close(),
   };
 }

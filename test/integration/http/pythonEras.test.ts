@@ -1,0 +1,108 @@
+import * as assert from 'node:assert/strict';
+import { ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { freePort } from '../../../src/guard/http/upstream';
+import { cliPath, fixturesDir } from '../../support/repo';
+import { jsonLinesChild, JsonLinesChild } from '../../support/jsonLines';
+import { stopChildren } from '../../support/liveness';
+import { sleep, until } from '../../support/poll';
+import { makeTempDir } from '../../support/temp';
+import { erasClientScript, erasServerScript, pythonMcp2 } from '../guard/pythonEras';
+import { shortTempDir, spawnCollect } from './support';
+
+/**
+ * The Python SDK 2.x (`mcp` 2.3.0, both eras) behind `mcp-lifeguard run --http`, across
+ * `mcp-lifeguard restart`: its Streamable HTTP server with TypeScript SDK 2.x clients of each era,
+ * and its client (auto: modern first) through the front to the TypeScript dual-era HTTP server.
+ */
+describe('mcp-lifeguard run --http: the Python SDK 2.x in both protocol eras (built CLI, mcp from PyPI)', function () {
+  this.timeout(600_000);
+  let py: string;
+  let home: string;
+  const children: ChildProcess[] = [];
+  const closers: Array<() => Promise<unknown>> = [];
+
+  before(async function () {
+    if (process.platform !== 'linux') this.skip();
+    py = await pythonMcp2(makeTempDir('lg-pymcp2-'));
+  });
+  beforeEach(() => {
+    home = shortTempDir();
+  });
+  afterEach(async () => {
+    for (const close of closers.splice(0).reverse()) await close().catch(() => undefined);
+    await stopChildren(children.splice(0));
+    fs.rmSync(home, { recursive: true, force: true });
+  });
+
+  const env = () => ({ ...process.env, MCP_LIFEGUARD_HOME: home });
+
+  /** `run --http` in front of `server` (which gets its port as `{port}`); resolves to the front's URL. */
+  async function front(name: string, server: string[]): Promise<string> {
+    const port = await freePort();
+    const guard = spawnCollect(process.execPath, [cliPath, 'run', '--http', '--listen', `127.0.0.1:${port}`, '--name', name, '--', ...server], { env: env(), cwd: home });
+    children.push(guard.child);
+    const url = `http://127.0.0.1:${port}/mcp`;
+    await until('the front to print its URL', () => guard.output().includes(url) || (guard.child.exitCode !== null && assert.fail(guard.output())), 120_000);
+    return url;
+  }
+
+  async function restart(name: string): Promise<void> {
+    const r = spawnCollect(process.execPath, [cliPath, 'restart', name], { env: env(), cwd: home });
+    assert.equal(await r.exited, 0, r.output());
+    assert.match(r.output(), new RegExp(`restarted ${name} \\(guard pid \\d+\\)`));
+  }
+
+  const echo = async (client: Client, text: string) => ((await client.callTool({ name: 'echo', arguments: { text } })).content as Array<{ text: string }>)[0].text;
+  const pidOf = (answer: string) => Number(answer.split(':')[0]);
+
+  for (const mode of ['auto', 'legacy'] as const) {
+    const era = mode === 'auto' ? 'modern' : 'legacy';
+    it(`a Python SDK HTTP server behind the front, a ${era} TypeScript client: the call after a restart is answered by the new server`, async () => {
+      const url = await front('pyhttp', [py, erasServerScript, 'http', '{port}']);
+      let changes = 0;
+      const client = new Client({ name: 'eras-test', version: '1.0.0' }, { versionNegotiation: { mode }, listChanged: { tools: { debounceMs: 0, onChanged: () => changes++ } } });
+      await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+      closers.push(() => client.close());
+      assert.equal(client.getProtocolEra(), era);
+      const before = await echo(client, 'before');
+      await restart('pyhttp');
+      const after = await echo(client, 'after');
+      assert.match(after, /^\d+:after$/);
+      assert.notEqual(pidOf(after), pidOf(before), 'a new server process answers');
+      if (era === 'modern') {
+        // The modern client's listen stream is re-opened on the new server and told the list changed.
+        await until('tools/list_changed after the restart', () => changes === 1, 10_000);
+        await sleep(1000);
+        assert.equal(changes, 1, 'exactly one tools/list_changed');
+      }
+    });
+  }
+
+  it('the Python SDK client (auto) through the front to a dual-era server: modern, and its listen stream hears the restart once', async () => {
+    const server = path.join(fixturesDir, 'eras', 'modern-http', 'server.mjs');
+    const url = await front('modernhttp', [process.execPath, server]);
+    const client: JsonLinesChild = jsonLinesChild(py, [erasClientScript, url]);
+    closers.push(() => client.close());
+    const ready = await client.next<{ protocol: string; server: string }>();
+    assert.ok(ready, `the Python client did not start: ${client.stderrTail()}`);
+    assert.equal(ready.protocol, '2026-07-28');
+    assert.equal(ready.server, '7.7.7');
+    client.send('echo before');
+    const before = (await client.next<{ text: string }>())!;
+    assert.match(before.text, /^\d+:before \(modern\)$/, JSON.stringify(before));
+    client.send('listen');
+    assert.deepEqual(await client.next(), { listening: ['tools_list_changed'] });
+
+    await restart('modernhttp');
+    assert.deepEqual(await client.next(), { event: 'ToolsListChanged' });
+    client.send('echo after');
+    const after = (await client.next<{ text: string }>())!;
+    assert.match(after.text, /^\d+:after \(modern\)$/, JSON.stringify(after));
+    assert.notEqual(pidOf(after.text), pidOf(before.text), 'a new server process answers');
+    client.send('echo last');
+    assert.match((await client.next<{ text: string }>())!.text, /^\d+:last/);
+  });
+});
