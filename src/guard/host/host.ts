@@ -128,7 +128,7 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
       } catch (err) {
         // A child that does not serve is not left running beside a failed guard.
         slot.stopping = true;
-        await stopServer(slot.child, this.options.grace);
+        await this.stopSlotChild(slot);
         throw err;
       }
     } catch (err) {
@@ -193,7 +193,7 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
     const slot = this.slot;
     if (!slot || slot.child.exit) return;
     slot.stopping = true;
-    await stopServer(slot.child, this.options.grace);
+    await this.stopSlotChild(slot);
   }
 
   /**
@@ -236,6 +236,12 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
     });
     void child.exited.then((exit) => this.onChildExit(slot, exit));
     return slot;
+  }
+
+  /** Every stop of a child goes here: the transport lets go of it first (see GuardTransport.leaving). */
+  private stopSlotChild(slot: Slot<P>): Promise<ChildExit> {
+    this.transport.leaving?.(slot.child);
+    return stopServer(slot.child, this.options.grace);
   }
 
   private onChildExit(slot: Slot<P>, exit: ChildExit): void {
@@ -305,7 +311,7 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
     if (this.lifecycle.isClosing) throw new Error('the guard is shutting down');
     if (old && !old.child.exit) {
       old.stopping = true;
-      await stopServer(old.child, this.options.grace);
+      await this.stopSlotChild(old);
     }
     for (;;) {
       if (this.lifecycle.isClosing) throw new Error('the guard is shutting down');
@@ -317,7 +323,7 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
         return { childPid: slot.child.proc.pid ?? -1, restarts: this.restarts };
       } catch (err) {
         slot.stopping = true;
-        const exit = await stopServer(slot.child, this.options.grace);
+        const exit = await this.stopSlotChild(slot);
         if (this.lifecycle.isClosing) throw err;
         const verdict = this.crash.recordExit(slot.child.startedAt, Date.now(), `${(err as Error).message}; ${describeExit(exit)}`);
         if (!verdict.restart) throw new Error(verdict.reason);

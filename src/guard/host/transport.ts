@@ -47,6 +47,12 @@ export interface GuardTransport<P extends ChildProcess = ChildProcess> {
   inFlight(): number;
   /** Resolves true once no request is in flight (or the child died), false after `timeoutMs`. */
   waitIdle(timeoutMs: number): Promise<boolean>;
+  /**
+   * The host is about to stop this child. What the guard keeps open on it for the client ends
+   * quietly first: a server that sees its stdin close may answer an open subscription with an
+   * error, which would end the client's subscription instead of moving it to the next child.
+   */
+  leaving?(child: ServerChild<P>): void;
   /** The child exited (`stopping`: the host stopped it): what was in flight on it is answered with an error. */
   childExited(child: ServerChild<P>, exit: ChildExit, stopping: boolean): void;
   /**

@@ -135,6 +135,11 @@ export class StdioTransport implements GuardTransport<PipedProcess> {
     return this.handshake.keepsConnection;
   }
 
+  leaving(child: ServerChild<PipedProcess>): void {
+    if (this.pipe?.child !== child || child.exit) return;
+    for (const line of this.subscriptions.cancelLines('the guard is stopping this server process')) this.writeToChild(line);
+  }
+
   childExited(child: ServerChild<PipedProcess>, exit: ChildExit, stopping: boolean): void {
     const pipe = this.pipe;
     if (!pipe || pipe.child !== child) return;
@@ -177,6 +182,8 @@ export class StdioTransport implements GuardTransport<PipedProcess> {
       if (c.kind === 'request') this.writer.send(errorResponse(c.id, code, `${this.host.serverName}: ${message}`));
     }
     // Open subscriptions end: gracefully when the guard stops, as an error (the client may listen again) when it gave up.
+    // The server lets go of them first, so it does not answer them itself as it stops.
+    if (this.pipe && !this.pipe.child.exit) for (const line of this.subscriptions.cancelLines(`the guard is ${why === 'closing' ? 'shutting down' : 'giving up'}`)) this.writeToChild(line);
     const ends = why === 'closing' ? this.subscriptions.endAll({ kind: 'graceful' }) : this.subscriptions.endAll({ kind: 'error', code, message: `${this.host.serverName}: ${message}` });
     for (const end of ends) this.writer.send(end);
   }

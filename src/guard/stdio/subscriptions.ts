@@ -102,6 +102,15 @@ export class Subscriptions {
   }
 
   /**
+   * What tells a server that every open subscription is over on its side (`notifications/cancelled`,
+   * which gets no answer): sent to a child the guard is about to stop, so it does not end them with
+   * an error of its own as its stdin closes (the Python SDK does), while the client keeps them.
+   */
+  cancelLines(reason: string): Buffer[] {
+    return this.all().map((l) => Buffer.from(serializeMessage({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: l.id, reason } } as never).trimEnd()));
+  }
+
+  /**
    * Ends every open subscription, the answers to send the client: the guard is stopping
    * (`graceful`: the modern "complete" result, so the client does not re-listen) or gave up on a
    * crashing server (`error`: the client sees the subscription closed by the remote and may re-listen).

@@ -135,6 +135,10 @@ describe('guard: both MCP protocol eras through `mcp-lifeguard run` (built CLI, 
       assert.equal(g.lines.filter((l) => l.method === 'notifications/subscriptions/acknowledged').length, 3, 'the re-opened listens were acknowledged to the guard only');
       const listens = received(home).filter((m) => m.method === 'subscriptions/listen').map((m) => m.id);
       assert.deepEqual(listens, ['p', 't', 'c', 'p', 't'], 'the cancelled listen is not re-opened');
+      // The client cancelled c; the guard let go of p and t on the old server before stopping it, so
+      // that server could not end them with an error of its own as its stdin closed.
+      const cancels = received(home).filter((m) => m.method === 'notifications/cancelled').map((m) => (m.params as { requestId: unknown }).requestId);
+      assert.deepEqual(cancels, ['c', 'p', 't']);
       assert.equal(received(home).filter((m) => m.method === 'initialize').length, 0);
     });
 

@@ -78,6 +78,14 @@ describe('guard: modern subscriptions (subscriptions/listen) across restarts', (
     listenOf(s, LISTEN);
     assert.deepEqual(JSON.parse(s.endAll({ kind: 'error', code: -32041, message: 'crash loop' })[0]), { jsonrpc: '2.0', id: 'listen:0', error: { code: -32041, message: 'crash loop' } });
   });
+
+  it('tells a server it is about to lose that each open listen is cancelled, and keeps them for the next one', () => {
+    const s = new Subscriptions();
+    listenOf(s, LISTEN);
+    const lines = s.cancelLines('stopping').map((b) => JSON.parse(b.toString()));
+    assert.deepEqual(lines, [{ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 'listen:0', reason: 'stopping' } }]);
+    assert.equal(s.size, 1, 'the client still holds it');
+  });
 });
 
 describe('guard: the era of a stdio client connection', () => {
