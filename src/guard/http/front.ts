@@ -6,6 +6,8 @@ import { INITIALIZED_NOTIFICATION, replayableProtocolVersion } from '../../core/
 import { FrontSession, SessionStore } from '../../core/http/sessionStore';
 import { ConnectionGate } from './connectionGate';
 import { EventStreams } from './eventStreams';
+import { ListenStreams } from './listenStreams';
+import { isModernRequest, sseEvent } from './modernRequests';
 import { UpstreamAddress } from './exchange';
 import { FrontErrorCode, requestIdOf, sendJsonRpcError } from './jsonrpcError';
 import { checkOrigin } from './origin';
@@ -62,6 +64,13 @@ export class HttpFront {
   private readonly limits: HttpLimits;
   private readonly gate: ConnectionGate;
   private readonly streams: EventStreams;
+  private readonly listens: ListenStreams;
+  /**
+   * Sessions rebuilt on a restarted server, with the lists whose change they are yet to hear of:
+   * a legacy server says nothing of what changed while it was down, so the session's next event
+   * stream on the new server carries one `list_changed` per list (as the stdio guard writes).
+   */
+  private readonly listChangedOwed = new Map<string, string[]>();
   /** Sessions each connection opened. */
   private readonly initializes = new WeakMap<Socket, number>();
 
@@ -69,6 +78,7 @@ export class HttpFront {
     this.limits = httpLimits(options.limits);
     this.gate = new ConnectionGate(this.limits.maxConnections);
     this.streams = new EventStreams(this.limits.maxEventStreams, (keys) => options.sessions.firstToForget(keys));
+    this.listens = new ListenStreams({ ready: (ms) => options.upstream.ready(ms), agent: this.agent, readyTimeoutMs: options.readyTimeoutMs, upstreamTimeoutMs: options.upstreamTimeoutMs, streams: this.streams, log: options.log });
   }
 
   /** Binds the client-facing address; rejects (e.g. EADDRINUSE) without leaving a listener behind. */
@@ -171,16 +181,22 @@ export class HttpFront {
         sendJsonRpcError(res, 400, FrontErrorCode.ParseError, 'Parse error: the request body is not valid JSON');
         return;
       }
-      ex.isInitialize = sid === undefined && methodOf(ex.message) === 'initialize';
+      // Modern (2026-07-28) requests have no session: they are relayed as they are and never
+      // create, touch or rebuild one, nor count against a connection's sessions.
+      ex.modern = isModernRequest(ex.message, req.headers);
+      if (ex.modern) ex.session = undefined;
+      ex.isInitialize = !ex.modern && sid === undefined && methodOf(ex.message) === 'initialize';
       if (ex.isInitialize && !this.allowInitialize(req.socket)) {
         sendJsonRpcError(res, 429, FrontErrorCode.ServerError, `Too many sessions opened on one connection: the limit is ${this.limits.maxInitializesPerConnection}`, requestIdOf(ex.message), { connection: 'close' });
         return;
       }
-      if (session && sid !== undefined) this.noteHandshake(session, ex.message, req.headers, sid);
+      if (ex.session && sid !== undefined) this.noteHandshake(ex.session, ex.message, req.headers, sid);
     }
-    if (session && sid !== undefined) this.options.sessions.touch(sid, req.method === 'POST' && methodOf(ex.message) !== 'notifications/initialized');
-    if (req.method === 'GET' && session && sid !== undefined) ex.stripLastEventId = this.isOlderEpochEvent(sid, session, req.headers['last-event-id']);
-    const counted = req.method !== 'GET';
+    if (ex.session && sid !== undefined) this.options.sessions.touch(sid, req.method === 'POST' && methodOf(ex.message) !== 'notifications/initialized');
+    if (req.method === 'GET' && ex.session && sid !== undefined) ex.stripLastEventId = this.isOlderEpochEvent(sid, ex.session, req.headers['last-event-id']);
+    // A GET stream or a modern listen stays open as long as the client wants notifications: it is
+    // not a request in flight (a restart or idle stop would wait for it for ever).
+    const counted = req.method !== 'GET' && !(ex.modern && methodOf(ex.message) === 'subscriptions/listen');
     if (counted) this.inFlight++;
     try {
       await this.forward(ex);
@@ -257,15 +273,14 @@ export class HttpFront {
       upRes.resume();
       if (req.method === 'DELETE') {
         // The server already forgot the session: ending it is done once we forget it too.
-        this.options.sessions.delete(ex.sid);
-        this.eventEpochs.delete(ex.sid);
+        this.forget(ex.sid);
         res.writeHead(200, { 'content-length': 0 });
         res.end();
         return;
       }
       const failed = firstHeader(outcome.upReq.getHeader('mcp-session-id') as string | undefined);
       if (!(await this.recover(ex.sid, ex.session, failed, target, pathOnly(req.url), replayHeaders(req.headers)))) {
-        this.options.sessions.delete(ex.sid);
+        this.forget(ex.sid);
         sendJsonRpcError(res, 404, FrontErrorCode.SessionNotFound, 'Session not found', requestIdOf(ex.message));
         return;
       }
@@ -292,8 +307,7 @@ export class HttpFront {
       this.options.sessions.set(clientSid, { upstream: upstreamSid, initialize: ex.message as Record<string, unknown>, epoch: 0, createdAt: new Date().toISOString() });
     }
     if (ex.req.method === 'DELETE' && ex.sid !== undefined && status >= 200 && status < 300) {
-      this.options.sessions.delete(ex.sid);
-      this.eventEpochs.delete(ex.sid);
+      this.forget(ex.sid);
     }
     const headers: http.OutgoingHttpHeaders = {};
     for (const [name, value] of Object.entries(upRes.headers)) {
@@ -302,8 +316,14 @@ export class HttpFront {
     }
     if (upstreamSid !== undefined && clientSid !== undefined) headers['mcp-session-id'] = clientSid;
     const sse = String(upRes.headers['content-type'] ?? '').includes('text/event-stream');
+    if (sse && ex.modern && methodOf(ex.message) === 'subscriptions/listen' && status >= 200 && status < 300) return this.listens.adopt(ex, upRes, upReq);
     res.writeHead(status, headers);
     if (sse) res.flushHeaders();
+    const owed = sse && ex.req.method === 'GET' && status >= 200 && status < 300 && clientSid !== undefined ? this.listChangedOwed.get(clientSid) : undefined;
+    if (owed && clientSid !== undefined) {
+      this.listChangedOwed.delete(clientSid);
+      for (const kind of owed) res.write(sseEvent({ jsonrpc: '2.0', method: `notifications/${kind}/list_changed` }));
+    }
     // Only GET streams are scanned for event ids: they are what a client resumes after a restart,
     // while a POST's event stream (a large tool result, say) is relayed without looking at it.
     const scanner = sse && ex.req.method === 'GET' && clientSid !== undefined && this.options.sessions.get(clientSid) ? this.scannerFor(clientSid) : undefined;
@@ -335,6 +355,12 @@ export class HttpFront {
       res.once('close', release);
     }
     return over;
+  }
+
+  private forget(sid: string): void {
+    this.options.sessions.delete(sid);
+    this.eventEpochs.delete(sid);
+    this.listChangedOwed.delete(sid);
   }
 
   private scannerFor(sid: string): SseIdScanner {
@@ -376,6 +402,8 @@ export class HttpFront {
       }
       session.upstream = result.upstream;
       session.epoch++;
+      if (this.listChangedOwed.size >= this.limits.maxSessions) for (const known of this.listChangedOwed.keys()) if (!this.options.sessions.get(known)) this.listChangedOwed.delete(known);
+      this.listChangedOwed.set(sid, ['tools', ...['prompts', 'resources'].filter((kind) => result.capabilities[kind] !== undefined)]);
       this.options.sessions.changed(sid);
       this.options.log(`session ${shortId(sid)} rebuilt on the restarted server (epoch ${session.epoch})`);
       return true;

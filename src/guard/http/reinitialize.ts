@@ -3,7 +3,8 @@ import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
 import type { FrontSession } from '../../core/http/sessionStore';
 import { exchange, messagesOf, UpstreamAddress } from './exchange';
 
-export type Reinitialized = { ok: true; upstream: string | undefined } | { ok: false; reason: string };
+/** On success: the upstream's new session id and the capabilities its answer to the replayed `initialize` lists. */
+export type Reinitialized = { ok: true; upstream: string | undefined; capabilities: Record<string, unknown> } | { ok: false; reason: string };
 
 let counter = 0;
 
@@ -30,7 +31,7 @@ export async function reinitialize(
     return { ok: false, reason: `the replayed initialize failed: ${(err as Error).message}` };
   }
   if (answer.status < 200 || answer.status >= 300) return { ok: false, reason: `the server answered the replayed initialize with HTTP ${answer.status}` };
-  const reply = messagesOf(answer).find((m) => (m as { id?: unknown }).id === id) as { result?: { protocolVersion?: unknown }; error?: { message?: unknown } } | undefined;
+  const reply = messagesOf(answer).find((m) => (m as { id?: unknown }).id === id) as { result?: { protocolVersion?: unknown; capabilities?: unknown }; error?: { message?: unknown } } | undefined;
   if (!reply) return { ok: false, reason: 'the server sent no answer to the replayed initialize' };
   if (!reply.result) return { ok: false, reason: `the server refused the replayed initialize: ${String(reply.error?.message ?? 'no reason given')}` };
   const upstream = firstHeader(answer.headers['mcp-session-id']);
@@ -44,7 +45,8 @@ export async function reinitialize(
   } catch (err) {
     return { ok: false, reason: `the replayed notifications/initialized failed: ${(err as Error).message}` };
   }
-  return { ok: true, upstream };
+  const capabilities = reply.result.capabilities && typeof reply.result.capabilities === 'object' ? (reply.result.capabilities as Record<string, unknown>) : {};
+  return { ok: true, upstream, capabilities };
 }
 
 export function firstHeader(value: string | string[] | undefined): string | undefined {

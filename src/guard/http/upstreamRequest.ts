@@ -13,6 +13,8 @@ export interface Exchange {
   body?: Buffer;
   message?: unknown;
   isInitialize: boolean;
+  /** A modern (MCP 2026-07-28) request: it has no session (modernRequests.ts). */
+  modern?: boolean;
   /** Set once the request was retried on a rebuilt session: it is never retried twice. */
   retried: boolean;
   /** Set once the request was retried after the upstream refused the connection (it was not delivered). */
