@@ -239,9 +239,12 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
   }
 
   /** Every stop of a child goes here: the transport lets go of it first (see GuardTransport.leaving). */
-  private stopSlotChild(slot: Slot<P>): Promise<ChildExit> {
+  private async stopSlotChild(slot: Slot<P>): Promise<ChildExit> {
     this.transport.leaving?.(slot.child);
-    return stopServer(slot.child, this.options.grace);
+    const exit = await stopServer(slot.child, this.options.grace);
+    // A server that needs the kill holds every restart for the whole grace period: worth saying.
+    if (exit.signal === 'SIGKILL') this.options.log(`${this.options.serverName} (pid ${slot.child.proc.pid}) did not exit within the stop grace period; it was killed (SIGKILL)`);
+    return exit;
   }
 
   private onChildExit(slot: Slot<P>, exit: ChildExit): void {

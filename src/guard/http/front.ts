@@ -137,6 +137,19 @@ export class HttpFront {
     });
   }
 
+  /** The server is about to be stopped: open modern listens let go of it (listenStreams.ts suspend). */
+  suspendListens(): void {
+    this.listens.suspend();
+  }
+
+  resumeListens(): void {
+    this.listens.resume();
+  }
+
+  endHeldListens(reason: string): void {
+    this.listens.endHeld(reason);
+  }
+
   async close(): Promise<void> {
     const server = this.server;
     this.server = undefined;

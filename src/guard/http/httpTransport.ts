@@ -93,6 +93,10 @@ export class HttpTransport implements GuardTransport<ChildProcess>, UpstreamTarg
     return this.front ? this.front.waitIdle(timeoutMs) : Promise.resolve(true);
   }
 
+  leaving(): void {
+    this.front?.suspendListens();
+  }
+
   childExited(child: ServerChild<ChildProcess>, _exit: ChildExit): void {
     // Requests in flight on it see their connection fail; the front answers them itself.
     if (this.serving?.child === child) this.serving = undefined;
@@ -103,11 +107,14 @@ export class HttpTransport implements GuardTransport<ChildProcess>, UpstreamTarg
   }
 
   restarted(): void {
-    // Sessions are rebuilt when a request finds its session gone (front.ts recover).
+    // Sessions are rebuilt when a request finds its session gone (front.ts recover); modern listens
+    // let go of before the stop are re-opened now.
+    this.front?.resumeListens();
   }
 
-  refuseHeld(): void {
+  refuseHeld(why: 'failed' | 'closing', reason: string): void {
     // Requests waiting in ready() hear the state change and are answered there.
+    if (why === 'failed') this.front?.endHeldListens(reason);
   }
 
   finished(): void {

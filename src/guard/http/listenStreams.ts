@@ -30,6 +30,8 @@ interface OpenListen {
   honored: HonoredNotifications;
   upReq?: http.ClientRequest;
   closed: boolean;
+  /** Let go of on a server the guard is stopping: re-opened once the next one serves (resume). */
+  held: boolean;
 }
 
 /**
@@ -60,7 +62,7 @@ export class ListenStreams {
       if (value === undefined || REQUEST_DROPPED.has(name) || name === 'last-event-id') continue;
       headers[name] = value;
     }
-    const listen: OpenListen = { id: (ex.message as { id?: unknown }).id, path: req.url ?? '/', body: ex.body ?? Buffer.alloc(0), headers, res, honored: {}, upReq, closed: false };
+    const listen: OpenListen = { id: (ex.message as { id?: unknown }).id, path: req.url ?? '/', body: ex.body ?? Buffer.alloc(0), headers, res, honored: {}, upReq, closed: false, held: false };
     const out: http.OutgoingHttpHeaders = {};
     for (const [name, value] of Object.entries(upRes.headers)) if (value !== undefined && !RESPONSE_DROPPED.has(name) && name !== 'content-length') out[name] = value;
     res.writeHead(upRes.statusCode ?? 200, out);
@@ -75,6 +77,32 @@ export class ListenStreams {
     });
     this.pipe(listen, upRes, false);
     return over;
+  }
+
+  /**
+   * The guard is about to stop the server: each open listen lets go of it now (a server that waits
+   * for open responses before it exits, as uvicorn does, would otherwise hold the stop until the
+   * kill) and waits, its client stream open, for `resume` on the next server.
+   */
+  suspend(): void {
+    for (const listen of this.open) {
+      listen.held = true;
+      listen.upReq?.destroy();
+    }
+  }
+
+  /** The next server serves: the listens let go of by `suspend` are re-opened on it. */
+  resume(): void {
+    for (const listen of this.open) {
+      if (!listen.held) continue;
+      listen.held = false;
+      void this.reopen(listen);
+    }
+  }
+
+  /** No next server (the guard gave up): the held listens end cleanly, so their clients may listen again. */
+  endHeld(reason: string): void {
+    for (const listen of this.open) if (listen.held) this.giveUp(listen, reason);
   }
 
   private end(listen: OpenListen): void {
@@ -111,7 +139,7 @@ export class ListenStreams {
     });
     upRes.on('error', () => undefined);
     upRes.on('close', () => {
-      if (listen.closed || answered) return;
+      if (listen.closed || answered || listen.held) return;
       // The stream broke without the listen's answer: the server went away. The client keeps its
       // stream while the listen is re-opened on the server that replaces it.
       this.options.log(`listen ${JSON.stringify(listen.id)}: the upstream stream ended; re-opening it on the next server`);

@@ -39,14 +39,14 @@ describe('mcp-lifeguard run --http: the Python SDK 2.x in both protocol eras (bu
 
   const env = () => ({ ...process.env, MCP_LIFEGUARD_HOME: home });
 
-  /** `run --http` in front of `server` (which gets its port as `{port}`); resolves to the front's URL. */
-  async function front(name: string, server: string[]): Promise<string> {
+  /** `run --http` in front of `server` (which gets its port as `{port}`): the front's URL and the guard's output. */
+  async function front(name: string, server: string[]): Promise<{ url: string; output: () => string }> {
     const port = await freePort();
     const guard = spawnCollect(process.execPath, [cliPath, 'run', '--http', '--listen', `127.0.0.1:${port}`, '--name', name, '--', ...server], { env: env(), cwd: home });
     children.push(guard.child);
     const url = `http://127.0.0.1:${port}/mcp`;
     await until('the front to print its URL', () => guard.output().includes(url) || (guard.child.exitCode !== null && assert.fail(guard.output())), 120_000);
-    return url;
+    return { url, output: guard.output };
   }
 
   async function restart(name: string): Promise<void> {
@@ -61,7 +61,7 @@ describe('mcp-lifeguard run --http: the Python SDK 2.x in both protocol eras (bu
   for (const mode of ['auto', 'legacy'] as const) {
     const era = mode === 'auto' ? 'modern' : 'legacy';
     it(`a Python SDK HTTP server behind the front, a ${era} TypeScript client: the call after a restart is answered by the new server`, async () => {
-      const url = await front('pyhttp', [py, erasServerScript, 'http', '{port}']);
+      const { url, output } = await front('pyhttp', [py, erasServerScript, 'http', '{port}']);
       let changes = 0;
       const client = new Client({ name: 'eras-test', version: '1.0.0' }, { versionNegotiation: { mode }, listChanged: { tools: { debounceMs: 0, onChanged: () => changes++ } } });
       await client.connect(new StreamableHTTPClientTransport(new URL(url)));
@@ -72,6 +72,9 @@ describe('mcp-lifeguard run --http: the Python SDK 2.x in both protocol eras (bu
       const after = await echo(client, 'after');
       assert.match(after, /^\d+:after$/);
       assert.notEqual(pidOf(after), pidOf(before), 'a new server process answers');
+      // uvicorn waits for open responses before it exits on SIGTERM: a listen stream still open
+      // upstream would hold the restart until the kill.
+      assert.doesNotMatch(output(), /was killed \(SIGKILL\)/);
       if (era === 'modern') {
         // The modern client's listen stream is re-opened on the new server and told the list changed.
         await until('tools/list_changed after the restart', () => changes === 1, 10_000);
@@ -83,7 +86,7 @@ describe('mcp-lifeguard run --http: the Python SDK 2.x in both protocol eras (bu
 
   it('the Python SDK client (auto) through the front to a dual-era server: modern, and its listen stream hears the restart once', async () => {
     const server = path.join(fixturesDir, 'eras', 'modern-http', 'server.mjs');
-    const url = await front('modernhttp', [process.execPath, server]);
+    const { url } = await front('modernhttp', [process.execPath, server]);
     const client: JsonLinesChild = jsonLinesChild(py, [erasClientScript, url]);
     closers.push(() => client.close());
     const ready = await client.next<{ protocol: string; server: string }>();
