@@ -4,11 +4,10 @@ import * as path from 'node:path';
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { cliPath, fixturesDir, repoRoot } from '../../support/repo';
-import { jsonLinesChild, JsonLinesChild } from '../../support/jsonLines';
 import { sleep, until } from '../../support/poll';
 import { makeTempDir } from '../../support/temp';
 import { guardEnv, runCli, tempHome } from './support';
-import { erasClientScript, erasServerScript, pythonMcp2 } from './pythonEras';
+import { erasServerScript, pythonClientAcrossRestart, pythonMcp2 } from './pythonEras';
 
 /**
  * The Python SDK 2.x (`mcp` 2.3.0, both eras) through `mcp-lifeguard run`, across
@@ -69,26 +68,14 @@ describe('guard: the Python SDK 2.x in both protocol eras (built CLI, mcp from P
 
   it('the Python SDK client (auto) through the guard to a dual-era server: modern, and its listen stream hears the restart once', async () => {
     const dual = path.join(fixturesDir, 'eras', 'dual-stdio', 'server.mjs');
-    const client: JsonLinesChild = jsonLinesChild(py, [erasClientScript, process.execPath, cliPath, 'run', '--name', 'dual', '--', process.execPath, dual], guardEnv(home));
-    closers.push(() => client.close());
-    const ready = await client.next<{ protocol: string; server: string }>();
-    assert.ok(ready, `the Python client did not start: ${client.stderrTail()}`);
-    assert.equal(ready.protocol, '2026-07-28');
-    assert.equal(ready.server, '9.9.9');
-    client.send('echo before');
-    const before = (await client.next<{ text: string }>())!;
-    assert.match(before.text, /^\d+:before$/, JSON.stringify(before));
-    client.send('listen');
-    assert.deepEqual(await client.next(), { listening: ['tools_list_changed'] });
-
-    await restart('dual');
-    assert.deepEqual(await client.next(), { event: 'ToolsListChanged' });
-    client.send('echo after');
-    const after = (await client.next<{ text: string }>())!;
-    assert.match(after.text, /^\d+:after$/, JSON.stringify(after));
-    assert.notEqual(pidOf(after.text), pidOf(before.text), 'a new server process answers');
-    // Nothing else arrived on the listen stream: the next line is the answer to one more call.
-    client.send('echo last');
-    assert.match((await client.next<{ text: string }>())!.text, /^\d+:last$/);
+    await pythonClientAcrossRestart({
+      py,
+      target: [process.execPath, cliPath, 'run', '--name', 'dual', '--', process.execPath, dual],
+      env: guardEnv(home),
+      serverVersion: '9.9.9',
+      echoed: '',
+      restart: () => restart('dual'),
+      onClose: (close) => closers.push(close),
+    });
   });
 });

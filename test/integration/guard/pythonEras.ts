@@ -1,4 +1,6 @@
+import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
+import { jsonLinesChild } from '../../support/jsonLines';
 import { fixturesDir } from '../../support/repo';
 import { PYTHON } from '../../support/run';
 import { pypiWheelhouse } from '../../support/toolCache';
@@ -23,4 +25,35 @@ export async function pythonMcp2(root: string): Promise<string> {
   const { py, pip } = await offlineVenv(root, [wheelhouse]);
   await pip(`mcp==${MCP2_PY_VERSION}`);
   return py;
+}
+
+/**
+ * The Python SDK client (auto) on `target` (a command line to spawn, or a URL) across `restart`:
+ * it connects in the modern era to a server stating `serverVersion`, opens a listen for tools,
+ * hears the restart exactly once on it, and its calls are answered by the new server after.
+ * `echoed` is what the server's echo adds after the text (the HTTP fixture names the era).
+ */
+export async function pythonClientAcrossRestart(o: { py: string; target: string[]; env?: NodeJS.ProcessEnv; serverVersion: string; echoed: string; restart(): Promise<void>; onClose(close: () => Promise<void>): void }): Promise<void> {
+  const client = jsonLinesChild(o.py, [erasClientScript, ...o.target], o.env);
+  o.onClose(() => client.close());
+  const ready = await client.next<{ protocol: string; server: string }>();
+  assert.ok(ready, `the Python client did not start: ${client.stderrTail()}`);
+  assert.equal(ready.protocol, '2026-07-28');
+  assert.equal(ready.server, o.serverVersion);
+  const echo = async (text: string) => {
+    client.send(`echo ${text}`);
+    const answer = await client.next<{ text?: string; error?: string }>();
+    const m = new RegExp(`^(\\d+):${text}${o.echoed.replace(/[()]/g, '\\$&')}$`).exec(answer?.text ?? '');
+    assert.ok(m, `echo ${text}: ${JSON.stringify(answer)}`);
+    return Number(m[1]);
+  };
+  const before = await echo('before');
+  client.send('listen');
+  assert.deepEqual(await client.next(), { listening: ['tools_list_changed'] });
+
+  await o.restart();
+  assert.deepEqual(await client.next(), { event: 'ToolsListChanged' });
+  assert.notEqual(await echo('after'), before, 'a new server process answers');
+  // Nothing else arrived on the listen stream: the next line is the answer to one more call.
+  await echo('last');
 }

@@ -5,11 +5,10 @@ import * as path from 'node:path';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { freePort } from '../../../src/guard/http/upstream';
 import { cliPath, fixturesDir } from '../../support/repo';
-import { jsonLinesChild, JsonLinesChild } from '../../support/jsonLines';
 import { stopChildren } from '../../support/liveness';
 import { sleep, until } from '../../support/poll';
 import { makeTempDir } from '../../support/temp';
-import { erasClientScript, erasServerScript, pythonMcp2 } from '../guard/pythonEras';
+import { erasServerScript, pythonClientAcrossRestart, pythonMcp2 } from '../guard/pythonEras';
 import { shortTempDir, spawnCollect } from './support';
 
 /**
@@ -87,25 +86,13 @@ describe('mcp-lifeguard run --http: the Python SDK 2.x in both protocol eras (bu
   it('the Python SDK client (auto) through the front to a dual-era server: modern, and its listen stream hears the restart once', async () => {
     const server = path.join(fixturesDir, 'eras', 'modern-http', 'server.mjs');
     const { url } = await front('modernhttp', [process.execPath, server]);
-    const client: JsonLinesChild = jsonLinesChild(py, [erasClientScript, url]);
-    closers.push(() => client.close());
-    const ready = await client.next<{ protocol: string; server: string }>();
-    assert.ok(ready, `the Python client did not start: ${client.stderrTail()}`);
-    assert.equal(ready.protocol, '2026-07-28');
-    assert.equal(ready.server, '7.7.7');
-    client.send('echo before');
-    const before = (await client.next<{ text: string }>())!;
-    assert.match(before.text, /^\d+:before \(modern\)$/, JSON.stringify(before));
-    client.send('listen');
-    assert.deepEqual(await client.next(), { listening: ['tools_list_changed'] });
-
-    await restart('modernhttp');
-    assert.deepEqual(await client.next(), { event: 'ToolsListChanged' });
-    client.send('echo after');
-    const after = (await client.next<{ text: string }>())!;
-    assert.match(after.text, /^\d+:after \(modern\)$/, JSON.stringify(after));
-    assert.notEqual(pidOf(after.text), pidOf(before.text), 'a new server process answers');
-    client.send('echo last');
-    assert.match((await client.next<{ text: string }>())!.text, /^\d+:last/);
+    await pythonClientAcrossRestart({
+      py,
+      target: [url],
+      serverVersion: '7.7.7',
+      echoed: ' (modern)',
+      restart: () => restart('modernhttp'),
+      onClose: (close) => closers.push(close),
+    });
   });
 });

@@ -10,6 +10,7 @@ import { ResolvedVersion } from '../../../src/guard/host/staleness';
 import { until } from '../../support/poll';
 import { fixturesDir } from '../../support/repo';
 import { connectClient, StreamTransport } from './streamClient';
+import { inProcessGuard } from './inProcessGuard';
 
 const tinyServer = path.join(fixturesDir, 'guard', 'tiny-server.mjs');
 
@@ -38,23 +39,9 @@ describe('Guard (in process, real SDK server and client)', function () {
   });
 
   function startGuard(overrides: Partial<GuardOptions> = {}): { guard: Guard; input: PassThrough; output: PassThrough } {
-    const input = new PassThrough();
-    const output = new PassThrough();
-    const guard = new Guard({
-      spec: { command: process.execPath, args: [tinyServer], cwd: tmp, env: { ...process.env } },
-      serverName: 'tiny',
-      input,
-      output,
-      log: (line) => logs.push(line),
-      crashLoop: { windowMs: 60_000, limit: 3 },
-      grace: { eofMs: 2000, termMs: 2000 },
-      drainTimeoutMs: 30_000,
-      initTimeoutMs: 30_000,
-      ...overrides,
-    });
-    guard.start();
-    guards.push(guard);
-    return { guard, input, output };
+    const started = inProcessGuard({ script: tinyServer, cwd: tmp, serverName: 'tiny', log: (line) => logs.push(line) }, overrides);
+    guards.push(started.guard);
+    return started;
   }
 
   async function startClient(overrides: Partial<GuardOptions> = {}): Promise<{ guard: Guard; client: Client; transport: StreamTransport; input: PassThrough }> {

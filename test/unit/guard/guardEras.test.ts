@@ -1,12 +1,12 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { Guard, GuardOptions } from '../../../src/guard/guard';
 import { GuardErrorCode } from '../../../src/guard/stdio/messages';
 import { ResolvedVersion } from '../../../src/guard/host/staleness';
 import { makeTempDir } from '../../support/temp';
 import { until } from '../../support/poll';
 import { fixturesDir } from '../../support/repo';
+import { inProcessGuard } from './inProcessGuard';
 
 const dualServer = path.join(fixturesDir, 'eras', 'dual-stdio', 'server.mjs');
 const META = {
@@ -30,8 +30,8 @@ describe('Guard (in process) under a modern client: an open listen is not in fli
   });
 
   function start(overrides: Partial<GuardOptions>): { guard: Guard; send(m: Record<string, unknown>): void; lines: Line[] } {
-    const input = new PassThrough();
-    const output = new PassThrough();
+    const { guard, input, output } = inProcessGuard({ script: dualServer, cwd: makeTempDir('lgg-eras-'), serverName: 'dual', log: (line) => logs.push(line) }, overrides);
+    guards.push(guard);
     const lines: Line[] = [];
     let buf = '';
     output.on('data', (d: Buffer) => {
@@ -42,20 +42,6 @@ describe('Guard (in process) under a modern client: an open listen is not in fli
         buf = buf.slice(i + 1);
       }
     });
-    const guard = new Guard({
-      spec: { command: process.execPath, args: [dualServer], cwd: makeTempDir('lgg-eras-'), env: { ...process.env } },
-      serverName: 'dual',
-      input,
-      output,
-      log: (line) => logs.push(line),
-      crashLoop: { windowMs: 60_000, limit: 3 },
-      grace: { eofMs: 2000, termMs: 2000 },
-      drainTimeoutMs: 30_000,
-      initTimeoutMs: 30_000,
-      ...overrides,
-    });
-    guard.start();
-    guards.push(guard);
     return { guard, send: (m) => input.write(`${JSON.stringify({ jsonrpc: '2.0', ...m })}\n`), lines };
   }
 
