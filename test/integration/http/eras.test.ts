@@ -79,7 +79,9 @@ describe('run --http with clients and servers of both protocol eras', function (
 
   afterEach(async () => {
     for (const c of clients.splice(0)) await c.close().catch(() => undefined);
-    for (const pid of pids.splice(0)) await killAndWait(pid);
+    // SIGTERM: the guard stops its server first (a SIGKILLed guard would leave it running, and
+    // holding this process's stderr pipe, so mocha would never exit).
+    for (const pid of pids.splice(0)) await killAndWait(pid, 'SIGTERM');
     await killMentioning(home);
     fs.rmSync(home, { recursive: true, force: true });
   });
