@@ -1,15 +1,20 @@
 import * as vscode from 'vscode';
 import { CommandId } from '../commandIds';
 import { Services } from '../services';
-import { ActionKind, confirmationText, planAction } from '../viewModel/actionPlan';
+import { ActionKind, Confirmation, confirmationText, planAction, restartConfirmation, WRAP_THEN_STOP } from '../viewModel/actionPlan';
 import { VmInstance, VmServer } from '../viewModel/input';
 import { executePlan } from './executePlan';
 
 /** Asks (unless turned off) and returns whether to go on. The modal names every pid and client. */
-export async function confirm(svc: Services, action: ActionKind | 'killDuplicates', server: VmServer, instances: readonly VmInstance[]): Promise<boolean> {
+export async function confirm(svc: Services, action: ActionKind | 'killDuplicates', server: Pick<VmServer, 'name'>, instances: readonly VmInstance[]): Promise<boolean> {
   if (!svc.settings().confirmDestructiveActions) return true;
-  const t = confirmationText(action, server, instances);
-  return (await vscode.window.showWarningMessage(t.message, { modal: true, detail: t.detail }, t.button)) === t.button;
+  return (await ask(confirmationText(action, server, instances))) === 'go';
+}
+
+/** Shows a confirmation: `go` for its main button, `wrap` for Wrap with Guard first. */
+async function ask(t: Confirmation): Promise<'go' | 'wrap' | undefined> {
+  const choice = await vscode.window.showWarningMessage(t.message, { modal: true, detail: t.detail }, t.button, ...(t.wrapButton ? [t.wrapButton] : []));
+  return choice === t.button ? 'go' : choice === WRAP_THEN_STOP ? 'wrap' : undefined;
 }
 
 /** Restart or stop instances of one server, by owner, with progress and a result message. */
@@ -23,8 +28,16 @@ export async function runAction(svc: Services, action: ActionKind, server: VmSer
     void vscode.window.showInformationMessage(`Nothing to ${action}: ${plan.reason}.`);
     return;
   }
-  if (!options.confirmed && !(await confirm(svc, action, server, instances))) return;
-  const title = `${action === 'restart' ? 'Restarting' : 'Stopping'} ${server.name}`;
+  if (!options.confirmed && svc.settings().confirmDestructiveActions) {
+    // A restart says beforehand which instances it only stops (their client must start them).
+    const t = action === 'restart' ? restartConfirmation(server, plan.steps, svc.guardAvailable()) : confirmationText(action, server, instances);
+    const answer = await ask(t);
+    if (answer === undefined) return;
+    // Wrap first (its own diff and confirmation); the client then starts the server through the guard.
+    if (answer === 'wrap' && !(await vscode.commands.executeCommand<boolean>(CommandId.wrapWithGuard, server.id))) return;
+  }
+  const stopsOnly = plan.steps.every((s) => s.kind === 'terminate');
+  const title = `${action === 'restart' && !stopsOnly ? 'Restarting' : 'Stopping'} ${server.name}`;
   const report = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title }, (progress) => executePlan(svc, action, server, plan.steps, progress));
   void svc.refresh.request('manual');
   const text = `${server.name}: ${[...report.lines, ...report.afterward].join('. ')}`;

@@ -16,7 +16,7 @@ export async function stopInstance(svc: Services, node?: TreeNode): Promise<void
   if (node?.kind !== 'unconfigured') return;
   const i = node.instance;
   if (svc.settings().confirmDestructiveActions) {
-    const t = confirmationText('stop', { name: `pid ${i.pid}` } as Parameters<typeof confirmationText>[1], [i]);
+    const t = confirmationText('stop', { name: `pid ${i.pid}` }, [i]);
     if ((await vscode.window.showWarningMessage(t.message, { modal: true, detail: t.detail }, t.button)) !== t.button) return;
   }
   const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Stopping pid ${i.pid}` }, () => svc.engine.stop(i, svc.settings().stopGraceMs));

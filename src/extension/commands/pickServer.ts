@@ -22,7 +22,7 @@ export async function pickServer(svc: Services, arg: CommandArg, eligible: (s: V
     void vscode.window.showInformationMessage(none);
     return undefined;
   }
-  const ctx = { trusted: svc.window().trusted, now: Date.now(), guardAvailable: svc.guardAvailable() };
+  const ctx = { trusted: svc.window().trusted, now: Date.now(), guardAvailable: svc.guardAvailable(), window: svc.window() };
   const items = candidates.map((server) => {
     const m = treeItem({ kind: 'server', id: server.id, parentId: '', server }, ctx, snap?.workspaceFolders ?? []);
     return { label: server.name, description: m.description, detail: server.source.label, server, state: serverState(server).kind };

@@ -1,9 +1,10 @@
 import * as vscode from 'vscode';
 import { runAction } from '../actions/runAction';
 import { Services } from '../services';
+import { bulkRestartConfirmation } from '../viewModel/actionPlan';
 import { bulkRestartTargets } from '../viewModel/state';
 
-/** Restart All Stale Servers: one confirmation for all, then each server by its owners' ways. */
+/** Restart All Stale Servers: one confirmation for all (naming what is only stopped), then each server by its owners' ways. */
 export async function restartAllStale(svc: Services): Promise<void> {
   const targets = (svc.store.snapshot?.servers ?? []).map((server) => ({ server, instances: bulkRestartTargets(server) })).filter((t) => t.instances.length > 0);
   if (targets.length === 0) {
@@ -11,9 +12,8 @@ export async function restartAllStale(svc: Services): Promise<void> {
     return;
   }
   if (svc.settings().confirmDestructiveActions) {
-    const detail = targets.map((t) => `${t.server.name}: ${t.instances.map((i) => `pid ${i.pid} (${i.client.name})`).join(', ')}`).join('\n');
-    const ok = await vscode.window.showWarningMessage(`Restart ${targets.length} stale server${targets.length === 1 ? '' : 's'}?`, { modal: true, detail }, 'Restart');
-    if (ok !== 'Restart') return;
+    const t = bulkRestartConfirmation(targets, svc.window());
+    if ((await vscode.window.showWarningMessage(t.message, { modal: true, detail: t.detail }, t.button)) !== t.button) return;
   }
   for (const t of targets) await runAction(svc, 'restart', t.server, t.instances, { confirmed: true });
 }

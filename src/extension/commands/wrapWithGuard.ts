@@ -14,21 +14,28 @@ function guardLauncher(svc: Services): string | undefined {
   return undefined;
 }
 
-/** Wrap Server with Guard...: the client then launches the server through `mcp-lifeguard run`. */
-export async function wrapWithGuard(svc: Services, arg?: CommandArg): Promise<void> {
+/** Wrap Server with Guard...: the client then launches the server through `mcp-lifeguard run`. Returns whether the entry was wrapped. */
+export async function wrapWithGuard(svc: Services, arg?: CommandArg): Promise<boolean> {
   const launcher = guardLauncher(svc);
-  if (!launcher) return;
+  if (!launcher) return false;
   const ws = svc.window();
   const eligible = (s: VmServer) => !isWrapped(s) && wrapSupport(s).supported && mayRun('wrap', s, ws.trusted, ws.workspaceFolders).allowed;
   const server = await pickServer(svc, arg, eligible, 'Wrap which MCP server with the guard?', 'No server can be wrapped: only stdio servers in JSON config files (not Codex TOML or Continue YAML yet) that are not wrapped already.');
-  if (!server) return;
+  if (!server) return false;
   const support = wrapSupport(server);
-  if (!support.supported) return void vscode.window.showWarningMessage(`Cannot wrap ${server.name}: ${support.reason}.`);
+  if (!support.supported) {
+    void vscode.window.showWarningMessage(`Cannot wrap ${server.name}: ${support.reason}.`);
+    return false;
+  }
   const trust = mayRun('wrap', server, ws.trusted, ws.workspaceFolders);
-  if (!trust.allowed) return void vscode.window.showWarningMessage(trust.reason);
+  if (!trust.allowed) {
+    void vscode.window.showWarningMessage(trust.reason);
+    return false;
+  }
   const detail = `Its command becomes "${launcher} run --name ${server.name} -- <the current command>". Comments and formatting are kept; Unwrap restores the entry. The guard keeps one instance per server and restarts it without breaking the client's session.`;
   const done = await editConfigEntry(svc, server, 'Wrap', detail, (text) => computeWrap(text, server.keyPath, server.name, { command: launcher }, entryFormatFor(server.source.file)));
   if (done) void vscode.window.showInformationMessage(`${server.name} now starts through the guard. ${server.source.label} uses it the next time it starts the server (restart it there, or restart ${server.source.label}).`);
+  return done;
 }
 
 /** Unwrap: the entry's original command and args come back. */

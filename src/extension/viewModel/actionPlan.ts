@@ -99,15 +99,105 @@ export function verifyVsCodeStep(action: ActionKind, before: readonly VmInstance
   return fresh.length > 0 ? { kind: 'done', newPids: fresh } : { kind: 'notStarted' };
 }
 
+/** The window facts that decide who can restart an instance (no trust: that is mayRun's). */
+export type OwnerContext = Pick<WindowContext, 'product' | 'workspaceFolders' | 'windowPids'>;
+
+/**
+ * What Restart really does to one instance: only its guard and VS Code (for this window's own servers)
+ * start it again. Any other instance is stopped, and its client must start it; menus, tooltips and
+ * confirmations name the action after this, never "Restart" for a stop.
+ */
+export function restartEffect(server: VmServer, i: VmInstance, ctx: OwnerContext): ActionKind {
+  if (isGuarded(i)) return 'restart';
+  return vscodeServerId(server, ctx) !== undefined && isThisWindow(i, ctx) ? 'restart' : 'stop';
+}
+
+/** Before a stop: who will not start the server again, and until when (the confirmation's words). */
+export function notStartedAgain(client: VmClient): string {
+  switch (client.id) {
+    case 'terminal':
+      return 'Nothing starts it again: it was started from a terminal, start it there.';
+    case 'unknown':
+      return 'Nothing here starts it again: the program that started it must.';
+    case 'claude-code':
+    case 'codex':
+    case 'gemini-cli':
+    case 'copilot-cli':
+      return `${client.name} will not start it again until its next session (or until you reconnect the server there).`;
+    case 'vscode':
+    case 'vscode-insiders':
+      return `${client.name} (another window) will not start it again until the server is restarted there or next used.`;
+    default:
+      return `${client.name} will not start it again until it restarts.`;
+  }
+}
+
+export const WRAP_THEN_STOP = 'Wrap with Guard, then Stop' as const;
+
+export interface Confirmation {
+  message: string;
+  detail: string;
+  button: string;
+  /** A second button: wrap the entry first (the existing Wrap command), then stop. */
+  wrapButton?: typeof WRAP_THEN_STOP;
+}
+
+const who = (instances: readonly VmInstance[]) => instances.map((i) => `pid ${i.pid} (${i.client.name})`).join(', ');
+
+/**
+ * Restart's confirmation from its plan: what is restarted and what is only stopped, said before it
+ * happens ("Stop pid 25397? Claude Desktop will not start it again until it restarts."). `canWrap`:
+ * the guard is installed, so wrapping first is offered for stdio servers other clients launch.
+ */
+export function restartConfirmation(server: VmServer, steps: readonly PlanStep[], canWrap: boolean): Confirmation {
+  const restarted = steps.flatMap((s) => (s.kind === 'guard' ? [s.instance] : s.kind === 'vscode' ? s.instances : []));
+  const stopped = steps.filter((s): s is Extract<PlanStep, { kind: 'terminate' }> => s.kind === 'terminate');
+  if (stopped.length === 0) return { message: `Restart ${server.name}?`, detail: `This restarts ${who(restarted)}.`, button: 'Restart' };
+  const offerWrap = canWrap && stopped.some((s) => s.offerWrap);
+  const why = stopped.map((s) => notStartedAgain(s.client));
+  const wrapHint = offerWrap ? ['Wrap with Guard first to restart without breaking the client.'] : [];
+  const stoppedPids = stopped.flatMap((s) => s.instances);
+  const wrap: Pick<Confirmation, 'wrapButton'> = offerWrap ? { wrapButton: WRAP_THEN_STOP } : {};
+  if (restarted.length === 0) {
+    return { message: `Stop ${stoppedPids.map((i) => `pid ${i.pid}`).join(', ')} of ${server.name}?`, detail: [`This stops ${who(stoppedPids)}; it cannot be restarted from here.`, ...why, ...wrapHint].join(' '), button: 'Stop', ...wrap };
+  }
+  return {
+    message: `Restart ${who(restarted)} and stop ${who(stoppedPids)} of ${server.name}?`,
+    detail: [`This restarts ${who(restarted)} and stops ${who(stoppedPids)}.`, ...why, ...wrapHint].join(' '),
+    button: 'Restart and Stop',
+    ...wrap,
+  };
+}
+
 /** The modal confirmation's text: names every pid and client it touches. */
-export function confirmationText(action: ActionKind | 'killDuplicates', server: VmServer, instances: readonly VmInstance[]): { message: string; detail: string; button: string } {
-  const who = instances.map((i) => `pid ${i.pid} (${i.client.name})`).join(', ');
+export function confirmationText(action: ActionKind | 'killDuplicates', server: Pick<VmServer, 'name'>, instances: readonly VmInstance[]): Confirmation {
   switch (action) {
     case 'restart':
-      return { message: `Restart ${server.name}?`, detail: `This restarts ${who}.`, button: 'Restart' };
+      return { message: `Restart ${server.name}?`, detail: `This restarts ${who(instances)}.`, button: 'Restart' };
     case 'stop':
-      return { message: `Stop ${server.name}?`, detail: `This stops ${who}.`, button: 'Stop' };
+      return { message: `Stop ${server.name}?`, detail: `This stops ${who(instances)}.`, button: 'Stop' };
     case 'killDuplicates':
-      return { message: `Kill duplicate instances of ${server.name}?`, detail: `This stops the leftover ${who}; the newest instance of each client keeps running.`, button: 'Kill Duplicates' };
+      return { message: `Kill duplicate instances of ${server.name}?`, detail: `This stops the leftover ${who(instances)}; the newest instance of each client keeps running.`, button: 'Kill Duplicates' };
   }
+}
+
+/** Restart All Stale's one confirmation: per server, which pids are restarted and which only stopped. */
+export function bulkRestartConfirmation(targets: readonly { server: VmServer; instances: readonly VmInstance[] }[], ctx: OwnerContext): Confirmation {
+  let restarts = 0;
+  let stops = 0;
+  const lines = targets.map(({ server, instances }) => {
+    const parts = instances.map((i) => {
+      if (restartEffect(server, i, ctx) === 'restart') {
+        restarts++;
+        return `restart pid ${i.pid} (${i.client.name})`;
+      }
+      stops++;
+      return `stop pid ${i.pid} (${notStartedAgain(i.client)})`;
+    });
+    return `${server.name}: ${parts.join('; ')}`;
+  });
+  const n = (k: number) => `${k} stale instance${k === 1 ? '' : 's'}`;
+  const message = stops === 0 ? `Restart ${n(restarts)}?` : restarts === 0 ? `Stop ${n(stops)}?` : `Restart ${restarts} and stop ${n(stops)}?`;
+  const button = stops === 0 ? 'Restart' : restarts === 0 ? 'Stop' : 'Restart and Stop';
+  return { message, detail: lines.join('\n'), button };
 }

@@ -19,8 +19,11 @@ export const NodeKind = {
 export type NodeKindValue = (typeof NodeKind)[keyof typeof NodeKind];
 
 export const Cap = {
+  /** A real restart: through the guard, or VS Code's own command for this window's server. */
   restart: 'restart',
   stop: 'stop',
+  /** Running, but Restart could only stop it (another client's unguarded instance): Stop takes Restart's inline place. */
+  stopOnly: 'stopOnly',
   killDuplicates: 'killDuplicates',
   openConfig: 'openConfig',
   evidence: 'evidence',
@@ -59,7 +62,9 @@ export const ITEM_MENUS: readonly ItemMenu[] = [
   { command: CommandId.restartServer, kinds: [NodeKind.server], cap: Cap.restart, group: '1_lifecycle@1' },
   { command: CommandId.restartInstance, kinds: [NodeKind.instance], cap: Cap.restart, group: 'inline@1' },
   { command: CommandId.restartInstance, kinds: [NodeKind.instance], cap: Cap.restart, group: '1_lifecycle@1' },
+  { command: CommandId.stopServer, kinds: [NodeKind.server], cap: Cap.stopOnly, group: 'inline@1' },
   { command: CommandId.stopServer, kinds: [NodeKind.server], cap: Cap.stop, group: '1_lifecycle@2' },
+  { command: CommandId.stopInstance, kinds: [NodeKind.instance], cap: Cap.stopOnly, group: 'inline@1' },
   { command: CommandId.stopInstance, kinds: [NodeKind.instance, NodeKind.unconfigured], cap: Cap.stop, group: '1_lifecycle@2' },
   { command: CommandId.killDuplicates, kinds: [NodeKind.server], cap: Cap.killDuplicates, group: 'inline@2' },
   { command: CommandId.killDuplicates, kinds: [NodeKind.server], cap: Cap.killDuplicates, group: '1_lifecycle@3' },

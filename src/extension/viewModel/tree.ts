@@ -1,5 +1,6 @@
 import { CommandId } from '../commandIds';
 import type { Diagnostic } from '../../core/base/model';
+import { OwnerContext, restartEffect } from './actionPlan';
 import { Cap, CapValue, contextValue, NodeKind } from './contextValues';
 import { describeVerdict } from './evidence';
 import { formatMemory, formatUptime, mdCell, plural, shownLines, shownText } from './format';
@@ -29,7 +30,11 @@ export interface TreeContext {
   now: number;
   /** Whether the guard is installed, so Wrap with Guard can be offered. */
   guardAvailable: boolean;
+  /** This window, to tell a real restart from a stop; without it only guarded instances restart. */
+  window?: OwnerContext;
 }
+
+const NO_WINDOW: OwnerContext = { product: 'vscode', workspaceFolders: [], windowPids: [] };
 
 export interface TreeItemModel {
   id: string;
@@ -96,7 +101,11 @@ export function serverCaps(s: VmServer, ctx: TreeContext, workspaceFolders: read
   const caps: CapValue[] = [Cap.openConfig];
   const running = s.instances.length > 0;
   if (running) caps.push(Cap.stop, Cap.evidence);
-  if (running && mayRun('restart', s, ctx.trusted, workspaceFolders).allowed) caps.push(Cap.restart);
+  if (running && mayRun('restart', s, ctx.trusted, workspaceFolders).allowed) {
+    // Restart is offered only where it restarts; elsewhere Stop says what happens.
+    const restarts = s.instances.some((i) => restartEffect(s, i, ctx.window ?? NO_WINDOW) === 'restart');
+    caps.push(restarts ? Cap.restart : Cap.stopOnly);
+  }
   if (leftoverInstances(s).length > 0) caps.push(Cap.killDuplicates);
   if (ctx.guardAvailable) {
     if (isWrapped(s)) caps.push(Cap.unwrap);
@@ -266,7 +275,7 @@ function instanceItem(id: string, i: VmInstance, ctx: TreeContext, kind: typeof 
             ? { id: 'shield' }
             : { id: 'pulse' };
   const caps: CapValue[] = [Cap.stop, Cap.copyPid, Cap.evidence];
-  if (server && restartAllowed) caps.push(Cap.restart);
+  if (server && restartAllowed) caps.push(restartEffect(server, i, ctx.window ?? NO_WINDOW) === 'restart' ? Cap.restart : Cap.stopOnly);
   const lines = [`pid ${i.pid}${i.startTime !== undefined ? ` · started ${new Date(i.startTime).toISOString()}` : ''} · ${mdCell(i.client.name)}`];
   if (i.commandLine) lines.push('', code(i.commandLine));
   if (i.verdicts.length) lines.push('', ...i.verdicts.map((v) => `- ${mdCell(describeVerdict(v))}`));

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { confirmationText, planAction, verifyVsCodeStep, WindowContext } from '../../../src/extension/viewModel/actionPlan';
+import { bulkRestartConfirmation, confirmationText, planAction, restartConfirmation, restartEffect, verifyVsCodeStep, WindowContext, WRAP_THEN_STOP } from '../../../src/extension/viewModel/actionPlan';
 import { CLAUDE, instance, server, source, stale, TERMINAL, VSCODE_HERE, VSCODE_OTHER } from './fixtures';
 import { bulkRestartTargets } from '../../../src/extension/viewModel/state';
 
@@ -110,5 +110,50 @@ describe('extension view-model: Restart All Stale targets', () => {
     const decided = instance(42, { verdicts: [stale()] });
     const current = instance(43);
     assert.deepEqual(bulkRestartTargets(server('memory', { instances: [undecided, decided, current] })).map((i) => i.pid), [42]);
+  });
+
+  it('Restart of another client\'s unguarded instance says beforehand that it only stops it, and offers Wrap first', () => {
+    const i = instance(25397, { client: CLAUDE });
+    const s = server('memory', { instances: [i] });
+    assert.equal(restartEffect(s, i, ctx), 'stop');
+    const plan = planAction('restart', s, [i], ctx);
+    assert.ok(plan.kind === 'steps');
+    const t = restartConfirmation(s, plan.steps, true);
+    assert.equal(t.message, 'Stop pid 25397 of memory?');
+    assert.equal(t.detail, 'This stops pid 25397 (Claude Desktop); it cannot be restarted from here. Claude Desktop will not start it again until it restarts. Wrap with Guard first to restart without breaking the client.');
+    assert.equal(t.button, 'Stop');
+    assert.equal(t.wrapButton, WRAP_THEN_STOP);
+    // Without the guard installed nothing is offered that cannot be done.
+    const noGuard = restartConfirmation(s, plan.steps, false);
+    assert.equal(noGuard.wrapButton, undefined);
+    assert.doesNotMatch(noGuard.detail, /Wrap/);
+  });
+
+  it('a real restart is called one; a mixed plan names both', () => {
+    const g = instance(1, { client: CLAUDE, lock: { serverName: 'm', control: '/s' } });
+    const o = instance(3, { client: CLAUDE });
+    const s = server('m', { instances: [g, o] });
+    assert.equal(restartEffect(s, g, ctx), 'restart');
+    const only = planAction('restart', s, [g], ctx);
+    assert.ok(only.kind === 'steps');
+    assert.deepEqual(restartConfirmation(s, only.steps, true), { message: 'Restart m?', detail: 'This restarts pid 1 (Claude Desktop).', button: 'Restart' });
+    const mixed = planAction('restart', s, [g, o], ctx);
+    assert.ok(mixed.kind === 'steps');
+    const t = restartConfirmation(s, mixed.steps, true);
+    assert.equal(t.button, 'Restart and Stop');
+    assert.match(t.detail, /^This restarts pid 1 \(Claude Desktop\) and stops pid 3 \(Claude Desktop\)\. Claude Desktop will not start it again/);
+    const mine = instance(2, { client: VSCODE_HERE });
+    assert.equal(restartEffect(server('v', { source: vscodeUser, instances: [mine] }), mine, ctx), 'restart');
+  });
+
+  it('Restart All Stale\'s confirmation counts restarts and stops apart', () => {
+    const g = instance(1, { client: CLAUDE, lock: { serverName: 'a' }, verdicts: [stale()] });
+    const o = instance(2, { client: TERMINAL, verdicts: [stale()] });
+    const t = bulkRestartConfirmation([{ server: server('a', { instances: [g] }), instances: [g] }, { server: server('b', { instances: [o] }), instances: [o] }], ctx);
+    assert.equal(t.message, 'Restart 1 and stop 1 stale instance?');
+    assert.equal(t.button, 'Restart and Stop');
+    assert.equal(t.detail, 'a: restart pid 1 (Claude Desktop)\nb: stop pid 2 (Nothing starts it again: it was started from a terminal, start it there.)');
+    const onlyStops = bulkRestartConfirmation([{ server: server('b', { instances: [o] }), instances: [o] }], ctx);
+    assert.deepEqual([onlyStops.message, onlyStops.button], ['Stop 1 stale instance?', 'Stop']);
   });
 });

@@ -129,11 +129,11 @@ describe('extension view-model: tree', () => {
 
   it('contextValues list exactly the actions that apply', () => {
     assert.deepEqual(caps(serverNode(server('idle'))), ['mcpServer', 'openConfig', 'wrap']);
-    assert.deepEqual(caps(serverNode(server('run', { instances: [instance(1)] }))), ['mcpServer', 'evidence', 'openConfig', 'restart', 'stop', 'wrap']);
+    assert.deepEqual(caps(serverNode(server('run', { instances: [instance(1)] }))), ['mcpServer', 'evidence', 'openConfig', 'stop', 'stopOnly', 'wrap']);
     assert.deepEqual(caps(serverNode(server('dup', { instances: [instance(1, { verdicts: [duplicate(2, [1, 2])] }), instance(2)] }))), [
-      'mcpServer', 'evidence', 'killDuplicates', 'openConfig', 'restart', 'stop', 'wrap',
+      'mcpServer', 'evidence', 'killDuplicates', 'openConfig', 'stop', 'stopOnly', 'wrap',
     ]);
-    assert.deepEqual(caps(serverNode(server('orph', { instances: [instance(1, { verdicts: [orphan()] })] }))), ['mcpServer', 'evidence', 'killDuplicates', 'openConfig', 'restart', 'stop', 'wrap']);
+    assert.deepEqual(caps(serverNode(server('orph', { instances: [instance(1, { verdicts: [orphan()] })] }))), ['mcpServer', 'evidence', 'killDuplicates', 'openConfig', 'stop', 'stopOnly', 'wrap']);
     assert.deepEqual(caps(serverNode(server('http', { transport: 'http', command: undefined, url: 'http://x' }))), ['mcpServer', 'openConfig']);
     assert.deepEqual(caps(serverNode(server('toml', { source: source({ client: 'codex', file: '/h/.codex/config.toml' }) }))), ['mcpServer', 'openConfig', 'wrap']);
     assert.deepEqual(caps(serverNode(server('w', { command: '/h/.local/state/mcp-lifeguard/bin/mcp-lifeguard', args: ['run', '--', 'npx', 'x'] }))), ['mcpServer', 'openConfig', 'unwrap']);
@@ -144,7 +144,7 @@ describe('extension view-model: tree', () => {
     // Without an installed guard, neither wrap nor unwrap is offered.
     assert.deepEqual(caps(serverNode(server('idle')), { ...ctx, guardAvailable: false }), ['mcpServer', 'openConfig']);
     const inst = childNodes(serverNode(server('run', { instances: [instance(1)] })))[0];
-    assert.deepEqual(caps(inst), ['mcpInstance', 'copyPid', 'evidence', 'restart', 'stop']);
+    assert.deepEqual(caps(inst), ['mcpInstance', 'copyPid', 'evidence', 'stop', 'stopOnly']);
   });
 
   it('untrusted workspace: workspace servers are shown but never restarted or wrapped; stop stays', () => {
@@ -156,6 +156,21 @@ describe('extension view-model: tree', () => {
     assert.match(item(node, untrusted).tooltip!, /not trusted/);
     assert.deepEqual(caps(childNodes(node)[0], untrusted), ['mcpInstance', 'copyPid', 'evidence', 'stop']);
     // The user's own servers are unaffected by the workspace's trust.
-    assert.deepEqual(caps(serverNode(server('u', { instances: [instance(1)] })), untrusted), ['mcpServer', 'evidence', 'openConfig', 'restart', 'stop', 'wrap']);
+    assert.deepEqual(caps(serverNode(server('u', { instances: [instance(1)] })), untrusted), ['mcpServer', 'evidence', 'openConfig', 'stop', 'stopOnly', 'wrap']);
+  });
+
+  it('Restart is offered only where it restarts: guarded, or VS Code\'s own server in this window; elsewhere Stop takes its place', () => {
+    const here = { ...ctx, window: { product: 'vscode' as const, workspaceFolders: WS, windowPids: [200] } };
+    const vscodeUser = source({ client: 'vscode', scope: 'user', label: 'VS Code User', file: '/h/.config/Code/User/mcp.json' });
+    const mine = server('m', { source: vscodeUser, instances: [instance(1, { client: VSCODE_HERE })] });
+    assert.ok(caps(serverNode(mine), here).includes('restart'));
+    assert.ok(caps(childNodes(serverNode(mine))[0], here).includes('restart'));
+    // The same server seen without this window's pids: VS Code cannot be asked, so only a stop is honest.
+    assert.ok(caps(serverNode(mine)).includes('stopOnly'));
+    const guarded = server('g', { instances: [instance(1, { lock: { serverName: 'g' } }), instance(2)] });
+    const [g, plain] = childNodes(serverNode(guarded));
+    assert.ok(caps(serverNode(guarded)).includes('restart'));
+    assert.deepEqual([caps(g).includes('restart'), caps(g).includes('stopOnly')], [true, false]);
+    assert.deepEqual([caps(plain).includes('restart'), caps(plain).includes('stopOnly')], [false, true]);
   });
 });
