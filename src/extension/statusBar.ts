@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { currentWindow } from './services';
 import { SnapshotStore } from './store';
 import { STATUS_TOOLTIP_COMMANDS, statusBarModel } from './viewModel/statusBar';
 
@@ -7,7 +8,7 @@ export function createStatusBar(store: SnapshotStore, alwaysShow: () => boolean)
   const item = vscode.window.createStatusBarItem('mcpLifeguard.status', vscode.StatusBarAlignment.Left, 50);
   item.name = 'MCP Lifeguard';
   const update = () => {
-    const m = statusBarModel(store.state, { alwaysShow: alwaysShow() });
+    const m = statusBarModel(store.state, { alwaysShow: alwaysShow(), window: currentWindow() });
     if (!m.visible) {
       item.hide();
       return;

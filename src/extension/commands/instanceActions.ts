@@ -2,16 +2,31 @@ import * as vscode from 'vscode';
 import { runAction } from '../actions/runAction';
 import { Services } from '../services';
 import { confirmationText } from '../viewModel/actionPlan';
-import { TreeNode } from '../viewModel/tree';
+import { findInstance, TreeNode } from '../viewModel/tree';
 
-/** Restart on one instance row. */
-export async function restartInstance(svc: Services, node?: TreeNode): Promise<void> {
+type InstanceTarget = Extract<TreeNode, { kind: 'instance' }>;
+
+/** A row of the tree, or a tooltip link's (server id, instanceKey), read again in the current snapshot. */
+function target(svc: Services, arg: TreeNode | string | undefined, key: unknown): InstanceTarget | TreeNode | undefined {
+  if (typeof arg !== 'string') return arg;
+  const found = typeof key === 'string' ? findInstance(svc.store.snapshot, arg, key) : undefined;
+  if (!found) {
+    void vscode.window.showInformationMessage(`That instance is no longer running${typeof key === 'string' ? ` (pid ${key.split('@')[0]})` : ''}.`);
+    return undefined;
+  }
+  return { kind: 'instance', id: '', parentId: '', ...found };
+}
+
+/** Restart on one instance row (or its tooltip link): that instance only. */
+export async function restartInstance(svc: Services, arg?: TreeNode | string, key?: unknown): Promise<void> {
+  const node = target(svc, arg, key);
   if (node?.kind !== 'instance') return;
   await runAction(svc, 'restart', node.server, [node.instance]);
 }
 
-/** Stop on one instance row; a not-configured process is stopped directly (it has no owner config). */
-export async function stopInstance(svc: Services, node?: TreeNode): Promise<void> {
+/** Stop on one instance row (or its tooltip link); a not-configured process is stopped directly (it has no owner config). */
+export async function stopInstance(svc: Services, arg?: TreeNode | string, key?: unknown): Promise<void> {
+  const node = target(svc, arg, key);
   if (node?.kind === 'instance') return runAction(svc, 'stop', node.server, [node.instance]);
   if (node?.kind !== 'unconfigured') return;
   const i = node.instance;

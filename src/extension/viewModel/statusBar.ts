@@ -1,6 +1,8 @@
 import { CommandId } from '../commandIds';
 import { commandLink, mdCell, plural } from './format';
+import { OwnerContext, restartEffect } from './actionPlan';
 import { VmSnapshot } from './input';
+import { instanceKey } from './tree';
 import { causeLabel, counts, hasProblems, instanceFlags, staleVerdict, versionUnknown } from './state';
 
 /** What the status bar item shows; the glue copies it onto one item created once. */
@@ -25,12 +27,20 @@ export type LoadState =
   | { state: 'failed'; message: string };
 
 /** Commands the tooltip links to: the glue must list them in MarkdownString.isTrusted.enabledCommands. */
-export const STATUS_TOOLTIP_COMMANDS = [CommandId.restartServer, CommandId.showView, CommandId.refresh, CommandId.showLog];
+export const STATUS_TOOLTIP_COMMANDS = [CommandId.restartInstance, CommandId.stopInstance, CommandId.showView, CommandId.refresh, CommandId.showLog];
+
+export interface StatusBarOptions {
+  alwaysShow: boolean;
+  /** This window, to name each row's action after what it does (Restart or Stop). */
+  window?: OwnerContext;
+}
+
+const NO_WINDOW: OwnerContext = { product: 'vscode', workspaceFolders: [], windowPids: [] };
 
 /** Rows past this go to a "... and N more" line: tooltips should stay small. */
 const MAX_ROWS = 12;
 
-export function statusBarModel(load: LoadState, options: { alwaysShow: boolean }): StatusBarModel {
+export function statusBarModel(load: LoadState, options: StatusBarOptions): StatusBarModel {
   const command = CommandId.showView;
   if (load.state === 'loading') {
     return { visible: true, text: '$(sync~spin) MCP', warning: false, tooltip: 'MCP Lifeguard is looking for MCP servers...', accessibility: 'MCP Lifeguard is looking for MCP servers.', command };
@@ -65,10 +75,10 @@ export function statusBarModel(load: LoadState, options: { alwaysShow: boolean }
   const unknown = c.unknown ? ` What ${plural(c.unknown, 'instance')} run${c.unknown === 1 ? 's' : ''} could not be told.` : '';
   const accessibility = `${summary}. ${problems.length ? `Needs attention: ${problems.join(', ')}.` : c.unknown ? 'No problem found.' : 'All instances are fine.'}${unknown}`;
 
-  return { visible: true, text, warning, tooltip: tooltipTable(snapshot, summary), accessibility, command };
+  return { visible: true, text, warning, tooltip: tooltipTable(snapshot, summary, options.window ?? NO_WINDOW), accessibility, command };
 }
 
-function tooltipTable(snapshot: VmSnapshot, summary: string): string {
+function tooltipTable(snapshot: VmSnapshot, summary: string, window: OwnerContext): string {
   const lines = [`**MCP Lifeguard**: ${mdCell(summary)}`, ''];
   const rows: string[] = [];
   for (const s of snapshot.servers) {
@@ -77,7 +87,8 @@ function tooltipTable(snapshot: VmSnapshot, summary: string): string {
       const flags = [...instanceFlags(i)];
       // A running version that is not known is `?`, never the installed one.
       const version = stale ? `${mdCell(stale.running)} → ${mdCell(stale.installed)}` : `${mdCell(i.runningVersion ?? '?')}${i.runningVersion === undefined && s.installedVersion ? ` → ${mdCell(s.installedVersion)}` : ''}`;
-      const actions = `${commandLink('Restart', CommandId.restartServer, [s.id])}`;
+      // A row's link acts on that row's instance only, named after what it does to it.
+      const actions = restartEffect(s, i, window) === 'restart' ? commandLink('Restart', CommandId.restartInstance, [s.id, instanceKey(i)]) : commandLink('Stop', CommandId.stopInstance, [s.id, instanceKey(i)]);
       // The stale flag reads as its cause; an unknown version is said, never left blank.
       const shown = [...flags.map((f) => (f === 'stale' && stale ? causeLabel(stale) : f)), ...(!flags.length && versionUnknown(i) ? ['version unknown'] : [])];
       rows.push(`| ${mdCell(s.name)} | ${mdCell(i.client.name)} | ${i.pid} | ${version}${shown.length ? ` (${shown.join(', ')})` : ''} | ${actions} |`);

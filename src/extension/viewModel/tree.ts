@@ -86,6 +86,13 @@ export function instanceKey(i: VmInstance): string {
   return `${i.pid}@${i.startTime ?? '?'}`;
 }
 
+/** The instance a link names by server id and instanceKey, in the current snapshot: a link can outlive its process. */
+export function findInstance(snapshot: VmSnapshot | undefined, serverId: string, key: string): { server: VmServer; instance: VmInstance } | undefined {
+  const server = snapshot?.servers.find((s) => s.id === serverId);
+  const instance = server?.instances.find((i) => instanceKey(i) === key);
+  return server && instance ? { server, instance } : undefined;
+}
+
 /** Every node of the tree, for lookups by id (getParent, commands given an id). */
 export function allNodes(snapshot: VmSnapshot): TreeNode[] {
   const out: TreeNode[] = [];

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { statusBarModel } from '../../../src/extension/viewModel/statusBar';
-import { changed, duplicate, instance, orphan, server, snapshot, stale, versionUnknown } from './fixtures';
+import { changed, duplicate, HOUR, instance, NOW, orphan, server, snapshot, stale, versionUnknown } from './fixtures';
+import { findInstance, instanceKey } from '../../../src/extension/viewModel/tree';
 
 const ready = (s: ReturnType<typeof snapshot>) => ({ state: 'ready' as const, snapshot: s });
 
@@ -81,7 +82,8 @@ describe('extension view-model: status bar', () => {
     assert.ok(m.visible);
     assert.match(m.tooltip, /\| Server \| Client \| PID \| Running → installed \|/);
     assert.match(m.tooltip, /\| memory \| Claude Desktop \| 4242 \| 2026\.7\.4 → 2026\.8\.31 \(stale\) \|/);
-    assert.ok(m.tooltip.includes(`(command:mcpLifeguard.restartServer?${encodeURIComponent(JSON.stringify([s.id]))})`));
+    // Claude Desktop's unguarded instance can only be stopped from here: the link says so and names the row's instance.
+    assert.ok(m.tooltip.includes(`[Stop](command:mcpLifeguard.stopInstance?${encodeURIComponent(JSON.stringify([s.id, `4242@${NOW - 3 * HOUR}`]))})`));
     assert.match(m.tooltip, /\[Show\]\(command:mcpLifeguard\.showView\)/);
   });
 
@@ -102,5 +104,22 @@ describe('extension view-model: status bar', () => {
     assert.ok(m.visible);
     assert.equal(m.text, '$(error) MCP');
     assert.equal(m.command, 'mcpLifeguard.showLog');
+  });
+
+  it('each tooltip row links to its own instance, never the whole server; a link to a gone process finds nothing', () => {
+    const guarded = instance(433, { lock: { serverName: 'kb' }, verdicts: [stale()] });
+    const other = instance(4304, { verdicts: [stale()] });
+    const s = server('kb', { instances: [other, guarded] });
+    const m = statusBarModel(ready(snapshot([s])), { alwaysShow: false });
+    assert.ok(m.visible);
+    const rows = m.tooltip.split('\n').filter((l) => l.startsWith('| kb |'));
+    assert.equal(rows.length, 2);
+    const link = (cmd: string, i: typeof guarded) => `(command:mcpLifeguard.${cmd}?${encodeURIComponent(JSON.stringify([s.id, instanceKey(i)]))})`;
+    assert.ok(rows[0].includes(`[Stop]${link('stopInstance', other)}`));
+    assert.ok(rows[1].includes(`[Restart]${link('restartInstance', guarded)}`));
+    assert.ok(!m.tooltip.includes('restartServer'));
+    // The command reads the link's target again: found while it runs, gone once it does not.
+    assert.equal(findInstance(snapshot([s]), s.id, instanceKey(guarded))?.instance.pid, 433);
+    assert.equal(findInstance(snapshot([server('kb', { instances: [other] })]), s.id, instanceKey(guarded)), undefined);
   });
 });
