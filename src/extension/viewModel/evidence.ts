@@ -9,8 +9,11 @@ export function describeVerdict(v: VmVerdict): string {
       return `Stale: runs ${v.package} ${v.running}, but ${v.installed} is installed${v.inferred ? " (the running version is inferred from npm's cache)" : ''}`;
     case 'duplicate':
       return `Duplicate: ${v.client.name} runs ${v.instances.length} instances of this launch; it talks to the newest (pid ${v.keep.pid}), the older ones are leftovers`;
-    case 'shared':
-      return `Shared: ${v.instances.length} clients each run their own instance${v.singleWriter ? ' of a single-writer server: they may corrupt its data' : ''}`;
+    case 'shared': {
+      // Clients, not instances: one client with a leftover duplicate is still one client (two windows are two).
+      const clients = new Set(v.instances.map((i) => `${i.client.id}:${i.client.pid ?? ''}`)).size;
+      return `Shared: ${clients} clients each run their own instance${v.singleWriter ? ' of a single-writer server: they may corrupt its data' : ''}`;
+    }
     case 'orphan':
       return `Orphan: ${v.reason}`;
     case 'unknown':

@@ -98,11 +98,14 @@ export interface Counts {
   orphan: number;
   /** Instances whose version could not be told: neutral, not a problem, never "fine". */
   unknown: number;
+  /** Config files that could not be read or understood (errors and warnings; notes are not counted). */
+  problems: number;
 }
 
 /** Counts over configured servers' instances (not-configured processes are listed, never counted as problems). */
 export function counts(snapshot: VmSnapshot): Counts {
-  const c: Counts = { servers: snapshot.servers.length, running: 0, instances: 0, stale: 0, changed: 0, duplicate: 0, orphan: 0, unknown: 0 };
+  const problems = snapshot.diagnostics.filter((d) => d.severity !== 'info').length;
+  const c: Counts = { servers: snapshot.servers.length, running: 0, instances: 0, stale: 0, changed: 0, duplicate: 0, orphan: 0, unknown: 0, problems };
   for (const s of snapshot.servers) {
     if (s.instances.length > 0) c.running++;
     for (const i of s.instances) {
@@ -118,4 +121,4 @@ export function counts(snapshot: VmSnapshot): Counts {
   return c;
 }
 
-export const hasProblems = (c: Counts): boolean => c.stale + c.duplicate + c.orphan > 0;
+export const hasProblems = (c: Counts): boolean => c.stale + c.duplicate + c.orphan + c.problems > 0;

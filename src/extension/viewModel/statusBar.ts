@@ -57,21 +57,24 @@ export function statusBarModel(load: LoadState, options: StatusBarOptions): Stat
   }
   const { snapshot } = load;
   const c = counts(snapshot);
-  if (c.servers === 0 && !options.alwaysShow) return { visible: false };
+  if (c.servers === 0 && c.problems === 0 && !options.alwaysShow) return { visible: false };
   const parts: string[] = [];
   if (c.stale - c.changed) parts.push(`${c.stale - c.changed} stale`);
   if (c.changed) parts.push(`${c.changed} changed`);
   if (c.duplicate) parts.push(`${c.duplicate} dup`);
   if (c.orphan) parts.push(`${c.orphan} orphan`);
+  if (c.problems) parts.push(`${c.problems} config problem${c.problems === 1 ? '' : 's'}`);
   const warning = hasProblems(c);
-  const text = `${warning ? '$(warning)' : '$(pulse)'} MCP ${c.servers}${parts.map((p) => ` · ${p}`).join('')}`;
+  // The number is what runs (users read it so), the configured count is in the tooltip.
+  const text = `${warning ? '$(warning)' : '$(pulse)'} MCP ${c.instances}${parts.map((p) => ` · ${p}`).join('')}`;
 
   const problems: string[] = [];
   if (c.stale - c.changed) problems.push(`${plural(c.stale - c.changed, 'instance')} running replaced code`);
   if (c.changed) problems.push(`${plural(c.changed, 'instance')} whose files changed since start`);
   if (c.duplicate) problems.push(`${plural(c.duplicate, 'duplicate instance')}`);
   if (c.orphan) problems.push(`${plural(c.orphan, 'orphaned instance')}`);
-  const summary = `${plural(c.servers, 'MCP server')} configured, ${c.running} running with ${plural(c.instances, 'instance')}`;
+  if (c.problems) problems.push(`${plural(c.problems, 'config problem')} (see Problems in the view)`);
+  const summary = `${plural(c.instances, 'running instance')}; ${c.running} of ${plural(c.servers, 'configured MCP server')} running`;
   const unknown = c.unknown ? ` What ${plural(c.unknown, 'instance')} run${c.unknown === 1 ? 's' : ''} could not be told.` : '';
   const accessibility = `${summary}. ${problems.length ? `Needs attention: ${problems.join(', ')}.` : c.unknown ? 'No problem found.' : 'All instances are fine.'}${unknown}`;
 

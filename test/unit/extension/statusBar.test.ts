@@ -1,7 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { statusBarModel } from '../../../src/extension/viewModel/statusBar';
-import { changed, duplicate, HOUR, instance, NOW, orphan, server, snapshot, stale, versionUnknown } from './fixtures';
+import { changed, CLAUDE, duplicate, HOUR, instance, NOW, orphan, server, snapshot, stale, versionUnknown, VSCODE_HERE } from './fixtures';
 import { findInstance, instanceKey } from '../../../src/extension/viewModel/tree';
+import { describeVerdict } from '../../../src/extension/viewModel/evidence';
 
 const ready = (s: ReturnType<typeof snapshot>) => ({ state: 'ready' as const, snapshot: s });
 
@@ -24,9 +25,9 @@ describe('extension view-model: status bar', () => {
     const servers = ['a', 'b', 'c', 'd', 'e', 'f'].map((n, k) => server(n, { instances: k < 2 ? [instance(1000 + k)] : [] }));
     const m = statusBarModel(ready(snapshot(servers)), { alwaysShow: false });
     assert.ok(m.visible);
-    assert.equal(m.text, '$(pulse) MCP 6');
+    assert.equal(m.text, '$(pulse) MCP 2');
     assert.equal(m.warning, false);
-    assert.equal(m.accessibility, '6 MCP servers configured, 2 running with 2 instances. All instances are fine.');
+    assert.equal(m.accessibility, '2 running instances; 2 of 6 configured MCP servers running. All instances are fine.');
   });
 
   it('counts stale, duplicate and orphaned instances with the warning background', () => {
@@ -37,7 +38,7 @@ describe('extension view-model: status bar', () => {
     ];
     const m = statusBarModel(ready(snapshot(servers)), { alwaysShow: false });
     assert.ok(m.visible);
-    assert.equal(m.text, '$(warning) MCP 6 · 2 stale · 1 dup');
+    assert.equal(m.text, '$(warning) MCP 4 · 2 stale · 1 dup');
     assert.equal(m.warning, true);
     assert.match(m.accessibility, /Needs attention: 2 instances running replaced code, 1 duplicate instance\./);
 
@@ -50,7 +51,7 @@ describe('extension view-model: status bar', () => {
     const servers = [server('memory', { installedVersion: '2026.8.31', instances: [instance(1, { verdicts: [changed()] }), instance(2, { verdicts: [stale()] }), instance(3, { verdicts: [versionUnknown()] })] })];
     const m = statusBarModel(ready(snapshot(servers)), { alwaysShow: false });
     assert.ok(m.visible);
-    assert.equal(m.text, '$(warning) MCP 1 · 1 stale · 1 changed');
+    assert.equal(m.text, '$(warning) MCP 3 · 1 stale · 1 changed');
     assert.match(m.accessibility, /1 instance running replaced code, 1 instance whose files changed since start\. What 1 instance runs could not be told\./);
     assert.match(m.tooltip, /\| 1 \| changed since start → 2026\.8\.31 \(changed since start\) \|/);
     assert.match(m.tooltip, /\| 3 \| \? → 2026\.8\.31 \(version unknown\) \|/);
@@ -69,7 +70,7 @@ describe('extension view-model: status bar', () => {
     });
     const m = statusBarModel(ready(snapshot([s])), { alwaysShow: false });
     assert.ok(m.visible);
-    assert.equal(m.text, '$(pulse) MCP 1');
+    assert.equal(m.text, '$(pulse) MCP 2');
     const single = server('m', { instances: [instance(2, { verdicts: [{ kind: 'shared', singleWriter: true, instances: [] }] })] });
     const m2 = statusBarModel(ready(snapshot([single])), { alwaysShow: false });
     assert.ok(m2.visible);
@@ -121,5 +122,25 @@ describe('extension view-model: status bar', () => {
     // The command reads the link's target again: found while it runs, gone once it does not.
     assert.equal(findInstance(snapshot([s]), s.id, instanceKey(guarded))?.instance.pid, 433);
     assert.equal(findInstance(snapshot([server('kb', { instances: [other] })]), s.id, instanceKey(guarded)), undefined);
+  });
+
+  it('the number is running instances; broken configs are counted and warn, even with no server configured', () => {
+    const servers = [server('a', { instances: [instance(1), instance(2), instance(3)] }), server('b'), server('c')];
+    const broken = { file: '/h/.cursor/mcp.json', line: 6, column: 7, severity: 'error' as const, message: 'Unexpected token' };
+    const note = { file: '/h/.cursor/mcp.json', severity: 'info' as const, message: 'a note' };
+    const m = statusBarModel(ready(snapshot(servers, { diagnostics: [broken, note] })), { alwaysShow: false });
+    assert.ok(m.visible);
+    assert.equal(m.text, '$(warning) MCP 3 · 1 config problem');
+    assert.equal(m.warning, true);
+    assert.match(m.accessibility, /^3 running instances; 1 of 3 configured MCP servers running\. Needs attention: 1 config problem/);
+    assert.match(m.tooltip, /3 running instances; 1 of 3 configured MCP servers running/);
+    const onlyBroken = statusBarModel(ready(snapshot([], { diagnostics: [broken] })), { alwaysShow: false });
+    assert.ok(onlyBroken.visible);
+    assert.equal(onlyBroken.text, '$(warning) MCP 0 · 1 config problem');
+  });
+
+  it('"N clients" counts clients, not their instances', () => {
+    const refs = [{ pid: 1, client: CLAUDE }, { pid: 2, client: CLAUDE }, { pid: 3, client: VSCODE_HERE }];
+    assert.equal(describeVerdict({ kind: 'shared', singleWriter: false, instances: refs }), 'Shared: 2 clients each run their own instance');
   });
 });
