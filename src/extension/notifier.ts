@@ -1,10 +1,9 @@
 import * as vscode from 'vscode';
-import { runAction } from './actions/runAction';
 import { CommandId } from './commandIds';
+import { restartTargets } from './commands/restartAllStale';
 import { claimEvent } from './eventClaim';
 import { Services } from './services';
-import { claimed, decideNotifications, Notification } from './viewModel/notifications';
-import { staleInstances } from './viewModel/state';
+import { claimed, currentTargets, decideNotifications, eventOver, Notification } from './viewModel/notifications';
 import { autoRestartCandidates } from './viewModel/autoRestart';
 
 const MUTED_KEY = 'mcpLifeguard.mutedServers';
@@ -46,19 +45,18 @@ export class Notifier implements vscode.Disposable {
       return;
     }
     const choice = await vscode.window.showWarningMessage(n.message, ...n.actions);
-    const server = this.svc.store.server(n.serverId);
     switch (choice) {
-      case 'Restart':
-        if (server) await runAction(this.svc, 'restart', server, staleInstances(server));
+      case 'Restart...': {
+        // The toast may be old: act on what runs the old code now, read afresh, never on the pids it saw.
+        await this.svc.refresh.request('manual');
+        const targets = currentTargets(this.svc.store.snapshot, n);
+        if (targets.length === 0) void vscode.window.showInformationMessage(eventOver(n));
+        else await restartTargets(this.svc, targets);
         break;
+      }
       case 'Show':
         await vscode.commands.executeCommand(CommandId.showView, n.serverId);
         break;
-      case "Don't Ask for This Server": {
-        const muted = this.svc.context.globalState.get<string[]>(MUTED_KEY, []);
-        await this.svc.context.globalState.update(MUTED_KEY, [...new Set([...muted, n.serverId])]);
-        break;
-      }
       default:
         break;
     }

@@ -2,7 +2,10 @@ import * as vscode from 'vscode';
 import { runAction } from '../actions/runAction';
 import { Services } from '../services';
 import { bulkRestartConfirmation } from '../viewModel/actionPlan';
+import { VmInstance, VmServer } from '../viewModel/input';
 import { bulkRestartTargets } from '../viewModel/state';
+
+export type RestartTarget = { server: VmServer; instances: VmInstance[] };
 
 /** Restart All Stale Servers: one confirmation for all (naming what is only stopped), then each server by its owners' ways. */
 export async function restartAllStale(svc: Services): Promise<void> {
@@ -11,6 +14,11 @@ export async function restartAllStale(svc: Services): Promise<void> {
     void vscode.window.showInformationMessage('No MCP server is running replaced code.');
     return;
   }
+  await restartTargets(svc, targets);
+}
+
+/** One confirmation for several servers' instances, then each server's plan (also a notification's Restart...). */
+export async function restartTargets(svc: Services, targets: readonly RestartTarget[]): Promise<void> {
   if (svc.settings().confirmDestructiveActions) {
     const t = bulkRestartConfirmation(targets, svc.window());
     if ((await vscode.window.showWarningMessage(t.message, { modal: true, detail: t.detail }, t.button)) !== t.button) return;

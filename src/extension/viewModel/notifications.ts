@@ -1,31 +1,42 @@
+import * as semver from 'semver';
 import { plural, shownText } from './format';
-import { VmServer, VmSnapshot } from './input';
-import { StaleVerdict, staleVerdict } from './state';
+import { VmClient, VmInstance, VmServer, VmSnapshot } from './input';
+import { bulkRestartTargets, StaleVerdict, staleVerdict } from './state';
 
 /**
- * Which notifications a snapshot calls for. Each has an event id: the same event is notified once,
- * in one window (the glue claims the id across windows before showing it), however often it is seen.
+ * Which notifications a snapshot calls for. One package change is one notification, however many
+ * entries and clients run it: an `npm install` that moves a package shared by two entries is one
+ * event. Each has an event id: the same event is notified once, in one window (the glue claims the
+ * id across windows before showing it), however often it is seen.
  */
 
-export const STALE_ACTIONS = ['Restart', 'Show', 'Not now', "Don't Ask for This Server"] as const;
+/** Two buttons at most: Restart... asks first (it names what is only stopped), Show reveals the view. */
+export const STALE_ACTIONS = ['Restart...', 'Show'] as const;
 export type StaleAction = (typeof STALE_ACTIONS)[number];
 
-export type Notification =
-  | {
-      kind: 'stale';
-      eventId: string;
-      serverId: string;
-      serverName: string;
-      message: string;
-      pids: number[];
-      actions: readonly StaleAction[];
-    }
-  | { kind: 'update'; eventId: string; serverId: string; message: string };
+export type Direction = 'upgrade' | 'downgrade' | 'change';
+
+export interface StaleNotification {
+  kind: 'stale';
+  eventId: string;
+  cause: StaleVerdict['cause'];
+  package: string;
+  /** What a restart loads. */
+  installed: string;
+  direction: Direction;
+  /** The first server concerned, for Show. */
+  serverId: string;
+  message: string;
+  pids: number[];
+  actions: readonly StaleAction[];
+}
+
+export type Notification = StaleNotification | { kind: 'update'; eventId: string; serverId: string; message: string };
 
 export interface NotificationMemory {
   /** Event ids this window already handled (shown, or lost the claim to another window). */
   seen: ReadonlySet<string>;
-  /** Server ids the user said not to ask about again. */
+  /** Server ids the user said not to ask about again (kept from earlier versions' button). */
   muted: ReadonlySet<string>;
 }
 
@@ -34,58 +45,100 @@ export interface NotificationSettings {
   onRegistryUpdate: boolean;
 }
 
-/** The event an upgrade is: per server and installed version, so a second upgrade notifies again. */
-export function staleEventId(server: VmServer, v: StaleVerdict): string {
-  return `${v.cause === 'version' ? 'stale' : v.cause}:${server.id}:${v.package}@${v.installed}`;
+/** The event a package change is: per package, cause and what a restart loads, so a second upgrade notifies again. */
+export function staleEventId(v: Pick<StaleVerdict, 'cause' | 'package' | 'installed'>): string {
+  return `${v.cause === 'version' ? 'stale' : v.cause}:${v.package}@${v.installed}`;
 }
 
-/** What the notification says, by why a restart is needed. */
-function staleMessage(server: VmServer, stale: StaleVerdict[]): string {
-  const first = stale[0];
-  const n = plural(stale.length, 'running instance');
-  if (first.cause === 'changed') return `${server.name}: the files of ${first.package} changed after ${n} started; restart to load what is installed.`;
-  if (first.cause === 'config') return `${server.name}: its configuration now launches ${first.installed}; ${n} still run${stale.length === 1 ? 's' : ''} ${first.running}.`;
-  const olds = [...new Set(stale.map((v) => v.running))];
-  return `${server.name} was upgraded ${olds.join(', ')} -> ${first.installed}${first.inferred ? " (inferred from npm's cache)" : ''}; ${n} still run${stale.length === 1 ? 's' : ''} ${olds.join(', ')}.`;
+/** Up or down, by semver; `change` when either side is not a version. */
+export function direction(from: readonly string[], to: string): Direction {
+  const t = semver.valid(to);
+  const olds = from.map((f) => semver.valid(f));
+  if (!t || olds.some((o) => !o)) return 'change';
+  if (olds.every((o) => semver.lt(o!, t))) return 'upgrade';
+  if (olds.every((o) => semver.gt(o!, t))) return 'downgrade';
+  return 'change';
+}
+
+/** "3 instances (2 in Claude Desktop, 1 in VS Code)": how many run the old code, and where. */
+export function whereRunning(instances: readonly { client: VmClient }[]): string {
+  const byClient = new Map<string, number>();
+  for (const i of instances) byClient.set(i.client.name, (byClient.get(i.client.name) ?? 0) + 1);
+  const where = [...byClient].map(([name, n]) => `${n} in ${name}`).join(', ');
+  return `${plural(instances.length, 'instance')} (${where})`;
+}
+
+function staleMessage(cause: StaleVerdict['cause'], pkg: string, olds: string[], installed: string, dir: Direction, hits: readonly { client: VmClient }[], inferred: boolean): string {
+  const where = whereRunning(hits);
+  const still = hits.length === 1 ? 'still runs' : 'still run';
+  if (cause === 'changed') return `${pkg}: its files changed after ${where} started; restart to load what is installed.`;
+  if (cause === 'config') return `${pkg}: the configuration now launches ${installed}; ${where} ${still} ${olds.join(', ')}.`;
+  const verb = dir === 'upgrade' ? 'upgraded' : dir === 'downgrade' ? 'downgraded' : 'changed';
+  return `${pkg} ${verb} ${olds.join(', ')} → ${installed}${inferred ? " (inferred from npm's cache)" : ''}; ${where} ${still} ${olds.join(', ')}.`;
 }
 
 export function updateEventId(pkg: string, latest: string): string {
   return `update:${pkg}@${latest}`;
 }
 
+interface Hit {
+  server: VmServer;
+  instance: VmInstance;
+  verdict: StaleVerdict;
+}
+
 export function decideNotifications(snapshot: VmSnapshot, memory: NotificationMemory, settings: NotificationSettings): Notification[] {
   const out: Notification[] = [];
-  const updates = new Set<string>();
-  for (const server of snapshot.servers) {
-    if (settings.onUpgrade && !memory.muted.has(server.id)) {
-      const stale = server.instances.map((i) => ({ i, v: staleVerdict(i) })).filter((x): x is { i: (typeof server.instances)[number]; v: StaleVerdict } => x.v !== undefined);
-      if (stale.length > 0) {
-        const first = stale[0].v;
-        const eventId = staleEventId(server, first);
-        if (!memory.seen.has(eventId)) {
-          out.push({
-            kind: 'stale',
-            eventId,
-            serverId: server.id,
-            serverName: server.name,
-            message: shownText(staleMessage(server, stale.filter((x) => x.v.cause === first.cause).map((x) => x.v))),
-            pids: stale.map((x) => x.i.pid),
-            actions: STALE_ACTIONS,
-          });
-        }
+  if (settings.onUpgrade) {
+    const events = new Map<string, Hit[]>();
+    for (const server of snapshot.servers) {
+      if (memory.muted.has(server.id)) continue;
+      for (const instance of server.instances) {
+        const verdict = staleVerdict(instance);
+        if (!verdict) continue;
+        const id = staleEventId(verdict);
+        events.set(id, [...(events.get(id) ?? []), { server, instance, verdict }]);
       }
     }
-    const u = server.updateAvailable;
-    if (settings.onRegistryUpdate && u) {
+    for (const [eventId, hits] of events) {
+      if (memory.seen.has(eventId)) continue;
+      const { cause, package: pkg, installed } = hits[0].verdict;
+      const olds = [...new Set(hits.map((h) => h.verdict.running))];
+      const dir = cause === 'version' ? direction(olds, installed) : 'change';
+      const inferred = hits.some((h) => h.verdict.inferred);
+      const message = shownText(staleMessage(cause, pkg, olds, installed, dir, hits.map((h) => h.instance), inferred));
+      out.push({ kind: 'stale', eventId, cause, package: pkg, installed, direction: dir, serverId: hits[0].server.id, message, pids: hits.map((h) => h.instance.pid), actions: STALE_ACTIONS });
+    }
+  }
+  if (settings.onRegistryUpdate) {
+    const updates = new Set<string>();
+    for (const server of snapshot.servers) {
+      const u = server.updateAvailable;
+      if (!u) continue;
       const eventId = updateEventId(u.package, u.latest);
       // Several servers can run one package: one message per version, not per server.
-      if (!memory.seen.has(eventId) && !updates.has(eventId)) {
-        updates.add(eventId);
-        out.push({ kind: 'update', eventId, serverId: server.id, message: shownText(`${u.package} ${u.latest} is available (${server.name} uses ${u.installed}).`) });
-      }
+      if (memory.seen.has(eventId) || updates.has(eventId)) continue;
+      updates.add(eventId);
+      out.push({ kind: 'update', eventId, serverId: server.id, message: shownText(`${u.package} ${u.latest} is available (${server.name} uses ${u.installed}).`) });
     }
   }
   return out;
+}
+
+/**
+ * What Restart... of an (old) notification acts on now: the instances of the current snapshot that
+ * still run the event's old code, per server. Empty when the event is over (restarted or moved on);
+ * never derived from the pids the notification saw, which may be gone or reused.
+ */
+export function currentTargets(snapshot: VmSnapshot | undefined, n: Pick<StaleNotification, 'eventId'>): { server: VmServer; instances: VmInstance[] }[] {
+  return (snapshot?.servers ?? [])
+    .map((server) => ({ server, instances: bulkRestartTargets(server).filter((i) => staleEventId(staleVerdict(i)!) === n.eventId) }))
+    .filter((t) => t.instances.length > 0);
+}
+
+/** What a notification's action says when nothing runs the old code any more: the event is over, not "no running instance". */
+export function eventOver(n: Pick<StaleNotification, 'package' | 'installed'>): string {
+  return `Every instance of ${n.package} already runs ${n.installed} or has stopped: nothing to restart.`;
 }
 
 /** Keeps the notifications this window won: `claim` says whether this window is the one to show it. */

@@ -4,7 +4,7 @@ import { claimed, decideNotifications } from '../../../src/extension/viewModel/n
 import { instance, server, snapshot, stale } from './fixtures';
 
 const [stateDir, startAt] = process.argv.slice(2);
-const servers = Array.from({ length: 20 }, (_, k) => server(`s${k}`, { instances: [instance(k + 1, { verdicts: [stale()] })] }));
+const servers = Array.from({ length: 20 }, (_, k) => server(`s${k}`, { instances: [instance(k + 1, { verdicts: [stale('2026.7.4', '2026.8.31', `pkg-${k}`)] })] }));
 const candidates = decideNotifications(snapshot(servers), { seen: new Set(), muted: new Set() }, { onUpgrade: true, onRegistryUpdate: true });
 // Both processes start deciding at the same moment, to race for real.
 const wait = Number(startAt) - Date.now();

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { decideNotifications, NotificationSettings } from '../../../src/extension/viewModel/notifications';
-import { changed, instance, server, snapshot, stale } from './fixtures';
+import { currentTargets, decideNotifications, direction, eventOver, NotificationSettings } from '../../../src/extension/viewModel/notifications';
+import { changed, CLAUDE, instance, server, snapshot, source, stale, VSCODE_HERE } from './fixtures';
 
 const on: NotificationSettings = { onUpgrade: true, onRegistryUpdate: true };
 const fresh = { seen: new Set<string>(), muted: new Set<string>() };
@@ -12,8 +12,8 @@ describe('extension view-model: notification decisions', () => {
     const n = decideNotifications(snapshot([memory]), fresh, on);
     assert.equal(n.length, 1);
     assert.ok(n[0].kind === 'stale');
-    assert.equal(n[0].message, 'server-memory was upgraded 2026.7.4 -> 2026.8.31; 2 running instances still run 2026.7.4.');
-    assert.deepEqual(n[0].actions, ['Restart', 'Show', 'Not now', "Don't Ask for This Server"]);
+    assert.equal(n[0].message, '@modelcontextprotocol/server-memory upgraded 2026.7.4 → 2026.8.31; 2 instances (2 in Claude Desktop) still run 2026.7.4.');
+    assert.deepEqual(n[0].actions, ['Restart...', 'Show']);
     assert.deepEqual(n[0].pids, [1, 2]);
   });
 
@@ -23,7 +23,7 @@ describe('extension view-model: notification decisions', () => {
     const again = server('server-memory', { instances: [instance(1, { verdicts: [stale('2026.8.31', '2026.9.1')] })] });
     const n = decideNotifications(snapshot([again]), { seen: new Set([first.eventId]), muted: new Set() }, on);
     assert.equal(n.length, 1);
-    assert.equal(n[0].message, 'server-memory was upgraded 2026.8.31 -> 2026.9.1; 1 running instance still runs 2026.8.31.');
+    assert.equal(n[0].message, '@modelcontextprotocol/server-memory upgraded 2026.8.31 → 2026.9.1; 1 instance (1 in Claude Desktop) still runs 2026.8.31.');
   });
 
   it('respects "Don\'t ask for this server" and the setting', () => {
@@ -35,7 +35,7 @@ describe('extension view-model: notification decisions', () => {
     const ch = server('server-memory', { instances: [instance(1, { verdicts: [changed()] })] });
     const [n] = decideNotifications(snapshot([ch]), fresh, on);
     assert.ok(n?.kind === 'stale');
-    assert.equal(n.message, 'server-memory: the files of @modelcontextprotocol/server-memory changed after 1 running instance started; restart to load what is installed.');
+    assert.equal(n.message, '@modelcontextprotocol/server-memory: its files changed after 1 instance (1 in Claude Desktop) started; restart to load what is installed.');
     assert.match(n.eventId, /^changed:/);
     const settling = server('server-memory', { instances: [instance(1, { verdicts: [{ kind: 'unknown', question: 'stale', reason: 'npm ci (pid 9) is running', settling: true }] })] });
     assert.deepEqual(decideNotifications(snapshot([settling]), fresh, on), []);
@@ -55,5 +55,41 @@ describe('extension view-model: notification decisions', () => {
     assert.equal(n[0].message, '@modelcontextprotocol/server-memory 2026.9.1 is available (a uses 2026.8.31).');
     assert.deepEqual(decideNotifications(snap, { seen: new Set([n[0].eventId]), muted: new Set() }, on), []);
     assert.deepEqual(decideNotifications(snap, fresh, { ...on, onRegistryUpdate: false }), []);
+  });
+
+  it('one package change shared by two entries in two clients is one notification, naming the package, both clients and the count', () => {
+    const vs = source({ client: 'vscode', scope: 'user', label: 'VS Code User', file: '/h/.config/Code/User/mcp.json' });
+    const a = server('memory', { instances: [instance(1, { verdicts: [stale()] }), instance(2, { verdicts: [stale()] })] });
+    const b = server('kb', { source: vs, instances: [instance(3, { client: VSCODE_HERE, verdicts: [stale()] })] });
+    const n = decideNotifications(snapshot([a, b]), fresh, on);
+    assert.equal(n.length, 1);
+    assert.ok(n[0].kind === 'stale');
+    assert.equal(n[0].message, '@modelcontextprotocol/server-memory upgraded 2026.7.4 → 2026.8.31; 3 instances (2 in Claude Desktop, 1 in VS Code) still run 2026.7.4.');
+    assert.deepEqual(n[0].pids, [1, 2, 3]);
+    assert.ok(n[0].actions.length <= 2);
+  });
+
+  it('a downgrade is called one', () => {
+    const s = server('memory', { instances: [instance(1, { verdicts: [stale('2026.8.31', '2026.7.4')] })] });
+    const [n] = decideNotifications(snapshot([s]), fresh, on);
+    assert.ok(n?.kind === 'stale');
+    assert.equal(n.direction, 'downgrade');
+    assert.match(n.message, /^@modelcontextprotocol\/server-memory downgraded 2026\.8\.31 → 2026\.7\.4;/);
+    assert.equal(direction(['1.0.0'], '1.0.1'), 'upgrade');
+    assert.equal(direction(['1.2.0', '0.9.0'], '1.0.0'), 'change');
+    assert.equal(direction(['changed since start'], '1.0.0'), 'change');
+  });
+
+  it('Restart... of an old notification acts on what runs the old code now, and says the event is over rather than "no running instance"', () => {
+    const before = server('memory', { instances: [instance(1, { verdicts: [stale()] })] });
+    const [n] = decideNotifications(snapshot([before]), fresh, on);
+    assert.ok(n?.kind === 'stale');
+    // Since the toast: pid 1 was restarted into a fresh pid 5, and a new stale pid 7 appeared in another client.
+    const now = server('memory', { instances: [instance(5), instance(7, { client: { ...CLAUDE, pid: 101 }, verdicts: [stale()] })] });
+    const targets = currentTargets(snapshot([now]), n);
+    assert.deepEqual(targets.map((t) => t.instances.map((i) => i.pid)), [[7]]);
+    // All restarted: nothing to do, in words that do not deny the running fresh instance.
+    assert.deepEqual(currentTargets(snapshot([server('memory', { instances: [instance(5)] })]), n), []);
+    assert.equal(eventOver(n), 'Every instance of @modelcontextprotocol/server-memory already runs 2026.8.31 or has stopped: nothing to restart.');
   });
 });
