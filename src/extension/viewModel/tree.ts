@@ -211,7 +211,8 @@ function serverItem(id: string, s: VmServer, ctx: TreeContext, workspaceFolders:
       icon = { id: 'debug-disconnect', color: 'list.errorForeground' };
       break;
     case 'stale':
-      description = state.cause === 'changed' ? `changed since start · ${state.installed} installed` : state.cause === 'config' ? `config changed: ${state.running} -> ${state.installed}` : `${state.running} -> ${state.installed} stale`;
+      // The verdict first: at the side bar's default width the end of a description is cut.
+      description = state.cause === 'changed' ? `changed since start · ${state.installed} installed` : state.cause === 'config' ? `config changed: ${state.running} -> ${state.installed}` : `stale · ${state.running} -> ${state.installed}`;
       icon = { id: 'warning', color: 'list.warningForeground' };
       break;
     case 'duplicate':
@@ -252,31 +253,51 @@ function serverItem(id: string, s: VmServer, ctx: TreeContext, workspaceFolders:
   };
 }
 
-function instanceItem(id: string, i: VmInstance, ctx: TreeContext, kind: typeof NodeKind.instance | typeof NodeKind.unconfigured, server: VmServer | undefined, restartAllowed: boolean): TreeItemModel {
-  const parts = [`pid ${i.pid}`, i.client.name];
-  const up = formatUptime(i.startTime, ctx.now);
-  if (up) parts.push(`up ${up}`);
-  const mem = formatMemory(i.memoryBytes);
-  if (mem) parts.push(mem);
+/**
+ * The words for what is wrong with an instance, worst first; the first is the row's verdict. A fine
+ * instance says `ok`, one whose version is not known `version ?`: never blank, never "fine" by omission.
+ */
+export function instanceVerdictWords(i: VmInstance): string[] {
   const flags = instanceFlags(i);
   const stale = staleVerdict(i);
-  const badges: string[] = [];
   const unknown = versionUnknown(i);
-  if (stale) badges.push(stale.cause === 'version' ? `${stale.running} stale` : causeLabel(stale));
-  else if (i.runningVersion) badges.push(i.runningVersion);
-  else if (unknown) badges.push(unknown.settling ? 'version ? (settling)' : 'version ?');
-  if (flags.has('duplicate')) badges.push('duplicate');
-  if (flags.has('orphan')) badges.push('orphan');
-  if (isGuarded(i)) badges.push('guarded');
+  const words: string[] = [];
+  if (flags.has('orphan')) words.push('orphan');
+  if (stale) words.push(causeLabel(stale));
+  if (flags.has('duplicate')) words.push('duplicate');
+  if (!stale && unknown) words.push(unknown.settling ? 'version ? (settling)' : 'version ?');
   // Claimed by several entries: the tooltip names them; bulk actions leave it alone.
-  if (ownerUndecided(i)) badges.push('owner?');
+  if (ownerUndecided(i)) words.push('owner?');
+  return words.length ? words : ['ok'];
+}
+
+/**
+ * An instance row, readable at the side bar's default width (~300 px): the verdict first, then pid
+ * and uptime in the label; versions, guard, memory and the client (only when the group does not
+ * already say it) in the description, which is what gets cut.
+ */
+function instanceItem(id: string, i: VmInstance, ctx: TreeContext, kind: typeof NodeKind.instance | typeof NodeKind.unconfigured, server: VmServer | undefined, restartAllowed: boolean): TreeItemModel {
+  const [verdict, ...more] = instanceVerdictWords(i);
+  const up = formatUptime(i.startTime, ctx.now);
+  const label = [verdict, `pid ${i.pid}`, ...(up ? [`up ${up}`] : [])].join(' · ');
+  const flags = instanceFlags(i);
+  const stale = staleVerdict(i);
+  const details: string[] = [...more];
+  if (stale?.cause === 'changed') details.push(`${stale.installed} installed`);
+  else if (stale) details.push(`${stale.running} -> ${stale.installed}`);
+  else if (i.runningVersion) details.push(i.runningVersion);
+  if (isGuarded(i)) details.push('guarded');
+  // Under its own client's group the client goes without saying.
+  if (!server || i.client.id !== server.source.client) details.push(i.client.name);
+  const mem = formatMemory(i.memoryBytes);
+  if (mem) details.push(mem);
   const icon = flags.has('orphan')
     ? { id: 'debug-disconnect', color: 'list.errorForeground' }
     : flags.has('stale')
       ? { id: 'warning', color: 'list.warningForeground' }
       : flags.has('duplicate')
         ? { id: 'copy', color: 'list.warningForeground' }
-        : unknown && !stale
+        : versionUnknown(i) && !stale
           ? { id: 'question' }
           : isGuarded(i)
             ? { id: 'shield' }
@@ -288,8 +309,8 @@ function instanceItem(id: string, i: VmInstance, ctx: TreeContext, kind: typeof 
   if (i.verdicts.length) lines.push('', ...i.verdicts.map((v) => `- ${mdCell(describeVerdict(v))}`));
   return {
     id,
-    label: parts.join(' · '),
-    description: badges.join(' · ') || undefined,
+    label,
+    description: details.join(' · ') || undefined,
     tooltip: lines.join('\n'),
     icon,
     contextValue: contextValue(kind, caps),

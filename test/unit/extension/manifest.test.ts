@@ -95,4 +95,19 @@ describe('extension manifest: menus, commands and contextValues agree', () => {
   it('the view container icon ships', () => {
     for (const c of pkg.contributes.viewsContainers.activitybar) assert.ok(fs.existsSync(path.join(repoRoot, c.icon)), c.icon);
   });
+
+  it('view title actions are icons (a text title would collapse the view title to "MCP Li...")', () => {
+    const commands: { command: string; icon?: string }[] = pkg.contributes.commands;
+    for (const m of menus['view/title'].filter((e) => e.group?.startsWith('navigation'))) {
+      assert.ok(commands.find((c) => c.command === m.command)?.icon, `${m.command} has no icon`);
+    }
+    assert.ok(menus['view/title'].some((m) => m.command === CommandId.restartAllStale && m.group?.startsWith('navigation')));
+  });
+
+  it('every inline item action has an icon', () => {
+    const commands: { command: string; icon?: string }[] = pkg.contributes.commands;
+    for (const m of menus['view/item/context'].filter((e) => e.group?.startsWith('inline'))) {
+      assert.ok(commands.find((c) => c.command === m.command)?.icon, `${m.command} has no icon`);
+    }
+  });
 });

@@ -31,11 +31,11 @@ describe('extension view-model: tree', () => {
       [server('ok', { instances: [instance(1)] }), '1 instance', 'circle-filled', 'charts.green'],
       [server('okv', { installedVersion: '1.2.0', instances: [instance(1)] }), '1.2.0 · 1 instance', 'circle-filled', 'charts.green'],
       [server('g', { instances: [instance(1, { lock: { serverName: 'g', control: '/s' } })] }), '1 instance', 'shield', 'charts.green'],
-      [server('memory', { instances: [instance(1, { verdicts: [stale()] })] }), '2026.7.4 -> 2026.8.31 stale', 'warning', 'list.warningForeground'],
+      [server('memory', { instances: [instance(1, { verdicts: [stale()] })] }), 'stale · 2026.7.4 -> 2026.8.31', 'warning', 'list.warningForeground'],
       [server('dup', { instances: [instance(1, { verdicts: [duplicate(2, [1, 2])] }), instance(2)] }), '2 instances · duplicate', 'copy', 'list.warningForeground'],
       [server('orph', { instances: [instance(1, { verdicts: [orphan()] })] }), '1 instance · orphaned', 'debug-disconnect', 'list.errorForeground'],
       [server('up', { instances: [instance(1)], updateAvailable: { package: 'p', installed: '1.0.0', latest: '1.1.0' } }), '1 instance · 1.1.0 available', 'circle-filled', 'charts.green'],
-      [server('gs', { instances: [instance(1, { verdicts: [stale()], lock: { serverName: 'gs' } })] }), '2026.7.4 -> 2026.8.31 stale · guarded', 'warning', 'list.warningForeground'],
+      [server('gs', { instances: [instance(1, { verdicts: [stale()], lock: { serverName: 'gs' } })] }), 'stale · 2026.7.4 -> 2026.8.31 · guarded', 'warning', 'list.warningForeground'],
       // Changed since start: flagged like stale, never the green look.
       [server('ch', { installedVersion: '2026.8.31', instances: [instance(1, { verdicts: [changed()] })] }), 'changed since start · 2026.8.31 installed', 'warning', 'list.warningForeground'],
       // What runs is unknown: neutral, and the installed version is not shown as what runs.
@@ -57,28 +57,40 @@ describe('extension view-model: tree', () => {
     assert.match(m.tooltip!, /pid 4242 · Claude Desktop/);
   });
 
-  it('instance rows: pid, client, uptime, memory, badges', () => {
+  it('instance rows: verdict first, then pid and uptime; versions, guard, other client and memory after', () => {
     const s = server('memory', { instances: [instance(4242, { verdicts: [stale()] }), instance(4300, { startTime: undefined, memoryBytes: undefined, client: VSCODE_HERE, runningVersion: '2026.8.31' })] });
     const [a, b] = childNodes(serverNode(s));
-    assert.equal(item(a).label, 'pid 4242 · Claude Desktop · up 3h · 84 MB');
-    assert.equal(item(a).description, '2026.7.4 stale');
+    // Under the Claude Desktop group, Claude Desktop's instance does not repeat the client.
+    assert.equal(item(a).label, 'stale · pid 4242 · up 3h');
+    assert.equal(item(a).description, '2026.7.4 -> 2026.8.31 · 84 MB');
     assert.deepEqual(item(a).icon, { id: 'warning', color: 'list.warningForeground' });
-    assert.equal(item(b).label, 'pid 4300 · VS Code');
-    assert.equal(item(b).description, '2026.8.31');
+    assert.equal(item(b).label, 'ok · pid 4300');
+    assert.equal(item(b).description, '2026.8.31 · VS Code');
     assert.deepEqual(item(b).icon, { id: 'pulse' });
     const dup = childNodes(serverNode(server('d', { instances: [instance(1, { verdicts: [duplicate(2, [1, 2]), orphan()], lock: { serverName: 'd' } })] })))[0];
-    assert.equal(item(dup).description, 'duplicate · orphan · guarded');
+    assert.equal(item(dup).label, 'orphan · pid 1 · up 3h');
+    assert.equal(item(dup).description, 'duplicate · guarded · 84 MB');
     assert.deepEqual(item(dup).icon, { id: 'debug-disconnect', color: 'list.errorForeground' });
     const [ch] = childNodes(serverNode(server('ch', { instances: [instance(1, { verdicts: [changed()] })] })));
-    assert.equal(item(ch).description, 'changed since start');
+    assert.equal(item(ch).label, 'changed since start · pid 1 · up 3h');
     assert.deepEqual(item(ch).icon, { id: 'warning', color: 'list.warningForeground' });
     assert.match(item(ch).tooltip!, /Changed since start: restart to load what is installed/);
     const [unk] = childNodes(serverNode(server('unk', { installedVersion: '2026.8.31', instances: [instance(1, { verdicts: [versionUnknown()] })] })));
-    assert.equal(item(unk).description, 'version ?');
+    assert.equal(item(unk).label, 'version ? · pid 1 · up 3h');
     assert.deepEqual(item(unk).icon, { id: 'question' });
     assert.match(item(unk).tooltip!, /Version unknown: no lock record/);
     const claimed = childNodes(serverNode(server('o', { instances: [instance(7, { verdicts: [{ kind: 'unknown', question: 'owner', reason: "claimed by 'o' and 'p'" }] })] })))[0];
-    assert.equal(item(claimed).description, 'owner?');
+    assert.equal(item(claimed).label, 'owner? · pid 7 · up 3h');
+  });
+
+  it('at 300 px (about 32 characters of label) the verdict and pid are never cut', () => {
+    const long = server('a-server-with-a-long-name', { instances: [instance(123456, { verdicts: [stale('2026.10.14', '2026.11.20', '@scope/a-long-package-name')] })] });
+    const [row] = childNodes(serverNode(long));
+    const m = item(row);
+    assert.ok(m.label.length <= 32, m.label);
+    assert.ok(m.label.startsWith('stale · pid 123456'));
+    // The server row puts its verdict before the versions, which are what a narrow view cuts.
+    assert.ok(item(serverNode(long)).description!.startsWith('stale · '));
   });
 
   it('ids are stable and unique, and each child names its parent', () => {
