@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { Services } from '../services';
-import { evidenceDocument } from '../viewModel/evidence';
+import { evidenceDocument } from '../viewModel/evidenceDocument';
 import { TreeNode } from '../viewModel/tree';
 
 /** Open Config: the server's file at its entry. */
@@ -20,14 +20,15 @@ async function openAt(file: string, line: number, column: number): Promise<void>
   await vscode.window.showTextDocument(vscode.Uri.file(file), { selection: new vscode.Range(at, at), preview: true });
 }
 
-/** Show Evidence: the engine's description of a server or instance, as read-only JSON. */
+/** Show Evidence: a summary (verdict, why, what to do), then the engine's description of a server or instance, read-only. */
 export async function showEvidence(svc: Services, node?: TreeNode): Promise<void> {
   if (!node) return;
   const target = node.kind === 'server' ? { server: node.server } : node.kind === 'instance' ? { server: node.server, instance: node.instance } : node.kind === 'unconfigured' ? { instance: node.instance } : undefined;
   if (!target) return;
   const name = node.kind === 'server' ? `${node.server.name}-evidence` : `pid-${'instance' in target ? target.instance?.pid : ''}-evidence`;
   const doc = await vscode.workspace.openTextDocument(svc.evidence.add(name, evidenceDocument(target)));
-  await vscode.languages.setTextDocumentLanguage(doc, 'json');
+  // JSON with comments: the summary lines are comments above the evidence.
+  await vscode.languages.setTextDocumentLanguage(doc, 'jsonc');
   await vscode.window.showTextDocument(doc, { preview: true });
 }
 

@@ -1,4 +1,4 @@
-import { VmInstance, VmServer, VmVerdict } from './input';
+import { VmVerdict } from './input';
 
 /** One line per verdict, in words: the evidence the tooltips and the notification quote. */
 export function describeVerdict(v: VmVerdict): string {
@@ -20,15 +20,4 @@ export function describeVerdict(v: VmVerdict): string {
       if (v.question === 'stale') return `${v.settling ? 'Version being judged' : 'Version unknown'}: ${v.reason}`;
       return `Not decided (${v.question}): ${v.reason}`;
   }
-}
-
-/** The JSON "Show Evidence" opens: the instance as the engine described it, nothing added. */
-export function evidenceDocument(target: { server?: VmServer; instance?: VmInstance }): string {
-  const { server, instance } = target;
-  const body = instance
-    ? { server: server ? { id: server.id, name: server.name, source: server.source } : undefined, instance }
-    : server
-      ? { server: { id: server.id, name: server.name, source: server.source, installedVersion: server.installedVersion }, instances: server.instances }
-      : {};
-  return `${JSON.stringify(body, null, 2)}\n`;
 }

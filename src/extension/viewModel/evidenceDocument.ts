@@ -1,0 +1,96 @@
+import { describeVerdict } from './evidence';
+import { shownText } from './format';
+import { VmInstance, VmServer } from './input';
+import { instanceFlags, isGuarded, serverState, staleVerdict, versionUnknown } from './state';
+
+/**
+ * Show Evidence's opening: a person's summary (verdict, why, what to do) as `//` lines above the
+ * JSON (the document is JSON with comments), and the JSON with long package lists cut to the
+ * packages that moved: a 400-entry dependency map hides the two that matter.
+ */
+
+/** Package maps longer than this are cut to what moved. */
+export const MAX_LISTED_PACKAGES = 10;
+
+/** What to do about one instance, in one sentence. */
+export function whatToDo(i: VmInstance): string {
+  const flags = instanceFlags(i);
+  if (flags.has('orphan')) return 'Stop it: no client talks to it any more.';
+  if (staleVerdict(i)) {
+    return isGuarded(i)
+      ? 'Restart it: its guard restarts it and the client keeps its session.'
+      : `Restart it to load what is installed. It is not guarded, so a restart from here stops it and ${i.client.name} must start it again; Wrap with Guard avoids that next time.`;
+  }
+  if (flags.has('duplicate')) return 'Kill Duplicates stops the older copies; the newest one keeps serving its client.';
+  if (versionUnknown(i)) return 'Nothing to do yet: what it runs could not be told (see why above). A guarded server records its version at start.';
+  return 'Nothing to do: it runs what is installed.';
+}
+
+function instanceLines(i: VmInstance): string[] {
+  const words = [...instanceFlags(i)];
+  const verdict = words.length ? words.join(', ') : versionUnknown(i) ? 'version unknown' : 'ok';
+  return [
+    `pid ${i.pid} (${i.client.name}${isGuarded(i) ? ', guarded' : ''}): ${verdict}`,
+    ...i.verdicts.map((v) => `  Why: ${describeVerdict(v)}`),
+    `  What to do: ${whatToDo(i)}`,
+  ];
+}
+
+export function evidenceSummary(target: { server?: VmServer; instance?: VmInstance }): string[] {
+  const { server, instance } = target;
+  if (instance) return [...(server ? [`${server.name} (${server.source.label})`] : ['Not configured: matches no config entry']), ...instanceLines(instance)];
+  if (!server) return [];
+  const state = serverState(server);
+  const head = `${server.name} (${server.source.label}): ${state.kind === 'notRunning' ? 'not running' : state.kind}`;
+  return [head, ...server.instances.flatMap(instanceLines)];
+}
+
+type Json = unknown;
+
+/**
+ * The JSON with every `environment.packages` map longer than MAX_LISTED_PACKAGES cut to the packages
+ * in `moved` (those whose version differs between what runs and what is installed), and a count of the rest.
+ */
+export function collapsePackages(value: Json, moved: ReadonlySet<string>): Json {
+  if (Array.isArray(value)) return value.map((v) => collapsePackages(v, moved));
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, Json> = {};
+  for (const [k, v] of Object.entries(value as Record<string, Json>)) {
+    if (k === 'packages' && v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length > MAX_LISTED_PACKAGES) {
+      const entries = Object.entries(v as Record<string, Json>);
+      const kept = Object.fromEntries(entries.filter(([name]) => moved.has(name)));
+      out[k] = { ...kept, '(not shown)': `${entries.length - Object.keys(kept).length} packages that did not move` };
+    } else {
+      out[k] = collapsePackages(v, moved);
+    }
+  }
+  return out;
+}
+
+/** The packages that moved for an instance: its verdict's list, else the difference of its two environments. */
+export function movedPackages(i: VmInstance): Set<string> {
+  const moved = new Set<string>();
+  const evidence = staleVerdict(i)?.evidence;
+  if (!evidence) return moved;
+  if (evidence.verdict.state === 'stale') for (const d of evidence.verdict.movedDependencies) moved.add(d.name);
+  const installed = evidence.installed.state === 'installed' ? (evidence.installed.environment?.packages ?? {}) : {};
+  const running = evidence.running.state === 'known' ? (evidence.running.environment?.packages ?? {}) : {};
+  for (const name of new Set([...Object.keys(installed), ...Object.keys(running)])) if (installed[name] !== running[name]) moved.add(name);
+  return moved;
+}
+
+/**
+ * The document "Show Evidence" opens (JSON with comments): the summary a person reads first, then the
+ * instance as the engine described it, long package lists cut to the packages that moved.
+ */
+export function evidenceDocument(target: { server?: VmServer; instance?: VmInstance }): string {
+  const { server, instance } = target;
+  const body = instance
+    ? { server: server ? { id: server.id, name: server.name, source: server.source } : undefined, instance }
+    : server
+      ? { server: { id: server.id, name: server.name, source: server.source, installedVersion: server.installedVersion }, instances: server.instances }
+      : {};
+  const moved = new Set((instance ? [instance] : (server?.instances ?? [])).flatMap((i) => [...movedPackages(i)]));
+  const summary = evidenceSummary(target).map((l) => `// ${shownText(l.replace(/[\r\n]+/g, ' '))}`);
+  return `${[...summary, ...(summary.length ? ['//', '// The evidence, as the engine recorded it:'] : [])].join('\n')}${summary.length ? '\n' : ''}${JSON.stringify(collapsePackages(body, moved), null, 2)}\n`;
+}
