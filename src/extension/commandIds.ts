@@ -37,6 +37,12 @@ export const TREE_ONLY_COMMANDS: readonly CommandIdValue[] = [
   CommandId.unwrapGuard,
 ];
 
+/**
+ * Hidden from the Command Palette: the tree-only ones, and Show MCP Servers, which VS Code's own
+ * "View: Show MCP Lifeguard" already is there (the status bar item and links still run it).
+ */
+export const HIDDEN_FROM_PALETTE: readonly CommandIdValue[] = [...TREE_ONLY_COMMANDS, CommandId.showView];
+
 export const VIEW_ID = 'mcpLifeguard.servers';
 export const EXPLORER_VIEW_ID = 'mcpLifeguard.serversExplorer';
 export const VIEW_CONTAINER_ID = 'mcpLifeguard';

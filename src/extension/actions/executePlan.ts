@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { ControlUnreachableError } from '../../core/control';
 import { Services } from '../services';
 import { ActionKind, PlanStep, verifyVsCodeStep } from '../viewModel/actionPlan';
+import { ARROW } from '../viewModel/format';
 import { VmInstance, VmServer } from '../viewModel/input';
 
 /** What running a plan did, in lines a person reads. */
@@ -71,7 +72,7 @@ async function vscodeStep(svc: Services, action: ActionKind, server: VmServer, s
   }
   switch (verdict.kind) {
     case 'done':
-      return note(true, action === 'restart' ? `VS Code restarted it (pid ${step.instances.map((i) => i.pid).join(', ')} -> ${verdict.newPids.join(', ')})` : 'VS Code stopped it');
+      return note(true, action === 'restart' ? `VS Code restarted it (pid ${step.instances.map((i) => i.pid).join(', ')} ${ARROW} ${verdict.newPids.join(', ')})` : 'VS Code stopped it');
     case 'notStarted':
       return note(true, 'VS Code stopped it; it has not started it again yet and will when the server is next used');
     case 'unchanged': {

@@ -8,6 +8,9 @@ export const shownText = terminalSafe;
 /** The same for Markdown that has lines of its own (tooltips): newlines stay. */
 export const shownLines = terminalSafeLines;
 
+/** The one arrow every text of the extension uses for "from -> to" (versions, pids). */
+export const ARROW = '→';
+
 /** Short human forms for instance rows: `up 3h`, `84 MB`. */
 
 export function formatUptime(startTime: number | undefined, now: number): string | undefined {

@@ -1,5 +1,5 @@
 import * as semver from 'semver';
-import { plural, shownText } from './format';
+import { ARROW, plural, shownText } from './format';
 import { VmClient, VmInstance, VmServer, VmSnapshot } from './input';
 import { bulkRestartTargets, StaleVerdict, staleVerdict } from './state';
 
@@ -74,7 +74,7 @@ function staleMessage(cause: StaleVerdict['cause'], pkg: string, olds: string[],
   if (cause === 'changed') return `${pkg}: its files changed after ${where} started; restart to load what is installed.`;
   if (cause === 'config') return `${pkg}: the configuration now launches ${installed}; ${where} ${still} ${olds.join(', ')}.`;
   const verb = dir === 'upgrade' ? 'upgraded' : dir === 'downgrade' ? 'downgraded' : 'changed';
-  return `${pkg} ${verb} ${olds.join(', ')} → ${installed}${inferred ? " (inferred from npm's cache)" : ''}; ${where} ${still} ${olds.join(', ')}.`;
+  return `${pkg} ${verb} ${olds.join(', ')} ${ARROW} ${installed}${inferred ? " (inferred from npm's cache)" : ''}; ${where} ${still} ${olds.join(', ')}.`;
 }
 
 export function updateEventId(pkg: string, latest: string): string {

@@ -1,5 +1,5 @@
 import { CommandId } from '../commandIds';
-import { commandLink, mdCell, plural } from './format';
+import { ARROW, commandLink, mdCell, plural } from './format';
 import { OwnerContext, restartEffect } from './actionPlan';
 import { VmSnapshot } from './input';
 import { instanceKey } from './tree';
@@ -89,7 +89,7 @@ function tooltipTable(snapshot: VmSnapshot, summary: string, window: OwnerContex
       const stale = staleVerdict(i);
       const flags = [...instanceFlags(i)];
       // A running version that is not known is `?`, never the installed one.
-      const version = stale ? `${mdCell(stale.running)} → ${mdCell(stale.installed)}` : `${mdCell(i.runningVersion ?? '?')}${i.runningVersion === undefined && s.installedVersion ? ` → ${mdCell(s.installedVersion)}` : ''}`;
+      const version = stale ? `${mdCell(stale.running)} ${ARROW} ${mdCell(stale.installed)}` : `${mdCell(i.runningVersion ?? '?')}${i.runningVersion === undefined && s.installedVersion ? ` ${ARROW} ${mdCell(s.installedVersion)}` : ''}`;
       // A row's link acts on that row's instance only, named after what it does to it.
       const actions = restartEffect(s, i, window) === 'restart' ? commandLink('Restart', CommandId.restartInstance, [s.id, instanceKey(i)]) : commandLink('Stop', CommandId.stopInstance, [s.id, instanceKey(i)]);
       // The stale flag reads as its cause; an unknown version is said, never left blank.
@@ -98,7 +98,7 @@ function tooltipTable(snapshot: VmSnapshot, summary: string, window: OwnerContex
     }
   }
   if (rows.length) {
-    lines.push('| Server | Client | PID | Running → installed | |', '|---|---|---|---|---|', ...rows.slice(0, MAX_ROWS));
+    lines.push(`| Server | Client | PID | Running ${ARROW} installed | |`, '|---|---|---|---|---|', ...rows.slice(0, MAX_ROWS));
     if (rows.length > MAX_ROWS) lines.push('', `... and ${rows.length - MAX_ROWS} more`);
     lines.push('');
   } else if (snapshot.processes.state === 'unavailable') {

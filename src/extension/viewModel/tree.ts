@@ -3,7 +3,7 @@ import type { Diagnostic } from '../../core/base/model';
 import { OwnerContext, restartEffect } from './actionPlan';
 import { Cap, CapValue, contextValue, NodeKind } from './contextValues';
 import { describeVerdict } from './evidence';
-import { formatMemory, formatUptime, mdCell, plural, shownLines, shownText } from './format';
+import { ARROW, formatMemory, formatUptime, mdCell, plural, shownLines, shownText } from './format';
 import { isWrapped, runsUnderGuard, wrapSupport } from './guardCommand';
 import { VmInstance, VmServer, VmSnapshot } from './input';
 import { causeLabel, instanceFlags, leftoverInstances, isGuarded, ownerUndecided, serverState, staleVerdict, versionUnknown } from './state';
@@ -212,7 +212,7 @@ function serverItem(id: string, s: VmServer, ctx: TreeContext, workspaceFolders:
       break;
     case 'stale':
       // The verdict first: at the side bar's default width the end of a description is cut.
-      description = state.cause === 'changed' ? `changed since start · ${state.installed} installed` : state.cause === 'config' ? `config changed: ${state.running} -> ${state.installed}` : `stale · ${state.running} -> ${state.installed}`;
+      description = state.cause === 'changed' ? `changed since start · ${state.installed} installed` : state.cause === 'config' ? `config changed: ${state.running} ${ARROW} ${state.installed}` : `stale · ${state.running} ${ARROW} ${state.installed}`;
       icon = { id: 'warning', color: 'list.warningForeground' };
       break;
     case 'duplicate':
@@ -284,7 +284,7 @@ function instanceItem(id: string, i: VmInstance, ctx: TreeContext, kind: typeof 
   const stale = staleVerdict(i);
   const details: string[] = [...more];
   if (stale?.cause === 'changed') details.push(`${stale.installed} installed`);
-  else if (stale) details.push(`${stale.running} -> ${stale.installed}`);
+  else if (stale) details.push(`${stale.running} ${ARROW} ${stale.installed}`);
   else if (i.runningVersion) details.push(i.runningVersion);
   if (isGuarded(i)) details.push('guarded');
   // Under its own client's group the client goes without saying.

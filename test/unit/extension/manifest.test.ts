@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CommandId, TREE_ONLY_COMMANDS, VIEW_ID, EXPLORER_VIEW_ID } from '../../../src/extension/commandIds';
+import { CommandId, HIDDEN_FROM_PALETTE, VIEW_ID, EXPLORER_VIEW_ID } from '../../../src/extension/commandIds';
 import { Cap, CapValue, contextValue, ITEM_MENUS, itemMenuEntries, NodeKind, NodeKindValue } from '../../../src/extension/viewModel/contextValues';
 import { repoRoot } from '../../support/repo';
 
@@ -58,9 +58,9 @@ describe('extension manifest: menus, commands and contextValues agree', () => {
     for (const c of contributed) assert.equal(c.category, 'MCP Lifeguard');
   });
 
-  it('tree-only commands are hidden from the Command Palette; palette commands are not', () => {
+  it('tree-only commands and Show MCP Servers (VS Code lists the view already) are hidden from the Command Palette; palette commands are not', () => {
     const hidden = new Set(menus.commandPalette.filter((m) => m.when === 'false').map((m) => m.command));
-    assert.deepEqual([...hidden].sort(), [...TREE_ONLY_COMMANDS].sort());
+    assert.deepEqual([...hidden].sort(), [...HIDDEN_FROM_PALETTE].sort());
     for (const c of [CommandId.restartServer, CommandId.restartAllStale, CommandId.killDuplicates, CommandId.refresh, CommandId.wrapWithGuard, CommandId.showLog, CommandId.stopServer]) {
       assert.ok(!hidden.has(c), c);
     }
@@ -109,5 +109,15 @@ describe('extension manifest: menus, commands and contextValues agree', () => {
     for (const m of menus['view/item/context'].filter((e) => e.group?.startsWith('inline'))) {
       assert.ok(commands.find((c) => c.command === m.command)?.icon, `${m.command} has no icon`);
     }
+  });
+
+  it('settings read as words: enums have labels and descriptions, the registry setting says it stops network requests', () => {
+    const props = pkg.contributes.configuration.properties as Record<string, { enum?: string[]; enumItemLabels?: string[]; items?: { enum?: string[]; enumItemLabels?: string[] }; markdownDescription?: string }>;
+    for (const [key, prop] of Object.entries(props)) {
+      for (const e of [prop, prop.items]) if (e?.enum) assert.equal(e.enumItemLabels?.length, e.enum.length, `${key}: every enum value has a label`);
+    }
+    assert.deepEqual(props['mcpLifeguard.autoRestartStale'].enumItemLabels, ['Never', 'Guarded servers, when idle']);
+    assert.match(props['mcpLifeguard.notifications.onRegistryUpdate'].markdownDescription!, /stops these network requests/);
+    assert.equal(pkg.contributes.configuration.title, 'MCP Lifeguard');
   });
 });

@@ -36,4 +36,15 @@ describe('extension architecture', () => {
     }
     assert.deepEqual(offenders, []);
   });
+
+  it('one arrow style in what the extension shows: → (format.ARROW), never ->', () => {
+    const offenders: string[] = [];
+    for (const f of tsFiles(ext)) {
+      fs.readFileSync(f, 'utf8').split('\n').forEach((line, k) => {
+        // Comments may say "a -> b"; code that builds text may not.
+        if (!/^\s*(\/\/|\*|\/\*)/.test(line) && line.includes(' -> ')) offenders.push(`${path.relative(repoRoot, f)}:${k + 1}`);
+      });
+    }
+    assert.deepEqual(offenders, []);
+  });
 });

@@ -31,11 +31,11 @@ describe('extension view-model: tree', () => {
       [server('ok', { instances: [instance(1)] }), '1 instance', 'circle-filled', 'charts.green'],
       [server('okv', { installedVersion: '1.2.0', instances: [instance(1)] }), '1.2.0 · 1 instance', 'circle-filled', 'charts.green'],
       [server('g', { instances: [instance(1, { lock: { serverName: 'g', control: '/s' } })] }), '1 instance', 'shield', 'charts.green'],
-      [server('memory', { instances: [instance(1, { verdicts: [stale()] })] }), 'stale · 2026.7.4 -> 2026.8.31', 'warning', 'list.warningForeground'],
+      [server('memory', { instances: [instance(1, { verdicts: [stale()] })] }), 'stale · 2026.7.4 → 2026.8.31', 'warning', 'list.warningForeground'],
       [server('dup', { instances: [instance(1, { verdicts: [duplicate(2, [1, 2])] }), instance(2)] }), '2 instances · duplicate', 'copy', 'list.warningForeground'],
       [server('orph', { instances: [instance(1, { verdicts: [orphan()] })] }), '1 instance · orphaned', 'debug-disconnect', 'list.errorForeground'],
       [server('up', { instances: [instance(1)], updateAvailable: { package: 'p', installed: '1.0.0', latest: '1.1.0' } }), '1 instance · 1.1.0 available', 'circle-filled', 'charts.green'],
-      [server('gs', { instances: [instance(1, { verdicts: [stale()], lock: { serverName: 'gs' } })] }), 'stale · 2026.7.4 -> 2026.8.31 · guarded', 'warning', 'list.warningForeground'],
+      [server('gs', { instances: [instance(1, { verdicts: [stale()], lock: { serverName: 'gs' } })] }), 'stale · 2026.7.4 → 2026.8.31 · guarded', 'warning', 'list.warningForeground'],
       // Changed since start: flagged like stale, never the green look.
       [server('ch', { installedVersion: '2026.8.31', instances: [instance(1, { verdicts: [changed()] })] }), 'changed since start · 2026.8.31 installed', 'warning', 'list.warningForeground'],
       // What runs is unknown: neutral, and the installed version is not shown as what runs.
@@ -62,7 +62,7 @@ describe('extension view-model: tree', () => {
     const [a, b] = childNodes(serverNode(s));
     // Under the Claude Desktop group, Claude Desktop's instance does not repeat the client.
     assert.equal(item(a).label, 'stale · pid 4242 · up 3h');
-    assert.equal(item(a).description, '2026.7.4 -> 2026.8.31 · 84 MB');
+    assert.equal(item(a).description, '2026.7.4 → 2026.8.31 · 84 MB');
     assert.deepEqual(item(a).icon, { id: 'warning', color: 'list.warningForeground' });
     assert.equal(item(b).label, 'ok · pid 4300');
     assert.equal(item(b).description, '2026.8.31 · VS Code');
