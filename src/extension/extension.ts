@@ -14,6 +14,7 @@ import { SnapshotStore } from './store';
 import { ServersTreeProvider } from './tree/serversTreeProvider';
 import { staleInstances } from './viewModel/state';
 import { watchTargets } from './viewModel/watchTargets';
+import { shouldPoll } from './viewModel/notConfigured';
 
 /**
  * Activation wires the pieces and returns: the first snapshot (config scan + process table) runs
@@ -44,7 +45,7 @@ export function activate(context: vscode.ExtensionContext): void {
       });
       store.setSnapshot(raw, settings.sources);
       refresh.watch(watchTargets(raw, path.dirname, path.basename));
-      refresh.setPolling(raw.servers.length > 0);
+      refresh.setPolling(shouldPoll(raw));
       const snap = store.snapshot;
       void vscode.commands.executeCommand('setContext', 'mcpLifeguard.loaded', true);
       void vscode.commands.executeCommand('setContext', 'mcpLifeguard.hasStale', !!snap?.servers.some((s) => staleInstances(s).length > 0));

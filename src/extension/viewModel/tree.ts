@@ -1,4 +1,4 @@
-import { CommandId } from '../commandIds';
+import { CommandId, CommandIdValue } from '../commandIds';
 import type { Diagnostic } from '../../core/base/model';
 import { OwnerContext, restartEffect } from './actionPlan';
 import { Cap, CapValue, contextValue, NodeKind } from './contextValues';
@@ -6,6 +6,7 @@ import { describeVerdict } from './evidence';
 import { ARROW, formatMemory, formatUptime, mdCell, plural, shownLines, shownText } from './format';
 import { isWrapped, runsUnderGuard, wrapSupport } from './guardCommand';
 import { VmInstance, VmServer, VmSnapshot } from './input';
+import { describeProgram, visibleNotConfigured } from './notConfigured';
 import { causeLabel, instanceFlags, leftoverInstances, isGuarded, ownerUndecided, serverState, staleVerdict, versionUnknown } from './state';
 import { mayRun } from './trust';
 
@@ -22,7 +23,7 @@ export type TreeNode =
   | { kind: 'unconfigured'; id: string; parentId: string; instance: VmInstance }
   | { kind: 'problems'; id: string; diagnostics: Diagnostic[] }
   | { kind: 'problem'; id: string; parentId: string; diagnostic: Diagnostic }
-  | { kind: 'message'; id: string; text: string; tooltip?: string };
+  | { kind: 'message'; id: string; text: string; tooltip?: string; command?: CommandIdValue };
 
 export interface TreeContext {
   trusted: boolean;
@@ -61,8 +62,13 @@ export function rootNodes(snapshot: VmSnapshot): TreeNode[] {
   }
   // Groups keep the engine's source order (workspace first); a label without servers never appears.
   for (const [label, servers] of groups) roots.push({ kind: 'group', id: `group:${label}`, label, servers });
-  if (snapshot.notConfigured.length > 0) roots.push({ kind: 'notConfigured', id: 'notConfigured', instances: snapshot.notConfigured });
+  const unmatched = visibleNotConfigured(snapshot);
+  if (unmatched.length > 0) roots.push({ kind: 'notConfigured', id: 'notConfigured', instances: unmatched });
   if (snapshot.diagnostics.length > 0) roots.push({ kind: 'problems', id: 'problems', diagnostics: snapshot.diagnostics });
+  // The welcome content (and its Create button) shows only in an empty tree: keep the way to create one.
+  if (snapshot.servers.length === 0 && roots.length > 0) {
+    roots.unshift({ kind: 'message', id: 'message:create', text: 'No MCP server configured: Create .vscode/mcp.json', tooltip: 'Creates .vscode/mcp.json in this workspace with an example entry.', command: CommandId.createWorkspaceMcpJson });
+  }
   return roots;
 }
 
@@ -186,7 +192,15 @@ function treeItemText(node: TreeNode, ctx: TreeContext, workspaceFolders: readon
       };
     }
     case 'message':
-      return { id: node.id, label: node.text, tooltip: node.tooltip && mdCell(node.tooltip), icon: { id: 'info' }, contextValue: contextValue(NodeKind.message), collapsible: 'none' };
+      return {
+        id: node.id,
+        label: node.text,
+        tooltip: node.tooltip && mdCell(node.tooltip),
+        icon: { id: node.command ? 'add' : 'info' },
+        contextValue: contextValue(NodeKind.message),
+        collapsible: 'none',
+        ...(node.command ? { command: { command: node.command, title: node.text, arguments: [] } } : {}),
+      };
   }
 }
 
@@ -277,7 +291,8 @@ export function instanceVerdictWords(i: VmInstance): string[] {
  * already say it) in the description, which is what gets cut.
  */
 function instanceItem(id: string, i: VmInstance, ctx: TreeContext, kind: typeof NodeKind.instance | typeof NodeKind.unconfigured, server: VmServer | undefined, restartAllowed: boolean): TreeItemModel {
-  const [verdict, ...more] = instanceVerdictWords(i);
+  // A configured instance leads with its verdict; a not-configured process with what it is.
+  const [verdict, ...more] = server ? instanceVerdictWords(i) : [describeProgram(i.commandLine) ?? 'unknown program'];
   const up = formatUptime(i.startTime, ctx.now);
   const label = [verdict, `pid ${i.pid}`, ...(up ? [`up ${up}`] : [])].join(' · ');
   const flags = instanceFlags(i);

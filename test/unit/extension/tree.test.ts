@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { allNodes, childNodes, rootNodes, TreeContext, TreeNode, treeItem } from '../../../src/extension/viewModel/tree';
+import { describeProgram, shouldPoll } from '../../../src/extension/viewModel/notConfigured';
 import { changed, CLAUDE, duplicate, instance, NOW, orphan, server, snapshot, source, stale, versionUnknown, VSCODE_HERE } from './fixtures';
 
 const ctx: TreeContext = { trusted: true, now: NOW, guardAvailable: true };
@@ -107,7 +108,7 @@ describe('extension view-model: tree', () => {
 
   it('a "Not configured" group lists unmatched processes that can be stopped, never restarted', () => {
     const snap = snapshot([], { notConfigured: [instance(77, { client: CLAUDE })] });
-    const [group] = rootNodes(snap);
+    const group = rootNodes(snap).find((n) => n.kind === 'notConfigured')!;
     assert.equal(item(group).label, 'Not configured');
     const [row] = childNodes(group);
     assert.equal(row.kind, 'unconfigured');
@@ -184,5 +185,41 @@ describe('extension view-model: tree', () => {
     assert.ok(caps(serverNode(guarded)).includes('restart'));
     assert.deepEqual([caps(g).includes('restart'), caps(g).includes('stopOnly')], [true, false]);
     assert.deepEqual([caps(plain).includes('restart'), caps(plain).includes('stopOnly')], [false, true]);
+  });
+
+  it('Not configured: says what each process is, leaves out processes younger than a few seconds, never hides the way to create a config', () => {
+    const taken = new Date(NOW).toISOString();
+    const young = instance(80, { startTime: NOW - 2_000, commandLine: 'node /h/.npm/_npx/1/node_modules/@modelcontextprotocol/server-memory/dist/index.js' });
+    const old = instance(81, { commandLine: 'node /h/.npm/_npx/1/node_modules/@modelcontextprotocol/server-memory/dist/index.js' });
+    const snap = snapshot([], { takenAt: taken, notConfigured: [young, old] });
+    const roots = rootNodes(snap);
+    // The welcome view (with its Create button) shows only in an empty tree: a row takes its place.
+    assert.equal(roots[0].kind, 'message');
+    const create = item(roots[0]);
+    assert.equal(create.command?.command, 'mcpLifeguard.createWorkspaceMcpJson');
+    const group = roots.find((n) => n.kind === 'notConfigured')!;
+    const rows = childNodes(group);
+    assert.deepEqual(rows.map((r) => r.kind === 'unconfigured' && r.instance.pid), [81]);
+    assert.equal(item(rows[0]).label, '@modelcontextprotocol/server-memory · pid 81 · up 3h');
+    assert.equal(item(rows[0]).description, 'Claude Desktop · 84 MB');
+    // With servers configured there is no extra row; with nothing at all the tree is empty (the welcome view shows).
+    assert.ok(!rootNodes(snapshot([server('a')], { notConfigured: [old] })).some((n) => n.id === 'message:create'));
+    assert.deepEqual(rootNodes(snapshot([], { notConfigured: [young] })), []);
+  });
+
+  it('what a process is, from its command line', () => {
+    assert.equal(describeProgram('node /x/node_modules/@scope/pkg/dist/cli.js --port 3'), '@scope/pkg');
+    assert.equal(describeProgram('npx -y mcp-server-kubernetes'), 'mcp-server-kubernetes');
+    assert.equal(describeProgram('/usr/bin/python3 -m mcp_server_fetch'), 'mcp_server_fetch');
+    assert.equal(describeProgram('uvx mcp-server-git --repository .'), 'mcp-server-git');
+    assert.equal(describeProgram('docker run -i --rm mcp/github'), 'mcp/github');
+    assert.equal(describeProgram('/opt/bin/my-server --stdio'), 'my-server');
+    assert.equal(describeProgram(undefined), undefined);
+  });
+
+  it('the process poll runs while anything is configured or listed, so exited processes leave the view', () => {
+    assert.equal(shouldPoll(snapshot([])), false);
+    assert.equal(shouldPoll(snapshot([], { notConfigured: [instance(1)] })), true);
+    assert.equal(shouldPoll(snapshot([server('a')])), true);
   });
 });
