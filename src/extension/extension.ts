@@ -1,3 +1,4 @@
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { EXPLORER_VIEW_ID, VIEW_ID } from './commandIds';
@@ -9,6 +10,7 @@ import { RefreshManager } from './refreshManager';
 import { currentWindow, GuardState, Services } from './services';
 import { findRuntime, installGuard } from './guardInstall';
 import { readSettings, Settings, SETTINGS_SECTION } from './settings';
+import { createProblemsPanel } from './problemsPanel';
 import { createStatusBar } from './statusBar';
 import { SnapshotStore } from './store';
 import { ServersTreeProvider } from './tree/serversTreeProvider';
@@ -29,7 +31,7 @@ export function activate(context: vscode.ExtensionContext): void {
   let guard: GuardState = { state: 'pending' };
   const guardAvailable = () => guard.state === 'installed';
 
-  const tree = new ServersTreeProvider(store, () => ({ trusted: vscode.workspace.isTrusted, now: Date.now(), guardAvailable: guardAvailable(), window: currentWindow() }));
+  const tree = new ServersTreeProvider(store, () => ({ trusted: vscode.workspace.isTrusted, now: Date.now(), guardAvailable: guardAvailable(), window: currentWindow(), home: os.homedir() }));
   const treeViews = [VIEW_ID, EXPLORER_VIEW_ID].map((id) => vscode.window.createTreeView(id, { treeDataProvider: tree, showCollapseAll: true }));
 
   const load = async (): Promise<void> => {
@@ -65,6 +67,7 @@ export function activate(context: vscode.ExtensionContext): void {
     ...treeViews,
     refresh,
     createStatusBar(store, () => settings.statusBarAlwaysShow),
+    createProblemsPanel(store),
     new Notifier(svc),
     vscode.workspace.registerTextDocumentContentProvider(EVIDENCE_SCHEME, evidence),
     ...registerCommands(svc),

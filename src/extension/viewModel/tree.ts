@@ -7,6 +7,7 @@ import { ARROW, formatMemory, formatUptime, mdCell, plural, shownLines, shownTex
 import { isWrapped, runsUnderGuard, wrapSupport } from './guardCommand';
 import { VmInstance, VmServer, VmSnapshot } from './input';
 import { describeProgram, visibleNotConfigured } from './notConfigured';
+import { shownPath } from './problems';
 import { causeLabel, instanceFlags, leftoverInstances, isGuarded, ownerUndecided, serverState, staleVerdict, versionUnknown } from './state';
 import { mayRun } from './trust';
 
@@ -33,6 +34,8 @@ export interface TreeContext {
   guardAvailable: boolean;
   /** This window, to tell a real restart from a stop; without it only guarded instances restart. */
   window?: OwnerContext;
+  /** The user's home folder, shown as `~` in paths. */
+  home?: string;
 }
 
 const NO_WINDOW: OwnerContext = { product: 'vscode', workspaceFolders: [], windowPids: [] };
@@ -179,7 +182,7 @@ function treeItemText(node: TreeNode, ctx: TreeContext, workspaceFolders: readon
       };
     case 'problem': {
       const d = node.diagnostic;
-      const where = d.line !== undefined ? `${basename(d.file)}:${d.line}:${d.column ?? 1}` : basename(d.file);
+      const where = `${shownPath(d.file, ctx.home)}${d.line !== undefined ? `:${d.line}:${d.column ?? 1}` : ''}`;
       return {
         id: node.id,
         label: d.message,
@@ -336,8 +339,4 @@ function instanceItem(id: string, i: VmInstance, ctx: TreeContext, kind: typeof 
 /** Inline code: paths and command lines read literally, without markdown escapes. */
 function code(text: string): string {
   return `\`${text.replace(/`/g, "'")}\``;
-}
-
-function basename(p: string): string {
-  return p.split(/[/\\]/).pop() ?? p;
 }

@@ -127,10 +127,12 @@ describe('extension view-model: tree', () => {
     assert.equal(item(problems).description, '2');
     const [a, b] = childNodes(problems).map((n) => item(n));
     assert.equal(a.label, 'Expected comma');
-    assert.equal(a.description, 'mcp.json:4:9');
+    // The whole path, home as ~: `mcp.json:4:9` would not say whether it is .vscode/ or ~/.cursor/.
+    assert.equal(a.description, '/home/u/.cursor/mcp.json:4:9');
+    assert.equal(item(childNodes(problems)[0], { ...ctx, home: '/home/u' }).description, '~/.cursor/mcp.json:4:9');
     assert.deepEqual(a.command, { command: 'mcpLifeguard.openProblem', title: 'Open', arguments: ['/home/u/.cursor/mcp.json', 4, 9] });
     assert.deepEqual(a.icon, { id: 'error', color: 'list.errorForeground' });
-    assert.equal(b.description, 'config.toml');
+    assert.equal(b.description, '/home/u/.codex/config.toml');
     assert.deepEqual(b.command!.arguments, ['/home/u/.codex/config.toml', 1, 1]);
   });
 
