@@ -28,20 +28,25 @@ export async function runAction(svc: Services, action: ActionKind, server: VmSer
     void vscode.window.showInformationMessage(`Nothing to ${action}: ${plan.reason}.`);
     return;
   }
+  let wrapped = false;
   if (!options.confirmed && svc.settings().confirmDestructiveActions) {
     // A restart says beforehand which instances it only stops (their client must start them).
     const t = action === 'restart' ? restartConfirmation(server, plan.steps, svc.guardAvailable()) : confirmationText(action, server, instances);
     const answer = await ask(t);
     if (answer === undefined) return;
     // Wrap first (its own diff and confirmation); the client then starts the server through the guard.
-    if (answer === 'wrap' && !(await vscode.commands.executeCommand<boolean>(CommandId.wrapWithGuard, server.id))) return;
+    if (answer === 'wrap') {
+      wrapped = (await vscode.commands.executeCommand<boolean>(CommandId.wrapWithGuard, server.id)) === true;
+      if (!wrapped) return;
+    }
   }
   const stopsOnly = plan.steps.every((s) => s.kind === 'terminate');
   const title = `${action === 'restart' && !stopsOnly ? 'Restarting' : 'Stopping'} ${server.name}`;
   const report = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title }, (progress) => executePlan(svc, action, server, plan.steps, progress));
   void svc.refresh.request('manual');
   const text = `${server.name}: ${[...report.lines, ...report.afterward].join('. ')}`;
-  const wrap = report.offerWrap && svc.guardAvailable() ? ['Wrap with Guard'] : [];
+  // Not offered again right after wrapping: the entry is wrapped, only the snapshot does not know yet.
+  const wrap = report.offerWrap && !wrapped && svc.guardAvailable() ? ['Wrap with Guard'] : [];
   const choice = report.ok ? await vscode.window.showInformationMessage(text, ...wrap) : await vscode.window.showWarningMessage(text, 'Show Log', ...wrap);
   if (choice === 'Wrap with Guard') await vscode.commands.executeCommand(CommandId.wrapWithGuard, server.id);
   if (choice === 'Show Log') svc.log.show();
