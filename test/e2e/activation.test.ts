@@ -24,7 +24,7 @@ describeE2e('e2e: activation', (h) => {
     assert.ok(countedAfter <= 15000, `the count took ${countedAfter} ms after the item appeared`);
     assert.ok(!texts.some((t) => /stale|dup/.test(t)), `nothing is flagged: ${JSON.stringify(texts)}`);
 
-    await runCommand(page, 'MCP Lifeguard: Show MCP Servers');
+    await runCommand(page, 'View: Show MCP Lifeguard');
     const expected = [
       [1, 'Workspace'],
       [2, 'memory'],

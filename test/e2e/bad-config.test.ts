@@ -18,7 +18,7 @@ describeE2e('e2e: bad config', (h) => {
   it('shows a Problems node for a malformed .vscode/mcp.json; clicking it opens the file at the reported line', async () => {
     const s = await h.start({ fixture: (dirs) => ({ workspace: MALFORMED, cursor: { everything: everythingServer(dirs) } }) });
     const page = s.page!;
-    await runCommand(page, 'MCP Lifeguard: Show MCP Servers');
+    await runCommand(page, 'View: Show MCP Lifeguard');
 
     const problems = sideBarRow(page, 1, 'Problems');
     await problems.waitFor({ state: 'visible', timeout: 60000 });

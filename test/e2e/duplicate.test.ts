@@ -27,7 +27,7 @@ describeE2e('e2e: duplicate instances', (h) => {
     const page = await s.open();
     await eventually('the badge "MCP 1 · 1 dup"', () => statusBarTexts(page), (ts) => ts.includes('MCP 1 · 1 dup'), 90000);
 
-    await runCommand(page, 'MCP Lifeguard: Show MCP Servers');
+    await runCommand(page, 'View: Show MCP Lifeguard');
     const rows = await eventually(
       'the notes server with its two instances, the older flagged',
       () => sideBarTree(page),

@@ -33,7 +33,7 @@ describeE2e('e2e: the first look after an upgrade', (h) => {
 
     await s.startCodeServer();
     const page = await s.open();
-    await runCommand(page, 'MCP Lifeguard: Show MCP Servers');
+    await runCommand(page, 'View: Show MCP Lifeguard');
     // Stale when npm's cache tells the old version, else changed since start: counted either way.
     await eventually('the badge counting the instance', () => statusBarTexts(page), (ts) => ts.some((t) => /MCP 1 · 1 (stale|changed)/.test(t)), 90000);
     await eventually(

@@ -33,7 +33,7 @@ describeE2e('e2e: guarded restart', (h) => {
 
       await s.startCodeServer();
       const page = await s.open();
-      await runCommand(page, 'MCP Lifeguard: Show MCP Servers');
+      await runCommand(page, 'View: Show MCP Lifeguard');
       await eventually('the badge "MCP 1"', () => statusBarTexts(page), (ts) => ts.includes('MCP 1'), 90000);
       await eventually('the guarded instance in the tree', () => sideBarTree(page), (rs) => rs.some((r) => r.level === 3 && /guarded/.test(r.aria)), 60000);
 

@@ -34,7 +34,7 @@ describeE2e('e2e: stale after an upgrade', (h) => {
 
     await s.startCodeServer();
     const page = await s.open();
-    await runCommand(page, 'MCP Lifeguard: Show MCP Servers');
+    await runCommand(page, 'View: Show MCP Lifeguard');
     await eventually('the badge "MCP 1"', () => statusBarTexts(page), (ts) => ts.includes('MCP 1'), 90000);
     await eventually(
       'the running instance at the old release',

@@ -37,7 +37,7 @@ describeE2e('e2e: untrusted workspace', (h) => {
     await dialog.locator('.monaco-button', { hasText: "No, I don't trust the authors" }).click();
     await dialog.waitFor({ state: 'hidden', timeout: 30000 });
 
-    await runCommand(page, 'MCP Lifeguard: Show MCP Servers');
+    await runCommand(page, 'View: Show MCP Lifeguard');
     const rows = await eventually(
       'both servers listed with their running instance',
       () => sideBarTree(page),

@@ -23,7 +23,7 @@ describeE2e("e2e: VS Code's own MCP server", (h) => {
   it('restarts a workspace server VS Code started through VS Code itself; the process table shows the new pid', async () => {
     const s = await h.start({ fixture: (dirs) => ({ workspace: { memory: memoryServer(dirs, 'memory') } }) });
     const page = s.page!;
-    await runCommand(page, 'MCP Lifeguard: Show MCP Servers');
+    await runCommand(page, 'View: Show MCP Lifeguard');
     await eventually('the workspace server listed', () => sideBarTree(page), (rs) => rs.some((r) => r.level === 2 && r.label === 'memory'), 60000);
 
     // VS Code starts it (MCP: List Servers > memory > Start Server, i.e. workbench.mcp.startServer).
