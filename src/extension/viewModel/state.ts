@@ -106,9 +106,14 @@ export interface Counts {
 export function counts(snapshot: VmSnapshot): Counts {
   const problems = snapshot.diagnostics.filter((d) => d.severity !== 'info').length;
   const c: Counts = { servers: snapshot.servers.length, running: 0, instances: 0, stale: 0, changed: 0, duplicate: 0, orphan: 0, unknown: 0, problems };
+  // A process several entries claim is listed under each of them but counted once: it is one process.
+  const counted = new Set<string>();
   for (const s of snapshot.servers) {
     if (s.instances.length > 0) c.running++;
     for (const i of s.instances) {
+      const key = `${i.pid}@${i.startTime ?? ''}`;
+      if (counted.has(key)) continue;
+      counted.add(key);
       c.instances++;
       const f = instanceFlags(i);
       if (f.has('stale')) c.stale++;

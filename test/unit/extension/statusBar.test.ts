@@ -139,6 +139,15 @@ describe('extension view-model: status bar', () => {
     assert.equal(onlyBroken.text, '$(warning) MCP 0 · 1 config problem');
   });
 
+  it('a process two entries claim is one running instance, counted once', () => {
+    const shared = instance(7);
+    const servers = [server('memory', { instances: [shared] }), server('notes', { instances: [shared] })];
+    const m = statusBarModel(ready(snapshot(servers)), { alwaysShow: false });
+    assert.ok(m.visible);
+    assert.equal(m.text, '$(pulse) MCP 1');
+    assert.match(m.accessibility, /^1 running instance; 2 of 2 configured MCP servers running\./);
+  });
+
   it('"N clients" counts clients, not their instances', () => {
     const refs = [{ pid: 1, client: CLAUDE }, { pid: 2, client: CLAUDE }, { pid: 3, client: VSCODE_HERE }];
     assert.equal(describeVerdict({ kind: 'shared', singleWriter: false, instances: refs }), 'Shared: 2 clients each run their own instance');
