@@ -47,7 +47,11 @@ export async function runAction(svc: Services, action: ActionKind, server: VmSer
   const text = `${server.name}: ${[...report.lines, ...report.afterward].join('. ')}`;
   // Not offered again right after wrapping: the entry is wrapped, only the snapshot does not know yet.
   const wrap = report.offerWrap && !wrapped && svc.guardAvailable() ? ['Wrap with Guard'] : [];
-  const choice = report.ok ? await vscode.window.showInformationMessage(text, ...wrap) : await vscode.window.showWarningMessage(text, 'Show Log', ...wrap);
-  if (choice === 'Wrap with Guard') await vscode.commands.executeCommand(CommandId.wrapWithGuard, server.id);
-  if (choice === 'Show Log') svc.log.show();
+  // The result is not awaited: a toast stays until dismissed, and several servers' actions (Restart
+  // All Stale, a notification's Restart...) must not wait on each other's messages.
+  const shown = report.ok ? vscode.window.showInformationMessage(text, ...wrap) : vscode.window.showWarningMessage(text, 'Show Log', ...wrap);
+  void shown.then(async (choice) => {
+    if (choice === 'Wrap with Guard') await vscode.commands.executeCommand(CommandId.wrapWithGuard, server.id);
+    if (choice === 'Show Log') svc.log.show();
+  });
 }

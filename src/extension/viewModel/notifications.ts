@@ -63,8 +63,10 @@ export function direction(from: readonly string[], to: string): Direction {
 /** "3 instances (2 in Claude Desktop, 1 in VS Code)": how many run the old code, and where. */
 export function whereRunning(instances: readonly { client: VmClient }[]): string {
   const byClient = new Map<string, number>();
-  for (const i of instances) byClient.set(i.client.name, (byClient.get(i.client.name) ?? 0) + 1);
-  const where = [...byClient].map(([name, n]) => `${n} in ${name}`).join(', ');
+  // "1 in unknown" reads as a place; a process no known client started is said so.
+  const place = (c: VmClient) => (c.id === 'unknown' ? 'of unknown origin' : `in ${c.name}`);
+  for (const i of instances) byClient.set(place(i.client), (byClient.get(place(i.client)) ?? 0) + 1);
+  const where = [...byClient].map(([at, n]) => `${n} ${at}`).join(', ');
   return `${plural(instances.length, 'instance')} (${where})`;
 }
 

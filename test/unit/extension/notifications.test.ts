@@ -17,6 +17,13 @@ describe('extension view-model: notification decisions', () => {
     assert.deepEqual(n[0].pids, [1, 2]);
   });
 
+  it('says where the old code runs: per client, and a process no known client started as of unknown origin', () => {
+    const unknown = { id: 'unknown', name: 'unknown' };
+    const mixed = server('server-memory', { instances: [instance(1, { verdicts: [stale()] }), instance(2, { verdicts: [stale()], client: unknown }), instance(4, { verdicts: [stale()], client: unknown })] });
+    const [n] = decideNotifications(snapshot([mixed]), fresh, on);
+    assert.match(n.message, /; 3 instances \(1 in Claude Desktop, 2 of unknown origin\) still run 2026\.7\.4\.$/);
+  });
+
   it('is not repeated once seen, but a later upgrade is a new event', () => {
     const [first] = decideNotifications(snapshot([memory]), fresh, on);
     assert.deepEqual(decideNotifications(snapshot([memory]), { seen: new Set([first.eventId]), muted: new Set() }, on), []);
