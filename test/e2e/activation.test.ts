@@ -1,28 +1,40 @@
 import * as assert from 'node:assert/strict';
-import { severalClients } from './support/fixture';
+import { memoryServer, severalClients, StdioServer } from './support/fixture';
 import { describeE2e } from './support/harness';
-import { eventually, runCommand, sideBarTree, statusBarTexts } from './support/workbench';
+import { eventually, runCommand, sideBarTree, statusBarLabels, statusBarTexts } from './support/workbench';
 
 describeE2e('e2e: activation', (h) => {
-  it('shows the status bar count within 15 s of activation and the servers grouped by source in the tree', async () => {
-    const s = await h.start({ fixture: severalClients });
-    const page = s.page!;
+  it('shows the running count within 15 s of activation (the configured count in its label) and the servers grouped by source in the tree', async () => {
+    let notes: StdioServer | undefined;
+    const s = h.prepare({
+      fixture: (dirs) => {
+        notes = memoryServer(dirs, 'claude-notes');
+        return severalClients(dirs);
+      },
+    });
+    // One of the four configured servers runs (Claude Desktop's notes, started as its client would).
+    await s.waitForStderr(s.startServer(notes!), /running on stdio/);
+    await s.startCodeServer();
+    const page = await s.open();
 
     // The item appears when the extension activates (a spinner) and gets its count from the first snapshot.
     let firstSeen: number | undefined;
     const texts = await eventually(
-      'the status bar item "MCP 4"',
+      'the status bar item "MCP 1"',
       async () => {
         const ts = await statusBarTexts(page);
         if (firstSeen === undefined && ts.some((t) => /^MCP\b/.test(t))) firstSeen = Date.now();
         return ts;
       },
-      (ts) => ts.some((t) => /^MCP 4$/.test(t)),
+      (ts) => ts.some((t) => /^MCP 1$/.test(t)),
       120000,
     );
     const countedAfter = Date.now() - (firstSeen ?? Date.now());
     assert.ok(countedAfter <= 15000, `the count took ${countedAfter} ms after the item appeared`);
     assert.ok(!texts.some((t) => /stale|dup/.test(t)), `nothing is flagged: ${JSON.stringify(texts)}`);
+    // The number is what runs; the label says both counts.
+    const labels = await statusBarLabels(page);
+    assert.ok(labels.some((l) => /^1 running instance; 1 of 4 configured MCP servers running\b/.test(l)), JSON.stringify(labels));
 
     await runCommand(page, 'View: Show MCP Lifeguard');
     const expected = [

@@ -15,7 +15,7 @@ const MALFORMED = `{
 `;
 
 describeE2e('e2e: bad config', (h) => {
-  it('shows a Problems node for a malformed .vscode/mcp.json; clicking it opens the file at the reported line', async () => {
+  it('shows a Problems node for a malformed .vscode/mcp.json and lists it in VS Code\'s Problems panel; clicking it opens the file at the reported line', async () => {
     const s = await h.start({ fixture: (dirs) => ({ workspace: MALFORMED, cursor: { everything: everythingServer(dirs) } }) });
     const page = s.page!;
     await runCommand(page, 'View: Show MCP Lifeguard');
@@ -28,13 +28,28 @@ describeE2e('e2e: bad config', (h) => {
 
     await problems.click();
     const rows = await eventually(
-      'a problem naming mcp.json:4',
+      'a problem naming the whole path, ~/projects/demo/.vscode/mcp.json:4:25',
       () => sideBarTree(page),
-      (rs) => rs.some((r) => r.level === 2 && /, mcp\.json:4:25$/.test(r.aria)),
+      (rs) => rs.some((r) => r.level === 2 && r.aria.endsWith(', ~/projects/demo/.vscode/mcp.json:4:25')),
       30000,
     );
-    const problem = rows.find((r) => r.level === 2 && /, mcp\.json:4:25$/.test(r.aria))!;
+    const problem = rows.find((r) => r.level === 2 && r.aria.endsWith(', ~/projects/demo/.vscode/mcp.json:4:25'))!;
     assert.match(problem.label, /invalid JSON/);
+
+    // VS Code's own Problems panel lists it too, under the file.
+    await runCommand(page, 'View: Focus Problems (Errors, Warnings, Infos)');
+    const markers = await eventually(
+      'the Problems panel listing the broken config',
+      async () => {
+        const rows = page.locator('.part.panel .markers-panel .monaco-list-row');
+        const out: string[] = [];
+        for (let i = 0, n = await rows.count(); i < n; i++) out.push((await rows.nth(i).getAttribute('aria-label', { timeout: 5000 })) ?? '');
+        return out;
+      },
+      (ms) => ms.some((m) => /mcp\.json/.test(m)) && ms.some((m) => m.includes(problem.label) && /\b4\b/.test(m) && /\b25\b/.test(m)),
+      30000,
+    );
+    assert.ok(markers.length >= 2, JSON.stringify(markers));
 
     await sideBarRow(page, 2, problem.label).first().click();
     await page.locator('.editor-group-container.active .tab.active', { hasText: 'mcp.json' }).waitFor({ state: 'visible', timeout: 30000 });

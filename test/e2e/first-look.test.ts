@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { npmInstall, StdioServer } from './support/fixture';
 import { describeE2e } from './support/harness';
 import { mediaShot } from './support/media';
-import { eventually, runCommand, sideBarTree, statusBarTexts } from './support/workbench';
+import { eventually, instanceRow, rowVerdict, runCommand, sideBarTree, statusBarTexts } from './support/workbench';
 
 const PKG = '@modelcontextprotocol/server-memory';
 const OLD = '2026.7.4';
@@ -40,8 +40,10 @@ describeE2e('e2e: the first look after an upgrade', (h) => {
       'the tree flagging the instance, never the installed version as what runs',
       () => sideBarTree(page),
       (rs) =>
-        rs.some((r) => r.level === 2 && r.label === 'memory' && (r.aria.includes(`${OLD} -> ${NEW} stale`) || r.aria.includes('changed since start'))) &&
-        rs.some((r) => r.level === 3 && r.label.startsWith(`pid ${pid} `) && (/stale/.test(r.aria) || r.aria.includes('changed since start')) && !r.aria.includes(`· ${NEW}`)),
+        rs.some((r) => r.level === 2 && r.label === 'memory' && (r.aria.includes(`stale · ${OLD} → ${NEW}`) || r.aria.includes('changed since start'))) &&
+        ['stale', 'changed since start'].includes(rowVerdict(instanceRow(rs, pid) ?? { level: 3, label: '', aria: '' })) &&
+        // The installed version is never shown as what runs (it may be named as installed).
+        !new RegExp(`(?:·|,) ${NEW.replace(/\./g, '\\.')}(?: ·|$)`).test(instanceRow(rs, pid)!.aria),
       60000,
     );
     await mediaShot(page, 'first-look');

@@ -34,7 +34,7 @@ describeE2e('e2e: guarded restart', (h) => {
       await s.startCodeServer();
       const page = await s.open();
       await runCommand(page, 'View: Show MCP Lifeguard');
-      await eventually('the badge "MCP 1"', () => statusBarTexts(page), (ts) => ts.includes('MCP 1'), 90000);
+      await eventually('the badge "MCP 1"', () => statusBarTexts(page), (ts) => ts.some((t) => /^MCP 1$/.test(t)), 90000);
       await eventually('the guarded instance in the tree', () => sideBarTree(page), (rs) => rs.some((r) => r.level === 3 && /guarded/.test(r.aria)), 60000);
 
       await contextMenuAction(page, 2, 'memory', /^Restart Server/);

@@ -6,73 +6,96 @@ import { describeE2e } from './support/harness';
 import { mediaShot } from './support/media';
 import { isAlive } from '../support/liveness';
 import { waitUntil } from '../support/poll';
-import { answerDialog, eventually, notifications, runCommand, sideBarTree, statusBarTexts } from './support/workbench';
+import { answerDialog, eventually, instanceRow, notifications, resizeSideBar, rowLabelFits, rowVerdict, runCommand, sideBarTree, statusBarTexts } from './support/workbench';
 
 const PKG = '@modelcontextprotocol/server-memory';
 const OLD = '2026.7.4';
 const NEW = '2026.8.31';
 
 describeE2e('e2e: stale after an upgrade', (h) => {
-  it('flags a running server whose package npm upgraded in place; Restart from the notification ends the old process', async () => {
-    let server: StdioServer | undefined;
+  it('one npm upgrade of a package two clients run is one notification; its Restart... says Stop for instances other clients own; the verdict reads at 300 px', async () => {
+    let claude: StdioServer | undefined;
+    let cursor: StdioServer | undefined;
     let prefix = '';
     const s = h.prepare({
       fixture: (dirs) => {
         prefix = path.join(dirs.data, 'prefix');
+        // One installed package, launched two ways: its script (Claude Desktop) and its bin (Cursor).
         const script = path.join(prefix, 'node_modules', PKG, 'dist', 'index.js');
-        server = { command: process.execPath, args: [script], env: { MEMORY_FILE_PATH: path.join(dirs.data, 'memory.json') } };
-        return { claudeDesktop: { memory: server } };
+        const bin = path.join(prefix, 'node_modules', '.bin', 'mcp-server-memory');
+        claude = { command: process.execPath, args: [script], env: { MEMORY_FILE_PATH: path.join(dirs.data, 'claude.json') } };
+        cursor = { command: process.execPath, args: [bin], env: { MEMORY_FILE_PATH: path.join(dirs.data, 'cursor.json') } };
+        return { claudeDesktop: { memory: claude }, cursor: { kb: cursor } };
       },
     });
     await npmInstall(prefix, `${PKG}@${OLD}`);
     assert.equal(JSON.parse(fs.readFileSync(path.join(prefix, 'node_modules', PKG, 'package.json'), 'utf8')).version, OLD);
 
-    // The client (this process) starts the server at the old release.
-    const first = s.startServer(server!);
+    // The clients (this process) start both servers at the old release.
+    const first = s.startServer(claude!);
+    const second = s.startServer(cursor!);
     await s.waitForStderr(first, /running on stdio/);
-    const oldPid = first.pid!;
+    await s.waitForStderr(second, /running on stdio/);
+    const oldPids = [first.pid!, second.pid!];
 
     await s.startCodeServer();
     const page = await s.open();
     await runCommand(page, 'View: Show MCP Lifeguard');
-    await eventually('the badge "MCP 1"', () => statusBarTexts(page), (ts) => ts.includes('MCP 1'), 90000);
+    await eventually('the badge "MCP 2"', () => statusBarTexts(page), (ts) => ts.some((t) => /^MCP 2$/.test(t)), 90000);
     await eventually(
-      'the running instance at the old release',
+      'both running instances at the old release',
       () => sideBarTree(page),
-      (rs) => rs.some((r) => r.level === 3 && r.label.startsWith(`pid ${oldPid} `) && r.aria.includes(OLD) && !/stale/.test(r.aria)),
+      (rs) => oldPids.every((pid) => instanceRow(rs, pid)?.aria.includes(OLD) && !/stale/.test(instanceRow(rs, pid)!.aria)),
       60000,
     );
 
     // Upgrade in place with real npm, as `npm i` in that prefix would.
     await npmInstall(prefix, `${PKG}@${NEW}`);
-    await eventually('the badge "MCP 1 · 1 stale"', () => statusBarTexts(page), (ts) => ts.includes('MCP 1 · 1 stale'), 90000);
-    const toast = notifications(page).filter({ hasText: `memory was upgraded ${OLD} -> ${NEW}` });
+    await eventually('the badge "MCP 2 · 2 stale"', () => statusBarTexts(page), (ts) => ts.some((t) => /^MCP 2 · 2 stale$/.test(t)), 90000);
+    const upgraded = `${PKG} upgraded ${OLD} → ${NEW}`;
+    const toast = notifications(page).filter({ hasText: upgraded });
     await toast.waitFor({ state: 'visible', timeout: 60000 });
-    await eventually(
-      'the tree showing old -> new',
+    const rows = await eventually(
+      'the tree leading each row with the verdict, old → new',
       () => sideBarTree(page),
-      (rs) => rs.some((r) => r.level === 2 && r.label === 'memory' && r.aria.includes(`${OLD} -> ${NEW}`) && /stale/.test(r.aria)) &&
-        rs.some((r) => r.level === 3 && r.label.startsWith(`pid ${oldPid} `) && /stale/.test(r.aria)),
+      (rs) => ['memory', 'kb'].every((name) => rs.some((r) => r.level === 2 && r.label === name && r.aria.includes(`stale · ${OLD} → ${NEW}`))) &&
+        oldPids.every((pid) => rowVerdict(instanceRow(rs, pid) ?? { level: 3, label: '', aria: '' }) === 'stale'),
       60000,
     );
+    // One package change, one notification, naming how many instances run the old code, with two buttons.
+    assert.equal(await notifications(page).filter({ hasText: PKG }).count(), 1, 'one notification for the package');
+    const text = await toast.innerText();
+    assert.match(text, /2 instances \(/);
+    const buttons = (await toast.locator('.monaco-button').allInnerTexts()).map((b) => b.trim()).filter((b) => b !== '');
+    assert.deepEqual(buttons, ['Restart...', 'Show']);
     await mediaShot(page, 'badge-stale');
 
-    await toast.locator('.monaco-button', { hasText: 'Restart' }).first().click({ timeout: 30000 });
-    const question = await answerDialog(page, 'Restart');
-    assert.match(question, /Restart memory\?/);
-    assert.ok(await waitUntil(() => !isAlive(oldPid), 30000), `the old instance (pid ${oldPid}) still runs`);
+    // At the side bar's default width the verdict, pid and uptime are shown whole.
+    const width = await resizeSideBar(page, 300);
+    assert.ok(Math.abs(width - 300) <= 4, `the side bar is ${width} px wide`);
+    const row = instanceRow(rows, oldPids[0])!;
+    const fit = await rowLabelFits(page, row.label.split(' · up ')[0]);
+    assert.ok(fit.fits, `the instance row's label ends at ${fit.labelRight} px, past the side bar's edge at ${fit.barRight} px`);
+    await mediaShot(page, 'tree-300px', { x: 0, y: 0, width: 360, height: 300 });
 
-    // The server was not guarded, so its client starts it again (as the result message asks).
-    const second = s.startServer(server!);
-    await s.waitForStderr(second, /running on stdio/);
-    const newPid = second.pid!;
+    // Restart... re-reads what runs and says beforehand that instances other clients own are only stopped.
+    await toast.locator('.monaco-button', { hasText: 'Restart...' }).first().click({ timeout: 30000 });
+    const question = await answerDialog(page, 'Stop');
+    assert.match(question, /Stop 2 stale instances\?/);
+    for (const pid of oldPids) assert.match(question, new RegExp(`stop pid ${pid} \\(`));
+    assert.match(question, /will not start it again|starts it again/);
+    for (const pid of oldPids) assert.ok(await waitUntil(() => !isAlive(pid), 30000), `the old instance (pid ${pid}) still runs`);
+
+    // Nothing restarts an unguarded server for its client: the client starts it again.
+    const again = s.startServer(claude!);
+    await s.waitForStderr(again, /running on stdio/);
+    const newPid = again.pid!;
     await eventually(
       'the new instance at the new release, not stale',
       () => sideBarTree(page),
-      (rs) => rs.some((r) => r.level === 3 && r.label.startsWith(`pid ${newPid} `) && r.aria.includes(NEW) && !/stale/.test(r.aria)) &&
-        !rs.some((r) => r.label.startsWith(`pid ${oldPid} `)),
+      (rs) => !!instanceRow(rs, newPid)?.aria.includes(NEW) && !/stale/.test(instanceRow(rs, newPid)!.aria) && oldPids.every((pid) => !instanceRow(rs, pid)),
       90000,
     );
-    await eventually('the badge back to "MCP 1"', () => statusBarTexts(page), (ts) => ts.includes('MCP 1'), 60000);
+    await eventually('the badge back to "MCP 1"', () => statusBarTexts(page), (ts) => ts.some((t) => /^MCP 1$/.test(t)), 60000);
   });
 });

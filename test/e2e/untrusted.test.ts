@@ -17,7 +17,7 @@ async function contextMenu(page: Page, level: number, label: string): Promise<st
 }
 
 describeE2e('e2e: untrusted workspace', (h) => {
-  it('lists the workspace servers but offers neither Restart nor Wrap for them', async () => {
+  it('lists the workspace servers but offers neither Restart nor Wrap for them; another client\'s unguarded server offers Stop, not Restart', async () => {
     let servers: { workspace: ReturnType<typeof memoryServer>; user: ReturnType<typeof everythingServer> } | undefined;
     const s = h.prepare({
       trust: true,
@@ -26,7 +26,7 @@ describeE2e('e2e: untrusted workspace', (h) => {
         return { workspace: { memory: servers.workspace }, cursor: { everything: servers.user } };
       },
     });
-    // One running instance of each, so Restart would be offered if it were allowed.
+    // One running instance of each, so Restart or Stop would be offered if it were allowed.
     s.startServer(servers!.workspace);
     s.startServer(servers!.user);
     await s.startCodeServer();
@@ -48,7 +48,9 @@ describeE2e('e2e: untrusted workspace', (h) => {
     assert.ok(rows.some((r) => r.level === 1 && r.label === 'Workspace'), JSON.stringify(rows));
 
     const userMenu = await contextMenu(page, 2, 'everything');
-    assert.ok(userMenu.some((t) => /^Restart/.test(t)), `the user-level server offers Restart: ${JSON.stringify(userMenu)}`);
+    // Cursor's instance, unguarded: MCP Lifeguard can only stop it, so it does not call that Restart.
+    assert.ok(userMenu.some((t) => /^Stop/.test(t)), `the user-level server offers Stop: ${JSON.stringify(userMenu)}`);
+    assert.ok(!userMenu.some((t) => /^Restart/.test(t)), `the user-level server offers Restart: ${JSON.stringify(userMenu)}`);
     assert.ok(userMenu.some((t) => /^Wrap/.test(t)), `the user-level server offers Wrap: ${JSON.stringify(userMenu)}`);
 
     const workspaceMenu = await contextMenu(page, 2, 'memory');

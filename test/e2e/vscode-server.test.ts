@@ -4,7 +4,7 @@ import { memoryServer } from './support/fixture';
 import { describeE2e } from './support/harness';
 import { isAlive } from '../support/liveness';
 import { waitUntil } from '../support/poll';
-import { answerDialog, contextMenuAction, eventually, expandRow, pickQuickItem, runCommand, sideBarTree } from './support/workbench';
+import { answerDialog, contextMenuAction, eventually, expandRow, pickQuickItem, rowPid, runCommand, sideBarTree, TreeRow } from './support/workbench';
 
 function commandLine(pid: number): string {
   try {
@@ -14,9 +14,9 @@ function commandLine(pid: number): string {
   }
 }
 
-function instancePid(rows: { level: number; label: string }[]): number | undefined {
-  const row = rows.find((r) => r.level === 3 && /^pid \d+ · code-server\b/.test(r.label));
-  return row ? Number(/^pid (\d+)/.exec(row.label)![1]) : undefined;
+/** The pid of the one instance row (the workspace has one server). */
+function instancePid(rows: TreeRow[]): number | undefined {
+  return rows.map(rowPid).find((pid) => pid !== undefined);
 }
 
 describeE2e("e2e: VS Code's own MCP server", (h) => {

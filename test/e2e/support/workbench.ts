@@ -182,3 +182,56 @@ export async function contextMenuAction(page: Page, level: number, label: string
   await page.keyboard.press('Enter');
   await menu.waitFor({ state: 'hidden', timeout: timeoutMs });
 }
+
+/** The accessible labels of the status bar items (what a screen reader says for each). */
+export async function statusBarLabels(page: Page): Promise<string[]> {
+  const items = page.locator(`${STATUS_ITEMS} [aria-label]`);
+  const out: string[] = [];
+  for (let i = 0, n = await items.count(); i < n; i++) out.push((await items.nth(i).getAttribute('aria-label', { timeout: 5000 })) ?? '');
+  return out;
+}
+
+/** The pid an instance row names ("stale · pid 4242 · up 3s"), or undefined for other rows. */
+export function rowPid(row: TreeRow): number | undefined {
+  const m = /(?:^|· )pid (\d+)\b/.exec(row.label);
+  return row.level === 3 && m ? Number(m[1]) : undefined;
+}
+
+/** The instance row of `pid`, if the tree shows it. */
+export function instanceRow(rows: readonly TreeRow[], pid: number): TreeRow | undefined {
+  return rows.find((r) => rowPid(r) === pid);
+}
+
+/** The verdict an instance row leads with ("stale", "duplicate", "ok", ...). */
+export function rowVerdict(row: TreeRow): string {
+  return row.label.split(' · ')[0];
+}
+
+/**
+ * Sets the side bar to `width` px by dragging its sash, as a user would, and returns the width it
+ * took (the workbench may clamp it).
+ */
+export async function resizeSideBar(page: Page, width: number): Promise<number> {
+  const bar = page.locator('.part.sidebar');
+  const box = await bar.boundingBox();
+  if (!box) throw new Error('the side bar is not visible');
+  const y = box.y + box.height / 2;
+  await page.mouse.move(box.x + box.width, y);
+  await page.mouse.down();
+  await page.mouse.move(box.x + width, y, { steps: 8 });
+  await page.mouse.up();
+  return (await bar.boundingBox())?.width ?? 0;
+}
+
+/**
+ * Whether the label (not the description) of the side bar row containing `text` is shown whole:
+ * its right edge is inside the side bar, so no ellipsis cuts it.
+ */
+export async function rowLabelFits(page: Page, text: string): Promise<{ fits: boolean; labelRight: number; barRight: number }> {
+  const bar = await page.locator('.part.sidebar').boundingBox();
+  const label = await page.locator('.part.sidebar .monaco-list-row .label-name', { hasText: text }).first().boundingBox();
+  if (!bar || !label) throw new Error(`no visible side bar row labelled "${text}"`);
+  const barRight = bar.x + bar.width;
+  const labelRight = label.x + label.width;
+  return { fits: labelRight <= barRight, labelRight, barRight };
+}

@@ -18,7 +18,7 @@ describe('extension view-model: notification decisions', () => {
   });
 
   it('says where the old code runs: per client, and a process no known client started as of unknown origin', () => {
-    const unknown = { id: 'unknown', name: 'unknown' };
+    const unknown = { id: 'unknown' as const, name: 'unknown' };
     const mixed = server('server-memory', { instances: [instance(1, { verdicts: [stale()] }), instance(2, { verdicts: [stale()], client: unknown }), instance(4, { verdicts: [stale()], client: unknown })] });
     const [n] = decideNotifications(snapshot([mixed]), fresh, on);
     assert.match(n.message, /; 3 instances \(1 in Claude Desktop, 2 of unknown origin\) still run 2026\.7\.4\.$/);
