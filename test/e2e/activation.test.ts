@@ -58,5 +58,9 @@ describeE2e('e2e: activation', (h) => {
     assert.match(rows[0].aria, /^Workspace, 2\b/);
     assert.match(rows[3].aria, /^Claude Desktop, 1\b/);
     assert.match(rows[5].aria, /^Cursor, 1\b/);
+    // The running process is Claude Desktop's notes, not the workspace's memory: the same command line,
+    // but the process's environment contradicts the workspace entry's MEMORY_FILE_PATH.
+    assert.match(rows[4].aria, /\b1 instance\b/);
+    assert.match(rows[1].aria, /not running/);
   });
 });
