@@ -11,6 +11,24 @@ export function parseEnviron(text: string): Map<string, string> {
   return out;
 }
 
+/**
+ * The environment a process started with (Linux: /proc/<pid>/environ), or undefined where it cannot
+ * be read: another user's process, a process gone, another system.
+ */
+export function readEnviron(pid: number, platform: NodeJS.Platform = process.platform): Map<string, string> | undefined {
+  if (platform !== 'linux') return undefined;
+  try {
+    return parseEnviron(fs.readFileSync(`/proc/${pid}/environ`, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether a process's environment says it was not started by an entry setting `declared`: a value differs or is missing. */
+export function envContradicts(declared: Readonly<Record<string, string>>, actual: ReadonlyMap<string, string>): boolean {
+  return Object.entries(declared).some(([k, v]) => actual.get(k) !== v);
+}
+
 /** Names that look secret to the generic rule but are not (PWD is a directory). */
 const NOT_SECRET = new Set(['PWD', 'OLDPWD']);
 
@@ -21,13 +39,9 @@ const NOT_SECRET = new Set(['PWD', 'OLDPWD']);
  */
 export function secretEnvValues(pid: number, envKeys: readonly string[], platform: NodeJS.Platform = process.platform): Set<string> {
   const out = new Set<string>();
-  if (platform !== 'linux') return out;
-  let env: Map<string, string>;
-  try {
-    env = parseEnviron(fs.readFileSync(`/proc/${pid}/environ`, 'utf8'));
-  } catch {
-    return out; // another user's process, or gone: nothing to add
-  }
+  // Another user's process, or gone: nothing to add.
+  const env = readEnviron(pid, platform);
+  if (!env) return out;
   const keys = new Set(envKeys);
   for (const [k, v] of env) if (v && (keys.has(k) || (isSecretName(k) && !NOT_SECRET.has(k)))) out.add(v);
   return out;

@@ -4,7 +4,7 @@ import { secretEnvValues } from './environ';
 import { lockOwners, markGuarded } from './guarded';
 import type { LaunchFacts } from './launchIdentity';
 import { findListeners, localPort } from './listen';
-import { buildInstance, descendToMain, matchProcesses } from './match';
+import { buildInstance, descendToMain, matchProcesses, MatchOptions } from './match';
 import { owningClient } from './clients';
 import { ProcessTableResult } from '../pids/table';
 import { ProcessTree } from './tree';
@@ -23,6 +23,8 @@ export interface InstanceOptions {
   locks?: readonly LockRecord[];
   /** Executables, working directories and PATH lookups of this machine, for telling entries of one key apart. */
   facts?: LaunchFacts;
+  /** Entries' declared env and processes' environments, to tell apart entries of one command (see MatchOptions.env). */
+  env?: MatchOptions['env'];
   /** Skip the listening-port search (tests on recorded tables). */
   findListeners?: typeof findListeners;
 }
@@ -47,7 +49,7 @@ export async function attachInstances(configs: readonly ServerConfig[], table: P
   const tree = new ProcessTree(table.processes);
   const secretsOf = options.secretsOf ?? ((pid: number, config: ServerConfig | undefined) => secretEnvValues(pid, config?.envKeys ?? [], options.platform));
   const owners = lockOwners(options.locks ?? []);
-  const { byServer, notConfigured, diagnostics } = matchProcesses(configs, tree, { platform: options.platform, selfPid: options.selfPid, secretsOf, owners, facts: options.facts });
+  const { byServer, notConfigured, diagnostics } = matchProcesses(configs, tree, { platform: options.platform, selfPid: options.selfPid, secretsOf, owners, facts: options.facts, env: options.env });
 
   // HTTP/SSE: who listens on the configured local port.
   const listeners = new Map<string, Listener>();

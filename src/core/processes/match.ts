@@ -5,6 +5,7 @@ import { effectiveArgv, genericProgram, isGuard, isWrapper, LaunchKey, launchKey
 import { owningClient } from './clients';
 import type { LockOwners } from './guarded';
 import { commandHash } from '../pids/identity';
+import { envContradicts } from './environ';
 import { cwdUndecided, identityAnswers, LaunchFacts } from './launchIdentity';
 import { ProcessInfo } from '../pids/table';
 import { ProcessTree } from './tree';
@@ -19,6 +20,12 @@ export interface MatchOptions {
   owners?: LockOwners;
   /** Executable, working directory and path lookups for candidates; without them only argv strings are compared. */
   facts?: LaunchFacts;
+  /**
+   * The env values an entry sets and the environment a process started with: entries that run the
+   * same command with different data (`MEMORY_FILE_PATH`) are told apart by them. Without them, or
+   * when a process's environment cannot be read, every fitting entry keeps its claim.
+   */
+  env?: { declared(config: ServerConfig): Readonly<Record<string, string>> | undefined; ofProcess(pid: number): ReadonlyMap<string, string> | undefined };
 }
 
 export interface MatchResult {
@@ -240,10 +247,11 @@ export function matchProcesses(configs: readonly ServerConfig[], tree: ProcessTr
       .map((c) => ({ c, answers: identityAnswers({ config: c.config, configArgv: c.argv, runner: c.launch.runner, key: c.launch.key, root: cand.p }, options.facts) }))
       .filter((x) => !x.answers.includes('different'));
     if (judged.length === 0) continue;
+    const fitting = byEnvironment(judged, cand.p.pid, options.env);
     const client = owningClient(cand.p, tree, options.platform);
     // Configured in several places: the instance belongs to the entries of the client that runs it, if any.
-    const own = judged.filter((x) => x.c.config.source.client === client.id);
-    const pool = own.length > 0 ? own : judged;
+    const own = fitting.filter((x) => x.c.config.source.client === client.id);
+    const pool = own.length > 0 ? own : fitting;
     // Then to the entries whose identity is proven on most counts.
     const score = (x: (typeof pool)[number]) => x.answers.filter((a) => a === 'same').length;
     const best = Math.max(...pool.map(score));
@@ -306,6 +314,22 @@ export function matchProcesses(configs: readonly ServerConfig[], tree: ProcessTr
     notConfigured.push(buildInstance(main, top, chain, tree, owningClient(top, tree, options.platform), launch.key, secretsOf(main.pid, undefined), options.owners));
   }
   return { byServer, notConfigured, diagnostics };
+}
+
+/**
+ * Of several entries that fit a process, those whose declared env the process's environment does
+ * not contradict: the process carries what its entry set, so an entry whose `MEMORY_FILE_PATH` it
+ * lacks did not start it. Only ever narrows a choice; with one entry, or an unreadable environment,
+ * or when every entry is contradicted (a launcher that rewrites env), the claim stays as it was.
+ */
+function byEnvironment<T extends { c: ConfigLaunch }>(entries: T[], pid: number, env: MatchOptions['env']): T[] {
+  if (!env || entries.length < 2) return entries;
+  const declared = entries.map((x) => env.declared(x.c.config));
+  if (declared.every((d) => d === undefined)) return entries;
+  const actual = env.ofProcess(pid);
+  if (!actual) return entries;
+  const kept = entries.filter((_, i) => !declared[i] || !envContradicts(declared[i]!, actual));
+  return kept.length > 0 ? kept : entries;
 }
 
 /**

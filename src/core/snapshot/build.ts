@@ -1,11 +1,12 @@
 import { HostEnv } from '../base/hostEnv';
-import { Diagnostic, SCHEMA_VERSION, Snapshot } from '../base/model';
+import { Diagnostic, SCHEMA_VERSION, ServerConfig, Snapshot } from '../base/model';
 import { redactDeep } from '../base/redact';
 import { listLocks } from '../locks';
 import type { LockRecord } from '../locks/types';
 import { lifeguardPaths } from '../base/paths';
 import { homeProblem } from '../base/privateFs';
 import { attachInstances } from '../processes/instances';
+import { readEnviron } from '../processes/environ';
 import { hostLaunchFacts, LaunchFacts } from '../processes/launchIdentity';
 import { ProcessTableResult, readProcessTable } from '../pids/table';
 import { scanSources } from '../sources/scan';
@@ -68,6 +69,8 @@ export async function takeSnapshot(options: SnapshotOptions): Promise<Snapshot> 
     singleWriter: options.singleWriter,
     locks,
     facts: options.launchFacts ?? (options.readProcessTable ? undefined : hostLaunchFacts(options.host.platform, options.host.env)),
+    // Environments are read from this machine's processes only, as the launch facts are.
+    ...(options.readProcessTable ? {} : { env: { declared: (c: ServerConfig) => scan.launches.get(c.id)?.env, ofProcess: (pid: number) => readEnviron(pid, options.host.platform) } }),
   });
   // A root another user can write to (or a folder of it they own) could redirect or feed what we
   // keep: the snapshot is still taken, but nothing is read from or written there, and it says so once.

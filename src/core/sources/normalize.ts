@@ -19,7 +19,7 @@ export interface Normalized {
   /** Values that must never be shown (env and header values, substituted secrets). */
   secrets: string[];
   /** The resolved, unredacted launch (command + args + cwd), for matching processes. Never serialised. */
-  launch?: { command: string; args: string[]; cwd?: string };
+  launch?: { command: string; args: string[]; cwd?: string; env?: Record<string, string> };
 }
 
 const TYPE_ALIASES: Record<string, Transport> = {
@@ -132,7 +132,8 @@ export function normalizeEntry(raw: RawServerEntry, ctx: NormalizeContext): Norm
     const cwd = cwdText !== undefined ? resolve(cwdText) : undefined;
     const p = pathFor(ctx.host);
     const cwdValue = cwd ? (p.isAbsolute(cwd.value) || !workspaceFolder ? cwd.value : p.resolve(workspaceFolder, cwd.value)) : undefined;
-    const launch = { command: cmd.value, args: resolvedArgs.map((a) => a.value), ...(cwdValue !== undefined ? { cwd: cwdValue } : {}) };
+    const env = envValues(f.env, (text) => resolveVariables(text, ctx.variables, vars));
+    const launch = { command: cmd.value, args: resolvedArgs.map((a) => a.value), ...(cwdValue !== undefined ? { cwd: cwdValue } : {}), ...(env ? { env } : {}) };
     const server: ServerConfig = {
       ...base,
       command: cmd.display,
@@ -191,6 +192,23 @@ function mapKeys(key: string, field: RawField | undefined, problem: (f: RawField
   return Object.keys(v as object);
 }
 
+
+/**
+ * The env values the entry gives its process, resolved, for telling apart entries that run the same
+ * command with different data (matching only; never serialised). A value whose variables cannot be
+ * resolved here is left out: it cannot contradict anything.
+ */
+function envValues(field: RawField | undefined, resolve: (text: string) => { value: string; unresolved: string[] }): Record<string, string> | undefined {
+  const v = field?.value;
+  if (v === undefined || v === null || typeof v !== 'object' || Array.isArray(v)) return undefined;
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(v as Record<string, unknown>)) {
+    if (typeof value !== 'string' && typeof value !== 'number') continue;
+    const r = resolve(String(value));
+    if (r.unresolved.length === 0) out[key] = r.value;
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
 
 /** A short stable key for "the same launch": a hash, so resolved secrets in args never show through it. */
 export function launchKey(parts: string[]): string {

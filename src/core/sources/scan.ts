@@ -46,6 +46,8 @@ export interface Launch {
   command: string;
   args: string[];
   cwd?: string;
+  /** The env values the entry sets, resolved (matching only: values are never shown or kept). */
+  env?: Record<string, string>;
 }
 
 export interface ScanResult {

@@ -131,6 +131,11 @@ describe('sources: workspace folders and the same launch across places', () => {
     const inB = r.servers.find((s) => s.name === 'tool' && s.source.workspaceFolder === b);
     assert.deepEqual(inB?.args, [`${b}/data`]);
     assert.equal(r.launches.get(inB!.id)?.command, `${home}/bin/tool`);
+    // The env values an entry sets are kept for matching only, in the internal launch, never in the server.
+    const vscodeMemory = r.servers.find((s) => s.source.client === 'vscode' && s.name === 'memory')!;
+    assert.deepEqual(r.launches.get(vscodeMemory.id)?.env, { MEMORY_FILE_PATH: 'x' });
+    assert.deepEqual(vscodeMemory.envKeys, ['MEMORY_FILE_PATH']);
+    assert.ok(!JSON.stringify(r.servers).includes('"x"'), 'no env value in the servers');
   });
 
   it('a .code-workspace file: ${workspaceFolder} is its one folder; in a multi-root workspace it stays unresolved', async () => {
