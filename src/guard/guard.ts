@@ -28,6 +28,8 @@ export interface GuardOptions {
   onChildStarted?(info: { pid: number; version: ResolvedVersion | undefined }): void | Promise<void>;
   /** Called when the running child said who it is through MCP (the lock record carries it). */
   onServerInfo?(info: RecordedServerInfo): void | Promise<void>;
+  /** Where each child's stderr is copied (host/serverLog.ts). */
+  serverStderr?(chunk: Buffer): void;
 }
 
 /**
@@ -41,7 +43,7 @@ export class Guard {
   readonly finished: Promise<number>;
 
   constructor(options: GuardOptions) {
-    this.transport = new StdioTransport({ spec: options.spec, input: options.input, output: options.output, initTimeoutMs: options.initTimeoutMs });
+    this.transport = new StdioTransport({ spec: options.spec, input: options.input, output: options.output, initTimeoutMs: options.initTimeoutMs, serverStderr: options.serverStderr });
     this.host = new GuardHost(
       {
         serverName: options.serverName,

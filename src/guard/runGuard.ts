@@ -1,11 +1,13 @@
 import { Readable, Writable } from 'node:stream';
 import { ControlServer } from '../core/control';
 import { controlEndpointFor } from '../core/locks';
+import { serverLogPathFor } from '../core/locks/serverLog';
 import { recordIdentity } from '../core/pids/reidentify';
 import { acquireGuardLock, ConflictPolicy } from './conflict';
 import { CrashLoopOptions } from './host/crashLoop';
 import { Guard } from './guard';
 import { serveControl } from './host/control';
+import { ServerLog } from './host/serverLog';
 import { guardLockRecord, recordChildVersion, recordServerInfo } from './host/lockRecord';
 import { StopGrace } from './host/supervisor';
 import { probeLaunch } from './host/versionProbe';
@@ -18,6 +20,8 @@ export interface RunGuardOptions {
   name?: string;
   resource?: string;
   lockDir: string;
+  /** MCP Lifeguard's root and logs folder: the server's stderr is kept there (absent: not kept). */
+  logs?: { root: string; dir: string };
   onConflict: ConflictPolicy;
   conflictTimeoutMs: number;
   whenStale: StalePolicy;
@@ -38,14 +42,20 @@ export interface RunGuardOptions {
  * releases the lock on every way out. Returns the exit code (the child's, or 1 when refused).
  */
 export async function runGuard(opts: RunGuardOptions): Promise<number> {
-  const { launch, log } = opts;
+  const { launch } = opts;
   const { probe, atStart } = await probeLaunch(launch);
   const identity = await identityOf(launch, { name: opts.name, resource: opts.resource, packageName: atStart.state === 'known' ? atStart.name : undefined });
   const endpoint = controlEndpointFor(opts.lockDir, identity);
+  // The server's stderr, and the guard's lines about it, in a bounded private file the lock names.
+  const serverLog = opts.logs ? new ServerLog(serverLogPathFor(opts.logs.dir, identity), opts.logs.root, opts.log) : undefined;
+  const log = (line: string) => {
+    opts.log(line);
+    serverLog?.note(line);
+  };
   const acquired = await acquireGuardLock({
     dir: opts.lockDir,
     identity,
-    record: await guardLockRecord(launch, endpoint, 'stdio', atStart),
+    record: { ...(await guardLockRecord(launch, endpoint, 'stdio', atStart)), ...(serverLog ? { serverLog: serverLog.file } : {}) },
     onConflict: opts.onConflict,
     timeoutMs: opts.conflictTimeoutMs,
     log,
@@ -79,6 +89,7 @@ export async function runGuard(opts: RunGuardOptions): Promise<number> {
     },
     onChildStarted: ({ pid, version }) => recordChildVersion(lock, version, log, pid),
     onServerInfo: (info) => recordServerInfo(lock, info, log),
+    serverStderr: serverLog ? (chunk) => serverLog.write(chunk) : undefined,
   });
   // A process that exits without unwinding (an uncaught error) still frees its lock, unless its
   // server may still run: then the record, which names the server, stays for a successor to act on.
@@ -99,5 +110,6 @@ export async function runGuard(opts: RunGuardOptions): Promise<number> {
     await control?.close().catch((err: Error) => log(`closing the control endpoint failed: ${err.message}`));
     await lock.release();
     process.off('exit', releaseOnExit);
+    serverLog?.close();
   }
 }

@@ -51,6 +51,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
     name,
     resource: values.resource,
     lockDir: paths.locks,
+    logs: { root: paths.root, dir: paths.logs },
     onConflict: values['on-conflict'],
     conflictTimeoutMs: values['wait-timeout'],
     whenStale: values['when-stale'],

@@ -208,7 +208,8 @@ export interface Instance {
   matchedBy: string;
   verdicts: Verdict[];
   /** Set when a lock record names this process (pid + start time): the instance is guarded. */
-  lock?: { serverName: string; resourceKey: string; holder?: string };
+  /** `serverLog`: the file the guard keeps the server's stderr in (Show Server Log). */
+  lock?: { serverName: string; resourceKey: string; holder?: string; serverLog?: string };
   /**
    * Running vs installed version with the judgement (`current`, `stale` with its evidence, or
    * `unknown`), see docs/status-json.md. Absent when versions were not resolved.

@@ -63,6 +63,11 @@ export interface LockRecord {
   startedAt: string;
   /** Who wrote the record: "mcp-lifeguard-guard 0.1.0", "mempalace 3.1"... */
   holder?: string;
+  /**
+   * Where the holder keeps the server's stderr (a private file under MCP Lifeguard's logs folder,
+   * bounded, rotated to `<file>.1`): the guard writes it, Show Server Log opens it.
+   */
+  serverLog?: string;
   /** ISO 8601; set by the holder when it releases the lock. A released record means "free". */
   releasedAt?: string;
   /**

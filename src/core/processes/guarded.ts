@@ -34,7 +34,7 @@ export function markGuarded(instances: Iterable<Instance>, records: readonly Loc
   for (const i of instances) {
     const r = firstOwned(i, owners.ownerOf);
     // Masked: a record written by another implementation may carry credentials in its key.
-    if (r) i.lock = { serverName: r.serverName, resourceKey: redactResourceKey(r.resourceKey), ...(r.holder ? { holder: r.holder } : {}) };
+    if (r) i.lock = { serverName: r.serverName, resourceKey: redactResourceKey(r.resourceKey), ...(r.holder ? { holder: r.holder } : {}), ...(typeof r.serverLog === 'string' ? { serverLog: r.serverLog } : {}) };
   }
 }
 

@@ -34,9 +34,20 @@ export interface SpawnSpec {
   env: NodeJS.ProcessEnv;
 }
 
-/** Starts the server with piped stdin/stdout; stderr is the guard's own, so server logs pass through. */
-export function spawnServer(spec: SpawnSpec, generation: number): ServerChild {
-  return spawnChild<PipedProcess>(spec, generation, ['pipe', 'pipe', 'inherit']);
+/**
+ * Starts the server with piped stdin/stdout. Its stderr is the guard's own, so server logs pass
+ * through to the client; with `stderrCopy`, it is read, passed through and copied (the server log).
+ */
+export function spawnServer(spec: SpawnSpec, generation: number, stderrCopy?: (chunk: Buffer) => void): ServerChild {
+  if (!stderrCopy) return spawnChild<PipedProcess>(spec, generation, ['pipe', 'pipe', 'inherit']);
+  const child = spawnChild<PipedProcess>(spec, generation, ['pipe', 'pipe', 'pipe']);
+  const stderr = (child.proc as unknown as { stderr: Readable }).stderr;
+  stderr.on('data', (chunk: Buffer) => {
+    process.stderr.write(chunk);
+    stderrCopy(chunk);
+  });
+  stderr.on('error', () => undefined);
+  return child;
 }
 
 /** Starts the server with the given stdio and watches it until it is gone. */

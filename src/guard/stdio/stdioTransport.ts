@@ -16,6 +16,8 @@ export interface StdioTransportOptions {
   output: Writable;
   /** How long a restarted child may take to answer the replayed `initialize`. */
   initTimeoutMs: number;
+  /** Receives a copy of every child's stderr (the server log), which still reaches the client. */
+  serverStderr?(chunk: Buffer): void;
 }
 
 /** What the relay knows about one child's side of the stream. */
@@ -86,7 +88,7 @@ export class StdioTransport implements GuardTransport<PipedProcess> {
   }
 
   spawn(generation: number): ServerChild<PipedProcess> {
-    const child = spawnServer(this.options.spec, generation);
+    const child = spawnServer(this.options.spec, generation, this.options.serverStderr?.bind(this.options));
     // A restarted child's first lines may answer what the guard puts on it (the replayed handshake,
     // re-opened subscriptions, its own server/discover): they are inspected until attach is done.
     const replay = this.pipe !== undefined && (this.handshake.replayable || this.subscriptions.size > 0 || this.handshake.era === 'modern');
