@@ -19,6 +19,7 @@ export const CommandId = {
   openProblem: 'mcpLifeguard.openProblem',
   showEvidence: 'mcpLifeguard.showEvidence',
   copyPid: 'mcpLifeguard.copyPid',
+  showServerLog: 'mcpLifeguard.showServerLog',
   // The welcome view's link.
   createWorkspaceMcpJson: 'mcpLifeguard.createWorkspaceMcpJson',
 } as const;
@@ -34,6 +35,7 @@ export const TREE_ONLY_COMMANDS: readonly CommandIdValue[] = [
   CommandId.openProblem,
   CommandId.showEvidence,
   CommandId.copyPid,
+  CommandId.showServerLog,
   CommandId.unwrapGuard,
 ];
 

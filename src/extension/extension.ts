@@ -31,7 +31,7 @@ export function activate(context: vscode.ExtensionContext): void {
   let guard: GuardState = { state: 'pending' };
   const guardAvailable = () => guard.state === 'installed';
 
-  const tree = new ServersTreeProvider(store, () => ({ trusted: vscode.workspace.isTrusted, now: Date.now(), guardAvailable: guardAvailable(), window: currentWindow(), home: os.homedir() }));
+  const tree = new ServersTreeProvider(store, () => ({ trusted: vscode.workspace.isTrusted, now: Date.now(), guardAvailable: guardAvailable(), window: currentWindow(), home: os.homedir(), logsDir: engine.paths.logs }));
   const treeViews = [VIEW_ID, EXPLORER_VIEW_ID].map((id) => vscode.window.createTreeView(id, { treeDataProvider: tree, showCollapseAll: true }));
 
   const load = async (): Promise<void> => {

@@ -6,10 +6,10 @@ import { describeE2e } from './support/harness';
 import { waitUntil } from '../support/poll';
 import { childrenOf } from './support/processes';
 import { installedExtension } from './support/vsix';
-import { answerDialog, contextMenuAction, eventually, runCommand, sideBarTree, statusBarTexts } from './support/workbench';
+import { answerDialog, contextMenuAction, editorLines, eventually, runCommand, sideBarTree, statusBarTexts } from './support/workbench';
 
 describeE2e('e2e: guarded restart', (h) => {
-  it('restarts a server wrapped by mcp-lifeguard run from the tree; the client\'s next call succeeds on the same session', async () => {
+  it('restarts a server wrapped by mcp-lifeguard run from the tree; the client\'s next call succeeds on the same session; Show Server Log shows its stderr', async () => {
     let server: StdioServer | undefined;
     const s = h.prepare({
       fixture: (dirs) => {
@@ -49,6 +49,17 @@ describeE2e('e2e: guarded restart', (h) => {
       const result = await client.callTool({ name: 'read_graph', arguments: {} });
       assert.ok(!result.isError, JSON.stringify(result));
       assert.match(JSON.stringify(result.content), /before restart/);
+
+      // The guard kept the server's stderr: both children's start lines and its own line about the restart.
+      await contextMenuAction(page, 2, 'memory', /^Show Server Log/);
+      const lines = await eventually(
+        'the server log in an editor, with both children\'s stderr',
+        async () => (await editorLines(page).allInnerTexts()).map((l) => l.replace(/\u00a0/g, ' ')),
+        (ls) => ls.filter((l) => /running on stdio/.test(l)).length >= 2 && ls.some((l) => /\[mcp-lifeguard [^\]]+\] restarting memory/.test(l)),
+        30000,
+      );
+      assert.ok(lines.length > 0);
+      await page.locator('.editor-group-container.active .tab.active', { hasText: /\.stderr\.log/ }).waitFor({ state: 'visible', timeout: 30000 });
     } finally {
       await client.close().catch(() => undefined);
     }

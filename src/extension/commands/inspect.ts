@@ -1,6 +1,8 @@
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { Services } from '../services';
 import { evidenceDocument } from '../viewModel/evidenceDocument';
+import { serverLogTarget } from '../viewModel/serverLog';
 import { TreeNode } from '../viewModel/tree';
 
 /** Open Config: the server's file at its entry. */
@@ -37,4 +39,24 @@ export async function copyPid(_svc: Services, node?: TreeNode): Promise<void> {
   if (node?.kind !== 'instance' && node?.kind !== 'unconfigured') return;
   await vscode.env.clipboard.writeText(String(node.instance.pid));
   void vscode.window.setStatusBarMessage(`Copied pid ${node.instance.pid}`, 2000);
+}
+
+/**
+ * Show Server Log: a guarded server's log file (its stderr, kept by the guard), scrolled to the end,
+ * or, for a server VS Code itself runs, VS Code's own output for that server.
+ */
+export async function showServerLog(svc: Services, node?: TreeNode): Promise<void> {
+  if (node?.kind !== 'server' && node?.kind !== 'instance') return;
+  const target = serverLogTarget(node.server, node.kind === 'instance' ? node.instance : undefined, svc.window(), svc.engine.paths.logs, path.sep);
+  if (!target) {
+    void vscode.window.showInformationMessage(`${node.server.name} has no log MCP Lifeguard can show: it is neither guarded nor run by VS Code.`);
+    return;
+  }
+  if (target.kind === 'vscode') {
+    await vscode.commands.executeCommand(target.command, target.serverId);
+    return;
+  }
+  const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(target.file));
+  const end = new vscode.Position(Math.max(0, doc.lineCount - 1), 0);
+  await vscode.window.showTextDocument(doc, { preview: true, selection: new vscode.Range(end, end) });
 }

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { CommandId, CommandIdValue } from '../commandIds';
 import { Services } from '../services';
 import { createWorkspaceMcpJson } from './createWorkspaceMcpJson';
-import { openConfig, openProblem, showEvidence, copyPid } from './inspect';
+import { openConfig, openProblem, showEvidence, copyPid, showServerLog } from './inspect';
 import { restartInstance, stopInstance } from './instanceActions';
 import { killDuplicates } from './killDuplicates';
 import { restartAllStale } from './restartAllStale';
@@ -31,6 +31,7 @@ const COMMANDS: Record<CommandIdValue, Handler> = {
   [CommandId.openProblem]: openProblem,
   [CommandId.showEvidence]: showEvidence,
   [CommandId.copyPid]: copyPid,
+  [CommandId.showServerLog]: showServerLog,
   [CommandId.createWorkspaceMcpJson]: createWorkspaceMcpJson,
 };
 

@@ -30,6 +30,8 @@ export const Cap = {
   wrap: 'wrap',
   unwrap: 'unwrap',
   copyPid: 'copyPid',
+  /** A guard's log file, or VS Code's own output for its server. */
+  serverLog: 'serverLog',
 } as const;
 export type CapValue = (typeof Cap)[keyof typeof Cap];
 
@@ -71,6 +73,7 @@ export const ITEM_MENUS: readonly ItemMenu[] = [
   { command: CommandId.openConfig, kinds: [NodeKind.server], cap: Cap.openConfig, group: '2_inspect@1' },
   { command: CommandId.showEvidence, kinds: [...RUNNING, NodeKind.unconfigured], cap: Cap.evidence, group: '2_inspect@2' },
   { command: CommandId.copyPid, kinds: [NodeKind.instance, NodeKind.unconfigured], cap: Cap.copyPid, group: '2_inspect@3' },
+  { command: CommandId.showServerLog, kinds: RUNNING, cap: Cap.serverLog, group: '2_inspect@4' },
   { command: CommandId.wrapWithGuard, kinds: [NodeKind.server], cap: Cap.wrap, group: '3_guard@1' },
   { command: CommandId.unwrapGuard, kinds: [NodeKind.server], cap: Cap.unwrap, group: '3_guard@2' },
 ];

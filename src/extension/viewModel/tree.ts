@@ -8,6 +8,7 @@ import { isWrapped, runsUnderGuard, wrapSupport } from './guardCommand';
 import { VmInstance, VmServer, VmSnapshot } from './input';
 import { describeProgram, visibleNotConfigured } from './notConfigured';
 import { shownPath } from './problems';
+import { serverLogTarget } from './serverLog';
 import { causeLabel, instanceFlags, leftoverInstances, isGuarded, ownerUndecided, serverState, staleVerdict, versionUnknown } from './state';
 import { mayRun } from './trust';
 
@@ -36,6 +37,8 @@ export interface TreeContext {
   window?: OwnerContext;
   /** The user's home folder, shown as `~` in paths. */
   home?: string;
+  /** MCP Lifeguard's logs folder: guard logs are opened only from there. */
+  logsDir?: string;
 }
 
 const NO_WINDOW: OwnerContext = { product: 'vscode', workspaceFolders: [], windowPids: [] };
@@ -123,6 +126,7 @@ export function serverCaps(s: VmServer, ctx: TreeContext, workspaceFolders: read
     caps.push(restarts ? Cap.restart : Cap.stopOnly);
   }
   if (leftoverInstances(s).length > 0) caps.push(Cap.killDuplicates);
+  if (serverLogTarget(s, undefined, ctx.window ?? NO_WINDOW, ctx.logsDir)) caps.push(Cap.serverLog);
   if (ctx.guardAvailable) {
     if (isWrapped(s)) caps.push(Cap.unwrap);
     else if (!runsUnderGuard(s) && wrapSupport(s).supported && mayRun('wrap', s, ctx.trusted, workspaceFolders).allowed) caps.push(Cap.wrap);
@@ -322,6 +326,7 @@ function instanceItem(id: string, i: VmInstance, ctx: TreeContext, kind: typeof 
             : { id: 'pulse' };
   const caps: CapValue[] = [Cap.stop, Cap.copyPid, Cap.evidence];
   if (server && restartAllowed) caps.push(restartEffect(server, i, ctx.window ?? NO_WINDOW) === 'restart' ? Cap.restart : Cap.stopOnly);
+  if (server && serverLogTarget(server, i, ctx.window ?? NO_WINDOW, ctx.logsDir)) caps.push(Cap.serverLog);
   const lines = [`pid ${i.pid}${i.startTime !== undefined ? ` · started ${new Date(i.startTime).toISOString()}` : ''} · ${mdCell(i.client.name)}`];
   if (i.commandLine) lines.push('', code(i.commandLine));
   if (i.verdicts.length) lines.push('', ...i.verdicts.map((v) => `- ${mdCell(describeVerdict(v))}`));

@@ -1,0 +1,31 @@
+import { isThisWindow, OwnerContext } from './actionPlan';
+import { VmInstance, VmServer } from './input';
+import { vscodeServerId } from './vscodeServerId';
+
+/** Where Show Server Log takes the user: the guard's log file, or VS Code's own output for its server. */
+export type ServerLogTarget = { kind: 'file'; file: string } | { kind: 'vscode'; command: 'workbench.mcp.showOutput'; serverId: string };
+
+/**
+ * A guard's log file, only inside MCP Lifeguard's own logs folder: a lock record is a file anyone
+ * of this user can write, and it must not make the editor open some other file.
+ */
+function guardLog(i: VmInstance | undefined, logsDir: string | undefined, sep: string): string | undefined {
+  const file = i?.lock?.serverLog;
+  if (!file || !logsDir) return undefined;
+  const inside = file.startsWith(logsDir.endsWith(sep) ? logsDir : logsDir + sep) && !file.split(/[\\/]/).includes('..');
+  return inside && /\.stderr\.log$/.test(file) ? file : undefined;
+}
+
+/**
+ * What Show Server Log opens for a server or one of its instances: the guard's log of a guarded
+ * instance (for a server row, its first guarded instance's), else, for a server VS Code itself runs
+ * from a config (and an instance of this window), VS Code's own output for that server. Undefined
+ * when neither exists: the action is then not offered.
+ */
+export function serverLogTarget(server: VmServer, instance: VmInstance | undefined, window: OwnerContext, logsDir: string | undefined, sep = '/'): ServerLogTarget | undefined {
+  const file = instance ? guardLog(instance, logsDir, sep) : server.instances.map((i) => guardLog(i, logsDir, sep)).find((f) => f !== undefined);
+  if (file) return { kind: 'file', file };
+  const id = vscodeServerId(server, window);
+  if (id === undefined || (instance && !isThisWindow(instance, window))) return undefined;
+  return { kind: 'vscode', command: 'workbench.mcp.showOutput', serverId: id };
+}
