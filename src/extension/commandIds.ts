@@ -20,6 +20,7 @@ export const CommandId = {
   showEvidence: 'mcpLifeguard.showEvidence',
   copyPid: 'mcpLifeguard.copyPid',
   showServerLog: 'mcpLifeguard.showServerLog',
+  startServer: 'mcpLifeguard.startServer',
   // The welcome view's link.
   createWorkspaceMcpJson: 'mcpLifeguard.createWorkspaceMcpJson',
 } as const;

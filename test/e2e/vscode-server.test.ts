@@ -4,7 +4,7 @@ import { memoryServer } from './support/fixture';
 import { describeE2e } from './support/harness';
 import { isAlive } from '../support/liveness';
 import { waitUntil } from '../support/poll';
-import { answerDialog, contextMenuAction, eventually, expandRow, pickQuickItem, rowPid, runCommand, sideBarTree, TreeRow } from './support/workbench';
+import { answerDialog, contextMenuAction, eventually, expandRow, rowPid, runCommand, sideBarTree, TreeRow } from './support/workbench';
 
 function commandLine(pid: number): string {
   try {
@@ -20,16 +20,14 @@ function instancePid(rows: TreeRow[]): number | undefined {
 }
 
 describeE2e("e2e: VS Code's own MCP server", (h) => {
-  it('restarts a workspace server VS Code started through VS Code itself; the process table shows the new pid', async () => {
+  it('starts a workspace server from the tree through VS Code, then restarts it through VS Code itself; the process table shows the new pid', async () => {
     const s = await h.start({ fixture: (dirs) => ({ workspace: { memory: memoryServer(dirs, 'memory') } }) });
     const page = s.page!;
     await runCommand(page, 'View: Show MCP Lifeguard');
     await eventually('the workspace server listed', () => sideBarTree(page), (rs) => rs.some((r) => r.level === 2 && r.label === 'memory'), 60000);
 
-    // VS Code starts it (MCP: List Servers > memory > Start Server, i.e. workbench.mcp.startServer).
-    await runCommand(page, 'MCP: List Servers');
-    await pickQuickItem(page, 'memory');
-    await pickQuickItem(page, 'Start Server');
+    // Start from the tree: VS Code starts it through its own command (workbench.mcp.startServer).
+    await contextMenuAction(page, 2, 'memory', /^Start Server/);
 
     await eventually('the server running', () => sideBarTree(page), (rs) => rs.some((r) => r.level === 2 && r.label === 'memory' && /\b1 instance\b/.test(r.aria)), 60000);
     await expandRow(page, 2, 'memory');

@@ -3,6 +3,7 @@ import { CommandId, CommandIdValue } from '../commandIds';
 import { Services } from '../services';
 import { createWorkspaceMcpJson } from './createWorkspaceMcpJson';
 import { openConfig, openProblem, showEvidence, copyPid, showServerLog } from './inspect';
+import { startServer } from './startServer';
 import { restartInstance, stopInstance } from './instanceActions';
 import { killDuplicates } from './killDuplicates';
 import { restartAllStale } from './restartAllStale';
@@ -32,6 +33,7 @@ const COMMANDS: Record<CommandIdValue, Handler> = {
   [CommandId.showEvidence]: showEvidence,
   [CommandId.copyPid]: copyPid,
   [CommandId.showServerLog]: showServerLog,
+  [CommandId.startServer]: startServer,
   [CommandId.createWorkspaceMcpJson]: createWorkspaceMcpJson,
 };
 

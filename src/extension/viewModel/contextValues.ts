@@ -30,6 +30,8 @@ export const Cap = {
   wrap: 'wrap',
   unwrap: 'unwrap',
   copyPid: 'copyPid',
+  /** Not running, and VS Code itself can start it (start.ts). */
+  start: 'start',
   /** A guard's log file, or VS Code's own output for its server. */
   serverLog: 'serverLog',
 } as const;
@@ -60,6 +62,8 @@ const RUNNING = [NodeKind.server, NodeKind.instance] as const;
 
 /** Every node menu entry: what package.json's `view/item/context` must contain. */
 export const ITEM_MENUS: readonly ItemMenu[] = [
+  { command: CommandId.startServer, kinds: [NodeKind.server], cap: Cap.start, group: 'inline@1' },
+  { command: CommandId.startServer, kinds: [NodeKind.server], cap: Cap.start, group: '1_lifecycle@0' },
   { command: CommandId.restartServer, kinds: [NodeKind.server], cap: Cap.restart, group: 'inline@1' },
   { command: CommandId.restartServer, kinds: [NodeKind.server], cap: Cap.restart, group: '1_lifecycle@1' },
   { command: CommandId.restartInstance, kinds: [NodeKind.instance], cap: Cap.restart, group: 'inline@1' },

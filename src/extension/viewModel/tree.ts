@@ -9,6 +9,7 @@ import { VmInstance, VmServer, VmSnapshot } from './input';
 import { describeProgram, visibleNotConfigured } from './notConfigured';
 import { shownPath } from './problems';
 import { serverLogTarget } from './serverLog';
+import { startedBy, startTarget } from './start';
 import { causeLabel, instanceFlags, leftoverInstances, isGuarded, ownerUndecided, serverState, staleVerdict, versionUnknown } from './state';
 import { mayRun } from './trust';
 
@@ -126,6 +127,7 @@ export function serverCaps(s: VmServer, ctx: TreeContext, workspaceFolders: read
     caps.push(restarts ? Cap.restart : Cap.stopOnly);
   }
   if (leftoverInstances(s).length > 0) caps.push(Cap.killDuplicates);
+  if (startTarget(s, ctx.window ?? NO_WINDOW, ctx.trusted, workspaceFolders)) caps.push(Cap.start);
   if (serverLogTarget(s, undefined, ctx.window ?? NO_WINDOW, ctx.logsDir)) caps.push(Cap.serverLog);
   if (ctx.guardAvailable) {
     if (isWrapped(s)) caps.push(Cap.unwrap);
@@ -263,6 +265,8 @@ function serverItem(id: string, s: VmServer, ctx: TreeContext, workspaceFolders:
   }
   if (s.updateAvailable) lines.push('', `${mdCell(s.updateAvailable.package)} ${mdCell(s.updateAvailable.latest)} is available (installed: ${mdCell(s.updateAvailable.installed)})`);
   if (!trust.allowed) lines.push('', mdCell(trust.reason));
+  // Not running: Start where MCP Lifeguard can start it, else who does.
+  if (state.kind === 'notRunning') lines.push('', startTarget(s, ctx.window ?? NO_WINDOW, ctx.trusted, workspaceFolders) ? 'Start starts it through VS Code.' : mdCell(startedBy(s)));
   return {
     id,
     label: s.name,

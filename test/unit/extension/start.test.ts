@@ -1,0 +1,40 @@
+import * as assert from 'node:assert/strict';
+import { startedBy, startTarget } from '../../../src/extension/viewModel/start';
+import { childNodes, rootNodes, treeItem } from '../../../src/extension/viewModel/tree';
+import { instance, NOW, server, snapshot, source, VSCODE_HERE } from './fixtures';
+
+const here = { product: 'vscode' as const, workspaceFolders: ['/ws/a'], windowPids: [200] };
+const ws = source({ client: 'vscode', scope: 'workspace', label: 'Workspace', file: '/ws/a/.vscode/mcp.json', workspaceFolder: '/ws/a' });
+const user = source({ client: 'vscode', scope: 'user', label: 'VS Code', file: '/home/u/.config/Code/User/mcp.json' });
+
+describe('extension view-model: Start', () => {
+  it('a server VS Code runs from its config, not running, starts through VS Code by its id', () => {
+    assert.deepEqual(startTarget(server('memory', { source: ws }), here, true, ['/ws/a']), { kind: 'vscode', command: 'workbench.mcp.startServer', serverId: 'mcp.config.ws0.memory' });
+    assert.deepEqual(startTarget(server('kb', { source: user }), here, true, ['/ws/a'])?.serverId, 'mcp.config.usrlocal.kb');
+  });
+
+  it('not offered when it runs, is disabled, belongs to an untrusted workspace, or another client owns it', () => {
+    assert.equal(startTarget(server('memory', { source: ws, instances: [instance(5, { client: VSCODE_HERE })] }), here, true, ['/ws/a']), undefined);
+    assert.equal(startTarget(server('memory', { source: ws, disabled: true }), here, true, ['/ws/a']), undefined);
+    assert.equal(startTarget(server('memory', { source: ws }), here, false, ['/ws/a']), undefined, 'untrusted: it would run the workspace\'s command');
+    assert.ok(startTarget(server('kb', { source: user }), here, false, ['/ws/a']), 'a user server starts in an untrusted window too');
+    assert.equal(startTarget(server('notes'), here, true, ['/ws/a']), undefined, 'Claude Desktop starts its own');
+  });
+
+  it('elsewhere the row says which client starts it', () => {
+    assert.equal(startedBy(server('notes')), 'Claude Desktop starts it when it starts (or when you reconnect the server there).');
+    assert.equal(startedBy(server('kb', { source: source({ client: 'claude-code', label: 'Claude Code' }) })), 'Claude Code starts it at the start of its next session.');
+    assert.match(startedBy(server('web', { transport: 'http', url: 'http://127.0.0.1:3001/mcp' })), /mcp-lifeguard ensure --http/);
+  });
+
+  it('the tree: Start on the not-running server VS Code runs; the tooltip says who starts the others', () => {
+    const snap = snapshot([server('memory', { source: ws }), server('notes')]);
+    const ctx = { trusted: true, now: NOW, guardAvailable: true, window: here };
+    const [wsGroup, claudeGroup] = rootNodes(snap);
+    const memory = treeItem(childNodes(wsGroup)[0], ctx, ['/ws/a']);
+    const notes = treeItem(childNodes(claudeGroup)[0], ctx, ['/ws/a']);
+    assert.ok(memory.contextValue.split(' ').includes('start'));
+    assert.ok(!notes.contextValue.split(' ').includes('start'));
+    assert.match(notes.tooltip ?? '', /Claude Desktop starts it when it starts/);
+  });
+});
