@@ -33,6 +33,8 @@ export interface SnapshotRequest {
   registryChecks: boolean;
   /** Where the engine's quiet failures (registry, state files) go. */
   log: (message: string) => void;
+  /** Configs and processes only, no versions: the cheap first look, shown while versions are resolved. */
+  withoutVersions?: boolean;
 }
 
 export function createEngine(host: HostEnv = currentHostEnv()): Engine {
@@ -46,7 +48,7 @@ export function createEngine(host: HostEnv = currentHostEnv()): Engine {
         workspaceFolders: r.workspaceFolders,
         workspaceFiles: r.workspaceFiles,
         singleWriter: r.singleWriter,
-        versions: { log: r.log, ...(r.registryChecks ? {} : { registry: false }) },
+        versions: r.withoutVersions ? false : { log: r.log, ...(r.registryChecks ? {} : { registry: false }) },
       }),
     // The snapshot's identity (pid + start time + command hash + launcher chain) is what stop re-checks.
     // A missing command hash (an older snapshot) skips that one check; pid + start time still hold.

@@ -23,6 +23,7 @@ import { shouldPoll } from './viewModel/notConfigured';
  * right after, off the activation path. This file is a table of contents; each piece has its own.
  */
 export function activate(context: vscode.ExtensionContext): void {
+  const activatedAt = Date.now();
   const log = vscode.window.createOutputChannel('MCP Lifeguard', { log: true });
   const engine = createEngine();
   const store = new SnapshotStore();
@@ -34,17 +35,30 @@ export function activate(context: vscode.ExtensionContext): void {
   const tree = new ServersTreeProvider(store, () => ({ trusted: vscode.workspace.isTrusted, now: Date.now(), guardAvailable: guardAvailable(), window: currentWindow(), home: os.homedir(), logsDir: engine.paths.logs }));
   const treeViews = [VIEW_ID, EXPLORER_VIEW_ID].map((id) => vscode.window.createTreeView(id, { treeDataProvider: tree, showCollapseAll: true }));
 
+  let firstLook = true;
+  let versionsLogged = false;
   const load = async (): Promise<void> => {
     const workspaceFolders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
     try {
       const workspaceFile = vscode.workspace.workspaceFile;
-      const raw = await engine.snapshot({
+      const request = {
         workspaceFolders,
         workspaceFiles: workspaceFile?.scheme === 'file' ? [workspaceFile.fsPath] : [],
         singleWriter: settings.singleWriterServers,
         registryChecks: settings.notifyOnRegistryUpdate,
-        log: (m) => log.debug(`engine: ${m}`),
-      });
+        log: (m: string) => log.debug(`engine: ${m}`),
+      };
+      if (firstLook) {
+        // What is cheap first (configs and processes), so the badge counts at once; versions follow.
+        firstLook = false;
+        store.setSnapshot(await engine.snapshot({ ...request, withoutVersions: true }), settings.sources, { versionsPending: true });
+        log.info(`first badge after ${Date.now() - activatedAt} ms (configs and processes; versions follow)`);
+      }
+      const raw = await engine.snapshot(request);
+      if (!versionsLogged) {
+        versionsLogged = true;
+        log.info(`versions after ${Date.now() - activatedAt} ms`);
+      }
       store.setSnapshot(raw, settings.sources);
       refresh.watch(watchTargets(raw, path.dirname, path.basename));
       refresh.setPolling(shouldPoll(raw));

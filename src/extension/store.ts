@@ -28,9 +28,9 @@ export class SnapshotStore implements vscode.Disposable {
     return this.snapshot?.servers.find((s) => s.id === id);
   }
 
-  setSnapshot(raw: Snapshot, sources: readonly string[]): void {
+  setSnapshot(raw: Snapshot, sources: readonly string[], options: { versionsPending?: boolean } = {}): void {
     this._raw = raw;
-    this._state = { state: 'ready', snapshot: filterSources(toViewInput(raw), sources) };
+    this._state = { state: 'ready', snapshot: filterSources(toViewInput(raw, options), sources) };
     this.emitter.fire(this._state);
   }
 

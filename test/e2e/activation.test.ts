@@ -1,7 +1,16 @@
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { memoryServer, severalClients, StdioServer } from './support/fixture';
 import { describeE2e } from './support/harness';
 import { eventually, runCommand, sideBarTree, statusBarLabels, statusBarTexts } from './support/workbench';
+
+/** The text of the extension's log (its output channel's file under the session's user data). */
+function extensionLog(userDataDir: string): string {
+  const logs = path.join(userDataDir, 'logs');
+  const found = fs.existsSync(logs) ? (fs.readdirSync(logs, { recursive: true }) as string[]).filter((f) => f.endsWith(path.join('mcp-lifeguard.mcp-lifeguard', 'MCP Lifeguard.log'))) : [];
+  return found.map((f) => fs.readFileSync(path.join(logs, f), 'utf8')).join('\n');
+}
 
 describeE2e('e2e: activation', (h) => {
   it('shows the running count within 15 s of activation (the configured count in its label) and the servers grouped by source in the tree', async () => {
@@ -32,6 +41,11 @@ describeE2e('e2e: activation', (h) => {
     const countedAfter = Date.now() - (firstSeen ?? Date.now());
     assert.ok(countedAfter <= 15000, `the count took ${countedAfter} ms after the item appeared`);
     assert.ok(!texts.some((t) => /stale|dup/.test(t)), `nothing is flagged: ${JSON.stringify(texts)}`);
+    // The extension logs when its first badge showed (configs and processes; versions follow).
+    const logLine = await eventually('the extension log\'s "first badge after N ms" line', async () => extensionLog(s.userDataDir).match(/first badge after (\d+) ms.*$/m)?.[0], (l) => l !== undefined, 30000);
+    const versionsLine = await eventually('the extension log\'s "versions after N ms" line', async () => extensionLog(s.userDataDir).match(/versions after (\d+) ms$/m)?.[0], (l) => l !== undefined, 60000);
+    console.log(`    e2e: ${logLine}; ${versionsLine}; the badge counted ${countedAfter} ms after the item appeared`);
+
     // The number is what runs; the label says both counts.
     const labels = await statusBarLabels(page);
     assert.ok(labels.some((l) => /^1 running instance; 1 of 4 configured MCP servers running\b/.test(l)), JSON.stringify(labels));

@@ -74,6 +74,8 @@ export type VmProcesses = { state: 'ok' } | { state: 'unavailable'; reason: stri
 
 export interface VmSnapshot {
   takenAt: Snapshot['takenAt'];
+  /** The first look: configs and processes, versions still being resolved (no verdict on them yet). */
+  versionsPending?: true;
   workspaceFolders: Snapshot['workspaceFolders'];
   servers: VmServer[];
   notConfigured: VmInstance[];
@@ -82,13 +84,19 @@ export interface VmSnapshot {
   diagnostics: Diagnostic[];
 }
 
+/** What an instance of the first, cheap snapshot says until versions are resolved. */
+export const PENDING: VmVerdict = { kind: 'unknown', question: 'stale', reason: 'versions are being checked', settling: true };
+
 /** A core snapshot as view input. */
-export function toViewInput(s: Snapshot): VmSnapshot {
+export function toViewInput(s: Snapshot, options: { versionsPending?: boolean } = {}): VmSnapshot {
   const processes: VmProcesses = s.processes.state === 'ok' ? { state: 'ok' } : { state: 'unavailable', reason: s.processes.reason };
+  // Versions not resolved yet: every instance says so (never "ok" by omission) until the full snapshot.
+  const pending = (i: VmInstance): VmInstance => (options.versionsPending ? { ...i, verdicts: [...i.verdicts, PENDING] } : i);
   return {
     takenAt: s.takenAt,
+    ...(options.versionsPending ? { versionsPending: true } : {}),
     workspaceFolders: s.workspaceFolders,
-    servers: s.servers.map(toVmServer),
+    servers: s.servers.map(toVmServer).map((server) => ({ ...server, instances: server.instances.map(pending) })),
     notConfigured: s.notConfigured.map(toVmInstance),
     processes,
     files: s.files,

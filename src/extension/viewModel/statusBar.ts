@@ -66,7 +66,9 @@ export function statusBarModel(load: LoadState, options: StatusBarOptions): Stat
   if (c.problems) parts.push(`${c.problems} config problem${c.problems === 1 ? '' : 's'}`);
   const warning = hasProblems(c);
   // The number is what runs (users read it so), the configured count is in the tooltip.
-  const text = `${warning ? '$(warning)' : '$(pulse)'} MCP ${c.instances}${parts.map((p) => ` · ${p}`).join('')}`;
+  // The first look counts what runs at once; a spinner says versions are still being checked.
+  const icon = warning ? '$(warning)' : snapshot.versionsPending ? '$(sync~spin)' : '$(pulse)';
+  const text = `${icon} MCP ${c.instances}${parts.map((p) => ` · ${p}`).join('')}`;
 
   const problems: string[] = [];
   if (c.stale - c.changed) problems.push(`${plural(c.stale - c.changed, 'instance')} running replaced code`);
@@ -75,10 +77,11 @@ export function statusBarModel(load: LoadState, options: StatusBarOptions): Stat
   if (c.orphan) problems.push(`${plural(c.orphan, 'orphaned instance')}`);
   if (c.problems) problems.push(`${plural(c.problems, 'config problem')} (see Problems in the view)`);
   const summary = `${plural(c.instances, 'running instance')}; ${c.running} of ${plural(c.servers, 'configured MCP server')} running`;
-  const unknown = c.unknown ? ` What ${plural(c.unknown, 'instance')} run${c.unknown === 1 ? 's' : ''} could not be told.` : '';
+  const unknown = snapshot.versionsPending ? ' Versions are being checked.' : c.unknown ? ` What ${plural(c.unknown, 'instance')} run${c.unknown === 1 ? 's' : ''} could not be told.` : '';
   const accessibility = `${summary}. ${problems.length ? `Needs attention: ${problems.join(', ')}.` : c.unknown ? 'No problem found.' : 'All instances are fine.'}${unknown}`;
+  const tooltipSummary = snapshot.versionsPending ? `${summary}; versions are being checked` : summary;
 
-  return { visible: true, text, warning, tooltip: tooltipTable(snapshot, summary, options.window ?? NO_WINDOW), accessibility, command };
+  return { visible: true, text, warning, tooltip: tooltipTable(snapshot, tooltipSummary, options.window ?? NO_WINDOW), accessibility, command };
 }
 
 function tooltipTable(snapshot: VmSnapshot, summary: string, window: OwnerContext): string {

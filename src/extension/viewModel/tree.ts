@@ -5,7 +5,7 @@ import { Cap, CapValue, contextValue, NodeKind } from './contextValues';
 import { describeVerdict } from './evidence';
 import { ARROW, formatMemory, formatUptime, mdCell, plural, shownLines, shownText } from './format';
 import { isWrapped, runsUnderGuard, wrapSupport } from './guardCommand';
-import { VmInstance, VmServer, VmSnapshot } from './input';
+import { PENDING, VmInstance, VmServer, VmSnapshot } from './input';
 import { describeProgram, visibleNotConfigured } from './notConfigured';
 import { shownPath } from './problems';
 import { serverLogTarget } from './serverLog';
@@ -290,7 +290,7 @@ export function instanceVerdictWords(i: VmInstance): string[] {
   if (flags.has('orphan')) words.push('orphan');
   if (stale) words.push(causeLabel(stale));
   if (flags.has('duplicate')) words.push('duplicate');
-  if (!stale && unknown) words.push(unknown.settling ? 'version ? (settling)' : 'version ?');
+  if (!stale && unknown) words.push(unknown === PENDING ? 'checking' : unknown.settling ? 'version ? (settling)' : 'version ?');
   // Claimed by several entries: the tooltip names them; bulk actions leave it alone.
   if (ownerUndecided(i)) words.push('owner?');
   return words.length ? words : ['ok'];
