@@ -32,9 +32,10 @@ describeE2e('e2e: stale after an upgrade', (h) => {
     assert.equal(JSON.parse(fs.readFileSync(path.join(prefix, 'node_modules', PKG, 'package.json'), 'utf8')).version, OLD);
 
     // The clients (this process) start both servers at the old release.
+    // Each waited for as it starts: output nobody listens to yet is not kept.
     const first = s.startServer(claude!);
-    const second = s.startServer(cursor!);
     await s.waitForStderr(first, /running on stdio/);
+    const second = s.startServer(cursor!);
     await s.waitForStderr(second, /running on stdio/);
     const oldPids = [first.pid!, second.pid!];
 
