@@ -1,3 +1,5 @@
+import { describeLaunch } from '../../core/launch/describe';
+import { splitShellWords } from '../../core/launch/shellWords';
 import { VmInstance, VmSnapshot } from './input';
 
 /**
@@ -19,27 +21,7 @@ export function shouldPoll(snapshot: Pick<VmSnapshot, 'notConfigured'> & { serve
   return snapshot.servers.length > 0 || snapshot.notConfigured.length > 0;
 }
 
-const RUNNERS = new Set(['npx', 'npm', 'pnpm', 'pnpx', 'bunx', 'bun', 'yarn', 'uvx', 'uv', 'pipx', 'node', 'deno', 'python', 'python3', 'docker', 'podman', 'env', 'cmd', 'sh', 'bash']);
-
-const base = (p: string) => p.split(/[/\\]/).pop() ?? p;
-
-/**
- * What a process is, from its command line, in a few words: `@scope/pkg` from a node_modules path or
- * a runner's package argument, `module` from `python -m module`, else the program's name.
- */
+/** What a process is, in a few words, from its (redacted) command line: the core's launch parser reads it. */
 export function describeProgram(commandLine: string | undefined): string | undefined {
-  if (!commandLine) return undefined;
-  const inModules = /node_modules[/\\]((?:@[^/\\\s]+[/\\])?[^/\\\s]+)/.exec(commandLine);
-  if (inModules) return inModules[1].replace(/\\/g, '/');
-  const argv = commandLine.trim().split(/\s+/);
-  const m = argv.indexOf('-m');
-  const program = base(argv[0]).replace(/\.(exe|cmd)$/i, '');
-  if (/^python/.test(program) && m >= 0 && argv[m + 1]) return argv[m + 1];
-  if (RUNNERS.has(program) || /^python/.test(program)) {
-    // The runner's first argument that is not an option (nor docker's `run`) names what it runs.
-    const arg = argv.slice(1).find((a) => !a.startsWith('-') && a !== 'run' && a !== 'x' && a !== 'exec' && a !== 'dlx');
-    // A path (a script) by its file name; a package or image name (`@scope/pkg`, `mcp/github`) whole.
-    if (arg) return /^[/.~]|\\|\.(m?js|cjs|ts|py)$/.test(arg) ? base(arg) : arg;
-  }
-  return program;
+  return commandLine ? describeLaunch(splitShellWords(commandLine)) : undefined;
 }
