@@ -1,6 +1,5 @@
 import { VmInstance, VmServer, VmSnapshot } from './input';
-import { isGuarded, staleInstances } from './state';
-import { instanceKey } from './tree';
+import { instanceKey, isGuarded, staleInstances } from './state';
 import { mayRun } from './trust';
 
 /**

@@ -1,7 +1,7 @@
 import * as semver from 'semver';
 import { ARROW, plural, shownText } from './format';
 import { VmClient, VmInstance, VmServer, VmSnapshot } from './input';
-import { bulkRestartTargets, StaleVerdict, staleVerdict } from './state';
+import { bulkRestartTargets, distinctInstances, StaleVerdict, staleVerdict } from './state';
 
 /**
  * Which notifications a snapshot calls for. One package change is one notification, however many
@@ -93,14 +93,11 @@ export function decideNotifications(snapshot: VmSnapshot, memory: NotificationMe
   const out: Notification[] = [];
   if (settings.onUpgrade) {
     const events = new Map<string, Hit[]>();
-    for (const server of snapshot.servers) {
-      if (memory.muted.has(server.id)) continue;
-      for (const instance of server.instances) {
-        const verdict = staleVerdict(instance);
-        if (!verdict) continue;
-        const id = staleEventId(verdict);
-        events.set(id, [...(events.get(id) ?? []), { server, instance, verdict }]);
-      }
+    for (const { server, instance } of distinctInstances(snapshot.servers.filter((s) => !memory.muted.has(s.id)))) {
+      const verdict = staleVerdict(instance);
+      if (!verdict) continue;
+      const id = staleEventId(verdict);
+      events.set(id, [...(events.get(id) ?? []), { server, instance, verdict }]);
     }
     for (const [eventId, hits] of events) {
       if (memory.seen.has(eventId)) continue;

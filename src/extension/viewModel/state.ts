@@ -102,26 +102,40 @@ export interface Counts {
   problems: number;
 }
 
+/** pid + start time: pids are reused, so the pid alone would let a new process inherit a row. */
+export function instanceKey(i: VmInstance): string {
+  return `${i.pid}@${i.startTime ?? '?'}`;
+}
+
+/**
+ * Each running process once, with the first server that lists it: a process several entries claim
+ * is listed under each of them, but it is one process (counted once, notified once).
+ */
+export function* distinctInstances(servers: readonly VmServer[]): Generator<{ server: VmServer; instance: VmInstance }> {
+  const seen = new Set<string>();
+  for (const server of servers) {
+    for (const instance of server.instances) {
+      const key = instanceKey(instance);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      yield { server, instance };
+    }
+  }
+}
+
 /** Counts over configured servers' instances (not-configured processes are listed, never counted as problems). */
 export function counts(snapshot: VmSnapshot): Counts {
   const problems = snapshot.diagnostics.filter((d) => d.severity !== 'info').length;
   const c: Counts = { servers: snapshot.servers.length, running: 0, instances: 0, stale: 0, changed: 0, duplicate: 0, orphan: 0, unknown: 0, problems };
-  // A process several entries claim is listed under each of them but counted once: it is one process.
-  const counted = new Set<string>();
-  for (const s of snapshot.servers) {
-    if (s.instances.length > 0) c.running++;
-    for (const i of s.instances) {
-      const key = `${i.pid}@${i.startTime ?? ''}`;
-      if (counted.has(key)) continue;
-      counted.add(key);
-      c.instances++;
-      const f = instanceFlags(i);
-      if (f.has('stale')) c.stale++;
-      if (staleVerdict(i)?.cause === 'changed') c.changed++;
-      else if (!f.size && versionUnknown(i)) c.unknown++;
-      if (f.has('duplicate')) c.duplicate++;
-      if (f.has('orphan')) c.orphan++;
-    }
+  c.running = snapshot.servers.filter((s) => s.instances.length > 0).length;
+  for (const { instance: i } of distinctInstances(snapshot.servers)) {
+    c.instances++;
+    const f = instanceFlags(i);
+    if (f.has('stale')) c.stale++;
+    if (staleVerdict(i)?.cause === 'changed') c.changed++;
+    else if (!f.size && versionUnknown(i)) c.unknown++;
+    if (f.has('duplicate')) c.duplicate++;
+    if (f.has('orphan')) c.orphan++;
   }
   return c;
 }

@@ -10,7 +10,7 @@ import { describeProgram, visibleNotConfigured } from './notConfigured';
 import { shownPath } from './problems';
 import { serverLogTarget } from './serverLog';
 import { startedBy, startTarget } from './start';
-import { causeLabel, instanceFlags, leftoverInstances, isGuarded, ownerUndecided, serverState, staleVerdict, versionUnknown } from './state';
+import { causeLabel, instanceFlags, instanceKey, leftoverInstances, isGuarded, ownerUndecided, serverState, staleVerdict, versionUnknown } from './state';
 import { mayRun } from './trust';
 
 /**
@@ -94,10 +94,7 @@ export function childNodes(node: TreeNode): TreeNode[] {
   }
 }
 
-/** pid + start time: pids are reused, so the pid alone would let a new process inherit a row. */
-export function instanceKey(i: VmInstance): string {
-  return `${i.pid}@${i.startTime ?? '?'}`;
-}
+export { instanceKey } from './state';
 
 /** The instance a link names by server id and instanceKey, in the current snapshot: a link can outlive its process. */
 export function findInstance(snapshot: VmSnapshot | undefined, serverId: string, key: string): { server: VmServer; instance: VmInstance } | undefined {

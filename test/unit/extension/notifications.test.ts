@@ -24,6 +24,13 @@ describe('extension view-model: notification decisions', () => {
     assert.match(n.message, /; 3 instances \(1 in Claude Desktop, 2 of unknown origin\) still run 2026\.7\.4\.$/);
   });
 
+  it('a process two entries claim is one instance in the message', () => {
+    const shared = instance(7, { verdicts: [stale()] });
+    const [n] = decideNotifications(snapshot([server('memory', { instances: [shared] }), server('notes', { instances: [shared] })]), fresh, on);
+    assert.match(n.message, /; 1 instance \(1 in Claude Desktop\) still runs 2026\.7\.4\.$/);
+    assert.ok(n.kind === 'stale' && n.pids.length === 1);
+  });
+
   it('is not repeated once seen, but a later upgrade is a new event', () => {
     const [first] = decideNotifications(snapshot([memory]), fresh, on);
     assert.deepEqual(decideNotifications(snapshot([memory]), { seen: new Set([first.eventId]), muted: new Set() }, on), []);
