@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { Services } from '../services';
 import { startedBy, startTarget } from '../viewModel/start';
+import { VSCODE_MCP } from '../viewModel/vscodeServerId';
 import { CommandArg, pickServer } from './pickServer';
 
 const WAIT_MS = 15_000;
@@ -28,6 +29,6 @@ export async function startServer(svc: Services, arg?: CommandArg): Promise<void
     if (svc.store.snapshot?.servers.find((s) => s.id === server.id)?.instances.length) return;
   }
   void vscode.window.showWarningMessage(`${server.name} did not show a running process within ${WAIT_MS / 1000} s of VS Code's start. Its output may say why.`, 'Show Server Log').then((c) => {
-    if (c) void vscode.commands.executeCommand('workbench.mcp.showOutput', target.serverId);
+    if (c) void vscode.commands.executeCommand(VSCODE_MCP.showOutput, target.serverId);
   });
 }

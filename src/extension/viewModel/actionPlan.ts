@@ -1,7 +1,7 @@
 import { VmClient, VmInstance, VmServer } from './input';
 import { isGuarded } from './state';
 import { mayRun } from './trust';
-import { vscodeServerId } from './vscodeServerId';
+import { VSCODE_MCP, vscodeServerId } from './vscodeServerId';
 
 /**
  * How to restart or stop instances, by who owns each one (the design's table):
@@ -22,7 +22,7 @@ export interface WindowContext {
 
 export type PlanStep =
   | { kind: 'guard'; op: 'restart' | 'shutdown'; endpoint: string; instance: VmInstance }
-  | { kind: 'vscode'; command: 'workbench.mcp.restartServer' | 'workbench.mcp.stopServer'; serverId: string; instances: VmInstance[] }
+  | { kind: 'vscode'; command: typeof VSCODE_MCP.restart | typeof VSCODE_MCP.stop; serverId: string; instances: VmInstance[] }
   | { kind: 'terminate'; instances: VmInstance[]; client: VmClient; afterward: string; offerWrap: boolean };
 
 export type ActionPlan = { kind: 'blocked'; reason: string } | { kind: 'nothing'; reason: string } | { kind: 'steps'; steps: PlanStep[] };
@@ -31,21 +31,35 @@ export function isThisWindow(i: VmInstance, ctx: Pick<WindowContext, 'windowPids
   return (i.client.id === 'vscode' || i.client.id === 'vscode-insiders') && i.client.pid !== undefined && ctx.windowPids.includes(i.client.pid);
 }
 
+/** Clients that start their servers once per session (a CLI agent), not whenever they run. */
+const SESSION_CLIENTS: ReadonlySet<string> = new Set(['claude-code', 'codex', 'gemini-cli', 'copilot-cli']);
+
+/** Whether a client starts its servers per session. */
+export function startsPerSession(clientId: string): boolean {
+  return SESSION_CLIENTS.has(clientId);
+}
+
+/** A client as the "who starts it again" texts tell them apart. */
+function clientKind(client: VmClient): 'terminal' | 'unknown' | 'session' | 'vscode' | 'other' {
+  if (client.id === 'terminal' || client.id === 'unknown') return client.id;
+  if (client.id === 'vscode' || client.id === 'vscode-insiders') return 'vscode';
+  return startsPerSession(client.id) ? 'session' : 'other';
+}
+
+/** This window's facts when a caller has none: only guarded instances restart. */
+export const NO_WINDOW: OwnerContext = { product: 'vscode', workspaceFolders: [], windowPids: [] };
+
 /** What happens after we terminate a server another client started, in the words the user needs. */
 export function afterTerminate(client: VmClient, action: ActionKind): string {
   const again = action === 'restart' ? ' That loads the new code.' : '';
-  switch (client.id) {
+  switch (clientKind(client)) {
     case 'terminal':
       return `It was started from a terminal: start it again there.${again}`;
     case 'unknown':
       return `The program that started it must start it again.${again}`;
-    case 'claude-code':
-    case 'codex':
-    case 'gemini-cli':
-    case 'copilot-cli':
+    case 'session':
       return `${client.name} starts it again in its next session (or when you reconnect the server there).${again}`;
     case 'vscode':
-    case 'vscode-insiders':
       return `${client.name} (another window) starts it again when you restart the server there or the server is next used.${again}`;
     default:
       return `${client.name} will start it again on its next restart.${again}`;
@@ -73,7 +87,7 @@ export function planAction(action: ActionKind, server: VmServer, instances: read
     }
   }
   if (ours.length > 0 && id !== undefined) {
-    steps.push({ kind: 'vscode', command: action === 'restart' ? 'workbench.mcp.restartServer' : 'workbench.mcp.stopServer', serverId: id, instances: ours });
+    steps.push({ kind: 'vscode', command: action === 'restart' ? VSCODE_MCP.restart : VSCODE_MCP.stop, serverId: id, instances: ours });
   }
   for (const g of others.values()) {
     // Wrapping is offered where it helps next time: a stdio server some other client launches.
@@ -114,18 +128,14 @@ export function restartEffect(server: VmServer, i: VmInstance, ctx: OwnerContext
 
 /** Before a stop: who will not start the server again, and until when (the confirmation's words). */
 export function notStartedAgain(client: VmClient): string {
-  switch (client.id) {
+  switch (clientKind(client)) {
     case 'terminal':
       return 'Nothing starts it again: it was started from a terminal, start it there.';
     case 'unknown':
       return 'Nothing here starts it again: the program that started it must.';
-    case 'claude-code':
-    case 'codex':
-    case 'gemini-cli':
-    case 'copilot-cli':
+    case 'session':
       return `${client.name} will not start it again until its next session (or until you reconnect the server there).`;
     case 'vscode':
-    case 'vscode-insiders':
       return `${client.name} (another window) will not start it again until the server is restarted there or next used.`;
     default:
       return `${client.name} will not start it again until it restarts.`;

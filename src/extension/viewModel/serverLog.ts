@@ -1,9 +1,9 @@
 import { isThisWindow, OwnerContext } from './actionPlan';
 import { VmInstance, VmServer } from './input';
-import { vscodeServerId } from './vscodeServerId';
+import { VSCODE_MCP, vscodeServerId } from './vscodeServerId';
 
 /** Where Show Server Log takes the user: the guard's log file, or VS Code's own output for its server. */
-export type ServerLogTarget = { kind: 'file'; file: string } | { kind: 'vscode'; command: 'workbench.mcp.showOutput'; serverId: string };
+export type ServerLogTarget = { kind: 'file'; file: string } | { kind: 'vscode'; command: typeof VSCODE_MCP.showOutput; serverId: string };
 
 /**
  * A guard's log file, only inside MCP Lifeguard's own logs folder: a lock record is a file anyone
@@ -27,5 +27,5 @@ export function serverLogTarget(server: VmServer, instance: VmInstance | undefin
   if (file) return { kind: 'file', file };
   const id = vscodeServerId(server, window);
   if (id === undefined || (instance && !isThisWindow(instance, window))) return undefined;
-  return { kind: 'vscode', command: 'workbench.mcp.showOutput', serverId: id };
+  return { kind: 'vscode', command: VSCODE_MCP.showOutput, serverId: id };
 }

@@ -1,10 +1,10 @@
-import { OwnerContext } from './actionPlan';
+import { OwnerContext, startsPerSession } from './actionPlan';
 import { VmServer } from './input';
 import { mayRun } from './trust';
-import { vscodeServerId } from './vscodeServerId';
+import { VSCODE_MCP, vscodeServerId } from './vscodeServerId';
 
 /** How Start starts a configured server that is not running: only where MCP Lifeguard can do it honestly. */
-export type StartTarget = { kind: 'vscode'; command: 'workbench.mcp.startServer'; serverId: string };
+export type StartTarget = { kind: 'vscode'; command: typeof VSCODE_MCP.start; serverId: string };
 
 /**
  * Start is offered for a stdio or HTTP server VS Code itself runs from a config (its own start, so
@@ -15,16 +15,14 @@ export function startTarget(server: VmServer, window: OwnerContext, trusted: boo
   if (server.instances.length > 0 || server.disabled) return undefined;
   if (!mayRun('start', server, trusted, workspaceFolders).allowed) return undefined;
   const id = vscodeServerId(server, window);
-  return id === undefined ? undefined : { kind: 'vscode', command: 'workbench.mcp.startServer', serverId: id };
+  return id === undefined ? undefined : { kind: 'vscode', command: VSCODE_MCP.start, serverId: id };
 }
-
-const SESSION_CLIENTS = new Set(['claude-code', 'codex', 'gemini-cli', 'copilot-cli']);
 
 /** Who starts a server MCP Lifeguard does not start, in the words a not-running row's tooltip uses. */
 export function startedBy(server: Pick<VmServer, 'source' | 'transport'>): string {
   const { client, label } = server.source;
   if (server.transport !== 'stdio') return 'An HTTP server runs on its own: start it as its documentation says; `mcp-lifeguard ensure --http --listen 127.0.0.1:PORT -- COMMAND` starts one and keeps it to one instance.';
   if (client === 'vscode' || client === 'vscode-insiders') return 'VS Code starts it when it is needed, in the window whose workspace or profile defines it (MCP: List Servers, Start Server).';
-  if (SESSION_CLIENTS.has(client)) return `${label} starts it at the start of its next session.`;
+  if (startsPerSession(client)) return `${label} starts it at the start of its next session.`;
   return `${label} starts it when it starts (or when you reconnect the server there).`;
 }

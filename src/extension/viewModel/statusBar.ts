@@ -1,6 +1,6 @@
 import { CommandId } from '../commandIds';
 import { ARROW, commandLink, mdCell, plural } from './format';
-import { OwnerContext, restartEffect } from './actionPlan';
+import { NO_WINDOW, OwnerContext, restartEffect } from './actionPlan';
 import { VmSnapshot } from './input';
 import { instanceKey } from './tree';
 import { causeLabel, counts, hasProblems, instanceFlags, staleVerdict, versionUnknown } from './state';
@@ -34,8 +34,6 @@ export interface StatusBarOptions {
   /** This window, to name each row's action after what it does (Restart or Stop). */
   window?: OwnerContext;
 }
-
-const NO_WINDOW: OwnerContext = { product: 'vscode', workspaceFolders: [], windowPids: [] };
 
 /** Rows past this go to a "... and N more" line: tooltips should stay small. */
 const MAX_ROWS = 12;

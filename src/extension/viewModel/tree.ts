@@ -1,6 +1,6 @@
 import { CommandId, CommandIdValue } from '../commandIds';
 import type { Diagnostic } from '../../core/base/model';
-import { OwnerContext, restartEffect } from './actionPlan';
+import { NO_WINDOW, OwnerContext, restartEffect } from './actionPlan';
 import { Cap, CapValue, contextValue, NodeKind } from './contextValues';
 import { describeVerdict } from './evidence';
 import { ARROW, formatMemory, formatUptime, mdCell, plural, shownLines, shownText } from './format';
@@ -41,8 +41,6 @@ export interface TreeContext {
   /** MCP Lifeguard's logs folder: guard logs are opened only from there. */
   logsDir?: string;
 }
-
-const NO_WINDOW: OwnerContext = { product: 'vscode', workspaceFolders: [], windowPids: [] };
 
 export interface TreeItemModel {
   id: string;

@@ -1,5 +1,13 @@
 import { VmServer } from './input';
 
+/** VS Code's own MCP commands MCP Lifeguard calls, each with a server id from vscodeServerId. */
+export const VSCODE_MCP = {
+  start: 'workbench.mcp.startServer',
+  stop: 'workbench.mcp.stopServer',
+  restart: 'workbench.mcp.restartServer',
+  showOutput: 'workbench.mcp.showOutput',
+} as const;
+
 /**
  * The id VS Code's own MCP commands (`workbench.mcp.restartServer`, `stopServer`) know a server by.
  * These are internal ids and an unknown one is silently ignored, so every use is verified afterwards
