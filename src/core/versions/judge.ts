@@ -128,17 +128,18 @@ export function filesPredateProcess(installed: Installed, processStart: number |
 /**
  * Why the verdict must wait, if it must: an install still writing would be judged half done. Files
  * changed or a package removed less than SETTLE_MS ago, or an installer of its ecosystem that
- * started before the change still running.
+ * started before the change still running (or running at all while dependencies it had are gone).
  */
-function settlingReason(e: VersionEvidence, changedSinceStart: boolean, unverified: boolean): string | undefined {
+function settlingReason(e: VersionEvidence, changedSinceStart: boolean, unverified: boolean, dependenciesGone: boolean): string | undefined {
   const inst = e.installed;
   const ago = (t: number) => `${Math.max(0, Math.round((e.now! - t) / 1000))} s ago`;
   if (changedSinceStart && inst.state === 'installed' && e.now !== undefined && e.now - inst.changedAt! < SETTLE_MS) {
     return `files of ${inst.name} changed ${ago(inst.changedAt!)} (an install may be running): judged once they stop changing`;
   }
   const changeTime = inst.state === 'installed' ? inst.changedAt : inst.state === 'missing' ? inst.goneAt : undefined;
-  const byInstaller = e.installing && (e.installing.startTime === undefined || changeTime === undefined || changeTime >= e.installing.startTime - CLOCK_SLACK_MS);
-  if (e.installing && byInstaller && (changedSinceStart || (inst.state === 'missing' && inst.fromProcess) || unverified)) {
+  // Dependencies gone carry no time of their own (their folders are gone): any running installer of the ecosystem may be removing them.
+  const byInstaller = e.installing && (dependenciesGone || e.installing.startTime === undefined || changeTime === undefined || changeTime >= e.installing.startTime - CLOCK_SLACK_MS);
+  if (e.installing && byInstaller && (changedSinceStart || (inst.state === 'missing' && inst.fromProcess) || unverified || dependenciesGone)) {
     return `${e.installing.what} is running: judged once it is done`;
   }
   const start = e.processStart;
@@ -163,7 +164,8 @@ export function judge(e: VersionEvidence): { running: Running; verdict: VersionV
   const identical = e.identicalFiles ?? [];
   const start = e.processStart;
   const changedSinceStart = start !== undefined && inst.state === 'installed' && inst.changedAt !== undefined && inst.changedAt > start + CLOCK_SLACK_MS && !e.changeExplained;
-  const waiting = settlingReason(e, changedSinceStart, unverified.length > 0);
+  const dependenciesGone = running.state === 'known' && !!running.environment && inst.state === 'installed' && !!inst.environment && environmentMoves(running.environment, inst.environment).some((m) => m.to === undefined);
+  const waiting = settlingReason(e, changedSinceStart, unverified.length > 0, dependenciesGone);
   if (waiting) return { running, verdict: { state: 'unknown', settling: true, reason: waiting } };
   // No record, but the files are older than the process: it loaded exactly these. (Not when a file
   // it mapped was replaced since: then something changed after it started, whatever the file times say.)

@@ -134,6 +134,27 @@ async function findDependency(ctx: ResolveContext, fromDir: string, name: string
 }
 
 /**
+ * The newest change time among the existing folders Node would look in for `name` from `fromDir`
+ * (each `node_modules`, and its `@scope` folder for a scoped name): removing an entry changes its folder.
+ */
+async function lastLookupChange(ctx: ResolveContext, fromDir: string, name: string): Promise<number | undefined> {
+  const p = pathFor(ctx.host);
+  const scope = name.startsWith('@') ? name.split('/')[0] : undefined;
+  const times: Array<number | undefined> = [];
+  let dir = fromDir;
+  for (;;) {
+    if (p.basename(dir) !== 'node_modules') {
+      const nm = p.join(dir, 'node_modules');
+      times.push(changedAt(await ctx.fs.stat(nm)));
+      if (scope) times.push(changedAt(await ctx.fs.stat(p.join(nm, scope))));
+    }
+    const up = p.dirname(dir);
+    if (up === dir) return newest(times);
+    dir = up;
+  }
+}
+
+/**
  * How a closure member is named, as npm's lockfile keys name it: its path below the tree (`a > b`
  * for a nested copy, `srv > c` for one inside the server), so a tree read either way gives the same
  * names; for a pnpm store entry, its path below that entry's own node_modules, so an upgrade reads
@@ -176,8 +197,12 @@ async function fromNodeResolution(ctx: ResolveContext, pkgDir: string, self: Rec
   const queue: Array<{ dir: string; json: Record<string, unknown> }> = [{ dir: start, json: self }];
   while (queue.length) {
     const from = queue.shift()!;
+    const required = new Set(isRecord(from.json.dependencies) ? Object.keys(from.json.dependencies) : []);
     for (const dep of depNames(from.json)) {
       const found = await findDependency(ctx, from.dir, dep);
+      // A required dependency that is gone went at the latest when a folder it was looked up in
+      // last changed: an install removing the tree shows as a change now, not as a moved closure.
+      if (!found && required.has(dep)) times.push(await lastLookupChange(ctx, from.dir, dep));
       if (!found || visited.has(found.dir)) continue;
       if (visited.size > MAX_PACKAGES) return { changed: newest(times) };
       visited.add(found.dir);

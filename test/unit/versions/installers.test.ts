@@ -41,4 +41,20 @@ describe('versions: installers running now', () => {
     const untouched = judge({ installed: { ...installed, changedAt: START - 1000 }, processStart: START, now, installing: { what: 'npm ci (pid 9)' } });
     assert.equal(untouched.verdict.state, 'current');
   });
+
+  it('holds a verdict while an installer runs and dependencies the process had are gone (their folders carry no time); a moved one alone is judged', () => {
+    const START = Date.parse('2026-11-20T10:00:00Z');
+    const now = START + 600_000;
+    const env = (packages: Record<string, string>) => ({ scope: 'closure' as const, hash: JSON.stringify(packages), packages });
+    const installed = { state: 'installed' as const, ecosystem: 'python' as const, name: 'srv', version: '1.0', how: 'h', location: '/v/site-packages', changedAt: START - 5000, environment: env({ anyio: '4.9.0' }) };
+    const firstSeen = { name: 'srv', version: '1.0', firstSeenAt: new Date(START).toISOString(), environment: env({ anyio: '4.9.0', httpx: '0.28.1' }) };
+    const installing = { what: 'pip install (pid 9)', startTime: START + 300_000 };
+    const during = judge({ installed, processStart: START, now, firstSeen, installing });
+    assert.equal(during.verdict.state === 'unknown' && during.verdict.settling && during.verdict.reason, 'pip install (pid 9) is running: judged once it is done');
+    const done = judge({ installed, processStart: START, now, firstSeen });
+    assert.equal(done.verdict.state, 'stale');
+    // A dependency that moved to another version with an unrelated installer running: judged (the change has a time, before the installer).
+    const moved = judge({ installed: { ...installed, environment: env({ anyio: '4.9.0', httpx: '0.27.0' }) }, processStart: START, now, firstSeen, installing });
+    assert.equal(moved.verdict.state, 'stale');
+  });
 });

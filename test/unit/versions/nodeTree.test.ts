@@ -74,6 +74,25 @@ describe('versions: dependency closures walked as Node resolves them (yarn, pnpm
     assert.deepEqual(tree.environment?.packages, { a: '1.0.0', present: '2.0.0', 'peer-here': '3.0.0' });
   });
 
+  it('a required dependency removed from the tree counts as a change when its folder changed; a missing optional one does not', async () => {
+    const home = tempDir();
+    const nm = path.join(home, 'proj', 'node_modules');
+    const srv = plainPackage(path.join(nm, 'srv'), 'srv', '1.0.0', { dependencies: { a: '1', '@s/b': '1' }, optionalDependencies: { opt: '1' } });
+    plainPackage(path.join(nm, 'a'), 'a', '1.0.0');
+    plainPackage(path.join(nm, '@s', 'b'), '@s/b', '1.0.0');
+    await new Promise((r) => setTimeout(r, 30));
+    // Something unrelated lands in node_modules: a missing optional dependency is not a change of the server.
+    plainPackage(path.join(nm, 'unrelated'), 'unrelated', '1.0.0');
+    const quiet = await treeEnvironment(ctxFor(home), srv, json(path.join(srv, 'package.json')));
+    assert.ok((quiet.changed ?? 0) < fs.statSync(nm).ctimeMs, `${quiet.changed} vs ${fs.statSync(nm).ctimeMs}`);
+    await new Promise((r) => setTimeout(r, 30));
+    // An installer removes the scoped dependency (as \`npm ci\` clears node_modules before it writes).
+    fs.rmSync(path.join(nm, '@s', 'b'), { recursive: true });
+    const removing = await treeEnvironment(ctxFor(home), srv, json(path.join(srv, 'package.json')));
+    assert.deepEqual(removing.environment?.packages, { a: '1.0.0' });
+    assert.equal(removing.changed, fs.statSync(path.join(nm, '@s')).ctimeMs, 'the removal time of @s/b is the newest change');
+  });
+
   it('trusts npm\'s hidden lockfile only while no package of the closure was written after it', async () => {
     const home = tempDir();
     const nm = path.join(home, 'proj', 'node_modules');
