@@ -6,7 +6,7 @@ import type { Snapshot } from '../core/base/model';
 import { lifeguardPaths, LifeguardPaths } from '../core/base/paths';
 import { holderRecordOf } from '../core/processes/guarded';
 import { takeSnapshot } from '../core/snapshot/build';
-import { VmInstance } from './viewModel/input';
+import { VmInstance } from '../core/report/input';
 
 /**
  * The extension's only door into the engine: snapshots, stop, and the guard's control endpoint.

@@ -14,7 +14,7 @@ import { createProblemsPanel } from './problemsPanel';
 import { createStatusBar } from './statusBar';
 import { SnapshotStore } from './store';
 import { ServersTreeProvider } from './tree/serversTreeProvider';
-import { staleInstances } from './viewModel/state';
+import { staleInstances } from '../core/report/state';
 import { watchTargets } from './viewModel/watchTargets';
 import { shouldPoll } from './viewModel/notConfigured';
 

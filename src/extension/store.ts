@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { Snapshot } from '../core/base/model';
 import { LoadState } from './viewModel/statusBar';
 import { filterSources } from './viewModel/sourcesFilter';
-import { toViewInput, VmServer, VmSnapshot } from './viewModel/input';
+import { toViewInput, VmServer, VmSnapshot } from '../core/report/input';
 
 /** The latest snapshot, as the engine gave it and as the views read it; one change event for all. */
 export class SnapshotStore implements vscode.Disposable {

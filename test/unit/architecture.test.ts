@@ -22,6 +22,7 @@ export const CORE_LAYERS = [
   'versions', // installed vs running: resolution per ecosystem, judgement
   'actions', // stop ladder, stop, kill-duplicates, workspace trust
   'snapshot', // the whole picture every face reads
+  'report', // the snapshot read as verdicts, counts and evidence, the same in every face
 ] as const;
 
 /** The faces and what each may import (the engine imports none of them). */

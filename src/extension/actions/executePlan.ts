@@ -3,7 +3,7 @@ import { ControlUnreachableError } from '../../core/control';
 import { Services } from '../services';
 import { ActionKind, PlanStep, verifyVsCodeStep } from '../viewModel/actionPlan';
 import { ARROW } from '../viewModel/format';
-import { VmInstance, VmServer } from '../viewModel/input';
+import { VmInstance, VmServer } from '../../core/report/input';
 
 /** What running a plan did, in lines a person reads. */
 export interface ExecutionReport {

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { CommandId } from '../commandIds';
 import { Services } from '../services';
 import { ActionKind, Confirmation, confirmationText, planAction, restartConfirmation, WRAP_THEN_STOP } from '../viewModel/actionPlan';
-import { VmInstance, VmServer } from '../viewModel/input';
+import { VmInstance, VmServer } from '../../core/report/input';
 import { executePlan } from './executePlan';
 
 /** Asks (unless turned off) and returns whether to go on. The modal names every pid and client. */

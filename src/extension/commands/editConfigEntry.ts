@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { Services } from '../services';
-import { VmServer } from '../viewModel/input';
+import { VmServer } from '../../core/report/input';
 import { EditResult } from '../viewModel/wrapEdit';
 
 /**

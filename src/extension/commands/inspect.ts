@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { Services } from '../services';
-import { evidenceDocument } from '../viewModel/evidenceDocument';
+import { evidenceDocument } from '../../core/report/evidenceDocument';
 import { serverLogTarget } from '../viewModel/serverLog';
 import { TreeNode } from '../viewModel/tree';
 

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { planKillDuplicates } from '../../core/actions/killDuplicates';
 import { Services } from '../services';
-import { leftoverInstances } from '../viewModel/state';
+import { leftoverInstances } from '../../core/report/state';
 import { confirm } from '../actions/runAction';
 import { CommandArg, pickServer } from './pickServer';
 

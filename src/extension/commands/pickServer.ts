@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { Services } from '../services';
-import { VmServer } from '../viewModel/input';
-import { serverState } from '../viewModel/state';
+import { VmServer } from '../../core/report/input';
+import { serverState } from '../../core/report/state';
 import { TreeNode, treeItem } from '../viewModel/tree';
 
 /** What a command was invoked on: a tree node, a server id (from a link or a notification), or nothing (the palette). */

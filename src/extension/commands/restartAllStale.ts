@@ -2,8 +2,8 @@ import * as vscode from 'vscode';
 import { runAction } from '../actions/runAction';
 import { Services } from '../services';
 import { bulkRestartConfirmation } from '../viewModel/actionPlan';
-import { VmInstance, VmServer } from '../viewModel/input';
-import { bulkRestartTargets } from '../viewModel/state';
+import { VmInstance, VmServer } from '../../core/report/input';
+import { bulkRestartTargets } from '../../core/report/state';
 
 export type RestartTarget = { server: VmServer; instances: VmInstance[] };
 

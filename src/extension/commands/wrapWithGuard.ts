@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { Services } from '../services';
 import { isWrapped, wrapSupport } from '../viewModel/guardCommand';
-import { VmServer } from '../viewModel/input';
+import { VmServer } from '../../core/report/input';
 import { mayRun } from '../viewModel/trust';
 import { computeUnwrap, computeWrap, entryFormatFor } from '../viewModel/wrapEdit';
 import { editConfigEntry } from './editConfigEntry';

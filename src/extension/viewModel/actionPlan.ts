@@ -1,5 +1,5 @@
-import { VmClient, VmInstance, VmServer } from './input';
-import { isGuarded } from './state';
+import { VmClient, VmInstance, VmServer } from '../../core/report/input';
+import { isGuarded } from '../../core/report/state';
 import { mayRun } from './trust';
 import { VSCODE_MCP, vscodeServerId } from './vscodeServerId';
 

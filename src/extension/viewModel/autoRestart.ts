@@ -1,5 +1,5 @@
-import { VmInstance, VmServer, VmSnapshot } from './input';
-import { instanceKey, isGuarded, staleInstances } from './state';
+import { VmInstance, VmServer, VmSnapshot } from '../../core/report/input';
+import { instanceKey, isGuarded, staleInstances } from '../../core/report/state';
 import { mayRun } from './trust';
 
 /**

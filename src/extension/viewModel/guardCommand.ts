@@ -1,4 +1,4 @@
-import { VmServer } from './input';
+import { VmServer } from '../../core/report/input';
 
 /**
  * Recognising and planning the guard wrapper in a server's entry. A wrapped entry launches

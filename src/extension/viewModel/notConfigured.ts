@@ -1,6 +1,6 @@
 import { describeLaunch } from '../../core/launch/describe';
 import { splitShellWords } from '../../core/launch/shellWords';
-import { VmInstance, VmSnapshot } from './input';
+import { VmInstance, VmSnapshot } from '../../core/report/input';
 
 /**
  * The "Not configured" group: processes that look like MCP servers but match no entry. A process

@@ -1,7 +1,7 @@
 import * as semver from 'semver';
 import { ARROW, plural, shownText } from './format';
-import { VmClient, VmInstance, VmServer, VmSnapshot } from './input';
-import { bulkRestartTargets, distinctInstances, StaleVerdict, staleVerdict } from './state';
+import { VmClient, VmInstance, VmServer, VmSnapshot } from '../../core/report/input';
+import { bulkRestartTargets, distinctInstances, StaleVerdict, staleVerdict } from '../../core/report/state';
 
 /**
  * Which notifications a snapshot calls for. One package change is one notification, however many

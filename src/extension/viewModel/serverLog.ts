@@ -1,5 +1,5 @@
 import { isThisWindow, OwnerContext } from './actionPlan';
-import { VmInstance, VmServer } from './input';
+import { VmInstance, VmServer } from '../../core/report/input';
 import { VSCODE_MCP, vscodeServerId } from './vscodeServerId';
 
 /** Where Show Server Log takes the user: the guard's log file, or VS Code's own output for its server. */

@@ -1,4 +1,4 @@
-import { VmSnapshot } from './input';
+import { VmSnapshot } from '../../core/report/input';
 
 /**
  * The `mcpLifeguard.sources` setting: which clients' configurations the views show. Empty means all.

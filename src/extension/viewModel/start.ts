@@ -1,5 +1,5 @@
 import { OwnerContext, startsPerSession } from './actionPlan';
-import { VmServer } from './input';
+import { VmServer } from '../../core/report/input';
 import { mayRun } from './trust';
 import { VSCODE_MCP, vscodeServerId } from './vscodeServerId';
 

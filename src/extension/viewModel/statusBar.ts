@@ -1,9 +1,9 @@
 import { CommandId } from '../commandIds';
 import { ARROW, commandLink, mdCell, plural } from './format';
 import { NO_WINDOW, OwnerContext, restartEffect } from './actionPlan';
-import { VmSnapshot } from './input';
+import { VmSnapshot } from '../../core/report/input';
 import { instanceKey } from './tree';
-import { causeLabel, counts, hasProblems, instanceFlags, staleVerdict, versionUnknown } from './state';
+import { causeLabel, counts, hasProblems, instanceFlags, staleVerdict, versionUnknown } from '../../core/report/state';
 
 /** What the status bar item shows; the glue copies it onto one item created once. */
 export type StatusBarModel =

@@ -2,15 +2,15 @@ import { CommandId, CommandIdValue } from '../commandIds';
 import type { Diagnostic } from '../../core/base/model';
 import { NO_WINDOW, OwnerContext, restartEffect } from './actionPlan';
 import { Cap, CapValue, contextValue, NodeKind } from './contextValues';
-import { describeVerdict } from './evidence';
+import { describeVerdict } from '../../core/report/evidence';
 import { ARROW, formatMemory, formatUptime, mdCell, plural, shownLines, shownText } from './format';
 import { isWrapped, runsUnderGuard, wrapSupport } from './guardCommand';
-import { PENDING, VmInstance, VmServer, VmSnapshot } from './input';
+import { PENDING, VmInstance, VmServer, VmSnapshot } from '../../core/report/input';
 import { describeProgram, visibleNotConfigured } from './notConfigured';
 import { shownPath } from './problems';
 import { serverLogTarget } from './serverLog';
 import { startedBy, startTarget } from './start';
-import { causeLabel, instanceFlags, instanceKey, leftoverInstances, isGuarded, ownerUndecided, serverState, staleVerdict, versionUnknown } from './state';
+import { causeLabel, instanceFlags, instanceKey, leftoverInstances, isGuarded, ownerUndecided, serverState, staleVerdict, versionUnknown } from '../../core/report/state';
 import { mayRun } from './trust';
 
 /**
@@ -92,7 +92,7 @@ export function childNodes(node: TreeNode): TreeNode[] {
   }
 }
 
-export { instanceKey } from './state';
+export { instanceKey } from '../../core/report/state';
 
 /** The instance a link names by server id and instanceKey, in the current snapshot: a link can outlive its process. */
 export function findInstance(snapshot: VmSnapshot | undefined, serverId: string, key: string): { server: VmServer; instance: VmInstance } | undefined {

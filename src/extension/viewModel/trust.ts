@@ -1,5 +1,5 @@
 import { isWorkspaceDefined as isWorkspaceSource } from '../../core/actions/workspaceTrust';
-import { VmServer } from './input';
+import { VmServer } from '../../core/report/input';
 
 /**
  * Workspace trust. Restarting or wrapping a server runs the command its config names; when the

@@ -1,4 +1,4 @@
-import { VmServer } from './input';
+import { VmServer } from '../../core/report/input';
 
 /** VS Code's own MCP commands MCP Lifeguard calls, each with a server id from vscodeServerId. */
 export const VSCODE_MCP = {

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { bulkRestartConfirmation, confirmationText, planAction, restartConfirmation, restartEffect, verifyVsCodeStep, WindowContext, WRAP_THEN_STOP } from '../../../src/extension/viewModel/actionPlan';
 import { CLAUDE, instance, server, source, stale, TERMINAL, VSCODE_HERE, VSCODE_OTHER } from './fixtures';
-import { bulkRestartTargets } from '../../../src/extension/viewModel/state';
+import { bulkRestartTargets } from '../../../src/core/report/state';
 
 const ctx: WindowContext = { trusted: true, workspaceFolders: ['/ws/a', '/ws/b'], product: 'vscode', windowPids: [200, 199] };
 const vscodeUser = source({ client: 'vscode', scope: 'user', label: 'VS Code User', file: '/h/.config/Code/User/mcp.json' });

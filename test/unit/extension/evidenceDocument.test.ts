@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type { InstanceVersions } from '../../../src/core/base/versionTypes';
-import { evidenceDocument, MAX_LISTED_PACKAGES } from '../../../src/extension/viewModel/evidenceDocument';
-import { VmVerdict } from '../../../src/extension/viewModel/input';
+import { evidenceDocument, MAX_LISTED_PACKAGES } from '../../../src/core/report/evidenceDocument';
+import { VmVerdict } from '../../../src/core/report/input';
 import { instance, server, stale } from './fixtures';
 
 /** A dependency map of `n` packages at 1.0.0. */

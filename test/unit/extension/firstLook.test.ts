@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type { Instance, Snapshot } from '../../../src/core/base/model';
 import type { InstanceVersions } from '../../../src/core/base/versionTypes';
-import { toViewInput } from '../../../src/extension/viewModel/input';
+import { toViewInput } from '../../../src/core/report/input';
 import { decideNotifications } from '../../../src/extension/viewModel/notifications';
 import { statusBarModel } from '../../../src/extension/viewModel/statusBar';
 import { instanceVerdictWords } from '../../../src/extension/viewModel/tree';

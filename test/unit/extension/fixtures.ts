@@ -1,5 +1,5 @@
 import type { SourceRef } from '../../../src/core/base/model';
-import { VmClient, VmInstance, VmServer, VmSnapshot, VmVerdict } from '../../../src/extension/viewModel/input';
+import { VmClient, VmInstance, VmServer, VmSnapshot, VmVerdict } from '../../../src/core/report/input';
 
 /** Small builders for view-model inputs: every test states only what matters to it. */
 

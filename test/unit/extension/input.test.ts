@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type { Instance, Snapshot } from '../../../src/core/base/model';
 import type { Installed, InstanceVersions } from '../../../src/core/base/versionTypes';
-import { toViewInput } from '../../../src/extension/viewModel/input';
+import { toViewInput } from '../../../src/core/report/input';
 import { filterSources } from '../../../src/extension/viewModel/sourcesFilter';
 import { server, snapshot, source } from './fixtures';
 

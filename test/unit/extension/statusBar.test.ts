@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { statusBarModel } from '../../../src/extension/viewModel/statusBar';
 import { changed, CLAUDE, duplicate, HOUR, instance, NOW, orphan, server, snapshot, stale, versionUnknown, VSCODE_HERE } from './fixtures';
 import { findInstance, instanceKey } from '../../../src/extension/viewModel/tree';
-import { describeVerdict } from '../../../src/extension/viewModel/evidence';
+import { describeVerdict } from '../../../src/core/report/evidence';
 
 const ready = (s: ReturnType<typeof snapshot>) => ({ state: 'ready' as const, snapshot: s });
 

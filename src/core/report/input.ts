@@ -1,5 +1,5 @@
-import type { Diagnostic, Instance, InstanceClient, InstanceRef, ScannedFile, ServerConfig, ServerStatus, Snapshot, Verdict } from '../../core/base/model';
-import type { Installed, InstanceVersions } from '../../core/base/versionTypes';
+import type { Diagnostic, Instance, InstanceClient, InstanceRef, ScannedFile, ServerConfig, ServerStatus, Snapshot, Verdict } from '../base/model';
+import type { Installed, InstanceVersions } from '../base/versionTypes';
 
 /**
  * What the view-model reads: the engine's snapshot, narrowed to the fields the views use. Every

@@ -1,5 +1,5 @@
 import { describeVerdict } from './evidence';
-import { shownText } from './format';
+import { terminalSafe as shownText } from '../base/terminalSafe';
 import { VmInstance, VmServer } from './input';
 import { instanceFlags, isGuarded, serverState, staleVerdict, versionUnknown } from './state';
 
