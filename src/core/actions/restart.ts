@@ -1,0 +1,94 @@
+import type { Instance, Snapshot } from '../base/model';
+import { controlRestart, controlStatus } from '../control';
+import { listLocks, LockRecord } from '../locks';
+import { defaultStopDeps, StopDeps, StopResult, stopInstance } from './stop';
+import { workspaceRefusal } from './workspaceTrust';
+
+/**
+ * "Restart SERVER|PID", the one way every face does it. A guarded server restarts through its
+ * guard's control endpoint, so its client keeps the session; an unguarded instance can only be
+ * stopped (re-identified, TERM, then KILL), and its client must start it again. The CLI's
+ * `restart` and the agent face's `restart_server` both call this and only word the outcome.
+ */
+
+export type RestartOutcome =
+  /** A guard restarted its server; the client kept its session. */
+  | { kind: 'restarted'; serverName: string; guardPid: number; childPid: number; restarts: number }
+  /** A guard was asked and could not (no endpoint, an error, a timeout). */
+  | { kind: 'failed'; serverName: string; guardPid: number; message: string }
+  /** Not guarded: the instance was stopped (or refused by the stop ladder: see `stop.outcome`). */
+  | { kind: 'stopped'; serverName?: string; client: string; stop: StopResult }
+  /** Nothing was signalled, and why. */
+  | { kind: 'refused'; reason: 'not-found' | 'ambiguous' | 'workspace-untrusted'; message: string; pids?: number[] };
+
+export interface RestartOptions {
+  locksDir: string;
+  /** The snapshot an unguarded target is found and re-identified in (taken only when needed). */
+  snapshot(): Promise<Snapshot>;
+  trustWorkspace: boolean;
+  home: string;
+  graceMs: number;
+  /** How long a guard gets to report its restart. */
+  timeoutMs: number;
+  /** Who asks, as the guard logs it (`mcp-lifeguard restart memory`). */
+  requestedBy: string;
+  stopDeps?: StopDeps;
+}
+
+export const WRAP_HINT = "Wrap it with 'mcp-lifeguard run -- <command>' in the client's config to restart it without breaking the client.";
+
+export async function restartTarget(target: string, o: RestartOptions): Promise<RestartOutcome[]> {
+  const live = (await listLocks(o.locksDir)).flatMap((l) => (l.state === 'live' ? [l.record] : []));
+  const guarded = await findGuarded(live, target);
+  if (guarded.length === 0) return [await stopUnguarded(target, o)];
+  const outcomes: RestartOutcome[] = [];
+  for (const record of guarded) {
+    const who = { serverName: record.serverName, guardPid: record.pid };
+    if (!record.control) {
+      outcomes.push({ kind: 'failed', ...who, message: 'no control endpoint' });
+      continue;
+    }
+    try {
+      const reply = await controlRestart(record.control, o.requestedBy, { timeoutMs: o.timeoutMs });
+      outcomes.push(reply.ok ? { kind: 'restarted', ...who, childPid: reply.result.childPid, restarts: reply.result.restarts } : { kind: 'failed', ...who, message: String(reply.error) });
+    } catch (err) {
+      outcomes.push({ kind: 'failed', ...who, message: (err as Error).message });
+    }
+  }
+  return outcomes;
+}
+
+async function stopUnguarded(target: string, o: RestartOptions): Promise<RestartOutcome> {
+  const snapshot = await o.snapshot();
+  const configured = snapshot.servers.flatMap((s) => s.instances.map((i) => ({ server: s.name as string | undefined, instance: i })));
+  const all = [...configured, ...snapshot.notConfigured.map((i) => ({ server: undefined, instance: i }))];
+  const found = /^\d+$/.test(target) ? all.filter((x) => x.instance.pid === Number(target)) : configured.filter((x) => x.server === target);
+  if (found.length === 0) {
+    return { kind: 'refused', reason: 'not-found', message: `'${target}' is not guarded (no live 'mcp-lifeguard run' names it) and no running MCP server instance matches it; nothing was signalled.` };
+  }
+  const pids = [...new Set(found.map((x) => x.instance.pid))];
+  if (pids.length > 1) {
+    return { kind: 'refused', reason: 'ambiguous', pids, message: `'${target}' is not guarded and runs as ${pids.length} instances (pids ${pids.join(', ')}); name one PID.` };
+  }
+  const { server, instance } = found[0];
+  const untrusted = workspaceRefusal(snapshot, instance as Instance, o.trustWorkspace, o.home);
+  if (untrusted) return { kind: 'refused', reason: 'workspace-untrusted', message: untrusted };
+  const stop = await stopInstance(instance, o.stopDeps ?? defaultStopDeps(), { graceMs: o.graceMs });
+  return { kind: 'stopped', ...(server ? { serverName: server } : {}), client: instance.client.name, stop };
+}
+
+/** Live guards named `target`, or whose guard pid or server pid is `target`. */
+async function findGuarded(live: LockRecord[], target: string): Promise<LockRecord[]> {
+  const byName = live.filter((r) => r.serverName === target);
+  if (byName.length > 0 || !/^\d+$/.test(target)) return byName;
+  const pid = Number(target);
+  const byGuardPid = live.filter((r) => r.pid === pid);
+  if (byGuardPid.length > 0) return byGuardPid;
+  const byChildPid: LockRecord[] = [];
+  for (const r of live) {
+    if (!r.control) continue;
+    const status = await controlStatus(r.control, { timeoutMs: 5000 }).catch(() => undefined);
+    if (status?.ok && status.result.childPid === pid) byChildPid.push(r);
+  }
+  return byChildPid;
+}
