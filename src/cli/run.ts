@@ -2,6 +2,7 @@ import { ENSURE_COMMAND, ensureCommand } from './commands/ensure';
 import { RUN_HTTP_COMMAND } from './commands/httpOptions';
 import { KILL_DUPLICATES_COMMAND, killDuplicatesCommand } from './commands/kill-duplicates';
 import { LOCKS_COMMAND, locksCommand } from './commands/locks';
+import { MCP_COMMAND, mcpCommand } from './commands/mcp';
 import { RESTART_COMMAND, restartCommand } from './commands/restart';
 import { RUN_COMMAND, runCommand } from './commands/run';
 import { STATUS_COMMAND, statusCommand } from './commands/status';
@@ -25,6 +26,7 @@ export const COMMANDS: Record<string, Command> = {
   ensure: { run: ensureCommand, modes: [ENSURE_COMMAND] },
   restart: { run: restartCommand, modes: [RESTART_COMMAND] },
   locks: { run: locksCommand, modes: [LOCKS_COMMAND] },
+  mcp: { run: mcpCommand, modes: [MCP_COMMAND] },
 };
 
 const ENVIRONMENT = `Environment:

@@ -29,7 +29,8 @@ export const CORE_LAYERS = [
 const FACE_IMPORTS: Record<string, readonly string[]> = {
   core: ['core'],
   guard: ['core', 'guard'],
-  cli: ['core', 'guard', 'cli'],
+  agent: ['core', 'agent'],
+  cli: ['core', 'guard', 'agent', 'cli'],
   extension: ['core', 'extension'],
 };
 

@@ -1,0 +1,109 @@
+import { killDuplicates, killDuplicatesPlan } from '../core/actions/killDuplicates';
+import { restartTarget, RestartOutcome, WRAP_HINT } from '../core/actions/restart';
+import { StopDeps, StopResult, stopInstance } from '../core/actions/stop';
+import { workspaceRefusal } from '../core/actions/workspaceTrust';
+import type { Snapshot } from '../core/base/model';
+
+/**
+ * The destructive tools, each through the same core action the CLI uses and refusing what it
+ * refuses: a workspace-only entry's process unless the face was started trusting the workspace,
+ * and any process the stop ladder cannot re-identify exactly. Results are plain data (the tools'
+ * ACTION_OUTPUT) with one sentence a model can relay.
+ */
+
+export interface ActionContext {
+  snapshot(): Promise<Snapshot>;
+  locksDir: string;
+  home: string;
+  /** Started with --trust-workspace: workspace-only entries' processes may be signalled. */
+  trustWorkspace: boolean;
+  graceMs: number;
+  restartTimeoutMs: number;
+  stopDeps: StopDeps;
+}
+
+export interface ActionOutcome {
+  kind: 'restarted' | 'failed' | 'stopped' | 'refused' | 'planned';
+  serverName?: string;
+  pid?: number;
+  message: string;
+  stop?: StopResult;
+}
+
+export interface ActionResult {
+  ok: boolean;
+  dryRun?: boolean;
+  message: string;
+  outcomes: ActionOutcome[];
+}
+
+const done = (s: StopResult) => s.outcome === 'stopped' || s.outcome === 'gone';
+
+function fromRestart(o: RestartOutcome): ActionOutcome {
+  switch (o.kind) {
+    case 'restarted':
+      return { kind: 'restarted', serverName: o.serverName, pid: o.childPid, message: `restarted ${o.serverName} through its guard (guard pid ${o.guardPid}): new server pid ${o.childPid}, restart #${o.restarts}; the client kept its session` };
+    case 'failed':
+      return { kind: 'failed', serverName: o.serverName, pid: o.guardPid, message: `the guard of ${o.serverName} (pid ${o.guardPid}) did not restart it: ${o.message}` };
+    case 'refused':
+      return { kind: 'refused', message: o.message };
+    case 'stopped':
+      return {
+        kind: done(o.stop) ? 'stopped' : o.stop.outcome === 'refused' ? 'refused' : 'failed',
+        ...(o.serverName ? { serverName: o.serverName } : {}),
+        pid: o.stop.pid,
+        message: done(o.stop) ? `pid ${o.stop.pid} was not guarded, so it was stopped, not restarted: ${o.client} must start it again. ${WRAP_HINT}` : o.stop.message,
+        stop: o.stop,
+      };
+  }
+}
+
+function summarize(outcomes: ActionOutcome[], okKinds: ReadonlyArray<ActionOutcome['kind']>): ActionResult {
+  const ok = outcomes.length > 0 && outcomes.every((o) => okKinds.includes(o.kind));
+  return { ok, message: outcomes.map((o) => o.message).join('\n') || 'nothing to do', outcomes };
+}
+
+export async function restartServer(target: string, c: ActionContext): Promise<ActionResult> {
+  const outcomes = await restartTarget(target, {
+    locksDir: c.locksDir,
+    snapshot: c.snapshot,
+    trustWorkspace: c.trustWorkspace,
+    home: c.home,
+    graceMs: c.graceMs,
+    timeoutMs: c.restartTimeoutMs,
+    requestedBy: `mcp-lifeguard mcp: restart_server ${target}`,
+    stopDeps: c.stopDeps,
+  });
+  return summarize(outcomes.map(fromRestart), ['restarted', 'stopped']);
+}
+
+export async function stopPid(pid: number, c: ActionContext): Promise<ActionResult> {
+  const snapshot = await c.snapshot();
+  const instance = [...snapshot.servers.flatMap((s) => s.instances), ...snapshot.notConfigured].find((i) => i.pid === pid);
+  if (!instance) return summarize([{ kind: 'refused', pid, message: `pid ${pid} is not an MCP server instance in the snapshot; nothing was signalled` }], []);
+  const untrusted = workspaceRefusal(snapshot, instance, c.trustWorkspace, c.home);
+  if (untrusted) return summarize([{ kind: 'refused', pid, message: untrusted }], []);
+  const stop = await stopInstance(instance, c.stopDeps, { graceMs: c.graceMs });
+  const owner = snapshot.servers.find((s) => s.instances.some((i) => i.pid === pid));
+  const kind = done(stop) ? 'stopped' : stop.outcome === 'refused' ? 'refused' : 'failed';
+  return summarize([{ kind, ...(owner ? { serverName: owner.name } : {}), pid, message: stop.message, stop }], ['stopped']);
+}
+
+export async function killDuplicateInstances(server: string | undefined, dryRun: boolean, c: ActionContext): Promise<ActionResult> {
+  const snapshot = await c.snapshot();
+  if (server !== undefined && !snapshot.servers.some((s) => s.name === server || s.id === server)) {
+    return summarize([{ kind: 'refused', message: `no configured server is named '${server}'` }], []);
+  }
+  const { items, skipped } = killDuplicatesPlan(snapshot, server, { trustWorkspace: c.trustWorkspace, home: c.home });
+  const left = skipped.map((s): ActionOutcome => ({ kind: 'refused', serverName: s.serverName, pid: s.pid, message: `left alone: ${s.message}` }));
+  if (dryRun) {
+    const planned = items.map((p): ActionOutcome => ({ kind: 'planned', serverName: p.serverName, pid: p.pid, message: `would stop pid ${p.pid} of ${p.serverName} (${p.reason === 'duplicate' ? `older duplicate; pid ${p.keep} stays` : 'orphan'})` }));
+    const message = items.length ? `Would stop ${items.length} instance${items.length === 1 ? '' : 's'}; nothing was signalled. Call again with dryRun false to stop them.` : 'No duplicate or orphaned instances to stop.';
+    return { ok: true, dryRun: true, message: [message, ...planned.map((o) => o.message), ...left.map((o) => o.message)].join('\n'), outcomes: [...planned, ...left] };
+  }
+  const results = await killDuplicates(items, c.stopDeps, { graceMs: c.graceMs });
+  const outcomes = results.map(({ item, result }): ActionOutcome => ({ kind: done(result) ? 'stopped' : result.outcome === 'refused' ? 'refused' : 'failed', serverName: item.serverName, pid: item.pid, message: result.message, stop: result }));
+  const ok = outcomes.every((o) => o.kind === 'stopped');
+  const message = outcomes.length ? outcomes.map((o) => `${o.serverName}: ${o.message}`).join('\n') : 'No duplicate or orphaned instances to stop.';
+  return { ok, dryRun: false, message: [message, ...left.map((o) => o.message)].join('\n'), outcomes: [...outcomes, ...left] };
+}

@@ -1,0 +1,147 @@
+import { describeVerdict } from '../core/report/evidence';
+import { whatToDo } from '../core/report/evidenceDocument';
+import { VmInstance, VmServer, VmSnapshot } from '../core/report/input';
+import { counts, Counts, hasProblems, instanceFlags, isGuarded, serverState, staleVerdict, versionUnknown } from '../core/report/state';
+
+/**
+ * `list_servers`: the snapshot as an agent reads it, from the same reading the badge and the tree
+ * use (core/report), so "are my MCP servers healthy?" gets the badge's answer. Plain data (the
+ * tool's structuredContent) and a short text rendering of it.
+ */
+
+/** What one instance is, worst first: the words a filter matches. */
+export const INSTANCE_VERDICTS = ['stale', 'changed-since-start', 'config-changed', 'duplicate', 'orphan', 'unknown', 'checking', 'ok'] as const;
+export type InstanceVerdict = (typeof INSTANCE_VERDICTS)[number];
+
+export interface InstanceReport {
+  pid: number;
+  client: string;
+  guarded: boolean;
+  verdicts: InstanceVerdict[];
+  /** Each of the engine's verdicts in one sentence. */
+  why: string[];
+  whatToDo: string;
+  runningVersion?: string;
+  startedAt?: string;
+  /** Secrets redacted, as everywhere. */
+  commandLine?: string;
+}
+
+export interface ServerReport {
+  name: string;
+  id: string;
+  /** Where it is configured: "Workspace", "Claude Desktop", ... */
+  source: string;
+  file: string;
+  transport: string;
+  state: 'running' | 'stale' | 'duplicate' | 'orphan' | 'unknown' | 'not-running' | 'disabled';
+  installedVersion?: string;
+  updateAvailable?: { package: string; installed: string; latest: string };
+  instances: InstanceReport[];
+}
+
+export interface HealthReport {
+  takenAt: string;
+  /** The badge's judgement: no stale, duplicate or orphaned instance, and no config problem. */
+  healthy: boolean;
+  summary: string;
+  counts: Counts;
+  servers: ServerReport[];
+  notConfigured: InstanceReport[];
+  problems: Array<{ file: string; line?: number; column?: number; severity: string; message: string }>;
+}
+
+export interface HealthFilter {
+  name?: string;
+  verdict?: InstanceVerdict | 'not-running';
+}
+
+export function instanceVerdicts(i: VmInstance): InstanceVerdict[] {
+  const out: InstanceVerdict[] = [];
+  const stale = staleVerdict(i);
+  if (stale) out.push(stale.cause === 'changed' ? 'changed-since-start' : stale.cause === 'config' ? 'config-changed' : 'stale');
+  const flags = instanceFlags(i);
+  if (flags.has('duplicate')) out.push('duplicate');
+  if (flags.has('orphan')) out.push('orphan');
+  const unknown = versionUnknown(i);
+  if (!out.length && unknown) out.push(unknown.settling ? 'checking' : 'unknown');
+  return out.length ? out : ['ok'];
+}
+
+function instanceReport(i: VmInstance): InstanceReport {
+  return {
+    pid: i.pid,
+    client: i.client.name,
+    guarded: isGuarded(i),
+    verdicts: instanceVerdicts(i),
+    why: i.verdicts.map(describeVerdict),
+    whatToDo: whatToDo(i),
+    ...(i.runningVersion ? { runningVersion: i.runningVersion } : {}),
+    ...(i.startTime !== undefined ? { startedAt: new Date(i.startTime).toISOString() } : {}),
+    ...(i.commandLine ? { commandLine: i.commandLine } : {}),
+  };
+}
+
+function serverReport(s: VmServer): ServerReport {
+  const state = serverState(s);
+  return {
+    name: s.name,
+    id: s.id,
+    source: s.source.label,
+    file: s.source.file,
+    transport: s.transport,
+    state: state.kind === 'notRunning' ? 'not-running' : state.kind,
+    ...(s.installedVersion ? { installedVersion: s.installedVersion } : {}),
+    ...(s.updateAvailable ? { updateAvailable: s.updateAvailable } : {}),
+    instances: s.instances.map(instanceReport),
+  };
+}
+
+function matches(s: ServerReport, filter: HealthFilter): boolean {
+  if (filter.name !== undefined && s.name !== filter.name) return false;
+  if (filter.verdict === undefined) return true;
+  if (filter.verdict === 'not-running') return s.state === 'not-running';
+  return s.instances.some((i) => i.verdicts.includes(filter.verdict as InstanceVerdict));
+}
+
+/** The badge's sentence: what needs attention, or that nothing does. */
+export function healthSummary(c: Counts, pending: boolean): string {
+  const parts: string[] = [];
+  if (c.stale) parts.push(`${c.stale} stale (${c.changed ? `${c.changed} changed since start; ` : ''}restart to load what is installed)`);
+  if (c.duplicate) parts.push(`${c.duplicate} duplicate`);
+  if (c.orphan) parts.push(`${c.orphan} orphaned`);
+  if (c.problems) parts.push(`${c.problems} config problem${c.problems === 1 ? '' : 's'}`);
+  const running = `${c.instances} running instance${c.instances === 1 ? '' : 's'} of ${c.servers} configured server${c.servers === 1 ? '' : 's'}`;
+  if (parts.length) return `Needs attention: ${parts.join(', ')}; ${running}.`;
+  const unknown = c.unknown ? ` What ${c.unknown} of them run${c.unknown === 1 ? 's' : ''} could not be told (unknown, not known fine).` : '';
+  return `${pending ? 'Versions are still being checked. ' : ''}Healthy: ${running}; none stale, duplicate or orphaned.${unknown}`;
+}
+
+export function healthReport(vm: VmSnapshot, filter: HealthFilter = {}): HealthReport {
+  const c = counts(vm);
+  const servers = vm.servers.map(serverReport);
+  return {
+    takenAt: vm.takenAt,
+    healthy: !hasProblems(c),
+    summary: healthSummary(c, vm.versionsPending === true),
+    counts: c,
+    servers: servers.filter((s) => matches(s, filter)),
+    notConfigured: filter.name === undefined ? vm.notConfigured.map(instanceReport).filter((i) => filter.verdict === undefined || i.verdicts.includes(filter.verdict as InstanceVerdict)) : [],
+    problems: vm.diagnostics.filter((d) => d.severity !== 'info').map((d) => ({ file: d.file, ...(d.line !== undefined ? { line: d.line } : {}), ...(d.column !== undefined ? { column: d.column } : {}), severity: d.severity, message: d.message })),
+  };
+}
+
+/** The text beside the structured result: the summary, then a line per server and instance. */
+export function healthText(r: HealthReport): string {
+  const lines = [r.summary];
+  for (const s of r.servers) {
+    const version = s.installedVersion ? ` ${s.installedVersion} installed` : '';
+    const update = s.updateAvailable ? `; ${s.updateAvailable.latest} available` : '';
+    lines.push(`- ${s.name} (${s.source}, ${s.transport}): ${s.state}${version}${update}`);
+    for (const i of s.instances) lines.push(`  - pid ${i.pid} (${i.client}${i.guarded ? ', guarded' : ''}): ${i.verdicts.join(', ')}${i.runningVersion ? `, runs ${i.runningVersion}` : ''}. ${i.verdicts.includes('ok') ? '' : i.whatToDo}`.trimEnd());
+  }
+  if (r.notConfigured.length) lines.push(`Not configured: ${r.notConfigured.map((i) => `pid ${i.pid} (${i.verdicts.join(', ')})`).join(', ')}`);
+  for (const p of r.problems) lines.push(`Problem: ${p.file}${p.line !== undefined ? `:${p.line}${p.column !== undefined ? `:${p.column}` : ''}` : ''}: ${p.message}`);
+  return lines.join('\n');
+}
+

@@ -1,0 +1,88 @@
+import * as z from 'zod';
+import { INSTANCE_VERDICTS } from './health';
+
+/**
+ * The tools' output schemas: what `structuredContent` holds, validated by the SDK on both sides.
+ * They mirror health.ts and the core actions' results; a field added there is added here.
+ */
+
+const instance = z.object({
+  pid: z.number().int(),
+  client: z.string(),
+  guarded: z.boolean(),
+  verdicts: z.array(z.enum(INSTANCE_VERDICTS)),
+  why: z.array(z.string()),
+  whatToDo: z.string(),
+  runningVersion: z.string().optional(),
+  startedAt: z.string().optional(),
+  commandLine: z.string().optional(),
+});
+
+const server = z.object({
+  name: z.string(),
+  id: z.string(),
+  source: z.string(),
+  file: z.string(),
+  transport: z.string(),
+  state: z.enum(['running', 'stale', 'duplicate', 'orphan', 'unknown', 'not-running', 'disabled']),
+  installedVersion: z.string().optional(),
+  updateAvailable: z.object({ package: z.string(), installed: z.string(), latest: z.string() }).optional(),
+  instances: z.array(instance),
+});
+
+const counts = z.object({
+  servers: z.number().int(),
+  running: z.number().int(),
+  instances: z.number().int(),
+  stale: z.number().int(),
+  changed: z.number().int(),
+  duplicate: z.number().int(),
+  orphan: z.number().int(),
+  unknown: z.number().int(),
+  problems: z.number().int(),
+});
+
+export const HEALTH_OUTPUT = {
+  takenAt: z.string(),
+  healthy: z.boolean().describe('The status bar badge\'s judgement: no stale, duplicate or orphaned instance and no config problem'),
+  summary: z.string(),
+  counts,
+  servers: z.array(server),
+  notConfigured: z.array(instance),
+  problems: z.array(z.object({ file: z.string(), line: z.number().int().optional(), column: z.number().int().optional(), severity: z.string(), message: z.string() })),
+};
+
+export const EXPLAIN_OUTPUT = {
+  found: z.boolean(),
+  /** A person's summary: verdict, why, what to do. */
+  summary: z.array(z.string()),
+  server: server.optional(),
+  instance: instance.optional(),
+  /** Show Evidence's document: the summary as comments above the engine's evidence JSON. */
+  evidence: z.string(),
+};
+
+const stopStep = z.object({ step: z.string(), pid: z.number().int().optional() }).passthrough();
+const stopResult = z.object({
+  pid: z.number().int(),
+  outcome: z.enum(['stopped', 'refused', 'gone', 'failed']),
+  reason: z.string().optional(),
+  message: z.string(),
+  steps: z.array(stopStep),
+});
+
+export const ACTION_OUTPUT = {
+  /** Whether everything asked was done (a restart, a stop, every planned stop). */
+  ok: z.boolean(),
+  dryRun: z.boolean().optional(),
+  message: z.string(),
+  outcomes: z.array(
+    z.object({
+      kind: z.enum(['restarted', 'failed', 'stopped', 'refused', 'planned']),
+      serverName: z.string().optional(),
+      pid: z.number().int().optional(),
+      message: z.string(),
+      stop: stopResult.optional(),
+    }),
+  ),
+};

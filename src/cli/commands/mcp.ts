@@ -1,0 +1,54 @@
+import * as path from 'node:path';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { createAgentServer } from '../../agent/server';
+import { DEFAULT_GRACE_MS, defaultStopDeps } from '../../core/actions/stop';
+import { currentHostEnv } from '../../core/base/hostEnv';
+import { lifeguardPaths } from '../../core/base/paths';
+import { takeSnapshot } from '../../core/snapshot/build';
+import { takeSettled } from '../../core/snapshot/settle';
+import { selectWorkspaces } from '../../core/sources/workspaces';
+import { CliIo, UsageError } from '../io';
+import { CommandSpec, parseOptions } from '../options';
+
+export const MCP_COMMAND = {
+  name: 'mcp',
+  summary: ['Serve MCP Lifeguard to an agent: an MCP server on stdio with the tools', 'list_servers, explain, restart_server, stop_instance and kill_duplicates'],
+  options: {
+    workspace: { type: 'repeatable', value: 'DIR', description: 'A workspace folder or .code-workspace file whose configs count (default: the current folder)' },
+    'trust-workspace': { type: 'boolean', description: 'Let the tools signal instances that only entries of workspace files list' },
+    grace: { type: 'seconds', default: DEFAULT_GRACE_MS / 1000, description: 'Seconds between SIGTERM and SIGKILL' },
+    'watch-interval': { type: 'seconds', default: 5, positive: true, description: 'Seconds between looks while a client subscribes to lifeguard://snapshot' },
+  },
+} as const satisfies CommandSpec;
+
+/** `mcp-lifeguard mcp [--workspace DIR]... [--trust-workspace]`: runs until the client closes stdin. */
+export async function mcpCommand(args: string[], io: CliIo): Promise<number> {
+  const { values } = parseOptions(args, MCP_COMMAND.options);
+  const workspaces = await selectWorkspaces((values.workspace?.length ? values.workspace : [io.cwd]).map((w) => path.resolve(io.cwd, w)));
+  if (workspaces.problems.length > 0) throw new UsageError(`--workspace ${workspaces.problems.join('; ')}`);
+  const host = currentHostEnv(io.env);
+  const take = () => takeSnapshot({ host, workspaceFolders: workspaces.folders, workspaceFiles: workspaces.files });
+  const log = (line: string) => io.stderr(`mcp-lifeguard mcp: ${line}\n`);
+  const agent = createAgentServer({
+    // A verdict never reports half of an install: each look waits (bounded) for files to settle.
+    snapshot: () => takeSettled(take),
+    locksDir: lifeguardPaths(host).locks,
+    home: host.home,
+    trustWorkspace: values['trust-workspace'],
+    graceMs: values.grace,
+    restartTimeoutMs: 120_000,
+    stopDeps: defaultStopDeps(),
+    watchIntervalMs: values['watch-interval'],
+    log,
+  });
+  const transport = new StdioServerTransport();
+  const closed = new Promise<void>((resolve) => {
+    transport.onclose = () => resolve();
+    process.stdin.once('end', () => resolve());
+  });
+  await agent.server.connect(transport);
+  await closed;
+  agent.close();
+  await agent.server.close().catch(() => undefined);
+  return 0;
+}
