@@ -1,6 +1,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { registerAgentServerProvider } from './agentServerProvider';
 import { EXPLORER_VIEW_ID, VIEW_ID } from './commandIds';
 import { registerCommands } from './commands/registerCommands';
 import { createEngine } from './engine';
@@ -72,6 +73,14 @@ export function activate(context: vscode.ExtensionContext): void {
   };
   const refresh = new RefreshManager(load, () => settings.refreshIntervalMs, log);
 
+  const agentServer = registerAgentServerProvider({
+    enabled: () => settings.agentServerEnabled,
+    launcher: () => (guard.state === 'installed' ? guard.launcher : undefined),
+    workspaceFolders: () => (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath),
+    version: context.extension.packageJSON.version as string,
+    log: (line) => log.info(line),
+  });
+
   const svc: Services = { context, log, engine, store, refresh, tree, treeViews, evidence, settings: () => settings, window: currentWindow, guardAvailable, guard: () => guard };
 
   context.subscriptions.push(
@@ -88,11 +97,19 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!e.affectsConfiguration(SETTINGS_SECTION)) return;
       settings = readSettings();
+      agentServer?.changed();
       void refresh.request('config');
     }),
-    vscode.workspace.onDidChangeWorkspaceFolders(() => void refresh.request('config')),
+    vscode.workspace.onDidChangeWorkspaceFolders(() => {
+      agentServer?.changed();
+      void refresh.request('config');
+    }),
     // Trust changes what may be restarted or wrapped: menus are recomputed from the same snapshot.
-    vscode.workspace.onDidGrantWorkspaceTrust(() => tree.refresh()),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      agentServer?.changed();
+      tree.refresh();
+    }),
+    ...(agentServer ? [agentServer.disposable] : []),
   );
   log.info(`MCP Lifeguard ${context.extension.packageJSON.version as string} activated`);
   setTimeout(() => void refresh.request('manual'), 0);
@@ -108,6 +125,7 @@ export function activate(context: vscode.ExtensionContext): void {
     if (guard.state === 'installed') log.info(`guard ${guard.changed ? 'installed' : 'up to date'} at ${guard.launcher}`);
     else log.warn(`the guard could not be installed: ${guard.state === 'failed' ? guard.reason : ''}`);
     void vscode.commands.executeCommand('setContext', 'mcpLifeguard.guardAvailable', guardAvailable());
+    agentServer?.changed();
     tree.refresh();
   }, 0);
 }

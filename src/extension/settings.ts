@@ -13,6 +13,7 @@ export interface Settings {
   stopGraceMs: number;
   autoRestartStale: 'never' | 'guardedWhenIdle';
   statusBarAlwaysShow: boolean;
+  agentServerEnabled: boolean;
 }
 
 export function readSettings(): Settings {
@@ -27,5 +28,6 @@ export function readSettings(): Settings {
     stopGraceMs: Math.max(0, c.get<number>('stopGracePeriod', 5)) * 1000,
     autoRestartStale: c.get<'never' | 'guardedWhenIdle'>('autoRestartStale', 'never'),
     statusBarAlwaysShow: c.get<boolean>('statusBar.alwaysShow', false),
+    agentServerEnabled: c.get<boolean>('agentServer.enabled', true),
   };
 }

@@ -1,0 +1,40 @@
+import * as vscode from 'vscode';
+import { agentServerLaunch } from './viewModel/agentServer';
+
+/** The provider id, as package.json's `mcpServerDefinitionProviders` declares it. */
+export const AGENT_PROVIDER_ID = 'mcpLifeguard.agentServer';
+
+export interface AgentProviderDeps {
+  enabled(): boolean;
+  launcher(): string | undefined;
+  workspaceFolders(): string[];
+  version: string;
+  log(line: string): void;
+}
+
+/**
+ * Offers `mcp-lifeguard mcp` to VS Code's own MCP support (MCP: List Servers, agent mode) with no
+ * setup. `changed()` is called when what is offered may differ: the setting, the guard installed,
+ * the folders or the workspace's trust. Undefined when this VS Code has no MCP provider API.
+ */
+export function registerAgentServerProvider(deps: AgentProviderDeps): { disposable: vscode.Disposable; changed(): void } | undefined {
+  const lm = vscode.lm as Partial<typeof vscode.lm> | undefined;
+  if (typeof lm?.registerMcpServerDefinitionProvider !== 'function') {
+    deps.log('this VS Code has no MCP server definition provider API: the agent server is not offered');
+    return undefined;
+  }
+  const emitter = new vscode.EventEmitter<void>();
+  const provider: vscode.McpServerDefinitionProvider = {
+    onDidChangeMcpServerDefinitions: emitter.event,
+    provideMcpServerDefinitions: () => {
+      const launch = agentServerLaunch({ enabled: deps.enabled(), launcher: deps.launcher(), workspaceFolders: deps.workspaceFolders(), trusted: vscode.workspace.isTrusted });
+      if (launch.state === 'withheld') {
+        deps.log(`agent server not offered: ${launch.reason}`);
+        return [];
+      }
+      return [new vscode.McpStdioServerDefinition(launch.label, launch.command, launch.args, {}, deps.version)];
+    },
+  };
+  const registration = lm.registerMcpServerDefinitionProvider(AGENT_PROVIDER_ID, provider);
+  return { disposable: vscode.Disposable.from(registration, emitter), changed: () => emitter.fire() };
+}
