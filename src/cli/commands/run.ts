@@ -8,7 +8,7 @@ import { terminalSafe } from '../../core/base/terminalSafe';
 import { CliIo, UsageError } from '../io';
 import { CommandSpec, parseOptions, splitServerCommand } from '../options';
 import { privateHomeReady } from '../privateHome';
-import { GUARD_OPTIONS, WHEN_STALE_DESCRIPTION } from './guardOptions';
+import { GUARD_OPTIONS, RUN_WHEN_STALE_DESCRIPTION } from './guardOptions';
 import { runHttpCommand } from './runHttp';
 
 export const RUN_COMMAND = {
@@ -20,7 +20,7 @@ export const RUN_COMMAND = {
     resource: GUARD_OPTIONS.resource,
     'on-conflict': { type: 'string', default: 'refuse', choices: CONFLICT_POLICIES, description: 'When a guard of the same server already runs: refuse, replace it, or wait' },
     'wait-timeout': { type: 'seconds', default: 60, description: 'Seconds --on-conflict wait waits for the lock' },
-    'when-stale': { type: 'string', default: DEFAULT_STALE_POLICY, choices: STALE_POLICIES, description: WHEN_STALE_DESCRIPTION },
+    'when-stale': { type: 'string', default: DEFAULT_STALE_POLICY, choices: STALE_POLICIES, description: RUN_WHEN_STALE_DESCRIPTION },
     'stale-interval': GUARD_OPTIONS['stale-interval'],
     'crash-window': GUARD_OPTIONS['crash-window'],
     'crash-limit': GUARD_OPTIONS['crash-limit'],
