@@ -5,6 +5,7 @@ import { CrashLoopOptions } from './host/crashLoop';
 import { GuardHost } from './host/host';
 import { PipedProcess, SpawnSpec, StopGrace } from './host/supervisor';
 import { InstalledVersionProbe, ResolvedVersion, StalePolicy } from './host/staleness';
+import type { UpdateAvailableNotice } from './host/staleNotice';
 import { StdioTransport } from './stdio/stdioTransport';
 
 export interface GuardOptions {
@@ -22,6 +23,8 @@ export interface GuardOptions {
   /** How long a restarted child may take to answer the replayed `initialize`. */
   initTimeoutMs: number;
   stale?: { policy: StalePolicy; probe: InstalledVersionProbe; intervalMs: number };
+  /** Under `--when-stale annotate`: a newer release the registry cache knows of, read from disk only. */
+  updateAvailable?(installed: ResolvedVersion & { state: 'known' }): Promise<UpdateAvailableNotice | undefined>;
   /** Called as soon as a child is spawned (the lock record names it, so a successor can stop it). */
   onChildSpawned?(pid: number): void | Promise<void>;
   /** Called when a child started and its version was resolved (the lock record is updated with it). */
@@ -54,6 +57,7 @@ export class Guard {
         drainTimeoutMs: options.drainTimeoutMs,
         probe: options.stale?.probe,
         stale: options.stale ? { policy: options.stale.policy, intervalMs: options.stale.intervalMs } : undefined,
+        updateAvailable: options.updateAvailable,
         onChildSpawned: options.onChildSpawned,
         onChildStarted: options.onChildStarted,
         onServerInfo: options.onServerInfo,

@@ -14,6 +14,7 @@ import { probeLaunch } from './host/versionProbe';
 import { identityOf, Launch } from './launch';
 import { stopLeftoverServer } from './leftoverServer';
 import { StalePolicy } from './host/staleness';
+import { cachedUpdateLookup, RegistryCacheFile } from './host/registryCache';
 
 export interface RunGuardOptions {
   launch: Launch;
@@ -25,6 +26,8 @@ export interface RunGuardOptions {
   onConflict: ConflictPolicy;
   conflictTimeoutMs: number;
   whenStale: StalePolicy;
+  /** The daily registry check's cache: `--when-stale annotate` tells the model of a newer release it found (absent: never). */
+  registryCache?: RegistryCacheFile;
   staleIntervalMs: number;
   crashLoop: CrashLoopOptions;
   grace: StopGrace;
@@ -81,6 +84,7 @@ export async function runGuard(opts: RunGuardOptions): Promise<number> {
     drainTimeoutMs: opts.drainTimeoutMs,
     initTimeoutMs: opts.initTimeoutMs,
     stale: { policy: opts.whenStale, probe, intervalMs: opts.staleIntervalMs },
+    updateAvailable: opts.registryCache ? cachedUpdateLookup(opts.registryCache, launch.env, log) : undefined,
     onChildSpawned: async (pid) => {
       // The child is recorded at once, with all a successor needs to re-identify and stop it should
       // this guard die without doing so.
@@ -98,7 +102,8 @@ export async function runGuard(opts: RunGuardOptions): Promise<number> {
   };
   process.once('exit', releaseOnExit);
   try {
-    if (atStart.state === 'unknown' && opts.whenStale !== 'warn') log(`--when-stale ${opts.whenStale} has no effect: the version '${launch.command}' runs is unknown (${atStart.reason})`);
+    // The quiet policies (annotate is the default) say nothing about a server whose version is unknown.
+    if (atStart.state === 'unknown' && opts.whenStale !== 'warn' && opts.whenStale !== 'annotate') log(`--when-stale ${opts.whenStale} has no effect: the version '${launch.command}' runs is unknown (${atStart.reason})`);
     control = await serveControl(endpoint, guard, lock, log, 'restart and --on-conflict replace will not reach this guard');
     for (const s of opts.signals) process.on(s, onSignal);
     guard.start();

@@ -11,3 +11,6 @@ export const GUARD_OPTIONS = {
 } as const;
 
 export const WHEN_STALE_DESCRIPTION = 'What to do once a newer version of the server is installed';
+
+/** `run`'s (stdio) policies: annotate, the default, is said to the model in tool results. */
+export const RUN_WHEN_STALE_DESCRIPTION = `${WHEN_STALE_DESCRIPTION}; annotate appends a notice to each tool result, warn writes to stderr only`;

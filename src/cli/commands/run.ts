@@ -3,12 +3,12 @@ import { currentHostEnv } from '../../core/base/hostEnv';
 import { lifeguardPaths } from '../../core/base/paths';
 import { CONFLICT_POLICIES } from '../../guard/conflict';
 import { runGuard } from '../../guard/runGuard';
-import { STALE_POLICIES } from '../../guard/host/staleness';
+import { DEFAULT_STALE_POLICY, STALE_POLICIES } from '../../guard/host/staleness';
 import { terminalSafe } from '../../core/base/terminalSafe';
 import { CliIo, UsageError } from '../io';
 import { CommandSpec, parseOptions, splitServerCommand } from '../options';
 import { privateHomeReady } from '../privateHome';
-import { GUARD_OPTIONS, WHEN_STALE_DESCRIPTION } from './guardOptions';
+import { GUARD_OPTIONS, RUN_WHEN_STALE_DESCRIPTION } from './guardOptions';
 import { runHttpCommand } from './runHttp';
 
 export const RUN_COMMAND = {
@@ -20,7 +20,7 @@ export const RUN_COMMAND = {
     resource: GUARD_OPTIONS.resource,
     'on-conflict': { type: 'string', default: 'refuse', choices: CONFLICT_POLICIES, description: 'When a guard of the same server already runs: refuse, replace it, or wait' },
     'wait-timeout': { type: 'seconds', default: 60, description: 'Seconds --on-conflict wait waits for the lock' },
-    'when-stale': { type: 'string', default: 'warn', choices: STALE_POLICIES, description: WHEN_STALE_DESCRIPTION },
+    'when-stale': { type: 'string', default: DEFAULT_STALE_POLICY, choices: STALE_POLICIES, description: RUN_WHEN_STALE_DESCRIPTION },
     'stale-interval': GUARD_OPTIONS['stale-interval'],
     'crash-window': GUARD_OPTIONS['crash-window'],
     'crash-limit': GUARD_OPTIONS['crash-limit'],
@@ -55,6 +55,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
     onConflict: values['on-conflict'],
     conflictTimeoutMs: values['wait-timeout'],
     whenStale: values['when-stale'],
+    registryCache: { file: path.join(paths.cache, 'registry.json'), root: paths.root },
     staleIntervalMs: values['stale-interval'],
     crashLoop: { windowMs: values['crash-window'], limit: values['crash-limit'] },
     grace: { eofMs: stopGrace, termMs: stopGrace },

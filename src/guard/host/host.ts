@@ -4,6 +4,7 @@ import type { RecordedServerInfo } from '../../core/locks';
 import { CrashLoopDetector, CrashLoopOptions } from './crashLoop';
 import { StaleGate } from './staleGate';
 import { InstalledVersionProbe, ResolvedVersion, StalePolicy } from './staleness';
+import type { UpdateAvailableNotice } from './staleNotice';
 import { GuardState, Lifecycle } from './lifecycle';
 import { ChildExit, describeExit, exitCodeOf, ServerChild, stopServer, StopGrace } from './supervisor';
 import { GuardTransport, HostView } from './transport';
@@ -20,6 +21,8 @@ export interface GuardHostOptions {
   /** What the launch would run now; each child's version is what it said when the child started. */
   probe?: InstalledVersionProbe;
   stale?: { policy: StalePolicy; intervalMs: number };
+  /** Under `--when-stale annotate`: a newer release the registry cache knows of (see StaleGateOptions). */
+  updateAvailable?(installed: ResolvedVersion & { state: 'known' }): Promise<UpdateAvailableNotice | undefined>;
   /** Called as soon as a child is spawned (its record lets a successor stop it). */
   onChildSpawned?(pid: number): void | Promise<void>;
   /** Called when a child started and its version was resolved. */
@@ -71,6 +74,7 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
       isRunning: () => this.state.kind === 'running',
       isIdle: () => this.transport.inFlight() === 0,
       restart: (reason) => this.requestRestart(reason, false),
+      updateAvailable: options.updateAvailable,
     });
     transport.bind(this);
   }
@@ -94,6 +98,14 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
 
   staleRefusal(method: string, params: Record<string, unknown> | undefined): Promise<string | undefined> {
     return this.staleGate.refusal(method, params);
+  }
+
+  toolResultNotices(): string[] {
+    return this.staleGate.toolResultNotices();
+  }
+
+  noticesDelivered(): void {
+    this.staleGate.noticesDelivered();
   }
 
   noteTools(tools: unknown[]): void {

@@ -1,4 +1,8 @@
 import { compareVersions, decide, describeStale, InstalledVersionProbe, ResolvedVersion, StalePolicy, StaleVerdict } from './staleness';
+import { staleNoticeText, UpdateAvailableNotice, updateNoticeText } from './staleNotice';
+
+/** How often, at most, `--when-stale annotate` re-reads the registry cache (it is refreshed daily). */
+const UPDATE_LOOK_MS = 10 * 60 * 1000;
 
 export interface StaleGateOptions {
   stale?: { policy: StalePolicy; probe: InstalledVersionProbe; intervalMs: number };
@@ -11,6 +15,11 @@ export interface StaleGateOptions {
   /** Whether no client request is in flight. */
   isIdle(): boolean;
   restart(reason: string): Promise<unknown>;
+  /**
+   * Under `annotate`: a newer release than `installed` the registry cache already knows of, read
+   * from disk only (never the network), or undefined.
+   */
+  updateAvailable?(installed: ResolvedVersion & { state: 'known' }): Promise<UpdateAvailableNotice | undefined>;
 }
 
 /**
@@ -23,6 +32,10 @@ export class StaleGate {
   private staleLogged = '';
   private idleRestartWanted = false;
   private timer: NodeJS.Timeout | undefined;
+  /** The last verdict, and which child's version it judged (a restarted child is not judged by it). */
+  private last: { running: Promise<ResolvedVersion | undefined>; verdict: StaleVerdict } | undefined;
+  /** Under `annotate`: the update-available text, said once per guard process. */
+  private update: { text?: string; told: boolean; lookedAt: number; lookedFor?: string } = { told: false, lookedAt: 0 };
 
   constructor(private readonly options: StaleGateOptions) {}
 
@@ -32,6 +45,8 @@ export class StaleGate {
       this.timer = setInterval(() => void this.check(), stale.intervalMs);
       this.timer.unref();
     }
+    // The model hears only what is known when a result passes: know it before the first call.
+    if (stale?.policy === 'annotate') void this.check();
   }
 
   stop(): void {
@@ -60,6 +75,24 @@ export class StaleGate {
     return decision.action === 'refuse' ? decision.message : undefined;
   }
 
+  /**
+   * Under `annotate`: the texts a `tools/call` result passing now carries. Synchronous, from the
+   * last check: the result is never held for a check (the call that brought it started one).
+   */
+  toolResultNotices(): string[] {
+    if (this.options.stale?.policy !== 'annotate') return [];
+    const notices: string[] = [];
+    const verdict = this.last && this.last.running === this.options.runningVersion() ? this.last.verdict : undefined;
+    if (verdict?.state === 'stale') notices.push(staleNoticeText(verdict, this.options.serverName));
+    if (this.update.text && !this.update.told) notices.push(this.update.text);
+    return notices;
+  }
+
+  /** The notices went out on a result: the update-available one is not said again. */
+  noticesDelivered(): void {
+    if (this.update.text) this.update.told = true;
+  }
+
   /** Called when no request is in flight any more: a wanted restart happens now. */
   onIdle(): void {
     if (!this.idleRestartWanted || !this.options.isIdle() || !this.options.isRunning()) return;
@@ -71,7 +104,10 @@ export class StaleGate {
     const stale = this.options.stale;
     const running = this.options.runningVersion();
     if (!stale || !running) return { state: 'unknown', reason: 'no staleness probe' };
-    const verdict = compareVersions(await running, await stale.probe.installed());
+    const installed = await stale.probe.installed();
+    const verdict = compareVersions(await running, installed);
+    this.last = { running, verdict };
+    if (stale.policy === 'annotate') await this.lookForUpdate(installed);
     if (verdict.state === 'stale') {
       const said = describeStale(verdict, this.options.serverName);
       if (this.staleLogged !== said) {
@@ -82,7 +118,26 @@ export class StaleGate {
     return verdict;
   }
 
-  /** The timer's check (and the one on tools/call under warn and restart-when-idle, which never delays the call). */
+  /** Reads the registry cache for a newer release, until one was said (at most every UPDATE_LOOK_MS). */
+  private async lookForUpdate(installed: ResolvedVersion): Promise<void> {
+    const look = this.options.updateAvailable;
+    const now = Date.now();
+    if (!look || this.update.told || installed.state !== 'known') return;
+    // Another install is looked up at once: a text about the one before it would be wrong.
+    const lookFor = `${installed.name}@${installed.version}`;
+    if (lookFor === this.update.lookedFor && now - this.update.lookedAt < UPDATE_LOOK_MS) return;
+    this.update.lookedAt = now;
+    this.update.lookedFor = lookFor;
+    this.update.text = undefined;
+    try {
+      const found = await look(installed);
+      this.update.text = found && updateNoticeText(found);
+    } catch (err) {
+      this.options.log(`reading the registry cache failed: ${(err as Error).message}`);
+    }
+  }
+
+  /** The timer's check (and the one on tools/call under annotate, warn and restart-when-idle, which never delays the call). */
   private async check(): Promise<void> {
     if (!this.options.isRunning()) return;
     try {

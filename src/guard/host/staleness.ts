@@ -6,8 +6,14 @@ import { describeMove, movedDependencies } from '../../core/versions/fingerprint
  * remembers what was installed when the running child started.
  */
 
-export type StalePolicy = 'warn' | 'refuse-writes' | 'refuse-all' | 'restart-when-idle';
-export const STALE_POLICIES: readonly StalePolicy[] = ['warn', 'refuse-writes', 'refuse-all', 'restart-when-idle'];
+export type StalePolicy = 'annotate' | 'warn' | 'refuse-writes' | 'refuse-all' | 'restart-when-idle';
+export const STALE_POLICIES: readonly StalePolicy[] = ['annotate', 'warn', 'refuse-writes', 'refuse-all', 'restart-when-idle'];
+
+/**
+ * The stdio guard's default: it never blocks or alters a call, and it is the only policy the
+ * model (who mostly drives these servers) hears from; `warn` writes to a stderr nobody reads.
+ */
+export const DEFAULT_STALE_POLICY: StalePolicy = 'annotate';
 
 export type ResolvedVersion =
   | {
@@ -81,6 +87,7 @@ export function decide(policy: StalePolicy, verdict: StaleVerdict, request: { me
   const what = describeStale(verdict, serverName);
   const fix = `restart the server (mcp-lifeguard restart ${serverName})`;
   switch (policy) {
+    case 'annotate':
     case 'warn':
     case 'restart-when-idle':
       return { action: 'forward' };

@@ -13,6 +13,13 @@ export interface HostView {
   log(line: string): void;
   /** The refusal message of the `--when-stale` policy for a client request, or undefined to forward it. */
   staleRefusal(method: string, params: Record<string, unknown> | undefined): Promise<string | undefined>;
+  /**
+   * Under `--when-stale annotate`: the text blocks a `tools/call` result passing now gets appended
+   * (staleNotice.ts); empty under other policies or when there is nothing to say. Never waits.
+   */
+  toolResultNotices(): string[];
+  /** The notices went out on a result (the update-available one is said once). */
+  noticesDelivered(): void;
   /** The server's tools/list answer passed by: the stale gate learns which tools are read-only. */
   noteTools(tools: unknown[]): void;
   /** The child said who it is through MCP (a modern result's `_meta`, `server/discover`, an `initialize` answer). */

@@ -8,6 +8,7 @@ import { ClientWriter } from './clientWriter';
 import { Handshake } from './handshake';
 import { ACKNOWLEDGED, LISTEN, Subscriptions } from './subscriptions';
 import { GuardRequests } from './guardRequests';
+import { annotateToolResult, MAX_ANNOTATED_LINE_BYTES } from '../host/staleNotice';
 
 export interface StdioTransportOptions {
   spec: SpawnSpec;
@@ -32,6 +33,13 @@ interface Pipe {
   guard: GuardRequests;
   /** Whether this child has said who it is (the first statement per child is recorded). */
   saidWho: boolean;
+  /** Whether bytes of the current server line have arrived (passthrough mode). */
+  inLine: boolean;
+  /**
+   * The current line, held back whole because a `tools/call` result may need a notice appended
+   * (`--when-stale annotate`); undefined while lines stream straight through.
+   */
+  held: { parts: Buffer[]; bytes: number } | undefined;
 }
 
 interface InFlight {
@@ -92,7 +100,7 @@ export class StdioTransport implements GuardTransport<PipedProcess> {
     // A restarted child's first lines may answer what the guard puts on it (the replayed handshake,
     // re-opened subscriptions, its own server/discover): they are inspected until attach is done.
     const replay = this.pipe !== undefined && (this.handshake.replayable || this.subscriptions.size > 0 || this.handshake.era === 'modern');
-    const pipe: Pipe = { child, splitter: new LineSplitter(), mode: replay ? 'replay' : 'passthrough', serverRequests: new Set(), guard: new GuardRequests((line) => this.writeToChild(line), this.options.initTimeoutMs, (l) => this.host.log(l)), saidWho: false };
+    const pipe: Pipe = { child, splitter: new LineSplitter(), mode: replay ? 'replay' : 'passthrough', serverRequests: new Set(), guard: new GuardRequests((line) => this.writeToChild(line), this.options.initTimeoutMs, (l) => this.host.log(l)), saidWho: false, inLine: false, held: undefined };
     this.pipe = pipe;
     child.proc.stdout.on('data', (chunk: Buffer) => this.onServerData(pipe, chunk));
     return child;
@@ -116,6 +124,7 @@ export class StdioTransport implements GuardTransport<PipedProcess> {
     pipe.mode = 'passthrough';
     for (const pending of pipe.splitter.pendingChunks()) this.writer.write(pending);
     this.writer.midLine = pipe.splitter.midLine;
+    pipe.inLine = pipe.splitter.midLine;
   }
 
   inFlight(): number {
@@ -146,6 +155,8 @@ export class StdioTransport implements GuardTransport<PipedProcess> {
     const pipe = this.pipe;
     if (!pipe || pipe.child !== child) return;
     if (pipe.mode === 'passthrough') this.writer.endCutLine();
+    // A held line the child never finished is not sent: the client would get half a message.
+    pipe.held = undefined;
     this.writer.flushInjected();
     pipe.splitter.reset();
     pipe.guard.childGone(describeExit(exit));
@@ -294,16 +305,76 @@ export class StdioTransport implements GuardTransport<PipedProcess> {
 
   private onServerData(pipe: Pipe, chunk: Buffer): void {
     if (pipe.mode === 'passthrough') {
-      this.writer.writeServerChunk(chunk);
+      this.relay(pipe, chunk);
       for (const line of pipe.splitter.pushParts(chunk)) this.trackServerLine(pipe, this.classifyServerLine(line));
       return;
     }
     for (const line of pipe.splitter.push(chunk)) {
       const c = classify(line);
       if (pipe.guard.take(c)) continue;
-      this.writer.write(Buffer.concat([line, NEWLINE]));
+      this.writer.write(Buffer.concat([this.annotated(line) ?? line, NEWLINE]));
       this.trackServerLine(pipe, c);
     }
+  }
+
+  /**
+   * Relays a chunk of the server's stdout. Bytes go through as they come, except while a
+   * `tools/call` is in flight and `--when-stale annotate` has something to say: then each line is
+   * held until it ends (or reaches MAX_ANNOTATED_LINE_BYTES, and streams on untouched) so the
+   * result can carry the notice. Runs before the chunk's lines are tracked, so the requests they
+   * answer are still in flight.
+   */
+  private relay(pipe: Pipe, chunk: Buffer): void {
+    let start = 0;
+    while (start < chunk.length) {
+      if (!pipe.held) {
+        if (pipe.inLine || !this.annotating()) {
+          // Nothing to hold: the rest of this line, or of the whole chunk when no line may need it.
+          const newline = pipe.inLine ? chunk.indexOf(0x0a, start) : -1;
+          const end = pipe.inLine && newline >= 0 ? newline + 1 : chunk.length;
+          this.writer.writeServerChunk(chunk.subarray(start, end));
+          pipe.inLine = chunk[end - 1] !== 0x0a;
+          start = end;
+          continue;
+        }
+        pipe.held = { parts: [], bytes: 0 };
+      }
+      const held = pipe.held;
+      const newline = chunk.indexOf(0x0a, start);
+      const end = newline >= 0 ? newline : chunk.length;
+      held.parts.push(chunk.subarray(start, end));
+      held.bytes += end - start;
+      if (newline >= 0) {
+        pipe.held = undefined;
+        pipe.inLine = false;
+        const line = Buffer.concat(held.parts, held.bytes);
+        this.writer.writeServerChunk(Buffer.concat([this.annotated(line) ?? line, NEWLINE]));
+        start = newline + 1;
+        continue;
+      }
+      pipe.inLine = true;
+      if (held.bytes >= MAX_ANNOTATED_LINE_BYTES) {
+        // Too large to annotate: what was held goes out as it came, and the line streams on.
+        pipe.held = undefined;
+        this.writer.writeServerChunk(Buffer.concat(held.parts, held.bytes));
+      }
+      start = chunk.length;
+    }
+  }
+
+  /** Whether lines may need a notice now: a `tools/call` is in flight and the stale gate has something to say. */
+  private annotating(): boolean {
+    for (const entry of this.inFlightRequests.values()) if (entry.method === 'tools/call') return this.host.toolResultNotices().length > 0;
+    return false;
+  }
+
+  /** The line with the stale gate's notices appended when it answers a `tools/call` (staleNotice.ts), else undefined. */
+  private annotated(line: Buffer): Buffer | undefined {
+    const notices = this.host.toolResultNotices();
+    if (notices.length === 0) return undefined;
+    const out = annotateToolResult(line, notices, (id) => this.inFlightRequests.get(idKey(id))?.method === 'tools/call');
+    if (out) this.host.noticesDelivered();
+    return out;
   }
 
   /** Classifies a relayed server line; a large answer to a request whose result we do not need is not parsed. */

@@ -140,6 +140,75 @@ describe('Guard (in process, real SDK server and client)', function () {
     assert.match(logs.join('\n'), /tiny is stale: it runs tiny-server 1\.0\.0 but 2\.0\.0 is installed \(--when-stale restart-when-idle\)/);
   });
 
+  it('annotate appends one notice to each tools/call result while stale, leaves the rest alone, and a restart ends it', async () => {
+    let installed: ResolvedVersion = { state: 'known', name: 'tiny-server', version: '1.0.0', ecosystem: 'npm' };
+    const { guard, client } = await startClient({ stale: { policy: 'annotate', intervalMs: 50, probe: { installed: async () => installed } } });
+    await client.listTools();
+    type Result = { content: Array<{ type: string; text: string }> };
+    const echo = async (text: string) => (await client.callTool({ name: 'echo', arguments: { text } })) as Result;
+    const fresh = await echo('a');
+    assert.equal(fresh.content.length, 1, 'a fresh server gets no notice');
+
+    installed = { ...installed, version: '2.0.0' };
+    // The call never waits for a check: the notice comes with a result once a check has seen it.
+    const stale = await until('an annotated result', async () => {
+      const r = await echo('b');
+      return r.content.length > 1 && r;
+    }, 10_000, 20);
+    assert.equal(stale.content.length, 2, 'exactly one block appended');
+    assert.deepEqual(stale.content[0], { type: 'text', text: `${fresh.content[0].text.split(':')[0]}:b` }, "the server's own block as it was");
+    assert.equal(stale.content[1].type, 'text');
+    assert.match(stale.content[1].text, /^\[MCP Lifeguard\] This server \(tiny\) runs tiny-server 1\.0\.0, but 2\.0\.0 is installed\. Restart it .*mcp-lifeguard restart tiny/);
+    assert.equal(((await echo('c')) as Result).content.length, 2, 'every result while stale');
+    // Not a tools/call: untouched; a result over the bound: relayed as is.
+    assert.equal((await client.listTools()).tools.length, 5);
+    const big = (await client.callTool({ name: 'big', arguments: { bytes: 300_000 } })) as Result;
+    assert.equal(big.content.length, 1);
+    assert.equal(big.content[0].text.length, 300_000);
+
+    await guard.restart('upgrade');
+    assert.equal((await echo('d')).content.length, 1, 'the restarted child runs the installed version: no notice');
+  });
+
+  it('annotate says a newer release from the registry cache once per guard, with the stale notice when both apply', async () => {
+    let installed: ResolvedVersion = { state: 'known', name: 'tiny-server', version: '1.0.0', ecosystem: 'npm' };
+    const looked: string[] = [];
+    const { client } = await startClient({
+      stale: { policy: 'annotate', intervalMs: 50, probe: { installed: async () => installed } },
+      updateAvailable: async (v) => {
+        looked.push(`${v.name}@${v.version}`);
+        return { name: v.name, installed: v.version, latest: '9.0.0' };
+      },
+    });
+    type Result = { content: Array<{ type: string; text: string }> };
+    const echo = async (text: string) => (await client.callTool({ name: 'echo', arguments: { text } })) as Result;
+    const first = await until('the update notice', async () => {
+      const r = await echo('a');
+      return r.content.length > 1 && r;
+    }, 10_000, 20);
+    assert.equal(first.content.length, 2);
+    assert.equal(first.content[1].text, '[MCP Lifeguard] A newer release of tiny-server is available: 9.0.0 (installed 1.0.0).');
+    for (const text of ['b', 'c']) assert.equal((await echo(text)).content.length, 1, 'said once');
+    installed = { ...installed, version: '2.0.0' };
+    const stale = await until('the stale notice', async () => {
+      const r = await echo('d');
+      return r.content.length > 1 && r;
+    }, 10_000, 20);
+    assert.equal(stale.content.length, 2, 'the stale notice alone: the update was said already');
+    assert.match(stale.content[1].text, /runs tiny-server 1\.0\.0, but 2\.0\.0 is installed/);
+    assert.deepEqual(looked, ['tiny-server@1.0.0']);
+  });
+
+  it('under warn, a stale server\'s results are relayed untouched', async () => {
+    let installed: ResolvedVersion = { state: 'known', name: 'tiny-server', version: '1.0.0', ecosystem: 'npm' };
+    const { client } = await startClient({ stale: { policy: 'warn', intervalMs: 50, probe: { installed: async () => installed } }, updateAvailable: async () => ({ name: 'tiny-server', installed: '1.0.0', latest: '9.0.0' }) });
+    await client.listTools();
+    installed = { ...installed, version: '2.0.0' };
+    await until('the stale warning', () => logs.some((l) => /tiny is stale/.test(l)), 10_000, 20);
+    const r = (await client.callTool({ name: 'echo', arguments: { text: 'w' } })) as { content: unknown[] };
+    assert.equal(r.content.length, 1);
+  });
+
   it('refuse-all answers every request but ping with the stale error', async () => {
     let installed: ResolvedVersion = { state: 'known', name: 'tiny-server', version: '1.0.0', ecosystem: 'npm' };
     const { client } = await startClient({ stale: { policy: 'refuse-all', intervalMs: 0, probe: { installed: async () => installed } } });

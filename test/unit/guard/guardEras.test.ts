@@ -66,6 +66,32 @@ describe('Guard (in process) under a modern client: an open listen is not in fli
     assert.equal(lines.some((l) => l.id === 'listen:0'), false, 'the listen stays open');
   });
 
+  it('annotate appends the notice to a modern (stateless, no initialize) tools/call result, matched by id alone', async () => {
+    let installed: ResolvedVersion = { state: 'known', name: 'lg-dual-stdio', version: '9.9.9', ecosystem: 'npm' };
+    const { send, lines } = start({ stale: { policy: 'annotate', intervalMs: 50, probe: { installed: async () => installed } } });
+    type Result = { content: Array<{ type: string; text: string }>; _meta?: unknown };
+    let id = 0;
+    const call = async () => {
+      const mine = ++id;
+      send({ id: mine, method: 'tools/call', params: { _meta: META, name: 'echo', arguments: { text: 'x' } } });
+      return (await until(`answer ${mine}`, () => lines.find((l) => l.id === mine && l.result))).result as Result;
+    };
+    const fresh = await call();
+    assert.equal(fresh.content.length, 1);
+    installed = { ...installed, version: '10.0.0' };
+    const stale = await until('an annotated modern result', async () => {
+      const r = await call();
+      return r.content.length > 1 && r;
+    }, 10_000, 20);
+    assert.equal(stale.content.length, 2);
+    assert.deepEqual(stale.content[0], fresh.content[0]);
+    assert.match(stale.content[1].text, /This server \(dual\) runs lg-dual-stdio 9\.9\.9, but 10\.0\.0 is installed/);
+    assert.deepEqual(stale._meta, fresh._meta, "the result's _meta (serverInfo) is the server's");
+    send({ id: 'd', method: 'server/discover', params: { _meta: META } });
+    const discovered = await until('the discover answer', () => lines.find((l) => l.id === 'd'));
+    assert.ok(!JSON.stringify(discovered).includes('[MCP Lifeguard]'), 'other methods untouched');
+  });
+
   it('a modern client keeps a restarted server after a crash; a crash loop ends the listen with an error', async () => {
     const { guard, send, lines } = start({ crashLoop: { windowMs: 60_000, limit: 2 } });
     listen(send);

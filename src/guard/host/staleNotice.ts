@@ -1,0 +1,170 @@
+import type { RequestId } from '@modelcontextprotocol/sdk/types.js';
+import { terminalSafe } from '../../core/base/terminalSafe';
+import { StaleVerdict } from './staleness';
+
+/**
+ * `--when-stale annotate`: what the guard tells the model, and the one change it makes to a
+ * server's answer to do so. The model drives these servers and reads tool results, not the
+ * guard's stderr: a text block appended to a `tools/call` result is the only place it hears that
+ * it talks to old code. Nothing else of the answer is touched: the block goes in right before the
+ * closing `]` of `result.content`, so every byte the server wrote stays as it wrote it.
+ */
+
+/**
+ * Response lines at least this long are relayed byte for byte, never annotated: annotating means
+ * holding the whole line and parsing it, and a multi-MiB result (a file, a screenshot) must keep
+ * streaming through without being held or parsed (the same bound as messages.ts LARGE_LINE_BYTES,
+ * above which the relay does not parse a line at all).
+ */
+export const MAX_ANNOTATED_LINE_BYTES = 256 * 1024;
+
+const PREFIX = '[MCP Lifeguard]';
+
+/** A name fit for one line of text, quoted for a shell when it is not a plain word. */
+function shellWord(name: string): string {
+  return /^[\w.@/:+-]+$/.test(name) ? name : `'${name.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * What a stale verdict means for the model, and what to do about it. Only the server's name,
+ * its package and versions (and names of moved dependencies) go in: never a path, an env value
+ * or a token. Control and bidi characters are escaped (the text may also end up in a terminal).
+ */
+export function staleNoticeText(verdict: StaleVerdict & { state: 'stale' }, serverName: string): string {
+  const what = verdict.rebuilt
+    ? `runs a build of ${verdict.name} ${verdict.running} whose files changed since it started`
+    : verdict.moved
+      ? `runs ${verdict.name} ${verdict.running}, whose dependencies changed since it started (${verdict.moved.slice(0, 5).join(', ')}${verdict.moved.length > 5 ? `, and ${verdict.moved.length - 5} more` : ''})`
+      : `runs ${verdict.name} ${verdict.running}, but ${verdict.installed} is installed`;
+  return terminalSafe(
+    `${PREFIX} This server (${serverName}) ${what}. Restart it to load the installed code: run \`mcp-lifeguard restart ${shellWord(serverName)}\`, or use Restart in the MCP Lifeguard view in VS Code. The guard restarts it without ending this session.`,
+  );
+}
+
+/** A newer release in the registry than the one installed (from the cached daily check). */
+export interface UpdateAvailableNotice {
+  name: string;
+  installed: string;
+  latest: string;
+}
+
+export function updateNoticeText(update: UpdateAvailableNotice): string {
+  return terminalSafe(`${PREFIX} A newer release of ${update.name} is available: ${update.latest} (installed ${update.installed}).`);
+}
+
+/**
+ * The line with one text block per notice appended to `result.content`, when the line is the
+ * answer to a `tools/call` (`isToolCall` says so by its id) that has a `content` array; otherwise
+ * undefined, and the line goes out unchanged. Untouched: error responses, other methods' answers,
+ * results without a `content` array, lines of MAX_ANNOTATED_LINE_BYTES or more, anything not JSON.
+ */
+export function annotateToolResult(line: Buffer, notices: readonly string[], isToolCall: (id: RequestId) => boolean): Buffer | undefined {
+  if (notices.length === 0 || line.length >= MAX_ANNOTATED_LINE_BYTES) return undefined;
+  let message: unknown;
+  try {
+    message = JSON.parse(line.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  if (!isPlainObject(message) || message.jsonrpc !== '2.0' || 'error' in message || 'method' in message) return undefined;
+  const id = message.id;
+  if ((typeof id !== 'string' && typeof id !== 'number') || !isToolCall(id)) return undefined;
+  const result = message.result;
+  if (!isPlainObject(result) || !Array.isArray(result.content)) return undefined;
+  const close = contentArrayEnd(line);
+  if (close === undefined) return undefined;
+  const blocks = notices.map((text) => JSON.stringify({ type: 'text', text })).join(',');
+  const insert = Buffer.from(`${result.content.length > 0 ? ',' : ''}${blocks}`, 'utf8');
+  return Buffer.concat([line.subarray(0, close), insert, line.subarray(close)]);
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+// ---- where `result.content` ends, in the line's own bytes ----
+// The line already parsed as JSON, so the scanner below may assume valid JSON. It works on bytes:
+// every structural character is ASCII, and no byte of a multi-byte UTF-8 character is.
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_OBJECT = 0x7b;
+const CLOSE_OBJECT = 0x7d;
+const OPEN_ARRAY = 0x5b;
+const CLOSE_ARRAY = 0x5d;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+
+function isSpace(byte: number): boolean {
+  return byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d;
+}
+
+function skipSpace(b: Buffer, i: number): number {
+  while (i < b.length && isSpace(b[i])) i++;
+  return i;
+}
+
+/** From an opening quote to just past the closing one. */
+function skipString(b: Buffer, i: number): number {
+  for (i++; i < b.length; i++) {
+    if (b[i] === BACKSLASH) i++;
+    else if (b[i] === QUOTE) return i + 1;
+  }
+  return b.length;
+}
+
+/** From the first byte of a value to just past its last. */
+function skipValue(b: Buffer, i: number): number {
+  const first = b[i];
+  if (first === QUOTE) return skipString(b, i);
+  if (first === OPEN_OBJECT || first === OPEN_ARRAY) {
+    let depth = 0;
+    for (; i < b.length; i++) {
+      const c = b[i];
+      if (c === QUOTE) i = skipString(b, i) - 1;
+      else if (c === OPEN_OBJECT || c === OPEN_ARRAY) depth++;
+      else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) {
+        depth--;
+        if (depth === 0) return i + 1;
+      }
+    }
+    return b.length;
+  }
+  // A number, true, false or null: up to the next delimiter.
+  while (i < b.length && !isSpace(b[i]) && b[i] !== COMMA && b[i] !== CLOSE_OBJECT && b[i] !== CLOSE_ARRAY) i++;
+  return i;
+}
+
+/** The members of the object opening at `i`: each key (decoded, as JSON.parse reads it) and where its value starts and ends. */
+function members(b: Buffer, i: number): Array<{ key: string; start: number; end: number }> {
+  const found: Array<{ key: string; start: number; end: number }> = [];
+  i = skipSpace(b, i + 1);
+  while (i < b.length && b[i] === QUOTE) {
+    const keyEnd = skipString(b, i);
+    const key = JSON.parse(b.subarray(i, keyEnd).toString('utf8')) as string;
+    const start = skipSpace(b, skipSpace(b, keyEnd) + 1); // past the colon
+    if (b[skipSpace(b, keyEnd)] !== COLON) return found;
+    const end = skipValue(b, start);
+    found.push({ key, start, end });
+    i = skipSpace(b, end);
+    if (b[i] === COMMA) i = skipSpace(b, i + 1);
+  }
+  return found;
+}
+
+/** The only member named `key`; undefined when absent or duplicated (which one JSON.parse kept is then not worth guessing). */
+function single(list: Array<{ key: string; start: number; end: number }>, key: string): { start: number; end: number } | undefined {
+  const named = list.filter((m) => m.key === key);
+  return named.length === 1 ? named[0] : undefined;
+}
+
+/** The offset of the `]` that closes `result.content`, or undefined when the line does not have that shape. */
+export function contentArrayEnd(line: Buffer): number | undefined {
+  const top = skipSpace(line, 0);
+  if (line[top] !== OPEN_OBJECT) return undefined;
+  const result = single(members(line, top), 'result');
+  if (!result || line[result.start] !== OPEN_OBJECT) return undefined;
+  const content = single(members(line, result.start), 'content');
+  if (!content || line[content.start] !== OPEN_ARRAY || line[content.end - 1] !== CLOSE_ARRAY) return undefined;
+  return content.end - 1;
+}

@@ -1,0 +1,93 @@
+import * as assert from 'node:assert/strict';
+import { StaleGate, StaleGateOptions } from '../../../src/guard/host/staleGate';
+import { ResolvedVersion, StalePolicy } from '../../../src/guard/host/staleness';
+
+/** A stale gate with no timer, whose running child and installed version the test sets. */
+function gate(policy: StalePolicy, extra: Partial<StaleGateOptions> = {}) {
+  const state = {
+    running: Promise.resolve<ResolvedVersion | undefined>({ state: 'known', name: 'pkg', version: '1.0.0', ecosystem: 'npm' }),
+    installed: { state: 'known', name: 'pkg', version: '1.0.0', ecosystem: 'npm' } as ResolvedVersion,
+    logs: [] as string[],
+  };
+  const g = new StaleGate({
+    stale: { policy, intervalMs: 0, probe: { installed: async () => state.installed } },
+    serverName: 'srv',
+    log: (line) => state.logs.push(line),
+    runningVersion: () => state.running,
+    isRunning: () => true,
+    isIdle: () => true,
+    restart: async () => undefined,
+    ...extra,
+  });
+  return { g, state };
+}
+
+/** Lets the background check a tools/call started run to its end. */
+const settle = () => new Promise((resolve) => setTimeout(resolve, 10));
+
+describe('guard: the stale gate under annotate', () => {
+  it('says nothing until a check saw the server stale; a tools/call starts the check and is never held for it', async () => {
+    const { g, state } = gate('annotate');
+    assert.deepEqual(g.toolResultNotices(), []);
+    state.installed = { state: 'known', name: 'pkg', version: '2.0.0', ecosystem: 'npm' };
+    assert.equal(await g.refusal('tools/call', { name: 't' }), undefined);
+    assert.deepEqual(g.toolResultNotices(), [], 'the check runs in the background');
+    await settle();
+    const [notice] = g.toolResultNotices();
+    assert.match(notice, /This server \(srv\) runs pkg 1\.0\.0, but 2\.0\.0 is installed/);
+    g.noticesDelivered();
+    assert.equal(g.toolResultNotices().length, 1, 'said on every result while stale');
+    assert.match(state.logs.join('\n'), /srv is stale: it runs pkg 1\.0\.0 but 2\.0\.0 is installed \(--when-stale annotate\)/);
+  });
+
+  it('forgets the verdict of a child that is gone: a restarted child is not called stale by it', async () => {
+    const { g, state } = gate('annotate');
+    state.installed = { state: 'known', name: 'pkg', version: '2.0.0', ecosystem: 'npm' };
+    await g.refusal('tools/call', undefined);
+    await settle();
+    assert.equal(g.toolResultNotices().length, 1);
+    state.running = Promise.resolve(state.installed);
+    assert.deepEqual(g.toolResultNotices(), []);
+  });
+
+  it('tells of a newer release once, and never under other policies', async () => {
+    const looked: string[] = [];
+    const updateAvailable = async (v: ResolvedVersion & { state: 'known' }) => {
+      looked.push(v.version);
+      return { name: v.name, installed: v.version, latest: '9.0.0' };
+    };
+    const { g } = gate('annotate', { updateAvailable });
+    g.start();
+    await settle();
+    assert.deepEqual(g.toolResultNotices(), ['[MCP Lifeguard] A newer release of pkg is available: 9.0.0 (installed 1.0.0).']);
+    assert.equal(g.toolResultNotices().length, 1, 'still pending until delivered');
+    g.noticesDelivered();
+    assert.deepEqual(g.toolResultNotices(), []);
+    await g.refusal('tools/call', undefined);
+    await settle();
+    assert.deepEqual(g.toolResultNotices(), []);
+    assert.deepEqual(looked, ['1.0.0'], 'the cache is not read again once said');
+    g.stop();
+
+    for (const policy of ['warn', 'refuse-writes', 'refuse-all', 'restart-when-idle'] as const) {
+      const other = gate(policy, { updateAvailable });
+      other.state.installed = { state: 'known', name: 'pkg', version: '2.0.0', ecosystem: 'npm' };
+      await other.g.refusal('tools/call', { name: 't' });
+      await settle();
+      assert.deepEqual(other.g.toolResultNotices(), [], policy);
+    }
+  });
+
+  it('drops a pending update text when another version gets installed before it was said', async () => {
+    const { g, state } = gate('annotate', { updateAvailable: async (v) => (v.version === '1.0.0' ? { name: v.name, installed: v.version, latest: '2.0.0' } : undefined) });
+    await g.refusal('tools/call', undefined);
+    await settle();
+    assert.equal(g.toolResultNotices().length, 1);
+    state.installed = { state: 'known', name: 'pkg', version: '2.0.0', ecosystem: 'npm' };
+    await g.refusal('tools/call', undefined);
+    await settle();
+    const notices = g.toolResultNotices();
+    assert.equal(notices.length, 1);
+    assert.match(notices[0], /runs pkg 1\.0\.0, but 2\.0\.0 is installed/, 'the stale notice only: 2.0.0 is no newer release any more');
+  });
+});
