@@ -364,6 +364,8 @@ export class HttpFront {
       // The upstream died mid-answer. An event stream ends cleanly, so the client reconnects (with
       // Last-Event-ID) instead of hanging; a JSON answer cut short must not look complete.
       if (sse) {
+        // What the annotating transform still holds is an event cut short: it is not sent after the end.
+        annotating?.unpipe(res);
         if (!res.writableEnded) res.end();
       } else res.destroy();
     });
