@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { isLoopbackBindHost } from '../../core/net/loopback';
 import type { CrashLoopOptions } from '../../guard/host/crashLoop';
 import type { Launch } from '../../guard/launch';
+import { HTTP_STALE_POLICIES, HttpStalePolicy } from '../../guard/http/httpGuard';
 import { CliIo, UsageError } from '../io';
 import { GUARD_OPTIONS, WHEN_STALE_DESCRIPTION } from './guardOptions';
 import { CommandSpec, OptionSpecs, OptionValues, parseOptions, splitServerCommand, withoutOptions } from '../options';
@@ -21,7 +22,7 @@ export const HTTP_OPTIONS = {
   'start-timeout': { type: 'seconds', default: 60, description: 'Seconds the server has to start answering' },
   'stop-grace': { type: 'seconds', default: 5, description: 'Seconds between SIGTERM and SIGKILL when the server is stopped' },
   'drain-timeout': GUARD_OPTIONS['drain-timeout'],
-  'when-stale': { type: 'string', default: 'warn', choices: ['warn', 'restart-when-idle'], description: WHEN_STALE_DESCRIPTION },
+  'when-stale': { type: 'string', default: 'warn', choices: HTTP_STALE_POLICIES, description: WHEN_STALE_DESCRIPTION },
   'stale-interval': GUARD_OPTIONS['stale-interval'],
   'crash-window': GUARD_OPTIONS['crash-window'],
   'crash-limit': GUARD_OPTIONS['crash-limit'],
@@ -50,7 +51,7 @@ export interface HttpCommandLine {
   startTimeoutMs: number;
   termGraceMs: number;
   drainTimeoutMs: number;
-  whenStale: 'warn' | 'restart-when-idle';
+  whenStale: HttpStalePolicy;
   staleIntervalMs: number;
   crashLoop: CrashLoopOptions;
   /** The option arguments as given (before `--`), for `ensure` to hand to the guard. */

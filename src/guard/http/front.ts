@@ -16,6 +16,7 @@ import { SseIdScanner } from './sseIds';
 import { mentionsSession, BufferedResponse, readBody } from './bodies';
 import { delay, methodOf, pathOnly, replayHeaders, RESPONSE_DROPPED, sendBuffered, shortId } from './headers';
 import { Exchange, sendUpstream } from './upstreamRequest';
+import { JsonToolResult, SseToolResult } from './toolResultBody';
 
 /** Where the front sends requests; `ready` waits while the upstream (re)starts. */
 export interface UpstreamTarget {
@@ -42,6 +43,11 @@ export interface FrontOptions {
   limits?: Partial<HttpLimits>;
   /** Called each time the last request in flight is over (the stale gate's restart-when-idle waits for it). */
   onIdle?(): void;
+  /**
+   * `--when-stale annotate`: a `tools/call` arrived (the stale gate checks in the background), and
+   * the notices its result gets appended now (staleNotice.ts). Absent under other policies.
+   */
+  toolResultNotes?: { toolCall(): void; notices(): string[]; delivered(): void };
 }
 
 /** Only the last ids of a session are remembered: a client resumes from its latest event. */
@@ -211,6 +217,7 @@ export class HttpFront {
     // not a request in flight (a restart or idle stop would wait for it for ever).
     const counted = req.method !== 'GET' && !(ex.modern && methodOf(ex.message) === 'subscriptions/listen');
     if (counted) this.inFlight++;
+    if (req.method === 'POST' && methodOf(ex.message) === 'tools/call') this.options.toolResultNotes?.toolCall();
     try {
       await this.forward(ex);
     } finally {
@@ -330,6 +337,9 @@ export class HttpFront {
     if (upstreamSid !== undefined && clientSid !== undefined) headers['mcp-session-id'] = clientSid;
     const sse = String(upRes.headers['content-type'] ?? '').includes('text/event-stream');
     if (sse && ex.modern && methodOf(ex.message) === 'subscriptions/listen' && status >= 200 && status < 300) return this.listens.adopt(ex, upRes, upReq);
+    const annotating = this.toolResultBody(ex, upRes, sse);
+    // The body gets longer: its length is not known beforehand any more (sent chunked).
+    if (annotating) delete headers['content-length'];
     res.writeHead(status, headers);
     if (sse) res.flushHeaders();
     const owed = sse && ex.req.method === 'GET' && status >= 200 && status < 300 && clientSid !== undefined ? this.listChangedOwed.get(clientSid) : undefined;
@@ -346,13 +356,16 @@ export class HttpFront {
     });
     // pipe() keeps backpressure: the upstream is paused while the client is slower.
     if (scanner) upRes.on('data', (chunk: Buffer) => scanner.push(chunk));
-    upRes.pipe(res);
+    if (annotating) upRes.pipe(annotating).pipe(res);
+    else upRes.pipe(res);
     upRes.on('error', () => undefined);
     upRes.on('close', () => {
       if (upRes.complete) return;
       // The upstream died mid-answer. An event stream ends cleanly, so the client reconnects (with
       // Last-Event-ID) instead of hanging; a JSON answer cut short must not look complete.
       if (sse) {
+        // What the annotating transform still holds is an event cut short: it is not sent after the end.
+        annotating?.unpipe(res);
         if (!res.writableEnded) res.end();
       } else res.destroy();
     });
@@ -368,6 +381,22 @@ export class HttpFront {
       res.once('close', release);
     }
     return over;
+  }
+
+  /**
+   * Under `--when-stale annotate`, with something to say: the transform that appends it to the
+   * result of a `tools/call` POST (a JSON body or an event stream, not compressed). Else undefined.
+   */
+  private toolResultBody(ex: Exchange, upRes: http.IncomingMessage, sse: boolean): JsonToolResult | SseToolResult | undefined {
+    const notes = this.options.toolResultNotes;
+    const status = upRes.statusCode ?? 502;
+    const requestId = requestIdOf(ex.message);
+    if (!notes || ex.req.method !== 'POST' || methodOf(ex.message) !== 'tools/call' || requestId === null || status < 200 || status >= 300) return undefined;
+    const encoding = String(upRes.headers['content-encoding'] ?? 'identity').toLowerCase();
+    const json = String(upRes.headers['content-type'] ?? '').includes('application/json');
+    if (encoding !== 'identity' || (!sse && !json) || notes.notices().length === 0) return undefined;
+    const body = { requestId, notices: () => notes.notices(), delivered: () => notes.delivered() };
+    return sse ? new SseToolResult(body) : new JsonToolResult(body);
   }
 
   private forget(sid: string): void {

@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { ControlServer } from '../../core/control';
 import { FrontInfo, frontInfoPath, readFrontInfo, removeFrontInfo, sessionsPath, writeFrontInfo } from '../../core/http/frontInfo';
 import type { HttpLimits } from '../../core/http/limits';
@@ -13,6 +14,11 @@ import { probeLaunch } from '../host/versionProbe';
 import { Launch } from '../launch';
 import type { InstalledVersionProbe, ResolvedVersion } from '../host/staleness';
 import { stopLeftoverServer } from '../leftoverServer';
+import { cachedUpdateLookup } from '../host/registryCache';
+
+/** The `--when-stale` policies of the HTTP guard: it refuses nothing (its default stays `warn`). */
+export type HttpStalePolicy = 'warn' | 'restart-when-idle' | 'annotate';
+export const HTTP_STALE_POLICIES: readonly HttpStalePolicy[] = ['warn', 'restart-when-idle', 'annotate'];
 import { HttpFront } from './front';
 import { HttpTransport } from './httpTransport';
 import { describePortHolder } from './portOwner';
@@ -33,8 +39,11 @@ export interface HttpGuardOptions {
   termGraceMs: number;
   drainTimeoutMs: number;
   allowedOrigins: readonly string[];
-  /** `restart-when-idle`: restart the server once it is stale and no request is in flight. */
-  whenStale: 'warn' | 'restart-when-idle';
+  /**
+   * `restart-when-idle`: restart the server once it is stale and no request is in flight;
+   * `annotate`: append a notice to each `tools/call` result while it is stale (staleNotice.ts).
+   */
+  whenStale: HttpStalePolicy;
   staleIntervalMs: number;
   /** When a server that keeps exiting right after its start is no longer restarted (default: as `run`). */
   crashLoop?: CrashLoopOptions;
@@ -99,6 +108,15 @@ export async function startHttpGuard(o: HttpGuardOptions): Promise<HttpGuardStar
     log,
     limits: o.limits,
     onIdle: () => host.onIdle(),
+    toolResultNotes:
+      o.whenStale === 'annotate'
+        ? {
+            // The check runs in the background (staleGate.ts): a non-refusing policy never waits for it.
+            toolCall: () => void host.staleRefusal('tools/call', undefined),
+            notices: () => host.toolResultNotices(),
+            delivered: () => host.noticesDelivered(),
+          }
+        : undefined,
   });
   transport.useFront(front);
   const listening = await listen(front, o);
@@ -155,6 +173,7 @@ function newHost(o: HttpGuardOptions, transport: HttpTransport, probe: Installed
       drainTimeoutMs: o.drainTimeoutMs,
       probe,
       stale: { policy: o.whenStale, intervalMs: o.staleIntervalMs },
+      updateAvailable: o.whenStale === 'annotate' ? cachedUpdateLookup({ file: path.join(o.paths.cache, 'registry.json'), root: o.paths.root }, o.launch.env, o.log) : undefined,
       onChildSpawned,
       onChildStarted: ({ pid, version }) => recordChildVersion(lock, version, o.log, pid),
       onServerInfo: (info) => recordServerInfo(lock, info, o.log),
