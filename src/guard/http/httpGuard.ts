@@ -15,13 +15,13 @@ import { Launch } from '../launch';
 import type { InstalledVersionProbe, ResolvedVersion } from '../host/staleness';
 import { stopLeftoverServer } from '../leftoverServer';
 import { cachedUpdateLookup } from '../host/registryCache';
+import { HttpFront } from './front';
+import { HttpTransport } from './httpTransport';
+import { describePortHolder } from './portOwner';
 
 /** The `--when-stale` policies of the HTTP guard: it refuses nothing (its default stays `warn`). */
 export type HttpStalePolicy = 'warn' | 'restart-when-idle' | 'annotate';
 export const HTTP_STALE_POLICIES: readonly HttpStalePolicy[] = ['warn', 'restart-when-idle', 'annotate'];
-import { HttpFront } from './front';
-import { HttpTransport } from './httpTransport';
-import { describePortHolder } from './portOwner';
 
 export interface HttpGuardOptions {
   launch: Launch;
