@@ -6,6 +6,7 @@ import { recordedTarget, runStopLadder, termThenKill } from '../../core/actions/
 import { controlShutdown } from '../../core/control';
 import { currentHostEnv } from '../../core/base/hostEnv';
 import { readFrontInfo } from '../../core/http/frontInfo';
+import { recordHttpLaunch } from '../../core/http/launchRecord';
 import { acquireLock, identityHash, judgeRecord, LockRecord, processStartTime, readHolder, ServerIdentity } from '../../core/locks';
 import { lifeguardPaths, LifeguardPaths } from '../../core/base/paths';
 import { openPrivateSync, PrivateDirError, PrivateFileError } from '../../core/base/privateFs';
@@ -55,6 +56,11 @@ export async function ensureCommand(args: string[], io: CliIo): Promise<number> 
     if (installed?.state !== 'known' || !running || running.name !== installed.name) return { kind: 'unknown' };
     return running.version === installed.version ? { kind: 'fresh' } : { kind: 'stale', running: running.version, installed: installed.version };
   };
+  // What Start (in VS Code) runs again for an HTTP entry at this port: this very command line.
+  const remember = async (): Promise<void> => {
+    const r = await recordHttpLaunch(paths, { host: cl.host, port: cl.port, argv: ['ensure', ...args], cwd: cl.launch.cwd ?? io.cwd, recordedAt: new Date().toISOString() }).catch((err: Error) => ({ recorded: false as const, reason: err.message }));
+    if (!r.recorded) log(`not recorded for Start: ${r.reason}`);
+  };
   const deadline = Date.now() + timeoutMs;
   const ensureIdentity: ServerIdentity = { serverName: `${identity.serverName}.ensure`, resourceKey: identity.resourceKey };
 
@@ -67,6 +73,7 @@ export async function ensureCommand(args: string[], io: CliIo): Promise<number> 
     if (holder.state === 'live' && (await freshness(holder.record)).kind !== 'stale') {
       const served = await servedUrl(paths, identity, holder.record, cl);
       if (served.kind === 'ok') {
+        await remember();
         io.stdout(`${served.url}\n`);
         return 0;
       }
@@ -111,6 +118,7 @@ export async function ensureCommand(args: string[], io: CliIo): Promise<number> 
         log(started.message);
         return 1;
       }
+      await remember();
       io.stdout(`${started.url}\n`);
       return 0;
     } finally {

@@ -229,6 +229,8 @@ export type ServerStatus = ServerConfig & {
   instances: Instance[];
   /** http/sse only. */
   listener?: Listener;
+  /** http/sse on a loopback URL: the `ensure` command line last run for its port (core/http/launchRecord.ts), for Start. */
+  recordedLaunch?: { argv: string[]; cwd: string; recordedAt: string };
   /** stdio: what the configured launch would run if started now (package, version, environment). */
   installed?: Installed;
   /** A newer release in the package's registry (from a cached, at most daily check). */

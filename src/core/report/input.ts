@@ -66,6 +66,8 @@ export interface VmUpdate {
 
 export type VmServer = ServerConfig & {
   instances: VmInstance[];
+  /** http/sse: what `ensure` last ran for the URL's port, which Start runs again (shown; re-read from disk to run). */
+  recordedLaunch?: ServerStatus['recordedLaunch'];
   installedVersion?: string;
   updateAvailable?: VmUpdate;
 };

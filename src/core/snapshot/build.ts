@@ -4,6 +4,7 @@ import { redactDeep } from '../base/redact';
 import { listLocks } from '../locks';
 import type { LockRecord } from '../locks/types';
 import { lifeguardPaths } from '../base/paths';
+import { readHttpLaunch } from '../http/launchRecord';
 import { homeProblem } from '../base/privateFs';
 import { attachInstances } from '../processes/instances';
 import { readEnviron } from '../processes/environ';
@@ -81,6 +82,16 @@ export async function takeSnapshot(options: SnapshotOptions): Promise<Snapshot> 
   if (options.versions !== false) {
     // Registry checks continue in the background: the snapshot never waits for the network.
     await attachVersions(options.host, running.servers, scan.launches, table.state === 'ok' ? table.processes : [], { now, readLocks: async () => locks, ...options.versions, ...(notPrivate ? { persist: false } : {}) });
+  }
+  // What Start would run for an HTTP entry (ensure's own record of its last command line for that port).
+  if (!notPrivate) {
+    const paths = lifeguardPaths(options.host);
+    await Promise.all(
+      running.servers.filter((s) => s.transport !== 'stdio').map(async (s) => {
+        const r = await readHttpLaunch(paths, s.url);
+        if (r) s.recordedLaunch = { argv: r.argv, cwd: r.cwd, recordedAt: r.recordedAt };
+      }),
+    );
   }
   // Every secret value seen in a config is masked wherever else it might have travelled.
   return redactDeep<Snapshot>({

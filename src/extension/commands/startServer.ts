@@ -1,6 +1,10 @@
 import * as vscode from 'vscode';
 import { Services } from '../services';
-import { startedBy, startTarget } from '../viewModel/start';
+import { readHttpLaunch } from '../../core/http/launchRecord';
+import { VmServer } from '../../core/report/input';
+import { runEnsure } from '../actions/runEnsure';
+import { shownText } from '../viewModel/format';
+import { ensureCommandText, ensureStartQuestion, startedBy, StartTarget, startTarget } from '../viewModel/start';
 import { VSCODE_MCP } from '../viewModel/vscodeServerId';
 import { CommandArg, pickServer } from './pickServer';
 
@@ -10,8 +14,9 @@ const LOOKS_MS = [1_500, 4_000, 8_000];
 
 /**
  * Start Server: a configured server VS Code itself runs is started through VS Code (its own
- * command, so VS Code owns the process as when it starts it itself); then the snapshot is taken
- * again until the instance shows. Any other server is started by its client, which the message names.
+ * command, so VS Code owns the process as when it starts it itself); an HTTP server through the
+ * `ensure` command recorded for its port; then the snapshot is taken again until the instance
+ * shows. Any other server is started by its client, which the message names.
  */
 export async function startServer(svc: Services, arg?: CommandArg): Promise<void> {
   const ws = svc.window();
@@ -22,11 +27,51 @@ export async function startServer(svc: Services, arg?: CommandArg): Promise<void
     void vscode.window.showInformationMessage(`${server.name} is not started from here. ${startedBy(server)}`);
     return;
   }
+  if (target.kind === 'ensure') return startThroughEnsure(svc, server, target);
   svc.log.info(`start ${server.name}: ${target.command} ${target.serverId}`);
   await vscode.commands.executeCommand(target.command, target.serverId);
-  // VS Code starts it in the background: a few looks (and the regular refreshes) until its process
-  // shows in a snapshot (it is then listed) or the wait is over.
-  const running = () => !!svc.store.snapshot?.servers.find((s) => s.id === server.id)?.instances.length;
+  if (await shownRunning(svc, server.id)) return;
+  void vscode.window.showWarningMessage(`${server.name} did not show a running process within ${WAIT_MS / 1000} s of VS Code's start. Its output may say why.`, 'Show Server Log').then((c) => {
+    if (c) void vscode.commands.executeCommand(VSCODE_MCP.showOutput, target.serverId);
+  });
+}
+
+/**
+ * An HTTP server: the `ensure` command line recorded for its port, shown in full and confirmed,
+ * then read again from the private record (what runs is what was recorded, never the snapshot's
+ * copy, which redaction may have touched) and run with the installed guard.
+ */
+async function startThroughEnsure(svc: Services, server: VmServer, target: Extract<StartTarget, { kind: 'ensure' }>): Promise<void> {
+  const g = svc.guard();
+  if (g.state !== 'installed') {
+    void vscode.window.showWarningMessage(`${server.name} cannot be started yet: the guard that runs \`ensure\` is not installed${g.state === 'failed' ? ` (${g.reason})` : ''}.`);
+    return;
+  }
+  const answer = await vscode.window.showInformationMessage(ensureStartQuestion(server.name, target), { modal: true }, 'Start');
+  if (answer !== 'Start') return;
+  const record = await readHttpLaunch(svc.engine.paths, server.url);
+  if (!record || record.argv.join('\0') !== target.argv.join('\0') || record.cwd !== target.cwd) {
+    void vscode.window.showWarningMessage(`${server.name} was not started: the command recorded for its port changed since it was shown. Look again and retry.`);
+    void svc.refresh.request('manual');
+    return;
+  }
+  svc.log.info(`start ${server.name}: ${ensureCommandText(record.argv)} (in ${record.cwd})`);
+  const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Starting ${server.name}...` }, () => runEnsure(g.launcher, record.argv, record.cwd));
+  if (!result.ok) {
+    svc.log.warn(`start ${server.name} failed: ${result.message}`);
+    void vscode.window.showErrorMessage(`${server.name} did not start: ${shownText(result.message)}`);
+    return;
+  }
+  if (await shownRunning(svc, server.id)) return;
+  void vscode.window.showWarningMessage(`${server.name} answers at ${shownText(result.url ?? server.url ?? '')}, but its process did not show within ${WAIT_MS / 1000} s.`);
+}
+
+/**
+ * After a start: a few looks (and the regular refreshes) until the server's process shows in a
+ * snapshot (it is then listed), or the wait is over.
+ */
+async function shownRunning(svc: Services, serverId: string): Promise<boolean> {
+  const running = () => !!svc.store.snapshot?.servers.find((s) => s.id === serverId)?.instances.length;
   const shown = new Promise<boolean>((resolve) => {
     const sub = svc.store.onDidChange(() => {
       if (!running()) return;
@@ -42,8 +87,5 @@ export async function startServer(svc: Services, arg?: CommandArg): Promise<void
   const looks = LOOKS_MS.map((ms) => setTimeout(() => void svc.refresh.request('manual'), ms));
   const ok = await shown;
   looks.forEach(clearTimeout);
-  if (ok) return;
-  void vscode.window.showWarningMessage(`${server.name} did not show a running process within ${WAIT_MS / 1000} s of VS Code's start. Its output may say why.`, 'Show Server Log').then((c) => {
-    if (c) void vscode.commands.executeCommand(VSCODE_MCP.showOutput, target.serverId);
-  });
+  return ok;
 }

@@ -4,7 +4,10 @@ import { mayRun } from './trust';
 import { VSCODE_MCP, vscodeServerId } from './vscodeServerId';
 
 /** How Start starts a configured server that is not running: only where MCP Lifeguard can do it honestly. */
-export type StartTarget = { kind: 'vscode'; command: typeof VSCODE_MCP.start; serverId: string };
+export type StartTarget =
+  | { kind: 'vscode'; command: typeof VSCODE_MCP.start; serverId: string }
+  /** An HTTP server: the `mcp-lifeguard ensure --http ...` command line ensure recorded for its port, run again. */
+  | { kind: 'ensure'; argv: string[]; cwd: string; recordedAt: string };
 
 /**
  * Start is offered for a stdio or HTTP server VS Code itself runs from a config (its own start, so
@@ -14,6 +17,8 @@ export type StartTarget = { kind: 'vscode'; command: typeof VSCODE_MCP.start; se
 export function startTarget(server: VmServer, window: OwnerContext, trusted: boolean, workspaceFolders: readonly string[]): StartTarget | undefined {
   if (server.instances.length > 0 || server.disabled) return undefined;
   if (!mayRun('start', server, trusted, workspaceFolders).allowed) return undefined;
+  // An HTTP entry is only a URL: VS Code's start would only connect. What serves it is what ensure ran for that port.
+  if (server.transport !== 'stdio' && server.recordedLaunch) return { kind: 'ensure', ...server.recordedLaunch };
   const id = vscodeServerId(server, window);
   return id === undefined ? undefined : { kind: 'vscode', command: VSCODE_MCP.start, serverId: id };
 }
@@ -21,8 +26,18 @@ export function startTarget(server: VmServer, window: OwnerContext, trusted: boo
 /** Who starts a server MCP Lifeguard does not start, in the words a not-running row's tooltip uses. */
 export function startedBy(server: Pick<VmServer, 'source' | 'transport'>): string {
   const { client, label } = server.source;
-  if (server.transport !== 'stdio') return 'An HTTP server runs on its own: start it as its documentation says; `mcp-lifeguard ensure --http --listen 127.0.0.1:PORT -- COMMAND` starts one and keeps it to one instance.';
+  if (server.transport !== 'stdio') return 'An HTTP server runs on its own: start it as its documentation says, or with `mcp-lifeguard ensure --http --listen 127.0.0.1:PORT -- COMMAND`, which starts one and keeps it to one instance; once ensure has run it for this port, Start here runs that command again.';
   if (client === 'vscode' || client === 'vscode-insiders') return 'VS Code starts it when it is needed, in the window whose workspace or profile defines it (MCP: List Servers, Start Server).';
   if (startsPerSession(client)) return `${label} starts it at the start of its next session.`;
   return `${label} starts it when it starts (or when you reconnect the server there).`;
+}
+
+/** The command line Start runs for an `ensure` target, as the confirmation shows it. */
+export function ensureCommandText(argv: readonly string[]): string {
+  return ['mcp-lifeguard', ...argv].map((a) => (/^[\w.,:@%+=/-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
+}
+
+/** Start's question for an HTTP server, saying exactly what will run, where, and with which environment. */
+export function ensureStartQuestion(name: string, t: Extract<StartTarget, { kind: 'ensure' }>): string {
+  return `Start ${name}? MCP Lifeguard runs the command \`mcp-lifeguard ensure\` recorded for this port on ${t.recordedAt}:\n\n${ensureCommandText(t.argv)}\n\nin ${t.cwd}, with VS Code's environment (no environment value was recorded). If it already runs, nothing is started.`;
 }

@@ -8,6 +8,11 @@ import { cliPath } from '../../support/repo';
 import { childPidOf, connectClient, echo, killMentioning, liveGuardOf, processesMentioning, shortTempDir, spawnCollect, versionedServerPackage } from './support';
 import { until } from '../../support/poll';
 import { isAlive, killAndWait } from '../../support/liveness';
+import { lifeguardPaths } from '../../../src/core/base/paths';
+import { launchRecordPath, readHttpLaunch } from '../../../src/core/http/launchRecord';
+import { takeSnapshot } from '../../../src/core/snapshot/build';
+import { runEnsure } from '../../../src/extension/actions/runEnsure';
+import { installGuard } from '../../../src/extension/guardInstall';
 
 /**
  * `mcp-lifeguard ensure` through the built CLI, with real processes: idempotent, version-checked,
@@ -74,6 +79,50 @@ describe('mcp-lifeguard ensure --http', function () {
     assert.equal(second.stdout, url());
     assert.equal((await liveGuard())!.pid, guard.pid);
     assert.equal(await childPidOf(guard), child);
+  });
+
+  it('records its command line for Start (private, no secret); the snapshot of an HTTP entry at that port carries it, and running it again serves again', async function () {
+    assert.equal((await ensure()).code, 0);
+    const paths = lifeguardPaths({ home, platform: process.platform, env: { MCP_LIFEGUARD_HOME: home } });
+    const file = launchRecordPath(paths, port);
+    assert.equal(fs.statSync(file).mode & 0o777, 0o600);
+    const record = await readHttpLaunch(paths, url());
+    assert.deepEqual(record?.argv, ['ensure', '--http', '--listen', `127.0.0.1:${port}`, '--stop-grace', '2', '--', server.command, ...server.args]);
+    assert.equal(record?.cwd, home);
+    assert.equal(await readHttpLaunch(paths, `http://localhost:${port}/other`).then((r) => r?.port), port, 'any loopback name of the port');
+    assert.equal(await readHttpLaunch(paths, `http://192.0.2.1:${port}/mcp`), undefined, 'never a remote URL');
+
+    // An HTTP entry in a project's config at that URL: the snapshot says what Start would run.
+    const project = path.join(home, 'project');
+    fs.mkdirSync(project);
+    fs.writeFileSync(path.join(project, '.mcp.json'), JSON.stringify({ mcpServers: { web: { type: 'http', url: url() } } }));
+    const take = () => takeSnapshot({ host: { home, platform: process.platform, env: { ...process.env, HOME: home, MCP_LIFEGUARD_HOME: home } }, workspaceFolders: [project], versions: false });
+    const web = (await take()).servers.find((x) => x.name === 'web');
+    assert.deepEqual(web?.recordedLaunch?.argv, record?.argv);
+
+    // Stopped, then started again the way Start in VS Code does: the installed guard runs the record.
+    const guard = (await liveGuard())!;
+    const child = await childPidOf(guard);
+    await controlShutdown(guard.control!);
+    await until('the guard and its server to stop', () => (!isAlive(guard.pid) && (child === undefined || !isAlive(child)) ? true : undefined), 30_000);
+    const installed = installGuard({ binDir: paths.bin, root: paths.root, cliSource: cliPath, platform: process.platform, runtime: { kind: 'node', path: process.execPath } });
+    assert.equal(installed.state, 'installed');
+    const started = await runEnsure(installed.state === 'installed' ? installed.launcher : '', record!.argv, record!.cwd, env);
+    assert.equal(started.ok, true, started.message);
+    assert.equal(started.url, url());
+    ({ client } = await connectClient(url()));
+    assert.equal(await echo(client, 'again'), 'Echo: again');
+
+    // A command line with a token in it is never recorded: the old record stays, and ensure says why.
+    await client.close();
+    client = undefined;
+    const again = (await liveGuard())!;
+    await controlShutdown(again.control!);
+    await until('the guard to stop', () => (!isAlive(again.pid) ? true : undefined), 30_000);
+    const withToken = spawnCollect(process.execPath, [cliPath, 'ensure', '--http', '--listen', `127.0.0.1:${port}`, '--', server.command, ...server.args, '--api-key', 'sk-live-abcdef0123456789'], { env, cwd: home });
+    assert.equal(await withToken.exited, 0, withToken.output());
+    assert.match(withToken.output(), /not recorded for Start: argument \d+ holds what looks like a secret/);
+    assert.ok(!fs.readFileSync(file, 'utf8').includes('sk-live-abcdef0123456789'));
   });
 
   it('after the guard and its server are SIGKILLed, ensure starts them again and the client goes on', async function () {

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { startedBy, startTarget } from '../../../src/extension/viewModel/start';
+import { ensureStartQuestion, startedBy, startTarget } from '../../../src/extension/viewModel/start';
 import { childNodes, rootNodes, treeItem } from '../../../src/extension/viewModel/tree';
 import { instance, NOW, server, snapshot, source, VSCODE_HERE } from './fixtures';
 
@@ -10,7 +10,8 @@ const user = source({ client: 'vscode', scope: 'user', label: 'VS Code', file: '
 describe('extension view-model: Start', () => {
   it('a server VS Code runs from its config, not running, starts through VS Code by its id', () => {
     assert.deepEqual(startTarget(server('memory', { source: ws }), here, true, ['/ws/a']), { kind: 'vscode', command: 'workbench.mcp.startServer', serverId: 'mcp.config.ws0.memory' });
-    assert.deepEqual(startTarget(server('kb', { source: user }), here, true, ['/ws/a'])?.serverId, 'mcp.config.usrlocal.kb');
+    const kb = startTarget(server('kb', { source: user }), here, true, ['/ws/a']);
+    assert.deepEqual(kb?.kind === 'vscode' && kb.serverId, 'mcp.config.usrlocal.kb');
   });
 
   it('not offered when it runs, is disabled, belongs to an untrusted workspace, or another client owns it', () => {
@@ -25,6 +26,23 @@ describe('extension view-model: Start', () => {
     assert.equal(startedBy(server('notes')), 'Claude Desktop starts it when it starts (or when you reconnect the server there).');
     assert.equal(startedBy(server('kb', { source: source({ client: 'claude-code', label: 'Claude Code' }) })), 'Claude Code starts it at the start of its next session.');
     assert.match(startedBy(server('web', { transport: 'http', url: 'http://127.0.0.1:3001/mcp' })), /mcp-lifeguard ensure --http/);
+  });
+
+  it('an HTTP server starts through the ensure command line recorded for its port, in any client\'s config; never in an untrusted workspace; never without a record', () => {
+    const recordedLaunch = { argv: ['ensure', '--http', '--listen', '127.0.0.1:3001', '--', 'npx', '-y', 'web-mcp', '--label', 'a b'], cwd: '/home/u/web', recordedAt: '2026-11-20T10:00:00.000Z' };
+    const web = (over = {}) => server('web', { transport: 'http', url: 'http://127.0.0.1:3001/mcp', recordedLaunch, ...over });
+    const t = startTarget(web(), here, true, ['/ws/a']);
+    assert.deepEqual(t, { kind: 'ensure', ...recordedLaunch });
+    assert.equal(startTarget(web({ source: ws }), here, true, ['/ws/a'])?.kind, 'ensure', 'not VS Code\'s start, which would only connect');
+    assert.equal(startTarget(web({ source: ws }), here, false, ['/ws/a']), undefined);
+    assert.equal(startTarget(web({ instances: [instance(7)] }), here, true, ['/ws/a']), undefined, 'it runs');
+    assert.equal(startTarget(web({ recordedLaunch: undefined }), here, true, ['/ws/a']), undefined, 'Claude Desktop\'s HTTP entry with no record');
+    if (t?.kind !== 'ensure') return;
+    const q = ensureStartQuestion('web', t);
+    assert.match(q, /^Start web\? /);
+    assert.match(q, /mcp-lifeguard ensure --http --listen 127\.0\.0\.1:3001 -- npx -y web-mcp --label 'a b'/);
+    assert.match(q, /in \/home\/u\/web, with VS Code's environment \(no environment value was recorded\)/);
+    assert.match(startedBy(web()), /Start here runs that command again/);
   });
 
   it('the tree: Start on the not-running server VS Code runs; the tooltip says who starts the others', () => {
