@@ -1,17 +1,13 @@
 import { describeVerdict } from '../core/report/evidence';
 import { whatToDo } from '../core/report/evidenceDocument';
 import { VmInstance, VmServer, VmSnapshot } from '../core/report/input';
-import { counts, Counts, hasProblems, instanceFlags, isGuarded, serverState, staleVerdict, versionUnknown } from '../core/report/state';
+import { counts, Counts, hasProblems, InstanceVerdict, instanceVerdicts, isGuarded, serverState } from '../core/report/state';
 
 /**
  * `list_servers`: the snapshot as an agent reads it, from the same reading the badge and the tree
  * use (core/report), so "are my MCP servers healthy?" gets the badge's answer. Plain data (the
  * tool's structuredContent) and a short text rendering of it.
  */
-
-/** What one instance is, worst first: the words a filter matches. */
-export const INSTANCE_VERDICTS = ['stale', 'changed-since-start', 'config-changed', 'duplicate', 'orphan', 'unknown', 'checking', 'ok'] as const;
-export type InstanceVerdict = (typeof INSTANCE_VERDICTS)[number];
 
 export interface InstanceReport {
   pid: number;
@@ -54,18 +50,6 @@ export interface HealthReport {
 export interface HealthFilter {
   name?: string;
   verdict?: InstanceVerdict | 'not-running';
-}
-
-export function instanceVerdicts(i: VmInstance): InstanceVerdict[] {
-  const out: InstanceVerdict[] = [];
-  const stale = staleVerdict(i);
-  if (stale) out.push(stale.cause === 'changed' ? 'changed-since-start' : stale.cause === 'config' ? 'config-changed' : 'stale');
-  const flags = instanceFlags(i);
-  if (flags.has('duplicate')) out.push('duplicate');
-  if (flags.has('orphan')) out.push('orphan');
-  const unknown = versionUnknown(i);
-  if (!out.length && unknown) out.push(unknown.settling ? 'checking' : 'unknown');
-  return out.length ? out : ['ok'];
 }
 
 function instanceReport(i: VmInstance): InstanceReport {

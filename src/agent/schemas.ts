@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { INSTANCE_VERDICTS } from './health';
+import { INSTANCE_VERDICTS } from '../core/report/state';
 
 /**
  * The tools' output schemas: what `structuredContent` holds, validated by the SDK on both sides.

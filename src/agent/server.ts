@@ -6,7 +6,8 @@ import { LIFEGUARD_VERSION } from '../core/base/version';
 import { toViewInput } from '../core/report/input';
 import { ActionContext, ActionResult, killDuplicateInstances, restartServer, stopPid } from './actions';
 import { explain } from './explain';
-import { healthReport, healthText, INSTANCE_VERDICTS } from './health';
+import { INSTANCE_VERDICTS } from '../core/report/state';
+import { healthReport, healthText } from './health';
 import { ACTION_OUTPUT, EXPLAIN_OUTPUT, HEALTH_OUTPUT } from './schemas';
 import { SNAPSHOT_URI, SnapshotWatch } from './snapshotResource';
 

@@ -1,7 +1,7 @@
 import { describeVerdict } from './evidence';
 import { terminalSafe as shownText } from '../base/terminalSafe';
 import { VmInstance, VmServer } from './input';
-import { instanceFlags, isGuarded, serverState, staleVerdict, versionUnknown } from './state';
+import { instanceFlags, instanceVerdicts, isGuarded, serverState, staleVerdict, VERDICT_LABELS, versionUnknown } from './state';
 
 /**
  * Show Evidence's opening: a person's summary (verdict, why, what to do) as `//` lines above the
@@ -27,8 +27,7 @@ export function whatToDo(i: VmInstance): string {
 }
 
 function instanceLines(i: VmInstance): string[] {
-  const words = [...instanceFlags(i)];
-  const verdict = words.length ? words.join(', ') : versionUnknown(i) ? 'version unknown' : 'ok';
+  const verdict = instanceVerdicts(i).map((v) => VERDICT_LABELS[v]).join(', ');
   return [
     `pid ${i.pid} (${i.client.name}${isGuarded(i) ? ', guarded' : ''}): ${verdict}`,
     ...i.verdicts.map((v) => `  Why: ${describeVerdict(v)}`),

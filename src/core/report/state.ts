@@ -1,4 +1,4 @@
-import { VmInstance, VmServer, VmSnapshot, VmVerdict } from './input';
+import { PENDING, VmInstance, VmServer, VmSnapshot, VmVerdict } from './input';
 
 /**
  * What the views say about an instance and a server, derived only from the engine's verdicts.
@@ -141,3 +141,39 @@ export function counts(snapshot: VmSnapshot): Counts {
 }
 
 export const hasProblems = (c: Counts): boolean => c.stale + c.duplicate + c.orphan + c.problems > 0;
+
+/** What an instance is, worst first, as every face names it (the tree and Show Evidence through VERDICT_LABELS, the agent face as is). */
+export const INSTANCE_VERDICTS = ['orphan', 'stale', 'changed-since-start', 'config-changed', 'duplicate', 'checking', 'settling', 'unknown', 'owner-undecided', 'ok'] as const;
+export type InstanceVerdict = (typeof INSTANCE_VERDICTS)[number];
+
+/** The short words of the tree's rows and Show Evidence's summary. */
+export const VERDICT_LABELS: Record<InstanceVerdict, string> = {
+  orphan: 'orphan',
+  stale: 'stale',
+  'changed-since-start': 'changed since start',
+  'config-changed': 'config changed',
+  duplicate: 'duplicate',
+  checking: 'checking',
+  settling: 'version ? (settling)',
+  unknown: 'version ?',
+  'owner-undecided': 'owner?',
+  ok: 'ok',
+};
+
+/**
+ * An instance's verdicts, worst first: `ok` only when nothing is flagged and its version is known.
+ * An unknown version is never ok; the first cheap look says `checking` until versions are resolved.
+ */
+export function instanceVerdicts(i: VmInstance): InstanceVerdict[] {
+  const flags = instanceFlags(i);
+  const stale = staleVerdict(i);
+  const unknown = versionUnknown(i);
+  const out: InstanceVerdict[] = [];
+  if (flags.has('orphan')) out.push('orphan');
+  if (stale) out.push(stale.cause === 'changed' ? 'changed-since-start' : stale.cause === 'config' ? 'config-changed' : 'stale');
+  if (flags.has('duplicate')) out.push('duplicate');
+  if (!stale && unknown) out.push(unknown === PENDING ? 'checking' : unknown.settling ? 'settling' : 'unknown');
+  // Claimed by several entries: the tooltip names them; bulk actions leave it alone.
+  if (ownerUndecided(i)) out.push('owner-undecided');
+  return out.length ? out : ['ok'];
+}

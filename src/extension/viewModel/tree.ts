@@ -5,12 +5,12 @@ import { Cap, CapValue, contextValue, NodeKind } from './contextValues';
 import { describeVerdict } from '../../core/report/evidence';
 import { ARROW, formatMemory, formatUptime, mdCell, plural, shownLines, shownText } from './format';
 import { isWrapped, runsUnderGuard, wrapSupport } from './guardCommand';
-import { PENDING, VmInstance, VmServer, VmSnapshot } from '../../core/report/input';
+import { VmInstance, VmServer, VmSnapshot } from '../../core/report/input';
 import { describeProgram, visibleNotConfigured } from './notConfigured';
 import { shownPath } from './problems';
 import { serverLogTarget } from './serverLog';
 import { startedBy, startTarget } from './start';
-import { causeLabel, instanceFlags, instanceKey, leftoverInstances, isGuarded, ownerUndecided, serverState, staleVerdict, versionUnknown } from '../../core/report/state';
+import { instanceFlags, instanceKey, instanceVerdicts, leftoverInstances, isGuarded, serverState, staleVerdict, VERDICT_LABELS, versionUnknown } from '../../core/report/state';
 import { mayRun } from './trust';
 
 /**
@@ -278,17 +278,7 @@ function serverItem(id: string, s: VmServer, ctx: TreeContext, workspaceFolders:
  * instance says `ok`, one whose version is not known `version ?`: never blank, never "fine" by omission.
  */
 export function instanceVerdictWords(i: VmInstance): string[] {
-  const flags = instanceFlags(i);
-  const stale = staleVerdict(i);
-  const unknown = versionUnknown(i);
-  const words: string[] = [];
-  if (flags.has('orphan')) words.push('orphan');
-  if (stale) words.push(causeLabel(stale));
-  if (flags.has('duplicate')) words.push('duplicate');
-  if (!stale && unknown) words.push(unknown === PENDING ? 'checking' : unknown.settling ? 'version ? (settling)' : 'version ?');
-  // Claimed by several entries: the tooltip names them; bulk actions leave it alone.
-  if (ownerUndecided(i)) words.push('owner?');
-  return words.length ? words : ['ok'];
+  return instanceVerdicts(i).map((v) => VERDICT_LABELS[v]);
 }
 
 /**
