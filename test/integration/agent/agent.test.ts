@@ -12,6 +12,8 @@ import { connectGuarded, everythingBin, GuardedClient, liveRecords, memoryBin, t
 import { startFakeClient } from '../processes/support/harness';
 import { MEM, NPM, npmEnv, run } from '../versions/support';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import { Client as Client2 } from '@modelcontextprotocol/client';
+import { StdioClientTransport as StdioClientTransport2 } from '@modelcontextprotocol/client/stdio';
 import { createAgentServer } from '../../../src/agent/server';
 import { defaultStopDeps } from '../../../src/core/actions/stop';
 import type { Snapshot } from '../../../src/core/base/model';
@@ -137,6 +139,21 @@ describe('agent face (integration): mcp-lifeguard mcp with the real SDK client',
     const unknown = await call<{ found: boolean }>('explain', { server: 'no-such-server' });
     assert.equal(unknown.data.found, false);
     assert.equal(unknown.isError, true);
+  });
+
+  it('an SDK 2.x client (which prefers 2026-07-28) negotiates the 2025 era the face speaks and gets the same answer', async () => {
+    const transport = new StdioClientTransport2({ command: process.execPath, args: [cliPath, 'mcp', '--workspace', home], cwd: home, env: { ...(process.env as Record<string, string>), HOME: home, MCP_LIFEGUARD_HOME: lgHome }, stderr: 'pipe' });
+    const modern = new Client2({ name: 'agent-2x', version: '1.0.0' }, { versionNegotiation: { mode: 'auto' } });
+    await modern.connect(transport);
+    try {
+      assert.equal(modern.getProtocolEra(), 'legacy', 'the face speaks 2025; a 2.x client falls back to it');
+      const r = await modern.callTool({ name: 'list_servers', arguments: { name: 'memory' } });
+      const data = r.structuredContent as unknown as HealthReport;
+      assert.deepEqual(data.servers.map((s) => s.name), ['memory']);
+      assert.ok(data.servers[0].instances.some((i) => i.pid === memory.pid));
+    } finally {
+      await modern.close();
+    }
   });
 
   it('lifeguard://snapshot reads as JSON; kill_duplicates plans by default and acts with dryRun false; a subscriber hears the change', async () => {
