@@ -2,6 +2,7 @@ import { ENSURE_COMMAND, ensureCommand } from './commands/ensure';
 import { RUN_HTTP_COMMAND } from './commands/httpOptions';
 import { KILL_DUPLICATES_COMMAND, killDuplicatesCommand } from './commands/kill-duplicates';
 import { LOCKS_COMMAND, locksCommand } from './commands/locks';
+import { LOGS_COMMAND, logsCommand } from './commands/logs';
 import { MCP_COMMAND, mcpCommand } from './commands/mcp';
 import { RESTART_COMMAND, restartCommand } from './commands/restart';
 import { RUN_COMMAND, runCommand } from './commands/run';
@@ -26,6 +27,7 @@ export const COMMANDS: Record<string, Command> = {
   ensure: { run: ensureCommand, modes: [ENSURE_COMMAND] },
   restart: { run: restartCommand, modes: [RESTART_COMMAND] },
   locks: { run: locksCommand, modes: [LOCKS_COMMAND] },
+  logs: { run: logsCommand, modes: [LOGS_COMMAND] },
   mcp: { run: mcpCommand, modes: [MCP_COMMAND] },
 };
 

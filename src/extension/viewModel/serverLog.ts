@@ -1,3 +1,4 @@
+import { serverLogInside } from '../../core/locks/serverLog';
 import { isThisWindow, OwnerContext } from './actionPlan';
 import { VmInstance, VmServer } from '../../core/report/input';
 import { VSCODE_MCP, vscodeServerId } from './vscodeServerId';
@@ -5,15 +6,9 @@ import { VSCODE_MCP, vscodeServerId } from './vscodeServerId';
 /** Where Show Server Log takes the user: the guard's log file, or VS Code's own output for its server. */
 export type ServerLogTarget = { kind: 'file'; file: string } | { kind: 'vscode'; command: typeof VSCODE_MCP.showOutput; serverId: string };
 
-/**
- * A guard's log file, only inside MCP Lifeguard's own logs folder: a lock record is a file anyone
- * of this user can write, and it must not make the editor open some other file.
- */
+/** A guarded instance's log file, only inside MCP Lifeguard's own logs folder (core's one rule). */
 function guardLog(i: VmInstance | undefined, logsDir: string | undefined, sep: string): string | undefined {
-  const file = i?.lock?.serverLog;
-  if (!file || !logsDir) return undefined;
-  const inside = file.startsWith(logsDir.endsWith(sep) ? logsDir : logsDir + sep) && !file.split(/[\\/]/).includes('..');
-  return inside && /\.stderr\.log$/.test(file) ? file : undefined;
+  return logsDir ? serverLogInside(logsDir, i?.lock?.serverLog, sep) : undefined;
 }
 
 /**

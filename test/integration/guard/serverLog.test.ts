@@ -44,4 +44,26 @@ describe('guard: the server log (built CLI, real server-memory)', function () {
     const result = await g.client.listTools();
     assert.ok(result.tools.length > 0);
   });
+
+  it('mcp-lifeguard logs NAME prints its last lines while the guard runs and after it stopped; an unknown name says why', async () => {
+    g = await connectGuarded(home, ['--name', 'notes', '--', memoryBin], { env: { MEMORY_FILE_PATH: `${home}/memory.jsonl` } });
+    await g.client.listTools();
+    const live = await until('the log through the CLI', async () => {
+      const r = await runCli(home, ['logs', 'notes']);
+      return r.code === 0 && /running on stdio/.test(r.stdout) && r;
+    }, 10_000);
+    assert.equal(live.stderr, '');
+    const last = await runCli(home, ['logs', 'notes', '--lines', '1']);
+    assert.equal(last.stdout.trimEnd().split('\n').length, 1);
+
+    await g.client.close();
+    await until('the guard to release its lock', async () => (await liveRecords(home)).length === 0, 20_000);
+    const after = await runCli(home, ['logs', 'notes']);
+    assert.equal(after.code, 0, after.stderr);
+    assert.match(after.stdout, /running on stdio/);
+
+    const none = await runCli(home, ['logs', 'no-such']);
+    assert.equal(none.code, 1);
+    assert.match(none.stderr, /no log of a server named 'no-such'/);
+  });
 });

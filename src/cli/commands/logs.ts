@@ -1,0 +1,53 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { currentHostEnv } from '../../core/base/hostEnv';
+import { lifeguardPaths } from '../../core/base/paths';
+import { readPrivate } from '../../core/base/privateFs';
+import { terminalSafeLines } from '../../core/base/terminalSafe';
+import { listLocks } from '../../core/locks';
+import { serverLogInside, serverLogNamePattern } from '../../core/locks/serverLog';
+import { CliIo, UsageError } from '../io';
+import { CommandSpec, parseOptions } from '../options';
+
+export const LOGS_COMMAND = {
+  name: 'logs',
+  operands: 'SERVER',
+  summary: ['The last lines a guarded server wrote to stderr (what `run` keeps', 'in the logs folder), live or after it stopped'],
+  options: {
+    lines: { type: 'integer', default: 50, min: 1, max: 100000, description: 'How many lines to print from the end' },
+  },
+} as const satisfies CommandSpec;
+
+/**
+ * `mcp-lifeguard logs SERVER [--lines N]`: the guard's copy of its server's stderr. A live guard's
+ * lock record names its file (taken only inside our logs folder); a stopped one is found by name.
+ */
+export async function logsCommand(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseOptions(args, LOGS_COMMAND.options, { positionals: true });
+  if (positionals.length !== 1) throw new UsageError('logs takes one SERVER name');
+  const name = positionals[0];
+  const paths = lifeguardPaths(currentHostEnv(io.env));
+  const live = (await listLocks(paths.locks).catch(() => [])).flatMap((l) => (l.state === 'live' && l.record.serverName === name ? [l.record] : []));
+  const named = live.map((r) => serverLogInside(paths.logs, r.serverLog)).filter((f): f is string => f !== undefined);
+  const pattern = serverLogNamePattern(name);
+  const files = [...new Set(named.length ? named : listing(paths.logs).filter((f) => pattern.test(f)).map((f) => path.join(paths.logs, f)))];
+  if (files.length === 0) {
+    io.stderr(`mcp-lifeguard logs: no log of a server named '${name}' in ${paths.logs} (only servers run under 'mcp-lifeguard run' have one)\n`);
+    return 1;
+  }
+  for (const file of files) {
+    const text = (await readPrivate(file, { root: paths.root }).catch((err: Error) => `(${err.message})\n`)) ?? '';
+    const lines = text.replace(/\n$/, '').split('\n').slice(-values.lines);
+    if (files.length > 1) io.stdout(`==> ${file} <==\n`);
+    io.stdout(`${terminalSafeLines(lines.join('\n'))}\n`);
+  }
+  return 0;
+}
+
+function listing(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir).sort();
+  } catch {
+    return [];
+  }
+}
