@@ -30,8 +30,9 @@ export async function mcpCommand(args: string[], io: CliIo): Promise<number> {
   const take = () => takeSnapshot({ host, workspaceFolders: workspaces.folders, workspaceFiles: workspaces.files });
   const log = (line: string) => io.stderr(`mcp-lifeguard mcp: ${line}\n`);
   const agent = createAgentServer({
-    // A verdict never reports half of an install: each look waits (bounded) for files to settle.
-    snapshot: () => takeSettled(take),
+    // A verdict never reports half of an install: each look waits for files to settle, but an
+    // agent's call is not held long (past 10 s the verdict says it is settling).
+    snapshot: () => takeSettled(take, { maxWaitMs: 10_000 }),
     locksDir: lifeguardPaths(host).locks,
     home: host.home,
     trustWorkspace: values['trust-workspace'],
