@@ -12,7 +12,7 @@ import { UpstreamAddress } from './exchange';
 import { FrontErrorCode, requestIdOf, sendJsonRpcError } from './jsonrpcError';
 import { checkOrigin } from './origin';
 import { firstHeader, reinitialize } from './reinitialize';
-import { SseIdScanner } from './sseIds';
+import { EventEpochs } from './eventEpochs';
 import { mentionsSession, BufferedResponse, readBody } from './bodies';
 import { delay, methodOf, pathOnly, replayHeaders, RESPONSE_DROPPED, sendBuffered, shortId } from './headers';
 import { Exchange, sendUpstream } from './upstreamRequest';
@@ -50,9 +50,6 @@ export interface FrontOptions {
   toolResultNotes?: { toolCall(): void; notices(): string[]; delivered(): void };
 }
 
-/** Only the last ids of a session are remembered: a client resumes from its latest event. */
-const MAX_IDS_PER_SESSION = 1024;
-
 /**
  * The HTTP front of `mcp-lifeguard run --http`: relays every request to the upstream server and
  * keeps client-facing session ids stable across upstream restarts by replaying each session's
@@ -64,7 +61,7 @@ export class HttpFront {
   private boundAddress: string | undefined;
   private readonly agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
   private readonly recovering = new Map<string, Promise<boolean>>();
-  private readonly eventEpochs = new Map<string, Map<string, number>>();
+  private readonly eventEpochs: EventEpochs;
   private inFlight = 0;
   private idleWaiters: Array<() => void> = [];
   private readonly limits: HttpLimits;
@@ -85,6 +82,7 @@ export class HttpFront {
     this.gate = new ConnectionGate(this.limits.maxConnections);
     this.streams = new EventStreams(this.limits.maxEventStreams, (keys) => options.sessions.firstToForget(keys));
     this.listens = new ListenStreams({ ready: (ms) => options.upstream.ready(ms), agent: this.agent, readyTimeoutMs: options.readyTimeoutMs, upstreamTimeoutMs: options.upstreamTimeoutMs, streams: this.streams, log: options.log });
+    this.eventEpochs = new EventEpochs({ maxSessions: this.limits.maxSessions, session: (sid) => options.sessions.get(sid) });
   }
 
   /** Binds the client-facing address; rejects (e.g. EADDRINUSE) without leaving a listener behind. */
@@ -212,7 +210,7 @@ export class HttpFront {
       if (ex.session && sid !== undefined) this.noteHandshake(ex.session, ex.message, req.headers, sid);
     }
     if (ex.session && sid !== undefined) this.options.sessions.touch(sid, req.method === 'POST' && methodOf(ex.message) !== 'notifications/initialized');
-    if (req.method === 'GET' && ex.session && sid !== undefined) ex.stripLastEventId = this.isOlderEpochEvent(sid, ex.session, req.headers['last-event-id']);
+    if (req.method === 'GET' && ex.session && sid !== undefined) ex.stripLastEventId = this.eventEpochs.isOlder(sid, ex.session, req.headers['last-event-id']);
     // A GET stream or a modern listen stays open as long as the client wants notifications: it is
     // not a request in flight (a restart or idle stop would wait for it for ever).
     const counted = req.method !== 'GET' && !(ex.modern && methodOf(ex.message) === 'subscriptions/listen');
@@ -349,7 +347,7 @@ export class HttpFront {
     }
     // Only GET streams are scanned for event ids: they are what a client resumes after a restart,
     // while a POST's event stream (a large tool result, say) is relayed without looking at it.
-    const scanner = sse && ex.req.method === 'GET' && clientSid !== undefined && this.options.sessions.get(clientSid) ? this.scannerFor(clientSid) : undefined;
+    const scanner = sse && ex.req.method === 'GET' && clientSid !== undefined && this.options.sessions.get(clientSid) ? this.eventEpochs.scanner(clientSid) : undefined;
     res.on('close', () => {
       // The client went away mid-answer: the upstream request is cancelled.
       if (!res.writableFinished) upReq.destroy();
@@ -401,30 +399,8 @@ export class HttpFront {
 
   private forget(sid: string): void {
     this.options.sessions.delete(sid);
-    this.eventEpochs.delete(sid);
+    this.eventEpochs.forget(sid);
     this.listChangedOwed.delete(sid);
-  }
-
-  private scannerFor(sid: string): SseIdScanner {
-    return new SseIdScanner((id) => {
-      const session = this.options.sessions.get(sid);
-      if (!session) return;
-      let ids = this.eventEpochs.get(sid);
-      if (!ids) {
-        // Sessions the store forgot leave their event ids behind: dropped once they could add up.
-        if (this.eventEpochs.size >= this.limits.maxSessions) for (const known of this.eventEpochs.keys()) if (!this.options.sessions.get(known)) this.eventEpochs.delete(known);
-        this.eventEpochs.set(sid, (ids = new Map()));
-      }
-      ids.set(id, session.epoch);
-      if (ids.size > MAX_IDS_PER_SESSION) ids.delete(ids.keys().next().value as string);
-    });
-  }
-
-  private isOlderEpochEvent(sid: string, session: FrontSession, lastEventId: string | string[] | undefined): boolean {
-    const id = firstHeader(lastEventId);
-    if (id === undefined) return false;
-    const epoch = this.eventEpochs.get(sid)?.get(id);
-    return epoch !== undefined && epoch < session.epoch;
   }
 
   /**
