@@ -33,14 +33,14 @@ export function envContradicts(declared: Readonly<Record<string, string>>, actua
 const NOT_SECRET = new Set(['PWD', 'OLDPWD']);
 
 /**
- * The values a process's command line must not show: its environment values for the config's env
- * keys and for any secret-named key. Linux only (other systems do not expose another process's
- * environment cheaply); elsewhere the pattern-based redaction still applies.
+ * The values a process's command line must not show: its environment values (`env`, as
+ * readEnviron gives it) for the config's env keys and for any secret-named key. Linux only (other
+ * systems do not expose another process's environment cheaply); elsewhere the pattern-based
+ * redaction still applies.
  */
-export function secretEnvValues(pid: number, envKeys: readonly string[], platform: NodeJS.Platform = process.platform): Set<string> {
+export function secretEnvValues(env: ReadonlyMap<string, string> | undefined, envKeys: readonly string[]): Set<string> {
   const out = new Set<string>();
   // Another user's process, or gone: nothing to add.
-  const env = readEnviron(pid, platform);
   if (!env) return out;
   const keys = new Set(envKeys);
   for (const [k, v] of env) if (v && (keys.has(k) || (isSecretName(k) && !NOT_SECRET.has(k)))) out.add(v);

@@ -1,6 +1,6 @@
 import type { Diagnostic, Instance, Listener, ProcessTableState, ServerConfig, ServerStatus } from '../base/model';
 import type { LockRecord } from '../locks/types';
-import { secretEnvValues } from './environ';
+import { readEnviron, secretEnvValues } from './environ';
 import { lockOwners, markGuarded } from './guarded';
 import type { LaunchFacts } from './launchIdentity';
 import { findListeners, localPort } from './listen';
@@ -47,9 +47,17 @@ export async function attachInstances(configs: readonly ServerConfig[], table: P
     return { servers: configs.map((c) => ({ ...c, instances: [] })), notConfigured: [], processes: { state: 'unavailable', reason: table.reason }, diagnostics: [] };
   }
   const tree = new ProcessTree(table.processes);
-  const secretsOf = options.secretsOf ?? ((pid: number, config: ServerConfig | undefined) => secretEnvValues(pid, config?.envKeys ?? [], options.platform));
+  // Each process's environment is read once per snapshot, for its secrets and for attribution alike.
+  const environs = new Map<number, ReadonlyMap<string, string> | undefined>();
+  const read = options.env?.ofProcess ?? ((pid: number) => readEnviron(pid, options.platform));
+  const environOf = (pid: number) => {
+    if (!environs.has(pid)) environs.set(pid, read(pid));
+    return environs.get(pid);
+  };
+  const secretsOf = options.secretsOf ?? ((pid: number, config: ServerConfig | undefined) => secretEnvValues(environOf(pid), config?.envKeys ?? []));
   const owners = lockOwners(options.locks ?? []);
-  const { byServer, notConfigured, diagnostics } = matchProcesses(configs, tree, { platform: options.platform, selfPid: options.selfPid, secretsOf, owners, facts: options.facts, env: options.env });
+  const env = options.env && { declared: options.env.declared, ofProcess: environOf };
+  const { byServer, notConfigured, diagnostics } = matchProcesses(configs, tree, { platform: options.platform, selfPid: options.selfPid, secretsOf, owners, facts: options.facts, env });
 
   // HTTP/SSE: who listens on the configured local port.
   const listeners = new Map<string, Listener>();
