@@ -1,7 +1,7 @@
 import { killDuplicates, killDuplicatesPlan } from '../core/actions/killDuplicates';
-import { restartTarget, RestartOutcome, WRAP_HINT } from '../core/actions/restart';
-import { StopDeps, StopResult, stopInstance } from '../core/actions/stop';
-import { workspaceRefusal } from '../core/actions/workspaceTrust';
+import { notRestartedText, restartTarget, RestartOutcome } from '../core/actions/restart';
+import { StopDeps, StopResult } from '../core/actions/stop';
+import { stopPidIn } from '../core/actions/stopChecked';
 import type { Snapshot } from '../core/base/model';
 
 /**
@@ -52,7 +52,7 @@ function fromRestart(o: RestartOutcome): ActionOutcome {
         kind: done(o.stop) ? 'stopped' : o.stop.outcome === 'refused' ? 'refused' : 'failed',
         ...(o.serverName ? { serverName: o.serverName } : {}),
         pid: o.stop.pid,
-        message: done(o.stop) ? `pid ${o.stop.pid} was not guarded, so it was stopped, not restarted: ${o.client} must start it again. ${WRAP_HINT}` : o.stop.message,
+        message: done(o.stop) ? notRestartedText(o.stop.pid, o.client) : o.stop.message,
         stop: o.stop,
       };
   }
@@ -79,14 +79,11 @@ export async function restartServer(target: string, c: ActionContext): Promise<A
 
 export async function stopPid(pid: number, c: ActionContext): Promise<ActionResult> {
   const snapshot = await c.snapshot();
-  const instance = [...snapshot.servers.flatMap((s) => s.instances), ...snapshot.notConfigured].find((i) => i.pid === pid);
-  if (!instance) return summarize([{ kind: 'refused', pid, message: `pid ${pid} is not an MCP server instance in the snapshot; nothing was signalled` }], []);
-  const untrusted = workspaceRefusal(snapshot, instance, c.trustWorkspace, c.home);
-  if (untrusted) return summarize([{ kind: 'refused', pid, message: untrusted }], []);
-  const stop = await stopInstance(instance, c.stopDeps, { graceMs: c.graceMs });
+  const r = await stopPidIn(snapshot, pid, { trustWorkspace: c.trustWorkspace, home: c.home, graceMs: c.graceMs, deps: c.stopDeps });
+  if (r.kind === 'refused') return summarize([{ kind: 'refused', pid, message: r.message }], []);
   const owner = snapshot.servers.find((s) => s.instances.some((i) => i.pid === pid));
-  const kind = done(stop) ? 'stopped' : stop.outcome === 'refused' ? 'refused' : 'failed';
-  return summarize([{ kind, ...(owner ? { serverName: owner.name } : {}), pid, message: stop.message, stop }], ['stopped']);
+  const kind = done(r.stop) ? 'stopped' : r.stop.outcome === 'refused' ? 'refused' : 'failed';
+  return summarize([{ kind, ...(owner ? { serverName: owner.name } : {}), pid, message: r.stop.message, stop: r.stop }], ['stopped']);
 }
 
 export async function killDuplicateInstances(server: string | undefined, dryRun: boolean, c: ActionContext): Promise<ActionResult> {

@@ -8,7 +8,7 @@ import { createEngine } from './engine';
 import { EVIDENCE_SCHEME, EvidenceProvider } from './evidenceProvider';
 import { Notifier } from './notifier';
 import { RefreshManager } from './refreshManager';
-import { currentWindow, GuardState, Services } from './services';
+import { currentWindow, GuardState, localWorkspaceFolders, Services } from './services';
 import { findRuntime, installGuard } from './guardInstall';
 import { readSettings, Settings, SETTINGS_SECTION } from './settings';
 import { createProblemsPanel } from './problemsPanel';
@@ -39,7 +39,7 @@ export function activate(context: vscode.ExtensionContext): void {
   let firstLook = true;
   let versionsLogged = false;
   const load = async (): Promise<void> => {
-    const workspaceFolders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+    const workspaceFolders = localWorkspaceFolders();
     try {
       const workspaceFile = vscode.workspace.workspaceFile;
       const request = {
@@ -76,7 +76,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const agentServer = registerAgentServerProvider({
     enabled: () => settings.agentServerEnabled,
     launcher: () => (guard.state === 'installed' ? guard.launcher : undefined),
-    workspaceFolders: () => (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath),
+    workspaceFolders: localWorkspaceFolders,
     version: context.extension.packageJSON.version as string,
     log: (line) => log.info(line),
   });

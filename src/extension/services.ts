@@ -29,6 +29,11 @@ export interface Services {
 }
 
 /** This window, as the action plans need it. */
+/** The window's workspace folders on this machine's disk (what the engine reads configs from). */
+export function localWorkspaceFolders(): string[] {
+  return (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+}
+
 export function currentWindow(): WindowContext {
   return {
     trusted: vscode.workspace.isTrusted,

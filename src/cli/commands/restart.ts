@@ -1,4 +1,4 @@
-import { restartTarget, RestartOutcome, WRAP_HINT } from '../../core/actions/restart';
+import { notRestartedText, restartTarget, RestartOutcome } from '../../core/actions/restart';
 import { currentHostEnv } from '../../core/base/hostEnv';
 import { lifeguardPaths } from '../../core/base/paths';
 import { terminalSafe } from '../../core/base/terminalSafe';
@@ -64,7 +64,7 @@ export function restartOutcomeText(o: RestartOutcome): { ok: boolean; report: bo
     case 'stopped': {
       const lines = formatStopResult(o.stop);
       const done = o.stop.outcome === 'stopped' || o.stop.outcome === 'gone';
-      if (done) lines.push(terminalSafe(`pid ${o.stop.pid} was not guarded, so it was stopped, not restarted: ${o.client} must start it again (reconnect or restart the server in the client). ${WRAP_HINT}`));
+      if (done) lines.push(terminalSafe(notRestartedText(o.stop.pid, o.client)));
       return { ok: done, report: true, lines };
     }
   }

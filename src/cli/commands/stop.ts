@@ -1,9 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DEFAULT_GRACE_MS, defaultStopDeps, StopResult, stopInstance } from '../../core/actions/stop';
-import { judgedByCurrentConfigs, workspaceRefusal } from '../../core/actions/workspaceTrust';
+import { DEFAULT_GRACE_MS, defaultStopDeps, StopResult } from '../../core/actions/stop';
+import { stopPidIn } from '../../core/actions/stopChecked';
+import { judgedByCurrentConfigs } from '../../core/actions/workspaceTrust';
 import { currentHostEnv } from '../../core/base/hostEnv';
-import { Instance, Snapshot } from '../../core/base/model';
+import { Snapshot } from '../../core/base/model';
 import { takeSnapshot } from '../../core/snapshot/build';
 import { scanSources } from '../../core/sources/scan';
 import { terminalSafe } from '../../core/base/terminalSafe';
@@ -67,20 +68,13 @@ export async function stopCommand(args: string[], io: CliIo): Promise<number> {
   if (positionals.length !== 1 || !/^\d+$/.test(positionals[0])) throw new UsageError('stop takes one PID');
   const pid = Number(positionals[0]);
   const snapshot = await snapshotFor(values, io);
-  const instance: Instance | undefined = [...snapshot.servers.flatMap((s) => s.instances), ...snapshot.notConfigured].find((i) => i.pid === pid);
-  if (!instance) {
-    const message = `pid ${pid} is not an MCP server instance in the snapshot; nothing was signalled`;
-    io.stderr(`mcp-lifeguard stop: ${message}\n`);
-    if (values.json) io.stdout(`${JSON.stringify({ pid, outcome: 'refused', reason: 'not-an-instance', message, steps: [] }, null, 2)}\n`);
+  const done = await stopPidIn(snapshot, pid, { trustWorkspace: values['trust-workspace'], home: currentHostEnv(io.env).home, graceMs: values.grace, deps: defaultStopDeps() });
+  if (done.kind === 'refused') {
+    io.stderr(`mcp-lifeguard stop: ${done.message}\n`);
+    if (values.json) io.stdout(`${JSON.stringify({ pid, outcome: 'refused', reason: done.reason, message: done.message, steps: [] }, null, 2)}\n`);
     return 1;
   }
-  const untrusted = workspaceRefusal(snapshot, instance, values['trust-workspace'], currentHostEnv(io.env).home);
-  if (untrusted) {
-    io.stderr(`mcp-lifeguard stop: ${untrusted}\n`);
-    if (values.json) io.stdout(`${JSON.stringify({ pid, outcome: 'refused', reason: 'workspace-untrusted', message: untrusted, steps: [] }, null, 2)}\n`);
-    return 1;
-  }
-  const result = await stopInstance(instance, defaultStopDeps(), { graceMs: values.grace });
+  const result = done.stop;
   io.stdout(values.json ? `${JSON.stringify(result, null, 2)}\n` : `${formatStopResult(result).join('\n')}\n`);
   return result.outcome === 'stopped' || result.outcome === 'gone' ? 0 : 1;
 }

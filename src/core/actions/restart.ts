@@ -1,8 +1,8 @@
-import type { Instance, Snapshot } from '../base/model';
+import type { Snapshot } from '../base/model';
 import { controlRestart, controlStatus } from '../control';
 import { listLocks, LockRecord } from '../locks';
-import { defaultStopDeps, StopDeps, StopResult, stopInstance } from './stop';
-import { workspaceRefusal } from './workspaceTrust';
+import { defaultStopDeps, StopDeps, StopResult } from './stop';
+import { stopChecked } from './stopChecked';
 
 /**
  * "Restart SERVER|PID", the one way every face does it. A guarded server restarts through its
@@ -71,10 +71,14 @@ async function stopUnguarded(target: string, o: RestartOptions): Promise<Restart
     return { kind: 'refused', reason: 'ambiguous', pids, message: `'${target}' is not guarded and runs as ${pids.length} instances (pids ${pids.join(', ')}); name one PID.` };
   }
   const { server, instance } = found[0];
-  const untrusted = workspaceRefusal(snapshot, instance as Instance, o.trustWorkspace, o.home);
-  if (untrusted) return { kind: 'refused', reason: 'workspace-untrusted', message: untrusted };
-  const stop = await stopInstance(instance, o.stopDeps ?? defaultStopDeps(), { graceMs: o.graceMs });
-  return { kind: 'stopped', ...(server ? { serverName: server } : {}), client: instance.client.name, stop };
+  const done = await stopChecked(snapshot, instance, { trustWorkspace: o.trustWorkspace, home: o.home, graceMs: o.graceMs, deps: o.stopDeps ?? defaultStopDeps() });
+  if (done.kind === 'refused') return { kind: 'refused', reason: 'workspace-untrusted', message: done.message };
+  return { kind: 'stopped', ...(server ? { serverName: server } : {}), client: instance.client.name, stop: done.stop };
+}
+
+/** What an unguarded "restart" did, in the words every face uses. */
+export function notRestartedText(pid: number, client: string): string {
+  return `pid ${pid} was not guarded, so it was stopped, not restarted: ${client} must start it again (reconnect or restart the server in the client). ${WRAP_HINT}`;
 }
 
 /** Live guards named `target`, or whose guard pid or server pid is `target`. */
