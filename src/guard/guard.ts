@@ -5,7 +5,7 @@ import { CrashLoopOptions } from './host/crashLoop';
 import { GuardHost } from './host/host';
 import { PipedProcess, SpawnSpec, StopGrace } from './host/supervisor';
 import { InstalledVersionProbe, ResolvedVersion, StalePolicy } from './host/staleness';
-import type { UpdateAvailableNotice } from './host/staleNotice';
+import type { UpdateLookup } from './host/staleNotice';
 import { StdioTransport } from './stdio/stdioTransport';
 
 export interface GuardOptions {
@@ -24,7 +24,7 @@ export interface GuardOptions {
   initTimeoutMs: number;
   stale?: { policy: StalePolicy; probe: InstalledVersionProbe; intervalMs: number };
   /** Under `--when-stale annotate`: a newer release the registry cache knows of, read from disk only. */
-  updateAvailable?(installed: ResolvedVersion & { state: 'known' }): Promise<UpdateAvailableNotice | undefined>;
+  updateAvailable?: UpdateLookup;
   /** Called as soon as a child is spawned (the lock record names it, so a successor can stop it). */
   onChildSpawned?(pid: number): void | Promise<void>;
   /** Called when a child started and its version was resolved (the lock record is updated with it). */

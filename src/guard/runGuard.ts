@@ -14,7 +14,8 @@ import { probeLaunch } from './host/versionProbe';
 import { identityOf, Launch } from './launch';
 import { stopLeftoverServer } from './leftoverServer';
 import { StalePolicy } from './host/staleness';
-import { cachedUpdateLookup, RegistryCacheFile } from './host/registryCache';
+import { cachedUpdateLookup } from './host/registryCache';
+import type { LifeguardPaths } from '../core/base/paths';
 
 export interface RunGuardOptions {
   launch: Launch;
@@ -26,8 +27,8 @@ export interface RunGuardOptions {
   onConflict: ConflictPolicy;
   conflictTimeoutMs: number;
   whenStale: StalePolicy;
-  /** The daily registry check's cache: `--when-stale annotate` tells the model of a newer release it found (absent: never). */
-  registryCache?: RegistryCacheFile;
+  /** Where the daily registry check's cache is: `--when-stale annotate` tells the model of a newer release it found (absent: never). */
+  registryCache?: Pick<LifeguardPaths, 'cache' | 'root'>;
   staleIntervalMs: number;
   crashLoop: CrashLoopOptions;
   grace: StopGrace;

@@ -55,7 +55,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
     onConflict: values['on-conflict'],
     conflictTimeoutMs: values['wait-timeout'],
     whenStale: values['when-stale'],
-    registryCache: { file: path.join(paths.cache, 'registry.json'), root: paths.root },
+    registryCache: paths,
     staleIntervalMs: values['stale-interval'],
     crashLoop: { windowMs: values['crash-window'], limit: values['crash-limit'] },
     grace: { eofMs: stopGrace, termMs: stopGrace },

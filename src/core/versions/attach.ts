@@ -19,7 +19,7 @@ import { Compared, compareReplaced, ContentCheck, distInfoOwning } from './mappe
 import { configDrift, launchedPackage } from './configDrift';
 import { inferFromNpmCache } from './firstLook';
 import { runningInstaller } from './installers';
-import { PackageRef, RegistryChecker, RegistryOverrides } from './registry';
+import { PackageRef, RegistryChecker, registryCacheFile, RegistryOverrides } from './registry';
 import { resolveInstalled, Resolution } from './resolve';
 import { askServerInfo, ServerInfoAnswer } from './serverInfo';
 import { serverInfoFromLock } from './lockServerInfo';
@@ -327,7 +327,7 @@ async function updateChecks(host: HostEnv, ctx: ResolveContext, servers: ServerS
   if (options.registry === false || options.persist === false || host.env.MCP_LIFEGUARD_UPDATE_CHECK === '0') return { background: Promise.resolve() };
   const reg = options.registry || {};
   const paths = lifeguardPaths(host);
-  const cacheFile = reg.cacheFile ?? path.join(paths.cache, 'registry.json');
+  const cacheFile = reg.cacheFile ?? registryCacheFile(paths);
   const overrides: RegistryOverrides = {
     npm: reg.overrides?.npm ?? host.env.MCP_LIFEGUARD_NPM_REGISTRY,
     pypi: reg.overrides?.pypi ?? host.env.MCP_LIFEGUARD_PYPI_INDEX,

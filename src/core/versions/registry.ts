@@ -1,6 +1,8 @@
 import { readPrivate, writePrivateAtomic } from '../base/privateFs';
 import * as semver from 'semver';
+import * as path from 'node:path';
 import { pathFor } from '../base/hostEnv';
+import type { LifeguardPaths } from '../base/paths';
 import { envValue, isRecord, parseIni, ResolveContext } from './lookup';
 import { userNpmrc } from './npmPackages';
 import { UpdateAvailable } from '../base/versionTypes';
@@ -13,6 +15,11 @@ import { UpdateAvailable } from '../base/versionTypes';
  */
 
 export const DAY_MS = 24 * 3600 * 1000;
+
+/** Where the daily check keeps its answers: every face reads and writes this one file. */
+export function registryCacheFile(paths: Pick<LifeguardPaths, 'cache'>): string {
+  return path.join(paths.cache, 'registry.json');
+}
 /** A failed check is retried sooner than a successful one, but not on every refresh. */
 export const RETRY_FAILED_MS = 3600 * 1000;
 

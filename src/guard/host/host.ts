@@ -4,7 +4,7 @@ import type { RecordedServerInfo } from '../../core/locks';
 import { CrashLoopDetector, CrashLoopOptions } from './crashLoop';
 import { StaleGate } from './staleGate';
 import { InstalledVersionProbe, ResolvedVersion, StalePolicy } from './staleness';
-import type { UpdateAvailableNotice } from './staleNotice';
+import type { UpdateLookup } from './staleNotice';
 import { GuardState, Lifecycle } from './lifecycle';
 import { ChildExit, describeExit, exitCodeOf, ServerChild, stopServer, StopGrace } from './supervisor';
 import { GuardTransport, HostView } from './transport';
@@ -22,7 +22,7 @@ export interface GuardHostOptions {
   probe?: InstalledVersionProbe;
   stale?: { policy: StalePolicy; intervalMs: number };
   /** Under `--when-stale annotate`: a newer release the registry cache knows of (see StaleGateOptions). */
-  updateAvailable?(installed: ResolvedVersion & { state: 'known' }): Promise<UpdateAvailableNotice | undefined>;
+  updateAvailable?: UpdateLookup;
   /** Called as soon as a child is spawned (its record lets a successor stop it). */
   onChildSpawned?(pid: number): void | Promise<void>;
   /** Called when a child started and its version was resolved. */

@@ -1,5 +1,5 @@
 import { compareVersions, decide, describeStale, InstalledVersionProbe, ResolvedVersion, StalePolicy, StaleVerdict } from './staleness';
-import { staleNoticeText, UpdateAvailableNotice, updateNoticeText } from './staleNotice';
+import { staleNoticeText, UpdateLookup, updateNoticeText } from './staleNotice';
 
 /** How often, at most, `--when-stale annotate` re-reads the registry cache (it is refreshed daily). */
 const UPDATE_LOOK_MS = 10 * 60 * 1000;
@@ -19,7 +19,7 @@ export interface StaleGateOptions {
    * Under `annotate`: a newer release than `installed` the registry cache already knows of, read
    * from disk only (never the network), or undefined.
    */
-  updateAvailable?(installed: ResolvedVersion & { state: 'known' }): Promise<UpdateAvailableNotice | undefined>;
+  updateAvailable?: UpdateLookup;
 }
 
 /**

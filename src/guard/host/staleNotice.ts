@@ -1,6 +1,6 @@
 import type { RequestId } from '@modelcontextprotocol/sdk/types.js';
 import { terminalSafe } from '../../core/base/terminalSafe';
-import { StaleVerdict } from './staleness';
+import { ResolvedVersion, StaleVerdict } from './staleness';
 
 /**
  * `--when-stale annotate`: what the guard tells the model, and the one change it makes to a
@@ -47,6 +47,9 @@ export interface UpdateAvailableNotice {
   installed: string;
   latest: string;
 }
+
+/** A newer release than `installed` the registry cache knows of (read from disk only), or undefined. */
+export type UpdateLookup = (installed: ResolvedVersion & { state: 'known' }) => Promise<UpdateAvailableNotice | undefined>;
 
 export function updateNoticeText(update: UpdateAvailableNotice): string {
   return terminalSafe(`${PREFIX} A newer release of ${update.name} is available: ${update.latest} (installed ${update.installed}).`);

@@ -1,4 +1,3 @@
-import * as path from 'node:path';
 import { ControlServer } from '../../core/control';
 import { FrontInfo, frontInfoPath, readFrontInfo, removeFrontInfo, sessionsPath, writeFrontInfo } from '../../core/http/frontInfo';
 import type { HttpLimits } from '../../core/http/limits';
@@ -173,7 +172,7 @@ function newHost(o: HttpGuardOptions, transport: HttpTransport, probe: Installed
       drainTimeoutMs: o.drainTimeoutMs,
       probe,
       stale: { policy: o.whenStale, intervalMs: o.staleIntervalMs },
-      updateAvailable: o.whenStale === 'annotate' ? cachedUpdateLookup({ file: path.join(o.paths.cache, 'registry.json'), root: o.paths.root }, o.launch.env, o.log) : undefined,
+      updateAvailable: o.whenStale === 'annotate' ? cachedUpdateLookup(o.paths, o.launch.env, o.log) : undefined,
       onChildSpawned,
       onChildStarted: ({ pid, version }) => recordChildVersion(lock, version, o.log, pid),
       onServerInfo: (info) => recordServerInfo(lock, info, o.log),
