@@ -1,6 +1,6 @@
 import { evidenceDocument, evidenceSummary } from '../core/report/evidenceDocument';
 import { VmSnapshot } from '../core/report/input';
-import { healthReport } from './health';
+import { instanceReport, InstanceReport, serverReport, ServerReport } from './health';
 
 /**
  * `explain`: the evidence for one server (by name) or one process (by pid), exactly as the tree's
@@ -10,24 +10,22 @@ import { healthReport } from './health';
 export interface Explanation {
   found: boolean;
   summary: string[];
-  server?: ReturnType<typeof healthReport>['servers'][number];
-  instance?: ReturnType<typeof healthReport>['notConfigured'][number];
+  server?: ServerReport;
+  instance?: InstanceReport;
   evidence: string;
 }
 
 export function explain(vm: VmSnapshot, target: { server?: string; pid?: number }): Explanation {
-  const report = healthReport(vm);
   if (target.pid !== undefined) {
     const pid = target.pid;
     const server = vm.servers.find((s) => s.instances.some((i) => i.pid === pid));
     const instance = server?.instances.find((i) => i.pid === pid) ?? vm.notConfigured.find((i) => i.pid === pid);
     if (!instance) return { found: false, summary: [`pid ${pid} is not a running MCP server instance this machine's configs or processes show`], evidence: '' };
-    const serverReport = server ? report.servers.find((s) => s.id === server.id) : undefined;
     return {
       found: true,
       summary: evidenceSummary({ server, instance }),
-      ...(serverReport ? { server: serverReport } : {}),
-      instance: (serverReport?.instances ?? report.notConfigured).find((i) => i.pid === pid),
+      ...(server ? { server: serverReport(server) } : {}),
+      instance: instanceReport(instance),
       evidence: evidenceDocument({ server, instance }),
     };
   }
@@ -37,7 +35,7 @@ export function explain(vm: VmSnapshot, target: { server?: string; pid?: number 
   return {
     found: true,
     summary: named.flatMap((server) => evidenceSummary({ server })),
-    ...(named.length === 1 ? { server: report.servers.find((s) => s.id === named[0].id) } : {}),
+    ...(named.length === 1 ? { server: serverReport(named[0]) } : {}),
     evidence: named.map((server) => evidenceDocument({ server })).join('\n'),
   };
 }

@@ -52,7 +52,7 @@ export interface HealthFilter {
   verdict?: InstanceVerdict | 'not-running';
 }
 
-function instanceReport(i: VmInstance): InstanceReport {
+export function instanceReport(i: VmInstance): InstanceReport {
   return {
     pid: i.pid,
     client: i.client.name,
@@ -66,7 +66,7 @@ function instanceReport(i: VmInstance): InstanceReport {
   };
 }
 
-function serverReport(s: VmServer): ServerReport {
+export function serverReport(s: VmServer): ServerReport {
   const state = serverState(s);
   return {
     name: s.name,
