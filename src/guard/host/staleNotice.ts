@@ -1,4 +1,5 @@
 import type { RequestId } from '@modelcontextprotocol/sdk/types.js';
+import { Node, parseTree } from 'jsonc-parser';
 import { terminalSafe } from '../../core/base/terminalSafe';
 import { ResolvedVersion, StaleVerdict } from './staleness';
 
@@ -85,89 +86,19 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-// ---- where `result.content` ends, in the line's own bytes ----
-// The line already parsed as JSON, so the scanner below may assume valid JSON. It works on bytes:
-// every structural character is ASCII, and no byte of a multi-byte UTF-8 character is.
-
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const OPEN_OBJECT = 0x7b;
-const CLOSE_OBJECT = 0x7d;
-const OPEN_ARRAY = 0x5b;
-const CLOSE_ARRAY = 0x5d;
-const COMMA = 0x2c;
-const COLON = 0x3a;
-
-function isSpace(byte: number): boolean {
-  return byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d;
+/** The value of the only member named `key` of an object node; undefined when absent or duplicated (which one JSON.parse kept is then not worth guessing). */
+function onlyMember(node: Node | undefined, key: string): Node | undefined {
+  if (node?.type !== 'object') return undefined;
+  const named = (node.children ?? []).filter((property) => property.children?.[0]?.value === key);
+  return named.length === 1 ? named[0].children?.[1] : undefined;
 }
 
-function skipSpace(b: Buffer, i: number): number {
-  while (i < b.length && isSpace(b[i])) i++;
-  return i;
-}
-
-/** From an opening quote to just past the closing one. */
-function skipString(b: Buffer, i: number): number {
-  for (i++; i < b.length; i++) {
-    if (b[i] === BACKSLASH) i++;
-    else if (b[i] === QUOTE) return i + 1;
-  }
-  return b.length;
-}
-
-/** From the first byte of a value to just past its last. */
-function skipValue(b: Buffer, i: number): number {
-  const first = b[i];
-  if (first === QUOTE) return skipString(b, i);
-  if (first === OPEN_OBJECT || first === OPEN_ARRAY) {
-    let depth = 0;
-    for (; i < b.length; i++) {
-      const c = b[i];
-      if (c === QUOTE) i = skipString(b, i) - 1;
-      else if (c === OPEN_OBJECT || c === OPEN_ARRAY) depth++;
-      else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) {
-        depth--;
-        if (depth === 0) return i + 1;
-      }
-    }
-    return b.length;
-  }
-  // A number, true, false or null: up to the next delimiter.
-  while (i < b.length && !isSpace(b[i]) && b[i] !== COMMA && b[i] !== CLOSE_OBJECT && b[i] !== CLOSE_ARRAY) i++;
-  return i;
-}
-
-/** The members of the object opening at `i`: each key (decoded, as JSON.parse reads it) and where its value starts and ends. */
-function members(b: Buffer, i: number): Array<{ key: string; start: number; end: number }> {
-  const found: Array<{ key: string; start: number; end: number }> = [];
-  i = skipSpace(b, i + 1);
-  while (i < b.length && b[i] === QUOTE) {
-    const keyEnd = skipString(b, i);
-    const key = JSON.parse(b.subarray(i, keyEnd).toString('utf8')) as string;
-    const start = skipSpace(b, skipSpace(b, keyEnd) + 1); // past the colon
-    if (b[skipSpace(b, keyEnd)] !== COLON) return found;
-    const end = skipValue(b, start);
-    found.push({ key, start, end });
-    i = skipSpace(b, end);
-    if (b[i] === COMMA) i = skipSpace(b, i + 1);
-  }
-  return found;
-}
-
-/** The only member named `key`; undefined when absent or duplicated (which one JSON.parse kept is then not worth guessing). */
-function single(list: Array<{ key: string; start: number; end: number }>, key: string): { start: number; end: number } | undefined {
-  const named = list.filter((m) => m.key === key);
-  return named.length === 1 ? named[0] : undefined;
-}
-
-/** The offset of the `]` that closes `result.content`, or undefined when the line does not have that shape. */
+/** The byte offset of the `]` that closes `result.content`, or undefined when the line does not have that shape. */
 export function contentArrayEnd(line: Buffer): number | undefined {
-  const top = skipSpace(line, 0);
-  if (line[top] !== OPEN_OBJECT) return undefined;
-  const result = single(members(line, top), 'result');
-  if (!result || line[result.start] !== OPEN_OBJECT) return undefined;
-  const content = single(members(line, result.start), 'content');
-  if (!content || line[content.start] !== OPEN_ARRAY || line[content.end - 1] !== CLOSE_ARRAY) return undefined;
-  return content.end - 1;
+  const text = line.toString('utf8');
+  // jsonc-parser's offsets are of the decoded text: only a line that encodes back to its own bytes maps them back.
+  if (!Buffer.from(text, 'utf8').equals(line)) return undefined;
+  const content = onlyMember(onlyMember(parseTree(text), 'result'), 'content');
+  if (content?.type !== 'array') return undefined;
+  return Buffer.byteLength(text.slice(0, content.offset + content.length - 1), 'utf8');
 }
