@@ -3,6 +3,9 @@ import { notRestartedText, restartTarget, RestartOutcome } from '../core/actions
 import { StopDeps, StopResult } from '../core/actions/stop';
 import { stopPidIn } from '../core/actions/stopChecked';
 import type { Snapshot } from '../core/base/model';
+import type { ActionOutcome, ActionResult } from './schemas';
+
+export type { ActionOutcome, ActionResult } from './schemas';
 
 /**
  * The destructive tools, each through the same core action the CLI uses and refusing what it
@@ -20,21 +23,6 @@ export interface ActionContext {
   graceMs: number;
   restartTimeoutMs: number;
   stopDeps: StopDeps;
-}
-
-export interface ActionOutcome {
-  kind: 'restarted' | 'failed' | 'stopped' | 'refused' | 'planned';
-  serverName?: string;
-  pid?: number;
-  message: string;
-  stop?: StopResult;
-}
-
-export interface ActionResult {
-  ok: boolean;
-  dryRun?: boolean;
-  message: string;
-  outcomes: ActionOutcome[];
 }
 
 const done = (s: StopResult) => s.outcome === 'stopped' || s.outcome === 'gone';

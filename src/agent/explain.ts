@@ -1,19 +1,12 @@
 import { evidenceDocument, evidenceSummary } from '../core/report/evidenceDocument';
 import { VmSnapshot } from '../core/report/input';
-import { instanceReport, InstanceReport, serverReport, ServerReport } from './health';
+import { instanceReport, serverReport } from './health';
+import type { Explanation } from './schemas';
 
 /**
  * `explain`: the evidence for one server (by name) or one process (by pid), exactly as the tree's
  * Show Evidence gives it: a person's summary above the engine's evidence, long package lists cut.
  */
-
-export interface Explanation {
-  found: boolean;
-  summary: string[];
-  server?: ServerReport;
-  instance?: InstanceReport;
-  evidence: string;
-}
 
 export function explain(vm: VmSnapshot, target: { server?: string; pid?: number }): Explanation {
   if (target.pid !== undefined) {

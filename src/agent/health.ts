@@ -2,50 +2,15 @@ import { describeVerdict } from '../core/report/evidence';
 import { whatToDo } from '../core/report/evidenceDocument';
 import { VmInstance, VmServer, VmSnapshot } from '../core/report/input';
 import { counts, Counts, hasProblems, InstanceVerdict, instanceVerdicts, isGuarded, serverState } from '../core/report/state';
+import type { HealthReport, InstanceReport, ServerReport } from './schemas';
+
+export type { HealthReport, InstanceReport, ServerReport } from './schemas';
 
 /**
  * `list_servers`: the snapshot as an agent reads it, from the same reading the badge and the tree
  * use (core/report), so "are my MCP servers healthy?" gets the badge's answer. Plain data (the
  * tool's structuredContent) and a short text rendering of it.
  */
-
-export interface InstanceReport {
-  pid: number;
-  client: string;
-  guarded: boolean;
-  verdicts: InstanceVerdict[];
-  /** Each of the engine's verdicts in one sentence. */
-  why: string[];
-  whatToDo: string;
-  runningVersion?: string;
-  startedAt?: string;
-  /** Secrets redacted, as everywhere. */
-  commandLine?: string;
-}
-
-export interface ServerReport {
-  name: string;
-  id: string;
-  /** Where it is configured: "Workspace", "Claude Desktop", ... */
-  source: string;
-  file: string;
-  transport: string;
-  state: 'running' | 'stale' | 'duplicate' | 'orphan' | 'unknown' | 'not-running' | 'disabled';
-  installedVersion?: string;
-  updateAvailable?: { package: string; installed: string; latest: string };
-  instances: InstanceReport[];
-}
-
-export interface HealthReport {
-  takenAt: string;
-  /** The badge's judgement: no stale, duplicate or orphaned instance, and no config problem. */
-  healthy: boolean;
-  summary: string;
-  counts: Counts;
-  servers: ServerReport[];
-  notConfigured: InstanceReport[];
-  problems: Array<{ file: string; line?: number; column?: number; severity: string; message: string }>;
-}
 
 export interface HealthFilter {
   name?: string;

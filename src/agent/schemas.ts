@@ -3,7 +3,7 @@ import { INSTANCE_VERDICTS } from '../core/report/state';
 
 /**
  * The tools' output schemas: what `structuredContent` holds, validated by the SDK on both sides.
- * They mirror health.ts and the core actions' results; a field added there is added here.
+ * The report types (health.ts, explain.ts, actions.ts) are inferred from them: one declaration.
  */
 
 const instance = z.object({
@@ -15,12 +15,14 @@ const instance = z.object({
   whatToDo: z.string(),
   runningVersion: z.string().optional(),
   startedAt: z.string().optional(),
+  /** Secrets redacted, as everywhere. */
   commandLine: z.string().optional(),
 });
 
 const server = z.object({
   name: z.string(),
   id: z.string(),
+  /** Where it is configured: "Workspace", "Claude Desktop", ... */
   source: z.string(),
   file: z.string(),
   transport: z.string(),
@@ -86,3 +88,10 @@ export const ACTION_OUTPUT = {
     }),
   ),
 };
+
+export type InstanceReport = z.infer<typeof instance>;
+export type ServerReport = z.infer<typeof server>;
+export type HealthReport = z.infer<z.ZodObject<typeof HEALTH_OUTPUT>>;
+export type Explanation = z.infer<z.ZodObject<typeof EXPLAIN_OUTPUT>>;
+export type ActionResult = z.infer<z.ZodObject<typeof ACTION_OUTPUT>>;
+export type ActionOutcome = ActionResult['outcomes'][number];
