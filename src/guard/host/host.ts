@@ -100,6 +100,11 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
     return this.staleGate.refusal(method, params);
   }
 
+  /** A tool is being called (a transport whose policies never refuse says so; see StaleGate.noteToolCall). */
+  noteToolCall(): void {
+    this.staleGate.noteToolCall();
+  }
+
   toolResultNotices(): string[] {
     return this.staleGate.toolResultNotices();
   }

@@ -65,7 +65,7 @@ export class StaleGate {
     const stale = this.options.stale;
     if (!stale) return undefined;
     if (stale.policy !== 'refuse-writes' && stale.policy !== 'refuse-all') {
-      if (method === 'tools/call') void this.check();
+      if (method === 'tools/call') this.noteToolCall();
       return undefined;
     }
     if (stale.policy === 'refuse-writes' && method !== 'tools/call') return undefined;
@@ -73,6 +73,11 @@ export class StaleGate {
     const toolName = typeof params?.name === 'string' ? params.name : undefined;
     const decision = decide(stale.policy, verdict, { method, toolName, readOnly: toolName === undefined ? undefined : this.readOnlyTools.get(toolName) }, this.options.serverName);
     return decision.action === 'refuse' ? decision.message : undefined;
+  }
+
+  /** A tool is being called: the verdict is checked again in the background (the call never waits for it). */
+  noteToolCall(): void {
+    void this.check();
   }
 
   /**

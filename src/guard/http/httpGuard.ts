@@ -111,7 +111,7 @@ export async function startHttpGuard(o: HttpGuardOptions): Promise<HttpGuardStar
       o.whenStale === 'annotate'
         ? {
             // The check runs in the background (staleGate.ts): a non-refusing policy never waits for it.
-            toolCall: () => void host.staleRefusal('tools/call', undefined),
+            toolCall: () => host.noteToolCall(),
             notices: () => host.toolResultNotices(),
             delivered: () => host.noticesDelivered(),
           }
