@@ -3,85 +3,230 @@ import { NODE_LIKE, programName, PYTHON_LIKE, SHELLS } from './program';
 import { splitShellWords } from './shellWords';
 import { parsePackageSpec, parseRequirement } from './spec';
 import { DOCKER_RUN } from './tables/docker';
-import { DENO_RUN, NODE } from './tables/node';
+import { DENO_RUN, NODE, TSX } from './tables/node';
 import { BUNX, NPM_EXEC, PNPM_DLX, YARN_DLX } from './tables/npm';
 import { PIPX_RUN, PYTHON, UV } from './tables/python';
+import { Launcher, launcherOf } from './tables/launchers';
+import { readShellCommand } from './shellCommand';
 import { LaunchTarget, PackageRunner, ParsedLaunch } from './types';
+
+/** npm packages that are launchers themselves: `npx tsx s.ts` runs `tsx s.ts`. */
+const LAUNCHER_PACKAGES = new Set(['tsx', 'ts-node', 'nodemon', 'ts-node-dev', 'tsnd']);
+/** ts-node-dev's child, `node .../ts-node-dev/lib/wrap.js script`: the script runs in it. */
+const TS_NODE_DEV_WRAP = /(^|[\\/])ts-node-dev[\\/]lib[\\/]wrap\.js$/i;
+
+/** The folder `next` names, from the folder `prev` (both as written; relative ones joined). */
+export function joinFolder(prev: string | undefined, next: string | undefined): string | undefined {
+  if (next === undefined) return prev;
+  if (prev === undefined || /^([\\/]|~|\$|[A-Za-z]:[\\/])/.test(next)) return next;
+  return `${prev.replace(/[\\/]+$/, '')}/${next}`;
+}
 
 /**
  * Reads a launch command (a configured command + args, or a running process's argv) once: the
- * launchers it goes through (`cmd /c`, `env A=B`, `sh -c '...'`, `uv run`, an interpreter), and
- * what it finally runs (a package through a runner, an image, a module, a script or a program).
+ * launchers it goes through (`cmd /c`, `env A=B`, `sh -c '...'`, `uv run`, `nice`, `mise exec`, a
+ * watcher, an interpreter), the folder they move to, and what it finally runs (a package through a
+ * runner, an image, a module, a script or a program).
  */
 export function parseLaunch(argv: readonly string[]): ParsedLaunch {
   const program = programName(argv[0] ?? '');
   const launchers: string[] = [];
+  let cwd: string | undefined;
+  let watches = false;
+  // Whether the process at argv[0] starts what it runs as a child (rather than being it).
+  let spawns: boolean | undefined;
+  const role = (v: boolean): void => {
+    if (spawns === undefined) spawns = v;
+  };
+  const done = (rest: Omit<ParsedLaunch, 'program' | 'launchers' | 'spawns' | 'watches'>): ParsedLaunch => ({
+    program,
+    launchers,
+    ...rest,
+    ...(cwd !== undefined && rest.cwd === undefined ? { cwd } : {}),
+    spawns: spawns ?? false,
+    watches,
+  });
   let cur = argv;
-  for (let depth = 0; depth < 6 && cur.length > 0; depth++) {
+  for (let depth = 0; depth < 10 && cur.length > 0; depth++) {
     const prog = programName(cur[0]);
     if (NODE_LIKE.test(prog) || PYTHON_LIKE.test(prog)) {
       const run = interpreted(cur, prog);
       if (run === undefined) break; // a bare interpreter: a program of its own
       launchers.push(prog);
+      if (run.watch) watches = true;
+      const next = programName(run.effective[0] ?? '');
       // `node .../npx-cli.js -y pkg`, `bun x pkg`: a runner started as a script.
-      const runner = runnerTarget(run.effective, programName(run.effective[0] ?? ''));
-      if (runner) return { program, launchers, effective: run.effective, target: runner };
-      return { program, launchers, interpreter: cur[0], effective: run.effective, target: run.target };
+      const runner = runnerTarget(run.effective, next);
+      if (runner && !launcherPackage(runner)) {
+        role(true);
+        return done({ effective: run.effective, target: runner });
+      }
+      // `node .../.bin/tsx s.ts`, `node .../nodemon.js s.js`: a launcher started as a script.
+      if (next !== prog && (NODE_LIKE.test(next) || launcherOf(next) !== undefined || runner)) {
+        // The launcher itself says whether it forks (the next step reads it).
+        if (run.watch) role(true);
+        cur = runner ? launcherPackage(runner)! : [next, ...run.effective.slice(1)];
+        continue;
+      }
+      // ts-node-dev's child runs the script in-process.
+      if (TS_NODE_DEV_WRAP.test(run.effective[0] ?? '') && run.effective.length > 1) {
+        role(false);
+        cur = [cur[0], ...run.effective.slice(1)];
+        continue;
+      }
+      // tsx and node --watch run the script in a child of their own.
+      role(run.watch || prog === 'tsx');
+      return done({ interpreter: cur[0], effective: run.effective, target: run.target });
     }
     const runner = runnerTarget(cur, prog);
-    if (runner) return { program, launchers, effective: cur, target: runner };
+    if (runner) {
+      role(true);
+      const inner = launcherPackage(runner);
+      if (inner) {
+        launchers.push(prog);
+        cur = inner;
+        continue;
+      }
+      const folder = runnerFolder(cur, prog);
+      return done({ effective: cur, target: runner, ...(folder !== undefined ? { cwd: joinFolder(cwd, folder) } : {}) });
+    }
     const next = peeled(cur, prog);
     if (next === undefined) break;
     launchers.push(prog);
-    cur = next;
+    role(next.spawns);
+    if (next.watches) watches = true;
+    cwd = joinFolder(cwd, next.cwd);
+    cur = next.argv;
   }
-  if (cur.length === 0) return { program, launchers, effective: cur, target: { kind: 'none' } };
-  return { program, launchers, effective: cur, target: { kind: 'program', program: cur[0], args: cur.slice(1) } };
+  if (cur.length === 0) return done({ effective: cur, target: { kind: 'none' } });
+  return done({ effective: cur, target: { kind: 'program', program: cur[0], args: cur.slice(1) } });
+}
+
+/** The folder a runner resolves its package from, when an option moves it (`npm --prefix d exec`, `pnpm --dir d dlx`). */
+function runnerFolder(cur: readonly string[], prog: string): string | undefined {
+  const table = /^(pnpm|pnpx)$/.test(prog) ? PNPM_DLX : /^(npx|npm|npx-cli\.js|npm-cli\.js)$/.test(prog) ? NPM_EXEC : undefined;
+  if (!table) return undefined;
+  const before = scanOptions(cur, 1, table);
+  const scans = [before.values];
+  if (['exec', 'x', 'dlx'].includes(cur[before.positional])) scans.push(scanOptions(cur, before.positional + 1, table).values);
+  for (const values of scans) {
+    const dir = values.get('--prefix')?.[0] ?? values.get('--dir')?.[0] ?? values.get('-C')?.[0];
+    if (dir !== undefined) return dir;
+  }
+  return undefined;
+}
+
+/** `npx -y tsx s.ts` -> `tsx s.ts`: a launcher fetched by a runner is walked through like any other. */
+function launcherPackage(target: LaunchTarget): string[] | undefined {
+  if (target.kind !== 'package' || target.ecosystem !== 'npm' || !LAUNCHER_PACKAGES.has(target.name)) return undefined;
+  return [target.name, ...target.args];
 }
 
 /** What an interpreter runs; undefined when it runs nothing (a REPL). */
-function interpreted(cur: readonly string[], prog: string): { effective: readonly string[]; target: LaunchTarget } | undefined {
+function interpreted(cur: readonly string[], prog: string): { effective: readonly string[]; target: LaunchTarget; watch: boolean } | undefined {
   let from = 1;
-  // `deno run [opts] x`, `bun run x`, `bun x pkg`: the runtime's own verbs.
+  // `deno run [opts] x`, `bun run x`, `bun x pkg`: the runtime's own verbs; `tsx watch x`.
   if (prog === 'deno' && cur[1] === 'run') from = 2;
-  const table: OptionTable = PYTHON_LIKE.test(prog) ? PYTHON : prog === 'deno' ? DENO_RUN : NODE;
+  const tsxWatch = prog === 'tsx' && cur[1] === 'watch';
+  if (tsxWatch) from = 2;
+  const table: OptionTable = PYTHON_LIKE.test(prog) ? PYTHON : prog === 'deno' ? DENO_RUN : prog === 'tsx' ? TSX : NODE;
   const scan = scanOptions(cur, from, table);
+  const watch = tsxWatch || (NODE_LIKE.test(prog) && prog !== 'deno' && [...scanFlags(cur, from, scan.positional)].some((o) => /^--watch(-path)?$/.test(o)));
   if (scan.runs) {
     const args = cur.slice(scan.positional);
     const effective = [scan.runs.value, ...args];
-    return { effective, target: scan.runs.option === '-m' ? { kind: 'module', module: scan.runs.value, args } : { kind: 'inline', code: scan.runs.value, args } };
+    return { effective, watch, target: scan.runs.option === '-m' ? { kind: 'module', module: scan.runs.value, args } : { kind: 'inline', code: scan.runs.value, args } };
   }
   const i = scan.positional;
   if (i >= cur.length) return undefined;
-  if (prog === 'bun' && cur[i] === 'x') return { effective: ['bunx', ...cur.slice(i + 1)], target: { kind: 'none' } };
+  if (prog === 'bun' && cur[i] === 'x') return { effective: ['bunx', ...cur.slice(i + 1)], target: { kind: 'none' }, watch };
   const effective = prog === 'bun' && cur[i] === 'run' ? cur.slice(i + 1) : cur.slice(i);
   if (effective.length === 0) return undefined;
-  return { effective, target: { kind: 'script', script: effective[0], args: effective.slice(1) } };
+  return { effective, watch, target: { kind: 'script', script: effective[0], args: effective.slice(1) } };
 }
 
-/** One shell (`sh -c`), `cmd /c`, `env` or `uv run` peeled off; undefined when `cur` is none of them. */
-function peeled(cur: readonly string[], prog: string): readonly string[] | undefined {
+/** The option names written between `from` and `to` (`--watch`, `--watch-path=src` -> `--watch-path`). */
+function scanFlags(cur: readonly string[], from: number, to: number): Set<string> {
+  const out = new Set<string>();
+  for (let i = from; i < to; i++) if (cur[i].startsWith('-')) out.add(cur[i].split('=')[0]);
+  return out;
+}
+
+interface Peeled {
+  argv: readonly string[];
+  /** The folder the launcher moves to (`cd d &&`, `uv --directory d`, `env -C d`), as written. */
+  cwd?: string;
+  /** Whether the launcher stays as the parent of what it runs. */
+  spawns: boolean;
+  watches?: boolean;
+}
+
+/** Where a shell's command string is: after `-c` or a cluster holding it (`-lc`, `-ec`); undefined when there is none. */
+function shellCommandIndex(cur: readonly string[]): number | undefined {
+  for (let i = 1; i < cur.length; i++) {
+    const a = cur[i];
+    if (a === '-c' || /^-[a-zA-Z]*c[a-zA-Z]*$/.test(a)) return i + 1 < cur.length ? i + 1 : undefined;
+    if (a === '-o' || a === '+o' || a === '-O' || a === '+O' || a === '--rcfile' || a === '--init-file') i++;
+    else if (!a.startsWith('-') && !a.startsWith('+')) return undefined; // a script file, not a command string
+  }
+  return undefined;
+}
+
+/** One shell (`sh -c`), `cmd /c`, `uv run` or a launcher of the table peeled off; undefined when `cur` is none of them. */
+function peeled(cur: readonly string[], prog: string): Peeled | undefined {
   if (SHELLS.test(prog)) {
-    const c = cur.indexOf('-c');
-    return c < 0 || c + 1 >= cur.length ? undefined : splitShellWords(cur[c + 1]);
+    const c = shellCommandIndex(cur);
+    const read = c === undefined ? undefined : readShellCommand(cur[c]);
+    // A lone command (or `exec cmd`) replaces the shell; anything more keeps it as the parent.
+    return read === undefined ? undefined : { argv: read.argv, ...(read.cwd !== undefined ? { cwd: read.cwd } : {}), spawns: true };
   }
   if (prog === 'cmd') {
     const c = cur.findIndex((t) => /^\/[ck]$/i.test(t));
-    return c < 0 ? undefined : cur.slice(c + 1).flatMap((t) => (cur.length === c + 2 ? splitShellWords(t) : [t]));
-  }
-  if (prog === 'env') {
-    let i = 1;
-    while (i < cur.length && (cur[i].startsWith('-') || /^[A-Za-z_][A-Za-z0-9_]*=/.test(cur[i]))) i++;
-    return cur.slice(i);
+    return c < 0 ? undefined : { argv: cur.slice(c + 1).flatMap((t) => (cur.length === c + 2 ? splitShellWords(t) : [t])), spawns: true };
   }
   if (prog === 'uv') {
-    // `uv [--directory d] run [opts] cmd...`: uv prepares an environment and runs cmd in it.
-    const verb = scanOptions(cur, 1, UV).positional;
+    // `uv [--directory d] run [opts] cmd...`: uv prepares an environment and runs cmd in it, in d.
+    const globals = scanOptions(cur, 1, UV);
+    const verb = globals.positional;
     if (cur[verb] !== 'run') return undefined;
-    const next = cur.slice(scanOptions(cur, verb + 1, UV).positional);
-    return next.length > 0 ? next : undefined;
+    const opts = scanOptions(cur, verb + 1, UV);
+    const next = cur.slice(opts.positional);
+    const dir = opts.values.get('--directory')?.[0] ?? globals.values.get('--directory')?.[0];
+    return next.length > 0 ? { argv: next, ...(dir !== undefined ? { cwd: dir } : {}), spawns: true } : undefined;
   }
+  const launcher = launcherOf(prog);
+  if (launcher) return throughLauncher(cur, launcher);
   return undefined;
+}
+
+/** What a launcher of the table runs: its command after options, verbs and positionals of its own. */
+function throughLauncher(cur: readonly string[], l: Launcher): Peeled | undefined {
+  let i = 1;
+  if (l.verbs) {
+    if (!l.verbs.includes(cur[1] ?? '')) return undefined;
+    i = 2;
+  }
+  const scan = scanOptions(cur, i, l.options);
+  const first = (names: readonly string[] | undefined): string | undefined => names?.map((o) => scan.values.get(o)?.[0]).find((v) => v !== undefined);
+  const cwd = first(l.cwdOptions);
+  const common = { spawns: l.spawns, ...(l.watches ? { watches: true } : {}), ...(cwd !== undefined ? { cwd } : {}) };
+  const command = first(l.commandOptions);
+  if (command !== undefined) {
+    const read = readShellCommand(command);
+    return read === undefined ? undefined : { ...common, argv: read.argv, ...(read.cwd !== undefined ? { cwd: joinFolder(cwd, read.cwd) } : {}) };
+  }
+  let rest = cur.slice(scan.positional);
+  // `env A=1 B=2 cmd`: assignments before the command.
+  while (rest.length > 0 && /^[A-Za-z_][A-Za-z0-9_]*=/.test(rest[0])) rest = rest.slice(1);
+  if (l.skip) rest = rest.slice(l.skip);
+  while (l.optional && rest.length > 0 && l.optional.test(rest[0])) rest = rest.slice(1);
+  if (rest[0] === '--') rest = rest.slice(1);
+  const split = first(l.splitOptions);
+  if (split !== undefined) rest = [...splitShellWords(split), ...rest];
+  if (rest.length === 0) return undefined;
+  // A watcher or `nvm run` given a script runs it with node.
+  if (l.runsWith && /\.(c|m)?(j|t)sx?$/i.test(rest[0])) rest = [l.runsWith, ...rest];
+  return { ...common, argv: rest };
 }
 
 /** A package runner's or container CLI's target; undefined when `cur` is none. */
@@ -91,8 +236,11 @@ function runnerTarget(cur: readonly string[], prog: string): LaunchTarget | unde
     case 'npx-cli.js':
       return packageTarget(cur, 1, 'npx', NPM_EXEC, ['--package', '-p']);
     case 'npm':
-    case 'npm-cli.js':
-      return cur[1] === 'exec' || cur[1] === 'x' ? packageTarget(cur, 2, 'npx', NPM_EXEC, ['--package', '-p']) : undefined;
+    case 'npm-cli.js': {
+      // `npm [--prefix d] exec|x ...`: npm's own options may come before the verb.
+      const verb = scanOptions(cur, 1, NPM_EXEC).positional;
+      return cur[verb] === 'exec' || cur[verb] === 'x' ? packageTarget(cur, verb + 1, 'npx', NPM_EXEC, ['--package', '-p']) : undefined;
+    }
     case 'pnpx':
       return packageTarget(cur, 1, 'pnpm-dlx', PNPM_DLX, ['--package']);
     case 'pnpm':

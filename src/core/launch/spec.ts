@@ -17,5 +17,7 @@ export function parseRequirement(spec: string): { name: string; version?: string
   const m = /^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[([^\]]*)\])?\s*(?:(?:==|@)\s*([^,;\s]+))?/.exec(spec);
   if (!m) return { name: spec };
   const extras = (m[2] ?? '').split(',').map((e) => e.trim()).filter(Boolean);
-  return { name: m[1], ...(m[3] ? { version: m[3] } : {}), ...(extras.length ? { extras } : {}) };
+  // `pkg@latest` asks for the newest release: no pin.
+  const version = m[3] !== undefined && m[3].toLowerCase() !== 'latest' ? m[3] : undefined;
+  return { name: m[1], ...(version ? { version } : {}), ...(extras.length ? { extras } : {}) };
 }

@@ -31,4 +31,14 @@ export interface ParsedLaunch {
    */
   effective: readonly string[];
   target: LaunchTarget;
+  /**
+   * The folder the launchers move to before the target runs (`cd d && ...`, `uv --directory d`,
+   * `env -C d`, `npm --prefix d exec`), as written: relative to the launch's own working directory
+   * when relative; `~` and `$VAR` are not expanded here.
+   */
+  cwd?: string;
+  /** Whether the process at argv[0] starts the target as a child (a shell, a runner, a watcher) rather than being it. */
+  spawns: boolean;
+  /** Whether a watcher runs it (`node --watch`, `tsx watch`, `nodemon`): the server is its current child. */
+  watches: boolean;
 }

@@ -85,7 +85,7 @@ export function launchKeyOf(argv: readonly string[], withArgs = true): LaunchKey
 const SHELL_LIKE = /^(sh|bash|dash|zsh|ksh|fish|ash|busybox|tcsh|csh|nu|pwsh|powershell|cmd)$/;
 const INTERPRETERS = /^(node|nodejs|bun|deno|tsx|ts-node|python|pythonw|python[23](\.\d+)?|pypy3?|ruby|irb|perl|php|lua|luajit|java|jshell|r|rscript|julia|osascript|tclsh[\d.]*|wish[\d.]*|expect|guile|racket|ocaml|ghci|erl|iex|sbcl)$/;
 /** Everyday tools: every machine runs them for reasons of its own, whatever their arguments. */
-const TOOLS = /^(cat|sleep|tail|head|tee|yes|true|false|echo|printf|read|less|more|watch|xargs|nohup|timeout|stdbuf|time|wait|grep|sed|awk|gawk|mawk|nawk|sort|uniq|wc|cut|tr|dd|od|bc|dc|top|htop|login|getty|agetty|tmux|screen|script|vi|vim|nvim|view|ex|ed|emacs|nano|find)$/;
+const TOOLS = /^(cat|sleep|tail|head|tee|yes|true|false|echo|printf|read|less|more|watch|xargs|time|wait|grep|sed|awk|gawk|mawk|nawk|sort|uniq|wc|cut|tr|dd|od|bc|dc|top|htop|login|getty|agetty|tmux|screen|vi|vim|nvim|view|ex|ed|emacs|nano|find)$/;
 
 /**
  * The general-purpose program a launch runs, when it is one: a shell or interpreter with no script,
@@ -120,14 +120,20 @@ export function isGuard(argv: readonly string[]): boolean {
   return /^mcp-lifeguard(\.js)?$/.test(programName(eff[0] ?? '')) && eff[1] === 'run';
 }
 
-/** Whether a process only exists to start another (a shell, a package runner, cmd.exe, the guard). */
+/**
+ * Whether a process only exists to start another: a shell running a command string, a package
+ * runner, cmd.exe, a launcher that forks (`timeout`, `volta run`), a watcher (`node --watch`,
+ * `tsx`, `nodemon`), the guard. The server is then below it.
+ */
 export function isWrapper(argv: readonly string[]): boolean {
   if (argv.length === 0) return false;
+  const parsed = parseLaunch(argv);
+  if (parsed.spawns) return true;
   const prog = programName(argv[0]);
   if (WRAPPERS.test(prog)) return true;
   // `node /usr/lib/node_modules/npm/bin/npx-cli.js`, `node .../uv`: judge by the script.
   if (NODE_LIKE.test(prog) || PYTHON_LIKE.test(prog)) {
-    const eff = effectiveArgv(argv);
+    const eff = parsed.effective;
     return eff.length > 0 && WRAPPERS.test(programName(eff[0]));
   }
   return false;

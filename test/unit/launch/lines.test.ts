@@ -10,7 +10,7 @@ import { parsePythonRunner } from '../../../src/core/versions/python';
  * resolution handled before), each with ONE expected reading: the matcher's key and what the
  * target is. Then the cross-check: the resolver's package or image is the one the key names.
  */
-type Want = { key: string | undefined; what: string };
+type Want = { key: string | undefined; what: string; cwd?: string; spawns?: boolean; watches?: boolean };
 const LINES: Array<[string[], Want]> = [
   // npm runners
   [['npx', '-y', '@modelcontextprotocol/server-memory'], { key: 'npx:@modelcontextprotocol/server-memory', what: 'package npx @modelcontextprotocol/server-memory' }],
@@ -37,7 +37,7 @@ const LINES: Array<[string[], Want]> = [
   [['C:\\WINDOWS\\system32\\cmd.exe', '/d', '/s', '/c', 'npx -y @modelcontextprotocol/server-github'], { key: 'npx:@modelcontextprotocol/server-github', what: 'package npx @modelcontextprotocol/server-github' }],
   [['env', 'A=B', 'npx', '-y', 'srv'], { key: 'npx:srv', what: 'package npx srv' }],
   [['sh', '-c', 'npx -y @modelcontextprotocol/server-memory'], { key: 'npx:@modelcontextprotocol/server-memory', what: 'package npx @modelcontextprotocol/server-memory' }],
-  [['bash', '-lc', 'x'], { key: 'prog:bash', what: 'program bash' }],
+  [['bash', '-lc', 'x'], { key: 'prog:x', what: 'program x' }],
   // Python runners
   [['uvx', 'mcp-server-fetch'], { key: 'uvx:mcp-server-fetch', what: 'package uvx mcp-server-fetch' }],
   [['uvx', '--python-preference', 'only-managed', 'mcp-server-fetch'], { key: 'uvx:mcp-server-fetch', what: 'package uvx mcp-server-fetch' }],
@@ -89,6 +89,52 @@ const LINES: Array<[string[], Want]> = [
   [['/opt/github-mcp-server/bin/github-mcp-server', 'stdio'], { key: 'prog:github-mcp-server', what: 'program /opt/github-mcp-server/bin/github-mcp-server' }],
   [['sh', '-c', "mcp-server-memory --dir '/a b'"], { key: 'prog:mcp-server-memory', what: 'program mcp-server-memory' }],
   [['npx'], { key: undefined, what: 'none' }],
+  // shell-wrapped launches as people write them: the shell runs them, so they are read as it does
+  [['bash', '-c', 'cd /srv/app && node server.js'], { key: 'prog:server', what: 'script server.js', cwd: '/srv/app', spawns: true }],
+  [['bash', '-c', 'source ~/.nvm/nvm.sh && exec npx -y @modelcontextprotocol/server-memory'], { key: 'npx:@modelcontextprotocol/server-memory', what: 'package npx @modelcontextprotocol/server-memory' }],
+  [['sh', '-c', 'exec node server.js'], { key: 'prog:server', what: 'script server.js' }],
+  [['sh', '-c', 'VAR=x node /srv/a/server.js'], { key: 'prog:a/server', what: 'script /srv/a/server.js' }],
+  [['sh', '-c', 'a | node /srv/a/server.js'], { key: 'prog:a/server', what: 'script /srv/a/server.js' }],
+  [['sh', '-c', 'node /srv/a/server.js 2>>/tmp/err.log | tee /tmp/out.log'], { key: 'prog:a/server', what: 'script /srv/a/server.js' }],
+  [['zsh', '-lc', 'cd ~/mcp/weather; uv run weather.py'], { key: 'prog:weather', what: 'program weather.py', cwd: '~/mcp/weather' }],
+  [['bash', '-lc', 'export A=1; cd /p && cd sub && exec mcp-server-git --repository . > /dev/null 2>&1'], { key: 'prog:mcp-server-git', what: 'program mcp-server-git', cwd: '/p/sub' }],
+  [['bash', '-o', 'pipefail', '-ec', 'nvm use 20 >/dev/null && node /srv/x/index.js'], { key: 'prog:x/index', what: 'script /srv/x/index.js' }],
+  // launchers that run another program
+  [['env', '-u', 'NODE_OPTIONS', '-C', '/srv/app', 'node', 'server.js'], { key: 'prog:server', what: 'script server.js', cwd: '/srv/app' }],
+  [['env', '-S', 'node /srv/a/server.js --port 1'], { key: 'prog:a/server', what: 'script /srv/a/server.js' }],
+  [['nice', '-n', '10', 'npx', '-y', 'srv'], { key: 'npx:srv', what: 'package npx srv' }],
+  [['ionice', '-c', '3', 'node', '/srv/a/server.js'], { key: 'prog:a/server', what: 'script /srv/a/server.js' }],
+  [['stdbuf', '-oL', '-e', '0', 'mcp-server-git'], { key: 'prog:mcp-server-git', what: 'program mcp-server-git' }],
+  [['timeout', '-k', '5', '1h', 'uvx', 'mcp-server-fetch'], { key: 'uvx:mcp-server-fetch', what: 'package uvx mcp-server-fetch', spawns: true }],
+  [['script', '-q', '-c', 'node /srv/a/server.js', '/dev/null'], { key: 'prog:a/server', what: 'script /srv/a/server.js', spawns: true }],
+  [['unbuffer', 'mcp-server-git'], { key: 'prog:mcp-server-git', what: 'program mcp-server-git', spawns: true }],
+  [['setsid', '-w', 'mcp-server-git'], { key: 'prog:mcp-server-git', what: 'program mcp-server-git' }],
+  [['direnv', 'exec', '/srv/app', 'node', 'server.js'], { key: 'prog:server', what: 'script server.js' }],
+  [['mise', 'exec', 'node@22', '--', 'node', '/srv/a/server.js'], { key: 'prog:a/server', what: 'script /srv/a/server.js' }],
+  [['mise', 'x', '-C', '/srv/app', '--', 'npx', '-y', 'srv'], { key: 'npx:srv', what: 'package npx srv', cwd: '/srv/app' }],
+  [['asdf', 'exec', 'node', '/srv/a/server.js'], { key: 'prog:a/server', what: 'script /srv/a/server.js' }],
+  [['volta', 'run', '--node', '20', 'node', '/srv/a/server.js'], { key: 'prog:a/server', what: 'script /srv/a/server.js', spawns: true }],
+  [['fnm', 'exec', '--using=20', '--', 'npx', '-y', 'srv'], { key: 'npx:srv', what: 'package npx srv', spawns: true }],
+  [['nvm', 'exec', '20', 'node', '/srv/a/server.js'], { key: 'prog:a/server', what: 'script /srv/a/server.js', spawns: true }],
+  [['nohup', 'node', '/srv/a/server.js'], { key: 'prog:a/server', what: 'script /srv/a/server.js' }],
+  // TypeScript runners and watchers
+  [['tsx', '/srv/a/server.ts'], { key: 'prog:a/server', what: 'script /srv/a/server.ts', spawns: true }],
+  [['node', '/p/node_modules/.bin/tsx', '/srv/a/server.ts'], { key: 'prog:a/server', what: 'script /srv/a/server.ts', spawns: true }],
+  [['npx', '-y', 'tsx', '/srv/a/server.ts'], { key: 'prog:a/server', what: 'script /srv/a/server.ts', spawns: true }],
+  [['node', '--require', '/p/node_modules/tsx/dist/preflight.cjs', '--import', 'file:///p/node_modules/tsx/dist/loader.mjs', '/srv/a/server.ts'], { key: 'prog:a/server', what: 'script /srv/a/server.ts' }],
+  [['ts-node', '/srv/a/server.ts'], { key: 'prog:a/server', what: 'script /srv/a/server.ts' }],
+  [['node', '/p/node_modules/.bin/ts-node', '--esm', '/srv/a/server.ts'], { key: 'prog:a/server', what: 'script /srv/a/server.ts' }],
+  [['node', '--watch', '/srv/a/server.js'], { key: 'prog:a/server', what: 'script /srv/a/server.js', spawns: true, watches: true }],
+  [['node', '--watch-path=/srv/a/src', '/srv/a/server.js'], { key: 'prog:a/server', what: 'script /srv/a/server.js', spawns: true, watches: true }],
+  [['tsx', 'watch', '--clear-screen=false', '/srv/a/server.ts'], { key: 'prog:a/server', what: 'script /srv/a/server.ts', spawns: true, watches: true }],
+  [['nodemon', '--watch', 'src', '/srv/a/server.js'], { key: 'prog:a/server', what: 'script /srv/a/server.js', spawns: true, watches: true }],
+  [['node', '/p/node_modules/.bin/nodemon', '-e', 'js,json', '--exec', 'node /srv/a/server.js --x'], { key: 'prog:a/server', what: 'script /srv/a/server.js', spawns: true, watches: true }],
+  [['ts-node-dev', '--respawn', '--transpile-only', '/srv/a/server.ts'], { key: 'prog:a/server', what: 'script /srv/a/server.ts', spawns: true, watches: true }],
+  [['node', '/p/node_modules/ts-node-dev/lib/wrap.js', '/srv/a/server.ts'], { key: 'prog:a/server', what: 'script /srv/a/server.ts' }],
+  // runners' options that move the folder, and an unpinned "latest"
+  [['uv', '--directory', '/srv/weather', 'run', 'weather.py'], { key: 'prog:weather', what: 'program weather.py', cwd: '/srv/weather', spawns: true }],
+  [['npm', '--prefix', '/srv/app', 'exec', '--', 'srv'], { key: 'npx:srv', what: 'package npx srv', cwd: '/srv/app', spawns: true }],
+  [['uvx', 'mcp-server-fetch@latest'], { key: 'uvx:mcp-server-fetch', what: 'package uvx mcp-server-fetch' }],
 ];
 
 function what(argv: readonly string[]): string {
@@ -116,6 +162,10 @@ describe('launch lines: one reading per line', () => {
     it(argv.join(' '), () => {
       assert.equal(launchKeyOf(argv)?.key, want.key);
       assert.equal(what(argv), want.what);
+      const parsed = parseLaunch(argv);
+      if ('cwd' in want) assert.equal(parsed.cwd, want.cwd, 'the folder the launch moves to');
+      if ('spawns' in want) assert.equal(parsed.spawns, want.spawns, 'whether the first process starts the server as a child');
+      if ('watches' in want) assert.equal(parsed.watches, want.watches, 'whether a watcher runs it');
     });
   }
 

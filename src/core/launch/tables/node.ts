@@ -19,3 +19,9 @@ export const NODE = optionTable({
 export const DENO_RUN = optionTable({
   value: ['-c', '--config', '--import-map', '--lock', '--cert', '--location', '--seed', '--ext', '-L', '--log-level'],
 });
+
+/** `tsx [watch] [options] script`: node's options, and tsx's own that take a value (tsx 4 `tsx --help`). */
+export const TSX = optionTable({
+  value: [...[...NODE.options].filter(([, k]) => k === 'value').map(([o]) => o), '--tsconfig', '--include', '--exclude', '--ignore'],
+  runs: ['-e', '--eval', '-p', '--print'],
+});
