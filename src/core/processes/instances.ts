@@ -19,6 +19,12 @@ export interface InstanceOptions {
   secretsOf?: (pid: number, config: ServerConfig | undefined) => ReadonlySet<string>;
   /** Our uid: only our own processes are searched for listening sockets. Defaults to process.getuid(). */
   uid?: number;
+  /** Our uid for attribution: another user's processes are never this user's instances (see MatchOptions.ownUid). */
+  ownUid?: number;
+  /** This user's home, for `~` in configured folders. */
+  home?: string;
+  /** Where this user's runners keep what they fetch (see MatchOptions.homes). */
+  homes?: MatchOptions['homes'];
   /** Live lock records: they mark guarded instances, and what they own is never an orphan. */
   locks?: readonly LockRecord[];
   /** Executables, working directories and PATH lookups of this machine, for telling entries of one key apart. */
@@ -57,7 +63,7 @@ export async function attachInstances(configs: readonly ServerConfig[], table: P
   const secretsOf = options.secretsOf ?? ((pid: number, config: ServerConfig | undefined) => secretEnvValues(environOf(pid), config?.envKeys ?? []));
   const owners = lockOwners(options.locks ?? []);
   const env = options.env && { declared: options.env.declared, ofProcess: environOf };
-  const { byServer, notConfigured, diagnostics } = matchProcesses(configs, tree, { platform: options.platform, selfPid: options.selfPid, secretsOf, owners, facts: options.facts, env });
+  const { byServer, notConfigured, diagnostics } = matchProcesses(configs, tree, { platform: options.platform, selfPid: options.selfPid, secretsOf, owners, facts: options.facts, env, ownUid: options.ownUid, home: options.home, homes: options.homes });
 
   // HTTP/SSE: who listens on the configured local port.
   const listeners = new Map<string, Listener>();

@@ -1,8 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { HostEnv } from '../base/hostEnv';
 import type { ServerConfig } from '../base/model';
 import { MAX_SHIM_BYTES, parseBinShim } from '../launch/binShim';
+import { parseLaunch } from '../launch/parse';
 import { programName } from '../launch/program';
+import { RunnerHomes, runnerFolderOf } from '../launch/runnerHomes';
 import { whichSync } from '../launch/which';
 import { interpreterOf } from './argv';
 import { ProcessInfo } from '../pids/table';
@@ -48,25 +51,32 @@ const isFile = (full: string): boolean => {
   }
 };
 
-/** The facts of this machine: /proc on Linux; elsewhere only paths (exe and cwd unknown). */
-export function hostLaunchFacts(platform: NodeJS.Platform, env: NodeJS.ProcessEnv): LaunchFacts {
+/**
+ * The facts of this machine: /proc on Linux; elsewhere only paths (exe and cwd unknown). One set is
+ * made per snapshot, and each fact is read once in it (a process's exe and cwd, a path's real path).
+ */
+export function hostLaunchFacts(host: Pick<HostEnv, 'platform' | 'env'>): LaunchFacts {
+  const { platform, env } = host;
   const proc = platform === 'linux';
-  const which = new Map<string, string | undefined>();
+  const memo = <K, V>(read: (k: K) => V): ((k: K) => V) => {
+    const seen = new Map<K, V>();
+    return (k) => {
+      if (!seen.has(k)) seen.set(k, read(k));
+      return seen.get(k) as V;
+    };
+  };
   return {
-    exe: (pid) => (proc ? readlink(`/proc/${pid}/exe`)?.replace(/ \(deleted\)$/, '') : undefined),
-    cwd: (pid) => (proc ? readlink(`/proc/${pid}/cwd`) : undefined),
-    which: (name) => {
-      if (!which.has(name)) which.set(name, whichSync(name, platform, env, isFile));
-      return which.get(name);
-    },
-    realpath: (file) => {
+    exe: memo((pid: number) => (proc ? readlink(`/proc/${pid}/exe`)?.replace(/ \(deleted\)$/, '') : undefined)),
+    cwd: memo((pid: number) => (proc ? readlink(`/proc/${pid}/cwd`) : undefined)),
+    which: memo((name: string) => whichSync(name, platform, env, isFile)),
+    realpath: memo((file: string) => {
       try {
         return fs.realpathSync(file);
       } catch {
         return undefined;
       }
-    },
-    isVenv: (dir) => fs.existsSync(path.join(dir, 'pyvenv.cfg')),
+    }),
+    isVenv: memo((dir: string) => fs.existsSync(path.join(dir, 'pyvenv.cfg'))),
     binShimTarget: (file) => {
       try {
         const s = fs.lstatSync(file);
@@ -85,11 +95,26 @@ const isPathLike = (t: string): boolean => t.includes('/') || t.includes('\\');
 /** A launcher script and what it runs may differ by extension (`bin/x` runs `bin/x.js`). */
 const stem = (p: string): string => norm(p).replace(/\.(exe|cmd|bat|js|mjs|cjs|py)$/i, '');
 
+/**
+ * A file of a package in a pnpm project, as `<project>/node_modules/.pnpm/<pkg>@<version>.../node_modules/<pkg>/<file>`
+ * or through the project's top-level link `<project>/node_modules/<pkg>/<file>`: pnpm rewrites its bin
+ * shims to the new version's folder on every upgrade, and the process started before runs the old one.
+ */
+function pnpmFile(file: string): string | undefined {
+  const f = norm(file);
+  const store = /^(.*)\/node_modules\/\.pnpm\/[^/]+\/node_modules\/((?:@[^/]+\/)?[^/]+)\/(.+)$/.exec(f);
+  if (store) return `${store[1]}|${store[2]}|${store[3]}`;
+  return undefined;
+}
+
 /** Whether two paths name the same file: by name, else by their real paths. A venv's interpreter is its own location. */
 function samePath(a: string, b: string, facts: LaunchFacts | undefined): Answer {
   if (stem(a) === stem(b)) return 'same';
   const ra = facts?.realpath(a);
   const rb = facts?.realpath(b);
+  // The same file of one package in one pnpm project, in another version's folder: the entry's, at another version.
+  const pa = pnpmFile(ra ?? a);
+  if (pa !== undefined && pa === pnpmFile(rb ?? b)) return 'same';
   if (ra === undefined || rb === undefined) return 'unknown';
   if (ra !== rb) return 'different';
   // Two venvs' `python` are symlinks to one interpreter: equal targets do not make them one venv.
@@ -129,29 +154,64 @@ export interface IdentityInput {
   key: string;
   /** The process the client started (the topmost match). */
   root: ProcessInfo;
+  /** The process doing the work, below the root's launchers (the root itself when it has none). */
+  main?: ProcessInfo;
+  /** This user's home, for `~` in a configured folder. */
+  home?: string;
+  /** Where this user's runners keep what they fetch (npx's cache, uv's, pipx's): a package run from another is not this user's entry's. */
+  homes?: RunnerHomes;
+  /** A process's environment, when readable: a client may move a runner's cache for its servers (`npm_config_cache`). */
+  environOf?: (pid: number) => ReadonlyMap<string, string> | undefined;
+}
+
+/**
+ * The folder a configured launch runs in: the entry's absolute `cwd`, moved by what its launchers do
+ * (`cd d &&`, `uv --directory d`, `env -C d`); undefined when that is not known from the entry.
+ */
+function configFolder(config: ServerConfig, configArgv: readonly string[], home: string | undefined): string | undefined {
+  const base = config.cwd !== undefined && path.isAbsolute(config.cwd) ? config.cwd : undefined;
+  const moved = parseLaunch(configArgv).cwd?.replace(/^~(?=$|\/)/, home ?? '~').replace(/^\$\{?HOME\}?(?=$|\/)/, home ?? '$HOME');
+  if (moved === undefined) return base;
+  if (path.isAbsolute(moved)) return moved;
+  return base !== undefined ? path.resolve(base, moved) : undefined;
 }
 
 /**
  * Answers each identity question that applies to this entry and process: the interpreter, the
- * program (script or executable), the working directory. An empty list means nothing could be
- * asked; any "different" means the process is another launch.
+ * program (script or executable, read from the root and, when the root only names it, from the
+ * process doing the work), where a runner's package was fetched to, and the working directory. An
+ * empty list means nothing could be asked; any "different" means the process is another launch;
+ * only a "same" is proof that it runs the entry's code.
  */
 export function identityAnswers(input: IdentityInput, facts: LaunchFacts | undefined): Answer[] {
   const { config, root } = input;
+  const main = input.main ?? root;
   const answers: Answer[] = [];
   let procCwd: string | null | undefined = null; // read once, when needed
   const rootCwd = (): string | undefined => (procCwd === null ? (procCwd = facts?.cwd(root.pid)) : procCwd);
-  const cfgCwd = config.cwd !== undefined && path.isAbsolute(config.cwd) ? config.cwd : undefined;
+  const cfgCwd = configFolder(config, input.configArgv, input.home);
   const configCwd = (): string | undefined => cfgCwd;
   const cfg = interpreterOf(input.configArgv);
   const run = interpreterOf(root.argv);
   const ownsPath = !config.envKeys.includes('PATH');
 
+  // A container image is the code itself: the same image with the same arguments runs the same code.
+  if (input.key.startsWith('docker:')) answers.push('same');
   if (!input.runner && cfg.interpreter !== undefined && run.interpreter !== undefined) {
     answers.push(interpreterAnswer(cfg.interpreter, run.interpreter, configCwd, rootCwd, root, run.interpreter === root.argv[0], ownsPath, facts));
   }
   if (!input.runner && !cfg.module && !run.module && cfg.eff.length > 0 && run.eff.length > 0) {
-    answers.push(programAnswer(cfg, run, configCwd, rootCwd, root, ownsPath, facts));
+    let answer = programAnswer(cfg, run, configCwd, rootCwd, root, ownsPath, facts);
+    // The root only names the program (`sh -c 'mcp-server-x'`): the process doing the work shows its path.
+    if (answer === 'unknown' && main.pid !== root.pid) {
+      const work = interpreterOf(main.argv);
+      if (!work.module && work.eff.length > 0) answer = programAnswer(cfg, work, configCwd, () => facts?.cwd(main.pid), main, ownsPath, facts);
+    }
+    answers.push(answer);
+  }
+  if (input.runner) {
+    const where = runnerAnswer(input.key, main, cfgCwd, input.homes, facts, input.environOf);
+    if (where !== undefined) answers.push(where);
   }
   // The working directory, where the launch depends on it: npx resolves a project's own packages,
   // `python -m` imports from it, and a relative script or program is found in it.
@@ -166,6 +226,48 @@ export function identityAnswers(input: IdentityInput, facts: LaunchFacts | undef
   return answers;
 }
 
+/**
+ * Where a runner's package runs from, against where this entry's runner would put it: this user's
+ * npx cache, uv cache or tool folder, pipx home (`same`); another home's (`different`); a project's
+ * `node_modules` (the entry's folder when it names one). Undefined when the path says nothing.
+ */
+function runnerAnswer(
+  key: string,
+  main: ProcessInfo,
+  cfgCwd: string | undefined,
+  homes: RunnerHomes | undefined,
+  facts: LaunchFacts | undefined,
+  environOf: IdentityInput['environOf'],
+): Answer | undefined {
+  const work = interpreterOf(main.argv);
+  const files = [work.eff[0], work.interpreter].filter((f): f is string => f !== undefined && isPathLike(f));
+  for (const file of files) {
+    const real = facts?.realpath(file) ?? file;
+    const folder = runnerFolderOf(real) ?? runnerFolderOf(file);
+    if (folder) {
+      if (!homes) return 'unknown';
+      const ours = folder.kind === 'npx' ? homes.npmCaches : folder.kind === 'uv' ? homes.uv : homes.pipx;
+      const within = (root: string): boolean => {
+        const r = norm(facts?.realpath(root) ?? root);
+        const f = norm(folder.root);
+        return f === r || f.startsWith(`${r}/`) || r.startsWith(`${f}/`);
+      };
+      if (ours.some(within)) return 'same';
+      // The client moved the cache for the servers it starts (`npm_config_cache` in their environment): theirs, as set.
+      const env = environOf?.(main.pid);
+      const declared = folder.kind === 'npx' ? (env?.get('npm_config_cache') ?? env?.get('NPM_CONFIG_CACHE')) : folder.kind === 'uv' ? (env?.get('UV_CACHE_DIR') ?? env?.get('UV_TOOL_DIR')) : env?.get('PIPX_HOME');
+      return declared !== undefined && path.isAbsolute(declared) && within(declared) ? 'same' : 'different';
+    }
+    // An npx launch that found the package in a project: the entry's folder's, when it names one.
+    if (key.startsWith('npx:') && /[\\/]node_modules[\\/]/.test(real) && cfgCwd !== undefined) {
+      const project = norm(facts?.realpath(cfgCwd) ?? cfgCwd);
+      const pkgRoot = norm(real).split('/node_modules/')[0];
+      return project === pkgRoot || project.startsWith(`${pkgRoot}/`) ? 'same' : 'different';
+    }
+  }
+  return undefined;
+}
+
 /** Whether the configured program or script is a relative path (`app.js`, `./bin/x`): found in the working directory. */
 function relativeScript(cfg: ReturnType<typeof interpreterOf>): boolean {
   const first = cfg.eff[0];
@@ -175,11 +277,12 @@ function relativeScript(cfg: ReturnType<typeof interpreterOf>): boolean {
 /**
  * Why an entry cannot tell its own processes from others, or undefined when it can: its launch
  * depends on the working directory (a relative script, or a `./` or `../` argument) and it sets no
- * absolute `cwd`, so `node app.js` in any folder fits it. Such instances are listed, never acted on in bulk.
+ * absolute `cwd` (nor moves to one: `cd /srv/x && node app.js`), so `node app.js` in any folder fits
+ * it. Such instances are listed, never acted on in bulk.
  */
-export function cwdUndecided(input: Pick<IdentityInput, 'config' | 'configArgv' | 'runner'>): string | undefined {
+export function cwdUndecided(input: Pick<IdentityInput, 'config' | 'configArgv' | 'runner' | 'home'>): string | undefined {
   const { config } = input;
-  if (input.runner || (config.cwd !== undefined && path.isAbsolute(config.cwd))) return undefined;
+  if (input.runner || configFolder(config, input.configArgv, input.home) !== undefined) return undefined;
   const cfg = interpreterOf(input.configArgv);
   const relArg = cfg.eff.slice(1).find((a) => /^\.\.?[\\/]/.test(a));
   if (!relativeScript(cfg) && relArg === undefined) return undefined;
@@ -197,8 +300,8 @@ function interpreterAnswer(
   ownsPath: boolean,
   facts: LaunchFacts | undefined,
 ): Answer {
-  // Two bare names: which each PATH finds is not known, only whether they name one program.
-  if (!isPathLike(cfgI) && !isPathLike(runI)) return programName(cfgI) === programName(runI) ? 'unknown' : 'different';
+  // Two bare names of different programs are different; of one program, the PATH decides which each is.
+  if (!isPathLike(cfgI) && !isPathLike(runI) && programName(cfgI) !== programName(runI)) return 'different';
   const cfgPath = isPathLike(cfgI) ? absolute(cfgI, cfgCwd) : ownsPath ? facts?.which(cfgI) : undefined;
   // The process's interpreter: its path as spawned, else (a bare name) the executable the OS reports.
   const runPath = isPathLike(runI) ? absolute(runI, rootCwd) : runIsRootExe ? facts?.exe(root.pid) : undefined;

@@ -2,6 +2,8 @@ import * as path from 'node:path';
 import type { Diagnostic, Instance, InstanceClient, LauncherStep, ServerConfig, Verdict } from '../base/model';
 import { REDACTED, redactArgs, redactUrl } from '../base/redact';
 import { effectiveArgv, genericProgram, isGuard, isWrapper, LaunchKey, launchKeyOf, looksLikeMcpServer, mayHaveKey, programName, splitShellWords } from './argv';
+import { parseLaunch } from '../launch/parse';
+import type { RunnerHomes } from '../launch/runnerHomes';
 import { owningClient } from './clients';
 import type { LockOwners } from './guarded';
 import { commandHash } from '../pids/identity';
@@ -26,6 +28,16 @@ export interface MatchOptions {
    * when a process's environment cannot be read, every fitting entry keeps its claim.
    */
   env?: { declared(config: ServerConfig): Readonly<Record<string, string>> | undefined; ofProcess(pid: number): ReadonlyMap<string, string> | undefined };
+  /**
+   * Our uid: a process of another user is never one of this user's instances (nor listed as not
+   * configured); it cannot be signalled anyway, and counting it would be counting a stranger.
+   * Absent (a recorded table): every process is judged.
+   */
+  ownUid?: number;
+  /** This user's home, for `~` in configured folders. */
+  home?: string;
+  /** Where this user's runners keep what they fetch: a package run from another home's cache is a stranger's. */
+  homes?: RunnerHomes;
 }
 
 export interface MatchResult {
@@ -46,6 +58,20 @@ interface ConfigLaunch {
   launch: LaunchKey;
   /** The configured program token after peeling, for the path check of plain programs. */
   program: string;
+  /**
+   * The command a guard-wrapped entry runs under its guard: the process it started before it was
+   * wrapped still runs that command unguarded, and stays the entry's until it exits, but only when
+   * the entry's own client runs it.
+   */
+  underGuard?: boolean;
+}
+
+/** The server command of a guard launch (`mcp-lifeguard run [opts] -- cmd...`), when argv is one. */
+function guardedCommand(argv: readonly string[]): string[] | undefined {
+  if (!isGuard(argv)) return undefined;
+  const eff = effectiveArgv(argv);
+  const dash = eff.indexOf('--');
+  return dash >= 0 && dash + 1 < eff.length ? eff.slice(dash + 1) : undefined;
 }
 
 /**
@@ -99,7 +125,8 @@ function launchMatches(c: ConfigLaunch, rootLaunch: LaunchKey, rootEff: readonly
     const cfg = norm(c.program);
     const run = norm(rootEff[0]);
     const absolute = cfg.startsWith('/') || /^[A-Za-z]:\//.test(cfg);
-    if (absolute ? cfg.toLowerCase() !== run.toLowerCase() : !run.endsWith(cfg.replace(/^\.\//, ''))) return false;
+    // Absolute paths are compared by the identity questions (real paths: links, pnpm's version folders).
+    if (!absolute && !run.endsWith(cfg.replace(/^\.\//, '')) && parseLaunch(c.argv).cwd === undefined) return false;
   }
   if (sameArgs(c.launch.args, rootLaunch.args)) return true;
   if (rootLaunch.runner && rootLaunch.args.length === 0) {
@@ -204,9 +231,15 @@ export function matchProcesses(configs: readonly ServerConfig[], tree: ProcessTr
     }
     const launch = launchKeyOf(argv);
     if (!launch) continue;
-    let list = byKey.get(launch.key);
-    if (!list) byKey.set(launch.key, (list = []));
-    list.push({ config, argv, launch, program: effectiveArgv(argv)[0] ?? '' });
+    const index = (entry: ConfigLaunch): void => {
+      let list = byKey.get(entry.launch.key);
+      if (!list) byKey.set(entry.launch.key, (list = []));
+      list.push(entry);
+    };
+    index({ config, argv, launch, program: effectiveArgv(argv)[0] ?? '' });
+    const inner = guardedCommand(argv);
+    const innerLaunch = inner && genericProgram(inner) === undefined ? launchKeyOf(inner) : undefined;
+    if (inner && innerLaunch) index({ config, argv: inner, launch: innerLaunch, program: effectiveArgv(inner)[0] ?? '', underGuard: true });
   }
 
   const excluded = new Set<number>();
@@ -217,8 +250,9 @@ export function matchProcesses(configs: readonly ServerConfig[], tree: ProcessTr
 
   // One pass: candidate roots by launch key (the cheap form; arguments only for candidates).
   const candidates = new Map<number, { p: ProcessInfo; launch: LaunchKey; configs: ConfigLaunch[] }>();
+  const foreign = (p: ProcessInfo): boolean => options.ownUid !== undefined && p.uid !== undefined && p.uid !== options.ownUid;
   for (const p of tree.processes) {
-    if (excluded.has(p.pid) || !mayHaveKey(p.argv, byKey)) continue;
+    if (excluded.has(p.pid) || foreign(p) || !mayHaveKey(p.argv, byKey)) continue;
     const key = launchKeyOf(p.argv, false)?.key;
     const configsForKey = key !== undefined ? byKey.get(key) : undefined;
     if (configsForKey) candidates.set(p.pid, { p, launch: launchKeyOf(p.argv) as LaunchKey, configs: configsForKey });
@@ -240,24 +274,27 @@ export function matchProcesses(configs: readonly ServerConfig[], tree: ProcessTr
     if (hasAncestorIn(cand.p, candidates)) continue;
     const { main, chain } = descendToMain(cand.p, tree);
     const rootEff = effectiveArgv(cand.p.argv);
-    const keyed = cand.configs.filter((c) => launchMatches(c, cand.launch, rootEff, main));
+    const client = owningClient(cand.p, tree, options.platform);
+    // A guarded entry's old unguarded process is the entry's only when the entry's own client runs it.
+    const keyed = cand.configs.filter((c) => launchMatches(c, cand.launch, rootEff, main) && (!c.underGuard || c.config.source.client === client.id));
     if (keyed.length === 0) continue;
-    // Same key and arguments: now the launch identity (executable, interpreter, working directory).
+    // Same key and arguments: now the launch identity (executable, script, interpreter, runner's cache, working directory).
     const judged = keyed
-      .map((c) => ({ c, answers: identityAnswers({ config: c.config, configArgv: c.argv, runner: c.launch.runner, key: c.launch.key, root: cand.p }, options.facts) }))
+      .map((c) => ({ c, answers: identityAnswers({ config: c.config, configArgv: c.argv, runner: c.launch.runner, key: c.launch.key, root: cand.p, main, home: options.home, homes: options.homes, environOf: options.env?.ofProcess }, options.facts) }))
       .filter((x) => !x.answers.includes('different'));
     if (judged.length === 0) continue;
     const fitting = byEnvironment(judged, cand.p.pid, options.env);
-    const client = owningClient(cand.p, tree, options.platform);
     // Configured in several places: the instance belongs to the entries of the client that runs it, if any.
     const own = fitting.filter((x) => x.c.config.source.client === client.id);
     const pool = own.length > 0 ? own : fitting;
     // Then to the entries whose identity is proven on most counts.
     const score = (x: (typeof pool)[number]) => x.answers.filter((a) => a === 'same').length;
     const best = Math.max(...pool.map(score));
-    const owners = pool.filter((x) => score(x) === best).map((x) => x.c);
+    const owners = dedupe(pool.filter((x) => score(x) === best).map((x) => x.c));
     const instance = buildInstance(main, cand.p, chain, tree, client, cand.launch.key, secretsOf(main.pid, owners[0].config), options.owners);
-    const ambiguous = ambiguousOwner(owners) ?? undecidedByCwd(owners);
+    // Nothing proves it runs the entry's code (a shared name only): listed, never acted on.
+    if (best === 0) instance.verdicts.push(unproven(owners, main));
+    const ambiguous = best === 0 ? undefined : (ambiguousOwner(owners) ?? undecidedByCwd(owners, options.home));
     if (ambiguous) instance.verdicts.push(ambiguous);
     for (const c of owners) {
       let list = byServer.get(c.config.id);
@@ -297,7 +334,7 @@ export function matchProcesses(configs: readonly ServerConfig[], tree: ProcessTr
   const loose = new Set<number>();
   const launches = new Map<number, LaunchKey>();
   for (const p of tree.processes) {
-    if (excluded.has(p.pid) || !looksLikeMcpServer(p.argv)) continue;
+    if (excluded.has(p.pid) || foreign(p) || !looksLikeMcpServer(p.argv)) continue;
     if (isClaimed(p)) continue;
     loose.add(p.pid);
     launches.set(p.pid, launchKeyOf(p.argv, false) as LaunchKey);
@@ -346,10 +383,29 @@ function ambiguousOwner(owners: readonly ConfigLaunch[]): Verdict | undefined {
   };
 }
 
+/** One entry once, though it matched both as configured and as the command under its guard. */
+function dedupe(owners: ConfigLaunch[]): ConfigLaunch[] {
+  const seen = new Set<string>();
+  return owners.filter((c) => !seen.has(c.config.id) && (seen.add(c.config.id), true));
+}
+
+/**
+ * Why a process that fits an entry's launch by name is not proven to be the entry's: no path,
+ * interpreter, runner's cache or folder answered "same". It is listed under the entry and never acted on.
+ */
+function unproven(owners: readonly ConfigLaunch[], main: ProcessInfo): Verdict {
+  const names = owners.map((c) => `'${c.config.name}' (${c.config.source.file})`).join(', ');
+  return {
+    kind: 'unknown',
+    question: 'owner',
+    reason: `pid ${main.pid} runs a launch named like ${names}, but nothing shows it runs that entry's code (its program, script, interpreter or package folder could not be compared), so it is never stopped or restarted for it`,
+  };
+}
+
 /** An entry whose launch depends on a working directory it does not set claims every such process: whose it is stays undecided. */
-function undecidedByCwd(owners: readonly ConfigLaunch[]): Verdict | undefined {
+function undecidedByCwd(owners: readonly ConfigLaunch[], home: string | undefined): Verdict | undefined {
   for (const c of owners) {
-    const reason = cwdUndecided({ config: c.config, configArgv: c.argv, runner: c.launch.runner });
+    const reason = cwdUndecided({ config: c.config, configArgv: c.argv, runner: c.launch.runner, home });
     if (reason) return { kind: 'unknown', question: 'owner', reason };
   }
   return undefined;

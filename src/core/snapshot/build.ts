@@ -1,4 +1,5 @@
-import { HostEnv } from '../base/hostEnv';
+import * as fs from 'node:fs';
+import { HostEnv, pathFor } from '../base/hostEnv';
 import { Diagnostic, SCHEMA_VERSION, ServerConfig, Snapshot } from '../base/model';
 import { redactDeep } from '../base/redact';
 import { listLocks } from '../locks';
@@ -9,6 +10,7 @@ import { homeProblem } from '../base/privateFs';
 import { attachInstances } from '../processes/instances';
 import { readEnviron } from '../processes/environ';
 import { hostLaunchFacts, LaunchFacts } from '../processes/launchIdentity';
+import { runnerHomes } from '../launch/runnerHomes';
 import { ProcessTableResult, readProcessTable } from '../pids/table';
 import { scanSources } from '../sources/scan';
 import { attachVersions, VersionsOptions } from '../versions/attach';
@@ -51,6 +53,15 @@ async function liveLockRecords(host: HostEnv, diagnostics: Diagnostic[]): Promis
   }
 }
 
+/** The user's .npmrc (its `cache=` moves npx's cache), when it can be read. */
+function readUserNpmrc(host: HostEnv): string | undefined {
+  try {
+    return fs.readFileSync(host.env.npm_config_userconfig || pathFor(host).join(host.home, '.npmrc'), 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
 /** Takes one snapshot: every configured server on this host and what runs of it, as plain data. */
 export async function takeSnapshot(options: SnapshotOptions): Promise<Snapshot> {
   const now = options.now ?? (() => new Date());
@@ -67,9 +78,13 @@ export async function takeSnapshot(options: SnapshotOptions): Promise<Snapshot> 
   const running = await attachInstances(scan.servers, table, {
     platform: options.host.platform,
     selfPid: options.selfPid ?? process.pid,
+    home: options.host.home,
+    homes: runnerHomes(options.host, readUserNpmrc(options.host)),
+    // Only this user's processes are anyone's instances: on this machine's table, our uid decides.
+    ...(options.readProcessTable ? {} : { ownUid: process.getuid?.() }),
     singleWriter: options.singleWriter,
     locks,
-    facts: options.launchFacts ?? (options.readProcessTable ? undefined : hostLaunchFacts(options.host.platform, options.host.env)),
+    facts: options.launchFacts ?? (options.readProcessTable ? undefined : hostLaunchFacts(options.host)),
     // Environments are read from this machine's processes only, as the launch facts are.
     ...(options.readProcessTable ? {} : { env: { declared: (c: ServerConfig) => scan.launches.get(c.id)?.env, ofProcess: (pid: number) => readEnviron(pid, options.host.platform) } }),
   });

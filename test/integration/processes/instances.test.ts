@@ -41,7 +41,9 @@ describe('instances of real servers: duplicate, orphan, kill-duplicates, stop', 
       }),
     );
     const npxEnv = { npm_config_cache: path.join(home, 'npm-cache'), npm_config_update_notifier: 'false', MEMORY_API_TOKEN: secret, MEMORY_FILE_PATH: path.join(home, 'memory.jsonl') };
-    const memoryLaunch = { command: 'npx', args: ['-y', '@modelcontextprotocol/server-memory', tag, `--label=${secret}`], env: npxEnv };
+    // Started in the fixture home, as a desktop client starts them: npx runs the package from its cache (in a
+    // project holding it, npx would run the project's copy, and an entry that sets no cwd could not tell whose).
+    const memoryLaunch = { command: 'npx', args: ['-y', '@modelcontextprotocol/server-memory', tag, `--label=${secret}`], env: npxEnv, cwd: home };
     a = await startFakeClient({ ...memoryLaunch, count: 2 }, started);
     b = await startFakeClient(memoryLaunch, started);
     c = await startFakeClient({ command: 'sh', args: ['-c', `${everything} stdio ${tag}`] }, started);

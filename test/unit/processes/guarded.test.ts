@@ -7,7 +7,7 @@ import { markGuarded } from '../../../src/core/processes/guarded';
 import { attachInstances } from '../../../src/core/processes/instances';
 import { ProcessInfo } from '../../../src/core/pids/table';
 import { takeSnapshot } from '../../../src/core/snapshot/build';
-import { stdioConfig } from './support';
+import { stdioConfig, facts } from './support';
 
 const record = (pid: number, startTime: number): LockRecord => ({
   protocol: 1,
@@ -89,7 +89,9 @@ describe('guarded instances: joined to live lock records', () => {
       // A plain server adopted by init.
       { pid: 40, ppid: 1, argv: ['mcp-server-memory', '--plain'], startTime: 8000 },
     ];
-    const run = (locks: LockRecord[]) => attachInstances([wrapped, plain], { state: 'ok', processes, method: 'procfs' }, { platform: 'linux', secretsOf: () => new Set(), locks });
+    // Each runs the program the entry's PATH finds.
+    const f = facts({ exe: { 31: '/usr/bin/mcp-server-memory', 40: '/usr/bin/mcp-server-memory' }, path: { 'mcp-server-memory': '/usr/bin/mcp-server-memory' } });
+    const run = (locks: LockRecord[]) => attachInstances([wrapped, plain], { state: 'ok', processes, method: 'procfs' }, { platform: 'linux', secretsOf: () => new Set(), locks, facts: f });
     const inst = (r: Awaited<ReturnType<typeof run>>, pid: number) => r.servers.flatMap((s) => s.instances).find((i) => i.pid === pid);
     const kinds = (r: Awaited<ReturnType<typeof run>>, pid: number) => inst(r, pid)?.verdicts.map((v) => v.kind);
     const byHolder = await run([record(30, 7000)]);

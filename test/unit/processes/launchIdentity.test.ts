@@ -2,19 +2,7 @@ import * as assert from 'node:assert/strict';
 import { attachInstances } from '../../../src/core/processes/instances';
 import type { LaunchFacts } from '../../../src/core/processes/launchIdentity';
 import { ProcessInfo } from '../../../src/core/pids/table';
-import { stdioConfig } from './support';
-
-/** Facts of a pretend machine: exe and cwd per pid, a PATH, symlinks and venvs. */
-function facts(spec: { exe?: Record<number, string>; cwd?: Record<number, string>; path?: Record<string, string>; links?: Record<string, string>; venvs?: string[]; shims?: Record<string, string> }): LaunchFacts {
-  return {
-    binShimTarget: (file) => spec.shims?.[file],
-    exe: (pid) => spec.exe?.[pid],
-    cwd: (pid) => spec.cwd?.[pid],
-    which: (name) => spec.path?.[name],
-    realpath: (file) => spec.links?.[file] ?? file,
-    isVenv: (dir) => spec.venvs?.includes(dir) ?? false,
-  };
-}
+import { facts, stdioConfig } from './support';
 
 const base: ProcessInfo[] = [
   { pid: 1, ppid: 0, argv: ['/sbin/init'], startTime: 1 },

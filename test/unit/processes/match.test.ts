@@ -3,11 +3,14 @@ import type { Instance, ServerConfig } from '../../../src/core/base/model';
 import { effectiveArgv, launchKeyOf, looksLikeMcpServer } from '../../../src/core/processes/argv';
 import { attachInstances } from '../../../src/core/processes/instances';
 import { ProcessInfo } from '../../../src/core/pids/table';
-import { recordedTable, stdioConfig } from './support';
+import { facts, recordedTable, recordedUserHomes, stdioConfig } from './support';
+import type { LaunchFacts } from '../../../src/core/processes/launchIdentity';
 
-async function attach(configs: ServerConfig[], processes: ProcessInfo[], platform: NodeJS.Platform, extra: { singleWriter?: string[]; secrets?: string[] } = {}) {
+async function attach(configs: ServerConfig[], processes: ProcessInfo[], platform: NodeJS.Platform, extra: { singleWriter?: string[]; secrets?: string[]; facts?: LaunchFacts } = {}) {
   return attachInstances(configs, { state: 'ok', processes, method: 'procfs' }, {
     platform,
+    homes: recordedUserHomes(platform),
+    facts: extra.facts,
     singleWriter: extra.singleWriter,
     secretsOf: () => new Set(extra.secrets ?? []),
     findListeners: async () => new Map(),
@@ -162,10 +165,12 @@ describe('verdicts beyond one client', () => {
 
   it('two clients each running their own instance is "shared", flagged only for single-writer servers', async () => {
     const table = [...base, row(11, 10, ['mcp-server-db', '--data', '/d'], 100), row(21, 20, ['mcp-server-db', '--data', '/d'], 200)];
-    const plain = await attach([cfg], table, 'linux');
+    // Both run the program the entry's PATH finds: proof that they are its instances.
+    const f = facts({ exe: { 11: '/usr/bin/mcp-server-db', 21: '/usr/bin/mcp-server-db' }, path: { 'mcp-server-db': '/usr/bin/mcp-server-db' } });
+    const plain = await attach([cfg], table, 'linux', { facts: f });
     const kinds = plain.servers[0].instances.map((i) => i.verdicts.map((v) => (v.kind === 'shared' ? `shared:${v.singleWriter}` : v.kind)));
     assert.deepEqual(kinds, [['shared:false'], ['shared:false']]);
-    const sw = await attach([cfg], table, 'linux', { singleWriter: ['db'] });
+    const sw = await attach([cfg], table, 'linux', { singleWriter: ['db'], facts: f });
     assert.ok(sw.servers[0].instances.every((i) => i.verdicts.some((v) => v.kind === 'shared' && v.singleWriter)));
     assert.ok(sw.servers[0].instances.every((i) => !i.verdicts.some((v) => v.kind === 'duplicate')));
   });

@@ -3,6 +3,8 @@ import * as path from 'node:path';
 import type { ClientId, ServerConfig } from '../../../src/core/base/model';
 import { parsePsTable, parseWindowsProcessCsv, ProcessInfo } from '../../../src/core/pids/table';
 import { fixturesDir } from '../../support/repo';
+import { runnerHomes } from '../../../src/core/launch/runnerHomes';
+import type { LaunchFacts } from '../../../src/core/processes/launchIdentity';
 
 export const tablesDir = path.join(fixturesDir, 'process-tables');
 
@@ -33,3 +35,23 @@ export function stdioConfig(name: string, client: ClientId, command: string, arg
     ...extra,
   };
 }
+
+/** The user the recorded tables were taken from: their npx caches are this user's. */
+export function recordedUserHomes(platform: NodeJS.Platform) {
+  const home = platform === 'win32' ? 'C:\\Users\\u' : platform === 'darwin' ? '/Users/u' : '/home/u';
+  return runnerHomes({ home, platform, env: platform === 'win32' ? { LOCALAPPDATA: 'C:\\Users\\u\\AppData\\Local' } : {} });
+}
+
+
+/** Facts of a pretend machine: exe and cwd per pid, a PATH, symlinks and venvs. */
+export function facts(spec: { exe?: Record<number, string>; cwd?: Record<number, string>; path?: Record<string, string>; links?: Record<string, string>; venvs?: string[]; shims?: Record<string, string> }): LaunchFacts {
+  return {
+    binShimTarget: (file) => spec.shims?.[file],
+    exe: (pid) => spec.exe?.[pid],
+    cwd: (pid) => spec.cwd?.[pid],
+    which: (name) => spec.path?.[name],
+    realpath: (file) => spec.links?.[file] ?? file,
+    isVenv: (dir) => spec.venvs?.includes(dir) ?? false,
+  };
+}
+

@@ -1,0 +1,65 @@
+import type { HostEnv } from '../base/hostEnv';
+import { pathFor } from '../base/hostEnv';
+
+/**
+ * Where this user's package runners keep what they fetch and run: npx's cache (`<cache>/_npx/<hash>`),
+ * uv's cache and tool folder, pipx's home (`.cache/<hash>` for `pipx run`, `venvs/` for installs).
+ * A process that runs a package from another cache runs another user's or home's copy: it is not an
+ * entry's of this user. Derived from the injected home, platform and environment, as every path is.
+ */
+export interface RunnerHomes {
+  npmCaches: string[];
+  uv: string[];
+  pipx: string[];
+}
+
+const value = (host: HostEnv, name: string): string | undefined => {
+  const v = host.env[name] ?? host.env[name.toUpperCase()];
+  return v !== undefined && v !== '' ? v : undefined;
+};
+
+/** `cache=` of an npmrc's text (npm's ini: `key = value`, `;`/`#` comments). */
+export function npmrcCache(text: string | undefined): string | undefined {
+  for (const line of (text ?? '').split(/\r?\n/)) {
+    const m = /^\s*cache\s*=\s*(.*?)\s*$/.exec(line);
+    if (m && m[1] !== '') return m[1].replace(/^["']|["']$/g, '');
+  }
+  return undefined;
+}
+
+/**
+ * The folders of this host's runners. `npmrc` is the text of the user's .npmrc when it could be
+ * read: its `cache=` moves npx's cache as `npm_config_cache` does.
+ */
+export function runnerHomes(host: HostEnv, npmrc?: string): RunnerHomes {
+  const p = pathFor(host);
+  const win = host.platform === 'win32';
+  const tilde = (s: string): string => p.resolve(s.replace(/^~(?=$|[\\/])/, host.home));
+  const localAppData = value(host, 'LOCALAPPDATA') ?? p.join(host.home, 'AppData', 'Local');
+  const appData = value(host, 'APPDATA') ?? p.join(host.home, 'AppData', 'Roaming');
+  const npmDefault = win ? p.join(localAppData, 'npm-cache') : p.join(host.home, '.npm');
+  const npmSet = value(host, 'npm_config_cache') ?? npmrcCache(npmrc);
+  const dataHome = value(host, 'XDG_DATA_HOME') ?? p.join(host.home, '.local', 'share');
+  const uvCache = value(host, 'UV_CACHE_DIR') ?? (win ? p.join(localAppData, 'uv', 'cache') : p.join(value(host, 'XDG_CACHE_HOME') ?? p.join(host.home, '.cache'), 'uv'));
+  const uvTools = value(host, 'UV_TOOL_DIR') ?? (win ? p.join(appData, 'uv', 'data', 'tools') : p.join(dataHome, 'uv', 'tools'));
+  const pipxHome = value(host, 'PIPX_HOME');
+  return {
+    npmCaches: [...new Set([...(npmSet !== undefined ? [tilde(npmSet)] : []), npmDefault])],
+    uv: [tilde(uvCache), tilde(uvTools)],
+    pipx: pipxHome !== undefined ? [tilde(pipxHome)] : [p.join(dataHome, 'pipx'), p.join(host.home, '.local', 'pipx'), ...(host.platform === 'darwin' ? [p.join(host.home, 'Library', 'Application Support', 'pipx')] : [])],
+  };
+}
+
+/** The runner folder a path lies in, by its shape: `<root>/_npx/`, `<root>/archive-v0/` (uv), `<root>/.cache/<hash>/` or `venvs/` (pipx), `<root>/tools/` (uv). */
+export function runnerFolderOf(file: string): { kind: 'npx' | 'uv' | 'pipx'; root: string } | undefined {
+  const f = file.replace(/\\/g, '/');
+  const npx = /^(.*)\/_npx\/[^/]+\/node_modules\//.exec(f);
+  if (npx) return { kind: 'npx', root: npx[1] };
+  const uv = /^(.*)\/(?:archive-v0|environments-v\d+|builds-v\d+)\/[^/]+\//.exec(f);
+  if (uv) return { kind: 'uv', root: uv[1] };
+  const uvTool = /^(.*\/uv\/(?:data\/)?tools)\/[^/]+\//.exec(f);
+  if (uvTool) return { kind: 'uv', root: uvTool[1] };
+  const pipx = /^(.*\/pipx)\/(?:\.cache|venvs)\/[^/]+\//.exec(f);
+  if (pipx) return { kind: 'pipx', root: pipx[1] };
+  return undefined;
+}
