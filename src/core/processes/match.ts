@@ -140,8 +140,14 @@ function launchMatches(c: ConfigLaunch, rootLaunch: LaunchKey, rootEff: readonly
 export function descendToMain(root: ProcessInfo, tree: ProcessTree): { main: ProcessInfo; chain: ProcessInfo[] } {
   const chain: ProcessInfo[] = [];
   let cur = root;
+  let key: string | null | undefined = null; // the root's launch key, read once when a launcher has several children
   for (let depth = 0; depth < 8 && isWrapper(cur.argv); depth++) {
-    const kids = tree.children(cur.pid);
+    let kids = tree.children(cur.pid);
+    // Several children (a pipeline's stages, a watcher's helper): the one that runs what the launch names.
+    if (kids.length > 1) {
+      if (key === null) key = launchKeyOf(root.argv, false)?.key;
+      kids = key === undefined ? [] : kids.filter((k) => launchKeyOf(k.argv, false)?.key === key);
+    }
     if (kids.length !== 1) break;
     chain.push(cur);
     cur = kids[0];

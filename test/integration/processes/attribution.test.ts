@@ -1,0 +1,178 @@
+import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Instance, Snapshot } from '../../../src/core/base/model';
+import { FakeClient, server, startFakeClient, statusJson } from './support/harness';
+import { until } from '../../support/poll';
+import { killAll } from '../../support/liveness';
+
+/** Every pid a snapshot lists: as an instance of any entry, in its launcher chain, or as not configured. */
+function listedPids(s: Snapshot): { claimed: Map<number, string[]>; loose: number[] } {
+  const claimed = new Map<number, string[]>();
+  for (const sv of s.servers) {
+    for (const i of sv.instances) for (const pid of [i.pid, ...i.launcherChain.map((c) => c.pid)]) claimed.set(pid, [...(claimed.get(pid) ?? []), sv.name]);
+  }
+  return { claimed, loose: s.notConfigured.map((i) => i.pid) };
+}
+
+const undecided = (i: Instance): boolean => i.verdicts.some((v) => v.kind === 'unknown' && v.question === 'owner');
+
+/** A user other than us, made once (root only): another user's processes are never ours. */
+function otherUser(): string | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  try {
+    execFileSync('id', ['lgstranger'], { stdio: 'ignore' });
+  } catch {
+    try {
+      execFileSync('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', 'lgstranger'], { stdio: 'ignore' });
+    } catch {
+      return undefined;
+    }
+  }
+  return 'lgstranger';
+}
+
+/**
+ * Whose process is it, with real processes started as the OS runs them: shell-wrapped launches are
+ * read as the shell runs them, a watcher's server is its current child, and strangers running the
+ * same package or script from other homes, folders and users are never claimed.
+ */
+describe('attribution (integration): an entry claims only the processes that run its code', function () {
+  this.timeout(120_000);
+  const started: number[] = [];
+  let home: string;
+  let tag: string;
+  let idle: string;
+
+  before(function () {
+    if (process.platform !== 'linux') this.skip();
+  });
+
+  beforeEach(() => {
+    home = fs.mkdtempSync(path.join(os.tmpdir(), 'lg-attr-'));
+    fs.chmodSync(home, 0o755); // another user's process must be able to run the stranger's script
+    tag = `--lg-tag=${path.basename(home)}`;
+    idle = 'process.stdin.resume(); setTimeout(() => process.exit(0), 110000);\n';
+  });
+
+  afterEach(async () => {
+    await killAll(started.splice(0), path.basename(home));
+    fs.rmSync(home, { recursive: true, force: true });
+  });
+
+  /** A script file that idles (a server stand-in at a real path: argv, exe and cwd are real). */
+  function script(rel: string): string {
+    const file = path.join(home, rel);
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o755 });
+    fs.writeFileSync(file, idle, { mode: 0o755 });
+    return file;
+  }
+
+  function userConfig(servers: Record<string, unknown>): void {
+    const file = path.join(home, '.config', 'Code', 'User', 'mcp.json');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, JSON.stringify({ servers }));
+  }
+
+  it('shell-wrapped launches (cd &&, exec, VAR=x, a pipeline) are their entry\'s; the same script in other folders is not', async () => {
+    const app = script('proj/app/server.js');
+    const other = script('elsewhere/app/server.js');
+    const abs = script('proj/abs/mcp-server.js');
+    userConfig({
+      cdChain: { command: 'bash', args: ['-c', `cd ${path.dirname(app)} && node server.js ${tag}`] },
+      execd: { command: 'sh', args: ['-c', `exec node ${abs} ${tag} --execd`] },
+      assigned: { command: 'sh', args: ['-c', `VAR=x node ${abs} ${tag} --assigned`] },
+      piped: { command: 'sh', args: ['-c', `cat | node ${abs} ${tag} --piped`] },
+    });
+    const own: FakeClient[] = [];
+    own.push(await startFakeClient({ command: 'bash', args: ['-c', `cd ${path.dirname(app)} && node server.js ${tag}`], cwd: home }, started));
+    own.push(await startFakeClient({ command: 'sh', args: ['-c', `exec node ${abs} ${tag} --execd`], cwd: home }, started));
+    own.push(await startFakeClient({ command: 'sh', args: ['-c', `VAR=x node ${abs} ${tag} --assigned`], cwd: home }, started));
+    own.push(await startFakeClient({ command: 'sh', args: ['-c', `cat | node ${abs} ${tag} --piped`], cwd: home }, started));
+    // Strangers: the same command line in another folder, run directly and through a shell.
+    const strangers: FakeClient[] = [];
+    strangers.push(await startFakeClient({ command: 'node', args: ['server.js', tag], cwd: path.dirname(other) }, started));
+    strangers.push(await startFakeClient({ command: 'bash', args: ['-c', `cd ${path.dirname(other)} && node server.js ${tag}`], cwd: home }, started));
+
+    const snap = await until('every own launch to be listed', async () => {
+      const s = await statusJson(home);
+      return ['cdChain', 'execd', 'assigned', 'piped'].every((n) => server(s, n).instances.length === 1) ? s : undefined;
+    });
+    for (const [i, name] of ['cdChain', 'execd', 'assigned', 'piped'].entries()) {
+      const [inst] = server(snap, name).instances;
+      assert.ok(!undecided(inst), `${name}: proven, not undecided: ${JSON.stringify(inst.verdicts)}`);
+      assert.match(inst.commandLine, /^node /, `${name}: the instance is the node server, not its shell: ${inst.commandLine}`);
+      const launched = own[i].servers[0];
+      assert.ok(inst.pid === launched || inst.launcherChain.some((c) => c.pid === launched), `${name}: the process its client started (${launched}) leads to it`);
+    }
+    const { claimed } = listedPids(snap);
+    for (const s of strangers) {
+      for (const pid of s.servers) assert.equal(claimed.get(pid), undefined, `stranger pid ${pid} is no entry's: ${JSON.stringify(claimed.get(pid))}`);
+    }
+  });
+
+  it('the same bin from another home\'s npx cache, started as sh -c \'bin\', is not claimed by an entry naming this project\'s bin', async () => {
+    const ours = script('proj/node_modules/@acme/mcp-srv/dist/index.js');
+    const bin = path.join(home, 'proj', 'node_modules', '.bin', 'acme-mcp-srv');
+    fs.mkdirSync(path.dirname(bin), { recursive: true });
+    fs.symlinkSync(path.relative(path.dirname(bin), ours), bin);
+    const theirs = script('otherhome/.npm/_npx/0a1b2c3d/node_modules/@acme/mcp-srv/dist/index.js');
+    const theirBin = path.join(home, 'otherhome', '.npm', '_npx', '0a1b2c3d', 'node_modules', '.bin');
+    fs.mkdirSync(theirBin, { recursive: true });
+    fs.writeFileSync(path.join(theirBin, 'acme-mcp-srv'), `#!${process.execPath}\n${idle}`, { mode: 0o755 });
+    userConfig({ acme: { command: process.execPath, args: [bin, tag] } });
+    const mine = await startFakeClient({ command: process.execPath, args: [bin, tag], cwd: home }, started);
+    const stranger = await startFakeClient({ command: 'sh', args: ['-c', `acme-mcp-srv ${tag}`], cwd: home, env: { PATH: `${theirBin}:${process.env.PATH}`, HOME: path.join(home, 'otherhome') } }, started);
+    void theirs;
+    const snap = await until('the entry\'s own process to be listed', async () => {
+      const s = await statusJson(home);
+      return server(s, 'acme').instances.some((i) => i.pid === mine.servers[0]) ? s : undefined;
+    });
+    const acme = server(snap, 'acme');
+    assert.deepEqual(acme.instances.map((i) => i.pid), [mine.servers[0]], `only the entry's own process: ${JSON.stringify(acme.instances.map((i) => [i.pid, i.commandLine]))}`);
+    assert.ok(!undecided(acme.instances[0]));
+    const { claimed } = listedPids(snap);
+    assert.equal(claimed.get(stranger.servers[0]), undefined, 'the stranger\'s sh is no entry\'s');
+  });
+
+  it('node --watch: the instance is the watcher\'s current child, and a reload is a new start', async () => {
+    const file = script('proj/watched/server.js');
+    userConfig({ watched: { command: process.execPath, args: ['--watch', file, tag] } });
+    const client = await startFakeClient({ command: process.execPath, args: ['--watch', file, tag], cwd: home }, started);
+    const first = await until('the watched server\'s child', async () => {
+      const [i] = server(await statusJson(home), 'watched').instances;
+      return i && i.pid !== client.servers[0] ? i : undefined;
+    });
+    assert.equal(first.launcherChain[0]?.pid, client.servers[0], 'the watcher is a launcher above the server');
+    assert.doesNotMatch(first.commandLine, /--watch/, 'the instance is the child node runs, not the watcher');
+    assert.ok(!undecided(first));
+    // A save: node restarts its child.
+    fs.writeFileSync(file, `${idle}// saved\n`);
+    const second = await until('a new child after the save', async () => {
+      const [i] = server(await statusJson(home), 'watched').instances;
+      return i && i.pid !== first.pid && i.pid !== client.servers[0] ? i : undefined;
+    });
+    assert.ok((second.startTime ?? 0) > (first.startTime ?? 0), 'the reload is a new start');
+    assert.equal(server(await statusJson(home), 'watched').instances.length, 1);
+  });
+
+  it('another user\'s process running the entry\'s very script is never one of this user\'s instances', async function () {
+    const user = otherUser();
+    if (!user) this.skip();
+    const file = script('shared/mcp-server.js');
+    userConfig({ shared: { command: process.execPath, args: [file, tag] } });
+    const mine = await startFakeClient({ command: process.execPath, args: [file, tag], cwd: home }, started);
+    const theirs = await startFakeClient({ command: 'setpriv', args: [`--reuid=${user}`, `--regid=${user}`, '--clear-groups', process.execPath, file, tag], cwd: '/' }, started);
+    const snap = await until('our own instance', async () => {
+      const s = await statusJson(home);
+      return server(s, 'shared').instances.length > 0 ? s : undefined;
+    });
+    const { claimed, loose } = listedPids(snap);
+    assert.deepEqual(server(snap, 'shared').instances.map((i) => i.pid), [mine.servers[0]]);
+    assert.equal(claimed.get(theirs.servers[0]), undefined, 'another user\'s process is no entry\'s instance');
+    assert.ok(!loose.includes(theirs.servers[0]), 'nor listed as ours under Not configured');
+    assert.ok(!server(snap, 'shared').instances.some((i) => i.verdicts.some((v) => v.kind === 'duplicate')), 'and never makes ours a duplicate');
+  });
+});
