@@ -44,6 +44,9 @@ const EXTENSION_HOST = /extensionHost|--type=extensionHost|--vscode-utility-kind
  */
 const AGENT_HOST = /(^|\s)--type=agentHost(\s|$)|--vscode-utility-kind=agent-?host(\s|$)/i;
 
+const CURSOR = /Cursor\.app[/\\]|[/\\]cursor[/\\]cursor\b|Cursor Helper/i;
+const WINDSURF = /Windsurf\.app[/\\]|[/\\]windsurf[/\\]windsurf\b|Windsurf Helper/i;
+
 /** Order matters: the first signature that matches wins (more specific first: agent hosts before their products). */
 export const CLIENT_SIGNATURES: readonly ClientSignature[] = [
   // VS Code's agent host (microsoft/vscode src/vs/platform/agentHost/node/nodeAgentHostStarter.ts at
@@ -52,6 +55,9 @@ export const CLIENT_SIGNATURES: readonly ClientSignature[] = [
   { id: 'vscode', name: 'code-server', pattern: /(^|[/\\])code-server([/\\]|$)/i, requires: AGENT_HOST, agent: { role: 'host', name: 'code-server agent host' } },
   { id: 'vscode', name: 'VS Code Server', pattern: /\.vscode-server(-insiders)?[/\\]/, requires: AGENT_HOST, agent: { role: 'host', name: 'VS Code Server agent host' } },
   { id: 'vscode-insiders', name: 'VS Code Insiders', programs: ['code-insiders'], pattern: /Code - Insiders/, requires: AGENT_HOST, agent: { role: 'host', name: 'VS Code Insiders agent host' } },
+  // Forks that carry VS Code's agent host are their own product's.
+  { id: 'cursor', name: 'Cursor', programs: ['cursor'], pattern: CURSOR, requires: AGENT_HOST, agent: { role: 'host', name: 'Cursor agent host' } },
+  { id: 'windsurf', name: 'Windsurf', programs: ['windsurf'], pattern: WINDSURF, requires: AGENT_HOST, agent: { role: 'host', name: 'Windsurf agent host' } },
   { id: 'vscode', name: 'VS Code', pattern: AGENT_HOST, agent: { role: 'host', name: 'VS Code agent host' } },
   // The Copilot SDK's runtime, one process for all of an app's sessions (github/copilot-sdk
   // nodejs/src/client.ts startCLIServer at cc0438d6: `<node or app> .../@github/copilot/index.js
@@ -84,8 +90,8 @@ export const CLIENT_SIGNATURES: readonly ClientSignature[] = [
   { id: 'vscode', name: 'code-server', pattern: /(^|[/\\])code-server([/\\]|$)/i, requires: EXTENSION_HOST },
   { id: 'vscode', name: 'VS Code Server', pattern: /\.vscode-server(-insiders)?[/\\]/, requires: EXTENSION_HOST },
   // Desktop editors: any process of the app (the extension host is one of its helpers).
-  { id: 'cursor', name: 'Cursor', programs: ['cursor'], pattern: /Cursor\.app[/\\]|[/\\]cursor[/\\]cursor\b|Cursor Helper/i },
-  { id: 'windsurf', name: 'Windsurf', programs: ['windsurf'], pattern: /Windsurf\.app[/\\]|[/\\]windsurf[/\\]windsurf\b|Windsurf Helper/i },
+  { id: 'cursor', name: 'Cursor', programs: ['cursor'], pattern: CURSOR },
+  { id: 'windsurf', name: 'Windsurf', programs: ['windsurf'], pattern: WINDSURF },
   { id: 'vscode-insiders', name: 'VS Code Insiders', programs: ['code-insiders'], pattern: /Visual Studio Code - Insiders\.app[/\\]|Code - Insiders Helper/ },
   { id: 'vscode', name: 'VS Code', programs: ['code'], pattern: /Visual Studio Code\.app[/\\]|Microsoft VS Code[/\\]Code\.exe|Code Helper/i },
   // Desktop apps: the main process or its helpers spawn servers.

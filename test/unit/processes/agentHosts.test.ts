@@ -29,6 +29,8 @@ describe('agent hosts: signatures from their sources', () => {
     // Windows lower-cases switches.
     [['C:\\Users\\u\\AppData\\Local\\Programs\\Microsoft VS Code\\Code.exe', '--type=utility', '--vscode-utility-kind=agenthost'], 'VS Code', 'VS Code agent host'],
     [['/usr/share/code-insiders/code-insiders', '--type=utility', '--vscode-utility-kind=agentHost'], 'VS Code Insiders', 'VS Code Insiders agent host'],
+    // A fork carrying the agent host is its own product's, not VS Code's.
+    [['/usr/share/cursor/cursor', '--type=utility', '--vscode-utility-kind=agentHost'], 'Cursor', 'Cursor agent host'],
     // The Copilot SDK runtime, as the agent host runs it with its own executable.
     [['/usr/share/code/code', '/usr/share/code/resources/app/node_modules/@github/copilot/index.js', '--headless', '--no-auto-update', '--stdio'], 'Copilot CLI', 'Copilot SDK runtime'],
     [['/opt/vscode/node_modules/@github/copilot-sdk-linux-x64/prebuilds/linux-x64/copilot-runtime', '--headless', '--stdio'], 'Copilot CLI', 'Copilot SDK runtime'],
