@@ -123,6 +123,26 @@ export interface InstanceClient {
   name: string;
   /** The client's process; for "unknown", the process that started the launch (it groups duplicates). */
   pid?: number;
+  /** Set when the launch was started inside an agent host: the host, and the session's own process where the host runs one. */
+  agentHost?: AgentHostRef;
+}
+
+/**
+ * An agent host: a process that runs agent sessions, each of which starts its own set of MCP servers
+ * (VS Code's agent host, `codex app-server`, the Copilot SDK's runtime). The same server started by
+ * two sessions is two processes under one host.
+ */
+export interface AgentHostRef {
+  /** The host process. */
+  pid: number;
+  /** "VS Code agent host", "Codex app-server", "Copilot SDK runtime", "Claude Agent SDK host"... */
+  name: string;
+  /**
+   * The session's own process (the one that started the launch), when the host runs one process per
+   * session (the Claude Agent SDK runs Claude Code once per session). Absent when the sessions share
+   * the host's process: then which session started a server is not in the process table.
+   */
+  sessionPid?: number;
 }
 
 /** A process between the one the client started and the server's main process (npx, sh, uv, cmd.exe). */
@@ -158,6 +178,11 @@ export type Verdict =
       keep: InstanceRef;
       /** Every instance of this launch under this client, oldest first. */
       instances: InstanceRef[];
+      /**
+       * Set when the copies run inside one agent host: one per agent session (each session starts its
+       * own set of servers). `sessions` counts the session processes seen, when the host runs one per session.
+       */
+      agentHost?: { pid: number; name: string; sessions?: number };
     }
   | {
       /** The owning client is gone: the launch was reparented to init or a subreaper. */

@@ -1,7 +1,22 @@
-import type { ClientId, InstanceClient } from '../base/model';
+import type { AgentHostRef, ClientId, InstanceClient } from '../base/model';
 import { effectiveArgv, programName } from './argv';
 import { ProcessInfo } from '../pids/table';
 import { ProcessTree } from './tree';
+
+/**
+ * What a process is to the MCP servers below it, when it runs agent sessions (each session starts
+ * its own set of servers, so one server configured once runs once per session):
+ * - `host`: it runs the sessions and is its client's (VS Code's agent host, `codex app-server`);
+ * - `runtime`: an agent runtime an app runs for its sessions (the Copilot SDK's): the client is the
+ *   app above it when one is known, else the runtime's own product;
+ * - `session`: one session's own process, started by its host, the parent (the Claude Agent SDK
+ *   runs Claude Code once per session).
+ */
+export interface AgentRole {
+  role: 'host' | 'runtime' | 'session';
+  /** How the host is named in evidence: "VS Code agent host", "Codex app-server"... */
+  name: string;
+}
 
 /**
  * How each MCP client looks in the process table, per OS: the one place that knows. A signature
@@ -15,18 +30,68 @@ export interface ClientSignature {
   programs?: string[];
   pattern?: RegExp;
   requires?: RegExp;
+  /** Set when the process runs agent sessions (see AgentRole). */
+  agent?: AgentRole;
 }
 
 const EXTENSION_HOST = /extensionHost|--type=extensionHost|--vscode-utility-kind=extensionHost/;
+/**
+ * VS Code's agent host. Forked by node (NodeAgentHostStarter: `bootstrap-fork --type=agentHost
+ * --logsPath ... --user-data-dir ...`, what the server runs); as an Electron utility process
+ * (ElectronAgentHostStarter, `type: 'agentHost'`) it carries `--vscode-utility-kind=agentHost` in
+ * builds whose UtilityProcess appends the kind to execArgv (Windows lower-cases switches). Builds that
+ * do not append it show a bare `--type=utility`: there the Copilot runtime below it says it.
+ */
+const AGENT_HOST = /(^|\s)--type=agentHost(\s|$)|--vscode-utility-kind=agent-?host(\s|$)/i;
 
-/** Order matters: the first signature that matches wins (more specific first). */
+const CURSOR = /Cursor\.app[/\\]|[/\\]cursor[/\\]cursor\b|Cursor Helper/i;
+const WINDSURF = /Windsurf\.app[/\\]|[/\\]windsurf[/\\]windsurf\b|Windsurf Helper/i;
+
+/** Order matters: the first signature that matches wins (more specific first: agent hosts before their products). */
 export const CLIENT_SIGNATURES: readonly ClientSignature[] = [
+  // VS Code's agent host (microsoft/vscode src/vs/platform/agentHost/node/nodeAgentHostStarter.ts at
+  // 047238f9, electron-main/electronAgentHostStarter.ts at 085de008): one set of MCP servers per agent
+  // session (its issue 324856). code-server and VS Code Server fork it with their own node.
+  { id: 'vscode', name: 'code-server', pattern: /(^|[/\\])code-server([/\\]|$)/i, requires: AGENT_HOST, agent: { role: 'host', name: 'code-server agent host' } },
+  { id: 'vscode', name: 'VS Code Server', pattern: /\.vscode-server(-insiders)?[/\\]/, requires: AGENT_HOST, agent: { role: 'host', name: 'VS Code Server agent host' } },
+  { id: 'vscode-insiders', name: 'VS Code Insiders', programs: ['code-insiders'], pattern: /Code - Insiders/, requires: AGENT_HOST, agent: { role: 'host', name: 'VS Code Insiders agent host' } },
+  // Forks that carry VS Code's agent host are their own product's.
+  { id: 'cursor', name: 'Cursor', programs: ['cursor'], pattern: CURSOR, requires: AGENT_HOST, agent: { role: 'host', name: 'Cursor agent host' } },
+  { id: 'windsurf', name: 'Windsurf', programs: ['windsurf'], pattern: WINDSURF, requires: AGENT_HOST, agent: { role: 'host', name: 'Windsurf agent host' } },
+  { id: 'vscode', name: 'VS Code', pattern: AGENT_HOST, agent: { role: 'host', name: 'VS Code agent host' } },
+  // The Copilot SDK's runtime, one process for all of an app's sessions (github/copilot-sdk
+  // nodejs/src/client.ts startCLIServer at cc0438d6: `<node or app> .../@github/copilot/index.js
+  // --headless --no-auto-update [--log-level L] --stdio|--port N`, or a `copilot-runtime` binary,
+  // vscode copilotRuntimePaths.ts at 1f60c9b9). VS Code's agent host runs it with its own executable.
+  {
+    id: 'copilot-cli',
+    name: 'Copilot CLI',
+    pattern: /[/\\]@github[/\\]copilot[/\\]index\.js(\s|$)|(^|[/\\])copilot-runtime(\.exe)?(\s|$)/i,
+    requires: /(^|\s)--headless(\s|$)/,
+    agent: { role: 'runtime', name: 'Copilot SDK runtime' },
+  },
+  // Codex's app server (what its VS Code extension and VS Code's agent host run) and MCP server: one
+  // process, many threads, each thread its own MCP connections (openai/codex codex-rs/cli/src/main.rs
+  // at bdba7852, `AppServer`/`McpServer` subcommands; codex-cli/bin/codex.js at 2a423d57 execs
+  // `bin/codex-<target triple>` with the same arguments).
+  { id: 'codex', name: 'Codex', programs: ['codex'], pattern: /@openai[/\\]codex[/\\]/, requires: /(^|\s)(app-server|mcp-server)(\s|$)/, agent: { role: 'host', name: 'Codex app-server' } },
+  // Claude Code as the Claude Agent SDK runs it: once per query (session), streaming JSON both ways
+  // (@anthropic-ai/claude-agent-sdk 0.3.330 sdk.mjs: `--output-format stream-json --verbose
+  // --input-format stream-json`); the SDK's user (its parent) is the host.
+  {
+    id: 'claude-code',
+    name: 'Claude Code',
+    programs: ['claude'],
+    pattern: /@anthropic-ai[/\\]claude-(code|agent-sdk)[/\\-]/,
+    requires: /--input-format(=|\s+)stream-json/,
+    agent: { role: 'session', name: 'Claude Agent SDK host' },
+  },
   // code-server and VS Code Server run the extension host as a node process.
   { id: 'vscode', name: 'code-server', pattern: /(^|[/\\])code-server([/\\]|$)/i, requires: EXTENSION_HOST },
   { id: 'vscode', name: 'VS Code Server', pattern: /\.vscode-server(-insiders)?[/\\]/, requires: EXTENSION_HOST },
   // Desktop editors: any process of the app (the extension host is one of its helpers).
-  { id: 'cursor', name: 'Cursor', programs: ['cursor'], pattern: /Cursor\.app[/\\]|[/\\]cursor[/\\]cursor\b|Cursor Helper/i },
-  { id: 'windsurf', name: 'Windsurf', programs: ['windsurf'], pattern: /Windsurf\.app[/\\]|[/\\]windsurf[/\\]windsurf\b|Windsurf Helper/i },
+  { id: 'cursor', name: 'Cursor', programs: ['cursor'], pattern: CURSOR },
+  { id: 'windsurf', name: 'Windsurf', programs: ['windsurf'], pattern: WINDSURF },
   { id: 'vscode-insiders', name: 'VS Code Insiders', programs: ['code-insiders'], pattern: /Visual Studio Code - Insiders\.app[/\\]|Code - Insiders Helper/ },
   { id: 'vscode', name: 'VS Code', programs: ['code'], pattern: /Visual Studio Code\.app[/\\]|Microsoft VS Code[/\\]Code\.exe|Code Helper/i },
   // Desktop apps: the main process or its helpers spawn servers.
@@ -41,6 +106,9 @@ export const CLIENT_SIGNATURES: readonly ClientSignature[] = [
   { id: 'gemini-cli', name: 'Gemini CLI', programs: ['gemini'], pattern: /@google[/\\]gemini-cli[/\\]/ },
   { id: 'copilot-cli', name: 'Copilot CLI', programs: ['copilot'], pattern: /@github[/\\]copilot[/\\]/ },
 ];
+
+/** Programs that adopt orphans: a launch (or an agent session) whose parent is one of them lost what started it. */
+export const SUBREAPERS = /^(systemd|init|launchd|tini|docker-init|dumb-init|runit|s6-svscan|catatonit)$/;
 
 /** Shells whose presence on a terminal means "started by hand from a terminal". */
 const SHELLS = new Set(['sh', 'bash', 'zsh', 'fish', 'dash', 'ksh', 'tcsh', 'csh', 'nu', 'pwsh', 'powershell', 'cmd']);
@@ -66,21 +134,74 @@ const signatureCache = new WeakMap<ProcessTree, Map<number, ClientSignature | nu
 /**
  * The owning client of a launch: walks up from the process the client started (`root`) to the first
  * ancestor matching a client signature; else "terminal" when an ancestor is a shell on a terminal;
- * else "unknown", naming the process that started the launch (its pid groups duplicates).
+ * else "unknown", naming the process that started the launch (its pid groups duplicates). A launch
+ * inside an agent host is the host's, whatever runs between (see ownedByAgentHost).
  */
 export function owningClient(root: ProcessInfo, tree: ProcessTree, platform: NodeJS.Platform): InstanceClient {
   const ancestors = tree.ancestors(root.pid);
   // Many instances share their client's ancestors: judge each ancestor once per tree.
   let cache = signatureCache.get(tree);
   if (!cache) signatureCache.set(tree, (cache = new Map()));
-  for (const a of ancestors) {
-    let sig = cache.get(a.pid);
-    if (sig === undefined) cache.set(a.pid, (sig = matchClientSignature(a, platform) ?? null));
+  const memo = cache;
+  const sigOf = (a: ProcessInfo): ClientSignature | undefined => {
+    let sig = memo.get(a.pid);
+    if (sig === undefined) memo.set(a.pid, (sig = matchClientSignature(a, platform) ?? null));
+    return sig ?? undefined;
+  };
+  const hosted = ownedByAgentHost(ancestors, sigOf);
+  if (hosted) return hosted;
+  for (const [i, a] of ancestors.entries()) {
+    const sig = sigOf(a);
+    if (sig?.agent?.role === 'session') return sessionClient(sig, a, ancestors[i + 1]);
     if (sig) return { id: sig.id, name: sig.name, pid: a.pid };
     // The first interactive shell on a terminal, before any client: started by hand (even inside an editor's terminal).
     if (isInteractiveShell(a)) return { id: 'terminal', name: 'terminal', pid: a.pid };
   }
   return { id: 'unknown', name: 'unknown', pid: ancestors[0]?.pid };
+}
+
+/**
+ * An agent host or runtime above the launch owns it: everything below one (the runtime it runs, a
+ * session's process, a shell its terminal tool opened) runs for it. The outermost wins, so VS Code's
+ * agent host keeps the Copilot runtime and the `codex app-server` it runs. The client's pid is the
+ * host's: the servers of all its sessions are one client's, and the same server once per session
+ * reads as copies of one launch under it.
+ */
+function ownedByAgentHost(ancestors: readonly ProcessInfo[], sigOf: (a: ProcessInfo) => ClientSignature | undefined): InstanceClient | undefined {
+  let at = -1;
+  for (const [i, a] of ancestors.entries()) {
+    const role = sigOf(a)?.agent?.role;
+    if (role === 'host' || role === 'runtime') at = i;
+  }
+  if (at < 0) return undefined;
+  const host = ancestors[at];
+  const sig = sigOf(host) as ClientSignature & { agent: AgentRole };
+  // A runtime is its app's: the first client above it; one started by hand (a shell first) is its own product's.
+  const app = sig.agent.role === 'runtime' ? clientAbove(ancestors.slice(at + 1), sigOf) : undefined;
+  const owner = app ?? sig;
+  const session = ancestors.slice(0, at).find((a) => sigOf(a)?.agent?.role === 'session');
+  const agentHost: AgentHostRef = { pid: host.pid, name: sig.agent.name, ...(session ? { sessionPid: session.pid } : {}) };
+  return { id: owner.id, name: owner.name, pid: host.pid, agentHost };
+}
+
+/** The first client signature above, unless an interactive shell comes first (then whatever is below was started by hand). */
+function clientAbove(above: readonly ProcessInfo[], sigOf: (a: ProcessInfo) => ClientSignature | undefined): ClientSignature | undefined {
+  for (const a of above) {
+    const sig = sigOf(a);
+    if (sig) return sig;
+    if (isInteractiveShell(a)) return undefined;
+  }
+  return undefined;
+}
+
+/**
+ * A session's own process (Claude Code run by the Claude Agent SDK): its parent is the host that runs
+ * the sessions, so the servers of all of that host's sessions are one client's copies. A session
+ * whose parent is gone (adopted by init or a subreaper) has no host left: it is its own client.
+ */
+function sessionClient(sig: ClientSignature, session: ProcessInfo, host: ProcessInfo | undefined): InstanceClient {
+  if (!host || session.ppid <= 1 || SUBREAPERS.test(programName(host.argv[0] ?? ''))) return { id: sig.id, name: sig.name, pid: session.pid };
+  return { id: sig.id, name: sig.name, pid: host.pid, agentHost: { pid: host.pid, name: sig.agent?.name ?? 'agent host', sessionPid: session.pid } };
 }
 
 /** A shell with no `-c` and no script: the user's prompt. A terminal is required when the table says. */

@@ -4,7 +4,7 @@ import { REDACTED, redactArgs, redactUrl } from '../base/redact';
 import { effectiveArgv, genericProgram, isGuard, isWrapper, LaunchKey, launchKeyOf, looksLikeMcpServer, mayHaveKey, programName, splitShellWords } from './argv';
 import { parseLaunch } from '../launch/parse';
 import type { RunnerHomes } from '../launch/runnerHomes';
-import { owningClient } from './clients';
+import { owningClient, SUBREAPERS } from './clients';
 import type { LockOwners } from './guarded';
 import { commandHash } from '../pids/identity';
 import { envContradicts } from './environ';
@@ -48,8 +48,6 @@ export interface MatchResult {
   diagnostics: Diagnostic[];
 }
 
-/** Programs that adopt orphans: a launch whose parent is one of them lost its client. */
-const SUBREAPERS = /^(systemd|init|launchd|tini|docker-init|dumb-init|runit|s6-svscan|catatonit)$/;
 
 
 interface ConfigLaunch {

@@ -30,7 +30,8 @@ function isDetachedGuarded(i: Instance): boolean {
  * Adds duplicate, shared and unknown verdicts to the instances of one launch (one launchKey), in place.
  * - duplicate: the same client runs the launch more than once; every older instance is flagged, the
  *   newest is named as the one to keep (the client talks to it). Orphans and detached guarded
- *   launches are not counted: they have no client.
+ *   launches are not counted: they have no client. Copies under one agent host say so: one per
+ *   agent session (the client's pid is the host's, so a host's sessions are one client).
  * - unknown: a client runs it more than once but start times are missing, so the newest is unknown.
  * - shared: several clients each run their own; only flagged for single-writer servers.
  */
@@ -53,14 +54,27 @@ export function assignVerdicts(launchKey: string, instances: readonly Instance[]
     }
     const sorted = [...group].sort((a, b) => (a.startTime as number) - (b.startTime as number) || a.pid - b.pid);
     const keep = sorted[sorted.length - 1];
+    const host = perAgentSession(sorted);
     for (const older of sorted.slice(0, -1)) {
-      pushOnce(older, { kind: 'duplicate', launchKey, client: keep.client, keep: ref(keep), instances: sorted.map(ref) });
+      pushOnce(older, { kind: 'duplicate', launchKey, client: keep.client, keep: ref(keep), instances: sorted.map(ref), ...(host ? { agentHost: host } : {}) });
     }
   }
   if (byClient.size > 1) {
     const refs = live.map(ref);
     for (const i of live) pushOnce(i, { kind: 'shared', singleWriter: options.singleWriter, instances: refs });
   }
+}
+
+/**
+ * Copies of one launch that one agent host runs are one per agent session: each session starts its
+ * own set of servers. The sessions are counted when each copy's session process is known.
+ */
+function perAgentSession(group: readonly Instance[]): { pid: number; name: string; sessions?: number } | undefined {
+  const host = group[0].client.agentHost;
+  if (!host || group.some((i) => i.client.agentHost?.pid !== host.pid)) return undefined;
+  const sessions = group.map((i) => i.client.agentHost?.sessionPid);
+  const known = sessions.every((pid) => pid !== undefined);
+  return { pid: host.pid, name: host.name, ...(known ? { sessions: new Set(sessions).size } : {}) };
 }
 
 /** An instance configured in several places is judged once per launch, not once per entry. */

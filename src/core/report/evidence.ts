@@ -1,5 +1,11 @@
 import { VmVerdict } from './input';
 
+/** How copies spread over an agent host's sessions: one per session, unless the session processes say otherwise. */
+function perSession(copies: number, host: { sessions?: number }): string {
+  if (host.sessions === undefined || host.sessions === copies) return 'one per agent session';
+  return `in ${host.sessions} agent session${host.sessions === 1 ? '' : 's'}`;
+}
+
 /** One line per verdict, in words: the evidence the tooltips and the notification quote. */
 export function describeVerdict(v: VmVerdict): string {
   switch (v.kind) {
@@ -8,6 +14,7 @@ export function describeVerdict(v: VmVerdict): string {
       if (v.cause === 'config') return `Configuration changed: ${v.summary}`;
       return `Stale: runs ${v.package} ${v.running}, but ${v.installed} is installed${v.inferred ? " (the running version is inferred from npm's cache)" : ''}`;
     case 'duplicate':
+      if (v.agentHost) return `Duplicate: ${v.client.name} runs ${v.instances.length} instances of this launch, ${perSession(v.instances.length, v.agentHost)} of its ${v.agentHost.name} (pid ${v.agentHost.pid}): each session talks to its own copy, the newest (pid ${v.keep.pid}) is the latest session's`;
       return `Duplicate: ${v.client.name} runs ${v.instances.length} instances of this launch; it talks to the newest (pid ${v.keep.pid}), the older ones are leftovers`;
     case 'shared': {
       // Clients, not instances: one client with a leftover duplicate is still one client (two windows are two).

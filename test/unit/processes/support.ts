@@ -9,8 +9,8 @@ import type { LaunchFacts } from '../../../src/core/processes/launchIdentity';
 export const tablesDir = path.join(fixturesDir, 'process-tables');
 
 /** A recorded table: Linux as JSON rows, macOS as `ps` text, Windows as the CIM query's CSV. */
-export function recordedTable(name: 'linux-clients' | 'macos-ps' | 'windows-cim'): ProcessInfo[] {
-  if (name === 'linux-clients') return (JSON.parse(fs.readFileSync(path.join(tablesDir, 'linux-clients.json'), 'utf8')) as { processes: ProcessInfo[] }).processes;
+export function recordedTable(name: 'linux-clients' | 'linux-agent-hosts' | 'macos-ps' | 'windows-cim'): ProcessInfo[] {
+  if (name.startsWith('linux-')) return (JSON.parse(fs.readFileSync(path.join(tablesDir, `${name}.json`), 'utf8')) as { processes: ProcessInfo[] }).processes;
   if (name === 'macos-ps') return parsePsTable(fs.readFileSync(path.join(tablesDir, 'macos-ps.txt'), 'utf8'));
   return parseWindowsProcessCsv(fs.readFileSync(path.join(tablesDir, 'windows-cim.csv'), 'utf8'));
 }
