@@ -5,14 +5,14 @@ import { attachInstances } from '../../../src/core/processes/instances';
 import { ProcessInfo } from '../../../src/core/pids/table';
 import { ProcessTree } from '../../../src/core/processes/tree';
 import { describeVerdict } from '../../../src/core/report/evidence';
-import { recordedTable, stdioConfig } from './support';
+import { recordedTable, stdioConfig, recordedUserHomes } from './support';
 
 const table = recordedTable('linux-agent-hosts');
 const tree = new ProcessTree(table);
 const proc = (pid: number) => tree.get(pid) as ProcessInfo;
 
 async function attach(configs: ServerConfig[]) {
-  return attachInstances(configs, { state: 'ok', processes: table, method: 'procfs' }, { platform: 'linux', secretsOf: () => new Set(), findListeners: async () => new Map() });
+  return attachInstances(configs, { state: 'ok', processes: table, method: 'procfs' }, { platform: 'linux', homes: recordedUserHomes('linux'), secretsOf: () => new Set(), findListeners: async () => new Map() });
 }
 
 const byPid = (list: readonly Instance[] | undefined, pid: number) => (list ?? []).find((i) => i.pid === pid) as Instance;
