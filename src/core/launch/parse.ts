@@ -68,6 +68,12 @@ export function parseLaunch(argv: readonly string[]): ParsedLaunch {
         cur = runner ? launcherPackage(runner)! : [next, ...run.effective.slice(1)];
         continue;
       }
+      // `python -m pipx run ...`, `python -m uv run ...`: a runner started as a module.
+      if (run.target.kind === 'module' && /^(pipx|uv)$/.test(run.target.module)) {
+        launchers.pop();
+        cur = [run.target.module, ...run.target.args];
+        continue;
+      }
       // ts-node-dev's child runs the script in-process.
       if (TS_NODE_DEV_WRAP.test(run.effective[0] ?? '') && run.effective.length > 1) {
         role(false);
@@ -277,7 +283,8 @@ function packageTarget(cur: readonly string[], from: number, runner: PackageRunn
   const cacheDir = scan.values.get('--cache-dir')?.[0];
   if (runner === 'uvx' || runner === 'pipx-run') {
     const req = parseRequirement(spec);
-    return { kind: 'package', runner, ecosystem: 'python', spec, name: req.name, ...(req.version ? { version: req.version } : {}), ...(req.extras ? { extras: req.extras } : {}), ...(cacheDir ? { cacheDir } : {}), args };
+    const command = named !== undefined ? cur[scan.positional] : parseRequirement(spec).name;
+    return { kind: 'package', runner, ecosystem: 'python', spec, name: req.name, ...(req.version ? { version: req.version } : {}), ...(req.extras ? { extras: req.extras } : {}), ...(cacheDir ? { cacheDir } : {}), args, ...(command !== undefined ? { command } : {}) };
   }
   const pkg = parsePackageSpec(spec);
   return { kind: 'package', runner, ecosystem: 'npm', spec, name: pkg.name, ...(pkg.range ? { version: pkg.range } : {}), args };

@@ -216,9 +216,13 @@ export function identityAnswers(input: IdentityInput, facts: LaunchFacts | undef
   // The working directory, where the launch depends on it: npx resolves a project's own packages,
   // `python -m` imports from it, and a relative script or program is found in it.
   const relative = relativeScript(cfg);
-  const dependsOnCwd = (input.runner && input.key.startsWith('npx:')) || cfg.module || relative;
+  // A launch that moves to a folder itself (`cd d &&`, `uv --directory d`) names it as part of what it runs.
+  const moves = parseLaunch(input.configArgv).cwd !== undefined;
+  const dependsOnCwd = (input.runner && input.key.startsWith('npx:')) || cfg.module || relative || moves;
   if (cfgCwd !== undefined) {
-    const seen = rootCwd();
+    // Where the process's own launchers moved to, else where it runs.
+    const rootMoved = parseLaunch(root.argv).cwd;
+    const seen = rootMoved !== undefined && path.isAbsolute(rootMoved) ? rootMoved : rootMoved !== undefined && rootCwd() !== undefined ? path.resolve(rootCwd()!, rootMoved) : rootCwd();
     const answer = seen === undefined ? 'unknown' : sameFolder(cfgCwd, seen, facts);
     // Where the launch does not depend on it, the folder speaks for an entry, never against it: a client may ignore `cwd`.
     answers.push(dependsOnCwd || answer !== 'different' ? answer : 'unknown');

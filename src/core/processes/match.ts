@@ -62,6 +62,8 @@ interface ConfigLaunch {
    * the entry's own client runs it.
    */
   underGuard?: boolean;
+  /** A `pipx run` entry indexed by the app it execs into (`prog:<app>`): its runner's key, for the cache check. */
+  pipxApp?: string;
 }
 
 /** The server command of a guard launch (`mcp-lifeguard run [opts] -- cmd...`), when argv is one. */
@@ -117,7 +119,9 @@ function isPathLike(token: string): boolean {
  * runner hides them, as `npm exec` does), and the same program path when both name one.
  */
 function launchMatches(c: ConfigLaunch, rootLaunch: LaunchKey, rootEff: readonly string[], main: ProcessInfo): boolean {
-  if (!c.launch.runner && isPathLike(c.program) && isPathLike(rootEff[0] ?? '')) {
+  // `pipx run` execs into its cache's environment (`<pipx home>/.cache/<hash>`), never an installed app's venv.
+  if (c.pipxApp) return sameArgs(c.launch.args, rootLaunch.args) && main.argv.some((a) => /[\\/]pipx[\\/]\.cache[\\/]/.test(a));
+  if (!c.launch.runner && !c.pipxApp && isPathLike(c.program) && isPathLike(rootEff[0] ?? '')) {
     // A launcher script and what it runs may differ by extension (`bin/mcp-lifeguard` runs `bin/mcp-lifeguard.js`).
     const norm = (s: string) => s.replace(/\\/g, '/').replace(/\.(exe|cmd|bat|js|mjs|cjs|py)$/i, '');
     const cfg = norm(c.program);
@@ -241,6 +245,12 @@ export function matchProcesses(configs: readonly ServerConfig[], tree: ProcessTr
       list.push(entry);
     };
     index({ config, argv, launch, program: effectiveArgv(argv)[0] ?? '' });
+    // `pipx run` replaces itself with the app in its cached environment: the process is that app.
+    const target = parseLaunch(argv).target;
+    if (target.kind === 'package' && target.runner === 'pipx-run' && target.command) {
+      const app = programName(target.command);
+      index({ config, argv, launch: { key: `prog:${app}`, args: target.args, runner: false }, program: app, pipxApp: launch.key });
+    }
     const inner = guardedCommand(argv);
     const innerLaunch = inner && genericProgram(inner) === undefined ? launchKeyOf(inner) : undefined;
     if (inner && innerLaunch) index({ config, argv: inner, launch: innerLaunch, program: effectiveArgv(inner)[0] ?? '', underGuard: true });
@@ -284,7 +294,7 @@ export function matchProcesses(configs: readonly ServerConfig[], tree: ProcessTr
     if (keyed.length === 0) continue;
     // Same key and arguments: now the launch identity (executable, script, interpreter, runner's cache, working directory).
     const judged = keyed
-      .map((c) => ({ c, answers: identityAnswers({ config: c.config, configArgv: c.argv, runner: c.launch.runner, key: c.launch.key, root: cand.p, main, home: options.home, homes: options.homes, environOf: options.env?.ofProcess }, options.facts) }))
+      .map((c) => ({ c, answers: identityAnswers({ config: c.config, configArgv: c.argv, runner: c.launch.runner || c.pipxApp !== undefined, key: c.pipxApp ?? c.launch.key, root: cand.p, main, home: options.home, homes: options.homes, environOf: options.env?.ofProcess }, options.facts) }))
       .filter((x) => !x.answers.includes('different'));
     if (judged.length === 0) continue;
     const fitting = byEnvironment(judged, cand.p.pid, options.env);

@@ -1,0 +1,154 @@
+import * as assert from 'node:assert/strict';
+import { ChildProcess, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Instance, Snapshot } from '../../../src/core/base/model';
+import { takeSnapshot } from '../../../src/core/snapshot/build';
+import { until } from '../../support/poll';
+import { stopChildren } from '../../support/liveness';
+import { makeTempDir } from '../../support/temp';
+import { npmTool, PIPX_VERSION, pythonTool, uvBin } from '../../support/toolCache';
+import { PYTHON, run } from '../../support/run';
+import { pipxSetup, startMcp, TIME, OLD, timeWheels, toolHome } from '../versions/pythonTools';
+
+const MEM = '@modelcontextprotocol/server-memory';
+const PNPM = '9.15.9';
+const TSX = '4.19.2';
+
+/** A project folder whose `.mcp.json` holds these servers. */
+function projectWith(root: string, servers: Record<string, unknown>): string {
+  const dir = path.join(root, 'project');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, '.mcp.json'), JSON.stringify({ mcpServers: servers }, null, 2));
+  return dir;
+}
+
+function take(home: string, projectDir: string, env: Record<string, string> = {}): Promise<Snapshot> {
+  return takeSnapshot({
+    host: { home, platform: process.platform, env: { ...process.env, HOME: home, MCP_LIFEGUARD_HOME: path.join(home, '.lg'), ...env } },
+    workspaceFolders: [projectDir],
+    versions: { registry: false, docker: false },
+  });
+}
+
+const undecided = (i: Instance): boolean => i.verdicts.some((v) => v.kind === 'unknown' && v.question === 'owner');
+/** The instance of `name` whose launch started as `pid`, once listed. */
+function instanceFor(s: Snapshot, name: string, pid: number): Instance | undefined {
+  return s.servers.find((x) => x.name === name)?.instances.find((i) => i.pid === pid || i.launcherChain.some((c) => c.pid === pid));
+}
+
+/**
+ * Attribution with the real tools that rewrite or replace what runs: pnpm relinking a project's bin
+ * shim, tsx running a TypeScript server in a child, pipx exec'ing into its cached environment, and
+ * uv's `--directory`. Each process stays its entry's (never read `ok` under Not configured).
+ */
+describe('attribution (integration): real pnpm, tsx, pipx and uv launches stay their entry\'s', function () {
+  this.timeout(600_000);
+  const started: ChildProcess[] = [];
+
+  before(function () {
+    if (process.platform !== 'linux') this.skip();
+  });
+
+  afterEach(async () => {
+    await stopChildren(started.splice(0));
+  });
+
+  it('pnpm: a server started before `pnpm add` of a new version and a no-op `pnpm install` stays its entry\'s, and reads as not current', async () => {
+    const pnpm = path.join(await npmTool('pnpm', PNPM), 'pnpm');
+    const root = makeTempDir('lg-pnpm-attr-');
+    const app = path.join(root, 'app');
+    fs.mkdirSync(app);
+    fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true }));
+    const pnpmRun = (...args: string[]) => run(pnpm, [...args, '--store-dir', path.join(root, 'pnpm-store'), '--cache-dir', path.join(root, 'pnpm-cache'), '--reporter', 'silent'], { cwd: app, env: { ...process.env, npm_config_update_notifier: 'false' } });
+    await pnpmRun('add', `${MEM}@2026.7.4`);
+    const bin = path.join(app, 'node_modules', '.bin', 'mcp-server-memory');
+    const home = path.join(root, 'home');
+    fs.mkdirSync(home);
+    const projectDir = projectWith(root, { memory: { command: bin, args: [], env: { MEMORY_FILE_PATH: path.join(root, 'm.jsonl') } } });
+    const child = spawn(bin, [], { cwd: projectDir, env: { ...process.env, MEMORY_FILE_PATH: path.join(root, 'm.jsonl') }, stdio: ['pipe', 'ignore', 'ignore'] });
+    started.push(child);
+    const first = await until('the pnpm server as its entry\'s instance', async () => instanceFor(await take(home, projectDir), 'memory', child.pid!));
+    assert.ok(!undecided(first), JSON.stringify(first.verdicts));
+    const shimBefore = fs.readFileSync(bin, 'utf8');
+
+    await pnpmRun('add', `${MEM}@2026.8.31`);
+    const shimAfter = fs.readFileSync(bin, 'utf8');
+    const upgraded = await until('the old process after the upgrade, settled', async () => {
+      const s = await take(home, projectDir);
+      const i = instanceFor(s, 'memory', child.pid!);
+      assert.ok(!s.notConfigured.some((n) => n.pid === child.pid), `the upgraded process is not under Not configured (shim before: ${shimBefore} after: ${shimAfter})`);
+      return i && !(i.versions?.verdict.state === 'unknown' && i.versions.verdict.settling) ? i : undefined;
+    });
+    assert.equal(upgraded.pid, child.pid, `still the entry's instance (shim now: ${shimAfter})`);
+    assert.ok(!undecided(upgraded), JSON.stringify(upgraded.verdicts));
+    assert.notEqual(upgraded.versions?.verdict.state, 'current', `the old version is not current: ${JSON.stringify(upgraded.versions)}`);
+
+    await pnpmRun('install');
+    const relinked = await until('the process after a no-op pnpm install', async () => instanceFor(await take(home, projectDir), 'memory', child.pid!));
+    assert.equal(relinked.pid, child.pid);
+    assert.ok(!undecided(relinked));
+  });
+
+  it('tsx: the instance is the node child that runs the TypeScript server; the tsx launcher is above it', async () => {
+    const tsxBin = path.join(await npmTool('tsx', TSX), 'tsx');
+    const root = makeTempDir('lg-tsx-attr-');
+    const home = path.join(root, 'home');
+    fs.mkdirSync(home);
+    const server = path.join(root, 'srv', 'mcp-server.ts');
+    fs.mkdirSync(path.dirname(server));
+    fs.writeFileSync(server, 'const wait: number = 110000;\nprocess.stdin.resume();\nsetTimeout(() => process.exit(0), wait);\n');
+    const projectDir = projectWith(root, { ts: { command: tsxBin, args: [server] } });
+    const child = spawn(tsxBin, [server], { cwd: projectDir, stdio: ['pipe', 'ignore', 'ignore'] });
+    started.push(child);
+    const inst = await until('the tsx server\'s node child', async () => {
+      const i = instanceFor(await take(home, projectDir), 'ts', child.pid!);
+      return i && i.pid !== child.pid ? i : undefined;
+    });
+    assert.ok(inst.launcherChain.some((c) => c.pid === child.pid), 'tsx is a launcher of the instance');
+    assert.match(inst.commandLine, /mcp-server\.ts/);
+    assert.doesNotMatch(inst.commandLine, /\.bin\/tsx/, 'the instance is the child, not tsx');
+    assert.ok(!undecided(inst), JSON.stringify(inst.verdicts));
+  });
+
+  it('pipx run --spec pkg==X app: the app pipx execs into its cached environment is the entry\'s', async () => {
+    const root = makeTempDir('lg-pipx-attr-');
+    const px = await pipxSetup(root);
+    const args = ['-m', 'pipx', 'run', '--spec', `${TIME}==${OLD}`, TIME];
+    const projectDir = projectWith(root, { time: { command: PYTHON, args } });
+    // The client runs pipx as a module of its tool folder, with pipx's home and offline pip settings.
+    const pipxPath = await pythonTool(PYTHON, 'pipx', PIPX_VERSION);
+    const child = await startMcp(PYTHON, args, projectDir, { ...process.env, ...px.pipxEnv, PYTHONPATH: pipxPath }, started);
+    const inst = await until('the app pipx exec\'d into', async () => instanceFor(await take(px.home, projectDir, px.pipxEnv), 'time', child.pid!));
+    assert.equal(inst.pid, child.pid, 'pipx replaced itself: the same pid runs the app');
+    assert.match(inst.commandLine, /pipx\/\.cache\//, inst.commandLine);
+    assert.ok(!undecided(inst), JSON.stringify(inst.verdicts));
+  });
+
+  it('uv --directory D run server.py: the folder is part of the launch; the same script in another folder is not the entry\'s', async () => {
+    const [uvDir] = await Promise.all([uvBin(PYTHON), timeWheels()]);
+    const root = makeTempDir('lg-uvdir-attr-');
+    const { home, env: homeEnv } = toolHome(root);
+    const mine = path.join(root, 'weather');
+    const theirs = path.join(root, 'other', 'weather');
+    const body = 'import sys, time\nsys.stdin.readline()\ntime.sleep(110)\n';
+    for (const d of [mine, theirs]) {
+      fs.mkdirSync(d, { recursive: true });
+      fs.writeFileSync(path.join(d, 'weather.py'), body);
+    }
+    const uv = path.join(uvDir, 'uv');
+    const projectDir = projectWith(root, { weather: { command: uv, args: ['--directory', mine, 'run', '--no-project', 'weather.py'] } });
+    const env = { ...process.env, ...homeEnv, UV_OFFLINE: '1', UV_PYTHON: PYTHON, UV_NO_MANAGED_PYTHON: '1' };
+    const own = spawn(uv, ['--directory', mine, 'run', '--no-project', 'weather.py'], { cwd: projectDir, env, stdio: ['pipe', 'ignore', 'ignore'] });
+    const stranger = spawn(uv, ['--directory', theirs, 'run', '--no-project', 'weather.py'], { cwd: projectDir, env, stdio: ['pipe', 'ignore', 'ignore'] });
+    started.push(own, stranger);
+    const snap = await until('the entry\'s own uv run', async () => {
+      const s = await take(home, projectDir, homeEnv);
+      const i = instanceFor(s, 'weather', own.pid!);
+      return i && /weather\.py/.test(i.commandLine) ? s : undefined;
+    });
+    const weather = snap.servers.find((s) => s.name === 'weather')!;
+    assert.equal(instanceFor(snap, 'weather', stranger.pid!), undefined, `the same script in another folder is not the entry's: ${JSON.stringify(weather.instances.map((i) => [i.pid, i.commandLine]))}`);
+    assert.ok(!undecided(instanceFor(snap, 'weather', own.pid!)!));
+  });
+});
