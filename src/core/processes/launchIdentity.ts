@@ -114,7 +114,10 @@ function samePath(a: string, b: string, facts: LaunchFacts | undefined): Answer 
   const rb = facts?.realpath(b);
   // The same file of one package in one pnpm project, in another version's folder: the entry's, at another version.
   const pa = pnpmFile(ra ?? a);
-  if (pa !== undefined && pa === pnpmFile(rb ?? b)) return 'same';
+  const pb = pnpmFile(rb ?? b);
+  if (pa !== undefined && pa === pb) return 'same';
+  // Another pnpm project's copy, though one folder may be gone from disk: another install.
+  if (pa !== undefined && pb !== undefined) return 'different';
   if (ra === undefined || rb === undefined) return 'unknown';
   if (ra !== rb) return 'different';
   // Two venvs' `python` are symlinks to one interpreter: equal targets do not make them one venv.

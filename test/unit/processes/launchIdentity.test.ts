@@ -3,6 +3,7 @@ import { attachInstances } from '../../../src/core/processes/instances';
 import type { LaunchFacts } from '../../../src/core/processes/launchIdentity';
 import { ProcessInfo } from '../../../src/core/pids/table';
 import { facts, stdioConfig } from './support';
+import { runnerHomes } from '../../../src/core/launch/runnerHomes';
 
 const base: ProcessInfo[] = [
   { pid: 1, ppid: 0, argv: ['/sbin/init'], startTime: 1 },
@@ -74,5 +75,74 @@ describe('launch identity: one process, one entry', () => {
     assert.deepEqual(await listed(configs, processes, facts({ cwd: { 20: '/p2' } })), { p1: [], p2: [{ pid: 20, undecided: false }] });
     const elsewhere = await listed(configs, processes, facts({ cwd: { 20: '/tmp' } }));
     assert.deepEqual(elsewhere, { p1: [{ pid: 20, undecided: true }], p2: [{ pid: 20, undecided: true }] });
+  });
+
+  it('pnpm: the old version\'s folder of the same package in the same project is the entry\'s; another project\'s is not', async () => {
+    // The shim now points at 2.0.0; the process started at 1.0.0 and names that folder.
+    const rel = '../.pnpm/@s+srv@2.0.0/node_modules/@s/srv/dist/index.js';
+    const r = await listed(
+      [stdioConfig('srv', 'vscode', '/a/node_modules/.bin/srv', [])],
+      [
+        { pid: 20, ppid: 10, argv: ['node', '/a/node_modules/.bin/../.pnpm/@s+srv@1.0.0/node_modules/@s/srv/dist/index.js'], startTime: 2000 },
+        { pid: 21, ppid: 10, argv: ['node', '/b/node_modules/.pnpm/@s+srv@1.0.0/node_modules/@s/srv/dist/index.js'], startTime: 2100 },
+      ],
+      // The old folder is gone from disk: its real path cannot be read.
+      { ...facts({ shims: { '/a/node_modules/.bin/srv': rel } }), realpath: (f) => (f.includes('@1.0.0') ? undefined : f) },
+    );
+    assert.deepEqual(r, { srv: [{ pid: 20, undecided: false }] });
+  });
+
+  it('a shared bin name is never proof: the process doing the work names another install, so it is not the entry\'s', async () => {
+    const r = await listed(
+      [stdioConfig('mem', 'vscode', '/usr/bin/node', ['/proj/node_modules/.bin/mcp-server-memory'])],
+      [
+        { pid: 20, ppid: 10, argv: ['sh', '-c', 'mcp-server-memory'], startTime: 2000 },
+        { pid: 21, ppid: 20, argv: ['node', '/other/home/.npm/_npx/0a1b/node_modules/.bin/mcp-server-memory'], startTime: 2001 },
+        { pid: 30, ppid: 10, argv: ['/usr/bin/node', '/proj/node_modules/.bin/mcp-server-memory'], startTime: 3000 },
+      ],
+      facts({ links: { '/proj/node_modules/.bin/mcp-server-memory': '/proj/node_modules/@m/srv/dist/index.js', '/other/home/.npm/_npx/0a1b/node_modules/.bin/mcp-server-memory': '/other/home/.npm/_npx/0a1b/node_modules/@m/srv/dist/index.js' } }),
+    );
+    assert.deepEqual(r, { mem: [{ pid: 30, undecided: false }] });
+  });
+
+  it('a name alone proves nothing: undecided, listed, never acted on; with the PATH and executable, proven', async () => {
+    const cfg = [stdioConfig('git', 'vscode', 'mcp-server-git', [])];
+    const processes: ProcessInfo[] = [{ pid: 20, ppid: 10, argv: ['mcp-server-git'], startTime: 2000 }];
+    assert.deepEqual(await listed(cfg, processes, facts({})), { git: [{ pid: 20, undecided: true }] });
+    assert.deepEqual(await listed(cfg, processes, facts({ exe: { 20: '/u/.local/bin/mcp-server-git' }, path: { 'mcp-server-git': '/u/.local/bin/mcp-server-git' } })), { git: [{ pid: 20, undecided: false }] });
+    assert.deepEqual(await listed(cfg, processes, facts({ exe: { 20: '/other/bin/mcp-server-git' }, path: { 'mcp-server-git': '/u/.local/bin/mcp-server-git' } })), { git: [] });
+  });
+
+  it('npx: this user\'s cache proves it, another home\'s rules it out, and a cache the process\'s environment names is its client\'s', async () => {
+    const cfg = [stdioConfig('mem', 'vscode', 'npx', ['-y', '@m/srv'])];
+    const homes = runnerHomes({ home: '/home/u', platform: 'linux', env: {} });
+    const table: ProcessInfo[] = [
+      { pid: 20, ppid: 10, argv: ['npm', 'exec', '@m/srv'], startTime: 2000 },
+      { pid: 21, ppid: 20, argv: ['node', '/home/u/.npm/_npx/1/node_modules/.bin/srv'], startTime: 2001 },
+      { pid: 30, ppid: 10, argv: ['npm', 'exec', '@m/srv'], startTime: 3000 },
+      { pid: 31, ppid: 30, argv: ['node', '/home/eve/.npm/_npx/1/node_modules/.bin/srv'], startTime: 3001 },
+      { pid: 40, ppid: 10, argv: ['npm', 'exec', '@m/srv'], startTime: 4000 },
+      { pid: 41, ppid: 40, argv: ['node', '/ci/cache/_npx/1/node_modules/.bin/srv'], startTime: 4001 },
+    ];
+    const r = await attachInstances(cfg, { state: 'ok', processes: [...base, ...table], method: 'procfs' }, {
+      platform: 'linux',
+      secretsOf: () => new Set(),
+      facts: facts({}),
+      homes,
+      env: { declared: () => undefined, ofProcess: (pid) => (pid === 41 ? new Map([['npm_config_cache', '/ci/cache']]) : new Map()) },
+    });
+    assert.deepEqual(r.servers[0].instances.map((i) => i.pid).sort(), [21, 41]);
+  });
+
+  it('another user\'s process is nobody\'s instance, nor listed as not configured', async () => {
+    const cfg = [stdioConfig('srv', 'vscode', '/opt/srv/bin/mcp-server-x', [])];
+    const table: ProcessInfo[] = [
+      { pid: 20, ppid: 10, uid: 1000, argv: ['/opt/srv/bin/mcp-server-x'], startTime: 2000 },
+      { pid: 21, ppid: 10, uid: 1001, argv: ['/opt/srv/bin/mcp-server-x'], startTime: 2100 },
+      { pid: 22, ppid: 10, uid: 1001, argv: ['/opt/other/mcp-server-y'], startTime: 2200 },
+    ];
+    const r = await attachInstances(cfg, { state: 'ok', processes: [...base, ...table], method: 'procfs' }, { platform: 'linux', secretsOf: () => new Set(), facts: facts({}), ownUid: 1000 });
+    assert.deepEqual(r.servers[0].instances.map((i) => i.pid), [20]);
+    assert.deepEqual(r.notConfigured.map((i) => i.pid), []);
   });
 });
