@@ -175,4 +175,32 @@ describe('attribution (integration): an entry claims only the processes that run
     assert.ok(!loose.includes(theirs.servers[0]), 'nor listed as ours under Not configured');
     assert.ok(!server(snap, 'shared').instances.some((i) => i.verdicts.some((v) => v.kind === 'duplicate')), 'and never makes ours a duplicate');
   });
+
+  it('after Wrap with Guard, the old unguarded process of Claude Desktop\'s entry stays under that entry, not under other clients\' entries of the same command', async () => {
+    const file = script('srv/mcp-server.js');
+    const command = [process.execPath, file, tag];
+    // Claude Desktop's entry is wrapped; VS Code's and Cursor's run the same command unwrapped.
+    const wrapped = { command: path.join(home, 'bin', 'mcp-lifeguard'), args: ['run', '--name', 'notes', '--', ...command] };
+    const desktop = path.join(home, '.config', 'Claude', 'claude_desktop_config.json');
+    fs.mkdirSync(path.dirname(desktop), { recursive: true });
+    fs.writeFileSync(desktop, JSON.stringify({ mcpServers: { notes: wrapped } }));
+    const cursor = path.join(home, '.cursor', 'mcp.json');
+    fs.mkdirSync(path.dirname(cursor), { recursive: true });
+    fs.writeFileSync(cursor, JSON.stringify({ mcpServers: { notes: { command: command[0], args: command.slice(1) } } }));
+    userConfig({ notes: { command: command[0], args: command.slice(1) } });
+    // Claude Desktop (a process of that name) still runs the server it started before the wrap.
+    const app = path.join(home, 'bin', 'claude-desktop');
+    fs.mkdirSync(path.dirname(app), { recursive: true });
+    fs.symlinkSync(process.execPath, app);
+    const client = await startFakeClient({ command: command[0], args: command.slice(1), cwd: home, app }, started);
+    const snap = await until('the old process listed', async () => {
+      const s = await statusJson(home);
+      return s.servers.some((sv) => sv.instances.some((i) => i.pid === client.servers[0])) ? s : undefined;
+    });
+    const owners = snap.servers.filter((sv) => sv.instances.some((i) => i.pid === client.servers[0])).map((sv) => sv.source.client);
+    assert.deepEqual(owners, ['claude-desktop'], `listed under: ${JSON.stringify(owners)}`);
+    const inst = snap.servers.find((sv) => sv.source.client === 'claude-desktop')!.instances[0];
+    assert.equal(inst.client.id, 'claude-desktop');
+    for (const sv of snap.servers.filter((x) => x.source.client !== 'claude-desktop')) assert.deepEqual(sv.instances, [], `${sv.source.client}'s entry lists none`);
+  });
 });

@@ -13,9 +13,14 @@ export interface FakeClient {
   servers: number[];
 }
 
-/** Starts a fake client that spawns `count` copies of a server and reports their pids. */
-export async function startFakeClient(spec: { command: string; args: string[]; env?: Record<string, string>; cwd?: string; count?: number; gapMs?: number }, started: number[]): Promise<FakeClient> {
-  const proc = spawn(process.execPath, [fakeClientPath, JSON.stringify({ cwd: repoRoot, ...spec })], { stdio: ['ignore', 'pipe', 'inherit'] });
+/**
+ * Starts a fake client that spawns `count` copies of a server and reports their pids. `app` is the
+ * node executable to run it as: a link named like a client's program (`claude-desktop`) makes the
+ * process table show that client.
+ */
+export async function startFakeClient(spec: { command: string; args: string[]; env?: Record<string, string>; cwd?: string; count?: number; gapMs?: number; app?: string }, started: number[]): Promise<FakeClient> {
+  const { app, ...rest } = spec;
+  const proc = spawn(app ?? process.execPath, [fakeClientPath, JSON.stringify({ cwd: repoRoot, ...rest })], { stdio: ['ignore', 'pipe', 'inherit'] });
   started.push(proc.pid as number);
   const line = await new Promise<string>((resolve, reject) => {
     let out = '';
