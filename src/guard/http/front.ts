@@ -74,6 +74,8 @@ export class HttpFront {
    * stream on the new server carries one `list_changed` per list (as the stdio guard writes).
    */
   private readonly listChangedOwed = new Map<string, string[]>();
+  /** Whether a failure to annotate a result was logged (once per front). */
+  private annotateFailureLogged = false;
   /** Sessions each connection opened. */
   private readonly initializes = new WeakMap<Socket, number>();
 
@@ -393,7 +395,16 @@ export class HttpFront {
     const encoding = String(upRes.headers['content-encoding'] ?? 'identity').toLowerCase();
     const json = String(upRes.headers['content-type'] ?? '').includes('application/json');
     if (encoding !== 'identity' || (!sse && !json) || notes.notices().length === 0) return undefined;
-    const body = { requestId, notices: () => notes.notices(), delivered: () => notes.delivered() };
+    const body = {
+      requestId,
+      notices: () => notes.notices(),
+      delivered: () => notes.delivered(),
+      failed: (reason: string) => {
+        if (this.annotateFailureLogged) return;
+        this.annotateFailureLogged = true;
+        this.options.log(`could not add the stale notice to a result (${reason}); it was relayed as the server wrote it (said once)`);
+      },
+    };
     return sse ? new SseToolResult(body) : new JsonToolResult(body);
   }
 
