@@ -20,7 +20,7 @@ export class ScriptedGuard {
   private nextId = 1;
   private readonly packageJson: string;
 
-  constructor(dir: string, extraArgs: string[] = []) {
+  constructor(dir: string, extraArgs: string[] = [], options: { readStderr?: boolean } = {}) {
     const pkg = path.join(dir, 'pkg');
     fs.mkdirSync(pkg, { recursive: true });
     this.packageJson = path.join(pkg, 'package.json');
@@ -31,8 +31,14 @@ export class ScriptedGuard {
     const env = { PATH: process.env.PATH, HOME: home, MCP_LIFEGUARD_HOME: path.join(home, 'lg'), MCP_LIFEGUARD_UPDATE_CHECK: '0' };
     this.child = spawn(process.execPath, [cliPath, 'run', '--name', 'scripted', '--stale-interval', '1', ...extraArgs, '--', process.execPath, path.join(pkg, 'server.mjs')], { env, cwd: dir, stdio: ['pipe', 'pipe', 'pipe'] });
     this.child.stdout!.on('data', (chunk: Buffer) => this.onData(chunk));
+    if (options.readStderr !== false) this.readStderr();
+  }
+
+  /** Reads the guard's stderr from now on (keeping its first MiB and its last 64 KiB); a client that does not leaves it unread. */
+  readStderr(): void {
     this.child.stderr!.on('data', (chunk: Buffer) => {
-      if (this.stderrText.length < 1024 * 1024) this.stderrText += chunk.toString('utf8');
+      this.stderrText += chunk.toString('latin1');
+      if (this.stderrText.length > 2 * 1024 * 1024) this.stderrText = this.stderrText.slice(0, 1024 * 1024) + this.stderrText.slice(-64 * 1024);
     });
   }
 
