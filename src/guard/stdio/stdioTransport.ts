@@ -49,11 +49,11 @@ interface InFlight {
 }
 
 const NEWLINE = Buffer.from('\n');
+const LIST_CHANGED = ['tools', 'resources', 'prompts'] as const;
 
 function errorText(err: unknown): string {
   return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 }
-const LIST_CHANGED = ['tools', 'resources', 'prompts'] as const;
 
 /**
  * The stdio transport: relays the server's bytes unchanged and knows enough of the JSON-RPC stream
@@ -335,8 +335,7 @@ export class StdioTransport implements GuardTransport<PipedProcess> {
 
   /**
    * Tracks a relayed line (its bytes went out already). What a server writes cannot stop the relay:
-   * a line the guard's bookkeeping cannot handle (a tool list nested too deep to copy) is logged once
-   * and the relay goes on.
+   * should the guard's notes on a line ever fail, that is logged once and the relay goes on.
    */
   private track(pipe: Pipe, line: () => Classified): void {
     try {
