@@ -129,8 +129,9 @@ export function sameOrAnnotated(sent: Buffer, received: Buffer): 'same' | 'annot
   let prefix = 0;
   while (prefix < sent.length && sent[prefix] === received[prefix]) prefix++;
   const inserted = received.length - sent.length;
-  // The inserted bytes end where the rest of the server's line begins again.
-  for (let start = prefix; start >= 0; start--) {
+  // The inserted bytes end where the rest of the server's line begins again; they start at most
+  // their own length before the first difference (which they may share a few bytes with).
+  for (let start = prefix; start >= Math.max(0, prefix - inserted); start--) {
     if (!received.subarray(start + inserted).equals(sent.subarray(start))) continue;
     if (!received.subarray(0, start).equals(sent.subarray(0, start))) continue;
     if (OUR_BLOCKS.test(received.subarray(start, start + inserted).toString('utf8')) && sent[start] === 0x5d /* ] */) return 'annotated';
