@@ -5,7 +5,8 @@
  *    MAX_CONFIG_BYTES, the largest file that is parsed); both shapes with a syntax error (read
  *    around it up to MAX_RECOVERED_BYTES, only its errors listed past that); a 10 MB Claude Desktop config of servers
  *    with one env value each; the largest Continue YAML (1 MiB limit) and Codex TOML (5 MiB limit)
- *    files that are parsed;
+ *    files that are parsed; 250,000 names followed by 250,000 repeats of one more name (each repeat
+ *    moves its name to the end of a huge map);
  * 2. 20,000 servers with one env value each (20,000 secrets to mask in every string);
  * 3. a normal Claude Desktop config scanned alone, and again while the 10 MB file of (1) sits in
  *    another source: on the first scan (the big file parsed) and on later scans (its result taken
@@ -26,7 +27,7 @@ import { MAX_YAML_BYTES } from '../src/core/sources/continueYaml';
 import { MAX_RECOVERED_BYTES } from '../src/core/sources/jsonc';
 import { MAX_CONFIG_BYTES } from '../src/core/sources/readConfigFile';
 import { forgetParsedFiles, scanSources } from '../src/core/sources/scan';
-import { duplicateKeyConfig, serversWithEnv } from '../test/support/bigConfigs';
+import { duplicateKeyConfig, repeatedNameConfig, serversWithEnv } from '../test/support/bigConfigs';
 import type { BenchReport } from './run';
 
 const ROUNDS = Number(process.env.MCP_LIFEGUARD_BENCH_ROUNDS) || 5;
@@ -118,6 +119,11 @@ export async function run(report: BenchReport): Promise<void> {
       const ms = await timed(home, Math.min(cfg.names, 20_000));
       report.ratio(`${label} mcp.json (${(cfg.text.length / MB).toFixed(2)} MiB, ${cfg.definitions} definitions of ${cfg.names} names), first scan, seconds`, ms / 1000, { max: 2 });
     }
+    // 250,000 names, then 250,000 repeats of one more: the repeat that moves a name to the end of a huge map (once 74-92 s).
+    const repeatedHome = path.join(root, 'repeated-name');
+    const repeated = repeatedNameConfig(250_000, 250_000);
+    write(vscodeMcp(repeatedHome), repeated);
+    report.ratio(`mcp.json of 250,000 names then 250,000 repeats of one more (${(repeated.length / MB).toFixed(2)} MiB), first scan, seconds`, (await timed(repeatedHome, 20_000)) / 1000, { max: 2 });
     // With a syntax error (the map left unclosed): read around it up to MAX_RECOVERED_BYTES, errors only past it.
     for (const { label, bytes, servers } of [
       { label: `${(MAX_RECOVERED_BYTES / MB).toFixed(0)} MiB (largest read around its errors)`, bytes: MAX_RECOVERED_BYTES - 1024, servers: 20_000 },

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { duplicateKeyConfig, serversWithEnv } from '../support/bigConfigs';
+import { duplicateKeyConfig, repeatedNameConfig, serversWithEnv } from '../support/bigConfigs';
 import { cliPath } from '../support/repo';
 import { makeTempDir } from '../support/temp';
 
@@ -77,6 +77,22 @@ describe('reliability: input that stalls discovery', function () {
     const mine = snap.diagnostics.filter((d) => d.file === vscodeMcp(home));
     assert.ok(mine.slice(0, 200).every((d) => /is defined twice in "servers"; the last definition is used$/.test(d.message)), JSON.stringify(mine.slice(0, 3)));
     assert.ok(mine.some((d) => /more problems in this file are not listed$/.test(d.message)));
+  });
+
+  it('a 7 MB mcp.json of 250,000 names and 250,000 repeats of one more name is read within its bound: the first 20,000 listed, the repeated name counted once', async function () {
+    // Bounded, not timed: on a busy machine the scan takes about a second; a quadratic one took 74-92 s.
+    this.timeout(45_000);
+    const home = tempHome();
+    write(claudeDesktop(home), NORMAL);
+    write(vscodeMcp(home), repeatedNameConfig(250_000, 250_000));
+    const snap = await status(home);
+    assert.deepEqual(snap.servers.filter((s) => s.source.client === 'claude-desktop').map((s) => s.name).sort(), ['files', 'memory']);
+    const big = snap.servers.filter((s) => s.source.file === vscodeMcp(home)).map((s) => s.name);
+    assert.equal(big.length, 20_000);
+    assert.deepEqual([big[0], big.at(-1)], ['s0', 's19999']);
+    const mine = snap.diagnostics.filter((d) => d.file === vscodeMcp(home));
+    assert.ok(mine.some((d) => d.message === '250001 servers defined; only the first 20000 are listed, the other 230001 (from server "s20000" on) are left out'), JSON.stringify(mine.slice(-2)));
+    assert.ok(mine.slice(0, 200).every((d) => d.message === 'server "r" is defined twice in "servers"; the last definition is used'));
   });
 
   it('20,000 servers with one env value each: every server listed, no value in the output', async () => {

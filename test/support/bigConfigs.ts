@@ -29,3 +29,15 @@ export function serversWithEnv(count: number, mapKey = 'mcpServers'): string {
   }
   return `{"${mapKey}":{\n${parts.join(',\n')}\n}}\n`;
 }
+
+/**
+ * `names` servers (`s0`...) then `repeats` more definitions of one name (`r`, an empty object): a
+ * repeated name that moves to the end of a large map each time (once quadratic: 4.7 MB of them
+ * took 74-92 s).
+ */
+export function repeatedNameConfig(names: number, repeats: number, mapKey = 'servers'): string {
+  const parts: string[] = [];
+  for (let i = 0; i < names; i++) parts.push(`"s${i}":{"command":"x"}`);
+  for (let i = 0; i < repeats; i++) parts.push('"r":{}');
+  return `{"${mapKey}":{\n${parts.join(',')}\n}}\n`;
+}

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { isLoopbackBindHost } from '../../core/net/loopback';
+import { isLoopbackBindHost, splitListenAddress } from '../../core/net/loopback';
 import type { CrashLoopOptions } from '../../guard/host/crashLoop';
 import type { Launch } from '../../guard/launch';
 import { HTTP_STALE_POLICIES, HttpStalePolicy } from '../../guard/http/httpGuard';
@@ -69,11 +69,10 @@ export function parseHttpCommandLine(verb: string, args: string[], io: CliIo, ex
   if (!values.http) throw new UsageError(`${verb} --http is the HTTP mode; pass --http with --listen HOST:PORT`);
   const listen = values.listen;
   if (typeof listen !== 'string') throw new UsageError(`${verb} --http needs --listen HOST:PORT (e.g. 127.0.0.1:3001)`);
-  const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d+)$/.exec(listen);
-  if (!m) throw new UsageError(`--listen takes HOST:PORT, not '${listen}'`);
-  const host = m[1] ?? m[2];
-  const port = Number(m[3]);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`--listen: ${m[3]} is not a port`);
+  const address = splitListenAddress(listen);
+  if (!address) throw new UsageError(`--listen takes HOST:PORT, not '${listen}'`);
+  const { host, port } = address;
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`--listen: ${listen.slice(listen.lastIndexOf(':') + 1)} is not a port`);
   if (!isLoopbackBindHost(host) && !values['allow-remote']) {
     throw new UsageError(`--listen ${listen} is not a loopback address; the front binds to loopback only unless --allow-remote is given`);
   }

@@ -2,12 +2,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { currentHostEnv } from '../../core/base/hostEnv';
 import { lifeguardPaths } from '../../core/base/paths';
-import { readPrivate } from '../../core/base/privateFs';
+import { readPrivateTail } from '../../core/base/privateFs';
 import { terminalSafeLines } from '../../core/base/terminalSafe';
 import { listLocks } from '../../core/locks';
 import { serverLogInside, serverLogNamePattern } from '../../core/locks/serverLog';
 import { CliIo, UsageError } from '../io';
 import { CommandSpec, parseOptions } from '../options';
+
+/** The most of a log's end `logs` reads: its own logs are 1 MiB, another file may be any size. */
+export const MAX_TAIL_BYTES = 16 * 1024 * 1024;
 
 export const LOGS_COMMAND = {
   name: 'logs',
@@ -35,13 +38,26 @@ export async function logsCommand(args: string[], io: CliIo): Promise<number> {
     io.stderr(`mcp-lifeguard logs: no log of a server named '${name}' in ${paths.logs} (only servers run under 'mcp-lifeguard run' have one)\n`);
     return 1;
   }
+  let failed = 0;
   for (const file of files) {
-    const text = (await readPrivate(file, { root: paths.root }).catch((err: Error) => `(${err.message})\n`)) ?? '';
-    const lines = text.replace(/\n$/, '').split('\n').slice(-values.lines);
     if (files.length > 1) io.stdout(`==> ${file} <==\n`);
-    io.stdout(`${terminalSafeLines(lines.join('\n'))}\n`);
+    let tail;
+    try {
+      tail = await readPrivateTail(file, values.lines, MAX_TAIL_BYTES, { root: paths.root });
+    } catch (err) {
+      io.stderr(`mcp-lifeguard logs: cannot read ${terminalSafeLines(file)}: ${terminalSafeLines((err as Error).message)}\n`);
+      failed++;
+      continue;
+    }
+    if (!tail) {
+      io.stderr(`mcp-lifeguard logs: ${terminalSafeLines(file)} is gone (its guard may have just rotated or removed it)\n`);
+      failed++;
+      continue;
+    }
+    if (tail.cut) io.stderr(`mcp-lifeguard logs: only the last ${MAX_TAIL_BYTES / (1024 * 1024)} MiB of ${terminalSafeLines(file)} (${tail.size} bytes) were read: ${tail.lines.length} line${tail.lines.length === 1 ? '' : 's'}\n`);
+    io.stdout(`${terminalSafeLines(tail.lines.join('\n'))}\n`);
   }
-  return 0;
+  return failed > 0 ? 1 : 0;
 }
 
 function listing(dir: string): string[] {

@@ -267,6 +267,58 @@ export async function readPrivate(file: string, o: PrivateFileOptions = {}): Pro
   }
 }
 
+/** What readPrivateTail read: the file's last lines, and whether it stopped short of the file's start. */
+export interface PrivateTail {
+  lines: string[];
+  /** The file's size when it was read. */
+  size: number;
+  /** True when the lines asked for were not all found within `maxBytes` of the end. */
+  cut: boolean;
+}
+
+/**
+ * The last `lines` lines of a private file (checked as readPrivate checks it), read backwards from
+ * its end in blocks, never more than `maxBytes`: a log of any size (a 2 GiB one is past what Node
+ * reads in one piece) costs what its end costs. A trailing newline ends the last line, it does not
+ * start another. Undefined when the file does not exist.
+ */
+export async function readPrivateTail(file: string, lines: number, maxBytes: number, o: PrivateFileOptions = {}): Promise<PrivateTail | undefined> {
+  if (!checkPrivateChain(path.dirname(file), o.root ?? path.dirname(file), o)) return undefined;
+  let handle: fsp.FileHandle;
+  try {
+    handle = await fsp.open(file, constants.O_RDONLY | NOFOLLOW | NONBLOCK);
+  } catch (err) {
+    if (errno(err) === 'ENOENT') return undefined;
+    throw openFailure(file, err);
+  }
+  try {
+    const st = await handle.stat();
+    checkOpened(file, st, o);
+    const size = st.size;
+    const blocks: Buffer[] = [];
+    let start = size;
+    let newlines = 0;
+    // One newline more than the lines asked for bounds the first of them (the file's last byte is
+    // usually a newline of its own).
+    while (start > 0 && size - start < maxBytes && newlines <= lines) {
+      const length = Math.min(64 * 1024, start, maxBytes - (size - start));
+      const block = Buffer.alloc(length);
+      const { bytesRead } = await handle.read(block, 0, length, start - length);
+      if (bytesRead < length) break; // the file shrank under us (a rotation): what was read is enough
+      start -= length;
+      blocks.unshift(block);
+      for (let i = 0; i < length; i++) if (block[i] === 0x0a) newlines++;
+    }
+    const text = Buffer.concat(blocks).toString('utf8').replace(/\n$/, '');
+    let all = text.split('\n');
+    // A read that stopped before the file's start began mid-line: that piece is not a whole line.
+    if (start > 0) all = all.slice(1);
+    return { lines: all.slice(-lines), size, cut: start > 0 && all.length < lines };
+  } finally {
+    await handle.close();
+  }
+}
+
 /** readPrivate for synchronous callers; returns the bytes. */
 export function readPrivateSync(file: string, o: PrivateFileOptions = {}): Buffer | undefined {
   if (!checkPrivateChain(path.dirname(file), o.root ?? path.dirname(file), o)) return undefined;

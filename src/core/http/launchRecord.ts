@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import type { LifeguardPaths } from '../base/paths';
 import { readPrivate, writePrivateAtomic } from '../base/privateFs';
 import { redactArgs } from '../base/redact';
-import { isLoopbackBindHost, isLoopbackHostname } from '../net/loopback';
+import { isLoopbackBindHost, isLoopbackHostname, splitListenAddress } from '../net/loopback';
 
 /**
  * What Start needs for an HTTP server: an HTTP entry holds only a URL, so the command that serves
@@ -85,5 +85,28 @@ export async function readHttpLaunch(paths: LifeguardPaths, url: string | undefi
   }
   if (!isRecord(value) || value.port !== port) return undefined;
   if (redactArgs(value.argv).some((a, i) => a !== value.argv[i])) return undefined;
+  if (!listensOnLoopback(value)) return undefined;
   return value;
+}
+
+/**
+ * Whether a record would make Start listen where the URL it serves is: on loopback, at its port.
+ * The record is a file of the user's that anything running as the user can edit, and Start runs
+ * its argv: the host must be a loopback one, and so must the one `--listen` of ensure's options
+ * (before `--`; the server's own arguments are its business), at the record's host and port,
+ * with no `--allow-remote`. An option spelled in a way this does not read is refused.
+ */
+function listensOnLoopback(record: HttpLaunchRecord): boolean {
+  if (!isLoopbackBindHost(record.host)) return false;
+  const end = record.argv.indexOf('--');
+  const options = end < 0 ? record.argv : record.argv.slice(0, end);
+  const listens: string[] = [];
+  for (const [i, arg] of options.entries()) {
+    if (arg === '--allow-remote' || arg.startsWith('--allow-remote=')) return false;
+    if (arg === '--listen') listens.push(options[i + 1] ?? '');
+    else if (arg.startsWith('--listen=')) listens.push(arg.slice('--listen='.length));
+  }
+  if (listens.length !== 1) return false;
+  const listen = splitListenAddress(listens[0]);
+  return !!listen && isLoopbackBindHost(listen.host) && listen.host === record.host && listen.port === record.port;
 }

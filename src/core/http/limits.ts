@@ -17,6 +17,10 @@ export interface HttpLimits {
   maxConnections: number;
   /** GET event streams open at once, kept well below `maxConnections`; past it (or on a second stream of the same session) one stream is ended cleanly, see docs. */
   maxEventStreams: number;
+  /** Modern `subscriptions/listen` streams open at once; past it a new listen gets 503 (an open one is never ended to make room). */
+  maxListenStreams: number;
+  /** Of those, how many one peer (a remote address) may hold; past it its new listen gets 503. */
+  maxListenStreamsPerPeer: number;
   /** New sessions (initialize requests) one client connection may open; more get 429 and the connection is closed. */
   maxInitializesPerConnection: number;
   /** Sessions remembered; past it, never-used sessions go first, then the least recently used. */
@@ -37,6 +41,10 @@ export const HTTP_LIMITS: Readonly<HttpLimits> = Object.freeze({
   // Half the connections at most: the other half stays free for requests, so idle streams can never
   // leave a working client with no connection to send its call on.
   maxEventStreams: 128,
+  // A listen holds a connection as a GET stream does: with the GET streams, three quarters of the
+  // connections at most, so requests always have a quarter.
+  maxListenStreams: 64,
+  maxListenStreamsPerPeer: 32,
   maxInitializesPerConnection: 16,
   maxSessions: 1000,
   maxStoreBytes: 2 * 1024 * 1024,

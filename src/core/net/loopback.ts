@@ -46,6 +46,12 @@ export function isLoopbackBindHost(host: string): boolean {
   return isLoopbackAddress(host) || host.toLowerCase() === 'localhost';
 }
 
+/** `HOST:PORT` or `[IPv6]:PORT` as `--listen` takes it, split; undefined when it is not that shape. */
+export function splitListenAddress(listen: string): { host: string; port: number } | undefined {
+  const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d+)$/.exec(listen);
+  return m ? { host: m[1] ?? m[2], port: Number(m[3]) } : undefined;
+}
+
 /**
  * A URL hostname a client reaching it reaches this machine with: a loopback name, or an
  * unspecified address (0.0.0.0, ::), which connects to the local host.

@@ -133,8 +133,8 @@ export function propertyValue(objectNode: Node, key: string): Node | undefined {
 
 /**
  * The servers of one map node. A name defined twice keeps its last definition, as JSON.parse does,
- * with a warning at the repeat; each repeat costs O(1) (a map keyed by name), so a file of
- * thousands of repeated names reads in linear time.
+ * with a warning at the repeat; each repeat costs O(1) (a map keyed by name, only ever set), so a
+ * file of thousands of repeated names reads in linear time.
  * The scan lists the first `cap` servers of a file and MAX_DIAGNOSTICS_PER_FILE problems: past
  * those, servers are counted by name only (their fields unread) and problems only counted.
  */
@@ -146,33 +146,35 @@ export function readServersOf(doc: JsoncDocument, map: Node, keyPath: string[], 
     diagnostics.push({ severity: 'error', ...doc.lines.position(map.offset), message: `"${where}" must be an object mapping server names to servers, found ${describeNode(map)}` });
     return { entries: [], diagnostics };
   }
-  // Insertion order of a Map is the order of the surviving definitions: a repeat moves its name to
-  // the end. A name whose last definition is not an object stays in it as `null`, skipped below.
-  const byName = new Map<string, Node | null>();
-  const keyOffsets = new Map<Node, number>();
+  // The surviving definitions, in the order JSON.parse keeps them: a name stands where its last
+  // definition is. Each definition is kept, with the index of each name's last one; a Map entry is
+  // only ever set, never deleted and set again (V8 compacts a Map's table when deleted entries fill
+  // it: one delete+set per repeat of a name made 250,000 repeats quadratic).
+  const definitions: Array<{ name: string; keyOffset: number; value: Node | null }> = [];
+  const lastDefinition = new Map<string, number>();
   forEachProperty(map, (name, keyOffset, valueNode) => {
-    if (byName.has(name)) {
+    if (lastDefinition.has(name)) {
       if (diagnostics.length < MAX_DIAGNOSTICS_PER_FILE) diagnostics.push({ severity: 'warning', ...doc.lines.position(keyOffset), message: `server "${name}" is defined twice in "${where}"; the last definition is used` });
       else omitted++;
-      byName.delete(name);
     }
+    lastDefinition.set(name, definitions.length);
+    // A name whose last definition is not an object is kept as `null`, skipped below.
     if (!valueNode || valueNode.type !== 'object') {
       if (diagnostics.length < MAX_DIAGNOSTICS_PER_FILE) diagnostics.push({ severity: 'error', ...doc.lines.position(keyOffset), message: `server "${name}" must be an object, found ${valueNode ? describeNode(valueNode) : 'nothing'}` });
       else omitted++;
-      byName.set(name, null);
+      definitions.push({ name, keyOffset, value: null });
       return;
     }
-    byName.set(name, valueNode);
-    keyOffsets.set(valueNode, keyOffset);
+    definitions.push({ name, keyOffset, value: valueNode });
   });
   // Past the cap the scan names only the first server left out (at its position): the rest are counted.
   const entries: EntryWithNode[] = [];
   let total = 0;
-  for (const [name, value] of byName) {
-    if (value === null) continue;
+  for (const [i, { name, keyOffset, value }] of definitions.entries()) {
+    if (value === null || lastDefinition.get(name) !== i) continue;
     if (total++ > cap) continue;
     const fields = entries.length < cap ? readFields(doc, value) : {};
-    entries.push({ entry: { name, position: doc.lines.position(keyOffsets.get(value)!), keyPath: [...keyPath, name], fields, ...extra }, node: value });
+    entries.push({ entry: { name, position: doc.lines.position(keyOffset), keyPath: [...keyPath, name], fields, ...extra }, node: value });
   }
   return { entries, diagnostics, ...countsOf({ omitted, total: total > entries.length ? total : undefined }) };
 }

@@ -1,5 +1,5 @@
 import type { RequestId } from '@modelcontextprotocol/sdk/types.js';
-import { Node, parseTree } from 'jsonc-parser';
+import { createScanner, SyntaxKind } from 'jsonc-parser';
 import { terminalSafe } from '../../core/base/terminalSafe';
 import { ResolvedVersion, StaleVerdict } from './staleness';
 
@@ -86,19 +86,81 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-/** The value of the only member named `key` of an object node; undefined when absent or duplicated (which one JSON.parse kept is then not worth guessing). */
-function onlyMember(node: Node | undefined, key: string): Node | undefined {
-  if (node?.type !== 'object') return undefined;
-  const named = (node.children ?? []).filter((property) => property.children?.[0]?.value === key);
-  return named.length === 1 ? named[0].children?.[1] : undefined;
-}
-
-/** The byte offset of the `]` that closes `result.content`, or undefined when the line does not have that shape. */
+/**
+ * The byte offset of the `]` that closes `result.content`, or undefined when the line does not have
+ * that shape (or names `result`, or its `content`, twice: which one JSON.parse kept is then not
+ * worth guessing). One pass over jsonc-parser's tokens with an explicit stack: a server's result
+ * may nest thousands of levels deep, and a recursive parse ran out of stack (RangeError) on 6,000.
+ */
 export function contentArrayEnd(line: Buffer): number | undefined {
   const text = line.toString('utf8');
   // jsonc-parser's offsets are of the decoded text: only a line that encodes back to its own bytes maps them back.
   if (!Buffer.from(text, 'utf8').equals(line)) return undefined;
-  const content = onlyMember(onlyMember(parseTree(text), 'result'), 'content');
-  if (content?.type !== 'array') return undefined;
-  return Buffer.byteLength(text.slice(0, content.offset + content.length - 1), 'utf8');
+  const scanner = createScanner(text, true);
+  /** The open containers, outermost first: true for an object. */
+  const objects: boolean[] = [];
+  /** In an object: whether the next string is a member's name. */
+  let atKey = false;
+  /** The name of the member whose value comes next (in an object). */
+  let member: string | undefined;
+  /** Whether the container at depth 2 is the value of the top-level `result`. */
+  let inResult = false;
+  let results = 0;
+  let contents = 0;
+  /** The depth of `result.content`'s array while it is open, and the offset of its `]`. */
+  let contentDepth = -1;
+  let close: number | undefined;
+  for (let token = scanner.scan(); token !== SyntaxKind.EOF; token = scanner.scan()) {
+    if (scanner.getTokenError() !== 0) return undefined;
+    switch (token) {
+      case SyntaxKind.OpenBraceToken:
+      case SyntaxKind.OpenBracketToken: {
+        const isObject = token === SyntaxKind.OpenBraceToken;
+        if (objects.length === 1 && member === 'result') inResult = isObject;
+        if (objects.length === 2 && inResult && member === 'content' && !isObject) contentDepth = 3;
+        objects.push(isObject);
+        atKey = isObject;
+        member = undefined;
+        break;
+      }
+      case SyntaxKind.CloseBraceToken:
+      case SyntaxKind.CloseBracketToken:
+        if (objects.length === contentDepth) {
+          close = scanner.getTokenOffset();
+          contentDepth = -1;
+        }
+        objects.pop();
+        if (objects.length === 1) inResult = false;
+        atKey = false;
+        member = undefined;
+        break;
+      case SyntaxKind.CommaToken:
+        atKey = objects[objects.length - 1] === true;
+        member = undefined;
+        break;
+      case SyntaxKind.ColonToken:
+        break;
+      case SyntaxKind.StringLiteral:
+        if (atKey) {
+          member = scanner.getTokenValue();
+          atKey = false;
+          if (objects.length === 1 && member === 'result') results++;
+          if (objects.length === 2 && inResult && member === 'content') contents++;
+          break;
+        }
+        member = undefined;
+        break;
+      case SyntaxKind.NumericLiteral:
+      case SyntaxKind.TrueKeyword:
+      case SyntaxKind.FalseKeyword:
+      case SyntaxKind.NullKeyword:
+        member = undefined;
+        break;
+      default:
+        // Trivia is skipped by the scanner; anything else (comments, unknown tokens) is not JSON.
+        return undefined;
+    }
+  }
+  if (results !== 1 || contents !== 1 || close === undefined) return undefined;
+  return Buffer.byteLength(text.slice(0, close), 'utf8');
 }

@@ -2,6 +2,13 @@ import { ChildProcess, ChildProcessByStdio, spawn, StdioOptions } from 'node:chi
 import { constants } from 'node:os';
 import { Readable, Writable } from 'node:stream';
 import { childTarget, runStopLadder, termThenKill } from '../../core/actions/stopLadder';
+import { ClientStderr } from './clientStderr';
+
+/** The process's stderr as the client's side of every child's stderr: one window for them all. */
+let sharedClientStderr: ClientStderr | undefined;
+function clientStderr(): ClientStderr {
+  return (sharedClientStderr ??= new ClientStderr(process.stderr));
+}
 
 /**
  * The child supervisor both transports use: spawn the server, watch for its exit (once, whether it
@@ -42,8 +49,9 @@ export function spawnServer(spec: SpawnSpec, generation: number, stderrCopy?: (c
   if (!stderrCopy) return spawnChild<PipedProcess>(spec, generation, ['pipe', 'pipe', 'inherit']);
   const child = spawnChild<PipedProcess>(spec, generation, ['pipe', 'pipe', 'pipe']);
   const stderr = (child.proc as unknown as { stderr: Readable }).stderr;
+  const toClient = clientStderr();
   stderr.on('data', (chunk: Buffer) => {
-    process.stderr.write(chunk);
+    toClient.write(chunk);
     stderrCopy(chunk);
   });
   stderr.on('error', () => undefined);

@@ -74,6 +74,8 @@ export class HttpFront {
    * stream on the new server carries one `list_changed` per list (as the stdio guard writes).
    */
   private readonly listChangedOwed = new Map<string, string[]>();
+  /** Whether a failure to annotate a result was logged (once per front). */
+  private annotateFailureLogged = false;
   /** Sessions each connection opened. */
   private readonly initializes = new WeakMap<Socket, number>();
 
@@ -81,7 +83,7 @@ export class HttpFront {
     this.limits = httpLimits(options.limits);
     this.gate = new ConnectionGate(this.limits.maxConnections);
     this.streams = new EventStreams(this.limits.maxEventStreams, (keys) => options.sessions.firstToForget(keys));
-    this.listens = new ListenStreams({ ready: (ms) => options.upstream.ready(ms), agent: this.agent, readyTimeoutMs: options.readyTimeoutMs, upstreamTimeoutMs: options.upstreamTimeoutMs, streams: this.streams, log: options.log });
+    this.listens = new ListenStreams({ ready: (ms) => options.upstream.ready(ms), agent: this.agent, readyTimeoutMs: options.readyTimeoutMs, upstreamTimeoutMs: options.upstreamTimeoutMs, max: this.limits.maxListenStreams, maxPerPeer: this.limits.maxListenStreamsPerPeer, log: options.log });
     this.eventEpochs = new EventEpochs({ maxSessions: this.limits.maxSessions, session: (sid) => options.sessions.get(sid) });
   }
 
@@ -208,6 +210,14 @@ export class HttpFront {
         return;
       }
       if (ex.session && sid !== undefined) this.noteHandshake(ex.session, ex.message, req.headers, sid);
+      if (ex.modern && methodOf(ex.message) === 'subscriptions/listen') {
+        const slot = this.listens.reserve(req.socket.remoteAddress ?? 'an unknown peer');
+        if (!slot.ok) {
+          sendJsonRpcError(res, 503, FrontErrorCode.ServerError, `Too many open subscription streams: ${slot.reason}. Listen again once one has closed`, requestIdOf(ex.message), { 'retry-after': '5' });
+          return;
+        }
+        res.once('close', slot.release);
+      }
     }
     if (ex.session && sid !== undefined) this.options.sessions.touch(sid, req.method === 'POST' && methodOf(ex.message) !== 'notifications/initialized');
     if (req.method === 'GET' && ex.session && sid !== undefined) ex.stripLastEventId = this.eventEpochs.isOlder(sid, ex.session, req.headers['last-event-id']);
@@ -393,7 +403,16 @@ export class HttpFront {
     const encoding = String(upRes.headers['content-encoding'] ?? 'identity').toLowerCase();
     const json = String(upRes.headers['content-type'] ?? '').includes('application/json');
     if (encoding !== 'identity' || (!sse && !json) || notes.notices().length === 0) return undefined;
-    const body = { requestId, notices: () => notes.notices(), delivered: () => notes.delivered() };
+    const body = {
+      requestId,
+      notices: () => notes.notices(),
+      delivered: () => notes.delivered(),
+      failed: (reason: string) => {
+        if (this.annotateFailureLogged) return;
+        this.annotateFailureLogged = true;
+        this.options.log(`could not add the stale notice to a result (${reason}); it was relayed as the server wrote it (said once)`);
+      },
+    };
     return sse ? new SseToolResult(body) : new JsonToolResult(body);
   }
 

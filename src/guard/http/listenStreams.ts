@@ -1,6 +1,4 @@
-import { randomUUID } from 'node:crypto';
 import * as http from 'node:http';
-import type { EventStreams } from './eventStreams';
 import type { UpstreamAddress } from './exchange';
 import { delay, REQUEST_DROPPED, RESPONSE_DROPPED } from './headers';
 import { changedNotices, honoredOf, HonoredNotifications, messageOfEvent, SseEventSplitter, sseEvent, subscriptionIdOf } from './modernRequests';
@@ -14,8 +12,9 @@ export interface ListenStreamsOptions {
   agent: http.Agent;
   readyTimeoutMs: number;
   upstreamTimeoutMs: number;
-  /** The bound shared with the GET event streams. */
-  streams: EventStreams;
+  /** Listens open (or being opened) at once, and per peer: see reserve. */
+  max: number;
+  maxPerPeer: number;
   log(line: string): void;
 }
 
@@ -46,11 +45,42 @@ interface OpenListen {
  */
 export class ListenStreams {
   private readonly open = new Set<OpenListen>();
+  /** Slots taken (listens open or being opened), in all and by peer. */
+  private taken = 0;
+  private readonly byPeer = new Map<string, number>();
 
   constructor(private readonly options: ListenStreamsOptions) {}
 
   get size(): number {
     return this.open.size;
+  }
+
+  /**
+   * A slot for a new listen of `peer` (its remote address), taken before the listen goes upstream
+   * and released by the call returned, once its answer is over; or why there is none. Fair by
+   * refusal, never by eviction: a listen is a client waiting for notifications, and ending one to
+   * make room would let any local process cut off the clients that work (a modern request has no
+   * session whose use could tell them apart). So a flood gets 503 for its own new listens, at most
+   * `maxPerPeer` per peer and `max` in all, and every open stream stays open.
+   */
+  reserve(peer: string): { ok: true; release: () => void } | { ok: false; reason: string } {
+    if (this.taken >= this.options.max) return { ok: false, reason: `${this.taken} subscription streams are open, the most the front holds` };
+    const held = this.byPeer.get(peer) ?? 0;
+    if (held >= this.options.maxPerPeer) return { ok: false, reason: `${held} subscription streams of ${peer} are open, the most one peer may hold` };
+    this.taken++;
+    this.byPeer.set(peer, held + 1);
+    let released = false;
+    return {
+      ok: true,
+      release: () => {
+        if (released) return;
+        released = true;
+        this.taken--;
+        const left = (this.byPeer.get(peer) ?? 1) - 1;
+        if (left > 0) this.byPeer.set(peer, left);
+        else this.byPeer.delete(peer);
+      },
+    };
   }
 
   /** Takes over a listen whose upstream answered 2xx with an event stream. Resolves when the client's response closes. */
@@ -68,12 +98,10 @@ export class ListenStreams {
     res.writeHead(upRes.statusCode ?? 200, out);
     res.flushHeaders();
     this.open.add(listen);
-    const release = this.options.streams.add(`listen:${randomUUID()}`, () => this.end(listen));
     res.once('close', () => {
       listen.closed = true;
       listen.upReq?.destroy();
       this.open.delete(listen);
-      release();
     });
     this.pipe(listen, upRes, false);
     return over;

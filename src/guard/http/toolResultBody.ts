@@ -14,12 +14,20 @@ export interface ToolResultNotes {
   notices(): string[];
   /** They went out (the update-available notice is said once). */
   delivered(): void;
+  /** Annotating failed: the body went on as the server wrote it (the front logs it once). */
+  failed(reason: string): void;
 }
 
+/** The annotated bytes, or undefined to send them as they came: nothing a server writes may stop its answer. */
 function annotate(bytes: Buffer, notes: ToolResultNotes): Buffer | undefined {
-  const out = annotateToolResult(bytes, notes.notices(), (id) => id === notes.requestId);
-  if (out) notes.delivered();
-  return out;
+  try {
+    const out = annotateToolResult(bytes, notes.notices(), (id) => id === notes.requestId);
+    if (out) notes.delivered();
+    return out;
+  } catch (err) {
+    notes.failed(err instanceof Error ? `${err.name}: ${err.message}` : String(err));
+    return undefined;
+  }
 }
 
 /** A JSON body: held until it ends (or reaches the bound), then annotated or let go as it came. */

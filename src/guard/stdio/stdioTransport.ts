@@ -51,6 +51,10 @@ interface InFlight {
 const NEWLINE = Buffer.from('\n');
 const LIST_CHANGED = ['tools', 'resources', 'prompts'] as const;
 
+function errorText(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}
+
 /**
  * The stdio transport: relays the server's bytes unchanged and knows enough of the JSON-RPC stream
  * (requests in flight, the client's handshake, the server's capabilities and tool annotations) to
@@ -70,6 +74,8 @@ export class StdioTransport implements GuardTransport<PipedProcess> {
   private readonly writer: ClientWriter;
   private readonly handshake = new Handshake();
   private readonly subscriptions = new Subscriptions();
+  /** Kinds of relay failure already logged (failedOnce). */
+  private readonly failuresLogged = new Set<string>();
 
   constructor(private readonly options: StdioTransportOptions) {
     this.writer = new ClientWriter(options.output, () => this.pipe?.child.proc.stdout);
@@ -306,14 +312,36 @@ export class StdioTransport implements GuardTransport<PipedProcess> {
   private onServerData(pipe: Pipe, chunk: Buffer): void {
     if (pipe.mode === 'passthrough') {
       this.relay(pipe, chunk);
-      for (const line of pipe.splitter.pushParts(chunk)) this.trackServerLine(pipe, this.classifyServerLine(line));
+      for (const line of pipe.splitter.pushParts(chunk)) this.track(pipe, () => this.classifyServerLine(line));
       return;
     }
     for (const line of pipe.splitter.push(chunk)) {
-      const c = classify(line);
+      const c = this.classifySafely(line);
       if (pipe.guard.take(c)) continue;
       this.writer.write(Buffer.concat([this.annotated(line) ?? line, NEWLINE]));
-      this.trackServerLine(pipe, c);
+      this.track(pipe, () => c);
+    }
+  }
+
+  /** classify, where a line the classifier cannot handle (it never should) is an unparsed one. */
+  private classifySafely(line: Buffer): Classified {
+    try {
+      return classify(line);
+    } catch (err) {
+      this.failedOnce('classify', `could not read a server line (${errorText(err)}); it was relayed as the server wrote it`);
+      return { kind: 'other', reason: errorText(err) };
+    }
+  }
+
+  /**
+   * Tracks a relayed line (its bytes went out already). What a server writes cannot stop the relay:
+   * should the guard's notes on a line ever fail, that is logged once and the relay goes on.
+   */
+  private track(pipe: Pipe, line: () => Classified): void {
+    try {
+      this.trackServerLine(pipe, line());
+    } catch (err) {
+      this.failedOnce('track', `could not follow a server line (${errorText(err)}); it was relayed as the server wrote it`);
     }
   }
 
@@ -368,13 +396,29 @@ export class StdioTransport implements GuardTransport<PipedProcess> {
     return false;
   }
 
-  /** The line with the stale gate's notices appended when it answers a `tools/call` (staleNotice.ts), else undefined. */
+  /**
+   * The line with the stale gate's notices appended when it answers a `tools/call` (staleNotice.ts),
+   * else undefined. Nothing a server writes may stop the relay: should annotating fail, the line
+   * goes out as the server wrote it, and the failure is logged once.
+   */
   private annotated(line: Buffer): Buffer | undefined {
-    const notices = this.host.toolResultNotices();
-    if (notices.length === 0) return undefined;
-    const out = annotateToolResult(line, notices, (id) => this.inFlightRequests.get(idKey(id))?.method === 'tools/call');
-    if (out) this.host.noticesDelivered();
-    return out;
+    try {
+      const notices = this.host.toolResultNotices();
+      if (notices.length === 0) return undefined;
+      const out = annotateToolResult(line, notices, (id) => this.inFlightRequests.get(idKey(id))?.method === 'tools/call');
+      if (out) this.host.noticesDelivered();
+      return out;
+    } catch (err) {
+      this.failedOnce('annotate', `could not add the stale notice to a result (${errorText(err)}); it was relayed as the server wrote it`);
+      return undefined;
+    }
+  }
+
+  /** Logs a failure of the relay's own bookkeeping once per kind, so a server repeating it cannot flood the log. */
+  private failedOnce(kind: string, message: string): void {
+    if (this.failuresLogged.has(kind)) return;
+    this.failuresLogged.add(kind);
+    this.host.log(`${message} (said once)`);
   }
 
   /** Classifies a relayed server line; a large answer to a request whose result we do not need is not parsed. */
@@ -402,11 +446,15 @@ export class StdioTransport implements GuardTransport<PipedProcess> {
     const entry = this.inFlightRequests.get(key);
     if (!entry) return;
     this.inFlightRequests.delete(key);
-    const result = c.message.result;
-    if (result) this.noteWho(pipe, entry.method, result);
-    if (result) this.handshake.noteAnswer(entry.method, result);
-    if (entry.method === 'tools/list' && result && Array.isArray(result.tools)) this.host.noteTools(result.tools);
-    if (this.inFlightRequests.size === 0) this.onIdle();
+    try {
+      const result = c.message.result;
+      if (result) this.noteWho(pipe, entry.method, result);
+      if (result) this.handshake.noteAnswer(entry.method, result);
+      if (entry.method === 'tools/list' && result && Array.isArray(result.tools)) this.host.noteTools(result.tools);
+    } finally {
+      // Answered is answered, whatever the notes above made of it: a drain waiting for it goes on.
+      if (this.inFlightRequests.size === 0) this.onIdle();
+    }
   }
 
   /** The first statement per child of who it is goes to the host (the lock record). Large lines are never parsed for it. */

@@ -6,7 +6,7 @@ import { JsonToolResult, SseToolResult, ToolResultNotes } from '../../../src/gua
 /** Runs `input` through a fresh transform, cut into chunks at `cuts`, and returns what came out. */
 async function through(make: (notes: ToolResultNotes) => Transform, input: string, cuts: number[] = [], notices = ['N']): Promise<{ out: string; delivered: number }> {
   let delivered = 0;
-  const t = make({ requestId: 7, notices: () => notices, delivered: () => delivered++ });
+  const t = make({ requestId: 7, notices: () => notices, delivered: () => delivered++, failed: (reason) => assert.fail(`annotating failed: ${reason}`) });
   const chunks: Buffer[] = [];
   t.on('data', (c: Buffer) => chunks.push(c));
   const ended = new Promise((resolve) => t.on('end', resolve));
@@ -32,6 +32,29 @@ describe('http: annotating the body of a tools/call answer', () => {
     assert.equal((await through((n) => new JsonToolResult(n), error)).out, error);
     const big = result.replace('"é"', `"${'x'.repeat(MAX_ANNOTATED_LINE_BYTES)}"`);
     assert.deepEqual(await through((n) => new JsonToolResult(n), big, [1000, MAX_ANNOTATED_LINE_BYTES + 10]), { out: big, delivered: 0 });
+  });
+
+  it('a result nested 100,000 levels deep is annotated in a JSON body and in an event (a recursive parse overflowed the stack and took the front down)', async () => {
+    const deep = result.replace('"text":"é"', `"text":"é","_meta":{"n":${'['.repeat(100_000)}${']'.repeat(100_000)}}`);
+    const deepAnnotated = annotated.replace('"text":"é"', `"text":"é","_meta":{"n":${'['.repeat(100_000)}${']'.repeat(100_000)}}`);
+    assert.deepEqual(await through((n) => new JsonToolResult(n), deep, [7]), { out: deepAnnotated, delivered: 1 });
+    assert.deepEqual(await through((n) => new SseToolResult(n), `data: ${deep}\n\n`, [3]), { out: `data: ${deepAnnotated}\n\n`, delivered: 1 });
+  });
+
+  it('a failure to annotate lets the body through as it came and is reported', async () => {
+    const failures: string[] = [];
+    const notes = { requestId: 7, notices: (): string[] => { throw new RangeError('boom'); }, delivered: () => assert.fail('nothing was delivered'), failed: (reason: string) => failures.push(reason) };
+    for (const make of [() => new JsonToolResult(notes), () => new SseToolResult(notes)]) {
+      const t = make();
+      const chunks: Buffer[] = [];
+      t.on('data', (c: Buffer) => chunks.push(c));
+      const ended = new Promise((resolve) => t.on('end', resolve));
+      const input = t instanceof SseToolResult ? `data: ${result}\n\n` : result;
+      t.end(Buffer.from(input));
+      await ended;
+      assert.equal(Buffer.concat(chunks).toString(), input);
+    }
+    assert.deepEqual(failures, ['RangeError: boom', 'RangeError: boom']);
   });
 
   it('an event stream: the result event annotated on its data line, progress events and line endings kept, however the bytes are cut', async () => {
