@@ -2,6 +2,7 @@ import { existsSync, promises as fsp } from 'node:fs';
 import { appendPrivate } from '../base/privateFs';
 import * as path from 'node:path';
 import { HostEnv } from '../base/hostEnv';
+import { execStart } from './execStart';
 import { listLocks } from '../locks';
 import type { LockRecord } from '../locks/types';
 import type { Instance, ServerStatus } from '../base/model';
@@ -252,14 +253,15 @@ export async function attachVersions(
     }
 
     const roots = rootsOf(resolution.installed);
+    // When the process began running its code: its start, or the exec into an environment built after it (`pipx run`).
+    const start = await execStart(proc?.argv, instance.startTime, fs);
     // A replaced file inside the environment changes it (pip and npm rewrite their metadata), so the
     // maps are only read when the environment changed after the process started.
-    const mapsText = roots.length && changedSince(resolution.installed, instance.startTime) ? await mapsOf(instance.pid) : undefined;
+    const mapsText = roots.length && changedSince(resolution.installed, start) ? await mapsOf(instance.pid) : undefined;
     const deleted = mapsText ? replacedWithin(parseDeletedMappings(mapsText), roots) : [];
     // A replaced file is a change only when its content differs from the one installed now.
     const checks = mapsText && deleted.length ? await (options.compareReplaced ?? compareReplaced)(instance.pid, mapsText, deleted) : new Map<string, Compared>();
     const withCheck = (c: ContentCheck) => deleted.filter((f) => (checks.get(f)?.check ?? 'unverified') === c);
-    const start = instance.startTime;
     const changedFiles = start === undefined || !changedSince(resolution.installed, start) ? [] : resolution.files().filter((f) => f.at > start + CLOCK_SLACK_MS).map((f) => ({ path: f.path, at: new Date(f.at).toISOString() }));
     // Identical mapped files vouch for their distributions: when every file that changed after the
     // start is metadata of those, the change was a reinstall of the same code.
@@ -300,7 +302,7 @@ export async function attachVersions(
     const inst = resolution.installed;
     if (key && store) {
       // Remember what this process loaded, but only when the files provably predate it.
-      if (!seen && inst.state === 'installed' && filesPredateProcess(inst, instance.startTime) && replaced.length === 0) {
+      if (!seen && inst.state === 'installed' && filesPredateProcess(inst, start) && replaced.length === 0) {
         store.record(key, { name: inst.name, version: inst.version, ...(inst.environment ? { environment: inst.environment } : {}), firstSeenAt: now().toISOString() }, now());
       } else store.touch(key, now());
       if (serverInfo) store.rememberServerInfo(key, serverInfo);

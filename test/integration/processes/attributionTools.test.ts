@@ -123,6 +123,12 @@ describe('attribution (integration): real pnpm, tsx, pipx and uv launches stay t
     assert.equal(inst.pid, child.pid, 'pipx replaced itself: the same pid runs the app');
     assert.match(inst.commandLine, /pipx\/\.cache\//, inst.commandLine);
     assert.ok(!undecided(inst), JSON.stringify(inst.verdicts));
+    const settled = await until('a settled verdict', async () => {
+      const i = instanceFor(await take(px.home, projectDir, px.pipxEnv), 'time', child.pid!);
+      return i && !(i.versions?.verdict.state === 'unknown' && i.versions.verdict.settling) ? i : undefined;
+    });
+    // The environment pipx built just before it exec'd is what the process loaded, not a change under it.
+    assert.equal(settled.versions?.verdict.state, 'current', JSON.stringify(settled.versions));
   });
 
   it('uv --directory D run server.py: the folder is part of the launch; the same script in another folder is not the entry\'s', async () => {
