@@ -294,7 +294,8 @@ export async function attachVersions(
     let verdict = judged.verdict;
     const replaced = [...withCheck('differs'), ...withCheck('unverified')];
     // The entry now launches another version than this process was started with: a restart runs the new one.
-    if (launch && proc && verdict.state !== 'stale' && configuredPackage(launch)) {
+    // (Not while the verdict waits for an install to settle: the wait is said, then the judgement.)
+    if (launch && proc && verdict.state !== 'stale' && !(verdict.state === 'unknown' && verdict.settling) && configuredPackage(launch)) {
       const started = [...instance.launcherChain.map((step) => byPid.get(step.pid)?.argv), proc.argv].filter((a): a is string[] => !!a);
       const drift = configDrift(configuredPackage(launch), started);
       if (drift) verdict = { state: 'config-changed', ...drift, summary: `${drift.package}: the configuration now launches ${drift.configured}; this process was started with ${drift.running}: restart it to run the new launch` };

@@ -47,6 +47,18 @@ describe('versions (integration): uvx and uv tool with a real server from PyPI',
     return { root, home, env, uv, uvx, uvEnv, take, inUvCache };
   }
 
+  it('uvx mcp-server-time@latest: unpinned, so the entry resolves to the newest release uv ran, and its instance is proven and current', async () => {
+    const { root, env, uvx, uvEnv, take } = await setup('lg-uvx-latest-');
+    const projectDir = project(root, 'time', 'uvx', [`${TIME}@latest`], uvEnv);
+    const server = await startMcp(uvx, [`${TIME}@latest`], projectDir, env, started);
+    const inst = await instanceOf(take(projectDir), 'time', server.pid!);
+    assert.ok(!inst.verdicts.some((v) => v.kind === 'unknown' && v.question === 'owner'), JSON.stringify(inst.verdicts));
+    const installed = inst.versions?.installed;
+    assert.equal(installed?.state === 'installed' && installed.version, NEW, JSON.stringify(inst.versions));
+    assert.equal(inst.versions?.verdict.state, 'current', JSON.stringify(inst.versions));
+    await stopChildren([server]);
+  });
+
   it('uvx mcp-server-time@OLD: current; the entry then names @NEW (built in uv\'s cache): stale naming both and the cache', async () => {
     const { root, env, uvx, uvEnv, take, inUvCache } = await setup('lg-uvx-');
     const projectDir = project(root, 'time', 'uvx', [`${TIME}@${OLD}`], uvEnv);
