@@ -3,6 +3,7 @@
  * symlink (pnpm always; npm's cmd-shim on Windows, whose sh form is the same text), the script it
  * runs is named in the shim's text relative to the shim's own folder:
  *   sh:   exec node  "$basedir/../@scope/pkg/dist/index.js" "$@"
+ *   sh (pnpm 10+): exec node  "$basedir_abs"/'../.pnpm/@scope+pkg@1.0.0/node_modules/@scope/pkg/dist/index.js' "$@"
  *   cmd:  "%_prog%"  "%dp0%\..\@scope\pkg\dist\index.js" %*
  *   ps1:  & "$basedir/node$exe"  "$basedir/../@scope/pkg/dist/index.js" $args
  */
@@ -18,6 +19,13 @@ const INTERPRETER = /^node(\.exe|\$exe)?$/;
  * undefined when the text is not a shim this recognises.
  */
 export function parseBinShim(text: string): string | undefined {
+  // pnpm 10 and later: `exec node "$basedir_abs"/'../.pnpm/.../index.js' "$@"` (the shim's real folder,
+  // links resolved), beside NODE_PATH lines of the same shape: only an `exec` line names the script.
+  for (const line of text.split('\n')) {
+    if (!/^\s*exec\s/.test(line)) continue;
+    const m = /"\$basedir(?:_abs)?"\/'([^']+)'/.exec(line);
+    if (m && !INTERPRETER.test(m[1])) return m[1];
+  }
   const quoted = [...text.matchAll(/"\$basedir[\\/]([^"]+)"/g), ...text.matchAll(/"%(?:~dp0|dp0%)\\?([^"%]+)"/g)];
   for (const m of quoted) {
     const rel = m[1].replace(/\\/g, '/');

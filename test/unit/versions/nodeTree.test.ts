@@ -119,6 +119,8 @@ describe('versions: bin shims', () => {
   it('reads the script a real pnpm shim and real cmd-shim sh/cmd/ps1 shims run', () => {
     const target = '../@modelcontextprotocol/server-memory/dist/index.js';
     assert.equal(parseBinShim(shim('pnpm-9.15.9.sh')), target);
+    // pnpm 12 names the version's folder in the store, from the shim's real folder, and NODE_PATH lines of the same shape.
+    assert.equal(parseBinShim(shim('pnpm-12.21.0.sh')), '../.pnpm/@modelcontextprotocol+server-memory@2026.7.4_zod@4.6.7/node_modules/@modelcontextprotocol/server-memory/dist/index.js');
     assert.equal(parseBinShim(shim('cmd-shim-8.0.0.sh')), target);
     assert.equal(parseBinShim(shim('cmd-shim-8.0.0.cmd')), target);
     assert.equal(parseBinShim(shim('cmd-shim-8.0.0.ps1')), target);
