@@ -11,23 +11,27 @@ import { planAction, restartConfirmation, WindowContext } from '../../src/extens
 import { decideNotifications } from '../../src/extension/viewModel/notifications';
 import { cliPath } from '../support/repo';
 import { sleep, until } from '../support/poll';
-import { BASE_PATH, BusyMachine, MEMORY_PKG, NEW_RELEASE, oldRelease, otherUser, readTable, upgradeMemory } from './busy/machine';
-import { ENTRIES, Install, OWN_INSTANCES, ownEntries, OwnSetup, strangers } from './busy/scenario';
+import { BASE_PATH, BusyMachine, MEMORY_PKG, NEW_RELEASE, oldRelease, otherUser, pnpm, readTable, upgradeMemory } from './busy/machine';
+import { ENTRIES, EntryName, Install, OWN_INSTANCES, ownEntries, OwnSetup, strangers } from './busy/scenario';
 import { ownLost, PlannedPid, plansNameStrangers, report, strangersClaimed, Violation, World } from './busy/properties';
 
 /**
  * A busy machine, built for real: the user's own MCP entries (a project's `node_modules/.bin` bin of
- * server-memory, an npx entry, a `bash -c "cd DIR && node server.js"` entry, a `node --watch` entry,
- * a venv's Python), each started by a fake client named like its client, among more than 200
- * strangers: the same package in other projects, homes and npx caches, the same bin on other PATHs,
- * `node server.js` elsewhere, other venvs, and another user running the entries' very commands.
+ * server-memory, an npx entry, a pnpm project's `.bin` shim, a `bash -c "cd DIR && node server.js"`
+ * entry, a `node --watch` entry, a venv's Python), each started by a fake client named like its
+ * client, among more than 200 strangers: the same package in other projects, homes, npx caches and
+ * pnpm projects, the same bin on other PATHs, `node server.js` elsewhere, other venvs, and another
+ * user running the entries' very commands.
  *
- * On every snapshot (`status --json`, the engine's own, the one `kill-duplicates` plans from) and
+ * The machine goes through four stages: every client running; Cursor and two strangers' clients
+ * killed (orphans); the package upgraded under running servers (the user's project and strangers'
+ * installs); pnpm upgrading its project (the shim and the top-level link rewritten). At each,
+ * on every snapshot (`status --json`, the engine's own, the one `kill-duplicates` plans from) and
  * every plan made from one (kill-duplicates' dry run, the extension's Stop and Restart plans and
- * confirmations, its badge and notifications): no stranger is an instance of an entry or counted in
- * its duplicates, no own process is lost or listed elsewhere, and every named pid is the entry's own.
- * Processes are told apart by the role each carries in its environment, never by how the product
- * reads them. Linux only, and as root (another user's processes need a second user).
+ * confirmations, its badge and upgrade notifications): no stranger is an instance of an entry or
+ * counted in its duplicates, no own process is lost or listed elsewhere, and every named pid is the
+ * entry's own. Processes are told apart by the role each carries in its environment, never by how
+ * the product reads them. Linux only, and as root (another user's processes need a second user).
  */
 describe('a busy machine: each entry claims exactly its own processes', function () {
   this.timeout(300_000);
@@ -38,6 +42,7 @@ describe('a busy machine: each entry claims exactly its own processes', function
   let strangerCount = 0;
   /** Installs of server-memory (the user's project's and some strangers') that an upgrade replaces. */
   let upgraded: Install[] = [];
+  let pnpmRun: (cwd: string, args: string[]) => Promise<void>;
   const entries = new Set<string>(ENTRIES);
   const uid = process.getuid?.() ?? -1;
 
@@ -136,13 +141,12 @@ describe('a busy machine: each entry claims exactly its own processes', function
     const mine = viewOfEntries(snapshot);
     const decided = decideNotifications(mine, { seen: new Set(), muted: new Set() }, { onUpgrade: true, onRegistryUpdate: false });
     const violations: Violation[] = [];
-    if (expected.upgraded) {
-      // The user's project was upgraded under memory-local's two servers: a notification names both.
-      const notified = new Set(decided.flatMap((n) => (n.kind === 'stale' ? n.pids : [])));
-      for (const [role, pid] of w.ownMains) {
-        if (role.startsWith('own:memory-local:') && !notified.has(pid)) {
-          violations.push({ property: 'own-lost', pid, label: 'memory-local', text: `no upgrade notification names pid ${pid} (${role}), which runs the replaced ${MEMORY_PKG}; notifications: ${decided.map((n) => n.message).join(' | ') || 'none'}` });
-        }
+    // Upgraded under these entries' servers: a notification names each of them.
+    const notified = new Set(decided.flatMap((n) => (n.kind === 'stale' ? n.pids : [])));
+    for (const [role, pid] of w.ownMains) {
+      const entry = role.split(':')[1] as EntryName;
+      if (expected.stale?.includes(entry) && !notified.has(pid)) {
+        violations.push({ property: 'own-lost', pid, label: entry, text: `no upgrade notification names pid ${pid} (${role}), which runs a replaced ${MEMORY_PKG}; notifications: ${decided.map((n) => n.message).join(' | ') || 'none'}` });
       }
     }
     const named: PlannedPid[] = [];
@@ -160,8 +164,9 @@ describe('a busy machine: each entry claims exactly its own processes', function
     if (process.platform !== 'linux' || uid !== 0) this.skip();
     assert.ok(fs.existsSync(cliPath), `${cliPath} is built (npm run build)`);
     const old = await oldRelease();
+    pnpmRun = await pnpm();
     m = new BusyMachine('lg-busy-');
-    own = ownEntries(m, old);
+    own = await ownEntries(m, old, pnpmRun);
     for (const c of own.clients) {
       const started = await m.startClient(c.program, c.launches, { hold: c.hold, gapMs: c.gapMs });
       if (c.program === 'cursor') cursorClient = started.client;
@@ -170,7 +175,7 @@ describe('a busy machine: each entry claims exactly its own processes', function
     await m.allMainsUp(120_000);
     const npxHash = await until('the npx cache folder', () => fs.readdirSync(path.join(m.home, '.npm', '_npx'))[0]);
     const user = otherUser(m);
-    const cast = strangers(m, own, user, npxHash, old);
+    const cast = await strangers(m, own, user, npxHash, old, pnpmRun);
     strangerCount = cast.count;
     upgraded = [own.install, ...cast.upgraded];
     for (const c of cast.clients) {
@@ -193,11 +198,11 @@ describe('a busy machine: each entry claims exactly its own processes', function
     assert.ok([...w.table.values()].some((p) => p.role?.kind === 'other-user' && p.uid !== uid), 'another user runs processes');
   });
 
-  /** What the entries' own processes hold at a stage: duplicates, orphans, and whether their package was upgraded. */
+  /** What the entries' own processes hold at a stage: duplicates, orphans, and the entries whose package was upgraded under them. */
   interface Expected {
     duplicate: number;
     orphan: number;
-    upgraded?: boolean;
+    stale?: readonly EntryName[];
   }
 
   describe('while every client runs', () => {
@@ -221,7 +226,15 @@ describe('a busy machine: each entry claims exactly its own processes', function
       // Past the settling window: a verdict is not given on files that changed less than 4 s ago.
       await sleep(5000);
     });
-    checks({ duplicate: 1, orphan: 1, upgraded: true });
+    checks({ duplicate: 1, orphan: 1, stale: ['memory-local'] });
+  });
+
+  describe('after pnpm upgraded its project (the .bin shim and the top-level link rewritten to the new .pnpm folder)', () => {
+    before(async () => {
+      await pnpmRun(own.pnpmProject, ['add', `${MEMORY_PKG}@${NEW_RELEASE.version}`]);
+      await sleep(5000);
+    });
+    checks({ duplicate: 1, orphan: 1, stale: ['memory-local', 'memory-pnpm'] });
   });
 
   /** The same properties on every snapshot and plan of one stage of the machine. */
@@ -268,7 +281,7 @@ describe('a busy machine: each entry claims exactly its own processes', function
       assert.equal(vs.length, 0, report('the badge', vs));
     });
 
-    it(`the extension's upgrade notifications name only own processes${expected.upgraded ? ', and every own one running replaced code' : ''}`, () => {
+    it(`the extension's upgrade notifications name only own processes${expected.stale ? `, and every own one running replaced code (${expected.stale.join(', ')})` : ''}`, () => {
       const vs = notifications(cliSnap, cliWorld, expected);
       assert.equal(vs.length, 0, report('notifications', vs));
     });

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { BASE_PATH, BusyMachine, installMemory, isMemoryBin, isNodeScript, Launch, makeVenv, MEMORY_PKG, MemoryRelease, OtherUser, Role, writeJsStub, writePyStub } from './machine';
+import { BASE_PATH, BusyMachine, installMemory, isMemoryBin, isNodeScript, isPnpmShimServer, Launch, makeVenv, MEMORY_PKG, MemoryRelease, OtherUser, pnpmProject, Role, writeJsStub, writePyStub } from './machine';
 
 /**
  * The busy machine's cast: the test user's own entries (configured in VS Code, Claude Desktop and
@@ -10,11 +10,13 @@ import { BASE_PATH, BusyMachine, installMemory, isMemoryBin, isNodeScript, Launc
  * running the very commands the entries configure.
  */
 
-export const ENTRIES = ['memory-local', 'memory-npx', 'notes-shell', 'watched', 'py-notes'] as const;
+export const ENTRIES = ['memory-local', 'memory-npx', 'memory-pnpm', 'notes-shell', 'watched', 'py-notes'] as const;
 export type EntryName = (typeof ENTRIES)[number];
 
 /** Own server processes once everything runs: memory-local twice (one client, a duplicate), the others once. */
-export const OWN_INSTANCES = 6;
+export const OWN_INSTANCES = 7;
+
+type PnpmRun = (cwd: string, args: string[]) => Promise<void>;
 
 const own = (label: EntryName, n = 0): Role => ({ kind: 'own', label, n });
 
@@ -38,13 +40,17 @@ export interface OwnSetup {
   clients: { program: string; launches: Launch[]; hold?: boolean; gapMs?: number }[];
   /** The project's install, upgraded later while its servers run. */
   install: Install;
+  /** The project pnpm installed (memory-pnpm runs its `.bin` shim). */
+  pnpmProject: string;
 }
 
 /** Writes the user's configs and projects; returns the launches their clients make. */
-export function ownEntries(m: BusyMachine, release: MemoryRelease): OwnSetup {
+export async function ownEntries(m: BusyMachine, release: MemoryRelease, pnpmRun: PnpmRun): Promise<OwnSetup> {
   const home = m.home;
   const project = path.join(home, 'proj');
   const bin = installMemory(project, 'real', release);
+  const pnpmDir = path.join(home, 'pnpmproj');
+  const pnpmBin = await pnpmProject(pnpmDir, release.version, pnpmRun);
   const memoryFile = path.join(home, 'memory.jsonl');
   const notes = path.join(home, 'notes');
   writeJsStub(path.join(notes, 'server.js'));
@@ -64,6 +70,7 @@ export function ownEntries(m: BusyMachine, release: MemoryRelease): OwnSetup {
     servers: {
       'memory-local': { type: 'stdio', command: bin, args: [], env: { MEMORY_FILE_PATH: memoryFile } },
       watched: { type: 'stdio', command: 'node', args: ['--watch', 'server.js'], cwd: watchDir },
+      'memory-pnpm': { type: 'stdio', command: pnpmBin, args: [], env: { MEMORY_FILE_PATH: memoryFile } },
     },
   });
   write(path.join(home, '.config', 'Claude', 'claude_desktop_config.json'), {
@@ -78,6 +85,7 @@ export function ownEntries(m: BusyMachine, release: MemoryRelease): OwnSetup {
   return {
     project,
     install: { prefix: project, kind: 'real' },
+    pnpmProject: pnpmDir,
     bin,
     notes,
     watchDir,
@@ -85,7 +93,16 @@ export function ownEntries(m: BusyMachine, release: MemoryRelease): OwnSetup {
     pyScript,
     clients: [
       // One VS Code window runs memory-local twice (the older is a duplicate) and the watched server.
-      { program: 'code', gapMs: 400, launches: [memoryLocal(0), memoryLocal(1), { role: own('watched'), command: 'node', args: ['--watch', 'server.js'], cwd: watchDir, main: isNodeScript('server.js') }] },
+      {
+        program: 'code',
+        gapMs: 400,
+        launches: [
+          memoryLocal(0),
+          memoryLocal(1),
+          { role: own('watched'), command: 'node', args: ['--watch', 'server.js'], cwd: watchDir, main: isNodeScript('server.js') },
+          { role: own('memory-pnpm'), command: pnpmBin, args: [], cwd: home, env: { MEMORY_FILE_PATH: memoryFile }, main: isPnpmShimServer(pnpmDir) },
+        ],
+      },
       {
         program: 'claude-desktop',
         launches: [
@@ -113,7 +130,7 @@ export interface StrangerClient {
  * The strangers, grouped into fake clients of ten. `npxHash` is the npx cache folder's name the
  * user's own npx made (the same in every home: npx names it after the package spec).
  */
-export function strangers(m: BusyMachine, o: OwnSetup, user: OtherUser, npxHash: string, release: MemoryRelease): { clients: StrangerClient[]; count: number; upgraded: Install[] } {
+export async function strangers(m: BusyMachine, o: OwnSetup, user: OtherUser, npxHash: string, release: MemoryRelease, pnpmRun: PnpmRun): Promise<{ clients: StrangerClient[]; count: number; upgraded: Install[] }> {
   const launches: Launch[] = [];
   // Some strangers' installs are upgraded with the user's: their servers then run replaced code too.
   const upgraded: Install[] = [];
@@ -143,6 +160,12 @@ export function strangers(m: BusyMachine, o: OwnSetup, user: OtherUser, npxHash:
     if (i < 10) upgraded.push({ prefix, kind });
     const env = { HOME: otherHome, PATH: `${path.dirname(bin)}:${BASE_PATH}`, MEMORY_FILE_PATH: path.join(otherHome, 'memory.jsonl') };
     launches.push(i < 40 ? { role: role('npx-cache-sh'), command: 'sh', args: ['-c', 'mcp-server-memory'], cwd: otherHome, env, main: isMemoryBin } : { role: role('npx-cache-direct'), command: bin, args: [], cwd: otherHome, env, main: isMemoryBin });
+  }
+  // Another project pnpm installed (the same version, the same .pnpm folder names), started by its shim.
+  for (let i = 0; i < 2; i++) {
+    const dir = s('pnpm-projects', `n${i}`);
+    const shim = await pnpmProject(dir, release.version, pnpmRun);
+    launches.push({ role: role('other-pnpm-project'), command: shim, args: [], cwd: dir, env: { MEMORY_FILE_PATH: path.join(dir, 'memory.jsonl') }, main: isPnpmShimServer(dir) });
   }
   // The same bin name in other PATH folders.
   for (let i = 0; i < 20; i++) {
