@@ -11,21 +11,23 @@ import { planAction, restartConfirmation, WindowContext } from '../../src/extens
 import { decideNotifications } from '../../src/extension/viewModel/notifications';
 import { cliPath } from '../support/repo';
 import { sleep, until } from '../support/poll';
-import { BASE_PATH, BusyMachine, MEMORY_PKG, NEW_RELEASE, oldRelease, otherUser, pnpm, readTable, upgradeMemory } from './busy/machine';
+import { BASE_PATH, BusyMachine, MEMORY_PKG, NEW_RELEASE, oldRelease, otherUser, pnpm, PNPM_RELEASES, readTable, upgradeMemory } from './busy/machine';
 import { ENTRIES, EntryName, Install, OWN_INSTANCES, ownEntries, OwnSetup, strangers } from './busy/scenario';
 import { ownLost, PlannedPid, plansNameStrangers, report, strangersClaimed, Violation, World } from './busy/properties';
 
 /**
  * A busy machine, built for real: the user's own MCP entries (a project's `node_modules/.bin` bin of
- * server-memory, an npx entry, a pnpm project's `.bin` shim, a `bash -c "cd DIR && node server.js"`
+ * server-memory, an npx entry, the `.bin` shims of projects installed by the current pnpm and by
+ * pnpm 9, a `bash -c "cd DIR && node server.js"`
  * entry, a `node --watch` entry, a venv's Python), each started by a fake client named like its
  * client, among more than 200 strangers: the same package in other projects, homes, npx caches and
  * pnpm projects, the same bin on other PATHs, `node server.js` elsewhere, other venvs, and another
  * user running the entries' very commands.
  *
- * The machine goes through four stages: every client running; Cursor and two strangers' clients
+ * The machine goes through five stages: every client running; Cursor and two strangers' clients
  * killed (orphans); the package upgraded under running servers (the user's project and strangers'
- * installs); pnpm upgrading its project (the shim and the top-level link rewritten). At each,
+ * installs); a `pnpm install` that changes nothing; pnpm upgrading its projects (the shims and
+ * links rewritten to the new `.pnpm` folder while the old servers run on). At each,
  * on every snapshot (`status --json`, the engine's own, the one `kill-duplicates` plans from) and
  * every plan made from one (kill-duplicates' dry run, the extension's Stop and Restart plans and
  * confirmations, its badge and upgrade notifications): no stranger is an instance of an entry or
@@ -42,7 +44,6 @@ describe('a busy machine: each entry claims exactly its own processes', function
   let strangerCount = 0;
   /** Installs of server-memory (the user's project's and some strangers') that an upgrade replaces. */
   let upgraded: Install[] = [];
-  let pnpmRun: (cwd: string, args: string[]) => Promise<void>;
   const entries = new Set<string>(ENTRIES);
   const uid = process.getuid?.() ?? -1;
 
@@ -164,9 +165,9 @@ describe('a busy machine: each entry claims exactly its own processes', function
     if (process.platform !== 'linux' || uid !== 0) this.skip();
     assert.ok(fs.existsSync(cliPath), `${cliPath} is built (npm run build)`);
     const old = await oldRelease();
-    pnpmRun = await pnpm();
+    const [current, v9] = await Promise.all(PNPM_RELEASES.map((v) => pnpm(v)));
     m = new BusyMachine('lg-busy-');
-    own = await ownEntries(m, old, pnpmRun);
+    own = await ownEntries(m, old, { current, v9 });
     for (const c of own.clients) {
       const started = await m.startClient(c.program, c.launches, { hold: c.hold, gapMs: c.gapMs });
       if (c.program === 'cursor') cursorClient = started.client;
@@ -175,7 +176,7 @@ describe('a busy machine: each entry claims exactly its own processes', function
     await m.allMainsUp(120_000);
     const npxHash = await until('the npx cache folder', () => fs.readdirSync(path.join(m.home, '.npm', '_npx'))[0]);
     const user = otherUser(m);
-    const cast = await strangers(m, own, user, npxHash, old, pnpmRun);
+    const cast = await strangers(m, own, user, npxHash, old);
     strangerCount = cast.count;
     upgraded = [own.install, ...cast.upgraded];
     for (const c of cast.clients) {
@@ -229,12 +230,20 @@ describe('a busy machine: each entry claims exactly its own processes', function
     checks({ duplicate: 1, orphan: 1, stale: ['memory-local'] });
   });
 
-  describe('after pnpm upgraded its project (the .bin shim and the top-level link rewritten to the new .pnpm folder)', () => {
+  describe('after a pnpm install that changes nothing (pnpm relinks the projects)', () => {
     before(async () => {
-      await pnpmRun(own.pnpmProject, ['add', `${MEMORY_PKG}@${NEW_RELEASE.version}`]);
+      for (const p of own.pnpmProjects) await p.pnpm.run(p.dir, ['install', '--prefer-offline']);
       await sleep(5000);
     });
-    checks({ duplicate: 1, orphan: 1, stale: ['memory-local', 'memory-pnpm'] });
+    checks({ duplicate: 1, orphan: 1, stale: ['memory-local'] });
+  });
+
+  describe('after pnpm upgraded its projects (the .bin shims and the top-level links rewritten to the new .pnpm folder, the old servers run on)', () => {
+    before(async () => {
+      for (const p of own.pnpmProjects) await p.pnpm.run(p.dir, ['add', `${MEMORY_PKG}@${NEW_RELEASE.version}`]);
+      await sleep(5000);
+    });
+    checks({ duplicate: 1, orphan: 1, stale: ['memory-local', 'memory-pnpm', 'memory-pnpm9'] });
   });
 
   /** The same properties on every snapshot and plan of one stage of the machine. */

@@ -354,32 +354,44 @@ export function makeVenv(dir: string): string {
   return path.join(dir, 'bin', 'python');
 }
 
-/** The pnpm the tests pin (as test/integration/versions/layouts.test.ts). */
-const PNPM_VERSION = '9.15.9';
+/**
+ * The pnpm releases a project may be installed with. The current one's `.bin` shims name the
+ * package's `.pnpm` folder itself (`.bin/../.pnpm/<pkg>@<version>_<peers>/node_modules/<pkg>/...`),
+ * so an upgrade rewrites the shim to another path while the old server runs on; pnpm 9's (the one
+ * the other tests pin) name the top-level link (`.bin/../<pkg>/...`), which an upgrade moves.
+ */
+export const PNPM_RELEASES = ['12.21.0', '9.15.9'] as const;
+
+export interface Pnpm {
+  version: string;
+  run(cwd: string, args: string[]): Promise<void>;
+}
 
 /**
  * Real pnpm, with its store and metadata cache kept in the test tool cache: the first run on a
  * machine downloads the packages once, later runs link them from the store.
  */
-export async function pnpm(): Promise<(cwd: string, args: string[]) => Promise<void>> {
-  const bin = path.join(await npmTool('pnpm', PNPM_VERSION), 'pnpm');
+export async function pnpm(version: string): Promise<Pnpm> {
+  const bin = path.join(await npmTool('pnpm', version), 'pnpm');
   const store = ['--store-dir', path.join(toolCacheRoot(), 'pnpm-store-busy'), '--cache-dir', path.join(toolCacheRoot(), 'pnpm-cache-busy'), '--reporter', 'silent'];
   const env = { ...process.env, npm_config_update_notifier: 'false' };
-  return async (cwd, args) => {
-    await run(bin, [...args, ...store], { cwd, env });
+  return {
+    version,
+    run: async (cwd, args) => {
+      await run(bin, [...args, ...store], { cwd, env });
+    },
   };
 }
 
 /** A project with server-memory installed by pnpm at `version`; returns its `.bin` shim (a shell script pnpm rewrites on install). */
-export async function pnpmProject(dir: string, version: string, pnpmRun: (cwd: string, args: string[]) => Promise<void>): Promise<string> {
+export async function pnpmProject(dir: string, version: string, pm: Pnpm): Promise<string> {
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: path.basename(dir), version: '1.0.0', private: true }));
-  await pnpmRun(dir, ['add', `${MEMORY_PKG}@${version}`]);
+  await pm.run(dir, ['add', `${MEMORY_PKG}@${version}`]);
   return path.join(dir, 'node_modules', '.bin', 'mcp-server-memory');
 }
 
-/** The server a pnpm shim leaves running: `node <project>/node_modules/.bin/../@modelcontextprotocol/server-memory/dist/index.js`, spelled as the shim spells it. */
+/** The server a pnpm shim leaves running: `node <project>/node_modules/.bin/../(.pnpm/...|@modelcontextprotocol)/server-memory/dist/index.js`, spelled as the shim spelled it. */
 export function isPnpmShimServer(project: string): (argv: readonly string[]) => boolean {
-  const script = `${project}/node_modules/.bin/../@modelcontextprotocol/server-memory/dist/index.js`;
-  return (argv) => argv.length === 2 && path.basename(argv[0]) === 'node' && argv[1] === script;
+  return (argv) => argv.length === 2 && path.basename(argv[0]) === 'node' && argv[1].startsWith(`${project}/node_modules/`) && argv[1].endsWith('/@modelcontextprotocol/server-memory/dist/index.js');
 }

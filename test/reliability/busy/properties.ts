@@ -34,7 +34,7 @@ function roleOf(w: World, pid: number): Role | undefined {
 
 function labelOf(w: World, pid: number): string {
   const role = roleOf(w, pid);
-  return role ? `${role.kind}:${role.label}` : 'not started by this test';
+  return role ? `${role.kind}:${role.label}` : w.table.has(pid) ? 'not started by this test' : 'gone';
 }
 
 /** How a pid reads in a violation: its role and command line. */

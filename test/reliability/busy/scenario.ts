@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { BASE_PATH, BusyMachine, installMemory, isMemoryBin, isNodeScript, isPnpmShimServer, Launch, makeVenv, MEMORY_PKG, MemoryRelease, OtherUser, pnpmProject, Role, writeJsStub, writePyStub } from './machine';
+import { BASE_PATH, BusyMachine, installMemory, isMemoryBin, isNodeScript, isPnpmShimServer, Launch, makeVenv, MEMORY_PKG, MemoryRelease, OtherUser, Pnpm, pnpmProject, Role, writeJsStub, writePyStub } from './machine';
 
 /**
  * The busy machine's cast: the test user's own entries (configured in VS Code, Claude Desktop and
@@ -10,13 +10,11 @@ import { BASE_PATH, BusyMachine, installMemory, isMemoryBin, isNodeScript, isPnp
  * running the very commands the entries configure.
  */
 
-export const ENTRIES = ['memory-local', 'memory-npx', 'memory-pnpm', 'notes-shell', 'watched', 'py-notes'] as const;
+export const ENTRIES = ['memory-local', 'memory-npx', 'memory-pnpm', 'memory-pnpm9', 'notes-shell', 'watched', 'py-notes'] as const;
 export type EntryName = (typeof ENTRIES)[number];
 
 /** Own server processes once everything runs: memory-local twice (one client, a duplicate), the others once. */
-export const OWN_INSTANCES = 7;
-
-type PnpmRun = (cwd: string, args: string[]) => Promise<void>;
+export const OWN_INSTANCES = 8;
 
 const own = (label: EntryName, n = 0): Role => ({ kind: 'own', label, n });
 
@@ -40,17 +38,20 @@ export interface OwnSetup {
   clients: { program: string; launches: Launch[]; hold?: boolean; gapMs?: number }[];
   /** The project's install, upgraded later while its servers run. */
   install: Install;
-  /** The project pnpm installed (memory-pnpm runs its `.bin` shim). */
-  pnpmProject: string;
+  /** The projects pnpm installed, each run by its entry through its `.bin` shim (memory-pnpm: the current pnpm, memory-pnpm9: pnpm 9). */
+  pnpmProjects: { entry: EntryName; dir: string; pnpm: Pnpm }[];
 }
 
 /** Writes the user's configs and projects; returns the launches their clients make. */
-export async function ownEntries(m: BusyMachine, release: MemoryRelease, pnpmRun: PnpmRun): Promise<OwnSetup> {
+export async function ownEntries(m: BusyMachine, release: MemoryRelease, pnpms: { current: Pnpm; v9: Pnpm }): Promise<OwnSetup> {
   const home = m.home;
   const project = path.join(home, 'proj');
   const bin = installMemory(project, 'real', release);
-  const pnpmDir = path.join(home, 'pnpmproj');
-  const pnpmBin = await pnpmProject(pnpmDir, release.version, pnpmRun);
+  const pnpmProjects = [
+    { entry: 'memory-pnpm' as const, dir: path.join(home, 'pnpmproj'), pnpm: pnpms.current },
+    { entry: 'memory-pnpm9' as const, dir: path.join(home, 'pnpm9proj'), pnpm: pnpms.v9 },
+  ];
+  const shims = await Promise.all(pnpmProjects.map((p) => pnpmProject(p.dir, release.version, p.pnpm)));
   const memoryFile = path.join(home, 'memory.jsonl');
   const notes = path.join(home, 'notes');
   writeJsStub(path.join(notes, 'server.js'));
@@ -70,7 +71,8 @@ export async function ownEntries(m: BusyMachine, release: MemoryRelease, pnpmRun
     servers: {
       'memory-local': { type: 'stdio', command: bin, args: [], env: { MEMORY_FILE_PATH: memoryFile } },
       watched: { type: 'stdio', command: 'node', args: ['--watch', 'server.js'], cwd: watchDir },
-      'memory-pnpm': { type: 'stdio', command: pnpmBin, args: [], env: { MEMORY_FILE_PATH: memoryFile } },
+      'memory-pnpm': { type: 'stdio', command: shims[0], args: [], env: { MEMORY_FILE_PATH: memoryFile } },
+      'memory-pnpm9': { type: 'stdio', command: shims[1], args: [], env: { MEMORY_FILE_PATH: memoryFile } },
     },
   });
   write(path.join(home, '.config', 'Claude', 'claude_desktop_config.json'), {
@@ -85,7 +87,7 @@ export async function ownEntries(m: BusyMachine, release: MemoryRelease, pnpmRun
   return {
     project,
     install: { prefix: project, kind: 'real' },
-    pnpmProject: pnpmDir,
+    pnpmProjects,
     bin,
     notes,
     watchDir,
@@ -100,7 +102,7 @@ export async function ownEntries(m: BusyMachine, release: MemoryRelease, pnpmRun
           memoryLocal(0),
           memoryLocal(1),
           { role: own('watched'), command: 'node', args: ['--watch', 'server.js'], cwd: watchDir, main: isNodeScript('server.js') },
-          { role: own('memory-pnpm'), command: pnpmBin, args: [], cwd: home, env: { MEMORY_FILE_PATH: memoryFile }, main: isPnpmShimServer(pnpmDir) },
+          ...pnpmProjects.map((p, i): Launch => ({ role: own(p.entry), command: shims[i], args: [], cwd: home, env: { MEMORY_FILE_PATH: memoryFile }, main: isPnpmShimServer(p.dir) })),
         ],
       },
       {
@@ -130,7 +132,7 @@ export interface StrangerClient {
  * The strangers, grouped into fake clients of ten. `npxHash` is the npx cache folder's name the
  * user's own npx made (the same in every home: npx names it after the package spec).
  */
-export async function strangers(m: BusyMachine, o: OwnSetup, user: OtherUser, npxHash: string, release: MemoryRelease, pnpmRun: PnpmRun): Promise<{ clients: StrangerClient[]; count: number; upgraded: Install[] }> {
+export async function strangers(m: BusyMachine, o: OwnSetup, user: OtherUser, npxHash: string, release: MemoryRelease): Promise<{ clients: StrangerClient[]; count: number; upgraded: Install[] }> {
   const launches: Launch[] = [];
   // Some strangers' installs are upgraded with the user's: their servers then run replaced code too.
   const upgraded: Install[] = [];
@@ -161,10 +163,10 @@ export async function strangers(m: BusyMachine, o: OwnSetup, user: OtherUser, np
     const env = { HOME: otherHome, PATH: `${path.dirname(bin)}:${BASE_PATH}`, MEMORY_FILE_PATH: path.join(otherHome, 'memory.jsonl') };
     launches.push(i < 40 ? { role: role('npx-cache-sh'), command: 'sh', args: ['-c', 'mcp-server-memory'], cwd: otherHome, env, main: isMemoryBin } : { role: role('npx-cache-direct'), command: bin, args: [], cwd: otherHome, env, main: isMemoryBin });
   }
-  // Another project pnpm installed (the same version, the same .pnpm folder names), started by its shim.
-  for (let i = 0; i < 2; i++) {
+  // Other projects pnpm installed (the same version, the same .pnpm folder names), started by their shims.
+  for (const [i, p] of o.pnpmProjects.entries()) {
     const dir = s('pnpm-projects', `n${i}`);
-    const shim = await pnpmProject(dir, release.version, pnpmRun);
+    const shim = await pnpmProject(dir, release.version, p.pnpm);
     launches.push({ role: role('other-pnpm-project'), command: shim, args: [], cwd: dir, env: { MEMORY_FILE_PATH: path.join(dir, 'memory.jsonl') }, main: isPnpmShimServer(dir) });
   }
   // The same bin name in other PATH folders.
