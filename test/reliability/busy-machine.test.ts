@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Snapshot } from '../../src/core/base/model';
+import type { Instance, Snapshot } from '../../src/core/base/model';
 import { takeSnapshot } from '../../src/core/snapshot/build';
 import { toViewInput, VmServer } from '../../src/core/report/input';
 import { counts } from '../../src/core/report/state';
@@ -11,7 +11,7 @@ import { planAction, restartConfirmation, WindowContext } from '../../src/extens
 import { decideNotifications } from '../../src/extension/viewModel/notifications';
 import { cliPath } from '../support/repo';
 import { sleep, until } from '../support/poll';
-import { BASE_PATH, BusyMachine, MEMORY_PKG, NEW_RELEASE, oldRelease, otherUser, pnpm, PNPM_RELEASES, readTable, upgradeMemory } from './busy/machine';
+import { BASE_PATH, BusyMachine, MEMORY_PKG, NEW_RELEASE, oldRelease, otherUser, pnpm, PNPM_RELEASES, ProcessSeen, readTable, upgradeMemory } from './busy/machine';
 import { ENTRIES, EntryName, Install, OWN_INSTANCES, ownEntries, OwnSetup, strangers } from './busy/scenario';
 import { ownLost, PlannedPid, plansNameStrangers, report, strangersClaimed, Violation, World } from './busy/properties';
 
@@ -208,6 +208,42 @@ describe('a busy machine: each entry claims exactly its own processes', function
 
   describe('while every client runs', () => {
     checks({ duplicate: 1, orphan: 0 });
+
+    it('the checks themselves: a snapshot listing exactly the own processes passes; a claimed stranger, a lost own process, a watcher taken for its server and a plan naming a stranger fail', async () => {
+      const snap = await statusJson();
+      const w = world();
+      // The snapshot a right attribution would give: each entry lists its own server processes only.
+      const everywhere = new Map<number, Instance>([...snap.servers.flatMap((s) => s.instances), ...snap.notConfigured].map((i) => [i.pid, i]));
+      const asInstance = (pid: number): Instance => ({
+        ...(everywhere.get(pid) ?? { pid, ppid: 0, commandLine: '', commandHash: '', client: { id: 'unknown', name: 'unknown' }, launcherChain: [], matchedBy: 'self-check' }),
+        uid,
+        verdicts: [],
+      });
+      const ownPids = new Set(w.ownMains.values());
+      const ideal: Snapshot = {
+        ...snap,
+        servers: snap.servers.map((s) => (entries.has(s.name) ? { ...s, instances: [...w.ownMains].filter(([role]) => role.split(':')[1] === s.name).map(([, pid]) => asInstance(pid)) } : s)),
+        notConfigured: snap.notConfigured.filter((i) => !ownPids.has(i.pid)),
+      };
+      assert.equal(report('ideal', [...strangersClaimed(ideal, w), ...ownLost(ideal, w)]), 'ideal: none');
+      const ownPlan = [...w.ownMains].map(([role, pid]) => ({ plan: 'self-check', pid, entry: role.split(':')[1] }));
+      assert.equal(report('ideal plan', plansNameStrangers(ownPlan, w)), 'ideal plan: none');
+
+      const stranger = [...w.table.values()].find((p) => p.role?.kind === 'stranger' && /mcp-server-memory/.test(p.argv.join(' '))) as ProcessSeen;
+      const watcher = [...w.table.values()].find((p) => p.role?.label === 'watched' && p.argv.includes('--watch')) as ProcessSeen;
+      const local = (i: Snapshot) => i.servers.find((s) => s.name === 'memory-local') as Snapshot['servers'][number];
+      const withStranger: Snapshot = JSON.parse(JSON.stringify(ideal));
+      local(withStranger).instances.push(asInstance(stranger.pid));
+      assert.deepEqual(strangersClaimed(withStranger, w).map((v) => v.property), ['stranger-claimed']);
+      const lost: Snapshot = JSON.parse(JSON.stringify(ideal));
+      local(lost).instances.pop();
+      assert.deepEqual(ownLost(lost, w).map((v) => v.property), ['own-lost']);
+      const watcherListed: Snapshot = JSON.parse(JSON.stringify(ideal));
+      const watched = watcherListed.servers.find((s) => s.name === 'watched') as Snapshot['servers'][number];
+      watched.instances = [asInstance(watcher.pid)];
+      assert.deepEqual(ownLost(watcherListed, w).map((v) => v.property).sort(), ['launcher-as-instance', 'own-lost']);
+      assert.deepEqual(plansNameStrangers([...ownPlan, { plan: 'self-check', pid: stranger.pid, entry: 'memory-local' }], w).map((v) => v.pid), [stranger.pid]);
+    });
   });
 
   describe('after Cursor and two strangers\' clients died (their servers are orphans)', () => {
