@@ -16,7 +16,8 @@ import { run } from '../../support/run';
  * tag) and `LG_BUSY_ROLE` (`own:<entry>:<n>`, `stranger:<label>:<n>`, `other-user:<label>:<n>` or
  * `client:<n>`). Children inherit them through every launcher (npx, sh, node --watch), so each
  * process is classified from its own environment, never from how MCP Lifeguard reads it, and
- * teardown finds every leftover by its tag.
+ * teardown finds every leftover by its tag (by hand: the processes whose /proc/PID/environ holds
+ * `LG_BUSY_RUN=`).
  */
 
 /** What a client's spawn searches: a plain system PATH, the same for every client and for the CLI. */
@@ -108,7 +109,6 @@ export class BusyMachine {
   /** Pids of every fake client (and holder) started, for teardown. */
   readonly started: number[] = [];
   readonly launches: Launch[] = [];
-  private readonly clients = new Map<number, { program: string; hold: boolean; holder?: number }>();
   private clientCount = 0;
   private tmpMode?: { dir: string; mode: number };
 
@@ -179,7 +179,6 @@ export class BusyMachine {
     proc.unref();
     const report = JSON.parse(line) as { client: number; holder?: number; pids: number[] };
     if (report.holder) this.started.push(report.holder);
-    this.clients.set(report.client, { program, hold: !!o.hold, holder: report.holder });
     this.launches.push(...launches);
     return { client: report.client, pids: report.pids };
   }
@@ -226,15 +225,18 @@ export class BusyMachine {
       }
     };
     for (const pid of this.started) kill(pid);
-    // A launcher may spawn its child between two looks: look until nothing of the run is left.
-    await until(`every process of run ${this.run} to be gone`, () => {
-      const left = [...readTable(this.run).values()].filter((p) => p.role);
-      for (const p of left) kill(p.pid);
-      return left.length === 0;
-    }, 30_000, 200);
-    // Thousands of files (npx's and pnpm's trees): rm(1) removes them several times faster than a walk from Node.
-    await run('rm', ['-rf', '--one-file-system', this.root]);
-    if (this.tmpMode) fs.chmodSync(this.tmpMode.dir, this.tmpMode.mode);
+    try {
+      // A launcher may spawn its child between two looks: look until nothing of the run is left.
+      await until(`every process of run ${this.run} to be gone`, () => {
+        const left = [...readTable(this.run).values()].filter((p) => p.role);
+        for (const p of left) kill(p.pid);
+        return left.length === 0;
+      }, 30_000, 200);
+    } finally {
+      // Thousands of files (npx's and pnpm's trees): rm(1) removes them several times faster than a walk from Node.
+      await run('rm', ['-rf', '--one-file-system', this.root]);
+      if (this.tmpMode) fs.chmodSync(this.tmpMode.dir, this.tmpMode.mode);
+    }
   }
 }
 

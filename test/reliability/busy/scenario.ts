@@ -28,8 +28,7 @@ export interface Install {
 }
 
 export interface OwnSetup {
-  /** The project whose `node_modules/.bin/mcp-server-memory` memory-local runs. */
-  project: string;
+  /** The `node_modules/.bin/mcp-server-memory` of the project memory-local runs. */
   bin: string;
   notes: string;
   watchDir: string;
@@ -85,7 +84,6 @@ export async function ownEntries(m: BusyMachine, release: MemoryRelease, pnpms: 
 
   const memoryLocal = (n: number): Launch => ({ role: own('memory-local', n), command: bin, args: [], cwd: home, env: { MEMORY_FILE_PATH: memoryFile }, main: isMemoryBin });
   return {
-    project,
     install: { prefix: project, kind: 'real' },
     pnpmProjects,
     bin,
