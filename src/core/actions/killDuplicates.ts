@@ -23,7 +23,7 @@ export interface SkippedItem {
    * ambiguous: several entries claim it and its launch does not say whose it is; workspace-untrusted:
    * only workspace files claim it; malformed: a saved snapshot's entry lacks what the plan needs.
    */
-  reason: 'ambiguous' | 'workspace-untrusted' | 'malformed';
+  reason: 'ambiguous' | 'workspace-untrusted' | 'malformed' | 'per-session';
   message: string;
 }
 
@@ -69,6 +69,12 @@ export function killDuplicatesPlan(snapshot: Snapshot, server?: string, options:
       const ambiguous = i.verdicts.find((v) => v.kind === 'unknown' && v.question === 'owner');
       if (ambiguous?.kind === 'unknown') {
         skipped.push({ serverId: s.id, serverName: s.name, pid: i.pid, reason: 'ambiguous', message: `pid ${i.pid} left alone: ${ambiguous.reason}` });
+        continue;
+      }
+      // One copy per live agent session: each session talks to its own, so stopping one breaks that
+      // session. Its copies are said (the verdict), and left alone; an ended session's copy is an orphan.
+      if (!orphan && dup?.kind === 'duplicate' && dup.agentHost) {
+        skipped.push({ serverId: s.id, serverName: s.name, pid: i.pid, reason: 'per-session', message: `pid ${i.pid} left alone: it is one agent session's own copy under ${dup.agentHost.name} (pid ${dup.agentHost.pid}), and that session may be using it` });
         continue;
       }
       const refusal = workspaceRefusal(snapshot, i, options.trustWorkspace ?? true, options.home);

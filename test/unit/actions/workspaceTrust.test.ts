@@ -49,4 +49,15 @@ describe('workspace trust before signals (CLI)', () => {
     assert.deepEqual(both.items, []);
     assert.deepEqual(both.skipped.map((s) => [s.pid, s.reason]), [[21, 'ambiguous']]);
   });
+
+  it('kill-duplicates leaves one live agent session\'s own copy alone, and says why; an ended session\'s copy (an orphan) is stopped', () => {
+    const host = { pid: 50, name: 'VS Code agent host' };
+    const session = inst(21, [{ ...(older.verdicts[0] as Extract<Instance['verdicts'][number], { kind: 'duplicate' }>), agentHost: host }]);
+    const plan = killDuplicatesPlan(snap([{ ...user(), instances: [session, newer] }]), undefined, { trustWorkspace: true });
+    assert.deepEqual(plan.items, []);
+    assert.deepEqual(plan.skipped.map((s) => [s.pid, s.reason]), [[21, 'per-session']]);
+    assert.match(plan.skipped[0].message, /agent session's own copy under VS Code agent host \(pid 50\)/);
+    const ended = inst(23, [{ kind: 'orphan', launchPid: 23, ppid: 1, reason: 'reparented to pid 1 (init)' }]);
+    assert.deepEqual(killDuplicatesPlan(snap([{ ...user(), instances: [ended] }]), undefined, { trustWorkspace: true }).items.map((i) => i.pid), [23]);
+  });
 });
