@@ -7,6 +7,7 @@
 
 import { parseLaunch, targetName } from '../launch/parse';
 import { NODE_LIKE, programName, PYTHON_LIKE, SHELLS } from '../launch/program';
+import { launcherOf } from '../launch/tables/launchers';
 
 export { programName } from '../launch/program';
 export { splitShellWords } from '../launch/shellWords';
@@ -110,7 +111,7 @@ const RUNNERS = /^(npx|npx-cli\.js|npm|npm-cli\.js|pnpx|pnpm|yarn|bunx|uvx|uv|pi
  */
 export function mayHaveKey(argv: readonly string[], keys: { has(key: string): boolean }): boolean {
   const prog = programName(argv[0] ?? '');
-  if (NODE_LIKE.test(prog) || PYTHON_LIKE.test(prog) || SHELLS.test(prog) || RUNNERS.test(prog)) return true;
+  if (NODE_LIKE.test(prog) || PYTHON_LIKE.test(prog) || SHELLS.test(prog) || RUNNERS.test(prog) || launcherOf(prog) !== undefined) return true;
   return keys.has(`prog:${scriptKey(argv[0] ?? '', prog)}`);
 }
 

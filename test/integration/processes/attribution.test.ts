@@ -203,4 +203,36 @@ describe('attribution (integration): an entry claims only the processes that run
     assert.equal(inst.client.id, 'claude-desktop');
     for (const sv of snap.servers.filter((x) => x.source.client !== 'claude-desktop')) assert.deepEqual(sv.instances, [], `${sv.source.client}'s entry lists none`);
   });
+
+  it('launchers that run another program (env -u -C, nice, ionice, stdbuf, timeout, setsid, nohup, script -c) are walked through to the server', async () => {
+    const app = script('proj/app/server.js');
+    const abs = script('proj/abs/mcp-server.js');
+    const launches: Record<string, string[]> = {
+      envC: ['env', '-u', 'NODE_OPTIONS', '-C', path.dirname(app), process.execPath, 'server.js', tag, '--envC'],
+      nice: ['nice', '-n', '5', process.execPath, abs, tag, '--nice'],
+      ionice: ['ionice', '-c', '3', process.execPath, abs, tag, '--ionice'],
+      stdbuf: ['stdbuf', '-oL', process.execPath, abs, tag, '--stdbuf'],
+      timeout: ['timeout', '-k', '5', '1h', process.execPath, abs, tag, '--timeout'],
+      setsid: ['setsid', process.execPath, abs, tag, '--setsid'],
+      nohup: ['nohup', process.execPath, abs, tag, '--nohup'],
+      script: ['script', '-q', '-c', `${process.execPath} ${abs} ${tag} --script`, '/dev/null'],
+    };
+    userConfig(Object.fromEntries(Object.entries(launches).map(([name, argv]) => [name, { command: argv[0], args: argv.slice(1) }])));
+    const clients: Record<string, FakeClient> = {};
+    for (const [name, argv] of Object.entries(launches)) clients[name] = await startFakeClient({ command: argv[0], args: argv.slice(1), cwd: home }, started);
+    const snap = await until('every launcher\'s server listed as its node process', async () => {
+      const s = await statusJson(home);
+      return Object.keys(launches).every((n) => server(s, n).instances.some((i) => /^node /.test(i.commandLine) || i.commandLine.startsWith(process.execPath))) ? s : undefined;
+    });
+    for (const name of Object.keys(launches)) {
+      const list = server(snap, name).instances;
+      assert.equal(list.length, 1, `${name}: ${JSON.stringify(list.map((i) => i.commandLine))}`);
+      const [inst] = list;
+      assert.match(inst.commandLine, new RegExp(`--${name}\\b`), `${name}: the instance is the server: ${inst.commandLine}`);
+      assert.ok(!/^(env|nice|ionice|stdbuf|timeout|setsid|nohup|script) /.test(inst.commandLine), `${name}: not the launcher: ${inst.commandLine}`);
+      assert.ok(!undecided(inst), `${name}: ${JSON.stringify(inst.verdicts)}`);
+      const launched = clients[name].servers[0];
+      assert.ok(inst.pid === launched || inst.launcherChain.some((c) => c.pid === launched), `${name}: its client's launch (${launched}) leads to it`);
+    }
+  });
 });
