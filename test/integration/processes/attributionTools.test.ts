@@ -14,6 +14,7 @@ import { pipxSetup, startMcp, TIME, OLD, timeWheels, toolHome } from '../version
 const MEM = '@modelcontextprotocol/server-memory';
 const PNPM = '9.15.9';
 const TSX = '4.19.2';
+const NODEMON = '3.1.10';
 
 /** A project folder whose `.mcp.json` holds these servers. */
 function projectWith(root: string, servers: Record<string, unknown>): string {
@@ -109,6 +110,32 @@ describe('attribution (integration): real pnpm, tsx, pipx and uv launches stay t
     assert.match(inst.commandLine, /mcp-server\.ts/);
     assert.doesNotMatch(inst.commandLine, /\.bin\/tsx/, 'the instance is the child, not tsx');
     assert.ok(!undecided(inst), JSON.stringify(inst.verdicts));
+  });
+
+  it('nodemon: the instance is the node child it runs, and a restart on a change is a new start', async () => {
+    const nodemon = path.join(await npmTool('nodemon', NODEMON), 'nodemon');
+    const root = makeTempDir('lg-nodemon-attr-');
+    const home = path.join(root, 'home');
+    fs.mkdirSync(home);
+    const server = path.join(root, 'srv', 'mcp-server.js');
+    fs.mkdirSync(path.dirname(server));
+    fs.writeFileSync(server, 'process.stdin.resume();\nsetTimeout(() => process.exit(0), 110000);\n');
+    const projectDir = projectWith(root, { watched: { command: nodemon, args: ['--watch', path.dirname(server), server] } });
+    const child = spawn(nodemon, ['--watch', path.dirname(server), server], { cwd: projectDir, stdio: ['pipe', 'ignore', 'ignore'] });
+    started.push(child);
+    const first = await until('nodemon\'s node child', async () => {
+      const i = instanceFor(await take(home, projectDir), 'watched', child.pid!);
+      return i && i.pid !== child.pid ? i : undefined;
+    });
+    assert.ok(first.launcherChain.some((c) => c.pid === child.pid), 'nodemon is a launcher of the instance');
+    assert.doesNotMatch(first.commandLine, /[\\/]\.bin[\\/]nodemon\b|nodemon[\\/]bin/, 'the instance is the child, not nodemon');
+    assert.ok(!undecided(first), JSON.stringify(first.verdicts));
+    fs.writeFileSync(server, 'process.stdin.resume();\nsetTimeout(() => process.exit(0), 110000);\n// saved\n');
+    const second = await until('a new child after the save', async () => {
+      const i = instanceFor(await take(home, projectDir), 'watched', child.pid!);
+      return i && i.pid !== first.pid && i.pid !== child.pid ? i : undefined;
+    });
+    assert.ok((second.startTime ?? 0) > (first.startTime ?? 0));
   });
 
   it('pipx run --spec pkg==X app: the app pipx execs into its cached environment is the entry\'s', async () => {
