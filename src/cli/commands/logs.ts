@@ -15,6 +15,7 @@ export const LOGS_COMMAND = {
   summary: ['The last lines a guarded server wrote to stderr (what `run` keeps', 'in the logs folder), live or after it stopped'],
   options: {
     lines: { type: 'integer', default: 50, min: 1, max: 100000, description: 'How many lines to print from the end' },
+    json: { type: 'boolean', description: 'Print the lines as JSON: { server, logs: [{ file, lines, error? }] }' },
   },
 } as const satisfies CommandSpec;
 
@@ -32,16 +33,32 @@ export async function logsCommand(args: string[], io: CliIo): Promise<number> {
   const pattern = serverLogNamePattern(name);
   const files = [...new Set(named.length ? named : listing(paths.logs).filter((f) => pattern.test(f)).map((f) => path.join(paths.logs, f)))];
   if (files.length === 0) {
-    io.stderr(`mcp-lifeguard logs: no log of a server named '${name}' in ${paths.logs} (only servers run under 'mcp-lifeguard run' have one)\n`);
+    const message = `no log of a server named '${name}' in ${paths.logs} (only servers run under 'mcp-lifeguard run' have one)`;
+    io.stderr(`mcp-lifeguard logs: ${message}\n`);
+    if (values.json) io.stdout(`${JSON.stringify({ server: name, logs: [], message }, null, 2)}\n`);
     return 1;
   }
+  const logs: Array<{ file: string; lines: string[]; error?: string }> = [];
   for (const file of files) {
-    const text = (await readPrivate(file, { root: paths.root }).catch((err: Error) => `(${err.message})\n`)) ?? '';
-    const lines = text.replace(/\n$/, '').split('\n').slice(-values.lines);
-    if (files.length > 1) io.stdout(`==> ${file} <==\n`);
-    io.stdout(`${terminalSafeLines(lines.join('\n'))}\n`);
+    let text = '';
+    let error: string | undefined;
+    try {
+      text = (await readPrivate(file, { root: paths.root })) ?? '';
+    } catch (err) {
+      error = (err as Error).message;
+    }
+    const lines = text === '' ? [] : text.replace(/\n$/, '').split('\n').slice(-values.lines);
+    logs.push(error === undefined ? { file, lines } : { file, lines, error });
   }
-  return 0;
+  if (values.json) {
+    io.stdout(`${JSON.stringify({ server: name, logs }, null, 2)}\n`);
+    return logs.every((l) => l.error === undefined) ? 0 : 1;
+  }
+  for (const l of logs) {
+    if (logs.length > 1) io.stdout(`==> ${l.file} <==\n`);
+    io.stdout(`${terminalSafeLines(l.error !== undefined ? `(${l.error})` : l.lines.join('\n'))}\n`);
+  }
+  return logs.every((l) => l.error === undefined) ? 0 : 1;
 }
 
 function listing(dir: string): string[] {
