@@ -17,27 +17,33 @@ async function ask(t: Confirmation): Promise<'go' | 'wrap' | undefined> {
   return choice === t.button ? 'go' : choice === WRAP_THEN_STOP ? 'wrap' : undefined;
 }
 
+/** What an action came to, for callers that report it on (the API for other extensions). */
+export type ActionResult =
+  | { outcome: 'done' | 'failed'; message: string }
+  | { outcome: 'cancelled' }
+  | { outcome: 'nothing' | 'blocked'; message: string };
+
 /** Restart or stop instances of one server, by owner, with progress and a result message. */
-export async function runAction(svc: Services, action: ActionKind, server: VmServer, instances: readonly VmInstance[], options: { confirmed?: boolean } = {}): Promise<void> {
+export async function runAction(svc: Services, action: ActionKind, server: VmServer, instances: readonly VmInstance[], options: { confirmed?: boolean } = {}): Promise<ActionResult> {
   const plan = planAction(action, server, await svc.engine.withGuardEndpoints(instances), svc.window());
   if (plan.kind === 'blocked') {
     void vscode.window.showWarningMessage(plan.reason);
-    return;
+    return { outcome: 'blocked', message: plan.reason };
   }
   if (plan.kind === 'nothing') {
     void vscode.window.showInformationMessage(`Nothing to ${action}: ${plan.reason}.`);
-    return;
+    return { outcome: 'nothing', message: plan.reason };
   }
   let wrapped = false;
   if (!options.confirmed && svc.settings().confirmDestructiveActions) {
     // A restart says beforehand which instances it only stops (their client must start them).
     const t = action === 'restart' ? restartConfirmation(server, plan.steps, svc.guardAvailable()) : confirmationText(action, server, instances);
     const answer = await ask(t);
-    if (answer === undefined) return;
+    if (answer === undefined) return { outcome: 'cancelled' };
     // Wrap first (its own diff and confirmation); the client then starts the server through the guard.
     if (answer === 'wrap') {
       wrapped = (await vscode.commands.executeCommand<boolean>(CommandId.wrapWithGuard, server.id)) === true;
-      if (!wrapped) return;
+      if (!wrapped) return { outcome: 'cancelled' };
     }
   }
   const stopsOnly = plan.steps.every((s) => s.kind === 'terminate');
@@ -54,4 +60,5 @@ export async function runAction(svc: Services, action: ActionKind, server: VmSer
     if (choice === 'Wrap with Guard') await vscode.commands.executeCommand(CommandId.wrapWithGuard, server.id);
     if (choice === 'Show Log') svc.log.show();
   });
+  return { outcome: report.ok ? 'done' : 'failed', message: text };
 }

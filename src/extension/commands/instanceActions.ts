@@ -27,7 +27,10 @@ export async function restartInstance(svc: Services, arg?: TreeNode | string, ke
 /** Stop on one instance row (or its tooltip link); a not-configured process is stopped directly (it has no owner config). */
 export async function stopInstance(svc: Services, arg?: TreeNode | string, key?: unknown): Promise<void> {
   const node = target(svc, arg, key);
-  if (node?.kind === 'instance') return runAction(svc, 'stop', node.server, [node.instance]);
+  if (node?.kind === 'instance') {
+    await runAction(svc, 'stop', node.server, [node.instance]);
+    return;
+  }
   if (node?.kind !== 'unconfigured') return;
   const i = node.instance;
   if (svc.settings().confirmDestructiveActions) {
