@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { ControlUnreachableError } from '../../core/control';
 import { Services } from '../services';
-import { ActionKind, PlanStep, verifyVsCodeStep } from '../viewModel/actionPlan';
+import { ActionKind, PlanStep, stepVerb, verifyVsCodeStep } from '../viewModel/actionPlan';
 import { ARROW } from '../viewModel/format';
 import { VmInstance, VmServer } from '../../core/report/input';
 
@@ -20,13 +20,16 @@ const VSCODE_POLL_MS = 1_000;
 
 export async function executePlan(svc: Services, action: ActionKind, server: VmServer, steps: readonly PlanStep[], progress: vscode.Progress<{ message?: string }>): Promise<ExecutionReport> {
   const report: ExecutionReport = { ok: true, lines: [], afterward: [], offerWrap: false };
+  let verb: ActionKind = action;
   const note = (ok: boolean, line: string) => {
     report.ok &&= ok;
     report.lines.push(line);
-    svc.log[ok ? 'info' : 'warn'](`${action} ${server.name}: ${line}`);
+    svc.log[ok ? 'info' : 'warn'](`${verb} ${server.name}: ${line}`);
     progress.report({ message: line });
   };
   for (const step of steps) {
+    // Logged as what it does: a restart of another client's instance is a stop.
+    verb = stepVerb(action, step);
     switch (step.kind) {
       case 'guard':
         await guardStep(svc, step, note);

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { CommandId } from '../commandIds';
 import { Services } from '../services';
-import { ActionKind, Confirmation, confirmationText, planAction, restartConfirmation, WRAP_THEN_STOP } from '../viewModel/actionPlan';
+import { ActionKind, Confirmation, confirmationText, planAction, restartConfirmation, stopConfirmation, WRAP_THEN_STOP } from '../viewModel/actionPlan';
 import { VmInstance, VmServer } from '../../core/report/input';
 import { executePlan } from './executePlan';
 
@@ -37,7 +37,7 @@ export async function runAction(svc: Services, action: ActionKind, server: VmSer
   let wrapped = false;
   if (!options.confirmed && svc.settings().confirmDestructiveActions) {
     // A restart says beforehand which instances it only stops (their client must start them).
-    const t = action === 'restart' ? restartConfirmation(server, plan.steps, svc.guardAvailable()) : confirmationText(action, server, instances);
+    const t = action === 'restart' ? restartConfirmation(server, plan.steps, svc.guardAvailable()) : stopConfirmation(server, plan.steps, svc.guardAvailable());
     const answer = await ask(t);
     if (answer === undefined) return { outcome: 'cancelled' };
     // Wrap first (its own diff and confirmation); the client then starts the server through the guard.

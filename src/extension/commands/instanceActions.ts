@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { runAction } from '../actions/runAction';
 import { Services } from '../services';
-import { confirmationText } from '../viewModel/actionPlan';
+import { stopConfirmation, unconfiguredStopSteps } from '../viewModel/actionPlan';
 import { findInstance, TreeNode } from '../viewModel/tree';
 
 type InstanceTarget = Extract<TreeNode, { kind: 'instance' }>;
@@ -34,7 +34,7 @@ export async function stopInstance(svc: Services, arg?: TreeNode | string, key?:
   if (node?.kind !== 'unconfigured') return;
   const i = node.instance;
   if (svc.settings().confirmDestructiveActions) {
-    const t = confirmationText('stop', { name: `pid ${i.pid}` }, [i]);
+    const t = stopConfirmation({ name: `pid ${i.pid}` }, unconfiguredStopSteps(i), false);
     if ((await vscode.window.showWarningMessage(t.message, { modal: true, detail: t.detail }, t.button)) !== t.button) return;
   }
   const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Stopping pid ${i.pid}` }, () => svc.engine.stop(i, svc.settings().stopGraceMs));

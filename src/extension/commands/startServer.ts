@@ -4,7 +4,8 @@ import { readHttpLaunch } from '../../core/http/launchRecord';
 import { VmServer } from '../../core/report/input';
 import { runEnsure } from '../actions/runEnsure';
 import { shownText } from '../viewModel/format';
-import { ensureCommandText, ensureStartQuestion, startedBy, StartTarget, startTarget } from '../viewModel/start';
+import { ensureCommandText, ensureStartQuestion, startedBy, startedMessage, StartTarget, startTarget } from '../viewModel/start';
+import { showView } from './view';
 import { VSCODE_MCP } from '../viewModel/vscodeServerId';
 import { CommandArg, pickServer } from './pickServer';
 
@@ -30,7 +31,7 @@ export async function startServer(svc: Services, arg?: CommandArg): Promise<void
   if (target.kind === 'ensure') return startThroughEnsure(svc, server, target);
   svc.log.info(`start ${server.name}: ${target.command} ${target.serverId}`);
   await vscode.commands.executeCommand(target.command, target.serverId);
-  if (await shownRunning(svc, server.id)) return;
+  if (await shownRunning(svc, server.id)) return started(svc, server);
   void vscode.window.showWarningMessage(`${server.name} did not show a running process within ${WAIT_MS / 1000} s of VS Code's start. Its output may say why.`, 'Show Server Log').then((c) => {
     if (c) void vscode.commands.executeCommand(VSCODE_MCP.showOutput, target.serverId);
   });
@@ -62,8 +63,17 @@ async function startThroughEnsure(svc: Services, server: VmServer, target: Extra
     void vscode.window.showErrorMessage(`${server.name} did not start: ${shownText(result.message)}`);
     return;
   }
-  if (await shownRunning(svc, server.id)) return;
+  if (await shownRunning(svc, server.id)) return started(svc, server);
   void vscode.window.showWarningMessage(`${server.name} answers at ${shownText(result.url ?? server.url ?? '')}, but its process did not show within ${WAIT_MS / 1000} s.`);
+}
+
+/** Says what started (its pids) and reveals its row, expanded to show the new instance. */
+async function started(svc: Services, server: VmServer): Promise<void> {
+  const now = svc.store.server(server.id);
+  const message = startedMessage(server.name, now?.instances.map((i) => i.pid) ?? []);
+  svc.log.info(message);
+  void vscode.window.showInformationMessage(message);
+  await showView(svc, server.id);
 }
 
 /**

@@ -179,6 +179,37 @@ export function restartConfirmation(server: VmServer, steps: readonly PlanStep[]
   };
 }
 
+/**
+ * Stop's confirmation from its plan, the same on every Stop path (a server row, an instance row, the
+ * palette, a not-configured process): every pid it stops and who will not start it again, and for a
+ * stdio server another client launches, Wrap with Guard first (`canWrap`: the guard is installed).
+ */
+export function stopConfirmation(server: Pick<VmServer, 'name'>, steps: readonly PlanStep[], canWrap: boolean): Confirmation {
+  const stopped = steps.flatMap((s) => (s.kind === 'guard' ? [s.instance] : s.instances));
+  // VS Code starts its own servers again when they are next used; a guard's or another client's are not.
+  const notAgain = steps.flatMap((s) => (s.kind === 'terminate' ? [s.client] : s.kind === 'guard' ? [s.instance.client] : []));
+  const why = [...new Set(notAgain.map(notStartedAgain))];
+  const offerWrap = canWrap && steps.some((s) => s.kind === 'terminate' && s.offerWrap);
+  return {
+    message: `Stop ${server.name}?`,
+    detail: [`This stops ${who(stopped)}.`, ...why, ...(offerWrap ? ['Wrap with Guard first to restart it later without breaking the client.'] : [])].join(' '),
+    button: 'Stop',
+    ...(offerWrap ? { wrapButton: WRAP_THEN_STOP } : {}),
+  };
+}
+
+/** What one step of a plan does, for the log: a restart that only stops an instance is logged as a stop. */
+export function stepVerb(action: ActionKind, step: PlanStep): ActionKind {
+  if (action === 'stop' || step.kind === 'terminate') return 'stop';
+  if (step.kind === 'guard') return step.op === 'restart' ? 'restart' : 'stop';
+  return step.command === VSCODE_MCP.restart ? 'restart' : 'stop';
+}
+
+/** A process no entry configures, stopped directly: the plan Stop confirms for it. */
+export function unconfiguredStopSteps(i: VmInstance): PlanStep[] {
+  return [{ kind: 'terminate', instances: [i], client: i.client, afterward: afterTerminate(i.client, 'stop'), offerWrap: false }];
+}
+
 /** The modal confirmation's text: names every pid and client it touches. */
 export function confirmationText(action: ActionKind | 'killDuplicates', server: Pick<VmServer, 'name'>, instances: readonly VmInstance[]): Confirmation {
   switch (action) {

@@ -41,3 +41,8 @@ export function ensureCommandText(argv: readonly string[]): string {
 export function ensureStartQuestion(name: string, t: Extract<StartTarget, { kind: 'ensure' }>): string {
   return `Start ${name}? MCP Lifeguard runs the command \`mcp-lifeguard ensure\` recorded for this port on ${t.recordedAt}:\n\n${ensureCommandText(t.argv)}\n\nin ${t.cwd}, with VS Code's environment (no environment value was recorded). If it already runs, nothing is started.`;
 }
+
+/** What Start says once the server's process shows: which pid started. */
+export function startedMessage(name: string, pids: readonly number[]): string {
+  return pids.length === 0 ? `${name} started.` : `${name} started: pid ${pids.join(', ')}.`;
+}

@@ -10,7 +10,7 @@ import { describeProgram, visibleNotConfigured } from './notConfigured';
 import { shownPath } from './problems';
 import { serverLogTarget } from './serverLog';
 import { startedBy, startTarget } from './start';
-import { instanceFlags, instanceKey, instanceVerdicts, leftoverInstances, isGuarded, serverState, staleVerdict, VERDICT_LABELS, versionUnknown } from '../../core/report/state';
+import { instanceFlags, instanceKey, instanceVerdicts, leftoverInstances, isGuarded, problemsByPosition, serverState, staleVerdict, VERDICT_LABELS, versionUnknown } from '../../core/report/state';
 import { mayRun } from './trust';
 
 /**
@@ -69,7 +69,8 @@ export function rootNodes(snapshot: VmSnapshot): TreeNode[] {
   for (const [label, servers] of groups) roots.push({ kind: 'group', id: `group:${label}`, label, servers });
   const unmatched = visibleNotConfigured(snapshot);
   if (unmatched.length > 0) roots.push({ kind: 'notConfigured', id: 'notConfigured', instances: unmatched });
-  if (snapshot.diagnostics.length > 0) roots.push({ kind: 'problems', id: 'problems', diagnostics: snapshot.diagnostics });
+  // One row per place: the parser's two errors for one typo are one problem, as the badge counts them.
+  if (snapshot.diagnostics.length > 0) roots.push({ kind: 'problems', id: 'problems', diagnostics: problemsByPosition(snapshot.diagnostics) });
   // The welcome content (and its Create button) shows only in an empty tree: keep the way to create one.
   if (snapshot.servers.length === 0 && roots.length > 0) {
     roots.unshift({ kind: 'message', id: 'message:create', text: 'No MCP server configured: Create .vscode/mcp.json', tooltip: 'Creates .vscode/mcp.json in this workspace with an example entry.', command: CommandId.createWorkspaceMcpJson });
@@ -158,7 +159,7 @@ function treeItemText(node: TreeNode, ctx: TreeContext, workspaceFolders: readon
     case 'server':
       return serverItem(node.id, node.server, ctx, workspaceFolders);
     case 'instance':
-      return instanceItem(node.id, node.instance, ctx, NodeKind.instance, node.server, mayRun('restart', node.server, ctx.trusted, workspaceFolders).allowed);
+      return { ...instanceItem(node.id, node.instance, ctx, NodeKind.instance, node.server, mayRun('restart', node.server, ctx.trusted, workspaceFolders).allowed), command: showEvidenceOf(node) };
     case 'notConfigured':
       return {
         id: node.id,
@@ -170,7 +171,7 @@ function treeItemText(node: TreeNode, ctx: TreeContext, workspaceFolders: readon
         collapsible: 'collapsed',
       };
     case 'unconfigured':
-      return instanceItem(node.id, node.instance, ctx, NodeKind.unconfigured, undefined, false);
+      return { ...instanceItem(node.id, node.instance, ctx, NodeKind.unconfigured, undefined, false), command: showEvidenceOf(node) };
     case 'problems':
       return {
         id: node.id,
@@ -328,6 +329,11 @@ function instanceItem(id: string, i: VmInstance, ctx: TreeContext, kind: typeof 
     contextValue: contextValue(kind, caps),
     collapsible: 'none',
   };
+}
+
+/** Enter (or a click) on an instance row opens its evidence: what it is, why, what to do. */
+function showEvidenceOf(node: Extract<TreeNode, { kind: 'instance' | 'unconfigured' }>): NonNullable<TreeItemModel['command']> {
+  return { command: CommandId.showEvidence, title: 'Show Evidence', arguments: [node] };
 }
 
 /** Inline code: paths and command lines read literally, without markdown escapes. */
