@@ -20,12 +20,15 @@ import { ServersTreeProvider } from './tree/serversTreeProvider';
 import { staleInstances } from '../core/report/state';
 import { watchTargets } from './viewModel/watchTargets';
 import { shouldPoll } from './viewModel/notConfigured';
+import { useTranslator } from './viewModel/l10n';
 
 /**
  * Activation wires the pieces and returns: the first snapshot (config scan + process table) runs
  * right after, off the activation path. This file is a table of contents; each piece has its own.
  */
 export function activate(context: vscode.ExtensionContext): McpLifeguardApi {
+  // Every string the extension shows is translated by VS Code (l10n/bundle.l10n.<language>.json).
+  useTranslator((message, ...args) => vscode.l10n.t(message, ...args));
   const activatedAt = Date.now();
   const log = vscode.window.createOutputChannel('MCP Lifeguard', { log: true });
   const engine = createEngine();

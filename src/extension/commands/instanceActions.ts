@@ -3,6 +3,7 @@ import { runAction } from '../actions/runAction';
 import { Services } from '../services';
 import { stopConfirmation, unconfiguredStopSteps } from '../viewModel/actionPlan';
 import { findInstance, TreeNode } from '../viewModel/tree';
+import { t } from '../viewModel/l10n';
 
 type InstanceTarget = Extract<TreeNode, { kind: 'instance' }>;
 
@@ -11,7 +12,7 @@ function target(svc: Services, arg: TreeNode | string | undefined, key: unknown)
   if (typeof arg !== 'string') return arg;
   const found = typeof key === 'string' ? findInstance(svc.store.snapshot, arg, key) : undefined;
   if (!found) {
-    void vscode.window.showInformationMessage(`That instance is no longer running${typeof key === 'string' ? ` (pid ${key.split('@')[0]})` : ''}.`);
+    void vscode.window.showInformationMessage(t('That instance is no longer running{0}.', typeof key === 'string' ? t(' (pid {0})', key.split('@')[0]) : ''));
     return undefined;
   }
   return { kind: 'instance', id: '', parentId: '', ...found };
@@ -37,7 +38,7 @@ export async function stopInstance(svc: Services, arg?: TreeNode | string, key?:
     const t = stopConfirmation({ name: `pid ${i.pid}` }, unconfiguredStopSteps(i), false);
     if ((await vscode.window.showWarningMessage(t.message, { modal: true, detail: t.detail }, t.button)) !== t.button) return;
   }
-  const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Stopping pid ${i.pid}` }, () => svc.engine.stop(i, svc.settings().stopGraceMs));
+  const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: t('Stopping pid {0}', i.pid) }, () => svc.engine.stop(i, svc.settings().stopGraceMs));
   svc.log.info(`stop pid ${i.pid}: ${r.message}`);
   void svc.refresh.request('manual');
   const ok = r.outcome === 'stopped' || r.outcome === 'gone';

@@ -42,6 +42,7 @@ export function commandLink(title: string, command: string, args: unknown[] = []
   return `[${title}](command:${command}${query})`;
 }
 
-export function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
+/** A count and its noun, both forms translated by the caller: `plural(n, t('{0} instance', n), t('{0} instances', n))`. */
+export function plural(n: number, one: string, many: string): string {
+  return n === 1 ? one : many;
 }

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { jsonServerMapAdapter } from '../../../src/core/sources/jsonc';
 import { evidenceSummary } from '../../../src/core/report/evidenceDocument';
 import { counts } from '../../../src/core/report/state';
-import { planAction, restartConfirmation, stepVerb, stopConfirmation, unconfiguredStopSteps, WindowContext, WRAP_THEN_STOP } from '../../../src/extension/viewModel/actionPlan';
+import { planAction, restartConfirmation, stepVerb, stopConfirmation, unconfiguredStopSteps, WindowContext } from '../../../src/extension/viewModel/actionPlan';
 import { agentServerLaunch, agentServerNews } from '../../../src/extension/viewModel/agentServer';
 import { describeProgram } from '../../../src/extension/viewModel/notConfigured';
 import { startedMessage } from '../../../src/extension/viewModel/start';
@@ -30,7 +30,7 @@ describe('extension loose ends', () => {
       const t = stopConfirmation(s, p.kind === 'steps' ? p.steps : [], true);
       assert.equal(t.message, 'Stop notes?');
       assert.match(t.detail, /This stops pid 25397 \(Claude Desktop\)\. Claude Desktop will not start it again until it restarts\./);
-      assert.equal(t.wrapButton, WRAP_THEN_STOP);
+      assert.equal(t.wrapButton, 'Wrap with Guard, then Stop');
       assert.equal(t.button, 'Stop');
     }
     // Without the guard installed, no wrap; the warning stays.

@@ -6,7 +6,10 @@ import { Cap, CapValue, contextValue, ITEM_MENUS, itemMenuEntries, NodeKind, Nod
 import { repoRoot } from '../../support/repo';
 
 interface MenuEntry { command: string; when?: string; group?: string }
-const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
+const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
+const nls: Record<string, string> = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.nls.json'), 'utf8'));
+/** The manifest as VS Code shows it in English: every `%key%` replaced from package.nls.json. */
+const pkg = JSON.parse(JSON.stringify(manifest), (_k, v: unknown) => (typeof v === 'string' && /^%[^%]+%$/.test(v) ? (nls[v.slice(1, -1)] ?? v) : v));
 const menus: Record<string, MenuEntry[]> = pkg.contributes.menus;
 
 /** Evaluates the two clause forms our item menus use: `view =~ /re/` and `viewItem =~ /re/`, joined by &&. */
