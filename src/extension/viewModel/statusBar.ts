@@ -69,7 +69,7 @@ export function statusBarModel(load: LoadState, options: StatusBarOptions): Stat
   // The number is what runs (users read it so), the configured count is in the tooltip.
   // The first look counts what runs at once; a spinner says versions are still being checked.
   const icon = warning ? '$(warning)' : snapshot.versionsPending ? '$(sync~spin)' : '$(pulse)';
-  const text = `${icon} MCP ${c.instances}${parts.map((p) => ` · ${p}`).join('')}`;
+  const text = t('{0} MCP {1}{2}', icon, c.instances, parts.map((p) => ` · ${p}`).join(''));
 
   const problems: string[] = [];
   if (c.stale - c.changed) problems.push(t('{0} running replaced code', instances(c.stale - c.changed)));
