@@ -8,6 +8,7 @@ import { planAction, restartConfirmation, stepVerb, stopConfirmation, unconfigur
 import { agentServerLaunch, agentServerNews } from '../../../src/extension/viewModel/agentServer';
 import { describeProgram } from '../../../src/extension/viewModel/notConfigured';
 import { startedMessage } from '../../../src/extension/viewModel/start';
+import { problemsByFile } from '../../../src/extension/viewModel/problems';
 import { statusBarModel } from '../../../src/extension/viewModel/statusBar';
 import { childNodes, rootNodes, treeItem, TreeContext } from '../../../src/extension/viewModel/tree';
 import { CommandId } from '../../../src/extension/commandIds';
@@ -66,6 +67,8 @@ describe('extension loose ends', () => {
     assert.equal(treeItem(problems, ctx, []).description, '1');
     assert.equal(childNodes(problems).length, 1);
     assert.match(treeItem(childNodes(problems)[0], ctx, []).label, /property name expected; .*value expected/);
+    // VS Code's Problems panel gets the same one entry.
+    assert.equal(problemsByFile(diagnostics).get(file)?.filter((p) => p.severity === 'error').length, 1);
   });
 
   it('the log says "agent server not offered" only when it is not, once per change', () => {
