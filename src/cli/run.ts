@@ -37,9 +37,20 @@ const ENVIRONMENT = `Environment:
                        folder in it must be yours and not writable by others (chmod 700)
 `;
 
+/** The exit codes every command keeps to (scripts and CI read them); `--help` of each command lists them too. */
+export const EXIT_CODES = `Exit codes:
+  0  Done: everything asked was done (status, locks and logs: printed what they read)
+  1  Ran, but not all of it was done: a refusal (identity, trust, an ambiguous owner),
+     a process that survived, a restart that failed, nothing found to act on or print,
+     a private folder refused; the output says which, per item
+  2  Not run: bad usage (an unknown command or option, a bad value) or an unexpected error
+  run and run --http end with their server's exit code.
+  With --json, stdout holds one JSON document in every case (docs/status-json.md).
+`;
+
 export const USAGE = usageText(
   Object.values(COMMANDS).flatMap((c) => c.modes),
-  ENVIRONMENT,
+  `${ENVIRONMENT}\n${EXIT_CODES}`,
 );
 
 /** Runs one CLI invocation; returns the exit code. */
@@ -64,7 +75,7 @@ export async function runCli(argv: string[], given: CliIo): Promise<number> {
   // Only our own options ask for help: after `--` a `--help` belongs to the server's command.
   const own = splitServerCommand(rest).options;
   if (own.includes('--help') || own.includes('-h')) {
-    io.stdout(commandHelp(command.modes));
+    io.stdout(`${commandHelp(command.modes)}${EXIT_CODES}`);
     return 0;
   }
   try {

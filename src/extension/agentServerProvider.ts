@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { agentServerLaunch } from './viewModel/agentServer';
+import { AgentServerLaunch, agentServerLaunch, agentServerNews } from './viewModel/agentServer';
 
 /** The provider id, as package.json's `mcpServerDefinitionProviders` declares it. */
 export const AGENT_PROVIDER_ID = 'mcpLifeguard.agentServer';
@@ -24,14 +24,15 @@ export function registerAgentServerProvider(deps: AgentProviderDeps): { disposab
     return undefined;
   }
   const emitter = new vscode.EventEmitter<void>();
+  let last: AgentServerLaunch | undefined;
   const provider: vscode.McpServerDefinitionProvider = {
     onDidChangeMcpServerDefinitions: emitter.event,
     provideMcpServerDefinitions: () => {
       const launch = agentServerLaunch({ enabled: deps.enabled(), launcher: deps.launcher(), workspaceFolders: deps.workspaceFolders(), trusted: vscode.workspace.isTrusted });
-      if (launch.state === 'withheld') {
-        deps.log(`agent server not offered: ${launch.reason}`);
-        return [];
-      }
+      const news = agentServerNews(last, launch);
+      last = launch;
+      if (news) deps.log(news);
+      if (launch.state === 'withheld') return [];
       return [new vscode.McpStdioServerDefinition(launch.label, launch.command, launch.args, {}, deps.version)];
     },
   };

@@ -1,7 +1,9 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { McpLifeguardApi } from '../../api/mcp-lifeguard';
 import { registerAgentServerProvider } from './agentServerProvider';
+import { createApi } from './api';
 import { EXPLORER_VIEW_ID, VIEW_ID } from './commandIds';
 import { registerCommands } from './commands/registerCommands';
 import { createEngine } from './engine';
@@ -18,12 +20,15 @@ import { ServersTreeProvider } from './tree/serversTreeProvider';
 import { staleInstances } from '../core/report/state';
 import { watchTargets } from './viewModel/watchTargets';
 import { shouldPoll } from './viewModel/notConfigured';
+import { useTranslator } from './viewModel/l10n';
 
 /**
  * Activation wires the pieces and returns: the first snapshot (config scan + process table) runs
  * right after, off the activation path. This file is a table of contents; each piece has its own.
  */
-export function activate(context: vscode.ExtensionContext): void {
+export function activate(context: vscode.ExtensionContext): McpLifeguardApi {
+  // Every string the extension shows is translated by VS Code (l10n/bundle.l10n.<language>.json).
+  useTranslator((message, ...args) => vscode.l10n.t(message, ...args));
   const activatedAt = Date.now();
   const log = vscode.window.createOutputChannel('MCP Lifeguard', { log: true });
   const engine = createEngine();
@@ -82,6 +87,7 @@ export function activate(context: vscode.ExtensionContext): void {
   });
 
   const svc: Services = { context, log, engine, store, refresh, tree, treeViews, evidence, settings: () => settings, window: currentWindow, guardAvailable, guard: () => guard };
+  const api = createApi(svc);
 
   context.subscriptions.push(
     log,
@@ -110,6 +116,7 @@ export function activate(context: vscode.ExtensionContext): void {
       tree.refresh();
     }),
     ...(agentServer ? [agentServer.disposable] : []),
+    api,
   );
   log.info(`MCP Lifeguard ${context.extension.packageJSON.version as string} activated`);
   setTimeout(() => void refresh.request('manual'), 0);
@@ -128,6 +135,9 @@ export function activate(context: vscode.ExtensionContext): void {
     agentServer?.changed();
     tree.refresh();
   }, 0);
+  // Other extensions get the versioned API (api/mcp-lifeguard.d.ts), not the disposable behind it.
+  const { dispose: _dispose, ...publicApi } = api;
+  return publicApi;
 }
 
 export function deactivate(): void {

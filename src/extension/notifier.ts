@@ -3,7 +3,7 @@ import { CommandId } from './commandIds';
 import { restartTargets } from './commands/restartAllStale';
 import { claimEvent } from './eventClaim';
 import { Services } from './services';
-import { claimed, currentTargets, decideNotifications, eventOver, Notification } from './viewModel/notifications';
+import { claimed, currentTargets, decideNotifications, eventOver, Notification, staleActionLabel, staleActionOf } from './viewModel/notifications';
 import { autoRestartCandidates } from './viewModel/autoRestart';
 
 const MUTED_KEY = 'mcpLifeguard.mutedServers';
@@ -44,7 +44,7 @@ export class Notifier implements vscode.Disposable {
       void vscode.window.showInformationMessage(n.message);
       return;
     }
-    const choice = await vscode.window.showWarningMessage(n.message, ...n.actions);
+    const choice = staleActionOf(await vscode.window.showWarningMessage(n.message, ...n.actions.map(staleActionLabel)));
     switch (choice) {
       case 'Restart...': {
         // The toast may be old: act on what runs the old code now, read afresh, never on the pids it saw.

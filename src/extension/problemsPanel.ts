@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { SnapshotStore } from './store';
 import { problemsByFile } from './viewModel/problems';
+import { t } from './viewModel/l10n';
 
 const SEVERITY = { error: vscode.DiagnosticSeverity.Error, warning: vscode.DiagnosticSeverity.Warning, info: vscode.DiagnosticSeverity.Information } as const;
 
@@ -15,7 +16,7 @@ export function createProblemsPanel(store: SnapshotStore): vscode.Disposable {
         entries.map((e) => {
           const at = new vscode.Position(e.line, e.character);
           const d = new vscode.Diagnostic(new vscode.Range(at, at), e.message, SEVERITY[e.severity]);
-          d.source = 'MCP Lifeguard';
+          d.source = t('MCP Lifeguard');
           return d;
         }),
       );

@@ -2,11 +2,12 @@ import * as vscode from 'vscode';
 import { currentWindow } from './services';
 import { SnapshotStore } from './store';
 import { STATUS_TOOLTIP_COMMANDS, statusBarModel } from './viewModel/statusBar';
+import { t } from './viewModel/l10n';
 
 /** The status bar item: created once, updated in place from the view-model on every snapshot. */
 export function createStatusBar(store: SnapshotStore, alwaysShow: () => boolean): vscode.Disposable {
   const item = vscode.window.createStatusBarItem('mcpLifeguard.status', vscode.StatusBarAlignment.Left, 50);
-  item.name = 'MCP Lifeguard';
+  item.name = t('MCP Lifeguard');
   const update = () => {
     const m = statusBarModel(store.state, { alwaysShow: alwaysShow(), window: currentWindow() });
     if (!m.visible) {

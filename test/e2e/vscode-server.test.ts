@@ -4,7 +4,7 @@ import { memoryServer } from './support/fixture';
 import { describeE2e } from './support/harness';
 import { isAlive } from '../support/liveness';
 import { waitUntil } from '../support/poll';
-import { answerDialog, contextMenuAction, eventually, expandRow, rowPid, runCommand, sideBarTree, TreeRow } from './support/workbench';
+import { answerDialog, contextMenuAction, eventually, expandRow, notifications, rowPid, runCommand, sideBarRow, sideBarTree, TreeRow } from './support/workbench';
 
 function commandLine(pid: number): string {
   try {
@@ -29,9 +29,14 @@ describeE2e("e2e: VS Code's own MCP server", (h) => {
     // Start from the tree: VS Code starts it through its own command (workbench.mcp.startServer).
     await contextMenuAction(page, 2, 'memory', /^Start Server/);
 
-    await eventually('the server running', () => sideBarTree(page), (rs) => rs.some((r) => r.level === 2 && r.label === 'memory' && /\b1 instance\b/.test(r.aria)), 60000);
+    // Start says what started, and reveals the row expanded on its new instance, selected (no click needed).
+    const toast = notifications(page).filter({ hasText: /memory started: pid \d+\./ });
+    await toast.first().waitFor({ state: 'visible', timeout: 90000 });
+    const said = Number(/pid (\d+)/.exec(await toast.first().innerText())![1]);
+    const before = await eventually('the started row, expanded on the instance VS Code started', () => sideBarTree(page), (rs) => instancePid(rs) === said, 30000);
+    assert.match(before.find((r) => r.level === 2 && r.label === 'memory')!.aria, /\b1 instance\b/);
+    assert.equal(await sideBarRow(page, 2, 'memory').first().getAttribute('aria-selected'), 'true');
     await expandRow(page, 2, 'memory');
-    const before = await eventually('the instance VS Code started', () => sideBarTree(page), (rs) => instancePid(rs) !== undefined, 60000);
     const oldPid = instancePid(before)!;
     assert.ok(isAlive(oldPid) && commandLine(oldPid).includes('server-memory'), `pid ${oldPid}: ${commandLine(oldPid)}`);
 

@@ -18,6 +18,7 @@ export const LOGS_COMMAND = {
   summary: ['The last lines a guarded server wrote to stderr (what `run` keeps', 'in the logs folder), live or after it stopped'],
   options: {
     lines: { type: 'integer', default: 50, min: 1, max: 100000, description: 'How many lines to print from the end' },
+    json: { type: 'boolean', description: 'Print the lines as JSON: { server, logs: [{ file, lines, error? }] }' },
   },
 } as const satisfies CommandSpec;
 
@@ -35,29 +36,40 @@ export async function logsCommand(args: string[], io: CliIo): Promise<number> {
   const pattern = serverLogNamePattern(name);
   const files = [...new Set(named.length ? named : listing(paths.logs).filter((f) => pattern.test(f)).map((f) => path.join(paths.logs, f)))];
   if (files.length === 0) {
-    io.stderr(`mcp-lifeguard logs: no log of a server named '${name}' in ${paths.logs} (only servers run under 'mcp-lifeguard run' have one)\n`);
+    const message = `no log of a server named '${name}' in ${paths.logs} (only servers run under 'mcp-lifeguard run' have one)`;
+    io.stderr(`mcp-lifeguard logs: ${message}\n`);
+    if (values.json) io.stdout(`${JSON.stringify({ server: name, logs: [], message }, null, 2)}\n`);
     return 1;
   }
-  let failed = 0;
+  // Each file's end only (a log may be any size), with what went wrong said per file.
+  const logs: Array<{ file: string; lines: string[]; error?: string }> = [];
   for (const file of files) {
-    if (files.length > 1) io.stdout(`==> ${file} <==\n`);
     let tail;
     try {
       tail = await readPrivateTail(file, values.lines, MAX_TAIL_BYTES, { root: paths.root });
     } catch (err) {
+      logs.push({ file, lines: [], error: (err as Error).message });
       io.stderr(`mcp-lifeguard logs: cannot read ${terminalSafeLines(file)}: ${terminalSafeLines((err as Error).message)}\n`);
-      failed++;
       continue;
     }
     if (!tail) {
+      logs.push({ file, lines: [], error: 'the file is gone (its guard may have just rotated or removed it)' });
       io.stderr(`mcp-lifeguard logs: ${terminalSafeLines(file)} is gone (its guard may have just rotated or removed it)\n`);
-      failed++;
       continue;
     }
     if (tail.cut) io.stderr(`mcp-lifeguard logs: only the last ${MAX_TAIL_BYTES / (1024 * 1024)} MiB of ${terminalSafeLines(file)} (${tail.size} bytes) were read: ${tail.lines.length} line${tail.lines.length === 1 ? '' : 's'}\n`);
-    io.stdout(`${terminalSafeLines(tail.lines.join('\n'))}\n`);
+    logs.push({ file, lines: tail.lines });
   }
-  return failed > 0 ? 1 : 0;
+  if (values.json) {
+    io.stdout(`${JSON.stringify({ server: name, logs }, null, 2)}\n`);
+    return logs.every((l) => l.error === undefined) ? 0 : 1;
+  }
+  for (const l of logs) {
+    if (l.error !== undefined) continue;
+    if (logs.length > 1) io.stdout(`==> ${l.file} <==\n`);
+    io.stdout(`${terminalSafeLines(l.lines.join('\n'))}\n`);
+  }
+  return logs.every((l) => l.error === undefined) ? 0 : 1;
 }
 
 function listing(dir: string): string[] {

@@ -19,6 +19,7 @@ export const RESTART_COMMAND = {
     from: ACTION_OPTIONS.from,
     workspace: ACTION_OPTIONS.workspace,
     'trust-workspace': ACTION_OPTIONS['trust-workspace'],
+    json: { type: 'boolean', description: 'Print the outcomes as JSON (docs/status-json.md)' },
   },
 } as const satisfies CommandSpec;
 
@@ -45,11 +46,21 @@ export async function restartCommand(args: string[], io: CliIo): Promise<number>
   let failures = 0;
   for (const o of outcomes) {
     const said = restartOutcomeText(o);
-    if (said.report) io.stdout(`${said.lines.join('\n')}\n`);
-    else io.stderr(`${said.lines.map((l) => `mcp-lifeguard restart: ${l}`).join('\n')}\n`);
+    if (!said.report) io.stderr(`${said.lines.map((l) => `mcp-lifeguard restart: ${l}`).join('\n')}\n`);
+    else if (!parsed.values.json) io.stdout(`${said.lines.join('\n')}\n`);
     if (!said.ok) failures++;
   }
+  if (parsed.values.json) io.stdout(`${JSON.stringify(restartJson(target, outcomes), null, 2)}\n`);
   return failures === 0 ? 0 : 1;
+}
+
+/** `restart --json`: each outcome as core reports it, with whether it counts as done and, for a stop, who must start it again. */
+export function restartJson(target: string, outcomes: readonly RestartOutcome[]) {
+  const items = outcomes.map((o) => {
+    const ok = restartOutcomeText(o).ok;
+    return o.kind === 'stopped' && ok ? { ...o, ok, restartedBy: 'client' as const, message: notRestartedText(o.stop.pid, o.client) } : { ...o, ok };
+  });
+  return { target, ok: items.every((o) => o.ok), outcomes: items };
 }
 
 /** A restart's outcome in the CLI's words: a report of what was done (stdout) or why nothing was (stderr). */

@@ -7,7 +7,8 @@ function baseName(token: string): string {
 
 /** The npm package a path lies in (`/x/node_modules/@scope/pkg/dist/cli.js` -> `@scope/pkg`). */
 function packageInPath(p: string): string | undefined {
-  const m = /node_modules[/\\]((?:@[^/\\]+[/\\])?[^/\\]+)(?=[/\\])/.exec(p);
+  // `node_modules/.bin/x` is npm's link to a package's bin, not a package: its name says more.
+  const m = /node_modules[/\\](?!\.bin[/\\])((?:@[^/\\]+[/\\])?[^/\\]+)(?=[/\\])/.exec(p);
   return m ? m[1].replace(/\\/g, '/') : undefined;
 }
 

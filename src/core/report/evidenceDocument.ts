@@ -35,9 +35,24 @@ function instanceLines(i: VmInstance): string[] {
   ];
 }
 
+/**
+ * A process no entry configures: with nothing flagged, nothing was judged (no entry names what a
+ * restart would load), so it is never called `ok`. What it was found to be (orphan, stale under a
+ * guard's record) is said as for any instance.
+ */
+function unconfiguredLines(i: VmInstance): string[] {
+  const judged = instanceVerdicts(i).filter((v) => v !== 'ok' && v !== 'unknown' && v !== 'checking' && v !== 'settling');
+  if (judged.length > 0) return instanceLines(i);
+  return [
+    `pid ${i.pid} (${i.client.name}): not configured; what it runs is not judged`,
+    ...i.verdicts.map((v) => `  Why: ${describeVerdict(v)}`),
+    "  What to do: Nothing, unless it should not run: then Stop it (its client will not start it again), or add it to a client's config.",
+  ];
+}
+
 export function evidenceSummary(target: { server?: VmServer; instance?: VmInstance }): string[] {
   const { server, instance } = target;
-  if (instance) return [...(server ? [`${server.name} (${server.source.label})`] : ['Not configured: matches no config entry']), ...instanceLines(instance)];
+  if (instance) return server ? [`${server.name} (${server.source.label})`, ...instanceLines(instance)] : ['Not configured: matches no config entry', ...unconfiguredLines(instance)];
   if (!server) return [];
   const state = serverState(server);
   const head = `${server.name} (${server.source.label}): ${state.kind === 'notRunning' ? 'not running' : state.kind}`;

@@ -123,9 +123,24 @@ export function* distinctInstances(servers: readonly VmServer[]): Generator<{ se
   }
 }
 
+/**
+ * Diagnostics of one file at one position merged into one, their messages joined: one typo (`,,`)
+ * is one problem, though the parser reports two errors there ("property name expected", "value expected").
+ */
+export function problemsByPosition<D extends { file: string; line?: number; column?: number; severity: string; message: string }>(diagnostics: readonly D[]): D[] {
+  const byPlace = new Map<string, D>();
+  for (const d of diagnostics) {
+    const key = d.line === undefined ? `${d.file}\0${d.severity}\0${d.message}` : `${d.file}\0${d.line}\0${d.column ?? 0}\0${d.severity}`;
+    const seen = byPlace.get(key);
+    if (!seen) byPlace.set(key, d);
+    else if (!seen.message.split('; ').includes(d.message)) byPlace.set(key, { ...seen, message: `${seen.message}; ${d.message}` });
+  }
+  return [...byPlace.values()];
+}
+
 /** Counts over configured servers' instances (not-configured processes are listed, never counted as problems). */
 export function counts(snapshot: VmSnapshot): Counts {
-  const problems = snapshot.diagnostics.filter((d) => d.severity !== 'info').length;
+  const problems = problemsByPosition(snapshot.diagnostics).filter((d) => d.severity !== 'info').length;
   const c: Counts = { servers: snapshot.servers.length, running: 0, instances: 0, stale: 0, changed: 0, duplicate: 0, orphan: 0, unknown: 0, problems };
   c.running = snapshot.servers.filter((s) => s.instances.length > 0).length;
   for (const { instance: i } of distinctInstances(snapshot.servers)) {

@@ -1,9 +1,10 @@
 import * as vscode from 'vscode';
 import { ControlUnreachableError } from '../../core/control';
 import { Services } from '../services';
-import { ActionKind, PlanStep, verifyVsCodeStep } from '../viewModel/actionPlan';
+import { ActionKind, PlanStep, stepVerb, verifyVsCodeStep } from '../viewModel/actionPlan';
 import { ARROW } from '../viewModel/format';
 import { VmInstance, VmServer } from '../../core/report/input';
+import { t } from '../viewModel/l10n';
 
 /** What running a plan did, in lines a person reads. */
 export interface ExecutionReport {
@@ -20,13 +21,16 @@ const VSCODE_POLL_MS = 1_000;
 
 export async function executePlan(svc: Services, action: ActionKind, server: VmServer, steps: readonly PlanStep[], progress: vscode.Progress<{ message?: string }>): Promise<ExecutionReport> {
   const report: ExecutionReport = { ok: true, lines: [], afterward: [], offerWrap: false };
+  let verb: ActionKind = action;
   const note = (ok: boolean, line: string) => {
     report.ok &&= ok;
     report.lines.push(line);
-    svc.log[ok ? 'info' : 'warn'](`${action} ${server.name}: ${line}`);
+    svc.log[ok ? 'info' : 'warn'](`${verb} ${server.name}: ${line}`);
     progress.report({ message: line });
   };
   for (const step of steps) {
+    // Logged as what it does: a restart of another client's instance is a stop.
+    verb = stepVerb(action, step);
     switch (step.kind) {
       case 'guard':
         await guardStep(svc, step, note);
@@ -50,12 +54,12 @@ async function guardStep(svc: Services, step: Extract<PlanStep, { kind: 'guard' 
   const pid = step.instance.pid;
   try {
     const reply = step.op === 'restart' ? await svc.engine.guardRestart(step.endpoint) : await svc.engine.guardShutdown(step.endpoint);
-    if (!reply.ok) return note(false, `the guard of pid ${pid} refused: ${reply.error}`);
+    if (!reply.ok) return note(false, t('the guard of pid {0} refused: {1}', pid, reply.error));
     const child = step.op === 'restart' ? (reply.result as { childPid?: number }).childPid : undefined;
-    note(true, step.op === 'restart' ? `the guard restarted it (new pid ${child ?? '?'}); the client kept its session` : `the guard stopped pid ${pid}`);
+    note(true, step.op === 'restart' ? t('the guard restarted it (new pid {0}); the client kept its session', child ?? '?') : t('the guard stopped pid {0}', pid));
   } catch (err) {
-    const why = err instanceof ControlUnreachableError ? 'its guard does not answer' : (err as Error).message;
-    note(false, `pid ${pid}: ${why}; nothing was changed`);
+    const why = err instanceof ControlUnreachableError ? t('its guard does not answer') : (err as Error).message;
+    note(false, t('pid {0}: {1}; nothing was changed', pid, why));
   }
 }
 
@@ -72,12 +76,12 @@ async function vscodeStep(svc: Services, action: ActionKind, server: VmServer, s
   }
   switch (verdict.kind) {
     case 'done':
-      return note(true, action === 'restart' ? `VS Code restarted it (pid ${step.instances.map((i) => i.pid).join(', ')} ${ARROW} ${verdict.newPids.join(', ')})` : 'VS Code stopped it');
+      return note(true, action === 'restart' ? t('VS Code restarted it (pid {0} {1} {2})', step.instances.map((i) => i.pid).join(', '), ARROW, verdict.newPids.join(', ')) : t('VS Code stopped it'));
     case 'notStarted':
-      return note(true, 'VS Code stopped it; it has not started it again yet and will when the server is next used');
+      return note(true, t('VS Code stopped it; it has not started it again yet and will when the server is next used'));
     case 'unchanged': {
       const left = step.instances.filter((i) => verdict.stillRunning.includes(i.pid));
-      note(false, `VS Code did not ${action} it (server id ${step.serverId}); stopping pid ${verdict.stillRunning.join(', ')} directly instead`);
+      note(false, t('VS Code did not {0} it (server id {1}); stopping pid {2} directly instead', action, step.serverId, verdict.stillRunning.join(', ')));
       await terminate(svc, left, note);
     }
   }
@@ -87,6 +91,6 @@ async function terminate(svc: Services, instances: readonly VmInstance[], note: 
   const graceMs = svc.settings().stopGraceMs;
   for (const i of instances) {
     const r = await svc.engine.stop(i, graceMs);
-    note(r.outcome === 'stopped' || r.outcome === 'gone', `pid ${i.pid} (${i.client.name}): ${r.message}`);
+    note(r.outcome === 'stopped' || r.outcome === 'gone', t('pid {0} ({1}): {2}', i.pid, i.client.name, r.message));
   }
 }

@@ -1,9 +1,10 @@
 import * as vscode from 'vscode';
 import { CommandId } from '../commandIds';
 import { Services } from '../services';
-import { ActionKind, Confirmation, confirmationText, planAction, restartConfirmation, WRAP_THEN_STOP } from '../viewModel/actionPlan';
+import { ActionKind, Confirmation, confirmationText, planAction, restartConfirmation, stopConfirmation } from '../viewModel/actionPlan';
 import { VmInstance, VmServer } from '../../core/report/input';
 import { executePlan } from './executePlan';
+import { t } from '../viewModel/l10n';
 
 /** Asks (unless turned off) and returns whether to go on. The modal names every pid and client. */
 export async function confirm(svc: Services, action: ActionKind | 'killDuplicates', server: Pick<VmServer, 'name'>, instances: readonly VmInstance[]): Promise<boolean> {
@@ -12,46 +13,53 @@ export async function confirm(svc: Services, action: ActionKind | 'killDuplicate
 }
 
 /** Shows a confirmation: `go` for its main button, `wrap` for Wrap with Guard first. */
-async function ask(t: Confirmation): Promise<'go' | 'wrap' | undefined> {
-  const choice = await vscode.window.showWarningMessage(t.message, { modal: true, detail: t.detail }, t.button, ...(t.wrapButton ? [t.wrapButton] : []));
-  return choice === t.button ? 'go' : choice === WRAP_THEN_STOP ? 'wrap' : undefined;
+async function ask(c: Confirmation): Promise<'go' | 'wrap' | undefined> {
+  const choice = await vscode.window.showWarningMessage(c.message, { modal: true, detail: c.detail }, c.button, ...(c.wrapButton ? [c.wrapButton] : []));
+  return choice === c.button ? 'go' : c.wrapButton !== undefined && choice === c.wrapButton ? 'wrap' : undefined;
 }
 
+/** What an action came to, for callers that report it on (the API for other extensions). */
+export type ActionResult =
+  | { outcome: 'done' | 'failed'; message: string }
+  | { outcome: 'cancelled' }
+  | { outcome: 'nothing' | 'blocked'; message: string };
+
 /** Restart or stop instances of one server, by owner, with progress and a result message. */
-export async function runAction(svc: Services, action: ActionKind, server: VmServer, instances: readonly VmInstance[], options: { confirmed?: boolean } = {}): Promise<void> {
+export async function runAction(svc: Services, action: ActionKind, server: VmServer, instances: readonly VmInstance[], options: { confirmed?: boolean } = {}): Promise<ActionResult> {
   const plan = planAction(action, server, await svc.engine.withGuardEndpoints(instances), svc.window());
   if (plan.kind === 'blocked') {
     void vscode.window.showWarningMessage(plan.reason);
-    return;
+    return { outcome: 'blocked', message: plan.reason };
   }
   if (plan.kind === 'nothing') {
-    void vscode.window.showInformationMessage(`Nothing to ${action}: ${plan.reason}.`);
-    return;
+    void vscode.window.showInformationMessage(t('Nothing to {0}: {1}.', action, plan.reason));
+    return { outcome: 'nothing', message: plan.reason };
   }
   let wrapped = false;
   if (!options.confirmed && svc.settings().confirmDestructiveActions) {
     // A restart says beforehand which instances it only stops (their client must start them).
-    const t = action === 'restart' ? restartConfirmation(server, plan.steps, svc.guardAvailable()) : confirmationText(action, server, instances);
-    const answer = await ask(t);
-    if (answer === undefined) return;
+    const c = action === 'restart' ? restartConfirmation(server, plan.steps, svc.guardAvailable()) : stopConfirmation(server, plan.steps, svc.guardAvailable());
+    const answer = await ask(c);
+    if (answer === undefined) return { outcome: 'cancelled' };
     // Wrap first (its own diff and confirmation); the client then starts the server through the guard.
     if (answer === 'wrap') {
       wrapped = (await vscode.commands.executeCommand<boolean>(CommandId.wrapWithGuard, server.id)) === true;
-      if (!wrapped) return;
+      if (!wrapped) return { outcome: 'cancelled' };
     }
   }
   const stopsOnly = plan.steps.every((s) => s.kind === 'terminate');
-  const title = `${action === 'restart' && !stopsOnly ? 'Restarting' : 'Stopping'} ${server.name}`;
+  const title = action === 'restart' && !stopsOnly ? t('Restarting {0}', server.name) : t('Stopping {0}', server.name);
   const report = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title }, (progress) => executePlan(svc, action, server, plan.steps, progress));
   void svc.refresh.request('manual');
   const text = `${server.name}: ${[...report.lines, ...report.afterward].join('. ')}`;
   // Not offered again right after wrapping: the entry is wrapped, only the snapshot does not know yet.
-  const wrap = report.offerWrap && !wrapped && svc.guardAvailable() ? ['Wrap with Guard'] : [];
+  const wrap = report.offerWrap && !wrapped && svc.guardAvailable() ? [t('Wrap with Guard')] : [];
   // The result is not awaited: a toast stays until dismissed, and several servers' actions (Restart
   // All Stale, a notification's Restart...) must not wait on each other's messages.
-  const shown = report.ok ? vscode.window.showInformationMessage(text, ...wrap) : vscode.window.showWarningMessage(text, 'Show Log', ...wrap);
+  const shown = report.ok ? vscode.window.showInformationMessage(text, ...wrap) : vscode.window.showWarningMessage(text, t('Show Log'), ...wrap);
   void shown.then(async (choice) => {
-    if (choice === 'Wrap with Guard') await vscode.commands.executeCommand(CommandId.wrapWithGuard, server.id);
-    if (choice === 'Show Log') svc.log.show();
+    if (choice === t('Wrap with Guard')) await vscode.commands.executeCommand(CommandId.wrapWithGuard, server.id);
+    if (choice === t('Show Log')) svc.log.show();
   });
+  return { outcome: report.ok ? 'done' : 'failed', message: text };
 }

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { Services } from '../services';
+import { t } from '../viewModel/l10n';
 
 /** A starting point for the workspace's VS Code MCP servers, opened for editing. */
 const TEMPLATE = `{
@@ -13,7 +14,7 @@ const TEMPLATE = `{
 export async function createWorkspaceMcpJson(svc: Services): Promise<void> {
   const folder = vscode.workspace.workspaceFolders?.[0];
   if (!folder) {
-    void vscode.window.showInformationMessage('Open a folder first: .vscode/mcp.json belongs to a workspace folder.');
+    void vscode.window.showInformationMessage(t('Open a folder first: .vscode/mcp.json belongs to a workspace folder.'));
     return;
   }
   const uri = vscode.Uri.joinPath(folder.uri, '.vscode', 'mcp.json');

@@ -4,6 +4,7 @@ import { Services } from '../services';
 import { evidenceDocument } from '../../core/report/evidenceDocument';
 import { serverLogTarget } from '../viewModel/serverLog';
 import { TreeNode } from '../viewModel/tree';
+import { t } from '../viewModel/l10n';
 
 /** Open Config: the server's file at its entry. */
 export async function openConfig(_svc: Services, node?: TreeNode): Promise<void> {
@@ -38,7 +39,7 @@ export async function showEvidence(svc: Services, node?: TreeNode): Promise<void
 export async function copyPid(_svc: Services, node?: TreeNode): Promise<void> {
   if (node?.kind !== 'instance' && node?.kind !== 'unconfigured') return;
   await vscode.env.clipboard.writeText(String(node.instance.pid));
-  void vscode.window.setStatusBarMessage(`Copied pid ${node.instance.pid}`, 2000);
+  void vscode.window.setStatusBarMessage(t('Copied pid {0}', node.instance.pid), 2000);
 }
 
 /**
@@ -49,7 +50,7 @@ export async function showServerLog(svc: Services, node?: TreeNode): Promise<voi
   if (node?.kind !== 'server' && node?.kind !== 'instance') return;
   const target = serverLogTarget(node.server, node.kind === 'instance' ? node.instance : undefined, svc.window(), svc.engine.paths.logs, path.sep);
   if (!target) {
-    void vscode.window.showInformationMessage(`${node.server.name} has no log MCP Lifeguard can show: it is neither guarded nor run by VS Code.`);
+    void vscode.window.showInformationMessage(t('{0} has no log MCP Lifeguard can show: it is neither guarded nor run by VS Code.', node.server.name));
     return;
   }
   if (target.kind === 'vscode') {

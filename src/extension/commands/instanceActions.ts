@@ -1,8 +1,9 @@
 import * as vscode from 'vscode';
 import { runAction } from '../actions/runAction';
 import { Services } from '../services';
-import { confirmationText } from '../viewModel/actionPlan';
+import { stopConfirmation, unconfiguredStopSteps } from '../viewModel/actionPlan';
 import { findInstance, TreeNode } from '../viewModel/tree';
+import { t } from '../viewModel/l10n';
 
 type InstanceTarget = Extract<TreeNode, { kind: 'instance' }>;
 
@@ -11,7 +12,7 @@ function target(svc: Services, arg: TreeNode | string | undefined, key: unknown)
   if (typeof arg !== 'string') return arg;
   const found = typeof key === 'string' ? findInstance(svc.store.snapshot, arg, key) : undefined;
   if (!found) {
-    void vscode.window.showInformationMessage(`That instance is no longer running${typeof key === 'string' ? ` (pid ${key.split('@')[0]})` : ''}.`);
+    void vscode.window.showInformationMessage(t('That instance is no longer running{0}.', typeof key === 'string' ? t(' (pid {0})', key.split('@')[0]) : ''));
     return undefined;
   }
   return { kind: 'instance', id: '', parentId: '', ...found };
@@ -27,14 +28,17 @@ export async function restartInstance(svc: Services, arg?: TreeNode | string, ke
 /** Stop on one instance row (or its tooltip link); a not-configured process is stopped directly (it has no owner config). */
 export async function stopInstance(svc: Services, arg?: TreeNode | string, key?: unknown): Promise<void> {
   const node = target(svc, arg, key);
-  if (node?.kind === 'instance') return runAction(svc, 'stop', node.server, [node.instance]);
+  if (node?.kind === 'instance') {
+    await runAction(svc, 'stop', node.server, [node.instance]);
+    return;
+  }
   if (node?.kind !== 'unconfigured') return;
   const i = node.instance;
   if (svc.settings().confirmDestructiveActions) {
-    const t = confirmationText('stop', { name: `pid ${i.pid}` }, [i]);
+    const t = stopConfirmation({ name: `pid ${i.pid}` }, unconfiguredStopSteps(i), false);
     if ((await vscode.window.showWarningMessage(t.message, { modal: true, detail: t.detail }, t.button)) !== t.button) return;
   }
-  const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Stopping pid ${i.pid}` }, () => svc.engine.stop(i, svc.settings().stopGraceMs));
+  const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: t('Stopping pid {0}', i.pid) }, () => svc.engine.stop(i, svc.settings().stopGraceMs));
   svc.log.info(`stop pid ${i.pid}: ${r.message}`);
   void svc.refresh.request('manual');
   const ok = r.outcome === 'stopped' || r.outcome === 'gone';

@@ -4,25 +4,26 @@ import { Services } from '../services';
 import { leftoverInstances } from '../../core/report/state';
 import { confirm } from '../actions/runAction';
 import { CommandArg, pickServer } from './pickServer';
+import { t } from '../viewModel/l10n';
 
 /** Kill Duplicate Instances: the engine's plan (older duplicates and orphans; the newest per client stays). */
 export async function killDuplicates(svc: Services, arg?: CommandArg): Promise<void> {
-  const server = await pickServer(svc, arg, (s) => leftoverInstances(s).length > 0, 'Kill duplicate instances of which MCP server?', 'No duplicate or orphaned instances.');
+  const server = await pickServer(svc, arg, (s) => leftoverInstances(s).length > 0, t('Kill duplicate instances of which MCP server?'), t('No duplicate or orphaned instances.'));
   const raw = svc.store.raw;
   if (!server || !raw) return;
   const plan = planKillDuplicates(raw, server.id);
   const instances = plan.map((p) => server.instances.find((i) => i.pid === p.pid)).filter((i) => i !== undefined);
   if (plan.length === 0) {
-    void vscode.window.showInformationMessage(`${server.name} has no duplicate or orphaned instance.`);
+    void vscode.window.showInformationMessage(t('{0} has no duplicate or orphaned instance.', server.name));
     return;
   }
   if (!(await confirm(svc, 'killDuplicates', server, instances))) return;
-  const lines = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Killing duplicates of ${server.name}` }, async (progress) => {
+  const lines = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: t('Killing duplicates of {0}', server.name) }, async (progress) => {
     const out: { ok: boolean; line: string }[] = [];
     for (const item of plan) {
       // Each stop re-identifies its process; one refusal does not stop the rest.
       const r = await svc.engine.stop(instances.find((i) => i.pid === item.pid) ?? item.instance, svc.settings().stopGraceMs);
-      const line = `pid ${item.pid} (${item.reason}${item.keep ? `, pid ${item.keep} stays` : ''}): ${r.message}`;
+      const line = t('pid {0} ({1}{2}): {3}', item.pid, item.reason, item.keep ? t(', pid {0} stays', item.keep) : '', r.message);
       svc.log.info(`kill duplicates ${server.name}: ${line}`);
       progress.report({ message: line });
       out.push({ ok: r.outcome === 'stopped' || r.outcome === 'gone', line });

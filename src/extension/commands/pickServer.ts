@@ -3,6 +3,7 @@ import { Services } from '../services';
 import { VmServer } from '../../core/report/input';
 import { serverState } from '../../core/report/state';
 import { TreeNode, treeItem } from '../viewModel/tree';
+import { t } from '../viewModel/l10n';
 
 /** What a command was invoked on: a tree node, a server id (from a link or a notification), or nothing (the palette). */
 export type CommandArg = TreeNode | string | undefined;
@@ -12,7 +13,7 @@ export async function pickServer(svc: Services, arg: CommandArg, eligible: (s: V
   if (typeof arg === 'string') {
     const server = svc.store.server(arg);
     // A link or notification can outlive its server (config edited since): say so rather than do nothing.
-    if (!server) void vscode.window.showInformationMessage('That MCP server is no longer configured.');
+    if (!server) void vscode.window.showInformationMessage(t('That MCP server is no longer configured.'));
     return server;
   }
   if (arg && (arg.kind === 'server' || arg.kind === 'instance')) return svc.store.server(arg.server.id) ?? arg.server;

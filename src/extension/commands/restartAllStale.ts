@@ -4,6 +4,7 @@ import { Services } from '../services';
 import { bulkRestartConfirmation } from '../viewModel/actionPlan';
 import { VmInstance, VmServer } from '../../core/report/input';
 import { bulkRestartTargets } from '../../core/report/state';
+import { t } from '../viewModel/l10n';
 
 export type RestartTarget = { server: VmServer; instances: VmInstance[] };
 
@@ -11,7 +12,7 @@ export type RestartTarget = { server: VmServer; instances: VmInstance[] };
 export async function restartAllStale(svc: Services): Promise<void> {
   const targets = (svc.store.snapshot?.servers ?? []).map((server) => ({ server, instances: bulkRestartTargets(server) })).filter((t) => t.instances.length > 0);
   if (targets.length === 0) {
-    void vscode.window.showInformationMessage('No MCP server is running replaced code.');
+    void vscode.window.showInformationMessage(t('No MCP server is running replaced code.'));
     return;
   }
   await restartTargets(svc, targets);

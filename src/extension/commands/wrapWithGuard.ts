@@ -6,11 +6,12 @@ import { mayRun } from '../viewModel/trust';
 import { computeUnwrap, computeWrap, entryFormatFor } from '../viewModel/wrapEdit';
 import { editConfigEntry } from './editConfigEntry';
 import { CommandArg, pickServer } from './pickServer';
+import { t } from '../viewModel/l10n';
 
 function guardLauncher(svc: Services): string | undefined {
   const g = svc.guard();
   if (g.state === 'installed') return g.launcher;
-  void vscode.window.showWarningMessage(`Wrap with Guard needs the guard installed at ${svc.engine.paths.bin}: ${g.state === 'failed' ? g.reason : 'it is being installed, try again in a moment'}.`);
+  void vscode.window.showWarningMessage(t('Wrap with Guard needs the guard installed at {0}: {1}.', svc.engine.paths.bin, g.state === 'failed' ? g.reason : t('it is being installed, try again in a moment')));
   return undefined;
 }
 
@@ -20,11 +21,11 @@ export async function wrapWithGuard(svc: Services, arg?: CommandArg): Promise<bo
   if (!launcher) return false;
   const ws = svc.window();
   const eligible = (s: VmServer) => !isWrapped(s) && wrapSupport(s).supported && mayRun('wrap', s, ws.trusted, ws.workspaceFolders).allowed;
-  const server = await pickServer(svc, arg, eligible, 'Wrap which MCP server with the guard?', 'No server can be wrapped: only stdio servers in JSON config files (not Codex TOML or Continue YAML yet) that are not wrapped already.');
+  const server = await pickServer(svc, arg, eligible, t('Wrap which MCP server with the guard?'), t('No server can be wrapped: only stdio servers in JSON config files (not Codex TOML or Continue YAML yet) that are not wrapped already.'));
   if (!server) return false;
   const support = wrapSupport(server);
   if (!support.supported) {
-    void vscode.window.showWarningMessage(`Cannot wrap ${server.name}: ${support.reason}.`);
+    void vscode.window.showWarningMessage(t('Cannot wrap {0}: {1}.', server.name, support.reason));
     return false;
   }
   const trust = mayRun('wrap', server, ws.trusted, ws.workspaceFolders);
@@ -32,16 +33,16 @@ export async function wrapWithGuard(svc: Services, arg?: CommandArg): Promise<bo
     void vscode.window.showWarningMessage(trust.reason);
     return false;
   }
-  const detail = `Its command becomes "${launcher} run --name ${server.name} -- <the current command>". Comments and formatting are kept; Unwrap restores the entry. The guard keeps one instance per server and restarts it without breaking the client's session.`;
+  const detail = t('Its command becomes "{0} run --name {1} -- <the current command>". Comments and formatting are kept; Unwrap restores the entry. The guard keeps one instance per server and restarts it without breaking the client\'s session.', launcher, server.name);
   const done = await editConfigEntry(svc, server, 'Wrap', detail, (text) => computeWrap(text, server.keyPath, server.name, { command: launcher }, entryFormatFor(server.source.file)));
-  if (done) void vscode.window.showInformationMessage(`${server.name} now starts through the guard. ${server.source.label} uses it the next time it starts the server (restart it there, or restart ${server.source.label}).`);
+  if (done) void vscode.window.showInformationMessage(t('{0} now starts through the guard. {1} uses it the next time it starts the server (restart it there, or restart {2}).', server.name, server.source.label, server.source.label));
   return done;
 }
 
 /** Unwrap: the entry's original command and args come back. */
 export async function unwrapGuard(svc: Services, arg?: CommandArg): Promise<void> {
-  const server = await pickServer(svc, arg, isWrapped, 'Unwrap which MCP server?', 'No server runs through the guard.');
+  const server = await pickServer(svc, arg, isWrapped, t('Unwrap which MCP server?'), t('No server runs through the guard.'));
   if (!server) return;
-  const done = await editConfigEntry(svc, server, 'Unwrap', 'The entry gets back the command and arguments the guard was started with.', (text) => computeUnwrap(text, server.keyPath, entryFormatFor(server.source.file)));
-  if (done) void vscode.window.showInformationMessage(`${server.name} no longer starts through the guard from its next start.`);
+  const done = await editConfigEntry(svc, server, 'Unwrap', t('The entry gets back the command and arguments the guard was started with.'), (text) => computeUnwrap(text, server.keyPath, entryFormatFor(server.source.file)));
+  if (done) void vscode.window.showInformationMessage(t('{0} no longer starts through the guard from its next start.', server.name));
 }

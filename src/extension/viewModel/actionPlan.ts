@@ -2,6 +2,7 @@ import { VmClient, VmInstance, VmServer } from '../../core/report/input';
 import { isGuarded } from '../../core/report/state';
 import { mayRun } from './trust';
 import { VSCODE_MCP, vscodeServerId } from './vscodeServerId';
+import { t } from './l10n';
 
 /**
  * How to restart or stop instances, by who owns each one (the design's table):
@@ -51,23 +52,23 @@ export const NO_WINDOW: OwnerContext = { product: 'vscode', workspaceFolders: []
 
 /** What happens after we terminate a server another client started, in the words the user needs. */
 export function afterTerminate(client: VmClient, action: ActionKind): string {
-  const again = action === 'restart' ? ' That loads the new code.' : '';
+  const again = action === 'restart' ? t(' That loads the new code.') : '';
   switch (clientKind(client)) {
     case 'terminal':
-      return `It was started from a terminal: start it again there.${again}`;
+      return t('It was started from a terminal: start it again there.{0}', again);
     case 'unknown':
-      return `The program that started it must start it again.${again}`;
+      return t('The program that started it must start it again.{0}', again);
     case 'session':
-      return `${client.name} starts it again in its next session (or when you reconnect the server there).${again}`;
+      return t('{0} starts it again in its next session (or when you reconnect the server there).{1}', client.name, again);
     case 'vscode':
-      return `${client.name} (another window) starts it again when you restart the server there or the server is next used.${again}`;
+      return t('{0} (another window) starts it again when you restart the server there or the server is next used.{1}', client.name, again);
     default:
-      return `${client.name} will start it again on its next restart.${again}`;
+      return t('{0} will start it again on its next restart.{1}', client.name, again);
   }
 }
 
 export function planAction(action: ActionKind, server: VmServer, instances: readonly VmInstance[], ctx: WindowContext): ActionPlan {
-  if (instances.length === 0) return { kind: 'nothing', reason: `${server.name} has no running instance` };
+  if (instances.length === 0) return { kind: 'nothing', reason: t('{0} has no running instance', server.name) };
   const trust = mayRun(action, server, ctx.trusted, ctx.workspaceFolders);
   if (!trust.allowed) return { kind: 'blocked', reason: trust.reason };
   const steps: PlanStep[] = [];
@@ -130,29 +131,32 @@ export function restartEffect(server: VmServer, i: VmInstance, ctx: OwnerContext
 export function notStartedAgain(client: VmClient): string {
   switch (clientKind(client)) {
     case 'terminal':
-      return 'Nothing starts it again: it was started from a terminal, start it there.';
+      return t('Nothing starts it again: it was started from a terminal, start it there.');
     case 'unknown':
-      return 'Nothing here starts it again: the program that started it must.';
+      return t('Nothing here starts it again: the program that started it must.');
     case 'session':
-      return `${client.name} will not start it again until its next session (or until you reconnect the server there).`;
+      return t('{0} will not start it again until its next session (or until you reconnect the server there).', client.name);
     case 'vscode':
-      return `${client.name} (another window) will not start it again until the server is restarted there or next used.`;
+      return t('{0} (another window) will not start it again until the server is restarted there or next used.', client.name);
     default:
-      return `${client.name} will not start it again until it restarts.`;
+      return t('{0} will not start it again until it restarts.', client.name);
   }
 }
 
-export const WRAP_THEN_STOP = 'Wrap with Guard, then Stop' as const;
+/** The second button of a Stop (or a Restart that stops): wrap the entry first, then stop. */
+export function wrapThenStop(): string {
+  return t('Wrap with Guard, then Stop');
+}
 
 export interface Confirmation {
   message: string;
   detail: string;
   button: string;
   /** A second button: wrap the entry first (the existing Wrap command), then stop. */
-  wrapButton?: typeof WRAP_THEN_STOP;
+  wrapButton?: string;
 }
 
-const who = (instances: readonly VmInstance[]) => instances.map((i) => `pid ${i.pid} (${i.client.name})`).join(', ');
+const who = (instances: readonly VmInstance[]) => instances.map((i) => t('pid {0} ({1})', i.pid, i.client.name)).join(', ');
 
 /**
  * Restart's confirmation from its plan: what is restarted and what is only stopped, said before it
@@ -162,32 +166,63 @@ const who = (instances: readonly VmInstance[]) => instances.map((i) => `pid ${i.
 export function restartConfirmation(server: VmServer, steps: readonly PlanStep[], canWrap: boolean): Confirmation {
   const restarted = steps.flatMap((s) => (s.kind === 'guard' ? [s.instance] : s.kind === 'vscode' ? s.instances : []));
   const stopped = steps.filter((s): s is Extract<PlanStep, { kind: 'terminate' }> => s.kind === 'terminate');
-  if (stopped.length === 0) return { message: `Restart ${server.name}?`, detail: `This restarts ${who(restarted)}.`, button: 'Restart' };
+  if (stopped.length === 0) return { message: t('Restart {0}?', server.name), detail: t('This restarts {0}.', who(restarted)), button: t('Restart') };
   const offerWrap = canWrap && stopped.some((s) => s.offerWrap);
   const why = stopped.map((s) => notStartedAgain(s.client));
-  const wrapHint = offerWrap ? ['Wrap with Guard first to restart without breaking the client.'] : [];
+  const wrapHint = offerWrap ? [t('Wrap with Guard first to restart without breaking the client.')] : [];
   const stoppedPids = stopped.flatMap((s) => s.instances);
-  const wrap: Pick<Confirmation, 'wrapButton'> = offerWrap ? { wrapButton: WRAP_THEN_STOP } : {};
+  const wrap: Pick<Confirmation, 'wrapButton'> = offerWrap ? { wrapButton: wrapThenStop() } : {};
   if (restarted.length === 0) {
-    return { message: `Stop ${stoppedPids.map((i) => `pid ${i.pid}`).join(', ')} of ${server.name}?`, detail: [`This stops ${who(stoppedPids)}; it cannot be restarted from here.`, ...why, ...wrapHint].join(' '), button: 'Stop', ...wrap };
+    return { message: t('Stop {0} of {1}?', stoppedPids.map((i) => t('pid {0}', i.pid)).join(', '), server.name), detail: [t('This stops {0}; it cannot be restarted from here.', who(stoppedPids)), ...why, ...wrapHint].join(' '), button: t('Stop'), ...wrap };
   }
   return {
-    message: `Restart ${who(restarted)} and stop ${who(stoppedPids)} of ${server.name}?`,
-    detail: [`This restarts ${who(restarted)} and stops ${who(stoppedPids)}.`, ...why, ...wrapHint].join(' '),
-    button: 'Restart and Stop',
+    message: t('Restart {0} and stop {1} of {2}?', who(restarted), who(stoppedPids), server.name),
+    detail: [t('This restarts {0} and stops {1}.', who(restarted), who(stoppedPids)), ...why, ...wrapHint].join(' '),
+    button: t('Restart and Stop'),
     ...wrap,
   };
+}
+
+/**
+ * Stop's confirmation from its plan, the same on every Stop path (a server row, an instance row, the
+ * palette, a not-configured process): every pid it stops and who will not start it again, and for a
+ * stdio server another client launches, Wrap with Guard first (`canWrap`: the guard is installed).
+ */
+export function stopConfirmation(server: Pick<VmServer, 'name'>, steps: readonly PlanStep[], canWrap: boolean): Confirmation {
+  const stopped = steps.flatMap((s) => (s.kind === 'guard' ? [s.instance] : s.instances));
+  // VS Code starts its own servers again when they are next used; a guard's or another client's are not.
+  const notAgain = steps.flatMap((s) => (s.kind === 'terminate' ? [s.client] : s.kind === 'guard' ? [s.instance.client] : []));
+  const why = [...new Set(notAgain.map(notStartedAgain))];
+  const offerWrap = canWrap && steps.some((s) => s.kind === 'terminate' && s.offerWrap);
+  return {
+    message: t('Stop {0}?', server.name),
+    detail: [t('This stops {0}.', who(stopped)), ...why, ...(offerWrap ? [t('Wrap with Guard first to restart it later without breaking the client.')] : [])].join(' '),
+    button: t('Stop'),
+    ...(offerWrap ? { wrapButton: wrapThenStop() } : {}),
+  };
+}
+
+/** What one step of a plan does, for the log: a restart that only stops an instance is logged as a stop. */
+export function stepVerb(action: ActionKind, step: PlanStep): ActionKind {
+  if (action === 'stop' || step.kind === 'terminate') return 'stop';
+  if (step.kind === 'guard') return step.op === 'restart' ? 'restart' : 'stop';
+  return step.command === VSCODE_MCP.restart ? 'restart' : 'stop';
+}
+
+/** A process no entry configures, stopped directly: the plan Stop confirms for it. */
+export function unconfiguredStopSteps(i: VmInstance): PlanStep[] {
+  return [{ kind: 'terminate', instances: [i], client: i.client, afterward: afterTerminate(i.client, 'stop'), offerWrap: false }];
 }
 
 /** The modal confirmation's text: names every pid and client it touches. */
 export function confirmationText(action: ActionKind | 'killDuplicates', server: Pick<VmServer, 'name'>, instances: readonly VmInstance[]): Confirmation {
   switch (action) {
     case 'restart':
-      return { message: `Restart ${server.name}?`, detail: `This restarts ${who(instances)}.`, button: 'Restart' };
+      return { message: t('Restart {0}?', server.name), detail: t('This restarts {0}.', who(instances)), button: t('Restart') };
     case 'stop':
-      return { message: `Stop ${server.name}?`, detail: `This stops ${who(instances)}.`, button: 'Stop' };
+      return { message: t('Stop {0}?', server.name), detail: t('This stops {0}.', who(instances)), button: t('Stop') };
     case 'killDuplicates':
-      return { message: `Kill duplicate instances of ${server.name}?`, detail: `This stops the leftover ${who(instances)}; the newest instance of each client keeps running.`, button: 'Kill Duplicates' };
+      return { message: t('Kill duplicate instances of {0}?', server.name), detail: t('This stops the leftover {0}; the newest instance of each client keeps running.', who(instances)), button: t('Kill Duplicates') };
   }
 }
 
@@ -199,15 +234,15 @@ export function bulkRestartConfirmation(targets: readonly { server: VmServer; in
     const parts = instances.map((i) => {
       if (restartEffect(server, i, ctx) === 'restart') {
         restarts++;
-        return `restart pid ${i.pid} (${i.client.name})`;
+        return t('restart pid {0} ({1})', i.pid, i.client.name);
       }
       stops++;
-      return `stop pid ${i.pid} (${notStartedAgain(i.client)})`;
+      return t('stop pid {0} ({1})', i.pid, notStartedAgain(i.client));
     });
     return `${server.name}: ${parts.join('; ')}`;
   });
-  const n = (k: number) => `${k} stale instance${k === 1 ? '' : 's'}`;
-  const message = stops === 0 ? `Restart ${n(restarts)}?` : restarts === 0 ? `Stop ${n(stops)}?` : `Restart ${restarts} and stop ${n(stops)}?`;
-  const button = stops === 0 ? 'Restart' : restarts === 0 ? 'Stop' : 'Restart and Stop';
+  const n = (k: number) => (k === 1 ? t('{0} stale instance', k) : t('{0} stale instances', k));
+  const message = stops === 0 ? t('Restart {0}?', n(restarts)) : restarts === 0 ? t('Stop {0}?', n(stops)) : t('Restart {0} and stop {1}?', restarts, n(stops));
+  const button = stops === 0 ? t('Restart') : restarts === 0 ? t('Stop') : t('Restart and Stop');
   return { message, detail: lines.join('\n'), button };
 }

@@ -1,4 +1,5 @@
 import { terminalSafe, terminalSafeLines } from '../../core/base/terminalSafe';
+import { t } from './l10n';
 
 /**
  * Text from configs, process tables and lock records as the views show it: control characters and
@@ -16,19 +17,19 @@ export const ARROW = '→';
 export function formatUptime(startTime: number | undefined, now: number): string | undefined {
   if (startTime === undefined) return undefined;
   const s = Math.max(0, Math.floor((now - startTime) / 1000));
-  if (s < 60) return `${s}s`;
+  if (s < 60) return t('{0}s', s);
   const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m`;
+  if (m < 60) return t('{0}m', m);
   const h = Math.floor(m / 60);
-  if (h < 48) return `${h}h`;
-  return `${Math.floor(h / 24)}d`;
+  if (h < 48) return t('{0}h', h);
+  return t('{0}d', Math.floor(h / 24));
 }
 
 export function formatMemory(bytes: number | undefined): string | undefined {
   if (bytes === undefined) return undefined;
   const mb = bytes / (1024 * 1024);
-  if (mb >= 1024) return `${(mb / 1024).toFixed(1)} GB`;
-  return `${Math.round(mb)} MB`;
+  if (mb >= 1024) return t('{0} GB', (mb / 1024).toFixed(1));
+  return t('{0} MB', Math.round(mb));
 }
 
 /** Escapes text for a MarkdownString table cell. */
@@ -42,6 +43,7 @@ export function commandLink(title: string, command: string, args: unknown[] = []
   return `[${title}](command:${command}${query})`;
 }
 
-export function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
+/** A count and its noun, both forms translated by the caller: `plural(n, t('{0} instance', n), t('{0} instances', n))`. */
+export function plural(n: number, one: string, many: string): string {
+  return n === 1 ? one : many;
 }

@@ -2,6 +2,7 @@ import * as semver from 'semver';
 import { ARROW, plural, shownText } from './format';
 import { VmClient, VmInstance, VmServer, VmSnapshot } from '../../core/report/input';
 import { bulkRestartTargets, distinctInstances, StaleVerdict, staleVerdict } from '../../core/report/state';
+import { t } from './l10n';
 
 /**
  * Which notifications a snapshot calls for. One package change is one notification, however many
@@ -13,6 +14,15 @@ import { bulkRestartTargets, distinctInstances, StaleVerdict, staleVerdict } fro
 /** Two buttons at most: Restart... asks first (it names what is only stopped), Show reveals the view. */
 export const STALE_ACTIONS = ['Restart...', 'Show'] as const;
 export type StaleAction = (typeof STALE_ACTIONS)[number];
+
+/** A notification button as shown (translated); `staleActionOf` reads a click back. */
+export function staleActionLabel(a: StaleAction): string {
+  return a === 'Restart...' ? t('Restart...') : t('Show');
+}
+
+export function staleActionOf(label: string | undefined): StaleAction | undefined {
+  return STALE_ACTIONS.find((a) => staleActionLabel(a) === label);
+}
 
 export type Direction = 'upgrade' | 'downgrade' | 'change';
 
@@ -62,21 +72,25 @@ export function direction(from: readonly string[], to: string): Direction {
 
 /** "3 instances (2 in Claude Desktop, 1 in VS Code)": how many run the old code, and where. */
 export function whereRunning(instances: readonly { client: VmClient }[]): string {
-  const byClient = new Map<string, number>();
+  const byClient = new Map<string | undefined, number>();
   // "1 in unknown" reads as a place; a process no known client started is said so.
-  const place = (c: VmClient) => (c.id === 'unknown' ? 'of unknown origin' : `in ${c.name}`);
+  const place = (c: VmClient) => (c.id === 'unknown' ? undefined : c.name);
   for (const i of instances) byClient.set(place(i.client), (byClient.get(place(i.client)) ?? 0) + 1);
-  const where = [...byClient].map(([at, n]) => `${n} ${at}`).join(', ');
-  return `${plural(instances.length, 'instance')} (${where})`;
+  const where = [...byClient].map(([at, n]) => (at === undefined ? t('{0} of unknown origin', n) : t('{0} in {1}', n, at))).join(', ');
+  const n = instances.length;
+  return plural(n, t('{0} instance ({1})', n, where), t('{0} instances ({1})', n, where));
 }
 
 function staleMessage(cause: StaleVerdict['cause'], pkg: string, olds: string[], installed: string, dir: Direction, hits: readonly { client: VmClient }[], inferred: boolean): string {
   const where = whereRunning(hits);
-  const still = hits.length === 1 ? 'still runs' : 'still run';
-  if (cause === 'changed') return `${pkg}: its files changed after ${where} started; restart to load what is installed.`;
-  if (cause === 'config') return `${pkg}: the configuration now launches ${installed}; ${where} ${still} ${olds.join(', ')}.`;
-  const verb = dir === 'upgrade' ? 'upgraded' : dir === 'downgrade' ? 'downgraded' : 'changed';
-  return `${pkg} ${verb} ${olds.join(', ')} ${ARROW} ${installed}${inferred ? " (inferred from npm's cache)" : ''}; ${where} ${still} ${olds.join(', ')}.`;
+  const still = hits.length === 1 ? t('still runs') : t('still run');
+  if (cause === 'changed') return t('{0}: its files changed after {1} started; restart to load what is installed.', pkg, where);
+  if (cause === 'config') return t('{0}: the configuration now launches {1}; {2} {3} {4}.', pkg, installed, where, still, olds.join(', '));
+  const from = olds.join(', ');
+  const how = inferred ? t(' (inferred from npm\'s cache)') : '';
+  if (dir === 'upgrade') return t('{0} upgraded {1} {2} {3}{4}; {5} {6} {7}.', pkg, from, ARROW, installed, how, where, still, from);
+  if (dir === 'downgrade') return t('{0} downgraded {1} {2} {3}{4}; {5} {6} {7}.', pkg, from, ARROW, installed, how, where, still, from);
+  return t('{0} changed {1} {2} {3}{4}; {5} {6} {7}.', pkg, from, ARROW, installed, how, where, still, from);
 }
 
 export function updateEventId(pkg: string, latest: string): string {
@@ -118,7 +132,7 @@ export function decideNotifications(snapshot: VmSnapshot, memory: NotificationMe
       // Several servers can run one package: one message per version, not per server.
       if (memory.seen.has(eventId) || updates.has(eventId)) continue;
       updates.add(eventId);
-      out.push({ kind: 'update', eventId, serverId: server.id, message: shownText(`${u.package} ${u.latest} is available (${server.name} uses ${u.installed}).`) });
+      out.push({ kind: 'update', eventId, serverId: server.id, message: shownText(t('{0} {1} is available ({2} uses {3}).', u.package, u.latest, server.name, u.installed)) });
     }
   }
   return out;
@@ -137,7 +151,7 @@ export function currentTargets(snapshot: VmSnapshot | undefined, n: Pick<StaleNo
 
 /** What a notification's action says when nothing runs the old code any more: the event is over, not "no running instance". */
 export function eventOver(n: Pick<StaleNotification, 'package' | 'installed'>): string {
-  return `Every instance of ${n.package} already runs ${n.installed} or has stopped: nothing to restart.`;
+  return t('Every instance of {0} already runs {1} or has stopped: nothing to restart.', n.package, n.installed);
 }
 
 /** Keeps the notifications this window won: `claim` says whether this window is the one to show it. */

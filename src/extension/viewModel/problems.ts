@@ -1,4 +1,5 @@
 import type { Diagnostic } from '../../core/base/model';
+import { problemsByPosition } from '../../core/report/state';
 
 /**
  * Config problems as VS Code's Problems panel takes them: per file, 0-based positions. The glue
@@ -16,7 +17,8 @@ export interface ProblemEntry {
 
 export function problemsByFile(diagnostics: readonly Diagnostic[]): Map<string, ProblemEntry[]> {
   const out = new Map<string, ProblemEntry[]>();
-  for (const d of diagnostics) {
+  // One entry per place, as the tree and the badge count them (a `,,` typo is one problem).
+  for (const d of problemsByPosition(diagnostics)) {
     const list = out.get(d.file) ?? [];
     list.push({ line: Math.max(0, (d.line ?? 1) - 1), character: Math.max(0, (d.column ?? 1) - 1), severity: d.severity, message: d.message });
     out.set(d.file, list);

@@ -2,6 +2,7 @@ import { OwnerContext, startsPerSession } from './actionPlan';
 import { VmServer } from '../../core/report/input';
 import { mayRun } from './trust';
 import { VSCODE_MCP, vscodeServerId } from './vscodeServerId';
+import { t } from './l10n';
 
 /** How Start starts a configured server that is not running: only where MCP Lifeguard can do it honestly. */
 export type StartTarget =
@@ -26,10 +27,10 @@ export function startTarget(server: VmServer, window: OwnerContext, trusted: boo
 /** Who starts a server MCP Lifeguard does not start, in the words a not-running row's tooltip uses. */
 export function startedBy(server: Pick<VmServer, 'source' | 'transport'>): string {
   const { client, label } = server.source;
-  if (server.transport !== 'stdio') return 'An HTTP server runs on its own: start it as its documentation says, or with `mcp-lifeguard ensure --http --listen 127.0.0.1:PORT -- COMMAND`, which starts one and keeps it to one instance; once ensure has run it for this port, Start here runs that command again.';
-  if (client === 'vscode' || client === 'vscode-insiders') return 'VS Code starts it when it is needed, in the window whose workspace or profile defines it (MCP: List Servers, Start Server).';
-  if (startsPerSession(client)) return `${label} starts it at the start of its next session.`;
-  return `${label} starts it when it starts (or when you reconnect the server there).`;
+  if (server.transport !== 'stdio') return t('An HTTP server runs on its own: start it as its documentation says, or with `mcp-lifeguard ensure --http --listen 127.0.0.1:PORT -- COMMAND`, which starts one and keeps it to one instance; once ensure has run it for this port, Start here runs that command again.');
+  if (client === 'vscode' || client === 'vscode-insiders') return t('VS Code starts it when it is needed, in the window whose workspace or profile defines it (MCP: List Servers, Start Server).');
+  if (startsPerSession(client)) return t('{0} starts it at the start of its next session.', label);
+  return t('{0} starts it when it starts (or when you reconnect the server there).', label);
 }
 
 /** The command line Start runs for an `ensure` target, as the confirmation shows it. */
@@ -38,6 +39,11 @@ export function ensureCommandText(argv: readonly string[]): string {
 }
 
 /** Start's question for an HTTP server, saying exactly what will run, where, and with which environment. */
-export function ensureStartQuestion(name: string, t: Extract<StartTarget, { kind: 'ensure' }>): string {
-  return `Start ${name}? MCP Lifeguard runs the command \`mcp-lifeguard ensure\` recorded for this port on ${t.recordedAt}:\n\n${ensureCommandText(t.argv)}\n\nin ${t.cwd}, with VS Code's environment (no environment value was recorded). If it already runs, nothing is started.`;
+export function ensureStartQuestion(name: string, target: Extract<StartTarget, { kind: 'ensure' }>): string {
+  return t('Start {0}? MCP Lifeguard runs the command `mcp-lifeguard ensure` recorded for this port on {1}:\n\n{2}\n\nin {3}, with VS Code\'s environment (no environment value was recorded). If it already runs, nothing is started.', name, target.recordedAt, ensureCommandText(target.argv), target.cwd);
+}
+
+/** What Start says once the server's process shows: which pid started. */
+export function startedMessage(name: string, pids: readonly number[]): string {
+  return pids.length === 0 ? t('{0} started.', name) : t('{0} started: pid {1}.', name, pids.join(', '));
 }

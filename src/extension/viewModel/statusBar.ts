@@ -2,8 +2,9 @@ import { CommandId } from '../commandIds';
 import { ARROW, commandLink, mdCell, plural } from './format';
 import { NO_WINDOW, OwnerContext, restartEffect } from './actionPlan';
 import { VmSnapshot } from '../../core/report/input';
-import { instanceKey } from './tree';
-import { causeLabel, counts, hasProblems, instanceFlags, staleVerdict, versionUnknown } from '../../core/report/state';
+import { instanceKey, verdictWord } from './tree';
+import { counts, hasProblems, instanceFlags, staleVerdict, versionUnknown } from '../../core/report/state';
+import { t } from './l10n';
 
 /** What the status bar item shows; the glue copies it onto one item created once. */
 export type StatusBarModel =
@@ -38,18 +39,20 @@ export interface StatusBarOptions {
 /** Rows past this go to a "... and N more" line: tooltips should stay small. */
 const MAX_ROWS = 12;
 
+const instances = (n: number) => plural(n, t('{0} instance', n), t('{0} instances', n));
+
 export function statusBarModel(load: LoadState, options: StatusBarOptions): StatusBarModel {
   const command = CommandId.showView;
   if (load.state === 'loading') {
-    return { visible: true, text: '$(sync~spin) MCP', warning: false, tooltip: 'MCP Lifeguard is looking for MCP servers...', accessibility: 'MCP Lifeguard is looking for MCP servers.', command };
+    return { visible: true, text: t('$(sync~spin) MCP'), warning: false, tooltip: t('MCP Lifeguard is looking for MCP servers...'), accessibility: t('MCP Lifeguard is looking for MCP servers.'), command };
   }
   if (load.state === 'failed') {
     return {
       visible: true,
-      text: '$(error) MCP',
+      text: t('$(error) MCP'),
       warning: true,
-      tooltip: `MCP Lifeguard could not read the servers: ${mdCell(load.message)}\n\n${commandLink('Show Log', CommandId.showLog)} · ${commandLink('Retry', CommandId.refresh)}`,
-      accessibility: `MCP Lifeguard could not read the servers: ${load.message}`,
+      tooltip: t('MCP Lifeguard could not read the servers: {0}\n\n{1} · {2}', mdCell(load.message), commandLink(t('Show Log'), CommandId.showLog), commandLink(t('Retry'), CommandId.refresh)),
+      accessibility: t('MCP Lifeguard could not read the servers: {0}', load.message),
       command: CommandId.showLog,
     };
   }
@@ -57,33 +60,33 @@ export function statusBarModel(load: LoadState, options: StatusBarOptions): Stat
   const c = counts(snapshot);
   if (c.servers === 0 && c.problems === 0 && !options.alwaysShow) return { visible: false };
   const parts: string[] = [];
-  if (c.stale - c.changed) parts.push(`${c.stale - c.changed} stale`);
-  if (c.changed) parts.push(`${c.changed} changed`);
-  if (c.duplicate) parts.push(`${c.duplicate} dup`);
-  if (c.orphan) parts.push(`${c.orphan} orphan`);
-  if (c.problems) parts.push(`${c.problems} config problem${c.problems === 1 ? '' : 's'}`);
+  if (c.stale - c.changed) parts.push(t('{0} stale', c.stale - c.changed));
+  if (c.changed) parts.push(t('{0} changed', c.changed));
+  if (c.duplicate) parts.push(t('{0} dup', c.duplicate));
+  if (c.orphan) parts.push(t('{0} orphan', c.orphan));
+  if (c.problems) parts.push(plural(c.problems, t('{0} config problem', c.problems), t('{0} config problems', c.problems)));
   const warning = hasProblems(c);
   // The number is what runs (users read it so), the configured count is in the tooltip.
   // The first look counts what runs at once; a spinner says versions are still being checked.
   const icon = warning ? '$(warning)' : snapshot.versionsPending ? '$(sync~spin)' : '$(pulse)';
-  const text = `${icon} MCP ${c.instances}${parts.map((p) => ` · ${p}`).join('')}`;
+  const text = t('{0} MCP {1}{2}', icon, c.instances, parts.map((p) => ` · ${p}`).join(''));
 
   const problems: string[] = [];
-  if (c.stale - c.changed) problems.push(`${plural(c.stale - c.changed, 'instance')} running replaced code`);
-  if (c.changed) problems.push(`${plural(c.changed, 'instance')} whose files changed since start`);
-  if (c.duplicate) problems.push(`${plural(c.duplicate, 'duplicate instance')}`);
-  if (c.orphan) problems.push(`${plural(c.orphan, 'orphaned instance')}`);
-  if (c.problems) problems.push(`${plural(c.problems, 'config problem')} (see Problems in the view)`);
-  const summary = `${plural(c.instances, 'running instance')}; ${c.running} of ${plural(c.servers, 'configured MCP server')} running`;
-  const unknown = snapshot.versionsPending ? ' Versions are being checked.' : c.unknown ? ` What ${plural(c.unknown, 'instance')} run${c.unknown === 1 ? 's' : ''} could not be told.` : '';
-  const accessibility = `${summary}. ${problems.length ? `Needs attention: ${problems.join(', ')}.` : c.unknown ? 'No problem found.' : 'All instances are fine.'}${unknown}`;
-  const tooltipSummary = snapshot.versionsPending ? `${summary}; versions are being checked` : summary;
+  if (c.stale - c.changed) problems.push(t('{0} running replaced code', instances(c.stale - c.changed)));
+  if (c.changed) problems.push(t('{0} whose files changed since start', instances(c.changed)));
+  if (c.duplicate) problems.push(plural(c.duplicate, t('{0} duplicate instance', c.duplicate), t('{0} duplicate instances', c.duplicate)));
+  if (c.orphan) problems.push(plural(c.orphan, t('{0} orphaned instance', c.orphan), t('{0} orphaned instances', c.orphan)));
+  if (c.problems) problems.push(t('{0} (see Problems in the view)', plural(c.problems, t('{0} config problem', c.problems), t('{0} config problems', c.problems))));
+  const summary = t('{0}; {1} of {2} running', plural(c.instances, t('{0} running instance', c.instances), t('{0} running instances', c.instances)), c.running, plural(c.servers, t('{0} configured MCP server', c.servers), t('{0} configured MCP servers', c.servers)));
+  const unknown = snapshot.versionsPending ? t(' Versions are being checked.') : c.unknown ? plural(c.unknown, t(' What {0} instance runs could not be told.', c.unknown), t(' What {0} instances run could not be told.', c.unknown)) : '';
+  const accessibility = `${summary}. ${problems.length ? t('Needs attention: {0}.', problems.join(', ')) : c.unknown ? t('No problem found.') : t('All instances are fine.')}${unknown}`;
+  const tooltipSummary = snapshot.versionsPending ? t('{0}; versions are being checked', summary) : summary;
 
   return { visible: true, text, warning, tooltip: tooltipTable(snapshot, tooltipSummary, options.window ?? NO_WINDOW), accessibility, command };
 }
 
 function tooltipTable(snapshot: VmSnapshot, summary: string, window: OwnerContext): string {
-  const lines = [`**MCP Lifeguard**: ${mdCell(summary)}`, ''];
+  const lines = [t('**MCP Lifeguard**: {0}', mdCell(summary)), ''];
   const rows: string[] = [];
   for (const s of snapshot.servers) {
     for (const i of s.instances) {
@@ -92,19 +95,19 @@ function tooltipTable(snapshot: VmSnapshot, summary: string, window: OwnerContex
       // A running version that is not known is `?`, never the installed one.
       const version = stale ? `${mdCell(stale.running)} ${ARROW} ${mdCell(stale.installed)}` : `${mdCell(i.runningVersion ?? '?')}${i.runningVersion === undefined && s.installedVersion ? ` ${ARROW} ${mdCell(s.installedVersion)}` : ''}`;
       // A row's link acts on that row's instance only, named after what it does to it.
-      const actions = restartEffect(s, i, window) === 'restart' ? commandLink('Restart', CommandId.restartInstance, [s.id, instanceKey(i)]) : commandLink('Stop', CommandId.stopInstance, [s.id, instanceKey(i)]);
+      const actions = restartEffect(s, i, window) === 'restart' ? commandLink(t('Restart'), CommandId.restartInstance, [s.id, instanceKey(i)]) : commandLink(t('Stop'), CommandId.stopInstance, [s.id, instanceKey(i)]);
       // The stale flag reads as its cause; an unknown version is said, never left blank.
-      const shown = [...flags.map((f) => (f === 'stale' && stale ? causeLabel(stale) : f)), ...(!flags.length && versionUnknown(i) ? ['version unknown'] : [])];
+      const shown = [...flags.map((f) => verdictWord(f === 'stale' && stale ? (stale.cause === 'changed' ? 'changed-since-start' : stale.cause === 'config' ? 'config-changed' : 'stale') : f)), ...(!flags.length && versionUnknown(i) ? [t('version unknown')] : [])];
       rows.push(`| ${mdCell(s.name)} | ${mdCell(i.client.name)} | ${i.pid} | ${version}${shown.length ? ` (${shown.join(', ')})` : ''} | ${actions} |`);
     }
   }
   if (rows.length) {
-    lines.push(`| Server | Client | PID | Running ${ARROW} installed | |`, '|---|---|---|---|---|', ...rows.slice(0, MAX_ROWS));
-    if (rows.length > MAX_ROWS) lines.push('', `... and ${rows.length - MAX_ROWS} more`);
+    lines.push(t('| Server | Client | PID | Running {0} installed | |', ARROW), '|---|---|---|---|---|', ...rows.slice(0, MAX_ROWS));
+    if (rows.length > MAX_ROWS) lines.push('', t('... and {0} more', rows.length - MAX_ROWS));
     lines.push('');
   } else if (snapshot.processes.state === 'unavailable') {
-    lines.push(`Running instances are not known: ${mdCell(snapshot.processes.reason)}`, '');
+    lines.push(t('Running instances are not known: {0}', mdCell(snapshot.processes.reason)), '');
   }
-  lines.push(`${commandLink('Show', CommandId.showView)} · ${commandLink('Refresh', CommandId.refresh)}`);
+  lines.push(`${commandLink(t('Show'), CommandId.showView)} · ${commandLink(t('Refresh'), CommandId.refresh)}`);
   return lines.join('\n');
 }

@@ -10,8 +10,9 @@ import { describeProgram, visibleNotConfigured } from './notConfigured';
 import { shownPath } from './problems';
 import { serverLogTarget } from './serverLog';
 import { startedBy, startTarget } from './start';
-import { instanceFlags, instanceKey, instanceVerdicts, leftoverInstances, isGuarded, serverState, staleVerdict, VERDICT_LABELS, versionUnknown } from '../../core/report/state';
+import { instanceFlags, instanceKey, instanceVerdicts, leftoverInstances, isGuarded, InstanceVerdict, problemsByPosition, serverState, staleVerdict, versionUnknown } from '../../core/report/state';
 import { mayRun } from './trust';
+import { t } from './l10n';
 
 /**
  * The tree as plain data: nodes are domain objects with stable ids and their parent's id (so the
@@ -54,6 +55,8 @@ export interface TreeItemModel {
   command?: { command: string; title: string; arguments: unknown[] };
 }
 
+const instances = (n: number) => plural(n, t('{0} instance', n), t('{0} instances', n));
+
 export function rootNodes(snapshot: VmSnapshot): TreeNode[] {
   const groups = new Map<string, VmServer[]>();
   for (const s of snapshot.servers) {
@@ -63,16 +66,17 @@ export function rootNodes(snapshot: VmSnapshot): TreeNode[] {
   }
   const roots: TreeNode[] = [];
   if (snapshot.servers.length > 0 && snapshot.processes.state === 'unavailable') {
-    roots.push({ kind: 'message', id: 'message:processes', text: 'Running instances unknown', tooltip: snapshot.processes.reason });
+    roots.push({ kind: 'message', id: 'message:processes', text: t('Running instances unknown'), tooltip: snapshot.processes.reason });
   }
   // Groups keep the engine's source order (workspace first); a label without servers never appears.
   for (const [label, servers] of groups) roots.push({ kind: 'group', id: `group:${label}`, label, servers });
   const unmatched = visibleNotConfigured(snapshot);
   if (unmatched.length > 0) roots.push({ kind: 'notConfigured', id: 'notConfigured', instances: unmatched });
-  if (snapshot.diagnostics.length > 0) roots.push({ kind: 'problems', id: 'problems', diagnostics: snapshot.diagnostics });
+  // One row per place: the parser's two errors for one typo are one problem, as the badge counts them.
+  if (snapshot.diagnostics.length > 0) roots.push({ kind: 'problems', id: 'problems', diagnostics: problemsByPosition(snapshot.diagnostics) });
   // The welcome content (and its Create button) shows only in an empty tree: keep the way to create one.
   if (snapshot.servers.length === 0 && roots.length > 0) {
-    roots.unshift({ kind: 'message', id: 'message:create', text: 'No MCP server configured: Create .vscode/mcp.json', tooltip: 'Creates .vscode/mcp.json in this workspace with an example entry.', command: CommandId.createWorkspaceMcpJson });
+    roots.unshift({ kind: 'message', id: 'message:create', text: t('No MCP server configured: Create .vscode/mcp.json'), tooltip: t('Creates .vscode/mcp.json in this workspace with an example entry.'), command: CommandId.createWorkspaceMcpJson });
   }
   return roots;
 }
@@ -149,34 +153,34 @@ function treeItemText(node: TreeNode, ctx: TreeContext, workspaceFolders: readon
       return {
         id: node.id,
         label: node.label,
-        description: `${node.servers.length} · ${running} running`,
+        description: t('{0} · {1} running', node.servers.length, running),
         contextValue: contextValue(NodeKind.group),
         collapsible: 'expanded',
-        tooltip: `${mdCell(node.label)}: ${plural(node.servers.length, 'server')} configured, ${running} running`,
+        tooltip: t('{0}: {1} configured, {2} running', mdCell(node.label), plural(node.servers.length, t('{0} server', node.servers.length), t('{0} servers', node.servers.length)), running),
       };
     }
     case 'server':
       return serverItem(node.id, node.server, ctx, workspaceFolders);
     case 'instance':
-      return instanceItem(node.id, node.instance, ctx, NodeKind.instance, node.server, mayRun('restart', node.server, ctx.trusted, workspaceFolders).allowed);
+      return { ...instanceItem(node.id, node.instance, ctx, NodeKind.instance, node.server, mayRun('restart', node.server, ctx.trusted, workspaceFolders).allowed), command: showEvidenceOf(node) };
     case 'notConfigured':
       return {
         id: node.id,
-        label: 'Not configured',
+        label: t('Not configured'),
         description: `${node.instances.length}`,
-        tooltip: 'Processes that look like MCP servers but match no configuration. Listed, never acted on automatically.',
+        tooltip: t('Processes that look like MCP servers but match no configuration. Listed, never acted on automatically.'),
         icon: { id: 'question' },
         contextValue: contextValue(NodeKind.group),
         collapsible: 'collapsed',
       };
     case 'unconfigured':
-      return instanceItem(node.id, node.instance, ctx, NodeKind.unconfigured, undefined, false);
+      return { ...instanceItem(node.id, node.instance, ctx, NodeKind.unconfigured, undefined, false), command: showEvidenceOf(node) };
     case 'problems':
       return {
         id: node.id,
-        label: 'Problems',
+        label: t('Problems'),
         description: `${node.diagnostics.length}`,
-        tooltip: 'Config files that could not be read or understood; the rest keeps working.',
+        tooltip: t('Config files that could not be read or understood; the rest keeps working.'),
         icon: { id: 'warning', color: 'list.warningForeground' },
         contextValue: contextValue(NodeKind.problems),
         collapsible: 'collapsed',
@@ -217,51 +221,51 @@ function serverItem(id: string, s: VmServer, ctx: TreeContext, workspaceFolders:
   const version = s.installedVersion ?? s.instances.find((i) => i.runningVersion)?.runningVersion;
   switch (state.kind) {
     case 'disabled':
-      description = 'disabled';
+      description = t('disabled');
       icon = { id: 'circle-slash', color: 'disabledForeground' };
       break;
     case 'notRunning':
-      description = version ? `${version} · not running` : 'not running';
+      description = version ? t('{0} · not running', version) : t('not running');
       icon = { id: 'circle-outline' };
       break;
     case 'orphan':
-      description = `${plural(state.count, 'instance')} · orphaned`;
+      description = t('{0} · orphaned', instances(state.count));
       icon = { id: 'debug-disconnect', color: 'list.errorForeground' };
       break;
     case 'stale':
       // The verdict first: at the side bar's default width the end of a description is cut.
-      description = state.cause === 'changed' ? `changed since start · ${state.installed} installed` : state.cause === 'config' ? `config changed: ${state.running} ${ARROW} ${state.installed}` : `stale · ${state.running} ${ARROW} ${state.installed}`;
+      description = state.cause === 'changed' ? t('changed since start · {0} installed', state.installed) : state.cause === 'config' ? t('config changed: {0} {1} {2}', state.running, ARROW, state.installed) : t('stale · {0} {1} {2}', state.running, ARROW, state.installed);
       icon = { id: 'warning', color: 'list.warningForeground' };
       break;
     case 'duplicate':
-      description = `${plural(state.count, 'instance')} · duplicate`;
+      description = t('{0} · duplicate', instances(state.count));
       icon = { id: 'copy', color: 'list.warningForeground' };
       break;
     case 'unknown':
       // What runs is not known: neutral, and the installed version is never shown as the running one.
-      description = `running ? · ${s.installedVersion ? `${s.installedVersion} installed · ` : ''}${plural(state.count, 'instance')}`;
+      description = t('running ? · {0}{1}', s.installedVersion ? t('{0} installed · ', s.installedVersion) : '', instances(state.count));
       icon = { id: 'question' };
       break;
     case 'running':
-      description = `${version ? `${version} · ` : ''}${plural(state.count, 'instance')}`;
+      description = `${version ? `${version} · ` : ''}${instances(state.count)}`;
       icon = guarded ? { id: 'shield', color: 'charts.green' } : { id: 'circle-filled', color: 'charts.green' };
       break;
   }
-  if (guarded && state.kind !== 'running') description += ' · guarded';
-  else if (wrapped && state.kind !== 'running') description += ' · wrapped';
-  if (s.updateAvailable) description += ` · ${s.updateAvailable.latest} available`;
+  if (guarded && state.kind !== 'running') description += t(' · guarded');
+  else if (wrapped && state.kind !== 'running') description += t(' · wrapped');
+  if (s.updateAvailable) description += t(' · {0} available', s.updateAvailable.latest);
   const trust = mayRun('restart', s, ctx.trusted, workspaceFolders);
 
   const lines = [`**${mdCell(s.name)}** · ${mdCell(s.source.label)}`, '', code(`${s.source.file}${s.position ? `:${s.position.line}:${s.position.column}` : ''}`), ''];
   lines.push(s.transport === 'stdio' ? code([s.command ?? '', ...s.args].join(' ')) : `${s.transport}: ${code(s.url ?? '')}`);
   for (const i of s.instances) {
-    lines.push('', `pid ${i.pid} · ${mdCell(i.client.name)}${i.lock ? ' · guarded' : ''}`);
+    lines.push('', t('pid {0} · {1}{2}', i.pid, mdCell(i.client.name), i.lock ? t(' · guarded') : ''));
     for (const v of i.verdicts) lines.push(`- ${mdCell(describeVerdict(v))}`);
   }
-  if (s.updateAvailable) lines.push('', `${mdCell(s.updateAvailable.package)} ${mdCell(s.updateAvailable.latest)} is available (installed: ${mdCell(s.updateAvailable.installed)})`);
+  if (s.updateAvailable) lines.push('', t('{0} {1} is available (installed: {2})', mdCell(s.updateAvailable.package), mdCell(s.updateAvailable.latest), mdCell(s.updateAvailable.installed)));
   if (!trust.allowed) lines.push('', mdCell(trust.reason));
   // Not running: Start where MCP Lifeguard can start it, else who does.
-  if (state.kind === 'notRunning') lines.push('', startTarget(s, ctx.window ?? NO_WINDOW, ctx.trusted, workspaceFolders) ? 'Start starts it through VS Code.' : mdCell(startedBy(s)));
+  if (state.kind === 'notRunning') lines.push('', startTarget(s, ctx.window ?? NO_WINDOW, ctx.trusted, workspaceFolders) ? t('Start starts it through VS Code.') : mdCell(startedBy(s)));
   return {
     id,
     label: s.name,
@@ -278,7 +282,33 @@ function serverItem(id: string, s: VmServer, ctx: TreeContext, workspaceFolders:
  * instance says `ok`, one whose version is not known `version ?`: never blank, never "fine" by omission.
  */
 export function instanceVerdictWords(i: VmInstance): string[] {
-  return instanceVerdicts(i).map((v) => VERDICT_LABELS[v]);
+  return instanceVerdicts(i).map(verdictWord);
+}
+
+/** The tree's word for a verdict (core's VERDICT_LABELS, translated). */
+export function verdictWord(v: InstanceVerdict): string {
+  switch (v) {
+    case 'orphan':
+      return t('orphan');
+    case 'stale':
+      return t('stale');
+    case 'changed-since-start':
+      return t('changed since start');
+    case 'config-changed':
+      return t('config changed');
+    case 'duplicate':
+      return t('duplicate');
+    case 'checking':
+      return t('checking');
+    case 'settling':
+      return t('version ? (settling)');
+    case 'unknown':
+      return t('version ?');
+    case 'owner-undecided':
+      return t('owner?');
+    case 'ok':
+      return t('ok');
+  }
 }
 
 /**
@@ -288,16 +318,16 @@ export function instanceVerdictWords(i: VmInstance): string[] {
  */
 function instanceItem(id: string, i: VmInstance, ctx: TreeContext, kind: typeof NodeKind.instance | typeof NodeKind.unconfigured, server: VmServer | undefined, restartAllowed: boolean): TreeItemModel {
   // A configured instance leads with its verdict; a not-configured process with what it is.
-  const [verdict, ...more] = server ? instanceVerdictWords(i) : [describeProgram(i.commandLine) ?? 'unknown program'];
+  const [verdict, ...more] = server ? instanceVerdictWords(i) : [describeProgram(i.commandLine) ?? t('unknown program')];
   const up = formatUptime(i.startTime, ctx.now);
-  const label = [verdict, `pid ${i.pid}`, ...(up ? [`up ${up}`] : [])].join(' · ');
+  const label = [verdict, t('pid {0}', i.pid), ...(up ? [t('up {0}', up)] : [])].join(' · ');
   const flags = instanceFlags(i);
   const stale = staleVerdict(i);
   const details: string[] = [...more];
-  if (stale?.cause === 'changed') details.push(`${stale.installed} installed`);
+  if (stale?.cause === 'changed') details.push(t('{0} installed', stale.installed));
   else if (stale) details.push(`${stale.running} ${ARROW} ${stale.installed}`);
   else if (i.runningVersion) details.push(i.runningVersion);
-  if (isGuarded(i)) details.push('guarded');
+  if (isGuarded(i)) details.push(t('guarded'));
   // Under its own client's group the client goes without saying.
   if (!server || i.client.id !== server.source.client) details.push(i.client.name);
   const mem = formatMemory(i.memoryBytes);
@@ -316,7 +346,7 @@ function instanceItem(id: string, i: VmInstance, ctx: TreeContext, kind: typeof 
   const caps: CapValue[] = [Cap.stop, Cap.copyPid, Cap.evidence];
   if (server && restartAllowed) caps.push(restartEffect(server, i, ctx.window ?? NO_WINDOW) === 'restart' ? Cap.restart : Cap.stopOnly);
   if (server && serverLogTarget(server, i, ctx.window ?? NO_WINDOW, ctx.logsDir)) caps.push(Cap.serverLog);
-  const lines = [`pid ${i.pid}${i.startTime !== undefined ? ` · started ${new Date(i.startTime).toISOString()}` : ''} · ${mdCell(i.client.name)}`];
+  const lines = [t('pid {0}{1} · {2}', i.pid, i.startTime !== undefined ? t(' · started {0}', new Date(i.startTime).toISOString()) : '', mdCell(i.client.name))];
   if (i.commandLine) lines.push('', code(i.commandLine));
   if (i.verdicts.length) lines.push('', ...i.verdicts.map((v) => `- ${mdCell(describeVerdict(v))}`));
   return {
@@ -328,6 +358,11 @@ function instanceItem(id: string, i: VmInstance, ctx: TreeContext, kind: typeof 
     contextValue: contextValue(kind, caps),
     collapsible: 'none',
   };
+}
+
+/** Enter (or a click) on an instance row opens its evidence: what it is, why, what to do. */
+function showEvidenceOf(node: Extract<TreeNode, { kind: 'instance' | 'unconfigured' }>): NonNullable<TreeItemModel['command']> {
+  return { command: CommandId.showEvidence, title: t('Show Evidence'), arguments: [node] };
 }
 
 /** Inline code: paths and command lines read literally, without markdown escapes. */

@@ -1,5 +1,6 @@
 import { isWorkspaceDefined as isWorkspaceSource } from '../../core/actions/workspaceTrust';
 import { VmServer } from '../../core/report/input';
+import { t } from './l10n';
 
 /**
  * Workspace trust. Restarting or wrapping a server runs the command its config names; when the
@@ -19,6 +20,6 @@ export function mayRun(action: 'start' | 'restart' | 'wrap' | 'stop', server: Vm
   if (trusted || action === 'stop' || !isWorkspaceDefined(server, workspaceFolders)) return { allowed: true };
   return {
     allowed: false,
-    reason: `${server.name} is defined by this workspace (${server.source.file}), which is not trusted: MCP Lifeguard will not ${action} it. Trust the workspace to allow it.`,
+    reason: t('{0} is defined by this workspace ({1}), which is not trusted: MCP Lifeguard will not {2} it. Trust the workspace to allow it.', server.name, server.source.file, action),
   };
 }

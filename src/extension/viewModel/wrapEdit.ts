@@ -3,6 +3,7 @@ import { tomlEntry } from './entryFormats/tomlEntry';
 import { EntryFormat, RawEntry } from './entryFormats/types';
 import { yamlEntry } from './entryFormats/yamlEntry';
 import { isWrappedCommand } from './guardCommand';
+import { t } from './l10n';
 
 /**
  * The text edit of Wrap with Guard and Unwrap, computed on the file's own text (not the snapshot's
@@ -21,13 +22,13 @@ function readJsonc(text: string, keyPath: (string | number)[]): RawEntry | strin
   const errors: ParseError[] = [];
   const root = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false });
   // Editing around a syntax error could land anywhere: the user fixes the file first.
-  if (!root || errors.length > 0) return 'the file has syntax errors (see Problems); fix them first';
+  if (!root || errors.length > 0) return t('the file has syntax errors (see Problems); fix them first');
   const node = findNodeAtLocation(root, keyPath);
-  if (!node || node.type !== 'object') return `no server entry at ${keyPath.map(String).join('.')}`;
+  if (!node || node.type !== 'object') return t('no server entry at {0}', keyPath.map(String).join('.'));
   const value = getNodeValue(node) as { command?: unknown; args?: unknown };
-  if (typeof value.command !== 'string' || value.command.length === 0) return 'the entry has no command';
+  if (typeof value.command !== 'string' || value.command.length === 0) return t('the entry has no command');
   const args = value.args ?? [];
-  if (!Array.isArray(args) || !args.every((a) => typeof a === 'string')) return '"args" is not a list of strings';
+  if (!Array.isArray(args) || !args.every((a) => typeof a === 'string')) return t('"args" is not a list of strings');
   return { command: value.command, args };
 }
 
@@ -68,7 +69,7 @@ function edit(format: EntryFormat, text: string, keyPath: (string | number)[], e
 export function computeWrap(text: string, keyPath: (string | number)[], serverName: string, guard: GuardLauncher, format: EntryFormat = jsoncEntry): EditResult {
   const entry = format.read(text, keyPath);
   if (typeof entry === 'string') return { kind: 'error', reason: entry };
-  if (isWrappedCommand(entry.command, entry.args)) return { kind: 'error', reason: 'the server already runs through the guard' };
+  if (isWrappedCommand(entry.command, entry.args)) return { kind: 'error', reason: t('the server already runs through the guard') };
   return edit(format, text, keyPath, { command: guard.command, args: ['run', '--name', serverName, '--', entry.command, ...entry.args] });
 }
 
@@ -76,9 +77,9 @@ export function computeWrap(text: string, keyPath: (string | number)[], serverNa
 export function computeUnwrap(text: string, keyPath: (string | number)[], format: EntryFormat = jsoncEntry): EditResult {
   const entry = format.read(text, keyPath);
   if (typeof entry === 'string') return { kind: 'error', reason: entry };
-  if (!isWrappedCommand(entry.command, entry.args)) return { kind: 'error', reason: 'the server does not run through the guard' };
+  if (!isWrappedCommand(entry.command, entry.args)) return { kind: 'error', reason: t('the server does not run through the guard') };
   const split = entry.args.indexOf('--');
-  if (split < 0 || split === entry.args.length - 1) return { kind: 'error', reason: 'the guard\'s arguments have no command after "--"' };
+  if (split < 0 || split === entry.args.length - 1) return { kind: 'error', reason: t('the guard\'s arguments have no command after "--"') };
   const [command, ...args] = entry.args.slice(split + 1);
   return edit(format, text, keyPath, { command, args });
 }

@@ -51,6 +51,8 @@ export interface Page {
 
 export interface BrowserContext {
   newPage(): Promise<Page>;
+  /** Runs in every page before its own scripts. */
+  addInitScript(script: string): Promise<void>;
   close(): Promise<void>;
 }
 

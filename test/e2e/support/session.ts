@@ -21,6 +21,14 @@ export interface SessionOptions {
   trust?: boolean;
   /** Extra user settings. */
   settings?: Record<string, unknown>;
+  /**
+   * The display language, e.g. `pseudo` (VS Code's pseudo-locale). code-server serves only English
+   * messages, so the page is told its language before the workbench loads (`_VSCODE_NLS_LANGUAGE`, what a
+   * language pack's messages script sets); the extension host gets it from the workbench.
+   */
+  locale?: string;
+  /** Changes the installed copy of the extension (its folder) before code-server starts. */
+  editExtension?: (extensionDir: string) => void;
 }
 
 let counter = 0;
@@ -112,6 +120,7 @@ export class Session {
   /** Installs the extension, starts code-server and waits until it answers. */
   async startCodeServer(): Promise<void> {
     await freshExtensionsDir(this.tools, this.extensionsDir);
+    if (this.options.editExtension) for (const e of fs.readdirSync(this.extensionsDir)) if (e.startsWith('mcp-lifeguard.')) this.options.editExtension(path.join(this.extensionsDir, e));
     this.writeSettings();
     this.port = await freePort();
     const log = fs.openSync(this.logFile, 'a');
@@ -153,6 +162,7 @@ export class Session {
   async open(): Promise<Page> {
     this.browser = await launchChromium(this.tools, this.scope.env(this.env));
     const context = await this.browser.newContext({ viewport: { width: 1400, height: 900 } });
+    if (this.options.locale) await context.addInitScript(`globalThis._VSCODE_NLS_LANGUAGE = ${JSON.stringify(this.options.locale)};`);
     const page = await context.newPage();
     page.on('pageerror', (e) => this.pageErrors.push(String(e)));
     page.setDefaultTimeout(30000);

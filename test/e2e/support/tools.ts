@@ -53,13 +53,19 @@ export function findTools(): { tools: E2eTools } | { missing: string } {
 
 let announced = false;
 
+/** Under CI (`CI=true`) a missing tool fails the suite: CI installed them, so a skip would hide a broken setup. */
+export function skipIsFailure(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env.CI === 'true' || env.CI === '1';
+}
+
 /**
  * For a suite's `before` hook: the tools, or the suite is skipped with one plain line (printed
- * once per run) saying why and how to enable it.
+ * once per run) saying why and how to enable it; under CI it fails instead.
  */
-export function requireTools(ctx: Mocha.Context): E2eTools {
+export function requireTools(ctx: Mocha.Context, env: NodeJS.ProcessEnv = process.env): E2eTools {
   const found = findTools();
   if ('tools' in found) return found.tools;
+  if (skipIsFailure(env)) throw new Error(`e2e: ${found.missing}, and CI=true: an e2e test may not skip in CI (test/e2e/setup.sh installs the tools)`);
   if (!announced) {
     announced = true;
     console.log(`e2e: skipped, ${found.missing}; run test/e2e/setup.sh to enable it`);

@@ -1,9 +1,8 @@
 import * as assert from 'node:assert/strict';
-import { ChildProcess, spawn } from 'node:child_process';
 import { planKillDuplicates } from '../../../src/core/actions/killDuplicates';
-import { defaultStopDeps, InstanceIdentity, StopDeps, stopInstance } from '../../../src/core/actions/stop';
+import { InstanceIdentity, StopDeps, stopInstance } from '../../../src/core/actions/stop';
 import type { Instance, Snapshot } from '../../../src/core/base/model';
-import { ProcessIdentity, readProcessIdentity } from '../../../src/core/pids/identity';
+import { ProcessIdentity } from '../../../src/core/pids/identity';
 import { commandHash } from '../../../src/core/pids/identity';
 
 /** A fake OS: processes by pid; kill removes them unless they ignore the signal. */
@@ -100,24 +99,6 @@ describe('stop: re-identify, TERM, grace, KILL, verify', () => {
     assert.equal(r.outcome, 'stopped');
     assert.deepEqual(signals, ['SIGTERM 101']);
     assert.ok(r.steps.some((s) => s.step === 'skip' && s.pid === 100));
-  });
-});
-
-describe('stop on a real process that ignores SIGTERM', () => {
-  let child: ChildProcess | undefined;
-  afterEach(() => {
-    if (child?.pid && child.exitCode === null && child.signalCode === null) process.kill(child.pid, 'SIGKILL');
-  });
-
-  it('escalates to SIGKILL after the injected grace period', async function () {
-    child = spawn(process.execPath, ['-e', "process.on('SIGTERM', () => {}); console.log('ready'); setInterval(() => {}, 1000)"], { stdio: ['ignore', 'pipe', 'inherit'] });
-    await new Promise<void>((resolve) => child?.stdout?.once('data', () => resolve()));
-    const id = (await readProcessIdentity(child.pid as number)) as ProcessIdentity;
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child?.once('exit', (_c, s) => resolve(s)));
-    const r = await stopInstance({ pid: id.pid, startTime: id.startTime, commandHash: commandHash(id.commandLine), launcherChain: [] }, defaultStopDeps(), { graceMs: 300 });
-    assert.equal(r.outcome, 'stopped', JSON.stringify(r.steps));
-    assert.deepEqual(r.steps.filter((s) => s.step === 'signal').map((s) => s.step === 'signal' && s.signal), ['SIGTERM', 'SIGKILL']);
-    assert.equal(await exited, 'SIGKILL');
   });
 });
 

@@ -114,6 +114,16 @@ describe('CLI usage text', () => {
 });
 
 describe('CLI help', () => {
+  it('every command that acts or reports has --json; --help and each COMMAND --help list the exit codes', async () => {
+    const actsOrReports = ['status', 'stop', 'kill-duplicates', 'restart', 'locks', 'logs'];
+    for (const name of actsOrReports) assert.ok(COMMANDS[name].modes.every((m) => 'json' in m.options), `${name} has no --json`);
+    for (const text of [USAGE, (await cli(['restart', '--help'])).stdout, (await cli(['logs', '--help'])).stdout]) {
+      assert.match(text, /Exit codes:\n  0  Done[^\n]*\n/);
+      assert.match(text, /\n  1  Ran, but not all of it was done/);
+      assert.match(text, /\n  2  Not run: bad usage/);
+    }
+  });
+
   it('COMMAND --help prints the options of that command and exits 0', async () => {
     const r = await cli(['run', '--help']);
     assert.equal(r.code, 0);

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { bulkRestartConfirmation, confirmationText, planAction, restartConfirmation, restartEffect, verifyVsCodeStep, WindowContext, WRAP_THEN_STOP } from '../../../src/extension/viewModel/actionPlan';
+import { bulkRestartConfirmation, confirmationText, planAction, restartConfirmation, restartEffect, verifyVsCodeStep, WindowContext } from '../../../src/extension/viewModel/actionPlan';
 import { CLAUDE, instance, server, source, stale, TERMINAL, VSCODE_HERE, VSCODE_OTHER } from './fixtures';
 import { bulkRestartTargets } from '../../../src/core/report/state';
 
@@ -122,7 +122,7 @@ describe('extension view-model: Restart All Stale targets', () => {
     assert.equal(t.message, 'Stop pid 25397 of memory?');
     assert.equal(t.detail, 'This stops pid 25397 (Claude Desktop); it cannot be restarted from here. Claude Desktop will not start it again until it restarts. Wrap with Guard first to restart without breaking the client.');
     assert.equal(t.button, 'Stop');
-    assert.equal(t.wrapButton, WRAP_THEN_STOP);
+    assert.equal(t.wrapButton, 'Wrap with Guard, then Stop');
     // Without the guard installed nothing is offered that cannot be done.
     const noGuard = restartConfirmation(s, plan.steps, false);
     assert.equal(noGuard.wrapButton, undefined);

@@ -6,7 +6,10 @@ import { Cap, CapValue, contextValue, ITEM_MENUS, itemMenuEntries, NodeKind, Nod
 import { repoRoot } from '../../support/repo';
 
 interface MenuEntry { command: string; when?: string; group?: string }
-const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
+const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
+const nls: Record<string, string> = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.nls.json'), 'utf8'));
+/** The manifest as VS Code shows it in English: every `%key%` replaced from package.nls.json. */
+const pkg = JSON.parse(JSON.stringify(manifest), (_k, v: unknown) => (typeof v === 'string' && /^%[^%]+%$/.test(v) ? (nls[v.slice(1, -1)] ?? v) : v));
 const menus: Record<string, MenuEntry[]> = pkg.contributes.menus;
 
 /** Evaluates the two clause forms our item menus use: `view =~ /re/` and `viewItem =~ /re/`, joined by &&. */
@@ -82,6 +85,20 @@ describe('extension manifest: menus, commands and contextValues agree', () => {
     assert.equal(pkg.capabilities.untrustedWorkspaces.supported, 'limited');
     assert.equal(pkg.engines.vscode, '^1.101.0');
     assert.equal(pkg.devDependencies['@types/vscode'], '1.101.0');
+  });
+
+  it('every setting has a scope a cloned workspace cannot override where it matters, and the risky ones are restricted in untrusted workspaces', () => {
+    const props = pkg.contributes.configuration.properties as Record<string, { scope?: string }>;
+    const workspaceSettable = new Set(['window', 'resource', 'language-overridable']);
+    for (const [key, prop] of Object.entries(props)) {
+      assert.ok(['application', 'machine', 'machine-overridable', 'window', 'resource', 'language-overridable'].includes(prop.scope ?? ''), `${key} has a scope`);
+    }
+    // What acts on processes, or opens the network, is never read from a workspace's settings.
+    const risky = ['confirmDestructiveActions', 'stopGracePeriod', 'autoRestartStale', 'agentServer.enabled', 'singleWriterServers', 'sources', 'notifications.onRegistryUpdate'].map((k) => `mcpLifeguard.${k}`);
+    for (const key of risky) assert.ok(!workspaceSettable.has(props[key].scope!), `${key} is ${props[key].scope}`);
+    assert.deepEqual([...pkg.capabilities.untrustedWorkspaces.restrictedConfigurations].sort(), [...risky].sort());
+    const mostly = Object.values(props).filter((p) => p.scope === 'machine' || p.scope === 'application').length;
+    assert.ok(mostly > Object.keys(props).length / 2, 'most settings are machine or application');
   });
 
   it('the welcome views link to creating .vscode/mcp.json through our own command', () => {

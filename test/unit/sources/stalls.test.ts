@@ -158,17 +158,6 @@ describe('sources: TOML size limit', () => {
 describe('sources: many Continue block files', () => {
   const block = (i: number) => `mcpServers:\n  - name: block-${i}\n    command: node\n    args: ["b${i}.js"]\n`;
 
-  it('1,500 block files in a real folder: every one read, no diagnostics', async () => {
-    const home = tempDir('blocks');
-    const dir = path.join(home, '.continue', 'mcpServers');
-    const files: Record<string, string> = {};
-    for (let i = 0; i < 1500; i++) files[path.join(dir, `b${String(i).padStart(4, '0')}.yaml`)] = block(i);
-    writeTree(files);
-    const r = await scan({ host: host(home), workspaceFolders: [] });
-    assert.deepEqual(r.diagnostics, []);
-    assert.equal(r.servers.filter((s) => s.name.startsWith('block-')).length, 1500);
-  });
-
   it(`files are read at most ${READ_CONCURRENCY} at a time, whatever their number`, async () => {
     const home = tempDir('blocks');
     const dir = path.join(home, '.continue', 'mcpServers');

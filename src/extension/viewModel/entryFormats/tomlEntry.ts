@@ -1,5 +1,6 @@
 import type * as SmolToml from 'smol-toml' with { 'resolution-mode': 'import' };
 import { EntryFormat, RawEntry } from './types';
+import { t } from '../l10n';
 
 /**
  * Codex's TOML. No TOML library rewrites a document while keeping its comments, so the edit is
@@ -51,15 +52,15 @@ function entryOf(text: string, keyPath: (string | number)[]): RawEntry | string 
   try {
     doc = parse(text);
   } catch {
-    return 'the file has syntax errors (see Problems); fix them first';
+    return t('the file has syntax errors (see Problems); fix them first');
   }
   let node: unknown = doc;
   for (const k of keyPath) node = node && typeof node === 'object' ? (node as Record<string, unknown>)[String(k)] : undefined;
-  if (!node || typeof node !== 'object') return `no server entry at ${keyPath.map(String).join('.')}`;
+  if (!node || typeof node !== 'object') return t('no server entry at {0}', keyPath.map(String).join('.'));
   const value = node as { command?: unknown; args?: unknown };
-  if (typeof value.command !== 'string' || value.command.length === 0) return 'the entry has no command';
+  if (typeof value.command !== 'string' || value.command.length === 0) return t('the entry has no command');
   const args = value.args ?? [];
-  if (!Array.isArray(args) || !args.every((a) => typeof a === 'string')) return '"args" is not a list of strings';
+  if (!Array.isArray(args) || !args.every((a) => typeof a === 'string')) return t('"args" is not a list of strings');
   return { command: value.command, args };
 }
 
@@ -74,7 +75,7 @@ interface Span {
 function locate(text: string, keyPath: (string | number)[]): { commandLine: number; args?: Span } | string {
   const lines = text.split('\n');
   const header = lines.findIndex((l) => isHeaderFor(l, keyPath));
-  const layout = 'the entry is not written as its own [mcp_servers.NAME] table with `command = "..."`; wrap it by hand';
+  const layout = t('the entry is not written as its own [mcp_servers.NAME] table with `command = "..."`; wrap it by hand');
   if (header < 0) return layout;
   let end = lines.length;
   for (let i = header + 1; i < lines.length; i++) {

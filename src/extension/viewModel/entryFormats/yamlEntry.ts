@@ -1,5 +1,6 @@
 import { isMap, isSeq, parseDocument } from 'yaml';
 import { EntryFormat } from './types';
+import { t } from '../l10n';
 
 /**
  * Continue's YAML: edited through the `yaml` library's document model, which keeps comments and
@@ -8,13 +9,13 @@ import { EntryFormat } from './types';
 export const yamlEntry: EntryFormat = {
   read(text, keyPath) {
     const doc = parseDocument(text);
-    if (doc.errors.length > 0) return 'the file has syntax errors (see Problems); fix them first';
+    if (doc.errors.length > 0) return t('the file has syntax errors (see Problems); fix them first');
     const node = doc.getIn(keyPath, true);
-    if (!isMap(node)) return `no server entry at ${keyPath.map(String).join('.')}`;
+    if (!isMap(node)) return t('no server entry at {0}', keyPath.map(String).join('.'));
     const value = node.toJSON() as { command?: unknown; args?: unknown };
-    if (typeof value.command !== 'string' || value.command.length === 0) return 'the entry has no command';
+    if (typeof value.command !== 'string' || value.command.length === 0) return t('the entry has no command');
     const args = value.args ?? [];
-    if (!Array.isArray(args) || !args.every((a) => typeof a === 'string')) return '"args" is not a list of strings';
+    if (!Array.isArray(args) || !args.every((a) => typeof a === 'string')) return t('"args" is not a list of strings');
     return { command: value.command, args };
   },
   write(text, keyPath, entry) {

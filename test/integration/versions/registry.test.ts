@@ -3,7 +3,7 @@ import * as http from 'node:http';
 import * as path from 'node:path';
 import { takeSnapshot } from '../../../src/core/snapshot/build';
 import { isNewer, npmDocUrl, npmRegistryFor, pipIndexUrl, pypiJsonUrl, RegistryChecker } from '../../../src/core/versions/registry';
-import { ctxFor, npmPackage, tempDir, write } from './layouts';
+import { ctxFor, npmPackage, tempDir, write } from '../../unit/versions/layouts';
 import { listenOn } from '../../support/startup';
 
 const MEM = '@modelcontextprotocol/server-memory';

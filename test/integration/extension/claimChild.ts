@@ -1,7 +1,7 @@
 // Run as a separate process by eventClaim.test.ts: plays one extension host deciding notifications.
 import { claimEvent } from '../../../src/extension/eventClaim';
 import { claimed, decideNotifications } from '../../../src/extension/viewModel/notifications';
-import { instance, server, snapshot, stale } from './fixtures';
+import { instance, server, snapshot, stale } from '../../unit/extension/fixtures';
 
 const [stateDir, startAt] = process.argv.slice(2);
 const servers = Array.from({ length: 20 }, (_, k) => server(`s${k}`, { instances: [instance(k + 1, { verdicts: [stale('2026.7.4', '2026.8.31', `pkg-${k}`)] })] }));
