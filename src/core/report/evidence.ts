@@ -6,6 +6,8 @@ export function describeVerdict(v: VmVerdict): string {
     case 'stale':
       if (v.cause === 'changed') return `Changed since start: restart to load what is installed. ${v.summary}`;
       if (v.cause === 'config') return `Configuration changed: ${v.summary}`;
+      // The same version with other dependencies: the versions alone would say nothing.
+      if (v.running === v.installed) return `Stale: ${v.summary}`;
       return `Stale: runs ${v.package} ${v.running}, but ${v.installed} is installed${v.inferred ? " (the running version is inferred from npm's cache)" : ''}`;
     case 'duplicate':
       return `Duplicate: ${v.client.name} runs ${v.instances.length} instances of this launch; it talks to the newest (pid ${v.keep.pid}), the older ones are leftovers`;

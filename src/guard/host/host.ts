@@ -1,6 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
 import type { GuardStatus, RestartOutcome } from '../../core/control/protocol';
-import type { RecordedServerInfo } from '../../core/locks';
+import type { RecordedServerInfo, RecordedVersions } from '../../core/locks';
+import type { InstanceVersions } from '../../core/base/versionTypes';
+import { recordedVersions } from './lockRecord';
 import { CrashLoopDetector, CrashLoopOptions } from './crashLoop';
 import { StaleGate } from './staleGate';
 import { InstalledVersionProbe, ResolvedVersion, StalePolicy } from './staleness';
@@ -38,6 +40,8 @@ interface Slot<P extends ChildProcess> {
   stopping: boolean;
   version: Promise<ResolvedVersion | undefined>;
   knownVersion?: ResolvedVersion;
+  /** What this child said about itself through MCP (the engine weighs it as its lock record would carry it). */
+  serverInfo?: RecordedServerInfo;
 }
 
 /**
@@ -67,10 +71,11 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
     this.lifecycle = new Lifecycle({ kind: 'starting', done: firstStart }, options.log);
     this.crash = new CrashLoopDetector(options.crashLoop);
     this.staleGate = new StaleGate({
-      stale: options.stale && options.probe ? { ...options.stale, probe: options.probe } : undefined,
+      stale: options.stale && options.probe ? options.stale : undefined,
       serverName: options.serverName,
       log: options.log,
-      runningVersion: () => this.slot?.version,
+      currentChild: () => this.slot,
+      judgeChild: () => this.judgeChild(),
       isRunning: () => this.state.kind === 'running',
       isIdle: () => this.transport.inFlight() === 0,
       restart: (reason) => this.requestRestart(reason, false),
@@ -119,6 +124,7 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
 
   noteServerInfo(info: RecordedServerInfo): void {
     if (info.pid !== this.child?.proc.pid) return;
+    if (this.slot) this.slot.serverInfo = info;
     void this.options.onServerInfo?.(info);
   }
 
@@ -234,6 +240,20 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
       slot.child.proc.kill(signal);
     }
     void this.shutdown(`received ${signal}`);
+  }
+
+  /**
+   * The engine's judgement of the running child (core/versions/ownInstance.ts), from what this
+   * guard recorded when it started it (the versions its lock record carries) and what it said.
+   */
+  private async judgeChild(): Promise<{ child: object; versions: InstanceVersions } | undefined> {
+    const slot = this.slot;
+    const probe = this.options.probe;
+    const pid = slot?.child.proc.pid;
+    if (!slot || !probe || pid === undefined || slot.child.exit) return undefined;
+    const atStart = await slot.version;
+    const versions: RecordedVersions | undefined = atStart?.state === 'known' || slot.serverInfo ? { ...(atStart?.state === 'known' ? recordedVersions(atStart) : {}), ...(slot.serverInfo ? { serverInfo: slot.serverInfo } : {}) } : undefined;
+    return { child: slot, versions: await probe.judge({ pid, spawnedAt: slot.child.startedAt, ...(versions ? { versions } : {}) }) };
   }
 
   private async spawnSlot(): Promise<Slot<P>> {

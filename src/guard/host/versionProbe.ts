@@ -3,7 +3,8 @@ import { MtimeCache } from '../../core/versions/cache';
 import { nodeFs } from '../../core/versions/fs';
 import { LaunchSpec } from '../../core/versions/lookup';
 import { Resolution, resolveInstalled } from '../../core/versions/resolve';
-import type { Installed } from '../../core/base/versionTypes';
+import type { Installed, InstanceVersions } from '../../core/base/versionTypes';
+import type { OwnChild, OwnInstanceJudge } from '../../core/versions/ownInstance';
 import { InstalledVersionProbe, ResolvedVersion } from './staleness';
 
 /**
@@ -13,6 +14,7 @@ import { InstalledVersionProbe, ResolvedVersion } from './staleness';
  */
 export class LaunchVersionProbe implements InstalledVersionProbe {
   private readonly cache = new MtimeCache<Resolution>(nodeFs);
+  private judgeOf: Promise<OwnInstanceJudge> | undefined;
 
   constructor(
     private readonly host: HostEnv,
@@ -22,6 +24,12 @@ export class LaunchVersionProbe implements InstalledVersionProbe {
   async installed(): Promise<ResolvedVersion> {
     const resolution = await this.cache.get('launch', (fs) => resolveInstalled({ host: this.host, fs }, this.launch));
     return toResolvedVersion(resolution.installed);
+  }
+
+  /** The engine's verdict on the running child. Its modules load on the first question, not with the guard. */
+  async judge(child: OwnChild): Promise<InstanceVersions> {
+    this.judgeOf ??= import('../../core/versions/ownInstance.js').then(({ OwnInstanceJudge }) => new OwnInstanceJudge(this.host, this.launch));
+    return (await this.judgeOf).judge(child);
   }
 }
 

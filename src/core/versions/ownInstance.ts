@@ -1,0 +1,99 @@
+import { promises as fsp } from 'node:fs';
+import type { HostEnv } from '../base/hostEnv';
+import type { InstanceVersions } from '../base/versionTypes';
+import type { RecordedVersions } from '../locks/types';
+import { readProcessIdentity } from '../pids/identity';
+import { parseProcCmdline, readProcessTable } from '../pids/table';
+import { MtimeCache } from './cache';
+import { nodeFs } from './fs';
+import { interprets, judgeInstance, needsCwd } from './instanceEvidence';
+import { runningInstaller } from './installers';
+import { serverInfoFromVersions } from './lockServerInfo';
+import type { LaunchSpec } from './lookup';
+import { readMaps } from './maps';
+import { compareReplaced } from './mappedContent';
+import { resolveInstalled, Resolution } from './resolve';
+
+/**
+ * A guard's question about its own child: the engine's verdict on that one instance, from the same
+ * evidence a snapshot gathers (instanceEvidence.ts): the versions the guard recorded when it started
+ * the child, what the child said about itself, the installed side of the launch as this process's
+ * own argv resolves it, its mapped files, and a running installer (settling). Cheap when nothing
+ * changed: a few stats of the files the resolution read; the process table is read only when a
+ * verdict would ask for a restart, the child's argv and start once per child.
+ */
+
+export interface OwnChild {
+  pid: number;
+  /** ms since the epoch, as the guard saw the spawn: used when the OS does not say. */
+  spawnedAt: number;
+  /** What the guard recorded when it started this child (its lock record's versions), serverInfo included. */
+  versions?: RecordedVersions;
+}
+
+interface ChildFacts {
+  pid: number;
+  startTime: number;
+  argv?: readonly string[];
+  cwd?: string;
+}
+
+export class OwnInstanceJudge {
+  // An answer built on absence (mid-install) must see the reinstall that ends it at once.
+  private readonly cache = new MtimeCache<Resolution>(nodeFs, { recheck: (r) => r.installed.state === 'missing' });
+  private facts: Promise<ChildFacts> | undefined;
+
+  constructor(
+    private readonly host: HostEnv,
+    private readonly launch: LaunchSpec,
+  ) {}
+
+  async judge(child: OwnChild): Promise<InstanceVersions> {
+    const facts = await this.childFacts(child);
+    const key = JSON.stringify([facts.argv ?? null, facts.cwd ?? null]);
+    const resolution = await this.cache.get(key, (fs) => resolveInstalled({ host: this.host, fs }, this.launch, { processArgv: facts.argv, processCwd: facts.cwd }));
+    const serverInfo = serverInfoFromVersions(child.versions, child.pid);
+    const ecosystem = resolution.installed.ecosystem;
+    const judged = await judgeInstance(
+      {
+        pid: child.pid,
+        startTime: facts.startTime,
+        installed: resolution.installed,
+        ...(resolution.running ? { reported: resolution.running } : {}),
+        files: () => this.cache.filesOf(key),
+        ...(child.versions?.package ? { lock: { versions: child.versions, startedAt: new Date(facts.startTime).toISOString() } } : {}),
+        ...(serverInfo ? { serverInfo } : {}),
+        installing: {
+          ask: async () => {
+            if (!ecosystem) return undefined;
+            const table = await readProcessTable(this.host.platform);
+            return table.state === 'ok' ? runningInstaller(table.processes, ecosystem) : undefined;
+          },
+        },
+        now: Date.now(),
+      },
+      { readMaps: (pid) => readMaps(pid, this.host.platform), compareReplaced },
+    );
+    return { installed: resolution.installed, running: judged.running, verdict: judged.verdict, ...(serverInfo ? { serverInfo } : {}) };
+  }
+
+  /** The child's start (the OS's clock, as a snapshot reads it) and, when it interprets a script, its argv: read once per child. */
+  private childFacts(child: OwnChild): Promise<ChildFacts> {
+    if (!this.facts || this.factsPid !== child.pid) {
+      this.factsPid = child.pid;
+      this.facts = readChildFacts(child, this.host.platform, this.launch);
+    }
+    return this.facts;
+  }
+  private factsPid: number | undefined;
+}
+
+async function readChildFacts(child: OwnChild, platform: NodeJS.Platform, launch: LaunchSpec): Promise<ChildFacts> {
+  const identity = await readProcessIdentity(child.pid, platform).catch(() => undefined);
+  const startTime = identity?.startTime ?? child.spawnedAt;
+  if (platform !== 'linux') return { pid: child.pid, startTime };
+  const argv = await fsp.readFile(`/proc/${child.pid}/cmdline`, 'utf8').then(parseProcCmdline, () => undefined);
+  if (!argv || !interprets(argv)) return { pid: child.pid, startTime };
+  const cwd = needsCwd(argv) ? await fsp.readlink(`/proc/${child.pid}/cwd`).catch(() => launch.cwd) : undefined;
+  return { pid: child.pid, startTime, argv, ...(cwd ? { cwd } : {}) };
+}
