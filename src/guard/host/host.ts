@@ -4,6 +4,8 @@ import type { RecordedServerInfo, RecordedVersions } from '../../core/locks';
 import type { InstanceVersions } from '../../core/base/versionTypes';
 import { recordedVersions } from './lockRecord';
 import { CrashLoopDetector, CrashLoopOptions } from './crashLoop';
+import { describeOpenWork, OpenWork } from './openWork';
+import { diffTools, toolsChangedText } from './toolsDiff';
 import { StaleGate } from './staleGate';
 import { InstalledVersionProbe, ResolvedVersion, StalePolicy } from './staleness';
 import type { UpdateLookup } from './staleNotice';
@@ -20,6 +22,11 @@ export interface GuardHostOptions {
   grace: StopGrace;
   /** How long a restart waits for requests in flight before stopping the old child anyway. */
   drainTimeoutMs: number;
+  /**
+   * How long a restart is held, at most, while the server has work open beyond a request (a
+   * multi-round request awaiting its retry, a running task: openWork.ts). Default HOLD_MS.
+   */
+  holdTimeoutMs?: number;
   /** What the launch would run now; each child's version is what it said when the child started. */
   probe?: InstalledVersionProbe;
   stale?: { policy: StalePolicy; intervalMs: number };
@@ -33,6 +40,9 @@ export interface GuardHostOptions {
   onServerInfo?(info: RecordedServerInfo): void | Promise<void>;
 }
 
+/** How long a restart waits, by default, for open multi-round requests and running tasks (with the drain, within the 30 s a restart request waits for its answer). */
+export const HOLD_MS = 20_000;
+
 /** One child and what the host knows of it. */
 interface Slot<P extends ChildProcess> {
   child: ServerChild<P>;
@@ -42,6 +52,8 @@ interface Slot<P extends ChildProcess> {
   knownVersion?: ResolvedVersion;
   /** What this child said about itself through MCP (the engine weighs it as its lock record would carry it). */
   serverInfo?: RecordedServerInfo;
+  /** Its whole tools list, once seen (a client's or the guard's own `tools/list`). */
+  tools?: unknown[];
 }
 
 /**
@@ -57,6 +69,11 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
   private readonly startedAt = new Date().toISOString();
   private readonly crash: CrashLoopDetector;
   private readonly staleGate: StaleGate;
+  private readonly openWork: OpenWork;
+  /** A restart waiting for open work to close (still running meanwhile); later requests join it. */
+  private heldRestart: Promise<RestartOutcome> | undefined;
+  /** The tools of the child a restart replaced, until the new child's are known and compared. */
+  private toolsBefore: { slot: Slot<P>; tools: unknown[] } | undefined;
   private resolveFinished!: (code: number) => void;
   private startedFirst!: { resolve(): void; reject(err: Error): void };
   /** Resolves with the exit code once the guard is done (the child is gone). */
@@ -70,6 +87,7 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
     firstStart.catch(() => undefined);
     this.lifecycle = new Lifecycle({ kind: 'starting', done: firstStart }, options.log);
     this.crash = new CrashLoopDetector(options.crashLoop);
+    this.openWork = new OpenWork(options.holdTimeoutMs ?? HOLD_MS);
     this.staleGate = new StaleGate({
       stale: options.stale && options.probe ? options.stale : undefined,
       serverName: options.serverName,
@@ -118,8 +136,36 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
     this.staleGate.noticesDelivered();
   }
 
-  noteTools(tools: unknown[]): void {
+  noteTools(tools: unknown[], complete = true): void {
     this.staleGate.noteTools(tools);
+    const slot = this.slot;
+    if (!complete || !slot || slot.child.exit) return;
+    slot.tools = tools;
+    const before = this.toolsBefore;
+    if (!before || before.slot === slot) return;
+    this.toolsBefore = undefined;
+    const diff = diffTools(before.tools, tools);
+    if (!diff) return;
+    const text = toolsChangedText(diff, this.options.serverName);
+    this.options.log(text.replace('[MCP Lifeguard] ', ''));
+    this.staleGate.noteToolsChanged(text);
+  }
+
+  /** Whether the tools of the child before the last restart are known (worth asking the new one for its own). */
+  get comparesTools(): boolean {
+    return this.toolsBefore !== undefined && this.toolsBefore.slot !== this.slot;
+  }
+
+  noteRequest(method: string, params: unknown): string | undefined {
+    return this.openWork.noteRequest(method, params);
+  }
+
+  noteResult(method: string, result: unknown): void {
+    this.openWork.noteResult(method, result);
+  }
+
+  noteNotification(method: string, params: unknown): void {
+    this.openWork.noteNotification(method, params);
   }
 
   noteServerInfo(info: RecordedServerInfo): void {
@@ -317,6 +363,21 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
   /** Starts a restart, or joins the one under way. */
   private requestRestart(reason: string, userAsked: boolean): Promise<RestartOutcome> {
     const state = this.state;
+    if (this.heldRestart && state.kind === 'running') return this.heldRestart;
+    // Work the server holds beyond a request would be lost: the restart waits for it (bounded), while the server keeps serving.
+    const open = state.kind === 'running' && this.child ? this.openWork.open() : undefined;
+    if (open && open.exchanges + open.tasks > 0) {
+      const holdMs = this.options.holdTimeoutMs ?? HOLD_MS;
+      this.options.log(`holding the restart of ${this.options.serverName} (${reason}): ${describeOpenWork(open)}; waiting up to ${Math.round(holdMs / 1000)} s`);
+      const held = this.openWork.waitClosed(holdMs).then((closed) => {
+        this.heldRestart = undefined;
+        if (!closed) this.options.log(`restarting ${this.options.serverName} anyway after ${Math.round(holdMs / 1000)} s: ${describeOpenWork(this.openWork.open())} will be lost`);
+        return this.requestRestart(reason, userAsked);
+      });
+      // Only once the hold ended does a restart begin: later requests join this one.
+      this.heldRestart = held;
+      return held;
+    }
     if (state.kind === 'draining' || state.kind === 'restarting') return state.done;
     if (state.kind === 'starting') return state.done.then(() => this.requestRestart(reason, userAsked));
     if (this.lifecycle.isClosing) return Promise.reject(new Error('the guard is shutting down'));
@@ -353,6 +414,9 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
       old.stopping = true;
       await this.stopSlotChild(old);
     }
+    // Whatever the old process held open is gone with it (its tasks' polls are answered from now on).
+    if (old) this.openWork.processGone(old.child.proc.pid);
+    if (old?.tools) this.toolsBefore = { slot: old, tools: old.tools };
     for (;;) {
       if (this.lifecycle.isClosing) throw new Error('the guard is shutting down');
       const slot = await this.spawnSlot();

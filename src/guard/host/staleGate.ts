@@ -41,6 +41,8 @@ export class StaleGate {
   private timer: NodeJS.Timeout | undefined;
   /** The last verdict, and which child it judged (a restarted child is not judged by it). */
   private last: { child: object; verdict: GuardVerdict; versions: InstanceVersions } | undefined;
+  /** Under `annotate`: what changed in the tools across the last restart, said once (toolsDiff.ts). */
+  private toolsChanged: string | undefined;
   /** Under `annotate`: the update-available text, said once per guard process. */
   private update: { text?: string; told: boolean; lookedAt: number; lookedFor?: string } = { told: false, lookedAt: 0 };
 
@@ -96,13 +98,20 @@ export class StaleGate {
     const notices: string[] = [];
     const verdict = this.last && this.last.child === this.options.currentChild() ? this.last.verdict : undefined;
     if (verdict?.state === 'restart') notices.push(staleNoticeText(verdict.said, this.options.serverName));
+    if (this.toolsChanged) notices.push(this.toolsChanged);
     if (this.update.text && !this.update.told) notices.push(this.update.text);
     return notices;
   }
 
-  /** The notices went out on a result: the update-available one is not said again. */
+  /** The notices went out on a result: the update-available and tools-changed ones are not said again. */
   noticesDelivered(): void {
     if (this.update.text) this.update.told = true;
+    this.toolsChanged = undefined;
+  }
+
+  /** A restart changed the server's tools: the model hears it on the next tool result (under annotate). */
+  noteToolsChanged(text: string): void {
+    this.toolsChanged = text;
   }
 
   /** Called when no request is in flight any more: a wanted restart happens now. */

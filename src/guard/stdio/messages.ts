@@ -11,6 +11,8 @@ export const GuardErrorCode = {
   Stale: -32042,
   /** The guard is shutting down. */
   ShuttingDown: -32043,
+  /** A request about a task of a server process that was restarted (the new one does not know it). */
+  TaskLost: -32044,
 } as const;
 
 /** One line of the stream, classified. `other` covers unparseable lines, relayed untouched. */
