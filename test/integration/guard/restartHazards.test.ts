@@ -8,7 +8,7 @@ import { until } from '../../support/poll';
 import { cliPath, fixturesDir, repoRoot } from '../../support/repo';
 import { guardEnv, liveRecords, tempHome } from './support';
 
-const SERVER = [process.execPath, path.join(fixturesDir, 'eras', 'hazards-stdio', 'server.mjs')];
+const SERVER = [process.execPath, path.join(fixturesDir, 'eras', 'hazards', 'server.mjs')];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Connected {

@@ -8,7 +8,7 @@ import { fixturesDir } from '../../support/repo';
 import { MODERN_META, RawGuard } from './erasSupport';
 import { liveRecords, tempHome } from './support';
 
-const SERVER = [process.execPath, path.join(fixturesDir, 'eras', 'tasks-stdio', 'server.mjs')];
+const SERVER = [process.execPath, path.join(fixturesDir, 'eras', 'tasks', 'server.mjs')];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
