@@ -43,6 +43,12 @@ export interface GuardHostOptions {
 /** How long a restart waits, by default, for open multi-round requests and running tasks (with the drain, within the 30 s a restart request waits for its answer). */
 export const HOLD_MS = 20_000;
 
+/**
+ * How long open work without news is remembered: the SDK's `requestState` codec lets state live
+ * 10 minutes by default; a running task's polls keep it fresh.
+ */
+const OPEN_WORK_FORGET_MS = 10 * 60_000;
+
 /** One child and what the host knows of it. */
 interface Slot<P extends ChildProcess> {
   child: ServerChild<P>;
@@ -87,7 +93,7 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
     firstStart.catch(() => undefined);
     this.lifecycle = new Lifecycle({ kind: 'starting', done: firstStart }, options.log);
     this.crash = new CrashLoopDetector(options.crashLoop);
-    this.openWork = new OpenWork(options.holdTimeoutMs ?? HOLD_MS);
+    this.openWork = new OpenWork(OPEN_WORK_FORGET_MS);
     this.staleGate = new StaleGate({
       stale: options.stale && options.probe ? options.stale : undefined,
       serverName: options.serverName,
@@ -360,19 +366,19 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
     this.transport.refuseHeld('failed', reason);
   }
 
-  /** Starts a restart, or joins the one under way. */
-  private requestRestart(reason: string, userAsked: boolean): Promise<RestartOutcome> {
+  /** Starts a restart, or joins the one under way. `mayHold`: false once a hold for open work has ended. */
+  private requestRestart(reason: string, userAsked: boolean, mayHold = true): Promise<RestartOutcome> {
     const state = this.state;
-    if (this.heldRestart && state.kind === 'running') return this.heldRestart;
+    if (this.heldRestart && state.kind === 'running' && mayHold) return this.heldRestart;
     // Work the server holds beyond a request would be lost: the restart waits for it (bounded), while the server keeps serving.
-    const open = state.kind === 'running' && this.child ? this.openWork.open() : undefined;
+    const open = mayHold && state.kind === 'running' && this.child ? this.openWork.open() : undefined;
     if (open && open.exchanges + open.tasks > 0) {
       const holdMs = this.options.holdTimeoutMs ?? HOLD_MS;
-      this.options.log(`holding the restart of ${this.options.serverName} (${reason}): ${describeOpenWork(open)}; waiting up to ${Math.round(holdMs / 1000)} s`);
+      this.options.log(`holding the restart of ${this.options.serverName} (${reason}): ${describeOpenWork(open)}; waiting up to ${holdMs / 1000} s`);
       const held = this.openWork.waitClosed(holdMs).then((closed) => {
         this.heldRestart = undefined;
-        if (!closed) this.options.log(`restarting ${this.options.serverName} anyway after ${Math.round(holdMs / 1000)} s: ${describeOpenWork(this.openWork.open())} will be lost`);
-        return this.requestRestart(reason, userAsked);
+        if (!closed) this.options.log(`restarting ${this.options.serverName} anyway after ${holdMs / 1000} s: ${describeOpenWork(this.openWork.open())} will be lost`);
+        return this.requestRestart(reason, userAsked, false);
       });
       // Only once the hold ended does a restart begin: later requests join this one.
       this.heldRestart = held;

@@ -41,7 +41,7 @@ export class OpenWork {
   private waiters: Array<() => void> = [];
 
   constructor(
-    /** How long open work is remembered without news: the bound of a hold, too. */
+    /** How long open work is remembered without news (a client that never comes back). */
     private readonly forgetMs: number,
     private readonly now: () => number = Date.now,
   ) {}
@@ -93,7 +93,9 @@ export class OpenWork {
         if (exchanges + tasks === 0) return finish(true);
         if (this.now() >= deadline) return finish(false);
       };
+      // Never what keeps a stopping guard alive.
       const timer = setInterval(check, 250);
+      timer.unref();
       const finish = (closed: boolean) => {
         clearInterval(timer);
         this.waiters = this.waiters.filter((w) => w !== check);

@@ -14,7 +14,7 @@ import { InstalledVersionProbe, ResolvedVersion } from './staleness';
  */
 export class LaunchVersionProbe implements InstalledVersionProbe {
   private readonly cache = new MtimeCache<Resolution>(nodeFs);
-  private judgeOf: Promise<OwnInstanceJudge> | undefined;
+  private judgeOf: OwnInstanceJudge | undefined;
 
   constructor(
     private readonly host: HostEnv,
@@ -26,10 +26,18 @@ export class LaunchVersionProbe implements InstalledVersionProbe {
     return toResolvedVersion(resolution.installed);
   }
 
-  /** The engine's verdict on the running child. Its modules load on the first question, not with the guard. */
-  async judge(child: OwnChild): Promise<InstanceVersions> {
-    this.judgeOf ??= import('../../core/versions/ownInstance.js').then(({ OwnInstanceJudge }) => new OwnInstanceJudge(this.host, this.launch));
-    return (await this.judgeOf).judge(child);
+  /**
+   * The engine's verdict on the running child. Its modules (the judgement, mapped files, the process
+   * table) load on the first question, after the child started, not with the guard: a lazy
+   * `require`, which the bundle keeps lazy and which runs the same under the test runner.
+   */
+  judge(child: OwnChild): Promise<InstanceVersions> {
+    if (!this.judgeOf) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { OwnInstanceJudge: Judge } = require('../../core/versions/ownInstance') as typeof import('../../core/versions/ownInstance');
+      this.judgeOf = new Judge(this.host, this.launch);
+    }
+    return this.judgeOf.judge(child);
   }
 }
 
