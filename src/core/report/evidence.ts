@@ -8,6 +8,7 @@ export function describeVerdict(v: VmVerdict): string {
       if (v.cause === 'config') return `Configuration changed: ${v.summary}`;
       // The same version with other dependencies: the versions alone would say nothing.
       if (v.running === v.installed) return `Stale: ${v.summary}`;
+      if (v.installed === 'missing') return `Stale: runs ${v.package} ${v.running}, but it is no longer installed`;
       return `Stale: runs ${v.package} ${v.running}, but ${v.installed} is installed${v.inferred ? " (the running version is inferred from npm's cache)" : ''}`;
     case 'duplicate':
       return `Duplicate: ${v.client.name} runs ${v.instances.length} instances of this launch; it talks to the newest (pid ${v.keep.pid}), the older ones are leftovers`;

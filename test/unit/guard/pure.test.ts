@@ -4,6 +4,7 @@ import { joinLine, lineTail, LineSplitter } from '../../../src/guard/stdio/lines
 import { classify, idKey, trailingResponseId } from '../../../src/guard/stdio/messages';
 import { decide, guardVerdict } from '../../../src/guard/host/staleness';
 import { engineVersions } from './engineProbe';
+import { judge } from '../../../src/core/versions/judge';
 
 describe('guard: line framing', () => {
   it('returns each line whole however the bytes are cut, and keeps the unfinished one', () => {
@@ -90,6 +91,12 @@ describe('guard: stale policy', () => {
     const d = decide('refuse-writes', verdict, { method: 'tools/call', toolName: 'w', readOnly: false }, 's');
     assert.match((d as { message: string }).message, /^s: Stale: pkg: runs 1\.0\.0, still installed, but its dependencies moved; dependencies: chromadb 0\.4\.1 -> 0\.5\.0, extra \(absent\) -> 2; tool 'w' is not declared read-only/);
     assert.equal(guardVerdict(engineVersions(env({ a: '1' }), env({ a: '1' }))).state, 'none');
+  });
+
+  it('a package gone under its server is stale, as the engine says, but restart-when-idle does not restart into it', () => {
+    const installed = { state: 'missing', ecosystem: 'npm', name: 'pkg', how: '/p/node_modules/pkg is gone' } as const;
+    const { running, verdict } = judge({ installed, processStart: 0, lock: { versions: { package: { name: 'pkg', version: '1.0.0', ecosystem: 'npm' } } }, now: Date.now() });
+    assert.deepEqual(guardVerdict({ installed, running, verdict }), { state: 'restart', said: 'Stale: runs pkg 1.0.0, but it is no longer installed', restartable: false });
   });
 
   it('refuse-writes refuses only tools not declared read-only; refuse-all keeps ping and initialize', () => {
