@@ -3,6 +3,7 @@ import type { HostEnv } from '../base/hostEnv';
 import type { InstanceVersions } from '../base/versionTypes';
 import type { RecordedVersions } from '../locks/types';
 import { readProcessIdentity } from '../pids/identity';
+import { isWrapper } from '../processes/argv';
 import { parseProcCmdline, readProcessTable } from '../pids/table';
 import { MtimeCache } from './cache';
 import { nodeFs } from './fs';
@@ -41,7 +42,7 @@ interface ChildFacts {
 export class OwnInstanceJudge {
   // An answer built on absence (mid-install) must see the reinstall that ends it at once.
   private readonly cache = new MtimeCache<Resolution>(nodeFs, { recheck: (r) => r.installed.state === 'missing' });
-  private facts: Promise<ChildFacts> | undefined;
+  private facts: { child: number; facts: Promise<ChildFacts> } | undefined;
 
   constructor(
     private readonly host: HostEnv,
@@ -77,23 +78,52 @@ export class OwnInstanceJudge {
     return { installed: resolution.installed, running: judged.running, verdict: judged.verdict, ...(serverInfo ? { serverInfo } : {}) };
   }
 
-  /** The child's start (the OS's clock, as a snapshot reads it) and, when it interprets a script, its argv: read once per child. */
-  private childFacts(child: OwnChild): Promise<ChildFacts> {
-    if (!this.facts || this.factsPid !== child.pid) {
-      this.factsPid = child.pid;
-      this.facts = readChildFacts(child, this.host.platform, this.launch);
-    }
-    return this.facts;
+  /**
+   * The server process's start (the OS's clock, as a snapshot reads it) and, when it interprets a
+   * script, its argv: read once per child, once the process that runs the server is found (a
+   * wrapper such as npx may still be installing it: asked again next time).
+   */
+  private async childFacts(child: OwnChild): Promise<ChildFacts> {
+    if (this.facts?.child !== child.pid) this.facts = { child: child.pid, facts: readChildFacts(child, this.host.platform, this.launch) };
+    const facts = await this.facts.facts;
+    const settled = facts.pid !== child.pid || this.host.platform !== 'linux' || !(await argvOf(child.pid).then((argv) => argv && isWrapper(argv)));
+    if (!settled) this.facts = undefined;
+    return facts;
   }
-  private factsPid: number | undefined;
 }
 
 async function readChildFacts(child: OwnChild, platform: NodeJS.Platform, launch: LaunchSpec): Promise<ChildFacts> {
-  const identity = await readProcessIdentity(child.pid, platform).catch(() => undefined);
+  if (platform !== 'linux') {
+    const identity = await readProcessIdentity(child.pid, platform).catch(() => undefined);
+    return { pid: child.pid, startTime: identity?.startTime ?? child.spawnedAt };
+  }
+  const { pid, argv } = await serverProcess(child.pid);
+  const identity = await readProcessIdentity(pid, platform).catch(() => undefined);
   const startTime = identity?.startTime ?? child.spawnedAt;
-  if (platform !== 'linux') return { pid: child.pid, startTime };
-  const argv = await fsp.readFile(`/proc/${child.pid}/cmdline`, 'utf8').then(parseProcCmdline, () => undefined);
-  if (!argv || !interprets(argv)) return { pid: child.pid, startTime };
-  const cwd = needsCwd(argv) ? await fsp.readlink(`/proc/${child.pid}/cwd`).catch(() => launch.cwd) : undefined;
-  return { pid: child.pid, startTime, argv, ...(cwd ? { cwd } : {}) };
+  if (!argv || !interprets(argv)) return { pid, startTime };
+  const cwd = needsCwd(argv) ? await fsp.readlink(`/proc/${pid}/cwd`).catch(() => launch.cwd) : undefined;
+  return { pid, startTime, argv, ...(cwd ? { cwd } : {}) };
+}
+
+async function argvOf(pid: number): Promise<string[] | undefined> {
+  return fsp.readFile(`/proc/${pid}/cmdline`, 'utf8').then(parseProcCmdline, () => undefined);
+}
+
+/**
+ * The process that runs the server's code (Linux): the guard's child, or, when that child is a
+ * wrapper (npx, uvx, a shell: processes/argv.ts isWrapper, as a snapshot walks it), the one process
+ * it runs in turn. Its mapped files and start are the evidence.
+ */
+async function serverProcess(childPid: number): Promise<{ pid: number; argv?: string[] }> {
+  let pid = childPid;
+  let argv = await argvOf(pid);
+  for (let depth = 0; depth < 8 && argv && isWrapper(argv); depth++) {
+    const kids = (await fsp.readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '')).split(/\s+/).filter(Boolean);
+    if (kids.length !== 1) break;
+    const next = await argvOf(Number(kids[0]));
+    if (!next) break;
+    pid = Number(kids[0]);
+    argv = next;
+  }
+  return { pid, ...(argv ? { argv } : {}) };
 }
