@@ -1,6 +1,6 @@
 import { promises as fsp } from 'node:fs';
 import type { HostEnv } from '../base/hostEnv';
-import type { InstanceVersions } from '../base/versionTypes';
+import type { Ecosystem, InstanceVersions } from '../base/versionTypes';
 import type { RecordedVersions } from '../locks/types';
 import { readProcessIdentity } from '../pids/identity';
 import { isWrapper } from '../processes/argv';
@@ -8,7 +8,7 @@ import { parseProcCmdline, readProcessTable } from '../pids/table';
 import { MtimeCache } from './cache';
 import { nodeFs } from './fs';
 import { interprets, judgeInstance, needsCwd } from './instanceEvidence';
-import { runningInstaller } from './installers';
+import { RunningInstaller, runningInstaller } from './installers';
 import { serverInfoFromVersions } from './lockServerInfo';
 import type { LaunchSpec } from './lookup';
 import { readMaps } from './maps';
@@ -23,6 +23,9 @@ import { resolveInstalled, Resolution } from './resolve';
  * changed: a few stats of the files the resolution read; the process table is read only when a
  * verdict would ask for a restart, the child's argv and start once per child.
  */
+
+/** How long a look at the process table for a running installer is reused. */
+const INSTALLER_TTL_MS = 1000;
 
 export interface OwnChild {
   pid: number;
@@ -64,19 +67,27 @@ export class OwnInstanceJudge {
         files: () => this.cache.filesOf(key),
         ...(child.versions?.package ? { lock: { versions: child.versions, startedAt: new Date(facts.startTime).toISOString() } } : {}),
         ...(serverInfo ? { serverInfo } : {}),
-        installing: {
-          ask: async () => {
-            if (!ecosystem) return undefined;
-            const table = await readProcessTable(this.host.platform);
-            return table.state === 'ok' ? runningInstaller(table.processes, ecosystem) : undefined;
-          },
-        },
+        installing: { ask: () => (ecosystem ? this.installerOf(ecosystem) : Promise.resolve(undefined)) },
         now: Date.now(),
       },
       { readMaps: (pid) => readMaps(pid, this.host.platform), compareReplaced },
     );
     return { installed: resolution.installed, running: judged.running, verdict: judged.verdict, ...(serverInfo ? { serverInfo } : {}) };
   }
+
+  /**
+   * An installer of `ecosystem` running now, from the process table; the answer is reused for
+   * INSTALLER_TTL_MS, so a refusing policy asked on every call while stale reads the table rarely.
+   */
+  private installerOf(ecosystem: Ecosystem): Promise<RunningInstaller | undefined> {
+    const now = Date.now();
+    const known = this.installers.get(ecosystem);
+    if (known && now - known.at < INSTALLER_TTL_MS) return known.answer;
+    const answer = readProcessTable(this.host.platform).then((table) => (table.state === 'ok' ? runningInstaller(table.processes, ecosystem) : undefined));
+    this.installers.set(ecosystem, { at: now, answer });
+    return answer;
+  }
+  private readonly installers = new Map<Ecosystem, { at: number; answer: Promise<RunningInstaller | undefined> }>();
 
   /**
    * The server process's start (the OS's clock, as a snapshot reads it) and, when it interprets a
