@@ -22,6 +22,8 @@ export interface GuardOptions {
   drainTimeoutMs: number;
   /** How long a restarted child may take to answer the replayed `initialize`. */
   initTimeoutMs: number;
+  /** How long a restart is held at most for open multi-round requests and running tasks (host.ts HOLD_MS). */
+  holdTimeoutMs?: number;
   stale?: { policy: StalePolicy; probe: InstalledVersionProbe; intervalMs: number };
   /** Under `--when-stale annotate`: a newer release the registry cache knows of, read from disk only. */
   updateAvailable?: UpdateLookup;
@@ -55,6 +57,7 @@ export class Guard {
         crashLoop: options.crashLoop,
         grace: options.grace,
         drainTimeoutMs: options.drainTimeoutMs,
+        ...(options.holdTimeoutMs !== undefined ? { holdTimeoutMs: options.holdTimeoutMs } : {}),
         probe: options.stale?.probe,
         stale: options.stale ? { policy: options.stale.policy, intervalMs: options.stale.intervalMs } : undefined,
         updateAvailable: options.updateAvailable,

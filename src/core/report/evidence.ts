@@ -12,6 +12,9 @@ export function describeVerdict(v: VmVerdict): string {
     case 'stale':
       if (v.cause === 'changed') return `Changed since start: restart to load what is installed. ${v.summary}`;
       if (v.cause === 'config') return `Configuration changed: ${v.summary}`;
+      // The same version with other dependencies: the versions alone would say nothing.
+      if (v.running === v.installed) return `Stale: ${v.summary}`;
+      if (v.installed === 'missing') return `Stale: runs ${v.package} ${v.running}, but it is no longer installed`;
       return `Stale: runs ${v.package} ${v.running}, but ${v.installed} is installed${v.inferred ? " (the running version is inferred from npm's cache)" : ''}`;
     case 'duplicate':
       if (v.agentHost) return `Duplicate: ${v.client.name} runs ${v.instances.length} instances of this launch, ${perSession(v.instances.length, v.agentHost)} of its ${v.agentHost.name} (pid ${v.agentHost.pid}): each session talks to its own copy, the newest (pid ${v.keep.pid}) is the latest session's`;

@@ -110,17 +110,26 @@ function toVmInstance(i: Instance): VmInstance {
   const { versions, ...rest } = i;
   const out: VmInstance = { ...rest, verdicts: [...i.verdicts] };
   if (versions?.running.state === 'known') out.runningVersion = versions.running.version;
-  const verdict = versions?.verdict;
-  if (verdict?.state === 'stale') {
-    out.verdicts.push({ kind: 'stale', cause: 'version', package: verdict.package, running: verdict.running, installed: verdict.installed, ...(verdict.inferred ? { inferred: true } : {}), summary: verdict.summary, evidence: versions });
-  } else if (verdict?.state === 'changed') {
-    out.verdicts.push({ kind: 'stale', cause: 'changed', package: verdict.package, running: 'changed since start', installed: verdict.installed, summary: verdict.summary, evidence: versions });
-  } else if (verdict?.state === 'config-changed') {
-    out.verdicts.push({ kind: 'stale', cause: 'config', package: verdict.package, running: verdict.running, installed: verdict.configured, summary: verdict.summary, evidence: versions });
-  } else if (verdict?.state === 'unknown') {
-    out.verdicts.push({ kind: 'unknown', question: 'stale', reason: verdict.reason, ...(verdict.settling ? { settling: true } : {}) });
-  }
+  const said = versions && versionVerdict(versions);
+  if (said) out.verdicts.push(said);
   return out;
+}
+
+/** An instance's version judgement as a verdict (none when it runs what is installed). The guard says its own child's in these words too. */
+export function versionVerdict(versions: InstanceVersions): VmVerdict | undefined {
+  const verdict = versions.verdict;
+  switch (verdict.state) {
+    case 'stale':
+      return { kind: 'stale', cause: 'version', package: verdict.package, running: verdict.running, installed: verdict.installed, ...(verdict.inferred ? { inferred: true } : {}), summary: verdict.summary, evidence: versions };
+    case 'changed':
+      return { kind: 'stale', cause: 'changed', package: verdict.package, running: 'changed since start', installed: verdict.installed, summary: verdict.summary, evidence: versions };
+    case 'config-changed':
+      return { kind: 'stale', cause: 'config', package: verdict.package, running: verdict.running, installed: verdict.configured, summary: verdict.summary, evidence: versions };
+    case 'unknown':
+      return { kind: 'unknown', question: 'stale', reason: verdict.reason, ...(verdict.settling ? { settling: true } : {}) };
+    case 'current':
+      return undefined;
+  }
 }
 
 function toVmServer(server: ServerStatus): VmServer {

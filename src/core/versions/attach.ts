@@ -14,9 +14,10 @@ import { MtimeCache } from './cache';
 import { DockerCli, dockerCli, parseDockerRun } from './docker';
 import { FirstSeenStore, instanceKey } from './firstSeen';
 import { nodeFs, VersionFs } from './fs';
-import { CLOCK_SLACK_MS, filesPredateProcess, judge } from './judge';
-import { parseDeletedMappings, readMaps, replacedWithin } from './maps';
-import { Compared, compareReplaced, ContentCheck, distInfoOwning } from './mappedContent';
+import { filesPredateProcess } from './judge';
+import { interprets, judgeInstance, needsCwd } from './instanceEvidence';
+import { readMaps } from './maps';
+import { Compared, compareReplaced } from './mappedContent';
 import { configDrift, launchedPackage } from './configDrift';
 import { inferFromNpmCache } from './firstLook';
 import { runningInstaller } from './installers';
@@ -114,41 +115,6 @@ async function liveLockRecords(host: HostEnv, log: (m: string) => void): Promise
     log(`lock records could not be read: ${(err as Error).message}`);
     return [];
   }
-}
-
-/** Where a package's code and environment live: replaced mapped files under these belong to it. */
-function rootsOf(installed: Installed): string[] {
-  if (installed.state === 'unversioned') return [installed.path];
-  if (installed.state !== 'installed' && installed.state !== 'missing') return [];
-  const loc = installed.location ?? '';
-  if (installed.ecosystem === 'npm') {
-    const i = loc.lastIndexOf(`${path.sep}node_modules${path.sep}`);
-    return [i >= 0 ? loc.slice(0, i + '/node_modules'.length) : loc];
-  }
-  if (installed.ecosystem === 'python') {
-    // location is `<site-packages>/<dist>.dist-info`: the venv (three up from site-packages) holds its libraries too.
-    const sp = loc.endsWith('.dist-info') || loc.endsWith('.egg-info') ? path.dirname(loc) : loc;
-    return [sp, path.dirname(path.dirname(path.dirname(sp)))];
-  }
-  return [];
-}
-
-/** Whether an argv is an interpreter running a script or module (`node x.js`, `python -m x`). */
-function interprets(argv: readonly string[]): boolean {
-  const prog = path.basename(argv[0] ?? '').toLowerCase().replace(/\.exe$/, '');
-  return /^(node|nodejs)$/.test(prog) || /^(python|pythonw|python[23](\.\d+)?|pypy3?)$/.test(prog);
-}
-
-/** A relative script path needs the process's working directory to be found. */
-function needsCwd(argv: readonly string[]): boolean {
-  const script = argv.slice(1).find((a) => !a.startsWith('-'));
-  return !!script && !path.isAbsolute(script) && !argv.includes('-m');
-}
-
-function changedSince(installed: Installed, start: number | undefined): boolean {
-  if (start === undefined) return true;
-  const changed = installed.state === 'installed' ? installed.changedAt : installed.state === 'unversioned' ? installed.mtime : undefined;
-  return changed === undefined || changed > start - CLOCK_SLACK_MS;
 }
 
 async function procCwd(pid: number, platform: NodeJS.Platform): Promise<string | undefined> {
@@ -252,47 +218,28 @@ export async function attachVersions(
       else if (fresh) log(`serverInfo of ${server.name} (${server.url}): ${answer.reason}`);
     }
 
-    const roots = rootsOf(resolution.installed);
     // When the process began running its code: its start, or the exec into an environment built after it (`pipx run`).
     const start = await execStart(proc?.argv, instance.startTime, fs);
-    // A replaced file inside the environment changes it (pip and npm rewrite their metadata), so the
-    // maps are only read when the environment changed after the process started.
-    const mapsText = roots.length && changedSince(resolution.installed, start) ? await mapsOf(instance.pid) : undefined;
-    const deleted = mapsText ? replacedWithin(parseDeletedMappings(mapsText), roots) : [];
-    // A replaced file is a change only when its content differs from the one installed now.
-    const checks = mapsText && deleted.length ? await (options.compareReplaced ?? compareReplaced)(instance.pid, mapsText, deleted) : new Map<string, Compared>();
-    const withCheck = (c: ContentCheck) => deleted.filter((f) => (checks.get(f)?.check ?? 'unverified') === c);
-    const changedFiles = start === undefined || !changedSince(resolution.installed, start) ? [] : resolution.files().filter((f) => f.at > start + CLOCK_SLACK_MS).map((f) => ({ path: f.path, at: new Date(f.at).toISOString() }));
-    // Identical mapped files vouch for their distributions: when every file that changed after the
-    // start is metadata of those, the change was a reinstall of the same code.
-    const identical = withCheck('identical');
-    let changeExplained = false;
-    if (identical.length && changedFiles.length && !(resolution.installed.state === 'installed' && resolution.installed.dev)) {
-      const owners = (await Promise.all(identical.map((f) => distInfoOwning(checks.get(f)?.counterpart ?? f)))).filter((d): d is string => !!d);
-      changeExplained = owners.length > 0 && changedFiles.every((f) => owners.some((d) => f.path.startsWith(`${d}${path.sep}`)));
-    }
-    const inferred = lock?.versions || serverInfo || seen ? undefined : await inferFromNpmCache({ host, fs }, resolution.installed, start, log);
     const ecosystem = resolution.installed.ecosystem;
-    const installing = ecosystem ? installerOf(ecosystem) : undefined;
-    const judged = judge({
-      installed: resolution.installed,
-      processStart: start,
-      ...(lock?.versions ? { lock: { versions: lock.versions, startedAt: lock.startedAt } } : {}),
-      ...(serverInfo ? { serverInfo } : {}),
-      ...(seen ? { firstSeen: seen } : {}),
-      ...(resolution.running ? { reported: resolution.running } : {}),
-      replacedFiles: withCheck('differs'),
-      unverifiedFiles: withCheck('unverified'),
-      identicalFiles: identical,
-      changedFiles,
-      changeExplained,
-      ...(inferred ? { inferred } : {}),
-      now: now().getTime(),
-      ...(installing ? { installing } : {}),
-    });
+    const judged = await judgeInstance(
+      {
+        pid: instance.pid,
+        startTime: start,
+        installed: resolution.installed,
+        ...(resolution.running ? { reported: resolution.running } : {}),
+        files: resolution.files,
+        ...(lock?.versions ? { lock: { versions: lock.versions, startedAt: lock.startedAt } } : {}),
+        ...(serverInfo ? { serverInfo } : {}),
+        ...(seen ? { firstSeen: seen } : {}),
+        infer: () => inferFromNpmCache({ host, fs }, resolution.installed, start, log),
+        installing: { known: ecosystem ? installerOf(ecosystem) : undefined },
+        now: now().getTime(),
+      },
+      { readMaps: mapsOf, compareReplaced: options.compareReplaced ?? compareReplaced },
+    );
     const { running } = judged;
     let verdict = judged.verdict;
-    const replaced = [...withCheck('differs'), ...withCheck('unverified')];
+    const replaced = judged.replaced;
     // The entry now launches another version than this process was started with: a restart runs the new one.
     // (Not while the verdict waits for an install to settle: the wait is said, then the judgement.)
     if (launch && proc && verdict.state !== 'stale' && !(verdict.state === 'unknown' && verdict.settling) && configuredPackage(launch)) {

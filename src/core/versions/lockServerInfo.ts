@@ -1,4 +1,4 @@
-import type { LockRecord, RecordedServerInfo } from '../locks/types';
+import type { LockRecord, RecordedServerInfo, RecordedVersions } from '../locks/types';
 import type { ServerInfoStatement } from '../base/versionTypes';
 
 const WAYS: Record<RecordedServerInfo['how'], string> = {
@@ -14,7 +14,12 @@ const WAYS: Record<RecordedServerInfo['how'], string> = {
  * (a second process would be the duplicate the guard prevents): this is its only serverInfo.
  */
 export function serverInfoFromLock(lock: LockRecord | undefined, pid: number): ServerInfoStatement | undefined {
-  const stated = lock?.versions?.serverInfo;
+  return serverInfoFromVersions(lock?.versions, pid);
+}
+
+/** The same, from the versions a guard records (it asks about its own child before its record is rewritten). */
+export function serverInfoFromVersions(versions: RecordedVersions | undefined, pid: number): ServerInfoStatement | undefined {
+  const stated = versions?.serverInfo;
   if (!stated || stated.pid !== pid || typeof stated.name !== 'string' || typeof stated.version !== 'string') return undefined;
   const era = stated.era === 'modern' || stated.era === 'legacy' ? stated.era : undefined;
   const way = Object.hasOwn(WAYS, stated.how) ? WAYS[stated.how] : 'MCP';

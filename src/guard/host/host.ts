@@ -1,7 +1,11 @@
 import type { ChildProcess } from 'node:child_process';
 import type { GuardStatus, RestartOutcome } from '../../core/control/protocol';
-import type { RecordedServerInfo } from '../../core/locks';
+import type { RecordedServerInfo, RecordedVersions } from '../../core/locks';
+import type { InstanceVersions } from '../../core/base/versionTypes';
+import { recordedVersions } from './lockRecord';
 import { CrashLoopDetector, CrashLoopOptions } from './crashLoop';
+import { describeOpenWork, OpenWork } from './openWork';
+import { diffTools, toolsChangedText } from './toolsDiff';
 import { StaleGate } from './staleGate';
 import { InstalledVersionProbe, ResolvedVersion, StalePolicy } from './staleness';
 import type { UpdateLookup } from './staleNotice';
@@ -18,6 +22,11 @@ export interface GuardHostOptions {
   grace: StopGrace;
   /** How long a restart waits for requests in flight before stopping the old child anyway. */
   drainTimeoutMs: number;
+  /**
+   * How long a restart is held, at most, while the server has work open beyond a request (a
+   * multi-round request awaiting its retry, a running task: openWork.ts). Default HOLD_MS.
+   */
+  holdTimeoutMs?: number;
   /** What the launch would run now; each child's version is what it said when the child started. */
   probe?: InstalledVersionProbe;
   stale?: { policy: StalePolicy; intervalMs: number };
@@ -31,6 +40,15 @@ export interface GuardHostOptions {
   onServerInfo?(info: RecordedServerInfo): void | Promise<void>;
 }
 
+/** How long a restart waits, by default, for open multi-round requests and running tasks (with the drain, within the 30 s a restart request waits for its answer). */
+export const HOLD_MS = 20_000;
+
+/**
+ * How long open work without news is remembered: the SDK's `requestState` codec lets state live
+ * 10 minutes by default; a running task's polls keep it fresh.
+ */
+const OPEN_WORK_FORGET_MS = 10 * 60_000;
+
 /** One child and what the host knows of it. */
 interface Slot<P extends ChildProcess> {
   child: ServerChild<P>;
@@ -38,6 +56,10 @@ interface Slot<P extends ChildProcess> {
   stopping: boolean;
   version: Promise<ResolvedVersion | undefined>;
   knownVersion?: ResolvedVersion;
+  /** What this child said about itself through MCP (the engine weighs it as its lock record would carry it). */
+  serverInfo?: RecordedServerInfo;
+  /** Its whole tools list, once seen (a client's or the guard's own `tools/list`). */
+  tools?: unknown[];
 }
 
 /**
@@ -53,6 +75,11 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
   private readonly startedAt = new Date().toISOString();
   private readonly crash: CrashLoopDetector;
   private readonly staleGate: StaleGate;
+  private readonly openWork: OpenWork;
+  /** A restart waiting for open work to close (still running meanwhile); later requests join it. */
+  private heldRestart: Promise<RestartOutcome> | undefined;
+  /** The tools of the child a restart replaced, until the new child's are known and compared. */
+  private toolsBefore: { slot: Slot<P>; tools: unknown[] } | undefined;
   private resolveFinished!: (code: number) => void;
   private startedFirst!: { resolve(): void; reject(err: Error): void };
   /** Resolves with the exit code once the guard is done (the child is gone). */
@@ -66,11 +93,13 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
     firstStart.catch(() => undefined);
     this.lifecycle = new Lifecycle({ kind: 'starting', done: firstStart }, options.log);
     this.crash = new CrashLoopDetector(options.crashLoop);
+    this.openWork = new OpenWork(OPEN_WORK_FORGET_MS);
     this.staleGate = new StaleGate({
-      stale: options.stale && options.probe ? { ...options.stale, probe: options.probe } : undefined,
+      stale: options.stale && options.probe ? options.stale : undefined,
       serverName: options.serverName,
       log: options.log,
-      runningVersion: () => this.slot?.version,
+      currentChild: () => this.slot,
+      judgeChild: () => this.judgeChild(),
       isRunning: () => this.state.kind === 'running',
       isIdle: () => this.transport.inFlight() === 0,
       restart: (reason) => this.requestRestart(reason, false),
@@ -113,12 +142,41 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
     this.staleGate.noticesDelivered();
   }
 
-  noteTools(tools: unknown[]): void {
+  noteTools(tools: unknown[], complete = true): void {
     this.staleGate.noteTools(tools);
+    const slot = this.slot;
+    if (!complete || !slot || slot.child.exit) return;
+    slot.tools = tools;
+    const before = this.toolsBefore;
+    if (!before || before.slot === slot) return;
+    this.toolsBefore = undefined;
+    const diff = diffTools(before.tools, tools);
+    if (!diff) return;
+    const text = toolsChangedText(diff, this.options.serverName);
+    this.options.log(text.replace('[MCP Lifeguard] ', ''));
+    this.staleGate.noteToolsChanged(text);
+  }
+
+  /** Whether the tools of the child before the last restart are known (worth asking the new one for its own). */
+  get comparesTools(): boolean {
+    return this.toolsBefore !== undefined && this.toolsBefore.slot !== this.slot;
+  }
+
+  noteRequest(method: string, params: unknown): string | undefined {
+    return this.openWork.noteRequest(method, params);
+  }
+
+  noteResult(method: string, result: unknown): void {
+    this.openWork.noteResult(method, result);
+  }
+
+  noteNotification(method: string, params: unknown): void {
+    this.openWork.noteNotification(method, params);
   }
 
   noteServerInfo(info: RecordedServerInfo): void {
     if (info.pid !== this.child?.proc.pid) return;
+    if (this.slot) this.slot.serverInfo = info;
     void this.options.onServerInfo?.(info);
   }
 
@@ -236,6 +294,20 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
     void this.shutdown(`received ${signal}`);
   }
 
+  /**
+   * The engine's judgement of the running child (core/versions/ownInstance.ts), from what this
+   * guard recorded when it started it (the versions its lock record carries) and what it said.
+   */
+  private async judgeChild(): Promise<{ child: object; versions: InstanceVersions } | undefined> {
+    const slot = this.slot;
+    const probe = this.options.probe;
+    const pid = slot?.child.proc.pid;
+    if (!slot || !probe || pid === undefined || slot.child.exit) return undefined;
+    const atStart = await slot.version;
+    const versions: RecordedVersions | undefined = atStart?.state === 'known' || slot.serverInfo ? { ...(atStart?.state === 'known' ? recordedVersions(atStart) : {}), ...(slot.serverInfo ? { serverInfo: slot.serverInfo } : {}) } : undefined;
+    return { child: slot, versions: await probe.judge({ pid, spawnedAt: slot.child.startedAt, ...(versions ? { versions } : {}) }) };
+  }
+
   private async spawnSlot(): Promise<Slot<P>> {
     this.generation++;
     const child = await this.transport.spawn(this.generation);
@@ -294,9 +366,24 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
     this.transport.refuseHeld('failed', reason);
   }
 
-  /** Starts a restart, or joins the one under way. */
-  private requestRestart(reason: string, userAsked: boolean): Promise<RestartOutcome> {
+  /** Starts a restart, or joins the one under way. `mayHold`: false once a hold for open work has ended. */
+  private requestRestart(reason: string, userAsked: boolean, mayHold = true): Promise<RestartOutcome> {
     const state = this.state;
+    if (this.heldRestart && state.kind === 'running' && mayHold) return this.heldRestart;
+    // Work the server holds beyond a request would be lost: the restart waits for it (bounded), while the server keeps serving.
+    const open = mayHold && state.kind === 'running' && this.child ? this.openWork.open() : undefined;
+    if (open && open.exchanges + open.tasks > 0) {
+      const holdMs = this.options.holdTimeoutMs ?? HOLD_MS;
+      this.options.log(`holding the restart of ${this.options.serverName} (${reason}): ${describeOpenWork(open)}; waiting up to ${holdMs / 1000} s`);
+      const held = this.openWork.waitClosed(holdMs).then((closed) => {
+        this.heldRestart = undefined;
+        if (!closed) this.options.log(`restarting ${this.options.serverName} anyway after ${holdMs / 1000} s: ${describeOpenWork(this.openWork.open())} will be lost`);
+        return this.requestRestart(reason, userAsked, false);
+      });
+      // Only once the hold ended does a restart begin: later requests join this one.
+      this.heldRestart = held;
+      return held;
+    }
     if (state.kind === 'draining' || state.kind === 'restarting') return state.done;
     if (state.kind === 'starting') return state.done.then(() => this.requestRestart(reason, userAsked));
     if (this.lifecycle.isClosing) return Promise.reject(new Error('the guard is shutting down'));
@@ -333,6 +420,9 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
       old.stopping = true;
       await this.stopSlotChild(old);
     }
+    // Whatever the old process held open is gone with it (its tasks' polls are answered from now on).
+    if (old) this.openWork.processGone(old.child.proc.pid);
+    if (old?.tools) this.toolsBefore = { slot: old, tools: old.tools };
     for (;;) {
       if (this.lifecycle.isClosing) throw new Error('the guard is shutting down');
       const slot = await this.spawnSlot();

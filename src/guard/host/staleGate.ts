@@ -1,15 +1,22 @@
-import { compareVersions, decide, describeStale, InstalledVersionProbe, ResolvedVersion, StalePolicy, StaleVerdict } from './staleness';
+import type { InstanceVersions } from '../../core/base/versionTypes';
+import { decide, GuardVerdict, guardVerdict, ResolvedVersion, StalePolicy } from './staleness';
+import { toResolvedVersion } from './versionProbe';
 import { staleNoticeText, UpdateLookup, updateNoticeText } from './staleNotice';
 
 /** How often, at most, `--when-stale annotate` re-reads the registry cache (it is refreshed daily). */
 const UPDATE_LOOK_MS = 10 * 60 * 1000;
 
 export interface StaleGateOptions {
-  stale?: { policy: StalePolicy; probe: InstalledVersionProbe; intervalMs: number };
+  stale?: { policy: StalePolicy; intervalMs: number };
   serverName: string;
   log(line: string): void;
-  /** The version the running child started with; undefined while no child exists. */
-  runningVersion(): Promise<ResolvedVersion | undefined> | undefined;
+  /**
+   * The running child (compared by identity: a verdict on an earlier child says nothing of a new
+   * one), or undefined while none exists.
+   */
+  currentChild(): object | undefined;
+  /** The engine's judgement of the running child, with that child; undefined when there is none or no probe. */
+  judgeChild(): Promise<{ child: object; versions: InstanceVersions } | undefined>;
   /** Whether the guard is running normally (not restarting, failed or closing). */
   isRunning(): boolean;
   /** Whether no client request is in flight. */
@@ -32,8 +39,10 @@ export class StaleGate {
   private staleLogged = '';
   private idleRestartWanted = false;
   private timer: NodeJS.Timeout | undefined;
-  /** The last verdict, and which child's version it judged (a restarted child is not judged by it). */
-  private last: { running: Promise<ResolvedVersion | undefined>; verdict: StaleVerdict } | undefined;
+  /** The last verdict, and which child it judged (a restarted child is not judged by it). */
+  private last: { child: object; verdict: GuardVerdict; versions: InstanceVersions } | undefined;
+  /** Under `annotate`: what changed in the tools across the last restart, said once (toolsDiff.ts). */
+  private toolsChanged: string | undefined;
   /** Under `annotate`: the update-available text, said once per guard process. */
   private update: { text?: string; told: boolean; lookedAt: number; lookedFor?: string } = { told: false, lookedAt: 0 };
 
@@ -87,34 +96,40 @@ export class StaleGate {
   toolResultNotices(): string[] {
     if (this.options.stale?.policy !== 'annotate') return [];
     const notices: string[] = [];
-    const verdict = this.last && this.last.running === this.options.runningVersion() ? this.last.verdict : undefined;
-    if (verdict?.state === 'stale') notices.push(staleNoticeText(verdict, this.options.serverName));
+    const verdict = this.last && this.last.child === this.options.currentChild() ? this.last.verdict : undefined;
+    if (verdict?.state === 'restart') notices.push(staleNoticeText(verdict.said, this.options.serverName));
+    if (this.toolsChanged) notices.push(this.toolsChanged);
     if (this.update.text && !this.update.told) notices.push(this.update.text);
     return notices;
   }
 
-  /** The notices went out on a result: the update-available one is not said again. */
+  /** The notices went out on a result: the update-available and tools-changed ones are not said again. */
   noticesDelivered(): void {
     if (this.update.text) this.update.told = true;
+    this.toolsChanged = undefined;
+  }
+
+  /** A restart changed the server's tools: the model hears it on the next tool result (under annotate). */
+  noteToolsChanged(text: string): void {
+    this.toolsChanged = text;
   }
 
   /** Called when no request is in flight any more: a wanted restart happens now. */
   onIdle(): void {
     if (!this.idleRestartWanted || !this.options.isIdle() || !this.options.isRunning()) return;
     this.idleRestartWanted = false;
-    this.options.restart('a newer version is installed (--when-stale restart-when-idle)').catch((err: Error) => this.options.log(`restart failed: ${err.message}`));
+    this.options.restart(`${this.last?.verdict.state === 'restart' ? this.last.verdict.said : 'it does not run what is installed'} (--when-stale restart-when-idle)`).catch((err: Error) => this.options.log(`restart failed: ${err.message}`));
   }
 
-  private async verdict(): Promise<StaleVerdict> {
+  private async verdict(): Promise<GuardVerdict> {
     const stale = this.options.stale;
-    const running = this.options.runningVersion();
-    if (!stale || !running) return { state: 'unknown', reason: 'no staleness probe' };
-    const installed = await stale.probe.installed();
-    const verdict = compareVersions(await running, installed);
-    this.last = { running, verdict };
-    if (stale.policy === 'annotate') await this.lookForUpdate(installed);
-    if (verdict.state === 'stale') {
-      const said = describeStale(verdict, this.options.serverName);
+    const judged = stale ? await this.options.judgeChild() : undefined;
+    if (!stale || !judged) return { state: 'none', reason: 'no staleness probe' };
+    const verdict = guardVerdict(judged.versions);
+    this.last = { child: judged.child, verdict, versions: judged.versions };
+    if (stale.policy === 'annotate') await this.lookForUpdate(toResolvedVersion(judged.versions.installed));
+    if (verdict.state === 'restart') {
+      const said = `${this.options.serverName}: ${verdict.said}`;
       if (this.staleLogged !== said) {
         this.staleLogged = said;
         this.options.log(`${said} (--when-stale ${stale.policy})`);
@@ -147,7 +162,8 @@ export class StaleGate {
     if (!this.options.isRunning()) return;
     try {
       const verdict = await this.verdict();
-      if (verdict.state === 'stale' && this.options.stale?.policy === 'restart-when-idle') {
+      // A package gone is no code to restart into (an uninstall, or an install not begun writing).
+      if (verdict.state === 'restart' && verdict.restartable && this.options.stale?.policy === 'restart-when-idle') {
         this.idleRestartWanted = true;
         this.onIdle();
       }

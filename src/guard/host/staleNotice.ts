@@ -1,7 +1,7 @@
 import type { RequestId } from '@modelcontextprotocol/sdk/types.js';
 import { createScanner, SyntaxKind } from 'jsonc-parser';
 import { terminalSafe } from '../../core/base/terminalSafe';
-import { ResolvedVersion, StaleVerdict } from './staleness';
+import { ResolvedVersion } from './staleness';
 
 /**
  * `--when-stale annotate`: what the guard tells the model, and the one change it makes to a
@@ -27,18 +27,14 @@ function shellWord(name: string): string {
 }
 
 /**
- * What a stale verdict means for the model, and what to do about it. Only the server's name,
- * its package and versions (and names of moved dependencies) go in: never a path, an env value
- * or a token. Control and bidi characters are escaped (the text may also end up in a terminal).
+ * What a verdict that asks for a restart means for the model, and what to do about it. `said` is
+ * the engine's words for it (core/report/evidence.ts describeVerdict: the package, versions, moved
+ * dependencies, changed files of the package). Control and bidi characters are escaped (the text
+ * may also end up in a terminal).
  */
-export function staleNoticeText(verdict: StaleVerdict & { state: 'stale' }, serverName: string): string {
-  const what = verdict.rebuilt
-    ? `runs a build of ${verdict.name} ${verdict.running} whose files changed since it started`
-    : verdict.moved
-      ? `runs ${verdict.name} ${verdict.running}, whose dependencies changed since it started (${verdict.moved.slice(0, 5).join(', ')}${verdict.moved.length > 5 ? `, and ${verdict.moved.length - 5} more` : ''})`
-      : `runs ${verdict.name} ${verdict.running}, but ${verdict.installed} is installed`;
+export function staleNoticeText(said: string, serverName: string): string {
   return terminalSafe(
-    `${PREFIX} This server (${serverName}) ${what}. Restart it to load the installed code: run \`mcp-lifeguard restart ${shellWord(serverName)}\`, or use Restart in the MCP Lifeguard view in VS Code. The guard restarts it without ending this session.`,
+    `${PREFIX} This server (${serverName}): ${said.replace(/\.$/, '')}. Restart it to load the installed code: run \`mcp-lifeguard restart ${shellWord(serverName)}\`, or use Restart in the MCP Lifeguard view in VS Code. The guard restarts it without ending this session.`,
   );
 }
 

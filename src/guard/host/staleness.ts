@@ -1,9 +1,11 @@
-import { describeMove, movedDependencies } from '../../core/versions/fingerprint';
+import type { InstanceVersions } from '../../core/base/versionTypes';
+import { describeVerdict } from '../../core/report/evidence';
+import { versionVerdict } from '../../core/report/input';
+import type { OwnChild } from '../../core/versions/ownInstance';
 
 /**
- * The stale policy. Staleness is learned through an injected probe so the guard does not care how
- * a version is resolved (npm, Python, docker): the probe says what is installed now, the guard
- * remembers what was installed when the running child started.
+ * The stale policy. The judgement is the engine's (core/versions/judge.ts, asked through an
+ * injected probe about the guard's own child): the guard only decides what a policy does with it.
  */
 
 export type StalePolicy = 'annotate' | 'warn' | 'refuse-writes' | 'refuse-all' | 'restart-when-idle';
@@ -32,45 +34,27 @@ export type ResolvedVersion =
   | { state: 'unknown'; reason: string };
 
 export interface InstalledVersionProbe {
-  /** The version installed right now. Called on a timer and on requests: implementations cache (e.g. by mtime). */
+  /** The version installed right now (the lock record and a child's start). Implementations cache (e.g. by mtime). */
   installed(): Promise<ResolvedVersion>;
+  /**
+   * The engine's judgement of the guard's own child (core/versions/ownInstance.ts): the one stale
+   * judgement of the product, asked on a timer and on requests. Implementations cache.
+   */
+  judge(child: OwnChild): Promise<InstanceVersions>;
 }
 
-export type StaleVerdict =
-  | { state: 'fresh' }
-  | { state: 'stale'; name: string; running: string; installed: string; moved?: string[]; rebuilt?: string }
-  | { state: 'unknown'; reason: string };
+/**
+ * What the guard acts on: the engine's words for a verdict that asks for a restart (stale, changed
+ * since start), and whether a restart would load installed code (not when the package is gone).
+ */
+export type GuardVerdict = { state: 'restart'; said: string; restartable: boolean } | { state: 'none'; reason: string };
 
-/** Compares the version the child started with against the one installed now. */
-export function compareVersions(running: ResolvedVersion | undefined, installed: ResolvedVersion): StaleVerdict {
-  if (!running) return { state: 'unknown', reason: 'the running version was not recorded' };
-  if (running.state === 'unknown') return { state: 'unknown', reason: `running version unknown: ${running.reason}` };
-  if (installed.state === 'unknown') return { state: 'unknown', reason: `installed version unknown: ${installed.reason}` };
-  if (running.name === installed.name && running.version === installed.version) {
-    // A development server rebuilt since its child started: the same version, other code.
-    if (running.dev && installed.dev && installed.dev.changedAt > running.dev.changedAt) {
-      return { state: 'stale', name: installed.name, running: running.version, installed: installed.version, rebuilt: `${installed.dev.newest ?? 'its files'} changed at ${new Date(installed.dev.changedAt).toISOString()}` };
-    }
-    const [before, now] = [running.environment, installed.environment];
-    if (!before || !now || before.hash === now.hash) return { state: 'fresh' };
-    return { state: 'stale', name: installed.name, running: running.version, installed: installed.version, moved: movedPackages(before.packages, now.packages) };
-  }
-  return { state: 'stale', name: installed.name, running: running.version, installed: installed.version };
-}
-
-/** "dep 1.0 -> 1.1" for each package whose version changed, appeared or went away: the engine's own wording. */
-function movedPackages(before: Record<string, string>, now: Record<string, string>): string[] {
-  return movedDependencies(before, now).map(describeMove);
-}
-
-/** What a stale verdict says in words: the versions, or the dependencies that moved. */
-export function describeStale(verdict: StaleVerdict & { state: 'stale' }, serverName: string): string {
-  if (verdict.rebuilt) return `${serverName} is stale: it runs a build of ${verdict.name} ${verdict.running} whose files changed since it started (${verdict.rebuilt})`;
-  if (verdict.moved) {
-    const shown = verdict.moved.slice(0, 5).join(', ') + (verdict.moved.length > 5 ? `, and ${verdict.moved.length - 5} more` : '');
-    return `${serverName} is stale: it runs ${verdict.name} ${verdict.running}, whose dependencies changed since it started (${shown})`;
-  }
-  return `${serverName} is stale: it runs ${verdict.name} ${verdict.running} but ${verdict.installed} is installed`;
+/** The engine's verdict, as the guard acts on it and says it (core/report's words). */
+export function guardVerdict(versions: InstanceVersions): GuardVerdict {
+  const verdict = versions.verdict;
+  const said = versionVerdict(versions);
+  if (said?.kind !== 'stale') return { state: 'none', reason: verdict.state === 'unknown' ? verdict.reason : verdict.state };
+  return { state: 'restart', said: describeVerdict(said), restartable: !(verdict.state === 'stale' && verdict.installed === 'missing') };
 }
 
 /** Requests a stale server still answers under `refuse-all`: they change nothing and keep the session alive. */
@@ -82,9 +66,9 @@ export type PolicyDecision = { action: 'forward' } | { action: 'refuse'; message
  * What to do with one client request when the server is stale. `readOnly` says whether the tool of
  * a `tools/call` was declared `readOnlyHint: true` by the server (undefined when never listed).
  */
-export function decide(policy: StalePolicy, verdict: StaleVerdict, request: { method: string; toolName?: string; readOnly?: boolean }, serverName: string): PolicyDecision {
-  if (verdict.state !== 'stale') return { action: 'forward' };
-  const what = describeStale(verdict, serverName);
+export function decide(policy: StalePolicy, verdict: GuardVerdict, request: { method: string; toolName?: string; readOnly?: boolean }, serverName: string): PolicyDecision {
+  if (verdict.state !== 'restart') return { action: 'forward' };
+  const what = `${serverName}: ${verdict.said}`;
   const fix = `restart the server (mcp-lifeguard restart ${serverName})`;
   switch (policy) {
     case 'annotate':

@@ -21,7 +21,18 @@ export interface HostView {
   /** The notices went out on a result (the update-available one is said once). */
   noticesDelivered(): void;
   /** The server's tools/list answer passed by: the stale gate learns which tools are read-only. */
-  noteTools(tools: unknown[]): void;
+  noteTools(tools: unknown[], complete?: boolean): void;
+  /** Whether the tools of the child before the last restart are known: the transport may ask the new child for its own to compare. */
+  readonly comparesTools: boolean;
+  /**
+   * A client request is on its way to the server (before it is written). Returns why the guard
+   * answers it itself (a poll of a task of a process that was restarted), or undefined to forward it.
+   */
+  noteRequest(method: string, params: unknown): string | undefined;
+  /** The server answered a client request of `method` with `result` (multi-round requests, task handles: openWork.ts). */
+  noteResult(method: string, result: unknown): void;
+  /** A server notification passed by (a task's status). */
+  noteNotification(method: string, params: unknown): void;
   /** The child said who it is through MCP (a modern result's `_meta`, `server/discover`, an `initialize` answer). */
   noteServerInfo(info: RecordedServerInfo): void;
   /** No client request is in flight any more. */

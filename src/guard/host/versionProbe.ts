@@ -3,7 +3,8 @@ import { MtimeCache } from '../../core/versions/cache';
 import { nodeFs } from '../../core/versions/fs';
 import { LaunchSpec } from '../../core/versions/lookup';
 import { Resolution, resolveInstalled } from '../../core/versions/resolve';
-import type { Installed } from '../../core/base/versionTypes';
+import type { Installed, InstanceVersions } from '../../core/base/versionTypes';
+import type { OwnChild, OwnInstanceJudge } from '../../core/versions/ownInstance';
 import { InstalledVersionProbe, ResolvedVersion } from './staleness';
 
 /**
@@ -13,6 +14,7 @@ import { InstalledVersionProbe, ResolvedVersion } from './staleness';
  */
 export class LaunchVersionProbe implements InstalledVersionProbe {
   private readonly cache = new MtimeCache<Resolution>(nodeFs);
+  private judgeOf: OwnInstanceJudge | undefined;
 
   constructor(
     private readonly host: HostEnv,
@@ -22,6 +24,20 @@ export class LaunchVersionProbe implements InstalledVersionProbe {
   async installed(): Promise<ResolvedVersion> {
     const resolution = await this.cache.get('launch', (fs) => resolveInstalled({ host: this.host, fs }, this.launch));
     return toResolvedVersion(resolution.installed);
+  }
+
+  /**
+   * The engine's verdict on the running child. Its modules (the judgement, mapped files, the process
+   * table) load on the first question, after the child started, not with the guard: a lazy
+   * `require`, which the bundle keeps lazy and which runs the same under the test runner.
+   */
+  judge(child: OwnChild): Promise<InstanceVersions> {
+    if (!this.judgeOf) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { OwnInstanceJudge: Judge } = require('../../core/versions/ownInstance') as typeof import('../../core/versions/ownInstance');
+      this.judgeOf = new Judge(this.host, this.launch);
+    }
+    return this.judgeOf.judge(child);
   }
 }
 

@@ -17,6 +17,8 @@ import { mentionsSession, BufferedResponse, readBody } from './bodies';
 import { delay, methodOf, pathOnly, replayHeaders, RESPONSE_DROPPED, sendBuffered, shortId } from './headers';
 import { Exchange, sendUpstream } from './upstreamRequest';
 import { JsonToolResult, SseToolResult } from './toolResultBody';
+import { TAPPED_METHODS, tapResult } from './resultTap';
+import { TASK_LOST_CODE } from '../host/openWork';
 
 /** Where the front sends requests; `ready` waits while the upstream (re)starts. */
 export interface UpstreamTarget {
@@ -48,6 +50,12 @@ export interface FrontOptions {
    * the notices its result gets appended now (staleNotice.ts). Absent under other policies.
    */
   toolResultNotes?: { toolCall(): void; notices(): string[]; delivered(): void };
+  /**
+   * What the host learns from the traffic (openWork.ts, toolsDiff.ts): each client request before
+   * it goes upstream (a string back: the guard answers it with that error instead, TASK_LOST_CODE),
+   * and the result and notifications of the answers it wants to see (resultTap.ts).
+   */
+  work?: { request(method: string, params: unknown): string | undefined; result(method: string, params: unknown, result: unknown): void; notification(method: string, params: unknown): void };
 }
 
 /**
@@ -221,6 +229,11 @@ export class HttpFront {
     }
     if (ex.session && sid !== undefined) this.options.sessions.touch(sid, req.method === 'POST' && methodOf(ex.message) !== 'notifications/initialized');
     if (req.method === 'GET' && ex.session && sid !== undefined) ex.stripLastEventId = this.eventEpochs.isOlder(sid, ex.session, req.headers['last-event-id']);
+    const lost = req.method === 'POST' ? this.requestNoted(ex.message) : undefined;
+    if (lost !== undefined) {
+      sendJsonRpcError(res, 200, TASK_LOST_CODE, lost, requestIdOf(ex.message));
+      return;
+    }
     // A GET stream or a modern listen stays open as long as the client wants notifications: it is
     // not a request in flight (a restart or idle stop would wait for it for ever).
     const counted = req.method !== 'GET' && !(ex.modern && methodOf(ex.message) === 'subscriptions/listen');
@@ -234,6 +247,14 @@ export class HttpFront {
         this.options.onIdle?.();
       }
     }
+  }
+
+  /** Tells the host of a client request; returns the error the guard answers it with instead, if any. */
+  private requestNoted(message: unknown): string | undefined {
+    const work = this.options.work;
+    const method = methodOf(message);
+    if (!work || method === undefined || requestIdOf(message) === null) return undefined;
+    return work.request(method, (message as { params?: unknown }).params);
   }
 
   /** Counts a new session against its connection's allowance; false once that is used up. */
@@ -346,6 +367,7 @@ export class HttpFront {
     const sse = String(upRes.headers['content-type'] ?? '').includes('text/event-stream');
     if (sse && ex.modern && methodOf(ex.message) === 'subscriptions/listen' && status >= 200 && status < 300) return this.listens.adopt(ex, upRes, upReq);
     const annotating = this.toolResultBody(ex, upRes, sse);
+    this.tap(ex, upRes, sse);
     // The body gets longer: its length is not known beforehand any more (sent chunked).
     if (annotating) delete headers['content-length'];
     res.writeHead(status, headers);
@@ -414,6 +436,17 @@ export class HttpFront {
       },
     };
     return sse ? new SseToolResult(body) : new JsonToolResult(body);
+  }
+
+  /** Lets the host see the answer of a request it wants to know about (resultTap.ts), beside the relay. */
+  private tap(ex: Exchange, upRes: http.IncomingMessage, sse: boolean): void {
+    const work = this.options.work;
+    const method = methodOf(ex.message);
+    const requestId = requestIdOf(ex.message);
+    const status = upRes.statusCode ?? 502;
+    if (!work || ex.req.method !== 'POST' || method === undefined || !TAPPED_METHODS.has(method) || requestId === null || status < 200 || status >= 300) return;
+    const params = (ex.message as { params?: unknown }).params;
+    tapResult(upRes, requestId, sse, { result: (result) => work.result(method, params, result), notification: (m, p) => work.notification(m, p) });
   }
 
   private forget(sid: string): void {

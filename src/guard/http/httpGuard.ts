@@ -107,6 +107,19 @@ export async function startHttpGuard(o: HttpGuardOptions): Promise<HttpGuardStar
     log,
     limits: o.limits,
     onIdle: () => host.onIdle(),
+    work: {
+      request: (method, params) => {
+        const lost = host.noteRequest(method, params);
+        return lost === undefined ? undefined : `${o.identity.serverName}: ${lost}`;
+      },
+      result: (method, params, result) => {
+        host.noteResult(method, result);
+        const r = result as { tools?: unknown; nextCursor?: unknown };
+        // A whole list (no page asked for, none left) is what a restart's tools are compared by.
+        if (method === 'tools/list' && Array.isArray(r.tools)) host.noteTools(r.tools, (params as { cursor?: unknown } | undefined)?.cursor === undefined && r.nextCursor === undefined);
+      },
+      notification: (method, params) => host.noteNotification(method, params),
+    },
     toolResultNotes:
       o.whenStale === 'annotate'
         ? {

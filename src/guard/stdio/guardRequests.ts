@@ -91,6 +91,33 @@ export class GuardRequests {
   }
 
   /**
+   * The child's whole tools list (all pages, at most 20), asked in the client's era (`version`: a
+   * modern client's protocol version; undefined: after the replayed initialize). Undefined when it
+   * could not be had whole: the restart goes on without it.
+   */
+  async listTools(version: string | undefined): Promise<unknown[] | undefined> {
+    const tools: unknown[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < 20; page++) {
+      const id = `mcp-lifeguard-tools-${++this.discoverCounter}`;
+      const answered = this.answer(id, this.timeoutMs, 'tools/list');
+      const params = { ...(cursor !== undefined ? { cursor } : {}), ...(version !== undefined ? { _meta: discoverMeta(version) } : {}) };
+      this.write(Buffer.from(serializeMessage({ jsonrpc: '2.0', id, method: 'tools/list', params } as never).trimEnd()));
+      try {
+        const result = (await answered).message.result;
+        if (!result || !Array.isArray(result.tools)) return undefined;
+        tools.push(...(result.tools as unknown[]));
+        if (typeof result.nextCursor !== 'string') return tools;
+        cursor = result.nextCursor;
+      } catch (err) {
+        this.log(`tools/list on the restarted server: ${(err as Error).message}`);
+        return undefined;
+      }
+    }
+    return undefined;
+  }
+
+  /**
    * Asks the child who it is, so the lock record names its version before the client's next call.
    * Only for a modern client's child: some legacy servers exit on it. Resolves with the result, if any.
    */

@@ -1,6 +1,8 @@
 import { serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
 import { JSONRPCMessage, JSONRPCMessageSchema, RequestId } from '@modelcontextprotocol/sdk/types.js';
 
+import { TASK_LOST_CODE } from '../host/openWork';
+
 /** JSON-RPC error codes the guard answers with itself (the implementation-defined server range). */
 export const GuardErrorCode = {
   /** The server process exited while the request was in flight. */
@@ -11,6 +13,8 @@ export const GuardErrorCode = {
   Stale: -32042,
   /** The guard is shutting down. */
   ShuttingDown: -32043,
+  /** A request about a task of a server process that was restarted (the new one does not know it). */
+  TaskLost: TASK_LOST_CODE,
 } as const;
 
 /** One line of the stream, classified. `other` covers unparseable lines, relayed untouched. */

@@ -46,6 +46,8 @@ interface InFlight {
   id: RequestId;
   method: string;
   generation: number;
+  /** A list request for a later page (a `cursor`): its answer is not the whole list. */
+  paged?: boolean;
 }
 
 const NEWLINE = Buffer.from('\n');
@@ -126,6 +128,11 @@ export class StdioTransport implements GuardTransport<PipedProcess> {
     );
     await pipe.guard.reopen(this.subscriptions.all(), (ack) => this.subscriptions.noteAck(ack));
     if (this.handshake.era === 'modern') this.noteWho(pipe, 'server/discover', await pipe.guard.discover(this.handshake.modernVersion));
+    // The old child's tools are known: the new one's are asked now, so the model can be told what changed.
+    if (this.host.comparesTools && (this.handshake.era === 'modern' || this.handshake.replayable)) {
+      const tools = await pipe.guard.listTools(this.handshake.era === 'modern' ? this.handshake.modernVersion : undefined);
+      if (tools) this.host.noteTools(tools);
+    }
     // From here on the server's bytes stream straight through; an unfinished line goes out now.
     pipe.mode = 'passthrough';
     for (const pending of pipe.splitter.pendingChunks()) this.writer.write(pending);
@@ -248,12 +255,17 @@ export class StdioTransport implements GuardTransport<PipedProcess> {
           return true;
         }
         if (this.host.state.kind !== 'running' && this.host.state.kind !== 'starting') return this.handleClientLine(line, true);
+        const lost = this.host.noteRequest(c.method, c.message.params);
+        if (lost) {
+          this.writer.send(errorResponse(c.id, GuardErrorCode.TaskLost, `${this.host.serverName}: ${lost}`));
+          return true;
+        }
         // A subscription is answered only when it ends: it is never in flight (it would hold every drain).
         if (c.method === LISTEN) {
           this.subscriptions.noteListen(c.id, c.message.params, line);
           break;
         }
-        this.inFlightRequests.set(idKey(c.id), { id: c.id, method: c.method, generation: this.pipe?.child.generation ?? 0 });
+        this.inFlightRequests.set(idKey(c.id), { id: c.id, method: c.method, generation: this.pipe?.child.generation ?? 0, ...(c.message.params?.cursor !== undefined ? { paged: true } : {}) });
         break;
       }
       case 'notification':
@@ -439,6 +451,7 @@ export class StdioTransport implements GuardTransport<PipedProcess> {
       return;
     }
     if (c.kind === 'notification' && c.method === ACKNOWLEDGED) this.subscriptions.noteAck((c.message as { params?: unknown }).params);
+    else if (c.kind === 'notification') this.host.noteNotification(c.method, (c.message as { params?: unknown }).params);
     if (c.kind !== 'response') return;
     // The server answered a subscription: it ended; the answer went to the client as it came.
     if (this.subscriptions.noteAnswer(c.id)) return;
@@ -450,7 +463,8 @@ export class StdioTransport implements GuardTransport<PipedProcess> {
       const result = c.message.result;
       if (result) this.noteWho(pipe, entry.method, result);
       if (result) this.handshake.noteAnswer(entry.method, result);
-      if (entry.method === 'tools/list' && result && Array.isArray(result.tools)) this.host.noteTools(result.tools);
+      if (result) this.host.noteResult(entry.method, result);
+      if (entry.method === 'tools/list' && result && Array.isArray(result.tools)) this.host.noteTools(result.tools, !entry.paged && result.nextCursor === undefined);
     } finally {
       // Answered is answered, whatever the notes above made of it: a drain waiting for it goes on.
       if (this.inFlightRequests.size === 0) this.onIdle();

@@ -11,6 +11,7 @@ import { until } from '../../support/poll';
 import { fixturesDir } from '../../support/repo';
 import { connectClient, StreamTransport } from './streamClient';
 import { inProcessGuard } from './inProcessGuard';
+import { engineProbe } from './engineProbe';
 
 const tinyServer = path.join(fixturesDir, 'guard', 'tiny-server.mjs');
 
@@ -112,13 +113,13 @@ describe('Guard (in process, real SDK server and client)', function () {
 
   it('refuses writes to a stale server with both versions named, and lets read-only tools through', async () => {
     let installed: ResolvedVersion = { state: 'known', name: 'tiny-server', version: '1.0.0', ecosystem: 'npm' };
-    const { client } = await startClient({ stale: { policy: 'refuse-writes', intervalMs: 0, probe: { installed: async () => installed } } });
+    const { client } = await startClient({ stale: { policy: 'refuse-writes', intervalMs: 0, probe: engineProbe(() => installed) } });
     await client.listTools();
     assert.equal(textOf(await client.callTool({ name: 'write_note', arguments: { text: 'n' } })), 'wrote n');
     installed = { ...installed, version: '1.1.0' };
     await assert.rejects(client.callTool({ name: 'write_note', arguments: { text: 'n' } }), (err: { code?: number; message: string }) => {
       assert.equal(err.code, GuardErrorCode.Stale);
-      assert.match(err.message, /runs tiny-server 1\.0\.0 but 1\.1\.0 is installed/);
+      assert.match(err.message, /tiny: Stale: runs tiny-server 1\.0\.0, but 1\.1\.0 is installed/);
       assert.match(err.message, /restart the server/);
       return true;
     });
@@ -127,7 +128,7 @@ describe('Guard (in process, real SDK server and client)', function () {
 
   it('restart-when-idle restarts a stale server once nothing is in flight, and the client keeps its session', async () => {
     let installed: ResolvedVersion = { state: 'known', name: 'tiny-server', version: '1.0.0', ecosystem: 'npm' };
-    const { guard, client } = await startClient({ stale: { policy: 'restart-when-idle', intervalMs: 50, probe: { installed: async () => installed } } });
+    const { guard, client } = await startClient({ stale: { policy: 'restart-when-idle', intervalMs: 50, probe: engineProbe(() => installed) } });
     await client.listTools();
     const slow = client.callTool({ name: 'slow', arguments: { ms: 1000 } });
     await until('the slow call to be in flight', () => guard.status().inFlight === 1);
@@ -137,12 +138,12 @@ describe('Guard (in process, real SDK server and client)', function () {
     await until('the idle restart', () => guard.status().restarts === 1 && guard.status().state === 'running');
     assert.equal(guard.status().runningVersion, 'tiny-server 2.0.0');
     assert.match(textOf(await client.callTool({ name: 'echo', arguments: { text: 'fresh' } })), /:fresh$/);
-    assert.match(logs.join('\n'), /tiny is stale: it runs tiny-server 1\.0\.0 but 2\.0\.0 is installed \(--when-stale restart-when-idle\)/);
+    assert.match(logs.join('\n'), /tiny: Stale: runs tiny-server 1\.0\.0, but 2\.0\.0 is installed \(--when-stale restart-when-idle\)/);
   });
 
   it('annotate appends one notice to each tools/call result while stale, leaves the rest alone, and a restart ends it', async () => {
     let installed: ResolvedVersion = { state: 'known', name: 'tiny-server', version: '1.0.0', ecosystem: 'npm' };
-    const { guard, client } = await startClient({ stale: { policy: 'annotate', intervalMs: 50, probe: { installed: async () => installed } } });
+    const { guard, client } = await startClient({ stale: { policy: 'annotate', intervalMs: 50, probe: engineProbe(() => installed) } });
     await client.listTools();
     type Result = { content: Array<{ type: string; text: string }> };
     const echo = async (text: string) => (await client.callTool({ name: 'echo', arguments: { text } })) as Result;
@@ -158,7 +159,7 @@ describe('Guard (in process, real SDK server and client)', function () {
     assert.equal(stale.content.length, 2, 'exactly one block appended');
     assert.deepEqual(stale.content[0], { type: 'text', text: `${fresh.content[0].text.split(':')[0]}:b` }, "the server's own block as it was");
     assert.equal(stale.content[1].type, 'text');
-    assert.match(stale.content[1].text, /^\[MCP Lifeguard\] This server \(tiny\) runs tiny-server 1\.0\.0, but 2\.0\.0 is installed\. Restart it .*mcp-lifeguard restart tiny/);
+    assert.match(stale.content[1].text, /^\[MCP Lifeguard\] This server \(tiny\): Stale: runs tiny-server 1\.0\.0, but 2\.0\.0 is installed\. Restart it .*mcp-lifeguard restart tiny/);
     assert.equal(((await echo('c')) as Result).content.length, 2, 'every result while stale');
     // Not a tools/call: untouched; a result over the bound: relayed as is.
     assert.equal((await client.listTools()).tools.length, 5);
@@ -174,7 +175,7 @@ describe('Guard (in process, real SDK server and client)', function () {
     let installed: ResolvedVersion = { state: 'known', name: 'tiny-server', version: '1.0.0', ecosystem: 'npm' };
     const looked: string[] = [];
     const { client } = await startClient({
-      stale: { policy: 'annotate', intervalMs: 50, probe: { installed: async () => installed } },
+      stale: { policy: 'annotate', intervalMs: 50, probe: engineProbe(() => installed) },
       updateAvailable: async (v) => {
         looked.push(`${v.name}@${v.version}`);
         return { name: v.name, installed: v.version, latest: '9.0.0' };
@@ -201,17 +202,17 @@ describe('Guard (in process, real SDK server and client)', function () {
 
   it('under warn, a stale server\'s results are relayed untouched', async () => {
     let installed: ResolvedVersion = { state: 'known', name: 'tiny-server', version: '1.0.0', ecosystem: 'npm' };
-    const { client } = await startClient({ stale: { policy: 'warn', intervalMs: 50, probe: { installed: async () => installed } }, updateAvailable: async () => ({ name: 'tiny-server', installed: '1.0.0', latest: '9.0.0' }) });
+    const { client } = await startClient({ stale: { policy: 'warn', intervalMs: 50, probe: engineProbe(() => installed) }, updateAvailable: async () => ({ name: 'tiny-server', installed: '1.0.0', latest: '9.0.0' }) });
     await client.listTools();
     installed = { ...installed, version: '2.0.0' };
-    await until('the stale warning', () => logs.some((l) => /tiny is stale/.test(l)), 10_000, 20);
+    await until('the stale warning', () => logs.some((l) => /tiny: Stale:/.test(l)), 10_000, 20);
     const r = (await client.callTool({ name: 'echo', arguments: { text: 'w' } })) as { content: unknown[] };
     assert.equal(r.content.length, 1);
   });
 
   it('refuse-all answers every request but ping with the stale error', async () => {
     let installed: ResolvedVersion = { state: 'known', name: 'tiny-server', version: '1.0.0', ecosystem: 'npm' };
-    const { client } = await startClient({ stale: { policy: 'refuse-all', intervalMs: 0, probe: { installed: async () => installed } } });
+    const { client } = await startClient({ stale: { policy: 'refuse-all', intervalMs: 0, probe: engineProbe(() => installed) } });
     await client.listTools();
     installed = { ...installed, version: '1.0.1' };
     await client.ping();

@@ -7,6 +7,7 @@ import { makeTempDir } from '../../support/temp';
 import { until } from '../../support/poll';
 import { fixturesDir } from '../../support/repo';
 import { inProcessGuard } from './inProcessGuard';
+import { engineProbe } from './engineProbe';
 
 const dualServer = path.join(fixturesDir, 'eras', 'dual-stdio', 'server.mjs');
 const META = {
@@ -53,7 +54,7 @@ describe('Guard (in process) under a modern client: an open listen is not in fli
 
   it('restart-when-idle restarts a stale server while a listen is open, and re-opens it', async () => {
     let installed: ResolvedVersion = { state: 'known', name: 'lg-dual-stdio', version: '9.9.9', ecosystem: 'npm' };
-    const { guard, send, lines } = start({ stale: { policy: 'restart-when-idle', intervalMs: 50, probe: { installed: async () => installed } } });
+    const { guard, send, lines } = start({ stale: { policy: 'restart-when-idle', intervalMs: 50, probe: engineProbe(() => installed) } });
     listen(send);
     await until('the ack', () => lines.some((l) => l.method === 'notifications/subscriptions/acknowledged'));
     assert.equal(guard.status().inFlight, 0, 'a listen is never in flight');
@@ -68,7 +69,7 @@ describe('Guard (in process) under a modern client: an open listen is not in fli
 
   it('annotate appends the notice to a modern (stateless, no initialize) tools/call result, matched by id alone', async () => {
     let installed: ResolvedVersion = { state: 'known', name: 'lg-dual-stdio', version: '9.9.9', ecosystem: 'npm' };
-    const { send, lines } = start({ stale: { policy: 'annotate', intervalMs: 50, probe: { installed: async () => installed } } });
+    const { send, lines } = start({ stale: { policy: 'annotate', intervalMs: 50, probe: engineProbe(() => installed) } });
     type Result = { content: Array<{ type: string; text: string }>; _meta?: unknown };
     let id = 0;
     const call = async () => {
@@ -85,7 +86,7 @@ describe('Guard (in process) under a modern client: an open listen is not in fli
     }, 10_000, 20);
     assert.equal(stale.content.length, 2);
     assert.deepEqual(stale.content[0], fresh.content[0]);
-    assert.match(stale.content[1].text, /This server \(dual\) runs lg-dual-stdio 9\.9\.9, but 10\.0\.0 is installed/);
+    assert.match(stale.content[1].text, /This server \(dual\): Stale: runs lg-dual-stdio 9\.9\.9, but 10\.0\.0 is installed/);
     assert.deepEqual(stale._meta, fresh._meta, "the result's _meta (serverInfo) is the server's");
     send({ id: 'd', method: 'server/discover', params: { _meta: META } });
     const discovered = await until('the discover answer', () => lines.find((l) => l.id === 'd'));

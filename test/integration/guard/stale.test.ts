@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { controlRestart } from '../../../src/core/control';
 import { GuardErrorCode } from '../../../src/guard/stdio/messages';
+import { until } from '../../support/poll';
 import { connectGuarded, GuardedClient, liveRecords, tempHome, textOf } from './support';
 
 const execFileAsync = promisify(execFile);
@@ -43,10 +44,15 @@ describe('guard: --when-stale refuse-writes after a real npm upgrade of server-m
     assert.equal(atStart.versions?.package?.version, '2026.7.4');
 
     await npmInstall(prefix, '@modelcontextprotocol/server-memory@2026.8.31');
+    // Files written seconds ago may be an install still running: the verdict settles first (read-only calls ask for it).
+    await until(() => `the stale verdict:\n${g!.stderr()}`, async () => {
+      await client.callTool({ name: 'read_graph', arguments: {} });
+      return /memory: Stale: /.test(g!.stderr());
+    }, 60_000, 500);
 
     await assert.rejects(client.callTool(entity('after-upgrade')), (err: { code?: number; message: string }) => {
       assert.equal(err.code, GuardErrorCode.Stale);
-      assert.match(err.message, /runs @modelcontextprotocol\/server-memory 2026\.7\.4 but 2026\.8\.31 is installed/);
+      assert.match(err.message, /memory: Stale: runs @modelcontextprotocol\/server-memory 2026\.7\.4, but 2026\.8\.31 is installed/);
       assert.match(err.message, /'create_entities' is not declared read-only/);
       return true;
     });

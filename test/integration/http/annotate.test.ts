@@ -63,7 +63,7 @@ describe('mcp-lifeguard run --http --when-stale annotate', function () {
     assert.deepEqual(stale.content.slice(0, -1), current.content);
     assert.deepEqual(stale.structuredContent, current.structuredContent);
     assert.equal(stale.isError, current.isError);
-    assert.match(stale.content.at(-1)!.text!, /^\[MCP Lifeguard\] This server \(weather\) runs lifeguard-http-fixture 1\.0\.0, but 1\.1\.0 is installed\. Restart it .*mcp-lifeguard restart weather/);
+    assert.match(stale.content.at(-1)!.text!, /^\[MCP Lifeguard\] This server \(weather\): Stale: runs lifeguard-http-fixture 1\.0\.0, but 1\.1\.0 is installed\. Restart it .*mcp-lifeguard restart weather/);
     // Other methods are untouched.
     assert.equal((await client.listTools()).tools.length, tools.length);
 

@@ -12,6 +12,7 @@ import { pypiWheel } from '../../support/toolCache';
 import { connectGuarded, liveRecords, textOf } from '../guard/support';
 import { controlRestart } from '../../../src/core/control';
 import { GuardErrorCode } from '../../../src/guard/stdio/messages';
+import { until } from '../../support/poll';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
@@ -129,11 +130,17 @@ describe('versions (integration): a local server under development, rebuilt unde
       // The guard learns which tools are read-only from the server's own list.
       await g.client.listTools();
       assert.match(textOf(await g.client.callTool({ name: 'write_note', arguments: { text: 'before' } })), /wrote before/);
-      await sleep(1500);
+      // File times after the start must be told from it (the engine allows 2 s between the clocks).
+      await sleep(2500);
       rebuild(script);
+      // Files written seconds ago may be a build still running: the verdict settles first (read-only calls ask for it).
+      await until(() => `the changed verdict:\n${g.stderr()}`, async () => {
+        await g.client.callTool({ name: 'echo', arguments: { text: 'wait' } });
+        return /dev: Changed since start/.test(g.stderr());
+      }, 30_000, 500);
       await assert.rejects(g.client.callTool({ name: 'write_note', arguments: { text: 'after' } }), (err: { code?: number; message: string }) => {
         assert.equal(err.code, GuardErrorCode.Stale);
-        assert.match(err.message, /whose files changed since it started/);
+        assert.match(err.message, /dev: Changed since start: restart to load what is installed\. .*its own source files changed/);
         assert.ok(err.message.includes(script), err.message);
         return true;
       });

@@ -2,7 +2,9 @@ import * as assert from 'node:assert/strict';
 import { CrashLoopDetector } from '../../../src/guard/host/crashLoop';
 import { joinLine, lineTail, LineSplitter } from '../../../src/guard/stdio/lines';
 import { classify, idKey, trailingResponseId } from '../../../src/guard/stdio/messages';
-import { compareVersions, decide } from '../../../src/guard/host/staleness';
+import { decide, guardVerdict } from '../../../src/guard/host/staleness';
+import { engineVersions } from './engineProbe';
+import { judge } from '../../../src/core/versions/judge';
 
 describe('guard: line framing', () => {
   it('returns each line whole however the bytes are cut, and keeps the unfinished one', () => {
@@ -74,38 +76,34 @@ describe('guard: crash-loop detector', () => {
 
 describe('guard: stale policy', () => {
   const v = (version: string) => ({ state: 'known' as const, name: 'pkg', version, ecosystem: 'npm' as const });
-  const stale = compareVersions(v('1.0.0'), v('1.1.0'));
+  const stale = guardVerdict(engineVersions(v('1.0.0'), v('1.1.0')));
 
-  it('compares the version at start with the installed one; unknown is never stale', () => {
-    assert.deepEqual(compareVersions(v('1.0.0'), v('1.0.0')), { state: 'fresh' });
-    assert.deepEqual(stale, { state: 'stale', name: 'pkg', running: '1.0.0', installed: '1.1.0' });
-    assert.equal(compareVersions(undefined, v('1')).state, 'unknown');
-    assert.equal(compareVersions(v('1'), { state: 'unknown', reason: 'gone' }).state, 'unknown');
+  it("acts on the engine's verdict and says it in the engine's words; unknown is never stale", () => {
+    assert.equal(guardVerdict(engineVersions(v('1.0.0'), v('1.0.0'))).state, 'none');
+    assert.deepEqual(stale, { state: 'restart', said: 'Stale: runs pkg 1.0.0, but 1.1.0 is installed', restartable: true });
+    assert.equal(guardVerdict(engineVersions(undefined, v('1'))).state, 'none');
+    assert.equal(guardVerdict(engineVersions(v('1'), { state: 'unknown', reason: 'gone' })).state, 'none');
   });
 
   it('a dependency that moved under the same package version is stale, and the refusal names it', () => {
-    const env = (hash: string, packages: Record<string, string>) => ({ ...v('1.0.0'), environment: { hash, packages } });
-    const verdict = compareVersions(env('a', { chromadb: '0.4.1', numpy: '1.0' }), env('b', { chromadb: '0.5.0', numpy: '1.0', extra: '2' }));
-    assert.deepEqual(verdict, { state: 'stale', name: 'pkg', running: '1.0.0', installed: '1.0.0', moved: ['chromadb 0.4.1 -> 0.5.0', 'extra (absent) -> 2'] });
+    const env = (packages: Record<string, string>) => ({ ...v('1.0.0'), environment: { hash: '', packages } });
+    const verdict = guardVerdict(engineVersions(env({ chromadb: '0.4.1', numpy: '1.0' }), env({ chromadb: '0.5.0', numpy: '1.0', extra: '2' })));
     const d = decide('refuse-writes', verdict, { method: 'tools/call', toolName: 'w', readOnly: false }, 's');
-    assert.match((d as { message: string }).message, /s is stale: it runs pkg 1\.0\.0, whose dependencies changed since it started \(chromadb 0\.4\.1 -> 0\.5\.0, extra \(absent\) -> 2\)/);
-    assert.deepEqual(compareVersions(env('a', {}), env('a', {})), { state: 'fresh' });
+    assert.match((d as { message: string }).message, /^s: Stale: pkg: runs 1\.0\.0, still installed, but its dependencies moved; dependencies: chromadb 0\.4\.1 -> 0\.5\.0, extra \(absent\) -> 2; tool 'w' is not declared read-only/);
+    assert.equal(guardVerdict(engineVersions(env({ a: '1' }), env({ a: '1' }))).state, 'none');
   });
 
-  it('a development package rebuilt since its child started is stale under the same version, naming the rebuilt file', () => {
-    const dev = (changedAt: number) => ({ ...v('0.1.0'), dev: { changedAt, newest: '/dev/x/dist/index.js' } });
-    const verdict = compareVersions(dev(1000), dev(5000));
-    assert.equal(verdict.state === 'stale' && verdict.rebuilt, `/dev/x/dist/index.js changed at ${new Date(5000).toISOString()}`);
-    const d = decide('refuse-writes', verdict, { method: 'tools/call', toolName: 'w', readOnly: false }, 's');
-    assert.match((d as { message: string }).message, /s is stale: it runs a build of pkg 0\.1\.0 whose files changed since it started \(\/dev\/x\/dist\/index\.js changed at/);
-    assert.deepEqual(compareVersions(dev(5000), dev(5000)), { state: 'fresh' });
+  it('a package gone under its server is stale, as the engine says, but restart-when-idle does not restart into it', () => {
+    const installed = { state: 'missing', ecosystem: 'npm', name: 'pkg', how: '/p/node_modules/pkg is gone' } as const;
+    const { running, verdict } = judge({ installed, processStart: 0, lock: { versions: { package: { name: 'pkg', version: '1.0.0', ecosystem: 'npm' } } }, now: Date.now() });
+    assert.deepEqual(guardVerdict({ installed, running, verdict }), { state: 'restart', said: 'Stale: runs pkg 1.0.0, but it is no longer installed', restartable: false });
   });
 
   it('refuse-writes refuses only tools not declared read-only; refuse-all keeps ping and initialize', () => {
     assert.equal(decide('refuse-writes', stale, { method: 'tools/call', toolName: 'read', readOnly: true }, 's').action, 'forward');
     assert.equal(decide('refuse-writes', stale, { method: 'tools/call', toolName: 'never-listed' }, 's').action, 'refuse');
     assert.equal(decide('refuse-writes', stale, { method: 'tools/list' }, 's').action, 'forward');
-    assert.equal(decide('refuse-writes', { state: 'fresh' }, { method: 'tools/call', toolName: 'w', readOnly: false }, 's').action, 'forward');
+    assert.equal(decide('refuse-writes', { state: 'none', reason: 'current' }, { method: 'tools/call', toolName: 'w', readOnly: false }, 's').action, 'forward');
     assert.equal(decide('refuse-all', stale, { method: 'ping' }, 's').action, 'forward');
     assert.equal(decide('refuse-all', stale, { method: 'resources/read' }, 's').action, 'refuse');
     assert.equal(decide('warn', stale, { method: 'tools/call', toolName: 'w', readOnly: false }, 's').action, 'forward');

@@ -1,19 +1,23 @@
 import * as assert from 'node:assert/strict';
 import { StaleGate, StaleGateOptions } from '../../../src/guard/host/staleGate';
 import { ResolvedVersion, StalePolicy } from '../../../src/guard/host/staleness';
+import { engineVersions } from './engineProbe';
 
-/** A stale gate with no timer, whose running child and installed version the test sets. */
+/** A stale gate with no timer, whose running child and installed version the test sets (the verdict is the engine's). */
 function gate(policy: StalePolicy, extra: Partial<StaleGateOptions> = {}) {
   const state = {
-    running: Promise.resolve<ResolvedVersion | undefined>({ state: 'known', name: 'pkg', version: '1.0.0', ecosystem: 'npm' }),
+    running: { state: 'known', name: 'pkg', version: '1.0.0', ecosystem: 'npm' } as ResolvedVersion,
+    child: {} as object,
     installed: { state: 'known', name: 'pkg', version: '1.0.0', ecosystem: 'npm' } as ResolvedVersion,
     logs: [] as string[],
   };
   const g = new StaleGate({
-    stale: { policy, intervalMs: 0, probe: { installed: async () => state.installed } },
+    stale: { policy, intervalMs: 0 },
     serverName: 'srv',
     log: (line) => state.logs.push(line),
-    runningVersion: () => state.running,
+    currentChild: () => state.child,
+    // The engine reads files: its answer comes on a later turn of the event loop.
+    judgeChild: () => new Promise((resolve) => setImmediate(() => resolve({ child: state.child, versions: engineVersions(state.running, state.installed) }))),
     isRunning: () => true,
     isIdle: () => true,
     restart: async () => undefined,
@@ -34,10 +38,10 @@ describe('guard: the stale gate under annotate', () => {
     assert.deepEqual(g.toolResultNotices(), [], 'the check runs in the background');
     await settle();
     const [notice] = g.toolResultNotices();
-    assert.match(notice, /This server \(srv\) runs pkg 1\.0\.0, but 2\.0\.0 is installed/);
+    assert.equal(notice.split('. Restart it')[0], '[MCP Lifeguard] This server (srv): Stale: runs pkg 1.0.0, but 2.0.0 is installed');
     g.noticesDelivered();
     assert.equal(g.toolResultNotices().length, 1, 'said on every result while stale');
-    assert.match(state.logs.join('\n'), /srv is stale: it runs pkg 1\.0\.0 but 2\.0\.0 is installed \(--when-stale annotate\)/);
+    assert.match(state.logs.join('\n'), /srv: Stale: runs pkg 1\.0\.0, but 2\.0\.0 is installed \(--when-stale annotate\)/);
   });
 
   it('forgets the verdict of a child that is gone: a restarted child is not called stale by it', async () => {
@@ -46,7 +50,8 @@ describe('guard: the stale gate under annotate', () => {
     await g.refusal('tools/call', undefined);
     await settle();
     assert.equal(g.toolResultNotices().length, 1);
-    state.running = Promise.resolve(state.installed);
+    state.running = state.installed;
+    state.child = {};
     assert.deepEqual(g.toolResultNotices(), []);
   });
 

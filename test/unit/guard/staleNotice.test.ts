@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { describeVerdict } from '../../../src/core/report/evidence';
 import { annotateToolResult, contentArrayEnd, MAX_ANNOTATED_LINE_BYTES, staleNoticeText, updateNoticeText } from '../../../src/guard/host/staleNotice';
 
 const NOTICE = 'the notice';
@@ -97,19 +98,19 @@ describe('guard: the annotate notice on a tools/call result', () => {
 });
 
 describe('guard: the annotate notice texts', () => {
-  it('say what runs, what is installed and how to restart', () => {
-    const text = staleNoticeText({ state: 'stale', name: '@modelcontextprotocol/server-memory', running: '2026.7.4', installed: '2026.8.31' }, 'memory');
+  it("say the engine's verdict in its words and how to restart", () => {
+    const said = describeVerdict({ kind: 'stale', cause: 'version', package: '@modelcontextprotocol/server-memory', running: '2026.7.4', installed: '2026.8.31', summary: '' });
+    const text = staleNoticeText(said, 'memory');
     assert.equal(
       text,
-      '[MCP Lifeguard] This server (memory) runs @modelcontextprotocol/server-memory 2026.7.4, but 2026.8.31 is installed. Restart it to load the installed code: run `mcp-lifeguard restart memory`, or use Restart in the MCP Lifeguard view in VS Code. The guard restarts it without ending this session.',
+      '[MCP Lifeguard] This server (memory): Stale: runs @modelcontextprotocol/server-memory 2026.7.4, but 2026.8.31 is installed. Restart it to load the installed code: run `mcp-lifeguard restart memory`, or use Restart in the MCP Lifeguard view in VS Code. The guard restarts it without ending this session.',
     );
-    assert.match(staleNoticeText({ state: 'stale', name: 'p', running: '1', installed: '1', moved: ['dep 1.0.0 -> 1.1.0'] }, 'm'), /runs p 1, whose dependencies changed since it started \(dep 1\.0\.0 -> 1\.1\.0\)/);
-    assert.match(staleNoticeText({ state: 'stale', name: 'p', running: '1', installed: '1', rebuilt: '/home/someone/src/x.ts changed at 2026' }, 'm'), /runs a build of p 1 whose files changed since it started\./);
-    assert.doesNotMatch(staleNoticeText({ state: 'stale', name: 'p', running: '1', installed: '1', rebuilt: '/home/someone/src/x.ts changed at 2026' }, 'm'), /someone/, 'no paths');
+    const changed = describeVerdict({ kind: 'stale', cause: 'changed', package: 'p', running: 'changed since start', installed: '1', summary: 'p: changed since start: restart to load what is installed (its own source files changed at 2026-11-20T10:00:00.000Z)' });
+    assert.match(staleNoticeText(changed, 'm'), /^\[MCP Lifeguard\] This server \(m\): Changed since start: restart to load what is installed\. p: changed since start: .*\)\. Restart it/);
   });
 
   it('escape control characters and quote an odd server name for the shell; JSON.stringify round-trips them', () => {
-    const text = staleNoticeText({ state: 'stale', name: 'p', running: '1', installed: '2' }, "my server\u001b[31m'");
+    const text = staleNoticeText('Stale: runs p 1, but 2 is installed', "my server\u001b[31m'");
     assert.doesNotMatch(text, /\u001b/);
     assert.match(text, /mcp-lifeguard restart 'my server\\u001b\[31m'\\'''`/);
     assert.equal(JSON.parse(JSON.stringify(text)), text);

@@ -1,0 +1,133 @@
+import * as path from 'node:path';
+import type { RecordedVersions } from '../locks/types';
+import type { Installed, Running, ServerInfoStatement, VersionVerdict } from '../base/versionTypes';
+import { CLOCK_SLACK_MS, FirstSeen, judge, VersionEvidence } from './judge';
+import type { RunningInstaller } from './installers';
+import { parseDeletedMappings, replacedWithin } from './maps';
+import { Compared, ContentCheck, distInfoOwning } from './mappedContent';
+
+/**
+ * The evidence of one running instance and its judgement: what a snapshot (attach.ts) and a guard
+ * asking about its own child (ownInstance.ts) both go through, so that there is one judgement.
+ * The mapped files of the process are read only when the installed side changed after it started,
+ * and replaced ones compared by content; files the resolution read that changed since are evidence.
+ */
+
+export interface InstanceFacts {
+  pid: number;
+  /** ms since the epoch, when known. */
+  startTime?: number;
+  /** What is installed for the instance's launch, and the files the answer was read from (with change times, ms). */
+  installed: Installed;
+  reported?: Running;
+  files(): Array<{ path: string; at: number }>;
+  lock?: { versions: RecordedVersions; startedAt?: string };
+  serverInfo?: ServerInfoStatement;
+  firstSeen?: FirstSeen;
+  /** Asked only when nothing records what the process runs (a record, its own report, a sighting). */
+  infer?: () => Promise<VersionEvidence['inferred']>;
+  /**
+   * An installer of the package's ecosystem running now. `known`: already looked up (a snapshot
+   * reads the process table anyway). `ask`: looked up only when it could matter, when the verdict
+   * would otherwise ask for a restart (a guard, cheap while nothing changed).
+   */
+  installing: { known: RunningInstaller | undefined } | { ask(): Promise<RunningInstaller | undefined> };
+  /** ms since the epoch. */
+  now: number;
+}
+
+export interface InstanceReaders {
+  readMaps(pid: number): Promise<string | undefined>;
+  compareReplaced(pid: number, mapsText: string, paths: readonly string[]): Promise<Map<string, Compared>>;
+}
+
+export interface InstanceJudgement {
+  running: Running;
+  verdict: VersionVerdict;
+  /** Mapped files replaced on disk whose content differs or could not be compared. */
+  replaced: string[];
+}
+
+/** Where a package's code and environment live: replaced mapped files under these belong to it. */
+export function rootsOf(installed: Installed): string[] {
+  if (installed.state === 'unversioned') return [installed.path];
+  if (installed.state !== 'installed' && installed.state !== 'missing') return [];
+  const loc = installed.location ?? '';
+  if (installed.ecosystem === 'npm') {
+    const i = loc.lastIndexOf(`${path.sep}node_modules${path.sep}`);
+    return [i >= 0 ? loc.slice(0, i + '/node_modules'.length) : loc];
+  }
+  if (installed.ecosystem === 'python') {
+    // location is `<site-packages>/<dist>.dist-info`: the venv (three up from site-packages) holds its libraries too.
+    const sp = loc.endsWith('.dist-info') || loc.endsWith('.egg-info') ? path.dirname(loc) : loc;
+    return [sp, path.dirname(path.dirname(path.dirname(sp)))];
+  }
+  return [];
+}
+
+/** Whether the installed side may have changed after `start` (no time known: it may have). */
+export function changedSince(installed: Installed, start: number | undefined): boolean {
+  if (start === undefined) return true;
+  const changed = installed.state === 'installed' ? installed.changedAt : installed.state === 'unversioned' ? installed.mtime : undefined;
+  return changed === undefined || changed > start - CLOCK_SLACK_MS;
+}
+
+/** Whether an argv is an interpreter running a script or module (`node x.js`, `python -m x`): its own paths say where its code is. */
+export function interprets(argv: readonly string[]): boolean {
+  const prog = path.basename(argv[0] ?? '').toLowerCase().replace(/\.exe$/, '');
+  return /^(node|nodejs)$/.test(prog) || /^(python|pythonw|python[23](\.\d+)?|pypy3?)$/.test(prog);
+}
+
+/** A relative script path needs the process's working directory to be found. */
+export function needsCwd(argv: readonly string[]): boolean {
+  const script = argv.slice(1).find((a) => !a.startsWith('-'));
+  return !!script && !path.isAbsolute(script) && !argv.includes('-m');
+}
+
+export async function judgeInstance(f: InstanceFacts, readers: InstanceReaders): Promise<InstanceJudgement> {
+  const installed = f.installed;
+  const start = f.startTime;
+  const roots = rootsOf(installed);
+  // A replaced file inside the environment changes it (pip and npm rewrite their metadata), so the
+  // maps are only read when the environment changed after the process started.
+  const mapsText = roots.length && changedSince(installed, start) ? await readers.readMaps(f.pid) : undefined;
+  const deleted = mapsText ? replacedWithin(parseDeletedMappings(mapsText), roots) : [];
+  // A replaced file is a change only when its content differs from the one installed now.
+  const checks = mapsText && deleted.length ? await readers.compareReplaced(f.pid, mapsText, deleted) : new Map<string, Compared>();
+  const withCheck = (c: ContentCheck) => deleted.filter((file) => (checks.get(file)?.check ?? 'unverified') === c);
+  const changedFiles = start === undefined || !changedSince(installed, start) ? [] : f.files().filter((file) => file.at > start + CLOCK_SLACK_MS).map((file) => ({ path: file.path, at: new Date(file.at).toISOString() }));
+  // Identical mapped files vouch for their distributions: when every file that changed after the
+  // start is metadata of those, the change was a reinstall of the same code.
+  const identical = withCheck('identical');
+  let changeExplained = false;
+  if (identical.length && changedFiles.length && !(installed.state === 'installed' && installed.dev)) {
+    const owners = (await Promise.all(identical.map((file) => distInfoOwning(checks.get(file)?.counterpart ?? file)))).filter((d): d is string => !!d);
+    changeExplained = owners.length > 0 && changedFiles.every((file) => owners.some((d) => file.path.startsWith(`${d}${path.sep}`)));
+  }
+  const inferred = f.lock?.versions || f.serverInfo || f.firstSeen ? undefined : await f.infer?.();
+  const evidence: VersionEvidence = {
+    installed,
+    processStart: start,
+    ...(f.lock ? { lock: f.lock } : {}),
+    ...(f.serverInfo ? { serverInfo: f.serverInfo } : {}),
+    ...(f.firstSeen ? { firstSeen: f.firstSeen } : {}),
+    ...(f.reported ? { reported: f.reported } : {}),
+    replacedFiles: withCheck('differs'),
+    unverifiedFiles: withCheck('unverified'),
+    identicalFiles: identical,
+    changedFiles,
+    changeExplained,
+    ...(inferred ? { inferred } : {}),
+    now: f.now,
+  };
+  const replaced = [...withCheck('differs'), ...withCheck('unverified')];
+  if ('known' in f.installing) {
+    const installing = f.installing.known;
+    return { ...judge({ ...evidence, ...(installing ? { installing } : {}) }), replaced };
+  }
+  // An installer only ever holds a verdict back (settling): it is looked for only when there is one to hold.
+  const first = judge(evidence);
+  if (first.verdict.state !== 'stale' && first.verdict.state !== 'changed') return { ...first, replaced };
+  const installing = await f.installing.ask();
+  return { ...(installing ? judge({ ...evidence, installing }) : first), replaced };
+}

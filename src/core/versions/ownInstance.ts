@@ -1,0 +1,140 @@
+import { promises as fsp } from 'node:fs';
+import type { HostEnv } from '../base/hostEnv';
+import type { Ecosystem, InstanceVersions } from '../base/versionTypes';
+import type { RecordedVersions } from '../locks/types';
+import { readProcessIdentity } from '../pids/identity';
+import { isWrapper } from '../processes/argv';
+import { parseProcCmdline, readProcessTable } from '../pids/table';
+import { MtimeCache } from './cache';
+import { nodeFs } from './fs';
+import { interprets, judgeInstance, needsCwd } from './instanceEvidence';
+import { RunningInstaller, runningInstaller } from './installers';
+import { serverInfoFromVersions } from './lockServerInfo';
+import type { LaunchSpec } from './lookup';
+import { readMaps } from './maps';
+import { compareReplaced } from './mappedContent';
+import { resolveInstalled, Resolution } from './resolve';
+
+/**
+ * A guard's question about its own child: the engine's verdict on that one instance, from the same
+ * evidence a snapshot gathers (instanceEvidence.ts): the versions the guard recorded when it started
+ * the child, what the child said about itself, the installed side of the launch as this process's
+ * own argv resolves it, its mapped files, and a running installer (settling). Cheap when nothing
+ * changed: a few stats of the files the resolution read; the process table is read only when a
+ * verdict would ask for a restart, the child's argv and start once per child.
+ */
+
+/** How long a look at the process table for a running installer is reused. */
+const INSTALLER_TTL_MS = 1000;
+
+export interface OwnChild {
+  pid: number;
+  /** ms since the epoch, as the guard saw the spawn: used when the OS does not say. */
+  spawnedAt: number;
+  /** What the guard recorded when it started this child (its lock record's versions), serverInfo included. */
+  versions?: RecordedVersions;
+}
+
+interface ChildFacts {
+  pid: number;
+  startTime: number;
+  argv?: readonly string[];
+  cwd?: string;
+}
+
+export class OwnInstanceJudge {
+  // An answer built on absence (mid-install) must see the reinstall that ends it at once.
+  private readonly cache = new MtimeCache<Resolution>(nodeFs, { recheck: (r) => r.installed.state === 'missing' });
+  private facts: { child: number; facts: Promise<ChildFacts> } | undefined;
+
+  constructor(
+    private readonly host: HostEnv,
+    private readonly launch: LaunchSpec,
+  ) {}
+
+  async judge(child: OwnChild): Promise<InstanceVersions> {
+    const facts = await this.childFacts(child);
+    const key = JSON.stringify([facts.argv ?? null, facts.cwd ?? null]);
+    const resolution = await this.cache.get(key, (fs) => resolveInstalled({ host: this.host, fs }, this.launch, { processArgv: facts.argv, processCwd: facts.cwd }));
+    const serverInfo = serverInfoFromVersions(child.versions, child.pid);
+    const ecosystem = resolution.installed.ecosystem;
+    const judged = await judgeInstance(
+      {
+        pid: child.pid,
+        startTime: facts.startTime,
+        installed: resolution.installed,
+        ...(resolution.running ? { reported: resolution.running } : {}),
+        files: () => this.cache.filesOf(key),
+        ...(child.versions?.package ? { lock: { versions: child.versions, startedAt: new Date(facts.startTime).toISOString() } } : {}),
+        ...(serverInfo ? { serverInfo } : {}),
+        installing: { ask: () => (ecosystem ? this.installerOf(ecosystem) : Promise.resolve(undefined)) },
+        now: Date.now(),
+      },
+      { readMaps: (pid) => readMaps(pid, this.host.platform), compareReplaced },
+    );
+    return { installed: resolution.installed, running: judged.running, verdict: judged.verdict, ...(serverInfo ? { serverInfo } : {}) };
+  }
+
+  /**
+   * An installer of `ecosystem` running now, from the process table; the answer is reused for
+   * INSTALLER_TTL_MS, so a refusing policy asked on every call while stale reads the table rarely.
+   */
+  private installerOf(ecosystem: Ecosystem): Promise<RunningInstaller | undefined> {
+    const now = Date.now();
+    const known = this.installers.get(ecosystem);
+    if (known && now - known.at < INSTALLER_TTL_MS) return known.answer;
+    const answer = readProcessTable(this.host.platform).then((table) => (table.state === 'ok' ? runningInstaller(table.processes, ecosystem) : undefined));
+    this.installers.set(ecosystem, { at: now, answer });
+    return answer;
+  }
+  private readonly installers = new Map<Ecosystem, { at: number; answer: Promise<RunningInstaller | undefined> }>();
+
+  /**
+   * The server process's start (the OS's clock, as a snapshot reads it) and, when it interprets a
+   * script, its argv: read once per child, once the process that runs the server is found (a
+   * wrapper such as npx may still be installing it: asked again next time).
+   */
+  private async childFacts(child: OwnChild): Promise<ChildFacts> {
+    if (this.facts?.child !== child.pid) this.facts = { child: child.pid, facts: readChildFacts(child, this.host.platform, this.launch) };
+    const facts = await this.facts.facts;
+    const settled = facts.pid !== child.pid || this.host.platform !== 'linux' || !(await argvOf(child.pid).then((argv) => argv && isWrapper(argv)));
+    if (!settled) this.facts = undefined;
+    return facts;
+  }
+}
+
+async function readChildFacts(child: OwnChild, platform: NodeJS.Platform, launch: LaunchSpec): Promise<ChildFacts> {
+  if (platform !== 'linux') {
+    const identity = await readProcessIdentity(child.pid, platform).catch(() => undefined);
+    return { pid: child.pid, startTime: identity?.startTime ?? child.spawnedAt };
+  }
+  const { pid, argv } = await serverProcess(child.pid);
+  const identity = await readProcessIdentity(pid, platform).catch(() => undefined);
+  const startTime = identity?.startTime ?? child.spawnedAt;
+  if (!argv || !interprets(argv)) return { pid, startTime };
+  const cwd = needsCwd(argv) ? await fsp.readlink(`/proc/${pid}/cwd`).catch(() => launch.cwd) : undefined;
+  return { pid, startTime, argv, ...(cwd ? { cwd } : {}) };
+}
+
+async function argvOf(pid: number): Promise<string[] | undefined> {
+  return fsp.readFile(`/proc/${pid}/cmdline`, 'utf8').then(parseProcCmdline, () => undefined);
+}
+
+/**
+ * The process that runs the server's code (Linux): the guard's child, or, when that child is a
+ * wrapper (npx, uvx, a shell: processes/argv.ts isWrapper, as a snapshot walks it), the one process
+ * it runs in turn. Its mapped files and start are the evidence.
+ */
+async function serverProcess(childPid: number): Promise<{ pid: number; argv?: string[] }> {
+  let pid = childPid;
+  let argv = await argvOf(pid);
+  for (let depth = 0; depth < 8 && argv && isWrapper(argv); depth++) {
+    const kids = (await fsp.readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '')).split(/\s+/).filter(Boolean);
+    if (kids.length !== 1) break;
+    const next = await argvOf(Number(kids[0]));
+    if (!next) break;
+    pid = Number(kids[0]);
+    argv = next;
+  }
+  return { pid, ...(argv ? { argv } : {}) };
+}

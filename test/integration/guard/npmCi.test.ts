@@ -1,0 +1,78 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { controlStatus } from '../../../src/core/control';
+import { until } from '../../support/poll';
+import { MEM, NPM, npmEnv, run } from '../versions/support';
+import { connectGuarded, GuardedClient, liveRecords, tempHome } from './support';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * `--when-stale restart-when-idle` judges staleness as the engine does (one judgement): while
+ * `npm ci` removes and rewrites the tree under a guarded server, the verdict waits for the
+ * installer (settling); the restart comes once, after the install is done. The project has a
+ * postinstall step that takes a while, as a native build does: the tree is in place, the
+ * installer still runs.
+ */
+describe('guard: restart-when-idle through a real `npm ci`', function () {
+  this.timeout(600_000);
+  let root: string;
+  let g: GuardedClient | undefined;
+
+  before(() => {
+    root = tempHome();
+  });
+  after(async () => {
+    await g?.client.close().catch(() => undefined);
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  it('never restarts the server while npm ci runs, and restarts it exactly once after', async () => {
+    const prefix = path.join(root, 'p');
+    fs.mkdirSync(prefix);
+    const manifest = (version: string) =>
+      JSON.stringify({ name: 'lg-ci-project', version: '1.0.0', private: true, dependencies: { [MEM]: version }, scripts: { postinstall: 'node -e "setTimeout(() => {}, Number(process.env.LG_BUILD_MS || 0))"' } }, null, 2);
+    fs.writeFileSync(path.join(prefix, 'package.json'), manifest('2026.7.4'));
+    await run(NPM, ['install', '--prefix', prefix], { env: npmEnv(root) });
+    const script = path.join(prefix, 'node_modules', MEM, 'dist', 'index.js');
+
+    g = await connectGuarded(root, ['--when-stale', 'restart-when-idle', '--stale-interval', '0.2', '--', process.execPath, script], { env: { MEMORY_FILE_PATH: path.join(root, 'memory.jsonl') } });
+    const restarts: number[] = [];
+    g.transport.stderr?.on('data', (d: Buffer) => {
+      for (const line of d.toString().split('\n')) if (/mcp-lifeguard run: restarting server-memory: /.test(line)) restarts.push(Date.now());
+    });
+    const entity = (name: string) => ({ name: 'create_entities', arguments: { entities: [{ name, entityType: 't', observations: [] }] } });
+    await g.client.callTool(entity('before'));
+    const [atStart] = await liveRecords(root);
+    assert.equal(atStart.versions?.package?.version, '2026.7.4');
+    // File times after the start must be told from it (process start times are coarse).
+    await sleep(2500);
+
+    // The project moves to the new release: the lockfile first (node_modules untouched), then `npm ci`.
+    fs.writeFileSync(path.join(prefix, 'package.json'), manifest('2026.8.31'));
+    await run(NPM, ['install', '--prefix', prefix, '--package-lock-only'], { env: npmEnv(root) });
+    await sleep(1000);
+    assert.deepEqual(restarts, [], 'a lockfile written is no new code');
+    const ciStarted = Date.now();
+    await run(NPM, ['ci', '--prefix', prefix], { env: { ...npmEnv(root), LG_BUILD_MS: '15000' } });
+    const ciEnded = Date.now();
+    assert.ok(ciEnded - ciStarted > 15_000);
+    assert.deepEqual(
+      restarts.map((t) => t - ciStarted),
+      restarts.filter((t) => t > ciEnded).map((t) => t - ciStarted),
+      `no restart while npm ci ran (it ran from 0 to ${ciEnded - ciStarted} ms):\n${g.stderr()}`,
+    );
+
+    await until(() => `a restart after npm ci:\n${g!.stderr()}`, () => restarts.length > 0, 60_000, 100);
+    // Many more checks (every 200 ms) find the new child current: no second restart.
+    await sleep(5000);
+    assert.equal(restarts.length, 1, g.stderr());
+    assert.match(g.stderr(), /restarting server-memory: Stale: runs @modelcontextprotocol\/server-memory 2026\.7\.4, but 2026\.8\.31 is installed \(--when-stale restart-when-idle\)/);
+    const status = await controlStatus(atStart.control!);
+    assert.equal(status.ok && status.result.restarts, 1, JSON.stringify(status));
+    await g.client.callTool(entity('after'));
+    const [now] = await liveRecords(root);
+    assert.equal(now.versions?.package?.version, '2026.8.31');
+  });
+});
