@@ -11,7 +11,7 @@ import { until } from '../../support/poll';
 import { fixturesDir } from '../../support/repo';
 import { connectClient, StreamTransport } from './streamClient';
 import { inProcessGuard } from './inProcessGuard';
-import { engineProbe } from './engineProbe';
+import { engineProbe } from '../../support/engineProbe';
 
 const tinyServer = path.join(fixturesDir, 'guard', 'tiny-server.mjs');
 

@@ -7,7 +7,7 @@ import { makeTempDir } from '../../support/temp';
 import { until } from '../../support/poll';
 import { fixturesDir } from '../../support/repo';
 import { inProcessGuard } from './inProcessGuard';
-import { engineProbe } from './engineProbe';
+import { engineProbe } from '../../support/engineProbe';
 
 const dualServer = path.join(fixturesDir, 'eras', 'dual-stdio', 'server.mjs');
 const META = {

@@ -3,7 +3,7 @@ import { CrashLoopDetector } from '../../../src/guard/host/crashLoop';
 import { joinLine, lineTail, LineSplitter } from '../../../src/guard/stdio/lines';
 import { classify, idKey, trailingResponseId } from '../../../src/guard/stdio/messages';
 import { decide, guardVerdict } from '../../../src/guard/host/staleness';
-import { engineVersions } from './engineProbe';
+import { engineVersions } from '../../support/engineProbe';
 import { judge } from '../../../src/core/versions/judge';
 
 describe('guard: line framing', () => {

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { StaleGate, StaleGateOptions } from '../../../src/guard/host/staleGate';
 import { ResolvedVersion, StalePolicy } from '../../../src/guard/host/staleness';
-import { engineVersions } from './engineProbe';
+import { engineVersions } from '../../support/engineProbe';
 
 /** A stale gate with no timer, whose running child and installed version the test sets (the verdict is the engine's). */
 function gate(policy: StalePolicy, extra: Partial<StaleGateOptions> = {}) {

@@ -1,9 +1,9 @@
-import type { Installed, InstanceVersions } from '../../../src/core/base/versionTypes';
-import { fingerprint } from '../../../src/core/versions/fingerprint';
-import { judge } from '../../../src/core/versions/judge';
-import type { OwnChild } from '../../../src/core/versions/ownInstance';
-import { recordedVersions } from '../../../src/guard/host/lockRecord';
-import type { InstalledVersionProbe, ResolvedVersion } from '../../../src/guard/host/staleness';
+import type { Installed, InstanceVersions } from '../../src/core/base/versionTypes';
+import { fingerprint } from '../../src/core/versions/fingerprint';
+import { judge } from '../../src/core/versions/judge';
+import type { OwnChild } from '../../src/core/versions/ownInstance';
+import { recordedVersions } from '../../src/guard/host/lockRecord';
+import type { InstalledVersionProbe, ResolvedVersion } from '../../src/guard/host/staleness';
 
 /**
  * A version probe for tests of what the guard does with a verdict: the installed side is the test's,
