@@ -1,5 +1,6 @@
 import * as path from 'node:path';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { serveStdio, StdioServerTransport } from '@modelcontextprotocol/server/stdio';
+import { ObservedTransport } from '../../agent/observedTransport';
 import { createAgentServer } from '../../agent/server';
 import { DEFAULT_GRACE_MS, defaultStopDeps } from '../../core/actions/stop';
 import { currentHostEnv } from '../../core/base/hostEnv';
@@ -42,14 +43,11 @@ export async function mcpCommand(args: string[], io: CliIo): Promise<number> {
     watchIntervalMs: values['watch-interval'],
     log,
   });
-  const transport = new StdioServerTransport();
-  const closed = new Promise<void>((resolve) => {
-    transport.onclose = () => resolve();
-    process.stdin.once('end', () => resolve());
-  });
-  await agent.server.connect(transport);
-  await closed;
+  // Both eras on one stdio: the SDK's entry pins the era from the client's opening exchange.
+  const transport = new ObservedTransport(new StdioServerTransport(), (message) => agent.inbound(message));
+  const handle = serveStdio(() => agent.server(), { transport, onerror: (err) => log(err.message) });
+  await Promise.race([transport.closed, new Promise<void>((resolve) => process.stdin.once('end', () => resolve()))]);
   agent.close();
-  await agent.server.close().catch(() => undefined);
+  await handle.close().catch(() => undefined);
   return 0;
 }
