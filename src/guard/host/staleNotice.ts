@@ -1,4 +1,4 @@
-import type { RequestId } from '@modelcontextprotocol/sdk/types.js';
+import type { RequestId } from '@modelcontextprotocol/server';
 import { Node, parseTree } from 'jsonc-parser';
 import { terminalSafe } from '../../core/base/terminalSafe';
 import { ResolvedVersion, StaleVerdict } from './staleness';
