@@ -1,8 +1,29 @@
 // Bundles the two shipped entry points: the extension (CommonJS, `vscode` external) and the CLI.
-// Minified for size (the .vsix and the install); names are kept and the source maps sit next to the
-// bundles (dist/*.js.map, linked, not packaged) so a stack trace still names the functions and, with
-// `node --enable-source-maps`, points into src/.
+// Minified for size (the .vsix and the install); the source maps sit next to the bundles
+// (dist/*.js.map, linked, not packaged) so that, with `node --enable-source-maps`, a stack trace
+// points into src/. The extension keeps function and class names besides (`keepNames`, about 40 KB);
+// the CLI does not: it is the guard every server runs under, and its budget (scripts/sizes.mjs) is tighter.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+
+/**
+ * Two substitutions that keep the bundles small without changing what they do:
+ * - package.json is read for its version alone (src/core/base/version.ts): the manifest's other
+ *   12 KB (commands, menus, settings) stays out of both bundles.
+ * - The MCP server SDK's Node shims bring Ajv (150 KB) as the default JSON Schema validator; the
+ *   agent face's tools declare zod schemas, which validate themselves, so the SDK's own Workers
+ *   choice (@cfworker/json-schema, a fifth of the size) serves for anything else.
+ */
+const lean = {
+  name: 'lean',
+  setup(b) {
+    b.onResolve({ filter: /^@modelcontextprotocol\/server\/_shims$/ }, () => ({ path: fileURLToPath(new URL('./shims/mcpServerShims.mjs', import.meta.url)) }));
+    b.onLoad({ filter: /[\\/]package\.json$/ }, (args) => (args.path === fileURLToPath(new URL('../package.json', import.meta.url)) ? { contents: JSON.stringify({ version }), loader: 'json' } : undefined));
+  },
+};
 
 const common = {
   bundle: true,
@@ -11,14 +32,14 @@ const common = {
   format: 'cjs',
   sourcemap: 'linked',
   minify: true,
-  keepNames: true,
   logLevel: 'warning',
   legalComments: 'none',
   // jsonc-parser's UMD build hides its requires from bundlers; its ESM build bundles cleanly.
   mainFields: ['module', 'main'],
+  plugins: [lean],
 };
 
 await Promise.all([
-  build({ ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] }),
+  build({ ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'], keepNames: true }),
   build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
 ]);
