@@ -39,7 +39,22 @@ const common = {
   plugins: [lean],
 };
 
+/**
+ * The CLI ships as three files: `cli.js` (the `bin`) only picks the bundle a command needs. The guard
+ * (`run`), started once per server a client runs, loads `cli-guard.js` (the stdio guard alone, about a
+ * quarter of the CLI); every other command loads `cli-commands.js`. A `require` of these
+ * modules in src/cli becomes a require of the sibling bundle at run time (tests run the sources).
+ */
+const siblings = (map) => ({
+  name: 'siblings',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/(guardCli|run)$/ }, (args) => (args.kind === 'require-call' && map[args.path] ? { path: map[args.path], external: true } : undefined));
+  },
+});
+
 await Promise.all([
   build({ ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'], keepNames: true }),
-  build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
+  build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, plugins: [lean, siblings({ './guardCli': './cli-guard.js', './run': './cli-commands.js' })] }),
+  build({ ...common, entryPoints: ['src/cli/guardCli.ts'], outfile: 'dist/cli-guard.js', plugins: [lean, siblings({ './run': './cli-commands.js' })] }),
+  build({ ...common, entryPoints: ['src/cli/run.ts'], outfile: 'dist/cli-commands.js' }),
 ]);

@@ -12,7 +12,10 @@ const KB = 1024;
 
 /** The limits, in KB of 1,024 bytes (docs/benchmarks.md, "Bundle sizes"). */
 const BUDGETS = {
+  // The CLI's entry only picks a bundle; the whole CLI is cli-commands.js, the guard cli-guard.js.
   'dist/cli.js': 800,
+  'dist/cli-commands.js': 800,
+  'dist/cli-guard.js': 250,
   'dist/extension.js': 700,
   'mcp-lifeguard.vsix': 650,
 };

@@ -1,7 +1,4 @@
 import * as path from 'node:path';
-import { serveStdio, StdioServerTransport } from '@modelcontextprotocol/server/stdio';
-import { ObservedTransport } from '../../agent/observedTransport';
-import { createAgentServer } from '../../agent/server';
 import { DEFAULT_GRACE_MS, defaultStopDeps } from '../../core/actions/stop';
 import { currentHostEnv } from '../../core/base/hostEnv';
 import { lifeguardPaths } from '../../core/base/paths';
@@ -30,7 +27,9 @@ export async function mcpCommand(args: string[], io: CliIo): Promise<number> {
   const host = currentHostEnv(io.env);
   const take = () => takeSnapshot({ host, workspaceFolders: workspaces.folders, workspaceFiles: workspaces.files });
   const log = (line: string) => io.stderr(`mcp-lifeguard mcp: ${line}\n`);
-  const agent = createAgentServer({
+  // The agent face and its SDK load only for this command: zod and the SDK's schemas cost to load.
+  const { serveAgentOnStdio } = await import('../../agent/serveStdio.js');
+  await serveAgentOnStdio({
     // A verdict never reports half of an install: each look waits for files to settle, but an
     // agent's call is not held long (past 10 s the verdict says it is settling).
     snapshot: () => takeSettled(take, { maxWaitMs: 10_000 }),
@@ -43,11 +42,5 @@ export async function mcpCommand(args: string[], io: CliIo): Promise<number> {
     watchIntervalMs: values['watch-interval'],
     log,
   });
-  // Both eras on one stdio: the SDK's entry pins the era from the client's opening exchange.
-  const transport = new ObservedTransport(new StdioServerTransport(), (message) => agent.inbound(message));
-  const handle = serveStdio(() => agent.server(), { transport, onerror: (err) => log(err.message) });
-  await Promise.race([transport.closed, new Promise<void>((resolve) => process.stdin.once('end', () => resolve()))]);
-  agent.close();
-  await handle.close().catch(() => undefined);
   return 0;
 }
