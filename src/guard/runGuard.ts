@@ -105,9 +105,10 @@ export async function runGuard(opts: RunGuardOptions): Promise<number> {
   try {
     // The quiet policies (annotate is the default) say nothing about a server whose version is unknown.
     if (atStart.state === 'unknown' && opts.whenStale !== 'warn' && opts.whenStale !== 'annotate') log(`--when-stale ${opts.whenStale} has no effect: the version '${launch.command}' runs is unknown (${atStart.reason})`);
-    control = await serveControl(endpoint, guard, lock, log, 'restart and --on-conflict replace will not reach this guard');
     for (const s of opts.signals) process.on(s, onSignal);
+    // The server first: its client is waiting for it. The control endpoint follows while it starts.
     guard.start();
+    control = await serveControl(endpoint, guard, lock, log, 'restart and --on-conflict replace will not reach this guard');
     return await guard.finished;
   } finally {
     for (const s of opts.signals) process.off(s, onSignal);
