@@ -54,7 +54,19 @@ const siblings = (map) => ({
 
 await Promise.all([
   build({ ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'], keepNames: true }),
-  build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, plugins: [lean, siblings({ './guardCli': './cli-guard.js', './run': './cli-commands.js' })] }),
   build({ ...common, entryPoints: ['src/cli/guardCli.ts'], outfile: 'dist/cli-guard.js', plugins: [lean, siblings({ './run': './cli-commands.js' })] }),
   build({ ...common, entryPoints: ['src/cli/run.ts'], outfile: 'dist/cli-commands.js' }),
 ]);
+
+// `mcp-lifeguard --help` and `--version` are answered by cli.js alone: the text is the commands
+// bundle's own, read from it here and written into cli.js.
+const { createRequire } = await import('node:module');
+const { USAGE } = createRequire(import.meta.url)('../dist/cli-commands.js');
+await build({
+  ...common,
+  entryPoints: ['src/cli/main.ts'],
+  outfile: 'dist/cli.js',
+  banner: { js: '#!/usr/bin/env node' },
+  define: { LIFEGUARD_USAGE: JSON.stringify(USAGE), LIFEGUARD_BUILD_VERSION: JSON.stringify(version) },
+  plugins: [lean, siblings({ './guardCli': './cli-guard.js', './run': './cli-commands.js' })],
+});
