@@ -14,6 +14,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
+import { build } from 'esbuild';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { killGroups } from './support';
@@ -62,6 +63,37 @@ async function loadCost(file: string): Promise<{ ms: number; mib: number }> {
   return JSON.parse(stdout) as { ms: number; mib: number };
 }
 
+/**
+ * What a bundle evaluates when it is loaded, by package or source folder: the minified bytes of the
+ * modules reachable from `entry` by static imports (a dynamic `import()` or a `require` call in
+ * src/ is a deliberate lazy load, not followed). The largest are what loading costs; load time and
+ * memory per bundle are measured below.
+ */
+export async function eagerBytes(entry: string): Promise<Array<[string, number]>> {
+  const r = await build({ entryPoints: [path.join(root, entry)], bundle: true, platform: 'node', target: 'node20', format: 'cjs', minify: true, write: false, metafile: true, mainFields: ['module', 'main'], outfile: path.join(os.tmpdir(), 'lg-eager.js'), logLevel: 'silent' });
+  const inputs = r.metafile.inputs;
+  const out = Object.values(r.metafile.outputs)[0].inputs;
+  const start = Object.keys(inputs).find((k) => path.resolve(root, k) === path.join(root, entry));
+  const seen = new Set<string>();
+  const stack = start ? [start] : [];
+  while (stack.length) {
+    const f = stack.pop() as string;
+    if (seen.has(f)) continue;
+    seen.add(f);
+    // A CommonJS package's own requires load with it; in src/ a require is a deliberate lazy load.
+    for (const i of inputs[f]?.imports ?? []) if (!i.external && (i.kind === 'import-statement' || (i.kind === 'require-call' && f.startsWith('node_modules/')))) stack.push(i.path);
+  }
+  const groups = new Map<string, number>();
+  for (const f of seen) {
+    // The build bundles package.json for its version alone (scripts/build.mjs).
+    if (f === 'package.json') continue;
+    const parts = f.split('/');
+    const key = f.startsWith('node_modules/') ? parts.slice(0, parts[1].startsWith('@') ? 3 : 2).join('/') : parts.slice(0, Math.min(3, parts.length)).join('/');
+    groups.set(key, (groups.get(key) ?? 0) + (out[f]?.bytesInOutput ?? 0));
+  }
+  return [...groups].sort((a, b) => b[1] - a[1]);
+}
+
 function processCount(): number {
   return fs.readdirSync('/proc').filter((n) => /^\d+$/.test(n)).length;
 }
@@ -101,6 +133,13 @@ export async function run(report: BenchReport): Promise<void> {
       for (let i = 0; i < 5; i++) costs.push(await loadCost(path.join(root, 'dist', b)));
       report.figure(`load dist/${b}: time (median of 5)`, median(costs.map((c) => c.ms)), 'ms');
       report.figure(`load dist/${b}: RSS after (median of 5)`, median(costs.map((c) => c.mib)), 'MiB');
+    }
+
+    for (const entry of ['src/cli/guardCli.ts', 'src/cli/run.ts']) {
+      const groups = await eagerBytes(entry);
+      const total = groups.reduce((n, [, b]) => n + b, 0);
+      report.figure(`${entry}: bytes evaluated at load`, total, 'B');
+      report.note(`  largest: ${groups.slice(0, 8).map(([k, b]) => `${k} ${(b / 1024).toFixed(0)} KB`).join(', ')}`);
     }
 
     // Cold start to initialize, interleaved pairs.
