@@ -1,8 +1,29 @@
 // Bundles the two shipped entry points: the extension (CommonJS, `vscode` external) and the CLI.
-// Minified for size (the .vsix and the install); names are kept and the source maps sit next to the
-// bundles (dist/*.js.map, linked, not packaged) so a stack trace still names the functions and, with
-// `node --enable-source-maps`, points into src/.
+// Minified for size (the .vsix and the install); the source maps sit next to the bundles
+// (dist/*.js.map, linked, not packaged) so that, with `node --enable-source-maps`, a stack trace
+// points into src/. The extension keeps function and class names besides (`keepNames`, about 40 KB);
+// the CLI does not: it is the guard every server runs under, and its budget (scripts/sizes.mjs) is tighter.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+
+/**
+ * Two substitutions that keep the bundles small without changing what they do:
+ * - package.json is read for its version alone (src/core/base/version.ts): the manifest's other
+ *   12 KB (commands, menus, settings) stays out of both bundles.
+ * - The MCP server SDK's Node shims bring Ajv (150 KB) as the default JSON Schema validator; the
+ *   agent face's tools declare zod schemas, which validate themselves, so the SDK's own Workers
+ *   choice (@cfworker/json-schema, a fifth of the size) serves for anything else.
+ */
+const lean = {
+  name: 'lean',
+  setup(b) {
+    b.onResolve({ filter: /^@modelcontextprotocol\/server\/_shims$/ }, () => ({ path: fileURLToPath(new URL('./shims/mcpServerShims.mjs', import.meta.url)) }));
+    b.onLoad({ filter: /[\\/]package\.json$/ }, (args) => (args.path === fileURLToPath(new URL('../package.json', import.meta.url)) ? { contents: JSON.stringify({ version }), loader: 'json' } : undefined));
+  },
+};
 
 const common = {
   bundle: true,
@@ -11,14 +32,44 @@ const common = {
   format: 'cjs',
   sourcemap: 'linked',
   minify: true,
-  keepNames: true,
   logLevel: 'warning',
   legalComments: 'none',
   // jsonc-parser's UMD build hides its requires from bundlers; its ESM build bundles cleanly.
   mainFields: ['module', 'main'],
+  plugins: [lean],
 };
 
+/**
+ * The CLI ships as three files: `cli.js` (the `bin`) only picks the bundle a command needs. The guard
+ * (`run`), started once per server a client runs, loads `cli-guard.js` (the stdio guard alone, about a
+ * quarter of the CLI); every other command loads `cli-commands.js`, and `mcp` (the agent face) adds
+ * `cli-agent.js`, the MCP server SDK with it. A `require` of these
+ * modules in src/cli becomes a require of the sibling bundle at run time (tests run the sources).
+ */
+const siblings = (map) => ({
+  name: 'siblings',
+  setup(b) {
+    b.onResolve({ filter: /^(\.\/(guardCli|run)|\.\.\/\.\.\/agent\/serveStdio)$/ }, (args) => (args.kind === 'require-call' && map[args.path] ? { path: map[args.path], external: true } : undefined));
+  },
+});
+
 await Promise.all([
-  build({ ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] }),
-  build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
+  build({ ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'], keepNames: true }),
+  build({ ...common, entryPoints: ['src/cli/guardCli.ts'], outfile: 'dist/cli-guard.js', plugins: [lean, siblings({ './run': './cli-commands.js' })] }),
+  build({ ...common, entryPoints: ['src/cli/run.ts'], outfile: 'dist/cli-commands.js', plugins: [lean, siblings({ '../../agent/serveStdio': './cli-agent.js' })] }),
+  // The agent face (`mcp`) and the MCP server SDK it runs on, loaded by that command alone.
+  build({ ...common, entryPoints: ['src/agent/serveStdio.ts'], outfile: 'dist/cli-agent.js' }),
 ]);
+
+// `mcp-lifeguard --help` and `--version` are answered by cli.js alone: the text is the commands
+// bundle's own, read from it here and written into cli.js.
+const { createRequire } = await import('node:module');
+const { USAGE } = createRequire(import.meta.url)('../dist/cli-commands.js');
+await build({
+  ...common,
+  entryPoints: ['src/cli/main.ts'],
+  outfile: 'dist/cli.js',
+  banner: { js: '#!/usr/bin/env node' },
+  define: { LIFEGUARD_USAGE: JSON.stringify(USAGE), LIFEGUARD_BUILD_VERSION: JSON.stringify(version) },
+  plugins: [lean, siblings({ './guardCli': './cli-guard.js', './run': './cli-commands.js' })],
+});

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The test run, in the order that fails fastest:
-//   npm test              build, typecheck, lint, the unit layer (stops at its first failure), the
+//   npm test              build, typecheck, lint, the size budgets, the unit layer (stops at its first failure), the
 //                         e2e tools (test/e2e/setup.sh, under CI=true or MCP_LIFEGUARD_E2E_SETUP=1),
 //                         then integration, reliability and e2e in one mocha run; it ends with one
 //                         line of mocha's own counts over every layer: "N passed, N failed, N skipped".
@@ -70,6 +70,7 @@ if (files.length) finish([mocha(files.join(' '), files)]);
 
 must('typecheck', npm, ['run', 'typecheck', '--silent']);
 must('lint', npm, ['run', 'lint', '--silent']);
+must('size budgets', npm, ['run', 'sizes', '--silent']);
 const unit = mocha('unit layer (stops at the first failure)', LAYERS.unit, ['--bail']);
 if (unit.code !== 0 || unit.totals.failed > 0) {
   process.stdout.write('the unit layer failed: integration, reliability and e2e were not run\n');

@@ -1,12 +1,30 @@
+import { terminalSafeLines } from '../core/base/terminalSafe';
 import { evidenceDocument, evidenceSummary } from '../core/report/evidenceDocument';
-import { VmSnapshot } from '../core/report/input';
+import { VmInstance, VmServer, VmSnapshot } from '../core/report/input';
 import { instanceReport, serverReport } from './health';
+import { capped, forModel, MAX_EVIDENCE_CHARS, quoted, sameName } from './modelText';
 import type { Explanation } from './schemas';
 
 /**
  * `explain`: the evidence for one server (by name) or one process (by pid), exactly as the tree's
  * Show Evidence gives it: a person's summary above the engine's evidence, long package lists cut.
+ * What the config says is escaped before it is written into the document (a name cannot forge a
+ * line of it), names are quoted where the summary starts a line with them, and the document is capped.
  */
+
+/** The text the document is made of: every string escaped; the name quoted, as the summary lines start with it. */
+function shown(target: { server?: VmServer; instance?: VmInstance }): { server?: VmServer; instance?: VmInstance } {
+  const server = target.server ? forModel(target.server) : undefined;
+  return {
+    ...(server ? { server: { ...server, name: quoted(server.name) } } : {}),
+    ...(target.instance ? { instance: forModel(target.instance) } : {}),
+  };
+}
+
+/** The document, its lines our own: the text in it was escaped before it was written (and anything else is escaped now). */
+function documentOf(targets: Array<{ server?: VmServer; instance?: VmInstance }>): string {
+  return terminalSafeLines(capped(targets.map((t) => evidenceDocument(shown(t))).join('\n'), MAX_EVIDENCE_CHARS));
+}
 
 export function explain(vm: VmSnapshot, target: { server?: string; pid?: number }): Explanation {
   if (target.pid !== undefined) {
@@ -16,19 +34,20 @@ export function explain(vm: VmSnapshot, target: { server?: string; pid?: number 
     if (!instance) return { found: false, summary: [`pid ${pid} is not a running MCP server instance this machine's configs or processes show`], evidence: '' };
     return {
       found: true,
-      summary: evidenceSummary({ server, instance }),
-      ...(server ? { server: serverReport(server) } : {}),
-      instance: instanceReport(instance),
-      evidence: evidenceDocument({ server, instance }),
+      summary: forModel(evidenceSummary(shown({ server, instance }))),
+      ...(server ? { server: forModel(serverReport(server)) } : {}),
+      instance: forModel(instanceReport(instance)),
+      evidence: documentOf([{ server, instance }]),
     };
   }
-  const named = vm.servers.filter((s) => s.name === target.server || s.id === target.server);
-  if (!named.length) return { found: false, summary: [`no configured server is named '${target.server ?? ''}' (list_servers names them)`], evidence: '' };
+  const named = vm.servers.filter((s) => target.server !== undefined && (sameName(s.name, target.server) || s.id === target.server));
+  // The name asked for is echoed quoted and capped: a megabyte argument does not come back whole.
+  if (!named.length) return { found: false, summary: [`no configured server is named ${quoted(target.server ?? '')} (list_servers names them)`], evidence: '' };
   // One name in several configs (VS Code's and Cursor's `memory`): each is explained.
   return {
     found: true,
-    summary: named.flatMap((server) => evidenceSummary({ server })),
-    ...(named.length === 1 ? { server: serverReport(named[0]) } : {}),
-    evidence: named.map((server) => evidenceDocument({ server })).join('\n'),
+    summary: forModel(named.flatMap((server) => evidenceSummary(shown({ server })))),
+    ...(named.length === 1 ? { server: forModel(serverReport(named[0])) } : {}),
+    evidence: documentOf(named.map((server) => ({ server }))),
   };
 }

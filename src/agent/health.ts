@@ -2,6 +2,7 @@ import { describeVerdict } from '../core/report/evidence';
 import { whatToDo } from '../core/report/evidenceDocument';
 import { VmInstance, VmServer, VmSnapshot } from '../core/report/input';
 import { counts, Counts, hasProblems, InstanceVerdict, instanceVerdicts, isGuarded, serverState } from '../core/report/state';
+import { MAX_RESULT_CHARS, quoted, sameName, within } from './modelText';
 import type { HealthReport, InstanceReport, ServerReport } from './schemas';
 
 export type { HealthReport, InstanceReport, ServerReport } from './schemas';
@@ -47,7 +48,7 @@ export function serverReport(s: VmServer): ServerReport {
 }
 
 function matches(s: ServerReport, filter: HealthFilter): boolean {
-  if (filter.name !== undefined && s.name !== filter.name) return false;
+  if (filter.name !== undefined && !sameName(s.name, filter.name)) return false;
   if (filter.verdict === undefined) return true;
   if (filter.verdict === 'not-running') return s.state === 'not-running';
   return s.instances.some((i) => i.verdicts.includes(filter.verdict as InstanceVerdict));
@@ -68,29 +69,40 @@ export function healthSummary(c: Counts, pending: boolean): string {
 
 export function healthReport(vm: VmSnapshot, filter: HealthFilter = {}): HealthReport {
   const c = counts(vm);
-  const servers = vm.servers.map(serverReport);
+  const servers = vm.servers.map(serverReport).filter((s) => matches(s, filter));
+  const notConfigured = filter.name === undefined ? vm.notConfigured.map(instanceReport).filter((i) => filter.verdict === undefined || i.verdicts.includes(filter.verdict as InstanceVerdict)) : [];
+  const problems = vm.diagnostics.filter((d) => d.severity !== 'info').map((d) => ({ file: d.file, ...(d.line !== undefined ? { line: d.line } : {}), ...(d.column !== undefined ? { column: d.column } : {}), severity: d.severity, message: d.message }));
+  // One answer stays readable: past the budget, lists are cut and the cut is counted.
+  const budget = { chars: MAX_RESULT_CHARS };
+  const shown = { servers: within(servers, budget), notConfigured: within(notConfigured, budget), problems: within(problems, budget) };
+  const omitted = { servers: shown.servers.omitted, notConfigured: shown.notConfigured.omitted, problems: shown.problems.omitted };
+  const cut = omitted.servers + omitted.notConfigured + omitted.problems > 0;
   return {
     takenAt: vm.takenAt,
     healthy: !hasProblems(c),
     summary: healthSummary(c, vm.versionsPending === true),
     counts: c,
-    servers: servers.filter((s) => matches(s, filter)),
-    notConfigured: filter.name === undefined ? vm.notConfigured.map(instanceReport).filter((i) => filter.verdict === undefined || i.verdicts.includes(filter.verdict as InstanceVerdict)) : [],
-    problems: vm.diagnostics.filter((d) => d.severity !== 'info').map((d) => ({ file: d.file, ...(d.line !== undefined ? { line: d.line } : {}), ...(d.column !== undefined ? { column: d.column } : {}), severity: d.severity, message: d.message })),
+    servers: shown.servers.kept,
+    notConfigured: shown.notConfigured.kept,
+    problems: shown.problems.kept,
+    ...(cut ? { omitted } : {}),
   };
 }
 
-/** The text beside the structured result: the summary, then a line per server and instance. */
+/**
+ * The text beside the structured result: the summary, then a line per server and instance. It is
+ * rendered from a report already made safe (forModel): names, paths and messages are quoted besides.
+ */
 export function healthText(r: HealthReport): string {
   const lines = [r.summary];
   for (const s of r.servers) {
     const version = s.installedVersion ? ` ${s.installedVersion} installed` : '';
     const update = s.updateAvailable ? `; ${s.updateAvailable.latest} available` : '';
-    lines.push(`- ${s.name} (${s.source}, ${s.transport}): ${s.state}${version}${update}`);
+    lines.push(`- ${quoted(s.name)} (${s.source}, ${s.transport}): ${s.state}${version}${update}`);
     for (const i of s.instances) lines.push(`  - pid ${i.pid} (${i.client}${i.guarded ? ', guarded' : ''}): ${i.verdicts.join(', ')}${i.runningVersion ? `, runs ${i.runningVersion}` : ''}. ${i.verdicts.includes('ok') ? '' : i.whatToDo}`.trimEnd());
   }
   if (r.notConfigured.length) lines.push(`Not configured: ${r.notConfigured.map((i) => `pid ${i.pid} (${i.verdicts.join(', ')})`).join(', ')}`);
-  for (const p of r.problems) lines.push(`Problem: ${p.file}${p.line !== undefined ? `:${p.line}${p.column !== undefined ? `:${p.column}` : ''}` : ''}: ${p.message}`);
+  for (const p of r.problems) lines.push(`Problem: ${quoted(p.file)}${p.line !== undefined ? `:${p.line}${p.column !== undefined ? `:${p.column}` : ''}` : ''}: ${quoted(p.message)}`);
+  if (r.omitted) lines.push(`Not shown, to keep this answer short: ${r.omitted.servers} server(s), ${r.omitted.notConfigured} unconfigured instance(s), ${r.omitted.problems} problem(s). Ask with \`name\` or \`verdict\` to see them.`);
   return lines.join('\n');
 }
-

@@ -52,6 +52,8 @@ export const HEALTH_OUTPUT = {
   servers: z.array(server),
   notConfigured: z.array(instance),
   problems: z.array(z.object({ file: z.string(), line: z.number().int().optional(), column: z.number().int().optional(), severity: z.string(), message: z.string() })),
+  /** Present when the lists were cut to keep one answer short: how many of each were left out. */
+  omitted: z.object({ servers: z.number().int(), notConfigured: z.number().int(), problems: z.number().int() }).optional(),
 };
 
 export const EXPLAIN_OUTPUT = {

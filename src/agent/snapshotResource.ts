@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 
 /**
- * `lifeguard://snapshot` for clients that subscribe: while anyone is subscribed, the snapshot is
- * looked at every `intervalMs` and `resources/updated` is sent when what it says changed (the
- * verdicts, pids, versions and problems; not the time it was taken or a process's memory).
- * Nothing runs while nobody is subscribed.
+ * `lifeguard://snapshot` for clients that subscribe: while anyone is subscribed (a 2025 era
+ * `resources/subscribe`, or an open 2026 era `subscriptions/listen` stream that names it), the
+ * snapshot is looked at every `intervalMs` and `resources/updated` is sent when what it says
+ * changed (the verdicts, pids, versions and problems; not the time it was taken or a process's
+ * memory). Nothing runs while nobody is subscribed.
  */
 
 export const SNAPSHOT_URI = 'lifeguard://snapshot';
@@ -18,6 +19,7 @@ export interface SnapshotWatchOptions {
 }
 
 export class SnapshotWatch {
+  /** Who is subscribed: the URI of a 2025 era subscription, a key per 2026 era listen stream. */
   private readonly subscribed = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private last: string | undefined;
@@ -25,8 +27,8 @@ export class SnapshotWatch {
 
   constructor(private readonly o: SnapshotWatchOptions) {}
 
-  subscribe(uri: string): void {
-    this.subscribed.add(uri);
+  subscribe(key: string): void {
+    this.subscribed.add(key);
     if (!this.timer) {
       this.last = undefined;
       void this.tick();
@@ -35,8 +37,8 @@ export class SnapshotWatch {
     }
   }
 
-  unsubscribe(uri: string): void {
-    this.subscribed.delete(uri);
+  unsubscribe(key: string): void {
+    this.subscribed.delete(key);
     if (!this.subscribed.size) this.close();
   }
 
@@ -53,7 +55,7 @@ export class SnapshotWatch {
       const key = createHash('sha256').update(JSON.stringify(await this.o.look())).digest('hex');
       const changed = this.last !== undefined && key !== this.last;
       this.last = key;
-      if (changed) for (const uri of this.subscribed) await this.o.updated(uri);
+      if (changed && this.subscribed.size) await this.o.updated(SNAPSHOT_URI);
     } catch (err) {
       this.o.log(`looking at the snapshot failed: ${(err as Error).message}`);
     } finally {

@@ -1,24 +1,59 @@
 import { flushedWithin } from '../guard/host/clientStderr';
-import { runCli } from './run';
+import type * as GuardCli from './guardCli';
+import type { CliIo } from './io';
+import type * as Commands from './run';
 
 /** How long a finished command waits for its stderr to be read before it exits anyway. */
 const STDERR_GRACE_MS = 1000;
 
-runCli(process.argv.slice(2), {
+const argv = process.argv.slice(2);
+const io: CliIo = {
   stdout: (s) => process.stdout.write(s),
   stderr: (s) => process.stderr.write(s),
   env: process.env,
   cwd: process.cwd(),
-}).then(
-  async (code) => {
-    process.exitCode = code;
-    // A reader that does not take our stderr (a client of `run` that never reads its server's
-    // stderr, say) would keep the process alive for what waits there: it gets a moment, then the
-    // process ends anyway, its work done.
-    if (!(await flushedWithin(process.stderr, STDERR_GRACE_MS))) process.exit(code);
-  },
-  (err: unknown) => {
-    process.stderr.write(`mcp-lifeguard: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exitCode = 2;
-  },
-);
+};
+
+/** The top-level usage text and version, fixed at build time from the commands bundle (scripts/build.mjs); absent when run from the sources. */
+declare const LIFEGUARD_USAGE: string | undefined;
+declare const LIFEGUARD_BUILD_VERSION: string | undefined;
+
+// `--help` and `--version` print text fixed at build time and load no bundle at all; what the whole
+// CLI prints for them (run.ts) is the same text, with the same exit codes.
+const [first] = argv;
+const usage = typeof LIFEGUARD_USAGE === 'string' ? LIFEGUARD_USAGE : undefined;
+const version = typeof LIFEGUARD_BUILD_VERSION === 'string' ? LIFEGUARD_BUILD_VERSION : undefined;
+const fixed =
+  usage !== undefined && (first === undefined || first === 'help' || first === '--help' || first === '-h')
+    ? { text: usage, code: first === undefined ? 2 : 0 }
+    : version !== undefined && (first === 'version' || first === '--version' || first === '-V')
+      ? { text: `${version}\n`, code: 0 }
+      : undefined;
+
+// One of two bundles (scripts/build.mjs): the guard is started once per server a client runs, and
+// loads the guard alone; every other command loads the whole CLI. `require`, not `import()`: an
+// import would start Node's ES module loader, which costs more memory than the guard itself.
+const start = (): Promise<number> => {
+  if (fixed) {
+    io.stdout(fixed.text);
+    return Promise.resolve(fixed.code);
+  }
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const cli = first === 'run' ? (require('./guardCli') as typeof GuardCli) : (require('./run') as typeof Commands);
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  return cli.runCli(argv, io);
+};
+
+start().then(
+    async (code) => {
+      process.exitCode = code;
+      // A reader that does not take our stderr (a client of `run` that never reads its server's
+      // stderr, say) would keep the process alive for what waits there: it gets a moment, then the
+      // process ends anyway, its work done.
+      if (!(await flushedWithin(process.stderr, STDERR_GRACE_MS))) process.exit(code);
+    },
+    (err: unknown) => {
+      process.stderr.write(`mcp-lifeguard: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exitCode = 2;
+    },
+  );

@@ -6,8 +6,8 @@ import { ensurePrivateDir, readPrivateSync, writePrivateAtomicSync } from '../co
 /**
  * Installs the guard where wrapped configs point: `<lifeguard root>/bin`, a stable per-user path
  * that survives extension updates (the extension's own folder is versioned and removed on update).
- * The bundled CLI is copied as `mcp-lifeguard.js` next to a small launcher that runs it with a known
- * Node.js: clients start servers with a bare environment (Claude Desktop passes a minimal PATH), so
+ * The bundled CLI is copied as `mcp-lifeguard.js`, with the bundles it loads beside it (CLI_BUNDLES),
+ * next to a small launcher that runs it with a known Node.js: clients start servers with a bare environment (Claude Desktop passes a minimal PATH), so
  * the launcher names the runtime by absolute path instead of trusting PATH.
  */
 
@@ -21,6 +21,9 @@ export interface GuardInstallOptions {
   /** How to run JavaScript: a Node.js binary, or Electron's binary run as Node. */
   runtime: Runtime;
 }
+
+/** The bundles dist/cli.js loads from its own folder (scripts/build.mjs): the guard's, and the other commands'. */
+export const CLI_BUNDLES = ['cli-guard.js', 'cli-commands.js', 'cli-agent.js'] as const;
 
 export type Runtime = { kind: 'node'; path: string } | { kind: 'electron'; path: string };
 
@@ -63,9 +66,11 @@ export function installGuard(o: GuardInstallOptions): GuardInstall {
     ensurePrivateDir(o.binDir, root, { platform: o.platform });
     const script = path.join(o.binDir, 'mcp-lifeguard.js');
     const launcher = launcherPath(o.binDir, o.platform);
+    // The bundles first: the script that loads them is replaced last.
+    const parts = CLI_BUNDLES.map((name) => writeIfChanged(path.join(o.binDir, name), fs.readFileSync(path.join(path.dirname(o.cliSource), name)), 0o644, root));
     const a = writeIfChanged(script, fs.readFileSync(o.cliSource), 0o644, root);
     const b = writeIfChanged(launcher, Buffer.from(launcherText(script, o.runtime, o.platform)), 0o755, root);
-    return { state: 'installed', launcher, changed: a || b };
+    return { state: 'installed', launcher, changed: parts.includes(true) || a || b };
   } catch (err) {
     return { state: 'failed', reason: (err as Error).message };
   }

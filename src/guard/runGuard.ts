@@ -10,7 +10,8 @@ import { serveControl } from './host/control';
 import { ServerLog } from './host/serverLog';
 import { guardLockRecord, recordChildVersion, recordServerInfo } from './host/lockRecord';
 import { StopGrace } from './host/supervisor';
-import { probeLaunch } from './host/versionProbe';
+import { LaunchVersionProbe } from './host/versionProbe';
+import { currentHostEnv } from '../core/base/hostEnv';
 import { identityOf, Launch } from './launch';
 import { stopLeftoverServer } from './leftoverServer';
 import { StalePolicy } from './host/staleness';
@@ -47,8 +48,12 @@ export interface RunGuardOptions {
  */
 export async function runGuard(opts: RunGuardOptions): Promise<number> {
   const { launch } = opts;
-  const { probe, atStart } = await probeLaunch(launch);
-  const identity = await identityOf(launch, { name: opts.name, resource: opts.resource, packageName: atStart.state === 'known' ? atStart.name : undefined });
+  const probe = new LaunchVersionProbe(currentHostEnv(launch.env), launch);
+  // Before the lock, the installed version is read only to name the server when --name does not
+  // (wrapped configs pass --name). Otherwise the server starts first: the guard host reads the
+  // version as it starts the server and records it in the lock.
+  const atStart = opts.name === undefined ? await probe.installed() : undefined;
+  const identity = await identityOf(launch, { name: opts.name, resource: opts.resource, packageName: atStart?.state === 'known' ? atStart.name : undefined });
   const endpoint = controlEndpointFor(opts.lockDir, identity);
   // The server's stderr, and the guard's lines about it, in a bounded private file the lock names.
   const serverLog = opts.logs ? new ServerLog(serverLogPathFor(opts.logs.dir, identity), opts.logs.root, opts.log) : undefined;
@@ -103,11 +108,18 @@ export async function runGuard(opts: RunGuardOptions): Promise<number> {
   };
   process.once('exit', releaseOnExit);
   try {
-    // The quiet policies (annotate is the default) say nothing about a server whose version is unknown.
-    if (atStart.state === 'unknown' && opts.whenStale !== 'warn' && opts.whenStale !== 'annotate') log(`--when-stale ${opts.whenStale} has no effect: the version '${launch.command}' runs is unknown (${atStart.reason})`);
-    control = await serveControl(endpoint, guard, lock, log, 'restart and --on-conflict replace will not reach this guard');
     for (const s of opts.signals) process.on(s, onSignal);
+    // The server first: its client is waiting for it. The control endpoint follows while it starts.
     guard.start();
+    // The quiet policies (annotate is the default) say nothing about a server whose version is unknown.
+    if (opts.whenStale !== 'warn' && opts.whenStale !== 'annotate') {
+      const policy = opts.whenStale;
+      void (atStart ? Promise.resolve(atStart) : probe.installed()).then(
+        (v) => v.state === 'unknown' && log(`--when-stale ${policy} has no effect: the version '${launch.command}' runs is unknown (${v.reason})`),
+        () => undefined,
+      );
+    }
+    control = await serveControl(endpoint, guard, lock, log, 'restart and --on-conflict replace will not reach this guard');
     return await guard.finished;
   } finally {
     for (const s of opts.signals) process.off(s, onSignal);

@@ -1,6 +1,4 @@
 import * as path from 'node:path';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { createAgentServer } from '../../agent/server';
 import { DEFAULT_GRACE_MS, defaultStopDeps } from '../../core/actions/stop';
 import { currentHostEnv } from '../../core/base/hostEnv';
 import { lifeguardPaths } from '../../core/base/paths';
@@ -9,6 +7,7 @@ import { takeSettled } from '../../core/snapshot/settle';
 import { selectWorkspaces } from '../../core/sources/workspaces';
 import { CliIo, UsageError } from '../io';
 import { CommandSpec, parseOptions } from '../options';
+import type * as Agent from '../../agent/serveStdio';
 
 export const MCP_COMMAND = {
   name: 'mcp',
@@ -29,7 +28,11 @@ export async function mcpCommand(args: string[], io: CliIo): Promise<number> {
   const host = currentHostEnv(io.env);
   const take = () => takeSnapshot({ host, workspaceFolders: workspaces.folders, workspaceFiles: workspaces.files });
   const log = (line: string) => io.stderr(`mcp-lifeguard mcp: ${line}\n`);
-  const agent = createAgentServer({
+  // The agent face and its SDK load only for this command, from a bundle of their own (cli-agent.js):
+  // zod and the SDK's schemas cost to load, and would double the size of every other command's bundle.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { serveAgentOnStdio } = require('../../agent/serveStdio') as typeof Agent;
+  await serveAgentOnStdio({
     // A verdict never reports half of an install: each look waits for files to settle, but an
     // agent's call is not held long (past 10 s the verdict says it is settling).
     snapshot: () => takeSettled(take, { maxWaitMs: 10_000 }),
@@ -42,14 +45,5 @@ export async function mcpCommand(args: string[], io: CliIo): Promise<number> {
     watchIntervalMs: values['watch-interval'],
     log,
   });
-  const transport = new StdioServerTransport();
-  const closed = new Promise<void>((resolve) => {
-    transport.onclose = () => resolve();
-    process.stdin.once('end', () => resolve());
-  });
-  await agent.server.connect(transport);
-  await closed;
-  agent.close();
-  await agent.server.close().catch(() => undefined);
   return 0;
 }

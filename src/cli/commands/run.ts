@@ -9,7 +9,6 @@ import { CliIo, UsageError } from '../io';
 import { CommandSpec, parseOptions, splitServerCommand } from '../options';
 import { privateHomeReady } from '../privateHome';
 import { GUARD_OPTIONS, RUN_WHEN_STALE_DESCRIPTION } from './guardOptions';
-import { runHttpCommand } from './runHttp';
 
 export const RUN_COMMAND = {
   name: 'run',
@@ -35,7 +34,8 @@ export const RUN_COMMAND = {
  */
 export async function runCommand(args: string[], io: CliIo): Promise<number> {
   const split = splitServerCommand(args);
-  if (split.options.includes('--http')) return runHttpCommand(args, io);
+  // The HTTP guard is a module of its own, loaded only when asked for.
+  if (split.options.includes('--http')) return (await import('./runHttp.js')).runHttpCommand(args, io);
   if (split.command.length === 0) throw new UsageError('run needs the server command after --, e.g. mcp-lifeguard run -- npx -y @modelcontextprotocol/server-memory');
   const { values } = parseOptions(split.options, RUN_COMMAND.options);
   const [command, ...commandArgs] = split.command;

@@ -60,9 +60,10 @@ export function adaptCodexToml(text: string): AdaptResult {
   return result;
 }
 
-// smol-toml ships a CommonJS build, but its types are declared as ESM only: load the CommonJS build with its types.
+// smol-toml ships a CommonJS build, but its types are declared as ESM only: load the CommonJS build with its types,
+// when a TOML config is first read (most machines have none).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { parse } = require('smol-toml') as typeof SmolToml;
+const parse = (text: string) => (require('smol-toml') as typeof SmolToml).parse(text);
 
 function isTable(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);

@@ -1,4 +1,18 @@
-import { isMap, isScalar, isSeq, Node, parseDocument, Scalar, visit, YAMLMap } from 'yaml';
+import type * as Yaml from 'yaml';
+import type { Node, Scalar, YAMLMap } from 'yaml';
+
+/**
+ * The YAML library, loaded when a YAML config is first read: most machines have none, and it is a
+ * quarter of what every CLI command would otherwise load before it starts (docs/benchmarks.md).
+ */
+let yamlLib: typeof Yaml | undefined;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const yaml = (): typeof Yaml => (yamlLib ??= require('yaml') as typeof Yaml);
+const isMap = ((node: unknown) => yaml().isMap(node)) as typeof Yaml.isMap;
+const isScalar = ((node: unknown) => yaml().isScalar(node)) as typeof Yaml.isScalar;
+const isSeq = ((node: unknown) => yaml().isSeq(node)) as typeof Yaml.isSeq;
+const parseDocument = ((source: string, options?: Yaml.ParseOptions & Yaml.DocumentOptions & Yaml.SchemaOptions) => yaml().parseDocument(source, options)) as typeof Yaml.parseDocument;
+const visit = ((node: Yaml.Document, visitor: Yaml.visitor) => yaml().visit(node, visitor)) as typeof Yaml.visit;
 import { Position } from '../base/model';
 import { jsonServerMapAdapter } from './jsonc';
 import { excessiveNesting, MAX_NESTING } from './nesting';

@@ -1,4 +1,6 @@
-import * as semver from 'semver';
+// Each function from its own module: the package's index loads all of semver.
+import semverRcompare from 'semver/functions/rcompare';
+import semverValid from 'semver/functions/valid';
 import { bucketPath, cacacheRoot, contentPath, currentEntry, IndexEntry, parseBucket, requestKey } from './cacacheIndex';
 import { envValue, isRecord, ResolveContext } from './lookup';
 import { npmCacheDir, userNpmrc } from './npmPackages';
@@ -118,7 +120,7 @@ export async function cachedPackument(ctx: ResolveContext, pkg: PackageInCache):
     return { state: 'none', reason: `the cached packument of ${pkg.name} (${file}) is not JSON: ${(err as Error).message}` };
   }
   if (!isRecord(json) || !isRecord(json.versions)) return { state: 'none', reason: `the cached packument of ${pkg.name} (${file}) lists no versions` };
-  const all = Object.keys(json.versions).filter((v) => semver.valid(v) !== null).sort((a, b) => semver.rcompare(a, b));
+  const all = Object.keys(json.versions).filter((v) => semverValid(v) !== null).sort((a, b) => semverRcompare(a, b));
   const versions = all.slice(0, MAX_VERSIONS);
   const tarballs: Record<string, string> = {};
   for (const v of versions) {

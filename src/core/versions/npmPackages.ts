@@ -1,4 +1,6 @@
-import * as semver from 'semver';
+// Each function from its own module: the package's index loads all of semver.
+import semverSatisfies from 'semver/functions/satisfies';
+import semverValidRange from 'semver/ranges/valid';
 import { pathFor } from '../base/hostEnv';
 import { changedAt } from './fs';
 import { parseLaunch } from '../launch/parse';
@@ -16,8 +18,8 @@ export { parsePackageSpec } from '../launch/spec';
 
 /** Whether an installed version is acceptable for a requested range (a dist-tag such as "latest" accepts any). */
 export function satisfies(version: string, range: string | undefined): boolean {
-  if (!range || semver.validRange(range) === null) return true;
-  return semver.satisfies(version, range, { includePrerelease: true });
+  if (!range || semverValidRange(range) === null) return true;
+  return semverSatisfies(version, range, { includePrerelease: true });
 }
 
 export type NpmRunner = 'npx' | 'pnpm-dlx' | 'bunx';

@@ -1,5 +1,8 @@
 import { readPrivate, writePrivateAtomic } from '../base/privateFs';
-import * as semver from 'semver';
+// Each function from its own module: the package's index loads all of semver.
+import semverGt from 'semver/functions/gt';
+import semverPrerelease from 'semver/functions/prerelease';
+import semverValid from 'semver/functions/valid';
 import * as path from 'node:path';
 import { pathFor } from '../base/hostEnv';
 import type { LifeguardPaths } from '../base/paths';
@@ -90,9 +93,9 @@ export function latestFromPypiDoc(doc: unknown): string | Error {
 /** PEP 440 release comparison, enough for "is newer": numeric release segments; pre-releases are never "newer". */
 export function isNewer(ecosystem: 'npm' | 'python', latest: string, current: string): boolean {
   if (ecosystem === 'npm') {
-    const l = semver.valid(latest);
-    const c = semver.valid(current);
-    return !!l && !!c && semver.prerelease(l) === null && semver.gt(l, c);
+    const l = semverValid(latest);
+    const c = semverValid(current);
+    return !!l && !!c && semverPrerelease(l) === null && semverGt(l, c);
   }
   const rel = (v: string) => (/^\d+(\.\d+)*$/.test(v) ? v.split('.').map(Number) : undefined);
   const l = rel(latest);

@@ -1,4 +1,7 @@
-import * as semver from 'semver';
+// Each function from its own module: the package's index loads all of semver.
+import semverGt from 'semver/functions/gt';
+import semverLt from 'semver/functions/lt';
+import semverValid from 'semver/functions/valid';
 import { ARROW, plural, shownText } from './format';
 import { VmClient, VmInstance, VmServer, VmSnapshot } from '../../core/report/input';
 import { bulkRestartTargets, distinctInstances, StaleVerdict, staleVerdict } from '../../core/report/state';
@@ -62,11 +65,11 @@ export function staleEventId(v: Pick<StaleVerdict, 'cause' | 'package' | 'instal
 
 /** Up or down, by semver; `change` when either side is not a version. */
 export function direction(from: readonly string[], to: string): Direction {
-  const t = semver.valid(to);
-  const olds = from.map((f) => semver.valid(f));
+  const t = semverValid(to);
+  const olds = from.map((f) => semverValid(f));
   if (!t || olds.some((o) => !o)) return 'change';
-  if (olds.every((o) => semver.lt(o!, t))) return 'upgrade';
-  if (olds.every((o) => semver.gt(o!, t))) return 'downgrade';
+  if (olds.every((o) => semverLt(o!, t))) return 'upgrade';
+  if (olds.every((o) => semverGt(o!, t))) return 'downgrade';
   return 'change';
 }
 

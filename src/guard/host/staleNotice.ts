@@ -1,4 +1,4 @@
-import type { RequestId } from '@modelcontextprotocol/sdk/types.js';
+import type { RequestId } from '@modelcontextprotocol/server';
 import { createScanner, SyntaxKind } from 'jsonc-parser';
 import { terminalSafe } from '../../core/base/terminalSafe';
 import { ResolvedVersion } from './staleness';

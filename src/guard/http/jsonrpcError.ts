@@ -1,12 +1,12 @@
 import type { ServerResponse } from 'node:http';
-import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';
 
 /** JSON-RPC error codes the front answers with itself. */
 export const FrontErrorCode = {
   /** The reference TypeScript server's code for an unknown session; compliant clients start over. */
   SessionNotFound: -32001,
-  ParseError: ErrorCode.ParseError,
-  InvalidRequest: ErrorCode.InvalidRequest,
+  /** JSON-RPC 2.0's own codes. */
+  ParseError: -32700,
+  InvalidRequest: -32600,
   /** Implementation-defined server error: the upstream did not answer, the origin was refused... */
   ServerError: -32000,
 } as const;

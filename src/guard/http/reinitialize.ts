@@ -1,5 +1,5 @@
 import type * as http from 'node:http';
-import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
+import { LEGACY_PROTOCOL_VERSION } from '../../core/http/probe';
 import type { FrontSession } from '../../core/http/sessionStore';
 import { exchange, messagesOf, UpstreamAddress } from './exchange';
 
@@ -35,7 +35,7 @@ export async function reinitialize(
   if (!reply) return { ok: false, reason: 'the server sent no answer to the replayed initialize' };
   if (!reply.result) return { ok: false, reason: `the server refused the replayed initialize: ${String(reply.error?.message ?? 'no reason given')}` };
   const upstream = firstHeader(answer.headers['mcp-session-id']);
-  const version = session.protocolVersion ?? (typeof reply.result.protocolVersion === 'string' ? reply.result.protocolVersion : LATEST_PROTOCOL_VERSION);
+  const version = session.protocolVersion ?? (typeof reply.result.protocolVersion === 'string' ? reply.result.protocolVersion : LEGACY_PROTOCOL_VERSION);
   const headers: http.OutgoingHttpHeaders = { ...base, 'mcp-protocol-version': version };
   if (upstream !== undefined) headers['mcp-session-id'] = upstream;
   const initialized = session.initialized ?? { jsonrpc: '2.0', method: 'notifications/initialized' };

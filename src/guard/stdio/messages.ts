@@ -1,5 +1,5 @@
-import { serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
-import { JSONRPCMessage, JSONRPCMessageSchema, RequestId } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/server';
+import { isJsonRpcMessage } from './jsonrpc';
 
 import { TASK_LOST_CODE } from '../host/openWork';
 
@@ -24,7 +24,7 @@ export type Classified =
   | { kind: 'response'; id: RequestId; message: JSONRPCMessage & { id: RequestId; result?: Record<string, unknown>; error?: unknown } }
   | { kind: 'other'; reason: string };
 
-/** Classifies one line (bytes without the newline) with the SDK's JSON-RPC schema. */
+/** Classifies one line (bytes without the newline) by the JSON-RPC 2.0 shapes MCP uses (jsonrpc.ts). */
 export function classify(line: Buffer): Classified {
   let value: unknown;
   try {
@@ -32,9 +32,8 @@ export function classify(line: Buffer): Classified {
   } catch (err) {
     return { kind: 'other', reason: `not JSON: ${(err as Error).message}` };
   }
-  const parsed = JSONRPCMessageSchema.safeParse(value);
-  if (!parsed.success) return { kind: 'other', reason: 'not a JSON-RPC 2.0 message' };
-  const message = parsed.data as JSONRPCMessage & { id?: RequestId; method?: string };
+  if (!isJsonRpcMessage(value)) return { kind: 'other', reason: 'not a JSON-RPC 2.0 message' };
+  const message = value as JSONRPCMessage & { id?: RequestId; method?: string };
   if (typeof message.method === 'string') {
     return message.id !== undefined
       ? { kind: 'request', id: message.id, method: message.method, message: message as never }
@@ -78,7 +77,10 @@ export function notification(method: string): string {
   return serializeMessage({ jsonrpc: '2.0', method });
 }
 
-export { serializeMessage };
+/** One message as a line of the stdio transport: JSON, then a newline. */
+export function serializeMessage(message: JSONRPCMessage | Record<string, unknown>): string {
+  return `${JSON.stringify(message)}\n`;
+}
 
 /** The `_meta` keys of the modern protocol era (MCP 2026-07-28 and later). */
 export const META = {

@@ -1,5 +1,5 @@
 import { Readable, Writable } from 'node:stream';
-import type { RequestId } from '@modelcontextprotocol/sdk/types.js';
+import type { RequestId } from '@modelcontextprotocol/server';
 import { ChildExit, describeExit, PipedProcess, ServerChild, spawnServer, SpawnSpec } from '../host/supervisor';
 import type { GuardTransport, HostView } from '../host/transport';
 import { joinLine, LineParts, lineTail, LineSplitter } from './lines';

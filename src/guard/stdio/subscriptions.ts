@@ -1,5 +1,5 @@
 import { Buffer } from 'node:buffer';
-import type { RequestId } from '@modelcontextprotocol/sdk/types.js';
+import type { RequestId } from '@modelcontextprotocol/server';
 import { idKey, META, serializeMessage, subscriptionIdOf, taggedNotification } from './messages';
 
 /** What a `subscriptions/listen` asks for (its `params.notifications`), or what the server honored of it. */

@@ -141,12 +141,12 @@ describe('agent face (integration): mcp-lifeguard mcp with the real SDK client',
     assert.equal(unknown.isError, true);
   });
 
-  it('an SDK 2.x client (which prefers 2026-07-28) negotiates the 2025 era the face speaks and gets the same answer', async () => {
+  it('an SDK 2.x client (which prefers 2026-07-28) negotiates the 2026 era the face speaks too and gets the same answer', async () => {
     const transport = new StdioClientTransport2({ command: process.execPath, args: [cliPath, 'mcp', '--workspace', home], cwd: home, env: { ...(process.env as Record<string, string>), HOME: home, MCP_LIFEGUARD_HOME: lgHome }, stderr: 'pipe' });
     const modern = new Client2({ name: 'agent-2x', version: '1.0.0' }, { versionNegotiation: { mode: 'auto' } });
     await modern.connect(transport);
     try {
-      assert.equal(modern.getProtocolEra(), 'legacy', 'the face speaks 2025; a 2.x client falls back to it');
+      assert.equal(modern.getProtocolEra(), 'modern', 'the face speaks 2026-07-28 as well as 2025');
       const r = await modern.callTool({ name: 'list_servers', arguments: { name: 'memory' } });
       const data = r.structuredContent as unknown as HealthReport;
       assert.deepEqual(data.servers.map((s) => s.name), ['memory']);
@@ -219,7 +219,7 @@ describe('agent face (integration): mcp-lifeguard mcp with the real SDK client',
     const face = createAgentServer({ snapshot: seenEarlier, locksDir: path.join(lgHome, 'locks'), home, trustWorkspace: false, graceMs: 2000, restartTimeoutMs: 30_000, stopDeps: defaultStopDeps(), watchIntervalMs: 60_000, log: () => undefined });
     const [a, b] = InMemoryTransport.createLinkedPair();
     const client = new Client({ name: 'agent-reidentify', version: '1.0.0' });
-    await Promise.all([face.server.connect(a), client.connect(b)]);
+    await Promise.all([face.server().connect(a), client.connect(b)]);
     try {
       for (const [name, args] of [['stop_instance', { pid }], ['restart_server', { target: String(pid) }]] as const) {
         const r = await client.callTool({ name, arguments: args });

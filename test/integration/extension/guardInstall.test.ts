@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { findRuntime, installGuard, launcherText } from '../../../src/extension/guardInstall';
+import { CLI_BUNDLES, findRuntime, installGuard, launcherText } from '../../../src/extension/guardInstall';
 
 const run = promisify(execFile);
 
@@ -15,18 +15,25 @@ describe('extension: the guard installed at a stable per-user path', () => {
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  it('installs a launcher that runs the copied CLI with the given Node, and passes arguments through', async () => {
+  /** The bundles cli.js loads from its own folder, each saying its name. */
+  const writeBundles = (tag = '') => {
+    for (const name of CLI_BUNDLES) fs.writeFileSync(path.join(dir, name), `exports.tag = ${JSON.stringify(name + tag)};`);
+  };
+
+  it('installs a launcher that runs the copied CLI, and the bundles it loads beside it, with the given Node, and passes arguments through', async () => {
     const cli = path.join(dir, 'cli.js');
-    fs.writeFileSync(cli, 'process.stdout.write(JSON.stringify(process.argv.slice(2)));');
+    writeBundles();
+    fs.writeFileSync(cli, `process.stdout.write(JSON.stringify([${CLI_BUNDLES.map((n) => `require('./${n}').tag`).join(', ')}, ...process.argv.slice(2)]));`);
     const binDir = path.join(dir, 'root', 'bin');
     const r = installGuard({ binDir, cliSource: cli, platform: process.platform, runtime: { kind: 'node', path: process.execPath } });
     assert.ok(r.state === 'installed' && r.changed);
     const out = await run(r.launcher, ['run', '--', 'npx', "it's"], { shell: process.platform === 'win32' });
-    assert.deepEqual(JSON.parse(out.stdout), ['run', '--', 'npx', "it's"]);
+    assert.deepEqual(JSON.parse(out.stdout), [...CLI_BUNDLES, 'run', '--', 'npx', "it's"]);
   });
 
-  it('rewrites nothing when up to date, and updates when the bundled CLI changed', () => {
+  it('rewrites nothing when up to date, and updates when the bundled CLI or a bundle it loads changed', () => {
     const cli = path.join(dir, 'cli.js');
+    writeBundles();
     fs.writeFileSync(cli, '// v1');
     const o = { binDir: path.join(dir, 'bin'), cliSource: cli, platform: 'linux' as const, runtime: { kind: 'node' as const, path: '/usr/bin/node' } };
     assert.ok(installGuard(o).state === 'installed');
@@ -36,6 +43,10 @@ describe('extension: the guard installed at a stable per-user path', () => {
     const updated = installGuard(o);
     assert.ok(updated.state === 'installed' && updated.changed);
     assert.equal(fs.readFileSync(path.join(dir, 'bin', 'mcp-lifeguard.js'), 'utf8'), '// v2');
+    writeBundles(' v2');
+    const bundles = installGuard(o);
+    assert.ok(bundles.state === 'installed' && bundles.changed);
+    assert.match(fs.readFileSync(path.join(dir, 'bin', CLI_BUNDLES[0]), 'utf8'), / v2/);
   });
 
   it('reports a failure instead of throwing', () => {

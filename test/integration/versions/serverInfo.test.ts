@@ -84,6 +84,16 @@ describe('versions (integration): serverInfo of a running HTTP server', function
     assert.ok(methods.length > 0 && methods.every((r) => r.method === 'POST' && JSON.parse(r.body).method === 'server/discover'), JSON.stringify(methods));
   });
 
+  it('reads serverInfo over the legacy HTTP+SSE transport: the endpoint event, then the initialize answer on the stream', async () => {
+    const port = await freePort();
+    await startReady(process.execPath, [EVERYTHING, 'sse'], { cwd: repoRoot, env: { PORT: String(port) }, ready: /running on port/ }, started);
+    const url = `http://127.0.0.1:${port}/sse`;
+    const answer = await askServerInfo(url, 'sse', 10_000);
+    assert.equal(answer.ok, true, JSON.stringify(answer));
+    assert.ok(answer.ok && /^\d+\.\d+\.\d+/.test(answer.version), JSON.stringify(answer));
+    assert.deepEqual(answer.ok && { era: answer.era, how: answer.how }, { era: 'legacy', how: `initialize at ${url}` });
+  });
+
   it('answers "no" quickly and plainly when nothing listens', async () => {
     const port = await freePort();
     const answer = await askServerInfo(`http://127.0.0.1:${port}/mcp`, 'http', 5000);

@@ -42,7 +42,7 @@ describe('agent face: list_servers reads the snapshot as the badge does', () => 
   it('explain by pid and by name gives Show Evidence\'s document; an unknown target is not found', () => {
     const byPid = explain(vm, { pid: 10 });
     assert.equal(byPid.found, true);
-    assert.match(byPid.evidence, /^\/\/ memory/);
+    assert.match(byPid.evidence, /^\/\/ "memory"/, "the name is quoted: config text is data");
     assert.deepEqual(byPid.instance?.verdicts, ['stale']);
     assert.equal(explain(vm, { server: 'kb' }).server?.instances.length, 2);
     assert.equal(explain(vm, { pid: 999 }).found, false);

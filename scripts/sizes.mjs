@@ -1,0 +1,62 @@
+// Size budgets for what ships: each bundle in dist/ and the .vsix, printed with its limit; exits 1
+// when one is over (or a bundle has no budget). Run by `npm test` after the build. The .vsix is
+// packaged here into a temporary folder (vsce, as `npm run package` does) and removed again.
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const KB = 1024;
+
+/** The limits, in KB of 1,024 bytes (docs/benchmarks.md, "Bundle sizes"). */
+const BUDGETS = {
+  // The CLI's entry only picks a bundle; the whole CLI is cli-commands.js, the guard cli-guard.js, and
+  // the agent face (`mcp`, with the MCP server SDK) cli-agent.js, loaded by that command alone.
+  'dist/cli.js': 800,
+  'dist/cli-commands.js': 800,
+  'dist/cli-guard.js': 250,
+  'dist/cli-agent.js': 400,
+  'dist/extension.js': 700,
+  'mcp-lifeguard.vsix': 650,
+};
+
+function packageVsix() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lg-sizes-'));
+  const out = path.join(dir, 'mcp-lifeguard.vsix');
+  try {
+    execFileSync(process.execPath, [path.join(root, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--no-rewrite-relative-links', '-o', out], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+    return fs.statSync(out).size;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const sizes = {};
+for (const name of fs.readdirSync(path.join(root, 'dist'))) if (name.endsWith('.js')) sizes[`dist/${name}`] = fs.statSync(path.join(root, 'dist', name)).size;
+sizes['mcp-lifeguard.vsix'] = packageVsix();
+
+let over = 0;
+for (const [file, bytes] of Object.entries(sizes)) {
+  const limit = BUDGETS[file];
+  const shown = `${(bytes / KB).toFixed(0).padStart(5)} KB`;
+  if (limit === undefined) {
+    over++;
+    console.log(`${file.padEnd(22)} ${shown}  no budget: add one to scripts/sizes.mjs`);
+  } else {
+    const ok = bytes <= limit * KB;
+    if (!ok) over++;
+    console.log(`${file.padEnd(22)} ${shown}  limit ${String(limit).padStart(4)} KB  ${ok ? 'ok' : 'OVER'}`);
+  }
+}
+for (const file of Object.keys(BUDGETS)) {
+  if (!(file in sizes)) {
+    over++;
+    console.log(`${file.padEnd(22)} missing (run npm run build)`);
+  }
+}
+if (over) {
+  console.error(`${over} size budget${over === 1 ? '' : 's'} not met`);
+  process.exitCode = 1;
+}
