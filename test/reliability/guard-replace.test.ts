@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readProcessTable } from '../../src/core/pids/table';
-import { Guard } from '../../src/guard/guard';
+import { Guard } from '../../src/guard/stdioGuard';
 import { PassThrough } from 'node:stream';
 import { repoRoot } from '../support/repo';
 import { liveRecords, spawnGuard, tempHome } from '../integration/guard/support';

@@ -11,7 +11,7 @@ import { SessionStore } from '../../src/core/http/sessionStore';
 import type { ServerIdentity } from '../../src/core/locks';
 import { lifeguardPaths, LifeguardPaths } from '../../src/core/base/paths';
 import { HttpFront } from '../../src/guard/http/front';
-import { RunningHttpGuard, startHttpGuard } from '../../src/guard/http/httpGuard';
+import { RunningHttpGuard, startHttpGuard } from '../../src/guard/http/startHttpGuard';
 import { freePort } from '../../src/guard/http/upstream';
 import { connectClient, echo, everythingGuardOptions, shortTempDir } from '../integration/http/support';
 import { until } from '../support/poll';

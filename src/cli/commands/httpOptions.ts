@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { isLoopbackBindHost, splitListenAddress } from '../../core/net/loopback';
 import type { CrashLoopOptions } from '../../guard/host/crashLoop';
 import type { Launch } from '../../guard/launch';
-import { HTTP_STALE_POLICIES, HttpStalePolicy } from '../../guard/http/httpGuard';
+import { HTTP_STALE_POLICIES, HttpStalePolicy } from '../../guard/http/startHttpGuard';
 import { CliIo, UsageError } from '../io';
 import { GUARD_OPTIONS, WHEN_STALE_DESCRIPTION } from './guardOptions';
 import { CommandSpec, OptionSpecs, OptionValues, parseOptions, splitServerCommand, withoutOptions } from '../options';

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { currentHostEnv } from '../../core/base/hostEnv';
 import { lifeguardPaths } from '../../core/base/paths';
 import { CONFLICT_POLICIES } from '../../guard/conflict';
-import { runGuard } from '../../guard/runGuard';
+import { runStdioGuard } from '../../guard/runStdioGuard';
 import { DEFAULT_STALE_POLICY, STALE_POLICIES } from '../../guard/host/staleness';
 import { terminalSafe } from '../../core/base/terminalSafe';
 import { CliIo, UsageError } from '../io';
@@ -46,7 +46,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
   const paths = lifeguardPaths(currentHostEnv(io.env));
   if (!privateHomeReady(paths, log)) return 1;
 
-  const code = await runGuard({
+  const code = await runStdioGuard({
     launch: { command, args: commandArgs, cwd: path.resolve(io.cwd), env: io.env },
     name,
     resource: values.resource,

@@ -1,6 +1,6 @@
 import { currentHostEnv } from '../../core/base/hostEnv';
 import { lifeguardPaths } from '../../core/base/paths';
-import { startHttpGuard } from '../../guard/http/httpGuard';
+import { startHttpGuard } from '../../guard/http/startHttpGuard';
 import { identityOf } from '../../guard/launch';
 import { probeLaunch } from '../../guard/host/versionProbe';
 import { terminalSafe } from '../../core/base/terminalSafe';

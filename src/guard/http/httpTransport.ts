@@ -118,6 +118,6 @@ export class HttpTransport implements GuardTransport<ChildProcess>, UpstreamTarg
   }
 
   finished(): void {
-    // The front is closed by its owner (httpGuard.ts), after the control endpoint.
+    // The front is closed by its owner (startHttpGuard.ts), after the control endpoint.
   }
 }

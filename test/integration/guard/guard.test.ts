@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { Guard, GuardOptions } from '../../../src/guard/guard';
+import { Guard, GuardOptions } from '../../../src/guard/stdioGuard';
 import { GuardErrorCode } from '../../../src/guard/stdio/messages';
 import { ResolvedVersion } from '../../../src/guard/host/staleness';
 import { until } from '../../support/poll';

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { Guard, GuardOptions } from '../../../src/guard/guard';
+import { Guard, GuardOptions } from '../../../src/guard/stdioGuard';
 import { GuardErrorCode } from '../../../src/guard/stdio/messages';
 import { ResolvedVersion } from '../../../src/guard/host/staleness';
 import { makeTempDir } from '../../support/temp';

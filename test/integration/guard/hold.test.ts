@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { Guard } from '../../../src/guard/guard';
+import { Guard } from '../../../src/guard/stdioGuard';
 import { makeTempDir } from '../../support/temp';
 import { until } from '../../support/poll';
 import { fixturesDir } from '../../support/repo';

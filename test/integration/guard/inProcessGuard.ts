@@ -1,5 +1,5 @@
 import { PassThrough } from 'node:stream';
-import { Guard, GuardOptions } from '../../../src/guard/guard';
+import { Guard, GuardOptions } from '../../../src/guard/stdioGuard';
 
 /**
  * A guard run in the test's own process over in-memory pipes, with the timings the guard unit tests

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { controlStatus } from '../../../src/core/control';
 import { listLocks, LockRecord } from '../../../src/core/locks';
 import { lifeguardPaths } from '../../../src/core/base/paths';
-import { RunningHttpGuard, startHttpGuard } from '../../../src/guard/http/httpGuard';
+import { RunningHttpGuard, startHttpGuard } from '../../../src/guard/http/startHttpGuard';
 import { freePort } from '../../../src/guard/http/upstream';
 import { makeTempDir } from '../../support/temp';
 import { fixtureVenv } from '../versions/support';

@@ -6,7 +6,7 @@ import { controlRestart, controlStatus, GuardStatus } from '../../../src/core/co
 import { sessionsPath } from '../../../src/core/http/frontInfo';
 import { controlEndpointFor, ServerIdentity } from '../../../src/core/locks';
 import { lifeguardPaths, LifeguardPaths } from '../../../src/core/base/paths';
-import { RunningHttpGuard, startHttpGuard } from '../../../src/guard/http/httpGuard';
+import { RunningHttpGuard, startHttpGuard } from '../../../src/guard/http/startHttpGuard';
 import { freePort, waitUntilAnswers } from '../../../src/guard/http/upstream';
 import { connectClient, echo, everythingCommand, everythingGuardOptions, shortTempDir, spawnCollect } from './support';
 import { until } from '../../support/poll';

@@ -4,7 +4,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { controlStatus } from '../../../src/core/control';
 import { listLocks, LockRecord } from '../../../src/core/locks';
 import { lifeguardPaths, LifeguardPaths } from '../../../src/core/base/paths';
-import { RunningHttpGuard, startHttpGuard } from '../../../src/guard/http/httpGuard';
+import { RunningHttpGuard, startHttpGuard } from '../../../src/guard/http/startHttpGuard';
 import { freePort } from '../../../src/guard/http/upstream';
 import { cliPath } from '../../support/repo';
 import { connectClient, echo, shortTempDir, spawnCollect, versionedServerPackage } from './support';

@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { HttpGuardOptions } from '../../../src/guard/http/httpGuard';
+import type { HttpGuardOptions } from '../../../src/guard/http/startHttpGuard';
 import { listLocks, LockRecord, ServerIdentity } from '../../../src/core/locks';
 import { lifeguardPaths, type LifeguardPaths } from '../../../src/core/base/paths';
 import { controlStatus } from '../../../src/core/control';

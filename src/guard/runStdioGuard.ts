@@ -5,7 +5,7 @@ import { serverLogPathFor } from '../core/locks/serverLog';
 import { recordIdentity } from '../core/pids/reidentify';
 import { acquireGuardLock, ConflictPolicy } from './conflict';
 import { CrashLoopOptions } from './host/crashLoop';
-import { Guard } from './guard';
+import { Guard } from './stdioGuard';
 import { serveControl } from './host/control';
 import { ServerLog } from './host/serverLog';
 import { guardLockRecord, recordChildVersion, recordServerInfo } from './host/lockRecord';
@@ -18,7 +18,7 @@ import { StalePolicy } from './host/staleness';
 import { cachedUpdateLookup } from './host/registryCache';
 import type { LifeguardPaths } from '../core/base/paths';
 
-export interface RunGuardOptions {
+export interface RunStdioGuardOptions {
   launch: Launch;
   name?: string;
   resource?: string;
@@ -46,7 +46,7 @@ export interface RunGuardOptions {
  * `mcp-lifeguard run`: takes the server's lock, serves the control endpoint, runs the guard, and
  * releases the lock on every way out. Returns the exit code (the child's, or 1 when refused).
  */
-export async function runGuard(opts: RunGuardOptions): Promise<number> {
+export async function runStdioGuard(opts: RunStdioGuardOptions): Promise<number> {
   const { launch } = opts;
   const probe = new LaunchVersionProbe(currentHostEnv(launch.env), launch);
   // Before the lock, the installed version is read only to name the server when --name does not
