@@ -33,8 +33,9 @@ export class LaunchVersionProbe implements InstalledVersionProbe {
    */
   judge(child: OwnChild): Promise<InstanceVersions> {
     if (!this.judgeOf) {
+      type OwnInstance = typeof import('../../core/versions/ownInstance');
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { OwnInstanceJudge: Judge } = require('../../core/versions/ownInstance') as typeof import('../../core/versions/ownInstance');
+      const { OwnInstanceJudge: Judge } = require('../../core/versions/ownInstance') as OwnInstance;
       this.judgeOf = new Judge(this.host, this.launch);
     }
     return this.judgeOf.judge(child);
@@ -50,7 +51,14 @@ export function toResolvedVersion(installed: Installed): ResolvedVersion {
         version: installed.version,
         ecosystem: installed.ecosystem,
         ...(installed.environment ? { environment: installed.environment } : {}),
-        ...(installed.dev && installed.changedAt !== undefined ? { dev: { changedAt: installed.changedAt, ...(installed.dev.newest[0] ? { newest: installed.dev.newest[0].path } : {}) } } : {}),
+        ...(installed.dev && installed.changedAt !== undefined
+          ? {
+              dev: {
+                changedAt: installed.changedAt,
+                ...(installed.dev.newest[0] ? { newest: installed.dev.newest[0].path } : {}),
+              },
+            }
+          : {}),
       };
     case 'missing':
       return { state: 'unknown', reason: `${installed.name} is not installed any more (${installed.how})` };
@@ -62,7 +70,9 @@ export function toResolvedVersion(installed: Installed): ResolvedVersion {
 }
 
 /** The probe of a launch and what it says now: a guard's identity and lock record start from it. */
-export async function probeLaunch(launch: LaunchSpec & { env: NodeJS.ProcessEnv }): Promise<{ probe: LaunchVersionProbe; atStart: ResolvedVersion }> {
+export async function probeLaunch(
+  launch: LaunchSpec & { env: NodeJS.ProcessEnv },
+): Promise<{ probe: LaunchVersionProbe; atStart: ResolvedVersion }> {
   const probe = new LaunchVersionProbe(currentHostEnv(launch.env), launch);
   return { probe, atStart: await probe.installed() };
 }
