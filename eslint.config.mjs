@@ -13,10 +13,18 @@ export default tseslint.config(
     // The engine is plain Node: every face uses it, it uses none of them.
     files: ['src/core/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: [{ name: 'vscode', message: 'src/core is plain Node and never imports vscode.' }],
-        patterns: [{ group: ['**/extension/**', '**/cli/**', '**/guard/**'], message: 'Imports point down only: src/core never uses a face.' }],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'vscode', message: 'src/core is plain Node and never imports vscode.' }],
+          patterns: [
+            {
+              group: ['**/extension/**', '**/cli/**', '**/guard/**'],
+              message: 'Imports point down only: src/core never uses a face.',
+            },
+          ],
+        },
+      ],
     },
   },
   {

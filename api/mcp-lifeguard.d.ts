@@ -60,7 +60,17 @@ export interface LifeguardInstance {
 export type ServerHealth = 'orphan' | 'stale' | 'duplicate' | 'unknown' | 'running' | 'notRunning' | 'disabled';
 
 /** What an instance is, as the tree and Show Evidence name it. */
-export type InstanceVerdict = 'orphan' | 'stale' | 'changed-since-start' | 'config-changed' | 'duplicate' | 'checking' | 'settling' | 'unknown' | 'owner-undecided' | 'ok';
+export type InstanceVerdict =
+  | 'orphan'
+  | 'stale'
+  | 'changed-since-start'
+  | 'config-changed'
+  | 'duplicate'
+  | 'checking'
+  | 'settling'
+  | 'unknown'
+  | 'owner-undecided'
+  | 'ok';
 
 export interface ServerExplanation {
   readonly serverId: string;

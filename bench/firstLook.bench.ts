@@ -29,7 +29,8 @@ function median(xs: number[]): number {
 
 function script(pkg: string): string {
   const dir = path.join(repoRoot, 'node_modules', pkg);
-  const bin = (JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { bin: Record<string, string> }).bin;
+  const bin = (JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { bin: Record<string, string> })
+    .bin;
   return path.join(dir, Object.values(bin)[0]);
 }
 
@@ -40,16 +41,30 @@ export async function run(report: BenchReport): Promise<void> {
     const servers: Record<string, { command: string; args: string[]; env: Record<string, string> }> = {};
     for (let i = 0; i < SERVERS; i++) {
       const pkg = i % 2 === 0 ? '@modelcontextprotocol/server-memory' : '@modelcontextprotocol/server-everything';
-      servers[`s${i}`] = { command: process.execPath, args: [script(pkg), ...(i % 2 ? ['stdio', `--bench-${i}`] : [])], env: { MEMORY_FILE_PATH: path.join(root, `m${i}.json`) } };
+      servers[`s${i}`] = {
+        command: process.execPath,
+        args: [script(pkg), ...(i % 2 ? ['stdio', `--bench-${i}`] : [])],
+        env: { MEMORY_FILE_PATH: path.join(root, `m${i}.json`) },
+      };
     }
     const file = path.join(root, '.config', 'Claude', 'claude_desktop_config.json');
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, JSON.stringify({ mcpServers: servers }));
     for (const s of Object.values(servers)) {
-      children.push(spawn(s.command, s.args, { env: { ...process.env, ...s.env }, stdio: ['pipe', 'ignore', 'ignore'], detached: true }));
+      children.push(
+        spawn(s.command, s.args, {
+          env: { ...process.env, ...s.env },
+          stdio: ['pipe', 'ignore', 'ignore'],
+          detached: true,
+        }),
+      );
     }
     await new Promise((r) => setTimeout(r, 1500));
-    const host: HostEnv = { home: root, platform: process.platform, env: { PATH: process.env.PATH, HOME: root, MCP_LIFEGUARD_HOME: path.join(root, 'lg') } };
+    const host: HostEnv = {
+      home: root,
+      platform: process.platform,
+      env: { PATH: process.env.PATH, HOME: root, MCP_LIFEGUARD_HOME: path.join(root, 'lg') },
+    };
     fs.mkdirSync(path.join(root, 'lg'), { mode: 0o700 });
     const first: number[] = [];
     const full: number[] = [];
@@ -58,13 +73,22 @@ export async function run(report: BenchReport): Promise<void> {
       const t0 = process.hrtime.bigint();
       const cheap = await takeSnapshot({ host, workspaceFolders: [], versions: false });
       const t1 = process.hrtime.bigint();
-      await takeSnapshot({ host, workspaceFolders: [], versions: { registry: false, persist: false, cache: new MtimeCache<Resolution>(nodeFs) } });
+      await takeSnapshot({
+        host,
+        workspaceFolders: [],
+        versions: { registry: false, persist: false, cache: new MtimeCache<Resolution>(nodeFs) },
+      });
       const t2 = process.hrtime.bigint();
       running = cheap.servers.reduce((n, s) => n + s.instances.length, 0);
       first.push(Number(t1 - t0) / 1e6);
       full.push(Number(t2 - t1) / 1e6);
     }
-    report.note(`${ROUNDS} rounds per figure, median; ${SERVERS} servers configured, ${running} instances found; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.cpus().length} cores`);
+    report.note(
+      `${ROUNDS} rounds per figure, median; ${SERVERS} servers configured, ${running} instances found; load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')} on ${os.cpus().length} cores`,
+    );
     report.figure('first look (configs + processes)', median(first), 'ms');
     report.figure('full snapshot (versions, cold cache)', median(full), 'ms');
     report.ratio('first look, seconds', median(first) / 1000, { max: 2 });

@@ -51,7 +51,11 @@ function quantile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 }
 
-const median = (xs: number[]) => quantile([...xs].sort((a, b) => a - b), 0.5);
+const median = (xs: number[]) =>
+  quantile(
+    [...xs].sort((a, b) => a - b),
+    0.5,
+  );
 
 /** User + system CPU time of a process in ms (Linux /proc; 100 ticks per second). */
 function cpuMs(pid: number): number | undefined {
@@ -79,7 +83,10 @@ export async function run(report: BenchReport): Promise<void> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
   const direct = await connect([tinyServer], env);
-  const guarded = await connect([cli, 'run', '--name', 'bench-tiny', '--', process.execPath, tinyServer], { ...env, MCP_LIFEGUARD_HOME: home });
+  const guarded = await connect([cli, 'run', '--name', 'bench-tiny', '--', process.execPath, tinyServer], {
+    ...env,
+    MCP_LIFEGUARD_HOME: home,
+  });
   try {
     await guarded.client.ping();
     const rssIdle = guarded.transport.pid ? rssMiB(guarded.transport.pid) : undefined;
@@ -117,18 +124,28 @@ export async function run(report: BenchReport): Promise<void> {
       guardBig.push(await bigCall(guarded));
     }
     const cpuAfter = guardPid ? cpuMs(guardPid) : undefined;
-    if (cpuBefore !== undefined && cpuAfter !== undefined) report.figure('guard CPU time per 8 MiB result', (cpuAfter - cpuBefore) / BIG_ROUNDS, 'ms');
+    if (cpuBefore !== undefined && cpuAfter !== undefined)
+      report.figure('guard CPU time per 8 MiB result', (cpuAfter - cpuBefore) / BIG_ROUNDS, 'ms');
     const mibPerS = (ms: number) => BIG_BYTES / 1024 / 1024 / (ms / 1000);
     report.figure(`8 MiB tool result direct (median of ${BIG_ROUNDS})`, mibPerS(median(directBig)), 'MiB/s');
     report.figure(`8 MiB tool result through the guard (median of ${BIG_ROUNDS})`, mibPerS(median(guardBig)), 'MiB/s');
     report.figure(`8 MiB tool result direct (best of ${BIG_ROUNDS})`, mibPerS(Math.min(...directBig)), 'MiB/s');
-    report.figure(`8 MiB tool result through the guard (best of ${BIG_ROUNDS})`, mibPerS(Math.min(...guardBig)), 'MiB/s');
+    report.figure(
+      `8 MiB tool result through the guard (best of ${BIG_ROUNDS})`,
+      mibPerS(Math.min(...guardBig)),
+      'MiB/s',
+    );
     // Each round runs direct then guarded back to back, so the two see the same machine load; the
     // median of the per-round ratios is robust to the rounds that other work disturbed.
     const pairRatios = directBig.map((d, i) => d / guardBig[i]);
     report.ratio('8 MiB throughput, guard / direct (median of per-round ratios)', median(pairRatios), { min: 0.9 });
 
-    report.note(`load average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.cpus().length} cores`);
+    report.note(
+      `load average at the end: ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')} on ${os.cpus().length} cores`,
+    );
     const rss = guarded.transport.pid ? rssMiB(guarded.transport.pid) : undefined;
     if (rss !== undefined) report.figure('guard RSS after the 8 MiB results', rss, 'MiB');
     else report.note('guard RSS: not measured on this platform');

@@ -36,7 +36,10 @@ function rssMiB(pid: number): number {
 }
 
 /** Spawns `args` with the SDK client and times spawn to the initialize answer. */
-async function coldStart(args: string[], env: Record<string, string>): Promise<{ ms: number; client: Client; transport: StdioClientTransport }> {
+async function coldStart(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ ms: number; client: Client; transport: StdioClientTransport }> {
   const transport = new StdioClientTransport({ command: process.execPath, args, env, stderr: 'ignore' });
   const client = new Client({ name: 'guard-costs-bench', version: '1.0.0' });
   const t0 = process.hrtime.bigint();
@@ -52,7 +55,9 @@ async function peakRss(code: string, argv: string[]): Promise<number> {
     let out = '';
     child.stdio[3]?.on('data', (d: Buffer) => (out += d.toString()));
     child.on('error', reject);
-    child.on('close', () => (out ? resolve(Number(out) / 1024) : reject(new Error(`no rusage from ${argv.join(' ')}`))));
+    child.on('close', () =>
+      out ? resolve(Number(out) / 1024) : reject(new Error(`no rusage from ${argv.join(' ')}`)),
+    );
   });
 }
 
@@ -70,7 +75,19 @@ async function loadCost(file: string): Promise<{ ms: number; mib: number }> {
  * memory per bundle are measured below.
  */
 export async function eagerBytes(entry: string): Promise<Array<[string, number]>> {
-  const r = await build({ entryPoints: [path.join(root, entry)], bundle: true, platform: 'node', target: 'node20', format: 'cjs', minify: true, write: false, metafile: true, mainFields: ['module', 'main'], outfile: path.join(os.tmpdir(), 'lg-eager.js'), logLevel: 'silent' });
+  const r = await build({
+    entryPoints: [path.join(root, entry)],
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    minify: true,
+    write: false,
+    metafile: true,
+    mainFields: ['module', 'main'],
+    outfile: path.join(os.tmpdir(), 'lg-eager.js'),
+    logLevel: 'silent',
+  });
   const inputs = r.metafile.inputs;
   const out = Object.values(r.metafile.outputs)[0].inputs;
   const start = Object.keys(inputs).find((k) => path.resolve(root, k) === path.join(root, entry));
@@ -81,14 +98,21 @@ export async function eagerBytes(entry: string): Promise<Array<[string, number]>
     if (seen.has(f)) continue;
     seen.add(f);
     // A CommonJS package's own requires load with it; in src/ a require is a deliberate lazy load.
-    for (const i of inputs[f]?.imports ?? []) if (!i.external && (i.kind === 'import-statement' || (i.kind === 'require-call' && f.startsWith('node_modules/')))) stack.push(i.path);
+    for (const i of inputs[f]?.imports ?? [])
+      if (
+        !i.external &&
+        (i.kind === 'import-statement' || (i.kind === 'require-call' && f.startsWith('node_modules/')))
+      )
+        stack.push(i.path);
   }
   const groups = new Map<string, number>();
   for (const f of seen) {
     // The build bundles package.json for its version alone (scripts/build.mjs).
     if (f === 'package.json') continue;
     const parts = f.split('/');
-    const key = f.startsWith('node_modules/') ? parts.slice(0, parts[1].startsWith('@') ? 3 : 2).join('/') : parts.slice(0, Math.min(3, parts.length)).join('/');
+    const key = f.startsWith('node_modules/')
+      ? parts.slice(0, parts[1].startsWith('@') ? 3 : 2).join('/')
+      : parts.slice(0, Math.min(3, parts.length)).join('/');
     groups.set(key, (groups.get(key) ?? 0) + (out[f]?.bytesInOutput ?? 0));
   }
   return [...groups].sort((a, b) => b[1] - a[1]);
@@ -100,7 +124,10 @@ function processCount(): number {
 
 async function startExtraProcesses(n: number): Promise<ChildProcess> {
   const before = processCount();
-  const group = spawn('sh', ['-c', `i=0; while [ $i -lt ${n} ]; do sleep 3600 & i=$((i+1)); done; wait`], { detached: true, stdio: 'ignore' });
+  const group = spawn('sh', ['-c', `i=0; while [ $i -lt ${n} ]; do sleep 3600 & i=$((i+1)); done; wait`], {
+    detached: true,
+    stdio: 'ignore',
+  });
   const deadline = Date.now() + 120_000;
   while (processCount() < before + n && Date.now() < deadline) await sleep(200);
   return group;
@@ -122,10 +149,19 @@ export async function run(report: BenchReport): Promise<void> {
   fs.chmodSync(home, 0o700);
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
-  const guardEnv = { ...env, MCP_LIFEGUARD_HOME: path.join(home, 'lg'), MEMORY_FILE_PATH: path.join(home, 'memory.jsonl') };
+  const guardEnv = {
+    ...env,
+    MCP_LIFEGUARD_HOME: path.join(home, 'lg'),
+    MEMORY_FILE_PATH: path.join(home, 'memory.jsonl'),
+  };
   const children: ChildProcess[] = [];
   try {
-    report.note(`load average at the start: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.cpus().length} cores`);
+    report.note(
+      `load average at the start: ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')} on ${os.cpus().length} cores`,
+    );
 
     // What each bundle costs to load.
     for (const b of ['cli-guard.js', 'cli-commands.js']) {
@@ -139,7 +175,12 @@ export async function run(report: BenchReport): Promise<void> {
       const groups = await eagerBytes(entry);
       const total = groups.reduce((n, [, b]) => n + b, 0);
       report.figure(`${entry}: bytes evaluated at load`, total, 'B');
-      report.note(`  largest: ${groups.slice(0, 8).map(([k, b]) => `${k} ${(b / 1024).toFixed(0)} KB`).join(', ')}`);
+      report.note(
+        `  largest: ${groups
+          .slice(0, 8)
+          .map(([k, b]) => `${k} ${(b / 1024).toFixed(0)} KB`)
+          .join(', ')}`,
+      );
     }
 
     // Cold start to initialize, interleaved pairs.
@@ -149,13 +190,18 @@ export async function run(report: BenchReport): Promise<void> {
       const d = await coldStart([memoryServer], guardEnv);
       direct.push(d.ms);
       await d.client.close();
-      const g = await coldStart([cli, 'run', '--name', `bench-cold-${i}`, '--', process.execPath, memoryServer], guardEnv);
+      const g = await coldStart(
+        [cli, 'run', '--name', `bench-cold-${i}`, '--', process.execPath, memoryServer],
+        guardEnv,
+      );
       guarded.push(g.ms);
       await g.client.close();
     }
     report.figure(`cold start to initialize, direct (median of ${PAIRS})`, median(direct), 'ms');
     report.figure(`cold start to initialize, through the guard (median of ${PAIRS})`, median(guarded), 'ms');
-    report.ratio('cold start added by the guard, ms (difference of medians)', median(guarded) - median(direct), { max: 150 });
+    report.ratio('cold start added by the guard, ms (difference of medians)', median(guarded) - median(direct), {
+      max: 150,
+    });
 
     // The guard's memory next to a bare node, server-memory under the guard, after a call.
     const idle = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
@@ -211,8 +257,15 @@ export async function run(report: BenchReport): Promise<void> {
     report.figure(`processes in the table`, processCount(), '');
     report.figure('node + ps, whole process (median of 12)', median(psMs), 'ms');
     report.figure('status --json, whole process (median of 12)', median(statusMs), 'ms');
-    report.ratio('status --json / node + ps at ~1,000 processes (median of per-pair ratios)', median(ratios), { max: 1.5 });
-    report.note(`load average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+    report.ratio('status --json / node + ps at ~1,000 processes (median of per-pair ratios)', median(ratios), {
+      max: 1.5,
+    });
+    report.note(
+      `load average at the end: ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}`,
+    );
   } finally {
     killGroups(children.filter((c) => c.spawnargs[0] === 'sh'));
     for (const c of children) c.kill('SIGKILL');

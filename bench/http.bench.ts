@@ -43,7 +43,6 @@ http.createServer((req, res) => {
 }).listen(Number(process.env.PORT), '127.0.0.1', () => console.log('ready'));
 `;
 
-
 /** The least any HTTP proxy in Node does (read, pipe, write): the reference for what a hop costs on this machine. */
 const BARE_PROXY = `
 const http = require('node:http');
@@ -79,11 +78,20 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 function post(port: number, body: string, sid?: string): Promise<{ ms: number; sid?: string }> {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
-    const headers: http.OutgoingHttpHeaders = { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'content-length': Buffer.byteLength(body) };
+    const headers: http.OutgoingHttpHeaders = {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      'content-length': Buffer.byteLength(body),
+    };
     if (sid) headers['mcp-session-id'] = sid;
     const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/mcp', headers, agent }, (res) => {
       res.resume();
-      res.on('end', () => resolve({ ms: Number(process.hrtime.bigint() - t0) / 1e6, sid: res.headers['mcp-session-id'] as string | undefined }));
+      res.on('end', () =>
+        resolve({
+          ms: Number(process.hrtime.bigint() - t0) / 1e6,
+          sid: res.headers['mcp-session-id'] as string | undefined,
+        }),
+      );
     });
     req.on('error', reject);
     req.end(body);
@@ -95,12 +103,20 @@ function download(port: number, sid: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
     const body = JSON.stringify({ jsonrpc: '2.0', id: 'big', method: 'big', params: { mb: SSE_MB } });
-    const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-session-id': sid, 'content-length': Buffer.byteLength(body) };
-    const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/mcp', headers, agent: false }, (res) => {
-      let bytes = 0;
-      res.on('data', (d: Buffer) => (bytes += d.length));
-      res.on('end', () => resolve(bytes / 1024 / 1024 / (Number(process.hrtime.bigint() - t0) / 1e9)));
-    });
+    const headers = {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      'mcp-session-id': sid,
+      'content-length': Buffer.byteLength(body),
+    };
+    const req = http.request(
+      { host: '127.0.0.1', port, method: 'POST', path: '/mcp', headers, agent: false },
+      (res) => {
+        let bytes = 0;
+        res.on('data', (d: Buffer) => (bytes += d.length));
+        res.on('end', () => resolve(bytes / 1024 / 1024 / (Number(process.hrtime.bigint() - t0) / 1e9)));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -114,14 +130,40 @@ export async function run(report: BenchReport): Promise<void> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'mlb-'));
   // The guard starts the server on --upstream-port (passed to it as PORT) and fronts it on frontPort.
   const cli = path.join(__dirname, '..', 'dist', 'cli.js');
-  const front = await startProcess([cli, 'run', '--http', '--listen', `127.0.0.1:${frontPort}`, '--upstream-port', String(upstreamPort), '--', process.execPath, '-e', SERVER], { MCP_LIFEGUARD_HOME: home });
+  const front = await startProcess(
+    [
+      cli,
+      'run',
+      '--http',
+      '--listen',
+      `127.0.0.1:${frontPort}`,
+      '--upstream-port',
+      String(upstreamPort),
+      '--',
+      process.execPath,
+      '-e',
+      SERVER,
+    ],
+    { MCP_LIFEGUARD_HOME: home },
+  );
   const barePort = await freePort();
   const bare = await startProcess(['-e', BARE_PROXY], { PORT: String(upstreamPort), FRONT_PORT: String(barePort) });
   try {
-    const init = JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'bench', version: '1' } } });
+    const init = JSON.stringify({
+      jsonrpc: '2.0',
+      id: 0,
+      method: 'initialize',
+      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'bench', version: '1' } },
+    });
     const frontSid = (await post(frontPort, init)).sid!;
     const directSid = (await post(upstreamPort, init)).sid!;
-    const request = (id: number) => JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'echo', arguments: { message: 'hello' } } });
+    const request = (id: number) =>
+      JSON.stringify({
+        jsonrpc: '2.0',
+        id,
+        method: 'tools/call',
+        params: { name: 'echo', arguments: { message: 'hello' } },
+      });
     for (let i = 0; i < BLOCK; i++) {
       await post(upstreamPort, request(i), directSid);
       await post(frontPort, request(i), frontSid);
@@ -150,12 +192,22 @@ export async function run(report: BenchReport): Promise<void> {
       frontRates.push(await download(frontPort, frontSid));
       bareRates.push(await download(barePort, directSid));
     }
-    const median = (xs: number[]) => pct([...xs].sort((a, b) => a - b), 50);
+    const median = (xs: number[]) =>
+      pct(
+        [...xs].sort((a, b) => a - b),
+        50,
+      );
     report.figure(`SSE ${SSE_MB} MB direct (median of 5)`, median(directRates), 'MB/s');
     report.figure(`SSE ${SSE_MB} MB through the front (median of 5)`, median(frontRates), 'MB/s');
-    report.figure(`SSE ${SSE_MB} MB through a bare Node pipe proxy, for reference (median of 5)`, median(bareRates), 'MB/s');
+    report.figure(
+      `SSE ${SSE_MB} MB through a bare Node pipe proxy, for reference (median of 5)`,
+      median(bareRates),
+      'MB/s',
+    );
     // The target is against one hop that does nothing else: any proxy is one more process reading and writing every byte.
-    report.ratio('SSE throughput through the front / through the bare proxy', median(frontRates) / median(bareRates), { min: 0.9 });
+    report.ratio('SSE throughput through the front / through the bare proxy', median(frontRates) / median(bareRates), {
+      min: 0.9,
+    });
     report.figure('SSE throughput through the front / direct', median(frontRates) / median(directRates), 'x');
   } finally {
     agent.destroy();

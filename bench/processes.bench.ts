@@ -40,7 +40,10 @@ function fixtureHome(): string {
   fs.mkdirSync(path.join(home, '.config', 'Claude'), { recursive: true });
   const servers: Record<string, unknown> = {};
   for (let i = 0; i < 10; i++) servers[`srv${i}`] = { command: 'npx', args: ['-y', `@bench/server-${i}`] };
-  fs.writeFileSync(path.join(home, '.config', 'Claude', 'claude_desktop_config.json'), JSON.stringify({ mcpServers: servers }));
+  fs.writeFileSync(
+    path.join(home, '.config', 'Claude', 'claude_desktop_config.json'),
+    JSON.stringify({ mcpServers: servers }),
+  );
   return home;
 }
 
@@ -67,7 +70,10 @@ async function snapshotVsPs(report: BenchReport, label: string, home: string, ro
 /** Starts `n` sleeping processes in one new process group; resolves once they are in the table. */
 async function startExtraProcesses(n: number): Promise<ChildProcess> {
   const before = processCount();
-  const group = spawn('sh', ['-c', `i=0; while [ $i -lt ${n} ]; do sleep 3600 & i=$((i+1)); done; wait`], { detached: true, stdio: 'ignore' });
+  const group = spawn('sh', ['-c', `i=0; while [ $i -lt ${n} ]; do sleep 3600 & i=$((i+1)); done; wait`], {
+    detached: true,
+    stdio: 'ignore',
+  });
   const deadline = Date.now() + 120_000;
   while (processCount() < before + n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
   return group;
@@ -82,7 +88,11 @@ function endGroup(group: ChildProcess): void {
 function config(i: number): ServerConfig {
   const kind = i % 4;
   const [command, args] =
-    kind < 2 ? ['npx', ['-y', `@bench/server-${i}`]] : kind === 2 ? ['uvx', [`mcp-bench-${i}`]] : ['node', [`/srv/bench-${i}/index.js`, '--port', String(i)]];
+    kind < 2
+      ? ['npx', ['-y', `@bench/server-${i}`]]
+      : kind === 2
+        ? ['uvx', [`mcp-bench-${i}`]]
+        : ['node', [`/srv/bench-${i}/index.js`, '--port', String(i)]];
   return {
     id: `vscode:user:/cfg.json#s${i}`,
     name: `s${i}`,
@@ -106,11 +116,17 @@ function config(i: number): ServerConfig {
  */
 function syntheticTable(n: number, configs: ServerConfig[]): ProcessInfo[] {
   let seed = 42;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  const rand = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
   const rows: ProcessInfo[] = [
     { pid: 1, ppid: 0, argv: ['/sbin/init'], uid: 0, startTime: 1 },
     { pid: 2, ppid: 1, argv: ['/usr/share/code/code'], uid: 1000, startTime: 2 },
-    { pid: 3, ppid: 2, argv: ['/usr/share/code/code', '--type=utility', '--utility-sub-type=node.mojom.NodeService'], uid: 1000, startTime: 3 },
+    {
+      pid: 3,
+      ppid: 2,
+      argv: ['/usr/share/code/code', '--type=utility', '--utility-sub-type=node.mojom.NodeService'],
+      uid: 1000,
+      startTime: 3,
+    },
   ];
   let pid = 10;
   const add = (ppid: number, argv: string[]) => {
@@ -133,7 +149,13 @@ function syntheticTable(n: number, configs: ServerConfig[]): ProcessInfo[] {
       } else add(parent, ['/usr/bin/node', ...c.args]);
     }
   }
-  const ordinary = [['/usr/bin/bash'], ['/opt/google/chrome/chrome', '--type=renderer', '--lang=en-US'], ['/usr/lib/systemd/systemd-journald'], ['python3', '/usr/bin/some-daemon', '--foreground'], ['node', '/home/u/app/server.js']];
+  const ordinary = [
+    ['/usr/bin/bash'],
+    ['/opt/google/chrome/chrome', '--type=renderer', '--lang=en-US'],
+    ['/usr/lib/systemd/systemd-journald'],
+    ['python3', '/usr/bin/some-daemon', '--foreground'],
+    ['node', '/home/u/app/server.js'],
+  ];
   while (rows.length < n) {
     const parent = rows[Math.floor(rand() * rows.length)].pid;
     add(parent, ordinary[Math.floor(rand() * ordinary.length)]);
@@ -151,7 +173,11 @@ async function matchingScale(c: number, rounds: number): Promise<{ small: number
   const runner = (n: number) => {
     const table = syntheticTable(n, configs);
     return () =>
-      attachInstances(configs, { state: 'ok', processes: table, method: 'procfs' }, { platform: 'linux', secretsOf: () => new Set(), findListeners: async () => new Map() });
+      attachInstances(
+        configs,
+        { state: 'ok', processes: table, method: 'procfs' },
+        { platform: 'linux', secretsOf: () => new Set(), findListeners: async () => new Map() },
+      );
   };
   const small = runner(1000);
   const big = runner(10000);
@@ -163,9 +189,10 @@ async function matchingScale(c: number, rounds: number): Promise<{ small: number
   const bigs: number[] = [];
   const ratios: number[] = [];
   for (let r = 0; r < rounds; r++) {
-    const s = (await timeMs(async () => {
-      for (let k = 0; k < 10; k++) await small();
-    })) / 10;
+    const s =
+      (await timeMs(async () => {
+        for (let k = 0; k < 10; k++) await small();
+      })) / 10;
     const b = await timeMs(big);
     smalls.push(s);
     bigs.push(b);
@@ -196,6 +223,8 @@ export async function run(report: BenchReport): Promise<void> {
     const m = await matchingScale(c, 25);
     report.figure(`matching, 1,000 processes x ${c} servers, median`, m.small, 'ms');
     report.figure(`matching, 10,000 processes x ${c} servers, median`, m.big, 'ms');
-    report.ratio(`matching ${c} servers: 10,000 / 1,000 processes (median of 25 interleaved rounds)`, m.ratio, { max: 12 });
+    report.ratio(`matching ${c} servers: 10,000 / 1,000 processes (median of 25 interleaved rounds)`, m.ratio, {
+      max: 12,
+    });
   }
 }

@@ -21,16 +21,24 @@ async function main(): Promise<void> {
     .filter((f) => f.endsWith('.bench.ts'))
     .filter((f) => filters.length === 0 || filters.some((n) => f.includes(n)))
     .sort();
-  console.log(`mcp-lifeguard bench on ${process.platform} ${process.arch}, node ${process.version}, ${new Date().toISOString()}`);
+  console.log(
+    `mcp-lifeguard bench on ${process.platform} ${process.arch}, node ${process.version}, ${new Date().toISOString()}`,
+  );
   let misses = 0;
   for (const file of files) {
     console.log(`\n## ${file.replace(/\.bench\.ts$/, '')}`);
     const report: BenchReport = {
       figure: (name, value, unit) => console.log(`  ${name}: ${value.toFixed(3)} ${unit}`),
       ratio: (name, value, target) => {
-        const ok = (target.max === undefined || value <= target.max) && (target.min === undefined || value >= target.min);
+        const ok =
+          (target.max === undefined || value <= target.max) && (target.min === undefined || value >= target.min);
         if (!ok) misses++;
-        const t = [target.min !== undefined ? `>= ${target.min}` : '', target.max !== undefined ? `<= ${target.max}` : ''].filter(Boolean).join(' and ');
+        const t = [
+          target.min !== undefined ? `>= ${target.min}` : '',
+          target.max !== undefined ? `<= ${target.max}` : '',
+        ]
+          .filter(Boolean)
+          .join(' and ');
         console.log(`  ${name}: ${value.toFixed(3)} (target ${t}) ${ok ? 'PASS' : 'MISS'}`);
       },
       note: (text) => console.log(`  ${text}`),

@@ -68,10 +68,21 @@ function median(xs: number[]): number {
 async function scanMs(home: string, expectServers?: number): Promise<number> {
   const host: HostEnv = { home, platform: 'linux', env: { HOME: home, MCP_LIFEGUARD_HOME: path.join(home, 'lg') } };
   const start = process.hrtime.bigint();
-  const snap = await takeSnapshot({ host, workspaceFolders: [], readProcessTable: async () => ({ state: 'ok', processes: [], method: 'procfs' }), readLocks: async () => [], versions: false });
+  const snap = await takeSnapshot({
+    host,
+    workspaceFolders: [],
+    readProcessTable: async () => ({ state: 'ok', processes: [], method: 'procfs' }),
+    readLocks: async () => [],
+    versions: false,
+  });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   if (expectServers !== undefined && snap.servers.length !== expectServers) {
-    throw new Error(`expected ${expectServers} servers, found ${snap.servers.length} (${snap.diagnostics.map((d) => d.message).slice(0, 3).join('; ')})`);
+    throw new Error(
+      `expected ${expectServers} servers, found ${snap.servers.length} (${snap.diagnostics
+        .map((d) => d.message)
+        .slice(0, 3)
+        .join('; ')})`,
+    );
   }
   return ms;
 }
@@ -104,52 +115,103 @@ async function timed(home: string, expectServers?: number, first = true): Promis
 
 const vscodeMcp = (home: string) => path.join(home, '.config', 'Code', 'User', 'mcp.json');
 const claudeDesktop = (home: string) => path.join(home, '.config', 'Claude', 'claude_desktop_config.json');
-const NORMAL = JSON.stringify({ mcpServers: Object.fromEntries(Array.from({ length: 5 }, (_, i) => [`s${i}`, { command: 'npx', args: ['-y', `@scope/server-${i}`], env: { API_KEY: `key-${i}-abcdefgh` } }])) });
+const NORMAL = JSON.stringify({
+  mcpServers: Object.fromEntries(
+    Array.from({ length: 5 }, (_, i) => [
+      `s${i}`,
+      { command: 'npx', args: ['-y', `@scope/server-${i}`], env: { API_KEY: `key-${i}-abcdefgh` } },
+    ]),
+  ),
+});
 
 export async function run(report: BenchReport): Promise<void> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'lg-bench-sources-'));
   try {
-    report.note(`${ROUNDS} rounds per figure, median; config files over ${(MAX_CONFIG_BYTES / MB).toFixed(1)} MiB are refused unread; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} at the start`);
+    report.note(
+      `${ROUNDS} rounds per figure, median; config files over ${(MAX_CONFIG_BYTES / MB).toFixed(1)} MiB are refused unread; load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')} at the start`,
+    );
     // 1.2 MB: the file that once took 21-28 s; 10 MB: just under the size limit, the largest file that is parsed.
-    const sizes = [{ label: '1.2 MB', bytes: 1.2 * MB }, { label: '10 MB (largest parsed)', bytes: MAX_CONFIG_BYTES - 1024 }];
+    const sizes = [
+      { label: '1.2 MB', bytes: 1.2 * MB },
+      { label: '10 MB (largest parsed)', bytes: MAX_CONFIG_BYTES - 1024 },
+    ];
     for (const { label, bytes } of sizes) {
       const home = path.join(root, `dup-${bytes}`);
       const cfg = duplicateKeyConfig(Math.round(bytes) - 1024);
       write(vscodeMcp(home), cfg.text);
       const ms = await timed(home, Math.min(cfg.names, 20_000));
-      report.ratio(`${label} mcp.json (${(cfg.text.length / MB).toFixed(2)} MiB, ${cfg.definitions} definitions of ${cfg.names} names), first scan, seconds`, ms / 1000, { max: 2 });
+      report.ratio(
+        `${label} mcp.json (${(cfg.text.length / MB).toFixed(2)} MiB, ${cfg.definitions} definitions of ${cfg.names} names), first scan, seconds`,
+        ms / 1000,
+        { max: 2 },
+      );
     }
     // 250,000 names, then 250,000 repeats of one more: the repeat that moves a name to the end of a huge map (once 74-92 s).
     const repeatedHome = path.join(root, 'repeated-name');
     const repeated = repeatedNameConfig(250_000, 250_000);
     write(vscodeMcp(repeatedHome), repeated);
-    report.ratio(`mcp.json of 250,000 names then 250,000 repeats of one more (${(repeated.length / MB).toFixed(2)} MiB), first scan, seconds`, (await timed(repeatedHome, 20_000)) / 1000, { max: 2 });
+    report.ratio(
+      `mcp.json of 250,000 names then 250,000 repeats of one more (${(repeated.length / MB).toFixed(2)} MiB), first scan, seconds`,
+      (await timed(repeatedHome, 20_000)) / 1000,
+      { max: 2 },
+    );
     // With a syntax error (the map left unclosed): read around it up to MAX_RECOVERED_BYTES, errors only past it.
     for (const { label, bytes, servers } of [
-      { label: `${(MAX_RECOVERED_BYTES / MB).toFixed(0)} MiB (largest read around its errors)`, bytes: MAX_RECOVERED_BYTES - 1024, servers: 20_000 },
+      {
+        label: `${(MAX_RECOVERED_BYTES / MB).toFixed(0)} MiB (largest read around its errors)`,
+        bytes: MAX_RECOVERED_BYTES - 1024,
+        servers: 20_000,
+      },
       { label: '10 MB', bytes: MAX_CONFIG_BYTES - 1024, servers: 0 },
     ]) {
       const home = path.join(root, `broken-${bytes}`);
       const cfg = duplicateKeyConfig(bytes - 1024);
       write(vscodeMcp(home), cfg.text.replace(/\}\}\n$/, '}\n'));
-      report.ratio(`${label} mcp.json of the same shape with a syntax error, first scan, seconds`, (await timed(home, servers)) / 1000, { max: 2 });
+      report.ratio(
+        `${label} mcp.json of the same shape with a syntax error, first scan, seconds`,
+        (await timed(home, servers)) / 1000,
+        { max: 2 },
+      );
     }
     const bigEnvHome = path.join(root, 'env-10mb');
     const bigEnv = envServersOf(MAX_CONFIG_BYTES - 1024);
     write(claudeDesktop(bigEnvHome), bigEnv.text);
-    report.ratio(`10 MB Claude Desktop config (${(bigEnv.text.length / MB).toFixed(2)} MiB, ${bigEnv.count} servers with one env value each; 20,000 listed), first scan, seconds`, (await timed(bigEnvHome, 20_000)) / 1000, { max: 2 });
+    report.ratio(
+      `10 MB Claude Desktop config (${(bigEnv.text.length / MB).toFixed(2)} MiB, ${bigEnv.count} servers with one env value each; 20,000 listed), first scan, seconds`,
+      (await timed(bigEnvHome, 20_000)) / 1000,
+      { max: 2 },
+    );
 
     // The other formats at their largest: Continue YAML and Codex TOML just under their own limits.
     const yamlHome = path.join(root, 'yaml');
-    write(path.join(yamlHome, '.continue', 'config.yaml'), fill('mcpServers:\n', (i) => `  - name: s${i}\n    command: x${i}\n`, MAX_YAML_BYTES - 1024));
-    report.ratio(`largest parsed Continue config.yaml (${(MAX_YAML_BYTES / MB).toFixed(0)} MiB), first scan, seconds`, (await timed(yamlHome)) / 1000, { max: 2 });
+    write(
+      path.join(yamlHome, '.continue', 'config.yaml'),
+      fill('mcpServers:\n', (i) => `  - name: s${i}\n    command: x${i}\n`, MAX_YAML_BYTES - 1024),
+    );
+    report.ratio(
+      `largest parsed Continue config.yaml (${(MAX_YAML_BYTES / MB).toFixed(0)} MiB), first scan, seconds`,
+      (await timed(yamlHome)) / 1000,
+      { max: 2 },
+    );
     const tomlHome = path.join(root, 'toml');
-    write(path.join(tomlHome, '.codex', 'config.toml'), fill('', (i) => `[mcp_servers.s${i}]\ncommand = "x${i}"\n`, MAX_TOML_BYTES - 1024));
-    report.ratio(`largest parsed Codex config.toml (${(MAX_TOML_BYTES / MB).toFixed(0)} MiB), first scan, seconds`, (await timed(tomlHome)) / 1000, { max: 2 });
+    write(
+      path.join(tomlHome, '.codex', 'config.toml'),
+      fill('', (i) => `[mcp_servers.s${i}]\ncommand = "x${i}"\n`, MAX_TOML_BYTES - 1024),
+    );
+    report.ratio(
+      `largest parsed Codex config.toml (${(MAX_TOML_BYTES / MB).toFixed(0)} MiB), first scan, seconds`,
+      (await timed(tomlHome)) / 1000,
+      { max: 2 },
+    );
 
     const envHome = path.join(root, 'env');
     write(claudeDesktop(envHome), serversWithEnv(20_000));
-    report.ratio('20,000 servers with one env value each, first scan, seconds', (await timed(envHome, 20_000)) / 1000, { max: 2 });
+    report.ratio('20,000 servers with one env value each, first scan, seconds', (await timed(envHome, 20_000)) / 1000, {
+      max: 2,
+    });
 
     // A normal source beside the 10 MB duplicate-key file, on the first scan and on later ones.
     const normalHome = path.join(root, 'normal');
@@ -164,8 +226,18 @@ export async function run(report: BenchReport): Promise<void> {
       report.figure(`normal Claude Desktop config alone, ${when}`, alone, 'ms');
       report.figure(`the same, with the 10 MB duplicate-key mcp.json in another source, ${when}`, beside, 'ms');
       report.figure(`ratio with / without the pathological file, ${when}`, beside / alone, 'x');
-      if (first) report.ratio(`delay the pathological file adds to the other sources, ${when}, seconds`, (beside - alone) / 1000, { max: 2 });
-      else report.figure(`delay the pathological file adds to the other sources, ${when} (its 20,000 listed servers matched and redacted)`, (beside - alone) / 1000, 's');
+      if (first)
+        report.ratio(
+          `delay the pathological file adds to the other sources, ${when}, seconds`,
+          (beside - alone) / 1000,
+          { max: 2 },
+        );
+      else
+        report.figure(
+          `delay the pathological file adds to the other sources, ${when} (its 20,000 listed servers matched and redacted)`,
+          (beside - alone) / 1000,
+          's',
+        );
     }
     // What the cache removes: the big file's read, parse and normalisation on later scans.
     const scanAlone = await scanOnlyMs(normalHome);
@@ -173,7 +245,11 @@ export async function run(report: BenchReport): Promise<void> {
     report.figure('config scan alone (read, parse, normalise), normal config, later scans', scanAlone, 'ms');
     report.figure('the same with the 10 MB duplicate-key mcp.json, later scans', scanBeside, 'ms');
     // Target: a tenth of the first-scan bound; what is left is reading and hashing the 10 MiB to know it is unchanged.
-    report.ratio('delay the pathological file adds to the config scan, later scans, seconds', (scanBeside - scanAlone) / 1000, { max: 0.2 });
+    report.ratio(
+      'delay the pathological file adds to the config scan, later scans, seconds',
+      (scanBeside - scanAlone) / 1000,
+      { max: 0.2 },
+    );
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
   }

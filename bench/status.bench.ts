@@ -34,23 +34,38 @@ interface Round {
 
 async function round(home: string, servers: number): Promise<Round> {
   // This machine's PATH: the interpreter is looked up the way the CLI would look it up.
-  const host: HostEnv = { home, platform: process.platform, env: { PATH: process.env.PATH, HOME: home, MCP_LIFEGUARD_HOME: path.join(home, 'lg') } };
+  const host: HostEnv = {
+    home,
+    platform: process.platform,
+    env: { PATH: process.env.PATH, HOME: home, MCP_LIFEGUARD_HOME: path.join(home, 'lg') },
+  };
   const t0 = process.hrtime.bigint();
-  const snap = await takeSnapshot({ host, workspaceFolders: [], versions: { registry: false, cache: new MtimeCache<Resolution>(nodeFs) } });
+  const snap = await takeSnapshot({
+    host,
+    workspaceFolders: [],
+    versions: { registry: false, cache: new MtimeCache<Resolution>(nodeFs) },
+  });
   const t1 = process.hrtime.bigint();
   const text = formatStatus(snap);
   const t2 = process.hrtime.bigint();
   const json = JSON.stringify(snap, null, 2);
   const t3 = process.hrtime.bigint();
-  if (snap.servers.length !== servers || !text || !json) throw new Error(`expected ${servers} servers, found ${snap.servers.length}`);
-  if (snap.servers.some((s) => s.installed === undefined)) throw new Error('a server has no installed side: versions did not run');
+  if (snap.servers.length !== servers || !text || !json)
+    throw new Error(`expected ${servers} servers, found ${snap.servers.length}`);
+  if (snap.servers.some((s) => s.installed === undefined))
+    throw new Error('a server has no installed side: versions did not run');
   return { snapshot: Number(t1 - t0) / 1e6, text: Number(t2 - t1) / 1e6, json: Number(t3 - t2) / 1e6 };
 }
 
 export async function run(report: BenchReport): Promise<void> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'lg-bench-status-'));
   try {
-    report.note(`${ROUNDS} rounds per figure, median; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.cpus().length} cores`);
+    report.note(
+      `${ROUNDS} rounds per figure, median; load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')} on ${os.cpus().length} cores`,
+    );
     for (const servers of [5_000, 20_000]) {
       const home = path.join(root, `h${servers}`);
       const file = path.join(home, '.config', 'Code', 'User', 'mcp.json');
@@ -62,7 +77,12 @@ export async function run(report: BenchReport): Promise<void> {
       report.figure(`${label} servers: snapshot with versions`, median(rounds.map((r) => r.snapshot)), 'ms');
       report.figure(`${label} servers: text rendering`, median(rounds.map((r) => r.text)), 'ms');
       report.figure(`${label} servers: JSON rendering`, median(rounds.map((r) => r.json)), 'ms');
-      if (servers === 20_000) report.ratio(`${label} servers: snapshot with versions and text rendering, seconds`, median(rounds.map((r) => r.snapshot + r.text)) / 1000, { max: 2 });
+      if (servers === 20_000)
+        report.ratio(
+          `${label} servers: snapshot with versions and text rendering, seconds`,
+          median(rounds.map((r) => r.snapshot + r.text)) / 1000,
+          { max: 2 },
+        );
     }
   } finally {
     fs.rmSync(root, { recursive: true, force: true });

@@ -48,7 +48,10 @@ function npmTree(root: string, servers: number): string[] {
   const bins: string[] = [];
   for (let i = 0; i < servers; i++) {
     const name = `mcp-bench-${i}`;
-    write(path.join(nm, name, 'package.json'), JSON.stringify({ name, version: '2.0.0', bin: { [name]: 'dist/index.js' } }));
+    write(
+      path.join(nm, name, 'package.json'),
+      JSON.stringify({ name, version: '2.0.0', bin: { [name]: 'dist/index.js' } }),
+    );
     executable(path.join(nm, name, 'dist', 'index.js'));
     fs.mkdirSync(path.join(nm, '.bin'), { recursive: true });
     fs.symlinkSync(path.join('..', name, 'dist', 'index.js'), path.join(nm, '.bin', name));
@@ -65,10 +68,17 @@ function venvs(root: string, servers: number): string[] {
     const venv = path.join(root, `venv-${i}`);
     write(path.join(venv, 'pyvenv.cfg'), 'home = /usr/bin\n');
     const sp = path.join(venv, 'lib', 'python3.11', 'site-packages');
-    for (let d = 0; d < 40; d++) write(path.join(sp, `dep${d}-0.${d}.1.dist-info`, 'METADATA'), `Name: dep${d}\nVersion: 0.${d}.1\n`);
+    for (let d = 0; d < 40; d++)
+      write(path.join(sp, `dep${d}-0.${d}.1.dist-info`, 'METADATA'), `Name: dep${d}\nVersion: 0.${d}.1\n`);
     const name = `pybench${i}`;
-    write(path.join(sp, `${name}-1.${i}.0.dist-info`, 'METADATA'), `Metadata-Version: 2.1\nName: ${name}\nVersion: 1.${i}.0\n`);
-    write(path.join(sp, `${name}-1.${i}.0.dist-info`, 'entry_points.txt'), `[console_scripts]\n${name} = ${name}:main\n`);
+    write(
+      path.join(sp, `${name}-1.${i}.0.dist-info`, 'METADATA'),
+      `Metadata-Version: 2.1\nName: ${name}\nVersion: 1.${i}.0\n`,
+    );
+    write(
+      path.join(sp, `${name}-1.${i}.0.dist-info`, 'entry_points.txt'),
+      `[console_scripts]\n${name} = ${name}:main\n`,
+    );
     executable(path.join(venv, 'bin', name));
     scripts.push(path.join(venv, 'bin', name));
   }
@@ -93,12 +103,18 @@ export async function run(report: BenchReport): Promise<void> {
   write(path.join(projectDir, '.mcp.json'), JSON.stringify({ mcpServers }));
   const home = path.join(root, 'home');
   fs.mkdirSync(home);
-  const host: HostEnv = { home, platform: process.platform, env: { PATH: process.env.PATH, HOME: home, MCP_LIFEGUARD_HOME: path.join(root, 'lg') } };
+  const host: HostEnv = {
+    home,
+    platform: process.platform,
+    env: { PATH: process.env.PATH, HOME: home, MCP_LIFEGUARD_HOME: path.join(root, 'lg') },
+  };
 
   // Packages are installed well before their servers start: let the file times fall clearly behind
   // the start times (within the clocks' slack, every refresh would also read /proc/<pid>/maps).
   await new Promise((r) => setTimeout(r, CLOCK_SLACK_MS + 1000));
-  const children: ChildProcess[] = commands.map((c) => spawn(c, ['100000'], { cwd: projectDir, stdio: 'ignore', detached: true }));
+  const children: ChildProcess[] = commands.map((c) =>
+    spawn(c, ['100000'], { cwd: projectDir, stdio: 'ignore', detached: true }),
+  );
   try {
     const base = { host, workspaceFolders: [projectDir] };
     // Wait until every server is up and matched.
@@ -112,7 +128,9 @@ export async function run(report: BenchReport): Promise<void> {
     const first = await takeSnapshot({ ...base, versions: { ...versions, cache: warm } });
     const stale = first.servers.flatMap((s) => s.instances).filter((i) => i.versions?.verdict.state === 'stale').length;
     const resolved = first.servers.filter((s) => s.installed?.state === 'installed').length;
-    report.note(`${first.servers.length} servers, ${first.servers.reduce((n, s) => n + s.instances.length, 0)} running instances, ${resolved} resolved, ${stale} stale`);
+    report.note(
+      `${first.servers.length} servers, ${first.servers.reduce((n, s) => n + s.instances.length, 0)} running instances, ${resolved} resolved, ${stale} stale`,
+    );
 
     const plain: number[] = [];
     const cached: number[] = [];
@@ -125,7 +143,9 @@ export async function run(report: BenchReport): Promise<void> {
     for (let r = 0; r < ROUNDS; r++) {
       await time(plain, () => takeSnapshot({ ...base, versions: false }));
       await time(cached, () => takeSnapshot({ ...base, versions: { ...versions, cache: warm } }));
-      await time(cold, () => takeSnapshot({ ...base, versions: { ...versions, cache: new MtimeCache<Resolution>(nodeFs) } }));
+      await time(cold, () =>
+        takeSnapshot({ ...base, versions: { ...versions, cache: new MtimeCache<Resolution>(nodeFs) } }),
+      );
     }
     // Paired per round (the three snapshots of a round run back to back), so machine load drifting
     // between rounds does not land on one side.
@@ -137,7 +157,9 @@ export async function run(report: BenchReport): Promise<void> {
     report.figure('added by versions, cached (median of paired differences)', median(addedCached), 'ms');
     report.figure('added by versions, cold cache (median of paired differences)', median(addedCold), 'ms');
     report.figure('cache hits per miss over the run', warm.hits / Math.max(1, warm.misses), '');
-    report.ratio('cached versions: added share of the snapshot time', median(addedCached) / median(plain), { max: 0.1 });
+    report.ratio('cached versions: added share of the snapshot time', median(addedCached) / median(plain), {
+      max: 0.1,
+    });
   } finally {
     killGroups(children);
     fs.rmSync(root, { recursive: true, force: true });

@@ -30,7 +30,13 @@ function median(xs: number[]): number {
 }
 
 /** A workspace whose `.mcp.json` configures one server, and that server running (stdin held open). */
-function configured(root: string, name: string, command: string, args: string[], env: NodeJS.ProcessEnv): { projectDir: string; child: ChildProcess } {
+function configured(
+  root: string,
+  name: string,
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): { projectDir: string; child: ChildProcess } {
   const projectDir = path.join(root, `project-${name}`);
   fs.mkdirSync(projectDir, { recursive: true });
   fs.writeFileSync(path.join(projectDir, '.mcp.json'), JSON.stringify({ mcpServers: { [name]: { command, args } } }));
@@ -44,7 +50,9 @@ export async function run(report: BenchReport): Promise<void> {
     return;
   }
   if (!mempalaceWheelhouseCached()) {
-    report.note('skipped: the mempalace wheelhouse is not cached (run test/integration/versions/mempalace.test.ts once to fill it)');
+    report.note(
+      'skipped: the mempalace wheelhouse is not cached (run test/integration/versions/mempalace.test.ts once to fill it)',
+    );
     return;
   }
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'lg-bench-large-'));
@@ -66,7 +74,10 @@ export async function run(report: BenchReport): Promise<void> {
     children.push(sides.large.child, sides.small.child);
 
     const versions = { registry: false as const, docker: false as const, askServerInfo: false as const };
-    const figures = { large: { plain: [] as number[], cached: [] as number[], cold: [] as number[] }, small: { plain: [] as number[], cached: [] as number[], cold: [] as number[] } };
+    const figures = {
+      large: { plain: [] as number[], cached: [] as number[], cold: [] as number[] },
+      small: { plain: [] as number[], cached: [] as number[], cold: [] as number[] },
+    };
     const time = async (into: number[], f: () => Promise<unknown>) => {
       const t0 = process.hrtime.bigint();
       await f();
@@ -83,14 +94,18 @@ export async function run(report: BenchReport): Promise<void> {
       const inst = snap.servers[0]?.instances[0];
       const installed = inst?.versions?.installed;
       const closure = installed?.state === 'installed' ? Object.keys(installed.environment?.packages ?? {}).length : 0;
-      report.note(`${side}: ${snap.servers[0]?.name}, ${installed?.state === 'installed' ? `${installed.name} ${installed.version}` : installed?.state}, ${closure} distributions in its closure, verdict ${inst?.versions?.verdict.state}`);
+      report.note(
+        `${side}: ${snap.servers[0]?.name}, ${installed?.state === 'installed' ? `${installed.name} ${installed.version}` : installed?.state}, ${closure} distributions in its closure, verdict ${inst?.versions?.verdict.state}`,
+      );
     }
     const warm = { large: new MtimeCache<Resolution>(nodeFs), small: new MtimeCache<Resolution>(nodeFs) };
     // The six snapshots of a round run in a shuffled order: a cold resolution leaves garbage whose
     // collection lands on whatever runs next, and a fixed order would put it on one side every time.
     const kinds = { plain: false, cached: true, cold: true } as const;
     for (let r = 0; r < ROUNDS; r++) {
-      const tasks = (['large', 'small'] as const).flatMap((side) => (['plain', 'cached', 'cold'] as const).map((kind) => ({ side, kind })));
+      const tasks = (['large', 'small'] as const).flatMap((side) =>
+        (['plain', 'cached', 'cold'] as const).map((kind) => ({ side, kind })),
+      );
       for (let i = tasks.length - 1; i > 0; i--) {
         const j = Math.floor(Math.random() * (i + 1));
         [tasks[i], tasks[j]] = [tasks[j], tasks[i]];
@@ -98,17 +113,28 @@ export async function run(report: BenchReport): Promise<void> {
       for (const { side, kind } of tasks) {
         const base = { host, workspaceFolders: [sides[side].projectDir] };
         const cache = kind === 'cached' ? warm[side] : new MtimeCache<Resolution>(nodeFs);
-        await time(figures[side][kind], () => takeSnapshot({ ...base, versions: kinds[kind] && { ...versions, cache } }));
+        await time(figures[side][kind], () =>
+          takeSnapshot({ ...base, versions: kinds[kind] && { ...versions, cache } }),
+        );
       }
     }
-    const added = (side: 'large' | 'small', kind: 'cached' | 'cold') => median(figures[side][kind].map((c, i) => c - figures[side].plain[i]));
+    const added = (side: 'large' | 'small', kind: 'cached' | 'cold') =>
+      median(figures[side][kind].map((c, i) => c - figures[side].plain[i]));
     for (const side of ['large', 'small'] as const) {
       report.figure(`${side}: snapshot without versions (median)`, median(figures[side].plain), 'ms');
       report.figure(`${side}: added by versions, cached (median of paired differences)`, added(side, 'cached'), 'ms');
       report.figure(`${side}: added by versions, cold cache (median of paired differences)`, added(side, 'cold'), 'ms');
     }
-    report.figure('large / small: added by versions, cached', added('large', 'cached') / Math.max(0.001, added('small', 'cached')), 'x');
-    report.figure('large / small: added by versions, cold cache', added('large', 'cold') / Math.max(0.001, added('small', 'cold')), 'x');
+    report.figure(
+      'large / small: added by versions, cached',
+      added('large', 'cached') / Math.max(0.001, added('small', 'cached')),
+      'x',
+    );
+    report.figure(
+      'large / small: added by versions, cold cache',
+      added('large', 'cold') / Math.max(0.001, added('small', 'cold')),
+      'x',
+    );
   } finally {
     killGroups(children);
     fs.rmSync(root, { recursive: true, force: true });

@@ -20,8 +20,14 @@ const { version } = JSON.parse(readFileSync(new URL('../package.json', import.me
 const lean = {
   name: 'lean',
   setup(b) {
-    b.onResolve({ filter: /^@modelcontextprotocol\/server\/_shims$/ }, () => ({ path: fileURLToPath(new URL('./shims/mcpServerShims.mjs', import.meta.url)) }));
-    b.onLoad({ filter: /[\\/]package\.json$/ }, (args) => (args.path === fileURLToPath(new URL('../package.json', import.meta.url)) ? { contents: JSON.stringify({ version }), loader: 'json' } : undefined));
+    b.onResolve({ filter: /^@modelcontextprotocol\/server\/_shims$/ }, () => ({
+      path: fileURLToPath(new URL('./shims/mcpServerShims.mjs', import.meta.url)),
+    }));
+    b.onLoad({ filter: /[\\/]package\.json$/ }, (args) =>
+      args.path === fileURLToPath(new URL('../package.json', import.meta.url))
+        ? { contents: JSON.stringify({ version }), loader: 'json' }
+        : undefined,
+    );
   },
 };
 
@@ -49,14 +55,32 @@ const common = {
 const siblings = (map) => ({
   name: 'siblings',
   setup(b) {
-    b.onResolve({ filter: /^(\.\/(guardCli|run)|\.\.\/\.\.\/agent\/serveStdio)$/ }, (args) => (args.kind === 'require-call' && map[args.path] ? { path: map[args.path], external: true } : undefined));
+    b.onResolve({ filter: /^(\.\/(guardCli|run)|\.\.\/\.\.\/agent\/serveStdio)$/ }, (args) =>
+      args.kind === 'require-call' && map[args.path] ? { path: map[args.path], external: true } : undefined,
+    );
   },
 });
 
 await Promise.all([
-  build({ ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'], keepNames: true }),
-  build({ ...common, entryPoints: ['src/cli/guardCli.ts'], outfile: 'dist/cli-guard.js', plugins: [lean, siblings({ './run': './cli-commands.js' })] }),
-  build({ ...common, entryPoints: ['src/cli/run.ts'], outfile: 'dist/cli-commands.js', plugins: [lean, siblings({ '../../agent/serveStdio': './cli-agent.js' })] }),
+  build({
+    ...common,
+    entryPoints: ['src/extension/extension.ts'],
+    outfile: 'dist/extension.js',
+    external: ['vscode'],
+    keepNames: true,
+  }),
+  build({
+    ...common,
+    entryPoints: ['src/cli/guardCli.ts'],
+    outfile: 'dist/cli-guard.js',
+    plugins: [lean, siblings({ './run': './cli-commands.js' })],
+  }),
+  build({
+    ...common,
+    entryPoints: ['src/cli/run.ts'],
+    outfile: 'dist/cli-commands.js',
+    plugins: [lean, siblings({ '../../agent/serveStdio': './cli-agent.js' })],
+  }),
   // The agent face (`mcp`) and the MCP server SDK it runs on, loaded by that command alone.
   build({ ...common, entryPoints: ['src/agent/serveStdio.ts'], outfile: 'dist/cli-agent.js' }),
 ]);

@@ -29,11 +29,18 @@ export function extractMessages(dir = path.join(root, 'src', 'extension')) {
         const callee = node.expression.getText(source);
         if (callee === 't' || callee === 'vscode.l10n.t' || callee === 'l10n.t') {
           const first = node.arguments[0];
-          if (first && (ts.isStringLiteral(first) || ts.isNoSubstitutionTemplateLiteral(first))) messages.add(first.text);
+          if (first && (ts.isStringLiteral(first) || ts.isNoSubstitutionTemplateLiteral(first)))
+            messages.add(first.text);
           // The one pass-through: activation hands vscode.l10n.t to the view-model's translator.
-          else if (!(ts.isArrowFunction(node.parent) && ts.isCallExpression(node.parent.parent) && node.parent.parent.expression.getText(source) === 'useTranslator')) {
+          else if (!(
+            ts.isArrowFunction(node.parent) &&
+            ts.isCallExpression(node.parent.parent) &&
+            node.parent.parent.expression.getText(source) === 'useTranslator'
+          )) {
             const { line } = source.getLineAndCharacterOfPosition(node.getStart(source));
-            problems.push(`${path.relative(root, file)}:${line + 1}: ${callee}(...) needs a string literal as its message`);
+            problems.push(
+              `${path.relative(root, file)}:${line + 1}: ${callee}(...) needs a string literal as its message`,
+            );
           }
         }
       }

@@ -26,7 +26,20 @@ function packageVsix() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lg-sizes-'));
   const out = path.join(dir, 'mcp-lifeguard.vsix');
   try {
-    execFileSync(process.execPath, [path.join(root, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--no-rewrite-relative-links', '-o', out], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync(
+      process.execPath,
+      [
+        path.join(root, 'node_modules', '@vscode', 'vsce', 'vsce'),
+        'package',
+        '--no-dependencies',
+        '--allow-missing-repository',
+        '--skip-license',
+        '--no-rewrite-relative-links',
+        '-o',
+        out,
+      ],
+      { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] },
+    );
     return fs.statSync(out).size;
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -34,7 +47,8 @@ function packageVsix() {
 }
 
 const sizes = {};
-for (const name of fs.readdirSync(path.join(root, 'dist'))) if (name.endsWith('.js')) sizes[`dist/${name}`] = fs.statSync(path.join(root, 'dist', name)).size;
+for (const name of fs.readdirSync(path.join(root, 'dist')))
+  if (name.endsWith('.js')) sizes[`dist/${name}`] = fs.statSync(path.join(root, 'dist', name)).size;
 sizes['mcp-lifeguard.vsix'] = packageVsix();
 
 let over = 0;

@@ -45,7 +45,10 @@ function mocha(title, specs, extra = []) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lg-totals-'));
   const totalsFile = path.join(dir, 'totals.json');
   try {
-    const code = step(title, process.execPath, [mochaBin, '--config', layerConfig, ...extra, ...specs], { ...process.env, MCP_LIFEGUARD_TEST_TOTALS: totalsFile });
+    const code = step(title, process.execPath, [mochaBin, '--config', layerConfig, ...extra, ...specs], {
+      ...process.env,
+      MCP_LIFEGUARD_TEST_TOTALS: totalsFile,
+    });
     const totals = fs.existsSync(totalsFile) ? JSON.parse(fs.readFileSync(totalsFile, 'utf8')) : undefined;
     // A run that ended before its reporter did (a crash, a file that does not load) counts as a failure.
     return { code, totals: totals ?? { passed: 0, failed: 1, skipped: 0 } };
@@ -62,7 +65,8 @@ function finish(runs) {
   process.exit(code);
 }
 
-if (unitOnly) finish([mocha(files.length ? `unit: ${files.join(' ')}` : 'unit layer', files.length ? files : LAYERS.unit)]);
+if (unitOnly)
+  finish([mocha(files.length ? `unit: ${files.join(' ')}` : 'unit layer', files.length ? files : LAYERS.unit)]);
 
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 must('build', npm, ['run', 'build', '--silent']);
@@ -76,5 +80,6 @@ if (unit.code !== 0 || unit.totals.failed > 0) {
   process.stdout.write('the unit layer failed: integration, reliability and e2e were not run\n');
   finish([unit]);
 }
-if (ci || process.env.MCP_LIFEGUARD_E2E_SETUP === '1') must('e2e tools (test/e2e/setup.sh)', 'bash', ['test/e2e/setup.sh']);
+if (ci || process.env.MCP_LIFEGUARD_E2E_SETUP === '1')
+  must('e2e tools (test/e2e/setup.sh)', 'bash', ['test/e2e/setup.sh']);
 finish([unit, mocha('integration, reliability and e2e', LAYERS.rest)]);

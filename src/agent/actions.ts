@@ -30,9 +30,19 @@ const done = (s: StopResult) => s.outcome === 'stopped' || s.outcome === 'gone';
 function fromRestart(o: RestartOutcome): ActionOutcome {
   switch (o.kind) {
     case 'restarted':
-      return { kind: 'restarted', serverName: o.serverName, pid: o.childPid, message: `restarted ${o.serverName} through its guard (guard pid ${o.guardPid}): new server pid ${o.childPid}, restart #${o.restarts}; the client kept its session` };
+      return {
+        kind: 'restarted',
+        serverName: o.serverName,
+        pid: o.childPid,
+        message: `restarted ${o.serverName} through its guard (guard pid ${o.guardPid}): new server pid ${o.childPid}, restart #${o.restarts}; the client kept its session`,
+      };
     case 'failed':
-      return { kind: 'failed', serverName: o.serverName, pid: o.guardPid, message: `the guard of ${o.serverName} (pid ${o.guardPid}) did not restart it: ${o.message}` };
+      return {
+        kind: 'failed',
+        serverName: o.serverName,
+        pid: o.guardPid,
+        message: `the guard of ${o.serverName} (pid ${o.guardPid}) did not restart it: ${o.message}`,
+      };
     case 'refused':
       return { kind: 'refused', message: o.message };
     case 'stopped':
@@ -67,28 +77,70 @@ export async function restartServer(target: string, c: ActionContext): Promise<A
 
 export async function stopPid(pid: number, c: ActionContext): Promise<ActionResult> {
   const snapshot = await c.snapshot();
-  const r = await stopPidIn(snapshot, pid, { trustWorkspace: c.trustWorkspace, home: c.home, graceMs: c.graceMs, deps: c.stopDeps });
+  const r = await stopPidIn(snapshot, pid, {
+    trustWorkspace: c.trustWorkspace,
+    home: c.home,
+    graceMs: c.graceMs,
+    deps: c.stopDeps,
+  });
   if (r.kind === 'refused') return summarize([{ kind: 'refused', pid, message: r.message }], []);
   const owner = snapshot.servers.find((s) => s.instances.some((i) => i.pid === pid));
   const kind = done(r.stop) ? 'stopped' : r.stop.outcome === 'refused' ? 'refused' : 'failed';
-  return summarize([{ kind, ...(owner ? { serverName: owner.name } : {}), pid, message: r.stop.message, stop: r.stop }], ['stopped']);
+  return summarize(
+    [{ kind, ...(owner ? { serverName: owner.name } : {}), pid, message: r.stop.message, stop: r.stop }],
+    ['stopped'],
+  );
 }
 
-export async function killDuplicateInstances(server: string | undefined, dryRun: boolean, c: ActionContext): Promise<ActionResult> {
+export async function killDuplicateInstances(
+  server: string | undefined,
+  dryRun: boolean,
+  c: ActionContext,
+): Promise<ActionResult> {
   const snapshot = await c.snapshot();
   if (server !== undefined && !snapshot.servers.some((s) => s.name === server || s.id === server)) {
     return summarize([{ kind: 'refused', message: `no configured server is named '${server}'` }], []);
   }
   const { items, skipped } = killDuplicatesPlan(snapshot, server, { trustWorkspace: c.trustWorkspace, home: c.home });
-  const left = skipped.map((s): ActionOutcome => ({ kind: 'refused', serverName: s.serverName, pid: s.pid, message: `left alone: ${s.message}` }));
+  const left = skipped.map((s): ActionOutcome => ({
+    kind: 'refused',
+    serverName: s.serverName,
+    pid: s.pid,
+    message: `left alone: ${s.message}`,
+  }));
   if (dryRun) {
-    const planned = items.map((p): ActionOutcome => ({ kind: 'planned', serverName: p.serverName, pid: p.pid, message: `would stop pid ${p.pid} of ${p.serverName} (${p.reason === 'duplicate' ? `older duplicate; pid ${p.keep} stays` : 'orphan'})` }));
-    const message = items.length ? `Would stop ${items.length} instance${items.length === 1 ? '' : 's'}; nothing was signalled. Call again with dryRun false to stop them.` : 'No duplicate or orphaned instances to stop.';
-    return { ok: true, dryRun: true, message: [message, ...planned.map((o) => o.message), ...left.map((o) => o.message)].join('\n'), outcomes: [...planned, ...left] };
+    const planned = items.map((p): ActionOutcome => ({
+      kind: 'planned',
+      serverName: p.serverName,
+      pid: p.pid,
+      message: `would stop pid ${p.pid} of ${p.serverName} (${p.reason === 'duplicate' ? `older duplicate; pid ${p.keep} stays` : 'orphan'})`,
+    }));
+    const message = items.length
+      ? `Would stop ${items.length} instance${items.length === 1 ? '' : 's'}; nothing was signalled. Call again with dryRun false to stop them.`
+      : 'No duplicate or orphaned instances to stop.';
+    return {
+      ok: true,
+      dryRun: true,
+      message: [message, ...planned.map((o) => o.message), ...left.map((o) => o.message)].join('\n'),
+      outcomes: [...planned, ...left],
+    };
   }
   const results = await killDuplicates(items, c.stopDeps, { graceMs: c.graceMs });
-  const outcomes = results.map(({ item, result }): ActionOutcome => ({ kind: done(result) ? 'stopped' : result.outcome === 'refused' ? 'refused' : 'failed', serverName: item.serverName, pid: item.pid, message: result.message, stop: result }));
+  const outcomes = results.map(({ item, result }): ActionOutcome => ({
+    kind: done(result) ? 'stopped' : result.outcome === 'refused' ? 'refused' : 'failed',
+    serverName: item.serverName,
+    pid: item.pid,
+    message: result.message,
+    stop: result,
+  }));
   const ok = outcomes.every((o) => o.kind === 'stopped');
-  const message = outcomes.length ? outcomes.map((o) => `${o.serverName}: ${o.message}`).join('\n') : 'No duplicate or orphaned instances to stop.';
-  return { ok, dryRun: false, message: [message, ...left.map((o) => o.message)].join('\n'), outcomes: [...outcomes, ...left] };
+  const message = outcomes.length
+    ? outcomes.map((o) => `${o.serverName}: ${o.message}`).join('\n')
+    : 'No duplicate or orphaned instances to stop.';
+  return {
+    ok,
+    dryRun: false,
+    message: [message, ...left.map((o) => o.message)].join('\n'),
+    outcomes: [...outcomes, ...left],
+  };
 }

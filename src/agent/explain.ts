@@ -31,7 +31,12 @@ export function explain(vm: VmSnapshot, target: { server?: string; pid?: number 
     const pid = target.pid;
     const server = vm.servers.find((s) => s.instances.some((i) => i.pid === pid));
     const instance = server?.instances.find((i) => i.pid === pid) ?? vm.notConfigured.find((i) => i.pid === pid);
-    if (!instance) return { found: false, summary: [`pid ${pid} is not a running MCP server instance this machine's configs or processes show`], evidence: '' };
+    if (!instance)
+      return {
+        found: false,
+        summary: [`pid ${pid} is not a running MCP server instance this machine's configs or processes show`],
+        evidence: '',
+      };
     return {
       found: true,
       summary: forModel(evidenceSummary(shown({ server, instance }))),
@@ -40,9 +45,16 @@ export function explain(vm: VmSnapshot, target: { server?: string; pid?: number 
       evidence: documentOf([{ server, instance }]),
     };
   }
-  const named = vm.servers.filter((s) => target.server !== undefined && (sameName(s.name, target.server) || s.id === target.server));
+  const named = vm.servers.filter(
+    (s) => target.server !== undefined && (sameName(s.name, target.server) || s.id === target.server),
+  );
   // The name asked for is echoed quoted and capped: a megabyte argument does not come back whole.
-  if (!named.length) return { found: false, summary: [`no configured server is named ${quoted(target.server ?? '')} (list_servers names them)`], evidence: '' };
+  if (!named.length)
+    return {
+      found: false,
+      summary: [`no configured server is named ${quoted(target.server ?? '')} (list_servers names them)`],
+      evidence: '',
+    };
   // One name in several configs (VS Code's and Cursor's `memory`): each is explained.
   return {
     found: true,

@@ -1,7 +1,15 @@
 import { describeVerdict } from '../core/report/evidence';
 import { whatToDo } from '../core/report/evidenceDocument';
 import { VmInstance, VmServer, VmSnapshot } from '../core/report/input';
-import { counts, Counts, hasProblems, InstanceVerdict, instanceVerdicts, isGuarded, serverState } from '../core/report/state';
+import {
+  counts,
+  Counts,
+  hasProblems,
+  InstanceVerdict,
+  instanceVerdicts,
+  isGuarded,
+  serverState,
+} from '../core/report/state';
 import { MAX_RESULT_CHARS, quoted, sameName, within } from './modelText';
 import type { HealthReport, InstanceReport, ServerReport } from './schemas';
 
@@ -57,25 +65,51 @@ function matches(s: ServerReport, filter: HealthFilter): boolean {
 /** The badge's sentence: what needs attention, or that nothing does. */
 export function healthSummary(c: Counts, pending: boolean): string {
   const parts: string[] = [];
-  if (c.stale) parts.push(`${c.stale} stale (${c.changed ? `${c.changed} changed since start; ` : ''}restart to load what is installed)`);
+  if (c.stale)
+    parts.push(
+      `${c.stale} stale (${c.changed ? `${c.changed} changed since start; ` : ''}restart to load what is installed)`,
+    );
   if (c.duplicate) parts.push(`${c.duplicate} duplicate`);
   if (c.orphan) parts.push(`${c.orphan} orphaned`);
   if (c.problems) parts.push(`${c.problems} config problem${c.problems === 1 ? '' : 's'}`);
   const running = `${c.instances} running instance${c.instances === 1 ? '' : 's'} of ${c.servers} configured server${c.servers === 1 ? '' : 's'}`;
   if (parts.length) return `Needs attention: ${parts.join(', ')}; ${running}.`;
-  const unknown = c.unknown ? ` What ${c.unknown} of them run${c.unknown === 1 ? 's' : ''} could not be told (unknown, not known fine).` : '';
+  const unknown = c.unknown
+    ? ` What ${c.unknown} of them run${c.unknown === 1 ? 's' : ''} could not be told (unknown, not known fine).`
+    : '';
   return `${pending ? 'Versions are still being checked. ' : ''}Healthy: ${running}; none stale, duplicate or orphaned.${unknown}`;
 }
 
 export function healthReport(vm: VmSnapshot, filter: HealthFilter = {}): HealthReport {
   const c = counts(vm);
   const servers = vm.servers.map(serverReport).filter((s) => matches(s, filter));
-  const notConfigured = filter.name === undefined ? vm.notConfigured.map(instanceReport).filter((i) => filter.verdict === undefined || i.verdicts.includes(filter.verdict as InstanceVerdict)) : [];
-  const problems = vm.diagnostics.filter((d) => d.severity !== 'info').map((d) => ({ file: d.file, ...(d.line !== undefined ? { line: d.line } : {}), ...(d.column !== undefined ? { column: d.column } : {}), severity: d.severity, message: d.message }));
+  const notConfigured =
+    filter.name === undefined
+      ? vm.notConfigured
+          .map(instanceReport)
+          .filter((i) => filter.verdict === undefined || i.verdicts.includes(filter.verdict as InstanceVerdict))
+      : [];
+  const problems = vm.diagnostics
+    .filter((d) => d.severity !== 'info')
+    .map((d) => ({
+      file: d.file,
+      ...(d.line !== undefined ? { line: d.line } : {}),
+      ...(d.column !== undefined ? { column: d.column } : {}),
+      severity: d.severity,
+      message: d.message,
+    }));
   // One answer stays readable: past the budget, lists are cut and the cut is counted.
   const budget = { chars: MAX_RESULT_CHARS };
-  const shown = { servers: within(servers, budget), notConfigured: within(notConfigured, budget), problems: within(problems, budget) };
-  const omitted = { servers: shown.servers.omitted, notConfigured: shown.notConfigured.omitted, problems: shown.problems.omitted };
+  const shown = {
+    servers: within(servers, budget),
+    notConfigured: within(notConfigured, budget),
+    problems: within(problems, budget),
+  };
+  const omitted = {
+    servers: shown.servers.omitted,
+    notConfigured: shown.notConfigured.omitted,
+    problems: shown.problems.omitted,
+  };
   const cut = omitted.servers + omitted.notConfigured + omitted.problems > 0;
   return {
     takenAt: vm.takenAt,
@@ -99,10 +133,20 @@ export function healthText(r: HealthReport): string {
     const version = s.installedVersion ? ` ${s.installedVersion} installed` : '';
     const update = s.updateAvailable ? `; ${s.updateAvailable.latest} available` : '';
     lines.push(`- ${quoted(s.name)} (${s.source}, ${s.transport}): ${s.state}${version}${update}`);
-    for (const i of s.instances) lines.push(`  - pid ${i.pid} (${i.client}${i.guarded ? ', guarded' : ''}): ${i.verdicts.join(', ')}${i.runningVersion ? `, runs ${i.runningVersion}` : ''}. ${i.verdicts.includes('ok') ? '' : i.whatToDo}`.trimEnd());
+    for (const i of s.instances)
+      lines.push(
+        `  - pid ${i.pid} (${i.client}${i.guarded ? ', guarded' : ''}): ${i.verdicts.join(', ')}${i.runningVersion ? `, runs ${i.runningVersion}` : ''}. ${i.verdicts.includes('ok') ? '' : i.whatToDo}`.trimEnd(),
+      );
   }
-  if (r.notConfigured.length) lines.push(`Not configured: ${r.notConfigured.map((i) => `pid ${i.pid} (${i.verdicts.join(', ')})`).join(', ')}`);
-  for (const p of r.problems) lines.push(`Problem: ${quoted(p.file)}${p.line !== undefined ? `:${p.line}${p.column !== undefined ? `:${p.column}` : ''}` : ''}: ${quoted(p.message)}`);
-  if (r.omitted) lines.push(`Not shown, to keep this answer short: ${r.omitted.servers} server(s), ${r.omitted.notConfigured} unconfigured instance(s), ${r.omitted.problems} problem(s). Ask with \`name\` or \`verdict\` to see them.`);
+  if (r.notConfigured.length)
+    lines.push(`Not configured: ${r.notConfigured.map((i) => `pid ${i.pid} (${i.verdicts.join(', ')})`).join(', ')}`);
+  for (const p of r.problems)
+    lines.push(
+      `Problem: ${quoted(p.file)}${p.line !== undefined ? `:${p.line}${p.column !== undefined ? `:${p.column}` : ''}` : ''}: ${quoted(p.message)}`,
+    );
+  if (r.omitted)
+    lines.push(
+      `Not shown, to keep this answer short: ${r.omitted.servers} server(s), ${r.omitted.notConfigured} unconfigured instance(s), ${r.omitted.problems} problem(s). Ask with \`name\` or \`verdict\` to see them.`,
+    );
   return lines.join('\n');
 }

@@ -15,11 +15,16 @@ function keyOf(id: unknown): string {
 }
 
 export function snapshotListen(message: JSONRPCMessage, uri: string): SnapshotListen | undefined {
-  const m = message as { id?: unknown; method?: unknown; params?: { notifications?: { resourceSubscriptions?: unknown }; requestId?: unknown } };
+  const m = message as {
+    id?: unknown;
+    method?: unknown;
+    params?: { notifications?: { resourceSubscriptions?: unknown }; requestId?: unknown };
+  };
   if (m.method === 'subscriptions/listen' && m.id !== undefined) {
     const wanted = m.params?.notifications?.resourceSubscriptions;
     return Array.isArray(wanted) && wanted.includes(uri) ? { kind: 'listen', key: keyOf(m.id) } : undefined;
   }
-  if (m.method === 'notifications/cancelled' && m.params?.requestId !== undefined) return { kind: 'cancel', key: keyOf(m.params.requestId) };
+  if (m.method === 'notifications/cancelled' && m.params?.requestId !== undefined)
+    return { kind: 'cancel', key: keyOf(m.params.requestId) };
   return undefined;
 }

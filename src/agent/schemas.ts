@@ -46,14 +46,26 @@ const counts = z.object({
 
 export const HEALTH_OUTPUT = {
   takenAt: z.string(),
-  healthy: z.boolean().describe('The status bar badge\'s judgement: no stale, duplicate or orphaned instance and no config problem'),
+  healthy: z
+    .boolean()
+    .describe("The status bar badge's judgement: no stale, duplicate or orphaned instance and no config problem"),
   summary: z.string(),
   counts,
   servers: z.array(server),
   notConfigured: z.array(instance),
-  problems: z.array(z.object({ file: z.string(), line: z.number().int().optional(), column: z.number().int().optional(), severity: z.string(), message: z.string() })),
+  problems: z.array(
+    z.object({
+      file: z.string(),
+      line: z.number().int().optional(),
+      column: z.number().int().optional(),
+      severity: z.string(),
+      message: z.string(),
+    }),
+  ),
   /** Present when the lists were cut to keep one answer short: how many of each were left out. */
-  omitted: z.object({ servers: z.number().int(), notConfigured: z.number().int(), problems: z.number().int() }).optional(),
+  omitted: z
+    .object({ servers: z.number().int(), notConfigured: z.number().int(), problems: z.number().int() })
+    .optional(),
 };
 
 export const EXPLAIN_OUTPUT = {

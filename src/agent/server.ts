@@ -40,7 +40,11 @@ const INSTRUCTIONS = `MCP Lifeguard watches this machine's MCP servers (every cl
 
 function actionReply(result: ActionResult) {
   const r = forModel(result);
-  return { content: [{ type: 'text' as const, text: r.message }], structuredContent: r as unknown as Record<string, unknown>, ...(r.ok ? {} : { isError: true }) };
+  return {
+    content: [{ type: 'text' as const, text: r.message }],
+    structuredContent: r as unknown as Record<string, unknown>,
+    ...(r.ok ? {} : { isError: true }),
+  };
 }
 
 export function createAgentServer(o: AgentServerOptions): AgentFace {
@@ -57,7 +61,10 @@ export function createAgentServer(o: AgentServerOptions): AgentFace {
     updated: async (uri) => {
       for (const s of live) {
         if (!s.isConnected()) live.delete(s);
-        else await s.server.sendResourceUpdated({ uri }).catch((err: Error) => o.log(`telling the client the snapshot changed failed: ${err.message}`));
+        else
+          await s.server
+            .sendResourceUpdated({ uri })
+            .catch((err: Error) => o.log(`telling the client the snapshot changed failed: ${err.message}`));
       }
     },
     log: o.log,
@@ -78,23 +85,38 @@ export function createAgentServer(o: AgentServerOptions): AgentFace {
 }
 
 function newServer(o: AgentServerOptions, look: () => Promise<VmSnapshot>, watch: SnapshotWatch): McpServer {
-  const server = new McpServer({ name: 'mcp-lifeguard', title: 'MCP Lifeguard', version: LIFEGUARD_VERSION }, { instructions: INSTRUCTIONS, capabilities: { resources: { subscribe: true } } });
+  const server = new McpServer(
+    { name: 'mcp-lifeguard', title: 'MCP Lifeguard', version: LIFEGUARD_VERSION },
+    { instructions: INSTRUCTIONS, capabilities: { resources: { subscribe: true } } },
+  );
 
   server.registerTool(
     'list_servers',
     {
       title: 'List MCP servers and their health',
-      description: 'Every configured MCP server on this machine (all clients), its running instances with their verdicts (stale, changed-since-start, config-changed, duplicate, orphan, unknown, ok), running and installed versions and available updates, plus processes no config names and config problems. `healthy` is the status bar badge\'s judgement. Long lists are cut (`omitted` counts what was left out); ask by name or verdict.',
+      description:
+        "Every configured MCP server on this machine (all clients), its running instances with their verdicts (stale, changed-since-start, config-changed, duplicate, orphan, unknown, ok), running and installed versions and available updates, plus processes no config names and config problems. `healthy` is the status bar badge's judgement. Long lists are cut (`omitted` counts what was left out); ask by name or verdict.",
       inputSchema: z.object({
         name: z.string().optional().describe('Only the server with this name'),
-        verdict: z.enum([...INSTANCE_VERDICTS, 'not-running']).optional().describe('Only servers with an instance of this verdict (or not running)'),
+        verdict: z
+          .enum([...INSTANCE_VERDICTS, 'not-running'])
+          .optional()
+          .describe('Only servers with an instance of this verdict (or not running)'),
       }),
       outputSchema: z.object(HEALTH_OUTPUT),
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
     async ({ name, verdict }) => {
-      const report = forModel(healthReport(await look(), { ...(name !== undefined ? { name } : {}), ...(verdict !== undefined ? { verdict } : {}) }));
-      return { content: [{ type: 'text', text: healthText(report) }], structuredContent: report as unknown as Record<string, unknown> };
+      const report = forModel(
+        healthReport(await look(), {
+          ...(name !== undefined ? { name } : {}),
+          ...(verdict !== undefined ? { verdict } : {}),
+        }),
+      );
+      return {
+        content: [{ type: 'text', text: healthText(report) }],
+        structuredContent: report as unknown as Record<string, unknown>,
+      };
     },
   );
 
@@ -102,7 +124,8 @@ function newServer(o: AgentServerOptions, look: () => Promise<VmSnapshot>, watch
     'explain',
     {
       title: 'Explain a verdict',
-      description: 'The evidence for one server (by name) or one process (by pid): what it runs and how that was learned, what is installed, why it is judged stale, duplicate or orphaned, and what to do. The same document as Show Evidence in VS Code.',
+      description:
+        'The evidence for one server (by name) or one process (by pid): what it runs and how that was learned, what is installed, why it is judged stale, duplicate or orphaned, and what to do. The same document as Show Evidence in VS Code.',
       inputSchema: z.object({
         server: z.string().optional().describe('A configured server name (as list_servers shows it)'),
         pid: z.number().int().positive().optional().describe('A process id of a running instance'),
@@ -115,8 +138,15 @@ function newServer(o: AgentServerOptions, look: () => Promise<VmSnapshot>, watch
         const e = { found: false, summary: ['give exactly one of `server` or `pid`'], evidence: '' };
         return { content: [{ type: 'text', text: e.summary[0] }], structuredContent: e, isError: true };
       }
-      const e = explain(await look(), { ...(name !== undefined ? { server: name } : {}), ...(pid !== undefined ? { pid } : {}) });
-      return { content: [{ type: 'text', text: e.found ? e.evidence : e.summary.join('\n') }], structuredContent: e as unknown as Record<string, unknown>, ...(e.found ? {} : { isError: true }) };
+      const e = explain(await look(), {
+        ...(name !== undefined ? { server: name } : {}),
+        ...(pid !== undefined ? { pid } : {}),
+      });
+      return {
+        content: [{ type: 'text', text: e.found ? e.evidence : e.summary.join('\n') }],
+        structuredContent: e as unknown as Record<string, unknown>,
+        ...(e.found ? {} : { isError: true }),
+      };
     },
   );
 
@@ -124,8 +154,11 @@ function newServer(o: AgentServerOptions, look: () => Promise<VmSnapshot>, watch
     'restart_server',
     {
       title: 'Restart an MCP server',
-      description: 'Restarts a server by name or pid. A guarded server (run under `mcp-lifeguard run`) restarts through its guard and its client keeps the session. An unguarded instance can only be stopped: its client must start it again (the result says so). Refuses a process it cannot re-identify exactly, and workspace-only servers unless the workspace is trusted.',
-      inputSchema: z.object({ target: z.string().min(1).describe('A server name, or the pid of an instance or of its guard') }),
+      description:
+        'Restarts a server by name or pid. A guarded server (run under `mcp-lifeguard run`) restarts through its guard and its client keeps the session. An unguarded instance can only be stopped: its client must start it again (the result says so). Refuses a process it cannot re-identify exactly, and workspace-only servers unless the workspace is trusted.',
+      inputSchema: z.object({
+        target: z.string().min(1).describe('A server name, or the pid of an instance or of its guard'),
+      }),
       outputSchema: z.object(ACTION_OUTPUT),
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
     },
@@ -136,8 +169,11 @@ function newServer(o: AgentServerOptions, look: () => Promise<VmSnapshot>, watch
     'stop_instance',
     {
       title: 'Stop one MCP server instance',
-      description: 'Stops one running instance by pid: re-identified exactly (pid, start time, command line), SIGTERM to its tree, SIGKILL after the grace period. Its client does not start it again by itself.',
-      inputSchema: z.object({ pid: z.number().int().positive().describe('The instance\'s pid, as list_servers shows it') }),
+      description:
+        'Stops one running instance by pid: re-identified exactly (pid, start time, command line), SIGTERM to its tree, SIGKILL after the grace period. Its client does not start it again by itself.',
+      inputSchema: z.object({
+        pid: z.number().int().positive().describe("The instance's pid, as list_servers shows it"),
+      }),
       outputSchema: z.object(ACTION_OUTPUT),
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
     },
@@ -148,7 +184,8 @@ function newServer(o: AgentServerOptions, look: () => Promise<VmSnapshot>, watch
     'kill_duplicates',
     {
       title: 'Stop duplicate and orphaned instances',
-      description: 'Plans (dryRun, the default) or stops the older duplicates (the newest instance per client stays) and orphans, of one server or all. Instances whose owner is ambiguous are left alone, each with why.',
+      description:
+        'Plans (dryRun, the default) or stops the older duplicates (the newest instance per client stays) and orphans, of one server or all. Instances whose owner is ambiguous are left alone, each with why.',
       inputSchema: z.object({
         server: z.string().optional().describe('Only this server'),
         dryRun: z.boolean().default(true).describe('true (default): only say what would be stopped'),
@@ -162,11 +199,20 @@ function newServer(o: AgentServerOptions, look: () => Promise<VmSnapshot>, watch
   server.registerResource(
     'snapshot',
     SNAPSHOT_URI,
-    { title: 'MCP Lifeguard snapshot', description: 'Every configured MCP server and running instance with its verdicts, as `mcp-lifeguard status --json` prints it (secrets redacted). Subscribe (resources/subscribe, or subscriptions/listen with this URI) to hear when it changes.', mimeType: 'application/json' },
+    {
+      title: 'MCP Lifeguard snapshot',
+      description:
+        'Every configured MCP server and running instance with its verdicts, as `mcp-lifeguard status --json` prints it (secrets redacted). Subscribe (resources/subscribe, or subscriptions/listen with this URI) to hear when it changes.',
+      mimeType: 'application/json',
+    },
     async (uri) => {
       const snapshot: Snapshot = await o.snapshot();
       // As `status --json` prints it: control and bidi characters as JSON escapes, which parse back exact.
-      return { contents: [{ uri: uri.href, mimeType: 'application/json', text: terminalSafeLines(JSON.stringify(snapshot, null, 2)) }] };
+      return {
+        contents: [
+          { uri: uri.href, mimeType: 'application/json', text: terminalSafeLines(JSON.stringify(snapshot, null, 2)) },
+        ],
+      };
     },
   );
 

@@ -52,7 +52,9 @@ export class SnapshotWatch {
     if (this.looking) return;
     this.looking = true;
     try {
-      const key = createHash('sha256').update(JSON.stringify(await this.o.look())).digest('hex');
+      const key = createHash('sha256')
+        .update(JSON.stringify(await this.o.look()))
+        .digest('hex');
       const changed = this.last !== undefined && key !== this.last;
       this.last = key;
       if (changed && this.subscribed.size) await this.o.updated(SNAPSHOT_URI);

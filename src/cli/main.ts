@@ -45,15 +45,15 @@ const start = (): Promise<number> => {
 };
 
 start().then(
-    async (code) => {
-      process.exitCode = code;
-      // A reader that does not take our stderr (a client of `run` that never reads its server's
-      // stderr, say) would keep the process alive for what waits there: it gets a moment, then the
-      // process ends anyway, its work done.
-      if (!(await flushedWithin(process.stderr, STDERR_GRACE_MS))) process.exit(code);
-    },
-    (err: unknown) => {
-      process.stderr.write(`mcp-lifeguard: ${err instanceof Error ? err.message : String(err)}\n`);
-      process.exitCode = 2;
-    },
-  );
+  async (code) => {
+    process.exitCode = code;
+    // A reader that does not take our stderr (a client of `run` that never reads its server's
+    // stderr, say) would keep the process alive for what waits there: it gets a moment, then the
+    // process ends anyway, its work done.
+    if (!(await flushedWithin(process.stderr, STDERR_GRACE_MS))) process.exit(code);
+  },
+  (err: unknown) => {
+    process.stderr.write(`mcp-lifeguard: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 2;
+  },
+);

@@ -52,10 +52,16 @@ type ValueOf<S> = S extends { type: 'boolean' }
   : S extends { type: 'repeatable' }
     ? string[]
     : S extends { type: 'seconds' | 'integer' }
-      ? S extends { default: number } ? number : number | undefined
+      ? S extends { default: number }
+        ? number
+        : number | undefined
       : S extends { choices: readonly (infer C extends string)[] }
-        ? S extends { default: string } ? C : C | undefined
-        : S extends { default: string } ? string : string | undefined;
+        ? S extends { default: string }
+          ? C
+          : C | undefined
+        : S extends { default: string }
+          ? string
+          : string | undefined;
 
 /** The parsed values: booleans default to false, repeatables to [], seconds are milliseconds. */
 export type OptionValues<O extends OptionSpecs> = { -readonly [K in keyof O]: ValueOf<O[K]> };
@@ -69,7 +75,11 @@ export interface Parsed<O extends OptionSpecs> {
  * Parses `args` against `options`. Unknown options, a missing value and a value the option does not
  * take are a UsageError naming the option and the value. Positionals are refused unless allowed.
  */
-export function parseOptions<O extends OptionSpecs>(args: string[], options: O, { positionals = false } = {}): Parsed<O> {
+export function parseOptions<O extends OptionSpecs>(
+  args: string[],
+  options: O,
+  { positionals = false } = {},
+): Parsed<O> {
   let raw: { values: Record<string, string | boolean | (string | boolean)[] | undefined>; positionals: string[] };
   try {
     raw = parseArgs({ args, options: parseArgsConfig(options), strict: true, allowPositionals: positionals });
@@ -84,7 +94,8 @@ export function parseOptions<O extends OptionSpecs>(args: string[], options: O, 
 /** What node:util parseArgs needs to know: every value is read as text and typed afterwards. */
 function parseArgsConfig(options: OptionSpecs): Record<string, { type: 'string' | 'boolean'; multiple: boolean }> {
   const config: Record<string, { type: 'string' | 'boolean'; multiple: boolean }> = {};
-  for (const [name, spec] of Object.entries(options)) config[name] = { type: spec.type === 'boolean' ? 'boolean' : 'string', multiple: spec.type === 'repeatable' };
+  for (const [name, spec] of Object.entries(options))
+    config[name] = { type: spec.type === 'boolean' ? 'boolean' : 'string', multiple: spec.type === 'repeatable' };
   return config;
 }
 
@@ -98,7 +109,8 @@ function valueOf(name: string, spec: OptionSpec, given: unknown): unknown {
     case 'string': {
       const text = given === undefined ? spec.default : String(given);
       if (text === undefined) return undefined;
-      if (spec.choices && !spec.choices.includes(text)) throw new UsageError(`${flag} must be one of ${spec.choices.join(', ')}, not '${text}'`);
+      if (spec.choices && !spec.choices.includes(text))
+        throw new UsageError(`${flag} must be one of ${spec.choices.join(', ')}, not '${text}'`);
       const problem = spec.check?.(text);
       if (problem) throw new UsageError(`${flag} ${problem}, not '${text}'`);
       return text;
@@ -111,8 +123,14 @@ function valueOf(name: string, spec: OptionSpec, given: unknown): unknown {
       if (given === undefined) return spec.default;
       const text = String(given);
       const n = text.trim() === '' ? NaN : Number(text);
-      if (!Number.isInteger(n) || (spec.min !== undefined && n < spec.min) || (spec.max !== undefined && n > spec.max)) {
-        throw new UsageError(`${flag} takes a whole number${spec.unit ? ` of ${spec.unit}` : ''}${rangeText(spec)}, not '${text}'`);
+      if (
+        !Number.isInteger(n) ||
+        (spec.min !== undefined && n < spec.min) ||
+        (spec.max !== undefined && n > spec.max)
+      ) {
+        throw new UsageError(
+          `${flag} takes a whole number${spec.unit ? ` of ${spec.unit}` : ''}${rangeText(spec)}, not '${text}'`,
+        );
       }
       return n;
     }
@@ -142,7 +160,13 @@ function rangeText(spec: IntegerOption): string {
  * boolean never takes the next word with it). For handing a command's options on to another.
  */
 export function withoutOptions(args: string[], options: OptionSpecs, drop: readonly string[]): string[] {
-  const { tokens } = parseArgs({ args, options: parseArgsConfig(options), strict: false, allowPositionals: true, tokens: true });
+  const { tokens } = parseArgs({
+    args,
+    options: parseArgsConfig(options),
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
   const skip = new Set<number>();
   for (const t of tokens) {
     if (t.kind !== 'option' || !drop.includes(t.name)) continue;
@@ -179,7 +203,15 @@ export interface CommandSpec {
 /** `--name VALUE` as the help text writes it. */
 export function optionSynopsis(name: string, spec: OptionSpec): string {
   if (spec.type === 'boolean') return `--${name}`;
-  const value = spec.value ?? (spec.type === 'seconds' ? 'SECONDS' : spec.type === 'integer' ? 'N' : spec.type === 'string' && spec.choices ? spec.choices.join('|') : 'VALUE');
+  const value =
+    spec.value ??
+    (spec.type === 'seconds'
+      ? 'SECONDS'
+      : spec.type === 'integer'
+        ? 'N'
+        : spec.type === 'string' && spec.choices
+          ? spec.choices.join('|')
+          : 'VALUE');
   return `--${name} ${value}${spec.type === 'repeatable' ? '...' : ''}`;
 }
 
@@ -189,7 +221,9 @@ function defaultText(spec: OptionSpec): string {
 }
 
 export function synopsis(spec: CommandSpec): string {
-  return [spec.name, spec.operands, '[options]', spec.serverCommand ? '-- COMMAND [ARGS...]' : undefined].filter(Boolean).join(' ');
+  return [spec.name, spec.operands, '[options]', spec.serverCommand ? '-- COMMAND [ARGS...]' : undefined]
+    .filter(Boolean)
+    .join(' ');
 }
 
 const COLUMN = 42;
@@ -212,7 +246,12 @@ function wrap(words: string[], indent: string, gap = ' '): string[] {
 
 /** The overview: every command with its summary and every option it takes. */
 export function usageText(commands: readonly CommandSpec[], tail: string): string {
-  const lines = ['Usage: mcp-lifeguard <command> [options]', '       mcp-lifeguard <command> --help    What each option of a command does', '', 'Commands:'];
+  const lines = [
+    'Usage: mcp-lifeguard <command> [options]',
+    '       mcp-lifeguard <command> --help    What each option of a command does',
+    '',
+    'Commands:',
+  ];
   for (const c of commands) {
     const head = `  ${synopsis(c)}`;
     const summary = [...c.summary];
@@ -220,9 +259,18 @@ export function usageText(commands: readonly CommandSpec[], tail: string): strin
     else lines.push(head);
     for (const s of summary) lines.push(' '.repeat(COLUMN) + s);
     const listed = Object.entries(c.options).filter(([name]) => !c.implied?.includes(name));
-    lines.push(...wrap(listed.map(([name, spec]) => optionSynopsis(name, spec)), '      ', '  '));
+    lines.push(
+      ...wrap(
+        listed.map(([name, spec]) => optionSynopsis(name, spec)),
+        '      ',
+        '  ',
+      ),
+    );
   }
-  lines.push(`  ${'help'.padEnd(COLUMN - 2)}This text`, `  ${'version'.padEnd(COLUMN - 2)}The version of mcp-lifeguard`);
+  lines.push(
+    `  ${'help'.padEnd(COLUMN - 2)}This text`,
+    `  ${'version'.padEnd(COLUMN - 2)}The version of mcp-lifeguard`,
+  );
   return `${lines.join('\n')}\n\n${tail}`;
 }
 
@@ -231,7 +279,10 @@ export function commandHelp(modes: readonly CommandSpec[]): string {
   const out: string[] = [];
   for (const c of modes) {
     out.push(`Usage: mcp-lifeguard ${synopsis(c)}`, ...c.summary.map((s) => `  ${s}`), '', 'Options:');
-    const rows = Object.entries(c.options).map(([name, spec]) => [`  ${optionSynopsis(name, spec)}`, `${spec.description ?? ''}${defaultText(spec)}`]);
+    const rows = Object.entries(c.options).map(([name, spec]) => [
+      `  ${optionSynopsis(name, spec)}`,
+      `${spec.description ?? ''}${defaultText(spec)}`,
+    ]);
     // A long left side (an option with many choices) gets its description on the next line.
     const width = Math.min(HELP_COLUMN, Math.max(...rows.map(([left]) => left.length + 2)));
     for (const [left, right] of rows) {

@@ -82,7 +82,9 @@ export async function runCli(argv: string[], given: CliIo): Promise<number> {
     return await command.run(rest, io);
   } catch (err) {
     if (err instanceof UsageError) {
-      io.stderr(`mcp-lifeguard ${name}: ${err.message}\n\n${commandHelp(command.modes)}\nmcp-lifeguard --help lists every command.\n`);
+      io.stderr(
+        `mcp-lifeguard ${name}: ${err.message}\n\n${commandHelp(command.modes)}\nmcp-lifeguard --help lists every command.\n`,
+      );
       return 2;
     }
     throw err;

@@ -17,7 +17,9 @@ export interface AgentProviderDeps {
  * setup. `changed()` is called when what is offered may differ: the setting, the guard installed,
  * the folders or the workspace's trust. Undefined when this VS Code has no MCP provider API.
  */
-export function registerAgentServerProvider(deps: AgentProviderDeps): { disposable: vscode.Disposable; changed(): void } | undefined {
+export function registerAgentServerProvider(
+  deps: AgentProviderDeps,
+): { disposable: vscode.Disposable; changed(): void } | undefined {
   const lm = vscode.lm as Partial<typeof vscode.lm> | undefined;
   if (typeof lm?.registerMcpServerDefinitionProvider !== 'function') {
     deps.log('this VS Code has no MCP server definition provider API: the agent server is not offered');
@@ -28,7 +30,12 @@ export function registerAgentServerProvider(deps: AgentProviderDeps): { disposab
   const provider: vscode.McpServerDefinitionProvider = {
     onDidChangeMcpServerDefinitions: emitter.event,
     provideMcpServerDefinitions: () => {
-      const launch = agentServerLaunch({ enabled: deps.enabled(), launcher: deps.launcher(), workspaceFolders: deps.workspaceFolders(), trusted: vscode.workspace.isTrusted });
+      const launch = agentServerLaunch({
+        enabled: deps.enabled(),
+        launcher: deps.launcher(),
+        workspaceFolders: deps.workspaceFolders(),
+        trusted: vscode.workspace.isTrusted,
+      });
       const news = agentServerNews(last, launch);
       last = launch;
       if (news) deps.log(news);

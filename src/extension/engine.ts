@@ -1,5 +1,12 @@
 import { InstanceIdentity, StopResult, defaultStopDeps, stopInstance } from '../core/actions/stop';
-import { controlRestart, controlShutdown, controlStatus, ControlReply, GuardStatus, RestartOutcome } from '../core/control';
+import {
+  controlRestart,
+  controlShutdown,
+  controlStatus,
+  ControlReply,
+  GuardStatus,
+  RestartOutcome,
+} from '../core/control';
 import { currentHostEnv, HostEnv } from '../core/base/hostEnv';
 import { listLocks, LockRecord } from '../core/locks';
 import type { Snapshot } from '../core/base/model';
@@ -52,7 +59,17 @@ export function createEngine(host: HostEnv = currentHostEnv()): Engine {
       }),
     // The snapshot's identity (pid + start time + command hash + launcher chain) is what stop re-checks.
     // A missing command hash (an older snapshot) skips that one check; pid + start time still hold.
-    stop: (i, graceMs) => stopInstance({ pid: i.pid, startTime: i.startTime, commandHash: i.commandHash, launcherChain: i.launcherChain ?? [] } as InstanceIdentity, deps, { graceMs }),
+    stop: (i, graceMs) =>
+      stopInstance(
+        {
+          pid: i.pid,
+          startTime: i.startTime,
+          commandHash: i.commandHash,
+          launcherChain: i.launcherChain ?? [],
+        } as InstanceIdentity,
+        deps,
+        { graceMs },
+      ),
     guardRestart: (endpoint) => controlRestart(endpoint, 'restart requested from VS Code'),
     guardShutdown: (endpoint) => controlShutdown(endpoint, 'stop requested from VS Code'),
     guardStatus: (endpoint) => controlStatus(endpoint, { timeoutMs: 5000 }),

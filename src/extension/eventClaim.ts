@@ -18,7 +18,12 @@ export function markerPath(stateDir: string, eventId: string): string {
 }
 
 /** `root`: our root (src/core/base/paths.ts); every folder from it down to the marker's must be private (default: from stateDir). */
-export function claimEvent(stateDir: string, eventId: string, now: () => Date = () => new Date(), root: string = stateDir): ClaimResult {
+export function claimEvent(
+  stateDir: string,
+  eventId: string,
+  now: () => Date = () => new Date(),
+  root: string = stateDir,
+): ClaimResult {
   const file = markerPath(stateDir, eventId);
   try {
     // O_EXCL: a marker (or a planted link) already there means taken; never written through.

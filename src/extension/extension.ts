@@ -38,8 +38,17 @@ export function activate(context: vscode.ExtensionContext): McpLifeguardApi {
   let guard: GuardState = { state: 'pending' };
   const guardAvailable = () => guard.state === 'installed';
 
-  const tree = new ServersTreeProvider(store, () => ({ trusted: vscode.workspace.isTrusted, now: Date.now(), guardAvailable: guardAvailable(), window: currentWindow(), home: os.homedir(), logsDir: engine.paths.logs }));
-  const treeViews = [VIEW_ID, EXPLORER_VIEW_ID].map((id) => vscode.window.createTreeView(id, { treeDataProvider: tree, showCollapseAll: true }));
+  const tree = new ServersTreeProvider(store, () => ({
+    trusted: vscode.workspace.isTrusted,
+    now: Date.now(),
+    guardAvailable: guardAvailable(),
+    window: currentWindow(),
+    home: os.homedir(),
+    logsDir: engine.paths.logs,
+  }));
+  const treeViews = [VIEW_ID, EXPLORER_VIEW_ID].map((id) =>
+    vscode.window.createTreeView(id, { treeDataProvider: tree, showCollapseAll: true }),
+  );
 
   let firstLook = true;
   let versionsLogged = false;
@@ -57,7 +66,9 @@ export function activate(context: vscode.ExtensionContext): McpLifeguardApi {
       if (firstLook) {
         // What is cheap first (configs and processes), so the badge counts at once; versions follow.
         firstLook = false;
-        store.setSnapshot(await engine.snapshot({ ...request, withoutVersions: true }), settings.sources, { versionsPending: true });
+        store.setSnapshot(await engine.snapshot({ ...request, withoutVersions: true }), settings.sources, {
+          versionsPending: true,
+        });
         log.info(`first badge after ${Date.now() - activatedAt} ms (configs and processes; versions follow)`);
       }
       const raw = await engine.snapshot(request);
@@ -70,7 +81,11 @@ export function activate(context: vscode.ExtensionContext): McpLifeguardApi {
       refresh.setPolling(shouldPoll(raw));
       const snap = store.snapshot;
       void vscode.commands.executeCommand('setContext', 'mcpLifeguard.loaded', true);
-      void vscode.commands.executeCommand('setContext', 'mcpLifeguard.hasStale', !!snap?.servers.some((s) => staleInstances(s).length > 0));
+      void vscode.commands.executeCommand(
+        'setContext',
+        'mcpLifeguard.hasStale',
+        !!snap?.servers.some((s) => staleInstances(s).length > 0),
+      );
     } catch (err) {
       store.setFailed(err instanceof Error ? err.message : String(err));
       throw err;
@@ -86,7 +101,20 @@ export function activate(context: vscode.ExtensionContext): McpLifeguardApi {
     log: (line) => log.info(line),
   });
 
-  const svc: Services = { context, log, engine, store, refresh, tree, treeViews, evidence, settings: () => settings, window: currentWindow, guardAvailable, guard: () => guard };
+  const svc: Services = {
+    context,
+    log,
+    engine,
+    store,
+    refresh,
+    tree,
+    treeViews,
+    evidence,
+    settings: () => settings,
+    window: currentWindow,
+    guardAvailable,
+    guard: () => guard,
+  };
   const api = createApi(svc);
 
   context.subscriptions.push(
@@ -129,7 +157,8 @@ export function activate(context: vscode.ExtensionContext): McpLifeguardApi {
       platform: process.platform,
       runtime: findRuntime(process.env, process.platform, process.execPath),
     });
-    if (guard.state === 'installed') log.info(`guard ${guard.changed ? 'installed' : 'up to date'} at ${guard.launcher}`);
+    if (guard.state === 'installed')
+      log.info(`guard ${guard.changed ? 'installed' : 'up to date'} at ${guard.launcher}`);
     else log.warn(`the guard could not be installed: ${guard.state === 'failed' ? guard.reason : ''}`);
     void vscode.commands.executeCommand('setContext', 'mcpLifeguard.guardAvailable', guardAvailable());
     agentServer?.changed();

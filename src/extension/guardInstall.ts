@@ -28,8 +28,7 @@ export const CLI_BUNDLES = ['cli-guard.js', 'cli-commands.js', 'cli-agent.js'] a
 export type Runtime = { kind: 'node'; path: string } | { kind: 'electron'; path: string };
 
 export type GuardInstall =
-  | { state: 'installed'; launcher: string; changed: boolean }
-  | { state: 'failed'; reason: string };
+  { state: 'installed'; launcher: string; changed: boolean } | { state: 'failed'; reason: string };
 
 /** The launcher a config's `command` names. */
 export function launcherPath(binDir: string, platform: NodeJS.Platform): string {
@@ -67,7 +66,14 @@ export function installGuard(o: GuardInstallOptions): GuardInstall {
     const script = path.join(o.binDir, 'mcp-lifeguard.js');
     const launcher = launcherPath(o.binDir, o.platform);
     // The bundles first: the script that loads them is replaced last.
-    const parts = CLI_BUNDLES.map((name) => writeIfChanged(path.join(o.binDir, name), fs.readFileSync(path.join(path.dirname(o.cliSource), name)), 0o644, root));
+    const parts = CLI_BUNDLES.map((name) =>
+      writeIfChanged(
+        path.join(o.binDir, name),
+        fs.readFileSync(path.join(path.dirname(o.cliSource), name)),
+        0o644,
+        root,
+      ),
+    );
     const a = writeIfChanged(script, fs.readFileSync(o.cliSource), 0o644, root);
     const b = writeIfChanged(launcher, Buffer.from(launcherText(script, o.runtime, o.platform)), 0o755, root);
     return { state: 'installed', launcher, changed: parts.includes(true) || a || b };
@@ -77,7 +83,17 @@ export function installGuard(o: GuardInstallOptions): GuardInstall {
 }
 
 /** A Node.js on PATH, else the editor's own binary run as Node (always present, updated with it). */
-export function findRuntime(env: Readonly<Record<string, string | undefined>>, platform: NodeJS.Platform, execPath: string, exists: (p: string) => boolean = fs.existsSync): Runtime {
-  const node = whichSync(platform === 'win32' ? 'node.exe' : 'node', platform, platform === 'win32' ? { ...env, PATHEXT: '' } : env, exists);
+export function findRuntime(
+  env: Readonly<Record<string, string | undefined>>,
+  platform: NodeJS.Platform,
+  execPath: string,
+  exists: (p: string) => boolean = fs.existsSync,
+): Runtime {
+  const node = whichSync(
+    platform === 'win32' ? 'node.exe' : 'node',
+    platform,
+    platform === 'win32' ? { ...env, PATHEXT: '' } : env,
+    exists,
+  );
   return node !== undefined ? { kind: 'node', path: node } : { kind: 'electron', path: execPath };
 }

@@ -3,7 +3,15 @@ import { CommandId } from './commandIds';
 import { restartTargets } from './commands/restartAllStale';
 import { claimEvent } from './eventClaim';
 import { Services } from './services';
-import { claimed, currentTargets, decideNotifications, eventOver, Notification, staleActionLabel, staleActionOf } from './viewModel/notifications';
+import {
+  claimed,
+  currentTargets,
+  decideNotifications,
+  eventOver,
+  Notification,
+  staleActionLabel,
+  staleActionOf,
+} from './viewModel/notifications';
 import { autoRestartCandidates } from './viewModel/autoRestart';
 
 const MUTED_KEY = 'mcpLifeguard.mutedServers';
@@ -28,11 +36,16 @@ export class Notifier implements vscode.Disposable {
     const settings = this.svc.settings();
     await this.autoRestartGuarded();
     const muted = new Set(this.svc.context.globalState.get<string[]>(MUTED_KEY, []));
-    const candidates = decideNotifications(snap, { seen: this.seen, muted }, { onUpgrade: settings.notifyOnUpgrade, onRegistryUpdate: settings.notifyOnRegistryUpdate });
+    const candidates = decideNotifications(
+      snap,
+      { seen: this.seen, muted },
+      { onUpgrade: settings.notifyOnUpgrade, onRegistryUpdate: settings.notifyOnRegistryUpdate },
+    );
     candidates.forEach((n) => this.seen.add(n.eventId));
     const mine = claimed(candidates, (id) => {
       const r = claimEvent(this.svc.engine.paths.state, id, undefined, this.svc.engine.paths.root);
-      if (r.kind === 'error') this.svc.log.warn(`could not record notification ${id} (${r.message}); showing it here anyway`);
+      if (r.kind === 'error')
+        this.svc.log.warn(`could not record notification ${id} (${r.message}); showing it here anyway`);
       return r.kind !== 'taken';
     });
     for (const n of mine) void this.show(n);
@@ -66,7 +79,12 @@ export class Notifier implements vscode.Disposable {
   private async autoRestartGuarded(): Promise<void> {
     const snap = this.svc.store.snapshot;
     if (!snap) return;
-    for (const c of autoRestartCandidates(snap, this.svc.settings().autoRestartStale, this.svc.window(), this.autoRestarted)) {
+    for (const c of autoRestartCandidates(
+      snap,
+      this.svc.settings().autoRestartStale,
+      this.svc.window(),
+      this.autoRestarted,
+    )) {
       this.autoRestarted.add(c.key);
       const [i] = await this.svc.engine.withGuardEndpoints([c.instance]);
       if (!i.lock?.control) continue;
@@ -74,7 +92,9 @@ export class Notifier implements vscode.Disposable {
         const status = await this.svc.engine.guardStatus(i.lock.control);
         if (!status.ok || status.result.inFlight > 0) continue;
         const r = await this.svc.engine.guardRestart(i.lock.control);
-        this.svc.log.info(`auto-restart of stale ${c.server.name} (pid ${i.pid}) through its guard: ${r.ok ? `new pid ${r.result.childPid}` : r.error}`);
+        this.svc.log.info(
+          `auto-restart of stale ${c.server.name} (pid ${i.pid}) through its guard: ${r.ok ? `new pid ${r.result.childPid}` : r.error}`,
+        );
       } catch (err) {
         this.svc.log.warn(`auto-restart of ${c.server.name} (pid ${i.pid}) failed: ${(err as Error).message}`);
       }

@@ -3,7 +3,11 @@ import { SnapshotStore } from './store';
 import { problemsByFile } from './viewModel/problems';
 import { t } from './viewModel/l10n';
 
-const SEVERITY = { error: vscode.DiagnosticSeverity.Error, warning: vscode.DiagnosticSeverity.Warning, info: vscode.DiagnosticSeverity.Information } as const;
+const SEVERITY = {
+  error: vscode.DiagnosticSeverity.Error,
+  warning: vscode.DiagnosticSeverity.Warning,
+  info: vscode.DiagnosticSeverity.Information,
+} as const;
 
 /** Config problems in VS Code's Problems panel, replaced on every snapshot. */
 export function createProblemsPanel(store: SnapshotStore): vscode.Disposable {

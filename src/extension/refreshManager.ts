@@ -85,7 +85,9 @@ export class RefreshManager implements vscode.Disposable {
     for (const [key, t] of wanted) {
       if (this.watchers.has(key)) continue;
       // A pattern on the parent folder sees the file appear, change and go, even outside the workspace.
-      const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(t.base), t.pattern));
+      const w = vscode.workspace.createFileSystemWatcher(
+        new vscode.RelativePattern(vscode.Uri.file(t.base), t.pattern),
+      );
       const fire = () => void this.request('event');
       w.onDidCreate(fire);
       w.onDidChange(fire);

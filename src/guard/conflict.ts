@@ -31,17 +31,24 @@ export async function acquireGuardLock(opts: GuardLockOptions): Promise<GuardLoc
     // The resource names what the two would share (a palace, a database): the record's, masked as written.
     const who = `${holder.serverName} is already running under pid ${holder.pid} (lock ${r.lockPath}) for resource ${holder.resourceKey}`;
     if (opts.onConflict === 'refuse') {
-      return { kind: 'refused', message: `${who}; not starting a second instance (--on-conflict replace or wait changes this)` };
+      return {
+        kind: 'refused',
+        message: `${who}; not starting a second instance (--on-conflict replace or wait changes this)`,
+      };
     }
     if (opts.onConflict === 'replace' && askedToStop !== holder.pid) {
       askedToStop = holder.pid;
-      if (!holder.control) return { kind: 'refused', message: `${who} and has no control endpoint, so it cannot be asked to stop` };
+      if (!holder.control)
+        return { kind: 'refused', message: `${who} and has no control endpoint, so it cannot be asked to stop` };
       try {
-        const reply = await controlShutdown(holder.control, `replaced by pid ${process.pid}`, { timeoutMs: opts.timeoutMs });
+        const reply = await controlShutdown(holder.control, `replaced by pid ${process.pid}`, {
+          timeoutMs: opts.timeoutMs,
+        });
         if (!reply.ok) return { kind: 'refused', message: `${who} and refused to stop: ${reply.error}` };
         opts.log(`asked pid ${holder.pid} to stop; waiting for it to release ${r.lockPath}`);
       } catch (err) {
-        const why = err instanceof ControlUnreachableError ? 'its control endpoint does not answer' : (err as Error).message;
+        const why =
+          err instanceof ControlUnreachableError ? 'its control endpoint does not answer' : (err as Error).message;
         return { kind: 'refused', message: `${who} and cannot be asked to stop: ${why}` };
       }
     }

@@ -16,7 +16,10 @@ export interface Launch {
  * The server's identity: `--name` or a name derived from the package or command, and `--resource`
  * or the default resource key over the resolved command, args and cwd.
  */
-export async function identityOf(launch: Launch, names: { name?: string; resource?: string; packageName?: string }): Promise<ServerIdentity> {
+export async function identityOf(
+  launch: Launch,
+  names: { name?: string; resource?: string; packageName?: string },
+): Promise<ServerIdentity> {
   const resolved = (await resolveOnPath(launch.command, launch.cwd, launch.env)) ?? launch.command;
   return {
     serverName: names.name ?? derivedName(launch, names.packageName),

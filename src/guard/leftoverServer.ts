@@ -8,12 +8,17 @@ import { RecordedProcess, reidentify } from '../core/pids/reidentify';
  * recorded process (reidentify.ts: exact start, same command line, this user), checked again before
  * each signal; a record that lacks any of that is reported and never signalled.
  */
-export async function stopLeftoverServer(server: Partial<RecordedProcess>, graceMs: number, log: (line: string) => void): Promise<void> {
+export async function stopLeftoverServer(
+  server: Partial<RecordedProcess>,
+  graceMs: number,
+  log: (line: string) => void,
+): Promise<void> {
   const first = await reidentify(server);
   if (!first.ok) {
     // Usually the server saw EOF and exited, and its pid is gone or reused; a record that cannot
     // name a process at all is worth a line.
-    if (first.reason === 'missing-identity' || first.reason === 'unverifiable') log(`not stopping the server the previous guard recorded: ${first.detail}`);
+    if (first.reason === 'missing-identity' || first.reason === 'unverifiable')
+      log(`not stopping the server the previous guard recorded: ${first.detail}`);
     return;
   }
   log(`stopping the server pid ${server.pid} left behind by the previous guard`);

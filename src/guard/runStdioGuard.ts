@@ -53,10 +53,16 @@ export async function runStdioGuard(opts: RunStdioGuardOptions): Promise<number>
   // (wrapped configs pass --name). Otherwise the server starts first: the guard host reads the
   // version as it starts the server and records it in the lock.
   const atStart = opts.name === undefined ? await probe.installed() : undefined;
-  const identity = await identityOf(launch, { name: opts.name, resource: opts.resource, packageName: atStart?.state === 'known' ? atStart.name : undefined });
+  const identity = await identityOf(launch, {
+    name: opts.name,
+    resource: opts.resource,
+    packageName: atStart?.state === 'known' ? atStart.name : undefined,
+  });
   const endpoint = controlEndpointFor(opts.lockDir, identity);
   // The server's stderr, and the guard's lines about it, in a bounded private file the lock names.
-  const serverLog = opts.logs ? new ServerLog(serverLogPathFor(opts.logs.dir, identity), opts.logs.root, opts.log) : undefined;
+  const serverLog = opts.logs
+    ? new ServerLog(serverLogPathFor(opts.logs.dir, identity), opts.logs.root, opts.log)
+    : undefined;
   const log = (line: string) => {
     opts.log(line);
     serverLog?.note(line);
@@ -64,7 +70,10 @@ export async function runStdioGuard(opts: RunStdioGuardOptions): Promise<number>
   const acquired = await acquireGuardLock({
     dir: opts.lockDir,
     identity,
-    record: { ...(await guardLockRecord(launch, endpoint, 'stdio', atStart)), ...(serverLog ? { serverLog: serverLog.file } : {}) },
+    record: {
+      ...(await guardLockRecord(launch, endpoint, 'stdio', atStart)),
+      ...(serverLog ? { serverLog: serverLog.file } : {}),
+    },
     onConflict: opts.onConflict,
     timeoutMs: opts.conflictTimeoutMs,
     log,
@@ -74,7 +83,8 @@ export async function runStdioGuard(opts: RunStdioGuardOptions): Promise<number>
     return 1;
   }
   const lock = acquired.lock;
-  if (acquired.tookOverFrom) log(`took over the lock of pid ${acquired.tookOverFrom.pid}: ${acquired.takeoverReason ?? 'holder gone'}`);
+  if (acquired.tookOverFrom)
+    log(`took over the lock of pid ${acquired.tookOverFrom.pid}: ${acquired.takeoverReason ?? 'holder gone'}`);
   // A guard killed with SIGKILL leaves its server behind when that server ignores stdin EOF.
   if (acquired.tookOverFrom?.child) await stopLeftoverServer(acquired.tookOverFrom.child, opts.grace.termMs, log);
   const onSignal = (signal: NodeJS.Signals) => guard.forwardSignal(signal);
@@ -95,7 +105,8 @@ export async function runStdioGuard(opts: RunStdioGuardOptions): Promise<number>
       // The child is recorded at once, with all a successor needs to re-identify and stop it should
       // this guard die without doing so.
       const child = await recordIdentity(pid).catch(() => undefined);
-      if (child) await lock.update({ child }).catch((err: Error) => log(`could not update ${lock.lockPath}: ${err.message}`));
+      if (child)
+        await lock.update({ child }).catch((err: Error) => log(`could not update ${lock.lockPath}: ${err.message}`));
     },
     onChildStarted: ({ pid, version }) => recordChildVersion(lock, version, log, pid),
     onServerInfo: (info) => recordServerInfo(lock, info, log),
@@ -115,11 +126,19 @@ export async function runStdioGuard(opts: RunStdioGuardOptions): Promise<number>
     if (opts.whenStale !== 'warn' && opts.whenStale !== 'annotate') {
       const policy = opts.whenStale;
       void (atStart ? Promise.resolve(atStart) : probe.installed()).then(
-        (v) => v.state === 'unknown' && log(`--when-stale ${policy} has no effect: the version '${launch.command}' runs is unknown (${v.reason})`),
+        (v) =>
+          v.state === 'unknown' &&
+          log(`--when-stale ${policy} has no effect: the version '${launch.command}' runs is unknown (${v.reason})`),
         () => undefined,
       );
     }
-    control = await serveControl(endpoint, guard, lock, log, 'restart and --on-conflict replace will not reach this guard');
+    control = await serveControl(
+      endpoint,
+      guard,
+      lock,
+      log,
+      'restart and --on-conflict replace will not reach this guard',
+    );
     return await guard.finished;
   } finally {
     for (const s of opts.signals) process.off(s, onSignal);

@@ -48,7 +48,13 @@ export class Guard {
   readonly finished: Promise<number>;
 
   constructor(options: GuardOptions) {
-    this.transport = new StdioTransport({ spec: options.spec, input: options.input, output: options.output, initTimeoutMs: options.initTimeoutMs, serverStderr: options.serverStderr });
+    this.transport = new StdioTransport({
+      spec: options.spec,
+      input: options.input,
+      output: options.output,
+      initTimeoutMs: options.initTimeoutMs,
+      serverStderr: options.serverStderr,
+    });
     this.host = new GuardHost(
       {
         serverName: options.serverName,

@@ -8,7 +8,11 @@ import { eventually, runCommand, sideBarTree, statusBarLabels, statusBarTexts } 
 /** The text of the extension's log (its output channel's file under the session's user data). */
 function extensionLog(userDataDir: string): string {
   const logs = path.join(userDataDir, 'logs');
-  const found = fs.existsSync(logs) ? (fs.readdirSync(logs, { recursive: true }) as string[]).filter((f) => f.endsWith(path.join('mcp-lifeguard.mcp-lifeguard', 'MCP Lifeguard.log'))) : [];
+  const found = fs.existsSync(logs)
+    ? (fs.readdirSync(logs, { recursive: true }) as string[]).filter((f) =>
+        f.endsWith(path.join('mcp-lifeguard.mcp-lifeguard', 'MCP Lifeguard.log')),
+      )
+    : [];
   return found.map((f) => fs.readFileSync(path.join(logs, f), 'utf8')).join('\n');
 }
 
@@ -42,13 +46,26 @@ describeE2e('e2e: activation', (h) => {
     assert.ok(countedAfter <= 15000, `the count took ${countedAfter} ms after the item appeared`);
     assert.ok(!texts.some((t) => /stale|dup/.test(t)), `nothing is flagged: ${JSON.stringify(texts)}`);
     // The extension logs when its first badge showed (configs and processes; versions follow).
-    const logLine = await eventually('the extension log\'s "first badge after N ms" line', async () => extensionLog(s.userDataDir).match(/first badge after (\d+) ms.*$/m)?.[0], (l) => l !== undefined, 30000);
-    const versionsLine = await eventually('the extension log\'s "versions after N ms" line', async () => extensionLog(s.userDataDir).match(/versions after (\d+) ms$/m)?.[0], (l) => l !== undefined, 60000);
+    const logLine = await eventually(
+      'the extension log\'s "first badge after N ms" line',
+      async () => extensionLog(s.userDataDir).match(/first badge after (\d+) ms.*$/m)?.[0],
+      (l) => l !== undefined,
+      30000,
+    );
+    const versionsLine = await eventually(
+      'the extension log\'s "versions after N ms" line',
+      async () => extensionLog(s.userDataDir).match(/versions after (\d+) ms$/m)?.[0],
+      (l) => l !== undefined,
+      60000,
+    );
     console.log(`    e2e: ${logLine}; ${versionsLine}; the badge counted ${countedAfter} ms after the item appeared`);
 
     // The number is what runs; the label says both counts.
     const labels = await statusBarLabels(page);
-    assert.ok(labels.some((l) => /^1 running instance; 1 of 4 configured MCP servers running\b/.test(l)), JSON.stringify(labels));
+    assert.ok(
+      labels.some((l) => /^1 running instance; 1 of 4 configured MCP servers running\b/.test(l)),
+      JSON.stringify(labels),
+    );
 
     await runCommand(page, 'View: Show MCP Lifeguard');
     const expected = [
@@ -65,12 +82,24 @@ describeE2e('e2e: activation', (h) => {
       'the MCP Servers tree grouped by source',
       () => sideBarTree(page),
       // Groups and servers; the running server's instance row is below it.
-      (rs) => JSON.stringify(rs.filter((r) => r.level <= 2).slice(0, expected.length).map((r) => [r.level, r.label])) === JSON.stringify(expected),
+      (rs) =>
+        JSON.stringify(
+          rs
+            .filter((r) => r.level <= 2)
+            .slice(0, expected.length)
+            .map((r) => [r.level, r.label]),
+        ) === JSON.stringify(expected),
       60000,
     );
     const tops = rows.filter((r) => r.level <= 2);
-    const others = tops.slice(expected.length).filter((r) => r.level === 1).map((r) => r.label);
-    assert.ok(others.every((l) => l === 'Not configured'), `unexpected groups: ${JSON.stringify(others)}`);
+    const others = tops
+      .slice(expected.length)
+      .filter((r) => r.level === 1)
+      .map((r) => r.label);
+    assert.ok(
+      others.every((l) => l === 'Not configured'),
+      `unexpected groups: ${JSON.stringify(others)}`,
+    );
     assert.match(tops[0].aria, /^Workspace, 2\b/);
     assert.match(tops[3].aria, /^Claude Desktop, 1\b/);
     assert.match(tops[5].aria, /^Cursor, 1\b/);

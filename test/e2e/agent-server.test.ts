@@ -9,7 +9,8 @@ import { eventually, pickQuickItem, quickInput, runCommand } from './support/wor
 async function quickPickLabels(page: Page): Promise<string[]> {
   const rows = quickInput(page).locator('.monaco-list-row');
   const out: string[] = [];
-  for (let i = 0, n = await rows.count(); i < n; i++) out.push((await rows.nth(i).getAttribute('aria-label', { timeout: 5000 })) ?? '');
+  for (let i = 0, n = await rows.count(); i < n; i++)
+    out.push((await rows.nth(i).getAttribute('aria-label', { timeout: 5000 })) ?? '');
   return out;
 }
 
@@ -18,11 +19,30 @@ describeE2e("e2e: the agent server in VS Code's MCP support", (h) => {
     const s = await h.start({ fixture: (dirs) => ({ workspace: { memory: memoryServer(dirs, 'memory') } }) });
     const page = s.page!;
     await runCommand(page, 'MCP: List Servers');
-    const listed = await eventually('MCP Lifeguard among the servers', () => quickPickLabels(page), (ls) => ls.some((l) => l.startsWith('MCP Lifeguard')), 60000);
-    assert.ok(listed.some((l) => l.startsWith('memory')), `the workspace's own server is listed beside it: ${listed.join(' | ')}`);
-    await pickQuickItem(page, listed.find((l) => l.startsWith('MCP Lifeguard'))!);
-    const actions = await eventually('the server\'s actions', () => quickPickLabels(page), (ls) => ls.some((l) => /^Start Server/.test(l)), 30000);
-    await pickQuickItem(page, actions.find((l) => /^Start Server/.test(l))!);
+    const listed = await eventually(
+      'MCP Lifeguard among the servers',
+      () => quickPickLabels(page),
+      (ls) => ls.some((l) => l.startsWith('MCP Lifeguard')),
+      60000,
+    );
+    assert.ok(
+      listed.some((l) => l.startsWith('memory')),
+      `the workspace's own server is listed beside it: ${listed.join(' | ')}`,
+    );
+    await pickQuickItem(
+      page,
+      listed.find((l) => l.startsWith('MCP Lifeguard'))!,
+    );
+    const actions = await eventually(
+      "the server's actions",
+      () => quickPickLabels(page),
+      (ls) => ls.some((l) => /^Start Server/.test(l)),
+      30000,
+    );
+    await pickQuickItem(
+      page,
+      actions.find((l) => /^Start Server/.test(l))!,
+    );
 
     const agent = await eventually(
       'the agent server running',
@@ -30,10 +50,18 @@ describeE2e("e2e: the agent server in VS Code's MCP support", (h) => {
       (ps) => ps.length > 0,
       60000,
     );
-    assert.match(agent[0].command, new RegExp(`mcp --workspace ${s.fixture.workspace.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    assert.match(
+      agent[0].command,
+      new RegExp(`mcp --workspace ${s.fixture.workspace.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`),
+    );
     // VS Code itself connected to it: its list says it runs.
     await runCommand(page, 'MCP: List Servers');
-    const after = await eventually('MCP Lifeguard shown running', () => quickPickLabels(page), (ls) => ls.some((l) => l.startsWith('MCP Lifeguard') && /running/i.test(l)), 60000);
+    const after = await eventually(
+      'MCP Lifeguard shown running',
+      () => quickPickLabels(page),
+      (ls) => ls.some((l) => l.startsWith('MCP Lifeguard') && /running/i.test(l)),
+      60000,
+    );
     console.log(`    e2e: ${after.join(' | ')}`);
   });
 });

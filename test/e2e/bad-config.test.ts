@@ -15,8 +15,10 @@ const MALFORMED = `{
 `;
 
 describeE2e('e2e: bad config', (h) => {
-  it('shows a Problems node for a malformed .vscode/mcp.json and lists it in VS Code\'s Problems panel; clicking it opens the file at the reported line', async () => {
-    const s = await h.start({ fixture: (dirs) => ({ workspace: MALFORMED, cursor: { everything: everythingServer(dirs) } }) });
+  it("shows a Problems node for a malformed .vscode/mcp.json and lists it in VS Code's Problems panel; clicking it opens the file at the reported line", async () => {
+    const s = await h.start({
+      fixture: (dirs) => ({ workspace: MALFORMED, cursor: { everything: everythingServer(dirs) } }),
+    });
     const page = s.page!;
     await runCommand(page, 'View: Show MCP Lifeguard');
 
@@ -24,7 +26,10 @@ describeE2e('e2e: bad config', (h) => {
     await problems.waitFor({ state: 'visible', timeout: 60000 });
     // The rest keeps working: the other client's server is listed.
     const before = await sideBarTree(page);
-    assert.ok(before.some((r) => r.level === 1 && r.label === 'Cursor'), JSON.stringify(before));
+    assert.ok(
+      before.some((r) => r.level === 1 && r.label === 'Cursor'),
+      JSON.stringify(before),
+    );
 
     await problems.click();
     const rows = await eventually(
@@ -43,16 +48,26 @@ describeE2e('e2e: bad config', (h) => {
       async () => {
         const rows = page.locator('.part.panel .markers-panel .monaco-list-row');
         const out: string[] = [];
-        for (let i = 0, n = await rows.count(); i < n; i++) out.push((await rows.nth(i).getAttribute('aria-label', { timeout: 5000 })) ?? '');
+        for (let i = 0, n = await rows.count(); i < n; i++)
+          out.push((await rows.nth(i).getAttribute('aria-label', { timeout: 5000 })) ?? '');
         return out;
       },
-      (ms) => ms.some((m) => /mcp\.json/.test(m)) && ms.some((m) => m.includes(problem.label) && /\b4\b/.test(m) && /\b25\b/.test(m)),
+      (ms) =>
+        ms.some((m) => /mcp\.json/.test(m)) &&
+        ms.some((m) => m.includes(problem.label) && /\b4\b/.test(m) && /\b25\b/.test(m)),
       30000,
     );
     assert.ok(markers.length >= 2, JSON.stringify(markers));
 
     await sideBarRow(page, 2, problem.label).first().click();
-    await page.locator('.editor-group-container.active .tab.active', { hasText: 'mcp.json' }).waitFor({ state: 'visible', timeout: 30000 });
-    await eventually('the cursor at line 4, column 25', () => statusBarTexts(page), (ts) => ts.includes('Ln 4, Col 25'), 30000);
+    await page
+      .locator('.editor-group-container.active .tab.active', { hasText: 'mcp.json' })
+      .waitFor({ state: 'visible', timeout: 30000 });
+    await eventually(
+      'the cursor at line 4, column 25',
+      () => statusBarTexts(page),
+      (ts) => ts.includes('Ln 4, Col 25'),
+      30000,
+    );
   });
 });

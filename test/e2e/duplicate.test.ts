@@ -4,7 +4,16 @@ import { describeE2e } from './support/harness';
 import { mediaShot } from './support/media';
 import { isAlive } from '../support/liveness';
 import { waitUntil } from '../support/poll';
-import { answerDialog, eventually, instanceRow, pickQuickItem, rowVerdict, runCommand, sideBarTree, statusBarTexts } from './support/workbench';
+import {
+  answerDialog,
+  eventually,
+  instanceRow,
+  pickQuickItem,
+  rowVerdict,
+  runCommand,
+  sideBarTree,
+  statusBarTexts,
+} from './support/workbench';
 
 describeE2e('e2e: duplicate instances', (h) => {
   it('flags a server a client started twice; Kill Duplicate Instances, confirmed, leaves exactly one', async () => {
@@ -26,13 +35,19 @@ describeE2e('e2e: duplicate instances', (h) => {
     await s.startCodeServer();
     const page = await s.open();
     // Two instances run; one of them is a duplicate.
-    await eventually('the badge "MCP 2 · 1 dup"', () => statusBarTexts(page), (ts) => ts.some((t) => /^(\$\(warning\) )?MCP 2 · 1 dup$/.test(t)), 90000);
+    await eventually(
+      'the badge "MCP 2 · 1 dup"',
+      () => statusBarTexts(page),
+      (ts) => ts.some((t) => /^(\$\(warning\) )?MCP 2 · 1 dup$/.test(t)),
+      90000,
+    );
 
     await runCommand(page, 'View: Show MCP Lifeguard');
     const rows = await eventually(
       'the notes server with its two instances, the older flagged',
       () => sideBarTree(page),
-      (rs) => rs.some((r) => r.label === 'notes' && /2 instances · duplicate/.test(r.aria)) &&
+      (rs) =>
+        rs.some((r) => r.label === 'notes' && /2 instances · duplicate/.test(r.aria)) &&
         // The verdict leads each row; the client the group names is not repeated.
         rowVerdict(instanceRow(rs, olderPid) ?? { level: 3, label: '', aria: '' }) === 'duplicate' &&
         !/duplicate|Claude Desktop/.test(instanceRow(rs, newerPid)?.aria ?? 'duplicate') &&
@@ -49,7 +64,12 @@ describeE2e('e2e: duplicate instances', (h) => {
 
     assert.ok(await waitUntil(() => !isAlive(olderPid), 30000), `the older instance (pid ${olderPid}) still runs`);
     assert.ok(isAlive(newerPid), `the newer instance (pid ${newerPid}) was stopped too`);
-    await eventually('the badge back to "MCP 1"', () => statusBarTexts(page), (ts) => ts.some((t) => /^MCP 1$/.test(t)), 60000);
+    await eventually(
+      'the badge back to "MCP 1"',
+      () => statusBarTexts(page),
+      (ts) => ts.some((t) => /^MCP 1$/.test(t)),
+      60000,
+    );
     await eventually(
       'the tree showing one instance',
       () => sideBarTree(page),

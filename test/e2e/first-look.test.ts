@@ -18,7 +18,11 @@ describeE2e('e2e: the first look after an upgrade', (h) => {
       fixture: (dirs) => {
         prefix = path.join(dirs.data, 'prefix');
         const script = path.join(prefix, 'node_modules', PKG, 'dist', 'index.js');
-        server = { command: process.execPath, args: [script], env: { MEMORY_FILE_PATH: path.join(dirs.data, 'memory.json') } };
+        server = {
+          command: process.execPath,
+          args: [script],
+          env: { MEMORY_FILE_PATH: path.join(dirs.data, 'memory.json') },
+        };
         return { claudeDesktop: { memory: server } };
       },
     });
@@ -29,19 +33,34 @@ describeE2e('e2e: the first look after an upgrade', (h) => {
     // The upgrade lands clearly after the start, before MCP Lifeguard ever runs.
     await new Promise((r) => setTimeout(r, 2500));
     await npmInstall(prefix, `${PKG}@${NEW}`);
-    assert.equal(JSON.parse(fs.readFileSync(path.join(prefix, 'node_modules', PKG, 'package.json'), 'utf8')).version, NEW);
+    assert.equal(
+      JSON.parse(fs.readFileSync(path.join(prefix, 'node_modules', PKG, 'package.json'), 'utf8')).version,
+      NEW,
+    );
 
     await s.startCodeServer();
     const page = await s.open();
     await runCommand(page, 'View: Show MCP Lifeguard');
     // Stale when npm's cache tells the old version, else changed since start: counted either way.
-    await eventually('the badge counting the instance', () => statusBarTexts(page), (ts) => ts.some((t) => /MCP 1 · 1 (stale|changed)/.test(t)), 90000);
+    await eventually(
+      'the badge counting the instance',
+      () => statusBarTexts(page),
+      (ts) => ts.some((t) => /MCP 1 · 1 (stale|changed)/.test(t)),
+      90000,
+    );
     await eventually(
       'the tree flagging the instance, never the installed version as what runs',
       () => sideBarTree(page),
       (rs) =>
-        rs.some((r) => r.level === 2 && r.label === 'memory' && (r.aria.includes(`stale · ${OLD} → ${NEW}`) || r.aria.includes('changed since start'))) &&
-        ['stale', 'changed since start'].includes(rowVerdict(instanceRow(rs, pid) ?? { level: 3, label: '', aria: '' })) &&
+        rs.some(
+          (r) =>
+            r.level === 2 &&
+            r.label === 'memory' &&
+            (r.aria.includes(`stale · ${OLD} → ${NEW}`) || r.aria.includes('changed since start')),
+        ) &&
+        ['stale', 'changed since start'].includes(
+          rowVerdict(instanceRow(rs, pid) ?? { level: 3, label: '', aria: '' }),
+        ) &&
         // The installed version is never shown as what runs (it may be named as installed).
         !new RegExp(`(?:·|,) ${NEW.replace(/\./g, '\\.')}(?: ·|$)`).test(instanceRow(rs, pid)!.aria),
       60000,

@@ -6,10 +6,18 @@ import { describeE2e } from './support/harness';
 import { waitUntil } from '../support/poll';
 import { childrenOf } from './support/processes';
 import { installedExtension } from './support/vsix';
-import { answerDialog, contextMenuAction, editorLines, eventually, runCommand, sideBarTree, statusBarTexts } from './support/workbench';
+import {
+  answerDialog,
+  contextMenuAction,
+  editorLines,
+  eventually,
+  runCommand,
+  sideBarTree,
+  statusBarTexts,
+} from './support/workbench';
 
 describeE2e('e2e: guarded restart', (h) => {
-  it('restarts a server wrapped by mcp-lifeguard run from the tree; the client\'s next call succeeds on the same session; Show Server Log shows its stderr', async () => {
+  it("restarts a server wrapped by mcp-lifeguard run from the tree; the client's next call succeeds on the same session; Show Server Log shows its stderr", async () => {
     let server: StdioServer | undefined;
     const s = h.prepare({
       fixture: (dirs) => {
@@ -21,21 +29,38 @@ describeE2e('e2e: guarded restart', (h) => {
     await installedExtension(h.tools());
 
     // A real SDK client starts the guarded server over stdio, as Claude Desktop would.
-    const env = Object.fromEntries(Object.entries(s.scope.env({ ...s.env, ...server!.env })).filter((e): e is [string, string] => e[1] !== undefined));
+    const env = Object.fromEntries(
+      Object.entries(s.scope.env({ ...s.env, ...server!.env })).filter(
+        (e): e is [string, string] => e[1] !== undefined,
+      ),
+    );
     const transport = new StdioClientTransport({ command: server!.command, args: server!.args, env, stderr: 'pipe' });
     const client = new Client({ name: 'e2e-client', version: '1.0.0' });
     await client.connect(transport);
     try {
       const guardPid = transport.pid!;
-      await client.callTool({ name: 'create_entities', arguments: { entities: [{ name: 'e2e', entityType: 'test', observations: ['before restart'] }] } });
+      await client.callTool({
+        name: 'create_entities',
+        arguments: { entities: [{ name: 'e2e', entityType: 'test', observations: ['before restart'] }] },
+      });
       const [childBefore] = childrenOf(guardPid);
       assert.ok(childBefore, `the guard (pid ${guardPid}) runs the server`);
 
       await s.startCodeServer();
       const page = await s.open();
       await runCommand(page, 'View: Show MCP Lifeguard');
-      await eventually('the badge "MCP 1"', () => statusBarTexts(page), (ts) => ts.some((t) => /^MCP 1$/.test(t)), 90000);
-      await eventually('the guarded instance in the tree', () => sideBarTree(page), (rs) => rs.some((r) => r.level === 3 && /guarded/.test(r.aria)), 60000);
+      await eventually(
+        'the badge "MCP 1"',
+        () => statusBarTexts(page),
+        (ts) => ts.some((t) => /^MCP 1$/.test(t)),
+        90000,
+      );
+      await eventually(
+        'the guarded instance in the tree',
+        () => sideBarTree(page),
+        (rs) => rs.some((r) => r.level === 3 && /guarded/.test(r.aria)),
+        60000,
+      );
 
       await contextMenuAction(page, 2, 'memory', /^Restart Server/);
       const question = await answerDialog(page, 'Restart');
@@ -53,13 +78,17 @@ describeE2e('e2e: guarded restart', (h) => {
       // The guard kept the server's stderr: both children's start lines and its own line about the restart.
       await contextMenuAction(page, 2, 'memory', /^Show Server Log/);
       const lines = await eventually(
-        'the server log in an editor, with both children\'s stderr',
+        "the server log in an editor, with both children's stderr",
         async () => (await editorLines(page).allInnerTexts()).map((l) => l.replace(/\u00a0/g, ' ')),
-        (ls) => ls.filter((l) => /running on stdio/.test(l)).length >= 2 && ls.some((l) => /\[mcp-lifeguard [^\]]+\] restarting memory/.test(l)),
+        (ls) =>
+          ls.filter((l) => /running on stdio/.test(l)).length >= 2 &&
+          ls.some((l) => /\[mcp-lifeguard [^\]]+\] restarting memory/.test(l)),
         30000,
       );
       assert.ok(lines.length > 0);
-      await page.locator('.editor-group-container.active .tab.active', { hasText: /\.stderr\.log/ }).waitFor({ state: 'visible', timeout: 30000 });
+      await page
+        .locator('.editor-group-container.active .tab.active', { hasText: /\.stderr\.log/ })
+        .waitFor({ state: 'visible', timeout: 30000 });
     } finally {
       await client.close().catch(() => undefined);
     }

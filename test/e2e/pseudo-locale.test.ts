@@ -19,8 +19,14 @@ function pseudoLocalise(extensionDir: string): void {
   const nlsFile = path.join(extensionDir, 'package.nls.json');
   const nls = JSON.parse(fs.readFileSync(nlsFile, 'utf8')) as Record<string, string>;
   fs.writeFileSync(nlsFile, JSON.stringify(Object.fromEntries(Object.entries(nls).map(([k, v]) => [k, pseudo(v)]))));
-  const bundle = JSON.parse(fs.readFileSync(path.join(extensionDir, 'l10n', 'bundle.l10n.json'), 'utf8')) as Record<string, string>;
-  fs.writeFileSync(path.join(extensionDir, 'l10n', 'bundle.l10n.pseudo.json'), JSON.stringify(Object.fromEntries(Object.keys(bundle).map((k) => [k, pseudo(k)]))));
+  const bundle = JSON.parse(fs.readFileSync(path.join(extensionDir, 'l10n', 'bundle.l10n.json'), 'utf8')) as Record<
+    string,
+    string
+  >;
+  fs.writeFileSync(
+    path.join(extensionDir, 'l10n', 'bundle.l10n.pseudo.json'),
+    JSON.stringify(Object.fromEntries(Object.keys(bundle).map((k) => [k, pseudo(k)]))),
+  );
 }
 
 describeE2e('e2e: a pseudo-locale bundle', (h) => {
@@ -47,19 +53,29 @@ describeE2e('e2e: a pseudo-locale bundle', (h) => {
 
     // The tree, opened by the badge's click: every description, and each part of an instance row's label.
     await page.locator('.part.statusbar .statusbar-item', { hasText: 'MCP 1' }).first().click();
-    const rows = await eventually('the tree with the running instance', () => sideBarTree(page), (rs) => rs.some((r) => r.level === 3), 60000);
+    const rows = await eventually(
+      'the tree with the running instance',
+      () => sideBarTree(page),
+      (rs) => rs.some((r) => r.level === 3),
+      60000,
+    );
     const literal: string[] = [];
     for (const r of rows) {
       const description = r.aria.slice(r.label.length).replace(/^, /, '');
       // Each part of a description (`2026.8.31 · 1 instance · 84 MB`) is translated or is data.
-      for (const part of description === '' ? [] : description.split(' · ')) if (!marked(part) && !DATA.test(part)) literal.push(`description of "${r.label}": "${part}" in ${description}`);
-      if (r.level === 3) for (const part of r.label.split(' · ')) if (!marked(part)) literal.push(`instance row part "${part}" of "${r.label}"`);
+      for (const part of description === '' ? [] : description.split(' · '))
+        if (!marked(part) && !DATA.test(part)) literal.push(`description of "${r.label}": "${part}" in ${description}`);
+      if (r.level === 3)
+        for (const part of r.label.split(' · '))
+          if (!marked(part)) literal.push(`instance row part "${part}" of "${r.label}"`);
     }
     assert.deepEqual(literal, [], JSON.stringify(rows, null, 1));
     assert.ok(rows.filter((r) => r.level === 2).length >= 4, JSON.stringify(rows));
 
     // The view's and the container's titles come from package.nls.json.
-    const headers = (await page.locator('.part.sidebar .pane-header, .part.sidebar .composite.title').allInnerTexts()).map((x) => x.trim()).filter((x) => /MCP/.test(x));
+    const headers = (await page.locator('.part.sidebar .pane-header, .part.sidebar .composite.title').allInnerTexts())
+      .map((x) => x.trim())
+      .filter((x) => /MCP/.test(x));
     assert.ok(headers.length > 0 && headers.every(marked), JSON.stringify(headers));
 
     // The Command Palette: the category and the title of each of our commands (VS Code's pseudo-locale
@@ -67,6 +83,10 @@ describeE2e('e2e: a pseudo-locale bundle', (h) => {
     const entries = (await paletteEntries(page, '⟦')).filter((e) => /MCP L/.test(e));
     const commands = entries.filter((e) => /^［?⟦MCP L[^⟧]*⟧: /.test(e));
     assert.ok(commands.length >= 6, JSON.stringify(entries));
-    assert.deepEqual(commands.filter((e) => !marked(e.slice(e.indexOf(': ') + 2))), [], JSON.stringify(entries));
+    assert.deepEqual(
+      commands.filter((e) => !marked(e.slice(e.indexOf(': ') + 2))),
+      [],
+      JSON.stringify(entries),
+    );
   });
 });

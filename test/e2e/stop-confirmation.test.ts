@@ -22,7 +22,12 @@ describeE2e("e2e: Stop of another client's server", (h) => {
     await s.startCodeServer();
     const page = await s.open();
     await runCommand(page, 'View: Show MCP Lifeguard');
-    await eventually('the notes instance in the tree', () => sideBarTree(page), (rs) => !!instanceRow(rs, pid), 90000);
+    await eventually(
+      'the notes instance in the tree',
+      () => sideBarTree(page),
+      (rs) => !!instanceRow(rs, pid),
+      90000,
+    );
 
     // The server-level Stop (not the instance row's): the same warning and the same second button.
     await contextMenuAction(page, 2, 'notes', /^Stop Server/);
@@ -32,10 +37,21 @@ describeE2e("e2e: Stop of another client's server", (h) => {
     assert.match(text, /Stop notes\?/);
     // This test process plays the client, so the owner is unknown to the process tree; the sentence
     // names who will not start it again either way (Claude Desktop's own wording is a unit test's).
-    assert.match(text, new RegExp(`This stops pid ${pid} \\([^)]+\\)\\. (.+ will not start it again|Nothing here starts it again: the program that started it must)\\.`));
-    const buttons = (await dialog.locator('.monaco-button').allInnerTexts()).map((b) => b.trim()).filter((b) => b !== '');
+    assert.match(
+      text,
+      new RegExp(
+        `This stops pid ${pid} \\([^)]+\\)\\. (.+ will not start it again|Nothing here starts it again: the program that started it must)\\.`,
+      ),
+    );
+    const buttons = (await dialog.locator('.monaco-button').allInnerTexts())
+      .map((b) => b.trim())
+      .filter((b) => b !== '');
     assert.ok(buttons.includes('Wrap with Guard, then Stop'), `buttons: ${JSON.stringify(buttons)}`);
-    await dialog.locator('.monaco-button').filter({ hasText: /^\s*Stop\s*$/ }).first().click({ timeout: 30000 });
+    await dialog
+      .locator('.monaco-button')
+      .filter({ hasText: /^\s*Stop\s*$/ })
+      .first()
+      .click({ timeout: 30000 });
     await dialog.waitFor({ state: 'hidden', timeout: 30000 });
     assert.ok(await waitUntil(() => !isAlive(pid), 30000), `pid ${pid} still runs`);
   });

@@ -4,12 +4,23 @@ import * as path from 'node:path';
 import { memoryServer, StdioServer } from './support/fixture';
 import { describeE2e } from './support/harness';
 import { isAlive } from '../support/liveness';
-import { answerDialog, eventually, pickQuickItem, rowPid, runCommand, sideBarTree, statusBarTexts, TreeRow } from './support/workbench';
+import {
+  answerDialog,
+  eventually,
+  pickQuickItem,
+  rowPid,
+  runCommand,
+  sideBarTree,
+  statusBarTexts,
+  TreeRow,
+} from './support/workbench';
 
 /** A stand-in server file at a stranger's path: a real node process whose argv, exe and cwd are real. */
 function strangerScript(file: string): string {
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, '#!/usr/bin/env node\nprocess.stdin.resume();\nsetTimeout(() => process.exit(0), 300000);\n', { mode: 0o755 });
+  fs.writeFileSync(file, '#!/usr/bin/env node\nprocess.stdin.resume();\nsetTimeout(() => process.exit(0), 300000);\n', {
+    mode: 0o755,
+  });
   return file;
 }
 
@@ -26,7 +37,7 @@ function rowsUnder(rows: readonly TreeRow[], name: string): TreeRow[] {
 }
 
 describeE2e('e2e: strangers running the same package', (h) => {
-  it('the badge, the tree and the Stop confirmation name only the entry\'s own process, not strangers named like it', async () => {
+  it("the badge, the tree and the Stop confirmation name only the entry's own process, not strangers named like it", async () => {
     let notes: StdioServer | undefined;
     let otherHome = '';
     const s = h.prepare({
@@ -46,34 +57,69 @@ describeE2e('e2e: strangers running the same package', (h) => {
     // Strangers: the same bin from another home's npx cache, found on that home's PATH through a
     // shell, and another project's install of the same package, run directly.
     const npxBin = path.join(otherHome, '.npm', '_npx', '0a1b2c3d', 'node_modules', '.bin');
-    const npxScript = strangerScript(path.join(otherHome, '.npm', '_npx', '0a1b2c3d', 'node_modules', '@modelcontextprotocol', 'server-memory', 'dist', 'index.js'));
+    const npxScript = strangerScript(
+      path.join(
+        otherHome,
+        '.npm',
+        '_npx',
+        '0a1b2c3d',
+        'node_modules',
+        '@modelcontextprotocol',
+        'server-memory',
+        'dist',
+        'index.js',
+      ),
+    );
     fs.mkdirSync(npxBin, { recursive: true });
     fs.symlinkSync(npxScript, path.join(npxBin, 'mcp-server-memory'));
-    const projectScript = strangerScript(path.join(otherHome, 'proj', 'node_modules', '@modelcontextprotocol', 'server-memory', 'dist', 'index.js'));
+    const projectScript = strangerScript(
+      path.join(otherHome, 'proj', 'node_modules', '@modelcontextprotocol', 'server-memory', 'dist', 'index.js'),
+    );
     const projectBin = path.join(otherHome, 'proj', 'node_modules', '.bin', 'mcp-server-memory');
     fs.mkdirSync(path.dirname(projectBin), { recursive: true });
     fs.symlinkSync(projectScript, projectBin);
     const strangers = [
-      s.startServer({ command: 'sh', args: ['-c', 'mcp-server-memory'], env: { PATH: `${npxBin}:${process.env.PATH ?? ''}`, HOME: otherHome } }),
+      s.startServer({
+        command: 'sh',
+        args: ['-c', 'mcp-server-memory'],
+        env: { PATH: `${npxBin}:${process.env.PATH ?? ''}`, HOME: otherHome },
+      }),
       s.startServer({ command: process.execPath, args: [projectBin], env: { HOME: otherHome } }),
-      s.startServer({ command: process.execPath, args: [path.join(npxBin, 'mcp-server-memory')], env: { HOME: otherHome } }),
+      s.startServer({
+        command: process.execPath,
+        args: [path.join(npxBin, 'mcp-server-memory')],
+        env: { HOME: otherHome },
+      }),
     ];
     const strangerPids = strangers.map((c) => c.pid!);
 
     await s.startCodeServer();
     const page = await s.open();
     // One running instance is the entry's; the strangers neither count nor make it a duplicate.
-    await eventually('the badge "MCP 1"', () => statusBarTexts(page), (ts) => ts.some((t) => /^MCP 1$/.test(t)), 90000);
+    await eventually(
+      'the badge "MCP 1"',
+      () => statusBarTexts(page),
+      (ts) => ts.some((t) => /^MCP 1$/.test(t)),
+      90000,
+    );
 
     await runCommand(page, 'View: Show MCP Lifeguard');
     const rows = await eventually(
       'notes with its one instance',
       () => sideBarTree(page),
-      (rs) => rs.some((r) => r.level === 2 && r.label === 'notes' && /\b1 instance\b/.test(r.aria)) && rowsUnder(rs, 'notes').some((r) => rowPid(r) === own.pid),
+      (rs) =>
+        rs.some((r) => r.level === 2 && r.label === 'notes' && /\b1 instance\b/.test(r.aria)) &&
+        rowsUnder(rs, 'notes').some((r) => rowPid(r) === own.pid),
       60000,
     );
-    const under = rowsUnder(rows, 'notes').map(rowPid).filter((p) => p !== undefined);
-    assert.deepEqual(under, [own.pid], `only the entry's own pid under notes: ${JSON.stringify(rowsUnder(rows, 'notes'))}`);
+    const under = rowsUnder(rows, 'notes')
+      .map(rowPid)
+      .filter((p) => p !== undefined);
+    assert.deepEqual(
+      under,
+      [own.pid],
+      `only the entry's own pid under notes: ${JSON.stringify(rowsUnder(rows, 'notes'))}`,
+    );
     assert.ok(!rows.some((r) => r.level === 2 && r.label === 'notes' && /duplicate/.test(r.aria)), 'no duplicate');
 
     // Stop asks first, naming what it would stop: the entry's pid only. Cancelled, nothing stops.
@@ -81,7 +127,12 @@ describeE2e('e2e: strangers running the same package', (h) => {
     await pickQuickItem(page, 'notes');
     const question = await answerDialog(page, 'Cancel');
     assert.match(question, new RegExp(`\\b${own.pid}\\b`), question);
-    for (const pid of strangerPids) assert.doesNotMatch(question, new RegExp(`\\b${pid}\\b`), `the Stop confirmation names stranger pid ${pid}: ${question}`);
+    for (const pid of strangerPids)
+      assert.doesNotMatch(
+        question,
+        new RegExp(`\\b${pid}\\b`),
+        `the Stop confirmation names stranger pid ${pid}: ${question}`,
+      );
     assert.ok(isAlive(own.pid!));
     for (const pid of strangerPids) assert.ok(isAlive(pid), `stranger ${pid} still runs`);
   });

@@ -17,7 +17,7 @@ async function contextMenu(page: Page, level: number, label: string): Promise<st
 }
 
 describeE2e('e2e: untrusted workspace', (h) => {
-  it('lists the workspace servers but offers neither Restart nor Wrap for them; another client\'s unguarded server offers Stop, not Restart', async () => {
+  it("lists the workspace servers but offers neither Restart nor Wrap for them; another client's unguarded server offers Stop, not Restart", async () => {
     let servers: { workspace: ReturnType<typeof memoryServer>; user: ReturnType<typeof everythingServer> } | undefined;
     const s = h.prepare({
       trust: true,
@@ -41,20 +41,39 @@ describeE2e('e2e: untrusted workspace', (h) => {
     const rows = await eventually(
       'both servers listed with their running instance',
       () => sideBarTree(page),
-      (rs) => rs.some((r) => r.level === 2 && r.label === 'memory' && /\b1 instance\b/.test(r.aria)) &&
+      (rs) =>
+        rs.some((r) => r.level === 2 && r.label === 'memory' && /\b1 instance\b/.test(r.aria)) &&
         rs.some((r) => r.level === 2 && r.label === 'everything' && /\b1 instance\b/.test(r.aria)),
       60000,
     );
-    assert.ok(rows.some((r) => r.level === 1 && r.label === 'Workspace'), JSON.stringify(rows));
+    assert.ok(
+      rows.some((r) => r.level === 1 && r.label === 'Workspace'),
+      JSON.stringify(rows),
+    );
 
     const userMenu = await contextMenu(page, 2, 'everything');
     // Cursor's instance, unguarded: MCP Lifeguard can only stop it, so it does not call that Restart.
-    assert.ok(userMenu.some((t) => /^Stop/.test(t)), `the user-level server offers Stop: ${JSON.stringify(userMenu)}`);
-    assert.ok(!userMenu.some((t) => /^Restart/.test(t)), `the user-level server offers Restart: ${JSON.stringify(userMenu)}`);
-    assert.ok(userMenu.some((t) => /^Wrap/.test(t)), `the user-level server offers Wrap: ${JSON.stringify(userMenu)}`);
+    assert.ok(
+      userMenu.some((t) => /^Stop/.test(t)),
+      `the user-level server offers Stop: ${JSON.stringify(userMenu)}`,
+    );
+    assert.ok(
+      !userMenu.some((t) => /^Restart/.test(t)),
+      `the user-level server offers Restart: ${JSON.stringify(userMenu)}`,
+    );
+    assert.ok(
+      userMenu.some((t) => /^Wrap/.test(t)),
+      `the user-level server offers Wrap: ${JSON.stringify(userMenu)}`,
+    );
 
     const workspaceMenu = await contextMenu(page, 2, 'memory');
-    assert.ok(!workspaceMenu.some((t) => /^(Restart|Wrap)/.test(t)), `the workspace server offers: ${JSON.stringify(workspaceMenu)}`);
-    assert.ok(workspaceMenu.includes('Open Config'), `the workspace server still offers Open Config: ${JSON.stringify(workspaceMenu)}`);
+    assert.ok(
+      !workspaceMenu.some((t) => /^(Restart|Wrap)/.test(t)),
+      `the workspace server offers: ${JSON.stringify(workspaceMenu)}`,
+    );
+    assert.ok(
+      workspaceMenu.includes('Open Config'),
+      `the workspace server still offers Open Config: ${JSON.stringify(workspaceMenu)}`,
+    );
   });
 });

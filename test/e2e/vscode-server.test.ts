@@ -4,7 +4,18 @@ import { memoryServer } from './support/fixture';
 import { describeE2e } from './support/harness';
 import { isAlive } from '../support/liveness';
 import { waitUntil } from '../support/poll';
-import { answerDialog, contextMenuAction, eventually, expandRow, notifications, rowPid, runCommand, sideBarRow, sideBarTree, TreeRow } from './support/workbench';
+import {
+  answerDialog,
+  contextMenuAction,
+  eventually,
+  expandRow,
+  notifications,
+  rowPid,
+  runCommand,
+  sideBarRow,
+  sideBarTree,
+  TreeRow,
+} from './support/workbench';
 
 function commandLine(pid: number): string {
   try {
@@ -24,7 +35,12 @@ describeE2e("e2e: VS Code's own MCP server", (h) => {
     const s = await h.start({ fixture: (dirs) => ({ workspace: { memory: memoryServer(dirs, 'memory') } }) });
     const page = s.page!;
     await runCommand(page, 'View: Show MCP Lifeguard');
-    await eventually('the workspace server listed', () => sideBarTree(page), (rs) => rs.some((r) => r.level === 2 && r.label === 'memory'), 60000);
+    await eventually(
+      'the workspace server listed',
+      () => sideBarTree(page),
+      (rs) => rs.some((r) => r.level === 2 && r.label === 'memory'),
+      60000,
+    );
 
     // Start from the tree: VS Code starts it through its own command (workbench.mcp.startServer).
     await contextMenuAction(page, 2, 'memory', /^Start Server/);
@@ -33,12 +49,20 @@ describeE2e("e2e: VS Code's own MCP server", (h) => {
     const toast = notifications(page).filter({ hasText: /memory started: pid \d+\./ });
     await toast.first().waitFor({ state: 'visible', timeout: 90000 });
     const said = Number(/pid (\d+)/.exec(await toast.first().innerText())![1]);
-    const before = await eventually('the started row, expanded on the instance VS Code started', () => sideBarTree(page), (rs) => instancePid(rs) === said, 30000);
+    const before = await eventually(
+      'the started row, expanded on the instance VS Code started',
+      () => sideBarTree(page),
+      (rs) => instancePid(rs) === said,
+      30000,
+    );
     assert.match(before.find((r) => r.level === 2 && r.label === 'memory')!.aria, /\b1 instance\b/);
     assert.equal(await sideBarRow(page, 2, 'memory').first().getAttribute('aria-selected'), 'true');
     await expandRow(page, 2, 'memory');
     const oldPid = instancePid(before)!;
-    assert.ok(isAlive(oldPid) && commandLine(oldPid).includes('server-memory'), `pid ${oldPid}: ${commandLine(oldPid)}`);
+    assert.ok(
+      isAlive(oldPid) && commandLine(oldPid).includes('server-memory'),
+      `pid ${oldPid}: ${commandLine(oldPid)}`,
+    );
 
     await contextMenuAction(page, 2, 'memory', /^Restart Server/);
     const question = await answerDialog(page, 'Restart');
@@ -52,6 +76,9 @@ describeE2e("e2e: VS Code's own MCP server", (h) => {
     );
     const newPid = instancePid(after)!;
     assert.ok(await waitUntil(() => !isAlive(oldPid), 30000), `the old instance (pid ${oldPid}) still runs`);
-    assert.ok(isAlive(newPid) && commandLine(newPid).includes('server-memory'), `pid ${newPid}: ${commandLine(newPid)}`);
+    assert.ok(
+      isAlive(newPid) && commandLine(newPid).includes('server-memory'),
+      `pid ${newPid}: ${commandLine(newPid)}`,
+    );
   });
 });

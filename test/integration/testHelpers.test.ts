@@ -9,18 +9,31 @@ describe('test helpers: polling and liveness', function () {
 
   it('until returns the first value that holds, polling through undefined, false and errors', async () => {
     let calls = 0;
-    const value = await until('the third call', () => {
-      calls += 1;
-      if (calls === 1) throw new Error('not yet');
-      return calls === 2 ? false : calls;
-    }, 5000, 1);
+    const value = await until(
+      'the third call',
+      () => {
+        calls += 1;
+        if (calls === 1) throw new Error('not yet');
+        return calls === 2 ? false : calls;
+      },
+      5000,
+      1,
+    );
     assert.equal(value, 3);
   });
 
   it('until fails after its bound, naming what it waited for and the last error', async () => {
-    await assert.rejects(until('the door to open', () => {
-      throw new Error('locked');
-    }, 50, 5), /timed out after 50 ms waiting for the door to open \(last error: locked\)/);
+    await assert.rejects(
+      until(
+        'the door to open',
+        () => {
+          throw new Error('locked');
+        },
+        50,
+        5,
+      ),
+      /timed out after 50 ms waiting for the door to open \(last error: locked\)/,
+    );
   });
 
   it('waitUntil says whether the condition held in time', async () => {
@@ -40,7 +53,11 @@ describe('test helpers: polling and liveness', function () {
   });
 
   it('stopChildren ends a child that ignores SIGTERM once the grace is over', async () => {
-    const child = spawn(process.execPath, ['-e', "process.on('SIGTERM', () => {}); console.log('up'); setTimeout(() => {}, 60000)"], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const child = spawn(
+      process.execPath,
+      ['-e', "process.on('SIGTERM', () => {}); console.log('up'); setTimeout(() => {}, 60000)"],
+      { stdio: ['ignore', 'pipe', 'ignore'] },
+    );
     await new Promise((resolve) => child.stdout.once('data', resolve));
     await stopChildren([child], 200);
     assert.equal(child.signalCode, 'SIGKILL');

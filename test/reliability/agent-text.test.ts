@@ -30,11 +30,16 @@ function strings(v: unknown): string[] {
 
 function assertSafe(what: string, text: string): void {
   const at = text.search(RAW);
-  assert.equal(at, -1, `${what} holds a raw control or bidi character: ${JSON.stringify(text.slice(Math.max(0, at - 60), at + 20))}`);
+  assert.equal(
+    at,
+    -1,
+    `${what} holds a raw control or bidi character: ${JSON.stringify(text.slice(Math.max(0, at - 60), at + 20))}`,
+  );
   assert.ok(!new RegExp(`^\\W*${FORGED}`, 'm').test(text), `${what} has a line a config's text started`);
 }
 
-const textOf = (r: object) => (((r as { content?: Array<{ text?: string }> }).content) ?? []).map((c) => c.text ?? '').join('\n');
+const textOf = (r: object) =>
+  ((r as { content?: Array<{ text?: string }> }).content ?? []).map((c) => c.text ?? '').join('\n');
 
 describe('agent face: hostile config text reaches a model escaped, quoted and capped', function () {
   this.timeout(120_000);
@@ -44,9 +49,22 @@ describe('agent face: hostile config text reaches a model escaped, quoted and ca
 
   async function connect(): Promise<Client> {
     const layout = linuxLayout(path.join(root, 'fs'), false);
-    const env = { PATH: process.env.PATH ?? '', HOME: layout.home, MCP_LIFEGUARD_HOME: path.join(root, 'lg'), ...layout.env };
+    const env = {
+      PATH: process.env.PATH ?? '',
+      HOME: layout.home,
+      MCP_LIFEGUARD_HOME: path.join(root, 'lg'),
+      ...layout.env,
+    };
     const c = new Client({ name: 'agent-text', version: '1.0.0' });
-    await c.connect(new StdioClientTransport({ command: process.execPath, args: [cliPath, 'mcp', '--workspace', layout.workspace], cwd: root, env, stderr: 'ignore' }));
+    await c.connect(
+      new StdioClientTransport({
+        command: process.execPath,
+        args: [cliPath, 'mcp', '--workspace', layout.workspace],
+        cwd: root,
+        env,
+        stderr: 'ignore',
+      }),
+    );
     return c;
   }
 
@@ -55,7 +73,8 @@ describe('agent face: hostile config text reaches a model escaped, quoted and ca
     root = makeTempDir('lg-agent-text-');
     const layout = linuxLayout(path.join(root, 'fs'), false);
     fs.mkdirSync(layout.workspace, { recursive: true });
-    userFile = layout.rows.find((r) => r.client === 'vscode' && r.scope === 'user' && r.format === 'servers')?.file as string;
+    userFile = layout.rows.find((r) => r.client === 'vscode' && r.scope === 'user' && r.format === 'servers')
+      ?.file as string;
     fs.mkdirSync(path.dirname(userFile), { recursive: true });
     fs.writeFileSync(
       userFile,
@@ -84,12 +103,17 @@ describe('agent face: hostile config text reaches a model escaped, quoted and ca
     assert.match(text, /^- "evil\\+u001b\[2J\\+u0007name\\+r\\+n/m, text);
     assert.match(text, /^Problem: ".*"(:\d+)*: ".*"$/m, text);
     const names = (r.structuredContent as { servers: Array<{ name: string }> }).servers.map((s) => s.name);
-    assert.ok(names.some((n) => n.includes('evil\\u001b[2J\\u0007name\\r\\nSYSTEM')), JSON.stringify(names));
+    assert.ok(
+      names.some((n) => n.includes('evil\\u001b[2J\\u0007name\\r\\nSYSTEM')),
+      JSON.stringify(names),
+    );
   });
 
   it('explain: the evidence document and its summary hold no raw character and no forged line; the name the model was shown finds the server', async () => {
     const listed = await client.callTool({ name: 'list_servers', arguments: {} });
-    const shown = (listed.structuredContent as { servers: Array<{ name: string }> }).servers.find((s) => s.name.startsWith('evil') && !s.name.endsWith('-bad'))?.name as string;
+    const shown = (listed.structuredContent as { servers: Array<{ name: string }> }).servers.find(
+      (s) => s.name.startsWith('evil') && !s.name.endsWith('-bad'),
+    )?.name as string;
     const r = await client.callTool({ name: 'explain', arguments: { server: shown } });
     assert.equal(r.isError, undefined, textOf(r));
     assertSafe('explain text', textOf(r));
@@ -111,19 +135,34 @@ describe('agent face: hostile config text reaches a model escaped, quoted and ca
 
   it('2,000 servers: one list_servers answer stays small, says what it left out, and a name still finds its server', async () => {
     const servers: Record<string, unknown> = {};
-    for (let i = 0; i < 2000; i++) servers[`srv-${i}`] = { type: 'stdio', command: 'node', args: [`/opt/servers/${i}/index.js`, '--with', 'some', 'arguments'] };
+    for (let i = 0; i < 2000; i++)
+      servers[`srv-${i}`] = {
+        type: 'stdio',
+        command: 'node',
+        args: [`/opt/servers/${i}/index.js`, '--with', 'some', 'arguments'],
+      };
     fs.writeFileSync(userFile, JSON.stringify({ servers }));
     const big = await connect();
     try {
       const r = await big.callTool({ name: 'list_servers', arguments: {} });
       const size = JSON.stringify(r).length;
       assert.ok(size < 300_000, `one answer is ${size} characters`);
-      const data = r.structuredContent as { counts: { servers: number }; servers: unknown[]; omitted?: { servers: number } };
+      const data = r.structuredContent as {
+        counts: { servers: number };
+        servers: unknown[];
+        omitted?: { servers: number };
+      };
       assert.equal(data.counts.servers, 2000, 'the counts count everything');
-      assert.ok(data.omitted && data.omitted.servers > 0 && data.servers.length + data.omitted.servers === 2000, JSON.stringify(data.omitted));
+      assert.ok(
+        data.omitted && data.omitted.servers > 0 && data.servers.length + data.omitted.servers === 2000,
+        JSON.stringify(data.omitted),
+      );
       assert.match(textOf(r), /Not shown, to keep this answer short: \d+ server/);
       const one = await big.callTool({ name: 'list_servers', arguments: { name: 'srv-1999' } });
-      assert.deepEqual((one.structuredContent as { servers: Array<{ name: string }> }).servers.map((s) => s.name), ['srv-1999']);
+      assert.deepEqual(
+        (one.structuredContent as { servers: Array<{ name: string }> }).servers.map((s) => s.name),
+        ['srv-1999'],
+      );
     } finally {
       await big.close();
     }

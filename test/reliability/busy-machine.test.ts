@@ -11,7 +11,19 @@ import { planAction, restartConfirmation, WindowContext } from '../../src/extens
 import { decideNotifications } from '../../src/extension/viewModel/notifications';
 import { cliPath } from '../support/repo';
 import { sleep, until } from '../support/poll';
-import { BASE_PATH, BusyMachine, MEMORY_PKG, NEW_RELEASE, oldRelease, otherUser, pnpm, PNPM_RELEASES, ProcessSeen, readTable, upgradeMemory } from './busy/machine';
+import {
+  BASE_PATH,
+  BusyMachine,
+  MEMORY_PKG,
+  NEW_RELEASE,
+  oldRelease,
+  otherUser,
+  pnpm,
+  PNPM_RELEASES,
+  ProcessSeen,
+  readTable,
+  upgradeMemory,
+} from './busy/machine';
 import { ENTRIES, EntryName, Install, OWN_INSTANCES, ownEntries, OwnSetup, strangers } from './busy/scenario';
 import { ownLost, PlannedPid, plansNameStrangers, report, strangersClaimed, Violation, World } from './busy/properties';
 
@@ -58,8 +70,11 @@ describe('a busy machine: each entry claims exactly its own processes', function
 
   function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
     return new Promise((resolve) => {
-      execFile(process.execPath, [cliPath, ...args], { cwd: m.home, env: cliEnv(), maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) =>
-        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+      execFile(
+        process.execPath,
+        [cliPath, ...args],
+        { cwd: m.home, env: cliEnv(), maxBuffer: 64 * 1024 * 1024 },
+        (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
       );
     });
   }
@@ -85,9 +100,16 @@ describe('a busy machine: each entry claims exactly its own processes', function
   async function killDuplicatesPlan(): Promise<PlannedPid[]> {
     const r = await cli(['kill-duplicates', '--json']);
     assert.equal(r.code, 0, r.stdout + r.stderr);
-    const out = JSON.parse(r.stdout) as { dryRun: boolean; plan: { pid: number; serverName: string }[]; skipped: { pid: number; serverName: string }[] };
+    const out = JSON.parse(r.stdout) as {
+      dryRun: boolean;
+      plan: { pid: number; serverName: string }[];
+      skipped: { pid: number; serverName: string }[];
+    };
     assert.equal(out.dryRun, true);
-    return [...out.plan.map((p) => ({ plan: 'kill-duplicates (would stop)', pid: p.pid, entry: p.serverName })), ...out.skipped.map((p) => ({ plan: 'kill-duplicates (left alone)', pid: p.pid, entry: p.serverName }))];
+    return [
+      ...out.plan.map((p) => ({ plan: 'kill-duplicates (would stop)', pid: p.pid, entry: p.serverName })),
+      ...out.skipped.map((p) => ({ plan: 'kill-duplicates (left alone)', pid: p.pid, entry: p.serverName })),
+    ];
   }
 
   /** The extension's Stop and Restart of each entry: the plan's pids and the confirmation's words. */
@@ -102,10 +124,21 @@ describe('a busy machine: each entry claims exactly its own processes', function
         if (plan.kind !== 'steps') continue;
         for (const step of plan.steps) {
           const pids = step.kind === 'guard' ? [step.instance.pid] : step.instances.map((i) => i.pid);
-          out.push(...pids.map((pid) => ({ plan: `the extension's ${action} plan of '${server.name}'`, pid, entry: server.name })));
+          out.push(
+            ...pids.map((pid) => ({
+              plan: `the extension's ${action} plan of '${server.name}'`,
+              pid,
+              entry: server.name,
+            })),
+          );
         }
         const c = restartConfirmation(server as VmServer, plan.steps, true);
-        for (const match of `${c.message} ${c.detail}`.matchAll(/pid (\d+)/g)) out.push({ plan: `the extension's ${action} confirmation of '${server.name}' ("${c.message}")`, pid: Number(match[1]), entry: server.name });
+        for (const match of `${c.message} ${c.detail}`.matchAll(/pid (\d+)/g))
+          out.push({
+            plan: `the extension's ${action} confirmation of '${server.name}' ("${c.message}")`,
+            pid: Number(match[1]),
+            entry: server.name,
+          });
       }
     }
     return out;
@@ -123,15 +156,21 @@ describe('a busy machine: each entry claims exactly its own processes', function
     const c = counts(mine);
     const violations: Violation[] = [];
     const bad = (text: string) => violations.push({ property: 'count-wrong', pid: 0, text });
-    if (c.instances !== w.ownMains.size) bad(`the badge counts ${c.instances} running instances of the test's entries; the entries' own server processes are ${w.ownMains.size}`);
-    if (c.duplicate !== expected.duplicate) bad(`the badge counts ${c.duplicate} duplicates; the entries' own processes hold ${expected.duplicate}`);
-    if (c.orphan !== expected.orphan) bad(`the badge counts ${c.orphan} orphans; the entries' own processes hold ${expected.orphan}`);
+    if (c.instances !== w.ownMains.size)
+      bad(
+        `the badge counts ${c.instances} running instances of the test's entries; the entries' own server processes are ${w.ownMains.size}`,
+      );
+    if (c.duplicate !== expected.duplicate)
+      bad(`the badge counts ${c.duplicate} duplicates; the entries' own processes hold ${expected.duplicate}`);
+    if (c.orphan !== expected.orphan)
+      bad(`the badge counts ${c.orphan} orphans; the entries' own processes hold ${expected.orphan}`);
     const named: PlannedPid[] = [];
     const bar = statusBarModel({ state: 'ready', snapshot: mine }, { alwaysShow: true });
     if (bar.visible) {
       for (const row of bar.tooltip.split('\n')) {
         const cells = row.split('|').map((x) => x.trim());
-        if (cells.length > 4 && /^\d+$/.test(cells[3]) && entries.has(cells[1])) named.push({ plan: `the badge's tooltip (${bar.text})`, pid: Number(cells[3]), entry: cells[1] });
+        if (cells.length > 4 && /^\d+$/.test(cells[3]) && entries.has(cells[1]))
+          named.push({ plan: `the badge's tooltip (${bar.text})`, pid: Number(cells[3]), entry: cells[1] });
       }
     }
     return [...violations, ...plansNameStrangers(named, w)];
@@ -140,14 +179,23 @@ describe('a busy machine: each entry claims exactly its own processes', function
   /** The upgrade notifications: they name only own processes, and (after the upgrade) every own one running replaced code. */
   function notifications(snapshot: Snapshot, w: World, expected: Expected): Violation[] {
     const mine = viewOfEntries(snapshot);
-    const decided = decideNotifications(mine, { seen: new Set(), muted: new Set() }, { onUpgrade: true, onRegistryUpdate: false });
+    const decided = decideNotifications(
+      mine,
+      { seen: new Set(), muted: new Set() },
+      { onUpgrade: true, onRegistryUpdate: false },
+    );
     const violations: Violation[] = [];
     // Upgraded under these entries' servers: a notification names each of them.
     const notified = new Set(decided.flatMap((n) => (n.kind === 'stale' ? n.pids : [])));
     for (const [role, pid] of w.ownMains) {
       const entry = role.split(':')[1] as EntryName;
       if (expected.stale?.includes(entry) && !notified.has(pid)) {
-        violations.push({ property: 'own-lost', pid, label: entry, text: `no upgrade notification names pid ${pid} (${role}), which runs a replaced ${MEMORY_PKG}; notifications: ${decided.map((n) => n.message).join(' | ') || 'none'}` });
+        violations.push({
+          property: 'own-lost',
+          pid,
+          label: entry,
+          text: `no upgrade notification names pid ${pid} (${role}), which runs a replaced ${MEMORY_PKG}; notifications: ${decided.map((n) => n.message).join(' | ') || 'none'}`,
+        });
       }
     }
     const named: PlannedPid[] = [];
@@ -190,13 +238,16 @@ describe('a busy machine: each entry claims exactly its own processes', function
     if (m) await m.cleanUp();
   });
 
-  it('runs more than 200 strangers beside the entries\' own processes', () => {
+  it("runs more than 200 strangers beside the entries' own processes", () => {
     const w = world();
     assert.ok(strangerCount >= 200, `${strangerCount} strangers`);
     const running = [...w.table.values()].filter((p) => p.role && p.role.kind !== 'own' && p.role.kind !== 'client');
     assert.ok(running.length >= 200, `${running.length} stranger processes run`);
     assert.equal(w.ownMains.size, OWN_INSTANCES);
-    assert.ok([...w.table.values()].some((p) => p.role?.kind === 'other-user' && p.uid !== uid), 'another user runs processes');
+    assert.ok(
+      [...w.table.values()].some((p) => p.role?.kind === 'other-user' && p.uid !== uid),
+      'another user runs processes',
+    );
   });
 
   /** What the entries' own processes hold at a stage: duplicates, orphans, and the entries whose package was upgraded under them. */
@@ -213,43 +264,82 @@ describe('a busy machine: each entry claims exactly its own processes', function
       const snap = await statusJson();
       const w = world();
       // The snapshot a right attribution would give: each entry lists its own server processes only.
-      const everywhere = new Map<number, Instance>([...snap.servers.flatMap((s) => s.instances), ...snap.notConfigured].map((i) => [i.pid, i]));
+      const everywhere = new Map<number, Instance>(
+        [...snap.servers.flatMap((s) => s.instances), ...snap.notConfigured].map((i) => [i.pid, i]),
+      );
       const asInstance = (pid: number): Instance => ({
-        ...(everywhere.get(pid) ?? { pid, ppid: 0, commandLine: '', commandHash: '', client: { id: 'unknown', name: 'unknown' }, launcherChain: [], matchedBy: 'self-check' }),
+        ...(everywhere.get(pid) ?? {
+          pid,
+          ppid: 0,
+          commandLine: '',
+          commandHash: '',
+          client: { id: 'unknown', name: 'unknown' },
+          launcherChain: [],
+          matchedBy: 'self-check',
+        }),
         uid,
         verdicts: [],
       });
       const ownPids = new Set(w.ownMains.values());
       const ideal: Snapshot = {
         ...snap,
-        servers: snap.servers.map((s) => (entries.has(s.name) ? { ...s, instances: [...w.ownMains].filter(([role]) => role.split(':')[1] === s.name).map(([, pid]) => asInstance(pid)) } : s)),
+        servers: snap.servers.map((s) =>
+          entries.has(s.name)
+            ? {
+                ...s,
+                instances: [...w.ownMains]
+                  .filter(([role]) => role.split(':')[1] === s.name)
+                  .map(([, pid]) => asInstance(pid)),
+              }
+            : s,
+        ),
         notConfigured: snap.notConfigured.filter((i) => !ownPids.has(i.pid)),
       };
       assert.equal(report('ideal', [...strangersClaimed(ideal, w), ...ownLost(ideal, w)]), 'ideal: none');
       const ownPlan = [...w.ownMains].map(([role, pid]) => ({ plan: 'self-check', pid, entry: role.split(':')[1] }));
       assert.equal(report('ideal plan', plansNameStrangers(ownPlan, w)), 'ideal plan: none');
 
-      const stranger = [...w.table.values()].find((p) => p.role?.kind === 'stranger' && /mcp-server-memory/.test(p.argv.join(' '))) as ProcessSeen;
-      const watcher = [...w.table.values()].find((p) => p.role?.label === 'watched' && p.argv.includes('--watch')) as ProcessSeen;
+      const stranger = [...w.table.values()].find(
+        (p) => p.role?.kind === 'stranger' && /mcp-server-memory/.test(p.argv.join(' ')),
+      ) as ProcessSeen;
+      const watcher = [...w.table.values()].find(
+        (p) => p.role?.label === 'watched' && p.argv.includes('--watch'),
+      ) as ProcessSeen;
       const local = (i: Snapshot) => i.servers.find((s) => s.name === 'memory-local') as Snapshot['servers'][number];
       const withStranger: Snapshot = JSON.parse(JSON.stringify(ideal));
       local(withStranger).instances.push(asInstance(stranger.pid));
-      assert.deepEqual(strangersClaimed(withStranger, w).map((v) => v.property), ['stranger-claimed']);
+      assert.deepEqual(
+        strangersClaimed(withStranger, w).map((v) => v.property),
+        ['stranger-claimed'],
+      );
       const lost: Snapshot = JSON.parse(JSON.stringify(ideal));
       local(lost).instances.pop();
-      assert.deepEqual(ownLost(lost, w).map((v) => v.property), ['own-lost']);
+      assert.deepEqual(
+        ownLost(lost, w).map((v) => v.property),
+        ['own-lost'],
+      );
       const watcherListed: Snapshot = JSON.parse(JSON.stringify(ideal));
       const watched = watcherListed.servers.find((s) => s.name === 'watched') as Snapshot['servers'][number];
       watched.instances = [asInstance(watcher.pid)];
-      assert.deepEqual(ownLost(watcherListed, w).map((v) => v.property).sort(), ['launcher-as-instance', 'own-lost']);
-      assert.deepEqual(plansNameStrangers([...ownPlan, { plan: 'self-check', pid: stranger.pid, entry: 'memory-local' }], w).map((v) => v.pid), [stranger.pid]);
+      assert.deepEqual(
+        ownLost(watcherListed, w)
+          .map((v) => v.property)
+          .sort(),
+        ['launcher-as-instance', 'own-lost'],
+      );
+      assert.deepEqual(
+        plansNameStrangers([...ownPlan, { plan: 'self-check', pid: stranger.pid, entry: 'memory-local' }], w).map(
+          (v) => v.pid,
+        ),
+        [stranger.pid],
+      );
     });
   });
 
-  describe('after Cursor and two strangers\' clients died (their servers are orphans)', () => {
+  describe("after Cursor and two strangers' clients died (their servers are orphans)", () => {
     before(async () => {
       for (const pid of [cursorClient, ...holdingStrangerClients]) process.kill(pid, 'SIGKILL');
-      await until('the killed clients\' servers to be reparented', () => {
+      await until("the killed clients' servers to be reparented", () => {
         const t = readTable(m.run);
         return [cursorClient, ...holdingStrangerClients].every((pid) => !t.has(pid));
       });
@@ -295,7 +385,7 @@ describe('a busy machine: each entry claims exactly its own processes', function
       engineWorld = world();
     });
 
-    it('status --json: no stranger, other user\'s or foreign process is an instance of an entry or counted in its duplicates', () => {
+    it("status --json: no stranger, other user's or foreign process is an instance of an entry or counted in its duplicates", () => {
       const vs = strangersClaimed(cliSnap, cliWorld);
       assert.equal(vs.length, 0, report('status --json', vs));
     });
@@ -305,23 +395,23 @@ describe('a busy machine: each entry claims exactly its own processes', function
       assert.equal(vs.length, 0, report('status --json', vs));
     });
 
-    it('the engine\'s snapshot: the same, strangers never claimed and own processes never lost', () => {
+    it("the engine's snapshot: the same, strangers never claimed and own processes never lost", () => {
       const vs = [...strangersClaimed(engineSnap, engineWorld), ...ownLost(engineSnap, engineWorld)];
       assert.equal(vs.length, 0, report('takeSnapshot', vs));
     });
 
-    it('kill-duplicates (dry run) names only the entries\' own processes', async () => {
+    it("kill-duplicates (dry run) names only the entries' own processes", async () => {
       const planned = await killDuplicatesPlan();
       const vs = plansNameStrangers(planned, world());
       assert.equal(vs.length, 0, report('kill-duplicates --json', vs));
     });
 
-    it('the extension\'s Stop and Restart plans and confirmations name only own processes', () => {
+    it("the extension's Stop and Restart plans and confirmations name only own processes", () => {
       const vs = plansNameStrangers(extensionPlans(cliSnap), cliWorld);
       assert.equal(vs.length, 0, report('extension plans', vs));
     });
 
-    it('the extension\'s badge counts and tooltip count and name only own processes', () => {
+    it("the extension's badge counts and tooltip count and name only own processes", () => {
       const vs = badge(cliSnap, cliWorld, expected);
       assert.equal(vs.length, 0, report('the badge', vs));
     });

@@ -16,7 +16,9 @@ const tiny = path.join(repoRoot, 'test', 'fixtures', 'guard', 'tiny-server.mjs')
 async function serversWith(token: string): Promise<number[]> {
   const table = await readProcessTable();
   if (table.state !== 'ok') throw new Error(table.reason);
-  return table.processes.filter((p) => p.argv.includes(tiny) && p.argv.includes(token) && !p.argv.some((a) => a.endsWith('cli.js'))).map((p) => p.pid);
+  return table.processes
+    .filter((p) => p.argv.includes(tiny) && p.argv.includes(token) && !p.argv.some((a) => a.endsWith('cli.js')))
+    .map((p) => p.pid);
 }
 
 describe('reliability: --on-conflict replace never leaves two writers', function () {
@@ -49,7 +51,10 @@ describe('reliability: --on-conflict replace never leaves two writers', function
   it('a shutdown that arrives before start: the guard finishes and never spawns its server', async () => {
     const marker = path.join(home, 'spawned');
     // The server would leave a file behind the moment it ran.
-    const guard = nodeGuard('early-shutdown', `require('fs').writeFileSync(${JSON.stringify(marker)}, String(process.pid)); setInterval(() => {}, 1000)`);
+    const guard = nodeGuard(
+      'early-shutdown',
+      `require('fs').writeFileSync(${JSON.stringify(marker)}, String(process.pid)); setInterval(() => {}, 1000)`,
+    );
     const shutdown = guard.shutdown('asked over the control endpoint before start');
     guard.start();
     const childPid = guard.status().childPid;
@@ -75,10 +80,25 @@ describe('reliability: --on-conflict replace never leaves two writers', function
     const REPLACERS = 16;
     for (let storm = 0; storm < STORMS; storm++) {
       const token = `storm-${randomBytes(4).toString('hex')}`;
-      const args = (extra: string[]) => [...extra, '--name', 'tiny', '--stop-grace', '0.5', '--wait-timeout', '90', '--', process.execPath, tiny, token];
+      const args = (extra: string[]) => [
+        ...extra,
+        '--name',
+        'tiny',
+        '--stop-grace',
+        '0.5',
+        '--wait-timeout',
+        '90',
+        '--',
+        process.execPath,
+        tiny,
+        token,
+      ];
       const holder = spawnGuard(home, args([]));
       pids.push(holder.pid!);
-      await until('the holder to record its server', async () => (await liveRecords(home)).find((r) => r.pid === holder.pid)?.child);
+      await until(
+        'the holder to record its server',
+        async () => (await liveRecords(home)).find((r) => r.pid === holder.pid)?.child,
+      );
       const guards = [holder];
       for (let i = 0; i < REPLACERS; i++) {
         const g = spawnGuard(home, args(['--on-conflict', 'replace']));
@@ -88,21 +108,40 @@ describe('reliability: --on-conflict replace never leaves two writers', function
       let worst: number[] = [];
       // Sample until the storm settles: every guard but one has ended (refused or replaced), and that
       // one holds the lock (a replacer whose holder just let go takes it within a poll).
-      await waitUntil(async () => {
-        const servers = (await serversWith(token)).filter(isAlive);
-        if (servers.length > worst.length) worst = servers;
-        const running = guards.filter((g) => g.exitCode === null && g.signalCode === null);
-        const holders = running.length === 1 ? (await liveRecords(home)).filter((r) => r.pid === running[0].pid) : [];
-        return holders.length === 1 || running.length === 0;
-      }, 60_000, 20);
-      assert.ok(worst.length <= 1, `storm ${storm + 1}: ${worst.length} servers ran at once (pids ${worst.join(', ')})`);
+      await waitUntil(
+        async () => {
+          const servers = (await serversWith(token)).filter(isAlive);
+          if (servers.length > worst.length) worst = servers;
+          const running = guards.filter((g) => g.exitCode === null && g.signalCode === null);
+          const holders = running.length === 1 ? (await liveRecords(home)).filter((r) => r.pid === running[0].pid) : [];
+          return holders.length === 1 || running.length === 0;
+        },
+        60_000,
+        20,
+      );
+      assert.ok(
+        worst.length <= 1,
+        `storm ${storm + 1}: ${worst.length} servers ran at once (pids ${worst.join(', ')})`,
+      );
       const running = guards.filter((g) => g.exitCode === null && g.signalCode === null);
-      assert.equal(running.length, 1, `storm ${storm + 1}: ${running.length} guards still run: ${running.map((g) => g.pid).join(', ')}`);
+      assert.equal(
+        running.length,
+        1,
+        `storm ${storm + 1}: ${running.length} guards still run: ${running.map((g) => g.pid).join(', ')}`,
+      );
       const records = await liveRecords(home);
-      assert.equal(records.length, 1, `storm ${storm + 1}: ${records.length} live lock records while guard ${running[0].pid} runs:\n${running[0].output.stderr}`);
+      assert.equal(
+        records.length,
+        1,
+        `storm ${storm + 1}: ${records.length} live lock records while guard ${running[0].pid} runs:\n${running[0].output.stderr}`,
+      );
       assert.equal(records[0].pid, running[0].pid, 'the one guard left holds the lock');
       // The record names the server once the guard has read its identity.
-      const child = await until('the lock record to name the server', async () => (await liveRecords(home))[0]?.child, 20_000);
+      const child = await until(
+        'the lock record to name the server',
+        async () => (await liveRecords(home))[0]?.child,
+        20_000,
+      );
       assert.deepEqual(await serversWith(token), [child.pid], 'and its server is the only one');
       for (const g of guards) if (g.exitCode === null && g.signalCode === null) g.stdin!.end();
       await Promise.all(guards.map((g) => g.exited));

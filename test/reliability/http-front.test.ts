@@ -24,21 +24,41 @@ interface RawAnswer {
 }
 
 /** One request over its own connection (or `agent`'s), its whole answer read. */
-function raw(url: string, method: string, body: string | Buffer | undefined, headers: http.OutgoingHttpHeaders = {}, agent: http.Agent | false = false): Promise<RawAnswer> {
+function raw(
+  url: string,
+  method: string,
+  body: string | Buffer | undefined,
+  headers: http.OutgoingHttpHeaders = {},
+  agent: http.Agent | false = false,
+): Promise<RawAnswer> {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method, agent, headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers } }, (res) => {
-      let text = '';
-      res.on('data', (d: Buffer) => (text += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
-      res.on('error', reject);
-    });
+    const req = http.request(
+      url,
+      {
+        method,
+        agent,
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (d: Buffer) => (text += d.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
 }
 
 const initializeBody = (params: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): string =>
-  JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'flood', version: '1' }, ...params }, ...extra });
+  JSON.stringify({
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'initialize',
+    params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'flood', version: '1' }, ...params },
+    ...extra,
+  });
 
 /** Runs `count` tasks, at most `width` at a time. */
 async function inBatches(count: number, width: number, task: (i: number) => Promise<void>): Promise<void> {
@@ -89,8 +109,12 @@ describe('HTTP front under abuse', function () {
     socket.on('data', (d: Buffer) => (answer += d.toString()));
     socket.on('error', () => undefined);
     socket.on('connect', () => {
-      if (kind === 'headers') socket.write('POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n');
-      else socket.write('POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"jsonrpc":');
+      if (kind === 'headers')
+        socket.write('POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n');
+      else
+        socket.write(
+          'POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"jsonrpc":',
+        );
     });
     const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
     return { closed, answer: () => answer };
@@ -99,12 +123,21 @@ describe('HTTP front under abuse', function () {
   /** A session of its own (raw initialize and notifications/initialized) and its GET event stream, open. */
   async function openStream(url: string): Promise<{ ended: () => boolean; cancel: () => Promise<void> }> {
     const init = await raw(url, 'POST', initializeBody());
-    const sessionHeaders = { 'mcp-session-id': init.headers['mcp-session-id'] as string, 'mcp-protocol-version': '2025-06-18' };
-    assert.equal((await raw(url, 'POST', JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }), sessionHeaders)).status, 202);
+    const sessionHeaders = {
+      'mcp-session-id': init.headers['mcp-session-id'] as string,
+      'mcp-protocol-version': '2025-06-18',
+    };
+    assert.equal(
+      (await raw(url, 'POST', JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }), sessionHeaders))
+        .status,
+      202,
+    );
     const stream = await fetch(url, { method: 'GET', headers: { ...sessionHeaders, accept: 'text/event-stream' } });
     assert.equal(stream.status, 200);
     let ended = false;
-    void stream.body!.pipeTo(new WritableStream({ close: () => void (ended = true), abort: () => void (ended = true) })).catch(() => (ended = true));
+    void stream
+      .body!.pipeTo(new WritableStream({ close: () => void (ended = true), abort: () => void (ended = true) }))
+      .catch(() => (ended = true));
     return { ended: () => ended, cancel: () => stream.body!.cancel().catch(() => undefined) };
   }
 
@@ -112,8 +145,16 @@ describe('HTTP front under abuse', function () {
   async function tryOpenStream(url: string): Promise<number | { ended: () => boolean; cancel: () => Promise<void> }> {
     const init = await raw(url, 'POST', initializeBody());
     if (init.status !== 200) return init.status;
-    const sessionHeaders = { 'mcp-session-id': init.headers['mcp-session-id'] as string, 'mcp-protocol-version': '2025-06-18' };
-    const ack = await raw(url, 'POST', JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }), sessionHeaders);
+    const sessionHeaders = {
+      'mcp-session-id': init.headers['mcp-session-id'] as string,
+      'mcp-protocol-version': '2025-06-18',
+    };
+    const ack = await raw(
+      url,
+      'POST',
+      JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }),
+      sessionHeaders,
+    );
     if (ack.status !== 202) return ack.status;
     const stream = await fetch(url, { method: 'GET', headers: { ...sessionHeaders, accept: 'text/event-stream' } });
     if (stream.status !== 200) {
@@ -121,7 +162,9 @@ describe('HTTP front under abuse', function () {
       return stream.status;
     }
     let ended = false;
-    void stream.body!.pipeTo(new WritableStream({ close: () => void (ended = true), abort: () => void (ended = true) })).catch(() => (ended = true));
+    void stream
+      .body!.pipeTo(new WritableStream({ close: () => void (ended = true), abort: () => void (ended = true) }))
+      .catch(() => (ended = true));
     return { ended: () => ended, cancel: () => stream.body!.cancel().catch(() => undefined) };
   }
 
@@ -132,8 +175,15 @@ describe('HTTP front under abuse', function () {
     const slow = Array.from({ length: 200 }, (_, i) => slowConnection(port, i % 2 === 0 ? 'headers' : 'body'));
     let closed = 0;
     for (const s of slow) void s.closed.then(() => closed++);
-    await until('every slow connection to be closed by the front', () => (closed === slow.length ? true : undefined), 30_000);
-    assert.ok(slow.every((s) => s.answer().startsWith('HTTP/1.1 408')), `answers: ${[...new Set(slow.map((s) => s.answer().split('\r\n')[0]))].join(' | ')}`);
+    await until(
+      'every slow connection to be closed by the front',
+      () => (closed === slow.length ? true : undefined),
+      30_000,
+    );
+    assert.ok(
+      slow.every((s) => s.answer().startsWith('HTTP/1.1 408')),
+      `answers: ${[...new Set(slow.map((s) => s.answer().split('\r\n')[0]))].join(' | ')}`,
+    );
     ({ client } = await connectClient(guard.url));
     assert.equal(await echo(client, 'after the slow connections'), 'Echo: after the slow connections');
     assert.equal(stream.ended(), false, 'the event stream opened before the slow connections is still open');
@@ -166,7 +216,10 @@ describe('HTTP front under abuse', function () {
     await until('the connection over the limit to be answered and closed', () => (closed ? true : undefined), 30_000);
     assert.match(extra.answer(), /^HTTP\/1\.1 503/);
     assert.match(extra.answer(), /"jsonrpc":"2.0","error":\{"code":-32000,"message":"Too many connections/);
-    assert.deepEqual(streams.map((s) => s.ended()), [false, false]);
+    assert.deepEqual(
+      streams.map((s) => s.ended()),
+      [false, false],
+    );
     for (const s of streams) await s.cancel();
   });
 
@@ -179,7 +232,11 @@ describe('HTTP front under abuse', function () {
     // A call whose answer is an event stream of its own (progress, then the result), in flight
     // through the whole flood: answers to requests are never ended to make room.
     const progress: number[] = [];
-    const longCall = client.callTool({ name: 'trigger-long-running-operation', arguments: { duration: 4, steps: 4 } }, undefined, { timeout: 60_000, onprogress: (p) => progress.push(p.progress) });
+    const longCall = client.callTool(
+      { name: 'trigger-long-running-operation', arguments: { duration: 4, steps: 4 } },
+      undefined,
+      { timeout: 60_000, onprogress: (p) => progress.push(p.progress) },
+    );
     // More sessions, each with its event stream, than there are connections.
     const streams: Array<{ ended: () => boolean; cancel: () => Promise<void> }> = [];
     const refused: number[] = [];
@@ -196,8 +253,15 @@ describe('HTTP front under abuse', function () {
       const long = (await longCall) as { content: Array<{ text?: string }> };
       assert.match(long.content[0].text ?? '', /Long running operation completed/);
       assert.deepEqual(progress, [1, 2, 3, 4]);
-      assert.deepEqual(refused, [], 'every session of the flood got its stream (older idle ones were ended to make room)');
-      assert.ok(streams.filter((s) => !s.ended()).length <= limits.maxEventStreams, 'no more streams open than the limit');
+      assert.deepEqual(
+        refused,
+        [],
+        'every session of the flood got its stream (older idle ones were ended to make room)',
+      );
+      assert.ok(
+        streams.filter((s) => !s.ended()).length <= limits.maxEventStreams,
+        'no more streams open than the limit',
+      );
     } finally {
       await second?.close().catch(() => undefined);
       for (const s of streams) await s.cancel();
@@ -238,26 +302,58 @@ describe('HTTP front under abuse', function () {
     const init = await raw(
       guard.url,
       'POST',
-      initializeBody({ _meta: { token: 'secret-meta-value' }, capabilities: { roots: { listChanged: true }, _meta: { token: 'secret-in-caps' } }, clientInfo: { name: 'raw', version: '2', _meta: { t: 'secret-in-info' }, extra: 'secret-extra' }, other: 'secret-param' }),
+      initializeBody({
+        _meta: { token: 'secret-meta-value' },
+        capabilities: { roots: { listChanged: true }, _meta: { token: 'secret-in-caps' } },
+        clientInfo: { name: 'raw', version: '2', _meta: { t: 'secret-in-info' }, extra: 'secret-extra' },
+        other: 'secret-param',
+      }),
     );
     assert.equal(init.status, 200);
     const sid = init.headers['mcp-session-id'] as string;
-    const ack = await raw(guard.url, 'POST', JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized', params: { _meta: { token: 'secret-in-ack' } } }), { 'mcp-session-id': sid, 'mcp-protocol-version': '2025-06-18' });
+    const ack = await raw(
+      guard.url,
+      'POST',
+      JSON.stringify({
+        jsonrpc: '2.0',
+        method: 'notifications/initialized',
+        params: { _meta: { token: 'secret-in-ack' } },
+      }),
+      { 'mcp-session-id': sid, 'mcp-protocol-version': '2025-06-18' },
+    );
     assert.equal(ack.status, 202);
     await guard.shutdown('flush the session file');
     guard = undefined;
     const text = fs.readFileSync(sessionsPath(paths, identity), 'utf8');
     assert.doesNotMatch(text, /_meta|secret/);
-    const stored = JSON.parse(text) as { sessions: Record<string, { initialize: { params: Record<string, unknown> }; initialized?: unknown }> };
-    const allowedSession = new Set(['upstream', 'initialize', 'initialized', 'protocolVersion', 'epoch', 'createdAt', 'used']);
+    const stored = JSON.parse(text) as {
+      sessions: Record<string, { initialize: { params: Record<string, unknown> }; initialized?: unknown }>;
+    };
+    const allowedSession = new Set([
+      'upstream',
+      'initialize',
+      'initialized',
+      'protocolVersion',
+      'epoch',
+      'createdAt',
+      'used',
+    ]);
     for (const s of Object.values(stored.sessions)) {
       for (const key of Object.keys(s)) assert.ok(allowedSession.has(key), `unexpected session field ${key}`);
       assert.deepEqual(Object.keys(s.initialize).sort(), ['jsonrpc', 'method', 'params']);
-      for (const key of Object.keys(s.initialize.params)) assert.ok(['protocolVersion', 'capabilities', 'clientInfo'].includes(key), `unexpected param ${key}`);
-      if (s.initialized !== undefined) assert.deepEqual(s.initialized, { jsonrpc: '2.0', method: 'notifications/initialized' });
+      for (const key of Object.keys(s.initialize.params))
+        assert.ok(['protocolVersion', 'capabilities', 'clientInfo'].includes(key), `unexpected param ${key}`);
+      if (s.initialized !== undefined)
+        assert.deepEqual(s.initialized, { jsonrpc: '2.0', method: 'notifications/initialized' });
     }
-    const raws = Object.values(stored.sessions).find((s) => (s.initialize.params.clientInfo as { name: string }).name === 'raw')!;
-    assert.deepEqual(raws.initialize.params, { protocolVersion: '2025-06-18', capabilities: { roots: { listChanged: true } }, clientInfo: { name: 'raw', version: '2' } });
+    const raws = Object.values(stored.sessions).find(
+      (s) => (s.initialize.params.clientInfo as { name: string }).name === 'raw',
+    )!;
+    assert.deepEqual(raws.initialize.params, {
+      protocolVersion: '2025-06-18',
+      capabilities: { roots: { listChanged: true } },
+      clientInfo: { name: 'raw', version: '2' },
+    });
     // The trimmed record still replays: a restarted front rebuilds the SDK client's session from it.
     guard = await startGuard();
     assert.equal(await echo(client, 'after a front restart'), 'Echo: after a front restart');
@@ -290,7 +386,17 @@ describe('HTTP front over a permissive server', function () {
       });
     });
     const target = { host: '127.0.0.1', port: await listenOn(upstream) };
-    front = new HttpFront({ host: '127.0.0.1', port: 0, upstream: { ready: async () => target }, sessions, maxBodyBytes: 4 * 1024 * 1024, upstreamTimeoutMs: 5000, readyTimeoutMs: 5000, allowedOrigins: [], log: () => undefined });
+    front = new HttpFront({
+      host: '127.0.0.1',
+      port: 0,
+      upstream: { ready: async () => target },
+      sessions,
+      maxBodyBytes: 4 * 1024 * 1024,
+      upstreamTimeoutMs: 5000,
+      readyTimeoutMs: 5000,
+      allowedOrigins: [],
+      log: () => undefined,
+    });
     frontUrl = `http://127.0.0.1:${(await front.listen()).port}/mcp`;
   });
 
@@ -305,15 +411,24 @@ describe('HTTP front over a permissive server', function () {
     const before = process.memoryUsage().rss;
     let created = 0;
     await inBatches(60, 4, async (i) => {
-      const answer = await raw(frontUrl, 'POST', initializeBody({ capabilities: { experimental: { junk } }, _meta: { junk, n: i } }));
+      const answer = await raw(
+        frontUrl,
+        'POST',
+        initializeBody({ capabilities: { experimental: { junk } }, _meta: { junk, n: i } }),
+      );
       if (answer.status === 200) created++;
     });
     assert.equal(created, 60);
     await sessions.flush();
     const size = fs.statSync(sessions.file!).size;
     // Measured, not asserted on: RSS depends on the garbage collector.
-    console.log(`      session file ${size} bytes; RSS growth ${Math.round((process.memoryUsage().rss - before) / 1024 / 1024)} MiB`);
-    assert.ok(size <= HTTP_LIMITS.maxStoreBytes, `the session file is ${size} bytes, the cap ${HTTP_LIMITS.maxStoreBytes}`);
+    console.log(
+      `      session file ${size} bytes; RSS growth ${Math.round((process.memoryUsage().rss - before) / 1024 / 1024)} MiB`,
+    );
+    assert.ok(
+      size <= HTTP_LIMITS.maxStoreBytes,
+      `the session file is ${size} bytes, the cap ${HTTP_LIMITS.maxStoreBytes}`,
+    );
     assert.ok(sessions.bytes <= HTTP_LIMITS.maxStoreBytes, `the store holds ${sessions.bytes} bytes`);
     assert.ok(sessions.size >= 60, 'every session is kept, trimmed');
   });
@@ -323,7 +438,8 @@ describe('HTTP front over a permissive server', function () {
       it(`refuses a 20 MiB ${method} body (${framing}) with 413 and never sends it upstream`, async function () {
         seen.length = 0;
         const body = Buffer.alloc(20 * 1024 * 1024, 'a');
-        const headers: http.OutgoingHttpHeaders = framing === 'chunked' ? { 'transfer-encoding': 'chunked' } : { 'content-length': body.length };
+        const headers: http.OutgoingHttpHeaders =
+          framing === 'chunked' ? { 'transfer-encoding': 'chunked' } : { 'content-length': body.length };
         const answer = await new Promise<RawAnswer>((resolve, reject) => {
           const req = http.request(frontUrl, { method, agent: false, headers }, (res) => {
             let text = '';
@@ -341,7 +457,11 @@ describe('HTTP front over a permissive server', function () {
         });
         assert.equal(answer.status, 413, answer.body);
         assert.match((JSON.parse(answer.body) as { error: { message: string } }).error.message, /too large/);
-        assert.equal(seen.reduce((n, s) => n + s.bytes, 0), 0, `bytes that reached the server: ${JSON.stringify(seen)}`);
+        assert.equal(
+          seen.reduce((n, s) => n + s.bytes, 0),
+          0,
+          `bytes that reached the server: ${JSON.stringify(seen)}`,
+        );
       });
     }
   }

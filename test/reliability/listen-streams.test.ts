@@ -21,10 +21,31 @@ interface RawListen {
 }
 
 function listen(url: string, id: string): RawListen {
-  const body = JSON.stringify({ jsonrpc: '2.0', id, method: 'subscriptions/listen', params: { _meta: { 'io.modelcontextprotocol/protocolVersion': MODERN, 'io.modelcontextprotocol/clientInfo': { name: 'listener', version: '1' }, 'io.modelcontextprotocol/clientCapabilities': {} }, notifications: { toolsListChanged: true } } });
+  const body = JSON.stringify({
+    jsonrpc: '2.0',
+    id,
+    method: 'subscriptions/listen',
+    params: {
+      _meta: {
+        'io.modelcontextprotocol/protocolVersion': MODERN,
+        'io.modelcontextprotocol/clientInfo': { name: 'listener', version: '1' },
+        'io.modelcontextprotocol/clientCapabilities': {},
+      },
+      notifications: { toolsListChanged: true },
+    },
+  });
   let text = '';
   let ended = false;
-  const req = http.request(url, { method: 'POST', agent: false, headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': MODERN, 'mcp-method': 'subscriptions/listen' } });
+  const req = http.request(url, {
+    method: 'POST',
+    agent: false,
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      'mcp-protocol-version': MODERN,
+      'mcp-method': 'subscriptions/listen',
+    },
+  });
   const status = new Promise<number>((resolve) => {
     req.on('response', (res) => {
       resolve(res.statusCode ?? 0);
@@ -70,10 +91,29 @@ describe('reliability: a flood of modern listen streams', function () {
   it('300 listens from one process: the working client keeps its stream (and hears on it), the flood gets its share and 503 past it', async () => {
     const port = await freePort();
     const env = { ...process.env, MCP_LIFEGUARD_HOME: home };
-    const guard = spawnCollect(process.execPath, [cliPath, 'run', '--http', '--listen', `127.0.0.1:${port}`, '--stop-grace', '2', '--', process.execPath, path.join(fixturesDir, 'eras', 'modern-http', 'server.mjs')], { env, cwd: home });
+    const guard = spawnCollect(
+      process.execPath,
+      [
+        cliPath,
+        'run',
+        '--http',
+        '--listen',
+        `127.0.0.1:${port}`,
+        '--stop-grace',
+        '2',
+        '--',
+        process.execPath,
+        path.join(fixturesDir, 'eras', 'modern-http', 'server.mjs'),
+      ],
+      { env, cwd: home },
+    );
     guardPid = guard.child.pid;
     const url = `http://127.0.0.1:${port}/mcp`;
-    await until(() => `the URL on stdout: ${guard.output()}`, () => guard.output().includes(url), 90_000);
+    await until(
+      () => `the URL on stdout: ${guard.output()}`,
+      () => guard.output().includes(url),
+      90_000,
+    );
 
     // The working client: its own listen, and calls through the flood.
     const mine = listen(url, 'mine');
@@ -82,7 +122,9 @@ describe('reliability: a flood of modern listen streams', function () {
     client = new Client({ name: 'worker', version: '1.0.0' }, { versionNegotiation: { mode: 'auto' } });
     await client.connect(new StreamableHTTPClientTransport(new URL(url)));
     assert.equal(client.getProtocolEra(), 'modern');
-    const echo = async (text: string) => ((await client!.callTool({ name: 'echo', arguments: { text } })) as { content: Array<{ text: string }> }).content[0].text;
+    const echo = async (text: string) =>
+      ((await client!.callTool({ name: 'echo', arguments: { text } })) as { content: Array<{ text: string }> })
+        .content[0].text;
 
     const statuses: number[] = [];
     for (let i = 0; i < 300; i++) {
@@ -91,24 +133,40 @@ describe('reliability: a flood of modern listen streams', function () {
       statuses.push(await flood.status);
       if (i % 50 === 0) assert.match(await echo(`call ${i}`), new RegExp(`:call ${i} \\(modern\\)$`));
     }
-    assert.equal(mine.ended(), false, 'the working client\'s stream is open');
+    assert.equal(mine.ended(), false, "the working client's stream is open");
     const accepted = statuses.filter((s) => s === 200).length;
-    assert.equal(accepted, HTTP_LIMITS.maxListenStreamsPerPeer - 1, `the flood's share beside the working listen (statuses: ${[...new Set(statuses)].join(', ')})`);
-    assert.ok(statuses.every((s) => s === 200 || s === 503), [...new Set(statuses)].join(', '));
+    assert.equal(
+      accepted,
+      HTTP_LIMITS.maxListenStreamsPerPeer - 1,
+      `the flood's share beside the working listen (statuses: ${[...new Set(statuses)].join(', ')})`,
+    );
+    assert.ok(
+      statuses.every((s) => s === 200 || s === 503),
+      [...new Set(statuses)].join(', '),
+    );
 
     // It still carries what the server says: a tools list change, tagged with its subscription.
     assert.equal(await echo('after the flood'), `${(await echo('pid')).split(':')[0]}:after the flood (modern)`);
     await client.callTool({ name: 'grow', arguments: {} });
-    await until(() => `list_changed on the working listen: ${mine.text().slice(-300)}`, () => /notifications\/tools\/list_changed/.test(mine.text()) && mine.text().includes('"mine"'), 15_000);
+    await until(
+      () => `list_changed on the working listen: ${mine.text().slice(-300)}`,
+      () => /notifications\/tools\/list_changed/.test(mine.text()) && mine.text().includes('"mine"'),
+      15_000,
+    );
     assert.equal(mine.ended(), false);
 
     // The flood lets go: its slots are free again.
     for (const l of opened.slice(1)) l.close();
-    const again = await until('a new listen once the flood closed', async () => {
-      const l = listen(url, `again-${Date.now()}`);
-      opened.push(l);
-      return (await l.status) === 200 && l;
-    }, 15_000, 100);
+    const again = await until(
+      'a new listen once the flood closed',
+      async () => {
+        const l = listen(url, `again-${Date.now()}`);
+        opened.push(l);
+        return (await l.status) === 200 && l;
+      },
+      15_000,
+      100,
+    );
     assert.ok(again);
   });
 });

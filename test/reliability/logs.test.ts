@@ -23,7 +23,12 @@ describe('reliability: logs on a huge or unreadable log file', function () {
   });
   afterEach(() => fs.rmSync(home, { recursive: true, force: true }));
 
-  const env = () => ({ PATH: process.env.PATH, HOME: home, MCP_LIFEGUARD_HOME: path.join(home, 'lg'), MCP_LIFEGUARD_UPDATE_CHECK: '0' });
+  const env = () => ({
+    PATH: process.env.PATH,
+    HOME: home,
+    MCP_LIFEGUARD_HOME: path.join(home, 'lg'),
+    MCP_LIFEGUARD_UPDATE_CHECK: '0',
+  });
 
   it('prints the last lines of a 2 GiB log and exits 0', async () => {
     const file = path.join(logs, 'notes-0123456789abcdef.stderr.log');
@@ -55,7 +60,10 @@ describe('reliability: logs on a huge or unreadable log file', function () {
     fs.writeFileSync(file, `${'x'.repeat(20 * 1024 * 1024)}\nlast\n`, { mode: 0o600 });
     const r = await runCli(['logs', 'notes', '--lines', '3'], env());
     assert.equal(r.code, 0, r.stderr);
-    assert.ok(r.stdout === 'last\n', `stdout: ${r.stdout.length} characters, ending ${JSON.stringify(r.stdout.slice(-20))}`);
+    assert.ok(
+      r.stdout === 'last\n',
+      `stdout: ${r.stdout.length} characters, ending ${JSON.stringify(r.stdout.slice(-20))}`,
+    );
     assert.match(r.stderr, /only the last 16 MiB of .* \(20971526 bytes\) were read: 1 line\n$/);
   });
 });

@@ -42,7 +42,9 @@ describe('reliability: a server a live guard lock owns is never an orphan', func
   afterEach(async () => {
     for (const record of await liveGuards()) {
       if (record.control) await controlShutdown(record.control).catch(() => undefined);
-      await until('the guard to stop', () => (isAlive(record.pid) ? undefined : true), 30_000).catch(() => killAndWait(record.pid));
+      await until('the guard to stop', () => (isAlive(record.pid) ? undefined : true), 30_000).catch(() =>
+        killAndWait(record.pid),
+      );
     }
     // Whatever of this test still runs names its temp folder in its argv.
     for (const name of fs.readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
@@ -58,13 +60,22 @@ describe('reliability: a server a live guard lock owns is never an orphan', func
   it('kill-duplicates --yes leaves the HTTP server that ensure started answering', async () => {
     const server = versionedServerPackage(home, '1.0.0');
     const env = { ...process.env, HOME: home, MCP_LIFEGUARD_HOME: lifeguardHome };
-    const run = spawnCollect(process.execPath, [cliPath, 'ensure', '--http', '--listen', `127.0.0.1:${port}`, '--', server.command, ...server.args], { env, cwd: home });
+    const run = spawnCollect(
+      process.execPath,
+      [cliPath, 'ensure', '--http', '--listen', `127.0.0.1:${port}`, '--', server.command, ...server.args],
+      { env, cwd: home },
+    );
     assert.equal(await run.exited, 0, run.output());
     const url = `http://127.0.0.1:${port}/mcp`;
     // The user's own config names the URL ensure printed, and the same server as a stdio launch.
     const userDir = path.join(home, '.config', 'Code', 'User');
     fs.mkdirSync(userDir, { recursive: true });
-    fs.writeFileSync(path.join(userDir, 'mcp.json'), JSON.stringify({ servers: { web: { type: 'http', url }, local: { command: server.command, args: server.args } } }));
+    fs.writeFileSync(
+      path.join(userDir, 'mcp.json'),
+      JSON.stringify({
+        servers: { web: { type: 'http', url }, local: { command: server.command, args: server.args } },
+      }),
+    );
 
     const [guard] = await liveGuards();
     assert.ok(guard, 'ensure left a live guard');
@@ -72,7 +83,11 @@ describe('reliability: a server a live guard lock owns is never an orphan', func
     const web = snap.servers.find((s) => s.name === 'web');
     assert.ok(web && web.instances.length === 1, JSON.stringify(web));
     for (const s of snap.servers) {
-      for (const i of s.instances) assert.ok(!i.verdicts.some((v) => v.kind === 'orphan'), `${s.name} pid ${i.pid} is not an orphan: ${JSON.stringify(i.verdicts)}`);
+      for (const i of s.instances)
+        assert.ok(
+          !i.verdicts.some((v) => v.kind === 'orphan'),
+          `${s.name} pid ${i.pid} is not an orphan: ${JSON.stringify(i.verdicts)}`,
+        );
     }
 
     const k = await cli(home, ['kill-duplicates', '--yes', '--workspace', home]);
@@ -99,15 +114,24 @@ describe('reliability: each process belongs to the entry that launched it', func
   /** Waits until every launch pid shows up as an instance somewhere, then returns the snapshot. */
   async function settled(launches: FakeClient[], env: Record<string, string> = {}): Promise<Snapshot> {
     const pids = launches.flatMap((l) => l.servers);
-    return until('every launch to be listed', async () => {
-      const snap = await statusJson(scene.home, env);
-      const listed = new Set(snap.servers.flatMap((s) => s.instances.flatMap((i) => [i.pid, ...i.launcherChain.map((c) => c.pid)])));
-      return pids.every((p) => listed.has(p)) ? snap : undefined;
-    }, 30_000);
+    return until(
+      'every launch to be listed',
+      async () => {
+        const snap = await statusJson(scene.home, env);
+        const listed = new Set(
+          snap.servers.flatMap((s) => s.instances.flatMap((i) => [i.pid, ...i.launcherChain.map((c) => c.pid)])),
+        );
+        return pids.every((p) => listed.has(p)) ? snap : undefined;
+      },
+      30_000,
+    );
   }
 
   /** The launch pids (the process each client spawned) an entry lists. */
-  const listedBy = (snap: Snapshot, name: string): number[] => server(snap, name).instances.map((i) => i.launcherChain[0]?.pid ?? i.pid).sort((a, b) => a - b);
+  const listedBy = (snap: Snapshot, name: string): number[] =>
+    server(snap, name)
+      .instances.map((i) => i.launcherChain[0]?.pid ?? i.pid)
+      .sort((a, b) => a - b);
 
   /** A copy of a real binary (sleep) under `name` in `dir`: its argv names it, /proc/<pid>/exe is that file. */
   function program(dir: string, name: string): string {
@@ -118,7 +142,7 @@ describe('reliability: each process belongs to the entry that launched it', func
     return file;
   }
 
-  it('a bare name resolved through PATH, and another folder\'s program of that name, each list their own process', async () => {
+  it("a bare name resolved through PATH, and another folder's program of that name, each list their own process", async () => {
     const name = `srv-${scene.tag}`;
     const aBin = path.dirname(program(path.join(scene.home, 'a', 'bin'), name));
     const bProgram = program(path.join(scene.home, 'b', 'bin'), name);
@@ -131,7 +155,7 @@ describe('reliability: each process belongs to the entry that launched it', func
     assert.deepEqual(listedBy(snap, 'inB'), b.servers, 'the absolute path is its own only');
   });
 
-  it('python -m pkg of two venvs: each venv\'s entry lists its own process', async () => {
+  it("python -m pkg of two venvs: each venv's entry lists its own process", async () => {
     const src = path.join(scene.home, 'src');
     const pkg = `lgpkg_${scene.tag}`;
     fs.mkdirSync(path.join(src, pkg), { recursive: true });
@@ -139,7 +163,10 @@ describe('reliability: each process belongs to the entry that launched it', func
     const { execFileSync } = await import('node:child_process');
     for (const v of ['va', 'vb']) execFileSync('python3', ['-m', 'venv', '--without-pip', path.join(scene.home, v)]);
     const py = (v: string) => path.join(scene.home, v, 'bin', 'python');
-    scene.userConfig({ venvA: { command: py('va'), args: ['-m', pkg], cwd: src }, venvB: { command: py('vb'), args: ['-m', pkg], cwd: src } });
+    scene.userConfig({
+      venvA: { command: py('va'), args: ['-m', pkg], cwd: src },
+      venvB: { command: py('vb'), args: ['-m', pkg], cwd: src },
+    });
     const a = await startFakeClient({ command: py('va'), args: ['-m', pkg], cwd: src }, scene.started);
     const b = await startFakeClient({ command: py('vb'), args: ['-m', pkg], cwd: src }, scene.started);
     const snap = await settled([a, b]);
@@ -147,22 +174,37 @@ describe('reliability: each process belongs to the entry that launched it', func
     assert.deepEqual(listedBy(snap, 'venvB'), b.servers);
   });
 
-  it('npx entries that differ only by cwd: each project\'s entry lists the process started in it', async () => {
+  it("npx entries that differ only by cwd: each project's entry lists the process started in it", async () => {
     const bin = `lg-tool-${scene.tag}`;
     const project = (dir: string): string => {
       const pkgDir = path.join(dir, 'node_modules', bin);
       fs.mkdirSync(path.join(dir, 'node_modules', '.bin'), { recursive: true });
       fs.mkdirSync(pkgDir, { recursive: true });
-      fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: path.basename(dir), version: '1.0.0', dependencies: { [bin]: '1.0.0' } }));
-      fs.writeFileSync(path.join(pkgDir, 'package.json'), JSON.stringify({ name: bin, version: '1.0.0', bin: { [bin]: 'cli.js' } }));
-      fs.writeFileSync(path.join(pkgDir, 'cli.js'), '#!/usr/bin/env node\nsetInterval(() => {}, 1 << 30);\n', { mode: 0o755 });
+      fs.writeFileSync(
+        path.join(dir, 'package.json'),
+        JSON.stringify({ name: path.basename(dir), version: '1.0.0', dependencies: { [bin]: '1.0.0' } }),
+      );
+      fs.writeFileSync(
+        path.join(pkgDir, 'package.json'),
+        JSON.stringify({ name: bin, version: '1.0.0', bin: { [bin]: 'cli.js' } }),
+      );
+      fs.writeFileSync(path.join(pkgDir, 'cli.js'), '#!/usr/bin/env node\nsetInterval(() => {}, 1 << 30);\n', {
+        mode: 0o755,
+      });
       fs.symlinkSync(path.join('..', bin, 'cli.js'), path.join(dir, 'node_modules', '.bin', bin));
       return dir;
     };
     const p1 = project(path.join(scene.home, 'p1'));
     const p2 = project(path.join(scene.home, 'p2'));
-    scene.userConfig({ inP1: { command: 'npx', args: [bin], cwd: p1 }, inP2: { command: 'npx', args: [bin], cwd: p2 } });
-    const env = { npm_config_cache: path.join(scene.home, 'npm-cache'), npm_config_update_notifier: 'false', npm_config_offline: 'true' };
+    scene.userConfig({
+      inP1: { command: 'npx', args: [bin], cwd: p1 },
+      inP2: { command: 'npx', args: [bin], cwd: p2 },
+    });
+    const env = {
+      npm_config_cache: path.join(scene.home, 'npm-cache'),
+      npm_config_update_notifier: 'false',
+      npm_config_offline: 'true',
+    };
     const a = await startFakeClient({ command: 'npx', args: [bin], cwd: p1, env }, scene.started);
     const b = await startFakeClient({ command: 'npx', args: [bin], cwd: p2, env }, scene.started);
     const snap = await settled([a, b]);
@@ -177,7 +219,10 @@ describe('reliability: each process belongs to the entry that launched it', func
     // The same program spelled two ways, in two clients' files: either could have started it.
     scene.userConfig({ byName: { command: name, args: ['600'] } });
     fs.mkdirSync(path.join(scene.home, '.config', 'Claude'), { recursive: true });
-    fs.writeFileSync(path.join(scene.home, '.config', 'Claude', 'claude_desktop_config.json'), JSON.stringify({ mcpServers: { byPath: { command: file, args: ['600'] } } }));
+    fs.writeFileSync(
+      path.join(scene.home, '.config', 'Claude', 'claude_desktop_config.json'),
+      JSON.stringify({ mcpServers: { byPath: { command: file, args: ['600'] } } }),
+    );
     const twice = await startFakeClient({ command: file, args: ['600'], count: 2, gapMs: 200 }, scene.started);
     const snap = await settled([twice], { PATH });
     const [older, newer] = twice.servers;
@@ -186,7 +231,10 @@ describe('reliability: each process belongs to the entry that launched it', func
     const owner = flagged.verdicts.find((v) => v.kind === 'unknown' && v.question === 'owner');
     assert.ok(owner && owner.kind === 'unknown', JSON.stringify(flagged.verdicts));
     assert.match(owner.reason, /'byName'.*'byPath'|'byPath'.*'byName'/);
-    assert.ok(flagged.verdicts.some((v) => v.kind === 'duplicate'), 'it is an older duplicate');
+    assert.ok(
+      flagged.verdicts.some((v) => v.kind === 'duplicate'),
+      'it is an older duplicate',
+    );
 
     const k = await cli(scene.home, ['kill-duplicates', '--yes'], { PATH });
     assert.ok(isAlive(older) && isAlive(newer), `both still run: ${k.stdout}${k.stderr}`);

@@ -68,21 +68,44 @@ describe('private folders: symlinks, shared roots and foreign owners', function 
     fs.mkdirSync(pkg, { recursive: true });
     fs.writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({ name: 'fixpkg', version: '1.0.0' }));
     fs.writeFileSync(path.join(pkg, 'index.js'), '');
-    fs.writeFileSync(path.join(project, '.mcp.json'), JSON.stringify({ mcpServers: { fix: { command: 'node', args: [path.join(pkg, 'index.js')] } } }));
-    return { cwd: project, env: { ...process.env, HOME: home, MCP_LIFEGUARD_HOME: lgHome, MCP_LIFEGUARD_NPM_REGISTRY: 'http://127.0.0.1:9/' } };
+    fs.writeFileSync(
+      path.join(project, '.mcp.json'),
+      JSON.stringify({ mcpServers: { fix: { command: 'node', args: [path.join(pkg, 'index.js')] } } }),
+    );
+    return {
+      cwd: project,
+      env: {
+        ...process.env,
+        HOME: home,
+        MCP_LIFEGUARD_HOME: lgHome,
+        MCP_LIFEGUARD_NPM_REGISTRY: 'http://127.0.0.1:9/',
+      },
+    };
   }
 
-  async function cli(args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv }, bound = 60_000): Promise<{ code: number | null; output: string; started: boolean }> {
+  async function cli(
+    args: string[],
+    opts: { cwd: string; env: NodeJS.ProcessEnv },
+    bound = 60_000,
+  ): Promise<{ code: number | null; output: string; started: boolean }> {
     const run = spawnCollect(process.execPath, [cliPath, ...args], opts);
     pids.push(run.child.pid!);
     // A guard that wrongly starts runs until stopped: it is stopped here once it printed its URL.
-    const outcome = await until(`mcp-lifeguard ${args[0]} to exit`, async () => {
-      if (run.child.exitCode !== null || run.child.signalCode !== null) return 'exited' as const;
-      if (/^http:\/\//m.test(run.output())) return 'started' as const;
-      return undefined;
-    }, bound);
+    const outcome = await until(
+      `mcp-lifeguard ${args[0]} to exit`,
+      async () => {
+        if (run.child.exitCode !== null || run.child.signalCode !== null) return 'exited' as const;
+        if (/^http:\/\//m.test(run.output())) return 'started' as const;
+        return undefined;
+      },
+      bound,
+    );
     if (outcome === 'started') await killAndWait(run.child.pid);
-    return { code: outcome === 'exited' ? await run.exited : null, output: run.output(), started: outcome === 'started' };
+    return {
+      code: outcome === 'exited' ? await run.exited : null,
+      output: run.output(),
+      started: outcome === 'started',
+    };
   }
 
   it('(a) status never appends to a file that logs/versions.log links to', async () => {
@@ -94,7 +117,10 @@ describe('private folders: symlinks, shared roots and foreign owners', function 
     assert.equal(r.code, 0, r.output);
     assert.match(r.output, /^fix\s/m, 'status still shows the servers');
     assert.equal(fs.readFileSync(victim, 'utf8'), VICTIM_TEXT, 'the victim file is unchanged');
-    assert.ok(fs.lstatSync(path.join(lgHome, 'logs', 'versions.log')).isSymbolicLink(), 'the link was neither followed nor replaced');
+    assert.ok(
+      fs.lstatSync(path.join(lgHome, 'logs', 'versions.log')).isSymbolicLink(),
+      'the link was neither followed nor replaced',
+    );
   });
 
   it('(a) status with a world-writable root shows the servers, keeps nothing there, and says why in one line', async () => {
@@ -107,7 +133,10 @@ describe('private folders: symlinks, shared roots and foreign owners', function 
     assert.match(r.output, /^fix\s/m, 'status still shows the servers');
     const lines = r.output.split('\n').filter((l) => l.includes('not private'));
     assert.equal(lines.length, 1, r.output);
-    assert.ok(lines[0].includes(lgHome) && /writable by group or others/.test(lines[0]) && /chmod 700/.test(lines[0]), lines[0]);
+    assert.ok(
+      lines[0].includes(lgHome) && /writable by group or others/.test(lines[0]) && /chmod 700/.test(lines[0]),
+      lines[0],
+    );
     assert.equal(fs.readFileSync(victim, 'utf8'), VICTIM_TEXT, 'the victim file is unchanged');
     assert.deepEqual(fs.readdirSync(lgHome).sort(), ['logs'], 'nothing was created in the shared root');
   });
@@ -121,9 +150,30 @@ describe('private folders: symlinks, shared roots and foreign owners', function 
     const logFile = path.join(logs, `${identityHash({ serverName: 'privfs', resourceKey: 'privfs-r' })}.http.log`);
     fs.symlinkSync(victim, logFile);
     const env = { ...process.env, HOME: home, MCP_LIFEGUARD_HOME: lgHome };
-    const r = await cli(['ensure', '--http', '--listen', `127.0.0.1:${port}`, '--name', 'privfs', '--resource', 'privfs-r', '--stop-grace', '2', '--', server.command, ...server.args], { cwd: base, env });
+    const r = await cli(
+      [
+        'ensure',
+        '--http',
+        '--listen',
+        `127.0.0.1:${port}`,
+        '--name',
+        'privfs',
+        '--resource',
+        'privfs-r',
+        '--stop-grace',
+        '2',
+        '--',
+        server.command,
+        ...server.args,
+      ],
+      { cwd: base, env },
+    );
     await stopEverythingOf(base);
-    assert.equal(fs.readFileSync(victim, 'utf8'), VICTIM_TEXT, `the victim file is unchanged; ensure said: ${r.output}`);
+    assert.equal(
+      fs.readFileSync(victim, 'utf8'),
+      VICTIM_TEXT,
+      `the victim file is unchanged; ensure said: ${r.output}`,
+    );
     assert.notEqual(r.code, 0, r.output);
     assert.ok(r.output.includes(logFile) && /symbolic link/.test(r.output), r.output);
   });
@@ -143,7 +193,14 @@ describe('private folders: symlinks, shared roots and foreign owners', function 
       const r = await cli(args, { cwd: base, env });
       assert.equal(r.started, false, `${args.slice(0, 2).join(' ')} did not start: ${r.output}`);
       assert.notEqual(r.code, 0, `${args.slice(0, 2).join(' ')}: ${r.output}`);
-      assert.ok(r.output.includes(lgHome) && /not private/.test(r.output) && /writable by group or others/.test(r.output) && /chmod 700/.test(r.output) && /MCP_LIFEGUARD_HOME/.test(r.output), `${args.slice(0, 2).join(' ')}: ${r.output}`);
+      assert.ok(
+        r.output.includes(lgHome) &&
+          /not private/.test(r.output) &&
+          /writable by group or others/.test(r.output) &&
+          /chmod 700/.test(r.output) &&
+          /MCP_LIFEGUARD_HOME/.test(r.output),
+        `${args.slice(0, 2).join(' ')}: ${r.output}`,
+      );
     }
     assert.deepEqual(fs.readdirSync(lgHome), [], 'nothing was created in the shared root');
   });
@@ -158,7 +215,10 @@ describe('private folders: symlinks, shared roots and foreign owners', function 
     const env = { ...process.env, HOME: home, MCP_LIFEGUARD_HOME: lgHome };
     const port = await freePort();
     const server = versionedServerPackage(base, '1.0.0');
-    const r = await cli(['run', '--http', '--listen', `127.0.0.1:${port}`, '--', server.command, ...server.args], { cwd: base, env });
+    const r = await cli(['run', '--http', '--listen', `127.0.0.1:${port}`, '--', server.command, ...server.args], {
+      cwd: base,
+      env,
+    });
     assert.equal(r.started, false, `run --http did not start: ${r.output}`);
     assert.notEqual(r.code, 0, r.output);
     assert.ok(r.output.includes(state) && new RegExp(`owned by uid ${OTHER_UID}`).test(r.output), r.output);
@@ -167,6 +227,10 @@ describe('private folders: symlinks, shared roots and foreign owners', function 
     const s = await cli(['status'], { cwd: ws.cwd, env: { ...ws.env } });
     assert.equal(s.code, 0, s.output);
     assert.match(s.output, /^fix\s/m);
-    assert.equal(s.output.split('\n').filter((l) => l.includes('not private') && l.includes(state)).length, 1, s.output);
+    assert.equal(
+      s.output.split('\n').filter((l) => l.includes('not private') && l.includes(state)).length,
+      1,
+      s.output,
+    );
   });
 });

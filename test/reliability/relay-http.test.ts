@@ -16,9 +16,18 @@ const SEED = Number(process.env.MCP_LIFEGUARD_FUZZ_SEED) || 20_261_123;
 const NOTICE = '[MCP Lifeguard] This server (fuzz) runs old code.';
 
 /** Runs `chunks` through a fresh transform; returns its output, and whether annotating failed. */
-async function through(make: (notes: ToolResultNotes) => Transform, id: number, chunks: Buffer[]): Promise<{ out: Buffer; failed: string[] }> {
+async function through(
+  make: (notes: ToolResultNotes) => Transform,
+  id: number,
+  chunks: Buffer[],
+): Promise<{ out: Buffer; failed: string[] }> {
   const failed: string[] = [];
-  const t = make({ requestId: id, notices: () => [NOTICE], delivered: () => undefined, failed: (reason) => failed.push(reason) });
+  const t = make({
+    requestId: id,
+    notices: () => [NOTICE],
+    delivered: () => undefined,
+    failed: (reason) => failed.push(reason),
+  });
   const out: Buffer[] = [];
   t.on('data', (c: Buffer) => out.push(c));
   const ended = new Promise((resolve, reject) => {
@@ -66,35 +75,85 @@ describe('reliability: the HTTP front survives what its server answers', functio
     fs.rmSync(home, { recursive: true, force: true });
   });
 
-  it('a stale server\'s result nested 6,000 and 100,000 levels deep, as JSON and as an event stream: annotated, and the front goes on', async () => {
+  it("a stale server's result nested 6,000 and 100,000 levels deep, as JSON and as an event stream: annotated, and the front goes on", async () => {
     const pkg = path.join(home, 'pkg');
     fs.mkdirSync(pkg);
     const packageJson = path.join(pkg, 'package.json');
     fs.writeFileSync(packageJson, JSON.stringify({ name: 'lifeguard-scripted-http', version: '1.0.0' }));
     fs.copyFileSync(path.join(fixturesDir, 'guard', 'scripted-http-server.mjs'), path.join(pkg, 'server.mjs'));
     const port = await freePort();
-    const guard = spawnCollect(process.execPath, [cliPath, 'run', '--http', '--listen', `127.0.0.1:${port}`, '--name', 'deep', '--when-stale', 'annotate', '--stale-interval', '1', '--stop-grace', '2', '--', process.execPath, path.join(pkg, 'server.mjs')], { env: { ...process.env, MCP_LIFEGUARD_HOME: home }, cwd: home });
+    const guard = spawnCollect(
+      process.execPath,
+      [
+        cliPath,
+        'run',
+        '--http',
+        '--listen',
+        `127.0.0.1:${port}`,
+        '--name',
+        'deep',
+        '--when-stale',
+        'annotate',
+        '--stale-interval',
+        '1',
+        '--stop-grace',
+        '2',
+        '--',
+        process.execPath,
+        path.join(pkg, 'server.mjs'),
+      ],
+      { env: { ...process.env, MCP_LIFEGUARD_HOME: home }, cwd: home },
+    );
     guardPid = guard.child.pid;
     const url = `http://127.0.0.1:${port}/mcp`;
-    await until(() => `the URL on stdout: ${guard.output()}`, () => guard.output().includes(url), 90_000);
+    await until(
+      () => `the URL on stdout: ${guard.output()}`,
+      () => guard.output().includes(url),
+      90_000,
+    );
 
     let id = 1;
     const post = async (method: string, params: Record<string, unknown>) => {
-      const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-06-18' }, body: JSON.stringify({ jsonrpc: '2.0', id: id++, method, params }) });
+      const r = await fetch(url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          'mcp-protocol-version': '2025-06-18',
+        },
+        body: JSON.stringify({ jsonrpc: '2.0', id: id++, method, params }),
+      });
       return { status: r.status, text: await r.text() };
     };
-    assert.equal((await post('initialize', { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } })).status, 200);
+    assert.equal(
+      (
+        await post('initialize', {
+          protocolVersion: '2025-06-18',
+          capabilities: {},
+          clientInfo: { name: 't', version: '1' },
+        })
+      ).status,
+      200,
+    );
     const call = (args: Record<string, unknown>) => post('tools/call', { name: 'write', arguments: args });
 
     fs.writeFileSync(packageJson, JSON.stringify({ name: 'lifeguard-scripted-http', version: '2.0.0' }));
-    await until('an annotated result', async () => (await call({ depth: 1 })).text.includes('[MCP Lifeguard]'), 60_000, 200);
+    await until(
+      'an annotated result',
+      async () => (await call({ depth: 1 })).text.includes('[MCP Lifeguard]'),
+      60_000,
+      200,
+    );
     for (const depth of [6_000, 100_000]) {
       for (const sse of [false, true]) {
         const r = await call({ depth, sse });
         assert.equal(r.status, 200, `depth ${depth}, sse ${sse}`);
         const json = sse ? /^data: (.*)$/m.exec(r.text)![1] : r.text;
         const prefix = `"text":"deep","_meta":{"nest":${'['.repeat(depth)}${']'.repeat(depth)}}},{"type":"text","text":"[MCP Lifeguard]`;
-        assert.ok(json.includes(prefix), `depth ${depth}, sse ${sse}: the server's bytes, then the notice (got ${json.length} characters ending ${json.slice(-200)})`);
+        assert.ok(
+          json.includes(prefix),
+          `depth ${depth}, sse ${sse}: the server's bytes, then the notice (got ${json.length} characters ending ${json.slice(-200)})`,
+        );
         assert.equal(JSON.parse(json).result.content.length, 2);
       }
     }
@@ -119,12 +178,19 @@ describe('reliability: the HTTP front survives what its server answers', functio
       if (c.mustAnnotate) assert.equal(jsonOutcome, 'annotated', `${where}: JSON body`);
 
       // The answer's event among notification events, each line ending as the case chose.
-      const before = Buffer.from(`event: message\ndata: {"jsonrpc":"2.0","method":"notifications/progress","params":{"progressToken":${id},"progress":1}}\n\n`);
-      const event = (data: Buffer) => Buffer.concat([Buffer.from('event: message\nid: 7\ndata: '), data, Buffer.from('\n\n')]);
+      const before = Buffer.from(
+        `event: message\ndata: {"jsonrpc":"2.0","method":"notifications/progress","params":{"progressToken":${id},"progress":1}}\n\n`,
+      );
+      const event = (data: Buffer) =>
+        Buffer.concat([Buffer.from('event: message\nid: 7\ndata: '), data, Buffer.from('\n\n')]);
       const stream = Buffer.concat([before, event(answer), before]);
       const sse = await through((notes) => new SseToolResult(notes), id, cutLike(stream, c.chunks));
       assert.deepEqual(sse.failed, [], where);
-      assert.ok(sse.out.subarray(0, before.length).equals(before) && sse.out.subarray(sse.out.length - before.length).equals(before), `${where}: the other events as sent`);
+      assert.ok(
+        sse.out.subarray(0, before.length).equals(before) &&
+          sse.out.subarray(sse.out.length - before.length).equals(before),
+        `${where}: the other events as sent`,
+      );
       const middle = sse.out.subarray(before.length, sse.out.length - before.length);
       const sseOutcome = sameOrAnnotated(event(answer), middle);
       assert.notEqual(sseOutcome, 'changed', `${where}: event stream`);

@@ -34,17 +34,23 @@ describe('reliability: the stdio relay survives what its server writes', functio
     guard = undefined;
   });
 
-  it('a stale server\'s tool result nested 6,000 and 100,000 levels deep is relayed (annotated), and the session goes on', async () => {
+  it("a stale server's tool result nested 6,000 and 100,000 levels deep is relayed (annotated), and the session goes on", async () => {
     guard = new ScriptedGuard(makeTempDir('lg-relay-'));
     await guard.handshake();
     await guard.makeStale();
     for (const depth of [6_000, 100_000]) {
-      const { sent, received } = await guard.call((id) => [Buffer.from(`{"jsonrpc":"2.0","id":${id},"result":{"content":[{"type":"text","text":"deep","_meta":{"nest":${nested(depth)}}}]}}\n`)]);
+      const { sent, received } = await guard.call((id) => [
+        Buffer.from(
+          `{"jsonrpc":"2.0","id":${id},"result":{"content":[{"type":"text","text":"deep","_meta":{"nest":${nested(depth)}}}]}}\n`,
+        ),
+      ]);
       assert.equal(received.length, 1);
       assert.equal(sameOrAnnotated(sent.subarray(0, -1), received[0]), 'annotated', `depth ${depth}`);
     }
     // The session goes on: the next call is answered and annotated as before.
-    const { sent, received } = await guard.call((id) => [Buffer.from(`{"jsonrpc":"2.0","id":${id},"result":{"content":[]}}\n`)]);
+    const { sent, received } = await guard.call((id) => [
+      Buffer.from(`{"jsonrpc":"2.0","id":${id},"result":{"content":[]}}\n`),
+    ]);
     assert.equal(sameOrAnnotated(sent.subarray(0, -1), received[0]), 'annotated');
     assert.equal(guard.child.exitCode, null, `the guard runs; stderr: ${guard.stderr.slice(-1000)}`);
   });
@@ -59,16 +65,21 @@ describe('reliability: the stdio relay survives what its server writes', functio
     const seen = new Map<string, { cases: number; annotated: number }>();
     for (let n = 0; n < CASES; n++) {
       let c: ReturnType<typeof relayCase> | undefined;
-      const { sent, received } = await guard.call((id) => {
-        c = relayCase(rand, id);
-        return c.chunks;
-      }, 0, 60_000);
+      const { sent, received } = await guard.call(
+        (id) => {
+          c = relayCase(rand, id);
+          return c.chunks;
+        },
+        0,
+        60_000,
+      );
       const where = `case ${n} (${c!.kind}, seed ${SEED})`;
       const lines = linesOf(sent);
       assert.equal(received.length, lines.length, where);
       for (const [i, line] of lines.entries()) {
         const outcome = sameOrAnnotated(line, received[i]);
-        if (i !== c!.answerLine) assert.equal(outcome, 'same', `${where}, line ${i}: a line that is not the answer is relayed as written`);
+        if (i !== c!.answerLine)
+          assert.equal(outcome, 'same', `${where}, line ${i}: a line that is not the answer is relayed as written`);
         else if (c!.mustAnnotate) assert.equal(outcome, 'annotated', `${where}: the answer carries the notice`);
         else assert.notEqual(outcome, 'changed', `${where}: the answer is relayed as written or annotated`);
         if (i === c!.answerLine) {
@@ -82,7 +93,15 @@ describe('reliability: the stdio relay survives what its server writes', functio
     assert.equal(guard.child.exitCode, null, `the guard runs; stderr: ${guard.stderr.slice(-1000)}`);
     // Every kind came up, and the answers that must not be annotated never were.
     assert.equal(seen.size, 9, JSON.stringify([...seen]));
-    for (const kind of ['error', 'not-json', 'duplicate-result', 'duplicate-content', 'content-not-array', 'invalid-utf8']) assert.equal(seen.get(kind)?.annotated, 0, kind);
+    for (const kind of [
+      'error',
+      'not-json',
+      'duplicate-result',
+      'duplicate-content',
+      'content-not-array',
+      'invalid-utf8',
+    ])
+      assert.equal(seen.get(kind)?.annotated, 0, kind);
     assert.doesNotMatch(guard.stderr, /internal error|RangeError/);
   });
 });

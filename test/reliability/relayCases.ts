@@ -17,7 +17,16 @@ export function random(seed: number): () => number {
   };
 }
 
-export type AnswerKind = 'plain' | 'deep' | 'big' | 'invalid-utf8' | 'duplicate-result' | 'duplicate-content' | 'content-not-array' | 'error' | 'not-json';
+export type AnswerKind =
+  | 'plain'
+  | 'deep'
+  | 'big'
+  | 'invalid-utf8'
+  | 'duplicate-result'
+  | 'duplicate-content'
+  | 'content-not-array'
+  | 'error'
+  | 'not-json';
 
 export interface RelayCase {
   kind: AnswerKind;
@@ -49,7 +58,25 @@ export function relayCase(rand: () => number, id: number): RelayCase {
   const kind = KINDS.find(([, w]) => (roll -= w) < 0)![0];
 
   const text = (): string => {
-    const alphabet = ['a', 'é', '日本', '😀', '\\"', '\\\\', '\\n', '\\u00e9', '\\ud83d\\ude00', ']', '[', '}', '{', ',', ':', '"content"', ' '];
+    const alphabet = [
+      'a',
+      'é',
+      '日本',
+      '😀',
+      '\\"',
+      '\\\\',
+      '\\n',
+      '\\u00e9',
+      '\\ud83d\\ude00',
+      ']',
+      '[',
+      '}',
+      '{',
+      ',',
+      ':',
+      '"content"',
+      ' ',
+    ];
     let s = '';
     for (let i = int(12); i > 0; i--) s += pick(alphabet).replace(/^"content"$/, '\\"content\\"');
     return s;
@@ -81,12 +108,21 @@ export function relayCase(rand: () => number, id: number): RelayCase {
   let answer: Buffer;
   switch (kind) {
     case 'plain':
-      answer = Buffer.from(wrap(`{"content":[${blocks(int(4))}]${rand() < 0.5 ? `,"structuredContent":{"content":[${blocks(1)}],"a":1.0}` : ''}${rand() < 0.3 ? ',"isError":true' : ''}}`));
+      answer = Buffer.from(
+        wrap(
+          `{"content":[${blocks(int(4))}]${rand() < 0.5 ? `,"structuredContent":{"content":[${blocks(1)}],"a":1.0}` : ''}${rand() < 0.3 ? ',"isError":true' : ''}}`,
+        ),
+      );
       break;
     case 'deep': {
       const depth = pick([100, 4_000, 6_000, 20_000, 50_000]) + int(100);
       const where = int(3);
-      const inner = where === 0 ? `{"content":[${nest(depth)}]}` : where === 1 ? `{"content":[${blocks(1)}],"structuredContent":${nest(depth)}}` : `{"_meta":{"x":${nest(depth)}},"content":[${blocks(1)}]}`;
+      const inner =
+        where === 0
+          ? `{"content":[${nest(depth)}]}`
+          : where === 1
+            ? `{"content":[${blocks(1)}],"structuredContent":${nest(depth)}}`
+            : `{"_meta":{"x":${nest(depth)}},"content":[${blocks(1)}]}`;
       answer = Buffer.from(wrap(inner));
       break;
     }
@@ -96,12 +132,16 @@ export function relayCase(rand: () => number, id: number): RelayCase {
     case 'invalid-utf8': {
       const good = Buffer.from(wrap(`{"content":[{"type":"text","text":"BAD"}]}`));
       const at = good.indexOf('BAD');
-      const bad = Buffer.from(pick([[0xff], [0xc3], [0xe6, 0x97], [0xed, 0xa0, 0x80], [0xf0, 0x9f, 0x98], [0xc0, 0xaf]]));
+      const bad = Buffer.from(
+        pick([[0xff], [0xc3], [0xe6, 0x97], [0xed, 0xa0, 0x80], [0xf0, 0x9f, 0x98], [0xc0, 0xaf]]),
+      );
       answer = Buffer.concat([good.subarray(0, at), bad, good.subarray(at + 3)]);
       break;
     }
     case 'duplicate-result':
-      answer = Buffer.from(`{"jsonrpc":"2.0",${idPart},"result":{"content":[${blocks(1)}]},"result":{"content":[${blocks(1)}]}}`);
+      answer = Buffer.from(
+        `{"jsonrpc":"2.0",${idPart},"result":{"content":[${blocks(1)}]},"result":{"content":[${blocks(1)}]}}`,
+      );
       break;
     case 'duplicate-content':
       answer = Buffer.from(wrap(`{"content":[${blocks(1)}],"content":[${blocks(1)}]}`));
@@ -113,15 +153,24 @@ export function relayCase(rand: () => number, id: number): RelayCase {
       answer = Buffer.from(`{"jsonrpc":"2.0",${idPart},"error":{"code":-32000,"message":"${text()}"}}`);
       break;
     case 'not-json':
-      answer = Buffer.from(pick([`{"jsonrpc":"2.0",${idPart},"result":{"content":[`, `not json at all ${text()}`, '\u0000\u0001', `{"jsonrpc":"2.0",${idPart},"result":{"content":[]}}}`]));
+      answer = Buffer.from(
+        pick([
+          `{"jsonrpc":"2.0",${idPart},"result":{"content":[`,
+          `not json at all ${text()}`,
+          '\u0000\u0001',
+          `{"jsonrpc":"2.0",${idPart},"result":{"content":[]}}}`,
+        ]),
+      );
       break;
   }
 
   const notification = (): Buffer => {
     const kinds = [
       () => `{"jsonrpc":"2.0","method":"notifications/message","params":{"level":"info","data":"${text()}"}}`,
-      () => `{"jsonrpc":"2.0","method":"notifications/progress","params":{"progressToken":${id},"progress":${int(100)}}}`,
-      () => `{"jsonrpc":"2.0","method":"notifications/message","params":{"level":"info","data":${nest(pick([10, 5_000, 30_000]))}}}`,
+      () =>
+        `{"jsonrpc":"2.0","method":"notifications/progress","params":{"progressToken":${id},"progress":${int(100)}}}`,
+      () =>
+        `{"jsonrpc":"2.0","method":"notifications/message","params":{"level":"info","data":${nest(pick([10, 5_000, 30_000]))}}}`,
       () => `garbage ${text()}`,
     ];
     return Buffer.from(pick(kinds)());

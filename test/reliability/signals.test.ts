@@ -33,7 +33,11 @@ describe('reliability: signals reach only processes re-identified and owned', fu
   it('stop --from: a launcher named in launcherChain without its commandHash is left alone, the server is stopped', async () => {
     const app = writeIdleScript(path.join(scene.home, 'app.js'));
     // A client that spawned the server and goes on with its own work.
-    const client = spawn('python3', ['-c', `import subprocess,time; subprocess.Popen(['node', ${JSON.stringify(app)}]); time.sleep(60)`, scene.tag], { stdio: 'ignore' });
+    const client = spawn(
+      'python3',
+      ['-c', `import subprocess,time; subprocess.Popen(['node', ${JSON.stringify(app)}]); time.sleep(60)`, scene.tag],
+      { stdio: 'ignore' },
+    );
     scene.started.push(client.pid!);
     const nodePid = await until('the server to start', async () => {
       const kids = fs.readFileSync(`/proc/${client.pid}/task/${client.pid}/children`, 'utf8').trim();
@@ -43,7 +47,12 @@ describe('reliability: signals reach only processes re-identified and owned', fu
     scene.started.push(nodePid);
     const server = await identityOf(nodePid);
     const launcher = await readProcessIdentity(client.pid!);
-    const instance = { ...server, commandLine: `node ${app}`, verdicts: [], launcherChain: [{ pid: client.pid, startTime: launcher!.startTime, commandLine: 'npx x' }] };
+    const instance = {
+      ...server,
+      commandLine: `node ${app}`,
+      verdicts: [],
+      launcherChain: [{ pid: client.pid, startTime: launcher!.startTime, commandLine: 'npx x' }],
+    };
     const file = writeJson('snapshot.json', { servers: [], notConfigured: [instance] });
     const r = await cli(scene.home, ['stop', String(nodePid), '--from', file, '--grace', '1']);
     assert.equal(r.code, 0, r.stdout + r.stderr);
@@ -55,15 +64,38 @@ describe('reliability: signals reach only processes re-identified and owned', fu
   it('stop --from: an entry the file calls user-level but a workspace file defines is refused without --trust-workspace', async () => {
     const workspace = path.join(scene.home, 'cloned-repo');
     const app = writeIdleScript(path.join(workspace, 'server.js'));
-    fs.writeFileSync(path.join(workspace, '.mcp.json'), JSON.stringify({ mcpServers: { ws: { command: 'node', args: [app] } } }));
+    fs.writeFileSync(
+      path.join(workspace, '.mcp.json'),
+      JSON.stringify({ mcpServers: { ws: { command: 'node', args: [app] } } }),
+    );
     const proc = spawn('node', [app], { stdio: 'ignore' });
     scene.started.push(proc.pid!);
     const self = await identityOf(proc.pid!);
     const forged = {
-      servers: [{ id: 'ws', name: 'ws', source: { client: 'vscode', scope: 'user', file: path.join(scene.home, '.config', 'Code', 'User', 'mcp.json') }, instances: [{ ...self, commandLine: `node ${app}`, launcherChain: [], verdicts: [] }] }],
+      servers: [
+        {
+          id: 'ws',
+          name: 'ws',
+          source: {
+            client: 'vscode',
+            scope: 'user',
+            file: path.join(scene.home, '.config', 'Code', 'User', 'mcp.json'),
+          },
+          instances: [{ ...self, commandLine: `node ${app}`, launcherChain: [], verdicts: [] }],
+        },
+      ],
       notConfigured: [],
     };
-    const r = await cli(scene.home, ['stop', String(proc.pid), '--from', writeJson('forged.json', forged), '--workspace', workspace, '--grace', '0.2']);
+    const r = await cli(scene.home, [
+      'stop',
+      String(proc.pid),
+      '--from',
+      writeJson('forged.json', forged),
+      '--workspace',
+      workspace,
+      '--grace',
+      '0.2',
+    ]);
     assert.equal(r.code, 1, r.stdout + r.stderr);
     assert.ok(isAlive(proc.pid!), `pid ${proc.pid} was signalled: ${r.stdout}`);
     assert.match(r.stderr, /--trust-workspace/);
@@ -77,12 +109,26 @@ describe('reliability: signals reach only processes re-identified and owned', fu
     const self = await identityOf(proc.pid!);
     const instance = { ...self, commandLine: `node ${app}`, launcherChain: [], verdicts: [] };
     const source = { client: 'vscode', scope: 'user', file: configFile };
-    const unknown = await cli(scene.home, ['stop', String(proc.pid), '--from', writeJson('a.json', { servers: [{ id: 'nowhere', name: 'x', source, instances: [instance] }] }), '--grace', '0.2']);
+    const unknown = await cli(scene.home, [
+      'stop',
+      String(proc.pid),
+      '--from',
+      writeJson('a.json', { servers: [{ id: 'nowhere', name: 'x', source, instances: [instance] }] }),
+      '--grace',
+      '0.2',
+    ]);
     assert.equal(unknown.code, 1, unknown.stdout + unknown.stderr);
     assert.ok(isAlive(proc.pid!), `pid ${proc.pid} was signalled: ${unknown.stdout}`);
     const status = JSON.parse((await cli(scene.home, ['status', '--json'])).stdout) as Snapshot;
     const id = status.servers.find((s) => s.name === 'mine')!.id;
-    const known = await cli(scene.home, ['stop', String(proc.pid), '--from', writeJson('b.json', { servers: [{ id, name: 'mine', source: { scope: 'workspace' }, instances: [instance] }] }), '--grace', '0.2']);
+    const known = await cli(scene.home, [
+      'stop',
+      String(proc.pid),
+      '--from',
+      writeJson('b.json', { servers: [{ id, name: 'mine', source: { scope: 'workspace' }, instances: [instance] }] }),
+      '--grace',
+      '0.2',
+    ]);
     assert.equal(known.code, 0, known.stdout + known.stderr);
     await until('the process to exit', async () => (isAlive(proc.pid!) ? undefined : true));
   });
@@ -92,9 +138,22 @@ describe('reliability: signals reach only processes re-identified and owned', fu
     scene.started.push(sleeper.pid!);
     const self = await identityOf(sleeper.pid!);
     const dup = { kind: 'duplicate', reason: 'older' };
-    const file = writeJson('dup.json', { servers: [{ id: 'x', name: 'x', instances: [{ ...self, commandLine: 'sleep 60', launcherChain: [], verdicts: [dup] }] }], notConfigured: [] });
+    const file = writeJson('dup.json', {
+      servers: [
+        { id: 'x', name: 'x', instances: [{ ...self, commandLine: 'sleep 60', launcherChain: [], verdicts: [dup] }] },
+      ],
+      notConfigured: [],
+    });
     for (const extra of [[], ['--yes']]) {
-      const r = await cli(scene.home, ['kill-duplicates', '--from', file, '--trust-workspace', '--grace', '0.2', ...extra]);
+      const r = await cli(scene.home, [
+        'kill-duplicates',
+        '--from',
+        file,
+        '--trust-workspace',
+        '--grace',
+        '0.2',
+        ...extra,
+      ]);
       const out = r.stdout + r.stderr;
       assert.doesNotMatch(out, /Cannot read properties/);
       assert.match(out, new RegExp(`pid ${sleeper.pid}.*keep`));
@@ -106,15 +165,27 @@ describe('reliability: signals reach only processes re-identified and owned', fu
     const info = path.join(scene.home, 'listener.json');
     const script = `import json,os,socket,time\ns=socket.socket(); s.bind(('127.0.0.1',0)); s.listen()\nopen(${JSON.stringify(info)}+'.tmp','w').write(json.dumps([os.getpid(), s.getsockname()[1]])); os.rename(${JSON.stringify(info)}+'.tmp', ${JSON.stringify(info)})\ntime.sleep(60)`;
     // Started through a shell that exits at once: the listener is adopted by init, as a daemon is.
-    const sh = spawn('sh', ['-c', 'setsid python3 -c "$1" "$2" </dev/null >/dev/null 2>&1 &', 'sh', script, scene.tag], { stdio: 'ignore', detached: true });
+    const sh = spawn(
+      'sh',
+      ['-c', 'setsid python3 -c "$1" "$2" </dev/null >/dev/null 2>&1 &', 'sh', script, scene.tag],
+      { stdio: 'ignore', detached: true },
+    );
     sh.unref();
-    const [pid, port] = await until('the listener', async () => (fs.existsSync(info) ? (JSON.parse(fs.readFileSync(info, 'utf8')) as [number, number]) : undefined));
+    const [pid, port] = await until('the listener', async () =>
+      fs.existsSync(info) ? (JSON.parse(fs.readFileSync(info, 'utf8')) as [number, number]) : undefined,
+    );
     scene.started.push(pid);
     scene.userConfig({ mine: { type: 'http', url: `http://127.0.0.1:${port}/mcp` } });
     const status = JSON.parse((await cli(scene.home, ['status', '--json'])).stdout) as Snapshot;
     const instances: Instance[] = status.servers.find((s) => s.name === 'mine')!.instances;
-    assert.deepEqual(instances.map((i) => i.pid), [pid]);
-    assert.deepEqual(instances[0].verdicts.filter((v) => v.kind === 'orphan'), []);
+    assert.deepEqual(
+      instances.map((i) => i.pid),
+      [pid],
+    );
+    assert.deepEqual(
+      instances[0].verdicts.filter((v) => v.kind === 'orphan'),
+      [],
+    );
     const r = await cli(scene.home, ['kill-duplicates', '--yes', '--grace', '0.2']);
     assert.ok(isAlive(pid), `the listener was signalled: ${r.stdout}`);
   });
@@ -122,7 +193,10 @@ describe('reliability: signals reach only processes re-identified and owned', fu
   it('an entry with a relative script and no cwd claims node app.js of other folders only as owner-undecided, and never stops them', async () => {
     scene.userConfig({ napp: { command: 'node', args: ['app.js'] } });
     const pids: number[] = [];
-    for (const [dir, flags] of [['a', []], ['b', ['--max-old-space-size=100']]] as const) {
+    for (const [dir, flags] of [
+      ['a', []],
+      ['b', ['--max-old-space-size=100']],
+    ] as const) {
       const cwd = path.join(scene.home, dir);
       writeIdleScript(path.join(cwd, 'app.js'));
       const p = spawn('node', [...flags, 'app.js'], { cwd, stdio: 'ignore' });
@@ -135,7 +209,10 @@ describe('reliability: signals reach only processes re-identified and owned', fu
     assert.equal(listed.length, 2, 'status still lists both');
     for (const i of listed) {
       const v = i.verdicts.find((x) => x.kind === 'unknown' && x.question === 'owner');
-      assert.ok(v && v.kind === 'unknown' && /no cwd/.test(v.reason) && /relative/.test(v.reason), JSON.stringify(i.verdicts));
+      assert.ok(
+        v && v.kind === 'unknown' && /no cwd/.test(v.reason) && /relative/.test(v.reason),
+        JSON.stringify(i.verdicts),
+      );
     }
     const r = await cli(scene.home, ['kill-duplicates', 'napp', '--yes', '--grace', '0.2']);
     for (const pid of pids) assert.ok(isAlive(pid), `pid ${pid} was signalled: ${r.stdout}${r.stderr}`);

@@ -49,12 +49,21 @@ describe('reliability: a server that floods stderr before a client that does not
       clearInterval(sampler);
     }
     // A guard holding the flood for the client reached 360-380 MiB; a bounded one stays near where it started.
-    assert.ok(peak < before + 64, `the guard's resident memory: ${before.toFixed(0)} MiB before, ${peak.toFixed(0)} MiB at its peak`);
-    const { sent, received } = await guard.call((id) => [Buffer.from(`{"jsonrpc":"2.0","id":${id},"result":{"content":[]}}\n`)]);
+    assert.ok(
+      peak < before + 64,
+      `the guard's resident memory: ${before.toFixed(0)} MiB before, ${peak.toFixed(0)} MiB at its peak`,
+    );
+    const { sent, received } = await guard.call((id) => [
+      Buffer.from(`{"jsonrpc":"2.0","id":${id},"result":{"content":[]}}\n`),
+    ]);
     assert.deepEqual(received[0], sent.subarray(0, -1));
     // The client reads at last: what waited, then one line saying how much was dropped.
     guard.readStderr();
-    const said = await until('the line about dropped stderr', () => /mcp-lifeguard: (\d+) bytes of the server's stderr were dropped/.exec(guard!.stderr), 30_000);
+    const said = await until(
+      'the line about dropped stderr',
+      () => /mcp-lifeguard: (\d+) bytes of the server's stderr were dropped/.exec(guard!.stderr),
+      30_000,
+    );
     assert.ok(Number(said[1]) > 250 * 1024 * 1024, said[0]);
   });
 
@@ -62,11 +71,20 @@ describe('reliability: a server that floods stderr before a client that does not
     guard = new ScriptedGuard(makeTempDir('lg-stderr-'), ['--stop-grace', '1'], { readStderr: false });
     await guard.handshake();
     assert.match(await flood(guard, 8), /wrote 8 MiB to stderr/);
-    const serverPids = fs.readFileSync(`/proc/${guard.child.pid}/task/${guard.child.pid}/children`, 'utf8').trim().split(/\s+/).map(Number);
+    const serverPids = fs
+      .readFileSync(`/proc/${guard.child.pid}/task/${guard.child.pid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .map(Number);
     guard.child.kill('SIGTERM');
     // Bounded, not timed: with a 1 s stop grace the guard is gone in about a second; one that
     // waits for its client to read stderr never ends.
-    await until(() => `the guard to exit after SIGTERM`, () => guard!.child.exitCode !== null || guard!.child.signalCode !== null, 20_000, 50);
+    await until(
+      () => `the guard to exit after SIGTERM`,
+      () => guard!.child.exitCode !== null || guard!.child.signalCode !== null,
+      20_000,
+      50,
+    );
     for (const p of serverPids) await until(`server pid ${p} gone`, () => !isAlive(p), 10_000);
     await sleep(0);
   });

@@ -58,18 +58,48 @@ describe('reliability: a takeover signals only the server the dead guard left, e
   });
 
   async function takeOver(): Promise<GuardedClient> {
-    const g = await connectGuarded(home, ['--name', 'tiny', '--resource', RESOURCE, '--stop-grace', '0.2', '--', process.execPath, tiny]);
+    const g = await connectGuarded(home, [
+      '--name',
+      'tiny',
+      '--resource',
+      RESOURCE,
+      '--stop-grace',
+      '0.2',
+      '--',
+      process.execPath,
+      tiny,
+    ]);
     open.push(g);
     await g.client.listTools();
     assert.match(g.stderr(), /took over the lock of pid \d+/);
     return g;
   }
 
-  const wrong: [string, (live: NonNullable<Awaited<ReturnType<typeof readProcessIdentity>>>) => Record<string, unknown>][] = [
-    ['a start time 15 ms off', (live) => ({ pid: live.pid, startTime: live.startTime + 15, commandHash: commandHash(live.commandLine) })],
-    ['start ticks 2 off (20 ms) on the same boot', (live) => ({ pid: live.pid, startTime: live.startTime, commandHash: commandHash(live.commandLine), linux: live.linux && { ...live.linux, startTicks: live.linux.startTicks + 2 } })],
-    ['the exact start but another command line', (live) => ({ pid: live.pid, startTime: live.startTime, commandHash: commandHash('sleep 61'), linux: live.linux })],
-    ['the exact start and no command line hash', (live) => ({ pid: live.pid, startTime: live.startTime, linux: live.linux })],
+  const wrong: [
+    string,
+    (live: NonNullable<Awaited<ReturnType<typeof readProcessIdentity>>>) => Record<string, unknown>,
+  ][] = [
+    [
+      'a start time 15 ms off',
+      (live) => ({ pid: live.pid, startTime: live.startTime + 15, commandHash: commandHash(live.commandLine) }),
+    ],
+    [
+      'start ticks 2 off (20 ms) on the same boot',
+      (live) => ({
+        pid: live.pid,
+        startTime: live.startTime,
+        commandHash: commandHash(live.commandLine),
+        linux: live.linux && { ...live.linux, startTicks: live.linux.startTicks + 2 },
+      }),
+    ],
+    [
+      'the exact start but another command line',
+      (live) => ({ pid: live.pid, startTime: live.startTime, commandHash: commandHash('sleep 61'), linux: live.linux }),
+    ],
+    [
+      'the exact start and no command line hash',
+      (live) => ({ pid: live.pid, startTime: live.startTime, linux: live.linux }),
+    ],
   ];
   for (const [what, child] of wrong) {
     it(`a recorded server with ${what} names another process: it survives the takeover`, async () => {
@@ -85,9 +115,18 @@ describe('reliability: a takeover signals only the server the dead guard left, e
 
   it('a recorded server with its full identity is stopped before the new one starts', async () => {
     const live = (await readProcessIdentity(sleeper.pid!))!;
-    await forgeDeadGuardRecord(home, { pid: live.pid, startTime: live.startTime, commandHash: commandHash(live.commandLine), linux: live.linux });
+    await forgeDeadGuardRecord(home, {
+      pid: live.pid,
+      startTime: live.startTime,
+      commandHash: commandHash(live.commandLine),
+      linux: live.linux,
+    });
     const g = await takeOver();
     assert.match(g.stderr(), new RegExp(`stopping the server pid ${sleeper.pid} left behind by the previous guard`));
-    await until('the recorded server to be reaped', () => sleeper.exitCode !== null || sleeper.signalCode !== null, 20_000);
+    await until(
+      'the recorded server to be reaped',
+      () => sleeper.exitCode !== null || sleeper.signalCode !== null,
+      20_000,
+    );
   });
 });

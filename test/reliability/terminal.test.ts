@@ -58,7 +58,8 @@ describe('terminal: control and bidi characters from configs, process tables and
     const guardBin = linkCli(bin);
     // A workspace folder whose own name is hostile: diagnostics quote the file's path.
     brokenDir = path.join(root, `ws${ESC_CLEAR}\u202e`);
-    const userFile = layout.rows.find((r) => r.client === 'vscode' && r.scope === 'user' && r.format === 'servers')?.file as string;
+    const userFile = layout.rows.find((r) => r.client === 'vscode' && r.scope === 'user' && r.format === 'servers')
+      ?.file as string;
     const files: Record<string, string> = {
       [userFile]: JSON.stringify({
         servers: {
@@ -77,7 +78,13 @@ describe('terminal: control and bidi characters from configs, process tables and
     // Configured (matched to NAME), unconfigured, and one under a guard named GUARD_NAME.
     procs.push(spawn(process.execPath, [script, ARG], { stdio: 'ignore' }));
     procs.push(spawn(process.execPath, [path.join(bin, 'hostile-mcp.js'), '--other', ARG], { stdio: 'ignore' }));
-    procs.push(spawn(process.execPath, [guardBin, 'run', '--name', GUARD_NAME, '--', process.execPath, guarded, ARG], { env, cwd: root, stdio: ['pipe', 'ignore', 'ignore'] }));
+    procs.push(
+      spawn(process.execPath, [guardBin, 'run', '--name', GUARD_NAME, '--', process.execPath, guarded, ARG], {
+        env,
+        cwd: root,
+        stdio: ['pipe', 'ignore', 'ignore'],
+      }),
+    );
     await until('the guard to hold its lock and start its server', async () => {
       const live = (await listLocks(path.join(root, 'lg', 'locks')).catch(() => [])).filter((l) => l.state === 'live');
       return live.some((l) => l.state === 'live' && l.record.child) ? true : undefined;
@@ -91,7 +98,11 @@ describe('terminal: control and bidi characters from configs, process tables and
 
   function assertSafe(what: string, text: string): void {
     const at = text.search(RAW);
-    assert.equal(at, -1, `${what} holds a raw control or bidi character: ${JSON.stringify(text.slice(Math.max(0, at - 60), at + 20))}`);
+    assert.equal(
+      at,
+      -1,
+      `${what} holds a raw control or bidi character: ${JSON.stringify(text.slice(Math.max(0, at - 60), at + 20))}`,
+    );
     // A newline inside a value is escaped, so no line of the output is forged by one.
     assert.ok(!/^FORGED/m.test(text), `${what} has a forged line`);
   }
@@ -124,8 +135,14 @@ describe('terminal: control and bidi characters from configs, process tables and
     // A command line shows an argument's inner whitespace as one space; every other character is exact.
     const shownArg = ARG.replace(/\s+/g, ' ');
     assert.ok(server.instances[0].commandLine.includes(shownArg), JSON.stringify(server.instances[0].commandLine));
-    assert.ok(snapshot.notConfigured.some((i) => i.commandLine.includes(`--other '${shownArg}'`)), JSON.stringify(snapshot.notConfigured.map((i) => i.commandLine)));
-    assert.ok(snapshot.notConfigured.some((i) => i.lock?.serverName === GUARD_NAME), 'the guard name round-trips');
+    assert.ok(
+      snapshot.notConfigured.some((i) => i.commandLine.includes(`--other '${shownArg}'`)),
+      JSON.stringify(snapshot.notConfigured.map((i) => i.commandLine)),
+    );
+    assert.ok(
+      snapshot.notConfigured.some((i) => i.lock?.serverName === GUARD_NAME),
+      'the guard name round-trips',
+    );
     assert.ok(snapshot.diagnostics.some((d) => d.message.includes(`${NAME}-bad`)));
     assert.ok(snapshot.diagnostics.some((d) => d.file.startsWith(brokenDir)));
   });

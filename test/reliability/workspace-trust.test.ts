@@ -51,7 +51,9 @@ describe('reliability: a workspace config does not aim kill-duplicates at ordina
     const shell = withWorkspace.servers.find((s) => s.name === 'shell');
     assert.ok(shell, 'the workspace entry is read');
     assert.deepEqual(shell.instances, []);
-    const diag = withWorkspace.diagnostics.find((d) => d.file === path.join(workspace, '.vscode', 'mcp.json') && /bash/.test(d.message));
+    const diag = withWorkspace.diagnostics.find(
+      (d) => d.file === path.join(workspace, '.vscode', 'mcp.json') && /bash/.test(d.message),
+    );
     assert.ok(diag, JSON.stringify(withWorkspace.diagnostics));
     assert.match(diag.message, /cannot be told apart from ordinary/);
   });
@@ -66,7 +68,10 @@ describe('reliability: a workspace config does not aim kill-duplicates at ordina
     const script = path.join(scene.home, `srv-${scene.tag}.js`);
     fs.writeFileSync(script, 'setInterval(() => {}, 1 << 30);\n');
     workspaceConfig({ repoTool: { command: process.execPath, args: [script] } });
-    const parent = await startFakeClient({ command: process.execPath, args: [script], count: 2, gapMs: 200 }, scene.started);
+    const parent = await startFakeClient(
+      { command: process.execPath, args: [script], count: 2, gapMs: 200 },
+      scene.started,
+    );
     const [older, newer] = parent.servers;
     const out = await killDuplicatesSpares(parent.servers);
     assert.match(out, /repoTool/);
@@ -82,7 +87,15 @@ describe('reliability: a workspace config does not aim kill-duplicates at ordina
     assert.match(restart.stderr, /--trust-workspace/);
     assert.ok(isAlive(older));
 
-    const trusted = await cli(scene.home, ['kill-duplicates', '--yes', '--trust-workspace', '--grace', '5', '--workspace', workspace]);
+    const trusted = await cli(scene.home, [
+      'kill-duplicates',
+      '--yes',
+      '--trust-workspace',
+      '--grace',
+      '5',
+      '--workspace',
+      workspace,
+    ]);
     assert.equal(trusted.code, 0, trusted.stdout + trusted.stderr);
     assert.match(trusted.stdout, new RegExp(`STOPPED pid ${older}`));
     assert.ok(!isAlive(older), 'the older duplicate was stopped once the user opted in');

@@ -7,7 +7,10 @@
  * A server map of about `bytes` characters in which every name is defined twice (`s0`, `s0`, `s1`,
  * `s1`...): the last definition wins, so it holds half as many servers as definitions.
  */
-export function duplicateKeyConfig(bytes: number, mapKey = 'servers'): { text: string; definitions: number; names: number } {
+export function duplicateKeyConfig(
+  bytes: number,
+  mapKey = 'servers',
+): { text: string; definitions: number; names: number } {
   const parts: string[] = [];
   let length = 0;
   let i = 0;
@@ -25,7 +28,9 @@ export function duplicateKeyConfig(bytes: number, mapKey = 'servers'): { text: s
 export function serversWithEnv(count: number, mapKey = 'mcpServers'): string {
   const parts: string[] = [];
   for (let i = 0; i < count; i++) {
-    parts.push(`"srv${i}":{"command":"node","args":["/opt/srv/${i}/index.js"],"env":{"API_TOKEN":"tok-${i.toString(36).padStart(6, '0')}-value"}}`);
+    parts.push(
+      `"srv${i}":{"command":"node","args":["/opt/srv/${i}/index.js"],"env":{"API_TOKEN":"tok-${i.toString(36).padStart(6, '0')}-value"}}`,
+    );
   }
   return `{"${mapKey}":{\n${parts.join(',\n')}\n}}\n`;
 }

@@ -18,10 +18,19 @@ export function engineProbe(installed: () => ResolvedVersion): InstalledVersionP
 }
 
 /** The engine's judgement of a child whose guard recorded `recorded` at its start, with `now` installed. */
-export function engineVersions(recorded: ResolvedVersion | NonNullable<OwnChild['versions']> | undefined, now: ResolvedVersion): InstanceVersions {
-  const versions = recorded && 'state' in recorded ? (recorded.state === 'known' ? recordedVersions(recorded) : undefined) : recorded;
+export function engineVersions(
+  recorded: ResolvedVersion | NonNullable<OwnChild['versions']> | undefined,
+  now: ResolvedVersion,
+): InstanceVersions {
+  const versions =
+    recorded && 'state' in recorded ? (recorded.state === 'known' ? recordedVersions(recorded) : undefined) : recorded;
   const inst = asInstalled(now);
-  const { running, verdict } = judge({ installed: inst, processStart: 0, ...(versions ? { lock: { versions } } : {}), now: Date.now() });
+  const { running, verdict } = judge({
+    installed: inst,
+    processStart: 0,
+    ...(versions ? { lock: { versions } } : {}),
+    now: Date.now(),
+  });
   return { installed: inst, running, verdict };
 }
 

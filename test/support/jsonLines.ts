@@ -36,7 +36,11 @@ export function jsonLinesChild(command: string, args: string[], env: NodeJS.Proc
   return {
     child,
     async next<T>() {
-      const line = queued.length ? queued.shift() : ended ? undefined : await new Promise<string | undefined>((r) => waiting.push(r));
+      const line = queued.length
+        ? queued.shift()
+        : ended
+          ? undefined
+          : await new Promise<string | undefined>((r) => waiting.push(r));
       return line === undefined ? undefined : (JSON.parse(line) as T);
     },
     send(line) {

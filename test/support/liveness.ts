@@ -54,7 +54,8 @@ export function signal(pid: number, sig: NodeJS.Signals): void {
  */
 export async function killAll(started: readonly number[], tag: string): Promise<void> {
   const table = await readProcessTable();
-  const tagged = table.state === 'ok' ? table.processes.filter((p) => p.argv.some((a) => a.includes(tag))).map((p) => p.pid) : [];
+  const tagged =
+    table.state === 'ok' ? table.processes.filter((p) => p.argv.some((a) => a.includes(tag))).map((p) => p.pid) : [];
   for (const pid of [...started, ...tagged]) {
     if (pid === process.pid || pid <= 1) continue;
     signal(pid, 'SIGKILL');
@@ -72,7 +73,9 @@ export function exited(child: ChildProcess): boolean {
  */
 export async function stopChildren(children: readonly ChildProcess[], graceMs = 10_000): Promise<void> {
   const running = children.filter((c) => !exited(c));
-  const gone = running.map((c) => new Promise<void>((resolve) => (exited(c) ? resolve() : c.once('exit', () => resolve()))));
+  const gone = running.map(
+    (c) => new Promise<void>((resolve) => (exited(c) ? resolve() : c.once('exit', () => resolve()))),
+  );
   for (const c of running) c.kill('SIGTERM');
   const timer = setTimeout(() => running.forEach((c) => exited(c) || c.kill('SIGKILL')), graceMs);
   await Promise.all(gone);

@@ -20,7 +20,10 @@ const WHEELHOUSE_KEY = `mempalace-${MEMPALACE_VERSION}-chromadb-${CHROMADB_OLD}-
 
 /** The wheelhouse (downloaded on first use, ~110 MB): mempalace with chromadb at the old release, and the new chromadb with its own deps. */
 export function mempalaceWheelhouse(): Promise<string> {
-  return pypiWheelhouseOf(PYTHON, WHEELHOUSE_KEY, [[`mempalace==${MEMPALACE_VERSION}`, `chromadb==${CHROMADB_OLD}`], [`chromadb==${CHROMADB_NEW}`]]);
+  return pypiWheelhouseOf(PYTHON, WHEELHOUSE_KEY, [
+    [`mempalace==${MEMPALACE_VERSION}`, `chromadb==${CHROMADB_OLD}`],
+    [`chromadb==${CHROMADB_NEW}`],
+  ]);
 }
 
 /** Whether the wheelhouse is already cached (the bench skips rather than download). */
@@ -39,7 +42,11 @@ export async function mempalaceVenv(root: string): Promise<MempalaceVenv> {
   const { venv, py, pip } = await offlineVenv(root, [await mempalaceWheelhouse()]);
   await pip(`mempalace==${MEMPALACE_VERSION}`, `chromadb==${CHROMADB_OLD}`);
   const lib = path.join(venv, 'lib');
-  const sitePackages = path.join(lib, fs.readdirSync(lib).find((d) => /^python\d/.test(d))!, 'site-packages');
+  const sitePackages = path.join(
+    lib,
+    fs.readdirSync(lib).find((d) => /^python\d/.test(d))!,
+    'site-packages',
+  );
   return { venv, py, mcpBin: path.join(venv, 'bin', 'mempalace-mcp'), sitePackages, pip };
 }
 
@@ -54,7 +61,11 @@ export async function startEmbeddings(): Promise<{ url: string; close(): Promise
     req.on('data', (d: Buffer) => (body += d.toString()));
     req.on('end', () => {
       const { input, model } = JSON.parse(body) as { input: string[]; model: string };
-      const data = input.map((text, index) => ({ object: 'embedding', index, embedding: [...createHash('sha256').update(text).digest().subarray(0, 8)].map((b) => b / 255 + 0.01) }));
+      const data = input.map((text, index) => ({
+        object: 'embedding',
+        index,
+        embedding: [...createHash('sha256').update(text).digest().subarray(0, 8)].map((b) => b / 255 + 0.01),
+      }));
       res.setHeader('Content-Type', 'application/json');
       res.end(JSON.stringify({ object: 'list', data, model }));
     });
@@ -62,10 +73,11 @@ export async function startEmbeddings(): Promise<{ url: string; close(): Promise
   const port = await listenOn(server);
   return {
     url: `http://127.0.0.1:${port}`,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -77,7 +89,11 @@ export function mempalaceHome(home: string, embeddingsUrl: string): Record<strin
   fs.mkdirSync(path.join(home, '.mempalace'), { recursive: true });
   fs.writeFileSync(
     path.join(home, '.mempalace', 'config.json'),
-    JSON.stringify({ embedding_model: 'openai-compat', embedding_api_url: embeddingsUrl, embedding_api_model: 'lg-test' }, null, 2),
+    JSON.stringify(
+      { embedding_model: 'openai-compat', embedding_api_url: embeddingsUrl, embedding_api_model: 'lg-test' },
+      null,
+      2,
+    ),
   );
   return isolatedHome(home);
 }

@@ -30,10 +30,18 @@ export function sleep(ms: number): Promise<void> {
  * Polls `check` until it holds and returns its value; fails after `timeoutMs`, naming `what` (a
  * function when the message should tell what was last seen).
  */
-export async function until<T>(what: string | (() => string), check: Check<T>, timeoutMs = 60_000, everyMs = 100): Promise<T> {
+export async function until<T>(
+  what: string | (() => string),
+  check: Check<T>,
+  timeoutMs = 60_000,
+  everyMs = 100,
+): Promise<T> {
   const outcome = await poll(check, timeoutMs, everyMs);
   if (outcome.state === 'held') return outcome.value;
-  const last = outcome.lastError === undefined ? '' : ` (last error: ${outcome.lastError instanceof Error ? outcome.lastError.message : String(outcome.lastError)})`;
+  const last =
+    outcome.lastError === undefined
+      ? ''
+      : ` (last error: ${outcome.lastError instanceof Error ? outcome.lastError.message : String(outcome.lastError)})`;
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}${last}`);
 }
 

@@ -23,16 +23,26 @@ export async function listenOn(server: net.Server): Promise<number> {
 }
 
 /** Resolves when `child` writes `pattern` on `stream`; rejects, with what it wrote, if it exits first or `timeoutMs` pass. */
-export function waitForOutput(child: ChildProcess, pattern: RegExp, timeoutMs: number, stream: 'stdout' | 'stderr' = 'stderr'): Promise<void> {
+export function waitForOutput(
+  child: ChildProcess,
+  pattern: RegExp,
+  timeoutMs: number,
+  stream: 'stdout' | 'stderr' = 'stderr',
+): Promise<void> {
   const source = child[stream];
   return new Promise((resolve, reject) => {
     let seen = '';
-    const timer = setTimeout(() => done(new Error(`pid ${child.pid} did not print ${pattern} within ${timeoutMs / 1000} s: ${seen.slice(-500)}`)), timeoutMs);
+    const timer = setTimeout(
+      () =>
+        done(new Error(`pid ${child.pid} did not print ${pattern} within ${timeoutMs / 1000} s: ${seen.slice(-500)}`)),
+      timeoutMs,
+    );
     const onData = (d: Buffer) => {
       seen += d.toString();
       if (pattern.test(seen)) done();
     };
-    const onExit = (code: number | null, signal: NodeJS.Signals | null) => done(new Error(`pid ${child.pid} exited (${signal ?? code}) before printing ${pattern}: ${seen.slice(-500)}`));
+    const onExit = (code: number | null, signal: NodeJS.Signals | null) =>
+      done(new Error(`pid ${child.pid} exited (${signal ?? code}) before printing ${pattern}: ${seen.slice(-500)}`));
     function done(err?: Error): void {
       clearTimeout(timer);
       source?.off('data', onData);
@@ -49,8 +59,17 @@ export function waitForOutput(child: ChildProcess, pattern: RegExp, timeoutMs: n
  * Starts a server the way a stdio client does (the command with pipes; `started` gets it at once,
  * so teardown stops it even when it never gets ready) and resolves once it printed `ready` on stderr.
  */
-export async function startReady(command: string, args: string[], opts: { cwd: string; env?: Record<string, string>; ready: RegExp; timeoutMs?: number }, started: ChildProcess[]): Promise<ChildProcess> {
-  const child = spawn(command, args, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+export async function startReady(
+  command: string,
+  args: string[],
+  opts: { cwd: string; env?: Record<string, string>; ready: RegExp; timeoutMs?: number },
+  started: ChildProcess[],
+): Promise<ChildProcess> {
+  const child = spawn(command, args, {
+    cwd: opts.cwd,
+    env: { ...process.env, ...opts.env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   started.push(child);
   await waitForOutput(child, opts.ready, opts.timeoutMs ?? 120_000);
   child.stdout?.resume();
@@ -69,7 +88,10 @@ export interface Received {
  * An HTTP server on a loopback port the OS picks (a fake upstream, say): it reads each request's
  * body, records the request in `seen`, then lets `answer` reply.
  */
-export async function startHttpServer(seen: Received[], answer: (req: http.IncomingMessage, res: http.ServerResponse, body: string) => void): Promise<{ server: http.Server; port: number }> {
+export async function startHttpServer(
+  seen: Received[],
+  answer: (req: http.IncomingMessage, res: http.ServerResponse, body: string) => void,
+): Promise<{ server: http.Server; port: number }> {
   const server = http.createServer((req, res) => {
     let body = '';
     req.on('data', (d: Buffer) => (body += d.toString()));

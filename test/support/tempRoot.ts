@@ -32,9 +32,14 @@ export const mochaHooks = {
     const left = checkLeftovers(listing(runTemp) ?? []);
     fs.rmSync(runTemp, { recursive: true, force: true });
     const outside = appeared(systemBefore, listing(systemTemp) ?? []);
-    if (outside.length > 0) process.stdout.write(`temp: appeared in ${systemTemp} during the run (by this run or another program): ${outside.join(', ')}\n`);
+    if (outside.length > 0)
+      process.stdout.write(
+        `temp: appeared in ${systemTemp} during the run (by this run or another program): ${outside.join(', ')}\n`,
+      );
     if (left.state === 'left') {
-      throw new Error(`${left.count} temp entr${left.count === 1 ? 'y' : 'ies'} left behind by tests (now removed): ${left.names}`);
+      throw new Error(
+        `${left.count} temp entr${left.count === 1 ? 'y' : 'ies'} left behind by tests (now removed): ${left.names}`,
+      );
     }
   },
 };

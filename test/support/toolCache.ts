@@ -43,7 +43,20 @@ async function exec(command: string, args: string[], env: NodeJS.ProcessEnv = pr
  * for `pip install --no-index --find-links <folder> <name>==<version>`.
  */
 export function pypiWheel(python: string, name: string, version: string): Promise<string> {
-  return cached(name, version, (dir) => exec(python, ['-m', 'pip', 'download', '-q', '--disable-pip-version-check', '--no-deps', '--only-binary=:all:', '-d', dir, `${name}==${version}`]));
+  return cached(name, version, (dir) =>
+    exec(python, [
+      '-m',
+      'pip',
+      'download',
+      '-q',
+      '--disable-pip-version-check',
+      '--no-deps',
+      '--only-binary=:all:',
+      '-d',
+      dir,
+      `${name}==${version}`,
+    ]),
+  );
 }
 
 /** pip's own wheel (see pypiWheel). */
@@ -59,7 +72,13 @@ export async function npmTool(name: string, version: string): Promise<string> {
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   const dir = await cached(name.replace(/[\\/]/g, '+'), version, async (prefix) => {
     const cache = path.join(prefix, '.npm-cache');
-    const env = { ...process.env, npm_config_cache: cache, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' };
+    const env = {
+      ...process.env,
+      npm_config_cache: cache,
+      npm_config_audit: 'false',
+      npm_config_fund: 'false',
+      npm_config_update_notifier: 'false',
+    };
     await exec(npm, ['install', '--prefix', prefix, '--no-save', `${name}@${version}`], env);
     fs.rmSync(cache, { recursive: true, force: true });
   });
@@ -82,7 +101,18 @@ export function pypiWheelhouse(python: string, key: string, requirements: string
  */
 export function pypiWheelhouseOf(python: string, key: string, sets: string[][]): Promise<string> {
   return cached('wheelhouse', key, async (dir) => {
-    for (const requirements of sets) await exec(python, ['-m', 'pip', 'download', '-q', '--disable-pip-version-check', '--only-binary=:all:', '-d', dir, ...requirements]);
+    for (const requirements of sets)
+      await exec(python, [
+        '-m',
+        'pip',
+        'download',
+        '-q',
+        '--disable-pip-version-check',
+        '--only-binary=:all:',
+        '-d',
+        dir,
+        ...requirements,
+      ]);
   });
 }
 
@@ -93,7 +123,19 @@ export function pypiWheelhouseOf(python: string, key: string, sets: string[][]):
  * `python -m <module>` with `PYTHONPATH=<folder>` (see pythonToolEnv).
  */
 export function pythonTool(python: string, name: string, version: string): Promise<string> {
-  return cached(`tool-${name}`, version, (dir) => exec(python, ['-m', 'pip', 'install', '-q', '--disable-pip-version-check', '--no-warn-script-location', '--target', dir, `${name}==${version}`]));
+  return cached(`tool-${name}`, version, (dir) =>
+    exec(python, [
+      '-m',
+      'pip',
+      'install',
+      '-q',
+      '--disable-pip-version-check',
+      '--no-warn-script-location',
+      '--target',
+      dir,
+      `${name}==${version}`,
+    ]),
+  );
 }
 
 /** `uv` from PyPI: the folder holding the `uv` and `uvx` binaries. */

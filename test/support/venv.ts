@@ -14,9 +14,19 @@ export async function offlineVenv(root: string, findLinks: readonly string[]): P
   const venv = path.join(root, 'venv');
   await run(PYTHON, ['-m', 'venv', venv]);
   const py = process.platform === 'win32' ? path.join(venv, 'Scripts', 'python.exe') : path.join(venv, 'bin', 'python');
-  const pipEnv = { ...process.env, PIP_CONFIG_FILE: process.platform === 'win32' ? 'nul' : '/dev/null', PIP_DISABLE_PIP_VERSION_CHECK: '1', PIP_FIND_LINKS: '', PIP_EXTRA_INDEX_URL: '' };
+  const pipEnv = {
+    ...process.env,
+    PIP_CONFIG_FILE: process.platform === 'win32' ? 'nul' : '/dev/null',
+    PIP_DISABLE_PIP_VERSION_CHECK: '1',
+    PIP_FIND_LINKS: '',
+    PIP_EXTRA_INDEX_URL: '',
+  };
   const links = findLinks.flatMap((l) => ['--find-links', l]);
-  return { venv, py, pip: (...args) => run(py, ['-m', 'pip', 'install', '-q', '--no-index', ...links, ...args], { env: pipEnv }) };
+  return {
+    venv,
+    py,
+    pip: (...args) => run(py, ['-m', 'pip', 'install', '-q', '--no-index', ...links, ...args], { env: pipEnv }),
+  };
 }
 
 /**

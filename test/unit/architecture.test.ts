@@ -40,22 +40,33 @@ const core = path.join(src, 'core');
 describe('architecture: imports point down only', () => {
   it('src/core never imports vscode', () => {
     const offenders = sourceFiles(core).filter((f) => importSpecifiers(fs.readFileSync(f, 'utf8')).includes('vscode'));
-    assert.deepEqual(offenders.map((f) => path.relative(repoRoot, f)), []);
+    assert.deepEqual(
+      offenders.map((f) => path.relative(repoRoot, f)),
+      [],
+    );
   });
 
   it('each face imports only the engine and what lies below it; the engine imports no face', () => {
-    assert.deepEqual(Object.keys(FACE_IMPORTS).sort(), fs.readdirSync(src).sort(), 'every folder of src/ has its place');
+    assert.deepEqual(
+      Object.keys(FACE_IMPORTS).sort(),
+      fs.readdirSync(src).sort(),
+      'every folder of src/ has its place',
+    );
     const offenders: string[] = [];
     for (const [file, targets] of importGraph(src)) {
       const from = file.split('/')[0];
-      for (const t of targets) if (!FACE_IMPORTS[from]?.includes(t.split('/')[0])) offenders.push(`src/${file} -> src/${t}`);
+      for (const t of targets)
+        if (!FACE_IMPORTS[from]?.includes(t.split('/')[0])) offenders.push(`src/${file} -> src/${t}`);
     }
     assert.deepEqual(offenders, []);
   });
 
   it('the folders of src/core import only folders below them, in the documented order', () => {
     assert.deepEqual(layerViolations(importGraph(core), CORE_LAYERS), []);
-    const folders = fs.readdirSync(core, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+    const folders = fs
+      .readdirSync(core, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name);
     assert.deepEqual(folders.sort(), [...CORE_LAYERS].sort(), 'every layer exists and every folder is a layer');
   });
 
@@ -64,7 +75,10 @@ describe('architecture: imports point down only', () => {
   });
 
   it('the checks themselves see a vscode import, an upward import and a cycle', () => {
-    assert.deepEqual(importSpecifiers("import * as vscode from 'vscode';\nconst x = require('vscode');"), ['vscode', 'vscode']);
+    assert.deepEqual(importSpecifiers("import * as vscode from 'vscode';\nconst x = require('vscode');"), [
+      'vscode',
+      'vscode',
+    ]);
     const graph = new Map([
       ['base/a.ts', ['locks/b.ts']],
       ['locks/b.ts', ['base/c.ts']],

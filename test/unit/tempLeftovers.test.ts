@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { appeared, checkLeftovers } from '../support/leftovers';
 
 describe('temp leftovers of a test run', () => {
-  it('an empty folder, or one holding only the runner\'s tsx cache, is clean', () => {
+  it("an empty folder, or one holding only the runner's tsx cache, is clean", () => {
     assert.deepEqual(checkLeftovers([]), { state: 'clean' });
     assert.deepEqual(checkLeftovers(['tsx-0', 'tsx-1000']), { state: 'clean' });
   });

@@ -12,7 +12,11 @@ import { requireTools } from '../e2e/support/tools';
 const SPAWNING_HELPERS = ['run', 'startup', 'liveness', 'jsonLines', 'venv', 'mempalace', 'toolCache'];
 
 function filesUnder(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []));
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) =>
+      e.isDirectory() ? filesUnder(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : [],
+    );
 }
 
 describe('test layers', () => {
@@ -22,8 +26,10 @@ describe('test layers', () => {
       if (file === __filename) continue; // names the patterns it looks for
       const text = fs.readFileSync(file, 'utf8');
       const rel = path.relative(repoRoot, file);
-      if (/from 'node:child_process'|require\('(node:)?child_process'\)|from 'child_process'/.test(text)) offenders.push(`${rel}: child_process`);
-      for (const helper of SPAWNING_HELPERS) if (text.includes(`support/${helper}'`)) offenders.push(`${rel}: test/support/${helper}`);
+      if (/from 'node:child_process'|require\('(node:)?child_process'\)|from 'child_process'/.test(text))
+        offenders.push(`${rel}: child_process`);
+      for (const helper of SPAWNING_HELPERS)
+        if (text.includes(`support/${helper}'`)) offenders.push(`${rel}: test/support/${helper}`);
     }
     assert.deepEqual(offenders, []);
   });
@@ -32,7 +38,12 @@ describe('test layers', () => {
     const saved = process.env.MCP_LIFEGUARD_E2E_CACHE;
     process.env.MCP_LIFEGUARD_E2E_CACHE = path.join(repoRoot, 'no-such-e2e-cache');
     let skipped = 0;
-    const ctx = { skip: () => { skipped++; throw new Error('skipped'); } } as unknown as Mocha.Context;
+    const ctx = {
+      skip: () => {
+        skipped++;
+        throw new Error('skipped');
+      },
+    } as unknown as Mocha.Context;
     try {
       assert.throws(() => requireTools(ctx, { CI: 'true' }), /CI=true: an e2e test may not skip/);
       assert.equal(skipped, 0);
@@ -50,7 +61,10 @@ describe('test layers', () => {
     assert.equal(pkg.scripts['test:unit'], 'node scripts/test.mjs --unit');
     const ci = fs.readFileSync(path.join(repoRoot, '.ci', 'run'), 'utf8');
     assert.match(ci, /^CI=true npm test$/m);
-    const commands = ci.split('\n').filter((l) => !l.startsWith('#')).join('\n');
+    const commands = ci
+      .split('\n')
+      .filter((l) => !l.startsWith('#'))
+      .join('\n');
     assert.doesNotMatch(commands, /setup\.sh/, 'the e2e setup runs inside npm test, after the unit layer');
   });
 });

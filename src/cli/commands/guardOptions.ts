@@ -2,12 +2,33 @@ import { DEFAULT_CRASH_LOOP } from '../../guard/host/crashLoop';
 
 /** The options every guard takes, stdio (`run`) or HTTP (`run --http`, `ensure --http`), written once. */
 export const GUARD_OPTIONS = {
-  name: { type: 'string', value: 'NAME', description: 'The server name its lock, logs and `restart` use (default: from the command)' },
-  resource: { type: 'string', value: 'KEY', description: 'What one instance owns (a database, a folder): one guard per name and resource' },
-  'drain-timeout': { type: 'seconds', default: 10, description: 'Seconds a restart waits for requests in flight to finish' },
+  name: {
+    type: 'string',
+    value: 'NAME',
+    description: 'The server name its lock, logs and `restart` use (default: from the command)',
+  },
+  resource: {
+    type: 'string',
+    value: 'KEY',
+    description: 'What one instance owns (a database, a folder): one guard per name and resource',
+  },
+  'drain-timeout': {
+    type: 'seconds',
+    default: 10,
+    description: 'Seconds a restart waits for requests in flight to finish',
+  },
   'stale-interval': { type: 'seconds', default: 30, description: 'Seconds between checks of the installed version' },
-  'crash-window': { type: 'seconds', default: DEFAULT_CRASH_LOOP.windowMs / 1000, description: 'Seconds in which --crash-limit exits count as a crash loop' },
-  'crash-limit': { type: 'integer', default: DEFAULT_CRASH_LOOP.limit, min: 1, description: 'Exits within --crash-window of starting, in a row, that stop the restarts' },
+  'crash-window': {
+    type: 'seconds',
+    default: DEFAULT_CRASH_LOOP.windowMs / 1000,
+    description: 'Seconds in which --crash-limit exits count as a crash loop',
+  },
+  'crash-limit': {
+    type: 'integer',
+    default: DEFAULT_CRASH_LOOP.limit,
+    min: 1,
+    description: 'Exits within --crash-window of starting, in a row, that stop the restarts',
+  },
 } as const;
 
 export const WHEN_STALE_DESCRIPTION = 'What to do once a newer version of the server is installed';

@@ -18,7 +18,10 @@ export const KILL_DUPLICATES_COMMAND = {
     'without --yes only prints the plan. Instances whose entry is',
     'ambiguous are left alone, each with why',
   ],
-  options: { ...ACTION_OPTIONS, yes: { type: 'boolean', description: 'Stop them; without it only the plan is printed' } },
+  options: {
+    ...ACTION_OPTIONS,
+    yes: { type: 'boolean', description: 'Stop them; without it only the plan is printed' },
+  },
 } as const satisfies CommandSpec;
 
 /** `mcp-lifeguard kill-duplicates [SERVER] [--yes] [--grace SECONDS] [--from FILE] [--json] [--trust-workspace]` */
@@ -31,14 +34,23 @@ export async function killDuplicatesCommand(args: string[], io: CliIo): Promise<
     io.stderr(`mcp-lifeguard kill-duplicates: no configured server is named '${terminalSafe(server)}'\n`);
     return 1;
   }
-  const { items: plan, skipped } = killDuplicatesPlan(snapshot, server, { trustWorkspace: values['trust-workspace'], home: currentHostEnv(io.env).home });
+  const { items: plan, skipped } = killDuplicatesPlan(snapshot, server, {
+    trustWorkspace: values['trust-workspace'],
+    home: currentHostEnv(io.env).home,
+  });
   const skippedText = skipped.length > 0 ? [`Left alone (${skipped.length}):`, ...skippedLines(skipped)] : [];
   if (!values.yes) {
     if (values.json) io.stdout(`${JSON.stringify({ dryRun: true, plan, skipped }, null, 2)}\n`);
-    else if (plan.length === 0) io.stdout(`${['No duplicate or orphaned instances to stop.', ...skippedText].join('\n')}\n`);
+    else if (plan.length === 0)
+      io.stdout(`${['No duplicate or orphaned instances to stop.', ...skippedText].join('\n')}\n`);
     else {
       const lines = [`Would stop ${plan.length} instance${plan.length === 1 ? '' : 's'}:`];
-      for (const p of plan) lines.push(terminalSafe(`  ${p.serverName}: pid ${p.pid} (${p.reason === 'duplicate' ? `older duplicate; ${p.keep} stays` : 'orphan'}) ${p.instance.commandLine}`));
+      for (const p of plan)
+        lines.push(
+          terminalSafe(
+            `  ${p.serverName}: pid ${p.pid} (${p.reason === 'duplicate' ? `older duplicate; ${p.keep} stays` : 'orphan'}) ${p.instance.commandLine}`,
+          ),
+        );
       lines.push(...skippedText);
       lines.push('Nothing was signalled. Run again with --yes to stop them.');
       io.stdout(`${lines.join('\n')}\n`);
@@ -47,7 +59,11 @@ export async function killDuplicatesCommand(args: string[], io: CliIo): Promise<
   }
   const results = await killDuplicates(plan, defaultStopDeps(), { graceMs: values.grace });
   if (values.json) io.stdout(`${JSON.stringify({ dryRun: false, results, skipped }, null, 2)}\n`);
-  else if (results.length === 0) io.stdout(`${['No duplicate or orphaned instances to stop.', ...skippedText].join('\n')}\n`);
-  else io.stdout(`${[...results.flatMap(({ item, result }) => [terminalSafe(`${item.serverName}:`), ...formatStopResult(result, '  ')]), ...skippedText].join('\n')}\n`);
+  else if (results.length === 0)
+    io.stdout(`${['No duplicate or orphaned instances to stop.', ...skippedText].join('\n')}\n`);
+  else
+    io.stdout(
+      `${[...results.flatMap(({ item, result }) => [terminalSafe(`${item.serverName}:`), ...formatStopResult(result, '  ')]), ...skippedText].join('\n')}\n`,
+    );
   return results.every(({ result }) => result.outcome === 'stopped' || result.outcome === 'gone') ? 0 : 1;
 }

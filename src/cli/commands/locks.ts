@@ -11,10 +11,17 @@ export const LOCKS_JSON_SCHEMA = 1;
 
 export const LOCKS_COMMAND = {
   name: 'locks',
-  summary: ['Lock records of servers that speak the lock protocol (and guarded', 'ones), each live, dead, free or unreadable'],
+  summary: [
+    'Lock records of servers that speak the lock protocol (and guarded',
+    'ones), each live, dead, free or unreadable',
+  ],
   options: {
     json: { type: 'boolean', description: 'Print the records as JSON' },
-    dir: { type: 'string', value: 'DIR', description: 'The lock folder to read (default: the one under MCP_LIFEGUARD_HOME)' },
+    dir: {
+      type: 'string',
+      value: 'DIR',
+      description: 'The lock folder to read (default: the one under MCP_LIFEGUARD_HOME)',
+    },
   },
 } as const satisfies CommandSpec;
 
@@ -32,6 +39,10 @@ export async function locksCommand(args: string[], io: CliIo): Promise<number> {
     }
     throw err;
   }
-  io.stdout(values.json ? `${JSON.stringify({ schema: LOCKS_JSON_SCHEMA, dir, locks: locks.map(redactListed) }, null, 2)}\n` : formatLocks(dir, locks));
+  io.stdout(
+    values.json
+      ? `${JSON.stringify({ schema: LOCKS_JSON_SCHEMA, dir, locks: locks.map(redactListed) }, null, 2)}\n`
+      : formatLocks(dir, locks),
+  );
   return 0;
 }

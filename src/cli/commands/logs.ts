@@ -15,7 +15,10 @@ export const MAX_TAIL_BYTES = 16 * 1024 * 1024;
 export const LOGS_COMMAND = {
   name: 'logs',
   operands: 'SERVER',
-  summary: ['The last lines a guarded server wrote to stderr (what `run` keeps', 'in the logs folder), live or after it stopped'],
+  summary: [
+    'The last lines a guarded server wrote to stderr (what `run` keeps',
+    'in the logs folder), live or after it stopped',
+  ],
   options: {
     lines: { type: 'integer', default: 50, min: 1, max: 100000, description: 'How many lines to print from the end' },
     json: { type: 'boolean', description: 'Print the lines as JSON: { server, logs: [{ file, lines, error? }] }' },
@@ -31,10 +34,20 @@ export async function logsCommand(args: string[], io: CliIo): Promise<number> {
   if (positionals.length !== 1) throw new UsageError('logs takes one SERVER name');
   const name = positionals[0];
   const paths = lifeguardPaths(currentHostEnv(io.env));
-  const live = (await listLocks(paths.locks).catch(() => [])).flatMap((l) => (l.state === 'live' && l.record.serverName === name ? [l.record] : []));
+  const live = (await listLocks(paths.locks).catch(() => [])).flatMap((l) =>
+    l.state === 'live' && l.record.serverName === name ? [l.record] : [],
+  );
   const named = live.map((r) => serverLogInside(paths.logs, r.serverLog)).filter((f): f is string => f !== undefined);
   const pattern = serverLogNamePattern(name);
-  const files = [...new Set(named.length ? named : listing(paths.logs).filter((f) => pattern.test(f)).map((f) => path.join(paths.logs, f)))];
+  const files = [
+    ...new Set(
+      named.length
+        ? named
+        : listing(paths.logs)
+            .filter((f) => pattern.test(f))
+            .map((f) => path.join(paths.logs, f)),
+    ),
+  ];
   if (files.length === 0) {
     const message = `no log of a server named '${name}' in ${paths.logs} (only servers run under 'mcp-lifeguard run' have one)`;
     io.stderr(`mcp-lifeguard logs: ${message}\n`);
@@ -49,15 +62,22 @@ export async function logsCommand(args: string[], io: CliIo): Promise<number> {
       tail = await readPrivateTail(file, values.lines, MAX_TAIL_BYTES, { root: paths.root });
     } catch (err) {
       logs.push({ file, lines: [], error: (err as Error).message });
-      io.stderr(`mcp-lifeguard logs: cannot read ${terminalSafeLines(file)}: ${terminalSafeLines((err as Error).message)}\n`);
+      io.stderr(
+        `mcp-lifeguard logs: cannot read ${terminalSafeLines(file)}: ${terminalSafeLines((err as Error).message)}\n`,
+      );
       continue;
     }
     if (!tail) {
       logs.push({ file, lines: [], error: 'the file is gone (its guard may have just rotated or removed it)' });
-      io.stderr(`mcp-lifeguard logs: ${terminalSafeLines(file)} is gone (its guard may have just rotated or removed it)\n`);
+      io.stderr(
+        `mcp-lifeguard logs: ${terminalSafeLines(file)} is gone (its guard may have just rotated or removed it)\n`,
+      );
       continue;
     }
-    if (tail.cut) io.stderr(`mcp-lifeguard logs: only the last ${MAX_TAIL_BYTES / (1024 * 1024)} MiB of ${terminalSafeLines(file)} (${tail.size} bytes) were read: ${tail.lines.length} line${tail.lines.length === 1 ? '' : 's'}\n`);
+    if (tail.cut)
+      io.stderr(
+        `mcp-lifeguard logs: only the last ${MAX_TAIL_BYTES / (1024 * 1024)} MiB of ${terminalSafeLines(file)} (${tail.size} bytes) were read: ${tail.lines.length} line${tail.lines.length === 1 ? '' : 's'}\n`,
+      );
     logs.push({ file, lines: tail.lines });
   }
   if (values.json) {

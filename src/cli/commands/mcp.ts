@@ -11,19 +11,36 @@ import type * as Agent from '../../agent/serveStdio';
 
 export const MCP_COMMAND = {
   name: 'mcp',
-  summary: ['Serve MCP Lifeguard to an agent: an MCP server on stdio with the tools', 'list_servers, explain, restart_server, stop_instance and kill_duplicates'],
+  summary: [
+    'Serve MCP Lifeguard to an agent: an MCP server on stdio with the tools',
+    'list_servers, explain, restart_server, stop_instance and kill_duplicates',
+  ],
   options: {
-    workspace: { type: 'repeatable', value: 'DIR', description: 'A workspace folder or .code-workspace file whose configs count (default: the current folder)' },
-    'trust-workspace': { type: 'boolean', description: 'Let the tools signal instances that only entries of workspace files list' },
+    workspace: {
+      type: 'repeatable',
+      value: 'DIR',
+      description: 'A workspace folder or .code-workspace file whose configs count (default: the current folder)',
+    },
+    'trust-workspace': {
+      type: 'boolean',
+      description: 'Let the tools signal instances that only entries of workspace files list',
+    },
     grace: { type: 'seconds', default: DEFAULT_GRACE_MS / 1000, description: 'Seconds between SIGTERM and SIGKILL' },
-    'watch-interval': { type: 'seconds', default: 5, positive: true, description: 'Seconds between looks while a client subscribes to lifeguard://snapshot' },
+    'watch-interval': {
+      type: 'seconds',
+      default: 5,
+      positive: true,
+      description: 'Seconds between looks while a client subscribes to lifeguard://snapshot',
+    },
   },
 } as const satisfies CommandSpec;
 
 /** `mcp-lifeguard mcp [--workspace DIR]... [--trust-workspace]`: runs until the client closes stdin. */
 export async function mcpCommand(args: string[], io: CliIo): Promise<number> {
   const { values } = parseOptions(args, MCP_COMMAND.options);
-  const workspaces = await selectWorkspaces((values.workspace?.length ? values.workspace : [io.cwd]).map((w) => path.resolve(io.cwd, w)));
+  const workspaces = await selectWorkspaces(
+    (values.workspace?.length ? values.workspace : [io.cwd]).map((w) => path.resolve(io.cwd, w)),
+  );
   if (workspaces.problems.length > 0) throw new UsageError(`--workspace ${workspaces.problems.join('; ')}`);
   const host = currentHostEnv(io.env);
   const take = () => takeSnapshot({ host, workspaceFolders: workspaces.folders, workspaceFiles: workspaces.files });

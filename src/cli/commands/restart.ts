@@ -14,7 +14,12 @@ export const RESTART_COMMAND = {
     'session); an unguarded one is only stopped: its client must restart it',
   ],
   options: {
-    timeout: { type: 'seconds', default: 120, positive: true, description: 'Seconds to wait for the guard to report the restart' },
+    timeout: {
+      type: 'seconds',
+      default: 120,
+      positive: true,
+      description: 'Seconds to wait for the guard to report the restart',
+    },
     grace: ACTION_OPTIONS.grace,
     from: ACTION_OPTIONS.from,
     workspace: ACTION_OPTIONS.workspace,
@@ -58,7 +63,9 @@ export async function restartCommand(args: string[], io: CliIo): Promise<number>
 export function restartJson(target: string, outcomes: readonly RestartOutcome[]) {
   const items = outcomes.map((o) => {
     const ok = restartOutcomeText(o).ok;
-    return o.kind === 'stopped' && ok ? { ...o, ok, restartedBy: 'client' as const, message: notRestartedText(o.stop.pid, o.client) } : { ...o, ok };
+    return o.kind === 'stopped' && ok
+      ? { ...o, ok, restartedBy: 'client' as const, message: notRestartedText(o.stop.pid, o.client) }
+      : { ...o, ok };
   });
   return { target, ok: items.every((o) => o.ok), outcomes: items };
 }
@@ -67,9 +74,21 @@ export function restartJson(target: string, outcomes: readonly RestartOutcome[])
 export function restartOutcomeText(o: RestartOutcome): { ok: boolean; report: boolean; lines: string[] } {
   switch (o.kind) {
     case 'restarted':
-      return { ok: true, report: true, lines: [terminalSafe(`restarted ${o.serverName} (guard pid ${o.guardPid}): server pid ${o.childPid}, restart #${o.restarts}; the client kept its session`)] };
+      return {
+        ok: true,
+        report: true,
+        lines: [
+          terminalSafe(
+            `restarted ${o.serverName} (guard pid ${o.guardPid}): server pid ${o.childPid}, restart #${o.restarts}; the client kept its session`,
+          ),
+        ],
+      };
     case 'failed':
-      return { ok: false, report: false, lines: [terminalSafe(`${o.serverName} (guard pid ${o.guardPid}): ${o.message}`)] };
+      return {
+        ok: false,
+        report: false,
+        lines: [terminalSafe(`${o.serverName} (guard pid ${o.guardPid}): ${o.message}`)],
+      };
     case 'refused':
       return { ok: false, report: false, lines: [terminalSafe(o.message)] };
     case 'stopped': {

@@ -13,18 +13,35 @@ import { GUARD_OPTIONS, RUN_WHEN_STALE_DESCRIPTION } from './guardOptions';
 export const RUN_COMMAND = {
   name: 'run',
   serverCommand: true,
-  summary: ['Run a stdio MCP server under the guard: one instance per server,', "restarts that keep the client's session, stale writes refused"],
+  summary: [
+    'Run a stdio MCP server under the guard: one instance per server,',
+    "restarts that keep the client's session, stale writes refused",
+  ],
   options: {
     name: GUARD_OPTIONS.name,
     resource: GUARD_OPTIONS.resource,
-    'on-conflict': { type: 'string', default: 'refuse', choices: CONFLICT_POLICIES, description: 'When a guard of the same server already runs: refuse, replace it, or wait' },
+    'on-conflict': {
+      type: 'string',
+      default: 'refuse',
+      choices: CONFLICT_POLICIES,
+      description: 'When a guard of the same server already runs: refuse, replace it, or wait',
+    },
     'wait-timeout': { type: 'seconds', default: 60, description: 'Seconds --on-conflict wait waits for the lock' },
-    'when-stale': { type: 'string', default: DEFAULT_STALE_POLICY, choices: STALE_POLICIES, description: RUN_WHEN_STALE_DESCRIPTION },
+    'when-stale': {
+      type: 'string',
+      default: DEFAULT_STALE_POLICY,
+      choices: STALE_POLICIES,
+      description: RUN_WHEN_STALE_DESCRIPTION,
+    },
     'stale-interval': GUARD_OPTIONS['stale-interval'],
     'crash-window': GUARD_OPTIONS['crash-window'],
     'crash-limit': GUARD_OPTIONS['crash-limit'],
     'drain-timeout': GUARD_OPTIONS['drain-timeout'],
-    'stop-grace': { type: 'seconds', default: 5, description: "Seconds the server gets after EOF, and again after SIGTERM, before it is killed" },
+    'stop-grace': {
+      type: 'seconds',
+      default: 5,
+      description: 'Seconds the server gets after EOF, and again after SIGTERM, before it is killed',
+    },
   },
 } as const satisfies CommandSpec;
 
@@ -36,7 +53,10 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
   const split = splitServerCommand(args);
   // The HTTP guard is a module of its own, loaded only when asked for.
   if (split.options.includes('--http')) return (await import('./runHttp.js')).runHttpCommand(args, io);
-  if (split.command.length === 0) throw new UsageError('run needs the server command after --, e.g. mcp-lifeguard run -- npx -y @modelcontextprotocol/server-memory');
+  if (split.command.length === 0)
+    throw new UsageError(
+      'run needs the server command after --, e.g. mcp-lifeguard run -- npx -y @modelcontextprotocol/server-memory',
+    );
   const { values } = parseOptions(split.options, RUN_COMMAND.options);
   const [command, ...commandArgs] = split.command;
   const stopGrace = values['stop-grace'];

@@ -16,11 +16,16 @@ import { parseHttpCommandLine } from './httpOptions';
 export async function runHttpCommand(args: string[], io: CliIo): Promise<number> {
   const cl = parseHttpCommandLine('run', args, io);
   const name = cl.name;
-  const log = (line: string): void => io.stderr(`${terminalSafe(`mcp-lifeguard run --http${name ? ` [${name}]` : ''}: ${line}`)}\n`);
+  const log = (line: string): void =>
+    io.stderr(`${terminalSafe(`mcp-lifeguard run --http${name ? ` [${name}]` : ''}: ${line}`)}\n`);
   const paths = lifeguardPaths(currentHostEnv(io.env));
   if (!privateHomeReady(paths, log)) return 1;
   const { atStart } = await probeLaunch(cl.launch);
-  const identity = await identityOf(cl.launch, { name: cl.name, resource: cl.resource, packageName: atStart.state === 'known' ? atStart.name : undefined });
+  const identity = await identityOf(cl.launch, {
+    name: cl.name,
+    resource: cl.resource,
+    packageName: atStart.state === 'known' ? atStart.name : undefined,
+  });
   const started = await startHttpGuard({
     launch: cl.launch,
     identity,
@@ -44,7 +49,9 @@ export async function runHttpCommand(args: string[], io: CliIo): Promise<number>
   });
   switch (started.kind) {
     case 'held':
-      log(`${identity.serverName} already runs under mcp-lifeguard (guard pid ${started.holder.pid}); use 'mcp-lifeguard ensure --http ...' to reuse it`);
+      log(
+        `${identity.serverName} already runs under mcp-lifeguard (guard pid ${started.holder.pid}); use 'mcp-lifeguard ensure --http ...' to reuse it`,
+      );
       return 1;
     case 'error':
       log(started.message);

@@ -10,10 +10,18 @@ import { CommandSpec, parseOptions } from '../options';
 
 export const STATUS_COMMAND = {
   name: 'status',
-  summary: ['Every configured MCP server on this machine', '... and its running instances; --watch redraws on change;', '--workspace also takes a .code-workspace file (its folders)'],
+  summary: [
+    'Every configured MCP server on this machine',
+    '... and its running instances; --watch redraws on change;',
+    '--workspace also takes a .code-workspace file (its folders)',
+  ],
   options: {
     json: { type: 'boolean', description: 'Print the snapshot as JSON (with --watch: one snapshot per line)' },
-    workspace: { type: 'repeatable', value: 'DIR', description: 'A workspace folder or .code-workspace file whose configs count (default: the current folder)' },
+    workspace: {
+      type: 'repeatable',
+      value: 'DIR',
+      description: 'A workspace folder or .code-workspace file whose configs count (default: the current folder)',
+    },
     watch: { type: 'boolean', description: 'Take a snapshot every interval and redraw when it changes' },
     interval: { type: 'seconds', default: 2, positive: true, description: 'Seconds between snapshots with --watch' },
   },
@@ -23,9 +31,16 @@ export const STATUS_COMMAND = {
 export async function statusCommand(args: string[], io: CliIo): Promise<number> {
   const { values } = parseOptions(args, STATUS_COMMAND.options);
   // Each --workspace is a folder or a .code-workspace file (which brings its own folders).
-  const workspaces = await selectWorkspaces((values.workspace?.length ? values.workspace : [io.cwd]).map((w) => path.resolve(io.cwd, w)));
+  const workspaces = await selectWorkspaces(
+    (values.workspace?.length ? values.workspace : [io.cwd]).map((w) => path.resolve(io.cwd, w)),
+  );
   if (workspaces.problems.length > 0) throw new UsageError(`--workspace ${workspaces.problems.join('; ')}`);
-  const take = () => takeSnapshot({ host: currentHostEnv(io.env), workspaceFolders: workspaces.folders, workspaceFiles: workspaces.files });
+  const take = () =>
+    takeSnapshot({
+      host: currentHostEnv(io.env),
+      workspaceFolders: workspaces.folders,
+      workspaceFiles: workspaces.files,
+    });
   if (values.watch) {
     await watchStatus({ take, write: (t) => io.stdout(t), intervalMs: values.interval, json: values.json });
     return 0;
@@ -54,7 +69,13 @@ export function watchKey(s: Snapshot): string {
   return JSON.stringify([
     s.servers.map((x) => [
       x.id,
-      x.instances.map((i) => [i.pid, i.client.id, i.verdicts.map((v) => v.kind), i.versions?.verdict.state ?? null, i.versions?.running.state === 'known' ? i.versions.running.version : null]),
+      x.instances.map((i) => [
+        i.pid,
+        i.client.id,
+        i.verdicts.map((v) => v.kind),
+        i.versions?.verdict.state ?? null,
+        i.versions?.running.state === 'known' ? i.versions.running.version : null,
+      ]),
       // An upgrade or a new release redraws too.
       x.installed?.state === 'installed' ? x.installed.version : (x.installed?.state ?? null),
       x.updateAvailable?.latest ?? null,
@@ -75,7 +96,11 @@ export async function watchStatus(o: WatchOptions): Promise<void> {
     if (key !== last) {
       last = key;
       // JSON: one snapshot per line; text: clear the screen and redraw.
-      o.write(o.json ? `${JSON.stringify(snapshot)}\n` : `\x1b[H\x1b[2J${snapshot.takenAt}  (redraws on change, every ${o.intervalMs / 1000}s; Ctrl-C to stop)\n\n${formatStatus(snapshot)}`);
+      o.write(
+        o.json
+          ? `${JSON.stringify(snapshot)}\n`
+          : `\x1b[H\x1b[2J${snapshot.takenAt}  (redraws on change, every ${o.intervalMs / 1000}s; Ctrl-C to stop)\n\n${formatStatus(snapshot)}`,
+      );
     }
     if (o.signal?.aborted) break;
     await sleep(o.intervalMs);

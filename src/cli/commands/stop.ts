@@ -14,10 +14,21 @@ import { CommandSpec, parseOptions } from '../options';
 /** Options shared by the commands that act on a snapshot. */
 export const ACTION_OPTIONS = {
   grace: { type: 'seconds', default: DEFAULT_GRACE_MS / 1000, description: 'Seconds between SIGTERM and SIGKILL' },
-  from: { type: 'string', value: 'FILE', description: 'Re-identify against this snapshot (the output of `status --json`), not a fresh one' },
+  from: {
+    type: 'string',
+    value: 'FILE',
+    description: 'Re-identify against this snapshot (the output of `status --json`), not a fresh one',
+  },
   json: { type: 'boolean', description: 'Print the result as JSON' },
-  workspace: { type: 'repeatable', value: 'DIR', description: 'A workspace folder whose config files count (default: the current folder)' },
-  'trust-workspace': { type: 'boolean', description: 'Also signal instances that only entries of workspace files (.vscode/mcp.json, .mcp.json, ...) list' },
+  workspace: {
+    type: 'repeatable',
+    value: 'DIR',
+    description: 'A workspace folder whose config files count (default: the current folder)',
+  },
+  'trust-workspace': {
+    type: 'boolean',
+    description: 'Also signal instances that only entries of workspace files (.vscode/mcp.json, .mcp.json, ...) list',
+  },
 } as const;
 
 export const STOP_COMMAND = {
@@ -41,22 +52,34 @@ export async function snapshotFor(values: { from?: string; workspace?: string[] 
     } catch (err) {
       throw new UsageError(`--from ${file}: ${(err as Error).message}`);
     }
-    if (!parsed || !Array.isArray(parsed.servers)) throw new UsageError(`--from ${file}: not the output of \`status --json\``);
+    if (!parsed || !Array.isArray(parsed.servers))
+      throw new UsageError(`--from ${file}: not the output of \`status --json\``);
     // Which entries the workspace defines is judged by the configs as scanned now, not by the file.
     const scan = await scanSources({ host: currentHostEnv(io.env), workspaceFolders });
-    return judgedByCurrentConfigs({ ...parsed, notConfigured: Array.isArray(parsed.notConfigured) ? parsed.notConfigured : [] }, scan.servers, workspaceFolders);
+    return judgedByCurrentConfigs(
+      { ...parsed, notConfigured: Array.isArray(parsed.notConfigured) ? parsed.notConfigured : [] },
+      scan.servers,
+      workspaceFolders,
+    );
   }
   return takeSnapshot({ host: currentHostEnv(io.env), workspaceFolders });
 }
 
 export function formatStopResult(r: StopResult, indent = ''): string[] {
-  const lines = [`${indent}${r.outcome === 'refused' ? 'REFUSED' : r.outcome === 'failed' ? 'FAILED' : r.outcome === 'gone' ? 'GONE' : 'STOPPED'} pid ${r.pid}: ${r.message}`];
+  const lines = [
+    `${indent}${r.outcome === 'refused' ? 'REFUSED' : r.outcome === 'failed' ? 'FAILED' : r.outcome === 'gone' ? 'GONE' : 'STOPPED'} pid ${r.pid}: ${r.message}`,
+  ];
   for (const s of r.steps) {
     const what =
-      s.step === 'signal' ? `${s.signal} pid ${s.pid}${s.ok ? '' : ' failed'}${s.detail ? ` (${s.detail})` : ''}`
-      : s.step === 'wait' ? `waited ${s.ms} ms; still running: ${s.remaining.join(', ') || 'none'}`
-      : s.step === 'verify' ? (s.ok ? 'verified: gone' : `still running: ${s.remaining.join(', ')}`)
-      : s.detail;
+      s.step === 'signal'
+        ? `${s.signal} pid ${s.pid}${s.ok ? '' : ' failed'}${s.detail ? ` (${s.detail})` : ''}`
+        : s.step === 'wait'
+          ? `waited ${s.ms} ms; still running: ${s.remaining.join(', ') || 'none'}`
+          : s.step === 'verify'
+            ? s.ok
+              ? 'verified: gone'
+              : `still running: ${s.remaining.join(', ')}`
+            : s.detail;
     lines.push(`${indent}  ${s.step}: ${what}`);
   }
   return lines.map(terminalSafe);
@@ -68,10 +91,18 @@ export async function stopCommand(args: string[], io: CliIo): Promise<number> {
   if (positionals.length !== 1 || !/^\d+$/.test(positionals[0])) throw new UsageError('stop takes one PID');
   const pid = Number(positionals[0]);
   const snapshot = await snapshotFor(values, io);
-  const done = await stopPidIn(snapshot, pid, { trustWorkspace: values['trust-workspace'], home: currentHostEnv(io.env).home, graceMs: values.grace, deps: defaultStopDeps() });
+  const done = await stopPidIn(snapshot, pid, {
+    trustWorkspace: values['trust-workspace'],
+    home: currentHostEnv(io.env).home,
+    graceMs: values.grace,
+    deps: defaultStopDeps(),
+  });
   if (done.kind === 'refused') {
     io.stderr(`mcp-lifeguard stop: ${done.message}\n`);
-    if (values.json) io.stdout(`${JSON.stringify({ pid, outcome: 'refused', reason: done.reason, message: done.message, steps: [] }, null, 2)}\n`);
+    if (values.json)
+      io.stdout(
+        `${JSON.stringify({ pid, outcome: 'refused', reason: done.reason, message: done.message, steps: [] }, null, 2)}\n`,
+      );
     return 1;
   }
   const result = done.stop;

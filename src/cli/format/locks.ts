@@ -15,11 +15,29 @@ export function redactListed(lock: ListedLock): ListedLock {
 /** The human `locks`: one row per lock, newest record's state, then where to look. */
 export function formatLocks(dir: string, locks: ListedLock[]): string {
   if (locks.length === 0) return `No locks in ${terminalSafe(dir)}.\n`;
-  const rows = locks.map(redactListed).map(terminalSafeDeep).map((l) => {
-    const record = l.state === 'live' || l.state === 'dead' ? l.record : l.state === 'free' ? l.released : undefined;
-    const note =
-      l.state === 'dead' ? l.reason : l.state === 'unreadable' ? l.reason : l.state === 'free' ? (record?.releasedAt ? `released ${record.releasedAt}` : 'never held') : [record?.holder, record?.control ? `control ${record.control}` : ''].filter(Boolean).join(', ');
-    return [record?.serverName ?? '?', l.state, record ? String(record.pid) : '', record?.startedAt ?? '', record?.resourceKey ?? '', note];
-  });
+  const rows = locks
+    .map(redactListed)
+    .map(terminalSafeDeep)
+    .map((l) => {
+      const record = l.state === 'live' || l.state === 'dead' ? l.record : l.state === 'free' ? l.released : undefined;
+      const note =
+        l.state === 'dead'
+          ? l.reason
+          : l.state === 'unreadable'
+            ? l.reason
+            : l.state === 'free'
+              ? record?.releasedAt
+                ? `released ${record.releasedAt}`
+                : 'never held'
+              : [record?.holder, record?.control ? `control ${record.control}` : ''].filter(Boolean).join(', ');
+      return [
+        record?.serverName ?? '?',
+        l.state,
+        record ? String(record.pid) : '',
+        record?.startedAt ?? '',
+        record?.resourceKey ?? '',
+        note,
+      ];
+    });
   return `${[...table(['SERVER', 'STATE', 'PID', 'STARTED', 'RESOURCE', 'NOTE'], rows), '', `Lock directory: ${terminalSafe(dir)}`].join('\n')}\n`;
 }

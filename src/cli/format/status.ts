@@ -20,7 +20,9 @@ export function formatStatus(given: Snapshot): string {
       ...(withInstalled ? [installedCell(s.installed)] : []),
       s.transport === 'stdio' ? [s.command ?? '', ...s.args].join(' ') : (s.url ?? ''),
     ]);
-    lines.push(...table(['SERVER', 'SOURCE', 'TRANSPORT', ...(withInstalled ? ['INSTALLED'] : []), 'COMMAND / URL'], rows));
+    lines.push(
+      ...table(['SERVER', 'SOURCE', 'TRANSPORT', ...(withInstalled ? ['INSTALLED'] : []), 'COMMAND / URL'], rows),
+    );
   }
   lines.push(...formatInstances(snapshot));
   lines.push(...formatStaleEvidence(snapshot), ...formatUpdates(snapshot.servers));
@@ -28,7 +30,12 @@ export function formatStatus(given: Snapshot): string {
     const byId = new Map(snapshot.servers.map((s) => [s.id, s]));
     lines.push('', 'Same launch configured in several places:');
     for (const g of snapshot.launchGroups) {
-      lines.push(`  ${g.serverIds.map((id) => byId.get(id)).map((s) => (s ? `${s.name} (${s.source.label})` : '?')).join(', ')}`);
+      lines.push(
+        `  ${g.serverIds
+          .map((id) => byId.get(id))
+          .map((s) => (s ? `${s.name} (${s.source.label})` : '?'))
+          .join(', ')}`,
+      );
     }
   }
   if (snapshot.diagnostics.length > 0) {
@@ -44,7 +51,11 @@ export function formatStatus(given: Snapshot): string {
 /** Left-aligned columns separated by two spaces; the last column is not padded. */
 export function table(header: string[], rows: string[][]): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const fmt = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd();
+  const fmt = (r: string[]) =>
+    r
+      .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   return [fmt(header), ...rows.map(fmt)];
 }
 
@@ -56,7 +67,9 @@ export function formatInstances(snapshot: Snapshot): string[] {
   }
   const now = Date.parse(snapshot.takenAt);
   // Version columns only when versions were resolved (a snapshot taken with `versions: false` has none).
-  const withVersions = [...snapshot.servers.flatMap((s) => s.instances), ...snapshot.notConfigured].some((i) => i.versions);
+  const withVersions = [...snapshot.servers.flatMap((s) => s.instances), ...snapshot.notConfigured].some(
+    (i) => i.versions,
+  );
   const row = (server: string, i: Instance) => [
     server,
     String(i.pid),
@@ -80,11 +93,22 @@ export function formatInstances(snapshot: Snapshot): string[] {
   }
   lines.push('');
   if (rows.length === 0) lines.push('No configured server is running.');
-  else lines.push(`Running instances (${rows.length}):`, ...table(['SERVER', 'PID', 'CLIENT', 'UPTIME', 'MEMORY', ...versionHeads, 'VERDICTS'], rows).map((l) => `  ${l}`));
+  else
+    lines.push(
+      `Running instances (${rows.length}):`,
+      ...table(['SERVER', 'PID', 'CLIENT', 'UPTIME', 'MEMORY', ...versionHeads, 'VERDICTS'], rows).map((l) => `  ${l}`),
+    );
   if (snapshot.notConfigured.length > 0) {
-    const nc = snapshot.notConfigured.map((i) => row(i.commandLine.length > 60 ? `${i.commandLine.slice(0, 57)}...` : i.commandLine, i));
-    lines.push('', `Not configured (${nc.length}): MCP-looking processes no configuration explains; never acted on automatically.`);
-    lines.push(...table(['COMMAND', 'PID', 'CLIENT', 'UPTIME', 'MEMORY', ...versionHeads, 'VERDICTS'], nc).map((l) => `  ${l}`));
+    const nc = snapshot.notConfigured.map((i) =>
+      row(i.commandLine.length > 60 ? `${i.commandLine.slice(0, 57)}...` : i.commandLine, i),
+    );
+    lines.push(
+      '',
+      `Not configured (${nc.length}): MCP-looking processes no configuration explains; never acted on automatically.`,
+    );
+    lines.push(
+      ...table(['COMMAND', 'PID', 'CLIENT', 'UPTIME', 'MEMORY', ...versionHeads, 'VERDICTS'], nc).map((l) => `  ${l}`),
+    );
   }
   return lines;
 }
@@ -119,5 +143,7 @@ function uptime(now: number, start: number | undefined): string {
 
 function memory(bytes: number | undefined): string {
   if (bytes === undefined) return '?';
-  return bytes >= 1024 * 1024 * 1024 ? `${(bytes / 1024 ** 3).toFixed(1)} GB` : `${Math.round(bytes / (1024 * 1024))} MB`;
+  return bytes >= 1024 * 1024 * 1024
+    ? `${(bytes / 1024 ** 3).toFixed(1)} GB`
+    : `${Math.round(bytes / (1024 * 1024))} MB`;
 }

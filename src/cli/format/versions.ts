@@ -21,7 +21,9 @@ export function installedCell(installed: Installed | undefined): string {
 export function runningCell(i: Instance): string {
   const r = i.versions?.running;
   if (!r || r.state !== 'known') return '?';
-  return i.versions?.installed.state === 'installed' && i.versions.installed.ecosystem === 'docker' ? shortImageId(r.version) : r.version;
+  return i.versions?.installed.state === 'installed' && i.versions.installed.ecosystem === 'docker'
+    ? shortImageId(r.version)
+    : r.version;
 }
 
 /**
@@ -35,7 +37,9 @@ export function versionVerdictLabel(i: Instance): string | undefined {
     case 'current':
       return undefined;
     case 'stale': {
-      const moved = v.movedDependencies.length ? ` (${v.movedDependencies.length} dependenc${v.movedDependencies.length === 1 ? 'y' : 'ies'} moved)` : '';
+      const moved = v.movedDependencies.length
+        ? ` (${v.movedDependencies.length} dependenc${v.movedDependencies.length === 1 ? 'y' : 'ies'} moved)`
+        : '';
       return `STALE: runs ${v.running}, installed ${v.installed}${moved}${v.inferred ? ' (inferred)' : ''}`;
     }
     case 'changed':
@@ -89,13 +93,24 @@ export function formatStaleEvidence(snapshot: Snapshot): string[] {
     }
   }
   const out: string[] = [];
-  if (blocks.length) out.push('', `Needs a restart (${seen.size}): these processes do not run what is installed or configured now.`, ...blocks);
-  if (unknown.length) out.push('', `Version unknown (${unknown.length}): nothing says what these processes loaded.`, ...unknown);
+  if (blocks.length)
+    out.push(
+      '',
+      `Needs a restart (${seen.size}): these processes do not run what is installed or configured now.`,
+      ...blocks,
+    );
+  if (unknown.length)
+    out.push('', `Version unknown (${unknown.length}): nothing says what these processes loaded.`, ...unknown);
   return out;
 }
 
 /** Newer releases in the registries (a cached, at most daily check). */
 export function formatUpdates(servers: readonly ServerStatus[]): string[] {
-  const lines = servers.filter((s) => s.updateAvailable).map((s) => `  ${s.name}: ${s.updateAvailable!.package} ${s.updateAvailable!.latest} is available (installed: ${s.updateAvailable!.current})`);
+  const lines = servers
+    .filter((s) => s.updateAvailable)
+    .map(
+      (s) =>
+        `  ${s.name}: ${s.updateAvailable!.package} ${s.updateAvailable!.latest} is available (installed: ${s.updateAvailable!.current})`,
+    );
   return lines.length ? ['', `Updates available (${lines.length}):`, ...lines] : [];
 }

@@ -62,24 +62,43 @@ export function killDuplicatesPlan(snapshot: Snapshot, server?: string, options:
       if (seen.has(i.pid)) continue;
       const dup = i.verdicts.find((v) => v.kind === 'duplicate');
       // An HTTP entry's process is found by its port: a standalone daemon with no client, never an orphan.
-      const orphan = s.transport === 'stdio' || s.transport === undefined ? i.verdicts.find((v) => v.kind === 'orphan') : undefined;
+      const orphan =
+        s.transport === 'stdio' || s.transport === undefined ? i.verdicts.find((v) => v.kind === 'orphan') : undefined;
       if (!dup && !orphan) continue;
       seen.add(i.pid);
       // Which entry owns it is undecided: acting for one entry could reach another project's process.
       const ambiguous = i.verdicts.find((v) => v.kind === 'unknown' && v.question === 'owner');
       if (ambiguous?.kind === 'unknown') {
-        skipped.push({ serverId: s.id, serverName: s.name, pid: i.pid, reason: 'ambiguous', message: `pid ${i.pid} left alone: ${ambiguous.reason}` });
+        skipped.push({
+          serverId: s.id,
+          serverName: s.name,
+          pid: i.pid,
+          reason: 'ambiguous',
+          message: `pid ${i.pid} left alone: ${ambiguous.reason}`,
+        });
         continue;
       }
       // One copy per live agent session: each session talks to its own, so stopping one breaks that
       // session. Its copies are said (the verdict), and left alone; an ended session's copy is an orphan.
       if (!orphan && dup?.kind === 'duplicate' && dup.agentHost) {
-        skipped.push({ serverId: s.id, serverName: s.name, pid: i.pid, reason: 'per-session', message: `pid ${i.pid} left alone: it is one agent session's own copy under ${dup.agentHost.name} (pid ${dup.agentHost.pid}), and that session may be using it` });
+        skipped.push({
+          serverId: s.id,
+          serverName: s.name,
+          pid: i.pid,
+          reason: 'per-session',
+          message: `pid ${i.pid} left alone: it is one agent session's own copy under ${dup.agentHost.name} (pid ${dup.agentHost.pid}), and that session may be using it`,
+        });
         continue;
       }
       const refusal = workspaceRefusal(snapshot, i, options.trustWorkspace ?? true, options.home);
       if (refusal) {
-        skipped.push({ serverId: s.id, serverName: s.name, pid: i.pid, reason: 'workspace-untrusted', message: refusal });
+        skipped.push({
+          serverId: s.id,
+          serverName: s.name,
+          pid: i.pid,
+          reason: 'workspace-untrusted',
+          message: refusal,
+        });
         continue;
       }
       items.push({
@@ -98,11 +117,15 @@ export function killDuplicatesPlan(snapshot: Snapshot, server?: string, options:
 /** What an instance of a saved snapshot lacks for the plan (pid, verdicts, a duplicate's `keep`), or undefined. */
 function malformedEntry(i: Partial<Instance> | undefined): string | undefined {
   if (!i || typeof i !== 'object') return 'an instance entry is not an object; nothing was signalled';
-  const who = Number.isInteger(i.pid) ? `pid ${i.pid}` : `an instance with no pid (${JSON.stringify(i.pid) ?? 'missing'})`;
+  const who = Number.isInteger(i.pid)
+    ? `pid ${i.pid}`
+    : `an instance with no pid (${JSON.stringify(i.pid) ?? 'missing'})`;
   if (!Number.isInteger(i.pid)) return `${who} left alone: the snapshot entry has no pid; nothing was signalled`;
-  if (!Array.isArray(i.verdicts)) return `${who} left alone: the snapshot entry has no verdicts list; nothing was signalled`;
+  if (!Array.isArray(i.verdicts))
+    return `${who} left alone: the snapshot entry has no verdicts list; nothing was signalled`;
   for (const v of i.verdicts) {
-    if (!v || typeof v !== 'object') return `${who} left alone: the snapshot entry has a verdict that is not an object; nothing was signalled`;
+    if (!v || typeof v !== 'object')
+      return `${who} left alone: the snapshot entry has a verdict that is not an object; nothing was signalled`;
     if (v.kind === 'duplicate' && !Number.isInteger((v as { keep?: { pid?: unknown } }).keep?.pid)) {
       return `${who} left alone: its duplicate verdict has no keep.pid (the instance that stays); nothing was signalled`;
     }
@@ -116,7 +139,11 @@ export function planKillDuplicates(snapshot: Snapshot, server?: string, options:
 }
 
 /** Runs a plan: each instance is stopped (and so re-identified) on its own; one refusal does not stop the rest. */
-export async function killDuplicates(plan: readonly PlanItem[], deps: StopDeps, options: StopOptions = {}): Promise<{ item: PlanItem; result: StopResult }[]> {
+export async function killDuplicates(
+  plan: readonly PlanItem[],
+  deps: StopDeps,
+  options: StopOptions = {},
+): Promise<{ item: PlanItem; result: StopResult }[]> {
   const out: { item: PlanItem; result: StopResult }[] = [];
   for (const item of plan) out.push({ item, result: await stopInstance(item.instance, deps, options) });
   return out;

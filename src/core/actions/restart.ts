@@ -35,7 +35,8 @@ export interface RestartOptions {
   stopDeps?: StopDeps;
 }
 
-export const WRAP_HINT = "Wrap it with 'mcp-lifeguard run -- <command>' in the client's config to restart it without breaking the client.";
+export const WRAP_HINT =
+  "Wrap it with 'mcp-lifeguard run -- <command>' in the client's config to restart it without breaking the client.";
 
 export async function restartTarget(target: string, o: RestartOptions): Promise<RestartOutcome[]> {
   const live = (await listLocks(o.locksDir)).flatMap((l) => (l.state === 'live' ? [l.record] : []));
@@ -50,7 +51,11 @@ export async function restartTarget(target: string, o: RestartOptions): Promise<
     }
     try {
       const reply = await controlRestart(record.control, o.requestedBy, { timeoutMs: o.timeoutMs });
-      outcomes.push(reply.ok ? { kind: 'restarted', ...who, childPid: reply.result.childPid, restarts: reply.result.restarts } : { kind: 'failed', ...who, message: String(reply.error) });
+      outcomes.push(
+        reply.ok
+          ? { kind: 'restarted', ...who, childPid: reply.result.childPid, restarts: reply.result.restarts }
+          : { kind: 'failed', ...who, message: String(reply.error) },
+      );
     } catch (err) {
       outcomes.push({ kind: 'failed', ...who, message: (err as Error).message });
     }
@@ -60,18 +65,36 @@ export async function restartTarget(target: string, o: RestartOptions): Promise<
 
 async function stopUnguarded(target: string, o: RestartOptions): Promise<RestartOutcome> {
   const snapshot = await o.snapshot();
-  const configured = snapshot.servers.flatMap((s) => s.instances.map((i) => ({ server: s.name as string | undefined, instance: i })));
+  const configured = snapshot.servers.flatMap((s) =>
+    s.instances.map((i) => ({ server: s.name as string | undefined, instance: i })),
+  );
   const all = [...configured, ...snapshot.notConfigured.map((i) => ({ server: undefined, instance: i }))];
-  const found = /^\d+$/.test(target) ? all.filter((x) => x.instance.pid === Number(target)) : configured.filter((x) => x.server === target);
+  const found = /^\d+$/.test(target)
+    ? all.filter((x) => x.instance.pid === Number(target))
+    : configured.filter((x) => x.server === target);
   if (found.length === 0) {
-    return { kind: 'refused', reason: 'not-found', message: `'${target}' is not guarded (no live 'mcp-lifeguard run' names it) and no running MCP server instance matches it; nothing was signalled.` };
+    return {
+      kind: 'refused',
+      reason: 'not-found',
+      message: `'${target}' is not guarded (no live 'mcp-lifeguard run' names it) and no running MCP server instance matches it; nothing was signalled.`,
+    };
   }
   const pids = [...new Set(found.map((x) => x.instance.pid))];
   if (pids.length > 1) {
-    return { kind: 'refused', reason: 'ambiguous', pids, message: `'${target}' is not guarded and runs as ${pids.length} instances (pids ${pids.join(', ')}); name one PID.` };
+    return {
+      kind: 'refused',
+      reason: 'ambiguous',
+      pids,
+      message: `'${target}' is not guarded and runs as ${pids.length} instances (pids ${pids.join(', ')}); name one PID.`,
+    };
   }
   const { server, instance } = found[0];
-  const done = await stopChecked(snapshot, instance, { trustWorkspace: o.trustWorkspace, home: o.home, graceMs: o.graceMs, deps: o.stopDeps ?? defaultStopDeps() });
+  const done = await stopChecked(snapshot, instance, {
+    trustWorkspace: o.trustWorkspace,
+    home: o.home,
+    graceMs: o.graceMs,
+    deps: o.stopDeps ?? defaultStopDeps(),
+  });
   if (done.kind === 'refused') return { kind: 'refused', reason: 'workspace-untrusted', message: done.message };
   return { kind: 'stopped', ...(server ? { serverName: server } : {}), client: instance.client.name, stop: done.stop };
 }

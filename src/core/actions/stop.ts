@@ -74,7 +74,12 @@ export type InstanceIdentity = Pick<Instance, 'pid' | 'startTime' | 'commandHash
 type Check = { ok: true; live: ProcessIdentity } | { ok: false; reason: RefusalReason | 'gone'; detail: string };
 
 /** Whether a live pid is still the process the snapshot saw, and one we may signal (stopLadder.ts). */
-async function reidentify(pid: number, expected: Omit<RecordedProcess, 'pid'>, deps: StopDeps, ancestors: ReadonlySet<number>): Promise<Check> {
+async function reidentify(
+  pid: number,
+  expected: Omit<RecordedProcess, 'pid'>,
+  deps: StopDeps,
+  ancestors: ReadonlySet<number>,
+): Promise<Check> {
   const r = await identifyRecorded({ ...expected, pid }, deps, ancestors);
   return r.ok ? r : { ok: false, ...r.refusal };
 }
@@ -85,7 +90,11 @@ async function reidentify(pid: number, expected: Omit<RecordedProcess, 'pid'>, d
  * up to the grace period, sends SIGKILL to what is left (each re-checked first), and verifies that
  * everything is gone. Never throws for an OS answer: every outcome is in the result, step by step.
  */
-export async function stopInstance(instance: InstanceIdentity, deps: StopDeps, options: StopOptions = {}): Promise<StopResult> {
+export async function stopInstance(
+  instance: InstanceIdentity,
+  deps: StopDeps,
+  options: StopOptions = {},
+): Promise<StopResult> {
   const graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
   const killWaitMs = options.killWaitMs ?? 2000;
   const pollMs = options.pollMs ?? 100;
@@ -101,16 +110,31 @@ export async function stopInstance(instance: InstanceIdentity, deps: StopDeps, o
     steps.push({ step: 'refuse', pid: instance.pid, reason: main.reason, detail: main.detail });
     return { pid: instance.pid, outcome: 'refused', reason: main.reason, message: `refused: ${main.detail}`, steps };
   }
-  steps.push({ step: 'reidentify', pid: instance.pid, ok: true, detail: `pid ${instance.pid}, started ${new Date(main.live.startTime).toISOString()}, same command line, current user` });
-
+  steps.push({
+    step: 'reidentify',
+    pid: instance.pid,
+    ok: true,
+    detail: `pid ${instance.pid}, started ${new Date(main.live.startTime).toISOString()}, same command line, current user`,
+  });
 
   // Every target carries the full identity of reidentify.ts and is re-identified before each signal.
-  const targets: RecordedProcess[] = [{ pid: instance.pid, startTime: main.live.startTime, commandHash: instance.commandHash, ...(main.live.linux ? { linux: main.live.linux } : {}) }];
+  const targets: RecordedProcess[] = [
+    {
+      pid: instance.pid,
+      startTime: main.live.startTime,
+      commandHash: instance.commandHash,
+      ...(main.live.linux ? { linux: main.live.linux } : {}),
+    },
+  ];
   let tree: ProcessTree | undefined;
   try {
     tree = new ProcessTree(await deps.readTable());
   } catch (err) {
-    steps.push({ step: 'skip', pid: instance.pid, detail: `launchers and descendants could not be listed: ${err instanceof Error ? err.message : String(err)}` });
+    steps.push({
+      step: 'skip',
+      pid: instance.pid,
+      detail: `launchers and descendants could not be listed: ${err instanceof Error ? err.message : String(err)}`,
+    });
   }
   // The launcher chain (npx, sh, uv...) goes too, but only a launcher re-identified exactly by the
   // one rule (pid, exact start, the command line hash the snapshot recorded, current user) that is,
@@ -118,16 +142,36 @@ export async function stopInstance(instance: InstanceIdentity, deps: StopDeps, o
   // lacks a field names no process, and the server is still stopped without it.
   const liveAncestors = new Set((tree?.ancestors(instance.pid) ?? []).map((p) => p.pid));
   for (const step of [...(Array.isArray(instance.launcherChain) ? instance.launcherChain : [])].reverse()) {
-    const recorded: Partial<RecordedProcess> = { pid: step?.pid, startTime: step?.startTime, commandHash: step?.commandHash };
+    const recorded: Partial<RecordedProcess> = {
+      pid: step?.pid,
+      startTime: step?.startTime,
+      commandHash: step?.commandHash,
+    };
     const missing = missingIdentityFields(recorded);
     const c: Check =
-      missing.length > 0 ? { ok: false, reason: 'missing-identity', detail: `the snapshot's launcher step has no ${missing.join(', no ')}, so it cannot be re-identified` }
-      : !liveAncestors.has(step.pid) ? { ok: false, reason: 'gone', detail: `pid ${step.pid} is no longer an ancestor of pid ${instance.pid}` }
-      : await reidentify(step.pid, recorded as RecordedProcess, deps, ancestors);
+      missing.length > 0
+        ? {
+            ok: false,
+            reason: 'missing-identity',
+            detail: `the snapshot's launcher step has no ${missing.join(', no ')}, so it cannot be re-identified`,
+          }
+        : !liveAncestors.has(step.pid)
+          ? { ok: false, reason: 'gone', detail: `pid ${step.pid} is no longer an ancestor of pid ${instance.pid}` }
+          : await reidentify(step.pid, recorded as RecordedProcess, deps, ancestors);
     if (c.ok) {
-      targets.push({ pid: step.pid, startTime: c.live.startTime, commandHash: step.commandHash, ...(c.live.linux ? { linux: c.live.linux } : {}) });
+      targets.push({
+        pid: step.pid,
+        startTime: c.live.startTime,
+        commandHash: step.commandHash,
+        ...(c.live.linux ? { linux: c.live.linux } : {}),
+      });
       steps.push({ step: 'reidentify', pid: step.pid, ok: true, detail: `launcher pid ${step.pid}` });
-    } else steps.push({ step: 'skip', pid: Number.isInteger(step?.pid) ? step.pid : 0, detail: `launcher pid ${String(step?.pid)} left alone: ${c.detail}` });
+    } else
+      steps.push({
+        step: 'skip',
+        pid: Number.isInteger(step?.pid) ? step.pid : 0,
+        detail: `launcher pid ${String(step?.pid)} left alone: ${c.detail}`,
+      });
   }
   // Descendants of the server, found now: they are its children, so they are its work.
   const uid = deps.getuid();
@@ -150,11 +194,18 @@ export async function stopInstance(instance: InstanceIdentity, deps: StopDeps, o
       now: deps.now,
       pollMs,
       onSignalError: 'wait',
-      onRefused: (t, signal, r) => steps.push({ step: 'skip', pid: pidOf(t), detail: `${signal} not sent: ${r.detail}` }),
+      onRefused: (t, signal, r) =>
+        steps.push({ step: 'skip', pid: pidOf(t), detail: `${signal} not sent: ${r.detail}` }),
       onSignalled: (t, signal) => steps.push({ step: 'signal', pid: pidOf(t), signal, ok: true }),
       onSignalFailed: (t, signal, err) => {
         const code = (err as NodeJS.ErrnoException).code;
-        steps.push({ step: 'signal', pid: pidOf(t), signal, ok: code === 'ESRCH', detail: code === 'ESRCH' ? 'already exited' : String((err as Error).message) });
+        steps.push({
+          step: 'signal',
+          pid: pidOf(t),
+          signal,
+          ok: code === 'ESRCH',
+          detail: code === 'ESRCH' ? 'already exited' : String((err as Error).message),
+        });
       },
       onWaited: (stage, ms, remaining) => {
         if (stage === 'SIGTERM') steps.push({ step: 'wait', ms, remaining: remaining.map(pidOf) });
@@ -165,6 +216,11 @@ export async function stopInstance(instance: InstanceIdentity, deps: StopDeps, o
   const ok = left.length === 0;
   steps.push({ step: 'verify', ok, remaining: left });
   return ok
-    ? { pid: instance.pid, outcome: 'stopped', message: `stopped pid ${instance.pid} (${targets.length} process${targets.length === 1 ? '' : 'es'})`, steps }
+    ? {
+        pid: instance.pid,
+        outcome: 'stopped',
+        message: `stopped pid ${instance.pid} (${targets.length} process${targets.length === 1 ? '' : 'es'})`,
+        steps,
+      }
     : { pid: instance.pid, outcome: 'failed', message: `pid(s) ${left.join(', ')} still running after SIGKILL`, steps };
 }

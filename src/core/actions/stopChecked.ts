@@ -27,7 +27,15 @@ export async function stopChecked(snapshot: Snapshot, instance: Instance, o: Che
 
 /** `stop PID`: the instance with that pid in the snapshot (configured or not), stopped as above. */
 export async function stopPidIn(snapshot: Snapshot, pid: number, o: CheckedStopOptions): Promise<CheckedStop> {
-  const instance = [...snapshot.servers.flatMap((s) => s.instances), ...snapshot.notConfigured].find((i) => i.pid === pid);
-  if (!instance) return { kind: 'refused', reason: 'not-an-instance', pid, message: `pid ${pid} is not an MCP server instance in the snapshot; nothing was signalled` };
+  const instance = [...snapshot.servers.flatMap((s) => s.instances), ...snapshot.notConfigured].find(
+    (i) => i.pid === pid,
+  );
+  if (!instance)
+    return {
+      kind: 'refused',
+      reason: 'not-an-instance',
+      pid,
+      message: `pid ${pid} is not an MCP server instance in the snapshot; nothing was signalled`,
+    };
   return stopChecked(snapshot, instance, o);
 }

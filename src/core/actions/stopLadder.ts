@@ -70,7 +70,11 @@ export type LadderResult<T, R> =
   | { outcome: 'survived'; remaining: T[] };
 
 /** Runs the stages in order over the targets until none is left. */
-export async function runStopLadder<T extends StopTarget<unknown>>(targets: readonly T[], stages: readonly LadderStage[], options: LadderOptions<T, RefusalOf<T>> = {}): Promise<LadderResult<T, RefusalOf<T>>> {
+export async function runStopLadder<T extends StopTarget<unknown>>(
+  targets: readonly T[],
+  stages: readonly LadderStage[],
+  options: LadderOptions<T, RefusalOf<T>> = {},
+): Promise<LadderResult<T, RefusalOf<T>>> {
   type R = RefusalOf<T>;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const now = options.now ?? (() => Date.now());
@@ -112,7 +116,8 @@ export async function runStopLadder<T extends StopTarget<unknown>>(targets: read
           options.onSignalled?.(t, stage.signal);
         } catch (error) {
           options.onSignalFailed?.(t, stage.signal, error);
-          if ((options.onSignalError ?? 'end') === 'end') return { outcome: 'signal-failed', stage: stage.signal, error };
+          if ((options.onSignalError ?? 'end') === 'end')
+            return { outcome: 'signal-failed', stage: stage.signal, error };
         }
         signalled.push(t);
       }
@@ -151,12 +156,20 @@ export interface RecordedTargetDeps extends ReidentifyDeps {
   kill(pid: number, signal: LadderSignal): void;
 }
 
-const liveRecordedDeps: RecordedTargetDeps = { ...liveReidentifyDeps, kill: (pid, signal) => process.kill(pid, signal) };
+const liveRecordedDeps: RecordedTargetDeps = {
+  ...liveReidentifyDeps,
+  kill: (pid, signal) => process.kill(pid, signal),
+};
 
 /** Whether a live pid is still the recorded process, and one we may signal (reidentify.ts, and never an ancestor of ours). */
-export async function identifyRecorded(record: Partial<RecordedProcess>, deps: ReidentifyDeps = liveReidentifyDeps, ancestors: ReadonlySet<number> = new Set()): Promise<{ ok: true; live: ProcessIdentity } | { ok: false; refusal: TargetRefusal }> {
+export async function identifyRecorded(
+  record: Partial<RecordedProcess>,
+  deps: ReidentifyDeps = liveReidentifyDeps,
+  ancestors: ReadonlySet<number> = new Set(),
+): Promise<{ ok: true; live: ProcessIdentity } | { ok: false; refusal: TargetRefusal }> {
   const pid = record.pid ?? 0;
-  if (pid > 1 && pid !== deps.selfPid && ancestors.has(pid)) return { ok: false, refusal: { reason: 'ancestor', detail: `pid ${pid} is an ancestor of this process` } };
+  if (pid > 1 && pid !== deps.selfPid && ancestors.has(pid))
+    return { ok: false, refusal: { reason: 'ancestor', detail: `pid ${pid} is an ancestor of this process` } };
   const r = await reidentify(record, deps);
   return r.ok ? r : { ok: false, refusal: { reason: r.reason, detail: r.detail } };
 }
@@ -167,7 +180,10 @@ export type RecordedTarget = StopTarget<TargetRefusal> & { readonly record: Part
  * A process known only from a record: signalled only while reidentify.ts names it exactly, checked
  * again before each signal. It has gone once it no longer re-identifies, unless `isGone` says otherwise.
  */
-export function recordedTarget(record: Partial<RecordedProcess>, options: { deps?: RecordedTargetDeps; ancestors?: ReadonlySet<number>; isGone?(): Promise<boolean> } = {}): RecordedTarget {
+export function recordedTarget(
+  record: Partial<RecordedProcess>,
+  options: { deps?: RecordedTargetDeps; ancestors?: ReadonlySet<number>; isGone?(): Promise<boolean> } = {},
+): RecordedTarget {
   const deps = options.deps ?? liveRecordedDeps;
   const identify = () => identifyRecorded(record, deps, options.ancestors);
   return {
@@ -184,7 +200,8 @@ export function recordedTarget(record: Partial<RecordedProcess>, options: { deps
  */
 export function childTarget(proc: ChildProcess, exited?: Promise<unknown>): StopTarget<'exited'> {
   const done = () => proc.exitCode !== null || proc.signalCode !== null;
-  const whenExited = exited ?? (done() ? Promise.resolve() : new Promise<void>((resolve) => proc.once('exit', () => resolve())));
+  const whenExited =
+    exited ?? (done() ? Promise.resolve() : new Promise<void>((resolve) => proc.once('exit', () => resolve())));
   return {
     identify: async () => (done() ? { ok: false, refusal: 'exited' } : { ok: true }),
     signal: (signal) => void proc.kill(signal),

@@ -15,14 +15,22 @@ export const TRUST_WORKSPACE_FLAG = '--trust-workspace';
  * it, is not taken as making the user's own files (`~/.config/...`) the workspace's: run from `~`,
  * the CLI's default workspace is the home folder.
  */
-export function isWorkspaceDefined(source: Pick<SourceRef, 'scope' | 'file'> | undefined, workspaceFolders: readonly string[], home?: string): boolean {
+export function isWorkspaceDefined(
+  source: Pick<SourceRef, 'scope' | 'file'> | undefined,
+  workspaceFolders: readonly string[],
+  home?: string,
+): boolean {
   // A saved snapshot (`--from FILE`) is input like any other: an entry that names no source file is
   // trusted no more than a workspace file.
   if (source === undefined || typeof source.file !== 'string') return true;
   if (source.scope === 'workspace' || source.scope === 'project') return true;
   const file = normalize(source.file);
   const inside = (folder: string, p: string) => p.startsWith(`${normalize(folder).replace(/\/+$/, '')}/`);
-  return workspaceFolders.some((f) => inside(f, file) && (home === undefined || (normalize(home) !== normalize(f).replace(/\/+$/, '') && !inside(f, normalize(home)))));
+  return workspaceFolders.some(
+    (f) =>
+      inside(f, file) &&
+      (home === undefined || (normalize(home) !== normalize(f).replace(/\/+$/, '') && !inside(f, normalize(home)))),
+  );
 }
 
 function normalize(p: string): string {
@@ -43,11 +51,19 @@ export function claimingServers(snapshot: Snapshot, instance: Instance): ServerS
  * at least one user-level entry claims it, no entry claims it (a process asked for by pid), or the
  * user trusts workspace files. `home` is the user's home folder (see isWorkspaceDefined).
  */
-export function workspaceRefusal(snapshot: Snapshot, instance: Instance, trustWorkspace: boolean, home?: string): string | undefined {
+export function workspaceRefusal(
+  snapshot: Snapshot,
+  instance: Instance,
+  trustWorkspace: boolean,
+  home?: string,
+): string | undefined {
   if (trustWorkspace) return undefined;
   const owners = claimingServers(snapshot, instance);
-  if (owners.length === 0 || owners.some((s) => !isWorkspaceDefined(s.source, snapshot.workspaceFolders ?? [], home))) return undefined;
-  const names = owners.map((s) => `'${s.name}' (${typeof s.source?.file === 'string' ? s.source.file : 'no config file defines it now'})`).join(', ');
+  if (owners.length === 0 || owners.some((s) => !isWorkspaceDefined(s.source, snapshot.workspaceFolders ?? [], home)))
+    return undefined;
+  const names = owners
+    .map((s) => `'${s.name}' (${typeof s.source?.file === 'string' ? s.source.file : 'no config file defines it now'})`)
+    .join(', ');
   return `pid ${instance.pid} is listed only by ${names}, defined in workspace files, which are not trusted to choose processes to signal; nothing was signalled. If you trust those files, run again with ${TRUST_WORKSPACE_FLAG}.`;
 }
 
@@ -57,7 +73,11 @@ export function workspaceRefusal(snapshot: Snapshot, instance: Instance, trustWo
  * by server id; the file's own `source` is never believed. An id no config defines now keeps no
  * source, so it is trusted no more than a workspace file. The workspace folders are the current ones.
  */
-export function judgedByCurrentConfigs(saved: Snapshot, current: readonly ServerConfig[], workspaceFolders: readonly string[]): Snapshot {
+export function judgedByCurrentConfigs(
+  saved: Snapshot,
+  current: readonly ServerConfig[],
+  workspaceFolders: readonly string[],
+): Snapshot {
   const byId = new Map(current.map((c) => [c.id, c]));
   const servers = saved.servers.map((s) => {
     const now = typeof s?.id === 'string' ? byId.get(s.id) : undefined;

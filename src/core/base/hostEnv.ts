@@ -12,7 +12,10 @@ export interface HostEnv {
 }
 
 /** The host this process runs on. `HOME` (or `USERPROFILE` on Windows) overrides `os.homedir()`. */
-export function currentHostEnv(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): HostEnv {
+export function currentHostEnv(
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+): HostEnv {
   const home = (platform === 'win32' ? env.USERPROFILE : env.HOME) || os.homedir();
   return { home, platform, env: { ...env } };
 }

@@ -1,5 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, promises as fsp, readFileSync, renameSync, Stats, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  promises as fsp,
+  readFileSync,
+  renameSync,
+  Stats,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import * as path from 'node:path';
 import type { LifeguardPaths } from './paths';
 
@@ -65,14 +78,24 @@ const ELSEWHERE = 'or set MCP_LIFEGUARD_HOME to a private directory';
 
 /** Why a folder (its lstat) cannot be trusted, or undefined when it can. */
 export function dirProblem(dir: string, st: Stats, o: PrivacyOptions = {}): PrivateDirError | undefined {
-  if (st.isSymbolicLink()) return new PrivateDirError(dir, 'is a symbolic link; refusing to follow it', `remove the link, ${ELSEWHERE}`);
+  if (st.isSymbolicLink())
+    return new PrivateDirError(dir, 'is a symbolic link; refusing to follow it', `remove the link, ${ELSEWHERE}`);
   if (!st.isDirectory()) return new PrivateDirError(dir, 'is not a directory', `move it away, ${ELSEWHERE}`);
   if ((o.platform ?? process.platform) === 'win32') return undefined;
   const uid = expectedUid(o);
-  if (uid !== undefined && st.uid !== uid) return new PrivateDirError(dir, `is owned by uid ${st.uid}, not by this user (uid ${uid}); refusing to use it`, `remove it (its owner or root can), ${ELSEWHERE}`);
+  if (uid !== undefined && st.uid !== uid)
+    return new PrivateDirError(
+      dir,
+      `is owned by uid ${st.uid}, not by this user (uid ${uid}); refusing to use it`,
+      `remove it (its owner or root can), ${ELSEWHERE}`,
+    );
   if ((st.mode & 0o022) !== 0) {
     const mode = (st.mode & 0o777).toString(8).padStart(3, '0');
-    return new PrivateDirError(dir, `is writable by group or others (mode ${mode})`, `make it private with: chmod 700 '${dir}', ${ELSEWHERE}`);
+    return new PrivateDirError(
+      dir,
+      `is writable by group or others (mode ${mode})`,
+      `make it private with: chmod 700 '${dir}', ${ELSEWHERE}`,
+    );
   }
   return undefined;
 }
@@ -142,7 +165,8 @@ function checkOpened(file: string, st: Stats, o: PrivacyOptions): void {
   if (!st.isFile()) throw new PrivateFileError(file, 'is not a regular file');
   if ((o.platform ?? process.platform) === 'win32') return;
   const uid = expectedUid(o);
-  if (uid !== undefined && st.uid !== uid) throw new PrivateFileError(file, `is owned by uid ${st.uid}, not by this user (uid ${uid})`);
+  if (uid !== undefined && st.uid !== uid)
+    throw new PrivateFileError(file, `is owned by uid ${st.uid}, not by this user (uid ${uid})`);
 }
 
 function openFailure(file: string, err: unknown): Error {
@@ -206,7 +230,11 @@ function tempName(file: string): string {
  * `mode` (0600 by default), then rename(2), which replaces whatever was at the name, a link included,
  * without following it. Readers see the old content or the new, never a part.
  */
-export async function writePrivateAtomic(file: string, data: string | Uint8Array, o: PrivateFileOptions & { mode?: number } = {}): Promise<void> {
+export async function writePrivateAtomic(
+  file: string,
+  data: string | Uint8Array,
+  o: PrivateFileOptions & { mode?: number } = {},
+): Promise<void> {
   ensurePrivateDir(path.dirname(file), o.root ?? path.dirname(file), o);
   const tmp = tempName(file);
   const handle = await fsp.open(tmp, TEMP_FLAGS, o.mode ?? 0o600);
@@ -224,7 +252,11 @@ export async function writePrivateAtomic(file: string, data: string | Uint8Array
 }
 
 /** writePrivateAtomic for synchronous callers. */
-export function writePrivateAtomicSync(file: string, data: string | Uint8Array, o: PrivateFileOptions & { mode?: number } = {}): void {
+export function writePrivateAtomicSync(
+  file: string,
+  data: string | Uint8Array,
+  o: PrivateFileOptions & { mode?: number } = {},
+): void {
   ensurePrivateDir(path.dirname(file), o.root ?? path.dirname(file), o);
   const tmp = tempName(file);
   const fd = openSync(tmp, TEMP_FLAGS, o.mode ?? 0o600);
@@ -282,7 +314,12 @@ export interface PrivateTail {
  * reads in one piece) costs what its end costs. A trailing newline ends the last line, it does not
  * start another. Undefined when the file does not exist.
  */
-export async function readPrivateTail(file: string, lines: number, maxBytes: number, o: PrivateFileOptions = {}): Promise<PrivateTail | undefined> {
+export async function readPrivateTail(
+  file: string,
+  lines: number,
+  maxBytes: number,
+  o: PrivateFileOptions = {},
+): Promise<PrivateTail | undefined> {
   if (!checkPrivateChain(path.dirname(file), o.root ?? path.dirname(file), o)) return undefined;
   let handle: fsp.FileHandle;
   try {

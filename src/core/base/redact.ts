@@ -9,7 +9,8 @@ export const REDACTED = '<redacted>';
  * credentials. Short words only count as a whole segment (`--pass`, `DB_PW`, `GITHUB_PAT`), so that
  * `--passes`, `--compat` or `monkey` stay readable.
  */
-const SECRET_NAME = /(token|secret|passw(or)?d|pwd|api[-_]?key|apikey|access[-_]?key|account[-_]?key|auth|credentials?|bearer|session|signature|sig|private[-_]?key|client[-_]?secret|jwt|(^|[-_.])(pat|key|pass|passphrase|pw)|passphrase|authorization|cookie)$/i;
+const SECRET_NAME =
+  /(token|secret|passw(or)?d|pwd|api[-_]?key|apikey|access[-_]?key|account[-_]?key|auth|credentials?|bearer|session|signature|sig|private[-_]?key|client[-_]?secret|jwt|(^|[-_.])(pat|key|pass|passphrase|pw)|passphrase|authorization|cookie)$/i;
 
 /** Well-known credential shapes that stand out wherever they appear. */
 const SECRET_SHAPES: RegExp[] = [
@@ -77,13 +78,24 @@ export function redactArgs(args: readonly string[], knownSecrets: ReadonlySet<st
     const prev = i > 0 ? args[i - 1] : undefined;
     // `--no-auth --verbose`: a negated flag takes no value, and a flag-like word after a flag is its
     // own flag; a value that merely starts with dashes (`--token --Xy9...`) is still a value.
-    if (prev !== undefined && FLAG.test(prev) && isSecretName(prev) && !/^--?no-/i.test(prev) && !/^--[a-z][a-z0-9-]*(=.*)?$/.test(arg)) {
+    if (
+      prev !== undefined &&
+      FLAG.test(prev) &&
+      isSecretName(prev) &&
+      !/^--?no-/i.test(prev) &&
+      !/^--[a-z][a-z0-9-]*(=.*)?$/.test(arg)
+    ) {
       out.push(REDACTED);
       continue;
     }
     // `X-API-Key: value` split into words (an unquoted header in a shell string), with or without a scheme.
     const header = prev !== undefined && SCHEME.test(prev) ? args[i - 2] : prev;
-    if (header !== undefined && /^[A-Za-z][\w-]*:$/.test(header) && isSecretName(header.slice(0, -1)) && !SCHEME.test(arg)) {
+    if (
+      header !== undefined &&
+      /^[A-Za-z][\w-]*:$/.test(header) &&
+      isSecretName(header.slice(0, -1)) &&
+      !SCHEME.test(arg)
+    ) {
       out.push(REDACTED);
       continue;
     }
@@ -204,7 +216,8 @@ export function redactDeep<T>(value: T, knownSecrets: ReadonlySet<string>): T {
       for (const k of Object.keys(v)) {
         const x = walk((v as Record<string, unknown>)[k]);
         // defineProperty, not assignment: a key named "__proto__" stays an own property, as Object.fromEntries kept it.
-        if (k === '__proto__') Object.defineProperty(out, k, { value: x, enumerable: true, writable: true, configurable: true });
+        if (k === '__proto__')
+          Object.defineProperty(out, k, { value: x, enumerable: true, writable: true, configurable: true });
         else out[k] = x;
       }
       return out;
@@ -229,7 +242,8 @@ function secretMatcher(knownSecrets: ReadonlySet<string>): (text: string) => str
   const byPrefix = new Map<string, { lengths: number[]; values: Set<string> }>();
   // A first, cheap test per position: could a secret start with these three characters (hashed)?
   const starts = new Uint8Array(1 << 16);
-  const startHash = (t: string, i: number) => (t.charCodeAt(i) * 961 + t.charCodeAt(i + 1) * 31 + t.charCodeAt(i + 2)) & 0xffff;
+  const startHash = (t: string, i: number) =>
+    (t.charCodeAt(i) * 961 + t.charCodeAt(i + 1) * 31 + t.charCodeAt(i + 2)) & 0xffff;
   for (const s of knownSecrets) {
     if (s.length < MIN_MASKED_LENGTH || PATH_LIKE.test(s)) continue;
     starts[startHash(s, 0)] = 1;
@@ -256,7 +270,7 @@ function secretMatcher(knownSecrets: ReadonlySet<string>): (text: string) => str
   return (text) => {
     let out = '';
     let copied = 0;
-    for (let i = 0; i + MIN_MASKED_LENGTH <= text.length; ) {
+    for (let i = 0; i + MIN_MASKED_LENGTH <= text.length;) {
       const length = longestAt(text, i);
       if (length === 0) {
         i++;

@@ -13,14 +13,22 @@
  * tag characters).
  */
 const INVISIBLE = '\\u00ad\\u180e\\u200b-\\u200d\\u2060-\\u2064\\ufeff\\u{e0000}-\\u{e007f}';
-const UNSAFE = new RegExp(`[\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028-\\u202e\\u2066-\\u2069${INVISIBLE}]`, 'gu');
-const UNSAFE_BUT_NEWLINE = new RegExp(`[\\u0000-\\u0009\\u000b-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028-\\u202e\\u2066-\\u2069${INVISIBLE}]`, 'gu');
+const UNSAFE = new RegExp(
+  `[\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028-\\u202e\\u2066-\\u2069${INVISIBLE}]`,
+  'gu',
+);
+const UNSAFE_BUT_NEWLINE = new RegExp(
+  `[\\u0000-\\u0009\\u000b-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028-\\u202e\\u2066-\\u2069${INVISIBLE}]`,
+  'gu',
+);
 
 const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
 /** `\\uXXXX` per UTF-16 unit, so a tag character becomes its surrogate pair: still a valid JSON escape. */
 function escape(c: string): string {
-  return NAMED[c] ?? [...Array(c.length).keys()].map((i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, '0')}`).join('');
+  return (
+    NAMED[c] ?? [...Array(c.length).keys()].map((i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, '0')}`).join('')
+  );
 }
 
 /** One value shown on one line (a name, an argument, a message): every control and bidi character escaped, newlines too. */

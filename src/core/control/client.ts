@@ -18,7 +18,11 @@ export interface ControlCallOptions {
 }
 
 /** Sends one request and returns the guard's reply. Throws `ControlUnreachableError` when nobody listens. */
-export function sendControl<T = unknown>(endpoint: string, request: ControlRequest, options: ControlCallOptions = {}): Promise<ControlReply<T>> {
+export function sendControl<T = unknown>(
+  endpoint: string,
+  request: ControlRequest,
+  options: ControlCallOptions = {},
+): Promise<ControlReply<T>> {
   const timeoutMs = options.timeoutMs ?? 30_000;
   return new Promise((resolve, reject) => {
     const socket = net.createConnection(endpoint);
@@ -53,15 +57,26 @@ export function sendControl<T = unknown>(endpoint: string, request: ControlReque
     socket.on('error', (err: NodeJS.ErrnoException) =>
       settle(() => {
         const unreachable = err.code === 'ENOENT' || err.code === 'ECONNREFUSED' || err.code === 'ENOTSOCK';
-        reject(unreachable ? new ControlUnreachableError(endpoint, err.code, `nothing listens on ${endpoint} (${err.code})`) : err);
+        reject(
+          unreachable
+            ? new ControlUnreachableError(endpoint, err.code, `nothing listens on ${endpoint} (${err.code})`)
+            : err,
+        );
       }),
     );
-    socket.on('end', () => settle(() => reject(new Error(`${endpoint} closed the connection without a reply to '${request.op}'`))));
+    socket.on('end', () =>
+      settle(() => reject(new Error(`${endpoint} closed the connection without a reply to '${request.op}'`))),
+    );
   });
 }
 
-export const controlStatus = (endpoint: string, options?: ControlCallOptions) => sendControl<GuardStatus>(endpoint, { op: 'status' }, options);
+export const controlStatus = (endpoint: string, options?: ControlCallOptions) =>
+  sendControl<GuardStatus>(endpoint, { op: 'status' }, options);
 export const controlRestart = (endpoint: string, reason?: string, options?: ControlCallOptions) =>
   sendControl<RestartOutcome>(endpoint, reason === undefined ? { op: 'restart' } : { op: 'restart', reason }, options);
 export const controlShutdown = (endpoint: string, reason?: string, options?: ControlCallOptions) =>
-  sendControl<{ shuttingDown: true }>(endpoint, reason === undefined ? { op: 'shutdown' } : { op: 'shutdown', reason }, options);
+  sendControl<{ shuttingDown: true }>(
+    endpoint,
+    reason === undefined ? { op: 'shutdown' } : { op: 'shutdown', reason },
+    options,
+  );

@@ -5,9 +5,7 @@
  */
 
 export type ControlRequest =
-  | { op: 'status' }
-  | { op: 'shutdown'; reason?: string }
-  | { op: 'restart'; reason?: string };
+  { op: 'status' } | { op: 'shutdown'; reason?: string } | { op: 'restart'; reason?: string };
 
 export type ControlOp = ControlRequest['op'];
 
@@ -39,19 +37,25 @@ export type ControlReply<T = unknown> = { ok: true; result: T } | { ok: false; e
 const OPS: readonly ControlOp[] = ['status', 'shutdown', 'restart'];
 
 /** Parses one request line; a bad line yields a message for the reply instead of a throw. */
-export function parseControlRequest(line: string): { ok: true; request: ControlRequest } | { ok: false; error: string } {
+export function parseControlRequest(
+  line: string,
+): { ok: true; request: ControlRequest } | { ok: false; error: string } {
   let value: unknown;
   try {
     value = JSON.parse(line);
   } catch (err) {
     return { ok: false, error: `request is not JSON: ${(err as Error).message}` };
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, error: 'request must be a JSON object' };
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return { ok: false, error: 'request must be a JSON object' };
   const { op, reason } = value as { op?: unknown; reason?: unknown };
   if (typeof op !== 'string' || !(OPS as readonly string[]).includes(op)) {
     return { ok: false, error: `unknown op ${JSON.stringify(op)}; expected one of ${OPS.join(', ')}` };
   }
   if (reason !== undefined && typeof reason !== 'string') return { ok: false, error: 'reason must be a string' };
   if (op === 'status') return { ok: true, request: { op } };
-  return { ok: true, request: reason === undefined ? { op: op as 'shutdown' | 'restart' } : { op: op as 'shutdown' | 'restart', reason } };
+  return {
+    ok: true,
+    request: reason === undefined ? { op: op as 'shutdown' | 'restart' } : { op: op as 'shutdown' | 'restart', reason },
+  };
 }

@@ -23,7 +23,11 @@ const MAX_REQUEST_BYTES = 64 * 1024;
  * must hold the server's lock: a socket file already at the path belongs to a dead holder and is
  * removed; anything else at the path (a regular file, a symlink) is refused.
  */
-export async function startControlServer(endpoint: string, handlers: ControlHandlers, platform: NodeJS.Platform = process.platform): Promise<ControlServer> {
+export async function startControlServer(
+  endpoint: string,
+  handlers: ControlHandlers,
+  platform: NodeJS.Platform = process.platform,
+): Promise<ControlServer> {
   const isPipe = platform === 'win32';
   if (!isPipe) await removeStaleSocket(endpoint);
   const server = net.createServer((socket) => serve(socket, handlers));

@@ -42,12 +42,22 @@ export async function writeFrontInfo(paths: LifeguardPaths, identity: ServerIden
 
 export async function readFrontInfo(paths: LifeguardPaths, identity: ServerIdentity): Promise<FrontInfo | undefined> {
   try {
-    const value = JSON.parse((await readPrivate(frontInfoPath(paths, identity), { root: paths.root })) ?? 'null') as Partial<FrontInfo> | null;
+    const value = JSON.parse(
+      (await readPrivate(frontInfoPath(paths, identity), { root: paths.root })) ?? 'null',
+    ) as Partial<FrontInfo> | null;
     if (!value) return undefined;
-    if (typeof value.url === 'string' && typeof value.pid === 'number' && typeof value.host === 'string' && typeof value.port === 'number') {
+    if (
+      typeof value.url === 'string' &&
+      typeof value.pid === 'number' &&
+      typeof value.host === 'string' &&
+      typeof value.port === 'number'
+    ) {
       const up = value.upstream;
       // Kept as written: the re-identification rule refuses a record that lacks a field.
-      const upstream = up && typeof up.pid === 'number' ? { pid: up.pid, startTime: up.startTime, commandHash: up.commandHash, linux: up.linux } : undefined;
+      const upstream =
+        up && typeof up.pid === 'number'
+          ? { pid: up.pid, startTime: up.startTime, commandHash: up.commandHash, linux: up.linux }
+          : undefined;
       return { url: value.url, pid: value.pid, host: value.host, port: value.port, upstream };
     }
   } catch {

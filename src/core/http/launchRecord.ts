@@ -30,10 +30,14 @@ export function launchRecordPath(paths: LifeguardPaths, port: number): string {
 }
 
 /** Records ensure's command line for its port, unless masking would change it (it holds a secret). */
-export async function recordHttpLaunch(paths: LifeguardPaths, r: Omit<HttpLaunchRecord, 'version'>): Promise<RecordOutcome> {
+export async function recordHttpLaunch(
+  paths: LifeguardPaths,
+  r: Omit<HttpLaunchRecord, 'version'>,
+): Promise<RecordOutcome> {
   const masked = redactArgs(r.argv);
   const hidden = masked.findIndex((a, i) => a !== r.argv[i]);
-  if (hidden >= 0) return { recorded: false, reason: `argument ${hidden + 1} holds what looks like a secret, which is never stored` };
+  if (hidden >= 0)
+    return { recorded: false, reason: `argument ${hidden + 1} holds what looks like a secret, which is never stored` };
   if (!isLoopbackBindHost(r.host)) return { recorded: false, reason: `${r.host} is not a loopback address` };
   const file = launchRecordPath(paths, r.port);
   await writePrivateAtomic(file, `${JSON.stringify({ version: 1, ...r }, null, 2)}\n`, { root: paths.root });
@@ -60,7 +64,10 @@ function isRecord(value: unknown): value is HttpLaunchRecord {
  * that is not one (edited by hand, another version) is ignored; one that masking would change now
  * (the rules grew) is ignored too: nothing that looks like a secret is handed back to run.
  */
-export async function readHttpLaunch(paths: LifeguardPaths, url: string | undefined): Promise<HttpLaunchRecord | undefined> {
+export async function readHttpLaunch(
+  paths: LifeguardPaths,
+  url: string | undefined,
+): Promise<HttpLaunchRecord | undefined> {
   if (!url) return undefined;
   let parsed: URL;
   try {

@@ -54,6 +54,7 @@ export const HTTP_LIMITS: Readonly<HttpLimits> = Object.freeze({
 /** The defaults with `overrides` applied (tests and benches lower them). */
 export function httpLimits(overrides: Partial<HttpLimits> = {}): HttpLimits {
   const out = { ...HTTP_LIMITS };
-  for (const [key, value] of Object.entries(overrides) as Array<[keyof HttpLimits, number | undefined]>) if (value !== undefined) out[key] = value;
+  for (const [key, value] of Object.entries(overrides) as Array<[keyof HttpLimits, number | undefined]>)
+    if (value !== undefined) out[key] = value;
   return out;
 }

@@ -18,7 +18,8 @@ const CLIENT_INFO = { name: 'mcp-lifeguard', version: LIFEGUARD_VERSION };
 const SERVER_INFO_META = 'io.modelcontextprotocol/serverInfo';
 
 /** One JSON-RPC answer to our request: its result, or why there was none. */
-type Answer = { kind: 'result'; result: Record<string, unknown>; sessionId?: string } | { kind: 'none'; reason: string };
+type Answer =
+  { kind: 'result'; result: Record<string, unknown>; sessionId?: string } | { kind: 'none'; reason: string };
 
 /**
  * Asks an MCP server over Streamable HTTP for its `serverInfo` within `timeoutMs`, modern first:
@@ -41,24 +42,71 @@ export async function probeServerInfo(url: string, options: { timeoutMs?: number
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   let sessionId: string | undefined;
   try {
-    const discover = await post(url, { jsonrpc: '2.0', id: 'lifeguard-discover', method: 'server/discover', params: { _meta: { 'io.modelcontextprotocol/protocolVersion': MODERN_PROTOCOL_VERSION, 'io.modelcontextprotocol/clientInfo': CLIENT_INFO, 'io.modelcontextprotocol/clientCapabilities': {} } } }, { 'mcp-protocol-version': MODERN_PROTOCOL_VERSION, 'mcp-method': 'server/discover' }, controller.signal);
+    const discover = await post(
+      url,
+      {
+        jsonrpc: '2.0',
+        id: 'lifeguard-discover',
+        method: 'server/discover',
+        params: {
+          _meta: {
+            'io.modelcontextprotocol/protocolVersion': MODERN_PROTOCOL_VERSION,
+            'io.modelcontextprotocol/clientInfo': CLIENT_INFO,
+            'io.modelcontextprotocol/clientCapabilities': {},
+          },
+        },
+      },
+      { 'mcp-protocol-version': MODERN_PROTOCOL_VERSION, 'mcp-method': 'server/discover' },
+      controller.signal,
+    );
     const modern = discover.kind === 'result' ? modernInfo(discover.result) : undefined;
-    if (modern) return { state: 'known', ...modern, era: 'modern', protocolVersion: MODERN_PROTOCOL_VERSION, how: `server/discover at ${shown}` };
+    if (modern)
+      return {
+        state: 'known',
+        ...modern,
+        era: 'modern',
+        protocolVersion: MODERN_PROTOCOL_VERSION,
+        how: `server/discover at ${shown}`,
+      };
     // Not a modern answer: the spec's fallback is the legacy handshake.
-    const init = await post(url, { jsonrpc: '2.0', id: 'lifeguard-initialize', method: 'initialize', params: { protocolVersion: LEGACY_PROTOCOL_VERSION, capabilities: {}, clientInfo: CLIENT_INFO } }, {}, controller.signal);
+    const init = await post(
+      url,
+      {
+        jsonrpc: '2.0',
+        id: 'lifeguard-initialize',
+        method: 'initialize',
+        params: { protocolVersion: LEGACY_PROTOCOL_VERSION, capabilities: {}, clientInfo: CLIENT_INFO },
+      },
+      {},
+      controller.signal,
+    );
     if (init.kind === 'none') return { state: 'unknown', reason: `${shown}: ${why(init.reason)}` };
     sessionId = init.sessionId;
     const info = init.result.serverInfo as { name?: unknown; version?: unknown } | undefined;
     if (!info || typeof info.version !== 'string') return { state: 'unknown', reason: `${shown} sent no serverInfo` };
     const protocolVersion = typeof init.result.protocolVersion === 'string' ? init.result.protocolVersion : undefined;
-    return { state: 'known', name: String(info.name ?? ''), version: info.version, era: 'legacy', ...(protocolVersion ? { protocolVersion } : {}), how: `initialize at ${shown}` };
+    return {
+      state: 'known',
+      name: String(info.name ?? ''),
+      version: info.version,
+      era: 'legacy',
+      ...(protocolVersion ? { protocolVersion } : {}),
+      how: `initialize at ${shown}`,
+    };
   } catch (err) {
-    return { state: 'unknown', reason: `${shown}: ${controller.signal.aborted ? `no answer within ${timeoutMs} ms` : why((err as Error).message)}` };
+    return {
+      state: 'unknown',
+      reason: `${shown}: ${controller.signal.aborted ? `no answer within ${timeoutMs} ms` : why((err as Error).message)}`,
+    };
   } finally {
     clearTimeout(timer);
     // Only a legacy initialize makes a session; DELETE is the spec's way to end it (a server may answer 405).
     if (sessionId !== undefined && !controller.signal.aborted) {
-      await fetch(url, { method: 'DELETE', headers: { 'mcp-session-id': sessionId, connection: 'close' }, signal: AbortSignal.timeout(timeoutMs) })
+      await fetch(url, {
+        method: 'DELETE',
+        headers: { 'mcp-session-id': sessionId, connection: 'close' },
+        signal: AbortSignal.timeout(timeoutMs),
+      })
         .then((r) => r.body?.cancel())
         .catch(() => undefined);
     }
@@ -79,10 +127,20 @@ function modernInfo(result: Record<string, unknown>): { name: string; version: s
  * POSTs one request and reads its answer, a JSON body or the first matching message of an event
  * stream. `connection: close`: fetch would otherwise keep the socket open for reuse after the probe.
  */
-async function post(url: string, message: { jsonrpc: string; id: string; method: string; params: unknown }, headers: Record<string, string>, signal: AbortSignal): Promise<Answer> {
+async function post(
+  url: string,
+  message: { jsonrpc: string; id: string; method: string; params: unknown },
+  headers: Record<string, string>,
+  signal: AbortSignal,
+): Promise<Answer> {
   const res = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', connection: 'close', ...headers },
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      connection: 'close',
+      ...headers,
+    },
     body: JSON.stringify(message),
     signal,
   });
@@ -102,7 +160,8 @@ async function post(url: string, message: { jsonrpc: string; id: string; method:
     reply = parseJson(await res.text());
   }
   const r = reply as { result?: unknown; error?: { message?: unknown } } | undefined;
-  if (r?.result && typeof r.result === 'object') return { kind: 'result', result: r.result as Record<string, unknown>, ...(sessionId ? { sessionId } : {}) };
+  if (r?.result && typeof r.result === 'object')
+    return { kind: 'result', result: r.result as Record<string, unknown>, ...(sessionId ? { sessionId } : {}) };
   if (r?.error) return { kind: 'none', reason: `${message.method} failed: ${String(r.error.message ?? 'an error')}` };
   return { kind: 'none', reason: `${message.method} got no JSON-RPC answer` };
 }

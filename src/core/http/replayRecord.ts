@@ -12,7 +12,10 @@ const MAX_VERSION = 64;
 /** Nesting kept inside capabilities; deeper values are dropped. */
 const MAX_DEPTH = 8;
 
-export const INITIALIZED_NOTIFICATION: Readonly<Record<string, unknown>> = Object.freeze({ jsonrpc: '2.0', method: 'notifications/initialized' });
+export const INITIALIZED_NOTIFICATION: Readonly<Record<string, unknown>> = Object.freeze({
+  jsonrpc: '2.0',
+  method: 'notifications/initialized',
+});
 
 /** The client's `initialize` as it is recorded and replayed (the replay adds an id of its own). */
 export function replayableInitialize(message: unknown, maxCapabilitiesBytes: number): Record<string, unknown> {
@@ -23,7 +26,8 @@ export function replayableInitialize(message: unknown, maxCapabilitiesBytes: num
   out.capabilities = capabilitiesOf(params.capabilities, maxCapabilitiesBytes);
   const info = objectOr(params.clientInfo);
   const clientInfo: Record<string, string> = {};
-  for (const key of ['name', 'version', 'title']) if (typeof info[key] === 'string') clientInfo[key] = (info[key] as string).slice(0, MAX_TEXT);
+  for (const key of ['name', 'version', 'title'])
+    if (typeof info[key] === 'string') clientInfo[key] = (info[key] as string).slice(0, MAX_TEXT);
   out.clientInfo = clientInfo;
   return { jsonrpc: '2.0', method: 'initialize', params: out };
 }

@@ -70,7 +70,11 @@ export class SessionStore {
   }
 
   /** Loads `file` (missing: empty). A garbled file is reported and replaced: losing maps is recoverable, clients start over. */
-  static async open(file: string, warn: (line: string) => void = () => undefined, limits: Partial<SessionLimits> = {}): Promise<SessionStore> {
+  static async open(
+    file: string,
+    warn: (line: string) => void = () => undefined,
+    limits: Partial<SessionLimits> = {},
+  ): Promise<SessionStore> {
     const store = new SessionStore(file, limits);
     ensurePrivateDir(path.dirname(file));
     let text: string | undefined;
@@ -145,7 +149,12 @@ export class SessionStore {
   }
 
   private trimmed(s: FrontSession): FrontSession {
-    const out: FrontSession = { upstream: s.upstream, initialize: replayableInitialize(s.initialize, this.limits.maxCapabilitiesBytes), epoch: s.epoch, createdAt: s.createdAt };
+    const out: FrontSession = {
+      upstream: s.upstream,
+      initialize: replayableInitialize(s.initialize, this.limits.maxCapabilitiesBytes),
+      epoch: s.epoch,
+      createdAt: s.createdAt,
+    };
     if (s.initialized !== undefined) out.initialized = { ...INITIALIZED_NOTIFICATION };
     const version = replayableProtocolVersion(s.protocolVersion);
     if (version !== undefined) out.protocolVersion = version;

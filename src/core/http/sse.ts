@@ -3,7 +3,10 @@
  * ends an event) until `pick` takes an event, then cancels the rest of the stream. Enough for a
  * probe that waits for one message; the relay streams events through without reading them here.
  */
-export async function readSse<T>(body: ReadableStream<Uint8Array>, pick: (data: string, event: string) => T | undefined): Promise<T | undefined> {
+export async function readSse<T>(
+  body: ReadableStream<Uint8Array>,
+  pick: (data: string, event: string) => T | undefined,
+): Promise<T | undefined> {
   const reader = body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = '';
   let event = 'message';

@@ -12,7 +12,12 @@ export interface OptionTable {
   readonly bundles: boolean;
 }
 
-export function optionTable(spec: { value?: readonly string[]; flag?: readonly string[]; runs?: readonly string[]; bundles?: boolean }): OptionTable {
+export function optionTable(spec: {
+  value?: readonly string[];
+  flag?: readonly string[];
+  runs?: readonly string[];
+  bundles?: boolean;
+}): OptionTable {
   const options = new Map<string, OptionKind>();
   for (const o of spec.flag ?? []) options.set(o, 'flag');
   for (const o of spec.value ?? []) options.set(o, 'value');
@@ -45,7 +50,10 @@ export function scanOptions(args: readonly string[], from: number, table: Option
       const opt = eq > 0 ? a.slice(0, eq) : a;
       const kind = table.options.get(opt) ?? 'flag';
       const value = eq > 0 ? a.slice(eq + 1) : kind === 'flag' ? undefined : args[i + 1];
-      if (kind === 'runs') return value === undefined ? { positional: args.length, values } : { positional: i + (eq > 0 ? 1 : 2), values, runs: { option: opt, value } };
+      if (kind === 'runs')
+        return value === undefined
+          ? { positional: args.length, values }
+          : { positional: i + (eq > 0 ? 1 : 2), values, runs: { option: opt, value } };
       put(opt, value);
       i += eq < 0 && kind === 'value' ? 2 : 1;
       continue;
@@ -70,7 +78,10 @@ export function scanOptions(args: readonly string[], from: number, table: Option
     const attached = table.options.has(a) ? undefined : a.length > 2 && kind !== 'flag' ? a.slice(2) : undefined;
     const opt = attached !== undefined ? short : a;
     const value = kind === 'flag' ? undefined : (attached ?? args[i + 1]);
-    if (kind === 'runs') return value === undefined ? { positional: args.length, values } : { positional: i + (attached !== undefined ? 1 : 2), values, runs: { option: opt, value } };
+    if (kind === 'runs')
+      return value === undefined
+        ? { positional: args.length, values }
+        : { positional: i + (attached !== undefined ? 1 : 2), values, runs: { option: opt, value } };
     put(opt, value);
     i += kind === 'value' && attached === undefined ? 2 : 1;
   }

@@ -94,7 +94,11 @@ export function parseLaunch(argv: readonly string[]): ParsedLaunch {
         continue;
       }
       const folder = runnerFolder(cur, prog);
-      return done({ effective: cur, target: runner, ...(folder !== undefined ? { cwd: joinFolder(cwd, folder) } : {}) });
+      return done({
+        effective: cur,
+        target: runner,
+        ...(folder !== undefined ? { cwd: joinFolder(cwd, folder) } : {}),
+      });
     }
     const next = peeled(cur, prog);
     if (next === undefined) break;
@@ -110,11 +114,16 @@ export function parseLaunch(argv: readonly string[]): ParsedLaunch {
 
 /** The folder a runner resolves its package from, when an option moves it (`npm --prefix d exec`, `pnpm --dir d dlx`). */
 function runnerFolder(cur: readonly string[], prog: string): string | undefined {
-  const table = /^(pnpm|pnpx)$/.test(prog) ? PNPM_DLX : /^(npx|npm|npx-cli\.js|npm-cli\.js)$/.test(prog) ? NPM_EXEC : undefined;
+  const table = /^(pnpm|pnpx)$/.test(prog)
+    ? PNPM_DLX
+    : /^(npx|npm|npx-cli\.js|npm-cli\.js)$/.test(prog)
+      ? NPM_EXEC
+      : undefined;
   if (!table) return undefined;
   const before = scanOptions(cur, 1, table);
   const scans = [before.values];
-  if (['exec', 'x', 'dlx'].includes(cur[before.positional])) scans.push(scanOptions(cur, before.positional + 1, table).values);
+  if (['exec', 'x', 'dlx'].includes(cur[before.positional]))
+    scans.push(scanOptions(cur, before.positional + 1, table).values);
   for (const values of scans) {
     const dir = values.get('--prefix')?.[0] ?? values.get('--dir')?.[0] ?? values.get('-C')?.[0];
     if (dir !== undefined) return dir;
@@ -129,7 +138,10 @@ function launcherPackage(target: LaunchTarget): string[] | undefined {
 }
 
 /** What an interpreter runs; undefined when it runs nothing (a REPL). */
-function interpreted(cur: readonly string[], prog: string): { effective: readonly string[]; target: LaunchTarget; watch: boolean } | undefined {
+function interpreted(
+  cur: readonly string[],
+  prog: string,
+): { effective: readonly string[]; target: LaunchTarget; watch: boolean } | undefined {
   let from = 1;
   // `deno run [opts] x`, `bun run x`, `bun x pkg`: the runtime's own verbs; `tsx watch x`.
   if (prog === 'deno' && cur[1] === 'run') from = 2;
@@ -137,15 +149,27 @@ function interpreted(cur: readonly string[], prog: string): { effective: readonl
   if (tsxWatch) from = 2;
   const table: OptionTable = PYTHON_LIKE.test(prog) ? PYTHON : prog === 'deno' ? DENO_RUN : prog === 'tsx' ? TSX : NODE;
   const scan = scanOptions(cur, from, table);
-  const watch = tsxWatch || (NODE_LIKE.test(prog) && prog !== 'deno' && [...scanFlags(cur, from, scan.positional)].some((o) => /^--watch(-path)?$/.test(o)));
+  const watch =
+    tsxWatch ||
+    (NODE_LIKE.test(prog) &&
+      prog !== 'deno' &&
+      [...scanFlags(cur, from, scan.positional)].some((o) => /^--watch(-path)?$/.test(o)));
   if (scan.runs) {
     const args = cur.slice(scan.positional);
     const effective = [scan.runs.value, ...args];
-    return { effective, watch, target: scan.runs.option === '-m' ? { kind: 'module', module: scan.runs.value, args } : { kind: 'inline', code: scan.runs.value, args } };
+    return {
+      effective,
+      watch,
+      target:
+        scan.runs.option === '-m'
+          ? { kind: 'module', module: scan.runs.value, args }
+          : { kind: 'inline', code: scan.runs.value, args },
+    };
   }
   const i = scan.positional;
   if (i >= cur.length) return undefined;
-  if (prog === 'bun' && cur[i] === 'x') return { effective: ['bunx', ...cur.slice(i + 1)], target: { kind: 'none' }, watch };
+  if (prog === 'bun' && cur[i] === 'x')
+    return { effective: ['bunx', ...cur.slice(i + 1)], target: { kind: 'none' }, watch };
   const effective = prog === 'bun' && cur[i] === 'run' ? cur.slice(i + 1) : cur.slice(i);
   if (effective.length === 0) return undefined;
   return { effective, watch, target: { kind: 'script', script: effective[0], args: effective.slice(1) } };
@@ -184,11 +208,15 @@ function peeled(cur: readonly string[], prog: string): Peeled | undefined {
     const c = shellCommandIndex(cur);
     const read = c === undefined ? undefined : readShellCommand(cur[c]);
     // A lone command (or `exec cmd`) replaces the shell; anything more keeps it as the parent.
-    return read === undefined ? undefined : { argv: read.argv, ...(read.cwd !== undefined ? { cwd: read.cwd } : {}), spawns: true };
+    return read === undefined
+      ? undefined
+      : { argv: read.argv, ...(read.cwd !== undefined ? { cwd: read.cwd } : {}), spawns: true };
   }
   if (prog === 'cmd') {
     const c = cur.findIndex((t) => /^\/[ck]$/i.test(t));
-    return c < 0 ? undefined : { argv: cur.slice(c + 1).flatMap((t) => (cur.length === c + 2 ? splitShellWords(t) : [t])), spawns: true };
+    return c < 0
+      ? undefined
+      : { argv: cur.slice(c + 1).flatMap((t) => (cur.length === c + 2 ? splitShellWords(t) : [t])), spawns: true };
   }
   if (prog === 'uv') {
     // `uv [--directory d] run [opts] cmd...`: uv prepares an environment and runs cmd in it, in d.
@@ -213,13 +241,16 @@ function throughLauncher(cur: readonly string[], l: Launcher): Peeled | undefine
     i = 2;
   }
   const scan = scanOptions(cur, i, l.options);
-  const first = (names: readonly string[] | undefined): string | undefined => names?.map((o) => scan.values.get(o)?.[0]).find((v) => v !== undefined);
+  const first = (names: readonly string[] | undefined): string | undefined =>
+    names?.map((o) => scan.values.get(o)?.[0]).find((v) => v !== undefined);
   const cwd = first(l.cwdOptions);
   const common = { spawns: l.spawns, ...(l.watches ? { watches: true } : {}), ...(cwd !== undefined ? { cwd } : {}) };
   const command = first(l.commandOptions);
   if (command !== undefined) {
     const read = readShellCommand(command);
-    return read === undefined ? undefined : { ...common, argv: read.argv, ...(read.cwd !== undefined ? { cwd: joinFolder(cwd, read.cwd) } : {}) };
+    return read === undefined
+      ? undefined
+      : { ...common, argv: read.argv, ...(read.cwd !== undefined ? { cwd: joinFolder(cwd, read.cwd) } : {}) };
   }
   let rest = cur.slice(scan.positional);
   // `env A=1 B=2 cmd`: assignments before the command.
@@ -245,7 +276,9 @@ function runnerTarget(cur: readonly string[], prog: string): LaunchTarget | unde
     case 'npm-cli.js': {
       // `npm [--prefix d] exec|x ...`: npm's own options may come before the verb.
       const verb = scanOptions(cur, 1, NPM_EXEC).positional;
-      return cur[verb] === 'exec' || cur[verb] === 'x' ? packageTarget(cur, verb + 1, 'npx', NPM_EXEC, ['--package', '-p']) : undefined;
+      return cur[verb] === 'exec' || cur[verb] === 'x'
+        ? packageTarget(cur, verb + 1, 'npx', NPM_EXEC, ['--package', '-p'])
+        : undefined;
     }
     case 'pnpx':
       return packageTarget(cur, 1, 'pnpm-dlx', PNPM_DLX, ['--package']);
@@ -259,7 +292,9 @@ function runnerTarget(cur: readonly string[], prog: string): LaunchTarget | unde
       return packageTarget(cur, 1, 'uvx', UV, ['--from']);
     case 'uv': {
       const verb = scanOptions(cur, 1, UV).positional;
-      return cur[verb] === 'tool' && (cur[verb + 1] === 'run' || cur[verb + 1] === 'uvx') ? packageTarget(cur, verb + 2, 'uvx', UV, ['--from']) : undefined;
+      return cur[verb] === 'tool' && (cur[verb + 1] === 'run' || cur[verb + 1] === 'uvx')
+        ? packageTarget(cur, verb + 2, 'uvx', UV, ['--from'])
+        : undefined;
     }
     case 'pipx':
       return cur[1] === 'run' ? packageTarget(cur, 2, 'pipx-run', PIPX_RUN, ['--spec']) : undefined;
@@ -273,7 +308,13 @@ function runnerTarget(cur: readonly string[], prog: string): LaunchTarget | unde
 }
 
 /** `runner [opts] spec args` or `runner --from spec [opts] cmd args`: the spec is the option's when given. */
-function packageTarget(cur: readonly string[], from: number, runner: PackageRunner, table: OptionTable, specOptions: readonly string[]): LaunchTarget {
+function packageTarget(
+  cur: readonly string[],
+  from: number,
+  runner: PackageRunner,
+  table: OptionTable,
+  specOptions: readonly string[],
+): LaunchTarget {
   const scan = scanOptions(cur, from, table);
   const named = specOptions.map((o) => scan.values.get(o)?.[0]).find((v) => v !== undefined);
   const spec = named ?? cur[scan.positional];
@@ -284,10 +325,29 @@ function packageTarget(cur: readonly string[], from: number, runner: PackageRunn
   if (runner === 'uvx' || runner === 'pipx-run') {
     const req = parseRequirement(spec);
     const command = named !== undefined ? cur[scan.positional] : parseRequirement(spec).name;
-    return { kind: 'package', runner, ecosystem: 'python', spec, name: req.name, ...(req.version ? { version: req.version } : {}), ...(req.extras ? { extras: req.extras } : {}), ...(cacheDir ? { cacheDir } : {}), args, ...(command !== undefined ? { command } : {}) };
+    return {
+      kind: 'package',
+      runner,
+      ecosystem: 'python',
+      spec,
+      name: req.name,
+      ...(req.version ? { version: req.version } : {}),
+      ...(req.extras ? { extras: req.extras } : {}),
+      ...(cacheDir ? { cacheDir } : {}),
+      args,
+      ...(command !== undefined ? { command } : {}),
+    };
   }
   const pkg = parsePackageSpec(spec);
-  return { kind: 'package', runner, ecosystem: 'npm', spec, name: pkg.name, ...(pkg.range ? { version: pkg.range } : {}), args };
+  return {
+    kind: 'package',
+    runner,
+    ecosystem: 'npm',
+    spec,
+    name: pkg.name,
+    ...(pkg.range ? { version: pkg.range } : {}),
+    args,
+  };
 }
 
 function imageTarget(cur: readonly string[], from: number, engine: string): LaunchTarget {
@@ -295,7 +355,13 @@ function imageTarget(cur: readonly string[], from: number, engine: string): Laun
   const image = cur[scan.positional];
   if (image === undefined) return { kind: 'none' };
   const containerName = scan.values.get('--name')?.[0];
-  return { kind: 'image', engine, image, ...(containerName ? { containerName } : {}), args: cur.slice(scan.positional + 1) };
+  return {
+    kind: 'image',
+    engine,
+    image,
+    ...(containerName ? { containerName } : {}),
+    args: cur.slice(scan.positional + 1),
+  };
 }
 
 /** The name a launch's target goes by, for keys: a package's name, an image without its digest, lower-cased. */

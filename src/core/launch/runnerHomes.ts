@@ -40,13 +40,25 @@ export function runnerHomes(host: HostEnv, npmrc?: string): RunnerHomes {
   const npmDefault = win ? p.join(localAppData, 'npm-cache') : p.join(host.home, '.npm');
   const npmSet = value(host, 'npm_config_cache') ?? npmrcCache(npmrc);
   const dataHome = value(host, 'XDG_DATA_HOME') ?? p.join(host.home, '.local', 'share');
-  const uvCache = value(host, 'UV_CACHE_DIR') ?? (win ? p.join(localAppData, 'uv', 'cache') : p.join(value(host, 'XDG_CACHE_HOME') ?? p.join(host.home, '.cache'), 'uv'));
-  const uvTools = value(host, 'UV_TOOL_DIR') ?? (win ? p.join(appData, 'uv', 'data', 'tools') : p.join(dataHome, 'uv', 'tools'));
+  const uvCache =
+    value(host, 'UV_CACHE_DIR') ??
+    (win
+      ? p.join(localAppData, 'uv', 'cache')
+      : p.join(value(host, 'XDG_CACHE_HOME') ?? p.join(host.home, '.cache'), 'uv'));
+  const uvTools =
+    value(host, 'UV_TOOL_DIR') ?? (win ? p.join(appData, 'uv', 'data', 'tools') : p.join(dataHome, 'uv', 'tools'));
   const pipxHome = value(host, 'PIPX_HOME');
   return {
     npmCaches: [...new Set([...(npmSet !== undefined ? [tilde(npmSet)] : []), npmDefault])],
     uv: [tilde(uvCache), tilde(uvTools)],
-    pipx: pipxHome !== undefined ? [tilde(pipxHome)] : [p.join(dataHome, 'pipx'), p.join(host.home, '.local', 'pipx'), ...(host.platform === 'darwin' ? [p.join(host.home, 'Library', 'Application Support', 'pipx')] : [])],
+    pipx:
+      pipxHome !== undefined
+        ? [tilde(pipxHome)]
+        : [
+            p.join(dataHome, 'pipx'),
+            p.join(host.home, '.local', 'pipx'),
+            ...(host.platform === 'darwin' ? [p.join(host.home, 'Library', 'Application Support', 'pipx')] : []),
+          ],
   };
 }
 

@@ -86,11 +86,57 @@ export function shellTokens(text: string): Token[] {
 }
 
 /** Commands a shell runs to prepare, never the server. */
-const SETUP = new Set(['cd', 'pushd', 'popd', 'source', '.', 'export', 'unset', 'set', 'shopt', 'setopt', 'ulimit', 'umask', 'trap', 'alias', 'eval', 'true', ':', 'false', 'echo', 'printf', 'test', '[', '[[', 'hash', 'declare', 'typeset', 'local', 'readonly', 'wait', 'sleep', 'mkdir', 'touch', 'rm', 'cp', 'mv', 'chmod', 'ln']);
+const SETUP = new Set([
+  'cd',
+  'pushd',
+  'popd',
+  'source',
+  '.',
+  'export',
+  'unset',
+  'set',
+  'shopt',
+  'setopt',
+  'ulimit',
+  'umask',
+  'trap',
+  'alias',
+  'eval',
+  'true',
+  ':',
+  'false',
+  'echo',
+  'printf',
+  'test',
+  '[',
+  '[[',
+  'hash',
+  'declare',
+  'typeset',
+  'local',
+  'readonly',
+  'wait',
+  'sleep',
+  'mkdir',
+  'touch',
+  'rm',
+  'cp',
+  'mv',
+  'chmod',
+  'ln',
+]);
 /** Version-manager verbs that only prepare the shell (`nvm use 20`, `fnm use`), unlike their `exec`/`run`. */
-const SETUP_VERBS: Record<string, readonly string[]> = { nvm: ['use', 'install', 'alias', 'on', 'off'], fnm: ['use', 'install', 'env'], pyenv: ['shell', 'local', 'activate'], conda: ['activate', 'deactivate'], mise: ['use', 'activate', 'install', 'trust'], asdf: ['shell', 'local', 'install'] };
+const SETUP_VERBS: Record<string, readonly string[]> = {
+  nvm: ['use', 'install', 'alias', 'on', 'off'],
+  fnm: ['use', 'install', 'env'],
+  pyenv: ['shell', 'local', 'activate'],
+  conda: ['activate', 'deactivate'],
+  mise: ['use', 'activate', 'install', 'trust'],
+  asdf: ['shell', 'local', 'install'],
+};
 /** Pipeline stages that only pass bytes through: the server is another stage. */
-const FILTERS = /^(cat|tee|grep|egrep|fgrep|sed|awk|gawk|mawk|head|tail|cut|tr|sort|uniq|wc|jq|stdbuf|pv|col|rev|iconv|dos2unix|ts|logger)$/;
+const FILTERS =
+  /^(cat|tee|grep|egrep|fgrep|sed|awk|gawk|mawk|head|tail|cut|tr|sort|uniq|wc|jq|stdbuf|pv|col|rev|iconv|dos2unix|ts|logger)$/;
 const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*=/;
 
 const base = (w: string): string => (w.split('/').pop() ?? w).toLowerCase();
@@ -114,7 +160,14 @@ function stripExec(argv: readonly string[]): readonly string[] | undefined {
 function moved(cwd: string | undefined, arg: string | undefined): string | undefined {
   if (arg === undefined || arg === '~') return '~';
   if (arg === '-') return undefined;
-  if (arg.startsWith('/') || arg.startsWith('~') || arg.startsWith('$') || /^[A-Za-z]:[\\/]/.test(arg) || cwd === undefined) return arg;
+  if (
+    arg.startsWith('/') ||
+    arg.startsWith('~') ||
+    arg.startsWith('$') ||
+    /^[A-Za-z]:[\\/]/.test(arg) ||
+    cwd === undefined
+  )
+    return arg;
   return `${cwd.replace(/\/+$/, '')}/${arg}`;
 }
 
@@ -145,11 +198,13 @@ export function readShellCommand(text: string): ShellLaunch | undefined {
   // Only set-up (`bash -c 'sleep 30'`): the last command is what runs.
   let last: string[] | undefined;
   for (const p of pipelines) {
-    const stages = p.map((words) => {
-      let i = 0;
-      while (i < words.length && ASSIGNMENT.test(words[i])) i++;
-      return words.slice(i);
-    }).filter((w) => w.length > 0);
+    const stages = p
+      .map((words) => {
+        let i = 0;
+        while (i < words.length && ASSIGNMENT.test(words[i])) i++;
+        return words.slice(i);
+      })
+      .filter((w) => w.length > 0);
     if (stages.length === 0) continue;
     if (stages.length === 1 && (stages[0][0] === 'cd' || stages[0][0] === 'pushd')) {
       cwd = moved(cwd, stages[0][1]);
@@ -166,5 +221,7 @@ export function readShellCommand(text: string): ShellLaunch | undefined {
     if (argv.length === 0) continue;
     chosen = { argv, ...(cwd !== undefined ? { cwd } : {}), exec: execd !== undefined };
   }
-  return chosen ?? (last !== undefined ? { argv: last, ...(cwd !== undefined ? { cwd } : {}), exec: false } : undefined);
+  return (
+    chosen ?? (last !== undefined ? { argv: last, ...(cwd !== undefined ? { cwd } : {}), exec: false } : undefined)
+  );
 }

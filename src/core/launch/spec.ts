@@ -13,10 +13,18 @@ export function parsePackageSpec(spec: string): { name: string; range?: string }
  * (`git+https://host/x/y@main`, `./dir`) is its own name, without a ref.
  */
 export function parseRequirement(spec: string): { name: string; version?: string; extras?: string[] } {
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(spec) || /^(git|hg|svn|bzr)\+/i.test(spec) || /^([.~/\\]|[A-Za-z]:[\\/])/.test(spec)) return { name: spec.replace(/@[^/@]*$/, '') };
+  if (
+    /^[a-z][a-z0-9+.-]*:\/\//i.test(spec) ||
+    /^(git|hg|svn|bzr)\+/i.test(spec) ||
+    /^([.~/\\]|[A-Za-z]:[\\/])/.test(spec)
+  )
+    return { name: spec.replace(/@[^/@]*$/, '') };
   const m = /^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[([^\]]*)\])?\s*(?:(?:==|@)\s*([^,;\s]+))?/.exec(spec);
   if (!m) return { name: spec };
-  const extras = (m[2] ?? '').split(',').map((e) => e.trim()).filter(Boolean);
+  const extras = (m[2] ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
   // `pkg@latest` asks for the newest release: no pin.
   const version = m[3] !== undefined && m[3].toLowerCase() !== 'latest' ? m[3] : undefined;
   return { name: m[1], ...(version ? { version } : {}), ...(extras.length ? { extras } : {}) };

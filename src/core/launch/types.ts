@@ -4,7 +4,18 @@ export type PackageRunner = 'npx' | 'pnpm-dlx' | 'yarn-dlx' | 'bunx' | 'uvx' | '
 
 export type LaunchTarget =
   /** A package a runner fetches and starts (`npx -y pkg@1`, `uvx --from pkg cmd`). */
-  | { kind: 'package'; runner: PackageRunner; ecosystem: 'npm' | 'python'; spec: string; name: string; version?: string; extras?: string[]; cacheDir?: string; args: string[]; /** The program the runner starts from the package (`pipx run --spec pkg app` -> app), when named apart from it. */ command?: string }
+  | {
+      kind: 'package';
+      runner: PackageRunner;
+      ecosystem: 'npm' | 'python';
+      spec: string;
+      name: string;
+      version?: string;
+      extras?: string[];
+      cacheDir?: string;
+      args: string[];
+      /** The program the runner starts from the package (`pipx run --spec pkg app` -> app), when named apart from it. */ command?: string;
+    }
   /** A container image (`docker run -i --rm image args`). */
   | { kind: 'image'; engine: string; image: string; containerName?: string; args: string[] }
   /** A module an interpreter runs (`python -m pkg`). */

@@ -23,15 +23,33 @@ export function pathCandidates(command: string, platform: NodeJS.Platform, env: 
   const p = pathFor({ platform });
   const win = platform === 'win32';
   const dirs = (envVar(env, 'PATH') ?? '').split(win ? ';' : ':').filter(Boolean);
-  const exts = win ? ['', ...(envVar(env, 'PATHEXT') ?? '.COM;.EXE;.BAT;.CMD').split(';').filter(Boolean).map((e) => e.toLowerCase())] : [''];
+  const exts = win
+    ? [
+        '',
+        ...(envVar(env, 'PATHEXT') ?? '.COM;.EXE;.BAT;.CMD')
+          .split(';')
+          .filter(Boolean)
+          .map((e) => e.toLowerCase()),
+      ]
+    : [''];
   return dirs.flatMap((dir) => exts.map((ext) => p.join(dir, command + ext)));
 }
 
-export function whichSync(command: string, platform: NodeJS.Platform, env: Env, isFile: (file: string) => boolean): string | undefined {
+export function whichSync(
+  command: string,
+  platform: NodeJS.Platform,
+  env: Env,
+  isFile: (file: string) => boolean,
+): string | undefined {
   return pathCandidates(command, platform, env).find(isFile);
 }
 
-export async function which(command: string, platform: NodeJS.Platform, env: Env, isFile: (file: string) => Promise<boolean>): Promise<string | undefined> {
+export async function which(
+  command: string,
+  platform: NodeJS.Platform,
+  env: Env,
+  isFile: (file: string) => Promise<boolean>,
+): Promise<string | undefined> {
   for (const file of pathCandidates(command, platform, env)) if (await isFile(file)) return file;
   return undefined;
 }

@@ -3,7 +3,16 @@ import { recordIdentity } from '../pids/reidentify';
 import { judgeRecord } from './liveness';
 import { lockPathFor } from './naming';
 import { PROTOCOL_VERSION, serializeRecord } from './record';
-import { createRecord, ensureLockSubdir, listNumbers, MAX_RECORD_NUMBER, readRecordFile, recordPath, removeOwnRecord, removeSuperseded } from './generations';
+import {
+  createRecord,
+  ensureLockSubdir,
+  listNumbers,
+  MAX_RECORD_NUMBER,
+  readRecordFile,
+  recordPath,
+  removeOwnRecord,
+  removeSuperseded,
+} from './generations';
 import { Held } from './held';
 import { redactRecord } from './redactRecord';
 import type { AcquireResult, LockRecord, ServerIdentity } from './types';
@@ -59,7 +68,11 @@ export async function acquireLock(opts: AcquireOptions): Promise<AcquireResult> 
         if (read.kind === 'missing') continue; // superseded while we looked: look again
         if (read.kind === 'unreadable') {
           if (Date.now() - read.mtimeMs < UNREADABLE_GRACE_MS) {
-            return { kind: 'error', message: `${file} ${read.reason}; it was written less than ${UNREADABLE_GRACE_MS / 1000} s ago, so it may still be in the making: try again`, lockPath };
+            return {
+              kind: 'error',
+              message: `${file} ${read.reason}; it was written less than ${UNREADABLE_GRACE_MS / 1000} s ago, so it may still be in the making: try again`,
+              lockPath,
+            };
           }
           takeoverReason = `${file} ${read.reason}`;
         } else if (read.record.releasedAt === undefined) {
@@ -72,7 +85,12 @@ export async function acquireLock(opts: AcquireOptions): Promise<AcquireResult> 
         }
       }
       const mine = newest + 1;
-      if (mine > MAX_RECORD_NUMBER) return { kind: 'error', message: `${lockPath}: record numbers are used up (the newest is ${newest}); remove the directory if no server holds it`, lockPath };
+      if (mine > MAX_RECORD_NUMBER)
+        return {
+          kind: 'error',
+          message: `${lockPath}: record numbers are used up (the newest is ${newest}); remove the directory if no server holds it`,
+          lockPath,
+        };
       if (!createRecord(lockPath, mine, text)) continue; // another contender created it first
       // A slow contender can create a number that a newer holder already superseded; newer wins.
       const after = listNumbers(lockPath);
@@ -86,5 +104,9 @@ export async function acquireLock(opts: AcquireOptions): Promise<AcquireResult> 
   } catch (err) {
     return { kind: 'error', message: `${lockPath}: ${(err as Error).message}`, lockPath };
   }
-  return { kind: 'error', message: `${lockPath}: the lock changed hands ${MAX_ATTEMPTS} times while acquiring it; giving up`, lockPath };
+  return {
+    kind: 'error',
+    message: `${lockPath}: the lock changed hands ${MAX_ATTEMPTS} times while acquiring it; giving up`,
+    lockPath,
+  };
 }

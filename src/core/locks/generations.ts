@@ -1,5 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, fstatSync, linkSync, lstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readSync,
+  renameSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import * as path from 'node:path';
 import { LockDirError } from './lockDir';
 import { MAX_RECORD_BYTES, parseRecord } from './record';
@@ -40,7 +53,11 @@ export function ensureLockSubdir(lockPath: string): void {
     if (code(err) !== 'EEXIST') throw err;
   }
   const st = lstatSync(lockPath);
-  if (!st.isDirectory()) throw new LockDirError(lockPath, st.isSymbolicLink() ? 'is a symbolic link; refusing to follow it' : 'is not a directory');
+  if (!st.isDirectory())
+    throw new LockDirError(
+      lockPath,
+      st.isSymbolicLink() ? 'is a symbolic link; refusing to follow it' : 'is not a directory',
+    );
 }
 
 /** The record numbers present, ascending. A missing directory has none. */
@@ -72,17 +89,29 @@ export function readRecordFile(file: string): ReadRecord {
     fd = openSync(file, constants.O_RDONLY | NOFOLLOW);
   } catch (err) {
     if (code(err) === 'ENOENT') return { kind: 'missing' };
-    if (code(err) === 'ELOOP') return { kind: 'unreadable', reason: 'is a symbolic link, which is never followed', mtimeMs: lstatSync(file).mtimeMs };
+    if (code(err) === 'ELOOP')
+      return {
+        kind: 'unreadable',
+        reason: 'is a symbolic link, which is never followed',
+        mtimeMs: lstatSync(file).mtimeMs,
+      };
     throw err;
   }
   try {
     const st = fstatSync(fd);
     if (!st.isFile()) return { kind: 'unreadable', reason: 'is not a regular file', mtimeMs: st.mtimeMs };
-    if (st.size > MAX_RECORD_BYTES) return { kind: 'unreadable', reason: `is ${st.size} bytes, larger than any record (${MAX_RECORD_BYTES})`, mtimeMs: st.mtimeMs };
+    if (st.size > MAX_RECORD_BYTES)
+      return {
+        kind: 'unreadable',
+        reason: `is ${st.size} bytes, larger than any record (${MAX_RECORD_BYTES})`,
+        mtimeMs: st.mtimeMs,
+      };
     const buf = Buffer.alloc(st.size);
     const bytesRead = st.size > 0 ? readSync(fd, buf, 0, st.size, 0) : 0;
     const parsed = parseRecord(buf.subarray(0, bytesRead).toString('utf8'));
-    return parsed.ok ? { kind: 'record', record: parsed.record, mtimeMs: st.mtimeMs } : { kind: 'unreadable', reason: parsed.reason, mtimeMs: st.mtimeMs };
+    return parsed.ok
+      ? { kind: 'record', record: parsed.record, mtimeMs: st.mtimeMs }
+      : { kind: 'unreadable', reason: parsed.reason, mtimeMs: st.mtimeMs };
   } finally {
     closeSync(fd);
   }

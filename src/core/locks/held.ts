@@ -22,7 +22,14 @@ export class Held implements HeldLock {
   async update(changes: Partial<Omit<LockRecord, 'protocol' | 'pid' | 'startTime'>>): Promise<void> {
     if (this.released) throw new Error(`${this.lockPath}: cannot update a released lock`);
     // What identifies the lock and its holder never changes.
-    const next: LockRecord = { ...this.current, ...changes, serverName: this.current.serverName, resourceKey: this.current.resourceKey, linux: this.current.linux, commandHash: this.current.commandHash };
+    const next: LockRecord = {
+      ...this.current,
+      ...changes,
+      serverName: this.current.serverName,
+      resourceKey: this.current.resourceKey,
+      linux: this.current.linux,
+      commandHash: this.current.commandHash,
+    };
     replaceRecord(this.lockPath, this.n, serializeRecord(next));
     this.current = next;
   }

@@ -9,4 +9,15 @@ export { ensureLockDir, LockDirError } from './lockDir';
 export { lockPathFor, controlEndpointFor, defaultResourceKey, identityHash } from './naming';
 export { judgeRecord, probeProcess, processStartTime, START_TIME_TOLERANCE_MS } from './liveness';
 export { PROTOCOL_VERSION } from './record';
-export type { AcquireResult, FreeState, HeldLock, HolderState, LinuxProcessIdentity, LockRecord, RecordedChild, RecordedServerInfo, RecordedVersions, ServerIdentity } from './types';
+export type {
+  AcquireResult,
+  FreeState,
+  HeldLock,
+  HolderState,
+  LinuxProcessIdentity,
+  LockRecord,
+  RecordedChild,
+  RecordedServerInfo,
+  RecordedVersions,
+  ServerIdentity,
+} from './types';

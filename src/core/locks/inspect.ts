@@ -37,7 +37,11 @@ export async function listLocks(dir: string): Promise<Array<{ lockPath: string }
     const lockPath = path.join(dir, name);
     const st = await fs.lstat(lockPath);
     if (!st.isDirectory()) {
-      out.push({ lockPath, state: 'unreadable', reason: `${lockPath} is not a directory${st.isSymbolicLink() ? ' (a symbolic link, never followed)' : ''}` });
+      out.push({
+        lockPath,
+        state: 'unreadable',
+        reason: `${lockPath} is not a directory${st.isSymbolicLink() ? ' (a symbolic link, never followed)' : ''}`,
+      });
       continue;
     }
     out.push({ lockPath, ...(await readLockAt(lockPath)) });

@@ -58,18 +58,25 @@ export async function probeProcess(pid: number, platform: NodeJS.Platform = proc
     try {
       text = readFileSync(`/proc/${pid}/stat`, 'utf8');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ESRCH') return { kind: 'gone' };
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ESRCH')
+        return { kind: 'gone' };
       throw err;
     }
     const parsed = parseProcStatState(text);
     if (!parsed) throw new Error(`/proc/${pid}/stat could not be parsed`);
     if (parsed.state === 'Z' || parsed.state === 'X') return { kind: 'zombie' };
-    return { kind: 'running', startTime: linuxStartTimeMs(await linuxBootTime(), parsed.startTicks), linux: { bootId: linuxBootId(), startTicks: parsed.startTicks } };
+    return {
+      kind: 'running',
+      startTime: linuxStartTimeMs(await linuxBootTime(), parsed.startTicks),
+      linux: { bootId: linuxBootId(), startTicks: parsed.startTicks },
+    };
   }
   if (platform === 'darwin' || platform === 'freebsd' || platform === 'openbsd') {
     let stdout: string;
     try {
-      ({ stdout } = await execFileAsync('ps', ['-o', 'stat=,lstart=', '-p', String(pid)], { env: { ...process.env, LC_ALL: 'C' } }));
+      ({ stdout } = await execFileAsync('ps', ['-o', 'stat=,lstart=', '-p', String(pid)], {
+        env: { ...process.env, LC_ALL: 'C' },
+      }));
     } catch (err) {
       if ((err as { code?: unknown }).code === 1) return { kind: 'gone' }; // ps exits 1 for no such pid
       throw err;
@@ -103,7 +110,10 @@ export async function processStartTime(pid: number = process.pid): Promise<numbe
  * and start ticks decide exactly; otherwise startTime does, and a record with startTime 0 is judged
  * by pid only.
  */
-export async function judgeRecord(record: LockRecord, probe: (pid: number) => Promise<ProcessProbe> = probeProcess): Promise<HolderState> {
+export async function judgeRecord(
+  record: LockRecord,
+  probe: (pid: number) => Promise<ProcessProbe> = probeProcess,
+): Promise<HolderState> {
   const found = await probe(record.pid);
   switch (found.kind) {
     case 'gone':
@@ -117,11 +127,21 @@ export async function judgeRecord(record: LockRecord, probe: (pid: number) => Pr
       const mine = found.linux;
       const theirs = validLinuxIdentity(record.linux);
       if (mine && theirs) {
-        if (mine.bootId !== theirs.bootId) return { state: 'dead', record, reason: `pid ${record.pid} took the lock before the machine restarted (boot ${theirs.bootId}, now ${mine.bootId})` };
+        if (mine.bootId !== theirs.bootId)
+          return {
+            state: 'dead',
+            record,
+            reason: `pid ${record.pid} took the lock before the machine restarted (boot ${theirs.bootId}, now ${mine.bootId})`,
+          };
         if (mine.startTicks === theirs.startTicks) return { state: 'live', record };
-        return { state: 'dead', record, reason: `pid ${record.pid} is alive but started at tick ${mine.startTicks} since boot, not ${theirs.startTicks}: the pid was reused` };
+        return {
+          state: 'dead',
+          record,
+          reason: `pid ${record.pid} is alive but started at tick ${mine.startTicks} since boot, not ${theirs.startTicks}: the pid was reused`,
+        };
       }
-      if (record.startTime === 0 || Math.abs(found.startTime - record.startTime) <= START_TIME_TOLERANCE_MS) return { state: 'live', record };
+      if (record.startTime === 0 || Math.abs(found.startTime - record.startTime) <= START_TIME_TOLERANCE_MS)
+        return { state: 'live', record };
       return {
         state: 'dead',
         record,

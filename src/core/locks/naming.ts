@@ -24,7 +24,10 @@ export function identityHash(identity: ServerIdentity): string {
  */
 export function nameSlug(serverName: string): string {
   const lowered = serverName.replace(/[A-Z]/g, (c) => c.toLowerCase());
-  const slug = lowered.replace(/[^a-z0-9._-]+/gu, '-').slice(0, 32).replace(/^\.+/, '');
+  const slug = lowered
+    .replace(/[^a-z0-9._-]+/gu, '-')
+    .slice(0, 32)
+    .replace(/^\.+/, '');
   return slug.length > 0 ? slug : 'server';
 }
 
@@ -52,7 +55,11 @@ export const MAX_SOCKET_PATH_BYTES = 103;
  * directory with ensureLockDir(path.dirname(endpoint)), which refuses a directory planted by
  * another user. Pipe names are machine-wide, so they are hashed over the directory as well.
  */
-export function controlEndpointFor(dir: string, identity: ServerIdentity, platform: NodeJS.Platform = process.platform): string {
+export function controlEndpointFor(
+  dir: string,
+  identity: ServerIdentity,
+  platform: NodeJS.Platform = process.platform,
+): string {
   const scoped = shortHash(`${dir}\0${identity.serverName}\0${identity.resourceKey}`);
   if (platform === 'win32') return `\\\\.\\pipe\\mcp-lifeguard-${scoped}`;
   const inDir = path.posix.join(dir, `${identityHash(identity)}.sock`);

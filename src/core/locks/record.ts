@@ -20,12 +20,16 @@ export function parseRecord(text: string): ParsedRecord {
   } catch (err) {
     return { ok: false, reason: `the record is not valid JSON (${(err as Error).message})` };
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, reason: 'the record is not a JSON object' };
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return { ok: false, reason: 'the record is not a JSON object' };
   const r = value as Record<string, unknown>;
-  if (!Number.isInteger(r.protocol) || (r.protocol as number) < 1) return { ok: false, reason: `the record has no valid "protocol" (got ${JSON.stringify(r.protocol)})` };
+  if (!Number.isInteger(r.protocol) || (r.protocol as number) < 1)
+    return { ok: false, reason: `the record has no valid "protocol" (got ${JSON.stringify(r.protocol)})` };
   // pid 0 and negative pids address process groups in kill(2): never accept them.
-  if (!Number.isInteger(r.pid) || (r.pid as number) <= 0) return { ok: false, reason: `the record has no valid "pid" (got ${JSON.stringify(r.pid)})` };
-  if (typeof r.startTime !== 'number' || !Number.isFinite(r.startTime)) return { ok: false, reason: `the record has no valid "startTime" (got ${JSON.stringify(r.startTime)})` };
+  if (!Number.isInteger(r.pid) || (r.pid as number) <= 0)
+    return { ok: false, reason: `the record has no valid "pid" (got ${JSON.stringify(r.pid)})` };
+  if (typeof r.startTime !== 'number' || !Number.isFinite(r.startTime))
+    return { ok: false, reason: `the record has no valid "startTime" (got ${JSON.stringify(r.startTime)})` };
   if (typeof r.serverName !== 'string') return { ok: false, reason: 'the record has no "serverName" string' };
   if (typeof r.resourceKey !== 'string') return { ok: false, reason: 'the record has no "resourceKey" string' };
   return { ok: true, record: r as unknown as LockRecord };

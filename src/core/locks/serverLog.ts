@@ -20,7 +20,8 @@ export const SERVER_LOG_MAX_BYTES = 1024 * 1024;
  */
 export function serverLogInside(logsDir: string, file: string | undefined, sep: string = path.sep): string | undefined {
   if (!file) return undefined;
-  const inside = file.startsWith(logsDir.endsWith(sep) ? logsDir : logsDir + sep) && !file.split(/[\\/]/).includes('..');
+  const inside =
+    file.startsWith(logsDir.endsWith(sep) ? logsDir : logsDir + sep) && !file.split(/[\\/]/).includes('..');
   return inside && /\.stderr\.log$/.test(file) ? file : undefined;
 }
 

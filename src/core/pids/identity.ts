@@ -46,7 +46,9 @@ export function parseProcStatBootTime(text: string): number | undefined {
  * The command name (field 2) is in parentheses and may itself contain spaces and parentheses, so
  * fields are counted from the last ')'.
  */
-export function parseProcPidStat(text: string): { state: string; ppid: number; startTicks: number; rssPages: number } | undefined {
+export function parseProcPidStat(
+  text: string,
+): { state: string; ppid: number; startTicks: number; rssPages: number } | undefined {
   const close = text.lastIndexOf(')');
   if (close < 0) return undefined;
   const rest = text.slice(close + 2).split(' ');
@@ -76,7 +78,10 @@ export function linuxStartTimeMs(bootTimeSeconds: number, startTicks: number): n
  * Reads the identity of a live process, or `undefined` when there is no such process.
  * Throws when the platform offers no way to learn a start time (the caller reports "unknown").
  */
-export async function readProcessIdentity(pid: number, platform: NodeJS.Platform = process.platform): Promise<ProcessIdentity | undefined> {
+export async function readProcessIdentity(
+  pid: number,
+  platform: NodeJS.Platform = process.platform,
+): Promise<ProcessIdentity | undefined> {
   if (platform === 'linux') {
     let stat: string;
     let cmdline: string;
@@ -88,7 +93,8 @@ export async function readProcessIdentity(pid: number, platform: NodeJS.Platform
         readFile(`/proc/${pid}/status`, 'utf8'),
       ]);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ESRCH') return undefined;
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ESRCH')
+        return undefined;
       throw err;
     }
     const parsed = parseProcPidStat(stat);
@@ -97,7 +103,10 @@ export async function readProcessIdentity(pid: number, platform: NodeJS.Platform
     return {
       pid,
       startTime: linuxStartTimeMs(await linuxBootTime(), parsed.startTicks),
-      commandLine: cmdline.split('\0').filter((s) => s.length > 0).join(' '),
+      commandLine: cmdline
+        .split('\0')
+        .filter((s) => s.length > 0)
+        .join(' '),
       uid: uidMatch ? Number(uidMatch[1]) : undefined,
       linux: { bootId: linuxBootId(), startTicks: parsed.startTicks },
       zombie: parsed.state === 'Z' || parsed.state === 'X',
@@ -105,7 +114,9 @@ export async function readProcessIdentity(pid: number, platform: NodeJS.Platform
   }
   if (platform === 'darwin' || platform === 'freebsd' || platform === 'openbsd') {
     try {
-      const { stdout } = await execFileAsync('ps', ['-o', 'uid=,lstart=,command=', '-p', String(pid)], { env: { ...process.env, LC_ALL: 'C' } });
+      const { stdout } = await execFileAsync('ps', ['-o', 'uid=,lstart=,command=', '-p', String(pid)], {
+        env: { ...process.env, LC_ALL: 'C' },
+      });
       return parsePsLstartLine(pid, stdout);
     } catch (err) {
       // ps exits 1 when the pid does not exist.

@@ -39,7 +39,8 @@ export type ReidentifyRefusal =
   | 'other-user' // not the current user's
   | 'unverifiable'; // the OS would not say who the process is
 
-export type Reidentified = { ok: true; live: ProcessIdentity } | { ok: false; reason: ReidentifyRefusal; detail: string };
+export type Reidentified =
+  { ok: true; live: ProcessIdentity } | { ok: false; reason: ReidentifyRefusal; detail: string };
 
 /** What the rule asks of the OS; injectable so tests can play another user or a reused pid. */
 export interface ReidentifyDeps {
@@ -49,13 +50,17 @@ export interface ReidentifyDeps {
 }
 
 /** Reads a live process's identity: /proc or ps, and on Windows the CIM process table (start time and command line). */
-export function liveIdentityReader(platform: NodeJS.Platform = process.platform): (pid: number) => Promise<ProcessIdentity | undefined> {
+export function liveIdentityReader(
+  platform: NodeJS.Platform = process.platform,
+): (pid: number) => Promise<ProcessIdentity | undefined> {
   if (platform !== 'win32') return (pid) => readProcessIdentity(pid, platform);
   return async (pid) => {
     const table = await readProcessTable(platform);
     if (table.state !== 'ok') throw new Error(table.reason);
     const p = table.processes.find((x) => x.pid === pid);
-    return p && p.startTime !== undefined ? { pid, startTime: p.startTime, commandLine: p.argv.join(' '), uid: p.uid } : undefined;
+    return p && p.startTime !== undefined
+      ? { pid, startTime: p.startTime, commandLine: p.argv.join(' '), uid: p.uid }
+      : undefined;
   };
 }
 
@@ -69,52 +74,94 @@ export const liveReidentifyDeps: ReidentifyDeps = {
 export function missingIdentityFields(recorded: Partial<RecordedProcess>): string[] {
   const missing: string[] = [];
   if (!Number.isInteger(recorded.pid)) missing.push('pid');
-  if (typeof recorded.startTime !== 'number' || !Number.isFinite(recorded.startTime) || recorded.startTime <= 0) missing.push('startTime');
+  if (typeof recorded.startTime !== 'number' || !Number.isFinite(recorded.startTime) || recorded.startTime <= 0)
+    missing.push('startTime');
   if (typeof recorded.commandHash !== 'string' || recorded.commandHash.length === 0) missing.push('commandHash');
-  if (recorded.linux !== undefined && (typeof recorded.linux?.bootId !== 'string' || !Number.isInteger(recorded.linux?.startTicks))) missing.push('linux (bootId, startTicks)');
+  if (
+    recorded.linux !== undefined &&
+    (typeof recorded.linux?.bootId !== 'string' || !Number.isInteger(recorded.linux?.startTicks))
+  )
+    missing.push('linux (bootId, startTicks)');
   return missing;
 }
 
 /** Applies the rule to a live pid. Never throws: an OS that will not answer is a refusal. */
-export async function reidentify(recorded: Partial<RecordedProcess>, deps: ReidentifyDeps = liveReidentifyDeps): Promise<Reidentified> {
+export async function reidentify(
+  recorded: Partial<RecordedProcess>,
+  deps: ReidentifyDeps = liveReidentifyDeps,
+): Promise<Reidentified> {
   const pid = recorded.pid;
-  if (!Number.isInteger(pid) || (pid as number) <= 1) return { ok: false, reason: 'protected-pid', detail: `pid ${String(pid)} is never signalled` };
+  if (!Number.isInteger(pid) || (pid as number) <= 1)
+    return { ok: false, reason: 'protected-pid', detail: `pid ${String(pid)} is never signalled` };
   if (pid === deps.selfPid) return { ok: false, reason: 'self', detail: `pid ${pid} is this process` };
   const missing = missingIdentityFields(recorded);
   if (missing.length > 0) {
-    return { ok: false, reason: 'missing-identity', detail: `the record of pid ${pid} has no ${missing.join(', no ')}, so pid ${pid} cannot be re-identified and is not signalled` };
+    return {
+      ok: false,
+      reason: 'missing-identity',
+      detail: `the record of pid ${pid} has no ${missing.join(', no ')}, so pid ${pid} cannot be re-identified and is not signalled`,
+    };
   }
   const expected = recorded as RecordedProcess;
   let live: ProcessIdentity | undefined;
   try {
     live = await deps.readIdentity(expected.pid);
   } catch (err) {
-    return { ok: false, reason: 'unverifiable', detail: `pid ${pid} could not be re-identified: ${err instanceof Error ? err.message : String(err)}` };
+    return {
+      ok: false,
+      reason: 'unverifiable',
+      detail: `pid ${pid} could not be re-identified: ${err instanceof Error ? err.message : String(err)}`,
+    };
   }
   if (!live || live.zombie) return { ok: false, reason: 'gone', detail: `pid ${pid} has exited` };
   const start = sameStart(expected, live);
   if (!start.ok) return start;
   if (commandHash(live.commandLine) !== expected.commandHash) {
-    return { ok: false, reason: 'command-changed', detail: `pid ${pid} does not run the recorded command line: it is another process` };
+    return {
+      ok: false,
+      reason: 'command-changed',
+      detail: `pid ${pid} does not run the recorded command line: it is another process`,
+    };
   }
   const uid = deps.getuid();
   if (uid !== undefined && live.uid !== uid) {
-    return { ok: false, reason: 'other-user', detail: `pid ${pid} belongs to uid ${live.uid ?? 'unknown'}, not to the current user (uid ${uid})` };
+    return {
+      ok: false,
+      reason: 'other-user',
+      detail: `pid ${pid} belongs to uid ${live.uid ?? 'unknown'}, not to the current user (uid ${uid})`,
+    };
   }
   return { ok: true, live };
 }
 
-function sameStart(expected: RecordedProcess, live: ProcessIdentity): { ok: true } | { ok: false; reason: ReidentifyRefusal; detail: string } {
+function sameStart(
+  expected: RecordedProcess,
+  live: ProcessIdentity,
+): { ok: true } | { ok: false; reason: ReidentifyRefusal; detail: string } {
   const pid = expected.pid;
   if (expected.linux && live.linux) {
     // Ticks since boot are exact and do not move when the wall clock is stepped.
-    if (expected.linux.bootId !== live.linux.bootId) return { ok: false, reason: 'other-boot', detail: `pid ${pid} was recorded before the machine restarted: it is another process` };
+    if (expected.linux.bootId !== live.linux.bootId)
+      return {
+        ok: false,
+        reason: 'other-boot',
+        detail: `pid ${pid} was recorded before the machine restarted: it is another process`,
+      };
     if (expected.linux.startTicks !== live.linux.startTicks) {
-      return { ok: false, reason: 'pid-reused', detail: `pid ${pid} started at tick ${live.linux.startTicks} since boot, not ${expected.linux.startTicks} as recorded: it is another process` };
+      return {
+        ok: false,
+        reason: 'pid-reused',
+        detail: `pid ${pid} started at tick ${live.linux.startTicks} since boot, not ${expected.linux.startTicks} as recorded: it is another process`,
+      };
     }
     return { ok: true };
   }
-  if (expected.linux && !live.linux) return { ok: false, reason: 'unverifiable', detail: `pid ${pid} was recorded with a Linux start tick this system does not report` };
+  if (expected.linux && !live.linux)
+    return {
+      ok: false,
+      reason: 'unverifiable',
+      detail: `pid ${pid} was recorded with a Linux start tick this system does not report`,
+    };
   if (live.startTime !== expected.startTime) {
     return {
       ok: false,
@@ -129,8 +176,16 @@ function sameStart(expected: RecordedProcess, live: ProcessIdentity): { ok: true
 export type ExactProcess = RecordedProcess & { startTime: number; commandHash: string };
 
 /** The identity to record for a live process (e.g. a child just started), or undefined when it is gone. */
-export async function recordIdentity(pid: number, deps: Pick<ReidentifyDeps, 'readIdentity'> = liveReidentifyDeps): Promise<ExactProcess | undefined> {
+export async function recordIdentity(
+  pid: number,
+  deps: Pick<ReidentifyDeps, 'readIdentity'> = liveReidentifyDeps,
+): Promise<ExactProcess | undefined> {
   const live = await deps.readIdentity(pid);
   if (!live || live.zombie) return undefined;
-  return { pid, startTime: live.startTime, commandHash: commandHash(live.commandLine), ...(live.linux ? { linux: live.linux } : {}) };
+  return {
+    pid,
+    startTime: live.startTime,
+    commandHash: commandHash(live.commandLine),
+    ...(live.linux ? { linux: live.linux } : {}),
+  };
 }

@@ -119,7 +119,8 @@ export const PS_TABLE_ARGS = ['-axww', '-o', 'pid=,ppid=,uid=,rss=,tty=,lstart=,
  */
 export function parsePsTable(text: string): ProcessInfo[] {
   const out: ProcessInfo[] = [];
-  const re = /^\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\S+)\s+(\w{3}\s+\w{3}\s+\d{1,2}\s+\d{2}:\d{2}:\d{2}\s+\d{4})\s+(.*)$/;
+  const re =
+    /^\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\S+)\s+(\w{3}\s+\w{3}\s+\d{1,2}\s+\d{2}:\d{2}:\d{2}\s+\d{4})\s+(.*)$/;
   for (const line of text.split(/\r?\n/)) {
     const m = re.exec(line);
     if (!m) continue;
@@ -150,7 +151,14 @@ export function parseWindowsProcessCsv(text: string): ProcessInfo[] {
   const header = rows.shift();
   if (!header) return [];
   const col = (name: string) => header.indexOf(name);
-  const [iPid, iPpid, iCreated, iWs, iCmd, iName] = ['ProcessId', 'ParentProcessId', 'Created', 'WorkingSetSize', 'CommandLine', 'Name'].map(col);
+  const [iPid, iPpid, iCreated, iWs, iCmd, iName] = [
+    'ProcessId',
+    'ParentProcessId',
+    'Created',
+    'WorkingSetSize',
+    'CommandLine',
+    'Name',
+  ].map(col);
   const out: ProcessInfo[] = [];
   for (const r of rows) {
     const pid = Number(r[iPid]);
@@ -208,16 +216,26 @@ export async function readProcessTable(platform: NodeJS.Platform = process.platf
       return { state: 'ok', processes: await readLinuxProcessTable(), method: 'procfs' };
     }
     if (platform === 'win32') {
-      const { stdout } = await execFileAsync('powershell.exe', ['-NoProfile', '-NonInteractive', '-Command', WINDOWS_PROCESS_QUERY], {
-        maxBuffer: 64 * 1024 * 1024,
-        windowsHide: true,
-      });
+      const { stdout } = await execFileAsync(
+        'powershell.exe',
+        ['-NoProfile', '-NonInteractive', '-Command', WINDOWS_PROCESS_QUERY],
+        {
+          maxBuffer: 64 * 1024 * 1024,
+          windowsHide: true,
+        },
+      );
       return { state: 'ok', processes: parseWindowsProcessCsv(stdout), method: 'powershell' };
     }
     // ps-list cannot be bundled (it reads import.meta.url at load), so run the same `ps` it would.
-    const { stdout } = await execFileAsync('ps', PS_TABLE_ARGS, { maxBuffer: 64 * 1024 * 1024, env: { ...process.env, LC_ALL: 'C', LANG: 'C' } });
+    const { stdout } = await execFileAsync('ps', PS_TABLE_ARGS, {
+      maxBuffer: 64 * 1024 * 1024,
+      env: { ...process.env, LC_ALL: 'C', LANG: 'C' },
+    });
     return { state: 'ok', processes: parsePsTable(stdout), method: 'ps' };
   } catch (err) {
-    return { state: 'unavailable', reason: `the process table could not be read: ${err instanceof Error ? err.message : String(err)}` };
+    return {
+      state: 'unavailable',
+      reason: `the process table could not be read: ${err instanceof Error ? err.message : String(err)}`,
+    };
   }
 }

@@ -13,7 +13,8 @@ export { programName } from '../launch/program';
 export { splitShellWords } from '../launch/shellWords';
 
 /** Programs that only exist to start another one; the chain is walked through them. */
-const WRAPPERS = /^(env|npm|npx|npx-cli\.js|npm-cli\.js|pnpm|pnpx|yarn|bunx|uv|uvx|pipx|cmd|sh|bash|dash|zsh|ksh|fish|ash|busybox|powershell|pwsh|conhost|mcp-lifeguard|mcp-lifeguard\.js)$/;
+const WRAPPERS =
+  /^(env|npm|npx|npx-cli\.js|npm-cli\.js|pnpm|pnpx|yarn|bunx|uv|uvx|pipx|cmd|sh|bash|dash|zsh|ksh|fish|ash|busybox|powershell|pwsh|conhost|mcp-lifeguard|mcp-lifeguard\.js)$/;
 
 /**
  * Peels interpreters and shells off an argv: `node --x a.js b` -> [a.js, b]; `python -u -m pkg b` ->
@@ -29,9 +30,17 @@ export function effectiveArgv(argv: readonly string[]): readonly string[] {
  * it runs: the effective argv (see effectiveArgv), with whether its first token is a module
  * (`python -m pkg`) rather than a script or program path.
  */
-export function interpreterOf(argv: readonly string[]): { interpreter?: string; eff: readonly string[]; module: boolean } {
+export function interpreterOf(argv: readonly string[]): {
+  interpreter?: string;
+  eff: readonly string[];
+  module: boolean;
+} {
   const parsed = parseLaunch(argv);
-  return { ...(parsed.interpreter !== undefined ? { interpreter: parsed.interpreter } : {}), eff: parsed.effective, module: parsed.target.kind === 'module' };
+  return {
+    ...(parsed.interpreter !== undefined ? { interpreter: parsed.interpreter } : {}),
+    eff: parsed.effective,
+    module: parsed.target.kind === 'module',
+  };
 }
 
 /** What a launch runs: a package through a runner, or a program. */
@@ -84,9 +93,11 @@ export function launchKeyOf(argv: readonly string[], withArgs = true): LaunchKey
 
 /** Shells and interpreters: a server only when they run a script, a module or a command. */
 const SHELL_LIKE = /^(sh|bash|dash|zsh|ksh|fish|ash|busybox|tcsh|csh|nu|pwsh|powershell|cmd)$/;
-const INTERPRETERS = /^(node|nodejs|bun|deno|tsx|ts-node|python|pythonw|python[23](\.\d+)?|pypy3?|ruby|irb|perl|php|lua|luajit|java|jshell|r|rscript|julia|osascript|tclsh[\d.]*|wish[\d.]*|expect|guile|racket|ocaml|ghci|erl|iex|sbcl)$/;
+const INTERPRETERS =
+  /^(node|nodejs|bun|deno|tsx|ts-node|python|pythonw|python[23](\.\d+)?|pypy3?|ruby|irb|perl|php|lua|luajit|java|jshell|r|rscript|julia|osascript|tclsh[\d.]*|wish[\d.]*|expect|guile|racket|ocaml|ghci|erl|iex|sbcl)$/;
 /** Everyday tools: every machine runs them for reasons of its own, whatever their arguments. */
-const TOOLS = /^(cat|sleep|tail|head|tee|yes|true|false|echo|printf|read|less|more|watch|xargs|time|wait|grep|sed|awk|gawk|mawk|nawk|sort|uniq|wc|cut|tr|dd|od|bc|dc|top|htop|login|getty|agetty|tmux|screen|vi|vim|nvim|view|ex|ed|emacs|nano|find)$/;
+const TOOLS =
+  /^(cat|sleep|tail|head|tee|yes|true|false|echo|printf|read|less|more|watch|xargs|time|wait|grep|sed|awk|gawk|mawk|nawk|sort|uniq|wc|cut|tr|dd|od|bc|dc|top|htop|login|getty|agetty|tmux|screen|vi|vim|nvim|view|ex|ed|emacs|nano|find)$/;
 
 /**
  * The general-purpose program a launch runs, when it is one: a shell or interpreter with no script,
@@ -111,7 +122,14 @@ const RUNNERS = /^(npx|npx-cli\.js|npm|npm-cli\.js|pnpx|pnpm|yarn|bunx|uvx|uv|pi
  */
 export function mayHaveKey(argv: readonly string[], keys: { has(key: string): boolean }): boolean {
   const prog = programName(argv[0] ?? '');
-  if (NODE_LIKE.test(prog) || PYTHON_LIKE.test(prog) || SHELLS.test(prog) || RUNNERS.test(prog) || launcherOf(prog) !== undefined) return true;
+  if (
+    NODE_LIKE.test(prog) ||
+    PYTHON_LIKE.test(prog) ||
+    SHELLS.test(prog) ||
+    RUNNERS.test(prog) ||
+    launcherOf(prog) !== undefined
+  )
+    return true;
   return keys.has(`prog:${scriptKey(argv[0] ?? '', prog)}`);
 }
 

@@ -52,12 +52,45 @@ export const CLIENT_SIGNATURES: readonly ClientSignature[] = [
   // VS Code's agent host (microsoft/vscode src/vs/platform/agentHost/node/nodeAgentHostStarter.ts at
   // 047238f9, electron-main/electronAgentHostStarter.ts at 085de008): one set of MCP servers per agent
   // session (its issue 324856). code-server and VS Code Server fork it with their own node.
-  { id: 'vscode', name: 'code-server', pattern: /(^|[/\\])code-server([/\\]|$)/i, requires: AGENT_HOST, agent: { role: 'host', name: 'code-server agent host' } },
-  { id: 'vscode', name: 'VS Code Server', pattern: /\.vscode-server(-insiders)?[/\\]/, requires: AGENT_HOST, agent: { role: 'host', name: 'VS Code Server agent host' } },
-  { id: 'vscode-insiders', name: 'VS Code Insiders', programs: ['code-insiders'], pattern: /Code - Insiders/, requires: AGENT_HOST, agent: { role: 'host', name: 'VS Code Insiders agent host' } },
+  {
+    id: 'vscode',
+    name: 'code-server',
+    pattern: /(^|[/\\])code-server([/\\]|$)/i,
+    requires: AGENT_HOST,
+    agent: { role: 'host', name: 'code-server agent host' },
+  },
+  {
+    id: 'vscode',
+    name: 'VS Code Server',
+    pattern: /\.vscode-server(-insiders)?[/\\]/,
+    requires: AGENT_HOST,
+    agent: { role: 'host', name: 'VS Code Server agent host' },
+  },
+  {
+    id: 'vscode-insiders',
+    name: 'VS Code Insiders',
+    programs: ['code-insiders'],
+    pattern: /Code - Insiders/,
+    requires: AGENT_HOST,
+    agent: { role: 'host', name: 'VS Code Insiders agent host' },
+  },
   // Forks that carry VS Code's agent host are their own product's.
-  { id: 'cursor', name: 'Cursor', programs: ['cursor'], pattern: CURSOR, requires: AGENT_HOST, agent: { role: 'host', name: 'Cursor agent host' } },
-  { id: 'windsurf', name: 'Windsurf', programs: ['windsurf'], pattern: WINDSURF, requires: AGENT_HOST, agent: { role: 'host', name: 'Windsurf agent host' } },
+  {
+    id: 'cursor',
+    name: 'Cursor',
+    programs: ['cursor'],
+    pattern: CURSOR,
+    requires: AGENT_HOST,
+    agent: { role: 'host', name: 'Cursor agent host' },
+  },
+  {
+    id: 'windsurf',
+    name: 'Windsurf',
+    programs: ['windsurf'],
+    pattern: WINDSURF,
+    requires: AGENT_HOST,
+    agent: { role: 'host', name: 'Windsurf agent host' },
+  },
   { id: 'vscode', name: 'VS Code', pattern: AGENT_HOST, agent: { role: 'host', name: 'VS Code agent host' } },
   // The Copilot SDK's runtime, one process for all of an app's sessions (github/copilot-sdk
   // nodejs/src/client.ts startCLIServer at cc0438d6: `<node or app> .../@github/copilot/index.js
@@ -74,7 +107,14 @@ export const CLIENT_SIGNATURES: readonly ClientSignature[] = [
   // process, many threads, each thread its own MCP connections (openai/codex codex-rs/cli/src/main.rs
   // at bdba7852, `AppServer`/`McpServer` subcommands; codex-cli/bin/codex.js at 2a423d57 execs
   // `bin/codex-<target triple>` with the same arguments).
-  { id: 'codex', name: 'Codex', programs: ['codex'], pattern: /@openai[/\\]codex[/\\]/, requires: /(^|\s)(app-server|mcp-server)(\s|$)/, agent: { role: 'host', name: 'Codex app-server' } },
+  {
+    id: 'codex',
+    name: 'Codex',
+    programs: ['codex'],
+    pattern: /@openai[/\\]codex[/\\]/,
+    requires: /(^|\s)(app-server|mcp-server)(\s|$)/,
+    agent: { role: 'host', name: 'Codex app-server' },
+  },
   // Claude Code as the Claude Agent SDK runs it: once per query (session), streaming JSON both ways
   // (@anthropic-ai/claude-agent-sdk 0.3.330 sdk.mjs: `--output-format stream-json --verbose
   // --input-format stream-json`); the SDK's user (its parent) is the host.
@@ -92,11 +132,26 @@ export const CLIENT_SIGNATURES: readonly ClientSignature[] = [
   // Desktop editors: any process of the app (the extension host is one of its helpers).
   { id: 'cursor', name: 'Cursor', programs: ['cursor'], pattern: CURSOR },
   { id: 'windsurf', name: 'Windsurf', programs: ['windsurf'], pattern: WINDSURF },
-  { id: 'vscode-insiders', name: 'VS Code Insiders', programs: ['code-insiders'], pattern: /Visual Studio Code - Insiders\.app[/\\]|Code - Insiders Helper/ },
-  { id: 'vscode', name: 'VS Code', programs: ['code'], pattern: /Visual Studio Code\.app[/\\]|Microsoft VS Code[/\\]Code\.exe|Code Helper/i },
+  {
+    id: 'vscode-insiders',
+    name: 'VS Code Insiders',
+    programs: ['code-insiders'],
+    pattern: /Visual Studio Code - Insiders\.app[/\\]|Code - Insiders Helper/,
+  },
+  {
+    id: 'vscode',
+    name: 'VS Code',
+    programs: ['code'],
+    pattern: /Visual Studio Code\.app[/\\]|Microsoft VS Code[/\\]Code\.exe|Code Helper/i,
+  },
   // Desktop apps: the main process or its helpers spawn servers.
   { id: 'claude-desktop', name: 'Claude Desktop', platforms: ['darwin'], pattern: /Claude\.app[/\\]/ },
-  { id: 'claude-desktop', name: 'Claude Desktop', platforms: ['win32'], pattern: /AnthropicClaude|[/\\]Claude[/\\]Claude\.exe|app-[\d.]+[/\\]claude\.exe/i },
+  {
+    id: 'claude-desktop',
+    name: 'Claude Desktop',
+    platforms: ['win32'],
+    pattern: /AnthropicClaude|[/\\]Claude[/\\]Claude\.exe|app-[\d.]+[/\\]claude\.exe/i,
+  },
   { id: 'claude-desktop', name: 'Claude Desktop', platforms: ['linux'], programs: ['claude-desktop'] },
   { id: 'zed', name: 'Zed', programs: ['zed', 'zed-editor', 'zeditor', 'zed-preview'] },
   { id: 'zed', name: 'Zed', platforms: ['darwin'], pattern: /Zed\.app[/\\]/ },
@@ -114,7 +169,11 @@ export const SUBREAPERS = /^(systemd|init|launchd|tini|docker-init|dumb-init|run
 const SHELLS = new Set(['sh', 'bash', 'zsh', 'fish', 'dash', 'ksh', 'tcsh', 'csh', 'nu', 'pwsh', 'powershell', 'cmd']);
 
 /** The signature a process matches, if any. */
-export function matchClientSignature(p: ProcessInfo, platform: NodeJS.Platform, signatures: readonly ClientSignature[] = CLIENT_SIGNATURES): ClientSignature | undefined {
+export function matchClientSignature(
+  p: ProcessInfo,
+  platform: NodeJS.Platform,
+  signatures: readonly ClientSignature[] = CLIENT_SIGNATURES,
+): ClientSignature | undefined {
   const line = p.argv.join(' ');
   const prog = programName(p.argv[0] ?? '');
   // A node script named after a client (`node /usr/lib/node_modules/.bin/claude`) counts as that program.
@@ -167,7 +226,10 @@ export function owningClient(root: ProcessInfo, tree: ProcessTree, platform: Nod
  * host's: the servers of all its sessions are one client's, and the same server once per session
  * reads as copies of one launch under it.
  */
-function ownedByAgentHost(ancestors: readonly ProcessInfo[], sigOf: (a: ProcessInfo) => ClientSignature | undefined): InstanceClient | undefined {
+function ownedByAgentHost(
+  ancestors: readonly ProcessInfo[],
+  sigOf: (a: ProcessInfo) => ClientSignature | undefined,
+): InstanceClient | undefined {
   let at = -1;
   for (const [i, a] of ancestors.entries()) {
     const role = sigOf(a)?.agent?.role;
@@ -180,12 +242,19 @@ function ownedByAgentHost(ancestors: readonly ProcessInfo[], sigOf: (a: ProcessI
   const app = sig.agent.role === 'runtime' ? clientAbove(ancestors.slice(at + 1), sigOf) : undefined;
   const owner = app ?? sig;
   const session = ancestors.slice(0, at).find((a) => sigOf(a)?.agent?.role === 'session');
-  const agentHost: AgentHostRef = { pid: host.pid, name: sig.agent.name, ...(session ? { sessionPid: session.pid } : {}) };
+  const agentHost: AgentHostRef = {
+    pid: host.pid,
+    name: sig.agent.name,
+    ...(session ? { sessionPid: session.pid } : {}),
+  };
   return { id: owner.id, name: owner.name, pid: host.pid, agentHost };
 }
 
 /** The first client signature above, unless an interactive shell comes first (then whatever is below was started by hand). */
-function clientAbove(above: readonly ProcessInfo[], sigOf: (a: ProcessInfo) => ClientSignature | undefined): ClientSignature | undefined {
+function clientAbove(
+  above: readonly ProcessInfo[],
+  sigOf: (a: ProcessInfo) => ClientSignature | undefined,
+): ClientSignature | undefined {
   for (const a of above) {
     const sig = sigOf(a);
     if (sig) return sig;
@@ -200,8 +269,14 @@ function clientAbove(above: readonly ProcessInfo[], sigOf: (a: ProcessInfo) => C
  * whose parent is gone (adopted by init or a subreaper) has no host left: it is its own client.
  */
 function sessionClient(sig: ClientSignature, session: ProcessInfo, host: ProcessInfo | undefined): InstanceClient {
-  if (!host || session.ppid <= 1 || SUBREAPERS.test(programName(host.argv[0] ?? ''))) return { id: sig.id, name: sig.name, pid: session.pid };
-  return { id: sig.id, name: sig.name, pid: host.pid, agentHost: { pid: host.pid, name: sig.agent?.name ?? 'agent host', sessionPid: session.pid } };
+  if (!host || session.ppid <= 1 || SUBREAPERS.test(programName(host.argv[0] ?? '')))
+    return { id: sig.id, name: sig.name, pid: session.pid };
+  return {
+    id: sig.id,
+    name: sig.name,
+    pid: host.pid,
+    agentHost: { pid: host.pid, name: sig.agent?.name ?? 'agent host', sessionPid: session.pid },
+  };
 }
 
 /** A shell with no `-c` and no script: the user's prompt. A terminal is required when the table says. */

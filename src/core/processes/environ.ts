@@ -15,7 +15,10 @@ export function parseEnviron(text: string): Map<string, string> {
  * The environment a process started with (Linux: /proc/<pid>/environ), or undefined where it cannot
  * be read: another user's process, a process gone, another system.
  */
-export function readEnviron(pid: number, platform: NodeJS.Platform = process.platform): Map<string, string> | undefined {
+export function readEnviron(
+  pid: number,
+  platform: NodeJS.Platform = process.platform,
+): Map<string, string> | undefined {
   if (platform !== 'linux') return undefined;
   try {
     return parseEnviron(fs.readFileSync(`/proc/${pid}/environ`, 'utf8'));
@@ -25,7 +28,10 @@ export function readEnviron(pid: number, platform: NodeJS.Platform = process.pla
 }
 
 /** Whether a process's environment says it was not started by an entry setting `declared`: a value differs or is missing. */
-export function envContradicts(declared: Readonly<Record<string, string>>, actual: ReadonlyMap<string, string>): boolean {
+export function envContradicts(
+  declared: Readonly<Record<string, string>>,
+  actual: ReadonlyMap<string, string>,
+): boolean {
   return Object.entries(declared).some(([k, v]) => actual.get(k) !== v);
 }
 

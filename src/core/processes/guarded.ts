@@ -8,7 +8,8 @@ export interface LockOwners {
   ownerOf(pid: number, startTime: number | undefined): LockRecord | undefined;
 }
 
-const sameStart = (recorded: number, seen: number | undefined): boolean => seen !== undefined && Math.abs(recorded - seen) <= START_TIME_TOLERANCE_MS;
+const sameStart = (recorded: number, seen: number | undefined): boolean =>
+  seen !== undefined && Math.abs(recorded - seen) <= START_TIME_TOLERANCE_MS;
 
 /**
  * Indexes live lock records by the processes they own: the holder (pid + start time) and, when the
@@ -17,7 +18,8 @@ const sameStart = (recorded: number, seen: number | undefined): boolean => seen 
  */
 export function lockOwners(records: readonly LockRecord[]): LockOwners {
   const byPid = new Map<number, { record: LockRecord; startTime: number }[]>();
-  const add = (pid: number, startTime: number, record: LockRecord) => byPid.set(pid, [...(byPid.get(pid) ?? []), { record, startTime }]);
+  const add = (pid: number, startTime: number, record: LockRecord) =>
+    byPid.set(pid, [...(byPid.get(pid) ?? []), { record, startTime }]);
   for (const r of records) {
     add(r.pid, r.startTime, r);
     if (r.child) add(r.child.pid, r.child.startTime, r);
@@ -34,7 +36,13 @@ export function markGuarded(instances: Iterable<Instance>, records: readonly Loc
   for (const i of instances) {
     const r = firstOwned(i, owners.ownerOf);
     // Masked: a record written by another implementation may carry credentials in its key.
-    if (r) i.lock = { serverName: r.serverName, resourceKey: redactResourceKey(r.resourceKey), ...(r.holder ? { holder: r.holder } : {}), ...(typeof r.serverLog === 'string' ? { serverLog: r.serverLog } : {}) };
+    if (r)
+      i.lock = {
+        serverName: r.serverName,
+        resourceKey: redactResourceKey(r.resourceKey),
+        ...(r.holder ? { holder: r.holder } : {}),
+        ...(typeof r.serverLog === 'string' ? { serverLog: r.serverLog } : {}),
+      };
   }
 }
 

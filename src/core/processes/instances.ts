@@ -48,9 +48,18 @@ export interface InstancesResult {
  * configured server's instances with their owning client and verdicts, HTTP listeners, and the
  * MCP-looking processes no configuration explains.
  */
-export async function attachInstances(configs: readonly ServerConfig[], table: ProcessTableResult, options: InstanceOptions): Promise<InstancesResult> {
+export async function attachInstances(
+  configs: readonly ServerConfig[],
+  table: ProcessTableResult,
+  options: InstanceOptions,
+): Promise<InstancesResult> {
   if (table.state === 'unavailable') {
-    return { servers: configs.map((c) => ({ ...c, instances: [] })), notConfigured: [], processes: { state: 'unavailable', reason: table.reason }, diagnostics: [] };
+    return {
+      servers: configs.map((c) => ({ ...c, instances: [] })),
+      notConfigured: [],
+      processes: { state: 'unavailable', reason: table.reason },
+      diagnostics: [],
+    };
   }
   const tree = new ProcessTree(table.processes);
   // Each process's environment is read once per snapshot, for its secrets and for attribution alike.
@@ -60,10 +69,22 @@ export async function attachInstances(configs: readonly ServerConfig[], table: P
     if (!environs.has(pid)) environs.set(pid, read(pid));
     return environs.get(pid);
   };
-  const secretsOf = options.secretsOf ?? ((pid: number, config: ServerConfig | undefined) => secretEnvValues(environOf(pid), config?.envKeys ?? []));
+  const secretsOf =
+    options.secretsOf ??
+    ((pid: number, config: ServerConfig | undefined) => secretEnvValues(environOf(pid), config?.envKeys ?? []));
   const owners = lockOwners(options.locks ?? []);
   const env = options.env && { declared: options.env.declared, ofProcess: environOf };
-  const { byServer, notConfigured, diagnostics } = matchProcesses(configs, tree, { platform: options.platform, selfPid: options.selfPid, secretsOf, owners, facts: options.facts, env, ownUid: options.ownUid, home: options.home, homes: options.homes });
+  const { byServer, notConfigured, diagnostics } = matchProcesses(configs, tree, {
+    platform: options.platform,
+    selfPid: options.selfPid,
+    secretsOf,
+    owners,
+    facts: options.facts,
+    env,
+    ownUid: options.ownUid,
+    home: options.home,
+    homes: options.homes,
+  });
 
   // HTTP/SSE: who listens on the configured local port.
   const listeners = new Map<string, Listener>();
@@ -108,7 +129,8 @@ export async function attachInstances(configs: readonly ServerConfig[], table: P
     byLaunch.set(c.launchKey, entry);
   }
   const singleWriter = new Set(options.singleWriter ?? []);
-  for (const [launchKey, { name, instances }] of byLaunch) assignVerdicts(launchKey, [...instances], { singleWriter: singleWriter.has(name) });
+  for (const [launchKey, { name, instances }] of byLaunch)
+    assignVerdicts(launchKey, [...instances], { singleWriter: singleWriter.has(name) });
 
   const servers: ServerStatus[] = configs.map((c) => {
     const status: ServerStatus = { ...c, instances: byServer.get(c.id) ?? [] };

@@ -171,9 +171,15 @@ export interface IdentityInput {
  * The folder a configured launch runs in: the entry's absolute `cwd`, moved by what its launchers do
  * (`cd d &&`, `uv --directory d`, `env -C d`); undefined when that is not known from the entry.
  */
-function configFolder(config: ServerConfig, configArgv: readonly string[], home: string | undefined): string | undefined {
+function configFolder(
+  config: ServerConfig,
+  configArgv: readonly string[],
+  home: string | undefined,
+): string | undefined {
   const base = config.cwd !== undefined && path.isAbsolute(config.cwd) ? config.cwd : undefined;
-  const moved = parseLaunch(configArgv).cwd?.replace(/^~(?=$|\/)/, home ?? '~').replace(/^\$\{?HOME\}?(?=$|\/)/, home ?? '$HOME');
+  const moved = parseLaunch(configArgv)
+    .cwd?.replace(/^~(?=$|\/)/, home ?? '~')
+    .replace(/^\$\{?HOME\}?(?=$|\/)/, home ?? '$HOME');
   if (moved === undefined) return base;
   if (path.isAbsolute(moved)) return moved;
   return base !== undefined ? path.resolve(base, moved) : undefined;
@@ -201,14 +207,26 @@ export function identityAnswers(input: IdentityInput, facts: LaunchFacts | undef
   // A container image is the code itself: the same image with the same arguments runs the same code.
   if (input.key.startsWith('docker:')) answers.push('same');
   if (!input.runner && cfg.interpreter !== undefined && run.interpreter !== undefined) {
-    answers.push(interpreterAnswer(cfg.interpreter, run.interpreter, configCwd, rootCwd, root, run.interpreter === root.argv[0], ownsPath, facts));
+    answers.push(
+      interpreterAnswer(
+        cfg.interpreter,
+        run.interpreter,
+        configCwd,
+        rootCwd,
+        root,
+        run.interpreter === root.argv[0],
+        ownsPath,
+        facts,
+      ),
+    );
   }
   if (!input.runner && !cfg.module && !run.module && cfg.eff.length > 0 && run.eff.length > 0) {
     let answer = programAnswer(cfg, run, configCwd, rootCwd, root, ownsPath, facts);
     // The root only names the program (`sh -c 'mcp-server-x'`): the process doing the work shows its path.
     if (answer === 'unknown' && main.pid !== root.pid) {
       const work = interpreterOf(main.argv);
-      if (!work.module && work.eff.length > 0) answer = programAnswer(cfg, work, configCwd, () => facts?.cwd(main.pid), main, ownsPath, facts);
+      if (!work.module && work.eff.length > 0)
+        answer = programAnswer(cfg, work, configCwd, () => facts?.cwd(main.pid), main, ownsPath, facts);
     }
     answers.push(answer);
   }
@@ -225,7 +243,12 @@ export function identityAnswers(input: IdentityInput, facts: LaunchFacts | undef
   if (cfgCwd !== undefined) {
     // Where the process's own launchers moved to, else where it runs.
     const rootMoved = parseLaunch(root.argv).cwd;
-    const seen = rootMoved !== undefined && path.isAbsolute(rootMoved) ? rootMoved : rootMoved !== undefined && rootCwd() !== undefined ? path.resolve(rootCwd()!, rootMoved) : rootCwd();
+    const seen =
+      rootMoved !== undefined && path.isAbsolute(rootMoved)
+        ? rootMoved
+        : rootMoved !== undefined && rootCwd() !== undefined
+          ? path.resolve(rootCwd()!, rootMoved)
+          : rootCwd();
     const answer = seen === undefined ? 'unknown' : sameFolder(cfgCwd, seen, facts);
     // Where the launch does not depend on it, the folder speaks for an entry, never against it: a client may ignore `cwd`.
     answers.push(dependsOnCwd || answer !== 'different' ? answer : 'unknown');
@@ -262,7 +285,12 @@ function runnerAnswer(
       if (ours.some(within)) return 'same';
       // The client moved the cache for the servers it starts (`npm_config_cache` in their environment): theirs, as set.
       const env = environOf?.(main.pid);
-      const declared = folder.kind === 'npx' ? (env?.get('npm_config_cache') ?? env?.get('NPM_CONFIG_CACHE')) : folder.kind === 'uv' ? (env?.get('UV_CACHE_DIR') ?? env?.get('UV_TOOL_DIR')) : env?.get('PIPX_HOME');
+      const declared =
+        folder.kind === 'npx'
+          ? (env?.get('npm_config_cache') ?? env?.get('NPM_CONFIG_CACHE'))
+          : folder.kind === 'uv'
+            ? (env?.get('UV_CACHE_DIR') ?? env?.get('UV_TOOL_DIR'))
+            : env?.get('PIPX_HOME');
       return declared !== undefined && path.isAbsolute(declared) && within(declared) ? 'same' : 'different';
     }
     // An npx launch that found the package in a project: the entry's folder's, when it names one.
@@ -278,7 +306,11 @@ function runnerAnswer(
 /** Whether the configured program or script is a relative path (`app.js`, `./bin/x`): found in the working directory. */
 function relativeScript(cfg: ReturnType<typeof interpreterOf>): boolean {
   const first = cfg.eff[0];
-  return first !== undefined && !path.isAbsolute(first) && (isPathLike(first) || (cfg.interpreter !== undefined && !cfg.module));
+  return (
+    first !== undefined &&
+    !path.isAbsolute(first) &&
+    (isPathLike(first) || (cfg.interpreter !== undefined && !cfg.module))
+  );
 }
 
 /**
@@ -287,13 +319,17 @@ function relativeScript(cfg: ReturnType<typeof interpreterOf>): boolean {
  * absolute `cwd` (nor moves to one: `cd /srv/x && node app.js`), so `node app.js` in any folder fits
  * it. Such instances are listed, never acted on in bulk.
  */
-export function cwdUndecided(input: Pick<IdentityInput, 'config' | 'configArgv' | 'runner' | 'home'>): string | undefined {
+export function cwdUndecided(
+  input: Pick<IdentityInput, 'config' | 'configArgv' | 'runner' | 'home'>,
+): string | undefined {
   const { config } = input;
   if (input.runner || configFolder(config, input.configArgv, input.home) !== undefined) return undefined;
   const cfg = interpreterOf(input.configArgv);
   const relArg = cfg.eff.slice(1).find((a) => /^\.\.?[\\/]/.test(a));
   if (!relativeScript(cfg) && relArg === undefined) return undefined;
-  const what = relativeScript(cfg) ? `its script path '${cfg.eff[0]}' is relative` : `its argument '${relArg}' is a relative path`;
+  const what = relativeScript(cfg)
+    ? `its script path '${cfg.eff[0]}' is relative`
+    : `its argument '${relArg}' is a relative path`;
   return `'${config.name}' (${config.source.file}) sets no cwd and ${what}, so it cannot tell which such process in which folder is its own: it is never stopped in bulk`;
 }
 
@@ -328,9 +364,15 @@ function programAnswer(
   const p = cfg.eff[0];
   const q = run.eff[0];
   // A script an interpreter runs is found in the working directory; a program on its own, on PATH.
-  const cfgPath = isPathLike(p) || cfg.interpreter !== undefined ? absolute(p, cfgCwd) : ownsPath ? facts?.which(p) : undefined;
+  const cfgPath =
+    isPathLike(p) || cfg.interpreter !== undefined ? absolute(p, cfgCwd) : ownsPath ? facts?.which(p) : undefined;
   // A bare program the root runs itself: the OS knows its executable (a script would show its path in argv).
-  const runPath = isPathLike(q) || run.interpreter !== undefined ? absolute(q, rootCwd) : q === root.argv[0] ? facts?.exe(root.pid) : undefined;
+  const runPath =
+    isPathLike(q) || run.interpreter !== undefined
+      ? absolute(q, rootCwd)
+      : q === root.argv[0]
+        ? facts?.exe(root.pid)
+        : undefined;
   if (cfgPath === undefined || runPath === undefined) return 'unknown';
   return samePath(cfgPath, runPath, facts);
 }

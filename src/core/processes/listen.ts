@@ -35,14 +35,21 @@ export function parseProcNetTcp(text: string): Map<number, string[]> {
 
 /** Parses `lsof -nP -iTCP:PORT -sTCP:LISTEN -Fp`: lines `p<pid>`. */
 export function parseLsofPids(text: string): number[] {
-  return text.split('\n').filter((l) => /^p\d+$/.test(l)).map((l) => Number(l.slice(1)));
+  return text
+    .split('\n')
+    .filter((l) => /^p\d+$/.test(l))
+    .map((l) => Number(l.slice(1)));
 }
 
 /**
  * Finds which process listens on each port: Linux reads /proc/net/tcp* and the fds of the given
  * candidate pids (our own user's processes); elsewhere `lsof` when present.
  */
-export async function findListeners(ports: readonly number[], candidatePids: readonly number[], platform: NodeJS.Platform): Promise<Map<number, Listener>> {
+export async function findListeners(
+  ports: readonly number[],
+  candidatePids: readonly number[],
+  platform: NodeJS.Platform,
+): Promise<Map<number, Listener>> {
   const out = new Map<number, Listener>();
   if (ports.length === 0) return out;
   if (platform === 'linux') {
@@ -57,7 +64,9 @@ export async function findListeners(ports: readonly number[], candidatePids: rea
       const listening = parseProcNetTcp(text);
       for (const port of ports) for (const inode of listening.get(port) ?? []) inodes.set(inode, port);
     }
-    for (const port of ports) if (![...inodes.values()].includes(port)) out.set(port, { state: 'none', port, reason: 'nothing listens on this port' });
+    for (const port of ports)
+      if (![...inodes.values()].includes(port))
+        out.set(port, { state: 'none', port, reason: 'nothing listens on this port' });
     if (inodes.size === 0) return out;
     for (const pid of candidatePids) {
       let fds: string[];
@@ -78,18 +87,28 @@ export async function findListeners(ports: readonly number[], candidatePids: rea
         if (port && !out.has(port)) out.set(port, { state: 'local', port, pid });
       }
     }
-    for (const port of ports) if (!out.has(port)) out.set(port, { state: 'unknown', reason: `a process listens on port ${port}, but not one of this user's` });
+    for (const port of ports)
+      if (!out.has(port))
+        out.set(port, { state: 'unknown', reason: `a process listens on port ${port}, but not one of this user's` });
     return out;
   }
   for (const port of ports) {
     try {
       const { stdout } = await execFileAsync('lsof', ['-nP', `-iTCP:${port}`, '-sTCP:LISTEN', '-Fp']);
       const pid = parseLsofPids(stdout)[0];
-      out.set(port, pid ? { state: 'local', port, pid } : { state: 'none', port, reason: 'nothing listens on this port' });
+      out.set(
+        port,
+        pid ? { state: 'local', port, pid } : { state: 'none', port, reason: 'nothing listens on this port' },
+      );
     } catch (err) {
       // lsof exits 1 when nothing matches; ENOENT when it is not installed.
       const code = (err as { code?: unknown }).code;
-      out.set(port, code === 1 ? { state: 'none', port, reason: 'nothing listens on this port' } : { state: 'unknown', reason: 'lsof is not available to find the listening process' });
+      out.set(
+        port,
+        code === 1
+          ? { state: 'none', port, reason: 'nothing listens on this port' }
+          : { state: 'unknown', reason: 'lsof is not available to find the listening process' },
+      );
     }
   }
   return out;

@@ -1,7 +1,18 @@
 import * as path from 'node:path';
 import type { Diagnostic, Instance, InstanceClient, LauncherStep, ServerConfig, Verdict } from '../base/model';
 import { REDACTED, redactArgs, redactUrl } from '../base/redact';
-import { effectiveArgv, genericProgram, isGuard, isWrapper, LaunchKey, launchKeyOf, looksLikeMcpServer, mayHaveKey, programName, splitShellWords } from './argv';
+import {
+  effectiveArgv,
+  genericProgram,
+  isGuard,
+  isWrapper,
+  LaunchKey,
+  launchKeyOf,
+  looksLikeMcpServer,
+  mayHaveKey,
+  programName,
+  splitShellWords,
+} from './argv';
 import { parseLaunch } from '../launch/parse';
 import type { RunnerHomes } from '../launch/runnerHomes';
 import { owningClient, SUBREAPERS } from './clients';
@@ -27,7 +38,10 @@ export interface MatchOptions {
    * same command with different data (`MEMORY_FILE_PATH`) are told apart by them. Without them, or
    * when a process's environment cannot be read, every fitting entry keeps its claim.
    */
-  env?: { declared(config: ServerConfig): Readonly<Record<string, string>> | undefined; ofProcess(pid: number): ReadonlyMap<string, string> | undefined };
+  env?: {
+    declared(config: ServerConfig): Readonly<Record<string, string>> | undefined;
+    ofProcess(pid: number): ReadonlyMap<string, string> | undefined;
+  };
   /**
    * Our uid: a process of another user is never one of this user's instances (nor listed as not
    * configured); it cannot be signalled anyway, and counting it would be counting a stranger.
@@ -47,8 +61,6 @@ export interface MatchResult {
   /** Entries that name a general-purpose program (a shell, a bare interpreter, `sleep`): never matched, each with why. */
   diagnostics: Diagnostic[];
 }
-
-
 
 interface ConfigLaunch {
   config: ServerConfig;
@@ -82,7 +94,11 @@ function guardedCommand(argv: readonly string[]): string[] | undefined {
 function throughBinShim(argv: string[], cwd: string | undefined, facts: LaunchFacts | undefined): string[] {
   const program = argv[0];
   if (!facts?.binShimTarget || !/[\\/]\.bin[\\/][^\\/]+$/.test(program)) return argv;
-  const full = path.isAbsolute(program) ? program : cwd !== undefined && path.isAbsolute(cwd) ? path.resolve(cwd, program) : undefined;
+  const full = path.isAbsolute(program)
+    ? program
+    : cwd !== undefined && path.isAbsolute(cwd)
+      ? path.resolve(cwd, program)
+      : undefined;
   const rel = full !== undefined ? facts.binShimTarget(full) : undefined;
   if (rel === undefined) return argv;
   const cut = Math.max(program.lastIndexOf('/'), program.lastIndexOf('\\'));
@@ -97,7 +113,13 @@ function throughBinShim(argv: string[], cwd: string | undefined, facts: LaunchFa
 function argMatches(configured: string, running: string): boolean {
   if (configured === running) return true;
   if (!configured.includes(REDACTED)) return false;
-  const re = new RegExp(`^${configured.split(REDACTED).map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.+')}$`, 's');
+  const re = new RegExp(
+    `^${configured
+      .split(REDACTED)
+      .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.+')}$`,
+    's',
+  );
   return re.test(running);
 }
 
@@ -106,7 +128,10 @@ function sameArgs(configured: readonly string[], running: readonly string[]): bo
 }
 
 function endsWith(running: readonly string[], configured: readonly string[]): boolean {
-  return configured.length <= running.length && configured.every((x, i) => argMatches(x, running[running.length - configured.length + i]));
+  return (
+    configured.length <= running.length &&
+    configured.every((x, i) => argMatches(x, running[running.length - configured.length + i]))
+  );
 }
 
 function isPathLike(token: string): boolean {
@@ -120,7 +145,8 @@ function isPathLike(token: string): boolean {
  */
 function launchMatches(c: ConfigLaunch, rootLaunch: LaunchKey, rootEff: readonly string[], main: ProcessInfo): boolean {
   // `pipx run` execs into its cache's environment (`<pipx home>/.cache/<hash>`), never an installed app's venv.
-  if (c.pipxApp) return sameArgs(c.launch.args, rootLaunch.args) && main.argv.some((a) => /[\\/]pipx[\\/]\.cache[\\/]/.test(a));
+  if (c.pipxApp)
+    return sameArgs(c.launch.args, rootLaunch.args) && main.argv.some((a) => /[\\/]pipx[\\/]\.cache[\\/]/.test(a));
   if (!c.launch.runner && !c.pipxApp && isPathLike(c.program) && isPathLike(rootEff[0] ?? '')) {
     // A launcher script and what it runs may differ by extension (`bin/mcp-lifeguard` runs `bin/mcp-lifeguard.js`).
     const norm = (s: string) => s.replace(/\\/g, '/').replace(/\.(exe|cmd|bat|js|mjs|cjs|py)$/i, '');
@@ -162,16 +188,28 @@ export function descendToMain(root: ProcessInfo, tree: ProcessTree): { main: Pro
  * `cmd /c "..."`) redacted word by word too.
  */
 export function redactCommandLine(argv: readonly string[], secrets: ReadonlySet<string>): string {
-  return redactArgs(argv, secrets)
-    .map((t) => (/\s/.test(t) ? redactArgs(splitShellWords(t), secrets).join(' ') : t))
-    // `--conn=postgres://user:pass@host`: a URL as a flag's value.
-    .map((t) => t.replace(/^(--?[\w.-]+=)([a-z][a-z0-9+.-]*:\/\/.*)$/i, (_m, flag: string, url: string) => flag + redactUrl(url)))
-    .map((t) => (/\s/.test(t) ? `'${t}'` : t))
-    .join(' ');
+  return (
+    redactArgs(argv, secrets)
+      .map((t) => (/\s/.test(t) ? redactArgs(splitShellWords(t), secrets).join(' ') : t))
+      // `--conn=postgres://user:pass@host`: a URL as a flag's value.
+      .map((t) =>
+        t.replace(
+          /^(--?[\w.-]+=)([a-z][a-z0-9+.-]*:\/\/.*)$/i,
+          (_m, flag: string, url: string) => flag + redactUrl(url),
+        ),
+      )
+      .map((t) => (/\s/.test(t) ? `'${t}'` : t))
+      .join(' ')
+  );
 }
 
 function toStep(p: ProcessInfo, secrets: ReadonlySet<string>): LauncherStep {
-  return { pid: p.pid, startTime: p.startTime, commandLine: redactCommandLine(p.argv, secrets), commandHash: commandHash(p.argv) };
+  return {
+    pid: p.pid,
+    startTime: p.startTime,
+    commandLine: redactCommandLine(p.argv, secrets),
+    commandHash: commandHash(p.argv),
+  };
 }
 
 /**
@@ -179,15 +217,32 @@ function toStep(p: ProcessInfo, secrets: ReadonlySet<string>): LauncherStep {
  * it. A launch a live lock owns (the guard, or the server it runs) is not one: `ensure` detaches its
  * guard to init on purpose, and the lock says a live holder answers for it.
  */
-function orphanVerdict(root: ProcessInfo, tree: ProcessTree, client: InstanceClient, ownedByLock: boolean): Verdict | undefined {
+function orphanVerdict(
+  root: ProcessInfo,
+  tree: ProcessTree,
+  client: InstanceClient,
+  ownedByLock: boolean,
+): Verdict | undefined {
   if (client.id !== 'unknown' || ownedByLock) return undefined;
   const parent = tree.get(root.ppid);
   const parentProg = parent ? programName(parent.argv[0] ?? '') : '';
   if (root.ppid === 1 || root.ppid === 0) {
-    return { kind: 'orphan', launchPid: root.pid, ppid: root.ppid, parentCommand: parent?.argv[0], reason: `reparented to pid ${root.ppid} (init): the process that started it is gone` };
+    return {
+      kind: 'orphan',
+      launchPid: root.pid,
+      ppid: root.ppid,
+      parentCommand: parent?.argv[0],
+      reason: `reparented to pid ${root.ppid} (init): the process that started it is gone`,
+    };
   }
   if (parent && SUBREAPERS.test(parentProg)) {
-    return { kind: 'orphan', launchPid: root.pid, ppid: root.ppid, parentCommand: parent.argv[0], reason: `reparented to ${parentProg} (pid ${root.ppid}), a subreaper: the process that started it is gone` };
+    return {
+      kind: 'orphan',
+      launchPid: root.pid,
+      ppid: root.ppid,
+      parentCommand: parent.argv[0],
+      reason: `reparented to ${parentProg} (pid ${root.ppid}), a subreaper: the process that started it is gone`,
+    };
   }
   return undefined;
 }
@@ -226,7 +281,11 @@ export function buildInstance(
  * scan). Then each match is walked down to its main process, attributed to its client, and checked
  * for orphaning. Processes that look like MCP servers but match nothing go to `notConfigured`.
  */
-export function matchProcesses(configs: readonly ServerConfig[], tree: ProcessTree, options: MatchOptions): MatchResult {
+export function matchProcesses(
+  configs: readonly ServerConfig[],
+  tree: ProcessTree,
+  options: MatchOptions,
+): MatchResult {
   const byKey = new Map<string, ConfigLaunch[]>();
   const diagnostics: Diagnostic[] = [];
   for (const config of configs) {
@@ -249,11 +308,18 @@ export function matchProcesses(configs: readonly ServerConfig[], tree: ProcessTr
     const target = parseLaunch(argv).target;
     if (target.kind === 'package' && target.runner === 'pipx-run' && target.command) {
       const app = programName(target.command);
-      index({ config, argv, launch: { key: `prog:${app}`, args: target.args, runner: false }, program: app, pipxApp: launch.key });
+      index({
+        config,
+        argv,
+        launch: { key: `prog:${app}`, args: target.args, runner: false },
+        program: app,
+        pipxApp: launch.key,
+      });
     }
     const inner = guardedCommand(argv);
     const innerLaunch = inner && genericProgram(inner) === undefined ? launchKeyOf(inner) : undefined;
-    if (inner && innerLaunch) index({ config, argv: inner, launch: innerLaunch, program: effectiveArgv(inner)[0] ?? '', underGuard: true });
+    if (inner && innerLaunch)
+      index({ config, argv: inner, launch: innerLaunch, program: effectiveArgv(inner)[0] ?? '', underGuard: true });
   }
 
   const excluded = new Set<number>();
@@ -264,7 +330,8 @@ export function matchProcesses(configs: readonly ServerConfig[], tree: ProcessTr
 
   // One pass: candidate roots by launch key (the cheap form; arguments only for candidates).
   const candidates = new Map<number, { p: ProcessInfo; launch: LaunchKey; configs: ConfigLaunch[] }>();
-  const foreign = (p: ProcessInfo): boolean => options.ownUid !== undefined && p.uid !== undefined && p.uid !== options.ownUid;
+  const foreign = (p: ProcessInfo): boolean =>
+    options.ownUid !== undefined && p.uid !== undefined && p.uid !== options.ownUid;
   for (const p of tree.processes) {
     if (excluded.has(p.pid) || foreign(p) || !mayHaveKey(p.argv, byKey)) continue;
     const key = launchKeyOf(p.argv, false)?.key;
@@ -290,11 +357,29 @@ export function matchProcesses(configs: readonly ServerConfig[], tree: ProcessTr
     const rootEff = effectiveArgv(cand.p.argv);
     const client = owningClient(cand.p, tree, options.platform);
     // A guarded entry's old unguarded process is the entry's only when the entry's own client runs it.
-    const keyed = cand.configs.filter((c) => launchMatches(c, cand.launch, rootEff, main) && (!c.underGuard || c.config.source.client === client.id));
+    const keyed = cand.configs.filter(
+      (c) => launchMatches(c, cand.launch, rootEff, main) && (!c.underGuard || c.config.source.client === client.id),
+    );
     if (keyed.length === 0) continue;
     // Same key and arguments: now the launch identity (executable, script, interpreter, runner's cache, working directory).
     const judged = keyed
-      .map((c) => ({ c, answers: identityAnswers({ config: c.config, configArgv: c.argv, runner: c.launch.runner || c.pipxApp !== undefined, key: c.pipxApp ?? c.launch.key, root: cand.p, main, home: options.home, homes: options.homes, environOf: options.env?.ofProcess }, options.facts) }))
+      .map((c) => ({
+        c,
+        answers: identityAnswers(
+          {
+            config: c.config,
+            configArgv: c.argv,
+            runner: c.launch.runner || c.pipxApp !== undefined,
+            key: c.pipxApp ?? c.launch.key,
+            root: cand.p,
+            main,
+            home: options.home,
+            homes: options.homes,
+            environOf: options.env?.ofProcess,
+          },
+          options.facts,
+        ),
+      }))
       .filter((x) => !x.answers.includes('different'));
     if (judged.length === 0) continue;
     const fitting = byEnvironment(judged, cand.p.pid, options.env);
@@ -305,7 +390,16 @@ export function matchProcesses(configs: readonly ServerConfig[], tree: ProcessTr
     const score = (x: (typeof pool)[number]) => x.answers.filter((a) => a === 'same').length;
     const best = Math.max(...pool.map(score));
     const owners = dedupe(pool.filter((x) => score(x) === best).map((x) => x.c));
-    const instance = buildInstance(main, cand.p, chain, tree, client, cand.launch.key, secretsOf(main.pid, owners[0].config), options.owners);
+    const instance = buildInstance(
+      main,
+      cand.p,
+      chain,
+      tree,
+      client,
+      cand.launch.key,
+      secretsOf(main.pid, owners[0].config),
+      options.owners,
+    );
     // Nothing proves it runs the entry's code (a shared name only): listed, never acted on.
     if (best === 0) instance.verdicts.push(unproven(owners, main));
     const ambiguous = best === 0 ? undefined : (ambiguousOwner(owners) ?? undecidedByCwd(owners, options.home));
@@ -359,10 +453,26 @@ export function matchProcesses(configs: readonly ServerConfig[], tree: ProcessTr
     if (hasAncestorIn(p, loose)) continue;
     // A guard above it is part of its launch (the guard's lock marks the instance as guarded).
     let top = p;
-    for (let parent = tree.get(top.ppid); parent && isGuard(parent.argv) && tree.children(parent.pid).length === 1; parent = tree.get(top.ppid)) top = parent;
+    for (
+      let parent = tree.get(top.ppid);
+      parent && isGuard(parent.argv) && tree.children(parent.pid).length === 1;
+      parent = tree.get(top.ppid)
+    )
+      top = parent;
     const { main, chain } = descendToMain(top, tree);
     const launch = launches.get(pid) as LaunchKey;
-    notConfigured.push(buildInstance(main, top, chain, tree, owningClient(top, tree, options.platform), launch.key, secretsOf(main.pid, undefined), options.owners));
+    notConfigured.push(
+      buildInstance(
+        main,
+        top,
+        chain,
+        tree,
+        owningClient(top, tree, options.platform),
+        launch.key,
+        secretsOf(main.pid, undefined),
+        options.owners,
+      ),
+    );
   }
   return { byServer, notConfigured, diagnostics };
 }

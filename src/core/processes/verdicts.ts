@@ -48,7 +48,11 @@ export function assignVerdicts(launchKey: string, instances: readonly Instance[]
     if (group.length < 2) continue;
     if (group.some((i) => i.startTime === undefined)) {
       for (const i of group) {
-        pushOnce(i, { kind: 'unknown', question: 'duplicate', reason: `${group.length} instances under one client, but the OS gave no start time for some, so which is newest is unknown` });
+        pushOnce(i, {
+          kind: 'unknown',
+          question: 'duplicate',
+          reason: `${group.length} instances under one client, but the OS gave no start time for some, so which is newest is unknown`,
+        });
       }
       continue;
     }
@@ -56,7 +60,14 @@ export function assignVerdicts(launchKey: string, instances: readonly Instance[]
     const keep = sorted[sorted.length - 1];
     const host = perAgentSession(sorted);
     for (const older of sorted.slice(0, -1)) {
-      pushOnce(older, { kind: 'duplicate', launchKey, client: keep.client, keep: ref(keep), instances: sorted.map(ref), ...(host ? { agentHost: host } : {}) });
+      pushOnce(older, {
+        kind: 'duplicate',
+        launchKey,
+        client: keep.client,
+        keep: ref(keep),
+        instances: sorted.map(ref),
+        ...(host ? { agentHost: host } : {}),
+      });
     }
   }
   if (byClient.size > 1) {

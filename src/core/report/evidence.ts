@@ -17,7 +17,8 @@ export function describeVerdict(v: VmVerdict): string {
       if (v.installed === 'missing') return `Stale: runs ${v.package} ${v.running}, but it is no longer installed`;
       return `Stale: runs ${v.package} ${v.running}, but ${v.installed} is installed${v.inferred ? " (the running version is inferred from npm's cache)" : ''}`;
     case 'duplicate':
-      if (v.agentHost) return `Duplicate: ${v.client.name} runs ${v.instances.length} instances of this launch, ${perSession(v.instances.length, v.agentHost)} of its ${v.agentHost.name} (pid ${v.agentHost.pid}): each session talks to its own copy, the newest (pid ${v.keep.pid}) is the latest session's`;
+      if (v.agentHost)
+        return `Duplicate: ${v.client.name} runs ${v.instances.length} instances of this launch, ${perSession(v.instances.length, v.agentHost)} of its ${v.agentHost.name} (pid ${v.agentHost.pid}): each session talks to its own copy, the newest (pid ${v.keep.pid}) is the latest session's`;
       return `Duplicate: ${v.client.name} runs ${v.instances.length} instances of this launch; it talks to the newest (pid ${v.keep.pid}), the older ones are leftovers`;
     case 'shared': {
       // Clients, not instances: one client with a leftover duplicate is still one client (two windows are two).

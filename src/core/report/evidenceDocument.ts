@@ -1,7 +1,15 @@
 import { describeVerdict } from './evidence';
 import { terminalSafe as shownText } from '../base/terminalSafe';
 import { VmInstance, VmServer } from './input';
-import { instanceFlags, instanceVerdicts, isGuarded, serverState, staleVerdict, VERDICT_LABELS, versionUnknown } from './state';
+import {
+  instanceFlags,
+  instanceVerdicts,
+  isGuarded,
+  serverState,
+  staleVerdict,
+  VERDICT_LABELS,
+  versionUnknown,
+} from './state';
 
 /**
  * Show Evidence's opening: a person's summary (verdict, why, what to do) as `//` lines above the
@@ -22,12 +30,15 @@ export function whatToDo(i: VmInstance): string {
       : `Restart it to load what is installed. It is not guarded, so a restart from here stops it and ${i.client.name} must start it again; Wrap with Guard avoids that next time.`;
   }
   if (flags.has('duplicate')) return 'Kill Duplicates stops the older copies; the newest one keeps serving its client.';
-  if (versionUnknown(i)) return 'Nothing to do yet: what it runs could not be told (see why above). A guarded server records its version at start.';
+  if (versionUnknown(i))
+    return 'Nothing to do yet: what it runs could not be told (see why above). A guarded server records its version at start.';
   return 'Nothing to do: it runs what is installed.';
 }
 
 function instanceLines(i: VmInstance): string[] {
-  const verdict = instanceVerdicts(i).map((v) => VERDICT_LABELS[v]).join(', ');
+  const verdict = instanceVerdicts(i)
+    .map((v) => VERDICT_LABELS[v])
+    .join(', ');
   return [
     `pid ${i.pid} (${i.client.name}${isGuarded(i) ? ', guarded' : ''}): ${verdict}`,
     ...i.verdicts.map((v) => `  Why: ${describeVerdict(v)}`),
@@ -41,7 +52,9 @@ function instanceLines(i: VmInstance): string[] {
  * guard's record) is said as for any instance.
  */
 function unconfiguredLines(i: VmInstance): string[] {
-  const judged = instanceVerdicts(i).filter((v) => v !== 'ok' && v !== 'unknown' && v !== 'checking' && v !== 'settling');
+  const judged = instanceVerdicts(i).filter(
+    (v) => v !== 'ok' && v !== 'unknown' && v !== 'checking' && v !== 'settling',
+  );
   if (judged.length > 0) return instanceLines(i);
   return [
     `pid ${i.pid} (${i.client.name}): not configured; what it runs is not judged`,
@@ -52,7 +65,10 @@ function unconfiguredLines(i: VmInstance): string[] {
 
 export function evidenceSummary(target: { server?: VmServer; instance?: VmInstance }): string[] {
   const { server, instance } = target;
-  if (instance) return server ? [`${server.name} (${server.source.label})`, ...instanceLines(instance)] : ['Not configured: matches no config entry', ...unconfiguredLines(instance)];
+  if (instance)
+    return server
+      ? [`${server.name} (${server.source.label})`, ...instanceLines(instance)]
+      : ['Not configured: matches no config entry', ...unconfiguredLines(instance)];
   if (!server) return [];
   const state = serverState(server);
   const head = `${server.name} (${server.source.label}): ${state.kind === 'notRunning' ? 'not running' : state.kind}`;
@@ -70,7 +86,13 @@ export function collapsePackages(value: Json, moved: ReadonlySet<string>): Json 
   if (value === null || typeof value !== 'object') return value;
   const out: Record<string, Json> = {};
   for (const [k, v] of Object.entries(value as Record<string, Json>)) {
-    if (k === 'packages' && v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length > MAX_LISTED_PACKAGES) {
+    if (
+      k === 'packages' &&
+      v &&
+      typeof v === 'object' &&
+      !Array.isArray(v) &&
+      Object.keys(v).length > MAX_LISTED_PACKAGES
+    ) {
       const entries = Object.entries(v as Record<string, Json>);
       const kept = Object.fromEntries(entries.filter(([name]) => moved.has(name)));
       out[k] = { ...kept, '(not shown)': `${entries.length - Object.keys(kept).length} packages that did not move` };
@@ -89,7 +111,8 @@ export function movedPackages(i: VmInstance): Set<string> {
   if (evidence.verdict.state === 'stale') for (const d of evidence.verdict.movedDependencies) moved.add(d.name);
   const installed = evidence.installed.state === 'installed' ? (evidence.installed.environment?.packages ?? {}) : {};
   const running = evidence.running.state === 'known' ? (evidence.running.environment?.packages ?? {}) : {};
-  for (const name of new Set([...Object.keys(installed), ...Object.keys(running)])) if (installed[name] !== running[name]) moved.add(name);
+  for (const name of new Set([...Object.keys(installed), ...Object.keys(running)]))
+    if (installed[name] !== running[name]) moved.add(name);
   return moved;
 }
 
@@ -102,7 +125,15 @@ export function evidenceDocument(target: { server?: VmServer; instance?: VmInsta
   const body = instance
     ? { server: server ? { id: server.id, name: server.name, source: server.source } : undefined, instance }
     : server
-      ? { server: { id: server.id, name: server.name, source: server.source, installedVersion: server.installedVersion }, instances: server.instances }
+      ? {
+          server: {
+            id: server.id,
+            name: server.name,
+            source: server.source,
+            installedVersion: server.installedVersion,
+          },
+          instances: server.instances,
+        }
       : {};
   const moved = new Set((instance ? [instance] : (server?.instances ?? [])).flatMap((i) => [...movedPackages(i)]));
   const summary = evidenceSummary(target).map((l) => `// ${shownText(l.replace(/[\r\n]+/g, ' '))}`);

@@ -1,4 +1,14 @@
-import type { Diagnostic, Instance, InstanceClient, InstanceRef, ScannedFile, ServerConfig, ServerStatus, Snapshot, Verdict } from '../base/model';
+import type {
+  Diagnostic,
+  Instance,
+  InstanceClient,
+  InstanceRef,
+  ScannedFile,
+  ServerConfig,
+  ServerStatus,
+  Snapshot,
+  Verdict,
+} from '../base/model';
 import type { Installed, InstanceVersions } from '../base/versionTypes';
 
 /**
@@ -52,7 +62,8 @@ export interface VmInstance extends InstanceFacts {
   launcherChain?: Pick<Instance['launcherChain'][number], 'pid' | 'startTime' | 'commandLine'>[];
   verdicts: VmVerdict[];
   /** Set when a lock record names this process: the instance is guarded. `control` is its endpoint. */
-  lock?: Partial<NonNullable<Instance['lock']>> & Pick<NonNullable<Instance['lock']>, 'serverName'> & { control?: string };
+  lock?: Partial<NonNullable<Instance['lock']>> &
+    Pick<NonNullable<Instance['lock']>, 'serverName'> & { control?: string };
   /** The running version when known (lock record, serverInfo). */
   runningVersion?: string;
 }
@@ -87,13 +98,20 @@ export interface VmSnapshot {
 }
 
 /** What an instance of the first, cheap snapshot says until versions are resolved. */
-export const PENDING: VmVerdict = { kind: 'unknown', question: 'stale', reason: 'versions are being checked', settling: true };
+export const PENDING: VmVerdict = {
+  kind: 'unknown',
+  question: 'stale',
+  reason: 'versions are being checked',
+  settling: true,
+};
 
 /** A core snapshot as view input. */
 export function toViewInput(s: Snapshot, options: { versionsPending?: boolean } = {}): VmSnapshot {
-  const processes: VmProcesses = s.processes.state === 'ok' ? { state: 'ok' } : { state: 'unavailable', reason: s.processes.reason };
+  const processes: VmProcesses =
+    s.processes.state === 'ok' ? { state: 'ok' } : { state: 'unavailable', reason: s.processes.reason };
   // Versions not resolved yet: every instance says so (never "ok" by omission) until the full snapshot.
-  const pending = (i: VmInstance): VmInstance => (options.versionsPending ? { ...i, verdicts: [...i.verdicts, PENDING] } : i);
+  const pending = (i: VmInstance): VmInstance =>
+    options.versionsPending ? { ...i, verdicts: [...i.verdicts, PENDING] } : i;
   return {
     takenAt: s.takenAt,
     ...(options.versionsPending ? { versionsPending: true } : {}),
@@ -120,13 +138,43 @@ export function versionVerdict(versions: InstanceVersions): VmVerdict | undefine
   const verdict = versions.verdict;
   switch (verdict.state) {
     case 'stale':
-      return { kind: 'stale', cause: 'version', package: verdict.package, running: verdict.running, installed: verdict.installed, ...(verdict.inferred ? { inferred: true } : {}), summary: verdict.summary, evidence: versions };
+      return {
+        kind: 'stale',
+        cause: 'version',
+        package: verdict.package,
+        running: verdict.running,
+        installed: verdict.installed,
+        ...(verdict.inferred ? { inferred: true } : {}),
+        summary: verdict.summary,
+        evidence: versions,
+      };
     case 'changed':
-      return { kind: 'stale', cause: 'changed', package: verdict.package, running: 'changed since start', installed: verdict.installed, summary: verdict.summary, evidence: versions };
+      return {
+        kind: 'stale',
+        cause: 'changed',
+        package: verdict.package,
+        running: 'changed since start',
+        installed: verdict.installed,
+        summary: verdict.summary,
+        evidence: versions,
+      };
     case 'config-changed':
-      return { kind: 'stale', cause: 'config', package: verdict.package, running: verdict.running, installed: verdict.configured, summary: verdict.summary, evidence: versions };
+      return {
+        kind: 'stale',
+        cause: 'config',
+        package: verdict.package,
+        running: verdict.running,
+        installed: verdict.configured,
+        summary: verdict.summary,
+        evidence: versions,
+      };
     case 'unknown':
-      return { kind: 'unknown', question: 'stale', reason: verdict.reason, ...(verdict.settling ? { settling: true } : {}) };
+      return {
+        kind: 'unknown',
+        question: 'stale',
+        reason: verdict.reason,
+        ...(verdict.settling ? { settling: true } : {}),
+      };
     case 'current':
       return undefined;
   }
@@ -139,6 +187,11 @@ function toVmServer(server: ServerStatus): VmServer {
   const candidates: (Installed | undefined)[] = [serverInstalled, ...instances.map((i) => i.versions?.installed)];
   const installed = candidates.find((x): x is Extract<Installed, { state: 'installed' }> => x?.state === 'installed');
   if (installed) out.installedVersion = installed.version;
-  if (updateAvailable) out.updateAvailable = { package: updateAvailable.package, installed: updateAvailable.current, latest: updateAvailable.latest };
+  if (updateAvailable)
+    out.updateAvailable = {
+      package: updateAvailable.package,
+      installed: updateAvailable.current,
+      latest: updateAvailable.latest,
+    };
   return out;
 }

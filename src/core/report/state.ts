@@ -34,7 +34,9 @@ export const isGuarded = (i: VmInstance): boolean => i.lock !== undefined;
 
 /** Whether the engine could not tell what an instance runs: shown as unknown (`?`), never as fine. */
 export function versionUnknown(i: VmInstance): Extract<VmVerdict, { kind: 'unknown' }> | undefined {
-  return i.verdicts.find((v): v is Extract<VmVerdict, { kind: 'unknown' }> => v.kind === 'unknown' && v.question === 'stale');
+  return i.verdicts.find(
+    (v): v is Extract<VmVerdict, { kind: 'unknown' }> => v.kind === 'unknown' && v.question === 'stale',
+  );
 }
 
 /** Instances flagged duplicate: the older copies. */
@@ -79,7 +81,14 @@ export function serverState(s: VmServer): ServerState {
   const orphans = flags.filter((f) => f.has('orphan')).length;
   if (orphans > 0) return { kind: 'orphan', count: orphans };
   const stale = s.instances.map(staleVerdict).filter((v): v is StaleVerdict => v !== undefined);
-  if (stale.length > 0) return { kind: 'stale', cause: stale[0].cause, running: stale[0].running, installed: stale[0].installed, count: stale.length };
+  if (stale.length > 0)
+    return {
+      kind: 'stale',
+      cause: stale[0].cause,
+      running: stale[0].running,
+      installed: stale[0].installed,
+      count: stale.length,
+    };
   if (flags.some((f) => f.has('duplicate'))) return { kind: 'duplicate', count: n };
   const unknown = s.instances.filter((i) => versionUnknown(i)).length;
   if (unknown > 0) return { kind: 'unknown', count: n, unknown };
@@ -111,7 +120,9 @@ export function instanceKey(i: VmInstance): string {
  * Each running process once, with the first server that lists it: a process several entries claim
  * is listed under each of them, but it is one process (counted once, notified once).
  */
-export function* distinctInstances(servers: readonly VmServer[]): Generator<{ server: VmServer; instance: VmInstance }> {
+export function* distinctInstances(
+  servers: readonly VmServer[],
+): Generator<{ server: VmServer; instance: VmInstance }> {
   const seen = new Set<string>();
   for (const server of servers) {
     for (const instance of server.instances) {
@@ -127,13 +138,19 @@ export function* distinctInstances(servers: readonly VmServer[]): Generator<{ se
  * Diagnostics of one file at one position merged into one, their messages joined: one typo (`,,`)
  * is one problem, though the parser reports two errors there ("property name expected", "value expected").
  */
-export function problemsByPosition<D extends { file: string; line?: number; column?: number; severity: string; message: string }>(diagnostics: readonly D[]): D[] {
+export function problemsByPosition<
+  D extends { file: string; line?: number; column?: number; severity: string; message: string },
+>(diagnostics: readonly D[]): D[] {
   const byPlace = new Map<string, D>();
   for (const d of diagnostics) {
-    const key = d.line === undefined ? `${d.file}\0${d.severity}\0${d.message}` : `${d.file}\0${d.line}\0${d.column ?? 0}\0${d.severity}`;
+    const key =
+      d.line === undefined
+        ? `${d.file}\0${d.severity}\0${d.message}`
+        : `${d.file}\0${d.line}\0${d.column ?? 0}\0${d.severity}`;
     const seen = byPlace.get(key);
     if (!seen) byPlace.set(key, d);
-    else if (!seen.message.split('; ').includes(d.message)) byPlace.set(key, { ...seen, message: `${seen.message}; ${d.message}` });
+    else if (!seen.message.split('; ').includes(d.message))
+      byPlace.set(key, { ...seen, message: `${seen.message}; ${d.message}` });
   }
   return [...byPlace.values()];
 }
@@ -141,7 +158,17 @@ export function problemsByPosition<D extends { file: string; line?: number; colu
 /** Counts over configured servers' instances (not-configured processes are listed, never counted as problems). */
 export function counts(snapshot: VmSnapshot): Counts {
   const problems = problemsByPosition(snapshot.diagnostics).filter((d) => d.severity !== 'info').length;
-  const c: Counts = { servers: snapshot.servers.length, running: 0, instances: 0, stale: 0, changed: 0, duplicate: 0, orphan: 0, unknown: 0, problems };
+  const c: Counts = {
+    servers: snapshot.servers.length,
+    running: 0,
+    instances: 0,
+    stale: 0,
+    changed: 0,
+    duplicate: 0,
+    orphan: 0,
+    unknown: 0,
+    problems,
+  };
   c.running = snapshot.servers.filter((s) => s.instances.length > 0).length;
   for (const { instance: i } of distinctInstances(snapshot.servers)) {
     c.instances++;
@@ -158,7 +185,18 @@ export function counts(snapshot: VmSnapshot): Counts {
 export const hasProblems = (c: Counts): boolean => c.stale + c.duplicate + c.orphan + c.problems > 0;
 
 /** What an instance is, worst first, as every face names it (the tree and Show Evidence through VERDICT_LABELS, the agent face as is). */
-export const INSTANCE_VERDICTS = ['orphan', 'stale', 'changed-since-start', 'config-changed', 'duplicate', 'checking', 'settling', 'unknown', 'owner-undecided', 'ok'] as const;
+export const INSTANCE_VERDICTS = [
+  'orphan',
+  'stale',
+  'changed-since-start',
+  'config-changed',
+  'duplicate',
+  'checking',
+  'settling',
+  'unknown',
+  'owner-undecided',
+  'ok',
+] as const;
 export type InstanceVerdict = (typeof INSTANCE_VERDICTS)[number];
 
 /** The short words of the tree's rows and Show Evidence's summary. */
@@ -185,7 +223,8 @@ export function instanceVerdicts(i: VmInstance): InstanceVerdict[] {
   const unknown = versionUnknown(i);
   const out: InstanceVerdict[] = [];
   if (flags.has('orphan')) out.push('orphan');
-  if (stale) out.push(stale.cause === 'changed' ? 'changed-since-start' : stale.cause === 'config' ? 'config-changed' : 'stale');
+  if (stale)
+    out.push(stale.cause === 'changed' ? 'changed-since-start' : stale.cause === 'config' ? 'config-changed' : 'stale');
   if (flags.has('duplicate')) out.push('duplicate');
   if (!stale && unknown) out.push(unknown === PENDING ? 'checking' : unknown.settling ? 'settling' : 'unknown');
   // Claimed by several entries: the tooltip names them; bulk actions leave it alone.

@@ -48,7 +48,11 @@ async function liveLockRecords(host: HostEnv, diagnostics: Diagnostic[]): Promis
     const locks = await listLocks(dir);
     return locks.flatMap((l) => (l.state === 'live' ? [l.record] : []));
   } catch (err) {
-    diagnostics.push({ file: dir, severity: 'warning', message: `lock records could not be read, so guarded instances are not marked: ${(err as Error).message}` });
+    diagnostics.push({
+      file: dir,
+      severity: 'warning',
+      message: `lock records could not be read, so guarded instances are not marked: ${(err as Error).message}`,
+    });
     return [];
   }
 }
@@ -70,7 +74,11 @@ export async function takeSnapshot(options: SnapshotOptions): Promise<Snapshot> 
   // lock owns is never an orphan), and they are the versions' best evidence.
   const lockDiagnostics: Diagnostic[] = [];
   const [scan, table, locks] = await Promise.all([
-    scanSources({ host: options.host, workspaceFolders: options.workspaceFolders, workspaceFiles: options.workspaceFiles }),
+    scanSources({
+      host: options.host,
+      workspaceFolders: options.workspaceFolders,
+      workspaceFiles: options.workspaceFiles,
+    }),
     (options.readProcessTable ?? (() => readProcessTable(options.host.platform)))(),
     (options.readLocks ?? (() => liveLockRecords(options.host, lockDiagnostics)))(),
   ]);
@@ -86,40 +94,61 @@ export async function takeSnapshot(options: SnapshotOptions): Promise<Snapshot> 
     locks,
     facts: options.launchFacts ?? (options.readProcessTable ? undefined : hostLaunchFacts(options.host)),
     // Environments are read from this machine's processes only, as the launch facts are.
-    ...(options.readProcessTable ? {} : { env: { declared: (c: ServerConfig) => scan.launches.get(c.id)?.env, ofProcess: (pid: number) => readEnviron(pid, options.host.platform) } }),
+    ...(options.readProcessTable
+      ? {}
+      : {
+          env: {
+            declared: (c: ServerConfig) => scan.launches.get(c.id)?.env,
+            ofProcess: (pid: number) => readEnviron(pid, options.host.platform),
+          },
+        }),
   });
   // A root another user can write to (or a folder of it they own) could redirect or feed what we
   // keep: the snapshot is still taken, but nothing is read from or written there, and it says so once.
   const notPrivate = homeProblem(lifeguardPaths(options.host));
   if (notPrivate) {
-    scan.diagnostics.push({ file: notPrivate.dir, severity: 'warning', message: `mcp-lifeguard keeps no state, caches or logs, as this folder is not private: it ${notPrivate.problem}; ${notPrivate.fix}` });
+    scan.diagnostics.push({
+      file: notPrivate.dir,
+      severity: 'warning',
+      message: `mcp-lifeguard keeps no state, caches or logs, as this folder is not private: it ${notPrivate.problem}; ${notPrivate.fix}`,
+    });
   }
   if (options.versions !== false) {
     // Registry checks continue in the background: the snapshot never waits for the network.
-    await attachVersions(options.host, running.servers, scan.launches, table.state === 'ok' ? table.processes : [], { now, readLocks: async () => locks, ...options.versions, ...(notPrivate ? { persist: false } : {}) });
+    await attachVersions(options.host, running.servers, scan.launches, table.state === 'ok' ? table.processes : [], {
+      now,
+      readLocks: async () => locks,
+      ...options.versions,
+      ...(notPrivate ? { persist: false } : {}),
+    });
   }
   // What Start would run for an HTTP entry (ensure's own record of its last command line for that port).
   if (!notPrivate) {
     const paths = lifeguardPaths(options.host);
     await Promise.all(
-      running.servers.filter((s) => s.transport !== 'stdio').map(async (s) => {
-        const r = await readHttpLaunch(paths, s.url);
-        if (r) s.recordedLaunch = { argv: r.argv, cwd: r.cwd, recordedAt: r.recordedAt };
-      }),
+      running.servers
+        .filter((s) => s.transport !== 'stdio')
+        .map(async (s) => {
+          const r = await readHttpLaunch(paths, s.url);
+          if (r) s.recordedLaunch = { argv: r.argv, cwd: r.cwd, recordedAt: r.recordedAt };
+        }),
     );
   }
   // Every secret value seen in a config is masked wherever else it might have travelled.
-  return redactDeep<Snapshot>({
-    schemaVersion: SCHEMA_VERSION,
-    generator: { name: 'mcp-lifeguard', version: LIFEGUARD_VERSION },
-    takenAt: now().toISOString(),
-    platform: options.host.platform,
-    workspaceFolders: options.workspaceFolders,
-    servers: running.servers,
-    notConfigured: running.notConfigured,
-    processes: running.processes,
-    launchGroups: scan.launchGroups,
-    files: scan.files,
-    diagnostics: [...scan.diagnostics, ...running.diagnostics],
-  }, scan.secrets);
+  return redactDeep<Snapshot>(
+    {
+      schemaVersion: SCHEMA_VERSION,
+      generator: { name: 'mcp-lifeguard', version: LIFEGUARD_VERSION },
+      takenAt: now().toISOString(),
+      platform: options.host.platform,
+      workspaceFolders: options.workspaceFolders,
+      servers: running.servers,
+      notConfigured: running.notConfigured,
+      processes: running.processes,
+      launchGroups: scan.launchGroups,
+      files: scan.files,
+      diagnostics: [...scan.diagnostics, ...running.diagnostics],
+    },
+    scan.secrets,
+  );
 }

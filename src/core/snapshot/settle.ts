@@ -3,7 +3,9 @@ import { SETTLE_MS } from '../versions/judge';
 
 /** Whether some instance's version judgement waits for files that are still changing (an install running). */
 export function settling(s: Snapshot): boolean {
-  return [...s.servers.flatMap((x) => x.instances), ...s.notConfigured].some((i) => i.versions?.verdict.state === 'unknown' && i.versions.verdict.settling === true);
+  return [...s.servers.flatMap((x) => x.instances), ...s.notConfigured].some(
+    (i) => i.versions?.verdict.state === 'unknown' && i.versions.verdict.settling === true,
+  );
 }
 
 /**
@@ -12,7 +14,10 @@ export function settling(s: Snapshot): boolean {
  * one-shot answer (`status`) should not report half of an install; it should not hang on a long
  * one either.
  */
-export async function takeSettled(take: () => Promise<Snapshot>, options: { maxWaitMs?: number; sleep?: (ms: number) => Promise<void> } = {}): Promise<Snapshot> {
+export async function takeSettled(
+  take: () => Promise<Snapshot>,
+  options: { maxWaitMs?: number; sleep?: (ms: number) => Promise<void> } = {},
+): Promise<Snapshot> {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const maxWaitMs = options.maxWaitMs ?? 20_000;
   let waited = 0;

@@ -9,11 +9,19 @@ import { countsOf, describeNode, parseJsoncDocument, propertyValue, readServerMa
 export function adaptClaudeJson(text: string): AdaptResult {
   const doc = parseJsoncDocument(text);
   const user = readServerMap(doc, ['mcpServers'], { scope: 'user' });
-  const out: AdaptResult = { entries: [...user.entries], diagnostics: [...doc.diagnostics, ...user.diagnostics], ...countsOf({ omitted: (doc.omitted ?? 0) + (user.omitted ?? 0), total: user.total }) };
+  const out: AdaptResult = {
+    entries: [...user.entries],
+    diagnostics: [...doc.diagnostics, ...user.diagnostics],
+    ...countsOf({ omitted: (doc.omitted ?? 0) + (user.omitted ?? 0), total: user.total }),
+  };
   const projects = doc.root ? propertyValue(doc.root, 'projects') : undefined;
   if (!projects) return out;
   if (projects.type !== 'object') {
-    out.diagnostics.push({ severity: 'error', ...doc.lines.position(projects.offset), message: `"projects" must be an object keyed by project path, found ${describeNode(projects)}` });
+    out.diagnostics.push({
+      severity: 'error',
+      ...doc.lines.position(projects.offset),
+      message: `"projects" must be an object keyed by project path, found ${describeNode(projects)}`,
+    });
     return out;
   }
   // One pass over the projects (the file holds one per folder Claude Code was ever opened in); a
@@ -31,7 +39,8 @@ export function adaptClaudeJson(text: string): AdaptResult {
     out.entries.push(...local.entries.map((e) => e.entry));
     out.diagnostics.push(...local.diagnostics);
     if (local.omitted) out.omitted = (out.omitted ?? 0) + local.omitted;
-    if (local.total !== undefined || out.total !== undefined) out.total = (out.total ?? out.entries.length - local.entries.length) + (local.total ?? local.entries.length);
+    if (local.total !== undefined || out.total !== undefined)
+      out.total = (out.total ?? out.entries.length - local.entries.length) + (local.total ?? local.entries.length);
   }
   return out;
 }

@@ -12,8 +12,16 @@ import { AdaptResult, FileDiagnostic } from './types';
 export function adaptCodeWorkspace(text: string, file: string): AdaptResult {
   const doc = parseJsoncDocument(text);
   const { folders, diagnostics } = readWorkspaceFolders(doc, file);
-  const map = readServerMap(doc, ['settings', 'mcp', 'servers'], folders.length === 1 ? { workspaceFolder: folders[0] } : {});
-  return { entries: map.entries, diagnostics: [...doc.diagnostics, ...diagnostics, ...map.diagnostics], ...countsOf({ omitted: (doc.omitted ?? 0) + (map.omitted ?? 0), total: map.total }) };
+  const map = readServerMap(
+    doc,
+    ['settings', 'mcp', 'servers'],
+    folders.length === 1 ? { workspaceFolder: folders[0] } : {},
+  );
+  return {
+    entries: map.entries,
+    diagnostics: [...doc.diagnostics, ...diagnostics, ...map.diagnostics],
+    ...countsOf({ omitted: (doc.omitted ?? 0) + (map.omitted ?? 0), total: map.total }),
+  };
 }
 
 /** The absolute folders a `.code-workspace` file names, in order; entries that are not local folders are skipped. */
@@ -26,19 +34,30 @@ function readWorkspaceFolders(doc: JsoncDocument, file: string): { folders: stri
   const node = doc.root ? propertyValue(doc.root, 'folders') : undefined;
   if (!node) return out;
   if (node.type !== 'array') {
-    out.diagnostics.push({ severity: 'error', ...doc.lines.position(node.offset), message: `"folders" must be an array of { "path": ... } entries, found ${describeNode(node)}` });
+    out.diagnostics.push({
+      severity: 'error',
+      ...doc.lines.position(node.offset),
+      message: `"folders" must be an array of { "path": ... } entries, found ${describeNode(node)}`,
+    });
     return out;
   }
   const p = pathStyleOf(file);
   const known = new Set<string>();
   for (const item of node.children ?? []) {
     const value = getNodeValue(item) as unknown;
-    const entry = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+    const entry =
+      typeof value === 'object' && value !== null && !Array.isArray(value)
+        ? (value as Record<string, unknown>)
+        : undefined;
     let folder: string | undefined;
     if (typeof entry?.path === 'string') folder = p.resolve(p.dirname(file), entry.path);
     else if (typeof entry?.uri === 'string') folder = fileUriToPath(entry.uri, p);
     else {
-      out.diagnostics.push({ severity: 'warning', ...doc.lines.position(item.offset), message: 'a workspace folder needs a "path" (or a "uri"); skipped' });
+      out.diagnostics.push({
+        severity: 'warning',
+        ...doc.lines.position(item.offset),
+        message: 'a workspace folder needs a "path" (or a "uri"); skipped',
+      });
       continue;
     }
     // Remote folders (vscode-remote://...) are not on this machine.

@@ -20,7 +20,10 @@ export function adaptCodexToml(text: string): AdaptResult {
   const result: AdaptResult = { entries: [], diagnostics: [] };
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > MAX_TOML_BYTES) {
-    result.diagnostics.push({ severity: 'error', message: `is ${(bytes / (1024 * 1024)).toFixed(1)} MiB, over the ${(MAX_TOML_BYTES / (1024 * 1024)).toFixed(1)} MiB limit for a TOML config; not read` });
+    result.diagnostics.push({
+      severity: 'error',
+      message: `is ${(bytes / (1024 * 1024)).toFixed(1)} MiB, over the ${(MAX_TOML_BYTES / (1024 * 1024)).toFixed(1)} MiB limit for a TOML config; not read`,
+    });
     return result;
   }
   let data: Record<string, unknown>;
@@ -44,13 +47,21 @@ export function adaptCodexToml(text: string): AdaptResult {
   const servers = data.mcp_servers;
   if (servers === undefined) return result;
   if (!isTable(servers)) {
-    result.diagnostics.push({ severity: 'error', ...pos(['mcp_servers']), message: `"mcp_servers" must be a table of servers ([mcp_servers.NAME]), found ${kindOf(servers)}` });
+    result.diagnostics.push({
+      severity: 'error',
+      ...pos(['mcp_servers']),
+      message: `"mcp_servers" must be a table of servers ([mcp_servers.NAME]), found ${kindOf(servers)}`,
+    });
     return result;
   }
   for (const [name, value] of Object.entries(servers)) {
     const position = pos(['mcp_servers', name]);
     if (!isTable(value)) {
-      result.diagnostics.push({ severity: 'error', ...position, message: `server "${name}" must be a table, found ${kindOf(value)}` });
+      result.diagnostics.push({
+        severity: 'error',
+        ...position,
+        message: `server "${name}" must be a table, found ${kindOf(value)}`,
+      });
       continue;
     }
     const fields: RawServerEntry['fields'] = {};

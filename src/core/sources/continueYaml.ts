@@ -11,7 +11,8 @@ const yaml = (): typeof Yaml => (yamlLib ??= require('yaml') as typeof Yaml);
 const isMap = ((node: unknown) => yaml().isMap(node)) as typeof Yaml.isMap;
 const isScalar = ((node: unknown) => yaml().isScalar(node)) as typeof Yaml.isScalar;
 const isSeq = ((node: unknown) => yaml().isSeq(node)) as typeof Yaml.isSeq;
-const parseDocument = ((source: string, options?: Yaml.ParseOptions & Yaml.DocumentOptions & Yaml.SchemaOptions) => yaml().parseDocument(source, options)) as typeof Yaml.parseDocument;
+const parseDocument = ((source: string, options?: Yaml.ParseOptions & Yaml.DocumentOptions & Yaml.SchemaOptions) =>
+  yaml().parseDocument(source, options)) as typeof Yaml.parseDocument;
 const visit = ((node: Yaml.Document, visitor: Yaml.visitor) => yaml().visit(node, visitor)) as typeof Yaml.visit;
 import { Position } from '../base/model';
 import { jsonServerMapAdapter } from './jsonc';
@@ -38,46 +39,85 @@ export function adaptContinueYaml(text: string): AdaptResult {
   const result: AdaptResult = { entries: [], diagnostics: [] };
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > MAX_YAML_BYTES) {
-    result.diagnostics.push({ severity: 'error', message: `is ${(bytes / (1024 * 1024)).toFixed(1)} MiB, over the 1.0 MiB limit for a YAML config; not read` });
+    result.diagnostics.push({
+      severity: 'error',
+      message: `is ${(bytes / (1024 * 1024)).toFixed(1)} MiB, over the 1.0 MiB limit for a YAML config; not read`,
+    });
     return result;
   }
   const lines = new LineMap(text);
-  const at = (node: Node | null | undefined): Position | undefined => (node?.range ? lines.position(node.range[0]) : undefined);
+  const at = (node: Node | null | undefined): Position | undefined =>
+    node?.range ? lines.position(node.range[0]) : undefined;
   const tooDeep = excessiveNesting(text, 'yaml');
   if (tooDeep >= 0) {
-    result.diagnostics.push({ severity: 'error', ...lines.position(tooDeep), message: `nested more than ${MAX_NESTING} levels deep; not read` });
+    result.diagnostics.push({
+      severity: 'error',
+      ...lines.position(tooDeep),
+      message: `nested more than ${MAX_NESTING} levels deep; not read`,
+    });
     return result;
   }
   // prettyErrors off: the pretty form quotes the offending lines, which may hold a secret.
   // uniqueKeys off: the parser's own check compares each key with every earlier one of its map
   // (a mapping of 100,000 keys took minutes); repeatedKeys does the same check in one pass.
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: false });
-  for (const e of doc.errors) result.diagnostics.push({ severity: 'error', ...lines.position(e.pos[0]), message: `invalid YAML: ${yamlReason(e.message)}` });
-  for (const offset of repeatedKeys(doc)) result.diagnostics.push({ severity: 'error', ...lines.position(offset), message: 'invalid YAML: Map keys must be unique' });
-  for (const w of doc.warnings) result.diagnostics.push({ severity: 'warning', ...lines.position(w.pos[0]), message: `YAML: ${yamlReason(w.message)}` });
+  for (const e of doc.errors)
+    result.diagnostics.push({
+      severity: 'error',
+      ...lines.position(e.pos[0]),
+      message: `invalid YAML: ${yamlReason(e.message)}`,
+    });
+  for (const offset of repeatedKeys(doc))
+    result.diagnostics.push({
+      severity: 'error',
+      ...lines.position(offset),
+      message: 'invalid YAML: Map keys must be unique',
+    });
+  for (const w of doc.warnings)
+    result.diagnostics.push({
+      severity: 'warning',
+      ...lines.position(w.pos[0]),
+      message: `YAML: ${yamlReason(w.message)}`,
+    });
   const root = doc.contents;
   if (root === null || (isScalar(root) && (root.value === null || root.value === undefined))) return result;
   if (!isMap(root)) {
-    result.diagnostics.push({ severity: 'error', ...at(root), message: `expected a mapping at the top level, found ${describeYaml(root)}` });
+    result.diagnostics.push({
+      severity: 'error',
+      ...at(root),
+      message: `expected a mapping at the top level, found ${describeYaml(root)}`,
+    });
     return result;
   }
   const list = pairValue(root, 'mcpServers');
   if (list === undefined || list === null || (isScalar(list) && list.value === null)) return result;
   if (!isSeq(list)) {
-    result.diagnostics.push({ severity: 'error', ...at(list), message: `"mcpServers" must be a list of servers, found ${describeYaml(list)}` });
+    result.diagnostics.push({
+      severity: 'error',
+      ...at(list),
+      message: `"mcpServers" must be a list of servers, found ${describeYaml(list)}`,
+    });
     return result;
   }
   list.items.forEach((item, index) => {
     const where = `mcpServers[${index}]`;
     if (!isMap(item)) {
-      result.diagnostics.push({ severity: 'error', ...at(item as Node), message: `${where} must be a mapping with a name, found ${describeYaml(item as Node)}` });
+      result.diagnostics.push({
+        severity: 'error',
+        ...at(item as Node),
+        message: `${where} must be a mapping with a name, found ${describeYaml(item as Node)}`,
+      });
       return;
     }
     if (pairValue(item, 'uses') !== undefined) return;
     const nameNode = pairValue(item, 'name');
     const name = isScalar(nameNode) ? nameNode.value : undefined;
     if (typeof name !== 'string' || name === '') {
-      result.diagnostics.push({ severity: 'error', ...(at(nameNode) ?? at(item)), message: `${where} needs a "name" (a string)` });
+      result.diagnostics.push({
+        severity: 'error',
+        ...(at(nameNode) ?? at(item)),
+        message: `${where} needs a "name" (a string)`,
+      });
       return;
     }
     const fields: RawServerEntry['fields'] = {};
@@ -91,11 +131,24 @@ export function adaptContinueYaml(text: string): AdaptResult {
     }
     // Continue sends HTTP headers from `requestOptions.headers`: read them as the server's headers.
     const options = fields.requestOptions?.value;
-    if (options && typeof options === 'object' && !Array.isArray(options) && 'headers' in options && fields.headers === undefined) {
-      fields.headers = { value: (options as Record<string, unknown>).headers, ...(fields.requestOptions.position ? { position: fields.requestOptions.position } : {}) };
+    if (
+      options &&
+      typeof options === 'object' &&
+      !Array.isArray(options) &&
+      'headers' in options &&
+      fields.headers === undefined
+    ) {
+      fields.headers = {
+        value: (options as Record<string, unknown>).headers,
+        ...(fields.requestOptions.position ? { position: fields.requestOptions.position } : {}),
+      };
     }
     if (fields.type?.value === 'websocket') {
-      result.diagnostics.push({ severity: 'info', ...(fields.type.position ?? {}), message: `server "${name}": websocket servers are not tracked` });
+      result.diagnostics.push({
+        severity: 'info',
+        ...(fields.type.position ?? {}),
+        message: `server "${name}": websocket servers are not tracked`,
+      });
       return;
     }
     const position = at(item);
@@ -132,14 +185,24 @@ function pairValue(map: YAMLMap, key: string): Node | null | undefined {
   return pair ? (pair.value as Node | null) : undefined;
 }
 
-function toPlain(node: Node | null, doc: ReturnType<typeof parseDocument>, diagnostics: FileDiagnostic[], position: Position | undefined, what: string): unknown {
+function toPlain(
+  node: Node | null,
+  doc: ReturnType<typeof parseDocument>,
+  diagnostics: FileDiagnostic[],
+  position: Position | undefined,
+  what: string,
+): unknown {
   if (node === null) return null;
   try {
     const value: unknown = node.toJS(doc, { maxAliasCount: MAX_ALIAS_COUNT });
     if (isCyclic(value, new Set())) throw new Error('an alias refers to itself');
     return value;
   } catch (err) {
-    diagnostics.push({ severity: 'error', ...(position ?? {}), message: `${what} could not be read: ${yamlReason((err as Error).message)}` });
+    diagnostics.push({
+      severity: 'error',
+      ...(position ?? {}),
+      message: `${what} could not be read: ${yamlReason((err as Error).message)}`,
+    });
     return undefined;
   }
 }
@@ -159,7 +222,15 @@ function describeYaml(node: Node | null | undefined): string {
   if (isSeq(node)) return 'a list';
   if (isScalar(node)) {
     const v = node.value;
-    return v === null ? 'null' : typeof v === 'string' ? 'a string' : typeof v === 'number' ? 'a number' : typeof v === 'boolean' ? 'a boolean' : 'a value';
+    return v === null
+      ? 'null'
+      : typeof v === 'string'
+        ? 'a string'
+        : typeof v === 'number'
+          ? 'a number'
+          : typeof v === 'boolean'
+            ? 'a boolean'
+            : 'a value';
   }
   return 'a value';
 }

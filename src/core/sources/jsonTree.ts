@@ -15,7 +15,8 @@ export function lazyTree(text: string): Node | undefined {
   const t = s.scan();
   if (t === SyntaxKind.EOF) return undefined;
   // The root's end is found when its children are first read: no separate pass over the whole text.
-  if (t === SyntaxKind.OpenBraceToken || t === SyntaxKind.OpenBracketToken) return new LazyNode(text, t === SyntaxKind.OpenBraceToken ? 'object' : 'array', s.getTokenOffset(), -1);
+  if (t === SyntaxKind.OpenBraceToken || t === SyntaxKind.OpenBracketToken)
+    return new LazyNode(text, t === SyntaxKind.OpenBraceToken ? 'object' : 'array', s.getTokenOffset(), -1);
   return literal(s, t);
 }
 
@@ -42,7 +43,14 @@ class LazyNode implements Node {
       const kids: Node[] = [];
       this.read((key, keyOffset, keyLength, colonOffset, value) => {
         if (this.type === 'array') kids.push(value);
-        else kids.push({ type: 'property', offset: keyOffset, length: value.offset + value.length - keyOffset, colonOffset, children: [{ type: 'string', offset: keyOffset, length: keyLength, value: key }, value] });
+        else
+          kids.push({
+            type: 'property',
+            offset: keyOffset,
+            length: value.offset + value.length - keyOffset,
+            colonOffset,
+            children: [{ type: 'string', offset: keyOffset, length: keyLength, value: key }, value],
+          });
       });
       this.kids = kids;
     }
@@ -57,7 +65,8 @@ class LazyNode implements Node {
   read(each: (key: string, keyOffset: number, keyLength: number, colonOffset: number, value: Node) => void): void {
     if (this.kids) {
       for (const k of this.kids) {
-        if (k.type === 'property') each(k.children![0].value, k.offset, k.children![0].length, k.colonOffset!, k.children![1]);
+        if (k.type === 'property')
+          each(k.children![0].value, k.offset, k.children![0].length, k.colonOffset!, k.children![1]);
         else each('', k.offset, 0, -1, k);
       }
       return;
@@ -93,7 +102,10 @@ class LazyNode implements Node {
 }
 
 /** Calls `each` with every property of an object node, lazily read or not: see LazyNode.read. */
-export function forEachProperty(node: Node, each: (key: string, keyOffset: number, value: Node | undefined) => void): void {
+export function forEachProperty(
+  node: Node,
+  each: (key: string, keyOffset: number, value: Node | undefined) => void,
+): void {
   if (node instanceof LazyNode) {
     node.read((key, keyOffset, _length, _colon, value) => each(key, keyOffset, value));
     return;

@@ -31,7 +31,17 @@ export function parseJsoncDocument(text: string): JsoncDocument {
   const lines = new LineMap(text);
   const tooDeep = excessiveNesting(text, 'json');
   if (tooDeep >= 0) {
-    return { root: undefined, lines, diagnostics: [{ severity: 'error', ...lines.position(tooDeep), message: `nested more than ${MAX_NESTING} levels deep; not read` }] };
+    return {
+      root: undefined,
+      lines,
+      diagnostics: [
+        {
+          severity: 'error',
+          ...lines.position(tooDeep),
+          message: `nested more than ${MAX_NESTING} levels deep; not read`,
+        },
+      ],
+    };
   }
   const errors: ParseError[] = [];
   const options = { allowTrailingComma: true, disallowComments: false, allowEmptyContent: true };
@@ -45,12 +55,19 @@ export function parseJsoncDocument(text: string): JsoncDocument {
     root = errors.length === 0 ? lazyTree(text) : tooBigToRecover ? undefined : parseTree(text, [], options);
   } catch (err) {
     // Not expected below the nesting limit; if the parser fails anyway, the file is reported, not the scan.
-    return { root: undefined, lines, diagnostics: [{ severity: 'error', message: `could not be parsed: ${(err as Error).message}` }] };
+    return {
+      root: undefined,
+      lines,
+      diagnostics: [{ severity: 'error', message: `could not be parsed: ${(err as Error).message}` }],
+    };
   }
   const diagnostics: FileDiagnostic[] = [];
   let omitted = 0;
   if (tooBigToRecover) {
-    diagnostics.push({ severity: 'error', message: `has syntax errors and is over ${(MAX_RECOVERED_BYTES / (1024 * 1024)).toFixed(1)} MiB: no servers read from it (a smaller file is read around its errors)` });
+    diagnostics.push({
+      severity: 'error',
+      message: `has syntax errors and is over ${(MAX_RECOVERED_BYTES / (1024 * 1024)).toFixed(1)} MiB: no servers read from it (a smaller file is read around its errors)`,
+    });
   }
   const seen = new Set<string>();
   for (const e of errors) {
@@ -58,11 +75,20 @@ export function parseJsoncDocument(text: string): JsoncDocument {
     const key = `${e.offset}:${e.error}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    if (diagnostics.length < MAX_DIAGNOSTICS_PER_FILE) diagnostics.push({ severity: 'error', ...lines.position(e.offset), message: `invalid JSON: ${describeParseError(printParseErrorCode(e.error))}` });
+    if (diagnostics.length < MAX_DIAGNOSTICS_PER_FILE)
+      diagnostics.push({
+        severity: 'error',
+        ...lines.position(e.offset),
+        message: `invalid JSON: ${describeParseError(printParseErrorCode(e.error))}`,
+      });
     else omitted++;
   }
   if (root !== undefined && root.type !== 'object') {
-    diagnostics.push({ severity: 'error', ...lines.position(root.offset), message: `expected an object at the top level, found ${describeNode(root)}` });
+    diagnostics.push({
+      severity: 'error',
+      ...lines.position(root.offset),
+      message: `expected an object at the top level, found ${describeNode(root)}`,
+    });
   }
   return { root: root?.type === 'object' ? root : undefined, lines, diagnostics, ...countsOf({ omitted }) };
 }
@@ -95,14 +121,23 @@ export interface EntryWithNode {
 }
 
 /** readServerMap, keeping each entry's node. `cap`: see readServersOf. */
-export function readServerMapNodes(doc: JsoncDocument, keyPath: string[], extra: Partial<RawServerEntry> = {}, cap = MAX_SERVERS_PER_FILE): ServerMap {
+export function readServerMapNodes(
+  doc: JsoncDocument,
+  keyPath: string[],
+  extra: Partial<RawServerEntry> = {},
+  cap = MAX_SERVERS_PER_FILE,
+): ServerMap {
   const diagnostics: FileDiagnostic[] = [];
   if (!doc.root) return { entries: [], diagnostics };
   let node: Node = doc.root;
   for (const [i, key] of keyPath.entries()) {
     if (node.type !== 'object') {
       const where = keyPath.slice(0, i).join('.');
-      diagnostics.push({ severity: 'error', ...doc.lines.position(node.offset), message: `"${where}" must be an object, found ${describeNode(node)}; no servers read from it` });
+      diagnostics.push({
+        severity: 'error',
+        ...doc.lines.position(node.offset),
+        message: `"${where}" must be an object, found ${describeNode(node)}; no servers read from it`,
+      });
       return { entries: [], diagnostics };
     }
     const next = propertyValue(node, key);
@@ -138,12 +173,22 @@ export function propertyValue(objectNode: Node, key: string): Node | undefined {
  * The scan lists the first `cap` servers of a file and MAX_DIAGNOSTICS_PER_FILE problems: past
  * those, servers are counted by name only (their fields unread) and problems only counted.
  */
-export function readServersOf(doc: JsoncDocument, map: Node, keyPath: string[], extra: Partial<RawServerEntry> = {}, cap = MAX_SERVERS_PER_FILE): ServerMap {
+export function readServersOf(
+  doc: JsoncDocument,
+  map: Node,
+  keyPath: string[],
+  extra: Partial<RawServerEntry> = {},
+  cap = MAX_SERVERS_PER_FILE,
+): ServerMap {
   const diagnostics: FileDiagnostic[] = [];
   let omitted = 0;
   const where = keyPath.join('.');
   if (map.type !== 'object') {
-    diagnostics.push({ severity: 'error', ...doc.lines.position(map.offset), message: `"${where}" must be an object mapping server names to servers, found ${describeNode(map)}` });
+    diagnostics.push({
+      severity: 'error',
+      ...doc.lines.position(map.offset),
+      message: `"${where}" must be an object mapping server names to servers, found ${describeNode(map)}`,
+    });
     return { entries: [], diagnostics };
   }
   // The surviving definitions, in the order JSON.parse keeps them: a name stands where its last
@@ -154,13 +199,23 @@ export function readServersOf(doc: JsoncDocument, map: Node, keyPath: string[], 
   const lastDefinition = new Map<string, number>();
   forEachProperty(map, (name, keyOffset, valueNode) => {
     if (lastDefinition.has(name)) {
-      if (diagnostics.length < MAX_DIAGNOSTICS_PER_FILE) diagnostics.push({ severity: 'warning', ...doc.lines.position(keyOffset), message: `server "${name}" is defined twice in "${where}"; the last definition is used` });
+      if (diagnostics.length < MAX_DIAGNOSTICS_PER_FILE)
+        diagnostics.push({
+          severity: 'warning',
+          ...doc.lines.position(keyOffset),
+          message: `server "${name}" is defined twice in "${where}"; the last definition is used`,
+        });
       else omitted++;
     }
     lastDefinition.set(name, definitions.length);
     // A name whose last definition is not an object is kept as `null`, skipped below.
     if (!valueNode || valueNode.type !== 'object') {
-      if (diagnostics.length < MAX_DIAGNOSTICS_PER_FILE) diagnostics.push({ severity: 'error', ...doc.lines.position(keyOffset), message: `server "${name}" must be an object, found ${valueNode ? describeNode(valueNode) : 'nothing'}` });
+      if (diagnostics.length < MAX_DIAGNOSTICS_PER_FILE)
+        diagnostics.push({
+          severity: 'error',
+          ...doc.lines.position(keyOffset),
+          message: `server "${name}" must be an object, found ${valueNode ? describeNode(valueNode) : 'nothing'}`,
+        });
       else omitted++;
       definitions.push({ name, keyOffset, value: null });
       return;
@@ -174,7 +229,10 @@ export function readServersOf(doc: JsoncDocument, map: Node, keyPath: string[], 
     if (value === null || lastDefinition.get(name) !== i) continue;
     if (total++ > cap) continue;
     const fields = entries.length < cap ? readFields(doc, value) : {};
-    entries.push({ entry: { name, position: doc.lines.position(keyOffset), keyPath: [...keyPath, name], fields, ...extra }, node: value });
+    entries.push({
+      entry: { name, position: doc.lines.position(keyOffset), keyPath: [...keyPath, name], fields, ...extra },
+      node: value,
+    });
   }
   return { entries, diagnostics, ...countsOf({ omitted, total: total > entries.length ? total : undefined }) };
 }
@@ -195,7 +253,11 @@ export function jsonServerMapAdapter(keyPath: string[]): (text: string) => Adapt
   return (text) => {
     const doc = parseJsoncDocument(text);
     const map = readServerMap(doc, keyPath);
-    return { entries: map.entries, diagnostics: [...doc.diagnostics, ...map.diagnostics], ...countsOf({ omitted: (doc.omitted ?? 0) + (map.omitted ?? 0), total: map.total }) };
+    return {
+      entries: map.entries,
+      diagnostics: [...doc.diagnostics, ...map.diagnostics],
+      ...countsOf({ omitted: (doc.omitted ?? 0) + (map.omitted ?? 0), total: map.total }),
+    };
   };
 }
 

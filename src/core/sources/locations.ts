@@ -41,7 +41,9 @@ export function vscodeUserDir(host: HostEnv, productFolder: string): string {
  * MCP_LIFEGUARD_SYSTEM_ROOT moves it, so tests can provide managed files in a fixture tree.
  */
 export function systemRoot(host: HostEnv): string {
-  return host.env.MCP_LIFEGUARD_SYSTEM_ROOT || (host.platform === 'win32' ? (host.env.SystemDrive || 'C:') + '\\' : '/');
+  return (
+    host.env.MCP_LIFEGUARD_SYSTEM_ROOT || (host.platform === 'win32' ? (host.env.SystemDrive || 'C:') + '\\' : '/')
+  );
 }
 
 /** Zed's config folder: `%APPDATA%\Zed` on Windows, `$XDG_CONFIG_HOME/zed` on Linux, and `~/.config/zed` on macOS too. */

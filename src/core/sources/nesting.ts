@@ -15,7 +15,17 @@ export function excessiveNesting(text: string, syntax: 'json' | 'yaml', max = MA
   for (let i = 0; i < text.length; i++) {
     // Skip what cannot matter without making a one-character string of it (10 MiB of text).
     const code = text.charCodeAt(i);
-    if (code !== 34 && code !== 39 && code !== 47 && code !== 35 && code !== 91 && code !== 93 && code !== 123 && code !== 125) continue;
+    if (
+      code !== 34 &&
+      code !== 39 &&
+      code !== 47 &&
+      code !== 35 &&
+      code !== 91 &&
+      code !== 93 &&
+      code !== 123 &&
+      code !== 125
+    )
+      continue;
     const c = text[i];
     if (c === '"' || (c === "'" && syntax === 'yaml')) {
       i = skipQuoted(text, i, c, syntax);

@@ -43,7 +43,8 @@ export function normalizeEntry(raw: RawServerEntry, ctx: NormalizeContext): Norm
   const unresolved = new Set<string>();
   const name = raw.name;
   const at = (f: RawField | undefined) => (f?.position ? { ...f.position } : raw.position ? { ...raw.position } : {});
-  const problem = (field: RawField | undefined, message: string) => diagnostics.push({ severity: 'error', ...at(field), message: `server "${name}": ${message}` });
+  const problem = (field: RawField | undefined, message: string) =>
+    diagnostics.push({ severity: 'error', ...at(field), message: `server "${name}": ${message}` });
   const workspaceFolder = raw.workspaceFolder ?? ctx.source.workspaceFolder;
   const vars = { host: ctx.host, workspaceFolder };
   const resolve = (text: string) => {
@@ -66,7 +67,10 @@ export function normalizeEntry(raw: RawServerEntry, ctx: NormalizeContext): Norm
 
   // Secret-bearing maps first: their values are collected for redaction, only keys are kept.
   const envKeys = mapKeys('env', f.env, problem, secrets);
-  const headerKeys = [...mapKeys('headers', f.headers, problem, secrets), ...mapKeys('http_headers', f.http_headers, problem, secrets)];
+  const headerKeys = [
+    ...mapKeys('headers', f.headers, problem, secrets),
+    ...mapKeys('http_headers', f.http_headers, problem, secrets),
+  ];
   // Credentials written inline (Codex's old `bearer_token`, an `apiKey`...) are never shown, and
   // their values are masked wherever else they appear (args, URLs, process command lines).
   for (const [key, field] of Object.entries(f)) {
@@ -84,10 +88,24 @@ export function normalizeEntry(raw: RawServerEntry, ctx: NormalizeContext): Norm
   }
 
   const command = str('command');
-  const urlField = f.url !== undefined ? 'url' : f.serverUrl !== undefined ? 'serverUrl' : f.httpUrl !== undefined ? 'httpUrl' : undefined;
+  const urlField =
+    f.url !== undefined
+      ? 'url'
+      : f.serverUrl !== undefined
+        ? 'serverUrl'
+        : f.httpUrl !== undefined
+          ? 'httpUrl'
+          : undefined;
   const url = urlField ? str(urlField) : undefined;
   const transport: Transport | undefined =
-    declared ?? (command !== undefined ? 'stdio' : url !== undefined ? (urlField === 'httpUrl' || urlField === 'serverUrl' ? 'http' : ctx.urlTransport) : undefined);
+    declared ??
+    (command !== undefined
+      ? 'stdio'
+      : url !== undefined
+        ? urlField === 'httpUrl' || urlField === 'serverUrl'
+          ? 'http'
+          : ctx.urlTransport
+        : undefined);
 
   let disabled = false;
   if (f.disabled !== undefined) {
@@ -107,7 +125,10 @@ export function normalizeEntry(raw: RawServerEntry, ctx: NormalizeContext): Norm
   const base = {
     id: `${ctx.source.client}:${ctx.source.scope}:${ctx.source.file}#${raw.keyPath.join('/')}`,
     name,
-    source: workspaceFolder && !ctx.source.workspaceFolder ? { ...ctx.source, workspaceFolder, ...(raw.scope ? { scope: raw.scope } : {}) } : { ...ctx.source, ...(raw.scope ? { scope: raw.scope } : {}) },
+    source:
+      workspaceFolder && !ctx.source.workspaceFolder
+        ? { ...ctx.source, workspaceFolder, ...(raw.scope ? { scope: raw.scope } : {}) }
+        : { ...ctx.source, ...(raw.scope ? { scope: raw.scope } : {}) },
     ...(raw.position ? { position: raw.position } : {}),
     keyPath: raw.keyPath,
     transport,
@@ -131,13 +152,25 @@ export function normalizeEntry(raw: RawServerEntry, ctx: NormalizeContext): Norm
     const resolvedArgs = args.map((a) => resolve(a));
     const cwd = cwdText !== undefined ? resolve(cwdText) : undefined;
     const p = pathFor(ctx.host);
-    const cwdValue = cwd ? (p.isAbsolute(cwd.value) || !workspaceFolder ? cwd.value : p.resolve(workspaceFolder, cwd.value)) : undefined;
+    const cwdValue = cwd
+      ? p.isAbsolute(cwd.value) || !workspaceFolder
+        ? cwd.value
+        : p.resolve(workspaceFolder, cwd.value)
+      : undefined;
     const env = envValues(f.env, (text) => resolveVariables(text, ctx.variables, vars));
-    const launch = { command: cmd.value, args: resolvedArgs.map((a) => a.value), ...(cwdValue !== undefined ? { cwd: cwdValue } : {}), ...(env ? { env } : {}) };
+    const launch = {
+      command: cmd.value,
+      args: resolvedArgs.map((a) => a.value),
+      ...(cwdValue !== undefined ? { cwd: cwdValue } : {}),
+      ...(env ? { env } : {}),
+    };
     const server: ServerConfig = {
       ...base,
       command: cmd.display,
-      args: redactArgs(resolvedArgs.map((a) => a.display), new Set(secrets)),
+      args: redactArgs(
+        resolvedArgs.map((a) => a.display),
+        new Set(secrets),
+      ),
       ...(cwd ? { cwd: cwd.display === cwd.value ? cwdValue : cwd.display } : {}),
       headerKeys: [],
       unresolved: [...unresolved],
@@ -178,7 +211,12 @@ function readArgs(field: RawField | undefined, problem: (f: RawField | undefined
 }
 
 /** Keys of an env/headers map; values are collected as secrets and dropped. */
-function mapKeys(key: string, field: RawField | undefined, problem: (f: RawField | undefined, m: string) => void, secrets: string[]): string[] {
+function mapKeys(
+  key: string,
+  field: RawField | undefined,
+  problem: (f: RawField | undefined, m: string) => void,
+  secrets: string[],
+): string[] {
   if (field === undefined || field.value === undefined || field.value === null) return [];
   const v = field.value;
   if (typeof v !== 'object' || Array.isArray(v)) {
@@ -192,13 +230,15 @@ function mapKeys(key: string, field: RawField | undefined, problem: (f: RawField
   return Object.keys(v as object);
 }
 
-
 /**
  * The env values the entry gives its process, resolved, for telling apart entries that run the same
  * command with different data (matching only; never serialised). A value whose variables cannot be
  * resolved here is left out: it cannot contradict anything.
  */
-function envValues(field: RawField | undefined, resolve: (text: string) => { value: string; unresolved: string[] }): Record<string, string> | undefined {
+function envValues(
+  field: RawField | undefined,
+  resolve: (text: string) => { value: string; unresolved: string[] },
+): Record<string, string> | undefined {
   const v = field?.value;
   if (v === undefined || v === null || typeof v !== 'object' || Array.isArray(v)) return undefined;
   const out: Record<string, string> = {};
@@ -214,5 +254,3 @@ function envValues(field: RawField | undefined, resolve: (text: string) => { val
 export function launchKey(parts: string[]): string {
   return `${parts[0]}:${createHash('sha256').update(parts.join('\0')).digest('hex').slice(0, 16)}`;
 }
-
-

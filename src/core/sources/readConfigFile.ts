@@ -41,7 +41,9 @@ export async function readConfigFile(file: string, fs: ReadFs = nodeFs): Promise
     return unreadable(describeFsError(err as NodeJS.ErrnoException));
   }
   if (size > MAX_CONFIG_BYTES) {
-    return unreadable(`is ${formatBytes(size)}, over the ${formatBytes(MAX_CONFIG_BYTES)} limit for a config file; not read`);
+    return unreadable(
+      `is ${formatBytes(size)}, over the ${formatBytes(MAX_CONFIG_BYTES)} limit for a config file; not read`,
+    );
   }
   let bytes: Buffer;
   try {
@@ -55,7 +57,8 @@ export async function readConfigFile(file: string, fs: ReadFs = nodeFs): Promise
         if (bytesRead === 0) break;
         length += bytesRead;
         if (length === buf.length) {
-          if (length > MAX_CONFIG_BYTES) return unreadable(`grew over the ${formatBytes(MAX_CONFIG_BYTES)} limit while being read; not read`);
+          if (length > MAX_CONFIG_BYTES)
+            return unreadable(`grew over the ${formatBytes(MAX_CONFIG_BYTES)} limit while being read; not read`);
           break;
         }
       }
@@ -77,8 +80,16 @@ export function decodeConfigText(bytes: Buffer): ReadOutcome {
   if (nul >= 0) {
     const before = text.slice(0, nul);
     const line = before.split(/\r\n|\r|\n/).length;
-    const column = nul - Math.max(before.lastIndexOf('\n'), before.lastIndexOf('\r')) ;
-    return { state: 'unreadable', diagnostic: { severity: 'error', line, column, message: 'contains NUL bytes: not a text config file (corrupted or binary); not read' } };
+    const column = nul - Math.max(before.lastIndexOf('\n'), before.lastIndexOf('\r'));
+    return {
+      state: 'unreadable',
+      diagnostic: {
+        severity: 'error',
+        line,
+        column,
+        message: 'contains NUL bytes: not a text config file (corrupted or binary); not read',
+      },
+    };
   }
   return { state: 'read', text, diagnostics: [] };
 }

@@ -87,7 +87,14 @@ export async function scanSources(ctx: ScanContext): Promise<ScanResult> {
   const listDir = ctx.listDir ?? defaultListDir;
   const read = ctx.readFile ?? readConfigFile;
   const cache = ctx.cache ?? defaultCache;
-  const result: ScanResult = { servers: [], launchGroups: [], files: [], diagnostics: [], launches: new Map(), secrets: new Set() };
+  const result: ScanResult = {
+    servers: [],
+    launchGroups: [],
+    files: [],
+    diagnostics: [],
+    launches: new Map(),
+    secrets: new Set(),
+  };
   const located = await Promise.all(
     sources.map(async (spec) => {
       const files = await spec.files(ctx, listDir);
@@ -132,7 +139,13 @@ export async function scanSources(ctx: ScanContext): Promise<ScanResult> {
     for (const d of scanned.diagnostics) result.diagnostics.push(d);
     for (const [id, launch] of scanned.launches) result.launches.set(id, launch);
     for (const secret of scanned.secrets) result.secrets.add(secret);
-    result.files.push({ file: f.file, client: spec.client, scope: spec.scope, state: 'read', servers: scanned.servers.length });
+    result.files.push({
+      file: f.file,
+      client: spec.client,
+      scope: spec.scope,
+      state: 'read',
+      servers: scanned.servers.length,
+    });
   }
   result.launchGroups = groupLaunches(result.servers);
   return result;
@@ -146,11 +159,26 @@ let nextSpecId = 0;
  * scanFile through the cache. The first scan of a file still waits for its parse (bounded by the
  * size limits and caps); later scans of the same text cost a read and a hash.
  */
-function scanFileCached(cache: ParseCache<FileScan> | false, spec: SourceSpec, f: SourceFile, text: string, readDiagnostics: AdaptResult['diagnostics'], host: HostEnv): FileScan {
+function scanFileCached(
+  cache: ParseCache<FileScan> | false,
+  spec: SourceSpec,
+  f: SourceFile,
+  text: string,
+  readDiagnostics: AdaptResult['diagnostics'],
+  host: HostEnv,
+): FileScan {
   if (!cache) return scanFile(spec, f, text, readDiagnostics, host);
   let id = specIds.get(spec);
   if (id === undefined) specIds.set(spec, (id = nextSpecId++));
-  const key = ParseCache.key([String(id), f.file, f.workspaceFolder ?? '', f.profile ?? '', JSON.stringify(host), JSON.stringify(readDiagnostics), text]);
+  const key = ParseCache.key([
+    String(id),
+    f.file,
+    f.workspaceFolder ?? '',
+    f.profile ?? '',
+    JSON.stringify(host),
+    JSON.stringify(readDiagnostics),
+    text,
+  ]);
   const hit = cache.get(key);
   if (hit) return hit;
   const scanned = scanFile(spec, f, text, readDiagnostics, host);
@@ -158,14 +186,25 @@ function scanFileCached(cache: ParseCache<FileScan> | false, spec: SourceSpec, f
   return scanned;
 }
 
-function scanFile(spec: SourceSpec, f: SourceFile, text: string, readDiagnostics: AdaptResult['diagnostics'], host: HostEnv): FileScan {
+function scanFile(
+  spec: SourceSpec,
+  f: SourceFile,
+  text: string,
+  readDiagnostics: AdaptResult['diagnostics'],
+  host: HostEnv,
+): FileScan {
   const result: FileScan = { servers: [], diagnostics: [], launches: new Map(), secrets: new Set() };
   let adapted: AdaptResult;
   try {
     adapted = spec.adapter(text, f.file);
   } catch (err) {
     // Adapters are written not to throw; if one does, this file is reported and the scan goes on.
-    adapted = { entries: [], diagnostics: [{ severity: 'error', message: `could not be read as a ${spec.label} config: ${(err as Error).message}` }] };
+    adapted = {
+      entries: [],
+      diagnostics: [
+        { severity: 'error', message: `could not be read as a ${spec.label} config: ${(err as Error).message}` },
+      ],
+    };
   }
   // The file's problems, up to MAX_DIAGNOSTICS_PER_FILE of them; the count of the rest is added at the end.
   let problems = 0;
@@ -199,7 +238,12 @@ function scanFile(spec: SourceSpec, f: SourceFile, text: string, readDiagnostics
       ...(f.workspaceFolder ? { workspaceFolder: f.workspaceFolder } : {}),
       ...(f.profile ? { profile: f.profile } : {}),
     };
-    const n = normalizeEntry(entry, { host, source, variables: spec.variables, urlTransport: spec.urlTransport ?? 'http' });
+    const n = normalizeEntry(entry, {
+      host,
+      source,
+      variables: spec.variables,
+      urlTransport: spec.urlTransport ?? 'http',
+    });
     n.secrets.forEach((s) => result.secrets.add(s));
     for (const d of n.diagnostics) report(d);
     if (n.server) {
@@ -208,7 +252,12 @@ function scanFile(spec: SourceSpec, f: SourceFile, text: string, readDiagnostics
     }
   }
   if (problems > MAX_DIAGNOSTICS_PER_FILE) {
-    result.diagnostics.push({ file: f.file, client: spec.client, severity: 'warning', message: `${problems - MAX_DIAGNOSTICS_PER_FILE} more problems in this file are not listed` });
+    result.diagnostics.push({
+      file: f.file,
+      client: spec.client,
+      severity: 'warning',
+      message: `${problems - MAX_DIAGNOSTICS_PER_FILE} more problems in this file are not listed`,
+    });
   }
   return result;
 }

@@ -4,7 +4,16 @@ import { adaptCodeWorkspace } from './codeWorkspace';
 import { adaptCodexToml } from './codex';
 import { adaptContinueBlock, adaptContinueYaml } from './continueYaml';
 import { jsonServerMapAdapter } from './jsonc';
-import { appDataDir, codexHome, continueDir, localAppDataDir, systemRoot, VSCODE_PRODUCTS, vscodeUserDir, zedConfigDir } from './locations';
+import {
+  appDataDir,
+  codexHome,
+  continueDir,
+  localAppDataDir,
+  systemRoot,
+  VSCODE_PRODUCTS,
+  vscodeUserDir,
+  zedConfigDir,
+} from './locations';
 import { adaptZedSettings } from './zed';
 import { ListDir, SourceContext, SourceFile, SourceSpec } from './types';
 
@@ -45,7 +54,8 @@ function blockFiles(dirs: (ctx: SourceContext) => string[], inWorkspace = false)
     const out: SourceFile[] = [];
     for (const [i, dir] of dirs(ctx).entries()) {
       for (const name of (await listOrEmpty(listDir, dir)).sort()) {
-        if (/\.(ya?ml|json)$/i.test(name)) out.push({ file: p.join(dir, name), ...(inWorkspace ? { workspaceFolder: ctx.workspaceFolders[i] } : {}) });
+        if (/\.(ya?ml|json)$/i.test(name))
+          out.push({ file: p.join(dir, name), ...(inWorkspace ? { workspaceFolder: ctx.workspaceFolders[i] } : {}) });
       }
     }
     return out;
@@ -53,12 +63,25 @@ function blockFiles(dirs: (ctx: SourceContext) => string[], inWorkspace = false)
 }
 
 /** A VS Code extension's MCP settings file in its global storage, for VS Code and Insiders alike. */
-function inExtensionStorage(client: SourceSpec['client'], label: string, extensionId: string, fileName: string): SourceSpec[] {
+function inExtensionStorage(
+  client: SourceSpec['client'],
+  label: string,
+  extensionId: string,
+  fileName: string,
+): SourceSpec[] {
   return VSCODE_PRODUCTS.map((product) => ({
     client,
     scope: 'user',
     label,
-    files: one((ctx) => pathFor(ctx.host).join(vscodeUserDir(ctx.host, product.folder), 'globalStorage', extensionId, 'settings', fileName)),
+    files: one((ctx) =>
+      pathFor(ctx.host).join(
+        vscodeUserDir(ctx.host, product.folder),
+        'globalStorage',
+        extensionId,
+        'settings',
+        fileName,
+      ),
+    ),
     adapter: mcpServers,
     variables: 'none',
   }));
@@ -80,7 +103,9 @@ const vscodeSources: SourceSpec[] = VSCODE_PRODUCTS.flatMap((product): SourceSpe
     files: async (ctx, listDir) => {
       const p = pathFor(ctx.host);
       const profiles = p.join(vscodeUserDir(ctx.host, product.folder), 'profiles');
-      return (await listOrEmpty(listDir, profiles)).sort().map((profile) => ({ file: p.join(profiles, profile, 'mcp.json'), profile }));
+      return (await listOrEmpty(listDir, profiles))
+        .sort()
+        .map((profile) => ({ file: p.join(profiles, profile, 'mcp.json'), profile }));
     },
     adapter: jsonServerMapAdapter(['servers']),
     variables: 'vscode',
@@ -158,7 +183,15 @@ export const SOURCES: SourceSpec[] = [
     label: 'Claude Desktop',
     files: one((ctx) =>
       ctx.host.platform === 'win32'
-        ? pathFor(ctx.host).join(localAppDataDir(ctx.host), 'Packages', 'Claude_pzs8sxrjxfjjc', 'LocalCache', 'Roaming', 'Claude', 'claude_desktop_config.json')
+        ? pathFor(ctx.host).join(
+            localAppDataDir(ctx.host),
+            'Packages',
+            'Claude_pzs8sxrjxfjjc',
+            'LocalCache',
+            'Roaming',
+            'Claude',
+            'claude_desktop_config.json',
+          )
         : undefined,
     ),
     adapter: mcpServers,
@@ -280,7 +313,10 @@ export const SOURCES: SourceSpec[] = [
     client: 'continue',
     scope: 'workspace',
     label: 'Continue (workspace)',
-    files: blockFiles((ctx) => ctx.workspaceFolders.map((folder) => pathFor(ctx.host).join(folder, '.continue', 'mcpServers')), true),
+    files: blockFiles(
+      (ctx) => ctx.workspaceFolders.map((folder) => pathFor(ctx.host).join(folder, '.continue', 'mcpServers')),
+      true,
+    ),
     adapter: adaptContinueBlock,
     variables: 'continue',
   },
@@ -304,7 +340,12 @@ export const SOURCES: SourceSpec[] = [
     client: 'copilot-cli',
     scope: 'user',
     label: 'Copilot CLI',
-    files: one((ctx) => pathFor(ctx.host).join(ctx.host.env.COPILOT_HOME || pathFor(ctx.host).join(ctx.host.home, '.copilot'), 'mcp-config.json')),
+    files: one((ctx) =>
+      pathFor(ctx.host).join(
+        ctx.host.env.COPILOT_HOME || pathFor(ctx.host).join(ctx.host.home, '.copilot'),
+        'mcp-config.json',
+      ),
+    ),
     adapter: mcpServers,
     variables: 'shell',
   },

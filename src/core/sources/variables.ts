@@ -22,8 +22,25 @@ export interface Resolved {
 
 /** Environment variables that hold paths and names, never credentials: shown resolved. */
 const PLAIN_ENV = new Set([
-  'HOME', 'USERPROFILE', 'USER', 'USERNAME', 'LOGNAME', 'PWD', 'SHELL', 'TMPDIR', 'TEMP', 'TMP', 'APPDATA',
-  'LOCALAPPDATA', 'PROGRAMFILES', 'PROGRAMDATA', 'SYSTEMROOT', 'HOMEDRIVE', 'HOMEPATH', 'CODEX_HOME', 'COPILOT_HOME',
+  'HOME',
+  'USERPROFILE',
+  'USER',
+  'USERNAME',
+  'LOGNAME',
+  'PWD',
+  'SHELL',
+  'TMPDIR',
+  'TEMP',
+  'TMP',
+  'APPDATA',
+  'LOCALAPPDATA',
+  'PROGRAMFILES',
+  'PROGRAMDATA',
+  'SYSTEMROOT',
+  'HOMEDRIVE',
+  'HOMEPATH',
+  'CODEX_HOME',
+  'COPILOT_HOME',
 ]);
 
 function isPlainEnv(name: string): boolean {
@@ -86,8 +103,10 @@ function lookup(inner: string, flavour: VariableFlavour, ctx: VariableContext): 
   };
   if (flavour === 'vscode' || flavour === 'cursor') {
     if (inner === 'userHome') return { kind: 'value', value: ctx.host.home };
-    if (inner === 'workspaceFolder') return ctx.workspaceFolder ? { kind: 'value', value: ctx.workspaceFolder } : { kind: 'unresolved' };
-    if (inner === 'workspaceFolderBasename') return ctx.workspaceFolder ? { kind: 'value', value: p.basename(ctx.workspaceFolder) } : { kind: 'unresolved' };
+    if (inner === 'workspaceFolder')
+      return ctx.workspaceFolder ? { kind: 'value', value: ctx.workspaceFolder } : { kind: 'unresolved' };
+    if (inner === 'workspaceFolderBasename')
+      return ctx.workspaceFolder ? { kind: 'value', value: p.basename(ctx.workspaceFolder) } : { kind: 'unresolved' };
     if (inner === 'pathSeparator' || inner === '/') return { kind: 'value', value: p.sep };
     if (inner.startsWith('env:')) {
       // VS Code substitutes an unset variable with the empty string.
@@ -102,6 +121,7 @@ function lookup(inner: string, flavour: VariableFlavour, ctx: VariableContext): 
   if (!m) return { kind: 'unresolved' };
   const found = env(m[1]);
   // As in the shell, `:-` takes the default when the variable is unset or empty.
-  if (m[2] !== undefined && flavour === 'shell' && (found.kind === 'unresolved' || found.value === '')) return { kind: 'value', value: m[2] };
+  if (m[2] !== undefined && flavour === 'shell' && (found.kind === 'unresolved' || found.value === ''))
+    return { kind: 'value', value: m[2] };
   return found;
 }

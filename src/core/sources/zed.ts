@@ -15,7 +15,8 @@ export function adaptZedSettings(text: string): AdaptResult {
   const entries: RawServerEntry[] = [];
   for (const { entry, node: entryNode } of map.entries) {
     const f = entry.fields;
-    const fromExtension = f.source?.value === 'extension' || (f.command === undefined && f.url === undefined && f.settings !== undefined);
+    const fromExtension =
+      f.source?.value === 'extension' || (f.command === undefined && f.url === undefined && f.settings !== undefined);
     if (fromExtension) continue;
     const command = f.command?.value;
     if (command !== null && typeof command === 'object' && !Array.isArray(command)) {
@@ -31,5 +32,9 @@ export function adaptZedSettings(text: string): AdaptResult {
     }
     entries.push(entry);
   }
-  return { entries, diagnostics: [...doc.diagnostics, ...map.diagnostics], ...countsOf({ omitted: (doc.omitted ?? 0) + (map.omitted ?? 0), total: map.total }) };
+  return {
+    entries,
+    diagnostics: [...doc.diagnostics, ...map.diagnostics],
+    ...countsOf({ omitted: (doc.omitted ?? 0) + (map.omitted ?? 0), total: map.total }),
+  };
 }

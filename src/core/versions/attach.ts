@@ -138,16 +138,25 @@ export async function attachVersions(
   const persist = options.persist !== false;
   const log = options.log ?? (persist ? fileLogger(host) : () => undefined);
   let cache = options.cache ?? defaultCaches.get(fs);
-  if (!cache) defaultCaches.set(fs, (cache = new MtimeCache<Resolution>(fs, { recheck: (r) => r.installed.state === 'missing' })));
+  if (!cache)
+    defaultCaches.set(
+      fs,
+      (cache = new MtimeCache<Resolution>(fs, { recheck: (r) => r.installed.state === 'missing' })),
+    );
   const ctx: ResolveContext = { host, fs };
   const docker = options.docker === false ? undefined : (options.docker ?? dockerCli(host));
   const byPid = new Map(processes.map((p) => [p.pid, p]));
   const hasInstances = servers.some((s) => s.instances.length > 0);
   const paths = lifeguardPaths(host);
   const firstSeenFile = options.firstSeenFile ?? path.join(paths.state, 'versions', 'first-seen.json');
-  const store = hasInstances && persist ? await FirstSeenStore.loadCached(firstSeenFile, log, options.firstSeenFile ? undefined : paths.root) : undefined;
+  const store =
+    hasInstances && persist
+      ? await FirstSeenStore.loadCached(firstSeenFile, log, options.firstSeenFile ? undefined : paths.root)
+      : undefined;
   // Only records that carry versions say what an instance runs.
-  const locks = (hasInstances ? await (options.readLocks ?? (() => liveLockRecords(host, log)))() : []).filter((r) => r.versions);
+  const locks = (hasInstances ? await (options.readLocks ?? (() => liveLockRecords(host, log)))() : []).filter(
+    (r) => r.versions,
+  );
   const mapsOf = options.readMaps ?? ((pid: number) => readMaps(pid, host.platform));
   const ask = options.askServerInfo === false ? undefined : (options.askServerInfo ?? askServerInfo);
   // Once per snapshot, not per instance: the process table is scanned for installers once per
@@ -164,7 +173,10 @@ export async function attachVersions(
   };
 
   /** A resolution and the files its answer was read from (with their change times). */
-  const resolveCached = async (launch: Launch, extra: { argv?: readonly string[]; cwd?: string; start?: number }): Promise<Resolution & { files: () => Array<{ path: string; at: number }> }> => {
+  const resolveCached = async (
+    launch: Launch,
+    extra: { argv?: readonly string[]; cwd?: string; start?: number },
+  ): Promise<Resolution & { files: () => Array<{ path: string; at: number }> }> => {
     // Docker answers come from the engine, not from files: not cached by mtime, reused for DOCKER_TTL_MS.
     if (parseDockerRun(launch)) {
       const key = JSON.stringify([launch.command, launch.args, extra.start ?? null]);
@@ -174,8 +186,16 @@ export async function attachVersions(
       dockerMemo.set(key, { at: Date.now(), resolution });
       return { ...(await resolution), files: () => [] };
     }
-    const key = JSON.stringify([launch.command, launch.args, launch.cwd ?? null, extra.argv ?? null, extra.cwd ?? null]);
-    const resolution = await cache.get(key, (tfs) => resolveInstalled({ host, fs: tfs }, launch, { processArgv: extra.argv, processCwd: extra.cwd }));
+    const key = JSON.stringify([
+      launch.command,
+      launch.args,
+      launch.cwd ?? null,
+      extra.argv ?? null,
+      extra.cwd ?? null,
+    ]);
+    const resolution = await cache.get(key, (tfs) =>
+      resolveInstalled({ host, fs: tfs }, launch, { processArgv: extra.argv, processCwd: extra.cwd }),
+    );
     // The files are evidence only when something changed after a start: listed on demand.
     return { ...resolution, files: () => cache.filesOf(key) };
   };
@@ -191,7 +211,11 @@ export async function attachVersions(
     cache.endPass();
   }
 
-  async function versionsOfInstance(server: ServerStatus, instance: Instance, launch: Launch | undefined): Promise<void> {
+  async function versionsOfInstance(
+    server: ServerStatus,
+    instance: Instance,
+    launch: Launch | undefined,
+  ): Promise<void> {
     const proc = byPid.get(instance.pid);
     // The process's own argv only matters when an interpreter names a script or module (where its
     // code was loaded from); otherwise the instance shares the configured launch's resolution.
@@ -208,7 +232,14 @@ export async function attachVersions(
 
     // A guard's record of what this very child said comes first (the only way a stdio server is heard).
     let serverInfo: ServerInfoStatement | undefined = serverInfoFromLock(lock, instance.pid) ?? seen?.serverInfo;
-    if (!serverInfo && ask && server.transport !== 'stdio' && server.url && !server.url.includes('<redacted>') && server.listener?.state === 'local') {
+    if (
+      !serverInfo &&
+      ask &&
+      server.transport !== 'stdio' &&
+      server.url &&
+      !server.url.includes('<redacted>') &&
+      server.listener?.state === 'local'
+    ) {
       const memoKey = key ?? `${instance.pid}`;
       let asked = serverInfoMemo.get(memoKey);
       const fresh = !asked || (Date.now() - asked.at >= FAILED_ASK_RETRY_MS && !(await asked.answer).ok);
@@ -242,16 +273,38 @@ export async function attachVersions(
     const replaced = judged.replaced;
     // The entry now launches another version than this process was started with: a restart runs the new one.
     // (Not while the verdict waits for an install to settle: the wait is said, then the judgement.)
-    if (launch && proc && verdict.state !== 'stale' && !(verdict.state === 'unknown' && verdict.settling) && configuredPackage(launch)) {
-      const started = [...instance.launcherChain.map((step) => byPid.get(step.pid)?.argv), proc.argv].filter((a): a is string[] => !!a);
+    if (
+      launch &&
+      proc &&
+      verdict.state !== 'stale' &&
+      !(verdict.state === 'unknown' && verdict.settling) &&
+      configuredPackage(launch)
+    ) {
+      const started = [...instance.launcherChain.map((step) => byPid.get(step.pid)?.argv), proc.argv].filter(
+        (a): a is string[] => !!a,
+      );
       const drift = configDrift(configuredPackage(launch), started);
-      if (drift) verdict = { state: 'config-changed', ...drift, summary: `${drift.package}: the configuration now launches ${drift.configured}; this process was started with ${drift.running}: restart it to run the new launch` };
+      if (drift)
+        verdict = {
+          state: 'config-changed',
+          ...drift,
+          summary: `${drift.package}: the configuration now launches ${drift.configured}; this process was started with ${drift.running}: restart it to run the new launch`,
+        };
     }
     const inst = resolution.installed;
     if (key && store) {
       // Remember what this process loaded, but only when the files provably predate it.
       if (!seen && inst.state === 'installed' && filesPredateProcess(inst, start) && replaced.length === 0) {
-        store.record(key, { name: inst.name, version: inst.version, ...(inst.environment ? { environment: inst.environment } : {}), firstSeenAt: now().toISOString() }, now());
+        store.record(
+          key,
+          {
+            name: inst.name,
+            version: inst.version,
+            ...(inst.environment ? { environment: inst.environment } : {}),
+            firstSeenAt: now().toISOString(),
+          },
+          now(),
+        );
       } else store.touch(key, now());
       if (serverInfo) store.rememberServerInfo(key, serverInfo);
     }
@@ -273,8 +326,16 @@ export async function attachVersions(
 }
 
 /** Fills `updateAvailable` from cached registry answers, and starts the checks that are due. */
-async function updateChecks(host: HostEnv, ctx: ResolveContext, servers: ServerStatus[], options: VersionsOptions, log: (m: string) => void, now: () => Date): Promise<{ background: Promise<void> }> {
-  if (options.registry === false || options.persist === false || host.env.MCP_LIFEGUARD_UPDATE_CHECK === '0') return { background: Promise.resolve() };
+async function updateChecks(
+  host: HostEnv,
+  ctx: ResolveContext,
+  servers: ServerStatus[],
+  options: VersionsOptions,
+  log: (m: string) => void,
+  now: () => Date,
+): Promise<{ background: Promise<void> }> {
+  if (options.registry === false || options.persist === false || host.env.MCP_LIFEGUARD_UPDATE_CHECK === '0')
+    return { background: Promise.resolve() };
   const reg = options.registry || {};
   const paths = lifeguardPaths(host);
   const cacheFile = reg.cacheFile ?? registryCacheFile(paths);
@@ -284,12 +345,25 @@ async function updateChecks(host: HostEnv, ctx: ResolveContext, servers: ServerS
   };
   const checkerKey = JSON.stringify([cacheFile, overrides, reg.timeoutMs ?? null]);
   let checker = checkers.get(checkerKey);
-  if (!checker) checkers.set(checkerKey, (checker = new RegistryChecker({ ctx, cacheFile, root: reg.cacheFile ? undefined : paths.root, overrides, now, log, ...(reg.timeoutMs ? { timeoutMs: reg.timeoutMs } : {}) })));
+  if (!checker)
+    checkers.set(
+      checkerKey,
+      (checker = new RegistryChecker({
+        ctx,
+        cacheFile,
+        root: reg.cacheFile ? undefined : paths.root,
+        overrides,
+        now,
+        log,
+        ...(reg.timeoutMs ? { timeoutMs: reg.timeoutMs } : {}),
+      })),
+    );
   const c = checker;
   const refs: Array<{ server: ServerStatus; ref: PackageRef }> = [];
   for (const server of servers) {
     const inst = server.installed;
-    if (inst?.state === 'installed' && (inst.ecosystem === 'npm' || inst.ecosystem === 'python')) refs.push({ server, ref: { ecosystem: inst.ecosystem, name: inst.name, current: inst.version } });
+    if (inst?.state === 'installed' && (inst.ecosystem === 'npm' || inst.ecosystem === 'python'))
+      refs.push({ server, ref: { ecosystem: inst.ecosystem, name: inst.name, current: inst.version } });
   }
   for (const { server, ref } of refs) {
     const u = await c.cached(ref);

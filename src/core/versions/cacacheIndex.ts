@@ -63,7 +63,8 @@ export function parseBucket(text: string): IndexEntry[] {
     }
     if (typeof obj !== 'object' || obj === null) continue;
     const { key, integrity, time, size } = obj as Record<string, unknown>;
-    if (typeof key !== 'string' || typeof time !== 'number' || (integrity !== null && typeof integrity !== 'string')) continue;
+    if (typeof key !== 'string' || typeof time !== 'number' || (integrity !== null && typeof integrity !== 'string'))
+      continue;
     entries.push({ key, integrity, time, ...(typeof size === 'number' ? { size } : {}) });
   }
   return entries;
@@ -86,5 +87,10 @@ export function contentPath(host: { platform: NodeJS.Platform }, root: string, i
     if (m && (!best || STRENGTH.indexOf(m[1]) > STRENGTH.indexOf(best.algo))) best = { algo: m[1], digest: m[2] };
   }
   if (!best) return undefined;
-  return pathFor(host).join(root, 'content-v2', best.algo, ...segments(Buffer.from(best.digest, 'base64').toString('hex')));
+  return pathFor(host).join(
+    root,
+    'content-v2',
+    best.algo,
+    ...segments(Buffer.from(best.digest, 'base64').toString('hex')),
+  );
 }

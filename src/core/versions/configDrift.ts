@@ -38,7 +38,10 @@ const label = (t: PackageTarget) => (t.version ? `${t.name}@${t.version}` : t.na
  * `configured`: the package the entry launches now (`launchedPackage` of its command);
  * `started`: argvs of the launcher chain, outermost first, then the instance's own.
  */
-export function configDrift(configured: PackageTarget | undefined, started: ReadonlyArray<readonly string[]>): Drift | undefined {
+export function configDrift(
+  configured: PackageTarget | undefined,
+  started: ReadonlyArray<readonly string[]>,
+): Drift | undefined {
   const now = configured;
   if (!now) return undefined;
   for (const argv of started) {

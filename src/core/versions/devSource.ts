@@ -13,7 +13,8 @@ import { isRecord, readJson, ResolveContext } from './lookup';
 /** Folders never walked: dependencies, VCS data, caches and environments are not the server's own code. */
 const SKIP_DIRS = new Set(['node_modules', '__pycache__', 'venv', 'env', 'coverage', 'site-packages', 'target']);
 /** What code, build output and lockfiles look like: a README edit is not a rebuild. */
-const CODE_FILE = /\.(c?js|mjs|c?ts|mts|jsx|tsx|json|py|pyi|so|node|pyd|dylib|dll|wasm|lock|toml|cfg)$|^pnpm-lock\.yaml$/i;
+const CODE_FILE =
+  /\.(c?js|mjs|c?ts|mts|jsx|tsx|json|py|pyi|so|node|pyd|dylib|dll|wasm|lock|toml|cfg)$|^pnpm-lock\.yaml$/i;
 /** A checkout can be large: the walk stops after this many entries (the newest files seen so far stand). */
 const MAX_ENTRIES = 5000;
 const MAX_DEPTH = 8;
@@ -21,7 +22,10 @@ const MAX_DEPTH = 8;
 const NEWEST_KEPT = 5;
 
 /** The source folder of a package that is not an installed release; undefined for one that is. */
-export async function devRootOf(ctx: ResolveContext, installed: Installed): Promise<{ root: string; how: string } | undefined> {
+export async function devRootOf(
+  ctx: ResolveContext,
+  installed: Installed,
+): Promise<{ root: string; how: string } | undefined> {
   if (installed.state !== 'installed') return undefined;
   const p = pathFor(ctx.host);
   if (installed.ecosystem === 'npm') {
@@ -32,7 +36,13 @@ export async function devRootOf(ctx: ResolveContext, installed: Installed): Prom
   if (installed.ecosystem === 'python' && installed.location.endsWith('.dist-info')) {
     // PEP 610: an editable install records the project folder it points at.
     const direct = await readJson(ctx.fs, p.join(installed.location, 'direct_url.json'));
-    if (!isRecord(direct) || !isRecord(direct.dir_info) || direct.dir_info.editable !== true || typeof direct.url !== 'string') return undefined;
+    if (
+      !isRecord(direct) ||
+      !isRecord(direct.dir_info) ||
+      direct.dir_info.editable !== true ||
+      typeof direct.url !== 'string'
+    )
+      return undefined;
     const root = fileUrlPath(direct.url, ctx.host.platform);
     return root ? { root, how: `an editable install of ${root} (direct_url.json)` } : undefined;
   }
@@ -50,7 +60,10 @@ function fileUrlPath(url: string, platform: NodeJS.Platform): string | undefined
 }
 
 /** The newest code files under a source folder, newest first, and the newest change time among them. */
-export async function newestSourceFiles(ctx: ResolveContext, root: string): Promise<{ newest: ChangedFile[]; changedAt?: number }> {
+export async function newestSourceFiles(
+  ctx: ResolveContext,
+  root: string,
+): Promise<{ newest: ChangedFile[]; changedAt?: number }> {
   const p = pathFor(ctx.host);
   const found: Array<{ path: string; at: number }> = [];
   let entries = 0;

@@ -22,12 +22,28 @@ export function dockerCli(host: HostEnv, timeoutMs = 2000): DockerCli {
   return {
     run: (args) =>
       new Promise((resolve) => {
-        execFile('docker', args, { timeout: timeoutMs, env: { ...host.env } as NodeJS.ProcessEnv, windowsHide: true, maxBuffer: 8 * 1024 * 1024 }, (err, stdout, stderr) => {
-          if (err) {
-            const code = (err as NodeJS.ErrnoException).code;
-            resolve({ ok: false, reason: code === 'ENOENT' ? 'no docker CLI on PATH' : `docker ${args[0]} failed: ${(stderr || err.message).trim().split('\n')[0]}` });
-          } else resolve({ ok: true, stdout });
-        });
+        execFile(
+          'docker',
+          args,
+          {
+            timeout: timeoutMs,
+            env: { ...host.env } as NodeJS.ProcessEnv,
+            windowsHide: true,
+            maxBuffer: 8 * 1024 * 1024,
+          },
+          (err, stdout, stderr) => {
+            if (err) {
+              const code = (err as NodeJS.ErrnoException).code;
+              resolve({
+                ok: false,
+                reason:
+                  code === 'ENOENT'
+                    ? 'no docker CLI on PATH'
+                    : `docker ${args[0]} failed: ${(stderr || err.message).trim().split('\n')[0]}`,
+              });
+            } else resolve({ ok: true, stdout });
+          },
+        );
       }),
   };
 }
@@ -109,30 +125,55 @@ const START_SLACK_MS = 60_000;
  * The container a `docker run` process started: by `--name` when given, else the running container
  * of that image whose start is closest to the process's own (within a minute). Ambiguity: none.
  */
-export function pickContainer(containers: ContainerFacts[], launch: DockerRunLaunch, processStart?: number): ContainerFacts | undefined {
+export function pickContainer(
+  containers: ContainerFacts[],
+  launch: DockerRunLaunch,
+  processStart?: number,
+): ContainerFacts | undefined {
   const running = containers.filter((c) => c.running);
   if (launch.name) return running.find((c) => c.name === launch.name);
   if (processStart === undefined) return undefined;
   const candidates = running
-    .filter((c) => withTag(c.imageRef) === withTag(launch.image) && c.startedAt !== undefined && Math.abs(c.startedAt - processStart) <= START_SLACK_MS)
+    .filter(
+      (c) =>
+        withTag(c.imageRef) === withTag(launch.image) &&
+        c.startedAt !== undefined &&
+        Math.abs(c.startedAt - processStart) <= START_SLACK_MS,
+    )
     .sort((a, b) => Math.abs(a.startedAt! - processStart) - Math.abs(b.startedAt! - processStart));
   return candidates[0];
 }
 
 /** Both sides for a docker launch: the tag's image id now (installed) and the container's (running). */
-export async function resolveDocker(cli: DockerCli, launch: DockerRunLaunch, processStart?: number): Promise<{ installed: Installed; running?: Running }> {
-  const unknown = (reason: string): { installed: Installed } => ({ installed: { state: 'unknown', ecosystem: 'docker', name: launch.image, reason } });
+export async function resolveDocker(
+  cli: DockerCli,
+  launch: DockerRunLaunch,
+  processStart?: number,
+): Promise<{ installed: Installed; running?: Running }> {
+  const unknown = (reason: string): { installed: Installed } => ({
+    installed: { state: 'unknown', ecosystem: 'docker', name: launch.image, reason },
+  });
   const img = await cli.run(['image', 'inspect', launch.image]);
   if (!img.ok) return unknown(img.reason);
   const parsed = parseImageInspect(img.stdout);
   if (parsed instanceof Error) return unknown(parsed.message);
-  const installed: Installed = { state: 'installed', ecosystem: 'docker', name: launch.image, version: parsed.id, how: `docker image inspect ${launch.image}`, location: launch.image };
+  const installed: Installed = {
+    state: 'installed',
+    ecosystem: 'docker',
+    name: launch.image,
+    version: parsed.id,
+    how: `docker image inspect ${launch.image}`,
+    location: launch.image,
+  };
   let ids: string[];
   if (launch.name) ids = [launch.name];
   else {
     const ps = await cli.run(['ps', '--no-trunc', '--format', '{{.ID}}']);
     if (!ps.ok) return { installed, running: { state: 'unknown', reason: ps.reason } };
-    ids = ps.stdout.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+    ids = ps.stdout
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .filter(Boolean);
   }
   if (ids.length === 0) return { installed, running: { state: 'unknown', reason: 'no running container' } };
   const insp = await cli.run(['inspect', ...ids]);
@@ -140,9 +181,19 @@ export async function resolveDocker(cli: DockerCli, launch: DockerRunLaunch, pro
   const containers = parseContainerInspect(insp.stdout);
   if (containers instanceof Error) return { installed, running: { state: 'unknown', reason: containers.message } };
   const c = pickContainer(containers, launch, processStart);
-  if (!c) return { installed, running: { state: 'unknown', reason: `no running container of ${launch.image} matches this process` } };
+  if (!c)
+    return {
+      installed,
+      running: { state: 'unknown', reason: `no running container of ${launch.image} matches this process` },
+    };
   return {
     installed,
-    running: { state: 'known', version: c.imageId, source: 'docker-inspect', how: `docker inspect ${c.name || c.id.slice(0, 12)}`, ...(c.startedAt !== undefined ? { since: new Date(c.startedAt).toISOString() } : {}) },
+    running: {
+      state: 'known',
+      version: c.imageId,
+      source: 'docker-inspect',
+      how: `docker inspect ${c.name || c.id.slice(0, 12)}`,
+      ...(c.startedAt !== undefined ? { since: new Date(c.startedAt).toISOString() } : {}),
+    },
   };
 }

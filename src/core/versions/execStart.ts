@@ -6,7 +6,11 @@ import type { VersionFs } from './fs';
  * itself with the app (an exec keeps the pid and the start time of the `pipx` that began). Files of
  * that environment written up to then are what the app loaded, not a change under it.
  */
-export async function execStart(argv: readonly string[] | undefined, startTime: number | undefined, fs: VersionFs): Promise<number | undefined> {
+export async function execStart(
+  argv: readonly string[] | undefined,
+  startTime: number | undefined,
+  fs: VersionFs,
+): Promise<number | undefined> {
   if (startTime === undefined || !argv) return startTime;
   for (const token of argv) {
     const m = /^(.*[\\/]pipx[\\/]\.cache[\\/][^\\/]+)[\\/]bin[\\/]/.exec(token);

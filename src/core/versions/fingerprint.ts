@@ -15,11 +15,15 @@ export function fingerprint(packages: Record<string, string>): EnvironmentFinger
  * before closures (no `scope`) may name packages outside the server's closure (a Python
  * environment's every distribution): only the closure installed now is compared against it.
  */
-export function environmentMoves(running: EnvironmentFingerprint, installed: EnvironmentFingerprint): MovedDependency[] {
+export function environmentMoves(
+  running: EnvironmentFingerprint,
+  installed: EnvironmentFingerprint,
+): MovedDependency[] {
   if (running.hash === installed.hash) return [];
   if (running.scope === 'closure') return movedDependencies(running.packages, installed.packages);
   const before: Record<string, string> = {};
-  for (const name of Object.keys(installed.packages)) if (running.packages[name] !== undefined) before[name] = running.packages[name];
+  for (const name of Object.keys(installed.packages))
+    if (running.packages[name] !== undefined) before[name] = running.packages[name];
   const after: Record<string, string> = {};
   for (const name of Object.keys(before)) after[name] = installed.packages[name];
   return movedDependencies(before, after);

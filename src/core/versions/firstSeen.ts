@@ -69,7 +69,8 @@ export class FirstSeenStore {
       try {
         const json = JSON.parse(text) as StoredFile;
         for (const [k, v] of Object.entries(json.instances ?? {})) {
-          if (v && typeof v.version === 'string' && typeof v.name === 'string' && typeof v.firstSeenAt === 'string') entries.set(k, v);
+          if (v && typeof v.version === 'string' && typeof v.name === 'string' && typeof v.firstSeenAt === 'string')
+            entries.set(k, v);
         }
       } catch (err) {
         report?.(`${file} is not valid JSON and will be rewritten: ${(err as Error).message}`);
@@ -91,7 +92,12 @@ export class FirstSeenStore {
 
   rememberServerInfo(key: string, info: ServerInfoStatement): void {
     const e = this.entries.get(key);
-    const same = e?.serverInfo && e.serverInfo.name === info.name && e.serverInfo.version === info.version && e.serverInfo.era === info.era && e.serverInfo.how === info.how;
+    const same =
+      e?.serverInfo &&
+      e.serverInfo.name === info.name &&
+      e.serverInfo.version === info.version &&
+      e.serverInfo.era === info.era &&
+      e.serverInfo.how === info.how;
     if (!e || same) return;
     e.serverInfo = info;
     this.dirty = true;
@@ -117,7 +123,8 @@ export class FirstSeenStore {
     }
     if (!this.dirty) return;
     const current = await FirstSeenStore.load(this.file, undefined, this.root);
-    for (const [k, e] of current.entries) if (!this.entries.has(k) && now.getTime() - Date.parse(e.lastSeenAt) <= PRUNE_AFTER_MS) this.entries.set(k, e);
+    for (const [k, e] of current.entries)
+      if (!this.entries.has(k) && now.getTime() - Date.parse(e.lastSeenAt) <= PRUNE_AFTER_MS) this.entries.set(k, e);
     const body: StoredFile = { version: 1, instances: Object.fromEntries(this.entries) };
     await writePrivateAtomic(this.file, `${JSON.stringify(body)}\n`, { root: this.root });
     this.dirty = false;

@@ -106,7 +106,9 @@ export function memoizedFs(inner: VersionFs): VersionFs {
     readText: memo((p) => inner.readText(p)),
     readdir: memo((p) => inner.readdir(p)),
     realpath: memo((p) => inner.realpath(p)),
-    lstatContent: memo(inner.lstatSync ? async (p) => inner.lstatSync!(p) : (p) => (inner.lstatContent ?? inner.lstat)(p)),
+    lstatContent: memo(
+      inner.lstatSync ? async (p) => inner.lstatSync!(p) : (p) => (inner.lstatContent ?? inner.lstat)(p),
+    ),
     ...(inner.statSync ? { statSync: inner.statSync } : {}),
     ...(inner.lstatSync ? { lstatSync: inner.lstatSync } : {}),
   };

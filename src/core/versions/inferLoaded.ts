@@ -33,7 +33,8 @@ import type { TarballFetch } from './npmCacheHistory';
  *   the cache or elsewhere, and the pre-start fetch may have been another project's.
  */
 
-export type LoadedInference = { state: 'inferred'; version: string; fetchedAt: number; evidence: string } | { state: 'none'; reason: string };
+export type LoadedInference =
+  { state: 'inferred'; version: string; fetchedAt: number; evidence: string } | { state: 'none'; reason: string };
 
 export interface LoadedFacts {
   /** The version on disk now. */
@@ -66,7 +67,10 @@ export function inferLoaded(fetches: TarballFetch[], facts: LoadedFacts): Loaded
   const { installedVersion, changedAt, processStart } = facts;
   const started = `the process started at ${at(processStart)}`;
   if (changedAt !== undefined && changedAt <= processStart) {
-    return { state: 'none', reason: `the installed files (changed at ${at(changedAt)}) are older than ${started}: nothing to recover from npm's cache` };
+    return {
+      state: 'none',
+      reason: `the installed files (changed at ${at(changedAt)}) are older than ${started}: nothing to recover from npm's cache`,
+    };
   }
   // The start time is known to about a second (Linux counts from a boot time in whole seconds) and
   // npx fetches right before it spawns: a fetch that close after the start counts as before it.
@@ -75,11 +79,17 @@ export function inferLoaded(fetches: TarballFetch[], facts: LoadedFacts): Loaded
   const before = fetches.filter((f) => f.fetchedAt < horizon).sort((a, b) => b.fetchedAt - a.fetchedAt);
   const last = before[0];
   if (!last) {
-    return { state: 'none', reason: `npm's cache fetched no version of the package before ${started}: the copy it loaded came from elsewhere` };
+    return {
+      state: 'none',
+      reason: `npm's cache fetched no version of the package before ${started}: the copy it loaded came from elsewhere`,
+    };
   }
   const rival = before.find((f) => f.version !== last.version && f.fetchedAt >= last.fetchedAt - AMBIGUOUS_WINDOW_MS);
   if (rival) {
-    return { state: 'none', reason: `npm's cache fetched ${fetched(last)} and ${fetched(rival)}, too close together before ${started} to tell which one it loaded` };
+    return {
+      state: 'none',
+      reason: `npm's cache fetched ${fetched(last)} and ${fetched(rival)}, too close together before ${started} to tell which one it loaded`,
+    };
   }
   if (last.version === installedVersion) {
     const other = before.find((f) => f.version !== installedVersion);

@@ -9,15 +9,32 @@ import type { Ecosystem } from '../base/versionTypes';
  */
 
 /** Subcommands that write a package tree, per installer. */
-const WRITES: Record<string, { ecosystem: Ecosystem; verbs: RegExp; bare?: boolean; subVerbs?: Record<string, RegExp> }> = {
-  npm: { ecosystem: 'npm', verbs: /^(install|i|in|ins|inst|insta|instal|isnt|isnta|isntal|isntall|add|ci|clean-install|install-clean|isntall-clean|update|up|upgrade|udpate|uninstall|un|unlink|remove|rm|r|link|ln|rebuild|rb|dedupe|ddp|prune)$/ },
-  pnpm: { ecosystem: 'npm', verbs: /^(install|i|add|update|up|upgrade|remove|rm|uninstall|un|link|ln|rebuild|rb|prune|dedupe|import)$/ },
+const WRITES: Record<
+  string,
+  { ecosystem: Ecosystem; verbs: RegExp; bare?: boolean; subVerbs?: Record<string, RegExp> }
+> = {
+  npm: {
+    ecosystem: 'npm',
+    verbs:
+      /^(install|i|in|ins|inst|insta|instal|isnt|isnta|isntal|isntall|add|ci|clean-install|install-clean|isntall-clean|update|up|upgrade|udpate|uninstall|un|unlink|remove|rm|r|link|ln|rebuild|rb|dedupe|ddp|prune)$/,
+  },
+  pnpm: {
+    ecosystem: 'npm',
+    verbs: /^(install|i|add|update|up|upgrade|remove|rm|uninstall|un|link|ln|rebuild|rb|prune|dedupe|import)$/,
+  },
   yarn: { ecosystem: 'npm', verbs: /^(install|add|upgrade|up|remove|link|unlink|dedupe)$/, bare: true },
   bun: { ecosystem: 'npm', verbs: /^(install|i|add|a|update|remove|rm|link)$/ },
   pip: { ecosystem: 'python', verbs: /^(install|uninstall)$/ },
   // `uv tool run` / `uv tool uvx` (what `uvx` runs) is a server, not an install: only these sub-verbs write.
-  uv: { ecosystem: 'python', verbs: /^(sync|add|remove|pip|tool)$/, subVerbs: { tool: /^(install|upgrade|uninstall)$/, pip: /^(install|uninstall|sync)$/ } },
-  pipx: { ecosystem: 'python', verbs: /^(install|upgrade|upgrade-all|inject|uninject|reinstall|reinstall-all|uninstall)$/ },
+  uv: {
+    ecosystem: 'python',
+    verbs: /^(sync|add|remove|pip|tool)$/,
+    subVerbs: { tool: /^(install|upgrade|uninstall)$/, pip: /^(install|uninstall|sync)$/ },
+  },
+  pipx: {
+    ecosystem: 'python',
+    verbs: /^(install|upgrade|upgrade-all|inject|uninject|reinstall|reinstall-all|uninstall)$/,
+  },
   poetry: { ecosystem: 'python', verbs: /^(install|add|remove|update|sync)$/ },
 };
 
@@ -45,7 +62,10 @@ export interface RunningInstaller {
 }
 
 /** An installer of `ecosystem` among the processes, if one runs. */
-export function runningInstaller(processes: ReadonlyArray<{ pid: number; argv: readonly string[]; startTime?: number }>, ecosystem: Ecosystem): RunningInstaller | undefined {
+export function runningInstaller(
+  processes: ReadonlyArray<{ pid: number; argv: readonly string[]; startTime?: number }>,
+  ecosystem: Ecosystem,
+): RunningInstaller | undefined {
   for (const p of processes) {
     const found = installerOf(p.argv);
     if (!found) continue;
@@ -56,7 +76,10 @@ export function runningInstaller(processes: ReadonlyArray<{ pid: number; argv: r
     const sub = verb !== undefined ? spec.subVerbs?.[verb] : undefined;
     if (sub && !sub.test(words[1] ?? '')) continue;
     if ((verb !== undefined && spec.verbs.test(verb)) || (verb === undefined && spec.bare)) {
-      return { what: `${`${found.name} ${verb ?? ''}`.trim()} (pid ${p.pid})`, ...(p.startTime !== undefined ? { startTime: p.startTime } : {}) };
+      return {
+        what: `${`${found.name} ${verb ?? ''}`.trim()} (pid ${p.pid})`,
+        ...(p.startTime !== undefined ? { startTime: p.startTime } : {}),
+      };
     }
   }
   return undefined;

@@ -68,13 +68,21 @@ export function rootsOf(installed: Installed): string[] {
 /** Whether the installed side may have changed after `start` (no time known: it may have). */
 export function changedSince(installed: Installed, start: number | undefined): boolean {
   if (start === undefined) return true;
-  const changed = installed.state === 'installed' ? installed.changedAt : installed.state === 'unversioned' ? installed.mtime : undefined;
+  const changed =
+    installed.state === 'installed'
+      ? installed.changedAt
+      : installed.state === 'unversioned'
+        ? installed.mtime
+        : undefined;
   return changed === undefined || changed > start - CLOCK_SLACK_MS;
 }
 
 /** Whether an argv is an interpreter running a script or module (`node x.js`, `python -m x`): its own paths say where its code is. */
 export function interprets(argv: readonly string[]): boolean {
-  const prog = path.basename(argv[0] ?? '').toLowerCase().replace(/\.exe$/, '');
+  const prog = path
+    .basename(argv[0] ?? '')
+    .toLowerCase()
+    .replace(/\.exe$/, '');
   return /^(node|nodejs)$/.test(prog) || /^(python|pythonw|python[23](\.\d+)?|pypy3?)$/.test(prog);
 }
 
@@ -93,16 +101,26 @@ export async function judgeInstance(f: InstanceFacts, readers: InstanceReaders):
   const mapsText = roots.length && changedSince(installed, start) ? await readers.readMaps(f.pid) : undefined;
   const deleted = mapsText ? replacedWithin(parseDeletedMappings(mapsText), roots) : [];
   // A replaced file is a change only when its content differs from the one installed now.
-  const checks = mapsText && deleted.length ? await readers.compareReplaced(f.pid, mapsText, deleted) : new Map<string, Compared>();
+  const checks =
+    mapsText && deleted.length ? await readers.compareReplaced(f.pid, mapsText, deleted) : new Map<string, Compared>();
   const withCheck = (c: ContentCheck) => deleted.filter((file) => (checks.get(file)?.check ?? 'unverified') === c);
-  const changedFiles = start === undefined || !changedSince(installed, start) ? [] : f.files().filter((file) => file.at > start + CLOCK_SLACK_MS).map((file) => ({ path: file.path, at: new Date(file.at).toISOString() }));
+  const changedFiles =
+    start === undefined || !changedSince(installed, start)
+      ? []
+      : f
+          .files()
+          .filter((file) => file.at > start + CLOCK_SLACK_MS)
+          .map((file) => ({ path: file.path, at: new Date(file.at).toISOString() }));
   // Identical mapped files vouch for their distributions: when every file that changed after the
   // start is metadata of those, the change was a reinstall of the same code.
   const identical = withCheck('identical');
   let changeExplained = false;
   if (identical.length && changedFiles.length && !(installed.state === 'installed' && installed.dev)) {
-    const owners = (await Promise.all(identical.map((file) => distInfoOwning(checks.get(file)?.counterpart ?? file)))).filter((d): d is string => !!d);
-    changeExplained = owners.length > 0 && changedFiles.every((file) => owners.some((d) => file.path.startsWith(`${d}${path.sep}`)));
+    const owners = (
+      await Promise.all(identical.map((file) => distInfoOwning(checks.get(file)?.counterpart ?? file)))
+    ).filter((d): d is string => !!d);
+    changeExplained =
+      owners.length > 0 && changedFiles.every((file) => owners.some((d) => file.path.startsWith(`${d}${path.sep}`)));
   }
   const inferred = f.lock?.versions || f.serverInfo || f.firstSeen ? undefined : await f.infer?.();
   const evidence: VersionEvidence = {

@@ -1,6 +1,14 @@
 import { RecordedVersions } from '../locks/types';
 import { describeMove, environmentMoves, fingerprint } from './fingerprint';
-import { ChangedFile, EnvironmentFingerprint, Installed, MovedDependency, Running, ServerInfoStatement, VersionVerdict } from '../base/versionTypes';
+import {
+  ChangedFile,
+  EnvironmentFingerprint,
+  Installed,
+  MovedDependency,
+  Running,
+  ServerInfoStatement,
+  VersionVerdict,
+} from '../base/versionTypes';
 
 /**
  * The version judgement, as a pure function of the evidence. The rules it keeps:
@@ -67,7 +75,10 @@ export interface VersionEvidence {
 export const SETTLE_MS = 4000;
 
 function stripScope(name: string): string {
-  return name.toLowerCase().replace(/^@[^/]+\//, '').replace(/[-_.]+/g, '-');
+  return name
+    .toLowerCase()
+    .replace(/^@[^/]+\//, '')
+    .replace(/[-_.]+/g, '-');
 }
 
 /**
@@ -87,7 +98,14 @@ export function runningOf(e: VersionEvidence): Running {
       state: 'known',
       version: pkg.version,
       // A record of an earlier guard may list packages outside the closure: compared as such.
-      ...(deps ? { environment: e.lock?.versions.dependenciesScope === 'closure' ? fingerprint(deps) : { ...fingerprint(deps), scope: undefined } } : {}),
+      ...(deps
+        ? {
+            environment:
+              e.lock?.versions.dependenciesScope === 'closure'
+                ? fingerprint(deps)
+                : { ...fingerprint(deps), scope: undefined },
+          }
+        : {}),
       source: 'lock-record',
       how: 'lock record written at start',
       ...(e.lock?.startedAt ? { since: e.lock.startedAt } : {}),
@@ -97,7 +115,14 @@ export function runningOf(e: VersionEvidence): Running {
     const named = stripScope(e.serverInfo.name) === stripScope(inst.name);
     if (named || e.serverInfo.version === inst.version) {
       const said = `${e.serverInfo.name} ${e.serverInfo.version}`;
-      return { state: 'known', version: e.serverInfo.version, source: 'server-info', how: e.serverInfo.how ? `the server's own serverInfo (${said}), by ${e.serverInfo.how}` : `the server's initialize reply (${said})` };
+      return {
+        state: 'known',
+        version: e.serverInfo.version,
+        source: 'server-info',
+        how: e.serverInfo.how
+          ? `the server's own serverInfo (${said}), by ${e.serverInfo.how}`
+          : `the server's initialize reply (${said})`,
+      };
     }
   }
   if (e.reported?.state === 'known') return e.reported;
@@ -112,7 +137,10 @@ export function runningOf(e: VersionEvidence): Running {
     };
   }
   if (e.reported?.state === 'unknown') return e.reported;
-  return { state: 'unknown', reason: 'no lock record, no report from the server and no earlier sighting of this instance' };
+  return {
+    state: 'unknown',
+    reason: 'no lock record, no report from the server and no earlier sighting of this instance',
+  };
 }
 
 function iso(ms: number | undefined): string | undefined {
@@ -130,7 +158,12 @@ export function filesPredateProcess(installed: Installed, processStart: number |
  * changed or a package removed less than SETTLE_MS ago, or an installer of its ecosystem that
  * started before the change still running (or running at all while dependencies it had are gone).
  */
-function settlingReason(e: VersionEvidence, changedSinceStart: boolean, unverified: boolean, dependenciesGone: boolean): string | undefined {
+function settlingReason(
+  e: VersionEvidence,
+  changedSinceStart: boolean,
+  unverified: boolean,
+  dependenciesGone: boolean,
+): string | undefined {
   const inst = e.installed;
   const ago = (t: number) => `${Math.max(0, Math.round((e.now! - t) / 1000))} s ago`;
   if (changedSinceStart && inst.state === 'installed' && e.now !== undefined && e.now - inst.changedAt! < SETTLE_MS) {
@@ -138,12 +171,28 @@ function settlingReason(e: VersionEvidence, changedSinceStart: boolean, unverifi
   }
   const changeTime = inst.state === 'installed' ? inst.changedAt : inst.state === 'missing' ? inst.goneAt : undefined;
   // Dependencies gone carry no time of their own (their folders are gone): any running installer of the ecosystem may be removing them.
-  const byInstaller = e.installing && (dependenciesGone || e.installing.startTime === undefined || changeTime === undefined || changeTime >= e.installing.startTime - CLOCK_SLACK_MS);
-  if (e.installing && byInstaller && (changedSinceStart || (inst.state === 'missing' && inst.fromProcess) || unverified || dependenciesGone)) {
+  const byInstaller =
+    e.installing &&
+    (dependenciesGone ||
+      e.installing.startTime === undefined ||
+      changeTime === undefined ||
+      changeTime >= e.installing.startTime - CLOCK_SLACK_MS);
+  if (
+    e.installing &&
+    byInstaller &&
+    (changedSinceStart || (inst.state === 'missing' && inst.fromProcess) || unverified || dependenciesGone)
+  ) {
     return `${e.installing.what} is running: judged once it is done`;
   }
   const start = e.processStart;
-  if (inst.state === 'missing' && start !== undefined && inst.goneAt !== undefined && inst.goneAt > start + CLOCK_SLACK_MS && e.now !== undefined && e.now - inst.goneAt < SETTLE_MS) {
+  if (
+    inst.state === 'missing' &&
+    start !== undefined &&
+    inst.goneAt !== undefined &&
+    inst.goneAt > start + CLOCK_SLACK_MS &&
+    e.now !== undefined &&
+    e.now - inst.goneAt < SETTLE_MS
+  ) {
     return `${inst.name} was removed ${ago(inst.goneAt)} (an install may be running): judged once its folder stops changing`;
   }
   return undefined;
@@ -163,13 +212,29 @@ export function judge(e: VersionEvidence): { running: Running; verdict: VersionV
   const unverified = e.unverifiedFiles ?? [];
   const identical = e.identicalFiles ?? [];
   const start = e.processStart;
-  const changedSinceStart = start !== undefined && inst.state === 'installed' && inst.changedAt !== undefined && inst.changedAt > start + CLOCK_SLACK_MS && !e.changeExplained;
-  const dependenciesGone = running.state === 'known' && !!running.environment && inst.state === 'installed' && !!inst.environment && environmentMoves(running.environment, inst.environment).some((m) => m.to === undefined);
+  const changedSinceStart =
+    start !== undefined &&
+    inst.state === 'installed' &&
+    inst.changedAt !== undefined &&
+    inst.changedAt > start + CLOCK_SLACK_MS &&
+    !e.changeExplained;
+  const dependenciesGone =
+    running.state === 'known' &&
+    !!running.environment &&
+    inst.state === 'installed' &&
+    !!inst.environment &&
+    environmentMoves(running.environment, inst.environment).some((m) => m.to === undefined);
   const waiting = settlingReason(e, changedSinceStart, unverified.length > 0, dependenciesGone);
   if (waiting) return { running, verdict: { state: 'unknown', settling: true, reason: waiting } };
   // No record, but the files are older than the process: it loaded exactly these. (Not when a file
   // it mapped was replaced since: then something changed after it started, whatever the file times say.)
-  if (running.state === 'unknown' && inst.state === 'installed' && (filesPredateProcess(inst, start) || (e.changeExplained && identical.length)) && !replaced.length && !unverified.length) {
+  if (
+    running.state === 'unknown' &&
+    inst.state === 'installed' &&
+    (filesPredateProcess(inst, start) || (e.changeExplained && identical.length)) &&
+    !replaced.length &&
+    !unverified.length
+  ) {
     running = {
       state: 'known',
       version: inst.version,
@@ -187,7 +252,14 @@ export function judge(e: VersionEvidence): { running: Running; verdict: VersionV
   const installedHow = inst.state === 'unknown' ? inst.reason : inst.how;
   const runningHow = running.state === 'known' ? running.how : running.reason;
   const recordedName = e.lock?.versions.package?.name ?? e.firstSeen?.name;
-  const name = inst.state === 'installed' ? inst.name : inst.state === 'missing' ? (recordedName ?? inst.name) : inst.state === 'unversioned' ? inst.path : (inst.name ?? 'the server');
+  const name =
+    inst.state === 'installed'
+      ? inst.name
+      : inst.state === 'missing'
+        ? (recordedName ?? inst.name)
+        : inst.state === 'unversioned'
+          ? inst.path
+          : (inst.name ?? 'the server');
   const ecosystem = inst.state === 'unknown' ? (inst.ecosystem ?? 'binary') : inst.ecosystem;
   const stale = (installedVersion: string, moved: MovedDependency[], why: string, since?: string): VersionVerdict => {
     const runningVersion = running.state === 'known' ? running.version : 'unknown';
@@ -210,12 +282,25 @@ export function judge(e: VersionEvidence): { running: Running; verdict: VersionV
   const changed = (installedVersion: string, dev: boolean): VersionVerdict => {
     const files = newestFiles([
       e.changedFiles ?? [],
-      inst.state === 'installed' && inst.dev && start !== undefined ? inst.dev.newest.filter((f) => Date.parse(f.at) > start + CLOCK_SLACK_MS) : [],
-      unverified.map((path) => ({ path, at: iso(inst.state === 'installed' ? inst.changedAt : undefined) ?? '' })).filter((f) => f.at),
+      inst.state === 'installed' && inst.dev && start !== undefined
+        ? inst.dev.newest.filter((f) => Date.parse(f.at) > start + CLOCK_SLACK_MS)
+        : [],
+      unverified
+        .map((path) => ({ path, at: iso(inst.state === 'installed' ? inst.changedAt : undefined) ?? '' }))
+        .filter((f) => f.at),
     ]);
     const at = inst.state === 'installed' && inst.changedAt !== undefined ? inst.changedAt : undefined;
-    const what = dev ? 'its own source files' : unverified.length && !changedSinceStart ? 'files it mapped' : 'its files';
-    const shown = files.length ? `: ${files.slice(0, 3).map((f) => f.path).join(', ')}${files.length > 3 ? ', ...' : ''}` : '';
+    const what = dev
+      ? 'its own source files'
+      : unverified.length && !changedSinceStart
+        ? 'files it mapped'
+        : 'its files';
+    const shown = files.length
+      ? `: ${files
+          .slice(0, 3)
+          .map((f) => f.path)
+          .join(', ')}${files.length > 3 ? ', ...' : ''}`
+      : '';
     return {
       state: 'changed',
       package: name,
@@ -231,24 +316,59 @@ export function judge(e: VersionEvidence): { running: Running; verdict: VersionV
   };
 
   if (inst.state === 'missing') {
-    if (running.state === 'known') return { running, verdict: stale('missing', [], `runs ${running.version} but the package is no longer installed (${inst.how})`) };
-    if (inst.fromProcess) return { running, verdict: stale('missing', [], `the code it was started from is gone (${inst.how})`) };
-    if (replaced.length) return { running, verdict: stale('missing', [], `files it loaded were replaced: ${replaced.join(', ')}`) };
-    return { running, verdict: { state: 'unknown', reason: `the package is not installed (${inst.how}) and what the process loaded is not recorded` } };
+    if (running.state === 'known')
+      return {
+        running,
+        verdict: stale('missing', [], `runs ${running.version} but the package is no longer installed (${inst.how})`),
+      };
+    if (inst.fromProcess)
+      return { running, verdict: stale('missing', [], `the code it was started from is gone (${inst.how})`) };
+    if (replaced.length)
+      return { running, verdict: stale('missing', [], `files it loaded were replaced: ${replaced.join(', ')}`) };
+    return {
+      running,
+      verdict: {
+        state: 'unknown',
+        reason: `the package is not installed (${inst.how}) and what the process loaded is not recorded`,
+      },
+    };
   }
   if (inst.state === 'unknown') {
-    if (replaced.length) return { running, verdict: stale('unknown', [], `files it loaded were replaced: ${replaced.join(', ')}`) };
+    if (replaced.length)
+      return { running, verdict: stale('unknown', [], `files it loaded were replaced: ${replaced.join(', ')}`) };
     if (unverified.length) return { running, verdict: changed('unknown', false) };
     return { running, verdict: { state: 'unknown', reason: inst.reason } };
   }
   if (inst.state === 'unversioned') {
-    if (replaced.length) return { running, verdict: stale('unknown', [], `files it loaded were replaced: ${replaced.join(', ')}`, iso(inst.mtime)) };
+    if (replaced.length)
+      return {
+        running,
+        verdict: stale('unknown', [], `files it loaded were replaced: ${replaced.join(', ')}`, iso(inst.mtime)),
+      };
     if (start !== undefined && inst.mtime > start + CLOCK_SLACK_MS) {
-      return { running, verdict: stale(`rewritten ${iso(inst.mtime)}`, [], `the executable was rewritten at ${iso(inst.mtime)}, after the process started at ${iso(start)}`, iso(inst.mtime)) };
+      return {
+        running,
+        verdict: stale(
+          `rewritten ${iso(inst.mtime)}`,
+          [],
+          `the executable was rewritten at ${iso(inst.mtime)}, after the process started at ${iso(start)}`,
+          iso(inst.mtime),
+        ),
+      };
     }
     if (unverified.length) return { running, verdict: changed('no version', false) };
-    if (start !== undefined) return { running, verdict: { state: 'current', reason: `the executable is unchanged since before the process started` } };
-    return { running, verdict: { state: 'unknown', reason: 'a plain executable with no version, and no start time to compare its file time with' } };
+    if (start !== undefined)
+      return {
+        running,
+        verdict: { state: 'current', reason: `the executable is unchanged since before the process started` },
+      };
+    return {
+      running,
+      verdict: {
+        state: 'unknown',
+        reason: 'a plain executable with no version, and no start time to compare its file time with',
+      },
+    };
   }
 
   const since = iso(inst.changedAt);
@@ -256,9 +376,14 @@ export function judge(e: VersionEvidence): { running: Running; verdict: VersionV
   if (inst.dev && changedSinceStart) return { running, verdict: changed(inst.version, true) };
   if (running.state === 'known') {
     const versionMoved = running.version !== inst.version;
-    const moved = running.environment && inst.environment ? environmentMoves(running.environment, inst.environment) : [];
+    const moved =
+      running.environment && inst.environment ? environmentMoves(running.environment, inst.environment) : [];
     if (versionMoved || moved.length) {
-      const parts = [versionMoved ? `runs ${running.version} but ${inst.version} is installed` : `runs ${running.version}, still installed, but its dependencies moved`];
+      const parts = [
+        versionMoved
+          ? `runs ${running.version} but ${inst.version} is installed`
+          : `runs ${running.version}, still installed, but its dependencies moved`,
+      ];
       if (moved.length) parts.push(`dependencies: ${moved.map(describeMove).join(', ')}`);
       if (running.inferred) parts.push(`inferred: ${running.how}`);
       return { running, verdict: stale(inst.version, moved, parts.join('; '), since) };
@@ -270,11 +395,22 @@ export function judge(e: VersionEvidence): { running: Running; verdict: VersionV
     // --force-reinstall rewrites every file): the same code, so not stale. Said, not flagged.
     const again = [...identical, ...unverified];
     const reinstalled = again.length ? `; files it mapped were reinstalled since it started: ${again.join(', ')}` : '';
-    if (running.inferred && !e.inferred?.closureHow && (changedSinceStart || unverified.length)) return { running, verdict: changed(inst.version, false) };
+    if (running.inferred && !e.inferred?.closureHow && (changedSinceStart || unverified.length))
+      return { running, verdict: changed(inst.version, false) };
     const how = running.inferred ? `; ${running.how}; ${e.inferred?.closureHow ?? ''}` : '';
-    return { running, verdict: { state: 'current', reason: `runs ${running.version}, the installed version${inst.environment && running.environment ? ', with the same environment' : ''}${reinstalled}${how}` } };
+    return {
+      running,
+      verdict: {
+        state: 'current',
+        reason: `runs ${running.version}, the installed version${inst.environment && running.environment ? ', with the same environment' : ''}${reinstalled}${how}`,
+      },
+    };
   }
-  if (replaced.length) return { running, verdict: stale(inst.version, [], `files it loaded were replaced: ${replaced.join(', ')}`, since) };
+  if (replaced.length)
+    return {
+      running,
+      verdict: stale(inst.version, [], `files it loaded were replaced: ${replaced.join(', ')}`, since),
+    };
   if (changedSinceStart || unverified.length) return { running, verdict: changed(inst.version, false) };
   return { running, verdict: { state: 'unknown', reason: running.reason } };
 }

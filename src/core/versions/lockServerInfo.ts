@@ -18,10 +18,19 @@ export function serverInfoFromLock(lock: LockRecord | undefined, pid: number): S
 }
 
 /** The same, from the versions a guard records (it asks about its own child before its record is rewritten). */
-export function serverInfoFromVersions(versions: RecordedVersions | undefined, pid: number): ServerInfoStatement | undefined {
+export function serverInfoFromVersions(
+  versions: RecordedVersions | undefined,
+  pid: number,
+): ServerInfoStatement | undefined {
   const stated = versions?.serverInfo;
-  if (!stated || stated.pid !== pid || typeof stated.name !== 'string' || typeof stated.version !== 'string') return undefined;
+  if (!stated || stated.pid !== pid || typeof stated.name !== 'string' || typeof stated.version !== 'string')
+    return undefined;
   const era = stated.era === 'modern' || stated.era === 'legacy' ? stated.era : undefined;
   const way = Object.hasOwn(WAYS, stated.how) ? WAYS[stated.how] : 'MCP';
-  return { name: stated.name, version: stated.version, ...(era ? { era } : {}), how: `${way}, relayed by the guard (its lock record)` };
+  return {
+    name: stated.name,
+    version: stated.version,
+    ...(era ? { era } : {}),
+    how: `${way}, relayed by the guard (its lock record)`,
+  };
 }

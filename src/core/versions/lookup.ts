@@ -34,7 +34,12 @@ export async function whichCommand(command: string, ctx: ResolveContext, cwd?: s
     const s = await ctx.fs.stat(full);
     return s?.kind === 'file' ? full : undefined;
   }
-  return which(command, ctx.host.platform, ctx.host.env, async (full) => (await statOnPath(ctx, full))?.kind === 'file');
+  return which(
+    command,
+    ctx.host.platform,
+    ctx.host.env,
+    async (full) => (await statOnPath(ctx, full))?.kind === 'file',
+  );
 }
 
 /**
@@ -46,7 +51,8 @@ async function statOnPath(ctx: ResolveContext, full: string): Promise<FileStat |
     return await ctx.fs.stat(full);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EACCES' || code === 'EPERM' || code === 'ENOTDIR' || code === 'ELOOP' || code === 'ENAMETOOLONG') return undefined;
+    if (code === 'EACCES' || code === 'EPERM' || code === 'ENOTDIR' || code === 'ELOOP' || code === 'ENAMETOOLONG')
+      return undefined;
     throw err;
   }
 }

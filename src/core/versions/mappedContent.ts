@@ -82,7 +82,12 @@ async function sha256File(file: string): Promise<{ size: number; hash: string } 
 }
 
 /** The whole old file through map_files (root or CAP_SYS_ADMIN only). */
-async function viaMapFiles(pid: number, region: MappedRegion, current: string, budget: { left: number }): Promise<ContentCheck | undefined> {
+async function viaMapFiles(
+  pid: number,
+  region: MappedRegion,
+  current: string,
+  budget: { left: number },
+): Promise<ContentCheck | undefined> {
   const link = `/proc/${pid}/map_files/${region.start}-${region.end}`;
   let handle: fsp.FileHandle | undefined;
   try {
@@ -104,7 +109,12 @@ async function viaMapFiles(pid: number, region: MappedRegion, current: string, b
 }
 
 /** The read-only mapped regions through /proc/<pid>/mem, each against the same range of the file now. */
-async function viaMem(pid: number, regions: MappedRegion[], current: string, budget: { left: number }): Promise<ContentCheck | undefined> {
+async function viaMem(
+  pid: number,
+  regions: MappedRegion[],
+  current: string,
+  budget: { left: number },
+): Promise<ContentCheck | undefined> {
   const readOnly = regions.filter((r) => !r.perms.includes('w'));
   if (!readOnly.length) return undefined;
   let mem: fsp.FileHandle | undefined;
@@ -138,7 +148,11 @@ async function viaMem(pid: number, regions: MappedRegion[], current: string, bud
  * Compares each replaced mapped file of a process with its installed counterpart. A file with no
  * counterpart any more differs (what the process mapped is no longer installed).
  */
-export async function compareReplaced(pid: number, mapsText: string, paths: readonly string[]): Promise<Map<string, Compared>> {
+export async function compareReplaced(
+  pid: number,
+  mapsText: string,
+  paths: readonly string[],
+): Promise<Map<string, Compared>> {
   const regions = deletedRegions(mapsText);
   const budget = { left: BUDGET_BYTES };
   const out = new Map<string, Compared>();

@@ -30,12 +30,18 @@ const LAYOUT_MARKERS = ['.yarn-integrity', '.modules.yaml'];
 
 /** `node_modules/a/node_modules/b` -> `a > b`: nested copies are separate entries. */
 function displayName(key: string): string {
-  return key.split(/node_modules[\\/]/).filter(Boolean).map((s) => s.replace(/[\\/]$/, '')).join(' > ');
+  return key
+    .split(/node_modules[\\/]/)
+    .filter(Boolean)
+    .map((s) => s.replace(/[\\/]$/, ''))
+    .join(' > ');
 }
 
 function depNames(entry: unknown): string[] {
   if (!isRecord(entry)) return [];
-  return ['dependencies', 'optionalDependencies', 'peerDependencies'].flatMap((k) => (isRecord(entry[k]) ? Object.keys(entry[k] as object) : []));
+  return ['dependencies', 'optionalDependencies', 'peerDependencies'].flatMap((k) =>
+    isRecord(entry[k]) ? Object.keys(entry[k] as object) : [],
+  );
 }
 
 function newest(times: Array<number | undefined>): number | undefined {
@@ -61,7 +67,11 @@ function resolveInTree(packages: Record<string, unknown>, from: string, dep: str
  * the tree is newer; here, when any package.json of the closure (the server's own included) changed
  * after it, which is what another installer (yarn, a hand copy) leaves behind. Undefined: no usable lockfile.
  */
-async function fromHiddenLockfile(ctx: ResolveContext, pkgDir: string, self: Record<string, unknown>): Promise<TreeEnvironment | undefined> {
+async function fromHiddenLockfile(
+  ctx: ResolveContext,
+  pkgDir: string,
+  self: Record<string, unknown>,
+): Promise<TreeEnvironment | undefined> {
   const p = pathFor(ctx.host);
   const candidates = [p.join(pkgDir, 'node_modules', '.package-lock.json')];
   const idx = pkgDir.lastIndexOf(`${p.sep}node_modules${p.sep}`);
@@ -75,7 +85,10 @@ async function fromHiddenLockfile(ctx: ResolveContext, pkgDir: string, self: Rec
     const base = p.dirname(p.dirname(file));
     const selfKey = p.relative(base, pkgDir).split(p.sep).join('/');
     const seen = new Set<string>();
-    const queue: Array<[string, string]> = depNames(isRecord(packages[selfKey]) ? packages[selfKey] : self).map((d) => [selfKey, d]);
+    const queue: Array<[string, string]> = depNames(isRecord(packages[selfKey]) ? packages[selfKey] : self).map((d) => [
+      selfKey,
+      d,
+    ]);
     while (queue.length) {
       const [from, dep] = queue.shift()!;
       const key = resolveInTree(packages, from, dep);
@@ -95,7 +108,8 @@ async function fromHiddenLockfile(ctx: ResolveContext, pkgDir: string, self: Rec
     const env: Record<string, string> = {};
     for (const key of seen) {
       const entry = packages[key];
-      if (key !== selfKey && isRecord(entry) && typeof entry.version === 'string') env[displayName(key)] = entry.version;
+      if (key !== selfKey && isRecord(entry) && typeof entry.version === 'string')
+        env[displayName(key)] = entry.version;
     }
     // The closure's own files say when it changed; the lockfile is rewritten by any install into
     // the tree, related or not, and would make a neighbour's install look like a change of this server.
@@ -167,9 +181,16 @@ function memberKey(ctx: ResolveContext, treeRoot: string | undefined, dir: strin
   if (s >= 0) {
     const afterStore = dir.slice(s + store.length);
     const cut = afterStore.indexOf(`${p.sep}node_modules${p.sep}`);
-    if (cut >= 0) return displayName(afterStore.slice(cut + 1).split(p.sep).join('/'));
+    if (cut >= 0)
+      return displayName(
+        afterStore
+          .slice(cut + 1)
+          .split(p.sep)
+          .join('/'),
+      );
   }
-  if (treeRoot && dir.startsWith(treeRoot + p.sep)) return displayName(p.relative(treeRoot, dir).split(p.sep).join('/'));
+  if (treeRoot && dir.startsWith(treeRoot + p.sep))
+    return displayName(p.relative(treeRoot, dir).split(p.sep).join('/'));
   return dir;
 }
 
@@ -186,7 +207,11 @@ function treeRootOf(ctx: ResolveContext, dir: string): string | undefined {
  * up from the real path (which is how pnpm's `.pnpm/<id>/node_modules/` siblings are found), then
  * theirs, each package once. A missing optional or peer dependency is simply not there.
  */
-async function fromNodeResolution(ctx: ResolveContext, pkgDir: string, self: Record<string, unknown>): Promise<TreeEnvironment> {
+async function fromNodeResolution(
+  ctx: ResolveContext,
+  pkgDir: string,
+  self: Record<string, unknown>,
+): Promise<TreeEnvironment> {
   const p = pathFor(ctx.host);
   const start = (await ctx.fs.realpath(pkgDir)) ?? pkgDir;
   const treeRoot = treeRootOf(ctx, start);
@@ -225,7 +250,11 @@ async function fromNodeResolution(ctx: ResolveContext, pkgDir: string, self: Rec
 }
 
 /** The package's environment and the newest change among what it was read from. */
-export async function treeEnvironment(ctx: ResolveContext, pkgDir: string, self: Record<string, unknown>): Promise<TreeEnvironment> {
+export async function treeEnvironment(
+  ctx: ResolveContext,
+  pkgDir: string,
+  self: Record<string, unknown>,
+): Promise<TreeEnvironment> {
   const fromLockfile = await fromHiddenLockfile(ctx, pkgDir, self);
   if (fromLockfile) return fromLockfile;
   // A package that declares no dependency has no environment to compare, as before this walk existed.

@@ -1,7 +1,15 @@
 // Each function from its own module: the package's index loads all of semver.
 import semverRcompare from 'semver/functions/rcompare';
 import semverValid from 'semver/functions/valid';
-import { bucketPath, cacacheRoot, contentPath, currentEntry, IndexEntry, parseBucket, requestKey } from './cacacheIndex';
+import {
+  bucketPath,
+  cacacheRoot,
+  contentPath,
+  currentEntry,
+  IndexEntry,
+  parseBucket,
+  requestKey,
+} from './cacacheIndex';
 import { envValue, isRecord, ResolveContext } from './lookup';
 import { npmCacheDir, userNpmrc } from './npmPackages';
 
@@ -32,11 +40,25 @@ export interface TarballFetch {
 }
 
 export type CachedPackument =
-  | { state: 'found'; file: string; bytes: number; fetchedAt: number; versions: string[]; tarballs: Record<string, string>; leftOut: number }
+  | {
+      state: 'found';
+      file: string;
+      bytes: number;
+      fetchedAt: number;
+      versions: string[];
+      tarballs: Record<string, string>;
+      leftOut: number;
+    }
   | { state: 'none'; reason: string };
 
 export type NpmCacheHistory =
-  | { state: 'found'; cacheDir: string; registry: string; packument: { file: string; bytes: number; leftOut: number }; fetches: TarballFetch[] }
+  | {
+      state: 'found';
+      cacheDir: string;
+      registry: string;
+      packument: { file: string; bytes: number; leftOut: number };
+      fetches: TarballFetch[];
+    }
   | { state: 'none'; reason: string };
 
 export interface PackageInCache {
@@ -54,7 +76,11 @@ export interface PackageInCache {
 export async function npmRegistryFor(ctx: ResolveContext, name: string): Promise<string> {
   const rc = await userNpmrc(ctx);
   const scope = name.startsWith('@') ? name.slice(0, name.indexOf('/')) : undefined;
-  const registry = (scope && rc.get(`${scope}:registry`)) || envValue(ctx.host, 'npm_config_registry') || rc.get('registry') || DEFAULT_REGISTRY;
+  const registry =
+    (scope && rc.get(`${scope}:registry`)) ||
+    envValue(ctx.host, 'npm_config_registry') ||
+    rc.get('registry') ||
+    DEFAULT_REGISTRY;
   return registry.endsWith('/') ? registry : `${registry}/`;
 }
 
@@ -70,7 +96,8 @@ export function defaultTarballUrl(registry: string, name: string, version: strin
   return `${trimmed(registry)}/${name}/-/${name.slice(name.lastIndexOf('/') + 1)}-${version}.tgz`;
 }
 
-type Bounded = { state: 'text'; text: string; bytes: number } | { state: 'absent' } | { state: 'too-big'; bytes: number };
+type Bounded =
+  { state: 'text'; text: string; bytes: number } | { state: 'absent' } | { state: 'too-big'; bytes: number };
 
 /** Reads a file only when it is no bigger than `max` (a stat first: never a 100 MB string for nothing). */
 async function readBounded(ctx: ResolveContext, file: string, max: number): Promise<Bounded> {
@@ -82,7 +109,11 @@ async function readBounded(ctx: ResolveContext, file: string, max: number): Prom
 }
 
 /** The current cache entry of a request URL, from its bucket. */
-async function entryOf(ctx: ResolveContext, cacheDir: string, url: string): Promise<{ bucket: string; entry?: IndexEntry; writes?: IndexEntry[]; tooBig?: number }> {
+async function entryOf(
+  ctx: ResolveContext,
+  cacheDir: string,
+  url: string,
+): Promise<{ bucket: string; entry?: IndexEntry; writes?: IndexEntry[]; tooBig?: number }> {
   let key: string;
   try {
     key = requestKey(url);
@@ -106,21 +137,41 @@ async function entryOf(ctx: ResolveContext, cacheDir: string, url: string): Prom
 export async function cachedPackument(ctx: ResolveContext, pkg: PackageInCache): Promise<CachedPackument> {
   const url = packumentUrl(pkg.registry, pkg.name);
   const { bucket, entry, tooBig } = await entryOf(ctx, pkg.cacheDir, url);
-  if (tooBig !== undefined) return { state: 'none', reason: `npm's cache index bucket ${bucket} for ${url} is ${tooBig} bytes, more than npm writes` };
-  if (!entry?.integrity) return { state: 'none', reason: `npm's cache (${pkg.cacheDir}) holds no packument of ${pkg.name} from ${url}` };
+  if (tooBig !== undefined)
+    return {
+      state: 'none',
+      reason: `npm's cache index bucket ${bucket} for ${url} is ${tooBig} bytes, more than npm writes`,
+    };
+  if (!entry?.integrity)
+    return { state: 'none', reason: `npm's cache (${pkg.cacheDir}) holds no packument of ${pkg.name} from ${url}` };
   const file = contentPath(ctx.host, cacacheRoot(ctx.host, pkg.cacheDir), entry.integrity);
-  if (!file) return { state: 'none', reason: `the cached packument of ${pkg.name} has an integrity npm's cache does not store (${entry.integrity.slice(0, 16)}…)` };
+  if (!file)
+    return {
+      state: 'none',
+      reason: `the cached packument of ${pkg.name} has an integrity npm's cache does not store (${entry.integrity.slice(0, 16)}…)`,
+    };
   const read = await readBounded(ctx, file, MAX_PACKUMENT_BYTES);
-  if (read.state === 'absent') return { state: 'none', reason: `npm's cache indexes a packument of ${pkg.name} but its content ${file} is gone` };
-  if (read.state === 'too-big') return { state: 'none', reason: `the cached packument of ${pkg.name} (${file}) is ${read.bytes} bytes, more than the ${MAX_PACKUMENT_BYTES} read` };
+  if (read.state === 'absent')
+    return { state: 'none', reason: `npm's cache indexes a packument of ${pkg.name} but its content ${file} is gone` };
+  if (read.state === 'too-big')
+    return {
+      state: 'none',
+      reason: `the cached packument of ${pkg.name} (${file}) is ${read.bytes} bytes, more than the ${MAX_PACKUMENT_BYTES} read`,
+    };
   let json: unknown;
   try {
     json = JSON.parse(read.text);
   } catch (err) {
-    return { state: 'none', reason: `the cached packument of ${pkg.name} (${file}) is not JSON: ${(err as Error).message}` };
+    return {
+      state: 'none',
+      reason: `the cached packument of ${pkg.name} (${file}) is not JSON: ${(err as Error).message}`,
+    };
   }
-  if (!isRecord(json) || !isRecord(json.versions)) return { state: 'none', reason: `the cached packument of ${pkg.name} (${file}) lists no versions` };
-  const all = Object.keys(json.versions).filter((v) => semverValid(v) !== null).sort((a, b) => semverRcompare(a, b));
+  if (!isRecord(json) || !isRecord(json.versions))
+    return { state: 'none', reason: `the cached packument of ${pkg.name} (${file}) lists no versions` };
+  const all = Object.keys(json.versions)
+    .filter((v) => semverValid(v) !== null)
+    .sort((a, b) => semverRcompare(a, b));
   const versions = all.slice(0, MAX_VERSIONS);
   const tarballs: Record<string, string> = {};
   for (const v of versions) {
@@ -128,7 +179,15 @@ export async function cachedPackument(ctx: ResolveContext, pkg: PackageInCache):
     const tarball = isRecord(meta) && isRecord(meta.dist) ? meta.dist.tarball : undefined;
     if (typeof tarball === 'string') tarballs[v] = tarball;
   }
-  return { state: 'found', file, bytes: read.bytes, fetchedAt: entry.time, versions, tarballs, leftOut: all.length - versions.length };
+  return {
+    state: 'found',
+    file,
+    bytes: read.bytes,
+    fetchedAt: entry.time,
+    versions,
+    tarballs,
+    leftOut: all.length - versions.length,
+  };
 }
 
 /**
@@ -137,10 +196,17 @@ export async function cachedPackument(ctx: ResolveContext, pkg: PackageInCache):
  * gives and under the registry's usual layout (npm rewrites registry.npmjs.org tarball URLs to the
  * configured registry); the later write of the two wins.
  */
-export async function tarballFetches(ctx: ResolveContext, pkg: PackageInCache & { versions: string[]; tarballs?: Record<string, string> }): Promise<TarballFetch[]> {
+export async function tarballFetches(
+  ctx: ResolveContext,
+  pkg: PackageInCache & { versions: string[]; tarballs?: Record<string, string> },
+): Promise<TarballFetch[]> {
   const found = await Promise.all(
     pkg.versions.map(async (version) => {
-      const urls = [...new Set([pkg.tarballs?.[version], defaultTarballUrl(pkg.registry, pkg.name, version)].filter((u): u is string => !!u))];
+      const urls = [
+        ...new Set(
+          [pkg.tarballs?.[version], defaultTarballUrl(pkg.registry, pkg.name, version)].filter((u): u is string => !!u),
+        ),
+      ];
       const writes: TarballFetch[] = [];
       for (const tarball of urls) {
         const { bucket, writes: found } = await entryOf(ctx, pkg.cacheDir, tarball);
@@ -160,12 +226,22 @@ export async function tarballFetches(ctx: ResolveContext, pkg: PackageInCache & 
  * installed one alone would hide the others. `npm ci` from a lockfile with `resolved` URLs fetches
  * tarballs without the packument (checked), so an upgrade made only that way finds nothing here.
  */
-export async function npmCacheHistory(ctx: ResolveContext, name: string, alsoAsk: readonly string[] = []): Promise<NpmCacheHistory> {
+export async function npmCacheHistory(
+  ctx: ResolveContext,
+  name: string,
+  alsoAsk: readonly string[] = [],
+): Promise<NpmCacheHistory> {
   const cacheDir = await npmCacheDir(ctx);
   const registry = await npmRegistryFor(ctx, name);
   const packument = await cachedPackument(ctx, { cacheDir, registry, name });
   if (packument.state === 'none') return packument;
   const versions = [...new Set([...packument.versions, ...alsoAsk])];
   const fetches = await tarballFetches(ctx, { cacheDir, registry, name, versions, tarballs: packument.tarballs });
-  return { state: 'found', cacheDir, registry, packument: { file: packument.file, bytes: packument.bytes, leftOut: packument.leftOut }, fetches };
+  return {
+    state: 'found',
+    cacheDir,
+    registry,
+    packument: { file: packument.file, bytes: packument.bytes, leftOut: packument.leftOut },
+    fetches,
+  };
 }

@@ -36,8 +36,17 @@ export interface NpmRunnerLaunch {
 export function parseNpmRunner(launch: LaunchSpec): NpmRunnerLaunch | undefined {
   const { target } = parseLaunch([launch.command, ...launch.args]);
   // yarn dlx keeps no cache this resolver reads: left to the executable reading, as before.
-  if (target.kind !== 'package' || (target.runner !== 'npx' && target.runner !== 'pnpm-dlx' && target.runner !== 'bunx')) return undefined;
-  return { runner: target.runner, spec: target.spec, name: target.name, ...(target.version !== undefined ? { range: target.version } : {}) };
+  if (
+    target.kind !== 'package' ||
+    (target.runner !== 'npx' && target.runner !== 'pnpm-dlx' && target.runner !== 'bunx')
+  )
+    return undefined;
+  return {
+    runner: target.runner,
+    spec: target.spec,
+    name: target.name,
+    ...(target.version !== undefined ? { range: target.version } : {}),
+  };
 }
 
 /** The npm cache folder: `npm_config_cache`, then `cache=` in the user's .npmrc, then npm's default. */
@@ -47,7 +56,8 @@ export async function npmCacheDir(ctx: ResolveContext): Promise<string> {
   if (fromEnv) return p.resolve(fromEnv);
   const fromRc = (await userNpmrc(ctx)).get('cache');
   if (fromRc) return p.resolve(fromRc.replace(/^~(?=$|[\\/])/, ctx.host.home));
-  if (ctx.host.platform === 'win32') return p.join(envValue(ctx.host, 'LOCALAPPDATA') ?? p.join(ctx.host.home, 'AppData', 'Local'), 'npm-cache');
+  if (ctx.host.platform === 'win32')
+    return p.join(envValue(ctx.host, 'LOCALAPPDATA') ?? p.join(ctx.host.home, 'AppData', 'Local'), 'npm-cache');
   return p.join(ctx.host.home, '.npm');
 }
 
@@ -69,7 +79,8 @@ export async function npmGlobalPrefix(ctx: ResolveContext): Promise<string | und
   if (fromEnv) return p.resolve(fromEnv);
   const fromRc = (await userNpmrc(ctx)).get('prefix');
   if (fromRc) return p.resolve(fromRc.replace(/^~(?=$|[\\/])/, ctx.host.home));
-  if (ctx.host.platform === 'win32') return p.join(envValue(ctx.host, 'APPDATA') ?? p.join(ctx.host.home, 'AppData', 'Roaming'), 'npm');
+  if (ctx.host.platform === 'win32')
+    return p.join(envValue(ctx.host, 'APPDATA') ?? p.join(ctx.host.home, 'AppData', 'Roaming'), 'npm');
   const node = await whichCommand('node', ctx);
   if (!node) return undefined;
   const real = (await ctx.fs.realpath(node)) ?? node;
@@ -78,11 +89,18 @@ export async function npmGlobalPrefix(ctx: ResolveContext): Promise<string | und
 
 export function globalPackageDir(ctx: ResolveContext, prefix: string, name: string): string {
   const p = pathFor(ctx.host);
-  return ctx.host.platform === 'win32' ? p.join(prefix, 'node_modules', name) : p.join(prefix, 'lib', 'node_modules', name);
+  return ctx.host.platform === 'win32'
+    ? p.join(prefix, 'node_modules', name)
+    : p.join(prefix, 'lib', 'node_modules', name);
 }
 
 /** Reads an installed package's directory: its package.json, and the tree it sits in. */
-export async function readNpmPackage(ctx: ResolveContext, pkgDir: string, how: string, fromProcess = false): Promise<Installed | undefined> {
+export async function readNpmPackage(
+  ctx: ResolveContext,
+  pkgDir: string,
+  how: string,
+  fromProcess = false,
+): Promise<Installed | undefined> {
   const p = pathFor(ctx.host);
   const file = p.join(pkgDir, 'package.json');
   const json = await readJson(ctx.fs, file);
@@ -122,7 +140,11 @@ async function shimTarget(ctx: ResolveContext, real: string): Promise<string | u
  * The package that owns a script file (a bin's target, `dist/index.js`): the nearest package.json
  * above it with a name and a version, not past the node_modules folder it is installed in.
  */
-export async function npmPackageOfScript(ctx: ResolveContext, file: string, fromProcess: boolean): Promise<Installed | undefined> {
+export async function npmPackageOfScript(
+  ctx: ResolveContext,
+  file: string,
+  fromProcess: boolean,
+): Promise<Installed | undefined> {
   const p = pathFor(ctx.host);
   const real = await ctx.fs.realpath(file);
   if (!real) return undefined;
@@ -144,7 +166,9 @@ export async function npmPackageOfScript(ctx: ResolveContext, file: string, from
 
 /** Newest first: the most recently written candidate is the one a runner used last. */
 function newest(found: Installed[]): Installed | undefined {
-  return [...found].sort((a, b) => (b.state === 'installed' && a.state === 'installed' ? (b.changedAt ?? 0) - (a.changedAt ?? 0) : 0))[0];
+  return [...found].sort((a, b) =>
+    b.state === 'installed' && a.state === 'installed' ? (b.changedAt ?? 0) - (a.changedAt ?? 0) : 0,
+  )[0];
 }
 
 /** The npx cache folder that holds a spec: the one whose `_npx.packages` names it exactly, else one whose version satisfies it. */
@@ -157,7 +181,10 @@ async function fromNpxCache(ctx: ResolveContext, r: NpmRunnerLaunch): Promise<In
   for (const d of dirs) {
     const dir = p.join(root, d);
     const manifest = await readJson(ctx.fs, p.join(dir, 'package.json'));
-    const specs = isRecord(manifest) && isRecord(manifest._npx) && Array.isArray(manifest._npx.packages) ? manifest._npx.packages : [];
+    const specs =
+      isRecord(manifest) && isRecord(manifest._npx) && Array.isArray(manifest._npx.packages)
+        ? manifest._npx.packages
+        : [];
     const pkg = await readNpmPackage(ctx, p.join(dir, 'node_modules', r.name), `npx cache ${dir}`);
     if (!pkg || pkg.state !== 'installed') continue;
     if (specs.includes(r.spec)) exact.push(pkg);
@@ -172,13 +199,21 @@ async function fromPnpmDlx(ctx: ResolveContext, r: NpmRunnerLaunch): Promise<Ins
   const env = ctx.host.env;
   const base =
     envValue(ctx.host, 'XDG_CACHE_HOME') ??
-    (ctx.host.platform === 'darwin' ? p.join(ctx.host.home, 'Library', 'Caches') : ctx.host.platform === 'win32' ? (env.LOCALAPPDATA ?? p.join(ctx.host.home, 'AppData', 'Local')) : p.join(ctx.host.home, '.cache'));
+    (ctx.host.platform === 'darwin'
+      ? p.join(ctx.host.home, 'Library', 'Caches')
+      : ctx.host.platform === 'win32'
+        ? (env.LOCALAPPDATA ?? p.join(ctx.host.home, 'AppData', 'Local'))
+        : p.join(ctx.host.home, '.cache'));
   const root = p.join(base, ctx.host.platform === 'win32' ? 'pnpm-cache' : 'pnpm', 'dlx');
   const found: Installed[] = [];
   for (const h of (await ctx.fs.readdir(root)) ?? []) {
     for (const stamp of (await ctx.fs.readdir(p.join(root, h))) ?? []) {
       if (stamp === 'pkg') continue;
-      const pkg = await readNpmPackage(ctx, p.join(root, h, stamp, 'node_modules', r.name), `pnpm dlx cache ${p.join(root, h, stamp)}`);
+      const pkg = await readNpmPackage(
+        ctx,
+        p.join(root, h, stamp, 'node_modules', r.name),
+        `pnpm dlx cache ${p.join(root, h, stamp)}`,
+      );
       if (pkg?.state === 'installed' && satisfies(pkg.version, r.range)) found.push(pkg);
     }
   }
@@ -188,7 +223,11 @@ async function fromPnpmDlx(ctx: ResolveContext, r: NpmRunnerLaunch): Promise<Ins
 /** bunx installs into `<tmp>/bunx-<uid>-<spec>/node_modules/<name>`. */
 async function fromBunx(ctx: ResolveContext, r: NpmRunnerLaunch): Promise<Installed | undefined> {
   const p = pathFor(ctx.host);
-  const tmp = envValue(ctx.host, 'TMPDIR') ?? (ctx.host.platform === 'win32' ? (envValue(ctx.host, 'TEMP') ?? p.join(ctx.host.home, 'AppData', 'Local', 'Temp')) : '/tmp');
+  const tmp =
+    envValue(ctx.host, 'TMPDIR') ??
+    (ctx.host.platform === 'win32'
+      ? (envValue(ctx.host, 'TEMP') ?? p.join(ctx.host.home, 'AppData', 'Local', 'Temp'))
+      : '/tmp');
   const found: Installed[] = [];
   for (const d of (await ctx.fs.readdir(tmp)) ?? []) {
     // The folder name encodes the spec in ways that vary by bun version: trust only what is inside it.
@@ -200,7 +239,11 @@ async function fromBunx(ctx: ResolveContext, r: NpmRunnerLaunch): Promise<Instal
 }
 
 /** The project folder npm exec runs in: the nearest folder above cwd with a package.json or node_modules. */
-async function localProjectPackage(ctx: ResolveContext, cwd: string | undefined, name: string): Promise<Installed | undefined> {
+async function localProjectPackage(
+  ctx: ResolveContext,
+  cwd: string | undefined,
+  name: string,
+): Promise<Installed | undefined> {
   if (!cwd) return undefined;
   const p = pathFor(ctx.host);
   let dir = cwd;
@@ -219,7 +262,11 @@ async function localProjectPackage(ctx: ResolveContext, cwd: string | undefined,
  * What a package runner launch would run now: like npm exec, a satisfying copy in the local project
  * or the global prefix first, then the runner's cache. `missing` when no copy is on disk.
  */
-export async function resolveNpmRunner(ctx: ResolveContext, r: NpmRunnerLaunch, cwd: string | undefined): Promise<Installed> {
+export async function resolveNpmRunner(
+  ctx: ResolveContext,
+  r: NpmRunnerLaunch,
+  cwd: string | undefined,
+): Promise<Installed> {
   if (r.runner === 'npx') {
     const local = await localProjectPackage(ctx, cwd, r.name);
     if (local?.state === 'installed' && satisfies(local.version, r.range)) return local;
@@ -229,6 +276,18 @@ export async function resolveNpmRunner(ctx: ResolveContext, r: NpmRunnerLaunch, 
       if (global?.state === 'installed' && satisfies(global.version, r.range)) return global;
     }
   }
-  const cached = r.runner === 'npx' ? await fromNpxCache(ctx, r) : r.runner === 'pnpm-dlx' ? await fromPnpmDlx(ctx, r) : await fromBunx(ctx, r);
-  return cached ?? { state: 'missing', ecosystem: 'npm', name: r.name, how: `${r.runner} ${r.spec}: not in the local project, the global prefix or the ${r.runner} cache` };
+  const cached =
+    r.runner === 'npx'
+      ? await fromNpxCache(ctx, r)
+      : r.runner === 'pnpm-dlx'
+        ? await fromPnpmDlx(ctx, r)
+        : await fromBunx(ctx, r);
+  return (
+    cached ?? {
+      state: 'missing',
+      ecosystem: 'npm',
+      name: r.name,
+      how: `${r.runner} ${r.spec}: not in the local project, the global prefix or the ${r.runner} cache`,
+    }
+  );
 }

@@ -55,7 +55,9 @@ export class OwnInstanceJudge {
   async judge(child: OwnChild): Promise<InstanceVersions> {
     const facts = await this.childFacts(child);
     const key = JSON.stringify([facts.argv ?? null, facts.cwd ?? null]);
-    const resolution = await this.cache.get(key, (fs) => resolveInstalled({ host: this.host, fs }, this.launch, { processArgv: facts.argv, processCwd: facts.cwd }));
+    const resolution = await this.cache.get(key, (fs) =>
+      resolveInstalled({ host: this.host, fs }, this.launch, { processArgv: facts.argv, processCwd: facts.cwd }),
+    );
     const serverInfo = serverInfoFromVersions(child.versions, child.pid);
     const ecosystem = resolution.installed.ecosystem;
     const judged = await judgeInstance(
@@ -65,14 +67,21 @@ export class OwnInstanceJudge {
         installed: resolution.installed,
         ...(resolution.running ? { reported: resolution.running } : {}),
         files: () => this.cache.filesOf(key),
-        ...(child.versions?.package ? { lock: { versions: child.versions, startedAt: new Date(facts.startTime).toISOString() } } : {}),
+        ...(child.versions?.package
+          ? { lock: { versions: child.versions, startedAt: new Date(facts.startTime).toISOString() } }
+          : {}),
         ...(serverInfo ? { serverInfo } : {}),
         installing: { ask: () => (ecosystem ? this.installerOf(ecosystem) : Promise.resolve(undefined)) },
         now: Date.now(),
       },
       { readMaps: (pid) => readMaps(pid, this.host.platform), compareReplaced },
     );
-    return { installed: resolution.installed, running: judged.running, verdict: judged.verdict, ...(serverInfo ? { serverInfo } : {}) };
+    return {
+      installed: resolution.installed,
+      running: judged.running,
+      verdict: judged.verdict,
+      ...(serverInfo ? { serverInfo } : {}),
+    };
   }
 
   /**
@@ -83,7 +92,9 @@ export class OwnInstanceJudge {
     const now = Date.now();
     const known = this.installers.get(ecosystem);
     if (known && now - known.at < INSTALLER_TTL_MS) return known.answer;
-    const answer = readProcessTable(this.host.platform).then((table) => (table.state === 'ok' ? runningInstaller(table.processes, ecosystem) : undefined));
+    const answer = readProcessTable(this.host.platform).then((table) =>
+      table.state === 'ok' ? runningInstaller(table.processes, ecosystem) : undefined,
+    );
     this.installers.set(ecosystem, { at: now, answer });
     return answer;
   }
@@ -95,9 +106,13 @@ export class OwnInstanceJudge {
    * wrapper such as npx may still be installing it: asked again next time).
    */
   private async childFacts(child: OwnChild): Promise<ChildFacts> {
-    if (this.facts?.child !== child.pid) this.facts = { child: child.pid, facts: readChildFacts(child, this.host.platform, this.launch) };
+    if (this.facts?.child !== child.pid)
+      this.facts = { child: child.pid, facts: readChildFacts(child, this.host.platform, this.launch) };
     const facts = await this.facts.facts;
-    const settled = facts.pid !== child.pid || this.host.platform !== 'linux' || !(await argvOf(child.pid).then((argv) => argv && isWrapper(argv)));
+    const settled =
+      facts.pid !== child.pid ||
+      this.host.platform !== 'linux' ||
+      !(await argvOf(child.pid).then((argv) => argv && isWrapper(argv)));
     if (!settled) this.facts = undefined;
     return facts;
   }
@@ -129,7 +144,9 @@ async function serverProcess(childPid: number): Promise<{ pid: number; argv?: st
   let pid = childPid;
   let argv = await argvOf(pid);
   for (let depth = 0; depth < 8 && argv && isWrapper(argv); depth++) {
-    const kids = (await fsp.readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '')).split(/\s+/).filter(Boolean);
+    const kids = (await fsp.readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => ''))
+      .split(/\s+/)
+      .filter(Boolean);
     if (kids.length !== 1) break;
     const next = await argvOf(Number(kids[0]));
     if (!next) break;

@@ -66,7 +66,10 @@ export async function venvOf(ctx: ResolveContext, file: string): Promise<string 
 }
 
 /** Every distribution in a site-packages, from the dist-info folder names alone (no file reads). */
-export async function distributions(ctx: ResolveContext, sitePackages: string): Promise<Map<string, { version: string; entry: string }>> {
+export async function distributions(
+  ctx: ResolveContext,
+  sitePackages: string,
+): Promise<Map<string, { version: string; entry: string }>> {
   const out = new Map<string, { version: string; entry: string }>();
   for (const entry of (await ctx.fs.readdir(sitePackages)) ?? []) {
     const d = parseDistDir(entry);
@@ -76,7 +79,12 @@ export async function distributions(ctx: ResolveContext, sitePackages: string): 
 }
 
 /** The distribution that provides a module or a console script in a site-packages. */
-async function findDistribution(ctx: ResolveContext, sp: string, dists: Map<string, { version: string; entry: string }>, want: { module?: string; script?: string; hint?: string }): Promise<string | undefined> {
+async function findDistribution(
+  ctx: ResolveContext,
+  sp: string,
+  dists: Map<string, { version: string; entry: string }>,
+  want: { module?: string; script?: string; hint?: string },
+): Promise<string | undefined> {
   const p = pathFor(ctx.host);
   const top = want.module?.split('.')[0];
   for (const guess of [top, want.hint, want.script]) {
@@ -117,7 +125,13 @@ function consoleScripts(text: string): Set<string> {
  * `extras`: the root's extras a launch asked for (`uvx 'pkg[cli]'`, `--from 'pkg[cli]==1'`), whose
  * requirements join the closure; none when the launch does not say (a venv's script, `python -m`).
  */
-export async function readPythonPackage(ctx: ResolveContext, site: SitePackages, want: { module?: string; script?: string; hint?: string }, fromProcess = false, extras: readonly string[] = []): Promise<Installed | undefined> {
+export async function readPythonPackage(
+  ctx: ResolveContext,
+  site: SitePackages,
+  want: { module?: string; script?: string; hint?: string },
+  fromProcess = false,
+  extras: readonly string[] = [],
+): Promise<Installed | undefined> {
   const p = pathFor(ctx.host);
   const spStat = await ctx.fs.stat(site.dir);
   if (spStat?.kind !== 'dir') return undefined;
@@ -125,7 +139,14 @@ export async function readPythonPackage(ctx: ResolveContext, site: SitePackages,
   const name = await findDistribution(ctx, site.dir, dists, want);
   const label = want.hint ?? want.module ?? want.script ?? '?';
   // Not marked fromProcess: `python -m x` may run a plain folder in its cwd, which no distribution provides.
-  if (!name) return { state: 'missing', ecosystem: 'python', name: label, how: `${site.how}: no distribution provides ${label}`, location: site.dir };
+  if (!name)
+    return {
+      state: 'missing',
+      ecosystem: 'python',
+      name: label,
+      how: `${site.how}: no distribution provides ${label}`,
+      location: site.dir,
+    };
   const dist = dists.get(name)!;
   const metadata = await readDistMetadata(ctx, site.dir, dist.entry);
   const meta = parseMetadata(metadata.text ?? '');
@@ -169,10 +190,15 @@ export async function interpreterSitePackages(ctx: ResolveContext, interpreter: 
   const prefix = p.dirname(p.dirname(real));
   const named = /python(\d+\.\d+)/.exec(p.basename(real))?.[1];
   const lib = p.join(prefix, 'lib');
-  const versions = named ? [named] : ((await ctx.fs.readdir(lib)) ?? []).map((d) => /^python(\d+\.\d+)$/.exec(d)?.[1]).filter((v): v is string => !!v);
+  const versions = named
+    ? [named]
+    : ((await ctx.fs.readdir(lib)) ?? []).map((d) => /^python(\d+\.\d+)$/.exec(d)?.[1]).filter((v): v is string => !!v);
   const out: SitePackages[] = [];
   for (const v of versions) {
-    out.push({ dir: p.join(ctx.host.home, '.local', 'lib', `python${v}`, 'site-packages'), how: `user site of ${real}` });
+    out.push({
+      dir: p.join(ctx.host.home, '.local', 'lib', `python${v}`, 'site-packages'),
+      how: `user site of ${real}`,
+    });
     out.push({ dir: p.join(lib, `python${v}`, 'site-packages'), how: `site-packages of ${real}` });
   }
   out.push({ dir: p.join(lib, 'python3', 'dist-packages'), how: `dist-packages of ${real}` });
@@ -180,7 +206,12 @@ export async function interpreterSitePackages(ctx: ResolveContext, interpreter: 
 }
 
 /** First site-packages that has the distribution; else the first that exists, as `missing`. */
-async function firstWith(ctx: ResolveContext, sites: SitePackages[], want: { module?: string; script?: string; hint?: string }, fromProcess: boolean): Promise<Installed | undefined> {
+async function firstWith(
+  ctx: ResolveContext,
+  sites: SitePackages[],
+  want: { module?: string; script?: string; hint?: string },
+  fromProcess: boolean,
+): Promise<Installed | undefined> {
   let missing: Installed | undefined;
   for (const site of sites) {
     const r = await readPythonPackage(ctx, site, want, fromProcess);
@@ -191,13 +222,29 @@ async function firstWith(ctx: ResolveContext, sites: SitePackages[], want: { mod
 }
 
 /** `<interpreter> -m module`: through the interpreter's site-packages. */
-export async function resolvePythonModule(ctx: ResolveContext, interpreterPath: string, module: string, fromProcess: boolean): Promise<Installed> {
+export async function resolvePythonModule(
+  ctx: ResolveContext,
+  interpreterPath: string,
+  module: string,
+  fromProcess: boolean,
+): Promise<Installed> {
   const sites = await interpreterSitePackages(ctx, interpreterPath);
-  return (await firstWith(ctx, sites, { module }, fromProcess)) ?? { state: 'unknown', ecosystem: 'python', name: module, reason: `no site-packages found for ${interpreterPath}` };
+  return (
+    (await firstWith(ctx, sites, { module }, fromProcess)) ?? {
+      state: 'unknown',
+      ecosystem: 'python',
+      name: module,
+      reason: `no site-packages found for ${interpreterPath}`,
+    }
+  );
 }
 
 /** A console script inside a venv (pipx, `uv tool install`, a project's .venv/bin/x). */
-export async function resolveVenvScript(ctx: ResolveContext, script: string, fromProcess: boolean): Promise<Installed | undefined> {
+export async function resolveVenvScript(
+  ctx: ResolveContext,
+  script: string,
+  fromProcess: boolean,
+): Promise<Installed | undefined> {
   const p = pathFor(ctx.host);
   const venv = await venvOf(ctx, script);
   if (!venv) return undefined;
@@ -205,7 +252,12 @@ export async function resolveVenvScript(ctx: ResolveContext, script: string, fro
   if (!sp) return { state: 'unknown', ecosystem: 'python', reason: `venv ${venv} has no site-packages` };
   const scriptName = programName(script).replace(/\.(py|exe)$/, '');
   const how = venvKind(venv);
-  return (await readPythonPackage(ctx, { dir: sp, how }, { script: scriptName, hint: p.basename(venv) }, fromProcess)) ?? { state: 'unknown', reason: `no site-packages in ${venv}` };
+  return (
+    (await readPythonPackage(ctx, { dir: sp, how }, { script: scriptName, hint: p.basename(venv) }, fromProcess)) ?? {
+      state: 'unknown',
+      reason: `no site-packages in ${venv}`,
+    }
+  );
 }
 
 /** uvx's and `pipx run`'s cached environments: one per resolution, a newer one beside the old. */
@@ -250,7 +302,13 @@ export interface PythonRunnerLaunch {
 export function parsePythonRunner(launch: LaunchSpec): PythonRunnerLaunch | undefined {
   const { target } = parseLaunch([launch.command, ...launch.args]);
   if (target.kind !== 'package' || (target.runner !== 'uvx' && target.runner !== 'pipx-run')) return undefined;
-  return { runner: target.runner, name: target.name, ...(target.version ? { version: target.version } : {}), ...(target.extras ? { extras: target.extras } : {}), ...(target.cacheDir ? { cacheDir: target.cacheDir } : {}) };
+  return {
+    runner: target.runner,
+    name: target.name,
+    ...(target.version ? { version: target.version } : {}),
+    ...(target.extras ? { extras: target.extras } : {}),
+    ...(target.cacheDir ? { cacheDir: target.cacheDir } : {}),
+  };
 }
 
 /** uv's cache folder: `--cache-dir`, `UV_CACHE_DIR`, then `$XDG_CACHE_HOME/uv` / `~/.cache/uv` (`%LOCALAPPDATA%\uv\cache`). */
@@ -259,7 +317,8 @@ export function uvCacheDir(ctx: ResolveContext, flag?: string): string {
   if (flag) return p.resolve(flag);
   const env = envValue(ctx.host, 'UV_CACHE_DIR');
   if (env) return p.resolve(env);
-  if (ctx.host.platform === 'win32') return p.join(envValue(ctx.host, 'LOCALAPPDATA') ?? p.join(ctx.host.home, 'AppData', 'Local'), 'uv', 'cache');
+  if (ctx.host.platform === 'win32')
+    return p.join(envValue(ctx.host, 'LOCALAPPDATA') ?? p.join(ctx.host.home, 'AppData', 'Local'), 'uv', 'cache');
   return p.join(envValue(ctx.host, 'XDG_CACHE_HOME') ?? p.join(ctx.host.home, '.cache'), 'uv');
 }
 
@@ -268,7 +327,8 @@ export function uvToolDir(ctx: ResolveContext): string {
   const p = pathFor(ctx.host);
   const env = envValue(ctx.host, 'UV_TOOL_DIR');
   if (env) return p.resolve(env);
-  if (ctx.host.platform === 'win32') return p.join(envValue(ctx.host, 'APPDATA') ?? p.join(ctx.host.home, 'AppData', 'Roaming'), 'uv', 'data', 'tools');
+  if (ctx.host.platform === 'win32')
+    return p.join(envValue(ctx.host, 'APPDATA') ?? p.join(ctx.host.home, 'AppData', 'Roaming'), 'uv', 'data', 'tools');
   return p.join(envValue(ctx.host, 'XDG_DATA_HOME') ?? p.join(ctx.host.home, '.local', 'share'), 'uv', 'tools');
 }
 
@@ -277,11 +337,19 @@ export async function pipxHomes(ctx: ResolveContext): Promise<string[]> {
   const p = pathFor(ctx.host);
   const env = envValue(ctx.host, 'PIPX_HOME');
   if (env) return [p.resolve(env)];
-  return [p.join(envValue(ctx.host, 'XDG_DATA_HOME') ?? p.join(ctx.host.home, '.local', 'share'), 'pipx'), p.join(ctx.host.home, '.local', 'pipx')];
+  return [
+    p.join(envValue(ctx.host, 'XDG_DATA_HOME') ?? p.join(ctx.host.home, '.local', 'share'), 'pipx'),
+    p.join(ctx.host.home, '.local', 'pipx'),
+  ];
 }
 
 /** Candidate environments in a cache folder whose site-packages hold the project; newest first wins. */
-async function fromEnvCache(ctx: ResolveContext, roots: string[], r: PythonRunnerLaunch, kind: string): Promise<Installed | undefined> {
+async function fromEnvCache(
+  ctx: ResolveContext,
+  roots: string[],
+  r: PythonRunnerLaunch,
+  kind: string,
+): Promise<Installed | undefined> {
   const p = pathFor(ctx.host);
   const found: Installed[] = [];
   for (const root of roots) {
@@ -296,7 +364,9 @@ async function fromEnvCache(ctx: ResolveContext, roots: string[], r: PythonRunne
       if (pkg?.state === 'installed') found.push(pkg);
     }
   }
-  return found.sort((a, b) => (b.state === 'installed' && a.state === 'installed' ? (b.changedAt ?? 0) - (a.changedAt ?? 0) : 0))[0];
+  return found.sort((a, b) =>
+    b.state === 'installed' && a.state === 'installed' ? (b.changedAt ?? 0) - (a.changedAt ?? 0) : 0,
+  )[0];
 }
 
 /**
@@ -318,13 +388,27 @@ export async function resolvePythonRunner(ctx: ResolveContext, r: PythonRunnerLa
     if (hit) return hit;
   } else {
     const homes = await pipxHomes(ctx);
-    const hit = await fromEnvCache(ctx, homes.map((h) => p.join(h, '.cache')), r, 'pipx run environment');
+    const hit = await fromEnvCache(
+      ctx,
+      homes.map((h) => p.join(h, '.cache')),
+      r,
+      'pipx run environment',
+    );
     if (hit) return hit;
   }
-  return { state: 'missing', ecosystem: 'python', name: r.name, how: `${r.runner === 'uvx' ? 'uvx' : 'pipx run'} ${r.name}: in no installed tool and no cached environment` };
+  return {
+    state: 'missing',
+    ecosystem: 'python',
+    name: r.name,
+    how: `${r.runner === 'uvx' ? 'uvx' : 'pipx run'} ${r.name}: in no installed tool and no cached environment`,
+  };
 }
 
 /** `python -m x` with a bare interpreter name is resolved on PATH, like the client's spawn. */
-export async function resolveInterpreter(ctx: ResolveContext, command: string, cwd?: string): Promise<string | undefined> {
+export async function resolveInterpreter(
+  ctx: ResolveContext,
+  command: string,
+  cwd?: string,
+): Promise<string | undefined> {
   return whichCommand(command, ctx, cwd);
 }

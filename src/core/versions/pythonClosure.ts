@@ -39,7 +39,11 @@ export function parseRequirementLine(value: string): Requirement | undefined {
   const semi = /^\s*@/.test(rest) ? rest.search(/\s;/) : rest.indexOf(';');
   const marker = semi >= 0 ? rest.slice(rest.indexOf(';', semi) + 1) : '';
   const forExtras = [...marker.matchAll(EXTRA_IN_MARKER)].map((x) => normalizeName(x[2] ?? x[4]));
-  const extras = (m[2] ?? '').split(',').map((e) => e.trim()).filter(Boolean).map(normalizeName);
+  const extras = (m[2] ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)
+    .map(normalizeName);
   return { name: normalizeName(m[1]), extras, forExtras };
 }
 
@@ -84,7 +88,11 @@ export interface DistMetadata {
 }
 
 /** Reads a `*.dist-info` (METADATA) or `*.egg-info` (a folder with PKG-INFO and requires.txt, or a PKG-INFO file itself). */
-export async function readDistMetadata(ctx: ResolveContext, sitePackages: string, entry: string): Promise<DistMetadata> {
+export async function readDistMetadata(
+  ctx: ResolveContext,
+  sitePackages: string,
+  entry: string,
+): Promise<DistMetadata> {
   const p = pathFor(ctx.host);
   const dir = p.join(sitePackages, entry);
   if (entry.endsWith('.dist-info')) {
@@ -96,10 +104,18 @@ export async function readDistMetadata(ctx: ResolveContext, sitePackages: string
   const inFolder = await ctx.fs.readText(pkgInfo);
   if (inFolder !== undefined) {
     const reqs = await ctx.fs.readText(p.join(dir, 'requires.txt'));
-    return { file: pkgInfo, text: inFolder, requirements: reqs !== undefined ? requiresTxt(reqs) : requiresDist(inFolder) };
+    return {
+      file: pkgInfo,
+      text: inFolder,
+      requirements: reqs !== undefined ? requiresTxt(reqs) : requiresDist(inFolder),
+    };
   }
   const single = (await ctx.fs.stat(dir))?.kind === 'file' ? await ctx.fs.readText(dir) : undefined;
-  return { file: single !== undefined ? dir : pkgInfo, ...(single !== undefined ? { text: single } : {}), requirements: requiresDist(single ?? '') };
+  return {
+    file: single !== undefined ? dir : pkgInfo,
+    ...(single !== undefined ? { text: single } : {}),
+    requirements: requiresDist(single ?? ''),
+  };
 }
 
 /**
@@ -136,7 +152,9 @@ export async function closureOf(
   rootExtras: readonly string[] = [],
 ): Promise<Closure> {
   const p = pathFor(ctx.host);
-  const members = new Map<string, { requirements: Requirement[]; extras: Set<string> }>([[root.name, { requirements: root.metadata.requirements, extras: new Set() }]]);
+  const members = new Map<string, { requirements: Requirement[]; extras: Set<string> }>([
+    [root.name, { requirements: root.metadata.requirements, extras: new Set() }],
+  ]);
   const times: Array<number | undefined> = [];
   const noteTimes = async (entry: string, file: string) => {
     times.push(...(await Promise.all([ctx.fs.stat(p.join(sitePackages, entry)), ctx.fs.stat(file)])).map(changedAt));
@@ -162,7 +180,9 @@ export async function closureOf(
   const rootEntry = dists.get(root.name);
   if (rootEntry) await noteTimes(rootEntry.entry, root.metadata.file);
 
-  const pending: Array<{ name: string; extras: string[]; first: boolean }> = [{ name: root.name, extras: rootExtras.map(normalizeName), first: true }];
+  const pending: Array<{ name: string; extras: string[]; first: boolean }> = [
+    { name: root.name, extras: rootExtras.map(normalizeName), first: true },
+  ];
   const follow = (requirements: Requirement[], extras: ReadonlySet<string>) => {
     for (const r of requirements) if (wanted(r, extras)) pending.push({ name: r.name, extras: r.extras, first: false });
   };
@@ -180,7 +200,11 @@ export async function closureOf(
     const added = extras.filter((e) => !member!.extras.has(e));
     for (const e of added) member.extras.add(e);
     if (fresh) follow(member.requirements, member.extras);
-    else if (added.length) follow(member.requirements.filter((r) => r.forExtras.length > 0), new Set(added));
+    else if (added.length)
+      follow(
+        member.requirements.filter((r) => r.forExtras.length > 0),
+        new Set(added),
+      );
   }
 
   const packages: Record<string, string> = {};

@@ -45,7 +45,9 @@ export async function npmRegistryFor(ctx: ResolveContext, name: string, override
   if (override) return override;
   const rc = await userNpmrc(ctx);
   const scope = name.startsWith('@') ? name.slice(0, name.indexOf('/')) : undefined;
-  const scoped = scope ? (envValue(ctx.host, `npm_config_${scope}:registry`) ?? rc.get(`${scope}:registry`)) : undefined;
+  const scoped = scope
+    ? (envValue(ctx.host, `npm_config_${scope}:registry`) ?? rc.get(`${scope}:registry`))
+    : undefined;
   return scoped ?? envValue(ctx.host, 'npm_config_registry') ?? rc.get('registry') ?? 'https://registry.npmjs.org/';
 }
 
@@ -57,8 +59,16 @@ export async function pipIndexUrl(ctx: ResolveContext, override?: string): Promi
   const p = pathFor(ctx.host);
   const files =
     ctx.host.platform === 'win32'
-      ? [p.join(envValue(ctx.host, 'APPDATA') ?? p.join(ctx.host.home, 'AppData', 'Roaming'), 'pip', 'pip.ini'), p.join(ctx.host.home, 'pip', 'pip.ini')]
-      : [envValue(ctx.host, 'PIP_CONFIG_FILE'), p.join(envValue(ctx.host, 'XDG_CONFIG_HOME') ?? p.join(ctx.host.home, '.config'), 'pip', 'pip.conf'), p.join(ctx.host.home, '.pip', 'pip.conf'), '/etc/pip.conf'];
+      ? [
+          p.join(envValue(ctx.host, 'APPDATA') ?? p.join(ctx.host.home, 'AppData', 'Roaming'), 'pip', 'pip.ini'),
+          p.join(ctx.host.home, 'pip', 'pip.ini'),
+        ]
+      : [
+          envValue(ctx.host, 'PIP_CONFIG_FILE'),
+          p.join(envValue(ctx.host, 'XDG_CONFIG_HOME') ?? p.join(ctx.host.home, '.config'), 'pip', 'pip.conf'),
+          p.join(ctx.host.home, '.pip', 'pip.conf'),
+          '/etc/pip.conf',
+        ];
   for (const f of files) {
     if (!f) continue;
     const text = await ctx.fs.readText(f);
@@ -70,7 +80,10 @@ export async function pipIndexUrl(ctx: ResolveContext, override?: string): Promi
 
 /** `https://pypi.org/simple` -> `https://pypi.org/pypi/<name>/json` (a mirror's `/simple` likewise). */
 export function pypiJsonUrl(indexUrl: string, name: string): string {
-  const base = indexUrl.replace(/\/+$/, '').replace(/\/simple$/, '').replace(/\/pypi$/, '');
+  const base = indexUrl
+    .replace(/\/+$/, '')
+    .replace(/\/simple$/, '')
+    .replace(/\/pypi$/, '');
   return `${base}/pypi/${encodeURIComponent(name)}/json`;
 }
 
@@ -80,7 +93,8 @@ export function npmDocUrl(registry: string, name: string): string {
 
 /** The latest release in an npm package document (`dist-tags.latest`). */
 export function latestFromNpmDoc(doc: unknown): string | Error {
-  if (isRecord(doc) && isRecord(doc['dist-tags']) && typeof doc['dist-tags'].latest === 'string') return doc['dist-tags'].latest;
+  if (isRecord(doc) && isRecord(doc['dist-tags']) && typeof doc['dist-tags'].latest === 'string')
+    return doc['dist-tags'].latest;
   return new Error('the npm package document has no dist-tags.latest');
 }
 
@@ -151,16 +165,20 @@ export class RegistryChecker {
       if (text === undefined) return;
       try {
         const json = JSON.parse(text) as { entries?: Record<string, CacheEntry> };
-        for (const [k, v] of Object.entries(json.entries ?? {})) if (v && typeof v.checkedAt === 'string') this.entries.set(k, v);
+        for (const [k, v] of Object.entries(json.entries ?? {}))
+          if (v && typeof v.checkedAt === 'string') this.entries.set(k, v);
       } catch (err) {
-        this.opts.log(`registry cache ${this.opts.cacheFile} is not valid JSON; starting afresh: ${(err as Error).message}`);
+        this.opts.log(
+          `registry cache ${this.opts.cacheFile} is not valid JSON; starting afresh: ${(err as Error).message}`,
+        );
       }
     })();
     return this.loaded;
   }
 
   private async url(ref: PackageRef): Promise<string> {
-    if (ref.ecosystem === 'npm') return npmDocUrl(await npmRegistryFor(this.opts.ctx, ref.name, this.opts.overrides?.npm), ref.name);
+    if (ref.ecosystem === 'npm')
+      return npmDocUrl(await npmRegistryFor(this.opts.ctx, ref.name, this.opts.overrides?.npm), ref.name);
     return pypiJsonUrl(await pipIndexUrl(this.opts.ctx, this.opts.overrides?.pypi), ref.name);
   }
 
@@ -209,7 +227,12 @@ export class RegistryChecker {
     try {
       const res = await fetch(url, {
         signal: AbortSignal.timeout(timeoutMs),
-        headers: { accept: ref.ecosystem === 'npm' ? 'application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8' : 'application/json' },
+        headers: {
+          accept:
+            ref.ecosystem === 'npm'
+              ? 'application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8'
+              : 'application/json',
+        },
       });
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
       const text = await res.text();
@@ -224,7 +247,8 @@ export class RegistryChecker {
       this.entries.set(this.key(ref), { checkedAt, url, latest });
     } catch (err) {
       const e = err as Error;
-      const reason = e.name === 'TimeoutError' || e.name === 'AbortError' ? `no answer within ${timeoutMs} ms` : e.message;
+      const reason =
+        e.name === 'TimeoutError' || e.name === 'AbortError' ? `no answer within ${timeoutMs} ms` : e.message;
       this.opts.log(`update check for ${ref.ecosystem} package ${ref.name} at ${url} failed: ${reason}`);
       this.entries.set(this.key(ref), { checkedAt, url, error: reason });
     }
@@ -232,7 +256,11 @@ export class RegistryChecker {
 
   private async save(): Promise<void> {
     try {
-      await writePrivateAtomic(this.opts.cacheFile, `${JSON.stringify({ version: 1, entries: Object.fromEntries(this.entries) })}\n`, { root: this.opts.root });
+      await writePrivateAtomic(
+        this.opts.cacheFile,
+        `${JSON.stringify({ version: 1, entries: Object.fromEntries(this.entries) })}\n`,
+        { root: this.opts.root },
+      );
     } catch (err) {
       this.opts.log(`could not save the registry cache ${this.opts.cacheFile}: ${(err as Error).message}`);
     }

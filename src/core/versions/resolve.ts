@@ -6,7 +6,15 @@ import { DockerCli, parseDockerRun, resolveDocker } from './docker';
 import { hasSeparator, LaunchSpec, programName, ResolveContext, whichCommand } from './lookup';
 import { npmPackageOfScript, parseNpmRunner, resolveNpmRunner } from './npmPackages';
 import { parseLaunch } from '../launch/parse';
-import { inRunnerEnvironment, isPythonInterpreter, parsePythonRunner, resolvePythonModule, resolvePythonRunner, resolveVenvScript, venvOf } from './python';
+import {
+  inRunnerEnvironment,
+  isPythonInterpreter,
+  parsePythonRunner,
+  resolvePythonModule,
+  resolvePythonRunner,
+  resolveVenvScript,
+  venvOf,
+} from './python';
 import { Installed, Running } from '../base/versionTypes';
 
 /** What resolution learned: always the installed side; the running side too when the tool itself tells (docker). */
@@ -53,7 +61,11 @@ function packageNameInPath(file: string): string | undefined {
  * From a running main process's own argv: the script or module it was started with. Undefined
  * when its argv says nothing resolvable (a native binary, a REPL).
  */
-async function fromProcess(ctx: ResolveContext, argv: readonly string[], cwd: string | undefined): Promise<Installed | undefined> {
+async function fromProcess(
+  ctx: ResolveContext,
+  argv: readonly string[],
+  cwd: string | undefined,
+): Promise<Installed | undefined> {
   const p = pathFor(ctx.host);
   const exe = argv[0];
   if (!exe) return undefined;
@@ -67,14 +79,23 @@ async function fromProcess(ctx: ResolveContext, argv: readonly string[], cwd: st
       // A global bin (`<prefix>/bin/x`, a link into the package) is gone with its package: named by the bin.
       const name = packageNameInPath(full) ?? p.basename(full).replace(/\.(c?js|mjs)$/, '');
       const goneAt = await lastChangeAbove(ctx, full);
-      return { state: 'missing', ecosystem: 'npm', name, how: `the script the process runs, ${full}, is gone`, location: full, fromProcess: true, ...(goneAt !== undefined ? { goneAt } : {}) };
+      return {
+        state: 'missing',
+        ecosystem: 'npm',
+        name,
+        how: `the script the process runs, ${full}, is gone`,
+        location: full,
+        fromProcess: true,
+        ...(goneAt !== undefined ? { goneAt } : {}),
+      };
     }
     return npmPackageOfScript(ctx, full, true);
   }
   if (isPythonInterpreter(exe) && p.isAbsolute(exe)) {
     if (run.module) return resolvePythonModule(ctx, exe, run.module, true);
     const script = run.script;
-    if (script) return resolveVenvScript(ctx, p.isAbsolute(script) ? script : p.resolve(cwd ?? ctx.host.home, script), true);
+    if (script)
+      return resolveVenvScript(ctx, p.isAbsolute(script) ? script : p.resolve(cwd ?? ctx.host.home, script), true);
   }
   return undefined;
 }
@@ -96,7 +117,8 @@ async function lastChangeAbove(ctx: ResolveContext, missing: string): Promise<nu
 /** An executable named by a launch: npm bin, venv console script, or a plain binary. */
 async function fromExecutable(ctx: ResolveContext, command: string, cwd: string | undefined): Promise<Installed> {
   const found = await whichCommand(command, ctx, cwd);
-  if (!found) return { state: 'unknown', reason: `${command} is not found ${hasSeparator(command) ? '' : 'on PATH'}`.trim() };
+  if (!found)
+    return { state: 'unknown', reason: `${command} is not found ${hasSeparator(command) ? '' : 'on PATH'}`.trim() };
   const real = (await ctx.fs.realpath(found)) ?? found;
   // A bin into node_modules, or (npm link) into a checkout's script.
   if (/[\\/]node_modules[\\/]/.test(real) || /\.(c?js|mjs)$/i.test(real)) {
@@ -110,7 +132,13 @@ async function fromExecutable(ctx: ResolveContext, command: string, cwd: string 
     if (pkg) return pkg;
   }
   const s = await ctx.fs.stat(real);
-  return { state: 'unversioned', ecosystem: 'binary', path: real, mtime: changedAt(s) ?? 0, how: `executable ${found}${real !== found ? ` -> ${real}` : ''}` };
+  return {
+    state: 'unversioned',
+    ecosystem: 'binary',
+    path: real,
+    mtime: changedAt(s) ?? 0,
+    how: `executable ${found}${real !== found ? ` -> ${real}` : ''}`,
+  };
 }
 
 /** The same reading of a configured launch's argv is not evidence about a running process. */
@@ -124,7 +152,10 @@ function notFromProcess(installed: Installed): Installed {
 async function fromLaunch(ctx: ResolveContext, launch: LaunchSpec, options: ResolveOptions): Promise<Resolution> {
   const docker = parseDockerRun(launch);
   if (docker) {
-    if (!options.docker) return { installed: { state: 'unknown', ecosystem: 'docker', name: docker.image, reason: 'docker is not queried here' } };
+    if (!options.docker)
+      return {
+        installed: { state: 'unknown', ecosystem: 'docker', name: docker.image, reason: 'docker is not queried here' },
+      };
     return resolveDocker(options.docker, docker, options.processStart);
   }
   const npm = parseNpmRunner(launch);
@@ -137,7 +168,12 @@ async function fromLaunch(ctx: ResolveContext, launch: LaunchSpec, options: Reso
     if (!exe) return { installed: { state: 'unknown', reason: `${launch.command} is not found` } };
     const fromArgs = await fromProcess(ctx, [exe, ...launch.args], launch.cwd);
     if (fromArgs) return { installed: notFromProcess(fromArgs) };
-    return { installed: { state: 'unknown', reason: `cannot tell which package \`${prog} ${redactArgs(launch.args).join(' ')}\` runs` } };
+    return {
+      installed: {
+        state: 'unknown',
+        reason: `cannot tell which package \`${prog} ${redactArgs(launch.args).join(' ')}\` runs`,
+      },
+    };
   }
   return { installed: await fromExecutable(ctx, launch.command, launch.cwd) };
 }
@@ -147,7 +183,11 @@ async function fromLaunch(ctx: ResolveContext, launch: LaunchSpec, options: Reso
  * running process's own argv wins when it names a script or module (it is where the code was
  * loaded from); otherwise the configured launch is followed like the client would.
  */
-export async function resolveInstalled(ctx: ResolveContext, launch: LaunchSpec, options: ResolveOptions = {}): Promise<Resolution> {
+export async function resolveInstalled(
+  ctx: ResolveContext,
+  launch: LaunchSpec,
+  options: ResolveOptions = {},
+): Promise<Resolution> {
   const resolution = await resolveRelease(ctx, launch, options);
   // Our own package (a guard whose server could not be told) is not a server under development.
   if (isGuard(resolution.installed)) return resolution;
@@ -165,8 +205,18 @@ async function resolveRelease(ctx: ResolveContext, launch: LaunchSpec, options: 
       if (own && isGuard(own)) {
         // The process is our own guard (`mcp-lifeguard run ... -- server`): the server is what it runs.
         const inner = afterDoubleDash(options.processArgv);
-        if (inner) return resolveRelease(ctx, { command: inner[0], args: inner.slice(1), cwd: launch.cwd }, { ...options, processArgv: undefined });
-      } else if (own?.state === 'installed' && own.location && inRunnerEnvironment(own.location) && parsePythonRunner(launch)) {
+        if (inner)
+          return resolveRelease(
+            ctx,
+            { command: inner[0], args: inner.slice(1), cwd: launch.cwd },
+            { ...options, processArgv: undefined },
+          );
+      } else if (
+        own?.state === 'installed' &&
+        own.location &&
+        inRunnerEnvironment(own.location) &&
+        parsePythonRunner(launch)
+      ) {
         // uvx / pipx run: the environment the launch resolves to now (a newer one in the cache, say).
         const now = await fromLaunch(ctx, launch, options);
         return { installed: now.installed.state === 'installed' ? now.installed : own };
@@ -175,7 +225,12 @@ async function resolveRelease(ctx: ResolveContext, launch: LaunchSpec, options: 
     const resolved = await fromLaunch(ctx, launch, options);
     const inner = isGuard(resolved.installed) ? afterDoubleDash([launch.command, ...launch.args]) : undefined;
     // A config wrapped with the guard: resolve the server command it wraps.
-    if (inner) return resolveRelease(ctx, { command: inner[0], args: inner.slice(1), cwd: launch.cwd }, { ...options, processArgv: undefined });
+    if (inner)
+      return resolveRelease(
+        ctx,
+        { command: inner[0], args: inner.slice(1), cwd: launch.cwd },
+        { ...options, processArgv: undefined },
+      );
     return resolved;
   } catch (err) {
     return { installed: { state: 'unknown', reason: `could not read the installation: ${(err as Error).message}` } };

@@ -19,7 +19,13 @@ export interface ExecutionReport {
 const VSCODE_VERIFY_MS = 25_000;
 const VSCODE_POLL_MS = 1_000;
 
-export async function executePlan(svc: Services, action: ActionKind, server: VmServer, steps: readonly PlanStep[], progress: vscode.Progress<{ message?: string }>): Promise<ExecutionReport> {
+export async function executePlan(
+  svc: Services,
+  action: ActionKind,
+  server: VmServer,
+  steps: readonly PlanStep[],
+  progress: vscode.Progress<{ message?: string }>,
+): Promise<ExecutionReport> {
   const report: ExecutionReport = { ok: true, lines: [], afterward: [], offerWrap: false };
   let verb: ActionKind = action;
   const note = (ok: boolean, line: string) => {
@@ -53,17 +59,31 @@ type Note = (ok: boolean, line: string) => void;
 async function guardStep(svc: Services, step: Extract<PlanStep, { kind: 'guard' }>, note: Note): Promise<void> {
   const pid = step.instance.pid;
   try {
-    const reply = step.op === 'restart' ? await svc.engine.guardRestart(step.endpoint) : await svc.engine.guardShutdown(step.endpoint);
+    const reply =
+      step.op === 'restart'
+        ? await svc.engine.guardRestart(step.endpoint)
+        : await svc.engine.guardShutdown(step.endpoint);
     if (!reply.ok) return note(false, t('the guard of pid {0} refused: {1}', pid, reply.error));
     const child = step.op === 'restart' ? (reply.result as { childPid?: number }).childPid : undefined;
-    note(true, step.op === 'restart' ? t('the guard restarted it (new pid {0}); the client kept its session', child ?? '?') : t('the guard stopped pid {0}', pid));
+    note(
+      true,
+      step.op === 'restart'
+        ? t('the guard restarted it (new pid {0}); the client kept its session', child ?? '?')
+        : t('the guard stopped pid {0}', pid),
+    );
   } catch (err) {
     const why = err instanceof ControlUnreachableError ? t('its guard does not answer') : (err as Error).message;
     note(false, t('pid {0}: {1}; nothing was changed', pid, why));
   }
 }
 
-async function vscodeStep(svc: Services, action: ActionKind, server: VmServer, step: Extract<PlanStep, { kind: 'vscode' }>, note: Note): Promise<void> {
+async function vscodeStep(
+  svc: Services,
+  action: ActionKind,
+  server: VmServer,
+  step: Extract<PlanStep, { kind: 'vscode' }>,
+  note: Note,
+): Promise<void> {
   await vscode.commands.executeCommand(step.command, step.serverId);
   // VS Code ignores an id it does not know, so only the process table says whether it worked.
   const until = Date.now() + VSCODE_VERIFY_MS;
@@ -76,12 +96,30 @@ async function vscodeStep(svc: Services, action: ActionKind, server: VmServer, s
   }
   switch (verdict.kind) {
     case 'done':
-      return note(true, action === 'restart' ? t('VS Code restarted it (pid {0} {1} {2})', step.instances.map((i) => i.pid).join(', '), ARROW, verdict.newPids.join(', ')) : t('VS Code stopped it'));
+      return note(
+        true,
+        action === 'restart'
+          ? t(
+              'VS Code restarted it (pid {0} {1} {2})',
+              step.instances.map((i) => i.pid).join(', '),
+              ARROW,
+              verdict.newPids.join(', '),
+            )
+          : t('VS Code stopped it'),
+      );
     case 'notStarted':
       return note(true, t('VS Code stopped it; it has not started it again yet and will when the server is next used'));
     case 'unchanged': {
       const left = step.instances.filter((i) => verdict.stillRunning.includes(i.pid));
-      note(false, t('VS Code did not {0} it (server id {1}); stopping pid {2} directly instead', action, step.serverId, verdict.stillRunning.join(', ')));
+      note(
+        false,
+        t(
+          'VS Code did not {0} it (server id {1}); stopping pid {2} directly instead',
+          action,
+          step.serverId,
+          verdict.stillRunning.join(', '),
+        ),
+      );
       await terminate(svc, left, note);
     }
   }

@@ -1,20 +1,37 @@
 import * as vscode from 'vscode';
 import { CommandId } from '../commandIds';
 import { Services } from '../services';
-import { ActionKind, Confirmation, confirmationText, planAction, restartConfirmation, stopConfirmation } from '../viewModel/actionPlan';
+import {
+  ActionKind,
+  Confirmation,
+  confirmationText,
+  planAction,
+  restartConfirmation,
+  stopConfirmation,
+} from '../viewModel/actionPlan';
 import { VmInstance, VmServer } from '../../core/report/input';
 import { executePlan } from './executePlan';
 import { t } from '../viewModel/l10n';
 
 /** Asks (unless turned off) and returns whether to go on. The modal names every pid and client. */
-export async function confirm(svc: Services, action: ActionKind | 'killDuplicates', server: Pick<VmServer, 'name'>, instances: readonly VmInstance[]): Promise<boolean> {
+export async function confirm(
+  svc: Services,
+  action: ActionKind | 'killDuplicates',
+  server: Pick<VmServer, 'name'>,
+  instances: readonly VmInstance[],
+): Promise<boolean> {
   if (!svc.settings().confirmDestructiveActions) return true;
   return (await ask(confirmationText(action, server, instances))) === 'go';
 }
 
 /** Shows a confirmation: `go` for its main button, `wrap` for Wrap with Guard first. */
 async function ask(c: Confirmation): Promise<'go' | 'wrap' | undefined> {
-  const choice = await vscode.window.showWarningMessage(c.message, { modal: true, detail: c.detail }, c.button, ...(c.wrapButton ? [c.wrapButton] : []));
+  const choice = await vscode.window.showWarningMessage(
+    c.message,
+    { modal: true, detail: c.detail },
+    c.button,
+    ...(c.wrapButton ? [c.wrapButton] : []),
+  );
   return choice === c.button ? 'go' : c.wrapButton !== undefined && choice === c.wrapButton ? 'wrap' : undefined;
 }
 
@@ -25,7 +42,13 @@ export type ActionResult =
   | { outcome: 'nothing' | 'blocked'; message: string };
 
 /** Restart or stop instances of one server, by owner, with progress and a result message. */
-export async function runAction(svc: Services, action: ActionKind, server: VmServer, instances: readonly VmInstance[], options: { confirmed?: boolean } = {}): Promise<ActionResult> {
+export async function runAction(
+  svc: Services,
+  action: ActionKind,
+  server: VmServer,
+  instances: readonly VmInstance[],
+  options: { confirmed?: boolean } = {},
+): Promise<ActionResult> {
   const plan = planAction(action, server, await svc.engine.withGuardEndpoints(instances), svc.window());
   if (plan.kind === 'blocked') {
     void vscode.window.showWarningMessage(plan.reason);
@@ -38,7 +61,10 @@ export async function runAction(svc: Services, action: ActionKind, server: VmSer
   let wrapped = false;
   if (!options.confirmed && svc.settings().confirmDestructiveActions) {
     // A restart says beforehand which instances it only stops (their client must start them).
-    const c = action === 'restart' ? restartConfirmation(server, plan.steps, svc.guardAvailable()) : stopConfirmation(server, plan.steps, svc.guardAvailable());
+    const c =
+      action === 'restart'
+        ? restartConfirmation(server, plan.steps, svc.guardAvailable())
+        : stopConfirmation(server, plan.steps, svc.guardAvailable());
     const answer = await ask(c);
     if (answer === undefined) return { outcome: 'cancelled' };
     // Wrap first (its own diff and confirmation); the client then starts the server through the guard.
@@ -49,14 +75,19 @@ export async function runAction(svc: Services, action: ActionKind, server: VmSer
   }
   const stopsOnly = plan.steps.every((s) => s.kind === 'terminate');
   const title = action === 'restart' && !stopsOnly ? t('Restarting {0}', server.name) : t('Stopping {0}', server.name);
-  const report = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title }, (progress) => executePlan(svc, action, server, plan.steps, progress));
+  const report = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title },
+    (progress) => executePlan(svc, action, server, plan.steps, progress),
+  );
   void svc.refresh.request('manual');
   const text = `${server.name}: ${[...report.lines, ...report.afterward].join('. ')}`;
   // Not offered again right after wrapping: the entry is wrapped, only the snapshot does not know yet.
   const wrap = report.offerWrap && !wrapped && svc.guardAvailable() ? [t('Wrap with Guard')] : [];
   // The result is not awaited: a toast stays until dismissed, and several servers' actions (Restart
   // All Stale, a notification's Restart...) must not wait on each other's messages.
-  const shown = report.ok ? vscode.window.showInformationMessage(text, ...wrap) : vscode.window.showWarningMessage(text, t('Show Log'), ...wrap);
+  const shown = report.ok
+    ? vscode.window.showInformationMessage(text, ...wrap)
+    : vscode.window.showWarningMessage(text, t('Show Log'), ...wrap);
   void shown.then(async (choice) => {
     if (choice === t('Wrap with Guard')) await vscode.commands.executeCommand(CommandId.wrapWithGuard, server.id);
     if (choice === t('Show Log')) svc.log.show();

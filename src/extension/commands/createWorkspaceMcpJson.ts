@@ -14,7 +14,9 @@ const TEMPLATE = `{
 export async function createWorkspaceMcpJson(svc: Services): Promise<void> {
   const folder = vscode.workspace.workspaceFolders?.[0];
   if (!folder) {
-    void vscode.window.showInformationMessage(t('Open a folder first: .vscode/mcp.json belongs to a workspace folder.'));
+    void vscode.window.showInformationMessage(
+      t('Open a folder first: .vscode/mcp.json belongs to a workspace folder.'),
+    );
     return;
   }
   const uri = vscode.Uri.joinPath(folder.uri, '.vscode', 'mcp.json');

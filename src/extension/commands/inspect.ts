@@ -26,9 +26,19 @@ async function openAt(file: string, line: number, column: number): Promise<void>
 /** Show Evidence: a summary (verdict, why, what to do), then the engine's description of a server or instance, read-only. */
 export async function showEvidence(svc: Services, node?: TreeNode): Promise<void> {
   if (!node) return;
-  const target = node.kind === 'server' ? { server: node.server } : node.kind === 'instance' ? { server: node.server, instance: node.instance } : node.kind === 'unconfigured' ? { instance: node.instance } : undefined;
+  const target =
+    node.kind === 'server'
+      ? { server: node.server }
+      : node.kind === 'instance'
+        ? { server: node.server, instance: node.instance }
+        : node.kind === 'unconfigured'
+          ? { instance: node.instance }
+          : undefined;
   if (!target) return;
-  const name = node.kind === 'server' ? `${node.server.name}-evidence` : `pid-${'instance' in target ? target.instance?.pid : ''}-evidence`;
+  const name =
+    node.kind === 'server'
+      ? `${node.server.name}-evidence`
+      : `pid-${'instance' in target ? target.instance?.pid : ''}-evidence`;
   const doc = await vscode.workspace.openTextDocument(svc.evidence.add(name, evidenceDocument(target)));
   // JSON with comments: the summary lines are comments above the evidence.
   await vscode.languages.setTextDocumentLanguage(doc, 'jsonc');
@@ -48,9 +58,17 @@ export async function copyPid(_svc: Services, node?: TreeNode): Promise<void> {
  */
 export async function showServerLog(svc: Services, node?: TreeNode): Promise<void> {
   if (node?.kind !== 'server' && node?.kind !== 'instance') return;
-  const target = serverLogTarget(node.server, node.kind === 'instance' ? node.instance : undefined, svc.window(), svc.engine.paths.logs, path.sep);
+  const target = serverLogTarget(
+    node.server,
+    node.kind === 'instance' ? node.instance : undefined,
+    svc.window(),
+    svc.engine.paths.logs,
+    path.sep,
+  );
   if (!target) {
-    void vscode.window.showInformationMessage(t('{0} has no log MCP Lifeguard can show: it is neither guarded nor run by VS Code.', node.server.name));
+    void vscode.window.showInformationMessage(
+      t('{0} has no log MCP Lifeguard can show: it is neither guarded nor run by VS Code.', node.server.name),
+    );
     return;
   }
   if (target.kind === 'vscode') {

@@ -8,11 +8,17 @@ import { t } from '../viewModel/l10n';
 type InstanceTarget = Extract<TreeNode, { kind: 'instance' }>;
 
 /** A row of the tree, or a tooltip link's (server id, instanceKey), read again in the current snapshot. */
-function target(svc: Services, arg: TreeNode | string | undefined, key: unknown): InstanceTarget | TreeNode | undefined {
+function target(
+  svc: Services,
+  arg: TreeNode | string | undefined,
+  key: unknown,
+): InstanceTarget | TreeNode | undefined {
   if (typeof arg !== 'string') return arg;
   const found = typeof key === 'string' ? findInstance(svc.store.snapshot, arg, key) : undefined;
   if (!found) {
-    void vscode.window.showInformationMessage(t('That instance is no longer running{0}.', typeof key === 'string' ? t(' (pid {0})', key.split('@')[0]) : ''));
+    void vscode.window.showInformationMessage(
+      t('That instance is no longer running{0}.', typeof key === 'string' ? t(' (pid {0})', key.split('@')[0]) : ''),
+    );
     return undefined;
   }
   return { kind: 'instance', id: '', parentId: '', ...found };
@@ -36,11 +42,17 @@ export async function stopInstance(svc: Services, arg?: TreeNode | string, key?:
   const i = node.instance;
   if (svc.settings().confirmDestructiveActions) {
     const t = stopConfirmation({ name: `pid ${i.pid}` }, unconfiguredStopSteps(i), false);
-    if ((await vscode.window.showWarningMessage(t.message, { modal: true, detail: t.detail }, t.button)) !== t.button) return;
+    if ((await vscode.window.showWarningMessage(t.message, { modal: true, detail: t.detail }, t.button)) !== t.button)
+      return;
   }
-  const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: t('Stopping pid {0}', i.pid) }, () => svc.engine.stop(i, svc.settings().stopGraceMs));
+  const r = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: t('Stopping pid {0}', i.pid) },
+    () => svc.engine.stop(i, svc.settings().stopGraceMs),
+  );
   svc.log.info(`stop pid ${i.pid}: ${r.message}`);
   void svc.refresh.request('manual');
   const ok = r.outcome === 'stopped' || r.outcome === 'gone';
-  void (ok ? vscode.window.showInformationMessage(`pid ${i.pid}: ${r.message}`) : vscode.window.showWarningMessage(`pid ${i.pid}: ${r.message}`));
+  void (ok
+    ? vscode.window.showInformationMessage(`pid ${i.pid}: ${r.message}`)
+    : vscode.window.showWarningMessage(`pid ${i.pid}: ${r.message}`));
 }

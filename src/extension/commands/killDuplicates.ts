@@ -8,7 +8,13 @@ import { t } from '../viewModel/l10n';
 
 /** Kill Duplicate Instances: the engine's plan (older duplicates and orphans; the newest per client stays). */
 export async function killDuplicates(svc: Services, arg?: CommandArg): Promise<void> {
-  const server = await pickServer(svc, arg, (s) => leftoverInstances(s).length > 0, t('Kill duplicate instances of which MCP server?'), t('No duplicate or orphaned instances.'));
+  const server = await pickServer(
+    svc,
+    arg,
+    (s) => leftoverInstances(s).length > 0,
+    t('Kill duplicate instances of which MCP server?'),
+    t('No duplicate or orphaned instances.'),
+  );
   const raw = svc.store.raw;
   if (!server || !raw) return;
   const plan = planKillDuplicates(raw, server.id);
@@ -18,18 +24,30 @@ export async function killDuplicates(svc: Services, arg?: CommandArg): Promise<v
     return;
   }
   if (!(await confirm(svc, 'killDuplicates', server, instances))) return;
-  const lines = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: t('Killing duplicates of {0}', server.name) }, async (progress) => {
-    const out: { ok: boolean; line: string }[] = [];
-    for (const item of plan) {
-      // Each stop re-identifies its process; one refusal does not stop the rest.
-      const r = await svc.engine.stop(instances.find((i) => i.pid === item.pid) ?? item.instance, svc.settings().stopGraceMs);
-      const line = t('pid {0} ({1}{2}): {3}', item.pid, item.reason, item.keep ? t(', pid {0} stays', item.keep) : '', r.message);
-      svc.log.info(`kill duplicates ${server.name}: ${line}`);
-      progress.report({ message: line });
-      out.push({ ok: r.outcome === 'stopped' || r.outcome === 'gone', line });
-    }
-    return out;
-  });
+  const lines = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: t('Killing duplicates of {0}', server.name) },
+    async (progress) => {
+      const out: { ok: boolean; line: string }[] = [];
+      for (const item of plan) {
+        // Each stop re-identifies its process; one refusal does not stop the rest.
+        const r = await svc.engine.stop(
+          instances.find((i) => i.pid === item.pid) ?? item.instance,
+          svc.settings().stopGraceMs,
+        );
+        const line = t(
+          'pid {0} ({1}{2}): {3}',
+          item.pid,
+          item.reason,
+          item.keep ? t(', pid {0} stays', item.keep) : '',
+          r.message,
+        );
+        svc.log.info(`kill duplicates ${server.name}: ${line}`);
+        progress.report({ message: line });
+        out.push({ ok: r.outcome === 'stopped' || r.outcome === 'gone', line });
+      }
+      return out;
+    },
+  );
   void svc.refresh.request('manual');
   const text = `${server.name}: ${lines.map((l) => l.line).join('; ')}`;
   void (lines.every((l) => l.ok) ? vscode.window.showInformationMessage(text) : vscode.window.showWarningMessage(text));

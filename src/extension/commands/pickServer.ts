@@ -9,7 +9,13 @@ import { t } from '../viewModel/l10n';
 export type CommandArg = TreeNode | string | undefined;
 
 /** The server a command acts on: the node's or id's, else one the user picks among those `eligible`. */
-export async function pickServer(svc: Services, arg: CommandArg, eligible: (s: VmServer) => boolean, placeHolder: string, none: string): Promise<VmServer | undefined> {
+export async function pickServer(
+  svc: Services,
+  arg: CommandArg,
+  eligible: (s: VmServer) => boolean,
+  placeHolder: string,
+  none: string,
+): Promise<VmServer | undefined> {
   if (typeof arg === 'string') {
     const server = svc.store.server(arg);
     // A link or notification can outlive its server (config edited since): say so rather than do nothing.
@@ -23,13 +29,25 @@ export async function pickServer(svc: Services, arg: CommandArg, eligible: (s: V
     void vscode.window.showInformationMessage(none);
     return undefined;
   }
-  const ctx = { trusted: svc.window().trusted, now: Date.now(), guardAvailable: svc.guardAvailable(), window: svc.window() };
+  const ctx = {
+    trusted: svc.window().trusted,
+    now: Date.now(),
+    guardAvailable: svc.guardAvailable(),
+    window: svc.window(),
+  };
   const items = candidates.map((server) => {
     const m = treeItem({ kind: 'server', id: server.id, parentId: '', server }, ctx, snap?.workspaceFolders ?? []);
-    return { label: server.name, description: m.description, detail: server.source.label, server, state: serverState(server).kind };
+    return {
+      label: server.name,
+      description: m.description,
+      detail: server.source.label,
+      server,
+      state: serverState(server).kind,
+    };
   });
   // Servers needing attention first.
   const rank = { orphan: 0, stale: 1, duplicate: 2, unknown: 3, running: 4, notRunning: 5, disabled: 6 } as const;
   items.sort((a, b) => rank[a.state] - rank[b.state] || a.label.localeCompare(b.label));
-  return (await vscode.window.showQuickPick(items, { placeHolder, matchOnDescription: true, matchOnDetail: true }))?.server;
+  return (await vscode.window.showQuickPick(items, { placeHolder, matchOnDescription: true, matchOnDetail: true }))
+    ?.server;
 }

@@ -10,7 +10,9 @@ export type RestartTarget = { server: VmServer; instances: VmInstance[] };
 
 /** Restart All Stale Servers: one confirmation for all (naming what is only stopped), then each server by its owners' ways. */
 export async function restartAllStale(svc: Services): Promise<void> {
-  const targets = (svc.store.snapshot?.servers ?? []).map((server) => ({ server, instances: bulkRestartTargets(server) })).filter((t) => t.instances.length > 0);
+  const targets = (svc.store.snapshot?.servers ?? [])
+    .map((server) => ({ server, instances: bulkRestartTargets(server) }))
+    .filter((t) => t.instances.length > 0);
   if (targets.length === 0) {
     void vscode.window.showInformationMessage(t('No MCP server is running replaced code.'));
     return;
@@ -22,7 +24,8 @@ export async function restartAllStale(svc: Services): Promise<void> {
 export async function restartTargets(svc: Services, targets: readonly RestartTarget[]): Promise<void> {
   if (svc.settings().confirmDestructiveActions) {
     const t = bulkRestartConfirmation(targets, svc.window());
-    if ((await vscode.window.showWarningMessage(t.message, { modal: true, detail: t.detail }, t.button)) !== t.button) return;
+    if ((await vscode.window.showWarningMessage(t.message, { modal: true, detail: t.detail }, t.button)) !== t.button)
+      return;
   }
   for (const t of targets) await runAction(svc, 'restart', t.server, t.instances, { confirmed: true });
 }

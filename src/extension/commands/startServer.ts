@@ -4,7 +4,14 @@ import { readHttpLaunch } from '../../core/http/launchRecord';
 import { VmServer } from '../../core/report/input';
 import { runEnsure } from '../actions/runEnsure';
 import { shownText } from '../viewModel/format';
-import { ensureCommandText, ensureStartQuestion, startedBy, startedMessage, StartTarget, startTarget } from '../viewModel/start';
+import {
+  ensureCommandText,
+  ensureStartQuestion,
+  startedBy,
+  startedMessage,
+  StartTarget,
+  startTarget,
+} from '../viewModel/start';
 import { showView } from './view';
 import { VSCODE_MCP } from '../viewModel/vscodeServerId';
 import { CommandArg, pickServer } from './pickServer';
@@ -22,7 +29,13 @@ const LOOKS_MS = [1_500, 4_000, 8_000];
  */
 export async function startServer(svc: Services, arg?: CommandArg): Promise<void> {
   const ws = svc.window();
-  const server = await pickServer(svc, arg, (s) => startTarget(s, ws, ws.trusted, ws.workspaceFolders) !== undefined, t('Start which MCP server?'), t('No server that is not running can be started from here: VS Code starts its own, other clients theirs.'));
+  const server = await pickServer(
+    svc,
+    arg,
+    (s) => startTarget(s, ws, ws.trusted, ws.workspaceFolders) !== undefined,
+    t('Start which MCP server?'),
+    t('No server that is not running can be started from here: VS Code starts its own, other clients theirs.'),
+  );
   if (!server) return;
   const target = startTarget(server, ws, ws.trusted, ws.workspaceFolders);
   if (!target) {
@@ -33,9 +46,18 @@ export async function startServer(svc: Services, arg?: CommandArg): Promise<void
   svc.log.info(`start ${server.name}: ${target.command} ${target.serverId}`);
   await vscode.commands.executeCommand(target.command, target.serverId);
   if (await shownRunning(svc, server.id)) return started(svc, server);
-  void vscode.window.showWarningMessage(t('{0} did not show a running process within {1} s of VS Code\'s start. Its output may say why.', server.name, WAIT_MS / 1000), t('Show Server Log')).then((c) => {
-    if (c) void vscode.commands.executeCommand(VSCODE_MCP.showOutput, target.serverId);
-  });
+  void vscode.window
+    .showWarningMessage(
+      t(
+        "{0} did not show a running process within {1} s of VS Code's start. Its output may say why.",
+        server.name,
+        WAIT_MS / 1000,
+      ),
+      t('Show Server Log'),
+    )
+    .then((c) => {
+      if (c) void vscode.commands.executeCommand(VSCODE_MCP.showOutput, target.serverId);
+    });
 }
 
 /**
@@ -43,29 +65,58 @@ export async function startServer(svc: Services, arg?: CommandArg): Promise<void
  * then read again from the private record (what runs is what was recorded, never the snapshot's
  * copy, which redaction may have touched) and run with the installed guard.
  */
-async function startThroughEnsure(svc: Services, server: VmServer, target: Extract<StartTarget, { kind: 'ensure' }>): Promise<void> {
+async function startThroughEnsure(
+  svc: Services,
+  server: VmServer,
+  target: Extract<StartTarget, { kind: 'ensure' }>,
+): Promise<void> {
   const g = svc.guard();
   if (g.state !== 'installed') {
-    void vscode.window.showWarningMessage(t('{0} cannot be started yet: the guard that runs `ensure` is not installed{1}.', server.name, g.state === 'failed' ? ` (${g.reason})` : ''));
+    void vscode.window.showWarningMessage(
+      t(
+        '{0} cannot be started yet: the guard that runs `ensure` is not installed{1}.',
+        server.name,
+        g.state === 'failed' ? ` (${g.reason})` : '',
+      ),
+    );
     return;
   }
-  const answer = await vscode.window.showInformationMessage(ensureStartQuestion(server.name, target), { modal: true }, t('Start'));
+  const answer = await vscode.window.showInformationMessage(
+    ensureStartQuestion(server.name, target),
+    { modal: true },
+    t('Start'),
+  );
   if (answer !== t('Start')) return;
   const record = await readHttpLaunch(svc.engine.paths, server.url);
   if (!record || record.argv.join('\0') !== target.argv.join('\0') || record.cwd !== target.cwd) {
-    void vscode.window.showWarningMessage(t('{0} was not started: the command recorded for its port changed since it was shown. Look again and retry.', server.name));
+    void vscode.window.showWarningMessage(
+      t(
+        '{0} was not started: the command recorded for its port changed since it was shown. Look again and retry.',
+        server.name,
+      ),
+    );
     void svc.refresh.request('manual');
     return;
   }
   svc.log.info(`start ${server.name}: ${ensureCommandText(record.argv)} (in ${record.cwd})`);
-  const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Starting ${server.name}...` }, () => runEnsure(g.launcher, record.argv, record.cwd));
+  const result = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `Starting ${server.name}...` },
+    () => runEnsure(g.launcher, record.argv, record.cwd),
+  );
   if (!result.ok) {
     svc.log.warn(`start ${server.name} failed: ${result.message}`);
     void vscode.window.showErrorMessage(t('{0} did not start: {1}', server.name, shownText(result.message)));
     return;
   }
   if (await shownRunning(svc, server.id)) return started(svc, server);
-  void vscode.window.showWarningMessage(t('{0} answers at {1}, but its process did not show within {2} s.', server.name, shownText(result.url ?? server.url ?? ''), WAIT_MS / 1000));
+  void vscode.window.showWarningMessage(
+    t(
+      '{0} answers at {1}, but its process did not show within {2} s.',
+      server.name,
+      shownText(result.url ?? server.url ?? ''),
+      WAIT_MS / 1000,
+    ),
+  );
 }
 
 /** Says what started (its pids) and reveals its row, expanded to show the new instance. */

@@ -11,7 +11,13 @@ import { t } from '../viewModel/l10n';
 function guardLauncher(svc: Services): string | undefined {
   const g = svc.guard();
   if (g.state === 'installed') return g.launcher;
-  void vscode.window.showWarningMessage(t('Wrap with Guard needs the guard installed at {0}: {1}.', svc.engine.paths.bin, g.state === 'failed' ? g.reason : t('it is being installed, try again in a moment')));
+  void vscode.window.showWarningMessage(
+    t(
+      'Wrap with Guard needs the guard installed at {0}: {1}.',
+      svc.engine.paths.bin,
+      g.state === 'failed' ? g.reason : t('it is being installed, try again in a moment'),
+    ),
+  );
   return undefined;
 }
 
@@ -20,8 +26,17 @@ export async function wrapWithGuard(svc: Services, arg?: CommandArg): Promise<bo
   const launcher = guardLauncher(svc);
   if (!launcher) return false;
   const ws = svc.window();
-  const eligible = (s: VmServer) => !isWrapped(s) && wrapSupport(s).supported && mayRun('wrap', s, ws.trusted, ws.workspaceFolders).allowed;
-  const server = await pickServer(svc, arg, eligible, t('Wrap which MCP server with the guard?'), t('No server can be wrapped: only stdio servers in JSON config files (not Codex TOML or Continue YAML yet) that are not wrapped already.'));
+  const eligible = (s: VmServer) =>
+    !isWrapped(s) && wrapSupport(s).supported && mayRun('wrap', s, ws.trusted, ws.workspaceFolders).allowed;
+  const server = await pickServer(
+    svc,
+    arg,
+    eligible,
+    t('Wrap which MCP server with the guard?'),
+    t(
+      'No server can be wrapped: only stdio servers in JSON config files (not Codex TOML or Continue YAML yet) that are not wrapped already.',
+    ),
+  );
   if (!server) return false;
   const support = wrapSupport(server);
   if (!support.supported) {
@@ -33,16 +48,45 @@ export async function wrapWithGuard(svc: Services, arg?: CommandArg): Promise<bo
     void vscode.window.showWarningMessage(trust.reason);
     return false;
   }
-  const detail = t('Its command becomes "{0} run --name {1} -- <the current command>". Comments and formatting are kept; Unwrap restores the entry. The guard keeps one instance per server and restarts it without breaking the client\'s session.', launcher, server.name);
-  const done = await editConfigEntry(svc, server, 'Wrap', detail, (text) => computeWrap(text, server.keyPath, server.name, { command: launcher }, entryFormatFor(server.source.file)));
-  if (done) void vscode.window.showInformationMessage(t('{0} now starts through the guard. {1} uses it the next time it starts the server (restart it there, or restart {2}).', server.name, server.source.label, server.source.label));
+  const detail = t(
+    'Its command becomes "{0} run --name {1} -- <the current command>". Comments and formatting are kept; Unwrap restores the entry. The guard keeps one instance per server and restarts it without breaking the client\'s session.',
+    launcher,
+    server.name,
+  );
+  const done = await editConfigEntry(svc, server, 'Wrap', detail, (text) =>
+    computeWrap(text, server.keyPath, server.name, { command: launcher }, entryFormatFor(server.source.file)),
+  );
+  if (done)
+    void vscode.window.showInformationMessage(
+      t(
+        '{0} now starts through the guard. {1} uses it the next time it starts the server (restart it there, or restart {2}).',
+        server.name,
+        server.source.label,
+        server.source.label,
+      ),
+    );
   return done;
 }
 
 /** Unwrap: the entry's original command and args come back. */
 export async function unwrapGuard(svc: Services, arg?: CommandArg): Promise<void> {
-  const server = await pickServer(svc, arg, isWrapped, t('Unwrap which MCP server?'), t('No server runs through the guard.'));
+  const server = await pickServer(
+    svc,
+    arg,
+    isWrapped,
+    t('Unwrap which MCP server?'),
+    t('No server runs through the guard.'),
+  );
   if (!server) return;
-  const done = await editConfigEntry(svc, server, 'Unwrap', t('The entry gets back the command and arguments the guard was started with.'), (text) => computeUnwrap(text, server.keyPath, entryFormatFor(server.source.file)));
-  if (done) void vscode.window.showInformationMessage(t('{0} no longer starts through the guard from its next start.', server.name));
+  const done = await editConfigEntry(
+    svc,
+    server,
+    'Unwrap',
+    t('The entry gets back the command and arguments the guard was started with.'),
+    (text) => computeUnwrap(text, server.keyPath, entryFormatFor(server.source.file)),
+  );
+  if (done)
+    void vscode.window.showInformationMessage(
+      t('{0} no longer starts through the guard from its next start.', server.name),
+    );
 }

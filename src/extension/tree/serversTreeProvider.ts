@@ -28,12 +28,17 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
 
   getTreeItem(node: TreeNode): vscode.TreeItem {
     const m = treeItem(node, this.context(), this.store.snapshot?.workspaceFolders ?? []);
-    const collapsible = { none: vscode.TreeItemCollapsibleState.None, collapsed: vscode.TreeItemCollapsibleState.Collapsed, expanded: vscode.TreeItemCollapsibleState.Expanded }[m.collapsible];
+    const collapsible = {
+      none: vscode.TreeItemCollapsibleState.None,
+      collapsed: vscode.TreeItemCollapsibleState.Collapsed,
+      expanded: vscode.TreeItemCollapsibleState.Expanded,
+    }[m.collapsible];
     const item = new vscode.TreeItem(m.label, collapsible);
     item.id = m.id;
     item.description = m.description;
     if (m.tooltip) item.tooltip = new vscode.MarkdownString(m.tooltip);
-    if (m.icon) item.iconPath = new vscode.ThemeIcon(m.icon.id, m.icon.color ? new vscode.ThemeColor(m.icon.color) : undefined);
+    if (m.icon)
+      item.iconPath = new vscode.ThemeIcon(m.icon.id, m.icon.color ? new vscode.ThemeColor(m.icon.color) : undefined);
     item.contextValue = m.contextValue;
     if (m.command) item.command = m.command;
     item.accessibilityInformation = { label: [m.label, m.description].filter(Boolean).join(', ') };

@@ -23,13 +23,23 @@ export interface WindowContext {
 
 export type PlanStep =
   | { kind: 'guard'; op: 'restart' | 'shutdown'; endpoint: string; instance: VmInstance }
-  | { kind: 'vscode'; command: typeof VSCODE_MCP.restart | typeof VSCODE_MCP.stop; serverId: string; instances: VmInstance[] }
+  | {
+      kind: 'vscode';
+      command: typeof VSCODE_MCP.restart | typeof VSCODE_MCP.stop;
+      serverId: string;
+      instances: VmInstance[];
+    }
   | { kind: 'terminate'; instances: VmInstance[]; client: VmClient; afterward: string; offerWrap: boolean };
 
-export type ActionPlan = { kind: 'blocked'; reason: string } | { kind: 'nothing'; reason: string } | { kind: 'steps'; steps: PlanStep[] };
+export type ActionPlan =
+  { kind: 'blocked'; reason: string } | { kind: 'nothing'; reason: string } | { kind: 'steps'; steps: PlanStep[] };
 
 export function isThisWindow(i: VmInstance, ctx: Pick<WindowContext, 'windowPids'>): boolean {
-  return (i.client.id === 'vscode' || i.client.id === 'vscode-insiders') && i.client.pid !== undefined && ctx.windowPids.includes(i.client.pid);
+  return (
+    (i.client.id === 'vscode' || i.client.id === 'vscode-insiders') &&
+    i.client.pid !== undefined &&
+    ctx.windowPids.includes(i.client.pid)
+  );
 }
 
 /** Clients that start their servers once per session (a CLI agent), not whenever they run. */
@@ -59,15 +69,28 @@ export function afterTerminate(client: VmClient, action: ActionKind): string {
     case 'unknown':
       return t('The program that started it must start it again.{0}', again);
     case 'session':
-      return t('{0} starts it again in its next session (or when you reconnect the server there).{1}', client.name, again);
+      return t(
+        '{0} starts it again in its next session (or when you reconnect the server there).{1}',
+        client.name,
+        again,
+      );
     case 'vscode':
-      return t('{0} (another window) starts it again when you restart the server there or the server is next used.{1}', client.name, again);
+      return t(
+        '{0} (another window) starts it again when you restart the server there or the server is next used.{1}',
+        client.name,
+        again,
+      );
     default:
       return t('{0} will start it again on its next restart.{1}', client.name, again);
   }
 }
 
-export function planAction(action: ActionKind, server: VmServer, instances: readonly VmInstance[], ctx: WindowContext): ActionPlan {
+export function planAction(
+  action: ActionKind,
+  server: VmServer,
+  instances: readonly VmInstance[],
+  ctx: WindowContext,
+): ActionPlan {
   if (instances.length === 0) return { kind: 'nothing', reason: t('{0} has no running instance', server.name) };
   const trust = mayRun(action, server, ctx.trusted, ctx.workspaceFolders);
   if (!trust.allowed) return { kind: 'blocked', reason: trust.reason };
@@ -77,7 +100,12 @@ export function planAction(action: ActionKind, server: VmServer, instances: read
   const id = vscodeServerId(server, ctx);
   for (const i of instances) {
     if (isGuarded(i) && i.lock?.control) {
-      steps.push({ kind: 'guard', op: action === 'restart' ? 'restart' : 'shutdown', endpoint: i.lock.control, instance: i });
+      steps.push({
+        kind: 'guard',
+        op: action === 'restart' ? 'restart' : 'shutdown',
+        endpoint: i.lock.control,
+        instance: i,
+      });
     } else if (id !== undefined && isThisWindow(i, ctx)) {
       ours.push(i);
     } else {
@@ -88,22 +116,35 @@ export function planAction(action: ActionKind, server: VmServer, instances: read
     }
   }
   if (ours.length > 0 && id !== undefined) {
-    steps.push({ kind: 'vscode', command: action === 'restart' ? VSCODE_MCP.restart : VSCODE_MCP.stop, serverId: id, instances: ours });
+    steps.push({
+      kind: 'vscode',
+      command: action === 'restart' ? VSCODE_MCP.restart : VSCODE_MCP.stop,
+      serverId: id,
+      instances: ours,
+    });
   }
   for (const g of others.values()) {
     // Wrapping is offered where it helps next time: a stdio server some other client launches.
-    steps.push({ kind: 'terminate', instances: g.instances, client: g.client, afterward: afterTerminate(g.client, action), offerWrap: server.transport === 'stdio' && !isGuarded(g.instances[0]) });
+    steps.push({
+      kind: 'terminate',
+      instances: g.instances,
+      client: g.client,
+      afterward: afterTerminate(g.client, action),
+      offerWrap: server.transport === 'stdio' && !isGuarded(g.instances[0]),
+    });
   }
   return { kind: 'steps', steps };
 }
 
 /** After VS Code's own command: did the old processes go (and, for a restart, did a new one come)? */
 export type VsCodeVerification =
-  | { kind: 'done'; newPids: number[] }
-  | { kind: 'unchanged'; stillRunning: number[] }
-  | { kind: 'notStarted' };
+  { kind: 'done'; newPids: number[] } | { kind: 'unchanged'; stillRunning: number[] } | { kind: 'notStarted' };
 
-export function verifyVsCodeStep(action: ActionKind, before: readonly VmInstance[], after: VmServer | undefined): VsCodeVerification {
+export function verifyVsCodeStep(
+  action: ActionKind,
+  before: readonly VmInstance[],
+  after: VmServer | undefined,
+): VsCodeVerification {
   const now = after?.instances ?? [];
   const key = (i: VmInstance) => `${i.pid}@${i.startTime ?? '?'}`;
   const old = new Set(before.map(key));
@@ -135,9 +176,15 @@ export function notStartedAgain(client: VmClient): string {
     case 'unknown':
       return t('Nothing here starts it again: the program that started it must.');
     case 'session':
-      return t('{0} will not start it again until its next session (or until you reconnect the server there).', client.name);
+      return t(
+        '{0} will not start it again until its next session (or until you reconnect the server there).',
+        client.name,
+      );
     case 'vscode':
-      return t('{0} (another window) will not start it again until the server is restarted there or next used.', client.name);
+      return t(
+        '{0} (another window) will not start it again until the server is restarted there or next used.',
+        client.name,
+      );
     default:
       return t('{0} will not start it again until it restarts.', client.name);
   }
@@ -156,7 +203,8 @@ export interface Confirmation {
   wrapButton?: string;
 }
 
-const who = (instances: readonly VmInstance[]) => instances.map((i) => t('pid {0} ({1})', i.pid, i.client.name)).join(', ');
+const who = (instances: readonly VmInstance[]) =>
+  instances.map((i) => t('pid {0} ({1})', i.pid, i.client.name)).join(', ');
 
 /**
  * Restart's confirmation from its plan: what is restarted and what is only stopped, said before it
@@ -166,14 +214,24 @@ const who = (instances: readonly VmInstance[]) => instances.map((i) => t('pid {0
 export function restartConfirmation(server: VmServer, steps: readonly PlanStep[], canWrap: boolean): Confirmation {
   const restarted = steps.flatMap((s) => (s.kind === 'guard' ? [s.instance] : s.kind === 'vscode' ? s.instances : []));
   const stopped = steps.filter((s): s is Extract<PlanStep, { kind: 'terminate' }> => s.kind === 'terminate');
-  if (stopped.length === 0) return { message: t('Restart {0}?', server.name), detail: t('This restarts {0}.', who(restarted)), button: t('Restart') };
+  if (stopped.length === 0)
+    return {
+      message: t('Restart {0}?', server.name),
+      detail: t('This restarts {0}.', who(restarted)),
+      button: t('Restart'),
+    };
   const offerWrap = canWrap && stopped.some((s) => s.offerWrap);
   const why = stopped.map((s) => notStartedAgain(s.client));
   const wrapHint = offerWrap ? [t('Wrap with Guard first to restart without breaking the client.')] : [];
   const stoppedPids = stopped.flatMap((s) => s.instances);
   const wrap: Pick<Confirmation, 'wrapButton'> = offerWrap ? { wrapButton: wrapThenStop() } : {};
   if (restarted.length === 0) {
-    return { message: t('Stop {0} of {1}?', stoppedPids.map((i) => t('pid {0}', i.pid)).join(', '), server.name), detail: [t('This stops {0}; it cannot be restarted from here.', who(stoppedPids)), ...why, ...wrapHint].join(' '), button: t('Stop'), ...wrap };
+    return {
+      message: t('Stop {0} of {1}?', stoppedPids.map((i) => t('pid {0}', i.pid)).join(', '), server.name),
+      detail: [t('This stops {0}; it cannot be restarted from here.', who(stoppedPids)), ...why, ...wrapHint].join(' '),
+      button: t('Stop'),
+      ...wrap,
+    };
   }
   return {
     message: t('Restart {0} and stop {1} of {2}?', who(restarted), who(stoppedPids), server.name),
@@ -188,15 +246,25 @@ export function restartConfirmation(server: VmServer, steps: readonly PlanStep[]
  * palette, a not-configured process): every pid it stops and who will not start it again, and for a
  * stdio server another client launches, Wrap with Guard first (`canWrap`: the guard is installed).
  */
-export function stopConfirmation(server: Pick<VmServer, 'name'>, steps: readonly PlanStep[], canWrap: boolean): Confirmation {
+export function stopConfirmation(
+  server: Pick<VmServer, 'name'>,
+  steps: readonly PlanStep[],
+  canWrap: boolean,
+): Confirmation {
   const stopped = steps.flatMap((s) => (s.kind === 'guard' ? [s.instance] : s.instances));
   // VS Code starts its own servers again when they are next used; a guard's or another client's are not.
-  const notAgain = steps.flatMap((s) => (s.kind === 'terminate' ? [s.client] : s.kind === 'guard' ? [s.instance.client] : []));
+  const notAgain = steps.flatMap((s) =>
+    s.kind === 'terminate' ? [s.client] : s.kind === 'guard' ? [s.instance.client] : [],
+  );
   const why = [...new Set(notAgain.map(notStartedAgain))];
   const offerWrap = canWrap && steps.some((s) => s.kind === 'terminate' && s.offerWrap);
   return {
     message: t('Stop {0}?', server.name),
-    detail: [t('This stops {0}.', who(stopped)), ...why, ...(offerWrap ? [t('Wrap with Guard first to restart it later without breaking the client.')] : [])].join(' '),
+    detail: [
+      t('This stops {0}.', who(stopped)),
+      ...why,
+      ...(offerWrap ? [t('Wrap with Guard first to restart it later without breaking the client.')] : []),
+    ].join(' '),
     button: t('Stop'),
     ...(offerWrap ? { wrapButton: wrapThenStop() } : {}),
   };
@@ -211,23 +279,46 @@ export function stepVerb(action: ActionKind, step: PlanStep): ActionKind {
 
 /** A process no entry configures, stopped directly: the plan Stop confirms for it. */
 export function unconfiguredStopSteps(i: VmInstance): PlanStep[] {
-  return [{ kind: 'terminate', instances: [i], client: i.client, afterward: afterTerminate(i.client, 'stop'), offerWrap: false }];
+  return [
+    {
+      kind: 'terminate',
+      instances: [i],
+      client: i.client,
+      afterward: afterTerminate(i.client, 'stop'),
+      offerWrap: false,
+    },
+  ];
 }
 
 /** The modal confirmation's text: names every pid and client it touches. */
-export function confirmationText(action: ActionKind | 'killDuplicates', server: Pick<VmServer, 'name'>, instances: readonly VmInstance[]): Confirmation {
+export function confirmationText(
+  action: ActionKind | 'killDuplicates',
+  server: Pick<VmServer, 'name'>,
+  instances: readonly VmInstance[],
+): Confirmation {
   switch (action) {
     case 'restart':
-      return { message: t('Restart {0}?', server.name), detail: t('This restarts {0}.', who(instances)), button: t('Restart') };
+      return {
+        message: t('Restart {0}?', server.name),
+        detail: t('This restarts {0}.', who(instances)),
+        button: t('Restart'),
+      };
     case 'stop':
       return { message: t('Stop {0}?', server.name), detail: t('This stops {0}.', who(instances)), button: t('Stop') };
     case 'killDuplicates':
-      return { message: t('Kill duplicate instances of {0}?', server.name), detail: t('This stops the leftover {0}; the newest instance of each client keeps running.', who(instances)), button: t('Kill Duplicates') };
+      return {
+        message: t('Kill duplicate instances of {0}?', server.name),
+        detail: t('This stops the leftover {0}; the newest instance of each client keeps running.', who(instances)),
+        button: t('Kill Duplicates'),
+      };
   }
 }
 
 /** Restart All Stale's one confirmation: per server, which pids are restarted and which only stopped. */
-export function bulkRestartConfirmation(targets: readonly { server: VmServer; instances: readonly VmInstance[] }[], ctx: OwnerContext): Confirmation {
+export function bulkRestartConfirmation(
+  targets: readonly { server: VmServer; instances: readonly VmInstance[] }[],
+  ctx: OwnerContext,
+): Confirmation {
   let restarts = 0;
   let stops = 0;
   const lines = targets.map(({ server, instances }) => {
@@ -242,7 +333,12 @@ export function bulkRestartConfirmation(targets: readonly { server: VmServer; in
     return `${server.name}: ${parts.join('; ')}`;
   });
   const n = (k: number) => (k === 1 ? t('{0} stale instance', k) : t('{0} stale instances', k));
-  const message = stops === 0 ? t('Restart {0}?', n(restarts)) : restarts === 0 ? t('Stop {0}?', n(stops)) : t('Restart {0} and stop {1}?', restarts, n(stops));
+  const message =
+    stops === 0
+      ? t('Restart {0}?', n(restarts))
+      : restarts === 0
+        ? t('Stop {0}?', n(stops))
+        : t('Restart {0} and stop {1}?', restarts, n(stops));
   const button = stops === 0 ? t('Restart') : restarts === 0 ? t('Stop') : t('Restart and Stop');
   return { message, detail: lines.join('\n'), button };
 }

@@ -7,17 +7,25 @@ import { t } from './l10n';
  */
 
 export type AgentServerLaunch =
-  | { state: 'offered'; label: string; command: string; args: string[] }
-  | { state: 'withheld'; reason: string };
+  { state: 'offered'; label: string; command: string; args: string[] } | { state: 'withheld'; reason: string };
 
 export const AGENT_SERVER_LABEL = 'MCP Lifeguard';
 
 const GUARD_NOT_YET = 'the guard is not installed yet';
 
-export function agentServerLaunch(o: { enabled: boolean; launcher: string | undefined; workspaceFolders: readonly string[]; trusted: boolean }): AgentServerLaunch {
+export function agentServerLaunch(o: {
+  enabled: boolean;
+  launcher: string | undefined;
+  workspaceFolders: readonly string[];
+  trusted: boolean;
+}): AgentServerLaunch {
   if (!o.enabled) return { state: 'withheld', reason: t('the setting mcpLifeguard.agentServer.enabled is off') };
   if (!o.launcher) return { state: 'withheld', reason: GUARD_NOT_YET };
-  const args = ['mcp', ...o.workspaceFolders.flatMap((f) => ['--workspace', f]), ...(o.trusted ? ['--trust-workspace'] : [])];
+  const args = [
+    'mcp',
+    ...o.workspaceFolders.flatMap((f) => ['--workspace', f]),
+    ...(o.trusted ? ['--trust-workspace'] : []),
+  ];
   return { state: 'offered', label: AGENT_SERVER_LABEL, command: o.launcher, args };
 }
 
@@ -27,9 +35,11 @@ export function agentServerLaunch(o: { enabled: boolean; launcher: string | unde
  * logged by the install itself), so a start that ends up offering the server never says "not offered".
  */
 export function agentServerNews(previous: AgentServerLaunch | undefined, next: AgentServerLaunch): string | undefined {
-  const key = (l: AgentServerLaunch | undefined) => (l === undefined ? '' : l.state === 'offered' ? `offered ${l.command} ${l.args.join(' ')}` : `withheld ${l.reason}`);
+  const key = (l: AgentServerLaunch | undefined) =>
+    l === undefined ? '' : l.state === 'offered' ? `offered ${l.command} ${l.args.join(' ')}` : `withheld ${l.reason}`;
   if (key(previous) === key(next)) return undefined;
-  if (next.state === 'offered') return t('agent server offered to VS Code\'s MCP support as "{0}" (MCP: List Servers)', next.label);
+  if (next.state === 'offered')
+    return t('agent server offered to VS Code\'s MCP support as "{0}" (MCP: List Servers)', next.label);
   if (next.reason === GUARD_NOT_YET) return undefined;
   return t('agent server not offered: {0}', next.reason);
 }

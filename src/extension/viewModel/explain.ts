@@ -11,6 +11,12 @@ export function explainServer(server: VmServer): ServerExplanation {
     state: serverState(server).kind,
     needsRestart: staleInstances(server).length > 0,
     summary: evidenceSummary({ server }),
-    instances: server.instances.map((i) => ({ pid: i.pid, client: i.client.name, guarded: isGuarded(i), verdicts: instanceVerdicts(i), whatToDo: whatToDo(i) })),
+    instances: server.instances.map((i) => ({
+      pid: i.pid,
+      client: i.client.name,
+      guarded: isGuarded(i),
+      verdicts: instanceVerdicts(i),
+      whatToDo: whatToDo(i),
+    })),
   };
 }

@@ -38,8 +38,12 @@ export type WrapSupport = { supported: true } | { supported: false; reason: stri
 
 /** Whether Wrap with Guard can rewrite this entry: a stdio server whose place in its file (JSON/JSONC, TOML, YAML) is known. */
 export function wrapSupport(s: Pick<VmServer, 'transport' | 'command' | 'source' | 'keyPath'>): WrapSupport {
-  if (s.transport !== 'stdio') return { supported: false, reason: t('only stdio servers can be wrapped; HTTP servers are reached over the network') };
+  if (s.transport !== 'stdio')
+    return {
+      supported: false,
+      reason: t('only stdio servers can be wrapped; HTTP servers are reached over the network'),
+    };
   if (!s.command) return { supported: false, reason: t('the entry has no command') };
-  if (s.keyPath.length === 0) return { supported: false, reason: t('the entry\'s place in its file is not known') };
+  if (s.keyPath.length === 0) return { supported: false, reason: t("the entry's place in its file is not known") };
   return { supported: true };
 }

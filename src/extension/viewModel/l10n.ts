@@ -8,7 +8,8 @@
 export type Translate = (message: string, ...args: Array<string | number | boolean>) => string;
 
 /** The English: the message with its arguments in place. */
-export const english: Translate = (message, ...args) => message.replace(/\{(\d+)\}/g, (all, i: string) => (args[Number(i)] === undefined ? all : String(args[Number(i)])));
+export const english: Translate = (message, ...args) =>
+  message.replace(/\{(\d+)\}/g, (all, i: string) => (args[Number(i)] === undefined ? all : String(args[Number(i)])));
 
 let current: Translate = english;
 

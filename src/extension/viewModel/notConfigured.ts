@@ -13,7 +13,9 @@ export const SETTLE_MS = 5_000;
 
 export function visibleNotConfigured(snapshot: Pick<VmSnapshot, 'takenAt' | 'notConfigured'>): VmInstance[] {
   const at = Date.parse(snapshot.takenAt);
-  return snapshot.notConfigured.filter((i) => i.startTime === undefined || !Number.isFinite(at) || at - i.startTime >= SETTLE_MS);
+  return snapshot.notConfigured.filter(
+    (i) => i.startTime === undefined || !Number.isFinite(at) || at - i.startTime >= SETTLE_MS,
+  );
 }
 
 /** Polled while anything is configured or listed: a listed process that exits must leave the view. */

@@ -79,20 +79,34 @@ export function whereRunning(instances: readonly { client: VmClient }[]): string
   // "1 in unknown" reads as a place; a process no known client started is said so.
   const place = (c: VmClient) => (c.id === 'unknown' ? undefined : c.name);
   for (const i of instances) byClient.set(place(i.client), (byClient.get(place(i.client)) ?? 0) + 1);
-  const where = [...byClient].map(([at, n]) => (at === undefined ? t('{0} of unknown origin', n) : t('{0} in {1}', n, at))).join(', ');
+  const where = [...byClient]
+    .map(([at, n]) => (at === undefined ? t('{0} of unknown origin', n) : t('{0} in {1}', n, at)))
+    .join(', ');
   const n = instances.length;
   return plural(n, t('{0} instance ({1})', n, where), t('{0} instances ({1})', n, where));
 }
 
-function staleMessage(cause: StaleVerdict['cause'], pkg: string, olds: string[], installed: string, dir: Direction, hits: readonly { client: VmClient }[], inferred: boolean): string {
+function staleMessage(
+  cause: StaleVerdict['cause'],
+  pkg: string,
+  olds: string[],
+  installed: string,
+  dir: Direction,
+  hits: readonly { client: VmClient }[],
+  inferred: boolean,
+): string {
   const where = whereRunning(hits);
   const still = hits.length === 1 ? t('still runs') : t('still run');
-  if (cause === 'changed') return t('{0}: its files changed after {1} started; restart to load what is installed.', pkg, where);
-  if (cause === 'config') return t('{0}: the configuration now launches {1}; {2} {3} {4}.', pkg, installed, where, still, olds.join(', '));
+  if (cause === 'changed')
+    return t('{0}: its files changed after {1} started; restart to load what is installed.', pkg, where);
+  if (cause === 'config')
+    return t('{0}: the configuration now launches {1}; {2} {3} {4}.', pkg, installed, where, still, olds.join(', '));
   const from = olds.join(', ');
-  const how = inferred ? t(' (inferred from npm\'s cache)') : '';
-  if (dir === 'upgrade') return t('{0} upgraded {1} {2} {3}{4}; {5} {6} {7}.', pkg, from, ARROW, installed, how, where, still, from);
-  if (dir === 'downgrade') return t('{0} downgraded {1} {2} {3}{4}; {5} {6} {7}.', pkg, from, ARROW, installed, how, where, still, from);
+  const how = inferred ? t(" (inferred from npm's cache)") : '';
+  if (dir === 'upgrade')
+    return t('{0} upgraded {1} {2} {3}{4}; {5} {6} {7}.', pkg, from, ARROW, installed, how, where, still, from);
+  if (dir === 'downgrade')
+    return t('{0} downgraded {1} {2} {3}{4}; {5} {6} {7}.', pkg, from, ARROW, installed, how, where, still, from);
   return t('{0} changed {1} {2} {3}{4}; {5} {6} {7}.', pkg, from, ARROW, installed, how, where, still, from);
 }
 
@@ -106,7 +120,11 @@ interface Hit {
   verdict: StaleVerdict;
 }
 
-export function decideNotifications(snapshot: VmSnapshot, memory: NotificationMemory, settings: NotificationSettings): Notification[] {
+export function decideNotifications(
+  snapshot: VmSnapshot,
+  memory: NotificationMemory,
+  settings: NotificationSettings,
+): Notification[] {
   const out: Notification[] = [];
   if (settings.onUpgrade) {
     const events = new Map<string, Hit[]>();
@@ -122,8 +140,29 @@ export function decideNotifications(snapshot: VmSnapshot, memory: NotificationMe
       const olds = [...new Set(hits.map((h) => h.verdict.running))];
       const dir = cause === 'version' ? direction(olds, installed) : 'change';
       const inferred = hits.some((h) => h.verdict.inferred);
-      const message = shownText(staleMessage(cause, pkg, olds, installed, dir, hits.map((h) => h.instance), inferred));
-      out.push({ kind: 'stale', eventId, cause, package: pkg, installed, direction: dir, serverId: hits[0].server.id, message, pids: hits.map((h) => h.instance.pid), actions: STALE_ACTIONS });
+      const message = shownText(
+        staleMessage(
+          cause,
+          pkg,
+          olds,
+          installed,
+          dir,
+          hits.map((h) => h.instance),
+          inferred,
+        ),
+      );
+      out.push({
+        kind: 'stale',
+        eventId,
+        cause,
+        package: pkg,
+        installed,
+        direction: dir,
+        serverId: hits[0].server.id,
+        message,
+        pids: hits.map((h) => h.instance.pid),
+        actions: STALE_ACTIONS,
+      });
     }
   }
   if (settings.onRegistryUpdate) {
@@ -135,7 +174,12 @@ export function decideNotifications(snapshot: VmSnapshot, memory: NotificationMe
       // Several servers can run one package: one message per version, not per server.
       if (memory.seen.has(eventId) || updates.has(eventId)) continue;
       updates.add(eventId);
-      out.push({ kind: 'update', eventId, serverId: server.id, message: shownText(t('{0} {1} is available ({2} uses {3}).', u.package, u.latest, server.name, u.installed)) });
+      out.push({
+        kind: 'update',
+        eventId,
+        serverId: server.id,
+        message: shownText(t('{0} {1} is available ({2} uses {3}).', u.package, u.latest, server.name, u.installed)),
+      });
     }
   }
   return out;
@@ -146,9 +190,15 @@ export function decideNotifications(snapshot: VmSnapshot, memory: NotificationMe
  * still run the event's old code, per server. Empty when the event is over (restarted or moved on);
  * never derived from the pids the notification saw, which may be gone or reused.
  */
-export function currentTargets(snapshot: VmSnapshot | undefined, n: Pick<StaleNotification, 'eventId'>): { server: VmServer; instances: VmInstance[] }[] {
+export function currentTargets(
+  snapshot: VmSnapshot | undefined,
+  n: Pick<StaleNotification, 'eventId'>,
+): { server: VmServer; instances: VmInstance[] }[] {
   return (snapshot?.servers ?? [])
-    .map((server) => ({ server, instances: bulkRestartTargets(server).filter((i) => staleEventId(staleVerdict(i)!) === n.eventId) }))
+    .map((server) => ({
+      server,
+      instances: bulkRestartTargets(server).filter((i) => staleEventId(staleVerdict(i)!) === n.eventId),
+    }))
     .filter((t) => t.instances.length > 0);
 }
 

@@ -20,7 +20,12 @@ export function problemsByFile(diagnostics: readonly Diagnostic[]): Map<string, 
   // One entry per place, as the tree and the badge count them (a `,,` typo is one problem).
   for (const d of problemsByPosition(diagnostics)) {
     const list = out.get(d.file) ?? [];
-    list.push({ line: Math.max(0, (d.line ?? 1) - 1), character: Math.max(0, (d.column ?? 1) - 1), severity: d.severity, message: d.message });
+    list.push({
+      line: Math.max(0, (d.line ?? 1) - 1),
+      character: Math.max(0, (d.column ?? 1) - 1),
+      severity: d.severity,
+      message: d.message,
+    });
     out.set(d.file, list);
   }
   return out;
@@ -28,6 +33,7 @@ export function problemsByFile(diagnostics: readonly Diagnostic[]): Map<string, 
 
 /** A path as a row shows it: whole (a base name is ambiguous between `.vscode/` and `~/.cursor/`), the home folder as `~`. */
 export function shownPath(file: string, home: string | undefined): string {
-  if (home && (file === home || file.startsWith(`${home}/`) || file.startsWith(`${home}\\`))) return `~${file.slice(home.length)}`;
+  if (home && (file === home || file.startsWith(`${home}/`) || file.startsWith(`${home}\\`)))
+    return `~${file.slice(home.length)}`;
   return file;
 }

@@ -4,7 +4,8 @@ import { VmInstance, VmServer } from '../../core/report/input';
 import { VSCODE_MCP, vscodeServerId } from './vscodeServerId';
 
 /** Where Show Server Log takes the user: the guard's log file, or VS Code's own output for its server. */
-export type ServerLogTarget = { kind: 'file'; file: string } | { kind: 'vscode'; command: typeof VSCODE_MCP.showOutput; serverId: string };
+export type ServerLogTarget =
+  { kind: 'file'; file: string } | { kind: 'vscode'; command: typeof VSCODE_MCP.showOutput; serverId: string };
 
 /** A guarded instance's log file, only inside MCP Lifeguard's own logs folder (core's one rule). */
 function guardLog(i: VmInstance | undefined, logsDir: string | undefined, sep: string): string | undefined {
@@ -17,8 +18,16 @@ function guardLog(i: VmInstance | undefined, logsDir: string | undefined, sep: s
  * from a config (and an instance of this window), VS Code's own output for that server. Undefined
  * when neither exists: the action is then not offered.
  */
-export function serverLogTarget(server: VmServer, instance: VmInstance | undefined, window: OwnerContext, logsDir: string | undefined, sep = '/'): ServerLogTarget | undefined {
-  const file = instance ? guardLog(instance, logsDir, sep) : server.instances.map((i) => guardLog(i, logsDir, sep)).find((f) => f !== undefined);
+export function serverLogTarget(
+  server: VmServer,
+  instance: VmInstance | undefined,
+  window: OwnerContext,
+  logsDir: string | undefined,
+  sep = '/',
+): ServerLogTarget | undefined {
+  const file = instance
+    ? guardLog(instance, logsDir, sep)
+    : server.instances.map((i) => guardLog(i, logsDir, sep)).find((f) => f !== undefined);
   if (file) return { kind: 'file', file };
   const id = vscodeServerId(server, window);
   if (id === undefined || (instance && !isThisWindow(instance, window))) return undefined;

@@ -23,12 +23,16 @@ export type StatusBarModel =
 
 /** Where the extension is in getting its data. */
 export type LoadState =
-  | { state: 'loading' }
-  | { state: 'ready'; snapshot: VmSnapshot }
-  | { state: 'failed'; message: string };
+  { state: 'loading' } | { state: 'ready'; snapshot: VmSnapshot } | { state: 'failed'; message: string };
 
 /** Commands the tooltip links to: the glue must list them in MarkdownString.isTrusted.enabledCommands. */
-export const STATUS_TOOLTIP_COMMANDS = [CommandId.restartInstance, CommandId.stopInstance, CommandId.showView, CommandId.refresh, CommandId.showLog];
+export const STATUS_TOOLTIP_COMMANDS = [
+  CommandId.restartInstance,
+  CommandId.stopInstance,
+  CommandId.showView,
+  CommandId.refresh,
+  CommandId.showLog,
+];
 
 export interface StatusBarOptions {
   alwaysShow: boolean;
@@ -44,14 +48,26 @@ const instances = (n: number) => plural(n, t('{0} instance', n), t('{0} instance
 export function statusBarModel(load: LoadState, options: StatusBarOptions): StatusBarModel {
   const command = CommandId.showView;
   if (load.state === 'loading') {
-    return { visible: true, text: t('$(sync~spin) MCP'), warning: false, tooltip: t('MCP Lifeguard is looking for MCP servers...'), accessibility: t('MCP Lifeguard is looking for MCP servers.'), command };
+    return {
+      visible: true,
+      text: t('$(sync~spin) MCP'),
+      warning: false,
+      tooltip: t('MCP Lifeguard is looking for MCP servers...'),
+      accessibility: t('MCP Lifeguard is looking for MCP servers.'),
+      command,
+    };
   }
   if (load.state === 'failed') {
     return {
       visible: true,
       text: t('$(error) MCP'),
       warning: true,
-      tooltip: t('MCP Lifeguard could not read the servers: {0}\n\n{1} · {2}', mdCell(load.message), commandLink(t('Show Log'), CommandId.showLog), commandLink(t('Retry'), CommandId.refresh)),
+      tooltip: t(
+        'MCP Lifeguard could not read the servers: {0}\n\n{1} · {2}',
+        mdCell(load.message),
+        commandLink(t('Show Log'), CommandId.showLog),
+        commandLink(t('Retry'), CommandId.refresh),
+      ),
       accessibility: t('MCP Lifeguard could not read the servers: {0}', load.message),
       command: CommandId.showLog,
     };
@@ -64,7 +80,8 @@ export function statusBarModel(load: LoadState, options: StatusBarOptions): Stat
   if (c.changed) parts.push(t('{0} changed', c.changed));
   if (c.duplicate) parts.push(t('{0} dup', c.duplicate));
   if (c.orphan) parts.push(t('{0} orphan', c.orphan));
-  if (c.problems) parts.push(plural(c.problems, t('{0} config problem', c.problems), t('{0} config problems', c.problems)));
+  if (c.problems)
+    parts.push(plural(c.problems, t('{0} config problem', c.problems), t('{0} config problems', c.problems)));
   const warning = hasProblems(c);
   // The number is what runs (users read it so), the configured count is in the tooltip.
   // The first look counts what runs at once; a spinner says versions are still being checked.
@@ -74,15 +91,45 @@ export function statusBarModel(load: LoadState, options: StatusBarOptions): Stat
   const problems: string[] = [];
   if (c.stale - c.changed) problems.push(t('{0} running replaced code', instances(c.stale - c.changed)));
   if (c.changed) problems.push(t('{0} whose files changed since start', instances(c.changed)));
-  if (c.duplicate) problems.push(plural(c.duplicate, t('{0} duplicate instance', c.duplicate), t('{0} duplicate instances', c.duplicate)));
-  if (c.orphan) problems.push(plural(c.orphan, t('{0} orphaned instance', c.orphan), t('{0} orphaned instances', c.orphan)));
-  if (c.problems) problems.push(t('{0} (see Problems in the view)', plural(c.problems, t('{0} config problem', c.problems), t('{0} config problems', c.problems))));
-  const summary = t('{0}; {1} of {2} running', plural(c.instances, t('{0} running instance', c.instances), t('{0} running instances', c.instances)), c.running, plural(c.servers, t('{0} configured MCP server', c.servers), t('{0} configured MCP servers', c.servers)));
-  const unknown = snapshot.versionsPending ? t(' Versions are being checked.') : c.unknown ? plural(c.unknown, t(' What {0} instance runs could not be told.', c.unknown), t(' What {0} instances run could not be told.', c.unknown)) : '';
+  if (c.duplicate)
+    problems.push(
+      plural(c.duplicate, t('{0} duplicate instance', c.duplicate), t('{0} duplicate instances', c.duplicate)),
+    );
+  if (c.orphan)
+    problems.push(plural(c.orphan, t('{0} orphaned instance', c.orphan), t('{0} orphaned instances', c.orphan)));
+  if (c.problems)
+    problems.push(
+      t(
+        '{0} (see Problems in the view)',
+        plural(c.problems, t('{0} config problem', c.problems), t('{0} config problems', c.problems)),
+      ),
+    );
+  const summary = t(
+    '{0}; {1} of {2} running',
+    plural(c.instances, t('{0} running instance', c.instances), t('{0} running instances', c.instances)),
+    c.running,
+    plural(c.servers, t('{0} configured MCP server', c.servers), t('{0} configured MCP servers', c.servers)),
+  );
+  const unknown = snapshot.versionsPending
+    ? t(' Versions are being checked.')
+    : c.unknown
+      ? plural(
+          c.unknown,
+          t(' What {0} instance runs could not be told.', c.unknown),
+          t(' What {0} instances run could not be told.', c.unknown),
+        )
+      : '';
   const accessibility = `${summary}. ${problems.length ? t('Needs attention: {0}.', problems.join(', ')) : c.unknown ? t('No problem found.') : t('All instances are fine.')}${unknown}`;
   const tooltipSummary = snapshot.versionsPending ? t('{0}; versions are being checked', summary) : summary;
 
-  return { visible: true, text, warning, tooltip: tooltipTable(snapshot, tooltipSummary, options.window ?? NO_WINDOW), accessibility, command };
+  return {
+    visible: true,
+    text,
+    warning,
+    tooltip: tooltipTable(snapshot, tooltipSummary, options.window ?? NO_WINDOW),
+    accessibility,
+    command,
+  };
 }
 
 function tooltipTable(snapshot: VmSnapshot, summary: string, window: OwnerContext): string {
@@ -93,16 +140,40 @@ function tooltipTable(snapshot: VmSnapshot, summary: string, window: OwnerContex
       const stale = staleVerdict(i);
       const flags = [...instanceFlags(i)];
       // A running version that is not known is `?`, never the installed one.
-      const version = stale ? `${mdCell(stale.running)} ${ARROW} ${mdCell(stale.installed)}` : `${mdCell(i.runningVersion ?? '?')}${i.runningVersion === undefined && s.installedVersion ? ` ${ARROW} ${mdCell(s.installedVersion)}` : ''}`;
+      const version = stale
+        ? `${mdCell(stale.running)} ${ARROW} ${mdCell(stale.installed)}`
+        : `${mdCell(i.runningVersion ?? '?')}${i.runningVersion === undefined && s.installedVersion ? ` ${ARROW} ${mdCell(s.installedVersion)}` : ''}`;
       // A row's link acts on that row's instance only, named after what it does to it.
-      const actions = restartEffect(s, i, window) === 'restart' ? commandLink(t('Restart'), CommandId.restartInstance, [s.id, instanceKey(i)]) : commandLink(t('Stop'), CommandId.stopInstance, [s.id, instanceKey(i)]);
+      const actions =
+        restartEffect(s, i, window) === 'restart'
+          ? commandLink(t('Restart'), CommandId.restartInstance, [s.id, instanceKey(i)])
+          : commandLink(t('Stop'), CommandId.stopInstance, [s.id, instanceKey(i)]);
       // The stale flag reads as its cause; an unknown version is said, never left blank.
-      const shown = [...flags.map((f) => verdictWord(f === 'stale' && stale ? (stale.cause === 'changed' ? 'changed-since-start' : stale.cause === 'config' ? 'config-changed' : 'stale') : f)), ...(!flags.length && versionUnknown(i) ? [t('version unknown')] : [])];
-      rows.push(`| ${mdCell(s.name)} | ${mdCell(i.client.name)} | ${i.pid} | ${version}${shown.length ? ` (${shown.join(', ')})` : ''} | ${actions} |`);
+      const shown = [
+        ...flags.map((f) =>
+          verdictWord(
+            f === 'stale' && stale
+              ? stale.cause === 'changed'
+                ? 'changed-since-start'
+                : stale.cause === 'config'
+                  ? 'config-changed'
+                  : 'stale'
+              : f,
+          ),
+        ),
+        ...(!flags.length && versionUnknown(i) ? [t('version unknown')] : []),
+      ];
+      rows.push(
+        `| ${mdCell(s.name)} | ${mdCell(i.client.name)} | ${i.pid} | ${version}${shown.length ? ` (${shown.join(', ')})` : ''} | ${actions} |`,
+      );
     }
   }
   if (rows.length) {
-    lines.push(t('| Server | Client | PID | Running {0} installed | |', ARROW), '|---|---|---|---|---|', ...rows.slice(0, MAX_ROWS));
+    lines.push(
+      t('| Server | Client | PID | Running {0} installed | |', ARROW),
+      '|---|---|---|---|---|',
+      ...rows.slice(0, MAX_ROWS),
+    );
     if (rows.length > MAX_ROWS) lines.push('', t('... and {0} more', rows.length - MAX_ROWS));
     lines.push('');
   } else if (snapshot.processes.state === 'unavailable') {

@@ -10,7 +10,18 @@ import { describeProgram, visibleNotConfigured } from './notConfigured';
 import { shownPath } from './problems';
 import { serverLogTarget } from './serverLog';
 import { startedBy, startTarget } from './start';
-import { instanceFlags, instanceKey, instanceVerdicts, leftoverInstances, isGuarded, InstanceVerdict, problemsByPosition, serverState, staleVerdict, versionUnknown } from '../../core/report/state';
+import {
+  instanceFlags,
+  instanceKey,
+  instanceVerdicts,
+  leftoverInstances,
+  isGuarded,
+  InstanceVerdict,
+  problemsByPosition,
+  serverState,
+  staleVerdict,
+  versionUnknown,
+} from '../../core/report/state';
 import { mayRun } from './trust';
 import { t } from './l10n';
 
@@ -66,17 +77,29 @@ export function rootNodes(snapshot: VmSnapshot): TreeNode[] {
   }
   const roots: TreeNode[] = [];
   if (snapshot.servers.length > 0 && snapshot.processes.state === 'unavailable') {
-    roots.push({ kind: 'message', id: 'message:processes', text: t('Running instances unknown'), tooltip: snapshot.processes.reason });
+    roots.push({
+      kind: 'message',
+      id: 'message:processes',
+      text: t('Running instances unknown'),
+      tooltip: snapshot.processes.reason,
+    });
   }
   // Groups keep the engine's source order (workspace first); a label without servers never appears.
   for (const [label, servers] of groups) roots.push({ kind: 'group', id: `group:${label}`, label, servers });
   const unmatched = visibleNotConfigured(snapshot);
   if (unmatched.length > 0) roots.push({ kind: 'notConfigured', id: 'notConfigured', instances: unmatched });
   // One row per place: the parser's two errors for one typo are one problem, as the badge counts them.
-  if (snapshot.diagnostics.length > 0) roots.push({ kind: 'problems', id: 'problems', diagnostics: problemsByPosition(snapshot.diagnostics) });
+  if (snapshot.diagnostics.length > 0)
+    roots.push({ kind: 'problems', id: 'problems', diagnostics: problemsByPosition(snapshot.diagnostics) });
   // The welcome content (and its Create button) shows only in an empty tree: keep the way to create one.
   if (snapshot.servers.length === 0 && roots.length > 0) {
-    roots.unshift({ kind: 'message', id: 'message:create', text: t('No MCP server configured: Create .vscode/mcp.json'), tooltip: t('Creates .vscode/mcp.json in this workspace with an example entry.'), command: CommandId.createWorkspaceMcpJson });
+    roots.unshift({
+      kind: 'message',
+      id: 'message:create',
+      text: t('No MCP server configured: Create .vscode/mcp.json'),
+      tooltip: t('Creates .vscode/mcp.json in this workspace with an example entry.'),
+      command: CommandId.createWorkspaceMcpJson,
+    });
   }
   return roots;
 }
@@ -86,11 +109,27 @@ export function childNodes(node: TreeNode): TreeNode[] {
     case 'group':
       return node.servers.map((server) => ({ kind: 'server', id: `server:${server.id}`, parentId: node.id, server }));
     case 'server':
-      return node.server.instances.map((instance) => ({ kind: 'instance', id: `instance:${node.server.id}:${instanceKey(instance)}`, parentId: node.id, server: node.server, instance }));
+      return node.server.instances.map((instance) => ({
+        kind: 'instance',
+        id: `instance:${node.server.id}:${instanceKey(instance)}`,
+        parentId: node.id,
+        server: node.server,
+        instance,
+      }));
     case 'notConfigured':
-      return node.instances.map((instance) => ({ kind: 'unconfigured', id: `unconfigured:${instanceKey(instance)}`, parentId: node.id, instance }));
+      return node.instances.map((instance) => ({
+        kind: 'unconfigured',
+        id: `unconfigured:${instanceKey(instance)}`,
+        parentId: node.id,
+        instance,
+      }));
     case 'problems':
-      return node.diagnostics.map((diagnostic, i) => ({ kind: 'problem', id: `problem:${i}:${diagnostic.file}:${diagnostic.line ?? 0}:${diagnostic.column ?? 0}`, parentId: node.id, diagnostic }));
+      return node.diagnostics.map((diagnostic, i) => ({
+        kind: 'problem',
+        id: `problem:${i}:${diagnostic.file}:${diagnostic.line ?? 0}:${diagnostic.column ?? 0}`,
+        parentId: node.id,
+        diagnostic,
+      }));
     default:
       return [];
   }
@@ -99,7 +138,11 @@ export function childNodes(node: TreeNode): TreeNode[] {
 export { instanceKey } from '../../core/report/state';
 
 /** The instance a link names by server id and instanceKey, in the current snapshot: a link can outlive its process. */
-export function findInstance(snapshot: VmSnapshot | undefined, serverId: string, key: string): { server: VmServer; instance: VmInstance } | undefined {
+export function findInstance(
+  snapshot: VmSnapshot | undefined,
+  serverId: string,
+  key: string,
+): { server: VmServer; instance: VmInstance } | undefined {
   const server = snapshot?.servers.find((s) => s.id === serverId);
   const instance = server?.instances.find((i) => instanceKey(i) === key);
   return server && instance ? { server, instance } : undefined;
@@ -130,7 +173,8 @@ export function serverCaps(s: VmServer, ctx: TreeContext, workspaceFolders: read
   if (serverLogTarget(s, undefined, ctx.window ?? NO_WINDOW, ctx.logsDir)) caps.push(Cap.serverLog);
   if (ctx.guardAvailable) {
     if (isWrapped(s)) caps.push(Cap.unwrap);
-    else if (!runsUnderGuard(s) && wrapSupport(s).supported && mayRun('wrap', s, ctx.trusted, workspaceFolders).allowed) caps.push(Cap.wrap);
+    else if (!runsUnderGuard(s) && wrapSupport(s).supported && mayRun('wrap', s, ctx.trusted, workspaceFolders).allowed)
+      caps.push(Cap.wrap);
   }
   return caps;
 }
@@ -156,25 +200,45 @@ function treeItemText(node: TreeNode, ctx: TreeContext, workspaceFolders: readon
         description: t('{0} · {1} running', node.servers.length, running),
         contextValue: contextValue(NodeKind.group),
         collapsible: 'expanded',
-        tooltip: t('{0}: {1} configured, {2} running', mdCell(node.label), plural(node.servers.length, t('{0} server', node.servers.length), t('{0} servers', node.servers.length)), running),
+        tooltip: t(
+          '{0}: {1} configured, {2} running',
+          mdCell(node.label),
+          plural(node.servers.length, t('{0} server', node.servers.length), t('{0} servers', node.servers.length)),
+          running,
+        ),
       };
     }
     case 'server':
       return serverItem(node.id, node.server, ctx, workspaceFolders);
     case 'instance':
-      return { ...instanceItem(node.id, node.instance, ctx, NodeKind.instance, node.server, mayRun('restart', node.server, ctx.trusted, workspaceFolders).allowed), command: showEvidenceOf(node) };
+      return {
+        ...instanceItem(
+          node.id,
+          node.instance,
+          ctx,
+          NodeKind.instance,
+          node.server,
+          mayRun('restart', node.server, ctx.trusted, workspaceFolders).allowed,
+        ),
+        command: showEvidenceOf(node),
+      };
     case 'notConfigured':
       return {
         id: node.id,
         label: t('Not configured'),
         description: `${node.instances.length}`,
-        tooltip: t('Processes that look like MCP servers but match no configuration. Listed, never acted on automatically.'),
+        tooltip: t(
+          'Processes that look like MCP servers but match no configuration. Listed, never acted on automatically.',
+        ),
         icon: { id: 'question' },
         contextValue: contextValue(NodeKind.group),
         collapsible: 'collapsed',
       };
     case 'unconfigured':
-      return { ...instanceItem(node.id, node.instance, ctx, NodeKind.unconfigured, undefined, false), command: showEvidenceOf(node) };
+      return {
+        ...instanceItem(node.id, node.instance, ctx, NodeKind.unconfigured, undefined, false),
+        command: showEvidenceOf(node),
+      };
     case 'problems':
       return {
         id: node.id,
@@ -193,7 +257,12 @@ function treeItemText(node: TreeNode, ctx: TreeContext, workspaceFolders: readon
         label: d.message,
         description: where,
         tooltip: `${mdCell(d.file)}${d.line !== undefined ? `:${d.line}:${d.column ?? 1}` : ''}\n\n${mdCell(d.message)}`,
-        icon: d.severity === 'error' ? { id: 'error', color: 'list.errorForeground' } : d.severity === 'warning' ? { id: 'warning', color: 'list.warningForeground' } : { id: 'info' },
+        icon:
+          d.severity === 'error'
+            ? { id: 'error', color: 'list.errorForeground' }
+            : d.severity === 'warning'
+              ? { id: 'warning', color: 'list.warningForeground' }
+              : { id: 'info' },
         contextValue: contextValue(NodeKind.problem),
         collapsible: 'none',
         command: { command: CommandId.openProblem, title: 'Open', arguments: [d.file, d.line ?? 1, d.column ?? 1] },
@@ -234,7 +303,12 @@ function serverItem(id: string, s: VmServer, ctx: TreeContext, workspaceFolders:
       break;
     case 'stale':
       // The verdict first: at the side bar's default width the end of a description is cut.
-      description = state.cause === 'changed' ? t('changed since start · {0} installed', state.installed) : state.cause === 'config' ? t('config changed: {0} {1} {2}', state.running, ARROW, state.installed) : t('stale · {0} {1} {2}', state.running, ARROW, state.installed);
+      description =
+        state.cause === 'changed'
+          ? t('changed since start · {0} installed', state.installed)
+          : state.cause === 'config'
+            ? t('config changed: {0} {1} {2}', state.running, ARROW, state.installed)
+            : t('stale · {0} {1} {2}', state.running, ARROW, state.installed);
       icon = { id: 'warning', color: 'list.warningForeground' };
       break;
     case 'duplicate':
@@ -243,7 +317,11 @@ function serverItem(id: string, s: VmServer, ctx: TreeContext, workspaceFolders:
       break;
     case 'unknown':
       // What runs is not known: neutral, and the installed version is never shown as the running one.
-      description = t('running ? · {0}{1}', s.installedVersion ? t('{0} installed · ', s.installedVersion) : '', instances(state.count));
+      description = t(
+        'running ? · {0}{1}',
+        s.installedVersion ? t('{0} installed · ', s.installedVersion) : '',
+        instances(state.count),
+      );
       icon = { id: 'question' };
       break;
     case 'running':
@@ -256,16 +334,38 @@ function serverItem(id: string, s: VmServer, ctx: TreeContext, workspaceFolders:
   if (s.updateAvailable) description += t(' · {0} available', s.updateAvailable.latest);
   const trust = mayRun('restart', s, ctx.trusted, workspaceFolders);
 
-  const lines = [`**${mdCell(s.name)}** · ${mdCell(s.source.label)}`, '', code(`${s.source.file}${s.position ? `:${s.position.line}:${s.position.column}` : ''}`), ''];
-  lines.push(s.transport === 'stdio' ? code([s.command ?? '', ...s.args].join(' ')) : `${s.transport}: ${code(s.url ?? '')}`);
+  const lines = [
+    `**${mdCell(s.name)}** · ${mdCell(s.source.label)}`,
+    '',
+    code(`${s.source.file}${s.position ? `:${s.position.line}:${s.position.column}` : ''}`),
+    '',
+  ];
+  lines.push(
+    s.transport === 'stdio' ? code([s.command ?? '', ...s.args].join(' ')) : `${s.transport}: ${code(s.url ?? '')}`,
+  );
   for (const i of s.instances) {
     lines.push('', t('pid {0} · {1}{2}', i.pid, mdCell(i.client.name), i.lock ? t(' · guarded') : ''));
     for (const v of i.verdicts) lines.push(`- ${mdCell(describeVerdict(v))}`);
   }
-  if (s.updateAvailable) lines.push('', t('{0} {1} is available (installed: {2})', mdCell(s.updateAvailable.package), mdCell(s.updateAvailable.latest), mdCell(s.updateAvailable.installed)));
+  if (s.updateAvailable)
+    lines.push(
+      '',
+      t(
+        '{0} {1} is available (installed: {2})',
+        mdCell(s.updateAvailable.package),
+        mdCell(s.updateAvailable.latest),
+        mdCell(s.updateAvailable.installed),
+      ),
+    );
   if (!trust.allowed) lines.push('', mdCell(trust.reason));
   // Not running: Start where MCP Lifeguard can start it, else who does.
-  if (state.kind === 'notRunning') lines.push('', startTarget(s, ctx.window ?? NO_WINDOW, ctx.trusted, workspaceFolders) ? t('Start starts it through VS Code.') : mdCell(startedBy(s)));
+  if (state.kind === 'notRunning')
+    lines.push(
+      '',
+      startTarget(s, ctx.window ?? NO_WINDOW, ctx.trusted, workspaceFolders)
+        ? t('Start starts it through VS Code.')
+        : mdCell(startedBy(s)),
+    );
   return {
     id,
     label: s.name,
@@ -316,9 +416,18 @@ export function verdictWord(v: InstanceVerdict): string {
  * and uptime in the label; versions, guard, memory and the client (only when the group does not
  * already say it) in the description, which is what gets cut.
  */
-function instanceItem(id: string, i: VmInstance, ctx: TreeContext, kind: typeof NodeKind.instance | typeof NodeKind.unconfigured, server: VmServer | undefined, restartAllowed: boolean): TreeItemModel {
+function instanceItem(
+  id: string,
+  i: VmInstance,
+  ctx: TreeContext,
+  kind: typeof NodeKind.instance | typeof NodeKind.unconfigured,
+  server: VmServer | undefined,
+  restartAllowed: boolean,
+): TreeItemModel {
   // A configured instance leads with its verdict; a not-configured process with what it is.
-  const [verdict, ...more] = server ? instanceVerdictWords(i) : [describeProgram(i.commandLine) ?? t('unknown program')];
+  const [verdict, ...more] = server
+    ? instanceVerdictWords(i)
+    : [describeProgram(i.commandLine) ?? t('unknown program')];
   const up = formatUptime(i.startTime, ctx.now);
   const label = [verdict, t('pid {0}', i.pid), ...(up ? [t('up {0}', up)] : [])].join(' · ');
   const flags = instanceFlags(i);
@@ -344,9 +453,17 @@ function instanceItem(id: string, i: VmInstance, ctx: TreeContext, kind: typeof 
             ? { id: 'shield' }
             : { id: 'pulse' };
   const caps: CapValue[] = [Cap.stop, Cap.copyPid, Cap.evidence];
-  if (server && restartAllowed) caps.push(restartEffect(server, i, ctx.window ?? NO_WINDOW) === 'restart' ? Cap.restart : Cap.stopOnly);
+  if (server && restartAllowed)
+    caps.push(restartEffect(server, i, ctx.window ?? NO_WINDOW) === 'restart' ? Cap.restart : Cap.stopOnly);
   if (server && serverLogTarget(server, i, ctx.window ?? NO_WINDOW, ctx.logsDir)) caps.push(Cap.serverLog);
-  const lines = [t('pid {0}{1} · {2}', i.pid, i.startTime !== undefined ? t(' · started {0}', new Date(i.startTime).toISOString()) : '', mdCell(i.client.name))];
+  const lines = [
+    t(
+      'pid {0}{1} · {2}',
+      i.pid,
+      i.startTime !== undefined ? t(' · started {0}', new Date(i.startTime).toISOString()) : '',
+      mdCell(i.client.name),
+    ),
+  ];
   if (i.commandLine) lines.push('', code(i.commandLine));
   if (i.verdicts.length) lines.push('', ...i.verdicts.map((v) => `- ${mdCell(describeVerdict(v))}`));
   return {
@@ -361,7 +478,9 @@ function instanceItem(id: string, i: VmInstance, ctx: TreeContext, kind: typeof 
 }
 
 /** Enter (or a click) on an instance row opens its evidence: what it is, why, what to do. */
-function showEvidenceOf(node: Extract<TreeNode, { kind: 'instance' | 'unconfigured' }>): NonNullable<TreeItemModel['command']> {
+function showEvidenceOf(
+  node: Extract<TreeNode, { kind: 'instance' | 'unconfigured' }>,
+): NonNullable<TreeItemModel['command']> {
   return { command: CommandId.showEvidence, title: t('Show Evidence'), arguments: [node] };
 }
 

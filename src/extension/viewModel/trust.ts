@@ -16,10 +16,20 @@ export function isWorkspaceDefined(server: VmServer, workspaceFolders: readonly 
 export type TrustDecision = { allowed: true } | { allowed: false; reason: string };
 
 /** Whether `action` may run for `server` given the workspace's trust. */
-export function mayRun(action: 'start' | 'restart' | 'wrap' | 'stop', server: VmServer, trusted: boolean, workspaceFolders: readonly string[]): TrustDecision {
+export function mayRun(
+  action: 'start' | 'restart' | 'wrap' | 'stop',
+  server: VmServer,
+  trusted: boolean,
+  workspaceFolders: readonly string[],
+): TrustDecision {
   if (trusted || action === 'stop' || !isWorkspaceDefined(server, workspaceFolders)) return { allowed: true };
   return {
     allowed: false,
-    reason: t('{0} is defined by this workspace ({1}), which is not trusted: MCP Lifeguard will not {2} it. Trust the workspace to allow it.', server.name, server.source.file, action),
+    reason: t(
+      '{0} is defined by this workspace ({1}), which is not trusted: MCP Lifeguard will not {2} it. Trust the workspace to allow it.',
+      server.name,
+      server.source.file,
+      action,
+    ),
   };
 }

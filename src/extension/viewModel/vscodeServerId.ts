@@ -24,7 +24,8 @@ export function vscodeServerId(
 ): string | undefined {
   const { source, name } = server;
   const file = source.file.replace(/\\/g, '/');
-  const folderIndex = source.workspaceFolder === undefined ? -1 : window.workspaceFolders.indexOf(source.workspaceFolder);
+  const folderIndex =
+    source.workspaceFolder === undefined ? -1 : window.workspaceFolders.indexOf(source.workspaceFolder);
   if (source.client === 'claude-code' && source.scope === 'project' && /\/\.mcp\.json$/.test(file)) {
     return folderIndex >= 0 ? `workspace-dot-mcp.${folderIndex}.${name}` : undefined;
   }

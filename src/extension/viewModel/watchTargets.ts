@@ -5,7 +5,11 @@ import type { Snapshot } from '../../core/base/model';
  * one by its folder, so creating it is seen) and each installed package's folder, so an upgrade
  * flips the badge at once. Paths come from the engine; nothing is resolved here.
  */
-export function watchTargets(snapshot: Pick<Snapshot, 'files'> & { servers: { installed?: unknown }[] }, dirname: (p: string) => string, basename: (p: string) => string): { base: string; pattern: string }[] {
+export function watchTargets(
+  snapshot: Pick<Snapshot, 'files'> & { servers: { installed?: unknown }[] },
+  dirname: (p: string) => string,
+  basename: (p: string) => string,
+): { base: string; pattern: string }[] {
   const out = new Map<string, { base: string; pattern: string }>();
   const add = (base: string, pattern: string) => out.set(`${base}\0${pattern}`, { base, pattern });
   for (const f of snapshot.files) add(dirname(f.file), basename(f.file));

@@ -1,4 +1,12 @@
-import { applyEdits, findNodeAtLocation, FormattingOptions, getNodeValue, modify, ParseError, parseTree } from 'jsonc-parser';
+import {
+  applyEdits,
+  findNodeAtLocation,
+  FormattingOptions,
+  getNodeValue,
+  modify,
+  ParseError,
+  parseTree,
+} from 'jsonc-parser';
 import { tomlEntry } from './entryFormats/tomlEntry';
 import { EntryFormat, RawEntry } from './entryFormats/types';
 import { yamlEntry } from './entryFormats/yamlEntry';
@@ -66,20 +74,36 @@ function edit(format: EntryFormat, text: string, keyPath: (string | number)[], e
 }
 
 /** `command`/`args` become `<guard> run --name <name> -- <command> <args...>`. */
-export function computeWrap(text: string, keyPath: (string | number)[], serverName: string, guard: GuardLauncher, format: EntryFormat = jsoncEntry): EditResult {
+export function computeWrap(
+  text: string,
+  keyPath: (string | number)[],
+  serverName: string,
+  guard: GuardLauncher,
+  format: EntryFormat = jsoncEntry,
+): EditResult {
   const entry = format.read(text, keyPath);
   if (typeof entry === 'string') return { kind: 'error', reason: entry };
-  if (isWrappedCommand(entry.command, entry.args)) return { kind: 'error', reason: t('the server already runs through the guard') };
-  return edit(format, text, keyPath, { command: guard.command, args: ['run', '--name', serverName, '--', entry.command, ...entry.args] });
+  if (isWrappedCommand(entry.command, entry.args))
+    return { kind: 'error', reason: t('the server already runs through the guard') };
+  return edit(format, text, keyPath, {
+    command: guard.command,
+    args: ['run', '--name', serverName, '--', entry.command, ...entry.args],
+  });
 }
 
 /** Restores the command and args the guard was wrapped around. */
-export function computeUnwrap(text: string, keyPath: (string | number)[], format: EntryFormat = jsoncEntry): EditResult {
+export function computeUnwrap(
+  text: string,
+  keyPath: (string | number)[],
+  format: EntryFormat = jsoncEntry,
+): EditResult {
   const entry = format.read(text, keyPath);
   if (typeof entry === 'string') return { kind: 'error', reason: entry };
-  if (!isWrappedCommand(entry.command, entry.args)) return { kind: 'error', reason: t('the server does not run through the guard') };
+  if (!isWrappedCommand(entry.command, entry.args))
+    return { kind: 'error', reason: t('the server does not run through the guard') };
   const split = entry.args.indexOf('--');
-  if (split < 0 || split === entry.args.length - 1) return { kind: 'error', reason: t('the guard\'s arguments have no command after "--"') };
+  if (split < 0 || split === entry.args.length - 1)
+    return { kind: 'error', reason: t('the guard\'s arguments have no command after "--"') };
   const [command, ...args] = entry.args.slice(split + 1);
   return edit(format, text, keyPath, { command, args });
 }

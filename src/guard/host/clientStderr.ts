@@ -45,7 +45,9 @@ export class ClientStderr {
     if (this.dropped === 0) return;
     const dropped = this.dropped;
     this.dropped = 0;
-    this.out.write(`mcp-lifeguard: ${dropped} bytes of the server's stderr were dropped: the client did not read them in time (the server log keeps its last MiB: mcp-lifeguard logs)\n`);
+    this.out.write(
+      `mcp-lifeguard: ${dropped} bytes of the server's stderr were dropped: the client did not read them in time (the server log keeps its last MiB: mcp-lifeguard logs)\n`,
+    );
   }
 }
 

@@ -15,7 +15,13 @@ export interface ControlledGuard {
  * lock still keeps a second instance out; the record stops naming the endpoint, and `lost` says
  * in the log what no longer reaches this guard.
  */
-export async function serveControl(endpoint: string, guard: ControlledGuard, lock: HeldLock, log: (line: string) => void, lost: string): Promise<ControlServer | undefined> {
+export async function serveControl(
+  endpoint: string,
+  guard: ControlledGuard,
+  lock: HeldLock,
+  log: (line: string) => void,
+  lost: string,
+): Promise<ControlServer | undefined> {
   try {
     // The endpoint may be a short fallback path outside the lock dir; it gets the same checks.
     if (process.platform !== 'win32') await ensureLockDir(path.dirname(endpoint));
@@ -28,7 +34,9 @@ export async function serveControl(endpoint: string, guard: ControlledGuard, loc
     });
   } catch (err) {
     log(`no control endpoint at ${endpoint}: ${(err as Error).message}; ${lost}`);
-    await lock.update({ control: undefined }).catch((e: Error) => log(`could not update ${lock.lockPath}: ${e.message}`));
+    await lock
+      .update({ control: undefined })
+      .catch((e: Error) => log(`could not update ${lock.lockPath}: ${e.message}`));
     return undefined;
   }
 }

@@ -304,8 +304,17 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
     const pid = slot?.child.proc.pid;
     if (!slot || !probe || pid === undefined || slot.child.exit) return undefined;
     const atStart = await slot.version;
-    const versions: RecordedVersions | undefined = atStart?.state === 'known' || slot.serverInfo ? { ...(atStart?.state === 'known' ? recordedVersions(atStart) : {}), ...(slot.serverInfo ? { serverInfo: slot.serverInfo } : {}) } : undefined;
-    return { child: slot, versions: await probe.judge({ pid, spawnedAt: slot.child.startedAt, ...(versions ? { versions } : {}) }) };
+    const versions: RecordedVersions | undefined =
+      atStart?.state === 'known' || slot.serverInfo
+        ? {
+            ...(atStart?.state === 'known' ? recordedVersions(atStart) : {}),
+            ...(slot.serverInfo ? { serverInfo: slot.serverInfo } : {}),
+          }
+        : undefined;
+    return {
+      child: slot,
+      versions: await probe.judge({ pid, spawnedAt: slot.child.startedAt, ...(versions ? { versions } : {}) }),
+    };
   }
 
   private async spawnSlot(): Promise<Slot<P>> {
@@ -315,13 +324,16 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
     const slot: Slot<P> = {
       child,
       stopping: false,
-      version: probe ? probe.installed().catch((err: Error): ResolvedVersion => ({ state: 'unknown', reason: err.message })) : Promise.resolve(undefined),
+      version: probe
+        ? probe.installed().catch((err: Error): ResolvedVersion => ({ state: 'unknown', reason: err.message }))
+        : Promise.resolve(undefined),
     };
     this.slot = slot;
     if (child.proc.pid !== undefined) void this.options.onChildSpawned?.(child.proc.pid);
     void slot.version.then((version) => {
       slot.knownVersion = version;
-      if (child.proc.pid !== undefined && !child.exit) void this.options.onChildStarted?.({ pid: child.proc.pid, version });
+      if (child.proc.pid !== undefined && !child.exit)
+        void this.options.onChildStarted?.({ pid: child.proc.pid, version });
     });
     void child.exited.then((exit) => this.onChildExit(slot, exit));
     return slot;
@@ -332,7 +344,10 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
     this.transport.leaving?.(slot.child);
     const exit = await stopServer(slot.child, this.options.grace);
     // A server that needs the kill holds every restart for the whole grace period: worth saying.
-    if (exit.signal === 'SIGKILL') this.options.log(`${this.options.serverName} (pid ${slot.child.proc.pid}) did not exit within the stop grace period; it was killed (SIGKILL)`);
+    if (exit.signal === 'SIGKILL')
+      this.options.log(
+        `${this.options.serverName} (pid ${slot.child.proc.pid}) did not exit within the stop grace period; it was killed (SIGKILL)`,
+      );
     return exit;
   }
 
@@ -357,7 +372,9 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
       this.fail(verdict.reason);
       return;
     }
-    this.requestRestart(`the server ${describeExit(exit)}`, false).catch((err: Error) => this.options.log(`restart failed: ${err.message}`));
+    this.requestRestart(`the server ${describeExit(exit)}`, false).catch((err: Error) =>
+      this.options.log(`restart failed: ${err.message}`),
+    );
   }
 
   private fail(reason: string): void {
@@ -374,10 +391,15 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
     const open = mayHold && state.kind === 'running' && this.child ? this.openWork.open() : undefined;
     if (open && open.exchanges + open.tasks > 0) {
       const holdMs = this.options.holdTimeoutMs ?? HOLD_MS;
-      this.options.log(`holding the restart of ${this.options.serverName} (${reason}): ${describeOpenWork(open)}; waiting up to ${holdMs / 1000} s`);
+      this.options.log(
+        `holding the restart of ${this.options.serverName} (${reason}): ${describeOpenWork(open)}; waiting up to ${holdMs / 1000} s`,
+      );
       const held = this.openWork.waitClosed(holdMs).then((closed) => {
         this.heldRestart = undefined;
-        if (!closed) this.options.log(`restarting ${this.options.serverName} anyway after ${holdMs / 1000} s: ${describeOpenWork(this.openWork.open())} will be lost`);
+        if (!closed)
+          this.options.log(
+            `restarting ${this.options.serverName} anyway after ${holdMs / 1000} s: ${describeOpenWork(this.openWork.open())} will be lost`,
+          );
         return this.requestRestart(reason, userAsked, false);
       });
       // Only once the hold ended does a restart begin: later requests join this one.
@@ -411,7 +433,10 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
   private async runRestart(reason: string, done: Promise<RestartOutcome>): Promise<RestartOutcome> {
     const old = this.slot;
     if (old && !old.child.exit) {
-      if (!(await this.transport.waitIdle(this.options.drainTimeoutMs))) this.options.log(`${this.transport.inFlight()} request(s) still in flight after ${this.options.drainTimeoutMs} ms; restarting anyway`);
+      if (!(await this.transport.waitIdle(this.options.drainTimeoutMs)))
+        this.options.log(
+          `${this.transport.inFlight()} request(s) still in flight after ${this.options.drainTimeoutMs} ms; restarting anyway`,
+        );
     }
     // A shutdown during the drain took over (closing); otherwise the old child goes now.
     if (this.state.kind === 'draining') this.lifecycle.to({ kind: 'restarting', reason, done });
@@ -435,7 +460,11 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
         slot.stopping = true;
         const exit = await this.stopSlotChild(slot);
         if (this.lifecycle.isClosing) throw err;
-        const verdict = this.crash.recordExit(slot.child.startedAt, Date.now(), `${(err as Error).message}; ${describeExit(exit)}`);
+        const verdict = this.crash.recordExit(
+          slot.child.startedAt,
+          Date.now(),
+          `${(err as Error).message}; ${describeExit(exit)}`,
+        );
         if (!verdict.restart) throw new Error(verdict.reason);
         this.options.log(`restart attempt failed: ${(err as Error).message}; trying again`);
       }

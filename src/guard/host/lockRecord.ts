@@ -8,7 +8,12 @@ import type { ResolvedVersion } from './staleness';
 export type TransportTag = 'stdio' | 'http';
 
 /** The lock record a guard writes when it takes its server's lock: the same for both transports. */
-export async function guardLockRecord(launch: Launch, endpoint: string, transport: TransportTag, atStart: ResolvedVersion | undefined): Promise<AcquireOptions['record']> {
+export async function guardLockRecord(
+  launch: Launch,
+  endpoint: string,
+  transport: TransportTag,
+  atStart: ResolvedVersion | undefined,
+): Promise<AcquireOptions['record']> {
   return {
     pid: process.pid,
     startTime: await processStartTime(),
@@ -25,7 +30,9 @@ export async function guardLockRecord(launch: Launch, endpoint: string, transpor
 export function recordedVersions(v: ResolvedVersion & { state: 'known' }): RecordedVersions {
   return {
     package: { name: v.name, version: v.version, ecosystem: v.ecosystem },
-    ...(v.environment ? { environment: v.environment.hash, dependencies: v.environment.packages, dependenciesScope: 'closure' as const } : {}),
+    ...(v.environment
+      ? { environment: v.environment.hash, dependencies: v.environment.packages, dependenciesScope: 'closure' as const }
+      : {}),
   };
 }
 
@@ -33,15 +40,29 @@ export function recordedVersions(v: ResolvedVersion & { state: 'known' }): Recor
  * Records the version a new child started with. The versions are rewritten, so what an earlier
  * child said about itself (`serverInfo`) goes; what this child (`pid`) already said stays.
  */
-export async function recordChildVersion(lock: HeldLock, version: ResolvedVersion | undefined, log: (line: string) => void, pid?: number): Promise<void> {
+export async function recordChildVersion(
+  lock: HeldLock,
+  version: ResolvedVersion | undefined,
+  log: (line: string) => void,
+  pid?: number,
+): Promise<void> {
   const { serverInfo: said, ...before } = lock.record.versions ?? {};
   if (version?.state !== 'known' && !said) return;
   // An unresolved version leaves the rest as it was (as before serverInfo existed).
-  const versions: RecordedVersions = { ...(version?.state === 'known' ? recordedVersions(version) : before), ...(said && said.pid === pid ? { serverInfo: said } : {}) };
+  const versions: RecordedVersions = {
+    ...(version?.state === 'known' ? recordedVersions(version) : before),
+    ...(said && said.pid === pid ? { serverInfo: said } : {}),
+  };
   await lock.update({ versions }).catch((err: Error) => log(`could not update ${lock.lockPath}: ${err.message}`));
 }
 
 /** Records what the running child said about itself through MCP (its pid ties it to that child). */
-export async function recordServerInfo(lock: HeldLock, info: RecordedServerInfo, log: (line: string) => void): Promise<void> {
-  await lock.update({ versions: { ...lock.record.versions, serverInfo: info } }).catch((err: Error) => log(`could not update ${lock.lockPath}: ${err.message}`));
+export async function recordServerInfo(
+  lock: HeldLock,
+  info: RecordedServerInfo,
+  log: (line: string) => void,
+): Promise<void> {
+  await lock
+    .update({ versions: { ...lock.record.versions, serverInfo: info } })
+    .catch((err: Error) => log(`could not update ${lock.lockPath}: ${err.message}`));
 }

@@ -132,7 +132,8 @@ export class OpenWork {
 
 /** `{ resultType: "task", taskId, status }` (the tasks extension), `{ task: { taskId, status } }` (2025-11-25), or a polled task (`tasks/get`). */
 function taskOf(method: string, result: Record<string, unknown>): { taskId: string; status: unknown } | undefined {
-  if ((result.resultType === 'task' || method === 'tasks/get') && typeof result.taskId === 'string') return { taskId: result.taskId, status: result.status };
+  if ((result.resultType === 'task' || method === 'tasks/get') && typeof result.taskId === 'string')
+    return { taskId: result.taskId, status: result.status };
   const task = result.task;
   if (isRecord(task) && typeof task.taskId === 'string') return { taskId: task.taskId, status: task.status };
   return undefined;
@@ -151,7 +152,10 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 /** In words, for the log: what a restart waits for. */
 export function describeOpenWork(open: OpenWorkCount): string {
   const parts: string[] = [];
-  if (open.exchanges) parts.push(`${open.exchanges} multi-round request${open.exchanges === 1 ? '' : 's'} waiting for the client's retry (its requestState is this server process's)`);
+  if (open.exchanges)
+    parts.push(
+      `${open.exchanges} multi-round request${open.exchanges === 1 ? '' : 's'} waiting for the client's retry (its requestState is this server process's)`,
+    );
   if (open.tasks) parts.push(`${open.tasks} task${open.tasks === 1 ? '' : 's'} still running`);
   return parts.join(' and ');
 }

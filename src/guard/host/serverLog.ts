@@ -47,12 +47,16 @@ export class ServerLog {
     } catch (err) {
       this.failed = true;
       this.close();
-      this.onError(`the server's log ${this.file} cannot be written (${(err as Error).message}); its stderr still reaches the client`);
+      this.onError(
+        `the server's log ${this.file} cannot be written (${(err as Error).message}); its stderr still reaches the client`,
+      );
     }
   }
 
   private open(): void {
-    this.fd = openPrivateSync(this.file, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, { root: this.root });
+    this.fd = openPrivateSync(this.file, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, {
+      root: this.root,
+    });
     this.size = fstatSync(this.fd).size;
   }
 

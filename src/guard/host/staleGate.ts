@@ -80,7 +80,12 @@ export class StaleGate {
     if (stale.policy === 'refuse-writes' && method !== 'tools/call') return undefined;
     const verdict = await this.verdict();
     const toolName = typeof params?.name === 'string' ? params.name : undefined;
-    const decision = decide(stale.policy, verdict, { method, toolName, readOnly: toolName === undefined ? undefined : this.readOnlyTools.get(toolName) }, this.options.serverName);
+    const decision = decide(
+      stale.policy,
+      verdict,
+      { method, toolName, readOnly: toolName === undefined ? undefined : this.readOnlyTools.get(toolName) },
+      this.options.serverName,
+    );
     return decision.action === 'refuse' ? decision.message : undefined;
   }
 
@@ -118,7 +123,11 @@ export class StaleGate {
   onIdle(): void {
     if (!this.idleRestartWanted || !this.options.isIdle() || !this.options.isRunning()) return;
     this.idleRestartWanted = false;
-    this.options.restart(`${this.last?.verdict.state === 'restart' ? this.last.verdict.said : 'it does not run what is installed'} (--when-stale restart-when-idle)`).catch((err: Error) => this.options.log(`restart failed: ${err.message}`));
+    this.options
+      .restart(
+        `${this.last?.verdict.state === 'restart' ? this.last.verdict.said : 'it does not run what is installed'} (--when-stale restart-when-idle)`,
+      )
+      .catch((err: Error) => this.options.log(`restart failed: ${err.message}`));
   }
 
   private async verdict(): Promise<GuardVerdict> {

@@ -46,10 +46,14 @@ export interface UpdateAvailableNotice {
 }
 
 /** A newer release than `installed` the registry cache knows of (read from disk only), or undefined. */
-export type UpdateLookup = (installed: ResolvedVersion & { state: 'known' }) => Promise<UpdateAvailableNotice | undefined>;
+export type UpdateLookup = (
+  installed: ResolvedVersion & { state: 'known' },
+) => Promise<UpdateAvailableNotice | undefined>;
 
 export function updateNoticeText(update: UpdateAvailableNotice): string {
-  return terminalSafe(`${PREFIX} A newer release of ${update.name} is available: ${update.latest} (installed ${update.installed}).`);
+  return terminalSafe(
+    `${PREFIX} A newer release of ${update.name} is available: ${update.latest} (installed ${update.installed}).`,
+  );
 }
 
 /**
@@ -58,7 +62,11 @@ export function updateNoticeText(update: UpdateAvailableNotice): string {
  * undefined, and the line goes out unchanged. Untouched: error responses, other methods' answers,
  * results without a `content` array, lines of MAX_ANNOTATED_LINE_BYTES or more, anything not JSON.
  */
-export function annotateToolResult(line: Buffer, notices: readonly string[], isToolCall: (id: RequestId) => boolean): Buffer | undefined {
+export function annotateToolResult(
+  line: Buffer,
+  notices: readonly string[],
+  isToolCall: (id: RequestId) => boolean,
+): Buffer | undefined {
   if (notices.length === 0 || line.length >= MAX_ANNOTATED_LINE_BYTES) return undefined;
   let message: unknown;
   try {
@@ -66,7 +74,8 @@ export function annotateToolResult(line: Buffer, notices: readonly string[], isT
   } catch {
     return undefined;
   }
-  if (!isPlainObject(message) || message.jsonrpc !== '2.0' || 'error' in message || 'method' in message) return undefined;
+  if (!isPlainObject(message) || message.jsonrpc !== '2.0' || 'error' in message || 'method' in message)
+    return undefined;
   const id = message.id;
   if ((typeof id !== 'string' && typeof id !== 'number') || !isToolCall(id)) return undefined;
   const result = message.result;

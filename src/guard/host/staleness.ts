@@ -9,7 +9,13 @@ import type { OwnChild } from '../../core/versions/ownInstance';
  */
 
 export type StalePolicy = 'annotate' | 'warn' | 'refuse-writes' | 'refuse-all' | 'restart-when-idle';
-export const STALE_POLICIES: readonly StalePolicy[] = ['annotate', 'warn', 'refuse-writes', 'refuse-all', 'restart-when-idle'];
+export const STALE_POLICIES: readonly StalePolicy[] = [
+  'annotate',
+  'warn',
+  'refuse-writes',
+  'refuse-all',
+  'restart-when-idle',
+];
 
 /**
  * The stdio guard's default: it never blocks or alters a call, and it is the only policy the
@@ -53,8 +59,13 @@ export type GuardVerdict = { state: 'restart'; said: string; restartable: boolea
 export function guardVerdict(versions: InstanceVersions): GuardVerdict {
   const verdict = versions.verdict;
   const said = versionVerdict(versions);
-  if (said?.kind !== 'stale') return { state: 'none', reason: verdict.state === 'unknown' ? verdict.reason : verdict.state };
-  return { state: 'restart', said: describeVerdict(said), restartable: !(verdict.state === 'stale' && verdict.installed === 'missing') };
+  if (said?.kind !== 'stale')
+    return { state: 'none', reason: verdict.state === 'unknown' ? verdict.reason : verdict.state };
+  return {
+    state: 'restart',
+    said: describeVerdict(said),
+    restartable: !(verdict.state === 'stale' && verdict.installed === 'missing'),
+  };
 }
 
 /** Requests a stale server still answers under `refuse-all`: they change nothing and keep the session alive. */
@@ -66,7 +77,12 @@ export type PolicyDecision = { action: 'forward' } | { action: 'refuse'; message
  * What to do with one client request when the server is stale. `readOnly` says whether the tool of
  * a `tools/call` was declared `readOnlyHint: true` by the server (undefined when never listed).
  */
-export function decide(policy: StalePolicy, verdict: GuardVerdict, request: { method: string; toolName?: string; readOnly?: boolean }, serverName: string): PolicyDecision {
+export function decide(
+  policy: StalePolicy,
+  verdict: GuardVerdict,
+  request: { method: string; toolName?: string; readOnly?: boolean },
+  serverName: string,
+): PolicyDecision {
   if (verdict.state !== 'restart') return { action: 'forward' };
   const what = `${serverName}: ${verdict.said}`;
   const fix = `restart the server (mcp-lifeguard restart ${serverName})`;

@@ -59,9 +59,18 @@ export function spawnServer(spec: SpawnSpec, generation: number, stderrCopy?: (c
 }
 
 /** Starts the server with the given stdio and watches it until it is gone. */
-export function spawnChild<P extends ChildProcess>(spec: SpawnSpec, generation: number, stdio: StdioOptions): ServerChild<P> {
+export function spawnChild<P extends ChildProcess>(
+  spec: SpawnSpec,
+  generation: number,
+  stdio: StdioOptions,
+): ServerChild<P> {
   const proc = spawn(spec.command, spec.args, { cwd: spec.cwd, env: spec.env, stdio, windowsHide: true }) as P;
-  const child: { -readonly [K in keyof ServerChild<P>]: ServerChild<P>[K] } = { generation, proc, startedAt: Date.now(), exited: undefined as never };
+  const child: { -readonly [K in keyof ServerChild<P>]: ServerChild<P>[K] } = {
+    generation,
+    proc,
+    startedAt: Date.now(),
+    exited: undefined as never,
+  };
   child.exited = new Promise<ChildExit>((resolve) => {
     proc.once('error', (err) => {
       // 'error' without 'exit' means the process never started; with a pid it was a kill failure.
@@ -98,10 +107,13 @@ export async function stopServer(child: ServerChild<ChildProcess>, grace: StopGr
   // childTarget; core/pids/reidentify.ts is for pids known only from a record).
   if (child.exit) return child.exit;
   const stdin = child.proc.stdin;
-  await runStopLadder([childTarget(child.proc, child.exited)], [
-    ...(stdin ? [{ kind: 'ask' as const, ask: () => void stdin.end(), waitMs: grace.eofMs }] : []),
-    ...termThenKill(grace.termMs, Infinity),
-  ]);
+  await runStopLadder(
+    [childTarget(child.proc, child.exited)],
+    [
+      ...(stdin ? [{ kind: 'ask' as const, ask: () => void stdin.end(), waitMs: grace.eofMs }] : []),
+      ...termThenKill(grace.termMs, Infinity),
+    ],
+  );
   return child.exited;
 }
 

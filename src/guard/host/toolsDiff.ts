@@ -24,13 +24,22 @@ const FIELDS: Array<[key: string, words: string]> = [
 
 /** The same value written with its object keys sorted: a server may list members in another order after a restart. */
 function canonical(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v)) ?? 'undefined';
+  return (
+    JSON.stringify(value, (_key, v: unknown) =>
+      v && typeof v === 'object' && !Array.isArray(v)
+        ? Object.fromEntries(
+            Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+          )
+        : v,
+    ) ?? 'undefined'
+  );
 }
 
 function byName(tools: readonly unknown[]): Map<string, Record<string, unknown>> {
   const out = new Map<string, Record<string, unknown>>();
   for (const tool of tools) {
-    if (tool && typeof tool === 'object' && typeof (tool as { name?: unknown }).name === 'string') out.set((tool as { name: string }).name, tool as Record<string, unknown>);
+    if (tool && typeof tool === 'object' && typeof (tool as { name?: unknown }).name === 'string')
+      out.set((tool as { name: string }).name, tool as Record<string, unknown>);
   }
   return out;
 }
@@ -65,7 +74,11 @@ export function toolsChangedText(diff: ToolsDiff, serverName: string): string {
   if (diff.removed.length) parts.push(`removed: ${names(diff.removed)}`);
   if (diff.changed.length) {
     const shown = diff.changed.slice(0, SHOWN).map((c) => `${c.name} (${c.what.join(', ')})`);
-    parts.push(`changed: ${shown.join(', ')}${diff.changed.length > SHOWN ? `, and ${diff.changed.length - SHOWN} more` : ''}`);
+    parts.push(
+      `changed: ${shown.join(', ')}${diff.changed.length > SHOWN ? `, and ${diff.changed.length - SHOWN} more` : ''}`,
+    );
   }
-  return terminalSafe(`[MCP Lifeguard] This server (${serverName}) was restarted and its tools changed; ${parts.join('; ')}. Tools you listed before the restart may be out of date: list them again before calling one that changed.`);
+  return terminalSafe(
+    `[MCP Lifeguard] This server (${serverName}) was restarted and its tools changed; ${parts.join('; ')}. Tools you listed before the restart may be out of date: list them again before calling one that changed.`,
+  );
 }

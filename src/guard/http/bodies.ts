@@ -65,4 +65,3 @@ function drain(req: http.IncomingMessage, max: number): void {
   });
   req.resume();
 }
-

@@ -54,9 +54,15 @@ export class ConnectionGate {
 
   private refuse(socket: Socket): void {
     this.refused.add(socket);
-    const body = JSON.stringify({ jsonrpc: '2.0', error: { code: FrontErrorCode.ServerError, message: `Too many connections: all ${this.max} are busy` }, id: null });
+    const body = JSON.stringify({
+      jsonrpc: '2.0',
+      error: { code: FrontErrorCode.ServerError, message: `Too many connections: all ${this.max} are busy` },
+      id: null,
+    });
     socket.on('error', () => undefined);
-    socket.end(`HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nretry-after: 1\r\nconnection: close\r\n\r\n${body}`);
+    socket.end(
+      `HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nretry-after: 1\r\nconnection: close\r\n\r\n${body}`,
+    );
     // A client that does not close its side in time is cut off.
     setTimeout(() => socket.destroy(), 2000).unref();
   }

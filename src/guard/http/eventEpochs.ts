@@ -24,7 +24,8 @@ export class EventEpochs {
       let ids = this.bySession.get(sid);
       if (!ids) {
         // Sessions the store forgot leave their event ids behind: dropped once they could add up.
-        if (this.bySession.size >= this.o.maxSessions) for (const known of this.bySession.keys()) if (!this.o.session(known)) this.bySession.delete(known);
+        if (this.bySession.size >= this.o.maxSessions)
+          for (const known of this.bySession.keys()) if (!this.o.session(known)) this.bySession.delete(known);
         this.bySession.set(sid, (ids = new Map()));
       }
       ids.set(id, session.epoch);

@@ -31,7 +31,14 @@ export function exchange(
     };
     const headers = { ...request.headers };
     if (request.body !== undefined) headers['content-length'] = Buffer.byteLength(request.body);
-    const req = http.request({ host: target.host, port: target.port, method: request.method, path: request.path, headers, agent: options.agent });
+    const req = http.request({
+      host: target.host,
+      port: target.port,
+      method: request.method,
+      path: request.path,
+      headers,
+      agent: options.agent,
+    });
     const timer = setTimeout(() => {
       done(() => reject(new Error(`no complete answer within ${options.timeoutMs} ms`)));
       req.destroy();
@@ -49,7 +56,9 @@ export function exchange(
         }
         chunks.push(chunk);
       });
-      res.on('end', () => done(() => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) })));
+      res.on('end', () =>
+        done(() => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) })),
+      );
       res.on('error', (err) => done(() => reject(err)));
     });
     req.end(request.body);

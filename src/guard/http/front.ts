@@ -55,7 +55,11 @@ export interface FrontOptions {
    * it goes upstream (a string back: the guard answers it with that error instead, TASK_LOST_CODE),
    * and the result and notifications of the answers it wants to see (resultTap.ts).
    */
-  work?: { request(method: string, params: unknown): string | undefined; result(method: string, params: unknown, result: unknown): void; notification(method: string, params: unknown): void };
+  work?: {
+    request(method: string, params: unknown): string | undefined;
+    result(method: string, params: unknown, result: unknown): void;
+    notification(method: string, params: unknown): void;
+  };
 }
 
 /**
@@ -91,8 +95,19 @@ export class HttpFront {
     this.limits = httpLimits(options.limits);
     this.gate = new ConnectionGate(this.limits.maxConnections);
     this.streams = new EventStreams(this.limits.maxEventStreams, (keys) => options.sessions.firstToForget(keys));
-    this.listens = new ListenStreams({ ready: (ms) => options.upstream.ready(ms), agent: this.agent, readyTimeoutMs: options.readyTimeoutMs, upstreamTimeoutMs: options.upstreamTimeoutMs, max: this.limits.maxListenStreams, maxPerPeer: this.limits.maxListenStreamsPerPeer, log: options.log });
-    this.eventEpochs = new EventEpochs({ maxSessions: this.limits.maxSessions, session: (sid) => options.sessions.get(sid) });
+    this.listens = new ListenStreams({
+      ready: (ms) => options.upstream.ready(ms),
+      agent: this.agent,
+      readyTimeoutMs: options.readyTimeoutMs,
+      upstreamTimeoutMs: options.upstreamTimeoutMs,
+      max: this.limits.maxListenStreams,
+      maxPerPeer: this.limits.maxListenStreamsPerPeer,
+      log: options.log,
+    });
+    this.eventEpochs = new EventEpochs({
+      maxSessions: this.limits.maxSessions,
+      session: (sid) => options.sessions.get(sid),
+    });
   }
 
   /** Binds the client-facing address; rejects (e.g. EADDRINUSE) without leaving a listener behind. */
@@ -101,18 +116,29 @@ export class HttpFront {
     // Headers and body must arrive in time, or Node answers 408 and closes the connection (a slow
     // or stalled sender would otherwise hold a file descriptor for ever). Only the request is
     // timed: answers, long-lived event streams included, are not.
-    const server = http.createServer({ headersTimeout: limits.headersTimeoutMs, requestTimeout: limits.requestTimeoutMs, keepAliveTimeout: limits.keepAliveTimeoutMs, connectionsCheckingInterval: limits.connectionsCheckIntervalMs }, (req, res) => {
-      if (this.gate.isRefused(req.socket)) {
-        req.resume();
-        return;
-      }
-      res.once('close', () => this.gate.idle(req.socket));
-      this.handle(req, res).catch((err: unknown) => {
-        this.options.log(`internal error relaying ${req.method} ${pathOnly(req.url)}: ${err instanceof Error ? err.message : String(err)}`);
-        if (!res.headersSent) sendJsonRpcError(res, 500, FrontErrorCode.ServerError, 'Internal error in the mcp-lifeguard front');
-        else res.destroy();
-      });
-    });
+    const server = http.createServer(
+      {
+        headersTimeout: limits.headersTimeoutMs,
+        requestTimeout: limits.requestTimeoutMs,
+        keepAliveTimeout: limits.keepAliveTimeoutMs,
+        connectionsCheckingInterval: limits.connectionsCheckIntervalMs,
+      },
+      (req, res) => {
+        if (this.gate.isRefused(req.socket)) {
+          req.resume();
+          return;
+        }
+        res.once('close', () => this.gate.idle(req.socket));
+        this.handle(req, res).catch((err: unknown) => {
+          this.options.log(
+            `internal error relaying ${req.method} ${pathOnly(req.url)}: ${err instanceof Error ? err.message : String(err)}`,
+          );
+          if (!res.headersSent)
+            sendJsonRpcError(res, 500, FrontErrorCode.ServerError, 'Internal error in the mcp-lifeguard front');
+          else res.destroy();
+        });
+      },
+    );
     // At the limit, a new connection pushes out the one waiting longest, or gets a JSON-RPC 503
     // when all are busy. Past a margin more (connections refused but not yet closed), Node drops
     // new connections unanswered.
@@ -178,7 +204,10 @@ export class HttpFront {
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const verdict = checkOrigin(req.headers, { allowedOrigins: this.options.allowedOrigins, listen: this.boundAddress ?? this.options.host });
+    const verdict = checkOrigin(req.headers, {
+      allowedOrigins: this.options.allowedOrigins,
+      listen: this.boundAddress ?? this.options.host,
+    });
     if (!verdict.ok) {
       req.resume();
       sendJsonRpcError(res, 403, FrontErrorCode.ServerError, verdict.reason);
@@ -191,11 +220,27 @@ export class HttpFront {
       sendJsonRpcError(res, 404, FrontErrorCode.SessionNotFound, 'Session not found');
       return;
     }
-    const ex: Exchange = { req, res, sid, session, isInitialize: false, retried: false, reconnected: false, stripLastEventId: false };
+    const ex: Exchange = {
+      req,
+      res,
+      sid,
+      session,
+      isInitialize: false,
+      retried: false,
+      reconnected: false,
+      stripLastEventId: false,
+    };
     // Every method's body is read within the cap before anything goes upstream: none is streamed.
     const read = await readBody(req, this.options.maxBodyBytes);
     if (read.kind === 'too-large') {
-      sendJsonRpcError(res, 413, FrontErrorCode.InvalidRequest, `Request body too large: the limit is ${this.options.maxBodyBytes} bytes`, null, { connection: 'close' });
+      sendJsonRpcError(
+        res,
+        413,
+        FrontErrorCode.InvalidRequest,
+        `Request body too large: the limit is ${this.options.maxBodyBytes} bytes`,
+        null,
+        { connection: 'close' },
+      );
       return;
     }
     if (read.kind === 'aborted') return;
@@ -214,21 +259,37 @@ export class HttpFront {
       if (ex.modern) ex.session = undefined;
       ex.isInitialize = !ex.modern && sid === undefined && methodOf(ex.message) === 'initialize';
       if (ex.isInitialize && !this.allowInitialize(req.socket)) {
-        sendJsonRpcError(res, 429, FrontErrorCode.ServerError, `Too many sessions opened on one connection: the limit is ${this.limits.maxInitializesPerConnection}`, requestIdOf(ex.message), { connection: 'close' });
+        sendJsonRpcError(
+          res,
+          429,
+          FrontErrorCode.ServerError,
+          `Too many sessions opened on one connection: the limit is ${this.limits.maxInitializesPerConnection}`,
+          requestIdOf(ex.message),
+          { connection: 'close' },
+        );
         return;
       }
       if (ex.session && sid !== undefined) this.noteHandshake(ex.session, ex.message, req.headers, sid);
       if (ex.modern && methodOf(ex.message) === 'subscriptions/listen') {
         const slot = this.listens.reserve(req.socket.remoteAddress ?? 'an unknown peer');
         if (!slot.ok) {
-          sendJsonRpcError(res, 503, FrontErrorCode.ServerError, `Too many open subscription streams: ${slot.reason}. Listen again once one has closed`, requestIdOf(ex.message), { 'retry-after': '5' });
+          sendJsonRpcError(
+            res,
+            503,
+            FrontErrorCode.ServerError,
+            `Too many open subscription streams: ${slot.reason}. Listen again once one has closed`,
+            requestIdOf(ex.message),
+            { 'retry-after': '5' },
+          );
           return;
         }
         res.once('close', slot.release);
       }
     }
-    if (ex.session && sid !== undefined) this.options.sessions.touch(sid, req.method === 'POST' && methodOf(ex.message) !== 'notifications/initialized');
-    if (req.method === 'GET' && ex.session && sid !== undefined) ex.stripLastEventId = this.eventEpochs.isOlder(sid, ex.session, req.headers['last-event-id']);
+    if (ex.session && sid !== undefined)
+      this.options.sessions.touch(sid, req.method === 'POST' && methodOf(ex.message) !== 'notifications/initialized');
+    if (req.method === 'GET' && ex.session && sid !== undefined)
+      ex.stripLastEventId = this.eventEpochs.isOlder(sid, ex.session, req.headers['last-event-id']);
     const lost = req.method === 'POST' ? this.requestNoted(ex.message) : undefined;
     if (lost !== undefined) {
       sendJsonRpcError(res, 200, TASK_LOST_CODE, lost, requestIdOf(ex.message));
@@ -286,7 +347,13 @@ export class HttpFront {
     try {
       target = await this.options.upstream.ready(this.options.readyTimeoutMs);
     } catch (err) {
-      sendJsonRpcError(res, 502, FrontErrorCode.ServerError, `Bad gateway: ${(err as Error).message}`, requestIdOf(ex.message));
+      sendJsonRpcError(
+        res,
+        502,
+        FrontErrorCode.ServerError,
+        `Bad gateway: ${(err as Error).message}`,
+        requestIdOf(ex.message),
+      );
       return;
     }
     if (res.destroyed) return;
@@ -295,17 +362,32 @@ export class HttpFront {
       case 'client-gone':
         return;
       case 'timeout':
-        sendJsonRpcError(res, 502, FrontErrorCode.ServerError, `Bad gateway: the server did not answer within ${this.options.upstreamTimeoutMs} ms`, requestIdOf(ex.message));
+        sendJsonRpcError(
+          res,
+          502,
+          FrontErrorCode.ServerError,
+          `Bad gateway: the server did not answer within ${this.options.upstreamTimeoutMs} ms`,
+          requestIdOf(ex.message),
+        );
         return;
       case 'error':
         // Nothing was delivered: the upstream is (re)starting, or it closed an idle keep-alive
         // connection just as we reused it (Node's documented race). Try once more.
-        if (!ex.reconnected && (outcome.err.code === 'ECONNREFUSED' || (outcome.err.code === 'ECONNRESET' && outcome.reusedSocket))) {
+        if (
+          !ex.reconnected &&
+          (outcome.err.code === 'ECONNREFUSED' || (outcome.err.code === 'ECONNRESET' && outcome.reusedSocket))
+        ) {
           ex.reconnected = true;
           await delay(outcome.err.code === 'ECONNREFUSED' ? 100 : 0);
           return this.forward(ex);
         }
-        sendJsonRpcError(res, 502, FrontErrorCode.ServerError, `Bad gateway: the server could not be reached (${outcome.err.code ?? outcome.err.message})`, requestIdOf(ex.message));
+        sendJsonRpcError(
+          res,
+          502,
+          FrontErrorCode.ServerError,
+          `Bad gateway: the server could not be reached (${outcome.err.code ?? outcome.err.message})`,
+          requestIdOf(ex.message),
+        );
         return;
       case 'response':
         break;
@@ -353,7 +435,12 @@ export class HttpFront {
     const upstreamSid = firstHeader(upRes.headers['mcp-session-id']);
     if (ex.isInitialize && upstreamSid !== undefined && status >= 200 && status < 300) {
       clientSid = randomUUID();
-      this.options.sessions.set(clientSid, { upstream: upstreamSid, initialize: ex.message as Record<string, unknown>, epoch: 0, createdAt: new Date().toISOString() });
+      this.options.sessions.set(clientSid, {
+        upstream: upstreamSid,
+        initialize: ex.message as Record<string, unknown>,
+        epoch: 0,
+        createdAt: new Date().toISOString(),
+      });
     }
     if (ex.req.method === 'DELETE' && ex.sid !== undefined && status >= 200 && status < 300) {
       this.forget(ex.sid);
@@ -365,21 +452,28 @@ export class HttpFront {
     }
     if (upstreamSid !== undefined && clientSid !== undefined) headers['mcp-session-id'] = clientSid;
     const sse = String(upRes.headers['content-type'] ?? '').includes('text/event-stream');
-    if (sse && ex.modern && methodOf(ex.message) === 'subscriptions/listen' && status >= 200 && status < 300) return this.listens.adopt(ex, upRes, upReq);
+    if (sse && ex.modern && methodOf(ex.message) === 'subscriptions/listen' && status >= 200 && status < 300)
+      return this.listens.adopt(ex, upRes, upReq);
     const annotating = this.toolResultBody(ex, upRes, sse);
     this.tap(ex, upRes, sse);
     // The body gets longer: its length is not known beforehand any more (sent chunked).
     if (annotating) delete headers['content-length'];
     res.writeHead(status, headers);
     if (sse) res.flushHeaders();
-    const owed = sse && ex.req.method === 'GET' && status >= 200 && status < 300 && clientSid !== undefined ? this.listChangedOwed.get(clientSid) : undefined;
+    const owed =
+      sse && ex.req.method === 'GET' && status >= 200 && status < 300 && clientSid !== undefined
+        ? this.listChangedOwed.get(clientSid)
+        : undefined;
     if (owed && clientSid !== undefined) {
       this.listChangedOwed.delete(clientSid);
       for (const kind of owed) res.write(sseEvent({ jsonrpc: '2.0', method: `notifications/${kind}/list_changed` }));
     }
     // Only GET streams are scanned for event ids: they are what a client resumes after a restart,
     // while a POST's event stream (a large tool result, say) is relayed without looking at it.
-    const scanner = sse && ex.req.method === 'GET' && clientSid !== undefined && this.options.sessions.get(clientSid) ? this.eventEpochs.scanner(clientSid) : undefined;
+    const scanner =
+      sse && ex.req.method === 'GET' && clientSid !== undefined && this.options.sessions.get(clientSid)
+        ? this.eventEpochs.scanner(clientSid)
+        : undefined;
     res.on('close', () => {
       // The client went away mid-answer: the upstream request is cancelled.
       if (!res.writableFinished) upReq.destroy();
@@ -402,7 +496,8 @@ export class HttpFront {
     // A GET event stream is bounded (see eventStreams.ts); when it must make way it ends cleanly and
     // the upstream request is cancelled. A stream without a known session gets a key no session has.
     if (sse && ex.req.method === 'GET' && status >= 200 && status < 300) {
-      const key = clientSid !== undefined && this.options.sessions.get(clientSid) ? clientSid : `unknown:${randomUUID()}`;
+      const key =
+        clientSid !== undefined && this.options.sessions.get(clientSid) ? clientSid : `unknown:${randomUUID()}`;
       const release = this.streams.add(key, () => {
         upRes.unpipe(res);
         upReq.destroy();
@@ -417,11 +512,23 @@ export class HttpFront {
    * Under `--when-stale annotate`, with something to say: the transform that appends it to the
    * result of a `tools/call` POST (a JSON body or an event stream, not compressed). Else undefined.
    */
-  private toolResultBody(ex: Exchange, upRes: http.IncomingMessage, sse: boolean): JsonToolResult | SseToolResult | undefined {
+  private toolResultBody(
+    ex: Exchange,
+    upRes: http.IncomingMessage,
+    sse: boolean,
+  ): JsonToolResult | SseToolResult | undefined {
     const notes = this.options.toolResultNotes;
     const status = upRes.statusCode ?? 502;
     const requestId = requestIdOf(ex.message);
-    if (!notes || ex.req.method !== 'POST' || methodOf(ex.message) !== 'tools/call' || requestId === null || status < 200 || status >= 300) return undefined;
+    if (
+      !notes ||
+      ex.req.method !== 'POST' ||
+      methodOf(ex.message) !== 'tools/call' ||
+      requestId === null ||
+      status < 200 ||
+      status >= 300
+    )
+      return undefined;
     const encoding = String(upRes.headers['content-encoding'] ?? 'identity').toLowerCase();
     const json = String(upRes.headers['content-type'] ?? '').includes('application/json');
     if (encoding !== 'identity' || (!sse && !json) || notes.notices().length === 0) return undefined;
@@ -432,7 +539,9 @@ export class HttpFront {
       failed: (reason: string) => {
         if (this.annotateFailureLogged) return;
         this.annotateFailureLogged = true;
-        this.options.log(`could not add the stale notice to a result (${reason}); it was relayed as the server wrote it (said once)`);
+        this.options.log(
+          `could not add the stale notice to a result (${reason}); it was relayed as the server wrote it (said once)`,
+        );
       },
     };
     return sse ? new SseToolResult(body) : new JsonToolResult(body);
@@ -444,9 +553,21 @@ export class HttpFront {
     const method = methodOf(ex.message);
     const requestId = requestIdOf(ex.message);
     const status = upRes.statusCode ?? 502;
-    if (!work || ex.req.method !== 'POST' || method === undefined || !TAPPED_METHODS.has(method) || requestId === null || status < 200 || status >= 300) return;
+    if (
+      !work ||
+      ex.req.method !== 'POST' ||
+      method === undefined ||
+      !TAPPED_METHODS.has(method) ||
+      requestId === null ||
+      status < 200 ||
+      status >= 300
+    )
+      return;
     const params = (ex.message as { params?: unknown }).params;
-    tapResult(upRes, requestId, sse, { result: (result) => work.result(method, params, result), notification: (m, p) => work.notification(m, p) });
+    tapResult(upRes, requestId, sse, {
+      result: (result) => work.result(method, params, result),
+      notification: (m, p) => work.notification(m, p),
+    });
   }
 
   private forget(sid: string): void {
@@ -459,21 +580,37 @@ export class HttpFront {
    * Rebuilds `sid` upstream once, however many requests found it gone at the same time. Returns
    * false when the upstream refused the replayed handshake: the client must start over.
    */
-  private recover(sid: string, session: FrontSession, failedUpstream: string | undefined, target: UpstreamAddress, path: string, clientHeaders: http.OutgoingHttpHeaders): Promise<boolean> {
+  private recover(
+    sid: string,
+    session: FrontSession,
+    failedUpstream: string | undefined,
+    target: UpstreamAddress,
+    path: string,
+    clientHeaders: http.OutgoingHttpHeaders,
+  ): Promise<boolean> {
     const running = this.recovering.get(sid);
     if (running) return running;
     // Another request already rebuilt it since this one was sent: just retry on the new id.
     if (session.upstream !== failedUpstream) return Promise.resolve(true);
     const attempt = (async () => {
-      const result = await reinitialize(target, path, session, { timeoutMs: this.options.upstreamTimeoutMs, agent: this.agent, clientHeaders });
+      const result = await reinitialize(target, path, session, {
+        timeoutMs: this.options.upstreamTimeoutMs,
+        agent: this.agent,
+        clientHeaders,
+      });
       if (!result.ok) {
         this.options.log(`session ${shortId(sid)} could not be rebuilt: ${result.reason}`);
         return false;
       }
       session.upstream = result.upstream;
       session.epoch++;
-      if (this.listChangedOwed.size >= this.limits.maxSessions) for (const known of this.listChangedOwed.keys()) if (!this.options.sessions.get(known)) this.listChangedOwed.delete(known);
-      this.listChangedOwed.set(sid, ['tools', ...['prompts', 'resources'].filter((kind) => result.capabilities[kind] !== undefined)]);
+      if (this.listChangedOwed.size >= this.limits.maxSessions)
+        for (const known of this.listChangedOwed.keys())
+          if (!this.options.sessions.get(known)) this.listChangedOwed.delete(known);
+      this.listChangedOwed.set(sid, [
+        'tools',
+        ...['prompts', 'resources'].filter((kind) => result.capabilities[kind] !== undefined),
+      ]);
       this.options.sessions.changed(sid);
       this.options.log(`session ${shortId(sid)} rebuilt on the restarted server (epoch ${session.epoch})`);
       return true;

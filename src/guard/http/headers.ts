@@ -1,11 +1,34 @@
 import type * as http from 'node:http';
 
 /** Hop-by-hop headers (RFC 9110 7.6.1) and the ones the front sets itself. */
-export const REQUEST_DROPPED = new Set(['host', 'connection', 'keep-alive', 'transfer-encoding', 'content-length', 'proxy-connection', 'proxy-authorization', 'te', 'upgrade', 'trailer']);
-export const RESPONSE_DROPPED = new Set(['connection', 'keep-alive', 'transfer-encoding', 'proxy-connection', 'trailer', 'upgrade']);
+export const REQUEST_DROPPED = new Set([
+  'host',
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'content-length',
+  'proxy-connection',
+  'proxy-authorization',
+  'te',
+  'upgrade',
+  'trailer',
+]);
+export const RESPONSE_DROPPED = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'proxy-connection',
+  'trailer',
+  'upgrade',
+]);
 
 /** Sends an upstream answer that was read whole, under the client's session id. */
-export function sendBuffered(res: http.ServerResponse, upRes: http.IncomingMessage, sid: string | undefined, body: Buffer): void {
+export function sendBuffered(
+  res: http.ServerResponse,
+  upRes: http.IncomingMessage,
+  sid: string | undefined,
+  body: Buffer,
+): void {
   const headers: http.OutgoingHttpHeaders = {};
   for (const [name, value] of Object.entries(upRes.headers)) {
     if (value === undefined || RESPONSE_DROPPED.has(name) || name === 'content-length') continue;
@@ -23,7 +46,16 @@ export function sendBuffered(res: http.ServerResponse, upRes: http.IncomingMessa
  * triggered the replay (`tools/call`, say): on a replayed `initialize` they would contradict its
  * body, which a server that checks them refuses.
  */
-const NOT_REPLAYED = new Set([...REQUEST_DROPPED, 'mcp-session-id', 'last-event-id', 'accept', 'content-type', 'mcp-protocol-version', 'mcp-method', 'mcp-name']);
+const NOT_REPLAYED = new Set([
+  ...REQUEST_DROPPED,
+  'mcp-session-id',
+  'last-event-id',
+  'accept',
+  'content-type',
+  'mcp-protocol-version',
+  'mcp-method',
+  'mcp-name',
+]);
 
 export function replayHeaders(headers: http.IncomingHttpHeaders): http.OutgoingHttpHeaders {
   const out: http.OutgoingHttpHeaders = {};

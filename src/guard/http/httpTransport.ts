@@ -48,7 +48,12 @@ export class HttpTransport implements GuardTransport<ChildProcess>, UpstreamTarg
   async spawn(generation: number): Promise<ServerChild<ChildProcess>> {
     const port = this.options.port ?? (await freePort());
     const args = this.options.args.map((a) => a.split('{port}').join(String(port)));
-    const spec = { command: this.options.command, args, cwd: this.options.cwd, env: { ...this.options.env, PORT: String(port) } };
+    const spec = {
+      command: this.options.command,
+      args,
+      cwd: this.options.cwd,
+      env: { ...this.options.env, PORT: String(port) },
+    };
     const child = spawnChild<ChildProcess>(spec, generation, ['ignore', this.options.stdio, this.options.stdio]);
     this.addresses.set(child, { host: LOOPBACK, port });
     return child;
@@ -57,8 +62,16 @@ export class HttpTransport implements GuardTransport<ChildProcess>, UpstreamTarg
   async attach(child: ServerChild<ChildProcess>): Promise<void> {
     const address = this.addresses.get(child)!;
     const ended = child.exited.then((exit) => `the server ended (${describeExit(exit)}) before answering`);
-    const answered = await Promise.race([waitUntilAnswers(address, this.options.probePath, this.options.startTimeoutMs), ended]);
-    if (answered !== true) throw new Error(typeof answered === 'string' ? answered : `the server did not answer on port ${address.port} within ${this.options.startTimeoutMs} ms`);
+    const answered = await Promise.race([
+      waitUntilAnswers(address, this.options.probePath, this.options.startTimeoutMs),
+      ended,
+    ]);
+    if (answered !== true)
+      throw new Error(
+        typeof answered === 'string'
+          ? answered
+          : `the server did not answer on port ${address.port} within ${this.options.startTimeoutMs} ms`,
+      );
     this.serving = { child, address };
   }
 
@@ -68,7 +81,8 @@ export class HttpTransport implements GuardTransport<ChildProcess>, UpstreamTarg
     for (;;) {
       const s = this.host.state;
       // While draining, the old server still answers: requests go on reaching it until it is stopped.
-      if ((s.kind === 'running' || s.kind === 'draining') && this.serving && !this.serving.child.exit) return this.serving.address;
+      if ((s.kind === 'running' || s.kind === 'draining') && this.serving && !this.serving.child.exit)
+        return this.serving.address;
       if (s.kind === 'failed') throw new Error(`the server is not running: ${s.reason}`);
       if (s.kind === 'closing' || s.kind === 'exited') throw new Error('the server is shutting down');
       const left = deadline - Date.now();

@@ -15,14 +15,25 @@ export const FrontErrorCode = {
  * Answers with a JSON-RPC error body, as MCP servers do for transport-level failures, so an SDK
  * client shows the message instead of a bare status. Nothing of the request is echoed back.
  */
-export function sendJsonRpcError(res: ServerResponse, status: number, code: number, message: string, id: string | number | null = null, extraHeaders: Record<string, string> = {}): void {
+export function sendJsonRpcError(
+  res: ServerResponse,
+  status: number,
+  code: number,
+  message: string,
+  id: string | number | null = null,
+  extraHeaders: Record<string, string> = {},
+): void {
   if (res.headersSent) {
     // The answer already started (a stream): all that is left is to end it.
     res.end();
     return;
   }
   const body = JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id });
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...extraHeaders });
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(body),
+    ...extraHeaders,
+  });
   res.end(body);
 }
 

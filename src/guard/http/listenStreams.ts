@@ -1,7 +1,15 @@
 import * as http from 'node:http';
 import type { UpstreamAddress } from './exchange';
 import { delay, REQUEST_DROPPED, RESPONSE_DROPPED } from './headers';
-import { changedNotices, honoredOf, HonoredNotifications, messageOfEvent, SseEventSplitter, sseEvent, subscriptionIdOf } from './modernRequests';
+import {
+  changedNotices,
+  honoredOf,
+  HonoredNotifications,
+  messageOfEvent,
+  SseEventSplitter,
+  sseEvent,
+  subscriptionIdOf,
+} from './modernRequests';
 import type { Exchange } from './upstreamRequest';
 
 const ACKNOWLEDGED = 'notifications/subscriptions/acknowledged';
@@ -64,9 +72,11 @@ export class ListenStreams {
    * `maxPerPeer` per peer and `max` in all, and every open stream stays open.
    */
   reserve(peer: string): { ok: true; release: () => void } | { ok: false; reason: string } {
-    if (this.taken >= this.options.max) return { ok: false, reason: `${this.taken} subscription streams are open, the most the front holds` };
+    if (this.taken >= this.options.max)
+      return { ok: false, reason: `${this.taken} subscription streams are open, the most the front holds` };
     const held = this.byPeer.get(peer) ?? 0;
-    if (held >= this.options.maxPerPeer) return { ok: false, reason: `${held} subscription streams of ${peer} are open, the most one peer may hold` };
+    if (held >= this.options.maxPerPeer)
+      return { ok: false, reason: `${held} subscription streams of ${peer} are open, the most one peer may hold` };
     this.taken++;
     this.byPeer.set(peer, held + 1);
     let released = false;
@@ -92,9 +102,20 @@ export class ListenStreams {
       if (value === undefined || REQUEST_DROPPED.has(name) || name === 'last-event-id') continue;
       headers[name] = value;
     }
-    const listen: OpenListen = { id: (ex.message as { id?: unknown }).id, path: req.url ?? '/', body: ex.body ?? Buffer.alloc(0), headers, res, honored: {}, upReq, closed: false, held: false };
+    const listen: OpenListen = {
+      id: (ex.message as { id?: unknown }).id,
+      path: req.url ?? '/',
+      body: ex.body ?? Buffer.alloc(0),
+      headers,
+      res,
+      honored: {},
+      upReq,
+      closed: false,
+      held: false,
+    };
     const out: http.OutgoingHttpHeaders = {};
-    for (const [name, value] of Object.entries(upRes.headers)) if (value !== undefined && !RESPONSE_DROPPED.has(name) && name !== 'content-length') out[name] = value;
+    for (const [name, value] of Object.entries(upRes.headers))
+      if (value !== undefined && !RESPONSE_DROPPED.has(name) && name !== 'content-length') out[name] = value;
     res.writeHead(upRes.statusCode ?? 200, out);
     res.flushHeaders();
     this.open.add(listen);
@@ -147,7 +168,8 @@ export class ListenStreams {
     upRes.on('data', (chunk: Buffer) => {
       if (listen.closed) return;
       for (const event of splitter.push(chunk)) {
-        const message = messageOfEvent(event) as { method?: unknown; id?: unknown; result?: unknown; error?: unknown } | undefined;
+        const message = messageOfEvent(event) as
+          { method?: unknown; id?: unknown; result?: unknown; error?: unknown } | undefined;
         if (!acked && message?.method === ACKNOWLEDGED && subscriptionIdOf(message) === listen.id) {
           acked = true;
           listen.honored = honoredOf(message);
@@ -156,7 +178,8 @@ export class ListenStreams {
             continue;
           }
         }
-        if (message && message.id === listen.id && (message.result !== undefined || message.error !== undefined)) answered = true;
+        if (message && message.id === listen.id && (message.result !== undefined || message.error !== undefined))
+          answered = true;
         if (!listen.res.write(event)) {
           upRes.pause();
           listen.res.once('drain', () => upRes.resume());
@@ -170,7 +193,9 @@ export class ListenStreams {
       if (listen.closed || answered || listen.held) return;
       // The stream broke without the listen's answer: the server went away. The client keeps its
       // stream while the listen is re-opened on the server that replaces it.
-      this.options.log(`listen ${JSON.stringify(listen.id)}: the upstream stream ended; re-opening it on the next server`);
+      this.options.log(
+        `listen ${JSON.stringify(listen.id)}: the upstream stream ended; re-opening it on the next server`,
+      );
       void this.reopen(listen);
     });
   }
@@ -207,10 +232,28 @@ export class ListenStreams {
     this.end(listen);
   }
 
-  private post(listen: OpenListen, target: UpstreamAddress): Promise<{ kind: 'ok'; res: http.IncomingMessage; upReq: http.ClientRequest } | { kind: 'retry' } | { kind: 'failed'; reason: string }> {
+  private post(
+    listen: OpenListen,
+    target: UpstreamAddress,
+  ): Promise<
+    | { kind: 'ok'; res: http.IncomingMessage; upReq: http.ClientRequest }
+    | { kind: 'retry' }
+    | { kind: 'failed'; reason: string }
+  > {
     return new Promise((resolve) => {
-      const headers = { ...listen.headers, host: `${target.host}:${target.port}`, 'content-length': listen.body.length };
-      const upReq = http.request({ host: target.host, port: target.port, method: 'POST', path: listen.path, headers, agent: this.options.agent });
+      const headers = {
+        ...listen.headers,
+        host: `${target.host}:${target.port}`,
+        'content-length': listen.body.length,
+      };
+      const upReq = http.request({
+        host: target.host,
+        port: target.port,
+        method: 'POST',
+        path: listen.path,
+        headers,
+        agent: this.options.agent,
+      });
       listen.upReq = upReq;
       const timer = setTimeout(() => {
         upReq.destroy();
@@ -218,12 +261,17 @@ export class ListenStreams {
       }, this.options.upstreamTimeoutMs);
       upReq.on('error', (err: NodeJS.ErrnoException) => {
         clearTimeout(timer);
-        resolve(err.code === 'ECONNREFUSED' || err.code === 'ECONNRESET' ? { kind: 'retry' } : { kind: 'failed', reason: err.code ?? err.message });
+        resolve(
+          err.code === 'ECONNREFUSED' || err.code === 'ECONNRESET'
+            ? { kind: 'retry' }
+            : { kind: 'failed', reason: err.code ?? err.message },
+        );
       });
       upReq.on('response', (res) => {
         clearTimeout(timer);
         const status = res.statusCode ?? 0;
-        if (status >= 200 && status < 300 && String(res.headers['content-type'] ?? '').includes('text/event-stream')) resolve({ kind: 'ok', res, upReq });
+        if (status >= 200 && status < 300 && String(res.headers['content-type'] ?? '').includes('text/event-stream'))
+          resolve({ kind: 'ok', res, upReq });
         else {
           res.resume();
           resolve({ kind: 'failed', reason: `the server answered ${status}` });

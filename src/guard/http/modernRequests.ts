@@ -25,7 +25,9 @@ export function isModernRequest(message: unknown, headers: http.IncomingHttpHead
   if (typeof metaOf(message)?.[PROTOCOL_VERSION_META] === 'string') return true;
   const version = firstHeader(headers['mcp-protocol-version']);
   // Versions are dates (YYYY-MM-DD): they compare as strings.
-  return version !== undefined && version >= FIRST_MODERN_VERSION && firstHeader(headers['mcp-session-id']) === undefined;
+  return (
+    version !== undefined && version >= FIRST_MODERN_VERSION && firstHeader(headers['mcp-session-id']) === undefined
+  );
 }
 
 /** The subscription id a notification is tagged with, if any. */
@@ -46,8 +48,15 @@ export function honoredOf(ack: unknown): HonoredNotifications {
   const n = params?.notifications;
   if (!n || typeof n !== 'object') return {};
   const o = n as Record<string, unknown>;
-  const subs = Array.isArray(o.resourceSubscriptions) ? o.resourceSubscriptions.filter((u): u is string => typeof u === 'string') : undefined;
-  return { toolsListChanged: o.toolsListChanged === true, promptsListChanged: o.promptsListChanged === true, resourcesListChanged: o.resourcesListChanged === true, ...(subs ? { resourceSubscriptions: subs } : {}) };
+  const subs = Array.isArray(o.resourceSubscriptions)
+    ? o.resourceSubscriptions.filter((u): u is string => typeof u === 'string')
+    : undefined;
+  return {
+    toolsListChanged: o.toolsListChanged === true,
+    promptsListChanged: o.promptsListChanged === true,
+    resourcesListChanged: o.resourcesListChanged === true,
+    ...(subs ? { resourceSubscriptions: subs } : {}),
+  };
 }
 
 /**
@@ -58,10 +67,14 @@ export function honoredOf(ack: unknown): HonoredNotifications {
 export function changedNotices(honored: HonoredNotifications, listenId: unknown): object[] {
   const meta = { [SUBSCRIPTION_ID_META]: listenId };
   const out: object[] = [];
-  if (honored.toolsListChanged) out.push({ jsonrpc: '2.0', method: 'notifications/tools/list_changed', params: { _meta: meta } });
-  if (honored.promptsListChanged) out.push({ jsonrpc: '2.0', method: 'notifications/prompts/list_changed', params: { _meta: meta } });
-  if (honored.resourcesListChanged) out.push({ jsonrpc: '2.0', method: 'notifications/resources/list_changed', params: { _meta: meta } });
-  for (const uri of honored.resourceSubscriptions ?? []) out.push({ jsonrpc: '2.0', method: 'notifications/resources/updated', params: { uri, _meta: meta } });
+  if (honored.toolsListChanged)
+    out.push({ jsonrpc: '2.0', method: 'notifications/tools/list_changed', params: { _meta: meta } });
+  if (honored.promptsListChanged)
+    out.push({ jsonrpc: '2.0', method: 'notifications/prompts/list_changed', params: { _meta: meta } });
+  if (honored.resourcesListChanged)
+    out.push({ jsonrpc: '2.0', method: 'notifications/resources/list_changed', params: { _meta: meta } });
+  for (const uri of honored.resourceSubscriptions ?? [])
+    out.push({ jsonrpc: '2.0', method: 'notifications/resources/updated', params: { uri, _meta: meta } });
   return out;
 }
 

@@ -10,9 +10,14 @@ export type OriginVerdict = { ok: true } | { ok: false; reason: string };
  * listed by the user. When the front is bound to loopback (`listen`: the bound address), `Host`
  * must name loopback too. The policy itself lives in core/net/loopback; this gives its reasons.
  */
-export function checkOrigin(headers: IncomingHttpHeaders, options: { allowedOrigins: readonly string[]; listen: string }): OriginVerdict {
+export function checkOrigin(
+  headers: IncomingHttpHeaders,
+  options: { allowedOrigins: readonly string[]; listen: string },
+): OriginVerdict {
   const origin = headers.origin;
-  if (origin !== undefined && !originAllowed(origin, options.allowedOrigins)) return { ok: false, reason: `Forbidden: origin ${origin} is not allowed` };
-  if (!hostHeaderAllowed(headers.host, options.listen)) return { ok: false, reason: `Forbidden: host ${String(headers.host)} is not a loopback name` };
+  if (origin !== undefined && !originAllowed(origin, options.allowedOrigins))
+    return { ok: false, reason: `Forbidden: origin ${origin} is not allowed` };
+  if (!hostHeaderAllowed(headers.host, options.listen))
+    return { ok: false, reason: `Forbidden: host ${String(headers.host)} is not a loopback name` };
   return { ok: true };
 }

@@ -1,5 +1,12 @@
 import { ControlServer } from '../../core/control';
-import { FrontInfo, frontInfoPath, readFrontInfo, removeFrontInfo, sessionsPath, writeFrontInfo } from '../../core/http/frontInfo';
+import {
+  FrontInfo,
+  frontInfoPath,
+  readFrontInfo,
+  removeFrontInfo,
+  sessionsPath,
+  writeFrontInfo,
+} from '../../core/http/frontInfo';
 import type { HttpLimits } from '../../core/http/limits';
 import { SessionStore } from '../../core/http/sessionStore';
 import { acquireLock, controlEndpointFor, HeldLock, LockRecord, ServerIdentity } from '../../core/locks';
@@ -89,7 +96,16 @@ export async function startHttpGuard(o: HttpGuardOptions): Promise<HttpGuardStar
     await writeFrontInfo(o.paths, o.identity, info);
   };
   const sessions = await SessionStore.open(sessionsPath(o.paths, o.identity), log, o.limits);
-  const transport = new HttpTransport({ command: o.launch.command, args: o.launch.args, cwd: o.launch.cwd, env: o.launch.env, port: o.upstreamPort, probePath: o.path, startTimeoutMs: o.startTimeoutMs, stdio: o.childStdio });
+  const transport = new HttpTransport({
+    command: o.launch.command,
+    args: o.launch.args,
+    cwd: o.launch.cwd,
+    env: o.launch.env,
+    port: o.upstreamPort,
+    probePath: o.path,
+    startTimeoutMs: o.startTimeoutMs,
+    stdio: o.childStdio,
+  });
   // Every new server is recorded, so a successor of a SIGKILLed guard can stop it.
   const onChildSpawned = (pid: number): void => {
     if (announced) void announce(pid).catch((err: Error) => log(`could not record the server pid: ${err.message}`));
@@ -116,7 +132,11 @@ export async function startHttpGuard(o: HttpGuardOptions): Promise<HttpGuardStar
         host.noteResult(method, result);
         const r = result as { tools?: unknown; nextCursor?: unknown };
         // A whole list (no page asked for, none left) is what a restart's tools are compared by.
-        if (method === 'tools/list' && Array.isArray(r.tools)) host.noteTools(r.tools, (params as { cursor?: unknown } | undefined)?.cursor === undefined && r.nextCursor === undefined);
+        if (method === 'tools/list' && Array.isArray(r.tools))
+          host.noteTools(
+            r.tools,
+            (params as { cursor?: unknown } | undefined)?.cursor === undefined && r.nextCursor === undefined,
+          );
       },
       notification: (method, params) => host.noteNotification(method, params),
     },
@@ -154,7 +174,13 @@ export async function startHttpGuard(o: HttpGuardOptions): Promise<HttpGuardStar
     return stopping;
   };
 
-  const control: ControlServer | undefined = await serveControl(endpoint, { status: () => host.status(), shutdown, restart: (reason) => host.restart(reason) }, lock, log, 'restart and ensure will not reach this guard');
+  const control: ControlServer | undefined = await serveControl(
+    endpoint,
+    { status: () => host.status(), shutdown, restart: (reason) => host.restart(reason) },
+    lock,
+    log,
+    'restart and ensure will not reach this guard',
+  );
   if (control) undo.push(() => control.close());
 
   try {
@@ -173,7 +199,13 @@ export async function startHttpGuard(o: HttpGuardOptions): Promise<HttpGuardStar
 }
 
 /** The guard host of an HTTP server: the shared one, with the HTTP transport and its crash-loop numbers. */
-function newHost(o: HttpGuardOptions, transport: HttpTransport, probe: InstalledVersionProbe, lock: HeldLock, onChildSpawned: (pid: number) => void): GuardHost {
+function newHost(
+  o: HttpGuardOptions,
+  transport: HttpTransport,
+  probe: InstalledVersionProbe,
+  lock: HeldLock,
+  onChildSpawned: (pid: number) => void,
+): GuardHost {
   return new GuardHost(
     {
       serverName: o.identity.serverName,
@@ -194,20 +226,27 @@ function newHost(o: HttpGuardOptions, transport: HttpTransport, probe: Installed
   );
 }
 
-type LockTaken = { kind: 'taken'; lock: HeldLock; undo: Array<() => Promise<void>> } | Exclude<HttpGuardStart, { kind: 'running' }>;
+type LockTaken =
+  { kind: 'taken'; lock: HeldLock; undo: Array<() => Promise<void>> } | Exclude<HttpGuardStart, { kind: 'running' }>;
 
 /**
  * Takes the server's lock and stops a server a SIGKILLed predecessor left behind. `undo` gives the
  * lock back (on exit too, should the process end without unwinding).
  */
 async function takeLock(o: HttpGuardOptions, endpoint: string, atStart: ResolvedVersion): Promise<LockTaken> {
-  const acquired = await acquireLock({ dir: o.paths.locks, identity: o.identity, record: await guardLockRecord(o.launch, endpoint, 'http', atStart) });
+  const acquired = await acquireLock({
+    dir: o.paths.locks,
+    identity: o.identity,
+    record: await guardLockRecord(o.launch, endpoint, 'http', atStart),
+  });
   if (acquired.kind === 'held') return { kind: 'held', holder: acquired.holder };
   if (acquired.kind === 'error') return { kind: 'error', message: acquired.message };
   const lock = acquired.lock;
-  if (acquired.tookOverFrom) o.log(`took over the lock of pid ${acquired.tookOverFrom.pid}: ${acquired.takeoverReason ?? 'holder gone'}`);
+  if (acquired.tookOverFrom)
+    o.log(`took over the lock of pid ${acquired.tookOverFrom.pid}: ${acquired.takeoverReason ?? 'holder gone'}`);
   const previous = await readFrontInfo(o.paths, o.identity);
-  if (previous && previous.pid !== process.pid && previous.upstream) await stopLeftoverServer(previous.upstream, o.termGraceMs, o.log);
+  if (previous && previous.pid !== process.pid && previous.upstream)
+    await stopLeftoverServer(previous.upstream, o.termGraceMs, o.log);
   const releaseOnExit = (): void => lock.releaseSync();
   process.once('exit', releaseOnExit);
   const undo = [
@@ -226,7 +265,8 @@ async function listen(front: HttpFront, o: HttpGuardOptions): Promise<{ kind: 'e
     return undefined;
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    if (e.code === 'EADDRINUSE') return { kind: 'error', message: `${o.host}:${o.port} is already in use: ${await describePortHolder(o.port)}` };
+    if (e.code === 'EADDRINUSE')
+      return { kind: 'error', message: `${o.host}:${o.port} is already in use: ${await describePortHolder(o.port)}` };
     return { kind: 'error', message: `cannot listen on ${o.host}:${o.port}: ${e.message}` };
   }
 }

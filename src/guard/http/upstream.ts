@@ -33,11 +33,22 @@ export async function waitUntilAnswers(target: UpstreamAddress, path: string, ti
 
 function answersOnce(target: UpstreamAddress, path: string, timeoutMs: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const req = http.request({ host: target.host, port: target.port, method: 'GET', path, agent: false, timeout: timeoutMs, headers: { accept: 'text/event-stream' } }, (res) => {
-      res.resume();
-      req.destroy();
-      resolve(true);
-    });
+    const req = http.request(
+      {
+        host: target.host,
+        port: target.port,
+        method: 'GET',
+        path,
+        agent: false,
+        timeout: timeoutMs,
+        headers: { accept: 'text/event-stream' },
+      },
+      (res) => {
+        res.resume();
+        req.destroy();
+        resolve(true);
+      },
+    );
     req.on('timeout', () => {
       req.destroy();
       resolve(false);

@@ -29,7 +29,12 @@ export type UpstreamOutcome =
   | { kind: 'client-gone' };
 
 /** Sends the request upstream and waits for the answer's headers. */
-export function sendUpstream(ex: Exchange, target: UpstreamAddress, agent: http.Agent, timeoutMs: number): Promise<UpstreamOutcome> {
+export function sendUpstream(
+  ex: Exchange,
+  target: UpstreamAddress,
+  agent: http.Agent,
+  timeoutMs: number,
+): Promise<UpstreamOutcome> {
   const { req, res } = ex;
   const headers: http.OutgoingHttpHeaders = {};
   for (const [name, value] of Object.entries(req.headers)) {
@@ -52,7 +57,14 @@ export function sendUpstream(ex: Exchange, target: UpstreamAddress, agent: http.
       res.off('close', onClientClose);
       resolve(o);
     };
-    const upReq = http.request({ host: target.host, port: target.port, method: req.method, path: req.url, headers, agent });
+    const upReq = http.request({
+      host: target.host,
+      port: target.port,
+      method: req.method,
+      path: req.url,
+      headers,
+      agent,
+    });
     const timer = setTimeout(() => {
       settle({ kind: 'timeout' });
       upReq.destroy();

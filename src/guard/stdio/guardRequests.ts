@@ -7,7 +7,11 @@ export type Answer = Classified & { kind: 'response' };
 
 /** The envelope of the guard's own server/discover: a modern request must state the client's capabilities (none). */
 function discoverMeta(version: string): Record<string, unknown> {
-  return { [META.protocolVersion]: version, [META.clientInfo]: { name: 'mcp-lifeguard', version: LIFEGUARD_VERSION }, [META.clientCapabilities]: {} };
+  return {
+    [META.protocolVersion]: version,
+    [META.clientInfo]: { name: 'mcp-lifeguard', version: LIFEGUARD_VERSION },
+    [META.clientCapabilities]: {},
+  };
 }
 
 /**
@@ -54,7 +58,10 @@ export class GuardRequests {
   answer(id: string, timeoutMs: number, what: string): Promise<Answer> {
     return new Promise<Answer>((resolve, reject) => {
       if (this.gone !== undefined) return reject(new Error(`the server ${this.gone} before the guard asked ${id}`));
-      const timer = setTimeout(() => settle(() => reject(new Error(`no answer to ${what} within ${timeoutMs} ms`))), timeoutMs);
+      const timer = setTimeout(
+        () => settle(() => reject(new Error(`no answer to ${what} within ${timeoutMs} ms`))),
+        timeoutMs,
+      );
       const settle = (f: () => void) => {
         clearTimeout(timer);
         this.awaited = undefined;
@@ -86,7 +93,8 @@ export class GuardRequests {
         });
       });
       this.write(listen.line);
-      if (!(await acked)) this.log(`the restarted server did not acknowledge subscription ${JSON.stringify(listen.id)}`);
+      if (!(await acked))
+        this.log(`the restarted server did not acknowledge subscription ${JSON.stringify(listen.id)}`);
     }
   }
 
@@ -101,8 +109,13 @@ export class GuardRequests {
     for (let page = 0; page < 20; page++) {
       const id = `mcp-lifeguard-tools-${++this.discoverCounter}`;
       const answered = this.answer(id, this.timeoutMs, 'tools/list');
-      const params = { ...(cursor !== undefined ? { cursor } : {}), ...(version !== undefined ? { _meta: discoverMeta(version) } : {}) };
-      this.write(Buffer.from(serializeMessage({ jsonrpc: '2.0', id, method: 'tools/list', params } as never).trimEnd()));
+      const params = {
+        ...(cursor !== undefined ? { cursor } : {}),
+        ...(version !== undefined ? { _meta: discoverMeta(version) } : {}),
+      };
+      this.write(
+        Buffer.from(serializeMessage({ jsonrpc: '2.0', id, method: 'tools/list', params } as never).trimEnd()),
+      );
       try {
         const result = (await answered).message.result;
         if (!result || !Array.isArray(result.tools)) return undefined;
@@ -124,7 +137,16 @@ export class GuardRequests {
   async discover(version: string): Promise<Record<string, unknown> | undefined> {
     const id = `mcp-lifeguard-discover-${++this.discoverCounter}`;
     const answered = this.answer(id, this.timeoutMs, 'server/discover');
-    this.write(Buffer.from(serializeMessage({ jsonrpc: '2.0', id, method: 'server/discover', params: { _meta: discoverMeta(version) } } as never).trimEnd()));
+    this.write(
+      Buffer.from(
+        serializeMessage({
+          jsonrpc: '2.0',
+          id,
+          method: 'server/discover',
+          params: { _meta: discoverMeta(version) },
+        } as never).trimEnd(),
+      ),
+    );
     try {
       const answer = (await answered).message;
       if (answer.error) this.log(`server/discover on the restarted server: ${JSON.stringify(answer.error)}`);

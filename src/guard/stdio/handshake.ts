@@ -72,14 +72,21 @@ export class Handshake {
    * Replays the handshake to a new child: the `initialize` under an id of our own (whose answer
    * `awaitAnswer` swallows), then the client's `initialized`.
    */
-  async replay(write: (line: Buffer) => void, awaitAnswer: (id: string, timeoutMs: number) => Promise<Answer>, timeoutMs: number): Promise<void> {
+  async replay(
+    write: (line: Buffer) => void,
+    awaitAnswer: (id: string, timeoutMs: number) => Promise<Answer>,
+    timeoutMs: number,
+  ): Promise<void> {
     if (!this.request) return;
     const id = `mcp-lifeguard-replay-${++this.counter}`;
     const answered = awaitAnswer(id, timeoutMs);
     write(Buffer.from(serializeMessage({ jsonrpc: '2.0', id, ...this.request } as never).trimEnd()));
     const response = await answered;
     const result = response.message.result;
-    if (!result) throw new Error(`the restarted server refused the replayed initialize: ${JSON.stringify(response.message.error)}`);
+    if (!result)
+      throw new Error(
+        `the restarted server refused the replayed initialize: ${JSON.stringify(response.message.error)}`,
+      );
     this.capabilities = (result.capabilities as Record<string, unknown> | undefined) ?? {};
     if (this.initializedBytes) write(this.initializedBytes);
   }

@@ -29,12 +29,26 @@ export function isJsonRpcMessage(value: unknown): boolean {
     if (value.params !== undefined && !isObject(value.params)) return false;
     if (value.params !== undefined && !metaOk(value.params._meta)) return false;
     // A request has an id; a notification has none.
-    return 'id' in value ? isId(value.id) && onlyKeys(value, ['jsonrpc', 'id', 'method', 'params']) : onlyKeys(value, ['jsonrpc', 'method', 'params']);
+    return 'id' in value
+      ? isId(value.id) && onlyKeys(value, ['jsonrpc', 'id', 'method', 'params'])
+      : onlyKeys(value, ['jsonrpc', 'method', 'params']);
   }
-  if ('result' in value) return isId(value.id) && isObject(value.result) && metaOk(value.result._meta) && onlyKeys(value, ['jsonrpc', 'id', 'result']);
+  if ('result' in value)
+    return (
+      isId(value.id) &&
+      isObject(value.result) &&
+      metaOk(value.result._meta) &&
+      onlyKeys(value, ['jsonrpc', 'id', 'result'])
+    );
   if ('error' in value) {
     const e = value.error;
-    return (value.id === undefined || isId(value.id)) && isObject(e) && Number.isInteger(e.code) && typeof e.message === 'string' && onlyKeys(value, ['jsonrpc', 'id', 'error']);
+    return (
+      (value.id === undefined || isId(value.id)) &&
+      isObject(e) &&
+      Number.isInteger(e.code) &&
+      typeof e.message === 'string' &&
+      onlyKeys(value, ['jsonrpc', 'id', 'error'])
+    );
   }
   return false;
 }

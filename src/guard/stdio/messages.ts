@@ -19,9 +19,18 @@ export const GuardErrorCode = {
 
 /** One line of the stream, classified. `other` covers unparseable lines, relayed untouched. */
 export type Classified =
-  | { kind: 'request'; id: RequestId; method: string; message: JSONRPCMessage & { id: RequestId; method: string; params?: Record<string, unknown> } }
+  | {
+      kind: 'request';
+      id: RequestId;
+      method: string;
+      message: JSONRPCMessage & { id: RequestId; method: string; params?: Record<string, unknown> };
+    }
   | { kind: 'notification'; method: string; message: JSONRPCMessage }
-  | { kind: 'response'; id: RequestId; message: JSONRPCMessage & { id: RequestId; result?: Record<string, unknown>; error?: unknown } }
+  | {
+      kind: 'response';
+      id: RequestId;
+      message: JSONRPCMessage & { id: RequestId; result?: Record<string, unknown>; error?: unknown };
+    }
   | { kind: 'other'; reason: string };
 
 /** Classifies one line (bytes without the newline) by the JSON-RPC 2.0 shapes MCP uses (jsonrpc.ts). */
@@ -116,21 +125,37 @@ export function serverInfoOfResult(result: unknown): { name: string; version: st
 /** `{name, version}` when `value` has both as strings. */
 export function nameAndVersion(value: unknown): { name: string; version: string } | undefined {
   const v = value as { name?: unknown; version?: unknown } | undefined;
-  return v && typeof v.name === 'string' && typeof v.version === 'string' ? { name: v.name, version: v.version } : undefined;
+  return v && typeof v.name === 'string' && typeof v.version === 'string'
+    ? { name: v.name, version: v.version }
+    : undefined;
 }
 
 /** A notification tagged with the subscription it belongs to, as a modern client correlates them. */
-export function taggedNotification(method: string, subscriptionId: RequestId, params: Record<string, unknown> = {}): string {
-  return serializeMessage({ jsonrpc: '2.0', method, params: { ...params, _meta: { [META.subscriptionId]: subscriptionId } } } as JSONRPCMessage);
+export function taggedNotification(
+  method: string,
+  subscriptionId: RequestId,
+  params: Record<string, unknown> = {},
+): string {
+  return serializeMessage({
+    jsonrpc: '2.0',
+    method,
+    params: { ...params, _meta: { [META.subscriptionId]: subscriptionId } },
+  } as JSONRPCMessage);
 }
 
 /**
  * What a server said about itself in the answer to `method`: a modern result's `_meta` serverInfo
  * (from any result, `server/discover`'s included), or a legacy `initialize` answer's `serverInfo`.
  */
-export function serverInfoFrom(method: string, result: Record<string, unknown>): { name: string; version: string; era: 'modern' | 'legacy'; how: 'result _meta' | 'server/discover' | 'initialize' } | undefined {
+export function serverInfoFrom(
+  method: string,
+  result: Record<string, unknown>,
+):
+  | { name: string; version: string; era: 'modern' | 'legacy'; how: 'result _meta' | 'server/discover' | 'initialize' }
+  | undefined {
   const modern = serverInfoOfResult(result);
-  if (modern) return { ...modern, era: 'modern', how: method === 'server/discover' ? 'server/discover' : 'result _meta' };
+  if (modern)
+    return { ...modern, era: 'modern', how: method === 'server/discover' ? 'server/discover' : 'result _meta' };
   const legacy = method === 'initialize' ? nameAndVersion(result.serverInfo) : undefined;
   return legacy && { ...legacy, era: 'legacy', how: 'initialize' };
 }

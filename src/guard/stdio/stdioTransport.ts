@@ -3,7 +3,18 @@ import type { RequestId } from '@modelcontextprotocol/server';
 import { ChildExit, describeExit, PipedProcess, ServerChild, spawnServer, SpawnSpec } from '../host/supervisor';
 import type { GuardTransport, HostView } from '../host/transport';
 import { joinLine, LineParts, lineTail, LineSplitter } from './lines';
-import { classify, Classified, errorResponse, GuardErrorCode, idKey, LARGE_LINE_BYTES, notification, serverInfoFrom, TAIL_BYTES, trailingResponseId } from './messages';
+import {
+  classify,
+  Classified,
+  errorResponse,
+  GuardErrorCode,
+  idKey,
+  LARGE_LINE_BYTES,
+  notification,
+  serverInfoFrom,
+  TAIL_BYTES,
+  trailingResponseId,
+} from './messages';
 import { ClientWriter } from './clientWriter';
 import { Handshake } from './handshake';
 import { ACKNOWLEDGED, LISTEN, Subscriptions } from './subscriptions';
@@ -107,8 +118,23 @@ export class StdioTransport implements GuardTransport<PipedProcess> {
     const child = spawnServer(this.options.spec, generation, this.options.serverStderr?.bind(this.options));
     // A restarted child's first lines may answer what the guard puts on it (the replayed handshake,
     // re-opened subscriptions, its own server/discover): they are inspected until attach is done.
-    const replay = this.pipe !== undefined && (this.handshake.replayable || this.subscriptions.size > 0 || this.handshake.era === 'modern');
-    const pipe: Pipe = { child, splitter: new LineSplitter(), mode: replay ? 'replay' : 'passthrough', serverRequests: new Set(), guard: new GuardRequests((line) => this.writeToChild(line), this.options.initTimeoutMs, (l) => this.host.log(l)), saidWho: false, inLine: false, held: undefined };
+    const replay =
+      this.pipe !== undefined &&
+      (this.handshake.replayable || this.subscriptions.size > 0 || this.handshake.era === 'modern');
+    const pipe: Pipe = {
+      child,
+      splitter: new LineSplitter(),
+      mode: replay ? 'replay' : 'passthrough',
+      serverRequests: new Set(),
+      guard: new GuardRequests(
+        (line) => this.writeToChild(line),
+        this.options.initTimeoutMs,
+        (l) => this.host.log(l),
+      ),
+      saidWho: false,
+      inLine: false,
+      held: undefined,
+    };
     this.pipe = pipe;
     child.proc.stdout.on('data', (chunk: Buffer) => this.onServerData(pipe, chunk));
     return child;
@@ -127,10 +153,13 @@ export class StdioTransport implements GuardTransport<PipedProcess> {
       this.options.initTimeoutMs,
     );
     await pipe.guard.reopen(this.subscriptions.all(), (ack) => this.subscriptions.noteAck(ack));
-    if (this.handshake.era === 'modern') this.noteWho(pipe, 'server/discover', await pipe.guard.discover(this.handshake.modernVersion));
+    if (this.handshake.era === 'modern')
+      this.noteWho(pipe, 'server/discover', await pipe.guard.discover(this.handshake.modernVersion));
     // The old child's tools are known: the new one's are asked now, so the model can be told what changed.
     if (this.host.comparesTools && (this.handshake.era === 'modern' || this.handshake.replayable)) {
-      const tools = await pipe.guard.listTools(this.handshake.era === 'modern' ? this.handshake.modernVersion : undefined);
+      const tools = await pipe.guard.listTools(
+        this.handshake.era === 'modern' ? this.handshake.modernVersion : undefined,
+      );
       if (tools) this.host.noteTools(tools);
     }
     // From here on the server's bytes stream straight through; an unfinished line goes out now.
@@ -161,7 +190,8 @@ export class StdioTransport implements GuardTransport<PipedProcess> {
 
   leaving(child: ServerChild<PipedProcess>): void {
     if (this.pipe?.child !== child || child.exit) return;
-    for (const line of this.subscriptions.cancelLines('the guard is stopping this server process')) this.writeToChild(line);
+    for (const line of this.subscriptions.cancelLines('the guard is stopping this server process'))
+      this.writeToChild(line);
   }
 
   childExited(child: ServerChild<PipedProcess>, exit: ChildExit, stopping: boolean): void {
@@ -177,7 +207,9 @@ export class StdioTransport implements GuardTransport<PipedProcess> {
     for (const [key, entry] of this.inFlightRequests) {
       if (entry.generation !== child.generation) continue;
       this.inFlightRequests.delete(key);
-      this.writer.send(errorResponse(entry.id, GuardErrorCode.ServerExited, `${what} '${entry.method}'; it was not retried`));
+      this.writer.send(
+        errorResponse(entry.id, GuardErrorCode.ServerExited, `${what} '${entry.method}'; it was not retried`),
+      );
     }
     for (const w of this.idleWaiters.splice(0)) w();
   }
@@ -185,11 +217,13 @@ export class StdioTransport implements GuardTransport<PipedProcess> {
   restarted(): void {
     if (this.handshake.replayable) {
       for (const kind of LIST_CHANGED) {
-        if (kind === 'tools' || this.handshake.capabilities[kind] !== undefined) this.writer.send(notification(`notifications/${kind}/list_changed`));
+        if (kind === 'tools' || this.handshake.capabilities[kind] !== undefined)
+          this.writer.send(notification(`notifications/${kind}/list_changed`));
       }
     }
     // A modern client hears only notices tagged with one of its subscriptions, and only on it.
-    for (const listen of this.subscriptions.all()) for (const notice of this.subscriptions.changedNotices(listen)) this.writer.send(notice);
+    for (const listen of this.subscriptions.all())
+      for (const notice of this.subscriptions.changedNotices(listen)) this.writer.send(notice);
     // Deliver what the client sent meanwhile, in order, ahead of anything newer.
     this.clientChain = this.clientChain.then(async () => {
       while (this.queue.length > 0) {
@@ -202,15 +236,25 @@ export class StdioTransport implements GuardTransport<PipedProcess> {
   refuseHeld(why: 'failed' | 'closing', reason: string): void {
     const queued = this.queue;
     this.queue = [];
-    const [code, message] = why === 'failed' ? [GuardErrorCode.CrashLoop, reason] : [GuardErrorCode.ShuttingDown, `the guard is shutting down (${reason})`];
+    const [code, message] =
+      why === 'failed'
+        ? [GuardErrorCode.CrashLoop, reason]
+        : [GuardErrorCode.ShuttingDown, `the guard is shutting down (${reason})`];
     for (const line of queued) {
       const c = classify(line);
       if (c.kind === 'request') this.writer.send(errorResponse(c.id, code, `${this.host.serverName}: ${message}`));
     }
     // Open subscriptions end: gracefully when the guard stops, as an error (the client may listen again) when it gave up.
     // The server lets go of them first, so it does not answer them itself as it stops.
-    if (this.pipe && !this.pipe.child.exit) for (const line of this.subscriptions.cancelLines(`the guard is ${why === 'closing' ? 'shutting down' : 'giving up'}`)) this.writeToChild(line);
-    const ends = why === 'closing' ? this.subscriptions.endAll({ kind: 'graceful' }) : this.subscriptions.endAll({ kind: 'error', code, message: `${this.host.serverName}: ${message}` });
+    if (this.pipe && !this.pipe.child.exit)
+      for (const line of this.subscriptions.cancelLines(
+        `the guard is ${why === 'closing' ? 'shutting down' : 'giving up'}`,
+      ))
+        this.writeToChild(line);
+    const ends =
+      why === 'closing'
+        ? this.subscriptions.endAll({ kind: 'graceful' })
+        : this.subscriptions.endAll({ kind: 'error', code, message: `${this.host.serverName}: ${message}` });
     for (const end of ends) this.writer.send(end);
   }
 
@@ -221,7 +265,9 @@ export class StdioTransport implements GuardTransport<PipedProcess> {
   // ---- client -> server ----
 
   private enqueueClientLine(line: Buffer): void {
-    this.clientChain = this.clientChain.then(async () => void (await this.handleClientLine(line, false))).catch((err: unknown) => this.host.log(`internal error relaying a client message: ${String(err)}`));
+    this.clientChain = this.clientChain
+      .then(async () => void (await this.handleClientLine(line, false)))
+      .catch((err: unknown) => this.host.log(`internal error relaying a client message: ${String(err)}`));
   }
 
   /** Whether client lines are held for a restart. */
@@ -241,7 +287,10 @@ export class StdioTransport implements GuardTransport<PipedProcess> {
     const state = this.host.state;
     if (state.kind === 'failed' || state.kind === 'closing' || state.kind === 'exited') {
       if (c.kind === 'request') {
-        const [code, why] = state.kind === 'failed' ? [GuardErrorCode.CrashLoop, state.reason] : [GuardErrorCode.ShuttingDown, 'the guard is shutting down'];
+        const [code, why] =
+          state.kind === 'failed'
+            ? [GuardErrorCode.CrashLoop, state.reason]
+            : [GuardErrorCode.ShuttingDown, 'the guard is shutting down'];
         this.writer.send(errorResponse(c.id, code, `${this.host.serverName}: ${why}`));
       }
       return true;
@@ -254,7 +303,8 @@ export class StdioTransport implements GuardTransport<PipedProcess> {
           this.writer.send(errorResponse(c.id, GuardErrorCode.Stale, refusal));
           return true;
         }
-        if (this.host.state.kind !== 'running' && this.host.state.kind !== 'starting') return this.handleClientLine(line, true);
+        if (this.host.state.kind !== 'running' && this.host.state.kind !== 'starting')
+          return this.handleClientLine(line, true);
         const lost = this.host.noteRequest(c.method, c.message.params);
         if (lost) {
           this.writer.send(errorResponse(c.id, GuardErrorCode.TaskLost, `${this.host.serverName}: ${lost}`));
@@ -265,7 +315,12 @@ export class StdioTransport implements GuardTransport<PipedProcess> {
           this.subscriptions.noteListen(c.id, c.message.params, line);
           break;
         }
-        this.inFlightRequests.set(idKey(c.id), { id: c.id, method: c.method, generation: this.pipe?.child.generation ?? 0, ...(c.message.params?.cursor !== undefined ? { paged: true } : {}) });
+        this.inFlightRequests.set(idKey(c.id), {
+          id: c.id,
+          method: c.method,
+          generation: this.pipe?.child.generation ?? 0,
+          ...(c.message.params?.cursor !== undefined ? { paged: true } : {}),
+        });
         break;
       }
       case 'notification':
@@ -276,7 +331,9 @@ export class StdioTransport implements GuardTransport<PipedProcess> {
         // The client answers a request of the server. One for a child that is gone is dropped: the
         // new child never asked it.
         if (!this.pipe?.serverRequests.delete(idKey(c.id))) {
-          this.host.log(`dropped the client's answer to request ${JSON.stringify(c.id)}: the server that asked it was restarted`);
+          this.host.log(
+            `dropped the client's answer to request ${JSON.stringify(c.id)}: the server that asked it was restarted`,
+          );
           return true;
         }
         break;
@@ -340,7 +397,10 @@ export class StdioTransport implements GuardTransport<PipedProcess> {
     try {
       return classify(line);
     } catch (err) {
-      this.failedOnce('classify', `could not read a server line (${errorText(err)}); it was relayed as the server wrote it`);
+      this.failedOnce(
+        'classify',
+        `could not read a server line (${errorText(err)}); it was relayed as the server wrote it`,
+      );
       return { kind: 'other', reason: errorText(err) };
     }
   }
@@ -353,7 +413,10 @@ export class StdioTransport implements GuardTransport<PipedProcess> {
     try {
       this.trackServerLine(pipe, line());
     } catch (err) {
-      this.failedOnce('track', `could not follow a server line (${errorText(err)}); it was relayed as the server wrote it`);
+      this.failedOnce(
+        'track',
+        `could not follow a server line (${errorText(err)}); it was relayed as the server wrote it`,
+      );
     }
   }
 
@@ -404,7 +467,8 @@ export class StdioTransport implements GuardTransport<PipedProcess> {
 
   /** Whether lines may need a notice now: a `tools/call` is in flight and the stale gate has something to say. */
   private annotating(): boolean {
-    for (const entry of this.inFlightRequests.values()) if (entry.method === 'tools/call') return this.host.toolResultNotices().length > 0;
+    for (const entry of this.inFlightRequests.values())
+      if (entry.method === 'tools/call') return this.host.toolResultNotices().length > 0;
     return false;
   }
 
@@ -417,11 +481,18 @@ export class StdioTransport implements GuardTransport<PipedProcess> {
     try {
       const notices = this.host.toolResultNotices();
       if (notices.length === 0) return undefined;
-      const out = annotateToolResult(line, notices, (id) => this.inFlightRequests.get(idKey(id))?.method === 'tools/call');
+      const out = annotateToolResult(
+        line,
+        notices,
+        (id) => this.inFlightRequests.get(idKey(id))?.method === 'tools/call',
+      );
       if (out) this.host.noticesDelivered();
       return out;
     } catch (err) {
-      this.failedOnce('annotate', `could not add the stale notice to a result (${errorText(err)}); it was relayed as the server wrote it`);
+      this.failedOnce(
+        'annotate',
+        `could not add the stale notice to a result (${errorText(err)}); it was relayed as the server wrote it`,
+      );
       return undefined;
     }
   }
@@ -450,8 +521,10 @@ export class StdioTransport implements GuardTransport<PipedProcess> {
       pipe.serverRequests.add(idKey(c.id));
       return;
     }
-    if (c.kind === 'notification' && c.method === ACKNOWLEDGED) this.subscriptions.noteAck((c.message as { params?: unknown }).params);
-    else if (c.kind === 'notification') this.host.noteNotification(c.method, (c.message as { params?: unknown }).params);
+    if (c.kind === 'notification' && c.method === ACKNOWLEDGED)
+      this.subscriptions.noteAck((c.message as { params?: unknown }).params);
+    else if (c.kind === 'notification')
+      this.host.noteNotification(c.method, (c.message as { params?: unknown }).params);
     if (c.kind !== 'response') return;
     // The server answered a subscription: it ended; the answer went to the client as it came.
     if (this.subscriptions.noteAnswer(c.id)) return;
@@ -464,7 +537,8 @@ export class StdioTransport implements GuardTransport<PipedProcess> {
       if (result) this.noteWho(pipe, entry.method, result);
       if (result) this.handshake.noteAnswer(entry.method, result);
       if (result) this.host.noteResult(entry.method, result);
-      if (entry.method === 'tools/list' && result && Array.isArray(result.tools)) this.host.noteTools(result.tools, !entry.paged && result.nextCursor === undefined);
+      if (entry.method === 'tools/list' && result && Array.isArray(result.tools))
+        this.host.noteTools(result.tools, !entry.paged && result.nextCursor === undefined);
     } finally {
       // Answered is answered, whatever the notes above made of it: a drain waiting for it goes on.
       if (this.inFlightRequests.size === 0) this.onIdle();

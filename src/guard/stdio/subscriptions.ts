@@ -35,7 +35,8 @@ function filterOf(params: unknown): ListenFilter {
   const raw = n as Record<string, unknown>;
   const filter: ListenFilter = {};
   for (const [key] of LIST_TYPES) if (raw[key] === true) filter[key] = true;
-  if (Array.isArray(raw.resourceSubscriptions)) filter.resourceSubscriptions = raw.resourceSubscriptions.filter((u): u is string => typeof u === 'string');
+  if (Array.isArray(raw.resourceSubscriptions))
+    filter.resourceSubscriptions = raw.resourceSubscriptions.filter((u): u is string => typeof u === 'string');
   return filter;
 }
 
@@ -92,7 +93,8 @@ export class Subscriptions {
     const honored = listen.honored ?? listen.requested;
     const notices: string[] = [];
     for (const [key, kind] of LIST_TYPES) {
-      if (listen.requested[key] && honored[key]) notices.push(taggedNotification(`notifications/${kind}/list_changed`, listen.id));
+      if (listen.requested[key] && honored[key])
+        notices.push(taggedNotification(`notifications/${kind}/list_changed`, listen.id));
     }
     const asked = new Set(listen.requested.resourceSubscriptions ?? []);
     for (const uri of honored.resourceSubscriptions ?? []) {
@@ -107,7 +109,15 @@ export class Subscriptions {
    * an error of its own as its stdin closes (the Python SDK does), while the client keeps them.
    */
   cancelLines(reason: string): Buffer[] {
-    return this.all().map((l) => Buffer.from(serializeMessage({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: l.id, reason } } as never).trimEnd()));
+    return this.all().map((l) =>
+      Buffer.from(
+        serializeMessage({
+          jsonrpc: '2.0',
+          method: 'notifications/cancelled',
+          params: { requestId: l.id, reason },
+        } as never).trimEnd(),
+      ),
+    );
   }
 
   /**
@@ -118,7 +128,11 @@ export class Subscriptions {
   endAll(how: { kind: 'graceful' } | { kind: 'error'; code: number; message: string }): string[] {
     const answers = this.all().map((l) =>
       how.kind === 'graceful'
-        ? serializeMessage({ jsonrpc: '2.0', id: l.id, result: { resultType: 'complete', _meta: { [META.subscriptionId]: l.id } } } as never)
+        ? serializeMessage({
+            jsonrpc: '2.0',
+            id: l.id,
+            result: { resultType: 'complete', _meta: { [META.subscriptionId]: l.id } },
+          } as never)
         : serializeMessage({ jsonrpc: '2.0', id: l.id, error: { code: how.code, message: how.message } }),
     );
     this.open.clear();

@@ -36,12 +36,17 @@ export function memoryServer(dirs: FixtureDirs, name: string): StdioServer {
 
 /** The real server-everything from the project's devDependencies (stdio transport). */
 export function everythingServer(dirs: FixtureDirs): StdioServer {
-  return { command: process.execPath, args: [packageScript(linkedPackage(dirs, '@modelcontextprotocol/server-everything')), 'stdio'] };
+  return {
+    command: process.execPath,
+    args: [packageScript(linkedPackage(dirs, '@modelcontextprotocol/server-everything')), 'stdio'],
+  };
 }
 
 /** The main script of the (single) bin of the npm package in `dir`. */
 export function packageScript(dir: string): string {
-  const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { bin: string | Record<string, string> };
+  const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as {
+    bin: string | Record<string, string>;
+  };
   const bin = typeof manifest.bin === 'string' ? manifest.bin : Object.values(manifest.bin)[0];
   return path.join(dir, bin);
 }
@@ -105,7 +110,8 @@ export function writeFixture(root: string, specOrBuild: FixtureSpec | ((dirs: Fi
   } else if (spec.workspace) {
     writeJson(files.workspace, { servers: mapValues(spec.workspace, vscodeEntry) });
   }
-  if (spec.claudeDesktop) writeJson(files.claudeDesktop, { mcpServers: mapValues(spec.claudeDesktop, mcpServersEntry) });
+  if (spec.claudeDesktop)
+    writeJson(files.claudeDesktop, { mcpServers: mapValues(spec.claudeDesktop, mcpServersEntry) });
   if (spec.cursor) writeJson(files.cursor, { mcpServers: mapValues(spec.cursor, mcpServersEntry) });
   return { home, workspace, data, packages, files };
 }
@@ -122,15 +128,27 @@ export function severalClients(dirs: FixtureDirs): FixtureSpec {
 /** Installs `spec` (e.g. "@modelcontextprotocol/server-memory@2026.7.4") into `prefix` with real npm. */
 export function npmInstall(prefix: string, spec: string): Promise<void> {
   fs.mkdirSync(prefix, { recursive: true });
-  if (!fs.existsSync(path.join(prefix, 'package.json'))) fs.writeFileSync(path.join(prefix, 'package.json'), '{"private":true}\n');
+  if (!fs.existsSync(path.join(prefix, 'package.json')))
+    fs.writeFileSync(path.join(prefix, 'package.json'), '{"private":true}\n');
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!/^npm_/.test(k)) env[k] = v;
   return new Promise((resolve, reject) => {
     execFile(
       process.platform === 'win32' ? 'npm.cmd' : 'npm',
-      ['install', '--prefix', prefix, '--no-save', '--no-package-lock', '--no-audit', '--no-fund', '--loglevel=error', spec],
+      [
+        'install',
+        '--prefix',
+        prefix,
+        '--no-save',
+        '--no-package-lock',
+        '--no-audit',
+        '--no-fund',
+        '--loglevel=error',
+        spec,
+      ],
       { env, timeout: 240000, maxBuffer: 16 * 1024 * 1024 },
-      (err, stdout, stderr) => (err ? reject(new Error(`npm install ${spec} failed: ${err.message}\n${stdout}${stderr}`)) : resolve()),
+      (err, stdout, stderr) =>
+        err ? reject(new Error(`npm install ${spec} failed: ${err.message}\n${stdout}${stderr}`)) : resolve(),
     );
   });
 }
@@ -140,5 +158,9 @@ export const cliScript = path.join(repoRoot, 'dist', 'cli.js');
 
 /** `server` wrapped by the guard: `node dist/cli.js run --name <name> -- <server command>`. */
 export function guarded(name: string, server: StdioServer): StdioServer {
-  return { command: process.execPath, args: [cliScript, 'run', '--name', name, '--', server.command, ...server.args], env: server.env };
+  return {
+    command: process.execPath,
+    args: [cliScript, 'run', '--name', name, '--', server.command, ...server.args],
+    env: server.env,
+  };
 }

@@ -55,7 +55,8 @@ export function describeE2e(title: string, body: (h: Harness) => void): void {
         }
         for (const p of await s.dispose()) survivors.push(`${p.pid} ${p.command}`);
       }
-      if (survivors.length) throw new Error(`processes started by the test outlived its teardown (now killed):\n${survivors.join('\n')}`);
+      if (survivors.length)
+        throw new Error(`processes started by the test outlived its teardown (now killed):\n${survivors.join('\n')}`);
     }
 
     afterEach(async function () {

@@ -5,7 +5,12 @@ import type { E2eTools } from './tools';
  * not in the project's dependencies, so it is required at runtime and typed here by hand.
  */
 export interface Locator {
-  click(options?: { button?: 'left' | 'right'; timeout?: number; force?: boolean; position?: { x: number; y: number } }): Promise<void>;
+  click(options?: {
+    button?: 'left' | 'right';
+    timeout?: number;
+    force?: boolean;
+    position?: { x: number; y: number };
+  }): Promise<void>;
   dblclick(options?: { timeout?: number }): Promise<void>;
   hover(options?: { timeout?: number }): Promise<void>;
   waitFor(options?: { state?: 'attached' | 'detached' | 'visible' | 'hidden'; timeout?: number }): Promise<void>;
@@ -36,13 +41,25 @@ export interface Box {
 }
 
 export interface Page {
-  goto(url: string, options?: { timeout?: number; waitUntil?: 'load' | 'domcontentloaded' | 'commit' }): Promise<unknown>;
+  goto(
+    url: string,
+    options?: { timeout?: number; waitUntil?: 'load' | 'domcontentloaded' | 'commit' },
+  ): Promise<unknown>;
   locator(selector: string, options?: { hasText?: string | RegExp; has?: Locator }): Locator;
   getByRole(role: string, options?: { name?: string | RegExp; exact?: boolean }): Locator;
   getByText(text: string | RegExp, options?: { exact?: boolean }): Locator;
   keyboard: { press(key: string): Promise<void>; type(text: string, options?: { delay?: number }): Promise<void> };
-  mouse: { move(x: number, y: number, options?: { steps?: number }): Promise<void>; down(): Promise<void>; up(): Promise<void> };
-  screenshot(options?: { path?: string; fullPage?: boolean; timeout?: number; clip?: { x: number; y: number; width: number; height: number } }): Promise<Buffer>;
+  mouse: {
+    move(x: number, y: number, options?: { steps?: number }): Promise<void>;
+    down(): Promise<void>;
+    up(): Promise<void>;
+  };
+  screenshot(options?: {
+    path?: string;
+    fullPage?: boolean;
+    timeout?: number;
+    clip?: { x: number; y: number; width: number; height: number };
+  }): Promise<Buffer>;
   on(event: 'console', listener: (message: { type(): string; text(): string }) => void): void;
   on(event: 'pageerror', listener: (error: Error) => void): void;
   setDefaultTimeout(ms: number): void;
@@ -57,7 +74,10 @@ export interface BrowserContext {
 }
 
 export interface Browser {
-  newContext(options?: { viewport?: { width: number; height: number }; deviceScaleFactor?: number }): Promise<BrowserContext>;
+  newContext(options?: {
+    viewport?: { width: number; height: number };
+    deviceScaleFactor?: number;
+  }): Promise<BrowserContext>;
   close(): Promise<void>;
 }
 
@@ -88,5 +108,11 @@ export const CHROMIUM_ARGS = [
 export async function launchChromium(tools: E2eTools, env: NodeJS.ProcessEnv): Promise<Browser> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const pw = require(tools.playwrightCore) as PlaywrightCore;
-  return pw.chromium.launch({ executablePath: tools.chromium, headless: true, args: CHROMIUM_ARGS, env, timeout: 60000 });
+  return pw.chromium.launch({
+    executablePath: tools.chromium,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    env,
+    timeout: 60000,
+  });
 }

@@ -120,20 +120,27 @@ export class Session {
   /** Installs the extension, starts code-server and waits until it answers. */
   async startCodeServer(): Promise<void> {
     await freshExtensionsDir(this.tools, this.extensionsDir);
-    if (this.options.editExtension) for (const e of fs.readdirSync(this.extensionsDir)) if (e.startsWith('mcp-lifeguard.')) this.options.editExtension(path.join(this.extensionsDir, e));
+    if (this.options.editExtension)
+      for (const e of fs.readdirSync(this.extensionsDir))
+        if (e.startsWith('mcp-lifeguard.')) this.options.editExtension(path.join(this.extensionsDir, e));
     this.writeSettings();
     this.port = await freePort();
     const log = fs.openSync(this.logFile, 'a');
     const args = [
       this.tools.codeServerEntry,
-      '--auth', 'none',
-      '--bind-addr', `127.0.0.1:${this.port}`,
-      '--user-data-dir', this.userDataDir,
-      '--extensions-dir', this.extensionsDir,
+      '--auth',
+      'none',
+      '--bind-addr',
+      `127.0.0.1:${this.port}`,
+      '--user-data-dir',
+      this.userDataDir,
+      '--extensions-dir',
+      this.extensionsDir,
       '--disable-telemetry',
       '--disable-update-check',
       '--disable-getting-started-override',
-      '--log', 'info',
+      '--log',
+      'info',
       this.fixture.workspace,
     ];
     this.codeServer = this.scope.spawn(this.tools.node, args, {
@@ -144,15 +151,19 @@ export class Session {
     fs.closeSync(log);
     let exited: string | undefined;
     this.codeServer.once('exit', (code, signal) => (exited = `code-server exited (${signal ?? code})`));
-    const ready = await waitUntil(async () => {
-      if (exited) return true;
-      try {
-        const res = await fetch(`http://127.0.0.1:${this.port}/healthz`, { signal: AbortSignal.timeout(2000) });
-        return res.ok;
-      } catch {
-        return false;
-      }
-    }, 90000, 250);
+    const ready = await waitUntil(
+      async () => {
+        if (exited) return true;
+        try {
+          const res = await fetch(`http://127.0.0.1:${this.port}/healthz`, { signal: AbortSignal.timeout(2000) });
+          return res.ok;
+        } catch {
+          return false;
+        }
+      },
+      90000,
+      250,
+    );
     if (exited || !ready) {
       throw new Error(`${exited ?? 'code-server did not answer within 90 s'}; log:\n${this.logTail()}`);
     }
@@ -162,7 +173,8 @@ export class Session {
   async open(): Promise<Page> {
     this.browser = await launchChromium(this.tools, this.scope.env(this.env));
     const context = await this.browser.newContext({ viewport: { width: 1400, height: 900 } });
-    if (this.options.locale) await context.addInitScript(`globalThis._VSCODE_NLS_LANGUAGE = ${JSON.stringify(this.options.locale)};`);
+    if (this.options.locale)
+      await context.addInitScript(`globalThis._VSCODE_NLS_LANGUAGE = ${JSON.stringify(this.options.locale)};`);
     const page = await context.newPage();
     page.on('pageerror', (e) => this.pageErrors.push(String(e)));
     page.setDefaultTimeout(30000);
@@ -209,12 +221,22 @@ export class Session {
 
   /** Keeps a screenshot, the code-server log and VS Code's logs under .test-output/e2e/<name>/. */
   async keepArtifacts(name: string): Promise<string> {
-    const out = path.join(OUTPUT_DIR, name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-|-$/g, '').slice(0, 120));
+    const out = path.join(
+      OUTPUT_DIR,
+      name
+        .replace(/[^A-Za-z0-9._-]+/g, '-')
+        .replace(/^-|-$/g, '')
+        .slice(0, 120),
+    );
     fs.rmSync(out, { recursive: true, force: true });
     fs.mkdirSync(out, { recursive: true });
     if (this.page) {
       try {
-        await withTimeout(this.page.screenshot({ path: path.join(out, 'screenshot.png'), timeout: 15000 }), 20000, 'screenshot');
+        await withTimeout(
+          this.page.screenshot({ path: path.join(out, 'screenshot.png'), timeout: 15000 }),
+          20000,
+          'screenshot',
+        );
       } catch (e) {
         fs.writeFileSync(path.join(out, 'screenshot-failed.txt'), String(e));
       }

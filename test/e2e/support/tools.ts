@@ -65,7 +65,10 @@ export function skipIsFailure(env: NodeJS.ProcessEnv = process.env): boolean {
 export function requireTools(ctx: Mocha.Context, env: NodeJS.ProcessEnv = process.env): E2eTools {
   const found = findTools();
   if ('tools' in found) return found.tools;
-  if (skipIsFailure(env)) throw new Error(`e2e: ${found.missing}, and CI=true: an e2e test may not skip in CI (test/e2e/setup.sh installs the tools)`);
+  if (skipIsFailure(env))
+    throw new Error(
+      `e2e: ${found.missing}, and CI=true: an e2e test may not skip in CI (test/e2e/setup.sh installs the tools)`,
+    );
   if (!announced) {
     announced = true;
     console.log(`e2e: skipped, ${found.missing}; run test/e2e/setup.sh to enable it`);

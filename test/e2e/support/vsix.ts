@@ -12,13 +12,23 @@ import { makeTempDir } from '../../support/temp';
 
 export const EXTENSION_ID = 'mcp-lifeguard.mcp-lifeguard';
 
-function run(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number }): Promise<string> {
+function run(
+  command: string,
+  args: string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number },
+): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(command, args, { cwd: options.cwd, env: options.env, timeout: options.timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      const out = `${stdout}${stderr}`;
-      if (err) reject(new Error(`${path.basename(command)} ${args.join(' ')} failed: ${err.message}\n${out.slice(-4000)}`));
-      else resolve(out);
-    });
+    execFile(
+      command,
+      args,
+      { cwd: options.cwd, env: options.env, timeout: options.timeoutMs, maxBuffer: 16 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        const out = `${stdout}${stderr}`;
+        if (err)
+          reject(new Error(`${path.basename(command)} ${args.join(' ')} failed: ${err.message}\n${out.slice(-4000)}`));
+        else resolve(out);
+      },
+    );
   });
 }
 
@@ -42,12 +52,30 @@ async function buildTemplate(tools: E2eTools): Promise<string> {
   fs.mkdirSync(scratch, { recursive: true });
   await run(
     tools.node,
-    [tools.codeServerEntry, '--user-data-dir', path.join(scratch, 'data'), '--extensions-dir', extensions, '--install-extension', vsix],
+    [
+      tools.codeServerEntry,
+      '--user-data-dir',
+      path.join(scratch, 'data'),
+      '--extensions-dir',
+      extensions,
+      '--install-extension',
+      vsix,
+    ],
     // A TMPDIR of its own for code-server's IPC sockets, short (sun_path) and removed with the run's folders.
-    { cwd: dir, env: { ...process.env, HOME: scratch, TMPDIR: makeTempDir('lg-vsix-'), PATH: `${tools.nodeBinDir}${path.delimiter}${process.env.PATH ?? ''}` }, timeoutMs: 180000 },
+    {
+      cwd: dir,
+      env: {
+        ...process.env,
+        HOME: scratch,
+        TMPDIR: makeTempDir('lg-vsix-'),
+        PATH: `${tools.nodeBinDir}${path.delimiter}${process.env.PATH ?? ''}`,
+      },
+      timeoutMs: 180000,
+    },
   );
   const installed = fs.readdirSync(extensions).filter((n) => n.startsWith(`${EXTENSION_ID}-`));
-  if (installed.length !== 1) throw new Error(`installing the .vsix left ${JSON.stringify(fs.readdirSync(extensions))} in ${extensions}`);
+  if (installed.length !== 1)
+    throw new Error(`installing the .vsix left ${JSON.stringify(fs.readdirSync(extensions))} in ${extensions}`);
   return path.join(extensions, installed[0]);
 }
 

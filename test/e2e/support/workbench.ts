@@ -6,21 +6,31 @@ import { waitUntil } from '../../support/poll';
 export const STATUS_ITEMS = '.part.statusbar .statusbar-item';
 
 /** Waits until `read()` satisfies `ok`, returning the last value read; throws naming `what` on timeout. */
-export async function eventually<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs: number): Promise<T> {
+export async function eventually<T>(
+  what: string,
+  read: () => Promise<T>,
+  ok: (v: T) => boolean,
+  timeoutMs: number,
+): Promise<T> {
   let last: T | undefined;
   let lastError: unknown;
-  const held = await waitUntil(async () => {
-    try {
-      last = await read();
-      lastError = undefined;
-      return ok(last);
-    } catch (e) {
-      lastError = e;
-      return false;
-    }
-  }, timeoutMs, 250);
+  const held = await waitUntil(
+    async () => {
+      try {
+        last = await read();
+        lastError = undefined;
+        return ok(last);
+      } catch (e) {
+        lastError = e;
+        return false;
+      }
+    },
+    timeoutMs,
+    250,
+  );
   if (!held) {
-    const seen = lastError !== undefined ? `error: ${String(lastError).split('\n')[0]}` : `last seen: ${JSON.stringify(last)}`;
+    const seen =
+      lastError !== undefined ? `error: ${String(lastError).split('\n')[0]}` : `last seen: ${JSON.stringify(last)}`;
     throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what} (${seen})`);
   }
   return last as T;
@@ -28,12 +38,19 @@ export async function eventually<T>(what: string, read: () => Promise<T>, ok: (v
 
 /** The texts of all visible status bar items. */
 export async function statusBarTexts(page: Page): Promise<string[]> {
-  return (await page.locator(STATUS_ITEMS).allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim()).filter((t) => t !== '');
+  return (await page.locator(STATUS_ITEMS).allInnerTexts())
+    .map((t) => t.replace(/\s+/g, ' ').trim())
+    .filter((t) => t !== '');
 }
 
 /** Waits for a status bar item whose text matches, returning its text. */
 export async function waitForStatusItem(page: Page, pattern: RegExp, timeoutMs: number): Promise<string> {
-  const texts = await eventually(`a status bar item matching ${pattern}`, () => statusBarTexts(page), (ts) => ts.some((t) => pattern.test(t)), timeoutMs);
+  const texts = await eventually(
+    `a status bar item matching ${pattern}`,
+    () => statusBarTexts(page),
+    (ts) => ts.some((t) => pattern.test(t)),
+    timeoutMs,
+  );
   return texts.find((t) => pattern.test(t)) as string;
 }
 
@@ -62,10 +79,15 @@ async function closeQuickInput(page: Page, timeoutMs: number): Promise<void> {
 export async function paletteEntries(page: Page, filter: string, timeoutMs = 30000): Promise<string[]> {
   const widget = await openPalette(page, filter, timeoutMs);
   // The list is filled synchronously from the filter; an empty result shows a "no matching" message.
-  await widget.locator('.monaco-list-row, .quick-input-message').first().waitFor({ state: 'visible', timeout: timeoutMs }).catch(() => undefined);
+  await widget
+    .locator('.monaco-list-row, .quick-input-message')
+    .first()
+    .waitFor({ state: 'visible', timeout: timeoutMs })
+    .catch(() => undefined);
   const rows = widget.locator('.monaco-list-row');
   const labels: string[] = [];
-  for (let i = 0, n = await rows.count(); i < n; i++) labels.push((await rows.nth(i).getAttribute('aria-label', { timeout: 5000 })) ?? '');
+  for (let i = 0, n = await rows.count(); i < n; i++)
+    labels.push((await rows.nth(i).getAttribute('aria-label', { timeout: 5000 })) ?? '');
   await closeQuickInput(page, timeoutMs);
   return labels;
 }
@@ -81,13 +103,18 @@ export async function runCommand(page: Page, label: string, timeoutMs = 60000): 
     const widget = await openPalette(page, label, 15000);
     // The accessible label may carry a suffix (", recently used", ", similar commands").
     const quoted = label.replace(/"/g, '\\"');
-    const row = widget.locator(`.monaco-list-row[aria-label="${quoted}"], .monaco-list-row[aria-label^="${quoted}, "]`).first();
+    const row = widget
+      .locator(`.monaco-list-row[aria-label="${quoted}"], .monaco-list-row[aria-label^="${quoted}, "]`)
+      .first();
     try {
       await row.waitFor({ state: 'visible', timeout: 3000 });
       await row.click({ timeout: 15000 });
     } catch (e) {
       await closeQuickInput(page, 15000);
-      if (Date.now() > deadline) throw new Error(`the Command Palette did not offer "${label}" within ${timeoutMs / 1000} s (${String(e).split('\n')[0]})`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `the Command Palette did not offer "${label}" within ${timeoutMs / 1000} s (${String(e).split('\n')[0]})`,
+        );
       continue;
     }
     // The palette closes, or the command reuses the widget for its own quick pick.
@@ -98,7 +125,12 @@ export async function runCommand(page: Page, label: string, timeoutMs = 60000): 
 
 /** Waits until the Command Palette offers `label` (the extension's manifest is loaded). */
 export async function waitForPaletteEntry(page: Page, label: string, timeoutMs: number): Promise<void> {
-  await eventually(`the Command Palette to offer "${label}"`, () => paletteEntries(page, label), (ls) => ls.some((l) => l === label || l.startsWith(`${label}, `)), timeoutMs);
+  await eventually(
+    `the Command Palette to offer "${label}"`,
+    () => paletteEntries(page, label),
+    (ls) => ls.some((l) => l === label || l.startsWith(`${label}, `)),
+    timeoutMs,
+  );
 }
 
 /** Text of the visible notification toasts. */
@@ -139,14 +171,18 @@ export async function sideBarTree(page: Page): Promise<TreeRow[]> {
 
 /** The side bar's row whose accessible label starts with `label` at `level`. */
 export function sideBarRow(page: Page, level: number, label: string): Locator {
-  return page.locator(`.part.sidebar .monaco-list-row[aria-level="${level}"]`).filter({ has: page.locator('.label-name', { hasText: label }) });
+  return page
+    .locator(`.part.sidebar .monaco-list-row[aria-level="${level}"]`)
+    .filter({ has: page.locator('.label-name', { hasText: label }) });
 }
 
 /** Picks the entry of an open quick pick (a command's own) whose accessible label starts with `label`. */
 export async function pickQuickItem(page: Page, label: string, timeoutMs = 30000): Promise<void> {
   const widget = quickInput(page);
   const quoted = label.replace(/"/g, '\\"');
-  const row = widget.locator(`.monaco-list-row[aria-label="${quoted}"], .monaco-list-row[aria-label^="${quoted}, "]`).first();
+  const row = widget
+    .locator(`.monaco-list-row[aria-label="${quoted}"], .monaco-list-row[aria-label^="${quoted}, "]`)
+    .first();
   await row.waitFor({ state: 'visible', timeout: timeoutMs });
   await row.click({ timeout: timeoutMs });
   await row.waitFor({ state: 'hidden', timeout: timeoutMs });
@@ -168,12 +204,23 @@ export async function expandRow(page: Page, level: number, label: string, timeou
   await row.waitFor({ state: 'visible', timeout: timeoutMs });
   if ((await row.getAttribute('aria-expanded', { timeout: timeoutMs })) === 'false') {
     await row.locator('.monaco-tl-twistie').click({ timeout: timeoutMs });
-    await eventually(`"${label}" expanded`, () => row.getAttribute('aria-expanded', { timeout: 5000 }), (v) => v === 'true', timeoutMs);
+    await eventually(
+      `"${label}" expanded`,
+      () => row.getAttribute('aria-expanded', { timeout: 5000 }),
+      (v) => v === 'true',
+      timeoutMs,
+    );
   }
 }
 
 /** Clicks `item` in the context menu of a side bar tree row. */
-export async function contextMenuAction(page: Page, level: number, label: string, item: RegExp, timeoutMs = 30000): Promise<void> {
+export async function contextMenuAction(
+  page: Page,
+  level: number,
+  label: string,
+  item: RegExp,
+  timeoutMs = 30000,
+): Promise<void> {
   await sideBarRow(page, level, label).first().click({ button: 'right', timeout: timeoutMs });
   const menu = page.locator('.context-view .monaco-menu');
   await menu.waitFor({ state: 'visible', timeout: timeoutMs });
@@ -187,7 +234,8 @@ export async function contextMenuAction(page: Page, level: number, label: string
 export async function statusBarLabels(page: Page): Promise<string[]> {
   const items = page.locator(`${STATUS_ITEMS} [aria-label]`);
   const out: string[] = [];
-  for (let i = 0, n = await items.count(); i < n; i++) out.push((await items.nth(i).getAttribute('aria-label', { timeout: 5000 })) ?? '');
+  for (let i = 0, n = await items.count(); i < n; i++)
+    out.push((await items.nth(i).getAttribute('aria-label', { timeout: 5000 })) ?? '');
   return out;
 }
 
@@ -227,9 +275,15 @@ export async function resizeSideBar(page: Page, width: number): Promise<number> 
  * Whether the label (not the description) of the side bar row containing `text` is shown whole:
  * its right edge is inside the side bar, so no ellipsis cuts it.
  */
-export async function rowLabelFits(page: Page, text: string): Promise<{ fits: boolean; labelRight: number; barRight: number }> {
+export async function rowLabelFits(
+  page: Page,
+  text: string,
+): Promise<{ fits: boolean; labelRight: number; barRight: number }> {
   const bar = await page.locator('.part.sidebar').boundingBox();
-  const label = await page.locator('.part.sidebar .monaco-list-row .label-name', { hasText: text }).first().boundingBox();
+  const label = await page
+    .locator('.part.sidebar .monaco-list-row .label-name', { hasText: text })
+    .first()
+    .boundingBox();
   if (!bar || !label) throw new Error(`no visible side bar row labelled "${text}"`);
   const barRight = bar.x + bar.width;
   const labelRight = label.x + label.width;

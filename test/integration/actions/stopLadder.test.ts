@@ -18,10 +18,14 @@ describe('stop ladder on an own child handle', () => {
     const c = await start("process.stdin.resume(); process.stdin.on('end', () => process.exit(0))");
     const target = childTarget(c);
     const signals: string[] = [];
-    const r = await runStopLadder([target], [
-      { kind: 'ask', ask: () => void c.stdin?.end(), waitMs: 10_000 },
-      { kind: 'signal', signal: 'SIGTERM', waitMs: 10_000 },
-    ], { onSignalled: (_t, s) => signals.push(s) });
+    const r = await runStopLadder(
+      [target],
+      [
+        { kind: 'ask', ask: () => void c.stdin?.end(), waitMs: 10_000 },
+        { kind: 'signal', signal: 'SIGTERM', waitMs: 10_000 },
+      ],
+      { onSignalled: (_t, s) => signals.push(s) },
+    );
     assert.deepEqual(r, { outcome: 'stopped', stage: 'ask' });
     assert.deepEqual(signals, []);
     assert.equal(c.exitCode, 0);
@@ -29,10 +33,13 @@ describe('stop ladder on an own child handle', () => {
 
   it('a child that ignores TERM is killed after the grace, and the last wait lasts until it is reaped', async () => {
     const c = await start("process.on('SIGTERM', () => {}); setInterval(() => {}, 1000)");
-    const r = await runStopLadder([childTarget(c)], [
-      { kind: 'signal', signal: 'SIGTERM', waitMs: 200 },
-      { kind: 'signal', signal: 'SIGKILL', waitMs: Infinity },
-    ]);
+    const r = await runStopLadder(
+      [childTarget(c)],
+      [
+        { kind: 'signal', signal: 'SIGTERM', waitMs: 200 },
+        { kind: 'signal', signal: 'SIGKILL', waitMs: Infinity },
+      ],
+    );
     assert.deepEqual(r, { outcome: 'stopped', stage: 'SIGKILL' });
     assert.equal(c.signalCode, 'SIGKILL');
   });
@@ -41,7 +48,9 @@ describe('stop ladder on an own child handle', () => {
     const c = await start('setTimeout(() => {}, 10)');
     await new Promise((resolve) => c.once('exit', resolve));
     const signals: string[] = [];
-    const r = await runStopLadder([childTarget(c)], [{ kind: 'signal', signal: 'SIGTERM', waitMs: 100 }], { onSignalled: (_t, s) => signals.push(s) });
+    const r = await runStopLadder([childTarget(c)], [{ kind: 'signal', signal: 'SIGTERM', waitMs: 100 }], {
+      onSignalled: (_t, s) => signals.push(s),
+    });
     assert.deepEqual(r, { outcome: 'refused', stage: 'SIGTERM', refusal: 'exited' });
     assert.deepEqual(signals, []);
   });

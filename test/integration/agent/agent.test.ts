@@ -45,7 +45,10 @@ describe('agent face (integration): mcp-lifeguard mcp with the real SDK client',
   const validator = new AjvJsonSchemaValidator();
 
   /** Calls a tool and checks its structuredContent against the outputSchema tools/list gave, ourselves too. */
-  async function call<T>(name: string, args: Record<string, unknown> = {}): Promise<{ data: T; text: string; isError: boolean }> {
+  async function call<T>(
+    name: string,
+    args: Record<string, unknown> = {},
+  ): Promise<{ data: T; text: string; isError: boolean }> {
     const r = await agent.callTool({ name, arguments: args });
     const schema = outputSchemas.get(name);
     assert.ok(schema, `${name} has an outputSchema`);
@@ -53,7 +56,8 @@ describe('agent face (integration): mcp-lifeguard mcp with the real SDK client',
     assert.ok(check.valid, `${name}: ${check.valid ? '' : check.errorMessage}`);
     return { data: r.structuredContent as T, text: textOf(r), isError: r.isError === true };
   }
-  const instanceOf = (r: HealthReport, server: string, pid: number): InstanceReport | undefined => r.servers.find((s) => s.name === server)?.instances.find((i) => i.pid === pid);
+  const instanceOf = (r: HealthReport, server: string, pid: number): InstanceReport | undefined =>
+    r.servers.find((s) => s.name === server)?.instances.find((i) => i.pid === pid);
 
   before(async () => {
     home = makeTempDir('lg-agent-');
@@ -70,14 +74,31 @@ describe('agent face (integration): mcp-lifeguard mcp with the real SDK client',
         mcpServers: {
           memory: { command: memBin, args: [], env: { MEMORY_FILE_PATH: path.join(home, 'memory.jsonl') } },
           everything: { command: everythingBin, args: ['stdio', tag] },
-          guarded: { command: process.execPath, args: [cliPath, 'run', '--name', 'guarded', '--', memoryBin, tag], env: { MEMORY_FILE_PATH: path.join(home, 'guarded.jsonl') } },
+          guarded: {
+            command: process.execPath,
+            args: [cliPath, 'run', '--name', 'guarded', '--', memoryBin, tag],
+            env: { MEMORY_FILE_PATH: path.join(home, 'guarded.jsonl') },
+          },
         },
       }),
     );
-    memory = await startReady(memBin, [], { cwd: home, env: { MEMORY_FILE_PATH: path.join(home, 'memory.jsonl') }, ready: /running on stdio/ }, children);
+    memory = await startReady(
+      memBin,
+      [],
+      { cwd: home, env: { MEMORY_FILE_PATH: path.join(home, 'memory.jsonl') }, ready: /running on stdio/ },
+      children,
+    );
     await startFakeClient({ command: everythingBin, args: ['stdio', tag], count: 2, gapMs: 1200 }, started);
-    guarded = await connectGuarded(lgHome, ['--name', 'guarded', '--', memoryBin, tag], { env: { HOME: home, MEMORY_FILE_PATH: path.join(home, 'guarded.jsonl') } });
-    const transport = new StdioClientTransport({ command: process.execPath, args: [cliPath, 'mcp', '--workspace', home, '--watch-interval', '1'], cwd: home, env: { ...(process.env as Record<string, string>), HOME: home, MCP_LIFEGUARD_HOME: lgHome }, stderr: 'pipe' });
+    guarded = await connectGuarded(lgHome, ['--name', 'guarded', '--', memoryBin, tag], {
+      env: { HOME: home, MEMORY_FILE_PATH: path.join(home, 'guarded.jsonl') },
+    });
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [cliPath, 'mcp', '--workspace', home, '--watch-interval', '1'],
+      cwd: home,
+      env: { ...(process.env as Record<string, string>), HOME: home, MCP_LIFEGUARD_HOME: lgHome },
+      stderr: 'pipe',
+    });
     agent = new Client({ name: 'agent-integration', version: '1.0.0' });
     await agent.connect(transport);
     for (const t of (await agent.listTools()).tools) if (t.outputSchema) outputSchemas.set(t.name, t.outputSchema);
@@ -93,41 +114,74 @@ describe('agent face (integration): mcp-lifeguard mcp with the real SDK client',
   it('lists five tools with honest annotations and an output schema each', async () => {
     const tools = (await agent.listTools()).tools;
     const byName = new Map(tools.map((t) => [t.name, t]));
-    assert.deepEqual([...byName.keys()].sort(), ['explain', 'kill_duplicates', 'list_servers', 'restart_server', 'stop_instance']);
-    for (const name of ['list_servers', 'explain']) assert.deepEqual(byName.get(name)?.annotations, { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false });
+    assert.deepEqual([...byName.keys()].sort(), [
+      'explain',
+      'kill_duplicates',
+      'list_servers',
+      'restart_server',
+      'stop_instance',
+    ]);
+    for (const name of ['list_servers', 'explain'])
+      assert.deepEqual(byName.get(name)?.annotations, {
+        readOnlyHint: true,
+        destructiveHint: false,
+        idempotentHint: true,
+        openWorldHint: false,
+      });
     for (const name of ['restart_server', 'stop_instance', 'kill_duplicates']) {
       assert.equal(byName.get(name)?.annotations?.destructiveHint, true, name);
       assert.equal(byName.get(name)?.annotations?.readOnlyHint, false, name);
     }
     assert.equal(byName.get('restart_server')?.annotations?.idempotentHint, false);
     for (const t of tools) assert.equal((t.outputSchema as { type?: string } | undefined)?.type, 'object', t.name);
-    assert.equal((byName.get('kill_duplicates')?.inputSchema.properties as Record<string, { default?: unknown }>).dryRun.default, true);
+    assert.equal(
+      (byName.get('kill_duplicates')?.inputSchema.properties as Record<string, { default?: unknown }>).dryRun.default,
+      true,
+    );
   });
 
   it('list_servers tells the same truth as the badge: current before a real npm upgrade, stale after, the duplicate flagged; explain gives the evidence', async () => {
     const pid = memory.pid!;
     // Seen once while current: the sighting is what a later upgrade is compared with.
-    const before = await until('memory current, everything flagged duplicate', async () => {
-      const { data } = await call<HealthReport>('list_servers');
-      const everything = data.servers.find((s) => s.name === 'everything')?.instances ?? [];
-      return instanceOf(data, 'memory', pid)?.verdicts.join() === 'ok' && everything.some((i) => i.verdicts.includes('duplicate')) ? data : undefined;
-    }, 90_000);
+    const before = await until(
+      'memory current, everything flagged duplicate',
+      async () => {
+        const { data } = await call<HealthReport>('list_servers');
+        const everything = data.servers.find((s) => s.name === 'everything')?.instances ?? [];
+        return instanceOf(data, 'memory', pid)?.verdicts.join() === 'ok' &&
+          everything.some((i) => i.verdicts.includes('duplicate'))
+          ? data
+          : undefined;
+      },
+      90_000,
+    );
     assert.equal(before.healthy, false, 'a duplicate is unhealthy, as the badge says');
     assert.equal(before.servers.find((s) => s.name === 'memory')?.installedVersion, '2026.7.4');
     await new Promise((r) => setTimeout(r, 2500));
     await run(NPM, ['install', '--prefix', prefix, `${MEM}@2026.8.31`], { env: npmEnv(home) });
 
-    const after = await until('memory stale after the upgrade', async () => {
-      const { data } = await call<HealthReport>('list_servers', { verdict: 'stale' });
-      return instanceOf(data, 'memory', pid) ? data : undefined;
-    }, 90_000);
+    const after = await until(
+      'memory stale after the upgrade',
+      async () => {
+        const { data } = await call<HealthReport>('list_servers', { verdict: 'stale' });
+        return instanceOf(data, 'memory', pid) ? data : undefined;
+      },
+      90_000,
+    );
     const inst = instanceOf(after, 'memory', pid)!;
     assert.deepEqual(inst.verdicts, ['stale']);
     assert.equal(inst.runningVersion, '2026.7.4');
-    assert.match(inst.why.join('\n'), /runs @modelcontextprotocol\/server-memory 2026\.7\.4, but 2026\.8\.31 is installed/);
+    assert.match(
+      inst.why.join('\n'),
+      /runs @modelcontextprotocol\/server-memory 2026\.7\.4, but 2026\.8\.31 is installed/,
+    );
     assert.match(inst.whatToDo, /Restart it/);
     assert.ok(after.counts.stale >= 1 && !after.healthy);
-    assert.deepEqual(after.servers.map((s) => s.name), ['memory'], 'the verdict filter keeps only servers with a stale instance');
+    assert.deepEqual(
+      after.servers.map((s) => s.name),
+      ['memory'],
+      'the verdict filter keeps only servers with a stale instance',
+    );
     assert.match(after.summary, /Needs attention: 1 stale/);
 
     const byName = await call<{ found: boolean; summary: string[]; evidence: string }>('explain', { server: 'memory' });
@@ -142,14 +196,23 @@ describe('agent face (integration): mcp-lifeguard mcp with the real SDK client',
   });
 
   it('an SDK 2.x client (which prefers 2026-07-28) negotiates the 2026 era the face speaks too and gets the same answer', async () => {
-    const transport = new StdioClientTransport2({ command: process.execPath, args: [cliPath, 'mcp', '--workspace', home], cwd: home, env: { ...(process.env as Record<string, string>), HOME: home, MCP_LIFEGUARD_HOME: lgHome }, stderr: 'pipe' });
+    const transport = new StdioClientTransport2({
+      command: process.execPath,
+      args: [cliPath, 'mcp', '--workspace', home],
+      cwd: home,
+      env: { ...(process.env as Record<string, string>), HOME: home, MCP_LIFEGUARD_HOME: lgHome },
+      stderr: 'pipe',
+    });
     const modern = new Client2({ name: 'agent-2x', version: '1.0.0' }, { versionNegotiation: { mode: 'auto' } });
     await modern.connect(transport);
     try {
       assert.equal(modern.getProtocolEra(), 'modern', 'the face speaks 2026-07-28 as well as 2025');
       const r = await modern.callTool({ name: 'list_servers', arguments: { name: 'memory' } });
       const data = r.structuredContent as unknown as HealthReport;
-      assert.deepEqual(data.servers.map((s) => s.name), ['memory']);
+      assert.deepEqual(
+        data.servers.map((s) => s.name),
+        ['memory'],
+      );
       assert.ok(data.servers[0].instances.some((i) => i.pid === memory.pid));
     } finally {
       await modern.close();
@@ -169,14 +232,22 @@ describe('agent face (integration): mcp-lifeguard mcp with the real SDK client',
     const older = planned[0].pid!;
     assert.ok(isAlive(older), 'a dry run signals nothing');
 
-    const updated = new Promise<string>((resolve) => agent.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => resolve(n.params.uri)));
+    const updated = new Promise<string>((resolve) =>
+      agent.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => resolve(n.params.uri)),
+    );
     await agent.subscribeResource({ uri: 'lifeguard://snapshot' });
     await new Promise((r) => setTimeout(r, 2500));
     const done = await call<ActionResult>('kill_duplicates', { server: 'everything', dryRun: false });
     assert.equal(done.data.ok, true, done.text);
-    assert.deepEqual(done.data.outcomes.filter((o) => o.kind === 'stopped').map((o) => o.pid), [older]);
+    assert.deepEqual(
+      done.data.outcomes.filter((o) => o.kind === 'stopped').map((o) => o.pid),
+      [older],
+    );
     assert.equal(isAlive(older), false);
-    assert.equal(await Promise.race([updated, new Promise((r) => setTimeout(() => r('none within 30 s'), 30_000))]), 'lifeguard://snapshot');
+    assert.equal(
+      await Promise.race([updated, new Promise((r) => setTimeout(() => r('none within 30 s'), 30_000))]),
+      'lifeguard://snapshot',
+    );
     await agent.unsubscribeResource({ uri: 'lifeguard://snapshot' });
   });
 
@@ -213,21 +284,39 @@ describe('agent face (integration): mcp-lifeguard mcp with the real SDK client',
     // What the face saw a minute earlier than the process now at that pid started: another process.
     const seenEarlier = async (): Promise<Snapshot> => {
       const snap = await takeSnapshot({ host, workspaceFolders: [home] });
-      for (const i of snap.servers.flatMap((x) => x.instances)) if (i.pid === pid) i.startTime = (i.startTime as number) - 60_000;
+      for (const i of snap.servers.flatMap((x) => x.instances))
+        if (i.pid === pid) i.startTime = (i.startTime as number) - 60_000;
       return snap;
     };
-    const face = createAgentServer({ snapshot: seenEarlier, locksDir: path.join(lgHome, 'locks'), home, trustWorkspace: false, graceMs: 2000, restartTimeoutMs: 30_000, stopDeps: defaultStopDeps(), watchIntervalMs: 60_000, log: () => undefined });
+    const face = createAgentServer({
+      snapshot: seenEarlier,
+      locksDir: path.join(lgHome, 'locks'),
+      home,
+      trustWorkspace: false,
+      graceMs: 2000,
+      restartTimeoutMs: 30_000,
+      stopDeps: defaultStopDeps(),
+      watchIntervalMs: 60_000,
+      log: () => undefined,
+    });
     const [a, b] = InMemoryTransport.createLinkedPair();
     const client = new Client({ name: 'agent-reidentify', version: '1.0.0' });
     await Promise.all([face.server().connect(a), client.connect(b)]);
     try {
-      for (const [name, args] of [['stop_instance', { pid }], ['restart_server', { target: String(pid) }]] as const) {
+      for (const [name, args] of [
+        ['stop_instance', { pid }],
+        ['restart_server', { target: String(pid) }],
+      ] as const) {
         const r = await client.callTool({ name, arguments: args });
         const data = r.structuredContent as unknown as ActionResult;
         assert.equal(r.isError, true, name);
         assert.equal(data.outcomes[0].kind, 'refused', JSON.stringify(data));
         assert.equal(data.outcomes[0].stop?.reason, 'pid-reused', JSON.stringify(data));
-        assert.deepEqual(data.outcomes[0].stop?.steps.filter((st) => st.step === 'signal'), [], 'nothing signalled');
+        assert.deepEqual(
+          data.outcomes[0].stop?.steps.filter((st) => st.step === 'signal'),
+          [],
+          'nothing signalled',
+        );
         assert.ok(isAlive(pid), `${name}: the process lives on`);
       }
     } finally {

@@ -26,14 +26,22 @@ describe('agent face (integration): both protocol eras with the SDK 2.x client',
   let n = 0;
 
   const writeConfig = (names: string[]) =>
-    fs.writeFileSync(userFile, JSON.stringify({ servers: Object.fromEntries(names.map((name) => [name, { type: 'stdio', command: 'node', args: [`/opt/${n}.js`] }])) }));
+    fs.writeFileSync(
+      userFile,
+      JSON.stringify({
+        servers: Object.fromEntries(
+          names.map((name) => [name, { type: 'stdio', command: 'node', args: [`/opt/${n}.js`] }]),
+        ),
+      }),
+    );
 
   before(() => {
     root = makeTempDir('lg-agent-eras-');
     const layout = linuxLayout(path.join(root, 'fs'), false);
     workspace = layout.workspace;
     fs.mkdirSync(workspace, { recursive: true });
-    userFile = layout.rows.find((r) => r.client === 'vscode' && r.scope === 'user' && r.format === 'servers')?.file as string;
+    userFile = layout.rows.find((r) => r.client === 'vscode' && r.scope === 'user' && r.format === 'servers')
+      ?.file as string;
     fs.mkdirSync(path.dirname(userFile), { recursive: true });
     env = { PATH: process.env.PATH ?? '', HOME: layout.home, MCP_LIFEGUARD_HOME: path.join(root, 'lg'), ...layout.env };
   });
@@ -44,7 +52,15 @@ describe('agent face (integration): both protocol eras with the SDK 2.x client',
 
   async function connect(mode: 'legacy' | { pin: string }): Promise<Client> {
     const client = new Client({ name: 'agent-eras', version: '1.0.0' }, { versionNegotiation: { mode } });
-    await client.connect(new StdioClientTransport({ command: process.execPath, args: [cliPath, 'mcp', '--workspace', workspace, '--watch-interval', '1'], cwd: root, env, stderr: 'ignore' }));
+    await client.connect(
+      new StdioClientTransport({
+        command: process.execPath,
+        args: [cliPath, 'mcp', '--workspace', workspace, '--watch-interval', '1'],
+        cwd: root,
+        env,
+        stderr: 'ignore',
+      }),
+    );
     return client;
   }
 

@@ -27,7 +27,10 @@ describe('CLI: restart --json and logs --json', function () {
   it('restart --json of an unguarded server: a stopped outcome the client must restart; then a refusal, exit 1', async () => {
     const tag = `--lg-tag=${path.basename(home)}`;
     fs.mkdirSync(path.join(home, '.config', 'Claude'), { recursive: true });
-    fs.writeFileSync(path.join(home, '.config', 'Claude', 'claude_desktop_config.json'), JSON.stringify({ mcpServers: { everything: { command: everythingBin, args: ['stdio', tag] } } }));
+    fs.writeFileSync(
+      path.join(home, '.config', 'Claude', 'claude_desktop_config.json'),
+      JSON.stringify({ mcpServers: { everything: { command: everythingBin, args: ['stdio', tag] } } }),
+    );
     const server = spawn(everythingBin, ['stdio', tag], { cwd: repoRoot, stdio: ['pipe', 'ignore', 'ignore'] });
     serverPid = server.pid!;
     await until('the snapshot to show the instance', async () => {
@@ -51,7 +54,10 @@ describe('CLI: restart --json and logs --json', function () {
     const none = await runCli(home, ['restart', 'everything', '--json']);
     assert.equal(none.code, 1);
     const refused = JSON.parse(none.stdout);
-    assert.deepEqual([refused.ok, refused.outcomes[0].kind, refused.outcomes[0].reason, refused.outcomes[0].ok], [false, 'refused', 'not-found', false]);
+    assert.deepEqual(
+      [refused.ok, refused.outcomes[0].kind, refused.outcomes[0].reason, refused.outcomes[0].ok],
+      [false, 'refused', 'not-found', false],
+    );
     assert.match(none.stderr, /nothing was signalled/);
   });
 
@@ -61,7 +67,10 @@ describe('CLI: restart --json and logs --json', function () {
     fs.writeFileSync(path.join(paths.logs, 'notes-0123456789abcdef.stderr.log'), 'one\ntwo\nthree\n', { mode: 0o600 });
     const r = await runCli(home, ['logs', 'notes', '--lines', '2', '--json']);
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(JSON.parse(r.stdout), { server: 'notes', logs: [{ file: path.join(paths.logs, 'notes-0123456789abcdef.stderr.log'), lines: ['two', 'three'] }] });
+    assert.deepEqual(JSON.parse(r.stdout), {
+      server: 'notes',
+      logs: [{ file: path.join(paths.logs, 'notes-0123456789abcdef.stderr.log'), lines: ['two', 'three'] }],
+    });
 
     const none = await runCli(home, ['logs', 'no-such', '--json']);
     assert.equal(none.code, 1);

@@ -32,7 +32,13 @@ describe('extension: one notification per event across windows', () => {
   it('two processes deciding the same events notify each event exactly once', async () => {
     const child = path.join(__dirname, 'claimChild.ts');
     const startAt = String(Date.now() + 1500);
-    const outs = await Promise.all([0, 1].map(() => run(process.execPath, ['--require', 'tsx/cjs', child, dir, startAt], { cwd: path.join(__dirname, '..', '..', '..') })));
+    const outs = await Promise.all(
+      [0, 1].map(() =>
+        run(process.execPath, ['--require', 'tsx/cjs', child, dir, startAt], {
+          cwd: path.join(__dirname, '..', '..', '..'),
+        }),
+      ),
+    );
     const [a, b] = outs.map((o) => JSON.parse(o.stdout) as string[]);
     assert.equal(a.length + b.length, 20, `a=${a.length} b=${b.length}`);
     assert.equal(new Set([...a, ...b]).size, 20);

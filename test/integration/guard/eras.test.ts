@@ -3,7 +3,18 @@ import * as fs from 'node:fs';
 import { controlRestart } from '../../../src/core/control';
 import { sleep, until } from '../../support/poll';
 import { liveRecords, runCli, tempHome } from './support';
-import { ClientKind, connectEra, EraClient, MODERN_META, processesOf, RawGuard, received, ServerKind, servers, subscriptionOf } from './erasSupport';
+import {
+  ClientKind,
+  connectEra,
+  EraClient,
+  MODERN_META,
+  processesOf,
+  RawGuard,
+  received,
+  ServerKind,
+  servers,
+  subscriptionOf,
+} from './erasSupport';
 
 describe('guard: both MCP protocol eras through `mcp-lifeguard run` (built CLI, SDK 2.x and 1.x clients)', function () {
   this.timeout(120_000);
@@ -20,10 +31,14 @@ describe('guard: both MCP protocol eras through `mcp-lifeguard run` (built CLI, 
       r.stop();
       await r.exited;
     }
-    await until('no process of the test left', () => {
-      const left = processesOf(home);
-      return left.guards === 0 && left.servers === 0;
-    }, 20_000);
+    await until(
+      'no process of the test left',
+      () => {
+        const left = processesOf(home);
+        return left.guards === 0 && left.servers === 0;
+      },
+      20_000,
+    );
     fs.rmSync(home, { recursive: true, force: true });
   });
 
@@ -38,7 +53,11 @@ describe('guard: both MCP protocol eras through `mcp-lifeguard run` (built CLI, 
     assert.equal(r.code, 0, r.stderr);
   }
 
-  const tool = { dual: ['echo', { text: 'hi' }], strict: ['echo', { text: 'hi' }], memory: ['read_graph', {}] } as const;
+  const tool = {
+    dual: ['echo', { text: 'hi' }],
+    strict: ['echo', { text: 'hi' }],
+    memory: ['read_graph', {}],
+  } as const;
   const expectedEra: Record<ClientKind, Record<ServerKind, string>> = {
     '2.x auto': { dual: 'modern', memory: 'legacy', strict: 'legacy' },
     '2.x legacy': { dual: 'legacy', memory: 'legacy', strict: 'legacy' },
@@ -66,13 +85,18 @@ describe('guard: both MCP protocol eras through `mcp-lifeguard run` (built CLI, 
         assert.deepEqual(processesOf(home), { guards: 1, servers: 1 });
         const log = received(home);
         if (server === 'dual' && kind === '2.x auto') {
-          assert.deepEqual(log.filter((m) => m.method === 'subscriptions/listen').map((m) => m.id), ['listen:0', 'listen:0'], 'the same listen on both children');
+          assert.deepEqual(
+            log.filter((m) => m.method === 'subscriptions/listen').map((m) => m.id),
+            ['listen:0', 'listen:0'],
+            'the same listen on both children',
+          );
           assert.equal(log.filter((m) => m.method === 'initialize').length, 0, 'no initialize to a modern server');
           const closed = c.subscriptionClosed();
           assert.ok(closed, 'the client auto-opened a subscription');
           assert.equal(await Promise.race([closed, sleep(200).then(() => 'open')]), 'open');
         }
-        if (server === 'dual' && kind !== '2.x auto') assert.equal(log.filter((m) => m.method === 'initialize').length, 2, 'initialize replayed to the new child');
+        if (server === 'dual' && kind !== '2.x auto')
+          assert.equal(log.filter((m) => m.method === 'initialize').length, 2, 'initialize replayed to the new child');
       });
     }
   }
@@ -82,7 +106,10 @@ describe('guard: both MCP protocol eras through `mcp-lifeguard run` (built CLI, 
     await c.call('echo', { text: 'a' });
     const before = (await liveRecords(home))[0];
     const first = await until('serverInfo', async () => (await liveRecords(home))[0].versions?.serverInfo);
-    assert.deepEqual({ ...first, how: undefined }, { name: 'lg-dual-stdio', version: '9.9.9', era: 'modern', how: undefined, pid: before.child?.pid });
+    assert.deepEqual(
+      { ...first, how: undefined },
+      { name: 'lg-dual-stdio', version: '9.9.9', era: 'modern', how: undefined, pid: before.child?.pid },
+    );
     assert.ok(['result _meta', 'server/discover'].includes(first.how), first.how);
     await restart();
     const after = await until('the new child in the record', async () => {
@@ -97,7 +124,13 @@ describe('guard: both MCP protocol eras through `mcp-lifeguard run` (built CLI, 
     const c = await connect('2.x legacy', 'dual');
     await c.call('echo', { text: 'a' });
     const r = await until('serverInfo', async () => (await liveRecords(home))[0].versions?.serverInfo);
-    assert.deepEqual(r, { name: 'lg-dual-stdio', version: '9.9.9', era: 'legacy', how: 'initialize', pid: (await liveRecords(home))[0].child?.pid });
+    assert.deepEqual(r, {
+      name: 'lg-dual-stdio',
+      version: '9.9.9',
+      era: 'legacy',
+      how: 'initialize',
+      pid: (await liveRecords(home))[0].child?.pid,
+    });
   });
 
   it('a modern call in flight across a restart is answered; the restart waits for it, not for the open listen', async () => {
@@ -118,37 +151,77 @@ describe('guard: both MCP protocol eras through `mcp-lifeguard run` (built CLI, 
 
     it('re-opens only what the client still listens to, and tells each listen only what it opted into', async () => {
       const g = rawGuard();
-      g.send({ id: 'p', method: 'subscriptions/listen', params: { _meta: MODERN_META, notifications: { promptsListChanged: true } } });
-      g.send({ id: 't', method: 'subscriptions/listen', params: { _meta: MODERN_META, notifications: { toolsListChanged: true } } });
-      g.send({ id: 'c', method: 'subscriptions/listen', params: { _meta: MODERN_META, notifications: { toolsListChanged: true } } });
-      await until('three acks', () => g.lines.filter((l) => l.method === 'notifications/subscriptions/acknowledged').length === 3);
+      g.send({
+        id: 'p',
+        method: 'subscriptions/listen',
+        params: { _meta: MODERN_META, notifications: { promptsListChanged: true } },
+      });
+      g.send({
+        id: 't',
+        method: 'subscriptions/listen',
+        params: { _meta: MODERN_META, notifications: { toolsListChanged: true } },
+      });
+      g.send({
+        id: 'c',
+        method: 'subscriptions/listen',
+        params: { _meta: MODERN_META, notifications: { toolsListChanged: true } },
+      });
+      await until(
+        'three acks',
+        () => g.lines.filter((l) => l.method === 'notifications/subscriptions/acknowledged').length === 3,
+      );
       g.send({ method: 'notifications/cancelled', params: { requestId: 'c' } });
       g.send({ id: 1, method: 'tools/list', params: { _meta: MODERN_META } });
       await g.answer(1);
       const ctrl = (await liveRecords(home))[0].control!;
       await controlRestart(ctrl, 'test', { timeoutMs: 30_000 });
-      await until('the tools notice on t', () => g.lines.some((l) => l.method === 'notifications/tools/list_changed' && subscriptionOf(l) === 't'));
+      await until('the tools notice on t', () =>
+        g.lines.some((l) => l.method === 'notifications/tools/list_changed' && subscriptionOf(l) === 't'),
+      );
       g.send({ id: 2, method: 'tools/list', params: { _meta: MODERN_META } });
       await g.answer(2);
       const notices = g.lines.filter((l) => typeof l.method === 'string' && l.method.endsWith('list_changed'));
-      assert.deepEqual(notices.map((l) => [l.method, subscriptionOf(l)]), [['notifications/tools/list_changed', 't']], 'tagged, and only where asked for and honored');
-      assert.equal(g.lines.filter((l) => l.method === 'notifications/subscriptions/acknowledged').length, 3, 'the re-opened listens were acknowledged to the guard only');
-      const listens = received(home).filter((m) => m.method === 'subscriptions/listen').map((m) => m.id);
+      assert.deepEqual(
+        notices.map((l) => [l.method, subscriptionOf(l)]),
+        [['notifications/tools/list_changed', 't']],
+        'tagged, and only where asked for and honored',
+      );
+      assert.equal(
+        g.lines.filter((l) => l.method === 'notifications/subscriptions/acknowledged').length,
+        3,
+        'the re-opened listens were acknowledged to the guard only',
+      );
+      const listens = received(home)
+        .filter((m) => m.method === 'subscriptions/listen')
+        .map((m) => m.id);
       assert.deepEqual(listens, ['p', 't', 'c', 'p', 't'], 'the cancelled listen is not re-opened');
       // The client cancelled c; the guard let go of p and t on the old server before stopping it, so
       // that server could not end them with an error of its own as its stdin closed.
-      const cancels = received(home).filter((m) => m.method === 'notifications/cancelled').map((m) => (m.params as { requestId: unknown }).requestId);
+      const cancels = received(home)
+        .filter((m) => m.method === 'notifications/cancelled')
+        .map((m) => (m.params as { requestId: unknown }).requestId);
       assert.deepEqual(cancels, ['c', 'p', 't']);
       assert.equal(received(home).filter((m) => m.method === 'initialize').length, 0);
     });
 
     it('a stopping guard ends open listens with the graceful result', async () => {
       const g = rawGuard();
-      g.send({ id: 'l', method: 'subscriptions/listen', params: { _meta: MODERN_META, notifications: { toolsListChanged: true } } });
+      g.send({
+        id: 'l',
+        method: 'subscriptions/listen',
+        params: { _meta: MODERN_META, notifications: { toolsListChanged: true } },
+      });
       await until('the ack', () => g.lines.some((l) => l.method === 'notifications/subscriptions/acknowledged'));
       g.stop();
       await g.exited;
-      assert.deepEqual(g.lines.find((l) => l.id === 'l'), { jsonrpc: '2.0', id: 'l', result: { resultType: 'complete', _meta: { 'io.modelcontextprotocol/subscriptionId': 'l' } } });
+      assert.deepEqual(
+        g.lines.find((l) => l.id === 'l'),
+        {
+          jsonrpc: '2.0',
+          id: 'l',
+          result: { resultType: 'complete', _meta: { 'io.modelcontextprotocol/subscriptionId': 'l' } },
+        },
+      );
     });
 
     it('a legacy server that exits on the discover probe is replaced, and an in-place prober falls back to initialize', async () => {
@@ -156,8 +229,15 @@ describe('guard: both MCP protocol eras through `mcp-lifeguard run` (built CLI, 
       raws.push(g);
       g.send({ id: 'd', method: 'server/discover', params: { _meta: MODERN_META } });
       assert.ok((await g.answer('d')).error);
-      g.send({ id: 0, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } });
-      assert.deepEqual(((await g.answer(0)).result as { serverInfo: unknown }).serverInfo, { name: 'lg-legacy-strict', version: '1.0.0' });
+      g.send({
+        id: 0,
+        method: 'initialize',
+        params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+      });
+      assert.deepEqual(((await g.answer(0)).result as { serverInfo: unknown }).serverInfo, {
+        name: 'lg-legacy-strict',
+        version: '1.0.0',
+      });
     });
   });
 });

@@ -42,7 +42,9 @@ export function fixtureLog(home: string): string {
 }
 
 /** What the guarded servers received, one parsed message per line (fixtures with FIXTURE_LOG only). */
-export function received(home: string): Array<{ id?: string | number; method?: string; params?: Record<string, unknown> }> {
+export function received(
+  home: string,
+): Array<{ id?: string | number; method?: string; params?: Record<string, unknown> }> {
   if (!fs.existsSync(fixtureLog(home))) return [];
   return fs
     .readFileSync(fixtureLog(home), 'utf8')
@@ -70,10 +72,19 @@ export async function connectEra(home: string, kind: ClientKind, name: string, s
       close: () => g.client.close(),
     };
   }
-  const transport = new StdioClientTransport({ command: process.execPath, args: [cliPath, 'run', ...runArgs], env: guardEnv(home, erasEnv(home)), cwd: repoRoot, stderr: 'pipe' });
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [cliPath, 'run', ...runArgs],
+    env: guardEnv(home, erasEnv(home)),
+    cwd: repoRoot,
+    stderr: 'pipe',
+  });
   const client = new Client(
     { name: 'eras-integration', version: '1.0.0' },
-    { ...(kind === '2.x auto' ? { versionNegotiation: { mode: 'auto' as const } } : {}), listChanged: { tools: { debounceMs: 0, onChanged: () => void changes++ } } },
+    {
+      ...(kind === '2.x auto' ? { versionNegotiation: { mode: 'auto' as const } } : {}),
+      listChanged: { tools: { debounceMs: 0, onChanged: () => void changes++ } },
+    },
   );
   let stderr = '';
   transport.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -117,7 +128,11 @@ export class RawGuard {
   private readonly proc;
 
   constructor(home: string, runArgs: string[]) {
-    this.proc = spawn(process.execPath, [cliPath, 'run', ...runArgs], { env: guardEnv(home, erasEnv(home)), cwd: repoRoot, stdio: ['pipe', 'pipe', 'pipe'] });
+    this.proc = spawn(process.execPath, [cliPath, 'run', ...runArgs], {
+      env: guardEnv(home, erasEnv(home)),
+      cwd: repoRoot,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let buf = '';
     this.proc.stdout.on('data', (d: Buffer) => {
       buf += d.toString();
@@ -140,7 +155,11 @@ export class RawGuard {
   }
 
   async answer(id: string | number): Promise<Record<string, unknown>> {
-    return until(`the answer to ${JSON.stringify(id)}`, () => this.lines.find((l) => l.id === id && l.method === undefined), 20_000);
+    return until(
+      `the answer to ${JSON.stringify(id)}`,
+      () => this.lines.find((l) => l.id === id && l.method === undefined),
+      20_000,
+    );
   }
 
   stop(): void {
@@ -156,6 +175,7 @@ export const MODERN_META = {
 };
 
 export function subscriptionOf(line: Record<string, unknown>): unknown {
-  return ((line.params as { _meta?: Record<string, unknown> } | undefined)?._meta ?? {})['io.modelcontextprotocol/subscriptionId'];
+  return ((line.params as { _meta?: Record<string, unknown> } | undefined)?._meta ?? {})[
+    'io.modelcontextprotocol/subscriptionId'
+  ];
 }
-

@@ -22,8 +22,11 @@ describe('Guard (in process): a restart held for open work is bounded', function
     logs.length = 0;
   });
 
-  it('restarts after holdTimeoutMs when a task never ends, says what is lost, and answers the old task\'s poll', async () => {
-    const started = inProcessGuard({ script: tasksServer, cwd: makeTempDir('lgg-hold-'), serverName: 'tk', log: (line) => logs.push(line) }, { holdTimeoutMs: 300 });
+  it("restarts after holdTimeoutMs when a task never ends, says what is lost, and answers the old task's poll", async () => {
+    const started = inProcessGuard(
+      { script: tasksServer, cwd: makeTempDir('lgg-hold-'), serverName: 'tk', log: (line) => logs.push(line) },
+      { holdTimeoutMs: 300 },
+    );
     guard = started.guard;
     const lines: Line[] = [];
     let buf = '';
@@ -37,7 +40,11 @@ describe('Guard (in process): a restart held for open work is bounded', function
     });
     const send = (m: Record<string, unknown>) => started.input.write(`${JSON.stringify({ jsonrpc: '2.0', ...m })}\n`);
     const answer = (id: number) => until(`answer ${id}`, () => lines.find((l) => l.id === id), 20_000, 10);
-    send({ id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } });
+    send({
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+    });
     await answer(1);
     send({ method: 'notifications/initialized' });
     send({ id: 2, method: 'tools/call', params: { name: 'job', arguments: { ms: 0 } } });

@@ -19,7 +19,11 @@ class BareTransport implements GuardTransport<ChildProcess> {
     this.host = host;
   }
   spawn(generation: number): ServerChild<ChildProcess> {
-    return spawnChild<ChildProcess>({ command: process.execPath, args: ['-e', this.script], cwd: process.cwd(), env: process.env }, generation, ['ignore', 'ignore', 'ignore']);
+    return spawnChild<ChildProcess>(
+      { command: process.execPath, args: ['-e', this.script], cwd: process.cwd(), env: process.env },
+      generation,
+      ['ignore', 'ignore', 'ignore'],
+    );
   }
   async attach(): Promise<void> {
     this.attached++;
@@ -40,7 +44,17 @@ class BareTransport implements GuardTransport<ChildProcess> {
 }
 
 function newHost(transport: BareTransport, log: string[] = []): { host: GuardHost; states: GuardStateKind[] } {
-  const host = new GuardHost({ serverName: 'bare', command: process.execPath, log: (l) => log.push(l), crashLoop: { windowMs: 60_000, limit: 2 }, grace: { eofMs: 0, termMs: 2000 }, drainTimeoutMs: 1000 }, transport);
+  const host = new GuardHost(
+    {
+      serverName: 'bare',
+      command: process.execPath,
+      log: (l) => log.push(l),
+      crashLoop: { windowMs: 60_000, limit: 2 },
+      grace: { eofMs: 0, termMs: 2000 },
+      drainTimeoutMs: 1000,
+    },
+    transport,
+  );
   const states: GuardStateKind[] = [];
   host.onStateChange((s) => states.push(s.kind));
   return { host, states };
@@ -67,7 +81,16 @@ describe('guard host (real child processes, a bare transport)', () => {
     await host.shutdown('test over');
     // Stopped with SIGTERM (it has no stdin to close): the code a shell reports for that.
     assert.equal(await host.finished, 128 + os.constants.signals.SIGTERM);
-    assert.deepEqual(states, ['running', 'restarting', 'running', 'failed', 'restarting', 'running', 'closing', 'exited']);
+    assert.deepEqual(states, [
+      'running',
+      'restarting',
+      'running',
+      'failed',
+      'restarting',
+      'running',
+      'closing',
+      'exited',
+    ]);
     assert.ok(!log.some((l) => l.includes('refused the guard state change')), log.join('\n'));
   });
 

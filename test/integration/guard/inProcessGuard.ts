@@ -5,7 +5,10 @@ import { Guard, GuardOptions } from '../../../src/guard/stdioGuard';
  * A guard run in the test's own process over in-memory pipes, with the timings the guard unit tests
  * share (60 s crash window, 2 s stop stages, 30 s drain and handshake); `overrides` win.
  */
-export function inProcessGuard(o: { script: string; cwd: string; serverName: string; log(line: string): void }, overrides: Partial<GuardOptions> = {}): { guard: Guard; input: PassThrough; output: PassThrough } {
+export function inProcessGuard(
+  o: { script: string; cwd: string; serverName: string; log(line: string): void },
+  overrides: Partial<GuardOptions> = {},
+): { guard: Guard; input: PassThrough; output: PassThrough } {
   const input = new PassThrough();
   const output = new PassThrough();
   const guard = new Guard({

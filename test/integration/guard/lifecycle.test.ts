@@ -7,7 +7,12 @@ import { liveRecords, locksDir, memoryBin, spawnGuard, tempHome } from './suppor
 import { until } from '../../support/poll';
 import { isAlive } from '../../support/liveness';
 
-const initialize = JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } } });
+const initialize = JSON.stringify({
+  jsonrpc: '2.0',
+  id: 0,
+  method: 'initialize',
+  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } },
+});
 
 describe('guard: lifecycle of `mcp-lifeguard run` (built CLI, real server-memory)', function () {
   this.timeout(300_000);
@@ -39,13 +44,16 @@ describe('guard: lifecycle of `mcp-lifeguard run` (built CLI, real server-memory
     guard.stdin!.end();
     assert.equal(await guard.exited, 0);
     assert.ok(!isAlive(childPid));
-    const holder = await readHolder({ dir: locksDir(home), identity: { serverName: record.serverName, resourceKey: record.resourceKey } });
+    const holder = await readHolder({
+      dir: locksDir(home),
+      identity: { serverName: record.serverName, resourceKey: record.resourceKey },
+    });
     assert.equal(holder.state, 'free');
     // stdout carried the server's answer and nothing of the guard's own.
     for (const line of guard.output.stdout.trim().split('\n')) assert.equal(JSON.parse(line).jsonrpc, '2.0');
   });
 
-  it('forwards SIGTERM to the server and exits with the server\'s status', async () => {
+  it("forwards SIGTERM to the server and exits with the server's status", async () => {
     const { guard, childPid } = await startedGuard();
     guard.kill('SIGTERM');
     assert.equal(await guard.exited, 128 + constants.signals.SIGTERM);
@@ -58,7 +66,10 @@ describe('guard: lifecycle of `mcp-lifeguard run` (built CLI, real server-memory
     const impatient = spawnGuard(home, ['--on-conflict', 'wait', '--wait-timeout', '0.5', '--', memoryBin]);
     pids.push(impatient.pid!);
     assert.equal(await impatient.exited, 1);
-    assert.match(impatient.output.stderr, new RegExp(`already running under pid ${first.guard.pid}.*did not go within`));
+    assert.match(
+      impatient.output.stderr,
+      new RegExp(`already running under pid ${first.guard.pid}.*did not go within`),
+    );
 
     const waiter = spawnGuard(home, ['--on-conflict', 'wait', '--wait-timeout', '120', '--', memoryBin]);
     pids.push(waiter.pid!);

@@ -43,7 +43,12 @@ describe('guard: one instance per identity (built CLI, real server-memory)', fun
     assert.equal(await second.exited, 1);
     const lines = second.output.stderr.trim().split('\n');
     assert.equal(lines.length, 1, second.output.stderr);
-    assert.match(lines[0], new RegExp(`server-memory is already running under pid ${holder.pid} \\(lock ${home}/locks/server-memory-[0-9a-f]{16}\\.lock\\)`));
+    assert.match(
+      lines[0],
+      new RegExp(
+        `server-memory is already running under pid ${holder.pid} \\(lock ${home}/locks/server-memory-[0-9a-f]{16}\\.lock\\)`,
+      ),
+    );
     assert.equal(second.output.stdout, '', 'nothing but protocol bytes on stdout');
     // The first keeps working.
     assert.match(textOf(await first.client.callTool({ name: 'read_graph', arguments: {} })), /entities/);
@@ -79,12 +84,17 @@ describe('guard: one instance per identity (built CLI, real server-memory)', fun
 
   it('kill -9 of the guard whose server ignores EOF: the next guard stops the server left behind before starting its own', async () => {
     const tiny = path.join(repoRoot, 'test', 'fixtures', 'guard', 'tiny-server.mjs');
-    const first = await connectGuarded(home, ['--name', 'tiny', '--', process.execPath, tiny], { env: { TINY_SERVER_IGNORE_EOF: '1' } });
+    const first = await connectGuarded(home, ['--name', 'tiny', '--', process.execPath, tiny], {
+      env: { TINY_SERVER_IGNORE_EOF: '1' },
+    });
     open.push(first);
     await first.client.listTools();
     const [holder] = await liveRecords(home);
     pids.push(holder.pid);
-    const childPid = await until('the lock record to name the server', async () => (await liveRecords(home))[0]?.child?.pid);
+    const childPid = await until(
+      'the lock record to name the server',
+      async () => (await liveRecords(home))[0]?.child?.pid,
+    );
     pids.push(childPid);
     const status = await controlStatus(holder.control!);
     assert.ok(status.ok && status.result.childPid === childPid);
@@ -92,7 +102,9 @@ describe('guard: one instance per identity (built CLI, real server-memory)', fun
     await until('the guard to die', () => !isAlive(holder.pid));
     // The problem this prevents: the server outlives its guard.
     assert.ok(isAlive(childPid), 'a server that ignores EOF outlives its guard');
-    const next = await connectGuarded(home, ['--name', 'tiny', '--stop-grace', '0.2', '--', process.execPath, tiny], { env: { TINY_SERVER_IGNORE_EOF: '1' } });
+    const next = await connectGuarded(home, ['--name', 'tiny', '--stop-grace', '0.2', '--', process.execPath, tiny], {
+      env: { TINY_SERVER_IGNORE_EOF: '1' },
+    });
     open.push(next);
     assert.ok((await next.client.listTools()).tools.length > 0);
     assert.match(next.stderr(), new RegExp(`stopping the server pid ${childPid} left behind by the previous guard`));
@@ -110,7 +122,15 @@ describe('guard: one instance per identity (built CLI, real server-memory)', fun
     const id = (await recordIdentity(other.pid!))!;
     const lines: string[] = [];
     // The same pid and command line, started a minute earlier: a process that has since exited.
-    await stopLeftoverServer({ ...id, startTime: id.startTime - 60_000, linux: id.linux && { ...id.linux, startTicks: id.linux.startTicks - 6000 } }, 100, (l) => lines.push(l));
+    await stopLeftoverServer(
+      {
+        ...id,
+        startTime: id.startTime - 60_000,
+        linux: id.linux && { ...id.linux, startTicks: id.linux.startTicks - 6000 },
+      },
+      100,
+      (l) => lines.push(l),
+    );
     assert.ok(isAlive(other.pid!));
     assert.equal(lines.length, 0, lines.join('\n'));
     await stopLeftoverServer(id, 100, (l) => lines.push(l));

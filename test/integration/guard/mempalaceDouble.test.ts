@@ -65,21 +65,41 @@ describe('guard (integration): mempalace launched twice against one palace', fun
     assert.equal(lines.length, 1, second.output.stderr);
     return lines[0];
   }
-  async function liveLocks(): Promise<Array<{ pid: number; serverName: string; resourceKey: string; holder?: string }>> {
+  async function liveLocks(): Promise<
+    Array<{ pid: number; serverName: string; resourceKey: string; holder?: string }>
+  > {
     const out = await runCli(lgHome, ['locks', '--json']);
     assert.equal(out.code, 0, out.stderr);
-    const { locks } = JSON.parse(out.stdout) as { locks: Array<{ state: string; record?: { pid: number; serverName: string; resourceKey: string; holder?: string } }> };
+    const { locks } = JSON.parse(out.stdout) as {
+      locks: Array<{
+        state: string;
+        record?: { pid: number; serverName: string; resourceKey: string; holder?: string };
+      }>;
+    };
     return locks.flatMap((l) => (l.state === 'live' && l.record ? [l.record] : []));
   }
 
   it('through the guard: the second launch is refused naming the holder pid and the palace; after kill -9 of the holder the next takes over at once', async () => {
     const first = await guarded();
-    assert.equal(answerOf(await first.client.callTool({ name: 'mempalace_add_drawer', arguments: { wing: 'lg', room: 'double', content: 'filed by the first' } })).success, true);
+    assert.equal(
+      answerOf(
+        await first.client.callTool({
+          name: 'mempalace_add_drawer',
+          arguments: { wing: 'lg', room: 'double', content: 'filed by the first' },
+        }),
+      ).success,
+      true,
+    );
     const [holder] = await liveRecords(lgHome);
     assert.equal(holder.resourceKey, palace);
 
     const line = await refusedLine();
-    assert.match(line, new RegExp(`^mcp-lifeguard run \\[mempalace\\]: mempalace is already running under pid ${holder.pid} \\(lock ${esc(lgHome)}/locks/mempalace-[0-9a-f]{16}\\.lock\\) for resource ${esc(palace)};`));
+    assert.match(
+      line,
+      new RegExp(
+        `^mcp-lifeguard run \\[mempalace\\]: mempalace is already running under pid ${holder.pid} \\(lock ${esc(lgHome)}/locks/mempalace-[0-9a-f]{16}\\.lock\\) for resource ${esc(palace)};`,
+      ),
+    );
     // The first keeps working.
     assert.equal(answerOf(await first.client.callTool({ name: 'mempalace_status', arguments: {} })).total_drawers, 1);
 
@@ -93,7 +113,11 @@ describe('guard (integration): mempalace launched twice against one palace', fun
     await until('the orphaned mempalace server to exit on EOF', () => !isAlive(serverPid), 60_000);
 
     const next = await guarded();
-    assert.equal(answerOf(await next.client.callTool({ name: 'mempalace_status', arguments: {} })).total_drawers, 1, 'the palace the first filed into');
+    assert.equal(
+      answerOf(await next.client.callTool({ name: 'mempalace_status', arguments: {} })).total_drawers,
+      1,
+      'the palace the first filed into',
+    );
     assert.match(next.stderr(), new RegExp(`took over the lock of pid ${holder.pid}`));
     const live = await liveLocks();
     assert.equal(live.length, 1, JSON.stringify(live));
@@ -104,7 +128,12 @@ describe('guard (integration): mempalace launched twice against one palace', fun
     // A real Python MCP server process whose start-up takes the lock with the reference implementation.
     const transport = new StdioClientTransport({
       command: mp.py,
-      args: [path.join(fixturesDir, 'python', 'mempalace_with_lock.py'), path.join(repoRoot, 'docs', 'examples'), 'mempalace', palace],
+      args: [
+        path.join(fixturesDir, 'python', 'mempalace_with_lock.py'),
+        path.join(repoRoot, 'docs', 'examples'),
+        'mempalace',
+        palace,
+      ],
       env: { ...guardEnv(lgHome), ...env },
       stderr: 'pipe',
     });
@@ -113,10 +142,17 @@ describe('guard (integration): mempalace launched twice against one palace', fun
     await client.connect(transport);
     const serverPid = transport.pid!;
     pids.push(serverPid);
-    assert.ok(Array.isArray(answerOf(await client.callTool({ name: 'mempalace_list_drawers', arguments: {} })).drawers));
+    assert.ok(
+      Array.isArray(answerOf(await client.callTool({ name: 'mempalace_list_drawers', arguments: {} })).drawers),
+    );
 
     const line = await refusedLine();
-    assert.match(line, new RegExp(`^mcp-lifeguard run \\[mempalace\\]: mempalace is already running under pid ${serverPid} \\(lock ${esc(lgHome)}/locks/mempalace-[0-9a-f]{16}\\.lock\\) for resource ${esc(palace)};`));
+    assert.match(
+      line,
+      new RegExp(
+        `^mcp-lifeguard run \\[mempalace\\]: mempalace is already running under pid ${serverPid} \\(lock ${esc(lgHome)}/locks/mempalace-[0-9a-f]{16}\\.lock\\) for resource ${esc(palace)};`,
+      ),
+    );
 
     const live = await liveLocks();
     assert.equal(live.length, 1, JSON.stringify(live));
@@ -125,14 +161,20 @@ describe('guard (integration): mempalace launched twice against one palace', fun
     assert.equal(live[0].serverName, 'mempalace');
     assert.equal(live[0].resourceKey, palace);
     // The server still answers: the refused guard never started a second one.
-    assert.equal(typeof answerOf(await client.callTool({ name: 'mempalace_status', arguments: {} })).total_drawers, 'number');
+    assert.equal(
+      typeof answerOf(await client.callTool({ name: 'mempalace_status', arguments: {} })).total_drawers,
+      'number',
+    );
 
     // The client goes: the server exits on EOF and lockproto marks its record released; a guard starts.
     await client.close();
     await until('the Python server to exit', () => !isAlive(serverPid), 60_000);
     assert.deepEqual(await liveLocks(), []);
     const next = await guarded();
-    assert.equal(typeof answerOf(await next.client.callTool({ name: 'mempalace_status', arguments: {} })).total_drawers, 'number');
+    assert.equal(
+      typeof answerOf(await next.client.callTool({ name: 'mempalace_status', arguments: {} })).total_drawers,
+      'number',
+    );
   });
 });
 

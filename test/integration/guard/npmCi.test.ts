@@ -32,17 +32,35 @@ describe('guard: restart-when-idle through a real `npm ci`', function () {
     const prefix = path.join(root, 'p');
     fs.mkdirSync(prefix);
     const manifest = (version: string) =>
-      JSON.stringify({ name: 'lg-ci-project', version: '1.0.0', private: true, dependencies: { [MEM]: version }, scripts: { postinstall: 'node -e "setTimeout(() => {}, Number(process.env.LG_BUILD_MS || 0))"' } }, null, 2);
+      JSON.stringify(
+        {
+          name: 'lg-ci-project',
+          version: '1.0.0',
+          private: true,
+          dependencies: { [MEM]: version },
+          scripts: { postinstall: 'node -e "setTimeout(() => {}, Number(process.env.LG_BUILD_MS || 0))"' },
+        },
+        null,
+        2,
+      );
     fs.writeFileSync(path.join(prefix, 'package.json'), manifest('2026.7.4'));
     await run(NPM, ['install', '--prefix', prefix], { env: npmEnv(root) });
     const script = path.join(prefix, 'node_modules', MEM, 'dist', 'index.js');
 
-    g = await connectGuarded(root, ['--when-stale', 'restart-when-idle', '--stale-interval', '0.2', '--', process.execPath, script], { env: { MEMORY_FILE_PATH: path.join(root, 'memory.jsonl') } });
+    g = await connectGuarded(
+      root,
+      ['--when-stale', 'restart-when-idle', '--stale-interval', '0.2', '--', process.execPath, script],
+      { env: { MEMORY_FILE_PATH: path.join(root, 'memory.jsonl') } },
+    );
     const restarts: number[] = [];
     g.transport.stderr?.on('data', (d: Buffer) => {
-      for (const line of d.toString().split('\n')) if (/mcp-lifeguard run: restarting server-memory: /.test(line)) restarts.push(Date.now());
+      for (const line of d.toString().split('\n'))
+        if (/mcp-lifeguard run: restarting server-memory: /.test(line)) restarts.push(Date.now());
     });
-    const entity = (name: string) => ({ name: 'create_entities', arguments: { entities: [{ name, entityType: 't', observations: [] }] } });
+    const entity = (name: string) => ({
+      name: 'create_entities',
+      arguments: { entities: [{ name, entityType: 't', observations: [] }] },
+    });
     await g.client.callTool(entity('before'));
     const [atStart] = await liveRecords(root);
     assert.equal(atStart.versions?.package?.version, '2026.7.4');
@@ -64,11 +82,19 @@ describe('guard: restart-when-idle through a real `npm ci`', function () {
       `no restart while npm ci ran (it ran from 0 to ${ciEnded - ciStarted} ms):\n${g.stderr()}`,
     );
 
-    await until(() => `a restart after npm ci:\n${g!.stderr()}`, () => restarts.length > 0, 60_000, 100);
+    await until(
+      () => `a restart after npm ci:\n${g!.stderr()}`,
+      () => restarts.length > 0,
+      60_000,
+      100,
+    );
     // Many more checks (every 200 ms) find the new child current: no second restart.
     await sleep(5000);
     assert.equal(restarts.length, 1, g.stderr());
-    assert.match(g.stderr(), /restarting server-memory: Stale: runs @modelcontextprotocol\/server-memory 2026\.7\.4, but 2026\.8\.31 is installed \(--when-stale restart-when-idle\)/);
+    assert.match(
+      g.stderr(),
+      /restarting server-memory: Stale: runs @modelcontextprotocol\/server-memory 2026\.7\.4, but 2026\.8\.31 is installed \(--when-stale restart-when-idle\)/,
+    );
     const status = await controlStatus(atStart.control!);
     assert.equal(status.ok && status.result.restarts, 1, JSON.stringify(status));
     await g.client.callTool(entity('after'));

@@ -32,16 +32,30 @@ describe('guard: the Python SDK 2.x in both protocol eras (built CLI, mcp from P
   });
 
   /** A TypeScript SDK 2.x client of the given era on `mcp-lifeguard run --name NAME -- <server>`. */
-  async function tsClient(mode: 'auto' | 'legacy', name: string, server: string[]): Promise<{ client: Client; changes: () => number }> {
+  async function tsClient(
+    mode: 'auto' | 'legacy',
+    name: string,
+    server: string[],
+  ): Promise<{ client: Client; changes: () => number }> {
     let changes = 0;
-    const client = new Client({ name: 'eras-test', version: '1.0.0' }, { versionNegotiation: { mode }, listChanged: { tools: { debounceMs: 0, onChanged: () => changes++ } } });
-    const transport = new StdioClientTransport({ command: process.execPath, args: [cliPath, 'run', '--name', name, '--', ...server], env: guardEnv(home), cwd: repoRoot, stderr: 'pipe' });
+    const client = new Client(
+      { name: 'eras-test', version: '1.0.0' },
+      { versionNegotiation: { mode }, listChanged: { tools: { debounceMs: 0, onChanged: () => changes++ } } },
+    );
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [cliPath, 'run', '--name', name, '--', ...server],
+      env: guardEnv(home),
+      cwd: repoRoot,
+      stderr: 'pipe',
+    });
     await client.connect(transport);
     closers.push(() => client.close());
     return { client, changes: () => changes };
   }
 
-  const echo = async (client: Client, text: string) => ((await client.callTool({ name: 'echo', arguments: { text } })).content as Array<{ text: string }>)[0].text;
+  const echo = async (client: Client, text: string) =>
+    ((await client.callTool({ name: 'echo', arguments: { text } })).content as Array<{ text: string }>)[0].text;
   const pidOf = (answer: string) => Number(answer.split(':')[0]);
 
   async function restart(name: string): Promise<void> {

@@ -33,7 +33,15 @@ export async function pythonMcp2(root: string): Promise<string> {
  * hears the restart exactly once on it, and its calls are answered by the new server after.
  * `echoed` is what the server's echo adds after the text (the HTTP fixture names the era).
  */
-export async function pythonClientAcrossRestart(o: { py: string; target: string[]; env?: NodeJS.ProcessEnv; serverVersion: string; echoed: string; restart(): Promise<void>; onClose(close: () => Promise<void>): void }): Promise<void> {
+export async function pythonClientAcrossRestart(o: {
+  py: string;
+  target: string[];
+  env?: NodeJS.ProcessEnv;
+  serverVersion: string;
+  echoed: string;
+  restart(): Promise<void>;
+  onClose(close: () => Promise<void>): void;
+}): Promise<void> {
   const client = jsonLinesChild(o.py, [erasClientScript, ...o.target], o.env);
   o.onClose(() => client.close());
   const ready = await client.next<{ protocol: string; server: string }>();

@@ -2,7 +2,16 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { controlRestart, controlStatus } from '../../../src/core/control';
-import { connectGuarded, everythingBin, GuardedClient, liveRecords, memoryBin, runCli, tempHome, textOf } from './support';
+import {
+  connectGuarded,
+  everythingBin,
+  GuardedClient,
+  liveRecords,
+  memoryBin,
+  runCli,
+  tempHome,
+  textOf,
+} from './support';
 import { until } from '../../support/poll';
 
 describe('guard: real servers through `mcp-lifeguard run` (built CLI, real SDK client)', function () {
@@ -29,10 +38,16 @@ describe('guard: real servers through `mcp-lifeguard run` (built CLI, real SDK c
     const everything = await guarded(['--name', 'everything', '--', everythingBin]);
     const tools = (await everything.client.listTools()).tools.map((t) => t.name);
     assert.ok(tools.includes('echo'), `echo in ${tools.join(', ')}`);
-    assert.equal(textOf(await everything.client.callTool({ name: 'echo', arguments: { message: 'through the guard' } })), 'Echo: through the guard');
+    assert.equal(
+      textOf(await everything.client.callTool({ name: 'echo', arguments: { message: 'through the guard' } })),
+      'Echo: through the guard',
+    );
 
     const memory = await guarded(['--', memoryBin]);
-    await memory.client.callTool({ name: 'create_entities', arguments: { entities: [{ name: 'guard', entityType: 'test', observations: ['relayed'] }] } });
+    await memory.client.callTool({
+      name: 'create_entities',
+      arguments: { entities: [{ name: 'guard', entityType: 'test', observations: ['relayed'] }] },
+    });
     const graph = textOf(await memory.client.callTool({ name: 'read_graph', arguments: {} }));
     assert.match(graph, /"name": ?"guard"/);
     const records = await liveRecords(home);
@@ -80,7 +95,10 @@ describe('guard: real servers through `mcp-lifeguard run` (built CLI, real SDK c
     }
     await stream;
     assert.equal(childPids.size, 10);
-    assert.deepEqual(answers, Array.from({ length: total }, (_, i) => `Echo: m${i}`));
+    assert.deepEqual(
+      answers,
+      Array.from({ length: total }, (_, i) => `Echo: m${i}`),
+    );
     assert.deepEqual(errors, [], 'the client saw no unknown or duplicate responses');
     assert.ok((await client.listTools()).tools.some((t) => t.name === 'echo'));
   });
@@ -94,7 +112,10 @@ describe('guard: real servers through `mcp-lifeguard run` (built CLI, real SDK c
     await g.client.listTools();
     const restarted = await runCli(home, ['restart', 'server-memory']);
     assert.equal(restarted.code, 0, restarted.stderr);
-    assert.match(restarted.stdout, /^restarted server-memory \(guard pid \d+\): server pid \d+, restart #1; the client kept its session\n$/);
+    assert.match(
+      restarted.stdout,
+      /^restarted server-memory \(guard pid \d+\): server pid \d+, restart #1; the client kept its session\n$/,
+    );
     await until('list_changed', () => listChanged === 1);
     assert.ok((await g.client.listTools()).tools.some((t) => t.name === 'read_graph'));
     assert.match(textOf(await g.client.callTool({ name: 'read_graph', arguments: {} })), /entities/);

@@ -27,7 +27,10 @@ describe('restart of an unguarded server: stopped, and the output says the clien
     // A unique argument: this launch is nobody else's on a shared machine.
     const tag = `--lg-tag=${path.basename(home)}`;
     fs.mkdirSync(path.join(home, '.config', 'Claude'), { recursive: true });
-    fs.writeFileSync(path.join(home, '.config', 'Claude', 'claude_desktop_config.json'), JSON.stringify({ mcpServers: { everything: { command: everythingBin, args: ['stdio', tag] } } }));
+    fs.writeFileSync(
+      path.join(home, '.config', 'Claude', 'claude_desktop_config.json'),
+      JSON.stringify({ mcpServers: { everything: { command: everythingBin, args: ['stdio', tag] } } }),
+    );
     // This test process plays the client: it holds the server's stdin.
     const server = spawn(everythingBin, ['stdio', tag], { cwd: repoRoot, stdio: ['pipe', 'ignore', 'ignore'] });
     serverPid = server.pid!;
@@ -39,11 +42,17 @@ describe('restart of an unguarded server: stopped, and the output says the clien
     const r = await cli(home, ['restart', 'everything', '--grace', '5']);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, new RegExp(`STOPPED pid ${serverPid}`));
-    assert.match(r.stdout, new RegExp(`pid ${serverPid} was not guarded, so it was stopped, not restarted: .* must start it again`));
+    assert.match(
+      r.stdout,
+      new RegExp(`pid ${serverPid} was not guarded, so it was stopped, not restarted: .* must start it again`),
+    );
     await until('the server to be gone', () => !isAlive(serverPid!));
 
     const none = await cli(home, ['restart', 'everything']);
     assert.equal(none.code, 1);
-    assert.match(none.stderr, /'everything' is not guarded .* no running MCP server instance matches it; nothing was signalled/);
+    assert.match(
+      none.stderr,
+      /'everything' is not guarded .* no running MCP server instance matches it; nothing was signalled/,
+    );
   });
 });

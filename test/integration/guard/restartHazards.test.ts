@@ -31,7 +31,11 @@ async function connect(home: string, era: 'modern' | 'legacy', onElicit?: () => 
   let changes = 0;
   const client = new Client(
     { name: 'hazards-integration', version: '1.0.0' },
-    { capabilities: { elicitation: { form: {} } }, ...(era === 'modern' ? { versionNegotiation: { mode: 'auto' as const } } : {}), listChanged: { tools: { debounceMs: 0, onChanged: () => void changes++ } } },
+    {
+      capabilities: { elicitation: { form: {} } },
+      ...(era === 'modern' ? { versionNegotiation: { mode: 'auto' as const } } : {}),
+      listChanged: { tools: { debounceMs: 0, onChanged: () => void changes++ } },
+    },
   );
   client.setRequestHandler('elicitation/create', async () => {
     await onElicit?.();
@@ -67,7 +71,7 @@ describe('guard: the 2026-07-28 era across a restart (SDK 2.x client and server,
     fs.rmSync(home, { recursive: true, force: true });
   });
 
-  it('holds a restart while a multi-round request waits for its retry (its requestState is the process\'s own), and says so', async () => {
+  it("holds a restart while a multi-round request waits for its retry (its requestState is the process's own), and says so", async () => {
     let asked = false;
     let answer!: () => void;
     const answered = new Promise<void>((resolve) => (answer = resolve));
@@ -77,7 +81,12 @@ describe('guard: the 2026-07-28 era across a restart (SDK 2.x client and server,
     });
     const first = await childPid(home);
     const call = c.client.callTool({ name: 'confirm', arguments: {} });
-    await until(() => `the elicitation of round 1:\n${c!.stderr()}`, () => asked, 20_000, 20);
+    await until(
+      () => `the elicitation of round 1:\n${c!.stderr()}`,
+      () => asked,
+      20_000,
+      20,
+    );
     // Round 1 is answered (input_required); the user takes a while; a restart is asked for meanwhile.
     const [record] = await liveRecords(home);
     const restart = controlRestart(record.control!, 'test', { timeoutMs: 60_000 });
@@ -86,7 +95,10 @@ describe('guard: the 2026-07-28 era across a restart (SDK 2.x client and server,
     assert.equal(await childPid(home), first, `the server that minted the state still runs:\n${c.stderr()}`);
     answer();
     assert.deepEqual(texts(await call), [`${first}:confirmed (round 1 by ${first})`]);
-    assert.match(c.stderr(), /holding the restart of hz \(test\): 1 multi-round request waiting for the client's retry \(its requestState is this server process's\); waiting up to 20 s/);
+    assert.match(
+      c.stderr(),
+      /holding the restart of hz \(test\): 1 multi-round request waiting for the client's retry \(its requestState is this server process's\); waiting up to 20 s/,
+    );
     const done = await restart;
     assert.ok(done.ok, JSON.stringify(done));
     assert.notEqual(await childPid(home), first);
@@ -99,7 +111,10 @@ describe('guard: the 2026-07-28 era across a restart (SDK 2.x client and server,
       const before = (await c.client.listTools()).tools.map((t) => t.name).sort();
       assert.deepEqual(before, ['alpha', 'confirm', 'echo']);
       // The next process of the server has other tools: one gone, one new, one described anew.
-      fs.writeFileSync(path.join(home, 'tools.json'), JSON.stringify({ tools: ['beta'], echoDescription: 'echo, version 2' }));
+      fs.writeFileSync(
+        path.join(home, 'tools.json'),
+        JSON.stringify({ tools: ['beta'], echoDescription: 'echo, version 2' }),
+      );
       const [record] = await liveRecords(home);
       const done = await controlRestart(record.control!, 'test', { timeoutMs: 60_000 });
       assert.ok(done.ok, JSON.stringify(done));

@@ -34,7 +34,9 @@ describe('guard: tasks across a restart (built CLI, both eras)', function () {
     fs.rmSync(home, { recursive: true, force: true });
   });
 
-  async function open(era: 'legacy' | 'modern'): Promise<(method: string, params: Record<string, unknown>) => Promise<Record<string, unknown>>> {
+  async function open(
+    era: 'legacy' | 'modern',
+  ): Promise<(method: string, params: Record<string, unknown>) => Promise<Record<string, unknown>>> {
     raw = new RawGuard(home, ['--name', 'tk', '--', ...SERVER]);
     const g = raw;
     const ask = async (method: string, params: Record<string, unknown>) => {
@@ -43,7 +45,11 @@ describe('guard: tasks across a restart (built CLI, both eras)', function () {
       return g.answer(id);
     };
     if (era === 'legacy') {
-      await ask('initialize', { protocolVersion: '2025-11-25', capabilities: { tasks: {} }, clientInfo: { name: 'raw', version: '1' } });
+      await ask('initialize', {
+        protocolVersion: '2025-11-25',
+        capabilities: { tasks: {} },
+        clientInfo: { name: 'raw', version: '1' },
+      });
       g.send({ method: 'notifications/initialized' });
     }
     return ask;
@@ -68,14 +74,27 @@ describe('guard: tasks across a restart (built CLI, both eras)', function () {
       const first = await childPid();
       const [record] = await liveRecords(home);
       const restart = controlRestart(record.control!, 'test', { timeoutMs: 60_000 });
-      await until(() => `the hold:\n${raw!.stderr}`, () => /holding the restart of tk \(test\): 1 task still running; waiting up to 20 s/.test(raw!.stderr), 10_000, 50);
+      await until(
+        () => `the hold:\n${raw!.stderr}`,
+        () => /holding the restart of tk \(test\): 1 task still running; waiting up to 20 s/.test(raw!.stderr),
+        10_000,
+        50,
+      );
       await sleep(1000);
       assert.equal(await childPid(), first, 'the process that runs the task is not stopped');
       // The client polls as it should; once the task is done, the restart goes on.
-      const done = await until('the task completed', async () => {
-        const polled = (await ask('tasks/get', { taskId: task.taskId })).result as { status: string; result?: { content: Array<{ text: string }> } };
-        return polled.status === 'completed' && polled;
-      }, 20_000, 200);
+      const done = await until(
+        'the task completed',
+        async () => {
+          const polled = (await ask('tasks/get', { taskId: task.taskId })).result as {
+            status: string;
+            result?: { content: Array<{ text: string }> };
+          };
+          return polled.status === 'completed' && polled;
+        },
+        20_000,
+        200,
+      );
       assert.equal(done.result?.content[0].text, `${first}:done`);
       const restarted = await restart;
       assert.ok(restarted.ok, JSON.stringify(restarted));
@@ -92,9 +111,15 @@ describe('guard: tasks across a restart (built CLI, both eras)', function () {
       const polled = await ask('tasks/get', { taskId: task.taskId });
       const error = polled.error as { code: number; message: string };
       assert.equal(error?.code, GuardErrorCode.TaskLost, JSON.stringify(polled));
-      assert.equal(error.message, `tk: task ${task.taskId} ran in the server process that was restarted (pid ${first}); the new process does not know it, and its work and result are lost: start the request again`);
+      assert.equal(
+        error.message,
+        `tk: task ${task.taskId} ran in the server process that was restarted (pid ${first}); the new process does not know it, and its work and result are lost: start the request again`,
+      );
       // Other requests reach the new process.
-      assert.match(JSON.stringify((await ask('tools/call', { name: 'echo', arguments: { text: 'hi' } })).result), /:hi/);
+      assert.match(
+        JSON.stringify((await ask('tools/call', { name: 'echo', arguments: { text: 'hi' } })).result),
+        /:hi/,
+      );
     });
   }
 });

@@ -12,7 +12,9 @@ const execFileAsync = promisify(execFile);
 const npmCli = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
 async function npmInstall(prefix: string, spec: string): Promise<void> {
-  await execFileAsync(npmCli, ['install', '--prefix', prefix, '--no-audit', '--no-fund', '--loglevel=error', spec], { timeout: 240_000 });
+  await execFileAsync(npmCli, ['install', '--prefix', prefix, '--no-audit', '--no-fund', '--loglevel=error', spec], {
+    timeout: 240_000,
+  });
 }
 
 describe('guard: --when-stale refuse-writes after a real npm upgrade of server-memory', function () {
@@ -32,27 +34,40 @@ describe('guard: --when-stale refuse-writes after a real npm upgrade of server-m
     const prefix = path.join(home, 'prefix');
     await npmInstall(prefix, '@modelcontextprotocol/server-memory@2026.7.4');
     const bin = path.join(prefix, 'node_modules', '.bin', 'mcp-server-memory');
-    g = await connectGuarded(home, ['--when-stale', 'refuse-writes', '--', bin], { env: { MEMORY_FILE_PATH: path.join(home, 'memory.jsonl') } });
+    g = await connectGuarded(home, ['--when-stale', 'refuse-writes', '--', bin], {
+      env: { MEMORY_FILE_PATH: path.join(home, 'memory.jsonl') },
+    });
     const { client } = g;
     const tools = (await client.listTools()).tools;
     // create_entities writes; read_graph is declared read-only by the server itself.
     assert.equal(tools.find((t) => t.name === 'create_entities')?.annotations?.readOnlyHint, false);
     assert.equal(tools.find((t) => t.name === 'read_graph')?.annotations?.readOnlyHint, true);
-    const entity = (name: string) => ({ name: 'create_entities', arguments: { entities: [{ name, entityType: 't', observations: [] }] } });
+    const entity = (name: string) => ({
+      name: 'create_entities',
+      arguments: { entities: [{ name, entityType: 't', observations: [] }] },
+    });
     await client.callTool(entity('before-upgrade'));
     const [atStart] = await liveRecords(home);
     assert.equal(atStart.versions?.package?.version, '2026.7.4');
 
     await npmInstall(prefix, '@modelcontextprotocol/server-memory@2026.8.31');
     // Files written seconds ago may be an install still running: the verdict settles first (read-only calls ask for it).
-    await until(() => `the stale verdict:\n${g!.stderr()}`, async () => {
-      await client.callTool({ name: 'read_graph', arguments: {} });
-      return /memory: Stale: /.test(g!.stderr());
-    }, 60_000, 500);
+    await until(
+      () => `the stale verdict:\n${g!.stderr()}`,
+      async () => {
+        await client.callTool({ name: 'read_graph', arguments: {} });
+        return /memory: Stale: /.test(g!.stderr());
+      },
+      60_000,
+      500,
+    );
 
     await assert.rejects(client.callTool(entity('after-upgrade')), (err: { code?: number; message: string }) => {
       assert.equal(err.code, GuardErrorCode.Stale);
-      assert.match(err.message, /memory: Stale: runs @modelcontextprotocol\/server-memory 2026\.7\.4, but 2026\.8\.31 is installed/);
+      assert.match(
+        err.message,
+        /memory: Stale: runs @modelcontextprotocol\/server-memory 2026\.7\.4, but 2026\.8\.31 is installed/,
+      );
       assert.match(err.message, /'create_entities' is not declared read-only/);
       return true;
     });

@@ -46,7 +46,10 @@ export class StreamTransport implements Transport {
   }
 }
 
-export async function connectClient(toGuard: PassThrough, fromGuard: PassThrough): Promise<{ client: Client; transport: StreamTransport }> {
+export async function connectClient(
+  toGuard: PassThrough,
+  fromGuard: PassThrough,
+): Promise<{ client: Client; transport: StreamTransport }> {
   const transport = new StreamTransport(toGuard, fromGuard);
   const client = new Client({ name: 'guard-test', version: '1.0.0' });
   await client.connect(transport);

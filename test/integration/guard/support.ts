@@ -7,7 +7,6 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { listLocks, LockRecord } from '../../../src/core/locks';
 import { cliPath, repoRoot } from '../../support/repo';
 
-
 export const everythingBin = path.join(repoRoot, 'node_modules', '.bin', 'mcp-server-everything');
 export const memoryBin = path.join(repoRoot, 'node_modules', '.bin', 'mcp-server-memory');
 
@@ -33,7 +32,11 @@ export interface GuardedClient {
 }
 
 /** Starts `node dist/cli.js run <runArgs>` and connects the real SDK client to it over stdio. */
-export async function connectGuarded(home: string, runArgs: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): Promise<GuardedClient> {
+export async function connectGuarded(
+  home: string,
+  runArgs: string[],
+  opts: { cwd?: string; env?: Record<string, string> } = {},
+): Promise<GuardedClient> {
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [cliPath, 'run', ...runArgs],
@@ -49,8 +52,15 @@ export async function connectGuarded(home: string, runArgs: string[], opts: { cw
 }
 
 /** Starts the guard as a plain child (for exit codes and stderr of a refused start). */
-export function spawnGuard(home: string, runArgs: string[]): ChildProcess & { output: { stderr: string; stdout: string }; exited: Promise<number | null> } {
-  const proc = spawn(process.execPath, [cliPath, 'run', ...runArgs], { env: guardEnv(home), cwd: repoRoot, stdio: ['pipe', 'pipe', 'pipe'] });
+export function spawnGuard(
+  home: string,
+  runArgs: string[],
+): ChildProcess & { output: { stderr: string; stdout: string }; exited: Promise<number | null> } {
+  const proc = spawn(process.execPath, [cliPath, 'run', ...runArgs], {
+    env: guardEnv(home),
+    cwd: repoRoot,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   const output = { stderr: '', stdout: '' };
   proc.stderr.on('data', (d: Buffer) => (output.stderr += d.toString()));
   proc.stdout.on('data', (d: Buffer) => (output.stdout += d.toString()));

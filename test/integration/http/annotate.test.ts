@@ -34,36 +34,72 @@ describe('mcp-lifeguard run --http --when-stale annotate', function () {
     fs.rmSync(home, { recursive: true, force: true });
   });
 
-  it('appends the notice to tool results while stale, keeping the server\'s content and structuredContent', async () => {
+  it("appends the notice to tool results while stale, keeping the server's content and structuredContent", async () => {
     const port = await freePort();
     const server = versionedServerPackage(home, '1.0.0');
     const env = { ...process.env, MCP_LIFEGUARD_HOME: home };
-    const guard = spawnCollect(process.execPath, [cliPath, 'run', '--http', '--listen', `127.0.0.1:${port}`, '--name', 'weather', '--when-stale', 'annotate', '--stale-interval', '1', '--stop-grace', '2', '--', server.command, ...server.args], { env, cwd: home });
+    const guard = spawnCollect(
+      process.execPath,
+      [
+        cliPath,
+        'run',
+        '--http',
+        '--listen',
+        `127.0.0.1:${port}`,
+        '--name',
+        'weather',
+        '--when-stale',
+        'annotate',
+        '--stale-interval',
+        '1',
+        '--stop-grace',
+        '2',
+        '--',
+        server.command,
+        ...server.args,
+      ],
+      { env, cwd: home },
+    );
     pids.push(guard.child.pid!);
     await until('the URL on stdout', () => guard.output().includes(`http://127.0.0.1:${port}/mcp`), 90_000);
-    const record = await until('the lock', async () => (await listLocks(paths.locks)).flatMap((l) => (l.state === 'live' ? [l.record] : []))[0]);
+    const record = await until(
+      'the lock',
+      async () => (await listLocks(paths.locks)).flatMap((l) => (l.state === 'live' ? [l.record] : []))[0],
+    );
     const status = await controlStatus(record.control!);
     assert.ok(status.ok);
     pids.push(status.result.childPid!);
 
     ({ client } = await connectClient(`http://127.0.0.1:${port}/mcp`));
     const tools = (await client.listTools()).tools;
-    assert.ok(tools.find((t) => t.name === 'get-structured-content')?.outputSchema, 'the client validates structuredContent');
-    const weather = async () => (await client!.callTool({ name: 'get-structured-content', arguments: { location: 'Chicago' } })) as ToolResult;
+    assert.ok(
+      tools.find((t) => t.name === 'get-structured-content')?.outputSchema,
+      'the client validates structuredContent',
+    );
+    const weather = async () =>
+      (await client!.callTool({ name: 'get-structured-content', arguments: { location: 'Chicago' } })) as ToolResult;
     const current = await weather();
     assert.ok(!current.content.some((b) => b.text?.startsWith('[MCP Lifeguard]')), 'current: no notice');
 
     fs.writeFileSync(server.packageJson, JSON.stringify({ name: 'lifeguard-http-fixture', version: '1.1.0' }));
-    const stale = await until('an annotated result', async () => {
-      const r = await weather();
-      assert.deepEqual(r.content.slice(0, current.content.length), current.content);
-      return r.content.length > current.content.length && r;
-    }, 60_000, 200);
+    const stale = await until(
+      'an annotated result',
+      async () => {
+        const r = await weather();
+        assert.deepEqual(r.content.slice(0, current.content.length), current.content);
+        return r.content.length > current.content.length && r;
+      },
+      60_000,
+      200,
+    );
     assert.equal(stale.content.length, current.content.length + 1, 'exactly one block appended');
     assert.deepEqual(stale.content.slice(0, -1), current.content);
     assert.deepEqual(stale.structuredContent, current.structuredContent);
     assert.equal(stale.isError, current.isError);
-    assert.match(stale.content.at(-1)!.text!, /^\[MCP Lifeguard\] This server \(weather\): Stale: runs lifeguard-http-fixture 1\.0\.0, but 1\.1\.0 is installed\. Restart it .*mcp-lifeguard restart weather/);
+    assert.match(
+      stale.content.at(-1)!.text!,
+      /^\[MCP Lifeguard\] This server \(weather\): Stale: runs lifeguard-http-fixture 1\.0\.0, but 1\.1\.0 is installed\. Restart it .*mcp-lifeguard restart weather/,
+    );
     // Other methods are untouched.
     assert.equal((await client.listTools()).tools.length, tools.length);
 

@@ -61,7 +61,11 @@ describe('HTTP front: bad input and a silent upstream', function () {
   });
 
   const post = (body: string, headers: Record<string, string> = {}) =>
-    fetch(frontUrl, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers }, body });
+    fetch(frontUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },
+      body,
+    });
 
   it('answers a malformed JSON body with 400 and a JSON-RPC parse error, without bothering the server', async function () {
     const res = await post('{"jsonrpc": "2.0", "method": ');
@@ -72,7 +76,9 @@ describe('HTTP front: bad input and a silent upstream', function () {
   });
 
   it('refuses a body over the cap with 413', async function () {
-    const res = await post(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping', params: { pad: 'x'.repeat(5000) } }));
+    const res = await post(
+      JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping', params: { pad: 'x'.repeat(5000) } }),
+    );
     assert.equal(res.status, 413);
     const body = (await res.json()) as { error: { code: number; message: string } };
     assert.match(body.error.message, /too large/);
@@ -90,7 +96,9 @@ describe('HTTP front: bad input and a silent upstream', function () {
   });
 
   it('answers a session id it never issued with 404 and JSON-RPC error -32001', async function () {
-    const res = await post(JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/list' }), { 'mcp-session-id': 'never-issued' });
+    const res = await post(JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/list' }), {
+      'mcp-session-id': 'never-issued',
+    });
     assert.equal(res.status, 404);
     const body = (await res.json()) as { error: { code: number } };
     assert.equal(body.error.code, -32001);
@@ -98,11 +106,21 @@ describe('HTTP front: bad input and a silent upstream', function () {
   });
 
   it('hands out its own session id and maps it to the upstream one', async function () {
-    const init = await post(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } } }));
+    const init = await post(
+      JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } },
+      }),
+    );
     const sid = init.headers.get('mcp-session-id');
     assert.ok(sid && sid !== 'upstream-1', `client-facing id: ${sid}`);
     await init.text();
-    await post(JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }), { 'mcp-session-id': sid, authorization: 'Bearer secret-token' });
+    await post(JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }), {
+      'mcp-session-id': sid,
+      authorization: 'Bearer secret-token',
+    });
     const last = seen[seen.length - 1];
     assert.equal(last.headers['mcp-session-id'], 'upstream-1');
     assert.equal(last.headers.authorization, 'Bearer secret-token');

@@ -36,19 +36,46 @@ describe('run --http: the crash-loop rule is the one `run` has, with the same op
     fs.writeFileSync(script, SHORT_LIVED);
     const port = await freePort();
     const env = { ...process.env, MCP_LIFEGUARD_HOME: home };
-    const guard = spawnCollect(process.execPath, [cliPath, 'run', '--http', '--listen', `127.0.0.1:${port}`, '--name', 'shortlived', '--crash-limit', '2', '--crash-window', '30', '--', process.execPath, script], { env, cwd: home });
+    const guard = spawnCollect(
+      process.execPath,
+      [
+        cliPath,
+        'run',
+        '--http',
+        '--listen',
+        `127.0.0.1:${port}`,
+        '--name',
+        'shortlived',
+        '--crash-limit',
+        '2',
+        '--crash-window',
+        '30',
+        '--',
+        process.execPath,
+        script,
+      ],
+      { env, cwd: home },
+    );
     pids.push(guard.child.pid!);
     const paths = lifeguardPaths({ home, platform: process.platform, env: { MCP_LIFEGUARD_HOME: home } });
     const control = await until('the guard to hold its lock', async () => {
       const live = (await listLocks(paths.locks)).find((l) => l.state === 'live');
       return live && 'record' in live ? live.record.control : undefined;
     });
-    const failed = await until('the guard to give up on the server', async () => {
-      const s = await controlStatus(control);
-      return s.ok && s.result.state === 'failed' ? s.result : undefined;
-    }, 60_000);
+    const failed = await until(
+      'the guard to give up on the server',
+      async () => {
+        const s = await controlStatus(control);
+        return s.ok && s.result.state === 'failed' ? s.result : undefined;
+      },
+      60_000,
+    );
     assert.equal(failed.restarts, 1, 'one restart after the first exit, none after the second');
-    const res = await fetch(`http://127.0.0.1:${port}/mcp`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: '{"jsonrpc":"2.0","id":1,"method":"tools/list"}' });
+    const res = await fetch(`http://127.0.0.1:${port}/mcp`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: '{"jsonrpc":"2.0","id":1,"method":"tools/list"}',
+    });
     assert.equal(res.status, 502);
     assert.match(await res.text(), /2 times in a row/);
     guard.child.kill('SIGTERM');

@@ -5,7 +5,17 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { controlShutdown } from '../../../src/core/control';
 import { freePort } from '../../../src/guard/http/upstream';
 import { cliPath } from '../../support/repo';
-import { childPidOf, connectClient, echo, killMentioning, liveGuardOf, processesMentioning, shortTempDir, spawnCollect, versionedServerPackage } from './support';
+import {
+  childPidOf,
+  connectClient,
+  echo,
+  killMentioning,
+  liveGuardOf,
+  processesMentioning,
+  shortTempDir,
+  spawnCollect,
+  versionedServerPackage,
+} from './support';
 import { until } from '../../support/poll';
 import { isAlive, killAndWait } from '../../support/liveness';
 import { lifeguardPaths } from '../../../src/core/base/paths';
@@ -48,7 +58,9 @@ describe('mcp-lifeguard ensure --http', function () {
     if (record) {
       const child = await childPidOf(record).catch(() => undefined);
       await controlShutdown(record.control!).catch(() => undefined);
-      await until('the guard to stop', () => (isAlive(record.pid) ? undefined : true), 30_000).catch(() => killAndWait(record.pid));
+      await until('the guard to stop', () => (isAlive(record.pid) ? undefined : true), 30_000).catch(() =>
+        killAndWait(record.pid),
+      );
       await killAndWait(child);
     }
     for (const pid of extraPids.splice(0)) await killAndWait(pid);
@@ -58,11 +70,30 @@ describe('mcp-lifeguard ensure --http', function () {
   });
 
   async function ensure(extra: string[] = []): Promise<{ code: number | null; output: string; stdout: string }> {
-    const args = [cliPath, 'ensure', '--http', '--listen', `127.0.0.1:${port}`, '--stop-grace', '2', ...extra, '--', server.command, ...server.args];
+    const args = [
+      cliPath,
+      'ensure',
+      '--http',
+      '--listen',
+      `127.0.0.1:${port}`,
+      '--stop-grace',
+      '2',
+      ...extra,
+      '--',
+      server.command,
+      ...server.args,
+    ];
     const run = spawnCollect(process.execPath, args, { env, cwd: home });
     const code = await run.exited;
     const output = run.output();
-    return { code, output, stdout: output.split('\n').filter((l) => l.startsWith('http://')).join('\n') };
+    return {
+      code,
+      output,
+      stdout: output
+        .split('\n')
+        .filter((l) => l.startsWith('http://'))
+        .join('\n'),
+    };
   }
 
   const url = () => `http://127.0.0.1:${port}/mcp`;
@@ -87,16 +118,38 @@ describe('mcp-lifeguard ensure --http', function () {
     const file = launchRecordPath(paths, port);
     assert.equal(fs.statSync(file).mode & 0o777, 0o600);
     const record = await readHttpLaunch(paths, url());
-    assert.deepEqual(record?.argv, ['ensure', '--http', '--listen', `127.0.0.1:${port}`, '--stop-grace', '2', '--', server.command, ...server.args]);
+    assert.deepEqual(record?.argv, [
+      'ensure',
+      '--http',
+      '--listen',
+      `127.0.0.1:${port}`,
+      '--stop-grace',
+      '2',
+      '--',
+      server.command,
+      ...server.args,
+    ]);
     assert.equal(record?.cwd, home);
-    assert.equal(await readHttpLaunch(paths, `http://localhost:${port}/other`).then((r) => r?.port), port, 'any loopback name of the port');
+    assert.equal(
+      await readHttpLaunch(paths, `http://localhost:${port}/other`).then((r) => r?.port),
+      port,
+      'any loopback name of the port',
+    );
     assert.equal(await readHttpLaunch(paths, `http://192.0.2.1:${port}/mcp`), undefined, 'never a remote URL');
 
     // An HTTP entry in a project's config at that URL: the snapshot says what Start would run.
     const project = path.join(home, 'project');
     fs.mkdirSync(project);
-    fs.writeFileSync(path.join(project, '.mcp.json'), JSON.stringify({ mcpServers: { web: { type: 'http', url: url() } } }));
-    const take = () => takeSnapshot({ host: { home, platform: process.platform, env: { ...process.env, HOME: home, MCP_LIFEGUARD_HOME: home } }, workspaceFolders: [project], versions: false });
+    fs.writeFileSync(
+      path.join(project, '.mcp.json'),
+      JSON.stringify({ mcpServers: { web: { type: 'http', url: url() } } }),
+    );
+    const take = () =>
+      takeSnapshot({
+        host: { home, platform: process.platform, env: { ...process.env, HOME: home, MCP_LIFEGUARD_HOME: home } },
+        workspaceFolders: [project],
+        versions: false,
+      });
     const web = (await take()).servers.find((x) => x.name === 'web');
     assert.deepEqual(web?.recordedLaunch?.argv, record?.argv);
 
@@ -104,10 +157,25 @@ describe('mcp-lifeguard ensure --http', function () {
     const guard = (await liveGuard())!;
     const child = await childPidOf(guard);
     await controlShutdown(guard.control!);
-    await until('the guard and its server to stop', () => (!isAlive(guard.pid) && (child === undefined || !isAlive(child)) ? true : undefined), 30_000);
-    const installed = installGuard({ binDir: paths.bin, root: paths.root, cliSource: cliPath, platform: process.platform, runtime: { kind: 'node', path: process.execPath } });
+    await until(
+      'the guard and its server to stop',
+      () => (!isAlive(guard.pid) && (child === undefined || !isAlive(child)) ? true : undefined),
+      30_000,
+    );
+    const installed = installGuard({
+      binDir: paths.bin,
+      root: paths.root,
+      cliSource: cliPath,
+      platform: process.platform,
+      runtime: { kind: 'node', path: process.execPath },
+    });
     assert.equal(installed.state, 'installed');
-    const started = await runEnsure(installed.state === 'installed' ? installed.launcher : '', record!.argv, record!.cwd, env);
+    const started = await runEnsure(
+      installed.state === 'installed' ? installed.launcher : '',
+      record!.argv,
+      record!.cwd,
+      env,
+    );
     assert.equal(started.ok, true, started.message);
     assert.equal(started.url, url());
     ({ client } = await connectClient(url()));
@@ -119,7 +187,22 @@ describe('mcp-lifeguard ensure --http', function () {
     const again = (await liveGuard())!;
     await controlShutdown(again.control!);
     await until('the guard to stop', () => (!isAlive(again.pid) ? true : undefined), 30_000);
-    const withToken = spawnCollect(process.execPath, [cliPath, 'ensure', '--http', '--listen', `127.0.0.1:${port}`, '--', server.command, ...server.args, '--api-key', 'sk-live-abcdef0123456789'], { env, cwd: home });
+    const withToken = spawnCollect(
+      process.execPath,
+      [
+        cliPath,
+        'ensure',
+        '--http',
+        '--listen',
+        `127.0.0.1:${port}`,
+        '--',
+        server.command,
+        ...server.args,
+        '--api-key',
+        'sk-live-abcdef0123456789',
+      ],
+      { env, cwd: home },
+    );
     assert.equal(await withToken.exited, 0, withToken.output());
     assert.match(withToken.output(), /not recorded for Start: argument \d+ holds what looks like a secret/);
     assert.ok(!fs.readFileSync(file, 'utf8').includes('sk-live-abcdef0123456789'));
@@ -167,12 +250,17 @@ describe('mcp-lifeguard ensure --http', function () {
     const serverScript = path.join(home, 'pkg', 'server.mjs');
     const servers = processesMentioning(serverScript).filter((argv) => !argv.some((a) => a.endsWith('cli.js')));
     assert.equal(servers.length, 1, JSON.stringify(servers));
-    const guards = processesMentioning(serverScript).filter((argv) => argv.some((a) => a.endsWith('cli.js')) && argv.includes('run'));
+    const guards = processesMentioning(serverScript).filter(
+      (argv) => argv.some((a) => a.endsWith('cli.js')) && argv.includes('run'),
+    );
     assert.equal(guards.length, 1, JSON.stringify(guards));
   });
 
   it('fails with the pid of a foreign process holding the port', async function () {
-    const squatter = spawnCollect(process.execPath, ['-e', `require('node:http').createServer((q, s) => s.end('not mcp')).listen(${port}, '127.0.0.1', () => console.log('up'))`]);
+    const squatter = spawnCollect(process.execPath, [
+      '-e',
+      `require('node:http').createServer((q, s) => s.end('not mcp')).listen(${port}, '127.0.0.1', () => console.log('up'))`,
+    ]);
     extraPids.push(squatter.child.pid!);
     await until('the squatter to listen', () => (squatter.output().includes('up') ? true : undefined));
     const result = await ensure();

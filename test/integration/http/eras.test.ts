@@ -12,7 +12,10 @@ import { killAndWait } from '../../support/liveness';
 import { childPidOf, everythingCommand, killMentioning, liveGuardOf, shortTempDir, spawnCollect } from './support';
 
 const modernHttp = { command: process.execPath, args: [path.join(fixturesDir, 'eras', 'modern-http', 'server.mjs')] };
-const sessionfulHttp = { command: process.execPath, args: [path.join(fixturesDir, 'eras', 'sessionful-http', 'server.mjs')] };
+const sessionfulHttp = {
+  command: process.execPath,
+  args: [path.join(fixturesDir, 'eras', 'sessionful-http', 'server.mjs')],
+};
 
 interface Guard {
   url: string;
@@ -39,7 +42,10 @@ interface AnyClient {
 
 async function client2(url: string, mode: 'auto' | 'legacy'): Promise<AnyClient> {
   const face: AnyClient = { changed: 0, call: async () => '', close: async () => undefined };
-  const options = { listChanged: { tools: { debounceMs: 0, onChanged: () => face.changed++ } }, ...(mode === 'auto' ? { versionNegotiation: { mode: 'auto' as const } } : {}) };
+  const options = {
+    listChanged: { tools: { debounceMs: 0, onChanged: () => face.changed++ } },
+    ...(mode === 'auto' ? { versionNegotiation: { mode: 'auto' as const } } : {}),
+  };
   const client = new Client({ name: 'lg-eras-test', version: '1.0.0' }, options);
   await client.connect(new StreamableHTTPClientTransport(new URL(url)));
   face.client2 = client;
@@ -58,7 +64,9 @@ async function client1(url: string): Promise<AnyClient> {
   client.setNotificationHandler(ToolListChangedNotificationSchema, () => void face.changed++);
   await client.connect(new Transport1(new URL(url)));
   face.call = async (name, args = {}) => {
-    const r = (await client.callTool({ name, arguments: args }, undefined, { timeout: 30_000 })) as { content: Array<{ text?: string }> };
+    const r = (await client.callTool({ name, arguments: args }, undefined, { timeout: 30_000 })) as {
+      content: Array<{ text?: string }>;
+    };
     return r.content.map((c) => c.text ?? '').join('');
   };
   face.close = () => client.close();
@@ -89,10 +97,29 @@ describe('run --http with clients and servers of both protocol eras', function (
   async function startGuard(server: { command: string; args: string[] }): Promise<Guard> {
     const port = await freePort();
     const env = { ...process.env, MCP_LIFEGUARD_HOME: home, FIXTURE_LOG: upstreamLog };
-    const guard = spawnCollect(process.execPath, [cliPath, 'run', '--http', '--listen', `127.0.0.1:${port}`, '--stop-grace', '2', '--', server.command, ...server.args], { env, cwd: home });
+    const guard = spawnCollect(
+      process.execPath,
+      [
+        cliPath,
+        'run',
+        '--http',
+        '--listen',
+        `127.0.0.1:${port}`,
+        '--stop-grace',
+        '2',
+        '--',
+        server.command,
+        ...server.args,
+      ],
+      { env, cwd: home },
+    );
     pids.push(guard.child.pid!);
     const url = `http://127.0.0.1:${port}/mcp`;
-    await until(() => `the URL on stdout: ${guard.output()}`, () => guard.output().includes(url), 90_000);
+    await until(
+      () => `the URL on stdout: ${guard.output()}`,
+      () => guard.output().includes(url),
+      90_000,
+    );
     const record = await until('the guard lock', () => liveGuardOf(home), 30_000);
     return {
       url,
@@ -108,7 +135,11 @@ describe('run --http with clients and servers of both protocol eras', function (
 
   function logged(): Logged[] {
     if (!fs.existsSync(upstreamLog)) return [];
-    return fs.readFileSync(upstreamLog, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Logged);
+    return fs
+      .readFileSync(upstreamLog, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Logged);
   }
 
   function bodyOf(entry: Logged): { method?: string; id?: unknown } {
@@ -126,7 +157,8 @@ describe('run --http with clients and servers of both protocol eras', function (
       for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
         const p = path.join(dir, e.name);
         if (e.isDirectory()) walk(p);
-        else if (e.name.endsWith('.sessions.json')) n += Object.keys((JSON.parse(fs.readFileSync(p, 'utf8')) as { sessions?: object }).sessions ?? {}).length;
+        else if (e.name.endsWith('.sessions.json'))
+          n += Object.keys((JSON.parse(fs.readFileSync(p, 'utf8')) as { sessions?: object }).sessions ?? {}).length;
       }
     };
     walk(home);
@@ -139,7 +171,9 @@ describe('run --http with clients and servers of both protocol eras', function (
     clients.push(c);
     assert.equal(c.era, 'modern');
     assert.match(await c.call('echo', { text: 'before' }), /before \(modern\)/);
-    await until('the listen reached the server', () => logged().some((e) => bodyOf(e).method === 'subscriptions/listen'));
+    await until('the listen reached the server', () =>
+      logged().some((e) => bodyOf(e).method === 'subscriptions/listen'),
+    );
     const slow = c.call('slow', { ms: 1500 });
     await until('the slow call reached the server', () => logged().some((e) => e.body.includes('"slow"')));
     await guard.restart();
@@ -149,12 +183,19 @@ describe('run --http with clients and servers of both protocol eras', function (
     assert.equal(c.changed, 1);
 
     const calls = logged().filter((e) => bodyOf(e).method === 'tools/call');
-    assert.ok(calls.some((e) => e.headers['mcp-method'] === 'tools/call' && e.headers['mcp-name'] === 'echo'), JSON.stringify(calls.map((e) => e.headers)));
+    assert.ok(
+      calls.some((e) => e.headers['mcp-method'] === 'tools/call' && e.headers['mcp-name'] === 'echo'),
+      JSON.stringify(calls.map((e) => e.headers)),
+    );
     const listens = logged().filter((e) => bodyOf(e).method === 'subscriptions/listen');
     assert.equal(listens.length, 2, 'the listen was sent once to each server');
     assert.equal(listens[1].body, listens[0].body);
-    for (const h of ['mcp-method', 'mcp-protocol-version', 'accept']) assert.equal(listens[1].headers[h], listens[0].headers[h], h);
-    assert.ok(!logged().some((e) => bodyOf(e).method === 'initialize'), 'no legacy handshake replayed for a modern client');
+    for (const h of ['mcp-method', 'mcp-protocol-version', 'accept'])
+      assert.equal(listens[1].headers[h], listens[0].headers[h], h);
+    assert.ok(
+      !logged().some((e) => bodyOf(e).method === 'initialize'),
+      'no legacy handshake replayed for a modern client',
+    );
     assert.equal(frontSessions(), 0);
   });
 
@@ -162,11 +203,32 @@ describe('run --http with clients and servers of both protocol eras', function (
     const guard = await startGuard(modernHttp);
     const c = await client2(guard.url, 'auto');
     clients.push(c);
-    await until('the listen reached the server', () => logged().some((e) => bodyOf(e).method === 'subscriptions/listen'));
+    await until('the listen reached the server', () =>
+      logged().some((e) => bodyOf(e).method === 'subscriptions/listen'),
+    );
     const pending = fetch(guard.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': 'slow' },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 'killed-1', method: 'tools/call', params: { name: 'slow', arguments: { ms: 60_000 }, _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientInfo': { name: 'raw', version: '1' }, 'io.modelcontextprotocol/clientCapabilities': {} } } }),
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        'mcp-protocol-version': '2026-07-28',
+        'mcp-method': 'tools/call',
+        'mcp-name': 'slow',
+      },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 'killed-1',
+        method: 'tools/call',
+        params: {
+          name: 'slow',
+          arguments: { ms: 60_000 },
+          _meta: {
+            'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+            'io.modelcontextprotocol/clientInfo': { name: 'raw', version: '1' },
+            'io.modelcontextprotocol/clientCapabilities': {},
+          },
+        },
+      }),
     });
     await until('the slow call reached the server', () => logged().some((e) => e.body.includes('killed-1')));
     process.kill(await guard.childPid(), 'SIGKILL');
@@ -180,7 +242,10 @@ describe('run --http with clients and servers of both protocol eras', function (
     }
     // The guard restarts the server; the listen is re-opened there (or ended): either way the client hears of it.
     const closed = c.client2!.autoOpenedSubscription?.closed.then(() => 'closed');
-    await until('the listen re-opened or closed', async () => c.changed >= 1 || (await Promise.race([closed, Promise.resolve(undefined)])) === 'closed');
+    await until(
+      'the listen re-opened or closed',
+      async () => c.changed >= 1 || (await Promise.race([closed, Promise.resolve(undefined)])) === 'closed',
+    );
     assert.match(await c.call('echo', { text: 'after kill' }), /after kill/);
   });
 
@@ -195,7 +260,10 @@ describe('run --http with clients and servers of both protocol eras', function (
     assert.equal(frontSessions(), 2, 'legacy sessions are kept by the front');
     await guard.restart();
     for (const c of [c2, c1]) assert.match(await c.call('echo', { text: 'after' }), /after/);
-    await until(() => `list_changed after the restart (${c2.changed}, ${c1.changed})`, () => c2.changed >= 1 && c1.changed >= 1);
+    await until(
+      () => `list_changed after the restart (${c2.changed}, ${c1.changed})`,
+      () => c2.changed >= 1 && c1.changed >= 1,
+    );
     for (const c of [c2, c1]) assert.match(await c.call('echo', { text: 'again' }), /again/);
     assert.deepEqual([c2.changed, c1.changed], [1, 1]);
   });
@@ -211,7 +279,6 @@ describe('run --http with clients and servers of both protocol eras', function (
   });
 
   it('mixed pairs: 1.x and 2.x default clients + the modern server (stateless legacy) survive a restart, with no list_changed', async function () {
-
     const modern = await startGuard(modernHttp);
     const v1 = await client1(modern.url);
     const v2 = await client2(modern.url, 'legacy');

@@ -28,10 +28,13 @@ const rpcOf = (r: { method: string; body: string }): string => {
 /** A recording proxy to `port`: every request lands in `seen`, then goes on unchanged, its answer streamed back. */
 async function recordingProxy(seen: Received[], port: number): Promise<{ server: http.Server; port: number }> {
   return startHttpServer(seen, (req, res, body) => {
-    const up = http.request({ host: '127.0.0.1', port, path: req.url, method: req.method, headers: req.headers }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
+    const up = http.request(
+      { host: '127.0.0.1', port, path: req.url, method: req.method, headers: req.headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
     up.on('error', () => res.destroy());
     res.on('close', () => up.destroy());
     up.end(body);
@@ -49,17 +52,50 @@ describe('serverInfo probe of a running HTTP server', function () {
   it('asks a modern server with server/discover alone: no initialize, no session, no GET or DELETE', async function () {
     const port = await freePort();
     const log = path.join(makeTempDir('lg-probe-'), 'requests.jsonl');
-    await startReady(process.execPath, [path.join(fixturesDir, 'eras', 'modern-http', 'server.mjs')], { cwd: fixturesDir, env: { PORT: String(port), FIXTURE_LOG: log }, ready: /listening on/ }, started);
+    await startReady(
+      process.execPath,
+      [path.join(fixturesDir, 'eras', 'modern-http', 'server.mjs')],
+      { cwd: fixturesDir, env: { PORT: String(port), FIXTURE_LOG: log }, ready: /listening on/ },
+      started,
+    );
     const url = `http://127.0.0.1:${port}/mcp`;
     const info = await probeServerInfo(url, { timeoutMs: 30_000 });
-    assert.deepEqual(info, { state: 'known', name: 'lg-modern-http', version: '7.7.7', era: 'modern', protocolVersion: '2026-07-28', how: `server/discover at ${url}` });
-    const received = fs.readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Received & { url: string });
-    assert.deepEqual(received.map((r) => `${r.method} ${rpcOf(r)}`), ['POST server/discover'], 'one discover, nothing else');
+    assert.deepEqual(info, {
+      state: 'known',
+      name: 'lg-modern-http',
+      version: '7.7.7',
+      era: 'modern',
+      protocolVersion: '2026-07-28',
+      how: `server/discover at ${url}`,
+    });
+    const received = fs
+      .readFileSync(log, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Received & { url: string });
+    assert.deepEqual(
+      received.map((r) => `${r.method} ${rpcOf(r)}`),
+      ['POST server/discover'],
+      'one discover, nothing else',
+    );
     assert.equal(received[0].headers['mcp-session-id'], undefined);
     // The snapshot's evidence goes through the same probe: the same answer, the same one request.
     const answer = await askServerInfo(url, 'http', 30_000);
-    assert.deepEqual(answer, { ok: true, name: 'lg-modern-http', version: '7.7.7', era: 'modern', how: `server/discover at ${url}` });
-    assert.deepEqual(fs.readFileSync(log, 'utf8').trim().split('\n').map((l) => rpcOf(JSON.parse(l) as Received)), ['server/discover', 'server/discover']);
+    assert.deepEqual(answer, {
+      ok: true,
+      name: 'lg-modern-http',
+      version: '7.7.7',
+      era: 'modern',
+      how: `server/discover at ${url}`,
+    });
+    assert.deepEqual(
+      fs
+        .readFileSync(log, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => rpcOf(JSON.parse(l) as Received)),
+      ['server/discover', 'server/discover'],
+    );
 
     // No socket is kept open for reuse once the probe is done (fetch would keep one for about 4 s).
     const seen: Received[] = [];
@@ -68,7 +104,10 @@ describe('serverInfo probe of a running HTTP server', function () {
       const again = await probeServerInfo(`http://127.0.0.1:${proxy.port}/mcp`, { timeoutMs: 30_000 });
       assert.equal(again.state === 'known' && again.era, 'modern');
       assert.equal(seen[0]?.headers.connection, 'close');
-      const open = () => new Promise<number>((resolve, reject) => proxy.server.getConnections((err, n) => (err ? reject(err) : resolve(n))));
+      const open = () =>
+        new Promise<number>((resolve, reject) =>
+          proxy.server.getConnections((err, n) => (err ? reject(err) : resolve(n))),
+        );
       assert.ok(await waitUntil(async () => (await open()) === 0, 1000, 20), `${await open()} connection(s) left open`);
     } finally {
       proxy.server.closeAllConnections();

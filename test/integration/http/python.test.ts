@@ -67,7 +67,12 @@ describe('mcp-lifeguard run --http: a Python server in a venv', function () {
       everythingGuardOptions(
         { home, identity, paths, port: await freePort() },
         {
-          launch: { command: py, args: ['-m', 'lgdemo_server'], cwd: root, env: { ...process.env, PYTHONPATH: site, LGDEMO_HTTP: '1' } },
+          launch: {
+            command: py,
+            args: ['-m', 'lgdemo_server'],
+            cwd: root,
+            env: { ...process.env, PYTHONPATH: site, LGDEMO_HTTP: '1' },
+          },
           whenStale: 'restart-when-idle',
           staleIntervalMs: 200,
         },
@@ -92,7 +97,9 @@ describe('mcp-lifeguard run --http: a Python server in a venv', function () {
       'the guard to restart onto lgdemo-server 1.1.0',
       async () => {
         const s = await controlStatus(record.control!);
-        return s.ok && s.result.state === 'running' && s.result.runningVersion === 'lgdemo-server 1.1.0' ? s.result : undefined;
+        return s.ok && s.result.state === 'running' && s.result.runningVersion === 'lgdemo-server 1.1.0'
+          ? s.result
+          : undefined;
       },
       120_000,
     );

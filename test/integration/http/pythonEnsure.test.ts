@@ -6,7 +6,16 @@ import { freePort } from '../../../src/guard/http/upstream';
 import { cliPath } from '../../support/repo';
 import { until } from '../../support/poll';
 import { isAlive, killAndWait } from '../../support/liveness';
-import { childPidOf, connectClient, echo, killMentioning, liveGuardOf, processesMentioning, shortTempDir, spawnCollect } from './support';
+import {
+  childPidOf,
+  connectClient,
+  echo,
+  killMentioning,
+  liveGuardOf,
+  processesMentioning,
+  shortTempDir,
+  spawnCollect,
+} from './support';
 import { PythonHttpVenv, pythonHttpVenv } from './pythonSdk';
 import { tempDir } from '../versions/support';
 
@@ -37,7 +46,9 @@ describe('mcp-lifeguard ensure --http: a Python server in a venv, upgraded with 
     if (record) {
       const child = await childPidOf(record).catch(() => undefined);
       await controlShutdown(record.control!).catch(() => undefined);
-      await until('the guard to stop', () => (isAlive(record.pid) ? undefined : true), 30_000).catch(() => killAndWait(record.pid));
+      await until('the guard to stop', () => (isAlive(record.pid) ? undefined : true), 30_000).catch(() =>
+        killAndWait(record.pid),
+      );
       await killAndWait(child);
     }
     await killMentioning(root);
@@ -49,10 +60,35 @@ describe('mcp-lifeguard ensure --http: a Python server in a venv, upgraded with 
     const port = await freePort();
     const url = `http://127.0.0.1:${port}/mcp`;
     const ensure = async () => {
-      const run = spawnCollect(process.execPath, [cliPath, 'ensure', '--http', '--listen', `127.0.0.1:${port}`, '--name', 'pyensure', '--stop-grace', '2', '--timeout', '240', '--', venv.bin], { env, cwd: home });
+      const run = spawnCollect(
+        process.execPath,
+        [
+          cliPath,
+          'ensure',
+          '--http',
+          '--listen',
+          `127.0.0.1:${port}`,
+          '--name',
+          'pyensure',
+          '--stop-grace',
+          '2',
+          '--timeout',
+          '240',
+          '--',
+          venv.bin,
+        ],
+        { env, cwd: home },
+      );
       const code = await run.exited;
       const output = run.output();
-      return { code, output, stdout: output.split('\n').filter((l) => l.startsWith('http://')).join('\n') };
+      return {
+        code,
+        output,
+        stdout: output
+          .split('\n')
+          .filter((l) => l.startsWith('http://'))
+          .join('\n'),
+      };
     };
 
     const first = await ensure();
@@ -73,7 +109,11 @@ describe('mcp-lifeguard ensure --http: a Python server in a venv, upgraded with 
       assert.equal(r.code, 0, r.output);
       assert.equal(r.stdout, url);
     }
-    assert.equal(all.filter((r) => /runs 1\.0\.0 but 2\.0\.0 is installed/.test(r.output)).length >= 1, true, all.map((r) => r.output).join('\n---\n'));
+    assert.equal(
+      all.filter((r) => /runs 1\.0\.0 but 2\.0\.0 is installed/.test(r.output)).length >= 1,
+      true,
+      all.map((r) => r.output).join('\n---\n'),
+    );
     const fresh = (await liveGuardOf(home))!;
     assert.notEqual(fresh.pid, old.pid);
     assert.equal(fresh.versions?.package?.version, '2.0.0');
@@ -82,7 +122,9 @@ describe('mcp-lifeguard ensure --http: a Python server in a venv, upgraded with 
     // One server and one guard, whatever the 8 calls raced for: the server's argv names the venv's script.
     const servers = processesMentioning(venv.bin).filter((argv) => !argv.some((a) => a.endsWith('cli.js')));
     assert.equal(servers.length, 1, JSON.stringify(servers));
-    const guards = processesMentioning(venv.bin).filter((argv) => argv.some((a) => a.endsWith('cli.js')) && argv.includes('run'));
+    const guards = processesMentioning(venv.bin).filter(
+      (argv) => argv.some((a) => a.endsWith('cli.js')) && argv.includes('run'),
+    );
     assert.equal(guards.length, 1, JSON.stringify(guards));
 
     // The client that was talking to the old server goes on with the new code, on the same URL.

@@ -41,10 +41,18 @@ describe('mcp-lifeguard run --http: the Python SDK 2.x in both protocol eras (bu
   /** `run --http` in front of `server` (which gets its port as `{port}`): the front's URL and the guard's output. */
   async function front(name: string, server: string[]): Promise<{ url: string; output: () => string }> {
     const port = await freePort();
-    const guard = spawnCollect(process.execPath, [cliPath, 'run', '--http', '--listen', `127.0.0.1:${port}`, '--name', name, '--', ...server], { env: env(), cwd: home });
+    const guard = spawnCollect(
+      process.execPath,
+      [cliPath, 'run', '--http', '--listen', `127.0.0.1:${port}`, '--name', name, '--', ...server],
+      { env: env(), cwd: home },
+    );
     children.push(guard.child);
     const url = `http://127.0.0.1:${port}/mcp`;
-    await until('the front to print its URL', () => guard.output().includes(url) || (guard.child.exitCode !== null && assert.fail(guard.output())), 120_000);
+    await until(
+      'the front to print its URL',
+      () => guard.output().includes(url) || (guard.child.exitCode !== null && assert.fail(guard.output())),
+      120_000,
+    );
     return { url, output: guard.output };
   }
 
@@ -54,7 +62,8 @@ describe('mcp-lifeguard run --http: the Python SDK 2.x in both protocol eras (bu
     assert.match(r.output(), new RegExp(`restarted ${name} \\(guard pid \\d+\\)`));
   }
 
-  const echo = async (client: Client, text: string) => ((await client.callTool({ name: 'echo', arguments: { text } })).content as Array<{ text: string }>)[0].text;
+  const echo = async (client: Client, text: string) =>
+    ((await client.callTool({ name: 'echo', arguments: { text } })).content as Array<{ text: string }>)[0].text;
   const pidOf = (answer: string) => Number(answer.split(':')[0]);
 
   for (const mode of ['auto', 'legacy'] as const) {
@@ -62,7 +71,10 @@ describe('mcp-lifeguard run --http: the Python SDK 2.x in both protocol eras (bu
     it(`a Python SDK HTTP server behind the front, a ${era} TypeScript client: the call after a restart is answered by the new server`, async () => {
       const { url, output } = await front('pyhttp', [py, erasServerScript, 'http', '{port}']);
       let changes = 0;
-      const client = new Client({ name: 'eras-test', version: '1.0.0' }, { versionNegotiation: { mode }, listChanged: { tools: { debounceMs: 0, onChanged: () => changes++ } } });
+      const client = new Client(
+        { name: 'eras-test', version: '1.0.0' },
+        { versionNegotiation: { mode }, listChanged: { tools: { debounceMs: 0, onChanged: () => changes++ } } },
+      );
       await client.connect(new StreamableHTTPClientTransport(new URL(url)));
       closers.push(() => client.close());
       assert.equal(client.getProtocolEra(), era);

@@ -61,10 +61,18 @@ describe('mcp-lifeguard run --http: a Python SDK server restarted under TypeScri
   it('through the front: both clients keep their sessions across `mcp-lifeguard restart`', async () => {
     const env = { ...process.env, MCP_LIFEGUARD_HOME: home };
     const port = await freePort();
-    const guard = spawnCollect(process.execPath, [cliPath, 'run', '--http', '--listen', `127.0.0.1:${port}`, '--name', 'pysdk', '--', venv.bin], { env, cwd: home });
+    const guard = spawnCollect(
+      process.execPath,
+      [cliPath, 'run', '--http', '--listen', `127.0.0.1:${port}`, '--name', 'pysdk', '--', venv.bin],
+      { env, cwd: home },
+    );
     children.push(guard.child);
     const url = `http://127.0.0.1:${port}/mcp`;
-    await until('the front to print its URL', () => guard.output().includes(url) || (guard.child.exitCode !== null && assert.fail(guard.output())), 120_000);
+    await until(
+      'the front to print its URL',
+      () => guard.output().includes(url) || (guard.child.exitCode !== null && assert.fail(guard.output())),
+      120_000,
+    );
 
     const { client } = await connectClient(url);
     tsClients.push(client);

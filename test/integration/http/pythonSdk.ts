@@ -49,7 +49,11 @@ export async function pythonSessionClient(py: string, url: string): Promise<Pyth
     async echo(message) {
       if (client.exited()) return { error: `the client has exited: ${client.stderrTail()}` };
       client.send(message);
-      return (await client.next<{ text?: string; error?: string }>()) ?? { error: `the client exited: ${client.stderrTail()}` };
+      return (
+        (await client.next<{ text?: string; error?: string }>()) ?? {
+          error: `the client exited: ${client.stderrTail()}`,
+        }
+      );
     },
     close: () => client.close(),
   };

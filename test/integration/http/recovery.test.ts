@@ -27,7 +27,9 @@ describe('HTTP front: a real SDK client survives server restarts', function () {
   const logs: string[] = [];
 
   async function startGuard(): Promise<RunningHttpGuard> {
-    const started = await startHttpGuard(everythingGuardOptions({ home, identity, paths, port }, { log: (line) => logs.push(line) }));
+    const started = await startHttpGuard(
+      everythingGuardOptions({ home, identity, paths, port }, { log: (line) => logs.push(line) }),
+    );
     assert.equal(started.kind, 'running', JSON.stringify(started));
     return (started as { guard: RunningHttpGuard }).guard;
   }
@@ -84,7 +86,10 @@ describe('HTTP front: a real SDK client survives server restarts', function () {
     assert.equal(await echo(client, 'two'), 'Echo: two');
     const tools = await client.listTools();
     assert.ok(tools.tools.some((t) => t.name === 'echo'));
-    assert.ok(logs.some((l) => /rebuilt on the restarted server/.test(l)), logs.join('\n'));
+    assert.ok(
+      logs.some((l) => /rebuilt on the restarted server/.test(l)),
+      logs.join('\n'),
+    );
   });
 
   it('a restart waits for a tool call in flight, which completes normally', async function () {
@@ -92,7 +97,11 @@ describe('HTTP front: a real SDK client survives server restarts', function () {
     ({ client } = await connectClient(guard.url));
     let started!: () => void;
     const running = new Promise<void>((resolve) => (started = resolve));
-    const call = client.callTool({ name: 'trigger-long-running-operation', arguments: { duration: 3, steps: 3 } }, undefined, { timeout: 60_000, onprogress: () => started() });
+    const call = client.callTool(
+      { name: 'trigger-long-running-operation', arguments: { duration: 3, steps: 3 } },
+      undefined,
+      { timeout: 60_000, onprogress: () => started() },
+    );
     await running;
     const before = (await status()).childPid;
     const restarted = await controlRestart(endpoint());
@@ -123,7 +132,9 @@ describe('HTTP front: a real SDK client survives server restarts', function () {
     assert.equal(await echo(client, 'one'), 'Echo: one');
     await guard.shutdown('front restart');
     guard = undefined;
-    const stored = JSON.parse(fs.readFileSync(sessionsPath(paths, identity), 'utf8')) as { sessions: Record<string, unknown> };
+    const stored = JSON.parse(fs.readFileSync(sessionsPath(paths, identity), 'utf8')) as {
+      sessions: Record<string, unknown>;
+    };
     assert.equal(Object.keys(stored.sessions).length, 1);
     assert.equal(fs.statSync(sessionsPath(paths, identity)).mode & 0o777, 0o600);
     guard = await startGuard();
@@ -146,7 +157,11 @@ describe('HTTP front: a real SDK client survives server restarts', function () {
     // messages reach the client only if its GET stream was re-established through the front.
     assert.match(await callText(client, 'toggle-simulated-logging'), /Started simulated/);
     const seen = received.length;
-    await until('a logging notification on the re-opened GET stream', () => (received.length > seen ? true : undefined), 90_000);
+    await until(
+      'a logging notification on the re-opened GET stream',
+      () => (received.length > seen ? true : undefined),
+      90_000,
+    );
   });
 
   it('a raw GET stream is ended (not left hanging) by a restart, and reopens with a stale Last-Event-ID', async function () {
@@ -155,14 +170,26 @@ describe('HTTP front: a real SDK client survives server restarts', function () {
     const init = await fetch(guard.url, {
       method: 'POST',
       headers,
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } }),
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+      }),
     });
     const sid = init.headers.get('mcp-session-id')!;
     await init.text();
     const withSession = { ...headers, 'mcp-session-id': sid, 'mcp-protocol-version': '2025-06-18' };
-    const ack = await fetch(guard.url, { method: 'POST', headers: withSession, body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) });
+    const ack = await fetch(guard.url, {
+      method: 'POST',
+      headers: withSession,
+      body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }),
+    });
     assert.equal(ack.status, 202);
-    const stream = await fetch(guard.url, { method: 'GET', headers: { accept: 'text/event-stream', 'mcp-session-id': sid, 'mcp-protocol-version': '2025-06-18' } });
+    const stream = await fetch(guard.url, {
+      method: 'GET',
+      headers: { accept: 'text/event-stream', 'mcp-session-id': sid, 'mcp-protocol-version': '2025-06-18' },
+    });
     assert.equal(stream.status, 200);
     let ended = false;
     const reading = (async () => {
@@ -177,7 +204,15 @@ describe('HTTP front: a real SDK client survives server restarts', function () {
     assert.ok(restarted.ok);
     await until('the GET stream to end', () => (ended ? true : undefined), 60_000);
     await reading;
-    const again = await fetch(guard.url, { method: 'GET', headers: { accept: 'text/event-stream', 'mcp-session-id': sid, 'mcp-protocol-version': '2025-06-18', 'last-event-id': 'from-the-old-server' } });
+    const again = await fetch(guard.url, {
+      method: 'GET',
+      headers: {
+        accept: 'text/event-stream',
+        'mcp-session-id': sid,
+        'mcp-protocol-version': '2025-06-18',
+        'last-event-id': 'from-the-old-server',
+      },
+    });
     assert.equal(again.status, 200);
     assert.match(again.headers.get('content-type') ?? '', /text\/event-stream/);
     assert.equal(again.headers.get('mcp-session-id'), sid);
@@ -186,6 +221,8 @@ describe('HTTP front: a real SDK client survives server restarts', function () {
 });
 
 async function callText(client: Client, name: string): Promise<string> {
-  const result = (await client.callTool({ name, arguments: {} }, undefined, { timeout: 30_000 })) as { content: Array<{ text?: string }> };
+  const result = (await client.callTool({ name, arguments: {} }, undefined, { timeout: 30_000 })) as {
+    content: Array<{ text?: string }>;
+  };
   return result.content.map((c) => c.text ?? '').join('');
 }

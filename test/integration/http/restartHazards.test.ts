@@ -34,19 +34,52 @@ describe('run --http: the 2026-07-28 era across a restart (SDK 2.x client and se
     fs.rmSync(home, { recursive: true, force: true });
   });
 
-  async function startGuard(): Promise<{ url: string; output(): string; control: string; childPid(): Promise<number | undefined> }> {
+  async function startGuard(): Promise<{
+    url: string;
+    output(): string;
+    control: string;
+    childPid(): Promise<number | undefined>;
+  }> {
     const port = await freePort();
     const env = { ...process.env, MCP_LIFEGUARD_HOME: home, FIXTURE_TOOLS: path.join(home, 'tools.json') };
-    const guard = spawnCollect(process.execPath, [cliPath, 'run', '--http', '--listen', `127.0.0.1:${port}`, '--stop-grace', '2', '--when-stale', 'annotate', '--name', 'hz', '--', ...SERVER], { env, cwd: home });
+    const guard = spawnCollect(
+      process.execPath,
+      [
+        cliPath,
+        'run',
+        '--http',
+        '--listen',
+        `127.0.0.1:${port}`,
+        '--stop-grace',
+        '2',
+        '--when-stale',
+        'annotate',
+        '--name',
+        'hz',
+        '--',
+        ...SERVER,
+      ],
+      { env, cwd: home },
+    );
     pids.push(guard.child.pid!);
     const url = `http://127.0.0.1:${port}/mcp`;
-    await until(() => `the URL on stdout: ${guard.output()}`, () => guard.output().includes(url), 90_000);
+    await until(
+      () => `the URL on stdout: ${guard.output()}`,
+      () => guard.output().includes(url),
+      90_000,
+    );
     const record = await until('the guard lock', () => liveGuardOf(home), 30_000);
     return { url, output: guard.output, control: record.control!, childPid: () => childPidOf(record) };
   }
 
   async function connect(url: string, era: 'modern' | 'legacy', onElicit?: () => Promise<void>): Promise<Client> {
-    const client = new Client({ name: 'lg-http-hazards', version: '1.0.0' }, { capabilities: { elicitation: { form: {} } }, ...(era === 'modern' ? { versionNegotiation: { mode: 'auto' as const } } : {}) });
+    const client = new Client(
+      { name: 'lg-http-hazards', version: '1.0.0' },
+      {
+        capabilities: { elicitation: { form: {} } },
+        ...(era === 'modern' ? { versionNegotiation: { mode: 'auto' as const } } : {}),
+      },
+    );
     client.setRequestHandler('elicitation/create', async () => {
       await onElicit?.();
       return { action: 'accept', content: { ok: true } };
@@ -68,13 +101,21 @@ describe('run --http: the 2026-07-28 era across a restart (SDK 2.x client and se
     });
     const first = await guard.childPid();
     const call = client.callTool({ name: 'confirm', arguments: {} });
-    await until(() => `the elicitation of round 1:\n${guard.output()}`, () => asked, 20_000, 20);
+    await until(
+      () => `the elicitation of round 1:\n${guard.output()}`,
+      () => asked,
+      20_000,
+      20,
+    );
     const restart = controlRestart(guard.control, 'test', { timeoutMs: 60_000 });
     await sleep(2000);
     assert.equal(await guard.childPid(), first, `the server that minted the state still runs:\n${guard.output()}`);
     answer();
     assert.deepEqual(texts(await call), [`${first}:confirmed (round 1 by ${first})`]);
-    assert.match(guard.output(), /holding the restart of hz \(test\): 1 multi-round request waiting for the client's retry/);
+    assert.match(
+      guard.output(),
+      /holding the restart of hz \(test\): 1 multi-round request waiting for the client's retry/,
+    );
     const done = await restart;
     assert.ok(done.ok, JSON.stringify(done));
     assert.notEqual(await guard.childPid(), first);
@@ -85,7 +126,10 @@ describe('run --http: the 2026-07-28 era across a restart (SDK 2.x client and se
       const guard = await startGuard();
       const client = await connect(guard.url, era);
       assert.deepEqual((await client.listTools()).tools.map((t) => t.name).sort(), ['alpha', 'confirm', 'echo']);
-      fs.writeFileSync(path.join(home, 'tools.json'), JSON.stringify({ tools: ['beta'], echoDescription: 'echo, version 2' }));
+      fs.writeFileSync(
+        path.join(home, 'tools.json'),
+        JSON.stringify({ tools: ['beta'], echoDescription: 'echo, version 2' }),
+      );
       assert.ok((await controlRestart(guard.control, 'test', { timeoutMs: 60_000 })).ok);
       // Over HTTP the guard compares once a client lists the tools again (a modern one does on list_changed).
       assert.deepEqual((await client.listTools()).tools.map((t) => t.name).sort(), ['beta', 'confirm', 'echo']);

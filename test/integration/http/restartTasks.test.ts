@@ -34,20 +34,42 @@ describe('run --http: tasks across a restart (both eras)', function () {
 
   async function start(era: 'legacy' | 'modern') {
     const port = await freePort();
-    const guard = spawnCollect(process.execPath, [cliPath, 'run', '--http', '--listen', `127.0.0.1:${port}`, '--stop-grace', '2', '--name', 'tk', '--', ...SERVER], { env: { ...process.env, MCP_LIFEGUARD_HOME: home }, cwd: home });
+    const guard = spawnCollect(
+      process.execPath,
+      [cliPath, 'run', '--http', '--listen', `127.0.0.1:${port}`, '--stop-grace', '2', '--name', 'tk', '--', ...SERVER],
+      { env: { ...process.env, MCP_LIFEGUARD_HOME: home }, cwd: home },
+    );
     pids.push(guard.child.pid!);
     const url = `http://127.0.0.1:${port}/mcp`;
-    await until(() => `the URL on stdout: ${guard.output()}`, () => guard.output().includes(url), 90_000);
+    await until(
+      () => `the URL on stdout: ${guard.output()}`,
+      () => guard.output().includes(url),
+      90_000,
+    );
     const record = await until('the guard lock', () => liveGuardOf(home), 30_000);
     const ask = async (method: string, params: Record<string, unknown>): Promise<Record<string, unknown>> => {
       const res = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...(era === 'modern' ? { 'mcp-protocol-version': '2026-07-28' } : {}) },
-        body: JSON.stringify({ jsonrpc: '2.0', id: `r${++next}`, method, params: era === 'modern' ? { ...params, _meta: MODERN_META } : params }),
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          ...(era === 'modern' ? { 'mcp-protocol-version': '2026-07-28' } : {}),
+        },
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: `r${++next}`,
+          method,
+          params: era === 'modern' ? { ...params, _meta: MODERN_META } : params,
+        }),
       });
       return (await res.json()) as Record<string, unknown>;
     };
-    if (era === 'legacy') await ask('initialize', { protocolVersion: '2025-11-25', capabilities: { tasks: {} }, clientInfo: { name: 'raw', version: '1' } });
+    if (era === 'legacy')
+      await ask('initialize', {
+        protocolVersion: '2025-11-25',
+        capabilities: { tasks: {} },
+        clientInfo: { name: 'raw', version: '1' },
+      });
     return { ask, output: guard.output, control: record.control!, childPid: () => childPidOf(record) };
   }
 
@@ -66,7 +88,13 @@ describe('run --http: tasks across a restart (both eras)', function () {
       await sleep(1000);
       assert.equal(await g.childPid(), first, `the process that runs the task is not stopped:\n${g.output()}`);
       assert.match(g.output(), /holding the restart of tk \(test\): 1 task still running; waiting up to 20 s/);
-      await until('the task completed', async () => ((await g.ask('tasks/get', { taskId: task.taskId })).result as { status: string }).status === 'completed', 20_000, 200);
+      await until(
+        'the task completed',
+        async () =>
+          ((await g.ask('tasks/get', { taskId: task.taskId })).result as { status: string }).status === 'completed',
+        20_000,
+        200,
+      );
       assert.ok((await restart).ok);
       const second = await g.childPid();
       assert.notEqual(second, first);
@@ -76,7 +104,10 @@ describe('run --http: tasks across a restart (both eras)', function () {
       await g.ask('tools/call', { name: 'exit', arguments: {} });
       await until('the restarted server', async () => ((await g.childPid()) ?? second) !== second, 30_000, 100);
       const polled = await g.ask('tasks/get', { taskId: stuck.taskId });
-      assert.deepEqual(polled.error, { code: -32044, message: `tk: task ${stuck.taskId} ran in the server process that was restarted (pid ${second}); the new process does not know it, and its work and result are lost: start the request again` });
+      assert.deepEqual(polled.error, {
+        code: -32044,
+        message: `tk: task ${stuck.taskId} ran in the server process that was restarted (pid ${second}); the new process does not know it, and its work and result are lost: start the request again`,
+      });
     });
   }
 });

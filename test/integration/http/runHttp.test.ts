@@ -40,10 +40,25 @@ describe('mcp-lifeguard run --http', function () {
   it('prints the URL, refuses a second guard for the same server, and stops its server on SIGTERM', async function () {
     const server = versionedServerPackage(home, '1.0.0');
     const env = { ...process.env, MCP_LIFEGUARD_HOME: home };
-    const args = [cliPath, 'run', '--http', '--listen', `127.0.0.1:${port}`, '--stop-grace', '2', '--', server.command, ...server.args];
+    const args = [
+      cliPath,
+      'run',
+      '--http',
+      '--listen',
+      `127.0.0.1:${port}`,
+      '--stop-grace',
+      '2',
+      '--',
+      server.command,
+      ...server.args,
+    ];
     const guard = spawnCollect(process.execPath, args, { env, cwd: home });
     pids.push(guard.child.pid!);
-    await until('the URL on stdout', () => (guard.output().includes(`http://127.0.0.1:${port}/mcp`) ? true : undefined), 90_000);
+    await until(
+      'the URL on stdout',
+      () => (guard.output().includes(`http://127.0.0.1:${port}/mcp`) ? true : undefined),
+      90_000,
+    );
     ({ client } = await connectClient(`http://127.0.0.1:${port}/mcp`));
     assert.equal(await echo(client, 'hi'), 'Echo: hi');
     const record = (await liveRecord())!;
@@ -63,7 +78,11 @@ describe('mcp-lifeguard run --http', function () {
     const childPid = restarted.result.childPid!;
     pids.push(childPid);
 
-    const second = spawnCollect(process.execPath, [cliPath, 'run', '--http', '--listen', `127.0.0.1:${await freePort()}`, '--', server.command, ...server.args], { env, cwd: home });
+    const second = spawnCollect(
+      process.execPath,
+      [cliPath, 'run', '--http', '--listen', `127.0.0.1:${await freePort()}`, '--', server.command, ...server.args],
+      { env, cwd: home },
+    );
     assert.equal(await second.exited, 1);
     assert.match(second.output(), new RegExp(`already runs under mcp-lifeguard \\(guard pid ${guard.child.pid}\\)`));
 
@@ -74,7 +93,11 @@ describe('mcp-lifeguard run --http', function () {
   });
 
   it('refuses a non-loopback listen address unless told otherwise', async function () {
-    const run = spawnCollect(process.execPath, [cliPath, 'run', '--http', '--listen', `0.0.0.0:${port}`, '--', 'node', 'x.js'], { env: { ...process.env, MCP_LIFEGUARD_HOME: home } });
+    const run = spawnCollect(
+      process.execPath,
+      [cliPath, 'run', '--http', '--listen', `0.0.0.0:${port}`, '--', 'node', 'x.js'],
+      { env: { ...process.env, MCP_LIFEGUARD_HOME: home } },
+    );
     assert.equal(await run.exited, 2);
     assert.match(run.output(), /not a loopback address/);
   });
@@ -108,7 +131,11 @@ describe('mcp-lifeguard run --http', function () {
       const status = await controlStatus(before.control!);
       assert.ok(status.ok);
       fs.writeFileSync(server.packageJson, JSON.stringify({ name: 'lifeguard-http-fixture', version: '1.1.0' }));
-      await until('the guard to record the new version', async () => ((await liveRecord())?.versions?.package?.version === '1.1.0' ? true : undefined), 60_000);
+      await until(
+        'the guard to record the new version',
+        async () => ((await liveRecord())?.versions?.package?.version === '1.1.0' ? true : undefined),
+        60_000,
+      );
       const after = await controlStatus(before.control!);
       assert.ok(after.ok);
       assert.notEqual(after.result.childPid, status.result.childPid);

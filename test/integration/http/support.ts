@@ -12,8 +12,14 @@ import { controlStatus } from '../../../src/core/control';
 import { killAndWait } from '../../support/liveness';
 import { repoRoot } from '../../support/repo';
 
-
-export const everythingScript = path.join(repoRoot, 'node_modules', '@modelcontextprotocol', 'server-everything', 'dist', 'index.js');
+export const everythingScript = path.join(
+  repoRoot,
+  'node_modules',
+  '@modelcontextprotocol',
+  'server-everything',
+  'dist',
+  'index.js',
+);
 export const loopbackPreload = path.join(__dirname, 'fixtures', 'loopback.cjs');
 
 /** `node --require loopback.cjs server-everything streamableHttp`: the real server, on 127.0.0.1 only, port from PORT. */
@@ -22,7 +28,10 @@ export function everythingCommand(script = everythingScript): { command: string;
 }
 
 /** The HTTP guard over server-everything, on loopback, with the defaults the tests share; `overrides` win. */
-export function everythingGuardOptions(o: { home: string; identity: ServerIdentity; paths: LifeguardPaths; port: number }, overrides: Partial<HttpGuardOptions> = {}): HttpGuardOptions {
+export function everythingGuardOptions(
+  o: { home: string; identity: ServerIdentity; paths: LifeguardPaths; port: number },
+  overrides: Partial<HttpGuardOptions> = {},
+): HttpGuardOptions {
   return {
     launch: { ...everythingCommand(), cwd: o.home, env: { ...process.env } },
     identity: o.identity,
@@ -53,7 +62,10 @@ export function shortTempDir(): string {
  * A package of our own around server-everything, with a version we can bump: `ensure` compares
  * the version the guard recorded against this package.json.
  */
-export function versionedServerPackage(dir: string, version: string): { command: string; args: string[]; packageJson: string } {
+export function versionedServerPackage(
+  dir: string,
+  version: string,
+): { command: string; args: string[]; packageJson: string } {
   const pkgDir = path.join(dir, 'pkg');
   fs.mkdirSync(pkgDir, { recursive: true });
   const packageJson = path.join(pkgDir, 'package.json');
@@ -63,7 +75,9 @@ export function versionedServerPackage(dir: string, version: string): { command:
   return { command: process.execPath, args: ['--require', loopbackPreload, server, 'streamableHttp'], packageJson };
 }
 
-export async function connectClient(url: string): Promise<{ client: Client; transport: StreamableHTTPClientTransport }> {
+export async function connectClient(
+  url: string,
+): Promise<{ client: Client; transport: StreamableHTTPClientTransport }> {
   const transport = new StreamableHTTPClientTransport(new URL(url));
   const client = new Client({ name: 'lifeguard-test', version: '1.0.0' });
   await client.connect(transport);
@@ -71,13 +85,23 @@ export async function connectClient(url: string): Promise<{ client: Client; tran
 }
 
 export async function echo(client: Client, text: string): Promise<string> {
-  const result = (await client.callTool({ name: 'echo', arguments: { message: text } }, undefined, { timeout: 30_000 })) as { content: Array<{ type: string; text?: string }> };
+  const result = (await client.callTool({ name: 'echo', arguments: { message: text } }, undefined, {
+    timeout: 30_000,
+  })) as { content: Array<{ type: string; text?: string }> };
   return result.content.map((c) => c.text ?? '').join('');
 }
 
 /** Spawns a process and collects its output. */
-export function spawnCollect(command: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(command, args, { env: options.env ?? process.env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+export function spawnCollect(
+  command: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  const child = spawn(command, args, {
+    env: options.env ?? process.env,
+    cwd: options.cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));

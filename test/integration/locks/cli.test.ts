@@ -21,7 +21,9 @@ describe('locks: the built mcp-lifeguard locks command on a lock held by the Pyt
   });
 
   async function locksJson(): Promise<{ locks: Array<{ state: string; record?: { pid: number }; reason?: string }> }> {
-    const { stdout } = await execFileAsync(process.execPath, [cliPath, 'locks', '--json'], { env: { ...process.env, MCP_LIFEGUARD_HOME: home } });
+    const { stdout } = await execFileAsync(process.execPath, [cliPath, 'locks', '--json'], {
+      env: { ...process.env, MCP_LIFEGUARD_HOME: home },
+    });
     return JSON.parse(stdout);
   }
 
@@ -30,14 +32,22 @@ describe('locks: the built mcp-lifeguard locks command on a lock held by the Pyt
     try {
       assert.equal(held.first.result, 'acquired');
       const live = await locksJson();
-      assert.deepEqual(live.locks.map((l) => [l.state, l.record?.pid]), [['live', held.child.pid]]);
+      assert.deepEqual(
+        live.locks.map((l) => [l.state, l.record?.pid]),
+        [['live', held.child.pid]],
+      );
     } finally {
       held.child.kill('SIGKILL');
       await held.exited;
     }
     const dead = await locksJson();
-    assert.deepEqual(dead.locks.map((l) => [l.state, l.reason]), [['dead', `pid ${held.child.pid} is gone`]]);
-    const { stdout } = await execFileAsync(process.execPath, [cliPath, 'locks'], { env: { ...process.env, MCP_LIFEGUARD_HOME: home } });
+    assert.deepEqual(
+      dead.locks.map((l) => [l.state, l.reason]),
+      [['dead', `pid ${held.child.pid} is gone`]],
+    );
+    const { stdout } = await execFileAsync(process.execPath, [cliPath, 'locks'], {
+      env: { ...process.env, MCP_LIFEGUARD_HOME: home },
+    });
     assert.match(stdout, new RegExp(`^notes\\s+dead\\s+${held.child.pid}\\s`, 'm'));
   });
 });

@@ -35,20 +35,31 @@ describe('locks: Node and the Python reference implementation share one protocol
   });
 
   async function nodeAcquire(): Promise<AcquireResult> {
-    const result = await acquireLock({ dir, identity, record: { pid: process.pid, startTime, command: ['node'], cwd: '/', startedAt: new Date().toISOString() } });
+    const result = await acquireLock({
+      dir,
+      identity,
+      record: { pid: process.pid, startTime, command: ['node'], cwd: '/', startedAt: new Date().toISOString() },
+    });
     if (result.kind === 'acquired') nodeLocks.push(result.lock);
     return result;
   }
 
   it('both compute the same lock path for the same identity', async () => {
     const names = ['Memory', 'My Server (prod)', 'Ünïcode 🚀 name', '..hidden', '', 'x'.repeat(50)];
-    const fromPython = (await pyEval(`[lockproto.lock_path("/l", n, "k/é") for n in ${JSON.stringify(names)}]`)) as string[];
-    assert.deepEqual(fromPython, names.map((n) => lockPathFor('/l', { serverName: n, resourceKey: 'k/é' })));
+    const fromPython = (await pyEval(
+      `[lockproto.lock_path("/l", n, "k/é") for n in ${JSON.stringify(names)}]`,
+    )) as string[];
+    assert.deepEqual(
+      fromPython,
+      names.map((n) => lockPathFor('/l', { serverName: n, resourceKey: 'k/é' })),
+    );
   });
 
   it('both write the same default resource key', async () => {
     const args = ['s.js', '--db', 'a b', 'q"uote', 'back\\slash', 'tab\tnew\nline\u001f', 'ünï 🚀', '\u2028'];
-    const fromPython = await pyEval(`lockproto.default_resource_key("/w", "/usr/bin/node", json.loads(${JSON.stringify(JSON.stringify(args))}))`);
+    const fromPython = await pyEval(
+      `lockproto.default_resource_key("/w", "/usr/bin/node", json.loads(${JSON.stringify(JSON.stringify(args))}))`,
+    );
     assert.equal(fromPython, defaultResourceKey({ cwd: '/w', command: '/usr/bin/node', args }));
   });
 
@@ -58,8 +69,13 @@ describe('locks: Node and the Python reference implementation share one protocol
       const pids = [process.pid, child.pid!];
       const fromPython = (await pyEval(`[lockproto.start_time(p) for p in ${JSON.stringify(pids)}]`)) as number[];
       assert.deepEqual(fromPython, await Promise.all(pids.map((p) => processStartTime(p))));
-      const linuxFromPython = await pyEval(`[lockproto.linux_identity(p) for p in ${JSON.stringify(pids)}] if sys.platform.startswith("linux") else [None, None]`);
-      assert.deepEqual(linuxFromPython, await Promise.all(pids.map(async (p) => (await linuxProcessIdentity(p)) ?? null)));
+      const linuxFromPython = await pyEval(
+        `[lockproto.linux_identity(p) for p in ${JSON.stringify(pids)}] if sys.platform.startswith("linux") else [None, None]`,
+      );
+      assert.deepEqual(
+        linuxFromPython,
+        await Promise.all(pids.map(async (p) => (await linuxProcessIdentity(p)) ?? null)),
+      );
     } finally {
       child.kill('SIGKILL');
     }
@@ -82,11 +98,18 @@ describe('locks: Node and the Python reference implementation share one protocol
     pyHolders.push(held);
     assert.equal(held.first.result, 'acquired');
     const lpath = lockPathFor(dir, { serverName: identity.serverName, resourceKey: secretKey });
-    const written = fs.readdirSync(lpath).filter((f) => f.endsWith('.json')).map((f) => fs.readFileSync(path.join(lpath, f), 'utf8'));
+    const written = fs
+      .readdirSync(lpath)
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => fs.readFileSync(path.join(lpath, f), 'utf8'));
     assert.equal(written.length, 1);
     assert.ok(!written[0].includes('hunter2-lockproto'), `the Python record holds the password: ${written[0]}`);
     assert.match(written[0], /postgres:\/\/<redacted>@localhost\/db/);
-    const result = await acquireLock({ dir, identity: { serverName: identity.serverName, resourceKey: secretKey }, record: { pid: process.pid, startTime, command: ['node'], cwd: '/', startedAt: new Date().toISOString() } });
+    const result = await acquireLock({
+      dir,
+      identity: { serverName: identity.serverName, resourceKey: secretKey },
+      record: { pid: process.pid, startTime, command: ['node'], cwd: '/', startedAt: new Date().toISOString() },
+    });
     if (result.kind === 'acquired') nodeLocks.push(result.lock);
     assert.equal(result.kind, 'held', JSON.stringify(result));
   });
@@ -113,10 +136,17 @@ describe('locks: Node and the Python reference implementation share one protocol
 
   it('Python holder killed but not reaped by its parent (a zombie): Node takes over at once', async () => {
     // `exec sleep` replaces the shell, so the Python process's parent never reaps it.
-    const group = spawn('sh', ['-c', `sleep 300 | ${python} '${lockprotoPy}' hold --dir '${dir}' --name '${identity.serverName}' --key '${identity.resourceKey}' & exec sleep 300`], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-      detached: true,
-    });
+    const group = spawn(
+      'sh',
+      [
+        '-c',
+        `sleep 300 | ${python} '${lockprotoPy}' hold --dir '${dir}' --name '${identity.serverName}' --key '${identity.resourceKey}' & exec sleep 300`,
+      ],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+        detached: true,
+      },
+    );
     try {
       const line = await new Promise<string>((resolve, reject) => {
         group.stdout!.once('data', (d: Buffer) => resolve(d.toString('utf8').split('\n')[0]));
@@ -124,7 +154,11 @@ describe('locks: Node and the Python reference implementation share one protocol
       });
       const pyPid = (JSON.parse(line) as { record: { pid: number } }).record.pid;
       process.kill(pyPid, 'SIGKILL');
-      await until('the killed holder to be a zombie', async () => (await probeProcess(pyPid)).kind === 'zombie', 30_000);
+      await until(
+        'the killed holder to be a zombie',
+        async () => (await probeProcess(pyPid)).kind === 'zombie',
+        30_000,
+      );
       const result = await nodeAcquire();
       assert.equal(result.kind, 'acquired', JSON.stringify(result));
       assert.match(result.kind === 'acquired' ? (result.takeoverReason ?? '') : '', /zombie/);
@@ -171,4 +205,3 @@ describe('locks: Node and the Python reference implementation share one protocol
     assert.equal(out.tookOver, `pid ${contender.pid} is gone`);
   });
 });
-

@@ -41,8 +41,12 @@ const SCENARIOS: Scenario[] = [
   {
     title: `${CONTENDERS / 2} Node and ${CONTENDERS / 2} Python processes, 60 rounds`,
     rounds: 60,
-    delayMs: (language, round) => (round % 3 === 0 ? (language === 'python' ? 150 : 0) : round % 3 === 1 ? (language === 'node' ? 150 : 0) : 0),
-    start: (i, bundle, dir) => (i % 2 === 0 ? startContender(bundle, dir, SERVER_NAME, RESOURCE_KEY) : startPyContender(dir, SERVER_NAME, RESOURCE_KEY)),
+    delayMs: (language, round) =>
+      round % 3 === 0 ? (language === 'python' ? 150 : 0) : round % 3 === 1 ? (language === 'node' ? 150 : 0) : 0,
+    start: (i, bundle, dir) =>
+      i % 2 === 0
+        ? startContender(bundle, dir, SERVER_NAME, RESOURCE_KEY)
+        : startPyContender(dir, SERVER_NAME, RESOURCE_KEY),
   },
 ];
 
@@ -61,7 +65,9 @@ for (const scenario of SCENARIOS) {
       root = makeTempRoot('lg-race-');
       dir = path.join(root, 'locks');
       bundle = await bundleContender(root);
-      contenders = await Promise.all(Array.from({ length: CONTENDERS }, async (_, slot) => ({ c: await scenario.start(slot, bundle, dir), slot })));
+      contenders = await Promise.all(
+        Array.from({ length: CONTENDERS }, async (_, slot) => ({ c: await scenario.start(slot, bundle, dir), slot })),
+      );
     });
 
     after(async () => {
@@ -72,7 +78,10 @@ for (const scenario of SCENARIOS) {
     /** Writes `text` as the newest record, the way a writer that then vanished would have left it. */
     function plantNewest(text: string, ageMs: number): string {
       const lockPath = lockPathFor(dir, { serverName, resourceKey });
-      const numbers = fs.readdirSync(lockPath).filter((n) => /^\d+\.json$/.test(n)).map((n) => Number(n.split('.')[0]));
+      const numbers = fs
+        .readdirSync(lockPath)
+        .filter((n) => /^\d+\.json$/.test(n))
+        .map((n) => Number(n.split('.')[0]));
       const file = path.join(lockPath, `${Math.max(0, ...numbers) + 1}.json`);
       fs.writeFileSync(file, text, { flag: 'wx' });
       const then = new Date(Date.now() - ageMs);
@@ -101,16 +110,27 @@ for (const scenario of SCENARIOS) {
         const winner = winners[0];
         for (const r of others) {
           if (r.kind === 'error') violations.push(`round ${round}: contender ${r.pid} got an error: ${r.message}`);
-          else if (r.kind === 'held' && winner && r.holder !== winner.pid) violations.push(`round ${round}: contender ${r.pid} was told ${r.holder} holds, not ${winner.pid}`);
+          else if (r.kind === 'held' && winner && r.holder !== winner.pid)
+            violations.push(`round ${round}: contender ${r.pid} was told ${r.holder} holds, not ${winner.pid}`);
         }
         if (!winner) break;
         if (winner.kind === 'acquired') {
-          if (expectTakeoverFrom !== undefined && winner.tookOverFrom !== undefined && winner.tookOverFrom !== expectTakeoverFrom) violations.push(`round ${round}: took over from ${winner.tookOverFrom}, expected ${expectTakeoverFrom}`);
-          if (expectReason && !expectReason.test(winner.takeoverReason ?? '')) violations.push(`round ${round}: takeover reason '${winner.takeoverReason}' does not match ${expectReason}`);
-          if (!expectReason && winner.takeoverReason) violations.push(`round ${round}: took over from a released lock: '${winner.takeoverReason}'`);
+          if (
+            expectTakeoverFrom !== undefined &&
+            winner.tookOverFrom !== undefined &&
+            winner.tookOverFrom !== expectTakeoverFrom
+          )
+            violations.push(`round ${round}: took over from ${winner.tookOverFrom}, expected ${expectTakeoverFrom}`);
+          if (expectReason && !expectReason.test(winner.takeoverReason ?? ''))
+            violations.push(
+              `round ${round}: takeover reason '${winner.takeoverReason}' does not match ${expectReason}`,
+            );
+          if (!expectReason && winner.takeoverReason)
+            violations.push(`round ${round}: took over from a released lock: '${winner.takeoverReason}'`);
         }
         const onDisk = await readHolder({ dir, identity: { serverName, resourceKey } });
-        if (onDisk.state !== 'live' || onDisk.record.pid !== winner.pid) violations.push(`round ${round}: the lock on disk says ${JSON.stringify(onDisk)}`);
+        if (onDisk.state !== 'live' || onDisk.record.pid !== winner.pid)
+          violations.push(`round ${round}: the lock on disk says ${JSON.stringify(onDisk)}`);
 
         // Leave the lock to the next round in one of four ways.
         const entry = contenders.find(({ c }) => c.pid === winner.pid);
@@ -132,7 +152,19 @@ for (const scenario of SCENARIOS) {
           await holder.next('released');
           if (handover === 'reused-pid') {
             // The parent's own pid, alive, with a start time an hour off: a reused pid.
-            plantNewest(JSON.stringify({ protocol: 1, pid: process.pid, startTime: parentStart - 3_600_000, serverName, resourceKey, command: ['gone'], cwd: '/', startedAt: '' }), 0);
+            plantNewest(
+              JSON.stringify({
+                protocol: 1,
+                pid: process.pid,
+                startTime: parentStart - 3_600_000,
+                serverName,
+                resourceKey,
+                command: ['gone'],
+                cwd: '/',
+                startedAt: '',
+              }),
+              0,
+            );
             expectTakeoverFrom = process.pid;
             expectReason = /the pid was reused/;
           } else if (handover === 'garbage') {
@@ -142,9 +174,15 @@ for (const scenario of SCENARIOS) {
         }
       }
       assert.deepEqual(violations, []);
-      assert.deepEqual(tally, { release: ROUNDS / 4, sigkill: ROUNDS / 4, 'reused-pid': ROUNDS / 4, garbage: ROUNDS / 4 });
+      assert.deepEqual(tally, {
+        release: ROUNDS / 4,
+        sigkill: ROUNDS / 4,
+        'reused-pid': ROUNDS / 4,
+        garbage: ROUNDS / 4,
+      });
       // Where both languages contend, each must have won rounds against the other.
-      if (contenders.some(({ c }) => c.language === 'python')) assert.ok(wins.python > 0 && wins.node > 0, `one language won every round: ${JSON.stringify(wins)}`);
+      if (contenders.some(({ c }) => c.language === 'python'))
+        assert.ok(wins.python > 0 && wins.node > 0, `one language won every round: ${JSON.stringify(wins)}`);
     });
   });
 }

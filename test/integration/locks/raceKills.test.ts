@@ -26,7 +26,9 @@ describe('locks: 64 processes race while some of them are killed mid-acquisition
     root = makeTempRoot('lg-kill-');
     dir = path.join(root, 'locks');
     bundle = await bundleContender(root);
-    contenders = await Promise.all(Array.from({ length: CONTENDERS }, () => startContender(bundle, dir, identity.serverName, identity.resourceKey)));
+    contenders = await Promise.all(
+      Array.from({ length: CONTENDERS }, () => startContender(bundle, dir, identity.serverName, identity.resourceKey)),
+    );
   });
 
   after(async () => {
@@ -48,17 +50,23 @@ describe('locks: 64 processes race while some of them are killed mid-acquisition
         }),
       );
       const survivors = contenders.filter((c) => !victims.includes(c));
-      const results: Array<Extract<FromContender, { type: 'result' }>> = await Promise.all(survivors.map((c) => c.next('result')));
+      const results: Array<Extract<FromContender, { type: 'result' }>> = await Promise.all(
+        survivors.map((c) => c.next('result')),
+      );
 
-      for (const r of results) if (r.kind === 'error') violations.push(`round ${round}: contender ${r.pid} got an error: ${r.message}`);
+      for (const r of results)
+        if (r.kind === 'error') violations.push(`round ${round}: contender ${r.pid} got an error: ${r.message}`);
       const believers = results.filter((r) => r.kind === 'acquired').map((r) => r.pid);
       const onDisk = await readHolder({ dir, identity });
-      if (believers.length > 1) violations.push(`round ${round}: ${believers.length} living processes hold the lock (${believers.join(', ')})`);
-      if (believers.length === 1 && (onDisk.state !== 'live' || onDisk.record.pid !== believers[0])) violations.push(`round ${round}: ${believers[0]} holds but the lock says ${JSON.stringify(onDisk)}`);
+      if (believers.length > 1)
+        violations.push(`round ${round}: ${believers.length} living processes hold the lock (${believers.join(', ')})`);
+      if (believers.length === 1 && (onDisk.state !== 'live' || onDisk.record.pid !== believers[0]))
+        violations.push(`round ${round}: ${believers[0]} holds but the lock says ${JSON.stringify(onDisk)}`);
       if (believers.length === 0) {
         // Every survivor saw a victim holding; the victim is dead now, and the lock says so.
         killedHolders++;
-        if (onDisk.state !== 'dead' || !victims.some((v) => v.pid === onDisk.record.pid)) violations.push(`round ${round}: nobody holds but the lock says ${JSON.stringify(onDisk)}`);
+        if (onDisk.state !== 'dead' || !victims.some((v) => v.pid === onDisk.record.pid))
+          violations.push(`round ${round}: nobody holds but the lock says ${JSON.stringify(onDisk)}`);
       }
 
       const holder = survivors.find((c) => c.pid === believers[0]);
@@ -66,7 +74,12 @@ describe('locks: 64 processes race while some of them are killed mid-acquisition
         holder.send({ type: 'release' });
         await holder.next('released');
       }
-      contenders = [...survivors, ...(await Promise.all(victims.map(() => startContender(bundle, dir, identity.serverName, identity.resourceKey))))];
+      contenders = [
+        ...survivors,
+        ...(await Promise.all(
+          victims.map(() => startContender(bundle, dir, identity.serverName, identity.resourceKey)),
+        )),
+      ];
     }
     assert.deepEqual(violations, []);
     // Not a requirement, but the rounds should not all be the same case.

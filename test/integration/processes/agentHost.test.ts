@@ -31,14 +31,35 @@ describe('a real agent host: per-session copies are duplicates, and its servers 
     const memoryBin = path.join(repoRoot, 'node_modules', '.bin', 'mcp-server-memory');
     const user = path.join(home, '.vscode-server', 'data', 'User');
     fs.mkdirSync(user, { recursive: true });
-    fs.writeFileSync(path.join(user, 'mcp.json'), JSON.stringify({ servers: { memory: { type: 'stdio', command: memoryBin, args: [tag] } } }));
+    fs.writeFileSync(
+      path.join(user, 'mcp.json'),
+      JSON.stringify({ servers: { memory: { type: 'stdio', command: memoryBin, args: [tag] } } }),
+    );
     const out = path.join(home, '.vscode-server', 'cli', 'servers', 'Stable-lg', 'server', 'out');
     fs.mkdirSync(out, { recursive: true });
     const script = path.join(out, 'bootstrap-fork');
     fs.copyFileSync(path.join(__dirname, 'support', 'agent-host.cjs'), script);
-    const spec = { command: memoryBin, args: [tag], env: { MEMORY_FILE_PATH: path.join(home, 'memory.jsonl') }, sessions: 2 };
-    const args = [script, '--type=agentHost', '--logsPath', path.join(home, '.vscode-server', 'data', 'logs'), '--user-data-dir', path.join(home, '.vscode-server', 'data'), '--telemetry-level', 'off'];
-    const proc = spawn(process.execPath, args, { cwd: home, env: { ...process.env, LG_AGENT_HOST_SPEC: JSON.stringify(spec) }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const spec = {
+      command: memoryBin,
+      args: [tag],
+      env: { MEMORY_FILE_PATH: path.join(home, 'memory.jsonl') },
+      sessions: 2,
+    };
+    const args = [
+      script,
+      '--type=agentHost',
+      '--logsPath',
+      path.join(home, '.vscode-server', 'data', 'logs'),
+      '--user-data-dir',
+      path.join(home, '.vscode-server', 'data'),
+      '--telemetry-level',
+      'off',
+    ];
+    const proc = spawn(process.execPath, args, {
+      cwd: home,
+      env: { ...process.env, LG_AGENT_HOST_SPEC: JSON.stringify(spec) },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     started.push(proc.pid as number);
     const line = await new Promise<string>((resolve, reject) => {
       let text = '';
@@ -62,12 +83,17 @@ describe('a real agent host: per-session copies are duplicates, and its servers 
   const ours = (list: readonly Instance[]) => list.filter((i) => host.servers.includes(i.pid));
 
   it("attributes both sessions' copies to VS Code Server's agent host, and flags the older as a duplicate, one per agent session", async () => {
-    const inst = await until('both sessions\' servers under the agent host', async () => {
+    const inst = await until("both sessions' servers under the agent host", async () => {
       const list = ours(server(await statusJson(home), 'memory').instances);
       return list.length === 2 ? list : undefined;
     });
     for (const i of inst) {
-      assert.deepEqual(i.client, { id: 'vscode', name: 'VS Code Server', pid: host.host, agentHost: { pid: host.host, name: 'VS Code Server agent host' } });
+      assert.deepEqual(i.client, {
+        id: 'vscode',
+        name: 'VS Code Server',
+        pid: host.host,
+        agentHost: { pid: host.host, name: 'VS Code Server agent host' },
+      });
     }
     const [older, newer] = [...inst].sort((a, b) => (a.startTime ?? 0) - (b.startTime ?? 0));
     const dup = older.verdicts.find((v): v is Extract<Verdict, { kind: 'duplicate' }> => v.kind === 'duplicate');
@@ -86,7 +112,10 @@ describe('a real agent host: per-session copies are duplicates, and its servers 
     });
     for (const i of inst) {
       assert.equal(i.client.id, 'unknown');
-      assert.deepEqual(i.verdicts.map((v) => v.kind), ['orphan']);
+      assert.deepEqual(
+        i.verdicts.map((v) => v.kind),
+        ['orphan'],
+      );
       assert.ok(isAlive(i.pid), 'the orphan really runs on');
     }
   });

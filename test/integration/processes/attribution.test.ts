@@ -12,7 +12,9 @@ import { killAll } from '../../support/liveness';
 function listedPids(s: Snapshot): { claimed: Map<number, string[]>; loose: number[] } {
   const claimed = new Map<number, string[]>();
   for (const sv of s.servers) {
-    for (const i of sv.instances) for (const pid of [i.pid, ...i.launcherChain.map((c) => c.pid)]) claimed.set(pid, [...(claimed.get(pid) ?? []), sv.name]);
+    for (const i of sv.instances)
+      for (const pid of [i.pid, ...i.launcherChain.map((c) => c.pid)])
+        claimed.set(pid, [...(claimed.get(pid) ?? []), sv.name]);
   }
   return { claimed, loose: s.notConfigured.map((i) => i.pid) };
 }
@@ -26,7 +28,9 @@ function otherUser(): string | undefined {
     execFileSync('id', ['lgstranger'], { stdio: 'ignore' });
   } catch {
     try {
-      execFileSync('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', 'lgstranger'], { stdio: 'ignore' });
+      execFileSync('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', 'lgstranger'], {
+        stdio: 'ignore',
+      });
     } catch {
       return undefined;
     }
@@ -76,7 +80,7 @@ describe('attribution (integration): an entry claims only the processes that run
     fs.writeFileSync(file, JSON.stringify({ servers }));
   }
 
-  it('shell-wrapped launches (cd &&, exec, VAR=x, a pipeline) are their entry\'s; the same script in other folders is not', async () => {
+  it("shell-wrapped launches (cd &&, exec, VAR=x, a pipeline) are their entry's; the same script in other folders is not", async () => {
     const app = script('proj/app/server.js');
     const other = script('elsewhere/app/server.js');
     const abs = script('proj/abs/mcp-server.js');
@@ -87,33 +91,65 @@ describe('attribution (integration): an entry claims only the processes that run
       piped: { command: 'sh', args: ['-c', `cat | node ${abs} ${tag} --piped`] },
     });
     const own: FakeClient[] = [];
-    own.push(await startFakeClient({ command: 'bash', args: ['-c', `cd ${path.dirname(app)} && node server.js ${tag}`], cwd: home }, started));
-    own.push(await startFakeClient({ command: 'sh', args: ['-c', `exec node ${abs} ${tag} --execd`], cwd: home }, started));
-    own.push(await startFakeClient({ command: 'sh', args: ['-c', `VAR=x node ${abs} ${tag} --assigned`], cwd: home }, started));
-    own.push(await startFakeClient({ command: 'sh', args: ['-c', `cat | node ${abs} ${tag} --piped`], cwd: home }, started));
+    own.push(
+      await startFakeClient(
+        { command: 'bash', args: ['-c', `cd ${path.dirname(app)} && node server.js ${tag}`], cwd: home },
+        started,
+      ),
+    );
+    own.push(
+      await startFakeClient({ command: 'sh', args: ['-c', `exec node ${abs} ${tag} --execd`], cwd: home }, started),
+    );
+    own.push(
+      await startFakeClient({ command: 'sh', args: ['-c', `VAR=x node ${abs} ${tag} --assigned`], cwd: home }, started),
+    );
+    own.push(
+      await startFakeClient({ command: 'sh', args: ['-c', `cat | node ${abs} ${tag} --piped`], cwd: home }, started),
+    );
     // Strangers: the same command line in another folder, run directly and through a shell.
     const strangers: FakeClient[] = [];
-    strangers.push(await startFakeClient({ command: 'node', args: ['server.js', tag], cwd: path.dirname(other) }, started));
-    strangers.push(await startFakeClient({ command: 'bash', args: ['-c', `cd ${path.dirname(other)} && node server.js ${tag}`], cwd: home }, started));
+    strangers.push(
+      await startFakeClient({ command: 'node', args: ['server.js', tag], cwd: path.dirname(other) }, started),
+    );
+    strangers.push(
+      await startFakeClient(
+        { command: 'bash', args: ['-c', `cd ${path.dirname(other)} && node server.js ${tag}`], cwd: home },
+        started,
+      ),
+    );
 
     const snap = await until('every own launch to be listed', async () => {
       const s = await statusJson(home);
-      return ['cdChain', 'execd', 'assigned', 'piped'].every((n) => server(s, n).instances.length === 1) ? s : undefined;
+      return ['cdChain', 'execd', 'assigned', 'piped'].every((n) => server(s, n).instances.length === 1)
+        ? s
+        : undefined;
     });
     for (const [i, name] of ['cdChain', 'execd', 'assigned', 'piped'].entries()) {
       const [inst] = server(snap, name).instances;
       assert.ok(!undecided(inst), `${name}: proven, not undecided: ${JSON.stringify(inst.verdicts)}`);
-      assert.match(inst.commandLine, /^node /, `${name}: the instance is the node server, not its shell: ${inst.commandLine}`);
+      assert.match(
+        inst.commandLine,
+        /^node /,
+        `${name}: the instance is the node server, not its shell: ${inst.commandLine}`,
+      );
       const launched = own[i].servers[0];
-      assert.ok(inst.pid === launched || inst.launcherChain.some((c) => c.pid === launched), `${name}: the process its client started (${launched}) leads to it`);
+      assert.ok(
+        inst.pid === launched || inst.launcherChain.some((c) => c.pid === launched),
+        `${name}: the process its client started (${launched}) leads to it`,
+      );
     }
     const { claimed } = listedPids(snap);
     for (const s of strangers) {
-      for (const pid of s.servers) assert.equal(claimed.get(pid), undefined, `stranger pid ${pid} is no entry's: ${JSON.stringify(claimed.get(pid))}`);
+      for (const pid of s.servers)
+        assert.equal(
+          claimed.get(pid),
+          undefined,
+          `stranger pid ${pid} is no entry's: ${JSON.stringify(claimed.get(pid))}`,
+        );
     }
   });
 
-  it('the same bin from another home\'s npx cache, started as sh -c \'bin\', is not claimed by an entry naming this project\'s bin', async () => {
+  it("the same bin from another home's npx cache, started as sh -c 'bin', is not claimed by an entry naming this project's bin", async () => {
     const ours = script('proj/node_modules/@acme/mcp-srv/dist/index.js');
     const bin = path.join(home, 'proj', 'node_modules', '.bin', 'acme-mcp-srv');
     fs.mkdirSync(path.dirname(bin), { recursive: true });
@@ -124,24 +160,39 @@ describe('attribution (integration): an entry claims only the processes that run
     fs.writeFileSync(path.join(theirBin, 'acme-mcp-srv'), `#!${process.execPath}\n${idle}`, { mode: 0o755 });
     userConfig({ acme: { command: process.execPath, args: [bin, tag] } });
     const mine = await startFakeClient({ command: process.execPath, args: [bin, tag], cwd: home }, started);
-    const stranger = await startFakeClient({ command: 'sh', args: ['-c', `acme-mcp-srv ${tag}`], cwd: home, env: { PATH: `${theirBin}:${process.env.PATH}`, HOME: path.join(home, 'otherhome') } }, started);
+    const stranger = await startFakeClient(
+      {
+        command: 'sh',
+        args: ['-c', `acme-mcp-srv ${tag}`],
+        cwd: home,
+        env: { PATH: `${theirBin}:${process.env.PATH}`, HOME: path.join(home, 'otherhome') },
+      },
+      started,
+    );
     void theirs;
-    const snap = await until('the entry\'s own process to be listed', async () => {
+    const snap = await until("the entry's own process to be listed", async () => {
       const s = await statusJson(home);
       return server(s, 'acme').instances.some((i) => i.pid === mine.servers[0]) ? s : undefined;
     });
     const acme = server(snap, 'acme');
-    assert.deepEqual(acme.instances.map((i) => i.pid), [mine.servers[0]], `only the entry's own process: ${JSON.stringify(acme.instances.map((i) => [i.pid, i.commandLine]))}`);
+    assert.deepEqual(
+      acme.instances.map((i) => i.pid),
+      [mine.servers[0]],
+      `only the entry's own process: ${JSON.stringify(acme.instances.map((i) => [i.pid, i.commandLine]))}`,
+    );
     assert.ok(!undecided(acme.instances[0]));
     const { claimed } = listedPids(snap);
-    assert.equal(claimed.get(stranger.servers[0]), undefined, 'the stranger\'s sh is no entry\'s');
+    assert.equal(claimed.get(stranger.servers[0]), undefined, "the stranger's sh is no entry's");
   });
 
-  it('node --watch: the instance is the watcher\'s current child, and a reload is a new start', async () => {
+  it("node --watch: the instance is the watcher's current child, and a reload is a new start", async () => {
     const file = script('proj/watched/server.js');
     userConfig({ watched: { command: process.execPath, args: ['--watch', file, tag] } });
-    const client = await startFakeClient({ command: process.execPath, args: ['--watch', file, tag], cwd: home }, started);
-    const first = await until('the watched server\'s child', async () => {
+    const client = await startFakeClient(
+      { command: process.execPath, args: ['--watch', file, tag], cwd: home },
+      started,
+    );
+    const first = await until("the watched server's child", async () => {
       const [i] = server(await statusJson(home), 'watched').instances;
       return i && i.pid !== client.servers[0] ? i : undefined;
     });
@@ -158,35 +209,54 @@ describe('attribution (integration): an entry claims only the processes that run
     assert.equal(server(await statusJson(home), 'watched').instances.length, 1);
   });
 
-  it('another user\'s process running the entry\'s very script is never one of this user\'s instances', async function () {
+  it("another user's process running the entry's very script is never one of this user's instances", async function () {
     const user = otherUser();
     if (!user) this.skip();
     const file = script('shared/mcp-server.js');
     userConfig({ shared: { command: process.execPath, args: [file, tag] } });
     const mine = await startFakeClient({ command: process.execPath, args: [file, tag], cwd: home }, started);
-    const theirs = await startFakeClient({ command: 'setpriv', args: [`--reuid=${user}`, `--regid=${user}`, '--clear-groups', process.execPath, file, tag], cwd: '/' }, started);
+    const theirs = await startFakeClient(
+      {
+        command: 'setpriv',
+        args: [`--reuid=${user}`, `--regid=${user}`, '--clear-groups', process.execPath, file, tag],
+        cwd: '/',
+      },
+      started,
+    );
     const snap = await until('our own instance', async () => {
       const s = await statusJson(home);
       return server(s, 'shared').instances.length > 0 ? s : undefined;
     });
     const { claimed, loose } = listedPids(snap);
-    assert.deepEqual(server(snap, 'shared').instances.map((i) => i.pid), [mine.servers[0]]);
-    assert.equal(claimed.get(theirs.servers[0]), undefined, 'another user\'s process is no entry\'s instance');
+    assert.deepEqual(
+      server(snap, 'shared').instances.map((i) => i.pid),
+      [mine.servers[0]],
+    );
+    assert.equal(claimed.get(theirs.servers[0]), undefined, "another user's process is no entry's instance");
     assert.ok(!loose.includes(theirs.servers[0]), 'nor listed as ours under Not configured');
-    assert.ok(!server(snap, 'shared').instances.some((i) => i.verdicts.some((v) => v.kind === 'duplicate')), 'and never makes ours a duplicate');
+    assert.ok(
+      !server(snap, 'shared').instances.some((i) => i.verdicts.some((v) => v.kind === 'duplicate')),
+      'and never makes ours a duplicate',
+    );
   });
 
-  it('after Wrap with Guard, the old unguarded process of Claude Desktop\'s entry stays under that entry, not under other clients\' entries of the same command', async () => {
+  it("after Wrap with Guard, the old unguarded process of Claude Desktop's entry stays under that entry, not under other clients' entries of the same command", async () => {
     const file = script('srv/mcp-server.js');
     const command = [process.execPath, file, tag];
     // Claude Desktop's entry is wrapped; VS Code's and Cursor's run the same command unwrapped.
-    const wrapped = { command: path.join(home, 'bin', 'mcp-lifeguard'), args: ['run', '--name', 'notes', '--', ...command] };
+    const wrapped = {
+      command: path.join(home, 'bin', 'mcp-lifeguard'),
+      args: ['run', '--name', 'notes', '--', ...command],
+    };
     const desktop = path.join(home, '.config', 'Claude', 'claude_desktop_config.json');
     fs.mkdirSync(path.dirname(desktop), { recursive: true });
     fs.writeFileSync(desktop, JSON.stringify({ mcpServers: { notes: wrapped } }));
     const cursor = path.join(home, '.cursor', 'mcp.json');
     fs.mkdirSync(path.dirname(cursor), { recursive: true });
-    fs.writeFileSync(cursor, JSON.stringify({ mcpServers: { notes: { command: command[0], args: command.slice(1) } } }));
+    fs.writeFileSync(
+      cursor,
+      JSON.stringify({ mcpServers: { notes: { command: command[0], args: command.slice(1) } } }),
+    );
     userConfig({ notes: { command: command[0], args: command.slice(1) } });
     // Claude Desktop (a process of that name) still runs the server it started before the wrap.
     const app = path.join(home, 'bin', 'claude-desktop');
@@ -197,11 +267,14 @@ describe('attribution (integration): an entry claims only the processes that run
       const s = await statusJson(home);
       return s.servers.some((sv) => sv.instances.some((i) => i.pid === client.servers[0])) ? s : undefined;
     });
-    const owners = snap.servers.filter((sv) => sv.instances.some((i) => i.pid === client.servers[0])).map((sv) => sv.source.client);
+    const owners = snap.servers
+      .filter((sv) => sv.instances.some((i) => i.pid === client.servers[0]))
+      .map((sv) => sv.source.client);
     assert.deepEqual(owners, ['claude-desktop'], `listed under: ${JSON.stringify(owners)}`);
     const inst = snap.servers.find((sv) => sv.source.client === 'claude-desktop')!.instances[0];
     assert.equal(inst.client.id, 'claude-desktop');
-    for (const sv of snap.servers.filter((x) => x.source.client !== 'claude-desktop')) assert.deepEqual(sv.instances, [], `${sv.source.client}'s entry lists none`);
+    for (const sv of snap.servers.filter((x) => x.source.client !== 'claude-desktop'))
+      assert.deepEqual(sv.instances, [], `${sv.source.client}'s entry lists none`);
   });
 
   it('launchers that run another program (env -u -C, nice, ionice, stdbuf, timeout, setsid, nohup, script -c) are walked through to the server', async () => {
@@ -217,22 +290,41 @@ describe('attribution (integration): an entry claims only the processes that run
       nohup: ['nohup', process.execPath, abs, tag, '--nohup'],
       script: ['script', '-q', '-c', `${process.execPath} ${abs} ${tag} --script`, '/dev/null'],
     };
-    userConfig(Object.fromEntries(Object.entries(launches).map(([name, argv]) => [name, { command: argv[0], args: argv.slice(1) }])));
+    userConfig(
+      Object.fromEntries(
+        Object.entries(launches).map(([name, argv]) => [name, { command: argv[0], args: argv.slice(1) }]),
+      ),
+    );
     const clients: Record<string, FakeClient> = {};
-    for (const [name, argv] of Object.entries(launches)) clients[name] = await startFakeClient({ command: argv[0], args: argv.slice(1), cwd: home }, started);
-    const snap = await until('every launcher\'s server listed as its node process', async () => {
+    for (const [name, argv] of Object.entries(launches))
+      clients[name] = await startFakeClient({ command: argv[0], args: argv.slice(1), cwd: home }, started);
+    const snap = await until("every launcher's server listed as its node process", async () => {
       const s = await statusJson(home);
-      return Object.keys(launches).every((n) => server(s, n).instances.some((i) => /^node /.test(i.commandLine) || i.commandLine.startsWith(process.execPath))) ? s : undefined;
+      return Object.keys(launches).every((n) =>
+        server(s, n).instances.some((i) => /^node /.test(i.commandLine) || i.commandLine.startsWith(process.execPath)),
+      )
+        ? s
+        : undefined;
     });
     for (const name of Object.keys(launches)) {
       const list = server(snap, name).instances;
       assert.equal(list.length, 1, `${name}: ${JSON.stringify(list.map((i) => i.commandLine))}`);
       const [inst] = list;
-      assert.match(inst.commandLine, new RegExp(`--${name}\\b`), `${name}: the instance is the server: ${inst.commandLine}`);
-      assert.ok(!/^(env|nice|ionice|stdbuf|timeout|setsid|nohup|script) /.test(inst.commandLine), `${name}: not the launcher: ${inst.commandLine}`);
+      assert.match(
+        inst.commandLine,
+        new RegExp(`--${name}\\b`),
+        `${name}: the instance is the server: ${inst.commandLine}`,
+      );
+      assert.ok(
+        !/^(env|nice|ionice|stdbuf|timeout|setsid|nohup|script) /.test(inst.commandLine),
+        `${name}: not the launcher: ${inst.commandLine}`,
+      );
       assert.ok(!undecided(inst), `${name}: ${JSON.stringify(inst.verdicts)}`);
       const launched = clients[name].servers[0];
-      assert.ok(inst.pid === launched || inst.launcherChain.some((c) => c.pid === launched), `${name}: its client's launch (${launched}) leads to it`);
+      assert.ok(
+        inst.pid === launched || inst.launcherChain.some((c) => c.pid === launched),
+        `${name}: its client's launch (${launched}) leads to it`,
+      );
     }
   });
 });

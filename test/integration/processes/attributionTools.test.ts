@@ -26,7 +26,11 @@ function projectWith(root: string, servers: Record<string, unknown>): string {
 
 function take(home: string, projectDir: string, env: Record<string, string> = {}): Promise<Snapshot> {
   return takeSnapshot({
-    host: { home, platform: process.platform, env: { ...process.env, HOME: home, MCP_LIFEGUARD_HOME: path.join(home, '.lg'), ...env } },
+    host: {
+      home,
+      platform: process.platform,
+      env: { ...process.env, HOME: home, MCP_LIFEGUARD_HOME: path.join(home, '.lg'), ...env },
+    },
     workspaceFolders: [projectDir],
     versions: { registry: false, docker: false },
   });
@@ -35,7 +39,9 @@ function take(home: string, projectDir: string, env: Record<string, string> = {}
 const undecided = (i: Instance): boolean => i.verdicts.some((v) => v.kind === 'unknown' && v.question === 'owner');
 /** The instance of `name` whose launch started as `pid`, once listed. */
 function instanceFor(s: Snapshot, name: string, pid: number): Instance | undefined {
-  return s.servers.find((x) => x.name === name)?.instances.find((i) => i.pid === pid || i.launcherChain.some((c) => c.pid === pid));
+  return s.servers
+    .find((x) => x.name === name)
+    ?.instances.find((i) => i.pid === pid || i.launcherChain.some((c) => c.pid === pid));
 }
 
 /**
@@ -43,7 +49,7 @@ function instanceFor(s: Snapshot, name: string, pid: number): Instance | undefin
  * shim, tsx running a TypeScript server in a child, pipx exec'ing into its cached environment, and
  * uv's `--directory`. Each process stays its entry's (never read `ok` under Not configured).
  */
-describe('attribution (integration): real pnpm, tsx, pipx and uv launches stay their entry\'s', function () {
+describe("attribution (integration): real pnpm, tsx, pipx and uv launches stay their entry's", function () {
   this.timeout(600_000);
   const started: ChildProcess[] = [];
 
@@ -55,21 +61,42 @@ describe('attribution (integration): real pnpm, tsx, pipx and uv launches stay t
     await stopChildren(started.splice(0));
   });
 
-  it('pnpm: a server started before `pnpm add` of a new version and a no-op `pnpm install` stays its entry\'s, and reads as not current', async () => {
+  it("pnpm: a server started before `pnpm add` of a new version and a no-op `pnpm install` stays its entry's, and reads as not current", async () => {
     const pnpm = path.join(await npmTool('pnpm', PNPM), 'pnpm');
     const root = makeTempDir('lg-pnpm-attr-');
     const app = path.join(root, 'app');
     fs.mkdirSync(app);
     fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true }));
-    const pnpmRun = (...args: string[]) => run(pnpm, [...args, '--store-dir', path.join(root, 'pnpm-store'), '--cache-dir', path.join(root, 'pnpm-cache'), '--reporter', 'silent'], { cwd: app, env: { ...process.env, npm_config_update_notifier: 'false' } });
+    const pnpmRun = (...args: string[]) =>
+      run(
+        pnpm,
+        [
+          ...args,
+          '--store-dir',
+          path.join(root, 'pnpm-store'),
+          '--cache-dir',
+          path.join(root, 'pnpm-cache'),
+          '--reporter',
+          'silent',
+        ],
+        { cwd: app, env: { ...process.env, npm_config_update_notifier: 'false' } },
+      );
     await pnpmRun('add', `${MEM}@2026.7.4`);
     const bin = path.join(app, 'node_modules', '.bin', 'mcp-server-memory');
     const home = path.join(root, 'home');
     fs.mkdirSync(home);
-    const projectDir = projectWith(root, { memory: { command: bin, args: [], env: { MEMORY_FILE_PATH: path.join(root, 'm.jsonl') } } });
-    const child = spawn(bin, [], { cwd: projectDir, env: { ...process.env, MEMORY_FILE_PATH: path.join(root, 'm.jsonl') }, stdio: ['pipe', 'ignore', 'ignore'] });
+    const projectDir = projectWith(root, {
+      memory: { command: bin, args: [], env: { MEMORY_FILE_PATH: path.join(root, 'm.jsonl') } },
+    });
+    const child = spawn(bin, [], {
+      cwd: projectDir,
+      env: { ...process.env, MEMORY_FILE_PATH: path.join(root, 'm.jsonl') },
+      stdio: ['pipe', 'ignore', 'ignore'],
+    });
     started.push(child);
-    const first = await until('the pnpm server as its entry\'s instance', async () => instanceFor(await take(home, projectDir), 'memory', child.pid!));
+    const first = await until("the pnpm server as its entry's instance", async () =>
+      instanceFor(await take(home, projectDir), 'memory', child.pid!),
+    );
     assert.ok(!undecided(first), JSON.stringify(first.verdicts));
     const shimBefore = fs.readFileSync(bin, 'utf8');
 
@@ -78,15 +105,24 @@ describe('attribution (integration): real pnpm, tsx, pipx and uv launches stay t
     const upgraded = await until('the old process after the upgrade, settled', async () => {
       const s = await take(home, projectDir);
       const i = instanceFor(s, 'memory', child.pid!);
-      assert.ok(!s.notConfigured.some((n) => n.pid === child.pid), `the upgraded process is not under Not configured (shim before: ${shimBefore} after: ${shimAfter})`);
+      assert.ok(
+        !s.notConfigured.some((n) => n.pid === child.pid),
+        `the upgraded process is not under Not configured (shim before: ${shimBefore} after: ${shimAfter})`,
+      );
       return i && !(i.versions?.verdict.state === 'unknown' && i.versions.verdict.settling) ? i : undefined;
     });
     assert.equal(upgraded.pid, child.pid, `still the entry's instance (shim now: ${shimAfter})`);
     assert.ok(!undecided(upgraded), JSON.stringify(upgraded.verdicts));
-    assert.notEqual(upgraded.versions?.verdict.state, 'current', `the old version is not current: ${JSON.stringify(upgraded.versions)}`);
+    assert.notEqual(
+      upgraded.versions?.verdict.state,
+      'current',
+      `the old version is not current: ${JSON.stringify(upgraded.versions)}`,
+    );
 
     await pnpmRun('install');
-    const relinked = await until('the process after a no-op pnpm install', async () => instanceFor(await take(home, projectDir), 'memory', child.pid!));
+    const relinked = await until('the process after a no-op pnpm install', async () =>
+      instanceFor(await take(home, projectDir), 'memory', child.pid!),
+    );
     assert.equal(relinked.pid, child.pid);
     assert.ok(!undecided(relinked));
   });
@@ -98,15 +134,21 @@ describe('attribution (integration): real pnpm, tsx, pipx and uv launches stay t
     fs.mkdirSync(home);
     const server = path.join(root, 'srv', 'mcp-server.ts');
     fs.mkdirSync(path.dirname(server));
-    fs.writeFileSync(server, 'const wait: number = 110000;\nprocess.stdin.resume();\nsetTimeout(() => process.exit(0), wait);\n');
+    fs.writeFileSync(
+      server,
+      'const wait: number = 110000;\nprocess.stdin.resume();\nsetTimeout(() => process.exit(0), wait);\n',
+    );
     const projectDir = projectWith(root, { ts: { command: tsxBin, args: [server] } });
     const child = spawn(tsxBin, [server], { cwd: projectDir, stdio: ['pipe', 'ignore', 'ignore'] });
     started.push(child);
-    const inst = await until('the tsx server\'s node child', async () => {
+    const inst = await until("the tsx server's node child", async () => {
       const i = instanceFor(await take(home, projectDir), 'ts', child.pid!);
       return i && i.pid !== child.pid ? i : undefined;
     });
-    assert.ok(inst.launcherChain.some((c) => c.pid === child.pid), 'tsx is a launcher of the instance');
+    assert.ok(
+      inst.launcherChain.some((c) => c.pid === child.pid),
+      'tsx is a launcher of the instance',
+    );
     assert.match(inst.commandLine, /mcp-server\.ts/);
     assert.doesNotMatch(inst.commandLine, /\.bin\/tsx/, 'the instance is the child, not tsx');
     assert.ok(!undecided(inst), JSON.stringify(inst.verdicts));
@@ -120,15 +162,27 @@ describe('attribution (integration): real pnpm, tsx, pipx and uv launches stay t
     const server = path.join(root, 'srv', 'mcp-server.js');
     fs.mkdirSync(path.dirname(server));
     fs.writeFileSync(server, 'process.stdin.resume();\nsetTimeout(() => process.exit(0), 110000);\n');
-    const projectDir = projectWith(root, { watched: { command: nodemon, args: ['--watch', path.dirname(server), server] } });
-    const child = spawn(nodemon, ['--watch', path.dirname(server), server], { cwd: projectDir, stdio: ['pipe', 'ignore', 'ignore'] });
+    const projectDir = projectWith(root, {
+      watched: { command: nodemon, args: ['--watch', path.dirname(server), server] },
+    });
+    const child = spawn(nodemon, ['--watch', path.dirname(server), server], {
+      cwd: projectDir,
+      stdio: ['pipe', 'ignore', 'ignore'],
+    });
     started.push(child);
-    const first = await until('nodemon\'s node child', async () => {
+    const first = await until("nodemon's node child", async () => {
       const i = instanceFor(await take(home, projectDir), 'watched', child.pid!);
       return i && i.pid !== child.pid ? i : undefined;
     });
-    assert.ok(first.launcherChain.some((c) => c.pid === child.pid), 'nodemon is a launcher of the instance');
-    assert.doesNotMatch(first.commandLine, /[\\/]\.bin[\\/]nodemon\b|nodemon[\\/]bin/, 'the instance is the child, not nodemon');
+    assert.ok(
+      first.launcherChain.some((c) => c.pid === child.pid),
+      'nodemon is a launcher of the instance',
+    );
+    assert.doesNotMatch(
+      first.commandLine,
+      /[\\/]\.bin[\\/]nodemon\b|nodemon[\\/]bin/,
+      'the instance is the child, not nodemon',
+    );
     assert.ok(!undecided(first), JSON.stringify(first.verdicts));
     fs.writeFileSync(server, 'process.stdin.resume();\nsetTimeout(() => process.exit(0), 110000);\n// saved\n');
     const second = await until('a new child after the save', async () => {
@@ -138,15 +192,23 @@ describe('attribution (integration): real pnpm, tsx, pipx and uv launches stay t
     assert.ok((second.startTime ?? 0) > (first.startTime ?? 0));
   });
 
-  it('pipx run --spec pkg==X app: the app pipx execs into its cached environment is the entry\'s', async () => {
+  it("pipx run --spec pkg==X app: the app pipx execs into its cached environment is the entry's", async () => {
     const root = makeTempDir('lg-pipx-attr-');
     const px = await pipxSetup(root);
     const args = ['-m', 'pipx', 'run', '--spec', `${TIME}==${OLD}`, TIME];
     const projectDir = projectWith(root, { time: { command: PYTHON, args } });
     // The client runs pipx as a module of its tool folder, with pipx's home and offline pip settings.
     const pipxPath = await pythonTool(PYTHON, 'pipx', PIPX_VERSION);
-    const child = await startMcp(PYTHON, args, projectDir, { ...process.env, ...px.pipxEnv, PYTHONPATH: pipxPath }, started);
-    const inst = await until('the app pipx exec\'d into', async () => instanceFor(await take(px.home, projectDir, px.pipxEnv), 'time', child.pid!));
+    const child = await startMcp(
+      PYTHON,
+      args,
+      projectDir,
+      { ...process.env, ...px.pipxEnv, PYTHONPATH: pipxPath },
+      started,
+    );
+    const inst = await until("the app pipx exec'd into", async () =>
+      instanceFor(await take(px.home, projectDir, px.pipxEnv), 'time', child.pid!),
+    );
     assert.equal(inst.pid, child.pid, 'pipx replaced itself: the same pid runs the app');
     assert.match(inst.commandLine, /pipx\/\.cache\//, inst.commandLine);
     assert.ok(!undecided(inst), JSON.stringify(inst.verdicts));
@@ -158,7 +220,7 @@ describe('attribution (integration): real pnpm, tsx, pipx and uv launches stay t
     assert.equal(settled.versions?.verdict.state, 'current', JSON.stringify(settled.versions));
   });
 
-  it('uv --directory D run server.py: the folder is part of the launch; the same script in another folder is not the entry\'s', async () => {
+  it("uv --directory D run server.py: the folder is part of the launch; the same script in another folder is not the entry's", async () => {
     const [uvDir] = await Promise.all([uvBin(PYTHON), timeWheels()]);
     const root = makeTempDir('lg-uvdir-attr-');
     const { home, env: homeEnv } = toolHome(root);
@@ -170,18 +232,32 @@ describe('attribution (integration): real pnpm, tsx, pipx and uv launches stay t
       fs.writeFileSync(path.join(d, 'weather.py'), body);
     }
     const uv = path.join(uvDir, 'uv');
-    const projectDir = projectWith(root, { weather: { command: uv, args: ['--directory', mine, 'run', '--no-project', 'weather.py'] } });
+    const projectDir = projectWith(root, {
+      weather: { command: uv, args: ['--directory', mine, 'run', '--no-project', 'weather.py'] },
+    });
     const env = { ...process.env, ...homeEnv, UV_OFFLINE: '1', UV_PYTHON: PYTHON, UV_NO_MANAGED_PYTHON: '1' };
-    const own = spawn(uv, ['--directory', mine, 'run', '--no-project', 'weather.py'], { cwd: projectDir, env, stdio: ['pipe', 'ignore', 'ignore'] });
-    const stranger = spawn(uv, ['--directory', theirs, 'run', '--no-project', 'weather.py'], { cwd: projectDir, env, stdio: ['pipe', 'ignore', 'ignore'] });
+    const own = spawn(uv, ['--directory', mine, 'run', '--no-project', 'weather.py'], {
+      cwd: projectDir,
+      env,
+      stdio: ['pipe', 'ignore', 'ignore'],
+    });
+    const stranger = spawn(uv, ['--directory', theirs, 'run', '--no-project', 'weather.py'], {
+      cwd: projectDir,
+      env,
+      stdio: ['pipe', 'ignore', 'ignore'],
+    });
     started.push(own, stranger);
-    const snap = await until('the entry\'s own uv run', async () => {
+    const snap = await until("the entry's own uv run", async () => {
       const s = await take(home, projectDir, homeEnv);
       const i = instanceFor(s, 'weather', own.pid!);
       return i && /weather\.py/.test(i.commandLine) ? s : undefined;
     });
     const weather = snap.servers.find((s) => s.name === 'weather')!;
-    assert.equal(instanceFor(snap, 'weather', stranger.pid!), undefined, `the same script in another folder is not the entry's: ${JSON.stringify(weather.instances.map((i) => [i.pid, i.commandLine]))}`);
+    assert.equal(
+      instanceFor(snap, 'weather', stranger.pid!),
+      undefined,
+      `the same script in another folder is not the entry's: ${JSON.stringify(weather.instances.map((i) => [i.pid, i.commandLine]))}`,
+    );
     assert.ok(!undecided(instanceFor(snap, 'weather', own.pid!)!));
   });
 });

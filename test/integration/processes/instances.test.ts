@@ -35,15 +35,29 @@ describe('instances of real servers: duplicate, orphan, kill-duplicates, stop', 
       path.join(home, '.config', 'Claude', 'claude_desktop_config.json'),
       JSON.stringify({
         mcpServers: {
-          memory: { command: 'npx', args: ['-y', '@modelcontextprotocol/server-memory', tag, `--label=${secret}`], env: { MEMORY_API_TOKEN: secret, MEMORY_FILE_PATH: path.join(home, 'memory.jsonl') } },
+          memory: {
+            command: 'npx',
+            args: ['-y', '@modelcontextprotocol/server-memory', tag, `--label=${secret}`],
+            env: { MEMORY_API_TOKEN: secret, MEMORY_FILE_PATH: path.join(home, 'memory.jsonl') },
+          },
           everything: { command: 'sh', args: ['-c', `${everything} stdio ${tag}`] },
         },
       }),
     );
-    const npxEnv = { npm_config_cache: path.join(home, 'npm-cache'), npm_config_update_notifier: 'false', MEMORY_API_TOKEN: secret, MEMORY_FILE_PATH: path.join(home, 'memory.jsonl') };
+    const npxEnv = {
+      npm_config_cache: path.join(home, 'npm-cache'),
+      npm_config_update_notifier: 'false',
+      MEMORY_API_TOKEN: secret,
+      MEMORY_FILE_PATH: path.join(home, 'memory.jsonl'),
+    };
     // Started in the fixture home, as a desktop client starts them: npx runs the package from its cache (in a
     // project holding it, npx would run the project's copy, and an entry that sets no cwd could not tell whose).
-    const memoryLaunch = { command: 'npx', args: ['-y', '@modelcontextprotocol/server-memory', tag, `--label=${secret}`], env: npxEnv, cwd: home };
+    const memoryLaunch = {
+      command: 'npx',
+      args: ['-y', '@modelcontextprotocol/server-memory', tag, `--label=${secret}`],
+      env: npxEnv,
+      cwd: home,
+    };
     a = await startFakeClient({ ...memoryLaunch, count: 2 }, started);
     b = await startFakeClient(memoryLaunch, started);
     c = await startFakeClient({ command: 'sh', args: ['-c', `${everything} stdio ${tag}`] }, started);
@@ -60,7 +74,9 @@ describe('instances of real servers: duplicate, orphan, kill-duplicates, stop', 
       const snap = await statusJson(home);
       const inst = instancesOf(server(snap, 'memory'), a.servers);
       // npx has become node once the main process is no longer a wrapper.
-      return inst.length === 2 && inst.every((i) => /mcp-server-memory/.test(i.commandLine)) ? { snap, inst } : undefined;
+      return inst.length === 2 && inst.every((i) => /mcp-server-memory/.test(i.commandLine))
+        ? { snap, inst }
+        : undefined;
     });
   }
 
@@ -73,7 +89,10 @@ describe('instances of real servers: duplicate, orphan, kill-duplicates, stop', 
     });
     assert.equal(everything.client.pid, c.client, 'the fake client is the owner (an unknown client, named by its pid)');
     const [mem] = instancesOf(server(snap, 'memory'), a.servers);
-    assert.deepEqual(mem.launcherChain.map((s) => s.commandLine.split(' ').slice(0, 2).join(' ')), ['npm exec', 'sh -c']);
+    assert.deepEqual(
+      mem.launcherChain.map((s) => s.commandLine.split(' ').slice(0, 2).join(' ')),
+      ['npm exec', 'sh -c'],
+    );
     assert.equal(mem.client.pid, a.client);
     assert.ok(mem.startedAt && mem.memoryBytes && mem.memoryBytes > 0);
     // No instance shows the secret passed as an argument and as an env value.
@@ -81,22 +100,33 @@ describe('instances of real servers: duplicate, orphan, kill-duplicates, stop', 
     assert.match(mem.commandLine, /--label=<redacted>/);
   });
 
-  it('flags the older of client A\'s two instances as the one duplicate, with evidence; B\'s is not a duplicate', async () => {
+  it("flags the older of client A's two instances as the one duplicate, with evidence; B's is not a duplicate", async () => {
     const { snap, inst } = await clientAInstances();
     const [older, newer] = [...inst].sort((x, y) => (x.startTime as number) - (y.startTime as number));
     const dup = older.verdicts.find((v) => v.kind === 'duplicate');
     assert.ok(dup && dup.kind === 'duplicate', JSON.stringify(older.verdicts));
     assert.equal(dup.keep.pid, newer.pid);
-    assert.deepEqual(dup.instances.map((i) => i.pid), [older.pid, newer.pid]);
+    assert.deepEqual(
+      dup.instances.map((i) => i.pid),
+      [older.pid, newer.pid],
+    );
     assert.ok(!newer.verdicts.some((v) => v.kind === 'duplicate'));
-    const bInst = await until('client B\'s server', async () => {
+    const bInst = await until("client B's server", async () => {
       const [i] = instancesOf(server(await statusJson(home), 'memory'), b.servers);
       return i && /mcp-server-memory/.test(i.commandLine) ? i : undefined;
     });
-    assert.ok(!bInst.verdicts.some((v) => v.kind === 'duplicate'), 'another client\'s instance is not a duplicate');
-    assert.equal(instancesOf(server(snap, 'memory'), [...a.servers, ...b.servers]).flatMap((i) => i.verdicts).filter((v) => v.kind === 'duplicate').length, 1);
+    assert.ok(!bInst.verdicts.some((v) => v.kind === 'duplicate'), "another client's instance is not a duplicate");
+    assert.equal(
+      instancesOf(server(snap, 'memory'), [...a.servers, ...b.servers])
+        .flatMap((i) => i.verdicts)
+        .filter((v) => v.kind === 'duplicate').length,
+      1,
+    );
     const text = await cli(home, ['status']);
-    assert.match(text.stdout, new RegExp(`memory\\s+${older.pid}\\s+.*duplicate: 2 under one client, newest ${newer.pid} stays`));
+    assert.match(
+      text.stdout,
+      new RegExp(`memory\\s+${older.pid}\\s+.*duplicate: 2 under one client, newest ${newer.pid} stays`),
+    );
   });
 
   it('kill-duplicates without --yes prints the plan and signals nothing', async () => {
@@ -113,7 +143,8 @@ describe('instances of real servers: duplicate, orphan, kill-duplicates, stop', 
     // The older one: the duplicate kill-duplicates would stop.
     const target = [...inst].sort((x, y) => (x.startTime as number) - (y.startTime as number))[0];
     const rewritten = JSON.parse(JSON.stringify(snap)) as Snapshot;
-    for (const s of rewritten.servers) for (const i of s.instances) if (i.pid === target.pid) i.startTime = (i.startTime as number) - 60000;
+    for (const s of rewritten.servers)
+      for (const i of s.instances) if (i.pid === target.pid) i.startTime = (i.startTime as number) - 60000;
     const file = path.join(home, 'snapshot.json');
     fs.writeFileSync(file, JSON.stringify(rewritten));
     const r = await cli(home, ['stop', String(target.pid), '--from', file, '--json']);
@@ -131,7 +162,7 @@ describe('instances of real servers: duplicate, orphan, kill-duplicates, stop', 
 
   it('killing the client with SIGKILL turns its server into an orphan', async () => {
     process.kill(b.client, 'SIGKILL');
-    const orphan = await until('client B\'s server to be reported as an orphan', async () => {
+    const orphan = await until("client B's server to be reported as an orphan", async () => {
       const [i] = instancesOf(server(await statusJson(home), 'memory'), b.servers);
       return i?.verdicts.some((v) => v.kind === 'orphan') ? i : undefined;
     });
@@ -151,7 +182,10 @@ describe('instances of real servers: duplicate, orphan, kill-duplicates, stop', 
     assert.ok(!isAlive(older.pid) && !isAlive(orphan.pid));
     assert.ok(isAlive(newer.pid), 'the newest instance stays');
     const after = await statusJson(home);
-    assert.deepEqual(instancesOf(server(after, 'memory'), [...a.servers, ...b.servers]).map((i) => i.pid), [newer.pid]);
+    assert.deepEqual(
+      instancesOf(server(after, 'memory'), [...a.servers, ...b.servers]).map((i) => i.pid),
+      [newer.pid],
+    );
     assert.equal(instancesOf(server(after, 'everything'), c.servers).length, 1, 'another server is untouched');
   });
 

@@ -11,8 +11,17 @@ describe('HTTP listeners: which process serves a local port', function () {
 
   // Linux (/proc/net/tcp and fds), like CI.
   it('finds a real listening process by its socket, and says "none" for a free port', async () => {
-    child = spawn(process.execPath, ['-e', "const s = require('http').createServer(() => {}).listen(0, '127.0.0.1', () => console.log(s.address().port))"], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const port = await new Promise<number>((resolve) => child?.stdout?.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))));
+    child = spawn(
+      process.execPath,
+      [
+        '-e',
+        "const s = require('http').createServer(() => {}).listen(0, '127.0.0.1', () => console.log(s.address().port))",
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    const port = await new Promise<number>((resolve) =>
+      child?.stdout?.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))),
+    );
     const found = await findListeners([port], [process.pid, child.pid as number], 'linux');
     assert.deepEqual(found.get(port), { state: 'local', port, pid: child.pid });
     // Not among the candidates (another user's, say): known to be in use, owner unknown.

@@ -41,7 +41,21 @@ function secretServers(row: Row): Record<string, Record<string, unknown>> {
   const ref = envRef(row);
   const local = {
     command: 'npx',
-    args: ['-y', 'pkg', '--token', SECRET, `--api-key=${SECRET}`, '--password', SECRET, `ACCESS_TOKEN=${SECRET}`, '--header', `Authorization: Bearer ${SECRET}`, `postgres://app:${SECRET}@db/x`, `https://h/x?key=${SECRET}`, `prefix-${SECRET}-suffix`],
+    args: [
+      '-y',
+      'pkg',
+      '--token',
+      SECRET,
+      `--api-key=${SECRET}`,
+      '--password',
+      SECRET,
+      `ACCESS_TOKEN=${SECRET}`,
+      '--header',
+      `Authorization: Bearer ${SECRET}`,
+      `postgres://app:${SECRET}@db/x`,
+      `https://h/x?key=${SECRET}`,
+      `prefix-${SECRET}-suffix`,
+    ],
     env: { API_KEY: SECRET, DB_URL: `prefix-${SECRET}-suffix` },
   };
   const url = `https://user:${SECRET}@mcp.example.com/mcp?token=${SECRET}&api_key=${SECRET}&key=${SECRET}&sig=${SECRET}`;
@@ -51,9 +65,20 @@ function secretServers(row: Row): Record<string, Record<string, unknown>> {
     remote: { url, headers },
     'remote-server-url': { serverUrl: url, headers },
     'remote-http-url': { httpUrl: url, headers },
-    'inline-token': { url: 'https://mcp.example.com/mcp', bearer_token: SECRET, apiKey: SECRET, http_headers: { Authorization: `Bearer ${SECRET}` } },
+    'inline-token': {
+      url: 'https://mcp.example.com/mcp',
+      bearer_token: SECRET,
+      apiKey: SECRET,
+      http_headers: { Authorization: `Bearer ${SECRET}` },
+    },
   };
-  if (ref) out.substituted = { command: 'node', args: ['server.js', '--data', `/srv/${ref}`, ref], cwd: `/work/${ref}`, env: { X: ref } };
+  if (ref)
+    out.substituted = {
+      command: 'node',
+      args: ['server.js', '--data', `/srv/${ref}`, ref],
+      cwd: `/work/${ref}`,
+      env: { X: ref },
+    };
   if (ref) out['substituted-url'] = { url: `https://mcp.example.com/${ref}/mcp` };
   return out;
 }
@@ -76,7 +101,7 @@ function secretContent(row: Row, ws: string): string {
       return [
         '[mcp_servers.local]',
         'command = "npx"',
-        `args = ${JSON.stringify((m.local.args as string[]))}`,
+        `args = ${JSON.stringify(m.local.args as string[])}`,
         `env = { API_KEY = "${SECRET}", DB_URL = "prefix-${SECRET}-suffix" }`,
         '[mcp_servers.remote]',
         `url = "${m.remote.url as string}"`,
@@ -108,15 +133,22 @@ function secretContent(row: Row, ws: string): string {
 
 function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [path.join(repoRoot, 'dist', 'cli.js'), ...args], { env, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [path.join(repoRoot, 'dist', 'cli.js'), ...args],
+      { env, maxBuffer: 64 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
 function allFiles(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? allFiles(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? allFiles(path.join(dir, e.name)) : [path.join(dir, e.name)]));
 }
 
 describe('secrets never leave: the built CLI with a secret planted in every field of every source', function () {
@@ -128,14 +160,20 @@ describe('secrets never leave: the built CLI with a secret planted in every fiel
   let env: NodeJS.ProcessEnv;
 
   before(() => {
-    assert.ok(fs.existsSync(path.join(repoRoot, 'dist', 'cli.js')), 'dist/cli.js is built by `npm test` (npm run build) before the tests');
+    assert.ok(
+      fs.existsSync(path.join(repoRoot, 'dist', 'cli.js')),
+      'dist/cli.js is built by `npm test` (npm run build) before the tests',
+    );
     const files: Record<string, string> = {};
     for (const row of layout.rows) files[row.file] = secretContent(row, layout.workspace);
     // Broken files whose parse errors sit on a line holding the secret.
-    files[path.join(broken, '.codex', 'config.toml')] = `[mcp_servers.a]\ncommand = "x"\nargs = ["--token", "${SECRET}"\nurl = "${SECRET}\n`;
-    files[path.join(broken, '.continue', 'mcpServers', 'bad.yaml')] = `mcpServers:\n  - name: a\n    env: { K: ${SECRET}\n    args: [${SECRET}\n`;
+    files[path.join(broken, '.codex', 'config.toml')] =
+      `[mcp_servers.a]\ncommand = "x"\nargs = ["--token", "${SECRET}"\nurl = "${SECRET}\n`;
+    files[path.join(broken, '.continue', 'mcpServers', 'bad.yaml')] =
+      `mcpServers:\n  - name: a\n    env: { K: ${SECRET}\n    args: [${SECRET}\n`;
     files[path.join(broken, '.vscode', 'mcp.json')] = `{"servers":{"a":{"command":"x","env":{"K":"${SECRET}" "L": 1}}`;
-    files[path.join(broken, '.cursor', 'mcp.json')] = `{"mcpServers":{"a":{"command":"x","args":"--token ${SECRET}","env":["${SECRET}"],"type":"http"}}}`;
+    files[path.join(broken, '.cursor', 'mcp.json')] =
+      `{"mcpServers":{"a":{"command":"x","args":"--token ${SECRET}","env":["${SECRET}"],"type":"http"}}}`;
     writeTree(files);
     env = {
       PATH: process.env.PATH,
@@ -149,14 +187,21 @@ describe('secrets never leave: the built CLI with a secret planted in every fiel
   it('status --json: every planted server is listed, and the secret appears nowhere', async () => {
     const r = await run(['status', '--json', '--workspace', layout.workspace, '--workspace', broken], env);
     assert.equal(r.code, 0, r.stderr);
-    const snapshot = JSON.parse(r.stdout) as { servers: { name: string; source: { client: string }; envKeys: string[]; headerKeys: string[] }[]; diagnostics: { file: string }[] };
+    const snapshot = JSON.parse(r.stdout) as {
+      servers: { name: string; source: { client: string }; envKeys: string[]; headerKeys: string[] }[];
+      diagnostics: { file: string }[];
+    };
     // The fixture really went through every source: otherwise "no secret" would prove nothing.
     const clients = new Set(snapshot.servers.map((s) => s.source.client));
     for (const row of layout.rows) assert.ok(clients.has(row.client), `no servers from ${row.client}`);
     assert.ok(snapshot.servers.filter((s) => s.name === 'local').every((s) => s.envKeys.includes('API_KEY')));
     assert.ok(snapshot.servers.some((s) => s.name === 'remote' && s.headerKeys.includes('Authorization')));
     assert.ok(snapshot.servers.length > 100, `${snapshot.servers.length} servers`);
-    for (const f of ['config.toml', 'bad.yaml', 'mcp.json']) assert.ok(snapshot.diagnostics.some((d) => d.file.startsWith(broken) && d.file.endsWith(f)), `no diagnostic for broken ${f}`);
+    for (const f of ['config.toml', 'bad.yaml', 'mcp.json'])
+      assert.ok(
+        snapshot.diagnostics.some((d) => d.file.startsWith(broken) && d.file.endsWith(f)),
+        `no diagnostic for broken ${f}`,
+      );
     assert.ok(!r.stdout.includes(SECRET), `secret in status --json: ${context(r.stdout)}`);
     assert.ok(!r.stderr.includes(SECRET), `secret on stderr: ${context(r.stderr)}`);
     // Redaction marks where values were.
@@ -169,17 +214,31 @@ describe('secrets never leave: the built CLI with a secret planted in every fiel
     assert.match(r.stdout, /Problems \(\d+\):/);
     // Problems come after the table, each as `severity: file:line:column: message`.
     assert.ok(r.stdout.indexOf('Problems (') > r.stdout.indexOf('SERVER'));
-    assert.ok(r.stdout.includes(`error: ${path.join(broken, '.codex', 'config.toml')}:4:`), 'TOML error with its position');
-    assert.ok(r.stdout.includes(`error: ${path.join(broken, '.cursor', 'mcp.json')}:1:`), 'wrong-typed key with its position');
+    assert.ok(
+      r.stdout.includes(`error: ${path.join(broken, '.codex', 'config.toml')}:4:`),
+      'TOML error with its position',
+    );
+    assert.ok(
+      r.stdout.includes(`error: ${path.join(broken, '.cursor', 'mcp.json')}:1:`),
+      'wrong-typed key with its position',
+    );
     assert.ok(r.stdout.includes('<redacted>'));
     assert.ok(!r.stdout.includes(SECRET), `secret in status: ${context(r.stdout)}`);
     assert.ok(!r.stderr.includes(SECRET), `secret on stderr: ${context(r.stderr)}`);
   });
 
   it('discovery alone, before the last-line masking of the snapshot, lets no secret into servers or diagnostics', async () => {
-    const r = await scanSources({ host: { home: layout.home, platform: 'linux', env: env as Record<string, string> }, workspaceFolders: [layout.workspace, broken] });
+    const r = await scanSources({
+      host: { home: layout.home, platform: 'linux', env: env as Record<string, string> },
+      workspaceFolders: [layout.workspace, broken],
+    });
     assert.ok(r.servers.length > 100);
-    const shown = JSON.stringify({ servers: r.servers, diagnostics: r.diagnostics, files: r.files, launchGroups: r.launchGroups });
+    const shown = JSON.stringify({
+      servers: r.servers,
+      diagnostics: r.diagnostics,
+      files: r.files,
+      launchGroups: r.launchGroups,
+    });
     assert.ok(!shown.includes(SECRET), `secret in the scan: ${context(shown)}`);
     // The engine keeps the values to mask them elsewhere (process command lines).
     assert.ok(r.secrets.has(SECRET));

@@ -21,9 +21,20 @@ const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 function checkout(root: string): { repo: string; script: string } {
   const repo = path.join(root, 'dev', 'my-dev-server');
   fs.mkdirSync(path.join(repo, 'dist'), { recursive: true });
-  fs.writeFileSync(path.join(repo, 'package.json'), JSON.stringify({ name: 'my-dev-server', version: '0.1.0', type: 'module', bin: { 'my-dev-server': 'dist/index.js' } }));
+  fs.writeFileSync(
+    path.join(repo, 'package.json'),
+    JSON.stringify({
+      name: 'my-dev-server',
+      version: '0.1.0',
+      type: 'module',
+      bin: { 'my-dev-server': 'dist/index.js' },
+    }),
+  );
   const script = path.join(repo, 'dist', 'index.js');
-  fs.writeFileSync(script, `#!/usr/bin/env node\n${fs.readFileSync(path.join(fixturesDir, 'guard', 'tiny-server.mjs'), 'utf8')}\nconsole.error('my-dev-server ready');\n`);
+  fs.writeFileSync(
+    script,
+    `#!/usr/bin/env node\n${fs.readFileSync(path.join(fixturesDir, 'guard', 'tiny-server.mjs'), 'utf8')}\nconsole.error('my-dev-server ready');\n`,
+  );
   fs.chmodSync(script, 0o755);
   fs.symlinkSync(path.join(repoRoot, 'node_modules'), path.join(repo, 'node_modules'), 'dir');
   return { repo, script };
@@ -58,7 +69,12 @@ describe('versions (integration): a local server under development, rebuilt unde
     const home = path.join(root, 'home');
     fs.mkdirSync(home);
     const lg = path.join(root, 'lg');
-    const child = await startReady(process.execPath, [script], { cwd: projectDir, ready: /my-dev-server ready/ }, started);
+    const child = await startReady(
+      process.execPath,
+      [script],
+      { cwd: projectDir, ready: /my-dev-server ready/ },
+      started,
+    );
     const before = await instanceOf(() => snapshot(home, projectDir, lg), 'dev', child.pid!);
     assert.equal(before.versions?.verdict.state, 'current', JSON.stringify(before.versions));
     assert.equal(before.versions?.installed.state === 'installed' && before.versions.installed.dev?.root, repo);
@@ -68,9 +84,17 @@ describe('versions (integration): a local server under development, rebuilt unde
     const watched = changedOf(await instanceOf(() => snapshot(home, projectDir, lg), 'dev', child.pid!));
     assert.equal(watched.dev, true);
     assert.equal(watched.installed, '0.1.0');
-    assert.deepEqual(watched.changedFiles.map((f) => f.path), [script]);
-    const first = changedOf(await instanceOf(() => snapshot(home, projectDir, path.join(root, 'lg-first')), 'dev', child.pid!));
-    assert.deepEqual(first.changedFiles.map((f) => f.path), [script]);
+    assert.deepEqual(
+      watched.changedFiles.map((f) => f.path),
+      [script],
+    );
+    const first = changedOf(
+      await instanceOf(() => snapshot(home, projectDir, path.join(root, 'lg-first')), 'dev', child.pid!),
+    );
+    assert.deepEqual(
+      first.changedFiles.map((f) => f.path),
+      [script],
+    );
     const text = formatStatus(await snapshot(home, projectDir, lg));
     assert.match(text, /CHANGED SINCE START: restart to load what is installed/);
     assert.match(text, /installed: 0\.1\.0 \(a development package: judged by its own files\)/);
@@ -80,7 +104,15 @@ describe('versions (integration): a local server under development, rebuilt unde
     const root = tempDir('lg-dev-link-');
     const { repo, script } = checkout(root);
     const globalPrefix = path.join(root, 'global');
-    await run(npm, ['link', '--no-audit', '--no-fund'], { cwd: repo, env: { ...process.env, npm_config_prefix: globalPrefix, npm_config_cache: path.join(root, 'npm-cache'), npm_config_update_notifier: 'false' } });
+    await run(npm, ['link', '--no-audit', '--no-fund'], {
+      cwd: repo,
+      env: {
+        ...process.env,
+        npm_config_prefix: globalPrefix,
+        npm_config_cache: path.join(root, 'npm-cache'),
+        npm_config_update_notifier: 'false',
+      },
+    });
     const bin = path.join(globalPrefix, 'bin', 'my-dev-server');
     assert.equal(fs.realpathSync(bin), script);
     const PATH = `${path.dirname(bin)}${path.delimiter}${process.env.PATH}`;
@@ -95,7 +127,10 @@ describe('versions (integration): a local server under development, rebuilt unde
     rebuild(script);
     const after = changedOf(await instanceOf(take, 'dev', child.pid!));
     assert.equal(after.dev, true);
-    assert.deepEqual(after.changedFiles.map((f) => f.path), [script]);
+    assert.deepEqual(
+      after.changedFiles.map((f) => f.path),
+      [script],
+    );
   });
 
   it('a guarded dev server: the lock record names its version, and a rebuild is still changed since start', async () => {
@@ -106,13 +141,21 @@ describe('versions (integration): a local server under development, rebuilt unde
     fs.mkdirSync(home);
     const runArgs = [cliPath, 'run', '--name', 'dev', '--', process.execPath, script];
     const projectDir = project(root, 'dev', process.execPath, runArgs);
-    const guard = spawn(process.execPath, runArgs, { cwd: projectDir, env: { ...process.env, HOME: home, MCP_LIFEGUARD_HOME: lg }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const guard = spawn(process.execPath, runArgs, {
+      cwd: projectDir,
+      env: { ...process.env, HOME: home, MCP_LIFEGUARD_HOME: lg },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     started.push(guard);
     await waitForOutput(guard, /my-dev-server ready/, 60_000);
     const take = () => snapshot(home, projectDir, lg);
     const before = await instanceOf(take, 'dev', guard.pid!);
     assert.ok(before.lock, 'the instance is guarded');
-    assert.equal(before.versions?.running.state === 'known' && before.versions.running.source, 'lock-record', JSON.stringify(before.versions));
+    assert.equal(
+      before.versions?.running.state === 'known' && before.versions.running.source,
+      'lock-record',
+      JSON.stringify(before.versions),
+    );
     assert.equal(before.versions?.verdict.state, 'current');
     await sleep(2500);
     rebuild(script);
@@ -125,31 +168,52 @@ describe('versions (integration): a local server under development, rebuilt unde
     const root = tempDir('lg-dev-gate-');
     const { script } = checkout(root);
     const lg = path.join(root, 'lg');
-    const g = await connectGuarded(lg, ['--name', 'dev', '--when-stale', 'refuse-writes', '--stale-interval', '1', '--', process.execPath, script], { cwd: root });
+    const g = await connectGuarded(
+      lg,
+      ['--name', 'dev', '--when-stale', 'refuse-writes', '--stale-interval', '1', '--', process.execPath, script],
+      { cwd: root },
+    );
     try {
       // The guard learns which tools are read-only from the server's own list.
       await g.client.listTools();
-      assert.match(textOf(await g.client.callTool({ name: 'write_note', arguments: { text: 'before' } })), /wrote before/);
+      assert.match(
+        textOf(await g.client.callTool({ name: 'write_note', arguments: { text: 'before' } })),
+        /wrote before/,
+      );
       // File times after the start must be told from it (the engine allows 2 s between the clocks).
       await sleep(2500);
       rebuild(script);
       // Files written seconds ago may be a build still running: the verdict settles first (read-only calls ask for it).
-      await until(() => `the changed verdict:\n${g.stderr()}`, async () => {
-        await g.client.callTool({ name: 'echo', arguments: { text: 'wait' } });
-        return /dev: Changed since start/.test(g.stderr());
-      }, 30_000, 500);
-      await assert.rejects(g.client.callTool({ name: 'write_note', arguments: { text: 'after' } }), (err: { code?: number; message: string }) => {
-        assert.equal(err.code, GuardErrorCode.Stale);
-        assert.match(err.message, /dev: Changed since start: restart to load what is installed\. .*its own source files changed/);
-        assert.ok(err.message.includes(script), err.message);
-        return true;
-      });
+      await until(
+        () => `the changed verdict:\n${g.stderr()}`,
+        async () => {
+          await g.client.callTool({ name: 'echo', arguments: { text: 'wait' } });
+          return /dev: Changed since start/.test(g.stderr());
+        },
+        30_000,
+        500,
+      );
+      await assert.rejects(
+        g.client.callTool({ name: 'write_note', arguments: { text: 'after' } }),
+        (err: { code?: number; message: string }) => {
+          assert.equal(err.code, GuardErrorCode.Stale);
+          assert.match(
+            err.message,
+            /dev: Changed since start: restart to load what is installed\. .*its own source files changed/,
+          );
+          assert.ok(err.message.includes(script), err.message);
+          return true;
+        },
+      );
       // A read-only tool still answers.
       assert.match(textOf(await g.client.callTool({ name: 'echo', arguments: { text: 'hi' } })), /:hi$/);
       const [record] = await liveRecords(lg);
       const restarted = await controlRestart(record.control!, 'rebuilt', { timeoutMs: 60_000 });
       assert.ok(restarted.ok, JSON.stringify(restarted));
-      assert.match(textOf(await g.client.callTool({ name: 'write_note', arguments: { text: 'after restart' } })), /wrote after restart/);
+      assert.match(
+        textOf(await g.client.callTool({ name: 'write_note', arguments: { text: 'after restart' } })),
+        /wrote after restart/,
+      );
     } finally {
       await g.client.close().catch(() => undefined);
     }
@@ -159,17 +223,25 @@ describe('versions (integration): a local server under development, rebuilt unde
     const root = tempDir('lg-dev-py-');
     const proj = path.join(root, 'dev', 'devpkg');
     fs.mkdirSync(path.join(proj, 'devpkg'), { recursive: true });
-    fs.writeFileSync(path.join(proj, 'pyproject.toml'), '[build-system]\nrequires = ["setuptools>=64"]\nbuild-backend = "setuptools.build_meta"\n\n[project]\nname = "devpkg"\nversion = "0.1.0"\n');
+    fs.writeFileSync(
+      path.join(proj, 'pyproject.toml'),
+      '[build-system]\nrequires = ["setuptools>=64"]\nbuild-backend = "setuptools.build_meta"\n\n[project]\nname = "devpkg"\nversion = "0.1.0"\n',
+    );
     const source = path.join(proj, 'devpkg', '__main__.py');
     fs.writeFileSync(path.join(proj, 'devpkg', '__init__.py'), '');
-    fs.writeFileSync(source, 'import sys, time\nprint("devpkg ready", file=sys.stderr, flush=True)\nsys.stdin.read()\n');
+    fs.writeFileSync(
+      source,
+      'import sys, time\nprint("devpkg ready", file=sys.stderr, flush=True)\nsys.stdin.read()\n',
+    );
     const venv = path.join(root, 'venv');
     await run(PYTHON, ['-m', 'venv', venv]);
     const py = path.join(venv, 'bin', 'python');
     const pipEnv = { ...process.env, PIP_CONFIG_FILE: '/dev/null', PIP_DISABLE_PIP_VERSION_CHECK: '1' };
     // setuptools before 70 builds editables through `wheel`: a real one from PyPI, cached by version.
     const wheels = await pypiWheel(PYTHON, 'wheel', '0.45.1');
-    await run(py, ['-m', 'pip', 'install', '-q', '--no-index', '--find-links', wheels, 'wheel==0.45.1'], { env: pipEnv });
+    await run(py, ['-m', 'pip', 'install', '-q', '--no-index', '--find-links', wheels, 'wheel==0.45.1'], {
+      env: pipEnv,
+    });
     await run(py, ['-m', 'pip', 'install', '-q', '--no-index', '--no-build-isolation', '-e', proj], { env: pipEnv });
     const projectDir = project(root, 'devpkg', py, ['-m', 'devpkg']);
     const home = path.join(root, 'home');
@@ -183,6 +255,9 @@ describe('versions (integration): a local server under development, rebuilt unde
     fs.appendFileSync(source, '# edited\n');
     const after = changedOf(await instanceOf(take, 'devpkg', child.pid!));
     assert.equal(after.dev, true);
-    assert.deepEqual(after.changedFiles.map((f) => f.path), [source]);
+    assert.deepEqual(
+      after.changedFiles.map((f) => f.path),
+      [source],
+    );
   });
 });

@@ -25,13 +25,19 @@ describe('versions (integration): the first look after an upgrade', function () 
 
   let looks = 0;
   /** A snapshot as a first run sees it: an empty state folder of its own. */
-  const firstLook = (root: string, home: string, projectDir: string, extra: Record<string, string> = {}) => () => snapshot(home, projectDir, path.join(root, `lg-first-${++looks}`), { npm_config_cache: path.join(root, 'npm-cache'), ...extra });
+  const firstLook =
+    (root: string, home: string, projectDir: string, extra: Record<string, string> = {}) =>
+    () =>
+      snapshot(home, projectDir, path.join(root, `lg-first-${++looks}`), {
+        npm_config_cache: path.join(root, 'npm-cache'),
+        ...extra,
+      });
 
   function row(text: string, pid: number): string {
     return text.split('\n').find((l) => new RegExp(`^\\s+memory\\s+${pid}\\s`).test(l)) ?? '';
   }
 
-  it('a project install upgraded before the first look: stale, the running version inferred from npm\'s cache; with the cache cleaned, changed since start', async () => {
+  it("a project install upgraded before the first look: stale, the running version inferred from npm's cache; with the cache cleaned, changed since start", async () => {
     const root = tempDir('lg-first-');
     const { prefix, bin, env, projectDir, home } = await memoryInProject(root, '2026.7.4');
     const child = await startReady(bin, [], { cwd: projectDir, env, ready: /running on stdio/ }, started);
@@ -49,7 +55,11 @@ describe('versions (integration): the first look after an upgrade', function () 
     assert.equal(v.inferred, true);
     assert.match(v.runningHow, /2026\.7\.4/);
     const text = formatStatus(await take());
-    assert.match(row(text, child.pid!), /2026\.7\.4\s+2026\.8\.31\s+STALE: runs 2026\.7\.4, installed 2026\.8\.31 \(inferred\)/, text);
+    assert.match(
+      row(text, child.pid!),
+      /2026\.7\.4\s+2026\.8\.31\s+STALE: runs 2026\.7\.4, installed 2026\.8\.31 \(inferred\)/,
+      text,
+    );
 
     // npm's cache forgotten: nothing tells what the process loaded. Changed since start, with the files.
     fs.rmSync(path.join(root, 'npm-cache', '_cacache'), { recursive: true, force: true });
@@ -59,10 +69,17 @@ describe('versions (integration): the first look after an upgrade', function () 
     if (b?.state !== 'changed') return;
     assert.equal(b.installed, '2026.8.31');
     assert.equal(bare.versions?.running.state, 'unknown');
-    assert.ok(b.changedFiles.some((f) => f.path === path.join(prefix, 'node_modules', MEM, 'package.json')), JSON.stringify(b.changedFiles));
+    assert.ok(
+      b.changedFiles.some((f) => f.path === path.join(prefix, 'node_modules', MEM, 'package.json')),
+      JSON.stringify(b.changedFiles),
+    );
     assert.equal(b.processStart, new Date(bare.startTime!).toISOString());
     const bareText = formatStatus(await take());
-    assert.match(row(bareText, child.pid!), /\?\s+2026\.8\.31\s+CHANGED SINCE START: restart to load what is installed/, bareText);
+    assert.match(
+      row(bareText, child.pid!),
+      /\?\s+2026\.8\.31\s+CHANGED SINCE START: restart to load what is installed/,
+      bareText,
+    );
     assert.doesNotMatch(row(bareText, child.pid!), /\sok$/);
   });
 
@@ -77,13 +94,22 @@ describe('versions (integration): the first look after an upgrade', function () 
     const home = path.join(root, 'home');
     fs.mkdirSync(home);
     const PATH = `${binDir}${path.delimiter}${process.env.PATH}`;
-    const child = await startReady(path.join(binDir, 'mcp-server-memory'), [], { cwd: projectDir, env: { ...env, PATH }, ready: /running on stdio/ }, started);
+    const child = await startReady(
+      path.join(binDir, 'mcp-server-memory'),
+      [],
+      { cwd: projectDir, env: { ...env, PATH }, ready: /running on stdio/ },
+      started,
+    );
     await sleep(2500);
     await run(NPM, ['install', '-g', '--prefix', globalPrefix, `${MEM}@2026.8.31`], { env: npmEnv(root) });
     const take = firstLook(root, home, projectDir, { PATH, npm_config_prefix: globalPrefix });
     const up = await instanceOf(take, 'memory', child.pid!);
     const v = up.versions?.verdict;
-    assert.equal(v?.state === 'stale' && `${v.running} -> ${v.installed} (${v.runningLearnedFrom})`, '2026.7.4 -> 2026.8.31 (npm-cache)', JSON.stringify(up.versions));
+    assert.equal(
+      v?.state === 'stale' && `${v.running} -> ${v.installed} (${v.runningLearnedFrom})`,
+      '2026.7.4 -> 2026.8.31 (npm-cache)',
+      JSON.stringify(up.versions),
+    );
 
     await run(NPM, ['uninstall', '-g', '--prefix', globalPrefix, MEM], { env: npmEnv(root) });
     const gone = await instanceOf(take, 'memory', child.pid!);
@@ -93,9 +119,13 @@ describe('versions (integration): the first look after an upgrade', function () 
     assert.match(g?.state === 'stale' ? g.summary : '', /the code it was started from is gone/);
   });
 
-  it('an npx cache folder whose package was replaced in place before the first look: stale, inferred from npm\'s cache', async () => {
+  it("an npx cache folder whose package was replaced in place before the first look: stale, inferred from npm's cache", async () => {
     const root = tempDir('lg-first-npx-');
-    const env = { npm_config_cache: path.join(root, 'npm-cache'), npm_config_update_notifier: 'false', MEMORY_FILE_PATH: path.join(root, 'memory.jsonl') };
+    const env = {
+      npm_config_cache: path.join(root, 'npm-cache'),
+      npm_config_update_notifier: 'false',
+      MEMORY_FILE_PATH: path.join(root, 'memory.jsonl'),
+    };
     // Unpinned, as most configs are: npx installs the latest release into `_npx/<hash>`.
     const projectDir = project(root, 'memory', 'npx', ['-y', MEM], env);
     const home = path.join(root, 'home');
@@ -105,7 +135,10 @@ describe('versions (integration): the first look after an upgrade', function () 
     const take = firstLook(root, home, projectDir);
     const before = await instanceOf(take, 'memory', child.pid!);
     const inst = before.versions?.installed;
-    assert.ok(inst?.state === 'installed' && inst.location.startsWith(path.join(root, 'npm-cache', '_npx')), JSON.stringify(before.versions));
+    assert.ok(
+      inst?.state === 'installed' && inst.location.startsWith(path.join(root, 'npm-cache', '_npx')),
+      JSON.stringify(before.versions),
+    );
     if (inst?.state !== 'installed') return;
     const latest = inst.version;
     assert.equal(before.versions?.verdict.state, 'current');
@@ -115,14 +148,19 @@ describe('versions (integration): the first look after an upgrade', function () 
     await run(NPM, ['install', '--prefix', npxDir, `${MEM}@2026.7.4`], { env: npmEnv(root) });
     const after = await instanceOf(take, 'memory', child.pid!);
     const v = after.versions?.verdict;
-    assert.equal(v?.state === 'stale' && `${v.running} -> ${v.installed} (${v.runningLearnedFrom})`, `${latest} -> 2026.7.4 (npm-cache)`, JSON.stringify(after.versions));
+    assert.equal(
+      v?.state === 'stale' && `${v.running} -> ${v.installed} (${v.runningLearnedFrom})`,
+      `${latest} -> 2026.7.4 (npm-cache)`,
+      JSON.stringify(after.versions),
+    );
   });
 
-  it('a dependency removed before the server\'s own package (the order `npm ci` may clear node_modules in) is settling, not stale', async () => {
+  it("a dependency removed before the server's own package (the order `npm ci` may clear node_modules in) is settling, not stale", async () => {
     const root = tempDir('lg-first-rm-');
     const { prefix, bin, env, projectDir, home } = await memoryInProject(root, '2026.8.31');
     const child = await startReady(bin, [], { cwd: projectDir, env, ready: /running on stdio/ }, started);
-    const watched = () => snapshot(home, projectDir, path.join(root, 'lg'), { npm_config_cache: path.join(root, 'npm-cache') });
+    const watched = () =>
+      snapshot(home, projectDir, path.join(root, 'lg'), { npm_config_cache: path.join(root, 'npm-cache') });
     assert.equal((await instanceOf(watched, 'memory', child.pid!)).versions?.verdict.state, 'current');
     await sleep(2500);
     const nm = path.join(prefix, 'node_modules');
@@ -135,7 +173,11 @@ describe('versions (integration): the first look after an upgrade', function () 
     const settled = await instanceOf(watched, 'memory', child.pid!);
     const after = settled.versions?.verdict;
     assert.equal(after?.state, 'stale', JSON.stringify(after));
-    assert.ok(after?.state === 'stale' && after.movedDependencies.some((d) => d.name === '@modelcontextprotocol/sdk' && d.to === undefined), JSON.stringify(after));
+    assert.ok(
+      after?.state === 'stale' &&
+        after.movedDependencies.some((d) => d.name === '@modelcontextprotocol/sdk' && d.to === undefined),
+      JSON.stringify(after),
+    );
   });
 
   it('a same-version `npm ci` under a watched server is never judged mid-install, and reads current after; a first look after it too', async () => {
@@ -154,16 +196,29 @@ describe('versions (integration): the first look after an upgrade', function () 
     let after = 0;
     while (after < 2) {
       const s = await watched();
-      const i: Instance | undefined = s.servers.find((x) => x.name === 'memory')?.instances.find((x) => x.pid === child.pid);
+      const i: Instance | undefined = s.servers
+        .find((x) => x.name === 'memory')
+        ?.instances.find((x) => x.pid === child.pid);
       const verdict = i?.versions?.verdict;
-      if (verdict) seen.push(verdict.state === 'unknown' && verdict.settling ? 'settling' : verdict.state === 'stale' || verdict.state === 'changed' ? `${verdict.state} ${JSON.stringify(i?.versions)}` : verdict.state);
+      if (verdict)
+        seen.push(
+          verdict.state === 'unknown' && verdict.settling
+            ? 'settling'
+            : verdict.state === 'stale' || verdict.state === 'changed'
+              ? `${verdict.state} ${JSON.stringify(i?.versions)}`
+              : verdict.state,
+        );
       if (done) after++;
       await sleep(200);
     }
     await ci;
     // A verdict seen mid-install is "settling" or the final one, never stale or changed.
     assert.ok(seen.length > 0);
-    assert.deepEqual(seen.filter((x) => x.startsWith('stale') || x.startsWith('changed')), [], seen.join(', '));
+    assert.deepEqual(
+      seen.filter((x) => x.startsWith('stale') || x.startsWith('changed')),
+      [],
+      seen.join(', '),
+    );
     const final = await instanceOf(watched, 'memory', child.pid!);
     assert.equal(final.versions?.verdict.state, 'current', JSON.stringify(final.versions));
 
@@ -171,6 +226,9 @@ describe('versions (integration): the first look after an upgrade', function () 
     // lockfile (which `npm ci` does not rewrite) predates the start: the same code.
     const first = await instanceOf(firstLook(root, home, projectDir), 'memory', child.pid!);
     assert.equal(first.versions?.verdict.state, 'current', JSON.stringify(first.versions));
-    assert.match(first.versions?.verdict.state === 'current' ? first.versions.verdict.reason : '', /package-lock\.json unchanged since before the process started/);
+    assert.match(
+      first.versions?.verdict.state === 'current' ? first.versions.verdict.reason : '',
+      /package-lock\.json unchanged since before the process started/,
+    );
   });
 });

@@ -47,10 +47,20 @@ describe('versions (integration): yarn classic and pnpm layouts under a running 
     const app = path.join(root, 'app');
     fs.mkdirSync(app);
     fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true }));
-    const yarnEnv = { ...process.env, YARN_CACHE_FOLDER: path.join(root, 'yarn-cache'), YARN_ENABLE_TELEMETRY: '0', npm_config_update_notifier: 'false', /* yarn 1 would leave a compile cache in the temp folder */ DISABLE_V8_COMPILE_CACHE: '1' };
+    const yarnEnv = {
+      ...process.env,
+      YARN_CACHE_FOLDER: path.join(root, 'yarn-cache'),
+      YARN_ENABLE_TELEMETRY: '0',
+      npm_config_update_notifier: 'false',
+      /* yarn 1 would leave a compile cache in the temp folder */ DISABLE_V8_COMPILE_CACHE: '1',
+    };
     const yarnAdd = (spec: string) => run(yarn, ['add', spec, ...YARN_FLAGS], { cwd: app, env: yarnEnv });
     await yarnAdd(`${MEM}@2026.7.4`);
-    assert.equal(fs.existsSync(path.join(app, 'node_modules', '.package-lock.json')), false, 'yarn classic writes no hidden lockfile');
+    assert.equal(
+      fs.existsSync(path.join(app, 'node_modules', '.package-lock.json')),
+      false,
+      'yarn classic writes no hidden lockfile',
+    );
 
     const bin = path.join(app, 'node_modules', '.bin', 'mcp-server-memory');
     const env = { MEMORY_FILE_PATH: path.join(root, 'memory.jsonl') };
@@ -69,31 +79,60 @@ describe('versions (integration): yarn classic and pnpm layouts under a running 
     // Only a dependency moves: a `resolutions` pin (yarn classic's own way) that the server's `^1.29.0` also accepts.
     await pastStartOf(before);
     const manifest = JSON.parse(fs.readFileSync(path.join(app, 'package.json'), 'utf8'));
-    fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ ...manifest, resolutions: { [SDK]: OLDER_SDK } }));
+    fs.writeFileSync(
+      path.join(app, 'package.json'),
+      JSON.stringify({ ...manifest, resolutions: { [SDK]: OLDER_SDK } }),
+    );
     await run(yarn, ['install', ...YARN_FLAGS], { cwd: app, env: yarnEnv });
-    assert.equal(JSON.parse(fs.readFileSync(path.join(app, 'node_modules', SDK, 'package.json'), 'utf8')).version, OLDER_SDK);
-    assert.equal(JSON.parse(fs.readFileSync(path.join(app, 'node_modules', MEM, 'package.json'), 'utf8')).version, '2026.7.4');
-    assert.equal(fs.existsSync(path.join(app, 'node_modules', MEM, 'node_modules', SDK)), false, 'the server uses the hoisted sdk');
+    assert.equal(
+      JSON.parse(fs.readFileSync(path.join(app, 'node_modules', SDK, 'package.json'), 'utf8')).version,
+      OLDER_SDK,
+    );
+    assert.equal(
+      JSON.parse(fs.readFileSync(path.join(app, 'node_modules', MEM, 'package.json'), 'utf8')).version,
+      '2026.7.4',
+    );
+    assert.equal(
+      fs.existsSync(path.join(app, 'node_modules', MEM, 'node_modules', SDK)),
+      false,
+      'the server uses the hoisted sdk',
+    );
 
     const watched = await instanceOf(() => snapshot(home, projectDir, lgHome), 'memory', child.pid!);
     const v = watched.versions?.verdict;
     assert.equal(v?.state, 'stale', JSON.stringify(watched.versions));
     if (v?.state !== 'stale') return;
     assert.equal(`${v.running} -> ${v.installed}`, '2026.7.4 -> 2026.7.4');
-    assert.deepEqual(v.movedDependencies.filter((m) => m.name === SDK), [{ name: SDK, from: sdkBefore, to: OLDER_SDK }]);
+    assert.deepEqual(
+      v.movedDependencies.filter((m) => m.name === SDK),
+      [{ name: SDK, from: sdkBefore, to: OLDER_SDK }],
+    );
 
-    const firstLook = await instanceOf(() => snapshot(home, projectDir, path.join(root, 'lg-first-look')), 'memory', child.pid!);
+    const firstLook = await instanceOf(
+      () => snapshot(home, projectDir, path.join(root, 'lg-first-look')),
+      'memory',
+      child.pid!,
+    );
     // Nothing recorded what it loaded, and yarn leaves nothing in npm's cache to infer from: changed since start, naming a moved file.
     const f = firstLook.versions?.verdict;
     assert.equal(f?.state, 'changed', JSON.stringify(firstLook.versions));
-    assert.ok(f?.state === 'changed' && f.changedFiles.some((c) => c.path.includes(`${path.sep}sdk${path.sep}package.json`) || c.path.endsWith('.yarn-integrity')), JSON.stringify(f));
+    assert.ok(
+      f?.state === 'changed' &&
+        f.changedFiles.some(
+          (c) => c.path.includes(`${path.sep}sdk${path.sep}package.json`) || c.path.endsWith('.yarn-integrity'),
+        ),
+      JSON.stringify(f),
+    );
     const inst = installedOf(firstLook);
     assert.equal(inst.environment?.packages[SDK], OLDER_SDK);
-    assert.ok((inst.changedAt ?? 0) > (firstLook.startTime ?? Infinity), `changedAt ${inst.changedAt} after the process started at ${firstLook.startTime}`);
+    assert.ok(
+      (inst.changedAt ?? 0) > (firstLook.startTime ?? Infinity),
+      `changedAt ${inst.changedAt} after the process started at ${firstLook.startTime}`,
+    );
     await stopChildren([child]);
   });
 
-  it('pnpm: the project\'s .bin shim resolves into the .pnpm store with the closure, and an upgrade is stale naming both versions', async () => {
+  it("pnpm: the project's .bin shim resolves into the .pnpm store with the closure, and an upgrade is stale naming both versions", async () => {
     const pnpm = path.join(await npmTool('pnpm', PNPM), 'pnpm');
     const root = tempDir('lg-pnpm-');
     const app = path.join(root, 'app');
@@ -101,7 +140,20 @@ describe('versions (integration): yarn classic and pnpm layouts under a running 
     fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true }));
     const pnpmEnv = { ...process.env, npm_config_update_notifier: 'false' };
     const pnpmAdd = (spec: string) =>
-      run(pnpm, ['add', spec, '--store-dir', path.join(root, 'pnpm-store'), '--cache-dir', path.join(root, 'pnpm-cache'), '--reporter', 'silent'], { cwd: app, env: pnpmEnv });
+      run(
+        pnpm,
+        [
+          'add',
+          spec,
+          '--store-dir',
+          path.join(root, 'pnpm-store'),
+          '--cache-dir',
+          path.join(root, 'pnpm-cache'),
+          '--reporter',
+          'silent',
+        ],
+        { cwd: app, env: pnpmEnv },
+      );
     await pnpmAdd(`${MEM}@2026.7.4`);
 
     const bin = path.join(app, 'node_modules', '.bin', 'mcp-server-memory');
@@ -116,13 +168,17 @@ describe('versions (integration): yarn classic and pnpm layouts under a running 
     // The configured launch alone (no process yet): the shim is followed into the store.
     const server = (await take()).servers.find((s) => s.name === 'memory');
     const configured = server?.installed;
-    assert.equal(configured?.state === 'installed' && `${configured.name}@${configured.version}`, `${MEM}@2026.7.4`, JSON.stringify(configured));
+    assert.equal(
+      configured?.state === 'installed' && `${configured.name}@${configured.version}`,
+      `${MEM}@2026.7.4`,
+      JSON.stringify(configured),
+    );
 
     const child = await startReady(bin, [], { cwd: projectDir, env, ready: /running on stdio/ }, started);
     const before = await instanceOf(take, 'memory', child.pid!);
     const inst = installedOf(before);
     assert.equal(`${inst.name}@${inst.version}`, `${MEM}@2026.7.4`);
-    assert.equal(inst.fromProcess, true, 'read from the running process\'s own script path');
+    assert.equal(inst.fromProcess, true, "read from the running process's own script path");
     assert.ok(inst.location.includes(`${path.sep}node_modules${path.sep}.pnpm${path.sep}`), inst.location);
     assert.match(inst.environment?.packages[SDK] ?? '', /^1\.\d+\.\d+$/, JSON.stringify(inst.environment));
     assert.equal(before.versions?.verdict.state, 'current', JSON.stringify(before.versions));

@@ -46,7 +46,11 @@ describe('versions (integration): a replaced mapped file compared with the insta
 
   async function check(pid: number, file: string): Promise<string | undefined> {
     const maps = (await readMaps(pid)) ?? '';
-    assert.deepEqual(parseDeletedMappings(maps).filter((f) => f === file), [file], maps);
+    assert.deepEqual(
+      parseDeletedMappings(maps).filter((f) => f === file),
+      [file],
+      maps,
+    );
     return (await compareReplaced(pid, maps, [file])).get(file)?.check;
   }
 

@@ -6,7 +6,15 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { CLOCK_SLACK_MS } from '../../../src/core/versions/judge';
 import { GuardErrorCode } from '../../../src/guard/stdio/messages';
 import { connectGuarded, GuardedClient, liveRecords, tempHome } from '../guard/support';
-import { answerOf, CHROMADB_NEW, CHROMADB_OLD, MEMPALACE_VERSION, mempalaceHome, mempalaceVenv, startEmbeddings } from '../../support/mempalace';
+import {
+  answerOf,
+  CHROMADB_NEW,
+  CHROMADB_OLD,
+  MEMPALACE_VERSION,
+  mempalaceHome,
+  mempalaceVenv,
+  startEmbeddings,
+} from '../../support/mempalace';
 import { sleep } from '../../support/poll';
 import { instanceOf, project, snapshot, tempDir } from './support';
 
@@ -40,20 +48,46 @@ describe('versions (integration): mempalace from PyPI, chromadb upgraded under i
     const take = () => snapshot(home, projectDir, path.join(root, 'lg'));
 
     // The server a client talks to directly, as an MCP client configured by .mcp.json starts it.
-    const transport = new StdioClientTransport({ command: mcpBin, args: ['--palace', palace], env: { ...inherited(), ...env }, cwd: projectDir, stderr: 'pipe' });
+    const transport = new StdioClientTransport({
+      command: mcpBin,
+      args: ['--palace', palace],
+      env: { ...inherited(), ...env },
+      cwd: projectDir,
+      stderr: 'pipe',
+    });
     const direct = new Client({ name: 'mempalace-integration', version: '1.0.0' });
     clients.push(direct);
     await direct.connect(transport);
     // A write opens the palace through chromadb, which maps its native library.
-    assert.equal(answerOf(await direct.callTool({ name: 'mempalace_add_drawer', arguments: { wing: 'lg', room: 'direct', content: 'filed before the upgrade' } })).success, true);
+    assert.equal(
+      answerOf(
+        await direct.callTool({
+          name: 'mempalace_add_drawer',
+          arguments: { wing: 'lg', room: 'direct', content: 'filed before the upgrade' },
+        }),
+      ).success,
+      true,
+    );
 
     // The same server behind the guard (its own palace; the guard's state under a short private home).
     lgHome = tempHome();
-    guarded = await connectGuarded(lgHome, ['--when-stale', 'refuse-writes', '--', mcpBin, '--palace', path.join(home, 'guarded-palace')], { env });
+    guarded = await connectGuarded(
+      lgHome,
+      ['--when-stale', 'refuse-writes', '--', mcpBin, '--palace', path.join(home, 'guarded-palace')],
+      { env },
+    );
     const tools = (await guarded.client.listTools()).tools;
     assert.equal(tools.find((t) => t.name === 'mempalace_status')?.annotations?.readOnlyHint, true);
     assert.notEqual(tools.find((t) => t.name === 'mempalace_add_drawer')?.annotations?.readOnlyHint, true);
-    assert.equal(answerOf(await guarded.client.callTool({ name: 'mempalace_add_drawer', arguments: { wing: 'lg', room: 'guarded', content: 'filed through the guard' } })).success, true);
+    assert.equal(
+      answerOf(
+        await guarded.client.callTool({
+          name: 'mempalace_add_drawer',
+          arguments: { wing: 'lg', room: 'guarded', content: 'filed through the guard' },
+        }),
+      ).success,
+      true,
+    );
     assert.equal(answerOf(await guarded.client.callTool({ name: 'mempalace_status', arguments: {} })).total_drawers, 1);
     const [record] = await liveRecords(lgHome);
     assert.equal(record.versions?.package?.version, MEMPALACE_VERSION, JSON.stringify(record.versions));
@@ -64,13 +98,20 @@ describe('versions (integration): mempalace from PyPI, chromadb upgraded under i
     assert.equal(found?.name, 'mempalace');
     assert.equal(found?.version, MEMPALACE_VERSION);
     assert.equal(found?.ecosystem, 'python');
-    assert.equal(found?.environment?.packages.chromadb, CHROMADB_OLD, 'chromadb is in the closure the environment is judged by');
+    assert.equal(
+      found?.environment?.packages.chromadb,
+      CHROMADB_OLD,
+      'chromadb is in the closure the environment is judged by',
+    );
     assert.ok(found?.location.startsWith(sitePackages), `found in the venv's site-packages: ${found?.location}`);
     assert.match(found?.how ?? '', new RegExp(`venv ${esc(path.join(root, 'venv'))}`));
     const linux = process.platform === 'linux';
     if (linux) {
       const oldLibrary = mappedChromaLibrary(transport.pid!);
-      assert.ok(oldLibrary?.startsWith(sitePackages), `the server maps chromadb's native library from the venv: ${oldLibrary}`);
+      assert.ok(
+        oldLibrary?.startsWith(sitePackages),
+        `the server maps chromadb's native library from the venv: ${oldLibrary}`,
+      );
     }
 
     // Let the upgrade land clearly after the starts (file times and start times come from different clocks).
@@ -87,15 +128,30 @@ describe('versions (integration): mempalace from PyPI, chromadb upgraded under i
     assert.deepEqual(v.movedDependencies, [{ name: 'chromadb', from: CHROMADB_OLD, to: CHROMADB_NEW }]);
     assert.match(v.summary, new RegExp(`chromadb ${esc(CHROMADB_OLD)} -> ${esc(CHROMADB_NEW)}`));
     // pip renames a package folder to `~<name>` before deleting it, so either name may show.
-    if (linux) assert.ok(v.replacedFiles.some((f) => /[\\/][c~]hromadb_rust_bindings[\\/]chromadb_rust_bindings[^\\/]*\.so$/.test(f)), `the old native library is shown as replaced: ${JSON.stringify(v.replacedFiles)}`);
+    if (linux)
+      assert.ok(
+        v.replacedFiles.some((f) => /[\\/][c~]hromadb_rust_bindings[\\/]chromadb_rust_bindings[^\\/]*\.so$/.test(f)),
+        `the old native library is shown as replaced: ${JSON.stringify(v.replacedFiles)}`,
+      );
 
     // The guard: the write is refused naming both versions, reads still answer.
-    await assert.rejects(guarded.client.callTool({ name: 'mempalace_add_drawer', arguments: { wing: 'lg', room: 'guarded', content: 'filed after the upgrade' } }), (err: { code?: number; message: string }) => {
-      assert.equal(err.code, GuardErrorCode.Stale);
-      assert.match(err.message, new RegExp(`Stale: mempalace: runs ${esc(MEMPALACE_VERSION)}, still installed, but its dependencies moved; dependencies: (.*, )?chromadb ${esc(CHROMADB_OLD)} -> ${esc(CHROMADB_NEW)}`));
-      assert.match(err.message, /'mempalace_add_drawer' is not declared read-only/);
-      return true;
-    });
+    await assert.rejects(
+      guarded.client.callTool({
+        name: 'mempalace_add_drawer',
+        arguments: { wing: 'lg', room: 'guarded', content: 'filed after the upgrade' },
+      }),
+      (err: { code?: number; message: string }) => {
+        assert.equal(err.code, GuardErrorCode.Stale);
+        assert.match(
+          err.message,
+          new RegExp(
+            `Stale: mempalace: runs ${esc(MEMPALACE_VERSION)}, still installed, but its dependencies moved; dependencies: (.*, )?chromadb ${esc(CHROMADB_OLD)} -> ${esc(CHROMADB_NEW)}`,
+          ),
+        );
+        assert.match(err.message, /'mempalace_add_drawer' is not declared read-only/);
+        return true;
+      },
+    );
     const status = answerOf(await guarded.client.callTool({ name: 'mempalace_status', arguments: {} }));
     assert.equal(status.total_drawers, 1, 'the refused write filed nothing');
     // mempalace watches its own libraries too (its status says what it serves): both see the same move.
@@ -110,7 +166,10 @@ describe('versions (integration): mempalace from PyPI, chromadb upgraded under i
 /** The chromadb native library a process maps (/proc/<pid>/maps: Linux only, where mapped files are listed). */
 function mappedChromaLibrary(pid: number): string | undefined {
   const maps = fs.readFileSync(`/proc/${pid}/maps`, 'utf8');
-  return maps.split('\n').map((l) => l.slice(l.indexOf('/'))).find((f) => /chromadb_rust_bindings[^/]*\.so$/.test(f));
+  return maps
+    .split('\n')
+    .map((l) => l.slice(l.indexOf('/')))
+    .find((f) => /chromadb_rust_bindings[^/]*\.so$/.test(f));
 }
 
 function esc(s: string): string {

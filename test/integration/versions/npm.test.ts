@@ -6,7 +6,6 @@ import { instanceOf, MEM, memoryInProject, NPM, npmEnv, project, run, snapshot, 
 import { stopChildren } from '../../support/liveness';
 import { startReady } from '../../support/startup';
 
-
 /**
  * The real thing: server-memory installed with real `npm install` into a temp prefix (and a temp
  * npm cache), started as a client would, upgraded with real `npm install`, restarted.
@@ -30,7 +29,12 @@ describe('versions (integration): an npm server upgraded under a running instanc
     assert.equal(before.versions?.running.state === 'known' && before.versions.running.version, '2026.7.4');
     assert.equal(before.versions?.installed.state === 'installed' && before.versions.installed.version, '2026.7.4');
     // Its environment is its dependency closure in the real tree npm wrote.
-    assert.match(before.versions?.installed.state === 'installed' ? (before.versions.installed.environment?.packages['@modelcontextprotocol/sdk'] ?? '') : '', /^\d+\.\d+\.\d+/);
+    assert.match(
+      before.versions?.installed.state === 'installed'
+        ? (before.versions.installed.environment?.packages['@modelcontextprotocol/sdk'] ?? '')
+        : '',
+      /^\d+\.\d+\.\d+/,
+    );
 
     await run(NPM, ['install', '--prefix', prefix, `${MEM}@2026.8.31`], { env: npmEnv(root) });
     const after = await instanceOf(take, 'memory', first.pid!);
@@ -60,17 +64,29 @@ describe('versions (integration): an npm server upgraded under a running instanc
   it('resolves a real `npx -y pkg@version` launch to the npx cache folder npx made (npm_config_cache respected)', async () => {
     const root = tempDir('lg-npx-');
     const cache = path.join(root, 'npm-cache');
-    const env = { npm_config_cache: cache, npm_config_update_notifier: 'false', MEMORY_FILE_PATH: path.join(root, 'memory.jsonl') };
+    const env = {
+      npm_config_cache: cache,
+      npm_config_update_notifier: 'false',
+      MEMORY_FILE_PATH: path.join(root, 'memory.jsonl'),
+    };
     const projectDir = project(root, 'memory', 'npx', ['-y', `${MEM}@2026.7.4`], env);
     const home = path.join(root, 'home');
     fs.mkdirSync(home);
     const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
-    const child = await startReady(npx, ['-y', `${MEM}@2026.7.4`], { cwd: projectDir, env, ready: /running on stdio/ }, started);
+    const child = await startReady(
+      npx,
+      ['-y', `${MEM}@2026.7.4`],
+      { cwd: projectDir, env, ready: /running on stdio/ },
+      started,
+    );
     const take = () => snapshot(home, projectDir, path.join(root, 'lg'), { npm_config_cache: cache });
     const instance = await instanceOf(take, 'memory', child.pid!);
     const inst = instance.versions?.installed;
     assert.equal(inst?.state === 'installed' && inst.version, '2026.7.4', JSON.stringify(instance.versions));
-    assert.ok(inst?.state === 'installed' && inst.location.startsWith(path.join(cache, '_npx')), inst?.state === 'installed' ? inst.location : '');
+    assert.ok(
+      inst?.state === 'installed' && inst.location.startsWith(path.join(cache, '_npx')),
+      inst?.state === 'installed' ? inst.location : '',
+    );
     assert.equal(instance.versions?.verdict.state, 'current');
     const server = (await take()).servers.find((s) => s.name === 'memory');
     assert.match(server?.installed?.state === 'installed' ? server.installed.how : '', /^npx cache /);

@@ -43,20 +43,25 @@ function ctxWith(cache: string, fs: VersionFs): ResolveContext {
 
 /** The start time of the process whose command line names the package (a wrapper's child, e.g. under npx). */
 async function startOf(root: number, matches: (argv: string[]) => boolean): Promise<number> {
-  return until(`a process under ${root} running the server`, async () => {
-    const table = await readProcessTable();
-    if (table.state !== 'ok') return undefined;
-    const under = new Set([root]);
-    for (let grew = true; grew; ) {
-      grew = false;
-      for (const p of table.processes) {
-        if (!under.has(p.ppid) || under.has(p.pid)) continue;
-        under.add(p.pid);
-        grew = true;
+  return until(
+    `a process under ${root} running the server`,
+    async () => {
+      const table = await readProcessTable();
+      if (table.state !== 'ok') return undefined;
+      const under = new Set([root]);
+      for (let grew = true; grew;) {
+        grew = false;
+        for (const p of table.processes) {
+          if (!under.has(p.ppid) || under.has(p.pid)) continue;
+          under.add(p.pid);
+          grew = true;
+        }
       }
-    }
-    return table.processes.find((p) => under.has(p.pid) && matches(p.argv) && p.startTime !== undefined)?.startTime;
-  }, 30_000, 200);
+      return table.processes.find((p) => under.has(p.pid) && matches(p.argv) && p.startTime !== undefined)?.startTime;
+    },
+    30_000,
+    200,
+  );
 }
 
 /**
@@ -74,11 +79,24 @@ describe("versions (integration): what npm's cache remembers", function () {
     const root = tempDir('lg-npmcache-');
     const cache = path.join(root, 'npm-cache');
     const prefix = path.join(root, 'prefix');
-    const npmEnv = { ...process.env, npm_config_cache: cache, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' };
+    const npmEnv = {
+      ...process.env,
+      npm_config_cache: cache,
+      npm_config_audit: 'false',
+      npm_config_fund: 'false',
+      npm_config_update_notifier: 'false',
+    };
     await run(npm, ['install', '--prefix', prefix, `${MEM}@2026.7.4`], { env: npmEnv });
     const bin = path.join(prefix, 'node_modules', '.bin', 'mcp-server-memory');
-    const child = await startReady(bin, [], { cwd: root, env: { MEMORY_FILE_PATH: path.join(root, 'memory.jsonl') }, ready: /running on stdio/ }, started);
-    const processStart = await startOf(child.pid!, (argv) => argv.some((a) => a.includes('server-memory') || a.includes('mcp-server-memory')));
+    const child = await startReady(
+      bin,
+      [],
+      { cwd: root, env: { MEMORY_FILE_PATH: path.join(root, 'memory.jsonl') }, ready: /running on stdio/ },
+      started,
+    );
+    const processStart = await startOf(child.pid!, (argv) =>
+      argv.some((a) => a.includes('server-memory') || a.includes('mcp-server-memory')),
+    );
     // An upgrade a human makes is seconds after the start at least; the start time itself is coarse.
     while (Date.now() < processStart + START_SLACK_MS + 1000) await sleep(200);
     await run(npm, ['install', '--prefix', prefix, `${MEM}@2026.8.31`], { env: npmEnv });
@@ -92,34 +110,57 @@ describe("versions (integration): what npm's cache remembers", function () {
     assert.deepEqual(fetched, ['2026.7.4', '2026.8.31'], 'both fetches, oldest first');
     const [old, now] = history.fetches;
     // The start time is known to about a second: "before" reaches START_SLACK_MS past it.
-    assert.ok(old.fetchedAt < processStart + START_SLACK_MS && processStart + START_SLACK_MS < now.fetchedAt, JSON.stringify({ old, processStart, now }));
+    assert.ok(
+      old.fetchedAt < processStart + START_SLACK_MS && processStart + START_SLACK_MS < now.fetchedAt,
+      JSON.stringify({ old, processStart, now }),
+    );
     assert.equal(counted.listed.length, 0, `never lists a folder: ${counted.listed.join(', ')}`);
     // The packument it read lists both versions (the read files are the packument's bucket, its content, and the tarball buckets).
     assert.ok([...counted.read.keys()].some((f) => f === history.packument.file));
     const installed = await readNpmPackage(ctx, path.join(prefix, 'node_modules', MEM), 'test');
     assert.equal(installed?.state === 'installed' && installed.version, '2026.8.31');
     const changedAt = installed?.state === 'installed' ? installed.changedAt : undefined;
-    assert.ok(changedAt !== undefined && changedAt > processStart, 'the upgrade changed the installed files after the start');
+    assert.ok(
+      changedAt !== undefined && changedAt > processStart,
+      'the upgrade changed the installed files after the start',
+    );
 
     const inferred = inferLoaded(history.fetches, { installedVersion: '2026.8.31', changedAt, processStart });
     assert.equal(inferred.state, 'inferred', JSON.stringify(inferred));
     assert.equal(inferred.state === 'inferred' && inferred.version, '2026.7.4');
-    assert.match(inferred.state === 'inferred' ? inferred.evidence : '', /server-memory-2026\.7\.4\.tgz at .* (before|as) the process started at .*; server-memory-2026\.8\.31\.tgz at .*, after it/);
+    assert.match(
+      inferred.state === 'inferred' ? inferred.evidence : '',
+      /server-memory-2026\.7\.4\.tgz at .* (before|as) the process started at .*; server-memory-2026\.8\.31\.tgz at .*, after it/,
+    );
 
     // Reinstalling the old version takes it from the cache: no new fetch, so the cache cannot tell it from an upgrade.
     await run(npm, ['install', '--prefix', prefix, `${MEM}@2026.7.4`], { env: npmEnv });
     const again = await npmCacheHistory(ctxWith(cache, nodeFs), MEM);
-    assert.equal(again.state === 'found' && again.fetches.find((f) => f.version === '2026.7.4')?.fetchedAt, old.fetchedAt);
+    assert.equal(
+      again.state === 'found' && again.fetches.find((f) => f.version === '2026.7.4')?.fetchedAt,
+      old.fetchedAt,
+    );
     await stopChildren([child]);
   });
 
   it('sees an `npx -y pkg@version` fetch the same way, made after npx started and before the server did', async () => {
     const root = tempDir('lg-npmcache-npx-');
     const cache = path.join(root, 'npm-cache');
-    const env = { npm_config_cache: cache, npm_config_update_notifier: 'false', MEMORY_FILE_PATH: path.join(root, 'memory.jsonl') };
-    const child = await startReady(npx, ['-y', `${MEM}@2026.7.4`], { cwd: root, env, ready: /running on stdio/ }, started);
+    const env = {
+      npm_config_cache: cache,
+      npm_config_update_notifier: 'false',
+      MEMORY_FILE_PATH: path.join(root, 'memory.jsonl'),
+    };
+    const child = await startReady(
+      npx,
+      ['-y', `${MEM}@2026.7.4`],
+      { cwd: root, env, ready: /running on stdio/ },
+      started,
+    );
     const npxStart = await startOf(child.pid!, (argv) => argv.some((a) => a.includes(`${MEM}@2026.7.4`)));
-    const serverStart = await startOf(child.pid!, (argv) => argv.some((a) => /server-memory[\\/]dist[\\/]index\.js$|mcp-server-memory$/.test(a)));
+    const serverStart = await startOf(child.pid!, (argv) =>
+      argv.some((a) => /server-memory[\\/]dist[\\/]index\.js$|mcp-server-memory$/.test(a)),
+    );
 
     const history = await npmCacheHistory(ctxWith(cache, nodeFs), MEM);
     assert.equal(history.state, 'found', JSON.stringify(history));

@@ -38,14 +38,28 @@ describe('versions (integration): the guard asks the engine about its own child'
 
   it('through a wrapper child (a shell that stays), judges the server process it runs', async function () {
     if (process.platform !== 'linux') this.skip();
-    const version = (JSON.parse(fs.readFileSync(path.join(MEMORY, 'package.json'), 'utf8')) as { version: string }).version;
+    const version = (JSON.parse(fs.readFileSync(path.join(MEMORY, 'package.json'), 'utf8')) as { version: string })
+      .version;
     const args = ['-c', `"${process.execPath}" "${path.join(MEMORY, 'dist', 'index.js')}"; true`];
-    const child = spawn('sh', args, { cwd: tmp, env: { ...process.env, MEMORY_FILE_PATH: path.join(tmp, 'memory.jsonl') }, stdio: ['pipe', 'ignore', 'ignore'] });
+    const child = spawn('sh', args, {
+      cwd: tmp,
+      env: { ...process.env, MEMORY_FILE_PATH: path.join(tmp, 'memory.jsonl') },
+      stdio: ['pipe', 'ignore', 'ignore'],
+    });
     started.push(child);
     await until('the server under the shell', () => childrenOf(child.pid!).length === 1, 20_000, 50);
     const judge = new OwnInstanceJudge(currentHostEnv(process.env), { command: 'sh', args, cwd: tmp });
-    const versions = await judge.judge({ pid: child.pid!, spawnedAt: Date.now(), versions: { package: { name: '@modelcontextprotocol/server-memory', version, ecosystem: 'npm' } } });
-    assert.ok(versions.installed.state === 'installed' && versions.installed.name === '@modelcontextprotocol/server-memory' && versions.installed.version === version, JSON.stringify(versions.installed));
+    const versions = await judge.judge({
+      pid: child.pid!,
+      spawnedAt: Date.now(),
+      versions: { package: { name: '@modelcontextprotocol/server-memory', version, ecosystem: 'npm' } },
+    });
+    assert.ok(
+      versions.installed.state === 'installed' &&
+        versions.installed.name === '@modelcontextprotocol/server-memory' &&
+        versions.installed.version === version,
+      JSON.stringify(versions.installed),
+    );
     assert.equal(versions.verdict.state, 'current', JSON.stringify(versions.verdict));
     assert.equal(versions.running.state === 'known' && versions.running.source, 'lock-record');
   });

@@ -50,7 +50,8 @@ describe('versions (integration): pipx with a real server from PyPI', function (
     const second = await startMcp(bin, [], projectDir, serverEnv, started);
     const fresh = await instanceOf(look, 'time', second.pid!);
     assert.equal(fresh.versions?.verdict.state, 'current', JSON.stringify(fresh.versions));
-    const depBefore = fresh.versions?.installed.state === 'installed' ? fresh.versions.installed.environment?.packages[DEP] : undefined;
+    const depBefore =
+      fresh.versions?.installed.state === 'installed' ? fresh.versions.installed.environment?.packages[DEP] : undefined;
     assert.ok(depBefore && depBefore !== DEP_OTHER, `${DEP} ${depBefore} in the environment`);
     await sleep(3000);
     await pipxRun('inject', '--force', TIME, `${DEP}==${DEP_OTHER}`);

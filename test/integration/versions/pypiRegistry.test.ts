@@ -1,7 +1,13 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { nodeFs } from '../../../src/core/versions/fs';
-import { isNewer, latestFromPypiDoc, pipIndexUrl, pypiJsonUrl, RegistryChecker } from '../../../src/core/versions/registry';
+import {
+  isNewer,
+  latestFromPypiDoc,
+  pipIndexUrl,
+  pypiJsonUrl,
+  RegistryChecker,
+} from '../../../src/core/versions/registry';
 import { makeTempDir } from '../../support/temp';
 
 /** A release long superseded, so the real index always names a newer one. */
@@ -44,7 +50,12 @@ describe('versions (integration): the update check against the real PyPI', funct
 
     // The checker end to end: asks the same URL, caches the answer, reports it with no log line.
     const logs: string[] = [];
-    const checker = new RegistryChecker({ ctx, cacheFile: path.join(home, 'cache', 'registry.json'), log: (m) => logs.push(m), timeoutMs: 20_000 });
+    const checker = new RegistryChecker({
+      ctx,
+      cacheFile: path.join(home, 'cache', 'registry.json'),
+      log: (m) => logs.push(m),
+      timeoutMs: 20_000,
+    });
     const ref = { ecosystem: 'python' as const, name: PINNED.name, current: PINNED.version };
     await checker.check([ref]);
     assert.deepEqual(logs, []);

@@ -33,7 +33,10 @@ describe('versions (integration): a Python server whose dependency is upgraded u
     const first = await startReady(py, ['-m', 'lgdemo_server'], { cwd: projectDir, ready }, started);
     const before = await instanceOf(take, 'demo', first.pid!);
     assert.equal(before.versions?.verdict.state, 'current', JSON.stringify(before.versions));
-    assert.equal(before.versions?.installed.state === 'installed' && before.versions.installed.environment?.packages['lgdemo-dep'], '1.0.0');
+    assert.equal(
+      before.versions?.installed.state === 'installed' && before.versions.installed.environment?.packages['lgdemo-dep'],
+      '1.0.0',
+    );
 
     await pip('lgdemo-dep==2.0.0');
     const after = await instanceOf(take, 'demo', first.pid!);
@@ -46,13 +49,22 @@ describe('versions (integration): a Python server whose dependency is upgraded u
     assert.deepEqual(v.movedDependencies, [{ name: 'lgdemo-dep', from: '1.0.0', to: '2.0.0' }]);
     // The old dependency's mapped file is gone from disk but still mapped by the process (pip
     // renames a package folder to `~<name>` before deleting it, so either name may show).
-    if (process.platform === 'linux') assert.ok(v.replacedFiles.some((f) => /gdemo_dep[\\/]table\.dat$/.test(f)), JSON.stringify(v.replacedFiles));
+    if (process.platform === 'linux')
+      assert.ok(
+        v.replacedFiles.some((f) => /gdemo_dep[\\/]table\.dat$/.test(f)),
+        JSON.stringify(v.replacedFiles),
+      );
     assert.match(v.summary, /lgdemo-dep 1\.0\.0 -> 2\.0\.0/);
     // What `status` prints (the CLI formats this same snapshot) and what `status --json` carries.
     const snap = await take();
     const text = formatStatus(snap);
     if (process.env.LG_SHOW_STATUS) console.log(text);
-    assert.match(text, new RegExp(`demo\\s+${first.pid}\\s+.*\\s1\\.0\\.0\\s+1\\.0\\.0\\s+STALE: runs 1\\.0\\.0, installed 1\\.0\\.0 \\(1 dependency moved\\)`));
+    assert.match(
+      text,
+      new RegExp(
+        `demo\\s+${first.pid}\\s+.*\\s1\\.0\\.0\\s+1\\.0\\.0\\s+STALE: runs 1\\.0\\.0, installed 1\\.0\\.0 \\(1 dependency moved\\)`,
+      ),
+    );
     assert.match(text, /moved: +lgdemo-dep 1\.0\.0 -> 2\.0\.0/);
     const json = JSON.parse(JSON.stringify(snap)) as typeof snap;
     assert.deepEqual(json.servers[0].instances.find((i) => i.pid === first.pid)?.versions?.verdict, v);
@@ -67,7 +79,11 @@ describe('versions (integration): a Python server whose dependency is upgraded u
     const reinstalled = await instanceOf(take, 'demo', second.pid!);
     assert.equal(reinstalled.versions?.verdict.state, 'current', JSON.stringify(reinstalled.versions));
     assert.equal(reinstalled.versions?.running.state === 'known' && reinstalled.versions.running.source, 'first-seen');
-    if (process.platform === 'linux') assert.match(reinstalled.versions?.verdict.state === 'current' ? reinstalled.versions.verdict.reason : '', /reinstalled since it started: .*table\.dat/);
+    if (process.platform === 'linux')
+      assert.match(
+        reinstalled.versions?.verdict.state === 'current' ? reinstalled.versions.verdict.reason : '',
+        /reinstalled since it started: .*table\.dat/,
+      );
 
     // No record at all this time (a fresh state dir, as on a first run after the upgrade): the
     // replaced mapped file is the only evidence. On Linux it proves stale; elsewhere it is unknown.

@@ -41,15 +41,27 @@ describe('versions (integration): installs beside a Python server, outside its c
     const recorded = path.join(root, 'lg');
     let fresh = 0;
     const look = (lgHome: string) => () => snapshot(home, projectDir, lgHome);
-    const server = await startReady(py, ['-m', 'lgdemo_server'], { cwd: projectDir, ready: /lgdemo-server \S+ \(lgdemo_dep \S+\) running on stdio/ }, started);
+    const server = await startReady(
+      py,
+      ['-m', 'lgdemo_server'],
+      { cwd: projectDir, ready: /lgdemo-server \S+ \(lgdemo_dep \S+\) running on stdio/ },
+      started,
+    );
 
     const judged = (i: Instance, when: string) => {
       const v = i.versions;
       assert.equal(v?.verdict.state, 'current', `${when}: ${JSON.stringify(v)}`);
       assert.equal(v?.installed.state, 'installed');
       if (v?.installed.state !== 'installed') return;
-      assert.deepEqual(v.installed.environment?.packages, { 'lgdemo-dep': '1.0.0' }, `${when}: the environment is the server's closure only`);
-      assert.ok(i.startTime !== undefined && (v.installed.changedAt ?? Infinity) <= i.startTime + CLOCK_SLACK_MS, `${when}: the closure's files predate the process (changedAt ${v.installed.changedAt}, start ${i.startTime})`);
+      assert.deepEqual(
+        v.installed.environment?.packages,
+        { 'lgdemo-dep': '1.0.0' },
+        `${when}: the environment is the server's closure only`,
+      );
+      assert.ok(
+        i.startTime !== undefined && (v.installed.changedAt ?? Infinity) <= i.startTime + CLOCK_SLACK_MS,
+        `${when}: the closure's files predate the process (changedAt ${v.installed.changedAt}, start ${i.startTime})`,
+      );
     };
     // Both sides: a first-seen record written now, and later first looks with no record at all.
     const before = await instanceOf(look(recorded), 'demo', server.pid!);
@@ -58,7 +70,10 @@ describe('versions (integration): installs beside a Python server, outside its c
     const bothLooks = async (when: string) => {
       // What made Python servers look changed before: the site-packages folder itself moved after the start.
       const sp = fs.statSync(sitePackagesOf(py));
-      assert.ok(Math.max(sp.mtimeMs, sp.ctimeMs) > startTime + CLOCK_SLACK_MS, `${when}: site-packages was rewritten after the start`);
+      assert.ok(
+        Math.max(sp.mtimeMs, sp.ctimeMs) > startTime + CLOCK_SLACK_MS,
+        `${when}: site-packages was rewritten after the start`,
+      );
       judged(await instanceOf(look(recorded), 'demo', server.pid!), `${when}, with a record`);
       const first = await instanceOf(look(path.join(root, `lg-first-look-${++fresh}`)), 'demo', server.pid!);
       judged(first, `${when}, first look`);
@@ -81,5 +96,9 @@ function sitePackagesOf(py: string): string {
   const venv = path.dirname(path.dirname(py));
   if (process.platform === 'win32') return path.join(venv, 'Lib', 'site-packages');
   const lib = path.join(venv, 'lib');
-  return path.join(lib, fs.readdirSync(lib).find((d) => /^(python|pypy)\d/.test(d))!, 'site-packages');
+  return path.join(
+    lib,
+    fs.readdirSync(lib).find((d) => /^(python|pypy)\d/.test(d))!,
+    'site-packages',
+  );
 }

@@ -13,7 +13,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 function mappedBytesReadable(): boolean {
   if (process.platform !== 'linux') return false;
   if (process.getuid?.() === 0) return true;
-  const scope = fs.existsSync('/proc/sys/kernel/yama/ptrace_scope') ? fs.readFileSync('/proc/sys/kernel/yama/ptrace_scope', 'utf8').trim() : '0';
+  const scope = fs.existsSync('/proc/sys/kernel/yama/ptrace_scope')
+    ? fs.readFileSync('/proc/sys/kernel/yama/ptrace_scope', 'utf8').trim()
+    : '0';
   return scope === '0';
 }
 const ready = /lgdemo-server \S+ \(lgdemo_dep \S+\) running on stdio/;
@@ -32,7 +34,15 @@ describe('versions (integration): the first look at a Python server', function (
   });
 
   let looks = 0;
-  async function setUp(): Promise<{ root: string; home: string; projectDir: string; py: string; pip: (...a: string[]) => Promise<string>; child: ChildProcess; look: () => ReturnType<typeof snapshot> }> {
+  async function setUp(): Promise<{
+    root: string;
+    home: string;
+    projectDir: string;
+    py: string;
+    pip: (...a: string[]) => Promise<string>;
+    child: ChildProcess;
+    look: () => ReturnType<typeof snapshot>;
+  }> {
     const root = tempDir('lg-py-first-');
     const { py, pip } = await fixtureVenv(root);
     await pip('lgdemo-server==1.0.0', 'lgdemo-dep==1.0.0');
@@ -42,7 +52,15 @@ describe('versions (integration): the first look at a Python server', function (
     const child = await startReady(py, ['-m', 'lgdemo_server'], { cwd: projectDir, ready }, started);
     // The change lands clearly after the start (file times and start times come from different clocks).
     await sleep(3000);
-    return { root, home, projectDir, py, pip, child, look: () => snapshot(home, projectDir, path.join(root, `lg-first-${++looks}`)) };
+    return {
+      root,
+      home,
+      projectDir,
+      py,
+      pip,
+      child,
+      look: () => snapshot(home, projectDir, path.join(root, `lg-first-${++looks}`)),
+    };
   }
 
   it('the server upgraded in its venv before the first look: changed since start, naming its new metadata; never ok', async () => {
@@ -53,7 +71,10 @@ describe('versions (integration): the first look at a Python server', function (
     assert.equal(v?.state, 'changed', JSON.stringify(i.versions));
     if (v?.state !== 'changed') return;
     assert.equal(v.installed, '1.1.0');
-    assert.ok(v.changedFiles.some((f) => /lgdemo_server-1\.1\.0\.dist-info[\\/]METADATA$/.test(f.path)), JSON.stringify(v.changedFiles));
+    assert.ok(
+      v.changedFiles.some((f) => /lgdemo_server-1\.1\.0\.dist-info[\\/]METADATA$/.test(f.path)),
+      JSON.stringify(v.changedFiles),
+    );
     const text = formatStatus(await look());
     const row = text.split('\n').find((l) => new RegExp(`^\\s+demo\\s+${child.pid}\\s`).test(l)) ?? '';
     assert.match(row, /\?\s+1\.1\.0\s+CHANGED SINCE START/, text);
@@ -69,7 +90,10 @@ describe('versions (integration): the first look at a Python server', function (
     if (mappedBytesReadable()) {
       assert.equal(v?.state, 'current', JSON.stringify(i.versions));
       assert.match(v?.state === 'current' ? v.reason : '', /reinstalled since it started: .*table\.dat/);
-      assert.match(i.versions?.running.state === 'known' ? i.versions.running.how : '', /reinstall with identical content/);
+      assert.match(
+        i.versions?.running.state === 'known' ? i.versions.running.how : '',
+        /reinstall with identical content/,
+      );
     }
 
     // The dependency moved for real: the mapped file differs, proof of replaced code.

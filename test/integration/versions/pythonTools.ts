@@ -36,15 +36,29 @@ export function toolHome(root: string): { home: string; env: Record<string, stri
  * A real stdio MCP server (it waits on stdin, kept open) started and sent `initialize`; resolves once
  * it answered, so its code is loaded (uvx builds its environment first, which may take a while).
  */
-export async function startMcp(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, started: ChildProcess[]): Promise<ChildProcess> {
+export async function startMcp(
+  command: string,
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  started: ChildProcess[],
+): Promise<ChildProcess> {
   const child = spawn(command, args, { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
   started.push(child);
   let err = '';
   child.stderr?.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
-  const init = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'lg-test', version: '0' } } };
+  const init = {
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'initialize',
+    params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'lg-test', version: '0' } },
+  };
   await new Promise<void>((resolve, reject) => {
     let out = '';
-    const timer = setTimeout(() => reject(new Error(`${command} ${args.join(' ')} did not answer initialize: ${err}`)), 300_000);
+    const timer = setTimeout(
+      () => reject(new Error(`${command} ${args.join(' ')} did not answer initialize: ${err}`)),
+      300_000,
+    );
     child.once('exit', (code) => reject(new Error(`${command} ${args.join(' ')} exited (${code}): ${err}`)));
     child.stdout?.on('data', (d: Buffer) => {
       out += d.toString();
@@ -77,7 +91,11 @@ export interface PipxSetup {
 
 /** pipx 1.18.4 from PyPI with its home, bin dir and shared libraries under a temp home, offline. */
 export async function pipxSetup(root: string): Promise<PipxSetup> {
-  const [pipx, wheels, pip] = await Promise.all([pythonTool(PYTHON, 'pipx', PIPX_VERSION), timeWheels(), pipWheel(PYTHON, SHARED_PIP)]);
+  const [pipx, wheels, pip] = await Promise.all([
+    pythonTool(PYTHON, 'pipx', PIPX_VERSION),
+    timeWheels(),
+    pipWheel(PYTHON, SHARED_PIP),
+  ]);
   const { home, env: homeEnv } = toolHome(root);
   const pipxHome = path.join(home, '.local', 'share', 'pipx');
   const pipxEnv: Record<string, string> = {
@@ -92,11 +110,20 @@ export async function pipxSetup(root: string): Promise<PipxSetup> {
     PIP_DISABLE_PIP_VERSION_CHECK: '1',
   };
   const env = { ...process.env, ...pipxEnv, PYTHONPATH: pipx };
-  return { home, pipxHome, pipxEnv, wheels: [...wheels, pip], pipxRun: (...args) => run(PYTHON, ['-m', 'pipx', ...args], { env }) };
+  return {
+    home,
+    pipxHome,
+    pipxEnv,
+    wheels: [...wheels, pip],
+    pipxRun: (...args) => run(PYTHON, ['-m', 'pipx', ...args], { env }),
+  };
 }
 
 /** An instance's verdict, asserted stale (`when` says after what), for the fields a stale verdict has. */
-export function staleVerdict(i: Instance, when: string): Extract<NonNullable<Instance['versions']>['verdict'], { state: 'stale' }> {
+export function staleVerdict(
+  i: Instance,
+  when: string,
+): Extract<NonNullable<Instance['versions']>['verdict'], { state: 'stale' }> {
   const v = i.versions?.verdict;
   assert.equal(v?.state, 'stale', `${when}: ${JSON.stringify(i.versions)}`);
   return v?.state === 'stale' ? v : assert.fail('not stale');

@@ -2,7 +2,14 @@ import * as assert from 'node:assert/strict';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import { takeSnapshot } from '../../../src/core/snapshot/build';
-import { isNewer, npmDocUrl, npmRegistryFor, pipIndexUrl, pypiJsonUrl, RegistryChecker } from '../../../src/core/versions/registry';
+import {
+  isNewer,
+  npmDocUrl,
+  npmRegistryFor,
+  pipIndexUrl,
+  pypiJsonUrl,
+  RegistryChecker,
+} from '../../../src/core/versions/registry';
 import { ctxFor, npmPackage, tempDir, write } from '../../unit/versions/layouts';
 import { listenOn } from '../../support/startup';
 
@@ -36,8 +43,10 @@ async function fakeRegistry(): Promise<FakeRegistry> {
       return;
     }
     if (url.startsWith('/garbage/')) return send('{"dist-tags": {"latest": "9.9');
-    if (url === `/npm/${'@' + encodeURIComponent(MEM.slice(1))}`) return send(JSON.stringify({ name: MEM, 'dist-tags': { latest: '2026.9.1', next: '2027.0.0-rc.1' } }));
-    if (url === '/pypi/mempalace/json') return send(JSON.stringify({ info: { name: 'mempalace', version: '3.2.0' }, releases: {} }));
+    if (url === `/npm/${'@' + encodeURIComponent(MEM.slice(1))}`)
+      return send(JSON.stringify({ name: MEM, 'dist-tags': { latest: '2026.9.1', next: '2027.0.0-rc.1' } }));
+    if (url === '/pypi/mempalace/json')
+      return send(JSON.stringify({ info: { name: 'mempalace', version: '3.2.0' }, releases: {} }));
     res.writeHead(404).end();
   });
   const port = await listenOn(server);
@@ -65,14 +74,20 @@ describe('versions: registry update check', () => {
 
   it('takes the registry URLs from the user npm and pip configuration', async () => {
     const home = tempDir();
-    write(path.join(home, '.npmrc'), 'registry=https://npm.example/\n@modelcontextprotocol:registry=https://scoped.example/\n');
+    write(
+      path.join(home, '.npmrc'),
+      'registry=https://npm.example/\n@modelcontextprotocol:registry=https://scoped.example/\n',
+    );
     write(path.join(home, '.config', 'pip', 'pip.conf'), '[global]\nindex-url = https://mirror.example/simple\n');
     const ctx = ctxFor(home);
     assert.equal(await npmRegistryFor(ctx, 'left-pad'), 'https://npm.example/');
     assert.equal(await npmRegistryFor(ctx, MEM), 'https://scoped.example/');
     assert.equal(await npmRegistryFor(ctx, MEM, 'http://override/'), 'http://override/');
     assert.equal(await pipIndexUrl(ctx), 'https://mirror.example/simple');
-    assert.equal(pypiJsonUrl('https://mirror.example/simple/', 'mempalace'), 'https://mirror.example/pypi/mempalace/json');
+    assert.equal(
+      pypiJsonUrl('https://mirror.example/simple/', 'mempalace'),
+      'https://mirror.example/pypi/mempalace/json',
+    );
     assert.equal(npmDocUrl('https://r.example/', MEM), 'https://r.example/@modelcontextprotocol%2Fserver-memory');
   });
 
@@ -90,7 +105,13 @@ describe('versions: registry update check', () => {
     write(path.join(home, '.npmrc'), `registry=${reg.url}/npm/\n`);
     const logs: string[] = [];
     let now = new Date('2026-11-21T10:00:00Z');
-    const checker = new RegistryChecker({ ctx: ctxFor(home), cacheFile: path.join(home, 'cache', 'registry.json'), overrides: { pypi: `${reg.url}/simple` }, now: () => now, log: (m) => logs.push(m) });
+    const checker = new RegistryChecker({
+      ctx: ctxFor(home),
+      cacheFile: path.join(home, 'cache', 'registry.json'),
+      overrides: { pypi: `${reg.url}/simple` },
+      now: () => now,
+      log: (m) => logs.push(m),
+    });
     const refs = [
       { ecosystem: 'npm' as const, name: MEM, current: '2026.8.31' },
       { ecosystem: 'python' as const, name: 'mempalace', current: '3.1.0' },
@@ -103,7 +124,13 @@ describe('versions: registry update check', () => {
     assert.equal(reg.requests.length, 2);
 
     // A new process reads the cache from disk and does not ask again the same day.
-    const again = new RegistryChecker({ ctx: ctxFor(home), cacheFile: path.join(home, 'cache', 'registry.json'), overrides: { pypi: `${reg.url}/simple` }, now: () => now, log: (m) => logs.push(m) });
+    const again = new RegistryChecker({
+      ctx: ctxFor(home),
+      cacheFile: path.join(home, 'cache', 'registry.json'),
+      overrides: { pypi: `${reg.url}/simple` },
+      now: () => now,
+      log: (m) => logs.push(m),
+    });
     assert.equal((await again.cached(refs[1]))?.latest, '3.2.0');
     await again.check(refs);
     assert.equal(reg.requests.length, 2);
@@ -115,11 +142,19 @@ describe('versions: registry update check', () => {
   it('garbage JSON is a logged error and no update', async () => {
     const home = tempDir();
     const logs: string[] = [];
-    const checker = new RegistryChecker({ ctx: ctxFor(home), cacheFile: path.join(home, 'r.json'), overrides: { npm: `${reg.url}/garbage/` }, log: (m) => logs.push(m) });
+    const checker = new RegistryChecker({
+      ctx: ctxFor(home),
+      cacheFile: path.join(home, 'r.json'),
+      overrides: { npm: `${reg.url}/garbage/` },
+      log: (m) => logs.push(m),
+    });
     const ref = { ecosystem: 'npm' as const, name: 'x', current: '1.0.0' };
     await checker.check([ref]);
     assert.equal(logs.length, 1);
-    assert.match(logs[0], /update check for npm package x at http:\/\/127\.0\.0\.1:\d+\/garbage\/x failed: the answer is not JSON/);
+    assert.match(
+      logs[0],
+      /update check for npm package x at http:\/\/127\.0\.0\.1:\d+\/garbage\/x failed: the answer is not JSON/,
+    );
     assert.equal(await checker.cached(ref), undefined);
   });
 
@@ -127,10 +162,19 @@ describe('versions: registry update check', () => {
     const home = tempDir();
     const project = path.join(home, 'proj');
     const pkg = npmPackage(path.join(home, 'nm'), 'slow-server', '1.0.0');
-    write(path.join(project, '.mcp.json'), JSON.stringify({ mcpServers: { slow: { command: process.execPath, args: [path.join(pkg, 'dist', 'index.js')] } } }));
+    write(
+      path.join(project, '.mcp.json'),
+      JSON.stringify({
+        mcpServers: { slow: { command: process.execPath, args: [path.join(pkg, 'dist', 'index.js')] } },
+      }),
+    );
     const logs: string[] = [];
     let background: Promise<void> | undefined;
-    const env = { PATH: path.dirname(process.execPath), MCP_LIFEGUARD_HOME: path.join(home, 'lg'), MCP_LIFEGUARD_NPM_REGISTRY: `${reg.url}/slow/` };
+    const env = {
+      PATH: path.dirname(process.execPath),
+      MCP_LIFEGUARD_HOME: path.join(home, 'lg'),
+      MCP_LIFEGUARD_NPM_REGISTRY: `${reg.url}/slow/`,
+    };
     const snapshot = await takeSnapshot({
       host: { home, platform: process.platform, env },
       workspaceFolders: [project],

@@ -10,7 +10,14 @@ import { run, tempDir } from './support';
 import { stopChildren } from '../../support/liveness';
 import { freePort, startReady } from '../../support/startup';
 
-const EVERYTHING = path.join(repoRoot, 'node_modules', '@modelcontextprotocol', 'server-everything', 'dist', 'index.js');
+const EVERYTHING = path.join(
+  repoRoot,
+  'node_modules',
+  '@modelcontextprotocol',
+  'server-everything',
+  'dist',
+  'index.js',
+);
 
 /** A real HTTP MCP server (server-everything over streamable HTTP), already running, asked for its serverInfo. */
 describe('versions (integration): serverInfo of a running HTTP server', function () {
@@ -22,7 +29,12 @@ describe('versions (integration): serverInfo of a running HTTP server', function
 
   it("reads serverInfo.version, and a version unrelated to the package's is not taken as the running version", async () => {
     const port = await freePort();
-    const server = await startReady(process.execPath, [EVERYTHING, 'streamableHttp'], { cwd: repoRoot, env: { PORT: String(port) }, ready: /listening on port/ }, started);
+    const server = await startReady(
+      process.execPath,
+      [EVERYTHING, 'streamableHttp'],
+      { cwd: repoRoot, env: { PORT: String(port) }, ready: /listening on port/ },
+      started,
+    );
     const url = `http://127.0.0.1:${port}/mcp`;
     const answer = await askServerInfo(url, 'http', 10_000);
     assert.equal(answer.ok, true, JSON.stringify(answer));
@@ -32,9 +44,16 @@ describe('versions (integration): serverInfo of a running HTTP server', function
     const root = tempDir('lg-info-');
     const project = path.join(root, 'project');
     fs.mkdirSync(project);
-    fs.writeFileSync(path.join(project, '.mcp.json'), JSON.stringify({ mcpServers: { everything: { type: 'http', url } } }));
+    fs.writeFileSync(
+      path.join(project, '.mcp.json'),
+      JSON.stringify({ mcpServers: { everything: { type: 'http', url } } }),
+    );
     const snap = await takeSnapshot({
-      host: { home: root, platform: process.platform, env: { ...process.env, HOME: root, MCP_LIFEGUARD_HOME: path.join(root, 'lg') } },
+      host: {
+        home: root,
+        platform: process.platform,
+        env: { ...process.env, HOME: root, MCP_LIFEGUARD_HOME: path.join(root, 'lg') },
+      },
       workspaceFolders: [project],
       versions: { registry: false, docker: false },
     });
@@ -44,7 +63,9 @@ describe('versions (integration): serverInfo of a running HTTP server', function
       assert.equal(entry.instances.length, 0);
       return;
     }
-    const instance = entry.instances.find((i) => i.pid === server.pid || i.launcherChain.some((c) => c.pid === server.pid));
+    const instance = entry.instances.find(
+      (i) => i.pid === server.pid || i.launcherChain.some((c) => c.pid === server.pid),
+    );
     assert.ok(instance, JSON.stringify(entry.instances.map((i) => i.pid)));
     const v = instance.versions;
     assert.deepEqual(v?.serverInfo?.version, reported);
@@ -59,14 +80,29 @@ describe('versions (integration): serverInfo of a running HTTP server', function
   it('status --json shows what a modern server states through server/discover, with its era and how', async () => {
     const port = await freePort();
     const log = path.join(tempDir('lg-info-log-'), 'requests.jsonl');
-    const server = await startReady(process.execPath, [path.join(fixturesDir, 'eras', 'modern-http', 'server.mjs')], { cwd: fixturesDir, env: { PORT: String(port), FIXTURE_LOG: log }, ready: /listening on/ }, started);
+    const server = await startReady(
+      process.execPath,
+      [path.join(fixturesDir, 'eras', 'modern-http', 'server.mjs')],
+      { cwd: fixturesDir, env: { PORT: String(port), FIXTURE_LOG: log }, ready: /listening on/ },
+      started,
+    );
     const url = `http://127.0.0.1:${port}/mcp`;
     const root = tempDir('lg-info-');
     const project = path.join(root, 'project');
     fs.mkdirSync(project);
-    fs.writeFileSync(path.join(project, '.mcp.json'), JSON.stringify({ mcpServers: { modern: { type: 'http', url } } }));
-    const env = { PATH: process.env.PATH, HOME: root, MCP_LIFEGUARD_HOME: path.join(root, 'lg'), MCP_LIFEGUARD_UPDATE_CHECK: '0' };
-    const snap = JSON.parse(await run(process.execPath, [cliPath, 'status', '--json', '--workspace', project], { env })) as Snapshot;
+    fs.writeFileSync(
+      path.join(project, '.mcp.json'),
+      JSON.stringify({ mcpServers: { modern: { type: 'http', url } } }),
+    );
+    const env = {
+      PATH: process.env.PATH,
+      HOME: root,
+      MCP_LIFEGUARD_HOME: path.join(root, 'lg'),
+      MCP_LIFEGUARD_UPDATE_CHECK: '0',
+    };
+    const snap = JSON.parse(
+      await run(process.execPath, [cliPath, 'status', '--json', '--workspace', project], { env }),
+    ) as Snapshot;
     const entry = snap.servers.find((s) => s.name === 'modern')!;
     if (entry.listener?.state !== 'local') {
       // Without a way to see who listens (no /proc/net/tcp, no lsof) there is no instance to ask about.
@@ -76,17 +112,35 @@ describe('versions (integration): serverInfo of a running HTTP server', function
     const instance = entry.instances.find((i) => i.pid === server.pid);
     assert.ok(instance, JSON.stringify(entry.instances.map((i) => i.pid)));
     const v = instance.versions;
-    assert.deepEqual(v?.serverInfo, { name: 'lg-modern-http', version: '7.7.7', era: 'modern', how: `server/discover at ${url}` });
+    assert.deepEqual(v?.serverInfo, {
+      name: 'lg-modern-http',
+      version: '7.7.7',
+      era: 'modern',
+      how: `server/discover at ${url}`,
+    });
     // It names its own package (the fixture's package.json beside it): trusted as the running version.
     assert.equal(v?.running.state === 'known' && `${v.running.version} ${v.running.source}`, '7.7.7 server-info');
     assert.match(v?.running.state === 'known' ? v.running.how : '', /server\/discover/);
-    const methods = fs.readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { method: string; body: string });
-    assert.ok(methods.length > 0 && methods.every((r) => r.method === 'POST' && JSON.parse(r.body).method === 'server/discover'), JSON.stringify(methods));
+    const methods = fs
+      .readFileSync(log, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { method: string; body: string });
+    assert.ok(
+      methods.length > 0 &&
+        methods.every((r) => r.method === 'POST' && JSON.parse(r.body).method === 'server/discover'),
+      JSON.stringify(methods),
+    );
   });
 
   it('reads serverInfo over the legacy HTTP+SSE transport: the endpoint event, then the initialize answer on the stream', async () => {
     const port = await freePort();
-    await startReady(process.execPath, [EVERYTHING, 'sse'], { cwd: repoRoot, env: { PORT: String(port) }, ready: /running on port/ }, started);
+    await startReady(
+      process.execPath,
+      [EVERYTHING, 'sse'],
+      { cwd: repoRoot, env: { PORT: String(port) }, ready: /running on port/ },
+      started,
+    );
     const url = `http://127.0.0.1:${port}/sse`;
     const answer = await askServerInfo(url, 'sse', 10_000);
     assert.equal(answer.ok, true, JSON.stringify(answer));

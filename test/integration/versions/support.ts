@@ -22,10 +22,19 @@ export async function fixtureVenv(root: string, opts: { findLinks?: string[] } =
 }
 
 /** A workspace folder whose `.mcp.json` configures one stdio server. */
-export function project(root: string, name: string, command: string, args: string[], env: Record<string, string> = {}): string {
+export function project(
+  root: string,
+  name: string,
+  command: string,
+  args: string[],
+  env: Record<string, string> = {},
+): string {
   const dir = path.join(root, 'project');
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, '.mcp.json'), JSON.stringify({ mcpServers: { [name]: { command, args, env } } }, null, 2));
+  fs.writeFileSync(
+    path.join(dir, '.mcp.json'),
+    JSON.stringify({ mcpServers: { [name]: { command, args, env } } }, null, 2),
+  );
   return dir;
 }
 
@@ -34,14 +43,23 @@ export const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
 /** npm with a cache of the test's own (`<root>/npm-cache`), and no audit, fund or update chatter. */
 export function npmEnv(root: string): NodeJS.ProcessEnv {
-  return { ...process.env, npm_config_cache: path.join(root, 'npm-cache'), npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' };
+  return {
+    ...process.env,
+    npm_config_cache: path.join(root, 'npm-cache'),
+    npm_config_audit: 'false',
+    npm_config_fund: 'false',
+    npm_config_update_notifier: 'false',
+  };
 }
 
 /**
  * server-memory at `version` installed with real npm into `<root>/prefix`, configured by its bin in
  * a project's `.mcp.json`, and an empty home folder: what most version tests start from.
  */
-export async function memoryInProject(root: string, version: string): Promise<{ prefix: string; bin: string; env: Record<string, string>; projectDir: string; home: string }> {
+export async function memoryInProject(
+  root: string,
+  version: string,
+): Promise<{ prefix: string; bin: string; env: Record<string, string>; projectDir: string; home: string }> {
   const prefix = path.join(root, 'prefix');
   await run(NPM, ['install', '--prefix', prefix, `${MEM}@${version}`], { env: npmEnv(root) });
   const bin = path.join(prefix, 'node_modules', '.bin', 'mcp-server-memory');
@@ -53,9 +71,18 @@ export async function memoryInProject(root: string, version: string): Promise<{ 
 }
 
 /** A snapshot of this machine's processes against a fixture home, with all of our own files under `lgHome`. */
-export function snapshot(home: string, projectDir: string, lgHome: string, extraEnv: Record<string, string> = {}): Promise<Snapshot> {
+export function snapshot(
+  home: string,
+  projectDir: string,
+  lgHome: string,
+  extraEnv: Record<string, string> = {},
+): Promise<Snapshot> {
   return takeSnapshot({
-    host: { home, platform: process.platform, env: { ...process.env, HOME: home, MCP_LIFEGUARD_HOME: lgHome, ...extraEnv } },
+    host: {
+      home,
+      platform: process.platform,
+      env: { ...process.env, HOME: home, MCP_LIFEGUARD_HOME: lgHome, ...extraEnv },
+    },
     workspaceFolders: [projectDir],
     versions: { registry: false, docker: false },
   });
@@ -73,10 +100,15 @@ export function serverIn(s: Snapshot, name: string): ServerStatus {
  */
 export async function instanceOf(take: () => Promise<Snapshot>, name: string, pid: number): Promise<Instance> {
   let last = '';
-  return until(() => `a settled instance of ${name} for pid ${pid} (instances: ${last})`, async () => {
-    const server = serverIn(await take(), name);
-    last = JSON.stringify(server.instances.map((i) => [i.pid, i.commandLine, i.versions?.verdict]));
-    const found = server.instances.find((i) => i.pid === pid || i.launcherChain.some((c) => c.pid === pid));
-    return found?.versions?.verdict.state === 'unknown' && found.versions.verdict.settling ? undefined : found;
-  }, 60_000, 500);
+  return until(
+    () => `a settled instance of ${name} for pid ${pid} (instances: ${last})`,
+    async () => {
+      const server = serverIn(await take(), name);
+      last = JSON.stringify(server.instances.map((i) => [i.pid, i.commandLine, i.versions?.verdict]));
+      const found = server.instances.find((i) => i.pid === pid || i.launcherChain.some((c) => c.pid === pid));
+      return found?.versions?.verdict.state === 'unknown' && found.versions.verdict.settling ? undefined : found;
+    },
+    60_000,
+    500,
+  );
 }

@@ -43,7 +43,9 @@ describe('versions (integration): uvx and uv tool with a real server from PyPI',
     const uvx = path.join(bin, 'uvx');
     const take = (projectDir: string) => () => snapshot(home, projectDir, path.join(root, 'lg'), uvEnv);
     /** `installed.how` of an environment in this test's uv cache. */
-    const inUvCache = new RegExp(`uvx environment ${uvEnv.UV_CACHE_DIR.replace(/[\\/.]/g, '\\$&')}[\\\\/](archive-v\\d+|environments-v\\d+)[\\\\/]`);
+    const inUvCache = new RegExp(
+      `uvx environment ${uvEnv.UV_CACHE_DIR.replace(/[\\/.]/g, '\\$&')}[\\\\/](archive-v\\d+|environments-v\\d+)[\\\\/]`,
+    );
     return { root, home, env, uv, uvx, uvEnv, take, inUvCache };
   }
 
@@ -52,14 +54,17 @@ describe('versions (integration): uvx and uv tool with a real server from PyPI',
     const projectDir = project(root, 'time', 'uvx', [`${TIME}@latest`], uvEnv);
     const server = await startMcp(uvx, [`${TIME}@latest`], projectDir, env, started);
     const inst = await instanceOf(take(projectDir), 'time', server.pid!);
-    assert.ok(!inst.verdicts.some((v) => v.kind === 'unknown' && v.question === 'owner'), JSON.stringify(inst.verdicts));
+    assert.ok(
+      !inst.verdicts.some((v) => v.kind === 'unknown' && v.question === 'owner'),
+      JSON.stringify(inst.verdicts),
+    );
     const installed = inst.versions?.installed;
     assert.equal(installed?.state === 'installed' && installed.version, NEW, JSON.stringify(inst.versions));
     assert.equal(inst.versions?.verdict.state, 'current', JSON.stringify(inst.versions));
     await stopChildren([server]);
   });
 
-  it('uvx mcp-server-time@OLD: current; the entry then names @NEW (built in uv\'s cache): stale naming both and the cache', async () => {
+  it("uvx mcp-server-time@OLD: current; the entry then names @NEW (built in uv's cache): stale naming both and the cache", async () => {
     const { root, env, uvx, uvEnv, take, inUvCache } = await setup('lg-uvx-');
     const projectDir = project(root, 'time', 'uvx', [`${TIME}@${OLD}`], uvEnv);
     const server = await startMcp(uvx, [`${TIME}@${OLD}`], projectDir, env, started);
@@ -67,7 +72,10 @@ describe('versions (integration): uvx and uv tool with a real server from PyPI',
     assert.equal(before.versions?.verdict.state, 'current', JSON.stringify(before.versions));
     const installed = before.versions?.installed;
     assert.equal(installed?.state === 'installed' && installed.version, OLD);
-    assert.match(installed?.state === 'installed' ? installed.how : '', /uvx environment .*[\\/]uv[\\/](archive-v\d+|environments-v\d+)[\\/]/);
+    assert.match(
+      installed?.state === 'installed' ? installed.how : '',
+      /uvx environment .*[\\/]uv[\\/](archive-v\d+|environments-v\d+)[\\/]/,
+    );
     assert.equal(before.versions?.running.state === 'known' && before.versions.running.version, OLD);
 
     // The newer release run once (fills uv's cache), and the entry now asks for it.
@@ -81,7 +89,7 @@ describe('versions (integration): uvx and uv tool with a real server from PyPI',
     await stopChildren([server]);
   });
 
-  it('uvx mcp-server-time (unpinned) started on OLD; a later uvx run builds NEW in uv\'s cache: stale naming both and the cache', async () => {
+  it("uvx mcp-server-time (unpinned) started on OLD; a later uvx run builds NEW in uv's cache: stale naming both and the cache", async () => {
     const { root, env, uvx, uvEnv, take, inUvCache } = await setup('lg-uvx-latest-');
     const [oldWheels, newWheels] = await timeWheels();
     const projectDir = project(root, 'time', 'uvx', [TIME], uvEnv);
@@ -90,7 +98,11 @@ describe('versions (integration): uvx and uv tool with a real server from PyPI',
     const look = take(projectDir);
     const before = await instanceOf(look, 'time', server.pid!);
     assert.equal(before.versions?.verdict.state, 'current', JSON.stringify(before.versions));
-    assert.equal(before.versions?.running.state === 'known' && before.versions.running.version, OLD, JSON.stringify(before.versions));
+    assert.equal(
+      before.versions?.running.state === 'known' && before.versions.running.version,
+      OLD,
+      JSON.stringify(before.versions),
+    );
 
     await sleep(3000);
     await run(uvx, [TIME, '--help'], { env: { ...env, UV_FIND_LINKS: `${oldWheels},${newWheels}` } });
@@ -124,7 +136,10 @@ describe('versions (integration): uvx and uv tool with a real server from PyPI',
     assert.equal(v.running, OLD);
     assert.equal(v.installed, NEW);
     assert.match(v.installedHow, new RegExp(`uv tool ${toolDir.replace(/[\\/.]/g, '\\$&')}`));
-    assert.ok(v.movedDependencies.some((d) => d.name === 'mcp'), JSON.stringify(v.movedDependencies));
+    assert.ok(
+      v.movedDependencies.some((d) => d.name === 'mcp'),
+      JSON.stringify(v.movedDependencies),
+    );
 
     await stopChildren([first]);
     const second = await startMcp(bin, [], projectDir, env, started);

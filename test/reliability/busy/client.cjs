@@ -18,7 +18,11 @@ const children = [];
 (async () => {
   for (const [i, launch] of spec.launches.entries()) {
     if (i > 0 && spec.gapMs) await new Promise((r) => setTimeout(r, spec.gapMs));
-    const child = spawn(launch.command, launch.args, { cwd: launch.cwd, env: launch.env, stdio: ['pipe', 'ignore', 'ignore'] });
+    const child = spawn(launch.command, launch.args, {
+      cwd: launch.cwd,
+      env: launch.env,
+      stdio: ['pipe', 'ignore', 'ignore'],
+    });
     child.on('error', () => {});
     children.push(child);
   }
@@ -27,7 +31,9 @@ const children = [];
     const stdio = ['ignore', 'ignore', 'ignore', ...children.map((c) => c.stdin)];
     holder = spawn(process.execPath, ['-e', `setTimeout(() => {}, ${spec.lifetimeMs})`], { stdio });
   }
-  process.stdout.write(`${JSON.stringify({ client: process.pid, holder: holder?.pid, pids: children.map((c) => c.pid) })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ client: process.pid, holder: holder?.pid, pids: children.map((c) => c.pid) })}\n`,
+  );
   // Bounded: should the harness fail to kill it, the client goes by itself (its servers see EOF).
   setTimeout(() => process.exit(0), spec.lifetimeMs);
 })();

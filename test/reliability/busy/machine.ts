@@ -87,7 +87,8 @@ export function readTable(run: string): Map<number, ProcessSeen> {
       let role: Role | undefined;
       try {
         const env = fs.readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0');
-        if (env.includes(`${RUN_VAR}=${run}`)) role = parseRole(env.find((e) => e.startsWith(`${ROLE_VAR}=`))?.slice(ROLE_VAR.length + 1) ?? '');
+        if (env.includes(`${RUN_VAR}=${run}`))
+          role = parseRole(env.find((e) => e.startsWith(`${ROLE_VAR}=`))?.slice(ROLE_VAR.length + 1) ?? '');
       } catch {
         // Not ours to read (another user's process we did not start): no role.
       }
@@ -138,14 +139,26 @@ export class BusyMachine {
 
   /** The base environment of a process the harness starts: a plain PATH, a HOME, the run's tags. */
   env(role: Role, home: string, extra: Record<string, string> = {}): Record<string, string> {
-    return { PATH: BASE_PATH, HOME: home, LANG: 'C.UTF-8', npm_config_update_notifier: 'false', [RUN_VAR]: this.run, [ROLE_VAR]: roleText(role), ...extra };
+    return {
+      PATH: BASE_PATH,
+      HOME: home,
+      LANG: 'C.UTF-8',
+      npm_config_update_notifier: 'false',
+      [RUN_VAR]: this.run,
+      [ROLE_VAR]: roleText(role),
+      ...extra,
+    };
   }
 
   /**
    * Starts a fake client named `program` (its process is `node .../<program> <spec>`) that spawns
    * `launches`, as `user` when given. Resolves with the client's pid and its children's.
    */
-  async startClient(program: string, launches: Launch[], o: { user?: OtherUser; hold?: boolean; gapMs?: number } = {}): Promise<{ client: number; pids: number[] }> {
+  async startClient(
+    program: string,
+    launches: Launch[],
+    o: { user?: OtherUser; hold?: boolean; gapMs?: number } = {},
+  ): Promise<{ client: number; pids: number[] }> {
     const n = this.clientCount++;
     const folder = this.dir('clients', `${n}`);
     const file = path.join(folder, program);
@@ -155,7 +168,12 @@ export class BusyMachine {
       hold: !!o.hold,
       gapMs: o.gapMs ?? 0,
       lifetimeMs: LIFETIME_MS,
-      launches: launches.map((l) => ({ command: l.command, args: l.args, cwd: l.cwd, env: this.env(l.role, userHome, l.env) })),
+      launches: launches.map((l) => ({
+        command: l.command,
+        args: l.args,
+        cwd: l.cwd,
+        env: this.env(l.role, userHome, l.env),
+      })),
     };
     const specFile = path.join(folder, 'spec.json');
     fs.writeFileSync(specFile, JSON.stringify(spec));
@@ -164,7 +182,11 @@ export class BusyMachine {
     const env = this.env({ kind: 'client', label: program, n }, userHome);
     const argv = [process.execPath, file, specFile];
     const proc = o.user
-      ? spawn('setpriv', [`--reuid=${o.user.uid}`, `--regid=${o.user.gid}`, '--clear-groups', '--', ...argv], { env, cwd: userHome, stdio: ['ignore', 'pipe', 'inherit'] })
+      ? spawn('setpriv', [`--reuid=${o.user.uid}`, `--regid=${o.user.gid}`, '--clear-groups', '--', ...argv], {
+          env,
+          cwd: userHome,
+          stdio: ['ignore', 'pipe', 'inherit'],
+        })
       : spawn(argv[0], argv.slice(1), { env, cwd: userHome, stdio: ['ignore', 'pipe', 'inherit'] });
     this.started.push(proc.pid as number);
     const line = await new Promise<string>((resolve, reject) => {
@@ -187,7 +209,8 @@ export class BusyMachine {
   async allMainsUp(timeoutMs = 90_000): Promise<Map<string, number>> {
     let missing: string[] = [];
     return until(
-      () => `every launch's server process; missing: ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ` and ${missing.length - 10} more` : ''}`,
+      () =>
+        `every launch's server process; missing: ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ` and ${missing.length - 10} more` : ''}`,
       () => {
         const mains = this.mains(readTable(this.run));
         missing = this.launches.map((l) => roleText(l.role)).filter((r) => !mains.has(r));
@@ -227,11 +250,16 @@ export class BusyMachine {
     for (const pid of this.started) kill(pid);
     try {
       // A launcher may spawn its child between two looks: look until nothing of the run is left.
-      await until(`every process of run ${this.run} to be gone`, () => {
-        const left = [...readTable(this.run).values()].filter((p) => p.role);
-        for (const p of left) kill(p.pid);
-        return left.length === 0;
-      }, 30_000, 200);
+      await until(
+        `every process of run ${this.run} to be gone`,
+        () => {
+          const left = [...readTable(this.run).values()].filter((p) => p.role);
+          for (const p of left) kill(p.pid);
+          return left.length === 0;
+        },
+        30_000,
+        200,
+      );
     } finally {
       // Thousands of files (npx's and pnpm's trees): rm(1) removes them several times faster than a walk from Node.
       await run('rm', ['-rf', '--one-file-system', this.root]);
@@ -252,11 +280,22 @@ export interface OtherUser {
 export const OTHER_USER_NAME = 'mcplg-stranger';
 
 export function otherUser(m: BusyMachine): OtherUser {
-  const id = (flag: string) => Number(execFileSync('id', [flag, OTHER_USER_NAME], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
+  const id = (flag: string) =>
+    Number(
+      execFileSync('id', [flag, OTHER_USER_NAME], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(),
+    );
   try {
     id('-u');
   } catch {
-    execFileSync('useradd', ['--system', '--no-create-home', '--home-dir', '/nonexistent', '--shell', '/usr/sbin/nologin', OTHER_USER_NAME]);
+    execFileSync('useradd', [
+      '--system',
+      '--no-create-home',
+      '--home-dir',
+      '/nonexistent',
+      '--shell',
+      '/usr/sbin/nologin',
+      OTHER_USER_NAME,
+    ]);
   }
   const home = m.dir('other-user-home');
   const user = { name: OTHER_USER_NAME, uid: id('-u'), gid: id('-g'), home };
@@ -303,7 +342,10 @@ export interface MemoryRelease {
 const MEMORY_IMPORTS = ['@modelcontextprotocol/sdk', 'zod'];
 
 /** The release this repository depends on (the newer one). */
-export const NEW_RELEASE: MemoryRelease = { version: '2026.8.31', pkg: path.join(repoRoot, 'node_modules', '@modelcontextprotocol', 'server-memory') };
+export const NEW_RELEASE: MemoryRelease = {
+  version: '2026.8.31',
+  pkg: path.join(repoRoot, 'node_modules', '@modelcontextprotocol', 'server-memory'),
+};
 
 /** The release before it, installed from npm once into the test tool cache. */
 export async function oldRelease(): Promise<MemoryRelease> {
@@ -375,7 +417,14 @@ export interface Pnpm {
  */
 export async function pnpm(version: string): Promise<Pnpm> {
   const bin = path.join(await npmTool('pnpm', version), 'pnpm');
-  const store = ['--store-dir', path.join(toolCacheRoot(), 'pnpm-store-busy'), '--cache-dir', path.join(toolCacheRoot(), 'pnpm-cache-busy'), '--reporter', 'silent'];
+  const store = [
+    '--store-dir',
+    path.join(toolCacheRoot(), 'pnpm-store-busy'),
+    '--cache-dir',
+    path.join(toolCacheRoot(), 'pnpm-cache-busy'),
+    '--reporter',
+    'silent',
+  ];
   const env = { ...process.env, npm_config_update_notifier: 'false' };
   return {
     version,
@@ -388,12 +437,19 @@ export async function pnpm(version: string): Promise<Pnpm> {
 /** A project with server-memory installed by pnpm at `version`; returns its `.bin` shim (a shell script pnpm rewrites on install). */
 export async function pnpmProject(dir: string, version: string, pm: Pnpm): Promise<string> {
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: path.basename(dir), version: '1.0.0', private: true }));
+  fs.writeFileSync(
+    path.join(dir, 'package.json'),
+    JSON.stringify({ name: path.basename(dir), version: '1.0.0', private: true }),
+  );
   await pm.run(dir, ['add', `${MEMORY_PKG}@${version}`]);
   return path.join(dir, 'node_modules', '.bin', 'mcp-server-memory');
 }
 
 /** The server a pnpm shim leaves running: `node <project>/node_modules/.bin/../(.pnpm/...|@modelcontextprotocol)/server-memory/dist/index.js`, spelled as the shim spelled it. */
 export function isPnpmShimServer(project: string): (argv: readonly string[]) => boolean {
-  return (argv) => argv.length === 2 && path.basename(argv[0]) === 'node' && argv[1].startsWith(`${project}/node_modules/`) && argv[1].endsWith('/@modelcontextprotocol/server-memory/dist/index.js');
+  return (argv) =>
+    argv.length === 2 &&
+    path.basename(argv[0]) === 'node' &&
+    argv[1].startsWith(`${project}/node_modules/`) &&
+    argv[1].endsWith('/@modelcontextprotocol/server-memory/dist/index.js');
 }

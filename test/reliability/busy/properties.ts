@@ -11,7 +11,17 @@ import { ProcessSeen, Role, roleText } from './machine';
 export interface Violation {
   /** Which stranger or entry it concerns (the role's label), for the summary. */
   label?: string;
-  property: 'stranger-claimed' | 'other-user-claimed' | 'foreign-claimed' | 'stranger-in-duplicates' | 'own-lost' | 'own-misattributed' | 'own-not-configured' | 'launcher-as-instance' | 'plan-names-stranger' | 'count-wrong';
+  property:
+    | 'stranger-claimed'
+    | 'other-user-claimed'
+    | 'foreign-claimed'
+    | 'stranger-in-duplicates'
+    | 'own-lost'
+    | 'own-misattributed'
+    | 'own-not-configured'
+    | 'launcher-as-instance'
+    | 'plan-names-stranger'
+    | 'count-wrong';
   pid: number;
   text: string;
 }
@@ -59,14 +69,44 @@ export function strangersClaimed(s: Snapshot, w: World): Violation[] {
     if (!w.entries.has(server.name)) continue;
     for (const i of server.instances) {
       const role = roleOf(w, i.pid);
-      if (i.uid !== undefined && i.uid !== w.uid) out.push({ property: 'other-user-claimed', pid: i.pid, label: labelOf(w, i.pid), text: instanceText(w, server.name, i) });
-      else if (role?.kind === 'other-user') out.push({ property: 'other-user-claimed', pid: i.pid, label: labelOf(w, i.pid), text: instanceText(w, server.name, i) });
-      else if (role?.kind === 'stranger' || role?.kind === 'client') out.push({ property: 'stranger-claimed', pid: i.pid, label: labelOf(w, i.pid), text: instanceText(w, server.name, i) });
-      else if (!role) out.push({ property: 'foreign-claimed', pid: i.pid, label: labelOf(w, i.pid), text: instanceText(w, server.name, i) });
+      if (i.uid !== undefined && i.uid !== w.uid)
+        out.push({
+          property: 'other-user-claimed',
+          pid: i.pid,
+          label: labelOf(w, i.pid),
+          text: instanceText(w, server.name, i),
+        });
+      else if (role?.kind === 'other-user')
+        out.push({
+          property: 'other-user-claimed',
+          pid: i.pid,
+          label: labelOf(w, i.pid),
+          text: instanceText(w, server.name, i),
+        });
+      else if (role?.kind === 'stranger' || role?.kind === 'client')
+        out.push({
+          property: 'stranger-claimed',
+          pid: i.pid,
+          label: labelOf(w, i.pid),
+          text: instanceText(w, server.name, i),
+        });
+      else if (!role)
+        out.push({
+          property: 'foreign-claimed',
+          pid: i.pid,
+          label: labelOf(w, i.pid),
+          text: instanceText(w, server.name, i),
+        });
       for (const v of i.verdicts) {
         const refs = v.kind === 'duplicate' ? [...v.instances, v.keep] : v.kind === 'shared' ? v.instances : [];
         for (const ref of refs) {
-          if (roleOf(w, ref.pid)?.kind !== 'own') out.push({ property: 'stranger-in-duplicates', pid: ref.pid, label: labelOf(w, ref.pid), text: `${describePid(w, ref.pid)} named in the ${v.kind} verdict of ${describePid(w, i.pid)} under '${server.name}'` });
+          if (roleOf(w, ref.pid)?.kind !== 'own')
+            out.push({
+              property: 'stranger-in-duplicates',
+              pid: ref.pid,
+              label: labelOf(w, ref.pid),
+              text: `${describePid(w, ref.pid)} named in the ${v.kind} verdict of ${describePid(w, i.pid)} under '${server.name}'`,
+            });
         }
       }
     }
@@ -81,21 +121,46 @@ export function strangersClaimed(s: Snapshot, w: World): Violation[] {
 export function ownLost(s: Snapshot, w: World): Violation[] {
   const out: Violation[] = [];
   const listed = new Map<number, string[]>();
-  for (const server of s.servers) for (const i of server.instances) listed.set(i.pid, [...(listed.get(i.pid) ?? []), server.name]);
+  for (const server of s.servers)
+    for (const i of server.instances) listed.set(i.pid, [...(listed.get(i.pid) ?? []), server.name]);
   const notConfigured = new Set(s.notConfigured.map((i) => i.pid));
   for (const [role, pid] of w.ownMains) {
     const entry = roleOf(w, pid)?.label ?? role;
     const under = listed.get(pid) ?? [];
-    if (!under.includes(entry)) out.push({ property: 'own-lost', pid, label: entry, text: `${describePid(w, pid)} is not listed under its entry '${entry}' (listed under: ${under.length ? under.map((n) => `'${n}'`).join(', ') : 'no entry'})` });
+    if (!under.includes(entry))
+      out.push({
+        property: 'own-lost',
+        pid,
+        label: entry,
+        text: `${describePid(w, pid)} is not listed under its entry '${entry}' (listed under: ${under.length ? under.map((n) => `'${n}'`).join(', ') : 'no entry'})`,
+      });
     const others = under.filter((n) => n !== entry);
-    if (others.length) out.push({ property: 'own-misattributed', pid, label: entry, text: `${describePid(w, pid)} of '${entry}' is also listed under ${others.map((n) => `'${n}'`).join(', ')}` });
-    if (notConfigured.has(pid)) out.push({ property: 'own-not-configured', pid, label: entry, text: `${describePid(w, pid)} of '${entry}' is listed under Not configured` });
+    if (others.length)
+      out.push({
+        property: 'own-misattributed',
+        pid,
+        label: entry,
+        text: `${describePid(w, pid)} of '${entry}' is also listed under ${others.map((n) => `'${n}'`).join(', ')}`,
+      });
+    if (notConfigured.has(pid))
+      out.push({
+        property: 'own-not-configured',
+        pid,
+        label: entry,
+        text: `${describePid(w, pid)} of '${entry}' is listed under Not configured`,
+      });
   }
   const mains = new Set(w.ownMains.values());
   for (const server of s.servers) {
     if (!w.entries.has(server.name)) continue;
     for (const i of server.instances) {
-      if (roleOf(w, i.pid)?.kind === 'own' && !mains.has(i.pid)) out.push({ property: 'launcher-as-instance', pid: i.pid, label: server.name, text: `${instanceText(w, server.name, i)}: a launcher of the launch, not its server` });
+      if (roleOf(w, i.pid)?.kind === 'own' && !mains.has(i.pid))
+        out.push({
+          property: 'launcher-as-instance',
+          pid: i.pid,
+          label: server.name,
+          text: `${instanceText(w, server.name, i)}: a launcher of the launch, not its server`,
+        });
     }
   }
   return out;
@@ -113,7 +178,13 @@ export function plansNameStrangers(planned: readonly PlannedPid[], w: World): Vi
   const out: Violation[] = [];
   for (const p of planned) {
     const role = roleOf(w, p.pid);
-    if (role?.kind !== 'own' || role.label !== p.entry) out.push({ property: 'plan-names-stranger', pid: p.pid, label: labelOf(w, p.pid), text: `${p.plan} names ${describePid(w, p.pid)} for '${p.entry}'` });
+    if (role?.kind !== 'own' || role.label !== p.entry)
+      out.push({
+        property: 'plan-names-stranger',
+        pid: p.pid,
+        label: labelOf(w, p.pid),
+        text: `${p.plan} names ${describePid(w, p.pid)} for '${p.entry}'`,
+      });
   }
   return dedupe(out);
 }
@@ -134,7 +205,9 @@ export function report(title: string, vs: readonly Violation[], shown = 8): stri
   for (const [property, list] of byProperty) {
     const byLabel = new Map<string, number>();
     for (const v of list) if (v.label) byLabel.set(v.label, (byLabel.get(v.label) ?? 0) + 1);
-    lines.push(`  ${property} (${list.length}${byLabel.size ? `: ${[...byLabel].map(([l, n]) => `${l} x${n}`).join(', ')}` : ''}):`);
+    lines.push(
+      `  ${property} (${list.length}${byLabel.size ? `: ${[...byLabel].map(([l, n]) => `${l} x${n}`).join(', ')}` : ''}):`,
+    );
     for (const v of list.slice(0, shown)) lines.push(`    ${v.text}`);
     if (list.length > shown) lines.push(`    ... and ${list.length - shown} more`);
   }

@@ -1,6 +1,23 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { BASE_PATH, BusyMachine, installMemory, isMemoryBin, isNodeScript, isPnpmShimServer, Launch, makeVenv, MEMORY_PKG, MemoryRelease, OtherUser, Pnpm, pnpmProject, Role, writeJsStub, writePyStub } from './machine';
+import {
+  BASE_PATH,
+  BusyMachine,
+  installMemory,
+  isMemoryBin,
+  isNodeScript,
+  isPnpmShimServer,
+  Launch,
+  makeVenv,
+  MEMORY_PKG,
+  MemoryRelease,
+  OtherUser,
+  Pnpm,
+  pnpmProject,
+  Role,
+  writeJsStub,
+  writePyStub,
+} from './machine';
 
 /**
  * The busy machine's cast: the test user's own entries (configured in VS Code, Claude Desktop and
@@ -10,7 +27,15 @@ import { BASE_PATH, BusyMachine, installMemory, isMemoryBin, isNodeScript, isPnp
  * running the very commands the entries configure.
  */
 
-export const ENTRIES = ['memory-local', 'memory-npx', 'memory-pnpm', 'memory-pnpm9', 'notes-shell', 'watched', 'py-notes'] as const;
+export const ENTRIES = [
+  'memory-local',
+  'memory-npx',
+  'memory-pnpm',
+  'memory-pnpm9',
+  'notes-shell',
+  'watched',
+  'py-notes',
+] as const;
 export type EntryName = (typeof ENTRIES)[number];
 
 /** Own server processes once everything runs: memory-local twice (one client, a duplicate), the others once. */
@@ -19,7 +44,8 @@ export const OWN_INSTANCES = 8;
 const own = (label: EntryName, n = 0): Role => ({ kind: 'own', label, n });
 
 /** `node <...>/mcp-server-memory` where the bin is not in a `.bin` folder (a PATH folder of its own). */
-const isPathBin = (argv: readonly string[]) => argv.length === 2 && path.basename(argv[0]) === 'node' && argv[1].endsWith('/mcp-server-memory');
+const isPathBin = (argv: readonly string[]) =>
+  argv.length === 2 && path.basename(argv[0]) === 'node' && argv[1].endsWith('/mcp-server-memory');
 
 /** An install of server-memory the upgrade step replaces with the newer release. */
 export interface Install {
@@ -42,7 +68,11 @@ export interface OwnSetup {
 }
 
 /** Writes the user's configs and projects; returns the launches their clients make. */
-export async function ownEntries(m: BusyMachine, release: MemoryRelease, pnpms: { current: Pnpm; v9: Pnpm }): Promise<OwnSetup> {
+export async function ownEntries(
+  m: BusyMachine,
+  release: MemoryRelease,
+  pnpms: { current: Pnpm; v9: Pnpm },
+): Promise<OwnSetup> {
   const home = m.home;
   const project = path.join(home, 'proj');
   const bin = installMemory(project, 'real', release);
@@ -80,9 +110,18 @@ export async function ownEntries(m: BusyMachine, release: MemoryRelease, pnpms: 
       'notes-shell': { command: 'bash', args: ['-c', shellLine] },
     },
   });
-  write(path.join(home, '.cursor', 'mcp.json'), { mcpServers: { 'py-notes': { command: venvPython, args: [pyScript] } } });
+  write(path.join(home, '.cursor', 'mcp.json'), {
+    mcpServers: { 'py-notes': { command: venvPython, args: [pyScript] } },
+  });
 
-  const memoryLocal = (n: number): Launch => ({ role: own('memory-local', n), command: bin, args: [], cwd: home, env: { MEMORY_FILE_PATH: memoryFile }, main: isMemoryBin });
+  const memoryLocal = (n: number): Launch => ({
+    role: own('memory-local', n),
+    command: bin,
+    args: [],
+    cwd: home,
+    env: { MEMORY_FILE_PATH: memoryFile },
+    main: isMemoryBin,
+  });
   return {
     install: { prefix: project, kind: 'real' },
     pnpmProjects,
@@ -99,19 +138,57 @@ export async function ownEntries(m: BusyMachine, release: MemoryRelease, pnpms: 
         launches: [
           memoryLocal(0),
           memoryLocal(1),
-          { role: own('watched'), command: 'node', args: ['--watch', 'server.js'], cwd: watchDir, main: isNodeScript('server.js') },
-          ...pnpmProjects.map((p, i): Launch => ({ role: own(p.entry), command: shims[i], args: [], cwd: home, env: { MEMORY_FILE_PATH: memoryFile }, main: isPnpmShimServer(p.dir) })),
+          {
+            role: own('watched'),
+            command: 'node',
+            args: ['--watch', 'server.js'],
+            cwd: watchDir,
+            main: isNodeScript('server.js'),
+          },
+          ...pnpmProjects.map((p, i): Launch => ({
+            role: own(p.entry),
+            command: shims[i],
+            args: [],
+            cwd: home,
+            env: { MEMORY_FILE_PATH: memoryFile },
+            main: isPnpmShimServer(p.dir),
+          })),
         ],
       },
       {
         program: 'claude-desktop',
         launches: [
-          { role: own('memory-npx'), command: 'npx', args: ['-y', MEMORY_PKG], cwd: home, env: { MEMORY_FILE_PATH: memoryFile }, main: isMemoryBin },
-          { role: own('notes-shell'), command: 'bash', args: ['-c', shellLine], cwd: home, main: isNodeScript('server.js') },
+          {
+            role: own('memory-npx'),
+            command: 'npx',
+            args: ['-y', MEMORY_PKG],
+            cwd: home,
+            env: { MEMORY_FILE_PATH: memoryFile },
+            main: isMemoryBin,
+          },
+          {
+            role: own('notes-shell'),
+            command: 'bash',
+            args: ['-c', shellLine],
+            cwd: home,
+            main: isNodeScript('server.js'),
+          },
         ],
       },
       // Cursor is killed later: its server lives on (the holder keeps its stdin), an orphan.
-      { program: 'cursor', hold: true, launches: [{ role: own('py-notes'), command: venvPython, args: [pyScript], cwd: home, main: (argv) => argv[0] === venvPython && argv[1] === pyScript }] },
+      {
+        program: 'cursor',
+        hold: true,
+        launches: [
+          {
+            role: own('py-notes'),
+            command: venvPython,
+            args: [pyScript],
+            cwd: home,
+            main: (argv) => argv[0] === venvPython && argv[1] === pyScript,
+          },
+        ],
+      },
     ],
   };
 }
@@ -130,7 +207,13 @@ export interface StrangerClient {
  * The strangers, grouped into fake clients of ten. `npxHash` is the npx cache folder's name the
  * user's own npx made (the same in every home: npx names it after the package spec).
  */
-export async function strangers(m: BusyMachine, o: OwnSetup, user: OtherUser, npxHash: string, release: MemoryRelease): Promise<{ clients: StrangerClient[]; count: number; upgraded: Install[] }> {
+export async function strangers(
+  m: BusyMachine,
+  o: OwnSetup,
+  user: OtherUser,
+  npxHash: string,
+  release: MemoryRelease,
+): Promise<{ clients: StrangerClient[]; count: number; upgraded: Install[] }> {
   const launches: Launch[] = [];
   // Some strangers' installs are upgraded with the user's: their servers then run replaced code too.
   const upgraded: Install[] = [];
@@ -148,7 +231,14 @@ export async function strangers(m: BusyMachine, o: OwnSetup, user: OtherUser, np
     const kind = i < 2 ? 'real' : 'stub';
     const bin = installMemory(prefix, kind, release);
     if (i < 4) upgraded.push({ prefix, kind });
-    launches.push({ role: role('other-project-bin'), command: bin, args: [], cwd: prefix, env: { MEMORY_FILE_PATH: path.join(prefix, 'memory.jsonl') }, main: isMemoryBin });
+    launches.push({
+      role: role('other-project-bin'),
+      command: bin,
+      args: [],
+      cwd: prefix,
+      env: { MEMORY_FILE_PATH: path.join(prefix, 'memory.jsonl') },
+      main: isMemoryBin,
+    });
   }
   // Other homes' npx caches: as npx itself starts the bin (`sh -c mcp-server-memory`, the cache's
   // .bin first on PATH), and directly by path.
@@ -158,54 +248,137 @@ export async function strangers(m: BusyMachine, o: OwnSetup, user: OtherUser, np
     const kind = i === 0 || i === 1 || i === 40 ? 'real' : 'stub';
     const bin = installMemory(prefix, kind, release);
     if (i < 10) upgraded.push({ prefix, kind });
-    const env = { HOME: otherHome, PATH: `${path.dirname(bin)}:${BASE_PATH}`, MEMORY_FILE_PATH: path.join(otherHome, 'memory.jsonl') };
-    launches.push(i < 40 ? { role: role('npx-cache-sh'), command: 'sh', args: ['-c', 'mcp-server-memory'], cwd: otherHome, env, main: isMemoryBin } : { role: role('npx-cache-direct'), command: bin, args: [], cwd: otherHome, env, main: isMemoryBin });
+    const env = {
+      HOME: otherHome,
+      PATH: `${path.dirname(bin)}:${BASE_PATH}`,
+      MEMORY_FILE_PATH: path.join(otherHome, 'memory.jsonl'),
+    };
+    launches.push(
+      i < 40
+        ? {
+            role: role('npx-cache-sh'),
+            command: 'sh',
+            args: ['-c', 'mcp-server-memory'],
+            cwd: otherHome,
+            env,
+            main: isMemoryBin,
+          }
+        : { role: role('npx-cache-direct'), command: bin, args: [], cwd: otherHome, env, main: isMemoryBin },
+    );
   }
   // Other projects pnpm installed (the same version, the same .pnpm folder names), started by their shims.
   for (const [i, p] of o.pnpmProjects.entries()) {
     const dir = s('pnpm-projects', `n${i}`);
     const shim = await pnpmProject(dir, release.version, p.pnpm);
-    launches.push({ role: role('other-pnpm-project'), command: shim, args: [], cwd: dir, env: { MEMORY_FILE_PATH: path.join(dir, 'memory.jsonl') }, main: isPnpmShimServer(dir) });
+    launches.push({
+      role: role('other-pnpm-project'),
+      command: shim,
+      args: [],
+      cwd: dir,
+      env: { MEMORY_FILE_PATH: path.join(dir, 'memory.jsonl') },
+      main: isPnpmShimServer(dir),
+    });
   }
   // The same bin name in other PATH folders.
   for (let i = 0; i < 20; i++) {
     const dir = s('pathbins', `b${i}`);
     writeJsStub(path.join(dir, 'mcp-server-memory'));
     const env = { PATH: `${dir}:${BASE_PATH}` };
-    launches.push(i < 14 ? { role: role('path-bin-sh'), command: 'sh', args: ['-c', 'mcp-server-memory'], cwd: dir, env, main: isPathBin } : { role: role('path-bin-bash-exec'), command: 'bash', args: ['-c', 'exec mcp-server-memory'], cwd: dir, env, main: isPathBin });
+    launches.push(
+      i < 14
+        ? {
+            role: role('path-bin-sh'),
+            command: 'sh',
+            args: ['-c', 'mcp-server-memory'],
+            cwd: dir,
+            env,
+            main: isPathBin,
+          }
+        : {
+            role: role('path-bin-bash-exec'),
+            command: 'bash',
+            args: ['-c', 'exec mcp-server-memory'],
+            cwd: dir,
+            env,
+            main: isPathBin,
+          },
+    );
   }
   // `node server.js` and `node app.js` in other folders, shell-wrapped ones and watchers.
   for (let i = 0; i < 42; i++) {
     const script = i < 32 ? 'server.js' : 'app.js';
     const dir = s('apps', `a${i}`);
     writeJsStub(path.join(dir, script));
-    launches.push({ role: role(`node-${script}`), command: 'node', args: [script], cwd: dir, main: isNodeScript(script) });
+    launches.push({
+      role: role(`node-${script}`),
+      command: 'node',
+      args: [script],
+      cwd: dir,
+      main: isNodeScript(script),
+    });
   }
   for (let i = 0; i < 16; i++) {
     const dir = s('shells', `c${i}`);
     writeJsStub(path.join(dir, 'server.js'));
-    launches.push({ role: role('bash-cd-node'), command: 'bash', args: ['-c', `cd ${dir} && node server.js`], cwd: s('shells'), main: isNodeScript('server.js') });
+    launches.push({
+      role: role('bash-cd-node'),
+      command: 'bash',
+      args: ['-c', `cd ${dir} && node server.js`],
+      cwd: s('shells'),
+      main: isNodeScript('server.js'),
+    });
   }
   for (let i = 0; i < 10; i++) {
     const dir = s('watchers', `w${i}`);
     writeJsStub(path.join(dir, 'server.js'));
-    launches.push({ role: role('node-watch'), command: 'node', args: ['--watch', 'server.js'], cwd: dir, main: isNodeScript('server.js') });
+    launches.push({
+      role: role('node-watch'),
+      command: 'node',
+      args: ['--watch', 'server.js'],
+      cwd: dir,
+      main: isNodeScript('server.js'),
+    });
   }
   // Python: other venvs, the system interpreter, and the user's own venv running another script.
   const venvs = [0, 1, 2, 3].map((k) => makeVenv(s('venvs', `v${k}`)));
   for (let i = 0; i < 22; i++) {
     const dir = s('py', `q${i}`);
     const script = writePyStub(path.join(dir, 'server.py'));
-    if (i < 12) launches.push({ role: role('other-venv'), command: venvs[i % 4], args: [script], cwd: dir, main: (argv) => argv[1] === script });
-    else if (i < 18) launches.push({ role: role('system-python'), command: '/usr/bin/python3', args: ['server.py'], cwd: dir, main: (argv) => argv[0] === '/usr/bin/python3' && argv[1] === 'server.py' });
-    else launches.push({ role: role('own-venv-other-script'), command: o.venvPython, args: [script], cwd: dir, main: (argv) => argv[1] === script });
+    if (i < 12)
+      launches.push({
+        role: role('other-venv'),
+        command: venvs[i % 4],
+        args: [script],
+        cwd: dir,
+        main: (argv) => argv[1] === script,
+      });
+    else if (i < 18)
+      launches.push({
+        role: role('system-python'),
+        command: '/usr/bin/python3',
+        args: ['server.py'],
+        cwd: dir,
+        main: (argv) => argv[0] === '/usr/bin/python3' && argv[1] === 'server.py',
+      });
+    else
+      launches.push({
+        role: role('own-venv-other-script'),
+        command: o.venvPython,
+        args: [script],
+        cwd: dir,
+        main: (argv) => argv[1] === script,
+      });
   }
 
   const clients: StrangerClient[] = [];
   for (let i = 0; i < launches.length; i += 10) {
     // Two clients (npx-cache and PATH strangers) are killed later: their servers become orphans.
     const chunk = launches.slice(i, i + 10);
-    clients.push({ program: CLIENT_PROGRAMS[clients.length % CLIENT_PROGRAMS.length], launches: chunk, hold: i === 20 || i === 80 });
+    clients.push({
+      program: CLIENT_PROGRAMS[clients.length % CLIENT_PROGRAMS.length],
+      launches: chunk,
+      hold: i === 20 || i === 80,
+    });
   }
 
   // Another user running exactly what the user's entries run (same files, same folders), and an npx cache of their own.
@@ -215,19 +388,65 @@ export async function strangers(m: BusyMachine, o: OwnSetup, user: OtherUser, np
     return { ...r, kind: 'other-user' };
   };
   const theirMemory = { MEMORY_FILE_PATH: path.join(user.home, 'memory.jsonl') };
-  for (let i = 0; i < 2; i++) other.push({ role: otherRole('same-bin'), command: o.bin, args: [], cwd: user.home, env: theirMemory, main: isMemoryBin });
+  for (let i = 0; i < 2; i++)
+    other.push({
+      role: otherRole('same-bin'),
+      command: o.bin,
+      args: [],
+      cwd: user.home,
+      env: theirMemory,
+      main: isMemoryBin,
+    });
   for (let i = 0; i < 4; i++) {
     const prefix = path.join(user.home, `cache${i}`, '.npm', '_npx', npxHash);
     const bin = installMemory(prefix, 'stub', release);
-    other.push({ role: otherRole('own-npx-cache-sh'), command: 'sh', args: ['-c', 'mcp-server-memory'], cwd: user.home, env: { PATH: `${path.dirname(bin)}:${BASE_PATH}` }, main: isMemoryBin });
+    other.push({
+      role: otherRole('own-npx-cache-sh'),
+      command: 'sh',
+      args: ['-c', 'mcp-server-memory'],
+      cwd: user.home,
+      env: { PATH: `${path.dirname(bin)}:${BASE_PATH}` },
+      main: isMemoryBin,
+    });
   }
-  for (let i = 0; i < 3; i++) other.push({ role: otherRole('same-node-server'), command: 'node', args: ['server.js'], cwd: o.notes, main: isNodeScript('server.js') });
-  for (let i = 0; i < 3; i++) other.push({ role: otherRole('same-shell-line'), command: 'bash', args: ['-c', `cd ${o.notes} && node server.js`], cwd: user.home, main: isNodeScript('server.js') });
-  for (let i = 0; i < 2; i++) other.push({ role: otherRole('same-watch'), command: 'node', args: ['--watch', 'server.js'], cwd: o.watchDir, main: isNodeScript('server.js') });
-  for (let i = 0; i < 3; i++) other.push({ role: otherRole('same-venv-script'), command: o.venvPython, args: [o.pyScript], cwd: user.home, main: (argv) => argv[0] === o.venvPython && argv[1] === o.pyScript });
+  for (let i = 0; i < 3; i++)
+    other.push({
+      role: otherRole('same-node-server'),
+      command: 'node',
+      args: ['server.js'],
+      cwd: o.notes,
+      main: isNodeScript('server.js'),
+    });
+  for (let i = 0; i < 3; i++)
+    other.push({
+      role: otherRole('same-shell-line'),
+      command: 'bash',
+      args: ['-c', `cd ${o.notes} && node server.js`],
+      cwd: user.home,
+      main: isNodeScript('server.js'),
+    });
+  for (let i = 0; i < 2; i++)
+    other.push({
+      role: otherRole('same-watch'),
+      command: 'node',
+      args: ['--watch', 'server.js'],
+      cwd: o.watchDir,
+      main: isNodeScript('server.js'),
+    });
+  for (let i = 0; i < 3; i++)
+    other.push({
+      role: otherRole('same-venv-script'),
+      command: o.venvPython,
+      args: [o.pyScript],
+      cwd: user.home,
+      main: (argv) => argv[0] === o.venvPython && argv[1] === o.pyScript,
+    });
   fs.chownSync(user.home, user.uid, user.gid);
   for (const f of walk(user.home)) fs.lchownSync(f, user.uid, user.gid);
-  clients.push({ program: 'code', launches: other.slice(0, 9), hold: false, user }, { program: 'claude-desktop', launches: other.slice(9), hold: false, user });
+  clients.push(
+    { program: 'code', launches: other.slice(0, 9), hold: false, user },
+    { program: 'claude-desktop', launches: other.slice(9), hold: false, user },
+  );
   return { clients, count: launches.length + other.length, upgraded };
 }
 

@@ -14,7 +14,14 @@ function fakeOs(procs: Record<number, ProcessIdentity & { ppid?: number; ignores
       const p = procs[pid];
       return p ? { pid: p.pid, startTime: p.startTime, commandLine: p.commandLine, uid: p.uid } : undefined;
     },
-    readTable: async () => Object.values(procs).map((p) => ({ pid: p.pid, ppid: p.ppid ?? 1, argv: p.commandLine.split(' '), uid: p.uid, startTime: p.startTime })),
+    readTable: async () =>
+      Object.values(procs).map((p) => ({
+        pid: p.pid,
+        ppid: p.ppid ?? 1,
+        argv: p.commandLine.split(' '),
+        uid: p.uid,
+        startTime: p.startTime,
+      })),
     kill: (pid, signal) => {
       signals.push(`${signal} ${pid}`);
       if (!procs[pid]) throw Object.assign(new Error('no such process'), { code: 'ESRCH' });
@@ -39,7 +46,12 @@ const server = (pid: number, extra: Partial<ProcessIdentity & { ppid: number; ig
   ...extra,
 });
 
-const instanceOf = (p: ProcessIdentity, chain: Instance['launcherChain'] = []) => ({ pid: p.pid, startTime: p.startTime, commandHash: commandHash(p.commandLine), launcherChain: chain });
+const instanceOf = (p: ProcessIdentity, chain: Instance['launcherChain'] = []) => ({
+  pid: p.pid,
+  startTime: p.startTime,
+  commandHash: commandHash(p.commandLine),
+  launcherChain: chain,
+});
 
 describe('stop: re-identify, TERM, grace, KILL, verify', () => {
   it('stops a server, its descendants and its launcher chain, step by step', async () => {
@@ -47,10 +59,24 @@ describe('stop: re-identify, TERM, grace, KILL, verify', () => {
     const main = server(101, { ppid: 100 });
     const child = server(102, { ppid: 101 });
     const { deps, signals } = fakeOs({ 100: launcher, 101: main, 102: child });
-    const r = await stopInstance(instanceOf(main, [{ pid: 100, startTime: launcher.startTime, commandLine: 'sh -c mcp-server-x', commandHash: commandHash(launcher.commandLine) }]), deps, { graceMs: 1000 });
+    const r = await stopInstance(
+      instanceOf(main, [
+        {
+          pid: 100,
+          startTime: launcher.startTime,
+          commandLine: 'sh -c mcp-server-x',
+          commandHash: commandHash(launcher.commandLine),
+        },
+      ]),
+      deps,
+      { graceMs: 1000 },
+    );
     assert.equal(r.outcome, 'stopped');
     assert.deepEqual(signals.sort(), ['SIGTERM 100', 'SIGTERM 101', 'SIGTERM 102']);
-    assert.deepEqual(r.steps.map((s) => s.step), ['reidentify', 'reidentify', 'signal', 'signal', 'signal', 'wait', 'verify']);
+    assert.deepEqual(
+      r.steps.map((s) => s.step),
+      ['reidentify', 'reidentify', 'signal', 'signal', 'signal', 'wait', 'verify'],
+    );
   });
 
   it('sends SIGKILL after the grace period to what ignored SIGTERM, and verifies it is gone', async () => {
@@ -67,11 +93,34 @@ describe('stop: re-identify, TERM, grace, KILL, verify', () => {
     ['pid 1', () => ({ os: [{ 1: server(1) }], target: instanceOf(server(1)) }), 'protected-pid'],
     ['ourselves', () => ({ os: [{ 50: server(50) }], target: instanceOf(server(50)) }), 'self'],
     ['an ancestor', () => ({ os: [{ 40: server(40) }], target: instanceOf(server(40)) }), 'ancestor'],
-    ['a reused pid (another start time)', () => ({ os: [{ 101: server(101, { startTime: 99999 }) }], target: instanceOf(server(101)) }), 'pid-reused'],
-    ['a changed command line', () => ({ os: [{ 101: server(101, { commandLine: 'vim notes.txt' }) }], target: instanceOf(server(101)) }), 'command-changed'],
-    ['another user', () => ({ os: [{ 101: server(101, { uid: 1001 }) }], target: instanceOf(server(101)) }), 'other-user'],
-    ['no recorded start time', () => ({ os: [{ 101: server(101) }], target: { ...instanceOf(server(101)), startTime: undefined } }), 'missing-identity'],
-    ['no recorded command hash', () => ({ os: [{ 101: server(101) }], target: { ...instanceOf(server(101)), commandHash: undefined as unknown as string } }), 'missing-identity'],
+    [
+      'a reused pid (another start time)',
+      () => ({ os: [{ 101: server(101, { startTime: 99999 }) }], target: instanceOf(server(101)) }),
+      'pid-reused',
+    ],
+    [
+      'a changed command line',
+      () => ({ os: [{ 101: server(101, { commandLine: 'vim notes.txt' }) }], target: instanceOf(server(101)) }),
+      'command-changed',
+    ],
+    [
+      'another user',
+      () => ({ os: [{ 101: server(101, { uid: 1001 }) }], target: instanceOf(server(101)) }),
+      'other-user',
+    ],
+    [
+      'no recorded start time',
+      () => ({ os: [{ 101: server(101) }], target: { ...instanceOf(server(101)), startTime: undefined } }),
+      'missing-identity',
+    ],
+    [
+      'no recorded command hash',
+      () => ({
+        os: [{ 101: server(101) }],
+        target: { ...instanceOf(server(101)), commandHash: undefined as unknown as string },
+      }),
+      'missing-identity',
+    ],
   ];
   for (const [what, setup, reason] of refusals) {
     it(`refuses ${what}, signals nothing, and says why`, async () => {
@@ -115,18 +164,39 @@ describe('kill-duplicates plan', () => {
     verdicts,
   });
   const ref = (pid: number) => ({ pid, client: { id: 'vscode' as const, name: 'VS Code', pid: 9 } });
-  const dup = (pid: number, keep: number): Instance => inst(pid, [{ kind: 'duplicate', launchKey: 'k', client: ref(keep).client, keep: ref(keep), instances: [ref(pid), ref(keep)] }]);
+  const dup = (pid: number, keep: number): Instance =>
+    inst(pid, [
+      {
+        kind: 'duplicate',
+        launchKey: 'k',
+        client: ref(keep).client,
+        keep: ref(keep),
+        instances: [ref(pid), ref(keep)],
+      },
+    ]);
   const snapshot = (servers: { name: string; instances: Instance[] }[]) =>
-    ({ servers: servers.map((s, i) => ({ id: `id${i}`, launchKey: 'k', ...s })), notConfigured: [inst(77, [{ kind: 'orphan', launchPid: 77, ppid: 1, reason: 'r' }])] }) as unknown as Snapshot;
+    ({
+      servers: servers.map((s, i) => ({ id: `id${i}`, launchKey: 'k', ...s })),
+      notConfigured: [inst(77, [{ kind: 'orphan', launchPid: 77, ppid: 1, reason: 'r' }])],
+    }) as unknown as Snapshot;
 
   it('takes older duplicates and orphans, keeps the newest, never the not-configured group, each pid once', () => {
     const shared = dup(10, 12);
     const s = snapshot([
-      { name: 'memory', instances: [shared, inst(12, []), inst(13, [{ kind: 'orphan', launchPid: 13, ppid: 1, reason: 'r' }])] },
+      {
+        name: 'memory',
+        instances: [shared, inst(12, []), inst(13, [{ kind: 'orphan', launchPid: 13, ppid: 1, reason: 'r' }])],
+      },
       { name: 'memory-too', instances: [shared] },
       { name: 'other', instances: [inst(20, [{ kind: 'shared', singleWriter: true, instances: [] }])] },
     ]);
-    assert.deepEqual(planKillDuplicates(s).map((p) => [p.pid, p.reason, p.keep]), [[10, 'duplicate', 12], [13, 'orphan', undefined]]);
+    assert.deepEqual(
+      planKillDuplicates(s).map((p) => [p.pid, p.reason, p.keep]),
+      [
+        [10, 'duplicate', 12],
+        [13, 'orphan', undefined],
+      ],
+    );
     assert.deepEqual(planKillDuplicates(s, 'other'), []);
   });
 });

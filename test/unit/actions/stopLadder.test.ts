@@ -1,5 +1,11 @@
 import * as assert from 'node:assert/strict';
-import { LadderStage, recordedTarget, RecordedTargetDeps, runStopLadder, StopTarget } from '../../../src/core/actions/stopLadder';
+import {
+  LadderStage,
+  recordedTarget,
+  RecordedTargetDeps,
+  runStopLadder,
+  StopTarget,
+} from '../../../src/core/actions/stopLadder';
 import type { ProcessIdentity } from '../../../src/core/pids/identity';
 import { commandHash } from '../../../src/core/pids/identity';
 
@@ -10,7 +16,11 @@ function fakeClock() {
 }
 
 /** A fake process that ends on the stages it honours; everything sent to it is logged. */
-function fakeTarget(endsOn: Array<'ask' | 'SIGTERM' | 'SIGKILL'>, log: string[], extra: { exitAfterPolls?: number } = {}) {
+function fakeTarget(
+  endsOn: Array<'ask' | 'SIGTERM' | 'SIGKILL'>,
+  log: string[],
+  extra: { exitAfterPolls?: number } = {},
+) {
   let alive = true;
   let polls = 0;
   const target: StopTarget<string> & { ask(): void } = {
@@ -52,17 +62,32 @@ describe('stop ladder: ask, TERM, grace, KILL, each signal after a check', () =>
     const log: string[] = [];
     const t = fakeTarget(['SIGKILL'], log);
     const waits: [string, number][] = [];
-    const r = await runStopLadder([t], ladderFor(t, 3000), { ...fakeClock(), pollMs: 100, onWaited: (stage, ms) => waits.push([stage, ms]) });
+    const r = await runStopLadder([t], ladderFor(t, 3000), {
+      ...fakeClock(),
+      pollMs: 100,
+      onWaited: (stage, ms) => waits.push([stage, ms]),
+    });
     assert.deepEqual(r, { outcome: 'stopped', stage: 'SIGKILL' });
     assert.deepEqual(log, ['ask', 'SIGTERM', 'SIGKILL']);
-    assert.deepEqual(waits, [['ask', 500], ['SIGTERM', 3000], ['SIGKILL', 0]]);
+    assert.deepEqual(waits, [
+      ['ask', 500],
+      ['SIGTERM', 3000],
+      ['SIGKILL', 0],
+    ]);
   });
 
   it('ends early when the process exits during a wait, without the next signal', async () => {
     const log: string[] = [];
     const t = fakeTarget([], log, { exitAfterPolls: 3 });
     const waits: [string, number][] = [];
-    const r = await runStopLadder([t], [{ kind: 'signal', signal: 'SIGTERM', waitMs: 5000 }, { kind: 'signal', signal: 'SIGKILL', waitMs: 5000 }], { ...fakeClock(), pollMs: 100, onWaited: (stage, ms) => waits.push([stage, ms]) });
+    const r = await runStopLadder(
+      [t],
+      [
+        { kind: 'signal', signal: 'SIGTERM', waitMs: 5000 },
+        { kind: 'signal', signal: 'SIGKILL', waitMs: 5000 },
+      ],
+      { ...fakeClock(), pollMs: 100, onWaited: (stage, ms) => waits.push([stage, ms]) },
+    );
     assert.deepEqual(r, { outcome: 'stopped', stage: 'SIGTERM' });
     assert.deepEqual(log, ['SIGTERM']);
     assert.deepEqual(waits, [['SIGTERM', 200]]);
@@ -82,7 +107,10 @@ describe('stop ladder: ask, TERM, grace, KILL, each signal after a check', () =>
     const t = fakeTarget([], log);
     t.identify = async () => ({ ok: false, refusal: 'not ours' });
     const refused: string[] = [];
-    const r = await runStopLadder([t], ladderFor(t), { ...fakeClock(), onRefused: (_t, signal, why) => refused.push(`${signal}: ${why}`) });
+    const r = await runStopLadder([t], ladderFor(t), {
+      ...fakeClock(),
+      onRefused: (_t, signal, why) => refused.push(`${signal}: ${why}`),
+    });
     assert.deepEqual(r, { outcome: 'refused', stage: 'SIGTERM', refusal: 'not ours' });
     assert.deepEqual(log, ['ask']);
     assert.deepEqual(refused, ['SIGTERM: not ours']);
@@ -90,17 +118,35 @@ describe('stop ladder: ask, TERM, grace, KILL, each signal after a check', () =>
 
   it('a signal that throws ends the ladder, or with onSignalError "wait" lets the wait judge', async () => {
     const boom = Object.assign(new Error('no such process'), { code: 'ESRCH' });
-    const throwing = (gone: boolean): StopTarget<string> => ({ identify: async () => ({ ok: true }), signal: () => { throw boom; }, isGone: async () => gone });
-    assert.deepEqual(await runStopLadder([throwing(false)], [{ kind: 'signal', signal: 'SIGTERM', waitMs: 100 }], fakeClock()), { outcome: 'signal-failed', stage: 'SIGTERM', error: boom });
+    const throwing = (gone: boolean): StopTarget<string> => ({
+      identify: async () => ({ ok: true }),
+      signal: () => {
+        throw boom;
+      },
+      isGone: async () => gone,
+    });
+    assert.deepEqual(
+      await runStopLadder([throwing(false)], [{ kind: 'signal', signal: 'SIGTERM', waitMs: 100 }], fakeClock()),
+      { outcome: 'signal-failed', stage: 'SIGTERM', error: boom },
+    );
     const failed: unknown[] = [];
-    const r = await runStopLadder([throwing(true)], [{ kind: 'signal', signal: 'SIGTERM', waitMs: 100 }], { ...fakeClock(), onSignalError: 'wait', onSignalFailed: (_t, _s, e) => failed.push(e) });
+    const r = await runStopLadder([throwing(true)], [{ kind: 'signal', signal: 'SIGTERM', waitMs: 100 }], {
+      ...fakeClock(),
+      onSignalError: 'wait',
+      onSignalFailed: (_t, _s, e) => failed.push(e),
+    });
     assert.deepEqual(r, { outcome: 'stopped', stage: 'SIGTERM' });
     assert.deepEqual(failed, [boom]);
   });
 });
 
 describe('stop ladder on a recorded pid: re-identified before every signal', () => {
-  const live: ProcessIdentity = { pid: 4242, startTime: 1_795_271_243_650, commandLine: 'node /srv/server.js', uid: 1000 };
+  const live: ProcessIdentity = {
+    pid: 4242,
+    startTime: 1_795_271_243_650,
+    commandLine: 'node /srv/server.js',
+    uid: 1000,
+  };
   const record = { pid: 4242, startTime: live.startTime, commandHash: commandHash(live.commandLine) };
 
   /** A pid that ignores TERM; after `reusedAfter` signals the pid names another process. */
@@ -149,7 +195,12 @@ describe('stop ladder on a recorded pid: re-identified before every signal', () 
   });
 
   it('refuses another user, an ancestor of ours and an incomplete record, signalling nothing', async () => {
-    const cases: [ReturnType<typeof os>, Parameters<typeof recordedTarget>[0], ReadonlySet<number> | undefined, string][] = [
+    const cases: [
+      ReturnType<typeof os>,
+      Parameters<typeof recordedTarget>[0],
+      ReadonlySet<number> | undefined,
+      string,
+    ][] = [
       [os({ uid: 1001 }), record, undefined, 'other-user'],
       [os(), record, new Set([4242]), 'ancestor'],
       [os(), { pid: 4242, commandHash: record.commandHash }, undefined, 'missing-identity'],
@@ -161,4 +212,3 @@ describe('stop ladder on a recorded pid: re-identified before every signal', () 
     }
   });
 });
-

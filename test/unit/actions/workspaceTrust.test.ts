@@ -17,17 +17,42 @@ const inst = (pid: number, verdicts: Instance['verdicts'] = []): Instance => ({
 });
 
 describe('workspace trust before signals (CLI)', () => {
-  const older = inst(21, [{ kind: 'duplicate', launchKey: 'k', client: { id: 'vscode', name: 'VS Code', pid: 10 }, keep: { pid: 22, client: { id: 'vscode', name: 'VS Code', pid: 10 } }, instances: [] }]);
+  const older = inst(21, [
+    {
+      kind: 'duplicate',
+      launchKey: 'k',
+      client: { id: 'vscode', name: 'VS Code', pid: 10 },
+      keep: { pid: 22, client: { id: 'vscode', name: 'VS Code', pid: 10 } },
+      instances: [],
+    },
+  ]);
   const newer = inst(22);
-  const ws = (): ServerStatus => ({ ...stdioConfig('tool', 'vscode', 'node', ['tool.js'], { source: { client: 'vscode', scope: 'workspace', label: 'Workspace', file: '/repo/.vscode/mcp.json', workspaceFolder: '/repo' } }), instances: [older, newer] });
-  const user = (): ServerStatus => ({ ...stdioConfig('tool', 'vscode', 'node', ['tool.js']), instances: [older, newer] });
-  const snap = (servers: ServerStatus[]): Snapshot => ({ workspaceFolders: ['/repo'], servers, notConfigured: [] }) as unknown as Snapshot;
+  const ws = (): ServerStatus => ({
+    ...stdioConfig('tool', 'vscode', 'node', ['tool.js'], {
+      source: {
+        client: 'vscode',
+        scope: 'workspace',
+        label: 'Workspace',
+        file: '/repo/.vscode/mcp.json',
+        workspaceFolder: '/repo',
+      },
+    }),
+    instances: [older, newer],
+  });
+  const user = (): ServerStatus => ({
+    ...stdioConfig('tool', 'vscode', 'node', ['tool.js']),
+    instances: [older, newer],
+  });
+  const snap = (servers: ServerStatus[]): Snapshot =>
+    ({ workspaceFolders: ['/repo'], servers, notConfigured: [] }) as unknown as Snapshot;
 
-  it('a file inside a workspace folder is the workspace\'s, whatever scope its reader gave it', () => {
+  it("a file inside a workspace folder is the workspace's, whatever scope its reader gave it", () => {
     assert.ok(isWorkspaceDefined({ scope: 'user', file: '/repo/tools/mcp.json' }, ['/repo/']));
     assert.ok(!isWorkspaceDefined({ scope: 'user', file: '/home/u/.config/Code/User/mcp.json' }, ['/repo']));
     // Run from ~, the CLI's workspace is the home folder: the user's own files stay the user's.
-    assert.ok(!isWorkspaceDefined({ scope: 'user', file: '/home/u/.config/Code/User/mcp.json' }, ['/home/u'], '/home/u'));
+    assert.ok(
+      !isWorkspaceDefined({ scope: 'user', file: '/home/u/.config/Code/User/mcp.json' }, ['/home/u'], '/home/u'),
+    );
     assert.ok(!isWorkspaceDefined({ scope: 'user', file: '/home/u/.claude.json' }, ['/home'], '/home/u'));
     assert.ok(isWorkspaceDefined({ scope: 'workspace', file: '/home/u/.vscode/mcp.json' }, ['/home/u'], '/home/u'));
   });
@@ -42,22 +67,48 @@ describe('workspace trust before signals (CLI)', () => {
   it('kill-duplicates skips what only the workspace defines unless trusted, and an undecided owner always', () => {
     const untrusted = killDuplicatesPlan(snap([ws()]), undefined, { trustWorkspace: false });
     assert.deepEqual(untrusted.items, []);
-    assert.deepEqual(untrusted.skipped.map((s) => [s.pid, s.reason]), [[21, 'workspace-untrusted']]);
-    assert.deepEqual(killDuplicatesPlan(snap([ws()]), undefined, { trustWorkspace: true }).items.map((i) => i.pid), [21]);
-    const undecided = inst(21, [...older.verdicts, { kind: 'unknown', question: 'owner', reason: 'claimed by a and b' }]);
-    const both = killDuplicatesPlan(snap([{ ...user(), instances: [undecided, newer] }]), undefined, { trustWorkspace: true });
+    assert.deepEqual(
+      untrusted.skipped.map((s) => [s.pid, s.reason]),
+      [[21, 'workspace-untrusted']],
+    );
+    assert.deepEqual(
+      killDuplicatesPlan(snap([ws()]), undefined, { trustWorkspace: true }).items.map((i) => i.pid),
+      [21],
+    );
+    const undecided = inst(21, [
+      ...older.verdicts,
+      { kind: 'unknown', question: 'owner', reason: 'claimed by a and b' },
+    ]);
+    const both = killDuplicatesPlan(snap([{ ...user(), instances: [undecided, newer] }]), undefined, {
+      trustWorkspace: true,
+    });
     assert.deepEqual(both.items, []);
-    assert.deepEqual(both.skipped.map((s) => [s.pid, s.reason]), [[21, 'ambiguous']]);
+    assert.deepEqual(
+      both.skipped.map((s) => [s.pid, s.reason]),
+      [[21, 'ambiguous']],
+    );
   });
 
-  it('kill-duplicates leaves one live agent session\'s own copy alone, and says why; an ended session\'s copy (an orphan) is stopped', () => {
+  it("kill-duplicates leaves one live agent session's own copy alone, and says why; an ended session's copy (an orphan) is stopped", () => {
     const host = { pid: 50, name: 'VS Code agent host' };
-    const session = inst(21, [{ ...(older.verdicts[0] as Extract<Instance['verdicts'][number], { kind: 'duplicate' }>), agentHost: host }]);
-    const plan = killDuplicatesPlan(snap([{ ...user(), instances: [session, newer] }]), undefined, { trustWorkspace: true });
+    const session = inst(21, [
+      { ...(older.verdicts[0] as Extract<Instance['verdicts'][number], { kind: 'duplicate' }>), agentHost: host },
+    ]);
+    const plan = killDuplicatesPlan(snap([{ ...user(), instances: [session, newer] }]), undefined, {
+      trustWorkspace: true,
+    });
     assert.deepEqual(plan.items, []);
-    assert.deepEqual(plan.skipped.map((s) => [s.pid, s.reason]), [[21, 'per-session']]);
+    assert.deepEqual(
+      plan.skipped.map((s) => [s.pid, s.reason]),
+      [[21, 'per-session']],
+    );
     assert.match(plan.skipped[0].message, /agent session's own copy under VS Code agent host \(pid 50\)/);
     const ended = inst(23, [{ kind: 'orphan', launchPid: 23, ppid: 1, reason: 'reparented to pid 1 (init)' }]);
-    assert.deepEqual(killDuplicatesPlan(snap([{ ...user(), instances: [ended] }]), undefined, { trustWorkspace: true }).items.map((i) => i.pid), [23]);
+    assert.deepEqual(
+      killDuplicatesPlan(snap([{ ...user(), instances: [ended] }]), undefined, { trustWorkspace: true }).items.map(
+        (i) => i.pid,
+      ),
+      [23],
+    );
   });
 });

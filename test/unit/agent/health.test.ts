@@ -7,42 +7,63 @@ import { duplicate, instance, server, snapshot, stale, versionUnknown } from '..
 
 describe('agent face: list_servers reads the snapshot as the badge does', () => {
   const vm = snapshot([
-    server('memory', { instances: [instance(10, { verdicts: [stale('1.0.0', '2.0.0', '@m/memory')], runningVersion: '1.0.0' })], installedVersion: '2.0.0' }),
+    server('memory', {
+      instances: [instance(10, { verdicts: [stale('1.0.0', '2.0.0', '@m/memory')], runningVersion: '1.0.0' })],
+      installedVersion: '2.0.0',
+    }),
     server('kb', { instances: [instance(20, { verdicts: [duplicate(21, [20, 21])] }), instance(21)] }),
     server('quiet', { instances: [instance(30, { verdicts: [versionUnknown()] })] }),
     server('idle'),
   ]);
 
-  it('healthy is the badge\'s judgement, counts are the status bar\'s, and each instance names its verdicts', () => {
+  it("healthy is the badge's judgement, counts are the status bar's, and each instance names its verdicts", () => {
     const r = healthReport(vm);
     assert.deepEqual(r.counts, counts(vm));
     assert.equal(r.healthy, !hasProblems(counts(vm)));
     assert.equal(r.healthy, false);
-    const verdicts = Object.fromEntries(r.servers.flatMap((s) => s.instances.map((i) => [i.pid, i.verdicts.join(',')])));
+    const verdicts = Object.fromEntries(
+      r.servers.flatMap((s) => s.instances.map((i) => [i.pid, i.verdicts.join(',')])),
+    );
     assert.deepEqual(verdicts, { 10: 'stale', 20: 'duplicate', 21: 'ok', 30: 'unknown' });
-    assert.deepEqual(r.servers.map((s) => s.state), ['stale', 'duplicate', 'unknown', 'not-running']);
+    assert.deepEqual(
+      r.servers.map((s) => s.state),
+      ['stale', 'duplicate', 'unknown', 'not-running'],
+    );
     assert.match(r.summary, /^Needs attention: 1 stale .*1 duplicate/);
     assert.match(healthText(r), /pid 10 \(Claude Desktop\): stale, runs 1\.0\.0\. Restart it/);
   });
 
   it('an unknown version is never "ok", and a first look still checking says so', () => {
-    const r = healthReport({ ...vm, versionsPending: true, servers: [server('x', { instances: [instance(40, { verdicts: [PENDING] })] })] });
+    const r = healthReport({
+      ...vm,
+      versionsPending: true,
+      servers: [server('x', { instances: [instance(40, { verdicts: [PENDING] })] })],
+    });
     assert.deepEqual(r.servers[0].instances[0].verdicts, ['checking']);
     assert.equal(r.healthy, true);
     assert.match(r.summary, /^Versions are still being checked\. Healthy/);
   });
 
   it('filters by name and by verdict; not-running finds the idle server', () => {
-    assert.deepEqual(healthReport(vm, { name: 'kb' }).servers.map((s) => s.name), ['kb']);
-    assert.deepEqual(healthReport(vm, { verdict: 'duplicate' }).servers.map((s) => s.name), ['kb']);
-    assert.deepEqual(healthReport(vm, { verdict: 'not-running' }).servers.map((s) => s.name), ['idle']);
+    assert.deepEqual(
+      healthReport(vm, { name: 'kb' }).servers.map((s) => s.name),
+      ['kb'],
+    );
+    assert.deepEqual(
+      healthReport(vm, { verdict: 'duplicate' }).servers.map((s) => s.name),
+      ['kb'],
+    );
+    assert.deepEqual(
+      healthReport(vm, { verdict: 'not-running' }).servers.map((s) => s.name),
+      ['idle'],
+    );
     assert.deepEqual(healthReport(vm, { verdict: 'orphan' }).servers, []);
   });
 
-  it('explain by pid and by name gives Show Evidence\'s document; an unknown target is not found', () => {
+  it("explain by pid and by name gives Show Evidence's document; an unknown target is not found", () => {
     const byPid = explain(vm, { pid: 10 });
     assert.equal(byPid.found, true);
-    assert.match(byPid.evidence, /^\/\/ "memory"/, "the name is quoted: config text is data");
+    assert.match(byPid.evidence, /^\/\/ "memory"/, 'the name is quoted: config text is data');
     assert.deepEqual(byPid.instance?.verdicts, ['stale']);
     assert.equal(explain(vm, { server: 'kb' }).server?.instances.length, 2);
     assert.equal(explain(vm, { pid: 999 }).found, false);

@@ -21,7 +21,7 @@ import {
 const unix = process.platform !== 'win32';
 const mode = (p: string) => fs.lstatSync(p).mode & 0o777;
 
-describe('privateFs: our folders and files, never through a link, never someone else\'s', function () {
+describe("privateFs: our folders and files, never through a link, never someone else's", function () {
   let base: string;
   let root: string;
   let victim: string;
@@ -51,7 +51,11 @@ describe('privateFs: our folders and files, never through a link, never someone 
       fs.chmodSync(root, 0o777);
       assert.throws(
         () => ensurePrivateDir(path.join(root, 'logs'), root),
-        (err: unknown) => err instanceof PrivateDirError && err.dir === root && /writable by group or others \(mode 777\)/.test(err.message) && err.message.includes(`chmod 700 '${root}'`),
+        (err: unknown) =>
+          err instanceof PrivateDirError &&
+          err.dir === root &&
+          /writable by group or others \(mode 777\)/.test(err.message) &&
+          err.message.includes(`chmod 700 '${root}'`),
       );
       assert.equal(fs.existsSync(path.join(root, 'logs')), false, 'nothing is created below a refused folder');
     });
@@ -61,7 +65,11 @@ describe('privateFs: our folders and files, never through a link, never someone 
       const elsewhere = path.join(base, 'elsewhere');
       fs.mkdirSync(elsewhere, { mode: 0o700 });
       fs.symlinkSync(elsewhere, path.join(root, 'logs'));
-      assert.throws(() => ensurePrivateDir(path.join(root, 'logs', 'deeper'), root), (err: unknown) => err instanceof PrivateDirError && err.dir === path.join(root, 'logs') && /symbolic link/.test(err.message));
+      assert.throws(
+        () => ensurePrivateDir(path.join(root, 'logs', 'deeper'), root),
+        (err: unknown) =>
+          err instanceof PrivateDirError && err.dir === path.join(root, 'logs') && /symbolic link/.test(err.message),
+      );
       assert.deepEqual(fs.readdirSync(elsewhere), []);
     });
 
@@ -74,7 +82,12 @@ describe('privateFs: our folders and files, never through a link, never someone 
     it('refuses a folder of another owner (the expected uid injected)', () => {
       fs.mkdirSync(root, { mode: 0o700 });
       const other = fs.lstatSync(root).uid + 1;
-      assert.throws(() => checkPrivateDir(root, { uid: other }), (err: unknown) => err instanceof PrivateDirError && new RegExp(`owned by uid ${other - 1}, not by this user \\(uid ${other}\\)`).test(err.message));
+      assert.throws(
+        () => checkPrivateDir(root, { uid: other }),
+        (err: unknown) =>
+          err instanceof PrivateDirError &&
+          new RegExp(`owned by uid ${other - 1}, not by this user \\(uid ${other}\\)`).test(err.message),
+      );
       assert.doesNotThrow(() => checkPrivateDir(root));
     });
 
@@ -101,7 +114,10 @@ describe('privateFs: our folders and files, never through a link, never someone 
     it('appendPrivate never writes through a planted link', async () => {
       const file = path.join(root, 'logs', 'a.log');
       fs.symlinkSync(victim, file);
-      await assert.rejects(appendPrivate(file, 'x\n', { root }), (err: unknown) => err instanceof PrivateFileError && err.file === file && /symbolic link/.test(err.message));
+      await assert.rejects(
+        appendPrivate(file, 'x\n', { root }),
+        (err: unknown) => err instanceof PrivateFileError && err.file === file && /symbolic link/.test(err.message),
+      );
       assert.equal(fs.readFileSync(victim, 'utf8'), 'victim\n');
     });
 
@@ -135,7 +151,10 @@ describe('privateFs: our folders and files, never through a link, never someone 
       assert.equal(await readPrivate(file, { root }), undefined);
       assert.equal(await readPrivate(path.join(root, 'missing', 'r.json'), { root }), undefined);
       fs.symlinkSync(victim, file);
-      await assert.rejects(readPrivate(file, { root }), (err: unknown) => err instanceof PrivateFileError && /symbolic link/.test(err.message));
+      await assert.rejects(
+        readPrivate(file, { root }),
+        (err: unknown) => err instanceof PrivateFileError && /symbolic link/.test(err.message),
+      );
       assert.throws(() => readPrivateSync(file, { root }), PrivateFileError);
       fs.unlinkSync(file);
       fs.writeFileSync(file, 'ours');
@@ -147,10 +166,16 @@ describe('privateFs: our folders and files, never through a link, never someone 
       const flags = fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_WRONLY;
       const file = path.join(root, 'logs', 'mark');
       fs.closeSync(openPrivateSync(file, flags, { root }));
-      assert.throws(() => openPrivateSync(file, flags, { root }), (err: unknown) => (err as NodeJS.ErrnoException).code === 'EEXIST');
+      assert.throws(
+        () => openPrivateSync(file, flags, { root }),
+        (err: unknown) => (err as NodeJS.ErrnoException).code === 'EEXIST',
+      );
       const link = path.join(root, 'logs', 'mark2');
       fs.symlinkSync(path.join(base, 'not-yet'), link);
-      assert.throws(() => openPrivateSync(link, flags, { root }), (err: unknown) => (err as NodeJS.ErrnoException).code === 'EEXIST');
+      assert.throws(
+        () => openPrivateSync(link, flags, { root }),
+        (err: unknown) => (err as NodeJS.ErrnoException).code === 'EEXIST',
+      );
       assert.equal(fs.existsSync(path.join(base, 'not-yet')), false, 'the link target was not created');
     });
   });
@@ -161,7 +186,8 @@ describe('privateFs: our folders and files, never through a link, never someone 
     it('ensurePrivateHome creates root, locks, state, cache, bin and logs 0700', () => {
       const paths = pathsOf(root);
       ensurePrivateHome(paths);
-      for (const d of [paths.root, paths.locks, paths.state, paths.cache, paths.bin, paths.logs]) assert.equal(mode(d), 0o700, d);
+      for (const d of [paths.root, paths.locks, paths.state, paths.cache, paths.bin, paths.logs])
+        assert.equal(mode(d), 0o700, d);
       assert.equal(homeProblem(paths), undefined);
     });
 
@@ -173,7 +199,10 @@ describe('privateFs: our folders and files, never through a link, never someone 
       fs.chmodSync(paths.state, 0o770);
       assert.equal(homeProblem(paths)?.dir, paths.state);
       assert.equal(homeProblem(paths, { uid: fs.lstatSync(root).uid + 1 })?.dir, root, 'the root is judged first');
-      assert.throws(() => ensurePrivateHome(paths), (err: unknown) => err instanceof PrivateDirError && err.dir === paths.state);
+      assert.throws(
+        () => ensurePrivateHome(paths),
+        (err: unknown) => err instanceof PrivateDirError && err.dir === paths.state,
+      );
     });
   });
 });

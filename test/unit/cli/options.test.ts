@@ -1,12 +1,26 @@
 import * as assert from 'node:assert/strict';
 import { UsageError } from '../../../src/cli/io';
-import { commandHelp, optionSynopsis, OptionSpecs, parseOptions, secondsToMs, splitServerCommand, usageText, withoutOptions } from '../../../src/cli/options';
+import {
+  commandHelp,
+  optionSynopsis,
+  OptionSpecs,
+  parseOptions,
+  secondsToMs,
+  splitServerCommand,
+  usageText,
+  withoutOptions,
+} from '../../../src/cli/options';
 import { COMMANDS, runCli, USAGE } from '../../../src/cli/run';
 
 async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
-  const code = await runCli(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env: { PATH: '/usr/bin' }, cwd: '/' });
+  const code = await runCli(args, {
+    stdout: (t) => (stdout += t),
+    stderr: (t) => (stderr += t),
+    env: { PATH: '/usr/bin' },
+    cwd: '/',
+  });
   return { code, stdout, stderr };
 }
 
@@ -14,7 +28,12 @@ const SPECS = {
   json: { type: 'boolean', description: 'as JSON' },
   name: { type: 'string', description: 'a name' },
   mode: { type: 'string', default: 'a', choices: ['a', 'b'], description: 'a mode' },
-  path: { type: 'string', default: '/x', check: (p: string) => (p.startsWith('/') ? undefined : 'must start with /'), description: 'a path' },
+  path: {
+    type: 'string',
+    default: '/x',
+    check: (p: string) => (p.startsWith('/') ? undefined : 'must start with /'),
+    description: 'a path',
+  },
   tag: { type: 'repeatable', description: 'tags' },
   grace: { type: 'seconds', description: 'a grace' },
   wait: { type: 'seconds', default: 60, description: 'a wait' },
@@ -37,12 +56,58 @@ function usageError(fn: () => unknown): string {
 describe('CLI options', () => {
   it('gives defaults: false, [], the default or undefined; seconds in milliseconds', () => {
     const { values } = parseOptions([], SPECS);
-    assert.deepEqual(values, { json: false, name: undefined, mode: 'a', path: '/x', tag: [], grace: undefined, wait: 60_000, every: 2000, limit: 3, port: undefined });
+    assert.deepEqual(values, {
+      json: false,
+      name: undefined,
+      mode: 'a',
+      path: '/x',
+      tag: [],
+      grace: undefined,
+      wait: 60_000,
+      every: 2000,
+      limit: 3,
+      port: undefined,
+    });
   });
 
   it('parses each type, repeatables in order, fractions of seconds to whole milliseconds', () => {
-    const { values } = parseOptions(['--json', '--name', 'n', '--mode=b', '--tag', 'x', '--tag', 'y', '--grace', '0.2', '--wait', '0', '--every', '1.5', '--limit', '7', '--port', '8080', '--path', '/mcp'], SPECS);
-    assert.deepEqual(values, { json: true, name: 'n', mode: 'b', path: '/mcp', tag: ['x', 'y'], grace: 200, wait: 0, every: 1500, limit: 7, port: 8080 });
+    const { values } = parseOptions(
+      [
+        '--json',
+        '--name',
+        'n',
+        '--mode=b',
+        '--tag',
+        'x',
+        '--tag',
+        'y',
+        '--grace',
+        '0.2',
+        '--wait',
+        '0',
+        '--every',
+        '1.5',
+        '--limit',
+        '7',
+        '--port',
+        '8080',
+        '--path',
+        '/mcp',
+      ],
+      SPECS,
+    );
+    assert.deepEqual(values, {
+      json: true,
+      name: 'n',
+      mode: 'b',
+      path: '/mcp',
+      tag: ['x', 'y'],
+      grace: 200,
+      wait: 0,
+      every: 1500,
+      limit: 7,
+      port: 8080,
+    });
   });
 
   it('refuses a bad value with a UsageError naming the option and the value', () => {
@@ -63,7 +128,12 @@ describe('CLI options', () => {
       [['--name'], /--name/],
       [['stray'], /stray/],
     ];
-    for (const [args, message] of cases) assert.match(usageError(() => parseOptions(args, SPECS)), message, args.join(' '));
+    for (const [args, message] of cases)
+      assert.match(
+        usageError(() => parseOptions(args, SPECS)),
+        message,
+        args.join(' '),
+      );
   });
 
   it('takes positionals only when the command does', () => {
@@ -78,7 +148,10 @@ describe('CLI options', () => {
   });
 
   it('never reads what follows -- as options: it is the server command', () => {
-    assert.deepEqual(splitServerCommand(['--name', 'a', '--', 'node', '--grace', 'x', '--', 'y']), { options: ['--name', 'a'], command: ['node', '--grace', 'x', '--', 'y'] });
+    assert.deepEqual(splitServerCommand(['--name', 'a', '--', 'node', '--grace', 'x', '--', 'y']), {
+      options: ['--name', 'a'],
+      command: ['node', '--grace', 'x', '--', 'y'],
+    });
     assert.deepEqual(splitServerCommand(['--json']), { options: ['--json'], command: [] });
   });
 
@@ -90,7 +163,10 @@ describe('CLI options', () => {
     const help = commandHelp([{ name: 'demo', operands: 'PID', summary: ['Does a thing'], options: SPECS }]);
     assert.match(help, /^Usage: mcp-lifeguard demo PID \[options\]\n {2}Does a thing\n/);
     assert.match(help, /--wait SECONDS +a wait \(default 60 s\)/);
-    const usage = usageText([{ name: 'demo', serverCommand: true, summary: ['Does a thing'], options: SPECS }], 'tail\n');
+    const usage = usageText(
+      [{ name: 'demo', serverCommand: true, summary: ['Does a thing'], options: SPECS }],
+      'tail\n',
+    );
     assert.match(usage, /demo \[options\] -- COMMAND \[ARGS\.\.\.\] +Does a thing/);
     assert.ok(usage.endsWith('tail\n'));
   });
@@ -104,9 +180,17 @@ describe('CLI usage text', () => {
       for (const mode of command.modes) {
         for (const [option, spec] of Object.entries(mode.options)) {
           assert.ok(spec.description, `${mode.name} --${option} has no description`);
-          assert.ok(help.includes(`  ${optionSynopsis(option, spec)}`), `${mode.name} --help does not list --${option}`);
+          assert.ok(
+            help.includes(`  ${optionSynopsis(option, spec)}`),
+            `${mode.name} --help does not list --${option}`,
+          );
           // The overview lists each option, except those its synopsis already names (--http, --listen).
-          if (!mode.implied?.includes(option)) assert.match(USAGE, new RegExp(`(^|\\s)${optionSynopsis(option, spec).replace(/[|.]/g, '\\$&')}(\\s|$)`, 'm'), `the usage does not list ${mode.name} --${option}`);
+          if (!mode.implied?.includes(option))
+            assert.match(
+              USAGE,
+              new RegExp(`(^|\\s)${optionSynopsis(option, spec).replace(/[|.]/g, '\\$&')}(\\s|$)`, 'm'),
+              `the usage does not list ${mode.name} --${option}`,
+            );
         }
       }
     }
@@ -116,7 +200,11 @@ describe('CLI usage text', () => {
 describe('CLI help', () => {
   it('every command that acts or reports has --json; --help and each COMMAND --help list the exit codes', async () => {
     const actsOrReports = ['status', 'stop', 'kill-duplicates', 'restart', 'locks', 'logs'];
-    for (const name of actsOrReports) assert.ok(COMMANDS[name].modes.every((m) => 'json' in m.options), `${name} has no --json`);
+    for (const name of actsOrReports)
+      assert.ok(
+        COMMANDS[name].modes.every((m) => 'json' in m.options),
+        `${name} has no --json`,
+      );
     for (const text of [USAGE, (await cli(['restart', '--help'])).stdout, (await cli(['logs', '--help'])).stdout]) {
       assert.match(text, /Exit codes:\n  0  Done[^\n]*\n/);
       assert.match(text, /\n  1  Ran, but not all of it was done/);

@@ -9,7 +9,14 @@ describe('CLI: restart --json', () => {
       { kind: 'stopped', serverName: 'memory', client: 'Claude Desktop', stop: stop('stopped') },
     ]);
     assert.equal(out.ok, true);
-    assert.deepEqual(out.outcomes[0], { kind: 'restarted', serverName: 'memory', guardPid: 10, childPid: 11, restarts: 2, ok: true });
+    assert.deepEqual(out.outcomes[0], {
+      kind: 'restarted',
+      serverName: 'memory',
+      guardPid: 10,
+      childPid: 11,
+      restarts: 2,
+      ok: true,
+    });
     assert.equal(out.outcomes[1].ok, true);
     assert.equal((out.outcomes[1] as { restartedBy?: string }).restartedBy, 'client');
     assert.match((out.outcomes[1] as { message?: string }).message ?? '', /Claude Desktop/);
@@ -19,7 +26,10 @@ describe('CLI: restart --json', () => {
       { kind: 'stopped', client: 'Cursor', stop: stop('survived') },
     ]);
     assert.equal(bad.ok, false);
-    assert.deepEqual(bad.outcomes.map((o) => o.ok), [false, false]);
+    assert.deepEqual(
+      bad.outcomes.map((o) => o.ok),
+      [false, false],
+    );
     assert.equal((bad.outcomes[1] as { restartedBy?: string }).restartedBy, undefined);
   });
 });

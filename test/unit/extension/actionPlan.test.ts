@@ -1,29 +1,63 @@
 import * as assert from 'node:assert/strict';
-import { bulkRestartConfirmation, confirmationText, planAction, restartConfirmation, restartEffect, verifyVsCodeStep, WindowContext } from '../../../src/extension/viewModel/actionPlan';
+import {
+  bulkRestartConfirmation,
+  confirmationText,
+  planAction,
+  restartConfirmation,
+  restartEffect,
+  verifyVsCodeStep,
+  WindowContext,
+} from '../../../src/extension/viewModel/actionPlan';
 import { CLAUDE, instance, server, source, stale, TERMINAL, VSCODE_HERE, VSCODE_OTHER } from './fixtures';
 import { bulkRestartTargets } from '../../../src/core/report/state';
 
-const ctx: WindowContext = { trusted: true, workspaceFolders: ['/ws/a', '/ws/b'], product: 'vscode', windowPids: [200, 199] };
-const vscodeUser = source({ client: 'vscode', scope: 'user', label: 'VS Code User', file: '/h/.config/Code/User/mcp.json' });
+const ctx: WindowContext = {
+  trusted: true,
+  workspaceFolders: ['/ws/a', '/ws/b'],
+  product: 'vscode',
+  windowPids: [200, 199],
+};
+const vscodeUser = source({
+  client: 'vscode',
+  scope: 'user',
+  label: 'VS Code User',
+  file: '/h/.config/Code/User/mcp.json',
+});
 
 describe('extension view-model: restart and stop plans by owner', () => {
-  it('guarded instances go to the guard\'s control endpoint, whatever the client', () => {
+  it("guarded instances go to the guard's control endpoint, whatever the client", () => {
     const i = instance(1, { client: VSCODE_HERE, lock: { serverName: 'm', control: '/run/lg/m.sock' } });
     const plan = planAction('restart', server('m', { source: vscodeUser, instances: [i] }), [i], ctx);
-    assert.deepEqual(plan, { kind: 'steps', steps: [{ kind: 'guard', op: 'restart', endpoint: '/run/lg/m.sock', instance: i }] });
+    assert.deepEqual(plan, {
+      kind: 'steps',
+      steps: [{ kind: 'guard', op: 'restart', endpoint: '/run/lg/m.sock', instance: i }],
+    });
     const stop = planAction('stop', server('m', { instances: [i] }), [i], ctx);
     assert.equal(stop.kind === 'steps' && stop.steps[0].kind === 'guard' && stop.steps[0].op, 'shutdown');
   });
 
-  it('VS Code\'s own servers in this window use VS Code\'s command with the server id', () => {
+  it("VS Code's own servers in this window use VS Code's command with the server id", () => {
     const i = instance(1, { client: VSCODE_HERE });
     const plan = planAction('restart', server('memory', { source: vscodeUser, instances: [i] }), [i], ctx);
-    assert.deepEqual(plan, { kind: 'steps', steps: [{ kind: 'vscode', command: 'workbench.mcp.restartServer', serverId: 'mcp.config.usrlocal.memory', instances: [i] }] });
+    assert.deepEqual(plan, {
+      kind: 'steps',
+      steps: [
+        {
+          kind: 'vscode',
+          command: 'workbench.mcp.restartServer',
+          serverId: 'mcp.config.usrlocal.memory',
+          instances: [i],
+        },
+      ],
+    });
     const stop = planAction('stop', server('memory', { source: vscodeUser, instances: [i] }), [i], ctx);
-    assert.equal(stop.kind === 'steps' && stop.steps[0].kind === 'vscode' && stop.steps[0].command, 'workbench.mcp.stopServer');
+    assert.equal(
+      stop.kind === 'steps' && stop.steps[0].kind === 'vscode' && stop.steps[0].command,
+      'workbench.mcp.stopServer',
+    );
   });
 
-  it('another VS Code window\'s instance, or one VS Code cannot name, is terminated', () => {
+  it("another VS Code window's instance, or one VS Code cannot name, is terminated", () => {
     const other = instance(1, { client: VSCODE_OTHER });
     const plan = planAction('restart', server('memory', { source: vscodeUser, instances: [other] }), [other], ctx);
     assert.equal(plan.kind, 'steps');
@@ -34,7 +68,7 @@ describe('extension view-model: restart and stop plans by owner', () => {
     assert.equal(p2.kind === 'steps' && p2.steps[0].kind, 'terminate');
   });
 
-  it('other clients\' unguarded instances: terminate, name the client that must reconnect, offer Wrap', () => {
+  it("other clients' unguarded instances: terminate, name the client that must reconnect, offer Wrap", () => {
     const a = instance(1, { client: CLAUDE });
     const b = instance(2, { client: TERMINAL });
     const c = instance(3, { client: CLAUDE });
@@ -44,7 +78,10 @@ describe('extension view-model: restart and stop plans by owner', () => {
     assert.equal(plan.steps.length, 2);
     const [claude, term] = plan.steps;
     assert.ok(claude.kind === 'terminate' && term.kind === 'terminate');
-    assert.deepEqual(claude.instances.map((i) => i.pid), [1, 3]);
+    assert.deepEqual(
+      claude.instances.map((i) => i.pid),
+      [1, 3],
+    );
     assert.equal(claude.afterward, 'Claude Desktop will start it again on its next restart. That loads the new code.');
     assert.equal(claude.offerWrap, true);
     assert.match(term.afterward, /started from a terminal/);
@@ -67,16 +104,30 @@ describe('extension view-model: restart and stop plans by owner', () => {
   });
 
   it('untrusted workspace: restart of a workspace server is blocked, stop is allowed', () => {
-    const ws = source({ client: 'vscode', scope: 'workspace', label: 'Workspace', file: '/ws/a/.vscode/mcp.json', workspaceFolder: '/ws/a' });
+    const ws = source({
+      client: 'vscode',
+      scope: 'workspace',
+      label: 'Workspace',
+      file: '/ws/a/.vscode/mcp.json',
+      workspaceFolder: '/ws/a',
+    });
     const i = instance(1, { client: VSCODE_HERE });
     const s = server('w', { source: ws, instances: [i] });
     const blocked = planAction('restart', s, [i], { ...ctx, trusted: false });
     assert.equal(blocked.kind, 'blocked');
     assert.match(blocked.kind === 'blocked' ? blocked.reason : '', /not trusted/);
     const stop = planAction('stop', s, [i], { ...ctx, trusted: false });
-    assert.deepEqual(stop.kind === 'steps' && stop.steps[0], { kind: 'vscode', command: 'workbench.mcp.stopServer', serverId: 'mcp.config.ws0.w', instances: [i] });
+    assert.deepEqual(stop.kind === 'steps' && stop.steps[0], {
+      kind: 'vscode',
+      command: 'workbench.mcp.stopServer',
+      serverId: 'mcp.config.ws0.w',
+      instances: [i],
+    });
     // A file inside a workspace folder counts as the workspace's even under another scope.
-    const inside = server('x', { source: source({ client: 'cursor', scope: 'user', file: '/ws/a/.cursor/mcp.json' }), instances: [i] });
+    const inside = server('x', {
+      source: source({ client: 'cursor', scope: 'user', file: '/ws/a/.cursor/mcp.json' }),
+      instances: [i],
+    });
     assert.equal(planAction('restart', inside, [i], { ...ctx, trusted: false }).kind, 'blocked');
   });
 
@@ -84,35 +135,65 @@ describe('extension view-model: restart and stop plans by owner', () => {
     assert.equal(planAction('restart', server('m'), [], ctx).kind, 'nothing');
   });
 
-  it('verifies VS Code\'s restart in the next snapshot', () => {
+  it("verifies VS Code's restart in the next snapshot", () => {
     const old = instance(1, { startTime: 10 });
-    assert.deepEqual(verifyVsCodeStep('restart', [old], server('m', { instances: [instance(5, { startTime: 20 })] })), { kind: 'done', newPids: [5] });
-    assert.deepEqual(verifyVsCodeStep('restart', [old], server('m', { instances: [instance(1, { startTime: 10 })] })), { kind: 'unchanged', stillRunning: [1] });
+    assert.deepEqual(verifyVsCodeStep('restart', [old], server('m', { instances: [instance(5, { startTime: 20 })] })), {
+      kind: 'done',
+      newPids: [5],
+    });
+    assert.deepEqual(verifyVsCodeStep('restart', [old], server('m', { instances: [instance(1, { startTime: 10 })] })), {
+      kind: 'unchanged',
+      stillRunning: [1],
+    });
     // The pid was reused by a new process: that is a restart, not the old one still running.
-    assert.deepEqual(verifyVsCodeStep('restart', [old], server('m', { instances: [instance(1, { startTime: 30 })] })), { kind: 'done', newPids: [1] });
+    assert.deepEqual(verifyVsCodeStep('restart', [old], server('m', { instances: [instance(1, { startTime: 30 })] })), {
+      kind: 'done',
+      newPids: [1],
+    });
     assert.deepEqual(verifyVsCodeStep('restart', [old], server('m')), { kind: 'notStarted' });
     assert.deepEqual(verifyVsCodeStep('stop', [old], undefined), { kind: 'done', newPids: [] });
-    assert.deepEqual(verifyVsCodeStep('stop', [old], server('m', { instances: [old] })), { kind: 'unchanged', stillRunning: [1] });
+    assert.deepEqual(verifyVsCodeStep('stop', [old], server('m', { instances: [old] })), {
+      kind: 'unchanged',
+      stillRunning: [1],
+    });
   });
 
   it('confirmation names every pid and client', () => {
-    const t = confirmationText('killDuplicates', server('memory'), [instance(4242), instance(4300, { client: VSCODE_HERE })]);
+    const t = confirmationText('killDuplicates', server('memory'), [
+      instance(4242),
+      instance(4300, { client: VSCODE_HERE }),
+    ]);
     assert.equal(t.message, 'Kill duplicate instances of memory?');
     assert.match(t.detail, /pid 4242 \(Claude Desktop\), pid 4300 \(VS Code\)/);
     assert.equal(confirmationText('stop', server('m'), [instance(1)]).button, 'Stop');
-    assert.equal(confirmationText('restart', server('m'), [instance(1)]).detail, 'This restarts pid 1 (Claude Desktop).');
+    assert.equal(
+      confirmationText('restart', server('m'), [instance(1)]).detail,
+      'This restarts pid 1 (Claude Desktop).',
+    );
   });
 });
 
 describe('extension view-model: Restart All Stale targets', () => {
   it('leaves out a stale instance whose entry the engine could not decide, keeps the decided ones', () => {
-    const undecided = instance(41, { verdicts: [stale(), { kind: 'unknown', question: 'owner', reason: "claimed by 'a' (/w/.vscode/mcp.json) and 'b' (/home/u/.claude.json)" }] });
+    const undecided = instance(41, {
+      verdicts: [
+        stale(),
+        {
+          kind: 'unknown',
+          question: 'owner',
+          reason: "claimed by 'a' (/w/.vscode/mcp.json) and 'b' (/home/u/.claude.json)",
+        },
+      ],
+    });
     const decided = instance(42, { verdicts: [stale()] });
     const current = instance(43);
-    assert.deepEqual(bulkRestartTargets(server('memory', { instances: [undecided, decided, current] })).map((i) => i.pid), [42]);
+    assert.deepEqual(
+      bulkRestartTargets(server('memory', { instances: [undecided, decided, current] })).map((i) => i.pid),
+      [42],
+    );
   });
 
-  it('Restart of another client\'s unguarded instance says beforehand that it only stops it, and offers Wrap first', () => {
+  it("Restart of another client's unguarded instance says beforehand that it only stops it, and offers Wrap first", () => {
     const i = instance(25397, { client: CLAUDE });
     const s = server('memory', { instances: [i] });
     assert.equal(restartEffect(s, i, ctx), 'stop');
@@ -120,7 +201,10 @@ describe('extension view-model: Restart All Stale targets', () => {
     assert.ok(plan.kind === 'steps');
     const t = restartConfirmation(s, plan.steps, true);
     assert.equal(t.message, 'Stop pid 25397 of memory?');
-    assert.equal(t.detail, 'This stops pid 25397 (Claude Desktop); it cannot be restarted from here. Claude Desktop will not start it again until it restarts. Wrap with Guard first to restart without breaking the client.');
+    assert.equal(
+      t.detail,
+      'This stops pid 25397 (Claude Desktop); it cannot be restarted from here. Claude Desktop will not start it again until it restarts. Wrap with Guard first to restart without breaking the client.',
+    );
     assert.equal(t.button, 'Stop');
     assert.equal(t.wrapButton, 'Wrap with Guard, then Stop');
     // Without the guard installed nothing is offered that cannot be done.
@@ -136,23 +220,39 @@ describe('extension view-model: Restart All Stale targets', () => {
     assert.equal(restartEffect(s, g, ctx), 'restart');
     const only = planAction('restart', s, [g], ctx);
     assert.ok(only.kind === 'steps');
-    assert.deepEqual(restartConfirmation(s, only.steps, true), { message: 'Restart m?', detail: 'This restarts pid 1 (Claude Desktop).', button: 'Restart' });
+    assert.deepEqual(restartConfirmation(s, only.steps, true), {
+      message: 'Restart m?',
+      detail: 'This restarts pid 1 (Claude Desktop).',
+      button: 'Restart',
+    });
     const mixed = planAction('restart', s, [g, o], ctx);
     assert.ok(mixed.kind === 'steps');
     const t = restartConfirmation(s, mixed.steps, true);
     assert.equal(t.button, 'Restart and Stop');
-    assert.match(t.detail, /^This restarts pid 1 \(Claude Desktop\) and stops pid 3 \(Claude Desktop\)\. Claude Desktop will not start it again/);
+    assert.match(
+      t.detail,
+      /^This restarts pid 1 \(Claude Desktop\) and stops pid 3 \(Claude Desktop\)\. Claude Desktop will not start it again/,
+    );
     const mine = instance(2, { client: VSCODE_HERE });
     assert.equal(restartEffect(server('v', { source: vscodeUser, instances: [mine] }), mine, ctx), 'restart');
   });
 
-  it('Restart All Stale\'s confirmation counts restarts and stops apart', () => {
+  it("Restart All Stale's confirmation counts restarts and stops apart", () => {
     const g = instance(1, { client: CLAUDE, lock: { serverName: 'a' }, verdicts: [stale()] });
     const o = instance(2, { client: TERMINAL, verdicts: [stale()] });
-    const t = bulkRestartConfirmation([{ server: server('a', { instances: [g] }), instances: [g] }, { server: server('b', { instances: [o] }), instances: [o] }], ctx);
+    const t = bulkRestartConfirmation(
+      [
+        { server: server('a', { instances: [g] }), instances: [g] },
+        { server: server('b', { instances: [o] }), instances: [o] },
+      ],
+      ctx,
+    );
     assert.equal(t.message, 'Restart 1 and stop 1 stale instance?');
     assert.equal(t.button, 'Restart and Stop');
-    assert.equal(t.detail, 'a: restart pid 1 (Claude Desktop)\nb: stop pid 2 (Nothing starts it again: it was started from a terminal, start it there.)');
+    assert.equal(
+      t.detail,
+      'a: restart pid 1 (Claude Desktop)\nb: stop pid 2 (Nothing starts it again: it was started from a terminal, start it there.)',
+    );
     const onlyStops = bulkRestartConfirmation([{ server: server('b', { instances: [o] }), instances: [o] }], ctx);
     assert.deepEqual([onlyStops.message, onlyStops.button], ['Stop 1 stale instance?', 'Stop']);
   });

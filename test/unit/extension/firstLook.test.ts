@@ -9,17 +9,58 @@ import { server } from './fixtures';
 
 /** The first look (configs and processes, no versions yet) and the full snapshot that replaces it. */
 
-const inst = (pid: number, versions?: InstanceVersions): Instance => ({ pid, ppid: 1, startTime: 5, commandLine: 'node x', commandHash: 'abc', client: { id: 'claude-desktop', name: 'Claude Desktop', pid: 2 }, launcherChain: [], matchedBy: 'k', verdicts: [], ...(versions ? { versions } : {}) });
+const inst = (pid: number, versions?: InstanceVersions): Instance => ({
+  pid,
+  ppid: 1,
+  startTime: 5,
+  commandLine: 'node x',
+  commandHash: 'abc',
+  client: { id: 'claude-desktop', name: 'Claude Desktop', pid: 2 },
+  launcherChain: [],
+  matchedBy: 'k',
+  verdicts: [],
+  ...(versions ? { versions } : {}),
+});
 
 function core(instances: Instance[]): Snapshot {
   const { instances: _i, updateAvailable: _u, ...config } = server('memory');
-  return { schemaVersion: 1, generator: { name: 'mcp-lifeguard', version: '0.1.0' }, takenAt: 't', platform: 'linux', workspaceFolders: [], servers: [{ ...config, instances }], notConfigured: [], processes: { state: 'ok', count: 10 }, launchGroups: [], files: [], diagnostics: [] };
+  return {
+    schemaVersion: 1,
+    generator: { name: 'mcp-lifeguard', version: '0.1.0' },
+    takenAt: 't',
+    platform: 'linux',
+    workspaceFolders: [],
+    servers: [{ ...config, instances }],
+    notConfigured: [],
+    processes: { state: 'ok', count: 10 },
+    launchGroups: [],
+    files: [],
+    diagnostics: [],
+  };
 }
 
 const stale: InstanceVersions = {
-  installed: { state: 'installed', ecosystem: 'npm', name: '@modelcontextprotocol/server-memory', version: '2026.8.31', how: 'h', location: '/x' },
+  installed: {
+    state: 'installed',
+    ecosystem: 'npm',
+    name: '@modelcontextprotocol/server-memory',
+    version: '2026.8.31',
+    how: 'h',
+    location: '/x',
+  },
   running: { state: 'known', version: '2026.7.4', source: 'lock-record', how: 'lock record' },
-  verdict: { state: 'stale', package: '@modelcontextprotocol/server-memory', ecosystem: 'npm', running: '2026.7.4', installed: '2026.8.31', movedDependencies: [], replacedFiles: [], runningHow: 'r', installedHow: 'i', summary: 's' },
+  verdict: {
+    state: 'stale',
+    package: '@modelcontextprotocol/server-memory',
+    ecosystem: 'npm',
+    running: '2026.7.4',
+    installed: '2026.8.31',
+    movedDependencies: [],
+    replacedFiles: [],
+    runningHow: 'r',
+    installedHow: 'i',
+    summary: 's',
+  },
 };
 
 describe('extension view-model: the first look, versions pending', () => {
@@ -33,7 +74,10 @@ describe('extension view-model: the first look, versions pending', () => {
     assert.match(bar.accessibility, /Versions are being checked\.$/);
     assert.doesNotMatch(bar.accessibility, /All instances are fine/);
     assert.match(bar.tooltip, /versions are being checked/);
-    assert.deepEqual(decideNotifications(first, { seen: new Set(), muted: new Set() }, { onUpgrade: true, onRegistryUpdate: true }), []);
+    assert.deepEqual(
+      decideNotifications(first, { seen: new Set(), muted: new Set() }, { onUpgrade: true, onRegistryUpdate: true }),
+      [],
+    );
   });
 
   it('the full snapshot replaces it: its verdicts, no pending mark', () => {

@@ -12,7 +12,13 @@ export const VSCODE_OTHER: VmClient = { id: 'vscode', name: 'VS Code', pid: 300 
 export const TERMINAL: VmClient = { id: 'terminal', name: 'terminal', pid: 400 };
 
 export function source(over: Partial<SourceRef> = {}): SourceRef {
-  return { client: 'claude-desktop', scope: 'user', label: 'Claude Desktop', file: '/home/u/.config/Claude/claude_desktop_config.json', ...over };
+  return {
+    client: 'claude-desktop',
+    scope: 'user',
+    label: 'Claude Desktop',
+    file: '/home/u/.config/Claude/claude_desktop_config.json',
+    ...over,
+  };
 }
 
 export function server(name: string, over: Partial<VmServer> = {}): VmServer {
@@ -37,13 +43,42 @@ export function server(name: string, over: Partial<VmServer> = {}): VmServer {
 }
 
 export function instance(pid: number, over: Partial<VmInstance> = {}): VmInstance {
-  return { pid, ppid: 1, startTime: NOW - 3 * HOUR, commandLine: `node server-${pid}`, client: CLAUDE, memoryBytes: 84 * 1024 * 1024, verdicts: [], ...over };
+  return {
+    pid,
+    ppid: 1,
+    startTime: NOW - 3 * HOUR,
+    commandLine: `node server-${pid}`,
+    client: CLAUDE,
+    memoryBytes: 84 * 1024 * 1024,
+    verdicts: [],
+    ...over,
+  };
 }
 
-export const stale = (running = '2026.7.4', installed = '2026.8.31', pkg = '@modelcontextprotocol/server-memory'): VmVerdict => ({ kind: 'stale', cause: 'version', package: pkg, running, installed, summary: `${pkg}: runs ${running} but ${installed} is installed` });
+export const stale = (
+  running = '2026.7.4',
+  installed = '2026.8.31',
+  pkg = '@modelcontextprotocol/server-memory',
+): VmVerdict => ({
+  kind: 'stale',
+  cause: 'version',
+  package: pkg,
+  running,
+  installed,
+  summary: `${pkg}: runs ${running} but ${installed} is installed`,
+});
 /** Files of the package changed after the process started, and nothing recorded what it loaded. */
-export const changed = (installed = '2026.8.31', pkg = '@modelcontextprotocol/server-memory'): VmVerdict => ({ kind: 'stale', cause: 'changed', package: pkg, running: 'changed since start', installed, summary: `${pkg}: changed since start: restart to load what is installed (its files changed at 2026-11-20T10:00:00.000Z)` });
-export const versionUnknown = (reason = 'no lock record, no report from the server and no earlier sighting of this instance'): VmVerdict => ({ kind: 'unknown', question: 'stale', reason });
+export const changed = (installed = '2026.8.31', pkg = '@modelcontextprotocol/server-memory'): VmVerdict => ({
+  kind: 'stale',
+  cause: 'changed',
+  package: pkg,
+  running: 'changed since start',
+  installed,
+  summary: `${pkg}: changed since start: restart to load what is installed (its files changed at 2026-11-20T10:00:00.000Z)`,
+});
+export const versionUnknown = (
+  reason = 'no lock record, no report from the server and no earlier sighting of this instance',
+): VmVerdict => ({ kind: 'unknown', question: 'stale', reason });
 export const duplicate = (keep: number, pids: number[], client: VmClient = CLAUDE): VmVerdict => ({
   kind: 'duplicate',
   launchKey: 'k',
@@ -51,8 +86,22 @@ export const duplicate = (keep: number, pids: number[], client: VmClient = CLAUD
   keep: { pid: keep, client },
   instances: pids.map((pid) => ({ pid, client })),
 });
-export const orphan = (): VmVerdict => ({ kind: 'orphan', launchPid: 9, ppid: 1, reason: 'its client exited; it was reparented to init (pid 1)' });
+export const orphan = (): VmVerdict => ({
+  kind: 'orphan',
+  launchPid: 9,
+  ppid: 1,
+  reason: 'its client exited; it was reparented to init (pid 1)',
+});
 
 export function snapshot(servers: VmServer[], over: Partial<VmSnapshot> = {}): VmSnapshot {
-  return { takenAt: new Date(NOW).toISOString(), workspaceFolders: ['/ws/a'], servers, notConfigured: [], processes: { state: 'ok' }, files: [], diagnostics: [], ...over };
+  return {
+    takenAt: new Date(NOW).toISOString(),
+    workspaceFolders: ['/ws/a'],
+    servers,
+    notConfigured: [],
+    processes: { state: 'ok' },
+    files: [],
+    diagnostics: [],
+    ...over,
+  };
 }

@@ -38,49 +38,170 @@ function coreSnapshot(over: Partial<Snapshot> = {}): Snapshot {
 
 describe('extension view-model: a core snapshot as view input', () => {
   it('keeps instances, verdicts and the process-table state', () => {
-    const dup = { kind: 'duplicate' as const, launchKey: 'k', client: { id: 'claude-desktop' as const, name: 'Claude Desktop' }, keep: { pid: 11, client: { id: 'unknown' as const, name: 'unknown' } }, instances: [] };
+    const dup = {
+      kind: 'duplicate' as const,
+      launchKey: 'k',
+      client: { id: 'claude-desktop' as const, name: 'Claude Desktop' },
+      keep: { pid: 11, client: { id: 'unknown' as const, name: 'unknown' } },
+      instances: [],
+    };
     const { instances: _i, updateAvailable: _u, ...config } = server('memory');
-    const vm = toViewInput(coreSnapshot({ servers: [{ ...config, instances: [coreInstance({ verdicts: [dup] })] }], notConfigured: [coreInstance({ pid: 99 })] }));
+    const vm = toViewInput(
+      coreSnapshot({
+        servers: [{ ...config, instances: [coreInstance({ verdicts: [dup] })] }],
+        notConfigured: [coreInstance({ pid: 99 })],
+      }),
+    );
     assert.equal(vm.servers[0].instances[0].pid, 10);
     assert.deepEqual(vm.servers[0].instances[0].verdicts, [dup]);
     assert.equal(vm.servers[0].instances[0].commandHash, 'abc');
     assert.equal(vm.notConfigured[0].pid, 99);
     assert.deepEqual(vm.processes, { state: 'ok' });
-    assert.deepEqual(toViewInput(coreSnapshot({ processes: { state: 'unavailable', reason: 'no ps' } })).processes, { state: 'unavailable', reason: 'no ps' });
+    assert.deepEqual(toViewInput(coreSnapshot({ processes: { state: 'unavailable', reason: 'no ps' } })).processes, {
+      state: 'unavailable',
+      reason: 'no ps',
+    });
   });
 
   it('reads the version judgement: stale becomes a stale verdict with the evidence, unknown stays unknown', () => {
-    const installed: Installed = { state: 'installed', ecosystem: 'npm', name: '@modelcontextprotocol/server-memory', version: '2026.8.31', how: 'npx cache', location: '/x' };
+    const installed: Installed = {
+      state: 'installed',
+      ecosystem: 'npm',
+      name: '@modelcontextprotocol/server-memory',
+      version: '2026.8.31',
+      how: 'npx cache',
+      location: '/x',
+    };
     const versions: InstanceVersions = {
       installed,
       running: { state: 'known', version: '2026.7.4', source: 'lock-record', how: 'lock record' },
-      verdict: { state: 'stale', package: '@modelcontextprotocol/server-memory', ecosystem: 'npm', running: '2026.7.4', installed: '2026.8.31', movedDependencies: [], replacedFiles: [], runningHow: 'r', installedHow: 'i', summary: 's' },
+      verdict: {
+        state: 'stale',
+        package: '@modelcontextprotocol/server-memory',
+        ecosystem: 'npm',
+        running: '2026.7.4',
+        installed: '2026.8.31',
+        movedDependencies: [],
+        replacedFiles: [],
+        runningHow: 'r',
+        installedHow: 'i',
+        summary: 's',
+      },
     };
-    const unknownVersions: InstanceVersions = { installed, running: { state: 'unknown', reason: 'no record' }, verdict: { state: 'unknown', reason: 'no record' } };
+    const unknownVersions: InstanceVersions = {
+      installed,
+      running: { state: 'unknown', reason: 'no record' },
+      verdict: { state: 'unknown', reason: 'no record' },
+    };
     const { instances: _i, ...config } = server('memory');
-    const vm = toViewInput(coreSnapshot({
-      servers: [{ ...config, instances: [coreInstance({ versions }), coreInstance({ pid: 11, versions: unknownVersions })], updateAvailable: { current: '2026.8.31', latest: '2026.9.1', package: '@modelcontextprotocol/server-memory', checkedAt: 't', registry: 'npm' } }],
-    }));
+    const vm = toViewInput(
+      coreSnapshot({
+        servers: [
+          {
+            ...config,
+            instances: [coreInstance({ versions }), coreInstance({ pid: 11, versions: unknownVersions })],
+            updateAvailable: {
+              current: '2026.8.31',
+              latest: '2026.9.1',
+              package: '@modelcontextprotocol/server-memory',
+              checkedAt: 't',
+              registry: 'npm',
+            },
+          },
+        ],
+      }),
+    );
     const [a, b] = vm.servers[0].instances;
-    assert.deepEqual(a.verdicts, [{ kind: 'stale', cause: 'version', package: '@modelcontextprotocol/server-memory', running: '2026.7.4', installed: '2026.8.31', summary: 's', evidence: versions }]);
+    assert.deepEqual(a.verdicts, [
+      {
+        kind: 'stale',
+        cause: 'version',
+        package: '@modelcontextprotocol/server-memory',
+        running: '2026.7.4',
+        installed: '2026.8.31',
+        summary: 's',
+        evidence: versions,
+      },
+    ]);
     assert.equal(a.runningVersion, '2026.7.4');
     assert.deepEqual(b.verdicts, [{ kind: 'unknown', question: 'stale', reason: 'no record' }]);
     assert.equal(vm.servers[0].installedVersion, '2026.8.31');
-    assert.deepEqual(vm.servers[0].updateAvailable, { package: '@modelcontextprotocol/server-memory', installed: '2026.8.31', latest: '2026.9.1' });
+    assert.deepEqual(vm.servers[0].updateAvailable, {
+      package: '@modelcontextprotocol/server-memory',
+      installed: '2026.8.31',
+      latest: '2026.9.1',
+    });
   });
 
   it('changed since start and config drift become restart-needing verdicts with their cause; settling stays unknown', () => {
-    const installed: Installed = { state: 'installed', ecosystem: 'npm', name: 'srv', version: '2.0.0', how: 'h', location: '/x' };
+    const installed: Installed = {
+      state: 'installed',
+      ecosystem: 'npm',
+      name: 'srv',
+      version: '2.0.0',
+      how: 'h',
+      location: '/x',
+    };
     const running = { state: 'unknown' as const, reason: 'no record' };
-    const changedV: InstanceVersions = { installed, running, verdict: { state: 'changed', package: 'srv', ecosystem: 'npm', installed: '2.0.0', dev: false, changedFiles: [], changedAt: 't', processStart: 's', identicalFiles: [], summary: 'srv: changed since start' } };
-    const configV: InstanceVersions = { installed, running, verdict: { state: 'config-changed', package: 'srv', running: 'srv@1.0.0', configured: 'srv@2.0.0', summary: 'srv: config' } };
-    const settlingV: InstanceVersions = { installed, running, verdict: { state: 'unknown', reason: 'files changed 1 s ago', settling: true } };
+    const changedV: InstanceVersions = {
+      installed,
+      running,
+      verdict: {
+        state: 'changed',
+        package: 'srv',
+        ecosystem: 'npm',
+        installed: '2.0.0',
+        dev: false,
+        changedFiles: [],
+        changedAt: 't',
+        processStart: 's',
+        identicalFiles: [],
+        summary: 'srv: changed since start',
+      },
+    };
+    const configV: InstanceVersions = {
+      installed,
+      running,
+      verdict: {
+        state: 'config-changed',
+        package: 'srv',
+        running: 'srv@1.0.0',
+        configured: 'srv@2.0.0',
+        summary: 'srv: config',
+      },
+    };
+    const settlingV: InstanceVersions = {
+      installed,
+      running,
+      verdict: { state: 'unknown', reason: 'files changed 1 s ago', settling: true },
+    };
     const { instances: _i, updateAvailable: _u, ...config } = server('srv');
-    const vm = toViewInput(coreSnapshot({ servers: [{ ...config, instances: [coreInstance({ versions: changedV }), coreInstance({ pid: 11, versions: configV }), coreInstance({ pid: 12, versions: settlingV })] }] }));
+    const vm = toViewInput(
+      coreSnapshot({
+        servers: [
+          {
+            ...config,
+            instances: [
+              coreInstance({ versions: changedV }),
+              coreInstance({ pid: 11, versions: configV }),
+              coreInstance({ pid: 12, versions: settlingV }),
+            ],
+          },
+        ],
+      }),
+    );
     const [a, b, c] = vm.servers[0].instances;
-    assert.deepEqual(a.verdicts.map((v) => v.kind === 'stale' && [v.cause, v.running, v.installed]), [['changed', 'changed since start', '2.0.0']]);
-    assert.deepEqual(b.verdicts.map((v) => v.kind === 'stale' && [v.cause, v.running, v.installed]), [['config', 'srv@1.0.0', 'srv@2.0.0']]);
-    assert.deepEqual(c.verdicts, [{ kind: 'unknown', question: 'stale', reason: 'files changed 1 s ago', settling: true }]);
+    assert.deepEqual(
+      a.verdicts.map((v) => v.kind === 'stale' && [v.cause, v.running, v.installed]),
+      [['changed', 'changed since start', '2.0.0']],
+    );
+    assert.deepEqual(
+      b.verdicts.map((v) => v.kind === 'stale' && [v.cause, v.running, v.installed]),
+      [['config', 'srv@1.0.0', 'srv@2.0.0']],
+    );
+    assert.deepEqual(c.verdicts, [
+      { kind: 'unknown', question: 'stale', reason: 'files changed 1 s ago', settling: true },
+    ]);
     assert.equal(a.runningVersion, undefined, 'an unknown running version is never filled in');
   });
 
@@ -93,25 +214,56 @@ describe('extension view-model: a core snapshot as view input', () => {
 
 describe('extension view-model: the sources setting', () => {
   it('shows only the chosen clients; empty shows all', () => {
-    const snap = snapshot([server('a'), server('b', { source: source({ client: 'cursor', label: 'Cursor', file: '/h/.cursor/mcp.json' }) })], {
-      diagnostics: [
-        { file: '/h/.cursor/mcp.json', severity: 'error', message: 'x', client: 'cursor' },
-        { file: '/h/x.json', severity: 'error', message: 'y', client: 'claude-desktop' },
+    const snap = snapshot(
+      [
+        server('a'),
+        server('b', { source: source({ client: 'cursor', label: 'Cursor', file: '/h/.cursor/mcp.json' }) }),
       ],
-    });
-    assert.deepEqual(filterSources(snap, []).servers.map((s) => s.name), ['a', 'b']);
+      {
+        diagnostics: [
+          { file: '/h/.cursor/mcp.json', severity: 'error', message: 'x', client: 'cursor' },
+          { file: '/h/x.json', severity: 'error', message: 'y', client: 'claude-desktop' },
+        ],
+      },
+    );
+    assert.deepEqual(
+      filterSources(snap, []).servers.map((s) => s.name),
+      ['a', 'b'],
+    );
     const only = filterSources(snap, ['cursor']);
-    assert.deepEqual(only.servers.map((s) => s.name), ['b']);
-    assert.deepEqual(only.diagnostics.map((d) => d.message), ['x']);
+    assert.deepEqual(
+      only.servers.map((s) => s.name),
+      ['b'],
+    );
+    assert.deepEqual(
+      only.diagnostics.map((d) => d.message),
+      ['x'],
+    );
   });
 });
 
 describe('extension view-model: server-level version facts', () => {
   it('takes the installed version from the server and the update with its package', () => {
     const { instances: _i, ...config } = server('memory');
-    const vm = toViewInput(coreSnapshot({
-      servers: [{ ...config, instances: [], installed: { state: 'installed', ecosystem: 'npm', name: 'pkg', version: '1.0.0', how: 'h', location: '/p' }, updateAvailable: { current: '1.0.0', latest: '1.1.0', package: 'pkg', checkedAt: 't', registry: 'npm' } }],
-    }));
+    const vm = toViewInput(
+      coreSnapshot({
+        servers: [
+          {
+            ...config,
+            instances: [],
+            installed: {
+              state: 'installed',
+              ecosystem: 'npm',
+              name: 'pkg',
+              version: '1.0.0',
+              how: 'h',
+              location: '/p',
+            },
+            updateAvailable: { current: '1.0.0', latest: '1.1.0', package: 'pkg', checkedAt: 't', registry: 'npm' },
+          },
+        ],
+      }),
+    );
     assert.equal(vm.servers[0].installedVersion, '1.0.0');
     assert.deepEqual(vm.servers[0].updateAvailable, { package: 'pkg', installed: '1.0.0', latest: '1.1.0' });
   });

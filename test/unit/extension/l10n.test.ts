@@ -10,8 +10,13 @@ const nls: Record<string, string> = JSON.parse(fs.readFileSync(path.join(repoRoo
 /** Every place of the manifest whose text a person reads, with its path for the message. */
 function userFacing(): Array<[string, unknown]> {
   const c = manifest.contributes;
-  const out: Array<[string, unknown]> = [['displayName', manifest.displayName], ['description', manifest.description], ['capabilities.untrustedWorkspaces.description', manifest.capabilities.untrustedWorkspaces.description]];
-  for (const cmd of c.commands) out.push([`${cmd.command}.title`, cmd.title], [`${cmd.command}.category`, cmd.category]);
+  const out: Array<[string, unknown]> = [
+    ['displayName', manifest.displayName],
+    ['description', manifest.description],
+    ['capabilities.untrustedWorkspaces.description', manifest.capabilities.untrustedWorkspaces.description],
+  ];
+  for (const cmd of c.commands)
+    out.push([`${cmd.command}.title`, cmd.title], [`${cmd.command}.category`, cmd.category]);
   for (const v of c.viewsContainers.activitybar) out.push([`${v.id}.title`, v.title]);
   for (const v of Object.values(c.views).flat() as Array<{ id: string; name: string; contextualTitle?: string }>) {
     out.push([`${v.id}.name`, v.name]);
@@ -19,9 +24,14 @@ function userFacing(): Array<[string, unknown]> {
   }
   for (const w of c.viewsWelcome) out.push([`${w.view}.welcome`, w.contents]);
   out.push(['configuration.title', c.configuration.title]);
-  for (const [key, prop] of Object.entries(c.configuration.properties) as Array<[string, Record<string, unknown> & { items?: Record<string, unknown> }]>) {
-    for (const f of ['markdownDescription', 'description', 'deprecationMessage', 'markdownDeprecationMessage']) if (prop[f] !== undefined) out.push([`${key}.${f}`, prop[f]]);
-    for (const holder of [prop, prop.items]) for (const f of ['enumDescriptions', 'markdownEnumDescriptions', 'enumItemLabels']) for (const [i, v] of ((holder?.[f] as unknown[]) ?? []).entries()) out.push([`${key}.${f}[${i}]`, v]);
+  for (const [key, prop] of Object.entries(c.configuration.properties) as Array<
+    [string, Record<string, unknown> & { items?: Record<string, unknown> }]
+  >) {
+    for (const f of ['markdownDescription', 'description', 'deprecationMessage', 'markdownDeprecationMessage'])
+      if (prop[f] !== undefined) out.push([`${key}.${f}`, prop[f]]);
+    for (const holder of [prop, prop.items])
+      for (const f of ['enumDescriptions', 'markdownEnumDescriptions', 'enumItemLabels'])
+        for (const [i, v] of ((holder?.[f] as unknown[]) ?? []).entries()) out.push([`${key}.${f}[${i}]`, v]);
   }
   for (const d of c.mcpServerDefinitionProviders) out.push([`${d.id}.label`, d.label]);
   return out;
@@ -37,17 +47,29 @@ describe('localisation', () => {
       assert.ok(typeof nls[m[1]] === 'string' && nls[m[1]].length > 0, `${where}: ${m[1]} is not in package.nls.json`);
       used.add(m[1]);
     }
-    assert.deepEqual(Object.keys(nls).filter((k) => !used.has(k)), []);
+    assert.deepEqual(
+      Object.keys(nls).filter((k) => !used.has(k)),
+      [],
+    );
   });
 
   it('the runtime bundle folder is declared and shipped, and l10n/bundle.l10n.json lists every message of src/extension', async () => {
     assert.equal(manifest.l10n, './l10n');
     const ignore = fs.readFileSync(path.join(repoRoot, '.vscodeignore'), 'utf8').split('\n');
-    assert.ok(ignore.includes('!package.nls.json') && ignore.includes('!l10n/**'), '.vscodeignore ships package.nls.json and l10n/');
-    const { extractMessages } = (await import(path.join(repoRoot, 'scripts', 'l10n.mjs'))) as { extractMessages(): { bundle: Record<string, string>; problems: string[] } };
+    assert.ok(
+      ignore.includes('!package.nls.json') && ignore.includes('!l10n/**'),
+      '.vscodeignore ships package.nls.json and l10n/',
+    );
+    const { extractMessages } = (await import(path.join(repoRoot, 'scripts', 'l10n.mjs'))) as {
+      extractMessages(): { bundle: Record<string, string>; problems: string[] };
+    };
     const { bundle, problems } = extractMessages();
     assert.deepEqual(problems, []);
-    assert.deepEqual(JSON.parse(fs.readFileSync(path.join(repoRoot, 'l10n', 'bundle.l10n.json'), 'utf8')), bundle, 'run node scripts/l10n.mjs');
+    assert.deepEqual(
+      JSON.parse(fs.readFileSync(path.join(repoRoot, 'l10n', 'bundle.l10n.json'), 'utf8')),
+      bundle,
+      'run node scripts/l10n.mjs',
+    );
     assert.ok(Object.keys(bundle).length > 100, `${Object.keys(bundle).length} messages`);
   });
 

@@ -4,7 +4,14 @@ import * as path from 'node:path';
 import { jsonServerMapAdapter } from '../../../src/core/sources/jsonc';
 import { evidenceSummary } from '../../../src/core/report/evidenceDocument';
 import { counts } from '../../../src/core/report/state';
-import { planAction, restartConfirmation, stepVerb, stopConfirmation, unconfiguredStopSteps, WindowContext } from '../../../src/extension/viewModel/actionPlan';
+import {
+  planAction,
+  restartConfirmation,
+  stepVerb,
+  stopConfirmation,
+  unconfiguredStopSteps,
+  WindowContext,
+} from '../../../src/extension/viewModel/actionPlan';
 import { agentServerLaunch, agentServerNews } from '../../../src/extension/viewModel/agentServer';
 import { describeProgram } from '../../../src/extension/viewModel/notConfigured';
 import { startedMessage } from '../../../src/extension/viewModel/start';
@@ -30,7 +37,10 @@ describe('extension loose ends', () => {
       const p = planAction('stop', s, instances, WINDOW);
       const t = stopConfirmation(s, p.kind === 'steps' ? p.steps : [], true);
       assert.equal(t.message, 'Stop notes?');
-      assert.match(t.detail, /This stops pid 25397 \(Claude Desktop\)\. Claude Desktop will not start it again until it restarts\./);
+      assert.match(
+        t.detail,
+        /This stops pid 25397 \(Claude Desktop\)\. Claude Desktop will not start it again until it restarts\./,
+      );
       assert.equal(t.wrapButton, 'Wrap with Guard, then Stop');
       assert.equal(t.button, 'Stop');
     }
@@ -40,7 +50,10 @@ describe('extension loose ends', () => {
     assert.match(noGuard.detail, /will not start it again/);
     // The same words as Restart's confirmation when it only stops.
     const restartPlan = planAction('restart', s, s.instances, WINDOW);
-    assert.match(restartConfirmation(s, restartPlan.kind === 'steps' ? restartPlan.steps : [], true).detail, /Claude Desktop will not start it again until it restarts/);
+    assert.match(
+      restartConfirmation(s, restartPlan.kind === 'steps' ? restartPlan.steps : [], true).detail,
+      /Claude Desktop will not start it again until it restarts/,
+    );
     // A not-configured process: who will not start it again, and no wrap (there is no entry to wrap).
     const lone = unconfiguredStopSteps(instance(77, { client: { id: 'terminal', name: 'terminal', pid: 4 } }));
     const t = stopConfirmation({ name: 'pid 77' }, lone, true);
@@ -54,7 +67,8 @@ describe('extension loose ends', () => {
   });
 
   it('one ",," typo is one config problem, though the parser reports two errors at the place', () => {
-    const text = '{\n  "mcpServers": {\n    "a": { "command": "node", "args": ["x.js"] },,\n    "b": { "command": "npx" }\n  }\n}\n';
+    const text =
+      '{\n  "mcpServers": {\n    "a": { "command": "node", "args": ["x.js"] },,\n    "b": { "command": "npx" }\n  }\n}\n';
     const parsed = jsonServerMapAdapter(['mcpServers'])(text);
     const file = '/home/u/.cursor/mcp.json';
     const diagnostics = parsed.diagnostics.map((d) => ({ ...d, file, client: 'cursor' as const }));
@@ -68,18 +82,43 @@ describe('extension loose ends', () => {
     assert.equal(childNodes(problems).length, 1);
     assert.match(treeItem(childNodes(problems)[0], ctx, []).label, /property name expected; .*value expected/);
     // VS Code's Problems panel gets the same one entry.
-    assert.equal(problemsByFile(diagnostics).get(file)?.filter((p) => p.severity === 'error').length, 1);
+    assert.equal(
+      problemsByFile(diagnostics)
+        .get(file)
+        ?.filter((p) => p.severity === 'error').length,
+      1,
+    );
   });
 
   it('the log says "agent server not offered" only when it is not, once per change', () => {
     const pending = agentServerLaunch({ enabled: true, launcher: undefined, workspaceFolders: [], trusted: true });
-    const offered = agentServerLaunch({ enabled: true, launcher: '/bin/mcp-lifeguard', workspaceFolders: [], trusted: true });
-    const off = agentServerLaunch({ enabled: false, launcher: '/bin/mcp-lifeguard', workspaceFolders: [], trusted: true });
-    const lines = [undefined, pending, pending, offered, offered, off, off, offered].slice(1).map((l, i, all) => agentServerNews(i === 0 ? undefined : all[i - 1], l!));
-    assert.deepEqual(lines, [undefined, undefined, 'agent server offered to VS Code\'s MCP support as "MCP Lifeguard" (MCP: List Servers)', undefined, 'agent server not offered: the setting mcpLifeguard.agentServer.enabled is off', undefined, 'agent server offered to VS Code\'s MCP support as "MCP Lifeguard" (MCP: List Servers)']);
+    const offered = agentServerLaunch({
+      enabled: true,
+      launcher: '/bin/mcp-lifeguard',
+      workspaceFolders: [],
+      trusted: true,
+    });
+    const off = agentServerLaunch({
+      enabled: false,
+      launcher: '/bin/mcp-lifeguard',
+      workspaceFolders: [],
+      trusted: true,
+    });
+    const lines = [undefined, pending, pending, offered, offered, off, off, offered]
+      .slice(1)
+      .map((l, i, all) => agentServerNews(i === 0 ? undefined : all[i - 1], l!));
+    assert.deepEqual(lines, [
+      undefined,
+      undefined,
+      'agent server offered to VS Code\'s MCP support as "MCP Lifeguard" (MCP: List Servers)',
+      undefined,
+      'agent server not offered: the setting mcpLifeguard.agentServer.enabled is off',
+      undefined,
+      'agent server offered to VS Code\'s MCP support as "MCP Lifeguard" (MCP: List Servers)',
+    ]);
   });
 
-  it('a restart that only stops another client\'s instance is logged as a stop', () => {
+  it("a restart that only stops another client's instance is logged as a stop", () => {
     const s = server('notes', { instances: [instance(25397, { client: CLAUDE })] });
     const plan = planAction('restart', s, s.instances, WINDOW);
     assert.equal(plan.kind, 'steps');
@@ -92,7 +131,10 @@ describe('extension loose ends', () => {
   it('a Not configured row names the program a .bin link runs, not ".bin"', () => {
     assert.equal(describeProgram('node /home/u/app/node_modules/.bin/mcp-server-memory'), 'mcp-server-memory');
     assert.equal(describeProgram('/home/u/app/node_modules/.bin/mcp-server-everything stdio'), 'mcp-server-everything');
-    assert.equal(describeProgram('node /srv/node_modules/@modelcontextprotocol/server-memory/dist/index.js'), '@modelcontextprotocol/server-memory');
+    assert.equal(
+      describeProgram('node /srv/node_modules/@modelcontextprotocol/server-memory/dist/index.js'),
+      '@modelcontextprotocol/server-memory',
+    );
   });
 
   it('Enter on an instance row (or a not-configured one) opens Show Evidence for it', () => {
@@ -101,14 +143,24 @@ describe('extension loose ends', () => {
     const snap = snapshot([s], { notConfigured: [lone] });
     const serverNode = childNodes(rootNodes(snap).find((n) => n.kind === 'group')!)[0];
     const row = childNodes(serverNode)[0];
-    assert.deepEqual(treeItem(row, ctx, []).command, { command: CommandId.showEvidence, title: 'Show Evidence', arguments: [row] });
+    assert.deepEqual(treeItem(row, ctx, []).command, {
+      command: CommandId.showEvidence,
+      title: 'Show Evidence',
+      arguments: [row],
+    });
     const unconfigured = childNodes(rootNodes(snap).find((n) => n.kind === 'notConfigured')!)[0];
-    assert.deepEqual(treeItem(unconfigured, ctx, []).command, { command: CommandId.showEvidence, title: 'Show Evidence', arguments: [unconfigured] });
+    assert.deepEqual(treeItem(unconfigured, ctx, []).command, {
+      command: CommandId.showEvidence,
+      title: 'Show Evidence',
+      arguments: [unconfigured],
+    });
   });
 
   it('Restart All Stale Servers is in the Command Palette only while something is stale', () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
-    const entry = pkg.contributes.menus.commandPalette.find((m: { command: string }) => m.command === CommandId.restartAllStale);
+    const entry = pkg.contributes.menus.commandPalette.find(
+      (m: { command: string }) => m.command === CommandId.restartAllStale,
+    );
     assert.equal(entry.when, 'mcpLifeguard.hasStale');
   });
 

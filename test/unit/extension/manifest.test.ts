@@ -2,14 +2,28 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CommandId, HIDDEN_FROM_PALETTE, VIEW_ID, EXPLORER_VIEW_ID } from '../../../src/extension/commandIds';
-import { Cap, CapValue, contextValue, ITEM_MENUS, itemMenuEntries, NodeKind, NodeKindValue } from '../../../src/extension/viewModel/contextValues';
+import {
+  Cap,
+  CapValue,
+  contextValue,
+  ITEM_MENUS,
+  itemMenuEntries,
+  NodeKind,
+  NodeKindValue,
+} from '../../../src/extension/viewModel/contextValues';
 import { repoRoot } from '../../support/repo';
 
-interface MenuEntry { command: string; when?: string; group?: string }
+interface MenuEntry {
+  command: string;
+  when?: string;
+  group?: string;
+}
 const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
 const nls: Record<string, string> = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.nls.json'), 'utf8'));
 /** The manifest as VS Code shows it in English: every `%key%` replaced from package.nls.json. */
-const pkg = JSON.parse(JSON.stringify(manifest), (_k, v: unknown) => (typeof v === 'string' && /^%[^%]+%$/.test(v) ? (nls[v.slice(1, -1)] ?? v) : v));
+const pkg = JSON.parse(JSON.stringify(manifest), (_k, v: unknown) =>
+  typeof v === 'string' && /^%[^%]+%$/.test(v) ? (nls[v.slice(1, -1)] ?? v) : v,
+);
 const menus: Record<string, MenuEntry[]> = pkg.contributes.menus;
 
 /** Evaluates the two clause forms our item menus use: `view =~ /re/` and `viewItem =~ /re/`, joined by &&. */
@@ -39,13 +53,20 @@ describe('extension manifest: menus, commands and contextValues agree', () => {
           for (const caps of [[cap] as CapValue[], ALL_CAPS.filter((c) => c !== spec.cap).concat(cap)]) {
             const cv = contextValue(kind, caps);
             const expected: boolean = spec.kinds.includes(kind) && cap === spec.cap;
-            for (const view of [VIEW_ID, EXPLORER_VIEW_ID]) assert.equal(evaluate(m.when!, { view, viewItem: cv }), expected, `${m.command} on "${cv}"`);
+            for (const view of [VIEW_ID, EXPLORER_VIEW_ID])
+              assert.equal(evaluate(m.when!, { view, viewItem: cv }), expected, `${m.command} on "${cv}"`);
           }
-          const without = contextValue(kind, ALL_CAPS.filter((c) => c !== spec.cap));
+          const without = contextValue(
+            kind,
+            ALL_CAPS.filter((c) => c !== spec.cap),
+          );
           assert.equal(evaluate(m.when!, { view: VIEW_ID, viewItem: without }), false, `${m.command} on "${without}"`);
         }
       }
-      assert.equal(evaluate(m.when!, { view: 'otherExtension.view', viewItem: contextValue(spec.kinds[0], [spec.cap]) }), false);
+      assert.equal(
+        evaluate(m.when!, { view: 'otherExtension.view', viewItem: contextValue(spec.kinds[0], [spec.cap]) }),
+        false,
+      );
     }
   });
 
@@ -56,7 +77,7 @@ describe('extension manifest: menus, commands and contextValues agree', () => {
   });
 
   it('every command id is contributed, with the category, and every contributed command has an id', () => {
-    const contributed = (pkg.contributes.commands as { command: string; category: string }[]);
+    const contributed = pkg.contributes.commands as { command: string; category: string }[];
     assert.deepEqual(contributed.map((c) => c.command).sort(), Object.values(CommandId).sort());
     for (const c of contributed) assert.equal(c.category, 'MCP Lifeguard');
   });
@@ -64,20 +85,36 @@ describe('extension manifest: menus, commands and contextValues agree', () => {
   it('tree-only commands and Show MCP Servers (VS Code lists the view already) are hidden from the Command Palette; palette commands are not', () => {
     const hidden = new Set(menus.commandPalette.filter((m) => m.when === 'false').map((m) => m.command));
     assert.deepEqual([...hidden].sort(), [...HIDDEN_FROM_PALETTE].sort());
-    for (const c of [CommandId.restartServer, CommandId.restartAllStale, CommandId.killDuplicates, CommandId.refresh, CommandId.wrapWithGuard, CommandId.showLog, CommandId.stopServer]) {
+    for (const c of [
+      CommandId.restartServer,
+      CommandId.restartAllStale,
+      CommandId.killDuplicates,
+      CommandId.refresh,
+      CommandId.wrapWithGuard,
+      CommandId.showLog,
+      CommandId.stopServer,
+    ]) {
       assert.ok(!hidden.has(c), c);
     }
   });
 
   it('menus and views reference only our own commands and views', () => {
     const ids = new Set<string>(Object.values(CommandId));
-    for (const [where, list] of Object.entries(menus)) for (const m of list) assert.ok(ids.has(m.command), `${where}: ${m.command}`);
-    const views = Object.values(pkg.contributes.views as Record<string, { id: string }[]>).flat().map((v) => v.id);
+    for (const [where, list] of Object.entries(menus))
+      for (const m of list) assert.ok(ids.has(m.command), `${where}: ${m.command}`);
+    const views = Object.values(pkg.contributes.views as Record<string, { id: string }[]>)
+      .flat()
+      .map((v) => v.id);
     assert.deepEqual(views.sort(), [VIEW_ID, EXPLORER_VIEW_ID].sort());
   });
 
   it('every setting is documented; activation stays light; untrusted workspaces are limited', () => {
-    for (const [key, prop] of Object.entries(pkg.contributes.configuration.properties as Record<string, { markdownDescription?: string; description?: string }>)) {
+    for (const [key, prop] of Object.entries(
+      pkg.contributes.configuration.properties as Record<
+        string,
+        { markdownDescription?: string; description?: string }
+      >,
+    )) {
       assert.ok(key.startsWith('mcpLifeguard.'), key);
       assert.ok((prop.markdownDescription ?? prop.description ?? '').length > 20, `${key} is documented`);
     }
@@ -91,10 +128,23 @@ describe('extension manifest: menus, commands and contextValues agree', () => {
     const props = pkg.contributes.configuration.properties as Record<string, { scope?: string }>;
     const workspaceSettable = new Set(['window', 'resource', 'language-overridable']);
     for (const [key, prop] of Object.entries(props)) {
-      assert.ok(['application', 'machine', 'machine-overridable', 'window', 'resource', 'language-overridable'].includes(prop.scope ?? ''), `${key} has a scope`);
+      assert.ok(
+        ['application', 'machine', 'machine-overridable', 'window', 'resource', 'language-overridable'].includes(
+          prop.scope ?? '',
+        ),
+        `${key} has a scope`,
+      );
     }
     // What acts on processes, or opens the network, is never read from a workspace's settings.
-    const risky = ['confirmDestructiveActions', 'stopGracePeriod', 'autoRestartStale', 'agentServer.enabled', 'singleWriterServers', 'sources', 'notifications.onRegistryUpdate'].map((k) => `mcpLifeguard.${k}`);
+    const risky = [
+      'confirmDestructiveActions',
+      'stopGracePeriod',
+      'autoRestartStale',
+      'agentServer.enabled',
+      'singleWriterServers',
+      'sources',
+      'notifications.onRegistryUpdate',
+    ].map((k) => `mcpLifeguard.${k}`);
     for (const key of risky) assert.ok(!workspaceSettable.has(props[key].scope!), `${key} is ${props[key].scope}`);
     assert.deepEqual([...pkg.capabilities.untrustedWorkspaces.restrictedConfigurations].sort(), [...risky].sort());
     const mostly = Object.values(props).filter((p) => p.scope === 'machine' || p.scope === 'application').length;
@@ -110,7 +160,8 @@ describe('extension manifest: menus, commands and contextValues agree', () => {
   });
 
   it('the view container icon ships', () => {
-    for (const c of pkg.contributes.viewsContainers.activitybar) assert.ok(fs.existsSync(path.join(repoRoot, c.icon)), c.icon);
+    for (const c of pkg.contributes.viewsContainers.activitybar)
+      assert.ok(fs.existsSync(path.join(repoRoot, c.icon)), c.icon);
   });
 
   it('view title actions are icons (a text title would collapse the view title to "MCP Li...")', () => {
@@ -118,7 +169,9 @@ describe('extension manifest: menus, commands and contextValues agree', () => {
     for (const m of menus['view/title'].filter((e) => e.group?.startsWith('navigation'))) {
       assert.ok(commands.find((c) => c.command === m.command)?.icon, `${m.command} has no icon`);
     }
-    assert.ok(menus['view/title'].some((m) => m.command === CommandId.restartAllStale && m.group?.startsWith('navigation')));
+    assert.ok(
+      menus['view/title'].some((m) => m.command === CommandId.restartAllStale && m.group?.startsWith('navigation')),
+    );
   });
 
   it('every inline item action has an icon', () => {
@@ -129,12 +182,24 @@ describe('extension manifest: menus, commands and contextValues agree', () => {
   });
 
   it('settings read as words: enums have labels and descriptions, the registry setting says it stops network requests', () => {
-    const props = pkg.contributes.configuration.properties as Record<string, { enum?: string[]; enumItemLabels?: string[]; items?: { enum?: string[]; enumItemLabels?: string[] }; markdownDescription?: string }>;
+    const props = pkg.contributes.configuration.properties as Record<
+      string,
+      {
+        enum?: string[];
+        enumItemLabels?: string[];
+        items?: { enum?: string[]; enumItemLabels?: string[] };
+        markdownDescription?: string;
+      }
+    >;
     for (const [key, prop] of Object.entries(props)) {
-      for (const e of [prop, prop.items]) if (e?.enum) assert.equal(e.enumItemLabels?.length, e.enum.length, `${key}: every enum value has a label`);
+      for (const e of [prop, prop.items])
+        if (e?.enum) assert.equal(e.enumItemLabels?.length, e.enum.length, `${key}: every enum value has a label`);
     }
     assert.deepEqual(props['mcpLifeguard.autoRestartStale'].enumItemLabels, ['Never', 'Guarded servers, when idle']);
-    assert.match(props['mcpLifeguard.notifications.onRegistryUpdate'].markdownDescription!, /stops these network requests/);
+    assert.match(
+      props['mcpLifeguard.notifications.onRegistryUpdate'].markdownDescription!,
+      /stops these network requests/,
+    );
     assert.equal(pkg.contributes.configuration.title, 'MCP Lifeguard');
   });
 });

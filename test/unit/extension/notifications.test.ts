@@ -1,43 +1,70 @@
 import * as assert from 'node:assert/strict';
-import { currentTargets, decideNotifications, direction, eventOver, NotificationSettings } from '../../../src/extension/viewModel/notifications';
+import {
+  currentTargets,
+  decideNotifications,
+  direction,
+  eventOver,
+  NotificationSettings,
+} from '../../../src/extension/viewModel/notifications';
 import { changed, CLAUDE, instance, server, snapshot, source, stale, VSCODE_HERE } from './fixtures';
 
 const on: NotificationSettings = { onUpgrade: true, onRegistryUpdate: true };
 const fresh = { seen: new Set<string>(), muted: new Set<string>() };
 
 describe('extension view-model: notification decisions', () => {
-  const memory = server('server-memory', { instances: [instance(1, { verdicts: [stale()] }), instance(2, { verdicts: [stale()] }), instance(3)] });
+  const memory = server('server-memory', {
+    instances: [instance(1, { verdicts: [stale()] }), instance(2, { verdicts: [stale()] }), instance(3)],
+  });
 
   it('a newly stale server gives one notification naming versions and the count', () => {
     const n = decideNotifications(snapshot([memory]), fresh, on);
     assert.equal(n.length, 1);
     assert.ok(n[0].kind === 'stale');
-    assert.equal(n[0].message, '@modelcontextprotocol/server-memory upgraded 2026.7.4 → 2026.8.31; 2 instances (2 in Claude Desktop) still run 2026.7.4.');
+    assert.equal(
+      n[0].message,
+      '@modelcontextprotocol/server-memory upgraded 2026.7.4 → 2026.8.31; 2 instances (2 in Claude Desktop) still run 2026.7.4.',
+    );
     assert.deepEqual(n[0].actions, ['Restart...', 'Show']);
     assert.deepEqual(n[0].pids, [1, 2]);
   });
 
   it('says where the old code runs: per client, and a process no known client started as of unknown origin', () => {
     const unknown = { id: 'unknown' as const, name: 'unknown' };
-    const mixed = server('server-memory', { instances: [instance(1, { verdicts: [stale()] }), instance(2, { verdicts: [stale()], client: unknown }), instance(4, { verdicts: [stale()], client: unknown })] });
+    const mixed = server('server-memory', {
+      instances: [
+        instance(1, { verdicts: [stale()] }),
+        instance(2, { verdicts: [stale()], client: unknown }),
+        instance(4, { verdicts: [stale()], client: unknown }),
+      ],
+    });
     const [n] = decideNotifications(snapshot([mixed]), fresh, on);
     assert.match(n.message, /; 3 instances \(1 in Claude Desktop, 2 of unknown origin\) still run 2026\.7\.4\.$/);
   });
 
   it('a process two entries claim is one instance in the message', () => {
     const shared = instance(7, { verdicts: [stale()] });
-    const [n] = decideNotifications(snapshot([server('memory', { instances: [shared] }), server('notes', { instances: [shared] })]), fresh, on);
+    const [n] = decideNotifications(
+      snapshot([server('memory', { instances: [shared] }), server('notes', { instances: [shared] })]),
+      fresh,
+      on,
+    );
     assert.match(n.message, /; 1 instance \(1 in Claude Desktop\) still runs 2026\.7\.4\.$/);
     assert.ok(n.kind === 'stale' && n.pids.length === 1);
   });
 
   it('is not repeated once seen, but a later upgrade is a new event', () => {
     const [first] = decideNotifications(snapshot([memory]), fresh, on);
-    assert.deepEqual(decideNotifications(snapshot([memory]), { seen: new Set([first.eventId]), muted: new Set() }, on), []);
+    assert.deepEqual(
+      decideNotifications(snapshot([memory]), { seen: new Set([first.eventId]), muted: new Set() }, on),
+      [],
+    );
     const again = server('server-memory', { instances: [instance(1, { verdicts: [stale('2026.8.31', '2026.9.1')] })] });
     const n = decideNotifications(snapshot([again]), { seen: new Set([first.eventId]), muted: new Set() }, on);
     assert.equal(n.length, 1);
-    assert.equal(n[0].message, '@modelcontextprotocol/server-memory upgraded 2026.8.31 → 2026.9.1; 1 instance (1 in Claude Desktop) still runs 2026.8.31.');
+    assert.equal(
+      n[0].message,
+      '@modelcontextprotocol/server-memory upgraded 2026.8.31 → 2026.9.1; 1 instance (1 in Claude Desktop) still runs 2026.8.31.',
+    );
   });
 
   it('respects "Don\'t ask for this server" and the setting', () => {
@@ -49,14 +76,28 @@ describe('extension view-model: notification decisions', () => {
     const ch = server('server-memory', { instances: [instance(1, { verdicts: [changed()] })] });
     const [n] = decideNotifications(snapshot([ch]), fresh, on);
     assert.ok(n?.kind === 'stale');
-    assert.equal(n.message, '@modelcontextprotocol/server-memory: its files changed after 1 instance (1 in Claude Desktop) started; restart to load what is installed.');
+    assert.equal(
+      n.message,
+      '@modelcontextprotocol/server-memory: its files changed after 1 instance (1 in Claude Desktop) started; restart to load what is installed.',
+    );
     assert.match(n.eventId, /^changed:/);
-    const settling = server('server-memory', { instances: [instance(1, { verdicts: [{ kind: 'unknown', question: 'stale', reason: 'npm ci (pid 9) is running', settling: true }] })] });
+    const settling = server('server-memory', {
+      instances: [
+        instance(1, {
+          verdicts: [{ kind: 'unknown', question: 'stale', reason: 'npm ci (pid 9) is running', settling: true }],
+        }),
+      ],
+    });
     assert.deepEqual(decideNotifications(snapshot([settling]), fresh, on), []);
   });
 
   it('nothing for fresh or unknown instances', () => {
-    const s = server('m', { instances: [instance(1), instance(2, { verdicts: [{ kind: 'unknown', question: 'stale', reason: 'no record' }] })] });
+    const s = server('m', {
+      instances: [
+        instance(1),
+        instance(2, { verdicts: [{ kind: 'unknown', question: 'stale', reason: 'no record' }] }),
+      ],
+    });
     assert.deepEqual(decideNotifications(snapshot([s]), fresh, on), []);
   });
 
@@ -72,13 +113,23 @@ describe('extension view-model: notification decisions', () => {
   });
 
   it('one package change shared by two entries in two clients is one notification, naming the package, both clients and the count', () => {
-    const vs = source({ client: 'vscode', scope: 'user', label: 'VS Code User', file: '/h/.config/Code/User/mcp.json' });
-    const a = server('memory', { instances: [instance(1, { verdicts: [stale()] }), instance(2, { verdicts: [stale()] })] });
+    const vs = source({
+      client: 'vscode',
+      scope: 'user',
+      label: 'VS Code User',
+      file: '/h/.config/Code/User/mcp.json',
+    });
+    const a = server('memory', {
+      instances: [instance(1, { verdicts: [stale()] }), instance(2, { verdicts: [stale()] })],
+    });
     const b = server('kb', { source: vs, instances: [instance(3, { client: VSCODE_HERE, verdicts: [stale()] })] });
     const n = decideNotifications(snapshot([a, b]), fresh, on);
     assert.equal(n.length, 1);
     assert.ok(n[0].kind === 'stale');
-    assert.equal(n[0].message, '@modelcontextprotocol/server-memory upgraded 2026.7.4 → 2026.8.31; 3 instances (2 in Claude Desktop, 1 in VS Code) still run 2026.7.4.');
+    assert.equal(
+      n[0].message,
+      '@modelcontextprotocol/server-memory upgraded 2026.7.4 → 2026.8.31; 3 instances (2 in Claude Desktop, 1 in VS Code) still run 2026.7.4.',
+    );
     assert.deepEqual(n[0].pids, [1, 2, 3]);
     assert.ok(n[0].actions.length <= 2);
   });
@@ -99,11 +150,19 @@ describe('extension view-model: notification decisions', () => {
     const [n] = decideNotifications(snapshot([before]), fresh, on);
     assert.ok(n?.kind === 'stale');
     // Since the toast: pid 1 was restarted into a fresh pid 5, and a new stale pid 7 appeared in another client.
-    const now = server('memory', { instances: [instance(5), instance(7, { client: { ...CLAUDE, pid: 101 }, verdicts: [stale()] })] });
+    const now = server('memory', {
+      instances: [instance(5), instance(7, { client: { ...CLAUDE, pid: 101 }, verdicts: [stale()] })],
+    });
     const targets = currentTargets(snapshot([now]), n);
-    assert.deepEqual(targets.map((t) => t.instances.map((i) => i.pid)), [[7]]);
+    assert.deepEqual(
+      targets.map((t) => t.instances.map((i) => i.pid)),
+      [[7]],
+    );
     // All restarted: nothing to do, in words that do not deny the running fresh instance.
     assert.deepEqual(currentTargets(snapshot([server('memory', { instances: [instance(5)] })]), n), []);
-    assert.equal(eventOver(n), 'Every instance of @modelcontextprotocol/server-memory already runs 2026.8.31 or has stopped: nothing to restart.');
+    assert.equal(
+      eventOver(n),
+      'Every instance of @modelcontextprotocol/server-memory already runs 2026.8.31 or has stopped: nothing to restart.',
+    );
   });
 });

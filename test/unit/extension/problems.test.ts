@@ -13,7 +13,9 @@ describe('extension view-model: config problems for the Problems panel', () => {
       { line: 5, character: 6, severity: 'error', message: 'Expected comma' },
       { line: 8, character: 0, severity: 'warning', message: 'unknown key' },
     ]);
-    assert.deepEqual(m.get('/ws/a/.vscode/mcp.json'), [{ line: 0, character: 0, severity: 'error', message: 'permission denied' }]);
+    assert.deepEqual(m.get('/ws/a/.vscode/mcp.json'), [
+      { line: 0, character: 0, severity: 'error', message: 'permission denied' },
+    ]);
   });
 
   it('paths are shown whole, the home folder as ~ (never a look-alike prefix)', () => {

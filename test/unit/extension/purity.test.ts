@@ -19,7 +19,12 @@ function tsFiles(dir: string): string[] {
 
 describe('extension architecture', () => {
   it('the view-model and the node-only helpers never import vscode (they are tested outside VS Code)', () => {
-    const pure = [...tsFiles(path.join(ext, 'viewModel')), ...['commandIds.ts', 'eventClaim.ts', 'guardInstall.ts', 'refreshQueue.ts', 'engine.ts'].map((f) => path.join(ext, f))];
+    const pure = [
+      ...tsFiles(path.join(ext, 'viewModel')),
+      ...['commandIds.ts', 'eventClaim.ts', 'guardInstall.ts', 'refreshQueue.ts', 'engine.ts'].map((f) =>
+        path.join(ext, f),
+      ),
+    ];
     const offenders = pure.filter((f) => imports(f).includes('vscode')).map((f) => path.relative(repoRoot, f));
     assert.deepEqual(offenders, []);
   });
@@ -32,7 +37,8 @@ describe('extension architecture', () => {
         const target = path.resolve(path.dirname(f), spec);
         if (target === path.join(repoRoot, 'api', 'mcp-lifeguard')) continue;
         const rel = path.relative(path.join(repoRoot, 'src'), target);
-        if (!rel.startsWith('extension') && !rel.startsWith('core')) offenders.push(`${path.relative(repoRoot, f)} -> ${spec}`);
+        if (!rel.startsWith('extension') && !rel.startsWith('core'))
+          offenders.push(`${path.relative(repoRoot, f)} -> ${spec}`);
       }
     }
     assert.deepEqual(offenders, []);
@@ -41,10 +47,13 @@ describe('extension architecture', () => {
   it('one arrow style in what the extension shows: → (format.ARROW), never ->', () => {
     const offenders: string[] = [];
     for (const f of tsFiles(ext)) {
-      fs.readFileSync(f, 'utf8').split('\n').forEach((line, k) => {
-        // Comments may say "a -> b"; code that builds text may not.
-        if (!/^\s*(\/\/|\*|\/\*)/.test(line) && line.includes(' -> ')) offenders.push(`${path.relative(repoRoot, f)}:${k + 1}`);
-      });
+      fs.readFileSync(f, 'utf8')
+        .split('\n')
+        .forEach((line, k) => {
+          // Comments may say "a -> b"; code that builds text may not.
+          if (!/^\s*(\/\/|\*|\/\*)/.test(line) && line.includes(' -> '))
+            offenders.push(`${path.relative(repoRoot, f)}:${k + 1}`);
+        });
     }
     assert.deepEqual(offenders, []);
   });

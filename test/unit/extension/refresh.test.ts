@@ -7,7 +7,11 @@ import { sleep } from '../../support/poll';
 describe('extension: refresh scheduling', () => {
   it('debounces a burst of automatic requests into one load', async () => {
     let loads = 0;
-    const q = new RefreshQueue(async () => void loads++, () => undefined, 30);
+    const q = new RefreshQueue(
+      async () => void loads++,
+      () => undefined,
+      30,
+    );
     for (let i = 0; i < 10; i++) q.soon();
     await sleep(80);
     assert.equal(loads, 1);
@@ -18,13 +22,17 @@ describe('extension: refresh scheduling', () => {
     let running = 0;
     let maxRunning = 0;
     let loads = 0;
-    const q = new RefreshQueue(async () => {
-      running++;
-      maxRunning = Math.max(maxRunning, running);
-      await sleep(20);
-      loads++;
-      running--;
-    }, () => undefined, 1000);
+    const q = new RefreshQueue(
+      async () => {
+        running++;
+        maxRunning = Math.max(maxRunning, running);
+        await sleep(20);
+        loads++;
+        running--;
+      },
+      () => undefined,
+      1000,
+    );
     const first = q.now();
     await sleep(5);
     const [a, b, c] = [q.now(), q.now(), q.now()];
@@ -39,9 +47,13 @@ describe('extension: refresh scheduling', () => {
   it('a failing load is reported and the next one still runs', async () => {
     const errors: unknown[] = [];
     let n = 0;
-    const q = new RefreshQueue(async () => {
-      if (n++ === 0) throw new Error('boom');
-    }, (e) => errors.push(e), 10);
+    const q = new RefreshQueue(
+      async () => {
+        if (n++ === 0) throw new Error('boom');
+      },
+      (e) => errors.push(e),
+      10,
+    );
     await q.now();
     await q.now();
     assert.equal(n, 2);
@@ -51,7 +63,11 @@ describe('extension: refresh scheduling', () => {
 
   it('a manual request cancels a pending debounced one; nothing runs after close', async () => {
     let loads = 0;
-    const q = new RefreshQueue(async () => void loads++, () => undefined, 30);
+    const q = new RefreshQueue(
+      async () => void loads++,
+      () => undefined,
+      30,
+    );
     q.soon();
     await q.now();
     await sleep(60);
@@ -68,9 +84,19 @@ describe('extension: refresh scheduling', () => {
       {
         files: [
           { file: '/h/.cursor/mcp.json', client: 'cursor', scope: 'user', state: 'missing', servers: 0 },
-          { file: '/h/.config/Claude/claude_desktop_config.json', client: 'claude-desktop', scope: 'user', state: 'read', servers: 1 },
+          {
+            file: '/h/.config/Claude/claude_desktop_config.json',
+            client: 'claude-desktop',
+            scope: 'user',
+            state: 'read',
+            servers: 1,
+          },
         ],
-        servers: [{ installed: { state: 'installed', location: '/h/.npm/_npx/ab/node_modules/pkg' } }, { installed: { state: 'unknown' } }, {}],
+        servers: [
+          { installed: { state: 'installed', location: '/h/.npm/_npx/ab/node_modules/pkg' } },
+          { installed: { state: 'unknown' } },
+          {},
+        ],
       },
       path.posix.dirname,
       path.posix.basename,

@@ -4,39 +4,83 @@ import { childNodes, rootNodes, treeItem } from '../../../src/extension/viewMode
 import { instance, NOW, server, snapshot, source, VSCODE_HERE } from './fixtures';
 
 const here = { product: 'vscode' as const, workspaceFolders: ['/ws/a'], windowPids: [200] };
-const ws = source({ client: 'vscode', scope: 'workspace', label: 'Workspace', file: '/ws/a/.vscode/mcp.json', workspaceFolder: '/ws/a' });
+const ws = source({
+  client: 'vscode',
+  scope: 'workspace',
+  label: 'Workspace',
+  file: '/ws/a/.vscode/mcp.json',
+  workspaceFolder: '/ws/a',
+});
 const user = source({ client: 'vscode', scope: 'user', label: 'VS Code', file: '/home/u/.config/Code/User/mcp.json' });
 
 describe('extension view-model: Start', () => {
   it('a server VS Code runs from its config, not running, starts through VS Code by its id', () => {
-    assert.deepEqual(startTarget(server('memory', { source: ws }), here, true, ['/ws/a']), { kind: 'vscode', command: 'workbench.mcp.startServer', serverId: 'mcp.config.ws0.memory' });
+    assert.deepEqual(startTarget(server('memory', { source: ws }), here, true, ['/ws/a']), {
+      kind: 'vscode',
+      command: 'workbench.mcp.startServer',
+      serverId: 'mcp.config.ws0.memory',
+    });
     const kb = startTarget(server('kb', { source: user }), here, true, ['/ws/a']);
     assert.deepEqual(kb?.kind === 'vscode' && kb.serverId, 'mcp.config.usrlocal.kb');
   });
 
   it('not offered when it runs, is disabled, belongs to an untrusted workspace, or another client owns it', () => {
-    assert.equal(startTarget(server('memory', { source: ws, instances: [instance(5, { client: VSCODE_HERE })] }), here, true, ['/ws/a']), undefined);
+    assert.equal(
+      startTarget(server('memory', { source: ws, instances: [instance(5, { client: VSCODE_HERE })] }), here, true, [
+        '/ws/a',
+      ]),
+      undefined,
+    );
     assert.equal(startTarget(server('memory', { source: ws, disabled: true }), here, true, ['/ws/a']), undefined);
-    assert.equal(startTarget(server('memory', { source: ws }), here, false, ['/ws/a']), undefined, 'untrusted: it would run the workspace\'s command');
-    assert.ok(startTarget(server('kb', { source: user }), here, false, ['/ws/a']), 'a user server starts in an untrusted window too');
+    assert.equal(
+      startTarget(server('memory', { source: ws }), here, false, ['/ws/a']),
+      undefined,
+      "untrusted: it would run the workspace's command",
+    );
+    assert.ok(
+      startTarget(server('kb', { source: user }), here, false, ['/ws/a']),
+      'a user server starts in an untrusted window too',
+    );
     assert.equal(startTarget(server('notes'), here, true, ['/ws/a']), undefined, 'Claude Desktop starts its own');
   });
 
   it('elsewhere the row says which client starts it', () => {
-    assert.equal(startedBy(server('notes')), 'Claude Desktop starts it when it starts (or when you reconnect the server there).');
-    assert.equal(startedBy(server('kb', { source: source({ client: 'claude-code', label: 'Claude Code' }) })), 'Claude Code starts it at the start of its next session.');
-    assert.match(startedBy(server('web', { transport: 'http', url: 'http://127.0.0.1:3001/mcp' })), /mcp-lifeguard ensure --http/);
+    assert.equal(
+      startedBy(server('notes')),
+      'Claude Desktop starts it when it starts (or when you reconnect the server there).',
+    );
+    assert.equal(
+      startedBy(server('kb', { source: source({ client: 'claude-code', label: 'Claude Code' }) })),
+      'Claude Code starts it at the start of its next session.',
+    );
+    assert.match(
+      startedBy(server('web', { transport: 'http', url: 'http://127.0.0.1:3001/mcp' })),
+      /mcp-lifeguard ensure --http/,
+    );
   });
 
-  it('an HTTP server starts through the ensure command line recorded for its port, in any client\'s config; never in an untrusted workspace; never without a record', () => {
-    const recordedLaunch = { argv: ['ensure', '--http', '--listen', '127.0.0.1:3001', '--', 'npx', '-y', 'web-mcp', '--label', 'a b'], cwd: '/home/u/web', recordedAt: '2026-11-20T10:00:00.000Z' };
-    const web = (over = {}) => server('web', { transport: 'http', url: 'http://127.0.0.1:3001/mcp', recordedLaunch, ...over });
+  it("an HTTP server starts through the ensure command line recorded for its port, in any client's config; never in an untrusted workspace; never without a record", () => {
+    const recordedLaunch = {
+      argv: ['ensure', '--http', '--listen', '127.0.0.1:3001', '--', 'npx', '-y', 'web-mcp', '--label', 'a b'],
+      cwd: '/home/u/web',
+      recordedAt: '2026-11-20T10:00:00.000Z',
+    };
+    const web = (over = {}) =>
+      server('web', { transport: 'http', url: 'http://127.0.0.1:3001/mcp', recordedLaunch, ...over });
     const t = startTarget(web(), here, true, ['/ws/a']);
     assert.deepEqual(t, { kind: 'ensure', ...recordedLaunch });
-    assert.equal(startTarget(web({ source: ws }), here, true, ['/ws/a'])?.kind, 'ensure', 'not VS Code\'s start, which would only connect');
+    assert.equal(
+      startTarget(web({ source: ws }), here, true, ['/ws/a'])?.kind,
+      'ensure',
+      "not VS Code's start, which would only connect",
+    );
     assert.equal(startTarget(web({ source: ws }), here, false, ['/ws/a']), undefined);
     assert.equal(startTarget(web({ instances: [instance(7)] }), here, true, ['/ws/a']), undefined, 'it runs');
-    assert.equal(startTarget(web({ recordedLaunch: undefined }), here, true, ['/ws/a']), undefined, 'Claude Desktop\'s HTTP entry with no record');
+    assert.equal(
+      startTarget(web({ recordedLaunch: undefined }), here, true, ['/ws/a']),
+      undefined,
+      "Claude Desktop's HTTP entry with no record",
+    );
     if (t?.kind !== 'ensure') return;
     const q = ensureStartQuestion('web', t);
     assert.match(q, /^Start web\? /);

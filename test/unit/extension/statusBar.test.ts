@@ -1,6 +1,19 @@
 import * as assert from 'node:assert/strict';
 import { statusBarModel } from '../../../src/extension/viewModel/statusBar';
-import { changed, CLAUDE, duplicate, HOUR, instance, NOW, orphan, server, snapshot, stale, versionUnknown, VSCODE_HERE } from './fixtures';
+import {
+  changed,
+  CLAUDE,
+  duplicate,
+  HOUR,
+  instance,
+  NOW,
+  orphan,
+  server,
+  snapshot,
+  stale,
+  versionUnknown,
+  VSCODE_HERE,
+} from './fixtures';
 import { findInstance, instanceKey } from '../../../src/extension/viewModel/tree';
 import { describeVerdict } from '../../../src/core/report/evidence';
 
@@ -22,12 +35,17 @@ describe('extension view-model: status bar', () => {
   });
 
   it('shows the server count with a pulse when all is well', () => {
-    const servers = ['a', 'b', 'c', 'd', 'e', 'f'].map((n, k) => server(n, { instances: k < 2 ? [instance(1000 + k)] : [] }));
+    const servers = ['a', 'b', 'c', 'd', 'e', 'f'].map((n, k) =>
+      server(n, { instances: k < 2 ? [instance(1000 + k)] : [] }),
+    );
     const m = statusBarModel(ready(snapshot(servers)), { alwaysShow: false });
     assert.ok(m.visible);
     assert.equal(m.text, '$(pulse) MCP 2');
     assert.equal(m.warning, false);
-    assert.equal(m.accessibility, '2 running instances; 2 of 6 configured MCP servers running. All instances are fine.');
+    assert.equal(
+      m.accessibility,
+      '2 running instances; 2 of 6 configured MCP servers running. All instances are fine.',
+    );
   });
 
   it('counts stale, duplicate and orphaned instances with the warning background', () => {
@@ -42,20 +60,38 @@ describe('extension view-model: status bar', () => {
     assert.equal(m.warning, true);
     assert.match(m.accessibility, /Needs attention: 2 instances running replaced code, 1 duplicate instance\./);
 
-    const withOrphan = statusBarModel(ready(snapshot([server('x', { instances: [instance(5, { verdicts: [orphan()] })] })])), { alwaysShow: false });
+    const withOrphan = statusBarModel(
+      ready(snapshot([server('x', { instances: [instance(5, { verdicts: [orphan()] })] })])),
+      { alwaysShow: false },
+    );
     assert.ok(withOrphan.visible);
     assert.equal(withOrphan.text, '$(warning) MCP 1 · 1 orphan');
   });
 
   it('counts instances changed since start apart from stale ones; an unknown version is neutral and shown as ?, never as the installed one', () => {
-    const servers = [server('memory', { installedVersion: '2026.8.31', instances: [instance(1, { verdicts: [changed()] }), instance(2, { verdicts: [stale()] }), instance(3, { verdicts: [versionUnknown()] })] })];
+    const servers = [
+      server('memory', {
+        installedVersion: '2026.8.31',
+        instances: [
+          instance(1, { verdicts: [changed()] }),
+          instance(2, { verdicts: [stale()] }),
+          instance(3, { verdicts: [versionUnknown()] }),
+        ],
+      }),
+    ];
     const m = statusBarModel(ready(snapshot(servers)), { alwaysShow: false });
     assert.ok(m.visible);
     assert.equal(m.text, '$(warning) MCP 3 · 1 stale · 1 changed');
-    assert.match(m.accessibility, /1 instance running replaced code, 1 instance whose files changed since start\. What 1 instance runs could not be told\./);
+    assert.match(
+      m.accessibility,
+      /1 instance running replaced code, 1 instance whose files changed since start\. What 1 instance runs could not be told\./,
+    );
     assert.match(m.tooltip, /\| 1 \| changed since start → 2026\.8\.31 \(changed since start\) \|/);
     assert.match(m.tooltip, /\| 3 \| \? → 2026\.8\.31 \(version unknown\) \|/);
-    const onlyUnknown = statusBarModel(ready(snapshot([server('m', { instances: [instance(3, { verdicts: [versionUnknown()] })] })])), { alwaysShow: false });
+    const onlyUnknown = statusBarModel(
+      ready(snapshot([server('m', { instances: [instance(3, { verdicts: [versionUnknown()] })] })])),
+      { alwaysShow: false },
+    );
     assert.ok(onlyUnknown.visible);
     assert.equal(onlyUnknown.text, '$(pulse) MCP 1');
     assert.doesNotMatch(onlyUnknown.accessibility, /All instances are fine/);
@@ -71,7 +107,9 @@ describe('extension view-model: status bar', () => {
     const m = statusBarModel(ready(snapshot([s])), { alwaysShow: false });
     assert.ok(m.visible);
     assert.equal(m.text, '$(pulse) MCP 2');
-    const single = server('m', { instances: [instance(2, { verdicts: [{ kind: 'shared', singleWriter: true, instances: [] }] })] });
+    const single = server('m', {
+      instances: [instance(2, { verdicts: [{ kind: 'shared', singleWriter: true, instances: [] }] })],
+    });
     const m2 = statusBarModel(ready(snapshot([single])), { alwaysShow: false });
     assert.ok(m2.visible);
     assert.equal(m2.text, '$(warning) MCP 1 · 1 dup');
@@ -84,12 +122,19 @@ describe('extension view-model: status bar', () => {
     assert.match(m.tooltip, /\| Server \| Client \| PID \| Running → installed \|/);
     assert.match(m.tooltip, /\| memory \| Claude Desktop \| 4242 \| 2026\.7\.4 → 2026\.8\.31 \(stale\) \|/);
     // Claude Desktop's unguarded instance can only be stopped from here: the link says so and names the row's instance.
-    assert.ok(m.tooltip.includes(`[Stop](command:mcpLifeguard.stopInstance?${encodeURIComponent(JSON.stringify([s.id, `4242@${NOW - 3 * HOUR}`]))})`));
+    assert.ok(
+      m.tooltip.includes(
+        `[Stop](command:mcpLifeguard.stopInstance?${encodeURIComponent(JSON.stringify([s.id, `4242@${NOW - 3 * HOUR}`]))})`,
+      ),
+    );
     assert.match(m.tooltip, /\[Show\]\(command:mcpLifeguard\.showView\)/);
   });
 
   it('tooltip says why instances are unknown when the process table was not read', () => {
-    const m = statusBarModel(ready(snapshot([server('a')], { processes: { state: 'unavailable', reason: 'ps failed' } })), { alwaysShow: false });
+    const m = statusBarModel(
+      ready(snapshot([server('a')], { processes: { state: 'unavailable', reason: 'ps failed' } })),
+      { alwaysShow: false },
+    );
     assert.ok(m.visible);
     assert.match(m.tooltip, /Running instances are not known: ps failed/);
   });
@@ -115,7 +160,8 @@ describe('extension view-model: status bar', () => {
     assert.ok(m.visible);
     const rows = m.tooltip.split('\n').filter((l) => l.startsWith('| kb |'));
     assert.equal(rows.length, 2);
-    const link = (cmd: string, i: typeof guarded) => `(command:mcpLifeguard.${cmd}?${encodeURIComponent(JSON.stringify([s.id, instanceKey(i)]))})`;
+    const link = (cmd: string, i: typeof guarded) =>
+      `(command:mcpLifeguard.${cmd}?${encodeURIComponent(JSON.stringify([s.id, instanceKey(i)]))})`;
     assert.ok(rows[0].includes(`[Stop]${link('stopInstance', other)}`));
     assert.ok(rows[1].includes(`[Restart]${link('restartInstance', guarded)}`));
     assert.ok(!m.tooltip.includes('restartServer'));
@@ -126,13 +172,22 @@ describe('extension view-model: status bar', () => {
 
   it('the number is running instances; broken configs are counted and warn, even with no server configured', () => {
     const servers = [server('a', { instances: [instance(1), instance(2), instance(3)] }), server('b'), server('c')];
-    const broken = { file: '/h/.cursor/mcp.json', line: 6, column: 7, severity: 'error' as const, message: 'Unexpected token' };
+    const broken = {
+      file: '/h/.cursor/mcp.json',
+      line: 6,
+      column: 7,
+      severity: 'error' as const,
+      message: 'Unexpected token',
+    };
     const note = { file: '/h/.cursor/mcp.json', severity: 'info' as const, message: 'a note' };
     const m = statusBarModel(ready(snapshot(servers, { diagnostics: [broken, note] })), { alwaysShow: false });
     assert.ok(m.visible);
     assert.equal(m.text, '$(warning) MCP 3 · 1 config problem');
     assert.equal(m.warning, true);
-    assert.match(m.accessibility, /^3 running instances; 1 of 3 configured MCP servers running\. Needs attention: 1 config problem/);
+    assert.match(
+      m.accessibility,
+      /^3 running instances; 1 of 3 configured MCP servers running\. Needs attention: 1 config problem/,
+    );
     assert.match(m.tooltip, /3 running instances; 1 of 3 configured MCP servers running/);
     const onlyBroken = statusBarModel(ready(snapshot([], { diagnostics: [broken] })), { alwaysShow: false });
     assert.ok(onlyBroken.visible);
@@ -149,7 +204,14 @@ describe('extension view-model: status bar', () => {
   });
 
   it('"N clients" counts clients, not their instances', () => {
-    const refs = [{ pid: 1, client: CLAUDE }, { pid: 2, client: CLAUDE }, { pid: 3, client: VSCODE_HERE }];
-    assert.equal(describeVerdict({ kind: 'shared', singleWriter: false, instances: refs }), 'Shared: 2 clients each run their own instance');
+    const refs = [
+      { pid: 1, client: CLAUDE },
+      { pid: 2, client: CLAUDE },
+      { pid: 3, client: VSCODE_HERE },
+    ];
+    assert.equal(
+      describeVerdict({ kind: 'shared', singleWriter: false, instances: refs }),
+      'Shared: 2 clients each run their own instance',
+    );
   });
 });

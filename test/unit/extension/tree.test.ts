@@ -1,7 +1,27 @@
 import * as assert from 'node:assert/strict';
-import { allNodes, childNodes, rootNodes, TreeContext, TreeNode, treeItem } from '../../../src/extension/viewModel/tree';
+import {
+  allNodes,
+  childNodes,
+  rootNodes,
+  TreeContext,
+  TreeNode,
+  treeItem,
+} from '../../../src/extension/viewModel/tree';
 import { describeProgram, shouldPoll } from '../../../src/extension/viewModel/notConfigured';
-import { changed, CLAUDE, duplicate, instance, NOW, orphan, server, snapshot, source, stale, versionUnknown, VSCODE_HERE } from './fixtures';
+import {
+  changed,
+  CLAUDE,
+  duplicate,
+  instance,
+  NOW,
+  orphan,
+  server,
+  snapshot,
+  source,
+  stale,
+  versionUnknown,
+  VSCODE_HERE,
+} from './fixtures';
 
 const ctx: TreeContext = { trusted: true, now: NOW, guardAvailable: true };
 const WS = ['/ws/a'];
@@ -15,11 +35,23 @@ function serverNode(s: ReturnType<typeof server>): TreeNode {
 
 describe('extension view-model: tree', () => {
   it('groups servers by source label in engine order and hides empty groups', () => {
-    const ws = source({ client: 'vscode', scope: 'workspace', label: 'Workspace', file: '/ws/a/.vscode/mcp.json', workspaceFolder: '/ws/a' });
+    const ws = source({
+      client: 'vscode',
+      scope: 'workspace',
+      label: 'Workspace',
+      file: '/ws/a/.vscode/mcp.json',
+      workspaceFolder: '/ws/a',
+    });
     const snap = snapshot([server('a', { source: ws }), server('b'), server('c', { source: ws })]);
     const roots = rootNodes(snap);
-    assert.deepEqual(roots.map((n) => item(n).label), ['Workspace', 'Claude Desktop']);
-    assert.deepEqual(childNodes(roots[0]).map((n) => item(n).label), ['a', 'c']);
+    assert.deepEqual(
+      roots.map((n) => item(n).label),
+      ['Workspace', 'Claude Desktop'],
+    );
+    assert.deepEqual(
+      childNodes(roots[0]).map((n) => item(n).label),
+      ['a', 'c'],
+    );
     assert.equal(item(roots[0]).description, '2 · 0 running');
     assert.deepEqual(rootNodes(snapshot([])), []);
   });
@@ -30,17 +62,65 @@ describe('extension view-model: tree', () => {
       [server('idle'), 'not running', 'circle-outline', undefined],
       [server('idle2', { installedVersion: '1.2.0' }), '1.2.0 · not running', 'circle-outline', undefined],
       [server('ok', { instances: [instance(1)] }), '1 instance', 'circle-filled', 'charts.green'],
-      [server('okv', { installedVersion: '1.2.0', instances: [instance(1)] }), '1.2.0 · 1 instance', 'circle-filled', 'charts.green'],
-      [server('g', { instances: [instance(1, { lock: { serverName: 'g', control: '/s' } })] }), '1 instance', 'shield', 'charts.green'],
-      [server('memory', { instances: [instance(1, { verdicts: [stale()] })] }), 'stale · 2026.7.4 → 2026.8.31', 'warning', 'list.warningForeground'],
-      [server('dup', { instances: [instance(1, { verdicts: [duplicate(2, [1, 2])] }), instance(2)] }), '2 instances · duplicate', 'copy', 'list.warningForeground'],
-      [server('orph', { instances: [instance(1, { verdicts: [orphan()] })] }), '1 instance · orphaned', 'debug-disconnect', 'list.errorForeground'],
-      [server('up', { instances: [instance(1)], updateAvailable: { package: 'p', installed: '1.0.0', latest: '1.1.0' } }), '1 instance · 1.1.0 available', 'circle-filled', 'charts.green'],
-      [server('gs', { instances: [instance(1, { verdicts: [stale()], lock: { serverName: 'gs' } })] }), 'stale · 2026.7.4 → 2026.8.31 · guarded', 'warning', 'list.warningForeground'],
+      [
+        server('okv', { installedVersion: '1.2.0', instances: [instance(1)] }),
+        '1.2.0 · 1 instance',
+        'circle-filled',
+        'charts.green',
+      ],
+      [
+        server('g', { instances: [instance(1, { lock: { serverName: 'g', control: '/s' } })] }),
+        '1 instance',
+        'shield',
+        'charts.green',
+      ],
+      [
+        server('memory', { instances: [instance(1, { verdicts: [stale()] })] }),
+        'stale · 2026.7.4 → 2026.8.31',
+        'warning',
+        'list.warningForeground',
+      ],
+      [
+        server('dup', { instances: [instance(1, { verdicts: [duplicate(2, [1, 2])] }), instance(2)] }),
+        '2 instances · duplicate',
+        'copy',
+        'list.warningForeground',
+      ],
+      [
+        server('orph', { instances: [instance(1, { verdicts: [orphan()] })] }),
+        '1 instance · orphaned',
+        'debug-disconnect',
+        'list.errorForeground',
+      ],
+      [
+        server('up', {
+          instances: [instance(1)],
+          updateAvailable: { package: 'p', installed: '1.0.0', latest: '1.1.0' },
+        }),
+        '1 instance · 1.1.0 available',
+        'circle-filled',
+        'charts.green',
+      ],
+      [
+        server('gs', { instances: [instance(1, { verdicts: [stale()], lock: { serverName: 'gs' } })] }),
+        'stale · 2026.7.4 → 2026.8.31 · guarded',
+        'warning',
+        'list.warningForeground',
+      ],
       // Changed since start: flagged like stale, never the green look.
-      [server('ch', { installedVersion: '2026.8.31', instances: [instance(1, { verdicts: [changed()] })] }), 'changed since start · 2026.8.31 installed', 'warning', 'list.warningForeground'],
+      [
+        server('ch', { installedVersion: '2026.8.31', instances: [instance(1, { verdicts: [changed()] })] }),
+        'changed since start · 2026.8.31 installed',
+        'warning',
+        'list.warningForeground',
+      ],
       // What runs is unknown: neutral, and the installed version is not shown as what runs.
-      [server('unk', { installedVersion: '2026.8.31', instances: [instance(1, { verdicts: [versionUnknown()] })] }), 'running ? · 2026.8.31 installed · 1 instance', 'question', undefined],
+      [
+        server('unk', { installedVersion: '2026.8.31', instances: [instance(1, { verdicts: [versionUnknown()] })] }),
+        'running ? · 2026.8.31 installed · 1 instance',
+        'question',
+        undefined,
+      ],
     ];
     for (const [s, description, icon, color] of cases) {
       const m = item(serverNode(s));
@@ -51,15 +131,28 @@ describe('extension view-model: tree', () => {
     }
   });
 
-  it('server tooltip carries the verdicts\' evidence and where it is configured', () => {
+  it("server tooltip carries the verdicts' evidence and where it is configured", () => {
     const m = item(serverNode(server('memory', { instances: [instance(4242, { verdicts: [stale()] })] })));
     assert.match(m.tooltip!, /claude_desktop_config\.json:3:5/);
-    assert.match(m.tooltip!, /Stale: runs @modelcontextprotocol\/server-memory 2026\.7\.4, but 2026\.8\.31 is installed/);
+    assert.match(
+      m.tooltip!,
+      /Stale: runs @modelcontextprotocol\/server-memory 2026\.7\.4, but 2026\.8\.31 is installed/,
+    );
     assert.match(m.tooltip!, /pid 4242 · Claude Desktop/);
   });
 
   it('instance rows: verdict first, then pid and uptime; versions, guard, other client and memory after', () => {
-    const s = server('memory', { instances: [instance(4242, { verdicts: [stale()] }), instance(4300, { startTime: undefined, memoryBytes: undefined, client: VSCODE_HERE, runningVersion: '2026.8.31' })] });
+    const s = server('memory', {
+      instances: [
+        instance(4242, { verdicts: [stale()] }),
+        instance(4300, {
+          startTime: undefined,
+          memoryBytes: undefined,
+          client: VSCODE_HERE,
+          runningVersion: '2026.8.31',
+        }),
+      ],
+    });
     const [a, b] = childNodes(serverNode(s));
     // Under the Claude Desktop group, Claude Desktop's instance does not repeat the client.
     assert.equal(item(a).label, 'stale · pid 4242 · up 3h');
@@ -68,7 +161,13 @@ describe('extension view-model: tree', () => {
     assert.equal(item(b).label, 'ok · pid 4300');
     assert.equal(item(b).description, '2026.8.31 · VS Code');
     assert.deepEqual(item(b).icon, { id: 'pulse' });
-    const dup = childNodes(serverNode(server('d', { instances: [instance(1, { verdicts: [duplicate(2, [1, 2]), orphan()], lock: { serverName: 'd' } })] })))[0];
+    const dup = childNodes(
+      serverNode(
+        server('d', {
+          instances: [instance(1, { verdicts: [duplicate(2, [1, 2]), orphan()], lock: { serverName: 'd' } })],
+        }),
+      ),
+    )[0];
     assert.equal(item(dup).label, 'orphan · pid 1 · up 3h');
     assert.equal(item(dup).description, 'duplicate · guarded · 84 MB');
     assert.deepEqual(item(dup).icon, { id: 'debug-disconnect', color: 'list.errorForeground' });
@@ -76,16 +175,30 @@ describe('extension view-model: tree', () => {
     assert.equal(item(ch).label, 'changed since start · pid 1 · up 3h');
     assert.deepEqual(item(ch).icon, { id: 'warning', color: 'list.warningForeground' });
     assert.match(item(ch).tooltip!, /Changed since start: restart to load what is installed/);
-    const [unk] = childNodes(serverNode(server('unk', { installedVersion: '2026.8.31', instances: [instance(1, { verdicts: [versionUnknown()] })] })));
+    const [unk] = childNodes(
+      serverNode(
+        server('unk', { installedVersion: '2026.8.31', instances: [instance(1, { verdicts: [versionUnknown()] })] }),
+      ),
+    );
     assert.equal(item(unk).label, 'version ? · pid 1 · up 3h');
     assert.deepEqual(item(unk).icon, { id: 'question' });
     assert.match(item(unk).tooltip!, /Version unknown: no lock record/);
-    const claimed = childNodes(serverNode(server('o', { instances: [instance(7, { verdicts: [{ kind: 'unknown', question: 'owner', reason: "claimed by 'o' and 'p'" }] })] })))[0];
+    const claimed = childNodes(
+      serverNode(
+        server('o', {
+          instances: [
+            instance(7, { verdicts: [{ kind: 'unknown', question: 'owner', reason: "claimed by 'o' and 'p'" }] }),
+          ],
+        }),
+      ),
+    )[0];
     assert.equal(item(claimed).label, 'owner? · pid 7 · up 3h');
   });
 
   it('at 300 px (about 32 characters of label) the verdict and pid are never cut', () => {
-    const long = server('a-server-with-a-long-name', { instances: [instance(123456, { verdicts: [stale('2026.10.14', '2026.11.20', '@scope/a-long-package-name')] })] });
+    const long = server('a-server-with-a-long-name', {
+      instances: [instance(123456, { verdicts: [stale('2026.10.14', '2026.11.20', '@scope/a-long-package-name')] })],
+    });
     const [row] = childNodes(serverNode(long));
     const m = item(row);
     assert.ok(m.label.length <= 32, m.label);
@@ -95,14 +208,23 @@ describe('extension view-model: tree', () => {
   });
 
   it('ids are stable and unique, and each child names its parent', () => {
-    const snap = snapshot([server('a', { instances: [instance(1), instance(2)] }), server('b', { instances: [instance(1, { startTime: 5 })] })], {
-      notConfigured: [instance(9)],
-      diagnostics: [{ file: '/x.json', line: 2, column: 3, severity: 'error', message: 'bad' }],
-    });
+    const snap = snapshot(
+      [
+        server('a', { instances: [instance(1), instance(2)] }),
+        server('b', { instances: [instance(1, { startTime: 5 })] }),
+      ],
+      {
+        notConfigured: [instance(9)],
+        diagnostics: [{ file: '/x.json', line: 2, column: 3, severity: 'error', message: 'bad' }],
+      },
+    );
     const nodes = allNodes(snap);
     const ids = nodes.map((n) => n.id);
     assert.equal(new Set(ids).size, ids.length);
-    assert.deepEqual(allNodes(snap).map((n) => n.id), ids);
+    assert.deepEqual(
+      allNodes(snap).map((n) => n.id),
+      ids,
+    );
     for (const n of nodes) if ('parentId' in n) assert.ok(ids.includes(n.parentId), n.id);
   });
 
@@ -130,7 +252,11 @@ describe('extension view-model: tree', () => {
     // The whole path, home as ~: `mcp.json:4:9` would not say whether it is .vscode/ or ~/.cursor/.
     assert.equal(a.description, '/home/u/.cursor/mcp.json:4:9');
     assert.equal(item(childNodes(problems)[0], { ...ctx, home: '/home/u' }).description, '~/.cursor/mcp.json:4:9');
-    assert.deepEqual(a.command, { command: 'mcpLifeguard.openProblem', title: 'Open', arguments: ['/home/u/.cursor/mcp.json', 4, 9] });
+    assert.deepEqual(a.command, {
+      command: 'mcpLifeguard.openProblem',
+      title: 'Open',
+      arguments: ['/home/u/.cursor/mcp.json', 4, 9],
+    });
     assert.deepEqual(a.icon, { id: 'error', color: 'list.errorForeground' });
     assert.equal(b.description, '/home/u/.codex/config.toml');
     assert.deepEqual(b.command!.arguments, ['/home/u/.codex/config.toml', 1, 1]);
@@ -144,18 +270,54 @@ describe('extension view-model: tree', () => {
 
   it('contextValues list exactly the actions that apply', () => {
     assert.deepEqual(caps(serverNode(server('idle'))), ['mcpServer', 'openConfig', 'wrap']);
-    assert.deepEqual(caps(serverNode(server('run', { instances: [instance(1)] }))), ['mcpServer', 'evidence', 'openConfig', 'stop', 'stopOnly', 'wrap']);
-    assert.deepEqual(caps(serverNode(server('dup', { instances: [instance(1, { verdicts: [duplicate(2, [1, 2])] }), instance(2)] }))), [
-      'mcpServer', 'evidence', 'killDuplicates', 'openConfig', 'stop', 'stopOnly', 'wrap',
+    assert.deepEqual(caps(serverNode(server('run', { instances: [instance(1)] }))), [
+      'mcpServer',
+      'evidence',
+      'openConfig',
+      'stop',
+      'stopOnly',
+      'wrap',
     ]);
-    assert.deepEqual(caps(serverNode(server('orph', { instances: [instance(1, { verdicts: [orphan()] })] }))), ['mcpServer', 'evidence', 'killDuplicates', 'openConfig', 'stop', 'stopOnly', 'wrap']);
-    assert.deepEqual(caps(serverNode(server('http', { transport: 'http', command: undefined, url: 'http://x' }))), ['mcpServer', 'openConfig']);
-    assert.deepEqual(caps(serverNode(server('toml', { source: source({ client: 'codex', file: '/h/.codex/config.toml' }) }))), ['mcpServer', 'openConfig', 'wrap']);
-    assert.deepEqual(caps(serverNode(server('w', { command: '/h/.local/state/mcp-lifeguard/bin/mcp-lifeguard', args: ['run', '--', 'npx', 'x'] }))), ['mcpServer', 'openConfig', 'unwrap']);
+    assert.deepEqual(
+      caps(serverNode(server('dup', { instances: [instance(1, { verdicts: [duplicate(2, [1, 2])] }), instance(2)] }))),
+      ['mcpServer', 'evidence', 'killDuplicates', 'openConfig', 'stop', 'stopOnly', 'wrap'],
+    );
+    assert.deepEqual(caps(serverNode(server('orph', { instances: [instance(1, { verdicts: [orphan()] })] }))), [
+      'mcpServer',
+      'evidence',
+      'killDuplicates',
+      'openConfig',
+      'stop',
+      'stopOnly',
+      'wrap',
+    ]);
+    assert.deepEqual(caps(serverNode(server('http', { transport: 'http', command: undefined, url: 'http://x' }))), [
+      'mcpServer',
+      'openConfig',
+    ]);
+    assert.deepEqual(
+      caps(serverNode(server('toml', { source: source({ client: 'codex', file: '/h/.codex/config.toml' }) }))),
+      ['mcpServer', 'openConfig', 'wrap'],
+    );
+    assert.deepEqual(
+      caps(
+        serverNode(
+          server('w', { command: '/h/.local/state/mcp-lifeguard/bin/mcp-lifeguard', args: ['run', '--', 'npx', 'x'] }),
+        ),
+      ),
+      ['mcpServer', 'openConfig', 'unwrap'],
+    );
     // Already under the guard by a path no name check knows (a clone's dist/cli.js): no Wrap, and no Unwrap either.
-    const viaClone = server('clone', { command: 'node', args: ['/src/lg/dist/cli.js', 'run', '--', 'x'], instances: [instance(1, { lock: { serverName: 'clone' } })] });
+    const viaClone = server('clone', {
+      command: 'node',
+      args: ['/src/lg/dist/cli.js', 'run', '--', 'x'],
+      instances: [instance(1, { lock: { serverName: 'clone' } })],
+    });
     assert.deepEqual(caps(serverNode(viaClone)), ['mcpServer', 'evidence', 'openConfig', 'restart', 'stop']);
-    assert.deepEqual(caps(serverNode(server('npx', { command: 'npx', args: ['-y', 'mcp-lifeguard', 'run', '--', 'x'] }))), ['mcpServer', 'openConfig', 'unwrap']);
+    assert.deepEqual(
+      caps(serverNode(server('npx', { command: 'npx', args: ['-y', 'mcp-lifeguard', 'run', '--', 'x'] }))),
+      ['mcpServer', 'openConfig', 'unwrap'],
+    );
     // Without an installed guard, neither wrap nor unwrap is offered.
     assert.deepEqual(caps(serverNode(server('idle')), { ...ctx, guardAvailable: false }), ['mcpServer', 'openConfig']);
     const inst = childNodes(serverNode(server('run', { instances: [instance(1)] })))[0];
@@ -163,7 +325,13 @@ describe('extension view-model: tree', () => {
   });
 
   it('untrusted workspace: workspace servers are shown but never restarted or wrapped; stop stays', () => {
-    const ws = source({ client: 'vscode', scope: 'workspace', label: 'Workspace', file: '/ws/a/.vscode/mcp.json', workspaceFolder: '/ws/a' });
+    const ws = source({
+      client: 'vscode',
+      scope: 'workspace',
+      label: 'Workspace',
+      file: '/ws/a/.vscode/mcp.json',
+      workspaceFolder: '/ws/a',
+    });
     const untrusted = { ...ctx, trusted: false };
     const s = server('w', { source: ws, instances: [instance(1)] });
     const node = serverNode(s);
@@ -171,12 +339,24 @@ describe('extension view-model: tree', () => {
     assert.match(item(node, untrusted).tooltip!, /not trusted/);
     assert.deepEqual(caps(childNodes(node)[0], untrusted), ['mcpInstance', 'copyPid', 'evidence', 'stop']);
     // The user's own servers are unaffected by the workspace's trust.
-    assert.deepEqual(caps(serverNode(server('u', { instances: [instance(1)] })), untrusted), ['mcpServer', 'evidence', 'openConfig', 'stop', 'stopOnly', 'wrap']);
+    assert.deepEqual(caps(serverNode(server('u', { instances: [instance(1)] })), untrusted), [
+      'mcpServer',
+      'evidence',
+      'openConfig',
+      'stop',
+      'stopOnly',
+      'wrap',
+    ]);
   });
 
-  it('Restart is offered only where it restarts: guarded, or VS Code\'s own server in this window; elsewhere Stop takes its place', () => {
+  it("Restart is offered only where it restarts: guarded, or VS Code's own server in this window; elsewhere Stop takes its place", () => {
     const here = { ...ctx, window: { product: 'vscode' as const, workspaceFolders: WS, windowPids: [200] } };
-    const vscodeUser = source({ client: 'vscode', scope: 'user', label: 'VS Code User', file: '/h/.config/Code/User/mcp.json' });
+    const vscodeUser = source({
+      client: 'vscode',
+      scope: 'user',
+      label: 'VS Code User',
+      file: '/h/.config/Code/User/mcp.json',
+    });
     const mine = server('m', { source: vscodeUser, instances: [instance(1, { client: VSCODE_HERE })] });
     assert.ok(caps(serverNode(mine), here).includes('restart'));
     assert.ok(caps(childNodes(serverNode(mine))[0], here).includes('restart'));
@@ -191,8 +371,13 @@ describe('extension view-model: tree', () => {
 
   it('Not configured: says what each process is, leaves out processes younger than a few seconds, never hides the way to create a config', () => {
     const taken = new Date(NOW).toISOString();
-    const young = instance(80, { startTime: NOW - 2_000, commandLine: 'node /h/.npm/_npx/1/node_modules/@modelcontextprotocol/server-memory/dist/index.js' });
-    const old = instance(81, { commandLine: 'node /h/.npm/_npx/1/node_modules/@modelcontextprotocol/server-memory/dist/index.js' });
+    const young = instance(80, {
+      startTime: NOW - 2_000,
+      commandLine: 'node /h/.npm/_npx/1/node_modules/@modelcontextprotocol/server-memory/dist/index.js',
+    });
+    const old = instance(81, {
+      commandLine: 'node /h/.npm/_npx/1/node_modules/@modelcontextprotocol/server-memory/dist/index.js',
+    });
     const snap = snapshot([], { takenAt: taken, notConfigured: [young, old] });
     const roots = rootNodes(snap);
     // The welcome view (with its Create button) shows only in an empty tree: a row takes its place.
@@ -201,7 +386,10 @@ describe('extension view-model: tree', () => {
     assert.equal(create.command?.command, 'mcpLifeguard.createWorkspaceMcpJson');
     const group = roots.find((n) => n.kind === 'notConfigured')!;
     const rows = childNodes(group);
-    assert.deepEqual(rows.map((r) => r.kind === 'unconfigured' && r.instance.pid), [81]);
+    assert.deepEqual(
+      rows.map((r) => r.kind === 'unconfigured' && r.instance.pid),
+      [81],
+    );
     assert.equal(item(rows[0]).label, '@modelcontextprotocol/server-memory · pid 81 · up 3h');
     assert.equal(item(rows[0]).description, 'Claude Desktop · 84 MB');
     // With servers configured there is no extra row; with nothing at all the tree is empty (the welcome view shows).

@@ -40,12 +40,16 @@ describe('extension: Wrap with Guard edits', () => {
     assert.ok(wrapped.kind === 'ok');
     const back = computeUnwrap(wrapped.text, ['servers', 'memory']);
     assert.ok(back.kind === 'ok');
-    assert.deepEqual(parse(back.text, [], { allowTrailingComma: true }), parse(VSCODE, [], { allowTrailingComma: true }));
+    assert.deepEqual(
+      parse(back.text, [], { allowTrailingComma: true }),
+      parse(VSCODE, [], { allowTrailingComma: true }),
+    );
     assert.ok(back.text.includes('// from npm'));
   });
 
   it('unwrap also undoes a guard reached through npx', () => {
-    const text = '{ "mcpServers": { "m": { "command": "npx", "args": ["-y", "mcp-lifeguard", "run", "--name", "m", "--", "uvx", "srv"] } } }';
+    const text =
+      '{ "mcpServers": { "m": { "command": "npx", "args": ["-y", "mcp-lifeguard", "run", "--name", "m", "--", "uvx", "srv"] } } }';
     const back = computeUnwrap(text, ['mcpServers', 'm']);
     assert.ok(back.kind === 'ok');
     assert.deepEqual(parse(back.text).mcpServers.m, { command: 'uvx', args: ['srv'] });
@@ -55,24 +59,45 @@ describe('extension: Wrap with Guard edits', () => {
     const text = '{\n\t"projects": {\n\t\t"/w": { "mcpServers": { "a.b": { "command": "srv" } } }\n\t}\n}\n';
     const r = computeWrap(text, ['projects', '/w', 'mcpServers', 'a.b'], 'a.b', GUARD);
     assert.ok(r.kind === 'ok');
-    assert.deepEqual(parse(r.text).projects['/w'].mcpServers['a.b'], { command: GUARD.command, args: ['run', '--name', 'a.b', '--', 'srv'] });
+    assert.deepEqual(parse(r.text).projects['/w'].mcpServers['a.b'], {
+      command: GUARD.command,
+      args: ['run', '--name', 'a.b', '--', 'srv'],
+    });
     const back = computeUnwrap(r.text, ['projects', '/w', 'mcpServers', 'a.b']);
     assert.ok(back.kind === 'ok');
     assert.deepEqual(parse(back.text).projects['/w'].mcpServers['a.b'], { command: 'srv', args: [] });
   });
 
   it('refuses what it cannot do, with the reason', () => {
-    assert.deepEqual(computeWrap(VSCODE, ['servers', 'nope'], 'nope', GUARD), { kind: 'error', reason: 'no server entry at servers.nope' });
-    assert.deepEqual(computeWrap('{"s":{"a":{"command":"x"}}', ['s', 'a'], 'a', GUARD), { kind: 'error', reason: 'the file has syntax errors (see Problems); fix them first' });
-    assert.deepEqual(computeWrap('{"s":{"a":{"url":"http://x"}}}', ['s', 'a'], 'a', GUARD), { kind: 'error', reason: 'the entry has no command' });
-    assert.deepEqual(computeWrap('{"s":{"a":{"command":"x","args":[1]}}}', ['s', 'a'], 'a', GUARD), { kind: 'error', reason: '"args" is not a list of strings' });
+    assert.deepEqual(computeWrap(VSCODE, ['servers', 'nope'], 'nope', GUARD), {
+      kind: 'error',
+      reason: 'no server entry at servers.nope',
+    });
+    assert.deepEqual(computeWrap('{"s":{"a":{"command":"x"}}', ['s', 'a'], 'a', GUARD), {
+      kind: 'error',
+      reason: 'the file has syntax errors (see Problems); fix them first',
+    });
+    assert.deepEqual(computeWrap('{"s":{"a":{"url":"http://x"}}}', ['s', 'a'], 'a', GUARD), {
+      kind: 'error',
+      reason: 'the entry has no command',
+    });
+    assert.deepEqual(computeWrap('{"s":{"a":{"command":"x","args":[1]}}}', ['s', 'a'], 'a', GUARD), {
+      kind: 'error',
+      reason: '"args" is not a list of strings',
+    });
     const once = computeWrap(VSCODE, ['servers', 'memory'], 'memory', GUARD);
     assert.ok(once.kind === 'ok');
-    assert.deepEqual(computeWrap(once.text, ['servers', 'memory'], 'memory', GUARD), { kind: 'error', reason: 'the server already runs through the guard' });
-    assert.deepEqual(computeUnwrap(VSCODE, ['servers', 'memory']), { kind: 'error', reason: 'the server does not run through the guard' });
+    assert.deepEqual(computeWrap(once.text, ['servers', 'memory'], 'memory', GUARD), {
+      kind: 'error',
+      reason: 'the server already runs through the guard',
+    });
+    assert.deepEqual(computeUnwrap(VSCODE, ['servers', 'memory']), {
+      kind: 'error',
+      reason: 'the server does not run through the guard',
+    });
   });
 
-  it('follows the file\'s indentation and line endings', () => {
+  it("follows the file's indentation and line endings", () => {
     assert.deepEqual(detectFormatting('{\r\n    "a": 1\r\n}'), { insertSpaces: true, tabSize: 4, eol: '\r\n' });
     assert.deepEqual(detectFormatting('{\n\t"a": 1\n}'), { insertSpaces: false, tabSize: 1, eol: '\n' });
     assert.deepEqual(detectFormatting('{}'), { insertSpaces: true, tabSize: 2, eol: '\n' });

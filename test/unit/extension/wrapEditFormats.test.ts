@@ -45,12 +45,19 @@ describe('extension: Wrap with Guard in TOML (Codex) and YAML (Continue)', () =>
   it('TOML: only the values of command and args change; comments and the other tables stay', () => {
     const r = computeWrap(CODEX, ['mcp_servers', 'memory'], 'memory', GUARD, toml);
     assert.ok(r.kind === 'ok', r.kind === 'error' ? r.reason : '');
-    const doc = parseToml(r.text) as { mcp_servers: Record<string, { command: string; args?: string[]; env?: object }>; profiles: object };
-    assert.deepEqual([...(doc.mcp_servers.memory.args ?? [])], ['run', '--name', 'memory', '--', 'npx', '-y', '@modelcontextprotocol/server-memory']);
+    const doc = parseToml(r.text) as {
+      mcp_servers: Record<string, { command: string; args?: string[]; env?: object }>;
+      profiles: object;
+    };
+    assert.deepEqual(
+      [...(doc.mcp_servers.memory.args ?? [])],
+      ['run', '--name', 'memory', '--', 'npx', '-y', '@modelcontextprotocol/server-memory'],
+    );
     assert.equal(doc.mcp_servers.memory.command, GUARD.command);
     assert.deepEqual(JSON.parse(JSON.stringify(doc.mcp_servers.memory.env)), { MEMORY_FILE_PATH: '/h/mem.jsonl' });
     assert.equal(doc.mcp_servers['docs server'].command, 'uvx');
-    for (const kept of ['# Codex config', '# the knowledge graph', '# from npm', '[profiles.fast]']) assert.ok(r.text.includes(kept), kept);
+    for (const kept of ['# Codex config', '# the knowledge graph', '# from npm', '[profiles.fast]'])
+      assert.ok(r.text.includes(kept), kept);
     const back = computeUnwrap(r.text, ['mcp_servers', 'memory'], toml);
     assert.ok(back.kind === 'ok');
     assert.deepEqual(JSON.parse(JSON.stringify(parseToml(back.text))), JSON.parse(JSON.stringify(parseToml(CODEX))));
@@ -68,7 +75,13 @@ describe('extension: Wrap with Guard in TOML (Codex) and YAML (Continue)', () =>
     const inline = 'mcp_servers = { memory = { command = "npx", args = ["x"] } }\n';
     const r = computeWrap(inline, ['mcp_servers', 'memory'], 'memory', GUARD, toml);
     assert.ok(r.kind === 'error' && /by hand/.test(r.reason));
-    const broken = computeWrap('[mcp_servers.memory\ncommand = "npx"\n', ['mcp_servers', 'memory'], 'memory', GUARD, toml);
+    const broken = computeWrap(
+      '[mcp_servers.memory\ncommand = "npx"\n',
+      ['mcp_servers', 'memory'],
+      'memory',
+      GUARD,
+      toml,
+    );
     assert.ok(broken.kind === 'error' && /syntax errors/.test(broken.reason));
   });
 
@@ -77,7 +90,15 @@ describe('extension: Wrap with Guard in TOML (Codex) and YAML (Continue)', () =>
     assert.ok(r.kind === 'ok', r.kind === 'error' ? r.reason : '');
     const doc = parseYaml(r.text) as { mcpServers: Array<{ name: string; command: string; args?: string[] }> };
     assert.equal(doc.mcpServers[0].command, GUARD.command);
-    assert.deepEqual(doc.mcpServers[0].args, ['run', '--name', 'memory', '--', 'npx', '-y', '@modelcontextprotocol/server-memory']);
+    assert.deepEqual(doc.mcpServers[0].args, [
+      'run',
+      '--name',
+      'memory',
+      '--',
+      'npx',
+      '-y',
+      '@modelcontextprotocol/server-memory',
+    ]);
     assert.deepEqual(doc.mcpServers[1], { name: 'other', command: 'other-server' });
     assert.ok(r.text.includes('# servers') && r.text.includes('# the graph'));
     assert.match(r.text, /args: \[/);

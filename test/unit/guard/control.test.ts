@@ -3,7 +3,15 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ControlServer, ControlUnreachableError, controlRestart, controlShutdown, controlStatus, sendControl, startControlServer } from '../../../src/core/control';
+import {
+  ControlServer,
+  ControlUnreachableError,
+  controlRestart,
+  controlShutdown,
+  controlStatus,
+  sendControl,
+  startControlServer,
+} from '../../../src/core/control';
 
 describe('control endpoint (real Unix socket)', function () {
   if (process.platform === 'win32') return;
@@ -23,7 +31,14 @@ describe('control endpoint (real Unix socket)', function () {
   });
 
   const handlers = {
-    status: () => ({ guardPid: process.pid, serverName: 'demo', state: 'running', inFlight: 0, restarts: 0, startedAt: 'x' }),
+    status: () => ({
+      guardPid: process.pid,
+      serverName: 'demo',
+      state: 'running',
+      inFlight: 0,
+      restarts: 0,
+      startedAt: 'x',
+    }),
     shutdown: (reason: string | undefined) => {
       calls.push(`shutdown:${reason}`);
     },
@@ -68,7 +83,10 @@ describe('control endpoint (real Unix socket)', function () {
       });
     assert.match(await raw('not json\n'), /"ok":false,"error":"request is not JSON/);
     assert.match(JSON.parse(await raw('{"op":"format-disk"}\n')).error, /unknown op "format-disk"/);
-    assert.deepEqual(await sendControl(endpoint, { op: 'nope' } as never), { ok: false, error: 'unknown op "nope"; expected one of status, shutdown, restart' });
+    assert.deepEqual(await sendControl(endpoint, { op: 'nope' } as never), {
+      ok: false,
+      error: 'unknown op "nope"; expected one of status, shutdown, restart',
+    });
   });
 
   it('replaces a dead holder socket but refuses to replace a regular file', async () => {
@@ -90,6 +108,9 @@ describe('control endpoint (real Unix socket)', function () {
   });
 
   it('reports an endpoint nobody listens on as unreachable', async () => {
-    await assert.rejects(controlStatus(path.join(dir, 'none.sock')), (err: unknown) => err instanceof ControlUnreachableError && err.code === 'ENOENT');
+    await assert.rejects(
+      controlStatus(path.join(dir, 'none.sock')),
+      (err: unknown) => err instanceof ControlUnreachableError && err.code === 'ENOENT',
+    );
   });
 });

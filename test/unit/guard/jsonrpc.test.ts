@@ -44,13 +44,36 @@ describe('guard: JSON-RPC message shapes, checked without a schema library', () 
   it('agrees with the SDK on generated messages', () => {
     const id = fc.oneof(fc.integer(), fc.string(), fc.double(), fc.constant(null), fc.boolean());
     const scalar = fc.oneof(fc.string(), fc.integer(), fc.double(), fc.constant(null));
-    const meta = fc.dictionary(fc.constantFrom('progressToken', 'io.modelcontextprotocol/related-task', 'x'), fc.oneof(scalar, fc.record({ taskId: scalar }, { requiredKeys: [] })), { maxKeys: 2 });
-    const obj = fc.dictionary(fc.constantFrom('a', '_meta', 'name', 'progressToken'), fc.oneof(scalar, meta), { maxKeys: 3 });
+    const meta = fc.dictionary(
+      fc.constantFrom('progressToken', 'io.modelcontextprotocol/related-task', 'x'),
+      fc.oneof(scalar, fc.record({ taskId: scalar }, { requiredKeys: [] })),
+      { maxKeys: 2 },
+    );
+    const obj = fc.dictionary(fc.constantFrom('a', '_meta', 'name', 'progressToken'), fc.oneof(scalar, meta), {
+      maxKeys: 3,
+    });
     const value = fc.oneof(obj, fc.array(fc.integer()), fc.string(), fc.integer(), fc.constant(null));
     const message = fc.record(
-      { jsonrpc: fc.constantFrom('2.0', '1.0', 2), id, method: fc.oneof(fc.string(), fc.integer()), params: value, result: value, error: fc.oneof(fc.record({ code: fc.oneof(fc.integer(), fc.double()), message: fc.oneof(fc.string(), fc.integer()) }, { requiredKeys: [] }), value), other: fc.string() },
+      {
+        jsonrpc: fc.constantFrom('2.0', '1.0', 2),
+        id,
+        method: fc.oneof(fc.string(), fc.integer()),
+        params: value,
+        result: value,
+        error: fc.oneof(
+          fc.record(
+            { code: fc.oneof(fc.integer(), fc.double()), message: fc.oneof(fc.string(), fc.integer()) },
+            { requiredKeys: [] },
+          ),
+          value,
+        ),
+        other: fc.string(),
+      },
       { requiredKeys: [] },
     );
-    fc.assert(fc.property(message, (m) => isJsonRpcMessage(m) === sdk(m)), { numRuns: 3000, seed: 29 });
+    fc.assert(
+      fc.property(message, (m) => isJsonRpcMessage(m) === sdk(m)),
+      { numRuns: 3000, seed: 29 },
+    );
   });
 });

@@ -4,7 +4,15 @@ import { recordChildVersion, recordServerInfo } from '../../../src/guard/host/lo
 
 /** A held lock that keeps its record in memory: what the guard writes is what this test reads. */
 function memoryLock(): HeldLock {
-  let record = { protocol: 1, pid: 1, startTime: 0, serverName: 's', resourceKey: 'r', command: [], cwd: '/' } as unknown as LockRecord;
+  let record = {
+    protocol: 1,
+    pid: 1,
+    startTime: 0,
+    serverName: 's',
+    resourceKey: 'r',
+    command: [],
+    cwd: '/',
+  } as unknown as LockRecord;
   return {
     lockPath: '/nowhere',
     get record() {
@@ -17,19 +25,32 @@ function memoryLock(): HeldLock {
 }
 
 const known = { state: 'known', name: 'lg-dual-stdio', version: '9.9.9', ecosystem: 'npm' } as const;
-const said = (pid: number): RecordedServerInfo => ({ name: 'lg-dual-stdio', version: '9.9.9', era: 'modern', how: 'result _meta', pid });
+const said = (pid: number): RecordedServerInfo => ({
+  name: 'lg-dual-stdio',
+  version: '9.9.9',
+  era: 'modern',
+  how: 'result _meta',
+  pid,
+});
 
 describe('guard: the versions in the lock record', () => {
   it('records what the child said beside the package, and a new child clears it', async () => {
     const lock = memoryLock();
     await recordChildVersion(lock, known, () => undefined, 10);
     await recordServerInfo(lock, said(10), () => undefined);
-    assert.deepEqual(lock.record.versions, { package: { name: 'lg-dual-stdio', version: '9.9.9', ecosystem: 'npm' }, serverInfo: said(10) });
+    assert.deepEqual(lock.record.versions, {
+      package: { name: 'lg-dual-stdio', version: '9.9.9', ecosystem: 'npm' },
+      serverInfo: said(10),
+    });
     await recordChildVersion(lock, known, () => undefined, 11);
     assert.equal(lock.record.versions?.serverInfo, undefined, 'child 11 said nothing yet');
     await recordServerInfo(lock, said(11), () => undefined);
     await recordChildVersion(lock, { state: 'unknown', reason: 'x' }, () => undefined, 12);
-    assert.deepEqual(lock.record.versions, { package: { name: 'lg-dual-stdio', version: '9.9.9', ecosystem: 'npm' } }, 'an unresolved version keeps the package as before');
+    assert.deepEqual(
+      lock.record.versions,
+      { package: { name: 'lg-dual-stdio', version: '9.9.9', ecosystem: 'npm' } },
+      'an unresolved version keeps the package as before',
+    );
   });
 
   it('keeps what the same child said when its version is resolved after it spoke', async () => {

@@ -24,7 +24,7 @@ describe('guard: work a restart would lose (openWork.ts)', () => {
     assert.equal(w.open().tasks, 1);
   });
 
-  it('forgets work without news after the bound, and answers polls of a gone process\'s tasks', () => {
+  it("forgets work without news after the bound, and answers polls of a gone process's tasks", () => {
     let now = 0;
     const w = new OpenWork(1000, () => now);
     w.noteResult('tools/call', { resultType: 'task', taskId: 't', status: 'working' });
@@ -34,7 +34,10 @@ describe('guard: work a restart would lose (openWork.ts)', () => {
     w.noteResult('tools/call', { resultType: 'task', taskId: 'u', status: 'working' });
     w.processGone(42);
     assert.deepEqual(w.open(), { exchanges: 0, tasks: 0 });
-    assert.match(w.noteRequest('tasks/get', { taskId: 'u' })!, /^task u ran in the server process that was restarted \(pid 42\)/);
+    assert.match(
+      w.noteRequest('tasks/get', { taskId: 'u' })!,
+      /^task u ran in the server process that was restarted \(pid 42\)/,
+    );
     assert.equal(w.noteRequest('tasks/get', { taskId: 'other' }), undefined);
     assert.equal(w.noteRequest('tools/call', { taskId: 'u' }), undefined, 'only task methods');
   });
@@ -50,15 +53,30 @@ describe('guard: work a restart would lose (openWork.ts)', () => {
 });
 
 describe('guard: what changed in the tools across a restart (toolsDiff.ts)', () => {
-  const tool = (name: string, extra: Record<string, unknown> = {}) => ({ name, inputSchema: { type: 'object', properties: { a: { type: 'string' } } }, ...extra });
+  const tool = (name: string, extra: Record<string, unknown> = {}) => ({
+    name,
+    inputSchema: { type: 'object', properties: { a: { type: 'string' } } },
+    ...extra,
+  });
 
   it('names tools added, removed and changed (and in what); key order alone is no change', () => {
     const before = [tool('keep'), tool('gone'), tool('redo', { description: 'v1' })];
-    const after = [{ inputSchema: { properties: { a: { type: 'string' } }, type: 'object' }, name: 'keep' }, tool('new'), tool('redo', { description: 'v2', annotations: { readOnlyHint: true } })];
+    const after = [
+      { inputSchema: { properties: { a: { type: 'string' } }, type: 'object' }, name: 'keep' },
+      tool('new'),
+      tool('redo', { description: 'v2', annotations: { readOnlyHint: true } }),
+    ];
     const diff = diffTools(before, after);
-    assert.deepEqual(diff, { added: ['new'], removed: ['gone'], changed: [{ name: 'redo', what: ['description', 'annotations'] }] });
+    assert.deepEqual(diff, {
+      added: ['new'],
+      removed: ['gone'],
+      changed: [{ name: 'redo', what: ['description', 'annotations'] }],
+    });
     assert.equal(diffTools(before, [...before].reverse()), undefined);
-    assert.equal(toolsChangedText(diff!, 's'), '[MCP Lifeguard] This server (s) was restarted and its tools changed; added: new; removed: gone; changed: redo (description, annotations). Tools you listed before the restart may be out of date: list them again before calling one that changed.');
+    assert.equal(
+      toolsChangedText(diff!, 's'),
+      '[MCP Lifeguard] This server (s) was restarted and its tools changed; added: new; removed: gone; changed: redo (description, annotations). Tools you listed before the restart may be out of date: list them again before calling one that changed.',
+    );
   });
 
   it('escapes control characters in tool names and cuts long lists', () => {

@@ -68,7 +68,10 @@ describe('guard: crash-loop detector', () => {
     assert.deepEqual(d.recordExit(0, 1000, 'exit code 1'), { restart: true });
     const verdict = d.recordExit(0, 1000, 'exit code 2');
     assert.equal(verdict.restart, false);
-    assert.match((verdict as { reason: string }).reason, /within 10 s of starting 3 times in a row \(last: exit code 2\)/);
+    assert.match(
+      (verdict as { reason: string }).reason,
+      /within 10 s of starting 3 times in a row \(last: exit code 2\)/,
+    );
     d.reset();
     assert.deepEqual(d.recordExit(0, 1000, 'exit code 1'), { restart: true });
   });
@@ -80,32 +83,67 @@ describe('guard: stale policy', () => {
 
   it("acts on the engine's verdict and says it in the engine's words; unknown is never stale", () => {
     assert.equal(guardVerdict(engineVersions(v('1.0.0'), v('1.0.0'))).state, 'none');
-    assert.deepEqual(stale, { state: 'restart', said: 'Stale: runs pkg 1.0.0, but 1.1.0 is installed', restartable: true });
+    assert.deepEqual(stale, {
+      state: 'restart',
+      said: 'Stale: runs pkg 1.0.0, but 1.1.0 is installed',
+      restartable: true,
+    });
     assert.equal(guardVerdict(engineVersions(undefined, v('1'))).state, 'none');
     assert.equal(guardVerdict(engineVersions(v('1'), { state: 'unknown', reason: 'gone' })).state, 'none');
   });
 
   it('a dependency that moved under the same package version is stale, and the refusal names it', () => {
     const env = (packages: Record<string, string>) => ({ ...v('1.0.0'), environment: { hash: '', packages } });
-    const verdict = guardVerdict(engineVersions(env({ chromadb: '0.4.1', numpy: '1.0' }), env({ chromadb: '0.5.0', numpy: '1.0', extra: '2' })));
+    const verdict = guardVerdict(
+      engineVersions(env({ chromadb: '0.4.1', numpy: '1.0' }), env({ chromadb: '0.5.0', numpy: '1.0', extra: '2' })),
+    );
     const d = decide('refuse-writes', verdict, { method: 'tools/call', toolName: 'w', readOnly: false }, 's');
-    assert.match((d as { message: string }).message, /^s: Stale: pkg: runs 1\.0\.0, still installed, but its dependencies moved; dependencies: chromadb 0\.4\.1 -> 0\.5\.0, extra \(absent\) -> 2; tool 'w' is not declared read-only/);
+    assert.match(
+      (d as { message: string }).message,
+      /^s: Stale: pkg: runs 1\.0\.0, still installed, but its dependencies moved; dependencies: chromadb 0\.4\.1 -> 0\.5\.0, extra \(absent\) -> 2; tool 'w' is not declared read-only/,
+    );
     assert.equal(guardVerdict(engineVersions(env({ a: '1' }), env({ a: '1' }))).state, 'none');
   });
 
   it('a package gone under its server is stale, as the engine says, but restart-when-idle does not restart into it', () => {
     const installed = { state: 'missing', ecosystem: 'npm', name: 'pkg', how: '/p/node_modules/pkg is gone' } as const;
-    const { running, verdict } = judge({ installed, processStart: 0, lock: { versions: { package: { name: 'pkg', version: '1.0.0', ecosystem: 'npm' } } }, now: Date.now() });
-    assert.deepEqual(guardVerdict({ installed, running, verdict }), { state: 'restart', said: 'Stale: runs pkg 1.0.0, but it is no longer installed', restartable: false });
+    const { running, verdict } = judge({
+      installed,
+      processStart: 0,
+      lock: { versions: { package: { name: 'pkg', version: '1.0.0', ecosystem: 'npm' } } },
+      now: Date.now(),
+    });
+    assert.deepEqual(guardVerdict({ installed, running, verdict }), {
+      state: 'restart',
+      said: 'Stale: runs pkg 1.0.0, but it is no longer installed',
+      restartable: false,
+    });
   });
 
   it('refuse-writes refuses only tools not declared read-only; refuse-all keeps ping and initialize', () => {
-    assert.equal(decide('refuse-writes', stale, { method: 'tools/call', toolName: 'read', readOnly: true }, 's').action, 'forward');
-    assert.equal(decide('refuse-writes', stale, { method: 'tools/call', toolName: 'never-listed' }, 's').action, 'refuse');
+    assert.equal(
+      decide('refuse-writes', stale, { method: 'tools/call', toolName: 'read', readOnly: true }, 's').action,
+      'forward',
+    );
+    assert.equal(
+      decide('refuse-writes', stale, { method: 'tools/call', toolName: 'never-listed' }, 's').action,
+      'refuse',
+    );
     assert.equal(decide('refuse-writes', stale, { method: 'tools/list' }, 's').action, 'forward');
-    assert.equal(decide('refuse-writes', { state: 'none', reason: 'current' }, { method: 'tools/call', toolName: 'w', readOnly: false }, 's').action, 'forward');
+    assert.equal(
+      decide(
+        'refuse-writes',
+        { state: 'none', reason: 'current' },
+        { method: 'tools/call', toolName: 'w', readOnly: false },
+        's',
+      ).action,
+      'forward',
+    );
     assert.equal(decide('refuse-all', stale, { method: 'ping' }, 's').action, 'forward');
     assert.equal(decide('refuse-all', stale, { method: 'resources/read' }, 's').action, 'refuse');
-    assert.equal(decide('warn', stale, { method: 'tools/call', toolName: 'w', readOnly: false }, 's').action, 'forward');
+    assert.equal(
+      decide('warn', stale, { method: 'tools/call', toolName: 'w', readOnly: false }, 's').action,
+      'forward',
+    );
   });
 });

@@ -17,7 +17,10 @@ function gate(policy: StalePolicy, extra: Partial<StaleGateOptions> = {}) {
     log: (line) => state.logs.push(line),
     currentChild: () => state.child,
     // The engine reads files: its answer comes on a later turn of the event loop.
-    judgeChild: () => new Promise((resolve) => setImmediate(() => resolve({ child: state.child, versions: engineVersions(state.running, state.installed) }))),
+    judgeChild: () =>
+      new Promise((resolve) =>
+        setImmediate(() => resolve({ child: state.child, versions: engineVersions(state.running, state.installed) })),
+      ),
     isRunning: () => true,
     isIdle: () => true,
     restart: async () => undefined,
@@ -38,10 +41,16 @@ describe('guard: the stale gate under annotate', () => {
     assert.deepEqual(g.toolResultNotices(), [], 'the check runs in the background');
     await settle();
     const [notice] = g.toolResultNotices();
-    assert.equal(notice.split('. Restart it')[0], '[MCP Lifeguard] This server (srv): Stale: runs pkg 1.0.0, but 2.0.0 is installed');
+    assert.equal(
+      notice.split('. Restart it')[0],
+      '[MCP Lifeguard] This server (srv): Stale: runs pkg 1.0.0, but 2.0.0 is installed',
+    );
     g.noticesDelivered();
     assert.equal(g.toolResultNotices().length, 1, 'said on every result while stale');
-    assert.match(state.logs.join('\n'), /srv: Stale: runs pkg 1\.0\.0, but 2\.0\.0 is installed \(--when-stale annotate\)/);
+    assert.match(
+      state.logs.join('\n'),
+      /srv: Stale: runs pkg 1\.0\.0, but 2\.0\.0 is installed \(--when-stale annotate\)/,
+    );
   });
 
   it('forgets the verdict of a child that is gone: a restarted child is not called stale by it', async () => {
@@ -64,7 +73,9 @@ describe('guard: the stale gate under annotate', () => {
     const { g } = gate('annotate', { updateAvailable });
     g.start();
     await settle();
-    assert.deepEqual(g.toolResultNotices(), ['[MCP Lifeguard] A newer release of pkg is available: 9.0.0 (installed 1.0.0).']);
+    assert.deepEqual(g.toolResultNotices(), [
+      '[MCP Lifeguard] A newer release of pkg is available: 9.0.0 (installed 1.0.0).',
+    ]);
     assert.equal(g.toolResultNotices().length, 1, 'still pending until delivered');
     g.noticesDelivered();
     assert.deepEqual(g.toolResultNotices(), []);
@@ -84,7 +95,10 @@ describe('guard: the stale gate under annotate', () => {
   });
 
   it('drops a pending update text when another version gets installed before it was said', async () => {
-    const { g, state } = gate('annotate', { updateAvailable: async (v) => (v.version === '1.0.0' ? { name: v.name, installed: v.version, latest: '2.0.0' } : undefined) });
+    const { g, state } = gate('annotate', {
+      updateAvailable: async (v) =>
+        v.version === '1.0.0' ? { name: v.name, installed: v.version, latest: '2.0.0' } : undefined,
+    });
     await g.refusal('tools/call', undefined);
     await settle();
     assert.equal(g.toolResultNotices().length, 1);
@@ -93,6 +107,10 @@ describe('guard: the stale gate under annotate', () => {
     await settle();
     const notices = g.toolResultNotices();
     assert.equal(notices.length, 1);
-    assert.match(notices[0], /runs pkg 1\.0\.0, but 2\.0\.0 is installed/, 'the stale notice only: 2.0.0 is no newer release any more');
+    assert.match(
+      notices[0],
+      /runs pkg 1\.0\.0, but 2\.0\.0 is installed/,
+      'the stale notice only: 2.0.0 is no newer release any more',
+    );
   });
 });

@@ -1,6 +1,12 @@
 import * as assert from 'node:assert/strict';
 import { describeVerdict } from '../../../src/core/report/evidence';
-import { annotateToolResult, contentArrayEnd, MAX_ANNOTATED_LINE_BYTES, staleNoticeText, updateNoticeText } from '../../../src/guard/host/staleNotice';
+import {
+  annotateToolResult,
+  contentArrayEnd,
+  MAX_ANNOTATED_LINE_BYTES,
+  staleNoticeText,
+  updateNoticeText,
+} from '../../../src/guard/host/staleNotice';
 
 const NOTICE = 'the notice';
 /** Id 7 is a tools/call in flight; every other id answers something else. */
@@ -35,12 +41,15 @@ function rawMember(line: string, key: string): string | undefined {
 
 describe('guard: the annotate notice on a tools/call result', () => {
   // Written the way a server might, not the way JSON.stringify would: spaces, escapes, 1.0.
-  const server = '{"jsonrpc":"2.0", "id":7, "result":{ "content":[ {"type":"text","text":"caf\\u00e9 \\"q\\" ]}"} , {"type":"image","data":"AAA=","mimeType":"image/png"} ], "structuredContent":{"n":1.0,"s":"é\\n","a":[1,2]}, "isError":false }}';
+  const server =
+    '{"jsonrpc":"2.0", "id":7, "result":{ "content":[ {"type":"text","text":"caf\\u00e9 \\"q\\" ]}"} , {"type":"image","data":"AAA=","mimeType":"image/png"} ], "structuredContent":{"n":1.0,"s":"é\\n","a":[1,2]}, "isError":false }}';
 
   it('appends exactly one text block at the end of result.content and leaves every other byte as the server wrote it', () => {
     const out = annotate(server)!;
     assert.ok(out, 'annotated');
-    const parsed = JSON.parse(out) as { result: { content: Array<{ type: string; text?: string }>; structuredContent: unknown; isError: boolean } };
+    const parsed = JSON.parse(out) as {
+      result: { content: Array<{ type: string; text?: string }>; structuredContent: unknown; isError: boolean };
+    };
     const before = JSON.parse(server) as { result: { content: unknown[] } };
     assert.equal(parsed.result.content.length, before.result.content.length + 1);
     assert.deepEqual(parsed.result.content.slice(0, -1), before.result.content);
@@ -54,7 +63,10 @@ describe('guard: the annotate notice on a tools/call result', () => {
 
   it('appends one block per notice, without a comma into an empty content array, and keeps a trailing CR', () => {
     const out = annotate('{"jsonrpc":"2.0","id":7,"result":{"content":[]}}\r', ['one', 'two'])!;
-    assert.equal(out, '{"jsonrpc":"2.0","id":7,"result":{"content":[{"type":"text","text":"one"},{"type":"text","text":"two"}]}}\r');
+    assert.equal(
+      out,
+      '{"jsonrpc":"2.0","id":7,"result":{"content":[{"type":"text","text":"one"},{"type":"text","text":"two"}]}}\r',
+    );
   });
 
   it('keeps isError true results (annotated, isError untouched)', () => {
@@ -80,7 +92,8 @@ describe('guard: the annotate notice on a tools/call result', () => {
   });
 
   it('finds the content array by key, not by look: a "content" inside strings or nested objects is not it', () => {
-    const line = '{"jsonrpc":"2.0","id":7,"result":{"meta":{"content":[1]},"note":"\\"content\\":[","content":[{"type":"text","text":"]"}],"x":[]}}';
+    const line =
+      '{"jsonrpc":"2.0","id":7,"result":{"meta":{"content":[1]},"note":"\\"content\\":[","content":[{"type":"text","text":"]"}],"x":[]}}';
     const out = JSON.parse(annotate(line)!) as { result: { meta: unknown; content: unknown[]; x: unknown[] } };
     assert.deepEqual(out.result.meta, { content: [1] });
     assert.equal(out.result.content.length, 2);
@@ -92,21 +105,44 @@ describe('guard: the annotate notice on a tools/call result', () => {
   it('keeps multi-byte UTF-8 of the server intact', () => {
     const line = '{"jsonrpc":"2.0","id":7,"result":{"content":[{"type":"text","text":"日本語 🚀"}]}}';
     const out = annotateToolResult(Buffer.from(line), [NOTICE], toolCall7)!;
-    assert.ok(out.subarray(0, Buffer.byteLength(line) - 3).equals(Buffer.from(line).subarray(0, Buffer.byteLength(line) - 3)));
-    assert.equal((JSON.parse(out.toString()) as { result: { content: Array<{ text: string }> } }).result.content[0].text, '日本語 🚀');
+    assert.ok(
+      out.subarray(0, Buffer.byteLength(line) - 3).equals(Buffer.from(line).subarray(0, Buffer.byteLength(line) - 3)),
+    );
+    assert.equal(
+      (JSON.parse(out.toString()) as { result: { content: Array<{ text: string }> } }).result.content[0].text,
+      '日本語 🚀',
+    );
   });
 });
 
 describe('guard: the annotate notice texts', () => {
   it("say the engine's verdict in its words and how to restart", () => {
-    const said = describeVerdict({ kind: 'stale', cause: 'version', package: '@modelcontextprotocol/server-memory', running: '2026.7.4', installed: '2026.8.31', summary: '' });
+    const said = describeVerdict({
+      kind: 'stale',
+      cause: 'version',
+      package: '@modelcontextprotocol/server-memory',
+      running: '2026.7.4',
+      installed: '2026.8.31',
+      summary: '',
+    });
     const text = staleNoticeText(said, 'memory');
     assert.equal(
       text,
       '[MCP Lifeguard] This server (memory): Stale: runs @modelcontextprotocol/server-memory 2026.7.4, but 2026.8.31 is installed. Restart it to load the installed code: run `mcp-lifeguard restart memory`, or use Restart in the MCP Lifeguard view in VS Code. The guard restarts it without ending this session.',
     );
-    const changed = describeVerdict({ kind: 'stale', cause: 'changed', package: 'p', running: 'changed since start', installed: '1', summary: 'p: changed since start: restart to load what is installed (its own source files changed at 2026-11-20T10:00:00.000Z)' });
-    assert.match(staleNoticeText(changed, 'm'), /^\[MCP Lifeguard\] This server \(m\): Changed since start: restart to load what is installed\. p: changed since start: .*\)\. Restart it/);
+    const changed = describeVerdict({
+      kind: 'stale',
+      cause: 'changed',
+      package: 'p',
+      running: 'changed since start',
+      installed: '1',
+      summary:
+        'p: changed since start: restart to load what is installed (its own source files changed at 2026-11-20T10:00:00.000Z)',
+    });
+    assert.match(
+      staleNoticeText(changed, 'm'),
+      /^\[MCP Lifeguard\] This server \(m\): Changed since start: restart to load what is installed\. p: changed since start: .*\)\. Restart it/,
+    );
   });
 
   it('escape control characters and quote an odd server name for the shell; JSON.stringify round-trips them', () => {
@@ -117,6 +153,9 @@ describe('guard: the annotate notice texts', () => {
   });
 
   it('name a newer release', () => {
-    assert.equal(updateNoticeText({ name: 'x', installed: '2026.8.31', latest: '2026.9.1' }), '[MCP Lifeguard] A newer release of x is available: 2026.9.1 (installed 2026.8.31).');
+    assert.equal(
+      updateNoticeText({ name: 'x', installed: '2026.8.31', latest: '2026.9.1' }),
+      '[MCP Lifeguard] A newer release of x is available: 2026.9.1 (installed 2026.8.31).',
+    );
   });
 });

@@ -4,12 +4,15 @@ import { classify, serverInfoFrom } from '../../../src/guard/stdio/messages';
 import { Subscriptions } from '../../../src/guard/stdio/subscriptions';
 
 // Lines as the 2.x SDK client and serveStdio exchange them (issue 17 transcripts, stdio-modern-modern.txt).
-const META = '"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientInfo":{"name":"probe-client","version":"0.0.1"},"io.modelcontextprotocol/clientCapabilities":{}}';
+const META =
+  '"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientInfo":{"name":"probe-client","version":"0.0.1"},"io.modelcontextprotocol/clientCapabilities":{}}';
 const LISTEN = `{"jsonrpc":"2.0","id":"listen:0","method":"subscriptions/listen","params":{${META},"notifications":{"toolsListChanged":true}}}`;
-const ACK = '{"jsonrpc":"2.0","method":"notifications/subscriptions/acknowledged","params":{"notifications":{"toolsListChanged":true},"_meta":{"io.modelcontextprotocol/subscriptionId":"listen:0"}}}';
+const ACK =
+  '{"jsonrpc":"2.0","method":"notifications/subscriptions/acknowledged","params":{"notifications":{"toolsListChanged":true},"_meta":{"io.modelcontextprotocol/subscriptionId":"listen:0"}}}';
 const DISCOVER = `{"jsonrpc":"2.0","id":"server-discover-probe-1","method":"server/discover","params":{${META}}}`;
 const TOOLS_LIST = `{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{${META}}}`;
-const INITIALIZE = '{"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"probe-client","version":"0.0.1"}},"jsonrpc":"2.0","id":0}';
+const INITIALIZE =
+  '{"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"probe-client","version":"0.0.1"}},"jsonrpc":"2.0","id":0}';
 
 function request(line: string): { id: string | number; method: string; params?: Record<string, unknown> } {
   const c = classify(Buffer.from(line));
@@ -37,7 +40,13 @@ describe('guard: modern subscriptions (subscriptions/listen) across restarts', (
     assert.deepEqual(open.honored, { toolsListChanged: true });
     assert.deepEqual(
       s.changedNotices(open).map((n) => JSON.parse(n) as unknown),
-      [{ jsonrpc: '2.0', method: 'notifications/tools/list_changed', params: { _meta: { 'io.modelcontextprotocol/subscriptionId': 'listen:0' } } }],
+      [
+        {
+          jsonrpc: '2.0',
+          method: 'notifications/tools/list_changed',
+          params: { _meta: { 'io.modelcontextprotocol/subscriptionId': 'listen:0' } },
+        },
+      ],
     );
   });
 
@@ -45,10 +54,19 @@ describe('guard: modern subscriptions (subscriptions/listen) across restarts', (
     const s = new Subscriptions();
     const line = `{"jsonrpc":"2.0","id":7,"method":"subscriptions/listen","params":{${META},"notifications":{"promptsListChanged":true,"resourcesListChanged":true,"resourceSubscriptions":["file:///a","file:///b"]}}}`;
     listenOf(s, line);
-    s.noteAck({ notifications: { promptsListChanged: true, toolsListChanged: true, resourceSubscriptions: ['file:///a'] }, _meta: { 'io.modelcontextprotocol/subscriptionId': 7 } });
-    const notices = s.changedNotices(s.all()[0]).map((n) => JSON.parse(n) as { method: string; params: Record<string, unknown> });
+    s.noteAck({
+      notifications: { promptsListChanged: true, toolsListChanged: true, resourceSubscriptions: ['file:///a'] },
+      _meta: { 'io.modelcontextprotocol/subscriptionId': 7 },
+    });
+    const notices = s
+      .changedNotices(s.all()[0])
+      .map((n) => JSON.parse(n) as { method: string; params: Record<string, unknown> });
     assert.deepEqual(
-      notices.map((n) => [n.method, n.params.uri, (n.params._meta as Record<string, unknown>)['io.modelcontextprotocol/subscriptionId']]),
+      notices.map((n) => [
+        n.method,
+        n.params.uri,
+        (n.params._meta as Record<string, unknown>)['io.modelcontextprotocol/subscriptionId'],
+      ]),
       [
         ['notifications/prompts/list_changed', undefined, 7],
         ['notifications/resources/updated', 'file:///a', 7],
@@ -59,7 +77,10 @@ describe('guard: modern subscriptions (subscriptions/listen) across restarts', (
   it('an ack for another id changes nothing; a cancelled or answered listen is forgotten', () => {
     const s = new Subscriptions();
     listenOf(s, LISTEN);
-    assert.equal(s.noteAck({ notifications: {}, _meta: { 'io.modelcontextprotocol/subscriptionId': 'other' } }), undefined);
+    assert.equal(
+      s.noteAck({ notifications: {}, _meta: { 'io.modelcontextprotocol/subscriptionId': 'other' } }),
+      undefined,
+    );
     assert.equal(s.all()[0].honored, undefined);
     assert.equal(s.noteCancelled('listen:1'), false);
     assert.equal(s.noteCancelled('listen:0'), true);
@@ -73,17 +94,27 @@ describe('guard: modern subscriptions (subscriptions/listen) across restarts', (
   it('ends open listens gracefully when the guard stops, with an error when it gives up', () => {
     const s = new Subscriptions();
     listenOf(s, LISTEN);
-    assert.deepEqual(JSON.parse(s.endAll({ kind: 'graceful' })[0]), { jsonrpc: '2.0', id: 'listen:0', result: { resultType: 'complete', _meta: { 'io.modelcontextprotocol/subscriptionId': 'listen:0' } } });
+    assert.deepEqual(JSON.parse(s.endAll({ kind: 'graceful' })[0]), {
+      jsonrpc: '2.0',
+      id: 'listen:0',
+      result: { resultType: 'complete', _meta: { 'io.modelcontextprotocol/subscriptionId': 'listen:0' } },
+    });
     assert.equal(s.size, 0);
     listenOf(s, LISTEN);
-    assert.deepEqual(JSON.parse(s.endAll({ kind: 'error', code: -32041, message: 'crash loop' })[0]), { jsonrpc: '2.0', id: 'listen:0', error: { code: -32041, message: 'crash loop' } });
+    assert.deepEqual(JSON.parse(s.endAll({ kind: 'error', code: -32041, message: 'crash loop' })[0]), {
+      jsonrpc: '2.0',
+      id: 'listen:0',
+      error: { code: -32041, message: 'crash loop' },
+    });
   });
 
   it('tells a server it is about to lose that each open listen is cancelled, and keeps them for the next one', () => {
     const s = new Subscriptions();
     listenOf(s, LISTEN);
     const lines = s.cancelLines('stopping').map((b) => JSON.parse(b.toString()));
-    assert.deepEqual(lines, [{ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 'listen:0', reason: 'stopping' } }]);
+    assert.deepEqual(lines, [
+      { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 'listen:0', reason: 'stopping' } },
+    ]);
     assert.equal(s.size, 1, 'the client still holds it');
   });
 });
@@ -136,10 +167,29 @@ describe('guard: the era of a stdio client connection', () => {
 
 describe('guard: what a server says about itself', () => {
   it('reads a modern result _meta, a discover answer, and a legacy initialize answer', () => {
-    const meta = { resultType: 'complete', _meta: { 'io.modelcontextprotocol/serverInfo': { name: 'lg-dual-stdio', version: '9.9.9' } } };
-    assert.deepEqual(serverInfoFrom('tools/list', { tools: [], ...meta }), { name: 'lg-dual-stdio', version: '9.9.9', era: 'modern', how: 'result _meta' });
-    assert.deepEqual(serverInfoFrom('server/discover', { supportedVersions: ['2026-07-28'], ...meta }), { name: 'lg-dual-stdio', version: '9.9.9', era: 'modern', how: 'server/discover' });
-    assert.deepEqual(serverInfoFrom('initialize', { protocolVersion: '2025-11-25', serverInfo: { name: 'legacy-server', version: '1.2.3' } }), { name: 'legacy-server', version: '1.2.3', era: 'legacy', how: 'initialize' });
+    const meta = {
+      resultType: 'complete',
+      _meta: { 'io.modelcontextprotocol/serverInfo': { name: 'lg-dual-stdio', version: '9.9.9' } },
+    };
+    assert.deepEqual(serverInfoFrom('tools/list', { tools: [], ...meta }), {
+      name: 'lg-dual-stdio',
+      version: '9.9.9',
+      era: 'modern',
+      how: 'result _meta',
+    });
+    assert.deepEqual(serverInfoFrom('server/discover', { supportedVersions: ['2026-07-28'], ...meta }), {
+      name: 'lg-dual-stdio',
+      version: '9.9.9',
+      era: 'modern',
+      how: 'server/discover',
+    });
+    assert.deepEqual(
+      serverInfoFrom('initialize', {
+        protocolVersion: '2025-11-25',
+        serverInfo: { name: 'legacy-server', version: '1.2.3' },
+      }),
+      { name: 'legacy-server', version: '1.2.3', era: 'legacy', how: 'initialize' },
+    );
     assert.equal(serverInfoFrom('tools/list', { tools: [] }), undefined);
     assert.equal(serverInfoFrom('tools/call', { serverInfo: { name: 'x', version: '1' } }), undefined);
   });

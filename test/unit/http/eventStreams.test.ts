@@ -3,13 +3,23 @@ import { SessionStore } from '../../../src/core/http/sessionStore';
 import { EventStreams } from '../../../src/guard/http/eventStreams';
 
 describe('EventStreams', function () {
-  function setup(max: number): { store: SessionStore; streams: EventStreams; ended: string[]; open: (key: string) => () => void } {
+  function setup(max: number): {
+    store: SessionStore;
+    streams: EventStreams;
+    ended: string[];
+    open: (key: string) => () => void;
+  } {
     const store = SessionStore.inMemory();
     const streams = new EventStreams(max, (keys) => store.firstToForget(keys));
     const ended: string[] = [];
     return { store, streams, ended, open: (key) => streams.add(key, () => ended.push(key)) };
   }
-  const session = { upstream: 'u', initialize: { jsonrpc: '2.0', method: 'initialize', params: {} }, epoch: 0, createdAt: '2026-01-01T00:00:00.000Z' };
+  const session = {
+    upstream: 'u',
+    initialize: { jsonrpc: '2.0', method: 'initialize', params: {} },
+    epoch: 0,
+    createdAt: '2026-01-01T00:00:00.000Z',
+  };
 
   it('a second stream of a session ends the first', function () {
     const { store, streams, ended, open } = setup(4);

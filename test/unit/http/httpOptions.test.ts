@@ -6,7 +6,24 @@ const io: CliIo = { stdout: () => undefined, stderr: () => undefined, env: { PAT
 
 describe('run --http / ensure --http command line', () => {
   it('parses the listen address, options and the server command', () => {
-    const cl = parseHttpCommandLine('run', ['--http', '--listen', '127.0.0.1:3001', '--upstream-port', '4000', '--allow-origin', 'https://a.example', '--', 'node', 'server.js', '--port', '{port}'], io);
+    const cl = parseHttpCommandLine(
+      'run',
+      [
+        '--http',
+        '--listen',
+        '127.0.0.1:3001',
+        '--upstream-port',
+        '4000',
+        '--allow-origin',
+        'https://a.example',
+        '--',
+        'node',
+        'server.js',
+        '--port',
+        '{port}',
+      ],
+      io,
+    );
     assert.equal(cl.host, '127.0.0.1');
     assert.equal(cl.port, 3001);
     assert.equal(cl.upstreamPort, 4000);
@@ -22,8 +39,13 @@ describe('run --http / ensure --http command line', () => {
     assert.equal(cl.port, 8080);
   });
 
-  it('hands its own options, not the caller\'s, to the guard it starts', () => {
-    const cl = parseHttpCommandLine('ensure', ['--http', '--listen', '127.0.0.1:3001', '--timeout', '30', '--stop-grace', '2', '--', 'srv'], io, { timeout: { type: 'string', default: '120' } });
+  it("hands its own options, not the caller's, to the guard it starts", () => {
+    const cl = parseHttpCommandLine(
+      'ensure',
+      ['--http', '--listen', '127.0.0.1:3001', '--timeout', '30', '--stop-grace', '2', '--', 'srv'],
+      io,
+      { timeout: { type: 'string', default: '120' } },
+    );
     assert.equal(cl.extra.timeout, '30');
     assert.deepEqual(cl.optionArgs, ['--http', '--listen', '127.0.0.1:3001', '--stop-grace', '2']);
   });
@@ -40,6 +62,9 @@ describe('run --http / ensure --http command line', () => {
       ['--http', '--listen', '127.0.0.1:3001'],
     ];
     for (const args of bad) assert.throws(() => parseHttpCommandLine('run', args, io), UsageError, args.join(' '));
-    assert.equal(parseHttpCommandLine('run', ['--http', '--allow-remote', '--listen', '0.0.0.0:3001', '--', 'srv'], io).host, '0.0.0.0');
+    assert.equal(
+      parseHttpCommandLine('run', ['--http', '--allow-remote', '--listen', '0.0.0.0:3001', '--', 'srv'], io).host,
+      '0.0.0.0',
+    );
   });
 });

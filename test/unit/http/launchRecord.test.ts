@@ -15,17 +15,34 @@ describe('http: the launch ensure records for Start', () => {
 
   it('is written privately and read back for any loopback URL of its port, never for another host or port', async () => {
     const paths = setup();
-    const r = await recordHttpLaunch(paths, { host: '127.0.0.1', port: 3001, argv, cwd: '/w', recordedAt: '2026-11-23T10:00:00.000Z' });
+    const r = await recordHttpLaunch(paths, {
+      host: '127.0.0.1',
+      port: 3001,
+      argv,
+      cwd: '/w',
+      recordedAt: '2026-11-23T10:00:00.000Z',
+    });
     assert.equal(r.recorded, true);
     assert.equal(fs.statSync(launchRecordPath(paths, 3001)).mode & 0o777, 0o600);
-    for (const url of ['http://127.0.0.1:3001/mcp', 'http://localhost:3001/', 'http://[::1]:3001/mcp']) assert.deepEqual((await readHttpLaunch(paths, url))?.argv, argv, url);
-    for (const url of ['http://10.0.0.2:3001/mcp', 'http://127.0.0.1:3002/mcp', 'not a url', undefined]) assert.equal(await readHttpLaunch(paths, url), undefined, String(url));
+    for (const url of ['http://127.0.0.1:3001/mcp', 'http://localhost:3001/', 'http://[::1]:3001/mcp'])
+      assert.deepEqual((await readHttpLaunch(paths, url))?.argv, argv, url);
+    for (const url of ['http://10.0.0.2:3001/mcp', 'http://127.0.0.1:3002/mcp', 'not a url', undefined])
+      assert.equal(await readHttpLaunch(paths, url), undefined, String(url));
   });
 
   it('never stores a command line that holds a secret, nor a non-loopback listen address', async () => {
     const paths = setup();
-    const token = await recordHttpLaunch(paths, { host: '127.0.0.1', port: 3001, argv: [...argv, '--token', 'ghp_0123456789abcdefABCDEF0123456789abcd'], cwd: '/w', recordedAt: 'now' });
-    assert.deepEqual(token.recorded ? 'recorded' : token.reason, 'argument 10 holds what looks like a secret, which is never stored');
+    const token = await recordHttpLaunch(paths, {
+      host: '127.0.0.1',
+      port: 3001,
+      argv: [...argv, '--token', 'ghp_0123456789abcdefABCDEF0123456789abcd'],
+      cwd: '/w',
+      recordedAt: 'now',
+    });
+    assert.deepEqual(
+      token.recorded ? 'recorded' : token.reason,
+      'argument 10 holds what looks like a secret, which is never stored',
+    );
     const remote = await recordHttpLaunch(paths, { host: '0.0.0.0', port: 3001, argv, cwd: '/w', recordedAt: 'now' });
     assert.equal(remote.recorded, false);
     assert.equal(fs.existsSync(launchRecordPath(paths, 3001)), false);
@@ -36,7 +53,13 @@ describe('http: the launch ensure records for Start', () => {
     await recordHttpLaunch(paths, { host: '127.0.0.1', port: 3001, argv, cwd: '/w', recordedAt: 'now' });
     const file = launchRecordPath(paths, 3001);
     const good = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
-    const bad = [{ ...good, argv: ['run', '--', 'sh'] }, { ...good, argv: [...argv, '--password=hunter2hunter2'] }, { ...good, port: 3002 }, { ...good, version: 2 }, 'not json'];
+    const bad = [
+      { ...good, argv: ['run', '--', 'sh'] },
+      { ...good, argv: [...argv, '--password=hunter2hunter2'] },
+      { ...good, port: 3002 },
+      { ...good, version: 2 },
+      'not json',
+    ];
     for (const b of bad) {
       fs.writeFileSync(file, typeof b === 'string' ? b : JSON.stringify(b));
       assert.equal(await readHttpLaunch(paths, 'http://127.0.0.1:3001/mcp'), undefined, JSON.stringify(b));

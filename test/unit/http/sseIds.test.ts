@@ -10,7 +10,8 @@ function scan(chunks: string[]): string[] {
 }
 
 describe('SSE id scanner', () => {
-  const stream = 'event: message\nid: abc-1\ndata: {"jsonrpc":"2.0","method":"x"}\n\nid:def-2\ndata: {"id:":"not an id field"}\n\n';
+  const stream =
+    'event: message\nid: abc-1\ndata: {"jsonrpc":"2.0","method":"x"}\n\nid:def-2\ndata: {"id:":"not an id field"}\n\n';
 
   it('notes the id fields of a stream, and only those at a line start', () => {
     assert.deepEqual(scan([stream]), ['abc-1', 'def-2']);
@@ -28,7 +29,9 @@ describe('SSE id scanner', () => {
         }
         chunks.push(stream.slice(from));
         // A cut between "i" and "d:" at a line start is the one case the scanner does not join.
-        const splitsField = points.some((p) => stream.slice(p - 1, p + 2) === 'id:' || stream.slice(p - 2, p + 1) === 'id:');
+        const splitsField = points.some(
+          (p) => stream.slice(p - 1, p + 2) === 'id:' || stream.slice(p - 2, p + 1) === 'id:',
+        );
         if (splitsField) return;
         assert.deepEqual(scan(chunks), ['abc-1', 'def-2']);
       }),

@@ -26,7 +26,10 @@ const HELPS: Array<{ file: string; table: OptionTable }> = [
 export function helpOptions(text: string): Map<string, boolean> {
   const out = new Map<string, boolean>();
   for (const line of text.split(/\r?\n/)) {
-    const head = /^ {1,8}(-{1,2}[A-Za-z0-9][\w-]*(?:[ =](?:<[^>]+>|[A-Z][A-Z0-9_]*\b|\{[^}]*\}))?(?:, -{1,2}[A-Za-z0-9][\w-]*(?:[ =](?:<[^>]+>|[A-Z][A-Z0-9_]*\b|\{[^}]*\}))?)*)/.exec(line)?.[1];
+    const head =
+      /^ {1,8}(-{1,2}[A-Za-z0-9][\w-]*(?:[ =](?:<[^>]+>|[A-Z][A-Z0-9_]*\b|\{[^}]*\}))?(?:, -{1,2}[A-Za-z0-9][\w-]*(?:[ =](?:<[^>]+>|[A-Z][A-Z0-9_]*\b|\{[^}]*\}))?)*)/.exec(
+        line,
+      )?.[1];
     if (!head) continue;
     const names = [...head.matchAll(/(-{1,2}[A-Za-z0-9][\w-]*)([ =](?:<[^>]+>|[A-Z][A-Z0-9_]*\b|\{[^}]*\}))?/g)];
     const takesValue = names.some((m) => m[2] !== undefined);
@@ -37,8 +40,22 @@ export function helpOptions(text: string): Map<string, boolean> {
 
 describe('launch: the uv and pipx option tables against their real --help', () => {
   it('reads both help styles (clap, argparse)', () => {
-    const opts = helpOptions('  -w, --with <WITH>\n          Run with\n      --isolated\n  --index-url INDEX_URL, -i INDEX_URL\n  --quiet, -q           Give less\n  --fetch-python {always,missing,never}\n');
-    assert.deepEqual([...opts], [['-w', true], ['--with', true], ['--isolated', false], ['--index-url', true], ['-i', true], ['--quiet', false], ['-q', false], ['--fetch-python', true]]);
+    const opts = helpOptions(
+      '  -w, --with <WITH>\n          Run with\n      --isolated\n  --index-url INDEX_URL, -i INDEX_URL\n  --quiet, -q           Give less\n  --fetch-python {always,missing,never}\n',
+    );
+    assert.deepEqual(
+      [...opts],
+      [
+        ['-w', true],
+        ['--with', true],
+        ['--isolated', false],
+        ['--index-url', true],
+        ['-i', true],
+        ['--quiet', false],
+        ['-q', false],
+        ['--fetch-python', true],
+      ],
+    );
   });
 
   for (const { file, table } of HELPS) {

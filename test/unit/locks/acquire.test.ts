@@ -2,7 +2,16 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { acquireLock, ensureLockDir, listLocks, LockDirError, lockPathFor, processStartTime, readHolder, UNREADABLE_GRACE_MS } from '../../../src/core/locks';
+import {
+  acquireLock,
+  ensureLockDir,
+  listLocks,
+  LockDirError,
+  lockPathFor,
+  processStartTime,
+  readHolder,
+  UNREADABLE_GRACE_MS,
+} from '../../../src/core/locks';
 import type { AcquireResult, HeldLock, LockRecord } from '../../../src/core/locks';
 
 describe('locks: acquire, hold, release (one process, real files)', () => {
@@ -25,7 +34,14 @@ describe('locks: acquire, hold, release (one process, real files)', () => {
   });
 
   function ours(): Omit<LockRecord, 'protocol' | 'serverName' | 'resourceKey'> {
-    return { pid: process.pid, startTime, command: ['node', 'server.js'], cwd: '/w', startedAt: new Date().toISOString(), holder: 'test' };
+    return {
+      pid: process.pid,
+      startTime,
+      command: ['node', 'server.js'],
+      cwd: '/w',
+      startedAt: new Date().toISOString(),
+      holder: 'test',
+    };
   }
   async function acquire(): Promise<AcquireResult> {
     const result = await acquireLock({ dir, identity, record: ours() });
@@ -41,14 +57,26 @@ describe('locks: acquire, hold, release (one process, real files)', () => {
     const lockPath = lockPathFor(dir, identity);
     fs.mkdirSync(lockPath, { recursive: true, mode: 0o700 });
     fs.chmodSync(dir, 0o700);
-    const numbers = fs.readdirSync(lockPath).filter((n) => /^\d+\.json$/.test(n)).map((n) => Number(n.split('.')[0]));
+    const numbers = fs
+      .readdirSync(lockPath)
+      .filter((n) => /^\d+\.json$/.test(n))
+      .map((n) => Number(n.split('.')[0]));
     const file = path.join(lockPath, `${Math.max(0, ...numbers) + 1}.json`);
     fs.writeFileSync(file, text);
     if (ageMs > 0) fs.utimesSync(file, new Date(Date.now() - ageMs), new Date(Date.now() - ageMs));
     return file;
   }
   function deadRecord(pid: number, start: number): string {
-    return JSON.stringify({ protocol: 1, pid, startTime: start, serverName: identity.serverName, resourceKey: identity.resourceKey, command: ['x'], cwd: '/', startedAt: new Date(start).toISOString() });
+    return JSON.stringify({
+      protocol: 1,
+      pid,
+      startTime: start,
+      serverName: identity.serverName,
+      resourceKey: identity.resourceKey,
+      command: ['x'],
+      cwd: '/',
+      startedAt: new Date(start).toISOString(),
+    });
   }
 
   it('acquires a free lock, creating a private lock directory, and writes the full record', async () => {
@@ -88,11 +116,17 @@ describe('locks: acquire, hold, release (one process, real files)', () => {
 
   it('update rewrites the record atomically and keeps the lock', async () => {
     const { lock } = acquired(await acquire());
-    await lock.update({ control: '/tmp/x.sock', versions: { package: { name: 'm', version: '1.2.3', ecosystem: 'npm' } } });
+    await lock.update({
+      control: '/tmp/x.sock',
+      versions: { package: { name: 'm', version: '1.2.3', ecosystem: 'npm' } },
+    });
     const state = await readHolder({ dir, identity });
     assert.equal(state.state === 'live' ? state.record.control : '', '/tmp/x.sock');
     assert.equal(state.state === 'live' ? state.record.versions?.package?.version : '', '1.2.3');
-    assert.deepEqual(fs.readdirSync(lock.lockPath).filter((n) => n.startsWith('.tmp-')), []);
+    assert.deepEqual(
+      fs.readdirSync(lock.lockPath).filter((n) => n.startsWith('.tmp-')),
+      [],
+    );
   });
 
   it('takes over a record whose pid is gone, saying whose and why', async () => {
@@ -163,7 +197,10 @@ describe('locks: acquire, hold, release (one process, real files)', () => {
     fs.symlinkSync(real, dir);
     const result = await acquire();
     assert.equal(result.kind, 'error');
-    assert.match(result.kind === 'error' ? result.message : '', /lock directory .*locks is a symbolic link; refusing to follow it/);
+    assert.match(
+      result.kind === 'error' ? result.message : '',
+      /lock directory .*locks is a symbolic link; refusing to follow it/,
+    );
     await assert.rejects(readHolder({ dir, identity }), /symbolic link/);
     assert.deepEqual(fs.readdirSync(real), []);
   });
@@ -173,7 +210,10 @@ describe('locks: acquire, hold, release (one process, real files)', () => {
     fs.chmodSync(dir, 0o777);
     const result = await acquire();
     assert.equal(result.kind, 'error');
-    assert.match(result.kind === 'error' ? result.message : '', /is writable by group or others \(mode 777\); make it private with: chmod 700/);
+    assert.match(
+      result.kind === 'error' ? result.message : '',
+      /is writable by group or others \(mode 777\); make it private with: chmod 700/,
+    );
     await assert.rejects(listLocks(dir), /writable by group or others/);
   });
 
@@ -181,13 +221,19 @@ describe('locks: acquire, hold, release (one process, real files)', () => {
     await ensureLockDir(dir);
     assert.equal(fs.lstatSync(dir).mode & 0o777, 0o700);
     fs.chmodSync(dir, 0o775);
-    await assert.rejects(ensureLockDir(dir), (err: unknown) => err instanceof LockDirError && err.dir === dir && /mode 775/.test(err.message));
+    await assert.rejects(
+      ensureLockDir(dir),
+      (err: unknown) => err instanceof LockDirError && err.dir === dir && /mode 775/.test(err.message),
+    );
     const link = path.join(root, 'link');
     fs.symlinkSync(dir, link);
-    await assert.rejects(ensureLockDir(link), (err: unknown) => err instanceof LockDirError && /symbolic link/.test(err.message));
+    await assert.rejects(
+      ensureLockDir(link),
+      (err: unknown) => err instanceof LockDirError && /symbolic link/.test(err.message),
+    );
   });
 
-  it('a lock superseded while held is not touched by its old holder\'s release', async () => {
+  it("a lock superseded while held is not touched by its old holder's release", async () => {
     const { lock } = acquired(await acquire());
     const lockPath = lockPathFor(dir, identity);
     // Someone judged the holder dead (it was frozen, say) and created the next record.
@@ -204,7 +250,10 @@ describe('locks: acquire, hold, release (one process, real files)', () => {
     const other = await acquireLock({ dir, identity: { serverName: 'other', resourceKey: 'r' }, record: ours() });
     if (other.kind === 'acquired') await other.lock.release();
     const listed = await listLocks(dir);
-    assert.deepEqual(listed.map((l) => [path.basename(l.lockPath).split('-')[0], l.state]).sort(), [['memory', 'live'], ['other', 'free']]);
+    assert.deepEqual(listed.map((l) => [path.basename(l.lockPath).split('-')[0], l.state]).sort(), [
+      ['memory', 'live'],
+      ['other', 'free'],
+    ]);
     assert.deepEqual(await listLocks(path.join(root, 'missing')), []);
   });
 });

@@ -1,14 +1,32 @@
 import * as assert from 'node:assert/strict';
-import { judgeRecord, linuxProcessIdentity, parseProcStatState, parsePsStatLstart, probeProcess, processStartTime, START_TIME_TOLERANCE_MS } from '../../../src/core/locks/liveness';
+import {
+  judgeRecord,
+  linuxProcessIdentity,
+  parseProcStatState,
+  parsePsStatLstart,
+  probeProcess,
+  processStartTime,
+  START_TIME_TOLERANCE_MS,
+} from '../../../src/core/locks/liveness';
 import type { LockRecord } from '../../../src/core/locks/types';
 
 function recordFor(pid: number, startTime: number): LockRecord {
-  return { protocol: 1, pid, startTime, serverName: 's', resourceKey: 'r', command: [], cwd: '/', startedAt: new Date(startTime).toISOString() };
+  return {
+    protocol: 1,
+    pid,
+    startTime,
+    serverName: 's',
+    resourceKey: 'r',
+    command: [],
+    cwd: '/',
+    startedAt: new Date(startTime).toISOString(),
+  };
 }
 
 describe('locks: is a holder alive?', () => {
   it('parses the state and start ticks of /proc/<pid>/stat, even with ") " in the command name', () => {
-    const stat = '4242 (we ) ird) S 1 4242 4242 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 987654 1000 10 18446744073709551615';
+    const stat =
+      '4242 (we ) ird) S 1 4242 4242 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 987654 1000 10 18446744073709551615';
     assert.deepEqual(parseProcStatState(stat), { state: 'S', startTicks: 987654 });
     assert.equal(parseProcStatState('garbage'), undefined);
   });
@@ -35,7 +53,11 @@ describe('locks: is a holder alive?', () => {
   });
 
   describe('on Linux, by boot id and clock ticks since boot', () => {
-    const running = async () => ({ kind: 'running' as const, startTime: 1_800_000_000_000, linux: { bootId: 'boot-a', startTicks: 5000 } });
+    const running = async () => ({
+      kind: 'running' as const,
+      startTime: 1_800_000_000_000,
+      linux: { bootId: 'boot-a', startTicks: 5000 },
+    });
 
     it('a wall-clock step does not make a live holder look dead', async () => {
       const record = { ...recordFor(7, 1_800_000_000_000 - 3_600_000), linux: { bootId: 'boot-a', startTicks: 5000 } };
@@ -43,19 +65,28 @@ describe('locks: is a holder alive?', () => {
     });
 
     it('the same boot with other start ticks is a reused pid', async () => {
-      const judged = await judgeRecord({ ...recordFor(7, 1_800_000_000_000), linux: { bootId: 'boot-a', startTicks: 4999 } }, running);
+      const judged = await judgeRecord(
+        { ...recordFor(7, 1_800_000_000_000), linux: { bootId: 'boot-a', startTicks: 4999 } },
+        running,
+      );
       assert.equal(judged.state, 'dead');
       assert.match(judged.state === 'dead' ? judged.reason : '', /tick 5000 since boot, not 4999: the pid was reused/);
     });
 
     it('a record from another boot is dead: the machine restarted', async () => {
-      const judged = await judgeRecord({ ...recordFor(7, 1_800_000_000_000), linux: { bootId: 'boot-b', startTicks: 5000 } }, running);
+      const judged = await judgeRecord(
+        { ...recordFor(7, 1_800_000_000_000), linux: { bootId: 'boot-b', startTicks: 5000 } },
+        running,
+      );
       assert.equal(judged.state, 'dead');
       assert.match(judged.state === 'dead' ? judged.reason : '', /before the machine restarted/);
     });
 
     it('a malformed linux field is ignored and the start time decides', async () => {
-      const record = { ...recordFor(7, 1_800_000_000_000), linux: { bootId: 3, startTicks: 'x' } } as unknown as LockRecord;
+      const record = {
+        ...recordFor(7, 1_800_000_000_000),
+        linux: { bootId: 3, startTicks: 'x' },
+      } as unknown as LockRecord;
       assert.equal((await judgeRecord(record, running)).state, 'live');
     });
 

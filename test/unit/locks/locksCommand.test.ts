@@ -22,15 +22,38 @@ describe('locks: mcp-lifeguard locks', () => {
     const startTime = await processStartTime();
     const live = await acquireLock({
       dir,
-      identity: { serverName: 'memory', resourceKey: JSON.stringify(['/w', '/usr/bin/node', 'server.js', '--api-key', 'hunter2-secret']) },
-      record: { pid: process.pid, startTime, command: ['/usr/bin/node', 'server.js', '--api-key', 'hunter2-secret'], cwd: '/w', startedAt: '2026-11-21T10:00:00.000Z', holder: 'test 1.0', control: '/tmp/c.sock' },
+      identity: {
+        serverName: 'memory',
+        resourceKey: JSON.stringify(['/w', '/usr/bin/node', 'server.js', '--api-key', 'hunter2-secret']),
+      },
+      record: {
+        pid: process.pid,
+        startTime,
+        command: ['/usr/bin/node', 'server.js', '--api-key', 'hunter2-secret'],
+        cwd: '/w',
+        startedAt: '2026-11-21T10:00:00.000Z',
+        holder: 'test 1.0',
+        control: '/tmp/c.sock',
+      },
     });
     assert.equal(live.kind, 'acquired');
     if (live.kind === 'acquired') held.push(live.lock);
     // A holder that died without releasing.
     const deadLock = lockPathFor(dir, { serverName: 'notes', resourceKey: '/data/notes' });
     fs.mkdirSync(deadLock, { mode: 0o700 });
-    fs.writeFileSync(path.join(deadLock, '3.json'), JSON.stringify({ protocol: 1, pid: 2 ** 30, startTime: 5, serverName: 'notes', resourceKey: '/data/notes', command: ['notes'], cwd: '/', startedAt: '2026-11-20T09:00:00.000Z' }));
+    fs.writeFileSync(
+      path.join(deadLock, '3.json'),
+      JSON.stringify({
+        protocol: 1,
+        pid: 2 ** 30,
+        startTime: 5,
+        serverName: 'notes',
+        resourceKey: '/data/notes',
+        command: ['notes'],
+        cwd: '/',
+        startedAt: '2026-11-20T09:00:00.000Z',
+      }),
+    );
   });
   afterEach(async () => {
     for (const l of held.splice(0)) await l.release();
@@ -38,14 +61,25 @@ describe('locks: mcp-lifeguard locks', () => {
   });
 
   function io(): CliIo {
-    return { stdout: (s) => (out += s), stderr: (s) => (err += s), env: { ...process.env, MCP_LIFEGUARD_HOME: home }, cwd: home };
+    return {
+      stdout: (s) => (out += s),
+      stderr: (s) => (err += s),
+      env: { ...process.env, MCP_LIFEGUARD_HOME: home },
+      cwd: home,
+    };
   }
 
   it('prints a table of locks with live/dead state, secrets masked', async () => {
     assert.equal(await locksCommand([], io()), 0);
     const lines = out.split('\n');
     assert.match(lines[0], /^SERVER\s+STATE\s+PID\s+STARTED\s+RESOURCE\s+NOTE$/);
-    assert.match(out, new RegExp(`^memory\\s+live\\s+${process.pid}\\s+2026-11-21T10:00:00.000Z\\s+.*test 1.0, control /tmp/c.sock$`, 'm'));
+    assert.match(
+      out,
+      new RegExp(
+        `^memory\\s+live\\s+${process.pid}\\s+2026-11-21T10:00:00.000Z\\s+.*test 1.0, control /tmp/c.sock$`,
+        'm',
+      ),
+    );
     assert.match(out, /^notes\s+dead\s+1073741824\s+.*pid 1073741824 is gone$/m);
     assert.match(out, new RegExp(`Lock directory: ${dir}`));
     assert.doesNotMatch(out, /hunter2/);
@@ -53,10 +87,17 @@ describe('locks: mcp-lifeguard locks', () => {
 
   it('--json prints every lock with its state, versioned, secrets masked', async () => {
     assert.equal(await locksCommand(['--json'], io()), 0);
-    const parsed = JSON.parse(out) as { schema: number; dir: string; locks: Array<{ state: string; record?: { pid: number; command: string[] } }> };
+    const parsed = JSON.parse(out) as {
+      schema: number;
+      dir: string;
+      locks: Array<{ state: string; record?: { pid: number; command: string[] } }>;
+    };
     assert.equal(parsed.schema, 1);
     assert.equal(parsed.dir, dir);
-    assert.deepEqual(parsed.locks.map((l) => [l.state, l.record?.pid]).sort(), [['dead', 2 ** 30], ['live', process.pid]]);
+    assert.deepEqual(parsed.locks.map((l) => [l.state, l.record?.pid]).sort(), [
+      ['dead', 2 ** 30],
+      ['live', process.pid],
+    ]);
     assert.doesNotMatch(out, /hunter2/);
     assert.ok(parsed.locks.some((l) => l.record?.command.includes('<redacted>')));
   });

@@ -1,5 +1,12 @@
 import * as assert from 'node:assert/strict';
-import { controlEndpointFor, defaultResourceKey, identityHash, lockPathFor, MAX_SOCKET_PATH_BYTES, nameSlug } from '../../../src/core/locks/naming';
+import {
+  controlEndpointFor,
+  defaultResourceKey,
+  identityHash,
+  lockPathFor,
+  MAX_SOCKET_PATH_BYTES,
+  nameSlug,
+} from '../../../src/core/locks/naming';
 
 describe('locks: names derived from a server identity', () => {
   const identity = { serverName: 'Memory', resourceKey: '/home/me/.memory' };
@@ -23,7 +30,10 @@ describe('locks: names derived from a server identity', () => {
   });
 
   it('the default resource is the JSON array of cwd, command and args with no whitespace', () => {
-    assert.equal(defaultResourceKey({ cwd: '/w', command: '/usr/bin/node', args: ['s.js', '--db', 'a b'] }), '["/w","/usr/bin/node","s.js","--db","a b"]');
+    assert.equal(
+      defaultResourceKey({ cwd: '/w', command: '/usr/bin/node', args: ['s.js', '--db', 'a b'] }),
+      '["/w","/usr/bin/node","s.js","--db","a b"]',
+    );
   });
 
   it('puts the control socket in the lock directory when the path fits in sun_path', () => {

@@ -17,19 +17,52 @@ describe('locks: a record stores the command line and the resource key with cred
   it('the file holds no secret; the lock is still found under the identity of the raw argv', async () => {
     const dir = path.join(root, 'locks');
     const argv = ['/usr/bin/node', 'srv.js', '--pass', 'hunter2-secret', '--header', 'X-API-Key: abc-secret-123'];
-    const identity = { serverName: 'db', resourceKey: defaultResourceKey({ cwd: '/w', command: argv[0], args: argv.slice(1) }) };
-    const result = await acquireLock({ dir, identity, record: { pid: process.pid, startTime: await processStartTime(), command: argv, cwd: '/w', startedAt: new Date().toISOString() } });
+    const identity = {
+      serverName: 'db',
+      resourceKey: defaultResourceKey({ cwd: '/w', command: argv[0], args: argv.slice(1) }),
+    };
+    const result = await acquireLock({
+      dir,
+      identity,
+      record: {
+        pid: process.pid,
+        startTime: await processStartTime(),
+        command: argv,
+        cwd: '/w',
+        startedAt: new Date().toISOString(),
+      },
+    });
     assert.equal(result.kind, 'acquired');
     if (result.kind !== 'acquired') return;
     try {
       assert.equal(result.lock.lockPath, lockPathFor(dir, identity));
-      const files = fs.readdirSync(result.lock.lockPath).map((f) => fs.readFileSync(path.join(result.lock.lockPath, f), 'utf8'));
+      const files = fs
+        .readdirSync(result.lock.lockPath)
+        .map((f) => fs.readFileSync(path.join(result.lock.lockPath, f), 'utf8'));
       for (const text of files) assert.ok(!text.includes('hunter2-secret') && !text.includes('abc-secret-123'), text);
       const holder = await readHolder({ dir, identity });
       assert.equal(holder.state, 'live');
       if (holder.state === 'live') {
-        assert.deepEqual(holder.record.command, ['/usr/bin/node', 'srv.js', '--pass', '<redacted>', '--header', 'X-API-Key: <redacted>']);
-        assert.equal(holder.record.resourceKey, JSON.stringify(['/w', '/usr/bin/node', 'srv.js', '--pass', '<redacted>', '--header', 'X-API-Key: <redacted>']));
+        assert.deepEqual(holder.record.command, [
+          '/usr/bin/node',
+          'srv.js',
+          '--pass',
+          '<redacted>',
+          '--header',
+          'X-API-Key: <redacted>',
+        ]);
+        assert.equal(
+          holder.record.resourceKey,
+          JSON.stringify([
+            '/w',
+            '/usr/bin/node',
+            'srv.js',
+            '--pass',
+            '<redacted>',
+            '--header',
+            'X-API-Key: <redacted>',
+          ]),
+        );
       }
     } finally {
       await result.lock.release();
@@ -37,7 +70,8 @@ describe('locks: a record stores the command line and the resource key with cred
   });
 
   it('a key with nothing to mask keeps its exact text', () => {
-    for (const key of ['/data/memory', '["/w","node","srv.js","--port","3000"]', '[ "/w", "node" ]']) assert.equal(redactResourceKey(key), key);
+    for (const key of ['/data/memory', '["/w","node","srv.js","--port","3000"]', '[ "/w", "node" ]'])
+      assert.equal(redactResourceKey(key), key);
   });
 
   it('an explicit key is masked as one argument: URL user info, DSN passwords, headers, token shapes', () => {

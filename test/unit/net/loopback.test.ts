@@ -1,5 +1,12 @@
 import * as assert from 'node:assert/strict';
-import { hostHeaderAllowed, isLoopbackAddress, isLoopbackBindHost, isLoopbackHostname, namesThisMachine, originAllowed } from '../../../src/core/net/loopback';
+import {
+  hostHeaderAllowed,
+  isLoopbackAddress,
+  isLoopbackBindHost,
+  isLoopbackHostname,
+  namesThisMachine,
+  originAllowed,
+} from '../../../src/core/net/loopback';
 
 /**
  * One row per form: what each question answers.
@@ -84,7 +91,8 @@ describe('loopback policy', () => {
   describe('hostHeaderAllowed', () => {
     it('when bound to loopback (by address or name), Host must name loopback', () => {
       for (const listen of ['127.0.0.1', '::1', '::ffff:127.0.0.1', 'localhost', '127.0.0.5']) {
-        for (const row of table) assert.equal(hostHeaderAllowed(row.form, listen), row.hostname, `${listen} ${JSON.stringify(row.form)}`);
+        for (const row of table)
+          assert.equal(hostHeaderAllowed(row.form, listen), row.hostname, `${listen} ${JSON.stringify(row.form)}`);
       }
     });
 
@@ -104,7 +112,16 @@ describe('loopback policy', () => {
     const allow = ['https://app.example'];
 
     it('allows listed origins exactly as written and loopback ones', () => {
-      for (const origin of ['https://app.example', 'http://localhost:6274', 'http://LOCALHOST:6274', 'http://127.0.0.1', 'http://[::1]:80', 'http://[::ffff:127.0.0.1]:3000', 'https://127.1', 'http://app.localhost:5173']) {
+      for (const origin of [
+        'https://app.example',
+        'http://localhost:6274',
+        'http://LOCALHOST:6274',
+        'http://127.0.0.1',
+        'http://[::1]:80',
+        'http://[::ffff:127.0.0.1]:3000',
+        'https://127.1',
+        'http://app.localhost:5173',
+      ]) {
         assert.equal(originAllowed(origin, allow), true, origin);
       }
     });

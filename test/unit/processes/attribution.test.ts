@@ -12,7 +12,8 @@ import { stdioConfig } from './support';
  */
 
 const SCRIPT = '/srv/node_modules/@modelcontextprotocol/server-memory/dist/index.js';
-const sameCommand = (name: string, client: ServerConfig['source']['client']) => stdioConfig(name, client, 'node', [SCRIPT], { envKeys: ['MEMORY_FILE_PATH'], launchKey: 'stdio:memory-script' });
+const sameCommand = (name: string, client: ServerConfig['source']['client']) =>
+  stdioConfig(name, client, 'node', [SCRIPT], { envKeys: ['MEMORY_FILE_PATH'], launchKey: 'stdio:memory-script' });
 
 const processes: ProcessInfo[] = [
   { pid: 1, ppid: 0, argv: ['/sbin/init'], startTime: 1 },
@@ -20,24 +21,44 @@ const processes: ProcessInfo[] = [
   { pid: 20, ppid: 10, argv: ['node', SCRIPT], startTime: 5000 },
 ];
 
-async function attach(configs: ServerConfig[], declared: Record<string, Record<string, string>>, environ: Record<number, string> | undefined, locks: LockRecord[] = [], table = processes) {
-  return attachInstances(configs, { state: 'ok', processes: table, method: 'procfs' }, {
-    platform: 'linux',
-    secretsOf: () => new Set(),
-    locks,
-    findListeners: async () => new Map(),
-    env: { declared: (c) => declared[c.id], ofProcess: (pid) => (environ?.[pid] !== undefined ? parseEnviron(environ[pid]) : undefined) },
-  });
+async function attach(
+  configs: ServerConfig[],
+  declared: Record<string, Record<string, string>>,
+  environ: Record<number, string> | undefined,
+  locks: LockRecord[] = [],
+  table = processes,
+) {
+  return attachInstances(
+    configs,
+    { state: 'ok', processes: table, method: 'procfs' },
+    {
+      platform: 'linux',
+      secretsOf: () => new Set(),
+      locks,
+      findListeners: async () => new Map(),
+      env: {
+        declared: (c) => declared[c.id],
+        ofProcess: (pid) => (environ?.[pid] !== undefined ? parseEnviron(environ[pid]) : undefined),
+      },
+    },
+  );
 }
 
-const claimedBy = (r: Awaited<ReturnType<typeof attach>>, pid: number) => r.servers.filter((s) => s.instances.some((i) => i.pid === pid)).map((s) => s.name).sort();
+const claimedBy = (r: Awaited<ReturnType<typeof attach>>, pid: number) =>
+  r.servers
+    .filter((s) => s.instances.some((i) => i.pid === pid))
+    .map((s) => s.name)
+    .sort();
 
 describe('attribution follows the process', () => {
   const kb = sameCommand('kb', 'claude-code');
   const notes = sameCommand('notes', 'claude-desktop');
-  const declared = { [kb.id]: { MEMORY_FILE_PATH: '/data/kb.json' }, [notes.id]: { MEMORY_FILE_PATH: '/data/notes.json' } };
+  const declared = {
+    [kb.id]: { MEMORY_FILE_PATH: '/data/kb.json' },
+    [notes.id]: { MEMORY_FILE_PATH: '/data/notes.json' },
+  };
 
-  it('two entries running one command with different env: the process is its own entry\'s, by the env it carries', async () => {
+  it("two entries running one command with different env: the process is its own entry's, by the env it carries", async () => {
     const r = await attach([kb, notes], declared, { 20: 'PATH=/usr/bin\0MEMORY_FILE_PATH=/data/notes.json\0' });
     assert.deepEqual(claimedBy(r, 20), ['notes']);
     const [i] = r.servers.find((s) => s.name === 'notes')!.instances;
@@ -56,16 +77,28 @@ describe('attribution follows the process', () => {
 
   it('never narrows to nothing: one entry, or every entry contradicted, keeps the claim as before', async () => {
     assert.deepEqual(claimedBy(await attach([kb], declared, { 20: 'MEMORY_FILE_PATH=/elsewhere\0' }), 20), ['kb']);
-    assert.deepEqual(claimedBy(await attach([kb, notes], declared, { 20: 'MEMORY_FILE_PATH=/elsewhere\0' }), 20), ['kb', 'notes']);
+    assert.deepEqual(claimedBy(await attach([kb, notes], declared, { 20: 'MEMORY_FILE_PATH=/elsewhere\0' }), 20), [
+      'kb',
+      'notes',
+    ]);
   });
 
-  it('after Wrap, the other client\'s unguarded process stays under its own client\'s entry', async () => {
+  it("after Wrap, the other client's unguarded process stays under its own client's entry", async () => {
     // Claude Code's kb is now wrapped; Cursor's kb (the same command, its own env) still runs bare.
-    const wrapped = stdioConfig('kb', 'claude-code', '/opt/lg/mcp-lifeguard', ['run', '--', 'node', SCRIPT], { envKeys: ['MEMORY_FILE_PATH'], launchKey: 'stdio:wrapped' });
+    const wrapped = stdioConfig('kb', 'claude-code', '/opt/lg/mcp-lifeguard', ['run', '--', 'node', SCRIPT], {
+      envKeys: ['MEMORY_FILE_PATH'],
+      launchKey: 'stdio:wrapped',
+    });
     const cursorKb = sameCommand('kb', 'cursor');
-    const env = { [wrapped.id]: { MEMORY_FILE_PATH: '/data/claude.json' }, [cursorKb.id]: { MEMORY_FILE_PATH: '/data/cursor.json' } };
+    const env = {
+      [wrapped.id]: { MEMORY_FILE_PATH: '/data/claude.json' },
+      [cursorKb.id]: { MEMORY_FILE_PATH: '/data/cursor.json' },
+    };
     const r = await attach([wrapped, cursorKb], env, { 20: 'MEMORY_FILE_PATH=/data/cursor.json\0' });
-    assert.deepEqual(r.servers.filter((s) => s.instances.some((i) => i.pid === 20)).map((s) => s.source.client), ['cursor']);
+    assert.deepEqual(
+      r.servers.filter((s) => s.instances.some((i) => i.pid === 20)).map((s) => s.source.client),
+      ['cursor'],
+    );
   });
 
   it('after Unwrap, a process still under its guard keeps its guarded mark: the lock says so, not the config text', async () => {
@@ -73,10 +106,25 @@ describe('attribution follows the process', () => {
     const table: ProcessInfo[] = [
       { pid: 1, ppid: 0, argv: ['/sbin/init'], startTime: 1 },
       { pid: 10, ppid: 1, argv: ['/usr/bin/claude'], startTime: 1000 },
-      { pid: 30, ppid: 10, argv: ['/usr/bin/node', '/opt/lg/mcp-lifeguard.js', 'run', '--', 'node', SCRIPT], startTime: 7000 },
+      {
+        pid: 30,
+        ppid: 10,
+        argv: ['/usr/bin/node', '/opt/lg/mcp-lifeguard.js', 'run', '--', 'node', SCRIPT],
+        startTime: 7000,
+      },
       { pid: 31, ppid: 30, argv: ['node', SCRIPT], startTime: 7100 },
     ];
-    const lock: LockRecord = { protocol: 1, pid: 30, startTime: 7000, serverName: 'kb', resourceKey: '/data', command: ['node', SCRIPT], cwd: '/', startedAt: new Date(7000).toISOString(), child: { pid: 31, startTime: 7100 } } as LockRecord;
+    const lock: LockRecord = {
+      protocol: 1,
+      pid: 30,
+      startTime: 7000,
+      serverName: 'kb',
+      resourceKey: '/data',
+      command: ['node', SCRIPT],
+      cwd: '/',
+      startedAt: new Date(7000).toISOString(),
+      child: { pid: 31, startTime: 7100 },
+    } as LockRecord;
     const r = await attach([unwrapped], {}, {}, [lock], table);
     const [i] = r.servers[0].instances;
     assert.equal(i.pid, 31);

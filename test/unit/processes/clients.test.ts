@@ -8,12 +8,46 @@ const p = (argv: string[], extra: Partial<ProcessInfo> = {}): ProcessInfo => ({ 
 describe('owning client signatures', () => {
   const cases: [NodeJS.Platform, string[], string | undefined][] = [
     ['linux', ['/usr/share/code/code', '--type=utility', '--utility-sub-type=node.mojom.NodeService'], 'VS Code'],
-    ['darwin', ['/Applications/Visual', 'Studio', 'Code.app/Contents/Frameworks/Code', 'Helper', '(Plugin).app/Contents/MacOS/Code', 'Helper', '(Plugin)'], 'VS Code'],
+    [
+      'darwin',
+      [
+        '/Applications/Visual',
+        'Studio',
+        'Code.app/Contents/Frameworks/Code',
+        'Helper',
+        '(Plugin).app/Contents/MacOS/Code',
+        'Helper',
+        '(Plugin)',
+      ],
+      'VS Code',
+    ],
     ['win32', ['C:\\Users\\u\\AppData\\Local\\Programs\\Microsoft VS Code\\Code.exe', '--type=utility'], 'VS Code'],
-    ['linux', ['/usr/lib/code-server/lib/node', '/usr/lib/code-server/lib/vscode/out/bootstrap-fork', '--type=extensionHost'], 'code-server'],
+    [
+      'linux',
+      ['/usr/lib/code-server/lib/node', '/usr/lib/code-server/lib/vscode/out/bootstrap-fork', '--type=extensionHost'],
+      'code-server',
+    ],
     ['linux', ['/usr/lib/code-server/lib/node', '/usr/lib/code-server/out/node/entry'], undefined],
-    ['linux', ['/home/u/.vscode-server/bin/abc/node', '/home/u/.vscode-server/bin/abc/out/bootstrap-fork', '--type=extensionHost'], 'VS Code Server'],
-    ['darwin', ['/Applications/Cursor.app/Contents/Frameworks/Cursor', 'Helper', '(Plugin).app/Contents/MacOS/Cursor', 'Helper', '(Plugin)'], 'Cursor'],
+    [
+      'linux',
+      [
+        '/home/u/.vscode-server/bin/abc/node',
+        '/home/u/.vscode-server/bin/abc/out/bootstrap-fork',
+        '--type=extensionHost',
+      ],
+      'VS Code Server',
+    ],
+    [
+      'darwin',
+      [
+        '/Applications/Cursor.app/Contents/Frameworks/Cursor',
+        'Helper',
+        '(Plugin).app/Contents/MacOS/Cursor',
+        'Helper',
+        '(Plugin)',
+      ],
+      'Cursor',
+    ],
     ['linux', ['/usr/share/windsurf/windsurf', '--type=utility'], 'Windsurf'],
     ['darwin', ['/Applications/Claude.app/Contents/MacOS/Claude'], 'Claude Desktop'],
     ['win32', ['C:\\Users\\u\\AppData\\Local\\AnthropicClaude\\app-0.9.3\\claude.exe'], 'Claude Desktop'],
@@ -40,7 +74,11 @@ describe('owning client signatures', () => {
     const server = { pid: 11, ppid: 10, argv: ['mcp-server-x'] };
     assert.equal(owningClient(server, tree(p(['-zsh'], { tty: true })), 'darwin').id, 'terminal');
     // `sh -c` is a wrapper a program ran, not a prompt; and a shell without a terminal is not a terminal.
-    assert.deepEqual(owningClient(server, tree(p(['sh', '-c', 'mcp-server-x'], { tty: true })), 'linux'), { id: 'unknown', name: 'unknown', pid: 10 });
+    assert.deepEqual(owningClient(server, tree(p(['sh', '-c', 'mcp-server-x'], { tty: true })), 'linux'), {
+      id: 'unknown',
+      name: 'unknown',
+      pid: 10,
+    });
     assert.equal(owningClient(server, tree(p(['bash'], { tty: false })), 'linux').id, 'unknown');
   });
 
@@ -50,6 +88,10 @@ describe('owning client signatures', () => {
       { pid: 11, ppid: 10, argv: ['/home/u/.local/bin/claude'], tty: true },
       { pid: 12, ppid: 11, argv: ['mcp-server-x'], tty: true },
     ]);
-    assert.deepEqual(owningClient({ pid: 12, ppid: 11, argv: ['mcp-server-x'] }, tree, 'linux'), { id: 'claude-code', name: 'Claude Code', pid: 11 });
+    assert.deepEqual(owningClient({ pid: 12, ppid: 11, argv: ['mcp-server-x'] }, tree, 'linux'), {
+      id: 'claude-code',
+      name: 'Claude Code',
+      pid: 11,
+    });
   });
 });

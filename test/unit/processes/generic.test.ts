@@ -6,13 +6,45 @@ import { stdioConfig } from './support';
 
 describe('general-purpose programs are never claimed as servers', () => {
   it('names shells and interpreters with nothing to run, and everyday tools, whatever their arguments', () => {
-    for (const argv of [['bash'], ['/bin/sh'], ['zsh', '-l'], ['pwsh'], ['cmd.exe'], ['node'], ['python3', '-i'], ['deno'], ['bun'], ['ruby'], ['perl'], ['cat'], ['sleep', '600'], ['tail', '-f', 'x.log'], ['tee', 'out'], ['bash', '-c', 'sleep 30'], ['env', 'A=1', 'bash'], ['tclsh'], ['tclsh8.6'], ['vim', '-n', '-es'], ['mawk', '{print}', 'f2'], ['gawk', '-f', 'x.awk'], ['nano', 'notes.txt']]) {
+    for (const argv of [
+      ['bash'],
+      ['/bin/sh'],
+      ['zsh', '-l'],
+      ['pwsh'],
+      ['cmd.exe'],
+      ['node'],
+      ['python3', '-i'],
+      ['deno'],
+      ['bun'],
+      ['ruby'],
+      ['perl'],
+      ['cat'],
+      ['sleep', '600'],
+      ['tail', '-f', 'x.log'],
+      ['tee', 'out'],
+      ['bash', '-c', 'sleep 30'],
+      ['env', 'A=1', 'bash'],
+      ['tclsh'],
+      ['tclsh8.6'],
+      ['vim', '-n', '-es'],
+      ['mawk', '{print}', 'f2'],
+      ['gawk', '-f', 'x.awk'],
+      ['nano', 'notes.txt'],
+    ]) {
       assert.ok(genericProgram(argv), argv.join(' '));
     }
   });
 
   it('leaves servers alone: a script, a module, a package runner, a named program', () => {
-    for (const argv of [['node', 'server.js'], ['python', '-m', 'pkg'], ['bash', 'run-server.sh'], ['npx', '-y', '@modelcontextprotocol/server-memory'], ['mcp-server-git'], ['sh', '-c', 'mcp-server-x --y'], ['uvx', 'mcp-server-fetch']]) {
+    for (const argv of [
+      ['node', 'server.js'],
+      ['python', '-m', 'pkg'],
+      ['bash', 'run-server.sh'],
+      ['npx', '-y', '@modelcontextprotocol/server-memory'],
+      ['mcp-server-git'],
+      ['sh', '-c', 'mcp-server-x --y'],
+      ['uvx', 'mcp-server-fetch'],
+    ]) {
       assert.equal(genericProgram(argv), undefined, argv.join(' '));
     }
   });
@@ -24,7 +56,11 @@ describe('general-purpose programs are never claimed as servers', () => {
       { pid: 10, ppid: 1, argv: ['/usr/share/code/code'], startTime: 1000 },
       ...[11, 12, 13, 14].map((pid) => ({ pid, ppid: 10, argv: ['bash'], startTime: pid * 100 })),
     ];
-    const r = await attachInstances([shell], { state: 'ok', processes, method: 'procfs' }, { platform: 'linux', secretsOf: () => new Set() });
+    const r = await attachInstances(
+      [shell],
+      { state: 'ok', processes, method: 'procfs' },
+      { platform: 'linux', secretsOf: () => new Set() },
+    );
     assert.deepEqual(r.servers[0].instances, []);
     assert.equal(r.diagnostics.length, 1);
     assert.equal(r.diagnostics[0].file, shell.source.file);

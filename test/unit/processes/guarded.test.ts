@@ -25,7 +25,18 @@ describe('guarded instances: joined to live lock records', () => {
   const table: ProcessInfo[] = [
     { pid: 1, ppid: 0, argv: ['/sbin/init'], startTime: 1 },
     { pid: 10, ppid: 1, argv: ['/usr/share/code/code'], startTime: 1000 },
-    { pid: 20, ppid: 10, argv: ['/usr/bin/node', '/home/u/.local/state/mcp-lifeguard/bin/mcp-lifeguard.js', 'run', '--', 'mcp-server-memory'], startTime: 5000 },
+    {
+      pid: 20,
+      ppid: 10,
+      argv: [
+        '/usr/bin/node',
+        '/home/u/.local/state/mcp-lifeguard/bin/mcp-lifeguard.js',
+        'run',
+        '--',
+        'mcp-server-memory',
+      ],
+      startTime: 5000,
+    },
     { pid: 21, ppid: 20, argv: ['node', '/x/.bin/mcp-server-memory'], startTime: 5100 },
   ];
 
@@ -44,9 +55,17 @@ describe('guarded instances: joined to live lock records', () => {
       const guarded = await snap([record(20, 5000)]);
       assert.equal(guarded.notConfigured.length, 1);
       assert.equal(guarded.notConfigured[0].pid, 21);
-      assert.deepEqual(guarded.notConfigured[0].launcherChain.map((s) => s.pid), [20], 'the guard is the launch');
+      assert.deepEqual(
+        guarded.notConfigured[0].launcherChain.map((s) => s.pid),
+        [20],
+        'the guard is the launch',
+      );
       assert.equal(guarded.notConfigured[0].client.id, 'vscode');
-      assert.deepEqual(guarded.notConfigured[0].lock, { serverName: 'memory', resourceKey: '/data', holder: 'mcp-lifeguard-guard 0.1.0' });
+      assert.deepEqual(guarded.notConfigured[0].lock, {
+        serverName: 'memory',
+        resourceKey: '/data',
+        holder: 'mcp-lifeguard-guard 0.1.0',
+      });
       const reused = await snap([record(20, 90000)]);
       assert.equal(reused.notConfigured[0].lock, undefined, 'a record of a reused pid marks nothing');
     } finally {
@@ -55,26 +74,56 @@ describe('guarded instances: joined to live lock records', () => {
   });
 
   it('matches the instance itself when it holds the lock natively', () => {
-    const inst = { pid: 21, startTime: 5100, launcherChain: [] } as unknown as Parameters<typeof markGuarded>[0] extends Iterable<infer I> ? I : never;
+    const inst = { pid: 21, startTime: 5100, launcherChain: [] } as unknown as Parameters<
+      typeof markGuarded
+    >[0] extends Iterable<infer I>
+      ? I
+      : never;
     markGuarded([inst], [record(21, 5400)]);
     assert.equal(inst.lock?.serverName, 'memory');
   });
 
   it('matches a config wrapped with the installed guard through guard -> npm exec -> sh -> node', async () => {
     const bin = '/home/u/.local/state/mcp-lifeguard/bin';
-    const wrapped = stdioConfig('memory', 'vscode', `${bin}/mcp-lifeguard`, ['run', '--', 'npx', '-y', '@modelcontextprotocol/server-memory']);
+    const wrapped = stdioConfig('memory', 'vscode', `${bin}/mcp-lifeguard`, [
+      'run',
+      '--',
+      'npx',
+      '-y',
+      '@modelcontextprotocol/server-memory',
+    ]);
     const processes: ProcessInfo[] = [
       { pid: 1, ppid: 0, argv: ['/sbin/init'], startTime: 1 },
       { pid: 10, ppid: 1, argv: ['/usr/share/code/code'], startTime: 1000 },
-      { pid: 20, ppid: 10, argv: ['/usr/bin/node', `${bin}/mcp-lifeguard.js`, 'run', '--', 'npx', '-y', '@modelcontextprotocol/server-memory'], startTime: 5000 },
+      {
+        pid: 20,
+        ppid: 10,
+        argv: [
+          '/usr/bin/node',
+          `${bin}/mcp-lifeguard.js`,
+          'run',
+          '--',
+          'npx',
+          '-y',
+          '@modelcontextprotocol/server-memory',
+        ],
+        startTime: 5000,
+      },
       { pid: 21, ppid: 20, argv: ['npm', 'exec', '@modelcontextprotocol/server-memory'], startTime: 5100 },
       { pid: 22, ppid: 21, argv: ['sh', '-c', 'mcp-server-memory'], startTime: 5200 },
       { pid: 23, ppid: 22, argv: ['node', '/x/.bin/mcp-server-memory'], startTime: 5300 },
     ];
-    const r = await attachInstances([wrapped], { state: 'ok', processes, method: 'procfs' }, { platform: 'linux', secretsOf: () => new Set() });
+    const r = await attachInstances(
+      [wrapped],
+      { state: 'ok', processes, method: 'procfs' },
+      { platform: 'linux', secretsOf: () => new Set() },
+    );
     const [i] = r.servers[0].instances;
     assert.equal(i.pid, 23);
-    assert.deepEqual(i.launcherChain.map((s) => s.pid), [20, 21, 22]);
+    assert.deepEqual(
+      i.launcherChain.map((s) => s.pid),
+      [20, 21, 22],
+    );
     assert.deepEqual(r.notConfigured, []);
   });
 
@@ -84,15 +133,29 @@ describe('guarded instances: joined to live lock records', () => {
     const processes: ProcessInfo[] = [
       { pid: 1, ppid: 0, argv: ['/sbin/init'], startTime: 1 },
       // A guard detached on purpose: adopted by init, its server below it.
-      { pid: 30, ppid: 1, argv: ['/usr/bin/node', '/opt/lg/mcp-lifeguard.js', 'run', '--', 'mcp-server-memory'], startTime: 7000 },
+      {
+        pid: 30,
+        ppid: 1,
+        argv: ['/usr/bin/node', '/opt/lg/mcp-lifeguard.js', 'run', '--', 'mcp-server-memory'],
+        startTime: 7000,
+      },
       { pid: 31, ppid: 30, argv: ['mcp-server-memory'], startTime: 7100 },
       // A plain server adopted by init.
       { pid: 40, ppid: 1, argv: ['mcp-server-memory', '--plain'], startTime: 8000 },
     ];
     // Each runs the program the entry's PATH finds.
-    const f = facts({ exe: { 31: '/usr/bin/mcp-server-memory', 40: '/usr/bin/mcp-server-memory' }, path: { 'mcp-server-memory': '/usr/bin/mcp-server-memory' } });
-    const run = (locks: LockRecord[]) => attachInstances([wrapped, plain], { state: 'ok', processes, method: 'procfs' }, { platform: 'linux', secretsOf: () => new Set(), locks, facts: f });
-    const inst = (r: Awaited<ReturnType<typeof run>>, pid: number) => r.servers.flatMap((s) => s.instances).find((i) => i.pid === pid);
+    const f = facts({
+      exe: { 31: '/usr/bin/mcp-server-memory', 40: '/usr/bin/mcp-server-memory' },
+      path: { 'mcp-server-memory': '/usr/bin/mcp-server-memory' },
+    });
+    const run = (locks: LockRecord[]) =>
+      attachInstances(
+        [wrapped, plain],
+        { state: 'ok', processes, method: 'procfs' },
+        { platform: 'linux', secretsOf: () => new Set(), locks, facts: f },
+      );
+    const inst = (r: Awaited<ReturnType<typeof run>>, pid: number) =>
+      r.servers.flatMap((s) => s.instances).find((i) => i.pid === pid);
     const kinds = (r: Awaited<ReturnType<typeof run>>, pid: number) => inst(r, pid)?.verdicts.map((v) => v.kind);
     const byHolder = await run([record(30, 7000)]);
     assert.deepEqual(kinds(byHolder, 31), [], 'the guard above it holds the lock');
@@ -104,14 +167,33 @@ describe('guarded instances: joined to live lock records', () => {
     assert.deepEqual(kinds(await run([record(30, 90_000)]), 31), ['orphan'], 'a record of a reused pid owns nothing');
   });
 
-  it('two guards init adopted are not one client\'s duplicates: init is no client', async () => {
+  it("two guards init adopted are not one client's duplicates: init is no client", async () => {
     const wrapped = stdioConfig('memory', 'vscode', '/opt/lg/mcp-lifeguard', ['run', '--', 'mcp-server-memory']);
     const guard = (pid: number, startTime: number): ProcessInfo[] => [
-      { pid, ppid: 1, argv: ['/usr/bin/node', '/opt/lg/mcp-lifeguard.js', 'run', '--', 'mcp-server-memory'], startTime },
+      {
+        pid,
+        ppid: 1,
+        argv: ['/usr/bin/node', '/opt/lg/mcp-lifeguard.js', 'run', '--', 'mcp-server-memory'],
+        startTime,
+      },
       { pid: pid + 1, ppid: pid, argv: ['mcp-server-memory'], startTime: startTime + 100 },
     ];
-    const processes: ProcessInfo[] = [{ pid: 1, ppid: 0, argv: ['/sbin/init'], startTime: 1 }, ...guard(30, 7000), ...guard(40, 8000)];
-    const r = await attachInstances([wrapped], { state: 'ok', processes, method: 'procfs' }, { platform: 'linux', secretsOf: () => new Set(), locks: [record(30, 7000), record(40, 8000)] });
-    assert.deepEqual(r.servers[0].instances.map((i) => [i.pid, i.verdicts.map((v) => v.kind)]), [[31, []], [41, []]]);
+    const processes: ProcessInfo[] = [
+      { pid: 1, ppid: 0, argv: ['/sbin/init'], startTime: 1 },
+      ...guard(30, 7000),
+      ...guard(40, 8000),
+    ];
+    const r = await attachInstances(
+      [wrapped],
+      { state: 'ok', processes, method: 'procfs' },
+      { platform: 'linux', secretsOf: () => new Set(), locks: [record(30, 7000), record(40, 8000)] },
+    );
+    assert.deepEqual(
+      r.servers[0].instances.map((i) => [i.pid, i.verdicts.map((v) => v.kind)]),
+      [
+        [31, []],
+        [41, []],
+      ],
+    );
   });
 });

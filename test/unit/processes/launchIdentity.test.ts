@@ -11,42 +11,79 @@ const base: ProcessInfo[] = [
 ];
 
 async function listed(configs: ReturnType<typeof stdioConfig>[], processes: ProcessInfo[], f: LaunchFacts) {
-  const r = await attachInstances(configs, { state: 'ok', processes: [...base, ...processes], method: 'procfs' }, { platform: 'linux', secretsOf: () => new Set(), facts: f });
-  return Object.fromEntries(r.servers.map((s) => [s.name, s.instances.map((i) => ({ pid: i.pid, undecided: i.verdicts.some((v) => v.kind === 'unknown' && v.question === 'owner') }))]));
+  const r = await attachInstances(
+    configs,
+    { state: 'ok', processes: [...base, ...processes], method: 'procfs' },
+    { platform: 'linux', secretsOf: () => new Set(), facts: f },
+  );
+  return Object.fromEntries(
+    r.servers.map((s) => [
+      s.name,
+      s.instances.map((i) => ({
+        pid: i.pid,
+        undecided: i.verdicts.some((v) => v.kind === 'unknown' && v.question === 'owner'),
+      })),
+    ]),
+  );
 }
 
 describe('launch identity: one process, one entry', () => {
-  it('a bare name is the program PATH finds: the process\'s executable decides', async () => {
+  it("a bare name is the program PATH finds: the process's executable decides", async () => {
     const r = await listed(
       [stdioConfig('onPath', 'vscode', 'my-server', []), stdioConfig('inB', 'vscode', '/b/bin/my-server', [])],
-      [{ pid: 20, ppid: 10, argv: ['my-server'], startTime: 2000 }, { pid: 21, ppid: 10, argv: ['/b/bin/my-server'], startTime: 2100 }],
+      [
+        { pid: 20, ppid: 10, argv: ['my-server'], startTime: 2000 },
+        { pid: 21, ppid: 10, argv: ['/b/bin/my-server'], startTime: 2100 },
+      ],
       facts({ exe: { 20: '/a/bin/my-server', 21: '/b/bin/my-server' }, path: { 'my-server': '/a/bin/my-server' } }),
     );
     assert.deepEqual(r, { onPath: [{ pid: 20, undecided: false }], inB: [{ pid: 21, undecided: false }] });
   });
 
-  it('python -m pkg of two venvs: the interpreter\'s own path decides, though both link to one python', async () => {
+  it("python -m pkg of two venvs: the interpreter's own path decides, though both link to one python", async () => {
     const links = { '/a/.venv/bin/python': '/usr/bin/python3.12', '/b/.venv/bin/python': '/usr/bin/python3.12' };
     const r = await listed(
-      [stdioConfig('a', 'vscode', '/a/.venv/bin/python', ['-m', 'pkg']), stdioConfig('b', 'vscode', '/b/.venv/bin/python', ['-m', 'pkg'])],
-      [{ pid: 20, ppid: 10, argv: ['/a/.venv/bin/python', '-m', 'pkg'], startTime: 2000 }, { pid: 21, ppid: 10, argv: ['/b/.venv/bin/python', '-m', 'pkg'], startTime: 2100 }],
+      [
+        stdioConfig('a', 'vscode', '/a/.venv/bin/python', ['-m', 'pkg']),
+        stdioConfig('b', 'vscode', '/b/.venv/bin/python', ['-m', 'pkg']),
+      ],
+      [
+        { pid: 20, ppid: 10, argv: ['/a/.venv/bin/python', '-m', 'pkg'], startTime: 2000 },
+        { pid: 21, ppid: 10, argv: ['/b/.venv/bin/python', '-m', 'pkg'], startTime: 2100 },
+      ],
       facts({ links, venvs: ['/a/.venv', '/b/.venv'] }),
     );
     assert.deepEqual(r, { a: [{ pid: 20, undecided: false }], b: [{ pid: 21, undecided: false }] });
   });
 
-  it('npx entries that differ only by cwd: the launch\'s working directory decides; unreadable, it is undecided', async () => {
-    const configs = [stdioConfig('p1', 'vscode', 'npx', ['tool'], { cwd: '/p1' }), stdioConfig('p2', 'vscode', 'npx', ['tool'], { cwd: '/p2', launchKey: 'other' })];
-    const processes: ProcessInfo[] = [{ pid: 20, ppid: 10, argv: ['npm', 'exec', 'tool'], startTime: 2000 }, { pid: 21, ppid: 10, argv: ['npm', 'exec', 'tool'], startTime: 2100 }];
-    assert.deepEqual(await listed(configs, processes, facts({ cwd: { 20: '/p1', 21: '/p2' } })), { p1: [{ pid: 20, undecided: false }], p2: [{ pid: 21, undecided: false }] });
+  it("npx entries that differ only by cwd: the launch's working directory decides; unreadable, it is undecided", async () => {
+    const configs = [
+      stdioConfig('p1', 'vscode', 'npx', ['tool'], { cwd: '/p1' }),
+      stdioConfig('p2', 'vscode', 'npx', ['tool'], { cwd: '/p2', launchKey: 'other' }),
+    ];
+    const processes: ProcessInfo[] = [
+      { pid: 20, ppid: 10, argv: ['npm', 'exec', 'tool'], startTime: 2000 },
+      { pid: 21, ppid: 10, argv: ['npm', 'exec', 'tool'], startTime: 2100 },
+    ];
+    assert.deepEqual(await listed(configs, processes, facts({ cwd: { 20: '/p1', 21: '/p2' } })), {
+      p1: [{ pid: 20, undecided: false }],
+      p2: [{ pid: 21, undecided: false }],
+    });
     const blind = await listed(configs, processes, facts({}));
-    assert.deepEqual(blind.p1, [{ pid: 20, undecided: true }, { pid: 21, undecided: true }]);
+    assert.deepEqual(blind.p1, [
+      { pid: 20, undecided: true },
+      { pid: 21, undecided: true },
+    ]);
   });
 
-  it('a relative script is found in the config\'s cwd; one configured in several places is still one launch', async () => {
+  it("a relative script is found in the config's cwd; one configured in several places is still one launch", async () => {
     const sameLaunch = { launchKey: 'stdio:same' };
     const r = await listed(
-      [stdioConfig('here', 'vscode', 'node', ['server.js'], { cwd: '/p1', ...sameLaunch }), stdioConfig('hereToo', 'vscode', 'node', ['server.js'], { cwd: '/p1', ...sameLaunch }), stdioConfig('there', 'vscode', 'node', ['server.js'], { cwd: '/p2' })],
+      [
+        stdioConfig('here', 'vscode', 'node', ['server.js'], { cwd: '/p1', ...sameLaunch }),
+        stdioConfig('hereToo', 'vscode', 'node', ['server.js'], { cwd: '/p1', ...sameLaunch }),
+        stdioConfig('there', 'vscode', 'node', ['server.js'], { cwd: '/p2' }),
+      ],
       [{ pid: 20, ppid: 10, argv: ['node', 'server.js'], startTime: 2000 }],
       facts({ cwd: { 20: '/p1' } }),
     );
@@ -59,7 +96,11 @@ describe('launch identity: one process, one entry', () => {
     const rel = '../@s/srv/dist/index.js';
     const shims = { '/a/node_modules/.bin/srv': rel, '/b/node_modules/.bin/srv': rel };
     const r = await listed(
-      [stdioConfig('a', 'vscode', '/a/node_modules/.bin/srv', ['--x']), stdioConfig('b', 'vscode', './node_modules/.bin/srv', ['--x'], { cwd: '/b' }), stdioConfig('plain', 'vscode', '/c/node_modules/.bin/srv', ['--x'])],
+      [
+        stdioConfig('a', 'vscode', '/a/node_modules/.bin/srv', ['--x']),
+        stdioConfig('b', 'vscode', './node_modules/.bin/srv', ['--x'], { cwd: '/b' }),
+        stdioConfig('plain', 'vscode', '/c/node_modules/.bin/srv', ['--x']),
+      ],
       [
         { pid: 20, ppid: 10, argv: ['node', '/a/node_modules/.bin/../@s/srv/dist/index.js', '--x'], startTime: 2000 },
         { pid: 21, ppid: 10, argv: ['node', './node_modules/.bin/../@s/srv/dist/index.js', '--x'], startTime: 2100 },
@@ -70,37 +111,67 @@ describe('launch identity: one process, one entry', () => {
   });
 
   it('a program that does not depend on its folder: the folder tells entries apart, but never rules one out', async () => {
-    const configs = [stdioConfig('p1', 'vscode', '/opt/bin/tool', [], { cwd: '/p1' }), stdioConfig('p2', 'vscode', '/opt/bin/tool', [], { cwd: '/p2', launchKey: 'tool in p2' })];
+    const configs = [
+      stdioConfig('p1', 'vscode', '/opt/bin/tool', [], { cwd: '/p1' }),
+      stdioConfig('p2', 'vscode', '/opt/bin/tool', [], { cwd: '/p2', launchKey: 'tool in p2' }),
+    ];
     const processes: ProcessInfo[] = [{ pid: 20, ppid: 10, argv: ['/opt/bin/tool'], startTime: 2000 }];
-    assert.deepEqual(await listed(configs, processes, facts({ cwd: { 20: '/p2' } })), { p1: [], p2: [{ pid: 20, undecided: false }] });
+    assert.deepEqual(await listed(configs, processes, facts({ cwd: { 20: '/p2' } })), {
+      p1: [],
+      p2: [{ pid: 20, undecided: false }],
+    });
     const elsewhere = await listed(configs, processes, facts({ cwd: { 20: '/tmp' } }));
     assert.deepEqual(elsewhere, { p1: [{ pid: 20, undecided: true }], p2: [{ pid: 20, undecided: true }] });
   });
 
-  it('pnpm: the old version\'s folder of the same package in the same project is the entry\'s; another project\'s is not', async () => {
+  it("pnpm: the old version's folder of the same package in the same project is the entry's; another project's is not", async () => {
     // The shim now points at 2.0.0; the process started at 1.0.0 and names that folder.
     const rel = '../.pnpm/@s+srv@2.0.0/node_modules/@s/srv/dist/index.js';
     const r = await listed(
       [stdioConfig('srv', 'vscode', '/a/node_modules/.bin/srv', [])],
       [
-        { pid: 20, ppid: 10, argv: ['node', '/a/node_modules/.bin/../.pnpm/@s+srv@1.0.0/node_modules/@s/srv/dist/index.js'], startTime: 2000 },
-        { pid: 21, ppid: 10, argv: ['node', '/b/node_modules/.pnpm/@s+srv@1.0.0/node_modules/@s/srv/dist/index.js'], startTime: 2100 },
+        {
+          pid: 20,
+          ppid: 10,
+          argv: ['node', '/a/node_modules/.bin/../.pnpm/@s+srv@1.0.0/node_modules/@s/srv/dist/index.js'],
+          startTime: 2000,
+        },
+        {
+          pid: 21,
+          ppid: 10,
+          argv: ['node', '/b/node_modules/.pnpm/@s+srv@1.0.0/node_modules/@s/srv/dist/index.js'],
+          startTime: 2100,
+        },
       ],
       // The old folder is gone from disk: its real path cannot be read.
-      { ...facts({ shims: { '/a/node_modules/.bin/srv': rel } }), realpath: (f) => (f.includes('@1.0.0') ? undefined : f) },
+      {
+        ...facts({ shims: { '/a/node_modules/.bin/srv': rel } }),
+        realpath: (f) => (f.includes('@1.0.0') ? undefined : f),
+      },
     );
     assert.deepEqual(r, { srv: [{ pid: 20, undecided: false }] });
   });
 
-  it('a shared bin name is never proof: the process doing the work names another install, so it is not the entry\'s', async () => {
+  it("a shared bin name is never proof: the process doing the work names another install, so it is not the entry's", async () => {
     const r = await listed(
       [stdioConfig('mem', 'vscode', '/usr/bin/node', ['/proj/node_modules/.bin/mcp-server-memory'])],
       [
         { pid: 20, ppid: 10, argv: ['sh', '-c', 'mcp-server-memory'], startTime: 2000 },
-        { pid: 21, ppid: 20, argv: ['node', '/other/home/.npm/_npx/0a1b/node_modules/.bin/mcp-server-memory'], startTime: 2001 },
+        {
+          pid: 21,
+          ppid: 20,
+          argv: ['node', '/other/home/.npm/_npx/0a1b/node_modules/.bin/mcp-server-memory'],
+          startTime: 2001,
+        },
         { pid: 30, ppid: 10, argv: ['/usr/bin/node', '/proj/node_modules/.bin/mcp-server-memory'], startTime: 3000 },
       ],
-      facts({ links: { '/proj/node_modules/.bin/mcp-server-memory': '/proj/node_modules/@m/srv/dist/index.js', '/other/home/.npm/_npx/0a1b/node_modules/.bin/mcp-server-memory': '/other/home/.npm/_npx/0a1b/node_modules/@m/srv/dist/index.js' } }),
+      facts({
+        links: {
+          '/proj/node_modules/.bin/mcp-server-memory': '/proj/node_modules/@m/srv/dist/index.js',
+          '/other/home/.npm/_npx/0a1b/node_modules/.bin/mcp-server-memory':
+            '/other/home/.npm/_npx/0a1b/node_modules/@m/srv/dist/index.js',
+        },
+      }),
     );
     assert.deepEqual(r, { mem: [{ pid: 30, undecided: false }] });
   });
@@ -109,11 +180,28 @@ describe('launch identity: one process, one entry', () => {
     const cfg = [stdioConfig('git', 'vscode', 'mcp-server-git', [])];
     const processes: ProcessInfo[] = [{ pid: 20, ppid: 10, argv: ['mcp-server-git'], startTime: 2000 }];
     assert.deepEqual(await listed(cfg, processes, facts({})), { git: [{ pid: 20, undecided: true }] });
-    assert.deepEqual(await listed(cfg, processes, facts({ exe: { 20: '/u/.local/bin/mcp-server-git' }, path: { 'mcp-server-git': '/u/.local/bin/mcp-server-git' } })), { git: [{ pid: 20, undecided: false }] });
-    assert.deepEqual(await listed(cfg, processes, facts({ exe: { 20: '/other/bin/mcp-server-git' }, path: { 'mcp-server-git': '/u/.local/bin/mcp-server-git' } })), { git: [] });
+    assert.deepEqual(
+      await listed(
+        cfg,
+        processes,
+        facts({
+          exe: { 20: '/u/.local/bin/mcp-server-git' },
+          path: { 'mcp-server-git': '/u/.local/bin/mcp-server-git' },
+        }),
+      ),
+      { git: [{ pid: 20, undecided: false }] },
+    );
+    assert.deepEqual(
+      await listed(
+        cfg,
+        processes,
+        facts({ exe: { 20: '/other/bin/mcp-server-git' }, path: { 'mcp-server-git': '/u/.local/bin/mcp-server-git' } }),
+      ),
+      { git: [] },
+    );
   });
 
-  it('npx: this user\'s cache proves it, another home\'s rules it out, and a cache the process\'s environment names is its client\'s', async () => {
+  it("npx: this user's cache proves it, another home's rules it out, and a cache the process's environment names is its client's", async () => {
     const cfg = [stdioConfig('mem', 'vscode', 'npx', ['-y', '@m/srv'])];
     const homes = runnerHomes({ home: '/home/u', platform: 'linux', env: {} });
     const table: ProcessInfo[] = [
@@ -124,25 +212,42 @@ describe('launch identity: one process, one entry', () => {
       { pid: 40, ppid: 10, argv: ['npm', 'exec', '@m/srv'], startTime: 4000 },
       { pid: 41, ppid: 40, argv: ['node', '/ci/cache/_npx/1/node_modules/.bin/srv'], startTime: 4001 },
     ];
-    const r = await attachInstances(cfg, { state: 'ok', processes: [...base, ...table], method: 'procfs' }, {
-      platform: 'linux',
-      secretsOf: () => new Set(),
-      facts: facts({}),
-      homes,
-      env: { declared: () => undefined, ofProcess: (pid) => (pid === 41 ? new Map([['npm_config_cache', '/ci/cache']]) : new Map()) },
-    });
+    const r = await attachInstances(
+      cfg,
+      { state: 'ok', processes: [...base, ...table], method: 'procfs' },
+      {
+        platform: 'linux',
+        secretsOf: () => new Set(),
+        facts: facts({}),
+        homes,
+        env: {
+          declared: () => undefined,
+          ofProcess: (pid) => (pid === 41 ? new Map([['npm_config_cache', '/ci/cache']]) : new Map()),
+        },
+      },
+    );
     assert.deepEqual(r.servers[0].instances.map((i) => i.pid).sort(), [21, 41]);
   });
 
-  it('another user\'s process is nobody\'s instance, nor listed as not configured', async () => {
+  it("another user's process is nobody's instance, nor listed as not configured", async () => {
     const cfg = [stdioConfig('srv', 'vscode', '/opt/srv/bin/mcp-server-x', [])];
     const table: ProcessInfo[] = [
       { pid: 20, ppid: 10, uid: 1000, argv: ['/opt/srv/bin/mcp-server-x'], startTime: 2000 },
       { pid: 21, ppid: 10, uid: 1001, argv: ['/opt/srv/bin/mcp-server-x'], startTime: 2100 },
       { pid: 22, ppid: 10, uid: 1001, argv: ['/opt/other/mcp-server-y'], startTime: 2200 },
     ];
-    const r = await attachInstances(cfg, { state: 'ok', processes: [...base, ...table], method: 'procfs' }, { platform: 'linux', secretsOf: () => new Set(), facts: facts({}), ownUid: 1000 });
-    assert.deepEqual(r.servers[0].instances.map((i) => i.pid), [20]);
-    assert.deepEqual(r.notConfigured.map((i) => i.pid), []);
+    const r = await attachInstances(
+      cfg,
+      { state: 'ok', processes: [...base, ...table], method: 'procfs' },
+      { platform: 'linux', secretsOf: () => new Set(), facts: facts({}), ownUid: 1000 },
+    );
+    assert.deepEqual(
+      r.servers[0].instances.map((i) => i.pid),
+      [20],
+    );
+    assert.deepEqual(
+      r.notConfigured.map((i) => i.pid),
+      [],
+    );
   });
 });

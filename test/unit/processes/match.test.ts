@@ -6,25 +6,48 @@ import { ProcessInfo } from '../../../src/core/pids/table';
 import { facts, recordedTable, recordedUserHomes, stdioConfig } from './support';
 import type { LaunchFacts } from '../../../src/core/processes/launchIdentity';
 
-async function attach(configs: ServerConfig[], processes: ProcessInfo[], platform: NodeJS.Platform, extra: { singleWriter?: string[]; secrets?: string[]; facts?: LaunchFacts } = {}) {
-  return attachInstances(configs, { state: 'ok', processes, method: 'procfs' }, {
-    platform,
-    homes: recordedUserHomes(platform),
-    facts: extra.facts,
-    singleWriter: extra.singleWriter,
-    secretsOf: () => new Set(extra.secrets ?? []),
-    findListeners: async () => new Map(),
-  });
+async function attach(
+  configs: ServerConfig[],
+  processes: ProcessInfo[],
+  platform: NodeJS.Platform,
+  extra: { singleWriter?: string[]; secrets?: string[]; facts?: LaunchFacts } = {},
+) {
+  return attachInstances(
+    configs,
+    { state: 'ok', processes, method: 'procfs' },
+    {
+      platform,
+      homes: recordedUserHomes(platform),
+      facts: extra.facts,
+      singleWriter: extra.singleWriter,
+      secretsOf: () => new Set(extra.secrets ?? []),
+      findListeners: async () => new Map(),
+    },
+  );
 }
 
 const pids = (list: readonly Instance[] | undefined) => (list ?? []).map((i) => i.pid).sort((a, b) => a - b);
 
 describe('launch keys: what a command line runs', () => {
   it('peels interpreters, shells, cmd.exe and env', () => {
-    assert.deepEqual(effectiveArgv(['node', '--max-old-space-size=4096', '/a/server.js', '--x']), ['/a/server.js', '--x']);
-    assert.deepEqual(effectiveArgv(['python3', '-u', '-m', 'mcp_server_git', '--repo', '.']), ['mcp_server_git', '--repo', '.']);
-    assert.deepEqual(effectiveArgv(['sh', '-c', "mcp-server-memory --dir '/a b'"]), ['mcp-server-memory', '--dir', '/a b']);
-    assert.deepEqual(effectiveArgv(['C:\\WINDOWS\\system32\\cmd.exe', '/d', '/s', '/c', 'x.cmd --y']), ['x.cmd', '--y']);
+    assert.deepEqual(effectiveArgv(['node', '--max-old-space-size=4096', '/a/server.js', '--x']), [
+      '/a/server.js',
+      '--x',
+    ]);
+    assert.deepEqual(effectiveArgv(['python3', '-u', '-m', 'mcp_server_git', '--repo', '.']), [
+      'mcp_server_git',
+      '--repo',
+      '.',
+    ]);
+    assert.deepEqual(effectiveArgv(['sh', '-c', "mcp-server-memory --dir '/a b'"]), [
+      'mcp-server-memory',
+      '--dir',
+      '/a b',
+    ]);
+    assert.deepEqual(effectiveArgv(['C:\\WINDOWS\\system32\\cmd.exe', '/d', '/s', '/c', 'x.cmd --y']), [
+      'x.cmd',
+      '--y',
+    ]);
     assert.deepEqual(effectiveArgv(['env', 'A=1', 'node', 'x.js']), ['x.js']);
   });
 
@@ -34,19 +57,43 @@ describe('launch keys: what a command line runs', () => {
     assert.equal(launchKeyOf(['npm', 'exec', '@modelcontextprotocol/server-memory'])?.key, key);
     assert.equal(launchKeyOf(['pnpm', 'dlx', '@modelcontextprotocol/server-memory'])?.key, key);
     assert.equal(launchKeyOf(['bunx', '@modelcontextprotocol/server-memory'])?.key, key);
-    assert.equal(launchKeyOf(['node', 'C:\\npm\\bin\\npx-cli.js', '-y', '@modelcontextprotocol/server-memory'])?.key, key);
-    assert.equal(launchKeyOf(['npx', '--package', '@modelcontextprotocol/server-memory', 'mcp-server-memory'])?.key, key);
+    assert.equal(
+      launchKeyOf(['node', 'C:\\npm\\bin\\npx-cli.js', '-y', '@modelcontextprotocol/server-memory'])?.key,
+      key,
+    );
+    assert.equal(
+      launchKeyOf(['npx', '--package', '@modelcontextprotocol/server-memory', 'mcp-server-memory'])?.key,
+      key,
+    );
   });
 
   it('reads uvx, uv tool run, pipx run and docker run -i', () => {
-    assert.deepEqual(launchKeyOf(['uvx', '--python', '3.12', 'mcp-server-fetch==1.0', '--x']), { key: 'uvx:mcp-server-fetch', args: ['--x'], runner: true });
-    assert.equal(launchKeyOf(['uv', 'tool', 'run', '--from', 'git+https://x/y', 'srv'])?.key, 'uvx:git+https://x/y');
-    assert.equal(launchKeyOf(['pipx', 'run', 'mcp-server-time'])?.key, 'uvx:mcp-server-time');
-    assert.deepEqual(launchKeyOf(['docker', 'run', '-i', '--rm', '-e', 'TOKEN', '-v', '/a:/b', 'ghcr.io/github/github-mcp-server', 'stdio']), {
-      key: 'docker:ghcr.io/github/github-mcp-server',
-      args: ['stdio'],
+    assert.deepEqual(launchKeyOf(['uvx', '--python', '3.12', 'mcp-server-fetch==1.0', '--x']), {
+      key: 'uvx:mcp-server-fetch',
+      args: ['--x'],
       runner: true,
     });
+    assert.equal(launchKeyOf(['uv', 'tool', 'run', '--from', 'git+https://x/y', 'srv'])?.key, 'uvx:git+https://x/y');
+    assert.equal(launchKeyOf(['pipx', 'run', 'mcp-server-time'])?.key, 'uvx:mcp-server-time');
+    assert.deepEqual(
+      launchKeyOf([
+        'docker',
+        'run',
+        '-i',
+        '--rm',
+        '-e',
+        'TOKEN',
+        '-v',
+        '/a:/b',
+        'ghcr.io/github/github-mcp-server',
+        'stdio',
+      ]),
+      {
+        key: 'docker:ghcr.io/github/github-mcp-server',
+        args: ['stdio'],
+        runner: true,
+      },
+    );
   });
 
   it('keys plain programs by name, so a .cmd shim, an absolute path and a bare name agree', () => {
@@ -72,8 +119,20 @@ describe('matching configured servers to a recorded Linux table', () => {
   const table = recordedTable('linux-clients');
   const memory = stdioConfig('memory', 'vscode', 'npx', ['-y', '@modelcontextprotocol/server-memory']);
   const fetch = stdioConfig('fetch', 'claude-code', 'uvx', ['mcp-server-fetch']);
-  const context7 = stdioConfig('context7', 'claude-code', 'npx', ['-y', '@upstash/context7-mcp', '--api-key', 'ctx7sk-9f8e7d6c5b4a']);
-  const github = stdioConfig('github', 'cursor', 'docker', ['run', '-i', '--rm', '-e', 'GITHUB_PERSONAL_ACCESS_TOKEN', 'ghcr.io/github/github-mcp-server']);
+  const context7 = stdioConfig('context7', 'claude-code', 'npx', [
+    '-y',
+    '@upstash/context7-mcp',
+    '--api-key',
+    'ctx7sk-9f8e7d6c5b4a',
+  ]);
+  const github = stdioConfig('github', 'cursor', 'docker', [
+    'run',
+    '-i',
+    '--rm',
+    '-e',
+    'GITHUB_PERSONAL_ACCESS_TOKEN',
+    'ghcr.io/github/github-mcp-server',
+  ]);
   const script = stdioConfig('proj', 'vscode', 'node', ['/home/u/proj/server.js', '--data', '/home/u/proj/data']);
   const configs = [memory, fetch, context7, github, script];
 
@@ -82,7 +141,10 @@ describe('matching configured servers to a recorded Linux table', () => {
     const inst = r.servers.find((s) => s.id === memory.id)?.instances ?? [];
     assert.deepEqual(pids(inst), [1202, 1302, 2102]);
     const newest = inst.find((i) => i.pid === 1302) as Instance;
-    assert.deepEqual(newest.launcherChain.map((s) => s.pid), [1300, 1301]);
+    assert.deepEqual(
+      newest.launcherChain.map((s) => s.pid),
+      [1300, 1301],
+    );
     assert.deepEqual(newest.client, { id: 'vscode', name: 'VS Code', pid: 1100 });
     assert.equal(newest.matchedBy, 'npx:@modelcontextprotocol/server-memory');
     assert.equal(newest.memoryBytes, 72000000);
@@ -96,7 +158,10 @@ describe('matching configured servers to a recorded Linux table', () => {
     const dup = older.verdicts.find((v) => v.kind === 'duplicate');
     assert.ok(dup && dup.kind === 'duplicate');
     assert.equal(dup.keep.pid, 1302);
-    assert.deepEqual(dup.instances.map((i) => i.pid), [1202, 1302]);
+    assert.deepEqual(
+      dup.instances.map((i) => i.pid),
+      [1202, 1302],
+    );
     assert.equal(dup.client.pid, 1100);
     assert.deepEqual(inst.find((i) => i.pid === 1302)?.verdicts, [], 'the newest is not a duplicate');
   });
@@ -104,7 +169,10 @@ describe('matching configured servers to a recorded Linux table', () => {
   it('flags a launch reparented to init as an orphan, and leaves it out of the duplicate count', async () => {
     const r = await attach(configs, table, 'linux');
     const orphan = r.servers.find((s) => s.id === memory.id)?.instances.find((i) => i.pid === 2102) as Instance;
-    assert.deepEqual(orphan.verdicts.map((v) => v.kind), ['orphan']);
+    assert.deepEqual(
+      orphan.verdicts.map((v) => v.kind),
+      ['orphan'],
+    );
     const v = orphan.verdicts[0];
     assert.ok(v.kind === 'orphan' && v.launchPid === 2100 && v.ppid === 1);
     assert.equal(orphan.client.id, 'unknown');
@@ -114,7 +182,10 @@ describe('matching configured servers to a recorded Linux table', () => {
     const r = await attach(configs, table, 'linux');
     const [inst] = r.servers.find((s) => s.id === fetch.id)?.instances ?? [];
     assert.equal(inst.pid, 2003);
-    assert.deepEqual(inst.launcherChain.map((s) => s.pid), [2002]);
+    assert.deepEqual(
+      inst.launcherChain.map((s) => s.pid),
+      [2002],
+    );
     assert.deepEqual(inst.client, { id: 'claude-code', name: 'Claude Code', pid: 2001 });
   });
 
@@ -159,16 +230,32 @@ describe('matching configured servers to a recorded Linux table', () => {
 });
 
 describe('verdicts beyond one client', () => {
-  const row = (pid: number, ppid: number, argv: string[], startTime?: number): ProcessInfo => ({ pid, ppid, argv, uid: 1000, startTime, tty: false });
+  const row = (pid: number, ppid: number, argv: string[], startTime?: number): ProcessInfo => ({
+    pid,
+    ppid,
+    argv,
+    uid: 1000,
+    startTime,
+    tty: false,
+  });
   const base = [row(1, 0, ['/sbin/init']), row(10, 1, ['/usr/share/code/code']), row(20, 1, ['/usr/bin/zed'])];
   const cfg = stdioConfig('db', 'vscode', 'mcp-server-db', ['--data', '/d']);
 
   it('two clients each running their own instance is "shared", flagged only for single-writer servers', async () => {
-    const table = [...base, row(11, 10, ['mcp-server-db', '--data', '/d'], 100), row(21, 20, ['mcp-server-db', '--data', '/d'], 200)];
+    const table = [
+      ...base,
+      row(11, 10, ['mcp-server-db', '--data', '/d'], 100),
+      row(21, 20, ['mcp-server-db', '--data', '/d'], 200),
+    ];
     // Both run the program the entry's PATH finds: proof that they are its instances.
-    const f = facts({ exe: { 11: '/usr/bin/mcp-server-db', 21: '/usr/bin/mcp-server-db' }, path: { 'mcp-server-db': '/usr/bin/mcp-server-db' } });
+    const f = facts({
+      exe: { 11: '/usr/bin/mcp-server-db', 21: '/usr/bin/mcp-server-db' },
+      path: { 'mcp-server-db': '/usr/bin/mcp-server-db' },
+    });
     const plain = await attach([cfg], table, 'linux', { facts: f });
-    const kinds = plain.servers[0].instances.map((i) => i.verdicts.map((v) => (v.kind === 'shared' ? `shared:${v.singleWriter}` : v.kind)));
+    const kinds = plain.servers[0].instances.map((i) =>
+      i.verdicts.map((v) => (v.kind === 'shared' ? `shared:${v.singleWriter}` : v.kind)),
+    );
     assert.deepEqual(kinds, [['shared:false'], ['shared:false']]);
     const sw = await attach([cfg], table, 'linux', { singleWriter: ['db'], facts: f });
     assert.ok(sw.servers[0].instances.every((i) => i.verdicts.some((v) => v.kind === 'shared' && v.singleWriter)));
@@ -176,9 +263,16 @@ describe('verdicts beyond one client', () => {
   });
 
   it('"unknown" when one client runs it twice but start times are missing', async () => {
-    const table = [...base, row(11, 10, ['mcp-server-db', '--data', '/d'], 100), row(12, 10, ['mcp-server-db', '--data', '/d'])];
+    const table = [
+      ...base,
+      row(11, 10, ['mcp-server-db', '--data', '/d'], 100),
+      row(12, 10, ['mcp-server-db', '--data', '/d']),
+    ];
     const r = await attach([cfg], table, 'linux');
-    assert.deepEqual(r.servers[0].instances.map((i) => i.verdicts.map((v) => v.kind)), [['unknown'], ['unknown']]);
+    assert.deepEqual(
+      r.servers[0].instances.map((i) => i.verdicts.map((v) => v.kind)),
+      [['unknown'], ['unknown']],
+    );
   });
 
   it('different args are a different launch', async () => {
@@ -191,7 +285,10 @@ describe('verdicts beyond one client', () => {
     const inZed = stdioConfig('db', 'zed', 'mcp-server-db', ['--data', '/d'], { launchKey: cfg.launchKey });
     const table = [...base, row(21, 20, ['mcp-server-db', '--data', '/d'], 200)];
     const r = await attach([cfg, inZed], table, 'linux');
-    assert.deepEqual(r.servers.map((s) => pids(s.instances)), [[], [21]]);
+    assert.deepEqual(
+      r.servers.map((s) => pids(s.instances)),
+      [[], [21]],
+    );
   });
 
   it('matches configured args that discovery redacted (`<redacted>` stands for the secret)', async () => {
@@ -199,12 +296,23 @@ describe('verdicts beyond one client', () => {
     const redacted = stdioConfig('db3', 'vscode', 'mcp-server-db', ['--conn=postgres://<redacted>@db/x']);
     const other = stdioConfig('db4', 'vscode', 'mcp-server-db', ['--conn=mysql://<redacted>@db/x']);
     const r = await attach([redacted, other], table, 'linux');
-    assert.deepEqual(r.servers.map((s) => pids(s.instances)), [[11], []]);
+    assert.deepEqual(
+      r.servers.map((s) => pids(s.instances)),
+      [[11], []],
+    );
   });
 
   it('redacts env values given as secrets from the command line', async () => {
-    const table = [...base, row(11, 10, ['mcp-server-db', '--data', '/d', '--conn=postgres://me:hunter2pass@db/x', 'Sup3rSecretValue'], 100)];
-    const withSecret = stdioConfig('db2', 'vscode', 'mcp-server-db', ['--data', '/d', '--conn=postgres://me:hunter2pass@db/x', 'Sup3rSecretValue']);
+    const table = [
+      ...base,
+      row(11, 10, ['mcp-server-db', '--data', '/d', '--conn=postgres://me:hunter2pass@db/x', 'Sup3rSecretValue'], 100),
+    ];
+    const withSecret = stdioConfig('db2', 'vscode', 'mcp-server-db', [
+      '--data',
+      '/d',
+      '--conn=postgres://me:hunter2pass@db/x',
+      'Sup3rSecretValue',
+    ]);
     const r = await attach([withSecret], table, 'linux', { secrets: ['Sup3rSecretValue'] });
     const line = r.servers[0].instances[0].commandLine;
     assert.ok(!line.includes('hunter2pass') && !line.includes('Sup3rSecretValue'), line);
@@ -214,7 +322,11 @@ describe('verdicts beyond one client', () => {
 
 describe('matching on recorded macOS and Windows tables', () => {
   it('macOS: Claude Desktop runs npx and uvx chains; Zed runs a bare `node` config as /opt/homebrew/bin/node', async () => {
-    const fs = stdioConfig('filesystem', 'claude-desktop', 'npx', ['-y', '@modelcontextprotocol/server-filesystem', '/Users/u/Documents']);
+    const fs = stdioConfig('filesystem', 'claude-desktop', 'npx', [
+      '-y',
+      '@modelcontextprotocol/server-filesystem',
+      '/Users/u/Documents',
+    ]);
     const time = stdioConfig('time', 'claude-desktop', 'uvx', ['mcp-server-time', '--local-timezone=Europe/Paris']);
     const zed = stdioConfig('srv', 'zed', 'node', ['/Users/u/srv/index.js']);
     const r = await attach([fs, time, zed], recordedTable('macos-ps'), 'darwin');
@@ -222,22 +334,37 @@ describe('matching on recorded macOS and Windows tables', () => {
     assert.equal(f.pid, 522);
     assert.deepEqual(f.client, { id: 'claude-desktop', name: 'Claude Desktop', pid: 500 });
     assert.deepEqual(pids(r.servers[1].instances), [531]);
-    assert.deepEqual(r.servers[2].instances.map((i) => [i.pid, i.client.id]), [[601, 'zed']]);
+    assert.deepEqual(
+      r.servers[2].instances.map((i) => [i.pid, i.client.id]),
+      [[601, 'zed']],
+    );
     // A bare node running the filesystem server under launchd is not this config's launch: not configured, and an orphan.
-    assert.deepEqual(r.notConfigured.map((i) => [i.pid, i.verdicts.map((v) => v.kind)]), [[700, ['orphan']]]);
+    assert.deepEqual(
+      r.notConfigured.map((i) => [i.pid, i.verdicts.map((v) => v.kind)]),
+      [[700, ['orphan']]],
+    );
   });
 
   it('Windows: cmd.exe /c x.cmd -> node under VS Code; cmd.exe -> npx-cli.js -> cmd.exe -> node under Claude Desktop', async () => {
     const memory = stdioConfig('memory', 'vscode', 'mcp-server-memory', []);
-    const everything = stdioConfig('everything', 'claude-desktop', 'npx', ['-y', '@modelcontextprotocol/server-everything']);
+    const everything = stdioConfig('everything', 'claude-desktop', 'npx', [
+      '-y',
+      '@modelcontextprotocol/server-everything',
+    ]);
     const r = await attach([memory, everything], recordedTable('windows-cim'), 'win32');
     const [m] = r.servers[0].instances;
     assert.equal(m.pid, 7003);
-    assert.deepEqual(m.launcherChain.map((s) => s.pid), [7002]);
+    assert.deepEqual(
+      m.launcherChain.map((s) => s.pid),
+      [7002],
+    );
     assert.equal(m.client.id, 'vscode');
     const [e] = r.servers[1].instances;
     assert.equal(e.pid, 7104);
-    assert.deepEqual(e.launcherChain.map((s) => s.pid), [7101, 7102, 7103]);
+    assert.deepEqual(
+      e.launcherChain.map((s) => s.pid),
+      [7101, 7102, 7103],
+    );
     assert.deepEqual(e.client, { id: 'claude-desktop', name: 'Claude Desktop', pid: 7100 });
     assert.deepEqual(r.notConfigured, []);
   });

@@ -11,7 +11,11 @@ import { recordedTable, tablesDir } from './support';
 describe('process table parsers (stored OS output)', () => {
   it('splits /proc/<pid>/cmdline on NUL, and a rewritten title (npm exec) on spaces', () => {
     assert.deepEqual(parseProcCmdline('node\0/a b/x.js\0--flag\0'), ['node', '/a b/x.js', '--flag']);
-    assert.deepEqual(parseProcCmdline('npm exec @modelcontextprotocol/server-memory\0\0\0'), ['npm', 'exec', '@modelcontextprotocol/server-memory']);
+    assert.deepEqual(parseProcCmdline('npm exec @modelcontextprotocol/server-memory\0\0\0'), [
+      'npm',
+      'exec',
+      '@modelcontextprotocol/server-memory',
+    ]);
     assert.deepEqual(parseProcCmdline(''), []);
   });
 
@@ -43,14 +47,23 @@ describe('process table parsers (stored OS output)', () => {
     const rows = recordedTable('windows-cim');
     assert.equal(rows.length, 10);
     const node = rows.find((r) => r.pid === 7003);
-    assert.deepEqual(node?.argv, ['C:\\Program Files\\nodejs\\node.exe', 'C:\\Users\\u\\AppData\\Roaming\\npm\\node_modules\\@modelcontextprotocol\\server-memory\\dist\\index.js']);
+    assert.deepEqual(node?.argv, [
+      'C:\\Program Files\\nodejs\\node.exe',
+      'C:\\Users\\u\\AppData\\Roaming\\npm\\node_modules\\@modelcontextprotocol\\server-memory\\dist\\index.js',
+    ]);
     assert.equal(node?.startTime, 1795202000500);
     assert.equal(node?.memoryBytes, 52000000);
     assert.equal(rows.find((r) => r.pid === 4)?.startTime, undefined);
   });
 
   it('splits Windows command lines: quotes group, backslashes are literal', () => {
-    assert.deepEqual(splitWindowsCommandLine('cmd.exe /d /s /c "npx -y pkg"'), ['cmd.exe', '/d', '/s', '/c', 'npx -y pkg']);
+    assert.deepEqual(splitWindowsCommandLine('cmd.exe /d /s /c "npx -y pkg"'), [
+      'cmd.exe',
+      '/d',
+      '/s',
+      '/c',
+      'npx -y pkg',
+    ]);
     assert.deepEqual(splitWindowsCommandLine('"C:\\a b\\node.exe"  x.js ""'), ['C:\\a b\\node.exe', 'x.js', '']);
   });
 
@@ -70,6 +83,12 @@ describe('process table parsers (stored OS output)', () => {
   });
 
   it('parses /proc/<pid>/environ', () => {
-    assert.deepEqual([...parseEnviron('A=1\0TOKEN=x=y\0\0')], [['A', '1'], ['TOKEN', 'x=y']]);
+    assert.deepEqual(
+      [...parseEnviron('A=1\0TOKEN=x=y\0\0')],
+      [
+        ['A', '1'],
+        ['TOKEN', 'x=y'],
+      ],
+    );
   });
 });

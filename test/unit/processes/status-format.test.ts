@@ -39,7 +39,20 @@ function snapshot(instances: Instance[], takenAt = '2026-11-21T11:30:00.000Z'): 
 describe('status: instances in the human-readable output', () => {
   it('shows each instance with pid, client, uptime, memory and a duplicate verdict naming the one that stays', () => {
     const ref = (pid: number) => ({ pid, client: { id: 'vscode' as const, name: 'VS Code', pid: 5 } });
-    const out = formatStatus(snapshot([instance(100, [{ kind: 'duplicate', launchKey: 'k', client: ref(200).client, keep: ref(200), instances: [ref(100), ref(200)] }]), instance(200)]));
+    const out = formatStatus(
+      snapshot([
+        instance(100, [
+          {
+            kind: 'duplicate',
+            launchKey: 'k',
+            client: ref(200).client,
+            keep: ref(200),
+            instances: [ref(100), ref(200)],
+          },
+        ]),
+        instance(200),
+      ]),
+    );
     assert.match(out, /Running instances \(2\):/);
     assert.match(out, /memory\s+100\s+VS Code \(5\)\s+1h30m\s+70 MB\s+duplicate: 2 under one client, newest 200 stays/);
     assert.match(out, /memory\s+200\s+VS Code \(5\)\s+1h30m\s+70 MB\s+ok/);
@@ -53,7 +66,11 @@ describe('status: instances in the human-readable output', () => {
 
 describe('status --watch', () => {
   it('redraws only when instances or verdicts change, not when uptimes tick', async () => {
-    const frames = [snapshot([instance(100)], '2026-11-21T11:30:00Z'), snapshot([instance(100)], '2026-11-21T11:30:02Z'), snapshot([instance(100), instance(101)], '2026-11-21T11:30:04Z')];
+    const frames = [
+      snapshot([instance(100)], '2026-11-21T11:30:00Z'),
+      snapshot([instance(100)], '2026-11-21T11:30:02Z'),
+      snapshot([instance(100), instance(101)], '2026-11-21T11:30:04Z'),
+    ];
     const ac = new AbortController();
     const written: string[] = [];
     let i = 0;

@@ -10,14 +10,22 @@ export const tablesDir = path.join(fixturesDir, 'process-tables');
 
 /** A recorded table: Linux as JSON rows, macOS as `ps` text, Windows as the CIM query's CSV. */
 export function recordedTable(name: 'linux-clients' | 'linux-agent-hosts' | 'macos-ps' | 'windows-cim'): ProcessInfo[] {
-  if (name.startsWith('linux-')) return (JSON.parse(fs.readFileSync(path.join(tablesDir, `${name}.json`), 'utf8')) as { processes: ProcessInfo[] }).processes;
+  if (name.startsWith('linux-'))
+    return (JSON.parse(fs.readFileSync(path.join(tablesDir, `${name}.json`), 'utf8')) as { processes: ProcessInfo[] })
+      .processes;
   if (name === 'macos-ps') return parsePsTable(fs.readFileSync(path.join(tablesDir, 'macos-ps.txt'), 'utf8'));
   return parseWindowsProcessCsv(fs.readFileSync(path.join(tablesDir, 'windows-cim.csv'), 'utf8'));
 }
 
 let n = 0;
 /** A stdio ServerConfig as discovery would produce it. */
-export function stdioConfig(name: string, client: ClientId, command: string, args: string[], extra: Partial<ServerConfig> = {}): ServerConfig {
+export function stdioConfig(
+  name: string,
+  client: ClientId,
+  command: string,
+  args: string[],
+  extra: Partial<ServerConfig> = {},
+): ServerConfig {
   n++;
   return {
     id: `${client}:user:/cfg/${n}.json#${name}`,
@@ -39,12 +47,22 @@ export function stdioConfig(name: string, client: ClientId, command: string, arg
 /** The user the recorded tables were taken from: their npx caches are this user's. */
 export function recordedUserHomes(platform: NodeJS.Platform) {
   const home = platform === 'win32' ? 'C:\\Users\\u' : platform === 'darwin' ? '/Users/u' : '/home/u';
-  return runnerHomes({ home, platform, env: platform === 'win32' ? { LOCALAPPDATA: 'C:\\Users\\u\\AppData\\Local' } : {} });
+  return runnerHomes({
+    home,
+    platform,
+    env: platform === 'win32' ? { LOCALAPPDATA: 'C:\\Users\\u\\AppData\\Local' } : {},
+  });
 }
 
-
 /** Facts of a pretend machine: exe and cwd per pid, a PATH, symlinks and venvs. */
-export function facts(spec: { exe?: Record<number, string>; cwd?: Record<number, string>; path?: Record<string, string>; links?: Record<string, string>; venvs?: string[]; shims?: Record<string, string> }): LaunchFacts {
+export function facts(spec: {
+  exe?: Record<number, string>;
+  cwd?: Record<number, string>;
+  path?: Record<string, string>;
+  links?: Record<string, string>;
+  venvs?: string[];
+  shims?: Record<string, string>;
+}): LaunchFacts {
   return {
     binShimTarget: (file) => spec.shims?.[file],
     exe: (pid) => spec.exe?.[pid],
@@ -54,4 +72,3 @@ export function facts(spec: { exe?: Record<number, string>; cwd?: Record<number,
     isVenv: (dir) => spec.venvs?.includes(dir) ?? false,
   };
 }
-

@@ -11,7 +11,8 @@ import { tempDir, writeTree } from './support';
 /** The adapters on stored text: what each reads, and where it says things are. */
 
 // TOML tables come back with a null prototype: compare them as plain JSON.
-const fieldValues = (e: { fields: Record<string, { value: unknown }> }) => JSON.parse(JSON.stringify(Object.fromEntries(Object.entries(e.fields).map(([k, f]) => [k, f.value]))));
+const fieldValues = (e: { fields: Record<string, { value: unknown }> }) =>
+  JSON.parse(JSON.stringify(Object.fromEntries(Object.entries(e.fields).map(([k, f]) => [k, f.value]))));
 
 describe('sources: Codex config.toml', () => {
   const text = [
@@ -37,9 +38,20 @@ describe('sources: Codex config.toml', () => {
   it('reads each [mcp_servers.NAME] table with positions of the tables and keys', () => {
     const r = adaptCodexToml(text);
     assert.deepEqual(r.diagnostics, []);
-    assert.deepEqual(r.entries.map((e) => [e.name, e.position]), [['memory', { line: 3, column: 1 }], ['remote api', { line: 14, column: 1 }]]);
+    assert.deepEqual(
+      r.entries.map((e) => [e.name, e.position]),
+      [
+        ['memory', { line: 3, column: 1 }],
+        ['remote api', { line: 14, column: 1 }],
+      ],
+    );
     const [mem, remote] = r.entries;
-    assert.deepEqual(fieldValues(mem), { command: 'npx', args: ['-y', '@modelcontextprotocol/server-memory'], enabled: false, env: { MEMORY_FILE_PATH: '/data/mem.json' } });
+    assert.deepEqual(fieldValues(mem), {
+      command: 'npx',
+      args: ['-y', '@modelcontextprotocol/server-memory'],
+      enabled: false,
+      env: { MEMORY_FILE_PATH: '/data/mem.json' },
+    });
     assert.deepEqual(mem.fields.enabled.position, { line: 9, column: 11 });
     assert.deepEqual(mem.fields.env.position, { line: 11, column: 1 });
     assert.deepEqual(remote.fields.http_headers.position, { line: 17, column: 16 });
@@ -65,7 +77,13 @@ describe('sources: Continue YAML', () => {
       'name: my config\nversion: 1.0.0\nschema: v1\nmcpServers:\n  - uses: anthropic/memory-mcp\n  - name: SQLite\n    type: stdio\n    command: npx\n    args: ["-y", "mcp-sqlite", "/db.sqlite"]\n    env: { A: "1" }\n  - name: Remote\n    type: streamable-http\n    url: https://x/mcp\n    requestOptions:\n      headers:\n        Authorization: Bearer abc\n',
     );
     assert.deepEqual(r.diagnostics, []);
-    assert.deepEqual(r.entries.map((e) => [e.name, e.position, e.keyPath]), [['SQLite', { line: 6, column: 5 }, ['mcpServers', 1]], ['Remote', { line: 11, column: 5 }, ['mcpServers', 2]]]);
+    assert.deepEqual(
+      r.entries.map((e) => [e.name, e.position, e.keyPath]),
+      [
+        ['SQLite', { line: 6, column: 5 }, ['mcpServers', 1]],
+        ['Remote', { line: 11, column: 5 }, ['mcpServers', 2]],
+      ],
+    );
     assert.deepEqual(r.entries[1].fields.headers.value, { Authorization: 'Bearer abc' });
     assert.deepEqual(r.entries[0].fields.args.position, { line: 9, column: 11 });
   });
@@ -73,10 +91,13 @@ describe('sources: Continue YAML', () => {
   it('a server without a name, and a websocket server, are reported', () => {
     const r = adaptContinueYaml('mcpServers:\n  - command: x\n  - name: ws\n    type: websocket\n    url: ws://x\n');
     assert.deepEqual(r.entries, []);
-    assert.deepEqual(r.diagnostics.map((d) => [d.severity, d.line, d.column, d.message]), [
-      ['error', 2, 5, 'mcpServers[0] needs a "name" (a string)'],
-      ['info', 4, 11, 'server "ws": websocket servers are not tracked'],
-    ]);
+    assert.deepEqual(
+      r.diagnostics.map((d) => [d.severity, d.line, d.column, d.message]),
+      [
+        ['error', 2, 5, 'mcpServers[0] needs a "name" (a string)'],
+        ['info', 4, 11, 'server "ws": websocket servers are not tracked'],
+      ],
+    );
   });
 
   it('an alias that contains itself is refused, not expanded', () => {
@@ -85,8 +106,18 @@ describe('sources: Continue YAML', () => {
   });
 
   it('block files: .json is Claude-style JSON, .yaml/.yml is YAML', () => {
-    assert.deepEqual(adaptContinueBlock('{"mcpServers":{"j":{"command":"x"}}}', '/h/.continue/mcpServers/a.json').entries.map((e) => e.name), ['j']);
-    assert.deepEqual(adaptContinueBlock('mcpServers:\n  - name: y\n    command: x\n', '/h/.continue/mcpServers/a.yml').entries.map((e) => e.name), ['y']);
+    assert.deepEqual(
+      adaptContinueBlock('{"mcpServers":{"j":{"command":"x"}}}', '/h/.continue/mcpServers/a.json').entries.map(
+        (e) => e.name,
+      ),
+      ['j'],
+    );
+    assert.deepEqual(
+      adaptContinueBlock('mcpServers:\n  - name: y\n    command: x\n', '/h/.continue/mcpServers/a.yml').entries.map(
+        (e) => e.name,
+      ),
+      ['y'],
+    );
   });
 });
 
@@ -104,7 +135,10 @@ describe('sources: Zed settings', () => {
   },
 }`);
     assert.deepEqual(r.diagnostics, []);
-    assert.deepEqual(r.entries.map((e) => e.name), ['custom', 'older', 'remote']);
+    assert.deepEqual(
+      r.entries.map((e) => e.name),
+      ['custom', 'older', 'remote'],
+    );
     const older = r.entries[1];
     assert.equal(older.fields.command.value, '/usr/bin/srv');
     assert.deepEqual(older.fields.command.position, { line: 6, column: 37 });
@@ -115,21 +149,46 @@ describe('sources: Zed settings', () => {
 
 describe('sources: .code-workspace files', () => {
   it('folders: relative paths resolve against the file; file:// URIs; remote folders are skipped', () => {
-    const text = JSON.stringify({ folders: [{ path: 'app' }, { name: 'Lib', path: '../lib' }, { uri: 'file:///abs/x%20y' }, { uri: 'vscode-remote://ssh-remote+box/home/u' }] });
+    const text = JSON.stringify({
+      folders: [
+        { path: 'app' },
+        { name: 'Lib', path: '../lib' },
+        { uri: 'file:///abs/x%20y' },
+        { uri: 'vscode-remote://ssh-remote+box/home/u' },
+      ],
+    });
     assert.deepEqual(codeWorkspaceFolders(text, '/w/team.code-workspace'), ['/w/app', '/lib', '/abs/x y']);
-    assert.deepEqual(codeWorkspaceFolders(JSON.stringify({ folders: [{ path: 'app' }, { uri: 'file:///c%3A/src/lib' }] }), 'C:\\w\\team.code-workspace'), ['C:\\w\\app', 'c:\\src\\lib']);
+    assert.deepEqual(
+      codeWorkspaceFolders(
+        JSON.stringify({ folders: [{ path: 'app' }, { uri: 'file:///c%3A/src/lib' }] }),
+        'C:\\w\\team.code-workspace',
+      ),
+      ['C:\\w\\app', 'c:\\src\\lib'],
+    );
   });
 
   it('"folders" of the wrong type is a diagnostic', () => {
     const r = adaptCodeWorkspace('{\n  "folders": "app"\n}', '/w/x.code-workspace');
-    assert.deepEqual(r.diagnostics.map((d) => [d.line, d.column, d.message]), [[2, 14, '"folders" must be an array of { "path": ... } entries, found a string']]);
+    assert.deepEqual(
+      r.diagnostics.map((d) => [d.line, d.column, d.message]),
+      [[2, 14, '"folders" must be an array of { "path": ... } entries, found a string']],
+    );
   });
 
   it('--workspace: folders as given; a workspace file brings its folders; a missing path is a problem', async () => {
     const root = tempDir('ws');
     const file = path.join(root, 'team.code-workspace');
-    writeTree({ [file]: '{ // comment\n "folders": [ { "path": "a" }, { "path": "b" } ] }', [path.join(root, 'c', 'x')]: '' });
-    const sel = await selectWorkspaces([path.join(root, 'c'), file, path.join(root, 'missing'), path.join(root, 'gone.code-workspace'), path.join(root, 'c', 'x')]);
+    writeTree({
+      [file]: '{ // comment\n "folders": [ { "path": "a" }, { "path": "b" } ] }',
+      [path.join(root, 'c', 'x')]: '',
+    });
+    const sel = await selectWorkspaces([
+      path.join(root, 'c'),
+      file,
+      path.join(root, 'missing'),
+      path.join(root, 'gone.code-workspace'),
+      path.join(root, 'c', 'x'),
+    ]);
     assert.deepEqual(sel.folders, [path.join(root, 'c'), path.join(root, 'a'), path.join(root, 'b')]);
     assert.deepEqual(sel.files, [file]);
     assert.deepEqual(sel.problems, [

@@ -25,13 +25,22 @@ function makeHome(): Home {
   const home = path.join(root, 'home');
   const ws = path.join(root, 'ws');
   // A good file in every home: it must survive whatever is wrong elsewhere.
-  writeTree({ [path.join(home, '.cursor', 'mcp.json')]: JSON.stringify({ mcpServers: { survivor: { command: 'node', args: ['s.js'] } } }) });
+  writeTree({
+    [path.join(home, '.cursor', 'mcp.json')]: JSON.stringify({
+      mcpServers: { survivor: { command: 'node', args: ['s.js'] } },
+    }),
+  });
   fs.mkdirSync(ws, { recursive: true });
   return {
     root,
     home,
     ws,
-    run: (extra = {}) => scan({ host: host(home, 'linux', { MCP_LIFEGUARD_SYSTEM_ROOT: path.join(root, 'sys') }), workspaceFolders: [ws], ...extra }),
+    run: (extra = {}) =>
+      scan({
+        host: host(home, 'linux', { MCP_LIFEGUARD_SYSTEM_ROOT: path.join(root, 'sys') }),
+        workspaceFolders: [ws],
+        ...extra,
+      }),
   };
 }
 
@@ -42,7 +51,11 @@ function names(r: ScanResult): string[] {
 /** The one diagnostic for `file` whose message matches. */
 function diag(r: ScanResult, file: string, message: RegExp): Diagnostic {
   const found = r.diagnostics.filter((d) => d.file === file && message.test(d.message));
-  assert.equal(found.length, 1, `expected one diagnostic for ${file} matching ${message}; got ${JSON.stringify(r.diagnostics, null, 1)}`);
+  assert.equal(
+    found.length,
+    1,
+    `expected one diagnostic for ${file} matching ${message}; got ${JSON.stringify(r.diagnostics, null, 1)}`,
+  );
   return found[0];
 }
 
@@ -50,7 +63,9 @@ describe('sources: bad input gets a clear message and nothing else is lost', () 
   it('malformed JSON: syntax error at its line and column; the entries before it and other files are listed', async () => {
     const h = makeHome();
     const file = path.join(h.home, '.config', 'Claude', 'claude_desktop_config.json');
-    writeTree({ [file]: '{\n  "mcpServers": {\n    "ok": { "command": "a" },\n    "broken": { "command": "b" ,, }\n  }\n}\n' });
+    writeTree({
+      [file]: '{\n  "mcpServers": {\n    "ok": { "command": "a" },\n    "broken": { "command": "b" ,, }\n  }\n}\n',
+    });
     const r = await h.run();
     const d = diag(r, file, /invalid JSON: value expected/);
     assert.deepEqual([d.line, d.column, d.severity, d.client], [4, 33, 'error', 'claude-desktop']);
@@ -60,7 +75,10 @@ describe('sources: bad input gets a clear message and nothing else is lost', () 
   it('malformed JSONC (comments allowed, an unclosed object is not)', async () => {
     const h = makeHome();
     const file = path.join(h.ws, '.vscode', 'mcp.json');
-    writeTree({ [file]: '// team servers\n{\n  "servers": {\n    /* memory */ "mem": { "command": "npx", "args": ["m"], },\n  },\n' });
+    writeTree({
+      [file]:
+        '// team servers\n{\n  "servers": {\n    /* memory */ "mem": { "command": "npx", "args": ["m"], },\n  },\n',
+    });
     const r = await h.run();
     const d = diag(r, file, /close brace expected/);
     assert.equal(d.line, 6);
@@ -96,9 +114,15 @@ describe('sources: bad input gets a clear message and nothing else is lost', () 
     it('JSON: "args" a string, "env" an array: named at their value; the server is still listed', async () => {
       const h = makeHome();
       const file = path.join(h.home, '.gemini', 'settings.json');
-      writeTree({ [file]: '{\n  "mcpServers": {\n    "g": {\n      "command": "x",\n      "args": "--port 1",\n      "env": ["A=1"]\n    }\n  }\n}\n' });
+      writeTree({
+        [file]:
+          '{\n  "mcpServers": {\n    "g": {\n      "command": "x",\n      "args": "--port 1",\n      "env": ["A=1"]\n    }\n  }\n}\n',
+      });
       const r = await h.run();
-      assert.deepEqual([diag(r, file, /"args" must be an array of strings, found a string/).line, diag(r, file, /"args"/).column], [5, 15]);
+      assert.deepEqual(
+        [diag(r, file, /"args" must be an array of strings, found a string/).line, diag(r, file, /"args"/).column],
+        [5, 15],
+      );
       assert.deepEqual([diag(r, file, /"env" must be an object/).line, diag(r, file, /"env"/).column], [6, 14]);
       assert.deepEqual(names(r), ['g', 'survivor']);
     });
@@ -147,10 +171,16 @@ describe('sources: bad input gets a clear message and nothing else is lost', () 
       const h = makeHome();
       const zed = path.join(h.home, '.config', 'zed', 'settings.json');
       const claude = path.join(h.home, '.claude.json');
-      writeTree({ [zed]: '{ "context_servers": [] }', [claude]: '{ "mcpServers": { "u": { "command": "x" } }, "projects": "nope" }' });
+      writeTree({
+        [zed]: '{ "context_servers": [] }',
+        [claude]: '{ "mcpServers": { "u": { "command": "x" } }, "projects": "nope" }',
+      });
       const r = await h.run();
       assert.deepEqual(pos(diag(r, zed, /"context_servers" must be an object/)), [1, 22]);
-      assert.deepEqual(pos(diag(r, claude, /"projects" must be an object keyed by project path, found a string/)), [1, 58]);
+      assert.deepEqual(
+        pos(diag(r, claude, /"projects" must be an object keyed by project path, found a string/)),
+        [1, 58],
+      );
       assert.deepEqual(names(r), ['survivor', 'u']);
     });
   });
@@ -158,7 +188,10 @@ describe('sources: bad input gets a clear message and nothing else is lost', () 
   it('a server with neither command nor url: named at its key; its neighbours are listed', async () => {
     const h = makeHome();
     const file = path.join(h.home, '.config', 'Code', 'User', 'mcp.json');
-    writeTree({ [file]: '{\n  "servers": {\n    "empty": { "env": { "A": "1" } },\n    "fine": { "url": "http://localhost:3000/mcp" }\n  }\n}\n' });
+    writeTree({
+      [file]:
+        '{\n  "servers": {\n    "empty": { "env": { "A": "1" } },\n    "fine": { "url": "http://localhost:3000/mcp" }\n  }\n}\n',
+    });
     const r = await h.run();
     assert.deepEqual(pos(diag(r, file, /server "empty": has neither "command" nor "url"/)), [3, 5]);
     assert.deepEqual(names(r), ['fine', 'survivor']);
@@ -183,7 +216,11 @@ describe('sources: bad input gets a clear message and nothing else is lost', () 
     const file = path.join(h.home, '.gemini', 'settings.json');
     writeTree({ [file]: `{"mcpServers":{"big":{"command":"x"}},"pad":"${'x'.repeat(MAX_CONFIG_BYTES)}"}` });
     const r = await h.run();
-    const d = diag(r, file, new RegExp(`over the ${(MAX_CONFIG_BYTES / (1024 * 1024)).toFixed(1)} MiB limit for a config file; not read`));
+    const d = diag(
+      r,
+      file,
+      new RegExp(`over the ${(MAX_CONFIG_BYTES / (1024 * 1024)).toFixed(1)} MiB limit for a config file; not read`),
+    );
     assert.equal(d.line, undefined);
     assert.equal(r.files.find((f) => f.file === file)?.state, 'unreadable');
     assert.deepEqual(names(r), ['survivor']);
@@ -204,7 +241,11 @@ describe('sources: bad input gets a clear message and nothing else is lost', () 
     writeTree({ [file]: '{"mcpServers":{"secret-place":{"command":"x"}}}' });
     const denied = Object.assign(new Error(`EACCES: permission denied, open '${file}'`), { code: 'EACCES' });
     const readFile = (f: string) =>
-      readConfigFile(f, { stat: fsp.stat, open: ((p: string, flags: string) => (p === file ? Promise.reject(denied) : fsp.open(p, flags))) as typeof fsp.open });
+      readConfigFile(f, {
+        stat: fsp.stat,
+        open: ((p: string, flags: string) =>
+          p === file ? Promise.reject(denied) : fsp.open(p, flags)) as typeof fsp.open,
+      });
     const r = await h.run({ readFile });
     diag(r, file, /^cannot be read: permission denied$/);
     assert.deepEqual(names(r), ['survivor']);
@@ -238,7 +279,12 @@ describe('sources: bad input gets a clear message and nothing else is lost', () 
   it('a UTF-8 BOM is accepted silently, and positions after it stay right', async () => {
     const h = makeHome();
     const file = path.join(h.home, '.cursor', 'mcp.json');
-    writeTree({ [file]: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"mcpServers":{"bom":{"command":"x","args":"y"}}}')]) });
+    writeTree({
+      [file]: Buffer.concat([
+        Buffer.from([0xef, 0xbb, 0xbf]),
+        Buffer.from('{"mcpServers":{"bom":{"command":"x","args":"y"}}}'),
+      ]),
+    });
     const r = await h.run();
     assert.deepEqual(pos(diag(r, file, /"args" must be an array/)), [1, 44]);
     assert.deepEqual(names(r), ['bom']);
@@ -248,8 +294,14 @@ describe('sources: bad input gets a clear message and nothing else is lost', () 
     const h = makeHome();
     const bom = Buffer.from([0xef, 0xbb, 0xbf]);
     writeTree({
-      [path.join(h.home, '.codex', 'config.toml')]: Buffer.concat([bom, Buffer.from('[mcp_servers.t]\ncommand = "x"\n')]),
-      [path.join(h.home, '.continue', 'config.yaml')]: Buffer.concat([bom, Buffer.from('mcpServers:\n  - name: y\n    command: x\n')]),
+      [path.join(h.home, '.codex', 'config.toml')]: Buffer.concat([
+        bom,
+        Buffer.from('[mcp_servers.t]\ncommand = "x"\n'),
+      ]),
+      [path.join(h.home, '.continue', 'config.yaml')]: Buffer.concat([
+        bom,
+        Buffer.from('mcpServers:\n  - name: y\n    command: x\n'),
+      ]),
     });
     const r = await h.run();
     assert.deepEqual(r.diagnostics, []);

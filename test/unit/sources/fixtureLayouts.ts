@@ -7,7 +7,8 @@ import { ClientId, Scope } from '../../../src/core/base/model';
  * secrets tests.
  */
 
-export type Format = 'servers' | 'mcpServers' | 'vscodeSettings' | 'codeWorkspace' | 'claudeJson' | 'toml' | 'continueYaml' | 'zed';
+export type Format =
+  'servers' | 'mcpServers' | 'vscodeSettings' | 'codeWorkspace' | 'claudeJson' | 'toml' | 'continueYaml' | 'zed';
 
 export interface Row {
   client: ClientId;
@@ -25,39 +26,176 @@ export interface Layout {
   rows: Row[];
 }
 
-function rowsFor(p: typeof path.posix, o: { userDir: (product: string) => string; home: string; ws: string; claudeDesktop: string[]; claudeJson: string; managed: string; codex: string; zed: string; copilot: string; cont: string }): Row[] {
+function rowsFor(
+  p: typeof path.posix,
+  o: {
+    userDir: (product: string) => string;
+    home: string;
+    ws: string;
+    claudeDesktop: string[];
+    claudeJson: string;
+    managed: string;
+    codex: string;
+    zed: string;
+    copilot: string;
+    cont: string;
+  },
+): Row[] {
   const rows: Row[] = [
-    { client: 'vscode', scope: 'workspace', label: 'Workspace', file: p.join(o.ws, '.vscode', 'mcp.json'), format: 'servers' },
-    { client: 'vscode', scope: 'workspace', label: 'Workspace', file: p.join(o.ws, 'team.code-workspace'), format: 'codeWorkspace' },
-    { client: 'claude-code', scope: 'project', label: 'Workspace (.mcp.json)', file: p.join(o.ws, '.mcp.json'), format: 'mcpServers' },
-    { client: 'vscode', scope: 'user', label: 'VS Code Remote User', file: p.join(o.home, '.vscode-server', 'data', 'User', 'mcp.json'), format: 'servers' },
-    ...o.claudeDesktop.map((file): Row => ({ client: 'claude-desktop', scope: 'user', label: 'Claude Desktop', file, format: 'mcpServers' })),
+    {
+      client: 'vscode',
+      scope: 'workspace',
+      label: 'Workspace',
+      file: p.join(o.ws, '.vscode', 'mcp.json'),
+      format: 'servers',
+    },
+    {
+      client: 'vscode',
+      scope: 'workspace',
+      label: 'Workspace',
+      file: p.join(o.ws, 'team.code-workspace'),
+      format: 'codeWorkspace',
+    },
+    {
+      client: 'claude-code',
+      scope: 'project',
+      label: 'Workspace (.mcp.json)',
+      file: p.join(o.ws, '.mcp.json'),
+      format: 'mcpServers',
+    },
+    {
+      client: 'vscode',
+      scope: 'user',
+      label: 'VS Code Remote User',
+      file: p.join(o.home, '.vscode-server', 'data', 'User', 'mcp.json'),
+      format: 'servers',
+    },
+    ...o.claudeDesktop.map((file): Row => ({
+      client: 'claude-desktop',
+      scope: 'user',
+      label: 'Claude Desktop',
+      file,
+      format: 'mcpServers',
+    })),
     { client: 'claude-code', scope: 'user', label: 'Claude Code', file: o.claudeJson, format: 'claudeJson' },
     { client: 'claude-code', scope: 'managed', label: 'Claude Code (managed)', file: o.managed, format: 'mcpServers' },
-    { client: 'cursor', scope: 'user', label: 'Cursor', file: p.join(o.home, '.cursor', 'mcp.json'), format: 'mcpServers' },
-    { client: 'cursor', scope: 'workspace', label: 'Cursor (workspace)', file: p.join(o.ws, '.cursor', 'mcp.json'), format: 'mcpServers' },
-    { client: 'windsurf', scope: 'user', label: 'Windsurf', file: p.join(o.home, '.codeium', 'windsurf', 'mcp_config.json'), format: 'mcpServers' },
-    { client: 'gemini-cli', scope: 'user', label: 'Gemini CLI', file: p.join(o.home, '.gemini', 'settings.json'), format: 'mcpServers' },
-    { client: 'gemini-cli', scope: 'workspace', label: 'Gemini CLI (workspace)', file: p.join(o.ws, '.gemini', 'settings.json'), format: 'mcpServers' },
-    { client: 'roo-code', scope: 'workspace', label: 'Roo Code (workspace)', file: p.join(o.ws, '.roo', 'mcp.json'), format: 'mcpServers' },
+    {
+      client: 'cursor',
+      scope: 'user',
+      label: 'Cursor',
+      file: p.join(o.home, '.cursor', 'mcp.json'),
+      format: 'mcpServers',
+    },
+    {
+      client: 'cursor',
+      scope: 'workspace',
+      label: 'Cursor (workspace)',
+      file: p.join(o.ws, '.cursor', 'mcp.json'),
+      format: 'mcpServers',
+    },
+    {
+      client: 'windsurf',
+      scope: 'user',
+      label: 'Windsurf',
+      file: p.join(o.home, '.codeium', 'windsurf', 'mcp_config.json'),
+      format: 'mcpServers',
+    },
+    {
+      client: 'gemini-cli',
+      scope: 'user',
+      label: 'Gemini CLI',
+      file: p.join(o.home, '.gemini', 'settings.json'),
+      format: 'mcpServers',
+    },
+    {
+      client: 'gemini-cli',
+      scope: 'workspace',
+      label: 'Gemini CLI (workspace)',
+      file: p.join(o.ws, '.gemini', 'settings.json'),
+      format: 'mcpServers',
+    },
+    {
+      client: 'roo-code',
+      scope: 'workspace',
+      label: 'Roo Code (workspace)',
+      file: p.join(o.ws, '.roo', 'mcp.json'),
+      format: 'mcpServers',
+    },
     { client: 'codex', scope: 'user', label: 'Codex', file: o.codex, format: 'toml' },
-    { client: 'codex', scope: 'workspace', label: 'Codex (workspace)', file: p.join(o.ws, '.codex', 'config.toml'), format: 'toml' },
-    { client: 'continue', scope: 'user', label: 'Continue', file: p.join(o.cont, 'config.yaml'), format: 'continueYaml' },
-    { client: 'continue', scope: 'user', label: 'Continue', file: p.join(o.cont, 'mcpServers', 'memory.yaml'), format: 'continueYaml' },
-    { client: 'continue', scope: 'user', label: 'Continue', file: p.join(o.cont, 'mcpServers', 'claude-style.json'), format: 'mcpServers' },
-    { client: 'continue', scope: 'workspace', label: 'Continue (workspace)', file: p.join(o.ws, '.continue', 'mcpServers', 'team.yml'), format: 'continueYaml' },
+    {
+      client: 'codex',
+      scope: 'workspace',
+      label: 'Codex (workspace)',
+      file: p.join(o.ws, '.codex', 'config.toml'),
+      format: 'toml',
+    },
+    {
+      client: 'continue',
+      scope: 'user',
+      label: 'Continue',
+      file: p.join(o.cont, 'config.yaml'),
+      format: 'continueYaml',
+    },
+    {
+      client: 'continue',
+      scope: 'user',
+      label: 'Continue',
+      file: p.join(o.cont, 'mcpServers', 'memory.yaml'),
+      format: 'continueYaml',
+    },
+    {
+      client: 'continue',
+      scope: 'user',
+      label: 'Continue',
+      file: p.join(o.cont, 'mcpServers', 'claude-style.json'),
+      format: 'mcpServers',
+    },
+    {
+      client: 'continue',
+      scope: 'workspace',
+      label: 'Continue (workspace)',
+      file: p.join(o.ws, '.continue', 'mcpServers', 'team.yml'),
+      format: 'continueYaml',
+    },
     { client: 'zed', scope: 'user', label: 'Zed', file: o.zed, format: 'zed' },
-    { client: 'zed', scope: 'workspace', label: 'Zed (workspace)', file: p.join(o.ws, '.zed', 'settings.json'), format: 'zed' },
+    {
+      client: 'zed',
+      scope: 'workspace',
+      label: 'Zed (workspace)',
+      file: p.join(o.ws, '.zed', 'settings.json'),
+      format: 'zed',
+    },
     { client: 'copilot-cli', scope: 'user', label: 'Copilot CLI', file: o.copilot, format: 'mcpServers' },
   ];
-  for (const [client, folder, label] of [['vscode', 'Code', 'VS Code'], ['vscode-insiders', 'Code - Insiders', 'VS Code Insiders']] as const) {
+  for (const [client, folder, label] of [
+    ['vscode', 'Code', 'VS Code'],
+    ['vscode-insiders', 'Code - Insiders', 'VS Code Insiders'],
+  ] as const) {
     const user = o.userDir(folder);
     rows.push(
       { client, scope: 'user', label: `${label} User`, file: p.join(user, 'mcp.json'), format: 'servers' },
-      { client, scope: 'profile', label: `${label} User`, file: p.join(user, 'profiles', '5a1f3c', 'mcp.json'), format: 'servers' },
+      {
+        client,
+        scope: 'profile',
+        label: `${label} User`,
+        file: p.join(user, 'profiles', '5a1f3c', 'mcp.json'),
+        format: 'servers',
+      },
       { client, scope: 'user', label: `${label} User`, file: p.join(user, 'settings.json'), format: 'vscodeSettings' },
-      { client: 'cline', scope: 'user', label: 'Cline', file: p.join(user, 'globalStorage', 'saoudrizwan.claude-dev', 'settings', 'cline_mcp_settings.json'), format: 'mcpServers' },
-      { client: 'roo-code', scope: 'user', label: 'Roo Code', file: p.join(user, 'globalStorage', 'rooveterinaryinc.roo-cline', 'settings', 'mcp_settings.json'), format: 'mcpServers' },
+      {
+        client: 'cline',
+        scope: 'user',
+        label: 'Cline',
+        file: p.join(user, 'globalStorage', 'saoudrizwan.claude-dev', 'settings', 'cline_mcp_settings.json'),
+        format: 'mcpServers',
+      },
+      {
+        client: 'roo-code',
+        scope: 'user',
+        label: 'Roo Code',
+        file: p.join(user, 'globalStorage', 'rooveterinaryinc.roo-cline', 'settings', 'mcp_settings.json'),
+        format: 'mcpServers',
+      },
     );
   }
   return rows;
@@ -69,7 +207,12 @@ export function linuxLayout(root: string, withEnv: boolean): Layout {
   const ws = p.join(root, 'work', 'proj');
   const env: Record<string, string> = { MCP_LIFEGUARD_SYSTEM_ROOT: p.join(root, 'sys') };
   if (withEnv) {
-    Object.assign(env, { XDG_CONFIG_HOME: p.join(root, 'xdg'), CODEX_HOME: p.join(root, 'codex-home'), COPILOT_HOME: p.join(root, 'copilot-home'), CLAUDE_CONFIG_DIR: p.join(root, 'claude-dir') });
+    Object.assign(env, {
+      XDG_CONFIG_HOME: p.join(root, 'xdg'),
+      CODEX_HOME: p.join(root, 'codex-home'),
+      COPILOT_HOME: p.join(root, 'copilot-home'),
+      CLAUDE_CONFIG_DIR: p.join(root, 'claude-dir'),
+    });
   }
   const config = withEnv ? p.join(root, 'xdg') : p.join(home, '.config');
   return {
@@ -133,7 +276,18 @@ export function windowsLayout(): Layout {
       home,
       ws,
       userDir: (product) => p.join(appData, product, 'User'),
-      claudeDesktop: [p.join(appData, 'Claude', 'claude_desktop_config.json'), p.join(local, 'Packages', 'Claude_pzs8sxrjxfjjc', 'LocalCache', 'Roaming', 'Claude', 'claude_desktop_config.json')],
+      claudeDesktop: [
+        p.join(appData, 'Claude', 'claude_desktop_config.json'),
+        p.join(
+          local,
+          'Packages',
+          'Claude_pzs8sxrjxfjjc',
+          'LocalCache',
+          'Roaming',
+          'Claude',
+          'claude_desktop_config.json',
+        ),
+      ],
       claudeJson: p.join(home, '.claude.json'),
       managed: 'E:\\Program Files\\ClaudeCode\\managed-mcp.json',
       codex: p.join(home, '.codex', 'config.toml'),
@@ -143,4 +297,3 @@ export function windowsLayout(): Layout {
     }),
   };
 }
-

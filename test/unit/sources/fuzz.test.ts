@@ -19,7 +19,11 @@ const toml = require('smol-toml') as typeof SmolToml;
  */
 
 const ADAPTERS: { name: string; adapt: Adapter; file: string }[] = [
-  ...[...new Set(SOURCES.map((s) => s.adapter))].map((adapt, i) => ({ name: `${adapt.name || 'jsonServerMap'}#${i}`, adapt, file: '/home/u/x/config' })),
+  ...[...new Set(SOURCES.map((s) => s.adapter))].map((adapt, i) => ({
+    name: `${adapt.name || 'jsonServerMap'}#${i}`,
+    adapt,
+    file: '/home/u/x/config',
+  })),
   { name: 'continue block (json)', adapt: adaptContinueBlock, file: '/home/u/.continue/mcpServers/a.json' },
   { name: 'continue block (yaml)', adapt: adaptContinueBlock, file: '/home/u/.continue/mcpServers/a.yaml' },
 ];
@@ -30,7 +34,9 @@ const server = fc.record(
   {
     type: fc.constantFrom('stdio', 'http', 'sse', 'streamable-http', 'websocket', 'carrier-pigeon'),
     command: fc.oneof(text, fc.constantFrom('npx', '${userHome}/bin/x', '$HOME/x', '${env:PATH}')),
-    args: fc.array(fc.oneof(text, fc.constantFrom('--token', '${input:key}', '${VAR:-d}', '${{ secrets.X }}')), { maxLength: 5 }),
+    args: fc.array(fc.oneof(text, fc.constantFrom('--token', '${input:key}', '${VAR:-d}', '${{ secrets.X }}')), {
+      maxLength: 5,
+    }),
     env: fc.dictionary(text, text, { maxKeys: 3 }),
     headers: fc.dictionary(text, text, { maxKeys: 2 }),
     url: fc.oneof(fc.webUrl(), text),
@@ -47,7 +53,12 @@ const servers = fc.dictionary(fc.string({ minLength: 1, maxLength: 12 }), server
 const anyValue = fc.oneof(fc.anything({ maxDepth: 3 }), fc.constant(null), fc.constant([]), fc.constant({}));
 
 /** Valid configs in every format the adapters read; each adapter also gets the other formats. */
-const validText = fc.tuple(servers, fc.constantFrom('mcpServers', 'servers', 'vscodeSettings', 'claudeJson', 'zed', 'codeWorkspace', 'toml', 'yaml')).map(([m, format]) => serialize(m, format));
+const validText = fc
+  .tuple(
+    servers,
+    fc.constantFrom('mcpServers', 'servers', 'vscodeSettings', 'claudeJson', 'zed', 'codeWorkspace', 'toml', 'yaml'),
+  )
+  .map(([m, format]) => serialize(m, format));
 
 function serialize(m: Record<string, unknown>, format: string): string {
   switch (format) {
@@ -76,9 +87,17 @@ function serialize(m: Record<string, unknown>, format: string): string {
 
 /** Swaps one field of one server for a value of a random type, then serialises. */
 const typeSwapped = fc
-  .tuple(servers, fc.constantFrom('command', 'args', 'env', 'url', 'type', 'cwd', 'headers', 'disabled', 'mcpServers'), anyValue, fc.constantFrom('mcpServers', 'toml', 'yaml', 'zed'))
+  .tuple(
+    servers,
+    fc.constantFrom('command', 'args', 'env', 'url', 'type', 'cwd', 'headers', 'disabled', 'mcpServers'),
+    anyValue,
+    fc.constantFrom('mcpServers', 'toml', 'yaml', 'zed'),
+  )
   .map(([m, key, value, format]) => {
-    if (key === 'mcpServers') return format === 'toml' ? `mcp_servers = ${JSON.stringify(value) ?? '1'}` : JSON.stringify({ mcpServers: value, context_servers: value });
+    if (key === 'mcpServers')
+      return format === 'toml'
+        ? `mcp_servers = ${JSON.stringify(value) ?? '1'}`
+        : JSON.stringify({ mcpServers: value, context_servers: value });
     const first = Object.keys(m)[0];
     if (first !== undefined) (m[first] as Record<string, unknown>)[key] = value;
     return serialize(m, format);
@@ -93,23 +112,41 @@ const mutated = fc.oneof(
     return t.slice(0, i) + junk + t.slice(i + junk.length);
   }),
   // deep nesting, past the limit and just under it
-  fc.tuple(fc.constantFrom(MAX_NESTING - 5, MAX_NESTING + 1, 5000), fc.constantFrom('[', '{"a":', '- ', 'a:\n ', '[mcp_servers.a]\nargs = [')).map(([depth, open]) => {
-    const close = open === '[' || open.endsWith('[') ? ']' : open.startsWith('{') ? '}' : '';
-    return `{"mcpServers":{"x":{"command":"c","args":${open.repeat(depth)}1${close.repeat(depth)}}}}`;
-  }),
+  fc
+    .tuple(
+      fc.constantFrom(MAX_NESTING - 5, MAX_NESTING + 1, 5000),
+      fc.constantFrom('[', '{"a":', '- ', 'a:\n ', '[mcp_servers.a]\nargs = ['),
+    )
+    .map(([depth, open]) => {
+      const close = open === '[' || open.endsWith('[') ? ']' : open.startsWith('{') ? '}' : '';
+      return `{"mcpServers":{"x":{"command":"c","args":${open.repeat(depth)}1${close.repeat(depth)}}}}`;
+    }),
   // huge strings
-  fc.tuple(validText, fc.integer({ min: 10_000, max: 100_000 })).map(([t, n]) => t.replace(/"([^"]*)"/, `"${'A'.repeat(n)}"`)),
+  fc
+    .tuple(validText, fc.integer({ min: 10_000, max: 100_000 }))
+    .map(([t, n]) => t.replace(/"([^"]*)"/, `"${'A'.repeat(n)}"`)),
   typeSwapped,
 );
 
-const anyText = fc.oneof(validText, mutated, mutated, fc.string({ maxLength: 200 }), fc.string({ unit: 'binary', maxLength: 200 }), fc.json());
+const anyText = fc.oneof(
+  validText,
+  mutated,
+  mutated,
+  fc.string({ maxLength: 200 }),
+  fc.string({ unit: 'binary', maxLength: 200 }),
+  fc.json(),
+);
 
 function assertDiagnostics(r: AdaptResult, where: string) {
   assert.ok(Array.isArray(r.entries) && Array.isArray(r.diagnostics), `${where}: not a result`);
   for (const d of r.diagnostics) {
     assert.ok(typeof d.message === 'string' && d.message.length > 0, `${where}: diagnostic without a message`);
     assert.ok(['error', 'warning', 'info'].includes(d.severity), `${where}: severity ${d.severity}`);
-    if (d.line !== undefined) assert.ok(Number.isInteger(d.line) && d.line >= 1 && Number.isInteger(d.column) && d.column! >= 1, `${where}: position ${d.line}:${d.column}`);
+    if (d.line !== undefined)
+      assert.ok(
+        Number.isInteger(d.line) && d.line >= 1 && Number.isInteger(d.column) && d.column! >= 1,
+        `${where}: position ${d.line}:${d.column}`,
+      );
   }
 }
 
@@ -122,8 +159,16 @@ function normalizeAll(entries: RawServerEntry[], where: string) {
   for (const entry of entries) {
     for (const variables of FLAVOURS) {
       for (const host of hosts) {
-        const n = normalizeEntry(entry, { host, source: { client: 'vscode', scope: 'workspace', label: 'W', file: '/p/f', workspaceFolder: '/p' }, variables, urlTransport: 'http' });
-        assert.ok(n.server !== undefined || n.diagnostics.length > 0, `${where}: "${entry.name}" gave neither a server nor a diagnostic`);
+        const n = normalizeEntry(entry, {
+          host,
+          source: { client: 'vscode', scope: 'workspace', label: 'W', file: '/p/f', workspaceFolder: '/p' },
+          variables,
+          urlTransport: 'http',
+        });
+        assert.ok(
+          n.server !== undefined || n.diagnostics.length > 0,
+          `${where}: "${entry.name}" gave neither a server nor a diagnostic`,
+        );
         for (const d of n.diagnostics) assert.ok(typeof d.message === 'string' && d.message.length > 0);
         // A server must be plain data: the snapshot is JSON.
         if (n.server) assert.doesNotThrow(() => JSON.stringify(n.server));
@@ -149,11 +194,34 @@ describe('sources: property-based: random and mutated configs', function () {
   });
 
   it('normalizeEntry, on entries with fields of any type', () => {
-    const field = fc.record({ value: anyValue, position: fc.option(fc.record({ line: fc.nat(), column: fc.nat() }), { nil: undefined }) });
+    const field = fc.record({
+      value: anyValue,
+      position: fc.option(fc.record({ line: fc.nat(), column: fc.nat() }), { nil: undefined }),
+    });
     const entry = fc.record({
       name: fc.string(),
       keyPath: fc.array(fc.oneof(fc.string(), fc.nat()), { maxLength: 3 }),
-      fields: fc.dictionary(fc.oneof(fc.constantFrom('type', 'command', 'args', 'env', 'url', 'serverUrl', 'httpUrl', 'cwd', 'headers', 'http_headers', 'disabled', 'enabled', 'bearer_token'), fc.string()), field),
+      fields: fc.dictionary(
+        fc.oneof(
+          fc.constantFrom(
+            'type',
+            'command',
+            'args',
+            'env',
+            'url',
+            'serverUrl',
+            'httpUrl',
+            'cwd',
+            'headers',
+            'http_headers',
+            'disabled',
+            'enabled',
+            'bearer_token',
+          ),
+          fc.string(),
+        ),
+        field,
+      ),
       workspaceFolder: fc.option(fc.string(), { nil: undefined }),
     });
     fc.assert(

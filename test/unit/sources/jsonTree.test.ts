@@ -16,7 +16,9 @@ function plain(node: Node | undefined): unknown {
     offset: node.offset,
     length: node.length,
     ...(node.colonOffset !== undefined ? { colonOffset: node.colonOffset } : {}),
-    ...(node.type === 'object' || node.type === 'array' || node.type === 'property' ? { children: (node.children ?? []).map(plain) } : { value: node.value }),
+    ...(node.type === 'object' || node.type === 'array' || node.type === 'property'
+      ? { children: (node.children ?? []).map(plain) }
+      : { value: node.value }),
   };
 }
 
@@ -27,30 +29,60 @@ function assertSameTree(text: string): void {
   assert.deepEqual(plain(lazyTree(text)), plain(expected), text);
 }
 
-const trivia = fc.constantFrom('', ' ', '\n', '\r\n', '\r', '\t', '// c ] } "\n', '// c {\r', '/* ] } " */', '/*\n{\n*/');
+const trivia = fc.constantFrom(
+  '',
+  ' ',
+  '\n',
+  '\r\n',
+  '\r',
+  '\t',
+  '// c ] } "\n',
+  '// c {\r',
+  '/* ] } " */',
+  '/*\n{\n*/',
+);
 const key = fc.oneof(fc.string({ maxLength: 6 }), fc.constantFrom('a', 'a', '{', '}', '[', ']', '"', '\\', '/*', '//'));
 const json: fc.Arbitrary<string> = fc.letrec<{ value: string }>((tie) => ({
   value: fc.oneof(
     { depthSize: 'small' },
     fc.constantFrom('null', 'true', 'false', '0', '-1.5e3', '12345678901234567890', '"x"', '"a\\"]}"', '"\\u00e9\\n"'),
     fc.string({ maxLength: 8 }).map((s) => JSON.stringify(s)),
-    fc.tuple(fc.array(fc.tuple(trivia, key, tie('value'), trivia), { maxLength: 4 }), fc.boolean()).map(
-      ([members, trailing]) => `{${members.map(([a, k, v, b]) => `${a}${JSON.stringify(k)}${b}:${a}${v}${b}`).join(',')}${trailing && members.length > 0 ? ',' : ''}}`,
-    ),
-    fc.tuple(fc.array(fc.tuple(trivia, tie('value')), { maxLength: 4 }), fc.boolean()).map(([items, trailing]) => `[${items.map(([a, v]) => `${a}${v}`).join(',')}${trailing && items.length > 0 ? ',' : ''}]`),
+    fc
+      .tuple(fc.array(fc.tuple(trivia, key, tie('value'), trivia), { maxLength: 4 }), fc.boolean())
+      .map(
+        ([members, trailing]) =>
+          `{${members.map(([a, k, v, b]) => `${a}${JSON.stringify(k)}${b}:${a}${v}${b}`).join(',')}${trailing && members.length > 0 ? ',' : ''}}`,
+      ),
+    fc
+      .tuple(fc.array(fc.tuple(trivia, tie('value')), { maxLength: 4 }), fc.boolean())
+      .map(
+        ([items, trailing]) =>
+          `[${items.map(([a, v]) => `${a}${v}`).join(',')}${trailing && items.length > 0 ? ',' : ''}]`,
+      ),
   ),
 })).value;
 
 describe('sources: the lazy JSONC tree', () => {
-  it('is parseTree\'s tree on random error-free JSONC', () => {
+  it("is parseTree's tree on random error-free JSONC", () => {
     fc.assert(
       fc.property(trivia, json, trivia, (a, v, b) => assertSameTree(`${a}${v}${b}`)),
       { numRuns: 2000 },
     );
   });
 
-  it('is parseTree\'s tree on hand-picked texts', () => {
-    for (const text of ['', '  ', '{}', '[]', '5', '"s"', '{"a":{"b":[1,{"c":"]}"}]},"d":null}', '{"a":1,}\n// end', '{"a" /* x */ : /* } */ {"b":2} // }\r}', '\ufeff{}'.slice(1)]) {
+  it("is parseTree's tree on hand-picked texts", () => {
+    for (const text of [
+      '',
+      '  ',
+      '{}',
+      '[]',
+      '5',
+      '"s"',
+      '{"a":{"b":[1,{"c":"]}"}]},"d":null}',
+      '{"a":1,}\n// end',
+      '{"a" /* x */ : /* } */ {"b":2} // }\r}',
+      '\ufeff{}'.slice(1),
+    ]) {
       assertSameTree(text);
     }
   });

@@ -19,17 +19,28 @@ function content(row: Row, name: string, ws: string): string {
     case 'codeWorkspace':
       return JSON.stringify({ folders: [{ path: '.' }], settings: { mcp: { servers: { [name]: s } } } });
     case 'claudeJson':
-      return JSON.stringify({ mcpServers: { [name]: s }, projects: { [ws]: { mcpServers: { [`${name}-local`]: s } } } });
+      return JSON.stringify({
+        mcpServers: { [name]: s },
+        projects: { [ws]: { mcpServers: { [`${name}-local`]: s } } },
+      });
     case 'toml':
       return `model = "o3"\n\n[mcp_servers.${name}]\ncommand = "cmd-${name}"\nargs = ["--serve"]\n`;
     case 'continueYaml':
       return `name: cfg\nversion: 0.0.1\nschema: v1\nmcpServers:\n  - name: ${name}\n    command: cmd-${name}\n    args: ["--serve"]\n`;
     case 'zed':
-      return JSON.stringify({ context_servers: { [name]: { source: 'custom', ...s }, 'from-extension': { source: 'extension', settings: {} } } });
+      return JSON.stringify({
+        context_servers: {
+          [name]: { source: 'custom', ...s },
+          'from-extension': { source: 'extension', settings: {} },
+        },
+      });
   }
 }
 
-function buildFiles(layout: Layout): { files: Record<string, string>; expected: { name: string; row: Row; scope: Scope }[] } {
+function buildFiles(layout: Layout): {
+  files: Record<string, string>;
+  expected: { name: string; row: Row; scope: Scope }[];
+} {
   const files: Record<string, string> = {};
   const expected: { name: string; row: Row; scope: Scope }[] = [];
   layout.rows.forEach((row, i) => {
@@ -43,11 +54,25 @@ function buildFiles(layout: Layout): { files: Record<string, string>; expected: 
 
 function assertFullyListed(result: ScanResult, expected: { name: string; row: Row; scope: Scope }[]) {
   assert.deepEqual(result.diagnostics, []);
-  const got = result.servers.map((s) => ({ name: s.name, client: s.source.client, scope: s.source.scope, label: s.source.label, file: s.source.file })).sort((a, b) => a.name.localeCompare(b.name));
-  const want = expected.map((e) => ({ name: e.name, client: e.row.client, scope: e.scope, label: e.row.label, file: e.row.file })).sort((a, b) => a.name.localeCompare(b.name));
+  const got = result.servers
+    .map((s) => ({
+      name: s.name,
+      client: s.source.client,
+      scope: s.source.scope,
+      label: s.source.label,
+      file: s.source.file,
+    }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+  const want = expected
+    .map((e) => ({ name: e.name, client: e.row.client, scope: e.scope, label: e.row.label, file: e.row.file }))
+    .sort((a, b) => a.name.localeCompare(b.name));
   assert.deepEqual(got, want);
   // Every file was read, and each shows up in the scanned-file list with its server count.
-  for (const e of expected) assert.ok(result.files.some((f) => f.file === e.row.file && f.state === 'read' && f.servers >= 1), `not read: ${e.row.file}`);
+  for (const e of expected)
+    assert.ok(
+      result.files.some((f) => f.file === e.row.file && f.state === 'read' && f.servers >= 1),
+      `not read: ${e.row.file}`,
+    );
   for (const s of result.servers) assert.equal(s.command, `cmd-${s.name.replace(/-local$/, '')}`);
 }
 
@@ -56,40 +81,78 @@ describe('sources: fixture homes on every OS layout', () => {
     const layout = linuxLayout(tempDir('linux'), false);
     const { files, expected } = buildFiles(layout);
     writeTree(files);
-    const result = await scan({ host: host(layout.home, layout.platform, layout.env), workspaceFolders: [layout.workspace] });
+    const result = await scan({
+      host: host(layout.home, layout.platform, layout.env),
+      workspaceFolders: [layout.workspace],
+    });
     // Every client of the table appears.
     const clients = new Set(result.servers.map((s) => s.source.client));
-    for (const c of ['vscode', 'vscode-insiders', 'claude-desktop', 'claude-code', 'cursor', 'windsurf', 'gemini-cli', 'codex', 'continue', 'zed', 'cline', 'roo-code', 'copilot-cli']) assert.ok(clients.has(c as ClientId), `missing client ${c}`);
+    for (const c of [
+      'vscode',
+      'vscode-insiders',
+      'claude-desktop',
+      'claude-code',
+      'cursor',
+      'windsurf',
+      'gemini-cli',
+      'codex',
+      'continue',
+      'zed',
+      'cline',
+      'roo-code',
+      'copilot-cli',
+    ])
+      assert.ok(clients.has(c as ClientId), `missing client ${c}`);
     assertFullyListed(result, expected);
-    assert.equal(server(result, `claude-code-${layout.rows.findIndex((r) => r.format === 'claudeJson')}-local`).source.workspaceFolder, layout.workspace);
+    assert.equal(
+      server(result, `claude-code-${layout.rows.findIndex((r) => r.format === 'claudeJson')}-local`).source
+        .workspaceFolder,
+      layout.workspace,
+    );
   });
 
   it('Linux with XDG_CONFIG_HOME, CODEX_HOME, COPILOT_HOME and CLAUDE_CONFIG_DIR moved', async () => {
     const layout = linuxLayout(tempDir('linux-env'), true);
     const { files, expected } = buildFiles(layout);
     writeTree(files);
-    assertFullyListed(await scan({ host: host(layout.home, layout.platform, layout.env), workspaceFolders: [layout.workspace] }), expected);
+    assertFullyListed(
+      await scan({ host: host(layout.home, layout.platform, layout.env), workspaceFolders: [layout.workspace] }),
+      expected,
+    );
   });
 
   it('macOS layout (~/Library/Application Support, ~/.config/zed)', async () => {
     const layout = macLayout(tempDir('mac'));
     const { files, expected } = buildFiles(layout);
     writeTree(files);
-    assertFullyListed(await scan({ host: host(layout.home, layout.platform, layout.env), workspaceFolders: [layout.workspace] }), expected);
+    assertFullyListed(
+      await scan({ host: host(layout.home, layout.platform, layout.env), workspaceFolders: [layout.workspace] }),
+      expected,
+    );
   });
 
   it('Windows layout (%APPDATA%, %LOCALAPPDATA% MSIX path, %USERPROFILE%), with Windows paths', async () => {
     const layout = windowsLayout();
     const { files, expected } = buildFiles(layout);
     const fs = memFs('win32', files);
-    const result = await scan({ host: host(layout.home, layout.platform, layout.env), workspaceFolders: [layout.workspace], ...fs });
+    const result = await scan({
+      host: host(layout.home, layout.platform, layout.env),
+      workspaceFolders: [layout.workspace],
+      ...fs,
+    });
     assertFullyListed(result, expected);
-    assert.ok(result.servers.every((s) => !s.source.file.includes('/')), 'Windows paths use backslashes');
+    assert.ok(
+      result.servers.every((s) => !s.source.file.includes('/')),
+      'Windows paths use backslashes',
+    );
   });
 
   it('files that do not exist are listed as missing, without a diagnostic', async () => {
     const home = tempDir('empty');
-    const result = await scan({ host: host(home, 'linux', { MCP_LIFEGUARD_SYSTEM_ROOT: home }), workspaceFolders: [home] });
+    const result = await scan({
+      host: host(home, 'linux', { MCP_LIFEGUARD_SYSTEM_ROOT: home }),
+      workspaceFolders: [home],
+    });
     assert.deepEqual(result.servers, []);
     assert.deepEqual(result.diagnostics, []);
     assert.ok(result.files.length > 10);

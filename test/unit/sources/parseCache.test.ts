@@ -36,7 +36,7 @@ describe('sources: parse cache', () => {
     const first = await scanSources(ctx);
     const again = await scanSources(ctx);
     assert.equal(again.servers.length, cfg.names);
-    assert.equal(again.servers[0], first.servers[0], 'the second scan reuses the first one\'s result');
+    assert.equal(again.servers[0], first.servers[0], "the second scan reuses the first one's result");
     assert.deepEqual(again.diagnostics, first.diagnostics);
     assert.deepEqual(again.files, first.files);
 
@@ -48,7 +48,10 @@ describe('sources: parse cache', () => {
 
     const otherEnv = await scanSources({ ...ctx, host: host(home, 'linux', { X: '1' }) });
     assert.notEqual(otherEnv.servers[0], changed.servers[0]);
-    assert.deepEqual(otherEnv.servers.map((s) => s.command), changed.servers.map((s) => s.command));
+    assert.deepEqual(
+      otherEnv.servers.map((s) => s.command),
+      changed.servers.map((s) => s.command),
+    );
   });
 
   it('with the cache off every scan parses again', async () => {

@@ -8,11 +8,23 @@ import { redactDeep } from '../../../src/core/base/redact';
 describe('redactDeep: one matcher for every known secret', () => {
   it('every occurrence is masked, in strings at any depth; keys, numbers and null stay', () => {
     const data = { a: ['x tok-abcdef y tok-abcdef', { b: 'tok-abcdeftok-abcdef' }], n: 3, nil: null, t: true };
-    assert.deepEqual(redactDeep(data, new Set(['tok-abcdef'])), { a: ['x <redacted> y <redacted>', { b: '<redacted><redacted>' }], n: 3, nil: null, t: true });
+    assert.deepEqual(redactDeep(data, new Set(['tok-abcdef'])), {
+      a: ['x <redacted> y <redacted>', { b: '<redacted><redacted>' }],
+      n: 3,
+      nil: null,
+      t: true,
+    });
   });
 
   it('values shorter than 6 characters and path-like values are not masked', () => {
-    const data = { port: 'listening on 8080', short: 'abcde abcde', file: '/srv/data/file.json', home: '~/data/x', win: 'C:\\data\\x', rel: './data/x' };
+    const data = {
+      port: 'listening on 8080',
+      short: 'abcde abcde',
+      file: '/srv/data/file.json',
+      home: '~/data/x',
+      win: 'C:\\data\\x',
+      rel: './data/x',
+    };
     assert.deepEqual(redactDeep(data, new Set(['8080', 'abcde', '/srv/data', '~/data', 'C:\\data', './data'])), data);
   });
 
@@ -32,7 +44,9 @@ describe('redactDeep: one matcher for every known secret', () => {
       data.push({ id: `srv${i}`, msg: `launch with ${s} and sk-ant-unknown-value` });
     }
     const out = redactDeep(data, secrets);
-    out.forEach((o, i) => assert.deepEqual(o, { id: `srv${i}`, msg: 'launch with <redacted> and sk-ant-unknown-value' }));
+    out.forEach((o, i) =>
+      assert.deepEqual(o, { id: `srv${i}`, msg: 'launch with <redacted> and sk-ant-unknown-value' }),
+    );
   });
 
   it('no secrets (or only ignored ones): the data comes back equal', () => {

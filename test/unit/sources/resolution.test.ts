@@ -13,7 +13,10 @@ const resolve = (text: string, flavour: VariableFlavour) => resolveVariables(tex
 
 describe('sources: variables, per client flavour', () => {
   it('VS Code: ${workspaceFolder}, ${userHome}, ${env:NAME}, ${pathSeparator}, ${/}', () => {
-    const r = resolve('${workspaceFolder}${/}a:${userHome}${pathSeparator}b:${env:DATA_DIR}:${env:NOT_SET}:${workspaceFolderBasename}', 'vscode');
+    const r = resolve(
+      '${workspaceFolder}${/}a:${userHome}${pathSeparator}b:${env:DATA_DIR}:${env:NOT_SET}:${workspaceFolderBasename}',
+      'vscode',
+    );
     assert.equal(r.value, '/work/proj/a:/home/dev/b:/srv/data::proj');
     assert.deepEqual(r.unresolved, []);
   });
@@ -55,13 +58,30 @@ describe('sources: variables, per client flavour', () => {
   });
 
   it('clients without variables keep the text as is', () => {
-    assert.deepEqual(resolve('${HOME}/$HOME', 'none'), { value: '${HOME}/$HOME', display: '${HOME}/$HOME', unresolved: [], secrets: [], warnings: [] });
+    assert.deepEqual(resolve('${HOME}/$HOME', 'none'), {
+      value: '${HOME}/$HOME',
+      display: '${HOME}/$HOME',
+      unresolved: [],
+      secrets: [],
+      warnings: [],
+    });
   });
 });
 
-const source: SourceRef = { client: 'vscode', scope: 'workspace', label: 'Workspace', file: '/work/proj/.vscode/mcp.json', workspaceFolder: '/work/proj' };
+const source: SourceRef = {
+  client: 'vscode',
+  scope: 'workspace',
+  label: 'Workspace',
+  file: '/work/proj/.vscode/mcp.json',
+  workspaceFolder: '/work/proj',
+};
 function entry(fields: Record<string, unknown>, name = 's'): RawServerEntry {
-  return { name, keyPath: ['servers', name], position: { line: 1, column: 1 }, fields: Object.fromEntries(Object.entries(fields).map(([k, value]) => [k, { value }])) };
+  return {
+    name,
+    keyPath: ['servers', name],
+    position: { line: 1, column: 1 },
+    fields: Object.fromEntries(Object.entries(fields).map(([k, value]) => [k, { value }])),
+  };
 }
 function normalize(fields: Record<string, unknown>, urlTransport: 'http' | 'sse' = 'http') {
   return normalizeEntry(entry(fields), { host: host(home, 'linux', env), source, variables: 'vscode', urlTransport });
@@ -86,7 +106,10 @@ describe('sources: transport inferred as VS Code does', () => {
   });
 
   it('a type that contradicts the fields is a diagnostic', () => {
-    assert.match(normalize({ type: 'stdio', url: 'http://x' }).diagnostics[0].message, /type "stdio" needs a "command"/);
+    assert.match(
+      normalize({ type: 'stdio', url: 'http://x' }).diagnostics[0].message,
+      /type "stdio" needs a "command"/,
+    );
     assert.match(normalize({ type: 'http', command: 'x' }).diagnostics[0].message, /type "http" needs a "url"/);
   });
 
@@ -103,25 +126,42 @@ describe('sources: transport inferred as VS Code does', () => {
 });
 
 describe('sources: workspace folders and the same launch across places', () => {
-  it('${workspaceFolder} in a folder\'s files is that folder; ${userHome} and a literal home path are the same launch', async () => {
+  it("${workspaceFolder} in a folder's files is that folder; ${userHome} and a literal home path are the same launch", async () => {
     const root = tempDir('launch');
     const home = path.join(root, 'home');
     const a = path.join(root, 'a');
     const b = path.join(root, 'b');
     const mem = (cmd: string) => ({ command: cmd, args: ['-y', '@modelcontextprotocol/server-memory'] });
     writeTree({
-      [path.join(home, '.config', 'Code', 'User', 'mcp.json')]: JSON.stringify({ servers: { memory: { ...mem('npx'), env: { MEMORY_FILE_PATH: 'x' } } } }),
-      [path.join(home, '.config', 'Claude', 'claude_desktop_config.json')]: JSON.stringify({ mcpServers: { 'mem-desktop': mem('npx') } }),
-      [path.join(home, '.codex', 'config.toml')]: '[mcp_servers.memory]\ncommand = "npx"\nargs = ["-y", "@modelcontextprotocol/server-memory"]\n',
+      [path.join(home, '.config', 'Code', 'User', 'mcp.json')]: JSON.stringify({
+        servers: { memory: { ...mem('npx'), env: { MEMORY_FILE_PATH: 'x' } } },
+      }),
+      [path.join(home, '.config', 'Claude', 'claude_desktop_config.json')]: JSON.stringify({
+        mcpServers: { 'mem-desktop': mem('npx') },
+      }),
+      [path.join(home, '.codex', 'config.toml')]:
+        '[mcp_servers.memory]\ncommand = "npx"\nargs = ["-y", "@modelcontextprotocol/server-memory"]\n',
       // Same command, but run from another folder: another launch.
-      [path.join(home, '.cursor', 'mcp.json')]: JSON.stringify({ mcpServers: { memory: { ...mem('npx'), cwd: '/elsewhere' } } }),
-      [path.join(a, '.vscode', 'mcp.json')]: JSON.stringify({ servers: { tool: { command: '${userHome}/bin/tool', args: ['${workspaceFolder}/data'] } } }),
-      [path.join(a, '.cursor', 'mcp.json')]: JSON.stringify({ mcpServers: { tool: { command: `${home}/bin/tool`, args: [`${a}/data`] } } }),
-      [path.join(b, '.vscode', 'mcp.json')]: JSON.stringify({ servers: { tool: { command: '${userHome}/bin/tool', args: ['${workspaceFolder}/data'] } } }),
+      [path.join(home, '.cursor', 'mcp.json')]: JSON.stringify({
+        mcpServers: { memory: { ...mem('npx'), cwd: '/elsewhere' } },
+      }),
+      [path.join(a, '.vscode', 'mcp.json')]: JSON.stringify({
+        servers: { tool: { command: '${userHome}/bin/tool', args: ['${workspaceFolder}/data'] } },
+      }),
+      [path.join(a, '.cursor', 'mcp.json')]: JSON.stringify({
+        mcpServers: { tool: { command: `${home}/bin/tool`, args: [`${a}/data`] } },
+      }),
+      [path.join(b, '.vscode', 'mcp.json')]: JSON.stringify({
+        servers: { tool: { command: '${userHome}/bin/tool', args: ['${workspaceFolder}/data'] } },
+      }),
     });
     const r = await scan({ host: host(home, 'linux', { MCP_LIFEGUARD_SYSTEM_ROOT: root }), workspaceFolders: [a, b] });
     assert.deepEqual(r.diagnostics, []);
-    const ids = (pred: (s: (typeof r.servers)[number]) => boolean) => r.servers.filter(pred).map((s) => s.id).sort();
+    const ids = (pred: (s: (typeof r.servers)[number]) => boolean) =>
+      r.servers
+        .filter(pred)
+        .map((s) => s.id)
+        .sort();
     const groups = r.launchGroups.map((g) => [...g.serverIds].sort());
     const memoryGroup = ids((s) => s.name.startsWith('mem') && s.cwd === undefined);
     assert.equal(memoryGroup.length, 3);
@@ -145,9 +185,16 @@ describe('sources: workspace folders and the same launch across places', () => {
     const srv = { command: 'node', args: ['${workspaceFolder}/server.js'] };
     writeTree({
       [single]: JSON.stringify({ folders: [{ path: 'app' }], settings: { mcp: { servers: { one: srv } } } }),
-      [multi]: JSON.stringify({ folders: [{ path: 'app' }, { path: '../other' }], settings: { mcp: { servers: { two: srv } } } }),
+      [multi]: JSON.stringify({
+        folders: [{ path: 'app' }, { path: '../other' }],
+        settings: { mcp: { servers: { two: srv } } },
+      }),
     });
-    const r = await scan({ host: host(path.join(root, 'home'), 'linux', { MCP_LIFEGUARD_SYSTEM_ROOT: root }), workspaceFolders: [], workspaceFiles: [single, multi] });
+    const r = await scan({
+      host: host(path.join(root, 'home'), 'linux', { MCP_LIFEGUARD_SYSTEM_ROOT: root }),
+      workspaceFolders: [],
+      workspaceFiles: [single, multi],
+    });
     assert.deepEqual(r.diagnostics, []);
     assert.deepEqual(server(r, 'one').args, [`${path.join(root, 'app')}/server.js`]);
     assert.equal(server(r, 'one').source.workspaceFolder, path.join(root, 'app'));

@@ -2,7 +2,13 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { Diagnostic } from '../../../src/core/base/model';
 import { decodeConfigText, ReadOutcome } from '../../../src/core/sources/readConfigFile';
-import { MAX_DIAGNOSTICS_PER_FILE, MAX_FILES_PER_SOURCE, MAX_SERVERS_PER_FILE, READ_CONCURRENCY, ScanResult } from '../../../src/core/sources/scan';
+import {
+  MAX_DIAGNOSTICS_PER_FILE,
+  MAX_FILES_PER_SOURCE,
+  MAX_SERVERS_PER_FILE,
+  READ_CONCURRENCY,
+  ScanResult,
+} from '../../../src/core/sources/scan';
 import { adaptClaudeJson } from '../../../src/core/sources/claudeCode';
 import { MAX_TOML_BYTES } from '../../../src/core/sources/codex';
 import { adaptContinueYaml, MAX_YAML_BYTES } from '../../../src/core/sources/continueYaml';
@@ -40,14 +46,19 @@ describe('sources: input that stalled discovery', () => {
     const offset = cfg.text.indexOf(`"s${MAX_SERVERS_PER_FILE}":{"command":"x${2 * MAX_SERVERS_PER_FILE + 1}"`);
     assert.deepEqual(r.entries[MAX_SERVERS_PER_FILE].position, { line: 2, column: offset - cfg.text.indexOf('\n') });
     // One warning per repeat: the first MAX_DIAGNOSTICS_PER_FILE written out, the rest counted.
-    const repeats = r.diagnostics.filter((d) => d.severity === 'warning' && /is defined twice in "servers"; the last definition is used/.test(d.message));
+    const repeats = r.diagnostics.filter(
+      (d) => d.severity === 'warning' && /is defined twice in "servers"; the last definition is used/.test(d.message),
+    );
     assert.equal(repeats.length, MAX_DIAGNOSTICS_PER_FILE);
     assert.equal(r.diagnostics.length + (r.omitted ?? 0), cfg.names);
   });
 
   it('a repeated name whose last definition is not an object drops the name, as before', () => {
     const r = jsonServerMapAdapter(['servers'])('{"servers":{"a":{"command":"x"},"b":{"command":"y"},"a":5}}');
-    assert.deepEqual(r.entries.map((e) => e.name), ['b']);
+    assert.deepEqual(
+      r.entries.map((e) => e.name),
+      ['b'],
+    );
     assert.ok(r.diagnostics.some((d) => /server "a" must be an object, found a number/.test(d.message)));
   });
 
@@ -57,7 +68,10 @@ describe('sources: input that stalled discovery', () => {
     projects.push('"/p/7":{"mcpServers":{"late":{"command":"y"}}}');
     const r = adaptClaudeJson(`{"projects":{${projects.join(',')}}}`);
     assert.equal(r.entries.length, 5000);
-    assert.deepEqual(r.entries.filter((e) => e.workspaceFolder === '/p/7').map((e) => e.name), ['late']);
+    assert.deepEqual(
+      r.entries.filter((e) => e.workspaceFolder === '/p/7').map((e) => e.name),
+      ['late'],
+    );
     assert.equal(new Set(r.entries.map((e) => `${e.workspaceFolder}#${e.name}`)).size, 5000);
   });
 
@@ -68,7 +82,9 @@ describe('sources: input that stalled discovery', () => {
     assert.equal(Object.keys(r.entries[0].fields.env.value as object).length, 20_000);
     assert.deepEqual(r.diagnostics, []);
     const dup = adaptContinueYaml('mcpServers:\n  - name: a\n    command: x\n    env: { A: "1", B: "2", A: "3" }\n');
-    assert.deepEqual(dup.diagnostics, [{ severity: 'error', line: 4, column: 28, message: 'invalid YAML: Map keys must be unique' }]);
+    assert.deepEqual(dup.diagnostics, [
+      { severity: 'error', line: 4, column: 28, message: 'invalid YAML: Map keys must be unique' },
+    ]);
   });
 });
 
@@ -81,7 +97,10 @@ describe('sources: bounds per file', () => {
     assert.equal(r.servers.length, MAX_SERVERS_PER_FILE);
     const d = diagnosticsFor(r, file, /servers defined; only the first/);
     assert.equal(d.length, 1, JSON.stringify(r.diagnostics));
-    assert.equal(d[0].message, `${MAX_SERVERS_PER_FILE + 3} servers defined; only the first ${MAX_SERVERS_PER_FILE} are listed, the other 3 (from server "srv${MAX_SERVERS_PER_FILE}" on) are left out`);
+    assert.equal(
+      d[0].message,
+      `${MAX_SERVERS_PER_FILE + 3} servers defined; only the first ${MAX_SERVERS_PER_FILE} are listed, the other 3 (from server "srv${MAX_SERVERS_PER_FILE}" on) are left out`,
+    );
     assert.deepEqual([d[0].line, d[0].column], [MAX_SERVERS_PER_FILE + 2, 1]);
   });
 
@@ -94,7 +113,10 @@ describe('sources: bounds per file', () => {
     assert.equal(r.servers.length, cfg.names);
     const mine = r.diagnostics.filter((d) => d.file === file);
     assert.equal(mine.length, MAX_DIAGNOSTICS_PER_FILE + 1);
-    assert.equal(mine[MAX_DIAGNOSTICS_PER_FILE].message, `${cfg.names - MAX_DIAGNOSTICS_PER_FILE} more problems in this file are not listed`);
+    assert.equal(
+      mine[MAX_DIAGNOSTICS_PER_FILE].message,
+      `${cfg.names - MAX_DIAGNOSTICS_PER_FILE} more problems in this file are not listed`,
+    );
   });
 });
 
@@ -108,12 +130,18 @@ describe('sources: YAML size limit', () => {
       items.push(item);
       length += item.length;
     }
-    writeTree({ [file]: `mcpServers:\n${items.join('')}`, [path.join(home, '.cursor', 'mcp.json')]: '{"mcpServers":{"ok":{"command":"x"}}}' });
+    writeTree({
+      [file]: `mcpServers:\n${items.join('')}`,
+      [path.join(home, '.cursor', 'mcp.json')]: '{"mcpServers":{"ok":{"command":"x"}}}',
+    });
     const r = await scan({ host: host(home), workspaceFolders: [] });
     const d = diagnosticsFor(r, file, /^is 1\.0 MiB, over the 1\.0 MiB limit for a YAML config; not read$/);
     assert.equal(d.length, 1, JSON.stringify(r.diagnostics));
     assert.equal(d[0].line, undefined);
-    assert.deepEqual(r.servers.map((s) => s.name), ['ok']);
+    assert.deepEqual(
+      r.servers.map((s) => s.name),
+      ['ok'],
+    );
   });
 });
 
@@ -127,12 +155,18 @@ describe('sources: large JSON with syntax errors', () => {
     writeTree({ [file]: text, [path.join(home, '.cursor', 'mcp.json')]: '{"mcpServers":{"ok":{"command":"x"}}}' });
     const r = await scan({ host: host(home), workspaceFolders: [] });
     const mine = r.diagnostics.filter((d) => d.file === file);
-    assert.equal(mine[0].message, `has syntax errors and is over ${(MAX_RECOVERED_BYTES / (1024 * 1024)).toFixed(1)} MiB: no servers read from it (a smaller file is read around its errors)`);
+    assert.equal(
+      mine[0].message,
+      `has syntax errors and is over ${(MAX_RECOVERED_BYTES / (1024 * 1024)).toFixed(1)} MiB: no servers read from it (a smaller file is read around its errors)`,
+    );
     assert.deepEqual([mine[1].line, mine[1].column, mine[1].message], [2, 1, 'invalid JSON: value expected']);
     assert.equal(mine.length, MAX_DIAGNOSTICS_PER_FILE + 1);
     assert.match(mine[MAX_DIAGNOSTICS_PER_FILE].message, /^\d+ more problems in this file are not listed$/);
     assert.equal(r.files.find((f) => f.file === file)?.state, 'read');
-    assert.deepEqual(r.servers.map((s) => s.name), ['ok']);
+    assert.deepEqual(
+      r.servers.map((s) => s.name),
+      ['ok'],
+    );
   });
 });
 
@@ -146,12 +180,18 @@ describe('sources: TOML size limit', () => {
       items.push(item);
       length += item.length;
     }
-    writeTree({ [file]: items.join(''), [path.join(home, '.cursor', 'mcp.json')]: '{"mcpServers":{"ok":{"command":"x"}}}' });
+    writeTree({
+      [file]: items.join(''),
+      [path.join(home, '.cursor', 'mcp.json')]: '{"mcpServers":{"ok":{"command":"x"}}}',
+    });
     const r = await scan({ host: host(home), workspaceFolders: [] });
     const d = diagnosticsFor(r, file, /^is 5\.0 MiB, over the 5\.0 MiB limit for a TOML config; not read$/);
     assert.equal(d.length, 1, JSON.stringify(r.diagnostics));
     assert.equal(d[0].line, undefined);
-    assert.deepEqual(r.servers.map((s) => s.name), ['ok']);
+    assert.deepEqual(
+      r.servers.map((s) => s.name),
+      ['ok'],
+    );
   });
 });
 
@@ -197,7 +237,13 @@ describe('sources: many Continue block files', () => {
     const r = await scan({ host: host(home), workspaceFolders: [], readFile, listDir });
     assert.equal(r.servers.length, MAX_FILES_PER_SOURCE);
     assert.ok(!r.servers.some((s) => s.name === `block-${MAX_FILES_PER_SOURCE}`));
-    const d = diagnosticsFor(r, dir, new RegExp(`^${total} Continue config files found; only the first ${MAX_FILES_PER_SOURCE} are read, the other 7 are left out$`));
+    const d = diagnosticsFor(
+      r,
+      dir,
+      new RegExp(
+        `^${total} Continue config files found; only the first ${MAX_FILES_PER_SOURCE} are read, the other 7 are left out$`,
+      ),
+    );
     assert.equal(d.length, 1, JSON.stringify(r.diagnostics));
     assert.equal(d[0].severity, 'warning');
     assert.equal(d[0].client, 'continue');
@@ -221,7 +267,11 @@ describe('sources: a value of the wrong kind on the way to the servers', () => {
     const mcp = path.join(home, '.config', 'Code', 'User', 'mcp.json');
     writeTree({ [settings]: '{ "mcp": { "servers": 5 } }', [mcp]: '{\n  "servers": []\n}' });
     const r = await scan({ host: host(home), workspaceFolders: [] });
-    const a = diagnosticsFor(r, settings, /"mcp\.servers" must be an object mapping server names to servers, found a number/);
+    const a = diagnosticsFor(
+      r,
+      settings,
+      /"mcp\.servers" must be an object mapping server names to servers, found a number/,
+    );
     const b = diagnosticsFor(r, mcp, /"servers" must be an object mapping server names to servers, found an array/);
     assert.deepEqual([a.length, b.length], [1, 1], JSON.stringify(r.diagnostics));
     assert.deepEqual([a[0].line, a[0].column, b[0].line, b[0].column], [1, 23, 2, 14]);
@@ -233,6 +283,10 @@ describe('sources: a value of the wrong kind on the way to the servers', () => {
     const file = path.join(ws, 'a.code-workspace');
     writeTree({ [file]: '{ "folders": [{ "path": "." }], "settings": "x" }' });
     const r = await scan({ host: host(path.join(root, 'home')), workspaceFolders: [ws] });
-    assert.equal(diagnosticsFor(r, file, /"settings" must be an object, found a string/).length, 1, JSON.stringify(r.diagnostics));
+    assert.equal(
+      diagnosticsFor(r, file, /"settings" must be an object, found a string/).length,
+      1,
+      JSON.stringify(r.diagnostics),
+    );
   });
 });

@@ -23,10 +23,14 @@ export function writeTree(files: Record<string, string | Buffer>): void {
  * An in-memory file system for a host whose paths this machine cannot hold (Windows paths on
  * Linux): reads decode like real ones (BOM, NUL bytes), folders are listed from the file names.
  */
-export function memFs(platform: NodeJS.Platform, files: Record<string, string>): { readFile: (f: string) => Promise<ReadOutcome>; listDir: ListDir } {
+export function memFs(
+  platform: NodeJS.Platform,
+  files: Record<string, string>,
+): { readFile: (f: string) => Promise<ReadOutcome>; listDir: ListDir } {
   const p = platform === 'win32' ? path.win32 : path.posix;
   return {
-    readFile: async (file) => (file in files ? decodeConfigText(Buffer.from(files[file], 'utf8')) : { state: 'missing' }),
+    readFile: async (file) =>
+      file in files ? decodeConfigText(Buffer.from(files[file], 'utf8')) : { state: 'missing' },
     listDir: async (dir) => {
       const prefix = dir.endsWith(p.sep) ? dir : dir + p.sep;
       const names = Object.keys(files)
@@ -49,6 +53,9 @@ export async function scan(ctx: ScanContext): Promise<ScanResult> {
 /** Finds the one server of that name, failing clearly when it is missing. */
 export function server(result: ScanResult, name: string) {
   const found = result.servers.filter((s) => s.name === name);
-  if (found.length !== 1) throw new Error(`expected one server "${name}", found ${found.length}: ${result.servers.map((s) => s.name).join(', ')}`);
+  if (found.length !== 1)
+    throw new Error(
+      `expected one server "${name}", found ${found.length}: ${result.servers.map((s) => s.name).join(', ')}`,
+    );
   return found[0];
 }

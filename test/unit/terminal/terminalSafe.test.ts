@@ -4,7 +4,8 @@ import { mdCell } from '../../../src/extension/viewModel/format';
 import { treeItem } from '../../../src/extension/viewModel/tree';
 
 describe('terminal safety: control and bidi characters are shown as visible escapes', () => {
-  const hostile = 'a\x1b[2J\x07b\r\nc\td\x7f\x9b\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u2028\u2029e';
+  const hostile =
+    'a\x1b[2J\x07b\r\nc\td\x7f\x9b\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u2028\u2029e';
 
   it('terminalSafe escapes every C0, DEL, C1, bidi and separator character, newlines included', () => {
     assert.equal(
@@ -21,7 +22,13 @@ describe('terminal safety: control and bidi characters are shown as visible esca
   });
 
   it('ordinary text, including non-Latin scripts and symbols, is unchanged', () => {
-    for (const text of ['@modelcontextprotocol/server-memory --port 3000', 'C:\\Users\\me\\mcp.json', 'Сервер · 服务器 · مخدم · 🚀', '']) assert.equal(terminalSafe(text), text);
+    for (const text of [
+      '@modelcontextprotocol/server-memory --port 3000',
+      'C:\\Users\\me\\mcp.json',
+      'Сервер · 服务器 · مخدم · 🚀',
+      '',
+    ])
+      assert.equal(terminalSafe(text), text);
   });
 
   it('every escape is a valid JSON string escape: text already in JSON parses back exactly', () => {
@@ -34,12 +41,20 @@ describe('terminal safety: control and bidi characters are shown as visible esca
   });
 
   it('terminalSafeDeep escapes every string of plain data and keeps the rest', () => {
-    assert.deepEqual(terminalSafeDeep({ a: ['x\ny', { b: '\u202e' }], n: 1, z: null }), { a: ['x\\ny', { b: '\\u202e' }], n: 1, z: null });
+    assert.deepEqual(terminalSafeDeep({ a: ['x\ny', { b: '\u202e' }], n: 1, z: null }), {
+      a: ['x\\ny', { b: '\\u202e' }],
+      n: 1,
+      z: null,
+    });
   });
 
   it('the extension shows tree labels, descriptions, tooltips and table cells escaped too', () => {
     assert.equal(mdCell('evil\u202egnp.exe'), 'evil\\u202egnp.exe');
-    const item = treeItem({ kind: 'message', id: 'm', text: 'x\x1b[2J\u202ey', tooltip: 'line\u202e' }, { trusted: true, now: 0, guardAvailable: false }, []);
+    const item = treeItem(
+      { kind: 'message', id: 'm', text: 'x\x1b[2J\u202ey', tooltip: 'line\u202e' },
+      { trusted: true, now: 0, guardAvailable: false },
+      [],
+    );
     assert.equal(item.label, 'x\\u001b[2J\\u202ey');
     assert.equal(item.tooltip, 'line\\u202e');
   });

@@ -18,17 +18,53 @@ describe('versions: in the snapshot', () => {
     const pkg = npmPackage(path.join(home, 'app', 'node_modules'), 'srv', '2.0.0');
     const script = path.join(pkg, 'dist', 'index.js');
     const project = path.join(home, 'project');
-    write(path.join(project, '.mcp.json'), JSON.stringify({ mcpServers: { srv: { command: process.execPath, args: [script] } } }));
-    const host = { home, platform: process.platform, env: { PATH: path.dirname(process.execPath), MCP_LIFEGUARD_HOME: path.join(home, 'lg') } };
-    const readProcessTable = async () => ({ state: 'ok' as const, method: 'procfs' as const, processes: [{ pid: 4242, ppid: 4000, argv: [process.execPath, script], startTime: START, uid: 1000 }, { pid: 4000, ppid: 1, argv: ['/usr/bin/code'], startTime: START - 1000, uid: 1000 }] });
+    write(
+      path.join(project, '.mcp.json'),
+      JSON.stringify({ mcpServers: { srv: { command: process.execPath, args: [script] } } }),
+    );
+    const host = {
+      home,
+      platform: process.platform,
+      env: { PATH: path.dirname(process.execPath), MCP_LIFEGUARD_HOME: path.join(home, 'lg') },
+    };
+    const readProcessTable = async () => ({
+      state: 'ok' as const,
+      method: 'procfs' as const,
+      processes: [
+        { pid: 4242, ppid: 4000, argv: [process.execPath, script], startTime: START, uid: 1000 },
+        { pid: 4000, ppid: 1, argv: ['/usr/bin/code'], startTime: START - 1000, uid: 1000 },
+      ],
+    });
     return { home, pkg, project, host, readProcessTable };
   }
 
-  const record = (over: Partial<LockRecord>): LockRecord => ({ protocol: 1, pid: 4242, startTime: START, serverName: 'srv', resourceKey: 'k', command: [], cwd: '/', startedAt: new Date(START).toISOString(), ...over });
+  const record = (over: Partial<LockRecord>): LockRecord => ({
+    protocol: 1,
+    pid: 4242,
+    startTime: START,
+    serverName: 'srv',
+    resourceKey: 'k',
+    command: [],
+    cwd: '/',
+    startedAt: new Date(START).toISOString(),
+    ...over,
+  });
 
   it('takes the running version from the lock record written at start', async () => {
     const { host, project, readProcessTable } = setup();
-    const snap = await takeSnapshot({ host, workspaceFolders: [project], readProcessTable, selfPid: 1, versions: { registry: false, docker: false, now: settled, readMaps: async () => undefined, readLocks: async () => [record({ versions: { package: { name: 'srv', version: '1.0.0', ecosystem: 'npm' } } })] } });
+    const snap = await takeSnapshot({
+      host,
+      workspaceFolders: [project],
+      readProcessTable,
+      selfPid: 1,
+      versions: {
+        registry: false,
+        docker: false,
+        now: settled,
+        readMaps: async () => undefined,
+        readLocks: async () => [record({ versions: { package: { name: 'srv', version: '1.0.0', ecosystem: 'npm' } } })],
+      },
+    });
     const server = snap.servers.find((s) => s.name === 'srv')!;
     assert.equal(server.installed?.state === 'installed' && server.installed.version, '2.0.0');
     const v = server.instances[0]?.versions;
@@ -39,20 +75,51 @@ describe('versions: in the snapshot', () => {
 
   it('ignores a lock record of another process (same pid, another start time)', async () => {
     const { host, project, readProcessTable } = setup();
-    const snap = await takeSnapshot({ host, workspaceFolders: [project], readProcessTable, selfPid: 1, versions: { registry: false, docker: false, now: settled, readMaps: async () => undefined, readLocks: async () => [record({ startTime: START - 86_400_000, versions: { package: { name: 'srv', version: '1.0.0', ecosystem: 'npm' } } })] } });
+    const snap = await takeSnapshot({
+      host,
+      workspaceFolders: [project],
+      readProcessTable,
+      selfPid: 1,
+      versions: {
+        registry: false,
+        docker: false,
+        now: settled,
+        readMaps: async () => undefined,
+        readLocks: async () => [
+          record({
+            startTime: START - 86_400_000,
+            versions: { package: { name: 'srv', version: '1.0.0', ecosystem: 'npm' } },
+          }),
+        ],
+      },
+    });
     const v = snap.servers.find((s) => s.name === 'srv')!.instances[0]?.versions;
     // The package was written after this (recorded) process started, and nothing says what it loaded.
     assert.equal(v?.verdict.state, 'changed', JSON.stringify(v));
-    assert.ok(v?.verdict.state === 'changed' && v.verdict.changedFiles.some((f) => f.path.endsWith(path.join('srv', 'package.json'))), JSON.stringify(v?.verdict));
+    assert.ok(
+      v?.verdict.state === 'changed' &&
+        v.verdict.changedFiles.some((f) => f.path.endsWith(path.join('srv', 'package.json'))),
+      JSON.stringify(v?.verdict),
+    );
   });
 
   describe("a guarded child's serverInfo, from its guard's lock record", () => {
     /** The guard (4100) runs the server (4242): the record is the guard's, its serverInfo names the child that said it. */
     function guarded() {
       const base = setup();
-      const guardArgv = [process.execPath, '/x/bin/mcp-lifeguard.js', 'run', '--', process.execPath, path.join(base.pkg, 'dist', 'index.js')];
+      const guardArgv = [
+        process.execPath,
+        '/x/bin/mcp-lifeguard.js',
+        'run',
+        '--',
+        process.execPath,
+        path.join(base.pkg, 'dist', 'index.js'),
+      ];
       // The entry as wrapping writes it: the guard, then the server's own launch.
-      write(path.join(base.project, '.mcp.json'), JSON.stringify({ mcpServers: { srv: { command: guardArgv[0], args: guardArgv.slice(1) } } }));
+      write(
+        path.join(base.project, '.mcp.json'),
+        JSON.stringify({ mcpServers: { srv: { command: guardArgv[0], args: guardArgv.slice(1) } } }),
+      );
       const readProcessTable = async () => {
         const t = await base.readProcessTable();
         const [child, code] = t.processes;
@@ -62,25 +129,63 @@ describe('versions: in the snapshot', () => {
       return { ...base, readProcessTable };
     }
     const stated = (over: Partial<RecordedServerInfo> = {}): LockRecord =>
-      record({ pid: 4100, startTime: START - 500, child: { pid: 4242, startTime: START }, versions: { serverInfo: { name: 'srv', version: '1.0.0', era: 'modern', how: 'result _meta', pid: 4242, ...over } } });
+      record({
+        pid: 4100,
+        startTime: START - 500,
+        child: { pid: 4242, startTime: START },
+        versions: {
+          serverInfo: { name: 'srv', version: '1.0.0', era: 'modern', how: 'result _meta', pid: 4242, ...over },
+        },
+      });
     const versionsWith = async (lock: LockRecord) => {
       const { host, project, readProcessTable } = guarded();
-      const snap = await takeSnapshot({ host, workspaceFolders: [project], readProcessTable, selfPid: 1, versions: { registry: false, docker: false, now: settled, readMaps: async () => undefined, readLocks: async () => [lock] } });
+      const snap = await takeSnapshot({
+        host,
+        workspaceFolders: [project],
+        readProcessTable,
+        selfPid: 1,
+        versions: {
+          registry: false,
+          docker: false,
+          now: settled,
+          readMaps: async () => undefined,
+          readLocks: async () => [lock],
+        },
+      });
       const instance = snap.servers.find((s) => s.name === 'srv')!.instances[0];
-      assert.deepEqual(instance?.launcherChain.map((s) => s.pid), [4100], 'the guard is the launcher');
+      assert.deepEqual(
+        instance?.launcherChain.map((s) => s.pid),
+        [4100],
+        'the guard is the launcher',
+      );
       return instance.versions;
     };
 
     it('is evidence when it names this child, and a trusted one gives the running version', async () => {
       const v = await versionsWith(stated());
-      assert.deepEqual(v?.serverInfo, { name: 'srv', version: '1.0.0', era: 'modern', how: "a result's _meta, relayed by the guard (its lock record)" });
-      assert.equal(v?.verdict.state === 'stale' && `${v.verdict.running} -> ${v.verdict.installed} (${v.verdict.runningLearnedFrom})`, '1.0.0 -> 2.0.0 (server-info)', JSON.stringify(v));
+      assert.deepEqual(v?.serverInfo, {
+        name: 'srv',
+        version: '1.0.0',
+        era: 'modern',
+        how: "a result's _meta, relayed by the guard (its lock record)",
+      });
+      assert.equal(
+        v?.verdict.state === 'stale' &&
+          `${v.verdict.running} -> ${v.verdict.installed} (${v.verdict.runningLearnedFrom})`,
+        '1.0.0 -> 2.0.0 (server-info)',
+        JSON.stringify(v),
+      );
       assert.match(v?.running.state === 'known' ? v.running.how : '', /lock record/);
     });
 
     it('a legacy initialize answer counts the same way, era legacy', async () => {
       const v = await versionsWith(stated({ era: 'legacy', how: 'initialize', version: '2.0.0' }));
-      assert.deepEqual(v?.serverInfo, { name: 'srv', version: '2.0.0', era: 'legacy', how: 'the initialize answer, relayed by the guard (its lock record)' });
+      assert.deepEqual(v?.serverInfo, {
+        name: 'srv',
+        version: '2.0.0',
+        era: 'legacy',
+        how: 'the initialize answer, relayed by the guard (its lock record)',
+      });
       assert.equal(v?.verdict.state, 'current', JSON.stringify(v));
     });
 
@@ -103,7 +208,21 @@ describe('versions: in the snapshot', () => {
     const { host, project, readProcessTable, home } = setup();
     const inside = `7f00-7f10 r-xp 00000000 08:01 99 ${path.join(home, 'app', 'node_modules', 'srv', 'build', 'addon.node')} (deleted)\n`;
     const outside = '7f00-7f10 r-xp 00000000 08:01 99 /usr/lib/libssl.so.3 (deleted)\n';
-    const take = (maps: string) => takeSnapshot({ host, workspaceFolders: [project], readProcessTable, selfPid: 1, versions: { registry: false, docker: false, now: settled, readLocks: async () => [], readMaps: async () => maps, firstSeenFile: path.join(tempDir(), 'fs.json') } });
+    const take = (maps: string) =>
+      takeSnapshot({
+        host,
+        workspaceFolders: [project],
+        readProcessTable,
+        selfPid: 1,
+        versions: {
+          registry: false,
+          docker: false,
+          now: settled,
+          readLocks: async () => [],
+          readMaps: async () => maps,
+          firstSeenFile: path.join(tempDir(), 'fs.json'),
+        },
+      });
     const a = (await take(inside)).servers.find((s) => s.name === 'srv')!.instances[0]?.versions;
     assert.equal(a?.verdict.state, 'stale', JSON.stringify(a));
     assert.equal(a?.verdict.state === 'stale' && a.verdict.replacedFiles.length, 1);
@@ -117,13 +236,46 @@ describe('versions: in the snapshot', () => {
     const { host, project, home } = setup();
     // A process that started after the package was installed (its start time is later than the files').
     const startedLater = Date.now() + 5000;
-    const late = async () => ({ state: 'ok' as const, method: 'procfs' as const, processes: [{ pid: 5151, ppid: 1, argv: [process.execPath, path.join(home, 'app', 'node_modules', 'srv', 'dist', 'index.js')], startTime: startedLater, uid: 1000 }] });
-    const opts = { registry: false as const, docker: false as const, readLocks: async () => [], readMaps: async () => undefined };
-    const first = await takeSnapshot({ host, workspaceFolders: [project], readProcessTable: late, selfPid: 1, versions: opts });
+    const late = async () => ({
+      state: 'ok' as const,
+      method: 'procfs' as const,
+      processes: [
+        {
+          pid: 5151,
+          ppid: 1,
+          argv: [process.execPath, path.join(home, 'app', 'node_modules', 'srv', 'dist', 'index.js')],
+          startTime: startedLater,
+          uid: 1000,
+        },
+      ],
+    });
+    const opts = {
+      registry: false as const,
+      docker: false as const,
+      readLocks: async () => [],
+      readMaps: async () => undefined,
+    };
+    const first = await takeSnapshot({
+      host,
+      workspaceFolders: [project],
+      readProcessTable: late,
+      selfPid: 1,
+      versions: opts,
+    });
     assert.equal(first.servers[0].instances[0]?.versions?.verdict.state, 'current');
     npmPackage(path.join(home, 'app', 'node_modules'), 'srv', '2.1.0');
-    const second = await takeSnapshot({ host, workspaceFolders: [project], readProcessTable: late, selfPid: 1, versions: opts });
+    const second = await takeSnapshot({
+      host,
+      workspaceFolders: [project],
+      readProcessTable: late,
+      selfPid: 1,
+      versions: opts,
+    });
     const v = second.servers[0].instances[0]?.versions;
-    assert.equal(v?.verdict.state === 'stale' && `${v.verdict.running} -> ${v.verdict.installed} (${v.verdict.runningLearnedFrom})`, '2.0.0 -> 2.1.0 (first-seen)');
+    assert.equal(
+      v?.verdict.state === 'stale' &&
+        `${v.verdict.running} -> ${v.verdict.installed} (${v.verdict.runningLearnedFrom})`,
+      '2.0.0 -> 2.1.0 (first-seen)',
+    );
   });
 });

@@ -38,13 +38,24 @@ describe('versions: the mtime cache', () => {
     const now = 1_000_000;
     const cache = new MtimeCache<Resolution>(nodeFs, { now: () => now });
     const script = path.join(home, 'nm', '.bin', '..', 'srv', 'dist', 'index.js');
-    const get = () => cache.get('k', (fs) => resolveInstalled({ ...ctxFor(home), fs }, { command: 'node', args: [script] }, { processArgv: ['/usr/bin/node', script] }));
+    const get = () =>
+      cache.get('k', (fs) =>
+        resolveInstalled(
+          { ...ctxFor(home), fs },
+          { command: 'node', args: [script] },
+          { processArgv: ['/usr/bin/node', script] },
+        ),
+      );
     const before = (await get()).installed;
     assert.equal(before.state === 'installed' && before.location, v1);
     fs.rmSync(link);
     fs.symlinkSync(v2, link);
     const after = await get();
-    assert.equal(after.installed.state === 'installed' && after.installed.location, v2, 'no probe interval passed: the followed link is checked like content');
+    assert.equal(
+      after.installed.state === 'installed' && after.installed.location,
+      v2,
+      'no probe interval passed: the followed link is checked like content',
+    );
   });
 
   it('invalidates when a path that was absent appears (a new npx cache entry), once probes are due', async () => {
@@ -74,7 +85,11 @@ describe('versions: the mtime cache', () => {
     exe(dirs[2]);
     const stats = new Map<string, number>();
     const count = (p: string) => stats.set(p, (stats.get(p) ?? 0) + 1);
-    const counting: VersionFs = { ...nodeFs, stat: (p) => (count(p), nodeFs.stat(p)), statSync: (p) => (count(p), nodeFs.statSync!(p)) };
+    const counting: VersionFs = {
+      ...nodeFs,
+      stat: (p) => (count(p), nodeFs.stat(p)),
+      statSync: (p) => (count(p), nodeFs.statSync!(p)),
+    };
     let now = 1_000_000;
     const cache = new MtimeCache<Resolution>(counting, { now: () => now });
     const ctx = ctxFor(home, { PATH: dirs.join(':') });
@@ -82,7 +97,13 @@ describe('versions: the mtime cache', () => {
       cache.newPass();
       try {
         // 200 servers that differ only in their arguments: 200 cache keys, one command.
-        return await Promise.all(Array.from({ length: 200 }, (_, i) => cache.get(`k${i}`, (tfs) => resolveInstalled({ ...ctx, fs: tfs }, { command: 'srv', args: ['--port', `${i}`] }))));
+        return await Promise.all(
+          Array.from({ length: 200 }, (_, i) =>
+            cache.get(`k${i}`, (tfs) =>
+              resolveInstalled({ ...ctx, fs: tfs }, { command: 'srv', args: ['--port', `${i}`] }),
+            ),
+          ),
+        );
       } finally {
         cache.endPass();
       }
@@ -90,7 +111,11 @@ describe('versions: the mtime cache', () => {
     const where = (r: Resolution) => (r.installed.state === 'unversioned' ? r.installed.path : r.installed.state);
     const first = await pass();
     assert.deepEqual(new Set(first.map(where)), new Set([path.join(dirs[2], 'srv')]));
-    assert.deepEqual(dirs.map((d) => stats.get(path.join(d, 'srv'))), [1, 1, 1], 'each PATH folder probed once for 200 launches');
+    assert.deepEqual(
+      dirs.map((d) => stats.get(path.join(d, 'srv'))),
+      [1, 1, 1],
+      'each PATH folder probed once for 200 launches',
+    );
 
     // The same command placed earlier on PATH: every answer that probed there is stale once probes are due.
     exe(dirs[0]);

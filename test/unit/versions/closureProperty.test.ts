@@ -15,10 +15,15 @@ import { ctxFor, distInfo, removeDist, tempDir, venv, write } from './layouts';
 
 const tick = () => new Promise((r) => setTimeout(r, 3));
 
-type Op = { kind: 'unrelated'; which: number; action: 'add' | 'upgrade' | 'remove' } | { kind: 'closure'; which: number };
+type Op =
+  { kind: 'unrelated'; which: number; action: 'add' | 'upgrade' | 'remove' } | { kind: 'closure'; which: number };
 const ops = fc.array(
   fc.oneof(
-    fc.record({ kind: fc.constant('unrelated' as const), which: fc.integer({ min: 0, max: 2 }), action: fc.constantFrom('add' as const, 'upgrade' as const, 'remove' as const) }),
+    fc.record({
+      kind: fc.constant('unrelated' as const),
+      which: fc.integer({ min: 0, max: 2 }),
+      action: fc.constantFrom('add' as const, 'upgrade' as const, 'remove' as const),
+    }),
     fc.record({ kind: fc.constant('closure' as const), which: fc.integer({ min: 0, max: 1 }) }),
   ),
   { minLength: 1, maxLength: 5 },
@@ -26,7 +31,9 @@ const ops = fc.array(
 
 function facts(i: Installed): { env: string; changedAt: number } {
   assert.equal(i.state, 'installed', JSON.stringify(i));
-  return i.state === 'installed' ? { env: JSON.stringify(i.environment?.packages), changedAt: i.changedAt ?? 0 } : { env: '', changedAt: 0 };
+  return i.state === 'installed'
+    ? { env: JSON.stringify(i.environment?.packages), changedAt: i.changedAt ?? 0 }
+    : { env: '', changedAt: 0 };
 }
 
 describe('versions: a server is judged by its own closure (property)', function () {
@@ -37,14 +44,19 @@ describe('versions: a server is judged by its own closure (property)', function 
       fc.asyncProperty(ops, async (steps: Op[]) => {
         const root = tempDir('lg-closure-py-');
         const sp = venv(path.join(root, 'venv'), [
-          { name: 'srv', version: '1.0.0', requires: ['dep-a>=1', 'dep-b; python_version >= "3.8"', 'extra-only; extra == "x"'] },
+          {
+            name: 'srv',
+            version: '1.0.0',
+            requires: ['dep-a>=1', 'dep-b; python_version >= "3.8"', 'extra-only; extra == "x"'],
+          },
           { name: 'dep-a', version: '1.0.0', requires: ['dep-b'] },
           { name: 'dep-b', version: '1.0.0' },
           { name: 'extra-only', version: '1.0.0' },
           { name: 'pip', version: '23.2.1' },
         ]);
         const py = path.join(root, 'venv', 'bin', 'python');
-        const resolve = async () => facts((await resolveInstalled(ctxFor(root), { command: py, args: ['-m', 'srv'] })).installed);
+        const resolve = async () =>
+          facts((await resolveInstalled(ctxFor(root), { command: py, args: ['-m', 'srv'] })).installed);
         let last = await resolve();
         const versions = [1, 1];
         const unrelated = [0, 0, 0];
@@ -62,7 +74,11 @@ describe('versions: a server is judged by its own closure (property)', function 
           } else {
             const name = ['dep-a', 'dep-b'][step.which];
             removeDist(sp, name);
-            distInfo(sp, { name, version: `${++versions[step.which]}.0.0`, ...(name === 'dep-a' ? { requires: ['dep-b'] } : {}) });
+            distInfo(sp, {
+              name,
+              version: `${++versions[step.which]}.0.0`,
+              ...(name === 'dep-a' ? { requires: ['dep-b'] } : {}),
+            });
             const now = await resolve();
             assert.notEqual(now.env, last.env, `an upgrade of ${name} left the environment as it was`);
             assert.ok(now.changedAt > last.changedAt, `an upgrade of ${name} left the change time as it was`);
@@ -80,13 +96,26 @@ describe('versions: a server is judged by its own closure (property)', function 
       fc.asyncProperty(ops, async (steps: Op[]) => {
         const root = tempDir('lg-closure-npm-');
         const nm = path.join(root, 'app', 'node_modules');
-        const versions: Record<string, string> = { srv: '1.0.0', 'dep-a': '1.0.0', 'dep-b': '1.0.0', 'unrelated-0': '1.0.0', 'unrelated-1': '1.0.0', 'unrelated-2': '1.0.0' };
+        const versions: Record<string, string> = {
+          srv: '1.0.0',
+          'dep-a': '1.0.0',
+          'dep-b': '1.0.0',
+          'unrelated-0': '1.0.0',
+          'unrelated-1': '1.0.0',
+          'unrelated-2': '1.0.0',
+        };
         const deps: Record<string, Record<string, string>> = { srv: { 'dep-a': '*' }, 'dep-a': { 'dep-b': '*' } };
-        const writePkg = (name: string) => write(path.join(nm, name, 'package.json'), JSON.stringify({ name, version: versions[name], dependencies: deps[name] ?? {} }));
+        const writePkg = (name: string) =>
+          write(
+            path.join(nm, name, 'package.json'),
+            JSON.stringify({ name, version: versions[name], dependencies: deps[name] ?? {} }),
+          );
         // npm rewrites its hidden lockfile on every install into the tree, related or not.
         const writeLock = () => {
           const packages: Record<string, unknown> = { '': { name: 'app' } };
-          for (const [n, v] of Object.entries(versions)) if (fs.existsSync(path.join(nm, n))) packages[`node_modules/${n}`] = { version: v, dependencies: deps[n] ?? {} };
+          for (const [n, v] of Object.entries(versions))
+            if (fs.existsSync(path.join(nm, n)))
+              packages[`node_modules/${n}`] = { version: v, dependencies: deps[n] ?? {} };
           write(path.join(nm, '.package-lock.json'), JSON.stringify({ name: 'app', lockfileVersion: 3, packages }));
         };
         for (const n of Object.keys(versions)) writePkg(n);
@@ -94,7 +123,15 @@ describe('versions: a server is judged by its own closure (property)', function 
         await tick();
         writeLock();
         const script = path.join(nm, 'srv', 'dist', 'index.js');
-        const resolve = async () => facts((await resolveInstalled(ctxFor(root, { PATH: path.dirname(process.execPath) }), { command: process.execPath, args: [script] })).installed);
+        const resolve = async () =>
+          facts(
+            (
+              await resolveInstalled(ctxFor(root, { PATH: path.dirname(process.execPath) }), {
+                command: process.execPath,
+                args: [script],
+              })
+            ).installed,
+          );
         let last = await resolve();
         for (const step of steps) {
           await tick();

@@ -5,8 +5,18 @@ const configDrift = (configured: string[], started: string[][]) => driftOf(launc
 
 describe('versions: config drift (the entry now launches another version than the process was started with)', () => {
   it('a pinned npx spec edited to another version, seen through npm exec in the launcher chain', () => {
-    const drift = configDrift(['npx', '-y', '@modelcontextprotocol/server-memory@2026.8.31'], [['npm', 'exec', '@modelcontextprotocol/server-memory@2026.7.4'], ['node', '/h/.npm/_npx/1a/node_modules/.bin/mcp-server-memory']]);
-    assert.deepEqual(drift, { package: '@modelcontextprotocol/server-memory', running: '@modelcontextprotocol/server-memory@2026.7.4', configured: '@modelcontextprotocol/server-memory@2026.8.31' });
+    const drift = configDrift(
+      ['npx', '-y', '@modelcontextprotocol/server-memory@2026.8.31'],
+      [
+        ['npm', 'exec', '@modelcontextprotocol/server-memory@2026.7.4'],
+        ['node', '/h/.npm/_npx/1a/node_modules/.bin/mcp-server-memory'],
+      ],
+    );
+    assert.deepEqual(drift, {
+      package: '@modelcontextprotocol/server-memory',
+      running: '@modelcontextprotocol/server-memory@2026.7.4',
+      configured: '@modelcontextprotocol/server-memory@2026.8.31',
+    });
   });
 
   it('the same spec, or no package runner on either side, is no drift', () => {
@@ -16,13 +26,27 @@ describe('versions: config drift (the entry now launches another version than th
   });
 
   it('uvx pins, and a pin removed, are drift; another package of the chain is not compared', () => {
-    assert.deepEqual(configDrift(['uvx', 'mcp-server-time==2025.9.25'], [['uvx', 'mcp-server-time==2025.8.4']]), { package: 'mcp-server-time', running: 'mcp-server-time@2025.8.4', configured: 'mcp-server-time@2025.9.25' });
+    assert.deepEqual(configDrift(['uvx', 'mcp-server-time==2025.9.25'], [['uvx', 'mcp-server-time==2025.8.4']]), {
+      package: 'mcp-server-time',
+      running: 'mcp-server-time@2025.8.4',
+      configured: 'mcp-server-time@2025.9.25',
+    });
     assert.deepEqual(configDrift(['npx', '-y', 'pkg'], [['npm', 'exec', 'pkg@1.0.0']])?.configured, 'pkg');
     assert.equal(configDrift(['npx', '-y', 'pkg@2'], [['npm', 'exec', 'other@1']]), undefined);
   });
 
   it('sees through the guard on both sides', () => {
-    const guard = (spec: string) => ['node', '/opt/lg/dist/mcp-lifeguard.js', 'run', '--name', 'mem', '--', 'npx', '-y', spec];
+    const guard = (spec: string) => [
+      'node',
+      '/opt/lg/dist/mcp-lifeguard.js',
+      'run',
+      '--name',
+      'mem',
+      '--',
+      'npx',
+      '-y',
+      spec,
+    ];
     assert.equal(configDrift(guard('pkg@2.0.0'), [guard('pkg@1.0.0')])?.running, 'pkg@1.0.0');
     assert.equal(configDrift(guard('pkg@1.0.0'), [guard('pkg@1.0.0')]), undefined);
   });

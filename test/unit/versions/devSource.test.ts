@@ -35,9 +35,20 @@ describe('versions: development servers are judged by their own files', () => {
   it('an installed release (inside node_modules) is not a dev package', async () => {
     const home = tempDir();
     const dir = npmPackage(path.join(home, 'app', 'node_modules'), 'srv', '2.0.0');
-    const inst: Installed = { state: 'installed', ecosystem: 'npm', name: 'srv', version: '2.0.0', how: 'h', location: dir };
+    const inst: Installed = {
+      state: 'installed',
+      ecosystem: 'npm',
+      name: 'srv',
+      version: '2.0.0',
+      how: 'h',
+      location: dir,
+    };
     assert.equal(await devRootOf(ctxFor(home), inst), undefined);
-    assert.equal((await withDevSource(ctxFor(home), inst)).state === 'installed' && 'dev' in (await withDevSource(ctxFor(home), inst)), false);
+    assert.equal(
+      (await withDevSource(ctxFor(home), inst)).state === 'installed' &&
+        'dev' in (await withDevSource(ctxFor(home), inst)),
+      false,
+    );
   });
 
   it('an editable Python install (PEP 610 direct_url.json) points at its project folder', async () => {
@@ -47,8 +58,18 @@ describe('versions: development servers are judged by their own files', () => {
     write(path.join(project, 'pyproject.toml'), '[project]\nname = "pysrv"\n');
     const sp = venv(path.join(home, 'v'), []);
     const info = distInfo(sp, { name: 'pysrv', version: '0.1.0' });
-    write(path.join(info, 'direct_url.json'), JSON.stringify({ url: pathToFileURL(project).href, dir_info: { editable: true } }));
-    const inst: Installed = { state: 'installed', ecosystem: 'python', name: 'pysrv', version: '0.1.0', how: 'h', location: info };
+    write(
+      path.join(info, 'direct_url.json'),
+      JSON.stringify({ url: pathToFileURL(project).href, dir_info: { editable: true } }),
+    );
+    const inst: Installed = {
+      state: 'installed',
+      ecosystem: 'python',
+      name: 'pysrv',
+      version: '0.1.0',
+      how: 'h',
+      location: info,
+    };
     const dev = await withDevSource(ctxFor(home), inst);
     assert.equal(dev.state === 'installed' && dev.dev?.root, project);
     assert.match(dev.state === 'installed' ? (dev.dev?.how ?? '') : '', /editable/);

@@ -7,7 +7,12 @@ const MIN = 60_000;
 const DAY = 24 * 60 * MIN;
 
 function fetch(version: string, fetchedAt: number): TarballFetch {
-  return { version, fetchedAt, tarball: `https://registry.npmjs.org/@modelcontextprotocol/server-memory/-/server-memory-${version}.tgz`, bucket: '/c/_cacache/index-v5/x' };
+  return {
+    version,
+    fetchedAt,
+    tarball: `https://registry.npmjs.org/@modelcontextprotocol/server-memory/-/server-memory-${version}.tgz`,
+    bucket: '/c/_cacache/index-v5/x',
+  };
 }
 
 interface Row {
@@ -33,27 +38,56 @@ const rows: Row[] = [
     facts: upgrade,
     expect: /fetched before it too/,
   },
-  { name: 'install, start, upgrade through the cache: the old version', fetches: [fetch('2026.7.4', T), fetch('2026.8.31', T + 30 * DAY)], facts: upgrade, expect: '2026.7.4' },
+  {
+    name: 'install, start, upgrade through the cache: the old version',
+    fetches: [fetch('2026.7.4', T), fetch('2026.8.31', T + 30 * DAY)],
+    facts: upgrade,
+    expect: '2026.7.4',
+  },
   {
     name: 'an older version fetched long before does not blur the last one',
     fetches: [fetch('2026.1.26', T - 100 * DAY), fetch('2026.7.4', T), fetch('2026.8.31', T + 30 * DAY)],
     facts: upgrade,
     expect: '2026.7.4',
   },
-  { name: 'npx fetched the version a second before it spawned', fetches: [fetch('2026.7.4', T + DAY - 1000), fetch('2026.8.31', T + 30 * DAY)], facts: upgrade, expect: '2026.7.4' },
+  {
+    name: 'npx fetched the version a second before it spawned',
+    fetches: [fetch('2026.7.4', T + DAY - 1000), fetch('2026.8.31', T + 30 * DAY)],
+    facts: upgrade,
+    expect: '2026.7.4',
+  },
   {
     name: 'a fetch a second after the coarse start time still counts as before it',
     fetches: [fetch('2026.7.4', T + DAY + 1000), fetch('2026.8.31', T + 30 * DAY)],
     facts: upgrade,
     expect: '2026.7.4',
   },
-  { name: 'a downgrade is told the same way', fetches: [fetch('2026.8.31', T), fetch('2026.7.4', T + 30 * DAY)], facts: { ...upgrade, installedVersion: '2026.7.4' }, expect: '2026.8.31' },
-  { name: 'nothing fetched before the start', fetches: [fetch('2026.8.31', T + 30 * DAY)], facts: upgrade, expect: /fetched no version of the package before the process started/ },
+  {
+    name: 'a downgrade is told the same way',
+    fetches: [fetch('2026.8.31', T), fetch('2026.7.4', T + 30 * DAY)],
+    facts: { ...upgrade, installedVersion: '2026.7.4' },
+    expect: '2026.8.31',
+  },
+  {
+    name: 'nothing fetched before the start',
+    fetches: [fetch('2026.8.31', T + 30 * DAY)],
+    facts: upgrade,
+    expect: /fetched no version of the package before the process started/,
+  },
   { name: 'no fetches at all', fetches: [], facts: upgrade, expect: /fetched no version/ },
-  { name: 'the installed files are older than the process', fetches: [fetch('2026.7.4', T)], facts: { ...upgrade, changedAt: T + DAY - 1 }, expect: /are older than the process started/ },
+  {
+    name: 'the installed files are older than the process',
+    fetches: [fetch('2026.7.4', T)],
+    facts: { ...upgrade, changedAt: T + DAY - 1 },
+    expect: /are older than the process started/,
+  },
   {
     name: 'two versions fetched within a minute before the start',
-    fetches: [fetch('2026.7.4', T), fetch('2026.1.26', T + AMBIGUOUS_WINDOW_MS - 1000), fetch('2026.8.31', T + 30 * DAY)],
+    fetches: [
+      fetch('2026.7.4', T),
+      fetch('2026.1.26', T + AMBIGUOUS_WINDOW_MS - 1000),
+      fetch('2026.8.31', T + 30 * DAY),
+    ],
     facts: upgrade,
     expect: /too close together/,
   },
@@ -69,7 +103,12 @@ const rows: Row[] = [
     facts: upgrade,
     expect: /too close together/,
   },
-  { name: 'a same-version reinstall from the cache: the installed version', fetches: [fetch('2026.8.31', T)], facts: upgrade, expect: '2026.8.31' },
+  {
+    name: 'a same-version reinstall from the cache: the installed version',
+    fetches: [fetch('2026.8.31', T)],
+    facts: upgrade,
+    expect: '2026.8.31',
+  },
   {
     name: 'same version last, but another fetched before the start too (another project may have fetched it)',
     fetches: [fetch('2026.7.4', T - 10 * DAY), fetch('2026.8.31', T)],
@@ -113,7 +152,10 @@ describe('versions: the loaded version inferred from npm cache fetches', () => {
   });
 
   it('without a change time it still answers from the fetches alone', () => {
-    const got = inferLoaded([fetch('2026.7.4', T), fetch('2026.8.31', T + 30 * DAY)], { installedVersion: '2026.8.31', processStart: T + DAY });
+    const got = inferLoaded([fetch('2026.7.4', T), fetch('2026.8.31', T + 30 * DAY)], {
+      installedVersion: '2026.8.31',
+      processStart: T + DAY,
+    });
     assert.equal(got.state === 'inferred' && got.version, '2026.7.4');
   });
 });

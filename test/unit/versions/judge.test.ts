@@ -27,7 +27,12 @@ describe('versions: the stale judgement', () => {
     const { verdict } = judge({
       installed: installed('3.2', {}, START + 3600_000),
       processStart: START,
-      firstSeen: { name: 'mempalace', version: '3.1', environment: fingerprint({}), firstSeenAt: '2026-11-20T10:05:00.000Z' },
+      firstSeen: {
+        name: 'mempalace',
+        version: '3.1',
+        environment: fingerprint({}),
+        firstSeenAt: '2026-11-20T10:05:00.000Z',
+      },
     });
     assert.equal(verdict.state, 'stale');
     if (verdict.state !== 'stale') return;
@@ -42,7 +47,13 @@ describe('versions: the stale judgement', () => {
     const { verdict } = judge({
       installed: installed('3.1', { chromadb: '1.5.7', numpy: '2.1.0' }, START + 10_000),
       processStart: START,
-      lock: { versions: { package: { name: 'mempalace', version: '3.1', ecosystem: 'python' }, dependencies: { chromadb: '0.6.3', numpy: '2.1.0' } }, startedAt: '2026-11-20T10:00:00.000Z' },
+      lock: {
+        versions: {
+          package: { name: 'mempalace', version: '3.1', ecosystem: 'python' },
+          dependencies: { chromadb: '0.6.3', numpy: '2.1.0' },
+        },
+        startedAt: '2026-11-20T10:00:00.000Z',
+      },
     });
     assert.equal(verdict.state, 'stale');
     if (verdict.state !== 'stale') return;
@@ -52,12 +63,27 @@ describe('versions: the stale judgement', () => {
   });
 
   it('a record written before closures (every package of the environment) is compared only over the closure installed now', () => {
-    const lock = { versions: { package: { name: 'mempalace', version: '3.1', ecosystem: 'python' as const }, dependencies: { chromadb: '0.6.3', pip: '23.2.1' } } };
+    const lock = {
+      versions: {
+        package: { name: 'mempalace', version: '3.1', ecosystem: 'python' as const },
+        dependencies: { chromadb: '0.6.3', pip: '23.2.1' },
+      },
+    };
     // pip moved, outside the closure: not a change of this server.
-    const noise = judge({ installed: installed('3.1', { chromadb: '0.6.3' }, START + 10_000), processStart: START, lock });
+    const noise = judge({
+      installed: installed('3.1', { chromadb: '0.6.3' }, START + 10_000),
+      processStart: START,
+      lock,
+    });
     assert.equal(noise.verdict.state, 'current', JSON.stringify(noise.verdict));
-    const moved = judge({ installed: installed('3.1', { chromadb: '1.5.7' }, START + 10_000), processStart: START, lock });
-    assert.deepEqual(moved.verdict.state === 'stale' && moved.verdict.movedDependencies, [{ name: 'chromadb', from: '0.6.3', to: '1.5.7' }]);
+    const moved = judge({
+      installed: installed('3.1', { chromadb: '1.5.7' }, START + 10_000),
+      processStart: START,
+      lock,
+    });
+    assert.deepEqual(moved.verdict.state === 'stale' && moved.verdict.movedDependencies, [
+      { name: 'chromadb', from: '0.6.3', to: '1.5.7' },
+    ]);
   });
 
   it('a reinstall of the same version with the same environment is not stale', () => {
@@ -65,14 +91,28 @@ describe('versions: the stale judgement', () => {
     const { verdict } = judge({
       installed: installed('3.1', deps, START + 3600_000),
       processStart: START,
-      firstSeen: { name: 'mempalace', version: '3.1', environment: fingerprint(deps), firstSeenAt: '2026-11-20T10:05:00.000Z' },
+      firstSeen: {
+        name: 'mempalace',
+        version: '3.1',
+        environment: fingerprint(deps),
+        firstSeenAt: '2026-11-20T10:05:00.000Z',
+      },
     });
     assert.equal(verdict.state, 'current');
   });
 
   it('files rewritten after the start with nothing recorded: changed since start, with the files and times, never stale or fine', () => {
-    const changedFiles = [{ path: '/v/lib/python3.11/site-packages/mempalace-3.2.dist-info/METADATA', at: new Date(START + 3600_000).toISOString() }];
-    const { verdict, running } = judge({ installed: installed('3.2', {}, START + 3600_000), processStart: START, changedFiles });
+    const changedFiles = [
+      {
+        path: '/v/lib/python3.11/site-packages/mempalace-3.2.dist-info/METADATA',
+        at: new Date(START + 3600_000).toISOString(),
+      },
+    ];
+    const { verdict, running } = judge({
+      installed: installed('3.2', {}, START + 3600_000),
+      processStart: START,
+      changedFiles,
+    });
     assert.equal(verdict.state, 'changed');
     assert.equal(running.state, 'unknown');
     if (verdict.state !== 'changed') return;
@@ -86,9 +126,18 @@ describe('versions: the stale judgement', () => {
 
   it('while the files are still changing (an install running) the verdict waits: unknown, settling', () => {
     const changedAt = START + 3600_000;
-    const early = judge({ installed: installed('3.2', {}, changedAt), processStart: START, now: changedAt + SETTLE_MS - 1 });
+    const early = judge({
+      installed: installed('3.2', {}, changedAt),
+      processStart: START,
+      now: changedAt + SETTLE_MS - 1,
+    });
     assert.equal(early.verdict.state === 'unknown' && early.verdict.settling, true, JSON.stringify(early.verdict));
-    const settled = judge({ installed: installed('3.2', {}, changedAt), processStart: START, now: changedAt + SETTLE_MS + 1, firstSeen: { name: 'mempalace', version: '3.1', firstSeenAt: '2026-11-20T10:05:00.000Z' } });
+    const settled = judge({
+      installed: installed('3.2', {}, changedAt),
+      processStart: START,
+      now: changedAt + SETTLE_MS + 1,
+      firstSeen: { name: 'mempalace', version: '3.1', firstSeenAt: '2026-11-20T10:05:00.000Z' },
+    });
     assert.equal(settled.verdict.state, 'stale');
     // A process started after the install is not waiting on anything.
     const fresh = judge({ installed: installed('3.2', {}, START - 1000), processStart: START, now: START + 10 });
@@ -96,18 +145,39 @@ describe('versions: the stale judgement', () => {
   });
 
   it('a development package is judged by its own files, whatever was recorded', () => {
-    const devInst: Installed = { ...(installed('0.1.0', {}, START + 60_000) as Extract<Installed, { state: 'installed' }>), ecosystem: 'npm', name: 'my-server', dev: { root: '/home/me/dev/my-server', how: 'not inside node_modules', newest: [{ path: '/home/me/dev/my-server/dist/index.js', at: new Date(START + 60_000).toISOString() }] } };
-    const lock = { versions: { package: { name: 'my-server', version: '0.1.0', ecosystem: 'npm' as const } }, startedAt: new Date(START).toISOString() };
+    const devInst: Installed = {
+      ...(installed('0.1.0', {}, START + 60_000) as Extract<Installed, { state: 'installed' }>),
+      ecosystem: 'npm',
+      name: 'my-server',
+      dev: {
+        root: '/home/me/dev/my-server',
+        how: 'not inside node_modules',
+        newest: [{ path: '/home/me/dev/my-server/dist/index.js', at: new Date(START + 60_000).toISOString() }],
+      },
+    };
+    const lock = {
+      versions: { package: { name: 'my-server', version: '0.1.0', ecosystem: 'npm' as const } },
+      startedAt: new Date(START).toISOString(),
+    };
     const { verdict } = judge({ installed: devInst, processStart: START, lock });
     assert.equal(verdict.state, 'changed');
     assert.equal(verdict.state === 'changed' && verdict.dev, true);
-    assert.deepEqual(verdict.state === 'changed' && verdict.changedFiles.map((f) => f.path), ['/home/me/dev/my-server/dist/index.js']);
-    const untouched = judge({ installed: { ...devInst, changedAt: START - 60_000 } as Installed, processStart: START, lock });
+    assert.deepEqual(verdict.state === 'changed' && verdict.changedFiles.map((f) => f.path), [
+      '/home/me/dev/my-server/dist/index.js',
+    ]);
+    const untouched = judge({
+      installed: { ...devInst, changedAt: START - 60_000 } as Installed,
+      processStart: START,
+      lock,
+    });
     assert.equal(untouched.verdict.state, 'current');
   });
 
   it("npm's cache history: another version loaded is stale (inferred); the same one is current only when the lockfile vouches for the dependencies", () => {
-    const inferred = { version: '2026.7.4', how: "npm's cache fetched server-memory-2026.7.4.tgz before the process started" };
+    const inferred = {
+      version: '2026.7.4',
+      how: "npm's cache fetched server-memory-2026.7.4.tgz before the process started",
+    };
     const other = judge({ installed: installed('2026.8.31', {}, START + 60_000), processStart: START, inferred });
     assert.equal(other.verdict.state, 'stale');
     if (other.verdict.state !== 'stale') return;
@@ -115,8 +185,16 @@ describe('versions: the stale judgement', () => {
     assert.equal(other.verdict.runningLearnedFrom, 'npm-cache');
     assert.equal(other.verdict.inferred, true);
     const same = { version: '2026.8.31', how: inferred.how };
-    assert.equal(judge({ installed: installed('2026.8.31', {}, START + 60_000), processStart: START, inferred: same }).verdict.state, 'changed');
-    const vouched = judge({ installed: installed('2026.8.31', {}, START + 60_000), processStart: START, inferred: { ...same, closureHow: 'package-lock.json unchanged since before the start' } });
+    assert.equal(
+      judge({ installed: installed('2026.8.31', {}, START + 60_000), processStart: START, inferred: same }).verdict
+        .state,
+      'changed',
+    );
+    const vouched = judge({
+      installed: installed('2026.8.31', {}, START + 60_000),
+      processStart: START,
+      inferred: { ...same, closureHow: 'package-lock.json unchanged since before the start' },
+    });
     assert.equal(vouched.verdict.state, 'current');
   });
 
@@ -127,13 +205,20 @@ describe('versions: the stale judgement', () => {
       firstSeen: { name: 'x', version: '1.0.0', firstSeenAt: '2026-11-20T10:05:00.000Z' },
     });
     assert.equal(verdict.state === 'stale' && verdict.installed, 'missing');
-    const noRecord = judge({ installed: { state: 'missing', ecosystem: 'python', name: 'x', how: 'h' }, processStart: START });
+    const noRecord = judge({
+      installed: { state: 'missing', ecosystem: 'python', name: 'x', how: 'h' },
+      processStart: START,
+    });
     assert.equal(noRecord.verdict.state, 'unknown');
   });
 
   it('a replaced mapped file proves stale when nothing recorded what the process loaded', () => {
     const so = '/v/lib/python3.11/site-packages/chromadb/_native.so';
-    const { verdict } = judge({ installed: installed('3.1', {}, START + 3600_000), processStart: START, replacedFiles: [so] });
+    const { verdict } = judge({
+      installed: installed('3.1', {}, START + 3600_000),
+      processStart: START,
+      replacedFiles: [so],
+    });
     assert.equal(verdict.state, 'stale');
     assert.equal(verdict.state === 'stale' && verdict.running, 'unknown');
     assert.deepEqual(verdict.state === 'stale' && verdict.replacedFiles, [so]);
@@ -141,28 +226,63 @@ describe('versions: the stale judgement', () => {
     const close = judge({ installed: installed('3.1', {}, START + 1000), processStart: START, replacedFiles: [so] });
     assert.equal(close.verdict.state, 'stale');
     // The same version and environment recorded: a reinstall rewrote the file, the code is the same.
-    const reinstall = judge({ installed: installed('3.1', {}, START + 3600_000), processStart: START, unverifiedFiles: [so], firstSeen: { name: 'mempalace', version: '3.1', environment: fingerprint({}), firstSeenAt: '2026-11-20T10:05:00.000Z' } });
+    const reinstall = judge({
+      installed: installed('3.1', {}, START + 3600_000),
+      processStart: START,
+      unverifiedFiles: [so],
+      firstSeen: {
+        name: 'mempalace',
+        version: '3.1',
+        environment: fingerprint({}),
+        firstSeenAt: '2026-11-20T10:05:00.000Z',
+      },
+    });
     assert.equal(reinstall.verdict.state, 'current');
     assert.match(reinstall.verdict.state === 'current' ? reinstall.verdict.reason : '', /reinstalled since it started/);
     // Content that could not be compared, nothing recorded: changed since start, not stale.
-    const unverified = judge({ installed: installed('3.1', {}, START + 3600_000), processStart: START, unverifiedFiles: [so] });
+    const unverified = judge({
+      installed: installed('3.1', {}, START + 3600_000),
+      processStart: START,
+      unverifiedFiles: [so],
+    });
     assert.equal(unverified.verdict.state, 'changed');
-    assert.deepEqual(unverified.verdict.state === 'changed' && unverified.verdict.changedFiles.map((f) => f.path), [so]);
+    assert.deepEqual(unverified.verdict.state === 'changed' && unverified.verdict.changedFiles.map((f) => f.path), [
+      so,
+    ]);
     // Identical content, nothing recorded, nothing else changed after the start: the same code.
-    const identical = judge({ installed: installed('3.1', {}, START - 60_000), processStart: START, identicalFiles: [so] });
+    const identical = judge({
+      installed: installed('3.1', {}, START - 60_000),
+      processStart: START,
+      identicalFiles: [so],
+    });
     assert.equal(identical.verdict.state, 'current');
   });
 
   it("ignores a server's self-reported version that neither names the package nor matches the disk", () => {
-    const { verdict } = judge({ installed: installed('3.1', {}, START + 3600_000), processStart: START, serverInfo: { name: 'memory-server', version: '0.6.3' } });
+    const { verdict } = judge({
+      installed: installed('3.1', {}, START + 3600_000),
+      processStart: START,
+      serverInfo: { name: 'memory-server', version: '0.6.3' },
+    });
     assert.equal(verdict.state, 'changed');
-    const named = judge({ installed: installed('3.1', {}, START + 3600_000), processStart: START, serverInfo: { name: 'mempalace', version: '3.0' } });
+    const named = judge({
+      installed: installed('3.1', {}, START + 3600_000),
+      processStart: START,
+      serverInfo: { name: 'mempalace', version: '3.0' },
+    });
     assert.equal(named.verdict.state === 'stale' && named.verdict.runningLearnedFrom, 'server-info');
   });
 
   it('docker: the container runs another image id than the tag points to now', () => {
     const { verdict } = judge({
-      installed: { state: 'installed', ecosystem: 'docker', name: 'mcp/fetch', version: 'sha256:new', how: 'docker image inspect mcp/fetch', location: 'mcp/fetch' },
+      installed: {
+        state: 'installed',
+        ecosystem: 'docker',
+        name: 'mcp/fetch',
+        version: 'sha256:new',
+        how: 'docker image inspect mcp/fetch',
+        location: 'mcp/fetch',
+      },
       processStart: START,
       reported: { state: 'known', version: 'sha256:old', source: 'docker-inspect', how: 'docker inspect c1' },
     });
@@ -175,19 +295,64 @@ describe('versions: the stale judgement', () => {
     const time = fc.option(fc.integer({ min: START - 100_000, max: START + 100_000 }), { nil: undefined });
     const name = fc.constantFrom('pkg', '@s/pkg', 'other');
     const inst: fc.Arbitrary<Installed> = fc.oneof(
-      fc.record({ state: fc.constant('installed' as const), ecosystem: fc.constantFrom('npm' as const, 'python' as const), name, version, how: fc.constant('h'), location: fc.constant('/l'), environment: fc.option(deps.map(fingerprint), { nil: undefined }), changedAt: time, fromProcess: fc.option(fc.boolean(), { nil: undefined }) }),
-      fc.record({ state: fc.constant('missing' as const), ecosystem: fc.constantFrom('npm' as const, 'python' as const), name, how: fc.constant('h'), fromProcess: fc.option(fc.boolean(), { nil: undefined }) }),
-      fc.record({ state: fc.constant('unversioned' as const), ecosystem: fc.constant('binary' as const), path: fc.constant('/bin/x'), mtime: fc.integer({ min: START - 100_000, max: START + 100_000 }), how: fc.constant('h') }),
+      fc.record({
+        state: fc.constant('installed' as const),
+        ecosystem: fc.constantFrom('npm' as const, 'python' as const),
+        name,
+        version,
+        how: fc.constant('h'),
+        location: fc.constant('/l'),
+        environment: fc.option(deps.map(fingerprint), { nil: undefined }),
+        changedAt: time,
+        fromProcess: fc.option(fc.boolean(), { nil: undefined }),
+      }),
+      fc.record({
+        state: fc.constant('missing' as const),
+        ecosystem: fc.constantFrom('npm' as const, 'python' as const),
+        name,
+        how: fc.constant('h'),
+        fromProcess: fc.option(fc.boolean(), { nil: undefined }),
+      }),
+      fc.record({
+        state: fc.constant('unversioned' as const),
+        ecosystem: fc.constant('binary' as const),
+        path: fc.constant('/bin/x'),
+        mtime: fc.integer({ min: START - 100_000, max: START + 100_000 }),
+        how: fc.constant('h'),
+      }),
       fc.record({ state: fc.constant('unknown' as const), reason: fc.constant('r') }),
     );
     const evidence: fc.Arbitrary<VersionEvidence> = fc.record(
       {
         installed: inst,
         processStart: time,
-        lock: fc.record({ versions: fc.record({ package: fc.option(fc.record({ name, version, ecosystem: fc.constant('npm' as const) }), { nil: undefined }), dependencies: fc.option(deps, { nil: undefined }) }, { requiredKeys: [] }) }),
+        lock: fc.record({
+          versions: fc.record(
+            {
+              package: fc.option(fc.record({ name, version, ecosystem: fc.constant('npm' as const) }), {
+                nil: undefined,
+              }),
+              dependencies: fc.option(deps, { nil: undefined }),
+            },
+            { requiredKeys: [] },
+          ),
+        }),
         serverInfo: fc.record({ name, version }),
-        firstSeen: fc.record({ name, version, environment: fc.option(deps.map(fingerprint), { nil: undefined }), firstSeenAt: fc.constant('2026-11-20T10:00:00.000Z') }),
-        reported: fc.oneof(fc.record({ state: fc.constant('known' as const), version, source: fc.constant('docker-inspect' as const), how: fc.constant('h') }), fc.record({ state: fc.constant('unknown' as const), reason: fc.constant('r') })),
+        firstSeen: fc.record({
+          name,
+          version,
+          environment: fc.option(deps.map(fingerprint), { nil: undefined }),
+          firstSeenAt: fc.constant('2026-11-20T10:00:00.000Z'),
+        }),
+        reported: fc.oneof(
+          fc.record({
+            state: fc.constant('known' as const),
+            version,
+            source: fc.constant('docker-inspect' as const),
+            how: fc.constant('h'),
+          }),
+          fc.record({ state: fc.constant('unknown' as const), reason: fc.constant('r') }),
+        ),
         replacedFiles: fc.array(fc.constant('/l/x.so'), { maxLength: 1 }),
       },
       { requiredKeys: ['installed'] },
@@ -199,7 +364,8 @@ describe('versions: the stale judgement', () => {
         // An oracle written apart from the judge: some recorded running side differs from the disk, or the disk proves a change.
         const i = e.installed;
         const recorded: Array<{ version: string; deps?: Record<string, string> }> = [];
-        if (e.lock?.versions.package) recorded.push({ version: e.lock.versions.package.version, deps: e.lock.versions.dependencies });
+        if (e.lock?.versions.package)
+          recorded.push({ version: e.lock.versions.package.version, deps: e.lock.versions.dependencies });
         if (e.serverInfo) recorded.push({ version: e.serverInfo.version });
         if (e.firstSeen) recorded.push({ version: e.firstSeen.version, deps: e.firstSeen.environment?.packages });
         if (e.reported?.state === 'known') recorded.push({ version: e.reported.version });
@@ -208,7 +374,13 @@ describe('versions: the stale judgement', () => {
           (i.state === 'missing' && (recorded.length > 0 || i.fromProcess === true)) ||
           (i.state === 'unversioned' && e.processStart !== undefined && i.mtime > e.processStart + CLOCK_SLACK_MS) ||
           (i.state === 'installed' &&
-            recorded.some((r) => r.version !== i.version || (r.deps !== undefined && i.environment !== undefined && JSON.stringify(fingerprint(r.deps).packages) !== JSON.stringify(i.environment.packages))));
+            recorded.some(
+              (r) =>
+                r.version !== i.version ||
+                (r.deps !== undefined &&
+                  i.environment !== undefined &&
+                  JSON.stringify(fingerprint(r.deps).packages) !== JSON.stringify(i.environment.packages)),
+            ));
         return proof;
       }),
       { numRuns: 5000 },
@@ -241,9 +413,36 @@ describe('versions: the stale judgement', () => {
         const e: VersionEvidence = {
           installed: inst,
           processStart: START,
-          ...(x.firstSeen ? { firstSeen: { name: 'mempalace', version: x.firstSeen.version, environment: fingerprint(x.firstSeen.env), firstSeenAt: '2026-11-20T10:05:00.000Z' } } : {}),
-          ...(x.lock ? { lock: { versions: { package: { name: 'mempalace', version: x.lock.version, ecosystem: 'python' as const }, dependencies: x.lock.env, dependenciesScope: 'closure' as const } } } : {}),
-          ...(x.inferred ? { inferred: { version: x.inferred.version, how: 'h', ...(x.inferred.vouched ? { closureHow: 'lockfile' } : {}) } } : {}),
+          ...(x.firstSeen
+            ? {
+                firstSeen: {
+                  name: 'mempalace',
+                  version: x.firstSeen.version,
+                  environment: fingerprint(x.firstSeen.env),
+                  firstSeenAt: '2026-11-20T10:05:00.000Z',
+                },
+              }
+            : {}),
+          ...(x.lock
+            ? {
+                lock: {
+                  versions: {
+                    package: { name: 'mempalace', version: x.lock.version, ecosystem: 'python' as const },
+                    dependencies: x.lock.env,
+                    dependenciesScope: 'closure' as const,
+                  },
+                },
+              }
+            : {}),
+          ...(x.inferred
+            ? {
+                inferred: {
+                  version: x.inferred.version,
+                  how: 'h',
+                  ...(x.inferred.vouched ? { closureHow: 'lockfile' } : {}),
+                },
+              }
+            : {}),
           ...(x.identical ? { identicalFiles: ['/v/x.so'] } : {}),
           ...(x.unverified ? { unverifiedFiles: ['/v/y.so'] } : {}),
         };
@@ -251,9 +450,13 @@ describe('versions: the stale judgement', () => {
         const changedAfterStart = x.changedAt > START + CLOCK_SLACK_MS || x.unverified;
         if (verdict.state !== 'current' || !changedAfterStart) return true;
         // Fine after a change needs a record of the same code, or a vouched inference; never for a dev package.
-        const same = (r: { version: string; env: Record<string, string> } | undefined) => !!r && r.version === x.version && JSON.stringify(fingerprint(r.env).packages) === JSON.stringify(fingerprint(x.env).packages);
+        const same = (r: { version: string; env: Record<string, string> } | undefined) =>
+          !!r &&
+          r.version === x.version &&
+          JSON.stringify(fingerprint(r.env).packages) === JSON.stringify(fingerprint(x.env).packages);
         const record = x.lock ? same(x.lock) : same(x.firstSeen);
-        const inferredSame = !x.lock && !x.firstSeen && !!x.inferred && x.inferred.vouched && x.inferred.version === x.version;
+        const inferredSame =
+          !x.lock && !x.firstSeen && !!x.inferred && x.inferred.vouched && x.inferred.version === x.version;
         return !(x.dev && x.changedAt > START + CLOCK_SLACK_MS) && (record || inferredSame);
       }),
       { numRuns: 3000 },

@@ -23,9 +23,22 @@ export function ctxFor(home: string, env: Record<string, string | undefined> = {
 }
 
 /** An installed npm package with a bin, and optionally the hidden lockfile of its tree. */
-export function npmPackage(nodeModules: string, name: string, version: string, opts: { bin?: string; deps?: Record<string, string> } = {}): string {
+export function npmPackage(
+  nodeModules: string,
+  name: string,
+  version: string,
+  opts: { bin?: string; deps?: Record<string, string> } = {},
+): string {
   const dir = path.join(nodeModules, name);
-  write(path.join(dir, 'package.json'), JSON.stringify({ name, version, ...(opts.bin ? { bin: { [opts.bin]: 'dist/index.js' } } : {}), ...(opts.deps ? { dependencies: opts.deps } : {}) }));
+  write(
+    path.join(dir, 'package.json'),
+    JSON.stringify({
+      name,
+      version,
+      ...(opts.bin ? { bin: { [opts.bin]: 'dist/index.js' } } : {}),
+      ...(opts.deps ? { dependencies: opts.deps } : {}),
+    }),
+  );
   write(path.join(dir, 'dist', 'package.json'), JSON.stringify({ type: 'module' }));
   write(path.join(dir, 'dist', 'index.js'), '#!/usr/bin/env node\n');
   if (opts.bin) {
@@ -35,7 +48,10 @@ export function npmPackage(nodeModules: string, name: string, version: string, o
     fs.symlinkSync(path.relative(path.join(nodeModules, '.bin'), path.join(dir, 'dist', 'index.js')), link);
   }
   if (opts.deps) {
-    const packages: Record<string, unknown> = { '': { name: 'x' }, [`node_modules/${name}`]: { version, dependencies: opts.deps } };
+    const packages: Record<string, unknown> = {
+      '': { name: 'x' },
+      [`node_modules/${name}`]: { version, dependencies: opts.deps },
+    };
     for (const [n, v] of Object.entries(opts.deps)) packages[`node_modules/${n}`] = { version: v };
     write(path.join(nodeModules, '.package-lock.json'), JSON.stringify({ name: 'x', lockfileVersion: 3, packages }));
   }
@@ -65,19 +81,32 @@ export function venv(root: string, dists: DistSpec[]): string {
 export function distInfo(sp: string, d: DistSpec): string {
   const dir = path.join(sp, `${d.name.replace(/-/g, '_')}-${d.version}.dist-info`);
   const requires = (d.requires ?? []).map((r) => `Requires-Dist: ${r}\n`).join('');
-  write(path.join(dir, 'METADATA'), `Metadata-Version: 2.1\nName: ${d.name}\nVersion: ${d.version}\n${requires}\nA description: Version: 9.9.9\nRequires-Dist: not-a-header\n`);
-  write(path.join(dir, 'RECORD'), `${(d.topLevel ?? d.name.replace(/-/g, '_'))}/__init__.py,,\n`);
-  if (d.scripts) write(path.join(dir, 'entry_points.txt'), `[console_scripts]\n${d.scripts.map((s) => `${s} = ${d.name.replace(/-/g, '_')}:main`).join('\n')}\n`);
+  write(
+    path.join(dir, 'METADATA'),
+    `Metadata-Version: 2.1\nName: ${d.name}\nVersion: ${d.version}\n${requires}\nA description: Version: 9.9.9\nRequires-Dist: not-a-header\n`,
+  );
+  write(path.join(dir, 'RECORD'), `${d.topLevel ?? d.name.replace(/-/g, '_')}/__init__.py,,\n`);
+  if (d.scripts)
+    write(
+      path.join(dir, 'entry_points.txt'),
+      `[console_scripts]\n${d.scripts.map((s) => `${s} = ${d.name.replace(/-/g, '_')}:main`).join('\n')}\n`,
+    );
   if (d.topLevel) write(path.join(dir, 'top_level.txt'), `${d.topLevel}\n`);
   write(path.join(sp, d.topLevel ?? d.name.replace(/-/g, '_'), '__init__.py'), '');
   return dir;
 }
 
 export function removeDist(sp: string, name: string): void {
-  for (const e of fs.readdirSync(sp)) if (e.startsWith(`${name.replace(/-/g, '_')}-`) && e.endsWith('.dist-info')) fs.rmSync(path.join(sp, e), { recursive: true });
+  for (const e of fs.readdirSync(sp))
+    if (e.startsWith(`${name.replace(/-/g, '_')}-`) && e.endsWith('.dist-info'))
+      fs.rmSync(path.join(sp, e), { recursive: true });
 }
 
-type Deps = { dependencies?: Record<string, string>; optionalDependencies?: Record<string, string>; peerDependencies?: Record<string, string> };
+type Deps = {
+  dependencies?: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+};
 
 /** A package folder with only its package.json (no hidden lockfile): what yarn classic and pnpm leave. */
 export function plainPackage(dir: string, name: string, version: string, deps: Deps = {}): string {
@@ -96,7 +125,11 @@ export function pnpmTree(project: string, top: string[], packages: Record<string
   const entry = (id: string) => {
     const at = id.lastIndexOf('@');
     const name = id.slice(0, at);
-    return { name, version: id.slice(at + 1), dir: path.join(nm, '.pnpm', `${name.replace('/', '+')}@${id.slice(at + 1)}`, 'node_modules', name) };
+    return {
+      name,
+      version: id.slice(at + 1),
+      dir: path.join(nm, '.pnpm', `${name.replace('/', '+')}@${id.slice(at + 1)}`, 'node_modules', name),
+    };
   };
   const link = (target: string, at: string) => {
     fs.mkdirSync(path.dirname(at), { recursive: true });
@@ -104,8 +137,13 @@ export function pnpmTree(project: string, top: string[], packages: Record<string
   };
   for (const [id, deps] of Object.entries(packages)) {
     const e = entry(id);
-    plainPackage(e.dir, e.name, e.version, { dependencies: Object.fromEntries(Object.entries(deps).map(([n, v]) => [n, `^${v}`])) });
-    const storeNm = e.dir.slice(0, e.dir.lastIndexOf(`${path.sep}node_modules${path.sep}`) + `${path.sep}node_modules`.length);
+    plainPackage(e.dir, e.name, e.version, {
+      dependencies: Object.fromEntries(Object.entries(deps).map(([n, v]) => [n, `^${v}`])),
+    });
+    const storeNm = e.dir.slice(
+      0,
+      e.dir.lastIndexOf(`${path.sep}node_modules${path.sep}`) + `${path.sep}node_modules`.length,
+    );
     for (const [n, v] of Object.entries(deps)) link(entry(`${n}@${v}`).dir, path.join(storeNm, n));
   }
   for (const id of top) link(entry(id).dir, path.join(nm, entry(id).name));

@@ -11,10 +11,25 @@ const MAPS = `55d4c6a00000-55d4c6a2c000 r--p 00000000 08:01 1835012             
 describe('versions: the content of replaced mapped files', () => {
   it('reads every region of each deleted mapping with its range, permissions and file offset', () => {
     const regions = deletedRegions(MAPS);
-    assert.deepEqual([...regions.keys()], ['/v/site-packages/chromadb_rust_bindings/bindings.abi3.so', '/v/site-packages/~gdemo_dep/table.dat']);
+    assert.deepEqual(
+      [...regions.keys()],
+      ['/v/site-packages/chromadb_rust_bindings/bindings.abi3.so', '/v/site-packages/~gdemo_dep/table.dat'],
+    );
     assert.deepEqual(regions.get('/v/site-packages/chromadb_rust_bindings/bindings.abi3.so'), [
-      { start: '7f2b1d200000', end: '7f2b1d3a0000', perms: 'r-xp', offset: 0, path: '/v/site-packages/chromadb_rust_bindings/bindings.abi3.so' },
-      { start: '7f2b1d3a0000', end: '7f2b1d3b0000', perms: 'rw-p', offset: 0x1a0000, path: '/v/site-packages/chromadb_rust_bindings/bindings.abi3.so' },
+      {
+        start: '7f2b1d200000',
+        end: '7f2b1d3a0000',
+        perms: 'r-xp',
+        offset: 0,
+        path: '/v/site-packages/chromadb_rust_bindings/bindings.abi3.so',
+      },
+      {
+        start: '7f2b1d3a0000',
+        end: '7f2b1d3b0000',
+        perms: 'rw-p',
+        offset: 0x1a0000,
+        path: '/v/site-packages/chromadb_rust_bindings/bindings.abi3.so',
+      },
     ]);
   });
 

@@ -11,12 +11,21 @@ const MAPS = `55d4c6a00000-55d4c6a2c000 r--p 00000000 08:01 1835012             
 
 describe('versions: replaced mapped files (/proc/<pid>/maps)', () => {
   it('lists deleted file mappings once, without anonymous or memfd ones', () => {
-    assert.deepEqual(parseDeletedMappings(MAPS), ['/v/lib/python3.11/site-packages/chromadb_rust_bindings/chromadb_rust_bindings.abi3.so', '/usr/lib/x86_64-linux-gnu/libssl.so.3']);
+    assert.deepEqual(parseDeletedMappings(MAPS), [
+      '/v/lib/python3.11/site-packages/chromadb_rust_bindings/chromadb_rust_bindings.abi3.so',
+      '/usr/lib/x86_64-linux-gnu/libssl.so.3',
+    ]);
   });
 
   it("keeps only those inside the package's environment", () => {
-    assert.deepEqual(replacedWithin(parseDeletedMappings(MAPS), ['/v/lib/python3.11/site-packages']), ['/v/lib/python3.11/site-packages/chromadb_rust_bindings/chromadb_rust_bindings.abi3.so']);
-    assert.deepEqual(replacedWithin(parseDeletedMappings(MAPS), ['/v/lib/python3.1']), [], 'a prefix of a folder name is not that folder');
+    assert.deepEqual(replacedWithin(parseDeletedMappings(MAPS), ['/v/lib/python3.11/site-packages']), [
+      '/v/lib/python3.11/site-packages/chromadb_rust_bindings/chromadb_rust_bindings.abi3.so',
+    ]);
+    assert.deepEqual(
+      replacedWithin(parseDeletedMappings(MAPS), ['/v/lib/python3.1']),
+      [],
+      'a prefix of a folder name is not that folder',
+    );
   });
 
   it('reads our own maps on Linux, and nothing elsewhere', async () => {

@@ -13,7 +13,7 @@ const shim = (name: string) => fs.readFileSync(path.join(fixturesDir, 'shims', n
 const past = (file: string, ms: number) => fs.utimesSync(file, new Date(ms), new Date(ms));
 
 describe('versions: dependency closures walked as Node resolves them (yarn, pnpm, no hidden lockfile)', () => {
-  it('walks a hoisted yarn tree: nearest copy wins, the project\'s other packages are left out, .yarn-integrity counts', async () => {
+  it("walks a hoisted yarn tree: nearest copy wins, the project's other packages are left out, .yarn-integrity counts", async () => {
     const home = tempDir();
     const nm = path.join(home, 'proj', 'node_modules');
     const srv = plainPackage(path.join(nm, 'srv'), 'srv', '1.0.0', { dependencies: { a: '^1', c: '^1' } });
@@ -26,7 +26,11 @@ describe('versions: dependency closures walked as Node resolves them (yarn, pnpm
     const integrity = write(path.join(nm, '.yarn-integrity'), '{}');
     past(integrity, Date.parse('2030-01-01T00:00:00Z'));
     const tree = await treeEnvironment(ctxFor(home), srv, json(path.join(srv, 'package.json')));
-    assert.deepEqual(tree.environment?.packages, { a: '1.2.0', 'a > b': '2.0.0', 'srv > c': '1.1.0' }, 'named as npm\'s lockfile names them');
+    assert.deepEqual(
+      tree.environment?.packages,
+      { a: '1.2.0', 'a > b': '2.0.0', 'srv > c': '1.1.0' },
+      "named as npm's lockfile names them",
+    );
     assert.equal(tree.changed, Date.parse('2030-01-01T00:00:00Z'), 'the layout marker is the newest change');
   });
 
@@ -44,7 +48,12 @@ describe('versions: dependency closures walked as Node resolves them (yarn, pnpm
     const r = await readNpmPackage(ctxFor(home), path.join(project, 'node_modules', '@s', 'srv'), 'test');
     assert.equal(r?.state, 'installed');
     if (r?.state !== 'installed') return;
-    assert.deepEqual(r.environment?.packages, { '@s/sdk': '1.29.0', zod: '3.25.0', '@s/sdk > zod': '4.0.0', ajv: '8.17.1' });
+    assert.deepEqual(r.environment?.packages, {
+      '@s/sdk': '1.29.0',
+      zod: '3.25.0',
+      '@s/sdk > zod': '4.0.0',
+      ajv: '8.17.1',
+    });
     const marker = fs.statSync(path.join(project, 'node_modules', '.modules.yaml'));
     assert.ok((r.changedAt ?? 0) >= marker.mtimeMs, 'changedAt covers .modules.yaml');
   });
@@ -77,7 +86,10 @@ describe('versions: dependency closures walked as Node resolves them (yarn, pnpm
   it('a required dependency removed from the tree counts as a change when its folder changed; a missing optional one does not', async () => {
     const home = tempDir();
     const nm = path.join(home, 'proj', 'node_modules');
-    const srv = plainPackage(path.join(nm, 'srv'), 'srv', '1.0.0', { dependencies: { a: '1', '@s/b': '1' }, optionalDependencies: { opt: '1' } });
+    const srv = plainPackage(path.join(nm, 'srv'), 'srv', '1.0.0', {
+      dependencies: { a: '1', '@s/b': '1' },
+      optionalDependencies: { opt: '1' },
+    });
     plainPackage(path.join(nm, 'a'), 'a', '1.0.0');
     plainPackage(path.join(nm, '@s', 'b'), '@s/b', '1.0.0');
     await new Promise((r) => setTimeout(r, 30));
@@ -90,18 +102,28 @@ describe('versions: dependency closures walked as Node resolves them (yarn, pnpm
     fs.rmSync(path.join(nm, '@s', 'b'), { recursive: true });
     const removing = await treeEnvironment(ctxFor(home), srv, json(path.join(srv, 'package.json')));
     assert.deepEqual(removing.environment?.packages, { a: '1.0.0' });
-    assert.equal(removing.changed, fs.statSync(path.join(nm, '@s')).ctimeMs, 'the removal time of @s/b is the newest change');
+    assert.equal(
+      removing.changed,
+      fs.statSync(path.join(nm, '@s')).ctimeMs,
+      'the removal time of @s/b is the newest change',
+    );
   });
 
-  it('trusts npm\'s hidden lockfile only while no package of the closure was written after it', async () => {
+  it("trusts npm's hidden lockfile only while no package of the closure was written after it", async () => {
     const home = tempDir();
     const nm = path.join(home, 'proj', 'node_modules');
     const srv = plainPackage(path.join(nm, 'srv'), 'srv', '1.0.0', { dependencies: { a: '^1' } });
     const a = plainPackage(path.join(nm, 'a'), 'a', '1.0.0');
-    const lock = write(path.join(nm, '.package-lock.json'), JSON.stringify({
-      lockfileVersion: 3,
-      packages: { 'node_modules/srv': { version: '1.0.0', dependencies: { a: '^1' } }, 'node_modules/a': { version: '1.0.0-from-lockfile' } },
-    }));
+    const lock = write(
+      path.join(nm, '.package-lock.json'),
+      JSON.stringify({
+        lockfileVersion: 3,
+        packages: {
+          'node_modules/srv': { version: '1.0.0', dependencies: { a: '^1' } },
+          'node_modules/a': { version: '1.0.0-from-lockfile' },
+        },
+      }),
+    );
     const t0 = Date.now() - 60_000;
     for (const f of [path.join(srv, 'package.json'), path.join(a, 'package.json')]) past(f, t0);
     const fresh = await treeEnvironment(ctxFor(home), srv, json(path.join(srv, 'package.json')));
@@ -111,7 +133,10 @@ describe('versions: dependency closures walked as Node resolves them (yarn, pnpm
     write(path.join(a, 'package.json'), JSON.stringify({ name: 'a', version: '1.5.0' }));
     const moved = await treeEnvironment(ctxFor(home), srv, json(path.join(srv, 'package.json')));
     assert.deepEqual(moved.environment?.packages, { a: '1.5.0' });
-    assert.ok((moved.changed ?? 0) >= fs.statSync(path.join(a, 'package.json')).ctimeMs, 'changedAt covers the rewritten package.json');
+    assert.ok(
+      (moved.changed ?? 0) >= fs.statSync(path.join(a, 'package.json')).ctimeMs,
+      'changedAt covers the rewritten package.json',
+    );
   });
 });
 
@@ -120,7 +145,10 @@ describe('versions: bin shims', () => {
     const target = '../@modelcontextprotocol/server-memory/dist/index.js';
     assert.equal(parseBinShim(shim('pnpm-9.15.9.sh')), target);
     // pnpm 12 names the version's folder in the store, from the shim's real folder, and NODE_PATH lines of the same shape.
-    assert.equal(parseBinShim(shim('pnpm-12.21.0.sh')), '../.pnpm/@modelcontextprotocol+server-memory@2026.7.4_zod@4.6.7/node_modules/@modelcontextprotocol/server-memory/dist/index.js');
+    assert.equal(
+      parseBinShim(shim('pnpm-12.21.0.sh')),
+      '../.pnpm/@modelcontextprotocol+server-memory@2026.7.4_zod@4.6.7/node_modules/@modelcontextprotocol/server-memory/dist/index.js',
+    );
     assert.equal(parseBinShim(shim('cmd-shim-8.0.0.sh')), target);
     assert.equal(parseBinShim(shim('cmd-shim-8.0.0.cmd')), target);
     assert.equal(parseBinShim(shim('cmd-shim-8.0.0.ps1')), target);
@@ -128,7 +156,7 @@ describe('versions: bin shims', () => {
     assert.equal(parseBinShim('#!/bin/sh\nexec "$basedir/node" "$@"\n'), undefined);
   });
 
-  it('resolves a pnpm project\'s `node_modules/.bin/<bin>` shim to the package in the store, with its closure', async () => {
+  it("resolves a pnpm project's `node_modules/.bin/<bin>` shim to the package in the store, with its closure", async () => {
     const home = tempDir();
     const project = path.join(home, 'proj');
     const nm = pnpmTree(project, ['@modelcontextprotocol/server-memory@2026.7.4'], {
@@ -137,7 +165,11 @@ describe('versions: bin shims', () => {
     });
     const bin = write(path.join(nm, '.bin', 'mcp-server-memory'), shim('pnpm-9.15.9.sh'));
     fs.chmodSync(bin, 0o755);
-    const r = await resolveInstalled(ctxFor(home), { command: './node_modules/.bin/mcp-server-memory', args: [], cwd: project });
+    const r = await resolveInstalled(ctxFor(home), {
+      command: './node_modules/.bin/mcp-server-memory',
+      args: [],
+      cwd: project,
+    });
     assert.equal(r.installed.state, 'installed', JSON.stringify(r.installed));
     if (r.installed.state !== 'installed') return;
     assert.equal(`${r.installed.name}@${r.installed.version}`, '@modelcontextprotocol/server-memory@2026.7.4');

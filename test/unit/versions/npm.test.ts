@@ -1,16 +1,30 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { npmCacheDir, parseNpmRunner, parsePackageSpec, resolveNpmRunner } from '../../../src/core/versions/npmPackages';
+import {
+  npmCacheDir,
+  parseNpmRunner,
+  parsePackageSpec,
+  resolveNpmRunner,
+} from '../../../src/core/versions/npmPackages';
 import { resolveInstalled } from '../../../src/core/versions/resolve';
 import { ctxFor, npmPackage, tempDir, write } from './layouts';
 
 const MEM = '@modelcontextprotocol/server-memory';
 
 /** An npx cache entry as npx writes it: `_npx/<hash>/package.json` naming the requested specs. */
-function npxEntry(cache: string, hash: string, spec: string, version: string, deps: Record<string, string> = {}): string {
+function npxEntry(
+  cache: string,
+  hash: string,
+  spec: string,
+  version: string,
+  deps: Record<string, string> = {},
+): string {
   const dir = path.join(cache, '_npx', hash);
-  write(path.join(dir, 'package.json'), JSON.stringify({ dependencies: { [MEM]: `^${version}` }, _npx: { packages: [spec] } }));
+  write(
+    path.join(dir, 'package.json'),
+    JSON.stringify({ dependencies: { [MEM]: `^${version}` }, _npx: { packages: [spec] } }),
+  );
   npmPackage(path.join(dir, 'node_modules'), MEM, version, { bin: 'mcp-server-memory', deps });
   return dir;
 }
@@ -71,14 +85,24 @@ describe('versions: npm resolution', () => {
     const prefix = path.join(home, 'prefix');
     npmPackage(path.join(prefix, 'lib', 'node_modules'), MEM, '2026.8.31');
     fs.mkdirSync(path.join(prefix, 'bin'), { recursive: true });
-    fs.symlinkSync(path.join(prefix, 'lib', 'node_modules', MEM, 'dist', 'index.js'), path.join(prefix, 'bin', 'mcp-server-memory'));
+    fs.symlinkSync(
+      path.join(prefix, 'lib', 'node_modules', MEM, 'dist', 'index.js'),
+      path.join(prefix, 'bin', 'mcp-server-memory'),
+    );
     const ctx = ctxFor(home, { PATH: path.join(prefix, 'bin') });
     const global = await resolveInstalled(ctx, { command: 'mcp-server-memory', args: [] });
     assert.equal(global.installed.state === 'installed' && global.installed.version, '2026.8.31');
 
     const project = path.join(home, 'proj');
-    npmPackage(path.join(project, 'node_modules'), MEM, '2026.7.4', { bin: 'mcp-server-memory', deps: { ajv: '8.17.1' } });
-    const local = await resolveInstalled(ctx, { command: './node_modules/.bin/mcp-server-memory', args: [], cwd: project });
+    npmPackage(path.join(project, 'node_modules'), MEM, '2026.7.4', {
+      bin: 'mcp-server-memory',
+      deps: { ajv: '8.17.1' },
+    });
+    const local = await resolveInstalled(ctx, {
+      command: './node_modules/.bin/mcp-server-memory',
+      args: [],
+      cwd: project,
+    });
     assert.equal(local.installed.state, 'installed');
     if (local.installed.state !== 'installed') return;
     assert.equal(local.installed.version, '2026.7.4');
@@ -90,11 +114,14 @@ describe('versions: npm resolution', () => {
     const dir = npmPackage(path.join(home, 'nm'), 'my-server', '1.2.3');
     const nodeBin = write(path.join(home, 'bin', 'node'), '');
     const ctx = ctxFor(home, { PATH: path.dirname(nodeBin) });
-    const r = await resolveInstalled(ctx, { command: 'node', args: ['--enable-source-maps', path.join(dir, 'dist', 'index.js')] });
+    const r = await resolveInstalled(ctx, {
+      command: 'node',
+      args: ['--enable-source-maps', path.join(dir, 'dist', 'index.js')],
+    });
     assert.equal(r.installed.state === 'installed' && `${r.installed.name}@${r.installed.version}`, 'my-server@1.2.3');
   });
 
-  it("resolves an instance from its own process argv first, and says missing when the script it runs is gone", async () => {
+  it('resolves an instance from its own process argv first, and says missing when the script it runs is gone', async () => {
     const home = tempDir();
     const cache = path.join(home, 'c');
     const dir = npxEntry(cache, 'cccc', `${MEM}@2026.7.4`, '2026.7.4');
@@ -103,7 +130,11 @@ describe('versions: npm resolution', () => {
     const r = await resolveInstalled(ctx, { command: 'npx', args: ['-y', MEM] }, { processArgv: argv });
     assert.equal(r.installed.state === 'installed' && r.installed.fromProcess, true);
     fs.rmSync(dir, { recursive: true });
-    const gone = await resolveInstalled(ctx, { command: 'npx', args: ['-y', MEM] }, { processArgv: ['node', path.join(dir, 'node_modules', MEM, 'dist', 'index.js')] });
+    const gone = await resolveInstalled(
+      ctx,
+      { command: 'npx', args: ['-y', MEM] },
+      { processArgv: ['node', path.join(dir, 'node_modules', MEM, 'dist', 'index.js')] },
+    );
     assert.equal(gone.installed.state, 'missing');
     assert.equal(gone.installed.state === 'missing' && gone.installed.name, MEM);
   });
@@ -137,31 +168,52 @@ describe('versions: npm resolution', () => {
     const nm = path.join(project, 'node_modules');
     const dir = npmPackage(nm, 'srv', '1.0.0');
     write(path.join(dir, 'package.json'), JSON.stringify({ name: 'srv', version: '1.0.0', dependencies: { a: '^1' } }));
-    write(path.join(nm, '.package-lock.json'), JSON.stringify({
-      lockfileVersion: 3,
-      packages: {
-        '': { name: 'proj', dependencies: { srv: '1', 'left-pad': '1' } },
-        'node_modules/srv': { version: '1.0.0', dependencies: { a: '^1' } },
-        'node_modules/a': { version: '1.2.0', dependencies: { b: '^2' } },
-        'node_modules/a/node_modules/b': { version: '2.0.0' },
-        'node_modules/b': { version: '3.0.0' },
-        'node_modules/left-pad': { version: '1.3.0' },
-      },
-    }));
-    const r = await resolveInstalled(ctxFor(home), { command: process.execPath, args: [path.join(dir, 'dist', 'index.js')] });
+    write(
+      path.join(nm, '.package-lock.json'),
+      JSON.stringify({
+        lockfileVersion: 3,
+        packages: {
+          '': { name: 'proj', dependencies: { srv: '1', 'left-pad': '1' } },
+          'node_modules/srv': { version: '1.0.0', dependencies: { a: '^1' } },
+          'node_modules/a': { version: '1.2.0', dependencies: { b: '^2' } },
+          'node_modules/a/node_modules/b': { version: '2.0.0' },
+          'node_modules/b': { version: '3.0.0' },
+          'node_modules/left-pad': { version: '1.3.0' },
+        },
+      }),
+    );
+    const r = await resolveInstalled(ctxFor(home), {
+      command: process.execPath,
+      args: [path.join(dir, 'dist', 'index.js')],
+    });
     assert.equal(r.installed.state, 'installed');
-    assert.deepEqual(r.installed.state === 'installed' && r.installed.environment?.packages, { a: '1.2.0', 'a > b': '2.0.0' });
+    assert.deepEqual(r.installed.state === 'installed' && r.installed.environment?.packages, {
+      a: '1.2.0',
+      'a > b': '2.0.0',
+    });
   });
 
   it('sees through the guard: `mcp-lifeguard run ... -- server` is judged by the server it wraps', async () => {
     const home = tempDir();
     const guard = npmPackage(path.join(home, 'g', 'node_modules'), 'mcp-lifeguard', '0.1.0', { bin: 'mcp-lifeguard' });
     const srv = npmPackage(path.join(home, 's', 'node_modules'), 'srv', '3.0.0');
-    const ctx = ctxFor(home, { PATH: `${path.join(home, 'g', 'node_modules', '.bin')}:${path.dirname(process.execPath)}` });
+    const ctx = ctxFor(home, {
+      PATH: `${path.join(home, 'g', 'node_modules', '.bin')}:${path.dirname(process.execPath)}`,
+    });
     const wrapped = ['run', '--name', 'srv', '--', process.execPath, path.join(srv, 'dist', 'index.js')];
-    const fromProc = await resolveInstalled(ctx, { command: 'mcp-lifeguard', args: wrapped }, { processArgv: [process.execPath, path.join(guard, 'dist', 'index.js'), ...wrapped] });
-    assert.equal(fromProc.installed.state === 'installed' && `${fromProc.installed.name}@${fromProc.installed.version}`, 'srv@3.0.0');
+    const fromProc = await resolveInstalled(
+      ctx,
+      { command: 'mcp-lifeguard', args: wrapped },
+      { processArgv: [process.execPath, path.join(guard, 'dist', 'index.js'), ...wrapped] },
+    );
+    assert.equal(
+      fromProc.installed.state === 'installed' && `${fromProc.installed.name}@${fromProc.installed.version}`,
+      'srv@3.0.0',
+    );
     const fromConfig = await resolveInstalled(ctx, { command: 'mcp-lifeguard', args: wrapped });
-    assert.equal(fromConfig.installed.state === 'installed' && `${fromConfig.installed.name}@${fromConfig.installed.version}`, 'srv@3.0.0');
+    assert.equal(
+      fromConfig.installed.state === 'installed' && `${fromConfig.installed.name}@${fromConfig.installed.version}`,
+      'srv@3.0.0',
+    );
   });
 });

@@ -2,8 +2,20 @@ import * as assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { bucketPath, contentPath, currentEntry, parseBucket, requestKey } from '../../../src/core/versions/cacacheIndex';
-import { cachedPackument, npmCacheHistory, npmRegistryFor, packumentUrl, tarballFetches } from '../../../src/core/versions/npmCacheHistory';
+import {
+  bucketPath,
+  contentPath,
+  currentEntry,
+  parseBucket,
+  requestKey,
+} from '../../../src/core/versions/cacacheIndex';
+import {
+  cachedPackument,
+  npmCacheHistory,
+  npmRegistryFor,
+  packumentUrl,
+  tarballFetches,
+} from '../../../src/core/versions/npmCacheHistory';
 import { fixturesDir } from '../../support/repo';
 import { ctxFor, tempDir, write } from './layouts';
 
@@ -36,7 +48,10 @@ describe("versions: npm's cache history", () => {
     const key = requestKey(tgz('2026.7.4'));
     assert.equal(key, `make-fetch-happen:request-cache:${tgz('2026.7.4')}`);
     const bucket = bucketPath(linux, ROOT, key);
-    assert.equal(path.relative(ROOT, bucket), 'index-v5/95/25/47ff303a7947d6028050962f001614cd04a2815c789a067bba4d4268db62');
+    assert.equal(
+      path.relative(ROOT, bucket),
+      'index-v5/95/25/47ff303a7947d6028050962f001614cd04a2815c789a067bba4d4268db62',
+    );
     const entries = parseBucket(fs.readFileSync(bucket, 'utf8'));
     assert.equal(entries.length, 1);
     assert.deepEqual(currentEntry(entries, key), {
@@ -47,12 +62,18 @@ describe("versions: npm's cache history", () => {
     });
     // The packument's key escapes a scoped name's slash; a read compacts its bucket, each install appends, the last wins.
     const pkKey = requestKey(packumentUrl(REG, MEM));
-    assert.equal(pkKey, 'make-fetch-happen:request-cache:https://registry.npmjs.org/@modelcontextprotocol%2fserver-memory');
+    assert.equal(
+      pkKey,
+      'make-fetch-happen:request-cache:https://registry.npmjs.org/@modelcontextprotocol%2fserver-memory',
+    );
     const pk = parseBucket(fs.readFileSync(bucketPath(linux, ROOT, pkKey), 'utf8'));
     assert.equal(pk.length, 2);
     const current = currentEntry(pk, pkKey)!;
     assert.equal(current.time, 1795382837056);
-    assert.ok(fs.existsSync(contentPath(linux, ROOT, current.integrity!)!), 'the content file the integrity names is the one npm wrote');
+    assert.ok(
+      fs.existsSync(contentPath(linux, ROOT, current.integrity!)!),
+      'the content file the integrity names is the one npm wrote',
+    );
     assert.match(bucketPath({ platform: 'win32' }, 'C:\\c\\_cacache', key), /^C:\\c\\_cacache\\index-v5\\95\\25\\47ff/);
   });
 
@@ -89,7 +110,10 @@ describe("versions: npm's cache history", () => {
       ],
     );
     const packument = await cachedPackument(ctx, { cacheDir: FIXTURE, registry: REG, name: MEM });
-    assert.equal(packument.state === 'found' && packument.versions.join(' '), '2026.8.31 2026.7.4 2026.1.26 2025.11.25 2025.9.25 2025.8.4 2025.4.25 0.6.2');
+    assert.equal(
+      packument.state === 'found' && packument.versions.join(' '),
+      '2026.8.31 2026.7.4 2026.1.26 2025.11.25 2025.9.25 2025.8.4 2025.4.25 0.6.2',
+    );
   });
 
   it('says so when the packument is not cached, and finds nothing for a version never fetched', async () => {
@@ -97,8 +121,14 @@ describe("versions: npm's cache history", () => {
     const empty = tempDir();
     const none = await npmCacheHistory(ctxFor(tempDir(), { npm_config_cache: empty }), MEM);
     assert.equal(none.state, 'none');
-    assert.match(none.state === 'none' ? none.reason : '', /holds no packument of @modelcontextprotocol\/server-memory/);
-    assert.deepEqual(await tarballFetches(ctx, { cacheDir: FIXTURE, registry: REG, name: MEM, versions: ['2026.1.26'] }), []);
+    assert.match(
+      none.state === 'none' ? none.reason : '',
+      /holds no packument of @modelcontextprotocol\/server-memory/,
+    );
+    assert.deepEqual(
+      await tarballFetches(ctx, { cacheDir: FIXTURE, registry: REG, name: MEM, versions: ['2026.1.26'] }),
+      [],
+    );
     // The packument indexed but its content gone (a hand-pruned cache).
     const pruned = copyOfFixture();
     fs.rmSync(path.join(pruned, '_cacache', 'content-v2'), { recursive: true });
@@ -110,7 +140,12 @@ describe("versions: npm's cache history", () => {
     const cacheDir = copyOfFixture();
     appendWrite(cacheDir, tgz('2026.8.31'), null, 1795382840000);
     appendWrite(cacheDir, tgz('2026.7.4'), 'sha512-AAAA', 1795382850000);
-    const fetches = await tarballFetches(ctxFor(tempDir()), { cacheDir, registry: REG, name: MEM, versions: ['2026.7.4', '2026.8.31'] });
+    const fetches = await tarballFetches(ctxFor(tempDir()), {
+      cacheDir,
+      registry: REG,
+      name: MEM,
+      versions: ['2026.7.4', '2026.8.31'],
+    });
     assert.deepEqual(
       fetches.map((f) => [f.version, f.fetchedAt]),
       [
@@ -135,22 +170,40 @@ describe("versions: npm's cache history", () => {
   it("takes the registry from the user's .npmrc (scope first) and finds tarballs under it", async () => {
     const home = tempDir();
     assert.equal(await npmRegistryFor(ctxFor(home), MEM), REG);
-    write(path.join(home, '.npmrc'), 'registry=https://mirror.example.test/npm\n@modelcontextprotocol:registry=https://scoped.example.test/\n');
+    write(
+      path.join(home, '.npmrc'),
+      'registry=https://mirror.example.test/npm\n@modelcontextprotocol:registry=https://scoped.example.test/\n',
+    );
     assert.equal(await npmRegistryFor(ctxFor(home), MEM), 'https://scoped.example.test/');
     assert.equal(await npmRegistryFor(ctxFor(home), 'left-pad'), 'https://mirror.example.test/npm/');
-    assert.equal(await npmRegistryFor(ctxFor(home, { npm_config_registry: 'https://env.example.test' }), 'left-pad'), 'https://env.example.test/');
-    assert.equal(packumentUrl('https://mirror.example.test/npm/', MEM), 'https://mirror.example.test/npm/@modelcontextprotocol%2fserver-memory');
+    assert.equal(
+      await npmRegistryFor(ctxFor(home, { npm_config_registry: 'https://env.example.test' }), 'left-pad'),
+      'https://env.example.test/',
+    );
+    assert.equal(
+      packumentUrl('https://mirror.example.test/npm/', MEM),
+      'https://mirror.example.test/npm/@modelcontextprotocol%2fserver-memory',
+    );
 
     // npm rewrites registry.npmjs.org tarball URLs to the configured registry: the fetch is under the mirror's URL.
     const cacheDir = path.join(tempDir(), 'npm-cache');
     const mirror = 'https://mirror.example.test/npm/';
     appendWrite(cacheDir, tgz('2026.7.4', mirror), 'sha512-AAAA', 1000);
-    const fetches = await tarballFetches(ctxFor(home), { cacheDir, registry: mirror, name: MEM, versions: ['2026.7.4'], tarballs: { '2026.7.4': tgz('2026.7.4') } });
+    const fetches = await tarballFetches(ctxFor(home), {
+      cacheDir,
+      registry: mirror,
+      name: MEM,
+      versions: ['2026.7.4'],
+      tarballs: { '2026.7.4': tgz('2026.7.4') },
+    });
     assert.deepEqual(
       fetches.map((f) => [f.version, f.tarball]),
       [['2026.7.4', tgz('2026.7.4', mirror)]],
     );
     const elsewhere = await cachedPackument(ctxFor(home), { cacheDir: FIXTURE, registry: mirror, name: MEM });
-    assert.match(elsewhere.state === 'none' ? elsewhere.reason : '', /mirror\.example\.test\/npm\/@modelcontextprotocol%2fserver-memory/);
+    assert.match(
+      elsewhere.state === 'none' ? elsewhere.reason : '',
+      /mirror\.example\.test\/npm\/@modelcontextprotocol%2fserver-memory/,
+    );
   });
 });

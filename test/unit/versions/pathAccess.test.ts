@@ -12,7 +12,10 @@ function globalInstall(home: string): string {
   const prefix = path.join(home, 'prefix');
   npmPackage(path.join(prefix, 'lib', 'node_modules'), MEM, '2026.8.31');
   fs.mkdirSync(path.join(prefix, 'bin'), { recursive: true });
-  fs.symlinkSync(path.join(prefix, 'lib', 'node_modules', MEM, 'dist', 'index.js'), path.join(prefix, 'bin', 'mcp-server-memory'));
+  fs.symlinkSync(
+    path.join(prefix, 'lib', 'node_modules', MEM, 'dist', 'index.js'),
+    path.join(prefix, 'bin', 'mcp-server-memory'),
+  );
   return path.join(prefix, 'bin');
 }
 
@@ -30,7 +33,8 @@ describe('versions: a PATH entry that cannot be entered', () => {
     const denied: VersionFs = {
       ...nodeFs,
       stat: async (p) => {
-        if (p.startsWith(locked + path.sep)) throw Object.assign(new Error(`EACCES: permission denied, stat '${p}'`), { code: 'EACCES' });
+        if (p.startsWith(locked + path.sep))
+          throw Object.assign(new Error(`EACCES: permission denied, stat '${p}'`), { code: 'EACCES' });
         return nodeFs.stat(p);
       },
       statSync: undefined,
@@ -49,7 +53,8 @@ describe('versions: a PATH entry that cannot be entered', () => {
     const eperm: VersionFs = {
       ...nodeFs,
       stat: async (p) => {
-        if (p.startsWith(path.join(home, 'eperm') + path.sep)) throw Object.assign(new Error('EPERM'), { code: 'EPERM' });
+        if (p.startsWith(path.join(home, 'eperm') + path.sep))
+          throw Object.assign(new Error('EPERM'), { code: 'EPERM' });
         return nodeFs.stat(p);
       },
     };
@@ -65,7 +70,10 @@ describe('versions: a PATH entry that cannot be entered', () => {
     const bin = globalInstall(home);
     fs.chmodSync(parent, 0o000);
     try {
-      const r = await resolveInstalled(ctxFor(home, { PATH: `${path.join(parent, 'bin')}:${bin}` }), { command: 'mcp-server-memory', args: [] });
+      const r = await resolveInstalled(ctxFor(home, { PATH: `${path.join(parent, 'bin')}:${bin}` }), {
+        command: 'mcp-server-memory',
+        args: [],
+      });
       assert.equal(r.installed.state === 'installed' && r.installed.version, '2026.8.31', JSON.stringify(r.installed));
     } finally {
       fs.chmodSync(parent, 0o755);

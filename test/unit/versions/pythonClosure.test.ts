@@ -2,7 +2,13 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { distributions, readPythonPackage } from '../../../src/core/versions/python';
-import { closureOf, parseRequirementLine, readDistMetadata, requiresDist, requiresTxt } from '../../../src/core/versions/pythonClosure';
+import {
+  closureOf,
+  parseRequirementLine,
+  readDistMetadata,
+  requiresDist,
+  requiresTxt,
+} from '../../../src/core/versions/pythonClosure';
 import { VersionFs } from '../../../src/core/versions/fs';
 import { fixturesDir } from '../../support/repo';
 import { ctxFor, distInfo, DistSpec, tempDir, venv, write } from './layouts';
@@ -23,30 +29,78 @@ function siteWith(dists: DistSpec[]): string {
 
 describe('versions: Python dependency closure', () => {
   it('parses Requires-Dist values: names, extras asked, extras they belong to', () => {
-    assert.deepEqual(parseRequirementLine('pyjwt[crypto]>=2.10.1'), { name: 'pyjwt', extras: ['crypto'], forExtras: [] });
-    assert.deepEqual(parseRequirementLine("anyio>=4.10; python_version >= '3.14'"), { name: 'anyio', extras: [], forExtras: [] });
-    assert.deepEqual(parseRequirementLine("brotli; (platform_python_implementation == 'CPython') and extra == 'brotli'"), { name: 'brotli', extras: [], forExtras: ['brotli'] });
-    assert.deepEqual(parseRequirementLine('PySocks!=1.5.7,>=1.5.6; extra == "socks"'), { name: 'pysocks', extras: [], forExtras: ['socks'] });
-    assert.deepEqual(parseRequirementLine('chardet (<6,>=3.0.2) ; "Use_Chardet" == extra'), { name: 'chardet', extras: [], forExtras: ['use-chardet'] });
-    assert.deepEqual(parseRequirementLine('Zope.Interface [ Security , tests ]'), { name: 'zope-interface', extras: ['security', 'tests'], forExtras: [] });
-    assert.deepEqual(parseRequirementLine('pkg @ https://host/a;b/pkg.whl ; extra == "x"'), { name: 'pkg', extras: [], forExtras: ['x'] });
+    assert.deepEqual(parseRequirementLine('pyjwt[crypto]>=2.10.1'), {
+      name: 'pyjwt',
+      extras: ['crypto'],
+      forExtras: [],
+    });
+    assert.deepEqual(parseRequirementLine("anyio>=4.10; python_version >= '3.14'"), {
+      name: 'anyio',
+      extras: [],
+      forExtras: [],
+    });
+    assert.deepEqual(
+      parseRequirementLine("brotli; (platform_python_implementation == 'CPython') and extra == 'brotli'"),
+      { name: 'brotli', extras: [], forExtras: ['brotli'] },
+    );
+    assert.deepEqual(parseRequirementLine('PySocks!=1.5.7,>=1.5.6; extra == "socks"'), {
+      name: 'pysocks',
+      extras: [],
+      forExtras: ['socks'],
+    });
+    assert.deepEqual(parseRequirementLine('chardet (<6,>=3.0.2) ; "Use_Chardet" == extra'), {
+      name: 'chardet',
+      extras: [],
+      forExtras: ['use-chardet'],
+    });
+    assert.deepEqual(parseRequirementLine('Zope.Interface [ Security , tests ]'), {
+      name: 'zope-interface',
+      extras: ['security', 'tests'],
+      forExtras: [],
+    });
+    assert.deepEqual(parseRequirementLine('pkg @ https://host/a;b/pkg.whl ; extra == "x"'), {
+      name: 'pkg',
+      extras: [],
+      forExtras: ['x'],
+    });
     assert.equal(parseRequirementLine('; extra == "x"'), undefined);
   });
 
-  it("reads the Requires-Dist of real METADATA files (mcp, httpx, requests from PyPI)", () => {
+  it('reads the Requires-Dist of real METADATA files (mcp, httpx, requests from PyPI)', () => {
     const mcp = requiresDist(metadataFixture('mcp-2.3.0.METADATA'));
     assert.equal(mcp.length, 19);
-    assert.deepEqual(mcp.filter((r) => r.forExtras.length === 0).map((r) => r.name).slice(0, 5), ['anyio', 'anyio', 'httpx2', 'jsonschema', 'mcp-types']);
-    assert.deepEqual(mcp.find((r) => r.name === 'pyjwt'), { name: 'pyjwt', extras: ['crypto'], forExtras: [] });
-    assert.deepEqual(mcp.filter((r) => r.forExtras.length).map((r) => `${r.name}:${r.forExtras.join()}`), ['python-dotenv:cli', 'typer:cli', 'rich:rich']);
+    assert.deepEqual(
+      mcp
+        .filter((r) => r.forExtras.length === 0)
+        .map((r) => r.name)
+        .slice(0, 5),
+      ['anyio', 'anyio', 'httpx2', 'jsonschema', 'mcp-types'],
+    );
+    assert.deepEqual(
+      mcp.find((r) => r.name === 'pyjwt'),
+      { name: 'pyjwt', extras: ['crypto'], forExtras: [] },
+    );
+    assert.deepEqual(
+      mcp.filter((r) => r.forExtras.length).map((r) => `${r.name}:${r.forExtras.join()}`),
+      ['python-dotenv:cli', 'typer:cli', 'rich:rich'],
+    );
 
     const httpx = requiresDist(metadataFixture('httpx-0.28.1.METADATA'));
-    assert.deepEqual(httpx.filter((r) => r.forExtras.length === 0).map((r) => r.name), ['anyio', 'certifi', 'httpcore', 'idna']);
+    assert.deepEqual(
+      httpx.filter((r) => r.forExtras.length === 0).map((r) => r.name),
+      ['anyio', 'certifi', 'httpcore', 'idna'],
+    );
     assert.deepEqual(httpx.find((r) => r.name === 'brotlicffi')?.forExtras, ['brotli']);
-    assert.deepEqual(httpx.filter((r) => r.forExtras.includes('cli')).map((r) => r.name), ['click', 'pygments', 'rich']);
+    assert.deepEqual(
+      httpx.filter((r) => r.forExtras.includes('cli')).map((r) => r.name),
+      ['click', 'pygments', 'rich'],
+    );
 
     const requests = requiresDist(metadataFixture('requests-2.34.2.METADATA'));
-    assert.deepEqual(requests.map((r) => `${r.name}${r.forExtras.length ? `:${r.forExtras.join()}` : ''}`), ['charset-normalizer', 'idna', 'urllib3', 'certifi', 'pysocks:socks', 'chardet:use-chardet-on-py3']);
+    assert.deepEqual(
+      requests.map((r) => `${r.name}${r.forExtras.length ? `:${r.forExtras.join()}` : ''}`),
+      ['charset-normalizer', 'idna', 'urllib3', 'certifi', 'pysocks:socks', 'chardet:use-chardet-on-py3'],
+    );
   });
 
   it("reads an egg-info's requires.txt sections", () => {
@@ -60,7 +114,17 @@ describe('versions: Python dependency closure', () => {
 
   it('follows requirements recursively; extras only when asked; any other marker by presence; missing ones left out', async () => {
     const sp = siteWith([
-      { name: 'srv', version: '1.0', requires: ['httpx>=0.27', "pywin32>=311; sys_platform == 'win32'", "uvicorn; sys_platform != 'emscripten'", 'rich; extra == "rich"', 'notinstalled>=1'] },
+      {
+        name: 'srv',
+        version: '1.0',
+        requires: [
+          'httpx>=0.27',
+          "pywin32>=311; sys_platform == 'win32'",
+          "uvicorn; sys_platform != 'emscripten'",
+          'rich; extra == "rich"',
+          'notinstalled>=1',
+        ],
+      },
       { name: 'httpx', version: '0.28.1', requires: ['anyio', 'h2<5; extra == "http2"', 'click; extra == "cli"'] },
       { name: 'anyio', version: '4.9.0', requires: ['idna>=2.8', "exceptiongroup; python_version < '3.11'"] },
       { name: 'idna', version: '3.10' },
@@ -101,14 +165,20 @@ describe('versions: Python dependency closure', () => {
     ]);
     const reads = new Map<string, number>();
     const base = ctxFor(path.dirname(sp));
-    const counting: VersionFs = { ...base.fs, readText: (p) => (reads.set(p, (reads.get(p) ?? 0) + 1), base.fs.readText(p)) };
+    const counting: VersionFs = {
+      ...base.fs,
+      readText: (p) => (reads.set(p, (reads.get(p) ?? 0) + 1), base.fs.readText(p)),
+    };
     const ctx = { ...base, fs: counting };
     const r = await readPythonPackage(ctx, { dir: sp, how: 'venv' }, { hint: 'srv' });
     assert.equal(r?.state, 'installed');
     assert.deepEqual(r?.state === 'installed' && r.environment?.packages, { a: '1.0', b: '2.0' });
     const metadataReads = [...reads].filter(([p]) => p.endsWith('METADATA'));
     assert.equal(metadataReads.length, 3);
-    assert.ok(metadataReads.every(([, n]) => n === 1), JSON.stringify(metadataReads));
+    assert.ok(
+      metadataReads.every(([, n]) => n === 1),
+      JSON.stringify(metadataReads),
+    );
   });
 
   it("reads the METADATA of a queue's members at once, and walks them in the same order", async () => {
@@ -165,7 +235,11 @@ describe('versions: Python dependency closure', () => {
     write(path.join(sp, 'stray.pth'), '');
     const after = await read();
     assert.deepEqual(after.environment, before.environment);
-    assert.equal(after.changedAt, before.changedAt, 'installs outside the closure move neither the folder times it reads nor its fingerprint');
+    assert.equal(
+      after.changedAt,
+      before.changedAt,
+      'installs outside the closure move neither the folder times it reads nor its fingerprint',
+    );
 
     // A dependency moved: both change.
     fs.rmSync(path.join(sp, 'dep-1.0.dist-info'), { recursive: true });
@@ -173,6 +247,9 @@ describe('versions: Python dependency closure', () => {
     const moved = await read();
     assert.deepEqual(moved.environment?.packages, { dep: '2.0' });
     const depDir = fs.statSync(path.join(sp, 'dep-2.0.dist-info'));
-    assert.ok((moved.changedAt ?? 0) >= Math.max(depDir.mtimeMs, depDir.ctimeMs), 'the new dependency folder is in changedAt');
+    assert.ok(
+      (moved.changedAt ?? 0) >= Math.max(depDir.mtimeMs, depDir.ctimeMs),
+      'the new dependency folder is in changedAt',
+    );
   });
 });

@@ -8,7 +8,11 @@ import { ctxFor, tempDir, venv, write } from './layouts';
 /** The extras a launch asks of the server (`uvx 'pkg[extra]'`, `--from 'pkg[extra]==1'`) join its closure. */
 describe('versions: a Python runner launch carries its extras into the closure', () => {
   it('reads extras from a requirement spec', () => {
-    assert.deepEqual(parseRequirement('mempalace[chroma, cli]==3.1'), { name: 'mempalace', version: '3.1', extras: ['chroma', 'cli'] });
+    assert.deepEqual(parseRequirement('mempalace[chroma, cli]==3.1'), {
+      name: 'mempalace',
+      version: '3.1',
+      extras: ['chroma', 'cli'],
+    });
     assert.deepEqual(parseRequirement('srv'), { name: 'srv' });
     assert.deepEqual(parseRequirement('srv[]'), { name: 'srv' });
   });
@@ -36,7 +40,7 @@ describe('versions: a Python runner launch carries its extras into the closure',
 
 /** A process running from one uvx environment while the launch now resolves to another (uv builds one per resolution). */
 describe('versions: a process in a uvx environment is judged against what its launch runs now', () => {
-  it('the installed side is the newest cached environment of the launch, not the process\'s own', async () => {
+  it("the installed side is the newest cached environment of the launch, not the process's own", async () => {
     const home = tempDir();
     const cache = path.join(home, '.cache', 'uv');
     const oldEnv = path.join(cache, 'archive-v0', 'OldOldOld');
@@ -55,6 +59,8 @@ describe('versions: a process in a uvx environment is judged against what its la
     const now = await resolveInstalled(ctx, launch, { processArgv });
     assert.equal(now.installed.state === 'installed' && now.installed.version, '2.0');
     assert.equal(now.installed.state === 'installed' && now.installed.how, `uvx environment ${newEnv}`);
-    assert.ok(inRunnerEnvironment(processArgv[1]) && !inRunnerEnvironment(path.join(home, 'tools', 'srv', 'bin', 'srv')));
+    assert.ok(
+      inRunnerEnvironment(processArgv[1]) && !inRunnerEnvironment(path.join(home, 'tools', 'srv', 'bin', 'srv')),
+    );
   });
 });

@@ -6,10 +6,32 @@ import { judge } from '../../../src/core/versions/judge';
 import type { Installed } from '../../../src/core/base/versionTypes';
 
 const START = Date.parse('2026-11-21T10:00:00Z');
-const installedNow: Installed = { state: 'installed', ecosystem: 'python', name: 'mempalace', version: '3.1', how: 'venv /home/u/.venv', location: '/home/u/.venv/lib/python3.11/site-packages/mempalace-3.1.dist-info', environment: fingerprint({ chromadb: '1.5.7' }), changedAt: START + 3600_000 };
+const installedNow: Installed = {
+  state: 'installed',
+  ecosystem: 'python',
+  name: 'mempalace',
+  version: '3.1',
+  how: 'venv /home/u/.venv',
+  location: '/home/u/.venv/lib/python3.11/site-packages/mempalace-3.1.dist-info',
+  environment: fingerprint({ chromadb: '1.5.7' }),
+  changedAt: START + 3600_000,
+};
 
 function instance(pid: number, versions: Instance['versions']): Instance {
-  return { pid, ppid: 1, startTime: START, startedAt: new Date(START).toISOString(), commandLine: 'python -m mempalace', commandHash: 'h', client: { id: 'vscode', name: 'VS Code', pid: 5 }, launcherChain: [], memoryBytes: 50 * 1024 * 1024, matchedBy: 'k', verdicts: [], versions };
+  return {
+    pid,
+    ppid: 1,
+    startTime: START,
+    startedAt: new Date(START).toISOString(),
+    commandLine: 'python -m mempalace',
+    commandHash: 'h',
+    client: { id: 'vscode', name: 'VS Code', pid: 5 },
+    launcherChain: [],
+    memoryBytes: 50 * 1024 * 1024,
+    matchedBy: 'k',
+    verdicts: [],
+    versions,
+  };
 }
 
 function snapshot(instances: Instance[]): Snapshot {
@@ -21,10 +43,27 @@ function snapshot(instances: Instance[]): Snapshot {
     workspaceFolders: [],
     servers: [
       {
-        id: 'vscode:user:/m.json#palace', name: 'palace', source: { client: 'vscode', scope: 'user', label: 'VS Code User', file: '/m.json' }, keyPath: [], transport: 'stdio', command: 'python', args: ['-m', 'mempalace'], envKeys: [], headerKeys: [], disabled: false, unresolved: [], launchKey: 'k',
+        id: 'vscode:user:/m.json#palace',
+        name: 'palace',
+        source: { client: 'vscode', scope: 'user', label: 'VS Code User', file: '/m.json' },
+        keyPath: [],
+        transport: 'stdio',
+        command: 'python',
+        args: ['-m', 'mempalace'],
+        envKeys: [],
+        headerKeys: [],
+        disabled: false,
+        unresolved: [],
+        launchKey: 'k',
         instances,
         installed: installedNow,
-        updateAvailable: { package: 'mempalace', current: '3.1', latest: '3.2', checkedAt: '2026-11-21T09:00:00.000Z', registry: 'https://pypi.org/pypi/mempalace/json' },
+        updateAvailable: {
+          package: 'mempalace',
+          current: '3.1',
+          latest: '3.2',
+          checkedAt: '2026-11-21T09:00:00.000Z',
+          registry: 'https://pypi.org/pypi/mempalace/json',
+        },
       },
     ],
     notConfigured: [],
@@ -37,17 +76,42 @@ function snapshot(instances: Instance[]): Snapshot {
 
 describe('status: running vs installed versions', () => {
   it('shows running and installed per instance, marks the stale, changed and unknown ones, and prints their evidence', () => {
-    const stale = judge({ installed: installedNow, processStart: START, firstSeen: { name: 'mempalace', version: '3.1', environment: fingerprint({ chromadb: '0.6.3' }), firstSeenAt: '2026-11-21T10:00:05.000Z' } });
+    const stale = judge({
+      installed: installedNow,
+      processStart: START,
+      firstSeen: {
+        name: 'mempalace',
+        version: '3.1',
+        environment: fingerprint({ chromadb: '0.6.3' }),
+        firstSeenAt: '2026-11-21T10:00:05.000Z',
+      },
+    });
     const metadata = '/home/u/.venv/lib/python3.11/site-packages/chromadb-1.5.7.dist-info/METADATA';
-    const changed = judge({ installed: installedNow, processStart: START, changedFiles: [{ path: metadata, at: '2026-11-21T11:00:00.000Z' }] });
+    const changed = judge({
+      installed: installedNow,
+      processStart: START,
+      changedFiles: [{ path: metadata, at: '2026-11-21T11:00:00.000Z' }],
+    });
     const unknown = judge({ installed: installedNow });
-    const out = formatStatus(snapshot([instance(100, { installed: installedNow, ...stale }), instance(200, { installed: installedNow, ...changed }), instance(300, { installed: installedNow, ...unknown })]));
+    const out = formatStatus(
+      snapshot([
+        instance(100, { installed: installedNow, ...stale }),
+        instance(200, { installed: installedNow, ...changed }),
+        instance(300, { installed: installedNow, ...unknown }),
+      ]),
+    );
     assert.match(out, /SERVER\s+SOURCE\s+TRANSPORT\s+INSTALLED\s+COMMAND \/ URL/);
     assert.match(out, /palace\s+VS Code User\s+stdio\s+3\.1\s+python -m mempalace/);
     assert.match(out, /MEMORY\s+RUNNING\s+INSTALLED\s+VERDICTS/);
-    assert.match(out, /palace\s+100\s+VS Code \(5\)\s+2h\d\dm\s+50 MB\s+3\.1\s+3\.1\s+STALE: runs 3\.1, installed 3\.1 \(1 dependency moved\)/);
+    assert.match(
+      out,
+      /palace\s+100\s+VS Code \(5\)\s+2h\d\dm\s+50 MB\s+3\.1\s+3\.1\s+STALE: runs 3\.1, installed 3\.1 \(1 dependency moved\)/,
+    );
     // Changed after the start with nothing recorded: never `ok`; unknown: said, never `ok` either.
-    assert.match(out, /palace\s+200\s+VS Code \(5\)\s+2h\d\dm\s+50 MB\s+\?\s+3\.1\s+CHANGED SINCE START: restart to load what is installed/);
+    assert.match(
+      out,
+      /palace\s+200\s+VS Code \(5\)\s+2h\d\dm\s+50 MB\s+\?\s+3\.1\s+CHANGED SINCE START: restart to load what is installed/,
+    );
     assert.match(out, /palace\s+300\s+VS Code \(5\)\s+2h\d\dm\s+50 MB\s+\?\s+3\.1\s+version \?/);
     assert.doesNotMatch(out, /\sok$/m);
     assert.match(out, /Needs a restart \(2\):/);

@@ -26,7 +26,8 @@ export const tomlEntry: EntryFormat = {
     const newArgs = `[${entry.args.map(tomlString).join(', ')}]`;
     if (args) {
       // The array may span lines: what precedes it on its first line and follows it on its last stays.
-      const replaced = lines[args.startLine].slice(0, args.startCol) + newArgs + lines[args.endLine].slice(args.endCol + 1);
+      const replaced =
+        lines[args.startLine].slice(0, args.startCol) + newArgs + lines[args.endLine].slice(args.endCol + 1);
       lines.splice(args.startLine, args.endLine - args.startLine + 1, replaced);
     } else {
       const indent = /^\s*/.exec(lines[commandLine])![0];
@@ -34,7 +35,11 @@ export const tomlEntry: EntryFormat = {
     }
     const out = lines.join('\n');
     const check = entryOf(out, keyPath);
-    if (typeof check === 'string' || check.command !== entry.command || JSON.stringify(check.args) !== JSON.stringify(entry.args)) {
+    if (
+      typeof check === 'string' ||
+      check.command !== entry.command ||
+      JSON.stringify(check.args) !== JSON.stringify(entry.args)
+    ) {
       throw new Error('the rewritten file would not hold the intended entry; edit it by hand');
     }
     return out;
@@ -55,7 +60,8 @@ function entryOf(text: string, keyPath: (string | number)[]): RawEntry | string 
     return t('the file has syntax errors (see Problems); fix them first');
   }
   let node: unknown = doc;
-  for (const k of keyPath) node = node && typeof node === 'object' ? (node as Record<string, unknown>)[String(k)] : undefined;
+  for (const k of keyPath)
+    node = node && typeof node === 'object' ? (node as Record<string, unknown>)[String(k)] : undefined;
   if (!node || typeof node !== 'object') return t('no server entry at {0}', keyPath.map(String).join('.'));
   const value = node as { command?: unknown; args?: unknown };
   if (typeof value.command !== 'string' || value.command.length === 0) return t('the entry has no command');
@@ -75,7 +81,9 @@ interface Span {
 function locate(text: string, keyPath: (string | number)[]): { commandLine: number; args?: Span } | string {
   const lines = text.split('\n');
   const header = lines.findIndex((l) => isHeaderFor(l, keyPath));
-  const layout = t('the entry is not written as its own [mcp_servers.NAME] table with `command = "..."`; wrap it by hand');
+  const layout = t(
+    'the entry is not written as its own [mcp_servers.NAME] table with `command = "..."`; wrap it by hand',
+  );
   if (header < 0) return layout;
   let end = lines.length;
   for (let i = header + 1; i < lines.length; i++) {

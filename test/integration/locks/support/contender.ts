@@ -29,11 +29,25 @@ async function main(): Promise<void> {
         // The parent names a moment slightly ahead, so every contender starts at (almost) the same time.
         const wait = msg.at - Date.now();
         if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-        const record = { pid: process.pid, startTime, command: process.argv, cwd: process.cwd(), startedAt: new Date().toISOString(), holder: 'contender' };
+        const record = {
+          pid: process.pid,
+          startTime,
+          command: process.argv,
+          cwd: process.cwd(),
+          startedAt: new Date().toISOString(),
+          holder: 'contender',
+        };
         const result = await acquireLock({ dir, identity: { serverName, resourceKey }, record });
         if (result.kind === 'acquired') {
           held = result.lock;
-          send({ type: 'result', round: msg.round, pid: process.pid, kind: 'acquired', tookOverFrom: result.tookOverFrom?.pid, takeoverReason: result.takeoverReason });
+          send({
+            type: 'result',
+            round: msg.round,
+            pid: process.pid,
+            kind: 'acquired',
+            tookOverFrom: result.tookOverFrom?.pid,
+            takeoverReason: result.takeoverReason,
+          });
         } else if (result.kind === 'held') {
           send({ type: 'result', round: msg.round, pid: process.pid, kind: 'held', holder: result.holder.pid });
         } else {

@@ -10,7 +10,15 @@ import { lockprotoPy, python } from './python';
 /** Bundles contender.ts into one plain .cjs file (tsx in 64 processes would take minutes on 2 cores). */
 export async function bundleContender(outDir: string): Promise<string> {
   const outfile = path.join(outDir, 'contender.cjs');
-  await build({ entryPoints: [path.join(__dirname, 'contender.ts')], bundle: true, platform: 'node', target: 'node20', format: 'cjs', outfile, logLevel: 'warning' });
+  await build({
+    entryPoints: [path.join(__dirname, 'contender.ts')],
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    outfile,
+    logLevel: 'warning',
+  });
   return outfile;
 }
 
@@ -45,12 +53,18 @@ export class Contender {
   }
 
   /** The next message of `type`, waiting at most `timeoutMs` (generous: this is not a speed check). */
-  async next<T extends FromContender['type']>(type: T, timeoutMs = 60_000): Promise<Extract<FromContender, { type: T }>> {
+  async next<T extends FromContender['type']>(
+    type: T,
+    timeoutMs = 60_000,
+  ): Promise<Extract<FromContender, { type: T }>> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const i = this.inbox.findIndex((m) => m.type === type);
       if (i >= 0) return this.inbox.splice(i, 1)[0] as Extract<FromContender, { type: T }>;
-      if (this.child.exitCode !== null || this.child.signalCode !== null) throw new Error(`contender ${this.pid} exited (${this.child.exitCode ?? this.child.signalCode}) while waiting for '${type}'`);
+      if (this.child.exitCode !== null || this.child.signalCode !== null)
+        throw new Error(
+          `contender ${this.pid} exited (${this.child.exitCode ?? this.child.signalCode}) while waiting for '${type}'`,
+        );
       const left = deadline - Date.now();
       if (left <= 0) throw new Error(`contender ${this.pid} sent no '${type}' within ${timeoutMs} ms`);
       await new Promise<void>((resolve) => {
@@ -69,7 +83,12 @@ export class Contender {
   }
 }
 
-export async function startContender(bundle: string, dir: string, serverName: string, resourceKey: string): Promise<Contender> {
+export async function startContender(
+  bundle: string,
+  dir: string,
+  serverName: string,
+  resourceKey: string,
+): Promise<Contender> {
   const child = fork(bundle, [dir, serverName, resourceKey], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   const c = new Contender(child);
   await c.next('ready');
@@ -78,7 +97,9 @@ export async function startContender(bundle: string, dir: string, serverName: st
 
 export async function startPyContender(dir: string, serverName: string, resourceKey: string): Promise<Contender> {
   const script = path.join(__dirname, 'py_contender.py');
-  const child = spawn(python, [script, path.dirname(lockprotoPy), dir, serverName, resourceKey], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(python, [script, path.dirname(lockprotoPy), dir, serverName, resourceKey], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const c = new Contender(child, 'python');
   await c.next('ready');
   return c;

@@ -27,18 +27,27 @@ export interface PyHolder {
 
 /** Starts `lockproto.py hold`, resolving with its first line once it has acquired (or not). */
 export async function pyHold(dir: string, name: string, key: string): Promise<PyHolder> {
-  const child = spawn(python, [lockprotoPy, 'hold', '--dir', dir, '--name', name, '--key', key], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(python, [lockprotoPy, 'hold', '--dir', dir, '--name', name, '--key', key], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const lines = createInterface({ input: child.stdout! });
   const first = await new Promise<PyResult>((resolve, reject) => {
     lines.once('line', (line) => resolve(JSON.parse(line) as PyResult));
-    child.once('exit', (code, signal) => reject(new Error(`lockproto.py hold exited (${code ?? signal}) before printing`)));
+    child.once('exit', (code, signal) =>
+      reject(new Error(`lockproto.py hold exited (${code ?? signal}) before printing`)),
+    );
   });
   return { child, first, exited };
 }
 
 /** Runs `lockproto.py try|show` to completion. */
-export async function pyRun(action: 'try' | 'show', dir: string, name: string, key: string): Promise<{ code: number; out: PyResult & { state?: string; record?: { pid: number }; reason?: string } }> {
+export async function pyRun(
+  action: 'try' | 'show',
+  dir: string,
+  name: string,
+  key: string,
+): Promise<{ code: number; out: PyResult & { state?: string; record?: { pid: number }; reason?: string } }> {
   try {
     const { stdout } = await execFileAsync(python, [lockprotoPy, action, '--dir', dir, '--name', name, '--key', key]);
     return { code: 0, out: JSON.parse(stdout) };

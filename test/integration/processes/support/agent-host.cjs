@@ -15,9 +15,14 @@ const servers = [];
 const holders = [];
 
 function startSession() {
-  const child = spawn(spec.command, spec.args, { env: { ...process.env, ...spec.env }, stdio: ['pipe', 'ignore', 'ignore'] });
+  const child = spawn(spec.command, spec.args, {
+    env: { ...process.env, ...spec.env },
+    stdio: ['pipe', 'ignore', 'ignore'],
+  });
   servers.push(child);
-  holders.push(spawn(process.execPath, ['-e', 'setInterval(() => {}, 1 << 30)'], { stdio: [child.stdin, 'ignore', 'ignore'] }));
+  holders.push(
+    spawn(process.execPath, ['-e', 'setInterval(() => {}, 1 << 30)'], { stdio: [child.stdin, 'ignore', 'ignore'] }),
+  );
 }
 
 (async () => {
@@ -25,6 +30,8 @@ function startSession() {
     if (i > 0) await new Promise((r) => setTimeout(r, spec.gapMs ?? 300));
     startSession();
   }
-  process.stdout.write(`${JSON.stringify({ host: process.pid, holders: holders.map((h) => h.pid), servers: servers.map((s) => s.pid) })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ host: process.pid, holders: holders.map((h) => h.pid), servers: servers.map((s) => s.pid) })}\n`,
+  );
   setInterval(() => {}, 1 << 30);
 })();

@@ -18,7 +18,9 @@ function spawnOne() {
     stdio: ['pipe', 'ignore', 'ignore'],
   });
   servers.push(child);
-  const holder = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1 << 30)'], { stdio: [child.stdin, 'ignore', 'ignore'] });
+  const holder = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1 << 30)'], {
+    stdio: [child.stdin, 'ignore', 'ignore'],
+  });
   holders.push(holder);
 }
 
@@ -27,6 +29,8 @@ function spawnOne() {
     if (i > 0) await new Promise((r) => setTimeout(r, spec.gapMs ?? 300));
     spawnOne();
   }
-  process.stdout.write(`${JSON.stringify({ client: process.pid, holders: holders.map((h) => h.pid), servers: servers.map((s) => s.pid) })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ client: process.pid, holders: holders.map((h) => h.pid), servers: servers.map((s) => s.pid) })}\n`,
+  );
   setInterval(() => {}, 1 << 30);
 })();

@@ -3,7 +3,6 @@ import * as path from 'node:path';
 import type { Instance, ServerStatus, Snapshot } from '../../../../src/core/base/model';
 import { cliPath, repoRoot } from '../../../support/repo';
 
-
 export const fakeClientPath = path.join(__dirname, 'fake-client.cjs');
 
 export interface FakeClient {
@@ -18,9 +17,22 @@ export interface FakeClient {
  * node executable to run it as: a link named like a client's program (`claude-desktop`) makes the
  * process table show that client.
  */
-export async function startFakeClient(spec: { command: string; args: string[]; env?: Record<string, string>; cwd?: string; count?: number; gapMs?: number; app?: string }, started: number[]): Promise<FakeClient> {
+export async function startFakeClient(
+  spec: {
+    command: string;
+    args: string[];
+    env?: Record<string, string>;
+    cwd?: string;
+    count?: number;
+    gapMs?: number;
+    app?: string;
+  },
+  started: number[],
+): Promise<FakeClient> {
   const { app, ...rest } = spec;
-  const proc = spawn(app ?? process.execPath, [fakeClientPath, JSON.stringify({ cwd: repoRoot, ...rest })], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const proc = spawn(app ?? process.execPath, [fakeClientPath, JSON.stringify({ cwd: repoRoot, ...rest })], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   started.push(proc.pid as number);
   const line = await new Promise<string>((resolve, reject) => {
     let out = '';
@@ -38,12 +50,20 @@ export async function startFakeClient(spec: { command: string; args: string[]; e
 }
 
 /** Runs the built CLI with a fixture HOME (and `env` on top); resolves with its exit code and output. */
-export function cli(home: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+export function cli(
+  home: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       [cliPath, ...args],
-      { cwd: home, env: { ...process.env, HOME: home, MCP_LIFEGUARD_HOME: path.join(home, '.lifeguard'), ...env }, maxBuffer: 32 * 1024 * 1024 },
+      {
+        cwd: home,
+        env: { ...process.env, HOME: home, MCP_LIFEGUARD_HOME: path.join(home, '.lifeguard'), ...env },
+        maxBuffer: 32 * 1024 * 1024,
+      },
       (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
@@ -65,4 +85,3 @@ export function server(s: Snapshot, name: string): ServerStatus {
 export function instancesOf(s: ServerStatus, launchPids: readonly number[]): Instance[] {
   return s.instances.filter((i) => launchPids.includes(i.launcherChain[0]?.pid ?? i.pid));
 }
-
