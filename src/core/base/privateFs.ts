@@ -283,6 +283,20 @@ export function writePrivateAtomicSync(
  * user's file: callers report it and go on as if nothing were stored. Never follows a link.
  */
 export async function readPrivate(file: string, o: PrivateFileOptions = {}): Promise<string | undefined> {
+  const opened = await openPrivateForRead(file, o);
+  if (!opened) return undefined;
+  try {
+    return await opened.handle.readFile('utf8');
+  } finally {
+    await opened.handle.close();
+  }
+}
+
+/** A private file opened to read, checked as readPrivate says (the caller closes it); undefined when it is missing. */
+async function openPrivateForRead(
+  file: string,
+  o: PrivateFileOptions,
+): Promise<{ handle: fsp.FileHandle; size: number } | undefined> {
   if (!checkPrivateChain(path.dirname(file), o.root ?? path.dirname(file), o)) return undefined;
   let handle: fsp.FileHandle;
   try {
@@ -292,10 +306,12 @@ export async function readPrivate(file: string, o: PrivateFileOptions = {}): Pro
     throw openFailure(file, err);
   }
   try {
-    checkOpened(file, await handle.stat(), o);
-    return await handle.readFile('utf8');
-  } finally {
+    const st = await handle.stat();
+    checkOpened(file, st, o);
+    return { handle, size: st.size };
+  } catch (err) {
     await handle.close();
+    throw err;
   }
 }
 
@@ -320,18 +336,10 @@ export async function readPrivateTail(
   maxBytes: number,
   o: PrivateFileOptions = {},
 ): Promise<PrivateTail | undefined> {
-  if (!checkPrivateChain(path.dirname(file), o.root ?? path.dirname(file), o)) return undefined;
-  let handle: fsp.FileHandle;
+  const opened = await openPrivateForRead(file, o);
+  if (!opened) return undefined;
+  const { handle, size } = opened;
   try {
-    handle = await fsp.open(file, constants.O_RDONLY | NOFOLLOW | NONBLOCK);
-  } catch (err) {
-    if (errno(err) === 'ENOENT') return undefined;
-    throw openFailure(file, err);
-  }
-  try {
-    const st = await handle.stat();
-    checkOpened(file, st, o);
-    const size = st.size;
     const blocks: Buffer[] = [];
     let start = size;
     let newlines = 0;
