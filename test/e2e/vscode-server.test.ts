@@ -10,6 +10,8 @@ import {
   eventually,
   expandRow,
   notifications,
+  pickQuickItem,
+  quickInput,
   rowPid,
   runCommand,
   sideBarRow,
@@ -35,15 +37,24 @@ describeE2e("e2e: VS Code's own MCP server", (h) => {
     const s = await h.start({ fixture: (dirs) => ({ workspace: { memory: memoryServer(dirs, 'memory') } }) });
     const page = s.page!;
     await runCommand(page, 'View: Show MCP Lifeguard');
+    // Listed once the full snapshot is in (its installed version shown), not the first look's row.
     await eventually(
-      'the workspace server listed',
+      'the workspace server listed with its version',
       () => sideBarTree(page),
-      (rs) => rs.some((r) => r.level === 2 && r.label === 'memory'),
+      (rs) => rs.some((r) => r.level === 2 && r.label === 'memory' && /2026\.\d+\.\d+/.test(r.aria)),
       60000,
     );
 
     // Start from the tree: VS Code starts it through its own command (workbench.mcp.startServer).
     await contextMenuAction(page, 2, 'memory', /^Start Server/);
+    // A refresh that replaces the tree's rows between the right-click and the choice hands the command
+    // no row (VS Code drops a stale row's handle): it then asks which server, as from the palette.
+    const picker = quickInput(page).filter({ hasText: 'Start which MCP server?' });
+    const asked = await picker.waitFor({ state: 'visible', timeout: 3000 }).then(
+      () => true,
+      () => false,
+    );
+    if (asked) await pickQuickItem(page, 'memory');
 
     // Start says what started, and reveals the row expanded on its new instance, selected (no click needed).
     const toast = notifications(page).filter({ hasText: /memory started: pid \d+\./ });
