@@ -199,9 +199,11 @@ describe('attribution (integration): an entry claims only the processes that run
     assert.equal(first.launcherChain[0]?.pid, client.servers[0], 'the watcher is a launcher above the server');
     assert.doesNotMatch(first.commandLine, /--watch/, 'the instance is the child node runs, not the watcher');
     assert.ok(!undecided(first));
-    // A save: node restarts its child.
-    fs.writeFileSync(file, `${idle}// saved\n`);
+    // A save: node restarts its child. A save node's watcher was not yet set up to see is saved
+    // again, each look, until a new child runs.
+    let saves = 0;
     const second = await until('a new child after the save', async () => {
+      fs.writeFileSync(file, `${idle}// saved ${++saves}\n`);
       const [i] = server(await statusJson(home), 'watched').instances;
       return i && i.pid !== first.pid && i.pid !== client.servers[0] ? i : undefined;
     });

@@ -184,8 +184,13 @@ describe("attribution (integration): real pnpm, tsx, pipx and uv launches stay t
       'the instance is the child, not nodemon',
     );
     assert.ok(!undecided(first), JSON.stringify(first.verdicts));
-    fs.writeFileSync(server, 'process.stdin.resume();\nsetTimeout(() => process.exit(0), 110000);\n// saved\n');
+    // Saved again each look until nodemon restarts (a save before its watcher was set up is not seen).
+    let saves = 0;
     const second = await until('a new child after the save', async () => {
+      fs.writeFileSync(
+        server,
+        `process.stdin.resume();\nsetTimeout(() => process.exit(0), 110000);\n// saved ${++saves}\n`,
+      );
       const i = instanceFor(await take(home, projectDir), 'watched', child.pid!);
       return i && i.pid !== first.pid && i.pid !== child.pid ? i : undefined;
     });
