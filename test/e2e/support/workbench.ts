@@ -228,6 +228,19 @@ export async function contextMenuAction(
   await menu.locator('.action-label', { hasText: item }).first().hover({ timeout: timeoutMs });
   await page.keyboard.press('Enter');
   await menu.waitFor({ state: 'hidden', timeout: timeoutMs });
+  // A refresh of the tree between the right-click and the choice (the rows' uptimes change each
+  // snapshot) can leave VS Code without the row's element: the command then runs as from the palette
+  // and asks which server. Answered with the row's server, the action goes on as the click meant.
+  if (level === 2) {
+    const asked = await quickInput(page)
+      .filter({ hasText: /which MCP server\?/ })
+      .waitFor({ state: 'visible', timeout: 2000 })
+      .then(
+        () => true,
+        () => false,
+      );
+    if (asked) await pickQuickItem(page, label, timeoutMs);
+  }
 }
 
 /** The accessible labels of the status bar items (what a screen reader says for each). */
