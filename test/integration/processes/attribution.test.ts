@@ -216,19 +216,38 @@ describe('attribution (integration): an entry claims only the processes that run
     if (!user) this.skip();
     const file = script('shared/mcp-server.js');
     userConfig({ shared: { command: process.execPath, args: [file, tag] } });
-    const mine = await startFakeClient({ command: process.execPath, args: [file, tag], cwd: home }, started);
-    const theirs = await startFakeClient(
-      {
-        command: 'setpriv',
-        args: [`--reuid=${user}`, `--regid=${user}`, '--clear-groups', process.execPath, file, tag],
-        cwd: '/',
-      },
-      started,
+    // The other user must reach the script: the run's private temp folder lets others pass (not list) for this test.
+    const runTemp = os.tmpdir();
+    const mode = fs.statSync(runTemp).mode & 0o777;
+    fs.chmodSync(runTemp, mode | 0o711);
+    let snap: Snapshot;
+    let theirs: FakeClient;
+    let mine: FakeClient;
+    try {
+      mine = await startFakeClient({ command: process.execPath, args: [file, tag], cwd: home }, started);
+      theirs = await startFakeClient(
+        {
+          command: 'setpriv',
+          args: [`--reuid=${user}`, `--regid=${user}`, '--clear-groups', process.execPath, file, tag],
+          cwd: '/',
+        },
+        started,
+      );
+      snap = await until('our own instance, and theirs running as the other user', async () => {
+        const s = await statusJson(home);
+        const uid = /^Uid:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${theirs.servers[0]}/status`, 'utf8'))?.[1];
+        return server(s, 'shared').instances.length > 0 && uid !== undefined && Number(uid) !== process.getuid?.()
+          ? s
+          : undefined;
+      });
+    } finally {
+      fs.chmodSync(runTemp, mode);
+    }
+    // It really runs the entry's script (it did not fail to start).
+    assert.ok(
+      fs.readFileSync(`/proc/${theirs.servers[0]}/cmdline`, 'utf8').includes(file),
+      'the other user runs the same script',
     );
-    const snap = await until('our own instance', async () => {
-      const s = await statusJson(home);
-      return server(s, 'shared').instances.length > 0 ? s : undefined;
-    });
     const { claimed, loose } = listedPids(snap);
     assert.deepEqual(
       server(snap, 'shared').instances.map((i) => i.pid),
