@@ -2,7 +2,6 @@ import { existsSync, promises as fsp } from 'node:fs';
 import { appendPrivate } from '../base/privateFs';
 import * as path from 'node:path';
 import { HostEnv } from '../base/hostEnv';
-import { execStart } from './execStart';
 import { listLocks } from '../locks';
 import type { LockRecord } from '../locks/types';
 import type { Instance, ServerStatus } from '../base/model';
@@ -249,24 +248,23 @@ export async function attachVersions(
       else if (fresh) log(`serverInfo of ${server.name} (${server.url}): ${answer.reason}`);
     }
 
-    // When the process began running its code: its start, or the exec into an environment built after it (`pipx run`).
-    const start = await execStart(proc?.argv, instance.startTime, fs);
     const ecosystem = resolution.installed.ecosystem;
     const judged = await judgeInstance(
       {
         pid: instance.pid,
-        startTime: start,
+        startTime: instance.startTime,
+        ...(proc ? { argv: proc.argv } : {}),
         installed: resolution.installed,
         ...(resolution.running ? { reported: resolution.running } : {}),
         files: resolution.files,
         ...(lock?.versions ? { lock: { versions: lock.versions, startedAt: lock.startedAt } } : {}),
         ...(serverInfo ? { serverInfo } : {}),
         ...(seen ? { firstSeen: seen } : {}),
-        infer: () => inferFromNpmCache({ host, fs }, resolution.installed, start, log),
+        infer: (start) => inferFromNpmCache({ host, fs }, resolution.installed, start, log),
         installing: { known: ecosystem ? installerOf(ecosystem) : undefined },
         now: now().getTime(),
       },
-      { readMaps: mapsOf, compareReplaced: options.compareReplaced ?? compareReplaced },
+      { readMaps: mapsOf, stat: (p) => fs.stat(p), compareReplaced: options.compareReplaced ?? compareReplaced },
     );
     const { running } = judged;
     let verdict = judged.verdict;
@@ -294,7 +292,7 @@ export async function attachVersions(
     const inst = resolution.installed;
     if (key && store) {
       // Remember what this process loaded, but only when the files provably predate it.
-      if (!seen && inst.state === 'installed' && filesPredateProcess(inst, start) && replaced.length === 0) {
+      if (!seen && inst.state === 'installed' && filesPredateProcess(inst, judged.start) && replaced.length === 0) {
         store.record(
           key,
           {

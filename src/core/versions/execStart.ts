@@ -9,13 +9,13 @@ import type { VersionFs } from './fs';
 export async function execStart(
   argv: readonly string[] | undefined,
   startTime: number | undefined,
-  fs: VersionFs,
+  stat: VersionFs['stat'],
 ): Promise<number | undefined> {
   if (startTime === undefined || !argv) return startTime;
   for (const token of argv) {
     const m = /^(.*[\\/]pipx[\\/]\.cache[\\/][^\\/]+)[\\/]bin[\\/]/.exec(token);
     if (!m) continue;
-    const metadata = await fs.stat(`${m[1]}/pipx_metadata.json`);
+    const metadata = await stat(`${m[1]}/pipx_metadata.json`);
     // Written after the process started: this very process is the pipx that built it, then exec'd.
     if (metadata && metadata.mtimeMs > startTime) return metadata.mtimeMs;
     return startTime;

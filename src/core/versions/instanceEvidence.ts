@@ -1,3 +1,5 @@
+import { execStart } from './execStart';
+import type { VersionFs } from './fs';
 import * as path from 'node:path';
 import type { RecordedVersions } from '../locks/types';
 import type { Installed, Running, ServerInfoStatement, VersionVerdict } from '../base/versionTypes';
@@ -17,6 +19,8 @@ export interface InstanceFacts {
   pid: number;
   /** ms since the epoch, when known. */
   startTime?: number;
+  /** The process's argv, when read: an exec into an environment built after the start moves when it began (execStart.ts). */
+  argv?: readonly string[];
   /** What is installed for the instance's launch, and the files the answer was read from (with change times, ms). */
   installed: Installed;
   reported?: Running;
@@ -25,7 +29,7 @@ export interface InstanceFacts {
   serverInfo?: ServerInfoStatement;
   firstSeen?: FirstSeen;
   /** Asked only when nothing records what the process runs (a record, its own report, a sighting). */
-  infer?: () => Promise<VersionEvidence['inferred']>;
+  infer?: (start: number | undefined) => Promise<VersionEvidence['inferred']>;
   /**
    * An installer of the package's ecosystem running now. `known`: already looked up (a snapshot
    * reads the process table anyway). `ask`: looked up only when it could matter, when the verdict
@@ -38,6 +42,8 @@ export interface InstanceFacts {
 
 export interface InstanceReaders {
   readMaps(pid: number): Promise<string | undefined>;
+  /** File times, for the evidence of an exec (`pipx_metadata.json`). */
+  stat: VersionFs['stat'];
   compareReplaced(pid: number, mapsText: string, paths: readonly string[]): Promise<Map<string, Compared>>;
 }
 
@@ -46,6 +52,8 @@ export interface InstanceJudgement {
   verdict: VersionVerdict;
   /** Mapped files replaced on disk whose content differs or could not be compared. */
   replaced: string[];
+  /** When the process began running the code it runs: its start, or a later exec (execStart.ts). */
+  start?: number;
 }
 
 /** Where a package's code and environment live: replaced mapped files under these belong to it. */
@@ -94,7 +102,7 @@ export function needsCwd(argv: readonly string[]): boolean {
 
 export async function judgeInstance(f: InstanceFacts, readers: InstanceReaders): Promise<InstanceJudgement> {
   const installed = f.installed;
-  const start = f.startTime;
+  const start = await execStart(f.argv, f.startTime, readers.stat);
   const roots = rootsOf(installed);
   // A replaced file inside the environment changes it (pip and npm rewrite their metadata), so the
   // maps are only read when the environment changed after the process started.
@@ -122,7 +130,7 @@ export async function judgeInstance(f: InstanceFacts, readers: InstanceReaders):
     changeExplained =
       owners.length > 0 && changedFiles.every((file) => owners.some((d) => file.path.startsWith(`${d}${path.sep}`)));
   }
-  const inferred = f.lock?.versions || f.serverInfo || f.firstSeen ? undefined : await f.infer?.();
+  const inferred = f.lock?.versions || f.serverInfo || f.firstSeen ? undefined : await f.infer?.(start);
   const evidence: VersionEvidence = {
     installed,
     processStart: start,
@@ -141,11 +149,11 @@ export async function judgeInstance(f: InstanceFacts, readers: InstanceReaders):
   const replaced = [...withCheck('differs'), ...withCheck('unverified')];
   if ('known' in f.installing) {
     const installing = f.installing.known;
-    return { ...judge({ ...evidence, ...(installing ? { installing } : {}) }), replaced };
+    return { ...judge({ ...evidence, ...(installing ? { installing } : {}) }), replaced, start };
   }
   // An installer only ever holds a verdict back (settling): it is looked for only when there is one to hold.
   const first = judge(evidence);
-  if (first.verdict.state !== 'stale' && first.verdict.state !== 'changed') return { ...first, replaced };
+  if (first.verdict.state !== 'stale' && first.verdict.state !== 'changed') return { ...first, replaced, start };
   const installing = await f.installing.ask();
-  return { ...(installing ? judge({ ...evidence, installing }) : first), replaced };
+  return { ...(installing ? judge({ ...evidence, installing }) : first), replaced, start };
 }

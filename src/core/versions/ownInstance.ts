@@ -64,6 +64,7 @@ export class OwnInstanceJudge {
       {
         pid: child.pid,
         startTime: facts.startTime,
+        ...(facts.argv ? { argv: facts.argv } : {}),
         installed: resolution.installed,
         ...(resolution.running ? { reported: resolution.running } : {}),
         files: () => this.cache.filesOf(key),
@@ -74,7 +75,7 @@ export class OwnInstanceJudge {
         installing: { ask: () => (ecosystem ? this.installerOf(ecosystem) : Promise.resolve(undefined)) },
         now: Date.now(),
       },
-      { readMaps: (pid) => readMaps(pid, this.host.platform), compareReplaced },
+      { readMaps: (pid) => readMaps(pid, this.host.platform), stat: nodeFs.stat, compareReplaced },
     );
     return {
       installed: resolution.installed,

@@ -16,13 +16,13 @@ describe('execStart: when a process began running the code it runs', () => {
   const meta = '/h/.local/share/pipx/.cache/ab12/pipx_metadata.json';
 
   it("pipx run: the environment finished after the process started is what it exec'd into", async () => {
-    assert.equal(await execStart(app, 1000, fsOf({ [meta]: 5000 })), 5000);
+    assert.equal(await execStart(app, 1000, fsOf({ [meta]: 5000 }).stat), 5000);
   });
 
   it('an environment finished before the process started, or any other launch: its start', async () => {
-    assert.equal(await execStart(app, 1000, fsOf({ [meta]: 500 })), 1000);
-    assert.equal(await execStart(app, 1000, fsOf({})), 1000);
-    assert.equal(await execStart(['/usr/bin/node', '/srv/x.js'], 1000, fsOf({ [meta]: 5000 })), 1000);
-    assert.equal(await execStart(app, undefined, fsOf({ [meta]: 5000 })), undefined);
+    assert.equal(await execStart(app, 1000, fsOf({ [meta]: 500 }).stat), 1000);
+    assert.equal(await execStart(app, 1000, fsOf({}).stat), 1000);
+    assert.equal(await execStart(['/usr/bin/node', '/srv/x.js'], 1000, fsOf({ [meta]: 5000 }).stat), 1000);
+    assert.equal(await execStart(app, undefined, fsOf({ [meta]: 5000 }).stat), undefined);
   });
 });
