@@ -1,5 +1,6 @@
 import type { HostEnv } from '../base/hostEnv';
 import { pathFor } from '../base/hostEnv';
+import { envVar } from './which';
 
 /**
  * Where this user's package runners keep what they fetch and run: npx's cache (`<cache>/_npx/<hash>`),
@@ -13,8 +14,9 @@ export interface RunnerHomes {
   pipx: string[];
 }
 
+/** An environment value as the OS reads it (case-insensitive on Windows), empty as absent. */
 const value = (host: HostEnv, name: string): string | undefined => {
-  const v = host.env[name] ?? host.env[name.toUpperCase()];
+  const v = envVar(host.env, name);
   return v !== undefined && v !== '' ? v : undefined;
 };
 
@@ -27,38 +29,55 @@ export function npmrcCache(text: string | undefined): string | undefined {
   return undefined;
 }
 
+/** uv's cache folder: `UV_CACHE_DIR`, then `$XDG_CACHE_HOME/uv` / `~/.cache/uv` (`%LOCALAPPDATA%\\uv\\cache`). */
+export function uvCacheFolder(host: HostEnv): string {
+  const p = pathFor(host);
+  const env = value(host, 'UV_CACHE_DIR');
+  if (env) return p.resolve(env);
+  if (host.platform === 'win32')
+    return p.join(value(host, 'LOCALAPPDATA') ?? p.join(host.home, 'AppData', 'Local'), 'uv', 'cache');
+  return p.join(value(host, 'XDG_CACHE_HOME') ?? p.join(host.home, '.cache'), 'uv');
+}
+
+/** uv's tool folder (`uv tool install`): `UV_TOOL_DIR`, then `$XDG_DATA_HOME/uv/tools` / `~/.local/share/uv/tools` (`%APPDATA%\\uv\\data\\tools`). */
+export function uvToolFolder(host: HostEnv): string {
+  const p = pathFor(host);
+  const env = value(host, 'UV_TOOL_DIR');
+  if (env) return p.resolve(env);
+  if (host.platform === 'win32')
+    return p.join(value(host, 'APPDATA') ?? p.join(host.home, 'AppData', 'Roaming'), 'uv', 'data', 'tools');
+  return p.join(value(host, 'XDG_DATA_HOME') ?? p.join(host.home, '.local', 'share'), 'uv', 'tools');
+}
+
+/** pipx's home: `PIPX_HOME`, else `~/.local/share/pipx`, else the older `~/.local/pipx`. */
+export function pipxHomeFolders(host: HostEnv): string[] {
+  const p = pathFor(host);
+  const env = value(host, 'PIPX_HOME');
+  if (env) return [p.resolve(env)];
+  return [
+    p.join(value(host, 'XDG_DATA_HOME') ?? p.join(host.home, '.local', 'share'), 'pipx'),
+    p.join(host.home, '.local', 'pipx'),
+  ];
+}
+
 /**
  * The folders of this host's runners. `npmrc` is the text of the user's .npmrc when it could be
  * read: its `cache=` moves npx's cache as `npm_config_cache` does.
  */
 export function runnerHomes(host: HostEnv, npmrc?: string): RunnerHomes {
   const p = pathFor(host);
-  const win = host.platform === 'win32';
-  const tilde = (s: string): string => p.resolve(s.replace(/^~(?=$|[\\/])/, host.home));
   const localAppData = value(host, 'LOCALAPPDATA') ?? p.join(host.home, 'AppData', 'Local');
-  const appData = value(host, 'APPDATA') ?? p.join(host.home, 'AppData', 'Roaming');
-  const npmDefault = win ? p.join(localAppData, 'npm-cache') : p.join(host.home, '.npm');
+  const npmDefault = host.platform === 'win32' ? p.join(localAppData, 'npm-cache') : p.join(host.home, '.npm');
   const npmSet = value(host, 'npm_config_cache') ?? npmrcCache(npmrc);
-  const dataHome = value(host, 'XDG_DATA_HOME') ?? p.join(host.home, '.local', 'share');
-  const uvCache =
-    value(host, 'UV_CACHE_DIR') ??
-    (win
-      ? p.join(localAppData, 'uv', 'cache')
-      : p.join(value(host, 'XDG_CACHE_HOME') ?? p.join(host.home, '.cache'), 'uv'));
-  const uvTools =
-    value(host, 'UV_TOOL_DIR') ?? (win ? p.join(appData, 'uv', 'data', 'tools') : p.join(dataHome, 'uv', 'tools'));
-  const pipxHome = value(host, 'PIPX_HOME');
   return {
-    npmCaches: [...new Set([...(npmSet !== undefined ? [tilde(npmSet)] : []), npmDefault])],
-    uv: [tilde(uvCache), tilde(uvTools)],
-    pipx:
-      pipxHome !== undefined
-        ? [tilde(pipxHome)]
-        : [
-            p.join(dataHome, 'pipx'),
-            p.join(host.home, '.local', 'pipx'),
-            ...(host.platform === 'darwin' ? [p.join(host.home, 'Library', 'Application Support', 'pipx')] : []),
-          ],
+    npmCaches: [
+      ...new Set([
+        ...(npmSet !== undefined ? [p.resolve(npmSet.replace(/^~(?=$|[\\/])/, host.home))] : []),
+        npmDefault,
+      ]),
+    ],
+    uv: [uvCacheFolder(host), uvToolFolder(host)],
+    pipx: pipxHomeFolders(host),
   };
 }
 

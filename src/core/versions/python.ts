@@ -1,8 +1,9 @@
+import { pipxHomeFolders, uvCacheFolder, uvToolFolder } from '../launch/runnerHomes';
 import { pathFor } from '../base/hostEnv';
 import { fingerprint } from './fingerprint';
 import { parseLaunch } from '../launch/parse';
 import { programName, PYTHON_LIKE } from '../launch/program';
-import { envValue, LaunchSpec, ResolveContext, whichCommand } from './lookup';
+import { LaunchSpec, ResolveContext, whichCommand } from './lookup';
 import { Installed } from '../base/versionTypes';
 import { closureOf, normalizeName, readDistMetadata } from './pythonClosure';
 
@@ -313,34 +314,17 @@ export function parsePythonRunner(launch: LaunchSpec): PythonRunnerLaunch | unde
 
 /** uv's cache folder: `--cache-dir`, `UV_CACHE_DIR`, then `$XDG_CACHE_HOME/uv` / `~/.cache/uv` (`%LOCALAPPDATA%\uv\cache`). */
 export function uvCacheDir(ctx: ResolveContext, flag?: string): string {
-  const p = pathFor(ctx.host);
-  if (flag) return p.resolve(flag);
-  const env = envValue(ctx.host, 'UV_CACHE_DIR');
-  if (env) return p.resolve(env);
-  if (ctx.host.platform === 'win32')
-    return p.join(envValue(ctx.host, 'LOCALAPPDATA') ?? p.join(ctx.host.home, 'AppData', 'Local'), 'uv', 'cache');
-  return p.join(envValue(ctx.host, 'XDG_CACHE_HOME') ?? p.join(ctx.host.home, '.cache'), 'uv');
+  return flag ? pathFor(ctx.host).resolve(flag) : uvCacheFolder(ctx.host);
 }
 
-/** uv's tool folder (`uv tool install`): `UV_TOOL_DIR`, then `$XDG_DATA_HOME/uv/tools` / `~/.local/share/uv/tools` (`%APPDATA%\uv\data\tools`). */
+/** uv's tool folder (`uv tool install`), as launch/runnerHomes.ts derives it. */
 export function uvToolDir(ctx: ResolveContext): string {
-  const p = pathFor(ctx.host);
-  const env = envValue(ctx.host, 'UV_TOOL_DIR');
-  if (env) return p.resolve(env);
-  if (ctx.host.platform === 'win32')
-    return p.join(envValue(ctx.host, 'APPDATA') ?? p.join(ctx.host.home, 'AppData', 'Roaming'), 'uv', 'data', 'tools');
-  return p.join(envValue(ctx.host, 'XDG_DATA_HOME') ?? p.join(ctx.host.home, '.local', 'share'), 'uv', 'tools');
+  return uvToolFolder(ctx.host);
 }
 
-/** pipx's home: `PIPX_HOME`, else `~/.local/share/pipx`, else the older `~/.local/pipx`. */
+/** pipx's home folders, as launch/runnerHomes.ts derives them. */
 export async function pipxHomes(ctx: ResolveContext): Promise<string[]> {
-  const p = pathFor(ctx.host);
-  const env = envValue(ctx.host, 'PIPX_HOME');
-  if (env) return [p.resolve(env)];
-  return [
-    p.join(envValue(ctx.host, 'XDG_DATA_HOME') ?? p.join(ctx.host.home, '.local', 'share'), 'pipx'),
-    p.join(ctx.host.home, '.local', 'pipx'),
-  ];
+  return pipxHomeFolders(ctx.host);
 }
 
 /** Candidate environments in a cache folder whose site-packages hold the project; newest first wins. */
