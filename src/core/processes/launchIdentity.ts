@@ -173,13 +173,11 @@ export interface IdentityInput {
  */
 function configFolder(
   config: ServerConfig,
-  configArgv: readonly string[],
+  launchCwd: string | undefined,
   home: string | undefined,
 ): string | undefined {
   const base = config.cwd !== undefined && path.isAbsolute(config.cwd) ? config.cwd : undefined;
-  const moved = parseLaunch(configArgv)
-    .cwd?.replace(/^~(?=$|\/)/, home ?? '~')
-    .replace(/^\$\{?HOME\}?(?=$|\/)/, home ?? '$HOME');
+  const moved = launchCwd?.replace(/^~(?=$|\/)/, home ?? '~').replace(/^\$\{?HOME\}?(?=$|\/)/, home ?? '$HOME');
   if (moved === undefined) return base;
   if (path.isAbsolute(moved)) return moved;
   return base !== undefined ? path.resolve(base, moved) : undefined;
@@ -198,7 +196,9 @@ export function identityAnswers(input: IdentityInput, facts: LaunchFacts | undef
   const answers: Answer[] = [];
   let procCwd: string | null | undefined = null; // read once, when needed
   const rootCwd = (): string | undefined => (procCwd === null ? (procCwd = facts?.cwd(root.pid)) : procCwd);
-  const cfgCwd = configFolder(config, input.configArgv, input.home);
+  // The configured launch is read once: the folder its launchers move to, then what it runs.
+  const launchCwd = parseLaunch(input.configArgv).cwd;
+  const cfgCwd = configFolder(config, launchCwd, input.home);
   const configCwd = (): string | undefined => cfgCwd;
   const cfg = interpreterOf(input.configArgv);
   const run = interpreterOf(root.argv);
@@ -238,8 +238,8 @@ export function identityAnswers(input: IdentityInput, facts: LaunchFacts | undef
   // `python -m` imports from it, and a relative script or program is found in it.
   const relative = relativeScript(cfg);
   // A launch that moves to a folder itself (`cd d &&`, `uv --directory d`) names it as part of what it runs.
-  const moves = parseLaunch(input.configArgv).cwd !== undefined;
-  const dependsOnCwd = (input.runner && input.key.startsWith('npx:')) || cfg.module || relative || moves;
+  const dependsOnCwd =
+    (input.runner && input.key.startsWith('npx:')) || cfg.module || relative || launchCwd !== undefined;
   if (cfgCwd !== undefined) {
     // Where the process's own launchers moved to, else where it runs.
     const rootMoved = parseLaunch(root.argv).cwd;
@@ -323,7 +323,8 @@ export function cwdUndecided(
   input: Pick<IdentityInput, 'config' | 'configArgv' | 'runner' | 'home'>,
 ): string | undefined {
   const { config } = input;
-  if (input.runner || configFolder(config, input.configArgv, input.home) !== undefined) return undefined;
+  if (input.runner || configFolder(config, parseLaunch(input.configArgv).cwd, input.home) !== undefined)
+    return undefined;
   const cfg = interpreterOf(input.configArgv);
   const relArg = cfg.eff.slice(1).find((a) => /^\.\.?[\\/]/.test(a));
   if (!relativeScript(cfg) && relArg === undefined) return undefined;

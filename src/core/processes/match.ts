@@ -68,6 +68,8 @@ interface ConfigLaunch {
   launch: LaunchKey;
   /** The configured program token after peeling, for the path check of plain programs. */
   program: string;
+  /** Whether the launch moves to a folder itself (`cd d &&`, `uv --directory d`): a relative script is found there. */
+  moves: boolean;
   /**
    * The command a guard-wrapped entry runs under its guard: the process it started before it was
    * wrapped still runs that command unguarded, and stays the entry's until it exits, but only when
@@ -154,7 +156,7 @@ function launchMatches(c: ConfigLaunch, rootLaunch: LaunchKey, rootEff: readonly
     const run = norm(rootEff[0]);
     const absolute = cfg.startsWith('/') || /^[A-Za-z]:\//.test(cfg);
     // Absolute paths are compared by the identity questions (real paths: links, pnpm's version folders).
-    if (!absolute && !run.endsWith(cfg.replace(/^\.\//, '')) && parseLaunch(c.argv).cwd === undefined) return false;
+    if (!absolute && !run.endsWith(cfg.replace(/^\.\//, '')) && !c.moves) return false;
   }
   if (sameArgs(c.launch.args, rootLaunch.args)) return true;
   if (rootLaunch.runner && rootLaunch.args.length === 0) {
@@ -303,9 +305,11 @@ export function matchProcesses(
       if (!list) byKey.set(entry.launch.key, (list = []));
       list.push(entry);
     };
-    index({ config, argv, launch, program: effectiveArgv(argv)[0] ?? '' });
+    const parsed = parseLaunch(argv);
+    const moves = parsed.cwd !== undefined;
+    index({ config, argv, launch, program: effectiveArgv(argv)[0] ?? '', moves });
     // `pipx run` replaces itself with the app in its cached environment: the process is that app.
-    const target = parseLaunch(argv).target;
+    const target = parsed.target;
     if (target.kind === 'package' && target.runner === 'pipx-run' && target.command) {
       const app = programName(target.command);
       index({
@@ -313,13 +317,21 @@ export function matchProcesses(
         argv,
         launch: { key: `prog:${app}`, args: target.args, runner: false },
         program: app,
+        moves,
         pipxApp: launch.key,
       });
     }
     const inner = guardedCommand(argv);
     const innerLaunch = inner && genericProgram(inner) === undefined ? launchKeyOf(inner) : undefined;
     if (inner && innerLaunch)
-      index({ config, argv: inner, launch: innerLaunch, program: effectiveArgv(inner)[0] ?? '', underGuard: true });
+      index({
+        config,
+        argv: inner,
+        launch: innerLaunch,
+        program: effectiveArgv(inner)[0] ?? '',
+        moves: parseLaunch(inner).cwd !== undefined,
+        underGuard: true,
+      });
   }
 
   const excluded = new Set<number>();
