@@ -74,7 +74,11 @@ export function formatStaleEvidence(snapshot: Snapshot): string[] {
         blocks.push(`    started:   ${v.processStart}`);
         for (const f of v.changedFiles) blocks.push(`    changed:   ${f.path} (${f.at})`);
         for (const f of v.identicalFiles) blocks.push(`    identical: ${f} (replaced by the same content)`);
-        blocks.push(`    installed: ${v.installed}${v.dev ? ' (a development package: judged by its own files)' : ''}`);
+        blocks.push(
+          `    installed: ${v.installed}${v.dev && !v.changedMembers?.length ? ' (a development package: judged by its own files)' : ''}`,
+        );
+        for (const m of v.changedMembers ?? [])
+          blocks.push(`    rebuilt:   ${m} (a development package it depends on: judged by its own files)`);
         continue;
       }
       if (v.state === 'config-changed') {

@@ -42,6 +42,12 @@ export type Installed =
        * version does not name its code, so it is judged by its own files. `changedAt` covers them.
        */
       dev?: DevSource;
+      /**
+       * Members of its dependency closure that are development packages (a workspace package linked
+       * into node_modules, a dependency installed editable): their versions do not name their code
+       * either, so their own files are judged like a development server's. `changedAt` covers them.
+       */
+      devMembers?: DevMember[];
     }
   | {
       /** The launch points at a package that is not there any more (uninstalled, cache cleaned). */
@@ -83,6 +89,12 @@ export interface DevSource {
   how: string;
   /** Its most recently changed code files, newest first (a few). */
   newest: ChangedFile[];
+}
+
+/** A development package in a server's dependency closure: its name and version, and its own source. */
+export interface DevMember extends DevSource {
+  name: string;
+  version: string;
 }
 
 /** Where a running version was learned, best first. `npm-cache` is an inference, said as one. */
@@ -150,8 +162,10 @@ export type VersionVerdict =
       ecosystem: Ecosystem;
       /** The installed version now (a development package's too: it does not name its code). */
       installed: string;
-      /** True for a development package judged by its own files. */
+      /** True for a development package judged by its own files (the server's, or a closure member's). */
       dev: boolean;
+      /** Development members of the closure whose own files changed after the start (`@acme/lib 1.0.0`). */
+      changedMembers?: string[];
       /** The files that changed after the start, newest first (a few), with when. */
       changedFiles: ChangedFile[];
       /** ISO 8601: the newest change. */

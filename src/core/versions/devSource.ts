@@ -1,5 +1,5 @@
 import { pathFor } from '../base/hostEnv';
-import { ChangedFile, DevSource, Installed } from '../base/versionTypes';
+import { ChangedFile, DevMember, DevSource, Ecosystem, Installed } from '../base/versionTypes';
 import { changedAt } from './fs';
 import { isRecord, readJson, ResolveContext } from './lookup';
 
@@ -27,15 +27,24 @@ export async function devRootOf(
   installed: Installed,
 ): Promise<{ root: string; how: string } | undefined> {
   if (installed.state !== 'installed') return undefined;
+  return devRootAt(ctx, installed.ecosystem, installed.location);
+}
+
+/** The same for a package found at `location` (npm: its folder; Python: its `.dist-info`). */
+async function devRootAt(
+  ctx: ResolveContext,
+  ecosystem: Ecosystem,
+  location: string,
+): Promise<{ root: string; how: string } | undefined> {
   const p = pathFor(ctx.host);
-  if (installed.ecosystem === 'npm') {
-    const real = (await ctx.fs.realpath(installed.location)) ?? installed.location;
+  if (ecosystem === 'npm') {
+    const real = (await ctx.fs.realpath(location)) ?? location;
     if (real.split(/[\\/]/).includes('node_modules')) return undefined;
     return { root: real, how: 'a package folder outside node_modules (a checkout, or the target of npm link)' };
   }
-  if (installed.ecosystem === 'python' && installed.location.endsWith('.dist-info')) {
+  if (ecosystem === 'python' && location.endsWith('.dist-info')) {
     // PEP 610: an editable install records the project folder it points at.
-    const direct = await readJson(ctx.fs, p.join(installed.location, 'direct_url.json'));
+    const direct = await readJson(ctx.fs, p.join(location, 'direct_url.json'));
     if (
       !isRecord(direct) ||
       !isRecord(direct.dir_info) ||
@@ -63,14 +72,15 @@ function fileUrlPath(url: string, platform: NodeJS.Platform): string | undefined
 export async function newestSourceFiles(
   ctx: ResolveContext,
   root: string,
-): Promise<{ newest: ChangedFile[]; changedAt?: number }> {
+  maxEntries = MAX_ENTRIES,
+): Promise<{ newest: ChangedFile[]; changedAt?: number; entries: number }> {
   const p = pathFor(ctx.host);
   const found: Array<{ path: string; at: number }> = [];
   let entries = 0;
   const walk = async (dir: string, depth: number): Promise<void> => {
     const names = (await ctx.fs.readdir(dir)) ?? [];
     for (const name of names) {
-      if (++entries > MAX_ENTRIES) return;
+      if (++entries > maxEntries) return;
       const full = p.join(dir, name);
       if (name.startsWith('.') || SKIP_DIRS.has(name) || name.endsWith('.egg-info')) continue;
       const st = await (ctx.fs.lstatContent ?? ctx.fs.lstat)(full);
@@ -86,6 +96,7 @@ export async function newestSourceFiles(
   return {
     newest: found.slice(0, NEWEST_KEPT).map((f) => ({ path: f.path, at: new Date(f.at).toISOString() })),
     ...(found.length ? { changedAt: found[0].at } : {}),
+    entries: Math.min(entries, maxEntries),
   };
 }
 
@@ -97,4 +108,45 @@ export async function withDevSource(ctx: ResolveContext, installed: Installed): 
   const source: DevSource = { root: dev.root, how: dev.how, newest: files.newest };
   const times = [installed.changedAt, files.changedAt].filter((t): t is number => t !== undefined);
   return { ...installed, dev: source, ...(times.length ? { changedAt: Math.max(...times) } : {}) };
+}
+
+/**
+ * Closure members walked as development packages, at most: a monorepo linking every workspace into
+ * every other stays bounded (members past these are judged by their versions only).
+ */
+const MAX_DEV_MEMBERS = 32;
+/** Entries walked among all the development members of one closure (each also within MAX_ENTRIES). */
+const MAX_MEMBER_ENTRIES = 10_000;
+
+/** A member of a server's closure that may be a development package: where it is installed. */
+export interface MemberCandidate {
+  name: string;
+  version: string;
+  ecosystem: Ecosystem;
+  /** npm: its real folder; Python: its `.dist-info`. */
+  location: string;
+}
+
+/**
+ * The development packages among a closure's members (a workspace package linked into
+ * node_modules: its real folder is outside every node_modules; a dependency installed editable),
+ * each with its newest source files, and the newest change among them all.
+ */
+export async function devMembersOf(
+  ctx: ResolveContext,
+  candidates: readonly MemberCandidate[],
+): Promise<{ members: DevMember[]; changedAt?: number }> {
+  const members: DevMember[] = [];
+  const times: number[] = [];
+  let left = MAX_MEMBER_ENTRIES;
+  for (const c of candidates) {
+    if (members.length >= MAX_DEV_MEMBERS || left <= 0) break;
+    const dev = await devRootAt(ctx, c.ecosystem, c.location);
+    if (!dev) continue;
+    const files = await newestSourceFiles(ctx, dev.root, Math.min(MAX_ENTRIES, left));
+    left -= files.entries;
+    if (files.changedAt !== undefined) times.push(files.changedAt);
+    members.push({ name: c.name, version: c.version, root: dev.root, how: dev.how, newest: files.newest });
+  }
+  return { members, ...(times.length ? { changedAt: Math.max(...times) } : {}) };
 }

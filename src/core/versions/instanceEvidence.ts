@@ -123,7 +123,9 @@ export async function judgeInstance(f: InstanceFacts, readers: InstanceReaders):
   // start is metadata of those, the change was a reinstall of the same code.
   const identical = withCheck('identical');
   let changeExplained = false;
-  if (identical.length && changedFiles.length && !(installed.state === 'installed' && installed.dev)) {
+  // Not for code under development (the server's own, or a closure member's): its files are not metadata.
+  const dev = installed.state === 'installed' && (installed.dev || installed.devMembers?.length);
+  if (identical.length && changedFiles.length && !dev) {
     const owners = (
       await Promise.all(identical.map((file) => distInfoOwning(checks.get(file)?.counterpart ?? file)))
     ).filter((d): d is string => !!d);

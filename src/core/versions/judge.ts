@@ -224,6 +224,12 @@ export function judge(e: VersionEvidence): { running: Running; verdict: VersionV
     inst.state === 'installed' &&
     !!inst.environment &&
     environmentMoves(running.environment, inst.environment).some((m) => m.to === undefined);
+  // Development members of the closure (a linked workspace package, an editable install) whose own
+  // files changed after the start: their versions do not name their code, so no record vouches for it.
+  const changedMembers =
+    start !== undefined && inst.state === 'installed'
+      ? (inst.devMembers ?? []).filter((m) => m.newest.some((f) => Date.parse(f.at) > start + CLOCK_SLACK_MS))
+      : [];
   const waiting = settlingReason(e, changedSinceStart, unverified.length > 0, dependenciesGone);
   if (waiting) return { running, verdict: { state: 'unknown', settling: true, reason: waiting } };
   // No record, but the files are older than the process: it loaded exactly these. (Not when a file
@@ -280,21 +286,31 @@ export function judge(e: VersionEvidence): { running: Running; verdict: VersionV
     };
   };
   const changed = (installedVersion: string, dev: boolean): VersionVerdict => {
+    const afterStart = (f: ChangedFile) => start !== undefined && Date.parse(f.at) > start + CLOCK_SLACK_MS;
+    const ownDev = inst.state === 'installed' && inst.dev ? inst.dev.newest.filter(afterStart) : [];
     const files = newestFiles([
       e.changedFiles ?? [],
-      inst.state === 'installed' && inst.dev && start !== undefined
-        ? inst.dev.newest.filter((f) => Date.parse(f.at) > start + CLOCK_SLACK_MS)
-        : [],
+      ownDev,
+      ...changedMembers.map((m) => m.newest.filter(afterStart)),
       unverified
         .map((path) => ({ path, at: iso(inst.state === 'installed' ? inst.changedAt : undefined) ?? '' }))
         .filter((f) => f.at),
     ]);
     const at = inst.state === 'installed' && inst.changedAt !== undefined ? inst.changedAt : undefined;
-    const what = dev
-      ? 'its own source files'
-      : unverified.length && !changedSinceStart
-        ? 'files it mapped'
-        : 'its files';
+    const members = changedMembers.map((m) => `${m.name} ${m.version}`);
+    const ofMembers = members.length
+      ? `the source files of ${members.length > 1 ? 'its development dependencies' : 'its development dependency'} ${members.join(', ')} (${changedMembers.map((m) => m.root).join(', ')})`
+      : '';
+    const what =
+      dev && members.length
+        ? ownDev.length
+          ? `its own source files and ${ofMembers}`
+          : ofMembers
+        : dev
+          ? 'its own source files'
+          : unverified.length && !changedSinceStart
+            ? 'files it mapped'
+            : 'its files';
     const shown = files.length
       ? `: ${files
           .slice(0, 3)
@@ -307,6 +323,7 @@ export function judge(e: VersionEvidence): { running: Running; verdict: VersionV
       ecosystem,
       installed: installedVersion,
       dev,
+      ...(dev && members.length ? { changedMembers: members } : {}),
       changedFiles: files,
       changedAt: iso(at) ?? iso(start) ?? '',
       processStart: iso(start) ?? '',
@@ -388,6 +405,9 @@ export function judge(e: VersionEvidence): { running: Running; verdict: VersionV
       if (running.inferred) parts.push(`inferred: ${running.how}`);
       return { running, verdict: stale(inst.version, moved, parts.join('; '), since) };
     }
+    // The same version and environment, but a development member rebuilt since the start: what
+    // was recorded names its version, which does not name its code.
+    if (changedMembers.length) return { running, verdict: changed(inst.version, true) };
     // Mapped files whose content differs under an unchanged version and environment: the same
     // version built again (a development rebuild of a native extension). Changed, not fine.
     if (replaced.length) return { running, verdict: changed(inst.version, false) };
@@ -411,6 +431,7 @@ export function judge(e: VersionEvidence): { running: Running; verdict: VersionV
       running,
       verdict: stale(inst.version, [], `files it loaded were replaced: ${replaced.join(', ')}`, since),
     };
+  if (changedMembers.length) return { running, verdict: changed(inst.version, true) };
   if (changedSinceStart || unverified.length) return { running, verdict: changed(inst.version, false) };
   return { running, verdict: { state: 'unknown', reason: running.reason } };
 }

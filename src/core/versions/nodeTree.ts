@@ -16,6 +16,23 @@ export interface TreeEnvironment {
   environment?: EnvironmentFingerprint;
   /** ms since the epoch: the newest change among the files the closure was read from. */
   changed?: number;
+  /**
+   * Members whose real folder is outside every node_modules (a workspace package or an `npm link`ed
+   * one): development packages, whose versions do not name their code (devSource.ts judges them).
+   */
+  linked?: LinkedMember[];
+}
+
+export interface LinkedMember {
+  name: string;
+  version: string;
+  /** Its real folder. */
+  dir: string;
+}
+
+/** Whether a real folder is outside every node_modules: not an installed release. */
+function outsideNodeModules(dir: string): boolean {
+  return !dir.split(/[\\/]/).includes('node_modules');
 }
 
 /**
@@ -59,6 +76,20 @@ function resolveInTree(packages: Record<string, unknown>, from: string, dep: str
     const i = cur.lastIndexOf('node_modules/');
     cur = i <= 0 ? '' : cur.slice(0, i - 1);
   }
+}
+
+/**
+ * The target of a link entry (`"node_modules/@acme/lib": { "link": true, "resolved": "packages/lib" }`:
+ * a workspace package, an `npm link`): the key of the entry that holds its version.
+ */
+function linkTarget(packages: Record<string, unknown>, key: string): string | undefined {
+  const entry = packages[key];
+  return isRecord(entry) &&
+    entry.link === true &&
+    typeof entry.resolved === 'string' &&
+    isRecord(packages[entry.resolved])
+    ? entry.resolved
+    : undefined;
 }
 
 /**
@@ -106,14 +137,32 @@ async function fromHiddenLockfile(
       if (written !== undefined) times.push(written);
     }
     const env: Record<string, string> = {};
+    const linked: LinkedMember[] = [];
     for (const key of seen) {
       const entry = packages[key];
       if (key !== selfKey && isRecord(entry) && typeof entry.version === 'string')
         env[displayName(key)] = entry.version;
+      // A link's entry holds no version (its target's does): named as a development member, its
+      // own dependencies not followed, so the fingerprint stays what earlier records hold.
+      const target = linkTarget(packages, key);
+      const held = target !== undefined ? packages[target] : undefined;
+      if (target === undefined || !isRecord(held) || typeof held.version !== 'string') continue;
+      const dir = p.join(base, ...target.split('/'));
+      const real = (await ctx.fs.realpath(dir)) ?? dir;
+      if (outsideNodeModules(real))
+        linked.push({
+          name: typeof held.name === 'string' ? held.name : displayName(key),
+          version: held.version,
+          dir: real,
+        });
     }
     // The closure's own files say when it changed; the lockfile is rewritten by any install into
     // the tree, related or not, and would make a neighbour's install look like a change of this server.
-    return { environment: fingerprint(env), changed: times.length ? Math.max(...times) : changedAt(lockStat) };
+    return {
+      environment: fingerprint(env),
+      changed: times.length ? Math.max(...times) : changedAt(lockStat),
+      ...(linked.length ? { linked } : {}),
+    };
   }
   return undefined;
 }
@@ -220,6 +269,7 @@ async function fromNodeResolution(
   const keyOf = new Map<string, string>([[start, '']]);
   const times: Array<number | undefined> = [];
   const queue: Array<{ dir: string; json: Record<string, unknown> }> = [{ dir: start, json: self }];
+  const linked: LinkedMember[] = [];
   while (queue.length) {
     const from = queue.shift()!;
     const required = new Set(isRecord(from.json.dependencies) ? Object.keys(from.json.dependencies) : []);
@@ -238,6 +288,12 @@ async function fromNodeResolution(
       if (key in env) key = `${key}@${found.version}`;
       keyOf.set(found.dir, key);
       env[key] = found.version;
+      if (outsideNodeModules(found.dir))
+        linked.push({
+          name: typeof found.json.name === 'string' ? found.json.name : dep,
+          version: found.version,
+          dir: found.dir,
+        });
       queue.push({ dir: found.dir, json: found.json });
     }
   }
@@ -246,7 +302,7 @@ async function fromNodeResolution(
     const nodeModules = store >= 0 ? start.slice(0, store) + `${p.sep}node_modules` : p.join(treeRoot, 'node_modules');
     for (const marker of LAYOUT_MARKERS) times.push(changedAt(await ctx.fs.stat(p.join(nodeModules, marker))));
   }
-  return { environment: fingerprint(env), changed: newest(times) };
+  return { environment: fingerprint(env), changed: newest(times), ...(linked.length ? { linked } : {}) };
 }
 
 /** The package's environment and the newest change among what it was read from. */

@@ -4,6 +4,7 @@ import semverValidRange from 'semver/ranges/valid';
 import { pathFor } from '../base/hostEnv';
 import { changedAt } from './fs';
 import { parseLaunch } from '../launch/parse';
+import { devMembersOf } from './devSource';
 import { treeEnvironment } from './nodeTree';
 import { MAX_SHIM_BYTES, parseBinShim } from '../launch/binShim';
 import { envValue, isRecord, LaunchSpec, parseIni, readJson, ResolveContext, whichCommand } from './lookup';
@@ -110,7 +111,14 @@ export async function readNpmPackage(
     return { state: 'unknown', reason: `${file} has no name or version`, ecosystem: 'npm' };
   }
   const tree = await treeEnvironment(ctx, pkgDir, json);
-  const times = [changedAt(await ctx.fs.stat(file)), tree.changed].filter((t): t is number => t !== undefined);
+  // Linked members (workspace packages) are code under development: their own files count too.
+  const dev = await devMembersOf(
+    ctx,
+    (tree.linked ?? []).map((m) => ({ name: m.name, version: m.version, ecosystem: 'npm' as const, location: m.dir })),
+  );
+  const times = [changedAt(await ctx.fs.stat(file)), tree.changed, dev.changedAt].filter(
+    (t): t is number => t !== undefined,
+  );
   return {
     state: 'installed',
     ecosystem: 'npm',
@@ -121,6 +129,7 @@ export async function readNpmPackage(
     ...(tree.environment ? { environment: tree.environment } : {}),
     ...(times.length ? { changedAt: Math.max(...times) } : {}),
     ...(fromProcess ? { fromProcess } : {}),
+    ...(dev.members.length ? { devMembers: dev.members } : {}),
   };
 }
 

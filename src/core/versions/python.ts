@@ -5,6 +5,7 @@ import { parseLaunch } from '../launch/parse';
 import { programName, PYTHON_LIKE } from '../launch/program';
 import { LaunchSpec, ResolveContext, whichCommand } from './lookup';
 import { Installed } from '../base/versionTypes';
+import { devMembersOf } from './devSource';
 import { closureOf, normalizeName, readDistMetadata } from './pythonClosure';
 
 export { normalizeName };
@@ -153,6 +154,17 @@ export async function readPythonPackage(
   const meta = parseMetadata(metadata.text ?? '');
   // The site-packages folder's own times are left out: any install into it (pip upgrading itself) moves them.
   const closure = await closureOf(ctx, site.dir, dists, { name, metadata }, extras);
+  // Members installed editable are code under development: their own files count too.
+  const dev = await devMembersOf(
+    ctx,
+    Object.entries(closure.packages).map(([member, version]) => ({
+      name: member,
+      version,
+      ecosystem: 'python' as const,
+      location: p.join(site.dir, dists.get(member)!.entry),
+    })),
+  );
+  const times = [closure.changedAt, dev.changedAt].filter((t): t is number => t !== undefined);
   return {
     state: 'installed',
     ecosystem: 'python',
@@ -161,8 +173,9 @@ export async function readPythonPackage(
     how: site.how,
     location: p.join(site.dir, dist.entry),
     environment: fingerprint(closure.packages),
-    ...(closure.changedAt !== undefined ? { changedAt: closure.changedAt } : {}),
+    ...(times.length ? { changedAt: Math.max(...times) } : {}),
     ...(fromProcess ? { fromProcess } : {}),
+    ...(dev.members.length ? { devMembers: dev.members } : {}),
   };
 }
 

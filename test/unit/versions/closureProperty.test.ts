@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import fc from 'fast-check';
 import { resolveInstalled } from '../../../src/core/versions/resolve';
 import { Installed } from '../../../src/core/base/versionTypes';
-import { ctxFor, distInfo, removeDist, tempDir, venv, write } from './layouts';
+import { ctxFor, distInfo, plainPackage, removeDist, tempDir, venv, write } from './layouts';
 
 /**
  * Property: what is installed for a server (its environment and its change time, the inputs of
@@ -156,6 +156,66 @@ describe('versions: a server is judged by its own closure (property)', function 
             assert.notEqual(now.env, last.env, `an upgrade of ${name} left the environment as it was`);
             assert.ok(now.changedAt > last.changedAt, `an upgrade of ${name} left the change time as it was`);
             last = now;
+          }
+        }
+        fs.rmSync(root, { recursive: true, force: true });
+      }),
+      { numRuns: 15 },
+    );
+  });
+  it('npm workspaces: a rebuild of a linked workspace member moves the installed side and names it; one of a workspace package outside the closure never does', async () => {
+    type WsOp = { kind: 'member' | 'outside' | 'unrelated-install'; file: number };
+    const wsOps = fc.array(
+      fc.record({
+        kind: fc.constantFrom('member' as const, 'outside' as const, 'unrelated-install' as const),
+        file: fc.integer({ min: 0, max: 2 }),
+      }),
+      { minLength: 1, maxLength: 5 },
+    );
+    await fc.assert(
+      fc.asyncProperty(wsOps, async (steps: WsOp[]) => {
+        const root = tempDir('lg-closure-ws-');
+        const ws = path.join(root, 'ws');
+        const nm = path.join(ws, 'node_modules');
+        const lib = plainPackage(path.join(ws, 'packages', 'lib'), '@acme/lib', '1.0.0');
+        const other = plainPackage(path.join(ws, 'packages', 'other'), '@acme/other', '1.0.0');
+        const server = plainPackage(path.join(ws, 'packages', 'server'), '@acme/server', '1.0.0', {
+          dependencies: { '@acme/lib': '1.0.0' },
+        });
+        fs.mkdirSync(path.join(nm, '@acme'), { recursive: true });
+        for (const name of ['lib', 'other', 'server'])
+          fs.symlinkSync(`../../packages/${name}`, path.join(nm, '@acme', name));
+        const script = path.join(server, 'dist', 'index.js');
+        const resolve = async () => {
+          const i = (
+            await resolveInstalled(ctxFor(root, { PATH: path.dirname(process.execPath) }), {
+              command: process.execPath,
+              args: [script],
+            })
+          ).installed;
+          return {
+            ...facts(i),
+            members: i.state === 'installed' ? JSON.stringify(i.devMembers) : '',
+            newest: i.state === 'installed' ? (i.devMembers?.[0]?.newest[0]?.path ?? '') : '',
+          };
+        };
+        let last = await resolve();
+        assert.equal(JSON.parse(last.members)?.[0]?.name, '@acme/lib');
+        let n = 0;
+        for (const step of steps) {
+          await tick();
+          if (step.kind === 'member') {
+            const file = write(path.join(lib, 'dist', `chunk-${step.file}.js`), `// build ${++n}\n`);
+            const now = await resolve();
+            assert.ok(now.changedAt > last.changedAt, 'a rebuild of the linked member left the change time as it was');
+            assert.equal(now.newest, file, 'the rebuilt file is named as the newest of the member');
+            assert.equal(now.env, last.env, 'a rebuild without a version bump keeps the fingerprint');
+            last = now;
+          } else {
+            if (step.kind === 'outside') write(path.join(other, 'dist', `chunk-${step.file}.js`), `// build ${++n}\n`);
+            else plainPackage(path.join(nm, `unrelated-${step.file}`), `unrelated-${step.file}`, `${++n}.0.0`);
+            const now = await resolve();
+            assert.deepEqual(now, last, `${step.kind} moved the server's installed side`);
           }
         }
         fs.rmSync(root, { recursive: true, force: true });

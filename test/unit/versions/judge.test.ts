@@ -401,14 +401,33 @@ describe('versions: the stale judgement', () => {
         inferred: fc.option(fc.record({ version, vouched: fc.boolean() }), { nil: undefined }),
         identical: fc.boolean(),
         unverified: fc.boolean(),
+        // A workspace package linked into the closure (or an editable dependency), rebuilt at this time.
+        member: fc.option(fc.integer({ min: START - 100_000, max: START + 100_000 }), { nil: undefined }),
       },
       { requiredKeys: ['version', 'env', 'changedAt', 'dev', 'identical', 'unverified'] },
     );
     fc.assert(
       fc.property(evidence, (x) => {
         const inst: Installed = {
-          ...(installed(x.version, x.env, x.changedAt) as Extract<Installed, { state: 'installed' }>),
+          // The installed side's change time covers its development members' files, as resolution gives it.
+          ...(installed(x.version, x.env, Math.max(x.changedAt, x.member ?? -Infinity)) as Extract<
+            Installed,
+            { state: 'installed' }
+          >),
           ...(x.dev ? { dev: { root: '/dev/x', how: 'h', newest: [] } } : {}),
+          ...(x.member !== undefined
+            ? {
+                devMembers: [
+                  {
+                    name: 'lib',
+                    version: '1.0.0',
+                    root: '/ws/lib',
+                    how: 'h',
+                    newest: [{ path: '/ws/lib/dist/index.js', at: new Date(x.member).toISOString() }],
+                  },
+                ],
+              }
+            : {}),
         };
         const e: VersionEvidence = {
           installed: inst,
@@ -447,7 +466,10 @@ describe('versions: the stale judgement', () => {
           ...(x.unverified ? { unverifiedFiles: ['/v/y.so'] } : {}),
         };
         const { verdict } = judge(e);
-        const changedAfterStart = x.changedAt > START + CLOCK_SLACK_MS || x.unverified;
+        const memberChanged = x.member !== undefined && x.member > START + CLOCK_SLACK_MS;
+        // A development member changed after the start is never current, and only stale on a version or environment move.
+        if (memberChanged && verdict.state !== 'changed' && verdict.state !== 'stale') return false;
+        const changedAfterStart = x.changedAt > START + CLOCK_SLACK_MS || x.unverified || memberChanged;
         if (verdict.state !== 'current' || !changedAfterStart) return true;
         // Fine after a change needs a record of the same code, or a vouched inference; never for a dev package.
         const same = (r: { version: string; env: Record<string, string> } | undefined) =>
@@ -457,7 +479,7 @@ describe('versions: the stale judgement', () => {
         const record = x.lock ? same(x.lock) : same(x.firstSeen);
         const inferredSame =
           !x.lock && !x.firstSeen && !!x.inferred && x.inferred.vouched && x.inferred.version === x.version;
-        return !(x.dev && x.changedAt > START + CLOCK_SLACK_MS) && (record || inferredSame);
+        return !(x.dev && x.changedAt > START + CLOCK_SLACK_MS) && !memberChanged && (record || inferredSame);
       }),
       { numRuns: 3000 },
     );
