@@ -198,6 +198,16 @@ describe('versions (integration): a linked workspace package or editable depende
 
       await pastStartOf(before);
       await w.rebuildLib();
+      // A first look (no record of this instance): the library changed after the start.
+      const first = changedOf(
+        await instanceOf(() => snapshot(home, projectDir, path.join(root, 'lg-first')), 'acme', child.pid!),
+      );
+      assert.match(first.summary, /@acme\/lib/);
+      assert.ok(
+        first.changedFiles.some((f) => f.path === w.libDist),
+        JSON.stringify(first.changedFiles),
+      );
+
       const watched = changedOf(await instanceOf(take, 'acme', child.pid!));
       assert.equal(watched.dev, true);
       assert.equal(watched.installed, '1.0.0');
@@ -210,15 +220,6 @@ describe('versions (integration): a linked workspace package or editable depende
       assert.ok(
         watched.changedFiles.every((f) => f.path.startsWith(w.libDir + path.sep)),
         JSON.stringify(watched.changedFiles),
-      );
-
-      const first = changedOf(
-        await instanceOf(() => snapshot(home, projectDir, path.join(root, 'lg-first')), 'acme', child.pid!),
-      );
-      assert.match(first.summary, /@acme\/lib/);
-      assert.ok(
-        first.changedFiles.some((f) => f.path === w.libDist),
-        JSON.stringify(first.changedFiles),
       );
 
       const guarded = await until(
@@ -329,6 +330,10 @@ describe('versions (integration): a linked workspace package or editable depende
 
     await pastStartOf(before);
     fs.appendFileSync(libSource, '# edited\n');
+    const first = changedOf(
+      await instanceOf(() => snapshot(home, projectDir, path.join(root, 'lg-first')), 'acme', child.pid!),
+    );
+    assert.match(first.summary, /acme-lib/);
     const watched = changedOf(await instanceOf(take, 'acme', child.pid!));
     assert.equal(watched.dev, true);
     assert.match(watched.summary, /acme-lib/);
@@ -336,10 +341,6 @@ describe('versions (integration): a linked workspace package or editable depende
       watched.changedFiles.map((f) => f.path),
       [libSource],
     );
-    const first = changedOf(
-      await instanceOf(() => snapshot(home, projectDir, path.join(root, 'lg-first')), 'acme', child.pid!),
-    );
-    assert.match(first.summary, /acme-lib/);
     assert.deepEqual(
       inst?.state === 'installed' ? (inst.devMembers ?? []).map((m) => [m.name, m.version, m.root]) : [],
       [['acme-lib', '1.0.0', libProj]],
