@@ -78,7 +78,7 @@ export function formatStaleEvidence(snapshot: Snapshot): string[] {
           `    installed: ${v.installed}${v.dev && !v.changedMembers?.length ? ' (a development package: judged by its own files)' : ''}`,
         );
         for (const m of v.changedMembers ?? [])
-          blocks.push(`    rebuilt:   ${m} (a development package it depends on: judged by its own files)`);
+          blocks.push(`    rebuilt:   ${m} (a package under development it depends on: judged by its own files)`);
         continue;
       }
       if (v.state === 'config-changed') {

@@ -299,7 +299,7 @@ export function judge(e: VersionEvidence): { running: Running; verdict: VersionV
     const at = inst.state === 'installed' && inst.changedAt !== undefined ? inst.changedAt : undefined;
     const members = changedMembers.map((m) => `${m.name} ${m.version}`);
     const ofMembers = members.length
-      ? `the source files of ${members.length > 1 ? 'its development dependencies' : 'its development dependency'} ${members.join(', ')} (${changedMembers.map((m) => m.root).join(', ')})`
+      ? `the source files of ${members.join(', ')}, ${members.length > 1 ? 'packages' : 'a package'} under development it depends on (${changedMembers.map((m) => m.root).join(', ')})`
       : '';
     const what =
       dev && members.length

@@ -238,7 +238,7 @@ describe('versions (integration): a linked workspace package or editable depende
       assert.match(text, /CHANGED SINCE START: restart to load what is installed/);
       assert.match(
         text,
-        /rebuilt: +@acme\/lib 1\.0\.0 \(a development package it depends on: judged by its own files\)/,
+        /rebuilt: +@acme\/lib 1\.0\.0 \(a package under development it depends on: judged by its own files\)/,
       );
       // The library is named as a development member of the server's closure.
       assert.deepEqual(
@@ -280,7 +280,10 @@ describe('versions (integration): a linked workspace package or editable depende
         g.client.callTool({ name: 'write_note', arguments: { text: 'after' } }),
         (err: { code?: number; message: string }) => {
           assert.equal(err.code, GuardErrorCode.Stale);
-          assert.match(err.message, /its development dependency @acme\/lib 1\.0\.0/);
+          assert.match(
+            err.message,
+            /the source files of @acme\/lib 1\.0\.0, a package under development it depends on/,
+          );
           assert.ok(err.message.includes(w.libDist), err.message);
           return true;
         },

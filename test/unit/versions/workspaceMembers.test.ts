@@ -182,7 +182,7 @@ describe('versions: the judgement of a closure with development members', () => 
         );
         assert.match(
           verdict.summary,
-          /the source files of its development dependency @acme\/lib 1\.0\.0 \(\/ws\/packages\/lib\) changed/,
+          /the source files of @acme\/lib 1\.0\.0, a package under development it depends on \(\/ws\/packages\/lib\) changed/,
         );
       }
   });
