@@ -20,6 +20,7 @@ import { connectGuarded, textOf } from '../guard/support';
 import { GuardErrorCode } from '../../../src/guard/stdio/messages';
 
 const PNPM = '9.15.9';
+const YARN = '1.22.22';
 
 type Changed = Extract<VersionVerdict, { state: 'changed' }>;
 
@@ -61,10 +62,10 @@ interface Workspace {
  * (`@acme/server` 1.0.0, a stdio MCP server on the real SDK that loads `@acme/lib`), both built by
  * their own `build` scripts, the library linked into node_modules by a real `npm install` / `pnpm
  * install` at the workspace root. The SDK and zod are the repo's own, found by Node above the
- * workspace (`<root>/node_modules`, where no installer of the workspace looks), so the installs
+ * workspace (`<root>/node_modules`, where no installer of the workspace looks), so the installs (npm, pnpm, yarn classic)
  * need only the workspace's own packages.
  */
-async function workspace(root: string, manager: 'npm' | 'pnpm'): Promise<Workspace> {
+async function workspace(root: string, manager: 'npm' | 'pnpm' | 'yarn'): Promise<Workspace> {
   const ws = path.join(root, 'ws');
   fs.symlinkSync(path.join(repoRoot, 'node_modules'), path.join(root, 'node_modules'), 'dir');
   write(
@@ -114,6 +115,24 @@ async function workspace(root: string, manager: 'npm' | 'pnpm'): Promise<Workspa
     await run(NPM, ['install'], { cwd: ws, env });
     await run(NPM, ['run', 'build', '--workspaces'], { cwd: ws, env });
     rebuildLib = () => run(NPM, ['run', 'build', '-w', '@acme/lib'], { cwd: ws, env }).then(() => undefined);
+  } else if (manager === 'yarn') {
+    const yarn = path.join(await npmTool('yarn', YARN), 'yarn');
+    const env = {
+      ...process.env,
+      YARN_CACHE_FOLDER: path.join(root, 'yarn-cache'),
+      YARN_ENABLE_TELEMETRY: '0',
+      npm_config_update_notifier: 'false',
+      /* yarn 1 would leave a compile cache in the temp folder */ DISABLE_V8_COMPILE_CACHE: '1',
+      // and `yarn run` a folder of its own there (yarn--<time>-<random>): the test's temp folder takes both.
+      TMPDIR: path.join(root, 'tmp'),
+    };
+    fs.mkdirSync(env.TMPDIR, { recursive: true });
+    const flags = ['--no-default-rc', '--non-interactive', '--no-progress', '--silent'];
+    await run(yarn, ['install', ...flags], { cwd: ws, env });
+    for (const name of ['@acme/lib', '@acme/server'])
+      await run(yarn, ['workspace', name, 'run', 'build', ...flags], { cwd: ws, env });
+    rebuildLib = () =>
+      run(yarn, ['workspace', '@acme/lib', 'run', 'build', ...flags], { cwd: ws, env }).then(() => undefined);
   } else {
     const pnpm = path.join(await npmTool('pnpm', PNPM), 'pnpm');
     const env = { ...process.env, npm_config_update_notifier: 'false' };
@@ -127,7 +146,7 @@ async function workspace(root: string, manager: 'npm' | 'pnpm'): Promise<Workspa
   assert.ok(fs.existsSync(libDist) && fs.existsSync(script), 'both packages were built');
   // The library is linked, not copied: its real folder is the workspace package.
   const linked =
-    manager === 'npm'
+    manager !== 'pnpm'
       ? path.join(ws, 'node_modules', '@acme', 'lib')
       : path.join(serverDir, 'node_modules', '@acme', 'lib');
   assert.equal(fs.lstatSync(linked).isSymbolicLink(), true, `${linked} is a link`);
@@ -156,7 +175,7 @@ describe('versions (integration): a linked workspace package or editable depende
     await stopChildren(started.splice(0));
   });
 
-  for (const manager of ['npm', 'pnpm'] as const) {
+  for (const manager of ['npm', 'pnpm', 'yarn'] as const) {
     it(`${manager} workspaces: only @acme/lib rebuilt (no version bump) is changed naming it, watched, at a first look and for the guard`, async () => {
       const root = tempDir(`lg-ws-${manager}-`);
       const w = await workspace(root, manager);
