@@ -9,10 +9,17 @@ export interface OfflineVenv {
   pip(...args: string[]): Promise<string>;
 }
 
-/** A real venv at `<root>/venv` whose pip installs from local wheel folders only (fixture wheels, cached PyPI wheelhouses). */
-export async function offlineVenv(root: string, findLinks: readonly string[]): Promise<OfflineVenv> {
+/**
+ * A real venv at `<root>/venv` whose pip installs from local wheel folders only (fixture wheels,
+ * cached PyPI wheelhouses). `copies`: made with `--copies` (its interpreter is a copy, not a link).
+ */
+export async function offlineVenv(
+  root: string,
+  findLinks: readonly string[],
+  opts: { copies?: boolean } = {},
+): Promise<OfflineVenv> {
   const venv = path.join(root, 'venv');
-  await run(PYTHON, ['-m', 'venv', venv]);
+  await run(PYTHON, ['-m', 'venv', ...(opts.copies ? ['--copies'] : []), venv]);
   const py = process.platform === 'win32' ? path.join(venv, 'Scripts', 'python.exe') : path.join(venv, 'bin', 'python');
   const pipEnv = {
     ...process.env,
