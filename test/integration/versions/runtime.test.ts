@@ -12,7 +12,10 @@ import { fixturesDir, repoRoot } from '../../support/repo';
 import { stopChildren } from '../../support/liveness';
 import { startReady } from '../../support/startup';
 import { npmTool } from '../../support/toolCache';
-import { fixtureVenv, instanceOf, project, run, snapshot, tempDir } from './support';
+import { fixtureVenv, instanceOf, project, PYTHON, run, snapshot, tempDir } from './support';
+import { currentHostEnv } from '../../../src/core/base/hostEnv';
+import { OwnInstanceJudge } from '../../../src/core/versions/ownInstance';
+import { guardVerdict } from '../../../src/guard/host/staleness';
 
 /** Two releases of Node from the npm registry's `node` package (its platform package holds bin/node). */
 const OLD_NODE = '22.11.0';
@@ -132,6 +135,19 @@ describe('versions (integration): the runtime a server runs on, replaced under i
     const json = JSON.parse(JSON.stringify(snap)) as typeof snap;
     assert.deepEqual(json.servers[0].instances.find((i) => i.pid === after.pid)?.versions?.runtime, rt);
 
+    // A guard asking about its own child (the same evidence) says it too, and would restart it.
+    const own = await new OwnInstanceJudge(currentHostEnv(process.env), {
+      command: node,
+      args: [script],
+      cwd: projectDir,
+    }).judge({ pid: child.pid!, spawnedAt: Date.now() });
+    assert.deepEqual(own.runtime, rt);
+    const guard = guardVerdict(own);
+    assert.ok(
+      guard.state === 'restart' && /^Runtime replaced: runs a replaced node/.test(guard.said),
+      JSON.stringify(guard),
+    );
+
     // A restart runs the new binary: nothing replaced any more.
     await stopChildren([child]);
     const second = await startReady(node, [script], { cwd: projectDir, ready: /rt-server ready/ }, started);
@@ -169,5 +185,37 @@ describe('versions (integration): the runtime a server runs on, replaced under i
     assert.equal(after.versions?.verdict.state, 'current', JSON.stringify(after.versions));
     const vm = toViewInput(await take());
     assert.equal(counts(vm).runtime, 1);
+  });
+
+  it('the base interpreter a symlinked venv points to, replaced by another build: the venv runs a replaced python', async () => {
+    const root = tempDir('lg-runtime-base-');
+    // A base interpreter of our own to replace: a copy of the real one (it finds its standard library
+    // through its build prefix), named as the real one is; the venv links to it.
+    const real = (await run(PYTHON, ['-c', 'import os, sys; print(os.path.realpath(sys.executable))'])).trim();
+    const base = path.join(root, 'base', 'bin', path.basename(real));
+    fs.mkdirSync(path.dirname(base), { recursive: true });
+    fs.copyFileSync(real, base);
+    fs.chmodSync(base, 0o755);
+    const { py, pip } = await fixtureVenv(root, { python: base });
+    await pip('lgdemo-server==1.0.0', 'lgdemo-dep==1.0.0');
+    assert.equal(fs.realpathSync(py), base);
+    const version = /Python (\S+)/.exec(await run(base, ['--version']))![1];
+
+    const projectDir = project(root, 'demo', py, ['-m', 'lgdemo_server']);
+    const home = path.join(root, 'home');
+    fs.mkdirSync(home);
+    const take = () => snapshot(home, projectDir, path.join(root, 'lg'));
+    const ready = /lgdemo-server \S+ \(lgdemo_dep \S+\) running on stdio/;
+    const child = await startReady(py, ['-m', 'lgdemo_server'], { cwd: projectDir, ready }, started);
+    const before = await instanceOf(take, 'demo', child.pid!);
+    assert.equal(before.versions?.runtime, undefined, JSON.stringify(before.versions));
+
+    replaceFile(base, Buffer.concat([fs.readFileSync(base), Buffer.from('\0another build\0')]));
+    const after = await instanceOf(take, 'demo', child.pid!);
+    const rt = runtimeOf(after);
+    assert.equal(rt.path, base);
+    assert.equal(rt.running, version, JSON.stringify(rt));
+    assert.equal(rt.installed, version, JSON.stringify(rt));
+    assert.equal(after.versions?.verdict.state, 'current', JSON.stringify(after.versions));
   });
 });

@@ -17,11 +17,11 @@ export { makeTempDir as tempDir } from '../../support/temp';
  */
 export async function fixtureVenv(
   root: string,
-  opts: { findLinks?: string[]; copies?: boolean } = {},
+  opts: { findLinks?: string[]; copies?: boolean; python?: string } = {},
 ): Promise<OfflineVenv> {
   const wheels = path.join(root, 'wheels');
   await run(PYTHON, [path.join(fixturesDir, 'python', 'build_wheels.py'), wheels]);
-  return offlineVenv(root, [wheels, ...(opts.findLinks ?? [])], { copies: opts.copies });
+  return offlineVenv(root, [wheels, ...(opts.findLinks ?? [])], { copies: opts.copies, python: opts.python });
 }
 
 /** A workspace folder whose `.mcp.json` configures one stdio server. */
