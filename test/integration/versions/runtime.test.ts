@@ -89,6 +89,11 @@ describe('versions (integration): the runtime a server runs on, replaced under i
     assert.equal(before.versions?.verdict.state, 'current', JSON.stringify(before.versions));
     assert.equal(before.versions?.runtime, undefined);
 
+    // The same bytes put back (a reinstall of the same release) are not a replacement.
+    replaceFile(node, fs.readFileSync(oldNode));
+    const reinstalled = await instanceOf(take, 'rt', child.pid!);
+    assert.equal(reinstalled.versions?.runtime, undefined, JSON.stringify(reinstalled.versions));
+
     replaceFile(node, fs.readFileSync(newNode));
     const after = await instanceOf(take, 'rt', child.pid!);
     const rt = runtimeOf(after);
