@@ -291,8 +291,6 @@ function versionOutput(exe: string): Promise<string | undefined> {
 }
 
 export interface RuntimeReadOptions {
-  /** The process's maps, when already read. */
-  mapsText?: string;
   /** Runs `<exe> --version` (tests: a fixed answer). */
   versionOutput?: (exe: string) => Promise<string | undefined>;
 }
@@ -319,7 +317,7 @@ export async function readRuntime(
   startTime: number | undefined,
   s: RuntimeSighting,
   mapsText: string | undefined,
-  options: Pick<RuntimeReadOptions, 'versionOutput'> = {},
+  options: RuntimeReadOptions = {},
 ): Promise<RuntimeReplaced | undefined> {
   const deletedLibs = s.libraries.filter((l) => l.deleted).map((l) => l.path);
   if (!s.exeReplaced && !deletedLibs.length) return undefined;
