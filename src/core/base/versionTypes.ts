@@ -190,6 +190,35 @@ export interface InstanceVersions {
    * guard of a stdio server through its lock record. Trusted as running evidence only as `judge` says.
    */
   serverInfo?: ServerInfoStatement;
+  /**
+   * The runtime the process runs on (node, python3.x) was replaced on disk after it started (Linux):
+   * a restart need of its own, never a stale package (`verdict` does not change for it).
+   */
+  runtime?: RuntimeReplaced;
+}
+
+/**
+ * The interpreter a process runs was replaced under it: `/proc/<pid>/exe` reads `(deleted)`, or the
+ * runtime's own libraries (libnode, libpython, lib-dynload) are mapped `(deleted)`, with other bytes
+ * on disk now. A Node or Python upgrade, a venv made with `--copies` upgraded, the base interpreter
+ * of a symlinked venv upgraded.
+ */
+export interface RuntimeReplaced {
+  state: 'replaced';
+  /** `node`, `python3.12`, or the executable's name. */
+  runtime: string;
+  /** The executable's path (what a restart runs). */
+  path: string;
+  /** The version the process runs, read from the old binary's bytes; "unknown" when it cannot be read. */
+  running: string;
+  /** The version at `path` now (`<path> --version`); "missing" when nothing is there, "unknown" when it cannot be read. */
+  installed: string;
+  runningHow: string;
+  installedHow: string;
+  /** The runtime's own libraries the process maps that were replaced on disk. */
+  libraries: string[];
+  /** One sentence a person reads: "runs a replaced node 22.11.0; installed 22.12.0 at /usr/bin/node: ...". */
+  summary: string;
 }
 
 /**

@@ -12,6 +12,7 @@ export function describeVerdict(v: VmVerdict): string {
     case 'stale':
       if (v.cause === 'changed') return `Changed since start: restart to load what is installed. ${v.summary}`;
       if (v.cause === 'config') return `Configuration changed: ${v.summary}`;
+      if (v.cause === 'runtime') return `Runtime replaced: ${v.summary}`;
       // The same version with other dependencies: the versions alone would say nothing.
       if (v.running === v.installed) return `Stale: ${v.summary}`;
       if (v.installed === 'missing') return `Stale: runs ${v.package} ${v.running}, but it is no longer installed`;

@@ -16,6 +16,7 @@ import { nodeFs, VersionFs } from './fs';
 import { filesPredateProcess } from './judge';
 import { interprets, judgeInstance, needsCwd } from './instanceEvidence';
 import { readMaps } from './maps';
+import { sightRuntime, RuntimeSighting } from './runtime';
 import { Compared, compareReplaced } from './mappedContent';
 import { configDrift, launchedPackage } from './configDrift';
 import { inferFromNpmCache } from './firstLook';
@@ -46,6 +47,9 @@ export interface VersionsOptions {
   /** Asks a running HTTP server for its serverInfo; false: never. */
   askServerInfo?: false | ((url: string, transport: 'http' | 'sse') => Promise<ServerInfoAnswer>);
   readMaps?: (pid: number) => Promise<string | undefined>;
+  /** The process's runtime as /proc shows it (runtime.ts); false: not looked at. */
+  sightRuntime?:
+    false | ((pid: number, maps: () => Promise<string | undefined>) => Promise<RuntimeSighting | undefined>);
   /** Compares replaced mapped files with the installed ones (tests: a fixed answer). */
   compareReplaced?: (pid: number, mapsText: string, paths: readonly string[]) => Promise<Map<string, Compared>>;
   /** Live lock records (the guard's); defaults to the records in the lock dir. */
@@ -157,6 +161,11 @@ export async function attachVersions(
     (r) => r.versions,
   );
   const mapsOf = options.readMaps ?? ((pid: number) => readMaps(pid, host.platform));
+  const runtimeOf =
+    options.sightRuntime === false
+      ? undefined
+      : (options.sightRuntime ??
+        ((pid: number, maps: () => Promise<string | undefined>) => sightRuntime(pid, host.platform, maps)));
   const ask = options.askServerInfo === false ? undefined : (options.askServerInfo ?? askServerInfo);
   // Once per snapshot, not per instance: the process table is scanned for installers once per
   // ecosystem, and each entry's launch is parsed once.
@@ -264,7 +273,12 @@ export async function attachVersions(
         installing: { known: ecosystem ? installerOf(ecosystem) : undefined },
         now: now().getTime(),
       },
-      { readMaps: mapsOf, stat: (p) => fs.stat(p), compareReplaced: options.compareReplaced ?? compareReplaced },
+      {
+        readMaps: mapsOf,
+        stat: (p) => fs.stat(p),
+        compareReplaced: options.compareReplaced ?? compareReplaced,
+        ...(runtimeOf ? { sightRuntime: runtimeOf } : {}),
+      },
     );
     const { running } = judged;
     let verdict = judged.verdict;
@@ -306,7 +320,13 @@ export async function attachVersions(
       } else store.touch(key, now());
       if (serverInfo) store.rememberServerInfo(key, serverInfo);
     }
-    const versions: InstanceVersions = { installed: inst, running, verdict, ...(serverInfo ? { serverInfo } : {}) };
+    const versions: InstanceVersions = {
+      installed: inst,
+      running,
+      verdict,
+      ...(serverInfo ? { serverInfo } : {}),
+      ...(judged.runtime ? { runtime: judged.runtime } : {}),
+    };
     instance.versions = versions;
   }
 

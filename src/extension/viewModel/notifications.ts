@@ -99,6 +99,16 @@ function staleMessage(
   const still = hits.length === 1 ? t('still runs') : t('still run');
   if (cause === 'changed')
     return t('{0}: its files changed after {1} started; restart to load what is installed.', pkg, where);
+  if (cause === 'runtime')
+    return t(
+      '{0} was replaced ({1} {2} {3}); {4} {5} the old {0}: restart to run it.',
+      pkg,
+      olds.join(', '),
+      ARROW,
+      installed,
+      where,
+      still,
+    );
   if (cause === 'config')
     return t('{0}: the configuration now launches {1}; {2} {3} {4}.', pkg, installed, where, still, olds.join(', '));
   const from = olds.join(', ');
