@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
@@ -14,8 +13,8 @@ import { compareReplaced, deletedRegions } from './mappedContent';
  *
  * The parsers are pure (tested on stored /proc text and bytes); `readRuntime` is the thin reader.
  * The running version is read from the old binary's bytes (still readable through /proc/<pid>/exe,
- * or a mapped library), never by running it; the installed one by running the binary at the path
- * now with `--version` (cached by its identity on disk).
+ * or a mapped library), never by running it; the installed one from the bytes of the binary at the
+ * path now (cached by its identity on disk), never by running it either.
  */
 
 export type RuntimeKind = 'node' | 'python' | 'other';
@@ -121,17 +120,6 @@ export function versionCandidates(kind: RuntimeKind, text: string, minor?: strin
 export function oneVersion(candidates: Iterable<string>): string | undefined {
   const all = new Set(candidates);
   return all.size === 1 ? [...all][0] : undefined;
-}
-
-/** The version a runtime prints for `--version`: `v22.12.0`, `Python 3.12.4`, `deno 1.40.0 (...)`. Pure. */
-export function versionFromOutput(kind: RuntimeKind, output: string): string | undefined {
-  const re =
-    kind === 'node'
-      ? /^v(\d+\.\d+\.\d+\S*)/m
-      : kind === 'python'
-        ? /Python (\d+\.\d+\.\d+\S*)/
-        : /(\d+\.\d+\.\d+[\w.+-]*)/;
-  return re.exec(output)?.[1];
 }
 
 /** The runtime's name in words: `node`, `python3.12` (its minor from the version when known), or the executable's name. */
@@ -251,7 +239,7 @@ async function sameExecutable(pid: number, exe: string): Promise<boolean> {
 /** What runs never changes for one process: read once per pid and start. */
 const runningMemo = new Map<string, Promise<{ version?: string; how: string }>>();
 const sameMemo = new Map<string, Promise<boolean>>();
-const installedMemo = new Map<string, Promise<string | undefined>>();
+const installedMemo = new Map<string, Promise<{ version?: string; how: string }>>();
 const MEMO_LIMIT = 512;
 
 function remember<T>(memo: Map<string, T>, key: string, make: () => T): T {
@@ -281,18 +269,18 @@ async function runningVersion(pid: number, s: RuntimeSighting): Promise<{ versio
   return { how: 'not found in the running executable or its libraries' };
 }
 
-/** `<exe> --version`, run with an empty environment (nothing loaded but the runtime). */
-function versionOutput(exe: string): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    execFile(exe, ['--version'], { env: {}, timeout: 5000, maxBuffer: 64 * 1024 }, (err, stdout, stderr) =>
-      resolve(err ? undefined : `${stdout}\n${stderr}`),
-    );
-  });
-}
-
-export interface RuntimeReadOptions {
-  /** Runs `<exe> --version` (tests: a fixed answer). */
-  versionOutput?: (exe: string) => Promise<string | undefined>;
+/**
+ * The installed version, from the bytes of the binary at the path now, else of the runtime's
+ * libraries at their paths now. Never by running it: the binary may be anything a process table
+ * names (a workspace's venv, a file being replaced), and nothing of it is executed.
+ */
+async function installedVersion(s: RuntimeSighting): Promise<{ version?: string; how: string }> {
+  for (const file of [s.exe, ...s.libraries.map((l) => l.path)]) {
+    const found = await scanFile(file, s.kind, s.minor);
+    const version = found && oneVersion(found);
+    if (version) return { version, how: `read from ${file}` };
+  }
+  return { how: `not found in ${s.exe} or its libraries` };
 }
 
 /** What a process's executable and maps say about its runtime (Linux; undefined elsewhere, or when not readable). */
@@ -317,7 +305,6 @@ export async function readRuntime(
   startTime: number | undefined,
   s: RuntimeSighting,
   mapsText: string | undefined,
-  options: RuntimeReadOptions = {},
 ): Promise<RuntimeReplaced | undefined> {
   const deletedLibs = s.libraries.filter((l) => l.deleted).map((l) => l.path);
   if (!s.exeReplaced && !deletedLibs.length) return undefined;
@@ -334,18 +321,13 @@ export async function readRuntime(
   }
   if (!exeReplaced && !libraries.length) return undefined;
   const running = await remember(runningMemo, key, () => runningVersion(pid, s));
-  const installed = now
-    ? await remember(installedMemo, `${s.exe}:${identity}`, async () => {
-        const out = await (options.versionOutput ?? versionOutput)(s.exe);
-        return out === undefined ? undefined : versionFromOutput(s.kind, out);
-      })
-    : 'missing';
+  const installed = now ? await remember(installedMemo, `${s.exe}:${identity}`, () => installedVersion(s)) : undefined;
   return runtimeEvidence(s, {
     exeReplaced,
     libraries,
     ...(running.version ? { running: running.version } : {}),
-    ...(installed ? { installed } : {}),
+    ...(installed?.version ? { installed: installed.version } : now ? {} : { installed: 'missing' }),
     runningHow: running.how,
-    installedHow: now ? `${s.exe} --version` : `${s.exe} is gone`,
+    installedHow: installed ? installed.how : `${s.exe} is gone`,
   });
 }

@@ -12,7 +12,6 @@ import {
   runtimeEvidence,
   runtimeKind,
   versionCandidates,
-  versionFromOutput,
 } from '../../../src/core/versions/runtime';
 import type { Compared } from '../../../src/core/versions/mappedContent';
 
@@ -105,14 +104,6 @@ describe('versions: a runtime version, from its bytes and from --version (stored
     assert.equal(oneVersion(['3.11.7', '3.11.7']), '3.11.7');
     assert.equal(oneVersion(['3.11.7', '3.11.2']), undefined);
     assert.equal(oneVersion([]), undefined);
-  });
-
-  it('what --version prints', () => {
-    assert.equal(versionFromOutput('node', 'v22.12.0\n'), '22.12.0');
-    assert.equal(versionFromOutput('python', 'Python 3.12.4\n'), '3.12.4');
-    assert.equal(versionFromOutput('python', 'Python 3.13.0rc2\n'), '3.13.0rc2');
-    assert.equal(versionFromOutput('other', 'deno 1.40.0 (release, x86_64-unknown-linux-gnu)\n'), '1.40.0');
-    assert.equal(versionFromOutput('node', 'garbage'), undefined);
   });
 });
 
