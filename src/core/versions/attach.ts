@@ -19,6 +19,7 @@ import { readMaps } from './maps';
 import { Compared, compareReplaced } from './mappedContent';
 import { configDrift, launchedPackage } from './configDrift';
 import { inferFromNpmCache } from './firstLook';
+import { inferFromPythonHistory } from './pythonFirstLook';
 import { runningInstaller } from './installers';
 import { PackageRef, RegistryChecker, registryCacheFile, RegistryOverrides } from './registry';
 import { resolveInstalled, Resolution } from './resolve';
@@ -260,7 +261,10 @@ export async function attachVersions(
         ...(lock?.versions ? { lock: { versions: lock.versions, startedAt: lock.startedAt } } : {}),
         ...(serverInfo ? { serverInfo } : {}),
         ...(seen ? { firstSeen: seen } : {}),
-        infer: (start) => inferFromNpmCache({ host, fs }, resolution.installed, start, log),
+        infer: (start) =>
+          ecosystem === 'python'
+            ? inferFromPythonHistory({ host, fs }, resolution.installed, start, log)
+            : inferFromNpmCache({ host, fs }, resolution.installed, start, log),
         installing: { known: ecosystem ? installerOf(ecosystem) : undefined },
         now: now().getTime(),
       },
