@@ -9,7 +9,7 @@ function perSession(copies: number, host: { sessions?: number }): string {
 
 /** The history a running version was inferred from, in words. */
 export function inferredWords(source: InferredSource | undefined): string {
-  return source === 'uv-cache' ? "uv's cache" : "npm's cache";
+  return source === 'uv-cache' ? "uv's cache" : source === 'pipx-log' ? "pipx's log" : "npm's cache";
 }
 
 /** One line per verdict, in words: the evidence the tooltips and the notification quote. */

@@ -44,7 +44,7 @@ export type VmVerdict =
       running: StaleVerdict['running'];
       /** What a restart loads: the installed version, or the configured spec for `config`. */
       installed: StaleVerdict['installed'];
-      /** True when the running version is inferred (npm's or uv's cache), not recorded. */
+      /** True when the running version is inferred (npm's or uv's cache, pipx's log), not recorded. */
       inferred?: boolean;
       /** Which history it is inferred from, when inferred. */
       inferredFrom?: InferredSource;
@@ -149,7 +149,7 @@ export function versionVerdict(versions: InstanceVersions): VmVerdict | undefine
         ...(verdict.inferred
           ? {
               inferred: true,
-              inferredFrom: (verdict.runningLearnedFrom === 'uv-cache'
+              inferredFrom: (verdict.runningLearnedFrom === 'uv-cache' || verdict.runningLearnedFrom === 'pipx-log'
                 ? verdict.runningLearnedFrom
                 : 'npm-cache') as InferredSource,
             }

@@ -62,7 +62,7 @@ export interface VersionEvidence {
   changeExplained?: boolean;
   /**
    * The version the process loaded as a package manager's history tells it (`source`: npm's cache
-   * when absent, uv's cache). `closureHow`: set when something also says the
+   * when absent, uv's cache, pipx's log). `closureHow`: set when something also says the
    * dependencies did not move since the start (the project's lockfile predates it; uv's cache
    * unpacked no other version of any of them before it); without it a same-version inference says
    * nothing of them.

@@ -5,22 +5,25 @@ import { VersionFs } from './fs';
 import { inferLoaded, START_SLACK_MS } from './inferLoaded';
 import { CLOCK_SLACK_MS, VersionEvidence } from './judge';
 import { ResolveContext } from './lookup';
+import { inferFromPipxLogs, PipxLog, pipxLogDirs, readPipxLogs } from './pipxLog';
 import { uvCacheDir } from './python';
 import { UvCacheHistory, uvCacheHistory } from './uvCacheHistory';
 
 /**
  * The first look at a Python server whose environment changed after it started, nothing of ours
- * having seen it start: what uv's cache (uvCacheHistory.ts) still tells of the version it loaded.
- * An environment uv installed (its dist-info's INSTALLER says `uv`) is
+ * having seen it start: what uv's cache (uvCacheHistory.ts) or pipx's logs (pipxLog.ts) still tell
+ * of the version it loaded. uv: an environment uv installed (its dist-info's INSTALLER says `uv`) is
  * linked from the archives of uv's cache, each unpacked once; the version whose wheel was unpacked
  * last before the start is the one it loaded (inferLoaded's rule, as for npm's cache). For a
  * same-version answer, the dependencies are vouched for when uv's cache unpacked no other version
- * of any member of the closure before the start.
+ * of any member of the closure before the start. pipx: the version the first logged pip run after
+ * the start replaced.
  */
 
 type Inferred = NonNullable<VersionEvidence['inferred']>;
 
 const uvHistories = new WeakMap<VersionFs, MtimeCache<UvCacheHistory>>();
+const pipxHistories = new WeakMap<VersionFs, MtimeCache<PipxLog[]>>();
 
 function cacheFor<T>(map: WeakMap<VersionFs, MtimeCache<T>>, fs: VersionFs): MtimeCache<T> {
   let c = map.get(fs);
@@ -29,6 +32,11 @@ function cacheFor<T>(map: WeakMap<VersionFs, MtimeCache<T>>, fs: VersionFs): Mti
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
+
+/** The venv a `pipx venv <path>` resolution names. */
+function pipxVenv(installed: Extract<Installed, { state: 'installed' }>): string | undefined {
+  return /^pipx venv (.+)$/.exec(installed.how)?.[1];
+}
 
 async function fromUvCache(
   ctx: ResolveContext,
@@ -86,8 +94,40 @@ async function fromUvCache(
   };
 }
 
+async function fromPipxLogs(
+  ctx: ResolveContext,
+  installed: Extract<Installed, { state: 'installed' }>,
+  start: number,
+  log: (message: string) => void,
+): Promise<Inferred | undefined> {
+  const venv = pipxVenv(installed);
+  if (!venv) return undefined;
+  const { host, fs } = ctx;
+  const logs = await cacheFor(pipxHistories, fs).get(JSON.stringify(pipxLogDirs(host)), (tfs) =>
+    readPipxLogs({ host, fs: tfs }),
+  );
+  // The log names the venv as pipx resolved it: compared through real paths too.
+  const real = (await fs.realpath(venv)) ?? venv;
+  const same = await Promise.all(
+    logs.map(async (l) => ({
+      ...l,
+      runs: await Promise.all(
+        l.runs.map(async (r) =>
+          r.venv === venv || r.venv === real || (await fs.realpath(r.venv)) === real ? { ...r, venv } : r,
+        ),
+      ),
+    })),
+  );
+  const answer = inferFromPipxLogs(same, { venv, name: installed.name, processStart: start });
+  if (answer.state !== 'inferred') {
+    log(`pipx logs of ${installed.name}: ${answer.reason}`);
+    return undefined;
+  }
+  return { version: answer.version, how: answer.evidence, source: 'pipx-log' };
+}
+
 /**
- * What uv's cache says this Python process loaded, for a first look at a package
+ * What uv's cache or pipx's logs say this Python process loaded, for a first look at a package
  * changed after the start (each history cached like a resolution: a refresh re-stats what it read).
  */
 export async function inferFromPythonHistory(
@@ -105,5 +145,5 @@ export async function inferFromPythonHistory(
     installed.changedAt <= start + CLOCK_SLACK_MS
   )
     return undefined;
-  return fromUvCache(ctx, installed, start, log);
+  return (await fromUvCache(ctx, installed, start, log)) ?? (await fromPipxLogs(ctx, installed, start, log));
 }

@@ -104,7 +104,13 @@ function staleMessage(
     return t('{0}: the configuration now launches {1}; {2} {3} {4}.', pkg, installed, where, still, olds.join(', '));
   const from = olds.join(', ');
   const how =
-    inferred === 'uv-cache' ? t(" (inferred from uv's cache)") : inferred ? t(" (inferred from npm's cache)") : '';
+    inferred === 'uv-cache'
+      ? t(" (inferred from uv's cache)")
+      : inferred === 'pipx-log'
+        ? t(" (inferred from pipx's log)")
+        : inferred
+          ? t(" (inferred from npm's cache)")
+          : '';
   if (dir === 'upgrade')
     return t('{0} upgraded {1} {2} {3}{4}; {5} {6} {7}.', pkg, from, ARROW, installed, how, where, still, from);
   if (dir === 'downgrade')

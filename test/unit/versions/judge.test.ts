@@ -198,8 +198,8 @@ describe('versions: the stale judgement', () => {
     assert.equal(vouched.verdict.state, 'current');
   });
 
-  it("uv's cache: an inferred other version is stale naming both and the source; the same one is current only with the closure vouched for", () => {
-    for (const source of ['uv-cache'] as const) {
+  it("uv's cache and pipx's log: an inferred other version is stale naming both and the source; the same one is current only with the closure vouched for", () => {
+    for (const source of ['uv-cache', 'pipx-log'] as const) {
       const how = `${source} says 2026.8.18 was loaded`;
       const up = judge({
         installed: installed('2026.10.19', {}, START + 60_000),
@@ -433,7 +433,7 @@ describe('versions: the stale judgement', () => {
           fc.record({
             version,
             vouched: fc.boolean(),
-            source: fc.constantFrom(undefined, 'npm-cache' as const, 'uv-cache' as const),
+            source: fc.constantFrom(undefined, 'npm-cache' as const, 'uv-cache' as const, 'pipx-log' as const),
           }),
           { nil: undefined },
         ),
@@ -486,7 +486,7 @@ describe('versions: the stale judgement', () => {
           ...(x.unverified ? { unverifiedFiles: ['/v/y.so'] } : {}),
         };
         const { verdict, running } = judge(e);
-        // An inference is said as one, with the history it came from (npm's or uv's cache).
+        // An inference is said as one, with the history it came from (npm's or uv's cache, pipx's log).
         if (running.state === 'known' && running.inferred) {
           if (running.source !== (x.inferred?.source ?? 'npm-cache')) return false;
           if (verdict.state === 'stale' && (!verdict.inferred || verdict.runningLearnedFrom !== running.source))

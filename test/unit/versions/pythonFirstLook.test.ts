@@ -1,10 +1,19 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { describeVerdict } from '../../../src/core/report/evidence';
+import type { VmVerdict } from '../../../src/core/report/input';
 import { inferLoaded } from '../../../src/core/versions/inferLoaded';
+import {
+  inferFromPipxLogs,
+  parsePipxLog,
+  PIPX_START_SLACK_MS,
+  PipxLog,
+  pipxLogDirs,
+} from '../../../src/core/versions/pipxLog';
 import { inferFromPythonHistory } from '../../../src/core/versions/pythonFirstLook';
 import { parseWheelPointer, uvCacheHistory } from '../../../src/core/versions/uvCacheHistory';
-import type { Installed } from '../../../src/core/base/versionTypes';
+import type { InferredSource, Installed } from '../../../src/core/base/versionTypes';
 import { ctxFor, tempDir, write } from './layouts';
 
 const DATA = path.join(__dirname, 'data');
@@ -17,9 +26,13 @@ const LISTING = fs
     const m = /^(\w) (\S+)(?: -> (\S+))?$/.exec(line)!;
     return { kind: m[1], path: m[2], target: m[3] };
   });
+/** Two real pipx 1.18.4 logs (home folders renamed): `pipx install mcp-server-time==2026.8.18`, then `pipx upgrade`. */
+const INSTALL_LOG = fs.readFileSync(path.join(DATA, 'pipx-1.18.4-install.log'), 'utf8');
+const UPGRADE_LOG = fs.readFileSync(path.join(DATA, 'pipx-1.18.4-upgrade.log'), 'utf8');
+const VENV = '/home/u/.local/share/pipx/venvs/mcp-server-time';
 const S = 1000;
 
-describe("versions: uv's cache at a Python server's first look", () => {
+describe("versions: uv's cache and pipx's logs at a Python server's first look", () => {
   it("reads every wheel pointer of uv's real cache listing, and nothing else", () => {
     const links = LISTING.filter((e) => e.kind === 'l');
     assert.ok(links.length > 30);
@@ -95,6 +108,93 @@ describe("versions: uv's cache at a Python server's first look", () => {
     assert.match(none.state === 'none' ? none.reason : '', /^uv's cache unpacked .* too close together/);
   });
 
+  it("parses pipx's real logs: each pip run into a venv, what it replaced and installed, at absolute times from the log's mtime", () => {
+    const end = Date.UTC(2026, 10, 23, 23, 0, 20, 956);
+    const up = parsePipxLog('/l/up.log', UPGRADE_LOG, end);
+    assert.equal(
+      up.command,
+      'pipx upgrade --pip-args --no-index --find-links /home/u/wheels/wheelhouse-mcp-server-time-2026.10.19 mcp-server-time',
+    );
+    assert.equal(up.endedAt, end);
+    assert.equal(up.startedAt, Math.round(end - 922.1 + 41.8));
+    assert.equal(up.runs.length, 1);
+    const [run] = up.runs;
+    assert.equal(run.venv, VENV);
+    assert.equal(run.startedAt, Math.round(end - 922.1 + 67.9));
+    assert.equal(run.endedAt, Math.round(end - 922.1 + 862.8));
+    assert.deepEqual(run.replaced, { mcp: '1.30.0', 'mcp-server-time': '2026.8.18' });
+    assert.equal(run.installed['mcp-server-time'], '2026.10.19');
+    assert.equal(run.installed['opentelemetry-api'], '1.45.2');
+
+    const inst = parsePipxLog('/l/inst.log', INSTALL_LOG, end - 5000);
+    assert.equal(inst.command, 'pipx install mcp-server-time==2026.8.18');
+    // The shared libraries' pip upgrade, then the package's install into a fresh venv (nothing replaced).
+    assert.deepEqual(
+      inst.runs.map((r) => r.venv),
+      ['/home/u/.local/share/pipx/shared', VENV],
+    );
+    assert.deepEqual(inst.runs[1].replaced, {});
+    assert.equal(inst.runs[1].installed['mcp-server-time'], '2026.8.18');
+  });
+
+  describe("pipx's logs: the version the first change after the start replaced", () => {
+    const T = Date.UTC(2026, 10, 23, 23, 0, 0);
+    const installLog = (endedAt: number) => parsePipxLog('/l/cmd_1.log', INSTALL_LOG, endedAt);
+    const upgradeLog = (endedAt: number) => parsePipxLog('/l/cmd_2.log', UPGRADE_LOG, endedAt);
+    const facts = (processStart: number) => ({ venv: VENV, name: 'mcp-server-time', processStart });
+
+    it('an upgrade after the start: the version it replaced, naming the log and both versions', () => {
+      const got = inferFromPipxLogs([upgradeLog(T + 60 * S), installLog(T)], facts(T + 10 * S));
+      assert.equal(got.state, 'inferred');
+      if (got.state !== 'inferred') return;
+      assert.equal(got.version, '2026.8.18');
+      assert.match(
+        got.evidence,
+        /^pipx's log \/l\/cmd_2\.log \(pipx upgrade .*\) replaced mcp-server-time 2026\.8\.18 with 2026\.10\.19 in .* the first change of it after the process started/,
+      );
+    });
+
+    it('the process started right after the install (within the slack): the install replaced nothing, so it still tells', () => {
+      const got = inferFromPipxLogs([upgradeLog(T + 60 * S), installLog(T)], facts(T + 500));
+      assert.equal(got.state === 'inferred' && got.version, '2026.8.18');
+    });
+
+    it('none: no log begun before the start (the one after it may have been deleted), no change since, an upgrade too close to the start', () => {
+      const onlyAfter = inferFromPipxLogs([upgradeLog(T + 60 * S)], facts(T - 60 * S));
+      assert.match(onlyAfter.state === 'none' ? onlyAfter.reason : '', /kept no log begun before/);
+      const nothing = inferFromPipxLogs([installLog(T)], facts(T + 10 * S));
+      assert.match(nothing.state === 'none' ? nothing.reason : '', /logged no change of mcp-server-time/);
+      const close = inferFromPipxLogs(
+        [upgradeLog(T + 60 * S), installLog(T)],
+        facts(upgradeLog(T + 60 * S).runs[0].startedAt - PIPX_START_SLACK_MS / 2),
+      );
+      assert.match(close.state === 'none' ? close.reason : '', /too close to the process started/);
+      const otherVenv = inferFromPipxLogs([upgradeLog(T + 60 * S), installLog(T)], {
+        ...facts(T + 10 * S),
+        venv: '/elsewhere/venv',
+      });
+      assert.equal(otherVenv.state, 'none');
+    });
+
+    it('a first change after the start that replaced nothing (the venv recreated): none', () => {
+      const recreated: PipxLog = {
+        ...installLog(T + 60 * S),
+        file: '/l/cmd_3.log',
+      };
+      const got = inferFromPipxLogs([recreated, installLog(T)], facts(T + 10 * S));
+      assert.match(got.state === 'none' ? got.reason : '', /replacing no logged version/);
+    });
+
+    it("pipx's log folders: PIPX_HOME's own, else the homes' and the platform's", () => {
+      assert.deepEqual(pipxLogDirs({ home: '/h', platform: 'linux', env: { PIPX_HOME: '/p' } }), ['/p/logs']);
+      assert.deepEqual(pipxLogDirs({ home: '/h', platform: 'linux', env: {} }), [
+        '/h/.local/share/pipx/logs',
+        '/h/.local/pipx/logs',
+        '/h/.local/state/pipx/log',
+      ]);
+    });
+  });
+
   it("a uv-installed environment reinstalled at the same versions after the start: inferred the same, its dependencies vouched for by uv's cache", async () => {
     const home = tempDir('lg-uvfirst-');
     const cache = path.join(home, '.cache', 'uv');
@@ -139,5 +239,22 @@ describe("versions: uv's cache at a Python server's first look", () => {
     // Not installed by uv: uv's cache says nothing of it.
     write(path.join(sp, 'srv-1.0.0.dist-info', 'INSTALLER'), 'pip\n');
     assert.equal(await inferFromPythonHistory(ctxFor(home), installed, start, () => undefined), undefined);
+  });
+
+  it('a stale verdict says which history its running version is inferred from', () => {
+    const v = (inferredFrom?: InferredSource) =>
+      describeVerdict({
+        kind: 'stale',
+        cause: 'version',
+        package: 'mcp-server-time',
+        running: '2026.8.18',
+        installed: '2026.10.19',
+        inferred: true,
+        ...(inferredFrom ? { inferredFrom } : {}),
+        summary: 's',
+      } as VmVerdict);
+    assert.match(v('uv-cache'), /\(the running version is inferred from uv's cache\)$/);
+    assert.match(v('pipx-log'), /\(the running version is inferred from pipx's log\)$/);
+    assert.match(v(), /\(the running version is inferred from npm's cache\)$/);
   });
 });
