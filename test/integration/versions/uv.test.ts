@@ -193,4 +193,23 @@ describe('versions (integration): uvx and uv tool with a real server from PyPI',
     assert.equal(i.versions?.running.state === 'known' && i.versions.running.inferred, true);
     await stopChildren([server]);
   });
+
+  it("a venv uv pip installed, upgraded with uv pip install before the first look: stale naming both, inferred from uv's cache", async () => {
+    const { root, env, uv, uvEnv, home } = await setup('lg-uvpip-first-');
+    const venv = path.join(root, 'venv');
+    await run(uv, ['venv', '--python', PYTHON, venv], { env });
+    const py = path.join(venv, 'bin', 'python');
+    await run(uv, ['pip', 'install', '--python', py, `${TIME}==${OLD}`], { env });
+    const bin = path.join(venv, 'bin', TIME);
+    const projectDir = project(root, 'time', bin, [], uvEnv);
+    const server = await startMcp(bin, [], projectDir, env, started);
+    await sleep(3000);
+    await run(uv, ['pip', 'install', '--python', py, `${TIME}==${NEW}`], { env });
+    const look = () => snapshot(home, projectDir, path.join(root, 'lg-first'), uvEnv);
+    const v = staleVerdict(await instanceOf(look, 'time', server.pid!), 'at the first look after uv pip install');
+    assert.equal(v.running, OLD);
+    assert.equal(v.installed, NEW);
+    assert.equal(v.runningLearnedFrom, 'uv-cache');
+    await stopChildren([server]);
+  });
 });
