@@ -85,8 +85,16 @@ export interface DevSource {
   newest: ChangedFile[];
 }
 
-/** Where a running version was learned, best first. `npm-cache` is an inference, said as one. */
-export type RunningSource = 'lock-record' | 'server-info' | 'first-seen' | 'docker-inspect' | 'npm-cache';
+/**
+ * Where a running version was learned, best first. The last three are inferences from a package
+ * manager's history, said as such: npm's cache (its fetch times), uv's cache (its unpack times),
+ * pipx's log (the version an upgrade after the start replaced).
+ */
+export type RunningSource =
+  'lock-record' | 'server-info' | 'first-seen' | 'docker-inspect' | 'npm-cache' | 'uv-cache' | 'pipx-log';
+
+/** The sources that are inferences (`Running.inferred`). */
+export type InferredSource = Extract<RunningSource, 'npm-cache' | 'uv-cache' | 'pipx-log'>;
 
 export type Running =
   | {
@@ -134,7 +142,7 @@ export type VersionVerdict =
       installedHow: string;
       /** ISO 8601: since when it is stale (when the installed side changed), when known. */
       since?: string;
-      /** True when the running version is inferred (npm's cache), not recorded. */
+      /** True when the running version is inferred (npm's or uv's cache, pipx's log: `runningLearnedFrom`), not recorded. */
       inferred?: boolean;
       /** One sentence a person reads. */
       summary: string;

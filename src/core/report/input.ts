@@ -9,7 +9,7 @@ import type {
   Snapshot,
   Verdict,
 } from '../base/model';
-import type { Installed, InstanceVersions } from '../base/versionTypes';
+import type { InferredSource, Installed, InstanceVersions } from '../base/versionTypes';
 
 /**
  * What the view-model reads: the engine's snapshot, narrowed to the fields the views use. Every
@@ -48,8 +48,10 @@ export type VmVerdict =
       running: StaleVerdict['running'];
       /** What a restart loads: the installed version, or the configured spec for `config`; `unknown`, `missing` for `runtime`. */
       installed: StaleVerdict['installed'];
-      /** True when the running version is inferred (npm's cache), not recorded. */
+      /** True when the running version is inferred (npm's or uv's cache, pipx's log), not recorded. */
       inferred?: boolean;
+      /** Which history it is inferred from, when inferred. */
+      inferredFrom?: InferredSource;
       /** One sentence with the evidence, from the engine. */
       summary: string;
       /** The engine's whole version judgement, shown by Show Evidence. */
@@ -165,7 +167,14 @@ export function versionVerdict(versions: InstanceVersions): VmVerdict | undefine
         package: verdict.package,
         running: verdict.running,
         installed: verdict.installed,
-        ...(verdict.inferred ? { inferred: true } : {}),
+        ...(verdict.inferred
+          ? {
+              inferred: true,
+              inferredFrom: (verdict.runningLearnedFrom === 'uv-cache' || verdict.runningLearnedFrom === 'pipx-log'
+                ? verdict.runningLearnedFrom
+                : 'npm-cache') as InferredSource,
+            }
+          : {}),
         summary: verdict.summary,
         evidence: versions,
       };

@@ -20,6 +20,7 @@ import { sightRuntime, RuntimeSighting } from './runtime';
 import { Compared, compareReplaced } from './mappedContent';
 import { configDrift, launchedPackage } from './configDrift';
 import { inferFromNpmCache } from './firstLook';
+import { inferFromPythonHistory } from './pythonFirstLook';
 import { runningInstaller } from './installers';
 import { PackageRef, RegistryChecker, registryCacheFile, RegistryOverrides } from './registry';
 import { resolveInstalled, Resolution } from './resolve';
@@ -269,7 +270,10 @@ export async function attachVersions(
         ...(lock?.versions ? { lock: { versions: lock.versions, startedAt: lock.startedAt } } : {}),
         ...(serverInfo ? { serverInfo } : {}),
         ...(seen ? { firstSeen: seen } : {}),
-        infer: (start) => inferFromNpmCache({ host, fs }, resolution.installed, start, log),
+        infer: (start) =>
+          ecosystem === 'python'
+            ? inferFromPythonHistory({ host, fs }, resolution.installed, start, log)
+            : inferFromNpmCache({ host, fs }, resolution.installed, start, log),
         installing: { known: ecosystem ? installerOf(ecosystem) : undefined },
         now: now().getTime(),
       },

@@ -3,6 +3,7 @@ import { describeMove, environmentMoves, fingerprint } from './fingerprint';
 import {
   ChangedFile,
   EnvironmentFingerprint,
+  InferredSource,
   Installed,
   MovedDependency,
   Running,
@@ -60,11 +61,13 @@ export interface VersionEvidence {
    */
   changeExplained?: boolean;
   /**
-   * The version the process loaded as a package manager's history tells it (npm's cache).
-   * `closureHow`: set when something also says the dependencies did not move since the start (the
-   * project's lockfile predates it); without it a same-version inference says nothing of them.
+   * The version the process loaded as a package manager's history tells it (`source`: npm's cache
+   * when absent, uv's cache, pipx's log). `closureHow`: set when something also says the
+   * dependencies did not move since the start (the project's lockfile predates it; uv's cache
+   * unpacked no other version of any of them before it); without it a same-version inference says
+   * nothing of them.
    */
-  inferred?: { version: string; how: string; closureHow?: string };
+  inferred?: { version: string; how: string; closureHow?: string; source?: InferredSource };
   /** ms since the epoch: now, for the settle rule. */
   now?: number;
   /** An installer of the package's ecosystem running now (`npm ci (pid 4242)`), and since when. */
@@ -247,7 +250,13 @@ export function judge(e: VersionEvidence): { running: Running; verdict: VersionV
     };
   }
   if (running.state === 'unknown' && e.inferred && inst.state === 'installed') {
-    running = { state: 'known', version: e.inferred.version, source: 'npm-cache', how: e.inferred.how, inferred: true };
+    running = {
+      state: 'known',
+      version: e.inferred.version,
+      source: e.inferred.source ?? 'npm-cache',
+      how: e.inferred.how,
+      inferred: true,
+    };
   }
   const installedHow = inst.state === 'unknown' ? inst.reason : inst.how;
   const runningHow = running.state === 'known' ? running.how : running.reason;

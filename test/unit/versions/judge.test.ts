@@ -198,6 +198,37 @@ describe('versions: the stale judgement', () => {
     assert.equal(vouched.verdict.state, 'current');
   });
 
+  it("uv's cache and pipx's log: an inferred other version is stale naming both and the source; the same one is current only with the closure vouched for", () => {
+    for (const source of ['uv-cache', 'pipx-log'] as const) {
+      const how = `${source} says 2026.8.18 was loaded`;
+      const up = judge({
+        installed: installed('2026.10.19', {}, START + 60_000),
+        processStart: START,
+        inferred: { version: '2026.8.18', how, source },
+      });
+      assert.equal(up.verdict.state, 'stale');
+      if (up.verdict.state !== 'stale') return;
+      assert.equal(up.verdict.running, '2026.8.18');
+      assert.equal(up.verdict.installed, '2026.10.19');
+      assert.equal(up.verdict.runningLearnedFrom, source);
+      assert.equal(up.verdict.inferred, true);
+      assert.match(up.verdict.summary, new RegExp(`inferred: ${how}`));
+      const same = { version: '2026.10.19', how, source };
+      assert.equal(
+        judge({ installed: installed('2026.10.19', {}, START + 60_000), processStart: START, inferred: same }).verdict
+          .state,
+        'changed',
+      );
+      const vouched = judge({
+        installed: installed('2026.10.19', {}, START + 60_000),
+        processStart: START,
+        inferred: { ...same, closureHow: "uv's cache unpacked no other version of its dependencies" },
+      });
+      assert.equal(vouched.verdict.state, 'current');
+      assert.match(vouched.verdict.state === 'current' ? vouched.verdict.reason : '', /no other version/);
+    }
+  });
+
   it('an uninstalled package is stale ("installed: missing") when the running side is known', () => {
     const { verdict } = judge({
       installed: { state: 'missing', ecosystem: 'npm', name: 'x', how: 'npx x: not in the cache' },
@@ -398,7 +429,14 @@ describe('versions: the stale judgement', () => {
         dev: fc.boolean(),
         firstSeen: fc.option(fc.record({ version, env: deps }), { nil: undefined }),
         lock: fc.option(fc.record({ version, env: deps }), { nil: undefined }),
-        inferred: fc.option(fc.record({ version, vouched: fc.boolean() }), { nil: undefined }),
+        inferred: fc.option(
+          fc.record({
+            version,
+            vouched: fc.boolean(),
+            source: fc.constantFrom(undefined, 'npm-cache' as const, 'uv-cache' as const, 'pipx-log' as const),
+          }),
+          { nil: undefined },
+        ),
         identical: fc.boolean(),
         unverified: fc.boolean(),
       },
@@ -440,13 +478,20 @@ describe('versions: the stale judgement', () => {
                   version: x.inferred.version,
                   how: 'h',
                   ...(x.inferred.vouched ? { closureHow: 'lockfile' } : {}),
+                  ...(x.inferred.source ? { source: x.inferred.source } : {}),
                 },
               }
             : {}),
           ...(x.identical ? { identicalFiles: ['/v/x.so'] } : {}),
           ...(x.unverified ? { unverifiedFiles: ['/v/y.so'] } : {}),
         };
-        const { verdict } = judge(e);
+        const { verdict, running } = judge(e);
+        // An inference is said as one, with the history it came from (npm's or uv's cache, pipx's log).
+        if (running.state === 'known' && running.inferred) {
+          if (running.source !== (x.inferred?.source ?? 'npm-cache')) return false;
+          if (verdict.state === 'stale' && (!verdict.inferred || verdict.runningLearnedFrom !== running.source))
+            return false;
+        }
         const changedAfterStart = x.changedAt > START + CLOCK_SLACK_MS || x.unverified;
         if (verdict.state !== 'current' || !changedAfterStart) return true;
         // Fine after a change needs a record of the same code, or a vouched inference; never for a dev package.
