@@ -372,12 +372,17 @@ export function judge(e: VersionEvidence): { running: Running; verdict: VersionV
   }
 
   const since = iso(inst.changedAt);
-  // A development package's version does not name its code: its own files decide, whatever was recorded.
-  if (inst.dev && changedSinceStart) return { running, verdict: changed(inst.version, true) };
+  const versionMoved = running.state === 'known' && running.version !== inst.version;
+  const moved =
+    running.state === 'known' && running.environment && inst.environment
+      ? environmentMoves(running.environment, inst.environment)
+      : [];
+  // A development package's version does not name its code: its own files decide, whatever was
+  // recorded. Unless the record itself differs from the disk (a version bump, a moved dependency):
+  // that is proof, named.
+  if (inst.dev && changedSinceStart && !versionMoved && !moved.length)
+    return { running, verdict: changed(inst.version, true) };
   if (running.state === 'known') {
-    const versionMoved = running.version !== inst.version;
-    const moved =
-      running.environment && inst.environment ? environmentMoves(running.environment, inst.environment) : [];
     if (versionMoved || moved.length) {
       const parts = [
         versionMoved

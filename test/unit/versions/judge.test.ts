@@ -173,6 +173,35 @@ describe('versions: the stale judgement', () => {
     assert.equal(untouched.verdict.state, 'current');
   });
 
+  it('a development package whose recorded version differs from the one on disk now is stale naming both, not changed', () => {
+    const devInst: Installed = {
+      ...(installed('1.1.0', {}, START + 60_000) as Extract<Installed, { state: 'installed' }>),
+      ecosystem: 'npm',
+      name: 'my-server',
+      dev: {
+        root: '/home/me/dev/my-server',
+        how: 'not inside node_modules',
+        newest: [{ path: '/home/me/dev/my-server/dist/index.js', at: new Date(START + 60_000).toISOString() }],
+      },
+    };
+    const seen = { name: 'my-server', version: '1.0.0', firstSeenAt: new Date(START + 1000).toISOString() };
+    const bySighting = judge({ installed: devInst, processStart: START, firstSeen: seen }).verdict;
+    assert.equal(bySighting.state, 'stale', JSON.stringify(bySighting));
+    if (bySighting.state !== 'stale') return;
+    assert.equal(`${bySighting.running} -> ${bySighting.installed}`, '1.0.0 -> 1.1.0');
+    assert.equal(bySighting.runningLearnedFrom, 'first-seen');
+    assert.match(bySighting.summary, /runs 1\.0\.0 but 1\.1\.0 is installed/);
+    const lock = {
+      versions: { package: { name: 'my-server', version: '1.0.0', ecosystem: 'npm' as const } },
+      startedAt: new Date(START).toISOString(),
+    };
+    const byLock = judge({ installed: devInst, processStart: START, lock }).verdict;
+    assert.equal(byLock.state === 'stale' && `${byLock.running} -> ${byLock.installed}`, '1.0.0 -> 1.1.0');
+    // The same version recorded: a rebuild, judged by its files as before.
+    const rebuilt = judge({ installed: devInst, processStart: START, firstSeen: { ...seen, version: '1.1.0' } });
+    assert.equal(rebuilt.verdict.state === 'changed' && rebuilt.verdict.dev, true);
+  });
+
   it("npm's cache history: another version loaded is stale (inferred); the same one is current only when the lockfile vouches for the dependencies", () => {
     const inferred = {
       version: '2026.7.4',
