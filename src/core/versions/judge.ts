@@ -64,7 +64,18 @@ export interface VersionEvidence {
    * `closureHow`: set when something also says the dependencies did not move since the start (the
    * project's lockfile predates it); without it a same-version inference says nothing of them.
    */
-  inferred?: { version: string; how: string; closureHow?: string };
+  inferred?: {
+    version: string;
+    how: string;
+    closureHow?: string;
+    /**
+     * Closure members the cache proves moved since the start (the version fetched before it
+     * replaced by one fetched after it); `movedHow` says so in words. Only those whose `to` is the
+     * version installed now count.
+     */
+    moved?: MovedDependency[];
+    movedHow?: string;
+  };
   /** ms since the epoch: now, for the settle rule. */
   now?: number;
   /** An installer of the package's ecosystem running now (`npm ci (pid 4242)`), and since when. */
@@ -246,8 +257,25 @@ export function judge(e: VersionEvidence): { running: Running; verdict: VersionV
       since: iso(start),
     };
   }
+  // Members the cache proves moved, checked against the closure installed now.
+  const inferredMoves =
+    inst.state === 'installed'
+      ? (e.inferred?.moved ?? []).filter(
+          (m) =>
+            m.from !== undefined &&
+            m.to !== undefined &&
+            m.from !== m.to &&
+            inst.environment?.packages[m.name] === m.to,
+        )
+      : [];
   if (running.state === 'unknown' && e.inferred && inst.state === 'installed') {
-    running = { state: 'known', version: e.inferred.version, source: 'npm-cache', how: e.inferred.how, inferred: true };
+    running = {
+      state: 'known',
+      version: e.inferred.version,
+      source: 'npm-cache',
+      how: inferredMoves.length && e.inferred.movedHow ? `${e.inferred.how}; ${e.inferred.movedHow}` : e.inferred.how,
+      inferred: true,
+    };
   }
   const installedHow = inst.state === 'unknown' ? inst.reason : inst.how;
   const runningHow = running.state === 'known' ? running.how : running.reason;
@@ -376,7 +404,9 @@ export function judge(e: VersionEvidence): { running: Running; verdict: VersionV
   const moved =
     running.state === 'known' && running.environment && inst.environment
       ? environmentMoves(running.environment, inst.environment)
-      : [];
+      : running.state === 'known' && running.source === 'npm-cache'
+        ? inferredMoves
+        : [];
   // A development package's version does not name its code: its own files decide, whatever was
   // recorded. Unless the record itself differs from the disk (a version bump, a moved dependency):
   // that is proof, named.

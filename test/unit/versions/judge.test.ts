@@ -227,6 +227,53 @@ describe('versions: the stale judgement', () => {
     assert.equal(vouched.verdict.state, 'current');
   });
 
+  it("npm's cache proving a dependency moved: stale naming the move (inferred), even when the lockfile would vouch; a move that does not end at the installed version is not proof", () => {
+    const inferred = {
+      version: '2026.8.31',
+      how: "npm's cache fetched server-memory-2026.8.31.tgz before the process started",
+      moved: [{ name: 'pkce-challenge', from: '5.0.0', to: '5.0.1' }],
+      movedHow:
+        "dependencies from npm's cache: pkce-challenge: npm's cache fetched pkce-challenge-5.0.0.tgz before the process started",
+    };
+    const inst = installed('2026.8.31', { 'pkce-challenge': '5.0.1', zod: '4.1.0' }, START + 60_000);
+    const { verdict, running } = judge({ installed: inst, processStart: START, inferred });
+    assert.equal(verdict.state, 'stale', JSON.stringify(verdict));
+    if (verdict.state !== 'stale') return;
+    assert.equal(`${verdict.running} -> ${verdict.installed}`, '2026.8.31 -> 2026.8.31');
+    assert.deepEqual(verdict.movedDependencies, [{ name: 'pkce-challenge', from: '5.0.0', to: '5.0.1' }]);
+    assert.equal(verdict.inferred, true);
+    assert.equal(verdict.runningLearnedFrom, 'npm-cache');
+    assert.match(verdict.runningHow, /dependencies from npm's cache: pkce-challenge/);
+    assert.match(
+      verdict.summary,
+      /its dependencies moved; dependencies: pkce-challenge 5\.0\.0 -> 5\.0\.1; inferred: /,
+    );
+    assert.equal(running.state === 'known' && running.source, 'npm-cache');
+    const vouched = judge({ installed: inst, processStart: START, inferred: { ...inferred, closureHow: 'lockfile' } });
+    assert.equal(vouched.verdict.state, 'stale');
+    // A move whose new version is not the one installed now (the tree moved again since) proves nothing.
+    const elsewhere = judge({
+      installed: installed('2026.8.31', { 'pkce-challenge': '6.0.0' }, START + 60_000),
+      processStart: START,
+      inferred,
+    });
+    assert.equal(elsewhere.verdict.state, 'changed', JSON.stringify(elsewhere.verdict));
+    assert.doesNotMatch(JSON.stringify(elsewhere), /dependencies from npm's cache/);
+    // A recorded running side comes first: the cache is not asked for it.
+    const recorded = judge({
+      installed: inst,
+      processStart: START,
+      inferred,
+      firstSeen: {
+        name: 'mempalace',
+        version: '2026.8.31',
+        environment: fingerprint({ 'pkce-challenge': '5.0.1', zod: '4.1.0' }),
+        firstSeenAt: new Date(START).toISOString(),
+      },
+    });
+    assert.equal(recorded.verdict.state, 'current');
+  });
+
   it('an uninstalled package is stale ("installed: missing") when the running side is known', () => {
     const { verdict } = judge({
       installed: { state: 'missing', ecosystem: 'npm', name: 'x', how: 'npx x: not in the cache' },
@@ -383,6 +430,17 @@ describe('versions: the stale judgement', () => {
           fc.record({ state: fc.constant('unknown' as const), reason: fc.constant('r') }),
         ),
         replacedFiles: fc.array(fc.constant('/l/x.so'), { maxLength: 1 }),
+        inferred: fc.record(
+          {
+            version,
+            how: fc.constant('h'),
+            moved: fc.array(fc.record({ name: fc.constantFrom('a', 'b', 'c'), from: version, to: version }), {
+              maxLength: 2,
+            }),
+            movedHow: fc.constant('m'),
+          },
+          { requiredKeys: ['version', 'how'] },
+        ),
       },
       { requiredKeys: ['installed'] },
     );
@@ -398,7 +456,16 @@ describe('versions: the stale judgement', () => {
         if (e.serverInfo) recorded.push({ version: e.serverInfo.version });
         if (e.firstSeen) recorded.push({ version: e.firstSeen.version, deps: e.firstSeen.environment?.packages });
         if (e.reported?.state === 'known') recorded.push({ version: e.reported.version });
+        // An inference from npm's cache: another version, or a member moved to the version installed now.
+        const inferredProof =
+          i.state === 'installed' &&
+          !!e.inferred &&
+          (e.inferred.version !== i.version ||
+            (e.inferred.moved ?? []).some(
+              (m) => m.from !== m.to && m.to !== undefined && i.environment?.packages[m.name] === m.to,
+            ));
         const proof =
+          inferredProof ||
           (e.replacedFiles?.length ?? 0) > 0 ||
           (i.state === 'missing' && (recorded.length > 0 || i.fromProcess === true)) ||
           (i.state === 'unversioned' && e.processStart !== undefined && i.mtime > e.processStart + CLOCK_SLACK_MS) ||
