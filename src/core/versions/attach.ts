@@ -19,6 +19,7 @@ import { readMaps } from './maps';
 import { Compared, compareReplaced } from './mappedContent';
 import { configDrift, launchedPackage } from './configDrift';
 import { inferFromNpmCache } from './firstLook';
+import { stillInstalled } from './outsideClosure';
 import { runningInstaller } from './installers';
 import { PackageRef, RegistryChecker, registryCacheFile, RegistryOverrides } from './registry';
 import { resolveInstalled, Resolution } from './resolve';
@@ -264,7 +265,12 @@ export async function attachVersions(
         installing: { known: ecosystem ? installerOf(ecosystem) : undefined },
         now: now().getTime(),
       },
-      { readMaps: mapsOf, stat: (p) => fs.stat(p), compareReplaced: options.compareReplaced ?? compareReplaced },
+      {
+        readMaps: mapsOf,
+        stat: (p) => fs.stat(p),
+        compareReplaced: options.compareReplaced ?? compareReplaced,
+        stillInstalled: (inst, names) => stillInstalled({ host, fs }, inst, names),
+      },
     );
     const { running } = judged;
     let verdict = judged.verdict;

@@ -1,5 +1,5 @@
 import { RecordedVersions } from '../locks/types';
-import { describeMove, environmentMoves, fingerprint } from './fingerprint';
+import { describeMove, environmentMoves, fingerprint, markStillInstalled } from './fingerprint';
 import {
   ChangedFile,
   EnvironmentFingerprint,
@@ -76,6 +76,11 @@ export interface VersionEvidence {
     moved?: MovedDependency[];
     movedHow?: string;
   };
+  /**
+   * Packages a recorded closure named that the closure installed now does not hold but that are
+   * still installed beside it (`name -> version`): no longer dependencies, not removed.
+   */
+  stillInstalled?: Record<string, string>;
   /** ms since the epoch: now, for the settle rule. */
   now?: number;
   /** An installer of the package's ecosystem running now (`npm ci (pid 4242)`), and since when. */
@@ -234,7 +239,9 @@ export function judge(e: VersionEvidence): { running: Running; verdict: VersionV
     !!running.environment &&
     inst.state === 'installed' &&
     !!inst.environment &&
-    environmentMoves(running.environment, inst.environment).some((m) => m.to === undefined);
+    environmentMoves(running.environment, inst.environment).some(
+      (m) => m.to === undefined && e.stillInstalled?.[m.name] === undefined,
+    );
   const waiting = settlingReason(e, changedSinceStart, unverified.length > 0, dependenciesGone);
   if (waiting) return { running, verdict: { state: 'unknown', settling: true, reason: waiting } };
   // No record, but the files are older than the process: it loaded exactly these. (Not when a file
@@ -403,7 +410,7 @@ export function judge(e: VersionEvidence): { running: Running; verdict: VersionV
   const versionMoved = running.state === 'known' && running.version !== inst.version;
   const moved =
     running.state === 'known' && running.environment && inst.environment
-      ? environmentMoves(running.environment, inst.environment)
+      ? markStillInstalled(environmentMoves(running.environment, inst.environment), e.stillInstalled)
       : running.state === 'known' && running.source === 'npm-cache'
         ? inferredMoves
         : [];

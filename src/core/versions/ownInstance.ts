@@ -13,6 +13,7 @@ import { serverInfoFromVersions } from './lockServerInfo';
 import type { LaunchSpec } from './lookup';
 import { readMaps } from './maps';
 import { compareReplaced } from './mappedContent';
+import { stillInstalled } from './outsideClosure';
 import { resolveInstalled, Resolution } from './resolve';
 
 /**
@@ -75,7 +76,12 @@ export class OwnInstanceJudge {
         installing: { ask: () => (ecosystem ? this.installerOf(ecosystem) : Promise.resolve(undefined)) },
         now: Date.now(),
       },
-      { readMaps: (pid) => readMaps(pid, this.host.platform), stat: nodeFs.stat, compareReplaced },
+      {
+        readMaps: (pid) => readMaps(pid, this.host.platform),
+        stat: nodeFs.stat,
+        compareReplaced,
+        stillInstalled: (inst, names) => stillInstalled({ host: this.host, fs: nodeFs }, inst, names),
+      },
     );
     return {
       installed: resolution.installed,

@@ -274,6 +274,35 @@ describe('versions: the stale judgement', () => {
     assert.equal(recorded.verdict.state, 'current');
   });
 
+  it('a recorded dependency that left the closure but is still installed is named "no longer a dependency", not "removed"', () => {
+    const seen = {
+      name: 'mempalace',
+      version: '3.1',
+      environment: fingerprint({ chromadb: '0.6.3', six: '1.16.0' }),
+      firstSeenAt: new Date(START).toISOString(),
+    };
+    const evidence = {
+      installed: installed('3.2', { chromadb: '0.6.3' }, START + 60_000),
+      processStart: START,
+      firstSeen: seen,
+    };
+    const beside = judge({ ...evidence, stillInstalled: { six: '1.16.0' } }).verdict;
+    assert.equal(beside.state, 'stale');
+    if (beside.state !== 'stale') return;
+    assert.deepEqual(beside.movedDependencies, [{ name: 'six', from: '1.16.0', stillInstalled: '1.16.0' }]);
+    assert.match(beside.summary, /six 1\.16\.0 -> \(no longer a dependency, still installed\)/);
+    assert.doesNotMatch(beside.summary, /removed/);
+    const gone = judge(evidence).verdict;
+    assert.match(gone.state === 'stale' ? gone.summary : '', /six 1\.16\.0 -> \(removed\)/);
+    // A dependency still installed is not "gone": a running installer holds the verdict only for a change it may be making.
+    const installing = { what: 'pip install (pid 1)', startTime: START + 120_000 };
+    assert.equal(
+      judge({ ...evidence, stillInstalled: { six: '1.16.0' }, installing, now: START + 200_000 }).verdict.state,
+      'stale',
+    );
+    assert.equal(judge({ ...evidence, installing, now: START + 200_000 }).verdict.state, 'unknown');
+  });
+
   it('an uninstalled package is stale ("installed: missing") when the running side is known', () => {
     const { verdict } = judge({
       installed: { state: 'missing', ecosystem: 'npm', name: 'x', how: 'npx x: not in the cache' },
@@ -441,6 +470,8 @@ describe('versions: the stale judgement', () => {
           },
           { requiredKeys: ['version', 'how'] },
         ),
+        // Said of moves only: a dependency still installed beside the closure never makes a verdict stale by itself.
+        stillInstalled: fc.dictionary(fc.constantFrom('a', 'b', 'c'), version, { maxKeys: 2 }),
       },
       { requiredKeys: ['installed'] },
     );
