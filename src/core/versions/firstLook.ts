@@ -93,25 +93,26 @@ async function movedInCache(
       break;
     }
   }
-  if (changed.length > MAX_MEMBERS_ASKED)
-    log(
-      `npm cache history of ${installed.name}'s closure: ${changed.length} members changed after the start, the first ${MAX_MEMBERS_ASKED} asked about`,
-    );
+  // One line for the closure, whatever its size: a refresh logs it again.
+  const untold: string[] = [];
   for (const m of changed.slice(0, MAX_MEMBERS_ASKED)) {
     const h = await historyOf(ctx, m.name, m.version);
-    if (h.state !== 'found') {
-      log(`npm cache history of ${m.name} (in ${installed.name}'s closure): ${h.reason}`);
-      continue;
-    }
-    const answer = inferLoaded(h.fetches, { installedVersion: m.version, changedAt: m.at, processStart: start });
+    const answer =
+      h.state === 'found'
+        ? inferLoaded(h.fetches, { installedVersion: m.version, changedAt: m.at, processStart: start })
+        : h;
     if (answer.state !== 'inferred') {
-      log(`npm cache history of ${m.name} (in ${installed.name}'s closure): ${answer.reason}`);
+      untold.push(`${m.name}: ${answer.reason}`);
       continue;
     }
     if (answer.version === m.version) continue;
     moved.push({ name: m.key, from: answer.version, to: m.version });
     how.push(`${m.key}: ${answer.evidence}`);
   }
+  if (untold.length || changed.length > MAX_MEMBERS_ASKED)
+    log(
+      `npm cache history of ${installed.name}'s closure: ${changed.length} members changed after the start${changed.length > MAX_MEMBERS_ASKED ? `, the first ${MAX_MEMBERS_ASKED} asked about` : ''}; ${moved.length} proven moved; ${untold.length} not told${untold.length ? ` (${untold.slice(0, 3).join('; ')}${untold.length > 3 ? '; ...' : ''})` : ''}`,
+    );
   return { moved, how };
 }
 
