@@ -116,8 +116,13 @@ export interface MovedDependency {
   name: string;
   /** Absent: added since. */
   from?: string;
-  /** Absent: removed since. */
+  /** Absent: removed since (from the closure). */
   to?: string;
+  /**
+   * With `to` absent: the package is no longer a dependency of the server but still installed
+   * beside it, at this version (its dependent stopped requiring it). Absent: it is gone.
+   */
+  stillInstalled?: string;
 }
 
 /**

@@ -21,6 +21,7 @@ import { Compared, compareReplaced } from './mappedContent';
 import { configDrift, launchedPackage } from './configDrift';
 import { inferFromNpmCache } from './firstLook';
 import { inferFromPythonHistory } from './pythonFirstLook';
+import { stillInstalled } from './outsideClosure';
 import { runningInstaller } from './installers';
 import { PackageRef, RegistryChecker, registryCacheFile, RegistryOverrides } from './registry';
 import { resolveInstalled, Resolution } from './resolve';
@@ -282,6 +283,7 @@ export async function attachVersions(
         stat: (p) => fs.stat(p),
         compareReplaced: options.compareReplaced ?? compareReplaced,
         ...(runtimeOf ? { sightRuntime: runtimeOf } : {}),
+        stillInstalled: (inst, names) => stillInstalled({ host, fs }, inst, names),
       },
     );
     const { running } = judged;

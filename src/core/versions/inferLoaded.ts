@@ -111,7 +111,8 @@ export function inferLoaded(fetches: TarballFetch[], facts: LoadedFacts): Loaded
       state: 'inferred',
       version: last.version,
       fetchedAt: last.fetchedAt,
-      evidence: `${cacheDid} ${fetched(last)}, ${upTo(last)}, and no other version before it: the files changed${changedAt !== undefined ? ` at ${at(changedAt)}` : ''} were a reinstall of ${installedVersion} from the cache`,
+      // The files changed after the start may be a reinstall of it or its dependencies moving: said apart.
+      evidence: `${cacheDid} ${fetched(last)}, ${upTo(last)}, and no other version before it: it loaded the installed ${installedVersion}`,
     };
   }
   const installed = fetches.find((f) => f.version === installedVersion && f.fetchedAt >= horizon);

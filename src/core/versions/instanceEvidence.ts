@@ -3,7 +3,8 @@ import type { VersionFs } from './fs';
 import * as path from 'node:path';
 import type { RecordedVersions } from '../locks/types';
 import type { Installed, Running, RuntimeReplaced, ServerInfoStatement, VersionVerdict } from '../base/versionTypes';
-import { CLOCK_SLACK_MS, FirstSeen, judge, VersionEvidence } from './judge';
+import { environmentMoves } from './fingerprint';
+import { CLOCK_SLACK_MS, FirstSeen, judge, runningOf, VersionEvidence } from './judge';
 import type { RunningInstaller } from './installers';
 import { parseDeletedMappings, replacedWithin } from './maps';
 import { Compared, ContentCheck, distInfoOwning } from './mappedContent';
@@ -58,6 +59,11 @@ export interface InstanceReaders {
     sighting: RuntimeSighting,
     mapsText: string | undefined,
   ): Promise<RuntimeReplaced | undefined>;
+  /**
+   * Which of the named packages (recorded in the closure, absent from it now) are still installed
+   * beside it, with their versions (outsideClosure.ts). Asked only when a recorded closure lost members.
+   */
+  stillInstalled?(installed: Installed, names: readonly string[]): Promise<Record<string, string>>;
 }
 
 export interface InstanceJudgement {
@@ -171,6 +177,18 @@ export async function judgeInstance(f: InstanceFacts, readers: InstanceReaders):
     ...(inferred ? { inferred } : {}),
     now: f.now,
   };
+  // Members a recorded closure had and the closure now lacks: gone, or only no longer required?
+  const recorded = runningOf(evidence);
+  const left =
+    recorded.state === 'known' && recorded.environment && installed.state === 'installed' && installed.environment
+      ? environmentMoves(recorded.environment, installed.environment)
+          .filter((m) => m.to === undefined)
+          .map((m) => m.name)
+      : [];
+  if (left.length && readers.stillInstalled) {
+    const beside = await readers.stillInstalled(installed, left);
+    if (Object.keys(beside).length) evidence.stillInstalled = beside;
+  }
   const replaced = [...withCheck('differs'), ...withCheck('unverified')];
   const extra = { replaced, start, ...(runtime ? { runtime } : {}) };
   if ('known' in f.installing) {

@@ -14,6 +14,7 @@ import type { LaunchSpec } from './lookup';
 import { readMaps } from './maps';
 import { sightRuntime } from './runtime';
 import { compareReplaced } from './mappedContent';
+import { stillInstalled } from './outsideClosure';
 import { resolveInstalled, Resolution } from './resolve';
 
 /**
@@ -81,6 +82,7 @@ export class OwnInstanceJudge {
         stat: nodeFs.stat,
         compareReplaced,
         sightRuntime: (pid, maps) => sightRuntime(pid, this.host.platform, maps),
+        stillInstalled: (inst, names) => stillInstalled({ host: this.host, fs: nodeFs }, inst, names),
       },
     );
     return {

@@ -85,7 +85,7 @@ describe('versions: a replaced runtime, from /proc/<pid>/exe and maps (stored te
   });
 });
 
-describe('versions: a runtime version, from its bytes and from --version (stored text)', () => {
+describe('versions: a runtime version, from its bytes (stored text)', () => {
   const snippets = (JSON.parse(read('version-bytes.json')) as { snippets: Record<string, string[]> }).snippets;
 
   it("node: the release URLs and the user agent in the binary's bytes", () => {
