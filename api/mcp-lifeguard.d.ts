@@ -65,6 +65,7 @@ export type InstanceVerdict =
   | 'stale'
   | 'changed-since-start'
   | 'config-changed'
+  | 'runtime-replaced'
   | 'duplicate'
   | 'checking'
   | 'settling'
@@ -76,7 +77,7 @@ export interface ServerExplanation {
   readonly serverId: string;
   readonly name: string;
   readonly state: ServerHealth;
-  /** Some instance runs other code than a restart would load (stale, changed since start, config changed). */
+  /** Some instance runs other code than a restart would load (stale, changed since start, config changed, runtime replaced). */
   readonly needsRestart: boolean;
   /** The person's summary Show Evidence opens with: the server, then each instance, why and what to do. */
   readonly summary: readonly string[];

@@ -38,6 +38,7 @@ const counts = z.object({
   instances: z.number().int(),
   stale: z.number().int(),
   changed: z.number().int(),
+  runtime: z.number().int(),
   duplicate: z.number().int(),
   orphan: z.number().int(),
   unknown: z.number().int(),

@@ -32,6 +32,9 @@ say "tools folder $TOOLS"
 NPMRC="$TOOLS/npmrc"
 if [ -f "$HOME/.npmrc" ]; then grep -v '^[[:space:]]*nodedir[[:space:]]*=' "$HOME/.npmrc" > "$NPMRC"; else : > "$NPMRC"; fi
 export npm_config_userconfig="$NPMRC"
+# Under `npm test` the outer npm exports its user agent (naming its own Node); the inner npm would
+# pass it on, and code-server's postinstall reads the Node major from it and refuses Node 20.
+unset npm_config_user_agent
 export npm_config_update_notifier=false npm_config_fund=false npm_config_audit=false
 
 npm_install() { # prefix log package...

@@ -9,10 +9,18 @@ export interface OfflineVenv {
   pip(...args: string[]): Promise<string>;
 }
 
-/** A real venv at `<root>/venv` whose pip installs from local wheel folders only (fixture wheels, cached PyPI wheelhouses). */
-export async function offlineVenv(root: string, findLinks: readonly string[]): Promise<OfflineVenv> {
+/**
+ * A real venv at `<root>/venv` whose pip installs from local wheel folders only (fixture wheels,
+ * cached PyPI wheelhouses). `copies`: made with `--copies` (its interpreter is a copy, not a link);
+ * `python`: the interpreter that makes it (PYTHON by default), the one its links point to.
+ */
+export async function offlineVenv(
+  root: string,
+  findLinks: readonly string[],
+  opts: { copies?: boolean; python?: string } = {},
+): Promise<OfflineVenv> {
   const venv = path.join(root, 'venv');
-  await run(PYTHON, ['-m', 'venv', venv]);
+  await run(opts.python ?? PYTHON, ['-m', 'venv', ...(opts.copies ? ['--copies'] : []), venv]);
   const py = process.platform === 'win32' ? path.join(venv, 'Scripts', 'python.exe') : path.join(venv, 'bin', 'python');
   const pipEnv = {
     ...process.env,

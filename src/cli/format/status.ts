@@ -1,6 +1,13 @@
 import { Instance, Snapshot, Verdict } from '../../core/base/model';
 import { terminalSafeDeep } from '../../core/base/terminalSafe';
-import { formatStaleEvidence, formatUpdates, installedCell, runningCell, versionVerdictLabel } from './versions';
+import {
+  formatStaleEvidence,
+  formatUpdates,
+  installedCell,
+  runningCell,
+  runtimeLabel,
+  versionVerdictLabel,
+} from './versions';
 
 /**
  * The human-readable `status`: a table of servers, then diagnostics. Every string of the snapshot
@@ -77,7 +84,7 @@ export function formatInstances(snapshot: Snapshot): string[] {
     uptime(now, i.startTime),
     memory(i.memoryBytes),
     ...(withVersions ? [runningCell(i), installedCell(i.versions?.installed)] : []),
-    [versionVerdictLabel(i), ...i.verdicts.map(verdictLabel)].filter(Boolean).join('; ') || 'ok',
+    [versionVerdictLabel(i), runtimeLabel(i), ...i.verdicts.map(verdictLabel)].filter(Boolean).join('; ') || 'ok',
   ];
   const versionHeads = withVersions ? ['RUNNING', 'INSTALLED'] : [];
   const rows: string[][] = [];

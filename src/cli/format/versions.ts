@@ -51,6 +51,12 @@ export function versionVerdictLabel(i: Instance): string | undefined {
   }
 }
 
+/** The runtime's label in the VERDICTS column, beside the package's: `RUNTIME REPLACED: node 22.11.0 -> 22.12.0`. */
+export function runtimeLabel(i: Instance): string | undefined {
+  const r = i.versions?.runtime;
+  return r ? `RUNTIME REPLACED: ${r.runtime} ${r.running} -> ${r.installed}` : undefined;
+}
+
 function shortImageId(id: string): string {
   return id.replace(/^sha256:/, '').slice(0, 12);
 }
@@ -64,6 +70,16 @@ export function formatStaleEvidence(snapshot: Snapshot): string[] {
     for (const i of s.instances) {
       const v = i.versions?.verdict;
       if (!v || seen.has(i.pid)) continue;
+      const rt = i.versions?.runtime;
+      if (rt) {
+        // A replaced runtime is its own restart need, beside whatever the package's verdict says.
+        seen.add(i.pid);
+        blocks.push(`  ${s.name} (pid ${i.pid}): ${rt.summary}`);
+        blocks.push(`    runtime:   ${rt.runtime} ${rt.running}, ${rt.runningHow}`);
+        blocks.push(`    installed: ${rt.installed}, from ${rt.installedHow}`);
+        for (const f of rt.libraries) blocks.push(`    replaced:  ${f} (still mapped by the process)`);
+        if (v.state === 'current') continue;
+      }
       if (v.state === 'unknown') {
         unknown.push(`  ${s.name} (pid ${i.pid}): ${v.reason}`);
         continue;

@@ -97,8 +97,16 @@ export interface DevMember extends DevSource {
   version: string;
 }
 
-/** Where a running version was learned, best first. `npm-cache` is an inference, said as one. */
-export type RunningSource = 'lock-record' | 'server-info' | 'first-seen' | 'docker-inspect' | 'npm-cache';
+/**
+ * Where a running version was learned, best first. The last three are inferences from a package
+ * manager's history, said as such: npm's cache (its fetch times), uv's cache (its unpack times),
+ * pipx's log (the version an upgrade after the start replaced).
+ */
+export type RunningSource =
+  'lock-record' | 'server-info' | 'first-seen' | 'docker-inspect' | 'npm-cache' | 'uv-cache' | 'pipx-log';
+
+/** The sources that are inferences (`Running.inferred`). */
+export type InferredSource = Extract<RunningSource, 'npm-cache' | 'uv-cache' | 'pipx-log'>;
 
 export type Running =
   | {
@@ -120,8 +128,13 @@ export interface MovedDependency {
   name: string;
   /** Absent: added since. */
   from?: string;
-  /** Absent: removed since. */
+  /** Absent: removed since (from the closure). */
   to?: string;
+  /**
+   * With `to` absent: the package is no longer a dependency of the server but still installed
+   * beside it, at this version (its dependent stopped requiring it). Absent: it is gone.
+   */
+  stillInstalled?: string;
 }
 
 /**
@@ -146,7 +159,7 @@ export type VersionVerdict =
       installedHow: string;
       /** ISO 8601: since when it is stale (when the installed side changed), when known. */
       since?: string;
-      /** True when the running version is inferred (npm's cache), not recorded. */
+      /** True when the running version is inferred (npm's or uv's cache, pipx's log: `runningLearnedFrom`), not recorded. */
       inferred?: boolean;
       /** One sentence a person reads. */
       summary: string;
@@ -204,6 +217,35 @@ export interface InstanceVersions {
    * guard of a stdio server through its lock record. Trusted as running evidence only as `judge` says.
    */
   serverInfo?: ServerInfoStatement;
+  /**
+   * The runtime the process runs on (node, python3.x) was replaced on disk after it started (Linux):
+   * a restart need of its own, never a stale package (`verdict` does not change for it).
+   */
+  runtime?: RuntimeReplaced;
+}
+
+/**
+ * The interpreter a process runs was replaced under it: `/proc/<pid>/exe` reads `(deleted)`, or the
+ * runtime's own libraries (libnode, libpython, lib-dynload) are mapped `(deleted)`, with other bytes
+ * on disk now. A Node or Python upgrade, a venv made with `--copies` upgraded, the base interpreter
+ * of a symlinked venv upgraded.
+ */
+export interface RuntimeReplaced {
+  state: 'replaced';
+  /** `node`, `python3.12`, or the executable's name. */
+  runtime: string;
+  /** The executable's path (what a restart runs). */
+  path: string;
+  /** The version the process runs, read from the old binary's bytes; "unknown" when it cannot be read. */
+  running: string;
+  /** The version at `path` now (`<path> --version`); "missing" when nothing is there, "unknown" when it cannot be read. */
+  installed: string;
+  runningHow: string;
+  installedHow: string;
+  /** The runtime's own libraries the process maps that were replaced on disk. */
+  libraries: string[];
+  /** One sentence a person reads: "runs a replaced node 22.11.0; installed 22.12.0 at /usr/bin/node: ...". */
+  summary: string;
 }
 
 /**

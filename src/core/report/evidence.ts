@@ -1,3 +1,4 @@
+import type { InferredSource } from '../base/versionTypes';
 import { VmVerdict } from './input';
 
 /** How copies spread over an agent host's sessions: one per session, unless the session processes say otherwise. */
@@ -6,16 +7,22 @@ function perSession(copies: number, host: { sessions?: number }): string {
   return `in ${host.sessions} agent session${host.sessions === 1 ? '' : 's'}`;
 }
 
+/** The history a running version was inferred from, in words. */
+export function inferredWords(source: InferredSource | undefined): string {
+  return source === 'uv-cache' ? "uv's cache" : source === 'pipx-log' ? "pipx's log" : "npm's cache";
+}
+
 /** One line per verdict, in words: the evidence the tooltips and the notification quote. */
 export function describeVerdict(v: VmVerdict): string {
   switch (v.kind) {
     case 'stale':
       if (v.cause === 'changed') return `Changed since start: restart to load what is installed. ${v.summary}`;
       if (v.cause === 'config') return `Configuration changed: ${v.summary}`;
+      if (v.cause === 'runtime') return `Runtime replaced: ${v.summary}`;
       // The same version with other dependencies: the versions alone would say nothing.
       if (v.running === v.installed) return `Stale: ${v.summary}`;
       if (v.installed === 'missing') return `Stale: runs ${v.package} ${v.running}, but it is no longer installed`;
-      return `Stale: runs ${v.package} ${v.running}, but ${v.installed} is installed${v.inferred ? " (the running version is inferred from npm's cache)" : ''}`;
+      return `Stale: runs ${v.package} ${v.running}, but ${v.installed} is installed${v.inferred ? ` (the running version is inferred from ${inferredWords(v.inferredFrom)})` : ''}`;
     case 'duplicate':
       if (v.agentHost)
         return `Duplicate: ${v.client.name} runs ${v.instances.length} instances of this launch, ${perSession(v.instances.length, v.agentHost)} of its ${v.agentHost.name} (pid ${v.agentHost.pid}): each session talks to its own copy, the newest (pid ${v.keep.pid}) is the latest session's`;

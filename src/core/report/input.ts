@@ -9,7 +9,7 @@ import type {
   Snapshot,
   Verdict,
 } from '../base/model';
-import type { Installed, InstanceVersions } from '../base/versionTypes';
+import type { InferredSource, Installed, InstanceVersions } from '../base/versionTypes';
 
 /**
  * What the view-model reads: the engine's snapshot, narrowed to the fields the views use. Every
@@ -26,8 +26,11 @@ export type VmInstanceRef = Pick<InstanceRef, 'pid' | 'startTime' | 'client'>;
 type UnknownVerdict = Extract<Verdict, { kind: 'unknown' }>;
 type StaleVerdict = Extract<InstanceVersions['verdict'], { state: 'stale' }>;
 
-/** Why an instance needs a restart: a version moved, its files changed since start, or its entry now launches something else. */
-export type RestartCause = 'version' | 'changed' | 'config';
+/**
+ * Why an instance needs a restart: a version moved, its files changed since start, its entry now
+ * launches something else, or the runtime it runs on (node, python3.x) was replaced under it.
+ */
+export type RestartCause = 'version' | 'changed' | 'config' | 'runtime';
 
 /** A judgement about one instance, with its evidence as plain data. */
 export type VmVerdict =
@@ -35,17 +38,20 @@ export type VmVerdict =
   | {
       /**
        * The process does not run what a restart would: an upgrade replaced its code (`version`), its
-       * files changed since it started (`changed`), or its entry now launches another version (`config`).
+       * files changed since it started (`changed`), its entry now launches another version (`config`),
+       * or the runtime it runs on was replaced (`runtime`: `package` is the runtime, `node`, `python3.12`).
        */
       kind: 'stale';
       cause: RestartCause;
       package: StaleVerdict['package'];
       /** What it runs: a version, `pkg@1.0.0` for `config`, `changed since start` for `changed`. */
       running: StaleVerdict['running'];
-      /** What a restart loads: the installed version, or the configured spec for `config`. */
+      /** What a restart loads: the installed version, or the configured spec for `config`; `unknown`, `missing` for `runtime`. */
       installed: StaleVerdict['installed'];
-      /** True when the running version is inferred (npm's cache), not recorded. */
+      /** True when the running version is inferred (npm's or uv's cache, pipx's log), not recorded. */
       inferred?: boolean;
+      /** Which history it is inferred from, when inferred. */
+      inferredFrom?: InferredSource;
       /** One sentence with the evidence, from the engine. */
       summary: string;
       /** The engine's whole version judgement, shown by Show Evidence. */
@@ -130,7 +136,24 @@ function toVmInstance(i: Instance): VmInstance {
   if (versions?.running.state === 'known') out.runningVersion = versions.running.version;
   const said = versions && versionVerdict(versions);
   if (said) out.verdicts.push(said);
+  const runtime = versions && runtimeVerdict(versions);
+  if (runtime) out.verdicts.push(runtime);
   return out;
+}
+
+/** A replaced runtime as a verdict of its own (a restart need beside the package's verdict, never part of it). */
+export function runtimeVerdict(versions: InstanceVersions): VmVerdict | undefined {
+  const r = versions.runtime;
+  if (!r) return undefined;
+  return {
+    kind: 'stale',
+    cause: 'runtime',
+    package: r.runtime,
+    running: r.running,
+    installed: r.installed,
+    summary: r.summary,
+    evidence: versions,
+  };
 }
 
 /** An instance's version judgement as a verdict (none when it runs what is installed). The guard says its own child's in these words too. */
@@ -144,7 +167,14 @@ export function versionVerdict(versions: InstanceVersions): VmVerdict | undefine
         package: verdict.package,
         running: verdict.running,
         installed: verdict.installed,
-        ...(verdict.inferred ? { inferred: true } : {}),
+        ...(verdict.inferred
+          ? {
+              inferred: true,
+              inferredFrom: (verdict.runningLearnedFrom === 'uv-cache' || verdict.runningLearnedFrom === 'pipx-log'
+                ? verdict.runningLearnedFrom
+                : 'npm-cache') as InferredSource,
+            }
+          : {}),
         summary: verdict.summary,
         evidence: versions,
       };

@@ -9,13 +9,33 @@ export type Flag = 'stale' | 'duplicate' | 'orphan';
 
 export type StaleVerdict = Extract<VmVerdict, { kind: 'stale' }>;
 
-/** The short word for why a restart is needed, for badges and tables: `stale`, `changed since start`, `config changed`. */
+/** The short word for why a restart is needed, for badges and tables: `stale`, `changed since start`, `config changed`, `runtime replaced`. */
 export function causeLabel(v: StaleVerdict): string {
-  return v.cause === 'changed' ? 'changed since start' : v.cause === 'config' ? 'config changed' : 'stale';
+  return VERDICT_LABELS[causeVerdict(v.cause)];
 }
 
+/** The instance verdict a restart cause is named by. */
+export function causeVerdict(cause: StaleVerdict['cause']): InstanceVerdict {
+  switch (cause) {
+    case 'changed':
+      return 'changed-since-start';
+    case 'config':
+      return 'config-changed';
+    case 'runtime':
+      return 'runtime-replaced';
+    case 'version':
+      return 'stale';
+  }
+}
+
+/** The first reason an instance needs a restart: the package's own before its runtime's. */
 export function staleVerdict(i: VmInstance): StaleVerdict | undefined {
   return i.verdicts.find((v): v is StaleVerdict => v.kind === 'stale');
+}
+
+/** Every reason an instance needs a restart (its package's, its runtime's). */
+export function staleVerdicts(i: VmInstance): StaleVerdict[] {
+  return i.verdicts.filter((v): v is StaleVerdict => v.kind === 'stale');
 }
 
 /** Flags of one instance. A `shared` verdict counts as a duplicate only for single-writer servers. */
@@ -68,7 +88,15 @@ export type ServerState =
   | { kind: 'disabled' }
   | { kind: 'notRunning' }
   | { kind: 'orphan'; count: number }
-  | { kind: 'stale'; cause: StaleVerdict['cause']; running: string; installed: string; count: number }
+  | {
+      kind: 'stale';
+      cause: StaleVerdict['cause'];
+      /** The package, or the runtime for `runtime`. */
+      package: string;
+      running: string;
+      installed: string;
+      count: number;
+    }
   | { kind: 'duplicate'; count: number }
   /** Running, but what some instance runs could not be told. */
   | { kind: 'unknown'; count: number; unknown: number }
@@ -85,6 +113,7 @@ export function serverState(s: VmServer): ServerState {
     return {
       kind: 'stale',
       cause: stale[0].cause,
+      package: stale[0].package,
       running: stale[0].running,
       installed: stale[0].installed,
       count: stale.length,
@@ -99,10 +128,12 @@ export interface Counts {
   servers: number;
   running: number;
   instances: number;
-  /** Instances that need a restart (stale, changed since start, or config changed). */
+  /** Instances that need a restart (stale, changed since start, config changed, or on a replaced runtime). */
   stale: number;
   /** Of those, the ones changed since start (no version evidence either way). */
   changed: number;
+  /** Of those, the ones whose only reason is a replaced runtime (node, python3.x upgraded under them). */
+  runtime: number;
   duplicate: number;
   orphan: number;
   /** Instances whose version could not be told: neutral, not a problem, never "fine". */
@@ -164,6 +195,7 @@ export function counts(snapshot: VmSnapshot): Counts {
     instances: 0,
     stale: 0,
     changed: 0,
+    runtime: 0,
     duplicate: 0,
     orphan: 0,
     unknown: 0,
@@ -174,7 +206,9 @@ export function counts(snapshot: VmSnapshot): Counts {
     c.instances++;
     const f = instanceFlags(i);
     if (f.has('stale')) c.stale++;
-    if (staleVerdict(i)?.cause === 'changed') c.changed++;
+    const cause = staleVerdict(i)?.cause;
+    if (cause === 'changed') c.changed++;
+    else if (cause === 'runtime') c.runtime++;
     else if (!f.size && versionUnknown(i)) c.unknown++;
     if (f.has('duplicate')) c.duplicate++;
     if (f.has('orphan')) c.orphan++;
@@ -190,6 +224,7 @@ export const INSTANCE_VERDICTS = [
   'stale',
   'changed-since-start',
   'config-changed',
+  'runtime-replaced',
   'duplicate',
   'checking',
   'settling',
@@ -205,6 +240,7 @@ export const VERDICT_LABELS: Record<InstanceVerdict, string> = {
   stale: 'stale',
   'changed-since-start': 'changed since start',
   'config-changed': 'config changed',
+  'runtime-replaced': 'runtime replaced',
   duplicate: 'duplicate',
   checking: 'checking',
   settling: 'version ? (settling)',
@@ -223,8 +259,7 @@ export function instanceVerdicts(i: VmInstance): InstanceVerdict[] {
   const unknown = versionUnknown(i);
   const out: InstanceVerdict[] = [];
   if (flags.has('orphan')) out.push('orphan');
-  if (stale)
-    out.push(stale.cause === 'changed' ? 'changed-since-start' : stale.cause === 'config' ? 'config-changed' : 'stale');
+  for (const cause of new Set(staleVerdicts(i).map((v) => v.cause))) out.push(causeVerdict(cause));
   if (flags.has('duplicate')) out.push('duplicate');
   if (!stale && unknown) out.push(unknown === PENDING ? 'checking' : unknown.settling ? 'settling' : 'unknown');
   // Claimed by several entries: the tooltip names them; bulk actions leave it alone.

@@ -16,9 +16,12 @@ import { nodeFs, VersionFs } from './fs';
 import { filesPredateProcess } from './judge';
 import { interprets, judgeInstance, needsCwd } from './instanceEvidence';
 import { readMaps } from './maps';
+import { sightRuntime, RuntimeSighting } from './runtime';
 import { Compared, compareReplaced } from './mappedContent';
 import { configDrift, launchedPackage } from './configDrift';
 import { inferFromNpmCache } from './firstLook';
+import { inferFromPythonHistory } from './pythonFirstLook';
+import { stillInstalled } from './outsideClosure';
 import { runningInstaller } from './installers';
 import { PackageRef, RegistryChecker, registryCacheFile, RegistryOverrides } from './registry';
 import { resolveInstalled, Resolution } from './resolve';
@@ -46,6 +49,9 @@ export interface VersionsOptions {
   /** Asks a running HTTP server for its serverInfo; false: never. */
   askServerInfo?: false | ((url: string, transport: 'http' | 'sse') => Promise<ServerInfoAnswer>);
   readMaps?: (pid: number) => Promise<string | undefined>;
+  /** The process's runtime as /proc shows it (runtime.ts); false: not looked at. */
+  sightRuntime?:
+    false | ((pid: number, maps: () => Promise<string | undefined>) => Promise<RuntimeSighting | undefined>);
   /** Compares replaced mapped files with the installed ones (tests: a fixed answer). */
   compareReplaced?: (pid: number, mapsText: string, paths: readonly string[]) => Promise<Map<string, Compared>>;
   /** Live lock records (the guard's); defaults to the records in the lock dir. */
@@ -157,6 +163,11 @@ export async function attachVersions(
     (r) => r.versions,
   );
   const mapsOf = options.readMaps ?? ((pid: number) => readMaps(pid, host.platform));
+  const runtimeOf =
+    options.sightRuntime === false
+      ? undefined
+      : (options.sightRuntime ??
+        ((pid: number, maps: () => Promise<string | undefined>) => sightRuntime(pid, host.platform, maps)));
   const ask = options.askServerInfo === false ? undefined : (options.askServerInfo ?? askServerInfo);
   // Once per snapshot, not per instance: the process table is scanned for installers once per
   // ecosystem, and each entry's launch is parsed once.
@@ -260,11 +271,20 @@ export async function attachVersions(
         ...(lock?.versions ? { lock: { versions: lock.versions, startedAt: lock.startedAt } } : {}),
         ...(serverInfo ? { serverInfo } : {}),
         ...(seen ? { firstSeen: seen } : {}),
-        infer: (start) => inferFromNpmCache({ host, fs }, resolution.installed, start, log),
+        infer: (start) =>
+          ecosystem === 'python'
+            ? inferFromPythonHistory({ host, fs }, resolution.installed, start, log)
+            : inferFromNpmCache({ host, fs }, resolution.installed, start, log),
         installing: { known: ecosystem ? installerOf(ecosystem) : undefined },
         now: now().getTime(),
       },
-      { readMaps: mapsOf, stat: (p) => fs.stat(p), compareReplaced: options.compareReplaced ?? compareReplaced },
+      {
+        readMaps: mapsOf,
+        stat: (p) => fs.stat(p),
+        compareReplaced: options.compareReplaced ?? compareReplaced,
+        ...(runtimeOf ? { sightRuntime: runtimeOf } : {}),
+        stillInstalled: (inst, names) => stillInstalled({ host, fs }, inst, names),
+      },
     );
     const { running } = judged;
     let verdict = judged.verdict;
@@ -306,7 +326,13 @@ export async function attachVersions(
       } else store.touch(key, now());
       if (serverInfo) store.rememberServerInfo(key, serverInfo);
     }
-    const versions: InstanceVersions = { installed: inst, running, verdict, ...(serverInfo ? { serverInfo } : {}) };
+    const versions: InstanceVersions = {
+      installed: inst,
+      running,
+      verdict,
+      ...(serverInfo ? { serverInfo } : {}),
+      ...(judged.runtime ? { runtime: judged.runtime } : {}),
+    };
     instance.versions = versions;
   }
 

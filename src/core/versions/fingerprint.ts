@@ -42,7 +42,26 @@ export function movedDependencies(before: Record<string, string>, after: Record<
   return moved;
 }
 
-/** "chromadb 0.6.3 -> 1.5.7", "left-pad (added) -> 1.3.0". */
+/**
+ * "chromadb 0.6.3 -> 1.5.7", "left-pad (absent) -> 1.3.0", "six 1.16.0 -> (removed)", and for one
+ * that left the closure but is still installed "six 1.16.0 -> (no longer a dependency, still installed)".
+ */
 export function describeMove(m: MovedDependency): string {
-  return `${m.name} ${m.from ?? '(absent)'} -> ${m.to ?? '(removed)'}`;
+  const to =
+    m.to ??
+    (m.stillInstalled !== undefined
+      ? `(no longer a dependency, still installed${m.stillInstalled !== m.from ? ` at ${m.stillInstalled}` : ''})`
+      : '(removed)');
+  return `${m.name} ${m.from ?? '(absent)'} -> ${to}`;
+}
+
+/** The moves, with each dependency that left the closure but is still installed (`installedBeside`: name -> version) said so. */
+export function markStillInstalled(
+  moves: MovedDependency[],
+  installedBeside: Readonly<Record<string, string>> | undefined,
+): MovedDependency[] {
+  if (!installedBeside) return moves;
+  return moves.map((m) =>
+    m.to === undefined && installedBeside[m.name] !== undefined ? { ...m, stillInstalled: installedBeside[m.name] } : m,
+  );
 }

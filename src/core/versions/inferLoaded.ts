@@ -43,6 +43,12 @@ export interface LoadedFacts {
   changedAt?: number;
   /** ms: when the process started. */
   processStart: number;
+  /**
+   * Whose history the fetches are, in words: `npm's cache` fetched (the default), `uv's cache`
+   * unpacked (uvCacheHistory.ts: the same rule holds, a wheel unpacked once and linked into any
+   * number of environments as a tarball fetched once and installed from the cache).
+   */
+  words?: { cache: string; did: string };
 }
 
 /** Two different versions fetched this close together before the start cannot be told apart. */
@@ -65,11 +71,13 @@ const fetched = (f: TarballFetch) => `${fileOf(f)} at ${at(f.fetchedAt)}`;
 
 export function inferLoaded(fetches: TarballFetch[], facts: LoadedFacts): LoadedInference {
   const { installedVersion, changedAt, processStart } = facts;
+  const { cache, did } = facts.words ?? { cache: "npm's cache", did: 'fetched' };
+  const cacheDid = `${cache} ${did}`;
   const started = `the process started at ${at(processStart)}`;
   if (changedAt !== undefined && changedAt <= processStart) {
     return {
       state: 'none',
-      reason: `the installed files (changed at ${at(changedAt)}) are older than ${started}: nothing to recover from npm's cache`,
+      reason: `the installed files (changed at ${at(changedAt)}) are older than ${started}: nothing to recover from ${cache}`,
     };
   }
   // The start time is known to about a second (Linux counts from a boot time in whole seconds) and
@@ -81,14 +89,14 @@ export function inferLoaded(fetches: TarballFetch[], facts: LoadedFacts): Loaded
   if (!last) {
     return {
       state: 'none',
-      reason: `npm's cache fetched no version of the package before ${started}: the copy it loaded came from elsewhere`,
+      reason: `${cacheDid} no version of the package before ${started}: the copy it loaded came from elsewhere`,
     };
   }
   const rival = before.find((f) => f.version !== last.version && f.fetchedAt >= last.fetchedAt - AMBIGUOUS_WINDOW_MS);
   if (rival) {
     return {
       state: 'none',
-      reason: `npm's cache fetched ${fetched(last)} and ${fetched(rival)}, too close together before ${started} to tell which one it loaded`,
+      reason: `${cacheDid} ${fetched(last)} and ${fetched(rival)}, too close together before ${started} to tell which one it loaded`,
     };
   }
   if (last.version === installedVersion) {
@@ -96,14 +104,15 @@ export function inferLoaded(fetches: TarballFetch[], facts: LoadedFacts): Loaded
     if (other) {
       return {
         state: 'none',
-        reason: `npm's cache fetched ${fetched(last)}, the installed version, before ${started}, but also ${fetched(other)}; the files replaced after the start came from the cache without a fetch, so the process may have been started on either`,
+        reason: `${cacheDid} ${fetched(last)}, the installed version, before ${started}, but also ${fetched(other)}; the files replaced after the start came from the cache without a ${did === 'fetched' ? 'fetch' : 'new unpack'}, so the process may have been started on either`,
       };
     }
     return {
       state: 'inferred',
       version: last.version,
       fetchedAt: last.fetchedAt,
-      evidence: `npm's cache fetched ${fetched(last)}, ${upTo(last)}, and no other version before it: the files changed${changedAt !== undefined ? ` at ${at(changedAt)}` : ''} were a reinstall of ${installedVersion} from the cache`,
+      // The files changed after the start may be a reinstall of it or its dependencies moving: said apart.
+      evidence: `${cacheDid} ${fetched(last)}, ${upTo(last)}, and no other version before it: it loaded the installed ${installedVersion}`,
     };
   }
   const installed = fetches.find((f) => f.version === installedVersion && f.fetchedAt >= horizon);
@@ -111,13 +120,13 @@ export function inferLoaded(fetches: TarballFetch[], facts: LoadedFacts): Loaded
     const earlier = fetches.find((f) => f.version === installedVersion);
     return {
       state: 'none',
-      reason: `npm's cache fetched ${fetched(last)} before ${started}, but the installed ${installedVersion} was ${earlier ? `fetched before it too (${at(earlier.fetchedAt)})` : 'never fetched into it'}: the install after the start did not go through this cache, so that fetch may have been another project's`,
+      reason: `${cacheDid} ${fetched(last)} before ${started}, but the installed ${installedVersion} was ${earlier ? `${did} before it too (${at(earlier.fetchedAt)})` : `never ${did} into it`}: the install after the start did not go through this cache, so that fetch may have been another project's`,
     };
   }
   return {
     state: 'inferred',
     version: last.version,
     fetchedAt: last.fetchedAt,
-    evidence: `npm's cache fetched ${fetched(last)}, ${upTo(last)}; ${fetched(installed)}, after it`,
+    evidence: `${cacheDid} ${fetched(last)}, ${upTo(last)}; ${fetched(installed)}, after it`,
   };
 }

@@ -2,11 +2,13 @@ import { execStart } from './execStart';
 import type { VersionFs } from './fs';
 import * as path from 'node:path';
 import type { RecordedVersions } from '../locks/types';
-import type { Installed, Running, ServerInfoStatement, VersionVerdict } from '../base/versionTypes';
-import { CLOCK_SLACK_MS, FirstSeen, judge, VersionEvidence } from './judge';
+import type { Installed, Running, RuntimeReplaced, ServerInfoStatement, VersionVerdict } from '../base/versionTypes';
+import { environmentMoves } from './fingerprint';
+import { CLOCK_SLACK_MS, FirstSeen, judge, runningOf, VersionEvidence } from './judge';
 import type { RunningInstaller } from './installers';
 import { parseDeletedMappings, replacedWithin } from './maps';
 import { Compared, ContentCheck, distInfoOwning } from './mappedContent';
+import { isRuntimeFile, readRuntime, RuntimeSighting } from './runtime';
 
 /**
  * The evidence of one running instance and its judgement: what a snapshot (attach.ts) and a guard
@@ -45,6 +47,23 @@ export interface InstanceReaders {
   /** File times, for the evidence of an exec (`pipx_metadata.json`). */
   stat: VersionFs['stat'];
   compareReplaced(pid: number, mapsText: string, paths: readonly string[]): Promise<Map<string, Compared>>;
+  /**
+   * The process's runtime as /proc shows it (runtime.ts `sightRuntime`: its executable and the
+   * runtime's libraries it maps), given a way to read its maps once; undefined when not a runtime or not known.
+   */
+  sightRuntime?(pid: number, maps: () => Promise<string | undefined>): Promise<RuntimeSighting | undefined>;
+  /** The evidence of a replaced runtime (runtime.ts `readRuntime`); tests inject a fixed answer. */
+  readRuntime?(
+    pid: number,
+    startTime: number | undefined,
+    sighting: RuntimeSighting,
+    mapsText: string | undefined,
+  ): Promise<RuntimeReplaced | undefined>;
+  /**
+   * Which of the named packages (recorded in the closure, absent from it now) are still installed
+   * beside it, with their versions (outsideClosure.ts). Asked only when a recorded closure lost members.
+   */
+  stillInstalled?(installed: Installed, names: readonly string[]): Promise<Record<string, string>>;
 }
 
 export interface InstanceJudgement {
@@ -54,6 +73,8 @@ export interface InstanceJudgement {
   replaced: string[];
   /** When the process began running the code it runs: its start, or a later exec (execStart.ts). */
   start?: number;
+  /** The runtime it runs was replaced on disk: a restart need of its own, not part of `verdict`. */
+  runtime?: RuntimeReplaced;
 }
 
 /** Where a package's code and environment live: replaced mapped files under these belong to it. */
@@ -104,10 +125,20 @@ export async function judgeInstance(f: InstanceFacts, readers: InstanceReaders):
   const installed = f.installed;
   const start = await execStart(f.argv, f.startTime, readers.stat);
   const roots = rootsOf(installed);
+  // The maps are read once: for the runtime's libraries, and for the package's files.
+  let maps: Promise<string | undefined> | undefined;
+  const readMaps = () => (maps ??= readers.readMaps(f.pid));
+  const sighting = await readers.sightRuntime?.(f.pid, readMaps);
   // A replaced file inside the environment changes it (pip and npm rewrite their metadata), so the
-  // maps are only read when the environment changed after the process started.
-  const mapsText = roots.length && changedSince(installed, start) ? await readers.readMaps(f.pid) : undefined;
-  const deleted = mapsText ? replacedWithin(parseDeletedMappings(mapsText), roots) : [];
+  // maps are only read for it when the environment changed after the process started.
+  const mapsText = roots.length && changedSince(installed, start) ? await readMaps() : undefined;
+  // The runtime's own files (a venv's copied interpreter, libpython) are never the package's evidence.
+  const deleted = mapsText
+    ? replacedWithin(parseDeletedMappings(mapsText), roots).filter((file) => !isRuntimeFile(file, sighting))
+    : [];
+  const runtime = sighting
+    ? await (readers.readRuntime ?? readRuntime)(f.pid, f.startTime, sighting, await readMaps())
+    : undefined;
   // A replaced file is a change only when its content differs from the one installed now.
   const checks =
     mapsText && deleted.length ? await readers.compareReplaced(f.pid, mapsText, deleted) : new Map<string, Compared>();
@@ -148,14 +179,27 @@ export async function judgeInstance(f: InstanceFacts, readers: InstanceReaders):
     ...(inferred ? { inferred } : {}),
     now: f.now,
   };
+  // Members a recorded closure had and the closure now lacks: gone, or only no longer required?
+  const recorded = runningOf(evidence);
+  const left =
+    recorded.state === 'known' && recorded.environment && installed.state === 'installed' && installed.environment
+      ? environmentMoves(recorded.environment, installed.environment)
+          .filter((m) => m.to === undefined)
+          .map((m) => m.name)
+      : [];
+  if (left.length && readers.stillInstalled) {
+    const beside = await readers.stillInstalled(installed, left);
+    if (Object.keys(beside).length) evidence.stillInstalled = beside;
+  }
   const replaced = [...withCheck('differs'), ...withCheck('unverified')];
+  const extra = { replaced, start, ...(runtime ? { runtime } : {}) };
   if ('known' in f.installing) {
     const installing = f.installing.known;
-    return { ...judge({ ...evidence, ...(installing ? { installing } : {}) }), replaced, start };
+    return { ...judge({ ...evidence, ...(installing ? { installing } : {}) }), ...extra };
   }
   // An installer only ever holds a verdict back (settling): it is looked for only when there is one to hold.
   const first = judge(evidence);
-  if (first.verdict.state !== 'stale' && first.verdict.state !== 'changed') return { ...first, replaced, start };
+  if (first.verdict.state !== 'stale' && first.verdict.state !== 'changed') return { ...first, ...extra };
   const installing = await f.installing.ask();
-  return { ...(installing ? judge({ ...evidence, installing }) : first), replaced, start };
+  return { ...(installing ? judge({ ...evidence, installing }) : first), ...extra };
 }

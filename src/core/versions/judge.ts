@@ -1,8 +1,9 @@
 import { RecordedVersions } from '../locks/types';
-import { describeMove, environmentMoves, fingerprint } from './fingerprint';
+import { describeMove, environmentMoves, fingerprint, markStillInstalled } from './fingerprint';
 import {
   ChangedFile,
   EnvironmentFingerprint,
+  InferredSource,
   Installed,
   MovedDependency,
   Running,
@@ -60,11 +61,30 @@ export interface VersionEvidence {
    */
   changeExplained?: boolean;
   /**
-   * The version the process loaded as a package manager's history tells it (npm's cache).
-   * `closureHow`: set when something also says the dependencies did not move since the start (the
-   * project's lockfile predates it); without it a same-version inference says nothing of them.
+   * The version the process loaded as a package manager's history tells it (`source`: npm's cache
+   * when absent, uv's cache, pipx's log). `closureHow`: set when something also says the
+   * dependencies did not move since the start (the project's lockfile predates it; uv's cache
+   * unpacked no other version of any of them before it); without it a same-version inference says
+   * nothing of them.
    */
-  inferred?: { version: string; how: string; closureHow?: string };
+  inferred?: {
+    version: string;
+    how: string;
+    closureHow?: string;
+    source?: InferredSource;
+    /**
+     * Closure members the cache proves moved since the start (the version fetched before it
+     * replaced by one fetched after it); `movedHow` says so in words. Only those whose `to` is the
+     * version installed now count.
+     */
+    moved?: MovedDependency[];
+    movedHow?: string;
+  };
+  /**
+   * Packages a recorded closure named that the closure installed now does not hold but that are
+   * still installed beside it (`name -> version`): no longer dependencies, not removed.
+   */
+  stillInstalled?: Record<string, string>;
   /** ms since the epoch: now, for the settle rule. */
   now?: number;
   /** An installer of the package's ecosystem running now (`npm ci (pid 4242)`), and since when. */
@@ -223,7 +243,9 @@ export function judge(e: VersionEvidence): { running: Running; verdict: VersionV
     !!running.environment &&
     inst.state === 'installed' &&
     !!inst.environment &&
-    environmentMoves(running.environment, inst.environment).some((m) => m.to === undefined);
+    environmentMoves(running.environment, inst.environment).some(
+      (m) => m.to === undefined && e.stillInstalled?.[m.name] === undefined,
+    );
   // Development members of the closure (a linked workspace package, an editable install) whose own
   // files changed after the start: their versions do not name their code, so no record vouches for it.
   const changedMembers =
@@ -252,8 +274,25 @@ export function judge(e: VersionEvidence): { running: Running; verdict: VersionV
       since: iso(start),
     };
   }
+  // Members the cache proves moved, checked against the closure installed now.
+  const inferredMoves =
+    inst.state === 'installed'
+      ? (e.inferred?.moved ?? []).filter(
+          (m) =>
+            m.from !== undefined &&
+            m.to !== undefined &&
+            m.from !== m.to &&
+            inst.environment?.packages[m.name] === m.to,
+        )
+      : [];
   if (running.state === 'unknown' && e.inferred && inst.state === 'installed') {
-    running = { state: 'known', version: e.inferred.version, source: 'npm-cache', how: e.inferred.how, inferred: true };
+    running = {
+      state: 'known',
+      version: e.inferred.version,
+      source: e.inferred.source ?? 'npm-cache',
+      how: inferredMoves.length && e.inferred.movedHow ? `${e.inferred.how}; ${e.inferred.movedHow}` : e.inferred.how,
+      inferred: true,
+    };
   }
   const installedHow = inst.state === 'unknown' ? inst.reason : inst.how;
   const runningHow = running.state === 'known' ? running.how : running.reason;
@@ -389,12 +428,19 @@ export function judge(e: VersionEvidence): { running: Running; verdict: VersionV
   }
 
   const since = iso(inst.changedAt);
-  // A development package's version does not name its code: its own files decide, whatever was recorded.
-  if (inst.dev && changedSinceStart) return { running, verdict: changed(inst.version, true) };
+  const versionMoved = running.state === 'known' && running.version !== inst.version;
+  const moved =
+    running.state === 'known' && running.environment && inst.environment
+      ? markStillInstalled(environmentMoves(running.environment, inst.environment), e.stillInstalled)
+      : running.state === 'known' && running.source === 'npm-cache'
+        ? inferredMoves
+        : [];
+  // A development package's version does not name its code: its own files decide, whatever was
+  // recorded. Unless the record itself differs from the disk (a version bump, a moved dependency):
+  // that is proof, named.
+  if (inst.dev && changedSinceStart && !versionMoved && !moved.length)
+    return { running, verdict: changed(inst.version, true) };
   if (running.state === 'known') {
-    const versionMoved = running.version !== inst.version;
-    const moved =
-      running.environment && inst.environment ? environmentMoves(running.environment, inst.environment) : [];
     if (versionMoved || moved.length) {
       const parts = [
         versionMoved

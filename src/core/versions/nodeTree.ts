@@ -317,3 +317,19 @@ export async function treeEnvironment(
   if (depNames(self).length === 0) return {};
   return fromNodeResolution(ctx, pkgDir, self);
 }
+
+/**
+ * Where a closure member named `a > b` (npm's lockfile keys: a nested copy under its dependent)
+ * may be on disk: below the tree the package is installed in, or below the package's own folder
+ * (a global install keeps its tree there).
+ */
+export function memberDirs(ctx: ResolveContext, location: string, key: string): string[] {
+  const p = pathFor(ctx.host);
+  // A member outside every tree (a development package's own walk) is named by its folder.
+  if (p.isAbsolute(key)) return [key];
+  const below = key.split(' > ').flatMap((s) => ['node_modules', ...s.split('/')]);
+  const bases = [location];
+  const i = location.lastIndexOf(`${p.sep}node_modules${p.sep}`);
+  if (i >= 0) bases.push(location.slice(0, i));
+  return bases.map((b) => p.join(b, ...below));
+}

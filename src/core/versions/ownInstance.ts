@@ -12,7 +12,9 @@ import { RunningInstaller, runningInstaller } from './installers';
 import { serverInfoFromVersions } from './lockServerInfo';
 import type { LaunchSpec } from './lookup';
 import { readMaps } from './maps';
+import { sightRuntime } from './runtime';
 import { compareReplaced } from './mappedContent';
+import { stillInstalled } from './outsideClosure';
 import { resolveInstalled, Resolution } from './resolve';
 
 /**
@@ -75,13 +77,20 @@ export class OwnInstanceJudge {
         installing: { ask: () => (ecosystem ? this.installerOf(ecosystem) : Promise.resolve(undefined)) },
         now: Date.now(),
       },
-      { readMaps: (pid) => readMaps(pid, this.host.platform), stat: nodeFs.stat, compareReplaced },
+      {
+        readMaps: (pid) => readMaps(pid, this.host.platform),
+        stat: nodeFs.stat,
+        compareReplaced,
+        sightRuntime: (pid, maps) => sightRuntime(pid, this.host.platform, maps),
+        stillInstalled: (inst, names) => stillInstalled({ host: this.host, fs: nodeFs }, inst, names),
+      },
     );
     return {
       installed: resolution.installed,
       running: judged.running,
       verdict: judged.verdict,
       ...(serverInfo ? { serverInfo } : {}),
+      ...(judged.runtime ? { runtime: judged.runtime } : {}),
     };
   }
 

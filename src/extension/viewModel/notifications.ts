@@ -6,6 +6,7 @@ import { ARROW, plural, shownText } from './format';
 import { VmClient, VmInstance, VmServer, VmSnapshot } from '../../core/report/input';
 import { bulkRestartTargets, distinctInstances, StaleVerdict, staleVerdict } from '../../core/report/state';
 import { t } from './l10n';
+import type { InferredSource } from '../../core/base/versionTypes';
 
 /**
  * Which notifications a snapshot calls for. One package change is one notification, however many
@@ -93,16 +94,33 @@ function staleMessage(
   installed: string,
   dir: Direction,
   hits: readonly { client: VmClient }[],
-  inferred: boolean,
+  inferred: InferredSource | undefined,
 ): string {
   const where = whereRunning(hits);
   const still = hits.length === 1 ? t('still runs') : t('still run');
   if (cause === 'changed')
     return t('{0}: its files changed after {1} started; restart to load what is installed.', pkg, where);
+  if (cause === 'runtime')
+    return t(
+      '{0} was replaced ({1} {2} {3}); {4} {5} the old {0}: restart to run it.',
+      pkg,
+      olds.join(', '),
+      ARROW,
+      installed,
+      where,
+      still,
+    );
   if (cause === 'config')
     return t('{0}: the configuration now launches {1}; {2} {3} {4}.', pkg, installed, where, still, olds.join(', '));
   const from = olds.join(', ');
-  const how = inferred ? t(" (inferred from npm's cache)") : '';
+  const how =
+    inferred === 'uv-cache'
+      ? t(" (inferred from uv's cache)")
+      : inferred === 'pipx-log'
+        ? t(" (inferred from pipx's log)")
+        : inferred
+          ? t(" (inferred from npm's cache)")
+          : '';
   if (dir === 'upgrade')
     return t('{0} upgraded {1} {2} {3}{4}; {5} {6} {7}.', pkg, from, ARROW, installed, how, where, still, from);
   if (dir === 'downgrade')
@@ -139,7 +157,8 @@ export function decideNotifications(
       const { cause, package: pkg, installed } = hits[0].verdict;
       const olds = [...new Set(hits.map((h) => h.verdict.running))];
       const dir = cause === 'version' ? direction(olds, installed) : 'change';
-      const inferred = hits.some((h) => h.verdict.inferred);
+      const inferred = hits.find((h) => h.verdict.inferred)?.verdict;
+      const inferredFrom = inferred ? (inferred.inferredFrom ?? 'npm-cache') : undefined;
       const message = shownText(
         staleMessage(
           cause,
@@ -148,7 +167,7 @@ export function decideNotifications(
           installed,
           dir,
           hits.map((h) => h.instance),
-          inferred,
+          inferredFrom,
         ),
       );
       out.push({

@@ -3,7 +3,14 @@ import { ARROW, commandLink, mdCell, plural } from './format';
 import { NO_WINDOW, OwnerContext, restartEffect } from './actionPlan';
 import { VmSnapshot } from '../../core/report/input';
 import { instanceKey, verdictWord } from './tree';
-import { counts, hasProblems, instanceFlags, staleVerdict, versionUnknown } from '../../core/report/state';
+import {
+  causeVerdict,
+  counts,
+  hasProblems,
+  instanceFlags,
+  staleVerdict,
+  versionUnknown,
+} from '../../core/report/state';
 import { t } from './l10n';
 
 /** What the status bar item shows; the glue copies it onto one item created once. */
@@ -76,8 +83,10 @@ export function statusBarModel(load: LoadState, options: StatusBarOptions): Stat
   const c = counts(snapshot);
   if (c.servers === 0 && c.problems === 0 && !options.alwaysShow) return { visible: false };
   const parts: string[] = [];
-  if (c.stale - c.changed) parts.push(t('{0} stale', c.stale - c.changed));
+  const versionStale = c.stale - c.changed - c.runtime;
+  if (versionStale) parts.push(t('{0} stale', versionStale));
   if (c.changed) parts.push(t('{0} changed', c.changed));
+  if (c.runtime) parts.push(t('{0} runtime replaced', c.runtime));
   if (c.duplicate) parts.push(t('{0} dup', c.duplicate));
   if (c.orphan) parts.push(t('{0} orphan', c.orphan));
   if (c.problems)
@@ -89,8 +98,9 @@ export function statusBarModel(load: LoadState, options: StatusBarOptions): Stat
   const text = t('{0} MCP {1}{2}', icon, c.instances, parts.map((p) => ` · ${p}`).join(''));
 
   const problems: string[] = [];
-  if (c.stale - c.changed) problems.push(t('{0} running replaced code', instances(c.stale - c.changed)));
+  if (versionStale) problems.push(t('{0} running replaced code', instances(versionStale)));
   if (c.changed) problems.push(t('{0} whose files changed since start', instances(c.changed)));
+  if (c.runtime) problems.push(t('{0} on a replaced runtime (node or Python upgraded)', instances(c.runtime)));
   if (c.duplicate)
     problems.push(
       plural(c.duplicate, t('{0} duplicate instance', c.duplicate), t('{0} duplicate instances', c.duplicate)),
@@ -141,7 +151,7 @@ function tooltipTable(snapshot: VmSnapshot, summary: string, window: OwnerContex
       const flags = [...instanceFlags(i)];
       // A running version that is not known is `?`, never the installed one.
       const version = stale
-        ? `${mdCell(stale.running)} ${ARROW} ${mdCell(stale.installed)}`
+        ? `${stale.cause === 'runtime' ? `${mdCell(stale.package)} ` : ''}${mdCell(stale.running)} ${ARROW} ${mdCell(stale.installed)}`
         : `${mdCell(i.runningVersion ?? '?')}${i.runningVersion === undefined && s.installedVersion ? ` ${ARROW} ${mdCell(s.installedVersion)}` : ''}`;
       // A row's link acts on that row's instance only, named after what it does to it.
       const actions =
@@ -150,17 +160,7 @@ function tooltipTable(snapshot: VmSnapshot, summary: string, window: OwnerContex
           : commandLink(t('Stop'), CommandId.stopInstance, [s.id, instanceKey(i)]);
       // The stale flag reads as its cause; an unknown version is said, never left blank.
       const shown = [
-        ...flags.map((f) =>
-          verdictWord(
-            f === 'stale' && stale
-              ? stale.cause === 'changed'
-                ? 'changed-since-start'
-                : stale.cause === 'config'
-                  ? 'config-changed'
-                  : 'stale'
-              : f,
-          ),
-        ),
+        ...flags.map((f) => verdictWord(f === 'stale' && stale ? causeVerdict(stale.cause) : f)),
         ...(!flags.length && versionUnknown(i) ? [t('version unknown')] : []),
       ];
       rows.push(

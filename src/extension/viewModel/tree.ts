@@ -308,7 +308,9 @@ function serverItem(id: string, s: VmServer, ctx: TreeContext, workspaceFolders:
           ? t('changed since start · {0} installed', state.installed)
           : state.cause === 'config'
             ? t('config changed: {0} {1} {2}', state.running, ARROW, state.installed)
-            : t('stale · {0} {1} {2}', state.running, ARROW, state.installed);
+            : state.cause === 'runtime'
+              ? t('runtime replaced · {0} {1} {2} {3}', state.package, state.running, ARROW, state.installed)
+              : t('stale · {0} {1} {2}', state.running, ARROW, state.installed);
       icon = { id: 'warning', color: 'list.warningForeground' };
       break;
     case 'duplicate':
@@ -396,6 +398,8 @@ export function verdictWord(v: InstanceVerdict): string {
       return t('changed since start');
     case 'config-changed':
       return t('config changed');
+    case 'runtime-replaced':
+      return t('runtime replaced');
     case 'duplicate':
       return t('duplicate');
     case 'checking':
@@ -434,6 +438,7 @@ function instanceItem(
   const stale = staleVerdict(i);
   const details: string[] = [...more];
   if (stale?.cause === 'changed') details.push(t('{0} installed', stale.installed));
+  else if (stale?.cause === 'runtime') details.push(`${stale.package} ${stale.running} ${ARROW} ${stale.installed}`);
   else if (stale) details.push(`${stale.running} ${ARROW} ${stale.installed}`);
   else if (i.runningVersion) details.push(i.runningVersion);
   if (isGuarded(i)) details.push(t('guarded'));

@@ -1,6 +1,6 @@
 import type { InstanceVersions } from '../../core/base/versionTypes';
 import { describeVerdict } from '../../core/report/evidence';
-import { versionVerdict } from '../../core/report/input';
+import { runtimeVerdict, versionVerdict } from '../../core/report/input';
 import type { OwnChild } from '../../core/versions/ownInstance';
 
 /**
@@ -59,8 +59,13 @@ export type GuardVerdict = { state: 'restart'; said: string; restartable: boolea
 export function guardVerdict(versions: InstanceVersions): GuardVerdict {
   const verdict = versions.verdict;
   const said = versionVerdict(versions);
-  if (said?.kind !== 'stale')
+  if (said?.kind !== 'stale') {
+    // The runtime it runs on was replaced (a Node or Python upgrade): a restart runs the new one.
+    const runtime = runtimeVerdict(versions);
+    if (runtime?.kind === 'stale')
+      return { state: 'restart', said: describeVerdict(runtime), restartable: runtime.installed !== 'missing' };
     return { state: 'none', reason: verdict.state === 'unknown' ? verdict.reason : verdict.state };
+  }
   return {
     state: 'restart',
     said: describeVerdict(said),

@@ -100,6 +100,36 @@ describe('versions (integration): a local server under development, rebuilt unde
     assert.match(text, /installed: 0\.1\.0 \(a development package: judged by its own files\)/);
   });
 
+  it('a checkout first seen at 0.1.0, then bumped to 0.2.0 and rebuilt: stale naming both versions, not changed', async () => {
+    const root = tempDir('lg-dev-bump-');
+    const { repo, script } = checkout(root);
+    const projectDir = project(root, 'dev', process.execPath, [script]);
+    const home = path.join(root, 'home');
+    fs.mkdirSync(home);
+    const take = () => snapshot(home, projectDir, path.join(root, 'lg'));
+    const child = await startReady(
+      process.execPath,
+      [script],
+      { cwd: projectDir, ready: /my-dev-server ready/ },
+      started,
+    );
+    const before = await instanceOf(take, 'dev', child.pid!);
+    assert.equal(before.versions?.verdict.state, 'current', JSON.stringify(before.versions));
+    assert.equal(before.versions?.installed.state === 'installed' && before.versions.installed.version, '0.1.0');
+
+    await sleep(2500);
+    const manifest = path.join(repo, 'package.json');
+    fs.writeFileSync(manifest, JSON.stringify({ ...JSON.parse(fs.readFileSync(manifest, 'utf8')), version: '0.2.0' }));
+    rebuild(script);
+    const after = await instanceOf(take, 'dev', child.pid!);
+    const v = after.versions?.verdict;
+    assert.equal(v?.state, 'stale', JSON.stringify(after.versions));
+    if (v?.state !== 'stale') return;
+    assert.equal(`${v.running} -> ${v.installed}`, '0.1.0 -> 0.2.0');
+    assert.equal(v.runningLearnedFrom, 'first-seen');
+    assert.match(formatStatus(await take()), /STALE: runs 0\.1\.0, installed 0\.2\.0/);
+  });
+
   it('an `npm link`ed package started by its bin name, rebuilt: changed since start', async () => {
     const root = tempDir('lg-dev-link-');
     const { repo, script } = checkout(root);

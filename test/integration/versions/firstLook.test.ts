@@ -83,6 +83,43 @@ describe('versions (integration): the first look after an upgrade', function () 
     assert.doesNotMatch(row(bareText, child.pid!), /\sok$/);
   });
 
+  it("only a dependency upgraded in the project before the first look: stale naming its move, inferred from npm's cache; with the cache cleaned, changed since start", async () => {
+    const root = tempDir('lg-first-dep-');
+    const prefix = path.join(root, 'prefix');
+    // pkce-challenge is in server-memory's closure (through the SDK's `^5.0.0`): pinned to the older release.
+    await run(NPM, ['install', '--prefix', prefix, `${MEM}@2026.8.31`, 'pkce-challenge@5.0.0'], {
+      env: npmEnv(root),
+    });
+    const bin = path.join(prefix, 'node_modules', '.bin', 'mcp-server-memory');
+    const env = { MEMORY_FILE_PATH: path.join(root, 'memory.jsonl') };
+    const projectDir = project(root, 'memory', bin, [], env);
+    const home = path.join(root, 'home');
+    fs.mkdirSync(home);
+    const child = await startReady(bin, [], { cwd: projectDir, env, ready: /running on stdio/ }, started);
+    await sleep(2500);
+    await run(NPM, ['install', '--prefix', prefix, 'pkce-challenge@5.0.1'], { env: npmEnv(root) });
+
+    const take = firstLook(root, home, projectDir);
+    const moved = await instanceOf(take, 'memory', child.pid!);
+    const v = moved.versions?.verdict;
+    assert.equal(v?.state, 'stale', JSON.stringify(moved.versions));
+    if (v?.state !== 'stale') return;
+    assert.equal(`${v.running} -> ${v.installed}`, '2026.8.31 -> 2026.8.31');
+    assert.deepEqual(v.movedDependencies, [{ name: 'pkce-challenge', from: '5.0.0', to: '5.0.1' }]);
+    assert.equal(v.runningLearnedFrom, 'npm-cache');
+    assert.equal(v.inferred, true);
+    assert.match(
+      v.runningHow,
+      /dependencies from npm's cache: pkce-challenge: .*pkce-challenge-5\.0\.0\.tgz at .*; pkce-challenge-5\.0\.1\.tgz at .*, after it/,
+    );
+    assert.match(v.summary, /pkce-challenge 5\.0\.0 -> 5\.0\.1/);
+
+    // npm's cache forgotten: nothing tells what moved. Changed since start, as before.
+    fs.rmSync(path.join(root, 'npm-cache', '_cacache'), { recursive: true, force: true });
+    const bare = await instanceOf(take, 'memory', child.pid!);
+    assert.equal(bare.versions?.verdict.state, 'changed', JSON.stringify(bare.versions));
+  });
+
   it('a global install: upgraded before the first look is stale (inferred); uninstalled under it, stale with "missing"', async () => {
     const root = tempDir('lg-first-g-');
     const globalPrefix = path.join(root, 'global');

@@ -61,6 +61,54 @@ describe('versions (integration): an npm server upgraded under a running instanc
     assert.equal(g?.state === 'stale' && `${g.running} -> ${g.installed}`, '2026.8.31 -> missing');
   });
 
+  it('a server upgrade that drops a dependency the project keeps: stale, the dependency "no longer a dependency (still installed)", not "removed"', async () => {
+    const root = tempDir('lg-npm-left-');
+    // A small server package of our own, packed by npm: 1.0.0 needs pkce-challenge, 1.1.0 no longer does.
+    const pack = async (version: string, dependencies: Record<string, string>) => {
+      const src = path.join(root, `src-${version}`);
+      fs.mkdirSync(src, { recursive: true });
+      fs.writeFileSync(
+        path.join(src, 'package.json'),
+        JSON.stringify({ name: 'lg-left-server', version, bin: { 'lg-left-server': 'index.js' }, dependencies }),
+      );
+      fs.writeFileSync(
+        path.join(src, 'index.js'),
+        "#!/usr/bin/env node\nconsole.error('lg-left-server ready');\nprocess.stdin.resume();\n",
+      );
+      await run(NPM, ['pack', '--pack-destination', root], { cwd: src, env: npmEnv(root) });
+      return path.join(root, `lg-left-server-${version}.tgz`);
+    };
+    const v1 = await pack('1.0.0', { 'pkce-challenge': '5.0.1', 'content-type': '1.0.5' });
+    const v2 = await pack('1.1.0', { 'content-type': '1.0.5' });
+    const prefix = path.join(root, 'prefix');
+    // The project depends on pkce-challenge itself: it stays installed when the server drops it.
+    await run(NPM, ['install', '--prefix', prefix, v1, 'pkce-challenge@5.0.1'], { env: npmEnv(root) });
+    const bin = path.join(prefix, 'node_modules', '.bin', 'lg-left-server');
+    const projectDir = project(root, 'left', bin, []);
+    const home = path.join(root, 'home');
+    fs.mkdirSync(home);
+    const take = () => snapshot(home, projectDir, path.join(root, 'lg'));
+    const child = await startReady(bin, [], { cwd: projectDir, ready: /lg-left-server ready/ }, started);
+    const before = await instanceOf(take, 'left', child.pid!);
+    assert.equal(before.versions?.verdict.state, 'current', JSON.stringify(before.versions));
+    assert.deepEqual(
+      before.versions?.installed.state === 'installed' && before.versions.installed.environment?.packages,
+      { 'content-type': '1.0.5', 'pkce-challenge': '5.0.1' },
+    );
+
+    await new Promise((r) => setTimeout(r, 2500));
+    await run(NPM, ['install', '--prefix', prefix, v2], { env: npmEnv(root) });
+    assert.ok(fs.existsSync(path.join(prefix, 'node_modules', 'pkce-challenge', 'package.json')));
+    const after = await instanceOf(take, 'left', child.pid!);
+    const v = after.versions?.verdict;
+    assert.equal(v?.state, 'stale', JSON.stringify(after.versions));
+    if (v?.state !== 'stale') return;
+    assert.equal(`${v.running} -> ${v.installed}`, '1.0.0 -> 1.1.0');
+    assert.deepEqual(v.movedDependencies, [{ name: 'pkce-challenge', from: '5.0.1', stillInstalled: '5.0.1' }]);
+    assert.match(v.summary, /pkce-challenge 5\.0\.1 -> \(no longer a dependency, still installed\)/);
+    assert.doesNotMatch(v.summary, /removed/);
+  });
+
   it('resolves a real `npx -y pkg@version` launch to the npx cache folder npx made (npm_config_cache respected)', async () => {
     const root = tempDir('lg-npx-');
     const cache = path.join(root, 'npm-cache');

@@ -15,9 +15,11 @@ describe('versions (integration): pipx with a real server from PyPI', function (
   this.timeout(600_000);
   const started: ChildProcess[] = [];
   let root = '';
+  let firstRoot = '';
   after(async () => {
     await stopChildren(started);
     if (root) await killAll([], path.basename(root));
+    if (firstRoot) await killAll([], path.basename(firstRoot));
   });
 
   it('pipx install OLD: current; pipx upgrade: stale naming both; pipx inject of a dependency: stale naming it', async () => {
@@ -60,5 +62,33 @@ describe('versions (integration): pipx with a real server from PyPI', function (
     assert.equal(moved.installed, NEW);
     assert.deepEqual(moved.movedDependencies, [{ name: DEP, from: depBefore, to: DEP_OTHER }]);
     await stopChildren([second]);
+  });
+
+  it("the first look after pipx upgraded it (OLD -> NEW): stale naming both, inferred from pipx's log", async () => {
+    const dir = tempDir('lg-pipx-first-');
+    firstRoot = dir;
+    const { home, pipxHome, pipxEnv, wheels, pipxRun } = await pipxSetup(dir);
+    await pipxRun('install', `${TIME}==${OLD}`);
+    const bin = path.join(pipxEnv.PIPX_BIN_DIR, TIME);
+    const projectDir = project(dir, 'time', bin, [], pipxEnv);
+    const server = await startMcp(bin, [], projectDir, { ...process.env, ...pipxEnv }, started);
+    await sleep(3000);
+    await pipxRun('upgrade', '--pip-args', `--no-index ${wheels.map((w) => `--find-links ${w}`).join(' ')}`, TIME);
+    // A fresh state folder: nothing of ours saw the process before the upgrade.
+    const look = () => snapshot(home, projectDir, path.join(dir, 'lg-first'), pipxEnv);
+    const v = staleVerdict(await instanceOf(look, 'time', server.pid!), 'at the first look after pipx upgrade');
+    assert.equal(v.running, OLD);
+    assert.equal(v.installed, NEW);
+    assert.equal(v.inferred, true);
+    assert.equal(v.runningLearnedFrom, 'pipx-log');
+    assert.match(
+      v.runningHow,
+      new RegExp(`${path.join(pipxHome, 'logs').replace(/[\\/.]/g, '\\$&')}[\\\\/]cmd_.*\\.log`),
+    );
+    assert.match(
+      v.runningHow,
+      new RegExp(`replaced ${TIME} ${OLD.replace(/\./g, '\\.')} with ${NEW.replace(/\./g, '\\.')}`),
+    );
+    await stopChildren([server]);
   });
 });

@@ -15,10 +15,13 @@ export { makeTempDir as tempDir } from '../../support/temp';
  * files only (no index, no user or site pip configuration pointing elsewhere), and from the
  * `findLinks` folders (cached PyPI wheelhouses) too.
  */
-export async function fixtureVenv(root: string, opts: { findLinks?: string[] } = {}): Promise<OfflineVenv> {
+export async function fixtureVenv(
+  root: string,
+  opts: { findLinks?: string[]; copies?: boolean; python?: string } = {},
+): Promise<OfflineVenv> {
   const wheels = path.join(root, 'wheels');
   await run(PYTHON, [path.join(fixturesDir, 'python', 'build_wheels.py'), wheels]);
-  return offlineVenv(root, [wheels, ...(opts.findLinks ?? [])]);
+  return offlineVenv(root, [wheels, ...(opts.findLinks ?? [])], { copies: opts.copies, python: opts.python });
 }
 
 /** A workspace folder whose `.mcp.json` configures one stdio server. */

@@ -151,4 +151,65 @@ describe('versions (integration): uvx and uv tool with a real server from PyPI',
     assert.equal(reinstalled.versions?.verdict.state, 'current', JSON.stringify(reinstalled.versions));
     await stopChildren([second]);
   });
+
+  it("the first look after uv tool upgraded it (OLD -> NEW): stale naming both, inferred from uv's cache", async () => {
+    const { root, env, uv, uvEnv, home } = await setup('lg-uvtool-first-');
+    await run(uv, ['tool', 'install', `${TIME}==${OLD}`], { env });
+    const bin = path.join(uvEnv.UV_TOOL_BIN_DIR, TIME);
+    const projectDir = project(root, 'time', bin, [], uvEnv);
+    const server = await startMcp(bin, [], projectDir, env, started);
+    await sleep(3000);
+    await run(uv, ['tool', 'install', `${TIME}==${NEW}`], { env });
+    // A fresh state folder: nothing of ours saw the process before the upgrade.
+    const look = () => snapshot(home, projectDir, path.join(root, 'lg-first'), uvEnv);
+    const v = staleVerdict(await instanceOf(look, 'time', server.pid!), 'at the first look after the upgrade');
+    assert.equal(v.running, OLD);
+    assert.equal(v.installed, NEW);
+    assert.equal(v.inferred, true);
+    assert.equal(v.runningLearnedFrom, 'uv-cache');
+    assert.match(
+      v.runningHow,
+      new RegExp(
+        `uv's cache unpacked ${TIME} ${OLD.replace(/\./g, '\\.')} \\(.*archive-v0.*\\) at .*, (before|as) the process started`,
+      ),
+    );
+    assert.match(v.summary, /inferred: /);
+    await stopChildren([server]);
+  });
+
+  it("the first look after uv tool install --reinstall of the same release: current, inferred from uv's cache", async () => {
+    const { root, env, uv, uvEnv, home } = await setup('lg-uvtool-again-');
+    await run(uv, ['tool', 'install', `${TIME}==${NEW}`], { env });
+    const bin = path.join(uvEnv.UV_TOOL_BIN_DIR, TIME);
+    const projectDir = project(root, 'time', bin, [], uvEnv);
+    const server = await startMcp(bin, [], projectDir, env, started);
+    await sleep(3000);
+    await run(uv, ['tool', 'install', '--reinstall', `${TIME}==${NEW}`], { env });
+    const look = () => snapshot(home, projectDir, path.join(root, 'lg-first'), uvEnv);
+    const i = await instanceOf(look, 'time', server.pid!);
+    const v = i.versions?.verdict;
+    assert.equal(v?.state, 'current', JSON.stringify(i.versions));
+    assert.match(v?.state === 'current' ? v.reason : '', /uv's cache unpacked no other version of/);
+    assert.equal(i.versions?.running.state === 'known' && i.versions.running.inferred, true);
+    await stopChildren([server]);
+  });
+
+  it("a venv uv pip installed, upgraded with uv pip install before the first look: stale naming both, inferred from uv's cache", async () => {
+    const { root, env, uv, uvEnv, home } = await setup('lg-uvpip-first-');
+    const venv = path.join(root, 'venv');
+    await run(uv, ['venv', '--python', PYTHON, venv], { env });
+    const py = path.join(venv, 'bin', 'python');
+    await run(uv, ['pip', 'install', '--python', py, `${TIME}==${OLD}`], { env });
+    const bin = path.join(venv, 'bin', TIME);
+    const projectDir = project(root, 'time', bin, [], uvEnv);
+    const server = await startMcp(bin, [], projectDir, env, started);
+    await sleep(3000);
+    await run(uv, ['pip', 'install', '--python', py, `${TIME}==${NEW}`], { env });
+    const look = () => snapshot(home, projectDir, path.join(root, 'lg-first'), uvEnv);
+    const v = staleVerdict(await instanceOf(look, 'time', server.pid!), 'at the first look after uv pip install');
+    assert.equal(v.running, OLD);
+    assert.equal(v.installed, NEW);
+    assert.equal(v.runningLearnedFrom, 'uv-cache');
+    await stopChildren([server]);
+  });
 });

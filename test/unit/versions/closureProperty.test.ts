@@ -2,6 +2,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
+import { judge } from '../../../src/core/versions/judge';
+import { stillInstalled } from '../../../src/core/versions/outsideClosure';
 import { resolveInstalled } from '../../../src/core/versions/resolve';
 import { Installed } from '../../../src/core/base/versionTypes';
 import { ctxFor, distInfo, plainPackage, removeDist, tempDir, venv, write } from './layouts';
@@ -216,6 +218,85 @@ describe('versions: a server is judged by its own closure (property)', function 
             else plainPackage(path.join(nm, `unrelated-${step.file}`), `unrelated-${step.file}`, `${++n}.0.0`);
             const now = await resolve();
             assert.deepEqual(now, last, `${step.kind} moved the server's installed side`);
+          }
+        }
+        fs.rmSync(root, { recursive: true, force: true });
+      }),
+      { numRuns: 15 },
+    );
+  });
+});
+
+describe('versions: a member that leaves the closure is "removed" only when it is gone (property)', function () {
+  this.timeout(120_000);
+
+  type Step = 'drop' | 'require' | 'uninstall' | 'reinstall';
+  const steps = fc.array(fc.constantFrom<Step>('drop', 'require', 'uninstall', 'reinstall'), {
+    minLength: 1,
+    maxLength: 6,
+  });
+
+  it('npm: a dependency its dependent stops requiring is "no longer a dependency, still installed" while its folder stays', async () => {
+    await fc.assert(
+      fc.asyncProperty(steps, async (plan: Step[]) => {
+        const root = tempDir('lg-closure-left-');
+        const nm = path.join(root, 'app', 'node_modules');
+        const writePkg = (name: string, deps: Record<string, string> = {}) =>
+          write(path.join(nm, name, 'package.json'), JSON.stringify({ name, version: '1.0.0', dependencies: deps }));
+        let required = true;
+        let present = true;
+        writePkg('srv', { 'dep-a': '*' });
+        writePkg('dep-a', { 'dep-b': '*' });
+        writePkg('dep-b');
+        write(path.join(nm, 'srv', 'dist', 'index.js'), '');
+        const ctx = ctxFor(root, { PATH: path.dirname(process.execPath) });
+        const resolve = async () =>
+          (await resolveInstalled(ctx, { command: process.execPath, args: [path.join(nm, 'srv', 'dist', 'index.js')] }))
+            .installed;
+        const start = await resolve();
+        assert.equal(start.state, 'installed');
+        if (start.state !== 'installed') return;
+        for (const step of plan) {
+          if (step === 'drop' || step === 'require') {
+            required = step === 'require';
+            writePkg('dep-a', required ? { 'dep-b': '*' } : {});
+          } else if (step === 'uninstall') {
+            present = false;
+            fs.rmSync(path.join(nm, 'dep-b'), { recursive: true, force: true });
+          } else {
+            present = true;
+            writePkg('dep-b');
+          }
+          const now = await resolve();
+          assert.equal(now.state, 'installed');
+          if (now.state !== 'installed') return;
+          const inClosure: boolean = required && present;
+          assert.equal(now.environment?.packages['dep-b'] !== undefined, inClosure, JSON.stringify(now.environment));
+          const beside = await stillInstalled(ctx, now, ['dep-b']);
+          assert.deepEqual(beside, present ? { 'dep-b': '1.0.0' } : {});
+          // What the judge says of it against a record taken at the start.
+          const { verdict } = judge({
+            installed: now,
+            processStart: 0,
+            firstSeen: {
+              name: 'srv',
+              version: '1.0.0',
+              environment: start.environment,
+              firstSeenAt: new Date(0).toISOString(),
+            },
+            stillInstalled: beside,
+          });
+          const move =
+            verdict.state === 'stale' ? verdict.movedDependencies.find((m) => m.name === 'dep-b') : undefined;
+          if (inClosure) assert.equal(move, undefined);
+          else {
+            assert.ok(move, JSON.stringify(verdict));
+            assert.equal(move.stillInstalled, present ? '1.0.0' : undefined);
+            if (verdict.state === 'stale')
+              assert.match(
+                verdict.summary,
+                present ? /dep-b 1\.0\.0 -> \(no longer a dependency/ : /dep-b 1\.0\.0 -> \(removed\)/,
+              );
           }
         }
         fs.rmSync(root, { recursive: true, force: true });

@@ -173,6 +173,35 @@ describe('versions: the stale judgement', () => {
     assert.equal(untouched.verdict.state, 'current');
   });
 
+  it('a development package whose recorded version differs from the one on disk now is stale naming both, not changed', () => {
+    const devInst: Installed = {
+      ...(installed('1.1.0', {}, START + 60_000) as Extract<Installed, { state: 'installed' }>),
+      ecosystem: 'npm',
+      name: 'my-server',
+      dev: {
+        root: '/home/me/dev/my-server',
+        how: 'not inside node_modules',
+        newest: [{ path: '/home/me/dev/my-server/dist/index.js', at: new Date(START + 60_000).toISOString() }],
+      },
+    };
+    const seen = { name: 'my-server', version: '1.0.0', firstSeenAt: new Date(START + 1000).toISOString() };
+    const bySighting = judge({ installed: devInst, processStart: START, firstSeen: seen }).verdict;
+    assert.equal(bySighting.state, 'stale', JSON.stringify(bySighting));
+    if (bySighting.state !== 'stale') return;
+    assert.equal(`${bySighting.running} -> ${bySighting.installed}`, '1.0.0 -> 1.1.0');
+    assert.equal(bySighting.runningLearnedFrom, 'first-seen');
+    assert.match(bySighting.summary, /runs 1\.0\.0 but 1\.1\.0 is installed/);
+    const lock = {
+      versions: { package: { name: 'my-server', version: '1.0.0', ecosystem: 'npm' as const } },
+      startedAt: new Date(START).toISOString(),
+    };
+    const byLock = judge({ installed: devInst, processStart: START, lock }).verdict;
+    assert.equal(byLock.state === 'stale' && `${byLock.running} -> ${byLock.installed}`, '1.0.0 -> 1.1.0');
+    // The same version recorded: a rebuild, judged by its files as before.
+    const rebuilt = judge({ installed: devInst, processStart: START, firstSeen: { ...seen, version: '1.1.0' } });
+    assert.equal(rebuilt.verdict.state === 'changed' && rebuilt.verdict.dev, true);
+  });
+
   it("npm's cache history: another version loaded is stale (inferred); the same one is current only when the lockfile vouches for the dependencies", () => {
     const inferred = {
       version: '2026.7.4',
@@ -196,6 +225,113 @@ describe('versions: the stale judgement', () => {
       inferred: { ...same, closureHow: 'package-lock.json unchanged since before the start' },
     });
     assert.equal(vouched.verdict.state, 'current');
+  });
+
+  it("uv's cache and pipx's log: an inferred other version is stale naming both and the source; the same one is current only with the closure vouched for", () => {
+    for (const source of ['uv-cache', 'pipx-log'] as const) {
+      const how = `${source} says 2026.8.18 was loaded`;
+      const up = judge({
+        installed: installed('2026.10.19', {}, START + 60_000),
+        processStart: START,
+        inferred: { version: '2026.8.18', how, source },
+      });
+      assert.equal(up.verdict.state, 'stale');
+      if (up.verdict.state !== 'stale') return;
+      assert.equal(up.verdict.running, '2026.8.18');
+      assert.equal(up.verdict.installed, '2026.10.19');
+      assert.equal(up.verdict.runningLearnedFrom, source);
+      assert.equal(up.verdict.inferred, true);
+      assert.match(up.verdict.summary, new RegExp(`inferred: ${how}`));
+      const same = { version: '2026.10.19', how, source };
+      assert.equal(
+        judge({ installed: installed('2026.10.19', {}, START + 60_000), processStart: START, inferred: same }).verdict
+          .state,
+        'changed',
+      );
+      const vouched = judge({
+        installed: installed('2026.10.19', {}, START + 60_000),
+        processStart: START,
+        inferred: { ...same, closureHow: "uv's cache unpacked no other version of its dependencies" },
+      });
+      assert.equal(vouched.verdict.state, 'current');
+      assert.match(vouched.verdict.state === 'current' ? vouched.verdict.reason : '', /no other version/);
+    }
+  });
+
+  it("npm's cache proving a dependency moved: stale naming the move (inferred), even when the lockfile would vouch; a move that does not end at the installed version is not proof", () => {
+    const inferred = {
+      version: '2026.8.31',
+      how: "npm's cache fetched server-memory-2026.8.31.tgz before the process started",
+      moved: [{ name: 'pkce-challenge', from: '5.0.0', to: '5.0.1' }],
+      movedHow:
+        "dependencies from npm's cache: pkce-challenge: npm's cache fetched pkce-challenge-5.0.0.tgz before the process started",
+    };
+    const inst = installed('2026.8.31', { 'pkce-challenge': '5.0.1', zod: '4.1.0' }, START + 60_000);
+    const { verdict, running } = judge({ installed: inst, processStart: START, inferred });
+    assert.equal(verdict.state, 'stale', JSON.stringify(verdict));
+    if (verdict.state !== 'stale') return;
+    assert.equal(`${verdict.running} -> ${verdict.installed}`, '2026.8.31 -> 2026.8.31');
+    assert.deepEqual(verdict.movedDependencies, [{ name: 'pkce-challenge', from: '5.0.0', to: '5.0.1' }]);
+    assert.equal(verdict.inferred, true);
+    assert.equal(verdict.runningLearnedFrom, 'npm-cache');
+    assert.match(verdict.runningHow, /dependencies from npm's cache: pkce-challenge/);
+    assert.match(
+      verdict.summary,
+      /its dependencies moved; dependencies: pkce-challenge 5\.0\.0 -> 5\.0\.1; inferred: /,
+    );
+    assert.equal(running.state === 'known' && running.source, 'npm-cache');
+    const vouched = judge({ installed: inst, processStart: START, inferred: { ...inferred, closureHow: 'lockfile' } });
+    assert.equal(vouched.verdict.state, 'stale');
+    // A move whose new version is not the one installed now (the tree moved again since) proves nothing.
+    const elsewhere = judge({
+      installed: installed('2026.8.31', { 'pkce-challenge': '6.0.0' }, START + 60_000),
+      processStart: START,
+      inferred,
+    });
+    assert.equal(elsewhere.verdict.state, 'changed', JSON.stringify(elsewhere.verdict));
+    assert.doesNotMatch(JSON.stringify(elsewhere), /dependencies from npm's cache/);
+    // A recorded running side comes first: the cache is not asked for it.
+    const recorded = judge({
+      installed: inst,
+      processStart: START,
+      inferred,
+      firstSeen: {
+        name: 'mempalace',
+        version: '2026.8.31',
+        environment: fingerprint({ 'pkce-challenge': '5.0.1', zod: '4.1.0' }),
+        firstSeenAt: new Date(START).toISOString(),
+      },
+    });
+    assert.equal(recorded.verdict.state, 'current');
+  });
+
+  it('a recorded dependency that left the closure but is still installed is named "no longer a dependency", not "removed"', () => {
+    const seen = {
+      name: 'mempalace',
+      version: '3.1',
+      environment: fingerprint({ chromadb: '0.6.3', six: '1.16.0' }),
+      firstSeenAt: new Date(START).toISOString(),
+    };
+    const evidence = {
+      installed: installed('3.2', { chromadb: '0.6.3' }, START + 60_000),
+      processStart: START,
+      firstSeen: seen,
+    };
+    const beside = judge({ ...evidence, stillInstalled: { six: '1.16.0' } }).verdict;
+    assert.equal(beside.state, 'stale');
+    if (beside.state !== 'stale') return;
+    assert.deepEqual(beside.movedDependencies, [{ name: 'six', from: '1.16.0', stillInstalled: '1.16.0' }]);
+    assert.match(beside.summary, /six 1\.16\.0 -> \(no longer a dependency, still installed\)/);
+    assert.doesNotMatch(beside.summary, /removed/);
+    const gone = judge(evidence).verdict;
+    assert.match(gone.state === 'stale' ? gone.summary : '', /six 1\.16\.0 -> \(removed\)/);
+    // A dependency still installed is not "gone": a running installer holds the verdict only for a change it may be making.
+    const installing = { what: 'pip install (pid 1)', startTime: START + 120_000 };
+    assert.equal(
+      judge({ ...evidence, stillInstalled: { six: '1.16.0' }, installing, now: START + 200_000 }).verdict.state,
+      'stale',
+    );
+    assert.equal(judge({ ...evidence, installing, now: START + 200_000 }).verdict.state, 'unknown');
   });
 
   it('an uninstalled package is stale ("installed: missing") when the running side is known', () => {
@@ -354,6 +490,19 @@ describe('versions: the stale judgement', () => {
           fc.record({ state: fc.constant('unknown' as const), reason: fc.constant('r') }),
         ),
         replacedFiles: fc.array(fc.constant('/l/x.so'), { maxLength: 1 }),
+        inferred: fc.record(
+          {
+            version,
+            how: fc.constant('h'),
+            moved: fc.array(fc.record({ name: fc.constantFrom('a', 'b', 'c'), from: version, to: version }), {
+              maxLength: 2,
+            }),
+            movedHow: fc.constant('m'),
+          },
+          { requiredKeys: ['version', 'how'] },
+        ),
+        // Said of moves only: a dependency still installed beside the closure never makes a verdict stale by itself.
+        stillInstalled: fc.dictionary(fc.constantFrom('a', 'b', 'c'), version, { maxKeys: 2 }),
       },
       { requiredKeys: ['installed'] },
     );
@@ -369,7 +518,16 @@ describe('versions: the stale judgement', () => {
         if (e.serverInfo) recorded.push({ version: e.serverInfo.version });
         if (e.firstSeen) recorded.push({ version: e.firstSeen.version, deps: e.firstSeen.environment?.packages });
         if (e.reported?.state === 'known') recorded.push({ version: e.reported.version });
+        // An inference from npm's cache: another version, or a member moved to the version installed now.
+        const inferredProof =
+          i.state === 'installed' &&
+          !!e.inferred &&
+          (e.inferred.version !== i.version ||
+            (e.inferred.moved ?? []).some(
+              (m) => m.from !== m.to && m.to !== undefined && i.environment?.packages[m.name] === m.to,
+            ));
         const proof =
+          inferredProof ||
           (e.replacedFiles?.length ?? 0) > 0 ||
           (i.state === 'missing' && (recorded.length > 0 || i.fromProcess === true)) ||
           (i.state === 'unversioned' && e.processStart !== undefined && i.mtime > e.processStart + CLOCK_SLACK_MS) ||
@@ -398,7 +556,14 @@ describe('versions: the stale judgement', () => {
         dev: fc.boolean(),
         firstSeen: fc.option(fc.record({ version, env: deps }), { nil: undefined }),
         lock: fc.option(fc.record({ version, env: deps }), { nil: undefined }),
-        inferred: fc.option(fc.record({ version, vouched: fc.boolean() }), { nil: undefined }),
+        inferred: fc.option(
+          fc.record({
+            version,
+            vouched: fc.boolean(),
+            source: fc.constantFrom(undefined, 'npm-cache' as const, 'uv-cache' as const, 'pipx-log' as const),
+          }),
+          { nil: undefined },
+        ),
         identical: fc.boolean(),
         unverified: fc.boolean(),
         // A workspace package linked into the closure (or an editable dependency), rebuilt at this time.
@@ -459,13 +624,20 @@ describe('versions: the stale judgement', () => {
                   version: x.inferred.version,
                   how: 'h',
                   ...(x.inferred.vouched ? { closureHow: 'lockfile' } : {}),
+                  ...(x.inferred.source ? { source: x.inferred.source } : {}),
                 },
               }
             : {}),
           ...(x.identical ? { identicalFiles: ['/v/x.so'] } : {}),
           ...(x.unverified ? { unverifiedFiles: ['/v/y.so'] } : {}),
         };
-        const { verdict } = judge(e);
+        const { verdict, running } = judge(e);
+        // An inference is said as one, with the history it came from (npm's or uv's cache, pipx's log).
+        if (running.state === 'known' && running.inferred) {
+          if (running.source !== (x.inferred?.source ?? 'npm-cache')) return false;
+          if (verdict.state === 'stale' && (!verdict.inferred || verdict.runningLearnedFrom !== running.source))
+            return false;
+        }
         const memberChanged = x.member !== undefined && x.member > START + CLOCK_SLACK_MS;
         // A development member changed after the start is never current, and only stale on a version or environment move.
         if (memberChanged && verdict.state !== 'changed' && verdict.state !== 'stale') return false;
