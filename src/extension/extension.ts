@@ -20,6 +20,7 @@ import { ServersTreeProvider } from './tree/serversTreeProvider';
 import { staleInstances } from '../core/report/state';
 import { watchTargets } from './viewModel/watchTargets';
 import { shouldPoll } from './viewModel/notConfigured';
+import { settling } from '../core/snapshot/settle';
 import { useTranslator } from './viewModel/l10n';
 
 /**
@@ -79,6 +80,7 @@ export function activate(context: vscode.ExtensionContext): McpLifeguardApi {
       store.setSnapshot(raw, settings.sources);
       refresh.watch(watchTargets(raw, path.dirname, path.basename));
       refresh.setPolling(shouldPoll(raw));
+      refresh.setSettling(settling(raw));
       const snap = store.snapshot;
       void vscode.commands.executeCommand('setContext', 'mcpLifeguard.loaded', true);
       void vscode.commands.executeCommand(

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { RefreshQueue } from './refreshQueue';
+import { SETTLING_RECHECK_MS } from '../core/snapshot/settle';
 
 /** Why a refresh was asked for: automatic ones are debounced, manual ones run at once. */
 export type RefreshReason = 'interval' | 'event' | 'config' | 'manual';
@@ -24,6 +25,7 @@ export class RefreshManager implements vscode.Disposable {
   private poll: NodeJS.Timeout | undefined;
   private watchers = new Map<string, vscode.Disposable>();
   private polling = false;
+  private settling = false;
   private disposed = false;
   private readonly subscriptions: vscode.Disposable[] = [];
 
@@ -66,10 +68,19 @@ export class RefreshManager implements vscode.Disposable {
     if (!on) clearTimeout(this.poll);
   }
 
+  /**
+   * While a verdict waits for an install (settling), the next look comes soon: the wait ends when
+   * the installer has exited, which no file event announces.
+   */
+  setSettling(on: boolean): void {
+    this.settling = on;
+  }
+
   private schedulePoll(): void {
     clearTimeout(this.poll);
-    if (!this.polling || this.disposed) return;
-    const ms = this.intervalMs() * (vscode.window.state.focused ? 1 : UNFOCUSED_FACTOR);
+    if ((!this.polling && !this.settling) || this.disposed) return;
+    const interval = this.intervalMs() * (vscode.window.state.focused ? 1 : UNFOCUSED_FACTOR);
+    const ms = this.settling ? Math.min(interval, SETTLING_RECHECK_MS) : interval;
     this.poll = setTimeout(() => this.request('interval'), ms);
   }
 

@@ -1,5 +1,11 @@
 import type { Snapshot } from '../base/model';
-import { SETTLE_MS } from '../versions/judge';
+
+/**
+ * How soon a settling verdict is looked at again: the wait ends as soon as the installer that
+ * wrote the change has exited (or the files have been quiet for the settle time), so it is checked
+ * often; a look with a warm resolution cache costs a few milliseconds.
+ */
+export const SETTLING_RECHECK_MS = 500;
 
 /** Whether some instance's version judgement waits for files that are still changing (an install running). */
 export function settling(s: Snapshot): boolean {
@@ -9,8 +15,8 @@ export function settling(s: Snapshot): boolean {
 }
 
 /**
- * A snapshot whose verdicts are not waiting on an install: taken again after the settle time while
- * one is, for at most `maxWaitMs` (then returned as it is, the waiting verdicts saying so). A
+ * A snapshot whose verdicts are not waiting on an install: taken again every SETTLING_RECHECK_MS
+ * while one is, for at most `maxWaitMs` (then returned as it is, the waiting verdicts saying so). A
  * one-shot answer (`status`) should not report half of an install; it should not hang on a long
  * one either.
  */
@@ -23,7 +29,7 @@ export async function takeSettled(
   let waited = 0;
   let snapshot = await take();
   while (settling(snapshot) && waited < maxWaitMs) {
-    const step = Math.min(SETTLE_MS, maxWaitMs - waited);
+    const step = Math.min(SETTLING_RECHECK_MS, maxWaitMs - waited);
     await sleep(step);
     waited += step;
     snapshot = await take();

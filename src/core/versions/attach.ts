@@ -22,12 +22,21 @@ import { configDrift, launchedPackage } from './configDrift';
 import { inferFromNpmCache } from './firstLook';
 import { inferFromPythonHistory } from './pythonFirstLook';
 import { stillInstalled } from './outsideClosure';
-import { runningInstaller } from './installers';
+import {
+  hostScopeReaders,
+  installerDone,
+  installerHolding,
+  installersIn,
+  InstallerWatch,
+  scopedInstallers,
+  ScopeReaders,
+  ScopedInstaller,
+} from './installers';
 import { PackageRef, RegistryChecker, registryCacheFile, RegistryOverrides } from './registry';
 import { resolveInstalled, Resolution } from './resolve';
 import { askServerInfo, ServerInfoAnswer } from './serverInfo';
 import { serverInfoFromLock } from './lockServerInfo';
-import { Ecosystem, Installed, InstanceVersions, ServerInfoStatement } from '../base/versionTypes';
+import { Installed, InstanceVersions, ServerInfoStatement } from '../base/versionTypes';
 import { ResolveContext } from './lookup';
 
 /**
@@ -66,6 +75,10 @@ export interface VersionsOptions {
   now?: () => Date;
   /** Receives the background registry checks (tests and the CLI's --watch may wait on them; a snapshot never does). */
   onBackground?: (checks: Promise<void>) => void;
+  /** How an installer's reach is read (its working directory, interpreter); defaults to this machine's. */
+  installerReaders?: ScopeReaders;
+  /** The installers seen at work across snapshots; defaults to one per process. */
+  installerWatch?: InstallerWatch;
 }
 
 export interface VersionsResult {
@@ -84,6 +97,8 @@ const FAILED_ASK_RETRY_MS = 5 * 60_000;
 /** Docker answers come from the engine (process spawns), not from files: reused for this long. */
 const DOCKER_TTL_MS = 30_000;
 const dockerMemo = new Map<string, { at: number; resolution: Promise<Resolution> }>();
+/** Installers seen at work by this process's snapshots: one gone since ends the wait for what it wrote. */
+const defaultInstallerWatch = new InstallerWatch();
 
 /**
  * Servers resolved at once: enough to keep the file-system thread pool busy. Thousands started
@@ -169,13 +184,15 @@ export async function attachVersions(
       : (options.sightRuntime ??
         ((pid: number, maps: () => Promise<string | undefined>) => sightRuntime(pid, host.platform, maps)));
   const ask = options.askServerInfo === false ? undefined : (options.askServerInfo ?? askServerInfo);
-  // Once per snapshot, not per instance: the process table is scanned for installers once per
-  // ecosystem, and each entry's launch is parsed once.
-  const installers = new Map<string, ReturnType<typeof runningInstaller>>();
-  const installerOf = (ecosystem: Ecosystem) => {
-    if (!installers.has(ecosystem)) installers.set(ecosystem, runningInstaller(processes, ecosystem));
-    return installers.get(ecosystem);
-  };
+  // Once per snapshot, not per instance: the process table is scanned for installers once (what
+  // each can write read only when there is one), and each entry's launch is parsed once.
+  const found = hasInstances ? installersIn(processes) : [];
+  const installers: ScopedInstaller[] = found.length
+    ? await scopedInstallers(processes, host, options.installerReaders ?? hostScopeReaders(host.platform, fs))
+    : [];
+  const exited = hasInstances
+    ? (options.installerWatch ?? defaultInstallerWatch).observe(now().getTime(), installers)
+    : [];
   const configured = new Map<Launch, ReturnType<typeof launchedPackage>>();
   const configuredPackage = (launch: Launch) => {
     if (!configured.has(launch)) configured.set(launch, launchedPackage([launch.command, ...launch.args]));
@@ -275,7 +292,8 @@ export async function attachVersions(
           ecosystem === 'python'
             ? inferFromPythonHistory({ host, fs }, resolution.installed, start, log)
             : inferFromNpmCache({ host, fs }, resolution.installed, start, log),
-        installing: { known: ecosystem ? installerOf(ecosystem) : undefined },
+        installing: { known: ecosystem ? installerHolding(installers, resolution.installed) : undefined },
+        ...(exited.length ? { installedBy: installerDone(exited, resolution.installed) } : {}),
         now: now().getTime(),
       },
       {

@@ -1,18 +1,29 @@
-import { programName } from '../launch/program';
-import type { Ecosystem } from '../base/versionTypes';
+import type { HostEnv } from '../base/hostEnv';
+import { pathFor } from '../base/hostEnv';
+import { hasSeparator, programName, PYTHON_LIKE } from '../launch/program';
+import { pipxHomeFolders, uvToolFolder } from '../launch/runnerHomes';
+import { envVar, which } from '../launch/which';
+import type { Ecosystem, Installed } from '../base/versionTypes';
+import type { VersionFs } from './fs';
+import { promises as fsp } from 'node:fs';
+import { readEnviron } from '../processes/environ';
 
 /**
- * Package installers running right now. While one runs, files appear and vanish for seconds at a
- * time (`npm ci` removes the whole tree first, then fetches before it writes): a judgement then
- * would report half of an install. A verdict that depends on files changed since the start waits
- * until no installer of that ecosystem runs. Pure: tested on stored argv.
+ * Package installers running right now, and what each can write. While one runs, files appear and
+ * vanish for seconds at a time (`npm ci` removes the whole tree first, then fetches before it
+ * writes): a judgement then would report half of an install. A verdict that depends on files
+ * changed since the start waits while an installer that can write its package runs: pip writes its
+ * interpreter's environment, npm/pnpm/yarn/bun the tree of their working directory's project (or
+ * the global prefix with `-g`), uv its project's environment (or its tool folder), pipx its home.
+ * An installer whose reach cannot be told holds every verdict of its ecosystem, saying why.
+ * Recognition is pure (tested on stored argv); the reach reads the installer's working directory,
+ * `pyvenv.cfg` and `package.json` files through injected readers.
  */
 
+type Spec = { ecosystem: Ecosystem; verbs: RegExp; bare?: boolean; subVerbs?: Record<string, RegExp> };
+
 /** Subcommands that write a package tree, per installer. */
-const WRITES: Record<
-  string,
-  { ecosystem: Ecosystem; verbs: RegExp; bare?: boolean; subVerbs?: Record<string, RegExp> }
-> = {
+const WRITES: Record<string, Spec> = {
   npm: {
     ecosystem: 'npm',
     verbs:
@@ -22,7 +33,12 @@ const WRITES: Record<
     ecosystem: 'npm',
     verbs: /^(install|i|add|update|up|upgrade|remove|rm|uninstall|un|link|ln|rebuild|rb|prune|dedupe|import)$/,
   },
-  yarn: { ecosystem: 'npm', verbs: /^(install|add|upgrade|up|remove|link|unlink|dedupe)$/, bare: true },
+  yarn: {
+    ecosystem: 'npm',
+    verbs: /^(install|add|upgrade|up|remove|link|unlink|dedupe|global)$/,
+    bare: true,
+    subVerbs: { global: /^(add|upgrade|remove)$/ },
+  },
   bun: { ecosystem: 'npm', verbs: /^(install|i|add|a|update|remove|rm|link)$/ },
   pip: { ecosystem: 'python', verbs: /^(install|uninstall)$/ },
   // `uv tool run` / `uv tool uvx` (what `uvx` runs) is a server, not an install: only these sub-verbs write.
@@ -38,49 +54,538 @@ const WRITES: Record<
   poetry: { ecosystem: 'python', verbs: /^(install|add|remove|update|sync)$/ },
 };
 
-/** The installer an argv runs, seen through `node npm-cli.js`, `python -m pip`, `pip3`; undefined for anything else. */
-function installerOf(argv: readonly string[]): { name: string; rest: readonly string[] } | undefined {
-  const prog = programName(argv[0] ?? '');
-  if (/^(node|nodejs)$/.test(prog)) {
-    const script = programName(argv[1] ?? '');
-    const m = /^(npm|pnpm|yarn)(-cli)?(\.c?js)?$/.exec(script);
-    return m ? { name: m[1], rest: argv.slice(2) } : undefined;
-  }
-  if (/^python(\d+(\.\d+)?)?$/.test(prog) && argv[1] === '-m') {
-    const mod = argv[2] ?? '';
-    return WRITES[mod] ? { name: mod, rest: argv.slice(3) } : undefined;
-  }
-  const name = prog.replace(/^pip\d+(\.\d+)?$/, 'pip');
-  return WRITES[name] ? { name, rest: argv.slice(1) } : undefined;
+/** Options that take the next token as their value (so it is not read as the verb), for every installer. */
+const VALUED = new Set([
+  '--prefix',
+  '--dir',
+  '-C',
+  '--cwd',
+  '--directory',
+  '--project',
+  '--python',
+  '-p',
+  '--target',
+  '-t',
+  '--root',
+  '--filter',
+  '-F',
+  '--workspace',
+  '--registry',
+  '--cache',
+  '--userconfig',
+  '--location',
+  '--global-dir',
+]);
+
+/** The installer a program name is: `pip3.12` is pip, `npm-cli.js` npm, `yarn-4.1.0.cjs` yarn. */
+function installerName(token: string): string | undefined {
+  const prog = programName(token);
+  if (/^pip(\d+(\.\d+)*)?$/.test(prog)) return 'pip';
+  const js = /^(npm|pnpm|yarn)(-cli)?(-\d+(\.\d+)*)?(\.c?js|\.mjs)?$/.exec(prog);
+  if (js) return js[1];
+  return WRITES[prog] ? prog : undefined;
 }
 
+/** Python's options that take the next token as their value. */
+const PYTHON_VALUED = new Set(['-W', '-X', '--check-hash-based-pycs']);
+
+interface Recognised {
+  name: string;
+  rest: readonly string[];
+  /** The interpreter running it (Python for a pip, pipx, poetry or uv script or module; node for npm's), as argv names it. */
+  interpreter?: string;
+  /** The installer's own program as argv names it (a script path, a binary). */
+  program: string;
+}
+
+/**
+ * The installer an argv runs, in every form the process table shows: a binary or a script by path
+ * (`/venv/bin/pip`, `/usr/local/bin/npm`, `pip3.12`), a Node script (`node …/npm-cli.js`, `node
+ * /usr/bin/npm`, `node …/pnpm.cjs`), a Python script run by its interpreter (`/venv/bin/python
+ * /venv/bin/pip install x`: what `pip install` is once its shebang ran, and pipx's and poetry's
+ * scripts the same) or module (`python -m pip`); undefined for anything else.
+ */
+function recognise(argv: readonly string[]): Recognised | undefined {
+  const prog = programName(argv[0] ?? '');
+  if (/^(node|nodejs)$/.test(prog)) {
+    let i = 1;
+    while (i < argv.length && argv[i].startsWith('-')) i += argv[i] === '-r' || argv[i] === '--require' ? 2 : 1;
+    const script = argv[i];
+    const name = script !== undefined ? installerName(script) : undefined;
+    return name && WRITES[name].ecosystem === 'npm'
+      ? { name, rest: argv.slice(i + 1), interpreter: argv[0], program: script }
+      : undefined;
+  }
+  if (PYTHON_LIKE.test(prog)) {
+    let i = 1;
+    while (i < argv.length && argv[i].startsWith('-') && argv[i] !== '-m' && argv[i] !== '-c')
+      i += PYTHON_VALUED.has(argv[i]) ? 2 : 1;
+    if (argv[i] === '-c' || i >= argv.length) return undefined;
+    const module = argv[i] === '-m';
+    const target = module ? argv[i + 1] : argv[i];
+    const name = target !== undefined ? (module ? moduleName(target) : installerName(target)) : undefined;
+    if (!name || WRITES[name].ecosystem !== 'python') return undefined;
+    return { name, rest: argv.slice(module ? i + 2 : i + 1), interpreter: argv[0], program: target! };
+  }
+  const name = installerName(argv[0] ?? '');
+  return name ? { name, rest: argv.slice(1), program: argv[0] } : undefined;
+}
+
+function moduleName(module: string): string | undefined {
+  if (/^pip(\d+(\.\d+)*)?$/.test(module)) return 'pip';
+  return WRITES[module]?.ecosystem === 'python' ? module : undefined;
+}
+
+/** The words of an installer's arguments: options and the values of valued options left out. */
+function wordsOf(rest: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i];
+    if (a === '--') break;
+    if (a.startsWith('-')) {
+      if (VALUED.has(a)) i++;
+      continue;
+    }
+    out.push(a);
+  }
+  return out;
+}
+
+/** The value of an option (`--prefix X` or `--prefix=X`), the last one given. */
+export function optionValue(rest: readonly string[], names: readonly string[]): string | undefined {
+  let found: string | undefined;
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i];
+    if (a === '--') break;
+    for (const n of names) {
+      if (a === n && i + 1 < rest.length) found = rest[i + 1];
+      else if (n.startsWith('--') && a.startsWith(`${n}=`)) found = a.slice(n.length + 1);
+    }
+  }
+  return found;
+}
+
+const hasFlag = (rest: readonly string[], names: readonly string[]) =>
+  rest.some((a) => names.includes(a)) || optionValue(rest, ['--location']) === 'global';
+
+/** A process from the process table, as installers are found among them. */
+export interface InstallerProcess {
+  pid: number;
+  argv: readonly string[];
+  startTime?: number;
+}
+
+/** An installer at work: which, doing what, run how. */
+export interface Installer {
+  pid: number;
+  startTime?: number;
+  name: string;
+  ecosystem: Ecosystem;
+  /** Its verb (`install`, `ci`; `tool` and `pip` for uv, whose sub-verb is `sub`); undefined for a bare `yarn`. */
+  verb?: string;
+  sub?: string;
+  /** Its arguments after the program (after the script or module for an interpreter). */
+  rest: readonly string[];
+  interpreter?: string;
+  program: string;
+  /** In words: `npm ci (pid 4242)`. */
+  what: string;
+}
+
+/** The installer a process is, if it is one writing a package tree now. */
+export function installerIn(p: InstallerProcess): Installer | undefined {
+  const found = recognise(p.argv);
+  if (!found) return undefined;
+  const spec = WRITES[found.name];
+  const words = wordsOf(found.rest);
+  const verb = words[0];
+  const subSpec = verb !== undefined ? spec.subVerbs?.[verb] : undefined;
+  if (subSpec && !subSpec.test(words[1] ?? '')) return undefined;
+  if (!((verb !== undefined && spec.verbs.test(verb)) || (verb === undefined && spec.bare))) return undefined;
+  return {
+    pid: p.pid,
+    ...(p.startTime !== undefined ? { startTime: p.startTime } : {}),
+    name: found.name,
+    ecosystem: spec.ecosystem,
+    ...(verb !== undefined ? { verb } : {}),
+    ...(subSpec ? { sub: words[1] } : {}),
+    rest: found.rest,
+    ...(found.interpreter !== undefined ? { interpreter: found.interpreter } : {}),
+    program: found.program,
+    what: `${`${found.name} ${verb ?? ''}`.trim()} (pid ${p.pid})`,
+  };
+}
+
+/** Every installer at work among the processes. */
+export function installersIn(processes: readonly InstallerProcess[]): Installer[] {
+  return processes.map(installerIn).filter((x): x is Installer => !!x);
+}
+
+/** What an installer can write: folders (each given as written and as its real path), or why that is not known. */
+export type InstallerScope = { roots: string[]; words: string } | { roots?: undefined; unknown: string };
+
+/** An installer and what it can write. */
+export type ScopedInstaller = Installer & { scope: InstallerScope };
+
+/** What the reach of an installer is read from. Only `PATH` and `VIRTUAL_ENV` of its environment are used. */
+export interface ScopeReaders {
+  fs: Pick<VersionFs, 'stat' | 'realpath'>;
+  /** The process's working directory (Linux: /proc/<pid>/cwd), when readable. */
+  cwd(pid: number): Promise<string | undefined>;
+  /** One variable of the process's environment (Linux: /proc/<pid>/environ), when readable. */
+  envOf(pid: number, name: 'PATH' | 'VIRTUAL_ENV'): Promise<string | undefined>;
+  /** The process's real executable (Linux: /proc/<pid>/exe), when readable: a retitled npm's node. */
+  exe?(pid: number): Promise<string | undefined>;
+}
+
+const isFile = async (r: ScopeReaders, p: string) => (await r.fs.stat(p))?.kind === 'file';
+
+/** The folder a path names, against the installer's working directory when relative. */
+function against(host: HostEnv, cwd: string | undefined, p: string): string | undefined {
+  const pp = pathFor(host);
+  const home = p.replace(/^~(?=$|[\\/])/, host.home);
+  if (pp.isAbsolute(home)) return pp.normalize(home);
+  return cwd ? pp.resolve(cwd, home) : undefined;
+}
+
+/**
+ * The environment (sys.prefix) a Python interpreter serves: the venv its path is in (`pyvenv.cfg`
+ * beside its `bin/` or `Scripts/`), else the prefix its real path is under. A bare name is found
+ * on the process's own PATH (an activated venv's `python -m pip`); its `VIRTUAL_ENV` first.
+ */
+async function pythonPrefix(
+  host: HostEnv,
+  r: ScopeReaders,
+  pid: number,
+  interpreter: string,
+  cwd: string | undefined,
+): Promise<string | { unknown: string }> {
+  const pp = pathFor(host);
+  let exe: string | undefined;
+  if (hasSeparator(interpreter)) exe = against(host, cwd, interpreter);
+  else {
+    const venv = await r.envOf(pid, 'VIRTUAL_ENV');
+    if (venv && pp.isAbsolute(venv) && (await isFile(r, pp.join(venv, 'pyvenv.cfg')))) return pp.normalize(venv);
+    const PATH = await r.envOf(pid, 'PATH');
+    if (PATH === undefined)
+      return { unknown: `its interpreter (${interpreter}) could not be found: its PATH is not readable` };
+    exe = await which(interpreter, host.platform, { PATH }, (f) => isFile(r, f));
+  }
+  if (!exe) return { unknown: `its interpreter (${interpreter}) could not be found` };
+  const prefix = pp.dirname(pp.dirname(exe));
+  if (await isFile(r, pp.join(prefix, 'pyvenv.cfg'))) return prefix;
+  const real = await r.fs.realpath(exe);
+  if (!real) return { unknown: `its interpreter (${exe}) is not there` };
+  // Windows keeps python.exe at the prefix's top; POSIX in its bin/.
+  return host.platform === 'win32' ? pp.dirname(real) : pp.dirname(pp.dirname(real));
+}
+
+/** The project folder above `dir`: the nearest with `marker`, then the workspace root (npm/yarn `workspaces`, pnpm-workspace.yaml) above it. */
+async function projectRoot(
+  host: HostEnv,
+  r: ScopeReaders,
+  dir: string,
+  markers: readonly string[],
+  workspace: (dir: string) => Promise<boolean>,
+): Promise<string> {
+  const pp = pathFor(host);
+  let nearest: string | undefined;
+  for (let d = dir; ; d = pp.dirname(d)) {
+    if (!nearest) {
+      for (const m of markers) if (await r.fs.stat(pp.join(d, m))) nearest = d;
+    } else if (await workspace(d)) return d;
+    if (pp.dirname(d) === d) break;
+  }
+  return nearest ?? dir;
+}
+
+/** The user site a `pip install --user` writes (POSIX `~/.local`, Windows `%APPDATA%\\Python`). */
+function userBase(host: HostEnv): string {
+  const pp = pathFor(host);
+  const env = envVar(host.env, 'PYTHONUSERBASE');
+  if (env) return pp.resolve(env);
+  if (host.platform === 'win32')
+    return pp.join(envVar(host.env, 'APPDATA') ?? pp.join(host.home, 'AppData', 'Roaming'), 'Python');
+  return pp.join(host.home, '.local');
+}
+
+/** npm's global prefix as the installer's own node says (its prefix), and the user's `.npmrc` `prefix=`. */
+function npmGlobalPrefixes(host: HostEnv, node: string | undefined, npmrc: string | undefined): string[] {
+  const pp = pathFor(host);
+  const out: string[] = [];
+  const env = envVar(host.env, 'npm_config_prefix');
+  if (env) out.push(pp.resolve(env.replace(/^~(?=$|[\\/])/, host.home)));
+  for (const line of (npmrc ?? '').split(/\r?\n/)) {
+    const m = /^\s*prefix\s*=\s*(.*?)\s*$/.exec(line);
+    if (m && m[1]) out.push(pp.resolve(m[1].replace(/^["']|["']$/g, '').replace(/^~(?=$|[\\/])/, host.home)));
+  }
+  if (node && pp.isAbsolute(node))
+    out.push(host.platform === 'win32' ? pp.dirname(node) : pp.dirname(pp.dirname(node)));
+  return out;
+}
+
+/** Where each npm-ecosystem installer keeps its global packages besides npm's prefix. */
+function otherGlobals(host: HostEnv, name: string): string[] {
+  const pp = pathFor(host);
+  const data = envVar(host.env, 'XDG_DATA_HOME') ?? pp.join(host.home, '.local', 'share');
+  if (name === 'pnpm') return [envVar(host.env, 'PNPM_HOME') ?? pp.join(data, 'pnpm')].map((x) => pp.resolve(x));
+  if (name === 'yarn')
+    return [
+      pp.join(envVar(host.env, 'XDG_CONFIG_HOME') ?? pp.join(host.home, '.config'), 'yarn', 'global'),
+      pp.join(data, 'yarn'),
+    ];
+  if (name === 'bun')
+    return [pp.join(envVar(host.env, 'BUN_INSTALL') ?? pp.join(host.home, '.bun'), 'install', 'global')];
+  return [];
+}
+
+/** What one installer can write, read from its arguments, working directory and interpreter. */
+export async function installerScope(
+  inst: Installer,
+  host: HostEnv,
+  r: ScopeReaders & { fs: Partial<Pick<VersionFs, 'readText'>> },
+): Promise<InstallerScope> {
+  const pp = pathFor(host);
+  const cwd = await r.cwd(inst.pid);
+  const noCwd = `its working directory is not readable`;
+  const dirOf = (names: string[]) => {
+    const v = optionValue(inst.rest, names);
+    return v !== undefined ? against(host, cwd, v) : cwd;
+  };
+  const scope = async (roots: string[], words: string): Promise<InstallerScope> => {
+    const all = new Set<string>();
+    for (const root of roots) {
+      all.add(root);
+      const real = await r.fs.realpath(root).catch(() => undefined);
+      if (real) all.add(real);
+    }
+    return { roots: [...all], words };
+  };
+  const isWorkspace = async (d: string) =>
+    (await r.fs.stat(pp.join(d, 'pnpm-workspace.yaml'))) !== undefined ||
+    (await workspacesIn(r, pp.join(d, 'package.json')));
+  switch (inst.name) {
+    case 'npm':
+    case 'pnpm':
+    case 'yarn':
+    case 'bun': {
+      const prefix = optionValue(inst.rest, ['--prefix', '--global-dir']);
+      if (hasFlag(inst.rest, ['-g', '--global']) || (inst.name === 'yarn' && inst.verb === 'global')) {
+        if (prefix !== undefined) {
+          const p = against(host, cwd, prefix);
+          return p ? scope([p], `its global prefix ${p}`) : { unknown: noCwd };
+        }
+        const node = inst.interpreter ?? (await r.exe?.(inst.pid));
+        const npmrc = await r.fs.readText?.(pp.join(host.home, '.npmrc')).catch(() => undefined);
+        const roots = [...npmGlobalPrefixes(host, node, npmrc), ...otherGlobals(host, inst.name)];
+        // `/usr/local/bin/npm` run by its path: its own prefix.
+        if (!inst.interpreter && pp.isAbsolute(inst.program)) roots.push(pp.dirname(pp.dirname(inst.program)));
+        return scope(roots, `the global packages (${roots.join(', ')})`);
+      }
+      const dir = dirOf(['--prefix', '--dir', '-C', '--cwd']);
+      if (!dir) return { unknown: noCwd };
+      // `--prefix X` is the tree itself; a working directory belongs to its project (and that to its workspace).
+      if (prefix !== undefined) return scope([dir], `the tree in ${dir}`);
+      const root = await projectRoot(host, r, dir, ['package.json', 'node_modules'], isWorkspace);
+      return scope([root], `the tree in ${root}`);
+    }
+    case 'pip': {
+      const target = optionValue(inst.rest, ['--target', '-t', '--prefix', '--root']);
+      if (target !== undefined) {
+        const t = against(host, cwd, target);
+        return t ? scope([t], t) : { unknown: noCwd };
+      }
+      if (inst.rest.includes('--user')) return scope([userBase(host)], `the user site ${userBase(host)}`);
+      // A pip script run directly (no interpreter in argv): its venv is the one its path is in.
+      const interpreter = inst.interpreter ?? (hasSeparator(inst.program) ? inst.program : undefined);
+      if (!interpreter) return { unknown: `which Python environment ${inst.program} writes is not known` };
+      const prefix = await pythonPrefix(host, r, inst.pid, interpreter, cwd);
+      return typeof prefix === 'string' ? scope([prefix], `the environment ${prefix}`) : prefix;
+    }
+    case 'uv': {
+      if (inst.verb === 'tool') return scope([uvToolFolder(host)], `uv's tools (${uvToolFolder(host)})`);
+      if (inst.verb === 'pip') {
+        const target = optionValue(inst.rest, ['--target', '--prefix']);
+        if (target !== undefined) {
+          const t = against(host, cwd, target);
+          return t ? scope([t], t) : { unknown: noCwd };
+        }
+        const py = optionValue(inst.rest, ['--python', '-p']);
+        if (py !== undefined && hasSeparator(py)) {
+          const p = against(host, cwd, py);
+          if (!p) return { unknown: noCwd };
+          // `--python` names an interpreter or an environment's folder.
+          if (await isFile(r, pp.join(p, 'pyvenv.cfg'))) return scope([p], `the environment ${p}`);
+          const prefix = await pythonPrefix(host, r, inst.pid, p, cwd);
+          return typeof prefix === 'string' ? scope([prefix], `the environment ${prefix}`) : prefix;
+        }
+        if (py !== undefined || inst.rest.includes('--system'))
+          return { unknown: `which Python uv pip writes (${py ?? '--system'}) is not known` };
+        const venv = await r.envOf(inst.pid, 'VIRTUAL_ENV');
+        if (venv && pp.isAbsolute(venv)) return scope([venv], `the environment ${venv}`);
+        if (!cwd) return { unknown: noCwd };
+        for (let d = cwd; ; d = pp.dirname(d)) {
+          if (await isFile(r, pp.join(d, '.venv', 'pyvenv.cfg')))
+            return scope([pp.join(d, '.venv')], `the environment ${pp.join(d, '.venv')}`);
+          if (pp.dirname(d) === d) break;
+        }
+        return { unknown: `no environment found above its working directory ${cwd}` };
+      }
+      const dir = dirOf(['--project', '--directory']);
+      if (!dir) return { unknown: noCwd };
+      const root = await projectRoot(
+        host,
+        r,
+        dir,
+        ['pyproject.toml'],
+        async (d) =>
+          (await r.fs.stat(pp.join(d, 'uv.lock'))) !== undefined &&
+          (await r.fs.stat(pp.join(d, 'pyproject.toml'))) !== undefined,
+      );
+      return scope([root], `the project ${root}`);
+    }
+    case 'pipx':
+      return scope(pipxHomeFolders(host), `pipx's home (${pipxHomeFolders(host).join(', ')})`);
+    case 'poetry': {
+      const dir = dirOf(['--directory', '-C']);
+      if (!dir) return { unknown: noCwd };
+      const root = await projectRoot(host, r, dir, ['pyproject.toml'], async () => false);
+      const cache =
+        host.platform === 'darwin'
+          ? pp.join(host.home, 'Library', 'Caches', 'pypoetry', 'virtualenvs')
+          : host.platform === 'win32'
+            ? pp.join(
+                envVar(host.env, 'LOCALAPPDATA') ?? pp.join(host.home, 'AppData', 'Local'),
+                'pypoetry',
+                'Cache',
+                'virtualenvs',
+              )
+            : pp.join(envVar(host.env, 'XDG_CACHE_HOME') ?? pp.join(host.home, '.cache'), 'pypoetry', 'virtualenvs');
+      return scope([root, cache], `the project ${root} and poetry's environments`);
+    }
+  }
+  return { unknown: `what ${inst.name} writes is not known` };
+}
+
+async function workspacesIn(r: ScopeReaders, file: string): Promise<boolean> {
+  const reader = r.fs as Partial<Pick<VersionFs, 'readText'>>;
+  if (!reader.readText) return false;
+  const text = await reader.readText(file).catch(() => undefined);
+  if (!text) return false;
+  try {
+    return (JSON.parse(text) as { workspaces?: unknown }).workspaces !== undefined;
+  } catch {
+    return false;
+  }
+}
+
+/** Every installer at work among the processes, each with what it can write. */
+export async function scopedInstallers(
+  processes: readonly InstallerProcess[],
+  host: HostEnv,
+  r: ScopeReaders & { fs: Partial<Pick<VersionFs, 'readText'>> },
+): Promise<ScopedInstaller[]> {
+  const found = installersIn(processes);
+  return Promise.all(found.map(async (i) => ({ ...i, scope: await installerScope(i, host, r) })));
+}
+
+/** This machine's readers of an installer's working directory, executable and environment (Linux; elsewhere unknown). */
+export function hostScopeReaders(
+  platform: NodeJS.Platform,
+  fs: ScopeReaders['fs'] & Partial<Pick<VersionFs, 'readText'>>,
+): ScopeReaders & { fs: Partial<Pick<VersionFs, 'readText'>> } {
+  const linux = platform === 'linux';
+  const link = (p: string) => (linux ? fsp.readlink(p).catch(() => undefined) : Promise.resolve(undefined));
+  return {
+    fs,
+    cwd: (pid) => link(`/proc/${pid}/cwd`),
+    exe: (pid) => link(`/proc/${pid}/exe`),
+    // Only the one variable asked for is kept; nothing of the environment is stored or printed.
+    envOf: async (pid, name) => (linux ? readEnviron(pid, platform)?.get(name) : undefined),
+  };
+}
+
+/** What the judgement is told of an installer: which, since when, and what it writes. */
 export interface RunningInstaller {
   /** In words: `npm ci (pid 4242)`. */
   what: string;
   /** ms since the epoch, when the OS gave it. */
   startTime?: number;
+  /** What it writes, or why that is not known (then it holds every verdict of its ecosystem). */
+  why?: string;
 }
 
-/** An installer of `ecosystem` among the processes, if one runs. */
-export function runningInstaller(
-  processes: ReadonlyArray<{ pid: number; argv: readonly string[]; startTime?: number }>,
-  ecosystem: Ecosystem,
+/** The folders an installed package's files live in: its location and a development package's source. */
+function placesOf(installed: Installed): string[] {
+  if (installed.state === 'installed') return [installed.location, ...(installed.dev ? [installed.dev.root] : [])];
+  if (installed.state === 'missing' && installed.location) return [installed.location];
+  return [];
+}
+
+const inside = (file: string, root: string) =>
+  file === root ||
+  file.startsWith(root.endsWith('/') || root.endsWith('\\') ? root : `${root}/`) ||
+  file.startsWith(`${root}\\`);
+
+/** Whether an installer can write an installed package: its scope holds the package (an unknown scope holds every one of its ecosystem). */
+export function writes(inst: ScopedInstaller, installed: Installed): boolean {
+  if (inst.ecosystem !== installed.ecosystem) return false;
+  if (!inst.scope.roots) return true;
+  const places = placesOf(installed);
+  if (!places.length) return true;
+  return places.some((p) => inst.scope.roots!.some((root) => inside(p, root)));
+}
+
+/** The first installer that can write this package, as the judgement is told of it. */
+export function installerHolding(
+  installers: readonly ScopedInstaller[],
+  installed: Installed,
 ): RunningInstaller | undefined {
-  for (const p of processes) {
-    const found = installerOf(p.argv);
-    if (!found) continue;
-    const spec = WRITES[found.name];
-    if (spec.ecosystem !== ecosystem) continue;
-    const words = found.rest.filter((a) => !a.startsWith('-'));
-    const verb = words[0];
-    const sub = verb !== undefined ? spec.subVerbs?.[verb] : undefined;
-    if (sub && !sub.test(words[1] ?? '')) continue;
-    if ((verb !== undefined && spec.verbs.test(verb)) || (verb === undefined && spec.bare)) {
-      return {
-        what: `${`${found.name} ${verb ?? ''}`.trim()} (pid ${p.pid})`,
-        ...(p.startTime !== undefined ? { startTime: p.startTime } : {}),
-      };
+  const inst = installers.find((i) => writes(i, installed));
+  if (!inst) return undefined;
+  return {
+    what: inst.what,
+    ...(inst.startTime !== undefined ? { startTime: inst.startTime } : {}),
+    why: inst.scope.roots ? `it writes ${inst.scope.words}` : `what it writes is not known: ${inst.scope.unknown}`,
+  };
+}
+
+/** How long an installer that has exited is remembered: a change it wrote is judged at once, not after a quiet period. */
+const EXITED_KEEP_MS = 120_000;
+
+/**
+ * The installers seen at work across looks (a snapshot's process table, taken again and again):
+ * one seen running that has exited since wrote what it wrote, and is done. A change of its scope
+ * made after it started is then judged at once instead of after the quiet period that covers
+ * writers nothing saw (a hand copy, an installer quicker than a look).
+ */
+export class InstallerWatch {
+  private readonly seen = new Map<string, { inst: ScopedInstaller; exitedAt?: number }>();
+
+  /** Records the installers running at `now`; returns those seen before that are gone since (for a while). */
+  observe(now: number, running: readonly ScopedInstaller[]): ScopedInstaller[] {
+    const present = new Set<string>();
+    for (const inst of running) {
+      const key = `${inst.pid}:${inst.startTime ?? ''}`;
+      present.add(key);
+      this.seen.set(key, { inst });
     }
+    const gone: ScopedInstaller[] = [];
+    for (const [key, entry] of this.seen) {
+      if (present.has(key)) continue;
+      entry.exitedAt ??= now;
+      if (now - entry.exitedAt > EXITED_KEEP_MS) this.seen.delete(key);
+      else gone.push(entry.inst);
+    }
+    return gone;
   }
-  return undefined;
+}
+
+/** An installer that could write this package, seen at work earlier and gone now (only one whose scope is known). */
+export function installerDone(
+  exited: readonly ScopedInstaller[],
+  installed: Installed,
+): { what: string; startTime?: number } | undefined {
+  const inst = exited.find((i) => i.scope.roots && writes(i, installed));
+  return inst ? { what: inst.what, ...(inst.startTime !== undefined ? { startTime: inst.startTime } : {}) } : undefined;
 }

@@ -38,6 +38,8 @@ export interface InstanceFacts {
    * would otherwise ask for a restart (a guard, cheap while nothing changed).
    */
   installing: { known: RunningInstaller | undefined } | { ask(): Promise<RunningInstaller | undefined> };
+  /** An installer that could write the package, seen at work by an earlier look and gone now. */
+  installedBy?: VersionEvidence['installedBy'];
   /** ms since the epoch. */
   now: number;
 }
@@ -177,6 +179,7 @@ export async function judgeInstance(f: InstanceFacts, readers: InstanceReaders):
     changedFiles,
     changeExplained,
     ...(inferred ? { inferred } : {}),
+    ...(f.installedBy ? { installedBy: f.installedBy } : {}),
     now: f.now,
   };
   // Members a recorded closure had and the closure now lacks: gone, or only no longer required?

@@ -87,8 +87,16 @@ export interface VersionEvidence {
   stillInstalled?: Record<string, string>;
   /** ms since the epoch: now, for the settle rule. */
   now?: number;
-  /** An installer of the package's ecosystem running now (`npm ci (pid 4242)`), and since when. */
-  installing?: { what: string; startTime?: number };
+  /**
+   * An installer that can write the package running now (`npm ci (pid 4242)`), since when, and
+   * `why` it can (what it writes, or why that is not known).
+   */
+  installing?: { what: string; startTime?: number; why?: string };
+  /**
+   * An installer that could write the package, seen at work earlier and gone now: a change it
+   * began before is complete, judged without the quiet period.
+   */
+  installedBy?: { what: string; startTime?: number };
 }
 
 /** Files that changed less than this long ago may be an install still running: judged after. */
@@ -174,9 +182,11 @@ export function filesPredateProcess(installed: Installed, processStart: number |
 }
 
 /**
- * Why the verdict must wait, if it must: an install still writing would be judged half done. Files
- * changed or a package removed less than SETTLE_MS ago, or an installer of its ecosystem that
- * started before the change still running (or running at all while dependencies it had are gone).
+ * Why the verdict must wait, if it must: an install still writing would be judged half done. An
+ * installer that can write the package and started before the change still running (or running at
+ * all while dependencies it had are gone), or files changed or a package removed less than
+ * SETTLE_MS ago, unless an installer that could write them, seen at work, has exited since it began
+ * them (then the writer is known to be done).
  */
 function settlingReason(
   e: VersionEvidence,
@@ -186,7 +196,17 @@ function settlingReason(
 ): string | undefined {
   const inst = e.installed;
   const ago = (t: number) => `${Math.max(0, Math.round((e.now! - t) / 1000))} s ago`;
-  if (changedSinceStart && inst.state === 'installed' && e.now !== undefined && e.now - inst.changedAt! < SETTLE_MS) {
+  const writerDone = (t: number) =>
+    !e.installing &&
+    !!e.installedBy &&
+    (e.installedBy.startTime === undefined || t >= e.installedBy.startTime - CLOCK_SLACK_MS);
+  if (
+    changedSinceStart &&
+    inst.state === 'installed' &&
+    e.now !== undefined &&
+    e.now - inst.changedAt! < SETTLE_MS &&
+    !writerDone(inst.changedAt!)
+  ) {
     return `files of ${inst.name} changed ${ago(inst.changedAt!)} (an install may be running): judged once they stop changing`;
   }
   const changeTime = inst.state === 'installed' ? inst.changedAt : inst.state === 'missing' ? inst.goneAt : undefined;
@@ -202,7 +222,7 @@ function settlingReason(
     byInstaller &&
     (changedSinceStart || (inst.state === 'missing' && inst.fromProcess) || unverified || dependenciesGone)
   ) {
-    return `${e.installing.what} is running: judged once it is done`;
+    return `${e.installing.what} is running${e.installing.why ? ` (${e.installing.why})` : ''}: judged once it is done`;
   }
   const start = e.processStart;
   if (
@@ -211,7 +231,8 @@ function settlingReason(
     inst.goneAt !== undefined &&
     inst.goneAt > start + CLOCK_SLACK_MS &&
     e.now !== undefined &&
-    e.now - inst.goneAt < SETTLE_MS
+    e.now - inst.goneAt < SETTLE_MS &&
+    !writerDone(inst.goneAt)
   ) {
     return `${inst.name} was removed ${ago(inst.goneAt)} (an install may be running): judged once its folder stops changing`;
   }

@@ -1,6 +1,6 @@
 import { promises as fsp } from 'node:fs';
 import type { HostEnv } from '../base/hostEnv';
-import type { Ecosystem, InstanceVersions } from '../base/versionTypes';
+import type { Installed, InstanceVersions } from '../base/versionTypes';
 import type { RecordedVersions } from '../locks/types';
 import { readProcessIdentity } from '../pids/identity';
 import { isWrapper } from '../processes/argv';
@@ -8,7 +8,7 @@ import { parseProcCmdline, readProcessTable } from '../pids/table';
 import { MtimeCache } from './cache';
 import { nodeFs } from './fs';
 import { interprets, judgeInstance, needsCwd } from './instanceEvidence';
-import { RunningInstaller, runningInstaller } from './installers';
+import { hostScopeReaders, installerHolding, RunningInstaller, scopedInstallers, ScopedInstaller } from './installers';
 import { serverInfoFromVersions } from './lockServerInfo';
 import type { LaunchSpec } from './lookup';
 import { readMaps } from './maps';
@@ -61,7 +61,6 @@ export class OwnInstanceJudge {
       resolveInstalled({ host: this.host, fs }, this.launch, { processArgv: facts.argv, processCwd: facts.cwd }),
     );
     const serverInfo = serverInfoFromVersions(child.versions, child.pid);
-    const ecosystem = resolution.installed.ecosystem;
     const judged = await judgeInstance(
       {
         pid: child.pid,
@@ -74,7 +73,7 @@ export class OwnInstanceJudge {
           ? { lock: { versions: child.versions, startedAt: new Date(facts.startTime).toISOString() } }
           : {}),
         ...(serverInfo ? { serverInfo } : {}),
-        installing: { ask: () => (ecosystem ? this.installerOf(ecosystem) : Promise.resolve(undefined)) },
+        installing: { ask: () => this.installerOf(resolution.installed) },
         now: Date.now(),
       },
       {
@@ -95,20 +94,23 @@ export class OwnInstanceJudge {
   }
 
   /**
-   * An installer of `ecosystem` running now, from the process table; the answer is reused for
-   * INSTALLER_TTL_MS, so a refusing policy asked on every call while stale reads the table rarely.
+   * An installer that can write `installed` running now, from the process table; the table's
+   * installers are reused for INSTALLER_TTL_MS, so a refusing policy asked on every call while
+   * stale reads the table rarely.
    */
-  private installerOf(ecosystem: Ecosystem): Promise<RunningInstaller | undefined> {
+  private async installerOf(installed: Installed): Promise<RunningInstaller | undefined> {
     const now = Date.now();
-    const known = this.installers.get(ecosystem);
-    if (known && now - known.at < INSTALLER_TTL_MS) return known.answer;
-    const answer = readProcessTable(this.host.platform).then((table) =>
-      table.state === 'ok' ? runningInstaller(table.processes, ecosystem) : undefined,
-    );
-    this.installers.set(ecosystem, { at: now, answer });
-    return answer;
+    if (!this.installers || now - this.installers.at >= INSTALLER_TTL_MS) {
+      const answer = readProcessTable(this.host.platform).then((table) =>
+        table.state === 'ok'
+          ? scopedInstallers(table.processes, this.host, hostScopeReaders(this.host.platform, nodeFs))
+          : [],
+      );
+      this.installers = { at: now, answer };
+    }
+    return installerHolding(await this.installers.answer, installed);
   }
-  private readonly installers = new Map<Ecosystem, { at: number; answer: Promise<RunningInstaller | undefined> }>();
+  private installers: { at: number; answer: Promise<ScopedInstaller[]> } | undefined;
 
   /**
    * The server process's start (the OS's clock, as a snapshot reads it) and, when it interprets a
