@@ -236,7 +236,37 @@ export interface ScopeReaders {
   envOf(pid: number, name: 'PATH' | 'VIRTUAL_ENV'): Promise<string | undefined>;
   /** The process's real executable (Linux: /proc/<pid>/exe), when readable: a retitled npm's node. */
   exe?(pid: number): Promise<string | undefined>;
+  /**
+   * A retitled npm's arguments (its title keeps only the positional ones): the `verbose argv` line
+   * of the debug log it has open (npmLogArgv), when readable.
+   */
+  npmArgv?(pid: number): Promise<string[] | undefined>;
 }
+
+/** A debug log npm writes as it runs (`<cache>/_logs/<time>-debug-0.log`), among a process's open files. */
+export const NPM_DEBUG_LOG = /[\\/]_logs[\\/][^\\/]+-debug-\d+\.log$/;
+
+/**
+ * The arguments npm was started with, from the text of its debug log: `N verbose argv "ci"
+ * "--prefix" "/srv/app"` (npm writes them JSON-quoted, secrets already replaced). Undefined when
+ * the line is not there.
+ */
+export function npmLogArgv(text: string): string[] | undefined {
+  const m = /^\d+ verbose argv (.*)$/m.exec(text);
+  if (!m) return undefined;
+  const out: string[] = [];
+  for (const q of m[1].match(/"(?:[^"\\]|\\.)*"/g) ?? []) {
+    try {
+      out.push(JSON.parse(q) as string);
+    } catch {
+      return undefined;
+    }
+  }
+  return out;
+}
+
+/** Whether the process table shows npm under its own title (`npm ci`): its options are not there. */
+const retitledNpm = (inst: Installer) => inst.name === 'npm' && !inst.interpreter && inst.program === 'npm';
 
 const isFile = async (r: ScopeReaders, p: string) => (await r.fs.stat(p))?.kind === 'file';
 
@@ -364,6 +394,15 @@ export async function installerScope(
   const isWorkspace = async (d: string) =>
     (await r.fs.stat(pp.join(d, 'pnpm-workspace.yaml'))) !== undefined ||
     (await workspacesIn(r, pp.join(d, 'package.json')));
+  if (retitledNpm(inst)) {
+    const argv = await r.npmArgv?.(inst.pid);
+    if (!argv)
+      return {
+        unknown:
+          'npm shows only its title (`npm ci`), and its options (-g, --prefix) could not be read from its debug log',
+      };
+    inst = { ...inst, rest: argv };
+  }
   switch (inst.name) {
     case 'npm':
     case 'pnpm':
@@ -502,6 +541,26 @@ export function hostScopeReaders(
     exe: (pid) => link(`/proc/${pid}/exe`),
     // Only the one variable asked for is kept; nothing of the environment is stored or printed.
     envOf: async (pid, name) => (linux ? readEnviron(pid, platform)?.get(name) : undefined),
+    npmArgv: async (pid) => {
+      if (!linux) return undefined;
+      const fds = await fsp.readdir(`/proc/${pid}/fd`).catch(() => [] as string[]);
+      for (const fd of fds) {
+        const target = await link(`/proc/${pid}/fd/${fd}`);
+        if (!target || !NPM_DEBUG_LOG.test(target)) continue;
+        // The argv line comes first, within a few lines of the log's start.
+        const handle = await fsp.open(target, 'r').catch(() => undefined);
+        if (!handle) continue;
+        try {
+          const buf = Buffer.alloc(16 * 1024);
+          const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
+          const argv = npmLogArgv(buf.subarray(0, bytesRead).toString('utf8'));
+          if (argv) return argv;
+        } finally {
+          await handle.close();
+        }
+      }
+      return undefined;
+    },
   };
 }
 

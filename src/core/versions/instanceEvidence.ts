@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { RecordedVersions } from '../locks/types';
 import type { Installed, Running, RuntimeReplaced, ServerInfoStatement, VersionVerdict } from '../base/versionTypes';
 import { environmentMoves } from './fingerprint';
-import { CLOCK_SLACK_MS, FirstSeen, judge, runningOf, VersionEvidence } from './judge';
+import { CLOCK_SLACK_MS, FirstSeen, judge, runningOf, SETTLE_MS, VersionEvidence } from './judge';
 import type { RunningInstaller } from './installers';
 import { parseDeletedMappings, replacedWithin } from './maps';
 import { Compared, ContentCheck, distInfoOwning } from './mappedContent';
@@ -123,6 +123,22 @@ export function needsCwd(argv: readonly string[]): boolean {
   return !!script && !path.isAbsolute(script) && !argv.includes('-m');
 }
 
+/** The files a Node tree's installer writes last, once its work is done: npm's hidden lockfile, yarn's integrity file, pnpm's modules file. */
+const WRITTEN_LAST = /[\\/]node_modules[\\/](\.package-lock\.json|\.yarn-integrity|\.modules\.yaml)$/;
+
+/**
+ * An installer that finished writing the package's tree, as the tree itself says: the file its
+ * installer writes last is its newest (every package written before it). Asked only while the
+ * quiet period would hold a fresh change; no installer of the tree may still be at work (that one
+ * holds the verdict whatever this says).
+ */
+function treeWrittenLast(installed: Installed, files: () => Array<{ path: string; at: number }>, now: number) {
+  if (installed.state !== 'installed' || installed.ecosystem !== 'npm' || installed.changedAt === undefined) return;
+  if (now - installed.changedAt >= SETTLE_MS) return undefined;
+  const mark = files().find((file) => WRITTEN_LAST.test(file.path) && file.at >= installed.changedAt!);
+  return mark ? { what: `the install that wrote ${mark.path} last` } : undefined;
+}
+
 export async function judgeInstance(f: InstanceFacts, readers: InstanceReaders): Promise<InstanceJudgement> {
   const installed = f.installed;
   const start = await execStart(f.argv, f.startTime, readers.stat);
@@ -166,6 +182,7 @@ export async function judgeInstance(f: InstanceFacts, readers: InstanceReaders):
       owners.length > 0 && changedFiles.every((file) => owners.some((d) => file.path.startsWith(`${d}${path.sep}`)));
   }
   const inferred = f.lock?.versions || f.serverInfo || f.firstSeen ? undefined : await f.infer?.(start);
+  const installedBy = f.installedBy ?? treeWrittenLast(installed, f.files, f.now);
   const evidence: VersionEvidence = {
     installed,
     processStart: start,
@@ -179,7 +196,7 @@ export async function judgeInstance(f: InstanceFacts, readers: InstanceReaders):
     changedFiles,
     changeExplained,
     ...(inferred ? { inferred } : {}),
-    ...(f.installedBy ? { installedBy: f.installedBy } : {}),
+    ...(installedBy ? { installedBy } : {}),
     now: f.now,
   };
   // Members a recorded closure had and the closure now lacks: gone, or only no longer required?

@@ -1,4 +1,6 @@
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { HostEnv } from '../../../src/core/base/hostEnv';
 import type { Ecosystem, Installed } from '../../../src/core/base/versionTypes';
 import type { FileStat } from '../../../src/core/versions/fs';
@@ -9,9 +11,12 @@ import {
   installersIn,
   installerScope,
   InstallerWatch,
+  NPM_DEBUG_LOG,
+  npmLogArgv,
   ScopeReaders,
   scopedInstallers,
 } from '../../../src/core/versions/installers';
+import { judgeInstance } from '../../../src/core/versions/instanceEvidence';
 import { CLOCK_SLACK_MS, judge, SETTLE_MS } from '../../../src/core/versions/judge';
 
 /** The first installer of `ecosystem` among the processes, as the judgement would be told (no scope). */
@@ -343,29 +348,38 @@ describe('versions: what an installer can write', () => {
       '/home/u/.npmrc': 'prefix=~/.npm-global\n',
     };
     const r = fixtureReaders(files, { 7: { cwd: '/mono/packages/a/src', exe: '/usr/bin/node' } });
-    const ws = await scoped(['npm', 'install', 'x'], r);
+    const ws = await scoped(['/usr/bin/node', '/usr/bin/npm', 'install', 'x'], r);
     assert.deepEqual(ws.scope.roots, ['/mono']);
     assert.ok(installerHolding([ws], npmAt('/mono/node_modules/srv')));
     assert.ok(installerHolding([ws], npmAt('/mono/packages/a/node_modules/srv')));
     assert.equal(installerHolding([ws], npmAt('/other/node_modules/srv')), undefined);
     assert.equal(installerHolding([ws], npmAt('/usr/lib/node_modules/srv')), undefined);
-    const other = await scoped(['npm', 'install'], fixtureReaders(files, { 7: { cwd: '/other' } }));
+    const other = await scoped(
+      ['/usr/bin/node', '/usr/bin/npm', 'install'],
+      fixtureReaders(files, { 7: { cwd: '/other' } }),
+    );
     assert.deepEqual(other.scope.roots, ['/other']);
     // A folder with no package.json above it: npm makes its node_modules there.
-    assert.deepEqual((await scoped(['npm', 'i', 'x'], fixtureReaders(files, { 7: { cwd: '/tmp/t' } }))).scope.roots, [
-      '/tmp/t',
-    ]);
-    assert.deepEqual((await scoped(['npm', 'install', '--prefix', '../p', 'x'], r)).scope.roots, [
-      '/mono/packages/a/p',
-    ]);
-    const global = await scoped(['npm', 'install', '-g', 'x'], r);
+    assert.deepEqual(
+      (await scoped(['/usr/bin/node', '/usr/bin/npm', 'i', 'x'], fixtureReaders(files, { 7: { cwd: '/tmp/t' } }))).scope
+        .roots,
+      ['/tmp/t'],
+    );
+    assert.deepEqual(
+      (await scoped(['/usr/bin/node', '/usr/bin/npm', 'install', '--prefix', '../p', 'x'], r)).scope.roots,
+      ['/mono/packages/a/p'],
+    );
+    const global = await scoped(['/usr/bin/node', '/usr/bin/npm', 'install', '-g', 'x'], r);
     assert.ok(global.scope.roots?.includes('/home/u/.npm-global'), JSON.stringify(global.scope));
     assert.ok(global.scope.roots?.includes('/usr'), JSON.stringify(global.scope));
     assert.ok(installerHolding([global], npmAt('/usr/lib/node_modules/srv')));
     assert.equal(installerHolding([global], npmAt('/mono/node_modules/srv')), undefined);
-    assert.deepEqual((await scoped(['npm', 'i', '--global', '--prefix', '/opt/g', 'x'], r)).scope.roots, ['/opt/g']);
+    assert.deepEqual(
+      (await scoped(['/usr/bin/node', '/usr/bin/npm', 'i', '--global', '--prefix', '/opt/g', 'x'], r)).scope.roots,
+      ['/opt/g'],
+    );
     // No readable working directory: unknown, holding every npm verdict.
-    const blind = await scoped(['npm', 'ci'], fixtureReaders(files));
+    const blind = await scoped(['/usr/bin/node', '/usr/bin/npm', 'ci'], fixtureReaders(files));
     assert.match(
       installerHolding([blind], npmAt('/other/node_modules/srv'))!.why!,
       /working directory is not readable/,
@@ -412,7 +426,7 @@ describe('versions: what an installer can write', () => {
       { 7: { cwd: '/link/app' } },
       { '/link/app': '/real/app' },
     );
-    const inst = await installerScope(installerIn({ pid: 7, argv: ['npm', 'ci'] })!, HOST, {
+    const inst = await installerScope(installerIn({ pid: 7, argv: ['/usr/bin/node', '/usr/bin/npm', 'ci'] })!, HOST, {
       ...r,
       fs: { ...r.fs, stat: async (p) => r.fs.stat(p.replace('/link/', '/real/')) },
     });
@@ -481,5 +495,77 @@ describe('versions: the wait ends when the installer that wrote a change has exi
       installedBy: { what: 'npm uninstall (pid 9)', startTime: npm.startTime },
     });
     assert.equal(removed.verdict.state, 'stale', JSON.stringify(removed.verdict));
+  });
+});
+
+describe("versions: a Node tree's last-written file says its installer is done", () => {
+  const START = Date.parse('2026-11-20T10:00:00Z');
+  const changedAt = START + 60_000;
+  const now = changedAt + 500;
+  const installed = { ...npmAt('/app/node_modules/srv'), version: '2.0.0', changedAt };
+  const readers = {
+    readMaps: async () => undefined,
+    stat: async () => undefined,
+    compareReplaced: async () => new Map(),
+  };
+  const judgeWith = (files: Array<{ path: string; at: number }>, installing?: { what: string; startTime?: number }) =>
+    judgeInstance(
+      { pid: 5, startTime: START, installed, files: () => files, installing: { known: installing }, now },
+      readers,
+    );
+
+  it("npm's hidden lockfile (yarn's integrity file, pnpm's modules file) newest: judged at once; older than the change, or the installer still there: settling", async () => {
+    const pkg = { path: '/app/node_modules/srv/package.json', at: changedAt - 200 };
+    for (const mark of ['.package-lock.json', '.yarn-integrity', '.modules.yaml']) {
+      const done = await judgeWith([pkg, { path: `/app/node_modules/${mark}`, at: changedAt }]);
+      assert.equal(done.verdict.state, 'changed', `${mark}: ${JSON.stringify(done.verdict)}`);
+    }
+    const midway = await judgeWith([
+      { path: '/app/node_modules/.package-lock.json', at: changedAt - 5000 },
+      { ...pkg, at: changedAt },
+    ]);
+    assert.ok(midway.verdict.state === 'unknown' && midway.verdict.settling, JSON.stringify(midway.verdict));
+    const running = await judgeWith([pkg, { path: '/app/node_modules/.package-lock.json', at: changedAt }], {
+      what: 'npm ci (pid 9)',
+      startTime: START + 50_000,
+    });
+    assert.ok(running.verdict.state === 'unknown' && running.verdict.settling, JSON.stringify(running.verdict));
+  });
+});
+
+describe('versions: npm under its own title', () => {
+  const stored = fs.readFileSync(path.join(__dirname, 'data', 'npm-debug-argv.log'), 'utf8');
+
+  it("reads npm's arguments from the `verbose argv` line of its debug log (its title keeps only the positional ones)", () => {
+    assert.deepEqual(npmLogArgv(stored), [
+      'install',
+      'is-number',
+      '--prefix',
+      '/srv/app/pfx',
+      '--global',
+      '--registry',
+      'http://registry.example/',
+      '--fetch-retries',
+      '0',
+      '--cache',
+      '/home/u/.npm',
+    ]);
+    assert.equal(npmLogArgv('0 verbose cli /usr/bin/node /usr/bin/npm\n'), undefined);
+    assert.ok(NPM_DEBUG_LOG.test('/home/u/.npm/_logs/2026-11-23T23_17_03_934Z-debug-0.log'));
+  });
+
+  it('a retitled `npm ci` is scoped by the options its log gives (--prefix, -g); with no log, unknown (holding every npm verdict, saying why)', async () => {
+    const r = fixtureReaders({ '/w/package.json': '{}' }, { 7: { cwd: '/w' } });
+    const inst = installerIn({ pid: 7, argv: ['npm', 'ci'] })!;
+    const withLog = await installerScope(inst, HOST, { ...r, npmArgv: async () => ['ci', '--prefix', '/srv/app'] });
+    assert.deepEqual(withLog.roots, ['/srv/app']);
+    const global = await installerScope(inst, HOST, { ...r, npmArgv: async () => npmLogArgv(stored) });
+    assert.deepEqual(global.roots, ['/srv/app/pfx']);
+    const blind = await installerScope(inst, HOST, { ...r, npmArgv: async () => undefined });
+    assert.equal(blind.roots, undefined);
+    assert.match(blind.roots ? '' : blind.unknown, /npm shows only its title .* could not be read from its debug log/);
+    // A npm run by its path keeps its own argv: no log needed.
+    const byPath = installerIn({ pid: 7, argv: ['/usr/bin/node', '/usr/bin/npm', 'ci'] })!;
+    assert.deepEqual((await installerScope(byPath, HOST, r)).roots, ['/w']);
   });
 });
