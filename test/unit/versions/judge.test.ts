@@ -503,6 +503,9 @@ describe('versions: the stale judgement', () => {
         ),
         // Said of moves only: a dependency still installed beside the closure never makes a verdict stale by itself.
         stillInstalled: fc.dictionary(fc.constantFrom('a', 'b', 'c'), version, { maxKeys: 2 }),
+        now: fc.integer({ min: START - 100_000, max: START + 110_000 }),
+        installing: fc.record({ what: fc.constant('npm ci (pid 9)'), startTime: time }, { requiredKeys: ['what'] }),
+        installedBy: fc.record({ what: fc.constant('npm i (pid 8)'), startTime: time }, { requiredKeys: ['what'] }),
       },
       { requiredKeys: ['installed'] },
     );
@@ -542,6 +545,41 @@ describe('versions: the stale judgement', () => {
         return proof;
       }),
       { numRuns: 5000 },
+    );
+  });
+
+  it('property: an installer known to be done only ends the quiet period (the verdict is the one given once the files have been quiet); one still at work that began before the change always holds it', () => {
+    const version = fc.constantFrom('1.0.0', '1.1.0');
+    const evidence = fc.record({
+      version,
+      recorded: fc.option(version, { nil: undefined }),
+      changedAt: fc.integer({ min: START - 10_000, max: START + 100_000 }),
+      age: fc.integer({ min: 0, max: 2 * SETTLE_MS }),
+      doneStart: fc.option(fc.integer({ min: START - 10_000, max: START + 100_000 }), { nil: undefined }),
+      runningStart: fc.integer({ min: START - 10_000, max: START + 100_000 }),
+    });
+    fc.assert(
+      fc.property(evidence, (x) => {
+        const base: VersionEvidence = {
+          installed: installed(x.version, {}, x.changedAt),
+          processStart: START,
+          now: x.changedAt + x.age,
+          ...(x.recorded
+            ? { firstSeen: { name: 'mempalace', version: x.recorded, firstSeenAt: '2026-11-20T10:05:00.000Z' } }
+            : {}),
+        };
+        const done = judge({ ...base, installedBy: { what: 'npm i (pid 8)', startTime: x.doneStart } }).verdict;
+        const quiet = judge({ ...base, now: x.changedAt + SETTLE_MS }).verdict;
+        const before = x.doneStart === undefined || x.changedAt >= x.doneStart - CLOCK_SLACK_MS;
+        const plain = judge(base).verdict;
+        if (JSON.stringify(done) !== JSON.stringify(before ? quiet : plain)) return false;
+        const changed = x.changedAt > START + CLOCK_SLACK_MS;
+        const running = judge({ ...base, installing: { what: 'npm ci (pid 9)', startTime: x.runningStart } }).verdict;
+        if (changed && x.changedAt >= x.runningStart - CLOCK_SLACK_MS)
+          return running.state === 'unknown' && running.settling === true;
+        return true;
+      }),
+      { numRuns: 3000 },
     );
   });
 
