@@ -186,13 +186,12 @@ export async function attachVersions(
   const ask = options.askServerInfo === false ? undefined : (options.askServerInfo ?? askServerInfo);
   // Once per snapshot, not per instance: the process table is scanned for installers once (what
   // each can write read only when there is one), and each entry's launch is parsed once.
+  const watch = options.installerWatch ?? defaultInstallerWatch;
   const found = hasInstances ? installersIn(processes) : [];
   const installers: ScopedInstaller[] = found.length
-    ? await scopedInstallers(processes, host, options.installerReaders ?? hostScopeReaders(host.platform, fs))
+    ? await scopedInstallers(processes, host, options.installerReaders ?? hostScopeReaders(host.platform, fs), watch)
     : [];
-  const exited = hasInstances
-    ? (options.installerWatch ?? defaultInstallerWatch).observe(now().getTime(), installers)
-    : [];
+  const exited = hasInstances ? watch.observe(now().getTime(), installers) : [];
   const configured = new Map<Launch, ReturnType<typeof launchedPackage>>();
   const configuredPackage = (launch: Launch) => {
     if (!configured.has(launch)) configured.set(launch, launchedPackage([launch.command, ...launch.args]));

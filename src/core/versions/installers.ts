@@ -523,9 +523,15 @@ export async function scopedInstallers(
   processes: readonly InstallerProcess[],
   host: HostEnv,
   r: ScopeReaders & { fs: Partial<Pick<VersionFs, 'readText'>> },
+  watch?: InstallerWatch,
 ): Promise<ScopedInstaller[]> {
   const found = installersIn(processes);
-  return Promise.all(found.map(async (i) => ({ ...i, scope: await installerScope(i, host, r) })));
+  return Promise.all(
+    found.map(async (i) => ({
+      ...i,
+      scope: await (watch?.scopeOf(i, () => installerScope(i, host, r)) ?? installerScope(i, host, r)),
+    })),
+  );
 }
 
 /** This machine's readers of an installer's working directory, executable and environment (Linux; elsewhere unknown). */
@@ -620,6 +626,15 @@ const EXITED_KEEP_MS = 120_000;
  */
 export class InstallerWatch {
   private readonly seen = new Map<string, { inst: ScopedInstaller; exitedAt?: number }>();
+  /** An installer's reach does not change while it runs: read once per process (pid and start). */
+  private readonly scopes = new Map<string, Promise<InstallerScope>>();
+
+  scopeOf(inst: Installer, read: () => Promise<InstallerScope>): Promise<InstallerScope> {
+    const key = `${inst.pid}:${inst.startTime ?? ''}`;
+    let scope = this.scopes.get(key);
+    if (!scope) this.scopes.set(key, (scope = read()));
+    return scope;
+  }
 
   /** Records the installers running at `now`; returns those seen before that are gone since (for a while). */
   observe(now: number, running: readonly ScopedInstaller[]): ScopedInstaller[] {
@@ -633,9 +648,12 @@ export class InstallerWatch {
     for (const [key, entry] of this.seen) {
       if (present.has(key)) continue;
       entry.exitedAt ??= now;
+      this.scopes.delete(key);
       if (now - entry.exitedAt > EXITED_KEEP_MS) this.seen.delete(key);
       else gone.push(entry.inst);
     }
+    // Scopes read for processes that were never recorded as running (a snapshot that failed) go too.
+    for (const key of this.scopes.keys()) if (!present.has(key)) this.scopes.delete(key);
     return gone;
   }
 }

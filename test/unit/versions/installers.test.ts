@@ -451,6 +451,21 @@ describe('versions: the wait ends when the installer that wrote a change has exi
     assert.equal(watch.observe(START + 61_000 + 10 * 60_000, []).length, 0);
   });
 
+  it("an installer's reach is read once while it runs, and again for a new process", async () => {
+    const watch = new InstallerWatch();
+    let reads = 0;
+    const read = async () => (reads++, scopedNpm.scope);
+    await watch.scopeOf(npm, read);
+    await watch.scopeOf(npm, read);
+    assert.equal(reads, 1);
+    watch.observe(START + 56_000, [scopedNpm]);
+    await watch.scopeOf(npm, read);
+    assert.equal(reads, 1);
+    watch.observe(START + 57_000, []);
+    await watch.scopeOf(npm, read);
+    assert.equal(reads, 2, 'gone: a pid reused later is read anew');
+  });
+
   it('files changed a moment ago by an installer that has exited are judged at once; without one seen, after the quiet period', () => {
     const now = START + 60_000 + 500;
     const quiet = judge({ installed, processStart: START, now });
