@@ -50,13 +50,16 @@ const common = {
  * (`run`), started once per server a client runs, loads `cli-guard.js` (the stdio guard alone, about a
  * quarter of the CLI); every other command loads `cli-commands.js`, and `mcp` (the agent face) adds
  * `cli-agent.js`, the MCP server SDK with it. A `require` of these
- * modules in src/cli becomes a require of the sibling bundle at run time (tests run the sources).
+ * modules in src/cli (or the guard's `import('./runHttp.js')`) becomes a require of the sibling
+ * bundle at run time (tests run the sources).
  */
 const siblings = (map) => ({
   name: 'siblings',
   setup(b) {
-    b.onResolve({ filter: /^(\.\/(guardCli|run)|\.\.\/\.\.\/agent\/serveStdio)$/ }, (args) =>
-      args.kind === 'require-call' && map[args.path] ? { path: map[args.path], external: true } : undefined,
+    b.onResolve({ filter: /^(\.\/(guardCli|run|runHttp\.js)|\.\.\/\.\.\/agent\/serveStdio)$/ }, (args) =>
+      (args.kind === 'require-call' || args.kind === 'dynamic-import') && map[args.path]
+        ? { path: map[args.path], external: true }
+        : undefined,
     );
   },
 });
@@ -73,7 +76,9 @@ await Promise.all([
     ...common,
     entryPoints: ['src/cli/guardCli.ts'],
     outfile: 'dist/cli-guard.js',
-    plugins: [lean, siblings({ './run': './cli-commands.js' })],
+    // `run --http` (the HTTP front) is served by the commands bundle, which exports it: the stdio
+    // guard every client starts does not carry it.
+    plugins: [lean, siblings({ './run': './cli-commands.js', './runHttp.js': './cli-commands.js' })],
   }),
   build({
     ...common,

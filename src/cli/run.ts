@@ -90,3 +90,6 @@ export async function runCli(argv: string[], given: CliIo): Promise<number> {
     throw err;
   }
 }
+
+/** `run --http`, for the guard's bundle, which leaves the HTTP front to this one (scripts/build.mjs). */
+export { runHttpCommand } from './commands/runHttp';
