@@ -20,13 +20,42 @@ export function environmentMoves(
   installed: EnvironmentFingerprint,
 ): MovedDependency[] {
   if (running.hash === installed.hash) return [];
-  if (running.scope === 'closure') return movedDependencies(running.packages, installed.packages);
+  const was = canonicalPackages(running.packages);
+  const now = canonicalPackages(installed.packages);
+  if (running.scope === 'closure') return movedDependencies(was, now);
   const before: Record<string, string> = {};
-  for (const name of Object.keys(installed.packages))
-    if (running.packages[name] !== undefined) before[name] = running.packages[name];
+  for (const name of Object.keys(now)) if (was[name] !== undefined) before[name] = was[name];
   const after: Record<string, string> = {};
-  for (const name of Object.keys(before)) after[name] = installed.packages[name];
+  for (const name of Object.keys(before)) after[name] = now[name];
   return movedDependencies(before, after);
+}
+
+/**
+ * A closure member's name as npm's lockfile keys give it, whichever way the tree was read:
+ * `/dev/srv/node_modules/a/node_modules/b` -> `a > b`. A tree walked from a folder outside every
+ * node_modules (a checkout, a workspace package) once named its members by their absolute folders,
+ * and records of that naming are kept: read either way, the same member has the same name. A name
+ * that is no such path (`a > b`, a linked package's own folder) is itself.
+ */
+export function canonicalMemberName(name: string): string {
+  if (!/^(\/|[A-Za-z]:[\\/])/.test(name)) return name;
+  const at = name.search(/[\\/]node_modules[\\/]/);
+  if (at < 0) return name;
+  return name
+    .slice(at + 1)
+    .split(/node_modules[\\/]/)
+    .filter(Boolean)
+    .map((s) => s.replace(/[\\/]$/, '').replace(/\\/g, '/'))
+    .join(' > ');
+}
+
+function canonicalPackages(packages: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, version] of Object.entries(packages)) {
+    const key = canonicalMemberName(name);
+    if (out[key] === undefined) out[key] = version;
+  }
+  return out;
 }
 
 /** Dependencies whose version differs between two environments, by name. */

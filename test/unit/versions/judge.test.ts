@@ -173,6 +173,53 @@ describe('versions: the stale judgement', () => {
     assert.equal(untouched.verdict.state, 'current');
   });
 
+  it("a development checkout whose closure was read once by its tree walk (members named by folder) and once by npm's hidden lockfile is the same closure: a rebuild is changed, not stale", () => {
+    const byFolder = fingerprint({
+      '/home/me/dev/my-server/node_modules/zod': '3.25.76',
+      '/home/me/dev/my-server/node_modules/a/node_modules/b': '1.0.0',
+    });
+    const byLockfile = fingerprint({ zod: '3.25.76', 'a > b': '1.0.0' });
+    const devInst = (environment: typeof byFolder): Installed => ({
+      ...(installed('0.1.0', {}, START + 60_000) as Extract<Installed, { state: 'installed' }>),
+      ecosystem: 'npm',
+      name: 'my-server',
+      environment,
+      dev: {
+        root: '/home/me/dev/my-server',
+        how: 'not inside node_modules',
+        newest: [{ path: '/home/me/dev/my-server/dist/index.js', at: new Date(START + 60_000).toISOString() }],
+      },
+    });
+    for (const [was, now] of [
+      [byLockfile, byFolder],
+      [byFolder, byLockfile],
+    ]) {
+      const seen = {
+        name: 'my-server',
+        version: '0.1.0',
+        environment: was,
+        firstSeenAt: new Date(START + 1000).toISOString(),
+      };
+      const { verdict } = judge({ installed: devInst(now), processStart: START, firstSeen: seen });
+      assert.equal(verdict.state, 'changed', JSON.stringify(verdict));
+    }
+    // A member that really moved is still named, read either way.
+    const moved = judge({
+      installed: devInst(fingerprint({ zod: '4.1.0', 'a > b': '1.0.0' })),
+      processStart: START,
+      firstSeen: {
+        name: 'my-server',
+        version: '0.1.0',
+        environment: byFolder,
+        firstSeenAt: new Date(START).toISOString(),
+      },
+    }).verdict;
+    assert.equal(
+      moved.state === 'stale' && moved.movedDependencies.map((m) => `${m.name} ${m.from} -> ${m.to}`).join(),
+      'zod 3.25.76 -> 4.1.0',
+    );
+  });
+
   it('a development package whose recorded version differs from the one on disk now is stale naming both, not changed', () => {
     const devInst: Installed = {
       ...(installed('1.1.0', {}, START + 60_000) as Extract<Installed, { state: 'installed' }>),
