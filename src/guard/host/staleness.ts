@@ -52,8 +52,11 @@ export interface InstalledVersionProbe {
 /**
  * What the guard acts on: the engine's words for a verdict that asks for a restart (stale, changed
  * since start), and whether a restart would load installed code (not when the package is gone).
+ * `runtimeOnly`: only the runtime under it was replaced (a Node or Python upgrade); its own code is
+ * what is installed, so nothing it writes is in an old format: told and restarted, never refused.
  */
-export type GuardVerdict = { state: 'restart'; said: string; restartable: boolean } | { state: 'none'; reason: string };
+export type GuardVerdict =
+  { state: 'restart'; said: string; restartable: boolean; runtimeOnly?: true } | { state: 'none'; reason: string };
 
 /** The engine's verdict, as the guard acts on it and says it (core/report's words). */
 export function guardVerdict(versions: InstanceVersions): GuardVerdict {
@@ -63,7 +66,12 @@ export function guardVerdict(versions: InstanceVersions): GuardVerdict {
     // The runtime it runs on was replaced (a Node or Python upgrade): a restart runs the new one.
     const runtime = runtimeVerdict(versions);
     if (runtime?.kind === 'stale')
-      return { state: 'restart', said: describeVerdict(runtime), restartable: runtime.installed !== 'missing' };
+      return {
+        state: 'restart',
+        said: describeVerdict(runtime),
+        restartable: runtime.installed !== 'missing',
+        runtimeOnly: true,
+      };
     return { state: 'none', reason: verdict.state === 'unknown' ? verdict.reason : verdict.state };
   }
   return {
@@ -88,7 +96,7 @@ export function decide(
   request: { method: string; toolName?: string; readOnly?: boolean },
   serverName: string,
 ): PolicyDecision {
-  if (verdict.state !== 'restart') return { action: 'forward' };
+  if (verdict.state !== 'restart' || verdict.runtimeOnly) return { action: 'forward' };
   const what = `${serverName}: ${verdict.said}`;
   const fix = `restart the server (mcp-lifeguard restart ${serverName})`;
   switch (policy) {

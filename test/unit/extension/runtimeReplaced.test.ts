@@ -8,7 +8,7 @@ import { healthReport } from '../../../src/agent/health';
 import { statusBarModel } from '../../../src/extension/viewModel/statusBar';
 import { decideNotifications } from '../../../src/extension/viewModel/notifications';
 import { childNodes, rootNodes, treeItem, TreeContext } from '../../../src/extension/viewModel/tree';
-import { guardVerdict } from '../../../src/guard/host/staleness';
+import { decide, guardVerdict } from '../../../src/guard/host/staleness';
 import { formatStaleEvidence, runtimeLabel } from '../../../src/cli/format/versions';
 import { CLAUDE, instance, NOW, server, snapshot, stale } from './fixtures';
 
@@ -97,12 +97,23 @@ describe('a replaced runtime in every face', () => {
     assert.equal(report.counts.runtime, 1);
     assert.match(report.summary, /1 stale \(1 on a replaced runtime; restart to load what is installed\)/);
     assert.deepEqual(report.servers[0].instances[0].verdicts, ['runtime-replaced']);
-    assert.deepEqual(guardVerdict(versions), { state: 'restart', said: describeVerdict(rtVerdict), restartable: true });
+    assert.deepEqual(guardVerdict(versions), {
+      state: 'restart',
+      said: describeVerdict(rtVerdict),
+      restartable: true,
+      runtimeOnly: true,
+    });
+    // The server's own code is what is installed: a replaced runtime is told and restarted, never refused.
+    for (const policy of ['refuse-writes', 'refuse-all'] as const)
+      assert.deepEqual(decide(policy, guardVerdict(versions), { method: 'tools/call', toolName: 'write' }, 'memory'), {
+        action: 'forward',
+      });
     // Nothing installed at the runtime's path: a restart would not start it, so the guard does not restart into it.
     assert.deepEqual(guardVerdict({ ...versions, runtime: { ...runtime, installed: 'missing' } }), {
       state: 'restart',
       said: describeVerdict(runtimeVerdict({ ...versions, runtime: { ...runtime, installed: 'missing' } })!),
       restartable: false,
+      runtimeOnly: true,
     });
     assert.deepEqual(guardVerdict({ ...versions, runtime: undefined }), { state: 'none', reason: 'current' });
     const inst = { pid: 7, versions } as unknown as Instance;
