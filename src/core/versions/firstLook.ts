@@ -3,7 +3,7 @@ import { Installed, MovedDependency } from '../base/versionTypes';
 import { MtimeCache } from './cache';
 import { changedAt, VersionFs } from './fs';
 import { CLOCK_SLACK_MS } from './judge';
-import { inferLoaded } from './inferLoaded';
+import { historyMayTell, inferLoaded } from './inferLoaded';
 import { isRecord, readJson, ResolveContext } from './lookup';
 import { npmCacheHistory, NpmCacheHistory } from './npmCacheHistory';
 import { memberDirs } from './nodeTree';
@@ -130,15 +130,7 @@ export async function inferFromNpmCache(
   start: number | undefined,
   log: (message: string) => void,
 ): Promise<NpmCacheInference | undefined> {
-  if (
-    installed.state !== 'installed' ||
-    installed.ecosystem !== 'npm' ||
-    installed.dev ||
-    start === undefined ||
-    installed.changedAt === undefined ||
-    installed.changedAt <= start + CLOCK_SLACK_MS
-  )
-    return undefined;
+  if (start === undefined || !historyMayTell(installed, 'npm', start)) return undefined;
   const h = await historyOf(ctx, installed.name, installed.version);
   const answer =
     h.state === 'found'

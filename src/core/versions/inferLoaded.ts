@@ -1,4 +1,6 @@
 import type { TarballFetch } from './npmCacheHistory';
+import type { Ecosystem, Installed } from '../base/versionTypes';
+import { CLOCK_SLACK_MS } from './judge';
 
 /**
  * Which version a running process loaded, told from when npm's cache fetched each version's
@@ -129,4 +131,24 @@ export function inferLoaded(fetches: TarballFetch[], facts: LoadedFacts): Loaded
     fetchedAt: last.fetchedAt,
     evidence: `${cacheDid} ${fetched(last)}, ${upTo(last)}; ${fetched(installed)}, after it`,
   };
+}
+
+/**
+ * Whether a package manager's history is worth asking about an instance: a released package of
+ * `ecosystem` (a development one's version does not name its code) whose files changed after the
+ * process started. Otherwise the files themselves already say what it loaded.
+ */
+export function historyMayTell(
+  installed: Installed,
+  ecosystem: Ecosystem,
+  start: number | undefined,
+): installed is Extract<Installed, { state: 'installed' }> & { changedAt: number } {
+  return (
+    installed.state === 'installed' &&
+    installed.ecosystem === ecosystem &&
+    !installed.dev &&
+    start !== undefined &&
+    installed.changedAt !== undefined &&
+    installed.changedAt > start + CLOCK_SLACK_MS
+  );
 }

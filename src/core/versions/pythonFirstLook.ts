@@ -2,8 +2,8 @@ import { pathFor } from '../base/hostEnv';
 import { Installed } from '../base/versionTypes';
 import { MtimeCache } from './cache';
 import { VersionFs } from './fs';
-import { inferLoaded, START_SLACK_MS } from './inferLoaded';
-import { CLOCK_SLACK_MS, VersionEvidence } from './judge';
+import { historyMayTell, inferLoaded, START_SLACK_MS } from './inferLoaded';
+import type { VersionEvidence } from './judge';
 import { ResolveContext } from './lookup';
 import { inferFromPipxLogs, PipxLog, pipxLogDirs, readPipxLogs } from './pipxLog';
 import { uvCacheDir } from './python';
@@ -136,14 +136,6 @@ export async function inferFromPythonHistory(
   start: number | undefined,
   log: (message: string) => void,
 ): Promise<Inferred | undefined> {
-  if (
-    installed.state !== 'installed' ||
-    installed.ecosystem !== 'python' ||
-    installed.dev ||
-    start === undefined ||
-    installed.changedAt === undefined ||
-    installed.changedAt <= start + CLOCK_SLACK_MS
-  )
-    return undefined;
+  if (start === undefined || !historyMayTell(installed, 'python', start)) return undefined;
   return (await fromUvCache(ctx, installed, start, log)) ?? (await fromPipxLogs(ctx, installed, start, log));
 }
