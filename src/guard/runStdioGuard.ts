@@ -1,6 +1,6 @@
 import { Readable, Writable } from 'node:stream';
-import { ControlServer } from '../core/control';
-import { controlEndpointFor } from '../core/locks';
+import { ControlServer, ControlUnreachableError } from '../core/control';
+import { controlEndpointFor, readHolder } from '../core/locks';
 import { serverLogPathFor } from '../core/locks/serverLog';
 import { recordIdentity } from '../core/pids/reidentify';
 import { acquireGuardLock, ConflictPolicy } from './conflict';
@@ -17,6 +17,8 @@ import { stopLeftoverServer } from './leftoverServer';
 import { StalePolicy } from './host/staleness';
 import { cachedUpdateLookup } from './host/registryCache';
 import type { LifeguardPaths } from '../core/base/paths';
+import { ShareHub } from './share/hub';
+import { runShareRelay } from './share/relay';
 
 export interface RunStdioGuardOptions {
   launch: Launch;
@@ -27,6 +29,15 @@ export interface RunStdioGuardOptions {
   logs?: { root: string; dir: string };
   onConflict: ConflictPolicy;
   conflictTimeoutMs: number;
+  /** `--on-conflict share`: how long the server keeps running after its last client left (default 0). */
+  lingerMs?: number;
+  /**
+   * `--on-conflict share`: this process is the share host (started detached by the first client's
+   * guard): it holds the lock, runs the server and serves every client's relay; it has no client itself.
+   */
+  shareHost?: boolean;
+  /** `--on-conflict share`: starts the detached share host (the CLI knows how); returns how it ended, once it did. */
+  startShareHost?(): { exit(): string | undefined };
   whenStale: StalePolicy;
   /** Where the daily registry check's cache is: `--when-stale annotate` tells the model of a newer release it found (absent: never). */
   registryCache?: Pick<LifeguardPaths, 'cache' | 'root'>;
@@ -67,17 +78,33 @@ export async function runStdioGuard(opts: RunStdioGuardOptions): Promise<number>
     opts.log(line);
     serverLog?.note(line);
   };
+  const share = opts.onConflict === 'share';
+  const record = {
+    ...(await guardLockRecord(launch, endpoint, 'stdio', atStart)),
+    ...(serverLog ? { serverLog: serverLog.file } : {}),
+    ...(share ? { share: true } : {}),
+  };
+  // A client's guard of a shared server is a relay; the server runs in a host of its own (below).
+  if (share && !opts.shareHost) {
+    try {
+      return await relayToShared(opts, identity, record.startTime, log);
+    } finally {
+      serverLog?.close();
+    }
+  }
   const acquired = await acquireGuardLock({
     dir: opts.lockDir,
     identity,
-    record: {
-      ...(await guardLockRecord(launch, endpoint, 'stdio', atStart)),
-      ...(serverLog ? { serverLog: serverLog.file } : {}),
-    },
+    record,
     onConflict: opts.onConflict,
     timeoutMs: opts.conflictTimeoutMs,
     log,
   });
+  // A share host that lost the race to another: that one serves, and this one has nothing to do.
+  if (acquired.kind === 'attach') {
+    serverLog?.close();
+    return 0;
+  }
   if (acquired.kind !== 'acquired') {
     log(acquired.message);
     return 1;
@@ -89,11 +116,25 @@ export async function runStdioGuard(opts: RunStdioGuardOptions): Promise<number>
   if (acquired.tookOverFrom?.child) await stopLeftoverServer(acquired.tookOverFrom.child, opts.grace.termMs, log);
   const onSignal = (signal: NodeJS.Signals) => guard.forwardSignal(signal);
   let control: ControlServer | undefined;
+  // Shared: the holder's own client and every attached relay's, as one client of the transport.
+  const hub = share
+    ? new ShareHub({
+        local: opts.shareHost
+          ? undefined
+          : { input: opts.stdin, output: opts.stdout, pid: process.pid, startTime: record.startTime },
+        lingerMs: opts.lingerMs ?? 0,
+        log,
+        onClients: (attached) =>
+          void lock
+            .update({ attached })
+            .catch((err: Error) => log(`could not update ${lock.lockPath}: ${err.message}`)),
+      })
+    : undefined;
   const guard = new Guard({
     spec: launch,
     serverName: identity.serverName,
-    input: opts.stdin,
-    output: opts.stdout,
+    input: hub ? hub.toServer : opts.stdin,
+    output: hub ? hub.fromServer : opts.stdout,
     log,
     crashLoop: opts.crashLoop,
     grace: opts.grace,
@@ -122,6 +163,7 @@ export async function runStdioGuard(opts: RunStdioGuardOptions): Promise<number>
     for (const s of opts.signals) process.on(s, onSignal);
     // The server first: its client is waiting for it. The control endpoint follows while it starts.
     guard.start();
+    hub?.start();
     // The quiet policies (annotate is the default) say nothing about a server whose version is unknown.
     if (opts.whenStale !== 'warn' && opts.whenStale !== 'annotate') {
       const policy = opts.whenStale;
@@ -134,19 +176,95 @@ export async function runStdioGuard(opts: RunStdioGuardOptions): Promise<number>
     }
     control = await serveControl(
       endpoint,
-      guard,
+      hub
+        ? {
+            status: () => ({ ...guard.status(), attached: hub.clients() }),
+            shutdown: (reason) => guard.shutdown(reason),
+            restart: (reason) => guard.restart(reason),
+            attach: (socket, request, rest) => hub.attach(socket, request, rest),
+          }
+        : guard,
       lock,
       log,
-      'restart and --on-conflict replace will not reach this guard',
+      `restart, --on-conflict replace${hub ? ' and share' : ''} will not reach this guard`,
     );
     return await guard.finished;
   } finally {
     for (const s of opts.signals) process.off(s, onSignal);
     // The lock goes only once no child runs: 'finished' implies it, this makes sure on every way out.
     await guard.stopChild();
+    hub?.close();
     await control?.close().catch((err: Error) => log(`closing the control endpoint failed: ${err.message}`));
     await lock.release();
     process.off('exit', releaseOnExit);
     serverLog?.close();
+  }
+}
+
+/**
+ * A client's guard under `--on-conflict share`: attaches to the live sharing holder of its server
+ * (starting the detached share host when nobody holds it) and relays its client's lines to it.
+ */
+async function relayToShared(
+  opts: RunStdioGuardOptions,
+  identity: { serverName: string; resourceKey: string },
+  startTime: number,
+  log: (line: string) => void,
+): Promise<number> {
+  const deadline = Date.now() + opts.conflictTimeoutMs;
+  let host: { exit(): string | undefined } | undefined;
+  for (;;) {
+    const found = await readHolder({ dir: opts.lockDir, identity });
+    if (found.state === 'live') {
+      const holder = found.record;
+      const who = `${holder.serverName} is already running under pid ${holder.pid} for resource ${holder.resourceKey}`;
+      if (holder.share !== true) {
+        log(
+          `${who}, started without --on-conflict share: it does not share its server; start every client's guard of this server with --on-conflict share`,
+        );
+        return 1;
+      }
+      if (!holder.control) {
+        log(`${who} and has no control endpoint, so it cannot share its server`);
+        return 1;
+      }
+      try {
+        return await runShareRelay({
+          endpoint: holder.control,
+          pid: process.pid,
+          startTime,
+          stdin: opts.stdin,
+          stdout: opts.stdout,
+          log,
+          timeoutMs: Math.max(1000, deadline - Date.now()),
+        });
+      } catch (err) {
+        // A host still starting listens in a moment; one that is stopping lets go of the lock.
+        const retry = err instanceof ControlUnreachableError || /stopping/.test((err as Error).message);
+        if (!retry || Date.now() >= deadline) {
+          log(`could not share the server of pid ${holder.pid}: ${(err as Error).message}`);
+          return 1;
+        }
+      }
+    } else if (found.state !== 'unreadable') {
+      // Free, or its holder is dead: a share host takes it (one wins should several start one).
+      const ended = host?.exit();
+      if (ended) {
+        log(`the share host of ${identity.serverName} ${ended} before serving`);
+        return 1;
+      }
+      if (!host) {
+        if (!opts.startShareHost) {
+          log('--on-conflict share cannot start a share host here');
+          return 1;
+        }
+        host = opts.startShareHost();
+      }
+    }
+    if (Date.now() >= deadline) {
+      log(`${identity.serverName} was not shared within ${Math.round(opts.conflictTimeoutMs / 1000)} s`);
+      return 1;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

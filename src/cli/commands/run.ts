@@ -1,4 +1,8 @@
+import { spawn } from 'node:child_process';
+import { closeSync, constants } from 'node:fs';
 import * as path from 'node:path';
+import { LifeguardPaths } from '../../core/base/paths';
+import { openPrivateSync } from '../../core/base/privateFs';
 import { currentHostEnv } from '../../core/base/hostEnv';
 import { lifeguardPaths } from '../../core/base/paths';
 import { CONFLICT_POLICIES } from '../../guard/conflict';
@@ -24,7 +28,16 @@ export const RUN_COMMAND = {
       type: 'string',
       default: 'refuse',
       choices: CONFLICT_POLICIES,
-      description: 'When a guard of the same server already runs: refuse, replace it, or wait',
+      description: 'When a guard of the same server already runs: refuse, replace it, wait, or share its server',
+    },
+    linger: {
+      type: 'seconds',
+      default: 0,
+      description: 'With --on-conflict share: seconds the shared server keeps running after its last client left',
+    },
+    'share-host': {
+      type: 'boolean',
+      description: 'Internal (--on-conflict share starts it): hold the lock and serve every client detached',
     },
     'wait-timeout': { type: 'seconds', default: 60, description: 'Seconds --on-conflict wait waits for the lock' },
     'when-stale': {
@@ -74,6 +87,9 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
     logs: { root: paths.root, dir: paths.logs },
     onConflict: values['on-conflict'],
     conflictTimeoutMs: values['wait-timeout'],
+    lingerMs: values.linger,
+    shareHost: values['share-host'] === true,
+    startShareHost: () => startShareHost(split.options, split.command, io, paths),
     whenStale: values['when-stale'],
     registryCache: paths,
     staleIntervalMs: values['stale-interval'],
@@ -90,4 +106,36 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
   // so the process can end once stdout is flushed.
   process.stdin.destroy();
   return code;
+}
+
+/**
+ * `--on-conflict share`: starts the share host, `mcp-lifeguard run --share-host` with the same
+ * options and server, detached (it outlives the client that started it, serving the others), its
+ * output appended to a private log file.
+ */
+function startShareHost(
+  options: string[],
+  command: string[],
+  io: CliIo,
+  paths: LifeguardPaths,
+): { exit(): string | undefined } {
+  const fd = openPrivateSync(
+    path.join(paths.logs, 'share-hosts.log'),
+    constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT,
+    { root: paths.root },
+  );
+  let exit: string | undefined;
+  try {
+    const child = spawn(
+      process.execPath,
+      [...process.execArgv, process.argv[1], 'run', '--share-host', ...options, '--', ...command],
+      { cwd: path.resolve(io.cwd), env: io.env, detached: true, stdio: ['ignore', 'ignore', fd], windowsHide: true },
+    );
+    child.once('exit', (code, signal) => (exit = signal ? `was killed by ${signal}` : `exited with code ${code}`));
+    child.once('error', (err) => (exit = `could not start: ${err.message}`));
+    child.unref();
+  } finally {
+    closeSync(fd);
+  }
+  return { exit: () => exit };
 }

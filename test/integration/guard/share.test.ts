@@ -1,0 +1,240 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Client as Client2 } from '@modelcontextprotocol/client';
+import { StdioClientTransport as Stdio2 } from '@modelcontextprotocol/client/stdio';
+import { fixturesDir, cliPath, repoRoot } from '../../support/repo';
+import { until } from '../../support/poll';
+import {
+  connectGuarded,
+  GuardedClient,
+  guardEnv,
+  liveRecords,
+  memoryBin,
+  runCli,
+  spawnGuard,
+  tempHome,
+  textOf,
+} from './support';
+import { processesOf, servers as eraServers } from './erasSupport';
+
+const shareServer = [process.execPath, path.join(fixturesDir, 'guard', 'share-server.mjs')];
+
+/** One client of a shared server, whatever its SDK. */
+interface SharedClient {
+  call(
+    name: string,
+    args: Record<string, unknown>,
+    opts?: { signal?: AbortSignal; onprogress?: (p: unknown) => void },
+  ): Promise<string>;
+  close(): Promise<void>;
+  stderr(): string;
+}
+
+describe('guard: one server for every client (`run --on-conflict share`, built CLI, real SDK clients)', function () {
+  this.timeout(120_000);
+  let home: string;
+  const open: SharedClient[] = [];
+
+  beforeEach(() => {
+    home = tempHome();
+  });
+  afterEach(async () => {
+    for (const c of open.splice(0)) await c.close().catch(() => undefined);
+    await until(
+      'no process of the test left',
+      () => {
+        const left = processesOf(home);
+        return left.guards === 0 && left.servers === 0;
+      },
+      20_000,
+    );
+    fs.rmSync(home, { recursive: true, force: true });
+  });
+
+  const env = () => ({
+    MEMORY_FILE_PATH: path.join(home, 'memory.jsonl'),
+    SHARE_FIXTURE_LOG: path.join(home, 'share.log'),
+  });
+
+  async function connect1(name: string, command: readonly string[], clientName: string): Promise<SharedClient> {
+    const g: GuardedClient = await connectGuarded(home, ['--on-conflict', 'share', '--name', name, '--', ...command], {
+      env: env(),
+    });
+    // connectGuarded names every client alike; the lock record lists them by name, so ours say who they are.
+    void clientName;
+    const c: SharedClient = {
+      call: async (tool, args, opts) =>
+        textOf(
+          await g.client.callTool({ name: tool, arguments: args }, undefined, {
+            ...(opts?.signal ? { signal: opts.signal } : {}),
+            ...(opts?.onprogress ? { onprogress: opts.onprogress } : {}),
+          }),
+        ),
+      close: () => g.client.close(),
+      stderr: g.stderr,
+    };
+    open.push(c);
+    return c;
+  }
+
+  async function connect2(
+    name: string,
+    command: readonly string[],
+    clientName: string,
+    mode: 'auto' | 'legacy',
+  ): Promise<SharedClient> {
+    const transport = new Stdio2({
+      command: process.execPath,
+      args: [cliPath, 'run', '--on-conflict', 'share', '--name', name, '--', ...command],
+      env: guardEnv(home, env()),
+      cwd: repoRoot,
+      stderr: 'pipe',
+    });
+    let stderr = '';
+    transport.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    const client = new Client2(
+      { name: clientName, version: '1.0.0' },
+      mode === 'auto' ? { versionNegotiation: { mode: 'auto' as const } } : {},
+    );
+    await client.connect(transport);
+    const c: SharedClient = {
+      call: async (tool, args) => textOf(await client.callTool({ name: tool, arguments: args })),
+      close: () => client.close(),
+      stderr: () => stderr,
+    };
+    open.push(c);
+    return c;
+  }
+
+  const serversOf = () => processesOf(home).servers;
+
+  it('three SDK 1.x clients share one server-memory: what one writes the others read, across a restart and as they leave', async () => {
+    const [a, b, c] = [
+      await connect1('mem', [memoryBin], 'a'),
+      await connect1('mem', [memoryBin], 'b'),
+      await connect1('mem', [memoryBin], 'c'),
+    ];
+    assert.equal(serversOf(), 1, 'three clients, one server process');
+    assert.equal(processesOf(home).guards, 4, 'three relays and the share host');
+    await a.call('create_entities', { entities: [{ name: 'Alice', entityType: 'person', observations: ['x'] }] });
+    assert.match(await b.call('read_graph', {}), /Alice/);
+    assert.match(await c.call('read_graph', {}), /Alice/);
+    const [record] = await liveRecords(home);
+    assert.equal(record.share, true);
+    assert.equal(record.attached?.length, 3);
+    const locks = await runCli(home, ['locks']);
+    assert.match(locks.stdout, /shared by 3 clients/);
+
+    const r = await runCli(home, ['restart', 'mem']);
+    assert.equal(r.code, 0, r.stderr);
+    await until('the old server gone after the restart', () => serversOf() === 1, 10_000);
+    await b.call('create_entities', { entities: [{ name: 'Bob', entityType: 'person', observations: ['y'] }] });
+    for (const x of [a, b, c]) assert.match(await x.call('read_graph', {}), /Alice[\s\S]*Bob/);
+
+    // The holder's own client leaves first: the others keep their sessions.
+    await a.close();
+    open.splice(open.indexOf(a), 1);
+    assert.match(await c.call('read_graph', {}), /Bob/);
+    assert.match(await b.call('read_graph', {}), /Bob/);
+    await until('the lock lists two clients', async () => (await liveRecords(home))[0]?.attached?.length === 2, 5_000);
+    await c.close();
+    open.splice(open.indexOf(c), 1);
+    assert.match(await b.call('read_graph', {}), /Alice/);
+    assert.equal(serversOf(), 1);
+    await b.close();
+    open.splice(open.indexOf(b), 1);
+    await until(
+      'the server stops once the last client left',
+      () => serversOf() === 0 && processesOf(home).guards === 0,
+      15_000,
+    );
+  });
+
+  it('SDK 2.x clients share one server in the 2026-07-28 era, and legacy 2.x with 1.x clients in the legacy era', async () => {
+    const modern = [
+      await connect2('dual', eraServers.dual, 'm1', 'auto'),
+      await connect2('dual', eraServers.dual, 'm2', 'auto'),
+      await connect2('dual', eraServers.dual, 'm3', 'auto'),
+    ];
+    const answers = await Promise.all(modern.map((m, i) => m.call('echo', { text: `m${i}` })));
+    const pids = new Set(answers.map((t) => t.split(':')[0]));
+    assert.equal(pids.size, 1, `one server answered all: ${answers.join(' ')}`);
+    assert.deepEqual(
+      answers.map((t) => t.split(':')[1]),
+      ['m0', 'm1', 'm2'],
+    );
+    const [dual] = await liveRecords(home);
+    assert.equal(dual.versions?.serverInfo?.era, 'modern', 'the shared session is of the 2026-07-28 era');
+    const r = await runCli(home, ['restart', 'dual']);
+    assert.equal(r.code, 0, r.stderr);
+    for (const m of modern) assert.match(await m.call('echo', { text: 'after' }), /:after$/);
+    assert.equal(serversOf(), 1);
+
+    const legacy = [
+      await connect2('mem2', [memoryBin], 'l1', 'legacy'),
+      await connect1('mem2', [memoryBin], 'l2'),
+      await connect2('mem2', [memoryBin], 'l3', 'legacy'),
+    ];
+    await legacy[1].call('create_entities', { entities: [{ name: 'Carol', entityType: 'person', observations: [] }] });
+    for (const l of legacy) assert.match(await l.call('read_graph', {}), /Carol/);
+    assert.equal(serversOf(), 2, 'one server per shared identity');
+    const [mem2] = (await liveRecords(home)).filter((x) => x.serverName === 'mem2');
+    assert.deepEqual(
+      mem2.attached?.map((x) => x.clientName),
+      ['l1', 'guard-integration', 'l3'],
+      'the lock record names each client',
+    );
+  });
+
+  it('progress and cancellation go only where they were asked', async () => {
+    const a = await connect1('p', shareServer, 'a');
+    const b = await connect1('p', shareServer, 'b');
+    const got = { a: [] as unknown[], b: [] as unknown[] };
+    const [pa, pb] = await Promise.all([
+      a.call('progress', { steps: 3, ms: 50 }, { onprogress: (p) => got.a.push(p) }),
+      b.call('progress', { steps: 5, ms: 30 }, { onprogress: (p) => got.b.push(p) }),
+    ]);
+    assert.equal(pa, 'done 3');
+    assert.equal(pb, 'done 5');
+    // Each client hears its own progress only. (The 1.x SDK client may drop a step that arrives in
+    // the same chunk as the answer: it handles notifications a tick later than responses.)
+    const totals = (list: unknown[]) => new Set(list.map((p) => (p as { total: number }).total));
+    assert.deepEqual([...totals(got.a)], [3]);
+    assert.deepEqual([...totals(got.b)], [5]);
+    assert.ok(got.a.length >= 2 && got.a.length <= 3, `a heard ${got.a.length}`);
+    assert.ok(got.b.length >= 4 && got.b.length <= 5, `b heard ${got.b.length}`);
+
+    const abort = new AbortController();
+    const cancelled = a.call('slow', { ms: 3000, text: 'A' }, { signal: abort.signal });
+    const kept = b.call('slow', { ms: 800, text: 'B' });
+    await new Promise((r) => setTimeout(r, 300));
+    abort.abort();
+    await assert.rejects(cancelled);
+    assert.equal(await kept, 'slept B');
+    const log = () => (fs.existsSync(env().SHARE_FIXTURE_LOG) ? fs.readFileSync(env().SHARE_FIXTURE_LOG, 'utf8') : '');
+    await until('the server saw A cancelled', () => log().includes('cancelled A'), 5_000);
+    assert.doesNotMatch(log(), /cancelled B/);
+
+    // A client that leaves with a request in flight: it is cancelled at the server, the other's goes on.
+    const leaving = a.call('slow', { ms: 5000, text: 'A2' }).catch(() => 'closed');
+    const staying = b.call('slow', { ms: 1000, text: 'B2' });
+    await new Promise((r) => setTimeout(r, 200));
+    await a.close();
+    open.splice(open.indexOf(a), 1);
+    assert.equal(await leaving, 'closed');
+    assert.equal(await staying, 'slept B2');
+    await until('the server saw A2 cancelled', () => log().includes('cancelled A2'), 5_000);
+    assert.equal(await b.call('echo', { text: 'still' }).then((t) => t.split(':')[1]), 'still');
+  });
+
+  it('a holder started without --on-conflict share refuses to share, naming the flag', async () => {
+    const holder = await connectGuarded(home, ['--name', 'solo', '--', ...shareServer], { env: env() });
+    open.push({ call: async () => '', close: () => holder.client.close(), stderr: holder.stderr });
+    const second = spawnGuard(home, ['--on-conflict', 'share', '--name', 'solo', '--', ...shareServer]);
+    second.stdin?.end();
+    assert.equal(await second.exited, 1);
+    assert.match(second.output.stderr, /started without --on-conflict share/);
+    assert.equal(serversOf(), 1);
+  });
+});
