@@ -2,6 +2,9 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Client as Client2 } from '@modelcontextprotocol/client';
+import { Client as Client1 } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport as Stdio1 } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { CreateMessageRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { StdioClientTransport as Stdio2 } from '@modelcontextprotocol/client/stdio';
 import { fixturesDir, cliPath, repoRoot } from '../../support/repo';
 import { until } from '../../support/poll';
@@ -226,6 +229,51 @@ describe('guard: one server for every client (`run --on-conflict share`, built C
     assert.equal(await staying, 'slept B2');
     await until('the server saw A2 cancelled', () => log().includes('cancelled A2'), 5_000);
     assert.equal(await b.call('echo', { text: 'still' }).then((t) => t.split(':')[1]), 'still');
+  });
+
+  it('a sampling request reaches the client whose call is in flight, else the oldest that declared sampling', async () => {
+    const sampler = async (name: string, sampling: boolean): Promise<Client1> => {
+      const transport = new Stdio1({
+        command: process.execPath,
+        args: [cliPath, 'run', '--on-conflict', 'share', '--name', 's', '--', ...shareServer],
+        env: guardEnv(home, env()),
+        cwd: repoRoot,
+        stderr: 'pipe',
+      });
+      const client = new Client1({ name, version: '1.0.0' }, { capabilities: sampling ? { sampling: {} } : {} });
+      if (sampling)
+        client.setRequestHandler(CreateMessageRequestSchema, () => ({
+          role: 'assistant',
+          content: { type: 'text', text: `from ${name}` },
+          model: 'test',
+        }));
+      await client.connect(transport);
+      open.push({ call: async () => '', close: () => client.close(), stderr: () => '' });
+      return client;
+    };
+    const a = await sampler('A', true);
+    const b = await sampler('B', true);
+    const c = await sampler('C', false);
+    const sample = async (x: Client1) => textOf(await x.callTool({ name: 'sample', arguments: {} }));
+    assert.equal(await sample(b), 'sampled: from B');
+    assert.equal(await sample(a), 'sampled: from A');
+    assert.equal(await sample(c), 'sampled: from A', 'C declared no sampling: the oldest that did answers');
+  });
+
+  it('a server crash restarts the one server under every client', async () => {
+    const [a, b, c] = [
+      await connect1('crash', shareServer, 'a'),
+      await connect1('crash', shareServer, 'b'),
+      await connect1('crash', shareServer, 'c'),
+    ];
+    const before = (await a.call('echo', { text: 'x' })).split(':')[0];
+    await assert.rejects(b.call('exit', { code: 1 }));
+    for (const x of [a, b, c]) {
+      const after = await x.call('echo', { text: 'y' });
+      assert.notEqual(after.split(':')[0], before, 'a new server answers');
+      assert.equal(after.split(':')[1], 'y');
+    }
+    assert.equal(serversOf(), 1);
   });
 
   it('a holder started without --on-conflict share refuses to share, naming the flag', async () => {
