@@ -1,6 +1,6 @@
 import { Readable, Writable } from 'node:stream';
-import { ControlServer, ControlUnreachableError } from '../core/control';
-import { controlEndpointFor, readHolder } from '../core/locks';
+import { ControlServer } from '../core/control';
+import { controlEndpointFor } from '../core/locks';
 import { serverLogPathFor } from '../core/locks/serverLog';
 import { recordIdentity } from '../core/pids/reidentify';
 import { acquireGuardLock, ConflictPolicy } from './conflict';
@@ -18,7 +18,7 @@ import { StalePolicy } from './host/staleness';
 import { cachedUpdateLookup } from './host/registryCache';
 import type { LifeguardPaths } from '../core/base/paths';
 import { ShareHub } from './share/hub';
-import { runShareRelay } from './share/relay';
+import { runShareClient } from './share/client';
 
 export interface RunStdioGuardOptions {
   launch: Launch;
@@ -87,7 +87,7 @@ export async function runStdioGuard(opts: RunStdioGuardOptions): Promise<number>
   // A client's guard of a shared server is a relay; the server runs in a host of its own (below).
   if (share && !opts.shareHost) {
     try {
-      return await relayToShared(opts, identity, record.startTime, log);
+      return await runShareClient({ ...opts, identity, startTime: record.startTime, log });
     } finally {
       serverLog?.close();
     }
@@ -198,73 +198,5 @@ export async function runStdioGuard(opts: RunStdioGuardOptions): Promise<number>
     await lock.release();
     process.off('exit', releaseOnExit);
     serverLog?.close();
-  }
-}
-
-/**
- * A client's guard under `--on-conflict share`: attaches to the live sharing holder of its server
- * (starting the detached share host when nobody holds it) and relays its client's lines to it.
- */
-async function relayToShared(
-  opts: RunStdioGuardOptions,
-  identity: { serverName: string; resourceKey: string },
-  startTime: number,
-  log: (line: string) => void,
-): Promise<number> {
-  const deadline = Date.now() + opts.conflictTimeoutMs;
-  let host: { exit(): string | undefined } | undefined;
-  for (;;) {
-    const found = await readHolder({ dir: opts.lockDir, identity });
-    if (found.state === 'live') {
-      const holder = found.record;
-      const who = `${holder.serverName} is already running under pid ${holder.pid} for resource ${holder.resourceKey}`;
-      if (holder.share !== true) {
-        log(
-          `${who}, started without --on-conflict share: it does not share its server; start every client's guard of this server with --on-conflict share`,
-        );
-        return 1;
-      }
-      if (!holder.control) {
-        log(`${who} and has no control endpoint, so it cannot share its server`);
-        return 1;
-      }
-      try {
-        return await runShareRelay({
-          endpoint: holder.control,
-          pid: process.pid,
-          startTime,
-          stdin: opts.stdin,
-          stdout: opts.stdout,
-          log,
-          timeoutMs: Math.max(1000, deadline - Date.now()),
-        });
-      } catch (err) {
-        // A host still starting listens in a moment; one that is stopping lets go of the lock.
-        const retry = err instanceof ControlUnreachableError || /stopping/.test((err as Error).message);
-        if (!retry || Date.now() >= deadline) {
-          log(`could not share the server of pid ${holder.pid}: ${(err as Error).message}`);
-          return 1;
-        }
-      }
-    } else if (found.state !== 'unreadable') {
-      // Free, or its holder is dead: a share host takes it (one wins should several start one).
-      const ended = host?.exit();
-      if (ended) {
-        log(`the share host of ${identity.serverName} ${ended} before serving`);
-        return 1;
-      }
-      if (!host) {
-        if (!opts.startShareHost) {
-          log('--on-conflict share cannot start a share host here');
-          return 1;
-        }
-        host = opts.startShareHost();
-      }
-    }
-    if (Date.now() >= deadline) {
-      log(`${identity.serverName} was not shared within ${Math.round(opts.conflictTimeoutMs / 1000)} s`);
-      return 1;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
