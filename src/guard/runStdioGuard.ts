@@ -116,12 +116,9 @@ export async function runStdioGuard(opts: RunStdioGuardOptions): Promise<number>
   if (acquired.tookOverFrom?.child) await stopLeftoverServer(acquired.tookOverFrom.child, opts.grace.termMs, log);
   const onSignal = (signal: NodeJS.Signals) => guard.forwardSignal(signal);
   let control: ControlServer | undefined;
-  // Shared: the holder's own client and every attached relay's, as one client of the transport.
+  // The share host: every attached relay's client, as one client of the transport.
   const hub = share
     ? new ShareHub({
-        local: opts.shareHost
-          ? undefined
-          : { input: opts.stdin, output: opts.stdout, pid: process.pid, startTime: record.startTime },
         lingerMs: opts.lingerMs ?? 0,
         log,
         onClients: (attached) =>

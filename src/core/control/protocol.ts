@@ -44,7 +44,7 @@ export interface GuardStatus {
   runningVersion?: string;
   /** A one-line reason when the guard gave up restarting (crash loop). */
   failure?: string;
-  /** Under `--on-conflict share`: every client the one server serves (the holder's own first). */
+  /** Under `--on-conflict share`: every client the one server serves, oldest first. */
   attached?: AttachedClient[];
 }
 

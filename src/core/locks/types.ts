@@ -94,7 +94,7 @@ export interface LockRecord {
    * launch with the same flag attaches to it over `control` instead of starting a second server.
    */
   share?: boolean;
-  /** A sharing holder's clients (its own first): each one's pid and start time, and its name once known. */
+  /** A sharing holder's clients, oldest first: each one's pid and start time, and its name once known. */
   attached?: AttachedClient[];
 }
 

@@ -6,8 +6,6 @@ import { LineSplitter } from '../stdio/lines';
 import { Message, ShareMux } from './mux';
 
 export interface ShareHubOptions {
-  /** The holder's own client (its stdin and stdout), and who it is; none for a share host. */
-  local?: { input: Readable; output: Writable; pid: number; startTime: number };
   /** How long the server keeps running once the last client left (0: it stops at once). */
   lingerMs: number;
   log(line: string): void;
@@ -26,8 +24,8 @@ interface Connection {
 }
 
 /**
- * The holder's side of `--on-conflict share`: its own client and every relay attached over the
- * control endpoint, multiplexed (mux.ts) onto one stream toward the stdio transport, which sees one
+ * The share host's side of `--on-conflict share`: every relay attached over the control endpoint,
+ * multiplexed (mux.ts) onto one stream toward the stdio transport, which sees one
  * client. The transport reads `toServer` and writes `fromServer`; the stream to the server ends
  * (and the guard stops its server) when the last client left and the linger time passed.
  */
@@ -63,23 +61,9 @@ export class ShareHub {
     });
   }
 
-  /** Starts serving the holder's own client; a share host waits for its first relay (bounded). */
+  /** Starts waiting for the first relay (bounded: a host nobody attached to stops). */
   start(): void {
-    const { local } = this.options;
-    if (!local) {
-      this.linger = setTimeout(() => this.end(), Math.max(this.options.lingerMs, FIRST_CLIENT_MS));
-      return;
-    }
-    this.join(
-      local.input,
-      {
-        pid: local.pid,
-        startTime: local.startTime,
-        write: (line) => void writeTo(local.output, line),
-        close: () => undefined,
-      },
-      '',
-    );
+    this.linger = setTimeout(() => this.end(), Math.max(this.options.lingerMs, FIRST_CLIENT_MS));
   }
 
   /** A relay's client attaches (control `attach`): the reply, then its stream. */
@@ -146,7 +130,7 @@ export class ShareHub {
     this.toServer.end();
   }
 
-  /** The clients the server serves now, oldest (the holder's own) first, as the lock record lists them. */
+  /** The clients the server serves now, oldest first, as the lock record lists them. */
   clients(): AttachedClient[] {
     const names = new Map(this.mux.list().map((c) => [c.id, c.name]));
     return [...this.connections].map(([id, c]) => ({
@@ -162,10 +146,6 @@ export class ShareHub {
     this.end();
     for (const c of this.connections.values()) c.close();
   }
-}
-
-function writeTo(output: Writable, line: string): void {
-  if (!output.writableEnded && !output.destroyed) output.write(line);
 }
 
 function parse(line: Buffer): Message | undefined {
