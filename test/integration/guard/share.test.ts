@@ -7,7 +7,7 @@ import { StdioClientTransport as Stdio1 } from '@modelcontextprotocol/sdk/client
 import { CreateMessageRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { StdioClientTransport as Stdio2 } from '@modelcontextprotocol/client/stdio';
 import { fixturesDir, cliPath, repoRoot } from '../../support/repo';
-import { until } from '../../support/poll';
+import { sleep, until } from '../../support/poll';
 import {
   connectGuarded,
   GuardedClient,
@@ -274,6 +274,29 @@ describe('guard: one server for every client (`run --on-conflict share`, built C
       assert.equal(after.split(':')[1], 'y');
     }
     assert.equal(serversOf(), 1);
+  });
+
+  it('--linger keeps the server for a client that comes back, and stops it once the time passed', async () => {
+    const args = ['--on-conflict', 'share', '--linger', '2', '--name', 'l', '--', ...shareServer];
+    const first = await connectGuarded(home, args, { env: env() });
+    const pid = textOf(await first.client.callTool({ name: 'echo', arguments: { text: 'a' } })).split(':')[0];
+    await first.client.close();
+    await sleep(500);
+    assert.equal(serversOf(), 1, 'the server lingers');
+    const again = await connectGuarded(home, args, { env: env() });
+    open.push({ call: async () => '', close: () => again.client.close(), stderr: again.stderr });
+    assert.equal(
+      textOf(await again.client.callTool({ name: 'echo', arguments: { text: 'b' } })).split(':')[0],
+      pid,
+      'the client that came back is served by the same server',
+    );
+    await again.client.close();
+    open.pop();
+    const left = Date.now();
+    await sleep(1000);
+    assert.equal(serversOf(), 1, 'still lingering');
+    await until('the server stops after the linger time', () => serversOf() === 0, 10_000);
+    assert.ok(Date.now() - left >= 1500, `stopped after ${Date.now() - left} ms`);
   });
 
   it('a holder started without --on-conflict share refuses to share, naming the flag', async () => {
