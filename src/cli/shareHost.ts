@@ -15,12 +15,9 @@ export function startShareHost(
   command: string[],
   io: CliIo,
   paths: LifeguardPaths,
-): { exit(): string | undefined } {
-  const fd = openPrivateSync(
-    path.join(paths.logs, 'share-hosts.log'),
-    constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT,
-    { root: paths.root },
-  );
+): { exit(): string | undefined; log: string } {
+  const log = path.join(paths.logs, 'share-hosts.log');
+  const fd = openPrivateSync(log, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, { root: paths.root });
   let exit: string | undefined;
   try {
     const child = spawn(
@@ -34,5 +31,5 @@ export function startShareHost(
   } finally {
     closeSync(fd);
   }
-  return { exit: () => exit };
+  return { exit: () => exit, log };
 }

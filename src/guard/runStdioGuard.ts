@@ -37,7 +37,7 @@ export interface RunStdioGuardOptions {
    */
   shareHost?: boolean;
   /** `--on-conflict share`: starts the detached share host (the CLI knows how); returns how it ended, once it did. */
-  startShareHost?(): { exit(): string | undefined };
+  startShareHost?(): { exit(): string | undefined; log?: string };
   whenStale: StalePolicy;
   /** Where the daily registry check's cache is: `--when-stale annotate` tells the model of a newer release it found (absent: never). */
   registryCache?: Pick<LifeguardPaths, 'cache' | 'root'>;

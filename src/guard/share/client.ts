@@ -14,7 +14,7 @@ export interface ShareClientOptions {
   stdout: Writable;
   log(line: string): void;
   /** Starts the detached share host (the CLI knows how); returns how it ended, once it did. */
-  startShareHost?(): { exit(): string | undefined };
+  startShareHost?(): { exit(): string | undefined; log?: string };
 }
 
 /**
@@ -24,7 +24,7 @@ export interface ShareClientOptions {
 export async function runShareClient(opts: ShareClientOptions): Promise<number> {
   const { identity, startTime, log } = opts;
   const deadline = Date.now() + opts.conflictTimeoutMs;
-  let host: { exit(): string | undefined } | undefined;
+  let host: { exit(): string | undefined; log?: string } | undefined;
   for (;;) {
     const found = await readHolder({ dir: opts.lockDir, identity });
     if (found.state === 'live') {
@@ -61,8 +61,12 @@ export async function runShareClient(opts: ShareClientOptions): Promise<number> 
     } else if (found.state !== 'unreadable') {
       // Free, or its holder is dead: a share host takes it (one wins should several start one).
       const ended = host?.exit();
-      if (ended) {
-        log(`the share host of ${identity.serverName} ${ended} before serving`);
+      // A host that exited 0 lost the lock to another one (since gone, e.g. its last client left): start anew.
+      if (ended === 'exited with code 0') host = undefined;
+      else if (ended) {
+        log(
+          `the share host of ${identity.serverName} ${ended} before serving${host?.log ? ` (its log: ${host.log})` : ''}`,
+        );
         return 1;
       }
       if (!host) {

@@ -299,6 +299,17 @@ describe('guard: one server for every client (`run --on-conflict share`, built C
     assert.ok(Date.now() - left >= 1500, `stopped after ${Date.now() - left} ms`);
   });
 
+  it('a server that cannot start fails the sharing launch with a clear line, not a wait', async () => {
+    const started = Date.now();
+    const g = spawnGuard(home, ['--on-conflict', 'share', '--name', 'bad', '--', path.join(home, 'no-such-server')]);
+    assert.equal(await g.exited, 1);
+    assert.match(
+      g.output.stderr,
+      /the share host of bad exited with code 127 before serving \(its log: .*share-hosts\.log\)/,
+    );
+    assert.ok(Date.now() - started < 15_000);
+  });
+
   it('a holder started without --on-conflict share refuses to share, naming the flag', async () => {
     const holder = await connectGuarded(home, ['--name', 'solo', '--', ...shareServer], { env: env() });
     open.push({ call: async () => '', close: () => holder.client.close(), stderr: holder.stderr });
