@@ -4,12 +4,17 @@ import * as path from 'node:path';
 import { Client as Client2 } from '@modelcontextprotocol/client';
 import { Client as Client1 } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport as Stdio1 } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { CreateMessageRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import {
+  CreateMessageRequestSchema,
+  LoggingMessageNotificationSchema,
+  ResourceUpdatedNotificationSchema,
+} from '@modelcontextprotocol/sdk/types.js';
 import { StdioClientTransport as Stdio2 } from '@modelcontextprotocol/client/stdio';
 import { fixturesDir, cliPath, repoRoot } from '../../support/repo';
 import { sleep, until } from '../../support/poll';
 import {
   connectGuarded,
+  everythingBin,
   GuardedClient,
   guardEnv,
   liveRecords,
@@ -229,6 +234,42 @@ describe('guard: one server for every client (`run --on-conflict share`, built C
     assert.equal(await staying, 'slept B2');
     await until('the server saw A2 cancelled', () => log().includes('cancelled A2'), 5_000);
     assert.equal(await b.call('echo', { text: 'still' }).then((t) => t.split(':')[1]), 'still');
+  });
+
+  it('resources/updated reaches only the subscribed clients, log messages only the clients whose level they meet (server-everything)', async () => {
+    const args = ['--on-conflict', 'share', '--name', 'ev', '--', everythingBin, 'stdio'];
+    const heard = new Map<string, { updated: string[]; logs: string[] }>();
+    const connect = async (who: string) => {
+      const g = await connectGuarded(home, args, { env: env() });
+      open.push({ call: async () => '', close: () => g.client.close(), stderr: g.stderr });
+      const got = { updated: [] as string[], logs: [] as string[] };
+      heard.set(who, got);
+      g.client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => void got.updated.push(n.params.uri));
+      g.client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void got.logs.push(n.params.level));
+      return g.client;
+    };
+    const a = await connect('a');
+    const b = await connect('b');
+    const c = await connect('c');
+    await a.setLoggingLevel('error');
+    await b.setLoggingLevel('debug');
+    await a.subscribeResource({ uri: 'test://x' });
+    await b.subscribeResource({ uri: 'test://x' });
+    await b.subscribeResource({ uri: 'test://y' });
+    // The server sends an update for each subscribed URI at once, then every 5 s.
+    await c.callTool({ name: 'toggle-subscriber-updates', arguments: {} });
+    await until('both updates reached b', () => heard.get('b')!.updated.length >= 2, 10_000);
+    await sleep(300);
+    assert.deepEqual([...new Set(heard.get('a')!.updated)], ['test://x']);
+    assert.deepEqual([...new Set(heard.get('b')!.updated)].sort(), ['test://x', 'test://y']);
+    assert.deepEqual(heard.get('c')!.updated, []);
+    // The subscribe acknowledgements are info messages: b (debug) and c (no level set) hear them, a (error) does not.
+    assert.ok(heard.get('b')!.logs.includes('info'), JSON.stringify(heard.get('b')));
+    assert.ok(heard.get('c')!.logs.includes('info'));
+    assert.deepEqual(
+      heard.get('a')!.logs.filter((l) => l === 'info' || l === 'debug'),
+      [],
+    );
   });
 
   it('a sampling request reaches the client whose call is in flight, else the oldest that declared sampling', async () => {
