@@ -61,6 +61,11 @@ export class ShareHub {
     });
   }
 
+  /** The restarted server's answer to the replayed `initialize`: what later clients are answered. */
+  restartedWith(result: Record<string, unknown>): void {
+    this.mux.restartedWith(result);
+  }
+
   /** Starts waiting for the first relay (bounded: a host nobody attached to stops). */
   start(): void {
     this.linger = setTimeout(() => this.end(), Math.max(this.options.lingerMs, FIRST_CLIENT_MS));

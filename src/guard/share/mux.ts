@@ -320,6 +320,15 @@ export class ShareMux {
     this.out.toClient(clientId, ok(id, this.initResult));
   }
 
+  /**
+   * A restarted server answered the replayed `initialize`: later clients get its answer (a new version's
+   * serverInfo and capabilities), under the version the session already speaks.
+   */
+  restartedWith(result: Record<string, unknown>): void {
+    if (!this.initResult) return;
+    this.initResult = { ...result, protocolVersion: this.initResult.protocolVersion };
+  }
+
   private serverNotification(msg: Message & { method: string }): void {
     const params = msg.params;
     const subscription = metaOf(params)?.[META.subscriptionId];

@@ -139,6 +139,11 @@ describe('guard: one server for every client (`run --on-conflict share`, built C
     await until('the old server gone after the restart', () => serversOf() === 1, 10_000);
     await b.call('create_entities', { entities: [{ name: 'Bob', entityType: 'person', observations: ['y'] }] });
     for (const x of [a, b, c]) assert.match(await x.call('read_graph', {}), /Alice[\s\S]*Bob/);
+    // A client that comes after the restart is answered from the restarted server's handshake.
+    const d = await connect1('mem', [memoryBin], 'd');
+    assert.match(await d.call('read_graph', {}), /Bob/);
+    await d.close();
+    open.splice(open.indexOf(d), 1);
 
     // The holder's own client leaves first: the others keep their sessions.
     await a.close();

@@ -75,6 +75,16 @@ describe('guard share: the multiplexer (one server session, many clients)', () =
     );
   });
 
+  it('after a restart, a later client gets the new server’s initialize answer under the session’s version', () => {
+    const t = initialized();
+    t.mux.restartedWith({ ...INIT_RESULT, protocolVersion: '2025-11-25', serverInfo: { name: 's', version: '2' } });
+    const c = t.mux.addClient();
+    t.mux.fromClient(c, init(3, 'C'));
+    assert.deepEqual(t.to(c), [
+      { jsonrpc: '2.0', id: 3, result: { ...INIT_RESULT, serverInfo: { name: 's', version: '2' } } },
+    ]);
+  });
+
   it('remaps request ids per client and answers only the client that asked', () => {
     const t = initialized();
     t.mux.fromClient(t.a, call(1));
