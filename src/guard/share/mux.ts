@@ -33,9 +33,9 @@ const CAPABILITY_OF: Record<string, string> = {
 /** JSON-RPC error codes the multiplexer answers with itself. */
 export const ShareErrorCode = {
   /** A client of the other protocol era than the one the shared session speaks. */
-  EraMismatch: -32044,
+  EraMismatch: -32046,
   /** A server request no attached client can answer (no client declared the capability). */
-  NoClient: -32045,
+  NoClient: -32047,
 } as const;
 
 export interface MuxClientInfo {
