@@ -13,6 +13,9 @@ export interface ShareHubOptions {
   onClients?(clients: AttachedClient[]): void;
 }
 
+/** What may wait for a client that does not read: past it, the client is let go (the others are not held up). */
+const MAX_UNREAD_BYTES = 16 * 1024 * 1024;
+
 /** How long a share host runs its server without any client, before the first one attached. */
 const FIRST_CLIENT_MS = 30_000;
 
@@ -84,7 +87,14 @@ export class ShareHub {
       {
         pid: request.pid,
         startTime: request.startTime,
-        write: (line) => void (socket.writable && socket.write(line)),
+        write: (line) => {
+          if (!socket.writable) return;
+          socket.write(line);
+          if (socket.writableLength > MAX_UNREAD_BYTES) {
+            this.options.log(`a client of pid ${request.pid} did not read ${MAX_UNREAD_BYTES} bytes; it was let go`);
+            socket.destroy();
+          }
+        },
         close: () => socket.destroy(),
       },
       rest,

@@ -36,7 +36,8 @@ export async function runShareRelay(opts: RelayOptions): Promise<number> {
       resolve(code);
     };
     if (rest) opts.stdout.write(rest);
-    socket.on('data', (chunk: string | Buffer) => opts.stdout.write(chunk));
+    // A client slow to read holds the holder's writes back (up to the hub's bound), not the relay's memory.
+    socket.pipe(opts.stdout, { end: false });
     socket.on('error', (err) => finish(1, `the connection to the shared server failed: ${err.message}`));
     socket.on('close', () => finish(leaving ? 0 : 1, leaving ? undefined : 'the shared server went away'));
     // The client left: the holder hears of it (its requests in flight are cancelled there).
@@ -46,7 +47,6 @@ export async function runShareRelay(opts: RelayOptions): Promise<number> {
       // The holder closes its side in turn; should it not, the relay does not wait long.
       setTimeout(() => finish(0), 2000).unref();
     });
-    socket.resume();
     opts.stdin.pipe(socket, { end: false });
   });
 }
