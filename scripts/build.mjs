@@ -56,7 +56,7 @@ const common = {
 const siblings = (map) => ({
   name: 'siblings',
   setup(b) {
-    b.onResolve({ filter: /^(\.\/(guardCli|run|runHttp\.js)|\.\.\/\.\.\/agent\/serveStdio)$/ }, (args) =>
+    b.onResolve({ filter: /^(\.\/(guardCli|relayCli|run|runHttp\.js)|\.\.\/\.\.\/agent\/serveStdio)$/ }, (args) =>
       (args.kind === 'require-call' || args.kind === 'dynamic-import') && map[args.path]
         ? { path: map[args.path], external: true }
         : undefined,
@@ -86,6 +86,13 @@ await Promise.all([
     outfile: 'dist/cli-commands.js',
     plugins: [lean, siblings({ '../../agent/serveStdio': './cli-agent.js' })],
   }),
+  // A client of a shared server (`run --on-conflict share`): the relay alone, the guard a sibling.
+  build({
+    ...common,
+    entryPoints: ['src/cli/relayCli.ts'],
+    outfile: 'dist/cli-relay.js',
+    plugins: [lean, siblings({ './guardCli': './cli-guard.js' })],
+  }),
   // The agent face (`mcp`) and the MCP server SDK it runs on, loaded by that command alone.
   build({ ...common, entryPoints: ['src/agent/serveStdio.ts'], outfile: 'dist/cli-agent.js' }),
 ]);
@@ -100,5 +107,8 @@ await build({
   outfile: 'dist/cli.js',
   banner: { js: '#!/usr/bin/env node' },
   define: { LIFEGUARD_USAGE: JSON.stringify(USAGE), LIFEGUARD_BUILD_VERSION: JSON.stringify(version) },
-  plugins: [lean, siblings({ './guardCli': './cli-guard.js', './run': './cli-commands.js' })],
+  plugins: [
+    lean,
+    siblings({ './guardCli': './cli-guard.js', './relayCli': './cli-relay.js', './run': './cli-commands.js' }),
+  ],
 });

@@ -17,6 +17,8 @@ const BUDGETS = {
   'dist/cli.js': 800,
   'dist/cli-commands.js': 800,
   'dist/cli-guard.js': 250,
+  // The relay a client of a shared server runs (`run --on-conflict share`).
+  'dist/cli-relay.js': 60,
   'dist/cli-agent.js': 400,
   'dist/extension.js': 700,
   'mcp-lifeguard.vsix': 650,

@@ -1,5 +1,6 @@
 import { flushedWithin } from '../guard/host/clientStderr';
 import type * as GuardCli from './guardCli';
+import type * as RelayCli from './relayCli';
 import type { CliIo } from './io';
 import type * as Commands from './run';
 
@@ -33,13 +34,27 @@ const fixed =
 // One of two bundles (scripts/build.mjs): the guard is started once per server a client runs, and
 // loads the guard alone; every other command loads the whole CLI. `require`, not `import()`: an
 // import would start Node's ES module loader, which costs more memory than the guard itself.
+/** `run --on-conflict share` (before the server command), not the share host itself. */
+function sharing(args: string[]): boolean {
+  const end = args.indexOf('--');
+  const own = end < 0 ? args : args.slice(0, end);
+  const i = own.indexOf('--on-conflict');
+  return (own.includes('--on-conflict=share') || (i >= 0 && own[i + 1] === 'share')) && !own.includes('--share-host');
+}
+
 const start = (): Promise<number> => {
   if (fixed) {
     io.stdout(fixed.text);
     return Promise.resolve(fixed.code);
   }
   /* eslint-disable @typescript-eslint/no-require-imports */
-  const cli = first === 'run' ? (require('./guardCli') as typeof GuardCli) : (require('./run') as typeof Commands);
+  // A client of a shared server (`run --on-conflict share`) is a relay: lighter still (relayCli.ts).
+  const cli =
+    first === 'run' && sharing(argv)
+      ? (require('./relayCli') as typeof RelayCli)
+      : first === 'run'
+        ? (require('./guardCli') as typeof GuardCli)
+        : (require('./run') as typeof Commands);
   /* eslint-enable @typescript-eslint/no-require-imports */
   return cli.runCli(argv, io);
 };

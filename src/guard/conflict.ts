@@ -2,11 +2,13 @@ import { controlShutdown, ControlUnreachableError } from '../core/control';
 import { acquireLock, AcquireOptions, HeldLock, LockRecord } from '../core/locks';
 
 /** What a guard does when another live process holds its server's lock. */
-export type ConflictPolicy = 'refuse' | 'replace' | 'wait';
-export const CONFLICT_POLICIES: readonly ConflictPolicy[] = ['refuse', 'replace', 'wait'];
+export type ConflictPolicy = 'refuse' | 'replace' | 'wait' | 'share';
+export const CONFLICT_POLICIES: readonly ConflictPolicy[] = ['refuse', 'replace', 'wait', 'share'];
 
 export type GuardLockResult =
   | { kind: 'acquired'; lock: HeldLock; tookOverFrom?: LockRecord; takeoverReason?: string }
+  /** `share`: a live holder that shares its server; attach to it at `endpoint`. */
+  | { kind: 'attach'; holder: LockRecord; endpoint: string }
   | { kind: 'refused'; message: string }
   | { kind: 'error'; message: string };
 
@@ -33,8 +35,18 @@ export async function acquireGuardLock(opts: GuardLockOptions): Promise<GuardLoc
     if (opts.onConflict === 'refuse') {
       return {
         kind: 'refused',
-        message: `${who}; not starting a second instance (--on-conflict replace or wait changes this)`,
+        message: `${who}; not starting a second instance (--on-conflict replace, wait or share changes this)`,
       };
+    }
+    if (opts.onConflict === 'share') {
+      if (holder.share !== true)
+        return {
+          kind: 'refused',
+          message: `${who}, started without --on-conflict share: it does not share its server; start every client's guard of this server with --on-conflict share`,
+        };
+      if (!holder.control)
+        return { kind: 'refused', message: `${who} and has no control endpoint, so it cannot share its server` };
+      return { kind: 'attach', holder, endpoint: holder.control };
     }
     if (opts.onConflict === 'replace' && askedToStop !== holder.pid) {
       askedToStop = holder.pid;

@@ -17,6 +17,8 @@ import { stopLeftoverServer } from './leftoverServer';
 import { StalePolicy } from './host/staleness';
 import { cachedUpdateLookup } from './host/registryCache';
 import type { LifeguardPaths } from '../core/base/paths';
+import { ShareHub } from './share/hub';
+import { runShareClient } from './share/client';
 
 export interface RunStdioGuardOptions {
   launch: Launch;
@@ -27,6 +29,15 @@ export interface RunStdioGuardOptions {
   logs?: { root: string; dir: string };
   onConflict: ConflictPolicy;
   conflictTimeoutMs: number;
+  /** `--on-conflict share`: how long the server keeps running after its last client left (default 0). */
+  lingerMs?: number;
+  /**
+   * `--on-conflict share`: this process is the share host (started detached by the first client's
+   * guard): it holds the lock, runs the server and serves every client's relay; it has no client itself.
+   */
+  shareHost?: boolean;
+  /** `--on-conflict share`: starts the detached share host (the CLI knows how); returns how it ended, once it did. */
+  startShareHost?(): { exit(): string | undefined; log?: string };
   whenStale: StalePolicy;
   /** Where the daily registry check's cache is: `--when-stale annotate` tells the model of a newer release it found (absent: never). */
   registryCache?: Pick<LifeguardPaths, 'cache' | 'root'>;
@@ -67,17 +78,33 @@ export async function runStdioGuard(opts: RunStdioGuardOptions): Promise<number>
     opts.log(line);
     serverLog?.note(line);
   };
+  const share = opts.onConflict === 'share';
+  const record = {
+    ...(await guardLockRecord(launch, endpoint, 'stdio', atStart)),
+    ...(serverLog ? { serverLog: serverLog.file } : {}),
+    ...(share ? { share: true } : {}),
+  };
+  // A client's guard of a shared server is a relay; the server runs in a host of its own (below).
+  if (share && !opts.shareHost) {
+    try {
+      return await runShareClient({ ...opts, identity, startTime: record.startTime, log });
+    } finally {
+      serverLog?.close();
+    }
+  }
   const acquired = await acquireGuardLock({
     dir: opts.lockDir,
     identity,
-    record: {
-      ...(await guardLockRecord(launch, endpoint, 'stdio', atStart)),
-      ...(serverLog ? { serverLog: serverLog.file } : {}),
-    },
+    record,
     onConflict: opts.onConflict,
     timeoutMs: opts.conflictTimeoutMs,
     log,
   });
+  // A share host that lost the race to another: that one serves, and this one has nothing to do.
+  if (acquired.kind === 'attach') {
+    serverLog?.close();
+    return 0;
+  }
   if (acquired.kind !== 'acquired') {
     log(acquired.message);
     return 1;
@@ -89,11 +116,22 @@ export async function runStdioGuard(opts: RunStdioGuardOptions): Promise<number>
   if (acquired.tookOverFrom?.child) await stopLeftoverServer(acquired.tookOverFrom.child, opts.grace.termMs, log);
   const onSignal = (signal: NodeJS.Signals) => guard.forwardSignal(signal);
   let control: ControlServer | undefined;
+  // The share host: every attached relay's client, as one client of the transport.
+  const hub = share
+    ? new ShareHub({
+        lingerMs: opts.lingerMs ?? 0,
+        log,
+        onClients: (attached) =>
+          void lock
+            .update({ attached })
+            .catch((err: Error) => log(`could not update ${lock.lockPath}: ${err.message}`)),
+      })
+    : undefined;
   const guard = new Guard({
     spec: launch,
     serverName: identity.serverName,
-    input: opts.stdin,
-    output: opts.stdout,
+    input: hub ? hub.toServer : opts.stdin,
+    output: hub ? hub.fromServer : opts.stdout,
     log,
     crashLoop: opts.crashLoop,
     grace: opts.grace,
@@ -111,6 +149,7 @@ export async function runStdioGuard(opts: RunStdioGuardOptions): Promise<number>
     onChildStarted: ({ pid, version }) => recordChildVersion(lock, version, log, pid),
     onServerInfo: (info) => recordServerInfo(lock, info, log),
     serverStderr: serverLog ? (chunk) => serverLog.write(chunk) : undefined,
+    ...(hub ? { onReplayedInitialize: (result: Record<string, unknown>) => hub.restartedWith(result) } : {}),
   });
   // A process that exits without unwinding (an uncaught error) still frees its lock, unless its
   // server may still run: then the record, which names the server, stays for a successor to act on.
@@ -122,6 +161,7 @@ export async function runStdioGuard(opts: RunStdioGuardOptions): Promise<number>
     for (const s of opts.signals) process.on(s, onSignal);
     // The server first: its client is waiting for it. The control endpoint follows while it starts.
     guard.start();
+    hub?.start();
     // The quiet policies (annotate is the default) say nothing about a server whose version is unknown.
     if (opts.whenStale !== 'warn' && opts.whenStale !== 'annotate') {
       const policy = opts.whenStale;
@@ -134,16 +174,24 @@ export async function runStdioGuard(opts: RunStdioGuardOptions): Promise<number>
     }
     control = await serveControl(
       endpoint,
-      guard,
+      hub
+        ? {
+            status: () => ({ ...guard.status(), attached: hub.clients() }),
+            shutdown: (reason) => guard.shutdown(reason),
+            restart: (reason) => guard.restart(reason),
+            attach: (socket, request, rest) => hub.attach(socket, request, rest),
+          }
+        : guard,
       lock,
       log,
-      'restart and --on-conflict replace will not reach this guard',
+      `restart, --on-conflict replace${hub ? ' and share' : ''} will not reach this guard`,
     );
     return await guard.finished;
   } finally {
     for (const s of opts.signals) process.off(s, onSignal);
     // The lock goes only once no child runs: 'finished' implies it, this makes sure on every way out.
     await guard.stopChild();
+    hub?.close();
     await control?.close().catch((err: Error) => log(`closing the control endpoint failed: ${err.message}`));
     await lock.release();
     process.off('exit', releaseOnExit);

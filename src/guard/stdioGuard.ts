@@ -35,6 +35,8 @@ export interface GuardOptions {
   onServerInfo?(info: RecordedServerInfo): void | Promise<void>;
   /** Where each child's stderr is copied (host/serverLog.ts). */
   serverStderr?(chunk: Buffer): void;
+  /** A restarted child answered the replayed `initialize`. */
+  onReplayedInitialize?(result: Record<string, unknown>): void;
 }
 
 /**
@@ -54,6 +56,7 @@ export class Guard {
       output: options.output,
       initTimeoutMs: options.initTimeoutMs,
       serverStderr: options.serverStderr,
+      onReplayedInitialize: options.onReplayedInitialize,
     });
     this.host = new GuardHost(
       {

@@ -1,49 +1,15 @@
 import * as path from 'node:path';
+import { startShareHost } from '../shareHost';
 import { currentHostEnv } from '../../core/base/hostEnv';
 import { lifeguardPaths } from '../../core/base/paths';
-import { CONFLICT_POLICIES } from '../../guard/conflict';
 import { runStdioGuard } from '../../guard/runStdioGuard';
-import { DEFAULT_STALE_POLICY, STALE_POLICIES } from '../../guard/host/staleness';
 import { terminalSafe } from '../../core/base/terminalSafe';
 import { CliIo, UsageError } from '../io';
-import { CommandSpec, parseOptions, splitServerCommand } from '../options';
+import { parseOptions, splitServerCommand } from '../options';
+import { RUN_COMMAND } from './runSpec';
 import { privateHomeReady } from '../privateHome';
-import { GUARD_OPTIONS, RUN_WHEN_STALE_DESCRIPTION } from './guardOptions';
 
-export const RUN_COMMAND = {
-  name: 'run',
-  serverCommand: true,
-  summary: [
-    'Run a stdio MCP server under the guard: one instance per server,',
-    "restarts that keep the client's session, stale writes refused",
-  ],
-  options: {
-    name: GUARD_OPTIONS.name,
-    resource: GUARD_OPTIONS.resource,
-    'on-conflict': {
-      type: 'string',
-      default: 'refuse',
-      choices: CONFLICT_POLICIES,
-      description: 'When a guard of the same server already runs: refuse, replace it, or wait',
-    },
-    'wait-timeout': { type: 'seconds', default: 60, description: 'Seconds --on-conflict wait waits for the lock' },
-    'when-stale': {
-      type: 'string',
-      default: DEFAULT_STALE_POLICY,
-      choices: STALE_POLICIES,
-      description: RUN_WHEN_STALE_DESCRIPTION,
-    },
-    'stale-interval': GUARD_OPTIONS['stale-interval'],
-    'crash-window': GUARD_OPTIONS['crash-window'],
-    'crash-limit': GUARD_OPTIONS['crash-limit'],
-    'drain-timeout': GUARD_OPTIONS['drain-timeout'],
-    'stop-grace': {
-      type: 'seconds',
-      default: 5,
-      description: 'Seconds the server gets after EOF, and again after SIGTERM, before it is killed',
-    },
-  },
-} as const satisfies CommandSpec;
+export { RUN_COMMAND };
 
 /**
  * `mcp-lifeguard run [options] -- <command> [args...]`: the guard. stdout carries the server's
@@ -74,6 +40,9 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
     logs: { root: paths.root, dir: paths.logs },
     onConflict: values['on-conflict'],
     conflictTimeoutMs: values['wait-timeout'],
+    lingerMs: values.linger,
+    shareHost: values['share-host'] === true,
+    startShareHost: () => startShareHost(split.options, split.command, io, paths),
     whenStale: values['when-stale'],
     registryCache: paths,
     staleIntervalMs: values['stale-interval'],

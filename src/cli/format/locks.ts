@@ -29,7 +29,9 @@ export function formatLocks(dir: string, locks: ListedLock[]): string {
               ? record?.releasedAt
                 ? `released ${record.releasedAt}`
                 : 'never held'
-              : [record?.holder, record?.control ? `control ${record.control}` : ''].filter(Boolean).join(', ');
+              : [record?.holder, sharedBy(record), record?.control ? `control ${record.control}` : '']
+                  .filter(Boolean)
+                  .join(', ');
       return [
         record?.serverName ?? '?',
         l.state,
@@ -40,4 +42,13 @@ export function formatLocks(dir: string, locks: ListedLock[]): string {
       ];
     });
   return `${[...table(['SERVER', 'STATE', 'PID', 'STARTED', 'RESOURCE', 'NOTE'], rows), '', `Lock directory: ${terminalSafe(dir)}`].join('\n')}\n`;
+}
+
+/** `shared by 3 clients (claude-code, cursor, ...)` for a holder started with --on-conflict share. */
+export function sharedBy(record: { share?: boolean; attached?: unknown } | undefined): string {
+  if (record?.share !== true) return '';
+  const attached = Array.isArray(record.attached) ? (record.attached as Array<{ clientName?: unknown }>) : [];
+  const names = attached.map((a) => (typeof a.clientName === 'string' ? a.clientName : '?'));
+  const n = attached.length;
+  return `shared by ${n} client${n === 1 ? '' : 's'}${n > 0 ? ` (${names.join(', ')})` : ''}`;
 }

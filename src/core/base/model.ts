@@ -233,8 +233,17 @@ export interface Instance {
   matchedBy: string;
   verdicts: Verdict[];
   /** Set when a lock record names this process (pid + start time): the instance is guarded. */
-  /** `serverLog`: the file the guard keeps the server's stderr in (Show Server Log). */
-  lock?: { serverName: string; resourceKey: string; holder?: string; serverLog?: string };
+  /**
+   * `serverLog`: the file the guard keeps the server's stderr in (Show Server Log). `attached`: a
+   * server shared with `--on-conflict share`, the clients it serves (pid, start time, client name).
+   */
+  lock?: {
+    serverName: string;
+    resourceKey: string;
+    holder?: string;
+    serverLog?: string;
+    attached?: Array<{ pid: number; startTime: number; clientName?: string }>;
+  };
   /**
    * Running vs installed version with the judgement (`current`, `stale` with its evidence, or
    * `unknown`), see docs/status-json.md. Absent when versions were not resolved.

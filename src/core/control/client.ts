@@ -80,3 +80,69 @@ export const controlShutdown = (endpoint: string, reason?: string, options?: Con
     reason === undefined ? { op: 'shutdown' } : { op: 'shutdown', reason },
     options,
   );
+
+/** A holder's refusal of an `attach` (its reply's error). */
+export class AttachRefusedError extends Error {}
+
+/**
+ * `--on-conflict share`: asks the holder at `endpoint` to serve a client, and resolves with the
+ * connection once it agreed; from then on it carries that client's JSON-RPC lines both ways.
+ * `rest` is what the holder sent after its reply (already the server's first bytes, rarely).
+ * Throws `ControlUnreachableError` when nobody listens, `AttachRefusedError` when the holder says no.
+ */
+export function attachControl(
+  endpoint: string,
+  request: { pid: number; startTime: number },
+  options: ControlCallOptions = {},
+): Promise<{ socket: net.Socket; rest: string }> {
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  return new Promise((resolve, reject) => {
+    const socket = net.createConnection(endpoint);
+    let buffered = '';
+    let settled = false;
+    const fail = (err: Error): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      socket.destroy();
+      reject(err);
+    };
+    const timer = setTimeout(
+      () => fail(new Error(`no reply from ${endpoint} to 'attach' within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    socket.setEncoding('utf8');
+    socket.on('connect', () => socket.write(`${JSON.stringify({ op: 'attach', ...request })}\n`));
+    const onData = (chunk: string): void => {
+      buffered += chunk;
+      const newline = buffered.indexOf('\n');
+      if (newline < 0) return;
+      let reply: ControlReply;
+      try {
+        reply = JSON.parse(buffered.slice(0, newline)) as ControlReply;
+      } catch (err) {
+        return fail(new Error(`garbled reply from ${endpoint}: ${(err as Error).message}`));
+      }
+      if (!reply.ok) return fail(new AttachRefusedError(reply.error));
+      settled = true;
+      clearTimeout(timer);
+      socket.off('data', onData);
+      socket.off('error', onError);
+      socket.off('end', onEnd);
+      socket.pause();
+      resolve({ socket, rest: buffered.slice(newline + 1) });
+    };
+    const onError = (err: NodeJS.ErrnoException): void => {
+      const unreachable = err.code === 'ENOENT' || err.code === 'ECONNREFUSED' || err.code === 'ENOTSOCK';
+      fail(
+        unreachable
+          ? new ControlUnreachableError(endpoint, err.code, `nothing listens on ${endpoint} (${err.code})`)
+          : err,
+      );
+    };
+    const onEnd = (): void => fail(new Error(`${endpoint} closed the connection without a reply to 'attach'`));
+    socket.on('data', onData);
+    socket.on('error', onError);
+    socket.on('end', onEnd);
+  });
+}

@@ -5,7 +5,26 @@
  */
 
 export type ControlRequest =
-  { op: 'status' } | { op: 'shutdown'; reason?: string } | { op: 'restart'; reason?: string };
+  { op: 'status' } | { op: 'shutdown'; reason?: string } | { op: 'restart'; reason?: string } | AttachRequest;
+
+/**
+ * `--on-conflict share`: a relay guard asks the holder to serve its client. After the `ok` reply the
+ * connection stays open and carries that client's JSON-RPC messages, one per line, both ways.
+ */
+export interface AttachRequest {
+  op: 'attach';
+  /** The relay's process id and start time (as the lock protocol records them): the lock record lists it. */
+  pid: number;
+  startTime: number;
+}
+
+/** One client of a shared server, as the holder's lock record lists it. */
+export interface AttachedClient {
+  pid: number;
+  startTime: number;
+  /** The client's name from its `initialize` clientInfo, once it said it. */
+  clientName?: string;
+}
 
 export type ControlOp = ControlRequest['op'];
 
@@ -25,6 +44,8 @@ export interface GuardStatus {
   runningVersion?: string;
   /** A one-line reason when the guard gave up restarting (crash loop). */
   failure?: string;
+  /** Under `--on-conflict share`: every client the one server serves, oldest first. */
+  attached?: AttachedClient[];
 }
 
 export interface RestartOutcome {
@@ -34,7 +55,7 @@ export interface RestartOutcome {
 
 export type ControlReply<T = unknown> = { ok: true; result: T } | { ok: false; error: string };
 
-const OPS: readonly ControlOp[] = ['status', 'shutdown', 'restart'];
+const OPS: readonly ControlOp[] = ['status', 'shutdown', 'restart', 'attach'];
 
 /** Parses one request line; a bad line yields a message for the reply instead of a throw. */
 export function parseControlRequest(
@@ -53,6 +74,12 @@ export function parseControlRequest(
     return { ok: false, error: `unknown op ${JSON.stringify(op)}; expected one of ${OPS.join(', ')}` };
   }
   if (reason !== undefined && typeof reason !== 'string') return { ok: false, error: 'reason must be a string' };
+  if (op === 'attach') {
+    const { pid, startTime } = value as { pid?: unknown; startTime?: unknown };
+    if (!Number.isInteger(pid) || (pid as number) <= 0) return { ok: false, error: 'attach needs a pid' };
+    if (typeof startTime !== 'number') return { ok: false, error: 'attach needs a startTime' };
+    return { ok: true, request: { op, pid: pid as number, startTime } };
+  }
   if (op === 'status') return { ok: true, request: { op } };
   return {
     ok: true,

@@ -1,6 +1,13 @@
 import { promises as fsp } from 'node:fs';
 import * as net from 'node:net';
-import { ControlReply, ControlRequest, GuardStatus, parseControlRequest, RestartOutcome } from './protocol';
+import {
+  AttachRequest,
+  ControlReply,
+  ControlRequest,
+  GuardStatus,
+  parseControlRequest,
+  RestartOutcome,
+} from './protocol';
 
 /** What the guard does for each op. Errors thrown here become `{ ok: false, error }` replies. */
 export interface ControlHandlers {
@@ -8,6 +15,21 @@ export interface ControlHandlers {
   /** Starts the shutdown and returns; the reply is sent before the guard goes away. */
   shutdown(reason: string | undefined): void | Promise<void>;
   restart(reason: string | undefined): Promise<RestartOutcome>;
+  /**
+   * `attach` (a holder started with `--on-conflict share`): the connection becomes a client's
+   * stream. The handler answers the request on `socket` itself (`replyLine`) and owns the socket
+   * from then on; `rest` is what the relay sent after the request line. Absent: refused.
+   */
+  attach?(socket: net.Socket, request: AttachRequest, rest: string): void;
+}
+
+/** What a holder that does not share answers an `attach` with. */
+export const NOT_SHARED =
+  'this guard does not share its server: it was started without --on-conflict share (start every client of this server with --on-conflict share)';
+
+/** One control reply as its line. */
+export function replyLine(message: ControlReply): string {
+  return `${JSON.stringify(message)}\n`;
 }
 
 export interface ControlServer {
@@ -87,6 +109,12 @@ function serve(socket: net.Socket, handlers: ControlHandlers): void {
       reply(socket, { ok: false, error: parsed.error });
       return;
     }
+    if (parsed.request.op === 'attach') {
+      if (!handlers.attach) return reply(socket, { ok: false, error: NOT_SHARED });
+      socket.removeAllListeners('data');
+      handlers.attach(socket, parsed.request, buffered.slice(newline + 1));
+      return;
+    }
     dispatch(parsed.request, handlers).then(
       (result) => reply(socket, { ok: true, result }),
       (err: unknown) => reply(socket, { ok: false, error: err instanceof Error ? err.message : String(err) }),
@@ -103,10 +131,12 @@ async function dispatch(request: ControlRequest, handlers: ControlHandlers): Pro
       return { shuttingDown: true };
     case 'restart':
       return handlers.restart(request.reason);
+    case 'attach':
+      throw new Error(NOT_SHARED);
   }
 }
 
 function reply(socket: net.Socket, message: ControlReply): void {
   if (socket.destroyed) return;
-  socket.end(`${JSON.stringify(message)}\n`);
+  socket.end(replyLine(message));
 }

@@ -1,3 +1,4 @@
+import type { AttachedClient } from '../control/protocol';
 /**
  * The contract of the lock-file protocol (spec: docs/lock-protocol.md). The guard, the CLI and the
  * snapshot code against these types; src/core/locks implements them.
@@ -88,6 +89,13 @@ export interface LockRecord {
    * re-identifies the holder exactly before anyone signals it; a record without it is never signalled.
    */
   commandHash?: string;
+  /**
+   * `true` when the holder shares its server (`mcp-lifeguard run --on-conflict share`): a later
+   * launch with the same flag attaches to it over `control` instead of starting a second server.
+   */
+  share?: boolean;
+  /** A sharing holder's clients, oldest first: each one's pid and start time, and its name once known. */
+  attached?: AttachedClient[];
 }
 
 /** A launcher's child as its lock record names it: what re-identifying it exactly takes. */

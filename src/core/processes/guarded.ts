@@ -1,3 +1,4 @@
+import type { AttachedClient } from '../control/protocol';
 import type { Instance } from '../base/model';
 import { START_TIME_TOLERANCE_MS } from '../locks';
 import { redactResourceKey } from '../locks/redactRecord';
@@ -42,8 +43,24 @@ export function markGuarded(instances: Iterable<Instance>, records: readonly Loc
         resourceKey: redactResourceKey(r.resourceKey),
         ...(r.holder ? { holder: r.holder } : {}),
         ...(typeof r.serverLog === 'string' ? { serverLog: r.serverLog } : {}),
+        ...(r.share === true && Array.isArray(r.attached) ? { attached: attachedOf(r.attached) } : {}),
       };
   }
+}
+
+/** A sharing holder's clients as a record lists them: only well-formed entries, names as written. */
+export function attachedOf(list: readonly unknown[]): AttachedClient[] {
+  return list.flatMap((a) => {
+    const c = a as { pid?: unknown; startTime?: unknown; clientName?: unknown } | null;
+    if (!c || !Number.isInteger(c.pid) || typeof c.startTime !== 'number') return [];
+    return [
+      {
+        pid: c.pid as number,
+        startTime: c.startTime,
+        ...(typeof c.clientName === 'string' ? { clientName: c.clientName } : {}),
+      },
+    ];
+  });
 }
 
 /** The live record whose holder is the instance's process or one of its launchers, if any. */

@@ -1,13 +1,16 @@
 import * as path from 'node:path';
 import { ControlServer, startControlServer } from '../../core/control';
 import { ensureLockDir, HeldLock } from '../../core/locks';
-import type { GuardStatus, RestartOutcome } from '../../core/control/protocol';
+import type * as net from 'node:net';
+import type { AttachRequest, GuardStatus, RestartOutcome } from '../../core/control/protocol';
 
 /** What the control endpoint asks of a guard host. */
 export interface ControlledGuard {
   status(): GuardStatus;
   shutdown(reason: string): Promise<void>;
   restart(reason: string): Promise<RestartOutcome>;
+  /** `--on-conflict share`: a relay's client attaches (share/hub.ts). */
+  attach?(socket: net.Socket, request: AttachRequest, rest: string): void;
 }
 
 /**
@@ -31,6 +34,7 @@ export async function serveControl(
         void guard.shutdown(`asked over the control endpoint${reason ? `: ${reason}` : ''}`);
       },
       restart: (reason) => guard.restart(reason ?? 'asked over the control endpoint'),
+      ...(guard.attach ? { attach: guard.attach.bind(guard) } : {}),
     });
   } catch (err) {
     log(`no control endpoint at ${endpoint}: ${(err as Error).message}; ${lost}`);

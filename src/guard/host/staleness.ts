@@ -8,20 +8,9 @@ import type { OwnChild } from '../../core/versions/ownInstance';
  * injected probe about the guard's own child): the guard only decides what a policy does with it.
  */
 
-export type StalePolicy = 'annotate' | 'warn' | 'refuse-writes' | 'refuse-all' | 'restart-when-idle';
-export const STALE_POLICIES: readonly StalePolicy[] = [
-  'annotate',
-  'warn',
-  'refuse-writes',
-  'refuse-all',
-  'restart-when-idle',
-];
-
-/**
- * The stdio guard's default: it never blocks or alters a call, and it is the only policy the
- * model (who mostly drives these servers) hears from; `warn` writes to a stderr nobody reads.
- */
-export const DEFAULT_STALE_POLICY: StalePolicy = 'annotate';
+export { DEFAULT_STALE_POLICY, STALE_POLICIES } from './stalePolicies';
+export type { StalePolicy } from './stalePolicies';
+import type { StalePolicy } from './stalePolicies';
 
 export type ResolvedVersion =
   | {

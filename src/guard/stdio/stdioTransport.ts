@@ -30,6 +30,8 @@ export interface StdioTransportOptions {
   initTimeoutMs: number;
   /** Receives a copy of every child's stderr (the server log), which still reaches the client. */
   serverStderr?(chunk: Buffer): void;
+  /** A restarted child answered the replayed `initialize` (`--on-conflict share` answers later clients with it). */
+  onReplayedInitialize?(result: Record<string, unknown>): void;
 }
 
 /** What the relay knows about one child's side of the stream. */
@@ -148,6 +150,7 @@ export class StdioTransport implements GuardTransport<PipedProcess> {
       async (id, timeoutMs) => {
         const answer = await pipe.guard.answer(id, timeoutMs, 'the replayed initialize');
         this.noteWho(pipe, 'initialize', answer.message.result);
+        if (answer.message.result) this.options.onReplayedInitialize?.(answer.message.result);
         return answer;
       },
       this.options.initTimeoutMs,

@@ -4,6 +4,8 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {
+  attachControl,
+  AttachRefusedError,
   ControlServer,
   ControlUnreachableError,
   controlRestart,
@@ -85,8 +87,41 @@ describe('control endpoint (real Unix socket)', function () {
     assert.match(JSON.parse(await raw('{"op":"format-disk"}\n')).error, /unknown op "format-disk"/);
     assert.deepEqual(await sendControl(endpoint, { op: 'nope' } as never), {
       ok: false,
-      error: 'unknown op "nope"; expected one of status, shutdown, restart',
+      error: 'unknown op "nope"; expected one of status, shutdown, restart, attach',
     });
+  });
+
+  it('attach: refused by a holder that does not share; else the connection becomes the client’s stream', async () => {
+    const endpoint = path.join(dir, 's.sock');
+    server = await startControlServer(endpoint, handlers);
+    await assert.rejects(
+      attachControl(endpoint, { pid: process.pid, startTime: 1 }),
+      (err: Error) => err instanceof AttachRefusedError && /--on-conflict share/.test(err.message),
+    );
+    await assert.rejects(
+      sendControl(endpoint, { op: 'attach' } as never).then((r) => {
+        if (!r.ok) throw new Error(r.error);
+      }),
+      /attach needs a pid/,
+    );
+    await server.close();
+    const seen: string[] = [];
+    server = await startControlServer(endpoint, {
+      ...handlers,
+      attach: (socket, request, rest) => {
+        seen.push(`attach ${request.pid} ${rest}`);
+        socket.write('{"ok":true,"result":{}}\n');
+        socket.on('data', (d: string) => socket.write(`echo ${d}`));
+      },
+    });
+    const { socket } = await attachControl(endpoint, { pid: 1234, startTime: 5 });
+    socket.setEncoding('utf8');
+    const echoed = new Promise<string>((resolve) => socket.once('data', (d: string) => resolve(d)));
+    socket.resume();
+    socket.write('line\n');
+    assert.equal(await echoed, 'echo line\n');
+    socket.destroy();
+    assert.deepEqual(seen, ['attach 1234 ']);
   });
 
   it('replaces a dead holder socket but refuses to replace a regular file', async () => {

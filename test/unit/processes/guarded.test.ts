@@ -66,6 +66,22 @@ describe('guarded instances: joined to live lock records', () => {
         resourceKey: '/data',
         holder: 'mcp-lifeguard-guard 0.1.0',
       });
+      // A shared server (run --on-conflict share): the instance lists its clients, well-formed entries only.
+      const shared = await snap([
+        {
+          ...record(20, 5000),
+          share: true,
+          attached: [
+            { pid: 31, startTime: 6000, clientName: 'claude-code' },
+            { pid: 32, startTime: 6100 },
+            { pid: 'x', startTime: 1 } as never,
+          ],
+        },
+      ]);
+      assert.deepEqual(shared.notConfigured[0].lock?.attached, [
+        { pid: 31, startTime: 6000, clientName: 'claude-code' },
+        { pid: 32, startTime: 6100 },
+      ]);
       const reused = await snap([record(20, 90000)]);
       assert.equal(reused.notConfigured[0].lock, undefined, 'a record of a reused pid marks nothing');
     } finally {

@@ -1,0 +1,51 @@
+import { DEFAULT_STALE_POLICY, STALE_POLICIES } from '../../guard/host/stalePolicies';
+import { CommandSpec } from '../options';
+import { GUARD_OPTIONS, RUN_WHEN_STALE_DESCRIPTION } from './guardOptions';
+
+/** What `--on-conflict` takes (guard/conflict.ts acts on it); here so that parsing `run` loads no guard. */
+export const CONFLICT_POLICIES = ['refuse', 'replace', 'wait', 'share'] as const;
+
+/** `run`'s options: parsed by the guard (commands/run.ts) and by a sharing client's relay (relayCli.ts). */
+export const RUN_COMMAND = {
+  name: 'run',
+  serverCommand: true,
+  summary: [
+    'Run a stdio MCP server under the guard: one instance per server,',
+    "restarts that keep the client's session, stale writes refused",
+  ],
+  options: {
+    name: GUARD_OPTIONS.name,
+    resource: GUARD_OPTIONS.resource,
+    'on-conflict': {
+      type: 'string',
+      default: 'refuse',
+      choices: CONFLICT_POLICIES,
+      description: 'When a guard of the same server already runs: refuse, replace it, wait, or share its server',
+    },
+    linger: {
+      type: 'seconds',
+      default: 0,
+      description: 'With --on-conflict share: seconds the shared server keeps running after its last client left',
+    },
+    'share-host': {
+      type: 'boolean',
+      description: 'Internal (--on-conflict share starts it): hold the lock and serve every client detached',
+    },
+    'wait-timeout': { type: 'seconds', default: 60, description: 'Seconds --on-conflict wait waits for the lock' },
+    'when-stale': {
+      type: 'string',
+      default: DEFAULT_STALE_POLICY,
+      choices: STALE_POLICIES,
+      description: RUN_WHEN_STALE_DESCRIPTION,
+    },
+    'stale-interval': GUARD_OPTIONS['stale-interval'],
+    'crash-window': GUARD_OPTIONS['crash-window'],
+    'crash-limit': GUARD_OPTIONS['crash-limit'],
+    'drain-timeout': GUARD_OPTIONS['drain-timeout'],
+    'stop-grace': {
+      type: 'seconds',
+      default: 5,
+      description: 'Seconds the server gets after EOF, and again after SIGTERM, before it is killed',
+    },
+  },
+} as const satisfies CommandSpec;

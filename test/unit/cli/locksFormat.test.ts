@@ -1,0 +1,36 @@
+import * as assert from 'node:assert/strict';
+import { formatLocks, sharedBy } from '../../../src/cli/format/locks';
+import type { LockRecord } from '../../../src/core/locks/types';
+
+const record: LockRecord = {
+  protocol: 1,
+  pid: 4242,
+  startTime: 1,
+  serverName: 'memory',
+  resourceKey: '/data',
+  command: ['mcp-server-memory'],
+  cwd: '/',
+  startedAt: '2026-11-23T00:00:00.000Z',
+  holder: 'mcp-lifeguard-guard 0.1.0',
+};
+
+describe('locks: a shared server says how many clients it serves', () => {
+  it('names the count and the clients of a sharing holder, and says nothing for one that does not share', () => {
+    const shared = {
+      ...record,
+      share: true,
+      attached: [
+        { pid: 1, startTime: 1, clientName: 'claude-code' },
+        { pid: 2, startTime: 2, clientName: 'cursor' },
+        { pid: 3, startTime: 3 },
+      ],
+    };
+    assert.equal(sharedBy(shared), 'shared by 3 clients (claude-code, cursor, ?)');
+    assert.equal(sharedBy({ share: true, attached: [{ pid: 1, startTime: 1 }] }), 'shared by 1 client (?)');
+    assert.equal(sharedBy({ share: true }), 'shared by 0 clients');
+    assert.equal(sharedBy(record), '');
+    const text = formatLocks('/locks', [{ lockPath: '/locks/m.lock', state: 'live', record: shared }]);
+    assert.match(text, /mcp-lifeguard-guard 0\.1\.0, shared by 3 clients \(claude-code, cursor, \?\)/);
+    assert.doesNotMatch(formatLocks('/locks', [{ lockPath: '/locks/m.lock', state: 'live', record }]), /shared/);
+  });
+});

@@ -1,0 +1,277 @@
+import * as assert from 'node:assert/strict';
+import { Message, ShareErrorCode, ShareMux } from '../../../src/guard/share/mux';
+
+/** A multiplexer with its outputs recorded: what went to the server, and to each client. */
+function setup() {
+  const server: Message[] = [];
+  const clients = new Map<number, Message[]>();
+  const mux = new ShareMux({
+    toServer: (m) => server.push(m),
+    toClient: (c, m) => {
+      if (!clients.has(c)) clients.set(c, []);
+      clients.get(c)!.push(m);
+    },
+    log: () => undefined,
+  });
+  const to = (c: number) => clients.get(c) ?? [];
+  return { mux, server, to };
+}
+
+const init = (id: number, name: string, caps: Record<string, unknown> = {}, version = '2025-06-18'): Message => ({
+  jsonrpc: '2.0',
+  id,
+  method: 'initialize',
+  params: { protocolVersion: version, capabilities: caps, clientInfo: { name, version: '1' } },
+});
+const call = (id: number | string, extra: Record<string, unknown> = {}): Message => ({
+  jsonrpc: '2.0',
+  id,
+  method: 'tools/call',
+  params: { name: 'x', arguments: {}, ...extra },
+});
+const INIT_RESULT = {
+  protocolVersion: '2025-06-18',
+  capabilities: { tools: {} },
+  serverInfo: { name: 's', version: '1' },
+};
+
+/** Two legacy clients initialized through the one initialize the server gets. */
+function initialized(capsB: Record<string, unknown> = {}) {
+  const t = setup();
+  const a = t.mux.addClient();
+  const b = t.mux.addClient();
+  t.mux.fromClient(a, init(0, 'A'));
+  t.mux.fromClient(b, init(0, 'B', capsB));
+  t.mux.fromServer({ jsonrpc: '2.0', id: t.server[0].id, result: INIT_RESULT });
+  t.mux.fromClient(a, { jsonrpc: '2.0', method: 'notifications/initialized' });
+  t.mux.fromClient(b, { jsonrpc: '2.0', method: 'notifications/initialized' });
+  t.server.length = 0;
+  t.to(a).length = 0;
+  t.to(b).length = 0;
+  return { ...t, a, b };
+}
+
+describe('guard share: the multiplexer (one server session, many clients)', () => {
+  it('sends the server one initialize and one initialized; a later client gets the cached answer under its own id', () => {
+    const t = setup();
+    const a = t.mux.addClient();
+    const b = t.mux.addClient();
+    t.mux.fromClient(a, init(7, 'A'));
+    t.mux.fromClient(b, init(7, 'B'));
+    assert.equal(t.server.length, 1, 'one initialize reaches the server');
+    t.mux.fromServer({ jsonrpc: '2.0', id: t.server[0].id, result: INIT_RESULT });
+    assert.deepEqual(t.to(a), [{ jsonrpc: '2.0', id: 7, result: INIT_RESULT }]);
+    assert.deepEqual(t.to(b), [{ jsonrpc: '2.0', id: 7, result: INIT_RESULT }]);
+    t.mux.fromClient(a, { jsonrpc: '2.0', method: 'notifications/initialized' });
+    t.mux.fromClient(b, { jsonrpc: '2.0', method: 'notifications/initialized' });
+    assert.equal(t.server.filter((m) => m.method === 'notifications/initialized').length, 1);
+    const c = t.mux.addClient();
+    t.mux.fromClient(c, init('x' as never, 'C'));
+    assert.deepEqual(t.to(c), [{ jsonrpc: '2.0', id: 'x', result: INIT_RESULT }]);
+    assert.equal(t.server.length, 2);
+    assert.deepEqual(
+      t.mux.list().map((x) => x.name),
+      ['A', 'B', 'C'],
+    );
+  });
+
+  it('after a restart, a later client gets the new server’s initialize answer under the session’s version', () => {
+    const t = initialized();
+    t.mux.restartedWith({ ...INIT_RESULT, protocolVersion: '2025-11-25', serverInfo: { name: 's', version: '2' } });
+    const c = t.mux.addClient();
+    t.mux.fromClient(c, init(3, 'C'));
+    assert.deepEqual(t.to(c), [
+      { jsonrpc: '2.0', id: 3, result: { ...INIT_RESULT, serverInfo: { name: 's', version: '2' } } },
+    ]);
+  });
+
+  it('remaps request ids per client and answers only the client that asked', () => {
+    const t = initialized();
+    t.mux.fromClient(t.a, call(1));
+    t.mux.fromClient(t.b, call(1));
+    const [sa, sb] = t.server;
+    assert.notEqual(sa.id, sb.id, 'two clients’ id 1 are two ids toward the server');
+    t.mux.fromServer({ jsonrpc: '2.0', id: sb.id, result: { content: ['b'] } });
+    assert.deepEqual(t.to(t.b), [{ jsonrpc: '2.0', id: 1, result: { content: ['b'] } }]);
+    assert.deepEqual(t.to(t.a), []);
+    t.mux.fromServer({ jsonrpc: '2.0', id: sa.id, result: { content: ['a'] } });
+    assert.deepEqual(t.to(t.a), [{ jsonrpc: '2.0', id: 1, result: { content: ['a'] } }]);
+    // An answer nobody asked for (a late duplicate) goes nowhere.
+    t.mux.fromServer({ jsonrpc: '2.0', id: sa.id, result: {} });
+    assert.equal(t.to(t.a).length, 1);
+  });
+
+  it('remaps progress tokens and cancellations per client', () => {
+    const t = initialized();
+    t.mux.fromClient(t.a, call(1, { _meta: { progressToken: 1 } }));
+    t.mux.fromClient(t.b, call(1, { _meta: { progressToken: 1 } }));
+    const [sa, sb] = t.server;
+    const ta = (sa.params!._meta as { progressToken: string }).progressToken;
+    const tb = (sb.params!._meta as { progressToken: string }).progressToken;
+    assert.notEqual(ta, tb);
+    t.mux.fromServer({ jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: tb, progress: 1 } });
+    assert.deepEqual(t.to(t.b), [
+      { jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: 1, progress: 1 } },
+    ]);
+    assert.deepEqual(t.to(t.a), []);
+    t.mux.fromClient(t.a, { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 1 } });
+    assert.deepEqual(t.server[2], { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: sa.id } });
+    // A cancelled request's progress and answer reach nobody.
+    t.mux.fromServer({ jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: ta, progress: 1 } });
+    t.mux.fromServer({ jsonrpc: '2.0', id: sa.id, result: {} });
+    assert.deepEqual(t.to(t.a), []);
+    // A cancellation of an id the client has not in flight is not passed on.
+    t.mux.fromClient(t.a, { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 99 } });
+    assert.equal(t.server.length, 3);
+  });
+
+  it('list_changed goes to every client, resources/updated only to the subscribed ones; the server is subscribed while anyone is', () => {
+    const t = initialized();
+    t.mux.fromServer({ jsonrpc: '2.0', method: 'notifications/tools/list_changed' });
+    assert.equal(t.to(t.a).length, 1);
+    assert.equal(t.to(t.b).length, 1);
+    const sub = (id: number, method = 'resources/subscribe'): Message => ({
+      jsonrpc: '2.0',
+      id,
+      method,
+      params: { uri: 'u' },
+    });
+    t.mux.fromClient(t.a, sub(2));
+    assert.equal(t.server.length, 1, 'the first subscriber subscribes the server');
+    t.mux.fromServer({ jsonrpc: '2.0', id: t.server[0].id, result: {} });
+    t.mux.fromClient(t.b, sub(3));
+    assert.equal(t.server.length, 1, 'a second subscriber is answered by the multiplexer');
+    assert.deepEqual(t.to(t.b).at(-1), { jsonrpc: '2.0', id: 3, result: {} });
+    const updated: Message = { jsonrpc: '2.0', method: 'notifications/resources/updated', params: { uri: 'u' } };
+    t.mux.fromServer(updated);
+    t.mux.fromServer({ ...updated, params: { uri: 'other' } });
+    assert.deepEqual(t.to(t.a).at(-1), updated);
+    assert.deepEqual(t.to(t.b).at(-1), updated);
+    t.mux.fromClient(t.a, sub(4, 'resources/unsubscribe'));
+    assert.equal(t.server.length, 1, 'b still listens: the server stays subscribed');
+    const beforeA = t.to(t.a).length;
+    t.mux.fromServer(updated);
+    assert.equal(t.to(t.a).length, beforeA, 'a unsubscribed');
+    // b leaves: nobody is subscribed, the server is unsubscribed (its answer dropped).
+    t.mux.removeClient(t.b);
+    assert.deepEqual(t.server.at(-1)?.method, 'resources/unsubscribe');
+    t.mux.fromServer({ jsonrpc: '2.0', id: t.server.at(-1)!.id, result: {} });
+    assert.equal(t.to(t.a).length, beforeA);
+  });
+
+  it('logging/setLevel: the server gets the most verbose level, each client only what it asked for', () => {
+    const t = initialized();
+    const level = (id: number, l: string): Message => ({
+      jsonrpc: '2.0',
+      id,
+      method: 'logging/setLevel',
+      params: { level: l },
+    });
+    t.mux.fromClient(t.a, level(1, 'error'));
+    t.mux.fromClient(t.b, level(1, 'debug'));
+    assert.deepEqual(
+      t.server.map((m) => m.params?.level),
+      ['error', 'debug'],
+    );
+    t.mux.fromClient(t.a, level(2, 'warning'));
+    assert.equal(t.server.length, 2, 'debug is still the most verbose: answered here');
+    const msg = (l: string): Message => ({
+      jsonrpc: '2.0',
+      method: 'notifications/message',
+      params: { level: l, data: l },
+    });
+    t.to(t.a).length = 0;
+    t.to(t.b).length = 0;
+    for (const l of ['debug', 'info', 'warning', 'error']) t.mux.fromServer(msg(l));
+    assert.deepEqual(
+      t.to(t.a).map((m) => m.params?.level),
+      ['warning', 'error'],
+    );
+    assert.deepEqual(
+      t.to(t.b).map((m) => m.params?.level),
+      ['debug', 'info', 'warning', 'error'],
+    );
+    t.mux.removeClient(t.b);
+    assert.deepEqual(t.server.at(-1)?.params, { level: 'warning' }, 'the level goes back once the verbose client left');
+  });
+
+  it('routes a server request to the one client in flight, else to the oldest that declared the capability; the answer goes back under the server id', () => {
+    const t = initialized({ sampling: {} });
+    const sampling: Message = { jsonrpc: '2.0', id: 50, method: 'sampling/createMessage', params: {} };
+    // Nobody in flight: the oldest client that declared sampling (b; a declared nothing).
+    t.mux.fromServer(sampling);
+    assert.deepEqual(t.to(t.b), [sampling]);
+    t.mux.fromClient(t.a, { jsonrpc: '2.0', id: 50, result: {} });
+    assert.equal(t.server.length, 0, 'a was not asked: its answer is dropped');
+    t.mux.fromClient(t.b, { jsonrpc: '2.0', id: 50, result: { role: 'assistant' } });
+    assert.deepEqual(t.server, [{ jsonrpc: '2.0', id: 50, result: { role: 'assistant' } }]);
+    // roots: nobody declared it, the server is answered with an error.
+    t.mux.fromServer({ jsonrpc: '2.0', id: 51, method: 'roots/list' });
+    assert.equal(t.server.at(-1)?.error?.code, ShareErrorCode.NoClient);
+    // A client leaving with a server request open: the server gets an error for it.
+    t.mux.fromServer({ ...sampling, id: 52 });
+    t.mux.removeClient(t.b);
+    assert.deepEqual(t.server.at(-1)?.id, 52);
+    assert.equal(t.server.at(-1)?.error?.code, ShareErrorCode.NoClient);
+  });
+
+  it('a server request during one client’s call goes to that client, not the oldest', () => {
+    const t = setup();
+    const a = t.mux.addClient();
+    const b = t.mux.addClient();
+    t.mux.fromClient(a, init(0, 'A', { elicitation: {} }));
+    t.mux.fromClient(b, init(0, 'B', { elicitation: {} }));
+    t.mux.fromServer({ jsonrpc: '2.0', id: t.server[0].id, result: INIT_RESULT });
+    t.mux.fromClient(b, call(5));
+    t.mux.fromServer({ jsonrpc: '2.0', id: 'e1', method: 'elicitation/create', params: {} });
+    assert.equal(t.to(b).at(-1)?.id, 'e1');
+    assert.equal(t.to(a).length, 1, 'a got its initialize answer only');
+    // With two clients in flight, the oldest that declared it.
+    t.mux.fromClient(a, call(6));
+    t.mux.fromServer({ jsonrpc: '2.0', id: 'e2', method: 'elicitation/create', params: {} });
+    assert.equal(t.to(a).at(-1)?.id, 'e2');
+  });
+
+  it('a client that leaves has its requests in flight cancelled toward the server', () => {
+    const t = initialized();
+    t.mux.fromClient(t.a, call(1));
+    t.mux.fromClient(t.a, call(2));
+    t.mux.fromClient(t.b, call(1));
+    const ids = t.server.map((m) => m.id);
+    t.mux.removeClient(t.a);
+    const cancelled = t.server.filter((m) => m.method === 'notifications/cancelled').map((m) => m.params?.requestId);
+    assert.deepEqual(cancelled, [ids[0], ids[1]]);
+    t.mux.fromServer({ jsonrpc: '2.0', id: ids[2], result: {} });
+    assert.deepEqual(t.to(t.b), [{ jsonrpc: '2.0', id: 1, result: {} }]);
+  });
+
+  it('keeps one protocol era: modern clients share without a handshake; a legacy client is then refused clearly', () => {
+    const t = setup();
+    const a = t.mux.addClient();
+    const b = t.mux.addClient();
+    const meta = (name: string) => ({
+      _meta: {
+        'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+        'io.modelcontextprotocol/clientInfo': { name, version: '1' },
+      },
+    });
+    t.mux.fromClient(a, call(1, meta('A')));
+    t.mux.fromClient(b, call(1, meta('B')));
+    assert.equal(t.server.length, 2);
+    assert.equal(t.mux.sessionEra, 'modern');
+    // A subscription's notifications carry the client's own listen id.
+    t.mux.fromClient(b, { jsonrpc: '2.0', id: 9, method: 'subscriptions/listen', params: { ...meta('B') } });
+    const listen = t.server.at(-1)!;
+    t.mux.fromServer({
+      jsonrpc: '2.0',
+      method: 'notifications/tools/list_changed',
+      params: { _meta: { 'io.modelcontextprotocol/subscriptionId': listen.id } },
+    });
+    assert.deepEqual(t.to(b).at(-1)?.params, { _meta: { 'io.modelcontextprotocol/subscriptionId': 9 } });
+    assert.equal(t.to(a).length, 0);
+    const c = t.mux.addClient();
+    t.mux.fromClient(c, init(1, 'C'));
+    assert.equal(t.to(c)[0].error?.code, ShareErrorCode.EraMismatch);
+    assert.match(t.to(c)[0].error!.message, /2026-07-28 era/);
+  });
+});
