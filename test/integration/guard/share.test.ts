@@ -10,7 +10,13 @@ import {
   ResourceUpdatedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import { StdioClientTransport as Stdio2 } from '@modelcontextprotocol/client/stdio';
+import * as os from 'node:os';
+import { jsonLinesChild } from '../../support/jsonLines';
 import { fixturesDir, cliPath, repoRoot } from '../../support/repo';
+import { PYTHON } from '../../support/run';
+import { pypiWheelhouse } from '../../support/toolCache';
+import { offlineVenv } from '../../support/venv';
+import { MCP_PY_VERSION } from '../http/pythonSdk';
 import { sleep, until } from '../../support/poll';
 import {
   connectGuarded,
@@ -162,6 +168,58 @@ describe('guard: one server for every client (`run --on-conflict share`, built C
       () => serversOf() === 0 && processesOf(home).guards === 0,
       15_000,
     );
+  });
+
+  it('a Python SDK client and a TypeScript SDK client share one server-memory: what one writes the other reads', async function () {
+    this.timeout(300_000);
+    const venvRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'lg-share-py-'));
+    try {
+      const wheelhouse = await pypiWheelhouse(PYTHON, `mcp-${MCP_PY_VERSION}`, [`mcp==${MCP_PY_VERSION}`]);
+      const { py, pip } = await offlineVenv(venvRoot, [wheelhouse]);
+      await pip(`mcp==${MCP_PY_VERSION}`);
+      const ts = await connect1('mem', [memoryBin], 'ts');
+      const python = jsonLinesChild(
+        py,
+        [
+          path.join(fixturesDir, 'python', 'stdio_tools_client.py'),
+          process.execPath,
+          cliPath,
+          'run',
+          '--on-conflict',
+          'share',
+          '--name',
+          'mem',
+          '--',
+          memoryBin,
+        ],
+        guardEnv(home, env()),
+      );
+      open.push({ call: async () => '', close: () => python.close(), stderr: () => python.stderrTail() });
+      const ready = await python.next<{ ready: boolean; server: string }>();
+      assert.ok(ready?.ready, `the Python client did not start: ${python.stderrTail()}`);
+      const pyCall = async (tool: string, args: Record<string, unknown>) => {
+        python.send(`${tool} ${JSON.stringify(args)}`);
+        const answer = await python.next<{ text?: string; error?: string }>();
+        assert.ok(answer?.text !== undefined, `${tool} from Python: ${JSON.stringify(answer)} ${python.stderrTail()}`);
+        return answer.text;
+      };
+      assert.equal(serversOf(), 1, 'two clients of two SDKs, one server process');
+      // Two relays, the share host, and the Python client (its command line names the CLI it spawns).
+      assert.equal(processesOf(home).guards, 4);
+      await pyCall('create_entities', { entities: [{ name: 'Pyla', entityType: 'person', observations: ['py'] }] });
+      assert.match(await ts.call('read_graph', {}), /Pyla/);
+      await ts.call('create_entities', { entities: [{ name: 'Tessa', entityType: 'person', observations: ['ts'] }] });
+      assert.match(await pyCall('read_graph', {}), /Pyla[\s\S]*Tessa/);
+      const [record] = await liveRecords(home);
+      assert.deepEqual(
+        record.attached?.map((x) => x.clientName),
+        ['guard-integration', 'mcp'],
+        'the lock record lists the TypeScript client and the Python one (the SDK names itself mcp)',
+      );
+    } finally {
+      for (const c of open.splice(0)) await c.close().catch(() => undefined);
+      fs.rmSync(venvRoot, { recursive: true, force: true });
+    }
   });
 
   it('SDK 2.x clients share one server in the 2026-07-28 era, and legacy 2.x with 1.x clients in the legacy era', async () => {

@@ -1,0 +1,204 @@
+/**
+ * What `run --on-conflict share` saves and costs, measured side by side in one run (issue 30):
+ * - memory of 4 clients x 3 servers: unmanaged (each client spawns its own copy of each server:
+ *   12 server processes) against shared (`run --on-conflict share --name N` for each: 3 share
+ *   hosts, 3 servers, 12 relays). RSS is summed over every process of each setup: each setup's
+ *   processes carry a marker in their environment (inherited by every descendant), and the bench
+ *   reads /proc/PID/status VmRSS of each process that has it. The SDK clients themselves live in
+ *   the bench's own process and are counted in neither;
+ * - the relay's added round trip: `tools/call read_graph` on server-memory through a share relay
+ *   against a client of its own copy of the same server, interleaved, medians.
+ * Real servers (server-memory, server-everything, the share fixture server), the real SDK client,
+ * the built CLI. Linux (/proc).
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import type { BenchReport } from './run';
+
+const root = path.resolve(__dirname, '..');
+const cli = path.join(root, 'dist', 'cli.js');
+const mcp = path.join(root, 'node_modules', '@modelcontextprotocol');
+const SERVERS: Record<string, string[]> = {
+  memory: [path.join(mcp, 'server-memory', 'dist', 'index.js')],
+  everything: [path.join(mcp, 'server-everything', 'dist', 'index.js'), 'stdio'],
+  fixture: [path.join(root, 'test', 'fixtures', 'guard', 'share-server.mjs')],
+};
+const CLIENTS = 4;
+const CALLS = 200;
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface Proc {
+  pid: number;
+  kind: 'share host' | 'relay' | 'server';
+  rssKiB: number;
+}
+
+/** Every live process whose environment carries `marker`, with its VmRSS. */
+function processesWith(marker: string): Proc[] {
+  const out: Proc[] = [];
+  for (const name of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      if (!fs.readFileSync(`/proc/${name}/environ`, 'utf8').includes(`${marker}\0`)) continue;
+      const cmdline = fs.readFileSync(`/proc/${name}/cmdline`, 'utf8');
+      const rss = /^VmRSS:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${name}/status`, 'utf8'));
+      if (!rss) continue;
+      const kind = cmdline.includes('\0--share-host')
+        ? 'share host'
+        : cmdline.includes(`${cli}\0run`)
+          ? 'relay'
+          : 'server';
+      out.push({ pid: Number(name), kind, rssKiB: Number(rss[1]) });
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return out;
+}
+
+const MiB = (kib: number) => kib / 1024;
+
+async function connect(args: string[], env: Record<string, string>, name: string): Promise<Client> {
+  const transport = new StdioClientTransport({ command: process.execPath, args, env, stderr: 'ignore' });
+  const client = new Client({ name, version: '1.0.0' });
+  await client.connect(transport);
+  return client;
+}
+
+/** One call on each client, then settles and sums RSS, five samples a second apart: the median of the sums. */
+async function settledRss(clients: Client[], marker: string): Promise<{ total: number; procs: Proc[] }> {
+  await Promise.all(clients.map((c) => c.listTools()));
+  await sleep(2000);
+  const totals: number[] = [];
+  let procs: Proc[] = [];
+  for (let i = 0; i < 5; i++) {
+    procs = processesWith(marker);
+    totals.push(procs.reduce((s, p) => s + p.rssKiB, 0));
+    await sleep(1000);
+  }
+  return { total: median(totals), procs };
+}
+
+function sumBy(procs: Proc[], kind: Proc['kind']): { n: number; mib: number } {
+  const of = procs.filter((p) => p.kind === kind);
+  return { n: of.length, mib: MiB(of.reduce((s, p) => s + p.rssKiB, 0)) };
+}
+
+async function until(what: string, check: () => boolean, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+export async function run(report: BenchReport): Promise<void> {
+  if (process.platform !== 'linux') {
+    report.note('this bench reads /proc: run it on Linux');
+    return;
+  }
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'lg-share-bench-'));
+  const base: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) base[k] = v;
+  const unmanagedMarker = `LG_SHARE_BENCH=unmanaged-${process.pid}`;
+  const sharedMarker = `LG_SHARE_BENCH=shared-${process.pid}`;
+  const envOf = (marker: string, memFile: string) => ({
+    ...base,
+    [marker.split('=')[0]]: marker.split('=')[1],
+    MCP_LIFEGUARD_HOME: path.join(home, 'lg'),
+    MEMORY_FILE_PATH: path.join(home, memFile),
+    SHARE_FIXTURE_LOG: path.join(home, 'fixture.log'),
+  });
+  const clients: Client[] = [];
+  const closeAll = async (list: Client[]) => {
+    for (const c of list.splice(0)) await c.close().catch(() => undefined);
+  };
+  try {
+    // Unmanaged: every client spawns its own copy of every server.
+    const unmanagedEnv = envOf(unmanagedMarker, 'unmanaged.jsonl');
+    for (let c = 0; c < CLIENTS; c++)
+      for (const server of Object.values(SERVERS)) clients.push(await connect(server, unmanagedEnv, `unmanaged-${c}`));
+    const unmanaged = await settledRss(clients, unmanagedMarker);
+    await closeAll(clients);
+    await until('the unmanaged servers gone', () => processesWith(unmanagedMarker).length === 0, 15_000);
+
+    // Shared: every client runs `run --on-conflict share` for each server.
+    const sharedEnv = envOf(sharedMarker, 'shared.jsonl');
+    for (let c = 0; c < CLIENTS; c++)
+      for (const [name, server] of Object.entries(SERVERS))
+        clients.push(
+          await connect(
+            [cli, 'run', '--on-conflict', 'share', '--name', name, '--', process.execPath, ...server],
+            sharedEnv,
+            `shared-${c}`,
+          ),
+        );
+    const shared = await settledRss(clients, sharedMarker);
+
+    const u = sumBy(unmanaged.procs, 'server');
+    report.figure(`unmanaged: ${u.n} server processes, RSS summed (median of 5)`, MiB(unmanaged.total), 'MiB');
+    const hosts = sumBy(shared.procs, 'share host');
+    const servers = sumBy(shared.procs, 'server');
+    const relays = sumBy(shared.procs, 'relay');
+    report.figure(
+      `shared: ${hosts.n} share hosts + ${servers.n} servers + ${relays.n} relays, RSS summed (median of 5)`,
+      MiB(shared.total),
+      'MiB',
+    );
+    report.figure(`shared: the ${hosts.n} share hosts`, hosts.mib, 'MiB');
+    report.figure(`shared: the ${servers.n} servers`, servers.mib, 'MiB');
+    report.figure(
+      `shared: the ${relays.n} relays (${(relays.mib / Math.max(1, relays.n)).toFixed(1)} MiB each)`,
+      relays.mib,
+      'MiB',
+    );
+    report.figure('shared / unmanaged RSS', shared.total / unmanaged.total, 'x');
+
+    // The relay's added round trip: the shared memory client vs a client of its own copy, interleaved.
+    const viaRelay = clients[0];
+    const direct = await connect(SERVERS.memory, envOf(unmanagedMarker, 'direct.jsonl'), 'direct');
+    clients.push(direct);
+    const call = async (c: Client) => {
+      const t0 = process.hrtime.bigint();
+      await c.callTool({ name: 'read_graph', arguments: {} });
+      return Number(process.hrtime.bigint() - t0) / 1e6;
+    };
+    for (let i = 0; i < 20; i++) {
+      await call(direct);
+      await call(viaRelay);
+    }
+    const d: number[] = [];
+    const r: number[] = [];
+    for (let i = 0; i < CALLS; i++) {
+      d.push(await call(direct));
+      r.push(await call(viaRelay));
+    }
+    report.figure(`tools/call read_graph, direct to server-memory (p50 of ${CALLS})`, median(d), 'ms');
+    report.figure(`tools/call read_graph, through the share relay and host (p50 of ${CALLS})`, median(r), 'ms');
+    report.figure('round trip added by sharing (difference of the p50s)', median(r) - median(d), 'ms');
+    report.note(
+      `load average at the end: ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}`,
+    );
+  } finally {
+    await closeAll(clients);
+    await until(
+      'every process of the bench gone',
+      () => processesWith(unmanagedMarker).length + processesWith(sharedMarker).length === 0,
+      20_000,
+    ).catch((err: Error) =>
+      report.note(
+        `${err.message}: ${processesWith(sharedMarker)
+          .map((p) => p.pid)
+          .join(' ')}`,
+      ),
+    );
+    fs.rmSync(home, { recursive: true, force: true });
+  }
+}
