@@ -64,6 +64,16 @@ interface Forwarded {
   progress?: Id;
 }
 
+/** One server `roots/list`, asked of every client that declared roots: their answers, by client. */
+interface RootsGather {
+  serverId: Id;
+  /** client id -> the id the multiplexer asked it under (string), for the clients yet to answer */
+  pending: Map<number, string>;
+  answers: Map<number, unknown[]>;
+  /** The first error a client answered with, passed on if no client answered with roots. */
+  error?: Message['error'];
+}
+
 export interface MuxOutput {
   toServer(message: Message): void;
   toClient(client: number, message: Message): void;
@@ -96,6 +106,11 @@ export class ShareMux {
   private readonly tokens = new Map<string, { client: number; token: Id }>();
   /** Server request id key -> the client it went to. */
   private readonly serverRequests = new Map<string, number>();
+  /** The server's `roots/list` requests being gathered from every client with roots (server id key -> gather). */
+  private readonly rootsGathers = new Map<string, RootsGather>();
+  /** The multiplexer's `roots/list` to one client (its id key) -> the gather it answers. */
+  private readonly rootsAsks = new Map<string, { gather: RootsGather; client: number }>();
+  private nextAsk = 1;
   /** The multiplexer's own requests to the server (unsubscribe, setLevel for a client that left): answers dropped. */
   private readonly own = new Set<string>();
   private era: 'legacy' | 'modern' | undefined;
@@ -251,6 +266,16 @@ export class ShareMux {
 
   private clientAnswer(client: Client, msg: Message & { id: Id }): void {
     const key = idKey(msg.id);
+    const ask = this.rootsAsks.get(key);
+    if (ask && ask.client === client.id) {
+      this.rootsAsks.delete(key);
+      ask.gather.pending.delete(client.id);
+      const roots = (msg.result as { roots?: unknown } | undefined)?.roots;
+      if (Array.isArray(roots)) ask.gather.answers.set(client.id, roots);
+      else ask.gather.error ??= msg.error ?? { code: -32603, message: 'a client answered roots/list without roots' };
+      this.rootsMaybeDone(ask.gather);
+      return;
+    }
     if (this.serverRequests.get(key) !== client.id) {
       this.out.log(`dropped a client's answer to ${JSON.stringify(msg.id)}: the shared server did not ask it that`);
       return;
@@ -351,6 +376,16 @@ export class ShareMux {
       const requestId = params?.requestId;
       if (typeof requestId !== 'string' && typeof requestId !== 'number') return;
       const key = idKey(requestId);
+      const gather = this.rootsGathers.get(key);
+      if (gather) {
+        // A roots/list the server gave up: every client still asked hears of it under its own id.
+        this.rootsGathers.delete(key);
+        for (const [client, askId] of [...gather.pending]) {
+          this.dropRootsAsk(gather, client);
+          this.out.toClient(client, { ...msg, params: { ...params, requestId: askId } });
+        }
+        return;
+      }
       const target = this.serverRequests.get(key);
       if (target === undefined) return;
       this.serverRequests.delete(key);
@@ -375,6 +410,7 @@ export class ShareMux {
   }
 
   private serverRequest(msg: Message & { id: Id; method: string }): void {
+    if (msg.method === 'roots/list') return this.gatherRoots(msg);
     const target = this.routeServerRequest(msg.method);
     if (target === undefined) {
       const cap = CAPABILITY_OF[msg.method];
@@ -391,6 +427,59 @@ export class ShareMux {
     this.serverRequests.set(key, target.id);
     target.serverRequests.add(key);
     this.out.toClient(target.id, msg);
+  }
+
+  /**
+   * `roots/list`: the roots of the one session are those of every attached client that declared
+   * roots. Each is asked (under an id of the multiplexer's), and the server gets the union, merged by
+   * URI (the oldest client's entry kept). A client that fails is left out; if every one failed, the
+   * server gets the first error.
+   */
+  private gatherRoots(msg: Message & { id: Id; method: string }): void {
+    const able = [...this.clients.values()].filter((c) => c.ready && c.capabilities.roots !== undefined);
+    if (able.length === 0) {
+      this.out.toServer(
+        fail(msg.id, ShareErrorCode.NoClient, 'no client of this shared server declared the roots capability'),
+      );
+      return;
+    }
+    const gather: RootsGather = { serverId: msg.id, pending: new Map(), answers: new Map() };
+    this.rootsGathers.set(idKey(msg.id), gather);
+    for (const c of able) {
+      const askId = `lg-share-roots-${this.nextAsk++}`;
+      gather.pending.set(c.id, askId);
+      this.rootsAsks.set(idKey(askId), { gather, client: c.id });
+      this.out.toClient(c.id, { ...msg, id: askId });
+    }
+  }
+
+  private rootsMaybeDone(gather: RootsGather): void {
+    if (gather.pending.size > 0) return;
+    this.rootsGathers.delete(idKey(gather.serverId));
+    if (gather.answers.size === 0) {
+      const error = gather.error ?? {
+        code: ShareErrorCode.NoClient,
+        message: 'the clients asked for roots left the shared server',
+      };
+      this.out.toServer({ jsonrpc: '2.0', id: gather.serverId, error });
+      return;
+    }
+    const merged = new Map<string, unknown>();
+    const order = [...gather.answers.keys()].sort((a, b) => a - b);
+    for (const client of order)
+      for (const root of gather.answers.get(client)!) {
+        const uri = (root as { uri?: unknown } | null)?.uri;
+        if (typeof uri === 'string' && !merged.has(uri)) merged.set(uri, root);
+      }
+    this.out.toServer(ok(gather.serverId, { roots: [...merged.values()] }));
+  }
+
+  /** A client asked for roots left, or the server gave up asking: that client is not waited for. */
+  private dropRootsAsk(gather: RootsGather, client: number): void {
+    const askId = gather.pending.get(client);
+    if (askId === undefined) return;
+    gather.pending.delete(client);
+    this.rootsAsks.delete(idKey(askId));
   }
 
   /**
@@ -445,6 +534,11 @@ export class ShareMux {
       this.out.toServer(
         fail(serverId, ShareErrorCode.NoClient, 'the client this request went to left the shared server'),
       );
+    }
+    for (const gather of [...this.rootsGathers.values()]) {
+      if (!gather.pending.has(clientId)) continue;
+      this.dropRootsAsk(gather, clientId);
+      this.rootsMaybeDone(gather);
     }
     for (const uri of client.subscribed) {
       if (this.subscribers(uri) > 0) continue;

@@ -6,6 +6,7 @@ import { Client as Client1 } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport as Stdio1 } from '@modelcontextprotocol/sdk/client/stdio.js';
 import {
   CreateMessageRequestSchema,
+  ListRootsRequestSchema,
   LoggingMessageNotificationSchema,
   ResourceUpdatedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
@@ -362,6 +363,55 @@ describe('guard: one server for every client (`run --on-conflict share`, built C
     assert.equal(await sample(b), 'sampled: from B');
     assert.equal(await sample(a), 'sampled: from A');
     assert.equal(await sample(c), 'sampled: from A', 'C declared no sampling: the oldest that did answers');
+  });
+
+  it('roots/list: server-everything gets the union of the roots of every client that declared roots', async () => {
+    const asked = new Map<string, number>();
+    const rooted = async (name: string, roots: Array<{ uri: string; name: string }> | undefined): Promise<Client1> => {
+      const transport = new Stdio1({
+        command: process.execPath,
+        args: [cliPath, 'run', '--on-conflict', 'share', '--name', 'roots', '--', everythingBin, 'stdio'],
+        env: guardEnv(home, env()),
+        cwd: repoRoot,
+        stderr: 'pipe',
+      });
+      const client = new Client1(
+        { name, version: '1.0.0' },
+        { capabilities: roots ? { roots: { listChanged: true } } : {} },
+      );
+      if (roots)
+        client.setRequestHandler(ListRootsRequestSchema, () => {
+          asked.set(name, (asked.get(name) ?? 0) + 1);
+          return { roots };
+        });
+      await client.connect(transport);
+      open.push({ call: async () => '', close: () => client.close(), stderr: () => '' });
+      return client;
+    };
+    await rooted('A', [
+      { uri: 'file:///work/a', name: 'a' },
+      { uri: 'file:///work/shared', name: 'shared' },
+    ]);
+    // The server asks for roots 350 ms after its initialize (A's): A alone answers.
+    await until('the server asked A for its roots', () => (asked.get('A') ?? 0) >= 1, 10_000);
+    const b = await rooted('B', [
+      { uri: 'file:///work/b', name: 'b' },
+      { uri: 'file:///work/shared', name: 'shared too' },
+    ]);
+    const c = await rooted('C', undefined);
+    const listed = async () => textOf(await c.callTool({ name: 'get-roots-list', arguments: {} }));
+    assert.match(await listed(), /Current MCP Roots \(2 total\)/);
+    // B's roots changed: the server hears it and asks again; the multiplexer asks A and B, and merges.
+    await b.sendRootsListChanged();
+    await until('the server asked B', () => (asked.get('B') ?? 0) >= 1, 10_000);
+    let text = '';
+    await until('the server holds the merged roots', async () => /\(3 total\)/.test((text = await listed())), 10_000);
+    for (const uri of ['file:///work/a', 'file:///work/b', 'file:///work/shared'])
+      assert.ok(text.includes(`URI: ${uri}\n`), `${uri} in ${text}`);
+    assert.equal(text.split('URI: file:///work/shared').length - 1, 1, 'the root both declared, once');
+    assert.match(text, /shared\n\s+URI: file:\/\/\/work\/shared/, 'the oldest client’s entry kept');
+    assert.equal(asked.get('A'), 2, 'A was asked at the start and again on B’s change');
+    assert.equal(serversOf(), 1);
   });
 
   it('a server crash restarts the one server under every client', async () => {

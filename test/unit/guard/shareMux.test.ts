@@ -215,6 +215,104 @@ describe('guard share: the multiplexer (one server session, many clients)', () =
     assert.equal(t.server.at(-1)?.error?.code, ShareErrorCode.NoClient);
   });
 
+  describe('roots/list: the union of every client’s roots', () => {
+    /** Clients A (roots), B (none), C (roots), initialized. */
+    function three() {
+      const t = setup();
+      const a = t.mux.addClient();
+      const b = t.mux.addClient();
+      const c = t.mux.addClient();
+      t.mux.fromClient(a, init(0, 'A', { roots: { listChanged: true } }));
+      t.mux.fromClient(b, init(0, 'B'));
+      t.mux.fromClient(c, init(0, 'C', { roots: {} }));
+      t.mux.fromServer({ jsonrpc: '2.0', id: t.server[0].id, result: INIT_RESULT });
+      t.server.length = 0;
+      for (const x of [a, b, c]) t.to(x).length = 0;
+      return { ...t, a, b, c };
+    }
+    const rootsList = (id: number | string): Message => ({ jsonrpc: '2.0', id, method: 'roots/list', params: {} });
+    const root = (uri: string, name?: string) => ({ uri, ...(name ? { name } : {}) });
+
+    it('asks every client that declared roots, each under its own id, and answers the server once with the union merged by uri', () => {
+      const t = three();
+      t.mux.fromServer(rootsList(9));
+      assert.equal(t.to(t.b).length, 0, 'b declared no roots: not asked');
+      const [askA] = t.to(t.a);
+      const [askC] = t.to(t.c);
+      assert.equal(askA.method, 'roots/list');
+      assert.equal(askC.method, 'roots/list');
+      assert.notEqual(askA.id, askC.id);
+      t.mux.fromClient(t.c, {
+        jsonrpc: '2.0',
+        id: askC.id,
+        result: { roots: [root('file:///c'), root('file:///shared', 'C')] },
+      });
+      assert.equal(t.server.length, 0, 'the server waits for every client asked');
+      // b was not asked: its answer under a's id is dropped, not taken as a's.
+      t.mux.fromClient(t.b, { jsonrpc: '2.0', id: askA.id, result: { roots: [root('file:///b')] } });
+      assert.equal(t.server.length, 0);
+      t.mux.fromClient(t.a, {
+        jsonrpc: '2.0',
+        id: askA.id,
+        result: { roots: [root('file:///shared', 'A'), root('file:///a')] },
+      });
+      assert.deepEqual(t.server, [
+        {
+          jsonrpc: '2.0',
+          id: 9,
+          result: { roots: [root('file:///shared', 'A'), root('file:///a'), root('file:///c')] },
+        },
+      ]);
+      // A second answer under the same id changes nothing.
+      t.mux.fromClient(t.a, { jsonrpc: '2.0', id: askA.id, result: { roots: [root('file:///late')] } });
+      assert.equal(t.server.length, 1);
+    });
+
+    it('leaves out a client that fails or leaves; the server gets an error only when none answered with roots', () => {
+      const t = three();
+      t.mux.fromServer(rootsList('r1'));
+      t.mux.fromClient(t.a, { jsonrpc: '2.0', id: t.to(t.a)[0].id!, error: { code: -1, message: 'no' } });
+      t.mux.fromClient(t.c, { jsonrpc: '2.0', id: t.to(t.c)[0].id!, result: { roots: [root('file:///c')] } });
+      assert.deepEqual(t.server.at(-1), { jsonrpc: '2.0', id: 'r1', result: { roots: [root('file:///c')] } });
+
+      t.mux.fromServer(rootsList('r2'));
+      t.mux.fromClient(t.a, { jsonrpc: '2.0', id: t.to(t.a)[1].id!, error: { code: -5, message: 'a failed' } });
+      t.mux.removeClient(t.c);
+      assert.deepEqual(t.server.at(-1), { jsonrpc: '2.0', id: 'r2', error: { code: -5, message: 'a failed' } });
+
+      t.mux.fromServer(rootsList('r3'));
+      t.mux.removeClient(t.a);
+      assert.equal(t.server.at(-1)?.id, 'r3');
+      assert.equal(t.server.at(-1)?.error?.code, ShareErrorCode.NoClient);
+      t.mux.fromServer(rootsList('r4'));
+      assert.equal(t.server.at(-1)?.error?.code, ShareErrorCode.NoClient, 'only b is left, without roots');
+    });
+
+    it('a roots/list the server cancels is cancelled at every client still asked, under its own id', () => {
+      const t = three();
+      t.mux.fromServer(rootsList(3));
+      const askA = t.to(t.a)[0].id;
+      const askC = t.to(t.c)[0].id;
+      t.mux.fromClient(t.a, { jsonrpc: '2.0', id: askA!, result: { roots: [] } });
+      t.mux.fromServer({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 3 } });
+      assert.equal(t.to(t.a).length, 1, 'a already answered: not told');
+      assert.deepEqual(t.to(t.c).at(-1), {
+        jsonrpc: '2.0',
+        method: 'notifications/cancelled',
+        params: { requestId: askC },
+      });
+      t.mux.fromClient(t.c, { jsonrpc: '2.0', id: askC!, result: { roots: [] } });
+      assert.equal(t.server.length, 0, 'nothing is answered to a cancelled request');
+    });
+
+    it('passes a client’s notifications/roots/list_changed on to the server', () => {
+      const t = three();
+      const changed: Message = { jsonrpc: '2.0', method: 'notifications/roots/list_changed' };
+      t.mux.fromClient(t.c, changed);
+      assert.deepEqual(t.server, [changed]);
+    });
+  });
+
   it('a server request during one client’s call goes to that client, not the oldest', () => {
     const t = setup();
     const a = t.mux.addClient();
