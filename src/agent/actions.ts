@@ -101,7 +101,11 @@ export async function killDuplicateInstances(
   if (server !== undefined && !snapshot.servers.some((s) => s.name === server || s.id === server)) {
     return summarize([{ kind: 'refused', message: `no configured server is named '${server}'` }], []);
   }
-  const { items, skipped } = killDuplicatesPlan(snapshot, server, { trustWorkspace: c.trustWorkspace, home: c.home });
+  const { items, skipped, shareHints } = killDuplicatesPlan(snapshot, server, {
+    trustWorkspace: c.trustWorkspace,
+    home: c.home,
+  });
+  const hints = shareHints.map((h) => h.message);
   const left = skipped.map((s): ActionOutcome => ({
     kind: 'refused',
     serverName: s.serverName,
@@ -121,7 +125,7 @@ export async function killDuplicateInstances(
     return {
       ok: true,
       dryRun: true,
-      message: [message, ...planned.map((o) => o.message), ...left.map((o) => o.message)].join('\n'),
+      message: [message, ...planned.map((o) => o.message), ...left.map((o) => o.message), ...hints].join('\n'),
       outcomes: [...planned, ...left],
     };
   }
@@ -140,7 +144,7 @@ export async function killDuplicateInstances(
   return {
     ok,
     dryRun: false,
-    message: [message, ...left.map((o) => o.message)].join('\n'),
+    message: [message, ...left.map((o) => o.message), ...hints].join('\n'),
     outcomes: [...outcomes, ...left],
   };
 }

@@ -31,6 +31,16 @@ export function instanceReport(i: VmInstance): InstanceReport {
     pid: i.pid,
     client: i.client.name,
     guarded: isGuarded(i),
+    ...(i.lock?.attached
+      ? {
+          shared: {
+            clients: i.lock.attached.map((c) => ({
+              pid: c.pid,
+              ...(c.clientName !== undefined ? { name: c.clientName } : {}),
+            })),
+          },
+        }
+      : {}),
     verdicts: instanceVerdicts(i),
     why: i.verdicts.map(describeVerdict),
     whatToDo: whatToDo(i),
@@ -135,7 +145,7 @@ export function healthText(r: HealthReport): string {
     lines.push(`- ${quoted(s.name)} (${s.source}, ${s.transport}): ${s.state}${version}${update}`);
     for (const i of s.instances)
       lines.push(
-        `  - pid ${i.pid} (${i.client}${i.guarded ? ', guarded' : ''}): ${i.verdicts.join(', ')}${i.runningVersion ? `, runs ${i.runningVersion}` : ''}. ${i.verdicts.includes('ok') ? '' : i.whatToDo}`.trimEnd(),
+        `  - pid ${i.pid} (${i.shared ? `shared by ${i.shared.clients.length} client${i.shared.clients.length === 1 ? '' : 's'}: ${i.shared.clients.map((c) => (c.name !== undefined ? quoted(c.name) : '?')).join(', ')}` : `${i.client}${i.guarded ? ', guarded' : ''}`}): ${i.verdicts.join(', ')}${i.runningVersion ? `, runs ${i.runningVersion}` : ''}. ${i.verdicts.includes('ok') ? '' : i.whatToDo}`.trimEnd(),
       );
   }
   if (r.notConfigured.length)

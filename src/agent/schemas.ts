@@ -10,6 +10,8 @@ const instance = z.object({
   pid: z.number().int(),
   client: z.string(),
   guarded: z.boolean(),
+  /** A server shared with `run --on-conflict share`: the clients its one process serves (pid, name as the client gave it). */
+  shared: z.object({ clients: z.array(z.object({ pid: z.number().int(), name: z.string().optional() })) }).optional(),
   verdicts: z.array(z.enum(INSTANCE_VERDICTS)),
   why: z.array(z.string()),
   whatToDo: z.string(),

@@ -10,6 +10,7 @@ export const CommandId = {
   refresh: 'mcpLifeguard.refresh',
   wrapWithGuard: 'mcpLifeguard.wrapWithGuard',
   unwrapGuard: 'mcpLifeguard.unwrapGuard',
+  shareOneInstance: 'mcpLifeguard.shareOneInstance',
   showLog: 'mcpLifeguard.showLog',
   showView: 'mcpLifeguard.showView',
   // Tree-only: they need a node, so the palette hides them.

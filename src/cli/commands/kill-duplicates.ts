@@ -34,13 +34,21 @@ export async function killDuplicatesCommand(args: string[], io: CliIo): Promise<
     io.stderr(`mcp-lifeguard kill-duplicates: no configured server is named '${terminalSafe(server)}'\n`);
     return 1;
   }
-  const { items: plan, skipped } = killDuplicatesPlan(snapshot, server, {
+  const {
+    items: plan,
+    skipped,
+    shareHints,
+  } = killDuplicatesPlan(snapshot, server, {
     trustWorkspace: values['trust-workspace'],
     home: currentHostEnv(io.env).home,
   });
-  const skippedText = skipped.length > 0 ? [`Left alone (${skipped.length}):`, ...skippedLines(skipped)] : [];
+  const skippedText = [
+    ...(skipped.length > 0 ? [`Left alone (${skipped.length}):`, ...skippedLines(skipped)] : []),
+    // Copies several clients each run are no duplicates; sharing one is what would have avoided them.
+    ...shareHints.map((h) => terminalSafe(h.message)),
+  ];
   if (!values.yes) {
-    if (values.json) io.stdout(`${JSON.stringify({ dryRun: true, plan, skipped }, null, 2)}\n`);
+    if (values.json) io.stdout(`${JSON.stringify({ dryRun: true, plan, skipped, shareHints }, null, 2)}\n`);
     else if (plan.length === 0)
       io.stdout(`${['No duplicate or orphaned instances to stop.', ...skippedText].join('\n')}\n`);
     else {
@@ -58,7 +66,7 @@ export async function killDuplicatesCommand(args: string[], io: CliIo): Promise<
     return 0;
   }
   const results = await killDuplicates(plan, defaultStopDeps(), { graceMs: values.grace });
-  if (values.json) io.stdout(`${JSON.stringify({ dryRun: false, results, skipped }, null, 2)}\n`);
+  if (values.json) io.stdout(`${JSON.stringify({ dryRun: false, results, skipped, shareHints }, null, 2)}\n`);
   else if (results.length === 0)
     io.stdout(`${['No duplicate or orphaned instances to stop.', ...skippedText].join('\n')}\n`);
   else

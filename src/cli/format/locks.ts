@@ -1,7 +1,7 @@
 import { redactRecord } from '../../core/locks/redactRecord';
 import type { FreeState, HolderState } from '../../core/locks';
 import { terminalSafe, terminalSafeDeep } from '../../core/base/terminalSafe';
-import { table } from './status';
+import { sharedByClients, table } from './status';
 
 export type ListedLock = { lockPath: string } & (HolderState | FreeState);
 
@@ -48,7 +48,5 @@ export function formatLocks(dir: string, locks: ListedLock[]): string {
 export function sharedBy(record: { share?: boolean; attached?: unknown } | undefined): string {
   if (record?.share !== true) return '';
   const attached = Array.isArray(record.attached) ? (record.attached as Array<{ clientName?: unknown }>) : [];
-  const names = attached.map((a) => (typeof a.clientName === 'string' ? a.clientName : '?'));
-  const n = attached.length;
-  return `shared by ${n} client${n === 1 ? '' : 's'}${n > 0 ? ` (${names.join(', ')})` : ''}`;
+  return sharedByClients(attached.map((a) => (typeof a.clientName === 'string' ? a.clientName : undefined)));
 }

@@ -120,8 +120,16 @@ export function formatInstances(snapshot: Snapshot): string[] {
   return lines;
 }
 
+/** `shared by 3 clients (claude-code, cursor, ?)`: a shared server's clients by the names they gave (`?` for none). */
+export function sharedByClients(names: ReadonlyArray<string | undefined>): string {
+  const n = names.length;
+  return `shared by ${n} client${n === 1 ? '' : 's'}${n > 0 ? ` (${names.map((x) => x ?? '?').join(', ')})` : ''}`;
+}
+
 function clientLabel(i: Instance): string {
   if (i.verdicts.some((v) => v.kind === 'orphan')) return 'gone';
+  // A shared server (`run --on-conflict share`): its clients are the relays its lock record lists.
+  if (i.lock?.attached) return sharedByClients(i.lock.attached.map((a) => a.clientName));
   return i.client.pid !== undefined ? `${i.client.name} (${i.client.pid})` : i.client.name;
 }
 

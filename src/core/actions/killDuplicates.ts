@@ -27,9 +27,25 @@ export interface SkippedItem {
   message: string;
 }
 
+/**
+ * Copies of one server that several clients each run (not duplicates: each client talks to its
+ * own): `run --on-conflict share` would have served them from one process.
+ */
+export interface ShareHint {
+  serverName: string;
+  launchKey: string;
+  /** The copies the plan leaves running, one or more per client. */
+  copies: number;
+  /** The clients that run them, by name, each once, in the snapshot's order. */
+  clients: string[];
+  message: string;
+}
+
 export interface KillDuplicatesPlan {
   items: PlanItem[];
   skipped: SkippedItem[];
+  /** Servers several clients run a copy of each, where sharing one would have avoided the copies. */
+  shareHints: ShareHint[];
 }
 
 export interface PlanOptions {
@@ -111,7 +127,51 @@ export function killDuplicatesPlan(snapshot: Snapshot, server?: string, options:
       });
     }
   }
-  return { items, skipped };
+  return { items, skipped, shareHints: shareHints(snapshot, server, items) };
+}
+
+/**
+ * For each launch (one command, wherever it is configured), the copies left running after the plan
+ * when they are under two or more clients, and not already one shared instance (a shared server is
+ * one instance whatever its number of clients). A client unknown to the snapshot counts by its pid.
+ */
+export function shareHints(snapshot: Snapshot, server: string | undefined, plan: readonly PlanItem[]): ShareHint[] {
+  const stopped = new Set(plan.map((p) => p.pid));
+  const byLaunch = new Map<string, { name: string; pids: Set<number>; clients: Map<string, string> }>();
+  // The server named (by name or id) and every entry of the same launch: each client's entry lists its own copies.
+  const launches = new Set(
+    snapshot.servers
+      .filter((s) => server === undefined || s.name === server || s.id === server)
+      .map((s) => s.launchKey),
+  );
+  for (const s of snapshot.servers) {
+    if (!launches.has(s.launchKey)) continue;
+    if (s.transport !== 'stdio' || typeof s.launchKey !== 'string' || !Array.isArray(s.instances)) continue;
+    for (const i of s.instances) {
+      if (!i || !Number.isInteger(i.pid) || stopped.has(i.pid) || i.lock?.attached) continue;
+      if (!Array.isArray(i.verdicts) || i.verdicts.some((v) => v?.kind === 'orphan')) continue;
+      let g = byLaunch.get(s.launchKey);
+      if (!g) byLaunch.set(s.launchKey, (g = { name: s.name, pids: new Set(), clients: new Map() }));
+      g.pids.add(i.pid);
+      const c = i.client;
+      const key = c?.id && c.id !== 'unknown' ? c.id : `pid:${c?.pid ?? i.ppid}`;
+      if (!g.clients.has(key)) g.clients.set(key, c?.name ?? 'unknown');
+    }
+  }
+  const hints: ShareHint[] = [];
+  for (const [launchKey, g] of byLaunch) {
+    if (g.clients.size < 2) continue;
+    const copies = g.pids.size;
+    const clients = [...g.clients.values()];
+    hints.push({
+      serverName: g.name,
+      launchKey,
+      copies,
+      clients,
+      message: `${copies} copies of ${g.name} run for ${clients.length} clients (${clients.join(', ')}): \`run --on-conflict share\` serves them from one (see README, Share one server)`,
+    });
+  }
+  return hints;
 }
 
 /** What an instance of a saved snapshot lacks for the plan (pid, verdicts, a duplicate's `keep`), or undefined. */

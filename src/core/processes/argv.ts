@@ -139,6 +139,39 @@ export function isGuard(argv: readonly string[]): boolean {
   return /^mcp-lifeguard(\.js)?$/.test(programName(eff[0] ?? '')) && eff[1] === 'run';
 }
 
+/** The guard's own options (before `--`), when argv is the guard. */
+function guardOptions(argv: readonly string[]): readonly string[] | undefined {
+  if (!isGuard(argv)) return undefined;
+  const eff = effectiveArgv(argv);
+  const dash = eff.indexOf('--');
+  return eff.slice(2, dash >= 0 ? dash : eff.length);
+}
+
+/**
+ * Whether a process is a client's relay to a shared server (`mcp-lifeguard run --on-conflict share`,
+ * not the share host): it runs no server, so it is no instance; the server runs under the share host.
+ */
+export function isShareRelay(argv: readonly string[]): boolean {
+  const own = guardOptions(argv);
+  if (!own || own.includes('--share-host')) return false;
+  const i = own.indexOf('--on-conflict');
+  return own.includes('--on-conflict=share') || (i >= 0 && own[i + 1] === 'share');
+}
+
+/**
+ * A share host (`mcp-lifeguard run --share-host ...`) as the entry its clients configure: the same
+ * command line without `--share-host` (the relays start the host with their own options), so the
+ * server it runs is matched to every entry that shares it. Undefined for any other process.
+ */
+export function shareHostEntryArgv(argv: readonly string[]): string[] | undefined {
+  const own = guardOptions(argv);
+  if (!own || !own.includes('--share-host')) return undefined;
+  const i = argv.indexOf('--share-host');
+  const dash = argv.indexOf('--');
+  if (i < 0 || (dash >= 0 && i > dash)) return undefined;
+  return [...argv.slice(0, i), ...argv.slice(i + 1)];
+}
+
 /**
  * Whether a process only exists to start another: a shell running a command string, a package
  * runner, cmd.exe, a launcher that forks (`timeout`, `volta run`), a watcher (`node --watch`,

@@ -5,12 +5,14 @@ import {
   effectiveArgv,
   genericProgram,
   isGuard,
+  isShareRelay,
   isWrapper,
   LaunchKey,
   launchKeyOf,
   looksLikeMcpServer,
   mayHaveKey,
   programName,
+  shareHostEntryArgv,
   splitShellWords,
 } from './argv';
 import { parseLaunch } from '../launch/parse';
@@ -341,14 +343,29 @@ export function matchProcesses(
   }
 
   // One pass: candidate roots by launch key (the cheap form; arguments only for candidates).
-  const candidates = new Map<number, { p: ProcessInfo; launch: LaunchKey; configs: ConfigLaunch[] }>();
+  // A shared server's relays run no server (they are its clients' ends, listed in its lock record):
+  // never instances. Its share host is matched as the entry the clients configure (its command
+  // line without `--share-host`), so the one server it runs is the entries' one instance.
+  const candidates = new Map<
+    number,
+    { p: ProcessInfo; launch: LaunchKey; configs: ConfigLaunch[]; asEntry?: ProcessInfo }
+  >();
   const foreign = (p: ProcessInfo): boolean =>
     options.ownUid !== undefined && p.uid !== undefined && p.uid !== options.ownUid;
   for (const p of tree.processes) {
     if (excluded.has(p.pid) || foreign(p) || !mayHaveKey(p.argv, byKey)) continue;
     const key = launchKeyOf(p.argv, false)?.key;
     const configsForKey = key !== undefined ? byKey.get(key) : undefined;
-    if (configsForKey) candidates.set(p.pid, { p, launch: launchKeyOf(p.argv) as LaunchKey, configs: configsForKey });
+    // (`--share-host` is an option of the guard: the launch key is the guard's program either way.)
+    if (!configsForKey || isShareRelay(p.argv)) continue;
+    const hostEntry = shareHostEntryArgv(p.argv);
+    const argv = hostEntry ?? p.argv;
+    candidates.set(p.pid, {
+      p,
+      launch: launchKeyOf(argv) as LaunchKey,
+      configs: configsForKey,
+      ...(hostEntry ? { asEntry: { ...p, argv: hostEntry } } : {}),
+    });
   }
   const hasAncestorIn = (p: ProcessInfo, set: { has(pid: number): boolean }): boolean => {
     let cur = tree.get(p.ppid);
@@ -366,7 +383,8 @@ export function matchProcesses(
     // The topmost match of a chain is the launch (`sh -c x` above `node x`): skip those below another.
     if (hasAncestorIn(cand.p, candidates)) continue;
     const { main, chain } = descendToMain(cand.p, tree);
-    const rootEff = effectiveArgv(cand.p.argv);
+    const entry = cand.asEntry ?? cand.p;
+    const rootEff = effectiveArgv(entry.argv);
     const client = owningClient(cand.p, tree, options.platform);
     // A guarded entry's old unguarded process is the entry's only when the entry's own client runs it.
     const keyed = cand.configs.filter(
@@ -383,7 +401,7 @@ export function matchProcesses(
             configArgv: c.argv,
             runner: c.launch.runner || c.pipxApp !== undefined,
             key: c.pipxApp ?? c.launch.key,
-            root: cand.p,
+            root: entry,
             main,
             home: options.home,
             homes: options.homes,
@@ -396,7 +414,8 @@ export function matchProcesses(
     if (judged.length === 0) continue;
     const fitting = byEnvironment(judged, cand.p.pid, options.env);
     // Configured in several places: the instance belongs to the entries of the client that runs it, if any.
-    const own = fitting.filter((x) => x.c.config.source.client === client.id);
+    // A share host serves every client that shares it, not only the one whose relay started it.
+    const own = cand.asEntry ? [] : fitting.filter((x) => x.c.config.source.client === client.id);
     const pool = own.length > 0 ? own : fitting;
     // Then to the entries whose identity is proven on most counts.
     const score = (x: (typeof pool)[number]) => x.answers.filter((a) => a === 'same').length;

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { planKillDuplicates } from '../../core/actions/killDuplicates';
+import { killDuplicatesPlan, ShareHint } from '../../core/actions/killDuplicates';
 import { Services } from '../services';
 import { leftoverInstances } from '../../core/report/state';
 import { confirm } from '../actions/runAction';
@@ -17,10 +17,13 @@ export async function killDuplicates(svc: Services, arg?: CommandArg): Promise<v
   );
   const raw = svc.store.raw;
   if (!server || !raw) return;
-  const plan = planKillDuplicates(raw, server.id);
+  const { items: plan, shareHints } = killDuplicatesPlan(raw, server.id);
+  const hint = shareHints.map(shareHintText).join(' ');
   const instances = plan.map((p) => server.instances.find((i) => i.pid === p.pid)).filter((i) => i !== undefined);
   if (plan.length === 0) {
-    void vscode.window.showInformationMessage(t('{0} has no duplicate or orphaned instance.', server.name));
+    void vscode.window.showInformationMessage(
+      [t('{0} has no duplicate or orphaned instance.', server.name), hint].filter(Boolean).join(' '),
+    );
     return;
   }
   if (!(await confirm(svc, 'killDuplicates', server, instances))) return;
@@ -49,6 +52,17 @@ export async function killDuplicates(svc: Services, arg?: CommandArg): Promise<v
     },
   );
   void svc.refresh.request('manual');
-  const text = `${server.name}: ${lines.map((l) => l.line).join('; ')}`;
+  const text = [`${server.name}: ${lines.map((l) => l.line).join('; ')}`, hint].filter(Boolean).join(' ');
   void (lines.every((l) => l.ok) ? vscode.window.showInformationMessage(text) : vscode.window.showWarningMessage(text));
+}
+
+/** Copies several clients each run are no duplicates: sharing one is what would have avoided them (see README, Share one server). */
+export function shareHintText(h: ShareHint): string {
+  return t(
+    '{0} copies of {1} run for {2} clients ({3}): `run --on-conflict share` serves them from one (see the README, Share one server).',
+    h.copies,
+    h.serverName,
+    h.clients.length,
+    h.clients.join(', '),
+  );
 }

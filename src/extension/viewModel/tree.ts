@@ -441,9 +441,12 @@ function instanceItem(
   else if (stale?.cause === 'runtime') details.push(`${stale.package} ${stale.running} ${ARROW} ${stale.installed}`);
   else if (stale) details.push(`${stale.running} ${ARROW} ${stale.installed}`);
   else if (i.runningVersion) details.push(i.runningVersion);
-  if (isGuarded(i)) details.push(t('guarded'));
+  // A shared server (`run --on-conflict share`): one instance, its clients the ones its lock record lists.
+  const shared = i.lock?.attached;
+  if (shared) details.push(sharedWords(shared));
+  else if (isGuarded(i)) details.push(t('guarded'));
   // Under its own client's group the client goes without saying.
-  if (!server || i.client.id !== server.source.client) details.push(i.client.name);
+  if (!shared && (!server || i.client.id !== server.source.client)) details.push(i.client.name);
   const mem = formatMemory(i.memoryBytes);
   if (mem) details.push(mem);
   const icon = flags.has('orphan')
@@ -469,6 +472,12 @@ function instanceItem(
       mdCell(i.client.name),
     ),
   ];
+  if (shared)
+    lines.push(
+      '',
+      sharedWords(shared),
+      ...shared.map((c) => `- ${t('{0} (pid {1})', mdCell(c.clientName ?? t('unnamed client')), c.pid)}`),
+    );
   if (i.commandLine) lines.push('', code(i.commandLine));
   if (i.verdicts.length) lines.push('', ...i.verdicts.map((v) => `- ${mdCell(describeVerdict(v))}`));
   return {
@@ -480,6 +489,16 @@ function instanceItem(
     contextValue: contextValue(kind, caps),
     collapsible: 'none',
   };
+}
+
+/** `shared by 3 clients (claude-code, cursor, windsurf)`: a shared server's clients, named as they named themselves. */
+export function sharedWords(attached: ReadonlyArray<{ clientName?: string }>): string {
+  const names = attached.map((c) => c.clientName ?? '?').join(', ');
+  return attached.length === 1
+    ? t('shared by 1 client ({0})', names)
+    : attached.length === 0
+      ? t('shared by no client')
+      : t('shared by {0} clients ({1})', attached.length, names);
 }
 
 /** Enter (or a click) on an instance row opens its evidence: what it is, why, what to do. */

@@ -73,13 +73,18 @@ function edit(format: EntryFormat, text: string, keyPath: (string | number)[], e
   }
 }
 
-/** `command`/`args` become `<guard> run --name <name> -- <command> <args...>`. */
+/**
+ * `command`/`args` become `<guard> run --name <name> -- <command> <args...>`; with `share`,
+ * `<guard> run --on-conflict share --name <name> -- ...`: every client's entry wrapped so, under
+ * one name, uses one server (README, "Share one server").
+ */
 export function computeWrap(
   text: string,
   keyPath: (string | number)[],
   serverName: string,
   guard: GuardLauncher,
   format: EntryFormat = jsoncEntry,
+  options: { share?: boolean } = {},
 ): EditResult {
   const entry = format.read(text, keyPath);
   if (typeof entry === 'string') return { kind: 'error', reason: entry };
@@ -87,7 +92,15 @@ export function computeWrap(
     return { kind: 'error', reason: t('the server already runs through the guard') };
   return edit(format, text, keyPath, {
     command: guard.command,
-    args: ['run', '--name', serverName, '--', entry.command, ...entry.args],
+    args: [
+      'run',
+      ...(options.share ? ['--on-conflict', 'share'] : []),
+      '--name',
+      serverName,
+      '--',
+      entry.command,
+      ...entry.args,
+    ],
   });
 }
 

@@ -412,4 +412,27 @@ describe('extension view-model: tree', () => {
     assert.equal(shouldPoll(snapshot([], { notConfigured: [instance(1)] })), true);
     assert.equal(shouldPoll(snapshot([server('a')])), true);
   });
+
+  it('a shared server (`run --on-conflict share`): its instance row says it is shared, by how many clients and which, in the description and the tooltip', () => {
+    const attached = [
+      { pid: 20, startTime: 1, clientName: 'claude-code' },
+      { pid: 22, startTime: 2, clientName: 'cursor' },
+      { pid: 24, startTime: 3 },
+    ];
+    const [row] = childNodes(
+      serverNode(server('m', { instances: [instance(31, { lock: { serverName: 'm', attached } })] })),
+    );
+    const it = item(row);
+    assert.match(it.description!, /shared by 3 clients \(claude-code, cursor, \?\)/);
+    assert.doesNotMatch(it.description!, /guarded/);
+    assert.match(it.tooltip!, /shared by 3 clients/);
+    assert.match(it.tooltip!, /- claude-code \(pid 20\)/);
+    assert.match(it.tooltip!, /- unnamed client \(pid 24\)/);
+    const [one] = childNodes(
+      serverNode(
+        server('o', { instances: [instance(31, { lock: { serverName: 'o', attached: attached.slice(0, 1) } })] }),
+      ),
+    );
+    assert.match(item(one).description!, /shared by 1 client \(claude-code\)/);
+  });
 });

@@ -1,0 +1,103 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Snapshot } from '../../../src/core/base/model';
+import { cliPath } from '../../support/repo';
+import { until } from '../../support/poll';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { guardEnv, memoryBin, runCli, tempHome } from '../guard/support';
+import { repoRoot } from '../../support/repo';
+import { processesOf } from '../guard/erasSupport';
+import { healthReport, healthText } from '../../../src/agent/health';
+import { toViewInput } from '../../../src/core/report/input';
+
+/** A server shared with `run --on-conflict share`, as `status` sees it: one instance, its clients listed, no relay counted. */
+describe('snapshot: a shared server (real share host, relays and server)', function () {
+  this.timeout(120_000);
+  let home: string;
+  const open: Client[] = [];
+
+  beforeEach(() => {
+    home = tempHome();
+  });
+  afterEach(async () => {
+    for (const c of open.splice(0)) await c.close().catch(() => undefined);
+    await until(
+      'no process of the test left',
+      () => {
+        const left = processesOf(home);
+        return left.guards === 0 && left.servers === 0;
+      },
+      20_000,
+    );
+    fs.rmSync(home, { recursive: true, force: true });
+  });
+
+  /** One client of the shared server, named as a client names itself in `initialize`. */
+  async function connectClient(args: string[], env: Record<string, string>, name: string): Promise<Client> {
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args,
+      env: guardEnv(home, env),
+      cwd: repoRoot,
+      stderr: 'pipe',
+    });
+    const client = new Client({ name, version: '1.0.0' });
+    await client.connect(transport);
+    return client;
+  }
+
+  it('one instance marked shared with its three clients; the relays are neither instances nor duplicates', async () => {
+    const tag = `--lg-tag=${path.basename(home)}`;
+    // Installed, the guard is `mcp-lifeguard.js` (or `mcp-lifeguard`): the name the engine recognises it by.
+    const bin = path.join(home, 'bin', 'mcp-lifeguard.js');
+    fs.mkdirSync(path.dirname(bin), { recursive: true });
+    fs.symlinkSync(cliPath, bin);
+    const args = [bin, 'run', '--on-conflict', 'share', '--name', 'memory', '--', memoryBin, tag];
+    fs.mkdirSync(path.join(home, '.config', 'Claude'), { recursive: true });
+    fs.writeFileSync(
+      path.join(home, '.config', 'Claude', 'claude_desktop_config.json'),
+      JSON.stringify({ mcpServers: { memory: { command: process.execPath, args } } }),
+    );
+    const env = { MEMORY_FILE_PATH: path.join(home, 'memory.jsonl') };
+    for (let i = 0; i < 3; i++) open.push(await connectClient(args, env, ['claude-code', 'cursor', 'windsurf'][i]));
+    let snap: Snapshot | undefined;
+    await until('the record to list three clients', async () => {
+      snap = JSON.parse((await runCli(home, ['status', '--json'])).stdout) as Snapshot;
+      return snap.servers.some((s) => s.instances.some((i) => i.lock?.attached?.length === 3));
+    });
+    const [server] = snap!.servers;
+    // One instance: the server the share host runs, not the three relays; no duplicate among them.
+    assert.equal(server.instances.length, 1, JSON.stringify(server.instances.map((i) => i.commandLine)));
+    const [instance] = server.instances;
+    assert.match(instance.commandLine, /mcp-server-memory/);
+    assert.doesNotMatch(instance.commandLine, /mcp-lifeguard/);
+    assert.match(instance.launcherChain.map((l) => l.commandLine).join('\n'), /--share-host/);
+    assert.deepEqual(
+      instance.lock!.attached!.map((c) => c.clientName),
+      ['claude-code', 'cursor', 'windsurf'],
+    );
+    assert.deepEqual(instance.verdicts, []);
+    assert.deepEqual(
+      snap!.notConfigured.filter((i) => i.commandLine.includes(path.basename(home))),
+      [],
+    );
+
+    const text = (await runCli(home, ['status'])).stdout;
+    assert.match(text, /Running instances \(1\)/);
+    assert.match(text, /shared by 3 clients \(claude-code, cursor, windsurf\)/);
+
+    const plan = JSON.parse((await runCli(home, ['kill-duplicates', '--json'])).stdout);
+    assert.deepEqual([plan.plan, plan.shareHints], [[], []]);
+
+    const health = healthReport(toViewInput(snap!));
+    const shared = health.servers.flatMap((s) => s.instances).map((i) => i.shared);
+    assert.deepEqual(shared, [
+      {
+        clients: instance.lock!.attached!.map((c) => ({ pid: c.pid, name: c.clientName })),
+      },
+    ]);
+    assert.match(healthText(health), /shared by 3 clients: "claude-code", "cursor", "windsurf"/);
+  });
+});
