@@ -2,10 +2,10 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fixturesDir } from '../support/repo';
-import { sleep, until } from '../support/poll';
+import { sleep } from '../support/poll';
 import { controlStatus } from '../../src/core/control';
 import { connectGuarded, GuardedClient, liveRecords, runCli, tempHome, textOf } from '../integration/guard/support';
-import { processesOf } from '../integration/guard/erasSupport';
+import { noneLeftThenRemove } from '../integration/guard/erasSupport';
 
 const shareServer = [process.execPath, path.join(fixturesDir, 'guard', 'share-server.mjs')];
 
@@ -44,15 +44,7 @@ describe('reliability: clients attaching and leaving a shared server (`run --on-
   });
   afterEach(async () => {
     for (const c of clients.splice(0)) await c.client.close().catch(() => undefined);
-    await until(
-      'no process of the test left',
-      () => {
-        const left = processesOf(home);
-        return left.guards === 0 && left.servers === 0;
-      },
-      20_000,
-    );
-    fs.rmSync(home, { recursive: true, force: true });
+    await noneLeftThenRemove(home);
   });
 
   it('16 clients at most, joining and leaving at random over 1,000 calls and 5 restarts: every call answered to its caller, never two servers', async () => {

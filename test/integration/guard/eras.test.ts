@@ -1,5 +1,4 @@
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import { controlRestart } from '../../../src/core/control';
 import { sleep, until } from '../../support/poll';
 import { liveRecords, runCli, tempHome } from './support';
@@ -14,6 +13,7 @@ import {
   ServerKind,
   servers,
   subscriptionOf,
+  noneLeftThenRemove,
 } from './erasSupport';
 
 describe('guard: both MCP protocol eras through `mcp-lifeguard run` (built CLI, SDK 2.x and 1.x clients)', function () {
@@ -31,15 +31,7 @@ describe('guard: both MCP protocol eras through `mcp-lifeguard run` (built CLI, 
       r.stop();
       await r.exited;
     }
-    await until(
-      'no process of the test left',
-      () => {
-        const left = processesOf(home);
-        return left.guards === 0 && left.servers === 0;
-      },
-      20_000,
-    );
-    fs.rmSync(home, { recursive: true, force: true });
+    await noneLeftThenRemove(home);
   });
 
   async function connect(kind: ClientKind, server: ServerKind): Promise<EraClient> {

@@ -120,6 +120,19 @@ export function processesOf(home: string): { guards: number; servers: number } {
   return { guards, servers };
 }
 
+/** Waits until no guard or server started for `home` is left (a test's clean-up), then removes `home`. */
+export async function noneLeftThenRemove(home: string): Promise<void> {
+  await until(
+    'no process of the test left',
+    () => {
+      const left = processesOf(home);
+      return left.guards === 0 && left.servers === 0;
+    },
+    20_000,
+  );
+  fs.rmSync(home, { recursive: true, force: true });
+}
+
 /** A client that writes raw lines to `mcp-lifeguard run` and reads what comes back, line by line. */
 export class RawGuard {
   readonly lines: Array<Record<string, unknown>> = [];

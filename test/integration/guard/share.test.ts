@@ -31,7 +31,7 @@ import {
   tempHome,
   textOf,
 } from './support';
-import { processesOf, servers as eraServers } from './erasSupport';
+import { processesOf, servers as eraServers, noneLeftThenRemove } from './erasSupport';
 
 const shareServer = [process.execPath, path.join(fixturesDir, 'guard', 'share-server.mjs')];
 
@@ -56,15 +56,7 @@ describe('guard: one server for every client (`run --on-conflict share`, built C
   });
   afterEach(async () => {
     for (const c of open.splice(0)) await c.close().catch(() => undefined);
-    await until(
-      'no process of the test left',
-      () => {
-        const left = processesOf(home);
-        return left.guards === 0 && left.servers === 0;
-      },
-      20_000,
-    );
-    fs.rmSync(home, { recursive: true, force: true });
+    await noneLeftThenRemove(home);
   });
 
   const env = () => ({

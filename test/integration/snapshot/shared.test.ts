@@ -8,7 +8,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { guardEnv, memoryBin, runCli, tempHome } from '../guard/support';
 import { repoRoot } from '../../support/repo';
-import { processesOf } from '../guard/erasSupport';
+import { noneLeftThenRemove } from '../guard/erasSupport';
 import { healthReport, healthText } from '../../../src/agent/health';
 import { toViewInput } from '../../../src/core/report/input';
 
@@ -23,15 +23,7 @@ describe('snapshot: a shared server (real share host, relays and server)', funct
   });
   afterEach(async () => {
     for (const c of open.splice(0)) await c.close().catch(() => undefined);
-    await until(
-      'no process of the test left',
-      () => {
-        const left = processesOf(home);
-        return left.guards === 0 && left.servers === 0;
-      },
-      20_000,
-    );
-    fs.rmSync(home, { recursive: true, force: true });
+    await noneLeftThenRemove(home);
   });
 
   /** One client of the shared server, named as a client names itself in `initialize`. */
