@@ -53,10 +53,12 @@ describeE2e('e2e: a pseudo-locale bundle', (h) => {
 
     // The tree, opened by the badge's click: every description, and each part of an instance row's label.
     await page.locator('.part.statusbar .statusbar-item', { hasText: 'MCP 1' }).first().click();
+    // Every group's rows, not only the running instance's: a group the tree has not expanded yet
+    // (seen once in CI: Cursor's row without its server) would go unchecked.
     const rows = await eventually(
-      'the tree with the running instance',
+      'the tree with the running instance and every group expanded',
       () => sideBarTree(page),
-      (rs) => rs.some((r) => r.level === 3),
+      (rs) => rs.some((r) => r.level === 3) && rs.filter((r) => r.level === 2).length >= 4,
       60000,
     );
     const literal: string[] = [];
