@@ -22,16 +22,16 @@ import { configDrift, launchedPackage } from './configDrift';
 import { inferFromNpmCache } from './firstLook';
 import { inferFromPythonHistory } from './pythonFirstLook';
 import { stillInstalled } from './outsideClosure';
+import { installersIn } from './installers';
 import {
   hostScopeReaders,
   installerDone,
   installerHolding,
-  installersIn,
   InstallerWatch,
   scopedInstallers,
   ScopeReaders,
   ScopedInstaller,
-} from './installers';
+} from './installerScope';
 import { PackageRef, RegistryChecker, registryCacheFile, RegistryOverrides } from './registry';
 import { resolveInstalled, Resolution } from './resolve';
 import { askServerInfo, ServerInfoAnswer } from './serverInfo';

@@ -5,7 +5,7 @@ import type { RecordedVersions } from '../locks/types';
 import type { Installed, Running, RuntimeReplaced, ServerInfoStatement, VersionVerdict } from '../base/versionTypes';
 import { environmentMoves } from './fingerprint';
 import { CLOCK_SLACK_MS, FirstSeen, judge, runningOf, SETTLE_MS, VersionEvidence } from './judge';
-import type { RunningInstaller } from './installers';
+import type { RunningInstaller } from './installerScope';
 import { parseDeletedMappings, replacedWithin } from './maps';
 import { Compared, ContentCheck, distInfoOwning } from './mappedContent';
 import { isRuntimeFile, readRuntime, RuntimeSighting } from './runtime';

@@ -8,7 +8,13 @@ import { parseProcCmdline, readProcessTable } from '../pids/table';
 import { MtimeCache } from './cache';
 import { nodeFs } from './fs';
 import { interprets, judgeInstance, needsCwd } from './instanceEvidence';
-import { hostScopeReaders, installerHolding, RunningInstaller, scopedInstallers, ScopedInstaller } from './installers';
+import {
+  hostScopeReaders,
+  installerHolding,
+  RunningInstaller,
+  scopedInstallers,
+  ScopedInstaller,
+} from './installerScope';
 import { serverInfoFromVersions } from './lockServerInfo';
 import type { LaunchSpec } from './lookup';
 import { readMaps } from './maps';

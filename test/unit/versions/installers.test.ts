@@ -4,18 +4,17 @@ import * as path from 'node:path';
 import type { HostEnv } from '../../../src/core/base/hostEnv';
 import type { Ecosystem, Installed } from '../../../src/core/base/versionTypes';
 import type { FileStat } from '../../../src/core/versions/fs';
+import { installerIn, installersIn } from '../../../src/core/versions/installers';
 import {
   installerDone,
   installerHolding,
-  installerIn,
-  installersIn,
   installerScope,
   InstallerWatch,
   NPM_DEBUG_LOG,
   npmLogArgv,
   ScopeReaders,
   scopedInstallers,
-} from '../../../src/core/versions/installers';
+} from '../../../src/core/versions/installerScope';
 import { judgeInstance } from '../../../src/core/versions/instanceEvidence';
 import { CLOCK_SLACK_MS, judge, SETTLE_MS } from '../../../src/core/versions/judge';
 
