@@ -3,11 +3,11 @@
  * (test/fixtures/guard/tiny-server.mjs) directly, and through `node dist/cli.js run`.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { BenchReport } from './run';
+import { loadNote } from './support';
 
 const root = path.resolve(__dirname, '..');
 const tinyServer = path.join(root, 'test', 'fixtures', 'guard', 'tiny-server.mjs');
@@ -140,12 +140,7 @@ export async function run(report: BenchReport): Promise<void> {
     const pairRatios = directBig.map((d, i) => d / guardBig[i]);
     report.ratio('8 MiB throughput, guard / direct (median of per-round ratios)', median(pairRatios), { min: 0.9 });
 
-    report.note(
-      `load average at the end: ${os
-        .loadavg()
-        .map((l) => l.toFixed(1))
-        .join(' ')} on ${os.cpus().length} cores`,
-    );
+    report.note(loadNote());
     const rss = guarded.transport.pid ? rssMiB(guarded.transport.pid) : undefined;
     if (rss !== undefined) report.figure('guard RSS after the 8 MiB results', rss, 'MiB');
     else report.note('guard RSS: not measured on this platform');

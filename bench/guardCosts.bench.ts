@@ -17,7 +17,7 @@ import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { killGroups } from './support';
+import { killGroups, loadNote } from './support';
 import type { BenchReport } from './run';
 
 const execFileAsync = promisify(execFile);
@@ -260,12 +260,7 @@ export async function run(report: BenchReport): Promise<void> {
     report.ratio('status --json / node + ps at ~1,000 processes (median of per-pair ratios)', median(ratios), {
       max: 1.5,
     });
-    report.note(
-      `load average at the end: ${os
-        .loadavg()
-        .map((l) => l.toFixed(1))
-        .join(' ')}`,
-    );
+    report.note(loadNote());
   } finally {
     killGroups(children.filter((c) => c.spawnargs[0] === 'sh'));
     for (const c of children) c.kill('SIGKILL');

@@ -17,6 +17,7 @@ import * as path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { BenchReport } from './run';
+import { loadNote } from './support';
 
 const root = path.resolve(__dirname, '..');
 const cli = path.join(root, 'dist', 'cli.js');
@@ -180,12 +181,7 @@ export async function run(report: BenchReport): Promise<void> {
     report.figure(`tools/call read_graph, direct to server-memory (p50 of ${CALLS})`, median(d), 'ms');
     report.figure(`tools/call read_graph, through the share relay and host (p50 of ${CALLS})`, median(r), 'ms');
     report.figure('round trip added by sharing (difference of the p50s)', median(r) - median(d), 'ms');
-    report.note(
-      `load average at the end: ${os
-        .loadavg()
-        .map((l) => l.toFixed(1))
-        .join(' ')}`,
-    );
+    report.note(loadNote());
   } finally {
     await closeAll(clients);
     await until(
