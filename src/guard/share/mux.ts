@@ -1,4 +1,9 @@
 import { envelopeVersion, idKey, META } from '../stdio/messages';
+import { fail, Id, Message, ok, ShareErrorCode } from './jsonrpc';
+import { RootsGathering } from './roots';
+
+export type { Id, Message } from './jsonrpc';
+export { ShareErrorCode } from './jsonrpc';
 
 /**
  * `--on-conflict share`: many clients, one server session. The multiplexer sees each client's
@@ -7,16 +12,6 @@ import { envelopeVersion, idKey, META } from '../stdio/messages';
  * notifications to the clients they concern. The host's stdio transport stays behind it, unchanged:
  * to the transport the multiplexer is one client, so a restart replays one `initialize`.
  */
-
-export type Id = string | number;
-export type Message = {
-  jsonrpc?: '2.0';
-  id?: Id;
-  method?: string;
-  params?: Record<string, unknown>;
-  result?: Record<string, unknown>;
-  error?: { code: number; message: string; data?: unknown };
-};
 
 /** MCP's log levels, least severe first (RFC 5424 order). */
 export const LOG_LEVELS = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'] as const;
@@ -29,14 +24,6 @@ const CAPABILITY_OF: Record<string, string> = {
   'elicitation/create': 'elicitation',
   'roots/list': 'roots',
 };
-
-/** JSON-RPC error codes the multiplexer answers with itself. */
-export const ShareErrorCode = {
-  /** A client of the other protocol era than the one the shared session speaks. */
-  EraMismatch: -32046,
-  /** A server request no attached client can answer (no client declared the capability). */
-  NoClient: -32047,
-} as const;
 
 export interface MuxClientInfo {
   id: number;
@@ -64,16 +51,6 @@ interface Forwarded {
   progress?: Id;
 }
 
-/** One server `roots/list`, asked of every client that declared roots: their answers, by client. */
-interface RootsGather {
-  serverId: Id;
-  /** client id -> the id the multiplexer asked it under (string), for the clients yet to answer */
-  pending: Map<number, string>;
-  answers: Map<number, unknown[]>;
-  /** The first error a client answered with, passed on if no client answered with roots. */
-  error?: Message['error'];
-}
-
 export interface MuxOutput {
   toServer(message: Message): void;
   toClient(client: number, message: Message): void;
@@ -81,9 +58,6 @@ export interface MuxOutput {
   /** A client's name or era became known (the lock record lists the clients). */
   changed?(): void;
 }
-
-const ok = (id: Id, result: Record<string, unknown> = {}): Message => ({ jsonrpc: '2.0', id, result });
-const fail = (id: Id, code: number, message: string): Message => ({ jsonrpc: '2.0', id, error: { code, message } });
 
 function withMeta(params: Record<string, unknown> | undefined, key: string, value: unknown): Record<string, unknown> {
   const meta = (params?._meta ?? {}) as Record<string, unknown>;
@@ -106,11 +80,8 @@ export class ShareMux {
   private readonly tokens = new Map<string, { client: number; token: Id }>();
   /** Server request id key -> the client it went to. */
   private readonly serverRequests = new Map<string, number>();
-  /** The server's `roots/list` requests being gathered from every client with roots (server id key -> gather). */
-  private readonly rootsGathers = new Map<string, RootsGather>();
-  /** The multiplexer's `roots/list` to one client (its id key) -> the gather it answers. */
-  private readonly rootsAsks = new Map<string, { gather: RootsGather; client: number }>();
-  private nextAsk = 1;
+  /** The server's `roots/list` requests, asked of every client with roots (roots.ts). */
+  private readonly roots: RootsGathering;
   /** The multiplexer's own requests to the server (unsubscribe, setLevel for a client that left): answers dropped. */
   private readonly own = new Set<string>();
   private era: 'legacy' | 'modern' | undefined;
@@ -122,7 +93,9 @@ export class ShareMux {
   /** The level the server was last asked for. */
   private serverLevel: LogLevel | undefined;
 
-  constructor(private readonly out: MuxOutput) {}
+  constructor(private readonly out: MuxOutput) {
+    this.roots = new RootsGathering(out);
+  }
 
   addClient(): number {
     const id = this.nextClient++;
@@ -265,17 +238,8 @@ export class ShareMux {
   }
 
   private clientAnswer(client: Client, msg: Message & { id: Id }): void {
+    if (this.roots.answered(client.id, msg)) return;
     const key = idKey(msg.id);
-    const ask = this.rootsAsks.get(key);
-    if (ask && ask.client === client.id) {
-      this.rootsAsks.delete(key);
-      ask.gather.pending.delete(client.id);
-      const roots = (msg.result as { roots?: unknown } | undefined)?.roots;
-      if (Array.isArray(roots)) ask.gather.answers.set(client.id, roots);
-      else ask.gather.error ??= msg.error ?? { code: -32603, message: 'a client answered roots/list without roots' };
-      this.rootsMaybeDone(ask.gather);
-      return;
-    }
     if (this.serverRequests.get(key) !== client.id) {
       this.out.log(`dropped a client's answer to ${JSON.stringify(msg.id)}: the shared server did not ask it that`);
       return;
@@ -376,16 +340,7 @@ export class ShareMux {
       const requestId = params?.requestId;
       if (typeof requestId !== 'string' && typeof requestId !== 'number') return;
       const key = idKey(requestId);
-      const gather = this.rootsGathers.get(key);
-      if (gather) {
-        // A roots/list the server gave up: every client still asked hears of it under its own id.
-        this.rootsGathers.delete(key);
-        for (const [client, askId] of [...gather.pending]) {
-          this.dropRootsAsk(gather, client);
-          this.out.toClient(client, { ...msg, params: { ...params, requestId: askId } });
-        }
-        return;
-      }
+      if (this.roots.cancelled(msg, requestId)) return;
       const target = this.serverRequests.get(key);
       if (target === undefined) return;
       this.serverRequests.delete(key);
@@ -410,7 +365,11 @@ export class ShareMux {
   }
 
   private serverRequest(msg: Message & { id: Id; method: string }): void {
-    if (msg.method === 'roots/list') return this.gatherRoots(msg);
+    if (msg.method === 'roots/list')
+      return this.roots.gather(
+        msg,
+        [...this.clients.values()].filter((c) => c.ready && c.capabilities.roots !== undefined).map((c) => c.id),
+      );
     const target = this.routeServerRequest(msg.method);
     if (target === undefined) {
       const cap = CAPABILITY_OF[msg.method];
@@ -427,59 +386,6 @@ export class ShareMux {
     this.serverRequests.set(key, target.id);
     target.serverRequests.add(key);
     this.out.toClient(target.id, msg);
-  }
-
-  /**
-   * `roots/list`: the roots of the one session are those of every attached client that declared
-   * roots. Each is asked (under an id of the multiplexer's), and the server gets the union, merged by
-   * URI (the oldest client's entry kept). A client that fails is left out; if every one failed, the
-   * server gets the first error.
-   */
-  private gatherRoots(msg: Message & { id: Id; method: string }): void {
-    const able = [...this.clients.values()].filter((c) => c.ready && c.capabilities.roots !== undefined);
-    if (able.length === 0) {
-      this.out.toServer(
-        fail(msg.id, ShareErrorCode.NoClient, 'no client of this shared server declared the roots capability'),
-      );
-      return;
-    }
-    const gather: RootsGather = { serverId: msg.id, pending: new Map(), answers: new Map() };
-    this.rootsGathers.set(idKey(msg.id), gather);
-    for (const c of able) {
-      const askId = `lg-share-roots-${this.nextAsk++}`;
-      gather.pending.set(c.id, askId);
-      this.rootsAsks.set(idKey(askId), { gather, client: c.id });
-      this.out.toClient(c.id, { ...msg, id: askId });
-    }
-  }
-
-  private rootsMaybeDone(gather: RootsGather): void {
-    if (gather.pending.size > 0) return;
-    this.rootsGathers.delete(idKey(gather.serverId));
-    if (gather.answers.size === 0) {
-      const error = gather.error ?? {
-        code: ShareErrorCode.NoClient,
-        message: 'the clients asked for roots left the shared server',
-      };
-      this.out.toServer({ jsonrpc: '2.0', id: gather.serverId, error });
-      return;
-    }
-    const merged = new Map<string, unknown>();
-    const order = [...gather.answers.keys()].sort((a, b) => a - b);
-    for (const client of order)
-      for (const root of gather.answers.get(client)!) {
-        const uri = (root as { uri?: unknown } | null)?.uri;
-        if (typeof uri === 'string' && !merged.has(uri)) merged.set(uri, root);
-      }
-    this.out.toServer(ok(gather.serverId, { roots: [...merged.values()] }));
-  }
-
-  /** A client asked for roots left, or the server gave up asking: that client is not waited for. */
-  private dropRootsAsk(gather: RootsGather, client: number): void {
-    const askId = gather.pending.get(client);
-    if (askId === undefined) return;
-    gather.pending.delete(client);
-    this.rootsAsks.delete(idKey(askId));
   }
 
   /**
@@ -535,11 +441,7 @@ export class ShareMux {
         fail(serverId, ShareErrorCode.NoClient, 'the client this request went to left the shared server'),
       );
     }
-    for (const gather of [...this.rootsGathers.values()]) {
-      if (!gather.pending.has(clientId)) continue;
-      this.dropRootsAsk(gather, clientId);
-      this.rootsMaybeDone(gather);
-    }
+    this.roots.clientLeft(clientId);
     for (const uri of client.subscribed) {
       if (this.subscribers(uri) > 0) continue;
       this.ownRequest('resources/unsubscribe', { uri });

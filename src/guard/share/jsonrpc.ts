@@ -1,0 +1,26 @@
+/** The JSON-RPC messages the share multiplexer passes and answers itself with (parsed, no I/O). */
+
+export type Id = string | number;
+export type Message = {
+  jsonrpc?: '2.0';
+  id?: Id;
+  method?: string;
+  params?: Record<string, unknown>;
+  result?: Record<string, unknown>;
+  error?: { code: number; message: string; data?: unknown };
+};
+
+/** JSON-RPC error codes the multiplexer answers with itself. */
+export const ShareErrorCode = {
+  /** A client of the other protocol era than the one the shared session speaks. */
+  EraMismatch: -32046,
+  /** A server request no attached client can answer (no client declared the capability). */
+  NoClient: -32047,
+} as const;
+
+export const ok = (id: Id, result: Record<string, unknown> = {}): Message => ({ jsonrpc: '2.0', id, result });
+export const fail = (id: Id, code: number, message: string): Message => ({
+  jsonrpc: '2.0',
+  id,
+  error: { code, message },
+});
