@@ -349,11 +349,9 @@ export function hostScopeReaders(
       const fds = await fsp.readdir(`/proc/${pid}/fd`).catch(() => [] as string[]);
       for (const fd of fds) {
         const target = await link(`/proc/${pid}/fd/${fd}`);
-        // npm keeps at most logs-max logs: another npm run may have deleted this one while it runs.
-        if (!target || !NPM_DEBUG_LOG.test(target.replace(/ \(deleted\)$/, ''))) continue;
-        // Read through the open file itself (a deleted log is still there); the argv line comes
-        // first, within a few lines of the log's start.
-        const handle = await fsp.open(`/proc/${pid}/fd/${fd}`, 'r').catch(() => undefined);
+        if (!target || !NPM_DEBUG_LOG.test(target)) continue;
+        // The argv line comes first, within a few lines of the log's start.
+        const handle = await fsp.open(target, 'r').catch(() => undefined);
         if (!handle) continue;
         try {
           const buf = Buffer.alloc(16 * 1024);
