@@ -37,6 +37,10 @@ interface Proc {
   pid: number;
   kind: 'share host' | 'relay' | 'server';
   rssKiB: number;
+  /** Proportional set size: pages shared with other processes (the node binary's text) counted once over all of them. */
+  pssKiB: number;
+  /** Anonymous memory of this process alone (heaps, stacks): what one more such process adds for sure. */
+  anonKiB: number;
 }
 
 /** Every live process whose environment carries `marker`, with its VmRSS. */
@@ -48,12 +52,21 @@ function processesWith(marker: string): Proc[] {
       const cmdline = fs.readFileSync(`/proc/${name}/cmdline`, 'utf8');
       const rss = /^VmRSS:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${name}/status`, 'utf8'));
       if (!rss) continue;
+      const rollup = fs.readFileSync(`/proc/${name}/smaps_rollup`, 'utf8');
+      const pss = /^Pss:\s+(\d+) kB/m.exec(rollup);
+      const anon = /^Pss_Anon:\s+(\d+) kB/m.exec(rollup) ?? /^Anonymous:\s+(\d+) kB/m.exec(rollup);
       const kind = cmdline.includes('\0--share-host')
         ? 'share host'
         : cmdline.includes(`${cli}\0run`)
           ? 'relay'
           : 'server';
-      out.push({ pid: Number(name), kind, rssKiB: Number(rss[1]) });
+      out.push({
+        pid: Number(name),
+        kind,
+        rssKiB: Number(rss[1]),
+        pssKiB: pss ? Number(pss[1]) : Number(rss[1]),
+        anonKiB: anon ? Number(anon[1]) : Number(rss[1]),
+      });
     } catch {
       // gone, or not ours to read
     }
@@ -70,23 +83,34 @@ async function connect(args: string[], env: Record<string, string>, name: string
   return client;
 }
 
-/** One call on each client, then settles and sums RSS, five samples a second apart: the median of the sums. */
-async function settledRss(clients: Client[], marker: string): Promise<{ total: number; procs: Proc[] }> {
+type Sums = Record<'rss' | 'pss' | 'anon', number>;
+
+/** One call on each client, then settles and sums memory, five samples a second apart: the median of each sum. */
+async function settledMemory(clients: Client[], marker: string): Promise<{ total: Sums; procs: Proc[] }> {
   await Promise.all(clients.map((c) => c.listTools()));
   await sleep(2000);
-  const totals: number[] = [];
+  const samples: Sums[] = [];
   let procs: Proc[] = [];
   for (let i = 0; i < 5; i++) {
     procs = processesWith(marker);
-    totals.push(procs.reduce((s, p) => s + p.rssKiB, 0));
+    samples.push({
+      rss: procs.reduce((s, p) => s + p.rssKiB, 0),
+      pss: procs.reduce((s, p) => s + p.pssKiB, 0),
+      anon: procs.reduce((s, p) => s + p.anonKiB, 0),
+    });
     await sleep(1000);
   }
-  return { total: median(totals), procs };
+  const of = (k: keyof Sums) => median(samples.map((x) => x[k]));
+  return { total: { rss: of('rss'), pss: of('pss'), anon: of('anon') }, procs };
 }
 
-function sumBy(procs: Proc[], kind: Proc['kind']): { n: number; mib: number } {
+function sumBy(procs: Proc[], kind: Proc['kind']): { n: number; mib: number; anonMib: number } {
   const of = procs.filter((p) => p.kind === kind);
-  return { n: of.length, mib: MiB(of.reduce((s, p) => s + p.rssKiB, 0)) };
+  return {
+    n: of.length,
+    mib: MiB(of.reduce((s, p) => s + p.rssKiB, 0)),
+    anonMib: MiB(of.reduce((s, p) => s + p.anonKiB, 0)),
+  };
 }
 
 async function until(what: string, check: () => boolean, ms: number): Promise<void> {
@@ -123,7 +147,7 @@ export async function run(report: BenchReport): Promise<void> {
     const unmanagedEnv = envOf(unmanagedMarker, 'unmanaged.jsonl');
     for (let c = 0; c < CLIENTS; c++)
       for (const server of Object.values(SERVERS)) clients.push(await connect(server, unmanagedEnv, `unmanaged-${c}`));
-    const unmanaged = await settledRss(clients, unmanagedMarker);
+    const unmanaged = await settledMemory(clients, unmanagedMarker);
     await closeAll(clients);
     await until('the unmanaged servers gone', () => processesWith(unmanagedMarker).length === 0, 15_000);
 
@@ -138,16 +162,16 @@ export async function run(report: BenchReport): Promise<void> {
             `shared-${c}`,
           ),
         );
-    const shared = await settledRss(clients, sharedMarker);
+    const shared = await settledMemory(clients, sharedMarker);
 
     const u = sumBy(unmanaged.procs, 'server');
-    report.figure(`unmanaged: ${u.n} server processes, RSS summed (median of 5)`, MiB(unmanaged.total), 'MiB');
+    report.figure(`unmanaged: ${u.n} server processes, RSS summed (median of 5)`, MiB(unmanaged.total.rss), 'MiB');
     const hosts = sumBy(shared.procs, 'share host');
     const servers = sumBy(shared.procs, 'server');
     const relays = sumBy(shared.procs, 'relay');
     report.figure(
       `shared: ${hosts.n} share hosts + ${servers.n} servers + ${relays.n} relays, RSS summed (median of 5)`,
-      MiB(shared.total),
+      MiB(shared.total.rss),
       'MiB',
     );
     report.figure(`shared: the ${hosts.n} share hosts`, hosts.mib, 'MiB');
@@ -157,7 +181,23 @@ export async function run(report: BenchReport): Promise<void> {
       relays.mib,
       'MiB',
     );
-    report.figure('shared / unmanaged RSS', shared.total / unmanaged.total, 'x');
+    report.figure('shared / unmanaged RSS', shared.total.rss / unmanaged.total.rss, 'x');
+    // RSS counts the node binary's text once per process; the machine holds it once. PSS shares it
+    // out, anonymous memory leaves it out: what the setups really cost the machine.
+    report.figure('unmanaged: PSS summed', MiB(unmanaged.total.pss), 'MiB');
+    report.figure('shared: PSS summed', MiB(shared.total.pss), 'MiB');
+    report.figure('shared / unmanaged PSS', shared.total.pss / unmanaged.total.pss, 'x');
+    report.figure('unmanaged: anonymous memory summed', MiB(unmanaged.total.anon), 'MiB');
+    report.figure('shared: anonymous memory summed', MiB(shared.total.anon), 'MiB');
+    report.figure('shared / unmanaged anonymous memory', shared.total.anon / unmanaged.total.anon, 'x');
+    report.figure('unmanaged: anonymous memory of one server copy (mean)', u.anonMib / Math.max(1, u.n), 'MiB');
+    report.figure(`shared: anonymous memory of the ${hosts.n} share hosts`, hosts.anonMib, 'MiB');
+    report.figure(`shared: anonymous memory of the ${servers.n} servers`, servers.anonMib, 'MiB');
+    report.figure(
+      `shared: anonymous memory of one relay (mean of ${relays.n})`,
+      relays.anonMib / Math.max(1, relays.n),
+      'MiB',
+    );
 
     // The relay's added round trip: the shared memory client vs a client of its own copy, interleaved.
     const viaRelay = clients[0];
