@@ -119,6 +119,11 @@ export class ShareMux {
     return [...this.clients.values()].map(({ id, name, era }) => ({ id, name, era }));
   }
 
+  /** Which client a request forwarded to the server (by the id the server saw) came from. */
+  clientOf(serverId: Id): number | undefined {
+    return this.forwarded.get(idKey(serverId))?.client;
+  }
+
   /** The server's protocol era, once the first client chose it. */
   get sessionEra(): 'legacy' | 'modern' | undefined {
     return this.era;

@@ -1,0 +1,90 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Client as Client2 } from '@modelcontextprotocol/client';
+import { StdioClientTransport as Stdio2 } from '@modelcontextprotocol/client/stdio';
+import { controlRestart } from '../../../src/core/control';
+import { cliPath, fixturesDir, repoRoot } from '../../support/repo';
+import { guardEnv, liveRecords, tempHome } from './support';
+import { noneLeftThenRemove, processesOf } from './erasSupport';
+
+const HAZARDS = [process.execPath, path.join(fixturesDir, 'eras', 'hazards', 'server.mjs')];
+
+/** One real SDK 2.x client of a shared server (legacy era unless told), through the built CLI. */
+interface Shared {
+  client: Client2;
+  stderr(): string;
+}
+
+/**
+ * `--on-conflict share` as each client sees its own session: the guard's once-only annotate
+ * notices reach every client once, and a later client's protocol version is negotiated against
+ * the one the shared session speaks.
+ */
+describe('guard: each client of a shared server has a session of its own (`--on-conflict share`, built CLI)', function () {
+  this.timeout(120_000);
+  let home: string;
+  const open: Shared[] = [];
+
+  beforeEach(() => {
+    home = tempHome();
+  });
+  afterEach(async () => {
+    for (const c of open.splice(0)) await c.client.close().catch(() => undefined);
+    await noneLeftThenRemove(home);
+  });
+
+  async function connect(
+    name: string,
+    clientName: string,
+    run: string[],
+    options: ConstructorParameters<typeof Client2>[1] = {},
+  ): Promise<Shared> {
+    const transport = new Stdio2({
+      command: process.execPath,
+      args: [cliPath, 'run', '--on-conflict', 'share', '--name', name, ...run],
+      env: guardEnv(home, { FIXTURE_TOOLS: path.join(home, 'tools.json') }),
+      cwd: repoRoot,
+      stderr: 'pipe',
+    });
+    let stderr = '';
+    transport.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    const client = new Client2({ name: clientName, version: '1.0.0' }, options);
+    const shared = { client, stderr: () => stderr };
+    open.push(shared);
+    await client.connect(transport);
+    return shared;
+  }
+
+  const texts = (result: unknown): string[] =>
+    (result as { content: Array<{ text?: string }> }).content.map((c) => c.text ?? '');
+  const notices = (result: unknown) => texts(result).filter((t) => t.startsWith('[MCP Lifeguard]'));
+  const echo = async (c: Shared, text: string) =>
+    notices(await c.client.callTool({ name: 'echo', arguments: { text } }));
+
+  it('--when-stale annotate: after a restart that changed the tools, each attached client hears it on its next result once; a later client is not told', async () => {
+    const run = ['--when-stale', 'annotate', '--', ...HAZARDS];
+    fs.writeFileSync(path.join(home, 'tools.json'), JSON.stringify({ tools: ['alpha'] }));
+    const clients = [await connect('hz', 'a', run), await connect('hz', 'b', run), await connect('hz', 'c', run)];
+    assert.equal(processesOf(home).servers, 1, 'three clients, one server process');
+    // The guard compares the tools of the process before the restart with the next one's.
+    assert.deepEqual((await clients[0].client.listTools()).tools.map((t) => t.name).sort(), [
+      'alpha',
+      'confirm',
+      'echo',
+    ]);
+    fs.writeFileSync(path.join(home, 'tools.json'), JSON.stringify({ tools: ['beta'] }));
+    const [record] = await liveRecords(home);
+    const done = await controlRestart(record.control!, 'test', { timeoutMs: 60_000 });
+    assert.ok(done.ok, JSON.stringify(done));
+    const said =
+      '[MCP Lifeguard] This server (hz) was restarted and its tools changed; added: beta; removed: alpha. Tools you listed before the restart may be out of date: list them again before calling one that changed.';
+    for (const [i, c] of clients.entries())
+      assert.deepEqual(await echo(c, `x${i}`), [said], `client ${i}, first result`);
+    for (const [i, c] of clients.entries()) assert.deepEqual(await echo(c, `y${i}`), [], `client ${i}, said once`);
+    // A client that came after the restart listed the new tools itself: nothing to tell it.
+    const late = await connect('hz', 'd', run);
+    assert.deepEqual(await echo(late, 'z'), []);
+    assert.equal(processesOf(home).servers, 1);
+  });
+});
