@@ -87,4 +87,27 @@ describe('guard: each client of a shared server has a session of its own (`--on-
     assert.deepEqual(await echo(late, 'z'), []);
     assert.equal(processesOf(home).servers, 1);
   });
+  it('protocol versions: a later client asking a newer version is told the session’s; one asking an older version is refused, saying why', async () => {
+    const run = ['--', ...HAZARDS];
+    fs.writeFileSync(path.join(home, 'tools.json'), JSON.stringify({}));
+    // The first client offers 2025-06-18 only: the one session speaks it.
+    const first = await connect('hz', 'first', run, { supportedProtocolVersions: ['2025-06-18'] });
+    assert.equal(first.client.getNegotiatedProtocolVersion(), '2025-06-18');
+    // The SDK's default offer is its newest, 2025-11-25; it speaks 2025-06-18 too and stays.
+    const newer = await connect('hz', 'newer', run);
+    assert.equal(newer.client.getNegotiatedProtocolVersion(), '2025-06-18');
+    assert.match(texts(await newer.client.callTool({ name: 'echo', arguments: { text: 'n' } }))[0], /:n$/);
+    // A client whose newest is older than the session's cannot meet it: a clear error, not a bare mismatch.
+    await assert.rejects(connect('hz', 'older', run, { supportedProtocolVersions: ['2025-03-26'] }), (err: Error) => {
+      assert.match(
+        err.message,
+        /Unsupported protocol version 2025-03-26: this shared server's session speaks 2025-06-18, negotiated by its first client/,
+      );
+      return true;
+    });
+    // The others keep their sessions.
+    assert.match(texts(await first.client.callTool({ name: 'echo', arguments: { text: 'f' } }))[0], /:f$/);
+    assert.match(texts(await newer.client.callTool({ name: 'echo', arguments: { text: 'm' } }))[0], /:m$/);
+    assert.equal(processesOf(home).servers, 1);
+  });
 });
