@@ -4,8 +4,9 @@ import * as path from 'node:path';
 import { Client as Client2 } from '@modelcontextprotocol/client';
 import { StdioClientTransport as Stdio2 } from '@modelcontextprotocol/client/stdio';
 import { controlRestart } from '../../../src/core/control';
+import { sleep } from '../../support/poll';
 import { cliPath, fixturesDir, repoRoot } from '../../support/repo';
-import { guardEnv, liveRecords, tempHome } from './support';
+import { everythingBin, guardEnv, liveRecords, tempHome } from './support';
 import { noneLeftThenRemove, processesOf } from './erasSupport';
 
 const HAZARDS = [process.execPath, path.join(fixturesDir, 'eras', 'hazards', 'server.mjs')];
@@ -39,6 +40,7 @@ describe('guard: each client of a shared server has a session of its own (`--on-
     clientName: string,
     run: string[],
     options: ConstructorParameters<typeof Client2>[1] = {},
+    prepare?: (client: Client2) => void,
   ): Promise<Shared> {
     const transport = new Stdio2({
       command: process.execPath,
@@ -50,6 +52,7 @@ describe('guard: each client of a shared server has a session of its own (`--on-
     let stderr = '';
     transport.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
     const client = new Client2({ name: clientName, version: '1.0.0' }, options);
+    prepare?.(client);
     const shared = { client, stderr: () => stderr };
     open.push(shared);
     await client.connect(transport);
@@ -108,6 +111,33 @@ describe('guard: each client of a shared server has a session of its own (`--on-
     // The others keep their sessions.
     assert.match(texts(await first.client.callTool({ name: 'echo', arguments: { text: 'f' } }))[0], /:f$/);
     assert.match(texts(await newer.client.callTool({ name: 'echo', arguments: { text: 'm' } }))[0], /:m$/);
+    assert.equal(processesOf(home).servers, 1);
+  });
+  it('elicitation (server-everything): the request reaches the client whose call is in flight, else the oldest that declared elicitation, and its answer goes back', async () => {
+    const run = ['--', everythingBin, 'stdio'];
+    const asked: string[] = [];
+    const eliciting = (name: string) => (client: Client2) =>
+      client.setRequestHandler('elicitation/create', async () => {
+        asked.push(name);
+        return { action: 'accept', content: { name: `from ${name}`, check: true } };
+      });
+    // The server registers its elicitation tool only for a session whose initialize declared
+    // elicitation: the first client's, the one the shared server got.
+    const a = await connect('ev', 'A', run, { capabilities: { elicitation: { form: {} } } }, eliciting('A'));
+    const b = await connect('ev', 'B', run, { capabilities: { elicitation: { form: {} } } }, eliciting('B'));
+    const c = await connect('ev', 'C', run);
+    const elicit = async (x: Shared) =>
+      texts(await x.client.callTool({ name: 'trigger-elicitation-request', arguments: {} })).join('\n');
+    assert.match(await elicit(b), /Name: from B/, 'B’s call alone in flight: B is asked');
+    assert.match(await elicit(a), /Name: from A/);
+    assert.match(await elicit(c), /Name: from A/, 'C declared no elicitation: the oldest that did is asked');
+    assert.deepEqual(asked, ['B', 'A', 'A']);
+    // Two calls in flight (C's long operation, B's elicitation): the oldest client that declared it answers.
+    const long = c.client.callTool({ name: 'trigger-long-running-operation', arguments: { duration: 2, steps: 2 } });
+    await sleep(300);
+    assert.match(await elicit(b), /Name: from A/);
+    assert.match(texts(await long).join('\n'), /completed/i);
+    assert.deepEqual(asked, ['B', 'A', 'A', 'A']);
     assert.equal(processesOf(home).servers, 1);
   });
 });
