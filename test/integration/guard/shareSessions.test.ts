@@ -4,7 +4,9 @@ import * as path from 'node:path';
 import { Client as Client2 } from '@modelcontextprotocol/client';
 import { StdioClientTransport as Stdio2 } from '@modelcontextprotocol/client/stdio';
 import { controlRestart } from '../../../src/core/control';
-import { sleep } from '../../support/poll';
+import { writePrivateAtomic } from '../../../src/core/base/privateFs';
+import { sleep, until } from '../../support/poll';
+import { npmTool } from '../../support/toolCache';
 import { cliPath, fixturesDir, repoRoot } from '../../support/repo';
 import { everythingBin, guardEnv, liveRecords, tempHome } from './support';
 import { noneLeftThenRemove, processesOf } from './erasSupport';
@@ -45,7 +47,10 @@ describe('guard: each client of a shared server has a session of its own (`--on-
     const transport = new Stdio2({
       command: process.execPath,
       args: [cliPath, 'run', '--on-conflict', 'share', '--name', name, ...run],
-      env: guardEnv(home, { FIXTURE_TOOLS: path.join(home, 'tools.json') }),
+      env: guardEnv(home, {
+        FIXTURE_TOOLS: path.join(home, 'tools.json'),
+        MEMORY_FILE_PATH: path.join(home, 'memory.jsonl'),
+      }),
       cwd: repoRoot,
       stderr: 'pipe',
     });
@@ -90,6 +95,41 @@ describe('guard: each client of a shared server has a session of its own (`--on-
     assert.deepEqual(await echo(late, 'z'), []);
     assert.equal(processesOf(home).servers, 1);
   });
+  it('--when-stale annotate: a newer release in the registry cache is said once to each client of a shared server-memory', async () => {
+    const MEM = '@modelcontextprotocol/server-memory';
+    const bin = path.join(await npmTool(MEM, '2026.7.4'), 'mcp-server-memory');
+    // The daily registry check's cache, as the extension leaves it: a newer release than 2026.7.4.
+    await writePrivateAtomic(
+      path.join(home, 'cache', 'registry.json'),
+      JSON.stringify({
+        version: 1,
+        entries: {
+          [`npm:${MEM}`]: {
+            checkedAt: new Date().toISOString(),
+            url: 'https://registry.invalid/x',
+            latest: '2026.8.31',
+          },
+        },
+      }),
+      { root: home },
+    );
+    const run = ['--when-stale', 'annotate', '--stale-interval', '1', '--', bin];
+    const clients = [await connect('mem', 'a', run), await connect('mem', 'b', run), await connect('mem', 'c', run)];
+    const said = `[MCP Lifeguard] A newer release of ${MEM} is available: 2026.8.31 (installed 2026.7.4).`;
+    const read = async (c: Shared) => notices(await c.client.callTool({ name: 'read_graph', arguments: {} }));
+    for (const [i, c] of clients.entries()) {
+      // The guard reads the cache in the background (no call waits for it): the notice comes on a result soon.
+      const heard: string[] = [];
+      await until(`client ${i} told`, async () => heard.push(...(await read(c))) > 0, 30_000, 100);
+      assert.deepEqual(heard, [said], `client ${i}: once`);
+      assert.deepEqual(await read(c), [], `client ${i}: not again`);
+    }
+    const late = await connect('mem', 'd', run);
+    assert.deepEqual(await read(late), [said], 'a client that comes later is told too, once');
+    assert.deepEqual(await read(late), []);
+    assert.equal(processesOf(home).servers, 1);
+  });
+
   it('protocol versions: a later client asking a newer version is told the session’s; one asking an older version is refused, saying why', async () => {
     const run = ['--', ...HAZARDS];
     fs.writeFileSync(path.join(home, 'tools.json'), JSON.stringify({}));
