@@ -149,7 +149,12 @@ export async function runStdioGuard(opts: RunStdioGuardOptions): Promise<number>
     onChildStarted: ({ pid, version }) => recordChildVersion(lock, version, log, pid),
     onServerInfo: (info) => recordServerInfo(lock, info, log),
     serverStderr: serverLog ? (chunk) => serverLog.write(chunk) : undefined,
-    ...(hub ? { onReplayedInitialize: (result: Record<string, unknown>) => hub.restartedWith(result) } : {}),
+    ...(hub
+      ? {
+          onReplayedInitialize: (result: Record<string, unknown>) => hub.restartedWith(result),
+          audienceOf: (id: string | number) => hub.audienceOf(id),
+        }
+      : {}),
   });
   // A process that exits without unwinding (an uncaught error) still frees its lock, unless its
   // server may still run: then the record, which names the server, stays for a successor to act on.

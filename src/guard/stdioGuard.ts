@@ -6,6 +6,7 @@ import { GuardHost } from './host/host';
 import { PipedProcess, SpawnSpec, StopGrace } from './host/supervisor';
 import { InstalledVersionProbe, ResolvedVersion, StalePolicy } from './host/staleness';
 import type { UpdateLookup } from './host/staleNotice';
+import type { NoticeAudience } from './host/staleGate';
 import { StdioTransport } from './stdio/stdioTransport';
 
 export interface GuardOptions {
@@ -37,6 +38,8 @@ export interface GuardOptions {
   serverStderr?(chunk: Buffer): void;
   /** A restarted child answered the replayed `initialize`. */
   onReplayedInitialize?(result: Record<string, unknown>): void;
+  /** `--on-conflict share`: which client a request the server saw came from (stdioTransport.ts). */
+  audienceOf?(id: string | number): NoticeAudience | undefined;
 }
 
 /**
@@ -57,6 +60,7 @@ export class Guard {
       initTimeoutMs: options.initTimeoutMs,
       serverStderr: options.serverStderr,
       onReplayedInitialize: options.onReplayedInitialize,
+      audienceOf: options.audienceOf,
     });
     this.host = new GuardHost(
       {

@@ -6,7 +6,7 @@ import { recordedVersions } from './lockRecord';
 import { CrashLoopDetector, CrashLoopOptions } from './crashLoop';
 import { describeOpenWork, OpenWork } from './openWork';
 import { diffTools, toolsChangedText } from './toolsDiff';
-import { StaleGate } from './staleGate';
+import { NoticeAudience, StaleGate } from './staleGate';
 import { InstalledVersionProbe, ResolvedVersion, StalePolicy } from './staleness';
 import type { UpdateLookup } from './staleNotice';
 import { GuardState, Lifecycle } from './lifecycle';
@@ -134,12 +134,12 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
     this.staleGate.noteToolCall();
   }
 
-  toolResultNotices(): string[] {
-    return this.staleGate.toolResultNotices();
+  toolResultNotices(audience?: NoticeAudience): string[] {
+    return this.staleGate.toolResultNotices(audience);
   }
 
-  noticesDelivered(): void {
-    this.staleGate.noticesDelivered();
+  noticesDelivered(audience?: NoticeAudience): void {
+    this.staleGate.noticesDelivered(audience);
   }
 
   noteTools(tools: unknown[], complete = true): void {

@@ -6,6 +6,20 @@ import { staleNoticeText, UpdateLookup, updateNoticeText } from './staleNotice';
 /** How often, at most, `--when-stale annotate` re-reads the registry cache (it is refreshed daily). */
 const UPDATE_LOOK_MS = 10 * 60 * 1000;
 
+/**
+ * Who a tool result goes to. A guard has one client (no audience); a shared server
+ * (`--on-conflict share`) has many, and a once-only notice is said once to each: `key` tells them
+ * apart, and `joinedAt` (performance.now()) says whether the client was attached when the tools
+ * changed (one that came later listed the new tools itself, so there is nothing to tell it).
+ */
+export interface NoticeAudience {
+  key: string;
+  joinedAt: number;
+}
+
+/** The guard's one client, when the server is not shared. */
+const ONE: NoticeAudience = { key: '', joinedAt: -Infinity };
+
 export interface StaleGateOptions {
   stale?: { policy: StalePolicy; intervalMs: number };
   serverName: string;
@@ -41,10 +55,16 @@ export class StaleGate {
   private timer: NodeJS.Timeout | undefined;
   /** The last verdict, and which child it judged (a restarted child is not judged by it). */
   private last: { child: object; verdict: GuardVerdict; versions: InstanceVersions } | undefined;
-  /** Under `annotate`: what changed in the tools across the last restart, said once (toolsDiff.ts). */
-  private toolsChanged: string | undefined;
-  /** Under `annotate`: the update-available text, said once per guard process. */
-  private update: { text?: string; told: boolean; lookedAt: number; lookedFor?: string } = { told: false, lookedAt: 0 };
+  /**
+   * Under `annotate`: what changed in the tools across the last restart (toolsDiff.ts), when, and
+   * the audiences told already: said once to each client attached then.
+   */
+  private toolsChanged: { text: string; at: number; told: Set<string> } | undefined;
+  /** Under `annotate`: the update-available text, said once per guard process to each audience. */
+  private update: { text?: string; told: Set<string>; lookedAt: number; lookedFor?: string } = {
+    told: new Set(),
+    lookedAt: 0,
+  };
 
   constructor(private readonly options: StaleGateOptions) {}
 
@@ -95,28 +115,30 @@ export class StaleGate {
   }
 
   /**
-   * Under `annotate`: the texts a `tools/call` result passing now carries. Synchronous, from the
-   * last check: the result is never held for a check (the call that brought it started one).
+   * Under `annotate`: the texts a `tools/call` result passing now to `audience` carries.
+   * Synchronous, from the last check: the result is never held for a check (the call that brought
+   * it started one). The stale notice rides every result; the others once per audience.
    */
-  toolResultNotices(): string[] {
+  toolResultNotices(audience: NoticeAudience = ONE): string[] {
     if (this.options.stale?.policy !== 'annotate') return [];
     const notices: string[] = [];
     const verdict = this.last && this.last.child === this.options.currentChild() ? this.last.verdict : undefined;
     if (verdict?.state === 'restart') notices.push(staleNoticeText(verdict.said, this.options.serverName));
-    if (this.toolsChanged) notices.push(this.toolsChanged);
-    if (this.update.text && !this.update.told) notices.push(this.update.text);
+    const changed = this.toolsChanged;
+    if (changed && !changed.told.has(audience.key) && audience.joinedAt <= changed.at) notices.push(changed.text);
+    if (this.update.text && !this.update.told.has(audience.key)) notices.push(this.update.text);
     return notices;
   }
 
-  /** The notices went out on a result: the update-available and tools-changed ones are not said again. */
-  noticesDelivered(): void {
-    if (this.update.text) this.update.told = true;
-    this.toolsChanged = undefined;
+  /** The notices went out on a result to `audience`: its update-available and tools-changed ones are not said to it again. */
+  noticesDelivered(audience: NoticeAudience = ONE): void {
+    if (this.update.text) this.update.told.add(audience.key);
+    this.toolsChanged?.told.add(audience.key);
   }
 
   /** A restart changed the server's tools: the model hears it on the next tool result (under annotate). */
   noteToolsChanged(text: string): void {
-    this.toolsChanged = text;
+    this.toolsChanged = { text, at: performance.now(), told: new Set() };
   }
 
   /** Called when no request is in flight any more: a wanted restart happens now. */
@@ -147,11 +169,14 @@ export class StaleGate {
     return verdict;
   }
 
-  /** Reads the registry cache for a newer release, until one was said (at most every UPDATE_LOOK_MS). */
+  /**
+   * Reads the registry cache for a newer release (at most every UPDATE_LOOK_MS), until it was said
+   * to the guard's one client. A shared server's clients come and go: it keeps looking for the next.
+   */
   private async lookForUpdate(installed: ResolvedVersion): Promise<void> {
     const look = this.options.updateAvailable;
     const now = Date.now();
-    if (!look || this.update.told || installed.state !== 'known') return;
+    if (!look || this.update.told.has(ONE.key) || installed.state !== 'known') return;
     // Another install is looked up at once: a text about the one before it would be wrong.
     const lookFor = `${installed.name}@${installed.version}`;
     if (lookFor === this.update.lookedFor && now - this.update.lookedAt < UPDATE_LOOK_MS) return;

@@ -61,13 +61,14 @@ export function updateNoticeText(update: UpdateAvailableNotice): string {
  * answer to a `tools/call` (`isToolCall` says so by its id) that has a `content` array; otherwise
  * undefined, and the line goes out unchanged. Untouched: error responses, other methods' answers,
  * results without a `content` array, lines of MAX_ANNOTATED_LINE_BYTES or more, anything not JSON.
+ * `notices` may depend on the answer's id (a shared server's clients each hear a notice once).
  */
 export function annotateToolResult(
   line: Buffer,
-  notices: readonly string[],
+  notices: readonly string[] | ((id: RequestId) => readonly string[]),
   isToolCall: (id: RequestId) => boolean,
 ): Buffer | undefined {
-  if (notices.length === 0 || line.length >= MAX_ANNOTATED_LINE_BYTES) return undefined;
+  if ((Array.isArray(notices) && notices.length === 0) || line.length >= MAX_ANNOTATED_LINE_BYTES) return undefined;
   let message: unknown;
   try {
     message = JSON.parse(line.toString('utf8'));
@@ -78,11 +79,13 @@ export function annotateToolResult(
     return undefined;
   const id = message.id;
   if ((typeof id !== 'string' && typeof id !== 'number') || !isToolCall(id)) return undefined;
+  const texts = typeof notices === 'function' ? notices(id) : notices;
+  if (texts.length === 0) return undefined;
   const result = message.result;
   if (!isPlainObject(result) || !Array.isArray(result.content)) return undefined;
   const close = contentArrayEnd(line);
   if (close === undefined) return undefined;
-  const blocks = notices.map((text) => JSON.stringify({ type: 'text', text })).join(',');
+  const blocks = texts.map((text) => JSON.stringify({ type: 'text', text })).join(',');
   const insert = Buffer.from(`${result.content.length > 0 ? ',' : ''}${blocks}`, 'utf8');
   return Buffer.concat([line.subarray(0, close), insert, line.subarray(close)]);
 }

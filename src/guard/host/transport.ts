@@ -2,6 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import type { RecordedServerInfo } from '../../core/locks';
 import type { ChildExit, ServerChild } from './supervisor';
 import type { GuardState } from './lifecycle';
+import type { NoticeAudience } from './staleGate';
 
 /**
  * What the host lets a transport see and ask for: its state, the stale gate's verdict on a
@@ -16,10 +17,11 @@ export interface HostView {
   /**
    * Under `--when-stale annotate`: the text blocks a `tools/call` result passing now gets appended
    * (staleNotice.ts); empty under other policies or when there is nothing to say. Never waits.
+   * `audience`: which client of a shared server the result goes to (absent: the guard's one client).
    */
-  toolResultNotices(): string[];
-  /** The notices went out on a result (the update-available one is said once). */
-  noticesDelivered(): void;
+  toolResultNotices(audience?: NoticeAudience): string[];
+  /** The notices went out on a result to `audience` (the update-available one is said once to each). */
+  noticesDelivered(audience?: NoticeAudience): void;
   /** The server's tools/list answer passed by: the stale gate learns which tools are read-only. */
   noteTools(tools: unknown[], complete?: boolean): void;
   /** Whether the tools of the child before the last restart are known: the transport may ask the new child for its own to compare. */

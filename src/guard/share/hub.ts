@@ -3,6 +3,7 @@ import { PassThrough, Readable, Writable } from 'node:stream';
 import type { AttachedClient, AttachRequest } from '../../core/control/protocol';
 import { replyLine } from '../../core/control/server';
 import { LineSplitter } from '../stdio/lines';
+import type { NoticeAudience } from '../host/staleGate';
 import { Message, ShareMux } from './mux';
 
 export interface ShareHubOptions {
@@ -22,6 +23,8 @@ const FIRST_CLIENT_MS = 30_000;
 interface Connection {
   pid: number;
   startTime: number;
+  /** performance.now() when it attached (a notice of what changed before is not its news). */
+  joinedAt: number;
   write(line: string): void;
   close(): void;
 }
@@ -69,6 +72,17 @@ export class ShareHub {
     this.mux.restartedWith(result);
   }
 
+  /**
+   * The client a request the server sees (by its remapped id) came from: under `--when-stale
+   * annotate` each client hears a once-only notice once (host/staleGate.ts).
+   */
+  audienceOf(serverId: string | number): NoticeAudience {
+    const client = this.mux.clientOf(serverId);
+    const connection = client === undefined ? undefined : this.connections.get(client);
+    // A client that left gets nothing (its answer is dropped): no one is marked as told.
+    return connection ? { key: String(client), joinedAt: connection.joinedAt } : { key: 'left', joinedAt: Infinity };
+  }
+
   /** Starts waiting for the first relay (bounded: a host nobody attached to stops). */
   start(): void {
     this.linger = setTimeout(() => this.end(), Math.max(this.options.lingerMs, FIRST_CLIENT_MS));
@@ -87,6 +101,7 @@ export class ShareHub {
       {
         pid: request.pid,
         startTime: request.startTime,
+        joinedAt: performance.now(),
         write: (line) => {
           if (!socket.writable) return;
           socket.write(line);

@@ -19,8 +19,8 @@ export const ShareErrorCode = {
 } as const;
 
 export const ok = (id: Id, result: Record<string, unknown> = {}): Message => ({ jsonrpc: '2.0', id, result });
-export const fail = (id: Id, code: number, message: string): Message => ({
+export const fail = (id: Id, code: number, message: string, data?: unknown): Message => ({
   jsonrpc: '2.0',
   id,
-  error: { code, message },
+  error: { code, message, ...(data !== undefined ? { data } : {}) },
 });

@@ -1,6 +1,7 @@
 import { envelopeVersion, idKey, META } from '../stdio/messages';
 import { fail, Id, Message, ok, ShareErrorCode } from './jsonrpc';
 import { RootsGathering } from './roots';
+import { laterClientRefusal, UNSUPPORTED_VERSION } from './version';
 
 export type { Id, Message } from './jsonrpc';
 export { ShareErrorCode } from './jsonrpc';
@@ -119,6 +120,11 @@ export class ShareMux {
     return [...this.clients.values()].map(({ id, name, era }) => ({ id, name, era }));
   }
 
+  /** Which client a request forwarded to the server (by the id the server saw) came from. */
+  clientOf(serverId: Id): number | undefined {
+    return this.forwarded.get(idKey(serverId))?.client;
+  }
+
   /** The server's protocol era, once the first client chose it. */
   get sessionEra(): 'legacy' | 'modern' | undefined {
     return this.era;
@@ -145,7 +151,7 @@ export class ShareMux {
       client.capabilities = (msg.params?.capabilities as Record<string, unknown> | undefined) ?? {};
       this.out.changed?.();
       const version = msg.params?.protocolVersion;
-      if (this.initResult) return this.answerInit(client.id, id);
+      if (this.initResult) return this.answerInit(client.id, id, version);
       if (this.initWaiting) {
         this.initWaiting.push({ client: client.id, id, version });
         return;
@@ -276,7 +282,7 @@ export class ShareMux {
     if (msg.result) {
       this.initResult = msg.result;
       if (client) client.ready = true;
-      for (const w of waiting) this.answerInit(w.client, w.id);
+      for (const w of waiting) this.answerInit(w.client, w.id, w.version);
       return;
     }
     // Refused: the next waiting client tries again with its own initialize.
@@ -299,12 +305,14 @@ export class ShareMux {
 
   /**
    * The cached `initialize` answer for a later client. The one session speaks the version its first
-   * client negotiated; a client asking another one is told that version, as a server that does not
-   * support the requested version answers (MCP version negotiation), and decides whether to stay.
+   * client negotiated: a client asking a newer one is told that version and decides (MCP version
+   * negotiation); one asking an older one is refused, saying why (version.ts).
    */
-  private answerInit(clientId: number, id: Id): void {
+  private answerInit(clientId: number, id: Id, asked: unknown): void {
     const client = this.clients.get(clientId);
     if (!client || !this.initResult) return;
+    const refusal = laterClientRefusal(asked, this.initResult.protocolVersion);
+    if (refusal) return this.out.toClient(clientId, fail(id, UNSUPPORTED_VERSION, refusal.message, refusal.data));
     client.ready = true;
     this.out.toClient(clientId, ok(id, this.initResult));
   }

@@ -20,6 +20,7 @@ import { Handshake } from './handshake';
 import { ACKNOWLEDGED, LISTEN, Subscriptions } from './subscriptions';
 import { GuardRequests } from './guardRequests';
 import { annotateToolResult, MAX_ANNOTATED_LINE_BYTES } from '../host/staleNotice';
+import type { NoticeAudience } from '../host/staleGate';
 
 export interface StdioTransportOptions {
   spec: SpawnSpec;
@@ -32,6 +33,11 @@ export interface StdioTransportOptions {
   serverStderr?(chunk: Buffer): void;
   /** A restarted child answered the replayed `initialize` (`--on-conflict share` answers later clients with it). */
   onReplayedInitialize?(result: Record<string, unknown>): void;
+  /**
+   * `--on-conflict share`: which client a request (by the id the server saw) came from, so each
+   * client hears a once-only notice once. Absent: the input is one client.
+   */
+  audienceOf?(id: RequestId): NoticeAudience | undefined;
 }
 
 /** What the relay knows about one child's side of the stream. */
@@ -471,8 +477,13 @@ export class StdioTransport implements GuardTransport<PipedProcess> {
   /** Whether lines may need a notice now: a `tools/call` is in flight and the stale gate has something to say. */
   private annotating(): boolean {
     for (const entry of this.inFlightRequests.values())
-      if (entry.method === 'tools/call') return this.host.toolResultNotices().length > 0;
+      if (entry.method === 'tools/call' && this.host.toolResultNotices(this.audienceOf(entry.id)).length > 0)
+        return true;
     return false;
+  }
+
+  private audienceOf(id: RequestId): NoticeAudience | undefined {
+    return this.options.audienceOf?.(id);
   }
 
   /**
@@ -482,14 +493,15 @@ export class StdioTransport implements GuardTransport<PipedProcess> {
    */
   private annotated(line: Buffer): Buffer | undefined {
     try {
-      const notices = this.host.toolResultNotices();
-      if (notices.length === 0) return undefined;
+      // Most lines answer no tools/call with something to say: they are not parsed for it.
+      if (!this.annotating()) return undefined;
+      let audience: NoticeAudience | undefined;
       const out = annotateToolResult(
         line,
-        notices,
+        (id) => this.host.toolResultNotices((audience = this.audienceOf(id))),
         (id) => this.inFlightRequests.get(idKey(id))?.method === 'tools/call',
       );
-      if (out) this.host.noticesDelivered();
+      if (out) this.host.noticesDelivered(audience);
       return out;
     } catch (err) {
       this.failedOnce(

@@ -85,6 +85,51 @@ describe('guard share: the multiplexer (one server session, many clients)', () =
     ]);
   });
 
+  it('negotiates each later client’s version against the session’s: a newer ask gets the session’s version, an older one a clear refusal', () => {
+    const t = setup();
+    const a = t.mux.addClient();
+    const waiting = t.mux.addClient();
+    t.mux.fromClient(a, init(1, 'A', {}, '2025-06-18'));
+    // Asked while the first initialize is on its way: negotiated once the answer is there.
+    t.mux.fromClient(waiting, init(1, 'W', {}, '2025-03-26'));
+    t.mux.fromServer({ jsonrpc: '2.0', id: t.server[0].id, result: INIT_RESULT });
+    const refused = {
+      jsonrpc: '2.0',
+      id: 1,
+      error: {
+        code: -32602,
+        message:
+          "Unsupported protocol version 2025-03-26: this shared server's session speaks 2025-06-18, negotiated by its first client, and a client asking an older version cannot speak it (run this client with another --name, or without --on-conflict share)",
+        data: { supported: ['2025-06-18'], requested: '2025-03-26' },
+      },
+    };
+    assert.deepEqual(t.to(waiting), [refused]);
+    const newer = t.mux.addClient();
+    t.mux.fromClient(newer, init(2, 'N', {}, '2025-11-25'));
+    assert.deepEqual(
+      t.to(newer),
+      [{ jsonrpc: '2.0', id: 2, result: INIT_RESULT }],
+      'told 2025-06-18; the client decides',
+    );
+    const odd = t.mux.addClient();
+    t.mux.fromClient(odd, init(3, 'O', {}, 'draft'));
+    assert.deepEqual(
+      t.to(odd),
+      [{ jsonrpc: '2.0', id: 3, result: INIT_RESULT }],
+      'not a dated version: told, and decides',
+    );
+    const older = t.mux.addClient();
+    t.mux.fromClient(older, init(1, 'L', {}, '2025-03-26'));
+    assert.deepEqual(t.to(older), [refused]);
+    assert.equal(t.server.length, 1, 'the server saw one initialize');
+    // A refused client has no session: it hears no broadcast, and the others keep theirs.
+    t.mux.fromServer({ jsonrpc: '2.0', method: 'notifications/tools/list_changed' });
+    assert.equal(t.to(older).length, 1);
+    assert.equal(t.to(waiting).length, 1);
+    assert.equal(t.to(newer).at(-1)?.method, 'notifications/tools/list_changed');
+    assert.equal(t.to(a).at(-1)?.method, 'notifications/tools/list_changed');
+  });
+
   it('remaps request ids per client and answers only the client that asked', () => {
     const t = initialized();
     t.mux.fromClient(t.a, call(1));

@@ -94,6 +94,35 @@ describe('guard: the stale gate under annotate', () => {
     }
   });
 
+  it('a shared server: the update and tools-changed notices are said once to each client, the stale one on every result', async () => {
+    const looked: string[] = [];
+    const { g, state } = gate('annotate', {
+      updateAvailable: async (v) => {
+        looked.push(v.version);
+        return { name: v.name, installed: v.version, latest: '9.0.0' };
+      },
+    });
+    const a = { key: '1', joinedAt: performance.now() };
+    const b = { key: '2', joinedAt: performance.now() };
+    await g.refusal('tools/call', undefined);
+    await settle();
+    g.noteToolsChanged('[MCP Lifeguard] tools changed');
+    const c = { key: '3', joinedAt: performance.now() + 1 };
+    const update = '[MCP Lifeguard] A newer release of pkg is available: 9.0.0 (installed 1.0.0).';
+    assert.deepEqual(g.toolResultNotices(a), ['[MCP Lifeguard] tools changed', update]);
+    g.noticesDelivered(a);
+    assert.deepEqual(g.toolResultNotices(a), [], 'a was told');
+    assert.deepEqual(g.toolResultNotices(b), ['[MCP Lifeguard] tools changed', update], 'b was not');
+    assert.deepEqual(g.toolResultNotices(c), [update], 'c came after the tools changed: it listed them itself');
+    g.noticesDelivered(c);
+    assert.deepEqual(g.toolResultNotices(c), []);
+    state.installed = { state: 'known', name: 'pkg', version: '2.0.0', ecosystem: 'npm' };
+    await g.refusal('tools/call', undefined);
+    await settle();
+    for (const x of [a, c]) assert.equal(g.toolResultNotices(x).length, 1, 'the stale notice, for everyone');
+    assert.deepEqual(looked, ['1.0.0', '2.0.0'], 'a shared server keeps reading the cache for the clients to come');
+  });
+
   it('drops a pending update text when another version gets installed before it was said', async () => {
     const { g, state } = gate('annotate', {
       updateAvailable: async (v) =>
