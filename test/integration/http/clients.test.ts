@@ -6,7 +6,9 @@ import { Client as Client1 } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as Transport1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Snapshot } from '../../../src/core/base/model';
 import type { LockRecord } from '../../../src/core/locks';
-import { controlShutdown } from '../../../src/core/control';
+import { controlShutdown, controlStatus } from '../../../src/core/control';
+import { lifeguardPaths } from '../../../src/core/base/paths';
+import { RunningHttpGuard, startHttpGuard } from '../../../src/guard/http/startHttpGuard';
 import { freePort } from '../../../src/guard/http/upstream';
 import { spawn } from 'node:child_process';
 import { processStartTime } from '../../../src/core/locks';
@@ -16,7 +18,15 @@ import { isAlive, killAndWait } from '../../support/liveness';
 import { runCli } from '../guard/support';
 import { healthReport, healthText } from '../../../src/agent/health';
 import { toViewInput } from '../../../src/core/report/input';
-import { childPidOf, everythingCommand, killMentioning, liveGuardOf, shortTempDir, spawnCollect } from './support';
+import {
+  childPidOf,
+  everythingCommand,
+  everythingGuardOptions,
+  killMentioning,
+  liveGuardOf,
+  shortTempDir,
+  spawnCollect,
+} from './support';
 
 const modernHttp = { command: process.execPath, args: [path.join(fixturesDir, 'eras', 'modern-http', 'server.mjs')] };
 
@@ -254,5 +264,33 @@ describe('ensure --http: the clients of one HTTP server, in status', function ()
     );
     const names = listed.map((c) => c.clientName).join(', ');
     assert.match((await runCli(home, ['status'])).stdout, new RegExp(`shared by 3 clients \\(${names}\\)`));
+  });
+
+  it('a session-less client that stopped sending drops out once idle; a client whose process is not found is listed without a pid', async () => {
+    // In this process: the guard's own pid is never a client's, so the client's process stays unknown.
+    const paths = lifeguardPaths({ home, platform: process.platform, env: { MCP_LIFEGUARD_HOME: home } });
+    const started = await startHttpGuard({
+      ...everythingGuardOptions(
+        { home, identity: { serverName: 'web', resourceKey: 'idle' }, paths, port },
+        { limits: { clientIdleMs: 1500 } },
+      ),
+      launch: { ...modernHttp, cwd: home, env: { ...process.env } },
+    });
+    assert.equal(started.kind, 'running', JSON.stringify(started));
+    const guard = (started as { guard: RunningHttpGuard }).guard;
+    try {
+      const zed = await client2(url(), 'zed', 'auto');
+      clients.push(zed);
+      await zed.call();
+      const [entry] = await attachedAre(['zed']);
+      assert.deepEqual(entry, { clientName: 'zed' });
+      const status = await controlStatus((await liveGuardOf(home))!.control!);
+      assert.ok(status.ok);
+      assert.deepEqual(status.result.attached, [{ clientName: 'zed' }]);
+      await clients.splice(0)[0].close();
+      await attachedAre([]);
+    } finally {
+      await guard.shutdown('test over');
+    }
   });
 });
