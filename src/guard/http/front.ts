@@ -332,7 +332,8 @@ export class HttpFront {
         methodOf(ex.message) === 'server/discover'
           ? undefined
           : clients.sessionless(modernClientName(ex.message), req.socket);
-    else if (!ex.isInitialize) over = clients.sessionless(undefined, req.socket);
+    // A session-less 2025 request (a stateless server's client): the client it is of, if known.
+    else if (!ex.isInitialize && req.method === 'POST') over = clients.sessionless(undefined, req.socket);
     if (over) res.once('close', over);
   }
 

@@ -46,8 +46,9 @@ const MAX_NAME = 256;
  * - otherwise (2026-07-28 requests, which have no session, and 2025 clients of a stateless server),
  *   one client per distinct client name and peer process, named by a modern request's `_meta`
  *   clientInfo (or a stateless `initialize`'s), while active as above. A request on a connection
- *   that names no client counts for the client last named on that connection. A request that only
- *   asks about the server (`server/discover`, as `status` does) makes no client.
+ *   that names no client counts for the client last named on that connection, or, on a connection
+ *   that never named one, keeps the clients of its process active. A request that only asks about
+ *   the server (`server/discover`, as `status` does) makes no client.
  *
  * The pid and start time are those of the process at the other end of the client's connection,
  * when it could be found exactly (peerProcess.ts); never signalled, informational only.
@@ -58,6 +59,8 @@ export class HttpClients {
   private readonly named = new Map<string, Seen>();
   private readonly lastNamed = new WeakMap<object, Seen>();
   private readonly ids = new WeakMap<object, number>();
+  /** Connections that named no client whose process was asked for (once each). */
+  private readonly refreshed = new WeakSet<object>();
   private nextId = 0;
   private timer: NodeJS.Timeout | undefined;
   private sweeper: NodeJS.Timeout | undefined;
@@ -86,7 +89,10 @@ export class HttpClients {
     if (name === undefined) {
       // No name: the client last named on this connection (several clients of one process may share it).
       seen = this.lastNamed.get(connection);
-      if (!seen || ![...this.named.values()].includes(seen)) return () => undefined;
+      if (!seen || ![...this.named.values()].includes(seen)) {
+        this.refreshByPeer(connection);
+        return () => undefined;
+      }
     } else {
       const key = `${this.connectionId(connection)}\0${name.slice(0, MAX_NAME)}`;
       seen = this.named.get(key) ?? this.fresh();
@@ -99,6 +105,25 @@ export class HttpClients {
       }
     }
     return this.activity(seen, name, connection);
+  }
+
+  /**
+   * A request that names no client on a connection that never named one (a 2025 client of a
+   * stateless server names itself only in its `initialize`, and its next requests may come on new
+   * connections): it keeps the clients of its process active, once that process is known.
+   */
+  private refreshByPeer(connection: object): void {
+    if (!this.options.peerOf || this.refreshed.has(connection)) return;
+    this.refreshed.add(connection);
+    this.options.peerOf(connection).then(
+      (peer) => {
+        if (!peer) return;
+        const now = this.now();
+        for (const seen of this.named.values())
+          if (seen.peer?.pid === peer.pid && seen.peer.startTime === peer.startTime) seen.lastSeen = now;
+      },
+      () => undefined,
+    );
   }
 
   private connectionId(connection: object): number {

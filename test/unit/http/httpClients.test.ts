@@ -99,9 +99,22 @@ describe('HttpClients: who uses an HTTP guard, as its lock record lists them', (
     r.clients.sessionless(undefined, c3)();
     r.tick(2_000);
     assert.deepEqual(r.clients.list(), [{ pid: 8, startTime: 80, clientName: 'zed' }]);
-    // A connection that never named a client: nothing to count.
-    r.clients.sessionless(undefined, {})();
+    // A connection that never named a client: nothing to count of its own...
+    const c4 = {};
+    r.peers.set(c4, { pid: 8, startTime: 80 });
+    r.tick(30_000);
+    r.clients.sessionless(undefined, c4)();
+    await settle();
     assert.equal(r.clients.list().length, 1);
+    // ...but it keeps its process's clients active (a stateless server's client names itself once).
+    r.tick(45_000);
+    assert.deepEqual(r.clients.list(), [{ pid: 8, startTime: 80, clientName: 'zed' }]);
+    const c5 = {};
+    r.peers.set(c5, { pid: 9, startTime: 90 });
+    r.clients.sessionless(undefined, c5)();
+    await settle();
+    r.tick(20_000);
+    assert.deepEqual(r.clients.list(), [], 'another process keeps nobody active');
     r.clients.close();
   });
 
