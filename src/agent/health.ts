@@ -35,7 +35,7 @@ export function instanceReport(i: VmInstance): InstanceReport {
       ? {
           shared: {
             clients: i.lock.attached.map((c) => ({
-              pid: c.pid,
+              ...(c.pid !== undefined ? { pid: c.pid } : {}),
               ...(c.clientName !== undefined ? { name: c.clientName } : {}),
             })),
           },

@@ -10,8 +10,13 @@ const instance = z.object({
   pid: z.number().int(),
   client: z.string(),
   guarded: z.boolean(),
-  /** A server shared with `run --on-conflict share`: the clients its one process serves (pid, name as the client gave it). */
-  shared: z.object({ clients: z.array(z.object({ pid: z.number().int(), name: z.string().optional() })) }).optional(),
+  /**
+   * A server shared with `run --on-conflict share`, or an HTTP guard's server used by clients: the
+   * clients its one process serves (name as the client gave it; pid when known, always for a relay).
+   */
+  shared: z
+    .object({ clients: z.array(z.object({ pid: z.number().int().optional(), name: z.string().optional() })) })
+    .optional(),
   verdicts: z.array(z.enum(INSTANCE_VERDICTS)),
   why: z.array(z.string()),
   whatToDo: z.string(),

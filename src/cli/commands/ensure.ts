@@ -24,6 +24,7 @@ import { describePortHolder } from '../../guard/http/portOwner';
 import { waitUntilAnswers } from '../../guard/http/upstream';
 import { identityOf } from '../../guard/launch';
 import { terminalSafe } from '../../core/base/terminalSafe';
+import { isHttpGuardRecord } from '../../core/processes/guarded';
 import { CliIo } from '../io';
 import { CommandSpec } from '../options';
 import { HTTP_OPTIONS, HttpCommandLine, parseHttpCommandLine, RUN_HTTP_COMMAND } from './httpOptions';
@@ -97,7 +98,7 @@ export async function ensureCommand(args: string[], io: CliIo): Promise<number> 
 
   while (Date.now() < deadline) {
     const holder = await readHolder({ dir: paths.locks, identity });
-    if (holder.state === 'live' && !isHttpGuard(holder.record)) {
+    if (holder.state === 'live' && !isHttpGuardRecord(holder.record)) {
       log(
         `${identity.serverName} already runs (pid ${holder.record.pid}, ${holder.record.holder ?? 'holder unnamed'}), but not under 'mcp-lifeguard run --http'; stop it first`,
       );
@@ -171,11 +172,6 @@ export async function ensureCommand(args: string[], io: CliIo): Promise<number> 
   }
   log(`${identity.serverName} was not ready within ${Math.round(timeoutMs / 1000)} s`);
   return 1;
-}
-
-/** Only an HTTP guard of ours has a front to print the URL of (and a control endpoint to stop it with). */
-function isHttpGuard(record: LockRecord): boolean {
-  return /^mcp-lifeguard-guard \S+ http$/.test(record.holder ?? '');
 }
 
 type Served = { kind: 'ok'; url: string } | { kind: 'mismatch'; message: string } | { kind: 'not-yet' };

@@ -2,6 +2,7 @@ import { redactRecord } from '../../core/locks/redactRecord';
 import type { FreeState, HolderState } from '../../core/locks';
 import { terminalSafe, terminalSafeDeep } from '../../core/base/terminalSafe';
 import { sharedByClients, table } from './status';
+import { attachedOf, isHttpGuardRecord } from '../../core/processes/guarded';
 
 export type ListedLock = { lockPath: string } & (HolderState | FreeState);
 
@@ -44,9 +45,13 @@ export function formatLocks(dir: string, locks: ListedLock[]): string {
   return `${[...table(['SERVER', 'STATE', 'PID', 'STARTED', 'RESOURCE', 'NOTE'], rows), '', `Lock directory: ${terminalSafe(dir)}`].join('\n')}\n`;
 }
 
-/** `shared by 3 clients (claude-code, cursor, ...)` for a holder started with --on-conflict share. */
-export function sharedBy(record: { share?: boolean; attached?: unknown } | undefined): string {
-  if (record?.share !== true) return '';
-  const attached = Array.isArray(record.attached) ? (record.attached as Array<{ clientName?: unknown }>) : [];
-  return sharedByClients(attached.map((a) => (typeof a.clientName === 'string' ? a.clientName : undefined)));
+/**
+ * `shared by 3 clients (claude-code, cursor, ...)` for a holder started with --on-conflict share,
+ * or an HTTP guard with clients now.
+ */
+export function sharedBy(record: { share?: boolean; attached?: unknown; holder?: unknown } | undefined): string {
+  if (!record) return '';
+  const attached = Array.isArray(record.attached) ? attachedOf(record.attached) : [];
+  if (record.share !== true && !(isHttpGuardRecord(record) && attached.length > 0)) return '';
+  return sharedByClients(attached.map((a) => a.clientName));
 }

@@ -235,14 +235,15 @@ export interface Instance {
   /** Set when a lock record names this process (pid + start time): the instance is guarded. */
   /**
    * `serverLog`: the file the guard keeps the server's stderr in (Show Server Log). `attached`: a
-   * server shared with `--on-conflict share`, the clients it serves (pid, start time, client name).
+   * server shared with `--on-conflict share`, or served by an HTTP guard (`run --http`, `ensure`),
+   * the clients it serves (client name; pid and start time when known: always for a relay).
    */
   lock?: {
     serverName: string;
     resourceKey: string;
     holder?: string;
     serverLog?: string;
-    attached?: Array<{ pid: number; startTime: number; clientName?: string }>;
+    attached?: Array<{ pid?: number; startTime?: number; clientName?: string }>;
   };
   /**
    * Running vs installed version with the judgement (`current`, `stale` with its evidence, or

@@ -18,11 +18,15 @@ export interface AttachRequest {
   startTime: number;
 }
 
-/** One client of a shared server, as the holder's lock record lists it. */
+/**
+ * One client of a shared server, as the holder's lock record lists it: a relay (`--on-conflict
+ * share`, pid and start time always known), or a client of an HTTP guard (pid and start time only
+ * when the process at the other end of its connection was found exactly).
+ */
 export interface AttachedClient {
-  pid: number;
-  startTime: number;
-  /** The client's name from its `initialize` clientInfo, once it said it. */
+  pid?: number;
+  startTime?: number;
+  /** The client's name from its `initialize` clientInfo (or a 2026-07-28 request's `_meta`), once it said it. */
   clientName?: string;
 }
 

@@ -29,6 +29,12 @@ export interface HttpLimits {
   maxStoreBytes: number;
   /** Bytes of one session's recorded `capabilities`; larger ones are stored trimmed to the standard keys. */
   maxCapabilitiesBytes: number;
+  /** A client (a session, or a session-less client) with nothing open drops out of the lock record's `attached` this long after it was last seen. */
+  clientIdleMs: number;
+  /** Clients the lock record lists at most (the most recently active): the record stays within its 64 KiB. */
+  maxListedClients: number;
+  /** Connections waiting for their peer process to be found at most; past it a connection's pid stays unknown. */
+  maxPeerLookups: number;
 }
 
 export const HTTP_LIMITS: Readonly<HttpLimits> = Object.freeze({
@@ -49,6 +55,9 @@ export const HTTP_LIMITS: Readonly<HttpLimits> = Object.freeze({
   maxSessions: 1000,
   maxStoreBytes: 2 * 1024 * 1024,
   maxCapabilitiesBytes: 8 * 1024,
+  clientIdleMs: 10 * 60_000,
+  maxListedClients: 32,
+  maxPeerLookups: 32,
 });
 
 /** The defaults with `overrides` applied (tests and benches lower them). */

@@ -14,7 +14,9 @@ export type ServerInfoProbe =
 export const MODERN_PROTOCOL_VERSION = '2026-07-28';
 export const LEGACY_PROTOCOL_VERSION = '2025-11-25';
 
-const CLIENT_INFO = { name: 'mcp-lifeguard', version: LIFEGUARD_VERSION };
+/** The name the probe gives itself: the HTTP guard does not count it as a client (httpClients.ts). */
+export const PROBE_CLIENT_NAME = 'mcp-lifeguard';
+const CLIENT_INFO = { name: PROBE_CLIENT_NAME, version: LIFEGUARD_VERSION };
 const SERVER_INFO_META = 'io.modelcontextprotocol/serverInfo';
 
 /** One JSON-RPC answer to our request: its result, or why there was none. */

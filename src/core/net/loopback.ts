@@ -107,7 +107,7 @@ function authorityHostname(authority: string): string | undefined {
   }
 }
 
-function canonicalIPv6(ip: string): string | undefined {
+export function canonicalIPv6(ip: string): string | undefined {
   try {
     return new URL(`http://[${ip}]`).hostname.slice(1, -1);
   } catch {

@@ -43,20 +43,38 @@ export function markGuarded(instances: Iterable<Instance>, records: readonly Loc
         resourceKey: redactResourceKey(r.resourceKey),
         ...(r.holder ? { holder: r.holder } : {}),
         ...(typeof r.serverLog === 'string' ? { serverLog: r.serverLog } : {}),
-        ...(r.share === true && Array.isArray(r.attached) ? { attached: attachedOf(r.attached) } : {}),
+        ...attachedField(r),
       };
   }
 }
 
-/** A sharing holder's clients as a record lists them: only well-formed entries, names as written. */
+/** The `attached` an instance shows: a share host's clients, or an HTTP guard's when it has any. */
+function attachedField(r: LockRecord): { attached?: AttachedClient[] } {
+  if (!Array.isArray(r.attached)) return {};
+  if (r.share === true) return { attached: attachedOf(r.attached) };
+  // An HTTP guard with no client now is just guarded, not "shared by no client".
+  const attached = isHttpGuardRecord(r) ? attachedOf(r.attached) : [];
+  return attached.length > 0 ? { attached } : {};
+}
+
+/** Whether a record is an HTTP guard's (`run --http`, `ensure --http`): its holder says so. */
+export function isHttpGuardRecord(record: { holder?: unknown }): boolean {
+  return typeof record.holder === 'string' && /^mcp-lifeguard-guard \S+ http$/.test(record.holder);
+}
+
+/**
+ * A holder's clients as a record lists them: only well-formed entries, names as written. A pid
+ * comes with its start time (a relay's always; an HTTP client's when its process was found).
+ */
 export function attachedOf(list: readonly unknown[]): AttachedClient[] {
   return list.flatMap((a) => {
     const c = a as { pid?: unknown; startTime?: unknown; clientName?: unknown } | null;
-    if (!c || !Number.isInteger(c.pid) || typeof c.startTime !== 'number') return [];
+    if (!c || typeof c !== 'object') return [];
+    const hasPid = c.pid !== undefined || c.startTime !== undefined;
+    if (hasPid && (!Number.isInteger(c.pid) || (c.pid as number) <= 0 || typeof c.startTime !== 'number')) return [];
     return [
       {
-        pid: c.pid as number,
-        startTime: c.startTime,
+        ...(hasPid ? { pid: c.pid as number, startTime: c.startTime as number } : {}),
         ...(typeof c.clientName === 'string' ? { clientName: c.clientName } : {}),
       },
     ];

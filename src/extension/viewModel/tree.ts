@@ -441,7 +441,8 @@ function instanceItem(
   else if (stale?.cause === 'runtime') details.push(`${stale.package} ${stale.running} ${ARROW} ${stale.installed}`);
   else if (stale) details.push(`${stale.running} ${ARROW} ${stale.installed}`);
   else if (i.runningVersion) details.push(i.runningVersion);
-  // A shared server (`run --on-conflict share`): one instance, its clients the ones its lock record lists.
+  // A shared server (`run --on-conflict share`, or an HTTP guard's with clients): one instance, its
+  // clients the ones its lock record lists.
   const shared = i.lock?.attached;
   if (shared) details.push(sharedWords(shared));
   else if (isGuarded(i)) details.push(t('guarded'));
@@ -476,7 +477,11 @@ function instanceItem(
     lines.push(
       '',
       sharedWords(shared),
-      ...shared.map((c) => `- ${t('{0} (pid {1})', mdCell(c.clientName ?? t('unnamed client')), c.pid)}`),
+      ...shared.map((c) => {
+        const name = mdCell(c.clientName ?? t('unnamed client'));
+        // An HTTP client's process is not always known (another user's, or not found in time).
+        return `- ${c.pid !== undefined ? t('{0} (pid {1})', name, c.pid) : name}`;
+      }),
     );
   if (i.commandLine) lines.push('', code(i.commandLine));
   if (i.verdicts.length) lines.push('', ...i.verdicts.map((v) => `- ${mdCell(describeVerdict(v))}`));

@@ -19,6 +19,8 @@ import { Exchange, sendUpstream } from './upstreamRequest';
 import { JsonToolResult, SseToolResult } from './toolResultBody';
 import { TAPPED_METHODS, tapResult } from './resultTap';
 import { TASK_LOST_CODE } from '../host/openWork';
+import { PROBE_CLIENT_NAME } from '../../core/http/probe';
+import { HttpClients, initializeClientName, modernClientName } from './httpClients';
 
 /** Where the front sends requests; `ready` waits while the upstream (re)starts. */
 export interface UpstreamTarget {
@@ -60,6 +62,8 @@ export interface FrontOptions {
     result(method: string, params: unknown, result: unknown): void;
     notification(method: string, params: unknown): void;
   };
+  /** Who the clients are (sessions, and session-less clients by name): the lock record lists them. */
+  clients?: HttpClients;
 }
 
 /**
@@ -295,6 +299,7 @@ export class HttpFront {
       sendJsonRpcError(res, 200, TASK_LOST_CODE, lost, requestIdOf(ex.message));
       return;
     }
+    this.noteClient(ex);
     // A GET stream or a modern listen stays open as long as the client wants notifications: it is
     // not a request in flight (a restart or idle stop would wait for it for ever).
     const counted = req.method !== 'GET' && !(ex.modern && methodOf(ex.message) === 'subscriptions/listen');
@@ -308,6 +313,28 @@ export class HttpFront {
         this.options.onIdle?.();
       }
     }
+  }
+
+  /**
+   * Counts the request for its client (httpClients.ts) until its answer or stream is over. A new
+   * session's `initialize` counts once the session exists (relay); a stateless one's counts here.
+   */
+  private noteClient(ex: Exchange): void {
+    const clients = this.options.clients;
+    if (!clients) return;
+    const { req, res } = ex;
+    let over: (() => void) | undefined;
+    if (ex.session && ex.sid !== undefined) {
+      const name = initializeClientName(ex.session.initialize);
+      if (name !== PROBE_CLIENT_NAME) over = clients.session(ex.sid, name, req.socket);
+    } else if (ex.modern)
+      over =
+        methodOf(ex.message) === 'server/discover'
+          ? undefined
+          : clients.sessionless(modernClientName(ex.message), req.socket);
+    // A session-less 2025 request (a stateless server's client): the client it is of, if known.
+    else if (!ex.isInitialize && req.method === 'POST') over = clients.sessionless(undefined, req.socket);
+    if (over) res.once('close', over);
   }
 
   /** Tells the host of a client request; returns the error the guard answers it with instead, if any. */
@@ -442,6 +469,19 @@ export class HttpFront {
         createdAt: new Date().toISOString(),
       });
     }
+    if (ex.isInitialize && status >= 200 && status < 300) {
+      const name = initializeClientName(ex.message);
+      const clients = this.options.clients;
+      // A server with sessions: the session is the client; a stateless one: its name on this
+      // connection. Never `status` asking the server's version (it deletes a session it gets).
+      const over =
+        name === PROBE_CLIENT_NAME
+          ? undefined
+          : clientSid !== undefined && this.options.sessions.get(clientSid)
+            ? clients?.session(clientSid, name, ex.req.socket)
+            : clients?.sessionless(name, ex.req.socket);
+      if (over) res.once('close', over);
+    }
     if (ex.req.method === 'DELETE' && ex.sid !== undefined && status >= 200 && status < 300) {
       this.forget(ex.sid);
     }
@@ -572,6 +612,7 @@ export class HttpFront {
 
   private forget(sid: string): void {
     this.options.sessions.delete(sid);
+    this.options.clients?.forget(sid);
     this.eventEpochs.forget(sid);
     this.listChangedOwed.delete(sid);
   }

@@ -7,7 +7,7 @@ import {
   sessionsPath,
   writeFrontInfo,
 } from '../../core/http/frontInfo';
-import type { HttpLimits } from '../../core/http/limits';
+import { httpLimits, type HttpLimits } from '../../core/http/limits';
 import { SessionStore } from '../../core/http/sessionStore';
 import { acquireLock, controlEndpointFor, HeldLock, LockRecord, ServerIdentity } from '../../core/locks';
 import type { LifeguardPaths } from '../../core/base/paths';
@@ -24,6 +24,8 @@ import { cachedUpdateLookup } from '../host/registryCache';
 import { HttpFront } from './front';
 import { HttpTransport } from './httpTransport';
 import { describePortHolder } from './portOwner';
+import { HttpClients } from './httpClients';
+import { PeerLookup } from './peerProcess';
 
 /** The `--when-stale` policies of the HTTP guard: it refuses nothing (its default stays `warn`). */
 export type HttpStalePolicy = 'warn' | 'restart-when-idle' | 'annotate';
@@ -111,6 +113,8 @@ export async function startHttpGuard(o: HttpGuardOptions): Promise<HttpGuardStar
     if (announced) void announce(pid).catch((err: Error) => log(`could not record the server pid: ${err.message}`));
   };
   const host = newHost(o, transport, probe, lock, onChildSpawned);
+  const clients = httpClients(o, lock, sessions);
+  undo.push(async () => clients.close());
   const front = new HttpFront({
     host: o.host,
     port: o.port,
@@ -122,6 +126,7 @@ export async function startHttpGuard(o: HttpGuardOptions): Promise<HttpGuardStar
     allowedOrigins: o.allowedOrigins,
     log,
     limits: o.limits,
+    clients,
     onIdle: () => host.onIdle(),
     work: {
       request: (method, params) => {
@@ -176,7 +181,11 @@ export async function startHttpGuard(o: HttpGuardOptions): Promise<HttpGuardStar
 
   const control: ControlServer | undefined = await serveControl(
     endpoint,
-    { status: () => host.status(), shutdown, restart: (reason) => host.restart(reason) },
+    {
+      status: () => ({ ...host.status(), attached: clients.list() }),
+      shutdown,
+      restart: (reason) => host.restart(reason),
+    },
     lock,
     log,
     'restart and ensure will not reach this guard',
@@ -196,6 +205,28 @@ export async function startHttpGuard(o: HttpGuardOptions): Promise<HttpGuardStar
   undo.push(() => removeFrontInfo(frontInfoPath(o.paths, o.identity), process.pid));
   log(`serving ${o.identity.serverName} at ${url} (server pid ${host.child?.proc.pid})`);
   return { kind: 'running', url, guard: { url, finished, shutdown } };
+}
+
+/**
+ * Who uses the server, written into the lock record as `attached` (as a share host lists its
+ * relays), so `status`, the tree and `list_servers` say "shared by N clients". Each connection's
+ * peer process is looked up once, in the background.
+ */
+function httpClients(o: HttpGuardOptions, lock: HeldLock, sessions: SessionStore): HttpClients {
+  const limits = httpLimits(o.limits);
+  const peers = new PeerLookup({ maxPending: limits.maxPeerLookups, scanBudgetMs: 2000 });
+  const clients = new HttpClients({
+    idleMs: limits.clientIdleMs,
+    maxListed: limits.maxListedClients,
+    maxConnections: limits.maxConnections,
+    sessionKnown: (sid) => sessions.get(sid) !== undefined,
+    peerOf: (connection) => peers.peerOf(connection),
+    notifyMs: 500,
+    onChange: (attached) =>
+      void lock.update({ attached }).catch((err: Error) => o.log(`could not update ${lock.lockPath}: ${err.message}`)),
+  });
+  clients.start();
+  return clients;
 }
 
 /** The guard host of an HTTP server: the shared one, with the HTTP transport and its crash-loop numbers. */

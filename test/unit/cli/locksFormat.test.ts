@@ -33,4 +33,14 @@ describe('locks: a shared server says how many clients it serves', () => {
     assert.match(text, /mcp-lifeguard-guard 0\.1\.0, shared by 3 clients \(claude-code, cursor, \?\)/);
     assert.doesNotMatch(formatLocks('/locks', [{ lockPath: '/locks/m.lock', state: 'live', record }]), /shared/);
   });
+
+  it('an HTTP guard says which clients use it, when any does', () => {
+    const http = { ...record, holder: 'mcp-lifeguard-guard 0.1.0 http' };
+    assert.equal(
+      sharedBy({ ...http, attached: [{ clientName: 'claude-code' }, { pid: 7, startTime: 7, clientName: 'zed' }] }),
+      'shared by 2 clients (claude-code, zed)',
+    );
+    assert.equal(sharedBy({ ...http, attached: [] }), '');
+    assert.equal(sharedBy(http), '');
+  });
 });

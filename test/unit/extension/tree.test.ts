@@ -435,4 +435,21 @@ describe('extension view-model: tree', () => {
     );
     assert.match(item(one).description!, /shared by 1 client \(claude-code\)/);
   });
+
+  it("an HTTP guard's server used by clients: the same words; a client whose process is unknown is named without a pid", () => {
+    const attached = [{ pid: 20, startTime: 1, clientName: 'claude-code' }, { clientName: 'zed' }];
+    const [row] = childNodes(
+      serverNode(
+        server('web', {
+          instances: [
+            instance(31, { lock: { serverName: 'web', holder: 'mcp-lifeguard-guard 0.1.0 http', attached } }),
+          ],
+        }),
+      ),
+    );
+    const it = item(row);
+    assert.match(it.description!, /shared by 2 clients \(claude-code, zed\)/);
+    assert.match(it.tooltip!, /- claude-code \(pid 20\)/);
+    assert.match(it.tooltip!, /^- zed$/m);
+  });
 });

@@ -89,6 +89,37 @@ describe('guarded instances: joined to live lock records', () => {
     }
   });
 
+  it("an HTTP guard's clients: listed when it has any (a pid only where known); none, and it is just guarded", () => {
+    const instance = () => ({ pid: 21, startTime: 5100, launcherChain: [{ pid: 20, startTime: 5000 }] }) as never;
+    const http = { ...record(20, 5000), holder: 'mcp-lifeguard-guard 0.1.0 http' };
+    const used = instance() as { lock?: { attached?: unknown } };
+    markGuarded(
+      [used as never],
+      [
+        {
+          ...http,
+          attached: [
+            { pid: 31, startTime: 6000, clientName: 'claude-code' },
+            { clientName: 'zed' },
+            { pid: 32, clientName: 'no start time' } as never,
+            { pid: -1, startTime: 1 } as never,
+          ],
+        },
+      ],
+    );
+    assert.deepEqual(used.lock?.attached, [
+      { pid: 31, startTime: 6000, clientName: 'claude-code' },
+      { clientName: 'zed' },
+    ]);
+    const idle = instance() as { lock?: { attached?: unknown } };
+    markGuarded([idle as never], [{ ...http, attached: [] }]);
+    assert.ok(idle.lock && !('attached' in idle.lock));
+    // A stdio guard that does not share: whatever its record says, no clients.
+    const plain = instance() as { lock?: { attached?: unknown } };
+    markGuarded([plain as never], [{ ...record(20, 5000), attached: [{ clientName: 'x' }] }]);
+    assert.ok(plain.lock && !('attached' in plain.lock));
+  });
+
   it('matches the instance itself when it holds the lock natively', () => {
     const inst = { pid: 21, startTime: 5100, launcherChain: [] } as unknown as Parameters<
       typeof markGuarded
