@@ -31,6 +31,8 @@ export interface InstanceOptions {
   facts?: LaunchFacts;
   /** Entries' declared env and processes' environments, to tell apart entries of one command (see MatchOptions.env). */
   env?: MatchOptions['env'];
+  /** Our lifeguard root: another root's guard runs a stranger's server (see MatchOptions.ownRoot). */
+  ownRoot?: string;
   /** Skip the listening-port search (tests on recorded tables). */
   findListeners?: typeof findListeners;
 }
@@ -84,6 +86,7 @@ export async function attachInstances(
     ownUid: options.ownUid,
     home: options.home,
     homes: options.homes,
+    ownRoot: options.ownRoot,
   });
 
   // HTTP/SSE: who listens on the configured local port.

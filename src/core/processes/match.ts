@@ -21,6 +21,7 @@ import { owningClient, SUBREAPERS } from './clients';
 import type { LockOwners } from './guarded';
 import { commandHash } from '../pids/identity';
 import { envContradicts } from './environ';
+import { guardOfAnotherRoot, guardRootOf } from './guardRoot';
 import { cwdUndecided, identityAnswers, LaunchFacts } from './launchIdentity';
 import { ProcessInfo } from '../pids/table';
 import { ProcessTree } from './tree';
@@ -52,6 +53,12 @@ export interface MatchOptions {
   ownUid?: number;
   /** This user's home, for `~` in configured folders. */
   home?: string;
+  /**
+   * Our lifeguard root: a guard whose environment puts its root elsewhere (another home, another
+   * MCP_LIFEGUARD_HOME) runs a stranger's server, even on the very same command line. Absent (a
+   * recorded table): not compared.
+   */
+  ownRoot?: string;
   /** Where this user's runners keep what they fetch: a package run from another home's cache is a stranger's. */
   homes?: RunnerHomes;
 }
@@ -387,8 +394,17 @@ export function matchProcesses(
     const rootEff = effectiveArgv(entry.argv);
     const client = owningClient(cand.p, tree, options.platform);
     // A guarded entry's old unguarded process is the entry's only when the entry's own client runs it.
+    // A guard in the launch keeps its lock under a root: another root's guard is another home's.
+    const guard = [cand.p, ...chain].find((x) => isGuard(x.argv));
+    const guardRoot =
+      guard && options.ownRoot !== undefined
+        ? guardRootOf(options.env?.ofProcess(guard.pid), options.platform)
+        : undefined;
     const keyed = cand.configs.filter(
-      (c) => launchMatches(c, cand.launch, rootEff, main) && (!c.underGuard || c.config.source.client === client.id),
+      (c) =>
+        launchMatches(c, cand.launch, rootEff, main) &&
+        (!c.underGuard || c.config.source.client === client.id) &&
+        !guardOfAnotherRoot(guardRoot, options.ownRoot, options.env?.declared(c.config), options.platform),
     );
     if (keyed.length === 0) continue;
     // Same key and arguments: now the launch identity (executable, script, interpreter, runner's cache, working directory).

@@ -101,6 +101,7 @@ export async function takeSnapshot(options: SnapshotOptions): Promise<Snapshot> 
             declared: (c: ServerConfig) => scan.launches.get(c.id)?.env,
             ofProcess: (pid: number) => readEnviron(pid, options.host.platform),
           },
+          ownRoot: lifeguardPaths(options.host).root,
         }),
   });
   // A root another user can write to (or a folder of it they own) could redirect or feed what we

@@ -92,4 +92,57 @@ describe('snapshot: a shared server (real share host, relays and server)', funct
     ]);
     assert.match(healthText(health), /shared by 3 clients: "claude-code", "cursor", "windsurf"/);
   });
+
+  it("a stranger's share host running the very same entry from another home is not this entry's instance", async () => {
+    const tag = `--lg-tag=${path.basename(home)}`;
+    const bin = path.join(home, 'bin', 'mcp-lifeguard.js');
+    fs.mkdirSync(path.dirname(bin), { recursive: true });
+    fs.symlinkSync(cliPath, bin);
+    const args = [bin, 'run', '--on-conflict', 'share', '--name', 'memory', '--', memoryBin, tag];
+    fs.mkdirSync(path.join(home, '.config', 'Claude'), { recursive: true });
+    fs.writeFileSync(
+      path.join(home, '.config', 'Claude', 'claude_desktop_config.json'),
+      JSON.stringify({ mcpServers: { memory: { command: process.execPath, args } } }),
+    );
+    // The stranger: the same command line, byte for byte, under another home and lifeguard root.
+    const other = tempHome();
+    try {
+      const strangerEnv = { HOME: other, MCP_LIFEGUARD_HOME: other, MEMORY_FILE_PATH: path.join(other, 'm.jsonl') };
+      open.push(await connectClient(args, strangerEnv, 'stranger'));
+      open.push(await connectClient(args, { MEMORY_FILE_PATH: path.join(home, 'memory.jsonl') }, 'claude-code'));
+      let snap: Snapshot | undefined;
+      await until('our record to list our client', async () => {
+        snap = JSON.parse((await runCli(home, ['status', '--json'])).stdout) as Snapshot;
+        return snap.servers.some((s) => s.instances.some((i) => i.lock?.attached?.length === 1));
+      });
+      const [server] = snap!.servers;
+      // Ours only: the stranger's server runs the same file with the same arguments, under a share
+      // host whose lock is in the other root.
+      assert.equal(
+        server.instances.length,
+        1,
+        JSON.stringify(server.instances.map((i) => [i.pid, i.commandLine, i.lock?.attached])),
+      );
+      assert.deepEqual(
+        server.instances[0].lock!.attached!.map((c) => c.clientName),
+        ['claude-code'],
+      );
+      const theirs = (
+        JSON.parse((await runCli(other, ['locks', '--json'])).stdout) as {
+          locks: Array<{ record?: { child?: { pid: number } } }>;
+        }
+      ).locks;
+      const strangerPid = theirs.flatMap((l) => (l.record?.child ? [l.record.child.pid] : []))[0];
+      assert.ok(strangerPid, JSON.stringify(theirs));
+      assert.notEqual(server.instances[0].pid, strangerPid);
+      // Nothing offers to stop it: not a duplicate of ours, not an orphan.
+      const plan = JSON.parse((await runCli(home, ['kill-duplicates', '--json'])).stdout) as {
+        plan: Array<{ pid: number }>;
+      };
+      assert.deepEqual(plan.plan, []);
+    } finally {
+      for (const c of open.splice(0)) await c.close().catch(() => undefined);
+      await noneLeftThenRemove(other);
+    }
+  });
 });

@@ -1,0 +1,47 @@
+import { HostEnv, pathFor } from '../base/hostEnv';
+import { lifeguardRoot, ROOT_ENV_VAR } from '../base/paths';
+
+/**
+ * The variables that move a guard's root (base/paths.ts lifeguardRoot): an entry that sets one runs
+ * its guard with a root of its own, which is then no sign of a stranger.
+ */
+const ROOT_MOVERS = [ROOT_ENV_VAR, 'HOME', 'USERPROFILE', 'XDG_STATE_HOME', 'LOCALAPPDATA'];
+
+/**
+ * The root a guard process (`mcp-lifeguard run`, a share host) keeps its lock in, from the
+ * environment it started with, or undefined when that cannot be told: no environment read, no home
+ * in it (the guard then took the account's home, which need not be ours), a relative override
+ * (resolved against a folder we do not know).
+ */
+export function guardRootOf(
+  environ: ReadonlyMap<string, string> | undefined,
+  platform: NodeJS.Platform,
+): string | undefined {
+  if (!environ) return undefined;
+  const env = Object.fromEntries(environ);
+  const p = pathFor({ platform });
+  const override = env[ROOT_ENV_VAR];
+  if (override) return p.isAbsolute(override) ? lifeguardRoot({ home: '', platform, env }) : undefined;
+  const home = platform === 'win32' ? env.USERPROFILE : env.HOME;
+  if (!home || !p.isAbsolute(home)) return undefined;
+  const host: HostEnv = { home, platform, env };
+  return lifeguardRoot(host);
+}
+
+/**
+ * Whether a guard above a process is a stranger's for an entry: it keeps its lock under another
+ * root than ours (a test's or another tool's home, the same user running the same command line), and
+ * the entry sets nothing that would move its root. Such a guard's server is not the entry's
+ * instance: its lock, its clients and its restarts are another root's.
+ */
+export function guardOfAnotherRoot(
+  guardRoot: string | undefined,
+  ownRoot: string | undefined,
+  declared: Readonly<Record<string, string>> | undefined,
+  platform: NodeJS.Platform,
+): boolean {
+  if (guardRoot === undefined || ownRoot === undefined) return false;
+  if (declared && ROOT_MOVERS.some((k) => k in declared)) return false;
+  const p = pathFor({ platform });
+  return p.resolve(guardRoot) !== p.resolve(ownRoot);
+}

@@ -1,0 +1,32 @@
+import * as assert from 'node:assert/strict';
+import { guardOfAnotherRoot, guardRootOf } from '../../../src/core/processes/guardRoot';
+
+const env = (o: Record<string, string>) => new Map(Object.entries(o));
+
+describe('guardRoot: the root a guard keeps its lock in, from its environment', () => {
+  it('MCP_LIFEGUARD_HOME first, then XDG_STATE_HOME, then HOME (Linux)', () => {
+    assert.equal(guardRootOf(env({ HOME: '/home/a', MCP_LIFEGUARD_HOME: '/tmp/lg' }), 'linux'), '/tmp/lg');
+    assert.equal(guardRootOf(env({ HOME: '/home/a', XDG_STATE_HOME: '/s' }), 'linux'), '/s/mcp-lifeguard');
+    assert.equal(guardRootOf(env({ HOME: '/home/a' }), 'linux'), '/home/a/.local/state/mcp-lifeguard');
+    assert.equal(
+      guardRootOf(env({ HOME: '/Users/a' }), 'darwin'),
+      '/Users/a/Library/Application Support/MCP Lifeguard',
+    );
+  });
+
+  it('undecided when it cannot be told: no environment, no home, a relative override', () => {
+    assert.equal(guardRootOf(undefined, 'linux'), undefined);
+    assert.equal(guardRootOf(env({ PATH: '/bin' }), 'linux'), undefined);
+    assert.equal(guardRootOf(env({ HOME: '/home/a', MCP_LIFEGUARD_HOME: 'rel/lg' }), 'linux'), undefined);
+  });
+
+  it('another root is a stranger, unless the entry itself moves its root or nothing is known', () => {
+    assert.equal(guardOfAnotherRoot('/tmp/other', '/home/a/.local/state/mcp-lifeguard', undefined, 'linux'), true);
+    assert.equal(guardOfAnotherRoot('/tmp/lg/', '/tmp/lg', undefined, 'linux'), false);
+    assert.equal(guardOfAnotherRoot('/tmp/other', '/tmp/lg', { MCP_LIFEGUARD_HOME: '/tmp/other' }, 'linux'), false);
+    assert.equal(guardOfAnotherRoot('/tmp/other', '/tmp/lg', { HOME: '/tmp' }, 'linux'), false);
+    assert.equal(guardOfAnotherRoot('/tmp/other', '/tmp/lg', { MEMORY_FILE_PATH: '/x' }, 'linux'), true);
+    assert.equal(guardOfAnotherRoot(undefined, '/tmp/lg', undefined, 'linux'), false);
+    assert.equal(guardOfAnotherRoot('/tmp/other', undefined, undefined, 'linux'), false);
+  });
+});
