@@ -46,6 +46,7 @@ export function activate(context: vscode.ExtensionContext): McpLifeguardApi {
     window: currentWindow(),
     home: os.homedir(),
     logsDir: engine.paths.logs,
+    servers: store.snapshot?.servers ?? [],
   }));
   const treeViews = [VIEW_ID, EXPLORER_VIEW_ID].map((id) =>
     vscode.window.createTreeView(id, { treeDataProvider: tree, showCollapseAll: true }),

@@ -5,7 +5,7 @@ import { pipxHomeFolders, uvToolFolder } from '../launch/runnerHomes';
 import { envVar, which } from '../launch/which';
 import type { Installed } from '../base/versionTypes';
 import type { VersionFs } from './fs';
-import { promises as fsp } from 'node:fs';
+import { constants as fsConstants, promises as fsp } from 'node:fs';
 import { readEnviron } from '../processes/environ';
 import { hasFlag, Installer, InstallerProcess, installersIn, optionValue } from './installers';
 
@@ -349,17 +349,27 @@ export function hostScopeReaders(
       const fds = await fsp.readdir(`/proc/${pid}/fd`).catch(() => [] as string[]);
       for (const fd of fds) {
         const target = await link(`/proc/${pid}/fd/${fd}`);
-        if (!target || !NPM_DEBUG_LOG.test(target)) continue;
-        // The argv line comes first, within a few lines of the log's start.
-        const handle = await fsp.open(target, 'r').catch(() => undefined);
+        // npm keeps at most logs-max logs: another npm run may have deleted this one while it runs.
+        if (!target || !NPM_DEBUG_LOG.test(target.replace(/ \(deleted\)$/, ''))) continue;
+        // Read through the open file itself (a deleted log is still there); the argv line comes
+        // first, within a few lines of the log's start. npm may close this descriptor and reuse
+        // its number (a pipe, a socket) between the readlink and the open: non-blocking (a FIFO's
+        // open waits for a writer) and a regular file only (a pipe's read waits for data, and
+        // would take it from npm), so a snapshot never waits on another process's descriptors.
+        const handle = await fsp
+          .open(`/proc/${pid}/fd/${fd}`, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK | fsConstants.O_NOCTTY)
+          .catch(() => undefined);
         if (!handle) continue;
         try {
+          if (!(await handle.stat()).isFile()) continue;
           const buf = Buffer.alloc(16 * 1024);
           const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
           const argv = npmLogArgv(buf.subarray(0, bytesRead).toString('utf8'));
           if (argv) return argv;
+        } catch {
+          // Gone or unreadable since the look: the next descriptor may still say.
         } finally {
-          await handle.close();
+          await handle.close().catch(() => undefined);
         }
       }
       return undefined;

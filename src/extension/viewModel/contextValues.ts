@@ -34,6 +34,8 @@ export const Cap = {
   start: 'start',
   /** A guard's log file, or VS Code's own output for its server. */
   serverLog: 'serverLog',
+  /** Copies run in two or more clients, and an entry of it can be wrapped with `--on-conflict share` (sharePlan.ts). */
+  share: 'share',
 } as const;
 export type CapValue = (typeof Cap)[keyof typeof Cap];
 
@@ -95,6 +97,7 @@ export const ITEM_MENUS: readonly ItemMenu[] = [
   { command: CommandId.showServerLog, kinds: RUNNING, cap: Cap.serverLog, group: '2_inspect@4' },
   { command: CommandId.wrapWithGuard, kinds: [NodeKind.server], cap: Cap.wrap, group: '3_guard@1' },
   { command: CommandId.unwrapGuard, kinds: [NodeKind.server], cap: Cap.unwrap, group: '3_guard@2' },
+  { command: CommandId.shareOneInstance, kinds: [NodeKind.server], cap: Cap.share, group: '3_guard@3' },
 ];
 
 /** The manifest entries generated from ITEM_MENUS. */

@@ -38,7 +38,11 @@ export function sharePlan(
 }
 
 /** Whether Share one instance has something to do for this server: copies in two or more clients, an entry to rewrite. */
-export function canShare(servers: readonly VmServer[], chosen: VmServer): boolean {
-  const plan = sharePlan(servers, chosen);
+export function canShare(
+  servers: readonly VmServer[],
+  chosen: VmServer,
+  allowed: (s: VmServer) => string | undefined = () => undefined,
+): boolean {
+  const plan = sharePlan(servers, chosen, allowed);
   return plan.clientsRunning >= 2 && plan.steps.some((s) => s.rewrite);
 }

@@ -9,6 +9,7 @@ import { VmInstance, VmServer, VmSnapshot } from '../../core/report/input';
 import { describeProgram, visibleNotConfigured } from './notConfigured';
 import { shownPath } from './problems';
 import { serverLogTarget } from './serverLog';
+import { canShare } from './sharePlan';
 import { startedBy, startTarget } from './start';
 import {
   instanceFlags,
@@ -52,6 +53,8 @@ export interface TreeContext {
   home?: string;
   /** MCP Lifeguard's logs folder: guard logs are opened only from there. */
   logsDir?: string;
+  /** Every server of the snapshot: Share One Instance is offered on a row from its copies in other clients' entries. */
+  servers?: readonly VmServer[];
 }
 
 export interface TreeItemModel {
@@ -175,6 +178,12 @@ export function serverCaps(s: VmServer, ctx: TreeContext, workspaceFolders: read
     if (isWrapped(s)) caps.push(Cap.unwrap);
     else if (!runsUnderGuard(s) && wrapSupport(s).supported && mayRun('wrap', s, ctx.trusted, workspaceFolders).allowed)
       caps.push(Cap.wrap);
+    // Offered where the command has something to do: copies in two or more clients, an entry it may rewrite.
+    const refusal = (x: VmServer) => {
+      const r = mayRun('wrap', x, ctx.trusted, workspaceFolders);
+      return r.allowed ? undefined : r.reason;
+    };
+    if (ctx.servers && canShare(ctx.servers, s, refusal)) caps.push(Cap.share);
   }
   return caps;
 }

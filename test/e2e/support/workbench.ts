@@ -213,7 +213,13 @@ export async function expandRow(page: Page, level: number, label: string, timeou
   }
 }
 
-/** Clicks `item` in the context menu of a side bar tree row. */
+/**
+ * Clicks `item` in the context menu of a side bar tree row. A snapshot's refresh of the tree can
+ * meet the right-click (the rows' uptimes change each snapshot): the menu then shows what the row
+ * offered before (Stop on a row no longer running), or VS Code runs the command without the row, as
+ * from the palette. A menu without `item` is closed and the row right-clicked again; a command that
+ * asks which server is answered with the row's.
+ */
 export async function contextMenuAction(
   page: Page,
   level: number,
@@ -221,20 +227,34 @@ export async function contextMenuAction(
   item: RegExp,
   timeoutMs = 30000,
 ): Promise<void> {
-  await sideBarRow(page, level, label).first().click({ button: 'right', timeout: timeoutMs });
   const menu = page.locator('.context-view .monaco-menu');
-  await menu.waitFor({ state: 'visible', timeout: timeoutMs });
+  const entry = menu.locator('.action-label', { hasText: item }).first();
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const left = () => Math.max(1000, deadline - Date.now());
+    await sideBarRow(page, level, label).first().click({ button: 'right', timeout: left() });
+    await menu.waitFor({ state: 'visible', timeout: left() });
+    const offered = await entry.waitFor({ state: 'visible', timeout: Math.min(5000, left()) }).then(
+      () => true,
+      () => false,
+    );
+    if (offered) break;
+    if (Date.now() >= deadline) {
+      const seen = (await menu.locator('.action-label').allInnerTexts()).join(', ');
+      throw new Error(`the context menu of "${label}" has no ${item} (it offers: ${seen})`);
+    }
+    await page.keyboard.press('Escape');
+    await menu.waitFor({ state: 'hidden', timeout: left() });
+  }
   // Hover focuses the entry and Enter runs it: a plain click can land while the workbench re-lays out.
-  await menu.locator('.action-label', { hasText: item }).first().hover({ timeout: timeoutMs });
+  await entry.hover({ timeout: timeoutMs });
   await page.keyboard.press('Enter');
   await menu.waitFor({ state: 'hidden', timeout: timeoutMs });
-  // A refresh of the tree between the right-click and the choice (the rows' uptimes change each
-  // snapshot) can leave VS Code without the row's element: the command then runs as from the palette
-  // and asks which server. Answered with the row's server, the action goes on as the click meant.
   if (level === 2) {
+    // The question is the quick pick's placeholder (an attribute, not text), so it is looked for there.
     const asked = await quickInput(page)
-      .filter({ hasText: /which MCP server\?/ })
-      .waitFor({ state: 'visible', timeout: 2000 })
+      .locator('input.input[placeholder*="which MCP server?"]')
+      .waitFor({ state: 'visible', timeout: 4000 })
       .then(
         () => true,
         () => false,

@@ -100,12 +100,14 @@ describe('versions (integration): an installer holds only what it can write', fu
       return { index, child };
     };
 
-    it('an `npm install` in an unrelated project does not hold the verdict of a server installed elsewhere', async () => {
+    /** A server upgraded while an `npm install` runs in an unrelated project: its verdict is not held. */
+    async function unrelatedNpmDoesNotHold(before?: (root: string) => void) {
       const { root, prefix, child, take } = await watchedServer();
       const other = path.join(root, 'other');
       fs.mkdirSync(other);
       fs.writeFileSync(path.join(other, 'package.json'), JSON.stringify({ name: 'other', version: '1.0.0' }));
       const elsewhere = await stalledNpm(root, other);
+      before?.(root);
       await sleep(2500);
       await run(NPM, ['install', '--prefix', prefix, `${MEM}@${NEW}`], { env: npmEnv(root) });
       await sleep(SETTLE_MS + 1000);
@@ -113,7 +115,18 @@ describe('versions (integration): an installer holds only what it can write', fu
       const v = verdictOf(await take(), 'memory', child.pid!);
       assert.equal(v?.state, 'stale', JSON.stringify(v));
       assert.equal(v?.state === 'stale' && `${v.running} -> ${v.installed}`, `${OLD} -> ${NEW}`);
-    });
+    }
+
+    it('an `npm install` in an unrelated project does not hold the verdict of a server installed elsewhere', () =>
+      unrelatedNpmDoesNotHold());
+
+    it('nor does one whose debug log another npm run deleted while it runs (npm keeps at most logs-max)', () =>
+      unrelatedNpmDoesNotHold((root) => {
+        const logs = path.join(root, 'stalled-cache', '_logs');
+        const held = fs.readdirSync(logs).filter((f) => /-debug-\d+\.log$/.test(f));
+        assert.ok(held.length > 0, `npm's debug log in ${logs}`);
+        for (const f of held) fs.rmSync(path.join(logs, f));
+      }));
 
     it("an `npm install` in the server's own project holds it (saying what it writes) until it exits", async () => {
       const { root, prefix, child, take } = await watchedServer();

@@ -324,6 +324,31 @@ describe('extension view-model: tree', () => {
     assert.deepEqual(caps(inst), ['mcpInstance', 'copyPid', 'evidence', 'stop', 'stopOnly']);
   });
 
+  it("Share One Instance is offered on a server's row only where copies run in several clients and an entry can be rewritten", () => {
+    const claude = server('memory', { instances: [instance(1, { client: CLAUDE })] });
+    const cursorCopy = server('memory', {
+      id: 'cursor-memory',
+      source: source({ client: 'cursor', label: 'Cursor', file: '/h/.cursor/mcp.json' }),
+      launchKey: claude.launchKey,
+      instances: [instance(2, { client: { id: 'cursor', name: 'Cursor', pid: 300 } })],
+    });
+    const all = { ...ctx, servers: [claude, cursorCopy] };
+    assert.ok(caps(serverNode(claude), all).includes('share'));
+    // One client's copy alone, no snapshot's servers, or no guard: not offered.
+    assert.ok(!caps(serverNode(claude), { ...ctx, servers: [claude] }).includes('share'));
+    assert.ok(!caps(serverNode(claude)).includes('share'));
+    assert.ok(!caps(serverNode(claude), { ...all, guardAvailable: false }).includes('share'));
+    // Every entry already wrapped: nothing left to rewrite.
+    const wrapped = (s: ReturnType<typeof server>) => ({
+      ...s,
+      command: '/h/.local/state/mcp-lifeguard/bin/mcp-lifeguard',
+      args: ['run', '--', 'npx', 'x'],
+    });
+    assert.ok(
+      !caps(serverNode(wrapped(claude)), { ...ctx, servers: [wrapped(claude), wrapped(cursorCopy)] }).includes('share'),
+    );
+  });
+
   it('untrusted workspace: workspace servers are shown but never restarted or wrapped; stop stays', () => {
     const ws = source({
       client: 'vscode',

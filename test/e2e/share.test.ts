@@ -1,0 +1,160 @@
+import * as assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { memoryServer, StdioServer } from './support/fixture';
+import { describeE2e } from './support/harness';
+import { Session } from './support/session';
+import {
+  answerDialog,
+  contextMenuAction,
+  eventually,
+  notifications,
+  runCommand,
+  sideBarTree,
+} from './support/workbench';
+import type { Page } from './support/playwright';
+
+/**
+ * A client as the process table shows it: node run through a link named like the client's program
+ * (`claude-desktop`, `cursor`), spawning the server as a client does (a pipe to its stdin, held
+ * open), its stderr passed on so the test sees the server ready.
+ */
+const CLIENT_SCRIPT = `
+const { spawn } = require('node:child_process');
+const s = JSON.parse(process.argv[1]);
+const child = spawn(s.command, s.args, { env: { ...process.env, ...s.env }, stdio: ['pipe', 'ignore', 'inherit'] });
+child.on('exit', () => process.exit(0));
+setInterval(() => {}, 1 << 30);
+`;
+
+function startClient(s: Session, program: string, server: StdioServer): ChildProcess {
+  const bin = path.join(s.fixture.packages, '..', 'clients');
+  fs.mkdirSync(bin, { recursive: true });
+  const link = path.join(bin, program);
+  if (!fs.existsSync(link)) fs.symlinkSync(process.execPath, link);
+  return s.startServer({ command: link, args: ['-e', CLIENT_SCRIPT, JSON.stringify(server)] });
+}
+
+/** The launch of the `memory` entry of an `mcpServers` config file. */
+function entryOf(file: string): { command: string; args: string[] } {
+  return (
+    JSON.parse(fs.readFileSync(file, 'utf8')) as { mcpServers: Record<string, { command: string; args: string[] }> }
+  ).mcpServers.memory;
+}
+
+/** The editor tabs' accessible labels (a diff's tab names both sides). */
+async function editorTabs(page: Page): Promise<string[]> {
+  const tabs = page.locator('.editor-group-container .tab');
+  const out: string[] = [];
+  for (let i = 0, n = await tabs.count(); i < n; i++)
+    out.push((await tabs.nth(i).getAttribute('aria-label', { timeout: 5000 })) ?? '');
+  return out;
+}
+
+describeE2e('e2e: Share One Instance from the tree', (h) => {
+  it("a server two clients each run a copy of: its row's menu offers Share One Instance, which shows each diff and asks before writing; cancelled it writes nothing, confirmed every entry launches `mcp-lifeguard run --on-conflict share`", async () => {
+    let memory: StdioServer | undefined;
+    let other: StdioServer | undefined;
+    const s = h.prepare({
+      fixture: (dirs) => {
+        memory = memoryServer(dirs, 'shared');
+        // A server only one client runs: no Share One Instance on its row.
+        // (Another launch: an argument server-memory ignores, so it is not the same server.)
+        const base = memoryServer(dirs, 'alone');
+        other = { ...base, args: [...base.args, 'alone'] };
+        return { claudeDesktop: { memory, alone: other }, cursor: { memory } };
+      },
+    });
+    // Each waited for as it starts: output printed before a listener is there is not seen.
+    for (const [program, server] of [
+      ['claude-desktop', memory!],
+      ['cursor', memory!],
+      ['claude-desktop', other!],
+    ] as const)
+      await s.waitForStderr(startClient(s, program, server), /running on stdio/);
+    const files = [s.fixture.files.claudeDesktop, s.fixture.files.cursor];
+    const before = files.map((f) => fs.readFileSync(f, 'utf8'));
+
+    await s.startCodeServer();
+    const page = await s.open();
+    await runCommand(page, 'View: Show MCP Lifeguard');
+    await eventually(
+      "each client's memory row running",
+      () => sideBarTree(page),
+      (rs) =>
+        rs.filter((r) => r.level === 2 && r.label === 'memory' && /\b1 instance\b/.test(r.aria)).length === 2 &&
+        rs.some((r) => r.level === 2 && r.label === 'alone' && /\b1 instance\b/.test(r.aria)),
+      90000,
+    );
+
+    // Only where it applies: the server one client runs has no Share One Instance.
+    await assert.rejects(
+      contextMenuAction(page, 2, 'alone', /^Share One Instance/, 8000),
+      /has no .*Share One Instance/,
+    );
+    await page.keyboard.press('Escape');
+
+    // Cancelled: the diff is shown and the question asked for each file, and nothing is written.
+    await contextMenuAction(page, 2, 'memory', /^Share One Instance/);
+    for (const file of files) {
+      await eventually(
+        `the diff of ${path.basename(file)} open`,
+        () => editorTabs(page),
+        (ts) => ts.some((t) => t.includes(`${path.basename(file)}: Wrap memory`)),
+        30000,
+      );
+      const question = await answerDialog(page, 'Cancel');
+      assert.match(question, new RegExp(`Wrap memory in ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\?`));
+      assert.match(question, /run --on-conflict share --name memory/);
+    }
+    await notifications(page)
+      .filter({ hasText: /0 of 2 entries of memory now share one server/ })
+      .first()
+      .waitFor({ state: 'visible', timeout: 30000 });
+    assert.deepEqual(
+      files.map((f) => fs.readFileSync(f, 'utf8')),
+      before,
+    );
+
+    // Confirmed: each file, after its diff and question, launches the server through the guard, shared.
+    await contextMenuAction(page, 2, 'memory', /^Share One Instance/);
+    for (const file of files) {
+      await eventually(
+        `the diff of ${path.basename(file)} open`,
+        () => editorTabs(page),
+        (ts) => ts.some((t) => t.includes(`${path.basename(file)}: Wrap memory`)),
+        30000,
+      );
+      assert.equal(
+        fs.readFileSync(file, 'utf8'),
+        before[files.indexOf(file)],
+        `${file} written before it was confirmed`,
+      );
+      await answerDialog(page, 'Wrap');
+    }
+    await notifications(page)
+      .filter({ hasText: /2 of 2 entries of memory now share one server/ })
+      .first()
+      .waitFor({ state: 'visible', timeout: 30000 });
+    for (const file of files) {
+      const entry = entryOf(file);
+      assert.match(path.basename(entry.command), /^mcp-lifeguard(\.cmd)?$/, `${file}: ${entry.command}`);
+      assert.deepEqual(entry.args, [
+        'run',
+        '--on-conflict',
+        'share',
+        '--name',
+        'memory',
+        '--',
+        memory!.command,
+        ...memory!.args,
+      ]);
+    }
+    // The entry of the server only one client runs is left as it was.
+    assert.deepEqual(
+      (JSON.parse(fs.readFileSync(files[0], 'utf8')) as { mcpServers: Record<string, unknown> }).mcpServers.alone,
+      { command: other!.command, args: other!.args, env: other!.env },
+    );
+  });
+});
