@@ -6,7 +6,7 @@ import { Client as Client1 } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as Transport1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Snapshot } from '../../../src/core/base/model';
 import type { LockRecord } from '../../../src/core/locks';
-import { controlShutdown, controlStatus } from '../../../src/core/control';
+import { controlStatus } from '../../../src/core/control';
 import { lifeguardPaths } from '../../../src/core/base/paths';
 import { RunningHttpGuard, startHttpGuard } from '../../../src/guard/http/startHttpGuard';
 import { freePort } from '../../../src/guard/http/upstream';
@@ -14,18 +14,18 @@ import { spawn } from 'node:child_process';
 import { processStartTime } from '../../../src/core/locks';
 import { cliPath, fixturesDir, repoRoot } from '../../support/repo';
 import { until } from '../../support/poll';
-import { isAlive, killAndWait } from '../../support/liveness';
+import { killAndWait } from '../../support/liveness';
 import { runCli } from '../guard/support';
 import { healthReport, healthText } from '../../../src/agent/health';
 import { toViewInput } from '../../../src/core/report/input';
 import {
-  childPidOf,
   everythingCommand,
   everythingGuardOptions,
   killMentioning,
   liveGuardOf,
   shortTempDir,
   spawnCollect,
+  stopEnsuredGuard,
 } from './support';
 
 const modernHttp = { command: process.execPath, args: [path.join(fixturesDir, 'eras', 'modern-http', 'server.mjs')] };
@@ -102,15 +102,7 @@ describe('ensure --http: the clients of one HTTP server, in status', function ()
 
   afterEach(async () => {
     for (const c of clients.splice(0)) await c.close().catch(() => undefined);
-    const record = await liveGuardOf(home).catch(() => undefined);
-    if (record) {
-      const child = await childPidOf(record).catch(() => undefined);
-      await controlShutdown(record.control!).catch(() => undefined);
-      await until('the guard to stop', () => (isAlive(record.pid) ? undefined : true), 30_000).catch(() =>
-        killAndWait(record.pid),
-      );
-      await killAndWait(child);
-    }
+    await stopEnsuredGuard(home);
     await killMentioning(home);
     fs.rmSync(home, { recursive: true, force: true });
   });

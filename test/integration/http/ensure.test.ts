@@ -15,6 +15,7 @@ import {
   shortTempDir,
   spawnCollect,
   versionedServerPackage,
+  stopEnsuredGuard,
 } from './support';
 import { until } from '../../support/poll';
 import { isAlive, killAndWait } from '../../support/liveness';
@@ -54,15 +55,7 @@ describe('mcp-lifeguard ensure --http', function () {
   afterEach(async function () {
     await client?.close().catch(() => undefined);
     client = undefined;
-    const record = await liveGuard().catch(() => undefined);
-    if (record) {
-      const child = await childPidOf(record).catch(() => undefined);
-      await controlShutdown(record.control!).catch(() => undefined);
-      await until('the guard to stop', () => (isAlive(record.pid) ? undefined : true), 30_000).catch(() =>
-        killAndWait(record.pid),
-      );
-      await killAndWait(child);
-    }
+    await stopEnsuredGuard(home);
     for (const pid of extraPids.splice(0)) await killAndWait(pid);
     // Anything of this test still running (an orphan of a SIGKILLed guard) goes too: its argv names our temp dir.
     await killMentioning(home);

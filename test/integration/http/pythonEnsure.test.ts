@@ -1,11 +1,9 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { controlShutdown } from '../../../src/core/control';
 import { freePort } from '../../../src/guard/http/upstream';
 import { cliPath } from '../../support/repo';
-import { until } from '../../support/poll';
-import { isAlive, killAndWait } from '../../support/liveness';
+import { isAlive } from '../../support/liveness';
 import {
   childPidOf,
   connectClient,
@@ -15,6 +13,7 @@ import {
   processesMentioning,
   shortTempDir,
   spawnCollect,
+  stopEnsuredGuard,
 } from './support';
 import { PythonHttpVenv, pythonHttpVenv } from './pythonSdk';
 import { tempDir } from '../versions/support';
@@ -42,15 +41,7 @@ describe('mcp-lifeguard ensure --http: a Python server in a venv, upgraded with 
 
   after(async () => {
     await client?.close().catch(() => undefined);
-    const record = await liveGuardOf(home).catch(() => undefined);
-    if (record) {
-      const child = await childPidOf(record).catch(() => undefined);
-      await controlShutdown(record.control!).catch(() => undefined);
-      await until('the guard to stop', () => (isAlive(record.pid) ? undefined : true), 30_000).catch(() =>
-        killAndWait(record.pid),
-      );
-      await killAndWait(child);
-    }
+    await stopEnsuredGuard(home);
     await killMentioning(root);
     fs.rmSync(home, { recursive: true, force: true });
   });

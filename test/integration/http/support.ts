@@ -8,8 +8,9 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { HttpGuardOptions } from '../../../src/guard/http/startHttpGuard';
 import { listLocks, LockRecord, ServerIdentity } from '../../../src/core/locks';
 import { lifeguardPaths, type LifeguardPaths } from '../../../src/core/base/paths';
-import { controlStatus } from '../../../src/core/control';
-import { killAndWait } from '../../support/liveness';
+import { controlShutdown, controlStatus } from '../../../src/core/control';
+import { isAlive, killAndWait } from '../../support/liveness';
+import { until } from '../../support/poll';
 import { repoRoot } from '../../support/repo';
 
 export const everythingScript = path.join(
@@ -147,4 +148,19 @@ export async function liveGuardOf(home: string): Promise<LockRecord | undefined>
 export async function childPidOf(record: LockRecord): Promise<number | undefined> {
   const reply = await controlStatus(record.control!);
   return reply.ok ? reply.result.childPid : undefined;
+}
+
+/**
+ * Stops the HTTP guard `ensure` left running under `home`, and its server: asked over its control
+ * endpoint, killed if it has not gone within 30 s.
+ */
+export async function stopEnsuredGuard(home: string): Promise<void> {
+  const record = await liveGuardOf(home).catch(() => undefined);
+  if (!record) return;
+  const child = await childPidOf(record).catch(() => undefined);
+  await controlShutdown(record.control!).catch(() => undefined);
+  await until('the guard to stop', () => (isAlive(record.pid) ? undefined : true), 30_000).catch(() =>
+    killAndWait(record.pid),
+  );
+  await killAndWait(child);
 }

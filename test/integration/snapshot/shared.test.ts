@@ -40,9 +40,12 @@ describe('snapshot: a shared server (real share host, relays and server)', funct
     return client;
   }
 
-  it('one instance marked shared with its three clients; the relays are neither instances nor duplicates', async () => {
+  /**
+   * Claude Desktop's entry `memory`, shared: the installed guard (`mcp-lifeguard.js`, the name the
+   * engine recognises it by) with `run --on-conflict share`; returns the entry's args.
+   */
+  function configureSharedMemory(): string[] {
     const tag = `--lg-tag=${path.basename(home)}`;
-    // Installed, the guard is `mcp-lifeguard.js` (or `mcp-lifeguard`): the name the engine recognises it by.
     const bin = path.join(home, 'bin', 'mcp-lifeguard.js');
     fs.mkdirSync(path.dirname(bin), { recursive: true });
     fs.symlinkSync(cliPath, bin);
@@ -52,6 +55,11 @@ describe('snapshot: a shared server (real share host, relays and server)', funct
       path.join(home, '.config', 'Claude', 'claude_desktop_config.json'),
       JSON.stringify({ mcpServers: { memory: { command: process.execPath, args } } }),
     );
+    return args;
+  }
+
+  it('one instance marked shared with its three clients; the relays are neither instances nor duplicates', async () => {
+    const args = configureSharedMemory();
     const env = { MEMORY_FILE_PATH: path.join(home, 'memory.jsonl') };
     for (let i = 0; i < 3; i++) open.push(await connectClient(args, env, ['claude-code', 'cursor', 'windsurf'][i]));
     let snap: Snapshot | undefined;
@@ -94,16 +102,7 @@ describe('snapshot: a shared server (real share host, relays and server)', funct
   });
 
   it("a stranger's share host running the very same entry from another home is not this entry's instance", async () => {
-    const tag = `--lg-tag=${path.basename(home)}`;
-    const bin = path.join(home, 'bin', 'mcp-lifeguard.js');
-    fs.mkdirSync(path.dirname(bin), { recursive: true });
-    fs.symlinkSync(cliPath, bin);
-    const args = [bin, 'run', '--on-conflict', 'share', '--name', 'memory', '--', memoryBin, tag];
-    fs.mkdirSync(path.join(home, '.config', 'Claude'), { recursive: true });
-    fs.writeFileSync(
-      path.join(home, '.config', 'Claude', 'claude_desktop_config.json'),
-      JSON.stringify({ mcpServers: { memory: { command: process.execPath, args } } }),
-    );
+    const args = configureSharedMemory();
     // The stranger: the same command line, byte for byte, under another home and lifeguard root.
     const other = tempHome();
     try {
