@@ -261,6 +261,11 @@ export function formatPlan(
     lines.push(`Left as they are (${plan.left.length}):`);
     for (const l of plan.left) lines.push(`  ${l.name} in ${l.file} (${l.label}): ${l.reason}`);
   }
+  // One name, one instance: without sharing, the guard refuses a second client's launch while the first runs.
+  if (plan.verb === 'wrap' && !plan.share && plan.files.reduce((n, f) => n + f.entries.length, 0) > 1)
+    lines.push(
+      `These entries run ${plan.name} under one --name: while one client's guard runs it, another client's launch is refused (one instance per server). With --share every client is served by that one instance.`,
+    );
   if (plan.refusedByTrust > 0)
     lines.push(`If you trust the workspace files named above, run again with ${TRUST_WORKSPACE_FLAG}.`);
   if (plan.verb === 'wrap' && opts.guard && !opts.guard.installed && plan.files.length > 0)

@@ -79,6 +79,15 @@ describe('CLI wrap/unwrap: planning and printing', () => {
 
   it('wrap without --share writes `run --name N`; an unknown server or different launches under --share are refused with why', () => {
     const p = ok(plan({ share: false }));
+    assert.match(
+      formatPlan(
+        p,
+        p.files.map(() => ''),
+        { dryRun: true },
+      ),
+      /another client's launch is refused .*--share/,
+    );
+    assert.doesNotMatch(formatPlan(ok(plan()), ['', '', ''], { dryRun: true }), /another client's launch is refused/);
     assert.ok(
       p.files.every(
         (f) => /"run",\s*"--name",\s*"memory"/.test(f.after) || /\["run", "--name", "memory"/.test(f.after),
