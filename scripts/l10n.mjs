@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Lists every message the extension shows (the first argument of each `t(...)` call in
-// src/extension) in l10n/bundle.l10n.json, the English bundle translators start from.
+// src/extension, and in the core folders whose functions take the extension's `t` as their
+// translator: MESSAGE_DIRS) in l10n/bundle.l10n.json, the English bundle translators start from.
 //   node scripts/l10n.mjs          writes it
 //   node scripts/l10n.mjs --check  exits 1 when it is not current, or a call's message is not a literal
 import * as fs from 'node:fs';
@@ -18,11 +19,14 @@ function tsFiles(dir) {
   });
 }
 
+/** Where the extension's messages are written: its own sources, and the config editors it hands `t` to. */
+export const MESSAGE_DIRS = [path.join(root, 'src', 'extension'), path.join(root, 'src', 'core', 'configEdit')];
+
 /** Every message of `t('...')` and `vscode.l10n.t('...')`, and the calls whose message is not a literal. */
-export function extractMessages(dir = path.join(root, 'src', 'extension')) {
+export function extractMessages(dirs = MESSAGE_DIRS) {
   const messages = new Set();
   const problems = [];
-  for (const file of tsFiles(dir).sort()) {
+  for (const file of [dirs].flat().flatMap(tsFiles).sort()) {
     const source = ts.createSourceFile(file, fs.readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, true);
     const visit = (node) => {
       if (ts.isCallExpression(node)) {

@@ -8,6 +8,7 @@ import { RESTART_COMMAND, restartCommand } from './commands/restart';
 import { RUN_COMMAND, runCommand } from './commands/run';
 import { STATUS_COMMAND, statusCommand } from './commands/status';
 import { STOP_COMMAND, stopCommand } from './commands/stop';
+import { configEditCommand, UNWRAP_COMMAND, WRAP_COMMAND } from './commands/wrap';
 import { CliIo, UsageError } from './io';
 import { CommandSpec, commandHelp, splitServerCommand, usageText } from './options';
 import { terminalSafeLines } from '../core/base/terminalSafe';
@@ -29,6 +30,8 @@ export const COMMANDS: Record<string, Command> = {
   locks: { run: locksCommand, modes: [LOCKS_COMMAND] },
   logs: { run: logsCommand, modes: [LOGS_COMMAND] },
   mcp: { run: mcpCommand, modes: [MCP_COMMAND] },
+  wrap: { run: (args, io) => configEditCommand('wrap', args, io), modes: [WRAP_COMMAND] },
+  unwrap: { run: (args, io) => configEditCommand('unwrap', args, io), modes: [UNWRAP_COMMAND] },
 };
 
 const ENVIRONMENT = `Environment:

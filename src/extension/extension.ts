@@ -11,7 +11,7 @@ import { EVIDENCE_SCHEME, EvidenceProvider } from './evidenceProvider';
 import { Notifier } from './notifier';
 import { RefreshManager } from './refreshManager';
 import { currentWindow, GuardState, localWorkspaceFolders, Services } from './services';
-import { findRuntime, installGuard } from './guardInstall';
+import { findRuntime, installGuard } from '../core/configEdit/guardInstall';
 import { readSettings, Settings, SETTINGS_SECTION } from './settings';
 import { createProblemsPanel } from './problemsPanel';
 import { createStatusBar } from './statusBar';

@@ -7,7 +7,7 @@ import { ServersTreeProvider } from './tree/serversTreeProvider';
 import { WindowContext } from './viewModel/actionPlan';
 import { EvidenceProvider } from './evidenceProvider';
 import { TreeNode } from './viewModel/tree';
-import { GuardInstall } from './guardInstall';
+import { GuardInstall } from '../core/configEdit/guardInstall';
 
 export type GuardState = GuardInstall | { state: 'pending' };
 

@@ -23,6 +23,7 @@ export const CORE_LAYERS = [
   'actions', // stop ladder, stop, kill-duplicates, workspace trust
   'snapshot', // the whole picture every face reads
   'report', // the snapshot read as verdicts, counts and evidence, the same in every face
+  'configEdit', // rewriting a server's entry in its client's file (wrap, unwrap, share), installing the guard
 ] as const;
 
 /** The faces and what each may import (the engine imports none of them). */

@@ -168,10 +168,15 @@ export function shareHints(snapshot: Snapshot, server: string | undefined, plan:
       launchKey,
       copies,
       clients,
-      message: `${copies} copies of ${g.name} run for ${clients.length} clients (${clients.join(', ')}): \`run --on-conflict share\` serves them from one (see README, Share one server)`,
+      message: `${copies} copies of ${g.name} run for ${clients.length} clients (${clients.join(', ')}): \`run --on-conflict share\` serves them from one; \`mcp-lifeguard wrap ${shellWord(g.name)} --share\` rewrites each client's entry to it (see README, Share one server)`,
     });
   }
   return hints;
+}
+
+/** A server name as a shell word: quoted unless it is plain. */
+function shellWord(s: string): string {
+  return /^[\w.@:/+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 /** What an instance of a saved snapshot lacks for the plan (pid, verdicts, a duplicate's `keep`), or undefined. */

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { Services } from '../services';
 import { VmServer } from '../../core/report/input';
-import { EditResult } from '../viewModel/wrapEdit';
+import { EditResult } from '../../core/configEdit/wrapEdit';
 import { t } from '../viewModel/l10n';
 
 /**

@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
 import { Services } from '../services';
 import { VmServer } from '../../core/report/input';
-import { canShare, sharePlan } from '../viewModel/sharePlan';
+import { canShare, sharePlan } from '../../core/configEdit/sharePlan';
 import { mayRun } from '../viewModel/trust';
-import { computeWrap, entryFormatFor } from '../viewModel/wrapEdit';
+import { computeWrap, entryFormatFor } from '../../core/configEdit/wrapEdit';
 import { editConfigEntry } from './editConfigEntry';
 import { CommandArg, pickServer } from './pickServer';
 import { t } from '../viewModel/l10n';
@@ -29,7 +29,7 @@ export async function shareOneInstance(svc: Services, arg?: CommandArg): Promise
   const server = await pickServer(
     svc,
     arg,
-    (s) => canShare(servers, s),
+    (s) => canShare(servers, s, undefined, t),
     t('Share one instance of which MCP server?'),
     t('No server runs a copy in each of several clients that Share One Instance could rewrite.'),
   );
@@ -39,7 +39,7 @@ export async function shareOneInstance(svc: Services, arg?: CommandArg): Promise
     const r = mayRun('wrap', s, ws.trusted, ws.workspaceFolders);
     return r.allowed ? undefined : r.reason;
   };
-  const plan = sharePlan(servers, server, refusal);
+  const plan = sharePlan(servers, server, refusal, t);
   const detail = t(
     'Its command becomes "{0} run --on-conflict share --name {1} -- <the current command>", as in every other client\'s entry of this server: the clients then use one server process. Comments and formatting are kept; Unwrap restores the entry.',
     g.launcher,
@@ -54,7 +54,10 @@ export async function shareOneInstance(svc: Services, arg?: CommandArg): Promise
     }
     const s = step.server;
     const ok = await editConfigEntry(svc, s, 'Wrap', detail, (text) =>
-      computeWrap(text, s.keyPath, plan.name, { command: g.launcher }, entryFormatFor(s.source.file), { share: true }),
+      computeWrap(text, s.keyPath, plan.name, { command: g.launcher }, entryFormatFor(s.source.file), {
+        share: true,
+        t,
+      }),
     );
     if (ok) done++;
     else left.push(t('{0} ({1}): not rewritten', s.name, s.source.label));

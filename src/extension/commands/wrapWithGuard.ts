@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
 import { Services } from '../services';
-import { isWrapped, wrapSupport } from '../viewModel/guardCommand';
+import { isWrapped, wrapSupport } from '../../core/configEdit/guardCommand';
 import { VmServer } from '../../core/report/input';
 import { mayRun } from '../viewModel/trust';
-import { computeUnwrap, computeWrap, entryFormatFor } from '../viewModel/wrapEdit';
+import { computeUnwrap, computeWrap, entryFormatFor } from '../../core/configEdit/wrapEdit';
 import { editConfigEntry } from './editConfigEntry';
 import { CommandArg, pickServer } from './pickServer';
 import { t } from '../viewModel/l10n';
@@ -27,7 +27,7 @@ export async function wrapWithGuard(svc: Services, arg?: CommandArg): Promise<bo
   if (!launcher) return false;
   const ws = svc.window();
   const eligible = (s: VmServer) =>
-    !isWrapped(s) && wrapSupport(s).supported && mayRun('wrap', s, ws.trusted, ws.workspaceFolders).allowed;
+    !isWrapped(s) && wrapSupport(s, t).supported && mayRun('wrap', s, ws.trusted, ws.workspaceFolders).allowed;
   const server = await pickServer(
     svc,
     arg,
@@ -38,7 +38,7 @@ export async function wrapWithGuard(svc: Services, arg?: CommandArg): Promise<bo
     ),
   );
   if (!server) return false;
-  const support = wrapSupport(server);
+  const support = wrapSupport(server, t);
   if (!support.supported) {
     void vscode.window.showWarningMessage(t('Cannot wrap {0}: {1}.', server.name, support.reason));
     return false;
@@ -54,7 +54,7 @@ export async function wrapWithGuard(svc: Services, arg?: CommandArg): Promise<bo
     server.name,
   );
   const done = await editConfigEntry(svc, server, 'Wrap', detail, (text) =>
-    computeWrap(text, server.keyPath, server.name, { command: launcher }, entryFormatFor(server.source.file)),
+    computeWrap(text, server.keyPath, server.name, { command: launcher }, entryFormatFor(server.source.file), { t }),
   );
   if (done)
     void vscode.window.showInformationMessage(
@@ -83,7 +83,7 @@ export async function unwrapGuard(svc: Services, arg?: CommandArg): Promise<void
     server,
     'Unwrap',
     t('The entry gets back the command and arguments the guard was started with.'),
-    (text) => computeUnwrap(text, server.keyPath, entryFormatFor(server.source.file)),
+    (text) => computeUnwrap(text, server.keyPath, entryFormatFor(server.source.file), t),
   );
   if (done)
     void vscode.window.showInformationMessage(

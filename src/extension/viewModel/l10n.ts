@@ -3,13 +3,12 @@
  * (which reads `l10n/bundle.l10n.<language>.json`), so the view-model stays plain and testable
  * without VS Code, where it formats the English. A message is its own key: `{0}`, `{1}`... stand for
  * the arguments, so a translation can move them. `scripts/l10n.mjs` lists every message in
- * `l10n/bundle.l10n.json`; a unit test keeps it current.
+ * `l10n/bundle.l10n.json` (with those of src/core/configEdit, whose editors take the extension's `t` as
+ * an argument); a unit test keeps it current.
  */
-export type Translate = (message: string, ...args: Array<string | number | boolean>) => string;
+import { english, Translate } from '../../core/configEdit/translate';
 
-/** The English: the message with its arguments in place. */
-export const english: Translate = (message, ...args) =>
-  message.replace(/\{(\d+)\}/g, (all, i: string) => (args[Number(i)] === undefined ? all : String(args[Number(i)])));
+export { english, type Translate };
 
 let current: Translate = english;
 

@@ -4,12 +4,12 @@ import { NO_WINDOW, OwnerContext, restartEffect } from './actionPlan';
 import { Cap, CapValue, contextValue, NodeKind } from './contextValues';
 import { describeVerdict } from '../../core/report/evidence';
 import { ARROW, formatMemory, formatUptime, mdCell, plural, shownLines, shownText } from './format';
-import { isWrapped, runsUnderGuard, wrapSupport } from './guardCommand';
+import { isWrapped, runsUnderGuard, wrapSupport } from '../../core/configEdit/guardCommand';
 import { VmInstance, VmServer, VmSnapshot } from '../../core/report/input';
 import { describeProgram, visibleNotConfigured } from './notConfigured';
 import { shownPath } from './problems';
 import { serverLogTarget } from './serverLog';
-import { canShare } from './sharePlan';
+import { canShare } from '../../core/configEdit/sharePlan';
 import { startedBy, startTarget } from './start';
 import {
   instanceFlags,

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { CLI_BUNDLES, findRuntime, installGuard, launcherText } from '../../../src/extension/guardInstall';
+import { CLI_BUNDLES, findRuntime, installGuard, launcherText } from '../../../src/core/configEdit/guardInstall';
 
 const run = promisify(execFile);
 

@@ -23,7 +23,7 @@ import { lifeguardPaths } from '../../../src/core/base/paths';
 import { launchRecordPath, readHttpLaunch } from '../../../src/core/http/launchRecord';
 import { takeSnapshot } from '../../../src/core/snapshot/build';
 import { runEnsure } from '../../../src/extension/actions/runEnsure';
-import { installGuard } from '../../../src/extension/guardInstall';
+import { installGuard } from '../../../src/core/configEdit/guardInstall';
 
 /**
  * `mcp-lifeguard ensure` through the built CLI, with real processes: idempotent, version-checked,

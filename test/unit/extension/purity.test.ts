@@ -21,9 +21,7 @@ describe('extension architecture', () => {
   it('the view-model and the node-only helpers never import vscode (they are tested outside VS Code)', () => {
     const pure = [
       ...tsFiles(path.join(ext, 'viewModel')),
-      ...['commandIds.ts', 'eventClaim.ts', 'guardInstall.ts', 'refreshQueue.ts', 'engine.ts'].map((f) =>
-        path.join(ext, f),
-      ),
+      ...['commandIds.ts', 'eventClaim.ts', 'refreshQueue.ts', 'engine.ts'].map((f) => path.join(ext, f)),
     ];
     const offenders = pure.filter((f) => imports(f).includes('vscode')).map((f) => path.relative(repoRoot, f));
     assert.deepEqual(offenders, []);

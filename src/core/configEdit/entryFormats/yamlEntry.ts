@@ -1,13 +1,13 @@
 import { isMap, isSeq, parseDocument } from 'yaml';
 import { EntryFormat } from './types';
-import { t } from '../l10n';
+import { english } from '../translate';
 
 /**
  * Continue's YAML: edited through the `yaml` library's document model, which keeps comments and
  * the style of the nodes it does not touch (a flow-style args list stays flow style).
  */
 export const yamlEntry: EntryFormat = {
-  read(text, keyPath) {
+  read(text, keyPath, t = english) {
     const doc = parseDocument(text);
     if (doc.errors.length > 0) return t('the file has syntax errors (see Problems); fix them first');
     const node = doc.getIn(keyPath, true);

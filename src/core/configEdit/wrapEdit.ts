@@ -11,7 +11,7 @@ import { tomlEntry } from './entryFormats/tomlEntry';
 import { EntryFormat, RawEntry } from './entryFormats/types';
 import { yamlEntry } from './entryFormats/yamlEntry';
 import { isWrappedCommand } from './guardCommand';
-import { t } from './l10n';
+import { english, Translate } from './translate';
 
 /**
  * The text edit of Wrap with Guard and Unwrap, computed on the file's own text (not the snapshot's
@@ -26,7 +26,7 @@ export interface GuardLauncher {
   command: string;
 }
 
-function readJsonc(text: string, keyPath: (string | number)[]): RawEntry | string {
+function readJsonc(text: string, keyPath: (string | number)[], t: Translate = english): RawEntry | string {
   const errors: ParseError[] = [];
   const root = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false });
   // Editing around a syntax error could land anywhere: the user fixes the file first.
@@ -84,9 +84,10 @@ export function computeWrap(
   serverName: string,
   guard: GuardLauncher,
   format: EntryFormat = jsoncEntry,
-  options: { share?: boolean } = {},
+  options: { share?: boolean; t?: Translate } = {},
 ): EditResult {
-  const entry = format.read(text, keyPath);
+  const t = options.t ?? english;
+  const entry = format.read(text, keyPath, t);
   if (typeof entry === 'string') return { kind: 'error', reason: entry };
   if (isWrappedCommand(entry.command, entry.args))
     return { kind: 'error', reason: t('the server already runs through the guard') };
@@ -109,8 +110,9 @@ export function computeUnwrap(
   text: string,
   keyPath: (string | number)[],
   format: EntryFormat = jsoncEntry,
+  t: Translate = english,
 ): EditResult {
-  const entry = format.read(text, keyPath);
+  const entry = format.read(text, keyPath, t);
   if (typeof entry === 'string') return { kind: 'error', reason: entry };
   if (!isWrappedCommand(entry.command, entry.args))
     return { kind: 'error', reason: t('the server does not run through the guard') };

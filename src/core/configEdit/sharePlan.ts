@@ -1,14 +1,24 @@
-import { VmServer } from '../../core/report/input';
+import { VmServer } from '../report/input';
 import { isWrapped, wrapSupport } from './guardCommand';
-import { t } from './l10n';
+import { english, Translate } from './translate';
+
+/**
+ * An entry as the plan needs it: a snapshot's server (with the instances that run it) or a scanned
+ * config alone (the CLI's `wrap`, where no running copy is needed).
+ */
+export type ShareCandidate = Pick<
+  VmServer,
+  'name' | 'transport' | 'launchKey' | 'command' | 'args' | 'source' | 'keyPath'
+> & { instances?: ReadonlyArray<{ client: { id: string; pid?: number } }> };
 
 /** One client's entry of a server Share one instance rewrites, or leaves as it is and why. */
-export type ShareStep = { server: VmServer; rewrite: true } | { server: VmServer; rewrite: false; reason: string };
+export type ShareStep<S extends ShareCandidate = VmServer> =
+  { server: S; rewrite: true } | { server: S; rewrite: false; reason: string };
 
-export interface SharePlan {
+export interface SharePlan<S extends ShareCandidate = VmServer> {
   /** The name every rewritten entry shares (`--name`): the one the guard's lock goes by. */
   name: string;
-  steps: ShareStep[];
+  steps: ShareStep<S>[];
   /** How many clients run a copy of it now. */
   clientsRunning: number;
 }
@@ -19,16 +29,17 @@ export interface SharePlan {
  * two or more clients. An entry already wrapped, or one Wrap with Guard cannot rewrite, stays as it
  * is, with why; one the workspace may not change is left to `allowed`.
  */
-export function sharePlan(
-  servers: readonly VmServer[],
-  chosen: VmServer,
-  allowed: (s: VmServer) => string | undefined = () => undefined,
-): SharePlan {
+export function sharePlan<S extends ShareCandidate>(
+  servers: readonly S[],
+  chosen: S,
+  allowed: (s: S) => string | undefined = () => undefined,
+  t: Translate = english,
+): SharePlan<S> {
   const same = servers.filter((s) => s.transport === 'stdio' && s.launchKey === chosen.launchKey);
-  const clients = new Set(same.flatMap((s) => s.instances.map((i) => `${i.client.id}:${i.client.pid ?? ''}`)));
-  const steps = same.map((server): ShareStep => {
+  const clients = new Set(same.flatMap((s) => (s.instances ?? []).map((i) => `${i.client.id}:${i.client.pid ?? ''}`)));
+  const steps = same.map((server): ShareStep<S> => {
     if (isWrapped(server)) return { server, rewrite: false, reason: t('it already starts through the guard') };
-    const support = wrapSupport(server);
+    const support = wrapSupport(server, t);
     if (!support.supported) return { server, rewrite: false, reason: support.reason };
     const refusal = allowed(server);
     if (refusal !== undefined) return { server, rewrite: false, reason: refusal };
@@ -42,7 +53,8 @@ export function canShare(
   servers: readonly VmServer[],
   chosen: VmServer,
   allowed: (s: VmServer) => string | undefined = () => undefined,
+  t: Translate = english,
 ): boolean {
-  const plan = sharePlan(servers, chosen, allowed);
+  const plan = sharePlan(servers, chosen, allowed, t);
   return plan.clientsRunning >= 2 && plan.steps.some((s) => s.rewrite);
 }

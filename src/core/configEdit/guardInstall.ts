@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { whichSync } from '../core/launch/which';
-import { ensurePrivateDir, readPrivateSync, writePrivateAtomicSync } from '../core/base/privateFs';
+import { whichSync } from '../launch/which';
+import { ensurePrivateDir, readPrivateSync, writePrivateAtomicSync } from '../base/privateFs';
 
 /**
  * Installs the guard where wrapped configs point: `<lifeguard root>/bin`, a stable per-user path
@@ -22,8 +22,11 @@ export interface GuardInstallOptions {
   runtime: Runtime;
 }
 
-/** The bundles dist/cli.js loads from its own folder (scripts/build.mjs): the guard's, and the other commands'. */
-export const CLI_BUNDLES = ['cli-guard.js', 'cli-commands.js', 'cli-agent.js'] as const;
+/**
+ * The bundles dist/cli.js loads from its own folder (scripts/build.mjs): the guard's, the relay a
+ * client of a shared server runs (`run --on-conflict share`), and the other commands'.
+ */
+export const CLI_BUNDLES = ['cli-guard.js', 'cli-relay.js', 'cli-commands.js', 'cli-agent.js'] as const;
 
 export type Runtime = { kind: 'node'; path: string } | { kind: 'electron'; path: string };
 

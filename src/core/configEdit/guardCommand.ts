@@ -1,5 +1,5 @@
-import { VmServer } from '../../core/report/input';
-import { t } from './l10n';
+import { VmServer } from '../report/input';
+import { english, Translate } from './translate';
 
 /**
  * Recognising and planning the guard wrapper in a server's entry. A wrapped entry launches
@@ -37,7 +37,10 @@ export function isWrapped(s: Pick<VmServer, 'command' | 'args'>): boolean {
 export type WrapSupport = { supported: true } | { supported: false; reason: string };
 
 /** Whether Wrap with Guard can rewrite this entry: a stdio server whose place in its file (JSON/JSONC, TOML, YAML) is known. */
-export function wrapSupport(s: Pick<VmServer, 'transport' | 'command' | 'source' | 'keyPath'>): WrapSupport {
+export function wrapSupport(
+  s: Pick<VmServer, 'transport' | 'command' | 'source' | 'keyPath'>,
+  t: Translate = english,
+): WrapSupport {
   if (s.transport !== 'stdio')
     return {
       supported: false,

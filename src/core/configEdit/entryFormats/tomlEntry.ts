@@ -1,6 +1,6 @@
 import type * as SmolToml from 'smol-toml' with { 'resolution-mode': 'import' };
 import { EntryFormat, RawEntry } from './types';
-import { t } from '../l10n';
+import { english, Translate } from '../translate';
 
 /**
  * Codex's TOML. No TOML library rewrites a document while keeping its comments, so the edit is
@@ -10,10 +10,10 @@ import { t } from '../l10n';
  * refused with a reason rather than guessed at.
  */
 export const tomlEntry: EntryFormat = {
-  read(text, keyPath) {
-    const entry = entryOf(text, keyPath);
+  read(text, keyPath, t = english) {
+    const entry = entryOf(text, keyPath, t);
     if (typeof entry === 'string') return entry;
-    const where = locate(text, keyPath);
+    const where = locate(text, keyPath, t);
     return typeof where === 'string' ? where : entry;
   },
   write(text, keyPath, entry) {
@@ -52,7 +52,7 @@ const { parse } = require('smol-toml') as typeof SmolToml;
 
 const COMMAND_LINE = /^(\s*command\s*=\s*)("(?:[^"\\]|\\.)*"|'[^']*')(.*)$/;
 
-function entryOf(text: string, keyPath: (string | number)[]): RawEntry | string {
+function entryOf(text: string, keyPath: (string | number)[], t: Translate = english): RawEntry | string {
   let doc: unknown;
   try {
     doc = parse(text);
@@ -78,7 +78,11 @@ interface Span {
 }
 
 /** Finds the entry's table and, inside it, the `command` line and the `args` array's extent. */
-function locate(text: string, keyPath: (string | number)[]): { commandLine: number; args?: Span } | string {
+function locate(
+  text: string,
+  keyPath: (string | number)[],
+  t: Translate = english,
+): { commandLine: number; args?: Span } | string {
   const lines = text.split('\n');
   const header = lines.findIndex((l) => isHeaderFor(l, keyPath));
   const layout = t(

@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { parse } from 'jsonc-parser';
-import { canShare, sharePlan } from '../../../src/extension/viewModel/sharePlan';
-import { computeUnwrap, computeWrap } from '../../../src/extension/viewModel/wrapEdit';
-import { CLAUDE, instance, server, source, VSCODE_HERE } from './fixtures';
+import { canShare, sharePlan } from '../../../src/core/configEdit/sharePlan';
+import { computeUnwrap, computeWrap } from '../../../src/core/configEdit/wrapEdit';
+import { CLAUDE, instance, server, source, VSCODE_HERE } from '../extension/fixtures';
 
 const GUARD = { command: '/home/u/.local/state/mcp-lifeguard/bin/mcp-lifeguard' };
 const CURSOR = { id: 'cursor', name: 'Cursor', pid: 500 } as const;

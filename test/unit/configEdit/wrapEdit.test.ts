@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { parse } from 'jsonc-parser';
-import { computeUnwrap, computeWrap, detectFormatting } from '../../../src/extension/viewModel/wrapEdit';
+import { computeUnwrap, computeWrap, detectFormatting } from '../../../src/core/configEdit/wrapEdit';
 
 const GUARD = { command: '/home/u/.local/state/mcp-lifeguard/bin/mcp-lifeguard' };
 

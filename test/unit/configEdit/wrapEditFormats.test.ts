@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type * as SmolToml from 'smol-toml' with { 'resolution-mode': 'import' };
 import { parse as parseYaml } from 'yaml';
-import { computeUnwrap, computeWrap, entryFormatFor } from '../../../src/extension/viewModel/wrapEdit';
+import { computeUnwrap, computeWrap, entryFormatFor } from '../../../src/core/configEdit/wrapEdit';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { parse: parseToml } = require('smol-toml') as typeof SmolToml;

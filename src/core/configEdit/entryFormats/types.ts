@@ -1,3 +1,5 @@
+import type { Translate } from '../translate';
+
 /** A server entry's launch as written in its file. */
 export interface RawEntry {
   command: string;
@@ -9,6 +11,7 @@ export interface RawEntry {
  * else. `read` answers a reason (a string) when the entry cannot be edited safely.
  */
 export interface EntryFormat {
-  read(text: string, keyPath: (string | number)[]): RawEntry | string;
+  /** `t` words the reason (the face's translator; English by default). */
+  read(text: string, keyPath: (string | number)[], t?: Translate): RawEntry | string;
   write(text: string, keyPath: (string | number)[], entry: RawEntry): string;
 }

@@ -1,0 +1,431 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { isWorkspaceDefined, TRUST_WORKSPACE_FLAG } from '../../core/actions/workspaceTrust';
+import { currentHostEnv } from '../../core/base/hostEnv';
+import { ServerConfig } from '../../core/base/model';
+import { lifeguardPaths } from '../../core/base/paths';
+import { terminalSafe } from '../../core/base/terminalSafe';
+import { isWrappedCommand } from '../../core/configEdit/guardCommand';
+import { CLI_BUNDLES, installGuard, launcherPath } from '../../core/configEdit/guardInstall';
+import { redactConfigLine } from '../../core/configEdit/redactConfigText';
+import { sharePlan } from '../../core/configEdit/sharePlan';
+import { english, Translate } from '../../core/configEdit/translate';
+import { unifiedDiff } from '../../core/configEdit/unifiedDiff';
+import { computeUnwrap, computeWrap, entryFormatFor } from '../../core/configEdit/wrapEdit';
+import { scanSources } from '../../core/sources/scan';
+import { CliIo, UsageError } from '../io';
+import { CommandSpec, parseOptions } from '../options';
+
+/**
+ * `wrap SERVER [--share]` and `unwrap SERVER`: the CLI's Wrap with Guard, Share One Instance and
+ * Unwrap. Every client's entry of the server is rewritten with the editors the extension uses
+ * (src/core/configEdit), each file's change shown first as a diff with its secrets redacted, and
+ * written only with `--yes`.
+ */
+
+const COMMON_OPTIONS = {
+  yes: { type: 'boolean', description: 'Write the files; without it only the diffs are printed' },
+  json: { type: 'boolean', description: 'Print the plan (or what was written) as JSON' },
+  workspace: {
+    type: 'repeatable',
+    value: 'DIR',
+    description: 'A workspace folder whose config files count (default: the current folder)',
+  },
+  'trust-workspace': {
+    type: 'boolean',
+    description: 'Also rewrite entries that only workspace files (.vscode/mcp.json, .mcp.json, ...) define',
+  },
+} as const;
+
+export const WRAP_COMMAND = {
+  name: 'wrap',
+  operands: 'SERVER',
+  summary: [
+    "Make every client's entry of SERVER start it through the guard",
+    '(`run --name SERVER -- ...`; --share: `run --on-conflict share`, one',
+    'server process for every client); without --yes only prints the diffs',
+  ],
+  options: {
+    share: { type: 'boolean', description: 'Wrap with `run --on-conflict share`: the clients use one server process' },
+    ...COMMON_OPTIONS,
+    'install-guard': {
+      type: 'boolean',
+      description: 'Install this CLI as the guard the entries launch (<root>/bin), as the VS Code extension does',
+    },
+  },
+} as const satisfies CommandSpec;
+
+export const UNWRAP_COMMAND = {
+  name: 'unwrap',
+  operands: 'SERVER',
+  summary: [
+    "Give every client's entry of SERVER back the command the guard ran;",
+    'without --yes only prints the diffs',
+  ],
+  options: COMMON_OPTIONS,
+} as const satisfies CommandSpec;
+
+/** The editors' messages as a terminal user reads them: VS Code's Problems panel is `status` here. */
+const CLI_WORDS: Readonly<Record<string, string>> = {
+  'the file has syntax errors (see Problems); fix them first':
+    'the file has syntax errors (`mcp-lifeguard status` lists them); fix them first',
+};
+export const cliWords: Translate = (message, ...args) => english(CLI_WORDS[message] ?? message, ...args);
+
+/** An entry that is left as it is, and why. */
+export interface LeftAlone {
+  name: string;
+  file: string;
+  label: string;
+  reason: string;
+}
+
+/** One file's change: its text before and after every entry of it was rewritten. */
+export interface FileEdit {
+  file: string;
+  label: string;
+  /** The entries rewritten in it. */
+  entries: string[];
+  before: string;
+  after: string;
+}
+
+export interface ConfigEditPlan {
+  verb: 'wrap' | 'unwrap';
+  /** The `--name` the wrapped entries run under (wrap), or the server asked for (unwrap). */
+  name: string;
+  share: boolean;
+  files: FileEdit[];
+  left: LeftAlone[];
+  /** Left alone because only workspace files define them: `--trust-workspace` would rewrite them. */
+  refusedByTrust: number;
+}
+
+export interface PlanInput {
+  verb: 'wrap' | 'unwrap';
+  target: string;
+  share: boolean;
+  servers: readonly ServerConfig[];
+  /** The guard's launcher, as the wrapped entries name it. */
+  launcher: string;
+  /** A file's text, or why it cannot be read. */
+  read: (file: string) => string | Error;
+  /** Why an entry may not be rewritten (workspace trust), or undefined. */
+  refusal: (s: ServerConfig) => string | undefined;
+}
+
+/** The `--name` a wrapped entry runs under (before its `--`), if any. */
+export function wrappedName(s: Pick<ServerConfig, 'command' | 'args'>): string | undefined {
+  if (!isWrappedCommand(s.command, s.args)) return undefined;
+  const end = s.args.indexOf('--');
+  const own = end < 0 ? s.args : s.args.slice(0, end);
+  const i = own.indexOf('--name');
+  if (i >= 0 && i + 1 < own.length) return own[i + 1];
+  return own.find((a) => a.startsWith('--name='))?.slice('--name='.length);
+}
+
+/**
+ * What `wrap` or `unwrap` would change, file by file, computed on the files' own text (so variables
+ * stay as written) and without writing anything. `wrap`: every entry of the same launch as the
+ * entries named SERVER (the server configured in each client's file), as Share One Instance picks
+ * them. `unwrap`: the entries named SERVER, or wrapped under `--name SERVER`.
+ */
+export function planConfigEdits(input: PlanInput): ConfigEditPlan | { error: string } {
+  const { verb, target, servers } = input;
+  const named = servers.filter((s) => s.name === target || s.id === target);
+  const left: LeftAlone[] = [];
+  let refusedByTrust = 0;
+  const leave = (s: ServerConfig, reason: string) =>
+    left.push({ name: s.name, file: s.source.file, label: s.source.label, reason });
+  const rewrite: ServerConfig[] = [];
+  let name = target;
+  if (verb === 'wrap') {
+    if (named.length === 0) return { error: `no configured server is named '${target}'` };
+    name = named[0].name;
+    const launches = [...new Set(named.filter((s) => s.transport === 'stdio').map((s) => s.launchKey))];
+    if (input.share && launches.length > 1)
+      return {
+        error: `the entries named '${target}' are ${launches.length} different launches (${named
+          .map((s) => `${s.source.label}: ${[s.command ?? s.url ?? '', ...s.args].join(' ')}`)
+          .join(
+            '; ',
+          )}); one server can be shared only by entries of the same command: name one by its id (status --json)`,
+      };
+    const seen = new Set<string>();
+    const firsts = launches.length > 0 ? launches.map((k) => named.find((s) => s.launchKey === k)!) : [named[0]];
+    for (const chosen of firsts) {
+      for (const step of sharePlan(servers, chosen, input.refusal, cliWords).steps) {
+        if (seen.has(step.server.id)) continue;
+        seen.add(step.server.id);
+        if (step.rewrite) rewrite.push(step.server);
+        else {
+          if (input.refusal(step.server) === step.reason) refusedByTrust++;
+          leave(step.server, step.reason);
+        }
+      }
+    }
+  } else {
+    const mine = servers.filter((s) => s.name === target || s.id === target || wrappedName(s) === target);
+    if (mine.length === 0)
+      return { error: `no configured server is named '${target}' or runs under --name '${target}'` };
+    for (const s of mine) {
+      if (!isWrappedCommand(s.command, s.args)) {
+        leave(s, 'it does not start through the guard');
+        continue;
+      }
+      const refused = input.refusal(s);
+      if (refused !== undefined) {
+        refusedByTrust++;
+        leave(s, refused);
+        continue;
+      }
+      rewrite.push(s);
+    }
+  }
+  const files: FileEdit[] = [];
+  for (const file of [...new Set(rewrite.map((s) => s.source.file))]) {
+    const text = input.read(file);
+    const entries = rewrite.filter((s) => s.source.file === file);
+    if (text instanceof Error) {
+      for (const s of entries) leave(s, `cannot read ${file}: ${text.message}`);
+      continue;
+    }
+    let after = text;
+    const done: string[] = [];
+    for (const s of entries) {
+      const format = entryFormatFor(file);
+      const r =
+        verb === 'wrap'
+          ? computeWrap(after, s.keyPath, name, { command: input.launcher }, format, {
+              share: input.share,
+              t: cliWords,
+            })
+          : computeUnwrap(after, s.keyPath, format, cliWords);
+      if (r.kind === 'error') leave(s, r.reason);
+      else {
+        after = r.text;
+        done.push(s.name);
+      }
+    }
+    if (done.length > 0) files.push({ file, label: entries[0].source.label, entries: done, before: text, after });
+  }
+  return { verb, name, share: input.share, files, left, refusedByTrust };
+}
+
+/** Each entry's args as written in a file's text (before and after), for redacting flags' values in its diff. */
+function argsIn(text: string, file: string, servers: readonly ServerConfig[]): string[][] {
+  const format = entryFormatFor(file);
+  return servers
+    .filter((s) => s.source.file === file && s.keyPath.length > 0)
+    .flatMap((s) => {
+      const e = format.read(text, s.keyPath);
+      return typeof e === 'string' ? [] : [[e.command, ...e.args]];
+    });
+}
+
+/** A file's diff as it may be shown: every line redacted (env and header values, flags' values, URLs, tokens). */
+export function redactedDiff(edit: FileEdit, secrets: ReadonlySet<string>, servers: readonly ServerConfig[]): string {
+  const args = [...argsIn(edit.before, edit.file, servers), ...argsIn(edit.after, edit.file, servers)];
+  const diff = unifiedDiff(edit.before, edit.after, edit.file, `${edit.file} (${edit.entries.join(', ')} rewritten)`);
+  return diff
+    .split('\n')
+    .map((line) => (line.length > 0 ? line[0] + redactConfigLine(line.slice(1), secrets, args) : line))
+    .join('\n');
+}
+
+export interface GuardState {
+  launcher: string;
+  installed: boolean;
+}
+
+/** What the plan printed (or the JSON of it) says; `written` after `--yes`. */
+export function formatPlan(
+  plan: ConfigEditPlan,
+  diffs: readonly string[],
+  opts: { dryRun: boolean; guard?: GuardState; written?: ReadonlyMap<string, string | undefined> },
+): string {
+  const lines: string[] = [];
+  const verb = plan.verb === 'wrap' ? (plan.share ? 'share' : 'wrap') : 'unwrap';
+  if (plan.files.length === 0) lines.push(`Nothing to ${verb}: no entry of ${plan.name} can be rewritten.`);
+  plan.files.forEach((f, i) => {
+    const outcome = opts.written?.get(f.file);
+    const head = opts.dryRun
+      ? `Would rewrite ${f.entries.join(', ')} in ${f.file} (${f.label}):`
+      : outcome === undefined
+        ? `Rewrote ${f.entries.join(', ')} in ${f.file} (${f.label}):`
+        : `NOT WRITTEN ${f.file} (${f.label}): ${outcome}`;
+    lines.push(head);
+    if (opts.dryRun || outcome === undefined) lines.push(diffs[i].replace(/\n$/, ''));
+  });
+  if (plan.left.length > 0) {
+    lines.push(`Left as they are (${plan.left.length}):`);
+    for (const l of plan.left) lines.push(`  ${l.name} in ${l.file} (${l.label}): ${l.reason}`);
+  }
+  // One name, one instance: without sharing, the guard refuses a second client's launch while the first runs.
+  if (plan.verb === 'wrap' && !plan.share && plan.files.reduce((n, f) => n + f.entries.length, 0) > 1)
+    lines.push(
+      `These entries run ${plan.name} under one --name: while one client's guard runs it, another client's launch is refused (one instance per server). With --share every client is served by that one instance.`,
+    );
+  if (plan.refusedByTrust > 0)
+    lines.push(`If you trust the workspace files named above, run again with ${TRUST_WORKSPACE_FLAG}.`);
+  if (plan.verb === 'wrap' && opts.guard && !opts.guard.installed && plan.files.length > 0)
+    lines.push(
+      `The guard is not installed at ${opts.guard.launcher}, which the entries launch: run again with --install-guard to install this mcp-lifeguard there (the VS Code extension installs it there when it starts).`,
+    );
+  if (opts.dryRun && plan.files.length > 0)
+    lines.push('Nothing was written. Run again with --yes to write these files.');
+  else if (!opts.dryRun && plan.files.length > 0 && plan.verb === 'wrap')
+    lines.push(
+      plan.share
+        ? `Each client uses the one shared server the next time it starts ${plan.name} (restart it there).`
+        : `Each client starts ${plan.name} through the guard the next time it starts it (restart it there).`,
+    );
+  return `${lines.map((l) => l.split('\n').map(terminalSafe).join('\n')).join('\n')}\n`;
+}
+
+/**
+ * Writes `after` over `file` only if the file still holds `before` (a person or a client may have
+ * edited it since it was read), atomically (a temp file beside it, renamed into place) and keeping
+ * its mode; a link is written through to the file it names. Returns why not, or undefined.
+ */
+export function writeIfUnchanged(file: string, before: string, after: string): string | undefined {
+  let real: string;
+  let st: fs.Stats;
+  try {
+    real = fs.realpathSync(file);
+    st = fs.statSync(real);
+    if (fs.readFileSync(real, 'utf8') !== before)
+      return 'it changed since it was read; nothing was written to it, run again';
+  } catch (err) {
+    return `cannot read it again: ${(err as Error).message}`;
+  }
+  const tmp = path.join(path.dirname(real), `.${path.basename(real)}.mcp-lifeguard-${process.pid}.tmp`);
+  try {
+    fs.writeFileSync(tmp, after, { encoding: 'utf8', mode: st.mode & 0o777, flag: 'wx' });
+    fs.chmodSync(tmp, st.mode & 0o7777);
+    try {
+      fs.chownSync(tmp, st.uid, st.gid);
+    } catch {
+      // Only root may give a file away; a file of ours stays ours.
+    }
+    fs.renameSync(tmp, real);
+    return undefined;
+  } catch (err) {
+    fs.rmSync(tmp, { force: true });
+    return `cannot write it: ${(err as Error).message}`;
+  }
+}
+
+/** The guard the entries launch: the launcher at `<root>/bin`, and whether it is there. */
+export function guardState(
+  bin: string,
+  platform: NodeJS.Platform,
+  exists: (p: string) => boolean = fs.existsSync,
+): GuardState {
+  const launcher = launcherPath(bin, platform);
+  return { launcher, installed: exists(launcher) && exists(path.join(bin, 'mcp-lifeguard.js')) };
+}
+
+/** `mcp-lifeguard wrap SERVER [--share] [--yes] [--json] [--install-guard]` and `unwrap SERVER [--yes] [--json]` */
+export async function configEditCommand(verb: 'wrap' | 'unwrap', args: string[], io: CliIo): Promise<number> {
+  const spec = verb === 'wrap' ? WRAP_COMMAND : UNWRAP_COMMAND;
+  const { values, positionals } = parseOptions(args, spec.options, { positionals: true });
+  if (positionals.length !== 1) throw new UsageError(`${verb} takes one SERVER name`);
+  const v = values as typeof values & { share?: boolean; 'install-guard'?: boolean };
+  const host = currentHostEnv(io.env);
+  const workspaceFolders = (values.workspace.length ? values.workspace : [io.cwd]).map((w) => path.resolve(io.cwd, w));
+  const scan = await scanSources({ host, workspaceFolders });
+  const paths = lifeguardPaths(host);
+  let guard = guardState(paths.bin, host.platform);
+  const trust = values['trust-workspace'];
+  const refusal = (s: ServerConfig) =>
+    !trust && isWorkspaceDefined(s.source, workspaceFolders, host.home)
+      ? `only a workspace file defines it, and workspace files are not trusted to choose what the guard runs`
+      : undefined;
+  const plan = planConfigEdits({
+    verb,
+    target: positionals[0],
+    share: v.share === true,
+    servers: scan.servers,
+    launcher: guard.launcher,
+    read: (file) => {
+      try {
+        return fs.readFileSync(file, 'utf8');
+      } catch (err) {
+        return err as Error;
+      }
+    },
+    refusal,
+  });
+  if ('error' in plan) {
+    io.stderr(`mcp-lifeguard ${verb}: ${plan.error}\n`);
+    if (values.json) io.stdout(`${JSON.stringify({ error: plan.error }, null, 2)}\n`);
+    return 1;
+  }
+  const diffs = plan.files.map((f) => redactedDiff(f, scan.secrets, scan.servers));
+  const json = (written?: Map<string, string | undefined>, guardError?: string) =>
+    `${JSON.stringify(
+      {
+        dryRun: written === undefined,
+        verb,
+        name: plan.name,
+        share: plan.share,
+        ...(verb === 'wrap' ? { guard: { ...guard, ...(guardError ? { error: guardError } : {}) } } : {}),
+        files: plan.files.map((f, i) => ({
+          file: f.file,
+          label: f.label,
+          entries: f.entries,
+          diff: diffs[i],
+          ...(written
+            ? {
+                written: written.get(f.file) === undefined,
+                ...(written.get(f.file) ? { error: written.get(f.file) } : {}),
+              }
+            : {}),
+        })),
+        left: plan.left,
+      },
+      null,
+      2,
+    )}\n`;
+  if (!values.yes) {
+    io.stdout(values.json ? json() : formatPlan(plan, diffs, { dryRun: true, guard }));
+    return 0;
+  }
+  if (verb === 'wrap' && plan.files.length > 0 && !guard.installed) {
+    const why = v['install-guard'] ? installThisCli(paths.bin, paths.root, host.platform) : undefined;
+    guard = guardState(paths.bin, host.platform);
+    if (!guard.installed) {
+      const message = v['install-guard']
+        ? `the guard could not be installed at ${guard.launcher}: ${why ?? 'unknown reason'}; nothing was written`
+        : `the guard is not installed at ${guard.launcher}, which the entries would launch; nothing was written. Run again with --install-guard to install this mcp-lifeguard there (the VS Code extension installs it there when it starts)`;
+      io.stderr(`mcp-lifeguard ${verb}: ${message}\n`);
+      if (values.json) io.stdout(json(new Map(plan.files.map((f) => [f.file, 'not written: no guard'])), message));
+      return 1;
+    }
+    io.stderr(`mcp-lifeguard ${verb}: installed the guard at ${guard.launcher}\n`);
+  }
+  const written = new Map(plan.files.map((f) => [f.file, writeIfUnchanged(f.file, f.before, f.after)]));
+  io.stdout(values.json ? json(written) : formatPlan(plan, diffs, { dryRun: false, guard, written }));
+  return [...written.values()].every((w) => w === undefined) && plan.refusedByTrust === 0 && plan.files.length > 0
+    ? 0
+    : 1;
+}
+
+/**
+ * Installs the running CLI (the folder of `process.argv[1]`, with its bundles) as the guard, run by
+ * the Node.js that runs it now: the same copy at the same place the extension installs its own.
+ */
+function installThisCli(bin: string, root: string, platform: NodeJS.Platform): string | undefined {
+  let cliSource: string;
+  try {
+    cliSource = fs.realpathSync(process.argv[1] ?? '');
+  } catch (err) {
+    return `cannot find this CLI's own file: ${(err as Error).message}`;
+  }
+  const missing = CLI_BUNDLES.filter((b) => !fs.existsSync(path.join(path.dirname(cliSource), b)));
+  if (missing.length > 0)
+    return `${cliSource} is not a built mcp-lifeguard (no ${missing.join(', ')} beside it): run --install-guard from a built one (npm run build, then node dist/cli.js)`;
+  const r = installGuard({ binDir: bin, root, cliSource, platform, runtime: { kind: 'node', path: process.execPath } });
+  return r.state === 'failed' ? r.reason : undefined;
+}

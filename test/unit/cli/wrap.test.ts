@@ -1,0 +1,269 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parse } from 'jsonc-parser';
+import {
+  cliWords,
+  ConfigEditPlan,
+  formatPlan,
+  guardState,
+  planConfigEdits,
+  redactedDiff,
+  wrappedName,
+  writeIfUnchanged,
+} from '../../../src/cli/commands/wrap';
+import { runCli } from '../../../src/cli/run';
+import { CliIo } from '../../../src/cli/io';
+import { unifiedDiff } from '../../../src/core/configEdit/unifiedDiff';
+import { redactConfigLine } from '../../../src/core/configEdit/redactConfigText';
+import { makeTempDir } from '../../support/temp';
+import { server, source } from '../extension/fixtures';
+
+const CLAUDE_FILE = '/home/u/.config/Claude/claude_desktop_config.json';
+const CURSOR_FILE = '/home/u/.cursor/mcp.json';
+const CODEX_FILE = '/home/u/.codex/config.toml';
+const LAUNCHER = '/home/u/.local/state/mcp-lifeguard/bin/mcp-lifeguard';
+
+const texts: Record<string, string> = {
+  [CLAUDE_FILE]: `{\n  "mcpServers": {\n    "memory": { "command": "npx", "args": ["-y", "@modelcontextprotocol/server-memory"], "env": { "TOKEN": "abc" } }\n  }\n}\n`,
+  [CURSOR_FILE]: `{\n  // mine\n  "mcpServers": {\n    "memory": { "command": "npx", "args": ["-y", "@modelcontextprotocol/server-memory"] }\n  }\n}\n`,
+  [CODEX_FILE]: `[mcp_servers.memory]\ncommand = "npx"\nargs = ["-y", "@modelcontextprotocol/server-memory"]\n`,
+};
+
+const memory = (file: string, label: string, over = {}) =>
+  server('memory', {
+    source: source({ file, label, client: label === 'Codex' ? 'codex' : 'claude-desktop' }),
+    launchKey: 'stdio:memory',
+    ...(label === 'Codex' ? { keyPath: ['mcp_servers', 'memory'] } : {}),
+    ...over,
+  });
+
+const servers = [
+  memory(CLAUDE_FILE, 'Claude Desktop'),
+  memory(CURSOR_FILE, 'Cursor'),
+  memory(CODEX_FILE, 'Codex'),
+  server('other', { source: source({ file: CURSOR_FILE, label: 'Cursor' }), launchKey: 'stdio:other' }),
+];
+
+const plan = (over: Partial<Parameters<typeof planConfigEdits>[0]> = {}) =>
+  planConfigEdits({
+    verb: 'wrap',
+    target: 'memory',
+    share: true,
+    servers,
+    launcher: LAUNCHER,
+    read: (f) => texts[f] ?? new Error('ENOENT'),
+    refusal: () => undefined,
+    ...over,
+  });
+
+function ok(p: ReturnType<typeof planConfigEdits>): ConfigEditPlan {
+  if ('error' in p) assert.fail(p.error);
+  return p;
+}
+
+describe('CLI wrap/unwrap: planning and printing', () => {
+  it('wrap --share plans every client entry of the same launch, one file each, and leaves other servers alone', () => {
+    const p = ok(plan());
+    assert.deepEqual(
+      p.files.map((f) => f.file),
+      [CLAUDE_FILE, CURSOR_FILE, CODEX_FILE],
+    );
+    for (const f of p.files) {
+      assert.ok(f.after.includes(LAUNCHER));
+      assert.match(f.after, /"run",\s*"--on-conflict",\s*"share",\s*"--name",\s*"memory",\s*"--",\s*"npx"/);
+    }
+    assert.ok(p.files[1].after.includes('// mine'), 'comments kept');
+    assert.deepEqual(p.left, []);
+  });
+
+  it('wrap without --share writes `run --name N`; an unknown server or different launches under --share are refused with why', () => {
+    const p = ok(plan({ share: false }));
+    assert.match(
+      formatPlan(
+        p,
+        p.files.map(() => ''),
+        { dryRun: true },
+      ),
+      /another client's launch is refused .*--share/,
+    );
+    assert.doesNotMatch(formatPlan(ok(plan()), ['', '', ''], { dryRun: true }), /another client's launch is refused/);
+    assert.ok(
+      p.files.every(
+        (f) => /"run",\s*"--name",\s*"memory"/.test(f.after) || /\["run", "--name", "memory"/.test(f.after),
+      ),
+    );
+    const none = plan({ target: 'nope' });
+    assert.ok('error' in none && /no configured server is named 'nope'/.test(none.error));
+    const mixed = plan({
+      servers: [...servers.slice(0, 2), memory(CODEX_FILE, 'Codex', { launchKey: 'stdio:memory-v2' })],
+    });
+    assert.ok('error' in mixed && /2 different launches/.test(mixed.error), JSON.stringify(mixed));
+  });
+
+  it('a refused (workspace) or unreadable entry is left alone with why; an already wrapped one too', () => {
+    const p = ok(
+      plan({
+        refusal: (s) => (s.source.file === CURSOR_FILE ? 'only a workspace file defines it' : undefined),
+        read: (f) => (f === CODEX_FILE ? new Error('EACCES: permission denied') : texts[f]),
+      }),
+    );
+    assert.deepEqual(
+      p.files.map((f) => f.file),
+      [CLAUDE_FILE],
+    );
+    assert.deepEqual(
+      p.left.map((l) => [l.file, l.reason]),
+      [
+        [CURSOR_FILE, 'only a workspace file defines it'],
+        [CODEX_FILE, `cannot read ${CODEX_FILE}: EACCES: permission denied`],
+      ],
+    );
+    assert.equal(p.refusedByTrust, 1);
+    const text = formatPlan(p, ['--- a\n+++ b\n'], { dryRun: true, guard: { launcher: LAUNCHER, installed: true } });
+    assert.match(text, /Left as they are \(2\):/);
+    assert.match(text, /run again with --trust-workspace/);
+    const wrapped = server('memory', {
+      command: LAUNCHER,
+      args: ['run', '--on-conflict', 'share', '--name', 'memory', '--', 'npx'],
+      launchKey: 'stdio:memory',
+    });
+    const again = ok(plan({ servers: [wrapped, memory(CURSOR_FILE, 'Cursor')] }));
+    assert.equal(again.left[0].reason, 'it already starts through the guard');
+  });
+
+  it('unwrap finds the entries named SERVER or wrapped under --name SERVER and restores them', () => {
+    const wrapped = ok(plan());
+    const after: Record<string, string> = Object.fromEntries(wrapped.files.map((f) => [f.file, f.after]));
+    const wrappedServers = [
+      server('mem', {
+        source: source({ file: CLAUDE_FILE }),
+        keyPath: ['mcpServers', 'memory'],
+        command: LAUNCHER,
+        args: ['run', '--on-conflict', 'share', '--name', 'memory', '--', 'npx'],
+      }),
+      server('memory', { source: source({ file: CURSOR_FILE, label: 'Cursor' }), command: 'npx' }),
+    ];
+    assert.equal(wrappedName(wrappedServers[0]), 'memory');
+    const p = ok(plan({ verb: 'unwrap', servers: wrappedServers, read: (f) => after[f] }));
+    assert.deepEqual(
+      p.files.map((f) => f.file),
+      [CLAUDE_FILE],
+    );
+    assert.deepEqual(parse(p.files[0].after), parse(texts[CLAUDE_FILE]), 'the command and args are back');
+    assert.deepEqual(p.left, [
+      { name: 'memory', file: CURSOR_FILE, label: 'Cursor', reason: 'it does not start through the guard' },
+    ]);
+  });
+
+  it("a file's diff never shows an env or header value, a flag's token or a URL's credential", () => {
+    const before = [
+      '{',
+      '  "mcpServers": {',
+      '    "memory": { "command": "npx", "args": ["srv", "--token", "tok-123456"], "env": { "PORT": "42", "X": "hunter2" } },',
+      '    "web": { "url": "https://u:pw@example.test/mcp?api_key=k-987654", "headers": { "X-Custom": "hv" } }',
+      '  }',
+      '}',
+    ].join('\n');
+    const p = ok(
+      plan({
+        servers: [
+          server('memory', { source: source({ file: CLAUDE_FILE }), launchKey: 'k' }),
+          server('web', {
+            source: source({ file: CLAUDE_FILE }),
+            transport: 'http',
+            command: undefined,
+            launchKey: 'w',
+          }),
+        ],
+        read: () => before,
+      }),
+    );
+    const diff = redactedDiff(p.files[0], new Set(['42', 'hunter2', 'hv']), [
+      server('memory', { source: source({ file: CLAUDE_FILE }) }),
+    ]);
+    for (const secret of ['tok-123456', '"42"', 'hunter2', 'pw@', 'k-987654', '"hv"'])
+      assert.ok(!diff.includes(secret), `${secret} in\n${diff}`);
+    assert.match(diff, /^\+.*"--token",?$/m);
+    assert.match(diff, /"PORT": "<redacted>"/);
+  });
+
+  it('redactConfigLine: YAML bare values, TOML keys named as secrets, a JSON secret-named member', () => {
+    assert.equal(redactConfigLine('      API_KEY: s3', new Set(['s3'])), '      API_KEY: <redacted>');
+    assert.equal(redactConfigLine('GITHUB_TOKEN = "abc"', new Set()), 'GITHUB_TOKEN = "<redacted>"');
+    assert.equal(redactConfigLine('  "apiKey": "zz",', new Set()), '  "apiKey": "<redacted>",');
+    assert.equal(redactConfigLine('args = ["run", "--"]', new Set(['1'])), 'args = ["run", "--"]');
+  });
+
+  it('unifiedDiff: hunks with three lines of context, line numbers of both sides', () => {
+    const a = Array.from({ length: 20 }, (_, i) => `line ${i + 1}`).join('\n');
+    const b = a.replace('line 10', 'line ten\nline ten and a half');
+    assert.equal(
+      unifiedDiff(a, b, 'x', 'y'),
+      [
+        '--- x',
+        '+++ y',
+        '@@ -7,7 +7,8 @@',
+        ' line 7',
+        ' line 8',
+        ' line 9',
+        '-line 10',
+        '+line ten',
+        '+line ten and a half',
+        ' line 11',
+        ' line 12',
+        ' line 13',
+        '',
+      ].join('\n'),
+    );
+    assert.equal(unifiedDiff(a, a, 'x', 'y'), '');
+  });
+
+  it('writeIfUnchanged writes atomically keeping the mode, and refuses a file that changed since it was read', () => {
+    const dir = makeTempDir('lg-wrap-');
+    const file = path.join(dir, 'mcp.json');
+    fs.writeFileSync(file, 'before');
+    fs.chmodSync(file, 0o640);
+    const link = path.join(dir, 'link.json');
+    fs.symlinkSync(file, link);
+    assert.equal(writeIfUnchanged(link, 'before', 'after'), undefined);
+    assert.equal(fs.readFileSync(file, 'utf8'), 'after');
+    assert.ok(fs.lstatSync(link).isSymbolicLink(), 'a link stays a link; its file is written');
+    assert.equal(fs.statSync(file).mode & 0o777, 0o640);
+    assert.match(writeIfUnchanged(file, 'before', 'again') ?? '', /changed since it was read; nothing was written/);
+    assert.equal(fs.readFileSync(file, 'utf8'), 'after');
+    assert.deepEqual(fs.readdirSync(dir).sort(), ['link.json', 'mcp.json'], 'no temp file left');
+  });
+
+  it('the guard counts as installed only with its launcher and script in <root>/bin', () => {
+    const have = new Set(['/r/bin/mcp-lifeguard', '/r/bin/mcp-lifeguard.js']);
+    assert.deepEqual(
+      guardState('/r/bin', 'linux', (p) => have.has(p)),
+      {
+        launcher: '/r/bin/mcp-lifeguard',
+        installed: true,
+      },
+    );
+    assert.equal(guardState('/r/bin', 'linux', (p) => p === '/r/bin/mcp-lifeguard').installed, false);
+  });
+
+  it('--help lists wrap and unwrap; a missing SERVER is a usage error', async () => {
+    let out = '';
+    let err = '';
+    const io: CliIo = { stdout: (s) => (out += s), stderr: (s) => (err += s), env: {}, cwd: '/' };
+    assert.equal(await runCli(['--help'], io), 0);
+    assert.match(out, /^ {2}wrap SERVER \[options\]/m);
+    assert.match(out, /^ {2}unwrap SERVER \[options\]/m);
+    assert.match(out, /--share {2}--yes {2}--json/);
+    assert.equal(await runCli(['wrap'], io), 2);
+    assert.match(err, /wrap takes one SERVER name/);
+  });
+
+  it("the CLI's words name `status` where VS Code's name its Problems panel", () => {
+    assert.equal(
+      cliWords('the file has syntax errors (see Problems); fix them first'),
+      'the file has syntax errors (`mcp-lifeguard status` lists them); fix them first',
+    );
+    assert.equal(cliWords('no server entry at {0}', 'a.b'), 'no server entry at a.b');
+  });
+});
