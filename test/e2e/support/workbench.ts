@@ -216,8 +216,9 @@ export async function expandRow(page: Page, level: number, label: string, timeou
 /**
  * Clicks `item` in the context menu of a side bar tree row. A snapshot's refresh of the tree can
  * meet the right-click (the rows' uptimes change each snapshot): the menu then shows what the row
- * offered before (Stop on a row no longer running), or VS Code runs the command without the row, as
- * from the palette. A menu without `item` is closed and the row right-clicked again; a command that
+ * offered before (Stop on a row no longer running), no menu opens, or VS Code runs the command
+ * without the row, as from the palette. A missing menu, or one without `item` (closed first), means
+ * the row is right-clicked again; a command that
  * asks which server is answered with the row's.
  */
 export async function contextMenuAction(
@@ -233,18 +234,26 @@ export async function contextMenuAction(
   for (;;) {
     const left = () => Math.max(1000, deadline - Date.now());
     await sideBarRow(page, level, label).first().click({ button: 'right', timeout: left() });
-    await menu.waitFor({ state: 'visible', timeout: left() });
-    const offered = await entry.waitFor({ state: 'visible', timeout: Math.min(5000, left()) }).then(
+    // A right-click on a row the refresh just replaced opens no menu at all: it is tried again.
+    const shown = await menu.waitFor({ state: 'visible', timeout: Math.min(5000, left()) }).then(
       () => true,
       () => false,
     );
+    const offered =
+      shown &&
+      (await entry.waitFor({ state: 'visible', timeout: Math.min(5000, left()) }).then(
+        () => true,
+        () => false,
+      ));
     if (offered) break;
     if (Date.now() >= deadline) {
-      const seen = (await menu.locator('.action-label').allInnerTexts()).join(', ');
+      const seen = shown ? (await menu.locator('.action-label').allInnerTexts()).join(', ') : 'no menu opened';
       throw new Error(`the context menu of "${label}" has no ${item} (it offers: ${seen})`);
     }
-    await page.keyboard.press('Escape');
-    await menu.waitFor({ state: 'hidden', timeout: left() });
+    if (shown) {
+      await page.keyboard.press('Escape');
+      await menu.waitFor({ state: 'hidden', timeout: left() });
+    }
   }
   // Hover focuses the entry and Enter runs it: a plain click can land while the workbench re-lays out.
   await entry.hover({ timeout: timeoutMs });
