@@ -6,6 +6,7 @@ import { parse as parseJsonc } from 'jsonc-parser';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { guardEnv, memoryBin, runCli, tempHome, textOf } from '../guard/support';
+import { processesOfHome } from '../../support/homeProcesses';
 import { until } from '../../support/poll';
 
 // smol-toml's types are declared as ESM only: its CommonJS build, with its types.
@@ -22,24 +23,10 @@ interface Entry {
 
 /** The processes started for this test's home (its MCP_LIFEGUARD_HOME is in their environment): the memory servers, and the rest. */
 function processesOf(home: string): { servers: number; all: number } {
-  const marker = `MCP_LIFEGUARD_HOME=${home}\0`;
-  let servers = 0;
-  let all = 0;
-  for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-    let environ: string;
-    let cmdline: string;
-    try {
-      environ = fs.readFileSync(`/proc/${pid}/environ`, 'utf8');
-      cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    } catch {
-      continue;
-    }
-    if (!environ.includes(marker)) continue;
-    all++;
-    // The guard's processes (share host, relays) name the server after `run ... --`; the server is `node <bin>`.
-    if (cmdline.includes('mcp-server-memory') && !cmdline.includes('\0run\0')) servers++;
-  }
-  return { servers, all };
+  const all = processesOfHome(home);
+  // The guard's processes (share host, relays) name the server after `run ... --`; the server is `node <bin>`.
+  const servers = all.filter((p) => p.cmdline.includes('mcp-server-memory') && !p.cmdline.includes('\0run\0'));
+  return { servers: servers.length, all: all.length };
 }
 
 /**

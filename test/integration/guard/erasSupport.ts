@@ -6,6 +6,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { cliPath, fixturesDir, repoRoot } from '../../support/repo';
 import { until } from '../../support/poll';
+import { processesOfHome } from '../../support/homeProcesses';
 import { connectGuarded, guardEnv, memoryBin } from './support';
 
 /** The servers of the era matrix, as `mcp-lifeguard run` arguments after `--`. */
@@ -101,23 +102,9 @@ export async function connectEra(home: string, kind: ClientKind, name: string, s
 
 /** Processes started for `home` (they inherit its MCP_LIFEGUARD_HOME): guards and the servers they run. */
 export function processesOf(home: string): { guards: number; servers: number } {
-  const marker = `MCP_LIFEGUARD_HOME=${home}\0`;
-  let guards = 0;
-  let servers = 0;
-  for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-    let environ: string;
-    let cmdline: string;
-    try {
-      environ = fs.readFileSync(`/proc/${pid}/environ`, 'utf8');
-      cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    } catch {
-      continue;
-    }
-    if (!environ.includes(marker) || cmdline.includes(`${cliPath}\0restart`)) continue;
-    if (cmdline.includes(`${cliPath}\0run`)) guards++;
-    else servers++;
-  }
-  return { guards, servers };
+  const mine = processesOfHome(home).filter((p) => !p.cmdline.includes(`${cliPath}\0restart`));
+  const guards = mine.filter((p) => p.cmdline.includes(`${cliPath}\0run`)).length;
+  return { guards, servers: mine.length - guards };
 }
 
 /** Waits until no guard or server started for `home` is left (a test's clean-up), then removes `home`. */
