@@ -19,7 +19,6 @@ import { Exchange, sendUpstream } from './upstreamRequest';
 import { JsonToolResult, SseToolResult } from './toolResultBody';
 import { TAPPED_METHODS, tapResult } from './resultTap';
 import { TASK_LOST_CODE } from '../host/openWork';
-import { PROBE_CLIENT_NAME } from '../../core/http/probe';
 import { HttpClients, initializeClientName, modernClientName } from './httpClients';
 
 /** Where the front sends requests; `ready` waits while the upstream (re)starts. */
@@ -321,20 +320,15 @@ export class HttpFront {
    */
   private noteClient(ex: Exchange): void {
     const clients = this.options.clients;
-    if (!clients) return;
     const { req, res } = ex;
-    let over: (() => void) | undefined;
-    if (ex.session && ex.sid !== undefined) {
-      const name = initializeClientName(ex.session.initialize);
-      if (name !== PROBE_CLIENT_NAME) over = clients.session(ex.sid, name, req.socket);
-    } else if (ex.modern)
-      over =
-        methodOf(ex.message) === 'server/discover'
-          ? undefined
-          : clients.sessionless(modernClientName(ex.message), req.socket);
+    if (!clients) return;
+    if (ex.session && ex.sid !== undefined)
+      clients.count(res, req.socket, initializeClientName(ex.session.initialize), ex.sid);
+    else if (ex.modern) {
+      if (methodOf(ex.message) !== 'server/discover') clients.count(res, req.socket, modernClientName(ex.message));
+    }
     // A session-less 2025 request (a stateless server's client): the client it is of, if known.
-    else if (!ex.isInitialize && req.method === 'POST') over = clients.sessionless(undefined, req.socket);
-    if (over) res.once('close', over);
+    else if (!ex.isInitialize && req.method === 'POST') clients.count(res, req.socket, undefined);
   }
 
   /** Tells the host of a client request; returns the error the guard answers it with instead, if any. */
@@ -469,19 +463,14 @@ export class HttpFront {
         createdAt: new Date().toISOString(),
       });
     }
-    if (ex.isInitialize && status >= 200 && status < 300) {
-      const name = initializeClientName(ex.message);
-      const clients = this.options.clients;
-      // A server with sessions: the session is the client; a stateless one: its name on this
-      // connection. Never `status` asking the server's version (it deletes a session it gets).
-      const over =
-        name === PROBE_CLIENT_NAME
-          ? undefined
-          : clientSid !== undefined && this.options.sessions.get(clientSid)
-            ? clients?.session(clientSid, name, ex.req.socket)
-            : clients?.sessionless(name, ex.req.socket);
-      if (over) res.once('close', over);
-    }
+    // A server with sessions: the session is the client; a stateless one: its name on this connection.
+    if (ex.isInitialize && status >= 200 && status < 300)
+      this.options.clients?.count(
+        res,
+        ex.req.socket,
+        initializeClientName(ex.message),
+        clientSid !== undefined && this.options.sessions.get(clientSid) ? clientSid : undefined,
+      );
     if (ex.req.method === 'DELETE' && ex.sid !== undefined && status >= 200 && status < 300) {
       this.forget(ex.sid);
     }

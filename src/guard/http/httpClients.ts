@@ -1,4 +1,5 @@
 import type { AttachedClient } from '../../core/control/protocol';
+import { PROBE_CLIENT_NAME } from '../../core/http/probe';
 
 /** A process found at the other end of a client's connection (peerProcess.ts). */
 export interface PeerProcess {
@@ -71,6 +72,21 @@ export class HttpClients {
 
   private now(): number {
     return (this.options.now ?? Date.now)();
+  }
+
+  /**
+   * Counts one request (or event stream) of a client until `res` closes: session `sid`'s when it
+   * has one, else the client `name` on this connection. Never `status` asking the server's version
+   * (PROBE_CLIENT_NAME): it is no client.
+   */
+  count(
+    res: { once(event: 'close', listener: () => void): unknown },
+    connection: object,
+    name: string | undefined,
+    sid?: string,
+  ): void {
+    if (name === PROBE_CLIENT_NAME) return;
+    res.once('close', sid !== undefined ? this.session(sid, name, connection) : this.sessionless(name, connection));
   }
 
   /** A request (or event stream) of session `sid` began; the returned function says it is over. */
