@@ -15,6 +15,7 @@ import { computeUnwrap, computeWrap, entryFormatFor } from '../../core/configEdi
 import { scanSources } from '../../core/sources/scan';
 import { CliIo, UsageError } from '../io';
 import { CommandSpec, parseOptions } from '../options';
+import { ACTION_OPTIONS } from './stop';
 
 /**
  * `wrap SERVER [--share]` and `unwrap SERVER`: the CLI's Wrap with Guard, Share One Instance and
@@ -26,11 +27,7 @@ import { CommandSpec, parseOptions } from '../options';
 const COMMON_OPTIONS = {
   yes: { type: 'boolean', description: 'Write the files; without it only the diffs are printed' },
   json: { type: 'boolean', description: 'Print the plan (or what was written) as JSON' },
-  workspace: {
-    type: 'repeatable',
-    value: 'DIR',
-    description: 'A workspace folder whose config files count (default: the current folder)',
-  },
+  workspace: ACTION_OPTIONS.workspace,
   'trust-workspace': {
     type: 'boolean',
     description: 'Also rewrite entries that only workspace files (.vscode/mcp.json, .mcp.json, ...) define',
