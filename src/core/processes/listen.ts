@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { parseProcTcpSockets } from '../net/tcpPeers';
 import * as fs from 'node:fs';
 import { promisify } from 'node:util';
 import type { Listener } from '../base/model';
@@ -22,13 +23,10 @@ export function localPort(url: string): { port: number } | { notLocal: string } 
 /** Parses /proc/net/tcp or tcp6: the socket inodes listening (state 0A) on each local port. */
 export function parseProcNetTcp(text: string): Map<number, string[]> {
   const out = new Map<number, string[]>();
-  for (const line of text.split('\n').slice(1)) {
-    const f = line.trim().split(/\s+/);
-    if (f.length < 10 || f[3] !== '0A') continue;
-    const port = parseInt(f[1].split(':')[1], 16);
-    const list = out.get(port) ?? [];
-    list.push(f[9]);
-    out.set(port, list);
+  // The one parser of these files (net/tcpPeers.ts); byte order moves only addresses, not ports.
+  for (const socket of parseProcTcpSockets(text, true)) {
+    if (socket.state !== '0A') continue;
+    out.set(socket.local.port, [...(out.get(socket.local.port) ?? []), socket.inode]);
   }
   return out;
 }
