@@ -196,7 +196,13 @@ describe('instances of real servers: duplicate, orphan, kill-duplicates, stop', 
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /verify: verified: gone/);
     assert.ok(!isAlive(last.pid));
-    assert.ok(last.launcherChain.every((s) => !isAlive(s.pid)));
+    // A launcher stop left alone (not re-identified exactly: the output says why) ends on its own once
+    // its server is gone; a busy machine may take a moment to let it.
+    await until(
+      `the launcher chain gone (stop said: ${r.stdout})`,
+      () => last.launcherChain.every((s) => !isAlive(s.pid)),
+      10_000,
+    );
     assert.ok(isAlive(a.client), 'the client itself is not touched');
   });
 });
