@@ -106,6 +106,7 @@ function config(i: number): ServerConfig {
     disabled: false,
     unresolved: [],
     launchKey: `k${i}`,
+    identityKey: `k${i}`,
   };
 }
 

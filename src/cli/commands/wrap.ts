@@ -111,6 +111,11 @@ export interface PlanInput {
   refusal: (s: ServerConfig) => string | undefined;
 }
 
+/** The env keys an entry sets, never their values: what tells two entries of one command apart. */
+function envNote(s: ServerConfig): string {
+  return s.envKeys.length > 0 ? ` (env ${s.envKeys.join(', ')})` : '';
+}
+
 /** The `--name` a wrapped entry runs under (before its `--`), if any. */
 export function wrappedName(s: Pick<ServerConfig, 'command' | 'args'>): string | undefined {
   if (!isWrappedCommand(s.command, s.args)) return undefined;
@@ -123,9 +128,10 @@ export function wrappedName(s: Pick<ServerConfig, 'command' | 'args'>): string |
 
 /**
  * What `wrap` or `unwrap` would change, file by file, computed on the files' own text (so variables
- * stay as written) and without writing anything. `wrap`: every entry of the same launch as the
- * entries named SERVER (the server configured in each client's file), as Share One Instance picks
- * them. `unwrap`: the entries named SERVER, or wrapped under `--name SERVER`.
+ * stay as written) and without writing anything. `wrap`: every entry of the same server (one
+ * identity: the same command and env) as the entries named SERVER (the server configured in each
+ * client's file), as Share One Instance picks them; entries of the command with other env are left
+ * alone, with which key differs. `unwrap`: the entries named SERVER, or wrapped under `--name SERVER`.
  */
 export function planConfigEdits(input: PlanInput): ConfigEditPlan | { error: string } {
   const { verb, target, servers } = input;
@@ -139,17 +145,17 @@ export function planConfigEdits(input: PlanInput): ConfigEditPlan | { error: str
   if (verb === 'wrap') {
     if (named.length === 0) return { error: `no configured server is named '${target}'` };
     name = named[0].name;
-    const launches = [...new Set(named.filter((s) => s.transport === 'stdio').map((s) => s.launchKey))];
-    if (input.share && launches.length > 1)
+    const identities = [...new Set(named.filter((s) => s.transport === 'stdio').map((s) => s.identityKey))];
+    if (input.share && identities.length > 1)
       return {
-        error: `the entries named '${target}' are ${launches.length} different launches (${named
-          .map((s) => `${s.source.label}: ${[s.command ?? s.url ?? '', ...s.args].join(' ')}`)
+        error: `the entries named '${target}' are ${identities.length} different servers (${named
+          .map((s) => `${s.source.label}: ${[s.command ?? s.url ?? '', ...s.args].join(' ')}${envNote(s)}`)
           .join(
             '; ',
-          )}); one server can be shared only by entries of the same command: name one by its id (status --json)`,
+          )}); one server can be shared only by entries of the same command and env: name one by its id (status --json)`,
       };
     const seen = new Set<string>();
-    const firsts = launches.length > 0 ? launches.map((k) => named.find((s) => s.launchKey === k)!) : [named[0]];
+    const firsts = identities.length > 0 ? identities.map((k) => named.find((s) => s.identityKey === k)!) : [named[0]];
     for (const chosen of firsts) {
       for (const step of sharePlan(servers, chosen, input.refusal, cliWords).steps) {
         if (seen.has(step.server.id)) continue;

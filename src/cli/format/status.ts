@@ -35,7 +35,7 @@ export function formatStatus(given: Snapshot): string {
   lines.push(...formatStaleEvidence(snapshot), ...formatUpdates(snapshot.servers));
   if (snapshot.launchGroups.length > 0) {
     const byId = new Map(snapshot.servers.map((s) => [s.id, s]));
-    lines.push('', 'Same launch configured in several places:');
+    lines.push('', 'Same server configured in several places:');
     for (const g of snapshot.launchGroups) {
       lines.push(
         `  ${g.serverIds
@@ -91,8 +91,8 @@ export function formatInstances(snapshot: Snapshot): string[] {
   const seen = new Set<string>();
   for (const s of snapshot.servers) {
     for (const i of s.instances) {
-      // An instance shared by entries configured in several places is listed once per launch.
-      const key = `${s.launchKey}#${i.pid}`;
+      // An instance shared by entries configured in several places is listed once per server.
+      const key = `${s.identityKey}#${i.pid}`;
       if (seen.has(key)) continue;
       seen.add(key);
       rows.push(row(s.name, i));

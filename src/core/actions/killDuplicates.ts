@@ -33,7 +33,8 @@ export interface SkippedItem {
  */
 export interface ShareHint {
   serverName: string;
-  launchKey: string;
+  /** The server (one identity) whose copies these are. */
+  identityKey: string;
   /** The copies the plan leaves running, one or more per client. */
   copies: number;
   /** The clients that run them, by name, each once, in the snapshot's order. */
@@ -131,41 +132,45 @@ export function killDuplicatesPlan(snapshot: Snapshot, server?: string, options:
 }
 
 /**
- * For each launch (one command, wherever it is configured), the copies left running after the plan
- * when they are under two or more clients, and not already one shared instance (a shared server is
- * one instance whatever its number of clients). A client unknown to the snapshot counts by its pid.
+ * For each server (one identity: one command with one env, wherever it is configured), the copies
+ * left running after the plan when they are under two or more clients, and not already one shared
+ * instance (a shared server is one instance whatever its number of clients). Entries of one command
+ * with other env are other servers (other data): never hinted at together. A client unknown to the
+ * snapshot counts by its pid; an instance whose owner is undecided counts for no server.
  */
 export function shareHints(snapshot: Snapshot, server: string | undefined, plan: readonly PlanItem[]): ShareHint[] {
   const stopped = new Set(plan.map((p) => p.pid));
-  const byLaunch = new Map<string, { name: string; pids: Set<number>; clients: Map<string, string> }>();
-  // The server named (by name or id) and every entry of the same launch: each client's entry lists its own copies.
-  const launches = new Set(
-    snapshot.servers
-      .filter((s) => server === undefined || s.name === server || s.id === server)
-      .map((s) => s.launchKey),
+  const byIdentity = new Map<string, { name: string; pids: Set<number>; clients: Map<string, string> }>();
+  // A saved snapshot of an older schema has no identityKey: its launchKey stands in.
+  const identity = (s: (typeof snapshot.servers)[number]): unknown => s.identityKey ?? s.launchKey;
+  // The server named (by name or id) and every entry of the same identity: each client's entry lists its own copies.
+  const identities = new Set(
+    snapshot.servers.filter((s) => server === undefined || s.name === server || s.id === server).map(identity),
   );
   for (const s of snapshot.servers) {
-    if (!launches.has(s.launchKey)) continue;
-    if (s.transport !== 'stdio' || typeof s.launchKey !== 'string' || !Array.isArray(s.instances)) continue;
+    const key = identity(s);
+    if (!identities.has(key)) continue;
+    if (s.transport !== 'stdio' || typeof key !== 'string' || !Array.isArray(s.instances)) continue;
     for (const i of s.instances) {
       if (!i || !Number.isInteger(i.pid) || stopped.has(i.pid) || i.lock?.attached) continue;
       if (!Array.isArray(i.verdicts) || i.verdicts.some((v) => v?.kind === 'orphan')) continue;
-      let g = byLaunch.get(s.launchKey);
-      if (!g) byLaunch.set(s.launchKey, (g = { name: s.name, pids: new Set(), clients: new Map() }));
+      if (i.verdicts.some((v) => v?.kind === 'unknown' && v.question === 'owner')) continue;
+      let g = byIdentity.get(key);
+      if (!g) byIdentity.set(key, (g = { name: s.name, pids: new Set(), clients: new Map() }));
       g.pids.add(i.pid);
       const c = i.client;
-      const key = c?.id && c.id !== 'unknown' ? c.id : `pid:${c?.pid ?? i.ppid}`;
-      if (!g.clients.has(key)) g.clients.set(key, c?.name ?? 'unknown');
+      const clientKey = c?.id && c.id !== 'unknown' ? c.id : `pid:${c?.pid ?? i.ppid}`;
+      if (!g.clients.has(clientKey)) g.clients.set(clientKey, c?.name ?? 'unknown');
     }
   }
   const hints: ShareHint[] = [];
-  for (const [launchKey, g] of byLaunch) {
+  for (const [identityKey, g] of byIdentity) {
     if (g.clients.size < 2) continue;
     const copies = g.pids.size;
     const clients = [...g.clients.values()];
     hints.push({
       serverName: g.name,
-      launchKey,
+      identityKey,
       copies,
       clients,
       message: `${copies} copies of ${g.name} run for ${clients.length} clients (${clients.join(', ')}): \`run --on-conflict share\` serves them from one; \`mcp-lifeguard wrap ${shellWord(g.name)} --share\` rewrites each client's entry to it (see README, Share one server)`,

@@ -86,6 +86,19 @@ export interface ServerConfig {
    * resolution; same URL for http/sse). Entries configured in several places share it.
    */
   launchKey: string;
+  /**
+   * Identical for entries that are the same server: the same launch (`launchKey`) with the same env
+   * (every key the entry sets, and its value). Entries of one launch with different env are
+   * different servers (two data stores). Duplicates, orphans, plans and counts key on it. Equal to
+   * `launchKey` for an entry that sets no env; opaque, and meaningful only within one snapshot.
+   */
+  identityKey: string;
+  /**
+   * stdio: each env key the entry sets, to a digest of its value keyed afresh by every run of the
+   * engine, so that two entries' values can be compared (and the difference named by key) without
+   * the values ever being kept or shown. Absent when the entry sets no env.
+   */
+  envDigests?: Record<string, string>;
 }
 
 export type Severity = 'error' | 'warning' | 'info';
@@ -110,9 +123,11 @@ export interface ScannedFile {
   servers: number;
 }
 
-/** Entries that are the same launch, configured in more than one place. */
+/** Entries that are the same server (one identity: launch and env), configured in more than one place. */
 export interface LaunchGroup {
   launchKey: string;
+  /** The one server (identity) these entries configure. */
+  identityKey: string;
   serverIds: string[];
 }
 
@@ -170,9 +185,9 @@ export interface InstanceRef {
  */
 export type Verdict =
   | {
-      /** The same client runs the same launch more than once; this instance is an older one (the client talks to the newest). */
+      /** The same client runs the same server (one identityKey) more than once; this instance is an older one (the client talks to the newest). */
       kind: 'duplicate';
-      launchKey: string;
+      identityKey: string;
       client: InstanceClient;
       /** The newest instance: the one to keep. */
       keep: InstanceRef;

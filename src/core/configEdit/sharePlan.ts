@@ -1,6 +1,7 @@
 import { VmServer } from '../report/input';
 import { isWrapped, wrapSupport } from './guardCommand';
 import { english, Translate } from './translate';
+import { envDifference } from '../sources/identity';
 
 /**
  * An entry as the plan needs it: a snapshot's server (with the instances that run it) or a scanned
@@ -8,7 +9,7 @@ import { english, Translate } from './translate';
  */
 export type ShareCandidate = Pick<
   VmServer,
-  'name' | 'transport' | 'launchKey' | 'command' | 'args' | 'source' | 'keyPath'
+  'name' | 'transport' | 'launchKey' | 'identityKey' | 'envDigests' | 'command' | 'args' | 'source' | 'keyPath'
 > & { instances?: ReadonlyArray<{ client: { id: string; pid?: number } }> };
 
 /** One client's entry of a server Share one instance rewrites, or leaves as it is and why. */
@@ -24,10 +25,12 @@ export interface SharePlan<S extends ShareCandidate = VmServer> {
 }
 
 /**
- * Share one instance: the entries of the same launch (one command, configured in several clients'
- * files), each to be wrapped with `run --on-conflict share --name <name>`. Offered when copies run in
- * two or more clients. An entry already wrapped, or one Wrap with Guard cannot rewrite, stays as it
- * is, with why; one the workspace may not change is left to `allowed`.
+ * Share one instance: the entries of the same server (one identity: one command with the same env,
+ * configured in several clients' files), each to be wrapped with `run --on-conflict share --name
+ * <name>`. Offered when copies run in two or more clients. Entries of the same command with other env
+ * are other servers (other data): they stay as they are, with which env key differs, and are never
+ * counted. An entry already wrapped, or one Wrap with Guard cannot rewrite, stays as it is, with why;
+ * one the workspace may not change is left to `allowed`.
  */
 export function sharePlan<S extends ShareCandidate>(
   servers: readonly S[],
@@ -35,7 +38,8 @@ export function sharePlan<S extends ShareCandidate>(
   allowed: (s: S) => string | undefined = () => undefined,
   t: Translate = english,
 ): SharePlan<S> {
-  const same = servers.filter((s) => s.transport === 'stdio' && s.launchKey === chosen.launchKey);
+  const sameLaunch = servers.filter((s) => s.transport === 'stdio' && s.launchKey === chosen.launchKey);
+  const same = sameLaunch.filter((s) => s.identityKey === chosen.identityKey);
   const clients = new Set(same.flatMap((s) => (s.instances ?? []).map((i) => `${i.client.id}:${i.client.pid ?? ''}`)));
   const steps = same.map((server): ShareStep<S> => {
     if (isWrapped(server)) return { server, rewrite: false, reason: t('it already starts through the guard') };
@@ -45,16 +49,37 @@ export function sharePlan<S extends ShareCandidate>(
     if (refusal !== undefined) return { server, rewrite: false, reason: refusal };
     return { server, rewrite: true };
   });
-  return { name: chosen.name, steps, clientsRunning: clients.size };
+  const others = sameLaunch
+    .filter((s) => s.identityKey !== chosen.identityKey)
+    .map((server): ShareStep<S> => ({ server, rewrite: false, reason: otherServer(chosen, server, t) }));
+  return { name: chosen.name, steps: [...steps, ...others], clientsRunning: clients.size };
 }
 
-/** Whether Share one instance has something to do for this server: copies in two or more clients, an entry to rewrite. */
+/** Why an entry of the same command is another server: which env keys differ (never their values). */
+function otherServer(chosen: ShareCandidate, other: ShareCandidate, t: Translate): string {
+  const d = envDifference(chosen.envDigests, other.envDigests);
+  const keys = d
+    ? [
+        ...d.differ.map((k) => t('{0} differs', k)),
+        ...d.onlyFirst.map((k) => t('it does not set {0}', k)),
+        ...d.onlySecond.map((k) => t('it sets {0}', k)),
+      ].join(', ')
+    : t('its env differs');
+  return t('another server with other data ({0}): never shared with {1}', keys, chosen.name);
+}
+
+/**
+ * Whether Share one instance has something to do for this server: copies of it (one identity) in
+ * two or more clients, an entry to rewrite, and the chosen entry itself one the window may change
+ * (never offered from an untrusted workspace's entry).
+ */
 export function canShare(
   servers: readonly VmServer[],
   chosen: VmServer,
   allowed: (s: VmServer) => string | undefined = () => undefined,
   t: Translate = english,
 ): boolean {
+  if (allowed(chosen) !== undefined) return false;
   const plan = sharePlan(servers, chosen, allowed, t);
   return plan.clientsRunning >= 2 && plan.steps.some((s) => s.rewrite);
 }

@@ -122,18 +122,20 @@ export async function attachInstances(
 
   markGuarded([...[...byServer.values()].flat(), ...notConfigured], owners);
 
-  // Verdicts once per launch (entries configured in several places share instances).
-  const byLaunch = new Map<string, { name: string; instances: Set<Instance> }>();
+  // Verdicts once per server identity (entries configured in several places share instances; entries
+  // of one command with other env are other servers, judged apart).
+  const byIdentity = new Map<string, { names: Set<string>; instances: Set<Instance> }>();
   for (const c of configs) {
     const list = byServer.get(c.id);
     if (!list) continue;
-    const entry = byLaunch.get(c.launchKey) ?? { name: c.name, instances: new Set<Instance>() };
+    const entry = byIdentity.get(c.identityKey) ?? { names: new Set<string>(), instances: new Set<Instance>() };
+    entry.names.add(c.name);
     for (const i of list) entry.instances.add(i);
-    byLaunch.set(c.launchKey, entry);
+    byIdentity.set(c.identityKey, entry);
   }
   const singleWriter = new Set(options.singleWriter ?? []);
-  for (const [launchKey, { name, instances }] of byLaunch)
-    assignVerdicts(launchKey, [...instances], { singleWriter: singleWriter.has(name) });
+  for (const [identityKey, { names, instances }] of byIdentity)
+    assignVerdicts(identityKey, [...instances], { singleWriter: [...names].some((n) => singleWriter.has(n)) });
 
   const servers: ServerStatus[] = configs.map((c) => {
     const status: ServerStatus = { ...c, instances: byServer.get(c.id) ?? [] };

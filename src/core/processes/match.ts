@@ -428,7 +428,7 @@ export function matchProcesses(
       }))
       .filter((x) => !x.answers.includes('different'));
     if (judged.length === 0) continue;
-    const fitting = byEnvironment(judged, cand.p.pid, options.env);
+    const fitting = byEnvironment(judged, cand.p, options.env);
     // Configured in several places: the instance belongs to the entries of the client that runs it, if any.
     // A share host serves every client that shares it, not only the one whose relay started it.
     const own = cand.asEntry ? [] : fitting.filter((x) => x.c.config.source.client === client.id);
@@ -525,32 +525,52 @@ export function matchProcesses(
 }
 
 /**
- * Of several entries that fit a process, those whose declared env the process's environment does
- * not contradict: the process carries what its entry set, so an entry whose `MEMORY_FILE_PATH` it
- * lacks did not start it. Only ever narrows a choice; with one entry, or an unreadable environment,
- * or when every entry is contradicted (a launcher that rewrites env), the claim stays as it was.
+ * Of several entries that fit a process, those of the server identity its environment proves: the
+ * process carries what its entry set, so an entry whose `MEMORY_FILE_PATH` it lacks or has otherwise
+ * did not start it, and of the identities it does not contradict, the one whose env it carries on
+ * most keys is its own (`memory-cc` with `MEMORY_FILE_PATH` over `memory-proj` with no env). A key
+ * counts as proof only where the process's parent (the client, or its launcher) does not carry the
+ * same value itself: then any entry's process would. Identities that stay equal are all kept, and the
+ * process is undecided between them (ambiguousOwner). Only ever narrows a choice; with one identity,
+ * an unreadable environment, or every identity contradicted (a launcher that rewrites env), the
+ * claim stays as it was.
  */
-function byEnvironment<T extends { c: ConfigLaunch }>(entries: T[], pid: number, env: MatchOptions['env']): T[] {
-  if (!env || entries.length < 2) return entries;
-  const declared = entries.map((x) => env.declared(x.c.config));
-  if (declared.every((d) => d === undefined)) return entries;
-  const actual = env.ofProcess(pid);
+function byEnvironment<T extends { c: ConfigLaunch }>(entries: T[], root: ProcessInfo, env: MatchOptions['env']): T[] {
+  if (!env || new Set(entries.map((x) => x.c.config.identityKey)).size < 2) return entries;
+  const actual = env.ofProcess(root.pid);
   if (!actual) return entries;
-  const kept = entries.filter((_, i) => !declared[i] || !envContradicts(declared[i]!, actual));
-  return kept.length > 0 ? kept : entries;
+  const inherited = env.ofProcess(root.ppid);
+  const proof = new Map<string, number>();
+  for (const x of entries) {
+    const id = x.c.config.identityKey;
+    if (proof.has(id)) continue;
+    const declared = env.declared(x.c.config) ?? {};
+    proof.set(
+      id,
+      envContradicts(declared, actual)
+        ? -1
+        : Object.entries(declared).filter(([k, v]) => inherited?.get(k) !== v).length,
+    );
+  }
+  const best = Math.max(...proof.values());
+  if (best < 0) return entries;
+  return entries.filter((x) => proof.get(x.c.config.identityKey) === best);
 }
 
 /**
- * Entries of different launches (not one launch configured in several places) that all fit a
+ * Entries of different servers (not one server configured in several places) that all fit a
  * process: which one started it is undecided, so it is listed under each and never acted on in bulk.
  */
 function ambiguousOwner(owners: readonly ConfigLaunch[]): Verdict | undefined {
-  if (new Set(owners.map((c) => c.config.launchKey)).size < 2) return undefined;
+  if (new Set(owners.map((c) => c.config.identityKey)).size < 2) return undefined;
   const names = owners.map((c) => `'${c.config.name}' (${c.config.source.file})`).join(', ');
+  const sameLaunch = new Set(owners.map((c) => c.config.launchKey)).size === 1;
   return {
     kind: 'unknown',
     question: 'owner',
-    reason: `claimed by ${names}: its executable, interpreter and working directory do not tell which entry started it, so it is never stopped in bulk`,
+    reason: sameLaunch
+      ? `claimed by ${names}: they run the same command with different env, and its environment does not tell which entry started it, so it is never stopped in bulk`
+      : `claimed by ${names}: its executable, interpreter and working directory do not tell which entry started it, so it is never stopped in bulk`,
   };
 }
 

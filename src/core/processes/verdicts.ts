@@ -27,16 +27,25 @@ function isDetachedGuarded(i: Instance): boolean {
 }
 
 /**
- * Adds duplicate, shared and unknown verdicts to the instances of one launch (one launchKey), in place.
- * - duplicate: the same client runs the launch more than once; every older instance is flagged, the
+ * Whether which entry started an instance is undecided (it fits entries of two servers equally, or
+ * nothing proves it runs the entry's code): it is no entry's copy to count, and never the one kept.
+ */
+function ownerUndecided(i: Instance): boolean {
+  return i.verdicts.some((v) => v.kind === 'unknown' && v.question === 'owner');
+}
+
+/**
+ * Adds duplicate, shared and unknown verdicts to the instances of one server (one identityKey), in place.
+ * - duplicate: the same client runs the server more than once; every older instance is flagged, the
  *   newest is named as the one to keep (the client talks to it). Orphans and detached guarded
  *   launches are not counted: they have no client. Copies under one agent host say so: one per
  *   agent session (the client's pid is the host's, so a host's sessions are one client).
  * - unknown: a client runs it more than once but start times are missing, so the newest is unknown.
+ * Instances whose owner is undecided are left out of every count (they may be another server's).
  * - shared: several clients each run their own; only flagged for single-writer servers.
  */
-export function assignVerdicts(launchKey: string, instances: readonly Instance[], options: VerdictOptions): void {
-  const live = instances.filter((i) => !isOrphan(i) && !isDetachedGuarded(i));
+export function assignVerdicts(identityKey: string, instances: readonly Instance[], options: VerdictOptions): void {
+  const live = instances.filter((i) => !isOrphan(i) && !isDetachedGuarded(i) && !ownerUndecided(i));
   const byClient = new Map<string, Instance[]>();
   for (const i of live) {
     const k = clientKey(i);
@@ -62,7 +71,7 @@ export function assignVerdicts(launchKey: string, instances: readonly Instance[]
     for (const older of sorted.slice(0, -1)) {
       pushOnce(older, {
         kind: 'duplicate',
-        launchKey,
+        identityKey,
         client: keep.client,
         keep: ref(keep),
         instances: sorted.map(ref),

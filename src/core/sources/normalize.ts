@@ -5,6 +5,7 @@ import { isSecretName, redactArgs, redactText, redactUrl } from '../base/redact'
 import { RawField, RawServerEntry, FileDiagnostic, VariableFlavour } from './types';
 import { resolveVariables } from './variables';
 import { kindOf } from './kind';
+import { envDigests, EnvValue, identityKey } from './identity';
 
 export interface NormalizeContext {
   host: HostEnv;
@@ -157,13 +158,16 @@ export function normalizeEntry(raw: RawServerEntry, ctx: NormalizeContext): Norm
         ? cwd.value
         : p.resolve(workspaceFolder, cwd.value)
       : undefined;
-    const env = envValues(f.env, (text) => resolveVariables(text, ctx.variables, vars));
+    const envOfEntry = envEntries(f.env, (text) => resolveVariables(text, ctx.variables, vars));
+    const env = resolvedEnv(envOfEntry);
+    const digests = envOfEntry ? envDigests(envOfEntry) : undefined;
     const launch = {
       command: cmd.value,
       args: resolvedArgs.map((a) => a.value),
       ...(cwdValue !== undefined ? { cwd: cwdValue } : {}),
       ...(env ? { env } : {}),
     };
+    const stdioKey = launchKey(['stdio', launch.command, ...launch.args, '\0cwd', launch.cwd ?? '']);
     const server: ServerConfig = {
       ...base,
       command: cmd.display,
@@ -174,7 +178,9 @@ export function normalizeEntry(raw: RawServerEntry, ctx: NormalizeContext): Norm
       ...(cwd ? { cwd: cwd.display === cwd.value ? cwdValue : cwd.display } : {}),
       headerKeys: [],
       unresolved: [...unresolved],
-      launchKey: launchKey(['stdio', launch.command, ...launch.args, '\0cwd', launch.cwd ?? '']),
+      launchKey: stdioKey,
+      identityKey: identityKey(stdioKey, digests),
+      ...(digests ? { envDigests: digests } : {}),
     };
     return { server, diagnostics, secrets, launch };
   }
@@ -190,6 +196,7 @@ export function normalizeEntry(raw: RawServerEntry, ctx: NormalizeContext): Norm
     url: redactText(redactUrl(u.display), new Set(secrets)),
     unresolved: [...unresolved],
     launchKey: launchKey([transport, u.value]),
+    identityKey: launchKey([transport, u.value]),
   };
   return { server, diagnostics, secrets };
 }
@@ -231,22 +238,33 @@ function mapKeys(
 }
 
 /**
+ * The env the entry gives its process, each value resolved where its variables can be, else as
+ * written (for matching and identity only; never serialised).
+ */
+function envEntries(
+  field: RawField | undefined,
+  resolve: (text: string) => { value: string; unresolved: string[] },
+): Record<string, EnvValue> | undefined {
+  const v = field?.value;
+  if (v === undefined || v === null || typeof v !== 'object' || Array.isArray(v)) return undefined;
+  const out: Record<string, EnvValue> = {};
+  for (const [key, value] of Object.entries(v as Record<string, unknown>)) {
+    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') continue;
+    const r = resolve(String(value));
+    out[key] = r.unresolved.length === 0 ? { resolved: r.value } : { unresolved: String(value) };
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+/**
  * The env values the entry gives its process, resolved, for telling apart entries that run the same
  * command with different data (matching only; never serialised). A value whose variables cannot be
  * resolved here is left out: it cannot contradict anything.
  */
-function envValues(
-  field: RawField | undefined,
-  resolve: (text: string) => { value: string; unresolved: string[] },
-): Record<string, string> | undefined {
-  const v = field?.value;
-  if (v === undefined || v === null || typeof v !== 'object' || Array.isArray(v)) return undefined;
+function resolvedEnv(env: Record<string, EnvValue> | undefined): Record<string, string> | undefined {
+  if (!env) return undefined;
   const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(v as Record<string, unknown>)) {
-    if (typeof value !== 'string' && typeof value !== 'number') continue;
-    const r = resolve(String(value));
-    if (r.unresolved.length === 0) out[key] = r.value;
-  }
+  for (const [key, v] of Object.entries(env)) if ('resolved' in v) out[key] = v.resolved;
   return Object.keys(out).length > 0 ? out : undefined;
 }
 

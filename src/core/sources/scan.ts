@@ -262,13 +262,15 @@ function scanFile(
   return result;
 }
 
-/** Entries that are the same launch, configured in more than one place. */
+/** Entries that are the same server (one identity), configured in more than one place. */
 export function groupLaunches(servers: ServerConfig[]): LaunchGroup[] {
-  const byKey = new Map<string, string[]>();
+  const byKey = new Map<string, ServerConfig[]>();
   for (const s of servers) {
-    const ids = byKey.get(s.launchKey) ?? [];
-    ids.push(s.id);
-    byKey.set(s.launchKey, ids);
+    const list = byKey.get(s.identityKey) ?? [];
+    list.push(s);
+    byKey.set(s.identityKey, list);
   }
-  return [...byKey].filter(([, ids]) => ids.length > 1).map(([launchKey, serverIds]) => ({ launchKey, serverIds }));
+  return [...byKey]
+    .filter(([, list]) => list.length > 1)
+    .map(([identityKey, list]) => ({ launchKey: list[0].launchKey, identityKey, serverIds: list.map((s) => s.id) }));
 }

@@ -46,7 +46,7 @@ describe('kill-duplicates: copies of one server in several clients say that shar
   it("counts what the plan leaves: a client's older duplicate is stopped, not a copy to share", () => {
     const dup: Instance['verdicts'][number] = {
       kind: 'duplicate',
-      launchKey: 'stdio:memory',
+      identityKey: 'stdio:memory',
       client: VS,
       keep: { pid: 22, client: VS },
       instances: [],

@@ -168,7 +168,7 @@ describe('kill-duplicates plan', () => {
     inst(pid, [
       {
         kind: 'duplicate',
-        launchKey: 'k',
+        identityKey: 'k',
         client: ref(keep).client,
         keep: ref(keep),
         instances: [ref(pid), ref(keep)],

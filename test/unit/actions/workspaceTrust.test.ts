@@ -20,7 +20,7 @@ describe('workspace trust before signals (CLI)', () => {
   const older = inst(21, [
     {
       kind: 'duplicate',
-      launchKey: 'k',
+      identityKey: 'k',
       client: { id: 'vscode', name: 'VS Code', pid: 10 },
       keep: { pid: 22, client: { id: 'vscode', name: 'VS Code', pid: 10 } },
       instances: [],

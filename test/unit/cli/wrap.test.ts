@@ -96,9 +96,12 @@ describe('CLI wrap/unwrap: planning and printing', () => {
     const none = plan({ target: 'nope' });
     assert.ok('error' in none && /no configured server is named 'nope'/.test(none.error));
     const mixed = plan({
-      servers: [...servers.slice(0, 2), memory(CODEX_FILE, 'Codex', { launchKey: 'stdio:memory-v2' })],
+      servers: [
+        ...servers.slice(0, 2),
+        memory(CODEX_FILE, 'Codex', { launchKey: 'stdio:memory-v2', identityKey: 'stdio:memory-v2' }),
+      ],
     });
-    assert.ok('error' in mixed && /2 different launches/.test(mixed.error), JSON.stringify(mixed));
+    assert.ok('error' in mixed && /2 different servers/.test(mixed.error), JSON.stringify(mixed));
   });
 
   it('a refused (workspace) or unreadable entry is left alone with why; an already wrapped one too', () => {

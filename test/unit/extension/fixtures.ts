@@ -39,6 +39,7 @@ export function server(name: string, over: Partial<VmServer> = {}): VmServer {
     launchKey: `stdio:npx -y ${name}`,
     instances: [],
     ...over,
+    identityKey: over.identityKey ?? over.launchKey ?? `stdio:npx -y ${name}`,
   };
 }
 
@@ -81,7 +82,7 @@ export const versionUnknown = (
 ): VmVerdict => ({ kind: 'unknown', question: 'stale', reason });
 export const duplicate = (keep: number, pids: number[], client: VmClient = CLAUDE): VmVerdict => ({
   kind: 'duplicate',
-  launchKey: 'k',
+  identityKey: 'k',
   client,
   keep: { pid: keep, client },
   instances: pids.map((pid) => ({ pid, client })),

@@ -40,7 +40,7 @@ describe('extension view-model: a core snapshot as view input', () => {
   it('keeps instances, verdicts and the process-table state', () => {
     const dup = {
       kind: 'duplicate' as const,
-      launchKey: 'k',
+      identityKey: 'k',
       client: { id: 'claude-desktop' as const, name: 'Claude Desktop' },
       keep: { pid: 11, client: { id: 'unknown' as const, name: 'unknown' } },
       instances: [],

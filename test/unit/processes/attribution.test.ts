@@ -13,7 +13,12 @@ import { stdioConfig } from './support';
 
 const SCRIPT = '/srv/node_modules/@modelcontextprotocol/server-memory/dist/index.js';
 const sameCommand = (name: string, client: ServerConfig['source']['client']) =>
-  stdioConfig(name, client, 'node', [SCRIPT], { envKeys: ['MEMORY_FILE_PATH'], launchKey: 'stdio:memory-script' });
+  stdioConfig(name, client, 'node', [SCRIPT], {
+    envKeys: ['MEMORY_FILE_PATH'],
+    launchKey: 'stdio:memory-script',
+    // One command, each entry with its own env: two servers.
+    identityKey: `stdio:memory-script+env:${name}`,
+  });
 
 const processes: ProcessInfo[] = [
   { pid: 1, ppid: 0, argv: ['/sbin/init'], startTime: 1 },

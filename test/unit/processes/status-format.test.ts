@@ -44,7 +44,7 @@ describe('status: instances in the human-readable output', () => {
         instance(100, [
           {
             kind: 'duplicate',
-            launchKey: 'k',
+            identityKey: 'k',
             client: ref(200).client,
             keep: ref(200),
             instances: [ref(100), ref(200)],

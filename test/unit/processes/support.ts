@@ -41,6 +41,7 @@ export function stdioConfig(
     unresolved: [],
     launchKey: `stdio:${JSON.stringify([command, ...args])}`,
     ...extra,
+    identityKey: extra.identityKey ?? extra.launchKey ?? `stdio:${JSON.stringify([command, ...args])}`,
   };
 }
 

@@ -163,8 +163,9 @@ describe('sources: workspace folders and the same launch across places', () => {
         .map((s) => s.id)
         .sort();
     const groups = r.launchGroups.map((g) => [...g.serverIds].sort());
-    const memoryGroup = ids((s) => s.name.startsWith('mem') && s.cwd === undefined);
-    assert.equal(memoryGroup.length, 3);
+    // One command with other env is another server: VS Code's memory (its own MEMORY_FILE_PATH) is not in the group.
+    const memoryGroup = ids((s) => s.name.startsWith('mem') && s.cwd === undefined && s.envKeys.length === 0);
+    assert.equal(memoryGroup.length, 2);
     const toolA = ids((s) => s.name === 'tool' && s.source.workspaceFolder === a);
     assert.equal(toolA.length, 2);
     assert.deepEqual(groups.sort(), [memoryGroup, toolA].sort());
@@ -175,6 +176,10 @@ describe('sources: workspace folders and the same launch across places', () => {
     const vscodeMemory = r.servers.find((s) => s.source.client === 'vscode' && s.name === 'memory')!;
     assert.deepEqual(r.launches.get(vscodeMemory.id)?.env, { MEMORY_FILE_PATH: 'x' });
     assert.deepEqual(vscodeMemory.envKeys, ['MEMORY_FILE_PATH']);
+    const desktop = r.servers.find((s) => s.name === 'mem-desktop')!;
+    assert.equal(vscodeMemory.launchKey, desktop.launchKey, 'the same launch');
+    assert.notEqual(vscodeMemory.identityKey, desktop.identityKey, 'but another server');
+    assert.deepEqual(Object.keys(vscodeMemory.envDigests ?? {}), ['MEMORY_FILE_PATH']);
     assert.ok(!JSON.stringify(r.servers).includes('"x"'), 'no env value in the servers');
   });
 

@@ -55,6 +55,7 @@ function snapshot(instances: Instance[]): Snapshot {
         disabled: false,
         unresolved: [],
         launchKey: 'k',
+        identityKey: 'k',
         instances,
         installed: installedNow,
         updateAvailable: {

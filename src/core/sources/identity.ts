@@ -1,0 +1,72 @@
+import { createHmac, randomBytes } from 'node:crypto';
+
+/**
+ * Server identity: what makes two entries the same server. A server is what runs (the launch:
+ * transport, program, arguments and folder, as `launchKey` hashes them) plus every env key the entry
+ * sets with its value, since env picks a server's data (two memory servers with two
+ * `MEMORY_FILE_PATH`s are two data stores). An entry (client, file, scope, name) is one
+ * configuration of an identity; entries of one identity are one server configured twice.
+ *
+ * Env values are secrets as often as not: they are compared as keyed digests whose key is made
+ * afresh in every process and never leaves it, so a digest compares two values within one run and
+ * says nothing about either (not even across runs).
+ */
+
+const RUN_KEY = randomBytes(32);
+
+function digest(text: string): string {
+  return createHmac('sha256', RUN_KEY).update(text).digest('hex').slice(0, 16);
+}
+
+/** The value an entry gives one env key, as an identity compares it: resolved, or as written when it cannot be. */
+export type EnvValue = { resolved: string } | { unresolved: string };
+
+/** Each env key the entry sets, to a digest of its value (see above). */
+export function envDigests(env: Readonly<Record<string, EnvValue>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of Object.keys(env).sort()) {
+    const v = env[key];
+    out[key] = digest('resolved' in v ? `=${v.resolved}` : `?${v.unresolved}`);
+  }
+  return out;
+}
+
+/**
+ * The identity key of an entry: its launch key when it sets no env (so the common case reads as
+ * before), else the launch key qualified by a digest of every env key and value it sets.
+ */
+export function identityKey(launchKey: string, digests: Readonly<Record<string, string>> | undefined): string {
+  const keys = Object.keys(digests ?? {}).sort();
+  if (keys.length === 0) return launchKey;
+  return `${launchKey}+env:${digest(keys.map((k) => `${k}\0${digests![k]}`).join('\0'))}`;
+}
+
+/** How the env of two entries of one launch differs, by key only (never a value); undefined when it does not. */
+export interface EnvDifference {
+  /** Keys both set, to different values. */
+  differ: string[];
+  /** Keys only the first sets. */
+  onlyFirst: string[];
+  /** Keys only the second sets. */
+  onlySecond: string[];
+}
+
+export function envDifference(
+  a: Readonly<Record<string, string>> | undefined,
+  b: Readonly<Record<string, string>> | undefined,
+): EnvDifference | undefined {
+  const x = a ?? {};
+  const y = b ?? {};
+  const d: EnvDifference = {
+    differ: Object.keys(x)
+      .filter((k) => k in y && x[k] !== y[k])
+      .sort(),
+    onlyFirst: Object.keys(x)
+      .filter((k) => !(k in y))
+      .sort(),
+    onlySecond: Object.keys(y)
+      .filter((k) => !(k in x))
+      .sort(),
+  };
+  return d.differ.length + d.onlyFirst.length + d.onlySecond.length > 0 ? d : undefined;
+}
