@@ -11,6 +11,7 @@ export const CommandId = {
   wrapWithGuard: 'mcpLifeguard.wrapWithGuard',
   unwrapGuard: 'mcpLifeguard.unwrapGuard',
   shareOneInstance: 'mcpLifeguard.shareOneInstance',
+  unshareServer: 'mcpLifeguard.unshareServer',
   showLog: 'mcpLifeguard.showLog',
   showView: 'mcpLifeguard.showView',
   // Tree-only: they need a node, so the palette hides them.

@@ -53,9 +53,10 @@ async function editorTabs(page: Page): Promise<string[]> {
 }
 
 describeE2e('e2e: Share One Instance from the tree', (h) => {
-  it("a server two clients each run a copy of: its row's menu offers Share One Instance, which shows each diff and asks before writing; cancelled it writes nothing, confirmed every entry launches `mcp-lifeguard run --on-conflict share`", async () => {
+  it("a server two clients each run a copy of: its row's menu offers Share One Instance, which shows each diff and asks before writing; one Cancel writes nothing, confirmed every entry of that server (never one of other data) launches `mcp-lifeguard run --on-conflict share`, and Unshare gives every entry back", async () => {
     let memory: StdioServer | undefined;
     let other: StdioServer | undefined;
+    let team: StdioServer | undefined;
     const s = h.prepare({
       fixture: (dirs) => {
         memory = memoryServer(dirs, 'shared');
@@ -63,7 +64,9 @@ describeE2e('e2e: Share One Instance from the tree', (h) => {
         // (Another launch: an argument server-memory ignores, so it is not the same server.)
         const base = memoryServer(dirs, 'alone');
         other = { ...base, args: [...base.args, 'alone'] };
-        return { claudeDesktop: { memory, alone: other }, cursor: { memory } };
+        // The same script with other data (its own MEMORY_FILE_PATH): another server, never shared with memory.
+        team = memoryServer(dirs, 'team');
+        return { claudeDesktop: { memory, alone: other }, cursor: { memory, team } };
       },
     });
     // Each waited for as it starts: output printed before a listener is there is not seen.
@@ -71,6 +74,7 @@ describeE2e('e2e: Share One Instance from the tree', (h) => {
       ['claude-desktop', memory!],
       ['cursor', memory!],
       ['claude-desktop', other!],
+      ['cursor', team!],
     ] as const)
       await s.waitForStderr(startClient(s, program, server), /running on stdio/);
     const files = [s.fixture.files.claudeDesktop, s.fixture.files.cursor];
@@ -84,8 +88,14 @@ describeE2e('e2e: Share One Instance from the tree', (h) => {
       () => sideBarTree(page),
       (rs) =>
         rs.filter((r) => r.level === 2 && r.label === 'memory' && /\b1 instance\b/.test(r.aria)).length === 2 &&
-        rs.some((r) => r.level === 2 && r.label === 'alone' && /\b1 instance\b/.test(r.aria)),
+        rs.some((r) => r.level === 2 && r.label === 'alone' && /\b1 instance\b/.test(r.aria)) &&
+        rs.some((r) => r.level === 2 && r.label === 'team' && /\b1 instance\b/.test(r.aria)),
       90000,
+    );
+    // Cursor runs memory and team, one script with two data files: two servers, neither a duplicate.
+    assert.ok(
+      !(await sideBarTree(page)).some((r) => r.level === 2 && /duplicate/.test(r.aria)),
+      JSON.stringify(await sideBarTree(page)),
     );
 
     // Only where it applies: the server one client runs has no Share One Instance.
@@ -95,23 +105,22 @@ describeE2e('e2e: Share One Instance from the tree', (h) => {
     );
     await page.keyboard.press('Escape');
 
-    // Cancelled: the diff is shown and the question asked for each file, and nothing is written.
+    // One Cancel cancels the whole plan: the first file's diff and question, then nothing more, nothing written.
     await contextMenuAction(page, 2, 'memory', /^Share One Instance/);
-    for (const file of files) {
-      await eventually(
-        `the diff of ${path.basename(file)} open`,
-        () => editorTabs(page),
-        (ts) => ts.some((t) => t.includes(`${path.basename(file)}: Wrap memory`)),
-        30000,
-      );
-      const question = await answerDialog(page, 'Cancel');
-      assert.match(question, new RegExp(`Wrap memory in ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\?`));
-      assert.match(question, /run --on-conflict share --name memory/);
-    }
+    await eventually(
+      `the diff of ${path.basename(files[0])} open`,
+      () => editorTabs(page),
+      (ts) => ts.some((t) => t.includes(`${path.basename(files[0])}: Wrap memory`)),
+      30000,
+    );
+    const question = await answerDialog(page, 'Cancel');
+    assert.match(question, new RegExp(`Wrap memory in ${files[0].replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\?`));
+    assert.match(question, /run --on-conflict share --name memory/);
     await notifications(page)
-      .filter({ hasText: /0 of 2 entries of memory now share one server/ })
+      .filter({ hasText: /Share One Instance cancelled: nothing was written/ })
       .first()
       .waitFor({ state: 'visible', timeout: 30000 });
+    assert.equal(await page.locator('.monaco-dialog-box').count(), 0, 'no second question after Cancel');
     assert.deepEqual(
       files.map((f) => fs.readFileSync(f, 'utf8')),
       before,
@@ -135,6 +144,7 @@ describeE2e('e2e: Share One Instance from the tree', (h) => {
     }
     await notifications(page)
       .filter({ hasText: /2 of 2 entries of memory now share one server/ })
+      .filter({ hasText: /team \(Cursor\): another server with other data \(MEMORY_FILE_PATH differs\)/ })
       .first()
       .waitFor({ state: 'visible', timeout: 30000 });
     for (const file of files) {
@@ -156,5 +166,34 @@ describeE2e('e2e: Share One Instance from the tree', (h) => {
       (JSON.parse(fs.readFileSync(files[0], 'utf8')) as { mcpServers: Record<string, unknown> }).mcpServers.alone,
       { command: other!.command, args: other!.args, env: other!.env },
     );
+    assert.deepEqual(
+      (JSON.parse(fs.readFileSync(files[1], 'utf8')) as { mcpServers: Record<string, unknown> }).mcpServers.team,
+      { command: team!.command, args: team!.args, env: team!.env },
+      'the entry of other data is left as it was',
+    );
+
+    // Unshare: every entry of the shared server gets back the command the guard ran, after each diff.
+    await eventually(
+      'the memory rows read as shared entries',
+      () => sideBarTree(page),
+      (rs) => rs.some((r) => r.level === 2 && r.label === 'memory'),
+      30000,
+    );
+    await contextMenuAction(page, 2, 'memory', /^Unshare Server/);
+    for (const file of files) {
+      await eventually(
+        `the unwrap diff of ${path.basename(file)} open`,
+        () => editorTabs(page),
+        (ts) => ts.some((t) => t.includes(`${path.basename(file)}: Unwrap memory`)),
+        30000,
+      );
+      await answerDialog(page, 'Unwrap');
+    }
+    await notifications(page)
+      .filter({ hasText: /2 of 2 entries no longer share memory/ })
+      .first()
+      .waitFor({ state: 'visible', timeout: 30000 });
+    for (const file of files)
+      assert.deepEqual(entryOf(file), { command: memory!.command, args: memory!.args, env: memory!.env });
   });
 });

@@ -5,7 +5,7 @@ import { currentHostEnv } from '../../core/base/hostEnv';
 import { ServerConfig } from '../../core/base/model';
 import { lifeguardPaths } from '../../core/base/paths';
 import { terminalSafe } from '../../core/base/terminalSafe';
-import { isWrappedCommand } from '../../core/configEdit/guardCommand';
+import { isWrappedCommand, wrappedName } from '../../core/configEdit/guardCommand';
 import { CLI_BUNDLES, installGuard, launcherPath } from '../../core/configEdit/guardInstall';
 import { redactConfigLine } from '../../core/configEdit/redactConfigText';
 import { sharePlan } from '../../core/configEdit/sharePlan';
@@ -114,16 +114,6 @@ export interface PlanInput {
 /** The env keys an entry sets, never their values: what tells two entries of one command apart. */
 function envNote(s: ServerConfig): string {
   return s.envKeys.length > 0 ? ` (env ${s.envKeys.join(', ')})` : '';
-}
-
-/** The `--name` a wrapped entry runs under (before its `--`), if any. */
-export function wrappedName(s: Pick<ServerConfig, 'command' | 'args'>): string | undefined {
-  if (!isWrappedCommand(s.command, s.args)) return undefined;
-  const end = s.args.indexOf('--');
-  const own = end < 0 ? s.args : s.args.slice(0, end);
-  const i = own.indexOf('--name');
-  if (i >= 0 && i + 1 < own.length) return own[i + 1];
-  return own.find((a) => a.startsWith('--name='))?.slice('--name='.length);
 }
 
 /**

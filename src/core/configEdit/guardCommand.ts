@@ -50,3 +50,27 @@ export function wrapSupport(
   if (s.keyPath.length === 0) return { supported: false, reason: t("the entry's place in its file is not known") };
   return { supported: true };
 }
+
+/** The guard's own options of a wrapped entry (before its `--`), or undefined when it does not launch the guard. */
+function guardOptionsOf(s: Pick<VmServer, 'command' | 'args'>): readonly string[] | undefined {
+  if (!isWrappedCommand(s.command, s.args)) return undefined;
+  const end = s.args.indexOf('--');
+  return end < 0 ? s.args : s.args.slice(0, end);
+}
+
+/** The `--name` a wrapped entry runs under (before its `--`), if any. */
+export function wrappedName(s: Pick<VmServer, 'command' | 'args'>): string | undefined {
+  const own = guardOptionsOf(s);
+  if (!own) return undefined;
+  const i = own.indexOf('--name');
+  if (i >= 0 && i + 1 < own.length) return own[i + 1];
+  return own.find((a) => a.startsWith('--name='))?.slice('--name='.length);
+}
+
+/** Whether a wrapped entry shares one server with the other clients (`--on-conflict share`). */
+export function isShareWrapped(s: Pick<VmServer, 'command' | 'args'>): boolean {
+  const own = guardOptionsOf(s);
+  if (!own) return false;
+  const i = own.indexOf('--on-conflict');
+  return own.includes('--on-conflict=share') || (i >= 0 && own[i + 1] === 'share');
+}

@@ -11,7 +11,7 @@ import { restartServer } from './restartServer';
 import { stopServer } from './stopServer';
 import { refresh, showLog, showView } from './view';
 import { unwrapGuard, wrapWithGuard } from './wrapWithGuard';
-import { shareOneInstance } from './shareOneInstance';
+import { shareOneInstance, unshareServer } from './shareOneInstance';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each command takes what its callers pass (node, id, position)
 type Handler = (svc: Services, ...args: any[]) => unknown;
@@ -26,6 +26,7 @@ const COMMANDS: Record<CommandIdValue, Handler> = {
   [CommandId.wrapWithGuard]: wrapWithGuard,
   [CommandId.unwrapGuard]: unwrapGuard,
   [CommandId.shareOneInstance]: shareOneInstance,
+  [CommandId.unshareServer]: unshareServer,
   [CommandId.showLog]: showLog,
   [CommandId.showView]: showView,
   [CommandId.restartInstance]: restartInstance,

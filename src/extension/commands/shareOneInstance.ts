@@ -3,8 +3,9 @@ import { Services } from '../services';
 import { VmServer } from '../../core/report/input';
 import { canShare, sharePlan } from '../../core/configEdit/sharePlan';
 import { mayRun } from '../viewModel/trust';
-import { computeWrap, entryFormatFor } from '../../core/configEdit/wrapEdit';
-import { editConfigEntry } from './editConfigEntry';
+import { computeUnwrap, computeWrap, entryFormatFor } from '../../core/configEdit/wrapEdit';
+import { isShareWrapped, wrappedName } from '../../core/configEdit/guardCommand';
+import { editPlan } from './editConfigEntry';
 import { CommandArg, pickServer } from './pickServer';
 import { t } from '../viewModel/l10n';
 
@@ -26,49 +27,110 @@ export async function shareOneInstance(svc: Services, arg?: CommandArg): Promise
     return 0;
   }
   const servers = svc.store.snapshot?.servers ?? [];
-  const server = await pickServer(
-    svc,
-    arg,
-    (s) => canShare(servers, s, undefined, t),
-    t('Share one instance of which MCP server?'),
-    t('No server runs a copy in each of several clients that Share One Instance could rewrite.'),
-  );
-  if (!server) return 0;
   const ws = svc.window();
   const refusal = (s: VmServer) => {
     const r = mayRun('wrap', s, ws.trusted, ws.workspaceFolders);
     return r.allowed ? undefined : r.reason;
   };
+  const server = await pickServer(
+    svc,
+    arg,
+    (s) => canShare(servers, s, refusal, t),
+    t('Share one instance of which MCP server?'),
+    t('No server runs a copy in each of several clients that Share One Instance could rewrite.'),
+  );
+  if (!server) return 0;
+  // From a row or a link: the entry itself may be one this window may not change.
+  const refused = refusal(server);
+  if (refused !== undefined) {
+    void vscode.window.showWarningMessage(refused);
+    return 0;
+  }
   const plan = sharePlan(servers, server, refusal, t);
   const detail = t(
     'Its command becomes "{0} run --on-conflict share --name {1} -- <the current command>", as in every other client\'s entry of this server: the clients then use one server process. Comments and formatting are kept; Unwrap restores the entry.',
     g.launcher,
     plan.name,
   );
-  let done = 0;
-  const left: string[] = [];
-  for (const step of plan.steps) {
-    if (!step.rewrite) {
-      left.push(t('{0} ({1}): {2}', step.server.name, step.server.source.label, step.reason));
-      continue;
-    }
-    const s = step.server;
-    const ok = await editConfigEntry(svc, s, 'Wrap', detail, (text) =>
-      computeWrap(text, s.keyPath, plan.name, { command: g.launcher }, entryFormatFor(s.source.file), {
-        share: true,
-        t,
-      }),
-    );
-    if (ok) done++;
-    else left.push(t('{0} ({1}): not rewritten', s.name, s.source.label));
+  const left = plan.steps.flatMap((step) =>
+    step.rewrite ? [] : [t('{0} ({1}): {2}', step.server.name, step.server.source.label, step.reason)],
+  );
+  const rewrite = plan.steps.flatMap((step) => (step.rewrite ? [step.server] : []));
+  const r = await editPlan(svc, rewrite, 'Wrap', detail, (text, s) =>
+    computeWrap(text, s.keyPath, plan.name, { command: g.launcher }, entryFormatFor(s.source.file), {
+      share: true,
+      t,
+    }),
+  );
+  if (!r) {
+    void vscode.window.showInformationMessage(t('Share One Instance cancelled: nothing was written.'));
+    return 0;
   }
+  svc.log.info(
+    `share ${plan.name}: ${r.done.length} of ${rewrite.length} entries now run --on-conflict share --name ${plan.name} (${r.done.map((s) => s.source.label).join(', ')})`,
+  );
+  for (const s of r.left) left.push(t('{0} ({1}): not rewritten', s.name, s.source.label));
   const summary = t(
     '{0} of {1} entries of {2} now share one server; each client uses it the next time it starts the server.',
-    done,
-    plan.steps.length,
+    r.done.length,
+    rewrite.length,
     plan.name,
   );
   const text = [summary, ...(left.length ? [t('Left as they are: {0}.', left.join('; '))] : [])].join(' ');
-  void (done > 0 ? vscode.window.showInformationMessage(text) : vscode.window.showWarningMessage(text));
-  return done;
+  void (r.done.length > 0 ? vscode.window.showInformationMessage(text) : vscode.window.showWarningMessage(text));
+  return r.done.length;
+}
+
+/**
+ * Unshare Server...: every entry that shares the chosen server (`run --on-conflict share --name N`,
+ * in every client's file) gets back the command the guard ran, in one plan: each file's diff is
+ * asked about, and nothing is written unless every file is agreed.
+ */
+export async function unshareServer(svc: Services, arg?: CommandArg): Promise<number> {
+  const servers = svc.store.snapshot?.servers ?? [];
+  const server = await pickServer(
+    svc,
+    arg,
+    (s) => isShareWrapped(s),
+    t('Unshare which MCP server?'),
+    t('No server is shared with --on-conflict share.'),
+  );
+  if (!server) return 0;
+  const name = wrappedName(server);
+  if (!isShareWrapped(server) || name === undefined) {
+    void vscode.window.showInformationMessage(t('{0} is not shared with --on-conflict share.', server.name));
+    return 0;
+  }
+  const ws = svc.window();
+  const sharing = servers.filter((s) => isShareWrapped(s) && wrappedName(s) === name);
+  const left: string[] = [];
+  const rewrite = sharing.filter((s) => {
+    const r = mayRun('wrap', s, ws.trusted, ws.workspaceFolders);
+    if (!r.allowed) left.push(t('{0} ({1}): {2}', s.name, s.source.label, r.reason));
+    return r.allowed;
+  });
+  const r = await editPlan(
+    svc,
+    rewrite,
+    'Unwrap',
+    t(
+      'Each entry gets back the command and arguments the guard was started with; each client starts its own copy again.',
+    ),
+    (text, s) => computeUnwrap(text, s.keyPath, entryFormatFor(s.source.file), t),
+  );
+  if (!r) {
+    void vscode.window.showInformationMessage(t('Unshare cancelled: nothing was written.'));
+    return 0;
+  }
+  svc.log.info(`unshare ${name}: ${r.done.length} of ${rewrite.length} entries restored`);
+  for (const s of r.left) left.push(t('{0} ({1}): not rewritten', s.name, s.source.label));
+  const summary = t(
+    '{0} of {1} entries no longer share {2}; each client starts its own copy from its next start.',
+    r.done.length,
+    rewrite.length,
+    name,
+  );
+  const text = [summary, ...(left.length ? [t('Left as they are: {0}.', left.join('; '))] : [])].join(' ');
+  void (r.done.length > 0 ? vscode.window.showInformationMessage(text) : vscode.window.showWarningMessage(text));
+  return r.done.length;
 }

@@ -36,6 +36,8 @@ export const Cap = {
   serverLog: 'serverLog',
   /** Copies run in two or more clients, and an entry of it can be wrapped with `--on-conflict share` (sharePlan.ts). */
   share: 'share',
+  /** Its entry shares one server with other clients (`run --on-conflict share`): Unshare gives every client its own copy back. */
+  unshare: 'unshare',
 } as const;
 export type CapValue = (typeof Cap)[keyof typeof Cap];
 
@@ -98,6 +100,7 @@ export const ITEM_MENUS: readonly ItemMenu[] = [
   { command: CommandId.wrapWithGuard, kinds: [NodeKind.server], cap: Cap.wrap, group: '3_guard@1' },
   { command: CommandId.unwrapGuard, kinds: [NodeKind.server], cap: Cap.unwrap, group: '3_guard@2' },
   { command: CommandId.shareOneInstance, kinds: [NodeKind.server], cap: Cap.share, group: '3_guard@3' },
+  { command: CommandId.unshareServer, kinds: [NodeKind.server], cap: Cap.unshare, group: '3_guard@4' },
 ];
 
 /** The manifest entries generated from ITEM_MENUS. */

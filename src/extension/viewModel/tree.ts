@@ -4,7 +4,7 @@ import { NO_WINDOW, OwnerContext, restartEffect } from './actionPlan';
 import { Cap, CapValue, contextValue, NodeKind } from './contextValues';
 import { describeVerdict } from '../../core/report/evidence';
 import { ARROW, formatMemory, formatUptime, mdCell, plural, shownLines, shownText } from './format';
-import { isWrapped, runsUnderGuard, wrapSupport } from '../../core/configEdit/guardCommand';
+import { isShareWrapped, isWrapped, runsUnderGuard, wrapSupport } from '../../core/configEdit/guardCommand';
 import { VmInstance, VmServer, VmSnapshot } from '../../core/report/input';
 import { describeProgram, visibleNotConfigured } from './notConfigured';
 import { shownPath } from './problems';
@@ -176,6 +176,7 @@ export function serverCaps(s: VmServer, ctx: TreeContext, workspaceFolders: read
   if (serverLogTarget(s, undefined, ctx.window ?? NO_WINDOW, ctx.logsDir)) caps.push(Cap.serverLog);
   if (ctx.guardAvailable) {
     if (isWrapped(s)) caps.push(Cap.unwrap);
+    if (isShareWrapped(s) && mayRun('wrap', s, ctx.trusted, workspaceFolders).allowed) caps.push(Cap.unshare);
     else if (!runsUnderGuard(s) && wrapSupport(s).supported && mayRun('wrap', s, ctx.trusted, workspaceFolders).allowed)
       caps.push(Cap.wrap);
     // Offered where the command has something to do: copies in two or more clients, an entry it may rewrite.

@@ -9,9 +9,9 @@ import {
   guardState,
   planConfigEdits,
   redactedDiff,
-  wrappedName,
   writeIfUnchanged,
 } from '../../../src/cli/commands/wrap';
+import { isShareWrapped, wrappedName } from '../../../src/core/configEdit/guardCommand';
 import { runCli } from '../../../src/cli/run';
 import { CliIo } from '../../../src/cli/io';
 import { unifiedDiff } from '../../../src/core/configEdit/unifiedDiff';
@@ -148,6 +148,9 @@ describe('CLI wrap/unwrap: planning and printing', () => {
       server('memory', { source: source({ file: CURSOR_FILE, label: 'Cursor' }), command: 'npx' }),
     ];
     assert.equal(wrappedName(wrappedServers[0]), 'memory');
+    assert.ok(isShareWrapped(wrappedServers[0]), 'shared: what Unshare looks for');
+    assert.ok(!isShareWrapped({ command: LAUNCHER, args: ['run', '--name', 'memory', '--', 'npx'] }), 'wrapped alone');
+    assert.ok(!isShareWrapped(wrappedServers[1]));
     const p = ok(plan({ verb: 'unwrap', servers: wrappedServers, read: (f) => after[f] }));
     assert.deepEqual(
       p.files.map((f) => f.file),
