@@ -3,7 +3,8 @@
 // of each server's stdin pipe, so that when this client is killed with SIGKILL the server does not
 // see EOF: it keeps running, reparented to init, exactly like the orphans real crashes leave.
 //
-// Usage: node fake-client.cjs '<json>'  with  { command, args, env, cwd, count, gapMs }
+// Usage: node fake-client.cjs '<json>'  with  { command, args, env, cwd, count, gapMs }, or with
+// { launches: [{ command, args, env }...], cwd, gapMs }: one client spawning several servers in order.
 // Prints one JSON line: { client, holder, servers: [pid...] } once every server is spawned.
 const { spawn } = require('node:child_process');
 
@@ -11,10 +12,10 @@ const spec = JSON.parse(process.argv[2]);
 const servers = [];
 const holders = [];
 
-function spawnOne() {
-  const child = spawn(spec.command, spec.args, {
+function spawnOne(launch) {
+  const child = spawn(launch.command, launch.args, {
     cwd: spec.cwd,
-    env: { ...process.env, ...spec.env },
+    env: { ...process.env, ...launch.env },
     stdio: ['pipe', 'ignore', 'ignore'],
   });
   servers.push(child);
@@ -25,9 +26,10 @@ function spawnOne() {
 }
 
 (async () => {
-  for (let i = 0; i < (spec.count ?? 1); i++) {
+  const launches = spec.launches ?? Array.from({ length: spec.count ?? 1 }, () => spec);
+  for (let i = 0; i < launches.length; i++) {
     if (i > 0) await new Promise((r) => setTimeout(r, spec.gapMs ?? 300));
-    spawnOne();
+    spawnOne(launches[i]);
   }
   process.stdout.write(
     `${JSON.stringify({ client: process.pid, holders: holders.map((h) => h.pid), servers: servers.map((s) => s.pid) })}\n`,

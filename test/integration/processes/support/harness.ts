@@ -24,6 +24,8 @@ export async function startFakeClient(
     env?: Record<string, string>;
     cwd?: string;
     count?: number;
+    /** Several servers spawned by this one client, in order (then command/args/env/count are not used). */
+    launches?: { command: string; args: string[]; env?: Record<string, string> }[];
     gapMs?: number;
     app?: string;
   },
