@@ -16,12 +16,15 @@ import {
 } from './support/workbench';
 
 describeE2e('e2e: duplicate instances', (h) => {
-  it('flags a server a client started twice; Kill Duplicate Instances, confirmed, leaves exactly one', async () => {
+  it('flags a server a client started twice; Kill Duplicate Instances, confirmed, leaves exactly one, and never touches the same script run with other data', async () => {
     let notes: StdioServer | undefined;
+    let team: StdioServer | undefined;
     const s = h.prepare({
       fixture: (dirs) => {
         notes = memoryServer(dirs, 'notes');
-        return { claudeDesktop: { notes } };
+        // The same script with its own MEMORY_FILE_PATH: another server, though its command line is notes'.
+        team = memoryServer(dirs, 'team');
+        return { claudeDesktop: { notes, team } };
       },
     });
     // The client (this process) starts the server, then starts it again before the first exits.
@@ -29,16 +32,20 @@ describeE2e('e2e: duplicate instances', (h) => {
     await s.waitForStderr(older, /running on stdio/);
     const newer = s.startServer(notes!);
     await s.waitForStderr(newer, /running on stdio/);
+    // Started last by the same client: it must not be taken for the copy to keep.
+    const teamProcess = s.startServer(team!);
+    await s.waitForStderr(teamProcess, /running on stdio/);
     const olderPid = older.pid!;
     const newerPid = newer.pid!;
+    const teamPid = teamProcess.pid!;
 
     await s.startCodeServer();
     const page = await s.open();
     // Two instances run; one of them is a duplicate.
     await eventually(
-      'the badge "MCP 2 · 1 dup"',
+      'the badge "MCP 3 · 1 dup"',
       () => statusBarTexts(page),
-      (ts) => ts.some((t) => /^(\$\(warning\) )?MCP 2 · 1 dup$/.test(t)),
+      (ts) => ts.some((t) => /^(\$\(warning\) )?MCP 3 · 1 dup$/.test(t)),
       90000,
     );
 
@@ -51,7 +58,8 @@ describeE2e('e2e: duplicate instances', (h) => {
         // The verdict leads each row; the client the group names is not repeated.
         rowVerdict(instanceRow(rs, olderPid) ?? { level: 3, label: '', aria: '' }) === 'duplicate' &&
         !/duplicate|Claude Desktop/.test(instanceRow(rs, newerPid)?.aria ?? 'duplicate') &&
-        !/Claude Desktop/.test(instanceRow(rs, olderPid)?.aria ?? ''),
+        !/Claude Desktop/.test(instanceRow(rs, olderPid)?.aria ?? '') &&
+        rs.some((r) => r.label === 'team' && /\b1 instance\b/.test(r.aria) && !/duplicate/.test(r.aria)),
       60000,
     );
     assert.ok(rows.length > 0);
@@ -64,10 +72,11 @@ describeE2e('e2e: duplicate instances', (h) => {
 
     assert.ok(await waitUntil(() => !isAlive(olderPid), 30000), `the older instance (pid ${olderPid}) still runs`);
     assert.ok(isAlive(newerPid), `the newer instance (pid ${newerPid}) was stopped too`);
+    assert.ok(isAlive(teamPid), `team's instance (pid ${teamPid}), the same script with other data, was stopped`);
     await eventually(
-      'the badge back to "MCP 1"',
+      'the badge back to "MCP 2"',
       () => statusBarTexts(page),
-      (ts) => ts.some((t) => /^MCP 1$/.test(t)),
+      (ts) => ts.some((t) => /^MCP 2$/.test(t)),
       60000,
     );
     await eventually(
@@ -77,5 +86,6 @@ describeE2e('e2e: duplicate instances', (h) => {
       60000,
     );
     assert.ok(isAlive(newerPid), `the newer instance (pid ${newerPid}) is gone`);
+    assert.ok(isAlive(teamPid), `team's instance (pid ${teamPid}) is gone`);
   });
 });

@@ -37,7 +37,7 @@ function rowsUnder(rows: readonly TreeRow[], name: string): TreeRow[] {
 }
 
 describeE2e('e2e: strangers running the same package', (h) => {
-  it("the badge, the tree and the Stop confirmation name only the entry's own process, not strangers named like it", async () => {
+  it("the badge, the tree and the Stop confirmation name only the entry's own process, not strangers named like it (one of them with its install deleted)", async () => {
     let notes: StdioServer | undefined;
     let otherHome = '';
     const s = h.prepare({
@@ -91,6 +91,20 @@ describeE2e('e2e: strangers running the same package', (h) => {
         env: { HOME: otherHome },
       }),
     ];
+    // A stranger whose install was deleted while it runs (an uninstall, a test's cleanup): no file of it
+    // can be compared any more, and that is never a reason to claim it by its program's name.
+    const goneProject = path.join(otherHome, 'gone');
+    const goneScript = strangerScript(
+      path.join(goneProject, 'node_modules', '@modelcontextprotocol', 'server-memory', 'dist', 'index.js'),
+    );
+    const goneBin = path.join(goneProject, 'node_modules', '.bin', 'mcp-server-memory');
+    fs.mkdirSync(path.dirname(goneBin), { recursive: true });
+    fs.symlinkSync(goneScript, goneBin);
+    const gone = s.startServer({ command: process.execPath, args: [goneBin], env: { HOME: otherHome } });
+    strangers.push(gone);
+    // Deleted once node has loaded it (the script only idles; its file is read at start).
+    await new Promise((r) => setTimeout(r, 1000));
+    fs.rmSync(goneProject, { recursive: true, force: true });
     const strangerPids = strangers.map((c) => c.pid!);
 
     await s.startCodeServer();
