@@ -347,6 +347,37 @@ describe('extension view-model: tree', () => {
     assert.ok(
       !caps(serverNode(wrapped(claude)), { ...ctx, servers: [wrapped(claude), wrapped(cursorCopy)] }).includes('share'),
     );
+    // The same command with other env is another server: its copies do not make this one shareable.
+    const otherData = { ...cursorCopy, identityKey: `${claude.launchKey}+env:other` };
+    assert.ok(!caps(serverNode(claude), { ...ctx, servers: [claude, otherData] }).includes('share'));
+    // Never offered from a workspace entry an untrusted window may not change, though other entries could be.
+    const wsEntry = server('memory', {
+      id: 'ws-memory',
+      source: source({
+        client: 'vscode',
+        scope: 'workspace',
+        label: 'Workspace',
+        file: '/ws/a/.vscode/mcp.json',
+        workspaceFolder: '/ws/a',
+      }),
+      launchKey: claude.launchKey,
+      instances: [instance(3, { client: VSCODE_HERE })],
+    });
+    const threeClients = [claude, cursorCopy, wsEntry];
+    assert.ok(caps(serverNode(wsEntry), { ...ctx, servers: threeClients }).includes('share'));
+    assert.ok(!caps(serverNode(wsEntry), { ...ctx, trusted: false, servers: threeClients }).includes('share'));
+    assert.ok(caps(serverNode(claude), { ...ctx, trusted: false, servers: threeClients }).includes('share'));
+  });
+
+  it('Unshare is offered on the row of an entry shared with --on-conflict share, where the window may change it', () => {
+    const shared = server('memory', {
+      command: '/h/.local/state/mcp-lifeguard/bin/mcp-lifeguard',
+      args: ['run', '--on-conflict', 'share', '--name', 'memory', '--', 'npx', 'x'],
+    });
+    assert.ok(caps(serverNode(shared)).includes('unshare'));
+    const alone = { ...shared, args: ['run', '--name', 'memory', '--', 'npx', 'x'] };
+    assert.ok(!caps(serverNode(alone)).includes('unshare'), 'wrapped, not shared');
+    assert.ok(!caps(serverNode(shared), { ...ctx, guardAvailable: false }).includes('unshare'));
   });
 
   it('untrusted workspace: workspace servers are shown but never restarted or wrapped; stop stays', () => {
