@@ -32,6 +32,8 @@ export interface LaunchFacts {
   isVenv(dir: string): boolean;
   /** The script a bin shim runs (pnpm's `node_modules/.bin/<bin>` is a script, not a link), relative to the shim's folder. */
   binShimTarget?(file: string): string | undefined;
+  /** Whether a path is certainly gone (no such file or folder; not merely unreadable). */
+  missing?(file: string): boolean;
 }
 
 const readlink = (p: string): string | undefined => {
@@ -77,6 +79,15 @@ export function hostLaunchFacts(host: Pick<HostEnv, 'platform' | 'env'>): Launch
       }
     }),
     isVenv: memo((dir: string) => fs.existsSync(path.join(dir, 'pyvenv.cfg'))),
+    missing: memo((file: string) => {
+      try {
+        fs.lstatSync(file);
+        return false;
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        return code === 'ENOENT' || code === 'ENOTDIR';
+      }
+    }),
     binShimTarget: (file) => {
       try {
         const s = fs.lstatSync(file);
@@ -118,6 +129,11 @@ function samePath(a: string, b: string, facts: LaunchFacts | undefined): Answer 
   if (pa !== undefined && pa === pb) return 'same';
   // Another pnpm project's copy, though one folder may be gone from disk: another install.
   if (pa !== undefined && pb !== undefined) return 'different';
+  // The process's file is gone (its install deleted) and it is not the entry's path: nothing of it can
+  // be compared any more, and a name alone is never proof, so it is another install. The entry's own
+  // process keeps its proof through an upgrade or reinstall in place (the same path), a runner's cache
+  // (the folder it runs from) and pnpm's version folders (above).
+  if (rb === undefined && ra !== undefined && facts?.missing?.(b)) return 'different';
   if (ra === undefined || rb === undefined) return 'unknown';
   if (ra !== rb) return 'different';
   // Two venvs' `python` are symlinks to one interpreter: equal targets do not make them one venv.
@@ -163,8 +179,13 @@ export interface IdentityInput {
   home?: string;
   /** Where this user's runners keep what they fetch (npx's cache, uv's, pipx's): a package run from another is not this user's entry's. */
   homes?: RunnerHomes;
-  /** A process's environment, when readable: a client may move a runner's cache for its servers (`npm_config_cache`). */
-  environOf?: (pid: number) => ReadonlyMap<string, string> | undefined;
+  /**
+   * Where the entry's client would put a runner's cache for it: the env the entry sets, then the
+   * environment of the client's own process (a client may move `npm_config_cache` for its servers).
+   * Never the server's own environment: npm writes its cache's path into the environment of
+   * everything it runs, so a stranger's npx names its own cache there.
+   */
+  runnerEnv?: () => { declared?: Readonly<Record<string, string>>; client?: ReadonlyMap<string, string> };
 }
 
 /**
@@ -231,7 +252,7 @@ export function identityAnswers(input: IdentityInput, facts: LaunchFacts | undef
     answers.push(answer);
   }
   if (input.runner) {
-    const where = runnerAnswer(input.key, main, cfgCwd, input.homes, facts, input.environOf);
+    const where = runnerAnswer(input.key, main, cfgCwd, input.homes, facts, input.runnerEnv);
     if (where !== undefined) answers.push(where);
   }
   // The working directory, where the launch depends on it: npx resolves a project's own packages,
@@ -267,7 +288,7 @@ function runnerAnswer(
   cfgCwd: string | undefined,
   homes: RunnerHomes | undefined,
   facts: LaunchFacts | undefined,
-  environOf: IdentityInput['environOf'],
+  runnerEnv: IdentityInput['runnerEnv'],
 ): Answer | undefined {
   const work = interpreterOf(main.argv);
   const files = [work.eff[0], work.interpreter].filter((f): f is string => f !== undefined && isPathLike(f));
@@ -283,15 +304,16 @@ function runnerAnswer(
         return f === r || f.startsWith(`${r}/`) || r.startsWith(`${f}/`);
       };
       if (ours.some(within)) return 'same';
-      // The client moved the cache for the servers it starts (`npm_config_cache` in their environment): theirs, as set.
-      const env = environOf?.(main.pid);
-      const declared =
+      // The entry or its client moved the cache for the servers it starts: theirs, as set.
+      const keys =
         folder.kind === 'npx'
-          ? (env?.get('npm_config_cache') ?? env?.get('NPM_CONFIG_CACHE'))
+          ? ['npm_config_cache', 'NPM_CONFIG_CACHE']
           : folder.kind === 'uv'
-            ? (env?.get('UV_CACHE_DIR') ?? env?.get('UV_TOOL_DIR'))
-            : env?.get('PIPX_HOME');
-      return declared !== undefined && path.isAbsolute(declared) && within(declared) ? 'same' : 'different';
+            ? ['UV_CACHE_DIR', 'UV_TOOL_DIR']
+            : ['PIPX_HOME'];
+      const env = runnerEnv?.();
+      const moved = keys.flatMap((k) => [env?.declared?.[k], env?.client?.get(k)]);
+      return moved.some((d) => d !== undefined && path.isAbsolute(d) && within(d)) ? 'same' : 'different';
     }
     // An npx launch that found the package in a project: the entry's folder's, when it names one.
     if (key.startsWith('npx:') && /[\\/]node_modules[\\/]/.test(real) && cfgCwd !== undefined) {

@@ -421,7 +421,10 @@ export function matchProcesses(
             main,
             home: options.home,
             homes: options.homes,
-            environOf: options.env?.ofProcess,
+            runnerEnv: () => ({
+              declared: options.env?.declared(c.config),
+              client: client.pid !== undefined ? options.env?.ofProcess(client.pid) : undefined,
+            }),
           },
           options.facts,
         ),

@@ -23,6 +23,11 @@ describe('instances of real servers: duplicate, orphan, kill-duplicates, stop', 
   let a: FakeClient; // runs memory twice: a duplicate
   let b: FakeClient; // runs memory once: killed later, its server becomes an orphan
   let c: FakeClient; // runs everything once through sh -c
+  /**
+   * The user's npm config as the CLI reads it: npx's cache moved to the fixture's folder (what
+   * proves a runner's cache is the user's is the user's own npm config, never the server's environment).
+   */
+  const userNpm = () => ({ npm_config_cache: path.join(home, 'npm-cache') });
 
   before(async () => {
     home = fs.mkdtempSync(path.join(os.tmpdir(), 'lg-proc-'));
@@ -71,7 +76,7 @@ describe('instances of real servers: duplicate, orphan, kill-duplicates, stop', 
   /** Client A's two instances as `status --json` shows them, once both main processes are up. */
   async function clientAInstances(): Promise<{ snap: Snapshot; inst: Instance[] }> {
     return until('client A to run two memory servers', async () => {
-      const snap = await statusJson(home);
+      const snap = await statusJson(home, userNpm());
       const inst = instancesOf(server(snap, 'memory'), a.servers);
       // npx has become node once the main process is no longer a wrapper.
       return inst.length === 2 && inst.every((i) => /mcp-server-memory/.test(i.commandLine))
@@ -83,7 +88,7 @@ describe('instances of real servers: duplicate, orphan, kill-duplicates, stop', 
   it('matches npx and sh -c launches to their config, through the launcher chain to the node server', async () => {
     const { snap } = await clientAInstances();
     const everything = await until('the sh -c launch of server-everything', async () => {
-      const s = await statusJson(home);
+      const s = await statusJson(home, userNpm());
       const [i] = instancesOf(server(s, 'everything'), c.servers);
       return i && /mcp-server-everything/.test(i.commandLine) ? i : undefined;
     });
@@ -112,7 +117,7 @@ describe('instances of real servers: duplicate, orphan, kill-duplicates, stop', 
     );
     assert.ok(!newer.verdicts.some((v) => v.kind === 'duplicate'));
     const bInst = await until("client B's server", async () => {
-      const [i] = instancesOf(server(await statusJson(home), 'memory'), b.servers);
+      const [i] = instancesOf(server(await statusJson(home, userNpm()), 'memory'), b.servers);
       return i && /mcp-server-memory/.test(i.commandLine) ? i : undefined;
     });
     assert.ok(!bInst.verdicts.some((v) => v.kind === 'duplicate'), "another client's instance is not a duplicate");
@@ -122,7 +127,7 @@ describe('instances of real servers: duplicate, orphan, kill-duplicates, stop', 
         .filter((v) => v.kind === 'duplicate').length,
       1,
     );
-    const text = await cli(home, ['status']);
+    const text = await cli(home, ['status'], userNpm());
     assert.match(
       text.stdout,
       new RegExp(`memory\\s+${older.pid}\\s+.*duplicate: 2 under one client, newest ${newer.pid} stays`),
@@ -131,7 +136,7 @@ describe('instances of real servers: duplicate, orphan, kill-duplicates, stop', 
 
   it('kill-duplicates without --yes prints the plan and signals nothing', async () => {
     const { inst } = await clientAInstances();
-    const r = await cli(home, ['kill-duplicates', 'memory']);
+    const r = await cli(home, ['kill-duplicates', 'memory'], userNpm());
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /Would stop/);
     assert.match(r.stdout, /Nothing was signalled/);
@@ -147,14 +152,14 @@ describe('instances of real servers: duplicate, orphan, kill-duplicates, stop', 
       for (const i of s.instances) if (i.pid === target.pid) i.startTime = (i.startTime as number) - 60000;
     const file = path.join(home, 'snapshot.json');
     fs.writeFileSync(file, JSON.stringify(rewritten));
-    const r = await cli(home, ['stop', String(target.pid), '--from', file, '--json']);
+    const r = await cli(home, ['stop', String(target.pid), '--from', file, '--json'], userNpm());
     assert.equal(r.code, 1, r.stdout + r.stderr);
     const result = JSON.parse(r.stdout) as { outcome: string; reason: string; steps: { step: string }[] };
     assert.equal(result.outcome, 'refused');
     assert.equal(result.reason, 'pid-reused');
     assert.ok(!result.steps.some((s) => s.step === 'signal'));
     assert.ok(isAlive(target.pid));
-    const k = await cli(home, ['kill-duplicates', 'memory', '--yes', '--from', file]);
+    const k = await cli(home, ['kill-duplicates', 'memory', '--yes', '--from', file], userNpm());
     assert.equal(k.code, 1, k.stdout + k.stderr);
     assert.match(k.stdout, new RegExp(`REFUSED pid ${target.pid}: refused: pid ${target.pid} started at`));
     assert.ok(isAlive(target.pid), 'kill-duplicates never touches a process it cannot re-identify');
@@ -163,7 +168,7 @@ describe('instances of real servers: duplicate, orphan, kill-duplicates, stop', 
   it('killing the client with SIGKILL turns its server into an orphan', async () => {
     process.kill(b.client, 'SIGKILL');
     const orphan = await until("client B's server to be reported as an orphan", async () => {
-      const [i] = instancesOf(server(await statusJson(home), 'memory'), b.servers);
+      const [i] = instancesOf(server(await statusJson(home, userNpm()), 'memory'), b.servers);
       return i?.verdicts.some((v) => v.kind === 'orphan') ? i : undefined;
     });
     const v = orphan.verdicts.find((x) => x.kind === 'orphan');
@@ -174,14 +179,14 @@ describe('instances of real servers: duplicate, orphan, kill-duplicates, stop', 
   it('kill-duplicates --yes stops the older duplicate and the orphan, leaving exactly the newest per client', async () => {
     const { inst } = await clientAInstances();
     const [older, newer] = [...inst].sort((x, y) => (x.startTime as number) - (y.startTime as number));
-    const orphan = instancesOf(server(await statusJson(home), 'memory'), b.servers)[0];
-    const r = await cli(home, ['kill-duplicates', 'memory', '--yes', '--grace', '10']);
+    const orphan = instancesOf(server(await statusJson(home, userNpm()), 'memory'), b.servers)[0];
+    const r = await cli(home, ['kill-duplicates', 'memory', '--yes', '--grace', '10'], userNpm());
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, new RegExp(`STOPPED pid ${older.pid}`));
     assert.match(r.stdout, new RegExp(`STOPPED pid ${orphan.pid}`));
     assert.ok(!isAlive(older.pid) && !isAlive(orphan.pid));
     assert.ok(isAlive(newer.pid), 'the newest instance stays');
-    const after = await statusJson(home);
+    const after = await statusJson(home, userNpm());
     assert.deepEqual(
       instancesOf(server(after, 'memory'), [...a.servers, ...b.servers]).map((i) => i.pid),
       [newer.pid],
@@ -190,9 +195,9 @@ describe('instances of real servers: duplicate, orphan, kill-duplicates, stop', 
   });
 
   it('stop PID stops the remaining instance and its launcher chain, and verifies they are gone', async () => {
-    const snap = await statusJson(home);
+    const snap = await statusJson(home, userNpm());
     const [last] = instancesOf(server(snap, 'memory'), a.servers);
-    const r = await cli(home, ['stop', String(last.pid), '--grace', '10']);
+    const r = await cli(home, ['stop', String(last.pid), '--grace', '10'], userNpm());
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /verify: verified: gone/);
     assert.ok(!isAlive(last.pid));

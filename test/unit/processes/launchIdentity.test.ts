@@ -201,7 +201,7 @@ describe('launch identity: one process, one entry', () => {
     );
   });
 
-  it("npx: this user's cache proves it, another home's rules it out, and a cache the process's environment names is its client's", async () => {
+  it("npx: this user's cache proves it, another home's rules it out, a cache the entry or its client's own environment names is theirs, and never one only the process's environment names", async () => {
     const cfg = [stdioConfig('mem', 'vscode', 'npx', ['-y', '@m/srv'])];
     const homes = runnerHomes({ home: '/home/u', platform: 'linux', env: {} });
     const table: ProcessInfo[] = [
@@ -211,6 +211,9 @@ describe('launch identity: one process, one entry', () => {
       { pid: 31, ppid: 30, argv: ['node', '/home/eve/.npm/_npx/1/node_modules/.bin/srv'], startTime: 3001 },
       { pid: 40, ppid: 10, argv: ['npm', 'exec', '@m/srv'], startTime: 4000 },
       { pid: 41, ppid: 40, argv: ['node', '/ci/cache/_npx/1/node_modules/.bin/srv'], startTime: 4001 },
+      // A stranger's npx under another home: npm names that home's cache in its own environment.
+      { pid: 50, ppid: 10, argv: ['npm', 'exec', '@m/srv'], startTime: 5000 },
+      { pid: 51, ppid: 50, argv: ['node', '/home/eve/.npm/_npx/2/node_modules/.bin/srv'], startTime: 5001 },
     ];
     const r = await attachInstances(
       cfg,
@@ -222,11 +225,89 @@ describe('launch identity: one process, one entry', () => {
         homes,
         env: {
           declared: () => undefined,
-          ofProcess: (pid) => (pid === 41 ? new Map([['npm_config_cache', '/ci/cache']]) : new Map()),
+          // The client (pid 10) moved the cache for its servers; each npx names its own cache in its environment.
+          ofProcess: (pid) =>
+            pid === 10 || pid === 41 || pid === 40
+              ? new Map([['npm_config_cache', '/ci/cache']])
+              : pid === 51 || pid === 50
+                ? new Map([['npm_config_cache', '/home/eve/.npm']])
+                : new Map(),
         },
       },
     );
     assert.deepEqual(r.servers[0].instances.map((i) => i.pid).sort(), [21, 41]);
+    // Without the client's word, the process's own environment proves nothing.
+    const bare = await attachInstances(
+      cfg,
+      { state: 'ok', processes: [...base, ...table], method: 'procfs' },
+      {
+        platform: 'linux',
+        secretsOf: () => new Set(),
+        facts: facts({}),
+        homes,
+        env: {
+          declared: () => undefined,
+          ofProcess: (pid) =>
+            pid === 41
+              ? new Map([['npm_config_cache', '/ci/cache']])
+              : pid === 51
+                ? new Map([['npm_config_cache', '/home/eve/.npm']])
+                : new Map(),
+        },
+      },
+    );
+    assert.deepEqual(bare.servers[0].instances.map((i) => i.pid).sort(), [21]);
+    // The entry itself moving the cache proves it too.
+    const declared = await attachInstances(
+      cfg,
+      { state: 'ok', processes: [...base, ...table], method: 'procfs' },
+      {
+        platform: 'linux',
+        secretsOf: () => new Set(),
+        facts: facts({}),
+        homes,
+        env: { declared: () => ({ npm_config_cache: '/ci/cache' }), ofProcess: () => new Map() },
+      },
+    );
+    assert.deepEqual(declared.servers[0].instances.map((i) => i.pid).sort(), [21, 41]);
+  });
+
+  it("a stranger whose install was deleted is never claimed by its program's name; the entry's own process keeps its proof", async () => {
+    const bin = '/home/u/proj/node_modules/.bin/mcp-server-memory';
+    const cfg = [stdioConfig('mem', 'vscode', 'node', [bin])];
+    const goneBin = '/home/eve/gone/node_modules/.bin/mcp-server-memory';
+    const table: ProcessInfo[] = [
+      { pid: 20, ppid: 10, argv: ['node', bin], startTime: 2000 },
+      { pid: 30, ppid: 10, argv: ['node', goneBin], startTime: 3000 },
+    ];
+    const f = facts({ links: { [bin]: '/home/u/proj/node_modules/@m/mem/dist/index.js' } });
+    const gone: LaunchFacts = {
+      ...f,
+      realpath: (file) => (file.startsWith('/home/eve/gone') ? undefined : f.realpath(file)),
+      missing: (file) => file.startsWith('/home/eve/gone'),
+    };
+    const r = await attachInstances(
+      cfg,
+      { state: 'ok', processes: [...base, ...table], method: 'procfs' },
+      { platform: 'linux', secretsOf: () => new Set(), facts: gone },
+    );
+    assert.deepEqual(
+      r.servers[0].instances.map((i) => i.pid),
+      [20],
+    );
+    assert.deepEqual(
+      r.notConfigured.map((i) => i.pid),
+      [30],
+      'listed as not configured',
+    );
+    // A path that cannot be read (not gone) stays undecided, as before: listed, never acted on.
+    const unreadable = await attachInstances(
+      cfg,
+      { state: 'ok', processes: [...base, ...table], method: 'procfs' },
+      { platform: 'linux', secretsOf: () => new Set(), facts: { ...gone, missing: () => false } },
+    );
+    const stranger = unreadable.servers[0].instances.find((i) => i.pid === 30);
+    assert.ok(stranger?.verdicts.some((v) => v.kind === 'unknown' && v.question === 'owner'));
   });
 
   it("another user's process is nobody's instance, nor listed as not configured", async () => {
