@@ -41,11 +41,24 @@ function ownerUndecided(i: Instance): boolean {
  *   launches are not counted: they have no client. Copies under one agent host say so: one per
  *   agent session (the client's pid is the host's, so a host's sessions are one client).
  * - unknown: a client runs it more than once but start times are missing, so the newest is unknown.
- * Instances whose owner is undecided are left out of every count (they may be another server's).
+ * Instances whose owner is undecided are judged among themselves only, and never counted as shared.
  * - shared: several clients each run their own; only flagged for single-writer servers.
  */
 export function assignVerdicts(identityKey: string, instances: readonly Instance[], options: VerdictOptions): void {
-  const live = instances.filter((i) => !isOrphan(i) && !isDetachedGuarded(i) && !ownerUndecided(i));
+  const counted = instances.filter((i) => !isOrphan(i) && !isDetachedGuarded(i));
+  const decided = counted.filter((i) => !ownerUndecided(i));
+  // Undecided copies are judged among themselves only: one is never kept in place of a proven copy,
+  // nor a proven one flagged in its favour (kill-duplicates leaves undecided ones alone anyway).
+  const byClient = duplicates(identityKey, decided);
+  duplicates(identityKey, counted.filter(ownerUndecided));
+  if (byClient > 1) {
+    const refs = decided.map(ref);
+    for (const i of decided) pushOnce(i, { kind: 'shared', singleWriter: options.singleWriter, instances: refs });
+  }
+}
+
+/** Flags the older copies of each client among `live`; returns how many clients run one. */
+function duplicates(identityKey: string, live: readonly Instance[]): number {
   const byClient = new Map<string, Instance[]>();
   for (const i of live) {
     const k = clientKey(i);
@@ -79,10 +92,7 @@ export function assignVerdicts(identityKey: string, instances: readonly Instance
       });
     }
   }
-  if (byClient.size > 1) {
-    const refs = live.map(ref);
-    for (const i of live) pushOnce(i, { kind: 'shared', singleWriter: options.singleWriter, instances: refs });
-  }
+  return byClient.size;
 }
 
 /**

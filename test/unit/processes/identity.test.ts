@@ -136,7 +136,7 @@ describe('server identity: one script with other env is another server', () => {
       const i = r.servers[0].instances.find((x) => x.pid === pid)!;
       const owner = i.verdicts.find((v) => v.kind === 'unknown' && v.question === 'owner');
       assert.ok(owner && owner.kind === 'unknown' && /different env/.test(owner.reason), JSON.stringify(i.verdicts));
-      assert.ok(!i.verdicts.some((v) => v.kind === 'duplicate'), 'an undecided process is counted for no server');
+      assert.ok(!i.verdicts.some((v) => v.kind === 'shared'), 'an undecided process is counted as no copy of a server');
     }
     const plan = killDuplicatesPlan(snapshotOf(r.servers));
     assert.deepEqual(plan.items, []);
