@@ -105,7 +105,9 @@ await build({
   ...common,
   entryPoints: ['src/cli/main.ts'],
   outfile: 'dist/cli.js',
-  banner: { js: '#!/usr/bin/env node' },
+  // The second line is how the engine knows this file as MCP Lifeguard's own, under any name or path
+  // (src/core/base/ownBundle.ts CLI_BUNDLE_MARKER; a unit test holds the two equal).
+  banner: { js: '#!/usr/bin/env node\n// mcp-lifeguard: the CLI bundle (guard, relay, share host, commands)' },
   define: { LIFEGUARD_USAGE: JSON.stringify(USAGE), LIFEGUARD_BUILD_VERSION: JSON.stringify(version) },
   plugins: [
     lean,

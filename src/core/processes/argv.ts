@@ -133,15 +133,34 @@ export function mayHaveKey(argv: readonly string[], keys: { has(key: string): bo
   return keys.has(`prog:${scriptKey(argv[0] ?? '', prog)}`);
 }
 
-/** Whether a process is the guard (`mcp-lifeguard run ...`, as installed: `node .../mcp-lifeguard.js run ...`). */
-export function isGuard(argv: readonly string[]): boolean {
+/**
+ * Whether a process's script is MCP Lifeguard's own CLI bundle, read from the file itself (see
+ * base/ownBundle.ts): undefined when that cannot be told (no file facts, as for a recorded table, or
+ * the file gone), and then the script's name decides.
+ */
+export type OwnScript = (script: string) => boolean | undefined;
+
+const OUR_NAME = /^mcp-lifeguard(\.js)?$/;
+
+/** Whether an effective argv runs our CLI: by its file where it can be read, else by its name. */
+function runsOurCli(eff: readonly string[], ours: OwnScript | undefined): boolean {
+  const script = eff[0] ?? '';
+  return ours?.(script) ?? OUR_NAME.test(programName(script));
+}
+
+/**
+ * Whether a process is the guard (`mcp-lifeguard run ...`, as installed: `node .../mcp-lifeguard.js
+ * run ...`; from a clone `node <clone>/dist/cli.js run ...`). With `ours`, the script is judged by
+ * its content (any name, any path; a script merely named `mcp-lifeguard` is not the guard).
+ */
+export function isGuard(argv: readonly string[], ours?: OwnScript): boolean {
   const eff = effectiveArgv(argv);
-  return /^mcp-lifeguard(\.js)?$/.test(programName(eff[0] ?? '')) && eff[1] === 'run';
+  return eff[1] === 'run' && runsOurCli(eff, ours);
 }
 
 /** The guard's own options (before `--`), when argv is the guard. */
-function guardOptions(argv: readonly string[]): readonly string[] | undefined {
-  if (!isGuard(argv)) return undefined;
+function guardOptions(argv: readonly string[], ours?: OwnScript): readonly string[] | undefined {
+  if (!isGuard(argv, ours)) return undefined;
   const eff = effectiveArgv(argv);
   const dash = eff.indexOf('--');
   return eff.slice(2, dash >= 0 ? dash : eff.length);
@@ -151,8 +170,8 @@ function guardOptions(argv: readonly string[]): readonly string[] | undefined {
  * Whether a process is a client's relay to a shared server (`mcp-lifeguard run --on-conflict share`,
  * not the share host): it runs no server, so it is no instance; the server runs under the share host.
  */
-export function isShareRelay(argv: readonly string[]): boolean {
-  const own = guardOptions(argv);
+export function isShareRelay(argv: readonly string[], ours?: OwnScript): boolean {
+  const own = guardOptions(argv, ours);
   if (!own || own.includes('--share-host')) return false;
   const i = own.indexOf('--on-conflict');
   return own.includes('--on-conflict=share') || (i >= 0 && own[i + 1] === 'share');
@@ -163,8 +182,8 @@ export function isShareRelay(argv: readonly string[]): boolean {
  * command line without `--share-host` (the relays start the host with their own options), so the
  * server it runs is matched to every entry that shares it. Undefined for any other process.
  */
-export function shareHostEntryArgv(argv: readonly string[]): string[] | undefined {
-  const own = guardOptions(argv);
+export function shareHostEntryArgv(argv: readonly string[], ours?: OwnScript): string[] | undefined {
+  const own = guardOptions(argv, ours);
   if (!own || !own.includes('--share-host')) return undefined;
   const i = argv.indexOf('--share-host');
   const dash = argv.indexOf('--');
@@ -177,10 +196,17 @@ export function shareHostEntryArgv(argv: readonly string[]): string[] | undefine
  * runner, cmd.exe, a launcher that forks (`timeout`, `volta run`), a watcher (`node --watch`,
  * `tsx`, `nodemon`), the guard. The server is then below it.
  */
-export function isWrapper(argv: readonly string[]): boolean {
+export function isWrapper(argv: readonly string[], ours?: OwnScript): boolean {
   if (argv.length === 0) return false;
   const parsed = parseLaunch(argv);
   if (parsed.spawns) return true;
+  // Our CLI (the guard, a relay, a share host) always runs the server below it, whatever its file's name.
+  const own =
+    NODE_LIKE.test(programName(argv[0])) && parsed.effective.length > 0 ? ours?.(parsed.effective[0]) : undefined;
+  if (own !== undefined) {
+    if (own) return true;
+    if (OUR_NAME.test(programName(parsed.effective[0]))) return false;
+  }
   const prog = programName(argv[0]);
   if (WRAPPERS.test(prog)) return true;
   // `node /usr/lib/node_modules/npm/bin/npx-cli.js`, `node .../uv`: judge by the script.

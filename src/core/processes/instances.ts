@@ -108,7 +108,7 @@ export async function attachInstances(
         listeners.set(c.id, l);
         const p = l.state === 'local' ? tree.get(l.pid) : undefined;
         if (p) {
-          const { main } = descendToMain(p, tree);
+          const { main } = descendToMain(p, tree, options.facts);
           const client = owningClient(p, tree, options.platform);
           const instance = buildInstance(main, p, [], tree, client, `port:${port}`, secretsOf(p.pid, c), owners);
           // An HTTP server is a standalone daemon: no client starts it or holds its stdio, so being

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { HostEnv } from '../base/hostEnv';
 import type { ServerConfig } from '../base/model';
+import { isCliBundleFile } from '../base/ownBundle';
 import { MAX_SHIM_BYTES, parseBinShim } from '../launch/binShim';
 import { parseLaunch } from '../launch/parse';
 import { programName } from '../launch/program';
@@ -34,6 +35,8 @@ export interface LaunchFacts {
   binShimTarget?(file: string): string | undefined;
   /** Whether a path is certainly gone (no such file or folder; not merely unreadable). */
   missing?(file: string): boolean;
+  /** Whether an absolute path is MCP Lifeguard's own CLI bundle (base/ownBundle.ts); undefined when it cannot be read. */
+  cliBundle?(file: string): boolean | undefined;
 }
 
 const readlink = (p: string): string | undefined => {
@@ -79,6 +82,7 @@ export function hostLaunchFacts(host: Pick<HostEnv, 'platform' | 'env'>): Launch
       }
     }),
     isVenv: memo((dir: string) => fs.existsSync(path.join(dir, 'pyvenv.cfg'))),
+    cliBundle: memo((file: string) => isCliBundleFile(file)),
     missing: memo((file: string) => {
       try {
         fs.lstatSync(file);

@@ -9,6 +9,7 @@ import {
   isWrapper,
   LaunchKey,
   launchKeyOf,
+  OwnScript,
   looksLikeMcpServer,
   mayHaveKey,
   programName,
@@ -89,9 +90,13 @@ interface ConfigLaunch {
   pipxApp?: string;
 }
 
-/** The server command of a guard launch (`mcp-lifeguard run [opts] -- cmd...`), when argv is one. */
-function guardedCommand(argv: readonly string[]): string[] | undefined {
-  if (!isGuard(argv)) return undefined;
+/** The server command of a guard launch (`mcp-lifeguard run [opts] -- cmd...`, or our bundle by any name), when argv is one. */
+function guardedCommand(argv: readonly string[], facts: LaunchFacts | undefined): string[] | undefined {
+  const bundle = facts?.cliBundle;
+  const ours: OwnScript | undefined = bundle
+    ? (script) => (path.isAbsolute(script) ? bundle(script) : undefined)
+    : undefined;
+  if (!isGuard(argv, ours)) return undefined;
   const eff = effectiveArgv(argv);
   const dash = eff.indexOf('--');
   return dash >= 0 && dash + 1 < eff.length ? eff.slice(dash + 1) : undefined;
@@ -175,12 +180,31 @@ function launchMatches(c: ConfigLaunch, rootLaunch: LaunchKey, rootEff: readonly
   return false;
 }
 
-/** From the process a client started, down through wrappers (npx, sh, uv, cmd.exe) to the one doing the work. */
-export function descendToMain(root: ProcessInfo, tree: ProcessTree): { main: ProcessInfo; chain: ProcessInfo[] } {
+/**
+ * Whether a process's script is our CLI bundle, judged by the file (its path as the process names it,
+ * made absolute against its working directory); undefined without file facts.
+ */
+export function ownScriptOf(p: ProcessInfo, facts: LaunchFacts | undefined): OwnScript | undefined {
+  const bundle = facts?.cliBundle;
+  if (!facts || !bundle) return undefined;
+  return (script) => {
+    if (!isPathLike(script)) return undefined;
+    const cwd = path.isAbsolute(script) ? undefined : facts.cwd(p.pid);
+    const file = path.isAbsolute(script) ? script : cwd !== undefined ? path.resolve(cwd, script) : undefined;
+    return file !== undefined ? bundle(file) : undefined;
+  };
+}
+
+/** From the process a client started, down through wrappers (npx, sh, uv, cmd.exe, our guard) to the one doing the work. */
+export function descendToMain(
+  root: ProcessInfo,
+  tree: ProcessTree,
+  facts?: LaunchFacts,
+): { main: ProcessInfo; chain: ProcessInfo[] } {
   const chain: ProcessInfo[] = [];
   let cur = root;
   let key: string | null | undefined = null; // the root's launch key, read once when a launcher has several children
-  for (let depth = 0; depth < 8 && isWrapper(cur.argv); depth++) {
+  for (let depth = 0; depth < 8 && isWrapper(cur.argv, ownScriptOf(cur, facts)); depth++) {
     let kids = tree.children(cur.pid);
     // Several children (a pipeline's stages, a watcher's helper): the one that runs what the launch names.
     if (kids.length > 1) {
@@ -330,7 +354,7 @@ export function matchProcesses(
         pipxApp: launch.key,
       });
     }
-    const inner = guardedCommand(argv);
+    const inner = guardedCommand(argv, options.facts);
     const innerLaunch = inner && genericProgram(inner) === undefined ? launchKeyOf(inner) : undefined;
     if (inner && innerLaunch)
       index({
@@ -364,8 +388,9 @@ export function matchProcesses(
     const key = launchKeyOf(p.argv, false)?.key;
     const configsForKey = key !== undefined ? byKey.get(key) : undefined;
     // (`--share-host` is an option of the guard: the launch key is the guard's program either way.)
-    if (!configsForKey || isShareRelay(p.argv)) continue;
-    const hostEntry = shareHostEntryArgv(p.argv);
+    const ours = ownScriptOf(p, options.facts);
+    if (!configsForKey || isShareRelay(p.argv, ours)) continue;
+    const hostEntry = shareHostEntryArgv(p.argv, ours);
     const argv = hostEntry ?? p.argv;
     candidates.set(p.pid, {
       p,
@@ -389,13 +414,13 @@ export function matchProcesses(
   for (const cand of candidates.values()) {
     // The topmost match of a chain is the launch (`sh -c x` above `node x`): skip those below another.
     if (hasAncestorIn(cand.p, candidates)) continue;
-    const { main, chain } = descendToMain(cand.p, tree);
+    const { main, chain } = descendToMain(cand.p, tree, options.facts);
     const entry = cand.asEntry ?? cand.p;
     const rootEff = effectiveArgv(entry.argv);
     const client = owningClient(cand.p, tree, options.platform);
     // A guarded entry's old unguarded process is the entry's only when the entry's own client runs it.
     // A guard in the launch keeps its lock under a root: another root's guard is another home's.
-    const guard = [cand.p, ...chain].find((x) => isGuard(x.argv));
+    const guard = [cand.p, ...chain].find((x) => isGuard(x.argv, ownScriptOf(x, options.facts)));
     const guardRoot =
       guard && options.ownRoot !== undefined
         ? guardRootOf(options.env?.ofProcess(guard.pid), options.platform)
@@ -505,11 +530,11 @@ export function matchProcesses(
     let top = p;
     for (
       let parent = tree.get(top.ppid);
-      parent && isGuard(parent.argv) && tree.children(parent.pid).length === 1;
+      parent && isGuard(parent.argv, ownScriptOf(parent, options.facts)) && tree.children(parent.pid).length === 1;
       parent = tree.get(top.ppid)
     )
       top = parent;
-    const { main, chain } = descendToMain(top, tree);
+    const { main, chain } = descendToMain(top, tree, options.facts);
     const launch = launches.get(pid) as LaunchKey;
     notConfigured.push(
       buildInstance(

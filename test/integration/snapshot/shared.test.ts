@@ -144,4 +144,50 @@ describe('snapshot: a shared server (real share host, relays and server)', funct
       await noneLeftThenRemove(other);
     }
   });
+  it("a relay and share host run from a clone (`node <clone>/dist/cli.js run --on-conflict share`) are known as ours by the bundle's content: no relay is an instance or in a plan, and another root's same command is not claimed", async () => {
+    const tag = `--lg-tag=${path.basename(home)}`;
+    // The form the docs cite: the CLI bundle as built, under its own name (not mcp-lifeguard.js).
+    const args = [cliPath, 'run', '--on-conflict', 'share', '--name', 'memory', '--', memoryBin, tag];
+    fs.mkdirSync(path.join(home, '.config', 'Claude'), { recursive: true });
+    fs.writeFileSync(
+      path.join(home, '.config', 'Claude', 'claude_desktop_config.json'),
+      JSON.stringify({ mcpServers: { memory: { command: process.execPath, args } } }),
+    );
+    const env = { MEMORY_FILE_PATH: path.join(home, 'memory.jsonl') };
+    const other = tempHome();
+    try {
+      for (const name of ['claude-code', 'cursor']) open.push(await connectClient(args, env, name));
+      // A stranger: the very same command line under another home and lifeguard root.
+      open.push(
+        await connectClient(
+          args,
+          { HOME: other, MCP_LIFEGUARD_HOME: other, MEMORY_FILE_PATH: path.join(other, 'm.jsonl') },
+          'stranger',
+        ),
+      );
+      let snap: Snapshot | undefined;
+      await until('our record to list our two clients', async () => {
+        snap = JSON.parse((await runCli(home, ['status', '--json'])).stdout) as Snapshot;
+        return snap.servers.some((s) => s.instances.some((i) => i.lock?.attached?.length === 2));
+      });
+      const [server] = snap!.servers;
+      assert.equal(
+        server.instances.length,
+        1,
+        JSON.stringify(server.instances.map((i) => [i.pid, i.commandLine, i.lock?.attached])),
+      );
+      const [instance] = server.instances;
+      assert.match(instance.commandLine, /mcp-server-memory/);
+      assert.doesNotMatch(instance.commandLine, /cli\.js/, 'the server, not a relay or the share host');
+      assert.deepEqual(instance.verdicts, []);
+      // kill-duplicates plans nothing, and with --yes stops nothing: every client keeps its session.
+      const plan = JSON.parse((await runCli(home, ['kill-duplicates', '--json'])).stdout) as { plan: unknown[] };
+      assert.deepEqual(plan.plan, []);
+      await runCli(home, ['kill-duplicates', '--yes']);
+      for (const c of open) assert.ok((await c.listTools()).tools.length > 0, 'the client still served');
+    } finally {
+      for (const c of open.splice(0)) await c.close().catch(() => undefined);
+      await noneLeftThenRemove(other);
+    }
+  });
 });
