@@ -7,7 +7,7 @@ import { MAX_SHIM_BYTES, parseBinShim } from '../launch/binShim';
 import { parseLaunch } from '../launch/parse';
 import { programName } from '../launch/program';
 import { RunnerHomes, runnerFolderOf } from '../launch/runnerHomes';
-import { whichSync } from '../launch/which';
+import { pathCandidates, whichSync } from '../launch/which';
 import { interpreterOf } from './argv';
 import { ProcessInfo } from '../pids/table';
 
@@ -35,6 +35,8 @@ export interface LaunchFacts {
   binShimTarget?(file: string): string | undefined;
   /** Whether a path is certainly gone (no such file or folder; not merely unreadable). */
   missing?(file: string): boolean;
+  /** Every file a bare command could be on the PATH `which` searches, in search order (launch/which.ts). */
+  pathCandidates?(name: string): readonly string[];
   /** Whether an absolute path is MCP Lifeguard's own CLI bundle (base/ownBundle.ts); undefined when it cannot be read. */
   cliBundle?(file: string): boolean | undefined;
 }
@@ -74,6 +76,7 @@ export function hostLaunchFacts(host: Pick<HostEnv, 'platform' | 'env'>): Launch
     exe: memo((pid: number) => (proc ? readlink(`/proc/${pid}/exe`)?.replace(/ \(deleted\)$/, '') : undefined)),
     cwd: memo((pid: number) => (proc ? readlink(`/proc/${pid}/cwd`) : undefined)),
     which: memo((name: string) => whichSync(name, platform, env, isFile)),
+    pathCandidates: memo((name: string) => pathCandidates(name, platform, env)),
     realpath: memo((file: string) => {
       try {
         return fs.realpathSync(file);
@@ -400,6 +403,33 @@ function programAnswer(
       : q === root.argv[0]
         ? facts?.exe(root.pid)
         : undefined;
+  if (
+    runPath !== undefined &&
+    !isPathLike(p) &&
+    cfg.interpreter === undefined &&
+    ownsPath &&
+    wasFirstOnPath(p, runPath, cfgPath, facts)
+  )
+    return 'same';
   if (cfgPath === undefined || runPath === undefined) return 'unknown';
   return samePath(cfgPath, runPath, facts);
+}
+
+/**
+ * The entry's own install removed under it (`npm uninstall -g`): its bare command now finds a later
+ * copy on PATH, or none, but the file the process runs is gone from a PATH folder searched before
+ * that one, so while it existed it was what the entry's command found. A stranger's deleted install
+ * in a folder not on this PATH stays another install (samePath).
+ */
+function wasFirstOnPath(
+  command: string,
+  runPath: string,
+  now: string | undefined,
+  facts: LaunchFacts | undefined,
+): boolean {
+  if (!facts?.missing?.(runPath)) return false;
+  const order = (facts.pathCandidates?.(command) ?? []).map(norm);
+  const was = order.indexOf(norm(runPath));
+  const found = now !== undefined ? order.indexOf(norm(now)) : -1;
+  return was >= 0 && (found < 0 || was < found);
 }

@@ -310,6 +310,40 @@ describe('launch identity: one process, one entry', () => {
     assert.ok(stranger?.verdicts.some((v) => v.kind === 'unknown' && v.question === 'owner'));
   });
 
+  it("the entry's own global install uninstalled under it stays its process: the gone file sat before the copy its bare command finds now on PATH; a stranger's gone file off that PATH, or after it, does not", async () => {
+    const cfg = [stdioConfig('mem', 'vscode', 'mcp-server-memory', [])];
+    const own = '/home/u/.npm-global/bin/mcp-server-memory';
+    const later = '/home/u/proj/node_modules/.bin/mcp-server-memory';
+    const early = '/usr/local/bin/mcp-server-memory';
+    const stranger = '/home/eve/.npm-global/bin/mcp-server-memory';
+    const table: ProcessInfo[] = [
+      { pid: 20, ppid: 10, argv: ['node', own], startTime: 2000 },
+      { pid: 30, ppid: 10, argv: ['node', stranger], startTime: 3000 },
+    ];
+    const uninstalled = (order: string[]): LaunchFacts => ({
+      ...facts({ path: { 'mcp-server-memory': later } }),
+      realpath: (file) => (file === own || file === stranger ? undefined : file),
+      missing: (file) => file === own || file === stranger,
+      pathCandidates: () => order,
+    });
+    const claimed = async (f: LaunchFacts) => {
+      const r = await attachInstances(
+        cfg,
+        { state: 'ok', processes: [...base, ...table], method: 'procfs' },
+        { platform: 'linux', secretsOf: () => new Set(), facts: f },
+      );
+      return r.servers[0].instances
+        .filter((i) => !i.verdicts.some((v) => v.kind === 'unknown' && v.question === 'owner'))
+        .map((i) => i.pid);
+    };
+    // PATH: the global bin first, then the project's: the uninstalled file was what the entry ran.
+    assert.deepEqual(await claimed(uninstalled([own, later])), [20]);
+    // Nothing left on PATH at all: still the file the entry's command found while it existed.
+    assert.deepEqual(await claimed({ ...uninstalled([own]), which: () => undefined }), [20]);
+    // The gone file came after the copy the command finds: never what the entry ran.
+    assert.equal((await claimed({ ...uninstalled([early, own]), which: () => early })).includes(20), false);
+  });
+
   it("another user's process is nobody's instance, nor listed as not configured", async () => {
     const cfg = [stdioConfig('srv', 'vscode', '/opt/srv/bin/mcp-server-x', [])];
     const table: ProcessInfo[] = [
