@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { controlStatus } from '../../../src/core/control';
@@ -7,6 +8,16 @@ import { MEM, NPM, npmEnv, run } from '../versions/support';
 import { connectGuarded, GuardedClient, liveRecords, tempHome } from './support';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A process's state letter from /proc (R, S, Z...), or undefined once it is gone. */
+function processState(pid: number): string | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * `--when-stale restart-when-idle` judges staleness as the engine does (one judgement): while
@@ -53,9 +64,18 @@ describe('guard: restart-when-idle through a real `npm ci`', function () {
       { env: { MEMORY_FILE_PATH: path.join(root, 'memory.jsonl') } },
     );
     const restarts: number[] = [];
+    // Whether `npm ci` still ran when a restart was announced: its process alive (not exited, not a
+    // zombie waiting for this test to reap it). Read the instant the announcement arrives, so a
+    // restart announced while it runs is caught however the two processes' ends are timed.
+    const npm: { pid?: number } = {};
+    const whileNpmRan: string[] = [];
     g.transport.stderr?.on('data', (d: Buffer) => {
       for (const line of d.toString().split('\n'))
-        if (/mcp-lifeguard run: restarting server-memory: /.test(line)) restarts.push(Date.now());
+        if (/mcp-lifeguard run: restarting server-memory: /.test(line)) {
+          restarts.push(Date.now());
+          const state = npm.pid !== undefined ? processState(npm.pid) : undefined;
+          if (state !== undefined && state !== 'Z') whileNpmRan.push(`${line} (npm ci pid ${npm.pid} state ${state})`);
+        }
     });
     const entity = (name: string) => ({
       name: 'create_entities',
@@ -73,14 +93,22 @@ describe('guard: restart-when-idle through a real `npm ci`', function () {
     await sleep(1000);
     assert.deepEqual(restarts, [], 'a lockfile written is no new code');
     const ciStarted = Date.now();
-    await run(NPM, ['ci', '--prefix', prefix], { env: { ...npmEnv(root), LG_BUILD_MS: '15000' } });
+    const ci = spawn(NPM, ['ci', '--prefix', prefix], {
+      env: { ...npmEnv(root), LG_BUILD_MS: '15000' },
+      stdio: 'ignore',
+    });
+    npm.pid = ci.pid;
+    const code = await new Promise<number | null>((resolve) => ci.on('exit', resolve));
     const ciEnded = Date.now();
+    assert.equal(code, 0, 'npm ci succeeded');
     assert.ok(ciEnded - ciStarted > 15_000);
+    // Before its postinstall step ended (15 s in) npm ci surely ran; after that, its process says.
     assert.deepEqual(
-      restarts.map((t) => t - ciStarted),
-      restarts.filter((t) => t > ciEnded).map((t) => t - ciStarted),
+      restarts.filter((t) => t - ciStarted < 15_000).map((t) => t - ciStarted),
+      [],
       `no restart while npm ci ran (it ran from 0 to ${ciEnded - ciStarted} ms):\n${g.stderr()}`,
     );
+    assert.deepEqual(whileNpmRan, [], g.stderr());
 
     await until(
       () => `a restart after npm ci:\n${g!.stderr()}`,
