@@ -134,27 +134,27 @@ export function planConfigEdits(input: PlanInput): ConfigEditPlan | { error: str
   let name = target;
   if (verb === 'wrap') {
     if (named.length === 0) return { error: `no configured server is named '${target}'` };
-    name = named[0].name;
     const identities = [...new Set(named.filter((s) => s.transport === 'stdio').map((s) => s.identityKey))];
-    if (input.share && identities.length > 1)
+    // Entries of one name but other command or env are other servers: one guard name for them would
+    // make one's launch refused while the other runs (or, shared, serve both from one data store).
+    if (identities.length > 1)
       return {
         error: `the entries named '${target}' are ${identities.length} different servers (${named
           .map((s) => `${s.source.label}: ${[s.command ?? s.url ?? '', ...s.args].join(' ')}${envNote(s)}`)
-          .join(
-            '; ',
-          )}); one server can be shared only by entries of the same command and env: name one by its id (status --json)`,
+          .join('; ')}); ${
+          input.share
+            ? 'one server can be shared only by entries of the same command and env'
+            : 'each is wrapped on its own'
+        }: name one by its id (status --json)`,
       };
-    const seen = new Set<string>();
-    const firsts = identities.length > 0 ? identities.map((k) => named.find((s) => s.identityKey === k)!) : [named[0]];
-    for (const chosen of firsts) {
-      for (const step of sharePlan(servers, chosen, input.refusal, cliWords).steps) {
-        if (seen.has(step.server.id)) continue;
-        seen.add(step.server.id);
-        if (step.rewrite) rewrite.push(step.server);
-        else {
-          if (input.refusal(step.server) === step.reason) refusedByTrust++;
-          leave(step.server, step.reason);
-        }
+    const chosen = named.find((s) => s.transport === 'stdio') ?? named[0];
+    const plan = sharePlan(servers, chosen, input.refusal, cliWords);
+    name = plan.name;
+    for (const step of plan.steps) {
+      if (step.rewrite) rewrite.push(step.server);
+      else {
+        if (input.refusal(step.server) === step.reason) refusedByTrust++;
+        leave(step.server, step.reason);
       }
     }
   } else {

@@ -1,5 +1,5 @@
 import { VmServer } from '../report/input';
-import { isWrapped, wrapSupport } from './guardCommand';
+import { isWrapped, wrappedName, wrapSupport } from './guardCommand';
 import { english, Translate } from './translate';
 import { envDifference } from '../sources/identity';
 
@@ -52,7 +52,35 @@ export function sharePlan<S extends ShareCandidate>(
   const others = sameLaunch
     .filter((s) => s.identityKey !== chosen.identityKey)
     .map((server): ShareStep<S> => ({ server, rewrite: false, reason: otherServer(chosen, server, t) }));
-  return { name: chosen.name, steps: [...steps, ...others], clientsRunning: clients.size };
+  return { name: guardNameFor(servers, chosen), steps: [...steps, ...others], clientsRunning: clients.size };
+}
+
+/** What a wrapped entry runs under the guard (after its `--`), as displayed. */
+function guardedArgv(s: Pick<ShareCandidate, 'command' | 'args'>): string[] | undefined {
+  const dash = s.args.indexOf('--');
+  return isWrapped(s) && dash >= 0 ? s.args.slice(dash + 1) : undefined;
+}
+
+/**
+ * The `--name` the plan's entries go by: the chosen entry's, unless an entry that runs the same
+ * command with other env already starts through the guard under that name. The guard's lock is its
+ * name and command, so one name for two data stores would refuse one server while the other runs,
+ * or, shared, serve both from one store; the next free `name-N` is taken instead.
+ */
+export function guardNameFor(
+  servers: readonly Pick<ShareCandidate, 'command' | 'args' | 'envDigests'>[],
+  chosen: Pick<ShareCandidate, 'name' | 'command' | 'args' | 'envDigests'>,
+): string {
+  const argv = JSON.stringify([chosen.command ?? '', ...chosen.args]);
+  const used = new Set(servers.map((s) => wrappedName(s)).filter((n): n is string => n !== undefined));
+  const otherData = servers.some(
+    (s) =>
+      wrappedName(s) === chosen.name &&
+      JSON.stringify(guardedArgv(s)) === argv &&
+      envDifference(s.envDigests, chosen.envDigests) !== undefined,
+  );
+  if (!otherData) return chosen.name;
+  for (let n = 2; ; n++) if (!used.has(`${chosen.name}-${n}`)) return `${chosen.name}-${n}`;
 }
 
 /** Why an entry of the same command is another server: which env keys differ (never their values). */

@@ -4,6 +4,7 @@ import { isWrapped, wrapSupport } from '../../core/configEdit/guardCommand';
 import { VmServer } from '../../core/report/input';
 import { mayRun } from '../viewModel/trust';
 import { computeUnwrap, computeWrap, entryFormatFor } from '../../core/configEdit/wrapEdit';
+import { guardNameFor } from '../../core/configEdit/sharePlan';
 import { editConfigEntry } from './editConfigEntry';
 import { CommandArg, pickServer } from './pickServer';
 import { t } from '../viewModel/l10n';
@@ -48,13 +49,15 @@ export async function wrapWithGuard(svc: Services, arg?: CommandArg): Promise<bo
     void vscode.window.showWarningMessage(trust.reason);
     return false;
   }
+  // Another entry of this command with other env may already run through the guard under this name.
+  const name = guardNameFor(svc.store.snapshot?.servers ?? [], server);
   const detail = t(
     'Its command becomes "{0} run --name {1} -- <the current command>". Comments and formatting are kept; Unwrap restores the entry. The guard keeps one instance per server and restarts it without breaking the client\'s session.',
     launcher,
-    server.name,
+    name,
   );
   const done = await editConfigEntry(svc, server, 'Wrap', detail, (text) =>
-    computeWrap(text, server.keyPath, server.name, { command: launcher }, entryFormatFor(server.source.file), { t }),
+    computeWrap(text, server.keyPath, name, { command: launcher }, entryFormatFor(server.source.file), { t }),
   );
   if (done)
     void vscode.window.showInformationMessage(

@@ -182,12 +182,14 @@ describe('CLI: wrap --share and unwrap rewrite every client entry of a server (b
     assert.equal(fs.readFileSync(files.codex, 'utf8'), originals[files.codex], 'the TOML is back as it was');
   });
 
-  it('leaves an entry only a workspace file defines alone unless --trust-workspace', async () => {
+  it('leaves an entry only a workspace file defines alone unless --trust-workspace; one of other data is never wrapped with them', async () => {
     const project = path.join(home, 'project');
     fs.mkdirSync(project);
+    const env = { MEMORY_FILE_PATH: path.join(home, 'memory.jsonl'), API_KEY: SECRET };
+    // The same server (the same command and env) configured in the workspace too.
     fs.writeFileSync(
       path.join(project, '.mcp.json'),
-      JSON.stringify({ mcpServers: { memory: { command: memoryBin, args: [] } } }, null, 2),
+      JSON.stringify({ mcpServers: { memory: { command: memoryBin, args: [], env } } }, null, 2),
     );
     const r = await runCli(home, ['wrap', 'memory', '--workspace', project]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
@@ -198,5 +200,16 @@ describe('CLI: wrap --share and unwrap rewrite every client entry of a server (b
     assert.match(r.stdout, /run again with --trust-workspace/);
     const trusted = await runCli(home, ['wrap', 'memory', '--workspace', project, '--trust-workspace']);
     assert.equal((trusted.stdout.match(/^Would rewrite memory in /gm) ?? []).length, 4, trusted.stdout);
+    assert.ok(!(r.stdout + r.stderr + trusted.stdout + trusted.stderr).includes(SECRET));
+
+    // The workspace's entry now runs other data: `memory` names two servers, and neither is wrapped.
+    fs.writeFileSync(
+      path.join(project, '.mcp.json'),
+      JSON.stringify({ mcpServers: { memory: { command: memoryBin, args: [] } } }, null, 2),
+    );
+    const mixed = await runCli(home, ['wrap', 'memory', '--workspace', project, '--trust-workspace']);
+    assert.equal(mixed.code, 1, mixed.stdout + mixed.stderr);
+    assert.match(mixed.stderr, /the entries named 'memory' are 2 different servers .*name one by its id/);
+    assert.doesNotMatch(mixed.stdout, /Would rewrite/);
   });
 });

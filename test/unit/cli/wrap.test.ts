@@ -102,6 +102,19 @@ describe('CLI wrap/unwrap: planning and printing', () => {
       ],
     });
     assert.ok('error' in mixed && /2 different servers/.test(mixed.error), JSON.stringify(mixed));
+    // Without --share too: one guard name for two servers would refuse one while the other runs.
+    const mixedPlain = plan({
+      share: false,
+      servers: [
+        ...servers.slice(0, 2),
+        memory(CODEX_FILE, 'Codex', { launchKey: 'stdio:memory-v2', identityKey: 'stdio:memory-v2' }),
+      ],
+    });
+    assert.ok(
+      'error' in mixedPlain &&
+        /2 different servers.*each is wrapped on its own: name one by its id/.test(mixedPlain.error),
+      JSON.stringify(mixedPlain),
+    );
   });
 
   it('a refused (workspace) or unreadable entry is left alone with why; an already wrapped one too', () => {

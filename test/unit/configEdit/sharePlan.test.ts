@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { parse } from 'jsonc-parser';
-import { canShare, sharePlan } from '../../../src/core/configEdit/sharePlan';
+import { canShare, guardNameFor, sharePlan } from '../../../src/core/configEdit/sharePlan';
 import { computeUnwrap, computeWrap } from '../../../src/core/configEdit/wrapEdit';
 import { CLAUDE, instance, server, source, VSCODE_HERE } from '../extension/fixtures';
 
@@ -73,5 +73,31 @@ describe('extension: Share one instance', () => {
     assert.ok(
       !canShare([wrapped, { ...wrapped, id: 'x', instances: [instance(4), instance(5, { client: CURSOR })] }], wrapped),
     );
+  });
+
+  it('an entry of the same command with other env already shared under the name: the plan takes the next free name, so two data stores never share one guard', () => {
+    const args = ['-y', '@modelcontextprotocol/server-memory'];
+    const env = (v: string) => ({ envKeys: ['MEMORY_FILE_PATH'], envDigests: { MEMORY_FILE_PATH: v } });
+    const cursorTeam = server('memory', {
+      source: source({ client: 'cursor', label: 'Cursor', file: '/u/.cursor/mcp.json' }),
+      command: GUARD.command,
+      args: ['run', '--on-conflict', 'share', '--name', 'memory', '--', 'npx', ...args],
+      ...env('team'),
+    });
+    const taken2 = { ...cursorTeam, id: 'x', args: ['run', '--name', 'memory-2', '--', 'other'] };
+    const claudeKb = server('memory', {
+      command: 'npx',
+      args,
+      ...env('kb'),
+      instances: [instance(1, { client: CLAUDE })],
+    });
+    assert.equal(sharePlan([cursorTeam, claudeKb], claudeKb).name, 'memory-2');
+    assert.equal(guardNameFor([cursorTeam, taken2, claudeKb], claudeKb), 'memory-3');
+    // The same data (the same env) shared before: the same name, to join it.
+    const claudeTeam = { ...claudeKb, ...env('team') };
+    assert.equal(guardNameFor([cursorTeam, claudeTeam], claudeTeam), 'memory');
+    // Another command under the name is another lock (the guard's lock names the command too).
+    const other = { ...claudeKb, args: ['-y', 'other-server'] };
+    assert.equal(guardNameFor([cursorTeam, other], other), 'memory');
   });
 });
