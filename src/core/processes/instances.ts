@@ -33,6 +33,8 @@ export interface InstanceOptions {
   env?: MatchOptions['env'];
   /** Our lifeguard root: another root's guard runs a stranger's server (see MatchOptions.ownRoot). */
   ownRoot?: string;
+  /** A client's config problem that may have dropped its entries (see MatchOptions.unreadableConfig). */
+  unreadableConfig?: MatchOptions['unreadableConfig'];
   /** Skip the listening-port search (tests on recorded tables). */
   findListeners?: typeof findListeners;
 }
@@ -87,6 +89,7 @@ export async function attachInstances(
     home: options.home,
     homes: options.homes,
     ownRoot: options.ownRoot,
+    unreadableConfig: options.unreadableConfig,
   });
 
   // HTTP/SSE: who listens on the configured local port.

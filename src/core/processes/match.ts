@@ -1,5 +1,13 @@
 import * as path from 'node:path';
-import type { Diagnostic, Instance, InstanceClient, LauncherStep, ServerConfig, Verdict } from '../base/model';
+import type {
+  ClientId,
+  Diagnostic,
+  Instance,
+  InstanceClient,
+  LauncherStep,
+  ServerConfig,
+  Verdict,
+} from '../base/model';
 import { REDACTED, redactArgs, redactUrl } from '../base/redact';
 import {
   effectiveArgv,
@@ -62,6 +70,12 @@ export interface MatchOptions {
   ownRoot?: string;
   /** Where this user's runners keep what they fetch: a package run from another home's cache is a stranger's. */
   homes?: RunnerHomes;
+  /**
+   * A client's config problem that may have dropped entries (a file that does not parse, an entry
+   * left out): the entry that started one of its processes may be the one missing, so another
+   * client's entry of the same command is no proof that the process is that entry's.
+   */
+  unreadableConfig?: (client: ClientId) => Diagnostic | undefined;
 }
 
 export interface MatchResult {
@@ -477,7 +491,17 @@ export function matchProcesses(
     );
     // Nothing proves it runs the entry's code (a shared name only): listed, never acted on.
     if (best === 0) instance.verdicts.push(unproven(owners, main));
-    const ambiguous = best === 0 ? undefined : (ambiguousOwner(owners) ?? undecidedByCwd(owners, options.home));
+    // Its own client's config could not be read: the entry that started it may be the one missing.
+    const broken =
+      best > 0 && own.length === 0 && !cand.asEntry && client.id !== 'unknown' && client.id !== 'terminal'
+        ? options.unreadableConfig?.(client.id)
+        : undefined;
+    const ambiguous =
+      best === 0
+        ? undefined
+        : (ambiguousOwner(owners) ??
+          (broken && ownedElsewhere(client, broken, owners)) ??
+          undecidedByCwd(owners, options.home));
     if (ambiguous) instance.verdicts.push(ambiguous);
     for (const c of owners) {
       let list = byServer.get(c.config.id);
@@ -599,6 +623,21 @@ function ambiguousOwner(owners: readonly ConfigLaunch[]): Verdict | undefined {
     reason: sameLaunch
       ? `claimed by ${names}: they run the same command with different env, and its environment does not tell which entry started it, so it is never stopped in bulk`
       : `claimed by ${names}: its executable, interpreter and working directory do not tell which entry started it, so it is never stopped in bulk`,
+  };
+}
+
+/**
+ * A process its client started while that client's config cannot be read: the entry that started it
+ * may be the one the problem left out, so another client's entry of the same command is no proof.
+ * Listed under that entry as undecided, never counted as its copy, never acted on in bulk.
+ */
+function ownedElsewhere(client: InstanceClient, problem: Diagnostic, owners: readonly ConfigLaunch[]): Verdict {
+  const where = `${problem.file}${problem.line !== undefined ? `:${problem.line}${problem.column !== undefined ? `:${problem.column}` : ''}` : ''}`;
+  const names = owners.map((c) => `'${c.config.name}' (${c.config.source.label})`).join(', ');
+  return {
+    kind: 'unknown',
+    question: 'owner',
+    reason: `${client.name} started it, and ${client.name}'s config ${where} cannot be read (${problem.message}): its own entry may be the one left out, so it is not taken for ${names} of the same command, and never stopped in bulk`,
   };
 }
 

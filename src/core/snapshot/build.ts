@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { HostEnv, pathFor } from '../base/hostEnv';
-import { Diagnostic, SCHEMA_VERSION, ServerConfig, Snapshot } from '../base/model';
+import { ClientId, Diagnostic, SCHEMA_VERSION, ScannedFile, ServerConfig, Snapshot } from '../base/model';
 import { redactDeep } from '../base/redact';
 import { listLocks } from '../locks';
 import type { LockRecord } from '../locks/types';
@@ -66,6 +66,22 @@ function readUserNpmrc(host: HostEnv): string | undefined {
   }
 }
 
+/**
+ * Each client's first config error in a file of its own (a file that does not parse, an entry left
+ * out): the entry that started one of its processes may be the one missing.
+ */
+function unreadableByClient(
+  diagnostics: readonly Diagnostic[],
+  files: readonly ScannedFile[],
+): Map<ClientId, Diagnostic> {
+  const own = new Set(files.map((f) => `${f.client}\0${f.file}`));
+  const out = new Map<ClientId, Diagnostic>();
+  for (const d of diagnostics)
+    if (d.severity === 'error' && d.client !== undefined && !out.has(d.client) && own.has(`${d.client}\0${d.file}`))
+      out.set(d.client, d);
+  return out;
+}
+
 /** Takes one snapshot: every configured server on this host and what runs of it, as plain data. */
 export async function takeSnapshot(options: SnapshotOptions): Promise<Snapshot> {
   const now = options.now ?? (() => new Date());
@@ -82,8 +98,11 @@ export async function takeSnapshot(options: SnapshotOptions): Promise<Snapshot> 
     (options.readProcessTable ?? (() => readProcessTable(options.host.platform)))(),
     (options.readLocks ?? (() => liveLockRecords(options.host, lockDiagnostics)))(),
   ]);
+  // A client's config error (read before the lock records' are added): its processes are not taken for another client's entries.
+  const unreadable = unreadableByClient(scan.diagnostics, scan.files);
   scan.diagnostics.push(...lockDiagnostics);
   const running = await attachInstances(scan.servers, table, {
+    unreadableConfig: (client) => unreadable.get(client),
     platform: options.host.platform,
     selfPid: options.selfPid ?? process.pid,
     home: options.host.home,

@@ -184,4 +184,69 @@ describe('server identity (integration): one script with other env is another se
       'a dry run writes nothing',
     );
   });
+
+  it("a client's broken config keeps its processes: Codex's copy is never taken for Cursor's entry of the same command, made a duplicate, or stopped", async () => {
+    fs.mkdirSync(path.join(home, 'data'));
+    writeConfig('.cursor/mcp.json', { memory: entry('memory.json') });
+    const codexFile = path.join(home, '.codex', 'config.toml');
+    fs.mkdirSync(path.dirname(codexFile), { recursive: true });
+    const toml = [
+      '[mcp_servers.memory]',
+      `command = ${JSON.stringify(process.execPath)}`,
+      `args = [${JSON.stringify(MEMORY_SCRIPT)}]`,
+      '',
+      '[mcp_servers.memory.env]',
+      `MEMORY_FILE_PATH = ${JSON.stringify(path.join(home, 'data', 'memory.json'))}`,
+      '',
+    ].join('\n');
+    fs.writeFileSync(codexFile, toml);
+    const cursor = await startFakeClient(
+      { command: '', args: [], cwd: home, app: clientApp('cursor'), launches: [entry('memory.json')] },
+      started,
+    );
+    const codex = await startFakeClient(
+      { command: '', args: [], cwd: home, app: clientApp('codex'), launches: [entry('memory.json')] },
+      started,
+    );
+    const [cursorPid] = cursor.servers;
+    const [codexPid] = codex.servers;
+    // (Its workspace an empty folder: the home's files are read once, as the user's.)
+    const workspace = ['--workspace', path.join(home, 'data')];
+    const read = await until('both copies under their own entries', async () => {
+      const s = await statusJson(home, {});
+      return pids(byEntry(s, 'codex', 'memory')).includes(codexPid) &&
+        pids(byEntry(s, 'cursor', 'memory')).includes(cursorPid)
+        ? s
+        : undefined;
+    });
+    assert.deepEqual(pids(byEntry(read, 'cursor', 'memory')), [cursorPid]);
+
+    // Codex's file breaks (a half-written edit): its entry cannot be read.
+    fs.writeFileSync(codexFile, `${toml}\n[mcp_servers.memory\n`);
+    const broken = await statusJson(home, {});
+    assert.ok(
+      broken.diagnostics.some((d) => d.file === codexFile && d.severity === 'error'),
+      JSON.stringify(broken.diagnostics),
+    );
+    const underCursor = byEntry(broken, 'cursor', 'memory');
+    const codexCopy = underCursor.find((i) => i.pid === codexPid);
+    if (codexCopy) {
+      const owner = codexCopy.verdicts.find((v) => v.kind === 'unknown' && v.question === 'owner');
+      assert.ok(owner?.kind === 'unknown', `undecided, not Cursor's: ${JSON.stringify(codexCopy.verdicts)}`);
+      assert.match(owner.reason, new RegExp(`Codex's config ${codexFile.replace(/[.]/g, '\\.')}:\\d+`));
+    }
+    const cursorCopy = underCursor.find((i) => i.pid === cursorPid);
+    assert.ok(cursorCopy, JSON.stringify(underCursor));
+    assert.deepEqual(
+      cursorCopy.verdicts.filter((v) => v.kind === 'duplicate' || (v.kind === 'unknown' && v.question === 'owner')),
+      [],
+      "Cursor's own copy is decided and no duplicate",
+    );
+    const dry = await cli(home, ['kill-duplicates', '--json', ...workspace]);
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.deepEqual((JSON.parse(dry.stdout) as { plan: unknown[] }).plan, []);
+    const yes = await cli(home, ['kill-duplicates', '--yes', ...workspace]);
+    assert.equal(yes.code, 0, yes.stderr);
+    for (const pid of [cursorPid, codexPid]) assert.ok(isAlive(pid), `pid ${pid} still runs`);
+  });
 });
