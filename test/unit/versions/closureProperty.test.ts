@@ -15,7 +15,23 @@ import { ctxFor, distInfo, plainPackage, removeDist, tempDir, venv, write } from
  * since start, for its neighbours' installs.
  */
 
-const tick = () => new Promise((r) => setTimeout(r, 3));
+/**
+ * Waits until the file system's clock has moved on: a file written after it has a later time than
+ * one written before. The kernel stamps files from a coarse clock (a tick of up to 10 ms), so a
+ * fixed short sleep sometimes left two writes with one time.
+ */
+let clockProbe: string | undefined;
+async function tick(): Promise<void> {
+  clockProbe ??= path.join(tempDir('lg-fs-clock-'), 'probe');
+  fs.writeFileSync(clockProbe, '');
+  const before = fs.statSync(clockProbe).mtimeMs;
+  for (let i = 0; i < 200; i++) {
+    await new Promise((r) => setTimeout(r, 1));
+    fs.writeFileSync(clockProbe, '');
+    if (fs.statSync(clockProbe).mtimeMs > before) return;
+  }
+  throw new Error('the file system clock did not move in 200 ms');
+}
 
 type Op =
   { kind: 'unrelated'; which: number; action: 'add' | 'upgrade' | 'remove' } | { kind: 'closure'; which: number };
