@@ -69,9 +69,23 @@ async function stopUnguarded(target: string, o: RestartOptions): Promise<Restart
     s.instances.map((i) => ({ server: s.name as string | undefined, instance: i })),
   );
   const all = [...configured, ...snapshot.notConfigured.map((i) => ({ server: undefined, instance: i }))];
+  const byName = configured.filter((x) => x.server === target);
+  // By name, a process whose entry is undecided (other entries fit it as well) is never acted on: name its pid.
+  const undecided = byName.filter((x) =>
+    x.instance.verdicts.some((v) => v.kind === 'unknown' && v.question === 'owner'),
+  );
   const found = /^\d+$/.test(target)
     ? all.filter((x) => x.instance.pid === Number(target))
-    : configured.filter((x) => x.server === target);
+    : byName.filter((x) => !undecided.includes(x));
+  if (found.length === 0 && undecided.length > 0) {
+    const pids = [...new Set(undecided.map((x) => x.instance.pid))];
+    return {
+      kind: 'refused',
+      reason: 'ambiguous',
+      pids,
+      message: `'${target}' runs only as ${pids.map((p) => `pid ${p}`).join(', ')}, which other entries fit as well (which one started it is undecided); nothing was signalled. Name a PID to act on it.`,
+    };
+  }
   if (found.length === 0) {
     return {
       kind: 'refused',

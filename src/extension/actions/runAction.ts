@@ -47,9 +47,15 @@ export async function runAction(
   action: ActionKind,
   server: VmServer,
   instances: readonly VmInstance[],
-  options: { confirmed?: boolean } = {},
+  options: { confirmed?: boolean; from?: 'server' | 'instance' } = {},
 ): Promise<ActionResult> {
-  const plan = planAction(action, server, await svc.engine.withGuardEndpoints(instances), svc.window());
+  const plan = planAction(
+    action,
+    server,
+    await svc.engine.withGuardEndpoints(instances),
+    svc.window(),
+    options.from ?? 'server',
+  );
   if (plan.kind === 'blocked') {
     void vscode.window.showWarningMessage(plan.reason);
     return { outcome: 'blocked', message: plan.reason };

@@ -28,14 +28,14 @@ function target(
 export async function restartInstance(svc: Services, arg?: TreeNode | string, key?: unknown): Promise<void> {
   const node = target(svc, arg, key);
   if (node?.kind !== 'instance') return;
-  await runAction(svc, 'restart', node.server, [node.instance]);
+  await runAction(svc, 'restart', node.server, [node.instance], { from: 'instance' });
 }
 
 /** Stop on one instance row (or its tooltip link); a not-configured process is stopped directly (it has no owner config). */
 export async function stopInstance(svc: Services, arg?: TreeNode | string, key?: unknown): Promise<void> {
   const node = target(svc, arg, key);
   if (node?.kind === 'instance') {
-    await runAction(svc, 'stop', node.server, [node.instance]);
+    await runAction(svc, 'stop', node.server, [node.instance], { from: 'instance' });
     return;
   }
   if (node?.kind !== 'unconfigured') return;

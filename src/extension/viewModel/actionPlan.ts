@@ -1,5 +1,5 @@
 import { VmClient, VmInstance, VmServer } from '../../core/report/input';
-import { isGuarded } from '../../core/report/state';
+import { isGuarded, ownerUndecided } from '../../core/report/state';
 import { mayRun } from './trust';
 import { VSCODE_MCP, vscodeServerId } from './vscodeServerId';
 import { t } from './l10n';
@@ -85,13 +85,32 @@ export function afterTerminate(client: VmClient, action: ActionKind): string {
   }
 }
 
+/**
+ * How each instance is stopped or restarted, by its owner. `from`: a server-wide action (a server's
+ * row, the palette, the API) leaves alone the instances whose entry is undecided (a process other
+ * entries fit as well, or whose own client's config cannot be read): they are acted on only from
+ * their own row (`instance`), never in bulk.
+ */
 export function planAction(
   action: ActionKind,
   server: VmServer,
-  instances: readonly VmInstance[],
+  requested: readonly VmInstance[],
   ctx: WindowContext,
+  from: 'server' | 'instance' = 'server',
 ): ActionPlan {
-  if (instances.length === 0) return { kind: 'nothing', reason: t('{0} has no running instance', server.name) };
+  const instances = from === 'server' ? requested.filter((i) => !ownerUndecided(i)) : requested;
+  if (instances.length === 0)
+    return {
+      kind: 'nothing',
+      reason:
+        requested.length > 0
+          ? t(
+              'which entry started {0} is undecided, so no action on all of {1} touches it (act on it from its own row)',
+              requested.map((i) => t('pid {0}', i.pid)).join(', '),
+              server.name,
+            )
+          : t('{0} has no running instance', server.name),
+    };
   const trust = mayRun(action, server, ctx.trusted, ctx.workspaceFolders);
   if (!trust.allowed) return { kind: 'blocked', reason: trust.reason };
   const steps: PlanStep[] = [];

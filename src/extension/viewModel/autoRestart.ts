@@ -1,5 +1,5 @@
 import { VmInstance, VmServer, VmSnapshot } from '../../core/report/input';
-import { instanceKey, isGuarded, staleInstances } from '../../core/report/state';
+import { instanceKey, isGuarded, bulkRestartTargets } from '../../core/report/state';
 import { mayRun } from './trust';
 
 /**
@@ -18,7 +18,7 @@ export function autoRestartCandidates(
   const out: { key: string; server: VmServer; instance: VmInstance }[] = [];
   for (const server of snapshot.servers) {
     if (!mayRun('restart', server, ctx.trusted, ctx.workspaceFolders).allowed) continue;
-    for (const instance of staleInstances(server)) {
+    for (const instance of bulkRestartTargets(server)) {
       const key = `${server.id}:${instanceKey(instance)}`;
       if (isGuarded(instance) && !attempted.has(key)) out.push({ key, server, instance });
     }

@@ -1,4 +1,7 @@
 import * as assert from 'node:assert/strict';
+import { restartTarget } from '../../../src/core/actions/restart';
+import type { StopDeps } from '../../../src/core/actions/stop';
+import { makeTempDir } from '../../support/temp';
 import { killDuplicatesPlan } from '../../../src/core/actions/killDuplicates';
 import { isWorkspaceDefined, workspaceRefusal } from '../../../src/core/actions/workspaceTrust';
 import type { Instance, ServerStatus, Snapshot } from '../../../src/core/base/model';
@@ -87,6 +90,39 @@ describe('workspace trust before signals (CLI)', () => {
       both.skipped.map((s) => [s.pid, s.reason]),
       [[21, 'ambiguous']],
     );
+  });
+
+  it("restart and stop by name never signal an instance whose entry is undecided: refused naming its pid; by pid it is the user's choice", async () => {
+    const undecided = inst(21, [{ kind: 'unknown', question: 'owner', reason: "Codex's config cannot be read" }]);
+    const calls: string[] = [];
+    const deps: StopDeps = {
+      readIdentity: async () => (calls.push('readIdentity'), undefined),
+      readTable: async () => [],
+      kill: (pid) => void calls.push(`kill ${pid}`),
+      getuid: () => 0,
+      selfPid: 1,
+      ancestorPids: async () => new Set(),
+      sleep: async () => undefined,
+      now: () => 0,
+    };
+    const locksDir = makeTempDir('lg-restart-locks-');
+    const o = {
+      locksDir,
+      snapshot: async () => snap([{ ...user(), instances: [undecided] }]),
+      trustWorkspace: true,
+      home: '/home/u',
+      graceMs: 0,
+      timeoutMs: 1000,
+      requestedBy: 'test',
+      stopDeps: deps,
+    };
+    const [byName] = await restartTarget('tool', o);
+    assert.ok(byName.kind === 'refused' && byName.reason === 'ambiguous', JSON.stringify(byName));
+    assert.match(byName.message, /'tool' runs only as pid 21, which other entries fit as well.*Name a PID/);
+    assert.deepEqual(calls, []);
+    // Named by pid, it is re-identified before anything is sent (here it is gone: nothing is signalled).
+    await restartTarget('21', o);
+    assert.deepEqual(calls, ['readIdentity']);
   });
 
   it("kill-duplicates leaves one live agent session's own copy alone, and says why; an ended session's copy (an orphan) is stopped", () => {

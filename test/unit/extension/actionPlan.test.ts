@@ -256,4 +256,25 @@ describe('extension view-model: Restart All Stale targets', () => {
     const onlyStops = bulkRestartConfirmation([{ server: server('b', { instances: [o] }), instances: [o] }], ctx);
     assert.deepEqual([onlyStops.message, onlyStops.button], ['Stop 1 stale instance?', 'Stop']);
   });
+
+  it('a server-wide Stop or Restart leaves an undecided instance alone (acted on from its own row only), and says so when it is all there is', () => {
+    const owner = { kind: 'unknown' as const, question: 'owner' as const, reason: "Codex's config cannot be read" };
+    const mine = instance(1, { client: CLAUDE });
+    const undecided = instance(2, { client: CLAUDE, verdicts: [owner] });
+    const s = server('memory', { instances: [mine, undecided] });
+    const plan = planAction('stop', s, s.instances, ctx);
+    assert.ok(plan.kind === 'steps');
+    assert.deepEqual(
+      plan.steps.flatMap((st) => (st.kind === 'guard' ? [st.instance.pid] : st.instances.map((i) => i.pid))),
+      [1],
+    );
+    const alone = planAction('restart', server('memory', { instances: [undecided] }), [undecided], ctx);
+    assert.ok(
+      alone.kind === 'nothing' && /which entry started pid 2 is undecided/.test(alone.reason),
+      JSON.stringify(alone),
+    );
+    // From its own row, the user names that one process: it is planned.
+    const row = planAction('stop', s, [undecided], ctx, 'instance');
+    assert.ok(row.kind === 'steps' && row.steps.length === 1);
+  });
 });
