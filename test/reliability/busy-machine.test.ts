@@ -24,17 +24,30 @@ import {
   readTable,
   upgradeMemory,
 } from './busy/machine';
-import { ENTRIES, EntryName, Install, OWN_INSTANCES, ownEntries, OwnSetup, strangers } from './busy/scenario';
+import {
+  ENTRIES,
+  EntryName,
+  Install,
+  OWN_INSTANCES,
+  ownEntries,
+  OwnSetup,
+  strangers,
+  UNREADABLE_ENTRIES,
+} from './busy/scenario';
 import { ownLost, PlannedPid, plansNameStrangers, report, strangersClaimed, Violation, World } from './busy/properties';
 
 /**
  * A busy machine, built for real: the user's own MCP entries (a project's `node_modules/.bin` bin of
  * server-memory, an npx entry, the `.bin` shims of projects installed by the current pnpm and by
  * pnpm 9, a `bash -c "cd DIR && node server.js"`
- * entry, a `node --watch` entry, a venv's Python), each started by a fake client named like its
- * client, among more than 200 strangers: the same package in other projects, homes, npx caches and
- * pnpm projects, the same bin on other PATHs, `node server.js` elsewhere, other venvs, and another
- * user running the entries' very commands.
+ * entry, a `node --watch` entry, a venv's Python; the project's bin run with other data in the same
+ * client and in another; a shared entry whose relay runs from a clone's `dist/cli.js`; Codex's
+ * entry in a config that does not parse), each started by a fake client named like its client,
+ * among more than 200 strangers: the same package in other projects, homes, npx caches and pnpm
+ * projects (some of them deleted under their servers), a real npx under another home started by a
+ * client named Cursor, the same bin on other PATHs, `node server.js` elsewhere, other venvs, another
+ * MCP Lifeguard root running the very shared entry, and another user running the entries' very
+ * commands.
  *
  * The machine goes through five stages: every client running; Cursor and two strangers' clients
  * killed (orphans); the package upgraded under running servers (the user's project and strangers'
@@ -83,7 +96,7 @@ describe('a busy machine: each entry claims exactly its own processes', function
   function world(): World {
     const table = readTable(m.run);
     const ownMains = new Map([...m.mains(table)].filter(([role]) => role.startsWith('own:')));
-    return { uid, table, ownMains, entries };
+    return { uid, table, ownMains, entries, unreadable: new Set(UNREADABLE_ENTRIES) };
   }
 
   async function statusJson(): Promise<Snapshot> {
@@ -173,7 +186,7 @@ describe('a busy machine: each entry claims exactly its own processes', function
           named.push({ plan: `the badge's tooltip (${bar.text})`, pid: Number(cells[3]), entry: cells[1] });
       }
     }
-    return [...violations, ...plansNameStrangers(named, w)];
+    return [...violations, ...plansNameStrangers(named, w, true)];
   }
 
   /** The upgrade notifications: they name only own processes, and (after the upgrade) every own one running replaced code. */
@@ -206,7 +219,7 @@ describe('a busy machine: each entry claims exactly its own processes', function
         named.push({ plan: `the notification "${n.message}"`, pid, entry });
       }
     }
-    return [...violations, ...plansNameStrangers(named, w)];
+    return [...violations, ...plansNameStrangers(named, w, true)];
   }
 
   before(async function () {
@@ -232,6 +245,8 @@ describe('a busy machine: each entry claims exactly its own processes', function
       if (c.hold) holdingStrangerClients.push(started.client);
     }
     await m.allMainsUp(120_000);
+    // Some strangers' installs are deleted under their running servers.
+    for (const dir of cast.deleted) fs.rmSync(dir, { recursive: true, force: true });
   });
 
   after(async function () {
@@ -353,7 +368,7 @@ describe('a busy machine: each entry claims exactly its own processes', function
       // Past the settling window: a verdict is not given on files that changed less than 4 s ago.
       await sleep(5000);
     });
-    checks({ duplicate: 1, orphan: 1, stale: ['memory-local'] });
+    checks({ duplicate: 1, orphan: 1, stale: ['memory-local', 'memory-team', 'memory-kb'] });
   });
 
   describe('after a pnpm install that changes nothing (pnpm relinks the projects)', () => {
@@ -361,7 +376,7 @@ describe('a busy machine: each entry claims exactly its own processes', function
       for (const p of own.pnpmProjects) await p.pnpm.run(p.dir, ['install', '--prefer-offline']);
       await sleep(5000);
     });
-    checks({ duplicate: 1, orphan: 1, stale: ['memory-local'] });
+    checks({ duplicate: 1, orphan: 1, stale: ['memory-local', 'memory-team', 'memory-kb'] });
   });
 
   describe('after pnpm upgraded its projects (the .bin shims and the top-level links rewritten to the new .pnpm folder, the old servers run on)', () => {
@@ -369,7 +384,11 @@ describe('a busy machine: each entry claims exactly its own processes', function
       for (const p of own.pnpmProjects) await p.pnpm.run(p.dir, ['add', `${MEMORY_PKG}@${NEW_RELEASE.version}`]);
       await sleep(5000);
     });
-    checks({ duplicate: 1, orphan: 1, stale: ['memory-local', 'memory-pnpm', 'memory-pnpm9'] });
+    checks({
+      duplicate: 1,
+      orphan: 1,
+      stale: ['memory-local', 'memory-team', 'memory-kb', 'memory-pnpm', 'memory-pnpm9'],
+    });
   });
 
   /** The same properties on every snapshot and plan of one stage of the machine. */

@@ -36,6 +36,11 @@ export interface World {
   ownMains: ReadonlyMap<string, number>;
   /** The entry names the test configured (every other entry of the snapshot is not the test's). */
   entries: ReadonlySet<string>;
+  /**
+   * Entries whose file does not parse: their processes may be listed under another entry only as
+   * undecided (an `unknown` verdict on the owner), or not at all.
+   */
+  unreadable: ReadonlySet<string>;
 }
 
 function roleOf(w: World, pid: number): Role | undefined {
@@ -121,11 +126,28 @@ export function strangersClaimed(s: Snapshot, w: World): Violation[] {
 export function ownLost(s: Snapshot, w: World): Violation[] {
   const out: Violation[] = [];
   const listed = new Map<number, string[]>();
+  const decidedUnder = new Map<number, string[]>();
   for (const server of s.servers)
-    for (const i of server.instances) listed.set(i.pid, [...(listed.get(i.pid) ?? []), server.name]);
+    for (const i of server.instances) {
+      listed.set(i.pid, [...(listed.get(i.pid) ?? []), server.name]);
+      if (!i.verdicts.some((v) => v.kind === 'unknown' && v.question === 'owner'))
+        decidedUnder.set(i.pid, [...(decidedUnder.get(i.pid) ?? []), server.name]);
+    }
   const notConfigured = new Set(s.notConfigured.map((i) => i.pid));
   for (const [role, pid] of w.ownMains) {
     const entry = roleOf(w, pid)?.label ?? role;
+    if (w.unreadable.has(entry)) {
+      // Its entry cannot be read: another entry may list it only as undecided.
+      const taken = decidedUnder.get(pid) ?? [];
+      if (taken.length)
+        out.push({
+          property: 'own-misattributed',
+          pid,
+          label: entry,
+          text: `${describePid(w, pid)} of '${entry}' (its file does not parse) is listed as the decided instance of ${taken.map((n) => `'${n}'`).join(', ')}`,
+        });
+      continue;
+    }
     const under = listed.get(pid) ?? [];
     if (!under.includes(entry))
       out.push({
@@ -173,11 +195,16 @@ export interface PlannedPid {
   entry: string;
 }
 
-/** Every pid an action plan names is an own process of the entry it is named for. */
-export function plansNameStrangers(planned: readonly PlannedPid[], w: World): Violation[] {
+/**
+ * Every pid an action plan names is an own process of the entry it is named for. Where the plan only
+ * mentions instances (`mention`: the badge's rows, an upgrade notice's count), an own process of an
+ * entry whose file does not parse may be named under the entry it is listed under (as undecided).
+ */
+export function plansNameStrangers(planned: readonly PlannedPid[], w: World, mention = false): Violation[] {
   const out: Violation[] = [];
   for (const p of planned) {
     const role = roleOf(w, p.pid);
+    if (mention && role?.kind === 'own' && w.unreadable.has(role.label)) continue;
     if (role?.kind !== 'own' || role.label !== p.entry)
       out.push({
         property: 'plan-names-stranger',

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { cliPath } from '../../support/repo';
 import {
   BASE_PATH,
   BusyMachine,
@@ -29,6 +30,10 @@ import {
 
 export const ENTRIES = [
   'memory-local',
+  'memory-team',
+  'memory-kb',
+  'memory-shared',
+  'memory-codex',
   'memory-npx',
   'memory-pnpm',
   'memory-pnpm9',
@@ -38,8 +43,14 @@ export const ENTRIES = [
 ] as const;
 export type EntryName = (typeof ENTRIES)[number];
 
+/**
+ * Entries whose file does not parse (Codex's half-written TOML): their processes are never taken for
+ * another entry's own copy; listed as undecided (naming the file) or not at all.
+ */
+export const UNREADABLE_ENTRIES: readonly EntryName[] = ['memory-codex'];
+
 /** Own server processes once everything runs: memory-local twice (one client, a duplicate), the others once. */
-export const OWN_INSTANCES = 8;
+export const OWN_INSTANCES = 12;
 
 const own = (label: EntryName, n = 0): Role => ({ kind: 'own', label, n });
 
@@ -63,6 +74,8 @@ export interface OwnSetup {
   clients: { program: string; launches: Launch[]; hold?: boolean; gapMs?: number }[];
   /** The project's install, upgraded later while its servers run. */
   install: Install;
+  /** memory-shared's data file (a stranger under another root runs the very same command and env). */
+  sharedFile: string;
   /** The projects pnpm installed, each run by its entry through its `.bin` shim (memory-pnpm: the current pnpm, memory-pnpm9: pnpm 9). */
   pnpmProjects: { entry: EntryName; dir: string; pnpm: Pnpm }[];
 }
@@ -82,6 +95,12 @@ export async function ownEntries(
   ];
   const shims = await Promise.all(pnpmProjects.map((p) => pnpmProject(p.dir, release.version, p.pnpm)));
   const memoryFile = path.join(home, 'memory.jsonl');
+  // The same bin run with other data: another server each (in the same client, and in another).
+  const teamFile = path.join(home, 'team.jsonl');
+  const kbFile = path.join(home, 'kb.jsonl');
+  const sharedFile = path.join(home, 'shared.jsonl');
+  // A shared server, its relay run from a clone's CLI bundle (`node <clone>/dist/cli.js run --on-conflict share`).
+  const sharedArgs = [cliPath, 'run', '--on-conflict', 'share', '--name', 'memory-shared', '--', bin];
   const notes = path.join(home, 'notes');
   writeJsStub(path.join(notes, 'server.js'));
   const watchDir = path.join(home, 'watchproj');
@@ -99,6 +118,7 @@ export async function ownEntries(
   write(path.join(home, '.config', 'Code', 'User', 'mcp.json'), {
     servers: {
       'memory-local': { type: 'stdio', command: bin, args: [], env: { MEMORY_FILE_PATH: memoryFile } },
+      'memory-team': { type: 'stdio', command: bin, args: [], env: { MEMORY_FILE_PATH: teamFile } },
       watched: { type: 'stdio', command: 'node', args: ['--watch', 'server.js'], cwd: watchDir },
       'memory-pnpm': { type: 'stdio', command: shims[0], args: [], env: { MEMORY_FILE_PATH: memoryFile } },
       'memory-pnpm9': { type: 'stdio', command: shims[1], args: [], env: { MEMORY_FILE_PATH: memoryFile } },
@@ -107,9 +127,26 @@ export async function ownEntries(
   write(path.join(home, '.config', 'Claude', 'claude_desktop_config.json'), {
     mcpServers: {
       'memory-npx': { command: 'npx', args: ['-y', MEMORY_PKG], env: { MEMORY_FILE_PATH: memoryFile } },
+      'memory-kb': { command: bin, args: [], env: { MEMORY_FILE_PATH: kbFile } },
+      'memory-shared': { command: 'node', args: sharedArgs, env: { MEMORY_FILE_PATH: sharedFile } },
       'notes-shell': { command: 'bash', args: ['-c', shellLine] },
     },
   });
+  // Codex's config, half-written: it does not parse while Codex runs the server it configured.
+  fs.mkdirSync(path.join(home, '.codex'), { recursive: true });
+  fs.writeFileSync(
+    path.join(home, '.codex', 'config.toml'),
+    [
+      '[mcp_servers.memory-codex]',
+      `command = ${JSON.stringify(bin)}`,
+      '',
+      '[mcp_servers.memory-codex.env]',
+      `MEMORY_FILE_PATH = ${JSON.stringify(memoryFile)}`,
+      '',
+      '[mcp_servers.memory-codex',
+      '',
+    ].join('\n'),
+  );
   write(path.join(home, '.cursor', 'mcp.json'), {
     mcpServers: { 'py-notes': { command: venvPython, args: [pyScript] } },
   });
@@ -122,9 +159,18 @@ export async function ownEntries(
     env: { MEMORY_FILE_PATH: memoryFile },
     main: isMemoryBin,
   });
+  const withData = (label: EntryName, file: string): Launch => ({
+    role: own(label),
+    command: bin,
+    args: [],
+    cwd: home,
+    env: { MEMORY_FILE_PATH: file },
+    main: isMemoryBin,
+  });
   return {
     install: { prefix: project, kind: 'real' },
     pnpmProjects,
+    sharedFile,
     bin,
     notes,
     watchDir,
@@ -138,6 +184,7 @@ export async function ownEntries(
         launches: [
           memoryLocal(0),
           memoryLocal(1),
+          withData('memory-team', teamFile),
           {
             role: own('watched'),
             command: 'node',
@@ -173,8 +220,20 @@ export async function ownEntries(
             cwd: home,
             main: isNodeScript('server.js'),
           },
+          withData('memory-kb', kbFile),
+          {
+            role: own('memory-shared'),
+            command: 'node',
+            args: sharedArgs,
+            cwd: home,
+            // The user's MCP Lifeguard root, as the client's own environment carries it.
+            env: { MEMORY_FILE_PATH: sharedFile, MCP_LIFEGUARD_HOME: path.join(home, '.lifeguard') },
+            main: isMemoryBin,
+          },
         ],
       },
+      // Codex runs the server its broken file configures (the same bin and data as memory-local).
+      { program: 'codex', launches: [withData('memory-codex', memoryFile)] },
       // Cursor is killed later: its server lives on (the holder keeps its stdin), an orphan.
       {
         program: 'cursor',
@@ -213,10 +272,12 @@ export async function strangers(
   user: OtherUser,
   npxHash: string,
   release: MemoryRelease,
-): Promise<{ clients: StrangerClient[]; count: number; upgraded: Install[] }> {
+): Promise<{ clients: StrangerClient[]; count: number; upgraded: Install[]; deleted: string[] }> {
   const launches: Launch[] = [];
   // Some strangers' installs are upgraded with the user's: their servers then run replaced code too.
   const upgraded: Install[] = [];
+  // Some are deleted under their running servers (an uninstall, a test's clean-up): never claimed by name.
+  const deleted: string[] = [];
   const counters = new Map<string, number>();
   const role = (label: string): Role => {
     const n = counters.get(label) ?? 0;
@@ -231,6 +292,7 @@ export async function strangers(
     const kind = i < 2 ? 'real' : 'stub';
     const bin = installMemory(prefix, kind, release);
     if (i < 4) upgraded.push({ prefix, kind });
+    if (i === 15) deleted.push(path.join(prefix, 'node_modules'));
     launches.push({
       role: role('other-project-bin'),
       command: bin,
@@ -248,6 +310,7 @@ export async function strangers(
     const kind = i === 0 || i === 1 || i === 40 ? 'real' : 'stub';
     const bin = installMemory(prefix, kind, release);
     if (i < 10) upgraded.push({ prefix, kind });
+    if (i === 39) deleted.push(prefix);
     const env = {
       HOME: otherHome,
       PATH: `${path.dirname(bin)}:${BASE_PATH}`,
@@ -370,10 +433,35 @@ export async function strangers(
       });
   }
 
-  const clients: StrangerClient[] = [];
-  for (let i = 0; i < launches.length; i += 10) {
+  // Another MCP Lifeguard root (another tool's, a test's) running the very same shared entry,
+  // relay from the clone included, and a real npx of the package under another home, started by a
+  // client named Cursor (npm names that home's cache in the environment of what it runs).
+  const npxHome = s('homes', 'real-npx');
+  const rootsAndNpx: Launch[] = [
+    {
+      role: role('other-root-relay'),
+      command: 'node',
+      args: [cliPath, 'run', '--on-conflict', 'share', '--name', 'memory-shared', '--', o.bin],
+      cwd: m.home,
+      env: { MEMORY_FILE_PATH: o.sharedFile, MCP_LIFEGUARD_HOME: s('other-root') },
+      main: isMemoryBin,
+    },
+    {
+      role: role('real-npx-other-home'),
+      command: 'npx',
+      args: ['-y', MEMORY_PKG],
+      cwd: npxHome,
+      env: { HOME: npxHome, MEMORY_FILE_PATH: path.join(npxHome, 'memory.jsonl') },
+      main: isMemoryBin,
+    },
+  ];
+  launches.push(...rootsAndNpx);
+
+  const clients: StrangerClient[] = [{ program: 'cursor', launches: rootsAndNpx, hold: false }];
+  const chunked = launches.slice(0, launches.length - rootsAndNpx.length);
+  for (let i = 0; i < chunked.length; i += 10) {
     // Two clients (npx-cache and PATH strangers) are killed later: their servers become orphans.
-    const chunk = launches.slice(i, i + 10);
+    const chunk = chunked.slice(i, i + 10);
     clients.push({
       program: CLIENT_PROGRAMS[clients.length % CLIENT_PROGRAMS.length],
       launches: chunk,
@@ -447,7 +535,7 @@ export async function strangers(
     { program: 'code', launches: other.slice(0, 9), hold: false, user },
     { program: 'claude-desktop', launches: other.slice(9), hold: false, user },
   );
-  return { clients, count: launches.length + other.length, upgraded };
+  return { clients, count: launches.length + other.length, upgraded, deleted };
 }
 
 function walk(dir: string): string[] {
