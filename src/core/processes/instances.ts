@@ -111,9 +111,10 @@ export async function attachInstances(
         listeners.set(c.id, l);
         const p = l.state === 'local' ? tree.get(l.pid) : undefined;
         if (p) {
-          const { main } = descendToMain(p, tree, options.facts);
+          // The guard in front (`run --http`) is in the chain: its lock record names it.
+          const { main, chain } = descendToMain(p, tree, options.facts);
           const client = owningClient(p, tree, options.platform);
-          const instance = buildInstance(main, p, [], tree, client, `port:${port}`, secretsOf(p.pid, c), owners);
+          const instance = buildInstance(main, p, chain, tree, client, `port:${port}`, secretsOf(p.pid, c), owners);
           // An HTTP server is a standalone daemon: no client starts it or holds its stdio, so being
           // adopted by init is how it runs, not a sign that its client is gone. Never an orphan.
           instance.verdicts = instance.verdicts.filter((v) => v.kind !== 'orphan');

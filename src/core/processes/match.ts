@@ -434,7 +434,11 @@ export function matchProcesses(
     const client = owningClient(cand.p, tree, options.platform);
     // A guarded entry's old unguarded process is the entry's only when the entry's own client runs it.
     // A guard in the launch keeps its lock under a root: another root's guard is another home's.
-    const guard = [cand.p, ...chain].find((x) => isGuard(x.argv, ownScriptOf(x, options.facts)));
+    // The guard may also be just above what matched: a guard or share host runs the server itself
+    // (another root's shared server matched by an unwrapped entry of the same command).
+    const parent = tree.get(cand.p.ppid);
+    const above = parent && isGuard(parent.argv, ownScriptOf(parent, options.facts)) ? [parent] : [];
+    const guard = [...above, cand.p, ...chain].find((x) => isGuard(x.argv, ownScriptOf(x, options.facts)));
     const guardRoot =
       guard && options.ownRoot !== undefined
         ? guardRootOf(options.env?.ofProcess(guard.pid), options.platform)
@@ -471,6 +475,8 @@ export function matchProcesses(
       .filter((x) => !x.answers.includes('different'));
     if (judged.length === 0) continue;
     const fitting = byEnvironment(judged, cand.p, options.env);
+    // Its environment says no entry of the command started it: another server (other data).
+    if (fitting.length === 0) continue;
     // Configured in several places: the instance belongs to the entries of the client that runs it, if any.
     // A share host serves every client that shares it, not only the one whose relay started it.
     const own = cand.asEntry ? [] : fitting.filter((x) => x.c.config.source.client === client.id);
@@ -588,25 +594,24 @@ export function matchProcesses(
  * claim stays as it was.
  */
 function byEnvironment<T extends { c: ConfigLaunch }>(entries: T[], root: ProcessInfo, env: MatchOptions['env']): T[] {
-  if (!env || new Set(entries.map((x) => x.c.config.identityKey)).size < 2) return entries;
+  if (!env) return entries;
   const actual = env.ofProcess(root.pid);
   if (!actual) return entries;
+  // An entry whose env the process lacks or has with another value did not start it: the same
+  // script run with other data (another home's, another tool's) is another server, even when no
+  // other entry of the command is configured.
+  const fitting = entries.filter((x) => !envContradicts(env.declared(x.c.config) ?? {}, actual));
+  if (new Set(fitting.map((x) => x.c.config.identityKey)).size < 2) return fitting;
   const inherited = env.ofProcess(root.ppid);
   const proof = new Map<string, number>();
-  for (const x of entries) {
+  for (const x of fitting) {
     const id = x.c.config.identityKey;
     if (proof.has(id)) continue;
     const declared = env.declared(x.c.config) ?? {};
-    proof.set(
-      id,
-      envContradicts(declared, actual)
-        ? -1
-        : Object.entries(declared).filter(([k, v]) => inherited?.get(k) !== v).length,
-    );
+    proof.set(id, Object.entries(declared).filter(([k, v]) => inherited?.get(k) !== v).length);
   }
   const best = Math.max(...proof.values());
-  if (best < 0) return entries;
-  return entries.filter((x) => proof.get(x.c.config.identityKey) === best);
+  return fitting.filter((x) => proof.get(x.c.config.identityKey) === best);
 }
 
 /**

@@ -18,8 +18,11 @@ function digest(text: string): string {
   return createHmac('sha256', RUN_KEY).update(text).digest('hex').slice(0, 16);
 }
 
-/** The value an entry gives one env key, as an identity compares it: resolved, or as written when it cannot be. */
-export type EnvValue = { resolved: string } | { unresolved: string };
+/**
+ * The value an entry gives one env key, as an identity compares it: resolved, or as written when it
+ * cannot be. `ambient`: resolved from this process's environment, which the client's may not share.
+ */
+export type EnvValue = { resolved: string; ambient?: boolean } | { unresolved: string };
 
 /** Each env key the entry sets, to a digest of its value (see above). */
 export function envDigests(env: Readonly<Record<string, EnvValue>>): Record<string, string> {

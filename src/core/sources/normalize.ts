@@ -243,7 +243,7 @@ function mapKeys(
  */
 function envEntries(
   field: RawField | undefined,
-  resolve: (text: string) => { value: string; unresolved: string[] },
+  resolve: (text: string) => { value: string; unresolved: string[]; fromAmbientEnv?: boolean },
 ): Record<string, EnvValue> | undefined {
   const v = field?.value;
   if (v === undefined || v === null || typeof v !== 'object' || Array.isArray(v)) return undefined;
@@ -251,7 +251,12 @@ function envEntries(
   for (const [key, value] of Object.entries(v as Record<string, unknown>)) {
     if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') continue;
     const r = resolve(String(value));
-    out[key] = r.unresolved.length === 0 ? { resolved: r.value } : { unresolved: String(value) };
+    out[key] =
+      r.unresolved.length > 0
+        ? { unresolved: String(value) }
+        : r.fromAmbientEnv
+          ? { resolved: r.value, ambient: true }
+          : { resolved: r.value };
   }
   return Object.keys(out).length > 0 ? out : undefined;
 }
@@ -259,12 +264,13 @@ function envEntries(
 /**
  * The env values the entry gives its process, resolved, for telling apart entries that run the same
  * command with different data (matching only; never serialised). A value whose variables cannot be
- * resolved here is left out: it cannot contradict anything.
+ * resolved here, or were resolved from this process's environment (the client's may differ), is
+ * left out: it cannot contradict anything.
  */
 function resolvedEnv(env: Record<string, EnvValue> | undefined): Record<string, string> | undefined {
   if (!env) return undefined;
   const out: Record<string, string> = {};
-  for (const [key, v] of Object.entries(env)) if ('resolved' in v) out[key] = v.resolved;
+  for (const [key, v] of Object.entries(env)) if ('resolved' in v && !v.ambient) out[key] = v.resolved;
   return Object.keys(out).length > 0 ? out : undefined;
 }
 

@@ -17,6 +17,11 @@ export interface Resolved {
   unresolved: string[];
   /** Substituted environment values that may be secrets (kept out of every output). */
   secrets: string[];
+  /**
+   * Whether a substitution came from this process's environment beyond the user's own paths and names
+   * (`${env:API_BASE}`, `${PATH}`): the client's environment may hold another value.
+   */
+  fromAmbientEnv?: boolean;
   warnings: FileDiagnostic[];
 }
 
@@ -83,6 +88,7 @@ export function resolveVariables(text: string, flavour: VariableFlavour, ctx: Va
       continue;
     }
     out.value += found.value;
+    if (found.fromEnv !== undefined && !isPlainEnv(found.fromEnv)) out.fromAmbientEnv = true;
     if (found.fromEnv !== undefined && !isPlainEnv(found.fromEnv) && found.value.length > 0) {
       out.display += REDACTED;
       out.secrets.push(found.value);

@@ -4,7 +4,7 @@ import type { LockRecord } from '../../../src/core/locks/types';
 import { envContradicts, parseEnviron } from '../../../src/core/processes/environ';
 import { attachInstances } from '../../../src/core/processes/instances';
 import { ProcessInfo } from '../../../src/core/pids/table';
-import { stdioConfig } from './support';
+import { facts, stdioConfig } from './support';
 
 /**
  * Attribution follows the process: its environment (what its entry set) and its guard (a live lock
@@ -80,12 +80,16 @@ describe('attribution follows the process', () => {
     assert.deepEqual(claimedBy(r, 20), ['kb', 'notes']);
   });
 
-  it('never narrows to nothing: one entry, or every entry contradicted, keeps the claim as before', async () => {
-    assert.deepEqual(claimedBy(await attach([kb], declared, { 20: 'MEMORY_FILE_PATH=/elsewhere\0' }), 20), ['kb']);
-    assert.deepEqual(claimedBy(await attach([kb, notes], declared, { 20: 'MEMORY_FILE_PATH=/elsewhere\0' }), 20), [
-      'kb',
-      'notes',
-    ]);
+  it('an entry whose env the process contradicts never claims it, even alone: the same script with other data is another server, listed as not configured', async () => {
+    const alone = await attach([kb], declared, { 20: 'MEMORY_FILE_PATH=/elsewhere\0' });
+    assert.deepEqual(claimedBy(alone, 20), []);
+    assert.deepEqual(
+      alone.notConfigured.map((i) => i.pid),
+      [20],
+    );
+    assert.deepEqual(claimedBy(await attach([kb, notes], declared, { 20: 'MEMORY_FILE_PATH=/elsewhere\0' }), 20), []);
+    // Its environment unreadable (another system): the claim stands, as before.
+    assert.deepEqual(claimedBy(await attach([kb], declared, undefined), 20), ['kb']);
   });
 
   it("after Wrap, the other client's unguarded process stays under its own client's entry", async () => {
@@ -143,5 +147,40 @@ describe('attribution follows the process', () => {
     assert.equal(envContradicts({ A: '1', B: '2' }, env), false);
     assert.equal(envContradicts({ A: '9' }, env), true);
     assert.equal(envContradicts({ D: '4' }, env), true);
+  });
+});
+
+describe('attribution: a server run by a guard of another MCP Lifeguard root', () => {
+  it("is never an unwrapped entry's instance, even on the very same command line; under this root's guard it is", async () => {
+    const script = '/srv/memory/dist/index.js';
+    const cli = '/src/clone/dist/cli.js';
+    const cfg = [stdioConfig('memory', 'cursor', 'node', [script])];
+    const table: ProcessInfo[] = [
+      { pid: 1, ppid: 0, argv: ['/sbin/init'], startTime: 1 },
+      { pid: 10, ppid: 1, argv: ['/opt/Cursor/cursor'], startTime: 1000 },
+      { pid: 20, ppid: 10, argv: ['node', cli, 'run', '--name', 'memory', '--', 'node', script], startTime: 2000 },
+      { pid: 21, ppid: 20, argv: ['node', script], startTime: 2001 },
+    ];
+    const run = (ownRoot: string) =>
+      attachInstances(
+        cfg,
+        { state: 'ok', processes: table, method: 'procfs' },
+        {
+          platform: 'linux',
+          secretsOf: () => new Set(),
+          facts: { ...facts({}), cliBundle: (file) => file === cli },
+          ownRoot,
+          env: {
+            declared: () => undefined,
+            ofProcess: (pid) =>
+              pid === 20 ? new Map([['MCP_LIFEGUARD_HOME', '/tmp/other-root']]) : new Map<string, string>(),
+          },
+        },
+      );
+    assert.deepEqual((await run('/home/u/.local/state/mcp-lifeguard')).servers[0].instances, []);
+    assert.deepEqual(
+      (await run('/tmp/other-root')).servers[0].instances.map((i) => i.pid),
+      [21],
+    );
   });
 });

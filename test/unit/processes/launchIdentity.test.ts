@@ -266,10 +266,14 @@ describe('launch identity: one process, one entry', () => {
         secretsOf: () => new Set(),
         facts: facts({}),
         homes,
-        env: { declared: () => ({ npm_config_cache: '/ci/cache' }), ofProcess: () => new Map() },
+        env: {
+          declared: () => ({ npm_config_cache: '/ci/cache' }),
+          ofProcess: (pid) => (pid === 40 || pid === 41 ? new Map([['npm_config_cache', '/ci/cache']]) : new Map()),
+        },
       },
     );
-    assert.deepEqual(declared.servers[0].instances.map((i) => i.pid).sort(), [21, 41]);
+    // (The processes that lack the entry's value are not its launches: other data, as any env.)
+    assert.deepEqual(declared.servers[0].instances.map((i) => i.pid).sort(), [41]);
   });
 
   it("a stranger whose install was deleted is never claimed by its program's name; the entry's own process keeps its proof", async () => {

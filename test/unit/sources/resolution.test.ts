@@ -120,6 +120,23 @@ describe('sources: transport inferred as VS Code does', () => {
     assert.equal(normalize({ command: 'x' }).server?.disabled, false);
   });
 
+  it("an env value resolved from this process's environment is left out of matching (the client's may differ); a literal, a path of the user's and ${workspaceFolder} stay", () => {
+    const r = normalize({
+      command: 'node',
+      args: ['s.js'],
+      env: {
+        A: 'literal',
+        B: '${workspaceFolder}/data',
+        C: '${userHome}/x',
+        D: '${env:API_TOKEN}',
+        E: '${env:HOME}/y',
+      },
+    });
+    assert.deepEqual(Object.keys(r.launch?.env ?? {}).sort(), ['A', 'B', 'C', 'E']);
+    assert.deepEqual(r.server?.envKeys, ['A', 'B', 'C', 'D', 'E']);
+    assert.deepEqual(Object.keys(r.server?.envDigests ?? {}).sort(), ['A', 'B', 'C', 'D', 'E']);
+  });
+
   it('unresolved variables are listed on the server', () => {
     assert.deepEqual(normalize({ command: 'x', args: ['--key', '${input:key}'] }).server?.unresolved, ['${input:key}']);
   });
