@@ -30,7 +30,6 @@ const [command, ...rest] = process.argv.slice(2);
 const minutesArg = rest.indexOf('--minutes');
 const minutes = minutesArg >= 0 ? Number(rest[minutesArg + 1]) : 120;
 
-
 function start() {
   if (!fs.existsSync(cli)) throw new Error(`${cli} is not built: run npm run build first`);
   if (!(minutes > 0)) throw new Error('--minutes takes a positive number');
