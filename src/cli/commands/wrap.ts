@@ -7,10 +7,10 @@ import { lifeguardPaths } from '../../core/base/paths';
 import { terminalSafe } from '../../core/base/terminalSafe';
 import { isWrappedCommand, wrappedName } from '../../core/configEdit/guardCommand';
 import { CLI_BUNDLES, installGuard, launcherPath } from '../../core/configEdit/guardInstall';
-import { redactConfigLine } from '../../core/configEdit/redactConfigText';
+import { redactConfigLine, redactConfigText } from '../../core/configEdit/redactConfigText';
 import { sharePlan } from '../../core/configEdit/sharePlan';
 import { english, Translate } from '../../core/configEdit/translate';
-import { unifiedDiff } from '../../core/configEdit/unifiedDiff';
+import { diffWindows, unifiedDiff } from '../../core/configEdit/unifiedDiff';
 import { computeUnwrap, computeWrap, entryFormatFor } from '../../core/configEdit/wrapEdit';
 import { scanSources } from '../../core/sources/scan';
 import { CliIo, UsageError } from '../io';
@@ -216,10 +216,21 @@ function argsIn(text: string, file: string, servers: readonly ServerConfig[]): s
     });
 }
 
-/** A file's diff as it may be shown: every line redacted (env and header values, flags' values, URLs, tokens). */
+/**
+ * A file's diff as it may be shown: the diff of the two texts with every value that holds a secret
+ * masked whole, found by its decoded value in whatever spelling (redactConfigText: env and header
+ * values, flags' values, URL credentials, tokens), line breaks kept so the line numbers are the
+ * file's; then every shown line once more (comments, what no parse reached).
+ */
 export function redactedDiff(edit: FileEdit, secrets: ReadonlySet<string>, servers: readonly ServerConfig[]): string {
   const args = [...argsIn(edit.before, edit.file, servers), ...argsIn(edit.after, edit.file, servers)];
-  const diff = unifiedDiff(edit.before, edit.after, edit.file, `${edit.file} (${edit.entries.join(', ')} rewritten)`);
+  const shown = diffWindows(edit.before, edit.after);
+  const diff = unifiedDiff(
+    redactConfigText(edit.before, edit.file, secrets, shown.before),
+    redactConfigText(edit.after, edit.file, secrets, shown.after),
+    edit.file,
+    `${edit.file} (${edit.entries.join(', ')} rewritten)`,
+  );
   return diff
     .split('\n')
     .map((line) => (line.length > 0 ? line[0] + redactConfigLine(line.slice(1), secrets, args) : line))
