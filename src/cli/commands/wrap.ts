@@ -4,6 +4,7 @@ import { isWorkspaceDefined, TRUST_WORKSPACE_FLAG } from '../../core/actions/wor
 import { currentHostEnv } from '../../core/base/hostEnv';
 import { ServerConfig } from '../../core/base/model';
 import { lifeguardPaths } from '../../core/base/paths';
+import { redactArgs } from '../../core/base/redact';
 import { terminalSafe } from '../../core/base/terminalSafe';
 import { isWrappedCommand, wrappedName } from '../../core/configEdit/guardCommand';
 import { CLI_BUNDLES, installGuard, launcherPath } from '../../core/configEdit/guardInstall';
@@ -140,7 +141,8 @@ export function planConfigEdits(input: PlanInput): ConfigEditPlan | { error: str
     if (identities.length > 1)
       return {
         error: `the entries named '${target}' are ${identities.length} different servers (${named
-          .map((s) => `${s.source.label}: ${[s.command ?? s.url ?? '', ...s.args].join(' ')}${envNote(s)}`)
+          // A command string may carry a flag's token (`srv --api-key=X`): masked as an argv is.
+          .map((s) => `${s.source.label}: ${redactArgs([s.command ?? s.url ?? '', ...s.args]).join(' ')}${envNote(s)}`)
           .join('; ')}); ${
           input.share
             ? 'one server can be shared only by entries of the same command and env'
