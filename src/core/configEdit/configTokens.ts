@@ -197,7 +197,8 @@ export function yamlTokens(text: string): ConfigToken[] | undefined {
 export function tomlTokens(text: string): ConfigToken[] | undefined {
   const out: ConfigToken[] = [];
   const n = text.length;
-  let i = 0;
+  // A byte order mark opens the file, as TOML's parsers allow.
+  let i = text.startsWith('\ufeff') ? 1 : 0;
   let lists = 0;
   const blank = () => {
     while (i < n && (text[i] === ' ' || text[i] === '\t')) i++;

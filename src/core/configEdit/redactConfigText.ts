@@ -32,23 +32,22 @@ export function redactConfigText(
   const tokens = all.filter((t) => inView(t) || (t.list !== undefined && lists.has(t.list)));
   const masked = new Map<ConfigToken, string>();
   // A list's items are read as an argv: `--token` masks the item after it.
+  const byList = new Map<ConfigToken, string>();
   for (const items of lists.values()) {
     const redacted = redactArgs(
       items.map((t) => t.value),
       secrets,
     );
-    items.forEach((t, k) => {
-      if (redacted[k] !== t.value) masked.set(t, redacted[k]);
-    });
+    items.forEach((t, k) => byList.set(t, redacted[k]));
   }
+  const longestFirst = [...secrets].sort((x, y) => y.length - x.length);
   for (const t of tokens) {
-    if (holdsSecret(t.value, secrets, t.role === 'key' ? KEY_MIN_LENGTH : 1)) masked.set(t, REDACTED);
-    else if (t.role !== 'key' && t.key !== undefined && isSecretName(t.key) && t.value.length > 0)
-      masked.set(t, REDACTED);
-    else if (t.role === 'value') {
-      const redacted = redactArgs([t.value], secrets)[0];
-      if (redacted !== t.value) masked.set(t, redacted);
-    }
+    let value: string;
+    if (t.role !== 'key' && t.key !== undefined && isSecretName(t.key) && t.value.length > 0) value = REDACTED;
+    else if (t.role === 'key') value = maskSecrets(t.value, longestFirst, KEY_MIN_LENGTH);
+    else if (t.role === 'item') value = maskSecrets(byList.get(t) ?? t.value, longestFirst, 1, t.value);
+    else value = redactArgs([maskSecrets(t.value, longestFirst, 1)], secrets)[0];
+    if (value !== t.value) masked.set(t, value);
   }
   let out = '';
   let copied = 0;
@@ -65,13 +64,30 @@ const KEY_MIN_LENGTH = 6;
 /** Below this a secret masks a value only when it is the whole value ("1", "on" inside other text is no secret). */
 const WITHIN_MIN_LENGTH = 4;
 
+/**
+ * A value with the secrets the scan collected masked: whole when it is one (`decoded`, the value as
+ * the file spells it, when `value` is already partly masked), else each one inside it, longest
+ * first (a data folder's path in a longer path: the rest stays readable).
+ */
+function maskSecrets(
+  value: string,
+  secrets: ReadonlySet<string> | readonly string[],
+  minLength: number,
+  decoded = value,
+): string {
+  let out = value;
+  const longestFirst = Array.isArray(secrets) ? secrets : [...secrets].sort((x, y) => y.length - x.length);
+  for (const s of longestFirst) {
+    if (s.length < minLength || s.length === 0) continue;
+    if (decoded === s || out === s) return REDACTED;
+    if (s.length >= Math.max(WITHIN_MIN_LENGTH, minLength)) out = out.split(s).join(REDACTED);
+  }
+  return out;
+}
+
 /** Whether a value is, or holds, a secret the scan collected. */
 function holdsSecret(value: string, secrets: ReadonlySet<string>, minLength: number): boolean {
-  for (const s of secrets) {
-    if (s.length < minLength || s.length === 0) continue;
-    if (value === s || (s.length >= Math.max(WITHIN_MIN_LENGTH, minLength) && value.includes(s))) return true;
-  }
-  return false;
+  return maskSecrets(value, secrets, minLength) !== value;
 }
 
 /**

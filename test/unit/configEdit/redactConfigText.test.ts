@@ -130,6 +130,14 @@ describe('config redaction: a secret found by its decoded value, in any spelling
     );
     assert.equal(new Set(listed.slice(0, 2).map((t) => t.list)).size, 1, 'one list');
     assert.equal(tomlTokens('a = "unterminated\nb = 1\n'), undefined);
+    // A byte order mark, CRLF line ends, a date with a space, numbers TOML writes with underscores.
+    const crlf = tomlTokens(
+      '\ufeff[mcp_servers.x]\r\nKEY = "\\u0073k"  # c\r\nd = 1979-05-27 07:32:00Z\r\nn = 1_000\r\n',
+    );
+    assert.deepEqual(
+      crlf?.filter((t) => t.role === 'value').map((t) => t.value),
+      ['sk', '1979-05-27 07:32:00Z', '1_000'],
+    );
   });
 
   it('every spelling of the corpus is masked whole through the plan and diff `wrap` prints; line numbers kept; the rest readable', async () => {
@@ -190,6 +198,13 @@ describe('config redaction: a secret found by its decoded value, in any spelling
     assert.match(out, /"-y", "pkg@1\.2\.3",/);
     assert.match(out, /"--port", "8080"/);
     assert.ok(!out.includes('pw-9x8y7z') && !out.includes('abc123'));
+    // A collected value inside a longer one (a data folder in a path) is masked there; the rest stays.
+    const paths = redactConfigText(
+      '{ "command": "/srv/data/bin/x", "env": { "DIR": "/srv/data" } }',
+      '/x/mcp.json',
+      new Set(['/srv/data']),
+    );
+    assert.equal(paths, '{ "command": "<redacted>/bin/x", "env": { "DIR": "<redacted>" } }');
   });
 
   it('YAML block scalars keep their header and lines; a value that holds a secret is masked, a key named like a short value is not', () => {
