@@ -26,8 +26,12 @@ export function redactConfigText(
   // and every item of a list that reaches into it: an item is judged by the items before it.
   const inView = (t: ConfigToken) => t.end > shown.from && t.start < shown.to;
   const lists = new Map<number, ConfigToken[]>();
-  for (const t of all)
-    if (t.role === 'item' && t.list !== undefined) lists.set(t.list, [...(lists.get(t.list) ?? []), t]);
+  for (const t of all) {
+    if (t.role !== 'item' || t.list === undefined) continue;
+    const items = lists.get(t.list);
+    if (items) items.push(t);
+    else lists.set(t.list, [t]);
+  }
   for (const [list, items] of lists) if (!items.some(inView)) lists.delete(list);
   const tokens = all.filter((t) => inView(t) || (t.list !== undefined && lists.has(t.list)));
   const masked = new Map<ConfigToken, string>();
