@@ -39,9 +39,17 @@ const RUNS: { name: string; args: (server: string) => string[] }[] = [
   { name: 'unwrap --yes', args: (s) => ['unwrap', s, '--yes'] },
 ];
 
-/** What must never be shown of a shape: its values as decoded, their last 6 characters, and the pieces as written. */
+/**
+ * What must never be shown of a shape: its values as decoded and as `--json` escapes them, their
+ * last 6 characters, and the pieces as written.
+ */
 function needles(shape: Shape): string[] {
-  return [...shape.secrets, ...shape.secrets.map((s) => s.trimEnd().slice(-6)), ...(shape.pieces ?? [])];
+  return [
+    ...shape.secrets,
+    ...shape.secrets.map((s) => JSON.stringify(s).slice(1, -1)),
+    ...shape.secrets.map((s) => s.trimEnd().slice(-6)),
+    ...(shape.pieces ?? []),
+  ];
 }
 
 describe('secrets: every spelling of a secret in a client file stays out of wrap and unwrap (built CLI, real files)', function () {
