@@ -9,21 +9,23 @@ import type { Explanation } from './schemas';
  * `explain`: the evidence for one server (by name) or one process (by pid), exactly as the tree's
  * Show Evidence gives it: a person's summary above the engine's evidence, long package lists cut.
  * What the config says is escaped before it is written into the document (a name cannot forge a
- * line of it), names are quoted where the summary starts a line with them, and the document is capped.
+ * line of it), names, versions, packages and reasons are quoted in the summary's sentences, and the
+ * document is capped.
  */
 
-/** The text the document is made of: every string escaped; the name quoted, as the summary lines start with it. */
+/** The text the document is made of: every string escaped (the summary's lines quote each value from outside besides). */
 function shown(target: { server?: VmServer; instance?: VmInstance }): { server?: VmServer; instance?: VmInstance } {
-  const server = target.server ? forModel(target.server) : undefined;
   return {
-    ...(server ? { server: { ...server, name: quoted(server.name) } } : {}),
+    ...(target.server ? { server: forModel(target.server) } : {}),
     ...(target.instance ? { instance: forModel(target.instance) } : {}),
   };
 }
 
 /** The document, its lines our own: the text in it was escaped before it was written (and anything else is escaped now). */
 function documentOf(targets: Array<{ server?: VmServer; instance?: VmInstance }>): string {
-  return terminalSafeLines(capped(targets.map((t) => evidenceDocument(shown(t))).join('\n'), MAX_EVIDENCE_CHARS));
+  return terminalSafeLines(
+    capped(targets.map((t) => evidenceDocument(shown(t), quoted)).join('\n'), MAX_EVIDENCE_CHARS),
+  );
 }
 
 export function explain(vm: VmSnapshot, target: { server?: string; pid?: number }): Explanation {
@@ -39,7 +41,7 @@ export function explain(vm: VmSnapshot, target: { server?: string; pid?: number 
       };
     return {
       found: true,
-      summary: forModel(evidenceSummary(shown({ server, instance }))),
+      summary: forModel(evidenceSummary(shown({ server, instance }), quoted)),
       ...(server ? { server: forModel(serverReport(server)) } : {}),
       instance: forModel(instanceReport(instance)),
       evidence: documentOf([{ server, instance }]),
@@ -58,7 +60,7 @@ export function explain(vm: VmSnapshot, target: { server?: string; pid?: number 
   // One name in several configs (VS Code's and Cursor's `memory`): each is explained.
   return {
     found: true,
-    summary: forModel(named.flatMap((server) => evidenceSummary(shown({ server })))),
+    summary: forModel(named.flatMap((server) => evidenceSummary(shown({ server }), quoted))),
     ...(named.length === 1 ? { server: forModel(serverReport(named[0])) } : {}),
     evidence: documentOf(named.map((server) => ({ server }))),
   };

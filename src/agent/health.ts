@@ -42,7 +42,8 @@ export function instanceReport(i: VmInstance): InstanceReport {
         }
       : {}),
     verdicts: instanceVerdicts(i),
-    why: i.verdicts.map(describeVerdict),
+    // Package names, versions and the engine's reasons come from files and servers: quoted, as names are.
+    why: i.verdicts.map((v) => describeVerdict(v, quoted)),
     whatToDo: whatToDo(i),
     ...(i.runningVersion ? { runningVersion: i.runningVersion } : {}),
     ...(i.startTime !== undefined ? { startedAt: new Date(i.startTime).toISOString() } : {}),
@@ -135,17 +136,18 @@ export function healthReport(vm: VmSnapshot, filter: HealthFilter = {}): HealthR
 
 /**
  * The text beside the structured result: the summary, then a line per server and instance. It is
- * rendered from a report already made safe (forModel): names, paths and messages are quoted besides.
+ * rendered from a report already made safe (forModel): names, versions, paths and messages are quoted besides.
  */
 export function healthText(r: HealthReport): string {
   const lines = [r.summary];
   for (const s of r.servers) {
-    const version = s.installedVersion ? ` ${s.installedVersion} installed` : '';
-    const update = s.updateAvailable ? `; ${s.updateAvailable.latest} available` : '';
+    // Versions come from package files and registries: quoted, as names are.
+    const version = s.installedVersion ? ` ${quoted(s.installedVersion)} installed` : '';
+    const update = s.updateAvailable ? `; ${quoted(s.updateAvailable.latest)} available` : '';
     lines.push(`- ${quoted(s.name)} (${s.source}, ${s.transport}): ${s.state}${version}${update}`);
     for (const i of s.instances)
       lines.push(
-        `  - pid ${i.pid} (${i.shared ? `shared by ${i.shared.clients.length} client${i.shared.clients.length === 1 ? '' : 's'}: ${i.shared.clients.map((c) => (c.name !== undefined ? quoted(c.name) : '?')).join(', ')}` : `${i.client}${i.guarded ? ', guarded' : ''}`}): ${i.verdicts.join(', ')}${i.runningVersion ? `, runs ${i.runningVersion}` : ''}. ${i.verdicts.includes('ok') ? '' : i.whatToDo}`.trimEnd(),
+        `  - pid ${i.pid} (${i.shared ? `shared by ${i.shared.clients.length} client${i.shared.clients.length === 1 ? '' : 's'}: ${i.shared.clients.map((c) => (c.name !== undefined ? quoted(c.name) : '?')).join(', ')}` : `${i.client}${i.guarded ? ', guarded' : ''}`}): ${i.verdicts.join(', ')}${i.runningVersion ? `, runs ${quoted(i.runningVersion)}` : ''}. ${i.verdicts.includes('ok') ? '' : i.whatToDo}`.trimEnd(),
       );
   }
   if (r.notConfigured.length)

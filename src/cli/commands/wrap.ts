@@ -4,13 +4,14 @@ import { isWorkspaceDefined, TRUST_WORKSPACE_FLAG } from '../../core/actions/wor
 import { currentHostEnv } from '../../core/base/hostEnv';
 import { ServerConfig } from '../../core/base/model';
 import { lifeguardPaths } from '../../core/base/paths';
+import { redactArgs } from '../../core/base/redact';
 import { terminalSafe } from '../../core/base/terminalSafe';
 import { isWrappedCommand, wrappedName } from '../../core/configEdit/guardCommand';
 import { CLI_BUNDLES, installGuard, launcherPath } from '../../core/configEdit/guardInstall';
-import { redactConfigLine } from '../../core/configEdit/redactConfigText';
+import { redactConfigLine, redactConfigText } from '../../core/configEdit/redactConfigText';
 import { sharePlan } from '../../core/configEdit/sharePlan';
 import { english, Translate } from '../../core/configEdit/translate';
-import { unifiedDiff } from '../../core/configEdit/unifiedDiff';
+import { diffWindows, unifiedDiff } from '../../core/configEdit/unifiedDiff';
 import { computeUnwrap, computeWrap, entryFormatFor } from '../../core/configEdit/wrapEdit';
 import { scanSources } from '../../core/sources/scan';
 import { CliIo, UsageError } from '../io';
@@ -140,7 +141,8 @@ export function planConfigEdits(input: PlanInput): ConfigEditPlan | { error: str
     if (identities.length > 1)
       return {
         error: `the entries named '${target}' are ${identities.length} different servers (${named
-          .map((s) => `${s.source.label}: ${[s.command ?? s.url ?? '', ...s.args].join(' ')}${envNote(s)}`)
+          // A command string may carry a flag's token (`srv --api-key=X`): masked as an argv is.
+          .map((s) => `${s.source.label}: ${redactArgs([s.command ?? s.url ?? '', ...s.args]).join(' ')}${envNote(s)}`)
           .join('; ')}); ${
           input.share
             ? 'one server can be shared only by entries of the same command and env'
@@ -216,10 +218,21 @@ function argsIn(text: string, file: string, servers: readonly ServerConfig[]): s
     });
 }
 
-/** A file's diff as it may be shown: every line redacted (env and header values, flags' values, URLs, tokens). */
+/**
+ * A file's diff as it may be shown: the diff of the two texts with every value that holds a secret
+ * masked whole, found by its decoded value in whatever spelling (redactConfigText: env and header
+ * values, flags' values, URL credentials, tokens), line breaks kept so the line numbers are the
+ * file's; then every shown line once more (comments, what no parse reached).
+ */
 export function redactedDiff(edit: FileEdit, secrets: ReadonlySet<string>, servers: readonly ServerConfig[]): string {
   const args = [...argsIn(edit.before, edit.file, servers), ...argsIn(edit.after, edit.file, servers)];
-  const diff = unifiedDiff(edit.before, edit.after, edit.file, `${edit.file} (${edit.entries.join(', ')} rewritten)`);
+  const shown = diffWindows(edit.before, edit.after);
+  const diff = unifiedDiff(
+    redactConfigText(edit.before, edit.file, secrets, shown.before),
+    redactConfigText(edit.after, edit.file, secrets, shown.after),
+    edit.file,
+    `${edit.file} (${edit.entries.join(', ')} rewritten)`,
+  );
   return diff
     .split('\n')
     .map((line) => (line.length > 0 ? line[0] + redactConfigLine(line.slice(1), secrets, args) : line))

@@ -173,10 +173,21 @@ export function shareHints(snapshot: Snapshot, server: string | undefined, plan:
       identityKey,
       copies,
       clients,
-      message: `${copies} copies of ${g.name} run for ${clients.length} clients (${clients.join(', ')}): \`run --on-conflict share\` serves them from one; \`mcp-lifeguard wrap ${shellWord(g.name)} --share\` rewrites each client's entry to it (see README, Share one server)`,
+      message: shareHintMessage({ serverName: g.name, copies, clients }),
     });
   }
   return hints;
+}
+
+/**
+ * A share hint in words. `show` writes the server's name into the sentence (as it is for a person,
+ * quoted for a model: src/agent); the command suggested names it as a shell word.
+ */
+export function shareHintMessage(
+  h: Pick<ShareHint, 'serverName' | 'copies' | 'clients'>,
+  show: (value: string) => string = (value) => value,
+): string {
+  return `${h.copies} copies of ${show(h.serverName)} run for ${h.clients.length} clients (${h.clients.join(', ')}): \`run --on-conflict share\` serves them from one; \`mcp-lifeguard wrap ${shellWord(h.serverName)} --share\` rewrites each client's entry to it (see README, Share one server)`;
 }
 
 /** A server name as a shell word: quoted unless it is plain. */

@@ -8,10 +8,7 @@ export function unifiedDiff(before: string, after: string, fromLabel: string, to
   if (before === after) return '';
   const a = before.split(/\r?\n/);
   const b = after.split(/\r?\n/);
-  let head = 0;
-  while (head < a.length && head < b.length && a[head] === b[head]) head++;
-  let tail = 0;
-  while (tail < a.length - head && tail < b.length - head && a[a.length - 1 - tail] === b[b.length - 1 - tail]) tail++;
+  const { head, tail } = commonEnds(a, b);
   const ops = [
     ...a.slice(0, head).map((l) => ({ op: ' ' as const, line: l })),
     ...middle(a.slice(head, a.length - tail), b.slice(head, b.length - tail)),
@@ -48,6 +45,48 @@ export function unifiedDiff(before: string, after: string, fromLabel: string, to
     i = stop;
   }
   return `${out.join('\n')}\n`;
+}
+
+/** How many lines two texts (as lines) share at their start and, after that, at their end. */
+export function commonEnds(a: readonly string[], b: readonly string[]): { head: number; tail: number } {
+  let head = 0;
+  while (head < a.length && head < b.length && a[head] === b[head]) head++;
+  let tail = 0;
+  while (tail < a.length - head && tail < b.length - head && a[a.length - 1 - tail] === b[b.length - 1 - tail]) tail++;
+  return { head, tail };
+}
+
+/**
+ * The part of each text a diff of the two may show (its changed lines and `context` lines around
+ * them), as character offsets: what is outside is the same in both and never shown.
+ */
+export function diffWindows(
+  before: string,
+  after: string,
+  context = 3,
+): { before: { from: number; to: number }; after: { from: number; to: number } } {
+  const a = before.split(/\r?\n/);
+  const b = after.split(/\r?\n/);
+  const { head, tail } = commonEnds(a, b);
+  const window = (text: string, lines: string[]) => {
+    const firstLine = Math.max(0, head - context);
+    const endLine = Math.min(lines.length, lines.length - tail + context);
+    // Offsets of line starts, counted on the text itself (line breaks may be \r\n).
+    let from = 0;
+    let to = text.length;
+    let offset = 0;
+    for (let line = 0; line < lines.length; line++) {
+      if (line === firstLine) from = offset;
+      if (line === endLine) {
+        to = offset;
+        break;
+      }
+      const next = text.indexOf('\n', offset);
+      offset = next < 0 ? text.length : next + 1;
+    }
+    return { from, to };
+  };
+  return { before: window(before, a), after: window(after, b) };
 }
 
 type Op = { op: ' ' | '-' | '+'; line: string };

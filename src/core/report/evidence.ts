@@ -12,17 +12,31 @@ export function inferredWords(source: InferredSource | undefined): string {
   return source === 'uv-cache' ? "uv's cache" : source === 'pipx-log' ? "pipx's log" : "npm's cache";
 }
 
-/** One line per verdict, in words: the evidence the tooltips and the notification quote. */
-export function describeVerdict(v: VmVerdict): string {
+/**
+ * How a value read from a file, a process or a server is written into a sentence: as it is for a
+ * person (the tree, the CLI), quoted and escaped for a model (src/agent/modelText.ts `quoted`), so
+ * that a version reading `1.0.0 installed. SYSTEM: ...` stays data and never reads as our words.
+ */
+export type Show = (value: string) => string;
+
+const asIs: Show = (value) => value;
+
+/**
+ * One line per verdict, in words: the evidence the tooltips and the notification quote. `show`
+ * writes each value from outside (package, versions, the engine's summary and reason, which
+ * embed names, versions and paths).
+ */
+export function describeVerdict(v: VmVerdict, show: Show = asIs): string {
   switch (v.kind) {
     case 'stale':
-      if (v.cause === 'changed') return `Changed since start: restart to load what is installed. ${v.summary}`;
-      if (v.cause === 'config') return `Configuration changed: ${v.summary}`;
-      if (v.cause === 'runtime') return `Runtime replaced: ${v.summary}`;
+      if (v.cause === 'changed') return `Changed since start: restart to load what is installed. ${show(v.summary)}`;
+      if (v.cause === 'config') return `Configuration changed: ${show(v.summary)}`;
+      if (v.cause === 'runtime') return `Runtime replaced: ${show(v.summary)}`;
       // The same version with other dependencies: the versions alone would say nothing.
-      if (v.running === v.installed) return `Stale: ${v.summary}`;
-      if (v.installed === 'missing') return `Stale: runs ${v.package} ${v.running}, but it is no longer installed`;
-      return `Stale: runs ${v.package} ${v.running}, but ${v.installed} is installed${v.inferred ? ` (the running version is inferred from ${inferredWords(v.inferredFrom)})` : ''}`;
+      if (v.running === v.installed) return `Stale: ${show(v.summary)}`;
+      if (v.installed === 'missing')
+        return `Stale: runs ${show(v.package)} ${show(v.running)}, but it is no longer installed`;
+      return `Stale: runs ${show(v.package)} ${show(v.running)}, but ${show(v.installed)} is installed${v.inferred ? ` (the running version is inferred from ${inferredWords(v.inferredFrom)})` : ''}`;
     case 'duplicate':
       if (v.agentHost)
         return `Duplicate: ${v.client.name} runs ${v.instances.length} instances of this launch, ${perSession(v.instances.length, v.agentHost)} of its ${v.agentHost.name} (pid ${v.agentHost.pid}): each session talks to its own copy, the newest (pid ${v.keep.pid}) is the latest session's`;
@@ -33,9 +47,10 @@ export function describeVerdict(v: VmVerdict): string {
       return `Shared: ${clients} clients each run their own instance${v.singleWriter ? ' of a single-writer server: they may corrupt its data' : ''}`;
     }
     case 'orphan':
-      return `Orphan: ${v.reason}`;
+      return `Orphan: ${show(v.reason)}`;
     case 'unknown':
-      if (v.question === 'stale') return `${v.settling ? 'Version being judged' : 'Version unknown'}: ${v.reason}`;
-      return `Not decided (${v.question}): ${v.reason}`;
+      if (v.question === 'stale')
+        return `${v.settling ? 'Version being judged' : 'Version unknown'}: ${show(v.reason)}`;
+      return `Not decided (${v.question}): ${show(v.reason)}`;
   }
 }

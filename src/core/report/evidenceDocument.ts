@@ -1,4 +1,4 @@
-import { describeVerdict } from './evidence';
+import { describeVerdict, Show } from './evidence';
 import { terminalSafe as shownText } from '../base/terminalSafe';
 import { VmInstance, VmServer } from './input';
 import {
@@ -35,13 +35,13 @@ export function whatToDo(i: VmInstance): string {
   return 'Nothing to do: it runs what is installed.';
 }
 
-function instanceLines(i: VmInstance): string[] {
+function instanceLines(i: VmInstance, show?: Show): string[] {
   const verdict = instanceVerdicts(i)
     .map((v) => VERDICT_LABELS[v])
     .join(', ');
   return [
     `pid ${i.pid} (${i.client.name}${isGuarded(i) ? ', guarded' : ''}): ${verdict}`,
-    ...i.verdicts.map((v) => `  Why: ${describeVerdict(v)}`),
+    ...i.verdicts.map((v) => `  Why: ${describeVerdict(v, show)}`),
     `  What to do: ${whatToDo(i)}`,
   ];
 }
@@ -51,28 +51,29 @@ function instanceLines(i: VmInstance): string[] {
  * restart would load), so it is never called `ok`. What it was found to be (orphan, stale under a
  * guard's record) is said as for any instance.
  */
-function unconfiguredLines(i: VmInstance): string[] {
+function unconfiguredLines(i: VmInstance, show?: Show): string[] {
   const judged = instanceVerdicts(i).filter(
     (v) => v !== 'ok' && v !== 'unknown' && v !== 'checking' && v !== 'settling',
   );
-  if (judged.length > 0) return instanceLines(i);
+  if (judged.length > 0) return instanceLines(i, show);
   return [
     `pid ${i.pid} (${i.client.name}): not configured; what it runs is not judged`,
-    ...i.verdicts.map((v) => `  Why: ${describeVerdict(v)}`),
+    ...i.verdicts.map((v) => `  Why: ${describeVerdict(v, show)}`),
     "  What to do: Nothing, unless it should not run: then Stop it (its client will not start it again), or add it to a client's config.",
   ];
 }
 
-export function evidenceSummary(target: { server?: VmServer; instance?: VmInstance }): string[] {
+/** The summary's lines; `show` writes each value from outside (the server's name, the verdicts' values). */
+export function evidenceSummary(target: { server?: VmServer; instance?: VmInstance }, show: Show = (v) => v): string[] {
   const { server, instance } = target;
   if (instance)
     return server
-      ? [`${server.name} (${server.source.label})`, ...instanceLines(instance)]
-      : ['Not configured: matches no config entry', ...unconfiguredLines(instance)];
+      ? [`${show(server.name)} (${server.source.label})`, ...instanceLines(instance, show)]
+      : ['Not configured: matches no config entry', ...unconfiguredLines(instance, show)];
   if (!server) return [];
   const state = serverState(server);
-  const head = `${server.name} (${server.source.label}): ${state.kind === 'notRunning' ? 'not running' : state.kind}`;
-  return [head, ...server.instances.flatMap(instanceLines)];
+  const head = `${show(server.name)} (${server.source.label}): ${state.kind === 'notRunning' ? 'not running' : state.kind}`;
+  return [head, ...server.instances.flatMap((i) => instanceLines(i, show))];
 }
 
 type Json = unknown;
@@ -120,7 +121,7 @@ export function movedPackages(i: VmInstance): Set<string> {
  * The document "Show Evidence" opens (JSON with comments): the summary a person reads first, then the
  * instance as the engine described it, long package lists cut to the packages that moved.
  */
-export function evidenceDocument(target: { server?: VmServer; instance?: VmInstance }): string {
+export function evidenceDocument(target: { server?: VmServer; instance?: VmInstance }, show?: Show): string {
   const { server, instance } = target;
   const body = instance
     ? { server: server ? { id: server.id, name: server.name, source: server.source } : undefined, instance }
@@ -136,6 +137,6 @@ export function evidenceDocument(target: { server?: VmServer; instance?: VmInsta
         }
       : {};
   const moved = new Set((instance ? [instance] : (server?.instances ?? [])).flatMap((i) => [...movedPackages(i)]));
-  const summary = evidenceSummary(target).map((l) => `// ${shownText(l.replace(/[\r\n]+/g, ' '))}`);
+  const summary = evidenceSummary(target, show).map((l) => `// ${shownText(l.replace(/[\r\n]+/g, ' '))}`);
   return `${[...summary, ...(summary.length ? ['//', '// The evidence, as the engine recorded it:'] : [])].join('\n')}${summary.length ? '\n' : ''}${JSON.stringify(collapsePackages(body, moved), null, 2)}\n`;
 }

@@ -173,7 +173,7 @@ describe('agent face (integration): mcp-lifeguard mcp with the real SDK client',
     assert.equal(inst.runningVersion, '2026.7.4');
     assert.match(
       inst.why.join('\n'),
-      /runs @modelcontextprotocol\/server-memory 2026\.7\.4, but 2026\.8\.31 is installed/,
+      /runs "@modelcontextprotocol\/server-memory" "2026\.7\.4", but "2026\.8\.31" is installed/,
     );
     assert.match(inst.whatToDo, /Restart it/);
     assert.ok(after.counts.stale >= 1 && !after.healthy);

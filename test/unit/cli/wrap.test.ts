@@ -115,6 +115,19 @@ describe('CLI wrap/unwrap: planning and printing', () => {
         /2 different servers.*each is wrapped on its own: name one by its id/.test(mixedPlain.error),
       JSON.stringify(mixedPlain),
     );
+    // The entries are named by their launch: a token in a command string is masked there too.
+    const tokenInCommand = plan({
+      servers: [
+        servers[0],
+        memory(CODEX_FILE, 'Codex', {
+          command: 'srv --api-key=k-5566778899 --token t-1122334455',
+          identityKey: 'stdio:memory-v2',
+        }),
+      ],
+    });
+    assert.ok('error' in tokenInCommand, JSON.stringify(tokenInCommand));
+    assert.match(tokenInCommand.error, /Codex: srv --api-key=<redacted> --token <redacted>/);
+    assert.ok(!/k-5566778899|t-1122334455/.test(tokenInCommand.error));
   });
 
   it('a refused (workspace) or unreadable entry is left alone with why; an already wrapped one too', () => {
