@@ -16,6 +16,15 @@ export const ShareErrorCode = {
   EraMismatch: -32046,
   /** A server request no attached client can answer (no client declared the capability). */
   NoClient: -32047,
+  /** A client has too many requests in flight at the shared server (mux.ts MAX_IN_FLIGHT). */
+  Busy: -32048,
+} as const;
+
+/** JSON-RPC 2.0's own error codes, as the share host answers a message it cannot relay. */
+export const JsonRpcErrorCode = {
+  ParseError: -32700,
+  InvalidRequest: -32600,
+  InternalError: -32603,
 } as const;
 
 export const ok = (id: Id, result: Record<string, unknown> = {}): Message => ({ jsonrpc: '2.0', id, result });

@@ -19,6 +19,12 @@ export const LOG_LEVELS = ['debug', 'info', 'notice', 'warning', 'error', 'criti
 export type LogLevel = (typeof LOG_LEVELS)[number];
 const rank = (level: unknown): number => LOG_LEVELS.indexOf(level as LogLevel);
 
+/** Requests one client may have in flight at the shared server; past it, each new one is refused (ShareErrorCode.Busy). */
+export const MAX_IN_FLIGHT = 1_024;
+
+/** Longest client name kept (the lock record lists clients by name, as an HTTP guard's do). */
+const MAX_NAME = 256;
+
 /** What a client of the shared server must have declared for each server-to-client request. */
 const CAPABILITY_OF: Record<string, string> = {
   'sampling/createMessage': 'sampling',
@@ -43,6 +49,8 @@ interface Client extends MuxClientInfo {
   requests: Map<string, Id>;
   /** Server requests sent to this client, awaiting its answer (server id keys). */
   serverRequests: Set<string>;
+  /** Whether an answer of this client to no request was logged (once per client: it could repeat it at will). */
+  saidStrayAnswer?: boolean;
 }
 
 interface Forwarded {
@@ -147,7 +155,7 @@ export class ShareMux {
       this.era = 'legacy';
       client.era = 'legacy';
       const info = msg.params?.clientInfo as { name?: unknown } | undefined;
-      if (typeof info?.name === 'string') client.name = info.name;
+      if (typeof info?.name === 'string') client.name = info.name.slice(0, MAX_NAME);
       client.capabilities = (msg.params?.capabilities as Record<string, unknown> | undefined) ?? {};
       this.out.changed?.();
       const version = msg.params?.protocolVersion;
@@ -172,10 +180,11 @@ export class ShareMux {
       const info = meta[META.clientInfo] as { name?: unknown } | undefined;
       const caps = meta[META.clientCapabilities];
       if (caps && typeof caps === 'object') client.capabilities = caps as Record<string, unknown>;
-      if (client.era !== 'modern' || (typeof info?.name === 'string' && info.name !== client.name)) {
+      const name = typeof info?.name === 'string' ? info.name.slice(0, MAX_NAME) : undefined;
+      if (client.era !== 'modern' || (name !== undefined && name !== client.name)) {
         client.era = 'modern';
         client.ready = true;
-        if (typeof info?.name === 'string') client.name = info.name;
+        if (name !== undefined) client.name = name;
         this.out.changed?.();
       }
     }
@@ -208,6 +217,15 @@ export class ShareMux {
   }
 
   private forward(client: Client, msg: Message & { id: Id; method: string }): void {
+    if (client.requests.size >= MAX_IN_FLIGHT)
+      return this.out.toClient(
+        client.id,
+        fail(
+          msg.id,
+          ShareErrorCode.Busy,
+          `this client has ${MAX_IN_FLIGHT} requests in flight at the shared server; send more once some are answered`,
+        ),
+      );
     const serverId = this.nextId++;
     const entry: Forwarded = { client: client.id, clientId: msg.id, method: msg.method };
     let params = msg.params;
@@ -247,7 +265,11 @@ export class ShareMux {
     if (this.roots.answered(client.id, msg)) return;
     const key = idKey(msg.id);
     if (this.serverRequests.get(key) !== client.id) {
-      this.out.log(`dropped a client's answer to ${JSON.stringify(msg.id)}: the shared server did not ask it that`);
+      if (!client.saidStrayAnswer)
+        this.out.log(
+          `dropped a client's answer to ${JSON.stringify(msg.id)}: the shared server did not ask it that (said once per client)`,
+        );
+      client.saidStrayAnswer = true;
       return;
     }
     this.serverRequests.delete(key);
@@ -408,6 +430,19 @@ export class ShareMux {
     );
     if (busy.length === 1 && able.includes(busy[0])) return busy[0];
     return able[0];
+  }
+
+  /**
+   * A request forwarded under `serverId` could not be sent to the server: its client (only) gets the
+   * error, and the request is over. False when no client's request has that id.
+   */
+  failForwarded(serverId: Id, code: number, message: string): boolean {
+    const entry = this.forwarded.get(idKey(serverId));
+    if (!entry) return false;
+    this.settle(serverId);
+    if (entry.method === 'initialize') this.initAnswered(entry, fail(entry.clientId, code, message));
+    if (this.clients.has(entry.client)) this.out.toClient(entry.client, fail(entry.clientId, code, message));
+    return true;
   }
 
   /** A request is over (answered or cancelled): its id and progress token mappings go. */

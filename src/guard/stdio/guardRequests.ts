@@ -2,6 +2,7 @@ import { Buffer } from 'node:buffer';
 import { LIFEGUARD_VERSION } from '../../core/base/version';
 import { Classified, idKey, META, serializeMessage, subscriptionIdOf } from './messages';
 import { ACKNOWLEDGED, OpenListen } from './subscriptions';
+import { stringifyJson } from './safeJson';
 
 export type Answer = Classified & { kind: 'response' };
 
@@ -149,7 +150,7 @@ export class GuardRequests {
     );
     try {
       const answer = (await answered).message;
-      if (answer.error) this.log(`server/discover on the restarted server: ${JSON.stringify(answer.error)}`);
+      if (answer.error) this.log(`server/discover on the restarted server: ${stringifyJson(answer.error)}`);
       return answer.result;
     } catch (err) {
       this.log(`server/discover on the restarted server: ${(err as Error).message}`);

@@ -1,5 +1,6 @@
 import { Buffer } from 'node:buffer';
 import { Classified, envelopeVersion, serializeMessage } from './messages';
+import { stringifyJson } from './safeJson';
 
 type Answer = Classified & { kind: 'response' };
 
@@ -85,7 +86,7 @@ export class Handshake {
     const result = response.message.result;
     if (!result)
       throw new Error(
-        `the restarted server refused the replayed initialize: ${JSON.stringify(response.message.error)}`,
+        `the restarted server refused the replayed initialize: ${stringifyJson(response.message.error ?? {})}`,
       );
     this.capabilities = (result.capabilities as Record<string, unknown> | undefined) ?? {};
     if (this.initializedBytes) write(this.initializedBytes);

@@ -1,5 +1,6 @@
 import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/server';
 import { isJsonRpcMessage } from './jsonrpc';
+import { stringifyJson } from './safeJson';
 
 import { TASK_LOST_CODE } from '../host/openWork';
 
@@ -33,14 +34,26 @@ export type Classified =
     }
   | { kind: 'other'; reason: string };
 
+/**
+ * One line (bytes without the newline) as JSON: the one reader of the relay path. V8's JSON.parse
+ * is iterative, so no nesting a peer sends overflows it (safeJson.ts).
+ */
+export function parseLine(line: Buffer): { ok: true; value: unknown } | { ok: false; reason: string } {
+  try {
+    return { ok: true, value: JSON.parse(line.toString('utf8')) as unknown };
+  } catch (err) {
+    return { ok: false, reason: `not JSON: ${(err as Error).message}` };
+  }
+}
+
 /** Classifies one line (bytes without the newline) by the JSON-RPC 2.0 shapes MCP uses (jsonrpc.ts). */
 export function classify(line: Buffer): Classified {
-  let value: unknown;
-  try {
-    value = JSON.parse(line.toString('utf8'));
-  } catch (err) {
-    return { kind: 'other', reason: `not JSON: ${(err as Error).message}` };
-  }
+  const parsed = parseLine(line);
+  return parsed.ok ? classifyValue(parsed.value) : { kind: 'other', reason: parsed.reason };
+}
+
+/** Classifies a parsed line by the JSON-RPC 2.0 shapes MCP uses (jsonrpc.ts). */
+export function classifyValue(value: unknown): Classified {
   if (!isJsonRpcMessage(value)) return { kind: 'other', reason: 'not a JSON-RPC 2.0 message' };
   const message = value as JSONRPCMessage & { id?: RequestId; method?: string };
   if (typeof message.method === 'string') {
@@ -86,9 +99,9 @@ export function notification(method: string): string {
   return serializeMessage({ jsonrpc: '2.0', method });
 }
 
-/** One message as a line of the stdio transport: JSON, then a newline. */
+/** One message as a line of the stdio transport: JSON (at any nesting, safeJson.ts), then a newline. */
 export function serializeMessage(message: JSONRPCMessage | Record<string, unknown>): string {
-  return `${JSON.stringify(message)}\n`;
+  return `${stringifyJson(message)}\n`;
 }
 
 /** The `_meta` keys of the modern protocol era (MCP 2026-07-28 and later). */

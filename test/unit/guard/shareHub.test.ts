@@ -5,7 +5,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { attachControl, AttachRefusedError, ControlServer, startControlServer } from '../../../src/core/control';
 import type { AttachedClient } from '../../../src/core/control/protocol';
-import { ShareHub } from '../../../src/guard/share/hub';
+import { MAX_MESSAGE_BYTES, overlongShape, ShareHub } from '../../../src/guard/share/hub';
+import { until } from '../../support/poll';
 
 /** Lines read from a stream, as parsed JSON, with a way to wait for the next one. */
 function lines(stream: NodeJS.ReadableStream): { next(): Promise<Record<string, unknown>>; ended: Promise<void> } {
@@ -100,5 +101,155 @@ describe('guard share: the hub (relays attached over a real control socket, one 
       (err: Error) => err instanceof AttachRefusedError && /stopping/.test(err.message),
     );
     hub.close();
+  });
+
+  /** A hub behind a real control socket, and a way to attach a raw client to it. */
+  async function started(log: string[] = []) {
+    const hub = new ShareHub({ lingerMs: 0, log: (l) => log.push(l) });
+    const endpoint = path.join(dir, 'c.sock');
+    control = await startControlServer(endpoint, {
+      status: () => ({ guardPid: 1, serverName: 's', state: 'running', inFlight: 0, restarts: 0, startedAt: 'x' }),
+      shutdown: () => undefined,
+      restart: () => Promise.reject(new Error('no')),
+      attach: (socket, request, rest) => hub.attach(socket, request, rest),
+    });
+    hub.start();
+    const attach = async (pid: number) => {
+      const { socket } = await attachControl(endpoint, { pid, startTime: pid });
+      sockets.push(socket);
+      const read = lines(socket);
+      socket.resume();
+      return { socket, read };
+    };
+    return { hub, attach };
+  }
+
+  it('answers what it cannot relay to its sender alone: nesting past 256 levels, a batch, JSON that is no message, a line that is not JSON', async () => {
+    const log: string[] = [];
+    const { hub, attach } = await started(log);
+    const server = lines(hub.toServer);
+    const a = await attach(201);
+    const b = await attach(202);
+    const nested = (n: number) => '['.repeat(n) + ']'.repeat(n);
+    a.socket.write(`{"jsonrpc":"2.0","id":"deep","method":"tools/call","params":{"x":${nested(6_000)}}}\n`);
+    a.socket.write(
+      `[{"jsonrpc":"2.0","id":"b1","method":"ping"},{"jsonrpc":"2.0","method":"notifications/initialized"},5]\n`,
+    );
+    a.socket.write('{"jsonrpc":"2.0","id":"odd","method":"ping","params":[1]}\n');
+    a.socket.write('not json\n');
+    a.socket.write('\r\n');
+    b.socket.write('{"jsonrpc":"2.0","id":1,"method":"tools/list"}\n');
+    const deep = await a.read.next();
+    assert.equal(deep.id, 'deep');
+    assert.equal((deep.error as { code: number }).code, -32600);
+    assert.match((deep.error as { message: string }).message, /nested deeper than 256 levels/);
+    const batch = (await a.read.next()) as unknown as Array<{ id: unknown; error: { code: number; message: string } }>;
+    assert.deepEqual(
+      batch.map((m) => [m.id, m.error.code]),
+      [
+        ['b1', -32600],
+        [null, -32600],
+      ],
+    );
+    assert.match(batch[0].error.message, /batch/);
+    assert.deepEqual(await a.read.next(), {
+      jsonrpc: '2.0',
+      id: 'odd',
+      error: { code: -32600, message: 'Invalid Request: not a JSON-RPC 2.0 message' },
+    });
+    const notJson = await a.read.next();
+    assert.equal(notJson.id, null);
+    assert.equal((notJson.error as { code: number }).code, -32700);
+    // Only b's request reached the server; its answer reaches b only.
+    const call = await server.next();
+    assert.equal(call.method, 'tools/list');
+    hub.fromServer.write(`${JSON.stringify({ jsonrpc: '2.0', id: call.id, result: { tools: [] } })}\n`);
+    assert.deepEqual(await b.read.next(), { jsonrpc: '2.0', id: 1, result: { tools: [] } });
+    // A server answer 100,000 levels deep reaches its client.
+    a.socket.write('{"jsonrpc":"2.0","id":2,"method":"tools/call"}\n');
+    const deepCall = await server.next();
+    hub.fromServer.write(`{"jsonrpc":"2.0","id":${String(deepCall.id)},"result":{"x":${nested(100_000)}}}\n`);
+    const answer = await a.read.next();
+    assert.equal(answer.id, 2);
+    assert.ok(!log.some((l) => /could not relay/.test(l)), log.join('\n'));
+    hub.close();
+  });
+
+  it(`reads a client's line only up to ${MAX_MESSAGE_BYTES} bytes: a longer request gets an error under its id, and the next line is read`, async () => {
+    const { hub, attach } = await started();
+    const server = lines(hub.toServer);
+    const a = await attach(301);
+    a.socket.write(
+      `{"method":"tools/call","params":{"blob":"${'x'.repeat(MAX_MESSAGE_BYTES)}"},"jsonrpc":"2.0","id":7}\n`,
+    );
+    a.socket.write('{"jsonrpc":"2.0","id":8,"method":"ping"}\n');
+    const refused = await a.read.next();
+    assert.equal(refused.id, 7);
+    assert.match((refused.error as { message: string }).message, new RegExp(`longer than ${MAX_MESSAGE_BYTES} bytes`));
+    const ping = await server.next();
+    assert.equal(ping.method, 'ping', 'the over-long request never reached the server');
+    hub.close();
+  });
+
+  it('stops reading clients while the server does not take what it is sent: what waits in the share host stays small', async () => {
+    const { hub, attach } = await started();
+    const a = await attach(401);
+    const note = `${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/message', params: { data: 'n'.repeat(4096) } })}\n`;
+    for (let i = 0; i < 4_000; i++) a.socket.write(note);
+    // Nobody reads toServer: the hub stops reading the socket, and the rest of the 16 MB waits on the
+    // client's side (its writes stall: the same bytes are left unsent poll after poll).
+    let last = -1;
+    let still = 0;
+    const held = () => hub.toServer.writableLength + hub.toServer.readableLength;
+    await until(
+      () => `the client held back (${a.socket.writableLength} bytes unsent, ${held()} held)`,
+      () => {
+        still = a.socket.writableLength === last ? still + 1 : 0;
+        last = a.socket.writableLength;
+        return held() > 1024 * 1024 || (still >= 20 && last > 0);
+      },
+      10_000,
+      5,
+    );
+    assert.ok(held() < 256 * 1024, `the share host holds ${held()} bytes for the server`);
+    let count = 0;
+    const all = new Promise<void>((resolve) => {
+      let buf = '';
+      hub.toServer.on('data', (d: Buffer) => {
+        buf += d.toString();
+        let i;
+        while ((i = buf.indexOf('\n')) >= 0) {
+          buf = buf.slice(i + 1);
+          if (++count === 4_000) resolve();
+        }
+      });
+    });
+    await all;
+    hub.close();
+  });
+});
+
+describe('guard share: an over-long line, read from its ends', () => {
+  it('reads an over-long line’s id and kind from its ends, as SDKs write them', () => {
+    const ends = (text: string) => overlongShape(Buffer.from(text.slice(0, 512)), Buffer.from(text.slice(-512)));
+    const blob = 'x'.repeat(2_000);
+    // SDK 1.x: method, params, jsonrpc, id.
+    assert.deepEqual(ends(`{"method":"tools/call","params":{"a":"${blob}"},"jsonrpc":"2.0","id":4}`), {
+      kind: 'request',
+      id: 4,
+    });
+    assert.deepEqual(ends(`{"jsonrpc":"2.0","id":"r-1","method":"x","params":{"a":"${blob}"}}`), {
+      kind: 'request',
+      id: 'r-1',
+    });
+    assert.deepEqual(ends(`{"result":{"a":"${blob}"},"jsonrpc":"2.0","id":9}`), { kind: 'answer', id: 9 });
+    assert.deepEqual(ends(`{"jsonrpc":"2.0","id":3,"error":{"code":1,"message":"${blob}"}}`), {
+      kind: 'answer',
+      id: 3,
+    });
+    // A notification cannot be told from a request whose id is in the middle; garbage is garbage.
+    assert.deepEqual(ends(`{"method":"n","params":{"a":"${blob}"},"jsonrpc":"2.0"}`), { kind: 'unknown' });
+    assert.deepEqual(ends(`${blob}`), { kind: 'unknown' });
+    assert.deepEqual(ends(`{"method":"x","params":{"id":5,"a":"${blob}","id":6}}`), { kind: 'unknown' });
   });
 });

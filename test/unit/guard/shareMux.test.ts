@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { Message, ShareErrorCode, ShareMux } from '../../../src/guard/share/mux';
+import { MAX_IN_FLIGHT, Message, ShareErrorCode, ShareMux } from '../../../src/guard/share/mux';
 
 /** A multiplexer with its outputs recorded: what went to the server, and to each client. */
 function setup() {
@@ -416,5 +416,41 @@ describe('guard share: the multiplexer (one server session, many clients)', () =
     t.mux.fromClient(c, init(1, 'C'));
     assert.equal(t.to(c)[0].error?.code, ShareErrorCode.EraMismatch);
     assert.match(t.to(c)[0].error!.message, /2026-07-28 era/);
+  });
+
+  it(`holds at most ${MAX_IN_FLIGHT} requests of one client in flight; past it, each new one is refused to that client alone`, () => {
+    const t = initialized();
+    for (let i = 0; i < MAX_IN_FLIGHT + 2; i++) t.mux.fromClient(t.a, call(i));
+    assert.equal(t.server.length, MAX_IN_FLIGHT);
+    assert.deepEqual(
+      t.to(t.a).map((m) => [m.id, m.error?.code]),
+      [
+        [MAX_IN_FLIGHT, ShareErrorCode.Busy],
+        [MAX_IN_FLIGHT + 1, ShareErrorCode.Busy],
+      ],
+    );
+    // The other client is not held to it, and an answer makes room again.
+    t.mux.fromClient(t.b, call(0));
+    assert.equal(t.server.length, MAX_IN_FLIGHT + 1);
+    t.mux.fromServer({ jsonrpc: '2.0', id: t.server[0].id, result: {} });
+    t.mux.fromClient(t.a, call('again'));
+    assert.equal(t.server.at(-1)?.method, 'tools/call');
+  });
+
+  it('keeps 256 characters of a client’s name (the lock record lists it)', () => {
+    const t = setup();
+    const a = t.mux.addClient();
+    t.mux.fromClient(a, init(1, 'n'.repeat(100_000)));
+    assert.equal(t.mux.list()[0].name?.length, 256);
+  });
+
+  it('a request that could not be sent to the server is answered with an error to its client only', () => {
+    const t = initialized();
+    t.mux.fromClient(t.a, call(5));
+    const sent = t.server.at(-1)!;
+    assert.equal(t.mux.failForwarded(sent.id!, -32603, 'could not'), true);
+    assert.deepEqual(t.to(t.a), [{ jsonrpc: '2.0', id: 5, error: { code: -32603, message: 'could not' } }]);
+    assert.equal(t.to(t.b).length, 0);
+    assert.equal(t.mux.failForwarded(sent.id!, -32603, 'again'), false, 'settled once');
   });
 });
