@@ -92,8 +92,8 @@ describe('versions (integration): uvx and uv tool with a real server from PyPI',
   it("uvx mcp-server-time (unpinned) started on OLD; a later uvx run builds NEW in uv's cache: stale naming both and the cache", async () => {
     const { root, env, uvx, uvEnv, take, inUvCache } = await setup('lg-uvx-latest-');
     const [oldWheels, newWheels] = await timeWheels();
-    const projectDir = project(root, 'time', 'uvx', [TIME], uvEnv);
-    // Only OLD can be found when the server starts; NEW appears on the index later.
+    // Only OLD can be found when the server starts (the entry's index); NEW appears on an index later.
+    const projectDir = project(root, 'time', 'uvx', [TIME], { ...uvEnv, UV_FIND_LINKS: oldWheels });
     const server = await startMcp(uvx, [TIME], projectDir, { ...env, UV_FIND_LINKS: oldWheels }, started);
     const look = take(projectDir);
     const before = await instanceOf(look, 'time', server.pid!);
