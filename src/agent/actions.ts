@@ -3,7 +3,7 @@ import { notRestartedText, restartTarget, RestartOutcome } from '../core/actions
 import { StopDeps, StopResult } from '../core/actions/stop';
 import { stopPidIn } from '../core/actions/stopChecked';
 import type { Snapshot } from '../core/base/model';
-import { quoted } from './modelText';
+import { quoted } from '../core/base/modelText';
 import type { ActionOutcome, ActionResult } from './schemas';
 
 export type { ActionOutcome, ActionResult } from './schemas';

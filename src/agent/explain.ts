@@ -2,7 +2,8 @@ import { terminalSafeLines } from '../core/base/terminalSafe';
 import { evidenceDocument, evidenceSummary } from '../core/report/evidenceDocument';
 import { VmInstance, VmServer, VmSnapshot } from '../core/report/input';
 import { instanceReport, serverReport } from './health';
-import { capped, forModel, MAX_EVIDENCE_CHARS, quoted, sameName } from './modelText';
+import { capped, forModel, quoted } from '../core/base/modelText';
+import { MAX_EVIDENCE_CHARS, sameName } from './modelText';
 import type { Explanation } from './schemas';
 
 /**

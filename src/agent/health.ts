@@ -10,7 +10,8 @@ import {
   isGuarded,
   serverState,
 } from '../core/report/state';
-import { MAX_RESULT_CHARS, quoted, sameName, within } from './modelText';
+import { quoted } from '../core/base/modelText';
+import { MAX_RESULT_CHARS, sameName, within } from './modelText';
 import type { HealthReport, InstanceReport, ServerReport } from './schemas';
 
 export type { HealthReport, InstanceReport, ServerReport } from './schemas';

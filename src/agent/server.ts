@@ -9,7 +9,7 @@ import { explain } from './explain';
 import { INSTANCE_VERDICTS } from '../core/report/state';
 import { healthReport, healthText } from './health';
 import { snapshotListen } from './listen';
-import { capped, forModel } from './modelText';
+import { capped, forModel } from '../core/base/modelText';
 import { ACTION_OUTPUT, EXPLAIN_OUTPUT, HEALTH_OUTPUT } from './schemas';
 import { SNAPSHOT_URI, SnapshotWatch } from './snapshotResource';
 

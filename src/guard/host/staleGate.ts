@@ -123,7 +123,7 @@ export class StaleGate {
     if (this.options.stale?.policy !== 'annotate') return [];
     const notices: string[] = [];
     const verdict = this.last && this.last.child === this.options.currentChild() ? this.last.verdict : undefined;
-    if (verdict?.state === 'restart') notices.push(staleNoticeText(verdict.said, this.options.serverName));
+    if (verdict?.state === 'restart') notices.push(staleNoticeText(verdict.toModel, this.options.serverName));
     const changed = this.toolsChanged;
     if (changed && !changed.told.has(audience.key) && audience.joinedAt <= changed.at) notices.push(changed.text);
     if (this.update.text && !this.update.told.has(audience.key)) notices.push(this.update.text);

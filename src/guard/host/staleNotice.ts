@@ -1,5 +1,6 @@
 import type { RequestId } from '@modelcontextprotocol/server';
 import { createScanner, SyntaxKind } from 'jsonc-parser';
+import { quoted } from '../../core/base/modelText';
 import { terminalSafe } from '../../core/base/terminalSafe';
 import { ResolvedVersion } from './staleness';
 
@@ -28,13 +29,14 @@ function shellWord(name: string): string {
 
 /**
  * What a verdict that asks for a restart means for the model, and what to do about it. `said` is
- * the engine's words for it (core/report/evidence.ts describeVerdict: the package, versions, moved
- * dependencies, changed files of the package). Control and bidi characters are escaped (the text
- * may also end up in a terminal).
+ * the engine's words for it with its values quoted (core/report/evidence.ts describeVerdict with
+ * `quoted`: the package, versions, moved dependencies, changed files of the package), and the
+ * server's name is quoted too: a version or name that reads like a sentence stays a value. Control
+ * and bidi characters are escaped (the text may also end up in a terminal).
  */
 export function staleNoticeText(said: string, serverName: string): string {
   return terminalSafe(
-    `${PREFIX} This server (${serverName}): ${said.replace(/\.$/, '')}. Restart it to load the installed code: run \`mcp-lifeguard restart ${shellWord(serverName)}\`, or use Restart in the MCP Lifeguard view in VS Code. The guard restarts it without ending this session.`,
+    `${PREFIX} This server (${quoted(serverName)}): ${said.replace(/\.$/, '')}. Restart it to load the installed code: run \`mcp-lifeguard restart ${shellWord(serverName)}\`, or use Restart in the MCP Lifeguard view in VS Code. The guard restarts it without ending this session.`,
   );
 }
 
@@ -52,7 +54,7 @@ export type UpdateLookup = (
 
 export function updateNoticeText(update: UpdateAvailableNotice): string {
   return terminalSafe(
-    `${PREFIX} A newer release of ${update.name} is available: ${update.latest} (installed ${update.installed}).`,
+    `${PREFIX} A newer release of ${quoted(update.name)} is available: ${quoted(update.latest)} (installed ${quoted(update.installed)}).`,
   );
 }
 

@@ -1,4 +1,5 @@
 import type { InstanceVersions } from '../../core/base/versionTypes';
+import { quoted } from '../../core/base/modelText';
 import { describeVerdict } from '../../core/report/evidence';
 import { runtimeVerdict, versionVerdict } from '../../core/report/input';
 import type { OwnChild } from '../../core/versions/ownInstance';
@@ -45,7 +46,16 @@ export interface InstalledVersionProbe {
  * what is installed, so nothing it writes is in an old format: told and restarted, never refused.
  */
 export type GuardVerdict =
-  { state: 'restart'; said: string; restartable: boolean; runtimeOnly?: true } | { state: 'none'; reason: string };
+  | {
+      state: 'restart';
+      /** The engine's words, for the guard's log and stderr. */
+      said: string;
+      /** The same words for a model (a notice in a tool result, an error to the client): values quoted. */
+      toModel: string;
+      restartable: boolean;
+      runtimeOnly?: true;
+    }
+  | { state: 'none'; reason: string };
 
 /** The engine's verdict, as the guard acts on it and says it (core/report's words). */
 export function guardVerdict(versions: InstanceVersions): GuardVerdict {
@@ -58,6 +68,7 @@ export function guardVerdict(versions: InstanceVersions): GuardVerdict {
       return {
         state: 'restart',
         said: describeVerdict(runtime),
+        toModel: describeVerdict(runtime, quoted),
         restartable: runtime.installed !== 'missing',
         runtimeOnly: true,
       };
@@ -66,6 +77,7 @@ export function guardVerdict(versions: InstanceVersions): GuardVerdict {
   return {
     state: 'restart',
     said: describeVerdict(said),
+    toModel: describeVerdict(said, quoted),
     restartable: !(verdict.state === 'stale' && verdict.installed === 'missing'),
   };
 }
@@ -86,7 +98,8 @@ export function decide(
   serverName: string,
 ): PolicyDecision {
   if (verdict.state !== 'restart' || verdict.runtimeOnly) return { action: 'forward' };
-  const what = `${serverName}: ${verdict.said}`;
+  // Said to the client, and so to its model: values quoted.
+  const what = `${quoted(serverName)}: ${verdict.toModel}`;
   const fix = `restart the server (mcp-lifeguard restart ${serverName})`;
   switch (policy) {
     case 'annotate':
@@ -100,7 +113,7 @@ export function decide(
       if (request.method !== 'tools/call' || request.readOnly === true) return { action: 'forward' };
       return {
         action: 'refuse',
-        message: `${what}; tool '${request.toolName ?? '?'}' is not declared read-only, so it is refused; ${fix}`,
+        message: `${what}; tool ${quoted(request.toolName ?? '?')} is not declared read-only, so it is refused; ${fix}`,
       };
   }
 }

@@ -1,3 +1,4 @@
+import { quoted } from '../../core/base/modelText';
 import { terminalSafe } from '../../core/base/terminalSafe';
 
 /**
@@ -64,7 +65,12 @@ export function diffTools(before: readonly unknown[], after: readonly unknown[])
 const SHOWN = 10;
 
 function names(list: string[]): string {
-  return list.slice(0, SHOWN).join(', ') + (list.length > SHOWN ? `, and ${list.length - SHOWN} more` : '');
+  return (
+    list
+      .slice(0, SHOWN)
+      .map((n) => quoted(n))
+      .join(', ') + (list.length > SHOWN ? `, and ${list.length - SHOWN} more` : '')
+  );
 }
 
 /** The notice for the model; control and bidi characters in tool names are escaped. */
@@ -73,12 +79,12 @@ export function toolsChangedText(diff: ToolsDiff, serverName: string): string {
   if (diff.added.length) parts.push(`added: ${names(diff.added)}`);
   if (diff.removed.length) parts.push(`removed: ${names(diff.removed)}`);
   if (diff.changed.length) {
-    const shown = diff.changed.slice(0, SHOWN).map((c) => `${c.name} (${c.what.join(', ')})`);
+    const shown = diff.changed.slice(0, SHOWN).map((c) => `${quoted(c.name)} (${c.what.join(', ')})`);
     parts.push(
       `changed: ${shown.join(', ')}${diff.changed.length > SHOWN ? `, and ${diff.changed.length - SHOWN} more` : ''}`,
     );
   }
   return terminalSafe(
-    `[MCP Lifeguard] This server (${serverName}) was restarted and its tools changed; ${parts.join('; ')}. Tools you listed before the restart may be out of date: list them again before calling one that changed.`,
+    `[MCP Lifeguard] This server (${quoted(serverName)}) was restarted and its tools changed; ${parts.join('; ')}. Tools you listed before the restart may be out of date: list them again before calling one that changed.`,
   );
 }

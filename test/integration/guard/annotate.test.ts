@@ -84,7 +84,7 @@ describe('guard: --when-stale annotate (the default) after a real npm upgrade of
       100,
     );
     assert.deepEqual(allResults.flatMap(notices), [
-      `[MCP Lifeguard] A newer release of ${MEM} is available: 2026.8.31 (installed 2026.7.4).`,
+      `[MCP Lifeguard] A newer release of "${MEM}" is available: "2026.8.31" (installed "2026.7.4").`,
     ]);
     assert.ok(updated);
     const current = await readGraph();
@@ -112,7 +112,7 @@ describe('guard: --when-stale annotate (the default) after a real npm upgrade of
     assert.deepEqual(stale.structuredContent, current.structuredContent);
     assert.equal(
       stale.content.at(-1)?.text,
-      `[MCP Lifeguard] This server (memory): Stale: runs ${MEM} 2026.7.4, but 2026.8.31 is installed. Restart it to load the installed code: run \`mcp-lifeguard restart memory\`, or use Restart in the MCP Lifeguard view in VS Code. The guard restarts it without ending this session.`,
+      `[MCP Lifeguard] This server ("memory"): Stale: runs "${MEM}" "2026.7.4", but "2026.8.31" is installed. Restart it to load the installed code: run \`mcp-lifeguard restart memory\`, or use Restart in the MCP Lifeguard view in VS Code. The guard restarts it without ending this session.`,
     );
     // A write tool is annotated too: annotate never refuses.
     const written = (await client.callTool({

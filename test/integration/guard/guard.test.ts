@@ -166,7 +166,7 @@ describe('Guard (in process, real SDK server and client)', function () {
       client.callTool({ name: 'write_note', arguments: { text: 'n' } }),
       (err: { code?: number; message: string }) => {
         assert.equal(err.code, GuardErrorCode.Stale);
-        assert.match(err.message, /tiny: Stale: runs tiny-server 1\.0\.0, but 1\.1\.0 is installed/);
+        assert.match(err.message, /"tiny": Stale: runs "tiny-server" "1\.0\.0", but "1\.1\.0" is installed/);
         assert.match(err.message, /restart the server/);
         return true;
       },
@@ -225,7 +225,7 @@ describe('Guard (in process, real SDK server and client)', function () {
     assert.equal(stale.content[1].type, 'text');
     assert.match(
       stale.content[1].text,
-      /^\[MCP Lifeguard\] This server \(tiny\): Stale: runs tiny-server 1\.0\.0, but 2\.0\.0 is installed\. Restart it .*mcp-lifeguard restart tiny/,
+      /^\[MCP Lifeguard\] This server \("tiny"\): Stale: runs "tiny-server" "1\.0\.0", but "2\.0\.0" is installed\. Restart it .*mcp-lifeguard restart tiny/,
     );
     assert.equal(((await echo('c')) as Result).content.length, 2, 'every result while stale');
     // Not a tools/call: untouched; a result over the bound: relayed as is.
@@ -262,7 +262,7 @@ describe('Guard (in process, real SDK server and client)', function () {
     assert.equal(first.content.length, 2);
     assert.equal(
       first.content[1].text,
-      '[MCP Lifeguard] A newer release of tiny-server is available: 9.0.0 (installed 1.0.0).',
+      '[MCP Lifeguard] A newer release of "tiny-server" is available: "9.0.0" (installed "1.0.0").',
     );
     for (const text of ['b', 'c']) assert.equal((await echo(text)).content.length, 1, 'said once');
     installed = { ...installed, version: '2.0.0' };
@@ -276,7 +276,7 @@ describe('Guard (in process, real SDK server and client)', function () {
       20,
     );
     assert.equal(stale.content.length, 2, 'the stale notice alone: the update was said already');
-    assert.match(stale.content[1].text, /runs tiny-server 1\.0\.0, but 2\.0\.0 is installed/);
+    assert.match(stale.content[1].text, /runs "tiny-server" "1\.0\.0", but "2\.0\.0" is installed/);
     assert.deepEqual(looked, ['tiny-server@1.0.0']);
   });
 

@@ -123,7 +123,7 @@ describe('Guard (in process) under a modern client: an open listen is not in fli
     assert.deepEqual(stale.content[0], fresh.content[0]);
     assert.match(
       stale.content[1].text,
-      /This server \(dual\): Stale: runs lg-dual-stdio 9\.9\.9, but 10\.0\.0 is installed/,
+      /This server \("dual"\): Stale: runs "lg-dual-stdio" "9\.9\.9", but "10\.0\.0" is installed/,
     );
     assert.deepEqual(stale._meta, fresh._meta, "the result's _meta (serverInfo) is the server's");
     send({ id: 'd', method: 'server/discover', params: { _meta: META } });

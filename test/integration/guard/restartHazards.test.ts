@@ -124,7 +124,7 @@ describe('guard: the 2026-07-28 era across a restart (SDK 2.x client and server,
       assert.match(result[0], /:x$/);
       assert.equal(
         result[1],
-        '[MCP Lifeguard] This server (hz) was restarted and its tools changed; added: beta; removed: alpha; changed: echo (description). Tools you listed before the restart may be out of date: list them again before calling one that changed.',
+        '[MCP Lifeguard] This server ("hz") was restarted and its tools changed; added: "beta"; removed: "alpha"; changed: "echo" (description). Tools you listed before the restart may be out of date: list them again before calling one that changed.',
       );
       // Said once: the next result is the server's own.
       assert.equal(texts(await c.client.callTool({ name: 'echo', arguments: { text: 'y' } })).length, 1);

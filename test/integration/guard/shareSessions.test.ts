@@ -86,7 +86,7 @@ describe('guard: each client of a shared server has a session of its own (`--on-
     const done = await controlRestart(record.control!, 'test', { timeoutMs: 60_000 });
     assert.ok(done.ok, JSON.stringify(done));
     const said =
-      '[MCP Lifeguard] This server (hz) was restarted and its tools changed; added: beta; removed: alpha. Tools you listed before the restart may be out of date: list them again before calling one that changed.';
+      '[MCP Lifeguard] This server ("hz") was restarted and its tools changed; added: "beta"; removed: "alpha". Tools you listed before the restart may be out of date: list them again before calling one that changed.';
     for (const [i, c] of clients.entries())
       assert.deepEqual(await echo(c, `x${i}`), [said], `client ${i}, first result`);
     for (const [i, c] of clients.entries()) assert.deepEqual(await echo(c, `y${i}`), [], `client ${i}, said once`);
@@ -115,7 +115,7 @@ describe('guard: each client of a shared server has a session of its own (`--on-
     );
     const run = ['--when-stale', 'annotate', '--stale-interval', '1', '--', bin];
     const clients = [await connect('mem', 'a', run), await connect('mem', 'b', run), await connect('mem', 'c', run)];
-    const said = `[MCP Lifeguard] A newer release of ${MEM} is available: 2026.8.31 (installed 2026.7.4).`;
+    const said = `[MCP Lifeguard] A newer release of "${MEM}" is available: "2026.8.31" (installed "2026.7.4").`;
     const read = async (c: Shared) => notices(await c.client.callTool({ name: 'read_graph', arguments: {} }));
     for (const [i, c] of clients.entries()) {
       // The guard reads the cache in the background (no call waits for it): the notice comes on a result soon.

@@ -66,9 +66,9 @@ describe('guard: --when-stale refuse-writes after a real npm upgrade of server-m
       assert.equal(err.code, GuardErrorCode.Stale);
       assert.match(
         err.message,
-        /memory: Stale: runs @modelcontextprotocol\/server-memory 2026\.7\.4, but 2026\.8\.31 is installed/,
+        /"memory": Stale: runs "@modelcontextprotocol\/server-memory" "2026\.7\.4", but "2026\.8\.31" is installed/,
       );
-      assert.match(err.message, /'create_entities' is not declared read-only/);
+      assert.match(err.message, /"create_entities" is not declared read-only/);
       return true;
     });
     const graph = textOf(await client.callTool({ name: 'read_graph', arguments: {} }));

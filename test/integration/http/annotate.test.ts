@@ -98,7 +98,7 @@ describe('mcp-lifeguard run --http --when-stale annotate', function () {
     assert.equal(stale.isError, current.isError);
     assert.match(
       stale.content.at(-1)!.text!,
-      /^\[MCP Lifeguard\] This server \(weather\): Stale: runs lifeguard-http-fixture 1\.0\.0, but 1\.1\.0 is installed\. Restart it .*mcp-lifeguard restart weather/,
+      /^\[MCP Lifeguard\] This server \("weather"\): Stale: runs "lifeguard-http-fixture" "1\.0\.0", but "1\.1\.0" is installed\. Restart it .*mcp-lifeguard restart weather/,
     );
     // Other methods are untouched.
     assert.equal((await client.listTools()).tools.length, tools.length);

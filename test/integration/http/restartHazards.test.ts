@@ -137,7 +137,7 @@ describe('run --http: the 2026-07-28 era across a restart (SDK 2.x client and se
       assert.equal(result.length, 2, `${JSON.stringify(result)}\n${guard.output()}`);
       assert.equal(
         result[1],
-        '[MCP Lifeguard] This server (hz) was restarted and its tools changed; added: beta; removed: alpha; changed: echo (description). Tools you listed before the restart may be out of date: list them again before calling one that changed.',
+        '[MCP Lifeguard] This server ("hz") was restarted and its tools changed; added: "beta"; removed: "alpha"; changed: "echo" (description). Tools you listed before the restart may be out of date: list them again before calling one that changed.',
       );
       assert.equal(texts(await client.callTool({ name: 'echo', arguments: { text: 'y' } })).length, 1);
     });

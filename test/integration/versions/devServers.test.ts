@@ -229,7 +229,7 @@ describe('versions (integration): a local server under development, rebuilt unde
           assert.equal(err.code, GuardErrorCode.Stale);
           assert.match(
             err.message,
-            /dev: Changed since start: restart to load what is installed\. .*its own source files changed/,
+            /"dev": Changed since start: restart to load what is installed\. .*its own source files changed/,
           );
           assert.ok(err.message.includes(script), err.message);
           return true;

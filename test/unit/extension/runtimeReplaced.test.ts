@@ -1,3 +1,4 @@
+import { quoted } from '../../../src/core/base/modelText';
 import * as assert from 'node:assert/strict';
 import type { Instance } from '../../../src/core/base/model';
 import type { InstanceVersions, RuntimeReplaced } from '../../../src/core/base/versionTypes';
@@ -100,6 +101,7 @@ describe('a replaced runtime in every face', () => {
     assert.deepEqual(guardVerdict(versions), {
       state: 'restart',
       said: describeVerdict(rtVerdict),
+      toModel: describeVerdict(rtVerdict, quoted),
       restartable: true,
       runtimeOnly: true,
     });
@@ -112,6 +114,7 @@ describe('a replaced runtime in every face', () => {
     assert.deepEqual(guardVerdict({ ...versions, runtime: { ...runtime, installed: 'missing' } }), {
       state: 'restart',
       said: describeVerdict(runtimeVerdict({ ...versions, runtime: { ...runtime, installed: 'missing' } })!),
+      toModel: describeVerdict(runtimeVerdict({ ...versions, runtime: { ...runtime, installed: 'missing' } })!, quoted),
       restartable: false,
       runtimeOnly: true,
     });

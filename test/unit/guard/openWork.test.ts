@@ -75,7 +75,7 @@ describe('guard: what changed in the tools across a restart (toolsDiff.ts)', () 
     assert.equal(diffTools(before, [...before].reverse()), undefined);
     assert.equal(
       toolsChangedText(diff!, 's'),
-      '[MCP Lifeguard] This server (s) was restarted and its tools changed; added: new; removed: gone; changed: redo (description, annotations). Tools you listed before the restart may be out of date: list them again before calling one that changed.',
+      '[MCP Lifeguard] This server ("s") was restarted and its tools changed; added: "new"; removed: "gone"; changed: "redo" (description, annotations). Tools you listed before the restart may be out of date: list them again before calling one that changed.',
     );
   });
 

@@ -86,6 +86,7 @@ describe('guard: stale policy', () => {
     assert.deepEqual(stale, {
       state: 'restart',
       said: 'Stale: runs pkg 1.0.0, but 1.1.0 is installed',
+      toModel: 'Stale: runs "pkg" "1.0.0", but "1.1.0" is installed',
       restartable: true,
     });
     assert.equal(guardVerdict(engineVersions(undefined, v('1'))).state, 'none');
@@ -100,7 +101,7 @@ describe('guard: stale policy', () => {
     const d = decide('refuse-writes', verdict, { method: 'tools/call', toolName: 'w', readOnly: false }, 's');
     assert.match(
       (d as { message: string }).message,
-      /^s: Stale: pkg: runs 1\.0\.0, still installed, but its dependencies moved; dependencies: chromadb 0\.4\.1 -> 0\.5\.0, extra \(absent\) -> 2; tool 'w' is not declared read-only/,
+      /^"s": Stale: "pkg: runs 1\.0\.0, still installed, but its dependencies moved; dependencies: chromadb 0\.4\.1 -> 0\.5\.0, extra \(absent\) -> 2"; tool "w" is not declared read-only/,
     );
     assert.equal(guardVerdict(engineVersions(env({ a: '1' }), env({ a: '1' }))).state, 'none');
   });
@@ -116,6 +117,7 @@ describe('guard: stale policy', () => {
     assert.deepEqual(guardVerdict({ installed, running, verdict }), {
       state: 'restart',
       said: 'Stale: runs pkg 1.0.0, but it is no longer installed',
+      toModel: 'Stale: runs "pkg" "1.0.0", but it is no longer installed',
       restartable: false,
     });
   });

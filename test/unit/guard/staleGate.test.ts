@@ -43,7 +43,7 @@ describe('guard: the stale gate under annotate', () => {
     const [notice] = g.toolResultNotices();
     assert.equal(
       notice.split('. Restart it')[0],
-      '[MCP Lifeguard] This server (srv): Stale: runs pkg 1.0.0, but 2.0.0 is installed',
+      '[MCP Lifeguard] This server ("srv"): Stale: runs "pkg" "1.0.0", but "2.0.0" is installed',
     );
     g.noticesDelivered();
     assert.equal(g.toolResultNotices().length, 1, 'said on every result while stale');
@@ -74,7 +74,7 @@ describe('guard: the stale gate under annotate', () => {
     g.start();
     await settle();
     assert.deepEqual(g.toolResultNotices(), [
-      '[MCP Lifeguard] A newer release of pkg is available: 9.0.0 (installed 1.0.0).',
+      '[MCP Lifeguard] A newer release of "pkg" is available: "9.0.0" (installed "1.0.0").',
     ]);
     assert.equal(g.toolResultNotices().length, 1, 'still pending until delivered');
     g.noticesDelivered();
@@ -108,7 +108,7 @@ describe('guard: the stale gate under annotate', () => {
     await settle();
     g.noteToolsChanged('[MCP Lifeguard] tools changed');
     const c = { key: '3', joinedAt: performance.now() + 1 };
-    const update = '[MCP Lifeguard] A newer release of pkg is available: 9.0.0 (installed 1.0.0).';
+    const update = '[MCP Lifeguard] A newer release of "pkg" is available: "9.0.0" (installed "1.0.0").';
     assert.deepEqual(g.toolResultNotices(a), ['[MCP Lifeguard] tools changed', update]);
     g.noticesDelivered(a);
     assert.deepEqual(g.toolResultNotices(a), [], 'a was told');
@@ -138,7 +138,7 @@ describe('guard: the stale gate under annotate', () => {
     assert.equal(notices.length, 1);
     assert.match(
       notices[0],
-      /runs pkg 1\.0\.0, but 2\.0\.0 is installed/,
+      /runs "pkg" "1\.0\.0", but "2\.0\.0" is installed/,
       'the stale notice only: 2.0.0 is no newer release any more',
     );
   });
