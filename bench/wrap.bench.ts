@@ -20,7 +20,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { planConfigEdits, redactedDiff } from '../src/cli/commands/wrap';
 import type { HostEnv } from '../src/core/base/hostEnv';
-import { readConfigFile, writeConfigFile } from '../src/core/configEdit/configWriter';
+import { readConfigForEdit, writeConfigFile } from '../src/core/configEdit/configWriter';
 import { forgetParsedFiles, scanSources } from '../src/core/sources/scan';
 import { sameServerEntries } from '../test/support/bigConfigs';
 import { cliPath } from '../test/support/repo';
@@ -57,7 +57,7 @@ async function round(home: string, file: string, count: number): Promise<Round> 
     share: false,
     servers: scan.servers,
     launcher: path.join(home, 'bin', 'mcp-lifeguard'),
-    read: readConfigFile,
+    read: readConfigForEdit,
     refusal: () => undefined,
   });
   const planMs = ms(t);

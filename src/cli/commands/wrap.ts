@@ -8,7 +8,7 @@ import { redactArgs } from '../../core/base/redact';
 import { terminalSafe } from '../../core/base/terminalSafe';
 import { isWrappedCommand, wrappedName } from '../../core/configEdit/guardCommand';
 import { CLI_BUNDLES, installGuard, launcherPath } from '../../core/configEdit/guardInstall';
-import { ConfigFileRead, readConfigFile, writeConfigFile } from '../../core/configEdit/configWriter';
+import { ConfigFileRead, readConfigForEdit, writeConfigFile } from '../../core/configEdit/configWriter';
 import { decodeConfig, displayConfig, encodeConfig } from '../../core/configEdit/configText';
 import { configLineRedactor, redactConfigText } from '../../core/configEdit/redactConfigText';
 import { sharePlan } from '../../core/configEdit/sharePlan';
@@ -352,7 +352,7 @@ export async function configEditCommand(verb: 'wrap' | 'unwrap', args: string[],
     share: v.share === true,
     servers: scan.servers,
     launcher: guard.launcher,
-    read: readConfigFile,
+    read: readConfigForEdit,
     refusal,
   });
   if ('error' in plan) {

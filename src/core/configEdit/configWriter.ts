@@ -7,7 +7,7 @@ import { takeWritersLock, writersLockFor } from './writersLock';
 /**
  * The one writer of client config files, for every face (the CLI's `wrap`/`unwrap`, the
  * extension's Wrap with Guard, Unwrap, Share One Instance and Unshare). A file is read as bytes
- * (`readConfigFile`), an edit is computed on them, and `writeConfigFile` puts the new bytes in place
+ * (`readConfigForEdit`), an edit is computed on them, and `writeConfigFile` puts the new bytes in place
  * only if nothing changed meanwhile and nobody else can interfere:
  *
  * - the file's folder must be one only we (or root) can change: owned by us or root, not writable
@@ -40,7 +40,7 @@ const NOFOLLOW = constants.O_NOFOLLOW ?? 0;
 const NONBLOCK = constants.O_NONBLOCK ?? 0;
 
 /** Reads a config file for an edit: its bytes and identity, or why it cannot be read. */
-export function readConfigFile(file: string): ConfigFileRead | Error {
+export function readConfigForEdit(file: string): ConfigFileRead | Error {
   let fd: number | undefined;
   try {
     const real = realpathSync(file);

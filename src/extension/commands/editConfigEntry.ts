@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { Services } from '../services';
 import { VmServer } from '../../core/report/input';
-import { ConfigFileRead, readConfigFile, writeConfigFile } from '../../core/configEdit/configWriter';
+import { ConfigFileRead, readConfigForEdit, writeConfigFile } from '../../core/configEdit/configWriter';
 import { decodeConfig, displayConfig, encodeConfig } from '../../core/configEdit/configText';
 import { editEntries, EntryChange, entryFormatFor } from '../../core/configEdit/wrapEdit';
 import { t } from '../viewModel/l10n';
@@ -38,7 +38,7 @@ export async function proposeEdit(
   const file = servers[0].source.file;
   const wrap = verb === 'Wrap';
   const button = wrap ? t('Wrap') : t('Unwrap');
-  const read = readConfigFile(file);
+  const read = readConfigForEdit(file);
   if (read instanceof Error) {
     void vscode.window.showWarningMessage(t('Cannot read {0}: {1}', file, read.message));
     return { kind: 'failed' };

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import {
   ConfigFileRead,
   folderRefusal,
-  readConfigFile,
+  readConfigForEdit,
   writeConfigFile,
 } from '../../../src/core/configEdit/configWriter';
 import { makeTempDir } from '../../support/temp';
@@ -12,7 +12,7 @@ import { makeTempDir } from '../../support/temp';
 const posix = process.platform !== 'win32';
 
 function read(file: string): ConfigFileRead {
-  const r = readConfigFile(file);
+  const r = readConfigForEdit(file);
   if (r instanceof Error) assert.fail(r.message);
   return r;
 }
@@ -168,7 +168,7 @@ describe('config writer: one writer of client config files for every face', () =
     const { file } = config('x');
     const r = read(file);
     assert.deepEqual([r.bytes.toString(), r.ino], ['x', fs.statSync(file).ino]);
-    assert.ok(readConfigFile(path.join(path.dirname(file), 'nope')) instanceof Error);
+    assert.ok(readConfigForEdit(path.join(path.dirname(file), 'nope')) instanceof Error);
   });
 
   it('the owner and group of the file stay as they were', async function () {
