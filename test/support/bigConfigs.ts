@@ -46,3 +46,15 @@ export function repeatedNameConfig(names: number, repeats: number, mapKey = 'ser
   for (let i = 0; i < repeats; i++) parts.push('"r":{}');
   return `{"${mapKey}":{\n${parts.join(',')}\n}}\n`;
 }
+
+/**
+ * `count` entries of one server (`mem-0`...: the same command and args, no env), pretty-printed as
+ * a client writes them: `wrap mem-0` rewrites every one of them in one plan.
+ */
+export function sameServerEntries(count: number, command: string, mapKey = 'mcpServers'): string {
+  const entries = Array.from(
+    { length: count },
+    (_, i) => `    "mem-${i}": { "command": "${command}", "args": ["--flag"] }`,
+  );
+  return `{\n  "globalShortcut": "",\n  "${mapKey}": {\n${entries.join(',\n')}\n  }\n}\n`;
+}

@@ -8,11 +8,13 @@ import { redactArgs } from '../../core/base/redact';
 import { terminalSafe } from '../../core/base/terminalSafe';
 import { isWrappedCommand, wrappedName } from '../../core/configEdit/guardCommand';
 import { CLI_BUNDLES, installGuard, launcherPath } from '../../core/configEdit/guardInstall';
-import { redactConfigLine, redactConfigText } from '../../core/configEdit/redactConfigText';
+import { ConfigFileRead, readConfigForEdit, writeConfigFile } from '../../core/configEdit/configWriter';
+import { decodeConfig, displayConfig, encodeConfig } from '../../core/configEdit/configText';
+import { configLineRedactor, redactConfigText } from '../../core/configEdit/redactConfigText';
 import { sharePlan } from '../../core/configEdit/sharePlan';
 import { english, Translate } from '../../core/configEdit/translate';
 import { diffWindows, unifiedDiff } from '../../core/configEdit/unifiedDiff';
-import { computeUnwrap, computeWrap, entryFormatFor } from '../../core/configEdit/wrapEdit';
+import { editEntries, entryFormatFor, unwrapChange, wrapChange } from '../../core/configEdit/wrapEdit';
 import { scanSources } from '../../core/sources/scan';
 import { CliIo, UsageError } from '../io';
 import { CommandSpec, parseOptions } from '../options';
@@ -84,6 +86,10 @@ export interface FileEdit {
   label: string;
   /** The entries rewritten in it. */
   entries: string[];
+  /** The file as read (its bytes and which file held them) and the bytes to write. */
+  read: ConfigFileRead;
+  afterBytes: Buffer;
+  /** Both as a person reads them (for the diff): UTF-8, bytes that are not shown as U+FFFD. */
   before: string;
   after: string;
 }
@@ -106,8 +112,8 @@ export interface PlanInput {
   servers: readonly ServerConfig[];
   /** The guard's launcher, as the wrapped entries name it. */
   launcher: string;
-  /** A file's text, or why it cannot be read. */
-  read: (file: string) => string | Error;
+  /** A file as read (its bytes; a string is taken as UTF-8), or why it cannot be read. */
+  read: (file: string) => ConfigFileRead | Buffer | string | Error;
   /** Why an entry may not be rewritten (workspace trust), or undefined. */
   refusal: (s: ServerConfig) => string | undefined;
 }
@@ -177,43 +183,67 @@ export function planConfigEdits(input: PlanInput): ConfigEditPlan | { error: str
       rewrite.push(s);
     }
   }
+  // One pass per file: each file is parsed once, however many of its entries the plan rewrites.
   const files: FileEdit[] = [];
-  for (const file of [...new Set(rewrite.map((s) => s.source.file))]) {
-    const text = input.read(file);
-    const entries = rewrite.filter((s) => s.source.file === file);
-    if (text instanceof Error) {
-      for (const s of entries) leave(s, `cannot read ${file}: ${text.message}`);
+  const byFile = new Map<string, ServerConfig[]>();
+  for (const s of rewrite) {
+    const list = byFile.get(s.source.file);
+    if (list) list.push(s);
+    else byFile.set(s.source.file, [s]);
+  }
+  const change = verb === 'wrap' ? wrapChange(name, { command: input.launcher }, input.share) : unwrapChange;
+  for (const [file, entries] of byFile) {
+    const got = input.read(file);
+    if (got instanceof Error) {
+      for (const s of entries) leave(s, `cannot read ${file}: ${got.message}`);
       continue;
     }
-    let after = text;
-    const done: string[] = [];
-    for (const s of entries) {
-      const format = entryFormatFor(file);
-      const r =
-        verb === 'wrap'
-          ? computeWrap(after, s.keyPath, name, { command: input.launcher }, format, {
-              share: input.share,
-              t: cliWords,
-            })
-          : computeUnwrap(after, s.keyPath, format, cliWords);
-      if (r.kind === 'error') leave(s, r.reason);
-      else {
-        after = r.text;
-        done.push(s.name);
-      }
+    const read: ConfigFileRead =
+      typeof got === 'string'
+        ? { file, bytes: Buffer.from(got, 'utf8') }
+        : Buffer.isBuffer(got)
+          ? { file, bytes: got }
+          : got;
+    const decoded = decodeConfig(read.bytes);
+    const r = editEntries(
+      decoded.text,
+      entryFormatFor(file),
+      entries.map((s) => ({ keyPath: s.keyPath, change })),
+      { encoding: decoded.encoding, t: cliWords },
+    );
+    if (r.kind === 'error') {
+      for (const s of entries) leave(s, r.reason);
+      continue;
     }
-    if (done.length > 0) files.push({ file, label: entries[0].source.label, entries: done, before: text, after });
+    const done: string[] = [];
+    entries.forEach((s, i) => {
+      const reason = r.reasons[i];
+      if (reason === undefined) done.push(s.name);
+      else leave(s, reason);
+    });
+    if (r.text === undefined || done.length === 0) continue;
+    const afterBytes = encodeConfig({ ...decoded, text: r.text });
+    files.push({
+      file,
+      label: entries[0].source.label,
+      entries: done,
+      read,
+      afterBytes,
+      before: displayConfig(read.bytes),
+      after: displayConfig(afterBytes),
+    });
   }
   return { verb, name, share: input.share, files, left, refusedByTrust };
 }
 
 /** Each entry's args as written in a file's text (before and after), for redacting flags' values in its diff. */
 function argsIn(text: string, file: string, servers: readonly ServerConfig[]): string[][] {
-  const format = entryFormatFor(file);
+  const doc = entryFormatFor(file).open(text, 'utf8', english);
+  if (typeof doc === 'string') return [];
   return servers
     .filter((s) => s.source.file === file && s.keyPath.length > 0)
     .flatMap((s) => {
-      const e = format.read(text, s.keyPath);
+      const e = doc.read(s.keyPath);
       return typeof e === 'string' ? [] : [[e.command, ...e.args]];
     });
 }
@@ -233,9 +263,10 @@ export function redactedDiff(edit: FileEdit, secrets: ReadonlySet<string>, serve
     edit.file,
     `${edit.file} (${edit.entries.join(', ')} rewritten)`,
   );
+  const redact = configLineRedactor(secrets, args);
   return diff
     .split('\n')
-    .map((line) => (line.length > 0 ? line[0] + redactConfigLine(line.slice(1), secrets, args) : line))
+    .map((line) => (line.length > 0 ? line[0] + redact(line.slice(1)) : line))
     .join('\n');
 }
 
@@ -289,39 +320,6 @@ export function formatPlan(
   return `${lines.map((l) => l.split('\n').map(terminalSafe).join('\n')).join('\n')}\n`;
 }
 
-/**
- * Writes `after` over `file` only if the file still holds `before` (a person or a client may have
- * edited it since it was read), atomically (a temp file beside it, renamed into place) and keeping
- * its mode; a link is written through to the file it names. Returns why not, or undefined.
- */
-export function writeIfUnchanged(file: string, before: string, after: string): string | undefined {
-  let real: string;
-  let st: fs.Stats;
-  try {
-    real = fs.realpathSync(file);
-    st = fs.statSync(real);
-    if (fs.readFileSync(real, 'utf8') !== before)
-      return 'it changed since it was read; nothing was written to it, run again';
-  } catch (err) {
-    return `cannot read it again: ${(err as Error).message}`;
-  }
-  const tmp = path.join(path.dirname(real), `.${path.basename(real)}.mcp-lifeguard-${process.pid}.tmp`);
-  try {
-    fs.writeFileSync(tmp, after, { encoding: 'utf8', mode: st.mode & 0o777, flag: 'wx' });
-    fs.chmodSync(tmp, st.mode & 0o7777);
-    try {
-      fs.chownSync(tmp, st.uid, st.gid);
-    } catch {
-      // Only root may give a file away; a file of ours stays ours.
-    }
-    fs.renameSync(tmp, real);
-    return undefined;
-  } catch (err) {
-    fs.rmSync(tmp, { force: true });
-    return `cannot write it: ${(err as Error).message}`;
-  }
-}
-
 /** The guard the entries launch: the launcher at `<root>/bin`, and whether it is there. */
 export function guardState(
   bin: string,
@@ -354,13 +352,7 @@ export async function configEditCommand(verb: 'wrap' | 'unwrap', args: string[],
     share: v.share === true,
     servers: scan.servers,
     launcher: guard.launcher,
-    read: (file) => {
-      try {
-        return fs.readFileSync(file, 'utf8');
-      } catch (err) {
-        return err as Error;
-      }
-    },
+    read: readConfigForEdit,
     refusal,
   });
   if ('error' in plan) {
@@ -411,7 +403,10 @@ export async function configEditCommand(verb: 'wrap' | 'unwrap', args: string[],
     }
     io.stderr(`mcp-lifeguard ${verb}: installed the guard at ${guard.launcher}\n`);
   }
-  const written = new Map(plan.files.map((f) => [f.file, writeIfUnchanged(f.file, f.before, f.after)]));
+  // One writer for every face (core/configEdit/configWriter.ts): a file is written only if it still
+  // holds what the plan was computed on, and nobody else's save is ever lost.
+  const written = new Map<string, string | undefined>();
+  for (const f of plan.files) written.set(f.file, await writeConfigFile(f.read, f.afterBytes, { t: cliWords }));
   io.stdout(values.json ? json(written) : formatPlan(plan, diffs, { dryRun: false, guard, written }));
   return [...written.values()].every((w) => w === undefined) && plan.refusedByTrust === 0 && plan.files.length > 0
     ? 0

@@ -133,42 +133,75 @@ export function redactConfigLine(
   secrets: ReadonlySet<string>,
   entryArgs: readonly (readonly string[])[] = [],
 ): string {
-  let out = line;
+  return configLineRedactor(secrets, entryArgs)(line);
+}
+
+/**
+ * redactConfigLine for the many lines of one diff: what to look for (each entry's arguments that
+ * redact, the secrets longest first) is worked out once, and each distinct line is judged once (a
+ * diff of thousands of entries repeats `"run",` and `"--",`), so a plan of 11,000 entries costs one
+ * pass over its lines, not one pass over every entry per line.
+ */
+export function configLineRedactor(
+  secrets: ReadonlySet<string>,
+  entryArgs: readonly (readonly string[])[] = [],
+): (line: string) => string {
   // Arguments a secret-named flag takes, and `--token=X` forms: replaced as written.
+  const argPairs = new Map<string, string>();
   for (const args of entryArgs) {
     const redacted = redactArgs(args, secrets);
     args.forEach((arg, i) => {
-      if (redacted[i] !== arg && arg.length > 0) out = replaceValue(out, arg, redacted[i]);
+      if (redacted[i] !== arg && arg.length > 0 && !argPairs.has(arg)) argPairs.set(arg, redacted[i]);
     });
   }
-  // A quoted string spelled with escapes: judged by what it decodes to.
-  out = out.replace(/"((?:[^"\\]|\\.)*)"/g, (whole, body: string) => {
-    if (!body.includes('\\')) return whole;
-    const value = decodeEscapes(body);
-    if (holdsSecret(value, secrets, 1)) return `"${REDACTED}"`;
-    const redacted = redactArgs([value], secrets)[0];
-    return redacted === value ? whole : JSON.stringify(redacted);
-  });
-  // Env and header values: as a quoted string (JSON, TOML, YAML) or as a bare YAML value.
-  for (const secret of [...secrets].sort((x, y) => y.length - x.length)) {
-    if (secret.length === 0) continue;
-    out = replaceValue(out, secret, REDACTED);
-    const bare = new RegExp(`^(\\s*(?:-\\s+)?[\\w.-]+\\s*[:=]\\s*)${escapeRe(secret)}(\\s*(?:#.*)?)$`);
-    out = out.replace(bare, `$1${REDACTED}$2`);
-  }
-  // `"apiKey": "x"`, `api_key = "x"`, `token: x`: a secret-named key's value, whatever it is.
-  out = out.replace(
-    /^(\s*(?:-\s+)?["']?)([\w.-]+)(["']?\s*[:=]\s*)("(?:[^"\\]|\\.)*"|'[^']*'|[^\s,#{[][^,#]*?)(\s*,?\s*(?:#.*)?)$/,
-    (whole, pre: string, key: string, sep: string, value: string, post: string) =>
-      isSecretName(key) &&
-      value.replace(/^["']|["']$/g, '').length > 0 &&
-      !value.includes(REDACTED) &&
-      !BLOCK_HEADER.test(value)
-        ? `${pre}${key}${sep}${/^["']/.test(value) ? `${value[0]}${REDACTED}${value[0]}` : REDACTED}${post}`
-        : whole,
-  );
-  out = out.replace(/[a-z][a-z0-9+.-]*:\/\/[^\s"',\]]+/gi, (url) => redactUrl(url));
-  return redactText(out, secrets);
+  const ordered = [...secrets]
+    .filter((secret) => secret.length > 0)
+    .sort((x, y) => y.length - x.length)
+    .map((secret) => ({
+      secret,
+      quoted: JSON.stringify(secret).slice(1, -1),
+      bare: new RegExp(`^(\\s*(?:-\\s+)?[\\w.-]+\\s*[:=]\\s*)${escapeRe(secret)}(\\s*(?:#.*)?)$`),
+    }));
+  const done = new Map<string, string>();
+  const redactLine = (line: string): string => {
+    let out = line;
+    for (const [arg, by] of argPairs)
+      if (out.includes(arg) || out.includes(JSON.stringify(arg).slice(1, -1))) out = replaceValue(out, arg, by);
+    // A quoted string spelled with escapes: judged by what it decodes to.
+    out = out.replace(/"((?:[^"\\]|\\.)*)"/g, (whole, body: string) => {
+      if (!body.includes('\\')) return whole;
+      const value = decodeEscapes(body);
+      if (holdsSecret(value, secrets, 1)) return `"${REDACTED}"`;
+      const redacted = redactArgs([value], secrets)[0];
+      return redacted === value ? whole : JSON.stringify(redacted);
+    });
+    // Env and header values: as a quoted string (JSON, TOML, YAML) or as a bare YAML value.
+    for (const { secret, quoted, bare } of ordered) {
+      if (!out.includes(secret) && !out.includes(quoted)) continue;
+      out = replaceValue(out, secret, REDACTED);
+      out = out.replace(bare, `$1${REDACTED}$2`);
+    }
+    // `"apiKey": "x"`, `api_key = "x"`, `token: x`: a secret-named key's value, whatever it is.
+    out = out.replace(
+      /^(\s*(?:-\s+)?["']?)([\w.-]+)(["']?\s*[:=]\s*)("(?:[^"\\]|\\.)*"|'[^']*'|[^\s,#{[][^,#]*?)(\s*,?\s*(?:#.*)?)$/,
+      (whole, pre: string, key: string, sep: string, value: string, post: string) =>
+        isSecretName(key) &&
+        value.replace(/^["']|["']$/g, '').length > 0 &&
+        !value.includes(REDACTED) &&
+        !BLOCK_HEADER.test(value)
+          ? `${pre}${key}${sep}${/^["']/.test(value) ? `${value[0]}${REDACTED}${value[0]}` : REDACTED}${post}`
+          : whole,
+    );
+    out = out.replace(/[a-z][a-z0-9+.-]*:\/\/[^\s"',\]]+/gi, (url) => redactUrl(url));
+    return redactText(out, secrets);
+  };
+  return (line) => {
+    const known = done.get(line);
+    if (known !== undefined) return known;
+    const out = redactLine(line);
+    if (done.size < 100_000) done.set(line, out);
+    return out;
+  };
 }
 
 /** A YAML block scalar's header (`|`, `>-`, `|2+`): its lines follow, the header holds nothing. */

@@ -1,22 +1,19 @@
-import {
-  applyEdits,
-  findNodeAtLocation,
-  FormattingOptions,
-  getNodeValue,
-  modify,
-  ParseError,
-  parseTree,
-} from 'jsonc-parser';
+import { ConfigEncoding } from './configText';
+import { jsoncEntry } from './entryFormats/jsoncEntry';
 import { tomlEntry } from './entryFormats/tomlEntry';
-import { EntryFormat, RawEntry } from './entryFormats/types';
+import { EntryFormat, EntryValue, NewEntry, RawEntry } from './entryFormats/types';
 import { yamlEntry } from './entryFormats/yamlEntry';
 import { isWrappedCommand } from './guardCommand';
 import { english, Translate } from './translate';
 
+export { detectFormatting } from './entryFormats/jsoncEntry';
+
 /**
  * The text edit of Wrap with Guard and Unwrap, computed on the file's own text (not the snapshot's
- * resolved values, so `${workspaceFolder}` and friends stay as written). jsonc-parser's `modify`
- * touches only the `command` and `args` values: comments, order and formatting elsewhere survive.
+ * resolved values, so `${workspaceFolder}` and friends stay as written). Only the values of
+ * `command` and `args` of the entries edited change: comments, order and formatting elsewhere
+ * survive, byte for byte. A file is parsed once however many of its entries one plan rewrites
+ * (`editEntries`); `computeWrap` and `computeUnwrap` are the one-entry case.
  */
 
 export type EditResult = { kind: 'ok'; text: string } | { kind: 'error'; reason: string };
@@ -26,38 +23,6 @@ export interface GuardLauncher {
   command: string;
 }
 
-function readJsonc(text: string, keyPath: (string | number)[], t: Translate = english): RawEntry | string {
-  const errors: ParseError[] = [];
-  const root = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false });
-  // Editing around a syntax error could land anywhere: the user fixes the file first.
-  if (!root || errors.length > 0) return t('the file has syntax errors (see Problems); fix them first');
-  const node = findNodeAtLocation(root, keyPath);
-  if (!node || node.type !== 'object') return t('no server entry at {0}', keyPath.map(String).join('.'));
-  const value = getNodeValue(node) as { command?: unknown; args?: unknown };
-  if (typeof value.command !== 'string' || value.command.length === 0) return t('the entry has no command');
-  const args = value.args ?? [];
-  if (!Array.isArray(args) || !args.every((a) => typeof a === 'string')) return t('"args" is not a list of strings');
-  return { command: value.command, args };
-}
-
-/** Indentation as the file already uses it, so inserted lines look like their neighbours. */
-export function detectFormatting(text: string): FormattingOptions {
-  const eol = text.includes('\r\n') ? '\r\n' : '\n';
-  const indented = text.split(/\r?\n/).find((l) => /^[ \t]+\S/.test(l));
-  if (indented?.startsWith('\t')) return { insertSpaces: false, tabSize: 1, eol };
-  const spaces = indented ? indented.length - indented.trimStart().length : 2;
-  return { insertSpaces: true, tabSize: Math.min(spaces, 8) || 2, eol };
-}
-
-function writeJsonc(text: string, keyPath: (string | number)[], entry: RawEntry): string {
-  const formattingOptions = detectFormatting(text);
-  let out = applyEdits(text, modify(text, [...keyPath, 'command'], entry.command, { formattingOptions }));
-  out = applyEdits(out, modify(out, [...keyPath, 'args'], entry.args, { formattingOptions }));
-  return out;
-}
-
-const jsoncEntry: EntryFormat = { read: readJsonc, write: writeJsonc };
-
 /** The entry format of a config file, by its name: Codex's TOML, Continue's YAML, else JSON/JSONC. */
 export function entryFormatFor(file: string): EntryFormat {
   if (/\.toml$/i.test(file)) return tomlEntry;
@@ -65,12 +30,14 @@ export function entryFormatFor(file: string): EntryFormat {
   return jsoncEntry;
 }
 
-function edit(format: EntryFormat, text: string, keyPath: (string | number)[], entry: RawEntry): EditResult {
-  try {
-    return { kind: 'ok', text: format.write(text, keyPath, entry) };
-  } catch (err) {
-    return { kind: 'error', reason: (err as Error).message };
-  }
+/** What becomes of one entry: its new command and args, or why it stays as it is. */
+export type EntryChange = (entry: RawEntry, t: Translate) => NewEntry | string;
+
+/** The entry's own values (command first), each with its text in the file when the format gives it. */
+function ownValues(entry: RawEntry): EntryValue[] {
+  return [entry.command, ...entry.args].map((value, i) =>
+    entry.raw?.[i] !== undefined ? { value, raw: entry.raw[i] } : { value },
+  );
 }
 
 /**
@@ -78,6 +45,67 @@ function edit(format: EntryFormat, text: string, keyPath: (string | number)[], e
  * `<guard> run --on-conflict share --name <name> -- ...`: every client's entry wrapped so, under
  * one name, uses one server (README, "Share one server").
  */
+export function wrapChange(serverName: string, guard: GuardLauncher, share = false): EntryChange {
+  return (entry, t) => {
+    if (isWrappedCommand(entry.command, entry.args)) return t('the server already runs through the guard');
+    const opts = ['run', ...(share ? ['--on-conflict', 'share'] : []), '--name', serverName, '--'];
+    return { command: { value: guard.command }, args: [...opts.map((value) => ({ value })), ...ownValues(entry)] };
+  };
+}
+
+/** Unwrap: the command and args the guard was wrapped around come back, as written. */
+export const unwrapChange: EntryChange = (entry, t) => {
+  if (!isWrappedCommand(entry.command, entry.args)) return t('the server does not run through the guard');
+  const split = entry.args.indexOf('--');
+  if (split < 0 || split === entry.args.length - 1) return t('the guard\'s arguments have no command after "--"');
+  const [command, ...args] = ownValues(entry).slice(split + 2);
+  return { command, args };
+};
+
+export interface EntryEdit {
+  keyPath: readonly (string | number)[];
+  change: EntryChange;
+}
+
+/** One file's edit: its new text (absent when no entry could be rewritten) and, per entry, why it was not. */
+export type FileEditResult =
+  { kind: 'ok'; text: string | undefined; reasons: Array<string | undefined> } | { kind: 'error'; reason: string };
+
+/**
+ * Rewrites several entries of one file in one pass: the file is parsed once, each entry read and
+ * changed (or left, with why), and the result checked once. `encoding` is how the text was read
+ * (configText.ts). A failure of the whole file (syntax errors, a result that does not read as
+ * intended) is `error`; otherwise `reasons[i]` is undefined for each entry rewritten.
+ */
+export function editEntries(
+  text: string,
+  format: EntryFormat,
+  edits: readonly EntryEdit[],
+  options: { encoding?: ConfigEncoding; t?: Translate } = {},
+): FileEditResult {
+  const t = options.t ?? english;
+  const doc = format.open(text, options.encoding ?? 'utf8', t);
+  if (typeof doc === 'string') return { kind: 'error', reason: doc };
+  const reasons = edits.map((e): string | undefined => {
+    const entry = doc.read(e.keyPath);
+    if (typeof entry === 'string') return entry;
+    const next = e.change(entry, t);
+    if (typeof next === 'string') return next;
+    return doc.set(e.keyPath, next);
+  });
+  if (reasons.every((r) => r !== undefined)) return { kind: 'ok', text: undefined, reasons };
+  const result = doc.result();
+  if (result.kind === 'error') return result;
+  return { kind: 'ok', text: result.text, reasons };
+}
+
+function single(text: string, format: EntryFormat, edit: EntryEdit, t: Translate): EditResult {
+  const r = editEntries(text, format, [edit], { t });
+  if (r.kind === 'error') return r;
+  return r.reasons[0] !== undefined ? { kind: 'error', reason: r.reasons[0] } : { kind: 'ok', text: r.text! };
+}
+
+/** Wraps one entry (see wrapChange). */
 export function computeWrap(
   text: string,
   keyPath: (string | number)[],
@@ -86,23 +114,7 @@ export function computeWrap(
   format: EntryFormat = jsoncEntry,
   options: { share?: boolean; t?: Translate } = {},
 ): EditResult {
-  const t = options.t ?? english;
-  const entry = format.read(text, keyPath, t);
-  if (typeof entry === 'string') return { kind: 'error', reason: entry };
-  if (isWrappedCommand(entry.command, entry.args))
-    return { kind: 'error', reason: t('the server already runs through the guard') };
-  return edit(format, text, keyPath, {
-    command: guard.command,
-    args: [
-      'run',
-      ...(options.share ? ['--on-conflict', 'share'] : []),
-      '--name',
-      serverName,
-      '--',
-      entry.command,
-      ...entry.args,
-    ],
-  });
+  return single(text, format, { keyPath, change: wrapChange(serverName, guard, options.share) }, options.t ?? english);
 }
 
 /** Restores the command and args the guard was wrapped around. */
@@ -112,13 +124,5 @@ export function computeUnwrap(
   format: EntryFormat = jsoncEntry,
   t: Translate = english,
 ): EditResult {
-  const entry = format.read(text, keyPath, t);
-  if (typeof entry === 'string') return { kind: 'error', reason: entry };
-  if (!isWrappedCommand(entry.command, entry.args))
-    return { kind: 'error', reason: t('the server does not run through the guard') };
-  const split = entry.args.indexOf('--');
-  if (split < 0 || split === entry.args.length - 1)
-    return { kind: 'error', reason: t('the guard\'s arguments have no command after "--"') };
-  const [command, ...args] = entry.args.slice(split + 1);
-  return edit(format, text, keyPath, { command, args });
+  return single(text, format, { keyPath, change: unwrapChange }, t);
 }

@@ -3,7 +3,7 @@ import { Services } from '../services';
 import { VmServer } from '../../core/report/input';
 import { canShare, sharePlan } from '../../core/configEdit/sharePlan';
 import { mayRun } from '../viewModel/trust';
-import { computeUnwrap, computeWrap, entryFormatFor } from '../../core/configEdit/wrapEdit';
+import { unwrapChange, wrapChange } from '../../core/configEdit/wrapEdit';
 import { isShareWrapped, wrappedName } from '../../core/configEdit/guardCommand';
 import { editPlan } from './editConfigEntry';
 import { CommandArg, pickServer } from './pickServer';
@@ -56,12 +56,7 @@ export async function shareOneInstance(svc: Services, arg?: CommandArg): Promise
     step.rewrite ? [] : [t('{0} ({1}): {2}', step.server.name, step.server.source.label, step.reason)],
   );
   const rewrite = plan.steps.flatMap((step) => (step.rewrite ? [step.server] : []));
-  const r = await editPlan(svc, rewrite, 'Wrap', detail, (text, s) =>
-    computeWrap(text, s.keyPath, plan.name, { command: g.launcher }, entryFormatFor(s.source.file), {
-      share: true,
-      t,
-    }),
-  );
+  const r = await editPlan(svc, rewrite, 'Wrap', detail, () => wrapChange(plan.name, { command: g.launcher }, true));
   if (!r) {
     void vscode.window.showInformationMessage(t('Share One Instance cancelled: nothing was written.'));
     return 0;
@@ -116,7 +111,7 @@ export async function unshareServer(svc: Services, arg?: CommandArg): Promise<nu
     t(
       'Each entry gets back the command and arguments the guard was started with; each client starts its own copy again.',
     ),
-    (text, s) => computeUnwrap(text, s.keyPath, entryFormatFor(s.source.file), t),
+    () => unwrapChange,
   );
   if (!r) {
     void vscode.window.showInformationMessage(t('Unshare cancelled: nothing was written.'));

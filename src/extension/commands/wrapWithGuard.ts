@@ -3,7 +3,7 @@ import { Services } from '../services';
 import { isWrapped, wrapSupport } from '../../core/configEdit/guardCommand';
 import { VmServer } from '../../core/report/input';
 import { mayRun } from '../viewModel/trust';
-import { computeUnwrap, computeWrap, entryFormatFor } from '../../core/configEdit/wrapEdit';
+import { unwrapChange, wrapChange } from '../../core/configEdit/wrapEdit';
 import { guardNameFor } from '../../core/configEdit/sharePlan';
 import { editConfigEntry } from './editConfigEntry';
 import { CommandArg, pickServer } from './pickServer';
@@ -56,9 +56,7 @@ export async function wrapWithGuard(svc: Services, arg?: CommandArg): Promise<bo
     launcher,
     name,
   );
-  const done = await editConfigEntry(svc, server, 'Wrap', detail, (text) =>
-    computeWrap(text, server.keyPath, name, { command: launcher }, entryFormatFor(server.source.file), { t }),
-  );
+  const done = await editConfigEntry(svc, server, 'Wrap', detail, wrapChange(name, { command: launcher }));
   if (done)
     void vscode.window.showInformationMessage(
       t(
@@ -86,7 +84,7 @@ export async function unwrapGuard(svc: Services, arg?: CommandArg): Promise<void
     server,
     'Unwrap',
     t('The entry gets back the command and arguments the guard was started with.'),
-    (text) => computeUnwrap(text, server.keyPath, entryFormatFor(server.source.file), t),
+    unwrapChange,
   );
   if (done)
     void vscode.window.showInformationMessage(

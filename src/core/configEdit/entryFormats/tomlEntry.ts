@@ -1,48 +1,27 @@
 import type * as SmolToml from 'smol-toml' with { 'resolution-mode': 'import' };
-import { EntryFormat, RawEntry } from './types';
-import { english, Translate } from '../translate';
+import type { Translate } from '../translate';
+import { canonical } from './canonical';
+import { EntryDocument, EntryFormat, NewEntry, RawEntry } from './types';
 
 /**
  * Codex's TOML. No TOML library rewrites a document while keeping its comments, so the edit is
  * surgical: inside the server's own `[mcp_servers.NAME]` table, only the value of `command` and of
- * `args` is replaced (trailing comments and every other line stay). The result is parsed again
- * and must hold exactly the intended entry; any other layout (inline tables, dotted keys) is
- * refused with a reason rather than guessed at.
+ * `args` is replaced (trailing comments and every other line stay). The document is parsed once
+ * and its table headers listed in one pass, whatever the number of entries; the result is parsed
+ * again and must hold exactly the intended entries with everything else as it was. Any other layout
+ * (inline tables, dotted keys) is refused with a reason rather than guessed at. TOML is UTF-8 by
+ * definition: a file that is not is refused.
  */
 export const tomlEntry: EntryFormat = {
-  read(text, keyPath, t = english) {
-    const entry = entryOf(text, keyPath, t);
-    if (typeof entry === 'string') return entry;
-    const where = locate(text, keyPath, t);
-    return typeof where === 'string' ? where : entry;
-  },
-  write(text, keyPath, entry) {
-    const where = locate(text, keyPath);
-    if (typeof where === 'string') throw new Error(where);
-    const lines = text.split('\n');
-    const { commandLine, args } = where;
-    const commandMatch = COMMAND_LINE.exec(lines[commandLine])!;
-    lines[commandLine] = `${commandMatch[1]}${tomlString(entry.command)}${commandMatch[3]}`;
-    const newArgs = `[${entry.args.map(tomlString).join(', ')}]`;
-    if (args) {
-      // The array may span lines: what precedes it on its first line and follows it on its last stays.
-      const replaced =
-        lines[args.startLine].slice(0, args.startCol) + newArgs + lines[args.endLine].slice(args.endCol + 1);
-      lines.splice(args.startLine, args.endLine - args.startLine + 1, replaced);
-    } else {
-      const indent = /^\s*/.exec(lines[commandLine])![0];
-      lines.splice(commandLine + 1, 0, `${indent}args = ${newArgs}`);
+  open(text, encoding, t) {
+    if (encoding !== 'utf8') return t('the file is not valid UTF-8; fix its encoding first');
+    let doc: unknown;
+    try {
+      doc = parse(text);
+    } catch {
+      return t('the file has syntax errors (see Problems); fix them first');
     }
-    const out = lines.join('\n');
-    const check = entryOf(out, keyPath);
-    if (
-      typeof check === 'string' ||
-      check.command !== entry.command ||
-      JSON.stringify(check.args) !== JSON.stringify(entry.args)
-    ) {
-      throw new Error('the rewritten file would not hold the intended entry; edit it by hand');
-    }
-    return out;
+    return new TomlDocument(text, doc, t);
   },
 };
 
@@ -52,16 +31,165 @@ const { parse } = require('smol-toml') as typeof SmolToml;
 
 const COMMAND_LINE = /^(\s*command\s*=\s*)("(?:[^"\\]|\\.)*"|'[^']*')(.*)$/;
 
-function entryOf(text: string, keyPath: (string | number)[], t: Translate = english): RawEntry | string {
-  let doc: unknown;
-  try {
-    doc = parse(text);
-  } catch {
-    return t('the file has syntax errors (see Problems); fix them first');
+interface Span {
+  startLine: number;
+  startCol: number;
+  endLine: number;
+  endCol: number;
+}
+
+/** Lines `start`..`end` (inclusive) of the text become `lines`. */
+interface LineEdit {
+  start: number;
+  end: number;
+  lines: string[];
+}
+
+class TomlDocument implements EntryDocument {
+  private readonly lines: string[];
+  /** Each table header's line: its key path (as JSON) for a plain `[table]`, null for `[[array]]` and what does not parse. */
+  private headers: Array<{ line: number; key: string | null }> | undefined;
+  private byKey: Map<string, number> | undefined;
+  private readonly edits: LineEdit[] = [];
+  private readonly edited = new Set<string>();
+  private readonly intended: Array<{
+    keyPath: readonly (string | number)[];
+    entry: { command: string; args: string[] };
+  }> = [];
+
+  constructor(
+    text: string,
+    private readonly doc: unknown,
+    private readonly t: Translate,
+  ) {
+    this.lines = text.split('\n');
   }
+
+  read(keyPath: readonly (string | number)[]): RawEntry | string {
+    const entry = entryOf(this.doc, keyPath, this.t);
+    if (typeof entry === 'string') return entry;
+    const where = this.locate(keyPath);
+    return typeof where === 'string' ? where : entry;
+  }
+
+  set(keyPath: readonly (string | number)[], next: NewEntry): string | undefined {
+    const { t } = this;
+    const entry = this.read(keyPath);
+    if (typeof entry === 'string') return entry;
+    const where = this.locate(keyPath);
+    if (typeof where === 'string') return where;
+    const key = JSON.stringify(keyPath.map(String));
+    if (this.edited.has(key)) return t('the entry is rewritten twice in one plan');
+    this.edited.add(key);
+    const lines = this.lines;
+    const command = next.command.value;
+    const args = next.args.map((a) => a.value);
+    const { commandLine, args: span } = where;
+    const commandMatch = COMMAND_LINE.exec(lines[commandLine])!;
+    const newCommand = `${commandMatch[1]}${tomlString(command)}${commandMatch[3]}`;
+    const newArgs = `[${args.map(tomlString).join(', ')}]`;
+    if (span) {
+      // The array may span lines: what precedes it on its first line and follows it on its last stays.
+      const replaced =
+        lines[span.startLine].slice(0, span.startCol) + newArgs + lines[span.endLine].slice(span.endCol + 1);
+      if (span.startLine <= commandLine && commandLine <= span.endLine)
+        return t(
+          'the entry is not written as its own [mcp_servers.NAME] table with `command = "..."`; wrap it by hand',
+        );
+      this.edits.push({ start: commandLine, end: commandLine, lines: [newCommand] });
+      this.edits.push({ start: span.startLine, end: span.endLine, lines: [replaced] });
+    } else {
+      const indent = /^\s*/.exec(lines[commandLine])![0];
+      this.edits.push({ start: commandLine, end: commandLine, lines: [newCommand, `${indent}args = ${newArgs}`] });
+    }
+    this.intended.push({ keyPath, entry: { command, args } });
+    return undefined;
+  }
+
+  result(): { kind: 'ok'; text: string } | { kind: 'error'; reason: string } {
+    const { t } = this;
+    const wrong = t('the rewritten file would not hold the intended entry; edit it by hand');
+    const edits = [...this.edits].sort((a, b) => a.start - b.start);
+    const out: string[] = [];
+    let at = 0;
+    for (const e of edits) {
+      if (e.start < at) return { kind: 'error', reason: t('the entry is rewritten twice in one plan') };
+      for (let i = at; i < e.start; i++) out.push(this.lines[i]);
+      out.push(...e.lines);
+      at = e.end + 1;
+    }
+    for (let i = at; i < this.lines.length; i++) out.push(this.lines[i]);
+    const text = out.join('\n');
+    let after: unknown;
+    try {
+      after = parse(text);
+    } catch {
+      return { kind: 'error', reason: wrong };
+    }
+    // Everything but the rewritten values must read as before; each entry as intended.
+    const expected = JSON.parse(JSON.stringify(this.doc)) as Record<string, unknown>;
+    for (const { keyPath, entry } of this.intended) {
+      const node = walk(expected, keyPath) as Record<string, unknown>;
+      node.command = entry.command;
+      node.args = entry.args;
+    }
+    if (canonical(expected) !== canonical(after)) return { kind: 'error', reason: wrong };
+    return { kind: 'ok', text };
+  }
+
+  /** Finds the entry's table and, inside it, the `command` line and the `args` array's extent. */
+  private locate(keyPath: readonly (string | number)[]): { commandLine: number; args?: Span } | string {
+    const { t } = this;
+    const lines = this.lines;
+    const layout = t(
+      'the entry is not written as its own [mcp_servers.NAME] table with `command = "..."`; wrap it by hand',
+    );
+    const headers = this.tableHeaders();
+    const at = this.byKey!.get(JSON.stringify(keyPath.map(String)));
+    if (at === undefined) return layout;
+    const header = headers[at].line;
+    const end = at + 1 < headers.length ? headers[at + 1].line : lines.length;
+    let commandLine = -1;
+    let args: Span | undefined;
+    for (let i = header + 1; i < end; i++) {
+      if (COMMAND_LINE.test(lines[i])) commandLine = i;
+      const a = /^(\s*args\s*=\s*)\[/.exec(lines[i]);
+      if (a) {
+        const span = arraySpan(lines, i, a[1].length);
+        if (!span) return layout;
+        args = span;
+      }
+    }
+    if (commandLine < 0) return layout;
+    return { commandLine, ...(args ? { args } : {}) };
+  }
+
+  /** Every line that opens a table, in order (one pass; a plain table's key path noted once). */
+  private tableHeaders(): Array<{ line: number; key: string | null }> {
+    if (this.headers) return this.headers;
+    const headers: Array<{ line: number; key: string | null }> = [];
+    const byKey = new Map<string, number>();
+    this.lines.forEach((line, i) => {
+      if (!/^\s*\[/.test(line)) return;
+      const key = /^\s*\[[^[]/.test(line) ? headerKey(line) : null;
+      if (key !== null && !byKey.has(key)) byKey.set(key, headers.length);
+      headers.push({ line: i, key });
+    });
+    this.headers = headers;
+    this.byKey = byKey;
+    return headers;
+  }
+}
+
+function walk(doc: unknown, keyPath: readonly (string | number)[]): unknown {
   let node: unknown = doc;
   for (const k of keyPath)
     node = node && typeof node === 'object' ? (node as Record<string, unknown>)[String(k)] : undefined;
+  return node;
+}
+
+function entryOf(doc: unknown, keyPath: readonly (string | number)[], t: Translate): RawEntry | string {
+  const node = walk(doc, keyPath);
   if (!node || typeof node !== 'object') return t('no server entry at {0}', keyPath.map(String).join('.'));
   const value = node as { command?: unknown; args?: unknown };
   if (typeof value.command !== 'string' || value.command.length === 0) return t('the entry has no command');
@@ -70,62 +198,24 @@ function entryOf(text: string, keyPath: (string | number)[], t: Translate = engl
   return { command: value.command, args };
 }
 
-interface Span {
-  startLine: number;
-  startCol: number;
-  endLine: number;
-  endCol: number;
-}
-
-/** Finds the entry's table and, inside it, the `command` line and the `args` array's extent. */
-function locate(
-  text: string,
-  keyPath: (string | number)[],
-  t: Translate = english,
-): { commandLine: number; args?: Span } | string {
-  const lines = text.split('\n');
-  const header = lines.findIndex((l) => isHeaderFor(l, keyPath));
-  const layout = t(
-    'the entry is not written as its own [mcp_servers.NAME] table with `command = "..."`; wrap it by hand',
-  );
-  if (header < 0) return layout;
-  let end = lines.length;
-  for (let i = header + 1; i < lines.length; i++) {
-    if (/^\s*\[/.test(lines[i])) {
-      end = i;
-      break;
-    }
-  }
-  let commandLine = -1;
-  let args: Span | undefined;
-  for (let i = header + 1; i < end; i++) {
-    if (COMMAND_LINE.test(lines[i])) commandLine = i;
-    const a = /^(\s*args\s*=\s*)\[/.exec(lines[i]);
-    if (a) {
-      const span = arraySpan(lines, i, a[1].length);
-      if (!span) return layout;
-      args = span;
-    }
-  }
-  if (commandLine < 0) return layout;
-  return { commandLine, ...(args ? { args } : {}) };
-}
-
-/** `[mcp_servers.name]` (name bare or quoted) is this entry's table header. */
-function isHeaderFor(line: string, keyPath: (string | number)[]): boolean {
-  if (!/^\s*\[[^[]/.test(line)) return false;
+/** `[mcp_servers.name]` (name bare or quoted): the table's key path as JSON, or null when the line is no plain header. */
+function headerKey(line: string): string | null {
   let doc: unknown;
   try {
     doc = parse(line.trim());
   } catch {
-    return false;
+    return null;
   }
+  const path: string[] = [];
   let node: unknown = doc;
-  for (const k of keyPath) {
-    if (!node || typeof node !== 'object' || Object.keys(node).length !== 1 || !(String(k) in node)) return false;
-    node = (node as Record<string, unknown>)[String(k)];
+  while (node && typeof node === 'object' && !Array.isArray(node)) {
+    const keys = Object.keys(node);
+    if (keys.length === 0) return JSON.stringify(path);
+    if (keys.length !== 1) return null;
+    path.push(keys[0]);
+    node = (node as Record<string, unknown>)[keys[0]];
   }
-  return !!node && typeof node === 'object' && Object.keys(node).length === 0;
+  return null;
 }
 
 /** The extent of an array starting at lines[line][col] ('['), skipping strings and comments. */

@@ -1,17 +1,45 @@
+import type { ConfigEncoding } from '../configText';
 import type { Translate } from '../translate';
 
-/** A server entry's launch as written in its file. */
+/** A server entry's launch as written in its file (the values its client reads). */
 export interface RawEntry {
   command: string;
   args: string[];
+  /**
+   * Each value's own text in the file (`command` first, then each argument), where the format can
+   * move a value as written: a JSON string keeps its escapes and, in a file that is not UTF-8, its
+   * bytes.
+   */
+  raw?: string[];
+}
+
+/** A value of a rewritten entry: a new one, or one of the entry's own, moved as written. */
+export interface EntryValue {
+  value: string;
+  /** Its text in the file, when it is moved (RawEntry.raw); absent for a new value. */
+  raw?: string;
+}
+
+export interface NewEntry {
+  command: EntryValue;
+  args: EntryValue[];
 }
 
 /**
- * Reading and rewriting one entry's `command` and `args` in one config format, touching nothing
- * else. `read` answers a reason (a string) when the entry cannot be edited safely.
+ * One config file opened for editing: parsed once, whatever the number of entries edited in it.
+ * `read` answers the entry the client uses (of a key written twice, the last, as the scan reads it;
+ * YAML and TOML refuse repeated keys as their parsers do) or why it cannot be edited; `set` records
+ * an entry's new `command` and `args`; `result` is the text with every recorded entry rewritten,
+ * touching nothing outside those values, checked by parsing it again.
  */
+export interface EntryDocument {
+  read(keyPath: readonly (string | number)[]): RawEntry | string;
+  set(keyPath: readonly (string | number)[], entry: NewEntry): string | undefined;
+  result(): { kind: 'ok'; text: string } | { kind: 'error'; reason: string };
+}
+
+/** Reading and rewriting entries' `command` and `args` in one config format, touching nothing else. */
 export interface EntryFormat {
-  /** `t` words the reason (the face's translator; English by default). */
-  read(text: string, keyPath: (string | number)[], t?: Translate): RawEntry | string;
-  write(text: string, keyPath: (string | number)[], entry: RawEntry): string;
+  /** Parses `text` (decoded as `encoding` says); a reason when the file cannot be edited at all. */
+  open(text: string, encoding: ConfigEncoding, t: Translate): EntryDocument | string;
 }

@@ -1,0 +1,115 @@
+import { spawn } from 'node:child_process';
+import { constants, promises as fsp } from 'node:fs';
+import * as path from 'node:path';
+import { english, Translate } from './translate';
+
+/**
+ * A client's writers' lock: a lock file beside its config that the client holds while it reads and
+ * rewrites the config, so two writers never interleave. One client keeps one as far as we know:
+ * GitHub Copilot CLI (1.0.102, seen with strace) creates `.mcp-writer.lock` beside
+ * `~/.copilot/mcp-config.json` once (a temp file linked into place, never replaced) and takes
+ * `flock(LOCK_EX)` on it around each write of the config (temp file + rename) and `flock(LOCK_SH)`
+ * around each read, retrying for about 5 s ("The shared writer lock timed out"). We take LOCK_EX
+ * on the same file around our check-and-replace, so neither side overwrites the other.
+ *
+ * Node has no flock: the lock file is opened here and `flock(1)` (util-linux) or, where it is
+ * missing, perl locks that very open file (its descriptor is handed to the child as fd 3). A flock
+ * belongs to the open file, not the process: it stays held by our descriptor after the child has
+ * exited, and is released when we close it. We never create the lock file: until the client has
+ * written its config once there is none, and nothing to agree with.
+ */
+
+export interface WritersLock {
+  /** The lock file, beside the config. */
+  file: string;
+  /** The client that keeps it, as a person knows it. */
+  client: string;
+}
+
+const KNOWN: ReadonlyArray<{ config: string; lock: string; client: string }> = [
+  { config: 'mcp-config.json', lock: '.mcp-writer.lock', client: 'Copilot CLI' },
+];
+
+/** The writers' lock a client keeps for this config file, when there is one on disk. */
+export async function writersLockFor(realFile: string): Promise<WritersLock | undefined> {
+  const known = KNOWN.find((k) => k.config === path.basename(realFile));
+  if (!known) return undefined;
+  const file = path.join(path.dirname(realFile), known.lock);
+  try {
+    await fsp.lstat(file);
+  } catch {
+    return undefined;
+  }
+  return { file, client: known.client };
+}
+
+/** A held lock: release it (close the descriptor that holds it). */
+export interface HeldLock {
+  release(): Promise<void>;
+}
+
+const NOFOLLOW = constants.O_NOFOLLOW ?? 0;
+const NONBLOCK = constants.O_NONBLOCK ?? 0;
+
+/**
+ * Takes the lock exclusively, waiting up to `waitMs` for the client to finish. Answers why not
+ * (held all that time, not a regular file of ours, no way to take it here).
+ */
+export async function takeWritersLock(
+  lock: WritersLock,
+  o: { waitMs?: number; t?: Translate; uid?: number } = {},
+): Promise<HeldLock | string> {
+  const t = o.t ?? english;
+  const waitMs = o.waitMs ?? 5000;
+  let handle: fsp.FileHandle;
+  try {
+    handle = await fsp.open(lock.file, constants.O_RDONLY | NOFOLLOW | NONBLOCK);
+  } catch (err) {
+    return t("cannot open {0}'s writers' lock {1}: {2}", lock.client, lock.file, (err as Error).message);
+  }
+  const st = await handle.stat();
+  const uid = o.uid ?? process.getuid?.();
+  if (!st.isFile() || (uid !== undefined && st.uid !== uid && st.uid !== 0)) {
+    await handle.close();
+    return t(
+      "{0}'s writers' lock {1} is not a regular file of this user's; nothing was written",
+      lock.client,
+      lock.file,
+    );
+  }
+  const outcome = await lockFd(handle.fd, waitMs);
+  if (outcome === 'locked') return { release: () => handle.close() };
+  await handle.close();
+  return outcome === 'busy'
+    ? t(
+        "{0} is writing it (its writers' lock {1} stayed held for {2} s); nothing was written, run again",
+        lock.client,
+        lock.file,
+        Math.round(waitMs / 1000),
+      )
+    : t(
+        "{0}'s writers' lock {1} cannot be taken here (neither flock nor perl is installed); nothing was written",
+        lock.client,
+        lock.file,
+      );
+}
+
+/** flock(LOCK_EX) on an open descriptor through a helper process: locked, busy (timed out), or no helper. */
+async function lockFd(fd: number, waitMs: number): Promise<'locked' | 'busy' | 'unavailable'> {
+  const seconds = (waitMs / 1000).toFixed(3);
+  const viaFlock = await helper('flock', ['--exclusive', '--wait', seconds, '3'], fd);
+  if (viaFlock !== 'missing') return viaFlock === 0 ? 'locked' : 'busy';
+  const tries = Math.max(1, Math.ceil(waitMs / 50));
+  const script = `use Fcntl qw(:flock); open(my $f, '<&=', 3) or exit 2; for (1..${tries}) { exit 0 if flock($f, LOCK_EX | LOCK_NB); select(undef, undef, undef, 0.05) } exit 1`;
+  const viaPerl = await helper('perl', ['-e', script], fd);
+  if (viaPerl === 'missing' || viaPerl === 2) return 'unavailable';
+  return viaPerl === 0 ? 'locked' : 'busy';
+}
+
+function helper(command: string, args: string[], fd: number): Promise<number | 'missing'> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'ignore', fd] });
+    child.once('error', () => resolve('missing'));
+    child.once('exit', (code) => resolve(code ?? 1));
+  });
+}
