@@ -66,7 +66,7 @@ describe('guard: --when-stale refuse-writes after a real npm upgrade of server-m
       assert.equal(err.code, GuardErrorCode.Stale);
       assert.match(
         err.message,
-        /"memory": Stale: runs "@modelcontextprotocol\/server-memory" "2026\.7\.4", but "2026\.8\.31" is installed/,
+        /"server-memory": Stale: runs "@modelcontextprotocol\/server-memory" "2026\.7\.4", but "2026\.8\.31" is installed/,
       );
       assert.match(err.message, /"create_entities" is not declared read-only/);
       return true;
