@@ -101,6 +101,8 @@ function start() {
         HOME: installHome,
         npm_config_cache: path.join(installHome, '.npm'),
         npm_config_fetch_retries: '0',
+        // Its request waits on the silent port for the neighbours' whole life.
+        npm_config_fetch_timeout: String(minutes * 60_000),
       },
     },
   ];
