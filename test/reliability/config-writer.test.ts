@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -7,29 +7,12 @@ import { runCli } from '../integration/guard/support';
 import { killAndWait } from '../support/liveness';
 import { until } from '../support/poll';
 import { fixturesDir } from '../support/repo';
+import { otherUserIds } from '../support/otherUser';
 
-const STRANGER = 'mcplg-stranger';
 const SERVER = { command: '/opt/lg-config-writer/server', args: ['--data', '/opt/lg-config-writer/data'] };
 
-/** The other user (created as a system user when missing, as the busy machine does). */
-function stranger(): { uid: number; gid: number } {
-  const id = (flag: string) =>
-    Number(execFileSync('id', [flag, STRANGER], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
-  try {
-    id('-u');
-  } catch {
-    execFileSync('useradd', [
-      '--system',
-      '--no-create-home',
-      '--home-dir',
-      '/nonexistent',
-      '--shell',
-      '/usr/sbin/nologin',
-      STRANGER,
-    ]);
-  }
-  return { uid: id('-u'), gid: id('-g') };
-}
+/** The other user (created as a system user when missing). */
+const stranger = otherUserIds;
 
 /** A child whose stdout is read line by line: `next(match)` waits for a line that matches. */
 function lines(child: ChildProcess): { next(match: RegExp, what: string): Promise<string>; all(): string[] } {

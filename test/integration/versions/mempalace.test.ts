@@ -145,10 +145,10 @@ describe('versions (integration): mempalace from PyPI, chromadb upgraded under i
         assert.match(
           err.message,
           new RegExp(
-            `Stale: mempalace: runs ${esc(MEMPALACE_VERSION)}, still installed, but its dependencies moved; dependencies: (.*, )?chromadb ${esc(CHROMADB_OLD)} -> ${esc(CHROMADB_NEW)}`,
+            `Stale: "mempalace: runs ${esc(MEMPALACE_VERSION)}, still installed, but its dependencies moved; dependencies: (.*, )?chromadb ${esc(CHROMADB_OLD)} -> ${esc(CHROMADB_NEW)}`,
           ),
         );
-        assert.match(err.message, /'mempalace_add_drawer' is not declared read-only/);
+        assert.match(err.message, /"mempalace_add_drawer" is not declared read-only/);
         return true;
       },
     );

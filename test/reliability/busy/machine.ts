@@ -6,6 +6,7 @@ import { repoRoot } from '../../support/repo';
 import { until } from '../../support/poll';
 import { npmTool, toolCacheRoot } from '../../support/toolCache';
 import { run } from '../../support/run';
+import { otherUserIds } from '../../support/otherUser';
 
 /**
  * The parts of a busy machine: real installs of one npm MCP server in many folders, idle stand-ins
@@ -277,28 +278,10 @@ export interface OtherUser {
   home: string;
 }
 
-export const OTHER_USER_NAME = 'mcplg-stranger';
-
 export function otherUser(m: BusyMachine): OtherUser {
-  const id = (flag: string) =>
-    Number(
-      execFileSync('id', [flag, OTHER_USER_NAME], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(),
-    );
-  try {
-    id('-u');
-  } catch {
-    execFileSync('useradd', [
-      '--system',
-      '--no-create-home',
-      '--home-dir',
-      '/nonexistent',
-      '--shell',
-      '/usr/sbin/nologin',
-      OTHER_USER_NAME,
-    ]);
-  }
+  const ids = otherUserIds();
   const home = m.dir('other-user-home');
-  const user = { name: OTHER_USER_NAME, uid: id('-u'), gid: id('-g'), home };
+  const user = { ...ids, home };
   fs.chownSync(home, user.uid, user.gid);
   return user;
 }

@@ -3,7 +3,7 @@ import { lazyTree } from '../../sources/jsonTree';
 import { excessiveNesting } from '../../sources/nesting';
 import type { ConfigEncoding } from '../configText';
 import type { Translate } from '../translate';
-import { EntryDocument, EntryFormat, EntryValue, NewEntry, RawEntry } from './types';
+import { applyTextEdits, EntryDocument, EntryFormat, EntryValue, NewEntry, RawEntry, TextEdit } from './types';
 
 /**
  * JSON with comments (every JSON client's file). The text is parsed once (jsonc-parser's scanner,
@@ -35,11 +35,7 @@ export function detectFormatting(text: string): FormattingOptions {
   return { insertSpaces: true, tabSize: Math.min(spaces, 8) || 2, eol };
 }
 
-interface Edit {
-  offset: number;
-  length: number;
-  content: string;
-}
+type Edit = TextEdit;
 
 class JsoncDocument implements EntryDocument {
   private readonly edits: Edit[] = [];
@@ -87,16 +83,8 @@ class JsoncDocument implements EntryDocument {
 
   result(): { kind: 'ok'; text: string } | { kind: 'error'; reason: string } {
     const { t } = this;
-    const edits = [...this.edits].sort((a, b) => a.offset - b.offset);
-    const parts: string[] = [];
-    let at = 0;
-    for (const e of edits) {
-      if (e.offset < at) return { kind: 'error', reason: t('the entry is rewritten twice in one plan') };
-      parts.push(this.text.slice(at, e.offset), e.content);
-      at = e.offset + e.length;
-    }
-    parts.push(this.text.slice(at));
-    const out = parts.join('');
+    const out = applyTextEdits(this.text, this.edits);
+    if (out === undefined) return { kind: 'error', reason: t('the entry is rewritten twice in one plan') };
     // Each entry is read again as the client will read it and must hold what was meant. Every edit
     // lies inside its entry's object, and the text around the objects is as it was (and parsed
     // without an error): each rewritten object read on its own stands for the whole file.

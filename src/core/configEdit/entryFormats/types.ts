@@ -43,3 +43,24 @@ export interface EntryFormat {
   /** Parses `text` (decoded as `encoding` says); a reason when the file cannot be edited at all. */
   open(text: string, encoding: ConfigEncoding, t: Translate): EntryDocument | string;
 }
+
+/** One replacement in a file's text: `length` characters at `offset` become `content`. */
+export interface TextEdit {
+  offset: number;
+  length: number;
+  content: string;
+}
+
+/** The text with every edit applied, in offset order; undefined when two edits overlap (one entry rewritten twice). */
+export function applyTextEdits(text: string, edits: readonly TextEdit[]): string | undefined {
+  const sorted = [...edits].sort((a, b) => a.offset - b.offset);
+  const parts: string[] = [];
+  let at = 0;
+  for (const e of sorted) {
+    if (e.offset < at) return undefined;
+    parts.push(text.slice(at, e.offset), e.content);
+    at = e.offset + e.length;
+  }
+  parts.push(text.slice(at));
+  return parts.join('');
+}

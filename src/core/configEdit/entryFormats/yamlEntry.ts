@@ -1,7 +1,7 @@
 import { isMap, isScalar, isSeq, Node, Pair, parseDocument, Scalar, visit, YAMLMap } from 'yaml';
 import { canonical } from './canonical';
 import type { Translate } from '../translate';
-import { EntryDocument, EntryFormat, EntryValue, NewEntry, RawEntry } from './types';
+import { applyTextEdits, EntryDocument, EntryFormat, EntryValue, NewEntry, RawEntry, TextEdit } from './types';
 
 /**
  * Continue's YAML. The document is parsed once (the `yaml` library's node positions) and only the
@@ -51,11 +51,7 @@ interface Located {
   args?: Node;
 }
 
-interface Edit {
-  offset: number;
-  length: number;
-  content: string;
-}
+type Edit = TextEdit;
 
 class YamlDocument implements EntryDocument {
   private readonly edits: Edit[] = [];
@@ -117,16 +113,8 @@ class YamlDocument implements EntryDocument {
 
   result(): { kind: 'ok'; text: string } | { kind: 'error'; reason: string } {
     const { t } = this;
-    const edits = [...this.edits].sort((a, b) => a.offset - b.offset);
-    const parts: string[] = [];
-    let at = 0;
-    for (const e of edits) {
-      if (e.offset < at) return { kind: 'error', reason: t('the entry is rewritten twice in one plan') };
-      parts.push(this.text.slice(at, e.offset), e.content);
-      at = e.offset + e.length;
-    }
-    parts.push(this.text.slice(at));
-    const out = parts.join('');
+    const out = applyTextEdits(this.text, this.edits);
+    if (out === undefined) return { kind: 'error', reason: t('the entry is rewritten twice in one plan') };
     const wrong = t('the rewritten file would not hold the intended entry; edit it by hand');
     const again = parseDocument(out, { prettyErrors: false, uniqueKeys: false });
     if (again.errors.length > 0) return { kind: 'error', reason: wrong };
