@@ -53,7 +53,11 @@ export function extensionFolderOfLaunch(
   return undefined;
 }
 
-/** The newest change among a folder's files and folders (bounded), through `ctx.fs` so a cache re-checks each. */
+/**
+ * The newest change among a folder's files and folders (bounded). Each is a probe for the resolution
+ * cache (re-checked every few seconds, not on every refresh: a bundle carries thousands of files);
+ * the manifest, which every update rewrites, is read as content and re-checked on every refresh.
+ */
 async function newestChange(ctx: ResolveContext, root: string): Promise<number | undefined> {
   const p = pathFor(ctx.host);
   let newest: number | undefined;
@@ -62,7 +66,7 @@ async function newestChange(ctx: ResolveContext, root: string): Promise<number |
     for (const name of (await ctx.fs.readdir(dir)) ?? []) {
       if (++entries > MAX_ENTRIES) return;
       const full = p.join(dir, name);
-      const st = await (ctx.fs.lstatContent ?? ctx.fs.lstat)(full);
+      const st = await ctx.fs.lstat(full);
       const at = changedAt(st);
       if (at !== undefined && (newest === undefined || at > newest)) newest = at;
       if (st?.kind === 'dir' && depth < MAX_DEPTH) await walk(full, depth + 1);
