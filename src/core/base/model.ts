@@ -53,6 +53,23 @@ export interface SourceRef {
   workspaceFolder?: string;
   /** VS Code profile folder name, for `profile` scope. */
   profile?: string;
+  /** Set when the server is a Claude Desktop extension (an installed MCP Bundle); `file` is then its manifest. */
+  extension?: ExtensionRef;
+}
+
+/**
+ * A Claude Desktop extension (an MCP Bundle, `.mcpb`) as installed: Claude Desktop unpacks it into
+ * `<Claude>/Claude Extensions/<id>/` and keeps its settings in `Claude Extensions Settings/<id>.json`.
+ */
+export interface ExtensionRef {
+  /** The folder's name: the id Claude Desktop installed it under (`ant.dir.ant.anthropic.filesystem`). */
+  id: string;
+  /** `version` of its manifest: the version installed. */
+  version?: string;
+  /** `server.type` of its manifest: `node`, `python`, `binary` or `uv`. */
+  serverType?: string;
+  /** Its settings file (absent: the extension is disabled). */
+  settings: string;
 }
 
 /**

@@ -4,7 +4,8 @@
  * how each side was learned so a reader can check it.
  */
 
-export type Ecosystem = 'npm' | 'python' | 'docker' | 'binary';
+/** `mcpb`: a Claude Desktop extension (an MCP Bundle) as Claude Desktop installed it. */
+export type Ecosystem = 'npm' | 'python' | 'docker' | 'binary' | 'mcpb';
 
 /** The packages beside a server's own package (its dependency tree or its site-packages). */
 export interface EnvironmentFingerprint {

@@ -47,6 +47,14 @@ export function wrapSupport(
       reason: t('only stdio servers can be wrapped; HTTP servers are reached over the network'),
     };
   if (!s.command) return { supported: false, reason: t('the entry has no command') };
+  // Its manifest is the extension's own file, replaced by Claude Desktop whenever it updates the extension.
+  if (s.source.extension)
+    return {
+      supported: false,
+      reason: t(
+        'a Claude Desktop extension runs as its manifest says, and Claude Desktop replaces the manifest when it updates the extension',
+      ),
+    };
   if (s.keyPath.length === 0) return { supported: false, reason: t("the entry's place in its file is not known") };
   return { supported: true };
 }

@@ -17,7 +17,7 @@ export interface ServerIdentity {
 /** Versions recorded at start: the running version's best evidence. */
 export interface RecordedVersions {
   /** The server's own package, when it could be resolved. */
-  package?: { name: string; version: string; ecosystem: 'npm' | 'python' | 'docker' | 'binary' };
+  package?: { name: string; version: string; ecosystem: 'npm' | 'python' | 'docker' | 'binary' | 'mcpb' };
   /** An environment fingerprint (e.g. a hash of every `name==version` in site-packages). */
   environment?: string;
   /** `name -> version` of the environment's packages, when known. */

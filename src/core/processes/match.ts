@@ -153,6 +153,30 @@ function argMatches(configured: string, running: string): boolean {
   return re.test(running);
 }
 
+/**
+ * The running text a configured argument's `<redacted>` parts stand for (a secret the entry holds
+ * masked, or one only the client knows: an extension's encrypted setting, which Claude Desktop
+ * decrypts at launch), lined up from the end of the process's argv: masked in its command line too.
+ */
+function maskedParts(configured: readonly string[], argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let k = 1; k <= Math.min(configured.length, argv.length); k++) {
+    const c = configured[configured.length - k];
+    const r = argv[argv.length - k];
+    if (!c.includes(REDACTED) || c === r) continue;
+    const re = new RegExp(
+      `^${c
+        .split(REDACTED)
+        .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+        .join('(.+)')}$`,
+      's',
+    );
+    const m = re.exec(r);
+    if (m) for (const part of m.slice(1)) if (part && part !== REDACTED) out.push(part);
+  }
+  return out;
+}
+
 function sameArgs(configured: readonly string[], running: readonly string[]): boolean {
   return configured.length === running.length && configured.every((x, i) => argMatches(x, running[i]));
 }
@@ -492,7 +516,7 @@ export function matchProcesses(
       tree,
       client,
       cand.launch.key,
-      secretsOf(main.pid, owners[0].config),
+      new Set([...secretsOf(main.pid, owners[0].config), ...maskedParts(owners[0].config.args, main.argv)]),
       options.owners,
     );
     // Nothing proves it runs the entry's code (a shared name only): listed, never acted on.

@@ -24,6 +24,18 @@ export function localAppDataDir(host: HostEnv): string {
   return host.env.LOCALAPPDATA || pathFor(host).join(host.home, 'AppData', 'Local');
 }
 
+/**
+ * Claude Desktop's config folders (where `claude_desktop_config.json` lives): `<appData>/Claude`,
+ * and on Windows also the one of the Microsoft Store (MSIX) install, in its package's virtualised AppData.
+ */
+export function claudeDesktopDirs(host: HostEnv): string[] {
+  const p = pathFor(host);
+  const dirs = [p.join(appDataDir(host), 'Claude')];
+  if (host.platform === 'win32')
+    dirs.push(p.join(localAppDataDir(host), 'Packages', 'Claude_pzs8sxrjxfjjc', 'LocalCache', 'Roaming', 'Claude'));
+  return dirs;
+}
+
 /** VS Code's product folders: stable and Insiders. */
 export const VSCODE_PRODUCTS = [
   { client: 'vscode', folder: 'Code', label: 'VS Code' },

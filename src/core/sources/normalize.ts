@@ -40,8 +40,9 @@ const TYPE_ALIASES: Record<string, Transport> = {
  */
 export function normalizeEntry(raw: RawServerEntry, ctx: NormalizeContext): Normalized {
   const diagnostics: FileDiagnostic[] = [];
-  const secrets: string[] = [];
-  const unresolved = new Set<string>();
+  // Secrets the adapter substituted itself (an extension's sensitive settings) come first.
+  const secrets: string[] = [...(raw.secrets ?? [])];
+  const unresolved = new Set<string>(raw.unresolved ?? []);
   const name = raw.name;
   const at = (f: RawField | undefined) => (f?.position ? { ...f.position } : raw.position ? { ...raw.position } : {});
   const problem = (field: RawField | undefined, message: string) =>
@@ -123,13 +124,14 @@ export function normalizeEntry(raw: RawServerEntry, ctx: NormalizeContext): Norm
     return { diagnostics, secrets };
   }
 
+  const own = { ...(raw.scope ? { scope: raw.scope } : {}), ...(raw.extension ? { extension: raw.extension } : {}) };
   const base = {
     id: `${ctx.source.client}:${ctx.source.scope}:${ctx.source.file}#${raw.keyPath.join('/')}`,
     name,
     source:
       workspaceFolder && !ctx.source.workspaceFolder
-        ? { ...ctx.source, workspaceFolder, ...(raw.scope ? { scope: raw.scope } : {}) }
-        : { ...ctx.source, ...(raw.scope ? { scope: raw.scope } : {}) },
+        ? { ...ctx.source, workspaceFolder, ...own }
+        : { ...ctx.source, ...own },
     ...(raw.position ? { position: raw.position } : {}),
     keyPath: raw.keyPath,
     transport,
@@ -158,7 +160,11 @@ export function normalizeEntry(raw: RawServerEntry, ctx: NormalizeContext): Norm
         ? cwd.value
         : p.resolve(workspaceFolder, cwd.value)
       : undefined;
-    const envOfEntry = envEntries(f.env, (text) => resolveVariables(text, ctx.variables, vars));
+    const envOfEntry = envEntries(
+      f.env,
+      (text) => resolveVariables(text, ctx.variables, vars),
+      new Set(raw.opaqueEnv ?? []),
+    );
     const env = resolvedEnv(envOfEntry);
     const digests = envOfEntry ? envDigests(envOfEntry) : undefined;
     const launch = {
@@ -168,13 +174,12 @@ export function normalizeEntry(raw: RawServerEntry, ctx: NormalizeContext): Norm
       ...(env ? { env } : {}),
     };
     const stdioKey = launchKey(['stdio', launch.command, ...launch.args, '\0cwd', launch.cwd ?? '']);
+    // An adapter that substituted secrets itself says how its launch reads with them masked.
+    const shown = raw.display && raw.display.args.length === resolvedArgs.length ? raw.display : undefined;
     const server: ServerConfig = {
       ...base,
-      command: cmd.display,
-      args: redactArgs(
-        resolvedArgs.map((a) => a.display),
-        new Set(secrets),
-      ),
+      command: shown?.command ?? cmd.display,
+      args: redactArgs(shown?.args ?? resolvedArgs.map((a) => a.display), new Set(secrets)),
       ...(cwd ? { cwd: cwd.display === cwd.value ? cwdValue : cwd.display } : {}),
       headerKeys: [],
       unresolved: [...unresolved],
@@ -244,12 +249,18 @@ function mapKeys(
 function envEntries(
   field: RawField | undefined,
   resolve: (text: string) => { value: string; unresolved: string[]; fromAmbientEnv?: boolean },
+  opaque: ReadonlySet<string>,
 ): Record<string, EnvValue> | undefined {
   const v = field?.value;
   if (v === undefined || v === null || typeof v !== 'object' || Array.isArray(v)) return undefined;
   const out: Record<string, EnvValue> = {};
   for (const [key, value] of Object.entries(v as Record<string, unknown>)) {
     if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') continue;
+    // A value only the client can know (it decrypts it at launch): it cannot contradict anything.
+    if (opaque.has(key)) {
+      out[key] = { unresolved: String(value) };
+      continue;
+    }
     const r = resolve(String(value));
     out[key] =
       r.unresolved.length > 0

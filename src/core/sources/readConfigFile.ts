@@ -1,5 +1,7 @@
 import * as fsp from 'node:fs/promises';
-import { FileDiagnostic } from './types';
+import { ReadOutcome } from './types';
+
+export type { ReadOutcome } from './types';
 
 /** The file system calls a read makes; injected by tests for failures root cannot see (permission denied). */
 export interface ReadFs {
@@ -15,11 +17,6 @@ const nodeFs: ReadFs = { stat: fsp.stat, open: fsp.open };
  * YAML and TOML have lower limits of their own (continueYaml.ts, codex.ts): their parsers are slower.
  */
 export const MAX_CONFIG_BYTES = 10 * 1024 * 1024;
-
-export type ReadOutcome =
-  | { state: 'missing' }
-  | { state: 'read'; text: string; diagnostics: FileDiagnostic[] }
-  | { state: 'unreadable'; diagnostic: FileDiagnostic };
 
 /**
  * Reads a config file as UTF-8 text, turning every way it can fail into a diagnostic: a directory

@@ -7,7 +7,7 @@ import { ParseCache } from './parseCache';
 import { normalizeEntry } from './normalize';
 import { readConfigFile, ReadOutcome } from './readConfigFile';
 import { SOURCES } from './table';
-import { AdaptResult, ListDir, SourceFile, SourceSpec } from './types';
+import { AdaptResult, Companion, ListDir, SourceFile, SourceSpec } from './types';
 
 export interface ScanContext {
   host: HostEnv;
@@ -120,9 +120,20 @@ export async function scanSources(ctx: ScanContext): Promise<ScanResult> {
 
   const reported = new Set<string>();
   const perFile = await Promise.all(
-    located.flatMap(({ spec, files }) => files.map(async (f) => ({ spec, f, outcome: await readOnce(f.file) }))),
+    located.flatMap(({ spec, files }) =>
+      files.map(async (f) => {
+        const [outcome, ...companions] = await Promise.all([f.file, ...(f.companions ?? [])].map(readOnce));
+        return {
+          spec,
+          f,
+          outcome,
+          companions: (f.companions ?? []).map((file, i) => ({ file, outcome: companions[i] })),
+        };
+      }),
+    ),
   );
-  for (const { spec, f, outcome } of perFile) {
+  const listed = new Set<string>();
+  for (const { spec, f, outcome, companions } of perFile) {
     if (outcome.state === 'missing') {
       result.files.push({ file: f.file, client: spec.client, scope: spec.scope, state: 'missing', servers: 0 });
       continue;
@@ -134,7 +145,7 @@ export async function scanSources(ctx: ScanContext): Promise<ScanResult> {
       reported.add(f.file);
       continue;
     }
-    const scanned = scanFileCached(cache, spec, f, outcome.text, outcome.diagnostics, ctx.host);
+    const scanned = scanFileCached(cache, spec, f, outcome.text, outcome.diagnostics, ctx.host, companions);
     for (const s of scanned.servers) result.servers.push(s);
     for (const d of scanned.diagnostics) result.diagnostics.push(d);
     for (const [id, launch] of scanned.launches) result.launches.set(id, launch);
@@ -146,6 +157,17 @@ export async function scanSources(ctx: ScanContext): Promise<ScanResult> {
       state: 'read',
       servers: scanned.servers.length,
     });
+    // A companion (an extension's settings file) is listed among the files looked at, with its state;
+    // its read failure is reported once, and only when the file it goes with was read.
+    for (const c of companions) {
+      if (listed.has(c.file)) continue;
+      listed.add(c.file);
+      result.files.push({ file: c.file, client: spec.client, scope: spec.scope, state: c.outcome.state, servers: 0 });
+      if (c.outcome.state === 'unreadable' && !reported.has(c.file)) {
+        reported.add(c.file);
+        result.diagnostics.push({ file: c.file, client: spec.client, ...c.outcome.diagnostic });
+      }
+    }
   }
   result.launchGroups = groupLaunches(result.servers);
   return result;
@@ -166,8 +188,9 @@ function scanFileCached(
   text: string,
   readDiagnostics: AdaptResult['diagnostics'],
   host: HostEnv,
+  companions: Companion[],
 ): FileScan {
-  if (!cache) return scanFile(spec, f, text, readDiagnostics, host);
+  if (!cache) return scanFile(spec, f, text, readDiagnostics, host, companions);
   let id = specIds.get(spec);
   if (id === undefined) specIds.set(spec, (id = nextSpecId++));
   const key = ParseCache.key([
@@ -178,11 +201,16 @@ function scanFileCached(
     JSON.stringify(host),
     JSON.stringify(readDiagnostics),
     text,
+    ...companions.flatMap((c) => [c.file, JSON.stringify(c.outcome)]),
   ]);
   const hit = cache.get(key);
   if (hit) return hit;
-  const scanned = scanFile(spec, f, text, readDiagnostics, host);
-  cache.set(key, scanned, text.length);
+  const scanned = scanFile(spec, f, text, readDiagnostics, host, companions);
+  cache.set(
+    key,
+    scanned,
+    companions.reduce((n, c) => n + (c.outcome.state === 'read' ? c.outcome.text.length : 0), text.length),
+  );
   return scanned;
 }
 
@@ -192,11 +220,12 @@ function scanFile(
   text: string,
   readDiagnostics: AdaptResult['diagnostics'],
   host: HostEnv,
+  companions: Companion[],
 ): FileScan {
   const result: FileScan = { servers: [], diagnostics: [], launches: new Map(), secrets: new Set() };
   let adapted: AdaptResult;
   try {
-    adapted = spec.adapter(text, f.file);
+    adapted = spec.adapter(text, f.file, { host, companions });
   } catch (err) {
     // Adapters are written not to throw; if one does, this file is reported and the scan goes on.
     adapted = {
@@ -209,7 +238,10 @@ function scanFile(
   // The file's problems, up to MAX_DIAGNOSTICS_PER_FILE of them; the count of the rest is added at the end.
   let problems = 0;
   const report = (d: AdaptResult['diagnostics'][number]) => {
-    if (problems++ < MAX_DIAGNOSTICS_PER_FILE) result.diagnostics.push({ file: f.file, client: spec.client, ...d });
+    if (problems++ >= MAX_DIAGNOSTICS_PER_FILE) return;
+    // A problem in a companion file (an extension's settings) names that file.
+    const { file, ...rest } = d;
+    result.diagnostics.push({ file: file ?? f.file, client: spec.client, ...rest });
   };
   for (const d of readDiagnostics) report(d);
   for (const d of adapted.diagnostics) report(d);

@@ -4,8 +4,10 @@ import { adaptCodeWorkspace } from './codeWorkspace';
 import { adaptCodexToml } from './codex';
 import { adaptContinueBlock, adaptContinueYaml } from './continueYaml';
 import { jsonServerMapAdapter } from './jsonc';
+import { adaptExtensionManifest, EXTENSION_SETTINGS_FOLDER, EXTENSIONS_FOLDER } from './mcpb';
 import {
   appDataDir,
+  claudeDesktopDirs,
   codexHome,
   continueDir,
   localAppDataDir,
@@ -195,6 +197,30 @@ export const SOURCES: SourceSpec[] = [
         : undefined,
     ),
     adapter: mcpServers,
+    variables: 'none',
+  },
+  {
+    // Claude Desktop's extensions (MCP Bundles): one manifest per folder of `Claude Extensions`, read
+    // with the extension's settings file (whether it is enabled, and its settings).
+    client: 'claude-desktop',
+    scope: 'user',
+    label: 'Claude Desktop extension',
+    files: async (ctx, listDir) => {
+      const p = pathFor(ctx.host);
+      const out: SourceFile[] = [];
+      for (const dir of claudeDesktopDirs(ctx.host)) {
+        const extensions = p.join(dir, EXTENSIONS_FOLDER);
+        for (const id of (await listOrEmpty(listDir, extensions)).sort()) {
+          if (id.startsWith('.')) continue;
+          out.push({
+            file: p.join(extensions, id, 'manifest.json'),
+            companions: [p.join(dir, EXTENSION_SETTINGS_FOLDER, `${id}.json`)],
+          });
+        }
+      }
+      return out;
+    },
+    adapter: adaptExtensionManifest,
     variables: 'none',
   },
   {

@@ -1,5 +1,5 @@
 import { HostEnv } from '../base/hostEnv';
-import { ClientId, Diagnostic, Position, Scope } from '../base/model';
+import { ClientId, Diagnostic, ExtensionRef, Position, Scope } from '../base/model';
 
 /** One field of a server entry as written in the file, with where it was. */
 export interface RawField {
@@ -19,10 +19,32 @@ export interface RawServerEntry {
   /** When one file holds several scopes (Claude Code's `projects[path]`), the entry's own. */
   scope?: Scope;
   workspaceFolder?: string;
+  /**
+   * Values the entry's launch holds that must never be shown, beyond its env and header values
+   * (a Claude Desktop extension's sensitive settings substituted into its arguments).
+   */
+  secrets?: string[];
+  /** Variables that cannot be known here, already substituted by the adapter as far as it could. */
+  unresolved?: string[];
+  /**
+   * Env keys whose value is not known here (a Claude Desktop extension's encrypted setting, which
+   * the client decrypts at launch): such a value can never contradict a process's environment.
+   */
+  opaqueEnv?: string[];
+  /**
+   * The command and arguments to show, one for one with the launch's, where the adapter substituted
+   * secrets itself (each shown as `<redacted>`, whatever its length).
+   */
+  display?: { command: string; args: string[] };
+  /** The entry is a Claude Desktop extension (an installed MCP Bundle). */
+  extension?: ExtensionRef;
 }
 
-/** A problem inside one file; the scan adds the file path and client. */
-export type FileDiagnostic = Omit<Diagnostic, 'file' | 'client'>;
+/**
+ * A problem inside one file; the scan adds the file path and client. `file` names another file the
+ * adapter read with it (a companion, such as an extension's settings file), when the problem is there.
+ */
+export type FileDiagnostic = Omit<Diagnostic, 'file' | 'client'> & { file?: string };
 
 /** What an adapter makes of a file's text. Pure: never throws, never touches the disk. */
 export interface AdaptResult {
@@ -37,7 +59,25 @@ export interface AdaptResult {
   total?: number;
 }
 
-export type Adapter = (text: string, file: string) => AdaptResult;
+/** What reading a config file gave. */
+export type ReadOutcome =
+  | { state: 'missing' }
+  | { state: 'read'; text: string; diagnostics: FileDiagnostic[] }
+  | { state: 'unreadable'; diagnostic: FileDiagnostic };
+
+/** A further file read for an adapter beside its main one, and what came of the read. */
+export interface Companion {
+  file: string;
+  outcome: ReadOutcome;
+}
+
+/** What an adapter may know beyond its file's text: the host, and the companion files read with it. */
+export interface AdaptInput {
+  host: HostEnv;
+  companions: Companion[];
+}
+
+export type Adapter = (text: string, file: string, input: AdaptInput) => AdaptResult;
 
 /** Which variable syntax a client documents for its config values. */
 export type VariableFlavour =
@@ -65,6 +105,8 @@ export interface SourceFile {
   file: string;
   workspaceFolder?: string;
   profile?: string;
+  /** Further files the adapter reads with this one (a Claude Desktop extension's settings file). */
+  companions?: string[];
 }
 
 /** How a directory is listed; injected so sources stay testable and never read globals. */

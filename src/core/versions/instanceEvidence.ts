@@ -88,6 +88,7 @@ export function rootsOf(installed: Installed): string[] {
     const i = loc.lastIndexOf(`${path.sep}node_modules${path.sep}`);
     return [i >= 0 ? loc.slice(0, i + '/node_modules'.length) : loc];
   }
+  if (installed.ecosystem === 'mcpb') return [loc];
   if (installed.ecosystem === 'python') {
     // location is `<site-packages>/<dist>.dist-info`: the venv (three up from site-packages) holds its libraries too.
     const sp = loc.endsWith('.dist-info') || loc.endsWith('.egg-info') ? path.dirname(loc) : loc;

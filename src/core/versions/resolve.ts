@@ -3,6 +3,7 @@ import { redactArgs } from '../base/redact';
 import { changedAt } from './fs';
 import { withDevSource } from './devSource';
 import { DockerCli, parseDockerRun, resolveDocker } from './docker';
+import { extensionFolderOfLaunch, readExtension } from './extension';
 import { hasSeparator, LaunchSpec, programName, ResolveContext, whichCommand } from './lookup';
 import { npmPackageOfScript, parseNpmRunner, resolveNpmRunner } from './npmPackages';
 import { parseLaunch } from '../launch/parse';
@@ -200,6 +201,13 @@ export async function resolveInstalled(
 
 async function resolveRelease(ctx: ResolveContext, launch: LaunchSpec, options: ResolveOptions): Promise<Resolution> {
   try {
+    // Code Claude Desktop installed as an extension: the extension's folder is what is installed.
+    const platform = ctx.host.platform;
+    const own = options.processArgv
+      ? extensionFolderOfLaunch(options.processArgv, options.processCwd ?? launch.cwd, platform)
+      : undefined;
+    const extension = own ?? extensionFolderOfLaunch([launch.command, ...launch.args], launch.cwd, platform);
+    if (extension) return { installed: await readExtension(ctx, extension, own !== undefined) };
     if (options.processArgv && !parseDockerRun(launch)) {
       const own = await fromProcess(ctx, options.processArgv, options.processCwd ?? launch.cwd);
       if (own && isGuard(own)) {

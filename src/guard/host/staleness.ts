@@ -18,7 +18,7 @@ export type ResolvedVersion =
       state: 'known';
       name: string;
       version: string;
-      ecosystem: 'npm' | 'python' | 'docker' | 'binary';
+      ecosystem: 'npm' | 'python' | 'docker' | 'binary' | 'mcpb';
       /** The packages beside it, when the resolver read them: a dependency upgrade is stale too. */
       environment?: { hash: string; packages: Record<string, string> };
       /**

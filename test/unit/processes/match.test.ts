@@ -302,6 +302,21 @@ describe('verdicts beyond one client', () => {
     );
   });
 
+  it("masks in the command line what a configured `<redacted>` stood for, though the scan never knew it (a Claude Desktop extension's encrypted setting)", async () => {
+    const table = [
+      ...base,
+      row(11, 10, ['node', '/x/Claude Extensions/e/server.js', '--label=Decrypted-Otter-Lantern', 'plain'], 100),
+    ];
+    const ext = stdioConfig('e', 'claude-desktop', 'node', [
+      '/x/Claude Extensions/e/server.js',
+      '--label=<redacted>',
+      'plain',
+    ]);
+    const r = await attach([ext], table, 'linux');
+    const line = r.servers[0].instances[0].commandLine;
+    assert.equal(line, "node '/x/Claude Extensions/e/server.js' --label=<redacted> plain");
+  });
+
   it('redacts env values given as secrets from the command line', async () => {
     const table = [
       ...base,

@@ -27,6 +27,8 @@ const ADAPTERS: { name: string; adapt: Adapter; file: string }[] = [
   { name: 'continue block (json)', adapt: adaptContinueBlock, file: '/home/u/.continue/mcpServers/a.json' },
   { name: 'continue block (yaml)', adapt: adaptContinueBlock, file: '/home/u/.continue/mcpServers/a.yaml' },
 ];
+/** What an adapter knows beside its text: a Linux home, no companion file read. */
+const INPUT = { host: { home: '/home/u', platform: 'linux' as const, env: {} }, companions: [] };
 const FLAVOURS: VariableFlavour[] = ['vscode', 'cursor', 'shell', 'dollar', 'continue', 'none'];
 
 const text = fc.string({ maxLength: 30 });
@@ -184,7 +186,7 @@ describe('sources: property-based: random and mutated configs', function () {
     fc.assert(
       fc.property(anyText, (t) => {
         for (const a of ADAPTERS) {
-          const r = a.adapt(t, a.file);
+          const r = a.adapt(t, a.file, INPUT);
           assertDiagnostics(r, a.name);
           normalizeAll(r.entries, a.name);
         }
@@ -233,8 +235,8 @@ describe('sources: property-based: random and mutated configs', function () {
   it('the nesting limit: under it a config is read, over it refused with a position (checks the generators reach both)', () => {
     const deep = (n: number) => `{"mcpServers":{"x":{"command":"c","args":${'['.repeat(n)}${']'.repeat(n)}}}}`;
     const adapt = ADAPTERS[0].adapt;
-    assert.equal(adapt(deep(MAX_NESTING - 5), '/f').diagnostics.length, 0);
-    const over = adapt(deep(MAX_NESTING), '/f').diagnostics;
+    assert.equal(adapt(deep(MAX_NESTING - 5), '/f', INPUT).diagnostics.length, 0);
+    const over = adapt(deep(MAX_NESTING), '/f', INPUT).diagnostics;
     assert.match(over[0].message, /nested more than 256 levels deep/);
     assert.equal(over[0].line, 1);
   });
