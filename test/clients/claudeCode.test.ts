@@ -3,13 +3,13 @@ import { ChildProcess, execFile, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Instance, Snapshot } from '../../../src/core/base/model';
-import { repoRoot } from '../../support/repo';
-import { until } from '../../support/poll';
-import { processesOfHome } from '../../support/homeProcesses';
-import { signal, stopChildren } from '../../support/liveness';
-import { claudeCodeBin, clientEnv, CLAUDE_CODE, modelStub, ModelStub } from '../../support/realClients';
-import { cli } from '../processes/support/harness';
+import type { Instance, Snapshot } from '../../src/core/base/model';
+import { repoRoot } from '../support/repo';
+import { until } from '../support/poll';
+import { processesOfHome } from '../support/homeProcesses';
+import { signal, stopChildren } from '../support/liveness';
+import { claudeCodeBin, clientEnv, CLAUDE_CODE, modelStub, ModelStub } from '../support/realClients';
+import { cli } from '../integration/processes/support/harness';
 
 const MEMORY_SCRIPT = path.join(repoRoot, 'node_modules', '@modelcontextprotocol', 'server-memory', 'dist', 'index.js');
 
@@ -126,6 +126,8 @@ describe(`real clients: Claude Code ${CLAUDE_CODE.version} (npm), one command in
     const plan = await cli(home, ['kill-duplicates', '--json', ...workspace]);
     assert.equal(plan.code, 0, plan.stderr);
     assert.deepEqual((JSON.parse(plan.stdout) as { plan: unknown[] }).plan, []);
-    assert.ok(model.requests.length > 0, 'the session asked the model (it really started)');
+    // The servers start before the session's first request: wait for it (it really started).
+    const stub = model;
+    await until('the session to ask the model', () => stub.requests.length > 0, 60_000);
   });
 });
