@@ -16,6 +16,31 @@ export async function claudeCodeBin(): Promise<string> {
   return path.join(await npmTool(CLAUDE_CODE.name, CLAUDE_CODE.version), 'claude');
 }
 
+/**
+ * Copilot CLI: its npm package's bin is a node loader that runs the native binary of the platform's
+ * package (`@github/copilot-linux-x64/copilot`), which unpacks its own package into
+ * `~/.cache/copilot/pkg` on first run (about 3 s).
+ */
+export const COPILOT_CLI = { name: '@github/copilot', version: '1.0.102' } as const;
+
+export async function copilotCliBin(): Promise<string> {
+  return path.join(await npmTool(COPILOT_CLI.name, COPILOT_CLI.version), 'copilot');
+}
+
+/**
+ * Copilot CLI's session against a loopback model: offline mode (no GitHub login, no telemetry, no
+ * update) with a custom OpenAI-compatible provider (BYOK, `copilot help environment`).
+ */
+export function copilotEnv(modelUrl: string): Record<string, string> {
+  return {
+    COPILOT_OFFLINE: 'true',
+    COPILOT_AUTO_UPDATE: 'false',
+    COPILOT_PROVIDER_BASE_URL: `${modelUrl}/v1`,
+    COPILOT_PROVIDER_API_KEY: 'sk-loopback-model-stub',
+    COPILOT_MODEL: 'gpt-4o',
+  };
+}
+
 /** The environment a real client gets in tests: no update checks, no telemetry, its model on loopback. */
 export function clientEnv(modelUrl: string): Record<string, string> {
   return {
