@@ -33,6 +33,8 @@ export interface ClientHome {
   lifeguard: string;
   /** The env every client command of the test runs with: HOME, TMPDIR and the marker inside `home`. */
   env: NodeJS.ProcessEnv;
+  /** Every process seen under the home, by pid, with its command line: ended at the end even once adopted elsewhere. */
+  seen: Map<number, string>;
 }
 
 export function clientHome(prefix: string, extra: Record<string, string> = {}): ClientHome {
@@ -47,14 +49,61 @@ export function clientHome(prefix: string, extra: Record<string, string> = {}): 
     project,
     lifeguard,
     env: { ...process.env, HOME: home, TMPDIR: path.join(home, 'tmp'), MCP_LIFEGUARD_HOME: lifeguard, ...extra },
+    seen: new Map(),
   };
+}
+
+/**
+ * Every process started under the home: those carrying its marker in their env, and everything
+ * below them (a client may give its servers only some of its env: Codex passes a short list of
+ * variables and the entry's own `env`).
+ */
+export function homeProcesses(h: ClientHome): Array<{ pid: number; cmdline: string }> {
+  const marked = processesOfHome(h.lifeguard);
+  const children = new Map<number, number[]>();
+  for (const pid of fs
+    .readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .map(Number)) {
+    try {
+      const ppid = parentOf(pid);
+      children.set(ppid, [...(children.get(ppid) ?? []), pid]);
+    } catch {
+      // gone
+    }
+  }
+  const seen = new Set(marked.map((p) => p.pid));
+  const out = [...marked];
+  for (let i = 0; i < out.length; i++) {
+    for (const child of children.get(out[i].pid) ?? []) {
+      if (seen.has(child)) continue;
+      seen.add(child);
+      try {
+        out.push({ pid: child, cmdline: fs.readFileSync(`/proc/${child}/cmdline`, 'utf8') });
+      } catch {
+        // gone
+      }
+    }
+  }
+  for (const p of out) h.seen.set(p.pid, p.cmdline);
+  return out;
+}
+
+/** A process seen under the home that still runs (the same command line: its pid not reused). */
+function stillRunning(pid: number, cmdline: string): boolean {
+  try {
+    return isAlive(pid) && fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8') === cmdline;
+  } catch {
+    return false;
+  }
 }
 
 /** Ends every process started under the home (clients, their servers) and removes the home. */
 export async function removeClientHome(h: ClientHome | undefined): Promise<void> {
   if (!h) return;
   await until('every process of the test to end', () => {
-    const left = processesOfHome(h.lifeguard);
+    homeProcesses(h);
+    const left = [...h.seen].filter(([pid, cmdline]) => stillRunning(pid, cmdline)).map(([pid]) => ({ pid }));
     for (const p of left) signal(p.pid, 'SIGKILL');
     return left.length === 0;
   });
@@ -72,12 +121,7 @@ export function runClient(command: string, args: string[], cwd: string, env: Nod
 
 /** The server-memory processes running under the home. */
 export function memoryServers(h: ClientHome): Array<{ pid: number; cmdline: string }> {
-  return processesOfHome(h.lifeguard).filter((p) => p.cmdline.includes(MEMORY_SCRIPT));
-}
-
-/** The processes under the home whose command line includes `text`. */
-export function processesWith(h: ClientHome, text: string): Array<{ pid: number; cmdline: string }> {
-  return processesOfHome(h.lifeguard).filter((p) => p.cmdline.includes(text));
+  return homeProcesses(h).filter((p) => p.cmdline.includes(MEMORY_SCRIPT) && isAlive(p.pid));
 }
 
 /** Whether a process carries `KEY=VALUE` in its environment. */
@@ -127,11 +171,21 @@ export function diagnosticsOf(snap: Snapshot, file: string): string[] {
   return snap.diagnostics.filter((d) => d.file === file).map((d) => `${d.severity}: ${d.message}`);
 }
 
-/** `kill-duplicates --json`'s plan for the project: empty when nothing is a duplicate. */
-export async function killDuplicatesPlan(h: ClientHome): Promise<unknown[]> {
+/**
+ * The pids of a server's instances that are among `pids` (the session's). The machine may run the
+ * very same server elsewhere (another test run's client starting this file with no env): that copy
+ * is rightly the entry's too, under its own client, and not the test's to judge.
+ */
+export function sessionPids(s: ServerStatus, pids: readonly number[]): number[] {
+  return s.instances.map((i) => i.pid).filter((p) => pids.includes(p));
+}
+
+/** The pids among `pids` that `kill-duplicates --json` would stop in the project. */
+export async function killDuplicatesPlanned(h: ClientHome, pids: readonly number[]): Promise<number[]> {
   const r = await cli(h.home, ['kill-duplicates', '--json', '--workspace', h.project]);
   assert.equal(r.code, 0, r.stderr);
-  return (JSON.parse(r.stdout) as { plan: unknown[] }).plan;
+  const plan = (JSON.parse(r.stdout) as { plan: Array<{ pid: number }> }).plan;
+  return plan.map((item) => item.pid).filter((p) => pids.includes(p));
 }
 
 /** Waits until none of the pids runs. */
