@@ -41,6 +41,34 @@ export function copilotEnv(modelUrl: string): Record<string, string> {
   };
 }
 
+/**
+ * Codex: its npm package's bin is a node shim (`bin/codex.js`) that runs the vendored musl binary of
+ * the platform package (`@openai/codex-linux-x64/vendor/x86_64-unknown-linux-musl/bin/codex`) with
+ * the same arguments: as its child under a Node without `process.execve` (20), in its place
+ * (execve, same pid) under one with it (22.15+).
+ */
+export const CODEX = { name: '@openai/codex', version: '0.169.0' } as const;
+
+export async function codexBin(): Promise<string> {
+  return path.join(await npmTool(CODEX.name, CODEX.version), 'codex');
+}
+
+/**
+ * `codex exec`'s options for a model on loopback, given on its command line (`-c`), so that
+ * config.toml holds only what `codex mcp add` wrote: a provider `local` speaking the Responses API
+ * at `<modelUrl>/v1`, its key read from CODEX_LOOPBACK_KEY.
+ */
+export function codexModelArgs(modelUrl: string): string[] {
+  return [
+    '-c',
+    'model_provider="local"',
+    '-c',
+    `model_providers.local={name="local",base_url="${modelUrl}/v1",wire_api="responses",env_key="CODEX_LOOPBACK_KEY"}`,
+    '-c',
+    'model="gpt-5"',
+  ];
+}
+
 /** The environment a real client gets in tests: no update checks, no telemetry, its model on loopback. */
 export function clientEnv(modelUrl: string): Record<string, string> {
   return {
