@@ -69,6 +69,29 @@ export function codexModelArgs(modelUrl: string): string[] {
   ];
 }
 
+/** Gemini CLI: a node script (`bundle/gemini.js`) that relaunches itself as a child with a larger heap. */
+export const GEMINI_CLI = { name: '@google/gemini-cli', version: '0.61.0' } as const;
+
+export async function geminiCliBin(): Promise<string> {
+  return path.join(await npmTool(GEMINI_CLI.name, GEMINI_CLI.version), 'gemini');
+}
+
+/**
+ * Gemini CLI's session against a loopback model: the API-key method (its settings'
+ * `security.auth.selectedType: "gemini-api-key"` says which; without it `-p` refuses to start)
+ * with GEMINI_API_KEY, and GOOGLE_GEMINI_BASE_URL, which its content generator takes as the
+ * Gemini API's base URL (@google/gemini-cli 0.61.0 bundle: createContentGenerator). The folder is
+ * trusted through GEMINI_CLI_TRUST_WORKSPACE: `--skip-trust` lets `-p` run but, in 0.61.0, leaves
+ * the project's servers out.
+ */
+export function geminiEnv(modelUrl: string): Record<string, string> {
+  return {
+    GEMINI_API_KEY: 'loopback-model-stub',
+    GOOGLE_GEMINI_BASE_URL: modelUrl,
+    GEMINI_CLI_TRUST_WORKSPACE: 'true',
+  };
+}
+
 /** The environment a real client gets in tests: no update checks, no telemetry, its model on loopback. */
 export function clientEnv(modelUrl: string): Record<string, string> {
   return {
