@@ -2,8 +2,9 @@
 // The test run, in the order that fails fastest:
 //   npm test              build, typecheck, lint, the size budgets, the unit layer (stops at its first failure), the
 //                         e2e tools (test/e2e/setup.sh, under CI=true or MCP_LIFEGUARD_E2E_SETUP=1),
-//                         then integration, reliability and e2e in one mocha run; it ends with one
-//                         line of mocha's own counts over every layer: "N passed, N failed, N skipped".
+//                         then integration, the real clients (test/clients), reliability and e2e in one
+//                         mocha run; it ends with one line of mocha's own counts over every layer:
+//                         "N passed, N failed, N skipped".
 //   npm test -- FILE...   those files only (after build, typecheck and lint are skipped: a quick loop).
 //   npm run test:unit     the unit layer alone; `npm run test:unit -- FILE...` those files only.
 import { spawnSync } from 'node:child_process';
@@ -15,7 +16,12 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const LAYERS = {
   unit: ['test/unit/**/*.test.ts'],
-  rest: ['test/integration/**/*.test.ts', 'test/reliability/**/*.test.ts', 'test/e2e/**/*.test.ts'],
+  rest: [
+    'test/integration/**/*.test.ts',
+    'test/clients/**/*.test.ts',
+    'test/reliability/**/*.test.ts',
+    'test/e2e/**/*.test.ts',
+  ],
 };
 const mochaBin = path.join(root, 'node_modules', 'mocha', 'bin', 'mocha.js');
 const layerConfig = path.join(root, 'test', 'support', 'mocharc.layer.cjs');
@@ -77,9 +83,9 @@ must('lint', npm, ['run', 'lint', '--silent']);
 must('size budgets', npm, ['run', 'sizes', '--silent']);
 const unit = mocha('unit layer (stops at the first failure)', LAYERS.unit, ['--bail']);
 if (unit.code !== 0 || unit.totals.failed > 0) {
-  process.stdout.write('the unit layer failed: integration, reliability and e2e were not run\n');
+  process.stdout.write('the unit layer failed: integration, clients, reliability and e2e were not run\n');
   finish([unit]);
 }
 if (ci || process.env.MCP_LIFEGUARD_E2E_SETUP === '1')
   must('e2e tools (test/e2e/setup.sh)', 'bash', ['test/e2e/setup.sh']);
-finish([unit, mocha('integration, reliability and e2e', LAYERS.rest)]);
+finish([unit, mocha('integration, clients, reliability and e2e', LAYERS.rest)]);

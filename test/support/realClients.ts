@@ -16,6 +16,82 @@ export async function claudeCodeBin(): Promise<string> {
   return path.join(await npmTool(CLAUDE_CODE.name, CLAUDE_CODE.version), 'claude');
 }
 
+/**
+ * Copilot CLI: its npm package's bin is a node loader that runs the native binary of the platform's
+ * package (`@github/copilot-linux-x64/copilot`), which unpacks its own package into
+ * `~/.cache/copilot/pkg` on first run (about 3 s).
+ */
+export const COPILOT_CLI = { name: '@github/copilot', version: '1.0.102' } as const;
+
+export async function copilotCliBin(): Promise<string> {
+  return path.join(await npmTool(COPILOT_CLI.name, COPILOT_CLI.version), 'copilot');
+}
+
+/**
+ * Copilot CLI's session against a loopback model: offline mode (no GitHub login, no telemetry, no
+ * update) with a custom OpenAI-compatible provider (BYOK, `copilot help environment`).
+ */
+export function copilotEnv(modelUrl: string): Record<string, string> {
+  return {
+    COPILOT_OFFLINE: 'true',
+    COPILOT_AUTO_UPDATE: 'false',
+    COPILOT_PROVIDER_BASE_URL: `${modelUrl}/v1`,
+    COPILOT_PROVIDER_API_KEY: 'sk-loopback-model-stub',
+    COPILOT_MODEL: 'gpt-4o',
+  };
+}
+
+/**
+ * Codex: its npm package's bin is a node shim (`bin/codex.js`) that runs the vendored musl binary of
+ * the platform package (`@openai/codex-linux-x64/vendor/x86_64-unknown-linux-musl/bin/codex`) with
+ * the same arguments: as its child under a Node without `process.execve` (20), in its place
+ * (execve, same pid) under one with it (22.15+).
+ */
+export const CODEX = { name: '@openai/codex', version: '0.169.0' } as const;
+
+export async function codexBin(): Promise<string> {
+  return path.join(await npmTool(CODEX.name, CODEX.version), 'codex');
+}
+
+/**
+ * `codex exec`'s options for a model on loopback, given on its command line (`-c`), so that
+ * config.toml holds only what `codex mcp add` wrote: a provider `local` speaking the Responses API
+ * at `<modelUrl>/v1`, its key read from CODEX_LOOPBACK_KEY.
+ */
+export function codexModelArgs(modelUrl: string): string[] {
+  return [
+    '-c',
+    'model_provider="local"',
+    '-c',
+    `model_providers.local={name="local",base_url="${modelUrl}/v1",wire_api="responses",env_key="CODEX_LOOPBACK_KEY"}`,
+    '-c',
+    'model="gpt-5"',
+  ];
+}
+
+/** Gemini CLI: a node script (`bundle/gemini.js`) that relaunches itself as a child with a larger heap. */
+export const GEMINI_CLI = { name: '@google/gemini-cli', version: '0.61.0' } as const;
+
+export async function geminiCliBin(): Promise<string> {
+  return path.join(await npmTool(GEMINI_CLI.name, GEMINI_CLI.version), 'gemini');
+}
+
+/**
+ * Gemini CLI's session against a loopback model: the API-key method (its settings'
+ * `security.auth.selectedType: "gemini-api-key"` says which; without it `-p` refuses to start)
+ * with GEMINI_API_KEY, and GOOGLE_GEMINI_BASE_URL, which its content generator takes as the
+ * Gemini API's base URL (@google/gemini-cli 0.61.0 bundle: createContentGenerator). The folder is
+ * trusted through GEMINI_CLI_TRUST_WORKSPACE: `--skip-trust` lets `-p` run but, in 0.61.0, leaves
+ * the project's servers out.
+ */
+export function geminiEnv(modelUrl: string): Record<string, string> {
+  return {
+    GEMINI_API_KEY: 'loopback-model-stub',
+    GOOGLE_GEMINI_BASE_URL: modelUrl,
+    GEMINI_CLI_TRUST_WORKSPACE: 'true',
+  };
+}
+
 /** The environment a real client gets in tests: no update checks, no telemetry, its model on loopback. */
 export function clientEnv(modelUrl: string): Record<string, string> {
   return {

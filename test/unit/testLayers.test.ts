@@ -55,6 +55,25 @@ describe('test layers', () => {
     }
   });
 
+  it('every folder of tests is a layer npm test runs, in order, and one plain mocha runs too', () => {
+    const script = fs.readFileSync(path.join(repoRoot, 'scripts', 'test.mjs'), 'utf8');
+    const layers = [...script.matchAll(/'test\/([\w-]+)\/\*\*\/\*\.test\.ts'/g)].map((m) => m[1]);
+    assert.deepEqual(layers, ['unit', 'integration', 'clients', 'reliability', 'e2e']);
+    const folders = fs
+      .readdirSync(path.join(repoRoot, 'test'), { withFileTypes: true })
+      .filter(
+        (e) => e.isDirectory() && filesUnder(path.join(repoRoot, 'test', e.name)).some((f) => /\.test\.ts$/.test(f)),
+      )
+      .map((e) => e.name)
+      .sort();
+    assert.deepEqual(folders, [...layers].sort(), 'a folder of tests no layer runs');
+    const mocharc = JSON.parse(fs.readFileSync(path.join(repoRoot, '.mocharc.json'), 'utf8')) as { spec: string[] };
+    assert.deepEqual(
+      mocharc.spec,
+      layers.map((l) => `test/${l}/**/*.test.ts`),
+    );
+  });
+
   it('npm test and CI run the ordered script; CI runs it with CI=true', () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
     assert.equal(pkg.scripts.test, 'node scripts/test.mjs');

@@ -12,6 +12,8 @@ export interface NormalizeContext {
   source: SourceRef;
   variables: VariableFlavour;
   urlTransport: 'http' | 'sse';
+  /** The source's own words for a transport in `type` (SourceSpec.types). */
+  types?: Readonly<Record<string, Transport>>;
 }
 
 export interface Normalized {
@@ -82,9 +84,14 @@ export function normalizeEntry(raw: RawServerEntry, ctx: NormalizeContext): Norm
   const typeText = str('type');
   let declared: Transport | undefined;
   if (typeText !== undefined) {
-    declared = TYPE_ALIASES[typeText.toLowerCase()];
+    const word = typeText.toLowerCase();
+    declared = ownValue(ctx.types, word) ?? ownValue(TYPE_ALIASES, word);
     if (!declared) {
-      problem(f.type, `unknown type "${typeText}" (expected "stdio", "http" or "sse")`);
+      const expected = [...Object.keys(ctx.types ?? {}), 'stdio', 'http', 'sse'].map((t) => `"${t}"`);
+      problem(
+        f.type,
+        `unknown type "${typeText}" (expected ${expected.slice(0, -1).join(', ')} or ${expected.at(-1)})`,
+      );
       return { diagnostics, secrets };
     }
   }
@@ -204,6 +211,11 @@ export function normalizeEntry(raw: RawServerEntry, ctx: NormalizeContext): Norm
     identityKey: launchKey([transport, u.value]),
   };
   return { server, diagnostics, secrets };
+}
+
+/** A map's own value for a word read from a file (never one of Object.prototype's: `"type": "constructor"`). */
+function ownValue<T>(map: Readonly<Record<string, T>> | undefined, word: string): T | undefined {
+  return map && Object.hasOwn(map, word) ? map[word] : undefined;
 }
 
 function readArgs(field: RawField | undefined, problem: (f: RawField | undefined, m: string) => void): string[] {

@@ -275,6 +275,7 @@ function scanFile(
       source,
       variables: spec.variables,
       urlTransport: spec.urlTransport ?? 'http',
+      ...(spec.types ? { types: spec.types } : {}),
     });
     n.secrets.forEach((s) => result.secrets.add(s));
     for (const d of n.diagnostics) report(d);

@@ -374,5 +374,7 @@ export const SOURCES: SourceSpec[] = [
     ),
     adapter: mcpServers,
     variables: 'shell',
+    // `copilot mcp add NAME -- CMD` writes `"type": "local"` (Copilot CLI 1.0.102, test/clients/copilotCli.test.ts).
+    types: { local: 'stdio' },
   },
 ];

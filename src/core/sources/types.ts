@@ -1,5 +1,5 @@
 import { HostEnv } from '../base/hostEnv';
-import { ClientId, Diagnostic, ExtensionRef, Position, Scope } from '../base/model';
+import { ClientId, Diagnostic, ExtensionRef, Position, Scope, Transport } from '../base/model';
 
 /** One field of a server entry as written in the file, with where it was. */
 export interface RawField {
@@ -124,4 +124,9 @@ export interface SourceSpec {
   variables: VariableFlavour;
   /** How this client reads a `url` given without a `type` (Gemini CLI: `url` is SSE). */
   urlTransport?: 'http' | 'sse';
+  /**
+   * The client's own words for a transport in `type`, beside the ones every client shares (Copilot
+   * CLI writes `"local"` for stdio).
+   */
+  types?: Readonly<Record<string, Transport>>;
 }

@@ -211,6 +211,38 @@ describe('sources: bad input gets a clear message and nothing else is lost', () 
     assert.deepEqual(names(r), ['survivor']);
   });
 
+  it('a client\'s own type word is its own: Copilot CLI\'s "local" is stdio there and unknown elsewhere', async () => {
+    const h = makeHome();
+    const copilot = path.join(h.home, '.copilot', 'mcp-config.json');
+    const json = path.join(h.ws, '.mcp.json');
+    writeTree({
+      // As `copilot mcp add` 1.0.102 writes it.
+      [copilot]: JSON.stringify({
+        mcpServers: {
+          mem: { tools: ['*'], type: 'local', command: 'node', args: ['m.js'] },
+          up: { tools: ['*'], type: 'LOCAL', command: 'node', args: ['u.js'] },
+          odd: { tools: ['*'], type: 'carrier-pigeon', command: 'coo' },
+        },
+      }),
+      [json]:
+        '{ "mcpServers": { "claude": { "type": "local", "command": "x" }, "proto": { "type": "constructor", "command": "y" } } }',
+    });
+    const r = await h.run();
+    const mem = r.servers.find((s) => s.name === 'mem')!;
+    assert.deepEqual(
+      [mem.source.client, mem.transport, mem.command, mem.args],
+      ['copilot-cli', 'stdio', 'node', ['m.js']],
+    );
+    assert.equal(r.servers.find((s) => s.name === 'up')?.transport, 'stdio');
+    assert.deepEqual(
+      r.diagnostics.filter((d) => d.file === copilot).map((d) => d.message),
+      ['server "odd": unknown type "carrier-pigeon" (expected "local", "stdio", "http" or "sse")'],
+    );
+    diag(r, json, /^server "claude": unknown type "local" \(expected "stdio", "http" or "sse"\)$/);
+    diag(r, json, /^server "proto": unknown type "constructor"/);
+    assert.deepEqual(names(r), ['mem', 'survivor', 'up']);
+  });
+
   it(`a file over ${MAX_CONFIG_BYTES / (1024 * 1024)} MiB is refused unread, with a message and no position`, async () => {
     const h = makeHome();
     const file = path.join(h.home, '.gemini', 'settings.json');

@@ -3,13 +3,13 @@ import { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Snapshot } from '../../../src/core/base/model';
-import { stopChildren } from '../../support/liveness';
-import { until } from '../../support/poll';
-import { run } from '../../support/run';
-import { startReady } from '../../support/startup';
-import { npmTool } from '../../support/toolCache';
-import { cli } from '../processes/support/harness';
+import type { Snapshot } from '../../src/core/base/model';
+import { stopChildren } from '../support/liveness';
+import { until } from '../support/poll';
+import { run } from '../support/run';
+import { startReady } from '../support/startup';
+import { npmTool } from '../support/toolCache';
+import { cli } from '../integration/processes/support/harness';
 
 /** The MCPB CLI Claude Desktop's bundles are built with, and the server the bundles carry (both from npm, cached by version). */
 const MCPB = { name: '@anthropic-ai/mcpb', version: '2.1.2' };
