@@ -1,4 +1,6 @@
 import { HostEnv } from '../base/hostEnv';
+import type { InstanceClient, ServerConfig } from '../base/model';
+import { CLIENT_LOG_NAMES, clientLogFormat } from './locations';
 import { redactText } from '../base/redact';
 import { readTail } from '../base/tail';
 import { secretEnvValues } from '../processes/environ';
@@ -8,9 +10,44 @@ import { copilotLineIsAbout, renderClientLog } from './render';
 
 export { ClientLogRefused } from './open';
 export { clientLogFormat, CLIENT_LOG_NAMES } from './locations';
+
+/** An unguarded instance whose client keeps a log of it: what to look for, and whose env keys to mask. */
+export interface ClientLogOf {
+  /** "Claude Code", "Claude Desktop", "Copilot CLI". */
+  clientName: string;
+  query: ClientLogQuery;
+  /** The entry's env keys: the values the process runs with for them are masked too. */
+  envKeys: string[];
+}
+
+/**
+ * Whether an instance's client keeps a log of it that can be looked for (every face asks this one
+ * rule): an unguarded instance (a guarded one's stderr is in the guard's log) of Claude Code, Claude
+ * Desktop or Copilot CLI, run from an entry of that client's own config (the client names its log
+ * after its own name for the server).
+ */
+export function clientLogOf(
+  server: Pick<ServerConfig, 'name' | 'source' | 'envKeys'>,
+  instance: { pid: number; startTime?: number; client: Pick<InstanceClient, 'id' | 'pid'>; lock?: unknown },
+): ClientLogOf | undefined {
+  if (instance.lock || server.source.client !== instance.client.id) return undefined;
+  const format = clientLogFormat(instance.client.id, server.source.extension !== undefined);
+  if (!format) return undefined;
+  return {
+    clientName: CLIENT_LOG_NAMES[format],
+    query: {
+      serverName: server.name,
+      client: instance.client.id,
+      pid: instance.pid,
+      ...(instance.startTime !== undefined ? { startTime: instance.startTime } : {}),
+      ...(instance.client.pid !== undefined ? { clientPid: instance.client.pid } : {}),
+    },
+    envKeys: [...server.envKeys],
+  };
+}
 export type { ClientLogFormat } from './locations';
 export type { ClientLogLookup, ClientLogQuery, ClientLogDeps } from './locate';
-export { locateClientLog, liveClientLogDeps } from './locate';
+export { locateClientLog, liveClientLogDeps, noClientLogReason } from './locate';
 
 /** A client's log of one instance, its end read, shown and masked. */
 export type ClientServerLog =

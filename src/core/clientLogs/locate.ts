@@ -57,7 +57,7 @@ export type ClientLogLookup =
       file: string;
       /** Only the lines naming the server belong to it (a log of the whole client process). */
       linesOf?: string;
-      /** How the file was told to be this instance's, in words. */
+      /** How the file was told to be this instance's, in words ("its session ...", "its client's process, pid N"). */
       matchedBy: string;
     }
   | { found: false; reason: string };
@@ -123,7 +123,7 @@ export async function locateClientLog(
   deps: ClientLogDeps = liveClientLogDeps(host.platform),
 ): Promise<ClientLogLookup> {
   const format = clientLogFormat(q.client, q.extension);
-  if (!format) return { found: false, reason: noLogReason(q) };
+  if (!format) return { found: false, reason: noClientLogReason(q.client) };
   switch (format) {
     case 'claude-code':
       return claudeCodeLog(q, host, deps);
@@ -134,16 +134,20 @@ export async function locateClientLog(
   }
 }
 
-function noLogReason(q: ClientLogQuery): string {
-  switch (q.client) {
+/** Why a client's instances have no log of theirs to show (docs/clients.md says what was verified). */
+export function noClientLogReason(client: string): string {
+  switch (client) {
     case 'codex':
       return 'Codex keeps no log of its own per server (its log database names a server only by its program)';
     case 'gemini-cli':
       return 'Gemini CLI keeps no log of its servers (it shows their stderr only with --debug, on its own console)';
     case 'claude-desktop':
       return "Claude Desktop's log of an extension is not known to MCP Lifeguard";
+    case 'terminal':
+    case 'unknown':
+      return 'it was started from a terminal or by an unknown client: its stderr went there';
     default:
-      return `MCP Lifeguard knows no log ${q.client} keeps of its servers`;
+      return `MCP Lifeguard knows of no log ${client} keeps of its servers`;
   }
 }
 
@@ -203,7 +207,7 @@ async function claudeCodeLog(q: ClientLogQuery, host: HostEnv, deps: ClientLogDe
       found: false,
       reason: `${files.length} of Claude Code's logs in ${where} began between the start of its client (pid ${q.clientPid}) and of pid ${q.pid}: which is its own cannot be told`,
     };
-  return found('claude-code', root, files[0].file, `the one log begun between its client's start and its own`);
+  return found('claude-code', root, files[0].file, `time: the one log begun between its client's start and its own`);
 }
 
 /**
@@ -221,7 +225,12 @@ async function claudeDesktopLog(q: ClientLogQuery, host: HostEnv, deps: ClientLo
     .filter((f): f is { root: string; file: string; mtime: number } => f.mtime !== undefined)
     .sort((a, b) => b.mtime - a.mtime);
   if (files.length === 0) return { found: false, reason: `Claude Desktop has no ${name} in ${dirs.join(' or ')}` };
-  return found('claude-desktop', files[0].root, files[0].file, 'the log Claude Desktop keeps per server name');
+  return found(
+    'claude-desktop',
+    files[0].root,
+    files[0].file,
+    "the server's name (Claude Desktop keeps one log per server name)",
+  );
 }
 
 /**
@@ -248,12 +257,7 @@ async function copilotLog(q: ClientLogQuery, host: HostEnv, deps: ClientLogDeps)
       reason: `Copilot CLI has no log of its process ${q.clientPid} in ${root} (a --log-dir elsewhere is not looked in)`,
     };
   return {
-    ...found(
-      'copilot-cli',
-      root,
-      pathFor(host).join(root, files[0].name),
-      `its client's process log (pid ${q.clientPid})`,
-    ),
+    ...found('copilot-cli', root, pathFor(host).join(root, files[0].name), `its client's process, pid ${q.clientPid}`),
     linesOf: q.serverName,
   };
 }

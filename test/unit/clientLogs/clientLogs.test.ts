@@ -256,7 +256,7 @@ describe('clientLogs: which file is the instance’s own (a fixture home in the 
     for (const client of ['codex', 'gemini-cli', 'cursor']) {
       const r = await locateClientLog(query({ client }), linux('/nonexistent'), deps());
       assert.equal(r.found, false);
-      assert.match(!r.found ? r.reason : '', /keeps no log|knows no log/);
+      assert.match(!r.found ? r.reason : '', /keeps no log|knows of no log/);
     }
   });
 });
