@@ -82,17 +82,24 @@ export async function logsCommand(args: string[], io: CliIo): Promise<number> {
   if (workspaces.problems.length > 0) throw new UsageError(`--workspace ${workspaces.problems.join('; ')}`);
 
   // The running instances: which are unguarded, and whose client keeps a log of them.
+  let unread: string | undefined;
   const snapshot = await takeSnapshot({
     host,
     workspaceFolders: workspaces.folders,
     workspaceFiles: workspaces.files,
     versions: false,
-  }).catch(() => undefined);
+  }).catch((err: Error) => {
+    unread = err.message;
+    return undefined;
+  });
+  if (snapshot?.processes.state === 'unavailable')
+    unread = `the process table could not be read: ${snapshot.processes.reason}`;
+  // Without the running instances, a guard's log is still shown; the clients' logs cannot be looked for.
+  if (unread !== undefined)
+    io.stderr(`mcp-lifeguard logs: the running instances are not known (${terminalSafeLines(unread)})\n`);
   const running = instancesOf(snapshot, operand, byPid);
-  if (byPid !== undefined && running.length === 0) {
-    const message = `no running instance has pid ${byPid}${snapshot?.processes.state === 'unavailable' ? ` (the process table could not be read: ${snapshot.processes.reason})` : ''}`;
-    return none(io, operand, message, [], values.json);
-  }
+  if (byPid !== undefined && running.length === 0)
+    return none(io, operand, `no running instance has pid ${byPid}`, [], values.json);
   const name = byPid !== undefined ? running[0].server.name : operand;
 
   // The guard's copies: for a pid, the one its lock record names; for a name, every guard's of it.
@@ -257,7 +264,7 @@ async function clientLogFor(
     io.stderr(
       `mcp-lifeguard logs: only the last ${MAX_TAIL_BYTES / (1024 * 1024)} MiB of ${terminalSafeLines(log.file)} (${log.size} bytes) were read: ${log.lines.length} line${log.lines.length === 1 ? '' : 's'}\n`,
     );
-  if (log.lines.length === 0)
+  if (log.lines.length === 0 && !log.cut)
     io.stderr(
       log.format === 'copilot-cli'
         ? `mcp-lifeguard logs: ${terminalSafeLines(log.file)} holds no line of ${terminalSafeLines(server.name)}: Copilot CLI logs a server's stderr only at --log-level debug or all, or with "logLevel": "debug" in its settings\n`

@@ -76,7 +76,7 @@ export function clientLogDocument(server: VmServer, instance: VmInstance, log: C
   const head = t("{0}'s log of {1}: {2}", log.clientName, who, log.file);
   const notes: string[] = [];
   if (log.cut) notes.push(t('(only the end of the file was read: {0} bytes in all)', log.size));
-  if (log.lines.length === 0)
+  if (log.lines.length === 0 && !log.cut)
     notes.push(
       log.format === 'copilot-cli'
         ? t(

@@ -301,6 +301,20 @@ describe("clientLogs: the end of a client's log, shown masked, never another fil
     assert.ok(!all.lines.join('\n').includes(DATA));
   });
 
+  it("Copilot CLI at its default level: its process log holds none of the server's lines, found but empty", async () => {
+    const home = makeTempDir('lg-client-logs-');
+    const logs = path.join(home, '.copilot', 'logs');
+    fs.mkdirSync(logs, { recursive: true });
+    const quiet = COPILOT_LOG.split('\n').filter((l) => !copilotLineIsAbout(l, 'm2'));
+    fs.writeFileSync(path.join(logs, 'process-1795576712232-17524.log'), quiet.join('\n'));
+    const r = await clientServerLog(
+      query({ client: 'copilot-cli', clientPid: 17524, startTime: Date.parse('2026-11-25T03:18:32.500Z') }),
+      linux(home),
+      { lines: 10, maxBytes: 1 << 20, secrets: new Set(), deps: deps(undefined, 1795576712000) },
+    );
+    assert.deepEqual(r.found && [r.format, r.lines, r.cut], ['copilot-cli', [], false]);
+  });
+
   it('a value is masked also as JSON spells it (a Claude Desktop log line quoting a message)', async () => {
     const home = makeTempDir('lg-client-logs-');
     const dir = path.join(home, 'Library', 'Logs', 'Claude');

@@ -181,6 +181,19 @@ describe('extension view-model: Show Server Log', () => {
     assert.ok(doc.text.includes('[error] Server stderr: LOGMARKER-cc2 early data=<redacted>\n'), doc.text);
     assert.ok(!doc.text.includes(data));
     assert.ok(doc.text.endsWith('[debug] MCP server process exited cleanly\n'));
+    const quiet = clientLogDocument(s, s.instances[0], {
+      found: true,
+      format: 'copilot-cli',
+      clientName: 'Copilot CLI',
+      root: '/h/.copilot/logs',
+      file: '/h/.copilot/logs/process-1-2.log',
+      matchedBy: "its client's process, pid 2",
+      linesOf: 'marked',
+      lines: [],
+      size: 10,
+      cut: false,
+    });
+    assert.ok(quiet.kind === 'document' && /only at --log-level debug or all/.test(quiet.text), JSON.stringify(quiet));
     const none = clientLogDocument(s, s.instances[0], { found: false, reason: 'Claude Code has no log of marked' });
     assert.deepEqual(none, {
       kind: 'message',
