@@ -38,6 +38,7 @@ import { askServerInfo, ServerInfoAnswer } from './serverInfo';
 import { serverInfoFromLock } from './lockServerInfo';
 import { Installed, InstanceVersions, ServerInfoStatement } from '../base/versionTypes';
 import { ResolveContext } from './lookup';
+import { startLagMs } from '../pids/startLag';
 
 /**
  * Adds versions to a snapshot: the installed side of every configured server, each instance's
@@ -156,6 +157,8 @@ export async function attachVersions(
   const fs = options.fs ?? nodeFs;
   const now = options.now ?? (() => new Date());
   const persist = options.persist !== false;
+  // How early this machine's start times read, asked once per snapshot (pids/startLag.ts).
+  let lag: Promise<number> | undefined;
   const log = options.log ?? (persist ? fileLogger(host) : () => undefined);
   let cache = options.cache ?? defaultCaches.get(fs);
   if (!cache)
@@ -301,6 +304,7 @@ export async function attachVersions(
         compareReplaced: options.compareReplaced ?? compareReplaced,
         ...(runtimeOf ? { sightRuntime: runtimeOf } : {}),
         stillInstalled: (inst, names) => stillInstalled({ host, fs }, inst, names),
+        startLag: () => (lag ??= startLagMs(host.platform)),
       },
     );
     const { running } = judged;

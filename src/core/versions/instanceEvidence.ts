@@ -66,6 +66,8 @@ export interface InstanceReaders {
    * beside it, with their versions (outsideClosure.ts). Asked only when a recorded closure lost members.
    */
   stillInstalled?(installed: Installed, names: readonly string[]): Promise<Record<string, string>>;
+  /** How much later than its start time a process may have begun (pids/startLag.ts); none when absent. */
+  startLag?(): Promise<number>;
 }
 
 export interface InstanceJudgement {
@@ -142,7 +144,10 @@ function treeWrittenLast(installed: Installed, files: () => Array<{ path: string
 
 export async function judgeInstance(f: InstanceFacts, readers: InstanceReaders): Promise<InstanceJudgement> {
   const installed = f.installed;
-  const start = await execStart(f.argv, f.startTime, readers.stat);
+  // Judged against the latest moment it may have begun: a start time read early would take a file
+  // written just after the process began for one it loaded.
+  const begun = f.startTime === undefined ? undefined : f.startTime + ((await readers.startLag?.()) ?? 0);
+  const start = await execStart(f.argv, begun, readers.stat);
   const roots = rootsOf(installed);
   // The maps are read once: for the runtime's libraries, and for the package's files.
   let maps: Promise<string | undefined> | undefined;

@@ -25,8 +25,13 @@ import {
  * docs/status-json.md lists every rule.
  */
 
-/** Start times and file times come from different clocks (boot time + ticks vs the filesystem): allow this much. */
-export const CLOCK_SLACK_MS = 2000;
+/**
+ * Start times and file times come from different clocks (boot time + ticks vs the filesystem's
+ * coarse clock), and a process reads its code a little after it began: a file written this soon
+ * after the latest moment the process may have begun (its start time plus its precision,
+ * pids/startLag.ts) counts as one it loaded.
+ */
+export const CLOCK_SLACK_MS = 250;
 
 /** What was recorded when this instance was first seen with files older than its start. */
 export interface FirstSeen {

@@ -22,6 +22,7 @@ import { sightRuntime } from './runtime';
 import { compareReplaced } from './mappedContent';
 import { stillInstalled } from './outsideClosure';
 import { resolveInstalled, Resolution } from './resolve';
+import { startLagMs } from '../pids/startLag';
 
 /**
  * A guard's question about its own child: the engine's verdict on that one instance, from the same
@@ -88,6 +89,7 @@ export class OwnInstanceJudge {
         compareReplaced,
         sightRuntime: (pid, maps) => sightRuntime(pid, this.host.platform, maps),
         stillInstalled: (inst, names) => stillInstalled({ host: this.host, fs: nodeFs }, inst, names),
+        startLag: () => startLagMs(this.host.platform),
       },
     );
     return {
@@ -127,10 +129,10 @@ export class OwnInstanceJudge {
     if (this.facts?.child !== child.pid)
       this.facts = { child: child.pid, facts: readChildFacts(child, this.host.platform, this.launch) };
     const facts = await this.facts.facts;
+    // Found through a wrapper, the process may itself still be one: a shell's fork before its exec
+    // of the server carries the shell's argv for a moment. Asked again until it runs something else.
     const settled =
-      facts.pid !== child.pid ||
-      this.host.platform !== 'linux' ||
-      !(await argvOf(child.pid).then((argv) => argv && isWrapper(argv)));
+      this.host.platform !== 'linux' || !(await argvOf(facts.pid).then((argv) => argv && isWrapper(argv)));
     if (!settled) this.facts = undefined;
     return facts;
   }
