@@ -1,0 +1,219 @@
+import * as assert from 'node:assert/strict';
+import { ChildProcess, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Instance } from '../../src/core/base/model';
+import { MEM, NPM, npmEnv } from '../integration/versions/support';
+import { stopChildren } from '../support/liveness';
+import { until } from '../support/poll';
+import {
+  CLAUDE_CODE,
+  claudeCodeBin,
+  clientEnv,
+  CODEX,
+  codexBin,
+  codexModelArgs,
+  COPILOT_CLI,
+  copilotCliBin,
+  copilotEnv,
+  GEMINI_CLI,
+  geminiCliBin,
+  geminiEnv,
+  modelStub,
+  ModelStub,
+} from '../support/realClients';
+import { run } from '../support/run';
+import { cli } from '../integration/processes/support/harness';
+import { toolCacheRoot } from '../support/toolCache';
+import {
+  badVerdicts,
+  ClientHome,
+  clientHome,
+  homeProcesses,
+  only,
+  parentOf,
+  removeClientHome,
+  runClient,
+  status,
+} from './support';
+
+/** The server-memory versions the upgrade goes between (real npm releases). */
+const FROM = '2026.7.4';
+const TO = '2026.8.31';
+
+/**
+ * How one real client is set up and run: the env its session needs (its model on the loopback
+ * stub), the settings it needs before a session, its own `mcp add` for an entry running `bin`, and
+ * the session.
+ */
+interface ClientRecipe {
+  name: string;
+  version: string;
+  client: string;
+  bin(): Promise<string>;
+  env(modelUrl: string): Record<string, string>;
+  prepare?(h: ClientHome): void;
+  add(bin: string): string[];
+  session(modelUrl: string): string[];
+}
+
+const CLIENTS: ClientRecipe[] = [
+  {
+    name: 'Claude Code',
+    version: CLAUDE_CODE.version,
+    client: 'claude-code',
+    bin: claudeCodeBin,
+    env: clientEnv,
+    add: (bin) => ['mcp', 'add', 'mem', '--', bin],
+    session: () => ['-p', 'hello'],
+  },
+  {
+    name: 'Codex',
+    version: CODEX.version,
+    client: 'codex',
+    bin: codexBin,
+    env: () => ({ CODEX_LOOPBACK_KEY: 'sk-loopback-model-stub' }),
+    add: (bin) => ['mcp', 'add', 'mem', '--', bin],
+    session: (url) => ['exec', '--skip-git-repo-check', ...codexModelArgs(url), 'hello'],
+  },
+  {
+    name: 'Gemini CLI',
+    version: GEMINI_CLI.version,
+    client: 'gemini-cli',
+    bin: geminiCliBin,
+    env: geminiEnv,
+    // The API-key method a non-interactive session needs, no update checks (as test/clients/geminiCli.test.ts).
+    prepare: (h) => {
+      const settings = path.join(h.home, '.gemini', 'settings.json');
+      fs.mkdirSync(path.dirname(settings), { recursive: true });
+      fs.writeFileSync(
+        settings,
+        JSON.stringify({
+          security: { auth: { selectedType: 'gemini-api-key' } },
+          general: { enableAutoUpdate: false, enableAutoUpdateNotification: false },
+          privacy: { usageStatisticsEnabled: false },
+        }),
+      );
+    },
+    add: (bin) => ['mcp', 'add', '-s', 'user', 'mem', bin],
+    session: () => ['-p', 'hello'],
+  },
+  {
+    name: 'Copilot CLI',
+    version: COPILOT_CLI.version,
+    client: 'copilot-cli',
+    bin: copilotCliBin,
+    env: copilotEnv,
+    add: (bin) => ['mcp', 'add', 'mem', '--', bin],
+    session: () => ['-p', 'hello'],
+  },
+];
+
+/**
+ * An npm upgrade under each real client's running session: the entry each client's own `mcp add`
+ * wrote runs server-memory's bin from a prefix that real npm installed; while the session runs it,
+ * `npm install` moves the prefix to the next release. The instance, under its entry and client, is
+ * current before and stale after, naming both versions; nothing else changes about it.
+ */
+describe(`real clients: an npm upgrade under a running session (server-memory ${FROM} -> ${TO})`, function () {
+  this.timeout(300_000);
+  let h: ClientHome | undefined;
+  let model: ModelStub | undefined;
+  let session: ChildProcess | undefined;
+
+  before(function () {
+    if (process.platform !== 'linux') this.skip();
+  });
+
+  afterEach(async () => {
+    if (session) await stopChildren([session]);
+    session = undefined;
+    await removeClientHome(h);
+    h = undefined;
+    await model?.close();
+    model = undefined;
+  });
+
+  // npm's cache shared by these tests and kept between runs, so a warm machine installs offline.
+  const npm = (prefix: string, version: string, home: string) =>
+    run(NPM, ['install', '--prefer-offline', '--prefix', prefix, `${MEM}@${version}`], {
+      env: { ...npmEnv(home), npm_config_cache: path.join(toolCacheRoot(), 'npm-cache-clients') },
+    });
+
+  /** The client's own `mcp add` of server-memory FROM's bin, and a session running it: its pid. */
+  const sessionOf = async (c: ClientRecipe) => {
+    const client = await c.bin();
+    model = await modelStub();
+    const home = clientHome(`lg-upgrade-${c.client}-`, c.env(model.url));
+    h = home;
+    c.prepare?.(home);
+    const prefix = path.join(home.home, 'prefix');
+    await npm(prefix, FROM, home.home);
+    const bin = path.join(prefix, 'node_modules', '.bin', 'mcp-server-memory');
+    await runClient(client, c.add(bin), home.project, home.env);
+    session = spawn(client, c.session(model.url), { cwd: home.project, env: home.env, stdio: 'ignore' });
+    const server = await until(
+      `${c.name}'s session running the server`,
+      () => homeProcesses(home).find((p) => p.cmdline.split('\0').includes(bin))?.pid,
+      120_000,
+    );
+    return { home, prefix, server };
+  };
+
+  /** The verdict on the session's server once it reads `want`. */
+  const judgedAs = (home: ClientHome, server: number, want: string) => {
+    let last = '';
+    return until(
+      () => `pid ${server} judged ${want} (last: ${last})`,
+      async () => {
+        const snap = await status(home);
+        const i = only(snap, 'mem').instances.find((x) => x.pid === server);
+        last = JSON.stringify(i?.versions?.verdict ?? i?.verdicts ?? 'not listed');
+        return i && i.versions?.verdict.state === want ? i : undefined;
+      },
+      120_000,
+      500,
+    );
+  };
+
+  for (const c of CLIENTS) {
+    it(`${c.name} ${c.version}: its own mcp add, a session, an npm upgrade under it: current before, stale after`, async () => {
+      const { home, prefix, server } = await sessionOf(c);
+      const instance = (want: 'current' | 'stale') => judgedAs(home, server, want);
+      const expectOwn = (i: Instance) => {
+        assert.equal(i.client.id, c.client);
+        assert.equal(i.client.pid, parentOf(server));
+        assert.deepEqual(badVerdicts(i), [], JSON.stringify(i.verdicts));
+      };
+      const before = await instance('current');
+      expectOwn(before);
+      assert.equal(before.versions?.running.state === 'known' && before.versions.running.version, FROM);
+
+      await npm(prefix, TO, home.home);
+      const after = await instance('stale');
+      expectOwn(after);
+      const v = after.versions?.verdict;
+      assert.equal(
+        v?.state === 'stale' && `${v.ecosystem} ${v.package} ${v.running} -> ${v.installed}`,
+        `npm ${MEM} ${FROM} -> ${TO}`,
+      );
+      const text = await cli(home.home, ['status', '--workspace', home.project]);
+      assert.equal(text.code, 0, text.stderr);
+      // The user's table: the instance's row says what it runs and what is installed.
+      const row = text.stdout.split('\n').find((l) => new RegExp(`^\\s+mem\\s+${server}\\s`).test(l));
+      assert.match(row ?? text.stdout, new RegExp(`STALE: runs ${FROM}, installed ${TO}`.replace(/\./g, '\\.')));
+    });
+
+    it(`${c.name} ${c.version}: the upgrade lands right after the session started its server, before any look: changed, never current`, async () => {
+      const { home, prefix, server } = await sessionOf(c);
+      await npm(prefix, TO, home.home);
+      // Nothing recorded what it loaded, and its files changed after it began (a second at most):
+      // it cannot be called current, nor be given a version it may not run.
+      const i = await judgedAs(home, server, 'changed');
+      assert.equal(i.client.id, c.client);
+      const v = i.versions?.verdict;
+      assert.equal(v?.state === 'changed' && `${v.package} ${v.installed}`, `${MEM} ${TO}`);
+      assert.equal(i.versions?.running.state, 'unknown', JSON.stringify(i.versions?.running));
+    });
+  }
+});
