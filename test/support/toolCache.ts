@@ -117,6 +117,16 @@ export function pypiWheelhouseOf(python: string, key: string, sets: string[][]):
 }
 
 /**
+ * Every wheel `requirements` need, built where PyPI has only a source distribution (`pip wheel`:
+ * serena-agent's `proxy_tools`), for offline installs as pypiWheelhouse's. Keyed by `key` likewise.
+ */
+export function pypiWheelsBuilt(python: string, key: string, requirements: string[]): Promise<string> {
+  return cached('wheelhouse', key, (dir) =>
+    exec(python, ['-m', 'pip', 'wheel', '-q', '--disable-pip-version-check', '-w', dir, ...requirements]),
+  );
+}
+
+/**
  * A Python tool from PyPI installed with its dependencies into a plain folder (`pip install
  * --target`), so the cache entry can be renamed into place (a venv could not: its scripts name
  * their own path). `uv` and `uvx` are native binaries under `bin/`; a pure-Python tool runs as

@@ -88,6 +88,7 @@ export function formatInstances(snapshot: Snapshot): string[] {
   ];
   const versionHeads = withVersions ? ['RUNNING', 'INSTALLED'] : [];
   const rows: string[][] = [];
+  let count = 0;
   const seen = new Set<string>();
   for (const s of snapshot.servers) {
     for (const i of s.instances) {
@@ -95,20 +96,30 @@ export function formatInstances(snapshot: Snapshot): string[] {
       const key = `${s.identityKey}#${i.pid}`;
       if (seen.has(key)) continue;
       seen.add(key);
+      count++;
       rows.push(row(s.name, i));
+      // The processes it started, under it: each its own pid, memory and, where judged, versions.
+      for (const c of i.children ?? [])
+        rows.push([
+          `  └ ${shorten(c.commandLine.replace(/^\S*[\\/]/, ''), 48)}`,
+          String(c.pid),
+          `child of ${c.ppid}`,
+          uptime(now, c.startTime),
+          memory(c.memoryBytes),
+          ...(withVersions ? [c.versions ? runningCell(c) : '-', installedCell(c.versions?.installed)] : []),
+          [versionVerdictLabel(c), runtimeLabel(c)].filter(Boolean).join('; ') || (c.versions ? 'ok' : ''),
+        ]);
     }
   }
   lines.push('');
   if (rows.length === 0) lines.push('No configured server is running.');
   else
     lines.push(
-      `Running instances (${rows.length}):`,
+      `Running instances (${count}):`,
       ...table(['SERVER', 'PID', 'CLIENT', 'UPTIME', 'MEMORY', ...versionHeads, 'VERDICTS'], rows).map((l) => `  ${l}`),
     );
   if (snapshot.notConfigured.length > 0) {
-    const nc = snapshot.notConfigured.map((i) =>
-      row(i.commandLine.length > 60 ? `${i.commandLine.slice(0, 57)}...` : i.commandLine, i),
-    );
+    const nc = snapshot.notConfigured.map((i) => row(shorten(i.commandLine, 60), i));
     lines.push(
       '',
       `Not configured (${nc.length}): MCP-looking processes no configuration explains; never acted on automatically.`,
@@ -145,6 +156,10 @@ export function verdictLabel(v: Verdict): string {
     case 'unknown':
       return `unknown ${v.question}: ${v.reason}`;
   }
+}
+
+function shorten(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 3)}...` : text;
 }
 
 function uptime(now: number, start: number | undefined): string {

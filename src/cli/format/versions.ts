@@ -18,7 +18,7 @@ export function installedCell(installed: Installed | undefined): string {
 }
 
 /** The running side in a cell; `?` when not known (never a guess). */
-export function runningCell(i: Instance): string {
+export function runningCell(i: Pick<Instance, 'versions'>): string {
   const r = i.versions?.running;
   if (!r || r.state !== 'known') return '?';
   return i.versions?.installed.state === 'installed' && i.versions.installed.ecosystem === 'docker'
@@ -30,7 +30,7 @@ export function runningCell(i: Instance): string {
  * The label in the VERDICTS column: what needs a restart in capitals first, so the eye finds it.
  * An unknown version is said (`version ?`), so that a row reads `ok` only when something says so.
  */
-export function versionVerdictLabel(i: Instance): string | undefined {
+export function versionVerdictLabel(i: Pick<Instance, 'versions'>): string | undefined {
   const v = i.versions?.verdict;
   switch (v?.state) {
     case undefined:
@@ -52,7 +52,7 @@ export function versionVerdictLabel(i: Instance): string | undefined {
 }
 
 /** The runtime's label in the VERDICTS column, beside the package's: `RUNTIME REPLACED: node 22.11.0 -> 22.12.0`. */
-export function runtimeLabel(i: Instance): string | undefined {
+export function runtimeLabel(i: Pick<Instance, 'versions'>): string | undefined {
   const r = i.versions?.runtime;
   return r ? `RUNTIME REPLACED: ${r.runtime} ${r.running} -> ${r.installed}` : undefined;
 }
@@ -67,26 +67,31 @@ export function formatStaleEvidence(snapshot: Snapshot): string[] {
   const seen = new Set<number>();
   const unknown: string[] = [];
   for (const s of snapshot.servers) {
-    for (const i of s.instances) {
+    // The processes an instance started are judged on their own: each says whose child it is.
+    const judged = s.instances.flatMap((i) => [
+      { i: i as Pick<Instance, 'pid' | 'versions'>, who: `${s.name} (pid ${i.pid})` },
+      ...(i.children ?? []).map((c) => ({ i: c, who: `${s.name} (pid ${c.pid}, child of pid ${i.pid})` })),
+    ]);
+    for (const { i, who } of judged) {
       const v = i.versions?.verdict;
       if (!v || seen.has(i.pid)) continue;
       const rt = i.versions?.runtime;
       if (rt) {
         // A replaced runtime is its own restart need, beside whatever the package's verdict says.
         seen.add(i.pid);
-        blocks.push(`  ${s.name} (pid ${i.pid}): ${rt.summary}`);
+        blocks.push(`  ${who}: ${rt.summary}`);
         blocks.push(`    runtime:   ${rt.runtime} ${rt.running}, ${rt.runningHow}`);
         blocks.push(`    installed: ${rt.installed}, from ${rt.installedHow}`);
         for (const f of rt.libraries) blocks.push(`    replaced:  ${f} (still mapped by the process)`);
         if (v.state === 'current') continue;
       }
       if (v.state === 'unknown') {
-        unknown.push(`  ${s.name} (pid ${i.pid}): ${v.reason}`);
+        unknown.push(`  ${who}: ${v.reason}`);
         continue;
       }
       if (v.state === 'changed') {
         seen.add(i.pid);
-        blocks.push(`  ${s.name} (pid ${i.pid}): ${v.summary}`);
+        blocks.push(`  ${who}: ${v.summary}`);
         blocks.push(`    started:   ${v.processStart}`);
         for (const f of v.changedFiles) blocks.push(`    changed:   ${f.path} (${f.at})`);
         for (const f of v.identicalFiles) blocks.push(`    identical: ${f} (replaced by the same content)`);
@@ -99,12 +104,12 @@ export function formatStaleEvidence(snapshot: Snapshot): string[] {
       }
       if (v.state === 'config-changed') {
         seen.add(i.pid);
-        blocks.push(`  ${s.name} (pid ${i.pid}): ${v.summary}`);
+        blocks.push(`  ${who}: ${v.summary}`);
         continue;
       }
       if (v.state !== 'stale') continue;
       seen.add(i.pid);
-      blocks.push(`  ${s.name} (pid ${i.pid}): ${v.summary}`);
+      blocks.push(`  ${who}: ${v.summary}`);
       blocks.push(`    running:   ${v.running}, learned from ${v.runningHow}`);
       blocks.push(`    installed: ${v.installed}, from ${v.installedHow}`);
       for (const m of v.movedDependencies) blocks.push(`    moved:     ${describeMove(m)}`);

@@ -282,7 +282,19 @@ export interface Instance {
    * `unknown`), see docs/status-json.md. Absent when versions were not resolved.
    */
   versions?: InstanceVersions;
+  /** The processes the server started (its descendants, parents first): part of this instance, stopped with it. */
+  children?: InstanceChild[];
 }
+
+/**
+ * A process the server started itself (buckaroo's data server, a language server, a watchdog).
+ * `versions`: judged as an instance is, when its own command line names a package (a script or
+ * module of an environment); absent otherwise.
+ */
+export type InstanceChild = Pick<
+  Instance,
+  'pid' | 'ppid' | 'startTime' | 'startedAt' | 'commandLine' | 'commandHash' | 'memoryBytes' | 'versions'
+>;
 
 /** Whether an HTTP/SSE server's port is served by a local process. */
 export type Listener =

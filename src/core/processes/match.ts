@@ -3,6 +3,7 @@ import type {
   ClientId,
   Diagnostic,
   Instance,
+  InstanceChild,
   InstanceClient,
   LauncherStep,
   ServerConfig,
@@ -332,6 +333,15 @@ export function buildInstance(
 ): Instance {
   const ownedByLock = !!owners && [root, ...chain, main].some((p) => owners.ownerOf(p.pid, p.startTime) !== undefined);
   const orphan = orphanVerdict(root, tree, client, ownedByLock);
+  const children = tree.descendants(main.pid).map((p): InstanceChild => ({
+    pid: p.pid,
+    ppid: p.ppid,
+    startTime: p.startTime,
+    startedAt: p.startTime !== undefined ? new Date(p.startTime).toISOString() : undefined,
+    commandLine: redactCommandLine(p.argv, secrets),
+    commandHash: commandHash(p.argv),
+    memoryBytes: p.memoryBytes,
+  }));
   return {
     pid: main.pid,
     ppid: main.ppid,
@@ -345,6 +355,7 @@ export function buildInstance(
     memoryBytes: main.memoryBytes,
     matchedBy,
     verdicts: orphan ? [orphan] : [],
+    ...(children.length ? { children } : {}),
   };
 }
 

@@ -43,6 +43,15 @@ function instanceLines(i: VmInstance, show?: Show): string[] {
     `pid ${i.pid} (${i.client.name}${isGuarded(i) ? ', guarded' : ''}): ${verdict}`,
     ...i.verdicts.map((v) => `  Why: ${describeVerdict(v, show)}`),
     `  What to do: ${whatToDo(i)}`,
+    // What it started goes with it: each child's own verdict, said under it.
+    ...(i.childProcesses ?? []).flatMap((c) => [
+      `  It started pid ${c.pid}${c.commandLine ? ` (${show ? show(c.commandLine) : c.commandLine})` : ''}: ${instanceVerdicts(
+        c,
+      )
+        .map((v) => VERDICT_LABELS[v])
+        .join(', ')}`,
+      ...c.verdicts.map((v) => `    Why: ${describeVerdict(v, show)}`),
+    ]),
   ];
 }
 

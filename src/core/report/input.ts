@@ -72,7 +72,24 @@ export interface VmInstance extends InstanceFacts {
     Pick<NonNullable<Instance['lock']>, 'serverName'> & { control?: string };
   /** The running version when known (lock record, serverInfo). */
   runningVersion?: string;
+  /** The processes it started (core's `children`), each judged on its own. */
+  childProcesses?: VmChild[];
 }
+
+/** A process an instance started; a child whose command line names no package is `unknown` (not judged). */
+export type VmChild = Pick<
+  VmInstance,
+  'pid' | 'ppid' | 'startTime' | 'commandLine' | 'memoryBytes' | 'runningVersion'
+> & {
+  verdicts: VmVerdict[];
+};
+
+/** A child whose command line names no package: what it runs is not judged. */
+export const NOT_JUDGED: VmVerdict = {
+  kind: 'unknown',
+  question: 'stale',
+  reason: 'its command line names no package (a script or module of an environment), so what it runs is not judged',
+};
 
 /** A release newer than the installed one, as the registry reports it. */
 export interface VmUpdate {
@@ -117,7 +134,13 @@ export function toViewInput(s: Snapshot, options: { versionsPending?: boolean } 
     s.processes.state === 'ok' ? { state: 'ok' } : { state: 'unavailable', reason: s.processes.reason };
   // Versions not resolved yet: every instance says so (never "ok" by omission) until the full snapshot.
   const pending = (i: VmInstance): VmInstance =>
-    options.versionsPending ? { ...i, verdicts: [...i.verdicts, PENDING] } : i;
+    options.versionsPending
+      ? {
+          ...i,
+          verdicts: [...i.verdicts, PENDING],
+          ...(i.childProcesses ? { childProcesses: i.childProcesses.map((c) => ({ ...c, verdicts: [PENDING] })) } : {}),
+        }
+      : i;
   return {
     takenAt: s.takenAt,
     ...(options.versionsPending ? { versionsPending: true } : {}),
@@ -131,14 +154,24 @@ export function toViewInput(s: Snapshot, options: { versionsPending?: boolean } 
 }
 
 function toVmInstance(i: Instance): VmInstance {
-  const { versions, ...rest } = i;
-  const out: VmInstance = { ...rest, verdicts: [...i.verdicts] };
-  if (versions?.running.state === 'known') out.runningVersion = versions.running.version;
-  const said = versions && versionVerdict(versions);
-  if (said) out.verdicts.push(said);
-  const runtime = versions && runtimeVerdict(versions);
-  if (runtime) out.verdicts.push(runtime);
+  const { versions, children, ...rest } = i;
+  const out: VmInstance = { ...rest, ...withVersions(versions, [...i.verdicts]) };
+  if (children)
+    out.childProcesses = children.map(({ versions: v, commandHash: _hash, startedAt: _at, ...c }) => ({
+      ...c,
+      ...withVersions(v, v ? [] : [NOT_JUDGED]),
+    }));
   return out;
+}
+
+/** The verdicts with the version judgement's, and the running version when known. */
+function withVersions(versions: InstanceVersions | undefined, verdicts: VmVerdict[]) {
+  const said = versions && versionVerdict(versions);
+  const runtime = versions && runtimeVerdict(versions);
+  return {
+    verdicts: [...verdicts, ...(said ? [said] : []), ...(runtime ? [runtime] : [])],
+    ...(versions?.running.state === 'known' ? { runningVersion: versions.running.version } : {}),
+  };
 }
 
 /** A replaced runtime as a verdict of its own (a restart need beside the package's verdict, never part of it). */

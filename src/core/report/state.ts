@@ -1,5 +1,8 @@
 import { PENDING, VmInstance, VmServer, VmSnapshot, VmVerdict } from './input';
 
+/** What a verdict is read from: an instance's verdicts, or a child process's. */
+type Judged = Pick<VmInstance, 'verdicts'>;
+
 /**
  * What the views say about an instance and a server, derived only from the engine's verdicts.
  * "unknown" verdicts never raise a flag: a false alarm trains users to ignore the badge.
@@ -29,17 +32,17 @@ export function causeVerdict(cause: StaleVerdict['cause']): InstanceVerdict {
 }
 
 /** The first reason an instance needs a restart: the package's own before its runtime's. */
-export function staleVerdict(i: VmInstance): StaleVerdict | undefined {
+export function staleVerdict(i: Judged): StaleVerdict | undefined {
   return i.verdicts.find((v): v is StaleVerdict => v.kind === 'stale');
 }
 
 /** Every reason an instance needs a restart (its package's, its runtime's). */
-export function staleVerdicts(i: VmInstance): StaleVerdict[] {
+export function staleVerdicts(i: Judged): StaleVerdict[] {
   return i.verdicts.filter((v): v is StaleVerdict => v.kind === 'stale');
 }
 
 /** Flags of one instance. A `shared` verdict counts as a duplicate only for single-writer servers. */
-export function instanceFlags(i: VmInstance): Set<Flag> {
+export function instanceFlags(i: Judged): Set<Flag> {
   const flags = new Set<Flag>();
   for (const v of i.verdicts) {
     if (v.kind === 'stale') flags.add('stale');
@@ -53,7 +56,7 @@ export function instanceFlags(i: VmInstance): Set<Flag> {
 export const isGuarded = (i: VmInstance): boolean => i.lock !== undefined;
 
 /** Whether the engine could not tell what an instance runs: shown as unknown (`?`), never as fine. */
-export function versionUnknown(i: VmInstance): Extract<VmVerdict, { kind: 'unknown' }> | undefined {
+export function versionUnknown(i: Judged): Extract<VmVerdict, { kind: 'unknown' }> | undefined {
   return i.verdicts.find(
     (v): v is Extract<VmVerdict, { kind: 'unknown' }> => v.kind === 'unknown' && v.question === 'stale',
   );
@@ -74,7 +77,7 @@ export function staleInstances(s: VmServer): VmInstance[] {
 }
 
 /** Whether the engine could not decide which entry runs an instance: no bulk action touches it. */
-export function ownerUndecided(i: VmInstance): boolean {
+export function ownerUndecided(i: Judged): boolean {
   return i.verdicts.some((v) => v.kind === 'unknown' && v.question === 'owner');
 }
 
@@ -253,7 +256,7 @@ export const VERDICT_LABELS: Record<InstanceVerdict, string> = {
  * An instance's verdicts, worst first: `ok` only when nothing is flagged and its version is known.
  * An unknown version is never ok; the first cheap look says `checking` until versions are resolved.
  */
-export function instanceVerdicts(i: VmInstance): InstanceVerdict[] {
+export function instanceVerdicts(i: Judged): InstanceVerdict[] {
   const flags = instanceFlags(i);
   const stale = staleVerdict(i);
   const unknown = versionUnknown(i);

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { HostEnv } from '../base/hostEnv';
 import { listLocks } from '../locks';
 import type { LockRecord } from '../locks/types';
-import type { Instance, ServerStatus } from '../base/model';
+import type { Instance, InstanceChild, ServerStatus } from '../base/model';
 import { lifeguardPaths } from '../base/paths';
 import { holderRecordOf } from '../processes/guarded';
 import type { ProcessInfo } from '../pids/table';
@@ -138,6 +138,12 @@ async function liveLockRecords(host: HostEnv, log: (m: string) => void): Promise
   }
 }
 
+/** Whether an interpreter runs code given on its command line (an option before the first operand). */
+function runsCode(argv: readonly string[]): boolean {
+  const end = argv.findIndex((a, k) => k > 0 && !a.startsWith('-'));
+  return argv.slice(1, end < 0 ? undefined : end).some((a) => /^(-c|-e|-p|--eval|--print)$/.test(a));
+}
+
 async function procCwd(pid: number, platform: NodeJS.Platform): Promise<string | undefined> {
   if (platform !== 'linux') return undefined;
   try {
@@ -234,7 +240,13 @@ export async function attachVersions(
     await eachLimited(servers, RESOLVE_CONCURRENCY, async (server) => {
       const launch = launches.get(server.id);
       if (launch && server.transport === 'stdio') server.installed = (await resolveCached(launch, {})).installed;
-      await Promise.all(server.instances.map((instance) => versionsOfInstance(server, instance, launch)));
+      await Promise.all(
+        server.instances.flatMap((instance) => [
+          versionsOfInstance(server, instance, launch),
+          // What the server started runs code of its own (`python -m buckaroo.server`): judged by its own command line.
+          ...(instance.children ?? []).map((child) => versionsOfInstance(server, child, undefined, true)),
+        ]),
+      );
     });
   } finally {
     cache.endPass();
@@ -242,10 +254,13 @@ export async function attachVersions(
 
   async function versionsOfInstance(
     server: ServerStatus,
-    instance: Instance,
+    instance: Instance | InstanceChild,
     launch: Launch | undefined,
+    child = false,
   ): Promise<void> {
     const proc = byPid.get(instance.pid);
+    // A child is judged only when its own command line names a script or module (not `python -c CODE`, `node -e CODE`).
+    if (child && !(proc && interprets(proc.argv) && !runsCode(proc.argv))) return;
     // The process's own argv only matters when an interpreter names a script or module (where its
     // code was loaded from); otherwise the instance shares the configured launch's resolution.
     const argv = proc && interprets(proc.argv) ? proc.argv : undefined;
@@ -255,6 +270,7 @@ export async function attachVersions(
       : proc
         ? await resolveCached({ command: proc.argv[0], args: proc.argv.slice(1) }, { argv: proc.argv, cwd })
         : { installed: { state: 'unknown', reason: 'the process argv is not known' } as Installed, files: () => [] };
+    if (child && resolution.installed.state !== 'installed') return;
     const key = instance.startTime !== undefined ? instanceKey(instance.pid, instance.startTime) : undefined;
     const seen = key ? store?.get(key) : undefined;
     const lock = holderRecordOf(instance, locks);
@@ -263,6 +279,7 @@ export async function attachVersions(
     let serverInfo: ServerInfoStatement | undefined = serverInfoFromLock(lock, instance.pid) ?? seen?.serverInfo;
     if (
       !serverInfo &&
+      !child &&
       ask &&
       server.transport !== 'stdio' &&
       server.url &&
@@ -319,9 +336,10 @@ export async function attachVersions(
       !(verdict.state === 'unknown' && verdict.settling) &&
       configuredPackage(launch)
     ) {
-      const started = [...instance.launcherChain.map((step) => byPid.get(step.pid)?.argv), proc.argv].filter(
-        (a): a is string[] => !!a,
-      );
+      const started = [
+        ...('launcherChain' in instance ? instance.launcherChain : []).map((step) => byPid.get(step.pid)?.argv),
+        proc.argv,
+      ].filter((a): a is string[] => !!a);
       const drift = configDrift(configuredPackage(launch), started);
       if (drift)
         verdict = {

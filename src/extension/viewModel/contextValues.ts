@@ -12,6 +12,8 @@ export const NodeKind = {
   server: 'mcpServer',
   instance: 'mcpInstance',
   unconfigured: 'mcpUnconfigured',
+  /** A process an instance started (buckaroo's data server): shown, acted on through its instance. */
+  child: 'mcpChild',
   problems: 'mcpProblems',
   problem: 'mcpProblem',
   message: 'mcpMessage',

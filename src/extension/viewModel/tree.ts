@@ -5,7 +5,7 @@ import { Cap, CapValue, contextValue, NodeKind } from './contextValues';
 import { describeVerdict } from '../../core/report/evidence';
 import { ARROW, formatMemory, formatUptime, mdCell, plural, shownLines, shownText } from './format';
 import { isShareWrapped, isWrapped, runsUnderGuard, wrapSupport } from '../../core/configEdit/guardCommand';
-import { VmInstance, VmServer, VmSnapshot } from '../../core/report/input';
+import { VmChild, VmInstance, VmServer, VmSnapshot } from '../../core/report/input';
 import { describeProgram, visibleNotConfigured } from './notConfigured';
 import { shownPath } from './problems';
 import { serverLogTarget } from './serverLog';
@@ -37,6 +37,7 @@ export type TreeNode =
   | { kind: 'instance'; id: string; parentId: string; server: VmServer; instance: VmInstance }
   | { kind: 'notConfigured'; id: string; instances: VmInstance[] }
   | { kind: 'unconfigured'; id: string; parentId: string; instance: VmInstance }
+  | { kind: 'child'; id: string; parentId: string; child: VmChild }
   | { kind: 'problems'; id: string; diagnostics: Diagnostic[] }
   | { kind: 'problem'; id: string; parentId: string; diagnostic: Diagnostic }
   | { kind: 'message'; id: string; text: string; tooltip?: string; command?: CommandIdValue };
@@ -125,6 +126,14 @@ export function childNodes(node: TreeNode): TreeNode[] {
         id: `unconfigured:${instanceKey(instance)}`,
         parentId: node.id,
         instance,
+      }));
+    case 'instance':
+    case 'unconfigured':
+      return (node.instance.childProcesses ?? []).map((child) => ({
+        kind: 'child',
+        id: `child:${node.id}:${child.pid}:${child.startTime ?? ''}`,
+        parentId: node.id,
+        child,
       }));
     case 'problems':
       return node.diagnostics.map((diagnostic, i) => ({
@@ -249,6 +258,8 @@ function treeItemText(node: TreeNode, ctx: TreeContext, workspaceFolders: readon
         ...instanceItem(node.id, node.instance, ctx, NodeKind.unconfigured, undefined, false),
         command: showEvidenceOf(node),
       };
+    case 'child':
+      return childItem(node.id, node.child, ctx);
     case 'problems':
       return {
         id: node.id,
@@ -502,6 +513,36 @@ function instanceItem(
     tooltip: lines.join('\n'),
     icon,
     contextValue: contextValue(kind, caps),
+    collapsible: i.childProcesses?.length ? 'collapsed' : 'none',
+  };
+}
+
+/**
+ * A process an instance started, under its row: what it runs and its pid in the label; its own
+ * verdict, versions, memory and uptime in the description. Stop signals it with its instance.
+ */
+function childItem(id: string, c: VmChild, ctx: TreeContext): TreeItemModel {
+  const stale = staleVerdict(c);
+  const up = formatUptime(c.startTime, ctx.now);
+  const mem = formatMemory(c.memoryBytes);
+  const details = [
+    ...instanceVerdicts(c).map(verdictWord),
+    ...(stale ? [`${stale.running} ${ARROW} ${stale.installed}`] : c.runningVersion ? [c.runningVersion] : []),
+    ...(mem ? [mem] : []),
+    ...(up ? [t('up {0}', up)] : []),
+  ];
+  return {
+    id,
+    label: [describeProgram(c.commandLine) ?? t('unknown program'), t('pid {0}', c.pid)].join(' · '),
+    description: details.join(' · '),
+    tooltip: [
+      t('pid {0}, started by pid {1}: part of its instance', c.pid, c.ppid ?? '?'),
+      ...(c.commandLine ? ['', code(c.commandLine)] : []),
+      '',
+      ...c.verdicts.map((v) => `- ${mdCell(describeVerdict(v))}`),
+    ].join('\n'),
+    icon: stale ? { id: 'warning', color: 'list.warningForeground' } : { id: 'server-process' },
+    contextValue: contextValue(NodeKind.child),
     collapsible: 'none',
   };
 }

@@ -50,6 +50,23 @@ describe('extension view-model: Show Evidence', () => {
     );
   });
 
+  it('what an instance started is said under it, each with its own verdict and why', () => {
+    const verdict = stale('0.15.10', '0.15.11', 'buckaroo');
+    const tool = instance(100, {
+      verdicts: [verdict],
+      childProcesses: [{ pid: 101, ppid: 100, commandLine: 'python3 -m buckaroo.server', verdicts: [verdict] }],
+    });
+    const s = server('buckaroo', { instances: [tool] });
+    const { summary, json } = parse(evidenceDocument({ server: s, instance: tool }));
+    assert.deepEqual(summary.slice(4), [
+      '  It started pid 101 (python3 -m buckaroo.server): stale',
+      '    Why: Stale: runs buckaroo 0.15.10, but 0.15.11 is installed',
+      '',
+      'The evidence, as the engine recorded it:',
+    ]);
+    assert.equal((json.instance as { childProcesses?: unknown[] }).childProcesses?.length, 1);
+  });
+
   it('a long dependency list collapses to the packages that moved', () => {
     const base = stale() as Extract<VmVerdict, { kind: 'stale' }>;
     const evidence: InstanceVersions = {

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type { Instance, Snapshot } from '../../../src/core/base/model';
 import type { Installed, InstanceVersions } from '../../../src/core/base/versionTypes';
-import { toViewInput } from '../../../src/core/report/input';
+import { NOT_JUDGED, PENDING, toViewInput } from '../../../src/core/report/input';
 import { filterSources } from '../../../src/extension/viewModel/sourcesFilter';
 import { server, snapshot, source } from './fixtures';
 
@@ -131,6 +131,68 @@ describe('extension view-model: a core snapshot as view input', () => {
       installed: '2026.8.31',
       latest: '2026.9.1',
     });
+  });
+
+  it('the processes an instance started: each with its own version verdict; one whose command line names no package is not judged; pending while versions are', () => {
+    const installed: Installed = {
+      state: 'installed',
+      ecosystem: 'python',
+      name: 'buckaroo',
+      version: '0.15.11',
+      how: 'venv /v',
+      location: '/v/lib/python3.11/site-packages/buckaroo-0.15.11.dist-info',
+    };
+    const versions: InstanceVersions = {
+      installed,
+      running: { state: 'known', version: '0.15.10', source: 'first-seen', how: 'first seen' },
+      verdict: {
+        state: 'stale',
+        package: 'buckaroo',
+        ecosystem: 'python',
+        running: '0.15.10',
+        installed: '0.15.11',
+        movedDependencies: [],
+        replacedFiles: [],
+        runningHow: 'r',
+        installedHow: 'i',
+        summary: 's',
+      },
+    };
+    const child = { ppid: 10, startTime: 6, commandHash: 'c', startedAt: 'x', memoryBytes: 7 };
+    const core = coreInstance({
+      children: [
+        { ...child, pid: 20, commandLine: 'python -m buckaroo.server', versions },
+        { ...child, pid: 21, commandLine: 'python -c x' },
+      ],
+    });
+    const { instances: _i, updateAvailable: _u, ...config } = server('buckaroo');
+    const snap = coreSnapshot({ servers: [{ ...config, instances: [core] }] });
+    const [data, dog] = toViewInput(snap).servers[0].instances[0].childProcesses!;
+    assert.deepEqual(data, {
+      pid: 20,
+      ppid: 10,
+      startTime: 6,
+      memoryBytes: 7,
+      commandLine: 'python -m buckaroo.server',
+      runningVersion: '0.15.10',
+      verdicts: [
+        {
+          kind: 'stale',
+          cause: 'version',
+          package: 'buckaroo',
+          running: '0.15.10',
+          installed: '0.15.11',
+          summary: 's',
+          evidence: versions,
+        },
+      ],
+    });
+    assert.deepEqual(dog.verdicts, [NOT_JUDGED]);
+    const pending = toViewInput(snap, { versionsPending: true }).servers[0].instances[0].childProcesses!;
+    assert.deepEqual(
+      pending.map((c) => c.verdicts),
+      [[PENDING], [PENDING]],
+    );
   });
 
   it('changed since start and config drift become restart-needing verdicts with their cause; settling stays unknown', () => {

@@ -12,6 +12,7 @@ import {
   changed,
   CLAUDE,
   duplicate,
+  HOUR,
   instance,
   NOW,
   orphan,
@@ -193,6 +194,49 @@ describe('extension view-model: tree', () => {
       ),
     )[0];
     assert.equal(item(claimed).label, 'owner? · pid 7 · up 3h');
+  });
+
+  it('the processes an instance started: under its row (collapsed), each with what it runs, its pid, verdict, versions and memory', () => {
+    const s = server('buckaroo', {
+      instances: [
+        instance(100, {
+          verdicts: [stale('0.15.10', '0.15.11', 'buckaroo')],
+          childProcesses: [
+            {
+              pid: 101,
+              ppid: 100,
+              startTime: NOW - HOUR,
+              commandLine: '/v/bin/python3 -m buckaroo.server --port 8700',
+              memoryBytes: 176 * 1024 * 1024,
+              verdicts: [stale('0.15.10', '0.15.11', 'buckaroo')],
+            },
+            {
+              pid: 102,
+              ppid: 100,
+              commandLine: "/v/bin/python3 -c 'import os'",
+              verdicts: [versionUnknown('not judged')],
+            },
+          ],
+        }),
+        instance(200),
+      ],
+    });
+    const [tool, other] = childNodes(serverNode(s));
+    assert.equal(item(tool).collapsible, 'collapsed');
+    assert.equal(item(other).collapsible, 'none');
+    const [data, dog] = childNodes(tool);
+    assert.equal(data.kind === 'child' && data.parentId, tool.id);
+    assert.equal(item(data).label, 'buckaroo.server · pid 101');
+    assert.equal(item(data).description, 'stale · 0.15.10 → 0.15.11 · 176 MB · up 1h');
+    assert.deepEqual(item(data).icon, { id: 'warning', color: 'list.warningForeground' });
+    assert.match(item(data).tooltip!, /pid 101, started by pid 100: part of its instance/);
+    assert.match(item(data).tooltip!, /Stale: runs buckaroo 0\.15\.10, but 0\.15\.11 is installed/);
+    assert.equal(item(data).contextValue, 'mcpChild');
+    assert.equal(item(dog).description, 'version ?');
+    assert.deepEqual(item(dog).icon, { id: 'server-process' });
+    assert.deepEqual(childNodes(data), []);
+    const ids = allNodes(snapshot([s])).map((n) => n.id);
+    assert.equal(new Set(ids).size, ids.length);
   });
 
   it('at 300 px (about 32 characters of label) the verdict and pid are never cut', () => {

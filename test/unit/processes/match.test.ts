@@ -384,3 +384,48 @@ describe('matching on recorded macOS and Windows tables', () => {
     assert.deepEqual(r.notConfigured, []);
   });
 });
+
+describe("what a server starts is part of its instance (buckaroo's data server)", () => {
+  const MB = 1024 * 1024;
+  const tool = stdioConfig('buckaroo', 'claude-code', '/v/bin/buckaroo-table', []);
+  const processes: ProcessInfo[] = [
+    { pid: 1, ppid: 0, argv: ['/sbin/init'], startTime: 1 },
+    { pid: 10, ppid: 1, argv: ['claude'], startTime: 1000 },
+    { pid: 20, ppid: 10, argv: ['/v/bin/python3', '/v/bin/buckaroo-table'], startTime: 2000, memoryBytes: 150 * MB },
+    {
+      pid: 30,
+      ppid: 20,
+      argv: ['/v/bin/python3', '-m', 'buckaroo.server', '--port', '8700', '--token=Sup3rSecretValue'],
+      startTime: 3000,
+      memoryBytes: 170 * MB,
+    },
+    { pid: 31, ppid: 20, argv: ['/v/bin/python3', '-c', 'import os'], startTime: 3001, memoryBytes: 9 * MB },
+    // A grandchild that looks like an MCP server: still the tool's work, never listed on its own.
+    { pid: 40, ppid: 30, argv: ['node', '/opt/mcp-server-x/index.js'], startTime: 4000 },
+  ];
+
+  it('lists its descendants, parents first, each with its own pid, start, memory and redacted command line', async () => {
+    const r = await attach([tool], processes, 'linux', { secrets: ['Sup3rSecretValue'] });
+    const [instance] = r.servers[0].instances;
+    assert.equal(instance.pid, 20);
+    assert.deepEqual(
+      instance.children?.map((c) => [c.pid, c.ppid, c.startTime, c.memoryBytes]),
+      [
+        [30, 20, 3000, 170 * MB],
+        [31, 20, 3001, 9 * MB],
+        [40, 30, 4000, undefined],
+      ],
+    );
+    const server = instance.children![0];
+    assert.equal(server.commandLine, '/v/bin/python3 -m buckaroo.server --port 8700 --token=<redacted>');
+    assert.equal(server.startedAt, new Date(3000).toISOString());
+    assert.match(server.commandHash, /^[0-9a-f]{32}$/);
+    assert.deepEqual(r.notConfigured, [], 'no child is an instance of its own');
+    assert.equal(r.servers[0].instances.length, 1);
+  });
+
+  it('an instance that started nothing has no children field', async () => {
+    const r = await attach([tool], processes.slice(0, 3), 'linux');
+    assert.equal('children' in r.servers[0].instances[0], false);
+  });
+});

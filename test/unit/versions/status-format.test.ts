@@ -127,6 +127,44 @@ describe('status: running vs installed versions', () => {
     assert.match(out, /Updates available \(1\):\n {2}palace: mempalace 3\.2 is available \(installed: 3\.1\)/);
   });
 
+  it("the processes an instance started: a row each under it (pid, parent, memory, versions), a judged child's evidence naming its parent", () => {
+    const firstSeen = {
+      name: 'mempalace',
+      version: '3.0',
+      environment: fingerprint({ chromadb: '1.5.7' }),
+      firstSeenAt: '2026-11-21T10:00:05.000Z',
+    };
+    const stale = judge({ installed: installedNow, processStart: START, firstSeen });
+    const tool = instance(100, { installed: installedNow, ...stale });
+    tool.children = [
+      {
+        pid: 101,
+        ppid: 100,
+        startTime: START + 1000,
+        commandLine: '/home/u/.venv/bin/python3 -m mempalace.dataserver --port 8700',
+        commandHash: 'h1',
+        memoryBytes: 176 * 1024 * 1024,
+        versions: {
+          installed: installedNow,
+          ...judge({ installed: installedNow, processStart: START + 1000, firstSeen }),
+        },
+      },
+      { pid: 102, ppid: 100, startTime: START + 1000, commandLine: "python3 -c 'import os'", commandHash: 'h2' },
+    ];
+    const out = formatStatus(snapshot([tool]));
+    assert.match(out, /Running instances \(1\):/);
+    const rows = out.split('\n');
+    const at = rows.findIndex((l) => /^ {2}palace\s+100\s/.test(l));
+    assert.match(
+      rows[at + 1],
+      /^ {4}└ python3 -m mempalace\.dataserver --port 8700\s+101\s+child of 100\s+\dh\d\dm\s+176 MB\s+3\.0\s+3\.1\s+STALE: runs 3\.0, installed 3\.1$/,
+    );
+    assert.match(rows[at + 2], /^ {4}└ python3 -c 'import os'\s+102\s+child of 100\s+\dh\d\dm\s+\?\s+-\s+-$/);
+    assert.match(out, /Needs a restart \(2\):/);
+    assert.match(out, /palace \(pid 101, child of pid 100\): mempalace: runs 3\.0 but 3\.1 is installed/);
+    assert.doesNotMatch(out, /pid 102/);
+  });
+
   it('has no stale section when nothing is stale', () => {
     const current = judge({ installed: { ...installedNow, changedAt: START - 1000 }, processStart: START });
     const out = formatStatus(snapshot([instance(100, { installed: installedNow, ...current })]));
