@@ -78,6 +78,9 @@ describe(`real clients: Claude Code ${CLAUDE_CODE.version} (npm), its background
     const worker = parentOf(server.pid);
     const ptyHost = parentOf(worker);
     const daemon = parentOf(ptyHost);
+    // Its socket's folder, removed at the end: `<tmp>/cc-daemon-<uid>/<id>/{pty,spare}/<sock>`.
+    const sock = argvOf(ptyHost)[argvOf(ptyHost).indexOf('--bg-pty-host') + 1] ?? '';
+    if (/cc-daemon-\d+[/][0-9a-f]+[/]\w+[/][^/]+$/.test(sock)) daemonDir = path.dirname(path.dirname(sock));
     // The shape, as Claude Code runs it.
     const chain = [worker, ptyHost, daemon].map((p) => `${p}: ${argvOf(p).join(' ')}`).join('\n');
     // A spare worker the daemon keeps warm claims the session, or, with none ready, it starts one
@@ -86,8 +89,7 @@ describe(`real clients: Claude Code ${CLAUDE_CODE.version} (npm), its background
     assert.match(argvOf(ptyHost)[0], /^claude bg-pty-host$/, chain);
     assert.deepEqual(argvOf(daemon).slice(1, 3), ['daemon', 'run']);
     assert.match(argvOf(daemon)[0], /@anthropic-ai\/claude-code\/bin\/claude\.exe$/);
-    daemonDir = path.dirname(path.dirname(argvOf(ptyHost)[2]));
-    assert.match(daemonDir, /cc-daemon-\d+[/][0-9a-f]+$/);
+    assert.ok(daemonDir, `the daemon's folder from ${sock}`);
 
     const judged = async (what: string) => {
       const snap = await untilListed(home, [server.pid]);
