@@ -107,21 +107,93 @@ export interface ModelStub {
   url: string;
   /** Requests received so far (method and path): a session that started asks the model once. */
   requests: string[];
+  /**
+   * From now on the model answers: every held request and every later one gets a one-turn reply,
+   * "done", in its API's streaming form (Anthropic Messages for Claude Code, OpenAI Responses for
+   * Codex), so a `-p` / `exec` session ends by itself as it does for a user.
+   */
+  answer(): void;
   close(): Promise<void>;
 }
 
+type Held = { path: string; body: string; res: http.ServerResponse };
+
+function sse(res: http.ServerResponse, events: Array<Record<string, unknown> & { type: string }>): void {
+  res.writeHead(200, { 'content-type': 'text/event-stream' });
+  for (const e of events) res.write(`event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
+  res.end();
+}
+
+/** The model's one reply, "done", as the API the request was made to says it. */
+function reply({ path: url, body, res }: Held): void {
+  let request: { stream?: boolean; model?: string } = {};
+  try {
+    request = JSON.parse(body);
+  } catch {
+    // no body: answered all the same
+  }
+  if (url.includes('/responses')) {
+    const usage = { input_tokens: 1, output_tokens: 1, total_tokens: 2 };
+    const item = { type: 'message', id: 'msg_1', role: 'assistant', status: 'completed' };
+    return sse(res, [
+      { type: 'response.created', response: { id: 'resp_1' } },
+      {
+        type: 'response.output_item.done',
+        output_index: 0,
+        item: { ...item, content: [{ type: 'output_text', text: 'done', annotations: [] }] },
+      },
+      { type: 'response.completed', response: { id: 'resp_1', usage } },
+    ]);
+  }
+  if (!url.includes('/messages')) {
+    res.writeHead(404).end();
+    return;
+  }
+  const message = {
+    id: 'msg_1',
+    type: 'message',
+    role: 'assistant',
+    model: request.model ?? 'stub',
+    content: [] as unknown[],
+    stop_reason: null as string | null,
+    stop_sequence: null,
+    usage: { input_tokens: 1, output_tokens: 1 },
+  };
+  if (!request.stream) {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ ...message, content: [{ type: 'text', text: 'done' }], stop_reason: 'end_turn' }));
+    return;
+  }
+  sse(res, [
+    { type: 'message_start', message },
+    { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } },
+    { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'done' } },
+    { type: 'content_block_stop', index: 0 },
+    { type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: 1 } },
+    { type: 'message_stop' },
+  ]);
+}
+
 /**
- * A model API on 127.0.0.1 that takes every request and never answers: a client's session starts
- * its MCP servers, asks the model, and then waits, with its servers up, until the test ends it.
+ * A model API on 127.0.0.1 that takes every request and never answers (until told to: answer()): a
+ * client's session starts its MCP servers, asks the model, and then waits, with its servers up,
+ * until the test ends it.
  */
 export function modelStub(): Promise<ModelStub> {
   const requests: string[] = [];
-  const open = new Set<http.ServerResponse>();
+  const held = new Set<Held>();
+  let answering = false;
   const server = http.createServer((req, res) => {
     requests.push(`${req.method} ${req.url}`);
-    req.resume();
-    open.add(res);
-    res.on('close', () => open.delete(res));
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk: string) => (body += chunk));
+    req.on('end', () => {
+      const h = { path: req.url ?? '', body, res };
+      if (answering) return reply(h);
+      held.add(h);
+      res.on('close', () => held.delete(h));
+    });
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -130,9 +202,16 @@ export function modelStub(): Promise<ModelStub> {
       resolve({
         url: `http://127.0.0.1:${port}`,
         requests,
+        answer: () => {
+          answering = true;
+          for (const h of [...held]) {
+            held.delete(h);
+            reply(h);
+          }
+        },
         close: () =>
           new Promise<void>((done) => {
-            for (const res of open) res.destroy();
+            for (const h of held) h.res.destroy();
             server.closeAllConnections();
             server.close(() => done());
           }),

@@ -115,6 +115,27 @@ export const CLIENT_SIGNATURES: readonly ClientSignature[] = [
     requires: /(^|\s)(app-server|mcp-server)(\s|$)/,
     agent: { role: 'host', name: 'Codex app-server' },
   },
+  // Claude Code's background service (`claude --bg`, `claude agents`; 2.1.328, seen running): a
+  // detached `claude daemon run --origin transient|service|auto ...` runs each session as a worker
+  // under a pty host of its own, `claude bg-pty-host --bg-pty-host SOCK COLS ROWS -- <claude> --bg-spare
+  // SOCK` (its title rewritten), the worker a warm `claude bg-spare --bg-spare SOCK` or, with none
+  // ready, `<claude> --session-id ID PROMPT`; the servers are the worker's children. The daemon is the host; each pty host one session. With the daemon gone (an upgrade's
+  // respawn, a crash) a session runs on as the worker's own.
+  {
+    id: 'claude-code',
+    name: 'Claude Code',
+    programs: ['claude'],
+    pattern: /@anthropic-ai[/\\]claude-code[/\\]|[/\\]claude[/\\]versions[/\\]/,
+    requires: /(^|\s)daemon run(\s+--|$)/,
+    agent: { role: 'host', name: 'Claude Code daemon' },
+  },
+  {
+    id: 'claude-code',
+    name: 'Claude Code',
+    pattern: /^claude bg-pty-host\s/,
+    agent: { role: 'session', name: 'Claude Code daemon' },
+  },
+  { id: 'claude-code', name: 'Claude Code', pattern: /^claude bg-spare\s/ },
   // Claude Code as the Claude Agent SDK runs it: once per query (session), streaming JSON both ways
   // (@anthropic-ai/claude-agent-sdk 0.3.330 sdk.mjs: `--output-format stream-json --verbose
   // --input-format stream-json`); the SDK's user (its parent) is the host.
