@@ -14,6 +14,12 @@ import { lifeguardPaths, LifeguardPaths } from '../core/base/paths';
 import { holderRecordOf } from '../core/processes/guarded';
 import { takeSnapshot } from '../core/snapshot/build';
 import { VmInstance } from '../core/report/input';
+import { clientServerLog, ClientLogQuery, ClientServerLog } from '../core/clientLogs';
+import { scanSources } from '../core/sources/scan';
+
+/** Show Server Log's reading of a client's log: the end of a log of any size, never the whole of a huge one. */
+export const CLIENT_LOG_LINES = 2000;
+export const CLIENT_LOG_MAX_BYTES = 16 * 1024 * 1024;
 
 /**
  * The extension's only door into the engine: snapshots, stop, and the guard's control endpoint.
@@ -29,7 +35,15 @@ export interface Engine {
   guardStatus(endpoint: string): Promise<ControlReply<GuardStatus>>;
   /** The instances, each guarded one with its guard's control endpoint from the live lock record. */
   withGuardEndpoints(instances: readonly VmInstance[]): Promise<VmInstance[]>;
+  /**
+   * The end of the log an unguarded instance's client keeps of it (core/clientLogs), with every
+   * env and header value of the configs masked (read afresh from the configs the snapshot reads).
+   */
+  clientLog(query: ClientLogQuery, envKeys: readonly string[], configs: ConfigsRequest): Promise<ClientServerLog>;
 }
+
+/** The configs a snapshot reads: the workspace folders and files of the window. */
+export type ConfigsRequest = Pick<SnapshotRequest, 'workspaceFolders' | 'workspaceFiles'>;
 
 export interface SnapshotRequest {
   workspaceFolders: string[];
@@ -88,6 +102,15 @@ export function createEngine(host: HostEnv = currentHostEnv()): Engine {
         if (!i.lock || i.lock.control) return i;
         const control = holderRecordOf(i, live)?.control;
         return control ? { ...i, lock: { ...i.lock, control } } : i;
+      });
+    },
+    clientLog: async (query, envKeys, configs) => {
+      const scan = await scanSources({ host, ...configs });
+      return clientServerLog(query, host, {
+        lines: CLIENT_LOG_LINES,
+        maxBytes: CLIENT_LOG_MAX_BYTES,
+        secrets: scan.secrets,
+        envKeys,
       });
     },
   };

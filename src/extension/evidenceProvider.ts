@@ -11,10 +11,14 @@ export class EvidenceProvider implements vscode.TextDocumentContentProvider {
     return this.docs.get(uri.query) ?? '{}\n';
   }
 
-  /** A new uri for `content`, named `name.json` so the editor picks JSON highlighting. */
-  add(name: string, content: string): vscode.Uri {
+  /** A new uri for `content`, named `name.<extension>` (`.json` by default) so the editor picks its highlighting. */
+  add(name: string, content: string, extension = 'json'): vscode.Uri {
     const key = String(++this.seq);
     this.docs.set(key, content);
-    return vscode.Uri.from({ scheme: EVIDENCE_SCHEME, path: `/${name.replace(/[/\\]/g, '_')}.json`, query: key });
+    return vscode.Uri.from({
+      scheme: EVIDENCE_SCHEME,
+      path: `/${name.replace(/[/\\]/g, '_')}.${extension}`,
+      query: key,
+    });
   }
 }

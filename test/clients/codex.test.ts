@@ -3,6 +3,8 @@ import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as SmolToml from 'smol-toml' with { 'resolution-mode': 'import' };
+import { cli } from '../integration/processes/support/harness';
+import { noClientLogReason } from '../../src/core/clientLogs';
 import { until } from '../support/poll';
 import { isAlive, signal, stopChildren } from '../support/liveness';
 import { CODEX, codexBin, codexModelArgs, modelStub, ModelStub } from '../support/realClients';
@@ -127,6 +129,13 @@ describe(`real clients: Codex ${CODEX.version} (npm), its own mcp add and a sess
     };
     await judged('in the session');
     assert.deepEqual(await killDuplicatesPlanned(home, [aPid, bPid]), []);
+    // Codex keeps no log of its own per server (its log database names a server's stderr only by its
+    // program, `node`, and `codex exec` writes none): `logs` offers none, and says so.
+    const logs = await cli(home.home, ['logs', String(aPid), '--workspace', home.project, '--json']);
+    assert.equal(logs.code, 1, logs.stdout);
+    assert.deepEqual(JSON.parse(logs.stdout).noLog, [
+      { pid: aPid, client: 'codex', reason: noClientLogReason('codex') },
+    ]);
     const stub = model;
     await until('the session to ask the model', () => stub.requests.length > 0, 60_000);
 

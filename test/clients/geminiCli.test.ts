@@ -2,6 +2,8 @@ import * as assert from 'node:assert/strict';
 import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { cli } from '../integration/processes/support/harness';
+import { noClientLogReason } from '../../src/core/clientLogs';
 import { until } from '../support/poll';
 import { isAlive, signal, stopChildren } from '../support/liveness';
 import { GEMINI_CLI, geminiCliBin, geminiEnv, modelStub, ModelStub } from '../support/realClients';
@@ -133,6 +135,13 @@ describe(`real clients: Gemini CLI ${GEMINI_CLI.version} (npm), its own mcp add 
     };
     await judged('in the session');
     assert.deepEqual(await killDuplicatesPlanned(home, [userPid, projPid]), []);
+    // Gemini CLI keeps no log of its servers (their stderr goes to its own console with --debug only): none is offered.
+    const logs = await cli(home.home, ['logs', 'mem-user', '--workspace', home.project, '--json']);
+    assert.equal(logs.code, 1, logs.stdout);
+    assert.deepEqual(
+      (JSON.parse(logs.stdout).noLog as Array<{ pid: number }>).filter((n) => n.pid === userPid),
+      [{ pid: userPid, client: 'gemini-cli', reason: noClientLogReason('gemini-cli') }],
+    );
     const stub = model;
     await until('the session to ask the model', () => stub.requests.length > 0, 60_000);
     assert.ok(

@@ -19,6 +19,7 @@ export const CORE_LAYERS = [
   'locks', // the lock-file protocol
   'http', // HTTP MCP: probes, the front's session store and records
   'processes', // running instances: matching, clients, duplicates, orphans, guarded
+  'clientLogs', // the logs clients keep of the servers they run: where, which file, its end
   'versions', // installed vs running: resolution per ecosystem, judgement
   'actions', // stop ladder, stop, kill-duplicates, workspace trust
   'snapshot', // the whole picture every face reads

@@ -15,6 +15,7 @@ import {
 } from 'node:fs';
 import * as path from 'node:path';
 import type { LifeguardPaths } from './paths';
+import { readTail, Tail } from './tail';
 
 /**
  * Every folder and file MCP Lifeguard keeps under its root (src/core/base/paths.ts) goes through here, so
@@ -316,19 +317,11 @@ async function openPrivateForRead(
 }
 
 /** What readPrivateTail read: the file's last lines, and whether it stopped short of the file's start. */
-export interface PrivateTail {
-  lines: string[];
-  /** The file's size when it was read. */
-  size: number;
-  /** True when the lines asked for were not all found within `maxBytes` of the end. */
-  cut: boolean;
-}
+export type PrivateTail = Tail;
 
 /**
  * The last `lines` lines of a private file (checked as readPrivate checks it), read backwards from
- * its end in blocks, never more than `maxBytes`: a log of any size (a 2 GiB one is past what Node
- * reads in one piece) costs what its end costs. A trailing newline ends the last line, it does not
- * start another. Undefined when the file does not exist.
+ * its end, never more than `maxBytes` (base/tail.ts). Undefined when the file does not exist.
  */
 export async function readPrivateTail(
   file: string,
@@ -338,29 +331,10 @@ export async function readPrivateTail(
 ): Promise<PrivateTail | undefined> {
   const opened = await openPrivateForRead(file, o);
   if (!opened) return undefined;
-  const { handle, size } = opened;
   try {
-    const blocks: Buffer[] = [];
-    let start = size;
-    let newlines = 0;
-    // One newline more than the lines asked for bounds the first of them (the file's last byte is
-    // usually a newline of its own).
-    while (start > 0 && size - start < maxBytes && newlines <= lines) {
-      const length = Math.min(64 * 1024, start, maxBytes - (size - start));
-      const block = Buffer.alloc(length);
-      const { bytesRead } = await handle.read(block, 0, length, start - length);
-      if (bytesRead < length) break; // the file shrank under us (a rotation): what was read is enough
-      start -= length;
-      blocks.unshift(block);
-      for (let i = 0; i < length; i++) if (block[i] === 0x0a) newlines++;
-    }
-    const text = Buffer.concat(blocks).toString('utf8').replace(/\n$/, '');
-    let all = text.split('\n');
-    // A read that stopped before the file's start began mid-line: that piece is not a whole line.
-    if (start > 0) all = all.slice(1);
-    return { lines: all.slice(-lines), size, cut: start > 0 && all.length < lines };
+    return await readTail(opened.handle, opened.size, lines, maxBytes);
   } finally {
-    await handle.close();
+    await opened.handle.close();
   }
 }
 

@@ -2,7 +2,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { Services } from '../services';
 import { evidenceDocument } from '../../core/report/evidenceDocument';
-import { serverLogTarget } from '../viewModel/serverLog';
+import { clientLogDocument, ClientLogView, serverLogTarget } from '../viewModel/serverLog';
+import { localWorkspaceFolders } from '../services';
 import { TreeNode } from '../viewModel/tree';
 import { t } from '../viewModel/l10n';
 
@@ -53,8 +54,10 @@ export async function copyPid(_svc: Services, node?: TreeNode): Promise<void> {
 }
 
 /**
- * Show Server Log: a guarded server's log file (its stderr, kept by the guard), scrolled to the end,
- * or, for a server VS Code itself runs, VS Code's own output for that server.
+ * Show Server Log: a guarded server's log file (its stderr, kept by the guard), scrolled to the end;
+ * for a server VS Code itself runs, VS Code's own output for that server; for an unguarded instance
+ * of Claude Code, Claude Desktop or Copilot CLI, the end of the log that client keeps of it, masked,
+ * in a read-only document scrolled to the end.
  */
 export async function showServerLog(svc: Services, node?: TreeNode): Promise<void> {
   if (node?.kind !== 'server' && node?.kind !== 'instance') return;
@@ -67,7 +70,10 @@ export async function showServerLog(svc: Services, node?: TreeNode): Promise<voi
   );
   if (!target) {
     void vscode.window.showInformationMessage(
-      t('{0} has no log MCP Lifeguard can show: it is neither guarded nor run by VS Code.', node.server.name),
+      t(
+        '{0} has no log MCP Lifeguard can show: it is not guarded, not run by VS Code, and its client keeps no log of it that MCP Lifeguard can find.',
+        node.server.name,
+      ),
     );
     return;
   }
@@ -75,7 +81,38 @@ export async function showServerLog(svc: Services, node?: TreeNode): Promise<voi
     await vscode.commands.executeCommand(target.command, target.serverId);
     return;
   }
-  const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(target.file));
+  if (target.kind === 'file') {
+    await openAtEnd(vscode.Uri.file(target.file));
+    return;
+  }
+  const instance = node.server.instances.find((i) => i.pid === target.query.pid);
+  if (!instance) return;
+  let view: ClientLogView;
+  try {
+    const workspaceFile = vscode.workspace.workspaceFile;
+    const log = await svc.engine.clientLog(target.query, target.envKeys, {
+      workspaceFolders: localWorkspaceFolders(),
+      workspaceFiles: workspaceFile?.scheme === 'file' ? [workspaceFile.fsPath] : [],
+    });
+    view = clientLogDocument(node.server, instance, log);
+  } catch (err) {
+    svc.log.warn(`show server log: ${target.clientName}'s log of pid ${instance.pid}: ${(err as Error).message}`);
+    view = {
+      kind: 'message',
+      text: t("{0}'s log of {1} cannot be read: {2}", target.clientName, node.server.name, (err as Error).message),
+    };
+  }
+  if (view.kind === 'message') {
+    void vscode.window.showInformationMessage(view.text);
+    return;
+  }
+  svc.log.info(`show server log: ${view.text.split('\n')[0]}`);
+  await openAtEnd(svc.evidence.add(view.name, view.text, 'log'));
+}
+
+/** A document opened in preview, its last line selected. */
+async function openAtEnd(uri: vscode.Uri): Promise<void> {
+  const doc = await vscode.workspace.openTextDocument(uri);
   const end = new vscode.Position(Math.max(0, doc.lineCount - 1), 0);
   await vscode.window.showTextDocument(doc, { preview: true, selection: new vscode.Range(end, end) });
 }

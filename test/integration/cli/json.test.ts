@@ -69,7 +69,9 @@ describe('CLI: restart --json and logs --json', function () {
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(JSON.parse(r.stdout), {
       server: 'notes',
-      logs: [{ file: path.join(paths.logs, 'notes-0123456789abcdef.stderr.log'), lines: ['two', 'three'] }],
+      logs: [
+        { source: 'guard', file: path.join(paths.logs, 'notes-0123456789abcdef.stderr.log'), lines: ['two', 'three'] },
+      ],
     });
 
     const none = await runCli(home, ['logs', 'no-such', '--json']);

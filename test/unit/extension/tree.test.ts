@@ -270,23 +270,26 @@ describe('extension view-model: tree', () => {
 
   it('contextValues list exactly the actions that apply', () => {
     assert.deepEqual(caps(serverNode(server('idle'))), ['mcpServer', 'openConfig', 'wrap']);
+    // Claude Desktop keeps a log of each server it runs: Show Server Log opens it.
     assert.deepEqual(caps(serverNode(server('run', { instances: [instance(1)] }))), [
       'mcpServer',
       'evidence',
       'openConfig',
+      'serverLog',
       'stop',
       'stopOnly',
       'wrap',
     ]);
     assert.deepEqual(
       caps(serverNode(server('dup', { instances: [instance(1, { verdicts: [duplicate(2, [1, 2])] }), instance(2)] }))),
-      ['mcpServer', 'evidence', 'killDuplicates', 'openConfig', 'stop', 'stopOnly', 'wrap'],
+      ['mcpServer', 'evidence', 'killDuplicates', 'openConfig', 'serverLog', 'stop', 'stopOnly', 'wrap'],
     );
     assert.deepEqual(caps(serverNode(server('orph', { instances: [instance(1, { verdicts: [orphan()] })] }))), [
       'mcpServer',
       'evidence',
       'killDuplicates',
       'openConfig',
+      'serverLog',
       'stop',
       'stopOnly',
       'wrap',
@@ -321,7 +324,7 @@ describe('extension view-model: tree', () => {
     // Without an installed guard, neither wrap nor unwrap is offered.
     assert.deepEqual(caps(serverNode(server('idle')), { ...ctx, guardAvailable: false }), ['mcpServer', 'openConfig']);
     const inst = childNodes(serverNode(server('run', { instances: [instance(1)] })))[0];
-    assert.deepEqual(caps(inst), ['mcpInstance', 'copyPid', 'evidence', 'stop', 'stopOnly']);
+    assert.deepEqual(caps(inst), ['mcpInstance', 'copyPid', 'evidence', 'serverLog', 'stop', 'stopOnly']);
   });
 
   it("Share One Instance is offered on a server's row only where copies run in several clients and an entry can be rewritten", () => {
@@ -399,6 +402,7 @@ describe('extension view-model: tree', () => {
       'mcpServer',
       'evidence',
       'openConfig',
+      'serverLog',
       'stop',
       'stopOnly',
       'wrap',
