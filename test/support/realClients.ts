@@ -156,6 +156,17 @@ export function opencodeModelConfig(modelUrl: string): string {
   });
 }
 
+/**
+ * Kilo's CLI, a fork of opencode: its npm bin is a node script (`@kilocode/cli/bin/kilo`) that runs
+ * the native binary its install linked as `@kilocode/cli/bin/.kilo` and waits; servers are the
+ * native binary's children.
+ */
+export const KILO = { name: '@kilocode/cli', version: '7.7.7' } as const;
+
+export async function kiloBin(): Promise<string> {
+  return path.join(await npmTool(KILO.name, KILO.version), 'kilo');
+}
+
 /** The environment a real client gets in tests: no update checks, no telemetry, its model on loopback. */
 export function clientEnv(modelUrl: string): Record<string, string> {
   return {

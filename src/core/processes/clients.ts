@@ -180,12 +180,14 @@ export const CLIENT_SIGNATURES: readonly ClientSignature[] = [
     programs: ['opencode'],
     pattern: /[/\\]opencode-ai[/\\]bin[/\\]|[/\\]opencode-(linux|darwin|windows)-[\w-]+[/\\]bin[/\\]opencode/i,
   },
-  // Kilo: a node script (`@kilocode/cli/bin/kilo`) that runs the platform package's native binary.
+  // Kilo: a node script (`@kilocode/cli/bin/kilo`) that runs the platform package's native binary,
+  // linked at install as `@kilocode/cli/bin/.kilo` (else `@kilocode/cli-<os>-<arch>/bin/kilo`); servers
+  // are the native binary's children (Kilo 7.7.7).
   {
     id: 'kilo',
     name: 'Kilo',
     programs: ['kilo', 'kilocode'],
-    pattern: /@kilocode[/\\]cli(-[\w-]+)?[/\\]bin[/\\]kilo/i,
+    pattern: /@kilocode[/\\]cli(-[\w-]+)?[/\\]bin[/\\]\.?kilo/i,
   },
   // The Cline CLI: the npm bin is the platform package's native binary (`@cline/cli-linux-x64/bin/cline`).
   { id: 'cline', name: 'Cline CLI', programs: ['cline'], pattern: /@cline[/\\]cli-[\w-]+[/\\]bin[/\\]cline/i },
