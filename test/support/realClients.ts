@@ -167,6 +167,23 @@ export async function kiloBin(): Promise<string> {
   return path.join(await npmTool(KILO.name, KILO.version), 'kilo');
 }
 
+/**
+ * The Cline CLI: its npm package `cline` installs the platform package's native binary as its bin
+ * (`@cline/cli-linux-x64/bin/cline`). A session's process runs its servers; it also starts a hub
+ * (`cline --cline-hub-daemon ...`) that outlives it, in which later sessions run, their servers the
+ * hub's children.
+ */
+export const CLINE_CLI = { name: 'cline', version: '3.0.65' } as const;
+
+export async function clineCliBin(): Promise<string> {
+  return path.join(await npmTool(CLINE_CLI.name, CLINE_CLI.version), 'cline');
+}
+
+/** `cline auth`'s arguments for an OpenAI-compatible provider on the loopback model (it writes them to its providers.json). */
+export function clineAuthArgs(modelUrl: string): string[] {
+  return ['auth', '-p', 'openai', '-k', 'sk-loopback-model-stub', '-m', 'gpt-4o', '-b', `${modelUrl}/v1`];
+}
+
 /** The environment a real client gets in tests: no update checks, no telemetry, its model on loopback. */
 export function clientEnv(modelUrl: string): Record<string, string> {
   return {

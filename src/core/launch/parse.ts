@@ -33,7 +33,6 @@ export function parseLaunch(argv: readonly string[]): ParsedLaunch {
   const launchers: string[] = [];
   let cwd: string | undefined;
   let watches = false;
-  let env: Record<string, string> | undefined;
   // Whether the process at argv[0] starts what it runs as a child (rather than being it).
   let spawns: boolean | undefined;
   const role = (v: boolean): void => {
@@ -44,7 +43,6 @@ export function parseLaunch(argv: readonly string[]): ParsedLaunch {
     launchers,
     ...rest,
     ...(cwd !== undefined && rest.cwd === undefined ? { cwd } : {}),
-    ...(env ? { env } : {}),
     spawns: spawns ?? false,
     watches,
   });
@@ -108,7 +106,6 @@ export function parseLaunch(argv: readonly string[]): ParsedLaunch {
     role(next.spawns);
     if (next.watches) watches = true;
     cwd = joinFolder(cwd, next.cwd);
-    if (next.env) env = { ...env, ...next.env };
     cur = next.argv;
   }
   if (cur.length === 0) return done({ effective: cur, target: { kind: 'none' } });
@@ -192,8 +189,6 @@ interface Peeled {
   /** Whether the launcher stays as the parent of what it runs. */
   spawns: boolean;
   watches?: boolean;
-  /** Variables the launcher sets for what it runs (`env A=1 cmd`). */
-  env?: Record<string, string>;
 }
 
 /** Where a shell's command string is: after `-c` or a cluster holding it (`-lc`, `-ec`); undefined when there is none. */
@@ -258,14 +253,8 @@ function throughLauncher(cur: readonly string[], l: Launcher): Peeled | undefine
       : { ...common, argv: read.argv, ...(read.cwd !== undefined ? { cwd: joinFolder(cwd, read.cwd) } : {}) };
   }
   let rest = cur.slice(scan.positional);
-  // `env A=1 B=2 cmd`: assignments before the command, which the command gets in its environment.
-  const env: Record<string, string> = {};
-  while (rest.length > 0 && /^[A-Za-z_][A-Za-z0-9_]*=/.test(rest[0])) {
-    const eq = rest[0].indexOf('=');
-    env[rest[0].slice(0, eq)] = rest[0].slice(eq + 1);
-    rest = rest.slice(1);
-  }
-  const assigned = Object.keys(env).length > 0 ? { env } : {};
+  // `env A=1 B=2 cmd`: assignments before the command.
+  while (rest.length > 0 && /^[A-Za-z_][A-Za-z0-9_]*=/.test(rest[0])) rest = rest.slice(1);
   if (l.skip) rest = rest.slice(l.skip);
   while (l.optional && rest.length > 0 && l.optional.test(rest[0])) rest = rest.slice(1);
   if (rest[0] === '--') rest = rest.slice(1);
@@ -274,7 +263,7 @@ function throughLauncher(cur: readonly string[], l: Launcher): Peeled | undefine
   if (rest.length === 0) return undefined;
   // A watcher or `nvm run` given a script runs it with node.
   if (l.runsWith && /\.(c|m)?(j|t)sx?$/i.test(rest[0])) rest = [l.runsWith, ...rest];
-  return { ...common, ...assigned, argv: rest };
+  return { ...common, argv: rest };
 }
 
 /** A package runner's or container CLI's target; undefined when `cur` is none. */

@@ -48,8 +48,6 @@ export interface ParsedLaunch {
    * when relative; `~` and `$VAR` are not expanded here.
    */
   cwd?: string;
-  /** Variables the launchers set for the target (`env A=1 B=2 cmd`), as written: the target has them in its environment. */
-  env?: Readonly<Record<string, string>>;
   /** Whether the process at argv[0] starts the target as a child (a shell, a runner, a watcher) rather than being it. */
   spawns: boolean;
   /** Whether a watcher runs it (`node --watch`, `tsx watch`, `nodemon`): the server is its current child. */

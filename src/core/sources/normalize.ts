@@ -6,7 +6,6 @@ import { RawField, RawServerEntry, FileDiagnostic, VariableFlavour } from './typ
 import { resolveVariables } from './variables';
 import { kindOf } from './kind';
 import { envDigests, EnvValue, identityKey } from './identity';
-import { parseLaunch } from '../launch/parse';
 
 export interface NormalizeContext {
   host: HostEnv;
@@ -173,10 +172,7 @@ export function normalizeEntry(raw: RawServerEntry, ctx: NormalizeContext): Norm
       (text) => resolveVariables(text, ctx.variables, vars),
       new Set(raw.opaqueEnv ?? []),
     );
-    // Variables its launch sets on its way to the server (`env A=1 node s.js`, the only way some
-    // clients' own `mcp add` has to give a server env) are the server's env as much as the entry's.
-    const assigned = parseLaunch([cmd.value, ...resolvedArgs.map((a) => a.value)]).env;
-    const env = assigned ? { ...resolvedEnv(envOfEntry), ...assigned } : resolvedEnv(envOfEntry);
+    const env = resolvedEnv(envOfEntry);
     const digests = envOfEntry ? envDigests(envOfEntry) : undefined;
     const launch = {
       command: cmd.value,
