@@ -184,6 +184,13 @@ export function clineAuthArgs(modelUrl: string): string[] {
   return ['auth', '-p', 'openai', '-k', 'sk-loopback-model-stub', '-m', 'gpt-4o', '-b', `${modelUrl}/v1`];
 }
 
+/** The Continue CLI: `cn`, a node script (`@continuedev/cli/dist/cn.js`); servers are its children. */
+export const CONTINUE_CLI = { name: '@continuedev/cli', version: '1.5.47' } as const;
+
+export async function continueCliBin(): Promise<string> {
+  return path.join(await npmTool(CONTINUE_CLI.name, CONTINUE_CLI.version), 'cn');
+}
+
 /** The environment a real client gets in tests: no update checks, no telemetry, its model on loopback. */
 export function clientEnv(modelUrl: string): Record<string, string> {
   return {
