@@ -191,6 +191,13 @@ export async function continueCliBin(): Promise<string> {
   return path.join(await npmTool(CONTINUE_CLI.name, CONTINUE_CLI.version), 'cn');
 }
 
+/** Auggie, Augment's CLI: a node script (`@augmentcode/auggie/augment.mjs`, the bin `auggie`). */
+export const AUGGIE = { name: '@augmentcode/auggie', version: '0.36.0' } as const;
+
+export async function auggieBin(): Promise<string> {
+  return path.join(await npmTool(AUGGIE.name, AUGGIE.version), 'auggie');
+}
+
 /** The environment a real client gets in tests: no update checks, no telemetry, its model on loopback. */
 export function clientEnv(modelUrl: string): Record<string, string> {
   return {
