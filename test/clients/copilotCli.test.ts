@@ -148,4 +148,39 @@ describe(`real clients: Copilot CLI ${COPILOT_CLI.version} (npm), its own mcp ad
     assert.deepEqual(diagnosticsOf(wrapped, config), []);
     assert.equal(only(wrapped, 'mem-a').transport, 'stdio');
   });
+
+  // Copilot CLI has no command that writes a workspace's `.github/mcp.json`: the test writes it in the
+  // shape of its own `mcp-config.json`. In a trusted folder (COPILOT_ALLOW_ALL=true trusts the working
+  // directory) a session runs it; with a `.mcp.json` beside it, only that one's servers started (1.0.102).
+  it("a workspace's .github/mcp.json (written by the test) is Copilot CLI's workspace scope, and its session's server is that entry's", async () => {
+    const copilot = await copilotCliBin();
+    model = await modelStub();
+    const home = clientHome('lg-copilot-ws-', { ...copilotEnv(model.url), COPILOT_ALLOW_ALL: 'true' });
+    h = home;
+    const file = path.join(home.project, '.github', 'mcp.json');
+    fs.mkdirSync(path.dirname(file));
+    fs.writeFileSync(
+      file,
+      JSON.stringify({
+        mcpServers: { 'mem-gh': { type: 'local', command: 'node', args: [MEMORY_SCRIPT], tools: ['*'] } },
+      }),
+    );
+    const before = await status(home);
+    assert.deepEqual(diagnosticsOf(before, file), []);
+    const entry = only(before, 'mem-gh');
+    assert.deepEqual(
+      [entry.source.client, entry.source.scope, entry.source.label, entry.source.file, entry.transport],
+      ['copilot-cli', 'workspace', 'Copilot CLI (workspace)', file, 'stdio'],
+    );
+
+    session = spawn(copilot, ['-p', 'hello'], { cwd: home.project, env: home.env, stdio: 'ignore' });
+    await until('the server of the session running', () => memoryServers(home).length === 1, 120_000);
+    const [{ pid }] = memoryServers(home);
+    const client = parentOf(pid);
+    const snap = await untilListed(home, [pid]);
+    assert.deepEqual(sessionPids(only(snap, 'mem-gh'), [pid]), [pid]);
+    const i = only(snap, 'mem-gh').instances.find((x) => x.pid === pid)!;
+    assert.deepEqual([i.client.id, i.client.pid], ['copilot-cli', client]);
+    assert.deepEqual(badVerdicts(i), [], JSON.stringify(i.verdicts));
+  });
 });

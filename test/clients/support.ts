@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -191,4 +191,47 @@ export async function killDuplicatesPlanned(h: ClientHome, pids: readonly number
 /** Waits until none of the pids runs. */
 export function untilGone(what: string, pids: number[], timeoutMs = 30_000): Promise<true> {
   return until(what, () => pids.every((p) => !isAlive(p)) || undefined, timeoutMs);
+}
+
+/** ANSI control sequences, taken out of a terminal's output to read its text. */
+const CONTROL = /\x1b(\[[0-9;?]*[ -/]*[@-~]|\][^\x07]*\x07|[()][A-Z0-9]|[=>])/g;
+
+/**
+ * Runs a client's interactive command (a wizard with no flags for what it asks) on a terminal of
+ * its own (`script`, 200 columns), answering each prompt in turn once its text is on screen; rejects
+ * naming the screen when the command fails or a prompt never comes. Resolves with the screen's text.
+ */
+export function answerPrompts(
+  command: string[],
+  answers: Array<[RegExp, string]>,
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+): Promise<string> {
+  const line = ['stty cols 200 rows 50;', ...command.map((w) => `'${w.replace(/'/g, `'\\''`)}'`)].join(' ');
+  return new Promise((resolve, reject) => {
+    const child = spawn('script', ['-qfec', line, '/dev/null'], { cwd, env: { ...env, TERM: 'xterm' } });
+    let screen = '';
+    let pending = '';
+    let next = 0;
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    child.stdout.on('data', (d: Buffer) => {
+      const text = d.toString('utf8');
+      screen += text;
+      pending += text;
+      while (next < answers.length && answers[next][0].test(pending.replace(CONTROL, ''))) {
+        child.stdin.write(answers[next][1]);
+        pending = '';
+        next++;
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      const plain = screen.replace(CONTROL, '');
+      if (code === 0 && next === answers.length) resolve(plain);
+      else
+        reject(
+          new Error(`${command.join(' ')}: exit ${code}, ${next} of ${answers.length} prompts answered\n${plain}`),
+        );
+    });
+  });
 }

@@ -92,6 +92,112 @@ export function geminiEnv(modelUrl: string): Record<string, string> {
   };
 }
 
+/**
+ * Qwen Code: `.bin/qwen` is `cli-entry.js` under node, which runs `cli.js` as a child node
+ * (`--expose-gc`), which relaunches itself once more; servers are the last one's children.
+ */
+export const QWEN_CODE = { name: '@qwen-code/qwen-code', version: '0.24.4' } as const;
+
+export async function qwenCodeBin(): Promise<string> {
+  return path.join(await npmTool(QWEN_CODE.name, QWEN_CODE.version), 'qwen');
+}
+
+/**
+ * Qwen Code's session against a loopback model: its OpenAI-compatible method (chosen in its user
+ * settings, `security.auth.selectedType: "openai"`) with OPENAI_BASE_URL, OPENAI_API_KEY and
+ * OPENAI_MODEL (@qwen-code/qwen-code 0.24.4 bundle: the openai content generator's config).
+ */
+export function qwenEnv(modelUrl: string): Record<string, string> {
+  return {
+    OPENAI_BASE_URL: `${modelUrl}/v1`,
+    OPENAI_API_KEY: 'sk-loopback-model-stub',
+    OPENAI_MODEL: 'gpt-4o',
+    QWEN_USAGE_STATISTICS_ENABLED: 'false',
+  };
+}
+
+/** opencode: the npm bin is the native binary itself (`opencode-ai/bin/opencode.exe`); servers are its children. */
+export const OPENCODE = { name: 'opencode-ai', version: '1.18.33' } as const;
+
+export async function opencodeBin(): Promise<string> {
+  return path.join(await npmTool(OPENCODE.name, OPENCODE.version), 'opencode');
+}
+
+/**
+ * What opencode (and Kilo, its fork) runs with in tests: no models.dev fetch, no update, no
+ * sharing; its background install of its plugin package into its config folders pointed at a dead
+ * loopback registry (it fails and the session goes on).
+ */
+export function opencodeEnv(prefix: 'OPENCODE' | 'KILO'): Record<string, string> {
+  return {
+    [`${prefix}_DISABLE_MODELS_FETCH`]: '1',
+    [`${prefix}_DISABLE_AUTOUPDATE`]: '1',
+    [`${prefix}_DISABLE_SHARE`]: '1',
+    npm_config_registry: 'http://127.0.0.1:9/',
+  };
+}
+
+/**
+ * The model of an opencode (or Kilo) session, given in the config its `*_CONFIG_CONTENT` variable
+ * holds, so its files keep only what `mcp add` wrote: a provider `stub` of the bundled
+ * `@ai-sdk/openai-compatible` at `<modelUrl>/v1`.
+ */
+export function opencodeModelConfig(modelUrl: string): string {
+  return JSON.stringify({
+    provider: {
+      stub: {
+        npm: '@ai-sdk/openai-compatible',
+        name: 'stub',
+        options: { baseURL: `${modelUrl}/v1`, apiKey: 'sk-loopback-model-stub' },
+        models: { m: { name: 'm' } },
+      },
+    },
+    model: 'stub/m',
+  });
+}
+
+/**
+ * Kilo's CLI, a fork of opencode: its npm bin is a node script (`@kilocode/cli/bin/kilo`) that runs
+ * the native binary its install linked as `@kilocode/cli/bin/.kilo` and waits; servers are the
+ * native binary's children.
+ */
+export const KILO = { name: '@kilocode/cli', version: '7.7.7' } as const;
+
+export async function kiloBin(): Promise<string> {
+  return path.join(await npmTool(KILO.name, KILO.version), 'kilo');
+}
+
+/**
+ * The Cline CLI: its npm package `cline` installs the platform package's native binary as its bin
+ * (`@cline/cli-linux-x64/bin/cline`). A session's process runs its servers; it also starts a hub
+ * (`cline --cline-hub-daemon ...`) that outlives it, in which later sessions run, their servers the
+ * hub's children.
+ */
+export const CLINE_CLI = { name: 'cline', version: '3.0.65' } as const;
+
+export async function clineCliBin(): Promise<string> {
+  return path.join(await npmTool(CLINE_CLI.name, CLINE_CLI.version), 'cline');
+}
+
+/** `cline auth`'s arguments for an OpenAI-compatible provider on the loopback model (it writes them to its providers.json). */
+export function clineAuthArgs(modelUrl: string): string[] {
+  return ['auth', '-p', 'openai', '-k', 'sk-loopback-model-stub', '-m', 'gpt-4o', '-b', `${modelUrl}/v1`];
+}
+
+/** The Continue CLI: `cn`, a node script (`@continuedev/cli/dist/cn.js`); servers are its children. */
+export const CONTINUE_CLI = { name: '@continuedev/cli', version: '1.5.47' } as const;
+
+export async function continueCliBin(): Promise<string> {
+  return path.join(await npmTool(CONTINUE_CLI.name, CONTINUE_CLI.version), 'cn');
+}
+
+/** Auggie, Augment's CLI: a node script (`@augmentcode/auggie/augment.mjs`, the bin `auggie`). */
+export const AUGGIE = { name: '@augmentcode/auggie', version: '0.36.0' } as const;
+
+export async function auggieBin(): Promise<string> {
+  return path.join(await npmTool(AUGGIE.name, AUGGIE.version), 'auggie');
+}
+
 /** The environment a real client gets in tests: no update checks, no telemetry, its model on loopback. */
 export function clientEnv(modelUrl: string): Record<string, string> {
   return {

@@ -22,7 +22,11 @@ export type ClientId =
   | 'zed'
   | 'cline'
   | 'roo-code'
-  | 'copilot-cli';
+  | 'copilot-cli'
+  | 'qwen-code'
+  | 'opencode'
+  | 'kilo'
+  | 'auggie';
 
 /**
  * Where in a client's configuration hierarchy a file sits.

@@ -55,6 +55,16 @@ export function wrapSupport(
         'a Claude Desktop extension runs as its manifest says, and Claude Desktop replaces the manifest when it updates the extension',
       ),
     };
+  // opencode and Kilo write the program and its arguments as one `command` array, which the entry
+  // editors do not rewrite (they write `command` and `args`).
+  if ((s.source.client === 'opencode' || s.source.client === 'kilo') && s.keyPath[0] === 'mcp')
+    return {
+      supported: false,
+      reason: t(
+        '{0} keeps the program and its arguments in one "command" array, which Wrap with Guard does not rewrite',
+        s.source.label,
+      ),
+    };
   if (s.keyPath.length === 0) return { supported: false, reason: t("the entry's place in its file is not known") };
   return { supported: true };
 }

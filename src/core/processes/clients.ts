@@ -136,6 +136,17 @@ export const CLIENT_SIGNATURES: readonly ClientSignature[] = [
     agent: { role: 'session', name: 'Claude Code daemon' },
   },
   { id: 'claude-code', name: 'Claude Code', pattern: /^claude bg-spare\s/ },
+  // The Cline CLI's hub (`cline --cline-hub-daemon --cwd DIR --host 127.0.0.1 --port N`): the first
+  // `cline` session starts it, it outlives that session, and later sessions run in it, their servers
+  // its children (cline 3.0.65).
+  {
+    id: 'cline',
+    name: 'Cline CLI',
+    programs: ['cline'],
+    pattern: /@cline[/\\]cli-[\w-]+[/\\]bin[/\\]cline/i,
+    requires: /(^|\s)--cline-hub-daemon(\s|$)/,
+    agent: { role: 'host', name: 'Cline hub' },
+  },
   // Claude Code as the Claude Agent SDK runs it: once per query (session), streaming JSON both ways
   // (@anthropic-ai/claude-agent-sdk 0.3.330 sdk.mjs: `--output-format stream-json --verbose
   // --input-format stream-json`); the SDK's user (its parent) is the host.
@@ -181,6 +192,30 @@ export const CLIENT_SIGNATURES: readonly ClientSignature[] = [
   { id: 'codex', name: 'Codex', programs: ['codex'], pattern: /@openai[/\\]codex[/\\]/ },
   { id: 'gemini-cli', name: 'Gemini CLI', programs: ['gemini'], pattern: /@google[/\\]gemini-cli[/\\]/ },
   { id: 'copilot-cli', name: 'Copilot CLI', programs: ['copilot'], pattern: /@github[/\\]copilot[/\\]/ },
+  // Qwen Code: `.bin/qwen` (cli-entry.js) runs cli.js, which relaunches itself; servers are the last one's children.
+  { id: 'qwen-code', name: 'Qwen Code', programs: ['qwen'], pattern: /@qwen-code[/\\]qwen-code[/\\]/ },
+  // opencode: the npm bin is the native binary itself (`opencode-ai/bin/opencode.exe`, linked from the platform package).
+  {
+    id: 'opencode',
+    name: 'opencode',
+    programs: ['opencode'],
+    pattern: /[/\\]opencode-ai[/\\]bin[/\\]|[/\\]opencode-(linux|darwin|windows)-[\w-]+[/\\]bin[/\\]opencode/i,
+  },
+  // Kilo: a node script (`@kilocode/cli/bin/kilo`) that runs the platform package's native binary,
+  // linked at install as `@kilocode/cli/bin/.kilo` (else `@kilocode/cli-<os>-<arch>/bin/kilo`); servers
+  // are the native binary's children (Kilo 7.7.7).
+  {
+    id: 'kilo',
+    name: 'Kilo',
+    programs: ['kilo', 'kilocode'],
+    pattern: /@kilocode[/\\]cli(-[\w-]+)?[/\\]bin[/\\]\.?kilo/i,
+  },
+  // The Cline CLI: the npm bin is the platform package's native binary (`@cline/cli-linux-x64/bin/cline`).
+  { id: 'cline', name: 'Cline CLI', programs: ['cline'], pattern: /@cline[/\\]cli-[\w-]+[/\\]bin[/\\]cline/i },
+  // The Continue CLI: a node script (`@continuedev/cli/dist/cn.js`, the bin `cn`).
+  { id: 'continue', name: 'Continue CLI', programs: ['cn'], pattern: /@continuedev[/\\]cli[/\\]/ },
+  // Auggie, Augment's CLI: a node script (`@augmentcode/auggie/augment.mjs`, the bin `auggie`).
+  { id: 'auggie', name: 'Auggie', programs: ['auggie'], pattern: /@augmentcode[/\\]auggie[/\\]/ },
 ];
 
 /** Programs that adopt orphans: a launch (or an agent session) whose parent is one of them lost what started it. */

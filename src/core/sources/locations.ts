@@ -80,3 +80,42 @@ export function codexHome(host: HostEnv): string {
 export function continueDir(host: HostEnv): string {
   return host.env.CONTINUE_GLOBAL_DIR || pathFor(host).join(host.home, '.continue');
 }
+
+/** Qwen Code's home: `$QWEN_HOME` (`~` and `~/...` from the home folder), else `~/.qwen` (@qwen-code/qwen-code 0.24.4 storage-paths-lite.ts). */
+export function qwenHome(host: HostEnv): string {
+  const p = pathFor(host);
+  const configured = host.env.QWEN_HOME;
+  if (!configured) return p.join(host.home, '.qwen');
+  if (configured === '~') return host.home;
+  if (/^~[/\\]/.test(configured))
+    return p.join(
+      host.home,
+      ...configured
+        .slice(2)
+        .split(/[/\\]+/)
+        .filter(Boolean),
+    );
+  return configured;
+}
+
+/**
+ * opencode's and Kilo's global config folder: `$XDG_CONFIG_HOME/<name>`, else `~/.config/<name>`, on
+ * every OS (both take it from the xdg-basedir rules, macOS and Windows included).
+ */
+export function xdgAppConfigDir(host: HostEnv, name: string): string {
+  return pathFor(host).join(xdgConfigHome(host), name);
+}
+
+/**
+ * The Cline CLI's MCP settings: `$CLINE_MCP_SETTINGS_PATH`, else `<data>/settings/cline_mcp_settings.json`
+ * with `<data>` `$CLINE_DATA_DIR`, else `<cline>/data` with `<cline>` `$CLINE_DIR`, else `~/.cline`
+ * (@cline/shared storage, as `cline` 3.0.65 resolves it).
+ */
+export function clineMcpSettingsFile(host: HostEnv): string {
+  const p = pathFor(host);
+  const env = (k: string) => host.env[k]?.trim() || undefined;
+  const explicit = env('CLINE_MCP_SETTINGS_PATH');
+  if (explicit) return explicit;
+  const data = env('CLINE_DATA_DIR') ?? p.join(env('CLINE_DIR') ?? p.join(host.home, '.cline'), 'data');
+  return p.join(data, 'settings', 'cline_mcp_settings.json');
+}

@@ -1,19 +1,24 @@
 import { pathFor } from '../base/hostEnv';
 import { adaptClaudeJson } from './claudeCode';
+import { adaptClineMcpSettings } from './clineCli';
 import { adaptCodeWorkspace } from './codeWorkspace';
 import { adaptCodexToml } from './codex';
 import { adaptContinueBlock, adaptContinueYaml } from './continueYaml';
 import { jsonServerMapAdapter } from './jsonc';
 import { adaptExtensionManifest, EXTENSION_SETTINGS_FOLDER, EXTENSIONS_FOLDER } from './mcpb';
+import { adaptOpencodeConfig } from './opencode';
 import {
   appDataDir,
   claudeDesktopDirs,
+  clineMcpSettingsFile,
   codexHome,
   continueDir,
   localAppDataDir,
+  qwenHome,
   systemRoot,
   VSCODE_PRODUCTS,
   vscodeUserDir,
+  xdgAppConfigDir,
   zedConfigDir,
 } from './locations';
 import { adaptZedSettings } from './zed';
@@ -39,6 +44,27 @@ function one(build: (ctx: SourceContext) => string | undefined) {
     return file ? [{ file }] : [];
   };
 }
+
+/** Several files of one place (a folder's config files of every name the client reads), in the client's order. */
+function several(build: (ctx: SourceContext) => Array<string | undefined>) {
+  return async (ctx: SourceContext): Promise<SourceFile[]> =>
+    build(ctx)
+      .filter((file): file is string => !!file)
+      .map((file) => ({ file }));
+}
+
+/** Each of several relative files in each workspace folder. */
+function inEachFolderAll(...rels: string[][]) {
+  return async (ctx: SourceContext): Promise<SourceFile[]> =>
+    ctx.workspaceFolders.flatMap((folder) =>
+      rels.map((rel) => ({ file: pathFor(ctx.host).join(folder, ...rel), workspaceFolder: folder })),
+    );
+}
+
+/** opencode's config file names, as it reads them in its global folder (config.json first) and in a project. */
+const OPENCODE_FILES = ['opencode.json', 'opencode.jsonc'];
+/** Kilo's config file names (Kilo 7.7.7 `GLOBAL_CONFIG_FILES`, `ALL_CONFIG_FILES`). */
+const KILO_FILES = ['kilo.json', 'kilo.jsonc', 'opencode.json', 'opencode.jsonc'];
 
 async function listOrEmpty(listDir: ListDir, dir: string): Promise<string[]> {
   try {
@@ -376,5 +402,134 @@ export const SOURCES: SourceSpec[] = [
     variables: 'shell',
     // `copilot mcp add NAME -- CMD` writes `"type": "local"` (Copilot CLI 1.0.102, test/clients/copilotCli.test.ts).
     types: { local: 'stdio' },
+  },
+  {
+    // A workspace's `.github/mcp.json`, which Copilot CLI 1.0.102 loads in a trusted folder (it has no
+    // command that writes it; when the folder also has a `.mcp.json`, only that one's servers started).
+    client: 'copilot-cli',
+    scope: 'workspace',
+    label: 'Copilot CLI (workspace)',
+    files: inEachFolder('.github', 'mcp.json'),
+    adapter: mcpServers,
+    variables: 'shell',
+    types: { local: 'stdio' },
+  },
+  {
+    // Qwen Code is a fork of Gemini CLI: `qwen mcp add` 0.24.4 writes `mcpServers` of its settings
+    // (user by default, `-s project`), an http server as `httpUrl` and an sse one as `url`.
+    client: 'qwen-code',
+    scope: 'user',
+    label: 'Qwen Code',
+    files: one((ctx) => pathFor(ctx.host).join(qwenHome(ctx.host), 'settings.json')),
+    adapter: mcpServers,
+    variables: 'dollar',
+    urlTransport: 'sse',
+  },
+  {
+    client: 'qwen-code',
+    scope: 'workspace',
+    label: 'Qwen Code (workspace)',
+    files: inEachFolder('.qwen', 'settings.json'),
+    adapter: mcpServers,
+    variables: 'dollar',
+    urlTransport: 'sse',
+  },
+  {
+    // `opencode mcp add NAME -- CMD` 1.18.33 writes its global opencode.jsonc; in a git project its
+    // wizard offers the project's opencode.json. OPENCODE_CONFIG names one more file.
+    client: 'opencode',
+    scope: 'user',
+    label: 'opencode',
+    files: several((ctx) => {
+      const p = pathFor(ctx.host);
+      const dir = xdgAppConfigDir(ctx.host, 'opencode');
+      return [...['config.json', ...OPENCODE_FILES].map((name) => p.join(dir, name)), ctx.host.env.OPENCODE_CONFIG];
+    }),
+    adapter: adaptOpencodeConfig,
+    variables: 'opencode',
+    types: { local: 'stdio', remote: 'http' },
+  },
+  {
+    client: 'opencode',
+    scope: 'workspace',
+    label: 'opencode (workspace)',
+    files: inEachFolderAll(...OPENCODE_FILES.flatMap((name) => [[name], ['.opencode', name]])),
+    adapter: adaptOpencodeConfig,
+    variables: 'opencode',
+    types: { local: 'stdio', remote: 'http' },
+  },
+  {
+    // Kilo's CLI is a fork of opencode: `kilo mcp add` 7.7.7 writes `~/.config/kilo/kilo.jsonc` in
+    // opencode's format. A project's own opencode.json is opencode's row (Kilo reads it too).
+    client: 'kilo',
+    scope: 'user',
+    label: 'Kilo',
+    files: several((ctx) => {
+      const p = pathFor(ctx.host);
+      const dir = xdgAppConfigDir(ctx.host, 'kilo');
+      return [...['config.json', ...KILO_FILES].map((name) => p.join(dir, name)), ctx.host.env.KILO_CONFIG];
+    }),
+    adapter: adaptOpencodeConfig,
+    variables: 'opencode',
+    types: { local: 'stdio', remote: 'http' },
+  },
+  {
+    client: 'kilo',
+    scope: 'workspace',
+    label: 'Kilo (workspace)',
+    files: inEachFolderAll(
+      ...['kilo.json', 'kilo.jsonc'].map((name) => [name]),
+      ...['.kilo', '.kilocode'].flatMap((dir) => KILO_FILES.map((name) => [dir, name])),
+    ),
+    adapter: adaptOpencodeConfig,
+    variables: 'opencode',
+    types: { local: 'stdio', remote: 'http' },
+  },
+  {
+    // Kilo Code's older MCP files, which Kilo's CLI still reads and converts (a `url` with type
+    // "streamable-http" or "sse" is remote, anything else runs `command` with `args` and `env`).
+    client: 'kilo',
+    scope: 'workspace',
+    label: 'Kilo (workspace)',
+    files: inEachFolderAll(['.kilocode', 'mcp.json'], ['.kilo', 'mcp.json']),
+    adapter: mcpServers,
+    variables: 'none',
+  },
+  ...inExtensionStorage('kilo', 'Kilo', 'kilocode.kilo-code', 'mcp_settings.json'),
+  {
+    // The Cline CLI's own file (`cline mcp add` 3.0.65), the launch nested in `transport`.
+    client: 'cline',
+    scope: 'user',
+    label: 'Cline CLI',
+    files: one((ctx) => clineMcpSettingsFile(ctx.host)),
+    adapter: adaptClineMcpSettings,
+    variables: 'none',
+    urlTransport: 'sse',
+  },
+  {
+    // Auggie (Augment's CLI): `auggie mcp add` 0.36.0 writes `mcpServers` of ~/.augment/settings.json,
+    // with --project the workspace's .augment/settings.json, with --local its settings.local.json.
+    client: 'auggie',
+    scope: 'user',
+    label: 'Auggie',
+    files: one((ctx) => pathFor(ctx.host).join(ctx.host.home, '.augment', 'settings.json')),
+    adapter: mcpServers,
+    variables: 'none',
+  },
+  {
+    client: 'auggie',
+    scope: 'workspace',
+    label: 'Auggie (workspace)',
+    files: inEachFolder('.augment', 'settings.json'),
+    adapter: mcpServers,
+    variables: 'none',
+  },
+  {
+    client: 'auggie',
+    scope: 'local',
+    label: 'Auggie (local)',
+    files: inEachFolder('.augment', 'settings.local.json'),
+    adapter: mcpServers,
+    variables: 'none',
   },
 ];

@@ -89,6 +89,8 @@ export type VariableFlavour =
   | 'shell'
   /** Gemini CLI: $VAR and ${VAR}. */
   | 'dollar'
+  /** opencode and Kilo: `{env:NAME}` (an unset one is empty) and `{file:path}` (left as written: a file's content is not read here). */
+  | 'opencode'
   /** Continue: `${{ secrets.NAME }}` / `${{ inputs.NAME }}` templates, filled in by Continue itself: always left as written. */
   | 'continue'
   | 'none';

@@ -57,7 +57,7 @@ type Lookup = { kind: 'value'; value: string; fromEnv?: string } | { kind: 'unre
 /**
  * Expands the variables a client documents in one string value. Each flavour follows its client:
  * VS Code and Cursor `${name}` / `${env:NAME}` forms, Claude Code's `${VAR}` and `${VAR:-default}`,
- * Gemini CLI's `$VAR` and `${VAR}`. What cannot be known here (`${input:...}`, `${command:...}`,
+ * Gemini CLI's `$VAR` and `${VAR}`, opencode's `{env:NAME}`. What cannot be known here (`${input:...}`, `${command:...}`,
  * `${config:...}`, an unset variable with no default) is left as written and listed as unresolved.
  */
 export function resolveVariables(text: string, flavour: VariableFlavour, ctx: VariableContext): Resolved {
@@ -72,7 +72,12 @@ export function resolveVariables(text: string, flavour: VariableFlavour, ctx: Va
     for (const m of text.matchAll(/\$\{\{[^}]*\}\}/g)) if (!out.unresolved.includes(m[0])) out.unresolved.push(m[0]);
     return out;
   }
-  const pattern = flavour === 'dollar' ? /\$\{([^}]+)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g : /\$\{([^}]+)\}/g;
+  const pattern =
+    flavour === 'dollar'
+      ? /\$\{([^}]+)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g
+      : flavour === 'opencode'
+        ? /\{((?:env|file):[^}]*)\}/g
+        : /\$\{([^}]+)\}/g;
   let last = 0;
   for (const m of text.matchAll(pattern)) {
     const literal = text.slice(last, m.index);
@@ -121,6 +126,12 @@ function lookup(inner: string, flavour: VariableFlavour, ctx: VariableContext): 
       return { kind: 'value', value: v ?? '', fromEnv: name };
     }
     return { kind: 'unresolved' }; // input:, config:, command:, workspaceFolder:name...
+  }
+  if (flavour === 'opencode') {
+    // opencode substitutes `{env:NAME}` with the variable, or nothing when it is unset.
+    if (!inner.startsWith('env:')) return { kind: 'unresolved' };
+    const name = inner.slice(4);
+    return { kind: 'value', value: ctx.host.env[name] ?? '', fromEnv: name };
   }
   // shell and dollar flavours: VAR or VAR:-default
   const m = /^([A-Za-z_][A-Za-z0-9_]*)(?::-(.*))?$/s.exec(inner);

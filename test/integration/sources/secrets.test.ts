@@ -31,7 +31,12 @@ function envRef(row: Row): string | undefined {
     case 'copilot-cli':
       return `\${${ENV_VAR}}`;
     case 'gemini-cli':
+    case 'qwen-code':
       return `$${ENV_VAR}`;
+    case 'opencode':
+    case 'kilo':
+      // opencode's `{env:NAME}` (Kilo's own files only: its older .kilocode/mcp.json has none).
+      return row.format === 'opencode' ? `{env:${ENV_VAR}}` : undefined;
     default:
       return undefined; // no variables in these clients' configs
   }
@@ -118,6 +123,34 @@ function secretContent(row: Row, ws: string): string {
           { name: 'remote', type: 'streamable-http', url: m.remote.url, requestOptions: { headers: m.remote.headers } },
           { name: 'templated', command: 'x', args: ['--token', '${{ secrets.GITHUB_TOKEN }}'], env: { K: SECRET } },
         ],
+      });
+    case 'opencode':
+      return JSON.stringify({
+        mcp: Object.fromEntries(
+          Object.entries(m).map(([name, e]) => [
+            name,
+            e.command
+              ? { type: 'local', command: [e.command, ...(e.args as string[])], environment: e.env }
+              : { type: 'remote', url: e.url ?? e.serverUrl ?? e.httpUrl, headers: e.headers ?? e.http_headers },
+          ]),
+        ),
+      });
+    case 'clineCli':
+      return JSON.stringify({
+        mcpServers: Object.fromEntries(
+          Object.entries(m).map(([name, e]) => [
+            name,
+            {
+              transport: e.command
+                ? { type: 'stdio', ...e }
+                : {
+                    type: 'streamableHttp',
+                    url: e.url ?? e.serverUrl ?? e.httpUrl,
+                    headers: e.headers ?? e.http_headers,
+                  },
+            },
+          ]),
+        ),
       });
     case 'zed':
       return JSON.stringify({

@@ -56,6 +56,17 @@ describe('owning client signatures', () => {
     ['darwin', ['/opt/homebrew/bin/codex'], 'Codex'],
     ['linux', ['node', '/usr/local/lib/node_modules/@google/gemini-cli/dist/index.js'], 'Gemini CLI'],
     ['darwin', ['/Applications/Zed.app/Contents/MacOS/zed'], 'Zed'],
+    // The command lines the real clients ran their servers from (test/clients, docs/clients.md).
+    [
+      'linux',
+      ['/usr/bin/node', '--expose-gc', '/usr/lib/node_modules/@qwen-code/qwen-code/cli.js', '-p', 'hello'],
+      'Qwen Code',
+    ],
+    ['linux', ['/home/u/node_modules/.bin/opencode', 'run', 'hello'], 'opencode'],
+    ['linux', ['/usr/lib/node_modules/@kilocode/cli/bin/.kilo', 'run', 'hello'], 'Kilo'],
+    ['linux', ['/usr/lib/node_modules/.bin/cline', 'say hello'], 'Cline CLI'],
+    ['linux', ['node', '/usr/lib/node_modules/.bin/cn', '-p', 'hello'], 'Continue CLI'],
+    ['linux', ['node', '/usr/lib/node_modules/.bin/auggie', '--print', 'hello'], 'Auggie'],
     ['linux', ['/usr/bin/node', '/srv/app.js'], undefined],
   ];
   for (const [platform, argv, name] of cases) {
@@ -93,5 +104,50 @@ describe('owning client signatures', () => {
       name: 'Claude Code',
       pid: 11,
     });
+  });
+
+  it("Kilo's servers are the native binary's (bin/.kilo), not the node script's above it", () => {
+    const kilo = { pid: 11, ppid: 10, argv: ['/usr/lib/node_modules/@kilocode/cli/bin/.kilo', 'run', 'hello'] };
+    const tree = new ProcessTree([
+      { pid: 10, ppid: 1, argv: ['node', '/usr/lib/node_modules/.bin/kilo', 'run', 'hello'] },
+      kilo,
+      { pid: 12, ppid: 11, argv: ['node', '/srv/server.js'] },
+    ]);
+    assert.deepEqual(owningClient({ pid: 12, ppid: 11, argv: ['node', '/srv/server.js'] }, tree, 'linux'), {
+      id: 'kilo',
+      name: 'Kilo',
+      pid: 11,
+    });
+  });
+
+  it("a server of the Cline CLI's hub is the hub's, named as the agent host its later sessions run in", () => {
+    const hub = [
+      '/usr/lib/node_modules/cline/node_modules/@cline/cli-linux-x64/bin/cline',
+      '--cline-hub-daemon',
+      '--cwd',
+      '/p',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '25463',
+      '--pathname',
+      '/hub',
+    ];
+    const tree = new ProcessTree([
+      { pid: 10, ppid: 1, argv: ['/usr/lib/node_modules/.bin/cline', 'say hello'] },
+      { pid: 11, ppid: 10, argv: hub },
+      { pid: 12, ppid: 11, argv: ['node', '/srv/server.js'] },
+      { pid: 13, ppid: 10, argv: ['node', '/srv/server.js'] },
+    ]);
+    const client = (pid: number) =>
+      owningClient({ pid, ppid: pid === 12 ? 11 : 10, argv: ['node', '/srv/server.js'] }, tree, 'linux');
+    assert.deepEqual(client(12), {
+      id: 'cline',
+      name: 'Cline CLI',
+      pid: 11,
+      agentHost: { pid: 11, name: 'Cline hub' },
+    });
+    // The first session's own servers are its own.
+    assert.deepEqual(client(13), { id: 'cline', name: 'Cline CLI', pid: 10 });
   });
 });

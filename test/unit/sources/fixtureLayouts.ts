@@ -8,7 +8,16 @@ import { ClientId, Scope } from '../../../src/core/base/model';
  */
 
 export type Format =
-  'servers' | 'mcpServers' | 'vscodeSettings' | 'codeWorkspace' | 'claudeJson' | 'toml' | 'continueYaml' | 'zed';
+  | 'servers'
+  | 'mcpServers'
+  | 'vscodeSettings'
+  | 'codeWorkspace'
+  | 'claudeJson'
+  | 'toml'
+  | 'continueYaml'
+  | 'zed'
+  | 'opencode'
+  | 'clineCli';
 
 export interface Row {
   client: ClientId;
@@ -39,6 +48,12 @@ function rowsFor(
     zed: string;
     copilot: string;
     cont: string;
+    /** Qwen Code's home (`$QWEN_HOME`, else `~/.qwen`). */
+    qwen: string;
+    /** opencode's and Kilo's XDG config folder (`$XDG_CONFIG_HOME`, else `~/.config`, on every OS). */
+    xdg: string;
+    /** The Cline CLI's cline_mcp_settings.json. */
+    clineCli: string;
   },
 ): Row[] {
   const rows: Row[] = [
@@ -166,6 +181,71 @@ function rowsFor(
       format: 'zed',
     },
     { client: 'copilot-cli', scope: 'user', label: 'Copilot CLI', file: o.copilot, format: 'mcpServers' },
+    {
+      client: 'qwen-code',
+      scope: 'user',
+      label: 'Qwen Code',
+      file: p.join(o.qwen, 'settings.json'),
+      format: 'mcpServers',
+    },
+    {
+      client: 'qwen-code',
+      scope: 'workspace',
+      label: 'Qwen Code (workspace)',
+      file: p.join(o.ws, '.qwen', 'settings.json'),
+      format: 'mcpServers',
+    },
+    {
+      client: 'opencode',
+      scope: 'user',
+      label: 'opencode',
+      file: p.join(o.xdg, 'opencode', 'opencode.jsonc'),
+      format: 'opencode',
+    },
+    {
+      client: 'opencode',
+      scope: 'workspace',
+      label: 'opencode (workspace)',
+      file: p.join(o.ws, 'opencode.json'),
+      format: 'opencode',
+    },
+    { client: 'kilo', scope: 'user', label: 'Kilo', file: p.join(o.xdg, 'kilo', 'kilo.jsonc'), format: 'opencode' },
+    {
+      client: 'kilo',
+      scope: 'workspace',
+      label: 'Kilo (workspace)',
+      file: p.join(o.ws, 'kilo.json'),
+      format: 'opencode',
+    },
+    {
+      client: 'kilo',
+      scope: 'workspace',
+      label: 'Kilo (workspace)',
+      file: p.join(o.ws, '.kilocode', 'mcp.json'),
+      format: 'mcpServers',
+    },
+    { client: 'cline', scope: 'user', label: 'Cline CLI', file: o.clineCli, format: 'clineCli' },
+    {
+      client: 'auggie',
+      scope: 'user',
+      label: 'Auggie',
+      file: p.join(o.home, '.augment', 'settings.json'),
+      format: 'mcpServers',
+    },
+    {
+      client: 'auggie',
+      scope: 'workspace',
+      label: 'Auggie (workspace)',
+      file: p.join(o.ws, '.augment', 'settings.json'),
+      format: 'mcpServers',
+    },
+    {
+      client: 'auggie',
+      scope: 'local',
+      label: 'Auggie (local)',
+      file: p.join(o.ws, '.augment', 'settings.local.json'),
+      format: 'mcpServers',
+    },
   ];
   for (const [client, folder, label] of [
     ['vscode', 'Code', 'VS Code'],
@@ -196,6 +276,13 @@ function rowsFor(
         file: p.join(user, 'globalStorage', 'rooveterinaryinc.roo-cline', 'settings', 'mcp_settings.json'),
         format: 'mcpServers',
       },
+      {
+        client: 'kilo',
+        scope: 'user',
+        label: 'Kilo',
+        file: p.join(user, 'globalStorage', 'kilocode.kilo-code', 'settings', 'mcp_settings.json'),
+        format: 'mcpServers',
+      },
     );
   }
   return rows;
@@ -212,6 +299,8 @@ export function linuxLayout(root: string, withEnv: boolean): Layout {
       CODEX_HOME: p.join(root, 'codex-home'),
       COPILOT_HOME: p.join(root, 'copilot-home'),
       CLAUDE_CONFIG_DIR: p.join(root, 'claude-dir'),
+      QWEN_HOME: p.join(root, 'qwen-home'),
+      CLINE_DIR: p.join(root, 'cline-dir'),
     });
   }
   const config = withEnv ? p.join(root, 'xdg') : p.join(home, '.config');
@@ -231,6 +320,14 @@ export function linuxLayout(root: string, withEnv: boolean): Layout {
       zed: p.join(config, 'zed', 'settings.json'),
       copilot: withEnv ? p.join(root, 'copilot-home', 'mcp-config.json') : p.join(home, '.copilot', 'mcp-config.json'),
       cont: p.join(home, '.continue'),
+      qwen: withEnv ? p.join(root, 'qwen-home') : p.join(home, '.qwen'),
+      xdg: config,
+      clineCli: p.join(
+        withEnv ? p.join(root, 'cline-dir') : p.join(home, '.cline'),
+        'data',
+        'settings',
+        'cline_mcp_settings.json',
+      ),
     }),
   };
 }
@@ -243,7 +340,8 @@ export function macLayout(root: string): Layout {
   return {
     platform: 'darwin',
     home,
-    // XDG_CONFIG_HOME is a Linux convention: macOS apps ignore it, so must the scan.
+    // XDG_CONFIG_HOME is a Linux convention: macOS apps ignore it, so must the scan (but for opencode and
+    // Kilo, which take it on every OS).
     env: { MCP_LIFEGUARD_SYSTEM_ROOT: p.join(root, 'sys'), XDG_CONFIG_HOME: p.join(root, 'ignored-xdg') },
     workspace: ws,
     rows: rowsFor(p, {
@@ -257,6 +355,9 @@ export function macLayout(root: string): Layout {
       zed: p.join(home, '.config', 'zed', 'settings.json'),
       copilot: p.join(home, '.copilot', 'mcp-config.json'),
       cont: p.join(home, '.continue'),
+      qwen: p.join(home, '.qwen'),
+      xdg: p.join(root, 'ignored-xdg'),
+      clineCli: p.join(home, '.cline', 'data', 'settings', 'cline_mcp_settings.json'),
     }),
   };
 }
@@ -294,6 +395,9 @@ export function windowsLayout(): Layout {
       zed: p.join(appData, 'Zed', 'settings.json'),
       copilot: p.join(home, '.copilot', 'mcp-config.json'),
       cont: p.join(home, '.continue'),
+      qwen: p.join(home, '.qwen'),
+      xdg: p.join(home, '.config'),
+      clineCli: p.join(home, '.cline', 'data', 'settings', 'cline_mcp_settings.json'),
     }),
   };
 }

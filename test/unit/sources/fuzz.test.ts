@@ -29,7 +29,7 @@ const ADAPTERS: { name: string; adapt: Adapter; file: string }[] = [
 ];
 /** What an adapter knows beside its text: a Linux home, no companion file read. */
 const INPUT = { host: { home: '/home/u', platform: 'linux' as const, env: {} }, companions: [] };
-const FLAVOURS: VariableFlavour[] = ['vscode', 'cursor', 'shell', 'dollar', 'continue', 'none'];
+const FLAVOURS: VariableFlavour[] = ['vscode', 'cursor', 'shell', 'dollar', 'opencode', 'continue', 'none'];
 
 const text = fc.string({ maxLength: 30 });
 const server = fc.record(

@@ -27,6 +27,10 @@ function content(row: Row, name: string, ws: string): string {
       return `model = "o3"\n\n[mcp_servers.${name}]\ncommand = "cmd-${name}"\nargs = ["--serve"]\n`;
     case 'continueYaml':
       return `name: cfg\nversion: 0.0.1\nschema: v1\nmcpServers:\n  - name: ${name}\n    command: cmd-${name}\n    args: ["--serve"]\n`;
+    case 'opencode':
+      return JSON.stringify({ mcp: { [name]: { type: 'local', command: [s.command, ...s.args] } } });
+    case 'clineCli':
+      return JSON.stringify({ mcpServers: { [name]: { transport: { type: 'stdio', ...s } } } });
     case 'zed':
       return JSON.stringify({
         context_servers: {
@@ -101,6 +105,10 @@ describe('sources: fixture homes on every OS layout', () => {
       'cline',
       'roo-code',
       'copilot-cli',
+      'qwen-code',
+      'opencode',
+      'kilo',
+      'auggie',
     ])
       assert.ok(clients.has(c as ClientId), `missing client ${c}`);
     assertFullyListed(result, expected);

@@ -51,6 +51,13 @@ describe('sources: variables, per client flavour', () => {
     assert.deepEqual(resolve('$NOPE', 'dollar').unresolved, ['$NOPE']);
   });
 
+  it('opencode and Kilo: {env:NAME} is the variable, empty when unset (as opencode 1.18.33 substitutes it); {file:...} is left', () => {
+    assert.equal(resolve('{env:DATA_DIR}/a:{env:NOT_SET}:$DATA_DIR', 'opencode').value, '/srv/data/a::$DATA_DIR');
+    const r = resolve('Bearer {file:~/.secrets/token}', 'opencode');
+    assert.equal(r.value, 'Bearer {file:~/.secrets/token}');
+    assert.deepEqual(r.unresolved, ['{file:~/.secrets/token}']);
+  });
+
   it('Continue: ${{ secrets.NAME }} templates are filled by Continue: left and listed', () => {
     const r = resolve('--key=${{ secrets.GITHUB_TOKEN }}', 'continue');
     assert.equal(r.value, '--key=${{ secrets.GITHUB_TOKEN }}');
