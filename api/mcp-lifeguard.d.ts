@@ -57,11 +57,14 @@ export interface LifeguardInstance {
 }
 
 /** A server's state, worst first. */
-export type ServerHealth = 'orphan' | 'stale' | 'duplicate' | 'unknown' | 'running' | 'notRunning' | 'disabled';
+export type ServerHealth =
+  'orphan' | 'superseded' | 'stale' | 'duplicate' | 'unknown' | 'running' | 'notRunning' | 'disabled';
 
 /** What an instance is, as the tree and Show Evidence name it. */
 export type InstanceVerdict =
   | 'orphan'
+  /** Left by an earlier generation of its agent host (a newer host of the same kind runs now). */
+  | 'superseded'
   | 'stale'
   | 'changed-since-start'
   | 'config-changed'

@@ -21,7 +21,7 @@ const BUDGETS = {
   'dist/cli-relay.js': 60,
   'dist/cli-agent.js': 400,
   'dist/extension.js': 700,
-  'mcp-lifeguard.vsix': 700,
+  'mcp-lifeguard.vsix': 720,
 };
 
 function packageVsix() {

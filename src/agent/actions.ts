@@ -1,4 +1,4 @@
-import { killDuplicates, killDuplicatesPlan, shareHintMessage } from '../core/actions/killDuplicates';
+import { killDuplicates, killDuplicatesPlan, planReason, shareHintMessage } from '../core/actions/killDuplicates';
 import { notRestartedText, restartTarget, RestartOutcome } from '../core/actions/restart';
 import { StopDeps, StopResult } from '../core/actions/stop';
 import { stopPidIn } from '../core/actions/stopChecked';
@@ -126,7 +126,7 @@ export async function killDuplicateInstances(
       kind: 'planned',
       serverName: p.serverName,
       pid: p.pid,
-      message: `would stop pid ${p.pid} of ${quoted(p.serverName)} (${p.reason === 'duplicate' ? `older duplicate; pid ${p.keep} stays` : 'orphan'})`,
+      message: `would stop pid ${p.pid} of ${quoted(p.serverName)} (${planReason(p, quoted)})`,
     }));
     const message = items.length
       ? `Would stop ${items.length} instance${items.length === 1 ? '' : 's'}; nothing was signalled. Call again with dryRun false to stop them.`

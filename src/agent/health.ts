@@ -83,6 +83,7 @@ export function healthSummary(c: Counts, pending: boolean): string {
     );
   if (c.duplicate) parts.push(`${c.duplicate} duplicate`);
   if (c.orphan) parts.push(`${c.orphan} orphaned`);
+  if (c.superseded) parts.push(`${c.superseded} left by an earlier agent host`);
   if (c.problems) parts.push(`${c.problems} config problem${c.problems === 1 ? '' : 's'}`);
   const running = `${c.instances} running instance${c.instances === 1 ? '' : 's'} of ${c.servers} configured server${c.servers === 1 ? '' : 's'}`;
   if (parts.length) return `Needs attention: ${parts.join(', ')}; ${running}.`;

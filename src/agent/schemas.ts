@@ -33,7 +33,7 @@ const server = z.object({
   source: z.string(),
   file: z.string(),
   transport: z.string(),
-  state: z.enum(['running', 'stale', 'duplicate', 'orphan', 'unknown', 'not-running', 'disabled']),
+  state: z.enum(['running', 'stale', 'duplicate', 'orphan', 'superseded', 'unknown', 'not-running', 'disabled']),
   installedVersion: z.string().optional(),
   updateAvailable: z.object({ package: z.string(), installed: z.string(), latest: z.string() }).optional(),
   instances: z.array(instance),
@@ -48,6 +48,7 @@ const counts = z.object({
   runtime: z.number().int(),
   duplicate: z.number().int(),
   orphan: z.number().int(),
+  superseded: z.number().int(),
   unknown: z.number().int(),
   problems: z.number().int(),
 });

@@ -1,4 +1,4 @@
-import { killDuplicates, killDuplicatesPlan, SkippedItem } from '../../core/actions/killDuplicates';
+import { killDuplicates, killDuplicatesPlan, planReason, SkippedItem } from '../../core/actions/killDuplicates';
 import { defaultStopDeps } from '../../core/actions/stop';
 import { terminalSafe } from '../../core/base/terminalSafe';
 import { currentHostEnv } from '../../core/base/hostEnv';
@@ -54,11 +54,7 @@ export async function killDuplicatesCommand(args: string[], io: CliIo): Promise<
     else {
       const lines = [`Would stop ${plan.length} instance${plan.length === 1 ? '' : 's'}:`];
       for (const p of plan)
-        lines.push(
-          terminalSafe(
-            `  ${p.serverName}: pid ${p.pid} (${p.reason === 'duplicate' ? `older duplicate; ${p.keep} stays` : 'orphan'}) ${p.instance.commandLine}`,
-          ),
-        );
+        lines.push(terminalSafe(`  ${p.serverName}: pid ${p.pid} (${planReason(p)}) ${p.instance.commandLine}`));
       lines.push(...skippedText);
       lines.push('Nothing was signalled. Run again with --yes to stop them.');
       io.stdout(`${lines.join('\n')}\n`);

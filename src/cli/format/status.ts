@@ -151,6 +151,8 @@ export function verdictLabel(v: Verdict): string {
       return `duplicate: ${v.instances.length} under one client, newest ${v.keep.pid} stays`;
     case 'orphan':
       return `orphan: ${v.reason}`;
+    case 'superseded':
+      return `superseded: ${v.reason}`;
     case 'shared':
       return v.singleWriter ? `shared by ${v.instances.length} instances of a single-writer server` : '';
     case 'unknown':

@@ -7,7 +7,10 @@ export interface PlanItem {
   serverId: string;
   serverName: string;
   pid: number;
-  reason: 'duplicate' | 'orphan';
+  /** superseded: its agent host is an earlier generation (`why` names it); `keep` is the newer host's pid. */
+  reason: 'duplicate' | 'orphan' | 'superseded';
+  /** For superseded: the verdict's reason. */
+  why?: string;
   /** For a duplicate: the newest instance of the same client, which stays. */
   keep?: number;
   /** The instance as the snapshot saw it: stop re-identifies against it. */
@@ -81,7 +84,9 @@ export function killDuplicatesPlan(snapshot: Snapshot, server?: string, options:
       // An HTTP entry's process is found by its port: a standalone daemon with no client, never an orphan.
       const orphan =
         s.transport === 'stdio' || s.transport === undefined ? i.verdicts.find((v) => v.kind === 'orphan') : undefined;
-      if (!dup && !orphan) continue;
+      // Under an earlier generation of its agent host: planned like an orphan, whatever its copies are.
+      const superseded = orphan ? undefined : i.verdicts.find((v) => v.kind === 'superseded');
+      if (!dup && !orphan && !superseded) continue;
       seen.add(i.pid);
       // Which entry owns it is undecided: acting for one entry could reach another project's process.
       const ambiguous = i.verdicts.find((v) => v.kind === 'unknown' && v.question === 'owner');
@@ -97,7 +102,7 @@ export function killDuplicatesPlan(snapshot: Snapshot, server?: string, options:
       }
       // One copy per live agent session: each session talks to its own, so stopping one breaks that
       // session. Its copies are said (the verdict), and left alone; an ended session's copy is an orphan.
-      if (!orphan && dup?.kind === 'duplicate' && dup.agentHost) {
+      if (!orphan && !superseded && dup?.kind === 'duplicate' && dup.agentHost) {
         skipped.push({
           serverId: s.id,
           serverName: s.name,
@@ -122,8 +127,12 @@ export function killDuplicatesPlan(snapshot: Snapshot, server?: string, options:
         serverId: s.id,
         serverName: s.name,
         pid: i.pid,
-        reason: dup ? 'duplicate' : 'orphan',
-        keep: dup?.kind === 'duplicate' ? dup.keep.pid : undefined,
+        ...(superseded?.kind === 'superseded'
+          ? { reason: 'superseded' as const, keep: superseded.newer.pid, why: superseded.reason }
+          : {
+              reason: dup ? ('duplicate' as const) : ('orphan' as const),
+              keep: dup?.kind === 'duplicate' ? dup.keep.pid : undefined,
+            }),
         instance: i,
       });
     }
@@ -212,6 +221,14 @@ function malformedEntry(i: Partial<Instance> | undefined): string | undefined {
     }
   }
   return undefined;
+}
+
+/** Why the plan stops an item, in words; `show` writes data from processes (a path in the reason) as a face wants it. */
+export function planReason(p: PlanItem, show: (value: string) => string = (value) => value): string {
+  if (p.reason === 'duplicate') return `older duplicate; pid ${p.keep} stays`;
+  if (p.reason === 'superseded')
+    return `superseded: ${show(p.why ?? `its agent host is an earlier one; pid ${p.keep} runs now`)}`;
+  return 'orphan';
 }
 
 /** The plan's items alone (see killDuplicatesPlan). */

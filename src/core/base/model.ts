@@ -231,6 +231,22 @@ export type Verdict =
       reason: string;
     }
   | {
+      /**
+       * It runs under an agent host left by an earlier generation of itself (the client upgraded and
+       * a newer host of the same kind runs for the same user): a leftover of the old host.
+       */
+      kind: 'superseded';
+      /** The host's name: "Claude Code daemon", "Codex app-server"... */
+      name: string;
+      /** The earlier host; `version` when its program's path or package names one. */
+      host: { pid: number; startTime?: number; startedAt?: string; version?: string };
+      /** The newer host of the same kind that runs now. */
+      newer: { pid: number; startTime?: number; startedAt?: string; version?: string };
+      /** `replaced`: its program was deleted or replaced on disk since it started; `version`: it runs an older version than the newer host. */
+      why: 'replaced' | 'version';
+      reason: string;
+    }
+  | {
       /** Several clients each run their own instance of this launch. Flagged only for single-writer servers. */
       kind: 'shared';
       singleWriter: boolean;

@@ -278,7 +278,8 @@ export function owningClient(root: ProcessInfo, tree: ProcessTree, platform: Nod
 /**
  * An agent host or runtime above the launch owns it: everything below one (the runtime it runs, a
  * session's process, a shell its terminal tool opened) runs for it. The outermost wins, so VS Code's
- * agent host keeps the Copilot runtime and the `codex app-server` it runs. The client's pid is the
+ * agent host keeps the Copilot runtime and the `codex app-server` it runs; of two hosts of one kind,
+ * the nearer (a newer generation its predecessor started). The client's pid is the
  * host's: the servers of all its sessions are one client's, and the same server once per session
  * reads as copies of one launch under it.
  */
@@ -289,7 +290,9 @@ function ownedByAgentHost(
   let at = -1;
   for (const [i, a] of ancestors.entries()) {
     const role = sigOf(a)?.agent?.role;
-    if (role === 'host' || role === 'runtime') at = i;
+    // A host of the kind already found is its predecessor (an upgrade's self-respawn starts the new
+    // daemon from the old one): the nearer one runs the sessions.
+    if ((role === 'host' || role === 'runtime') && !(at >= 0 && sigOf(a) === sigOf(ancestors[at]))) at = i;
   }
   if (at < 0) return undefined;
   const host = ancestors[at];

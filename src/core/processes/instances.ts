@@ -9,6 +9,7 @@ import { owningClient } from './clients';
 import { ProcessTableResult } from '../pids/table';
 import { ProcessTree } from './tree';
 import { assignVerdicts } from './verdicts';
+import { markSuperseded } from './generations';
 
 export interface InstanceOptions {
   platform: NodeJS.Platform;
@@ -140,6 +141,9 @@ export async function attachInstances(
   const singleWriter = new Set(options.singleWriter ?? []);
   for (const [identityKey, { names, instances }] of byIdentity)
     assignVerdicts(identityKey, [...instances], { singleWriter: [...names].some((n) => singleWriter.has(n)) });
+
+  // Servers of an agent host that an upgrade left behind (a newer host of its kind runs now).
+  markSuperseded([...[...byServer.values()].flat(), ...notConfigured], tree, options.platform, options.facts);
 
   const servers: ServerStatus[] = configs.map((c) => {
     const status: ServerStatus = { ...c, instances: byServer.get(c.id) ?? [] };

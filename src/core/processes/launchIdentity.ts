@@ -37,6 +37,12 @@ export interface LaunchFacts {
   missing?(file: string): boolean;
   /** Every file a bare command could be on the PATH `which` searches, in search order (launch/which.ts). */
   pathCandidates?(name: string): readonly string[];
+  /** Whether the process's executable was deleted since it started (Linux: /proc/<pid>/exe ends in " (deleted)"). */
+  exeDeleted?(pid: number): boolean | undefined;
+  /** When a file was last written or replaced (the later of its mtime and ctime), ms since the epoch. */
+  changedAt?(file: string): number | undefined;
+  /** The `version` of a package folder's package.json. */
+  packageVersion?(dir: string): string | undefined;
   /** Whether an absolute path is MCP Lifeguard's own CLI bundle (base/ownBundle.ts); undefined when it cannot be read. */
   cliBundle?(file: string): boolean | undefined;
 }
@@ -72,8 +78,27 @@ export function hostLaunchFacts(host: Pick<HostEnv, 'platform' | 'env'>): Launch
       return seen.get(k) as V;
     };
   };
+  const rawExe = memo((pid: number) => (proc ? readlink(`/proc/${pid}/exe`) : undefined));
   return {
-    exe: memo((pid: number) => (proc ? readlink(`/proc/${pid}/exe`)?.replace(/ \(deleted\)$/, '') : undefined)),
+    exe: memo((pid: number) => rawExe(pid)?.replace(/ \(deleted\)$/, '')),
+    exeDeleted: (pid: number) => rawExe(pid)?.endsWith(' (deleted)'),
+    changedAt: memo((file: string) => {
+      try {
+        const st = fs.statSync(file);
+        return Math.max(st.mtimeMs, st.ctimeMs);
+      } catch {
+        return undefined;
+      }
+    }),
+    packageVersion: memo((dir: string) => {
+      try {
+        const v = (JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version?: unknown })
+          .version;
+        return typeof v === 'string' ? v : undefined;
+      } catch {
+        return undefined;
+      }
+    }),
     cwd: memo((pid: number) => (proc ? readlink(`/proc/${pid}/cwd`) : undefined)),
     which: memo((name: string) => whichSync(name, platform, env, isFile)),
     pathCandidates: memo((name: string) => pathCandidates(name, platform, env)),

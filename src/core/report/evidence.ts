@@ -48,6 +48,8 @@ export function describeVerdict(v: VmVerdict, show: Show = asIs): string {
     }
     case 'orphan':
       return `Orphan: ${show(v.reason)}`;
+    case 'superseded':
+      return `Superseded: ${show(v.reason)}`;
     case 'unknown':
       if (v.question === 'stale')
         return `${v.settling ? 'Version being judged' : 'Version unknown'}: ${show(v.reason)}`;

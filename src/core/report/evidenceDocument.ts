@@ -24,6 +24,8 @@ export const MAX_LISTED_PACKAGES = 10;
 export function whatToDo(i: VmInstance): string {
   const flags = instanceFlags(i);
   if (flags.has('orphan')) return 'Stop it: no client talks to it any more.';
+  if (flags.has('superseded'))
+    return 'Kill Duplicates stops it: the host that started it is an earlier generation, and the newer one starts its own.';
   if (staleVerdict(i)) {
     return isGuarded(i)
       ? 'Restart it: its guard restarts it and the client keeps its session.'

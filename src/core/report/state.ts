@@ -8,7 +8,7 @@ type Judged = Pick<VmInstance, 'verdicts'>;
  * "unknown" verdicts never raise a flag: a false alarm trains users to ignore the badge.
  */
 
-export type Flag = 'stale' | 'duplicate' | 'orphan';
+export type Flag = 'stale' | 'duplicate' | 'orphan' | 'superseded';
 
 export type StaleVerdict = Extract<VmVerdict, { kind: 'stale' }>;
 
@@ -49,6 +49,7 @@ export function instanceFlags(i: Judged): Set<Flag> {
     else if (v.kind === 'duplicate') flags.add('duplicate');
     else if (v.kind === 'shared' && v.singleWriter) flags.add('duplicate');
     else if (v.kind === 'orphan') flags.add('orphan');
+    else if (v.kind === 'superseded') flags.add('superseded');
   }
   return flags;
 }
@@ -67,9 +68,11 @@ export function duplicateInstances(s: VmServer): VmInstance[] {
   return s.instances.filter((i) => i.verdicts.some((v) => v.kind === 'duplicate'));
 }
 
-/** What Kill Duplicates stops, as the engine's plan does: older duplicates and orphans. */
+/** What Kill Duplicates stops, as the engine's plan does: older duplicates, orphans, an earlier host's servers. */
 export function leftoverInstances(s: VmServer): VmInstance[] {
-  return s.instances.filter((i) => i.verdicts.some((v) => v.kind === 'duplicate' || v.kind === 'orphan'));
+  return s.instances.filter((i) =>
+    i.verdicts.some((v) => v.kind === 'duplicate' || v.kind === 'orphan' || v.kind === 'superseded'),
+  );
 }
 
 export function staleInstances(s: VmServer): VmInstance[] {
@@ -91,6 +94,8 @@ export type ServerState =
   | { kind: 'disabled' }
   | { kind: 'notRunning' }
   | { kind: 'orphan'; count: number }
+  /** Servers an agent host's earlier generation left running (a newer host of its kind runs now). */
+  | { kind: 'superseded'; count: number }
   | {
       kind: 'stale';
       cause: StaleVerdict['cause'];
@@ -111,6 +116,8 @@ export function serverState(s: VmServer): ServerState {
   const flags = s.instances.map(instanceFlags);
   const orphans = flags.filter((f) => f.has('orphan')).length;
   if (orphans > 0) return { kind: 'orphan', count: orphans };
+  const superseded = flags.filter((f) => f.has('superseded')).length;
+  if (superseded > 0) return { kind: 'superseded', count: superseded };
   const stale = s.instances.map(staleVerdict).filter((v): v is StaleVerdict => v !== undefined);
   if (stale.length > 0)
     return {
@@ -139,6 +146,8 @@ export interface Counts {
   runtime: number;
   duplicate: number;
   orphan: number;
+  /** Instances an agent host's earlier generation left running. */
+  superseded: number;
   /** Instances whose version could not be told: neutral, not a problem, never "fine". */
   unknown: number;
   /** Config files that could not be read or understood (errors and warnings; notes are not counted). */
@@ -201,6 +210,7 @@ export function counts(snapshot: VmSnapshot): Counts {
     runtime: 0,
     duplicate: 0,
     orphan: 0,
+    superseded: 0,
     unknown: 0,
     problems,
   };
@@ -215,15 +225,17 @@ export function counts(snapshot: VmSnapshot): Counts {
     else if (!f.size && versionUnknown(i)) c.unknown++;
     if (f.has('duplicate')) c.duplicate++;
     if (f.has('orphan')) c.orphan++;
+    if (f.has('superseded')) c.superseded++;
   }
   return c;
 }
 
-export const hasProblems = (c: Counts): boolean => c.stale + c.duplicate + c.orphan + c.problems > 0;
+export const hasProblems = (c: Counts): boolean => c.stale + c.duplicate + c.orphan + c.superseded + c.problems > 0;
 
 /** What an instance is, worst first, as every face names it (the tree and Show Evidence through VERDICT_LABELS, the agent face as is). */
 export const INSTANCE_VERDICTS = [
   'orphan',
+  'superseded',
   'stale',
   'changed-since-start',
   'config-changed',
@@ -240,6 +252,7 @@ export type InstanceVerdict = (typeof INSTANCE_VERDICTS)[number];
 /** The short words of the tree's rows and Show Evidence's summary. */
 export const VERDICT_LABELS: Record<InstanceVerdict, string> = {
   orphan: 'orphan',
+  superseded: 'superseded',
   stale: 'stale',
   'changed-since-start': 'changed since start',
   'config-changed': 'config changed',
@@ -262,6 +275,7 @@ export function instanceVerdicts(i: Judged): InstanceVerdict[] {
   const unknown = versionUnknown(i);
   const out: InstanceVerdict[] = [];
   if (flags.has('orphan')) out.push('orphan');
+  if (flags.has('superseded')) out.push('superseded');
   for (const cause of new Set(staleVerdicts(i).map((v) => v.cause))) out.push(causeVerdict(cause));
   if (flags.has('duplicate')) out.push('duplicate');
   if (!stale && unknown) out.push(unknown === PENDING ? 'checking' : unknown.settling ? 'settling' : 'unknown');

@@ -46,7 +46,16 @@ export async function pickServer(
     };
   });
   // Servers needing attention first.
-  const rank = { orphan: 0, stale: 1, duplicate: 2, unknown: 3, running: 4, notRunning: 5, disabled: 6 } as const;
+  const rank = {
+    orphan: 0,
+    superseded: 0,
+    stale: 1,
+    duplicate: 2,
+    unknown: 3,
+    running: 4,
+    notRunning: 5,
+    disabled: 6,
+  } as const;
   items.sort((a, b) => rank[a.state] - rank[b.state] || a.label.localeCompare(b.label));
   return (await vscode.window.showQuickPick(items, { placeHolder, matchOnDescription: true, matchOnDetail: true }))
     ?.server;

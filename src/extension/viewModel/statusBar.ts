@@ -89,6 +89,7 @@ export function statusBarModel(load: LoadState, options: StatusBarOptions): Stat
   if (c.runtime) parts.push(t('{0} runtime replaced', c.runtime));
   if (c.duplicate) parts.push(t('{0} dup', c.duplicate));
   if (c.orphan) parts.push(t('{0} orphan', c.orphan));
+  if (c.superseded) parts.push(t('{0} superseded', c.superseded));
   if (c.problems)
     parts.push(plural(c.problems, t('{0} config problem', c.problems), t('{0} config problems', c.problems)));
   const warning = hasProblems(c);
@@ -107,6 +108,7 @@ export function statusBarModel(load: LoadState, options: StatusBarOptions): Stat
     );
   if (c.orphan)
     problems.push(plural(c.orphan, t('{0} orphaned instance', c.orphan), t('{0} orphaned instances', c.orphan)));
+  if (c.superseded) problems.push(t('{0} left by an earlier agent host', instances(c.superseded)));
   if (c.problems)
     problems.push(
       t(

@@ -322,6 +322,10 @@ function serverItem(id: string, s: VmServer, ctx: TreeContext, workspaceFolders:
       description = t('{0} · orphaned', instances(state.count));
       icon = { id: 'debug-disconnect', color: 'list.errorForeground' };
       break;
+    case 'superseded':
+      description = t('{0} · left by an earlier host', instances(state.count));
+      icon = { id: 'debug-disconnect', color: 'list.warningForeground' };
+      break;
     case 'stale':
       // The verdict first: at the side bar's default width the end of a description is cut.
       description =
@@ -413,6 +417,8 @@ export function verdictWord(v: InstanceVerdict): string {
   switch (v) {
     case 'orphan':
       return t('orphan');
+    case 'superseded':
+      return t('superseded');
     case 'stale':
       return t('stale');
     case 'changed-since-start':
@@ -473,15 +479,17 @@ function instanceItem(
   if (mem) details.push(mem);
   const icon = flags.has('orphan')
     ? { id: 'debug-disconnect', color: 'list.errorForeground' }
-    : flags.has('stale')
-      ? { id: 'warning', color: 'list.warningForeground' }
-      : flags.has('duplicate')
-        ? { id: 'copy', color: 'list.warningForeground' }
-        : versionUnknown(i) && !stale
-          ? { id: 'question' }
-          : isGuarded(i)
-            ? { id: 'shield' }
-            : { id: 'pulse' };
+    : flags.has('superseded')
+      ? { id: 'debug-disconnect', color: 'list.warningForeground' }
+      : flags.has('stale')
+        ? { id: 'warning', color: 'list.warningForeground' }
+        : flags.has('duplicate')
+          ? { id: 'copy', color: 'list.warningForeground' }
+          : versionUnknown(i) && !stale
+            ? { id: 'question' }
+            : isGuarded(i)
+              ? { id: 'shield' }
+              : { id: 'pulse' };
   const caps: CapValue[] = [Cap.stop, Cap.copyPid, Cap.evidence];
   if (server && restartAllowed)
     caps.push(restartEffect(server, i, ctx.window ?? NO_WINDOW) === 'restart' ? Cap.restart : Cap.stopOnly);
