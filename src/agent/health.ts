@@ -79,7 +79,7 @@ export function healthSummary(c: Counts, pending: boolean): string {
   const parts: string[] = [];
   if (c.stale)
     parts.push(
-      `${c.stale} stale (${c.changed ? `${c.changed} changed since start; ` : ''}${c.runtime ? `${c.runtime} on a replaced runtime; ` : ''}restart to load what is installed)`,
+      `${c.stale} stale (${c.changed ? `${c.changed} changed since start; ` : ''}${c.runtime ? `${c.runtime} on a replaced runtime; ` : ''}${c.config ? `${c.config} started before its configuration changed; ` : ''}restart to load what is installed)`,
     );
   if (c.duplicate) parts.push(`${c.duplicate} duplicate`);
   if (c.orphan) parts.push(`${c.orphan} orphaned`);

@@ -144,6 +144,8 @@ export interface Counts {
   changed: number;
   /** Of those, the ones whose only reason is a replaced runtime (node, python3.x upgraded under them). */
   runtime: number;
+  /** Of those, the ones started before their entry's launch changed (the configuration now runs another version). */
+  config: number;
   duplicate: number;
   orphan: number;
   /** Instances an agent host's earlier generation left running. */
@@ -208,6 +210,7 @@ export function counts(snapshot: VmSnapshot): Counts {
     stale: 0,
     changed: 0,
     runtime: 0,
+    config: 0,
     duplicate: 0,
     orphan: 0,
     superseded: 0,
@@ -222,6 +225,7 @@ export function counts(snapshot: VmSnapshot): Counts {
     const cause = staleVerdict(i)?.cause;
     if (cause === 'changed') c.changed++;
     else if (cause === 'runtime') c.runtime++;
+    else if (cause === 'config') c.config++;
     else if (!f.size && versionUnknown(i)) c.unknown++;
     if (f.has('duplicate')) c.duplicate++;
     if (f.has('orphan')) c.orphan++;

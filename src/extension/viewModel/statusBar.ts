@@ -83,10 +83,11 @@ export function statusBarModel(load: LoadState, options: StatusBarOptions): Stat
   const c = counts(snapshot);
   if (c.servers === 0 && c.problems === 0 && !options.alwaysShow) return { visible: false };
   const parts: string[] = [];
-  const versionStale = c.stale - c.changed - c.runtime;
+  const versionStale = c.stale - c.changed - c.runtime - c.config;
   if (versionStale) parts.push(t('{0} stale', versionStale));
   if (c.changed) parts.push(t('{0} changed', c.changed));
   if (c.runtime) parts.push(t('{0} runtime replaced', c.runtime));
+  if (c.config) parts.push(t('{0} config changed', c.config));
   if (c.duplicate) parts.push(t('{0} dup', c.duplicate));
   if (c.orphan) parts.push(t('{0} orphan', c.orphan));
   if (c.superseded) parts.push(t('{0} superseded', c.superseded));
@@ -102,6 +103,7 @@ export function statusBarModel(load: LoadState, options: StatusBarOptions): Stat
   if (versionStale) problems.push(t('{0} running replaced code', instances(versionStale)));
   if (c.changed) problems.push(t('{0} whose files changed since start', instances(c.changed)));
   if (c.runtime) problems.push(t('{0} on a replaced runtime (node or Python upgraded)', instances(c.runtime)));
+  if (c.config) problems.push(t('{0} started before its configuration changed', instances(c.config)));
   if (c.duplicate)
     problems.push(
       plural(c.duplicate, t('{0} duplicate instance', c.duplicate), t('{0} duplicate instances', c.duplicate)),
