@@ -1,26 +1,22 @@
 import * as assert from 'node:assert/strict';
-import { ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { until } from '../support/poll';
-import { signal, stopChildren } from '../support/liveness';
-import { CONTINUE_CLI, continueCliBin, modelStub, ModelStub } from '../support/realClients';
+import { CONTINUE_CLI, continueCliBin, modelStub } from '../support/realClients';
 import {
-  badVerdicts,
   carries,
-  ClientHome,
   clientHome,
   diagnosticsOf,
-  killDuplicatesPlanned,
+  expectModelAsked,
+  expectNoneLeftAfterKill,
+  expectSessionJudged,
   MEMORY_SCRIPT,
   memoryServers,
   only,
   parentOf,
-  removeClientHome,
-  sessionPids,
+  sessionParts,
   status,
-  untilGone,
-  untilListed,
 } from './support';
 
 /**
@@ -36,28 +32,13 @@ import {
  */
 describe(`real clients: Continue CLI ${CONTINUE_CLI.version} (npm), its config.yaml and a session`, function () {
   this.timeout(300_000);
-  let h: ClientHome | undefined;
-  let model: ModelStub | undefined;
-  let session: ChildProcess | undefined;
-
-  before(function () {
-    if (process.platform !== 'linux') this.skip();
-  });
-
-  afterEach(async () => {
-    if (session) await stopChildren([session]);
-    session = undefined;
-    await removeClientHome(h);
-    h = undefined;
-    await model?.close();
-    model = undefined;
-  });
+  const parts = sessionParts();
 
   it('~/.continue/config.yaml (written by the test: cn has no `mcp add`) read as cn reads it; `cn -p`: each process under its own entry and client, none a duplicate, none left after the client is killed', async () => {
     const cn = await continueCliBin();
-    model = await modelStub();
+    const model = (parts.model = await modelStub());
     const home = clientHome('lg-continue-cli-', { CONTINUE_CLI_ENABLE_TELEMETRY: '0', CONTINUE_METRICS_ENABLED: '0' });
-    h = home;
+    parts.h = home;
     const data = path.join(home.home, 'mem-a.json');
     const config = path.join(home.home, '.continue', 'config.yaml');
     const lines = (remote: boolean) =>
@@ -118,7 +99,7 @@ describe(`real clients: Continue CLI ${CONTINUE_CLI.version} (npm), its config.y
     assert.ok(!JSON.stringify(before).includes('continue-4b1d'), 'a header value is never in the snapshot');
 
     fs.writeFileSync(config, lines(false));
-    session = spawn(cn, ['-p', 'hello'], { cwd: home.project, env: home.env, stdio: 'ignore' });
+    const session = (parts.session = spawn(cn, ['-p', 'hello'], { cwd: home.project, env: home.env, stdio: 'ignore' }));
     await until('both servers of the session running', () => memoryServers(home).length === 2, 120_000);
     const servers = memoryServers(home);
     const aPid = servers.find((p) => carries(p.pid, `MEMORY_FILE_PATH=${data}`))!.pid;
@@ -128,29 +109,13 @@ describe(`real clients: Continue CLI ${CONTINUE_CLI.version} (npm), its config.y
     assert.equal(parentOf(bPid), client);
     assert.equal(client, session.pid);
 
-    const snap = await untilListed(home, [aPid, bPid]);
-    assert.deepEqual(diagnosticsOf(snap, config), []);
-    assert.deepEqual(sessionPids(only(snap, 'mem-a'), [aPid, bPid]), [aPid]);
-    assert.deepEqual(sessionPids(only(snap, 'mem-b'), [aPid, bPid]), [bPid]);
-    const instances = [...only(snap, 'mem-a').instances, ...only(snap, 'mem-b').instances];
-    for (const i of instances.filter((x) => x.pid === aPid || x.pid === bPid)) {
-      assert.deepEqual([i.client.id, i.client.name, i.client.pid], ['continue', 'Continue CLI', client]);
-      assert.deepEqual(badVerdicts(i), [], `pid ${i.pid}: ${JSON.stringify(i.verdicts)}`);
-    }
-    assert.ok(!JSON.stringify(snap).includes(data), 'an env value is never in the snapshot');
-    assert.deepEqual(await killDuplicatesPlanned(home, [aPid, bPid]), []);
-    const stub = model;
-    await until('the session to ask the model', () => stub.requests.length > 0, 60_000);
-    assert.ok(
-      stub.requests.some((r) => r.startsWith('POST /v1/chat/completions')),
-      stub.requests.join('\n'),
-    );
-
-    // The client killed: its servers' stdin closes and they end by themselves; none is left.
-    signal(client, 'SIGKILL');
-    await untilGone("the servers to end after their client's", [aPid, bPid]);
-    const after = await status(home);
-    const listed = [...after.servers.flatMap((s) => s.instances), ...after.notConfigured].map((i) => i.pid);
-    assert.ok(!listed.includes(aPid) && !listed.includes(bPid), JSON.stringify(listed));
+    await expectSessionJudged(home, {
+      byEntry: { 'mem-a': aPid, 'mem-b': bPid },
+      client: ['continue', 'Continue CLI', client],
+      files: [config],
+      secret: data,
+    });
+    await expectModelAsked(model, 'POST /v1/chat/completions');
+    await expectNoneLeftAfterKill(home, client, [aPid, bPid]);
   });
 });

@@ -1,27 +1,23 @@
 import * as assert from 'node:assert/strict';
-import { ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { until } from '../support/poll';
-import { isAlive, signal, stopChildren } from '../support/liveness';
-import { modelStub, ModelStub, QWEN_CODE, qwenCodeBin, qwenEnv } from '../support/realClients';
+import { modelStub, QWEN_CODE, qwenCodeBin, qwenEnv } from '../support/realClients';
 import {
-  badVerdicts,
   carries,
-  ClientHome,
   clientHome,
   diagnosticsOf,
-  killDuplicatesPlanned,
+  expectModelAsked,
+  expectNoneLeftAfterKill,
+  expectSessionJudged,
   MEMORY_SCRIPT,
   memoryServers,
   only,
   parentOf,
-  removeClientHome,
   runClient,
-  sessionPids,
+  sessionParts,
   status,
-  untilGone,
-  untilListed,
 } from './support';
 
 function cmdline(pid: number): string {
@@ -39,28 +35,13 @@ function cmdline(pid: number): string {
  */
 describe(`real clients: Qwen Code ${QWEN_CODE.version} (npm), its own mcp add in two scopes and a session`, function () {
   this.timeout(300_000);
-  let h: ClientHome | undefined;
-  let model: ModelStub | undefined;
-  let session: ChildProcess | undefined;
-
-  before(function () {
-    if (process.platform !== 'linux') this.skip();
-  });
-
-  afterEach(async () => {
-    if (session) await stopChildren([session]);
-    session = undefined;
-    await removeClientHome(h);
-    h = undefined;
-    await model?.close();
-    model = undefined;
-  });
+  const parts = sessionParts();
 
   it('`qwen mcp add` (user) and `-s project`, stdio, http and sse; `qwen -p`: each process under its own entry and client, none a duplicate, none left after the client is killed', async () => {
     const qwen = await qwenCodeBin();
-    model = await modelStub();
+    const model = (parts.model = await modelStub());
     const home = clientHome('lg-qwen-code-', qwenEnv(model.url));
-    h = home;
+    parts.h = home;
     // The user's own settings before any server: the OpenAI-compatible method, no update checks, no usage statistics.
     const userSettings = path.join(home.home, '.qwen', 'settings.json');
     const own = {
@@ -114,7 +95,11 @@ describe(`real clients: Qwen Code ${QWEN_CODE.version} (npm), its own mcp add in
 
     // A project's server runs once approved (Qwen Code's own command); then a session starts both.
     await qwenIn(['mcp', 'approve', 'mem-proj']);
-    session = spawn(qwen, ['-p', 'hello'], { cwd: home.project, env: home.env, stdio: 'ignore' });
+    const session = (parts.session = spawn(qwen, ['-p', 'hello'], {
+      cwd: home.project,
+      env: home.env,
+      stdio: 'ignore',
+    }));
     await until('both servers of the session running', () => memoryServers(home).length === 2, 120_000);
     const servers = memoryServers(home);
     const userPid = servers.find((p) => carries(p.pid, `MEMORY_FILE_PATH=${data}`))!.pid;
@@ -126,30 +111,13 @@ describe(`real clients: Qwen Code ${QWEN_CODE.version} (npm), its own mcp add in
     assert.match(cmdline(parentOf(client)), /[/\\]cli\.js\0/);
     assert.equal(parentOf(parentOf(client)), session.pid, 'cli-entry.js runs cli.js, which runs the client');
 
-    const snap = await untilListed(home, [userPid, projPid]);
-    assert.deepEqual([...diagnosticsOf(snap, userSettings), ...diagnosticsOf(snap, projectSettings)], []);
-    assert.deepEqual(sessionPids(only(snap, 'mem-user'), [userPid, projPid]), [userPid]);
-    assert.deepEqual(sessionPids(only(snap, 'mem-proj'), [userPid, projPid]), [projPid]);
-    const instances = [...only(snap, 'mem-user').instances, ...only(snap, 'mem-proj').instances];
-    for (const i of instances.filter((x) => x.pid === userPid || x.pid === projPid)) {
-      assert.deepEqual([i.client.id, i.client.name, i.client.pid], ['qwen-code', 'Qwen Code', client]);
-      assert.deepEqual(badVerdicts(i), [], `pid ${i.pid}: ${JSON.stringify(i.verdicts)}`);
-    }
-    assert.ok(!JSON.stringify(snap).includes(data), 'an env value is never in the snapshot');
-    assert.deepEqual(await killDuplicatesPlanned(home, [userPid, projPid]), []);
-    const stub = model;
-    await until('the session to ask the model', () => stub.requests.length > 0, 60_000);
-    assert.ok(
-      stub.requests.some((r) => r.startsWith('POST /v1/chat/completions')),
-      stub.requests.join('\n'),
-    );
-
-    // The client killed: its servers' stdin closes and they end by themselves; none is left.
-    signal(client, 'SIGKILL');
-    await untilGone("the servers to end after their client's", [userPid, projPid]);
-    assert.ok(!isAlive(userPid) && !isAlive(projPid));
-    const after = await status(home);
-    const listed = [...after.servers.flatMap((s) => s.instances), ...after.notConfigured].map((i) => i.pid);
-    assert.ok(!listed.includes(userPid) && !listed.includes(projPid), JSON.stringify(listed));
+    await expectSessionJudged(home, {
+      byEntry: { 'mem-user': userPid, 'mem-proj': projPid },
+      client: ['qwen-code', 'Qwen Code', client],
+      files: [userSettings, projectSettings],
+      secret: data,
+    });
+    await expectModelAsked(model, 'POST /v1/chat/completions');
+    await expectNoneLeftAfterKill(home, client, [userPid, projPid]);
   });
 });

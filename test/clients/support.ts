@@ -1,12 +1,13 @@
 import * as assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { ChildProcess, execFile, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Instance, ServerStatus, Snapshot } from '../../src/core/base/model';
 import { processesOfHome } from '../support/homeProcesses';
-import { isAlive, signal } from '../support/liveness';
+import { isAlive, signal, stopChildren } from '../support/liveness';
 import { until } from '../support/poll';
+import type { ModelStub } from '../support/realClients';
 import { repoRoot } from '../support/repo';
 import { cli } from '../integration/processes/support/harness';
 
@@ -234,4 +235,84 @@ export function answerPrompts(
         );
     });
   });
+}
+
+/**
+ * One real-client test's own parts, ended after each test: its home, its loopback model and its
+ * session. Registers the hooks in the calling `describe` (Linux only: the tests read /proc).
+ */
+export interface SessionParts {
+  h?: ClientHome;
+  model?: ModelStub;
+  session?: ChildProcess;
+}
+
+export function sessionParts(): SessionParts {
+  const parts: SessionParts = {};
+  before(function () {
+    if (process.platform !== 'linux') this.skip();
+  });
+  afterEach(async () => {
+    if (parts.session) await stopChildren([parts.session]);
+    parts.session = undefined;
+    await removeClientHome(parts.h);
+    parts.h = undefined;
+    await parts.model?.close();
+    parts.model = undefined;
+  });
+  return parts;
+}
+
+/**
+ * A session's servers judged as they should be: each pid under its own entry only (`byEntry`: entry
+ * name -> pid), each instance of the client (`client`: id, name, pid) with no duplicate, orphan or
+ * unknown verdict, no diagnostic in `files`, no `secret` anywhere in the snapshot, and nothing
+ * planned by kill-duplicates. The snapshot then.
+ */
+export async function expectSessionJudged(
+  h: ClientHome,
+  expected: {
+    byEntry: Record<string, number>;
+    client: [id: string, name: string, pid: number];
+    files: string[];
+    secret: string;
+    what?: string;
+  },
+): Promise<Snapshot> {
+  const pids = Object.values(expected.byEntry);
+  const what = expected.what ?? 'in the session';
+  const snap = await untilListed(h, pids);
+  assert.deepEqual(
+    expected.files.flatMap((f) => diagnosticsOf(snap, f)),
+    [],
+    what,
+  );
+  for (const [name, pid] of Object.entries(expected.byEntry)) {
+    assert.deepEqual(sessionPids(only(snap, name), pids), [pid], `${what}: ${name}`);
+    for (const i of only(snap, name).instances.filter((x) => pids.includes(x.pid))) {
+      assert.deepEqual([i.client.id, i.client.name, i.client.pid], expected.client, `${what}: pid ${i.pid}`);
+      assert.deepEqual(badVerdicts(i), [], `${what}: pid ${i.pid}: ${JSON.stringify(i.verdicts)}`);
+    }
+  }
+  assert.ok(!JSON.stringify(snap).includes(expected.secret), 'an env value is never in the snapshot');
+  assert.deepEqual(await killDuplicatesPlanned(h, pids), [], what);
+  return snap;
+}
+
+/** The session asked its loopback model, at a path starting with `request` (`POST /v1/chat/completions`). */
+export async function expectModelAsked(model: ModelStub, request: string): Promise<void> {
+  await until('the session to ask the model', () => model.requests.length > 0, 60_000);
+  assert.ok(
+    model.requests.some((r) => r.startsWith(request)),
+    model.requests.join('\n'),
+  );
+}
+
+/** The client killed: its servers' stdin closes and they end by themselves; none is left or listed. */
+export async function expectNoneLeftAfterKill(h: ClientHome, client: number, pids: number[]): Promise<void> {
+  signal(client, 'SIGKILL');
+  await untilGone("the servers to end after their client's", pids);
+  const after = await status(h);
+  const listed = [...after.servers.flatMap((s) => s.instances), ...after.notConfigured].map((i) => i.pid);
+  assert.ok(!pids.some((p) => listed.includes(p)), JSON.stringify(listed));
 }

@@ -1,10 +1,9 @@
 import * as assert from 'node:assert/strict';
-import { ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Instance } from '../../src/core/base/model';
 import { MEM, NPM, npmEnv } from '../integration/versions/support';
-import { stopChildren } from '../support/liveness';
 import { until } from '../support/poll';
 import {
   CLAUDE_CODE,
@@ -20,7 +19,6 @@ import {
   geminiCliBin,
   geminiEnv,
   modelStub,
-  ModelStub,
 } from '../support/realClients';
 import { run } from '../support/run';
 import { cli } from '../integration/processes/support/harness';
@@ -32,8 +30,8 @@ import {
   homeProcesses,
   only,
   parentOf,
-  removeClientHome,
   runClient,
+  sessionParts,
   status,
 } from './support';
 
@@ -117,22 +115,7 @@ const CLIENTS: ClientRecipe[] = [
  */
 describe(`real clients: an npm upgrade under a running session (server-memory ${FROM} -> ${TO})`, function () {
   this.timeout(300_000);
-  let h: ClientHome | undefined;
-  let model: ModelStub | undefined;
-  let session: ChildProcess | undefined;
-
-  before(function () {
-    if (process.platform !== 'linux') this.skip();
-  });
-
-  afterEach(async () => {
-    if (session) await stopChildren([session]);
-    session = undefined;
-    await removeClientHome(h);
-    h = undefined;
-    await model?.close();
-    model = undefined;
-  });
+  const parts = sessionParts();
 
   // npm's cache shared by these tests and kept between runs, so a warm machine installs offline.
   const npm = (prefix: string, version: string, home: string) =>
@@ -143,15 +126,15 @@ describe(`real clients: an npm upgrade under a running session (server-memory ${
   /** The client's own `mcp add` of server-memory FROM's bin, and a session running it: its pid. */
   const sessionOf = async (c: ClientRecipe) => {
     const client = await c.bin();
-    model = await modelStub();
+    const model = (parts.model = await modelStub());
     const home = clientHome(`lg-upgrade-${c.client}-`, c.env(model.url));
-    h = home;
+    parts.h = home;
     c.prepare?.(home);
     const prefix = path.join(home.home, 'prefix');
     await npm(prefix, FROM, home.home);
     const bin = path.join(prefix, 'node_modules', '.bin', 'mcp-server-memory');
     await runClient(client, c.add(bin), home.project, home.env);
-    session = spawn(client, c.session(model.url), { cwd: home.project, env: home.env, stdio: 'ignore' });
+    parts.session = spawn(client, c.session(model.url), { cwd: home.project, env: home.env, stdio: 'ignore' });
     const server = await until(
       `${c.name}'s session running the server`,
       () => homeProcesses(home).find((p) => p.cmdline.split('\0').includes(bin))?.pid,
