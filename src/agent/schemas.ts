@@ -46,6 +46,7 @@ const counts = z.object({
   stale: z.number().int(),
   changed: z.number().int(),
   runtime: z.number().int(),
+  config: z.number().int(),
   duplicate: z.number().int(),
   orphan: z.number().int(),
   superseded: z.number().int(),

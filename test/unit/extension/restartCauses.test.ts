@@ -1,7 +1,9 @@
 import * as assert from 'node:assert/strict';
 import type { VmVerdict } from '../../../src/core/report/input';
 import { counts } from '../../../src/core/report/state';
+import * as z from 'zod';
 import { healthReport } from '../../../src/agent/health';
+import { HEALTH_OUTPUT } from '../../../src/agent/schemas';
 import { statusBarModel } from '../../../src/extension/viewModel/statusBar';
 import { changed, instance, server, snapshot, stale } from './fixtures';
 
@@ -44,5 +46,15 @@ describe('restart causes on the badge, in the screen-reader text and the agent h
     assert.equal(bar([[changed()]]).bar.text, '$(warning) MCP 1 · 1 changed');
     assert.equal(bar([[config]]).bar.text, '$(warning) MCP 1 · 1 config changed');
     assert.match(bar([[changed()]]).bar.accessibility, /1 instance whose files changed since start/);
+  });
+});
+
+describe("the agent face's health schema", () => {
+  it('declares every count the engine gives (its output schema admits no other property)', () => {
+    const snap = snapshot([server('memory', { instances: [instance(7, { verdicts: [config] })] })]);
+    const report = healthReport(snap);
+    const parsed = z.object(HEALTH_OUTPUT).safeParse(JSON.parse(JSON.stringify(report)));
+    assert.ok(parsed.success, parsed.success ? '' : parsed.error.message);
+    assert.deepEqual(Object.keys(HEALTH_OUTPUT.counts.shape).sort(), Object.keys(counts(snap)).sort());
   });
 });
