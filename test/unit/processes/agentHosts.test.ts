@@ -296,3 +296,68 @@ describe('agent hosts: per-session copies are duplicates, servers of ended sessi
     assert.deepEqual(kinds(byPid(list, 5032)), ['shared']);
   });
 });
+
+/**
+ * Cursor runs every window's MCP servers in one Electron utility process of its own (its
+ * `out/vs/code/electron-utility/mcpProcess/mcpProcessMain.js`, started as VS Code starts a utility
+ * process: `--type=utility --utility-sub-type=node.mojom.NodeService`; on macOS the `Cursor Helper
+ * (Plugin)` helper). Public sources only: no Cursor runs here. A window closing ends its renderer, not
+ * that process: the servers stay Cursor's while it lives, and are orphans once it is gone.
+ */
+describe("Cursor's MCP process: the servers are Cursor's while it lives, whatever its windows do", () => {
+  const utility = ['--type=utility', '--utility-sub-type=node.mojom.NodeService', '--service-sandbox-type=none'];
+  const weatherArgv = ['node', '/home/u/mcp/weather/dist/index.js'];
+  const cursorTable: ProcessInfo[] = [
+    { pid: 1, ppid: 0, uid: 0, startTime: 1795300000000, tty: false, argv: ['/sbin/init'] },
+    { pid: 7000, ppid: 1, uid: 1000, startTime: 1795301000000, tty: false, argv: ['/usr/share/cursor/cursor'] },
+    // The MCP process; the window that used it (a --type=renderer child of 7000) is closed.
+    {
+      pid: 7020,
+      ppid: 7000,
+      uid: 1000,
+      startTime: 1795301002000,
+      tty: false,
+      argv: ['/usr/share/cursor/cursor', ...utility],
+    },
+    { pid: 7021, ppid: 7020, uid: 1000, startTime: 1795301003000, tty: false, argv: weatherArgv },
+    // An earlier Cursor's MCP process is gone: its server was adopted by init.
+    { pid: 7031, ppid: 1, uid: 1000, startTime: 1795300500000, tty: false, argv: weatherArgv },
+  ];
+  const weather = stdioConfig('weather', 'cursor', 'node', ['/home/u/mcp/weather/dist/index.js']);
+  const attachCursor = async () =>
+    (
+      await attachInstances(
+        [weather],
+        { state: 'ok', processes: cursorTable, method: 'procfs' },
+        {
+          platform: 'linux',
+          homes: recordedUserHomes('linux'),
+          secretsOf: () => new Set(),
+          findListeners: async () => new Map(),
+        },
+      )
+    ).servers[0].instances;
+
+  it('a server of the MCP process is Cursor’s, the process its client, with no window open', async () => {
+    const live = byPid(await attachCursor(), 7021);
+    assert.deepEqual(live.client, { id: 'cursor', name: 'Cursor', pid: 7020 });
+    assert.deepEqual(kinds(live), [], 'not an orphan while the MCP process lives');
+  });
+
+  it('the server an ended MCP process left to init is an orphan, and not counted as a copy of the live one', async () => {
+    const list = await attachCursor();
+    assert.deepEqual(kinds(byPid(list, 7031)), ['orphan']);
+    assert.equal(duplicateOf(byPid(list, 7021)), undefined);
+  });
+
+  it('on macOS the MCP process is the Cursor Helper (Plugin) helper, Cursor’s too', () => {
+    const helper =
+      '/Applications/Cursor.app/Contents/Frameworks/Cursor Helper (Plugin).app/Contents/MacOS/Cursor Helper (Plugin)';
+    const t = new ProcessTree([
+      { pid: 10, ppid: 1, argv: ['/Applications/Cursor.app/Contents/MacOS/Cursor'] },
+      { pid: 11, ppid: 10, argv: [helper, ...utility] },
+      { pid: 12, ppid: 11, argv: weatherArgv },
+    ]);
+    assert.deepEqual(owningClient(t.get(12) as ProcessInfo, t, 'darwin'), { id: 'cursor', name: 'Cursor', pid: 11 });
+  });
+});
