@@ -1,3 +1,4 @@
+import { isSecretName } from '../core/base/redact';
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { parseLaunch } from '../core/launch/parse';
@@ -10,6 +11,17 @@ export interface Launch {
   args: string[];
   cwd: string;
   env: NodeJS.ProcessEnv;
+}
+
+/**
+ * The values the guard never repeats from what the server says of itself (its output, when it went
+ * down): those of env keys named as credentials. Not every value: paths (HOME, a venv) are what
+ * makes a traceback readable, and the engine masks every value an entry sets when it reads them.
+ */
+export function launchSecrets(launch: Launch): ReadonlySet<string> {
+  const out = new Set<string>();
+  for (const [k, v] of Object.entries(launch.env)) if (v && isSecretName(k)) out.add(v);
+  return out;
 }
 
 /**

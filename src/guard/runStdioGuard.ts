@@ -8,11 +8,11 @@ import { CrashLoopOptions } from './host/crashLoop';
 import { Guard } from './stdioGuard';
 import { serveControl } from './host/control';
 import { ServerLog } from './host/serverLog';
-import { guardLockRecord, recordChildVersion, recordServerInfo } from './host/lockRecord';
+import { guardLockRecord, recordChildVersion, recordDown, recordServerInfo } from './host/lockRecord';
 import { StopGrace } from './host/supervisor';
 import { LaunchVersionProbe } from './host/versionProbe';
 import { currentHostEnv } from '../core/base/hostEnv';
-import { identityOf, Launch } from './launch';
+import { identityOf, Launch, launchSecrets } from './launch';
 import { stopLeftoverServer } from './leftoverServer';
 import { StalePolicy } from './host/staleness';
 import { cachedUpdateLookup } from './host/registryCache';
@@ -148,6 +148,8 @@ export async function runStdioGuard(opts: RunStdioGuardOptions): Promise<number>
     },
     onChildStarted: ({ pid, version }) => recordChildVersion(lock, version, log, pid),
     onServerInfo: (info) => recordServerInfo(lock, info, log),
+    onDown: (down) => recordDown(lock, down, log),
+    secrets: launchSecrets(launch),
     serverStderr: serverLog ? (chunk) => serverLog.write(chunk) : undefined,
     ...(hub
       ? {

@@ -1,6 +1,6 @@
 import { Readable, Writable } from 'node:stream';
 import type { GuardStatus, RestartOutcome } from '../core/control/protocol';
-import type { RecordedServerInfo } from '../core/locks';
+import type { RecordedServerInfo, ServerDown } from '../core/locks';
 import { CrashLoopOptions } from './host/crashLoop';
 import { GuardHost } from './host/host';
 import { PipedProcess, SpawnSpec, StopGrace } from './host/supervisor';
@@ -34,6 +34,10 @@ export interface GuardOptions {
   onChildStarted?(info: { pid: number; version: ResolvedVersion | undefined }): void | Promise<void>;
   /** Called when the running child said who it is through MCP (the lock record carries it). */
   onServerInfo?(info: RecordedServerInfo): void | Promise<void>;
+  /** Called when the server goes down and when it is back (undefined): the lock record says it. */
+  onDown?(down: ServerDown | undefined): void | Promise<void>;
+  /** Values never repeated from the server's output (launch.ts launchSecrets). */
+  secrets?: ReadonlySet<string>;
   /** Where each child's stderr is copied (host/serverLog.ts). */
   serverStderr?(chunk: Buffer): void;
   /** A restarted child answered the replayed `initialize`. */
@@ -77,6 +81,8 @@ export class Guard {
         onChildSpawned: options.onChildSpawned,
         onChildStarted: options.onChildStarted,
         onServerInfo: options.onServerInfo,
+        onDown: options.onDown,
+        secrets: options.secrets,
       },
       this.transport,
     );

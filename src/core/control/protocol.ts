@@ -46,8 +46,10 @@ export interface GuardStatus {
   childStartedAt?: string;
   /** The running child's package version as recorded at its start, when known. */
   runningVersion?: string;
-  /** A one-line reason when the guard gave up restarting (crash loop). */
+  /** A one-line reason when the guard gave up restarting (crash loop): the server is down. */
   failure?: string;
+  /** While down: the server's last stderr lines, masked (core/locks ServerDown.output). */
+  lastOutput?: string[];
   /** Under `--on-conflict share`: every client the one server serves, oldest first. */
   attached?: AttachedClient[];
 }

@@ -19,5 +19,6 @@ export type {
   RecordedChild,
   RecordedServerInfo,
   RecordedVersions,
+  ServerDown,
   ServerIdentity,
 } from './types';

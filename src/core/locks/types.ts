@@ -96,6 +96,22 @@ export interface LockRecord {
   share?: boolean;
   /** A sharing holder's clients, oldest first: each one's pid and start time, and its name once known. */
   attached?: AttachedClient[];
+  /**
+   * Set by a guard while its server is down: it gave up starting it (a crash loop, a restart that
+   * never served) and runs on with no server, answering its client with the cause. Removed once a
+   * restart brings the server back. Readers check each field's type: a record is anyone's to write.
+   */
+  down?: ServerDown;
+}
+
+/** Why a guard's server is not running, as its lock record says. */
+export interface ServerDown {
+  /** ISO 8601: when the guard gave up. */
+  since: string;
+  /** The guard's reason ("the server exited within 10 s of starting 3 times in a row ..."), with the cause line. */
+  reason: string;
+  /** The server's last stderr lines, oldest first, cut and masked (env values, token shapes). */
+  output?: string[];
 }
 
 /** A launcher's child as its lock record names it: what re-identifying it exactly takes. */

@@ -1,9 +1,10 @@
 import type { ChildProcess } from 'node:child_process';
 import type { GuardStatus, RestartOutcome } from '../../core/control/protocol';
-import type { RecordedServerInfo, RecordedVersions } from '../../core/locks';
+import type { RecordedServerInfo, RecordedVersions, ServerDown } from '../../core/locks';
 import type { InstanceVersions } from '../../core/base/versionTypes';
 import { recordedVersions } from './lockRecord';
 import { CrashLoopDetector, CrashLoopOptions } from './crashLoop';
+import { causeLine } from './outputTail';
 import { describeOpenWork, OpenWork } from './openWork';
 import { diffTools, toolsChangedText } from './toolsDiff';
 import { NoticeAudience, StaleGate } from './staleGate';
@@ -38,7 +39,16 @@ export interface GuardHostOptions {
   onChildStarted?(info: { pid: number; version: ResolvedVersion | undefined }): void | Promise<void>;
   /** Called when the running child said who it is through MCP (the lock record carries it). */
   onServerInfo?(info: RecordedServerInfo): void | Promise<void>;
+  /** Called when the server goes down (the guard gave up on it) and, with undefined, when a restart brings it back. */
+  onDown?(down: ServerDown | undefined): void | Promise<void>;
+  /** Values never repeated from the server's output (the launch's env values): masked in what the guard says of it. */
+  secrets?: ReadonlySet<string>;
 }
+
+/** How long the end of a dead child's stderr is waited for before saying why it died. */
+const OUTPUT_SETTLE_MS = 500;
+/** Joins a reason for giving up and the cause line of the server's output. */
+const LAST_OUTPUT = '. Its last output: ';
 
 /** How long a restart waits, by default, for open multi-round requests and running tasks (with the drain, within the 30 s a restart request waits for its answer). */
 export const HOLD_MS = 20_000;
@@ -76,6 +86,8 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
   private readonly crash: CrashLoopDetector;
   private readonly staleGate: StaleGate;
   private readonly openWork: OpenWork;
+  /** Why the server is down, while the guard has given up on it (failed). */
+  private downInfo: ServerDown | undefined;
   /** A restart waiting for open work to close (still running meanwhile); later requests join it. */
   private heldRestart: Promise<RestartOutcome> | undefined;
   /** The tools of the child a restart replaced, until the new child's are known and compared. */
@@ -106,6 +118,17 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
       updateAvailable: options.updateAvailable,
     });
     transport.bind(this);
+    // A restart the user asked for that serves again brings the server back up.
+    this.lifecycle.onChange((state) => {
+      if (state.kind !== 'running' || !this.downInfo) return;
+      this.downInfo = undefined;
+      void this.options.onDown?.(undefined);
+    });
+  }
+
+  /** Why the server is down (the guard gave up on it), or undefined while it runs or may still come up. */
+  get down(): ServerDown | undefined {
+    return this.downInfo;
   }
 
   get state(): GuardState {
@@ -207,6 +230,7 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
         throw err;
       }
     } catch (err) {
+      await this.slot?.child.output.settled(OUTPUT_SETTLE_MS);
       if (!this.lifecycle.isClosing) this.fail((err as Error).message);
       this.startedFirst.reject(err as Error);
       throw err;
@@ -234,6 +258,7 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
       childStartedAt: child ? new Date(child.startedAt).toISOString() : undefined,
       runningVersion: version?.state === 'known' ? `${version.name} ${version.version}` : undefined,
       failure: state.kind === 'failed' ? state.reason : undefined,
+      ...(this.downInfo?.output ? { lastOutput: this.downInfo.output } : {}),
     };
   }
 
@@ -377,10 +402,39 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
     );
   }
 
+  /**
+   * The guard gives up on the server: it is down until a restart the user asks for. The reason
+   * carries the cause (the line of its last output that names an error), masked, for the client's
+   * error and every face; the whole end of its output goes into the lock record.
+   */
   private fail(reason: string): void {
-    if (!this.lifecycle.to({ kind: 'failed', reason })) return;
-    this.options.log(`${this.options.serverName}: ${reason}`);
-    this.transport.refuseHeld('failed', reason);
+    const output = this.lastOutput();
+    const full = this.withCause(reason, output);
+    if (!this.lifecycle.to({ kind: 'failed', reason: full })) return;
+    const down: ServerDown = { since: new Date().toISOString(), reason: full, ...(output.length ? { output } : {}) };
+    this.downInfo = down;
+    this.options.log(`${this.options.serverName}: ${full}`);
+    void this.options.onDown?.(down);
+    this.transport.refuseHeld('failed', full);
+    // An exit may be seen before the end of the child's stderr is read: what came after is recorded too.
+    const child = this.slot?.child;
+    void child?.output.settled(OUTPUT_SETTLE_MS).then(() => {
+      const later = this.lastOutput(child);
+      if (this.downInfo !== down || later.join('\n') === output.join('\n')) return;
+      this.downInfo = { ...down, output: later };
+      void this.options.onDown?.(this.downInfo);
+    });
+  }
+
+  /** The end of a child's stderr (the current one's by default), masked. */
+  private lastOutput(child = this.slot?.child): string[] {
+    return child?.output.lines(this.options.secrets ?? new Set()) ?? [];
+  }
+
+  /** A reason for giving up, with the line of the server's last output that names its error (once). */
+  private withCause(reason: string, output: readonly string[]): string {
+    const cause = causeLine(output);
+    return cause && !reason.includes(LAST_OUTPUT) ? `${reason}${LAST_OUTPUT}${cause}` : reason;
   }
 
   /** Starts a restart, or joins the one under way. `mayHold`: false once a hold for open work has ended. */
@@ -460,12 +514,15 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
         slot.stopping = true;
         const exit = await this.stopSlotChild(slot);
         if (this.lifecycle.isClosing) throw err;
+        // Its last words say why it died: read them before judging (and maybe giving up).
+        await slot.child.output.settled(OUTPUT_SETTLE_MS);
         const verdict = this.crash.recordExit(
           slot.child.startedAt,
           Date.now(),
           `${(err as Error).message}; ${describeExit(exit)}`,
         );
-        if (!verdict.restart) throw new Error(verdict.reason);
+        // Who asked for the restart hears the cause too (the control endpoint's answer).
+        if (!verdict.restart) throw new Error(this.withCause(verdict.reason, this.lastOutput(slot.child)));
         this.options.log(`restart attempt failed: ${(err as Error).message}; trying again`);
       }
     }

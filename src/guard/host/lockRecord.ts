@@ -1,4 +1,4 @@
-import type { AcquireOptions, HeldLock, RecordedServerInfo, RecordedVersions } from '../../core/locks';
+import type { AcquireOptions, HeldLock, RecordedServerInfo, RecordedVersions, ServerDown } from '../../core/locks';
 import { processStartTime } from '../../core/locks';
 import { LIFEGUARD_VERSION } from '../../core/base/version';
 import type { Launch } from '../launch';
@@ -65,4 +65,13 @@ export async function recordServerInfo(
   await lock
     .update({ versions: { ...lock.record.versions, serverInfo: info } })
     .catch((err: Error) => log(`could not update ${lock.lockPath}: ${err.message}`));
+}
+
+/** Records that the server is down and why, or (undefined) that it is back: status and the tree read it. */
+export async function recordDown(
+  lock: HeldLock,
+  down: ServerDown | undefined,
+  log: (line: string) => void,
+): Promise<void> {
+  await lock.update({ down }).catch((err: Error) => log(`could not update ${lock.lockPath}: ${err.message}`));
 }

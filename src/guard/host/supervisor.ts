@@ -3,6 +3,7 @@ import { constants } from 'node:os';
 import { Readable, Writable } from 'node:stream';
 import { childTarget, runStopLadder, termThenKill } from '../../core/actions/stopLadder';
 import { ClientStderr } from './clientStderr';
+import { OutputTail } from './outputTail';
 
 /** The process's stderr as the client's side of every child's stderr: one window for them all. */
 let sharedClientStderr: ClientStderr | undefined;
@@ -32,6 +33,8 @@ export interface ServerChild<P extends ChildProcess = PipedProcess> {
   /** Resolves once, when the process is gone (or never started). */
   readonly exited: Promise<ChildExit>;
   exit?: ChildExit;
+  /** The end of what it wrote to stderr (the cause, when it goes down): fed where the guard reads its stderr. */
+  readonly output: OutputTail;
 }
 
 export interface SpawnSpec {
@@ -42,20 +45,30 @@ export interface SpawnSpec {
 }
 
 /**
- * Starts the server with piped stdin/stdout. Its stderr is the guard's own, so server logs pass
- * through to the client; with `stderrCopy`, it is read, passed through and copied (the server log).
+ * Starts the server with piped stdin/stdout. Its stderr is read and passed through to the guard's
+ * own, so server logs reach the client; the end of it is kept (`output`), and with `stderrCopy` every
+ * byte is copied too (the server log).
  */
 export function spawnServer(spec: SpawnSpec, generation: number, stderrCopy?: (chunk: Buffer) => void): ServerChild {
-  if (!stderrCopy) return spawnChild<PipedProcess>(spec, generation, ['pipe', 'pipe', 'inherit']);
   const child = spawnChild<PipedProcess>(spec, generation, ['pipe', 'pipe', 'pipe']);
-  const stderr = (child.proc as unknown as { stderr: Readable }).stderr;
   const toClient = clientStderr();
-  stderr.on('data', (chunk: Buffer) => {
+  tapStderr(child, (chunk) => {
     toClient.write(chunk);
-    stderrCopy(chunk);
+    stderrCopy?.(chunk);
   });
-  stderr.on('error', () => undefined);
   return child;
+}
+
+/** Reads a child's piped stderr: each chunk goes to `onChunk` and the end of it into the child's `output`. */
+export function tapStderr(child: ServerChild<ChildProcess>, onChunk: (chunk: Buffer) => void): void {
+  const stderr = (child.proc as unknown as { stderr: Readable | null }).stderr;
+  if (!stderr) return child.output.end();
+  stderr.on('data', (chunk: Buffer) => {
+    child.output.push(chunk);
+    onChunk(chunk);
+  });
+  stderr.once('close', () => child.output.end());
+  stderr.on('error', () => child.output.end());
 }
 
 /** Starts the server with the given stdio and watches it until it is gone. */
@@ -70,6 +83,7 @@ export function spawnChild<P extends ChildProcess>(
     proc,
     startedAt: Date.now(),
     exited: undefined as never,
+    output: new OutputTail(),
   };
   child.exited = new Promise<ChildExit>((resolve) => {
     proc.once('error', (err) => {

@@ -1,5 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
-import { ChildExit, describeExit, ServerChild, spawnChild } from '../host/supervisor';
+import { createWriteStream } from 'node:fs';
+import type { Writable } from 'node:stream';
+import { ChildExit, describeExit, ServerChild, spawnChild, tapStderr } from '../host/supervisor';
 import type { GuardTransport, HostView } from '../host/transport';
 import type { UpstreamAddress } from './exchange';
 import type { HttpFront, UpstreamTarget } from './front';
@@ -33,6 +35,8 @@ export class HttpTransport implements GuardTransport<ChildProcess>, UpstreamTarg
   private readonly addresses = new WeakMap<ServerChild<ChildProcess>, UpstreamAddress>();
   /** The child that answers, and where. */
   private serving: { child: ServerChild<ChildProcess>; address: UpstreamAddress } | undefined;
+  /** Where each child's stderr goes once the guard has read it (its end is kept: the cause when it goes down). */
+  private stderrSink: Writable | undefined;
 
   constructor(private readonly options: HttpTransportOptions) {}
 
@@ -54,9 +58,18 @@ export class HttpTransport implements GuardTransport<ChildProcess>, UpstreamTarg
       cwd: this.options.cwd,
       env: { ...this.options.env, PORT: String(port) },
     };
-    const child = spawnChild<ChildProcess>(spec, generation, ['ignore', this.options.stdio, this.options.stdio]);
+    const stdio = this.options.stdio;
+    const child = spawnChild<ChildProcess>(spec, generation, ['ignore', stdio, stdio === 'ignore' ? 'ignore' : 'pipe']);
+    const sink = stdio === 'ignore' ? undefined : this.sink(stdio);
+    tapStderr(child, (chunk) => sink?.write(chunk));
     this.addresses.set(child, { host: LOOPBACK, port });
     return child;
+  }
+
+  /** The guard's stderr, or the file descriptor it was given (a detached guard's log), kept open across children. */
+  private sink(stdio: 'inherit' | number): Writable {
+    if (stdio === 'inherit' || stdio === 2) return process.stderr;
+    return (this.stderrSink ??= createWriteStream('', { fd: stdio, autoClose: false }).on('error', () => undefined));
   }
 
   async attach(child: ServerChild<ChildProcess>): Promise<void> {

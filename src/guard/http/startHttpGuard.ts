@@ -15,9 +15,9 @@ import { recordIdentity } from '../../core/pids/reidentify';
 import { CrashLoopOptions, DEFAULT_CRASH_LOOP } from '../host/crashLoop';
 import { serveControl } from '../host/control';
 import { GuardHost } from '../host/host';
-import { guardLockRecord, recordChildVersion, recordServerInfo } from '../host/lockRecord';
+import { guardLockRecord, recordChildVersion, recordDown, recordServerInfo } from '../host/lockRecord';
 import { probeLaunch } from '../host/versionProbe';
-import { Launch } from '../launch';
+import { Launch, launchSecrets } from '../launch';
 import type { InstalledVersionProbe, ResolvedVersion } from '../host/staleness';
 import { stopLeftoverServer } from '../leftoverServer';
 import { cachedUpdateLookup } from '../host/registryCache';
@@ -252,6 +252,8 @@ function newHost(
       onChildSpawned,
       onChildStarted: ({ pid, version }) => recordChildVersion(lock, version, o.log, pid),
       onServerInfo: (info) => recordServerInfo(lock, info, o.log),
+      onDown: (down) => recordDown(lock, down, o.log),
+      secrets: launchSecrets(o.launch),
     },
     transport,
   );

@@ -247,11 +247,11 @@ export class StdioTransport implements GuardTransport<PipedProcess> {
     this.queue = [];
     const [code, message] =
       why === 'failed'
-        ? [GuardErrorCode.CrashLoop, reason]
-        : [GuardErrorCode.ShuttingDown, `the guard is shutting down (${reason})`];
+        ? [GuardErrorCode.CrashLoop, ` is down: ${reason}`]
+        : [GuardErrorCode.ShuttingDown, `: the guard is shutting down (${reason})`];
     for (const line of queued) {
       const c = classify(line);
-      if (c.kind === 'request') this.writer.send(errorResponse(c.id, code, `${this.host.serverName}: ${message}`));
+      if (c.kind === 'request') this.writer.send(errorResponse(c.id, code, `${this.host.serverName}${message}`));
     }
     // Open subscriptions end: gracefully when the guard stops, as an error (the client may listen again) when it gave up.
     // The server lets go of them first, so it does not answer them itself as it stops.
@@ -298,9 +298,9 @@ export class StdioTransport implements GuardTransport<PipedProcess> {
       if (c.kind === 'request') {
         const [code, why] =
           state.kind === 'failed'
-            ? [GuardErrorCode.CrashLoop, state.reason]
-            : [GuardErrorCode.ShuttingDown, 'the guard is shutting down'];
-        this.writer.send(errorResponse(c.id, code, `${this.host.serverName}: ${why}`));
+            ? [GuardErrorCode.CrashLoop, ` is down: ${state.reason}`]
+            : [GuardErrorCode.ShuttingDown, ': the guard is shutting down'];
+        this.writer.send(errorResponse(c.id, code, `${this.host.serverName}${why}`));
       }
       return true;
     }

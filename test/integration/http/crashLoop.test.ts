@@ -14,7 +14,10 @@ import { shortTempDir, spawnCollect } from './support';
 const SHORT_LIVED = `
 const http = require('node:http');
 http.createServer((req, res) => { res.writeHead(200, { 'content-type': 'application/json' }); res.end('{}'); })
-  .listen(Number(process.env.PORT), '127.0.0.1', () => setTimeout(() => process.exit(3), 700));
+  .listen(Number(process.env.PORT), '127.0.0.1', () => setTimeout(() => {
+    process.stderr.write('Error: the index at ./data is from a newer version ' + process.env.DB_PASSWORD + '\\n');
+    process.exit(3);
+  }, 700));
 `;
 
 describe('run --http: the crash-loop rule is the one `run` has, with the same options', function () {
@@ -31,11 +34,11 @@ describe('run --http: the crash-loop rule is the one `run` has, with the same op
     fs.rmSync(home, { recursive: true, force: true });
   });
 
-  it('stops restarting after --crash-limit quick exits in a row and answers 502 saying why', async () => {
+  it('stops restarting after --crash-limit quick exits in a row and answers 502 saying why; its record says it is down, with its last output', async () => {
     const script = path.join(home, 'short-lived.cjs');
     fs.writeFileSync(script, SHORT_LIVED);
     const port = await freePort();
-    const env = { ...process.env, MCP_LIFEGUARD_HOME: home };
+    const env = { ...process.env, MCP_LIFEGUARD_HOME: home, DB_PASSWORD: 'pw-0c1d2e3f4a' };
     const guard = spawnCollect(
       process.execPath,
       [
@@ -77,7 +80,19 @@ describe('run --http: the crash-loop rule is the one `run` has, with the same op
       body: '{"jsonrpc":"2.0","id":1,"method":"tools/list"}',
     });
     assert.equal(res.status, 502);
-    assert.match(await res.text(), /2 times in a row/);
+    const body = await res.text();
+    assert.match(
+      body,
+      /2 times in a row.*Its last output: Error: the index at \.\/data is from a newer version <redacted>/,
+    );
+    // The record says so (status, the tree and the badge read it); the password is never repeated.
+    const down = await until('the record to say down', async () => {
+      const live = (await listLocks(paths.locks)).find((l) => l.state === 'live');
+      return live && 'record' in live ? live.record.down : undefined;
+    });
+    assert.match(down.reason, /Its last output: Error: the index/);
+    assert.deepEqual(down.output, ['Error: the index at ./data is from a newer version <redacted>']);
+    assert.ok(!body.includes('pw-0c1d2e3f4a') && !JSON.stringify(down).includes('pw-0c1d2e3f4a'));
     guard.child.kill('SIGTERM');
     assert.equal(await guard.exited, 0, guard.output());
   });
