@@ -58,10 +58,12 @@ export interface LifeguardInstance {
 
 /** A server's state, worst first. */
 export type ServerHealth =
-  'orphan' | 'superseded' | 'stale' | 'duplicate' | 'unknown' | 'running' | 'notRunning' | 'disabled';
+  'down' | 'orphan' | 'superseded' | 'stale' | 'duplicate' | 'unknown' | 'running' | 'notRunning' | 'disabled';
 
 /** What an instance is, as the tree and Show Evidence name it. */
 export type InstanceVerdict =
+  /** A guard whose server is not running: it gave up starting it; the reason names the server's last error. */
+  | 'down'
   | 'orphan'
   /** Left by an earlier generation of its agent host (a newer host of the same kind runs now). */
   | 'superseded'

@@ -77,6 +77,7 @@ function matches(s: ServerReport, filter: HealthFilter): boolean {
 /** The badge's sentence: what needs attention, or that nothing does. */
 export function healthSummary(c: Counts, pending: boolean): string {
   const parts: string[] = [];
+  if (c.down) parts.push(`${c.down} down (a guard whose server is not running)`);
   if (c.stale)
     parts.push(
       `${c.stale} stale (${c.changed ? `${c.changed} changed since start; ` : ''}${c.runtime ? `${c.runtime} on a replaced runtime; ` : ''}${c.config ? `${c.config} started before its configuration changed; ` : ''}restart to load what is installed)`,

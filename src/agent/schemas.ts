@@ -33,7 +33,17 @@ const server = z.object({
   source: z.string(),
   file: z.string(),
   transport: z.string(),
-  state: z.enum(['running', 'stale', 'duplicate', 'orphan', 'superseded', 'unknown', 'not-running', 'disabled']),
+  state: z.enum([
+    'running',
+    'down',
+    'stale',
+    'duplicate',
+    'orphan',
+    'superseded',
+    'unknown',
+    'not-running',
+    'disabled',
+  ]),
   installedVersion: z.string().optional(),
   updateAvailable: z.object({ package: z.string(), installed: z.string(), latest: z.string() }).optional(),
   instances: z.array(instance),
@@ -43,6 +53,7 @@ const counts = z.object({
   servers: z.number().int(),
   running: z.number().int(),
   instances: z.number().int(),
+  down: z.number().int(),
   stale: z.number().int(),
   changed: z.number().int(),
   runtime: z.number().int(),
@@ -58,7 +69,9 @@ export const HEALTH_OUTPUT = {
   takenAt: z.string(),
   healthy: z
     .boolean()
-    .describe("The status bar badge's judgement: no stale, duplicate or orphaned instance and no config problem"),
+    .describe(
+      "The status bar badge's judgement: no server down, no stale, duplicate or orphaned instance and no config problem",
+    ),
   summary: z.string(),
   counts,
   servers: z.array(server),

@@ -83,7 +83,8 @@ export function formatInstances(snapshot: Snapshot): string[] {
     clientLabel(i),
     uptime(now, i.startTime),
     memory(i.memoryBytes),
-    ...(withVersions ? [runningCell(i), installedCell(i.versions?.installed)] : []),
+    // A guard whose server is down runs nothing: no version to show.
+    ...(withVersions ? (isDown(i) ? ['-', '-'] : [runningCell(i), installedCell(i.versions?.installed)]) : []),
     [versionVerdictLabel(i), runtimeLabel(i), ...i.verdicts.map(verdictLabel)].filter(Boolean).join('; ') || 'ok',
   ];
   const versionHeads = withVersions ? ['RUNNING', 'INSTALLED'] : [];
@@ -137,6 +138,8 @@ export function sharedByClients(names: ReadonlyArray<string | undefined>): strin
   return `shared by ${n} client${n === 1 ? '' : 's'}${n > 0 ? ` (${names.map((x) => x ?? '?').join(', ')})` : ''}`;
 }
 
+const isDown = (i: Instance): boolean => i.verdicts.some((v) => v.kind === 'down');
+
 function clientLabel(i: Instance): string {
   if (i.verdicts.some((v) => v.kind === 'orphan')) return 'gone';
   // A shared server (`run --on-conflict share`): its clients are the relays its lock record lists.
@@ -153,6 +156,9 @@ export function verdictLabel(v: Verdict): string {
       return `orphan: ${v.reason}`;
     case 'superseded':
       return `superseded: ${v.reason}`;
+    case 'down':
+      // In capitals, as every restart need: a server that does not run is the worst news on a row.
+      return `DOWN: ${v.reason}`;
     case 'shared':
       return v.singleWriter ? `shared by ${v.instances.length} instances of a single-writer server` : '';
     case 'unknown':

@@ -232,6 +232,20 @@ export type Verdict =
     }
   | {
       /**
+       * A guard whose server is not running: it gave up starting it (a crash loop, a restart that
+       * never served) and answers its client with the cause. The instance is the guard's process;
+       * no server runs, so nothing about a version is said of it.
+       */
+      kind: 'down';
+      /** ISO 8601: when the guard gave up. */
+      since: string;
+      /** The guard's reason, with the line of the server's last output that names the error. */
+      reason: string;
+      /** The server's last stderr lines, oldest first, cut and masked. */
+      output?: string[];
+    }
+  | {
+      /**
        * It runs under an agent host left by an earlier generation of itself (the client upgraded and
        * a newer host of the same kind runs for the same user): a leftover of the old host.
        */

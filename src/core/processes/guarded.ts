@@ -45,7 +45,34 @@ export function markGuarded(instances: Iterable<Instance>, records: readonly Loc
         ...(typeof r.serverLog === 'string' ? { serverLog: r.serverLog } : {}),
         ...attachedField(r),
       };
+    const down = r && downOf(r);
+    if (down && !i.verdicts.some((v) => v.kind === 'down')) i.verdicts.push({ kind: 'down', ...down });
   }
+}
+
+/** Lines of a server's output kept in a verdict, and characters of each: a record is anyone's to write. */
+const DOWN_LINES = 20;
+const DOWN_LINE_CHARS = 1000;
+/** A reason is the guard's words and the server's cause line: longer than a line. */
+const DOWN_REASON_CHARS = 2000;
+
+/**
+ * A guard's own word that its server is down (the record's `down`), when it is well-formed: its
+ * strings as written (cut), never anything else of the record's. The snapshot masks secrets in it
+ * as in every string.
+ */
+export function downOf(record: LockRecord): { since: string; reason: string; output?: string[] } | undefined {
+  const d = record.down as unknown;
+  if (!d || typeof d !== 'object') return undefined;
+  const { since, reason, output } = d as { since?: unknown; reason?: unknown; output?: unknown };
+  if (typeof since !== 'string' || typeof reason !== 'string') return undefined;
+  const cut = (s: string, max = DOWN_LINE_CHARS) => (s.length > max ? `${s.slice(0, max - 1)}…` : s);
+  const lines = Array.isArray(output) ? output.filter((l): l is string => typeof l === 'string') : [];
+  return {
+    since: cut(since, 64),
+    reason: cut(reason, DOWN_REASON_CHARS),
+    ...(lines.length ? { output: lines.slice(-DOWN_LINES).map((l) => cut(l)) } : {}),
+  };
 }
 
 /** The `attached` an instance shows: a share host's clients, or an HTTP guard's when it has any. */

@@ -50,6 +50,8 @@ export function describeVerdict(v: VmVerdict, show: Show = asIs): string {
       return `Orphan: ${show(v.reason)}`;
     case 'superseded':
       return `Superseded: ${show(v.reason)}`;
+    case 'down':
+      return `Down: its server is not running (since ${show(v.since)}): ${show(v.reason)}`;
     case 'unknown':
       if (v.question === 'stale')
         return `${v.settling ? 'Version being judged' : 'Version unknown'}: ${show(v.reason)}`;

@@ -23,6 +23,8 @@ export const MAX_LISTED_PACKAGES = 10;
 /** What to do about one instance, in one sentence. */
 export function whatToDo(i: VmInstance): string {
   const flags = instanceFlags(i);
+  if (flags.has('down'))
+    return 'Fix what its last output says (an upgrade that broke it: go back to the version it ran), then Restart: its guard starts it again and the client keeps its session.';
   if (flags.has('orphan')) return 'Stop it: no client talks to it any more.';
   if (flags.has('superseded'))
     return 'Kill Duplicates stops it: the host that started it is an earlier generation, and the newer one starts its own.';

@@ -8,7 +8,7 @@ type Judged = Pick<VmInstance, 'verdicts'>;
  * "unknown" verdicts never raise a flag: a false alarm trains users to ignore the badge.
  */
 
-export type Flag = 'stale' | 'duplicate' | 'orphan' | 'superseded';
+export type Flag = 'down' | 'stale' | 'duplicate' | 'orphan' | 'superseded';
 
 export type StaleVerdict = Extract<VmVerdict, { kind: 'stale' }>;
 
@@ -50,8 +50,14 @@ export function instanceFlags(i: Judged): Set<Flag> {
     else if (v.kind === 'shared' && v.singleWriter) flags.add('duplicate');
     else if (v.kind === 'orphan') flags.add('orphan');
     else if (v.kind === 'superseded') flags.add('superseded');
+    else if (v.kind === 'down') flags.add('down');
   }
   return flags;
+}
+
+/** Why a guard's server is not running, when it is down (the instance is the guard; no server runs). */
+export function downVerdict(i: Judged): Extract<VmVerdict, { kind: 'down' }> | undefined {
+  return i.verdicts.find((v): v is Extract<VmVerdict, { kind: 'down' }> => v.kind === 'down');
 }
 
 export const isGuarded = (i: VmInstance): boolean => i.lock !== undefined;
@@ -93,6 +99,8 @@ export function bulkRestartTargets(s: VmServer): VmInstance[] {
 export type ServerState =
   | { kind: 'disabled' }
   | { kind: 'notRunning' }
+  /** A guard of it runs with its server down (it gave up starting it): `count` such guards, `reason` the first one's. */
+  | { kind: 'down'; count: number; reason: string }
   | { kind: 'orphan'; count: number }
   /** Servers an agent host's earlier generation left running (a newer host of its kind runs now). */
   | { kind: 'superseded'; count: number }
@@ -114,6 +122,8 @@ export function serverState(s: VmServer): ServerState {
   const n = s.instances.length;
   if (n === 0) return s.disabled ? { kind: 'disabled' } : { kind: 'notRunning' };
   const flags = s.instances.map(instanceFlags);
+  const down = s.instances.map(downVerdict).filter((v) => v !== undefined);
+  if (down.length > 0) return { kind: 'down', count: down.length, reason: down[0].reason };
   const orphans = flags.filter((f) => f.has('orphan')).length;
   if (orphans > 0) return { kind: 'orphan', count: orphans };
   const superseded = flags.filter((f) => f.has('superseded')).length;
@@ -136,8 +146,12 @@ export function serverState(s: VmServer): ServerState {
 
 export interface Counts {
   servers: number;
+  /** Servers with a process up (a guard whose server is down is not one). */
   running: number;
+  /** Running instances: a guard whose server is down is counted as `down`, not here. */
   instances: number;
+  /** Guards whose server is not running (they gave up starting it): a server that is down. */
+  down: number;
   /** Instances that need a restart (stale, changed since start, config changed, or on a replaced runtime). */
   stale: number;
   /** Of those, the ones changed since start (no version evidence either way). */
@@ -207,6 +221,7 @@ export function counts(snapshot: VmSnapshot): Counts {
     servers: snapshot.servers.length,
     running: 0,
     instances: 0,
+    down: 0,
     stale: 0,
     changed: 0,
     runtime: 0,
@@ -217,10 +232,14 @@ export function counts(snapshot: VmSnapshot): Counts {
     unknown: 0,
     problems,
   };
-  c.running = snapshot.servers.filter((s) => s.instances.length > 0).length;
+  c.running = snapshot.servers.filter((s) => s.instances.some((i) => !downVerdict(i))).length;
   for (const { instance: i } of distinctInstances(snapshot.servers)) {
-    c.instances++;
     const f = instanceFlags(i);
+    if (f.has('down')) {
+      c.down++;
+      continue;
+    }
+    c.instances++;
     if (f.has('stale')) c.stale++;
     const cause = staleVerdict(i)?.cause;
     if (cause === 'changed') c.changed++;
@@ -234,10 +253,12 @@ export function counts(snapshot: VmSnapshot): Counts {
   return c;
 }
 
-export const hasProblems = (c: Counts): boolean => c.stale + c.duplicate + c.orphan + c.superseded + c.problems > 0;
+export const hasProblems = (c: Counts): boolean =>
+  c.down + c.stale + c.duplicate + c.orphan + c.superseded + c.problems > 0;
 
 /** What an instance is, worst first, as every face names it (the tree and Show Evidence through VERDICT_LABELS, the agent face as is). */
 export const INSTANCE_VERDICTS = [
+  'down',
   'orphan',
   'superseded',
   'stale',
@@ -255,6 +276,7 @@ export type InstanceVerdict = (typeof INSTANCE_VERDICTS)[number];
 
 /** The short words of the tree's rows and Show Evidence's summary. */
 export const VERDICT_LABELS: Record<InstanceVerdict, string> = {
+  down: 'down',
   orphan: 'orphan',
   superseded: 'superseded',
   stale: 'stale',
@@ -278,6 +300,7 @@ export function instanceVerdicts(i: Judged): InstanceVerdict[] {
   const stale = staleVerdict(i);
   const unknown = versionUnknown(i);
   const out: InstanceVerdict[] = [];
+  if (flags.has('down')) out.push('down');
   if (flags.has('orphan')) out.push('orphan');
   if (flags.has('superseded')) out.push('superseded');
   for (const cause of new Set(staleVerdicts(i).map((v) => v.cause))) out.push(causeVerdict(cause));

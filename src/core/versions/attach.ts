@@ -258,6 +258,8 @@ export async function attachVersions(
     launch: Launch | undefined,
     child = false,
   ): Promise<void> {
+    // A guard whose server is down runs none: there is no version to judge (the instance is the guard).
+    if (!child && (instance as Instance).verdicts.some((v) => v.kind === 'down')) return;
     const proc = byPid.get(instance.pid);
     // A child is judged only when its own command line names a script or module (not `python -c CODE`, `node -e CODE`).
     if (child && !(proc && interprets(proc.argv) && !runsCode(proc.argv))) return;

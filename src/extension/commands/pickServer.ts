@@ -47,6 +47,7 @@ export async function pickServer(
   });
   // Servers needing attention first.
   const rank = {
+    down: 0,
     orphan: 0,
     superseded: 0,
     stale: 1,

@@ -83,6 +83,7 @@ export function statusBarModel(load: LoadState, options: StatusBarOptions): Stat
   const c = counts(snapshot);
   if (c.servers === 0 && c.problems === 0 && !options.alwaysShow) return { visible: false };
   const parts: string[] = [];
+  if (c.down) parts.push(t('{0} down', c.down));
   const versionStale = c.stale - c.changed - c.runtime - c.config;
   if (versionStale) parts.push(t('{0} stale', versionStale));
   if (c.changed) parts.push(t('{0} changed', c.changed));
@@ -100,6 +101,14 @@ export function statusBarModel(load: LoadState, options: StatusBarOptions): Stat
   const text = t('{0} MCP {1}{2}', icon, c.instances, parts.map((p) => ` · ${p}`).join(''));
 
   const problems: string[] = [];
+  if (c.down)
+    problems.push(
+      plural(
+        c.down,
+        t('{0} server down (its guard runs, the server does not)', c.down),
+        t('{0} servers down (their guards run, the servers do not)', c.down),
+      ),
+    );
   if (versionStale) problems.push(t('{0} running replaced code', instances(versionStale)));
   if (c.changed) problems.push(t('{0} whose files changed since start', instances(c.changed)));
   if (c.runtime) problems.push(t('{0} on a replaced runtime (node or Python upgraded)', instances(c.runtime)));

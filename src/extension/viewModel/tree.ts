@@ -318,6 +318,11 @@ function serverItem(id: string, s: VmServer, ctx: TreeContext, workspaceFolders:
       description = version ? t('{0} · not running', version) : t('not running');
       icon = { id: 'circle-outline' };
       break;
+    case 'down':
+      // Its guard runs, its server does not: the reason (the server's last error) is in the tooltip.
+      description = t('server down');
+      icon = { id: 'error', color: 'list.errorForeground' };
+      break;
     case 'orphan':
       description = t('{0} · orphaned', instances(state.count));
       icon = { id: 'debug-disconnect', color: 'list.errorForeground' };
@@ -415,6 +420,8 @@ export function instanceVerdictWords(i: VmInstance): string[] {
 /** The tree's word for a verdict (core's VERDICT_LABELS, translated). */
 export function verdictWord(v: InstanceVerdict): string {
   switch (v) {
+    case 'down':
+      return t('down');
     case 'orphan':
       return t('orphan');
     case 'superseded':
@@ -477,19 +484,21 @@ function instanceItem(
   if (!shared && (!server || i.client.id !== server.source.client)) details.push(i.client.name);
   const mem = formatMemory(i.memoryBytes);
   if (mem) details.push(mem);
-  const icon = flags.has('orphan')
-    ? { id: 'debug-disconnect', color: 'list.errorForeground' }
-    : flags.has('superseded')
-      ? { id: 'debug-disconnect', color: 'list.warningForeground' }
-      : flags.has('stale')
-        ? { id: 'warning', color: 'list.warningForeground' }
-        : flags.has('duplicate')
-          ? { id: 'copy', color: 'list.warningForeground' }
-          : versionUnknown(i) && !stale
-            ? { id: 'question' }
-            : isGuarded(i)
-              ? { id: 'shield' }
-              : { id: 'pulse' };
+  const icon = flags.has('down')
+    ? { id: 'error', color: 'list.errorForeground' }
+    : flags.has('orphan')
+      ? { id: 'debug-disconnect', color: 'list.errorForeground' }
+      : flags.has('superseded')
+        ? { id: 'debug-disconnect', color: 'list.warningForeground' }
+        : flags.has('stale')
+          ? { id: 'warning', color: 'list.warningForeground' }
+          : flags.has('duplicate')
+            ? { id: 'copy', color: 'list.warningForeground' }
+            : versionUnknown(i) && !stale
+              ? { id: 'question' }
+              : isGuarded(i)
+                ? { id: 'shield' }
+                : { id: 'pulse' };
   const caps: CapValue[] = [Cap.stop, Cap.copyPid, Cap.evidence];
   if (server && restartAllowed)
     caps.push(restartEffect(server, i, ctx.window ?? NO_WINDOW) === 'restart' ? Cap.restart : Cap.stopOnly);

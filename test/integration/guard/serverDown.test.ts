@@ -1,0 +1,138 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import type { Snapshot, Verdict } from '../../../src/core/base/model';
+import { cliPath, fixturesDir } from '../../support/repo';
+import { PYTHON } from '../../support/run';
+import { pypiWheelhouse } from '../../support/toolCache';
+import { offlineVenv, OfflineVenv } from '../../support/venv';
+import { isAlive } from '../../support/liveness';
+import { until } from '../../support/poll';
+import { cli, server, statusJson } from '../processes/support/harness';
+import { MCP2_PY_VERSION } from './pythonEras';
+import { MCP_PY_VERSION } from '../http/pythonSdk';
+
+const SECRET = 'tok-3f9a7c1e55d2';
+const script = path.join(fixturesDir, 'python', 'fastmcp_v1_server.py');
+const downOf = (s: Snapshot) =>
+  server(s, 'notes')
+    .instances.flatMap((i) => i.verdicts)
+    .find((v): v is Extract<Verdict, { kind: 'down' }> => v.kind === 'down');
+
+/**
+ * The safe-upgrade case for real: a server written for the Python SDK 1.x (FastMCP, a script run
+ * by its venv's python), guarded, configured in Cursor; `pip install mcp==2.3.0` (from PyPI,
+ * offline from a cached wheelhouse) removes `mcp.server.fastmcp`, and the restart crash-loops. The
+ * guard runs on with no server: `down`, with the cause, in status and for the client.
+ */
+describe('guard: a server that no longer starts is down, with its cause (real mcp 1.30.0 -> 2.3.0)', function () {
+  this.timeout(240_000);
+  let home: string;
+  let venv: OfflineVenv;
+  let client: Client | undefined;
+  let transport: StdioClientTransport | undefined;
+
+  before(async () => {
+    home = fs.mkdtempSync(path.join(os.tmpdir(), 'lg-down-'));
+    const old = await pypiWheelhouse(PYTHON, `mcp-${MCP_PY_VERSION}`, [`mcp==${MCP_PY_VERSION}`]);
+    const next = await pypiWheelhouse(PYTHON, `mcp-${MCP2_PY_VERSION}`, [`mcp==${MCP2_PY_VERSION}`]);
+    venv = await offlineVenv(home, [old, next]);
+    await venv.pip(`mcp==${MCP_PY_VERSION}`);
+  });
+  after(async () => {
+    const pid = transport?.pid;
+    await client?.close().catch(() => undefined);
+    if (pid && isAlive(pid)) process.kill(pid, 'SIGKILL');
+    // The guard is gone with its client: nothing of this home may be left running.
+    await until(
+      'the guard to release its lock',
+      async () => (await statusJson(home)).servers[0].instances.length === 0,
+      20_000,
+    );
+    fs.rmSync(home, { recursive: true, force: true });
+  });
+
+  it('after the SDK upgrade the restart fails: down in status --json and the text, the cause in the client’s error; a fix and a restart bring it back in the same session', async () => {
+    const args = [cliPath, 'run', '--name', 'notes', '--', venv.py, script];
+    fs.mkdirSync(path.join(home, '.cursor'), { recursive: true });
+    fs.writeFileSync(
+      path.join(home, '.cursor', 'mcp.json'),
+      JSON.stringify({ mcpServers: { notes: { command: process.execPath, args, env: { API_TOKEN: SECRET } } } }),
+    );
+    transport = new StdioClientTransport({
+      command: process.execPath,
+      args,
+      env: {
+        ...(process.env as Record<string, string>),
+        HOME: home,
+        MCP_LIFEGUARD_HOME: path.join(home, '.lifeguard'),
+        API_TOKEN: SECRET,
+      },
+      cwd: home,
+      stderr: 'pipe',
+    });
+    transport.stderr?.on('data', () => undefined);
+    client = new Client({ name: 'down-test', version: '1.0.0' });
+    await client.connect(transport);
+    assert.equal(
+      ((await client.callTool({ name: 'hello', arguments: {} })).content as { text: string }[])[0].text,
+      'hi',
+    );
+    assert.equal(downOf(await statusJson(home)), undefined, 'up: no down verdict');
+
+    await venv.pip(`mcp==${MCP2_PY_VERSION}`);
+    const restart = await cli(home, ['restart', 'notes']);
+    assert.notEqual(restart.code, 0, `the restart into mcp 2.x cannot succeed: ${restart.stdout}`);
+    assert.match(restart.stderr + restart.stdout, /pin 'mcp<2'/);
+
+    const snap = await statusJson(home);
+    const down = downOf(snap);
+    assert.ok(down, `a down verdict: ${JSON.stringify(server(snap, 'notes').instances.map((i) => i.verdicts))}`);
+    assert.match(
+      down.reason,
+      /exited within 10 s of starting 3 times in a row.*Its last output: ModuleNotFoundError: No module named 'mcp\.server\.fastmcp'.*pin 'mcp<2'/,
+    );
+    assert.ok(
+      down.output?.some((l) => /^ModuleNotFoundError/.test(l)),
+      JSON.stringify(down.output),
+    );
+    assert.equal(
+      server(snap, 'notes').instances[0].versions,
+      undefined,
+      'no version is judged of a server that does not run',
+    );
+    const json = JSON.stringify(snap);
+    assert.ok(!json.includes(SECRET), 'the token the server printed is never repeated');
+    const record = fs
+      .readdirSync(path.join(home, '.lifeguard', 'locks'), { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile());
+    for (const f of record)
+      assert.ok(!fs.readFileSync(path.join(f.parentPath, f.name), 'utf8').includes(SECRET), f.name);
+
+    const text = await cli(home, ['status']);
+    assert.match(text.stdout, /^ {2}notes +\d+ .*  DOWN: .*pin 'mcp<2'/m);
+
+    await assert.rejects(client.callTool({ name: 'hello', arguments: {} }), (err: Error & { code?: number }) => {
+      assert.equal(err.code, -32041);
+      assert.match(
+        err.message,
+        /notes is down: .*ModuleNotFoundError: No module named 'mcp\.server\.fastmcp'.*pin 'mcp<2'/,
+      );
+      assert.ok(!err.message.includes(SECRET));
+      return true;
+    });
+
+    // Back to the version it ran, and a restart the user asks for: up again, in the client's same session.
+    await venv.pip(`mcp==${MCP_PY_VERSION}`);
+    const again = await cli(home, ['restart', 'notes']);
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(
+      ((await client.callTool({ name: 'hello', arguments: {} })).content as { text: string }[])[0].text,
+      'hi',
+    );
+    assert.equal(downOf(await statusJson(home)), undefined, 'up again: the down verdict is gone');
+  });
+});
