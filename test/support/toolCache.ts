@@ -72,8 +72,12 @@ export async function npmTool(name: string, version: string): Promise<string> {
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   const dir = await cached(name.replace(/[\\/]/g, '+'), version, async (prefix) => {
     const cache = path.join(prefix, '.npm-cache');
+    // Install scripts write their own temp folders (opencode's and Kilo's leave `$TMPDIR/opencode`, `$TMPDIR/kilo`): here, not in the run's.
+    const tmp = path.join(prefix, '.tmp');
+    fs.mkdirSync(tmp, { recursive: true });
     const env = {
       ...process.env,
+      TMPDIR: tmp,
       npm_config_cache: cache,
       npm_config_audit: 'false',
       npm_config_fund: 'false',
@@ -81,6 +85,7 @@ export async function npmTool(name: string, version: string): Promise<string> {
     };
     await exec(npm, ['install', '--prefix', prefix, '--no-save', `${name}@${version}`], env);
     fs.rmSync(cache, { recursive: true, force: true });
+    fs.rmSync(tmp, { recursive: true, force: true });
   });
   return path.join(dir, 'node_modules', '.bin');
 }

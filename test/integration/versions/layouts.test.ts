@@ -3,11 +3,11 @@ import { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Instance } from '../../../src/core/base/model';
-import { CLOCK_SLACK_MS } from '../../../src/core/versions/judge';
 import { instanceOf, project, run, snapshot, tempDir } from './support';
 import { stopChildren } from '../../support/liveness';
 import { startReady } from '../../support/startup';
 import { npmTool } from '../../support/toolCache';
+import { pastJudgedStart } from '../../support/judgedStart';
 
 const MEM = '@modelcontextprotocol/server-memory';
 const SDK = '@modelcontextprotocol/sdk';
@@ -24,10 +24,7 @@ function installedOf(i: Instance) {
 }
 
 /** The install that moves the tree must land clearly after the process started (the judge's clock slack), whatever the cache makes its speed. */
-async function pastStartOf(i: Instance): Promise<void> {
-  const wait = (i.startTime ?? Date.now()) + CLOCK_SLACK_MS + 500 - Date.now();
-  if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-}
+const pastStartOf = (i: Instance) => pastJudgedStart(i.startTime);
 
 /**
  * Real yarn classic and real pnpm, installed from npm into the test tool cache, each installing the

@@ -6,7 +6,6 @@ import type { Instance } from '../../../src/core/base/model';
 import { currentHostEnv } from '../../../src/core/base/hostEnv';
 import type { VersionVerdict } from '../../../src/core/base/versionTypes';
 import { formatStatus } from '../../../src/cli/format/status';
-import { CLOCK_SLACK_MS } from '../../../src/core/versions/judge';
 import { OwnInstanceJudge } from '../../../src/core/versions/ownInstance';
 import { instanceOf, NPM, npmEnv, project, PYTHON, snapshot, tempDir } from './support';
 import { run } from '../../support/run';
@@ -18,6 +17,7 @@ import { npmTool, pypiWheel } from '../../support/toolCache';
 import { offlineVenv } from '../../support/venv';
 import { connectGuarded, textOf } from '../guard/support';
 import { GuardErrorCode } from '../../../src/guard/stdio/messages';
+import { pastJudgedStart } from '../../support/judgedStart';
 
 const PNPM = '9.15.9';
 const YARN = '1.22.22';
@@ -31,10 +31,7 @@ function changedOf(i: Instance): Changed {
 }
 
 /** Waits until the process has run for longer than the judge's clock slack: a change after this is after its start. */
-async function pastStartOf(i: Instance): Promise<void> {
-  const wait = (i.startTime ?? Date.now()) + CLOCK_SLACK_MS + 500 - Date.now();
-  if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-}
+const pastStartOf = (i: Instance) => pastJudgedStart(i.startTime);
 
 function write(file: string, text: string): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -283,8 +280,8 @@ describe('versions (integration): a linked workspace package or editable depende
         textOf(await g.client.callTool({ name: 'write_note', arguments: { text: 'before' } })),
         /wrote before/,
       );
-      // File times after the start must be told from it (the engine allows 2 s between the clocks).
-      await new Promise((r) => setTimeout(r, CLOCK_SLACK_MS + 500));
+      // File times after the start must be told from it (the guard's child started before now).
+      await pastJudgedStart(Date.now());
       await w.rebuildLib();
       await until(
         () => `the changed verdict:\n${g.stderr()}`,
