@@ -49,6 +49,8 @@ export type Installed =
        * either, so their own files are judged like a development server's. `changedAt` covers them.
        */
       devMembers?: DevMember[];
+      /** Why starting what is installed will probably fail (a module the server imports is gone or raises at import). */
+      startRisks?: StartRisk[];
     }
   | {
       /** The launch points at a package that is not there any more (uninstalled, cache cleaned). */
@@ -76,6 +78,25 @@ export type Installed =
     }
   | { state: 'unknown'; reason: string; ecosystem?: Ecosystem; name?: string };
 
+/**
+ * Evidence, read from the installed files, that a start of the server would fail: a module it
+ * imports is gone from the distribution that provided it, or raises at import (mcp 2.x's
+ * `mcp.server.fastmcp`, which says to pin `mcp<2`).
+ */
+export interface StartRisk {
+  /** The dotted module the server imports: `mcp.server.fastmcp`. */
+  module: string;
+  /** The distribution that provides its package, and its installed version. */
+  package: string;
+  version: string;
+  /** `missing`: no such module in that package now; `raises`: its file raises when imported. */
+  why: 'missing' | 'raises';
+  /** A requirement the package itself advises (`mcp<2`), read from the module's own words. */
+  pin?: string;
+  /** One sentence: "mcp.server.fastmcp raises at import in mcp 2.3.0 (it says to pin mcp<2)". */
+  summary: string;
+}
+
 /** A file with the time it last changed (ISO 8601): evidence of what changed, and when. */
 export interface ChangedFile {
   path: string;
@@ -90,6 +111,8 @@ export interface DevSource {
   how: string;
   /** Its most recently changed code files, newest first (a few). */
   newest: ChangedFile[];
+  /** A script no package installs (`python server.py`): no registry has it, and it has no version of its own. */
+  script?: true;
 }
 
 /** A development package in a server's dependency closure: its name and version, and its own source. */

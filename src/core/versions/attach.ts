@@ -427,7 +427,8 @@ async function updateChecks(
   const refs: Array<{ server: ServerStatus; ref: PackageRef }> = [];
   for (const server of servers) {
     const inst = server.installed;
-    if (inst?.state === 'installed' && (inst.ecosystem === 'npm' || inst.ecosystem === 'python'))
+    // A loose script is in no registry (a PyPI project of its name would be someone else's).
+    if (inst?.state === 'installed' && (inst.ecosystem === 'npm' || inst.ecosystem === 'python') && !inst.dev?.script)
       refs.push({ server, ref: { ecosystem: inst.ecosystem, name: inst.name, current: inst.version } });
   }
   for (const { server, ref } of refs) {

@@ -81,7 +81,7 @@ export async function distributions(
 }
 
 /** The distribution that provides a module or a console script in a site-packages. */
-async function findDistribution(
+export async function findDistribution(
   ctx: ResolveContext,
   sp: string,
   dists: Map<string, { version: string; entry: string }>,

@@ -1,3 +1,4 @@
+import { resolvePythonScript } from './pythonScript';
 import { pathFor } from '../base/hostEnv';
 import { redactArgs } from '../base/redact';
 import { changedAt } from './fs';
@@ -95,8 +96,11 @@ async function fromProcess(
   if (isPythonInterpreter(exe) && p.isAbsolute(exe)) {
     if (run.module) return resolvePythonModule(ctx, exe, run.module, true);
     const script = run.script;
-    if (script)
-      return resolveVenvScript(ctx, p.isAbsolute(script) ? script : p.resolve(cwd ?? ctx.host.home, script), true);
+    if (script) {
+      const full = p.isAbsolute(script) ? script : p.resolve(cwd ?? ctx.host.home, script);
+      // A console script of a venv is its distribution's; any other script is judged by itself and what it imports.
+      return (await resolveVenvScript(ctx, full, true)) ?? (await resolvePythonScript(ctx, exe, full, true));
+    }
   }
   return undefined;
 }

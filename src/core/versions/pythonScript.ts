@@ -1,0 +1,239 @@
+import { pathFor } from '../base/hostEnv';
+import type { ChangedFile, Installed } from '../base/versionTypes';
+import { fingerprint as closureFingerprint } from './fingerprint';
+import { changedAt } from './fs';
+import type { ResolveContext } from './lookup';
+import { distributions, findDistribution, interpreterSitePackages, parseMetadata, SitePackages } from './python';
+import { closureOf, readDistMetadata, Requirement } from './pythonClosure';
+import { pythonStartRisks } from './pythonStartRisk';
+
+/**
+ * A Python script that no package installs (`<venv>/bin/python server.py`, the MCP quickstart's
+ * way): its code is the script, the local modules it imports from its folder, and the
+ * distributions it imports with their dependency closure, in the interpreter's site-packages. So
+ * an SDK upgraded under it (mcp 1.30.0 -> 2.3.0) is a move of what it runs, named, and an edit of
+ * its own files is a change since start. Reads files only: the script is parsed, never run.
+ */
+
+/** Local files followed from the script, at most: a project's own modules, not a whole tree. */
+const MAX_LOCAL_FILES = 50;
+/** Bytes of one source file read for its imports. */
+const MAX_SOURCE_BYTES = 1024 * 1024;
+/** Files named as evidence (newest first). */
+const NEWEST_KEPT = 5;
+/**
+ * The SDKs an MCP server is written against, named first in the label of what the script runs:
+ * "mcp 1.30.0" says more of a server than the first library it happens to import.
+ */
+const SDKS = ['mcp', 'fastmcp'];
+
+/**
+ * Standard library modules a server commonly imports: never looked up among the distributions
+ * (a module no distribution provides is left out anyway; this only spares the look).
+ */
+const STDLIB = new Set(
+  (
+    'abc argparse array ast asyncio atexit base64 binascii bisect builtins bz2 calendar codecs collections ' +
+    'concurrent configparser contextlib contextvars copy csv ctypes dataclasses datetime decimal difflib dis ' +
+    'email enum errno faulthandler fcntl filecmp fnmatch fractions functools gc getpass gettext glob gzip ' +
+    'hashlib heapq hmac html http imaplib importlib inspect io ipaddress itertools json keyword linecache ' +
+    'locale logging lzma math mimetypes mmap multiprocessing numbers operator os pathlib pickle pkgutil ' +
+    'platform plistlib pprint queue random re resource sched secrets select selectors shlex shutil signal ' +
+    'site smtplib socket socketserver sqlite3 ssl stat statistics string struct subprocess sys sysconfig ' +
+    'tarfile tempfile textwrap threading time timeit tokenize tomllib traceback types typing unicodedata ' +
+    'unittest urllib uuid warnings weakref xml zipfile zlib zoneinfo __future__'
+  ).split(' '),
+);
+
+/**
+ * The top-level names of the modules a Python source imports absolutely, in order of first
+ * appearance: `import a.b as c, d` -> a, d; `from x.y import z` -> x. Relative imports (`from .m
+ * import x`) are the caller's own folder's; imports inside strings may be counted (harmless: a name
+ * no distribution provides is left out). A parser of text, not of Python: never run.
+ */
+export function pythonImports(source: string): { absolute: string[]; relative: string[]; modules: string[] } {
+  const absolute: string[] = [];
+  const relative: string[] = [];
+  /** The dotted modules imported absolutely (`mcp.server.fastmcp`), for what a restart would import. */
+  const modules: string[] = [];
+  const add = (list: string[], name: string) => {
+    if (name && !list.includes(name)) list.push(name);
+  };
+  // Continuation lines of a parenthesised or backslashed import are joined first.
+  const text = source.replace(/\\\r?\n/g, ' ').replace(/\(([^()]*)\)/g, (m) => m.replace(/\r?\n/g, ' '));
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.replace(/#.*$/, '').trim();
+    let m = /^from\s+(\.+)([\w.]*)\s+import\s+(.+)$/.exec(line);
+    if (m) {
+      // `from . import a, b` names modules of the folder; `from .m import x` the module m.
+      if (m[2]) add(relative, m[2].split('.')[0]);
+      else for (const n of importedNames(m[3])) add(relative, n);
+      continue;
+    }
+    m = /^from\s+([A-Za-z_][\w.]*)\s+import\s+/.exec(line);
+    if (m) {
+      add(absolute, m[1].split('.')[0]);
+      add(modules, m[1]);
+      continue;
+    }
+    m = /^import\s+(.+)$/.exec(line);
+    if (m)
+      for (const n of importedNames(m[1])) {
+        add(absolute, n.split('.')[0]);
+        add(modules, n);
+      }
+  }
+  return { absolute, relative, modules };
+}
+
+function importedNames(list: string): string[] {
+  return list
+    .replace(/[()]/g, ' ')
+    .split(',')
+    .map((part) =>
+      part
+        .trim()
+        .split(/\s+as\s+/)[0]
+        .trim(),
+    )
+    .filter((n) => /^[A-Za-z_][\w.]*$/.test(n));
+}
+
+/** The script and the local modules it imports from its own folder (and theirs), with what they import from elsewhere. */
+async function localSources(
+  ctx: ResolveContext,
+  script: string,
+): Promise<{ files: Array<{ path: string; at?: number }>; imports: string[]; modules: string[] }> {
+  const p = pathFor(ctx.host);
+  const root = p.dirname(script);
+  const files: Array<{ path: string; at?: number }> = [];
+  const imports: string[] = [];
+  const modules: string[] = [];
+  const queue = [script];
+  const seen = new Set<string>();
+  const localModule = async (name: string): Promise<string | undefined> => {
+    for (const candidate of [p.join(root, `${name}.py`), p.join(root, name, '__init__.py')])
+      if ((await ctx.fs.stat(candidate))?.kind === 'file') return candidate;
+    return undefined;
+  };
+  while (queue.length && files.length < MAX_LOCAL_FILES) {
+    const file = queue.shift()!;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    const st = await ctx.fs.stat(file);
+    files.push({ path: file, at: changedAt(st) });
+    if (st && st.size > MAX_SOURCE_BYTES) continue;
+    const found = pythonImports((await ctx.fs.readText(file)) ?? '');
+    const local = new Set<string>();
+    for (const name of [...found.absolute, ...found.relative]) {
+      const at = await localModule(name);
+      if (at) {
+        local.add(name);
+        queue.push(at);
+      } else if (found.absolute.includes(name) && !STDLIB.has(name) && !imports.includes(name)) imports.push(name);
+    }
+    for (const m of found.modules) if (!local.has(m.split('.')[0]) && !modules.includes(m)) modules.push(m);
+  }
+  return { files, imports, modules };
+}
+
+/**
+ * What a loose script runs, for `interpreter script`: undefined when the interpreter has no
+ * site-packages to read (nothing to say beyond the file itself is then said elsewhere).
+ */
+export async function resolvePythonScript(
+  ctx: ResolveContext,
+  interpreter: string,
+  script: string,
+  fromProcess: boolean,
+): Promise<Installed | undefined> {
+  const p = pathFor(ctx.host);
+  const label = p.basename(script);
+  const st = await ctx.fs.stat(script);
+  if (st?.kind !== 'file')
+    return {
+      state: 'missing',
+      ecosystem: 'python',
+      name: label,
+      how: `the script the process runs, ${script}, is gone`,
+      location: script,
+      ...(fromProcess ? { fromProcess } : {}),
+    };
+  const sites = await interpreterSitePackages(ctx, interpreter);
+  const { files, imports, modules } = await localSources(ctx, script);
+  // The site-packages that provides the first import it has: the script's environment.
+  let site: SitePackages | undefined;
+  let dists: Awaited<ReturnType<typeof distributions>> = new Map();
+  const provided: string[] = [];
+  /** Top-level import name -> the distribution that provides it there. */
+  const providerOf = new Map<string, string>();
+  for (const candidate of sites) {
+    if ((await ctx.fs.stat(candidate.dir))?.kind !== 'dir') continue;
+    const here = await distributions(ctx, candidate.dir);
+    for (const module of imports) {
+      const name = await findDistribution(ctx, candidate.dir, here, { module });
+      if (!name) continue;
+      providerOf.set(module, name);
+      if (!provided.includes(name)) provided.push(name);
+    }
+    site ??= candidate;
+    if (provided.length) {
+      site = candidate;
+      dists = here;
+      break;
+    }
+  }
+  if (!site) return undefined;
+  const requirements: Requirement[] = provided.map((name) => ({ name, extras: [], forExtras: [] }));
+  // The root is the script (a name no distribution can have: normalised names have no dot).
+  const closure = await closureOf(ctx, site.dir, dists, {
+    name: label,
+    metadata: { file: script, requirements },
+  });
+  const providers = new Map<string, { name: string; version: string }>();
+  for (const [module, name] of providerOf) {
+    const v = await distVersion(ctx, site.dir, dists, name);
+    if (v) providers.set(module, v);
+  }
+  // Whether what is installed will start: every module it imports from those distributions, read (never imported).
+  const startRisks = await pythonStartRisks(ctx, site.dir, modules, providers);
+  const sdk = SDKS.find((s) => provided.includes(s)) ?? provided[0];
+  const sdkVersion = sdk ? await distVersion(ctx, site.dir, dists, sdk) : undefined;
+  const times = [closure.changedAt, ...files.map((f) => f.at)].filter((t): t is number => t !== undefined);
+  const newest: ChangedFile[] = files
+    .filter((f): f is { path: string; at: number } => f.at !== undefined)
+    .sort((a, b) => b.at - a.at)
+    .slice(0, NEWEST_KEPT)
+    .map((f) => ({ path: f.path, at: new Date(f.at).toISOString() }));
+  return {
+    state: 'installed',
+    ecosystem: 'python',
+    name: label,
+    // What it runs on, named by the SDK it imports (or its first import): a script has no version of its own.
+    version: sdk && sdkVersion ? `${sdkVersion.name} ${sdkVersion.version}` : 'script',
+    how: `the script ${script}, with what it imports from ${site.how}`,
+    location: script,
+    environment: closureFingerprint(closure.packages),
+    ...(times.length ? { changedAt: Math.max(...times) } : {}),
+    ...(fromProcess ? { fromProcess } : {}),
+    ...(startRisks.length ? { startRisks } : {}),
+    dev: {
+      root: p.dirname(script),
+      how: 'a script no package installs: judged by its own files and the distributions it imports',
+      newest,
+      script: true,
+    },
+  };
+}
+
+async function distVersion(
+  ctx: ResolveContext,
+  dir: string,
+  dists: ReadonlyMap<string, { version: string; entry: string }>,
+  name: string,
+): Promise<{ name: string; version: string } | undefined> {
+  const d = dists.get(name);
+  if (!d) return undefined;
+  const meta = parseMetadata((await readDistMetadata(ctx, dir, d.entry)).text ?? '');
+  return { name: meta.name ?? name, version: meta.version ?? d.version };
+}

@@ -1,0 +1,156 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { pythonImports, resolvePythonScript } from '../../../src/core/versions/pythonScript';
+import { pinAdvice, raisesAtImport } from '../../../src/core/versions/pythonStartRisk';
+import { judge } from '../../../src/core/versions/judge';
+import { ctxFor, distInfo, tempDir, venv, write } from './layouts';
+
+describe('versions: a Python script no package installs', () => {
+  it('reads the modules a source imports, absolute and relative, across continuation lines, never its comments', () => {
+    const src = [
+      'import os, sys',
+      'import mcp.server.fastmcp as fm  # the SDK',
+      'from mcp.server.fastmcp import (',
+      '    FastMCP,',
+      '    Context,',
+      ')',
+      'from . import helpers, store',
+      'from .tools import x',
+      'from pydantic import \\',
+      '    BaseModel',
+      '# import not_this',
+      'def f():',
+      '    import httpx',
+    ].join('\n');
+    assert.deepEqual(pythonImports(src), {
+      absolute: ['os', 'sys', 'mcp', 'pydantic', 'httpx'],
+      relative: ['helpers', 'store', 'tools'],
+      modules: ['os', 'sys', 'mcp.server.fastmcp', 'pydantic', 'httpx'],
+    });
+  });
+
+  it('reads the advice a module gives and whether it raises at import', () => {
+    const removed =
+      '"""Removed in mcp 2."""\n_MESSAGE = ("No module named ... or pin \'mcp<2\' to keep running v1 code.")\n\nraise ModuleNotFoundError(_MESSAGE, name=__name__)\n';
+    assert.equal(pinAdvice(removed), 'mcp<2');
+    assert.equal(pinAdvice('pin to "pydantic >= 2.0"'), 'pydantic>=2.0');
+    assert.equal(pinAdvice('nothing to say'), undefined);
+    assert.equal(raisesAtImport(removed), true);
+    assert.equal(raisesAtImport('def f():\n    raise ValueError()\n'), false);
+  });
+
+  /** A venv with an SDK of `version`: 1.x has `mcp/server/fastmcp.py`, 2.x keeps it only to raise. */
+  function sdk(sp: string, version: string): void {
+    distInfo(sp, { name: 'mcp', version, topLevel: 'mcp', requires: ['anyio>=4'] });
+    write(path.join(sp, 'mcp', '__init__.py'), '');
+    write(path.join(sp, 'mcp', 'server', '__init__.py'), '');
+    write(
+      path.join(sp, 'mcp', 'server', 'fastmcp.py'),
+      version.startsWith('1.')
+        ? 'class FastMCP: pass\n'
+        : '_M = "pin \'mcp<2\' to keep running v1 code"\nraise ModuleNotFoundError(_M, name=__name__)\n',
+    );
+  }
+
+  function project(prefix: string) {
+    const root = tempDir(prefix);
+    const sp = venv(path.join(root, 'venv'), [
+      { name: 'anyio', version: '4.16.0', topLevel: 'anyio' },
+      { name: 'pip', version: '25.1.1', topLevel: 'pip' },
+    ]);
+    const script = write(
+      path.join(root, 'app', 'srv.py'),
+      'import os\nfrom mcp.server.fastmcp import FastMCP\nfrom store import save\n',
+    );
+    write(path.join(root, 'app', 'store.py'), 'import json\nimport anyio\n');
+    return { root, sp, script, py: path.join(root, 'venv', 'bin', 'python') };
+  }
+
+  it('is judged by itself, its local modules and the closure of what it imports; named by the SDK it runs on', async () => {
+    const p = project('lg-script-');
+    sdk(p.sp, '1.30.0');
+    const r = await resolvePythonScript(ctxFor(p.root), p.py, p.script, true);
+    assert.equal(r?.state, 'installed');
+    if (r?.state !== 'installed') return;
+    assert.equal(r.name, 'srv.py');
+    assert.equal(r.version, 'mcp 1.30.0');
+    // pip is in the venv but not imported: an upgrade of it never moves the server.
+    assert.deepEqual(r.environment?.packages, { anyio: '4.16.0', mcp: '1.30.0' });
+    assert.equal(r.dev?.script, true);
+    assert.deepEqual(r.dev?.newest.map((f) => path.basename(f.path)).sort(), ['srv.py', 'store.py']);
+    assert.equal(r.startRisks, undefined, 'mcp 1.30.0 has fastmcp');
+  });
+
+  it('an SDK upgraded under it moves what it runs, and the module it imports raising at import is a start risk with its pin', async () => {
+    const p = project('lg-script-up-');
+    sdk(p.sp, '1.30.0');
+    const ctx = ctxFor(p.root);
+    const before = await resolvePythonScript(ctx, p.py, p.script, true);
+    const start = Date.now();
+    await new Promise((r) => setTimeout(r, 20));
+    for (const e of fs.readdirSync(p.sp)) if (e.startsWith('mcp')) fs.rmSync(path.join(p.sp, e), { recursive: true });
+    sdk(p.sp, '2.3.0');
+    const after = await resolvePythonScript(ctx, p.py, p.script, true);
+    assert.equal(after?.state, 'installed');
+    if (before?.state !== 'installed' || after?.state !== 'installed') return;
+    assert.deepEqual(after.startRisks, [
+      {
+        module: 'mcp.server.fastmcp',
+        package: 'mcp',
+        version: '2.3.0',
+        why: 'raises',
+        pin: 'mcp<2',
+        summary: 'mcp.server.fastmcp raises at import in mcp 2.3.0 (it says to pin mcp<2)',
+      },
+    ]);
+    const { verdict } = judge({
+      installed: after,
+      processStart: start - 5000,
+      lock: {
+        versions: {
+          package: { name: 'srv.py', version: before.version, ecosystem: 'python' },
+          dependencies: before.environment!.packages,
+          dependenciesScope: 'closure',
+        },
+      },
+      now: Date.now() + 10_000,
+    });
+    assert.equal(verdict.state, 'stale');
+    assert.ok(
+      verdict.state === 'stale' &&
+        verdict.movedDependencies.some((m) => m.name === 'mcp' && m.from === '1.30.0' && m.to === '2.3.0'),
+    );
+  });
+
+  it('a submodule gone from a regular package is a start risk; one a module file makes up, or a namespace folder, is not', async () => {
+    const p = project('lg-script-gone-');
+    distInfo(p.sp, { name: 'mcp', version: '3.0.0', topLevel: 'mcp' });
+    write(path.join(p.sp, 'mcp', '__init__.py'), '');
+    write(path.join(p.sp, 'mcp', 'server', '__init__.py'), '');
+    distInfo(p.sp, { name: 'six', version: '1.17.0', topLevel: 'six' });
+    // six's package makes `six.moves` up at import: its code names it.
+    write(path.join(p.sp, 'six', '__init__.py'), 'import sys\nsys.modules[__name__ + ".moves"] = object()\n');
+    distInfo(p.sp, { name: 'google-proto', version: '1.0.0', topLevel: 'google' });
+    fs.mkdirSync(path.join(p.sp, 'google', 'protobuf'), { recursive: true });
+    fs.writeFileSync(
+      p.script,
+      'from mcp.server.fastmcp import FastMCP\nfrom six.moves import range\nimport google.protobuf\n',
+    );
+    const r = await resolvePythonScript(ctxFor(p.root), p.py, p.script, true);
+    assert.ok(r?.state === 'installed');
+    assert.deepEqual(r.state === 'installed' && r.startRisks?.map((x) => [x.module, x.why, x.summary]), [
+      ['mcp.server.fastmcp', 'missing', 'mcp 3.0.0 has no module mcp.server.fastmcp'],
+    ]);
+  });
+
+  it('a script that is gone is missing, named by its file', async () => {
+    const p = project('lg-script-gone2-');
+    fs.rmSync(p.script);
+    const r = await resolvePythonScript(ctxFor(p.root), p.py, p.script, true);
+    assert.deepEqual(r && { state: r.state, name: 'name' in r ? r.name : undefined }, {
+      state: 'missing',
+      name: 'srv.py',
+    });
+  });
+});
