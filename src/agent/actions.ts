@@ -69,7 +69,7 @@ function summarize(outcomes: ActionOutcome[], okKinds: ReadonlyArray<ActionOutco
   return { ok, message: outcomes.map((o) => o.message).join('\n') || 'nothing to do', outcomes };
 }
 
-export async function restartServer(target: string, c: ActionContext): Promise<ActionResult> {
+export async function restartServer(target: string, c: ActionContext, force = false): Promise<ActionResult> {
   const outcomes = await restartTarget(target, {
     locksDir: c.locksDir,
     snapshot: c.snapshot,
@@ -79,6 +79,7 @@ export async function restartServer(target: string, c: ActionContext): Promise<A
     timeoutMs: c.restartTimeoutMs,
     requestedBy: `mcp-lifeguard mcp: restart_server ${target}`,
     stopDeps: c.stopDeps,
+    force,
   });
   return summarize(outcomes.map(fromRestart), ['restarted', 'stopped']);
 }

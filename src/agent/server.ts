@@ -158,11 +158,17 @@ function newServer(o: AgentServerOptions, look: () => Promise<VmSnapshot>, watch
         'Restarts a server by name or pid. A guarded server (run under `mcp-lifeguard run`) restarts through its guard and its client keeps the session. An unguarded instance can only be stopped: its client must start it again (the result says so). Refuses a process it cannot re-identify exactly, and workspace-only servers unless the workspace is trusted.',
       inputSchema: z.object({
         target: z.string().min(1).describe('A server name, or the pid of an instance or of its guard'),
+        force: z
+          .boolean()
+          .optional()
+          .describe(
+            'Restart even when the installed code will probably not start (a module the server imports is gone or raises at import); refused otherwise, and the running server keeps serving. Ask the user first.',
+          ),
       }),
       outputSchema: z.object(ACTION_OUTPUT),
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
     },
-    async ({ target }) => actionReply(await restartServer(target, o)),
+    async ({ target, force }) => actionReply(await restartServer(target, o, force === true)),
   );
 
   server.registerTool(

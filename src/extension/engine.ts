@@ -30,7 +30,8 @@ export interface Engine {
   readonly paths: LifeguardPaths;
   snapshot(options: SnapshotRequest): Promise<Snapshot>;
   stop(instance: VmInstance, graceMs: number): Promise<StopResult>;
-  guardRestart(endpoint: string): Promise<ControlReply<RestartOutcome>>;
+  /** `force`: even when the installed code will probably not start (the guard refuses that otherwise). */
+  guardRestart(endpoint: string, force?: boolean): Promise<ControlReply<RestartOutcome>>;
   guardShutdown(endpoint: string): Promise<ControlReply<unknown>>;
   guardStatus(endpoint: string): Promise<ControlReply<GuardStatus>>;
   /** The instances, each guarded one with its guard's control endpoint from the live lock record. */
@@ -84,7 +85,7 @@ export function createEngine(host: HostEnv = currentHostEnv()): Engine {
         deps,
         { graceMs },
       ),
-    guardRestart: (endpoint) => controlRestart(endpoint, 'restart requested from VS Code'),
+    guardRestart: (endpoint, force) => controlRestart(endpoint, 'restart requested from VS Code', { force }),
     guardShutdown: (endpoint) => controlShutdown(endpoint, 'stop requested from VS Code'),
     guardStatus: (endpoint) => controlStatus(endpoint, { timeoutMs: 5000 }),
     withGuardEndpoints: async (instances) => {

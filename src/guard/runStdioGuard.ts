@@ -185,7 +185,7 @@ export async function runStdioGuard(opts: RunStdioGuardOptions): Promise<number>
         ? {
             status: () => ({ ...guard.status(), attached: hub.clients() }),
             shutdown: (reason) => guard.shutdown(reason),
-            restart: (reason) => guard.restart(reason),
+            restart: (reason, force) => guard.restart(reason, force),
             attach: (socket, request, rest) => hub.attach(socket, request, rest),
           }
         : guard,

@@ -105,8 +105,8 @@ export class Guard {
   }
 
   /** A restart the user asked for (control endpoint): a fresh crash-loop streak. */
-  restart(reason: string): Promise<RestartOutcome> {
-    return this.host.restart(reason);
+  restart(reason: string, force?: boolean): Promise<RestartOutcome> {
+    return this.host.restart(reason, force);
   }
 
   /** Stops the child (stdin EOF, then TERM, then KILL) and finishes with its exit code. */

@@ -24,6 +24,10 @@ export const RESTART_COMMAND = {
     from: ACTION_OPTIONS.from,
     workspace: ACTION_OPTIONS.workspace,
     'trust-workspace': ACTION_OPTIONS['trust-workspace'],
+    force: {
+      type: 'boolean',
+      description: 'Restart even when the installed code will probably not start (refused otherwise)',
+    },
     json: { type: 'boolean', description: 'Print the outcomes as JSON (docs/status-json.md)' },
   },
 } as const satisfies CommandSpec;
@@ -47,6 +51,7 @@ export async function restartCommand(args: string[], io: CliIo): Promise<number>
     graceMs: parsed.values.grace,
     timeoutMs: parsed.values.timeout,
     requestedBy: `mcp-lifeguard restart ${target}`,
+    force: parsed.values.force,
   });
   let failures = 0;
   for (const o of outcomes) {

@@ -4,6 +4,7 @@ import {
   formatStaleEvidence,
   formatUpdates,
   installedCell,
+  restartRiskLabel,
   runningCell,
   runtimeLabel,
   versionVerdictLabel,
@@ -85,7 +86,9 @@ export function formatInstances(snapshot: Snapshot): string[] {
     memory(i.memoryBytes),
     // A guard whose server is down runs nothing: no version to show.
     ...(withVersions ? (isDown(i) ? ['-', '-'] : [runningCell(i), installedCell(i.versions?.installed)]) : []),
-    [versionVerdictLabel(i), runtimeLabel(i), ...i.verdicts.map(verdictLabel)].filter(Boolean).join('; ') || 'ok',
+    [versionVerdictLabel(i), restartRiskLabel(i), runtimeLabel(i), ...i.verdicts.map(verdictLabel)]
+      .filter(Boolean)
+      .join('; ') || 'ok',
   ];
   const versionHeads = withVersions ? ['RUNNING', 'INSTALLED'] : [];
   const rows: string[][] = [];

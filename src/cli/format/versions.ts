@@ -51,6 +51,13 @@ export function versionVerdictLabel(i: Pick<Instance, 'versions'>): string | und
   }
 }
 
+/** The warning in the VERDICTS column when what is installed will probably not start: a restart would take the server down. */
+export function restartRiskLabel(i: Pick<Instance, 'versions'>): string | undefined {
+  const inst = i.versions?.installed;
+  const first = inst?.state === 'installed' ? inst.startRisks?.[0] : undefined;
+  return first ? `RESTART WILL PROBABLY FAIL: ${first.summary}` : undefined;
+}
+
 /** The runtime's label in the VERDICTS column, beside the package's: `RUNTIME REPLACED: node 22.11.0 -> 22.12.0`. */
 export function runtimeLabel(i: Pick<Instance, 'versions'>): string | undefined {
   const r = i.versions?.runtime;
@@ -113,6 +120,9 @@ export function formatStaleEvidence(snapshot: Snapshot): string[] {
       blocks.push(`    running:   ${v.running}, learned from ${v.runningHow}`);
       blocks.push(`    installed: ${v.installed}, from ${v.installedHow}`);
       for (const m of v.movedDependencies) blocks.push(`    moved:     ${describeMove(m)}`);
+      const installed = i.versions?.installed;
+      for (const r of installed?.state === 'installed' ? (installed.startRisks ?? []) : [])
+        blocks.push(`    restart:   will probably fail: ${r.summary}; not restarted unless forced (--force)`);
       for (const f of v.replacedFiles) blocks.push(`    replaced:  ${f} (still mapped by the process)`);
       if (v.since) blocks.push(`    since:     ${v.since}`);
     }

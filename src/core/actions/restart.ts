@@ -3,6 +3,7 @@ import { controlRestart, controlStatus } from '../control';
 import { listLocks, LockRecord } from '../locks';
 import { defaultStopDeps, StopDeps, StopResult } from './stop';
 import { stopChecked } from './stopChecked';
+import { RESTART_RISK, restartRiskText } from '../versions/startRisk';
 
 /**
  * "Restart SERVER|PID", the one way every face does it. A guarded server restarts through its
@@ -18,8 +19,17 @@ export type RestartOutcome =
   | { kind: 'failed'; serverName: string; guardPid: number; message: string }
   /** Not guarded: the instance was stopped (or refused by the stop ladder: see `stop.outcome`). */
   | { kind: 'stopped'; serverName?: string; client: string; stop: StopResult }
-  /** Nothing was signalled, and why. */
-  | { kind: 'refused'; reason: 'not-found' | 'ambiguous' | 'workspace-untrusted'; message: string; pids?: number[] };
+  /**
+   * Nothing was signalled, and why. `will-not-start`: what is installed will probably not start (a
+   * module the server imports is gone or raises at import): the running server keeps serving.
+   */
+  | {
+      kind: 'refused';
+      reason: 'not-found' | 'ambiguous' | 'workspace-untrusted' | 'will-not-start';
+      message: string;
+      pids?: number[];
+      serverName?: string;
+    };
 
 export interface RestartOptions {
   locksDir: string;
@@ -32,6 +42,8 @@ export interface RestartOptions {
   timeoutMs: number;
   /** Who asks, as the guard logs it (`mcp-lifeguard restart memory`). */
   requestedBy: string;
+  /** Restart even when what is installed will probably not start (refused otherwise). */
+  force?: boolean;
   stopDeps?: StopDeps;
 }
 
@@ -50,11 +62,13 @@ export async function restartTarget(target: string, o: RestartOptions): Promise<
       continue;
     }
     try {
-      const reply = await controlRestart(record.control, o.requestedBy, { timeoutMs: o.timeoutMs });
+      const reply = await controlRestart(record.control, o.requestedBy, { timeoutMs: o.timeoutMs, force: o.force });
       outcomes.push(
         reply.ok
           ? { kind: 'restarted', ...who, childPid: reply.result.childPid, restarts: reply.result.restarts }
-          : { kind: 'failed', ...who, message: String(reply.error) },
+          : String(reply.error).startsWith(RESTART_RISK)
+            ? { kind: 'refused', reason: 'will-not-start', serverName: record.serverName, message: String(reply.error) }
+            : { kind: 'failed', ...who, message: String(reply.error) },
       );
     } catch (err) {
       outcomes.push({ kind: 'failed', ...who, message: (err as Error).message });
@@ -103,6 +117,18 @@ async function stopUnguarded(target: string, o: RestartOptions): Promise<Restart
     };
   }
   const { server, instance } = found[0];
+  // Stopping an unguarded server is half a restart: its client starts what is installed, which may not start.
+  const risk = restartRiskText(
+    instance.versions?.installed.state === 'installed' ? instance.versions.installed.startRisks : undefined,
+  );
+  if (risk && !o.force)
+    return {
+      kind: 'refused',
+      reason: 'will-not-start',
+      ...(server ? { serverName: server } : {}),
+      pids: [instance.pid],
+      message: `${risk}; pid ${instance.pid} was not stopped, it keeps serving (restart with force to do it anyway)`,
+    };
   const done = await stopChecked(snapshot, instance, {
     trustWorkspace: o.trustWorkspace,
     home: o.home,

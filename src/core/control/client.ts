@@ -72,8 +72,12 @@ export function sendControl<T = unknown>(
 
 export const controlStatus = (endpoint: string, options?: ControlCallOptions) =>
   sendControl<GuardStatus>(endpoint, { op: 'status' }, options);
-export const controlRestart = (endpoint: string, reason?: string, options?: ControlCallOptions) =>
-  sendControl<RestartOutcome>(endpoint, reason === undefined ? { op: 'restart' } : { op: 'restart', reason }, options);
+export const controlRestart = (endpoint: string, reason?: string, options?: ControlCallOptions & { force?: boolean }) =>
+  sendControl<RestartOutcome>(
+    endpoint,
+    { op: 'restart', ...(reason !== undefined ? { reason } : {}), ...(options?.force ? { force: true } : {}) },
+    options,
+  );
 export const controlShutdown = (endpoint: string, reason?: string, options?: ControlCallOptions) =>
   sendControl<{ shuttingDown: true }>(
     endpoint,

@@ -5,7 +5,11 @@
  */
 
 export type ControlRequest =
-  { op: 'status' } | { op: 'shutdown'; reason?: string } | { op: 'restart'; reason?: string } | AttachRequest;
+  | { op: 'status' }
+  | { op: 'shutdown'; reason?: string }
+  /** `force`: restart even when the installed code will probably not start (a guard refuses that otherwise). */
+  | { op: 'restart'; reason?: string; force?: boolean }
+  | AttachRequest;
 
 /**
  * `--on-conflict share`: a relay guard asks the holder to serve its client. After the `ok` reply the
@@ -87,6 +91,14 @@ export function parseControlRequest(
     return { ok: true, request: { op, pid: pid as number, startTime } };
   }
   if (op === 'status') return { ok: true, request: { op } };
+  if (op === 'restart') {
+    const { force } = value as { force?: unknown };
+    if (force !== undefined && typeof force !== 'boolean') return { ok: false, error: 'force must be a boolean' };
+    return {
+      ok: true,
+      request: { op, ...(reason !== undefined ? { reason } : {}), ...(force === true ? { force } : {}) },
+    };
+  }
   return {
     ok: true,
     request: reason === undefined ? { op: op as 'shutdown' | 'restart' } : { op: op as 'shutdown' | 'restart', reason },

@@ -14,7 +14,7 @@ export interface ControlHandlers {
   status(): GuardStatus | Promise<GuardStatus>;
   /** Starts the shutdown and returns; the reply is sent before the guard goes away. */
   shutdown(reason: string | undefined): void | Promise<void>;
-  restart(reason: string | undefined): Promise<RestartOutcome>;
+  restart(reason: string | undefined, force?: boolean): Promise<RestartOutcome>;
   /**
    * `attach` (a holder started with `--on-conflict share`): the connection becomes a client's
    * stream. The handler answers the request on `socket` itself (`replyLine`) and owns the socket
@@ -130,7 +130,7 @@ async function dispatch(request: ControlRequest, handlers: ControlHandlers): Pro
       await handlers.shutdown(request.reason);
       return { shuttingDown: true };
     case 'restart':
-      return handlers.restart(request.reason);
+      return handlers.restart(request.reason, request.force === true);
     case 'attach':
       throw new Error(NOT_SHARED);
   }

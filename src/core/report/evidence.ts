@@ -1,4 +1,5 @@
-import type { InferredSource } from '../base/versionTypes';
+import type { InferredSource, StartRisk } from '../base/versionTypes';
+import { restartRiskText } from '../versions/startRisk';
 import { VmVerdict } from './input';
 
 /** How copies spread over an agent host's sessions: one per session, unless the session processes say otherwise. */
@@ -28,15 +29,11 @@ const asIs: Show = (value) => value;
  */
 export function describeVerdict(v: VmVerdict, show: Show = asIs): string {
   switch (v.kind) {
-    case 'stale':
-      if (v.cause === 'changed') return `Changed since start: restart to load what is installed. ${show(v.summary)}`;
-      if (v.cause === 'config') return `Configuration changed: ${show(v.summary)}`;
-      if (v.cause === 'runtime') return `Runtime replaced: ${show(v.summary)}`;
-      // The same version with other dependencies: the versions alone would say nothing.
-      if (v.running === v.installed) return `Stale: ${show(v.summary)}`;
-      if (v.installed === 'missing')
-        return `Stale: runs ${show(v.package)} ${show(v.running)}, but it is no longer installed`;
-      return `Stale: runs ${show(v.package)} ${show(v.running)}, but ${show(v.installed)} is installed${v.inferred ? ` (the running version is inferred from ${inferredWords(v.inferredFrom)})` : ''}`;
+    case 'stale': {
+      // What is installed will probably not start: said with the verdict, wherever it is read.
+      const risk = restartRiskText(startRisksOf(v), show);
+      return risk ? `${staleWords(v, show)}. ${risk}` : staleWords(v, show);
+    }
     case 'duplicate':
       if (v.agentHost)
         return `Duplicate: ${v.client.name} runs ${v.instances.length} instances of this launch, ${perSession(v.instances.length, v.agentHost)} of its ${v.agentHost.name} (pid ${v.agentHost.pid}): each session talks to its own copy, the newest (pid ${v.keep.pid}) is the latest session's`;
@@ -57,4 +54,22 @@ export function describeVerdict(v: VmVerdict, show: Show = asIs): string {
         return `${v.settling ? 'Version being judged' : 'Version unknown'}: ${show(v.reason)}`;
       return `Not decided (${v.question}): ${show(v.reason)}`;
   }
+}
+
+/** A restart need in words (stale, changed since start, config changed, runtime replaced). */
+function staleWords(v: Extract<VmVerdict, { kind: 'stale' }>, show: Show): string {
+  if (v.cause === 'changed') return `Changed since start: restart to load what is installed. ${show(v.summary)}`;
+  if (v.cause === 'config') return `Configuration changed: ${show(v.summary)}`;
+  if (v.cause === 'runtime') return `Runtime replaced: ${show(v.summary)}`;
+  // The same version with other dependencies: the versions alone would say nothing.
+  if (v.running === v.installed) return `Stale: ${show(v.summary)}`;
+  if (v.installed === 'missing')
+    return `Stale: runs ${show(v.package)} ${show(v.running)}, but it is no longer installed`;
+  return `Stale: runs ${show(v.package)} ${show(v.running)}, but ${show(v.installed)} is installed${v.inferred ? ` (the running version is inferred from ${inferredWords(v.inferredFrom)})` : ''}`;
+}
+
+/** Why starting what a restart would load will probably fail, as the version judgement found it. */
+export function startRisksOf(v: Extract<VmVerdict, { kind: 'stale' }>): StartRisk[] | undefined {
+  const installed = v.evidence?.installed;
+  return installed?.state === 'installed' ? installed.startRisks : undefined;
 }

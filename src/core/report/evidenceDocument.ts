@@ -1,4 +1,5 @@
-import { describeVerdict, Show } from './evidence';
+import { describeVerdict, Show, startRisksOf } from './evidence';
+import { restartRiskText } from '../versions/startRisk';
 import { terminalSafe as shownText } from '../base/terminalSafe';
 import { VmInstance, VmServer } from './input';
 import {
@@ -28,7 +29,11 @@ export function whatToDo(i: VmInstance): string {
   if (flags.has('orphan')) return 'Stop it: no client talks to it any more.';
   if (flags.has('superseded'))
     return 'Kill Duplicates stops it: the host that started it is an earlier generation, and the newer one starts its own.';
-  if (staleVerdict(i)) {
+  const stale = staleVerdict(i);
+  const risk = stale && restartRiskText(startRisksOf(stale));
+  if (risk)
+    return `Do not restart it yet: ${risk.charAt(0).toLowerCase()}${risk.slice(1)}. It keeps serving as it is; go back to the versions it runs, or change what it imports, then restart.`;
+  if (stale) {
     return isGuarded(i)
       ? 'Restart it: its guard restarts it and the client keeps its session.'
       : `Restart it to load what is installed. It is not guarded, so a restart from here stops it and ${i.client.name} must start it again; Wrap with Guard avoids that next time.`;

@@ -25,6 +25,8 @@ export async function executePlan(
   server: VmServer,
   steps: readonly PlanStep[],
   progress: vscode.Progress<{ message?: string }>,
+  /** The user chose Restart Anyway: a guard restarts even when the installed code will probably not start. */
+  force = false,
 ): Promise<ExecutionReport> {
   const report: ExecutionReport = { ok: true, lines: [], afterward: [], offerWrap: false };
   let verb: ActionKind = action;
@@ -39,7 +41,7 @@ export async function executePlan(
     verb = stepVerb(action, step);
     switch (step.kind) {
       case 'guard':
-        await guardStep(svc, step, note);
+        await guardStep(svc, step, note, force);
         break;
       case 'vscode':
         await vscodeStep(svc, action, server, step, note);
@@ -56,12 +58,17 @@ export async function executePlan(
 
 type Note = (ok: boolean, line: string) => void;
 
-async function guardStep(svc: Services, step: Extract<PlanStep, { kind: 'guard' }>, note: Note): Promise<void> {
+async function guardStep(
+  svc: Services,
+  step: Extract<PlanStep, { kind: 'guard' }>,
+  note: Note,
+  force: boolean,
+): Promise<void> {
   const pid = step.instance.pid;
   try {
     const reply =
       step.op === 'restart'
-        ? await svc.engine.guardRestart(step.endpoint)
+        ? await svc.engine.guardRestart(step.endpoint, force)
         : await svc.engine.guardShutdown(step.endpoint);
     if (!reply.ok) return note(false, t('the guard of pid {0} refused: {1}', pid, reply.error));
     const child = step.op === 'restart' ? (reply.result as { childPid?: number }).childPid : undefined;

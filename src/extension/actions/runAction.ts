@@ -7,6 +7,8 @@ import {
   confirmationText,
   planAction,
   restartConfirmation,
+  restartRiskConfirmation,
+  restartRiskOf,
   stopConfirmation,
 } from '../viewModel/actionPlan';
 import { VmInstance, VmServer } from '../../core/report/input';
@@ -65,7 +67,10 @@ export async function runAction(
     return { outcome: 'nothing', message: plan.reason };
   }
   let wrapped = false;
-  if (!options.confirmed && svc.settings().confirmDestructiveActions) {
+  // What is installed will probably not start: asked every time (whatever the setting), and Cancel keeps it serving.
+  const risk = action === 'restart' ? restartRiskOf(instances) : undefined;
+  if (risk && (await ask(restartRiskConfirmation(server, risk))) !== 'go') return { outcome: 'cancelled' };
+  if (!risk && !options.confirmed && svc.settings().confirmDestructiveActions) {
     // A restart says beforehand which instances it only stops (their client must start them).
     const c =
       action === 'restart'
@@ -83,7 +88,7 @@ export async function runAction(
   const title = action === 'restart' && !stopsOnly ? t('Restarting {0}', server.name) : t('Stopping {0}', server.name);
   const report = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title },
-    (progress) => executePlan(svc, action, server, plan.steps, progress),
+    (progress) => executePlan(svc, action, server, plan.steps, progress, risk !== undefined),
   );
   void svc.refresh.request('manual');
   const text = `${server.name}: ${[...report.lines, ...report.afterward].join('. ')}`;

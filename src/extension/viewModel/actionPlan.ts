@@ -1,5 +1,7 @@
 import { VmClient, VmInstance, VmServer } from '../../core/report/input';
-import { isGuarded, ownerUndecided } from '../../core/report/state';
+import { isGuarded, ownerUndecided, staleVerdict } from '../../core/report/state';
+import { startRisksOf } from '../../core/report/evidence';
+import { restartRiskText } from '../../core/versions/startRisk';
 import { mayRun } from './trust';
 import { VSCODE_MCP, vscodeServerId } from './vscodeServerId';
 import { t } from './l10n';
@@ -257,6 +259,31 @@ export function restartConfirmation(server: VmServer, steps: readonly PlanStep[]
     detail: [t('This restarts {0} and stops {1}.', who(restarted), who(stoppedPids)), ...why, ...wrapHint].join(' '),
     button: t('Restart and Stop'),
     ...wrap,
+  };
+}
+
+/** Why restarting these instances will probably fail (what a restart loads does not start), in every face's words. */
+export function restartRiskOf(instances: readonly VmInstance[]): string | undefined {
+  for (const i of instances) {
+    const stale = staleVerdict(i);
+    const risk = stale && restartRiskText(startRisksOf(stale));
+    if (risk) return risk;
+  }
+  return undefined;
+}
+
+/**
+ * Before a restart into code that will probably not start: said plainly, with the way out (Cancel
+ * keeps the running server serving). Asked whatever the confirmation setting says.
+ */
+export function restartRiskConfirmation(server: Pick<VmServer, 'name'>, risk: string): Confirmation {
+  return {
+    message: t('Restart {0}? It will probably not start again.', server.name),
+    detail: t(
+      '{0}. Cancel keeps the running server serving; go back to the versions it runs, or change what it imports, then restart.',
+      risk,
+    ),
+    button: t('Restart Anyway'),
   };
 }
 

@@ -8,7 +8,7 @@ import type { AttachRequest, GuardStatus, RestartOutcome } from '../../core/cont
 export interface ControlledGuard {
   status(): GuardStatus;
   shutdown(reason: string): Promise<void>;
-  restart(reason: string): Promise<RestartOutcome>;
+  restart(reason: string, force?: boolean): Promise<RestartOutcome>;
   /** `--on-conflict share`: a relay's client attaches (share/hub.ts). */
   attach?(socket: net.Socket, request: AttachRequest, rest: string): void;
 }
@@ -33,7 +33,7 @@ export async function serveControl(
       shutdown: (reason) => {
         void guard.shutdown(`asked over the control endpoint${reason ? `: ${reason}` : ''}`);
       },
-      restart: (reason) => guard.restart(reason ?? 'asked over the control endpoint'),
+      restart: (reason, force) => guard.restart(reason ?? 'asked over the control endpoint', force),
       ...(guard.attach ? { attach: guard.attach.bind(guard) } : {}),
     });
   } catch (err) {

@@ -5,6 +5,7 @@ import type { InstanceVersions } from '../../core/base/versionTypes';
 import { recordedVersions } from './lockRecord';
 import { CrashLoopDetector, CrashLoopOptions } from './crashLoop';
 import { causeLine } from './outputTail';
+import { restartRiskText } from '../../core/versions/startRisk';
 import { describeOpenWork, OpenWork } from './openWork';
 import { diffTools, toolsChangedText } from './toolsDiff';
 import { NoticeAudience, StaleGate } from './staleGate';
@@ -114,7 +115,7 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
       judgeChild: () => this.judgeChild(),
       isRunning: () => this.state.kind === 'running',
       isIdle: () => this.transport.inFlight() === 0,
-      restart: (reason) => this.requestRestart(reason, false),
+      restart: (reason) => this.autoRestart(reason),
       updateAvailable: options.updateAvailable,
     });
     transport.bind(this);
@@ -262,10 +263,33 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
     };
   }
 
-  /** A restart the user asked for (control endpoint): a fresh crash-loop streak. */
-  restart(reason: string): Promise<RestartOutcome> {
+  /**
+   * A restart the user asked for (control endpoint): a fresh crash-loop streak. Refused when the
+   * installed code will probably not start (a module the server imports is gone or raises at
+   * import), unless `force`: the server that runs keeps serving instead of going down.
+   */
+  async restart(reason: string, force = false): Promise<RestartOutcome> {
+    const risk = force ? undefined : await this.restartRisk();
+    if (risk)
+      throw new Error(`${risk}; not restarted, the running server keeps serving (restart with force to do it anyway)`);
     this.crash.reset();
     return this.requestRestart(reason, true);
+  }
+
+  /** Why a restart into what is installed will probably fail, if the installed files say so. */
+  private async restartRisk(): Promise<string | undefined> {
+    const installed = await this.options.probe?.installed().catch(() => undefined);
+    return installed?.state === 'known' ? restartRiskText(installed.startRisks) : undefined;
+  }
+
+  /** A restart a policy asks for (restart-when-idle): never into code that will probably not start. */
+  private async autoRestart(reason: string): Promise<RestartOutcome> {
+    const risk = this.state.kind === 'running' ? await this.restartRisk() : undefined;
+    if (risk) {
+      this.options.log(`not restarting ${this.options.serverName} (${reason}): ${risk}`);
+      throw new Error(risk);
+    }
+    return this.requestRestart(reason, false);
   }
 
   /** Stops the child (stdin EOF where there is one, then TERM, then KILL) and finishes with its exit code. */

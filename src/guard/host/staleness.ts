@@ -1,4 +1,4 @@
-import type { InstanceVersions } from '../../core/base/versionTypes';
+import type { InstanceVersions, StartRisk } from '../../core/base/versionTypes';
 import { quoted } from '../../core/base/modelText';
 import { describeVerdict } from '../../core/report/evidence';
 import { runtimeVerdict, versionVerdict } from '../../core/report/input';
@@ -26,6 +26,8 @@ export type ResolvedVersion =
        * name its code, so the newest change of its own files (ms) and the file it was is compared.
        */
       dev?: { changedAt: number; newest?: string };
+      /** Why starting what is installed will probably fail (core's StartRisk): a restart into it is not done unasked. */
+      startRisks?: StartRisk[];
     }
   | { state: 'unknown'; reason: string };
 

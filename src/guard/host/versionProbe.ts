@@ -51,6 +51,7 @@ export function toResolvedVersion(installed: Installed): ResolvedVersion {
         version: installed.version,
         ecosystem: installed.ecosystem,
         ...(installed.environment ? { environment: installed.environment } : {}),
+        ...(installed.startRisks ? { startRisks: installed.startRisks } : {}),
         ...(installed.dev && installed.changedAt !== undefined
           ? {
               dev: {

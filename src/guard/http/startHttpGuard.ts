@@ -184,7 +184,7 @@ export async function startHttpGuard(o: HttpGuardOptions): Promise<HttpGuardStar
     {
       status: () => ({ ...host.status(), attached: clients.list() }),
       shutdown,
-      restart: (reason) => host.restart(reason),
+      restart: (reason, force) => host.restart(reason, force),
     },
     lock,
     log,

@@ -28,7 +28,7 @@ const downOf = (s: Snapshot) =>
  * offline from a cached wheelhouse) removes `mcp.server.fastmcp`, and the restart crash-loops. The
  * guard runs on with no server: `down`, with the cause, in status and for the client.
  */
-describe('guard: a server that no longer starts is down, with its cause (real mcp 1.30.0 -> 2.3.0)', function () {
+describe('guard: an SDK upgrade that breaks a server: judged, predicted, refused, and down when forced (real mcp 1.30.0 -> 2.3.0)', function () {
   this.timeout(240_000);
   let home: string;
   let venv: OfflineVenv;
@@ -55,7 +55,7 @@ describe('guard: a server that no longer starts is down, with its cause (real mc
     fs.rmSync(home, { recursive: true, force: true });
   });
 
-  it('after the SDK upgrade the restart fails: down in status --json and the text, the cause in the client’s error; a fix and a restart bring it back in the same session', async () => {
+  it('stale naming mcp 1.30.0 -> 2.3.0; a restart predicted to fail is refused while the old server serves; forced, down in status and for the client; fixed and restarted, back in the same session', async () => {
     const args = [cliPath, 'run', '--name', 'notes', '--', venv.py, script];
     fs.mkdirSync(path.join(home, '.cursor'), { recursive: true });
     fs.writeFileSync(
@@ -84,7 +84,63 @@ describe('guard: a server that no longer starts is down, with its cause (real mc
     assert.equal(downOf(await statusJson(home)), undefined, 'up: no down verdict');
 
     await venv.pip(`mcp==${MCP2_PY_VERSION}`);
-    const restart = await cli(home, ['restart', 'notes']);
+    // Before any restart: the script runs replaced code, and its verdict names the SDK that moved.
+    const before = await until(
+      'the upgrade judged',
+      async () => {
+        const s = await statusJson(home);
+        const i = server(s, 'notes').instances[0];
+        return i?.versions?.verdict.state === 'stale' ? i : undefined;
+      },
+      30_000,
+    );
+    const verdict = before.versions!.verdict as Extract<
+      NonNullable<typeof before.versions>['verdict'],
+      { state: 'stale' }
+    >;
+    assert.equal(verdict.package, 'fastmcp_v1_server.py');
+    assert.equal(verdict.running, 'mcp 1.30.0');
+    assert.equal(verdict.installed, 'mcp 2.3.0');
+    assert.ok(
+      verdict.movedDependencies?.some((m) => m.name === 'mcp' && m.from === '1.30.0' && m.to === '2.3.0'),
+      JSON.stringify(verdict),
+    );
+    assert.equal(
+      server(await statusJson(home), 'notes').updateAvailable,
+      undefined,
+      'a loose script is in no registry',
+    );
+    // Predicted from the installed files: the module it imports raises at import, and says what to pin.
+    const installed = before.versions!.installed;
+    assert.deepEqual(
+      installed.state === 'installed' &&
+        installed.startRisks?.map((r) => ({
+          module: r.module,
+          package: r.package,
+          version: r.version,
+          why: r.why,
+          pin: r.pin,
+        })),
+      [{ module: 'mcp.server.fastmcp', package: 'mcp', version: '2.3.0', why: 'raises', pin: 'mcp<2' }],
+    );
+    const predicted = await cli(home, ['status']);
+    assert.match(
+      predicted.stdout,
+      /STALE: runs mcp 1\.30\.0, installed mcp 2\.3\.0 .*RESTART WILL PROBABLY FAIL: mcp\.server\.fastmcp raises at import in mcp 2\.3\.0 \(it says to pin mcp<2\)/,
+    );
+    // A restart is refused: the server that runs keeps serving.
+    const refused = await cli(home, ['restart', 'notes']);
+    assert.equal(refused.code, 1);
+    assert.match(
+      refused.stderr,
+      /Restart will probably fail: mcp\.server\.fastmcp raises at import in mcp 2\.3\.0 \(it says to pin mcp<2\); not restarted, the running server keeps serving/,
+    );
+    assert.equal(
+      ((await client.callTool({ name: 'hello', arguments: {} })).content as { text: string }[])[0].text,
+      'hi',
+    );
+    // Forced, it goes down, and says why.
+    const restart = await cli(home, ['restart', 'notes', '--force']);
     assert.notEqual(restart.code, 0, `the restart into mcp 2.x cannot succeed: ${restart.stdout}`);
     assert.match(restart.stderr + restart.stdout, /pin 'mcp<2'/);
 
