@@ -5,6 +5,7 @@ import { serverLogPathFor } from '../core/locks/serverLog';
 import { recordIdentity } from '../core/pids/reidentify';
 import { acquireGuardLock, ConflictPolicy } from './conflict';
 import { CrashLoopOptions } from './host/crashLoop';
+import type { RestartCheck } from './host/probe';
 import { Guard } from './stdioGuard';
 import { serveControl } from './host/control';
 import { ServerLog } from './host/serverLog';
@@ -43,6 +44,8 @@ export interface RunStdioGuardOptions {
   registryCache?: Pick<LifeguardPaths, 'cache' | 'root'>;
   staleIntervalMs: number;
   crashLoop: CrashLoopOptions;
+  /** How a restart is checked before the serving server is stopped (probe.ts); default probe. */
+  restartCheck?: RestartCheck;
   grace: StopGrace;
   drainTimeoutMs: number;
   initTimeoutMs: number;
@@ -134,6 +137,7 @@ export async function runStdioGuard(opts: RunStdioGuardOptions): Promise<number>
     output: hub ? hub.fromServer : opts.stdout,
     log,
     crashLoop: opts.crashLoop,
+    restartCheck: opts.restartCheck,
     grace: opts.grace,
     drainTimeoutMs: opts.drainTimeoutMs,
     initTimeoutMs: opts.initTimeoutMs,

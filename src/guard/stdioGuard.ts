@@ -2,6 +2,7 @@ import { Readable, Writable } from 'node:stream';
 import type { GuardStatus, RestartOutcome } from '../core/control/protocol';
 import type { RecordedServerInfo, ServerDown } from '../core/locks';
 import { CrashLoopOptions } from './host/crashLoop';
+import type { RestartCheck } from './host/probe';
 import { GuardHost } from './host/host';
 import { PipedProcess, SpawnSpec, StopGrace } from './host/supervisor';
 import { InstalledVersionProbe, ResolvedVersion, StalePolicy } from './host/staleness';
@@ -18,6 +19,7 @@ export interface GuardOptions {
   /** One line of diagnostics (stderr: stdout carries the server's protocol bytes only). */
   log(line: string): void;
   crashLoop: CrashLoopOptions;
+  restartCheck?: RestartCheck;
   grace: StopGrace;
   /** How long a restart waits for in-flight requests before stopping the old child anyway. */
   drainTimeoutMs: number;
@@ -72,6 +74,7 @@ export class Guard {
         command: options.spec.command,
         log: options.log,
         crashLoop: options.crashLoop,
+        restartCheck: options.restartCheck,
         grace: options.grace,
         drainTimeoutMs: options.drainTimeoutMs,
         ...(options.holdTimeoutMs !== undefined ? { holdTimeoutMs: options.holdTimeoutMs } : {}),

@@ -1,4 +1,5 @@
 import { DEFAULT_CRASH_LOOP } from '../../guard/host/crashLoop';
+import { RESTART_CHECKS } from '../../guard/host/probe';
 
 /** The options every guard takes, stdio (`run`) or HTTP (`run --http`, `ensure --http`), written once. */
 export const GUARD_OPTIONS = {
@@ -29,7 +30,26 @@ export const GUARD_OPTIONS = {
     min: 1,
     description: 'Exits within --crash-window of starting, in a row, that stop the restarts',
   },
+  'restart-check': {
+    type: 'string',
+    choices: RESTART_CHECKS,
+    description:
+      'Before a restart stops the serving server: probe starts the installed one beside it and asks it first (the default; none with --resource or --on-conflict share, whose server must run once)',
+  },
 } as const;
+
+/**
+ * `--restart-check` as given, else its default: a server that owns a resource (`--resource`) or is
+ * shared by every client (`--on-conflict share`) must never run twice, so it is not probed beside itself.
+ */
+export function restartCheckOf(
+  given: string | undefined,
+  resource: string | undefined,
+  shared = false,
+): 'probe' | 'none' {
+  if (given === 'probe' || given === 'none') return given;
+  return resource === undefined && !shared ? 'probe' : 'none';
+}
 
 export const WHEN_STALE_DESCRIPTION = 'What to do once a newer version of the server is installed';
 

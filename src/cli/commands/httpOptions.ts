@@ -1,10 +1,11 @@
 import * as path from 'node:path';
 import { isLoopbackBindHost, splitListenAddress } from '../../core/net/loopback';
 import type { CrashLoopOptions } from '../../guard/host/crashLoop';
+import type { RestartCheck } from '../../guard/host/probe';
 import type { Launch } from '../../guard/launch';
 import { HTTP_STALE_POLICIES, HttpStalePolicy } from '../../guard/http/startHttpGuard';
 import { CliIo, UsageError } from '../io';
-import { GUARD_OPTIONS, WHEN_STALE_DESCRIPTION } from './guardOptions';
+import { GUARD_OPTIONS, restartCheckOf, WHEN_STALE_DESCRIPTION } from './guardOptions';
 import { CommandSpec, OptionSpecs, OptionValues, parseOptions, splitServerCommand, withoutOptions } from '../options';
 
 /** The options `run --http` and `ensure --http` share; `ensure` passes them on to the guard it starts. */
@@ -60,6 +61,7 @@ export const HTTP_OPTIONS = {
   'stale-interval': GUARD_OPTIONS['stale-interval'],
   'crash-window': GUARD_OPTIONS['crash-window'],
   'crash-limit': GUARD_OPTIONS['crash-limit'],
+  'restart-check': GUARD_OPTIONS['restart-check'],
 } as const satisfies OptionSpecs;
 
 export const RUN_HTTP_COMMAND = {
@@ -91,6 +93,7 @@ export interface HttpCommandLine {
   whenStale: HttpStalePolicy;
   staleIntervalMs: number;
   crashLoop: CrashLoopOptions;
+  restartCheck: RestartCheck;
   /** The option arguments as given (before `--`), for `ensure` to hand to the guard. */
   optionArgs: string[];
   /** Options only the calling command knows (e.g. `--timeout` of ensure), parsed by their specs. */
@@ -144,6 +147,7 @@ export function parseHttpCommandLine(
     whenStale: values['when-stale'],
     staleIntervalMs: values['stale-interval'],
     crashLoop: { windowMs: values['crash-window'], limit: values['crash-limit'] },
+    restartCheck: restartCheckOf(values['restart-check'], values.resource),
     optionArgs: withoutOptions(split.options, { ...HTTP_OPTIONS, ...extraOptions }, Object.keys(extraOptions)),
     extra,
   };

@@ -7,6 +7,7 @@ import { terminalSafe } from '../../core/base/terminalSafe';
 import { CliIo, UsageError } from '../io';
 import { parseOptions, splitServerCommand } from '../options';
 import { RUN_COMMAND } from './runSpec';
+import { restartCheckOf } from './guardOptions';
 import { privateHomeReady } from '../privateHome';
 
 export { RUN_COMMAND };
@@ -47,6 +48,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
     registryCache: paths,
     staleIntervalMs: values['stale-interval'],
     crashLoop: { windowMs: values['crash-window'], limit: values['crash-limit'] },
+    restartCheck: restartCheckOf(values['restart-check'], values.resource, values['on-conflict'] === 'share'),
     grace: { eofMs: stopGrace, termMs: stopGrace },
     drainTimeoutMs: values['drain-timeout'],
     initTimeoutMs: 60_000,

@@ -43,6 +43,7 @@ export async function runHttpCommand(args: string[], io: CliIo): Promise<number>
     whenStale: cl.whenStale,
     staleIntervalMs: cl.staleIntervalMs,
     crashLoop: cl.crashLoop,
+    restartCheck: cl.restartCheck,
     // The server's own output goes to our stderr: stdout is for the URL.
     childStdio: 2,
     log,

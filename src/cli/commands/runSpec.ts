@@ -41,6 +41,7 @@ export const RUN_COMMAND = {
     'stale-interval': GUARD_OPTIONS['stale-interval'],
     'crash-window': GUARD_OPTIONS['crash-window'],
     'crash-limit': GUARD_OPTIONS['crash-limit'],
+    'restart-check': GUARD_OPTIONS['restart-check'],
     'drain-timeout': GUARD_OPTIONS['drain-timeout'],
     'stop-grace': {
       type: 'seconds',

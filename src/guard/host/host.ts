@@ -5,6 +5,7 @@ import type { InstanceVersions } from '../../core/base/versionTypes';
 import { recordedVersions } from './lockRecord';
 import { CrashLoopDetector, CrashLoopOptions } from './crashLoop';
 import { causeLine } from './outputTail';
+import { PROBE_FAILED, RestartCheck } from './probe';
 import { restartRiskText } from '../../core/versions/startRisk';
 import { describeOpenWork, OpenWork } from './openWork';
 import { diffTools, toolsChangedText } from './toolsDiff';
@@ -21,6 +22,8 @@ export interface GuardHostOptions {
   command: string;
   log(line: string): void;
   crashLoop: CrashLoopOptions;
+  /** `probe` (default): the installed server is started beside the serving one and asked before a restart stops it. */
+  restartCheck?: RestartCheck;
   grace: StopGrace;
   /** How long a restart waits for requests in flight before stopping the old child anyway. */
   drainTimeoutMs: number;
@@ -89,6 +92,8 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
   private readonly openWork: OpenWork;
   /** Why the server is down, while the guard has given up on it (failed). */
   private downInfo: ServerDown | undefined;
+  /** A probe of the installed server before a restart (the serving one serves meanwhile); later requests join it. */
+  private probing: Promise<RestartOutcome> | undefined;
   /** A restart waiting for open work to close (still running meanwhile); later requests join it. */
   private heldRestart: Promise<RestartOutcome> | undefined;
   /** The tools of the child a restart replaced, until the new child's are known and compared. */
@@ -273,7 +278,8 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
     if (risk)
       throw new Error(`${risk}; not restarted, the running server keeps serving (restart with force to do it anyway)`);
     this.crash.reset();
-    return this.requestRestart(reason, true);
+    // Forced, it is not probed either: the user asked for this very restart.
+    return this.requestRestart(reason, true, true, force);
   }
 
   /** Why a restart into what is installed will probably fail, if the installed files say so. */
@@ -462,7 +468,7 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
   }
 
   /** Starts a restart, or joins the one under way. `mayHold`: false once a hold for open work has ended. */
-  private requestRestart(reason: string, userAsked: boolean, mayHold = true): Promise<RestartOutcome> {
+  private requestRestart(reason: string, userAsked: boolean, mayHold = true, probed = false): Promise<RestartOutcome> {
     const state = this.state;
     if (this.heldRestart && state.kind === 'running' && mayHold) return this.heldRestart;
     // Work the server holds beyond a request would be lost: the restart waits for it (bounded), while the server keeps serving.
@@ -488,6 +494,15 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
     if (state.kind === 'starting') return state.done.then(() => this.requestRestart(reason, userAsked));
     if (this.lifecycle.isClosing) return Promise.reject(new Error('the guard is shutting down'));
     if (state.kind === 'failed' && !userAsked) return Promise.reject(new Error(state.reason));
+    // The serving server is not stopped for one that does not start: the installed one is started beside it and asked first.
+    if (!probed && (this.options.restartCheck ?? 'probe') === 'probe' && state.kind === 'running' && this.child) {
+      if (this.probing) return this.probing;
+      const probing = this.probeThenRestart(reason, userAsked, mayHold).finally(() => {
+        if (this.probing === probing) this.probing = undefined;
+      });
+      this.probing = probing;
+      return probing;
+    }
     this.options.log(`restarting ${this.options.serverName}: ${reason}`);
     let settle!: { resolve(o: RestartOutcome): void; reject(err: Error): void };
     const done = new Promise<RestartOutcome>((resolve, reject) => (settle = { resolve, reject }));
@@ -506,6 +521,27 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
       },
     );
     return done;
+  }
+
+  /**
+   * Starts the installed server beside the serving one and asks it what the client's session would
+   * (the transport's probe): the restart goes on only when it answered; otherwise the serving
+   * server keeps serving and the restart fails, saying why (its last error line).
+   */
+  private async probeThenRestart(reason: string, userAsked: boolean, mayHold: boolean): Promise<RestartOutcome> {
+    const probe = this.transport.probe?.bind(this.transport);
+    const serving = this.child?.proc.pid;
+    const result = probe
+      ? await probe({ grace: this.options.grace, secrets: this.options.secrets ?? new Set() })
+      : undefined;
+    if (result?.kind === 'failed') {
+      const message = `${PROBE_FAILED}${result.reason}; not restarted, the running server (pid ${serving}) keeps serving`;
+      this.options.log(`${this.options.serverName}: ${message}`);
+      throw new Error(message);
+    }
+    if (result?.kind === 'ok')
+      this.options.log(`the installed ${this.options.serverName} started beside pid ${serving}: ${result.what}`);
+    return this.requestRestart(reason, userAsked, mayHold, true);
   }
 
   private async runRestart(reason: string, done: Promise<RestartOutcome>): Promise<RestartOutcome> {

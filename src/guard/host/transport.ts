@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import type { RecordedServerInfo } from '../../core/locks';
-import type { ChildExit, ServerChild } from './supervisor';
+import type { ChildExit, ServerChild, StopGrace } from './supervisor';
+import type { ProbeResult } from './probe';
 import type { GuardState } from './lifecycle';
 import type { NoticeAudience } from './staleGate';
 
@@ -63,6 +64,11 @@ export interface GuardTransport<P extends ChildProcess = ChildProcess> {
    * Rejects with why the child could not serve.
    */
   attach(child: ServerChild<P>, restart: boolean): Promise<void>;
+  /**
+   * Starts the installed server beside the serving one, asks it what a client would and stops it
+   * (probe.ts): before a restart stops the server that serves. Absent: the transport cannot.
+   */
+  probe?(o: { grace: StopGrace; secrets: ReadonlySet<string> }): Promise<ProbeResult>;
   /** Client requests the server has not answered yet. */
   inFlight(): number;
   /** Resolves true once no request is in flight (or the child died), false after `timeoutMs`. */

@@ -1,7 +1,18 @@
 import type { ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
-import { ChildExit, describeExit, ServerChild, spawnChild, tapStderr } from '../host/supervisor';
+import {
+  ChildExit,
+  describeExit,
+  ServerChild,
+  spawnChild,
+  SpawnSpec,
+  StopGrace,
+  stopServer,
+  tapStderr,
+} from '../host/supervisor';
+import { causeLine } from '../host/outputTail';
+import type { ProbeResult } from '../host/probe';
 import type { GuardTransport, HostView } from '../host/transport';
 import type { UpstreamAddress } from './exchange';
 import type { HttpFront, UpstreamTarget } from './front';
@@ -49,21 +60,52 @@ export class HttpTransport implements GuardTransport<ChildProcess>, UpstreamTarg
     this.front = front;
   }
 
-  async spawn(generation: number): Promise<ServerChild<ChildProcess>> {
-    const port = this.options.port ?? (await freePort());
-    const args = this.options.args.map((a) => a.split('{port}').join(String(port)));
-    const spec = {
+  /** The server's launch on `port` (passed as `PORT` and as `{port}` in its arguments). */
+  private specFor(port: number): SpawnSpec {
+    return {
       command: this.options.command,
-      args,
+      args: this.options.args.map((a) => a.split('{port}').join(String(port))),
       cwd: this.options.cwd,
       env: { ...this.options.env, PORT: String(port) },
     };
+  }
+
+  async spawn(generation: number): Promise<ServerChild<ChildProcess>> {
+    const port = this.options.port ?? (await freePort());
+    const spec = this.specFor(port);
     const stdio = this.options.stdio;
     const child = spawnChild<ChildProcess>(spec, generation, ['ignore', stdio, stdio === 'ignore' ? 'ignore' : 'pipe']);
     const sink = stdio === 'ignore' ? undefined : this.sink(stdio);
     tapStderr(child, (chunk) => sink?.write(chunk));
     this.addresses.set(child, { host: LOOPBACK, port });
     return child;
+  }
+
+  /**
+   * Starts the installed server on a port of its own beside the one serving and waits until it
+   * answers HTTP, then stops it: a restart goes on only when it did. A fixed port cannot hold two
+   * servers: then nothing is probed.
+   */
+  async probe(o: { grace: StopGrace; secrets: ReadonlySet<string> }): Promise<ProbeResult> {
+    if (this.options.port !== undefined) return { kind: 'skipped' };
+    const port = await freePort();
+    const child = spawnChild<ChildProcess>(this.specFor(port), 0, ['ignore', 'ignore', 'pipe']);
+    tapStderr(child, () => undefined);
+    try {
+      const ended = child.exited.then((exit) => `it ${describeExit(exit)} before answering`);
+      const answered = await Promise.race([
+        waitUntilAnswers({ host: LOOPBACK, port }, this.options.probePath, this.options.startTimeoutMs),
+        ended,
+      ]);
+      if (answered === true) return { kind: 'ok', what: `it answered on port ${port}` };
+      await child.output.settled(500);
+      const cause = causeLine(child.output.lines(o.secrets));
+      const why =
+        typeof answered === 'string' ? answered : `it did not answer within ${this.options.startTimeoutMs} ms`;
+      return { kind: 'failed', reason: `${why}${cause ? `. Its last output: ${cause}` : ''}` };
+    } finally {
+      await stopServer(child, o.grace);
+    }
   }
 
   /** The guard's stderr, or the file descriptor it was given (a detached guard's log), kept open across children. */

@@ -13,6 +13,7 @@ import { acquireLock, controlEndpointFor, HeldLock, LockRecord, ServerIdentity }
 import type { LifeguardPaths } from '../../core/base/paths';
 import { recordIdentity } from '../../core/pids/reidentify';
 import { CrashLoopOptions, DEFAULT_CRASH_LOOP } from '../host/crashLoop';
+import type { RestartCheck } from '../host/probe';
 import { serveControl } from '../host/control';
 import { GuardHost } from '../host/host';
 import { guardLockRecord, recordChildVersion, recordDown, recordServerInfo } from '../host/lockRecord';
@@ -55,6 +56,8 @@ export interface HttpGuardOptions {
   staleIntervalMs: number;
   /** When a server that keeps exiting right after its start is no longer restarted (default: as `run`). */
   crashLoop?: CrashLoopOptions;
+  /** How a restart is checked before the serving server is stopped (probe.ts); default probe. */
+  restartCheck?: RestartCheck;
   childStdio: 'inherit' | 'ignore' | number;
   log(line: string): void;
   /** Bounds of the front and its session store other than the defaults (tests lower them). */
@@ -243,6 +246,7 @@ function newHost(
       command: o.launch.command,
       log: o.log,
       crashLoop: o.crashLoop ?? DEFAULT_CRASH_LOOP,
+      restartCheck: o.restartCheck,
       // The server's stdin is not ours (it talks HTTP): the stop starts at SIGTERM.
       grace: { eofMs: 0, termMs: o.termGraceMs },
       drainTimeoutMs: o.drainTimeoutMs,

@@ -69,6 +69,18 @@ export class Handshake {
     this.capabilities = (result.capabilities as Record<string, unknown> | undefined) ?? {};
   }
 
+  /** A copy for a probe child (startProbe.ts): replaying it there leaves this session's state as it is. */
+  forProbe(): Handshake {
+    const copy = new Handshake();
+    copy.request = this.request;
+    copy.initializedBytes = this.initializedBytes;
+    copy.answered = this.answered;
+    copy.era = this.era;
+    copy.probed = this.probed;
+    copy.modernVersion = this.modernVersion;
+    return copy;
+  }
+
   /**
    * Replays the handshake to a new child: the `initialize` under an id of our own (whose answer
    * `awaitAnswer` swallows), then the client's `initialized`.

@@ -1,6 +1,16 @@
 import { Readable, Writable } from 'node:stream';
 import type { RequestId } from '@modelcontextprotocol/server';
-import { ChildExit, describeExit, PipedProcess, ServerChild, spawnServer, SpawnSpec } from '../host/supervisor';
+import {
+  ChildExit,
+  describeExit,
+  PipedProcess,
+  ServerChild,
+  spawnServer,
+  SpawnSpec,
+  StopGrace,
+} from '../host/supervisor';
+import type { ProbeResult } from '../host/probe';
+import { probeStdioServer } from './startProbe';
 import type { GuardTransport, HostView } from '../host/transport';
 import { joinLine, LineParts, lineTail, LineSplitter } from './lines';
 import {
@@ -176,6 +186,18 @@ export class StdioTransport implements GuardTransport<PipedProcess> {
     for (const pending of pipe.splitter.pendingChunks()) this.writer.write(pending);
     this.writer.midLine = pipe.splitter.midLine;
     pipe.inLine = pipe.splitter.midLine;
+  }
+
+  /** The installed server, started beside the serving one and asked what this client's session would (startProbe.ts). */
+  probe(o: { grace: StopGrace; secrets: ReadonlySet<string> }): Promise<ProbeResult> {
+    return probeStdioServer({
+      spec: this.options.spec,
+      handshake: this.handshake,
+      timeoutMs: this.options.initTimeoutMs,
+      grace: o.grace,
+      secrets: o.secrets,
+      log: (line) => this.host.log(line),
+    });
   }
 
   inFlight(): number {

@@ -1,0 +1,91 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { connectGuarded, GuardedClient, runCli, tempHome, textOf } from './support';
+import { fixturesDir } from '../../support/repo';
+import { isAlive } from '../../support/liveness';
+import { until } from '../../support/poll';
+import { processesOfHome } from '../../support/homeProcesses';
+
+const tinyServer = path.join(fixturesDir, 'guard', 'tiny-server.mjs');
+
+/**
+ * A restart is verified before the serving server goes: the guard starts the installed server
+ * beside it and asks it what the client's session would (initialize, tools/list). One that does
+ * not start (here: it exits at once, saying why on stderr) is stopped and the serving one keeps
+ * serving the same session; the reason reaches whoever asked. Forced, there is no probe.
+ */
+describe('guard: a restart is verified before the serving server stops (built CLI, real SDK server)', function () {
+  this.timeout(120_000);
+  let home: string;
+  let g: GuardedClient | undefined;
+
+  beforeEach(() => {
+    home = tempHome();
+  });
+  afterEach(async () => {
+    const pid = g?.transport.pid;
+    await g?.client.close().catch(() => undefined);
+    if (pid && isAlive(pid)) process.kill(pid, 'SIGKILL');
+    g = undefined;
+    await until('no process of the home left', () => processesOfHome(home).length === 0, 20_000);
+    fs.rmSync(home, { recursive: true, force: true });
+  });
+
+  const pidOf = async (client: GuardedClient['client']) =>
+    Number(textOf(await client.callTool({ name: 'echo', arguments: { text: 'x' } })).split(':')[0]);
+  // The server processes (the guard's own command line names the server too: not one of them).
+  const servers = () => processesOfHome(home).filter((p) => p.cmdline.split('\0')[1] === tinyServer);
+
+  it('the installed server does not start: not restarted, the serving one keeps the session; fixed, it restarts; forced, it goes down', async () => {
+    const flag = path.join(home, 'broken');
+    g = await connectGuarded(home, ['--name', 'tiny', '--', process.execPath, tinyServer], {
+      env: { TINY_SERVER_EXIT_IF_FILE: flag },
+    });
+    const first = await pidOf(g.client);
+
+    fs.writeFileSync(flag, '');
+    const refused = await runCli(home, ['restart', 'tiny']);
+    assert.equal(refused.code, 1, refused.stdout);
+    assert.match(
+      refused.stderr,
+      new RegExp(
+        `The new server did not start: .*exit code 3.*Its last output: Error: the store is locked by a newer version .*; not restarted, the running server \\(pid ${first}\\) keeps serving`,
+      ),
+    );
+    assert.equal(await pidOf(g.client), first, 'the same process serves the same session');
+    assert.deepEqual(
+      servers().map((p) => p.pid),
+      [first],
+      'the probe is gone',
+    );
+    assert.match(g.stderr(), /The new server did not start/);
+
+    fs.rmSync(flag);
+    const restarted = await runCli(home, ['restart', 'tiny']);
+    assert.equal(restarted.code, 0, restarted.stderr);
+    const second = await pidOf(g.client);
+    assert.notEqual(second, first);
+    assert.match(g.stderr(), /the installed tiny started beside pid \d+: it answered and listed 5 tools/);
+
+    // Forced, nothing is probed: the restart itself fails and the guard says it is down.
+    fs.writeFileSync(flag, '');
+    const forced = await runCli(home, ['restart', 'tiny', '--force']);
+    assert.equal(forced.code, 1);
+    assert.match(forced.stderr, /times in a row.*Its last output: Error: the store is locked/);
+    await assert.rejects(g.client.callTool({ name: 'echo', arguments: { text: 'y' } }), /tiny is down: /);
+  });
+
+  it('--restart-check none restarts without a probe', async () => {
+    const flag = path.join(home, 'broken');
+    g = await connectGuarded(home, ['--name', 'tiny', '--restart-check', 'none', '--', process.execPath, tinyServer], {
+      env: { TINY_SERVER_EXIT_IF_FILE: flag },
+    });
+    await pidOf(g.client);
+    fs.writeFileSync(flag, '');
+    const r = await runCli(home, ['restart', 'tiny']);
+    assert.equal(r.code, 1);
+    assert.doesNotMatch(r.stderr, /The new server did not start/);
+    assert.match(r.stderr, /times in a row/);
+  });
+});
