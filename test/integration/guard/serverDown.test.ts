@@ -28,7 +28,7 @@ const downOf = (s: Snapshot) =>
  * offline from a cached wheelhouse) removes `mcp.server.fastmcp`, and the restart crash-loops. The
  * guard runs on with no server: `down`, with the cause, in status and for the client.
  */
-describe('guard: an SDK upgrade that breaks a server: judged, predicted, refused, and down when forced (real mcp 1.30.0 -> 2.3.0)', function () {
+describe('guard: an SDK upgrade that breaks a server: judged, predicted, verified, refused, and down when forced (real mcp 1.30.0 -> 2.3.0)', function () {
   this.timeout(240_000);
   let home: string;
   let venv: OfflineVenv;
@@ -190,5 +190,38 @@ describe('guard: an SDK upgrade that breaks a server: judged, predicted, refused
       'hi',
     );
     assert.equal(downOf(await statusJson(home)), undefined, 'up again: the down verdict is gone');
+  });
+  it('a restart no file predicts to fail is verified first: the installed server does not start, so the serving one keeps serving, saying why', async () => {
+    await venv.pip(`mcp==${MCP_PY_VERSION}`);
+    const dynamic = path.join(fixturesDir, 'python', 'fastmcp_v1_dynamic.py');
+    const args = [cliPath, 'run', '--name', 'dyn', '--', venv.py, dynamic];
+    const t = new StdioClientTransport({
+      command: process.execPath,
+      args,
+      env: {
+        ...(process.env as Record<string, string>),
+        HOME: home,
+        MCP_LIFEGUARD_HOME: path.join(home, '.lifeguard'),
+      },
+      cwd: home,
+      stderr: 'pipe',
+    });
+    t.stderr?.on('data', () => undefined);
+    const c = new Client({ name: 'down-test-dynamic', version: '1.0.0' });
+    await c.connect(t);
+    try {
+      assert.equal(((await c.callTool({ name: 'hello', arguments: {} })).content as { text: string }[])[0].text, 'hi');
+      await venv.pip(`mcp==${MCP2_PY_VERSION}`);
+      const r = await cli(home, ['restart', 'dyn']);
+      assert.equal(r.code, 1, r.stdout);
+      assert.match(
+        r.stderr,
+        /The new server did not start: .*Its last output: ModuleNotFoundError: No module named 'mcp\.server\.fastmcp'.*pin 'mcp<2'.*; not restarted, the running server \(pid \d+\) keeps serving/,
+      );
+      assert.equal(((await c.callTool({ name: 'hello', arguments: {} })).content as { text: string }[])[0].text, 'hi');
+    } finally {
+      await c.close().catch(() => undefined);
+      await venv.pip(`mcp==${MCP_PY_VERSION}`);
+    }
   });
 });
