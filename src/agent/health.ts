@@ -1,4 +1,4 @@
-import { describeVerdict } from '../core/report/evidence';
+import { describeVerdict, registryNotice } from '../core/report/evidence';
 import { whatToDo } from '../core/report/evidenceDocument';
 import { VmInstance, VmServer, VmSnapshot } from '../core/report/input';
 import {
@@ -63,6 +63,7 @@ export function serverReport(s: VmServer): ServerReport {
     state: state.kind === 'notRunning' ? 'not-running' : state.kind,
     ...(s.installedVersion ? { installedVersion: s.installedVersion } : {}),
     ...(s.updateAvailable ? { updateAvailable: s.updateAvailable } : {}),
+    ...(registryNotice(s) ? { registry: registryNotice(s, quoted) } : {}),
     instances: s.instances.map(instanceReport),
   };
 }
@@ -147,7 +148,8 @@ export function healthText(r: HealthReport): string {
     // Versions come from package files and registries: quoted, as names are.
     const version = s.installedVersion ? ` ${quoted(s.installedVersion)} installed` : '';
     const update = s.updateAvailable ? `; ${quoted(s.updateAvailable.latest)} available` : '';
-    lines.push(`- ${quoted(s.name)} (${s.source}, ${s.transport}): ${s.state}${version}${update}`);
+    const registry = s.registry ? `; ${s.registry}` : '';
+    lines.push(`- ${quoted(s.name)} (${s.source}, ${s.transport}): ${s.state}${version}${update}${registry}`);
     for (const i of s.instances)
       lines.push(
         `  - pid ${i.pid} (${i.shared ? `shared by ${i.shared.clients.length} client${i.shared.clients.length === 1 ? '' : 's'}: ${i.shared.clients.map((c) => (c.name !== undefined ? quoted(c.name) : '?')).join(', ')}` : `${i.client}${i.guarded ? ', guarded' : ''}`}): ${i.verdicts.join(', ')}${i.runningVersion ? `, runs ${quoted(i.runningVersion)}` : ''}. ${i.verdicts.includes('ok') ? '' : i.whatToDo}`.trimEnd(),

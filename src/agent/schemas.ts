@@ -46,6 +46,8 @@ const server = z.object({
   ]),
   installedVersion: z.string().optional(),
   updateAvailable: z.object({ package: z.string(), installed: z.string(), latest: z.string() }).optional(),
+  /** What the MCP Registry says of it when it needs saying: "Deprecated in the MCP Registry ("name"): "message"". */
+  registry: z.string().optional(),
   instances: z.array(instance),
 });
 

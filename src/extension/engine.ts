@@ -53,6 +53,8 @@ export interface SnapshotRequest {
   singleWriter: readonly string[];
   /** Ask package registries for newer releases (in the background; a snapshot never waits). */
   registryChecks: boolean;
+  /** MCP Registries' base URLs (the setting; empty: the official one, or `MCP_LIFEGUARD_MCP_REGISTRY`). */
+  mcpRegistries?: string[];
   /** Where the engine's quiet failures (registry, state files) go. */
   log: (message: string) => void;
   /** Configs and processes only, no versions: the cheap first look, shown while versions are resolved. */
@@ -70,7 +72,16 @@ export function createEngine(host: HostEnv = currentHostEnv()): Engine {
         workspaceFolders: r.workspaceFolders,
         workspaceFiles: r.workspaceFiles,
         singleWriter: r.singleWriter,
-        versions: r.withoutVersions ? false : { log: r.log, ...(r.registryChecks ? {} : { registry: false }) },
+        versions: r.withoutVersions
+          ? false
+          : {
+              log: r.log,
+              ...(!r.registryChecks
+                ? { registry: false }
+                : r.mcpRegistries?.length
+                  ? { registry: { overrides: { mcp: r.mcpRegistries } } }
+                  : {}),
+            },
       }),
     // The snapshot's identity (pid + start time + command hash + launcher chain) is what stop re-checks.
     // A missing command hash (an older snapshot) skips that one check; pid + start time still hold.

@@ -63,6 +63,7 @@ export function activate(context: vscode.ExtensionContext): McpLifeguardApi {
         workspaceFiles: workspaceFile?.scheme === 'file' ? [workspaceFile.fsPath] : [],
         singleWriter: settings.singleWriterServers,
         registryChecks: settings.notifyOnRegistryUpdate,
+        mcpRegistries: settings.mcpRegistries,
         log: (m: string) => log.debug(`engine: ${m}`),
       };
       if (firstLook) {

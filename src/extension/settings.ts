@@ -10,6 +10,8 @@ export interface Settings {
   confirmDestructiveActions: boolean;
   notifyOnUpgrade: boolean;
   notifyOnRegistryUpdate: boolean;
+  /** MCP Registries asked about servers' entries, in order (empty: the official one). */
+  mcpRegistries: string[];
   stopGraceMs: number;
   autoRestartStale: 'never' | 'guardedWhenIdle';
   statusBarAlwaysShow: boolean;
@@ -25,6 +27,7 @@ export function readSettings(): Settings {
     confirmDestructiveActions: c.get<boolean>('confirmDestructiveActions', true),
     notifyOnUpgrade: c.get<boolean>('notifications.onUpgrade', true),
     notifyOnRegistryUpdate: c.get<boolean>('notifications.onRegistryUpdate', true),
+    mcpRegistries: c.get<string[]>('mcpRegistries', []).filter((u) => typeof u === 'string' && /^https?:\/\//.test(u)),
     stopGraceMs: Math.max(0, c.get<number>('stopGracePeriod', 5)) * 1000,
     autoRestartStale: c.get<'never' | 'guardedWhenIdle'>('autoRestartStale', 'never'),
     statusBarAlwaysShow: c.get<boolean>('statusBar.alwaysShow', false),

@@ -15,6 +15,9 @@ const systemTemp = os.tmpdir();
 const systemBefore = new Set(listing(systemTemp) ?? []);
 const runTemp = fs.mkdtempSync(path.join(systemTemp, 'lg-test-'));
 process.env.TMPDIR = runTemp;
+// Installed packages name their MCP Registry entry (server-memory's mcpName): nothing a test starts
+// asks the official registry. A closed loopback port answers at once; the registry tests run their own.
+process.env.MCP_LIFEGUARD_MCP_REGISTRY ??= 'http://127.0.0.1:9';
 
 function listing(dir: string): string[] | undefined {
   try {

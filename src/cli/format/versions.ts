@@ -1,5 +1,6 @@
 import type { Instance, ServerStatus, Snapshot } from '../../core/base/model';
 import { describeMove } from '../../core/versions/fingerprint';
+import { registryNotice } from '../../core/report/evidence';
 import type { Installed } from '../../core/base/versionTypes';
 
 /** The installed side in a cell: a version, `missing`, or `?` when it could not be told. */
@@ -147,5 +148,12 @@ export function formatUpdates(servers: readonly ServerStatus[]): string[] {
       (s) =>
         `  ${s.name}: ${s.updateAvailable!.package} ${s.updateAvailable!.latest} is available (installed: ${s.updateAvailable!.current})`,
     );
-  return lines.length ? ['', `Updates available (${lines.length}):`, ...lines] : [];
+  const notices = servers.flatMap((s) => {
+    const said = registryNotice(s);
+    return said ? [`  ${s.name}: ${said} (${s.registryStatus!.registry})`] : [];
+  });
+  return [
+    ...(lines.length ? ['', `Updates available (${lines.length}):`, ...lines] : []),
+    ...(notices.length ? ['', `The MCP Registry says (${notices.length}):`, ...notices] : []),
+  ];
 }

@@ -4,7 +4,7 @@
  * documented in docs/status-json.md; bump SCHEMA_VERSION on any breaking change.
  */
 
-import type { Installed, InstanceVersions, UpdateAvailable } from './versionTypes';
+import type { Installed, InstanceVersions, RegistryStatus, UpdateAvailable } from './versionTypes';
 
 export const SCHEMA_VERSION = 1;
 
@@ -346,8 +346,10 @@ export type ServerStatus = ServerConfig & {
   recordedLaunch?: { argv: string[]; cwd: string; recordedAt: string };
   /** stdio: what the configured launch would run if started now (package, version, environment). */
   installed?: Installed;
-  /** A newer release in the package's registry (from a cached, at most daily check). */
+  /** A newer release in the package's registry, or in the MCP Registry (from a cached, at most daily check). */
   updateAvailable?: UpdateAvailable & { package: string };
+  /** What the MCP Registry says of the entry the installed package names (its status, deprecated or deleted with why). */
+  registryStatus?: RegistryStatus;
 };
 
 export type ProcessTableState = { state: 'ok'; count: number } | { state: 'unavailable'; reason: string };

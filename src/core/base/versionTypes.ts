@@ -51,6 +51,8 @@ export type Installed =
       devMembers?: DevMember[];
       /** Why starting what is installed will probably fail (a module the server imports is gone or raises at import). */
       startRisks?: StartRisk[];
+      /** Its name in the MCP Registry, as the package says (npm `mcpName`, a PyPI `mcp-name:` line). */
+      mcpName?: string;
     }
   | {
       /** The launch points at a package that is not there any more (uninstalled, cache cleaned). */
@@ -286,6 +288,25 @@ export interface ServerInfoStatement {
 }
 
 /** A newer release in the package's registry. */
+/**
+ * What an MCP Registry (the official one, or one a setting names) says of a server's entry: its
+ * status and, when newer than installed, its latest version. Read from the registry's
+ * `GET /v0.1/servers/{name}/versions/latest`, cached a day like npm's and PyPI's answers.
+ */
+export interface RegistryStatus {
+  /** The server's name there (`io.github.modelcontextprotocol/server-memory`). */
+  name: string;
+  status: 'active' | 'deprecated' | 'deleted';
+  /** Why, in the publisher's words (at most 500 characters). */
+  message?: string;
+  /** The latest version it lists (its package's, else the entry's own). */
+  latest?: string;
+  /** The registry's base URL. */
+  registry: string;
+  /** ISO 8601: when the registry was asked. */
+  checkedAt: string;
+}
+
 export interface UpdateAvailable {
   current: string;
   latest: string;

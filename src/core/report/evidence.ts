@@ -27,6 +27,20 @@ const asIs: Show = (value) => value;
  * writes each value from outside (package, versions, the engine's summary and reason, which
  * embed names, versions and paths).
  */
+/**
+ * What the MCP Registry says of a server that needs saying (deprecated or deleted there), in the
+ * words every face uses: `Deprecated in the MCP Registry (io.github.x/y): use z instead`.
+ */
+export function registryNotice(
+  s: { registryStatus?: { name: string; status: string; message?: string } },
+  show: Show = asIs,
+): string | undefined {
+  const r = s.registryStatus;
+  if (!r || (r.status !== 'deprecated' && r.status !== 'deleted')) return undefined;
+  const word = r.status === 'deprecated' ? 'Deprecated' : 'Deleted';
+  return `${word} in the MCP Registry (${show(r.name)})${r.message ? `: ${show(r.message)}` : ''}`;
+}
+
 export function describeVerdict(v: VmVerdict, show: Show = asIs): string {
   switch (v.kind) {
     case 'stale': {

@@ -104,6 +104,8 @@ export type VmServer = ServerConfig & {
   recordedLaunch?: ServerStatus['recordedLaunch'];
   installedVersion?: string;
   updateAvailable?: VmUpdate;
+  /** What the MCP Registry says of the installed package's entry (deprecated, deleted, with why). */
+  registryStatus?: ServerStatus['registryStatus'];
 };
 
 export type VmProcesses = { state: 'ok' } | { state: 'unavailable'; reason: string };

@@ -32,7 +32,7 @@ import {
   ScopeReaders,
   ScopedInstaller,
 } from './installerScope';
-import { PackageRef, RegistryChecker, registryCacheFile, RegistryOverrides } from './registry';
+import { McpRegistryRef, PackageRef, RegistryChecker, registryCacheFile, RegistryOverrides } from './registry';
 import { resolveInstalled, Resolution } from './resolve';
 import { askServerInfo, ServerInfoAnswer } from './serverInfo';
 import { serverInfoFromLock } from './lockServerInfo';
@@ -407,6 +407,7 @@ async function updateChecks(
   const overrides: RegistryOverrides = {
     npm: reg.overrides?.npm ?? host.env.MCP_LIFEGUARD_NPM_REGISTRY,
     pypi: reg.overrides?.pypi ?? host.env.MCP_LIFEGUARD_PYPI_INDEX,
+    mcp: reg.overrides?.mcp ?? mcpRegistriesFromEnv(host.env.MCP_LIFEGUARD_MCP_REGISTRY),
   };
   const checkerKey = JSON.stringify([cacheFile, overrides, reg.timeoutMs ?? null]);
   let checker = checkers.get(checkerKey);
@@ -425,15 +426,48 @@ async function updateChecks(
     );
   const c = checker;
   const refs: Array<{ server: ServerStatus; ref: PackageRef }> = [];
+  const mcpRefs: Array<{ server: ServerStatus; ref: McpRegistryRef }> = [];
   for (const server of servers) {
     const inst = server.installed;
     // A loose script is in no registry (a PyPI project of its name would be someone else's).
-    if (inst?.state === 'installed' && (inst.ecosystem === 'npm' || inst.ecosystem === 'python') && !inst.dev?.script)
-      refs.push({ server, ref: { ecosystem: inst.ecosystem, name: inst.name, current: inst.version } });
+    if (inst?.state === 'installed' && (inst.ecosystem === 'npm' || inst.ecosystem === 'python') && !inst.dev?.script) {
+      const ref = { ecosystem: inst.ecosystem, name: inst.name, current: inst.version };
+      refs.push({ server, ref });
+      // The package names its MCP Registry entry: its status (deprecated, deleted) and latest version there.
+      if (inst.mcpName) mcpRefs.push({ server, ref: { name: inst.mcpName, package: ref } });
+    }
   }
   for (const { server, ref } of refs) {
     const u = await c.cached(ref);
     if (u) server.updateAvailable = { package: ref.name, ...u };
   }
-  return { background: c.check(refs.map((r) => r.ref)) };
+  for (const { server, ref } of mcpRefs) {
+    const said = await c.cachedStatus(ref);
+    if (!said) continue;
+    server.registryStatus = said;
+    // Newer in the MCP Registry, when the package's own registry said nothing newer (or was not asked).
+    if (said.latest && !server.updateAvailable)
+      server.updateAvailable = {
+        package: ref.package.name,
+        current: ref.package.current,
+        latest: said.latest,
+        checkedAt: said.checkedAt,
+        registry: said.registry,
+      };
+  }
+  return {
+    background: c.check(
+      refs.map((r) => r.ref),
+      mcpRefs.map((r) => r.ref),
+    ),
+  };
+}
+
+/** `MCP_LIFEGUARD_MCP_REGISTRY`: MCP Registries' base URLs, comma-separated, asked in order (unset: the official one). */
+function mcpRegistriesFromEnv(value: string | undefined): string[] | undefined {
+  const list = (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return list.length ? list : undefined;
 }

@@ -95,6 +95,11 @@ export function globalPackageDir(ctx: ResolveContext, prefix: string, name: stri
     : p.join(prefix, 'lib', 'node_modules', name);
 }
 
+/** A server name as the MCP Registry writes them: a reverse-DNS namespace, one slash, a name. */
+export function isMcpName(name: unknown): name is string {
+  return typeof name === 'string' && name.length <= 200 && /^[a-zA-Z0-9.-]+\/[a-zA-Z0-9._-]+$/.test(name);
+}
+
 /** Reads an installed package's directory: its package.json, and the tree it sits in. */
 export async function readNpmPackage(
   ctx: ResolveContext,
@@ -130,6 +135,7 @@ export async function readNpmPackage(
     ...(times.length ? { changedAt: Math.max(...times) } : {}),
     ...(fromProcess ? { fromProcess } : {}),
     ...(dev.members.length ? { devMembers: dev.members } : {}),
+    ...(isMcpName(json.mcpName) ? { mcpName: json.mcpName } : {}),
   };
 }
 

@@ -176,7 +176,17 @@ export async function readPythonPackage(
     ...(times.length ? { changedAt: Math.max(...times) } : {}),
     ...(fromProcess ? { fromProcess } : {}),
     ...(dev.members.length ? { devMembers: dev.members } : {}),
+    ...(mcpNameIn(metadata.text) ? { mcpName: mcpNameIn(metadata.text) } : {}),
   };
+}
+
+/**
+ * The MCP Registry name a PyPI distribution claims: the registry checks that a package's README
+ * holds `mcp-name: <server name>` (often in an HTML comment), and the README is the METADATA's body.
+ */
+export function mcpNameIn(metadata: string | undefined): string | undefined {
+  const m = metadata && /\bmcp-name:\s*([a-zA-Z0-9.-]+\/[a-zA-Z0-9._-]+)/.exec(metadata);
+  return m ? m[1] : undefined;
 }
 
 /** `python [opts] -m module` -> the module; undefined when the interpreter runs a script or nothing. */

@@ -8,7 +8,7 @@ import { pathFor } from '../base/hostEnv';
 import type { LifeguardPaths } from '../base/paths';
 import { envValue, isRecord, parseIni, ResolveContext } from './lookup';
 import { userNpmrc } from './npmPackages';
-import { UpdateAvailable } from '../base/versionTypes';
+import { RegistryStatus, UpdateAvailable } from '../base/versionTypes';
 
 /**
  * "Is there a newer release?": the npm registry's package document and PyPI's JSON API, at the
@@ -31,6 +31,50 @@ export interface RegistryOverrides {
   npm?: string;
   /** A pip index URL (`.../simple`) or the JSON API base (`.../pypi`). */
   pypi?: string;
+  /** MCP Registries' base URLs, asked in order: the first that lists a server answers (default: the official one). */
+  mcp?: string[];
+}
+
+/** The official MCP Registry. */
+export const OFFICIAL_MCP_REGISTRY = 'https://registry.modelcontextprotocol.io';
+
+/** A server's entry in the MCP Registry: its name there, and the package it was found from (whose version the entry lists). */
+export interface McpRegistryRef {
+  name: string;
+  package: { ecosystem: 'npm' | 'python'; name: string; current: string };
+}
+
+/** The MCP Registry's answer for the latest version of a server (API v0.1). */
+export function mcpLatestUrl(base: string, name: string): string {
+  return `${base.replace(/\/+$/, '')}/v0.1/servers/${encodeURIComponent(name)}/versions/latest`;
+}
+
+const OFFICIAL_META = 'io.modelcontextprotocol.registry/official';
+const REGISTRY_TYPE = { npm: 'npm', python: 'pypi' } as const;
+
+/**
+ * What a ServerResponse says: the status of its latest version (`_meta["io.modelcontextprotocol.registry/official"]`,
+ * `active` when absent) with its message, and the latest version: the entry's package of the same
+ * registry and name (`packages[].version`), else the entry's own `server.version`.
+ */
+export function statusFromServerResponse(
+  doc: unknown,
+  pkg: McpRegistryRef['package'],
+): { status: 'active' | 'deprecated' | 'deleted'; message?: string; latest?: string } | Error {
+  if (!isRecord(doc) || !isRecord(doc.server)) return new Error('the answer has no server');
+  const server = doc.server;
+  const meta = isRecord(doc._meta) && isRecord(doc._meta[OFFICIAL_META]) ? doc._meta[OFFICIAL_META] : {};
+  const status = meta.status === 'deprecated' || meta.status === 'deleted' ? meta.status : 'active';
+  const message = typeof meta.statusMessage === 'string' ? meta.statusMessage.slice(0, 500) : undefined;
+  const packages = Array.isArray(server.packages) ? server.packages.filter(isRecord) : [];
+  const own = packages.find((p) => p.registryType === REGISTRY_TYPE[pkg.ecosystem] && p.identifier === pkg.name);
+  const latest =
+    own && typeof own.version === 'string'
+      ? own.version
+      : typeof server.version === 'string'
+        ? server.version
+        : undefined;
+  return { status, ...(message ? { message } : {}), ...(latest ? { latest } : {}) };
 }
 
 export interface PackageRef {
@@ -128,6 +172,11 @@ interface CacheEntry {
   url: string;
   latest?: string;
   error?: string;
+  /** An MCP Registry's answer: the entry's status and message. */
+  status?: RegistryStatus['status'];
+  message?: string;
+  /** No MCP Registry asked lists the server (a successful answer: asked again the next day). */
+  unlisted?: true;
 }
 
 export interface RegistryCheckerOptions {
@@ -199,20 +248,45 @@ export class RegistryChecker {
    * on purpose, as every refresh asks: a changed registry setting takes effect at the next check.
    */
   async due(ref: PackageRef): Promise<boolean> {
+    return this.dueKey(this.key(ref));
+  }
+
+  private async dueKey(key: string): Promise<boolean> {
     await this.load();
-    const e = this.entries.get(this.key(ref));
+    const e = this.entries.get(key);
     if (!e) return true;
     const age = this.now().getTime() - Date.parse(e.checkedAt);
     return age >= (e.error ? RETRY_FAILED_MS : DAY_MS);
   }
 
-  /** Checks every due package (each once even if asked twice), then saves the cache. Never rejects. */
-  async check(refs: PackageRef[]): Promise<void> {
-    const due: PackageRef[] = [];
-    for (const r of refs) if (!this.inFlight.has(this.key(r)) && (await this.due(r))) due.push(r);
-    const runs = due.map((r) => {
-      const run = this.checkOne(r).finally(() => this.inFlight.delete(this.key(r)));
-      this.inFlight.set(this.key(r), run);
+  /** What an MCP Registry said of a server, from the cache (never asks): undefined when none lists it. */
+  async cachedStatus(ref: McpRegistryRef): Promise<RegistryStatus | undefined> {
+    await this.load();
+    const e = this.entries.get(mcpKey(ref));
+    if (!e?.status) return undefined;
+    const newer = e.latest && isNewer(ref.package.ecosystem, e.latest, ref.package.current) ? e.latest : undefined;
+    return {
+      name: ref.name,
+      status: e.status,
+      ...(e.message ? { message: e.message } : {}),
+      ...(newer ? { latest: newer } : {}),
+      registry: e.url,
+      checkedAt: e.checkedAt,
+    };
+  }
+
+  /** Checks every due package and MCP Registry entry (each once even if asked twice), then saves the cache. Never rejects. */
+  async check(refs: PackageRef[], mcp: McpRegistryRef[] = []): Promise<void> {
+    const due: Array<{ key: string; run: () => Promise<void> }> = [];
+    for (const r of refs)
+      if (!this.inFlight.has(this.key(r)) && (await this.due(r)))
+        due.push({ key: this.key(r), run: () => this.checkOne(r) });
+    for (const r of mcp)
+      if (!this.inFlight.has(mcpKey(r)) && (await this.dueKey(mcpKey(r))))
+        due.push({ key: mcpKey(r), run: () => this.checkMcp(r) });
+    const runs = due.map((d) => {
+      const run = d.run().finally(() => this.inFlight.delete(d.key));
+      this.inFlight.set(d.key, run);
       return run;
     });
     if (runs.length === 0) return;
@@ -254,6 +328,42 @@ export class RegistryChecker {
     }
   }
 
+  /** Asks each MCP Registry in turn for the server's latest version; the first that lists it answers. */
+  private async checkMcp(ref: McpRegistryRef): Promise<void> {
+    const bases = this.opts.overrides?.mcp?.length ? this.opts.overrides.mcp : [OFFICIAL_MCP_REGISTRY];
+    const checkedAt = this.now().toISOString();
+    const timeoutMs = this.opts.timeoutMs ?? 2000;
+    for (const base of bases) {
+      const url = mcpLatestUrl(base, ref.name);
+      try {
+        const res = await fetch(url, {
+          signal: AbortSignal.timeout(timeoutMs),
+          headers: { accept: 'application/json' },
+        });
+        if (res.status === 404) continue;
+        if (!res.ok) throw new Error(`HTTP ${res.status}`);
+        let doc: unknown;
+        try {
+          doc = JSON.parse(await res.text());
+        } catch (err) {
+          throw new Error(`the answer is not JSON: ${(err as Error).message}`);
+        }
+        const said = statusFromServerResponse(doc, ref.package);
+        if (said instanceof Error) throw said;
+        this.entries.set(mcpKey(ref), { checkedAt, url: base, ...said });
+        return;
+      } catch (err) {
+        const e = err as Error;
+        const reason =
+          e.name === 'TimeoutError' || e.name === 'AbortError' ? `no answer within ${timeoutMs} ms` : e.message;
+        this.opts.log(`MCP Registry check for ${ref.name} at ${url} failed: ${reason}`);
+        this.entries.set(mcpKey(ref), { checkedAt, url: base, error: reason });
+        return;
+      }
+    }
+    this.entries.set(mcpKey(ref), { checkedAt, url: bases.join(' '), unlisted: true });
+  }
+
   private async save(): Promise<void> {
     try {
       await writePrivateAtomic(
@@ -265,4 +375,8 @@ export class RegistryChecker {
       this.opts.log(`could not save the registry cache ${this.opts.cacheFile}: ${(err as Error).message}`);
     }
   }
+}
+
+function mcpKey(ref: McpRegistryRef): string {
+  return `mcp:${ref.name}`;
 }

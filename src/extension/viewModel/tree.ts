@@ -2,7 +2,7 @@ import { CommandId, CommandIdValue } from '../commandIds';
 import type { Diagnostic } from '../../core/base/model';
 import { NO_WINDOW, OwnerContext, restartEffect } from './actionPlan';
 import { Cap, CapValue, contextValue, NodeKind } from './contextValues';
-import { describeVerdict } from '../../core/report/evidence';
+import { describeVerdict, registryNotice } from '../../core/report/evidence';
 import { ARROW, formatMemory, formatUptime, mdCell, plural, shownLines, shownText } from './format';
 import { isShareWrapped, isWrapped, runsUnderGuard, wrapSupport } from '../../core/configEdit/guardCommand';
 import { VmChild, VmInstance, VmServer, VmSnapshot } from '../../core/report/input';
@@ -364,6 +364,8 @@ function serverItem(id: string, s: VmServer, ctx: TreeContext, workspaceFolders:
   if (guarded && state.kind !== 'running') description += t(' · guarded');
   else if (wrapped && state.kind !== 'running') description += t(' · wrapped');
   if (s.updateAvailable) description += t(' · {0} available', s.updateAvailable.latest);
+  if (s.registryStatus?.status === 'deprecated') description += t(' · deprecated');
+  else if (s.registryStatus?.status === 'deleted') description += t(' · deleted from the registry');
   const trust = mayRun('restart', s, ctx.trusted, workspaceFolders);
 
   const lines = [
@@ -389,6 +391,8 @@ function serverItem(id: string, s: VmServer, ctx: TreeContext, workspaceFolders:
         mdCell(s.updateAvailable.installed),
       ),
     );
+  const notice = registryNotice(s);
+  if (notice) lines.push('', mdCell(notice));
   if (!trust.allowed) lines.push('', mdCell(trust.reason));
   // Not running: Start where MCP Lifeguard can start it, else who does.
   if (state.kind === 'notRunning')

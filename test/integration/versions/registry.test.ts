@@ -11,6 +11,10 @@ import {
   RegistryChecker,
 } from '../../../src/core/versions/registry';
 import { ctxFor, npmPackage, tempDir, write } from '../../unit/versions/layouts';
+import { formatStatus } from '../../../src/cli/format/status';
+import { toViewInput } from '../../../src/core/report/input';
+import { healthReport } from '../../../src/agent/health';
+import { childNodes, rootNodes, treeItem } from '../../../src/extension/viewModel/tree';
 import { listenOn } from '../../support/startup';
 
 const MEM = '@modelcontextprotocol/server-memory';
@@ -43,6 +47,27 @@ async function fakeRegistry(): Promise<FakeRegistry> {
       return;
     }
     if (url.startsWith('/garbage/')) return send('{"dist-tags": {"latest": "9.9');
+    // An MCP Registry (API v0.1) that lists one server, deprecated, with a newer package version.
+    if (url === '/mcp/v0.1/servers/io.example%2Fnotes/versions/latest')
+      return send(
+        JSON.stringify({
+          server: {
+            name: 'io.example/notes',
+            description: 'notes',
+            version: '1.2.0',
+            packages: [
+              { registryType: 'npm', identifier: 'notes-server', version: '1.2.0', transport: { type: 'stdio' } },
+            ],
+          },
+          _meta: {
+            'io.modelcontextprotocol.registry/official': {
+              status: 'deprecated',
+              statusMessage: 'moved to io.example/notes-next',
+              isLatest: true,
+            },
+          },
+        }),
+      );
     if (url === `/npm/${'@' + encodeURIComponent(MEM.slice(1))}`)
       return send(JSON.stringify({ name: MEM, 'dist-tags': { latest: '2026.9.1', next: '2027.0.0-rc.1' } }));
     if (url === '/pypi/mempalace/json')
@@ -156,6 +181,85 @@ describe('versions: registry update check', () => {
       /update check for npm package x at http:\/\/127\.0\.0\.1:\d+\/garbage\/x failed: the answer is not JSON/,
     );
     assert.equal(await checker.cached(ref), undefined);
+  });
+
+  it('the MCP Registry an installed package names (mcpName): deprecated with its message and newer, said by every face; a registry that does not list it is passed over', async () => {
+    const home = tempDir();
+    const project = path.join(home, 'proj');
+    const dir = path.join(home, 'nm', 'notes-server');
+    write(
+      path.join(dir, 'package.json'),
+      JSON.stringify({ name: 'notes-server', version: '1.0.0', mcpName: 'io.example/notes', bin: 'dist/index.js' }),
+    );
+    write(path.join(dir, 'dist', 'index.js'), '#!/usr/bin/env node\n');
+    write(
+      path.join(project, '.mcp.json'),
+      JSON.stringify({
+        mcpServers: { notes: { command: process.execPath, args: [path.join(dir, 'dist', 'index.js')] } },
+      }),
+    );
+    const env = {
+      PATH: path.dirname(process.execPath),
+      MCP_LIFEGUARD_HOME: path.join(home, 'lg'),
+      // npm knows nothing newer; the first MCP Registry does not list it, the second does.
+      MCP_LIFEGUARD_NPM_REGISTRY: `${reg.url}/none/`,
+      MCP_LIFEGUARD_MCP_REGISTRY: `${reg.url}/other, ${reg.url}/mcp`,
+    };
+    const logs: string[] = [];
+    let background: Promise<void> | undefined;
+    const take = () =>
+      takeSnapshot({
+        host: { home, platform: process.platform, env },
+        workspaceFolders: [project],
+        readProcessTable: async () => ({ state: 'ok', processes: [], method: 'procfs' }),
+        versions: { log: (m) => logs.push(m), onBackground: (p) => (background = p) },
+      });
+    const first = await take();
+    const installed = first.servers.find((s) => s.name === 'notes')?.installed;
+    assert.equal(installed?.state === 'installed' && installed.mcpName, 'io.example/notes');
+    await background;
+    assert.ok(reg.requests.includes('/other/v0.1/servers/io.example%2Fnotes/versions/latest'), reg.requests.join(' '));
+    const snap = await take();
+    const notes = snap.servers.find((s) => s.name === 'notes')!;
+    assert.deepEqual(
+      { ...notes.registryStatus, checkedAt: undefined },
+      {
+        name: 'io.example/notes',
+        status: 'deprecated',
+        message: 'moved to io.example/notes-next',
+        latest: '1.2.0',
+        registry: `${reg.url}/mcp`,
+        checkedAt: undefined,
+      },
+    );
+    assert.deepEqual(
+      { ...notes.updateAvailable, checkedAt: undefined },
+      { package: 'notes-server', current: '1.0.0', latest: '1.2.0', registry: `${reg.url}/mcp`, checkedAt: undefined },
+    );
+    // Every face: status, the agent face, the tree.
+    assert.match(
+      formatStatus(snap),
+      /The MCP Registry says \(1\):\n {2}notes: Deprecated in the MCP Registry \(io\.example\/notes\): moved to io\.example\/notes-next/,
+    );
+    assert.match(formatStatus(snap), /notes: notes-server 1\.2\.0 is available \(installed: 1\.0\.0\)/);
+    const vm = toViewInput(snap);
+    const agent = healthReport(vm).servers.find((s) => s.name === 'notes');
+    assert.equal(
+      agent?.registry,
+      'Deprecated in the MCP Registry ("io.example/notes"): "moved to io.example/notes-next"',
+    );
+    const row = treeItem(
+      childNodes(rootNodes(vm).find((n) => n.kind === 'group')!)[0],
+      { trusted: true, now: Date.now(), guardAvailable: true },
+      [project],
+    );
+    assert.match(row.description ?? '', /1\.2\.0 available · deprecated$/);
+    assert.match(row.tooltip ?? '', /Deprecated in the MCP Registry/);
+    // npm's 404 is logged; no MCP Registry failed (the first one's 404 only means it does not list it).
+    assert.deepEqual(
+      logs.filter((l) => /MCP Registry/.test(l)),
+      [],
+    );
   });
 
   it('a slow registry (3 s) times out in the background without delaying the snapshot', async () => {

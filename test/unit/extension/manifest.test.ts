@@ -144,6 +144,7 @@ describe('extension manifest: menus, commands and contextValues agree', () => {
       'singleWriterServers',
       'sources',
       'notifications.onRegistryUpdate',
+      'mcpRegistries',
     ].map((k) => `mcpLifeguard.${k}`);
     for (const key of risky) assert.ok(!workspaceSettable.has(props[key].scope!), `${key} is ${props[key].scope}`);
     assert.deepEqual([...pkg.capabilities.untrustedWorkspaces.restrictedConfigurations].sort(), [...risky].sort());
