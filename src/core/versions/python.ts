@@ -109,7 +109,7 @@ export async function findDistribution(
   return undefined;
 }
 
-function consoleScripts(text: string): Set<string> {
+export function consoleScripts(text: string): Set<string> {
   const names = new Set<string>();
   let inSection = false;
   for (const raw of text.split(/\r?\n/)) {

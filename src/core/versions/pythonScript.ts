@@ -3,7 +3,15 @@ import type { ChangedFile, Installed } from '../base/versionTypes';
 import { fingerprint as closureFingerprint } from './fingerprint';
 import { changedAt } from './fs';
 import type { ResolveContext } from './lookup';
-import { distributions, findDistribution, interpreterSitePackages, parseMetadata, SitePackages } from './python';
+import {
+  consoleScripts,
+  distributions,
+  findDistribution,
+  interpreterSitePackages,
+  parseMetadata,
+  readPythonPackage,
+  SitePackages,
+} from './python';
 import { closureOf, readDistMetadata, Requirement } from './pythonClosure';
 import { pythonStartRisks } from './pythonStartRisk';
 
@@ -160,6 +168,9 @@ export async function resolvePythonScript(
       ...(fromProcess ? { fromProcess } : {}),
     };
   const sites = await interpreterSitePackages(ctx, interpreter);
+  // A console script an installer wrote outside a venv (pip --user's ~/.local/bin, /usr/local/bin) is its distribution's.
+  const installedBy = await consoleScriptOwner(ctx, sites, p.basename(script), fromProcess);
+  if (installedBy) return installedBy;
   const { files, imports, modules } = await localSources(ctx, script);
   // The site-packages that provides the first import it has: the script's environment.
   let site: SitePackages | undefined;
@@ -224,6 +235,25 @@ export async function resolvePythonScript(
       script: true,
     },
   };
+}
+
+/** The distribution whose `entry_points.txt` names `name` as a console script, read as a package; undefined for none. */
+async function consoleScriptOwner(
+  ctx: ResolveContext,
+  sites: readonly SitePackages[],
+  name: string,
+  fromProcess: boolean,
+): Promise<Installed | undefined> {
+  const p = pathFor(ctx.host);
+  for (const site of sites) {
+    if ((await ctx.fs.stat(site.dir))?.kind !== 'dir') continue;
+    for (const [dist, d] of await distributions(ctx, site.dir)) {
+      if (!d.entry.endsWith('.dist-info')) continue;
+      const eps = await ctx.fs.readText(p.join(site.dir, d.entry, 'entry_points.txt'));
+      if (eps && consoleScripts(eps).has(name)) return readPythonPackage(ctx, site, { hint: dist }, fromProcess);
+    }
+  }
+  return undefined;
 }
 
 async function distVersion(

@@ -98,8 +98,13 @@ async function fromProcess(
     const script = run.script;
     if (script) {
       const full = p.isAbsolute(script) ? script : p.resolve(cwd ?? ctx.host.home, script);
-      // A console script of a venv is its distribution's; any other script is judged by itself and what it imports.
-      return (await resolveVenvScript(ctx, full, true)) ?? (await resolvePythonScript(ctx, exe, full, true));
+      const venvScript = await resolveVenvScript(ctx, full, true);
+      if (venvScript) return venvScript;
+      // A console script linked from elsewhere (pipx's and uv's ~/.local/bin) is its venv's distribution's,
+      // resolved from the configured launch as before; any other script is judged by itself and what it imports.
+      const real = (await ctx.fs.realpath(full)) ?? full;
+      if (real !== full && (await venvOf(ctx, real))) return undefined;
+      return resolvePythonScript(ctx, exe, full, true);
     }
   }
   return undefined;

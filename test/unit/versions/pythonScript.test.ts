@@ -144,6 +144,22 @@ describe('versions: a Python script no package installs', () => {
     ]);
   });
 
+  it('a console script an installer wrote outside a venv (pip --user) is its distribution, not a loose script', async () => {
+    const p = project('lg-script-console-');
+    distInfo(p.sp, { name: 'mcp-server-time', version: '2026.8.18', scripts: ['mcp-server-time'] });
+    const wrapper = write(
+      path.join(p.root, 'bin', 'mcp-server-time'),
+      'import sys\nfrom mcp_server_time import main\nif __name__ == "__main__":\n    sys.exit(main())\n',
+    );
+    const r = await resolvePythonScript(ctxFor(p.root), p.py, wrapper, true);
+    assert.ok(r?.state === 'installed');
+    assert.deepEqual(r.state === 'installed' && [r.name, r.version, r.dev], [
+      'mcp-server-time',
+      '2026.8.18',
+      undefined,
+    ]);
+  });
+
   it('a script that is gone is missing, named by its file', async () => {
     const p = project('lg-script-gone2-');
     fs.rmSync(p.script);
