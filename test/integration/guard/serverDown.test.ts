@@ -35,6 +35,26 @@ describe('guard: an SDK upgrade that breaks a server: judged, predicted, verifie
   let client: Client | undefined;
   let transport: StdioClientTransport | undefined;
 
+  /** A real SDK client of `node <cli> run ...`, with this test's HOME and MCP Lifeguard root. */
+  async function connectClient(args: string[], env: Record<string, string> = {}) {
+    const t = new StdioClientTransport({
+      command: process.execPath,
+      args,
+      env: {
+        ...(process.env as Record<string, string>),
+        HOME: home,
+        MCP_LIFEGUARD_HOME: path.join(home, '.lifeguard'),
+        ...env,
+      },
+      cwd: home,
+      stderr: 'pipe',
+    });
+    t.stderr?.on('data', () => undefined);
+    const c = new Client({ name: 'down-test', version: '1.0.0' });
+    await c.connect(t);
+    return { client: c, transport: t };
+  }
+
   before(async () => {
     home = fs.mkdtempSync(path.join(os.tmpdir(), 'lg-down-'));
     const old = await pypiWheelhouse(PYTHON, `mcp-${MCP_PY_VERSION}`, [`mcp==${MCP_PY_VERSION}`]);
@@ -62,21 +82,7 @@ describe('guard: an SDK upgrade that breaks a server: judged, predicted, verifie
       path.join(home, '.cursor', 'mcp.json'),
       JSON.stringify({ mcpServers: { notes: { command: process.execPath, args, env: { API_TOKEN: SECRET } } } }),
     );
-    transport = new StdioClientTransport({
-      command: process.execPath,
-      args,
-      env: {
-        ...(process.env as Record<string, string>),
-        HOME: home,
-        MCP_LIFEGUARD_HOME: path.join(home, '.lifeguard'),
-        API_TOKEN: SECRET,
-      },
-      cwd: home,
-      stderr: 'pipe',
-    });
-    transport.stderr?.on('data', () => undefined);
-    client = new Client({ name: 'down-test', version: '1.0.0' });
-    await client.connect(transport);
+    ({ client, transport } = await connectClient(args, { API_TOKEN: SECRET }));
     assert.equal(
       ((await client.callTool({ name: 'hello', arguments: {} })).content as { text: string }[])[0].text,
       'hi',
@@ -195,20 +201,7 @@ describe('guard: an SDK upgrade that breaks a server: judged, predicted, verifie
     await venv.pip(`mcp==${MCP_PY_VERSION}`);
     const dynamic = path.join(fixturesDir, 'python', 'fastmcp_v1_dynamic.py');
     const args = [cliPath, 'run', '--name', 'dyn', '--', venv.py, dynamic];
-    const t = new StdioClientTransport({
-      command: process.execPath,
-      args,
-      env: {
-        ...(process.env as Record<string, string>),
-        HOME: home,
-        MCP_LIFEGUARD_HOME: path.join(home, '.lifeguard'),
-      },
-      cwd: home,
-      stderr: 'pipe',
-    });
-    t.stderr?.on('data', () => undefined);
-    const c = new Client({ name: 'down-test-dynamic', version: '1.0.0' });
-    await c.connect(t);
+    const { client: c } = await connectClient(args);
     try {
       assert.equal(((await c.callTool({ name: 'hello', arguments: {} })).content as { text: string }[])[0].text, 'hi');
       await venv.pip(`mcp==${MCP2_PY_VERSION}`);

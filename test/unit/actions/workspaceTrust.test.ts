@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { restartTarget } from '../../../src/core/actions/restart';
-import type { StopDeps } from '../../../src/core/actions/stop';
+import { recordingStopDeps } from './recordingStopDeps';
 import { makeTempDir } from '../../support/temp';
 import { killDuplicatesPlan } from '../../../src/core/actions/killDuplicates';
 import { isWorkspaceDefined, workspaceRefusal } from '../../../src/core/actions/workspaceTrust';
@@ -94,17 +94,7 @@ describe('workspace trust before signals (CLI)', () => {
 
   it("restart and stop by name never signal an instance whose entry is undecided: refused naming its pid; by pid it is the user's choice", async () => {
     const undecided = inst(21, [{ kind: 'unknown', question: 'owner', reason: "Codex's config cannot be read" }]);
-    const calls: string[] = [];
-    const deps: StopDeps = {
-      readIdentity: async () => (calls.push('readIdentity'), undefined),
-      readTable: async () => [],
-      kill: (pid) => void calls.push(`kill ${pid}`),
-      getuid: () => 0,
-      selfPid: 1,
-      ancestorPids: async () => new Set(),
-      sleep: async () => undefined,
-      now: () => 0,
-    };
+    const { deps, calls } = recordingStopDeps();
     const locksDir = makeTempDir('lg-restart-locks-');
     const o = {
       locksDir,

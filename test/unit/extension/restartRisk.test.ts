@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { restartTarget } from '../../../src/core/actions/restart';
-import type { StopDeps } from '../../../src/core/actions/stop';
+import { recordingStopDeps } from '../actions/recordingStopDeps';
 import type { Instance, ServerStatus, Snapshot } from '../../../src/core/base/model';
 import type { InstanceVersions, StartRisk } from '../../../src/core/base/versionTypes';
 import { parseControlRequest } from '../../../src/core/control/protocol';
@@ -88,17 +88,7 @@ describe('a restart predicted to fail: said before it is done, in every face', (
   });
 
   it('restart by name of an unguarded instance is refused, nothing signalled, unless forced', async () => {
-    const calls: string[] = [];
-    const deps: StopDeps = {
-      readIdentity: async () => (calls.push('readIdentity'), undefined),
-      readTable: async () => [],
-      kill: (pid) => void calls.push(`kill ${pid}`),
-      getuid: () => 0,
-      selfPid: 1,
-      ancestorPids: async () => new Set(),
-      sleep: async () => undefined,
-      now: () => 0,
-    };
+    const { deps, calls } = recordingStopDeps();
     const running = {
       pid: 21,
       ppid: 10,
