@@ -57,6 +57,11 @@ export class Notifier implements vscode.Disposable {
       void vscode.window.showInformationMessage(n.message);
       return;
     }
+    if (n.kind === 'down') {
+      if ((await vscode.window.showWarningMessage(n.message, staleActionLabel('Show'))) === staleActionLabel('Show'))
+        await vscode.commands.executeCommand(CommandId.showView, n.serverId);
+      return;
+    }
     const choice = staleActionOf(await vscode.window.showWarningMessage(n.message, ...n.actions.map(staleActionLabel)));
     switch (choice) {
       case 'Restart...': {

@@ -4,7 +4,14 @@ import semverLt from 'semver/functions/lt';
 import semverValid from 'semver/functions/valid';
 import { ARROW, plural, shownText } from './format';
 import { VmClient, VmInstance, VmServer, VmSnapshot } from '../../core/report/input';
-import { bulkRestartTargets, distinctInstances, StaleVerdict, staleVerdict } from '../../core/report/state';
+import {
+  bulkRestartTargets,
+  distinctInstances,
+  downVerdict,
+  StaleVerdict,
+  staleVerdict,
+} from '../../core/report/state';
+import { registryNotice } from '../../core/report/evidence';
 import { t } from './l10n';
 import type { InferredSource } from '../../core/base/versionTypes';
 
@@ -45,7 +52,11 @@ export interface StaleNotification {
   actions: readonly StaleAction[];
 }
 
-export type Notification = StaleNotification | { kind: 'update'; eventId: string; serverId: string; message: string };
+export type Notification =
+  | StaleNotification
+  | { kind: 'update'; eventId: string; serverId: string; message: string }
+  /** A guard's server went down (it gave up starting it): said once per time it went down. */
+  | { kind: 'down'; eventId: string; serverId: string; message: string };
 
 export interface NotificationMemory {
   /** Event ids this window already handled (shown, or lost the claim to another window). */
@@ -184,7 +195,29 @@ export function decideNotifications(
       });
     }
   }
+  if (settings.onUpgrade) {
+    for (const { server, instance } of distinctInstances(snapshot.servers.filter((s) => !memory.muted.has(s.id)))) {
+      const down = downVerdict(instance);
+      if (!down) continue;
+      const eventId = `down:${server.name}@${down.since}`;
+      if (memory.seen.has(eventId)) continue;
+      out.push({
+        kind: 'down',
+        eventId,
+        serverId: server.id,
+        message: shownText(t('{0} is down: its guard runs, the server does not. {1}', server.name, down.reason)),
+      });
+    }
+  }
   if (settings.onRegistryUpdate) {
+    for (const server of snapshot.servers) {
+      const said = registryNotice(server);
+      const r = server.registryStatus;
+      if (!said || !r) continue;
+      const eventId = `registry:${r.name}:${r.status}`;
+      if (memory.seen.has(eventId) || out.some((n) => n.eventId === eventId)) continue;
+      out.push({ kind: 'update', eventId, serverId: server.id, message: shownText(t('{0}: {1}', server.name, said)) });
+    }
     const updates = new Set<string>();
     for (const server of snapshot.servers) {
       const u = server.updateAvailable;

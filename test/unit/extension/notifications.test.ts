@@ -166,3 +166,44 @@ describe('extension view-model: notification decisions', () => {
     );
   });
 });
+
+describe('extension view-model: a server down, and the MCP Registry’s word, are notified once each', () => {
+  const down = {
+    kind: 'down' as const,
+    since: '2026-11-25T07:04:10.296Z',
+    reason: "it exited within 10 s of starting 3 times in a row. Its last output: ModuleNotFoundError: pin 'mcp<2'",
+  };
+  const notes = server('notes', { instances: [instance(40, { verdicts: [down], lock: { serverName: 'notes' } })] });
+
+  it('a guard that gave up on its server: one warning naming the cause, not again for the same event, none with upgrade notifications off', () => {
+    const [n] = decideNotifications(snapshot([notes]), fresh, on);
+    assert.deepEqual(n, {
+      kind: 'down',
+      eventId: 'down:notes@2026-11-25T07:04:10.296Z',
+      serverId: notes.id,
+      message: `notes is down: its guard runs, the server does not. ${down.reason}`,
+    });
+    assert.deepEqual(decideNotifications(snapshot([notes]), { ...fresh, seen: new Set([n.eventId]) }, on), []);
+    assert.deepEqual(decideNotifications(snapshot([notes]), fresh, { ...on, onUpgrade: false }), []);
+  });
+
+  it('an entry the MCP Registry deprecated: said once, with its message', () => {
+    const deprecated = server('memory', {
+      registryStatus: {
+        name: 'io.example/memory',
+        status: 'deprecated',
+        message: 'use io.example/memory2',
+        registry: 'https://r.example',
+        checkedAt: '2026-11-25T00:00:00Z',
+      },
+    });
+    const [n] = decideNotifications(snapshot([deprecated]), fresh, on);
+    assert.deepEqual(n, {
+      kind: 'update',
+      eventId: 'registry:io.example/memory:deprecated',
+      serverId: deprecated.id,
+      message: 'memory: Deprecated in the MCP Registry (io.example/memory): use io.example/memory2',
+    });
+    assert.deepEqual(decideNotifications(snapshot([deprecated]), fresh, { ...on, onRegistryUpdate: false }), []);
+  });
+});
