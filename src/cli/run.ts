@@ -5,6 +5,7 @@ import { LOCKS_COMMAND, locksCommand } from './commands/locks';
 import { LOGS_COMMAND, logsCommand } from './commands/logs';
 import { MCP_COMMAND, mcpCommand } from './commands/mcp';
 import { RESTART_COMMAND, restartCommand } from './commands/restart';
+import { ROLLBACK_COMMAND, rollbackCommand } from './commands/rollback';
 import { RUN_COMMAND, runCommand } from './commands/run';
 import { STATUS_COMMAND, statusCommand } from './commands/status';
 import { STOP_COMMAND, stopCommand } from './commands/stop';
@@ -27,6 +28,7 @@ export const COMMANDS: Record<string, Command> = {
   run: { run: runCommand, modes: [RUN_COMMAND, RUN_HTTP_COMMAND] },
   ensure: { run: ensureCommand, modes: [ENSURE_COMMAND] },
   restart: { run: restartCommand, modes: [RESTART_COMMAND] },
+  rollback: { run: rollbackCommand, modes: [ROLLBACK_COMMAND] },
   locks: { run: locksCommand, modes: [LOCKS_COMMAND] },
   logs: { run: logsCommand, modes: [LOGS_COMMAND] },
   mcp: { run: mcpCommand, modes: [MCP_COMMAND] },

@@ -243,6 +243,8 @@ export type Verdict =
       reason: string;
       /** The server's last stderr lines, oldest first, cut and masked. */
       output?: string[];
+      /** The versions the last server that served started with, as its guard recorded them (what Roll back restores). */
+      ranWith?: { package?: { name: string; version: string }; dependencies?: Record<string, string> };
     }
   | {
       /**

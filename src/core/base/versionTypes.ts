@@ -53,6 +53,8 @@ export type Installed =
       startRisks?: StartRisk[];
       /** Its name in the MCP Registry, as the package says (npm `mcpName`, a PyPI `mcp-name:` line). */
       mcpName?: string;
+      /** Python: the site-packages its closure was read from (where a roll back installs). */
+      sitePackages?: string;
     }
   | {
       /** The launch points at a package that is not there any more (uninstalled, cache cleaned). */

@@ -112,6 +112,8 @@ export interface ServerDown {
   reason: string;
   /** The server's last stderr lines, oldest first, cut and masked (env values, token shapes). */
   output?: string[];
+  /** The versions the last server that served started with (what Roll back restores). */
+  ranWith?: RecordedVersions;
 }
 
 /** A launcher's child as its lock record names it: what re-identifying it exactly takes. */

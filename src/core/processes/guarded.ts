@@ -1,5 +1,5 @@
 import type { AttachedClient } from '../control/protocol';
-import type { Instance } from '../base/model';
+import type { Instance, Verdict } from '../base/model';
 import { START_TIME_TOLERANCE_MS } from '../locks';
 import { redactResourceKey } from '../locks/redactRecord';
 import type { LockRecord } from '../locks/types';
@@ -61,10 +61,15 @@ const DOWN_REASON_CHARS = 2000;
  * strings as written (cut), never anything else of the record's. The snapshot masks secrets in it
  * as in every string.
  */
-export function downOf(record: LockRecord): { since: string; reason: string; output?: string[] } | undefined {
+export function downOf(record: LockRecord): Omit<Extract<Verdict, { kind: 'down' }>, 'kind'> | undefined {
   const d = record.down as unknown;
   if (!d || typeof d !== 'object') return undefined;
-  const { since, reason, output } = d as { since?: unknown; reason?: unknown; output?: unknown };
+  const { since, reason, output, ranWith } = d as {
+    since?: unknown;
+    reason?: unknown;
+    output?: unknown;
+    ranWith?: unknown;
+  };
   if (typeof since !== 'string' || typeof reason !== 'string') return undefined;
   const cut = (s: string, max = DOWN_LINE_CHARS) => (s.length > max ? `${s.slice(0, max - 1)}…` : s);
   const lines = Array.isArray(output) ? output.filter((l): l is string => typeof l === 'string') : [];
@@ -72,7 +77,27 @@ export function downOf(record: LockRecord): { since: string; reason: string; out
     since: cut(since, 64),
     reason: cut(reason, DOWN_REASON_CHARS),
     ...(lines.length ? { output: lines.slice(-DOWN_LINES).map((l) => cut(l)) } : {}),
+    ...ranWithOf(ranWith),
   };
+}
+
+/** A down record's `ranWith`, its strings only: the package's name and version and the dependencies' (at most 2,000). */
+function ranWithOf(value: unknown): { ranWith?: NonNullable<Extract<Verdict, { kind: 'down' }>['ranWith']> } {
+  if (!value || typeof value !== 'object') return {};
+  const { package: pkg, dependencies } = value as { package?: unknown; dependencies?: unknown };
+  const p = pkg as { name?: unknown; version?: unknown } | undefined;
+  const named =
+    p && typeof p.name === 'string' && typeof p.version === 'string' ? { name: p.name, version: p.version } : undefined;
+  const deps =
+    dependencies && typeof dependencies === 'object'
+      ? Object.fromEntries(
+          Object.entries(dependencies as Record<string, unknown>)
+            .filter((e): e is [string, string] => typeof e[1] === 'string')
+            .slice(0, 2000),
+        )
+      : undefined;
+  if (!named && !deps) return {};
+  return { ranWith: { ...(named ? { package: named } : {}), ...(deps ? { dependencies: deps } : {}) } };
 }
 
 /** The `attached` an instance shows: a share host's clients, or an HTTP guard's when it has any. */

@@ -177,6 +177,7 @@ export async function readPythonPackage(
     ...(fromProcess ? { fromProcess } : {}),
     ...(dev.members.length ? { devMembers: dev.members } : {}),
     ...(mcpNameIn(metadata.text) ? { mcpName: mcpNameIn(metadata.text) } : {}),
+    sitePackages: site.dir,
   };
 }
 

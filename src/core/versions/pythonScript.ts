@@ -228,6 +228,7 @@ export async function resolvePythonScript(
     ...(times.length ? { changedAt: Math.max(...times) } : {}),
     ...(fromProcess ? { fromProcess } : {}),
     ...(startRisks.length ? { startRisks } : {}),
+    sitePackages: site.dir,
     dev: {
       root: p.dirname(script),
       how: 'a script no package installs: judged by its own files and the distributions it imports',

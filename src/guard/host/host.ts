@@ -92,6 +92,8 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
   private readonly openWork: OpenWork;
   /** Why the server is down, while the guard has given up on it (failed). */
   private downInfo: ServerDown | undefined;
+  /** The versions the last child that served started with: what a roll back restores once the server is down. */
+  private lastServed: Slot<P> | undefined;
   /** A probe of the installed server before a restart (the serving one serves meanwhile); later requests join it. */
   private probing: Promise<RestartOutcome> | undefined;
   /** A restart waiting for open work to close (still running meanwhile); later requests join it. */
@@ -242,6 +244,7 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
       throw err;
     }
     this.lifecycle.to({ kind: 'running' });
+    this.lastServed = this.slot;
     this.startedFirst.resolve();
     this.staleGate.start();
     // A child that served at once (stdio) and exited while starting is dealt with as running now.
@@ -441,7 +444,13 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
     const output = this.lastOutput();
     const full = this.withCause(reason, output);
     if (!this.lifecycle.to({ kind: 'failed', reason: full })) return;
-    const down: ServerDown = { since: new Date().toISOString(), reason: full, ...(output.length ? { output } : {}) };
+    const served = this.lastServed?.knownVersion;
+    const down: ServerDown = {
+      since: new Date().toISOString(),
+      reason: full,
+      ...(output.length ? { output } : {}),
+      ...(served?.state === 'known' ? { ranWith: recordedVersions(served) } : {}),
+    };
     this.downInfo = down;
     this.options.log(`${this.options.serverName}: ${full}`);
     void this.options.onDown?.(down);
@@ -569,6 +578,7 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
         await this.transport.attach(slot.child, true);
         if (this.lifecycle.isClosing) throw new Error('the guard is shutting down');
         this.restarts++;
+        this.lastServed = slot;
         return { childPid: slot.child.proc.pid ?? -1, restarts: this.restarts };
       } catch (err) {
         slot.stopping = true;

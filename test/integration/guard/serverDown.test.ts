@@ -32,6 +32,8 @@ describe('guard: an SDK upgrade that breaks a server: judged, predicted, verifie
   this.timeout(240_000);
   let home: string;
   let venv: OfflineVenv;
+  /** pip offline from the cached wheelhouses, as the tests' venvs install (a roll back runs the venv's own pip). */
+  let offlinePip: Record<string, string>;
   let client: Client | undefined;
   let transport: StdioClientTransport | undefined;
 
@@ -59,6 +61,12 @@ describe('guard: an SDK upgrade that breaks a server: judged, predicted, verifie
     home = fs.mkdtempSync(path.join(os.tmpdir(), 'lg-down-'));
     const old = await pypiWheelhouse(PYTHON, `mcp-${MCP_PY_VERSION}`, [`mcp==${MCP_PY_VERSION}`]);
     const next = await pypiWheelhouse(PYTHON, `mcp-${MCP2_PY_VERSION}`, [`mcp==${MCP2_PY_VERSION}`]);
+    offlinePip = {
+      PIP_NO_INDEX: '1',
+      PIP_FIND_LINKS: `${old} ${next}`,
+      PIP_CONFIG_FILE: '/dev/null',
+      PIP_DISABLE_PIP_VERSION_CHECK: '1',
+    };
     venv = await offlineVenv(home, [old, next]);
     await venv.pip(`mcp==${MCP_PY_VERSION}`);
   });
@@ -187,10 +195,31 @@ describe('guard: an SDK upgrade that breaks a server: judged, predicted, verifie
       return true;
     });
 
-    // Back to the version it ran, and a restart the user asks for: up again, in the client's same session.
-    await venv.pip(`mcp==${MCP_PY_VERSION}`);
-    const again = await cli(home, ['restart', 'notes']);
-    assert.equal(again.code, 0, again.stderr);
+    // Roll back: shown first, nothing run; then the versions the last server that served started with,
+    // installed again by the venv's own pip, and the down guard restarted: up again, in the client's same session.
+    const plan = await cli(home, ['rollback', 'notes'], offlinePip);
+    assert.equal(plan.code, 0, plan.stderr);
+    assert.match(
+      plan.stdout,
+      /^notes: back to what the last server of its guard \(pid \d+\) started with \(venv .*\):$/m,
+    );
+    assert.match(plan.stdout, /^ {2}mcp 2\.3\.0 -> 1\.30\.0$/m);
+    assert.match(plan.stdout, /\/bin\/python -m pip install .*mcp==1\.30\.0/);
+    assert.match(plan.stdout, /then restart its guard \(pid \d+\): its server is down\nNothing was run/);
+    const asJson = JSON.parse((await cli(home, ['rollback', 'notes', '--json'], offlinePip)).stdout) as {
+      ok: boolean;
+      ran: boolean;
+      plan: { kind: string; pins: Array<{ name: string; version: string; now?: string }> };
+    };
+    assert.deepEqual([asJson.ok, asJson.ran, asJson.plan.kind], [true, false, 'plan']);
+    assert.deepEqual(
+      asJson.plan.pins.find((p) => p.name === 'mcp'),
+      { name: 'mcp', version: '1.30.0', now: '2.3.0' },
+    );
+    assert.equal(downOf(await statusJson(home))?.kind, 'down', 'still down: nothing was run');
+    const rolled = await cli(home, ['rollback', 'notes', '--yes'], offlinePip);
+    assert.equal(rolled.code, 0, `${rolled.stdout}\n${rolled.stderr}`);
+    assert.match(rolled.stdout, /restarted notes \(guard pid \d+\).*the client kept its session/);
     assert.equal(
       ((await client.callTool({ name: 'hello', arguments: {} })).content as { text: string }[])[0].text,
       'hi',

@@ -1,0 +1,120 @@
+import * as assert from 'node:assert/strict';
+import { ChildProcess, execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { instanceOf, MEM, memoryInProject, NPM, npmEnv, project, run, snapshot, tempDir } from './support';
+import { cliPath } from '../../support/repo';
+import { stopChildren } from '../../support/liveness';
+import { startReady } from '../../support/startup';
+import { pastJudgedStart } from '../../support/judgedStart';
+
+/** `mcp-lifeguard rollback` as a user runs it: from the project folder, with this test's home and npm cache. */
+function rollback(
+  args: string[],
+  o: { root: string; home: string; lg: string; cwd: string; PATH?: string },
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) =>
+    execFile(
+      process.execPath,
+      [cliPath, 'rollback', ...args],
+      {
+        cwd: o.cwd,
+        env: { ...npmEnv(o.root), HOME: o.home, MCP_LIFEGUARD_HOME: o.lg, ...(o.PATH ? { PATH: o.PATH } : {}) },
+      },
+      (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    ),
+  );
+}
+
+/**
+ * Roll back with real npm: server-memory 2026.7.4 running, 2026.8.31 installed under it (stale),
+ * `rollback` shows `npm install ...@2026.7.4` where it was installed and, with --yes, runs it: the
+ * same process is current again. A project's install and a global prefix.
+ */
+describe('rollback (real npm): the version a running server started with, installed again where it was', function () {
+  this.timeout(300_000);
+  const started: ChildProcess[] = [];
+  after(async () => {
+    await stopChildren(started);
+  });
+
+  async function rolledBack(o: {
+    root: string;
+    home: string;
+    projectDir: string;
+    pid: number;
+    PATH?: string;
+    extraEnv?: Record<string, string>;
+    upgrade(): Promise<unknown>;
+    where: RegExp;
+  }) {
+    const lg = path.join(o.root, 'lg');
+    const take = () => snapshot(o.home, o.projectDir, lg, { ...(o.PATH ? { PATH: o.PATH } : {}), ...o.extraEnv });
+    const first = await instanceOf(take, 'memory', o.pid);
+    assert.equal(first.versions?.verdict.state, 'current', JSON.stringify(first.versions));
+    await pastJudgedStart(first.startTime);
+    await o.upgrade();
+    const up = await instanceOf(take, 'memory', o.pid);
+    assert.equal(up.versions?.verdict.state, 'stale', JSON.stringify(up.versions));
+
+    const shown = await rollback(['memory', '--trust-workspace'], { ...o, lg, cwd: o.projectDir });
+    assert.equal(shown.code, 0, shown.stderr);
+    assert.match(shown.stdout, new RegExp(`^memory: back to what pid ${o.pid} started with \\(npm `, 'm'));
+    assert.match(shown.stdout, /^ {2}@modelcontextprotocol\/server-memory 2026\.8\.31 -> 2026\.7\.4$/m);
+    assert.match(shown.stdout, o.where);
+    assert.match(shown.stdout, /Nothing was run/);
+    assert.equal((await instanceOf(take, 'memory', o.pid)).versions?.verdict.state, 'stale', 'nothing ran');
+
+    const done = await rollback(['memory', '--trust-workspace', '--yes'], { ...o, lg, cwd: o.projectDir });
+    assert.equal(done.code, 0, `${done.stdout}\n${done.stderr}`);
+    const back = await instanceOf(take, 'memory', o.pid);
+    assert.equal(back.versions?.verdict.state, 'current', JSON.stringify(back.versions));
+    assert.equal(back.versions?.installed.state === 'installed' && back.versions.installed.version, '2026.7.4');
+  }
+
+  it("a project's install: npm install in its folder", async () => {
+    const root = tempDir('lg-rollback-proj-');
+    const { prefix, bin, env, projectDir, home } = await memoryInProject(root, '2026.7.4');
+    const child = await startReady(bin, [], { cwd: projectDir, env, ready: /running on stdio/ }, started);
+    await rolledBack({
+      root,
+      home,
+      projectDir,
+      pid: child.pid!,
+      upgrade: () => run(NPM, ['install', '--prefix', prefix, `${MEM}@2026.8.31`], { env: npmEnv(root) }),
+      where: new RegExp(
+        `npm install @modelcontextprotocol/server-memory@2026\\.7\\.4 +\\(in ${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\)`,
+      ),
+    });
+  });
+
+  it('a global install: npm install --global into its prefix', async () => {
+    const root = tempDir('lg-rollback-g-');
+    const globalPrefix = path.join(root, 'global');
+    await run(NPM, ['install', '-g', '--prefix', globalPrefix, `${MEM}@2026.7.4`], { env: npmEnv(root) });
+    const binDir = path.join(globalPrefix, 'bin');
+    const env = { MEMORY_FILE_PATH: path.join(root, 'memory.jsonl') };
+    const projectDir = project(root, 'memory', 'mcp-server-memory', [], env);
+    const home = path.join(root, 'home');
+    fs.mkdirSync(home);
+    const PATH = `${binDir}${path.delimiter}${process.env.PATH}`;
+    const child = await startReady(
+      path.join(binDir, 'mcp-server-memory'),
+      [],
+      { cwd: projectDir, env: { ...env, PATH }, ready: /running on stdio/ },
+      started,
+    );
+    await rolledBack({
+      root,
+      home,
+      projectDir,
+      pid: child.pid!,
+      PATH,
+      extraEnv: { npm_config_prefix: globalPrefix },
+      upgrade: () => run(NPM, ['install', '-g', '--prefix', globalPrefix, `${MEM}@2026.8.31`], { env: npmEnv(root) }),
+      where: new RegExp(
+        `npm install --global --prefix ${globalPrefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} @modelcontextprotocol/server-memory@2026\\.7\\.4`,
+      ),
+    });
+  });
+});

@@ -1,0 +1,123 @@
+import * as assert from 'node:assert/strict';
+import type { Instance, ServerStatus } from '../../../src/core/base/model';
+import type { Installed, InstanceVersions } from '../../../src/core/base/versionTypes';
+import { RollbackFacts, rollbackPlan, rollbackText } from '../../../src/core/actions/rollback';
+import { stdioConfig } from '../processes/support';
+
+type Inst = Extract<Installed, { state: 'installed' }>;
+
+function facts(files: string[], dirs: string[] = [], onPath: Record<string, string> = {}): RollbackFacts {
+  return {
+    platform: 'linux',
+    isFile: (p) => files.includes(p),
+    isDir: (p) => dirs.includes(p),
+    which: (program) => onPath[program],
+  };
+}
+
+function serverOf(installed: Inst, running: { version: string; packages?: Record<string, string> }): ServerStatus {
+  const versions = {
+    installed,
+    running: {
+      state: 'known',
+      version: running.version,
+      ...(running.packages ? { environment: { hash: 'h', packages: running.packages, scope: 'closure' } } : {}),
+      source: 'lock-record',
+      how: 'lock record written at start',
+    },
+    verdict: { state: 'current', reason: 'x' },
+  } as unknown as InstanceVersions;
+  const instance = {
+    pid: 42,
+    startTime: 1,
+    launcherChain: [],
+    verdicts: [],
+    client: { id: 'cursor', name: 'Cursor' },
+    versions,
+  } as unknown as Instance;
+  return { ...stdioConfig('srv', 'cursor', 'x', []), installed, instances: [instance] };
+}
+
+const npmAt = (location: string, version = '2.0.0'): Inst => ({
+  state: 'installed',
+  ecosystem: 'npm',
+  name: '@acme/srv',
+  version,
+  how: 'x',
+  location,
+});
+
+describe('roll back: the versions its processes started with, the way it was installed', () => {
+  it('npm: a project installs in its folder, a global prefix globally; npx cache is the entry pin to change', () => {
+    const project = rollbackPlan(
+      serverOf(npmAt('/w/app/node_modules/@acme/srv'), { version: '1.0.0' }),
+      facts(['/w/app/package.json'], [], { npm: '/usr/bin/npm' }),
+    );
+    assert.ok(project.kind === 'plan');
+    assert.deepEqual(project.command, { command: '/usr/bin/npm', args: ['install', '@acme/srv@1.0.0'], cwd: '/w/app' });
+    assert.equal(project.from, 'what pid 42 started with');
+    const global = rollbackPlan(
+      serverOf(npmAt('/usr/local/lib/node_modules/@acme/srv'), { version: '1.0.0' }),
+      facts([]),
+    );
+    assert.ok(global.kind === 'plan');
+    assert.deepEqual(global.command.args, ['install', '--global', '--prefix', '/usr/local', '@acme/srv@1.0.0']);
+    const npx = rollbackPlan(
+      serverOf(npmAt('/home/u/.npm/_npx/ab12/node_modules/@acme/srv'), { version: '1.0.0' }),
+      facts([]),
+    );
+    assert.deepEqual(npx, {
+      kind: 'refused',
+      serverName: 'srv',
+      message: "it runs from npx's cache: pin @acme/srv@1.0.0 in its entry's command instead",
+    });
+  });
+
+  it('Python: the venv’s pip pins the package and each dependency that moved; without pip, pipx or uv; outside a venv, refused', () => {
+    const site = '/w/.venv/lib/python3.11/site-packages';
+    const installed: Inst = {
+      state: 'installed',
+      ecosystem: 'python',
+      name: 'srv',
+      version: '2.0.0',
+      how: 'venv /w/.venv',
+      location: `${site}/srv-2.0.0.dist-info`,
+      sitePackages: site,
+      environment: { hash: 'h', packages: { mcp: '2.3.0', anyio: '4.0.0', 'mcp-types': '2.3.0' }, scope: 'closure' },
+    };
+    const ran = { version: '1.0.0', packages: { mcp: '1.30.0', anyio: '4.0.0', httpx: '0.28.1' } };
+    const withPip = rollbackPlan(serverOf(installed, ran), facts(['/w/.venv/pyvenv.cfg'], [`${site}/pip`]));
+    assert.ok(withPip.kind === 'plan');
+    assert.deepEqual(withPip.command, {
+      command: '/w/.venv/bin/python',
+      args: ['-m', 'pip', 'install', 'srv==1.0.0', 'mcp==1.30.0', 'httpx==0.28.1'],
+    });
+    assert.deepEqual(rollbackText(withPip).slice(0, 4), [
+      'srv: back to what pid 42 started with (venv /w/.venv):',
+      '  srv 2.0.0 -> 1.0.0',
+      '  mcp 2.3.0 -> 1.30.0',
+      '  httpx (absent) -> 0.28.1',
+    ]);
+    const withUv = rollbackPlan(serverOf(installed, ran), facts(['/w/.venv/pyvenv.cfg'], [], { uv: '/usr/bin/uv' }));
+    assert.ok(withUv.kind === 'plan');
+    assert.deepEqual(withUv.command.args.slice(0, 4), ['pip', 'install', '--python', '/w/.venv/bin/python']);
+    const pipxSite = '/home/u/.local/share/pipx/venvs/srv/lib/python3.11/site-packages';
+    const inPipx = rollbackPlan(
+      serverOf({ ...installed, sitePackages: pipxSite }, ran),
+      facts(['/home/u/.local/share/pipx/venvs/srv/pyvenv.cfg'], [], { pipx: '/usr/bin/pipx' }),
+    );
+    assert.ok(inPipx.kind === 'plan');
+    assert.deepEqual(inPipx.command.args.slice(0, 3), ['runpip', 'srv', 'install']);
+    assert.equal(rollbackPlan(serverOf(installed, ran), facts([])).kind, 'refused');
+  });
+
+  it('nothing moved, or nothing known of what ran: refused, saying why', () => {
+    const same = rollbackPlan(
+      serverOf(npmAt('/w/app/node_modules/@acme/srv', '1.0.0'), { version: '1.0.0' }),
+      facts(['/w/app/package.json']),
+    );
+    assert.deepEqual(same, { kind: 'refused', serverName: 'srv', message: 'it already has what pid 42 started with' });
+    const unknown: ServerStatus = { ...stdioConfig('srv', 'cursor', 'x', []), instances: [] };
+    assert.equal(rollbackPlan(unknown, facts([])).kind, 'refused');
+  });
+});
