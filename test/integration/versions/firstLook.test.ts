@@ -4,7 +4,18 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Instance } from '../../../src/core/base/model';
 import { formatStatus } from '../../../src/cli/format/status';
-import { instanceOf, MEM, memoryInProject, NPM, npmEnv, project, run, snapshot, tempDir } from './support';
+import {
+  instanceOf,
+  MEM,
+  memoryGlobal,
+  memoryInProject,
+  NPM,
+  npmEnv,
+  project,
+  run,
+  snapshot,
+  tempDir,
+} from './support';
 import { stopChildren } from '../../support/liveness';
 import { startReady } from '../../support/startup';
 
@@ -124,15 +135,7 @@ describe('versions (integration): the first look after an upgrade', function () 
 
   it('a global install: upgraded before the first look is stale (inferred); uninstalled under it, stale with "missing"', async () => {
     const root = tempDir('lg-first-g-');
-    const globalPrefix = path.join(root, 'global');
-    await run(NPM, ['install', '-g', '--prefix', globalPrefix, `${MEM}@2026.7.4`], { env: npmEnv(root) });
-    const binDir = path.join(globalPrefix, 'bin');
-    const env = { MEMORY_FILE_PATH: path.join(root, 'memory.jsonl') };
-    // Configured by name, as users do after `npm i -g`: found on PATH.
-    const projectDir = project(root, 'memory', 'mcp-server-memory', [], env);
-    const home = path.join(root, 'home');
-    fs.mkdirSync(home);
-    const PATH = `${binDir}${path.delimiter}${process.env.PATH}`;
+    const { globalPrefix, binDir, PATH, env, projectDir, home } = await memoryGlobal(root, '2026.7.4');
     const child = await startReady(
       path.join(binDir, 'mcp-server-memory'),
       [],

@@ -1,8 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { ChildProcess, execFile } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { instanceOf, MEM, memoryInProject, NPM, npmEnv, project, run, snapshot, tempDir } from './support';
+import { instanceOf, MEM, memoryGlobal, memoryInProject, NPM, npmEnv, run, snapshot, tempDir } from './support';
 import { cliPath } from '../../support/repo';
 import { stopChildren } from '../../support/liveness';
 import { startReady } from '../../support/startup';
@@ -90,14 +89,7 @@ describe('rollback (real npm): the version a running server started with, instal
 
   it('a global install: npm install --global into its prefix', async () => {
     const root = tempDir('lg-rollback-g-');
-    const globalPrefix = path.join(root, 'global');
-    await run(NPM, ['install', '-g', '--prefix', globalPrefix, `${MEM}@2026.7.4`], { env: npmEnv(root) });
-    const binDir = path.join(globalPrefix, 'bin');
-    const env = { MEMORY_FILE_PATH: path.join(root, 'memory.jsonl') };
-    const projectDir = project(root, 'memory', 'mcp-server-memory', [], env);
-    const home = path.join(root, 'home');
-    fs.mkdirSync(home);
-    const PATH = `${binDir}${path.delimiter}${process.env.PATH}`;
+    const { globalPrefix, binDir, PATH, env, projectDir, home } = await memoryGlobal(root, '2026.7.4');
     const child = await startReady(
       path.join(binDir, 'mcp-server-memory'),
       [],

@@ -73,6 +73,31 @@ export async function memoryInProject(
   return { prefix, bin, env, projectDir, home };
 }
 
+/**
+ * server-memory at `version` installed globally with real npm into `<root>/global`, configured by
+ * name in a project's `.mcp.json` (found on PATH, as users do after `npm i -g`), and an empty home.
+ */
+export async function memoryGlobal(
+  root: string,
+  version: string,
+): Promise<{
+  globalPrefix: string;
+  binDir: string;
+  PATH: string;
+  env: Record<string, string>;
+  projectDir: string;
+  home: string;
+}> {
+  const globalPrefix = path.join(root, 'global');
+  await run(NPM, ['install', '-g', '--prefix', globalPrefix, `${MEM}@${version}`], { env: npmEnv(root) });
+  const binDir = path.join(globalPrefix, 'bin');
+  const env = { MEMORY_FILE_PATH: path.join(root, 'memory.jsonl') };
+  const projectDir = project(root, 'memory', 'mcp-server-memory', [], env);
+  const home = path.join(root, 'home');
+  fs.mkdirSync(home);
+  return { globalPrefix, binDir, PATH: `${binDir}${path.delimiter}${process.env.PATH}`, env, projectDir, home };
+}
+
 /** A snapshot of this machine's processes against a fixture home, with all of our own files under `lgHome`. */
 export function snapshot(
   home: string,
