@@ -96,6 +96,8 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
   private lastServed: Slot<P> | undefined;
   /** A probe of the installed server before a restart (the serving one serves meanwhile); later requests join it. */
   private probing: Promise<RestartOutcome> | undefined;
+  /** What was installed when a probe found it does not start: a policy's restart does not try it again until that changes. */
+  private probeFailedFor: string | undefined;
   /** A restart waiting for open work to close (still running meanwhile); later requests join it. */
   private heldRestart: Promise<RestartOutcome> | undefined;
   /** The tools of the child a restart replaced, until the new child's are known and compared. */
@@ -298,7 +300,18 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
       this.options.log(`not restarting ${this.options.serverName} (${reason}): ${risk}`);
       throw new Error(risk);
     }
+    // A probe already found this very install not starting: no new probe at every check, until it changes.
+    if (this.probeFailedFor !== undefined && this.probeFailedFor === (await this.installedKey()))
+      throw new Error(
+        'the installed server did not start when the last restart probed it; not tried again until it changes',
+      );
     return this.requestRestart(reason, false);
+  }
+
+  /** What is installed now, as a key (the version probe's answer), to tell a changed install from the same one. */
+  private async installedKey(): Promise<string | undefined> {
+    const installed = await this.options.probe?.installed().catch(() => undefined);
+    return installed ? JSON.stringify(installed) : undefined;
   }
 
   /** Stops the child (stdin EOF where there is one, then TERM, then KILL) and finishes with its exit code. */
@@ -544,6 +557,7 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
       ? await probe({ grace: this.options.grace, secrets: this.options.secrets ?? new Set() })
       : undefined;
     if (result?.kind === 'failed') {
+      this.probeFailedFor = await this.installedKey();
       const message = `${PROBE_FAILED}${result.reason}; not restarted, the running server (pid ${serving}) keeps serving`;
       this.options.log(`${this.options.serverName}: ${message}`);
       throw new Error(message);

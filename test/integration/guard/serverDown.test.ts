@@ -10,7 +10,8 @@ import { PYTHON } from '../../support/run';
 import { pypiWheelhouse } from '../../support/toolCache';
 import { offlineVenv, OfflineVenv } from '../../support/venv';
 import { isAlive } from '../../support/liveness';
-import { until } from '../../support/poll';
+import { sleep, until } from '../../support/poll';
+import { pastJudgedStart } from '../../support/judgedStart';
 import { cli, server, statusJson } from '../processes/support/harness';
 import { MCP2_PY_VERSION } from './pythonEras';
 import { MCP_PY_VERSION } from '../http/pythonSdk';
@@ -239,6 +240,53 @@ describe('guard: an SDK upgrade that breaks a server: judged, predicted, verifie
       assert.match(
         r.stderr,
         /The new server did not start: .*Its last output: ModuleNotFoundError: No module named 'mcp\.server\.fastmcp'.*pin 'mcp<2'.*; not restarted, the running server \(pid \d+\) keeps serving/,
+      );
+      assert.equal(((await c.callTool({ name: 'hello', arguments: {} })).content as { text: string }[])[0].text, 'hi');
+    } finally {
+      await c.close().catch(() => undefined);
+      await venv.pip(`mcp==${MCP_PY_VERSION}`);
+    }
+  });
+  it('restart-when-idle never restarts into a server that does not start, and does not probe it again at every check', async () => {
+    await venv.pip(`mcp==${MCP_PY_VERSION}`);
+    const dynamic = path.join(fixturesDir, 'python', 'fastmcp_v1_dynamic.py');
+    const args = [
+      cliPath,
+      'run',
+      '--name',
+      'idle',
+      '--when-stale',
+      'restart-when-idle',
+      '--stale-interval',
+      '1',
+      '--',
+      venv.py,
+      dynamic,
+    ];
+    const { client: c, transport: t } = await connectClient(args);
+    let stderr = '';
+    t.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    try {
+      assert.equal(((await c.callTool({ name: 'hello', arguments: {} })).content as { text: string }[])[0].text, 'hi');
+      await pastJudgedStart(Date.now());
+      await venv.pip(`mcp==${MCP2_PY_VERSION}`);
+      // A restart-when-idle restart comes once a request has been answered and none is in flight.
+      await until(
+        () => `the idle restart to be probed and refused:\n${stderr}`,
+        async () => {
+          await c.callTool({ name: 'hello', arguments: {} });
+          return /The new server did not start: /.test(stderr);
+        },
+        60_000,
+        1000,
+      );
+      // Several checks later: the same install is not probed again, and the old server still serves.
+      await sleep(4000);
+      // One probe (the guard's own line; the policy's "restart failed: ..." repeats it once), then no other.
+      assert.equal(stderr.match(/idle: The new server did not start: /g)?.length, 1, stderr);
+      assert.match(
+        stderr,
+        /restart failed: the installed server did not start when the last restart probed it; not tried again/,
       );
       assert.equal(((await c.callTool({ name: 'hello', arguments: {} })).content as { text: string }[])[0].text, 'hi');
     } finally {
