@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { restartTarget } from '../../core/actions/restart';
 import { RollbackFacts, rollbackPlan, RollbackPlan, rollbackText } from '../../core/actions/rollback';
 import { workspaceRefusal } from '../../core/actions/workspaceTrust';
 import { currentHostEnv } from '../../core/base/hostEnv';
 import { lifeguardPaths } from '../../core/base/paths';
 import { terminalSafe } from '../../core/base/terminalSafe';
+import { whichSync } from '../../core/launch/which';
 import { CliIo, UsageError } from '../io';
 import { CommandSpec, parseOptions } from '../options';
 import { ACTION_OPTIONS, snapshotFor } from './stop';
@@ -47,13 +47,7 @@ function machineFacts(env: NodeJS.ProcessEnv): RollbackFacts {
     platform: process.platform,
     isFile: (p) => kind(p)?.isFile() === true,
     isDir: (p) => kind(p)?.isDirectory() === true,
-    which: (program) => {
-      for (const dir of (env.PATH ?? '').split(path.delimiter).filter(Boolean)) {
-        const candidate = path.join(dir, program);
-        if (kind(candidate)?.isFile()) return candidate;
-      }
-      return undefined;
-    },
+    which: (program) => whichSync(program, process.platform, env, (p) => kind(p)?.isFile() === true),
   };
 }
 

@@ -1,5 +1,6 @@
 import { Instance, Snapshot, Verdict } from '../../core/base/model';
 import { terminalSafeDeep } from '../../core/base/terminalSafe';
+import { serverDownOf } from '../../core/processes/guarded';
 import {
   formatStaleEvidence,
   formatUpdates,
@@ -85,7 +86,7 @@ export function formatInstances(snapshot: Snapshot): string[] {
     uptime(now, i.startTime),
     memory(i.memoryBytes),
     // A guard whose server is down runs nothing: no version to show.
-    ...(withVersions ? (isDown(i) ? ['-', '-'] : [runningCell(i), installedCell(i.versions?.installed)]) : []),
+    ...(withVersions ? (serverDownOf(i) ? ['-', '-'] : [runningCell(i), installedCell(i.versions?.installed)]) : []),
     [versionVerdictLabel(i), restartRiskLabel(i), runtimeLabel(i), ...i.verdicts.map(verdictLabel)]
       .filter(Boolean)
       .join('; ') || 'ok',
@@ -140,8 +141,6 @@ export function sharedByClients(names: ReadonlyArray<string | undefined>): strin
   const n = names.length;
   return `shared by ${n} client${n === 1 ? '' : 's'}${n > 0 ? ` (${names.map((x) => x ?? '?').join(', ')})` : ''}`;
 }
-
-const isDown = (i: Instance): boolean => i.verdicts.some((v) => v.kind === 'down');
 
 function clientLabel(i: Instance): string {
   if (i.verdicts.some((v) => v.kind === 'orphan')) return 'gone';

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import type { Instance, ServerStatus } from '../base/model';
 import type { Installed } from '../base/versionTypes';
+import { serverDownOf } from '../processes/guarded';
 
 /**
  * Roll back: install again the versions a server's processes started with, the way it was
@@ -37,7 +38,7 @@ export interface RollbackFacts {
   platform: NodeJS.Platform;
   isFile(p: string): boolean;
   isDir(p: string): boolean;
-  /** The program's path on PATH, or undefined. */
+  /** The program's path on PATH (PATHEXT on Windows), or undefined. */
   which(program: string): string | undefined;
 }
 
@@ -50,9 +51,7 @@ interface RanWith {
 /** What a process of the server started with: a down guard's record first, else a running instance's known versions. */
 function ranWith(instances: readonly Instance[]): RanWith | undefined {
   for (const i of instances) {
-    const down = i.verdicts.find(
-      (v): v is Extract<Instance['verdicts'][number], { kind: 'down' }> => v.kind === 'down',
-    );
+    const down = serverDownOf(i);
     if (down?.ranWith)
       return {
         ...(down.ranWith.package ? { version: down.ranWith.package.version } : {}),
@@ -96,9 +95,7 @@ export function rollbackPlan(server: ServerStatus, facts: RollbackFacts): Rollba
       if (now !== version) pins.push({ name, version, ...(now !== undefined ? { now } : {}) });
     }
   if (pins.length === 0) return refuse(`it already has what ${ran.from.replace(/^what /, '')}`);
-  const restart = server.instances
-    .filter((i) => i.lock && i.verdicts.some((v) => v.kind === 'down'))
-    .map((i) => ({ guardPid: i.pid }));
+  const restart = server.instances.filter((i) => i.lock && serverDownOf(i)).map((i) => ({ guardPid: i.pid }));
   const how =
     installed.ecosystem === 'python'
       ? pythonInstall(installed, pins, facts)
@@ -160,7 +157,7 @@ function npmInstall(
 ): How {
   const p = facts.platform === 'win32' ? path.win32 : path.posix;
   const specs = pins.map((x) => `${x.name}@${x.version}`);
-  const npm = facts.which(facts.platform === 'win32' ? 'npm.cmd' : 'npm') ?? 'npm';
+  const npm = facts.which('npm') ?? 'npm';
   const parts = installed.location.split(/[\\/]/);
   const at = parts.lastIndexOf('node_modules');
   if (at < 0) return { refused: `${installed.location} is not in a node_modules tree` };

@@ -46,8 +46,13 @@ export function markGuarded(instances: Iterable<Instance>, records: readonly Loc
         ...attachedField(r),
       };
     const down = r && downOf(r);
-    if (down && !i.verdicts.some((v) => v.kind === 'down')) i.verdicts.push({ kind: 'down', ...down });
+    if (down && !serverDownOf(i)) i.verdicts.push({ kind: 'down', ...down });
   }
+}
+
+/** Why an instance's server is down (it is a guard that gave up on it), or undefined: the one reading of it. */
+export function serverDownOf(i: Pick<Instance, 'verdicts'>): Extract<Verdict, { kind: 'down' }> | undefined {
+  return i.verdicts.find((v): v is Extract<Verdict, { kind: 'down' }> => v.kind === 'down');
 }
 
 /** Lines of a server's output kept in a verdict, and characters of each: a record is anyone's to write. */

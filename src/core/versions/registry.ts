@@ -166,6 +166,9 @@ export function isNewer(ecosystem: 'npm' | 'python', latest: string, current: st
   return false;
 }
 
+/** A registry's 404: the package or server is not there (for the MCP Registry, the next one is asked). */
+const NOT_FOUND: unique symbol = Symbol('not found');
+
 interface CacheEntry {
   /** ISO 8601. */
   checkedAt: string;
@@ -297,71 +300,65 @@ export class RegistryChecker {
   private async checkOne(ref: PackageRef): Promise<void> {
     const url = await this.url(ref);
     const checkedAt = this.now().toISOString();
-    const timeoutMs = this.opts.timeoutMs ?? 2000;
-    try {
-      const res = await fetch(url, {
-        signal: AbortSignal.timeout(timeoutMs),
-        headers: {
-          accept:
-            ref.ecosystem === 'npm'
-              ? 'application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8'
-              : 'application/json',
-        },
-      });
-      if (!res.ok) throw new Error(`HTTP ${res.status}`);
-      const text = await res.text();
-      let doc: unknown;
-      try {
-        doc = JSON.parse(text);
-      } catch (err) {
-        throw new Error(`the answer is not JSON: ${(err as Error).message}`);
-      }
-      const latest = ref.ecosystem === 'npm' ? latestFromNpmDoc(doc) : latestFromPypiDoc(doc);
-      if (latest instanceof Error) throw latest;
+    const accept =
+      ref.ecosystem === 'npm'
+        ? 'application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8'
+        : 'application/json';
+    const answer = await this.fetchJson(url, accept);
+    const latest =
+      'failed' in answer
+        ? new Error(answer.failed)
+        : answer.doc === NOT_FOUND
+          ? new Error('HTTP 404')
+          : ref.ecosystem === 'npm'
+            ? latestFromNpmDoc(answer.doc)
+            : latestFromPypiDoc(answer.doc);
+    if (!(latest instanceof Error)) {
       this.entries.set(this.key(ref), { checkedAt, url, latest });
-    } catch (err) {
-      const e = err as Error;
-      const reason =
-        e.name === 'TimeoutError' || e.name === 'AbortError' ? `no answer within ${timeoutMs} ms` : e.message;
-      this.opts.log(`update check for ${ref.ecosystem} package ${ref.name} at ${url} failed: ${reason}`);
-      this.entries.set(this.key(ref), { checkedAt, url, error: reason });
+      return;
     }
+    this.opts.log(`update check for ${ref.ecosystem} package ${ref.name} at ${url} failed: ${latest.message}`);
+    this.entries.set(this.key(ref), { checkedAt, url, error: latest.message });
   }
 
   /** Asks each MCP Registry in turn for the server's latest version; the first that lists it answers. */
   private async checkMcp(ref: McpRegistryRef): Promise<void> {
     const bases = this.opts.overrides?.mcp?.length ? this.opts.overrides.mcp : [OFFICIAL_MCP_REGISTRY];
     const checkedAt = this.now().toISOString();
-    const timeoutMs = this.opts.timeoutMs ?? 2000;
     for (const base of bases) {
       const url = mcpLatestUrl(base, ref.name);
-      try {
-        const res = await fetch(url, {
-          signal: AbortSignal.timeout(timeoutMs),
-          headers: { accept: 'application/json' },
-        });
-        if (res.status === 404) continue;
-        if (!res.ok) throw new Error(`HTTP ${res.status}`);
-        let doc: unknown;
-        try {
-          doc = JSON.parse(await res.text());
-        } catch (err) {
-          throw new Error(`the answer is not JSON: ${(err as Error).message}`);
-        }
-        const said = statusFromServerResponse(doc, ref.package);
-        if (said instanceof Error) throw said;
-        this.entries.set(mcpKey(ref), { checkedAt, url: base, ...said });
-        return;
-      } catch (err) {
-        const e = err as Error;
-        const reason =
-          e.name === 'TimeoutError' || e.name === 'AbortError' ? `no answer within ${timeoutMs} ms` : e.message;
-        this.opts.log(`MCP Registry check for ${ref.name} at ${url} failed: ${reason}`);
-        this.entries.set(mcpKey(ref), { checkedAt, url: base, error: reason });
-        return;
-      }
+      const answer = await this.fetchJson(url, 'application/json');
+      // Not listed there: the next registry may list it.
+      if (!('failed' in answer) && answer.doc === NOT_FOUND) continue;
+      const said = 'failed' in answer ? new Error(answer.failed) : statusFromServerResponse(answer.doc, ref.package);
+      if (said instanceof Error) {
+        this.opts.log(`MCP Registry check for ${ref.name} at ${url} failed: ${said.message}`);
+        this.entries.set(mcpKey(ref), { checkedAt, url: base, error: said.message });
+      } else this.entries.set(mcpKey(ref), { checkedAt, url: base, ...said });
+      return;
     }
     this.entries.set(mcpKey(ref), { checkedAt, url: bases.join(' '), unlisted: true });
+  }
+
+  /** One registry request: the JSON document, NOT_FOUND for a 404, or why it failed (a timeout, a status, no JSON). */
+  private async fetchJson(url: string, accept: string): Promise<{ doc: unknown } | { failed: string }> {
+    const timeoutMs = this.opts.timeoutMs ?? 2000;
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), headers: { accept } });
+      if (res.status === 404) return { doc: NOT_FOUND };
+      if (!res.ok) return { failed: `HTTP ${res.status}` };
+      const text = await res.text();
+      try {
+        return { doc: JSON.parse(text) as unknown };
+      } catch (err) {
+        return { failed: `the answer is not JSON: ${(err as Error).message}` };
+      }
+    } catch (err) {
+      const e = err as Error;
+      return {
+        failed: e.name === 'TimeoutError' || e.name === 'AbortError' ? `no answer within ${timeoutMs} ms` : e.message,
+      };
+    }
   }
 
   private async save(): Promise<void> {

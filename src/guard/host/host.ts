@@ -4,7 +4,7 @@ import type { RecordedServerInfo, RecordedVersions, ServerDown } from '../../cor
 import type { InstanceVersions } from '../../core/base/versionTypes';
 import { recordedVersions } from './lockRecord';
 import { CrashLoopDetector, CrashLoopOptions } from './crashLoop';
-import { causeLine } from './outputTail';
+import { OUTPUT_SETTLE_MS, withCause } from './outputTail';
 import { PROBE_FAILED, RestartCheck } from './probe';
 import { restartRiskText } from '../../core/versions/startRisk';
 import { describeOpenWork, OpenWork } from './openWork';
@@ -48,11 +48,6 @@ export interface GuardHostOptions {
   /** Values never repeated from the server's output (the launch's env values): masked in what the guard says of it. */
   secrets?: ReadonlySet<string>;
 }
-
-/** How long the end of a dead child's stderr is waited for before saying why it died. */
-const OUTPUT_SETTLE_MS = 500;
-/** Joins a reason for giving up and the cause line of the server's output. */
-const LAST_OUTPUT = '. Its last output: ';
 
 /** How long a restart waits, by default, for open multi-round requests and running tasks (with the drain, within the 30 s a restart request waits for its answer). */
 export const HOLD_MS = 20_000;
@@ -455,7 +450,7 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
    */
   private fail(reason: string): void {
     const output = this.lastOutput();
-    const full = this.withCause(reason, output);
+    const full = withCause(reason, output);
     if (!this.lifecycle.to({ kind: 'failed', reason: full })) return;
     const served = this.lastServed?.knownVersion;
     const down: ServerDown = {
@@ -481,12 +476,6 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
   /** The end of a child's stderr (the current one's by default), masked. */
   private lastOutput(child = this.slot?.child): string[] {
     return child?.output.lines(this.options.secrets ?? new Set()) ?? [];
-  }
-
-  /** A reason for giving up, with the line of the server's last output that names its error (once). */
-  private withCause(reason: string, output: readonly string[]): string {
-    const cause = causeLine(output);
-    return cause && !reason.includes(LAST_OUTPUT) ? `${reason}${LAST_OUTPUT}${cause}` : reason;
   }
 
   /** Starts a restart, or joins the one under way. `mayHold`: false once a hold for open work has ended. */
@@ -606,7 +595,7 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
           `${(err as Error).message}; ${describeExit(exit)}`,
         );
         // Who asked for the restart hears the cause too (the control endpoint's answer).
-        if (!verdict.restart) throw new Error(this.withCause(verdict.reason, this.lastOutput(slot.child)));
+        if (!verdict.restart) throw new Error(withCause(verdict.reason, this.lastOutput(slot.child)));
         this.options.log(`restart attempt failed: ${(err as Error).message}; trying again`);
       }
     }

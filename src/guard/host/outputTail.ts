@@ -56,6 +56,23 @@ function cut(line: string): string {
   return line.length > LINE_CHARS ? `${line.slice(0, LINE_CHARS - 1)}…` : line;
 }
 
+/** How long the end of a dead child's stderr is waited for before saying why it died. */
+export const OUTPUT_SETTLE_MS = 500;
+/** Joins a reason and the cause line of the server's output. */
+const LAST_OUTPUT = '. Its last output: ';
+
+/** A reason with the line of the server's last output that names its error, once (a reason that has one keeps it). */
+export function withCause(reason: string, output: readonly string[]): string {
+  const cause = causeLine(output);
+  return cause && !reason.includes(LAST_OUTPUT) ? `${reason}${LAST_OUTPUT}${cause}` : reason;
+}
+
+/** Why a child did not serve, with its cause line, once the end of its stderr was read (or waited for). */
+export async function diedBecause(reason: string, output: OutputTail, secrets: ReadonlySet<string>): Promise<string> {
+  await output.settled(OUTPUT_SETTLE_MS);
+  return withCause(reason, output.lines(secrets));
+}
+
 /**
  * The line that says the most of why a server died: the last one naming an error (a traceback's
  * `ModuleNotFoundError: ...`, Node's `Error: ...`), else the last line.

@@ -11,7 +11,7 @@ import {
   stopServer,
   tapStderr,
 } from '../host/supervisor';
-import { causeLine } from '../host/outputTail';
+import { diedBecause } from '../host/outputTail';
 import type { ProbeResult } from '../host/probe';
 import type { GuardTransport, HostView } from '../host/transport';
 import type { UpstreamAddress } from './exchange';
@@ -92,17 +92,9 @@ export class HttpTransport implements GuardTransport<ChildProcess>, UpstreamTarg
     const child = spawnChild<ChildProcess>(this.specFor(port), 0, ['ignore', 'ignore', 'pipe']);
     tapStderr(child, () => undefined);
     try {
-      const ended = child.exited.then((exit) => `it ${describeExit(exit)} before answering`);
-      const answered = await Promise.race([
-        waitUntilAnswers({ host: LOOPBACK, port }, this.options.probePath, this.options.startTimeoutMs),
-        ended,
-      ]);
-      if (answered === true) return { kind: 'ok', what: `it answered on port ${port}` };
-      await child.output.settled(500);
-      const cause = causeLine(child.output.lines(o.secrets));
-      const why =
-        typeof answered === 'string' ? answered : `it did not answer within ${this.options.startTimeoutMs} ms`;
-      return { kind: 'failed', reason: `${why}${cause ? `. Its last output: ${cause}` : ''}` };
+      const why = await this.untilAnswers(child, { host: LOOPBACK, port });
+      if (why === undefined) return { kind: 'ok', what: `it answered on port ${port}` };
+      return { kind: 'failed', reason: await diedBecause(why, child.output, o.secrets) };
     } finally {
       await stopServer(child, o.grace);
     }
@@ -116,18 +108,22 @@ export class HttpTransport implements GuardTransport<ChildProcess>, UpstreamTarg
 
   async attach(child: ServerChild<ChildProcess>): Promise<void> {
     const address = this.addresses.get(child)!;
+    const why = await this.untilAnswers(child, address);
+    if (why !== undefined) throw new Error(why);
+    this.serving = { child, address };
+  }
+
+  /** Waits until a child answers HTTP at `address`; undefined once it does, else why not (it ended, or the start timed out). */
+  private async untilAnswers(child: ServerChild<ChildProcess>, address: UpstreamAddress): Promise<string | undefined> {
     const ended = child.exited.then((exit) => `the server ended (${describeExit(exit)}) before answering`);
     const answered = await Promise.race([
       waitUntilAnswers(address, this.options.probePath, this.options.startTimeoutMs),
       ended,
     ]);
-    if (answered !== true)
-      throw new Error(
-        typeof answered === 'string'
-          ? answered
-          : `the server did not answer on port ${address.port} within ${this.options.startTimeoutMs} ms`,
-      );
-    this.serving = { child, address };
+    if (answered === true) return undefined;
+    return typeof answered === 'string'
+      ? answered
+      : `the server did not answer on port ${address.port} within ${this.options.startTimeoutMs} ms`;
   }
 
   /** Where requests go: the serving child's address once it answers; waits while the server (re)starts. */

@@ -1,5 +1,5 @@
 import { Buffer } from 'node:buffer';
-import { causeLine } from '../host/outputTail';
+import { diedBecause } from '../host/outputTail';
 import type { ProbeResult } from '../host/probe';
 import {
   describeExit,
@@ -58,9 +58,7 @@ export async function probeStdioServer(o: {
     if (!tools) throw new Error(child.exit ? `it ${describeExit(child.exit)}` : 'it did not list its tools');
     return { kind: 'ok', what: `it answered and listed ${tools.length} tool${tools.length === 1 ? '' : 's'}` };
   } catch (err) {
-    await child.output.settled(500);
-    const cause = causeLine(child.output.lines(o.secrets));
-    return { kind: 'failed', reason: `${(err as Error).message}${cause ? `. Its last output: ${cause}` : ''}` };
+    return { kind: 'failed', reason: await diedBecause((err as Error).message, child.output, o.secrets) };
   } finally {
     await stopServer(child, o.grace);
   }
