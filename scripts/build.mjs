@@ -3,7 +3,8 @@
 // (dist/*.js.map, linked, not packaged) so that, with `node --enable-source-maps`, a stack trace
 // points into src/. The extension keeps function and class names besides (`keepNames`, about 40 KB);
 // the CLI does not: it is the guard every server runs under, and its budget (scripts/sizes.mjs) is tighter.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -64,13 +65,66 @@ const siblings = (map) => ({
   },
 });
 
+/**
+ * The engine (src/core) ships once, as `engine.js`, shared by the extension, the commands and the agent
+ * face: each of those bundles would otherwise carry its own copy of it and of the config parsers
+ * (YAML, TOML, JSONC), about 450 KB, a third of the package. The engine bundle exports every core
+ * module as one namespace, keyed by its path; an import of a core module from outside src/core
+ * becomes a read of that namespace from the sibling `./engine.js` at run time, so one process holds
+ * one engine (one set of caches). The guard and the relay, started once per server, keep their own
+ * smaller copy of what they use: they load no more than they need.
+ */
+const coreDir = fileURLToPath(new URL('../src/core/', import.meta.url));
+const coreModules = readdirSync(coreDir, { recursive: true })
+  .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
+  .map((f) => f.split(path.sep).join('/').replace(/\.ts$/, ''))
+  .sort();
+const engineKey = (module) => module.replace(/[^A-Za-z0-9]/g, '$');
+const engineBarrel = coreModules.map((m) => `export * as ${engineKey(m)} from './src/core/${m}';`).join('\n');
+
+const sharedEngine = {
+  name: 'shared-engine',
+  setup(b) {
+    b.onResolve({ filter: /core/ }, async (args) => {
+      if (args.pluginData?.resolving || args.importer.startsWith(coreDir) || args.kind === 'entry-point')
+        return undefined;
+      const resolved = await b.resolve(args.path, {
+        kind: args.kind,
+        importer: args.importer,
+        resolveDir: args.resolveDir,
+        pluginData: { resolving: true },
+      });
+      if (resolved.errors.length > 0 || !resolved.path.startsWith(coreDir)) return undefined;
+      const module = path.relative(coreDir, resolved.path).split(path.sep).join('/').replace(/\.ts$/, '');
+      return { path: engineKey(module), namespace: 'engine' };
+    });
+    b.onResolve({ filter: /^\.\/engine\.js$/, namespace: 'engine' }, () => ({ path: './engine.js', external: true }));
+    b.onLoad({ filter: /.*/, namespace: 'engine' }, (args) => ({
+      contents: `module.exports = require('./engine.js').${args.path};`,
+      loader: 'js',
+    }));
+  },
+};
+
 await Promise.all([
+  // Names are kept in the extension and the engine it runs (stack traces in the log name functions).
+  build({
+    ...common,
+    stdin: {
+      contents: engineBarrel,
+      resolveDir: fileURLToPath(new URL('..', import.meta.url)),
+      sourcefile: 'engine.js',
+    },
+    outfile: 'dist/engine.js',
+    keepNames: true,
+  }),
   build({
     ...common,
     entryPoints: ['src/extension/extension.ts'],
     outfile: 'dist/extension.js',
     external: ['vscode'],
     keepNames: true,
+    plugins: [lean, sharedEngine],
   }),
   build({
     ...common,
@@ -84,7 +138,7 @@ await Promise.all([
     ...common,
     entryPoints: ['src/cli/run.ts'],
     outfile: 'dist/cli-commands.js',
-    plugins: [lean, siblings({ '../../agent/serveStdio': './cli-agent.js' })],
+    plugins: [lean, sharedEngine, siblings({ '../../agent/serveStdio': './cli-agent.js' })],
   }),
   // A client of a shared server (`run --on-conflict share`): the relay alone, the guard a sibling.
   build({
@@ -94,7 +148,12 @@ await Promise.all([
     plugins: [lean, siblings({ './guardCli': './cli-guard.js' })],
   }),
   // The agent face (`mcp`) and the MCP server SDK it runs on, loaded by that command alone.
-  build({ ...common, entryPoints: ['src/agent/serveStdio.ts'], outfile: 'dist/cli-agent.js' }),
+  build({
+    ...common,
+    entryPoints: ['src/agent/serveStdio.ts'],
+    outfile: 'dist/cli-agent.js',
+    plugins: [lean, sharedEngine],
+  }),
 ]);
 
 // `mcp-lifeguard --help` and `--version` are answered by cli.js alone: the text is the commands

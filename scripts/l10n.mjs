@@ -20,7 +20,11 @@ function tsFiles(dir) {
 }
 
 /** Where the extension's messages are written: its own sources, and the config editors it hands `t` to. */
-export const MESSAGE_DIRS = [path.join(root, 'src', 'extension'), path.join(root, 'src', 'core', 'configEdit')];
+export const MESSAGE_DIRS = [
+  path.join(root, 'src', 'extension'),
+  path.join(root, 'src', 'core', 'configEdit'),
+  path.join(root, 'src', 'core', 'report'),
+];
 
 /** Every message of `t('...')` and `vscode.l10n.t('...')`, and the calls whose message is not a literal. */
 export function extractMessages(dirs = MESSAGE_DIRS) {
