@@ -2,6 +2,7 @@
  * The guard's overhead, side by side in one run: a real SDK client talks to a tiny SDK server
  * (test/fixtures/guard/tiny-server.mjs) directly, and through `node dist/cli.js run`.
  */
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -14,6 +15,9 @@ const tinyServer = path.join(root, 'test', 'fixtures', 'guard', 'tiny-server.mjs
 const cli = path.join(root, 'dist', 'cli.js');
 
 const PINGS = 10_000;
+const CALLS = 10_000;
+/** How many tools/call the busy guard has answered when its memory is read. */
+const BUSY_CALLS = 25_000;
 const BLOCK = 1_000;
 const BIG_BYTES = 8 * 1024 * 1024;
 const BIG_ROUNDS = 20;
@@ -34,6 +38,15 @@ async function pingBlock(side: Side, n: number, into: number[]): Promise<void> {
   for (let i = 0; i < n; i++) {
     const t0 = process.hrtime.bigint();
     await side.client.ping();
+    into.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+}
+
+/** `tools/call` of the tiny server's read-only `echo`: the path the guard's stale gate watches (ping is not). */
+async function callBlock(side: Side, n: number, into: number[]): Promise<void> {
+  for (let i = 0; i < n; i++) {
+    const t0 = process.hrtime.bigint();
+    await side.client.callTool({ name: 'echo', arguments: { text: 'x' } });
     into.push(Number(process.hrtime.bigint() - t0) / 1e6);
   }
 }
@@ -112,6 +125,38 @@ export async function run(report: BenchReport): Promise<void> {
     report.figure('ping p99 added by the guard', quantile(guardMs, 0.99) - quantile(directMs, 0.99), 'ms');
     const rssAfterPings = guarded.transport.pid ? rssMiB(guarded.transport.pid) : undefined;
     if (rssAfterPings !== undefined) report.figure('guard RSS after the pings', rssAfterPings, 'MiB');
+
+    // tools/call, which under the default `--when-stale annotate` asks the stale gate each time.
+    await callBlock(direct, 500, []);
+    await callBlock(guarded, 500, []);
+    const directCalls: number[] = [];
+    const guardCalls: number[] = [];
+    for (let done = 0; done < CALLS; done += BLOCK) {
+      await callBlock(direct, BLOCK, directCalls);
+      await callBlock(guarded, BLOCK, guardCalls);
+    }
+    directCalls.sort((a, b) => a - b);
+    guardCalls.sort((a, b) => a - b);
+    report.figure(`tools/call round trip direct p50 (${CALLS} calls)`, quantile(directCalls, 0.5), 'ms');
+    report.figure(`tools/call round trip through the guard p50 (${CALLS} calls)`, quantile(guardCalls, 0.5), 'ms');
+    report.ratio('tools/call p50 added by the guard (ms)', quantile(guardCalls, 0.5) - quantile(directCalls, 0.5), {
+      max: 0.2,
+    });
+    report.figure('tools/call p99 added by the guard', quantile(guardCalls, 0.99) - quantile(directCalls, 0.99), 'ms');
+    // A busy guard's memory, after many calls (one call says little: a per-call cost grows with them).
+    const bare = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+    try {
+      await callBlock(guarded, BUSY_CALLS - CALLS - 500, []);
+      const guardRss = guarded.transport.pid ? rssMiB(guarded.transport.pid) : undefined;
+      const bareRss = bare.pid ? rssMiB(bare.pid) : undefined;
+      if (guardRss !== undefined && bareRss !== undefined) {
+        report.figure(`guard RSS after ${BUSY_CALLS} tools/call`, guardRss, 'MiB');
+        report.figure('bare node RSS', bareRss, 'MiB');
+        report.ratio(`guard RSS after ${BUSY_CALLS} tools/call / bare node`, guardRss / bareRss, { max: 1.25 });
+      }
+    } finally {
+      bare.kill('SIGKILL');
+    }
 
     await bigCall(direct);
     await bigCall(guarded);

@@ -189,7 +189,7 @@ export async function runStdioGuard(opts: RunStdioGuardOptions): Promise<number>
         ? {
             status: () => ({ ...guard.status(), attached: hub.clients() }),
             shutdown: (reason) => guard.shutdown(reason),
-            restart: (reason, force) => guard.restart(reason, force),
+            restart: (reason, ask) => guard.restart(reason, ask),
             attach: (socket, request, rest) => hub.attach(socket, request, rest),
           }
         : guard,

@@ -1,5 +1,5 @@
 import { Readable, Writable } from 'node:stream';
-import type { GuardStatus, RestartOutcome } from '../core/control/protocol';
+import type { GuardStatus, RestartAsk, RestartOutcome } from '../core/control/protocol';
 import type { RecordedServerInfo, ServerDown } from '../core/locks';
 import { CrashLoopOptions } from './host/crashLoop';
 import type { RestartCheck } from './host/probe';
@@ -108,8 +108,8 @@ export class Guard {
   }
 
   /** A restart the user asked for (control endpoint): a fresh crash-loop streak. */
-  restart(reason: string, force?: boolean): Promise<RestartOutcome> {
-    return this.host.restart(reason, force);
+  restart(reason: string, ask?: RestartAsk): Promise<RestartOutcome> {
+    return this.host.restart(reason, ask);
   }
 
   /** Stops the child (stdin EOF, then TERM, then KILL) and finishes with its exit code. */

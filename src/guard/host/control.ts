@@ -2,13 +2,13 @@ import * as path from 'node:path';
 import { ControlServer, startControlServer } from '../../core/control';
 import { ensureLockDir, HeldLock } from '../../core/locks';
 import type * as net from 'node:net';
-import type { AttachRequest, GuardStatus, RestartOutcome } from '../../core/control/protocol';
+import type { AttachRequest, GuardStatus, RestartAsk, RestartOutcome } from '../../core/control/protocol';
 
 /** What the control endpoint asks of a guard host. */
 export interface ControlledGuard {
   status(): GuardStatus;
   shutdown(reason: string): Promise<void>;
-  restart(reason: string, force?: boolean): Promise<RestartOutcome>;
+  restart(reason: string, ask?: RestartAsk): Promise<RestartOutcome>;
   /** `--on-conflict share`: a relay's client attaches (share/hub.ts). */
   attach?(socket: net.Socket, request: AttachRequest, rest: string): void;
 }
@@ -33,7 +33,7 @@ export async function serveControl(
       shutdown: (reason) => {
         void guard.shutdown(`asked over the control endpoint${reason ? `: ${reason}` : ''}`);
       },
-      restart: (reason, force) => guard.restart(reason ?? 'asked over the control endpoint', force),
+      restart: (reason, ask) => guard.restart(reason ?? 'asked over the control endpoint', ask),
       ...(guard.attach ? { attach: guard.attach.bind(guard) } : {}),
     });
   } catch (err) {

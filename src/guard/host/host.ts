@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import type { GuardStatus, RestartOutcome } from '../../core/control/protocol';
+import type { GuardStatus, RestartAsk, RestartOutcome } from '../../core/control/protocol';
 import type { RecordedServerInfo, RecordedVersions, ServerDown } from '../../core/locks';
 import type { InstanceVersions } from '../../core/base/versionTypes';
 import { recordedVersions } from './lockRecord';
@@ -273,13 +273,16 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
    * installed code will probably not start (a module the server imports is gone or raises at
    * import), unless `force`: the server that runs keeps serving instead of going down.
    */
-  async restart(reason: string, force = false): Promise<RestartOutcome> {
+  async restart(reason: string, ask: RestartAsk = {}): Promise<RestartOutcome> {
+    const force = ask.force === true;
     const risk = force ? undefined : await this.restartRisk();
     if (risk)
       throw new Error(`${risk}; not restarted, the running server keeps serving (restart with force to do it anyway)`);
     this.crash.reset();
-    // Forced, it is not probed either: the user asked for this very restart.
-    return this.requestRestart(reason, true, true, force);
+    // Forced, it is not probed either: the user asked for this very restart; nor when this server's check is none.
+    if (ask.check === 'none' && !force)
+      this.options.log(`${this.options.serverName}: restarted without a check, as asked`);
+    return this.requestRestart(reason, true, true, force || ask.check === 'none');
   }
 
   /** Why a restart into what is installed will probably fail, if the installed files say so. */

@@ -53,8 +53,10 @@ export class StaleGate {
   private staleLogged = '';
   private idleRestartWanted = false;
   private timer: NodeJS.Timeout | undefined;
-  /** The last verdict, and which child it judged (a restarted child is not judged by it). */
-  private last: { child: object; verdict: GuardVerdict; versions: InstanceVersions } | undefined;
+  /** The last verdict, which child it judged (a restarted child is not judged by it), and when (performance.now()). */
+  private last: { child: object; verdict: GuardVerdict; versions: InstanceVersions; at: number } | undefined;
+  /** The judgement under way: every question asked meanwhile waits for it instead of starting another. */
+  private judging: Promise<GuardVerdict> | undefined;
   /**
    * Under `annotate`: what changed in the tools across the last restart (toolsDiff.ts), when, and
    * the audiences told already: said once to each client attached then.
@@ -109,8 +111,16 @@ export class StaleGate {
     return decision.action === 'refuse' ? decision.message : undefined;
   }
 
-  /** A tool is being called: the verdict is checked again in the background (the call never waits for it). */
+  /**
+   * A tool is being called: the verdict is checked again in the background (the call never waits
+   * for it), unless the last one on this child is younger than the check interval (the timer checks
+   * that often anyway) or a check is under way. A judgement reads the child's mapped files and
+   * hashes what changed: once per call it cost a busy guard about 1 ms a call and its memory.
+   */
   noteToolCall(): void {
+    const interval = this.options.stale?.intervalMs ?? 0;
+    const last = this.last;
+    if (last && last.child === this.options.currentChild() && performance.now() - last.at < interval) return;
     void this.check();
   }
 
@@ -152,12 +162,18 @@ export class StaleGate {
       .catch((err: Error) => this.options.log(`restart failed: ${err.message}`));
   }
 
-  private async verdict(): Promise<GuardVerdict> {
+  /** The running child's verdict, judged now or by the judgement already under way (never two at once). */
+  private verdict(): Promise<GuardVerdict> {
+    this.judging ??= this.judge().finally(() => (this.judging = undefined));
+    return this.judging;
+  }
+
+  private async judge(): Promise<GuardVerdict> {
     const stale = this.options.stale;
     const judged = stale ? await this.options.judgeChild() : undefined;
     if (!stale || !judged) return { state: 'none', reason: 'no staleness probe' };
     const verdict = guardVerdict(judged.versions);
-    this.last = { child: judged.child, verdict, versions: judged.versions };
+    this.last = { child: judged.child, verdict, versions: judged.versions, at: performance.now() };
     if (stale.policy === 'annotate') await this.lookForUpdate(toResolvedVersion(judged.versions.installed));
     if (verdict.state === 'restart') {
       const said = `${this.options.serverName}: ${verdict.said}`;

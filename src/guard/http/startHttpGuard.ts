@@ -187,7 +187,7 @@ export async function startHttpGuard(o: HttpGuardOptions): Promise<HttpGuardStar
     {
       status: () => ({ ...host.status(), attached: clients.list() }),
       shutdown,
-      restart: (reason, force) => host.restart(reason, force),
+      restart: (reason, ask) => host.restart(reason, ask),
     },
     lock,
     log,
