@@ -48,7 +48,7 @@ export function parseProcStatBootTime(text: string): number | undefined {
  */
 export function parseProcPidStat(
   text: string,
-): { state: string; ppid: number; startTicks: number; rssPages: number } | undefined {
+): { state: string; ppid: number; startTicks: number; rssPages: number; cpuTicks: number } | undefined {
   const close = text.lastIndexOf(')');
   if (close < 0) return undefined;
   const rest = text.slice(close + 2).split(' ');
@@ -56,8 +56,10 @@ export function parseProcPidStat(
   const ppid = Number(rest[1]);
   const startTicks = Number(rest[19]);
   const rssPages = Number(rest[21]);
+  // utime and stime (fields 14 and 15): the CPU time the process has used, in clock ticks.
+  const cpuTicks = Number(rest[11]) + Number(rest[12]);
   if (!Number.isFinite(ppid) || !Number.isFinite(startTicks)) return undefined;
-  return { state: rest[0], ppid, startTicks, rssPages };
+  return { state: rest[0], ppid, startTicks, rssPages, cpuTicks };
 }
 
 export async function linuxBootTime(): Promise<number> {

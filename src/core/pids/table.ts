@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import { promisify } from 'node:util';
-import { linuxBootTime, linuxStartTimeMs, parseProcPidStat } from './identity';
+import { LINUX_CLOCK_TICKS, linuxBootTime, linuxStartTimeMs, parseProcPidStat } from './identity';
 import { splitWindowsCommandLine } from '../launch/shellWords';
 
 const execFileAsync = promisify(execFile);
@@ -19,6 +19,8 @@ export interface ProcessInfo {
   /** Milliseconds since the epoch; absent when the OS gave none (then "which is newer" is unknown). */
   startTime?: number;
   memoryBytes?: number;
+  /** CPU time used since it started (user + system), ms; absent where the table gives none. */
+  cpuMs?: number;
   /** Whether the process has a controlling terminal; absent when unknown. */
   tty?: boolean;
 }
@@ -102,6 +104,7 @@ export async function readLinuxProcessTable(procRoot = '/proc'): Promise<Process
       uid,
       startTime: linuxStartTimeMs(boot, parsed.startTicks),
       memoryBytes: Number.isFinite(parsed.rssPages) ? parsed.rssPages * pageSize : undefined,
+      cpuMs: Number.isFinite(parsed.cpuTicks) ? (parsed.cpuTicks * 1000) / LINUX_CLOCK_TICKS : undefined,
       tty: parseProcStatTty(stat),
     });
   }

@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { promises as fsp } from 'node:fs';
+import { promises as fsp, Stats } from 'node:fs';
 import * as path from 'node:path';
 
 /**
@@ -26,6 +25,9 @@ export interface MappedRegion {
   perms: string;
   /** Offset in the file, bytes. */
   offset: number;
+  /** The mapped file's device (`fd:01`) and inode, as maps names them: the old file, not what is at its path now. */
+  device: string;
+  inode: string;
   path: string;
 }
 
@@ -33,9 +35,17 @@ export interface MappedRegion {
 export function deletedRegions(mapsText: string): Map<string, MappedRegion[]> {
   const out = new Map<string, MappedRegion[]>();
   for (const line of mapsText.split('\n')) {
-    const m = /^([0-9a-f]+)-([0-9a-f]+)\s+(\S+)\s+([0-9a-f]+)\s+\S+\s+\d+\s+(\/.*) \(deleted\)$/.exec(line);
+    const m = /^([0-9a-f]+)-([0-9a-f]+)\s+(\S+)\s+([0-9a-f]+)\s+(\S+)\s+(\d+)\s+(\/.*) \(deleted\)$/.exec(line);
     if (!m) continue;
-    const region: MappedRegion = { start: m[1], end: m[2], perms: m[3], offset: parseInt(m[4], 16), path: m[5] };
+    const region: MappedRegion = {
+      start: m[1],
+      end: m[2],
+      perms: m[3],
+      offset: parseInt(m[4], 16),
+      device: m[5],
+      inode: m[6],
+      path: m[7],
+    };
     const list = out.get(region.path) ?? [];
     list.push(region);
     out.set(region.path, list);
@@ -71,14 +81,50 @@ async function exists(p: string): Promise<boolean> {
 
 /** Bytes read per process at most: comparing never costs more than this. */
 const BUDGET_BYTES = 64 * 1024 * 1024;
+/** Compared a chunk at a time: a 100 MB native library is never held in memory whole. */
+const CHUNK_BYTES = 1024 * 1024;
 
-async function sha256File(file: string): Promise<{ size: number; hash: string } | undefined> {
-  try {
-    const data = await fsp.readFile(file);
-    return { size: data.length, hash: createHash('sha256').update(data).digest('hex') };
-  } catch {
-    return undefined;
+/**
+ * Whether `length` bytes of `a` from `aAt` equal those of `b` from `bAt` (a short read of `b` past its
+ * end counts as zeros: the last page of a mapping past the end of its file reads so).
+ */
+async function sameBytes(
+  a: fsp.FileHandle,
+  aAt: bigint,
+  b: fsp.FileHandle,
+  bAt: number,
+  length: number,
+): Promise<boolean | undefined> {
+  const left = Buffer.alloc(Math.min(CHUNK_BYTES, length));
+  const right = Buffer.alloc(left.length);
+  for (let done = 0; done < length; done += left.length) {
+    const n = Math.min(left.length, length - done);
+    const got = await a.read({ buffer: left, offset: 0, length: n, position: aAt + BigInt(done) });
+    if (got.bytesRead !== n) return undefined;
+    right.fill(0, 0, n);
+    await b.read({ buffer: right, offset: 0, length: n, position: bAt + done });
+    if (!left.subarray(0, n).equals(right.subarray(0, n))) return false;
   }
+  return true;
+}
+
+/**
+ * Proofs already made, for the life of the process: the old file's content cannot change while it is
+ * mapped, and the installed one is known by device, inode, size and mtime. A watch loop or a busy
+ * guard asks about the same replaced libraries every few seconds; each is read once. Bounded: the
+ * oldest proofs go first.
+ */
+const PROOFS_KEPT = 4096;
+const proofs = new Map<string, ContentCheck>();
+
+function proofKey(pid: number, regions: readonly MappedRegion[], current: Stats): string {
+  const old = regions.map((r) => `${r.device}:${r.inode}@${r.start}-${r.end}`).join(',');
+  return `${pid}|${old}|${current.dev}:${current.ino}:${current.size}:${current.mtimeMs}`;
+}
+
+function keepProof(key: string, check: ContentCheck): void {
+  if (proofs.size >= PROOFS_KEPT) proofs.delete(proofs.keys().next().value as string);
+  proofs.set(key, check);
 }
 
 /** The whole old file through map_files (root or CAP_SYS_ADMIN only). */
@@ -90,21 +136,22 @@ async function viaMapFiles(
 ): Promise<ContentCheck | undefined> {
   const link = `/proc/${pid}/map_files/${region.start}-${region.end}`;
   let handle: fsp.FileHandle | undefined;
+  let file: fsp.FileHandle | undefined;
   try {
     handle = await fsp.open(link, 'r');
     const st = await handle.stat();
-    const now = await fsp.stat(current);
+    file = await fsp.open(current, 'r');
+    const now = await file.stat();
     if (st.size !== now.size) return 'differs';
     if (st.size > budget.left) return undefined;
     budget.left -= st.size;
-    const old = await handle.readFile();
-    const fresh = await sha256File(current);
-    if (!fresh) return undefined;
-    return createHash('sha256').update(old).digest('hex') === fresh.hash ? 'identical' : 'differs';
+    const same = await sameBytes(handle, 0n, file, 0, st.size);
+    return same === undefined ? undefined : same ? 'identical' : 'differs';
   } catch {
     return undefined;
   } finally {
     await handle?.close().catch(() => undefined);
+    await file?.close().catch(() => undefined);
   }
 }
 
@@ -122,18 +169,13 @@ async function viaMem(
   try {
     mem = await fsp.open(`/proc/${pid}/mem`, 'r');
     file = await fsp.open(current, 'r');
-    const size = (await file.stat()).size;
     for (const r of readOnly) {
       const len = Number(BigInt(`0x${r.end}`) - BigInt(`0x${r.start}`));
       if (len > budget.left) return undefined;
       budget.left -= len;
-      const old = Buffer.alloc(len);
-      const got = await mem.read({ buffer: old, offset: 0, length: len, position: BigInt(`0x${r.start}`) });
-      if (got.bytesRead !== len) return undefined;
-      // The last page past the end of the file reads as zeros in the mapping.
-      const now = Buffer.alloc(len);
-      if (r.offset < size) await file.read(now, 0, Math.min(len, size - r.offset), r.offset);
-      if (!old.equals(now)) return 'differs';
+      const same = await sameBytes(mem, BigInt(`0x${r.start}`), file, r.offset, len);
+      if (same === undefined) return undefined;
+      if (!same) return 'differs';
     }
     return 'identical';
   } catch {
@@ -163,12 +205,18 @@ export async function compareReplaced(
       continue;
     }
     const rs = regions.get(p) ?? [];
-    let check: ContentCheck | undefined;
-    for (const r of rs) {
-      check = await viaMapFiles(pid, r, current, budget);
-      if (check) break;
+    const now = await fsp.stat(current).catch(() => undefined);
+    const key = now && proofKey(pid, rs, now);
+    let check: ContentCheck | undefined = key === undefined ? undefined : proofs.get(key);
+    if (check === undefined) {
+      for (const r of rs) {
+        check = await viaMapFiles(pid, r, current, budget);
+        if (check) break;
+      }
+      check ??= await viaMem(pid, rs, current, budget);
+      // "Unverified" may be a budget spent on other files this time: only proofs are kept.
+      if (key !== undefined && check !== undefined) keepProof(key, check);
     }
-    check ??= await viaMem(pid, rs, current, budget);
     out.set(p, { check: check ?? 'unverified', counterpart: current });
   }
   return out;

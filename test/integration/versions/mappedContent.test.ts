@@ -76,4 +76,19 @@ describe('versions (integration): a replaced mapped file compared with the insta
     fs.rmSync(gone.file);
     assert.equal(await check(gone.pid, gone.file), 'differs');
   });
+
+  it('a proof is made once: asked again it is remembered (the old bytes cannot change); a new install is compared afresh', async function () {
+    if (!readable) this.skip();
+    const big = 3 * 1024 * 1024 + 17; // more than one chunk of the streamed comparison
+    const p = await mapped('A'.repeat(big));
+    replace(p.file, 'A'.repeat(big));
+    const maps = (await readMaps(p.pid)) ?? '';
+    assert.equal((await compareReplaced(p.pid, maps, [p.file])).get(p.file)?.check, 'identical');
+    // The process ends: its old bytes are unreadable now, so only a remembered proof can answer.
+    await stopChildren(started.splice(0));
+    assert.equal((await compareReplaced(p.pid, maps, [p.file])).get(p.file)?.check, 'identical', 'remembered');
+    // Another install at the path (another inode): nothing remembered applies, and nothing can be read.
+    replace(p.file, `B${'A'.repeat(big - 1)}`);
+    assert.equal((await compareReplaced(p.pid, maps, [p.file])).get(p.file)?.check, 'unverified');
+  });
 });

@@ -21,6 +21,8 @@ describe('versions: the content of replaced mapped files', () => {
         end: '7f2b1d3a0000',
         perms: 'r-xp',
         offset: 0,
+        device: '08:01',
+        inode: '2359411',
         path: '/v/site-packages/chromadb_rust_bindings/bindings.abi3.so',
       },
       {
@@ -28,6 +30,8 @@ describe('versions: the content of replaced mapped files', () => {
         end: '7f2b1d3b0000',
         perms: 'rw-p',
         offset: 0x1a0000,
+        device: '08:01',
+        inode: '2359411',
         path: '/v/site-packages/chromadb_rust_bindings/bindings.abi3.so',
       },
     ]);

@@ -1,0 +1,80 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import type { Snapshot } from '../../../src/core/base/model';
+import type { McpCost } from '../../../src/core/report/cost';
+import { until } from '../../support/poll';
+import { repoRoot } from '../../support/repo';
+import { noneLeftThenRemove } from '../guard/erasSupport';
+import { guardEnv, memoryBin, runCli, tempHome } from '../guard/support';
+
+/** What two real copies of one server cost, as `status` and `status --json` say it (Linux: PSS). */
+describe('snapshot: what the servers cost (real processes)', function () {
+  this.timeout(120_000);
+  let home: string;
+  const open: Client[] = [];
+  before(function () {
+    if (process.platform !== 'linux') this.skip();
+  });
+  beforeEach(() => {
+    home = tempHome();
+  });
+  afterEach(async () => {
+    for (const c of open.splice(0)) await c.close().catch(() => undefined);
+    await noneLeftThenRemove(home);
+  });
+
+  it('each instance in PSS (less than its RSS); the second copy of one server is counted as copies', async () => {
+    const tag = `--lg-tag=${path.basename(home)}`;
+    const env = { MEMORY_FILE_PATH: path.join(home, 'memory.jsonl') };
+    fs.mkdirSync(path.join(home, '.config', 'Claude'), { recursive: true });
+    fs.writeFileSync(
+      path.join(home, '.config', 'Claude', 'claude_desktop_config.json'),
+      JSON.stringify({ mcpServers: { memory: { command: process.execPath, args: [memoryBin, tag], env } } }),
+    );
+    for (const name of ['one', 'two']) {
+      const transport = new StdioClientTransport({
+        command: process.execPath,
+        args: [memoryBin, tag],
+        env: guardEnv(home, env),
+        cwd: repoRoot,
+        stderr: 'ignore',
+      });
+      const client = new Client({ name, version: '1.0.0' });
+      await client.connect(transport);
+      open.push(client);
+    }
+    let json: (Snapshot & { cost: McpCost }) | undefined;
+    await until('both copies listed with their PSS', async () => {
+      json = JSON.parse((await runCli(home, ['status', '--json'])).stdout) as Snapshot & { cost: McpCost };
+      const instances = json.servers.flatMap((s) => s.instances);
+      return instances.length === 2 && instances.every((i) => i.pssBytes !== undefined);
+    });
+    const instances = json!.servers.flatMap((s) => s.instances);
+    for (const i of instances) {
+      assert.ok(
+        i.pssBytes! > 0 && i.pssBytes! < i.memoryBytes!,
+        `pid ${i.pid}: PSS ${i.pssBytes} < RSS ${i.memoryBytes}`,
+      );
+      assert.ok(i.cpuMs !== undefined && i.cpuMs >= 0);
+    }
+    const pss = instances.map((i) => i.pssBytes!);
+    const { cost } = json!;
+    assert.equal(cost.measure, 'pss');
+    assert.equal(cost.instances, 2);
+    assert.equal(cost.bytes, pss[0] + pss[1]);
+    assert.equal(cost.copiesBytes, Math.min(...pss), 'one copy of the two is what one instance for both would save');
+    assert.deepEqual(
+      cost.servers.map((s) => [s.name, s.instances]),
+      [['memory', 2]],
+    );
+    const text = (await runCli(home, ['status'])).stdout;
+    assert.match(
+      text,
+      /MCP servers use \d+ MB \(PSS\) and [\d.]+ s of CPU in 2 instances; \d+ MB of it is copies of the same server\./,
+    );
+    assert.match(text, /memory runs 2 times \(\d+ MB in copies\)\./);
+  });
+});
