@@ -1,6 +1,15 @@
-import * as path from 'node:path';
 import type { Instance, ServerStatus } from '../base/model';
-import type { Installed } from '../base/versionTypes';
+import {
+  commandText,
+  InstallCommand,
+  installCommandFor,
+  installedOf,
+  InstallFacts,
+  PinPlan,
+  runnerOf,
+} from './installCommand';
+import type { UpgradeRecord } from './upgradeHistory';
+import { pinText } from './upgrade';
 import { serverDownOf } from '../processes/guarded';
 
 /**
@@ -10,12 +19,6 @@ import { serverDownOf } from '../processes/guarded';
  * else what a running instance is known to run. Only what moved is pinned. Nothing runs here: the
  * plan is a command, shown before it runs (the CLI runs it on `--yes`), with no shell.
  */
-
-export interface RollbackCommand {
-  command: string;
-  args: string[];
-  cwd?: string;
-}
 
 export type RollbackPlan =
   | {
@@ -27,20 +30,13 @@ export type RollbackPlan =
       from: string;
       /** `name`, the version it had, the version installed now (`undefined`: no longer installed). */
       pins: Array<{ name: string; version: string; now?: string }>;
-      command: RollbackCommand;
+      command: InstallCommand;
       /** Guards whose server is down: restarted once the command ran. */
       restart: Array<{ guardPid: number }>;
     }
+  /** A runner's cache holds it: the entries' pin goes back. */
+  | PinPlan
   | { kind: 'refused'; serverName: string; message: string };
-
-/** What the planner asks of the machine. */
-export interface RollbackFacts {
-  platform: NodeJS.Platform;
-  isFile(p: string): boolean;
-  isDir(p: string): boolean;
-  /** The program's path on PATH (PATHEXT on Windows), or undefined. */
-  which(program: string): string | undefined;
-}
 
 interface RanWith {
   version?: string;
@@ -71,117 +67,77 @@ function ranWith(instances: readonly Instance[]): RanWith | undefined {
   return undefined;
 }
 
-/** The installed package behind a server: the launch's, else an instance's. */
-function installedOf(server: ServerStatus): Extract<Installed, { state: 'installed' }> | undefined {
-  for (const x of [server.installed, ...server.instances.map((i) => i.versions?.installed)])
-    if (x?.state === 'installed') return x;
-  return undefined;
-}
-
-export function rollbackPlan(server: ServerStatus, facts: RollbackFacts): RollbackPlan {
+/**
+ * `lastUpgrade`: the newest Upgrade that installed what is installed now (upgradeHistory.ts): what
+ * it replaced is the version to go back to when no process is known to have run another.
+ */
+export function rollbackPlan(server: ServerStatus, facts: InstallFacts, lastUpgrade?: UpgradeRecord): RollbackPlan {
   const refuse = (message: string): RollbackPlan => ({ kind: 'refused', serverName: server.name, message });
   const installed = installedOf(server);
   if (!installed) return refuse('what it runs is not known, so there is nothing to roll back to');
   const ran = ranWith(server.instances);
-  if (!ran) return refuse('no process of it is known to have started with other versions than are installed');
   const pins: Array<{ name: string; version: string; now?: string }> = [];
   // A script has no version of its own (its label names the SDK it runs on): its dependencies say it all.
-  if (!installed.dev?.script && ran.version && ran.version !== installed.version)
+  if (ran && !installed.dev?.script && ran.version && ran.version !== installed.version)
     pins.push({ name: installed.name, version: ran.version, now: installed.version });
   // npm resolves a package's dependencies again on install; Python's are pinned one by one.
-  if (installed.ecosystem === 'python')
+  if (ran && installed.ecosystem === 'python')
     for (const [name, version] of Object.entries(ran.dependencies ?? {})) {
       const now = installed.environment?.packages[name];
       if (now !== version) pins.push({ name, version, ...(now !== undefined ? { now } : {}) });
     }
-  if (pins.length === 0) return refuse(`it already has what ${ran.from.replace(/^what /, '')}`);
+  let from = ran?.from;
+  const upgraded =
+    lastUpgrade && lastUpgrade.package === installed.name && lastUpgrade.to === installed.version
+      ? lastUpgrade
+      : undefined;
+  if (pins.length === 0 && upgraded) {
+    pins.push({ name: installed.name, version: upgraded.from, now: installed.version });
+    from = `what it had before the upgrade of ${upgraded.at}`;
+  }
+  if (pins.length === 0 || !from)
+    return refuse(
+      ran
+        ? `it already has what ${ran.from.replace(/^what /, '')}`
+        : 'no process of it is known to have started with other versions than are installed, and no upgrade of it is recorded',
+    );
+  const runner = runnerOf(server, installed);
+  if (runner) {
+    const own = pins.find((x) => x.name === installed.name);
+    if (!own || (installed.ecosystem !== 'npm' && installed.ecosystem !== 'python'))
+      return refuse(`it runs from ${runner}'s cache, where only the version its entry pins can change`);
+    return {
+      kind: 'pin',
+      serverName: server.name,
+      package: installed.name,
+      ecosystem: installed.ecosystem,
+      runner,
+      from: installed.version,
+      to: own.version,
+    };
+  }
   const restart = server.instances.filter((i) => i.lock && serverDownOf(i)).map((i) => ({ guardPid: i.pid }));
-  const how =
-    installed.ecosystem === 'python'
-      ? pythonInstall(installed, pins, facts)
-      : installed.ecosystem === 'npm'
-        ? npmInstall(installed, pins, facts)
-        : { refused: `a ${installed.ecosystem} install is not rolled back here` };
+  const how = installCommandFor(installed, pins, facts);
   if ('refused' in how) return refuse(how.refused);
   return {
     kind: 'plan',
     serverName: server.name,
     where: how.where,
-    from: ran.from,
+    from,
     pins,
     command: how.command,
     restart,
   };
 }
 
-type How = { where: string; command: RollbackCommand } | { refused: string };
-
-/** pip of the venv (or of the site-packages' interpreter), else `pipx runpip`, else `uv pip`. */
-function pythonInstall(
-  installed: Extract<Installed, { state: 'installed' }>,
-  pins: ReadonlyArray<{ name: string; version: string }>,
-  facts: RollbackFacts,
-): How {
-  const site = installed.sitePackages;
-  if (!site) return { refused: 'the site-packages it runs from is not known' };
-  const specs = pins.map((p) => `${p.name}==${p.version}`);
-  const win = facts.platform === 'win32';
-  // <venv>/lib/pythonX.Y/site-packages (Windows: <venv>/Lib/site-packages).
-  const venv = win
-    ? path.win32.dirname(path.win32.dirname(site))
-    : path.posix.dirname(path.posix.dirname(path.posix.dirname(site)));
-  const join = win ? path.win32.join : path.posix.join;
-  if (!facts.isFile(join(venv, 'pyvenv.cfg')))
-    return { refused: `${site} is not in a venv: its installer is not known` };
-  const python = win ? join(venv, 'Scripts', 'python.exe') : join(venv, 'bin', 'python');
-  if (facts.isDir(join(site, 'pip')))
-    return { where: `venv ${venv}`, command: { command: python, args: ['-m', 'pip', 'install', ...specs] } };
-  const pipxVenv = /[\\/]pipx[\\/]venvs[\\/]([^\\/]+)$/.exec(venv);
-  const pipx = pipxVenv && facts.which('pipx');
-  if (pipxVenv && pipx)
-    return {
-      where: `pipx venv ${venv}`,
-      command: { command: pipx, args: ['runpip', pipxVenv[1], 'install', ...specs] },
-    };
-  const uv = facts.which('uv');
-  if (uv)
-    return { where: `venv ${venv}`, command: { command: uv, args: ['pip', 'install', '--python', python, ...specs] } };
-  return { refused: `venv ${venv} has no pip, and neither pipx nor uv is on PATH` };
-}
-
-/** npm into the tree it was installed in: a global prefix, or a project. An npx cache is the entry's pin to change. */
-function npmInstall(
-  installed: Extract<Installed, { state: 'installed' }>,
-  pins: ReadonlyArray<{ name: string; version: string }>,
-  facts: RollbackFacts,
-): How {
-  const p = facts.platform === 'win32' ? path.win32 : path.posix;
-  const specs = pins.map((x) => `${x.name}@${x.version}`);
-  const npm = facts.which('npm') ?? 'npm';
-  const parts = installed.location.split(/[\\/]/);
-  const at = parts.lastIndexOf('node_modules');
-  if (at < 0) return { refused: `${installed.location} is not in a node_modules tree` };
-  if (parts.includes('_npx'))
-    return { refused: `it runs from npx's cache: pin ${specs.join(' ')} in its entry's command instead` };
-  const tree = parts.slice(0, at).join(p.sep) || p.sep;
-  if (facts.isFile(p.join(tree, 'package.json')))
-    return { where: `npm project ${tree}`, command: { command: npm, args: ['install', ...specs], cwd: tree } };
-  // A global prefix: <prefix>/lib/node_modules (Windows: <prefix>/node_modules).
-  const prefix = facts.platform === 'win32' ? tree : p.basename(tree) === 'lib' ? p.dirname(tree) : undefined;
-  if (!prefix) return { refused: `${tree} is neither a project nor a global prefix` };
-  return {
-    where: `npm global prefix ${prefix}`,
-    command: { command: npm, args: ['install', '--global', '--prefix', prefix, ...specs] },
-  };
-}
-
 /** The plan in words, every command shown before it runs. */
 export function rollbackText(plan: RollbackPlan): string[] {
   if (plan.kind === 'refused') return [`${plan.serverName}: not rolled back: ${plan.message}`];
+  if (plan.kind === 'pin') return pinText(plan);
   return [
     `${plan.serverName}: back to ${plan.from} (${plan.where}):`,
     ...plan.pins.map((x) => `  ${x.name} ${x.now ?? '(absent)'} -> ${x.version}`),
-    `  ${[plan.command.command, ...plan.command.args].join(' ')}${plan.command.cwd ? `   (in ${plan.command.cwd})` : ''}`,
+    `  ${commandText(plan.command)}`,
     ...(plan.restart.length
       ? [
           `  then restart its guard${plan.restart.length === 1 ? '' : 's'} (pid ${plan.restart.map((r) => r.guardPid).join(', ')}): its server is down`,

@@ -3,7 +3,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import * as path from 'node:path';
 import type { Instance } from '../../../src/core/base/model';
 import { PYTHON, run } from './support';
-import { pipWheel, PIPX_VERSION, pypiWheel, pypiWheelhouse, pythonTool } from '../../support/toolCache';
+import { pipWheel, PIPX_VERSION, pypiWheel, pypiWheelhouse, pythonTool, uvBin } from '../../support/toolCache';
 import { isolatedHome } from '../../support/venv';
 
 /**
@@ -127,4 +127,43 @@ export function staleVerdict(
   const v = i.versions?.verdict;
   assert.equal(v?.state, 'stale', `${when}: ${JSON.stringify(i.versions)}`);
   return v?.state === 'stale' ? v : assert.fail('not stale');
+}
+
+/**
+ * uv's folders under a temp home (cache, tools, bins), offline from the given wheelhouses, no
+ * Python downloads, no user config: what a client's env would hold for uv and uvx.
+ */
+export function uvToolEnv(home: string, wheels: readonly string[]): Record<string, string> {
+  return {
+    UV_CACHE_DIR: path.join(home, '.cache', 'uv'),
+    UV_TOOL_DIR: path.join(home, '.local', 'share', 'uv', 'tools'),
+    UV_TOOL_BIN_DIR: path.join(home, '.local', 'bin'),
+    UV_PYTHON_DOWNLOADS: 'never',
+    // uv 0.13.9 has no environment variable for --no-index (UV_NO_INDEX is ignored): UV_OFFLINE
+    // keeps every resolution to the find-links wheelhouses.
+    UV_OFFLINE: '1',
+    UV_FIND_LINKS: wheels.join(','),
+    UV_NO_CONFIG: '1',
+  };
+}
+
+/**
+ * mcp-server-time at `version` installed by real `uv tool install` (offline, from the wheelhouses)
+ * under a temp home at `<root>/home`: the home, uv's folder and the env a client of it would hold.
+ */
+export async function uvToolInstalled(
+  root: string,
+  version: string,
+): Promise<{ home: string; bin: string; uvEnv: Record<string, string> }> {
+  const [bin, wheels] = await Promise.all([uvBin(PYTHON), timeWheels()]);
+  const { home, env: homeEnv } = toolHome(root);
+  const uvEnv: Record<string, string> = {
+    ...homeEnv,
+    ...uvToolEnv(home, wheels),
+    PATH: `${bin}${path.delimiter}${process.env.PATH}`,
+  };
+  await run(path.join(bin, 'uv'), ['tool', 'install', '--python', PYTHON, `${TIME}==${version}`], {
+    env: { ...process.env, ...uvEnv },
+  });
+  return { home, bin, uvEnv };
 }

@@ -1,19 +1,11 @@
 import * as assert from 'node:assert/strict';
 import type { Instance, ServerStatus } from '../../../src/core/base/model';
 import type { Installed, InstanceVersions } from '../../../src/core/base/versionTypes';
-import { RollbackFacts, rollbackPlan, rollbackText } from '../../../src/core/actions/rollback';
+import { facts } from './installFacts';
+import { rollbackPlan, rollbackText } from '../../../src/core/actions/rollback';
 import { stdioConfig } from '../processes/support';
 
 type Inst = Extract<Installed, { state: 'installed' }>;
-
-function facts(files: string[], dirs: string[] = [], onPath: Record<string, string> = {}): RollbackFacts {
-  return {
-    platform: 'linux',
-    isFile: (p) => files.includes(p),
-    isDir: (p) => dirs.includes(p),
-    which: (program) => onPath[program],
-  };
-}
 
 function serverOf(installed: Inst, running: { version: string; packages?: Record<string, string> }): ServerStatus {
   const versions = {
@@ -67,9 +59,13 @@ describe('roll back: the versions its processes started with, the way it was ins
       facts([]),
     );
     assert.deepEqual(npx, {
-      kind: 'refused',
+      kind: 'pin',
       serverName: 'srv',
-      message: "it runs from npx's cache: pin @acme/srv@1.0.0 in its entry's command instead",
+      package: '@acme/srv',
+      ecosystem: 'npm',
+      runner: 'npx',
+      from: '2.0.0',
+      to: '1.0.0',
     });
   });
 
@@ -119,5 +115,17 @@ describe('roll back: the versions its processes started with, the way it was ins
     assert.deepEqual(same, { kind: 'refused', serverName: 'srv', message: 'it already has what pid 42 started with' });
     const unknown: ServerStatus = { ...stdioConfig('srv', 'cursor', 'x', []), instances: [] };
     assert.equal(rollbackPlan(unknown, facts([])).kind, 'refused');
+  });
+
+  it('after an upgrade whose old processes are gone: what the recorded upgrade replaced', () => {
+    const server = serverOf(npmAt('/w/app/node_modules/@acme/srv', '2.0.0'), { version: '2.0.0' });
+    const record = { server: 'srv', package: '@acme/srv', from: '1.0.0', to: '2.0.0', at: '2026-11-25T10:00:00.000Z' };
+    const plan = rollbackPlan(server, facts(['/w/app/package.json']), record);
+    assert.ok(plan.kind === 'plan');
+    assert.equal(plan.from, 'what it had before the upgrade of 2026-11-25T10:00:00.000Z');
+    assert.deepEqual(plan.pins, [{ name: '@acme/srv', version: '1.0.0', now: '2.0.0' }]);
+    // A record of another version than is installed says nothing about it.
+    const other = rollbackPlan(server, facts(['/w/app/package.json']), { ...record, to: '3.0.0' });
+    assert.equal(other.kind, 'refused');
   });
 });

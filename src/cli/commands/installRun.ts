@@ -1,0 +1,174 @@
+import type { InstallCommand } from '../../core/actions/installCommand';
+import { outputLines, runInstaller } from '../../core/actions/runInstaller';
+import { restartTarget, RestartOutcome } from '../../core/actions/restart';
+import { currentHostEnv } from '../../core/base/hostEnv';
+import { lifeguardPaths } from '../../core/base/paths';
+import * as path from 'node:path';
+import type { ServerStatus, Snapshot } from '../../core/base/model';
+import { applyInstall, ApplyResult, serverNamed } from '../../core/actions/applyInstall';
+import { installRefusal } from '../../core/actions/workspaceTrust';
+import { takeSnapshot } from '../../core/snapshot';
+import { takeSettled } from '../../core/snapshot/settle';
+import { terminalSafe } from '../../core/base/terminalSafe';
+import type { CliIo } from '../io';
+import { ACTION_OPTIONS } from './stop';
+import { restartOutcomeText } from './restart';
+
+/** What `rollback` and `upgrade` run and restart: the machine's facts, the installer, the guards after it. */
+
+/** Runs the installer, its output passed on to ours; resolves with its exit code. */
+export async function runVisible(c: InstallCommand, io: CliIo): Promise<number> {
+  const r = await runInstaller(c, {
+    cwd: io.cwd,
+    env: io.env,
+    onOutput: (text, stream) => (stream === 'stdout' ? io.stdout : io.stderr)(text),
+  });
+  return r.exitCode;
+}
+
+/** The look an action plans on, and the registry checks it started (awaited when the cache had no answer). */
+export function lookFor(
+  values: { workspace: string[] },
+  io: CliIo,
+): () => Promise<{ snapshot: Snapshot; checks: Promise<void> }> {
+  const workspaceFolders = (values.workspace.length ? values.workspace : [io.cwd]).map((w) => path.resolve(io.cwd, w));
+  return async () => {
+    let checks: Promise<void> = Promise.resolve();
+    const snapshot = await takeSnapshot({
+      host: currentHostEnv(io.env),
+      workspaceFolders,
+      versions: { onBackground: (c) => (checks = c) },
+    });
+    return { snapshot, checks };
+  };
+}
+
+/** Lines (a diff among them holds several) as the terminal may show them: each line made safe on its own. */
+export function printable(lines: readonly string[]): string {
+  return `${lines
+    .flatMap((l) => l.split('\n'))
+    .map((l) => terminalSafe(l))
+    .join('\n')}\n`;
+}
+
+/** The options `upgrade` and `rollback` share (`verb`: what a workspace's server needs trust for). */
+export function installOptions(verb: string) {
+  return {
+    yes: { type: 'boolean', description: 'Run the command (or write the files) shown; without it nothing changes' },
+    workspace: ACTION_OPTIONS.workspace,
+    'trust-workspace': {
+      type: 'boolean',
+      description: `Also ${verb} a server that only entries of workspace files list`,
+    },
+    timeout: { type: 'seconds', default: 120, positive: true, description: 'Seconds a restart of a guard may take' },
+    json: {
+      type: 'boolean',
+      description: "Print the plan and what was done as JSON (the command's own output goes to stderr)",
+    },
+  } as const;
+}
+
+/**
+ * Runs the installer for a face whose stdout is not the user's (the agent face's is its MCP
+ * stream): each line of its output goes to `log`.
+ */
+export function runCaptured(
+  c: InstallCommand,
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  log: (line: string) => void,
+): Promise<{ exitCode: number; tail: string }> {
+  return runInstaller(c, { cwd, env, onOutput: (text) => outputLines(text).forEach(log) });
+}
+
+/** A restart as `upgrade` and `rollback` ask for it: through the instance's guard, named by its pid. */
+export function restartFor(
+  io: CliIo,
+  o: { snapshot: () => Promise<Snapshot>; trustWorkspace: boolean; timeoutMs: number; requestedBy: string },
+): (pid: number) => Promise<RestartOutcome[]> {
+  const host = currentHostEnv(io.env);
+  return (pid) =>
+    restartTarget(String(pid), {
+      locksDir: lifeguardPaths(host).locks,
+      snapshot: o.snapshot,
+      trustWorkspace: o.trustWorkspace,
+      home: host.home,
+      graceMs: ACTION_OPTIONS.grace.default * 1000,
+      timeoutMs: o.timeoutMs,
+      requestedBy: o.requestedBy,
+    });
+}
+
+/** Each restart worded as `restart` words it (unless `json`); the outcomes with `ok`, and how many failed. */
+export function sayRestarts(
+  outcomes: readonly RestartOutcome[],
+  io: CliIo,
+  json: boolean,
+): { restarts: unknown[]; failures: number } {
+  const restarts: unknown[] = [];
+  let failures = 0;
+  for (const outcome of outcomes) {
+    const said = restartOutcomeText(outcome);
+    restarts.push({ ...outcome, ok: said.ok });
+    if (!json) (said.report ? io.stdout : io.stderr)(`${said.lines.join('\n')}\n`);
+    if (!said.ok) failures++;
+  }
+  return { restarts, failures };
+}
+
+/**
+ * The server `upgrade`/`rollback` acts on, or undefined once why not is said: no entry of that name,
+ * or one only an untrusted workspace defines.
+ */
+export function serverToChange(
+  verb: 'upgrade' | 'rollback',
+  snapshot: Snapshot,
+  name: string,
+  trustWorkspace: boolean,
+  io: CliIo,
+): ServerStatus | undefined {
+  const server = serverNamed(snapshot, name);
+  if (!server) {
+    io.stderr(`mcp-lifeguard ${verb}: no configured server is named '${terminalSafe(name)}'\n`);
+    return undefined;
+  }
+  const untrusted = installRefusal(snapshot, server, trustWorkspace, currentHostEnv(io.env).home);
+  if (untrusted) {
+    io.stderr(`mcp-lifeguard ${verb}: ${name}: ${terminalSafe(untrusted)}\n`);
+    return undefined;
+  }
+  return server;
+}
+
+/** applyInstall with the CLI's hands: the installer's output passed on (to stderr under --json), restarts through the guards. */
+export function installAndRestart(
+  verb: 'upgrade' | 'rollback',
+  name: string,
+  command: InstallCommand,
+  o: {
+    io: CliIo;
+    json: boolean;
+    look: () => Promise<{ snapshot: Snapshot }>;
+    trustWorkspace: boolean;
+    timeoutMs: number;
+  },
+  alsoRestart: readonly number[] = [],
+): Promise<ApplyResult> {
+  const snapshot = async () => (await o.look()).snapshot;
+  return applyInstall(
+    name,
+    command,
+    {
+      // With --json, stdout holds the one document: the command's own output goes to stderr.
+      run: (c) => runVisible(c, o.json ? { ...o.io, stdout: o.io.stderr } : o.io),
+      look: () => takeSettled(snapshot),
+      restart: restartFor(o.io, {
+        snapshot,
+        trustWorkspace: o.trustWorkspace,
+        timeoutMs: o.timeoutMs,
+        requestedBy: `mcp-lifeguard ${verb} ${name}`,
+      }),
+    },
+    alsoRestart,
+  );
+}

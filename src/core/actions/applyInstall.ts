@@ -1,0 +1,77 @@
+import * as fs from 'node:fs';
+import type { ServerStatus, Snapshot } from '../base/model';
+import { whichSync } from '../launch/which';
+import type { InstallCommand, InstallFacts } from './installCommand';
+import type { RestartOutcome } from './restart';
+import { RanOld, ranOld } from './upgrade';
+
+/**
+ * What Upgrade and Roll back do once the user agreed, for every face: run the installer, look again
+ * (once the files it wrote have settled), then restart each guard whose server runs other code than
+ * is now installed (and any guard the plan names, one whose server is down). What no guard runs is
+ * returned as left: its client's to restart. The face words every step.
+ */
+
+export interface ApplyDeps {
+  /** Runs the installer (no shell), its output where the face shows it; resolves with its exit code. */
+  run(command: InstallCommand): Promise<number>;
+  /**
+   * A fresh snapshot whose verdicts no longer wait for the files the install wrote to settle
+   * (core/snapshot/settle.ts takeSettled): an instance still `settling` is not judged yet.
+   */
+  look(): Promise<Snapshot>;
+  /** Restarts the guard of this instance (its guard's pid or its server's). */
+  restart(pid: number): Promise<RestartOutcome[]>;
+}
+
+export type ApplyResult =
+  | { kind: 'failed'; exitCode: number }
+  | {
+      kind: 'done';
+      snapshot: Snapshot;
+      /** The server's package version installed now, when it is known. */
+      installed?: string;
+      restarts: RestartOutcome[];
+      left: RanOld['left'];
+    };
+
+export async function applyInstall(
+  serverName: string,
+  command: InstallCommand,
+  deps: ApplyDeps,
+  alsoRestart: readonly number[] = [],
+): Promise<ApplyResult> {
+  const exitCode = await deps.run(command);
+  if (exitCode !== 0) return { kind: 'failed', exitCode };
+  const snapshot = await deps.look();
+  const server = serverNamed(snapshot, serverName);
+  const old = ranOld(server ?? { instances: [] });
+  const restarts: RestartOutcome[] = [];
+  for (const pid of new Set([...alsoRestart, ...old.restart.map((r) => r.pid)]))
+    restarts.push(...(await deps.restart(pid)));
+  const installed = server?.installed?.state === 'installed' ? server.installed.version : undefined;
+  return { kind: 'done', snapshot, ...(installed ? { installed } : {}), restarts, left: old.left };
+}
+
+/** Entries of one name in several files are one server when they launch the same: the first with instances answers. */
+export function serverNamed(snapshot: Snapshot, name: string): ServerStatus | undefined {
+  const servers = snapshot.servers.filter((s) => s.name === name);
+  return servers.find((s) => s.instances.length > 0) ?? servers[0];
+}
+
+/** What the install planner reads of this machine. */
+export function liveInstallFacts(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): InstallFacts {
+  const kind = (p: string) => {
+    try {
+      return fs.statSync(p);
+    } catch {
+      return undefined;
+    }
+  };
+  return {
+    platform,
+    isFile: (p) => kind(p)?.isFile() === true,
+    isDir: (p) => kind(p)?.isDirectory() === true,
+    which: (program) => whichSync(program, platform, env, (p) => kind(p)?.isFile() === true),
+  };
+}

@@ -1,0 +1,137 @@
+import type { ServerStatus } from '../base/model';
+import { pinIn } from '../launch/pin';
+import {
+  commandText,
+  InstallCommand,
+  installCommandFor,
+  installedOf,
+  InstallFacts,
+  PinPlan,
+  runnerOf,
+} from './installCommand';
+
+/**
+ * Upgrade: a newer version of a server's package (the registries' "update available", or the
+ * version a user names), installed the way it was installed (installCommand.ts), or, for a server a
+ * runner fetches (`npx -y pkg@1.2.3`, `uvx pkg==1.2.3`), its pin rewritten in every entry that has
+ * it. Nothing runs here: the plan is shown first (the dry run), and a face runs it, then restarts
+ * what still runs the old version (ranOld).
+ */
+
+export type UpgradePlan =
+  | {
+      kind: 'install';
+      serverName: string;
+      package: string;
+      from: string;
+      to: string;
+      /** How it was installed, in words: "npm global prefix /usr/local", "pipx venv ...". */
+      where: string;
+      command: InstallCommand;
+    }
+  /** A runner's cache holds it: the entries' pin changes, and each client starts the new version. */
+  | PinPlan
+  | { kind: 'refused'; serverName: string; message: string };
+
+/** `to`: the version asked for; else the newest the registries said. */
+export function upgradePlan(server: ServerStatus, to: string | undefined, facts: InstallFacts): UpgradePlan {
+  const refuse = (message: string): UpgradePlan => ({ kind: 'refused', serverName: server.name, message });
+  const installed = installedOf(server);
+  if (!installed) return refuse('what it runs is not known, so there is nothing to upgrade');
+  if (installed.dev)
+    return refuse(
+      installed.dev.script
+        ? 'it is a script no package installs: change its code (or its dependencies) where it lives'
+        : `it runs from source (${installed.dev.root}): update that checkout`,
+    );
+  if (installed.ecosystem !== 'npm' && installed.ecosystem !== 'python')
+    return refuse(`a ${installed.ecosystem} server is not upgraded here`);
+  const target = to ?? server.updateAvailable?.latest;
+  if (!target)
+    return refuse(
+      `no newer version of ${installed.name} than ${installed.version} is known (the registries were not asked yet, or said nothing newer): name the version to install`,
+    );
+  if (target === installed.version) return refuse(`${installed.name} ${target} is what is installed`);
+  const runner = runnerOf(server, installed);
+  if (runner) {
+    if (!pinIn(server.args, installed.name, installed.ecosystem))
+      return refuse(
+        `its entry runs ${installed.name} through ${runner} without a version: ${runner} starts the newest it finds at its next start, so restart it`,
+      );
+    return {
+      kind: 'pin',
+      serverName: server.name,
+      package: installed.name,
+      ecosystem: installed.ecosystem,
+      runner,
+      from: installed.version,
+      to: target,
+    };
+  }
+  const how = installCommandFor(installed, [{ name: installed.name, version: target }], facts);
+  if ('refused' in how) return refuse(how.refused);
+  return {
+    kind: 'install',
+    serverName: server.name,
+    package: installed.name,
+    from: installed.version,
+    to: target,
+    where: how.where,
+    command: how.command,
+  };
+}
+
+/** The plan in words, every command shown before it runs. */
+export function upgradeText(plan: UpgradePlan): string[] {
+  switch (plan.kind) {
+    case 'refused':
+      return [`${plan.serverName}: not upgraded: ${plan.message}`];
+    case 'install':
+      return [
+        `${plan.serverName}: ${plan.package} ${plan.from} -> ${plan.to} (${plan.where}):`,
+        `  ${commandText(plan.command)}`,
+        '  then restart each guarded instance that still runs the old code (its guard checks the new one answers first)',
+      ];
+    case 'pin':
+      return pinText(plan);
+  }
+}
+
+/** What still runs the old code once the install is done: guards to restart, and the rest, each with why it stays. */
+export interface RanOld {
+  /** Instances a guard runs (`pid` the server's: restartTarget finds its guard by it). */
+  restart: Array<{ pid: number; client: string }>;
+  left: Array<{ pid: number; client: string; why: string }>;
+}
+
+/**
+ * The instances of a server that run other code than is installed (stale, changed since start, or
+ * started from an entry that changed): a guard restarts its server in place; a process no guard
+ * runs, or one whose entry changed (its guard would start the old entry again), is its client's to
+ * restart. Nothing else is touched.
+ */
+export function ranOld(server: Pick<ServerStatus, 'instances'>): RanOld {
+  const out: RanOld = { restart: [], left: [] };
+  for (const i of server.instances) {
+    const v = i.versions?.verdict;
+    if (!v || v.state === 'current' || v.state === 'unknown') continue;
+    const client = i.client.name;
+    if (v.state === 'config-changed')
+      out.left.push({ pid: i.pid, client, why: `${v.summary}: restart it in ${client}` });
+    else if (i.lock) out.restart.push({ pid: i.pid, client });
+    else
+      out.left.push({
+        pid: i.pid,
+        client,
+        why: `not guarded: restart it in ${client} (mcp-lifeguard restart ${i.pid} stops it)`,
+      });
+  }
+  return out;
+}
+
+/** A pin's change in words (Upgrade's and Roll back's). */
+export function pinText(plan: PinPlan): string[] {
+  return [
+    `${plan.serverName}: ${plan.package} ${plan.from} -> ${plan.to}: ${plan.runner} fetches it, so its pin changes in every entry that has it:`,
+  ];
+}

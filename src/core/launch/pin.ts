@@ -1,0 +1,26 @@
+import { normalizeName } from '../base/pythonName';
+import type { Ecosystem } from '../base/versionTypes';
+
+/**
+ * A version an entry's command line pins for a runner to fetch (`npx -y pkg@1.2.3`, `uvx
+ * pkg==1.2.3`, `uvx --from pkg@1.2.3 cmd`): found in the args as written.
+ */
+
+/** The arg that names `pkg` with a version (npm `pkg@spec`; Python `pkg==spec` or `pkg@spec`): its index and spec. */
+export function pinIn(
+  args: readonly string[],
+  pkg: string,
+  ecosystem: Ecosystem,
+): { index: number; spec: string } | undefined {
+  for (let index = 0; index < args.length; index++) {
+    const a = args[index];
+    if (ecosystem === 'npm') {
+      // `@scope/name@spec`: the version's `@` is the last one after the name.
+      if (a.startsWith(`${pkg}@`) && a.length > pkg.length + 1) return { index, spec: a.slice(pkg.length + 1) };
+      continue;
+    }
+    const m = /^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?\s*(==|@)\s*(.+)$/.exec(a);
+    if (m && normalizeName(m[1]) === normalizeName(pkg)) return { index, spec: m[3] };
+  }
+  return undefined;
+}

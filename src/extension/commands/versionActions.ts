@@ -1,0 +1,288 @@
+import * as os from 'node:os';
+import * as vscode from 'vscode';
+import { applyInstall, ApplyResult, liveInstallFacts } from '../../core/actions/applyInstall';
+import { commandText, InstallCommand, installedOf, PinPlan } from '../../core/actions/installCommand';
+import { restartTarget, RestartOutcome } from '../../core/actions/restart';
+import { outputLines, runInstaller } from '../../core/actions/runInstaller';
+import { rollbackPlan } from '../../core/actions/rollback';
+import { DEFAULT_GRACE_MS } from '../../core/actions/stop';
+import { upgradePlan } from '../../core/actions/upgrade';
+import { lastUpgradeTo, recordUpgrade } from '../../core/actions/upgradeHistory';
+import type { ServerStatus } from '../../core/base/model';
+import { pinChange } from '../../core/configEdit/pinEdit';
+import { pinIn } from '../../core/launch/pin';
+import { takeSettled } from '../../core/snapshot/settle';
+import { VmServer } from '../../core/report/input';
+import { Services } from '../services';
+import { mayRun } from '../viewModel/trust';
+import { t } from '../viewModel/l10n';
+import { editPlan } from './editConfigEntry';
+import { CommandArg, pickServer } from './pickServer';
+
+/**
+ * Upgrade Server... and Roll Back Server...: the plans of core/actions (upgrade.ts, rollback.ts),
+ * every command shown in a modal before it runs, run with no shell (its output in the log), then
+ * only the guards whose server still runs other code restarted (core/actions/applyInstall.ts). A
+ * server a runner fetches (npx, uvx) has its pin changed in each file, diff first, as Wrap does.
+ * Never for an untrusted workspace's entries.
+ */
+
+const RESTART_TIMEOUT_MS = 120_000;
+
+export async function upgradeServer(svc: Services, arg?: CommandArg): Promise<void> {
+  const picked = await pickVersioned(svc, arg, t('Upgrade which MCP server?'));
+  if (!picked) return;
+  const { server, raw } = picked;
+  let to = server.updateAvailable?.latest;
+  if (!to) {
+    const installed = installedOf(raw);
+    to = (
+      await vscode.window.showInputBox({
+        title: t('Upgrade {0}', server.name),
+        prompt: t(
+          'No newer version of {0} than {1} is known yet: the version to install',
+          installed?.name ?? server.name,
+          installed?.version ?? '?',
+        ),
+        validateInput: (v) => (/^\S+$/.test(v.trim()) ? undefined : t('Name one version, as its registry spells it.')),
+      })
+    )?.trim();
+    if (!to) return;
+  }
+  const plan = upgradePlan(raw, to, liveInstallFacts(process.env));
+  switch (plan.kind) {
+    case 'refused':
+      void vscode.window.showWarningMessage(t('{0} was not upgraded: {1}.', server.name, plan.message));
+      return;
+    case 'pin':
+      await changePins(svc, plan, 'Upgrade');
+      return;
+    case 'install': {
+      const result = await install(svc, server, plan.command, {
+        title: t('Upgrade {0}: {1} {2} → {3}?', server.name, plan.package, plan.from, plan.to),
+        where: plan.where,
+        button: t('Upgrade'),
+        progress: t('Upgrading {0}…', server.name),
+        requestedBy: `VS Code: Upgrade ${server.name}`,
+      });
+      if (result?.kind !== 'done') return;
+      await recordUpgrade(svc.engine.paths, {
+        server: server.name,
+        package: plan.package,
+        from: plan.from,
+        to: result.installed ?? plan.to,
+        at: new Date().toISOString(),
+      }).catch((err: Error) => svc.log.warn(`upgrade ${server.name}: not recorded: ${err.message}`));
+      const rollBack = t('Roll Back');
+      const choice = await vscode.window.showInformationMessage(
+        outcomeText(server.name, plan.package, result),
+        rollBack,
+      );
+      if (choice === rollBack) await rollbackServer(svc, server.id);
+      return;
+    }
+  }
+}
+
+export async function rollbackServer(svc: Services, arg?: CommandArg): Promise<void> {
+  const picked = await pickVersioned(svc, arg, t('Roll back which MCP server?'));
+  if (!picked) return;
+  const { server, raw } = picked;
+  const installed = installedOf(raw);
+  const upgraded = installed
+    ? await lastUpgradeTo(svc.engine.paths, server.name, installed.name, installed.version).catch(() => undefined)
+    : undefined;
+  const plan = rollbackPlan(raw, liveInstallFacts(process.env), upgraded);
+  switch (plan.kind) {
+    case 'refused':
+      void vscode.window.showWarningMessage(t('{0} was not rolled back: {1}.', server.name, plan.message));
+      return;
+    case 'pin':
+      await changePins(svc, plan, 'Roll Back');
+      return;
+    case 'plan': {
+      const result = await install(
+        svc,
+        server,
+        plan.command,
+        {
+          title: t('Roll back {0} to {1}?', server.name, plan.from),
+          where: [plan.where, ...plan.pins.map((p) => `${p.name} ${p.now ?? '-'} → ${p.version}`)].join('\n'),
+          button: t('Roll Back'),
+          progress: t('Rolling back {0}…', server.name),
+          requestedBy: `VS Code: Roll Back ${server.name}`,
+        },
+        plan.restart.map((r) => r.guardPid),
+      );
+      if (result?.kind === 'done')
+        void vscode.window.showInformationMessage(outcomeText(server.name, installed?.name ?? server.name, result));
+      return;
+    }
+  }
+}
+
+/** The server asked for (a row, an id, or picked), with its engine snapshot entry; refused where the window may not run it. */
+async function pickVersioned(
+  svc: Services,
+  arg: CommandArg,
+  question: string,
+): Promise<{ server: VmServer; raw: ServerStatus } | undefined> {
+  const server = await pickServer(
+    svc,
+    arg,
+    (s) => s.upgradable === true,
+    question,
+    t('No configured MCP server runs a released npm or PyPI package.'),
+  );
+  if (!server) return undefined;
+  const trust = mayRun('upgrade', server, vscode.workspace.isTrusted, svc.window().workspaceFolders);
+  if (!trust.allowed) {
+    void vscode.window.showWarningMessage(trust.reason);
+    return undefined;
+  }
+  const raw = svc.store.raw?.servers.find((s) => s.id === server.id);
+  if (!raw) {
+    void vscode.window.showWarningMessage(t('{0} is no longer configured.', server.name));
+    return undefined;
+  }
+  return { server, raw };
+}
+
+/** Asks with the command shown, runs it and restarts what ran the old code; undefined when cancelled. */
+async function install(
+  svc: Services,
+  server: VmServer,
+  command: InstallCommand,
+  words: { title: string; where: string; button: string; progress: string; requestedBy: string },
+  alsoRestart: readonly number[] = [],
+): Promise<ApplyResult | undefined> {
+  const detail = [
+    words.where,
+    t('Runs: {0}', commandText(command)),
+    t('Then each guarded instance that still runs other code restarts; its guard checks the new server answers first.'),
+  ].join('\n\n');
+  if ((await vscode.window.showWarningMessage(words.title, { modal: true, detail }, words.button)) !== words.button)
+    return undefined;
+  const result = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: words.progress },
+    (progress) =>
+      applyInstall(
+        server.name,
+        command,
+        {
+          run: (c) => runLogged(svc, server.name, c, (line) => progress.report({ message: line })),
+          look: () =>
+            takeSettled(async () => {
+              await svc.refresh.request('manual');
+              const raw = svc.store.raw;
+              if (!raw) throw new Error(t('no snapshot could be taken'));
+              return raw;
+            }),
+          restart: (pid) =>
+            restartTarget(String(pid), {
+              locksDir: svc.engine.paths.locks,
+              snapshot: async () => svc.store.raw!,
+              trustWorkspace: vscode.workspace.isTrusted,
+              home: os.homedir(),
+              graceMs: DEFAULT_GRACE_MS,
+              timeoutMs: RESTART_TIMEOUT_MS,
+              requestedBy: words.requestedBy,
+              ...(svc.settings().restartWithoutCheck.includes(server.name) ? { check: 'none' as const } : {}),
+            }),
+        },
+        alsoRestart,
+      ),
+  );
+  void svc.refresh.request('manual');
+  if (result.kind === 'failed') {
+    const show = t('Show Log');
+    const choice = await vscode.window.showErrorMessage(
+      t(
+        '{0}: {1} exited with {2}; nothing was restarted. Its output is in the log.',
+        server.name,
+        command.command,
+        result.exitCode,
+      ),
+      show,
+    );
+    if (choice === show) svc.log.show();
+  }
+  return result;
+}
+
+/** Runs the installer; each line of its output goes to the log (and the last one to the progress). */
+async function runLogged(
+  svc: Services,
+  name: string,
+  c: InstallCommand,
+  onLine: (line: string) => void,
+): Promise<number> {
+  svc.log.info(`${name}: running ${commandText(c)}`);
+  const r = await runInstaller(c, {
+    cwd: os.homedir(),
+    onOutput: (text) => {
+      for (const line of outputLines(text)) {
+        svc.log.info(`${name}: ${line}`);
+        onLine(line.slice(0, 120));
+      }
+    },
+  });
+  return r.exitCode;
+}
+
+/** What an install came to, in one message: the version now, each restart, and what its client must restart. */
+function outcomeText(name: string, pkg: string, r: Extract<ApplyResult, { kind: 'done' }>): string {
+  return [
+    t('{0}: {1} {2} is installed.', name, pkg, r.installed ?? '?'),
+    ...r.restarts.map(restartText),
+    ...r.left.map((l) => t('pid {0} ({1}) still runs other code: {2}.', l.pid, l.client, l.why)),
+  ].join(' ');
+}
+
+function restartText(o: RestartOutcome): string {
+  switch (o.kind) {
+    case 'restarted':
+      return t('Its guard (pid {0}) restarted it; the client kept its session.', o.guardPid);
+    case 'failed':
+      return t('Its guard (pid {0}) did not restart it: {1}.', o.guardPid, o.message);
+    case 'refused':
+      return o.message;
+    case 'stopped':
+      return t('pid {0} was stopped: {1} must start it again.', o.stop.pid, o.client);
+  }
+}
+
+/** A runner's pin changed in every entry of the window's snapshot that has it, each file's diff shown first. */
+async function changePins(svc: Services, plan: PinPlan, verb: 'Upgrade' | 'Roll Back'): Promise<void> {
+  const all = svc.store.snapshot?.servers ?? [];
+  const window = svc.window();
+  const pinned = all.filter(
+    (s) =>
+      s.transport === 'stdio' &&
+      pinIn(s.args, plan.package, plan.ecosystem) &&
+      mayRun('upgrade', s, window.trusted, window.workspaceFolders).allowed,
+  );
+  const old = pinned.flatMap((s) => s.instances.map((i) => ({ pid: i.pid, client: i.client.name })));
+  const detail = t(
+    '{0} fetches {1}: its version changes from {2} to {3} in each entry that pins it. Running instances keep the old version until their client starts them again.',
+    plan.runner,
+    plan.package,
+    plan.from,
+    plan.to,
+  );
+  const done = await editPlan(svc, pinned, verb, detail, () => pinChange(plan.package, plan.ecosystem, plan.to));
+  if (!done || done.done.length === 0) return;
+  await recordUpgrade(svc.engine.paths, {
+    server: plan.serverName,
+    package: plan.package,
+    from: plan.from,
+    to: plan.to,
+    at: new Date().toISOString(),
+  }).catch((err: Error) => svc.log.warn(`${verb} ${plan.serverName}: not recorded: ${err.message}`));
+  void vscode.window.showInformationMessage(
+    [
+      t('{0} {1} is pinned in {2} entries.', plan.package, plan.to, done.done.length),
+      ...old.map((o) => t('pid {0} ({1}) runs {2}: restart it in {1}.', o.pid, o.client, plan.from)),
+    ].join(' '),
+  );
+}

@@ -1,0 +1,139 @@
+import { mediaShot } from './support/media';
+import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { guarded, packageScript, StdioServer } from './support/fixture';
+import { describeE2e } from './support/harness';
+import { sdkClientOf } from './support/sdkClient';
+import { waitUntil } from '../support/poll';
+import { childrenOf } from './support/processes';
+import { installedExtension } from './support/vsix';
+import {
+  answerDialog,
+  contextMenuAction,
+  frameTexts,
+  eventually,
+  notifications,
+  quickInput,
+  runCommand,
+  sideBarTree,
+} from './support/workbench';
+
+const MEM = '@modelcontextprotocol/server-memory';
+const OLD = '2026.7.4';
+const NEW = '2026.8.31';
+
+/** The version of server-memory the project's node_modules holds now. */
+function installedIn(app: string): string {
+  return (
+    JSON.parse(fs.readFileSync(path.join(app, 'node_modules', MEM, 'package.json'), 'utf8')) as { version: string }
+  ).version;
+}
+
+describeE2e('e2e: upgrade and roll back', (h) => {
+  it("Upgrade Server... installs the version in the server's npm project and restarts its guard (the client keeps its session); Roll Back from the result undoes it", async () => {
+    let server: StdioServer | undefined;
+    let app = '';
+    const s = h.prepare({
+      // No registry is asked: the version to install is typed in, as when none is known yet.
+      settings: { 'mcpLifeguard.notifications.onRegistryUpdate': false },
+      fixture: (dirs) => {
+        // A real npm project holding the server, as a user installs one.
+        app = path.join(dirs.packages, 'app');
+        fs.mkdirSync(app, { recursive: true });
+        fs.writeFileSync(
+          path.join(app, 'package.json'),
+          JSON.stringify({ name: 'app', version: '1.0.0', private: true }),
+        );
+        execFileSync('npm', ['install', '--no-audit', '--no-fund', `${MEM}@${OLD}`], {
+          cwd: app,
+          env: { ...process.env, npm_config_cache: path.join(dirs.home, '.npm') },
+          stdio: 'ignore',
+        });
+        server = guarded('memory', {
+          command: process.execPath,
+          args: [packageScript(path.join(app, 'node_modules', MEM))],
+          env: { MEMORY_FILE_PATH: path.join(dirs.data, 'memory.json') },
+        });
+        return { claudeDesktop: { memory: server } };
+      },
+    });
+    await installedExtension(h.tools());
+
+    const { client, guardPid } = await sdkClientOf(s, server!);
+    try {
+      await client.callTool({
+        name: 'create_entities',
+        arguments: { entities: [{ name: 'e2e', entityType: 'test', observations: ['before the upgrade'] }] },
+      });
+      const [childBefore] = childrenOf(guardPid);
+      assert.ok(childBefore, `the guard (pid ${guardPid}) runs the server`);
+
+      await s.startCodeServer();
+      const page = await s.open();
+      await runCommand(page, 'View: Show MCP Lifeguard');
+      await eventually(
+        'the guarded instance in the tree, its version known',
+        () => sideBarTree(page),
+        (rs) => rs.some((r) => r.level === 3 && /guarded/.test(r.aria)),
+        90000,
+      );
+
+      await contextMenuAction(page, 2, 'memory', /^Upgrade Server/);
+      const box = quickInput(page);
+      await box.waitFor({ state: 'visible', timeout: 30000 });
+      assert.match(
+        await box.innerText(),
+        new RegExp(`No newer version of ${MEM.replace('/', '\\/')} than ${OLD} is known`),
+      );
+      await page.keyboard.type(NEW);
+      await page.keyboard.press('Enter');
+      const question = await answerDialog(page, 'Upgrade');
+      assert.match(question, new RegExp(`Upgrade memory: ${MEM.replace('/', '\\/')} ${OLD} → ${NEW}\\?`));
+      assert.match(question, new RegExp(`install ${MEM.replace('/', '\\/')}@${NEW}`));
+      assert.match(question, new RegExp(`npm project ${app.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+
+      const done = notifications(page).filter({ hasText: new RegExp(`${NEW} is installed`) });
+      await done.first().waitFor({ state: 'visible', timeout: 240000 });
+      assert.equal(installedIn(app), NEW);
+      const upgraded = childrenOf(guardPid).find((p) => p !== childBefore);
+      assert.ok(
+        upgraded,
+        `the guard (pid ${guardPid}) started the new version: ${JSON.stringify(childrenOf(guardPid))}`,
+      );
+      assert.match(await done.first().innerText(), /restarted it; the client kept its session/);
+      const result = await client.callTool({ name: 'read_graph', arguments: {} });
+      assert.ok(!result.isError, JSON.stringify(result));
+      assert.match(JSON.stringify(result.content), /before the upgrade/);
+
+      // Roll Back, from the result: what the upgrade replaced, installed again, and the guard restarted again.
+      await done.first().locator('.monaco-button', { hasText: 'Roll Back' }).click();
+      const back = await answerDialog(page, 'Roll Back');
+      assert.match(back, /Roll back memory to what it had before the upgrade of /);
+      assert.match(back, new RegExp(`install ${MEM.replace('/', '\\/')}@${OLD}`));
+      assert.ok(
+        await waitUntil(() => installedIn(app) === OLD && !childrenOf(guardPid).includes(upgraded!), 240000),
+        `rolled back to ${OLD} and restarted: ${installedIn(app)}, ${JSON.stringify(childrenOf(guardPid))}`,
+      );
+      const again = await client.callTool({ name: 'read_graph', arguments: {} });
+      assert.match(JSON.stringify(again.content), /before the upgrade/);
+
+      // Show Versions: doctor's answer for it in a Markdown preview, the project's copy back on the old version.
+      await contextMenuAction(page, 2, 'memory', /^Show Versions/);
+      const shown = await eventually(
+        'the versions of memory in a preview',
+        () => frameTexts(page),
+        (texts) => texts.some((x) => x.includes('Versions of memory') && x.includes('Installed') && x.includes(OLD)),
+        60000,
+      );
+      assert.ok(
+        shown.some((x) => x.includes(MEM)),
+        shown.join('\n---\n').slice(0, 2000),
+      );
+      await mediaShot(page, 'show-versions', { x: 0, y: 0, width: 1400, height: 500 });
+    } finally {
+      await client.close().catch(() => undefined);
+    }
+  });
+});
