@@ -1,0 +1,312 @@
+import type { Instance, ServerStatus } from '../base/model';
+import { redactArgs } from '../base/redact';
+import type { Installed } from '../base/versionTypes';
+import { parseLaunch } from '../launch/parse';
+import type { PackageRunner } from '../launch/types';
+import type { VersionFacts } from '../snapshot/versionFacts';
+import type { CopyPlace, PackageCopy, PackageRef } from '../versions/copies';
+import { isNewer, ReleaseSaid } from '../versions/registry';
+
+/**
+ * "Why does this run that version?" in one answer, for `mcp-lifeguard doctor SERVER` and Show
+ * Versions: what each running instance runs and the one-line reason, every copy of the package on
+ * disk (and which entry uses it, and which shadows which), the version each client's entry pins,
+ * the newest release, and what keeps an upgrade from taking effect. A pure reading of the facts
+ * snapshot/versionFacts.ts gathered; the faces only word it.
+ */
+
+export interface DoctorInstance {
+  pid: number;
+  client: string;
+  /** The entry it was started from: `memory in Cursor`. */
+  entry: string;
+  /** The version it runs; `?` when that cannot be told. */
+  runs: string;
+  /** The version installed where it runs from now, when it differs. */
+  installed?: string;
+  /** Where its code is, in words ("npx cache ...", "npm global prefix ..."). */
+  from?: string;
+  needsRestart: boolean;
+  /** One line: why it runs what it runs. */
+  reason: string;
+}
+
+export interface DoctorCopy extends PackageCopy {
+  /** The entries whose launch resolves to this copy now: `memory (Cursor)`. */
+  usedBy: string[];
+  /** A project's copy that npx in that project takes before the global one: the global copy's version. */
+  shadows?: string;
+}
+
+export interface DoctorEntry {
+  name: string;
+  /** The client's group: "Cursor", "Claude Code User"... */
+  client: string;
+  file: string;
+  /** Its command line, secrets masked. */
+  launch: string;
+  /** The runner that fetches the package (`npx`, `uvx`...), when one does. */
+  runner?: string;
+  /** The version the entry pins for its runner, as written (`2026.7.4`, `2025.x`). */
+  pin?: string;
+  /** The version its launch resolves to now, when on disk. */
+  resolves?: string;
+  /** Whether it is named as asked (else it runs the same package under another name). */
+  named: boolean;
+  reason: string;
+}
+
+export interface DoctorAnswer {
+  server: string;
+  package?: PackageRef;
+  noPackage?: string;
+  instances: DoctorInstance[];
+  copies: DoctorCopy[];
+  entries: DoctorEntry[];
+  releases: ReleaseSaid[];
+  releasesNotAsked?: string;
+  /** The newest release any registry said. */
+  newest?: { version: string; source: ReleaseSaid['source'] };
+  /** What keeps an upgrade from taking effect, what needs a restart, what is newer: each one sentence. */
+  findings: string[];
+}
+
+const RUNNER_WORDS: Record<PackageRunner, string> = {
+  npx: 'npx',
+  'pnpm-dlx': 'pnpm dlx',
+  'yarn-dlx': 'yarn dlx',
+  bunx: 'bunx',
+  uvx: 'uvx',
+  'pipx-run': 'pipx run',
+};
+
+/** Where each runner looks first, for an entry that names no version. */
+const RUNNER_ORDER: Partial<Record<PackageRunner, string>> = {
+  npx: "the project's copy, then the global one, then its cache",
+  uvx: 'an installed uv tool, then its cache',
+};
+
+const PLACE_WORDS: Record<CopyPlace, string> = {
+  'npm-global': 'npm global',
+  'npm-project': 'project',
+  'npx-cache': 'npx cache',
+  'uv-tool': 'uv tool',
+  'uvx-cache': 'uvx cache',
+  pipx: 'pipx',
+  'pipx-run-cache': 'pipx run cache',
+  venv: 'venv',
+};
+
+export function placeWords(place: CopyPlace): string {
+  return PLACE_WORDS[place];
+}
+
+/** The launch a guard wraps (`mcp-lifeguard run ... -- npx -y pkg@1`), else the entry's own. */
+function innerArgv(s: Pick<ServerStatus, 'command' | 'args'>): string[] {
+  const argv = [s.command ?? '', ...s.args];
+  const at = argv.indexOf('--');
+  return at >= 0 && at + 1 < argv.length ? argv.slice(at + 1) : argv;
+}
+
+function runnerOfEntry(s: ServerStatus): { runner: PackageRunner; spec: string; pin?: string } | undefined {
+  const { target } = parseLaunch(innerArgv(s));
+  if (target.kind !== 'package') return undefined;
+  return { runner: target.runner, spec: target.spec, ...(target.version ? { pin: target.version } : {}) };
+}
+
+function installedVersion(x: Installed | undefined): string | undefined {
+  return x?.state === 'installed' ? x.version : undefined;
+}
+
+/** Why an entry resolves to what it does, in words. */
+function entryReason(s: ServerStatus, pkg: PackageRef | undefined, where: WhereOf): string {
+  const r = runnerOfEntry(s);
+  const i = s.installed;
+  const found = i?.state === 'installed' ? `${i.version} in ${where(i)}` : undefined;
+  const gone = i?.state === 'missing' ? `no copy is on disk yet (${i.how}): its next start fetches one` : undefined;
+  if (r) {
+    const runner = RUNNER_WORDS[r.runner];
+    if (r.pin)
+      return `pins ${r.spec} for ${runner}: it runs that version whatever else is installed${found ? ` (${found})` : gone ? `; ${gone}` : ''}`;
+    return `runs ${pkg?.name ?? r.spec} through ${runner} without a version: ${runner} takes ${RUNNER_ORDER[r.runner] ?? 'the newest copy in its cache'}${found ? `, now ${found}` : gone ? `; ${gone}` : ''}`;
+  }
+  const program = innerArgv(s)[0] ?? '';
+  if (found) return `runs ${program}, which is ${found}`;
+  if (i?.state === 'missing') return `runs ${program}, whose package is gone (${i.how})`;
+  if (i?.state === 'unknown') return `runs ${program}: ${i.reason}`;
+  return `runs ${program}`;
+}
+
+/** Where a copy is, in the words the search used for its folder (the resolvers may say "package.json above ..."). */
+type WhereOf = (installed: Installed | undefined) => string | undefined;
+
+function instanceLine(s: ServerStatus, i: Instance, entryWhy: string, where: WhereOf): DoctorInstance {
+  const v = i.versions;
+  const verdict = v?.verdict;
+  const installed = installedVersion(v?.installed);
+  const runs =
+    v?.running.state === 'known'
+      ? v.running.version
+      : verdict?.state === 'current' && installed
+        ? installed
+        : verdict?.state === 'stale'
+          ? verdict.running
+          : '?';
+  const from = where(v?.installed);
+  const because = `its entry ${s.name} in ${s.source.label} ${entryWhy}`;
+  let reason: string;
+  let needsRestart = true;
+  switch (verdict?.state) {
+    case 'stale':
+      reason = `it started before ${verdict.installed === 'missing' ? 'its package was removed' : `${verdict.installed} was installed there`} (${verdict.summary}): restart it to run what is installed; ${because}`;
+      break;
+    case 'changed':
+      reason = `files of it changed after it started (${verdict.summary}): restart it; ${because}`;
+      break;
+    case 'config-changed':
+      reason = `${verdict.summary}: it still runs what its entry named when it started (${verdict.running}); its client must restart it`;
+      break;
+    case 'current':
+      needsRestart = false;
+      reason = because;
+      break;
+    case 'unknown':
+      needsRestart = false;
+      reason = `what it loaded cannot be told (${verdict.reason}); ${because}`;
+      break;
+    case undefined:
+      needsRestart = false;
+      reason = because;
+      break;
+  }
+  return {
+    pid: i.pid,
+    client: i.client.name,
+    entry: `${s.name} in ${s.source.label}`,
+    runs,
+    ...(installed && installed !== runs ? { installed } : {}),
+    ...(from ? { from } : {}),
+    needsRestart,
+    reason,
+  };
+}
+
+/** Newer of two versions of the package's ecosystem (a version that does not parse never wins). */
+function newer(pkg: PackageRef, a: string, b: string): boolean {
+  return isNewer(pkg.ecosystem, a, b);
+}
+
+export function versionDoctor(facts: VersionFacts): DoctorAnswer {
+  const pkg = facts.package;
+  const entryWords = (s: ServerStatus) => `${s.name} (${s.source.label})`;
+  const where: WhereOf = (x) =>
+    x?.state === 'installed' ? (facts.copies.find((c) => c.location === x.location)?.how ?? x.how) : undefined;
+  const entries: DoctorEntry[] = facts.entries.map((s) => {
+    const r = runnerOfEntry(s);
+    const resolves = installedVersion(s.installed);
+    return {
+      name: s.name,
+      client: s.source.label,
+      file: s.source.file,
+      launch: redactArgs(innerArgv(s)).join(' '),
+      ...(r ? { runner: RUNNER_WORDS[r.runner] } : {}),
+      ...(r?.pin ? { pin: r.pin } : {}),
+      ...(resolves ? { resolves } : {}),
+      named: s.name === facts.server,
+      reason: entryReason(s, pkg, where),
+    };
+  });
+  const instances = facts.entries.flatMap((s) =>
+    s.instances.map((i) => instanceLine(s, i, entryReason(s, pkg, where), where)),
+  );
+  const global = facts.copies.find((c) => c.place === 'npm-global');
+  const copies: DoctorCopy[] = facts.copies.map((c) => {
+    const usedBy = facts.entries
+      .filter((s) =>
+        [s.installed, ...s.instances.map((i) => i.versions?.installed)].some(
+          (x) => x?.state === 'installed' && x.location === c.location,
+        ),
+      )
+      .map(entryWords);
+    return {
+      ...c,
+      usedBy: [...new Set(usedBy)],
+      ...(c.place === 'npm-project' && global && global.version !== c.version ? { shadows: global.version } : {}),
+    };
+  });
+  const answered = facts.releases.filter((r) => r.latest !== undefined);
+  const newest = pkg
+    ? answered.reduce<DoctorAnswer['newest']>(
+        (best, r) => (!best || newer(pkg, r.latest!, best.version) ? { version: r.latest!, source: r.source } : best),
+        undefined,
+      )
+    : undefined;
+  return {
+    server: facts.server,
+    ...(pkg ? { package: pkg } : {}),
+    ...(facts.noPackage ? { noPackage: facts.noPackage } : {}),
+    instances,
+    copies,
+    entries,
+    releases: facts.releases,
+    ...(facts.releasesNotAsked ? { releasesNotAsked: facts.releasesNotAsked } : {}),
+    ...(newest ? { newest } : {}),
+    findings: pkg ? findings(pkg, facts, copies, instances, newest) : [],
+  };
+}
+
+function findings(
+  pkg: PackageRef,
+  facts: VersionFacts,
+  copies: readonly DoctorCopy[],
+  instances: readonly DoctorInstance[],
+  newest: DoctorAnswer['newest'],
+): string[] {
+  const out: string[] = [];
+  // The newest copy outside the runners' caches: what an upgrade of the installed package put there.
+  const installedCopies = copies.filter(
+    (c) => c.place !== 'npx-cache' && c.place !== 'uvx-cache' && c.place !== 'pipx-run-cache',
+  );
+  const top = installedCopies.reduce<DoctorCopy | undefined>(
+    (best, c) => (!best || newer(pkg, c.version, best.version) ? c : best),
+    undefined,
+  );
+  for (const s of facts.entries) {
+    const r = runnerOfEntry(s);
+    if (!r?.pin) continue;
+    const held = installedVersion(s.installed) ?? r.pin;
+    const ahead =
+      top && newer(pkg, top.version, held)
+        ? `${placeWords(top.place)} install has ${top.version} (${top.how})`
+        : newest && newer(pkg, newest.version, held)
+          ? `${newest.version} is released`
+          : undefined;
+    if (ahead)
+      out.push(
+        `${s.source.label}'s entry ${s.name} (${s.source.file}) pins ${r.spec} for ${RUNNER_WORDS[r.runner]}: it runs ${held} while the ${ahead}; upgrading elsewhere does not change it (mcp-lifeguard upgrade ${s.name} rewrites the pin)`,
+      );
+  }
+  for (const c of copies)
+    if (c.shadows !== undefined)
+      out.push(
+        `the project copy ${c.version} (${c.how}) shadows the npm global ${c.shadows}: npx and the project's own bin run it there`,
+      );
+  for (const i of instances)
+    if (i.needsRestart)
+      out.push(
+        `pid ${i.pid} (${i.client}) runs ${i.runs}${i.installed ? ` while ${i.installed} is installed` : ''}: ${i.reason}`,
+      );
+  const named = facts.entries.filter((s) => s.name === facts.server);
+  const versions = [...new Set(named.flatMap((s) => installedVersion(s.installed) ?? []))];
+  if (versions.length > 1)
+    out.push(
+      `the entries named ${facts.server} run different versions: ${named
+        .map((s) => `${s.source.label} ${installedVersion(s.installed) ?? '?'}`)
+        .join(', ')}`,
+    );
+  if (newest && top && newer(pkg, newest.version, top.version))
+    out.push(
+      `${pkg.name} ${newest.version} is the newest release (${newest.source}); the newest installed here is ${top.version} (mcp-lifeguard upgrade ${facts.server} installs it the way it was installed)`,
+    );
+  return out;
+}

@@ -1,0 +1,79 @@
+import * as assert from 'node:assert/strict';
+import { versionDoctor } from '../../../src/core/report/versionDoctor';
+import { useTranslator, english } from '../../../src/extension/viewModel/l10n';
+import { versionsDocument } from '../../../src/extension/viewModel/versionsDocument';
+import { stdioConfig } from '../processes/support';
+import { heldBack, MEM } from '../report/doctorFacts';
+
+describe('Show Versions: the doctor answer as a read-only Markdown document', () => {
+  afterEach(() => useTranslator(english));
+
+  it('says why first, then what runs, what is installed where, each entry and the newest release', () => {
+    const doc = versionsDocument(versionDoctor(heldBack()));
+    const lines = doc.split('\n');
+    const headings = lines.filter((l) => l.startsWith('#'));
+    assert.deepEqual(headings, [
+      '# Versions of memory',
+      '## Why',
+      '## Running',
+      '## Installed',
+      '## Entries',
+      '## Newest release',
+    ]);
+    assert.equal(lines[2], `\`${MEM}\` (npm)`);
+    // The pin that held the upgrade back, escaped for Markdown.
+    assert.ok(
+      lines.includes(
+        `- Windsurf's entry memory \\(/home/u/windsurf.json\\) pins @modelcontextprotocol/server-memory@2026.7.4 for npx: it runs 2026.7.4 while the npm global install has 2026.8.31 \\(npm global prefix /usr/local\\); upgrading elsewhere does not change it \\(mcp-lifeguard upgrade memory rewrites the pin\\)`,
+      ),
+      doc,
+    );
+    assert.ok(lines.includes('| pid | client | runs | from | why |'), doc);
+    assert.ok(
+      lines.some((l) =>
+        l.startsWith('| 41 | Cursor | 2026.7.4 \\(installed: 2026.8.31\\) | npm global prefix /usr/local |'),
+      ),
+      doc,
+    );
+    assert.ok(
+      lines.includes(
+        '| 2026.7.4 | project \\(shadows the npm global 2026.8.31\\) | local node\\_modules of /w/app |  |',
+      ),
+      doc,
+    );
+    assert.ok(
+      lines.some((l) => l.startsWith('| memory | Windsurf | /home/u/windsurf.json | npx 2026.7.4 | 2026.7.4 |')),
+      doc,
+    );
+    assert.ok(lines.includes('- npm: 2026.8.31 \\(https://registry.npmjs.org/x, asked 2026-11-25T10:00:00Z\\)'), doc);
+    assert.ok(
+      lines.includes(
+        '- MCP Registry: no answer \\(HTTP 500; https://registry.modelcontextprotocol.io, asked 2026-11-25T10:00:00Z\\)',
+      ),
+      doc,
+    );
+  });
+
+  it('every label goes through the translator; a server with no package says why', () => {
+    useTranslator(
+      (message, ...args) => `⟦${args.reduce<string>((m, a, i) => m.replace(`{${i}}`, String(a)), message)}⟧`,
+    );
+    const doc = versionsDocument(versionDoctor(heldBack()));
+    for (const h of doc.split('\n').filter((l) => l.startsWith('#'))) assert.match(h, /^#+ ⟦.*⟧$/);
+    useTranslator(english);
+    const c = stdioConfig('web', 'cursor', 'x', []);
+    const none = versionsDocument(
+      versionDoctor({
+        server: 'web',
+        noPackage: 'it is an HTTP server: its version is what it says when asked',
+        entries: [{ ...c, instances: [] }],
+        copies: [],
+        releases: [],
+      }),
+    );
+    assert.equal(
+      none,
+      '# Versions of web\n\nNo package to trace: it is an HTTP server: its version is what it says when asked.\n\n',
+    );
+  });
+});

@@ -1,0 +1,124 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { costSentence, mcpCost, SHARED_CLIENT } from '../../../src/core/report/cost';
+import { parseSmapsRollupPss } from '../../../src/core/pids/pss';
+import { attachPss } from '../../../src/core/processes/proportionalMemory';
+import type { Instance } from '../../../src/core/base/model';
+import { CLAUDE, instance, server, snapshot } from '../extension/fixtures';
+
+const MB = 1024 * 1024;
+const CURSOR = { id: 'cursor', name: 'Cursor' };
+
+describe('report: what the MCP servers cost', () => {
+  it('reads PSS from smaps_rollup (stored text), and nothing from text without it', () => {
+    const text = fs.readFileSync(path.join(__dirname, '../../fixtures/process-tables/linux-smaps-rollup.txt'), 'utf8');
+    const kb = Number(/^Pss:\s+(\d+) kB$/m.exec(text)?.[1]);
+    assert.ok(kb > 0);
+    assert.equal(parseSmapsRollupPss(text), kb * 1024);
+    assert.equal(parseSmapsRollupPss('Rss: 12 kB\n'), undefined);
+  });
+
+  it('sets PSS on instances and their children from one read per process', async () => {
+    const asked: number[][] = [];
+    const a = { pid: 10, children: [{ pid: 11 }] } as unknown as Instance;
+    const b = { pid: 10 } as unknown as Instance; // the same process under a second entry
+    await attachPss([a, b], async (pids) => {
+      asked.push([...pids]);
+      return new Map([
+        [10, 5 * MB],
+        [11, 2 * MB],
+      ]);
+    });
+    assert.deepEqual(asked, [[10, 11]]);
+    assert.equal(a.pssBytes, 5 * MB);
+    assert.equal(a.children?.[0].pssBytes, 2 * MB);
+    assert.equal(b.pssBytes, 5 * MB);
+  });
+
+  it('adds each process once, with what it started; copies are all but the largest instance of one server', () => {
+    const memory = (pid: number, mb: number, over = {}) =>
+      instance(pid, { memoryBytes: 3 * mb * MB, pssBytes: mb * MB, cpuMs: 1000, ...over });
+    const shared = memory(30, 40, {
+      lock: { serverName: 'git', attached: [{ clientName: 'Cursor' }, { clientName: 'Claude Code' }] },
+    });
+    const vm = snapshot(
+      [
+        // Two entries of one identity (Claude's and Cursor's) whose processes are copies of one server.
+        server('memory', { identityKey: 'id:memory', instances: [memory(10, 100), memory(11, 60)] }),
+        server('memory', { identityKey: 'id:memory', instances: [memory(12, 50, { client: CURSOR })] }),
+        // One instance and the data server it started.
+        server('buckaroo', {
+          identityKey: 'id:buckaroo',
+          instances: [
+            memory(20, 30, {
+              childProcesses: [
+                {
+                  pid: 21,
+                  ppid: 20,
+                  commandLine: 'python -m buckaroo.server',
+                  pssBytes: 170 * MB,
+                  cpuMs: 500,
+                  verdicts: [],
+                },
+              ],
+            }),
+          ],
+        }),
+        // A shared process, listed under the entry of each client it serves: one process.
+        server('git', { identityKey: 'id:git', instances: [shared] }),
+        server('git', {
+          identityKey: 'id:git',
+          source: { ...server('x').source, client: 'cursor' },
+          instances: [shared],
+        }),
+        server('idle', { identityKey: 'id:idle' }),
+      ],
+      { notConfigured: [memory(90, 15)] },
+    );
+    const cost = mcpCost(vm);
+    assert.equal(cost.measure, 'pss');
+    assert.equal(cost.instances, 5);
+    assert.equal(cost.bytes, (100 + 60 + 50 + 30 + 170 + 40) * MB);
+    assert.equal(cost.cpuMs, 5 * 1000 + 500);
+    assert.equal(cost.copiesBytes, (60 + 50) * MB, 'the memory server runs three times: two of them are copies');
+    assert.deepEqual(
+      cost.servers.map((s) => [s.name, s.instances, s.bytes / MB, s.copiesBytes / MB]),
+      [
+        ['memory', 3, 210, 110],
+        ['buckaroo', 1, 200, 0],
+        ['git', 1, 40, 0],
+      ],
+    );
+    assert.deepEqual(
+      cost.clients.map((c) => [c.client, c.instances, c.bytes / MB]),
+      [
+        [CLAUDE.name, 3, 360],
+        [SHARED_CLIENT, 1, 40],
+        ['Cursor', 1, 50],
+      ].sort((x, y) => (y[2] as number) - (x[2] as number)),
+    );
+    assert.deepEqual(cost.notConfigured, { bytes: 15 * MB, instances: 1 });
+    assert.equal(
+      costSentence(cost),
+      'MCP servers use 450 MB (PSS) and 5.5 s of CPU in 5 instances; 110 MB of it is copies of the same server.',
+    );
+  });
+
+  it('says which measure it added (RSS where PSS was not readable) and what it could not measure', () => {
+    const vm = snapshot([
+      server('a', { instances: [instance(1, { memoryBytes: 80 * MB, pssBytes: 20 * MB })] }),
+      server('b', { instances: [instance(2, { memoryBytes: 70 * MB })] }),
+      server('c', { instances: [instance(3, { memoryBytes: undefined })] }),
+    ]);
+    const cost = mcpCost(vm);
+    assert.equal(cost.measure, 'mixed');
+    assert.equal(cost.bytes, 90 * MB);
+    assert.equal(cost.unmeasured, 1);
+    assert.match(
+      costSentence(cost) ?? '',
+      /^MCP servers use 90 MB \(PSS, RSS where PSS was not readable\) .* in 3 instances \(1 not measured\)\.$/,
+    );
+    assert.equal(costSentence(mcpCost(snapshot([server('a')]))), undefined, 'nothing runs: nothing to say');
+  });
+});

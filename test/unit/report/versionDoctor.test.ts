@@ -1,0 +1,138 @@
+import * as assert from 'node:assert/strict';
+import { versionDoctor } from '../../../src/core/report/versionDoctor';
+import { placeOf } from '../../../src/core/versions/copies';
+import { doctorText } from '../../../src/cli/format/doctor';
+import { stdioConfig } from '../processes/support';
+import { entry, GLOBAL, heldBack, MEM, npm, NPX, PROJECT } from './doctorFacts';
+
+describe('doctor: every source of a server version in one answer', () => {
+  it('names the pin that kept an upgrade from taking effect, the shadowing project copy, and the instance to restart', () => {
+    const a = versionDoctor(heldBack());
+    assert.deepEqual(a.findings, [
+      `Windsurf's entry memory (/home/u/windsurf.json) pins ${MEM}@2026.7.4 for npx: it runs 2026.7.4 while the npm global install has 2026.8.31 (npm global prefix /usr/local); upgrading elsewhere does not change it (mcp-lifeguard upgrade memory rewrites the pin)`,
+      `the project copy 2026.7.4 (local node_modules of /w/app) shadows the npm global 2026.8.31: npx and the project's own bin run it there`,
+      `pid 41 (Cursor) runs 2026.7.4 while 2026.8.31 is installed: it started before 2026.8.31 was installed there (${MEM} 2026.7.4 -> 2026.8.31): restart it to run what is installed; its entry memory in Cursor runs mcp-server-memory, which is 2026.8.31 in npm global prefix /usr/local`,
+      'the entries named memory run different versions: Cursor 2026.8.31, Windsurf 2026.7.4',
+    ]);
+    assert.deepEqual(
+      a.instances.map((i) => [i.pid, i.runs, i.installed, i.from, i.needsRestart]),
+      [
+        [41, '2026.7.4', '2026.8.31', 'npm global prefix /usr/local', true],
+        [42, '2026.7.4', undefined, 'npx cache /home/u/.npm/_npx/0a1b', false],
+      ],
+    );
+    assert.equal(
+      a.instances[1].reason,
+      `its entry memory in Windsurf pins ${MEM}@2026.7.4 for npx: it runs that version whatever else is installed (2026.7.4 in npx cache /home/u/.npm/_npx/0a1b)`,
+    );
+    assert.deepEqual(
+      a.copies.map((c) => [c.place, c.usedBy, c.shadows]),
+      [
+        ['npm-global', ['memory (Cursor)'], undefined],
+        ['npm-project', [], '2026.8.31'],
+        ['npx-cache', ['memory (Windsurf)'], undefined],
+      ],
+    );
+    assert.deepEqual(
+      a.entries.map((e) => [e.client, e.runner, e.pin, e.resolves, e.launch]),
+      [
+        ['Cursor', undefined, undefined, '2026.8.31', 'mcp-server-memory'],
+        ['Windsurf', 'npx', '2026.7.4', '2026.7.4', `npx -y ${MEM}@2026.7.4`],
+      ],
+    );
+    assert.deepEqual(a.newest, { version: '2026.8.31', source: 'npm' });
+  });
+
+  it('a newer release than any copy here is said, with what installs it; a pin to the newest holds nothing back', () => {
+    const f = heldBack();
+    f.releases = [{ source: 'npm', registry: 'r', latest: '2026.9.1', checkedAt: 't' }];
+    f.entries = f.entries.slice(1);
+    const a = versionDoctor(f);
+    assert.ok(
+      a.findings.includes(
+        `${MEM} 2026.9.1 is the newest release (npm); the newest installed here is 2026.8.31 (mcp-lifeguard upgrade memory installs it the way it was installed)`,
+      ),
+      a.findings.join('\n'),
+    );
+    const pinnedNew = heldBack();
+    pinnedNew.entries = [
+      entry('windsurf', 'Windsurf', 'npx', ['-y', `${MEM}@2026.8.31`], npm(`${NPX}x`, '2026.8.31', 'npx cache y')),
+    ];
+    pinnedNew.copies = pinnedNew.copies.filter((c) => c.place !== 'npm-project');
+    assert.deepEqual(versionDoctor(pinnedNew).findings, []);
+  });
+
+  it('a guard-wrapped entry is read by the launch it wraps; secrets in it stay masked', () => {
+    const f = heldBack();
+    f.entries = [
+      entry(
+        'windsurf',
+        'Windsurf',
+        '/usr/bin/node',
+        ['/lg/cli.js', 'run', '--name', 'memory', '--', 'npx', '-y', `${MEM}@2026.7.4`, '--api-key=s3cret'],
+        npm(NPX, '2026.7.4', 'npx cache /home/u/.npm/_npx/0a1b'),
+      ),
+    ];
+    const a = versionDoctor(f);
+    assert.equal(a.entries[0].pin, '2026.7.4');
+    assert.equal(a.entries[0].launch, `npx -y ${MEM}@2026.7.4 --api-key=<redacted>`);
+    assert.ok(!JSON.stringify(a).includes('s3cret'));
+  });
+
+  it('copies are placed by the words of the resolver that found them, else by their folder: npm global, project, npx, uv tool, uvx, pipx, venv', () => {
+    assert.deepEqual(
+      [
+        GLOBAL,
+        PROJECT,
+        NPX,
+        '/h/.local/share/uv/tools/mcp-server-time/lib/python3.12/site-packages/mcp_server_time-1.dist-info',
+        '/h/.cache/uv/archive-v0/abc/lib/python3.12/site-packages/x.dist-info',
+        '/h/.local/share/pipx/venvs/x/lib/python3.12/site-packages/x.dist-info',
+        '/w/.venv/lib/python3.12/site-packages/x.dist-info',
+      ].map((location) => placeOf({ how: `package.json above ${location}`, location })),
+      ['npm-global', 'npm-project', 'npx-cache', 'uv-tool', 'uvx-cache', 'pipx', 'venv'],
+    );
+    // The resolver's own words win: a uv tool folder moved by UV_TOOL_DIR is still a uv tool.
+    assert.equal(
+      placeOf({ how: 'uv tool /opt/tools/x', location: '/opt/tools/x/lib/python3.12/site-packages/x.dist-info' }),
+      'uv-tool',
+    );
+  });
+
+  it("the CLI's text: what runs, what is installed where, each entry, the newest release, why", () => {
+    const lines = doctorText(versionDoctor(heldBack()));
+    assert.deepEqual(lines.slice(0, 9), [
+      `memory: ${MEM} (npm)`,
+      '',
+      'Running (2):',
+      `  pid 41 (Cursor) runs 2026.7.4 from npm global prefix /usr/local: it started before 2026.8.31 was installed there (${MEM} 2026.7.4 -> 2026.8.31): restart it to run what is installed; its entry memory in Cursor runs mcp-server-memory, which is 2026.8.31 in npm global prefix /usr/local`,
+      `  pid 42 (Cursor) runs 2026.7.4 from npx cache /home/u/.npm/_npx/0a1b: its entry memory in Windsurf pins ${MEM}@2026.7.4 for npx: it runs that version whatever else is installed (2026.7.4 in npx cache /home/u/.npm/_npx/0a1b)`,
+      'Installed (3):',
+      '  2026.8.31  npm global: npm global prefix /usr/local  (used by memory (Cursor))',
+      '  2026.7.4   project: local node_modules of /w/app  (shadows the npm global 2026.8.31)',
+      '  2026.7.4   npx cache: npx cache /home/u/.npm/_npx/0a1b  (used by memory (Windsurf))',
+    ]);
+    assert.ok(lines.includes('  npm: 2026.8.31 (https://registry.npmjs.org/x, asked 2026-11-25T10:00:00Z)'));
+    assert.ok(
+      lines.includes(
+        '  MCP Registry: no answer (HTTP 500) (https://registry.modelcontextprotocol.io, asked 2026-11-25T10:00:00Z)',
+      ),
+    );
+    assert.equal(lines.filter((l) => l.startsWith('  - ')).length, 4);
+  });
+
+  it('a server with no package to trace says why', () => {
+    const c = stdioConfig('web', 'cursor', 'x', []);
+    const a = versionDoctor({
+      server: 'web',
+      noPackage: 'it is an HTTP server: its version is what it says when asked',
+      entries: [{ ...c, instances: [] }],
+      copies: [],
+      releases: [],
+    });
+    assert.deepEqual(doctorText(a).slice(0, 2), [
+      'web',
+      '  No package to trace: it is an HTTP server: its version is what it says when asked.',
+    ]);
+  });
+});
