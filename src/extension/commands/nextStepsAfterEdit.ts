@@ -1,0 +1,73 @@
+import * as vscode from 'vscode';
+import { Services } from '../services';
+import { VmServer } from '../../core/report/input';
+import { nextSteps } from '../../core/configEdit/nextSteps';
+import { executePlan } from '../actions/executePlan';
+import { isThisWindow, PlanStep } from '../viewModel/actionPlan';
+import { VSCODE_MCP, vscodeServerId } from '../viewModel/vscodeServerId';
+import { t } from '../viewModel/l10n';
+
+/**
+ * After Wrap with Guard, Unwrap, Share One Instance or Unshare wrote entries (`rewritten`, as they
+ * were before the write): each client's next step, from the one table of core/configEdit/nextSteps.ts,
+ * said in the log and returned for the toast. VS Code's own servers that this window runs are
+ * restarted here through VS Code's MCP restart (verified in the process table, as Restart is), so
+ * they run the new entry at once; every other client is told what to do in it.
+ */
+export async function nextStepsAfterEdit(svc: Services, rewritten: readonly VmServer[]): Promise<string[]> {
+  const ctx = svc.window();
+  const out: string[] = [];
+  for (const step of nextSteps(rewritten, t)) {
+    if (step.kind !== 'vscode') {
+      out.push(step.text);
+      continue;
+    }
+    const mine = rewritten.filter((s) => s.source.client === step.client);
+    const instructions: string[] = [];
+    for (const server of mine) {
+      const id = vscodeServerId(server, ctx);
+      if (id === undefined) {
+        instructions.push(server.name);
+        continue;
+      }
+      const ours = server.instances.filter((i) => isThisWindow(i, ctx));
+      if (ours.length === 0) {
+        // Not running here: VS Code reads the entry when it next starts the server (another window
+        // running it restarts it there).
+        if (server.instances.length > 0) instructions.push(server.name);
+        else out.push(t('VS Code: starts {0} with its new entry the next time it starts it.', server.name));
+        continue;
+      }
+      // The snapshot that read the rewritten file: VS Code has seen the change by then too.
+      await svc.refresh.request('manual');
+      // VS Code's own restart even for a guarded instance (an Unwrap): only VS Code starts the new entry;
+      // a guard would restart its child under the old one.
+      const restart: PlanStep = { kind: 'vscode', command: VSCODE_MCP.restart, serverId: id, instances: ours };
+      const report = await executePlan(svc, 'restart', server, [restart], { report: () => undefined });
+      out.push(
+        report.ok
+          ? t('VS Code: restarted {0} with its new entry ({1}).', server.name, report.lines.join('; '))
+          : t(
+              'VS Code: {0} was not restarted ({1}); restart it from MCP: List Servers.',
+              server.name,
+              report.lines.join('; '),
+            ),
+      );
+    }
+    if (instructions.length > 0)
+      out.push(
+        nextSteps(
+          mine.filter((s) => instructions.includes(s.name)),
+          t,
+        )[0].text,
+      );
+  }
+  for (const line of out) svc.log.info(`next step: ${line}`);
+  return out;
+}
+
+/** A toast of a summary and the next steps, a warning when nothing was written. */
+export function showOutcome(summary: string, steps: readonly string[], ok: boolean): void {
+  const text = [summary, ...(steps.length > 0 ? [t('Next: {0}', steps.join(' '))] : [])].join(' ');
+  void (ok ? vscode.window.showInformationMessage(text) : vscode.window.showWarningMessage(text));
+}

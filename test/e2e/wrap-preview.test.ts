@@ -1,0 +1,224 @@
+import { mediaShot } from './support/media';
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { memoryServer, StdioServer } from './support/fixture';
+import { describeE2e } from './support/harness';
+import { isAlive } from '../support/liveness';
+import { waitUntil } from '../support/poll';
+import type { Page } from './support/playwright';
+import {
+  answerDialog,
+  ariaLabels,
+  contextMenuAction,
+  eventually,
+  notifications,
+  pickQuickItem,
+  quickInput,
+  rowPid,
+  runCommand,
+  sideBarTree,
+  startFromTree,
+} from './support/workbench';
+
+/** The language the status bar names for the active editor (a diff's modified side). */
+async function editorLanguage(page: Page): Promise<string> {
+  return (await page.locator('.part.statusbar .statusbar-item#status\\.editor\\.mode').innerText()).trim();
+}
+
+/** The accessible labels of the Problems panel's rows (files and their markers). */
+function problemRows(page: Page): Promise<string[]> {
+  return ariaLabels(page.locator('.part.panel .markers-panel .monaco-list-row'));
+}
+
+/** Opens a workspace file by name through Quick Open and keeps its editor (not a preview another editor replaces). */
+async function openWorkspaceFile(page: Page, name: string): Promise<void> {
+  await runCommand(page, 'Go to File...');
+  const widget = quickInput(page);
+  await widget.locator('input.input').fill(name);
+  const row = widget.locator('.monaco-list-row', { hasText: name }).first();
+  await row.waitFor({ state: 'visible', timeout: 30000 });
+  await page.keyboard.press('Enter');
+  await widget.waitFor({ state: 'hidden', timeout: 30000 });
+  await runCommand(page, 'View: Keep Editor');
+}
+
+const STRICT = 'Comments are not permitted in JSON';
+
+/** A process's command line and its parent's, as the process table has them ('' once gone). */
+function commandLines(pid: number): string {
+  try {
+    const own = fs.readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0').join(' ');
+    const ppid = Number(/\)\s+\S+\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/stat`, 'latin1'))![1]);
+    return `${own}\n${fs.readFileSync(`/proc/${ppid}/cmdline`, 'latin1').split('\0').join(' ')}`;
+  } catch {
+    return '';
+  }
+}
+
+describeE2e('e2e: Wrap with Guard previews each file in its own language', (h) => {
+  it("a JSONC file with a comment is previewed as JSON with Comments and Codex's TOML as no JSON, with nothing in Problems for either; after each write the toast names the client's next step", async () => {
+    let kb: StdioServer | undefined;
+    let notes: StdioServer | undefined;
+    const s = h.prepare({
+      fixture: (dirs) => {
+        kb = memoryServer(dirs, 'kb');
+        notes = memoryServer(dirs, 'notes');
+        return {};
+      },
+    });
+    const { workspace, home } = s.fixture;
+    // VS Code's own mcp.json, with a comment, as people write it.
+    const mcpJson = path.join(workspace, '.vscode', 'mcp.json');
+    fs.mkdirSync(path.dirname(mcpJson), { recursive: true });
+    fs.writeFileSync(
+      mcpJson,
+      `{\n  // The knowledge base every project shares.\n  "servers": {\n    "kb": { "type": "stdio", "command": ${JSON.stringify(kb!.command)}, "args": ${JSON.stringify(kb!.args)} }\n  }\n}\n`,
+    );
+    const codexToml = path.join(home, '.codex', 'config.toml');
+    fs.mkdirSync(path.dirname(codexToml), { recursive: true });
+    fs.writeFileSync(
+      codexToml,
+      `# Codex\n[mcp_servers.notes]\ncommand = ${JSON.stringify(notes!.command)}\nargs = ${JSON.stringify(notes!.args)}\n`,
+    );
+    // The control: a strict JSON file with a comment, which VS Code does flag (Problems is live).
+    fs.writeFileSync(path.join(workspace, 'control.json'), '{\n  // strict\n  "a": 1\n}\n');
+
+    await s.startCodeServer();
+    const page = await s.open();
+    await runCommand(page, 'View: Show MCP Lifeguard');
+    await eventually(
+      'kb and notes listed',
+      () => sideBarTree(page),
+      (rs) => rs.some((r) => r.level === 2 && r.label === 'kb') && rs.some((r) => r.level === 2 && r.label === 'notes'),
+      90000,
+    );
+    await runCommand(page, 'View: Focus Problems (Errors, Warnings, Infos)');
+    await openWorkspaceFile(page, 'control.json');
+    await eventually(
+      "strict JSON's complaint about control.json in Problems",
+      () => problemRows(page),
+      (rows) => rows.some((r) => r.includes(STRICT)),
+      60000,
+    );
+
+    // The JSONC file: its preview is JSON with Comments.
+    await runCommand(page, 'MCP Lifeguard: Wrap Server with Guard...');
+    await pickQuickItem(page, 'kb');
+    await page.locator('.monaco-dialog-box').waitFor({ state: 'visible', timeout: 30000 });
+    assert.equal(
+      await eventually(
+        'the diff of mcp.json in JSON with Comments',
+        () => editorLanguage(page),
+        (l) => l === 'JSON with Comments',
+        30000,
+      ),
+      'JSON with Comments',
+    );
+    await answerDialog(page, 'Wrap');
+    const vscodeStep = await notifications(page)
+      .filter({ hasText: /kb now starts through the guard\. Next: VS Code: starts kb with its new entry/ })
+      .first();
+    await vscodeStep.waitFor({ state: 'visible', timeout: 60000 });
+    await mediaShot(page, 'wrap-preview');
+    assert.match(
+      fs.readFileSync(mcpJson, 'utf8'),
+      /\/\/ The knowledge base every project shares\.[\s\S]*"run",\s*"--name",\s*"kb"/,
+    );
+    // The diff stayed open all along: nothing but the control's complaint in Problems.
+    const whileOpen = await problemRows(page);
+    assert.ok(
+      whileOpen.some((r) => r.includes('control.json')),
+      JSON.stringify(whileOpen),
+    );
+    assert.deepEqual(
+      whileOpen.filter((r) => /mcp|proposed/i.test(r)),
+      [],
+      'no problem for the previewed documents while the diff is open',
+    );
+
+    // Codex's TOML: its preview is not JSON (TOML where an extension adds it, else plain text, as VS Code shows the file).
+    await runCommand(page, 'MCP Lifeguard: Wrap Server with Guard...');
+    await pickQuickItem(page, 'notes');
+    await page.locator('.monaco-dialog-box').waitFor({ state: 'visible', timeout: 30000 });
+    const toml = await eventually(
+      'the diff of config.toml in its own language',
+      () => editorLanguage(page),
+      (l) => l === 'TOML' || l === 'Plain Text',
+      30000,
+    );
+    assert.doesNotMatch(toml, /JSON/);
+    await answerDialog(page, 'Wrap');
+    await notifications(page)
+      .filter({
+        hasText: /notes now starts through the guard\. Next: Codex: quit the session \(\/quit\) and start codex again/,
+      })
+      .first()
+      .waitFor({ state: 'visible', timeout: 60000 });
+    assert.match(
+      fs.readFileSync(codexToml, 'utf8'),
+      /^# Codex\n\[mcp_servers\.notes\]\ncommand = ".*mcp-lifeguard"\nargs = \["run", "--name", "notes", "--"/m,
+    );
+    const tomlOpen = await problemRows(page);
+    assert.deepEqual(
+      tomlOpen.filter((r) => /config|proposed|mcp/i.test(r)),
+      [],
+      'no problem for the TOML preview',
+    );
+
+    // Closed: the control's complaint goes with its editor, and nothing is left for the previews.
+    await runCommand(page, 'View: Close All Editors');
+    const after = await eventually(
+      'Problems emptied as the editors closed',
+      () => problemRows(page),
+      (rows) => !rows.some((r) => r.includes(STRICT)),
+      60000,
+    );
+    assert.deepEqual(
+      after.filter((r) => /mcp|proposed|config/i.test(r)),
+      [],
+    );
+  });
+
+  it('a server VS Code runs in this window is restarted through VS Code right after Wrap: the toast says so, and the new process runs through the guard', async () => {
+    const s = await h.start({ fixture: (dirs) => ({ workspace: { memory: memoryServer(dirs, 'memory') } }) });
+    const page = s.page!;
+    const oldPid = await startFromTree(page, 'memory');
+    assert.doesNotMatch(commandLines(oldPid), /run --name memory/);
+
+    await contextMenuAction(page, 2, 'memory', /^Wrap .*Guard/);
+    await answerDialog(page, 'Wrap');
+    const toast = notifications(page).filter({
+      hasText:
+        /memory now starts through the guard\. Next: VS Code: restarted memory with its new entry \(VS Code restarted it \(pid \d+ \S+ \d+\)\)\./,
+    });
+    await toast.first().waitFor({ state: 'visible', timeout: 90000 });
+    const newPid = Number(/pid \d+ \S+ (\d+)/.exec(await toast.first().innerText())![1]);
+    assert.notEqual(newPid, oldPid);
+    assert.ok(await waitUntil(() => !isAlive(oldPid), 30000), `the old instance (pid ${oldPid}) still runs`);
+    // VS Code started the rewritten entry: the new instance runs through the guard.
+    assert.match(commandLines(newPid), /run --name memory -- /, `pid ${newPid}: ${commandLines(newPid)}`);
+    await eventually(
+      'the row showing the new instance',
+      () => sideBarTree(page),
+      (rs) => rs.some((r) => rowPid(r) === newPid),
+      60000,
+    );
+
+    // Unwrap: the guarded instance is restarted by VS Code too (not by its guard, which would keep the old entry).
+    await contextMenuAction(page, 2, 'memory', /^Unwrap/);
+    await answerDialog(page, 'Unwrap');
+    const unwrapped = notifications(page).filter({
+      hasText:
+        /memory no longer starts through the guard from its next start\. Next: VS Code: restarted memory with its new entry \(VS Code restarted it \(pid [\d, ]+ \S+ \d+\)\)\./,
+    });
+    await unwrapped.first().waitFor({ state: 'visible', timeout: 90000 });
+    const plainPid = Number(
+      /new entry \(VS Code restarted it \(pid [\d, ]+ \S+ (\d+)\)\)/.exec(await unwrapped.first().innerText())?.[1],
+    );
+    assert.ok(plainPid > 0 && plainPid !== newPid, await unwrapped.first().innerText());
+    assert.ok(await waitUntil(() => !isAlive(newPid), 30000), `the guarded instance (pid ${newPid}) still runs`);
+    assert.match(commandLines(plainPid), /server-memory/);
+    assert.doesNotMatch(commandLines(plainPid), /run --name memory/, `pid ${plainPid}: ${commandLines(plainPid)}`);
+  });
+});
