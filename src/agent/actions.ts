@@ -1,10 +1,17 @@
 import { killDuplicates, killDuplicatesPlan, planReason, shareHintMessage } from '../core/actions/killDuplicates';
-import { notRestartedText, restartTarget, RestartOutcome } from '../core/actions/restart';
+import { notRestartedText, restartTarget, RestartOutcome, sessionsKept } from '../core/actions/restart';
 import { StopDeps, StopResult } from '../core/actions/stop';
 import { stopPidIn } from '../core/actions/stopChecked';
 import type { Snapshot } from '../core/base/model';
 import { quoted } from '../core/base/modelText';
 import type { ActionOutcome, ActionResult } from './schemas';
+import { applyInstall, serverNamed } from '../core/actions/applyInstall';
+import { commandText, InstallCommand, installedOf, InstallFacts } from '../core/actions/installCommand';
+import { rollbackPlan } from '../core/actions/rollback';
+import { upgradePlan } from '../core/actions/upgrade';
+import { lastUpgradeTo, recordUpgrade } from '../core/actions/upgradeHistory';
+import { installRefusal } from '../core/actions/workspaceTrust';
+import type { LifeguardPaths } from '../core/base/paths';
 
 export type { ActionOutcome, ActionResult } from './schemas';
 
@@ -26,6 +33,16 @@ export interface ActionContext {
   graceMs: number;
   restartTimeoutMs: number;
   stopDeps: StopDeps;
+  /**
+   * Upgrade and roll back: what the install planner reads of the machine, how an installer runs
+   * (no shell; its exit code and the end of its output), and where upgrades are recorded. Without
+   * them the face refuses to install.
+   */
+  installs?: {
+    facts: InstallFacts;
+    run(command: InstallCommand): Promise<{ exitCode: number; tail: string }>;
+    paths: LifeguardPaths;
+  };
 }
 
 const done = (s: StopResult) => s.outcome === 'stopped' || s.outcome === 'gone';
@@ -37,7 +54,7 @@ function fromRestart(o: RestartOutcome): ActionOutcome {
         kind: 'restarted',
         serverName: o.serverName,
         pid: o.childPid,
-        message: `restarted ${quoted(o.serverName)} through its guard (guard pid ${o.guardPid}): new server pid ${o.childPid}, restart #${o.restarts}; the client kept its session`,
+        message: `restarted ${quoted(o.serverName)} through its guard (guard pid ${o.guardPid}): new server pid ${o.childPid}, restart #${o.restarts}; ${sessionsKept(o, quoted)}`,
       };
     case 'failed':
       return {
@@ -69,18 +86,24 @@ function summarize(outcomes: ActionOutcome[], okKinds: ReadonlyArray<ActionOutco
   return { ok, message: outcomes.map((o) => o.message).join('\n') || 'nothing to do', outcomes };
 }
 
+/** A restart as this face asks for it (`tool`: which call asked, as the guard logs it). */
+function restartVia(c: ActionContext, tool: string, force = false): (target: string) => Promise<RestartOutcome[]> {
+  return (target) =>
+    restartTarget(target, {
+      locksDir: c.locksDir,
+      snapshot: c.snapshot,
+      trustWorkspace: c.trustWorkspace,
+      home: c.home,
+      graceMs: c.graceMs,
+      timeoutMs: c.restartTimeoutMs,
+      requestedBy: `mcp-lifeguard mcp: ${tool}`,
+      stopDeps: c.stopDeps,
+      force,
+    });
+}
+
 export async function restartServer(target: string, c: ActionContext, force = false): Promise<ActionResult> {
-  const outcomes = await restartTarget(target, {
-    locksDir: c.locksDir,
-    snapshot: c.snapshot,
-    trustWorkspace: c.trustWorkspace,
-    home: c.home,
-    graceMs: c.graceMs,
-    timeoutMs: c.restartTimeoutMs,
-    requestedBy: `mcp-lifeguard mcp: restart_server ${target}`,
-    stopDeps: c.stopDeps,
-    force,
-  });
+  const outcomes = await restartVia(c, `restart_server ${target}`, force)(target);
   return summarize(outcomes.map(fromRestart), ['restarted', 'stopped']);
 }
 
@@ -157,4 +180,104 @@ export async function killDuplicateInstances(
     message: [message, ...left.map((o) => o.message), ...hints].join('\n'),
     outcomes: [...outcomes, ...left],
   };
+}
+
+/**
+ * upgrade_server and rollback_server: the plan (dryRun, the default) or its run, through the same
+ * core plans and applyInstall the CLI uses; only the guards whose server runs other code than is
+ * then installed restart. An npx/uvx entry's pin is a config file's change, which a face that shows
+ * its diff makes (the CLI, the extension): refused here.
+ */
+export async function changeVersion(
+  verb: 'upgrade' | 'rollback',
+  name: string,
+  version: string | undefined,
+  dryRun: boolean,
+  c: ActionContext,
+): Promise<ActionResult> {
+  const refuse = (message: string) => summarize([{ kind: 'refused', serverName: name, message }], []);
+  const installs = c.installs;
+  if (!installs) return refuse('this face was started without installs');
+  const snapshot = await c.snapshot();
+  const server = serverNamed(snapshot, name);
+  if (!server) return refuse(`no configured server is named ${quoted(name)}`);
+  const untrusted = installRefusal(snapshot, server, c.trustWorkspace, c.home);
+  if (untrusted) return refuse(`not changed: ${quoted(untrusted)}`);
+  const installed = installedOf(server);
+  const plan =
+    verb === 'upgrade'
+      ? upgradePlan(server, version, installs.facts)
+      : rollbackPlan(
+          server,
+          installs.facts,
+          installed
+            ? await lastUpgradeTo(installs.paths, server.name, installed.name, installed.version).catch(() => undefined)
+            : undefined,
+        );
+  if (plan.kind === 'refused') return refuse(`not changed: ${quoted(plan.message)}`);
+  if (plan.kind === 'pin')
+    return refuse(
+      `${quoted(plan.package)} is fetched by ${plan.runner}: its version is the one its entries pin, a change to config files made where their diff is shown (mcp-lifeguard ${verb} ${quoted(name)}, or the VS Code extension)`,
+    );
+  const what =
+    plan.kind === 'install'
+      ? `${quoted(plan.package)} ${quoted(plan.from)} -> ${quoted(plan.to)}`
+      : `back to ${plan.from}: ${plan.pins.map((p) => `${quoted(p.name)} ${quoted(p.now ?? '(absent)')} -> ${quoted(p.version)}`).join(', ')}`;
+  const line = `${verb} ${quoted(name)}: ${what} (${quoted(plan.where)}): ${quoted(commandText(plan.command))}`;
+  if (dryRun)
+    return {
+      ok: true,
+      dryRun: true,
+      message: `Would run, then restart each guard whose server runs other code: ${line}. Nothing was run. Call again with dryRun false to do it.`,
+      outcomes: [{ kind: 'planned', serverName: name, message: line }],
+    };
+  let tail = '';
+  const done = await applyInstall(
+    server.name,
+    plan.command,
+    {
+      run: async (command) => {
+        const r = await installs.run(command);
+        tail = r.tail;
+        return r.exitCode;
+      },
+      look: c.snapshot,
+      restart: (pid) => restartVia(c, `${verb}_server ${name}`)(String(pid)),
+    },
+    plan.kind === 'plan' ? plan.restart.map((r) => r.guardPid) : [],
+  );
+  if (done.kind === 'failed')
+    return summarize(
+      [
+        {
+          kind: 'failed',
+          serverName: name,
+          message: `${line} exited with ${done.exitCode}; nothing was restarted. Its last output: ${quoted(tail)}`,
+        },
+      ],
+      [],
+    );
+  if (plan.kind === 'install')
+    await recordUpgrade(installs.paths, {
+      server: server.name,
+      package: plan.package,
+      from: plan.from,
+      to: done.installed ?? plan.to,
+      at: new Date().toISOString(),
+    }).catch(() => undefined);
+  const outcomes: ActionOutcome[] = [
+    {
+      kind: 'installed',
+      serverName: name,
+      message: `ran ${quoted(commandText(plan.command))}: ${quoted(installed?.name ?? name)} ${quoted(done.installed ?? '?')} is installed`,
+    },
+    ...done.restarts.map(fromRestart),
+    ...done.left.map((l): ActionOutcome => ({
+      kind: 'left',
+      serverName: name,
+      pid: l.pid,
+      message: `pid ${l.pid} (${quoted(l.client)}) still runs other code: ${quoted(l.why)}`,
+    })),
+  ];
+  return summarize(outcomes, ['installed', 'restarted', 'left']);
 }

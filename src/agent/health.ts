@@ -1,3 +1,4 @@
+import { costSentence, InstanceCost, instanceCost, mcpCost } from '../core/report/cost';
 import { describeVerdict, registryNotice } from '../core/report/evidence';
 import { whatToDo } from '../core/report/evidenceDocument';
 import { VmInstance, VmServer, VmSnapshot } from '../core/report/input';
@@ -49,6 +50,14 @@ export function instanceReport(i: VmInstance): InstanceReport {
     ...(i.runningVersion ? { runningVersion: i.runningVersion } : {}),
     ...(i.startTime !== undefined ? { startedAt: new Date(i.startTime).toISOString() } : {}),
     ...(i.commandLine ? { commandLine: i.commandLine } : {}),
+    ...measured(instanceCost(i, i.childProcesses)),
+  };
+}
+
+function measured(c: InstanceCost): { memoryBytes?: number; cpuMs?: number } {
+  return {
+    ...(c.bytes !== undefined ? { memoryBytes: c.bytes } : {}),
+    ...(c.cpuMs !== undefined ? { cpuMs: c.cpuMs } : {}),
   };
 }
 
@@ -97,6 +106,7 @@ export function healthSummary(c: Counts, pending: boolean): string {
 
 export function healthReport(vm: VmSnapshot, filter: HealthFilter = {}): HealthReport {
   const c = counts(vm);
+  const cost = mcpCost(vm);
   const servers = vm.servers.map(serverReport).filter((s) => matches(s, filter));
   const notConfigured =
     filter.name === undefined
@@ -131,6 +141,13 @@ export function healthReport(vm: VmSnapshot, filter: HealthFilter = {}): HealthR
     healthy: !hasProblems(c),
     summary: healthSummary(c, vm.versionsPending === true),
     counts: c,
+    cost: {
+      summary: costSentence(cost) ?? 'No configured MCP server is running.',
+      measure: cost.measure,
+      memoryBytes: cost.bytes,
+      cpuMs: cost.cpuMs,
+      copiesBytes: cost.copiesBytes,
+    },
     servers: shown.servers.kept,
     notConfigured: shown.notConfigured.kept,
     problems: shown.problems.kept,
@@ -139,11 +156,25 @@ export function healthReport(vm: VmSnapshot, filter: HealthFilter = {}): HealthR
 }
 
 /**
+ * What a subscriber to the snapshot is told about when it changes: the report without its time and
+ * its measures (memory and CPU move on every look; a verdict, an instance or a problem is news).
+ */
+export function whatChanges(r: HealthReport): unknown {
+  const { takenAt: _t, cost: _c, ...rest } = r;
+  const still = ({ memoryBytes: _m, cpuMs: _cpu, ...i }: InstanceReport) => i;
+  return {
+    ...rest,
+    servers: rest.servers.map((s) => ({ ...s, instances: s.instances.map(still) })),
+    notConfigured: rest.notConfigured.map(still),
+  };
+}
+
+/**
  * The text beside the structured result: the summary, then a line per server and instance. It is
  * rendered from a report already made safe (forModel): names, versions, paths and messages are quoted besides.
  */
 export function healthText(r: HealthReport): string {
-  const lines = [r.summary];
+  const lines = [r.summary, r.cost.summary];
   for (const s of r.servers) {
     // Versions come from package files and registries: quoted, as names are.
     const version = s.installedVersion ? ` ${quoted(s.installedVersion)} installed` : '';

@@ -24,6 +24,9 @@ const instance = z.object({
   startedAt: z.string().optional(),
   /** Secrets redacted, as everywhere. */
   commandLine: z.string().optional(),
+  /** Its memory (PSS where the OS gives it, else RSS) and CPU time, with the processes it started. */
+  memoryBytes: z.number().int().optional(),
+  cpuMs: z.number().optional(),
 });
 
 const server = z.object({
@@ -76,6 +79,14 @@ export const HEALTH_OUTPUT = {
     ),
   summary: z.string(),
   counts,
+  /** What the configured servers' instances cost (each process once) and how much of it is copies of one server. */
+  cost: z.object({
+    summary: z.string(),
+    measure: z.enum(['pss', 'rss', 'mixed']),
+    memoryBytes: z.number().int(),
+    cpuMs: z.number(),
+    copiesBytes: z.number().int(),
+  }),
   servers: z.array(server),
   notConfigured: z.array(instance),
   problems: z.array(
@@ -119,7 +130,7 @@ export const ACTION_OUTPUT = {
   message: z.string(),
   outcomes: z.array(
     z.object({
-      kind: z.enum(['restarted', 'failed', 'stopped', 'refused', 'planned']),
+      kind: z.enum(['restarted', 'failed', 'stopped', 'refused', 'planned', 'installed', 'left']),
       serverName: z.string().optional(),
       pid: z.number().int().optional(),
       message: z.string(),

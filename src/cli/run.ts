@@ -1,3 +1,4 @@
+import { DOCTOR_COMMAND, doctorCommand } from './commands/doctor';
 import { ENSURE_COMMAND, ensureCommand } from './commands/ensure';
 import { RUN_HTTP_COMMAND } from './commands/httpOptions';
 import { KILL_DUPLICATES_COMMAND, killDuplicatesCommand } from './commands/kill-duplicates';
@@ -9,6 +10,7 @@ import { ROLLBACK_COMMAND, rollbackCommand } from './commands/rollback';
 import { RUN_COMMAND, runCommand } from './commands/run';
 import { STATUS_COMMAND, statusCommand } from './commands/status';
 import { STOP_COMMAND, stopCommand } from './commands/stop';
+import { UPGRADE_COMMAND, upgradeCommand } from './commands/upgrade';
 import { configEditCommand, UNWRAP_COMMAND, WRAP_COMMAND } from './commands/wrap';
 import { CliIo, UsageError } from './io';
 import { CommandSpec, commandHelp, splitServerCommand, usageText } from './options';
@@ -28,7 +30,9 @@ export const COMMANDS: Record<string, Command> = {
   run: { run: runCommand, modes: [RUN_COMMAND, RUN_HTTP_COMMAND] },
   ensure: { run: ensureCommand, modes: [ENSURE_COMMAND] },
   restart: { run: restartCommand, modes: [RESTART_COMMAND] },
+  upgrade: { run: upgradeCommand, modes: [UPGRADE_COMMAND] },
   rollback: { run: rollbackCommand, modes: [ROLLBACK_COMMAND] },
+  doctor: { run: doctorCommand, modes: [DOCTOR_COMMAND] },
   locks: { run: locksCommand, modes: [LOCKS_COMMAND] },
   logs: { run: logsCommand, modes: [LOGS_COMMAND] },
   mcp: { run: mcpCommand, modes: [MCP_COMMAND] },
@@ -44,7 +48,7 @@ const ENVIRONMENT = `Environment:
 
 /** The exit codes every command keeps to (scripts and CI read them); `--help` of each command lists them too. */
 export const EXIT_CODES = `Exit codes:
-  0  Done: everything asked was done (status, locks and logs: printed what they read)
+  0  Done: everything asked was done (status, locks, logs and doctor: printed what they read)
   1  Ran, but not all of it was done: a refusal (identity, trust, an ambiguous owner),
      a process that survived, a restart that failed, nothing found to act on or print,
      a private folder refused; the output says which, per item

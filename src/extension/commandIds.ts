@@ -12,8 +12,13 @@ export const CommandId = {
   unwrapGuard: 'mcpLifeguard.unwrapGuard',
   shareOneInstance: 'mcpLifeguard.shareOneInstance',
   unshareServer: 'mcpLifeguard.unshareServer',
+  upgradeServer: 'mcpLifeguard.upgradeServer',
+  rollbackServer: 'mcpLifeguard.rollbackServer',
+  showVersions: 'mcpLifeguard.showVersions',
   showLog: 'mcpLifeguard.showLog',
   showView: 'mcpLifeguard.showView',
+  showHiddenProcesses: 'mcpLifeguard.showHiddenProcesses',
+  filterClients: 'mcpLifeguard.filterClients',
   // Tree-only: they need a node, so the palette hides them.
   restartInstance: 'mcpLifeguard.restartInstance',
   stopInstance: 'mcpLifeguard.stopInstance',
@@ -21,6 +26,9 @@ export const CommandId = {
   openProblem: 'mcpLifeguard.openProblem',
   showEvidence: 'mcpLifeguard.showEvidence',
   copyPid: 'mcpLifeguard.copyPid',
+  copyCommandLine: 'mcpLifeguard.copyCommandLine',
+  hideProcess: 'mcpLifeguard.hideProcess',
+  addToConfig: 'mcpLifeguard.addToConfig',
   showServerLog: 'mcpLifeguard.showServerLog',
   startServer: 'mcpLifeguard.startServer',
   // The welcome view's link.
@@ -38,8 +46,10 @@ export const TREE_ONLY_COMMANDS: readonly CommandIdValue[] = [
   CommandId.openProblem,
   CommandId.showEvidence,
   CommandId.copyPid,
+  CommandId.copyCommandLine,
+  CommandId.hideProcess,
+  CommandId.addToConfig,
   CommandId.showServerLog,
-  CommandId.unwrapGuard,
 ];
 
 /**

@@ -5,6 +5,7 @@ import {
   controlStatus,
   ControlReply,
   GuardStatus,
+  RestartAsk,
   RestartOutcome,
 } from '../core/control';
 import { currentHostEnv, HostEnv } from '../core/base/hostEnv';
@@ -16,6 +17,7 @@ import { takeSnapshot } from '../core/snapshot/build';
 import { VmInstance } from '../core/report/input';
 import { clientServerLog, ClientLogQuery, ClientServerLog } from '../core/clientLogs';
 import { scanSources } from '../core/sources/scan';
+import { gatherVersionFacts, VersionFacts } from '../core/snapshot/versionFacts';
 
 /** Show Server Log's reading of a client's log: the end of a log of any size, never the whole of a huge one. */
 export const CLIENT_LOG_LINES = 2000;
@@ -30,8 +32,8 @@ export interface Engine {
   readonly paths: LifeguardPaths;
   snapshot(options: SnapshotRequest): Promise<Snapshot>;
   stop(instance: VmInstance, graceMs: number): Promise<StopResult>;
-  /** `force`: even when the installed code will probably not start (the guard refuses that otherwise). */
-  guardRestart(endpoint: string, force?: boolean): Promise<ControlReply<RestartOutcome>>;
+  /** `force`: even when the installed code will probably not start (the guard refuses that otherwise); `check: 'none'`: without the guard's check. */
+  guardRestart(endpoint: string, ask?: RestartAsk): Promise<ControlReply<RestartOutcome>>;
   guardShutdown(endpoint: string): Promise<ControlReply<unknown>>;
   guardStatus(endpoint: string): Promise<ControlReply<GuardStatus>>;
   /** The instances, each guarded one with its guard's control endpoint from the live lock record. */
@@ -41,6 +43,16 @@ export interface Engine {
    * env and header value of the configs masked (read afresh from the configs the snapshot reads).
    */
   clientLog(query: ClientLogQuery, envKeys: readonly string[], configs: ConfigsRequest): Promise<ClientServerLog>;
+  /**
+   * Show Versions' facts of a server (core/snapshot/versionFacts.ts): every copy of its package on
+   * disk and the registries' newest release (asked only when `registryChecks`); undefined when no
+   * entry of the snapshot has that name.
+   */
+  versionFacts(
+    snapshot: Snapshot,
+    name: string,
+    request: Pick<SnapshotRequest, 'registryChecks' | 'mcpRegistries' | 'log'>,
+  ): Promise<VersionFacts | undefined>;
 }
 
 /** The configs a snapshot reads: the workspace folders and files of the window. */
@@ -96,7 +108,7 @@ export function createEngine(host: HostEnv = currentHostEnv()): Engine {
         deps,
         { graceMs },
       ),
-    guardRestart: (endpoint, force) => controlRestart(endpoint, 'restart requested from VS Code', { force }),
+    guardRestart: (endpoint, ask) => controlRestart(endpoint, 'restart requested from VS Code', ask),
     guardShutdown: (endpoint) => controlShutdown(endpoint, 'stop requested from VS Code'),
     guardStatus: (endpoint) => controlStatus(endpoint, { timeoutMs: 5000 }),
     withGuardEndpoints: async (instances) => {
@@ -116,6 +128,14 @@ export function createEngine(host: HostEnv = currentHostEnv()): Engine {
         return control ? { ...i, lock: { ...i.lock, control } } : i;
       });
     },
+    versionFacts: (snapshot, name, r) =>
+      gatherVersionFacts(snapshot, name, {
+        host,
+        workspaceFolders: snapshot.workspaceFolders,
+        registry: r.registryChecks
+          ? { log: r.log, ...(r.mcpRegistries?.length ? { overrides: { mcp: r.mcpRegistries } } : {}) }
+          : false,
+      }),
     clientLog: async (query, envKeys, configs) => {
       const scan = await scanSources({ host, ...configs });
       return clientServerLog(query, host, {

@@ -22,6 +22,9 @@ import { watchTargets } from './viewModel/watchTargets';
 import { shouldPoll } from './viewModel/notConfigured';
 import { settling } from '../core/snapshot/settle';
 import { useTranslator } from './viewModel/l10n';
+import { HiddenProcesses } from './hiddenProcesses';
+import { isWrapped } from '../core/configEdit/guardCommand';
+import { filterNote } from './viewModel/sourcesFilter';
 
 /**
  * Activation wires the pieces and returns: the first snapshot (config scan + process table) runs
@@ -38,19 +41,31 @@ export function activate(context: vscode.ExtensionContext): McpLifeguardApi {
   let settings: Settings = readSettings();
   let guard: GuardState = { state: 'pending' };
   const guardAvailable = () => guard.state === 'installed';
+  const hidden = new HiddenProcesses(context.globalState);
 
-  const tree = new ServersTreeProvider(store, () => ({
-    trusted: vscode.workspace.isTrusted,
-    now: Date.now(),
-    guardAvailable: guardAvailable(),
-    window: currentWindow(),
-    home: os.homedir(),
-    logsDir: engine.paths.logs,
-    servers: store.snapshot?.servers ?? [],
-  }));
+  const tree = new ServersTreeProvider(
+    store,
+    () => ({
+      trusted: vscode.workspace.isTrusted,
+      now: Date.now(),
+      guardAvailable: guardAvailable(),
+      window: currentWindow(),
+      home: os.homedir(),
+      logsDir: engine.paths.logs,
+      servers: store.snapshot?.servers ?? [],
+    }),
+    () => ({ hidden: hidden.keys() }),
+  );
   const treeViews = [VIEW_ID, EXPLORER_VIEW_ID].map((id) =>
     vscode.window.createTreeView(id, { treeDataProvider: tree, showCollapseAll: true }),
   );
+
+  // While a client filter is on, the view says so, and how to see every client again.
+  const showFilterNote = (): void => {
+    const note = filterNote(settings.sources);
+    for (const view of treeViews) view.message = note;
+  };
+  showFilterNote();
 
   let firstLook = true;
   let versionsLogged = false;
@@ -90,6 +105,8 @@ export function activate(context: vscode.ExtensionContext): McpLifeguardApi {
         'mcpLifeguard.hasStale',
         !!snap?.servers.some((s) => staleInstances(s).length > 0),
       );
+      // Unwrap Server from Guard... is in the Command Palette while some entry runs through the guard.
+      void vscode.commands.executeCommand('setContext', 'mcpLifeguard.hasWrapped', !!snap?.servers.some(isWrapped));
     } catch (err) {
       store.setFailed(err instanceof Error ? err.message : String(err));
       throw err;
@@ -114,6 +131,7 @@ export function activate(context: vscode.ExtensionContext): McpLifeguardApi {
     tree,
     treeViews,
     evidence,
+    hidden,
     settings: () => settings,
     window: currentWindow,
     guardAvailable,
@@ -125,9 +143,14 @@ export function activate(context: vscode.ExtensionContext): McpLifeguardApi {
     log,
     store,
     tree,
+    hidden,
+    hidden.onDidChange(() => tree.refresh()),
     ...treeViews,
     refresh,
-    createStatusBar(store, () => settings.statusBarAlwaysShow),
+    createStatusBar(store, () => ({
+      alwaysShow: settings.statusBarAlwaysShow,
+      memoryBudgetBytes: settings.memoryBudgetBytes,
+    })),
     createProblemsPanel(store),
     new Notifier(svc),
     vscode.workspace.registerTextDocumentContentProvider(EVIDENCE_SCHEME, evidence),
@@ -135,6 +158,7 @@ export function activate(context: vscode.ExtensionContext): McpLifeguardApi {
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!e.affectsConfiguration(SETTINGS_SECTION)) return;
       settings = readSettings();
+      showFilterNote();
       agentServer?.changed();
       void refresh.request('config');
     }),

@@ -96,7 +96,10 @@ export class Notifier implements vscode.Disposable {
       try {
         const status = await this.svc.engine.guardStatus(i.lock.control);
         if (!status.ok || status.result.inFlight > 0) continue;
-        const r = await this.svc.engine.guardRestart(i.lock.control);
+        const r = await this.svc.engine.guardRestart(
+          i.lock.control,
+          this.svc.settings().restartWithoutCheck.includes(i.lock.serverName) ? { check: 'none' } : {},
+        );
         this.svc.log.info(
           `auto-restart of stale ${c.server.name} (pid ${i.pid}) through its guard: ${r.ok ? `new pid ${r.result.childPid}` : r.error}`,
         );

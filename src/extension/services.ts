@@ -8,6 +8,7 @@ import { WindowContext } from './viewModel/actionPlan';
 import { EvidenceProvider } from './evidenceProvider';
 import { TreeNode } from './viewModel/tree';
 import { GuardInstall } from '../core/configEdit/guardInstall';
+import { HiddenProcesses } from './hiddenProcesses';
 
 export type GuardState = GuardInstall | { state: 'pending' };
 
@@ -21,6 +22,8 @@ export interface Services {
   readonly tree: ServersTreeProvider;
   readonly treeViews: readonly vscode.TreeView<TreeNode>[];
   readonly evidence: EvidenceProvider;
+  /** Not configured processes the user hid (remembered across reloads). */
+  readonly hidden: HiddenProcesses;
   settings(): Settings;
   window(): WindowContext;
   /** Whether the guard is installed at its stable path (Wrap with Guard needs it). */

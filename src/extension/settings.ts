@@ -12,9 +12,13 @@ export interface Settings {
   notifyOnRegistryUpdate: boolean;
   /** MCP Registries asked about servers' entries, in order (empty: the official one). */
   mcpRegistries: string[];
+  /** Server names whose restarts skip the guard's check (the installed server started beside the serving one first). */
+  restartWithoutCheck: string[];
   stopGraceMs: number;
   autoRestartStale: 'never' | 'guardedWhenIdle';
   statusBarAlwaysShow: boolean;
+  /** `mcpLifeguard.memoryBudget` (MB) in bytes: past it the badge warns; 0: no budget. */
+  memoryBudgetBytes: number;
   agentServerEnabled: boolean;
 }
 
@@ -28,9 +32,13 @@ export function readSettings(): Settings {
     notifyOnUpgrade: c.get<boolean>('notifications.onUpgrade', true),
     notifyOnRegistryUpdate: c.get<boolean>('notifications.onRegistryUpdate', true),
     mcpRegistries: c.get<string[]>('mcpRegistries', []).filter((u) => typeof u === 'string' && /^https?:\/\//.test(u)),
+    restartWithoutCheck: Object.entries(c.get<Record<string, unknown>>('restartCheck', {}) ?? {})
+      .filter(([, v]) => v === 'none')
+      .map(([name]) => name),
     stopGraceMs: Math.max(0, c.get<number>('stopGracePeriod', 5)) * 1000,
     autoRestartStale: c.get<'never' | 'guardedWhenIdle'>('autoRestartStale', 'never'),
     statusBarAlwaysShow: c.get<boolean>('statusBar.alwaysShow', false),
+    memoryBudgetBytes: Math.max(0, c.get<number>('memoryBudget', 0)) * 1024 * 1024,
     agentServerEnabled: c.get<boolean>('agentServer.enabled', true),
   };
 }

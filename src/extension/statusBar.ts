@@ -5,11 +5,14 @@ import { STATUS_TOOLTIP_COMMANDS, statusBarModel } from './viewModel/statusBar';
 import { t } from './viewModel/l10n';
 
 /** The status bar item: created once, updated in place from the view-model on every snapshot. */
-export function createStatusBar(store: SnapshotStore, alwaysShow: () => boolean): vscode.Disposable {
+export function createStatusBar(
+  store: SnapshotStore,
+  options: () => { alwaysShow: boolean; memoryBudgetBytes: number },
+): vscode.Disposable {
   const item = vscode.window.createStatusBarItem('mcpLifeguard.status', vscode.StatusBarAlignment.Left, 50);
   item.name = t('MCP Lifeguard');
   const update = () => {
-    const m = statusBarModel(store.state, { alwaysShow: alwaysShow(), window: currentWindow() });
+    const m = statusBarModel(store.state, { ...options(), window: currentWindow() });
     if (!m.visible) {
       item.hide();
       return;
@@ -26,7 +29,11 @@ export function createStatusBar(store: SnapshotStore, alwaysShow: () => boolean)
   update();
   const sub = store.onDidChange(update);
   const config = vscode.workspace.onDidChangeConfiguration((e) => {
-    if (e.affectsConfiguration('mcpLifeguard.statusBar.alwaysShow')) update();
+    if (
+      e.affectsConfiguration('mcpLifeguard.statusBar.alwaysShow') ||
+      e.affectsConfiguration('mcpLifeguard.memoryBudget')
+    )
+      update();
   });
   return vscode.Disposable.from(item, sub, config);
 }

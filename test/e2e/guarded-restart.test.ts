@@ -1,8 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { guarded, memoryServer, StdioServer } from './support/fixture';
 import { describeE2e } from './support/harness';
+import { sdkClientOf } from './support/sdkClient';
 import { waitUntil } from '../support/poll';
 import { childrenOf } from './support/processes';
 import { installedExtension } from './support/vsix';
@@ -29,16 +28,8 @@ describeE2e('e2e: guarded restart', (h) => {
     await installedExtension(h.tools());
 
     // A real SDK client starts the guarded server over stdio, as Claude Desktop would.
-    const env = Object.fromEntries(
-      Object.entries(s.scope.env({ ...s.env, ...server!.env })).filter(
-        (e): e is [string, string] => e[1] !== undefined,
-      ),
-    );
-    const transport = new StdioClientTransport({ command: server!.command, args: server!.args, env, stderr: 'pipe' });
-    const client = new Client({ name: 'e2e-client', version: '1.0.0' });
-    await client.connect(transport);
+    const { client, guardPid } = await sdkClientOf(s, server!);
     try {
-      const guardPid = transport.pid!;
       await client.callTool({
         name: 'create_entities',
         arguments: { entities: [{ name: 'e2e', entityType: 'test', observations: ['before restart'] }] },

@@ -9,11 +9,10 @@ import {
   contextMenuAction,
   eventually,
   expandRow,
-  notifications,
   rowPid,
-  runCommand,
   sideBarRow,
   sideBarTree,
+  startFromTree,
   TreeRow,
 } from './support/workbench';
 
@@ -34,22 +33,9 @@ describeE2e("e2e: VS Code's own MCP server", (h) => {
   it('starts a workspace server from the tree through VS Code, then restarts it through VS Code itself; the process table shows the new pid', async () => {
     const s = await h.start({ fixture: (dirs) => ({ workspace: { memory: memoryServer(dirs, 'memory') } }) });
     const page = s.page!;
-    await runCommand(page, 'View: Show MCP Lifeguard');
-    // Listed once the full snapshot is in (its installed version shown), not the first look's row.
-    await eventually(
-      'the workspace server listed with its version',
-      () => sideBarTree(page),
-      (rs) => rs.some((r) => r.level === 2 && r.label === 'memory' && /2026\.\d+\.\d+/.test(r.aria)),
-      60000,
-    );
-
     // Start from the tree: VS Code starts it through its own command (workbench.mcp.startServer).
-    await contextMenuAction(page, 2, 'memory', /^Start Server/);
-
     // Start says what started, and reveals the row expanded on its new instance, selected (no click needed).
-    const toast = notifications(page).filter({ hasText: /memory started: pid \d+\./ });
-    await toast.first().waitFor({ state: 'visible', timeout: 90000 });
-    const said = Number(/pid (\d+)/.exec(await toast.first().innerText())![1]);
+    const said = await startFromTree(page, 'memory');
     const before = await eventually(
       'the started row, expanded on the instance VS Code started',
       () => sideBarTree(page),

@@ -101,7 +101,7 @@ describe('agent face: a package whose version and name forge sentences reaches a
     if (root) fs.rmSync(root, { recursive: true, force: true });
   });
 
-  it('list_servers, explain, kill_duplicates, restart_server and stop_instance: every forged sentence quoted, before and after the package is upgraded under its processes', async () => {
+  it('list_servers, explain, kill_duplicates, restart_server, stop_instance, upgrade_server and rollback_server: every forged sentence quoted, before and after the package is upgraded under its processes', async () => {
     // Seen while what runs is what is installed: both copies run the forged version, one is a duplicate.
     await until(
       'both copies listed, running the installed version, one a duplicate',
@@ -138,6 +138,9 @@ describe('agent face: a package whose version and name forge sentences reaches a
     await call('explain', { server: SERVER });
     await call('explain', { pid: servers[1] });
     await call('kill_duplicates', { server: SERVER });
+    await call('upgrade_server', { server: SERVER });
+    await call('upgrade_server', { server: SERVER, version: FORGED });
+    await call('rollback_server', { server: SERVER });
     await call('restart_server', { target: SERVER });
     await call('kill_duplicates', { server: SERVER, dryRun: false });
     await call('stop_instance', { pid: servers[1] });

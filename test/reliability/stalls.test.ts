@@ -76,7 +76,14 @@ describe('reliability: input that stalls discovery', function () {
     assert.deepEqual(snap.files.find((f) => f.file === claudeDesktop(home))?.state, 'read');
     assert.deepEqual(
       snap.files.find((f) => f.file === vscodeMcp(home)),
-      { file: vscodeMcp(home), client: 'vscode', scope: 'user', state: 'read', servers: 20_000 },
+      {
+        file: vscodeMcp(home),
+        client: 'vscode',
+        scope: 'user',
+        state: 'read',
+        servers: 20_000,
+        serversAt: ['servers'],
+      },
     );
     const big = snap.servers.filter((s) => s.source.file === vscodeMcp(home)).map((s) => s.name);
     assert.equal(big.length, 20_000);

@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { liveInstallFacts } from '../../core/actions/applyInstall';
 import { DEFAULT_GRACE_MS, defaultStopDeps } from '../../core/actions/stop';
 import { currentHostEnv } from '../../core/base/hostEnv';
 import { lifeguardPaths } from '../../core/base/paths';
@@ -7,6 +8,7 @@ import { takeSettled } from '../../core/snapshot/settle';
 import { selectWorkspaces } from '../../core/sources/workspaces';
 import { CliIo, UsageError } from '../io';
 import { CommandSpec, parseOptions } from '../options';
+import { runCaptured } from './installRun';
 import type * as Agent from '../../agent/serveStdio';
 
 export const MCP_COMMAND = {
@@ -59,6 +61,11 @@ export async function mcpCommand(args: string[], io: CliIo): Promise<number> {
     graceMs: values.grace,
     restartTimeoutMs: 120_000,
     stopDeps: defaultStopDeps(),
+    installs: {
+      facts: liveInstallFacts(io.env),
+      run: (c) => runCaptured(c, io.cwd, io.env, (line) => log(`installer: ${line}`)),
+      paths: lifeguardPaths(host),
+    },
     watchIntervalMs: values['watch-interval'],
     log,
   });

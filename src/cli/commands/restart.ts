@@ -1,4 +1,4 @@
-import { notRestartedText, restartTarget, RestartOutcome } from '../../core/actions/restart';
+import { notRestartedText, restartTarget, RestartOutcome, sessionsKept } from '../../core/actions/restart';
 import { currentHostEnv } from '../../core/base/hostEnv';
 import { lifeguardPaths } from '../../core/base/paths';
 import { terminalSafe } from '../../core/base/terminalSafe';
@@ -28,6 +28,12 @@ export const RESTART_COMMAND = {
       type: 'boolean',
       description: 'Restart even when the installed code will probably not start (refused otherwise)',
     },
+    'restart-check': {
+      type: 'string',
+      choices: ['probe', 'none'],
+      description:
+        "none: the guard restarts without starting the installed server beside the serving one first (probe: the guard's own check)",
+    },
     json: { type: 'boolean', description: 'Print the outcomes as JSON (docs/status-json.md)' },
   },
 } as const satisfies CommandSpec;
@@ -52,6 +58,7 @@ export async function restartCommand(args: string[], io: CliIo): Promise<number>
     timeoutMs: parsed.values.timeout,
     requestedBy: `mcp-lifeguard restart ${target}`,
     force: parsed.values.force,
+    ...(parsed.values['restart-check'] === 'none' ? { check: 'none' as const } : {}),
   });
   let failures = 0;
   for (const o of outcomes) {
@@ -84,7 +91,7 @@ export function restartOutcomeText(o: RestartOutcome): { ok: boolean; report: bo
         report: true,
         lines: [
           terminalSafe(
-            `restarted ${o.serverName} (guard pid ${o.guardPid}): server pid ${o.childPid}, restart #${o.restarts}; the client kept its session`,
+            `restarted ${o.serverName} (guard pid ${o.guardPid}): server pid ${o.childPid}, restart #${o.restarts}; ${sessionsKept(o)}`,
           ),
         ],
       };

@@ -4,7 +4,7 @@ import { Snapshot } from '../../core/base/model';
 import { takeSnapshot } from '../../core/snapshot/build';
 import { takeSettled } from '../../core/snapshot/settle';
 import { selectWorkspaces } from '../../core/sources/workspaces';
-import { formatStatus } from '../format/status';
+import { formatStatus, statusJson } from '../format/status';
 import { CliIo, UsageError } from '../io';
 import { CommandSpec, parseOptions } from '../options';
 
@@ -47,7 +47,7 @@ export async function statusCommand(args: string[], io: CliIo): Promise<number> 
   }
   // A verdict never reports half of an install: wait (bounded) until the package's files stop changing.
   const snapshot = await takeSettled(take);
-  io.stdout(values.json ? `${JSON.stringify(snapshot, null, 2)}\n` : formatStatus(snapshot));
+  io.stdout(values.json ? `${statusJson(snapshot, 2)}\n` : formatStatus(snapshot));
   return 0;
 }
 
@@ -98,7 +98,7 @@ export async function watchStatus(o: WatchOptions): Promise<void> {
       // JSON: one snapshot per line; text: clear the screen and redraw.
       o.write(
         o.json
-          ? `${JSON.stringify(snapshot)}\n`
+          ? `${statusJson(snapshot)}\n`
           : `\x1b[H\x1b[2J${snapshot.takenAt}  (redraws on change, every ${o.intervalMs / 1000}s; Ctrl-C to stop)\n\n${formatStatus(snapshot)}`,
       );
     }

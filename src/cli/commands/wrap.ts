@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isWorkspaceDefined, TRUST_WORKSPACE_FLAG } from '../../core/actions/workspaceTrust';
 import { currentHostEnv } from '../../core/base/hostEnv';
-import { ServerConfig } from '../../core/base/model';
+import { ClientId, ServerConfig } from '../../core/base/model';
 import { lifeguardPaths } from '../../core/base/paths';
 import { redactArgs } from '../../core/base/redact';
 import { terminalSafe } from '../../core/base/terminalSafe';
@@ -11,10 +11,11 @@ import { CLI_BUNDLES, installGuard, launcherPath } from '../../core/configEdit/g
 import { ConfigFileRead, readConfigForEdit, writeConfigFile } from '../../core/configEdit/configWriter';
 import { decodeConfig, displayConfig, encodeConfig } from '../../core/configEdit/configText';
 import { configLineRedactor, redactConfigText } from '../../core/configEdit/redactConfigText';
+import { nextSteps, NextStep } from '../../core/configEdit/nextSteps';
 import { sharePlan } from '../../core/configEdit/sharePlan';
 import { english, Translate } from '../../core/configEdit/translate';
 import { diffWindows, unifiedDiff } from '../../core/configEdit/unifiedDiff';
-import { editEntries, entryFormatFor, unwrapChange, wrapChange } from '../../core/configEdit/wrapEdit';
+import { EntryChange, editEntries, entryFormatFor, unwrapChange, wrapChange } from '../../core/configEdit/wrapEdit';
 import { scanSources } from '../../core/sources/scan';
 import { CliIo, UsageError } from '../io';
 import { CommandSpec, parseOptions } from '../options';
@@ -84,6 +85,8 @@ export interface LeftAlone {
 export interface FileEdit {
   file: string;
   label: string;
+  /** The client that reads the file (what the user does next depends on it). */
+  client: ClientId;
   /** The entries rewritten in it. */
   entries: string[];
   /** The file as read (its bytes and which file held them) and the bytes to write. */
@@ -183,6 +186,22 @@ export function planConfigEdits(input: PlanInput): ConfigEditPlan | { error: str
       rewrite.push(s);
     }
   }
+  const change = verb === 'wrap' ? wrapChange(name, { command: input.launcher }, input.share) : unwrapChange;
+  const files = editConfigFiles(rewrite, change, input.read, leave);
+  return { verb, name, share: input.share, files, left, refusedByTrust };
+}
+
+/**
+ * Rewrites each entry through `change` with the editors of core/configEdit, one pass per file
+ * (each file parsed once, however many of its entries are rewritten); an entry that stays as it is
+ * goes to `leave` with why.
+ */
+export function editConfigFiles(
+  rewrite: readonly ServerConfig[],
+  change: EntryChange,
+  readFile: PlanInput['read'],
+  leave: (s: ServerConfig, reason: string) => void,
+): FileEdit[] {
   // One pass per file: each file is parsed once, however many of its entries the plan rewrites.
   const files: FileEdit[] = [];
   const byFile = new Map<string, ServerConfig[]>();
@@ -191,9 +210,8 @@ export function planConfigEdits(input: PlanInput): ConfigEditPlan | { error: str
     if (list) list.push(s);
     else byFile.set(s.source.file, [s]);
   }
-  const change = verb === 'wrap' ? wrapChange(name, { command: input.launcher }, input.share) : unwrapChange;
   for (const [file, entries] of byFile) {
-    const got = input.read(file);
+    const got = readFile(file);
     if (got instanceof Error) {
       for (const s of entries) leave(s, `cannot read ${file}: ${got.message}`);
       continue;
@@ -226,6 +244,7 @@ export function planConfigEdits(input: PlanInput): ConfigEditPlan | { error: str
     files.push({
       file,
       label: entries[0].source.label,
+      client: entries[0].source.client,
       entries: done,
       read,
       afterBytes,
@@ -233,7 +252,7 @@ export function planConfigEdits(input: PlanInput): ConfigEditPlan | { error: str
       after: displayConfig(afterBytes),
     });
   }
-  return { verb, name, share: input.share, files, left, refusedByTrust };
+  return files;
 }
 
 /** Each entry's args as written in a file's text (before and after), for redacting flags' values in its diff. */
@@ -275,6 +294,26 @@ export interface GuardState {
   installed: boolean;
 }
 
+/** The files of the plan that were written (all of them in a dry run: what would be). */
+function writtenFiles(plan: ConfigEditPlan, written?: ReadonlyMap<string, string | undefined>): FileEdit[] {
+  return plan.files.filter((f) => written?.get(f.file) === undefined);
+}
+
+/** Each client's next step once its files were written (core/configEdit/nextSteps.ts, as the extension says it). */
+export function planNextSteps(plan: ConfigEditPlan, written: ReadonlyMap<string, string | undefined>): NextStep[] {
+  return nextSteps(
+    writtenFiles(plan, written).flatMap((f) => f.entries.map((name) => ({ name, source: { client: f.client } }))),
+    cliWords,
+  );
+}
+
+/** A share named as one: the entries it puts (or would put) behind one instance, each with its client. */
+function shareLine(plan: ConfigEditPlan, dryRun: boolean, written?: ReadonlyMap<string, string | undefined>): string {
+  const files = writtenFiles(plan, written);
+  const entries = files.flatMap((f) => f.entries.map((name) => `${name} (${f.label})`));
+  return `${dryRun ? 'Would share' : 'Shared'} ${plan.name}: ${entries.length} ${entries.length === 1 ? 'entry' : 'entries'} behind one instance (run --on-conflict share --name ${plan.name}): ${entries.join(', ')}`;
+}
+
 /** What the plan printed (or the JSON of it) says; `written` after `--yes`. */
 export function formatPlan(
   plan: ConfigEditPlan,
@@ -284,6 +323,8 @@ export function formatPlan(
   const lines: string[] = [];
   const verb = plan.verb === 'wrap' ? (plan.share ? 'share' : 'wrap') : 'unwrap';
   if (plan.files.length === 0) lines.push(`Nothing to ${verb}: no entry of ${plan.name} can be rewritten.`);
+  const shared = plan.verb === 'wrap' && plan.share && writtenFiles(plan, opts.written).length > 0;
+  if (shared) lines.push(shareLine(plan, opts.dryRun, opts.written));
   plan.files.forEach((f, i) => {
     const outcome = opts.written?.get(f.file);
     const head = opts.dryRun
@@ -311,12 +352,14 @@ export function formatPlan(
     );
   if (opts.dryRun && plan.files.length > 0)
     lines.push('Nothing was written. Run again with --yes to write these files.');
-  else if (!opts.dryRun && plan.files.length > 0 && plan.verb === 'wrap')
-    lines.push(
-      plan.share
-        ? `Each client uses the one shared server the next time it starts ${plan.name} (restart it there).`
-        : `Each client starts ${plan.name} through the guard the next time it starts it (restart it there).`,
-    );
+  else if (!opts.dryRun && opts.written) {
+    // A client reads its entry when it starts the server: what to do in each, as the extension says it.
+    const steps = planNextSteps(plan, opts.written);
+    if (steps.length > 0) {
+      lines.push('Next, in each client:');
+      for (const step of steps) lines.push(`  ${step.text}`);
+    }
+  }
   return `${lines.map((l) => l.split('\n').map(terminalSafe).join('\n')).join('\n')}\n`;
 }
 
@@ -369,6 +412,7 @@ export async function configEditCommand(verb: 'wrap' | 'unwrap', args: string[],
         name: plan.name,
         share: plan.share,
         ...(verb === 'wrap' ? { guard: { ...guard, ...(guardError ? { error: guardError } : {}) } } : {}),
+        ...(written ? { nextSteps: planNextSteps(plan, written) } : {}),
         files: plan.files.map((f, i) => ({
           file: f.file,
           label: f.label,

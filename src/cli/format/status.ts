@@ -1,6 +1,9 @@
 import { Instance, Snapshot, Verdict } from '../../core/base/model';
 import { terminalSafeDeep } from '../../core/base/terminalSafe';
 import { serverDownOf } from '../../core/processes/guarded';
+import { costSentence, instanceCost, McpCost, mcpCost, memoryText } from '../../core/report/cost';
+import { toViewInput } from '../../core/report/input';
+import { problemsByPosition } from '../../core/report/state';
 import {
   formatStaleEvidence,
   formatUpdates,
@@ -47,14 +50,28 @@ export function formatStatus(given: Snapshot): string {
       );
     }
   }
-  if (snapshot.diagnostics.length > 0) {
-    lines.push('', `Problems (${snapshot.diagnostics.length}):`);
-    for (const d of snapshot.diagnostics) {
+  // One place, one problem, as the extension counts them.
+  const problems = problemsByPosition(snapshot.diagnostics);
+  if (problems.length > 0) {
+    lines.push('', `Problems (${problems.length}):`);
+    for (const d of problems) {
       const where = d.line !== undefined ? `${d.file}:${d.line}:${d.column ?? 1}` : d.file;
       lines.push(`  ${d.severity}: ${where}: ${d.message}`);
     }
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** The cost sentence, and the servers whose copies cost the most. */
+function costLines(cost: McpCost): string[] {
+  const said = costSentence(cost);
+  if (!said) return [];
+  const copies = cost.servers
+    .filter((s) => s.copiesBytes > 0)
+    .sort((a, b) => b.copiesBytes - a.copiesBytes)
+    .slice(0, 3)
+    .map((s) => `${s.name} runs ${s.instances} times (${memoryText(s.copiesBytes)} in copies)`);
+  return ['', said, ...(copies.length ? [`  ${copies.join('; ')}.`] : [])];
 }
 
 /** Left-aligned columns separated by two spaces; the last column is not padded. */
@@ -84,7 +101,8 @@ export function formatInstances(snapshot: Snapshot): string[] {
     String(i.pid),
     clientLabel(i),
     uptime(now, i.startTime),
-    memory(i.memoryBytes),
+    // The instance's own process and the ones it started, PSS where the OS gives it.
+    memory(instanceCost(i, i.children).bytes),
     // A guard whose server is down runs nothing: no version to show.
     ...(withVersions ? (serverDownOf(i) ? ['-', '-'] : [runningCell(i), installedCell(i.versions?.installed)]) : []),
     [versionVerdictLabel(i), restartRiskLabel(i), runtimeLabel(i), ...i.verdicts.map(verdictLabel)]
@@ -110,7 +128,7 @@ export function formatInstances(snapshot: Snapshot): string[] {
           String(c.pid),
           `child of ${c.ppid}`,
           uptime(now, c.startTime),
-          memory(c.memoryBytes),
+          memory(c.pssBytes ?? c.memoryBytes),
           ...(withVersions ? [c.versions ? runningCell(c) : '-', installedCell(c.versions?.installed)] : []),
           [versionVerdictLabel(c), runtimeLabel(c)].filter(Boolean).join('; ') || (c.versions ? 'ok' : ''),
         ]);
@@ -122,6 +140,7 @@ export function formatInstances(snapshot: Snapshot): string[] {
     lines.push(
       `Running instances (${count}):`,
       ...table(['SERVER', 'PID', 'CLIENT', 'UPTIME', 'MEMORY', ...versionHeads, 'VERDICTS'], rows).map((l) => `  ${l}`),
+      ...costLines(mcpCost(toViewInput(snapshot))),
     );
   if (snapshot.notConfigured.length > 0) {
     const nc = snapshot.notConfigured.map((i) => row(shorten(i.commandLine, 60), i));
@@ -182,8 +201,10 @@ function uptime(now: number, start: number | undefined): string {
 }
 
 function memory(bytes: number | undefined): string {
-  if (bytes === undefined) return '?';
-  return bytes >= 1024 * 1024 * 1024
-    ? `${(bytes / 1024 ** 3).toFixed(1)} GB`
-    : `${Math.round(bytes / (1024 * 1024))} MB`;
+  return bytes === undefined ? '?' : memoryText(bytes);
+}
+
+/** `status --json`: the snapshot, and what its servers cost (derived from it; docs/status-json.md). */
+export function statusJson(snapshot: Snapshot, indent?: number): string {
+  return JSON.stringify({ ...snapshot, cost: mcpCost(toViewInput(snapshot)) }, null, indent);
 }

@@ -2,6 +2,7 @@ import type { Instance, ServerStatus, Snapshot } from '../../core/base/model';
 import { describeMove } from '../../core/versions/fingerprint';
 import { registryNotice } from '../../core/report/evidence';
 import type { Installed } from '../../core/base/versionTypes';
+import { isKnownVersion, versionMove, versionWord } from '../../core/report/versionWords';
 
 /** The installed side in a cell: a version, `missing`, or `?` when it could not be told. */
 export function installedCell(installed: Installed | undefined): string {
@@ -41,7 +42,9 @@ export function versionVerdictLabel(i: Pick<Instance, 'versions'>): string | und
       const moved = v.movedDependencies.length
         ? ` (${v.movedDependencies.length} dependenc${v.movedDependencies.length === 1 ? 'y' : 'ies'} moved)`
         : '';
-      return `STALE: runs ${v.running}, installed ${v.installed}${moved}${v.inferred ? ' (inferred)' : ''}`;
+      const runs = isKnownVersion(v.running) ? v.running : 'a version not known';
+      const installed = v.installed === 'missing' ? 'no longer installed' : `installed ${versionWord(v.installed)}`;
+      return `STALE: runs ${runs}, ${installed}${moved}${v.inferred ? ' (inferred)' : ''}`;
     }
     case 'changed':
       return `CHANGED SINCE START: restart to load what is installed`;
@@ -62,7 +65,7 @@ export function restartRiskLabel(i: Pick<Instance, 'versions'>): string | undefi
 /** The runtime's label in the VERDICTS column, beside the package's: `RUNTIME REPLACED: node 22.11.0 -> 22.12.0`. */
 export function runtimeLabel(i: Pick<Instance, 'versions'>): string | undefined {
   const r = i.versions?.runtime;
-  return r ? `RUNTIME REPLACED: ${r.runtime} ${r.running} -> ${r.installed}` : undefined;
+  return r ? `RUNTIME REPLACED: ${r.runtime} ${versionMove(r.running, r.installed, '->')}` : undefined;
 }
 
 function shortImageId(id: string): string {
@@ -88,8 +91,8 @@ export function formatStaleEvidence(snapshot: Snapshot): string[] {
         // A replaced runtime is its own restart need, beside whatever the package's verdict says.
         seen.add(i.pid);
         blocks.push(`  ${who}: ${rt.summary}`);
-        blocks.push(`    runtime:   ${rt.runtime} ${rt.running}, ${rt.runningHow}`);
-        blocks.push(`    installed: ${rt.installed}, from ${rt.installedHow}`);
+        blocks.push(`    runtime:   ${rt.runtime} ${versionWord(rt.running)}, ${rt.runningHow}`);
+        blocks.push(`    installed: ${versionWord(rt.installed)}, from ${rt.installedHow}`);
         for (const f of rt.libraries) blocks.push(`    replaced:  ${f} (still mapped by the process)`);
         if (v.state === 'current') continue;
       }
@@ -104,7 +107,7 @@ export function formatStaleEvidence(snapshot: Snapshot): string[] {
         for (const f of v.changedFiles) blocks.push(`    changed:   ${f.path} (${f.at})`);
         for (const f of v.identicalFiles) blocks.push(`    identical: ${f} (replaced by the same content)`);
         blocks.push(
-          `    installed: ${v.installed}${v.dev && !v.changedMembers?.length ? ' (a development package: judged by its own files)' : ''}`,
+          `    installed: ${versionWord(v.installed)}${v.dev && !v.changedMembers?.length ? ' (a development package: judged by its own files)' : ''}`,
         );
         for (const m of v.changedMembers ?? [])
           blocks.push(`    rebuilt:   ${m} (a package under development it depends on: judged by its own files)`);
@@ -118,8 +121,8 @@ export function formatStaleEvidence(snapshot: Snapshot): string[] {
       if (v.state !== 'stale') continue;
       seen.add(i.pid);
       blocks.push(`  ${who}: ${v.summary}`);
-      blocks.push(`    running:   ${v.running}, learned from ${v.runningHow}`);
-      blocks.push(`    installed: ${v.installed}, from ${v.installedHow}`);
+      blocks.push(`    running:   ${versionWord(v.running)}, learned from ${v.runningHow}`);
+      blocks.push(`    installed: ${versionWord(v.installed)}, from ${v.installedHow}`);
       for (const m of v.movedDependencies) blocks.push(`    moved:     ${describeMove(m)}`);
       const installed = i.versions?.installed;
       for (const r of installed?.state === 'installed' ? (installed.startRisks ?? []) : [])

@@ -1,6 +1,7 @@
 import type { Snapshot } from '../base/model';
-import { controlRestart, controlStatus } from '../control';
+import { AttachedClient, controlRestart, controlStatus } from '../control';
 import { listLocks, LockRecord } from '../locks';
+import { attachedField, attachedOf, isHttpGuardRecord } from '../processes/guarded';
 import { defaultStopDeps, StopDeps, StopResult } from './stop';
 import { stopChecked } from './stopChecked';
 import { RESTART_RISK, restartRiskText } from '../versions/startRisk';
@@ -13,8 +14,18 @@ import { RESTART_RISK, restartRiskText } from '../versions/startRisk';
  */
 
 export type RestartOutcome =
-  /** A guard restarted its server; the client kept its session. */
-  | { kind: 'restarted'; serverName: string; guardPid: number; childPid: number; restarts: number }
+  /**
+   * A guard restarted its server; the client kept its session. `sharedBy`: a shared server's
+   * clients (by the names they gave; undefined for one that gave none), every one of which kept it.
+   */
+  | {
+      kind: 'restarted';
+      serverName: string;
+      guardPid: number;
+      childPid: number;
+      restarts: number;
+      sharedBy?: (string | undefined)[];
+    }
   /** A guard was asked and could not (no endpoint, an error, a timeout). */
   | { kind: 'failed'; serverName: string; guardPid: number; message: string }
   /** Not guarded: the instance was stopped (or refused by the stop ladder: see `stop.outcome`). */
@@ -44,7 +55,23 @@ export interface RestartOptions {
   requestedBy: string;
   /** Restart even when what is installed will probably not start (refused otherwise). */
   force?: boolean;
+  /** `none`: the guard does not start the installed server beside the serving one first (a per-server choice). */
+  check?: 'none';
   stopDeps?: StopDeps;
+}
+
+/**
+ * Who kept a session across a guard's restart, as the CLI and the agent face say it: the client, or
+ * each client of a shared server by name (`show` writes a name from a lock record into the sentence).
+ */
+export function sessionsKept(
+  o: Extract<RestartOutcome, { kind: 'restarted' }>,
+  show: (name: string) => string = (name) => name,
+): string {
+  const names = (o.sharedBy ?? []).map((n) => (n === undefined ? 'an unnamed client' : show(n)));
+  if (names.length === 0) return 'the client kept its session';
+  if (names.length === 1) return `${names[0]} kept its session`;
+  return `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]} kept their sessions`;
 }
 
 export const WRAP_HINT =
@@ -62,10 +89,21 @@ export async function restartTarget(target: string, o: RestartOptions): Promise<
       continue;
     }
     try {
-      const reply = await controlRestart(record.control, o.requestedBy, { timeoutMs: o.timeoutMs, force: o.force });
+      const reply = await controlRestart(record.control, o.requestedBy, {
+        timeoutMs: o.timeoutMs,
+        force: o.force,
+        ...(o.check ? { check: o.check } : {}),
+      });
+      const sharedBy = reply.ok ? (await clientsNow(record)).map((c) => c.clientName) : undefined;
       outcomes.push(
         reply.ok
-          ? { kind: 'restarted', ...who, childPid: reply.result.childPid, restarts: reply.result.restarts }
+          ? {
+              kind: 'restarted',
+              ...who,
+              childPid: reply.result.childPid,
+              restarts: reply.result.restarts,
+              ...(sharedBy?.length ? { sharedBy } : {}),
+            }
           : String(reply.error).startsWith(RESTART_RISK)
             ? { kind: 'refused', reason: 'will-not-start', serverName: record.serverName, message: String(reply.error) }
             : { kind: 'failed', ...who, message: String(reply.error) },
@@ -75,6 +113,23 @@ export async function restartTarget(target: string, o: RestartOptions): Promise<
     }
   }
   return outcomes;
+}
+
+/**
+ * The clients a guard serves now, by its own word (its record is written a moment after a client
+ * comes: an HTTP client that connected just before the restart is listed by the guard, not yet by
+ * the record); the record's list when the guard does not answer.
+ */
+async function clientsNow(record: LockRecord): Promise<AttachedClient[]> {
+  const status = record.control
+    ? await controlStatus(record.control, { timeoutMs: 2000 }).catch(() => undefined)
+    : undefined;
+  if (status?.ok && Array.isArray(status.result.attached)) {
+    const attached = attachedOf(status.result.attached);
+    // A guard that is neither shared nor HTTP lists nobody: its one client.
+    return record.share === true || isHttpGuardRecord(record) ? attached : [];
+  }
+  return attachedField(record).attached ?? [];
 }
 
 async function stopUnguarded(target: string, o: RestartOptions): Promise<RestartOutcome> {

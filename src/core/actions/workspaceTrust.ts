@@ -68,6 +68,24 @@ export function workspaceRefusal(
 }
 
 /**
+ * Why a server's package may not be installed from here (Upgrade, Roll back), or undefined: an
+ * installer runs what the project around the package says (npm's lifecycle scripts), so a server
+ * only workspace files define, or whose instances only they list, is refused unless trusted.
+ */
+export function installRefusal(
+  snapshot: Snapshot,
+  server: ServerStatus,
+  trustWorkspace: boolean,
+  home?: string,
+): string | undefined {
+  if (trustWorkspace) return undefined;
+  const byInstance = server.instances.map((i) => workspaceRefusal(snapshot, i, false, home)).find((r) => r);
+  if (byInstance) return byInstance;
+  if (!isWorkspaceDefined(server.source, snapshot.workspaceFolders ?? [], home)) return undefined;
+  return `'${server.name}' is defined only by ${typeof server.source?.file === 'string' ? server.source.file : 'no config file now'}, a workspace file, which is not trusted to choose what is installed; nothing was run. If you trust it, run again with ${TRUST_WORKSPACE_FLAG}.`;
+}
+
+/**
  * A saved snapshot (`--from FILE`) judged by the configs as they are now: where an entry is defined
  * (and so whether the workspace defines it) and its transport come from the current scan, matched
  * by server id; the file's own `source` is never believed. An id no config defines now keeps no

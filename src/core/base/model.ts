@@ -142,6 +142,8 @@ export interface ScannedFile {
   scope: Scope;
   state: 'read' | 'missing' | 'unreadable';
   servers: number;
+  /** A JSON file whose servers are one map (`["mcpServers"]`, `["servers"]`): where a new entry goes (Add to Config). */
+  serversAt?: string[];
 }
 
 /** Entries that are the same server (one identity: launch and env), configured in more than one place. */
@@ -296,7 +298,12 @@ export interface Instance {
   client: InstanceClient;
   /** From the process the client started down to this one's parent; empty when the client started it directly. */
   launcherChain: LauncherStep[];
+  /** Resident memory (RSS: counts every page it shares with other processes in full). */
   memoryBytes?: number;
+  /** Proportional memory (PSS: shared pages divided among the processes sharing them), where the OS gives it (Linux). */
+  pssBytes?: number;
+  /** CPU time used since it started (user + system), ms, where the OS gives it (Linux). */
+  cpuMs?: number;
   /** How it was matched to its configuration: the launch key both sides share. */
   matchedBy: string;
   verdicts: Verdict[];
@@ -329,7 +336,16 @@ export interface Instance {
  */
 export type InstanceChild = Pick<
   Instance,
-  'pid' | 'ppid' | 'startTime' | 'startedAt' | 'commandLine' | 'commandHash' | 'memoryBytes' | 'versions'
+  | 'pid'
+  | 'ppid'
+  | 'startTime'
+  | 'startedAt'
+  | 'commandLine'
+  | 'commandHash'
+  | 'memoryBytes'
+  | 'pssBytes'
+  | 'cpuMs'
+  | 'versions'
 >;
 
 /** Whether an HTTP/SSE server's port is served by a local process. */

@@ -162,7 +162,11 @@ function redactJsonMembers(text: string): string {
  * changed is replaced where it stands, so the rest of the string keeps its quoting.
  */
 function redactWords(text: string, knownSecrets: ReadonlySet<string>): string {
-  const words = text.split(/\s+/).filter(Boolean);
+  return redactWordsOf(text, text.split(/\s+/).filter(Boolean), knownSecrets);
+}
+
+/** `text` with each of its `words` that redactArgs changes replaced where it stands. */
+function redactWordsOf(text: string, words: readonly string[], knownSecrets: ReadonlySet<string>): string {
   if (words.length < 2) return text;
   const redacted = redactArgs(words, knownSecrets);
   let out = text;
@@ -170,6 +174,19 @@ function redactWords(text: string, knownSecrets: ReadonlySet<string>): string {
     if (redacted[i] !== w) out = out.split(w).join(redacted[i]);
   });
   return out;
+}
+
+/**
+ * A command line as one text (what the clipboard gets from a row, a line of a log): its words
+ * (`words`, as a shell splits it, when the caller has them; else split at spaces) redacted as an argv
+ * is (redactArgs), each where it stands so the quoting is kept, then known secret values and token shapes.
+ */
+export function redactCommandText(
+  text: string,
+  words: readonly string[] = text.split(/\s+/).filter(Boolean),
+  knownSecrets: ReadonlySet<string> = new Set(),
+): string {
+  return redactText(redactWordsOf(text, words, knownSecrets), knownSecrets);
 }
 
 /** Masks known secret values and well-known token shapes inside free text (a log line, a command line). */

@@ -24,9 +24,10 @@ export interface GuardInstallOptions {
 
 /**
  * The bundles dist/cli.js loads from its own folder (scripts/build.mjs): the guard's, the relay a
- * client of a shared server runs (`run --on-conflict share`), and the other commands'.
+ * client of a shared server runs (`run --on-conflict share`), the other commands', the agent face's,
+ * and the engine the last two share.
  */
-export const CLI_BUNDLES = ['cli-guard.js', 'cli-relay.js', 'cli-commands.js', 'cli-agent.js'] as const;
+export const CLI_BUNDLES = ['cli-guard.js', 'cli-relay.js', 'cli-commands.js', 'cli-agent.js', 'engine.js'] as const;
 
 export type Runtime = { kind: 'node'; path: string } | { kind: 'electron'; path: string };
 

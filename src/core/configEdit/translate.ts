@@ -1,10 +1,2 @@
-/**
- * The messages of the config editors go through a `Translate` the face hands in: the extension passes
- * its `t` (VS Code's l10n; scripts/l10n.mjs lists the `t('...')` messages of this folder too), the CLI
- * the English. A message is its own key: `{0}`, `{1}`... stand for the arguments.
- */
-export type Translate = (message: string, ...args: Array<string | number | boolean>) => string;
-
-/** The English: the message with its arguments in place. */
-export const english: Translate = (message, ...args) =>
-  message.replace(/\{(\d+)\}/g, (all, i: string) => (args[Number(i)] === undefined ? all : String(args[Number(i)])));
+/** The config editors' messages are worded through the one `Translate` of every face (core/base/translate.ts). */
+export { english, type Translate } from '../base/translate';

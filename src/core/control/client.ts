@@ -1,5 +1,5 @@
 import * as net from 'node:net';
-import { ControlReply, ControlRequest, GuardStatus, RestartOutcome } from './protocol';
+import { ControlReply, ControlRequest, GuardStatus, RestartAsk, RestartOutcome } from './protocol';
 
 /** The endpoint could not be reached: nobody listens there (a dead or unguarded holder). */
 export class ControlUnreachableError extends Error {
@@ -72,10 +72,15 @@ export function sendControl<T = unknown>(
 
 export const controlStatus = (endpoint: string, options?: ControlCallOptions) =>
   sendControl<GuardStatus>(endpoint, { op: 'status' }, options);
-export const controlRestart = (endpoint: string, reason?: string, options?: ControlCallOptions & { force?: boolean }) =>
+export const controlRestart = (endpoint: string, reason?: string, options?: ControlCallOptions & RestartAsk) =>
   sendControl<RestartOutcome>(
     endpoint,
-    { op: 'restart', ...(reason !== undefined ? { reason } : {}), ...(options?.force ? { force: true } : {}) },
+    {
+      op: 'restart',
+      ...(reason !== undefined ? { reason } : {}),
+      ...(options?.force ? { force: true } : {}),
+      ...(options?.check === 'none' ? { check: 'none' as const } : {}),
+    },
     options,
   );
 export const controlShutdown = (endpoint: string, reason?: string, options?: ControlCallOptions) =>

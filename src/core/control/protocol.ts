@@ -7,9 +7,19 @@
 export type ControlRequest =
   | { op: 'status' }
   | { op: 'shutdown'; reason?: string }
-  /** `force`: restart even when the installed code will probably not start (a guard refuses that otherwise). */
-  | { op: 'restart'; reason?: string; force?: boolean }
+  | ({ op: 'restart'; reason?: string } & RestartAsk)
   | AttachRequest;
+
+/** How a restart is asked for, besides why. */
+export interface RestartAsk {
+  /** Restart even when the installed code will probably not start (a guard refuses that otherwise). */
+  force?: boolean;
+  /**
+   * `none`: do not start the installed server beside the serving one first (a per-server choice);
+   * a guard that never probes (`--restart-check none`: one that must run once) is not made to.
+   */
+  check?: 'none';
+}
 
 /**
  * `--on-conflict share`: a relay guard asks the holder to serve its client. After the `ok` reply the
@@ -92,11 +102,17 @@ export function parseControlRequest(
   }
   if (op === 'status') return { ok: true, request: { op } };
   if (op === 'restart') {
-    const { force } = value as { force?: unknown };
+    const { force, check } = value as { force?: unknown; check?: unknown };
     if (force !== undefined && typeof force !== 'boolean') return { ok: false, error: 'force must be a boolean' };
+    if (check !== undefined && check !== 'none') return { ok: false, error: 'check must be "none"' };
     return {
       ok: true,
-      request: { op, ...(reason !== undefined ? { reason } : {}), ...(force === true ? { force } : {}) },
+      request: {
+        op,
+        ...(reason !== undefined ? { reason } : {}),
+        ...(force === true ? { force } : {}),
+        ...(check === 'none' ? { check } : {}),
+      },
     };
   }
   return {

@@ -6,6 +6,7 @@ import {
   ControlRequest,
   GuardStatus,
   parseControlRequest,
+  RestartAsk,
   RestartOutcome,
 } from './protocol';
 
@@ -14,7 +15,7 @@ export interface ControlHandlers {
   status(): GuardStatus | Promise<GuardStatus>;
   /** Starts the shutdown and returns; the reply is sent before the guard goes away. */
   shutdown(reason: string | undefined): void | Promise<void>;
-  restart(reason: string | undefined, force?: boolean): Promise<RestartOutcome>;
+  restart(reason: string | undefined, ask: RestartAsk): Promise<RestartOutcome>;
   /**
    * `attach` (a holder started with `--on-conflict share`): the connection becomes a client's
    * stream. The handler answers the request on `socket` itself (`replyLine`) and owns the socket
@@ -130,7 +131,10 @@ async function dispatch(request: ControlRequest, handlers: ControlHandlers): Pro
       await handlers.shutdown(request.reason);
       return { shuttingDown: true };
     case 'restart':
-      return handlers.restart(request.reason, request.force === true);
+      return handlers.restart(request.reason, {
+        ...(request.force === true ? { force: true } : {}),
+        ...(request.check === 'none' ? { check: 'none' as const } : {}),
+      });
     case 'attach':
       throw new Error(NOT_SHARED);
   }

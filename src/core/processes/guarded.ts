@@ -106,7 +106,7 @@ function ranWithOf(value: unknown): { ranWith?: NonNullable<Extract<Verdict, { k
 }
 
 /** The `attached` an instance shows: a share host's clients, or an HTTP guard's when it has any. */
-function attachedField(r: LockRecord): { attached?: AttachedClient[] } {
+export function attachedField(r: LockRecord): { attached?: AttachedClient[] } {
   if (!Array.isArray(r.attached)) return {};
   if (r.share === true) return { attached: attachedOf(r.attached) };
   // An HTTP guard with no client now is just guarded, not "shared by no client".

@@ -341,6 +341,7 @@ export function buildInstance(
     commandLine: redactCommandLine(p.argv, secrets),
     commandHash: commandHash(p.argv),
     memoryBytes: p.memoryBytes,
+    ...(p.cpuMs !== undefined ? { cpuMs: p.cpuMs } : {}),
   }));
   return {
     pid: main.pid,
@@ -353,6 +354,7 @@ export function buildInstance(
     client,
     launcherChain: chain.map((p) => toStep(p, secrets)),
     memoryBytes: main.memoryBytes,
+    ...(main.cpuMs !== undefined ? { cpuMs: main.cpuMs } : {}),
     matchedBy,
     verdicts: orphan ? [orphan] : [],
     ...(children.length ? { children } : {}),

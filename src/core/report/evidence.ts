@@ -1,6 +1,7 @@
 import type { InferredSource, StartRisk } from '../base/versionTypes';
 import { restartRiskText } from '../versions/startRisk';
 import { VmVerdict } from './input';
+import { isKnownVersion } from './versionWords';
 
 /** How copies spread over an agent host's sessions: one per session, unless the session processes say otherwise. */
 function perSession(copies: number, host: { sessions?: number }): string {
@@ -77,9 +78,12 @@ function staleWords(v: Extract<VmVerdict, { kind: 'stale' }>, show: Show): strin
   if (v.cause === 'runtime') return `Runtime replaced: ${show(v.summary)}`;
   // The same version with other dependencies: the versions alone would say nothing.
   if (v.running === v.installed) return `Stale: ${show(v.summary)}`;
-  if (v.installed === 'missing')
-    return `Stale: runs ${show(v.package)} ${show(v.running)}, but it is no longer installed`;
-  return `Stale: runs ${show(v.package)} ${show(v.running)}, but ${show(v.installed)} is installed${v.inferred ? ` (the running version is inferred from ${inferredWords(v.inferredFrom)})` : ''}`;
+  // What the engine could not learn is said as such, never as a version ("runs pkg unknown").
+  const runs = isKnownVersion(v.running)
+    ? `runs ${show(v.package)} ${show(v.running)}`
+    : `runs ${show(v.package)} as it was when it started (its version is not known)`;
+  if (v.installed === 'missing') return `Stale: ${runs}, but it is no longer installed`;
+  return `Stale: ${runs}, but ${show(v.installed)} is installed${v.inferred ? ` (the running version is inferred from ${inferredWords(v.inferredFrom)})` : ''}`;
 }
 
 /** Why starting what a restart would load will probably fail, as the version judgement found it. */

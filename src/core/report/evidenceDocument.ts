@@ -26,7 +26,10 @@ export function whatToDo(i: VmInstance): string {
   const flags = instanceFlags(i);
   if (flags.has('down'))
     return 'Fix what its last output says (an upgrade that broke it: go back to the version it ran), then Restart: its guard starts it again and the client keeps its session.';
-  if (flags.has('orphan')) return 'Stop it: no client talks to it any more.';
+  if (flags.has('orphan'))
+    return i.client.id === 'unknown'
+      ? 'Owner unknown: the process that started it is gone and no client MCP Lifeguard knows is among its parents, so whether anything still uses it cannot be told. Stop it if you do not.'
+      : 'Stop it: no client talks to it any more.';
   if (flags.has('superseded'))
     return 'Kill Duplicates stops it: the host that started it is an earlier generation, and the newer one starts its own.';
   const stale = staleVerdict(i);
@@ -44,12 +47,17 @@ export function whatToDo(i: VmInstance): string {
   return 'Nothing to do: it runs what is installed.';
 }
 
+/** Who started it: the client's name, or "owner unknown" when no known client is among its parents. */
+function ownerWords(i: VmInstance): string {
+  return i.client.id === 'unknown' ? 'owner unknown' : i.client.name;
+}
+
 function instanceLines(i: VmInstance, show?: Show): string[] {
   const verdict = instanceVerdicts(i)
     .map((v) => VERDICT_LABELS[v])
     .join(', ');
   return [
-    `pid ${i.pid} (${i.client.name}${isGuarded(i) ? ', guarded' : ''}): ${verdict}`,
+    `pid ${i.pid} (${ownerWords(i)}${isGuarded(i) ? ', guarded' : ''}): ${verdict}`,
     ...i.verdicts.map((v) => `  Why: ${describeVerdict(v, show)}`),
     `  What to do: ${whatToDo(i)}`,
     // What it started goes with it: each child's own verdict, said under it.
@@ -75,7 +83,7 @@ function unconfiguredLines(i: VmInstance, show?: Show): string[] {
   );
   if (judged.length > 0) return instanceLines(i, show);
   return [
-    `pid ${i.pid} (${i.client.name}): not configured; what it runs is not judged`,
+    `pid ${i.pid} (${ownerWords(i)}): not configured; what it runs is not judged`,
     ...i.verdicts.map((v) => `  Why: ${describeVerdict(v, show)}`),
     "  What to do: Nothing, unless it should not run: then Stop it (its client will not start it again), or add it to a client's config.",
   ];

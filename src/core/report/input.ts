@@ -60,7 +60,9 @@ export type VmVerdict =
   | { kind: 'unknown'; question: UnknownVerdict['question'] | 'stale'; reason: string; settling?: boolean };
 
 /** The instance fields the views read (all core's; only pid, client and verdicts are always there). */
-type InstanceFacts = Partial<Pick<Instance, 'ppid' | 'startTime' | 'commandLine' | 'commandHash' | 'memoryBytes'>>;
+type InstanceFacts = Partial<
+  Pick<Instance, 'ppid' | 'startTime' | 'commandLine' | 'commandHash' | 'memoryBytes' | 'pssBytes' | 'cpuMs'>
+>;
 
 export interface VmInstance extends InstanceFacts {
   pid: Instance['pid'];
@@ -79,7 +81,7 @@ export interface VmInstance extends InstanceFacts {
 /** A process an instance started; a child whose command line names no package is `unknown` (not judged). */
 export type VmChild = Pick<
   VmInstance,
-  'pid' | 'ppid' | 'startTime' | 'commandLine' | 'memoryBytes' | 'runningVersion'
+  'pid' | 'ppid' | 'startTime' | 'commandLine' | 'memoryBytes' | 'pssBytes' | 'cpuMs' | 'runningVersion'
 > & {
   verdicts: VmVerdict[];
 };
@@ -103,6 +105,8 @@ export type VmServer = ServerConfig & {
   /** http/sse: what `ensure` last ran for the URL's port, which Start runs again (shown; re-read from disk to run). */
   recordedLaunch?: ServerStatus['recordedLaunch'];
   installedVersion?: string;
+  /** Its package is a release of npm or PyPI (not a checkout, not a script): another version can be installed. */
+  upgradable?: true;
   updateAvailable?: VmUpdate;
   /** What the MCP Registry says of the installed package's entry (deprecated, deleted, with why). */
   registryStatus?: ServerStatus['registryStatus'];
@@ -252,6 +256,9 @@ function toVmServer(server: ServerStatus): VmServer {
   const candidates: (Installed | undefined)[] = [serverInstalled, ...instances.map((i) => i.versions?.installed)];
   const installed = candidates.find((x): x is Extract<Installed, { state: 'installed' }> => x?.state === 'installed');
   if (installed) out.installedVersion = installed.version;
+  // A released package (npm, PyPI; not a checkout or a script): Upgrade and Roll Back can install another version.
+  if (installed && (installed.ecosystem === 'npm' || installed.ecosystem === 'python') && !installed.dev)
+    out.upgradable = true;
   if (updateAvailable)
     out.updateAvailable = {
       package: updateAvailable.package,

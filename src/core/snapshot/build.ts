@@ -14,6 +14,8 @@ import { runnerHomes } from '../launch/runnerHomes';
 import { ProcessTableResult, readProcessTable } from '../pids/table';
 import { scanSources } from '../sources/scan';
 import { attachVersions, VersionsOptions } from '../versions/attach';
+import { attachPss } from '../processes/proportionalMemory';
+import { readPss } from '../pids/pss';
 import { LIFEGUARD_VERSION } from '../base/version';
 
 export interface SnapshotOptions {
@@ -123,6 +125,11 @@ export async function takeSnapshot(options: SnapshotOptions): Promise<Snapshot> 
           ownRoot: lifeguardPaths(options.host).root,
         }),
   });
+  // What each instance really costs the machine (PSS), read for this machine's processes on Linux.
+  if (!options.readProcessTable && options.host.platform === 'linux')
+    await attachPss([...running.servers.flatMap((s) => s.instances), ...running.notConfigured], (pids) =>
+      readPss(pids),
+    );
   // A root another user can write to (or a folder of it they own) could redirect or feed what we
   // keep: the snapshot is still taken, but nothing is read from or written there, and it says so once.
   const notPrivate = homeProblem(lifeguardPaths(options.host));

@@ -69,17 +69,12 @@ export function parseJsoncDocument(text: string): JsoncDocument {
       message: `has syntax errors and is over ${(MAX_RECOVERED_BYTES / (1024 * 1024)).toFixed(1)} MiB: no servers read from it (a smaller file is read around its errors)`,
     });
   }
-  const seen = new Set<string>();
-  for (const e of errors) {
-    // An unclosed object nested in another reports the same error once per level: keep one.
-    const key = `${e.offset}:${e.error}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
+  for (const place of errorPlaces(text, errors)) {
     if (diagnostics.length < MAX_DIAGNOSTICS_PER_FILE)
       diagnostics.push({
         severity: 'error',
-        ...lines.position(e.offset),
-        message: `invalid JSON: ${describeParseError(printParseErrorCode(e.error))}`,
+        ...lines.position(place.offset),
+        message: `invalid JSON: ${place.messages.join('; ')}`,
       });
     else omitted++;
   }
@@ -91,6 +86,28 @@ export function parseJsoncDocument(text: string): JsoncDocument {
     });
   }
   return { root: root?.type === 'object' ? root : undefined, lines, diagnostics, ...countsOf({ omitted }) };
+}
+
+/**
+ * The parser's errors as places: one typo is one problem. A `,,` is reported twice where it stands
+ * ("property name expected", "value expected"), and `{,,` once per comma; errors at one place, and
+ * errors at commas apart by nothing but white space, are one problem with their messages joined. An
+ * unclosed object nested in another reports the same error once per level: said once.
+ */
+export function errorPlaces(text: string, errors: readonly ParseError[]): { offset: number; messages: string[] }[] {
+  const places: { offset: number; end: number; comma: boolean; messages: string[] }[] = [];
+  for (const e of [...errors].sort((a, b) => a.offset - b.offset)) {
+    const message = describeParseError(printParseErrorCode(e.error));
+    const last = places[places.length - 1];
+    const commas = last?.comma && text[e.offset] === ',' && /^\s*$/.test(text.slice(last.end, e.offset));
+    if (last && (e.offset <= last.end || commas)) {
+      if (!last.messages.includes(message)) last.messages.push(message);
+      last.end = Math.max(last.end, e.offset + e.length);
+      continue;
+    }
+    places.push({ offset: e.offset, end: e.offset + e.length, comma: text[e.offset] === ',', messages: [message] });
+  }
+  return places.map(({ offset, messages }) => ({ offset, messages }));
 }
 
 function describeParseError(code: string): string {
@@ -249,8 +266,10 @@ export function readFields(doc: JsoncDocument, objectNode: Node): RawServerEntry
 }
 
 /** An adapter for files whose servers sit in one map at `keyPath`. */
-export function jsonServerMapAdapter(keyPath: string[]): (text: string) => AdaptResult {
-  return (text) => {
+export function jsonServerMapAdapter(
+  keyPath: string[],
+): ((text: string) => AdaptResult) & { readonly serversAt: readonly string[] } {
+  const adapter = (text: string): AdaptResult => {
     const doc = parseJsoncDocument(text);
     const map = readServerMap(doc, keyPath);
     return {
@@ -259,6 +278,8 @@ export function jsonServerMapAdapter(keyPath: string[]): (text: string) => Adapt
       ...countsOf({ omitted: (doc.omitted ?? 0) + (map.omitted ?? 0), total: map.total }),
     };
   };
+  // Where the servers' map sits: a new entry (Add to Config) goes there.
+  return Object.assign(adapter, { serversAt: keyPath });
 }
 
 /** The counts of a result whose lists were cut short (AdaptResult.omitted, .total); nothing when neither was. */

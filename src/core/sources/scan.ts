@@ -156,6 +156,7 @@ export async function scanSources(ctx: ScanContext): Promise<ScanResult> {
       scope: spec.scope,
       state: 'read',
       servers: scanned.servers.length,
+      ...(spec.adapter.serversAt ? { serversAt: [...spec.adapter.serversAt] } : {}),
     });
     // A companion (an extension's settings file) is listed among the files looked at, with its state;
     // its read failure is reported once, and only when the file it goes with was read.

@@ -77,7 +77,10 @@ export interface AdaptInput {
   companions: Companion[];
 }
 
-export type Adapter = (text: string, file: string, input: AdaptInput) => AdaptResult;
+export type Adapter = ((text: string, file: string, input: AdaptInput) => AdaptResult) & {
+  /** A JSON file whose servers are one map: where it sits, so a new entry can be added there. */
+  readonly serversAt?: readonly string[];
+};
 
 /** Which variable syntax a client documents for its config values. */
 export type VariableFlavour =

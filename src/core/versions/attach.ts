@@ -32,7 +32,14 @@ import {
   ScopeReaders,
   ScopedInstaller,
 } from './installerScope';
-import { McpRegistryRef, PackageRef, RegistryChecker, registryCacheFile, RegistryOverrides } from './registry';
+import {
+  McpRegistryRef,
+  PackageRef,
+  RegistryChecker,
+  registryCacheFile,
+  RegistryOverrides,
+  registryOverrides,
+} from './registry';
 import { resolveInstalled, Resolution } from './resolve';
 import { askServerInfo, ServerInfoAnswer } from './serverInfo';
 import { serverInfoFromLock } from './lockServerInfo';
@@ -404,11 +411,7 @@ async function updateChecks(
   const reg = options.registry || {};
   const paths = lifeguardPaths(host);
   const cacheFile = reg.cacheFile ?? registryCacheFile(paths);
-  const overrides: RegistryOverrides = {
-    npm: reg.overrides?.npm ?? host.env.MCP_LIFEGUARD_NPM_REGISTRY,
-    pypi: reg.overrides?.pypi ?? host.env.MCP_LIFEGUARD_PYPI_INDEX,
-    mcp: reg.overrides?.mcp ?? mcpRegistriesFromEnv(host.env.MCP_LIFEGUARD_MCP_REGISTRY),
-  };
+  const overrides = registryOverrides(host.env, reg.overrides);
   const checkerKey = JSON.stringify([cacheFile, overrides, reg.timeoutMs ?? null]);
   let checker = checkers.get(checkerKey);
   if (!checker)
@@ -461,13 +464,4 @@ async function updateChecks(
       mcpRefs.map((r) => r.ref),
     ),
   };
-}
-
-/** `MCP_LIFEGUARD_MCP_REGISTRY`: MCP Registries' base URLs, comma-separated, asked in order (unset: the official one). */
-function mcpRegistriesFromEnv(value: string | undefined): string[] | undefined {
-  const list = (value ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  return list.length ? list : undefined;
 }

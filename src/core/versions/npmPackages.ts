@@ -186,22 +186,32 @@ function newest(found: Installed[]): Installed | undefined {
   )[0];
 }
 
-/** The npx cache folder that holds a spec: the one whose `_npx.packages` names it exactly, else one whose version satisfies it. */
-async function fromNpxCache(ctx: ResolveContext, r: NpmRunnerLaunch): Promise<Installed | undefined> {
+/** Every copy of a package in npx's cache (`<cache>/_npx/<hash>/node_modules/<name>`), with the specs that folder was fetched for. */
+export async function npxCacheCopies(
+  ctx: ResolveContext,
+  name: string,
+): Promise<Array<{ pkg: Extract<Installed, { state: 'installed' }>; specs: unknown[] }>> {
   const p = pathFor(ctx.host);
   const root = p.join(await npmCacheDir(ctx), '_npx');
-  const dirs = (await ctx.fs.readdir(root)) ?? [];
-  const exact: Installed[] = [];
-  const loose: Installed[] = [];
-  for (const d of dirs) {
+  const out: Array<{ pkg: Extract<Installed, { state: 'installed' }>; specs: unknown[] }> = [];
+  for (const d of (await ctx.fs.readdir(root)) ?? []) {
     const dir = p.join(root, d);
     const manifest = await readJson(ctx.fs, p.join(dir, 'package.json'));
     const specs =
       isRecord(manifest) && isRecord(manifest._npx) && Array.isArray(manifest._npx.packages)
         ? manifest._npx.packages
         : [];
-    const pkg = await readNpmPackage(ctx, p.join(dir, 'node_modules', r.name), `npx cache ${dir}`);
-    if (!pkg || pkg.state !== 'installed') continue;
+    const pkg = await readNpmPackage(ctx, p.join(dir, 'node_modules', name), `npx cache ${dir}`);
+    if (pkg?.state === 'installed') out.push({ pkg, specs });
+  }
+  return out;
+}
+
+/** The npx cache folder that holds a spec: the one whose `_npx.packages` names it exactly, else one whose version satisfies it. */
+async function fromNpxCache(ctx: ResolveContext, r: NpmRunnerLaunch): Promise<Installed | undefined> {
+  const exact: Installed[] = [];
+  const loose: Installed[] = [];
+  for (const { pkg, specs } of await npxCacheCopies(ctx, r.name)) {
     if (specs.includes(r.spec)) exact.push(pkg);
     else if (satisfies(pkg.version, r.range)) loose.push(pkg);
   }
@@ -254,7 +264,7 @@ async function fromBunx(ctx: ResolveContext, r: NpmRunnerLaunch): Promise<Instal
 }
 
 /** The project folder npm exec runs in: the nearest folder above cwd with a package.json or node_modules. */
-async function localProjectPackage(
+export async function localProjectPackage(
   ctx: ResolveContext,
   cwd: string | undefined,
   name: string,

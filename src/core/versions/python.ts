@@ -351,6 +351,35 @@ export async function pipxHomes(ctx: ResolveContext): Promise<string[]> {
   return pipxHomeFolders(ctx.host);
 }
 
+/** Every environment in a runner's cache folders whose site-packages hold the project (any version). */
+export async function envCacheCopies(
+  ctx: ResolveContext,
+  roots: readonly string[],
+  name: string,
+  kind: string,
+  extras?: readonly string[],
+): Promise<Array<Extract<Installed, { state: 'installed' }>>> {
+  const p = pathFor(ctx.host);
+  const found: Array<Extract<Installed, { state: 'installed' }>> = [];
+  for (const root of roots) {
+    for (const d of (await ctx.fs.readdir(root)) ?? []) {
+      const venv = p.join(root, d);
+      const sp = await venvSitePackages(ctx, venv);
+      if (!sp || !(await distributions(ctx, sp)).has(normalizeName(name))) continue;
+      const pkg = await readPythonPackage(ctx, { dir: sp, how: `${kind} ${venv}` }, { hint: name }, false, extras);
+      if (pkg?.state === 'installed') found.push(pkg);
+    }
+  }
+  return found;
+}
+
+/** The cached environments uvx builds (`archive-v0`, `environments-v1`, `environments-v2` of uv's cache). */
+export function uvxCacheRoots(ctx: ResolveContext, cacheDir?: string): string[] {
+  const p = pathFor(ctx.host);
+  const cache = uvCacheDir(ctx, cacheDir);
+  return [p.join(cache, 'archive-v0'), p.join(cache, 'environments-v1'), p.join(cache, 'environments-v2')];
+}
+
 /** Candidate environments in a cache folder whose site-packages hold the project; newest first wins. */
 async function fromEnvCache(
   ctx: ResolveContext,
@@ -358,23 +387,10 @@ async function fromEnvCache(
   r: PythonRunnerLaunch,
   kind: string,
 ): Promise<Installed | undefined> {
-  const p = pathFor(ctx.host);
-  const found: Installed[] = [];
-  for (const root of roots) {
-    for (const d of (await ctx.fs.readdir(root)) ?? []) {
-      const venv = p.join(root, d);
-      const sp = await venvSitePackages(ctx, venv);
-      if (!sp) continue;
-      const dists = await distributions(ctx, sp);
-      const have = dists.get(normalizeName(r.name));
-      if (!have || (r.version && have.version !== r.version)) continue;
-      const pkg = await readPythonPackage(ctx, { dir: sp, how: `${kind} ${venv}` }, { hint: r.name }, false, r.extras);
-      if (pkg?.state === 'installed') found.push(pkg);
-    }
-  }
-  return found.sort((a, b) =>
-    b.state === 'installed' && a.state === 'installed' ? (b.changedAt ?? 0) - (a.changedAt ?? 0) : 0,
-  )[0];
+  const found = (await envCacheCopies(ctx, roots, r.name, kind, r.extras)).filter(
+    (pkg) => !r.version || pkg.version === r.version,
+  );
+  return found.sort((a, b) => (b.changedAt ?? 0) - (a.changedAt ?? 0))[0];
 }
 
 /**
@@ -390,9 +406,7 @@ export async function resolvePythonRunner(ctx: ResolveContext, r: PythonRunnerLa
       const pkg = await readPythonPackage(ctx, { dir: sp, how: `uv tool ${tool}` }, { hint: r.name }, false, r.extras);
       if (pkg?.state === 'installed' && (!r.version || pkg.version === r.version)) return pkg;
     }
-    const cache = uvCacheDir(ctx, r.cacheDir);
-    const roots = [p.join(cache, 'archive-v0'), p.join(cache, 'environments-v1'), p.join(cache, 'environments-v2')];
-    const hit = await fromEnvCache(ctx, roots, r, 'uvx environment');
+    const hit = await fromEnvCache(ctx, uvxCacheRoots(ctx, r.cacheDir), r, 'uvx environment');
     if (hit) return hit;
   } else {
     const homes = await pipxHomes(ctx);

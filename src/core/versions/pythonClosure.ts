@@ -9,10 +9,9 @@ import { ResolveContext } from './lookup';
  * upgrading one of those does not make the server look changed. Reads files only; never runs Python.
  */
 
-/** PEP 503 normalisation: `Foo_Bar.baz` and `foo-bar-baz` are the same project (extras too, PEP 685). */
-export function normalizeName(name: string): string {
-  return name.toLowerCase().replace(/[-_.]+/g, '-');
-}
+import { normalizeName } from '../base/pythonName';
+
+export { normalizeName };
 
 /** One requirement of a distribution. */
 export interface Requirement {

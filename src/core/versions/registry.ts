@@ -77,6 +77,36 @@ export function statusFromServerResponse(
   return { status, ...(message ? { message } : {}), ...(latest ? { latest } : {}) };
 }
 
+/** A registry's answer about the newest release, as `doctor` shows it: the version, or why there is none. */
+export interface ReleaseSaid {
+  source: 'npm' | 'pypi' | 'mcp-registry';
+  /** The registry's URL (the package document's, or the MCP Registry's base). */
+  registry: string;
+  latest?: string;
+  /** Why it has no answer (a timeout, HTTP 404, not listed). */
+  error?: string;
+  /** An MCP Registry entry that is not active. */
+  status?: 'deprecated' | 'deleted';
+  /** ISO 8601. */
+  checkedAt: string;
+}
+
+/** The registries asked: the given overrides, else `MCP_LIFEGUARD_NPM_REGISTRY`, `MCP_LIFEGUARD_PYPI_INDEX`, `MCP_LIFEGUARD_MCP_REGISTRY` (comma-separated). */
+export function registryOverrides(
+  env: Readonly<Record<string, string | undefined>>,
+  given: RegistryOverrides = {},
+): RegistryOverrides {
+  const mcp = (env.MCP_LIFEGUARD_MCP_REGISTRY ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return {
+    npm: given.npm ?? env.MCP_LIFEGUARD_NPM_REGISTRY,
+    pypi: given.pypi ?? env.MCP_LIFEGUARD_PYPI_INDEX,
+    mcp: given.mcp ?? (mcp.length ? mcp : undefined),
+  };
+}
+
 export interface PackageRef {
   ecosystem: 'npm' | 'python';
   name: string;
@@ -275,6 +305,39 @@ export class RegistryChecker {
       ...(newer ? { latest: newer } : {}),
       registry: e.url,
       checkedAt: e.checkedAt,
+    };
+  }
+
+  /**
+   * What the registry said of a package when last asked, newer or not (`mcp-lifeguard doctor`):
+   * undefined when it was never asked.
+   */
+  async said(ref: PackageRef): Promise<ReleaseSaid | undefined> {
+    await this.load();
+    const e = this.entries.get(this.key(ref));
+    if (!e) return undefined;
+    return {
+      source: ref.ecosystem === 'npm' ? 'npm' : 'pypi',
+      registry: e.url,
+      checkedAt: e.checkedAt,
+      ...(e.latest ? { latest: e.latest } : {}),
+      ...(e.error ? { error: e.error } : {}),
+    };
+  }
+
+  /** What an MCP Registry said of a server's entry when last asked (its latest version, its status); undefined when never asked. */
+  async saidMcp(ref: McpRegistryRef): Promise<ReleaseSaid | undefined> {
+    await this.load();
+    const e = this.entries.get(mcpKey(ref));
+    if (!e) return undefined;
+    return {
+      source: 'mcp-registry',
+      registry: e.url,
+      checkedAt: e.checkedAt,
+      ...(e.latest ? { latest: e.latest } : {}),
+      ...(e.error ? { error: e.error } : {}),
+      ...(e.unlisted ? { error: `${ref.name} is not listed` } : {}),
+      ...(e.status && e.status !== 'active' ? { status: e.status } : {}),
     };
   }
 

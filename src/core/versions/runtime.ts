@@ -147,7 +147,7 @@ export function runtimeEvidence(
   const running = facts.running ?? 'unknown';
   const installed = facts.installed ?? 'unknown';
   const name = runtimeName(s, facts.running ?? (installed !== 'missing' ? facts.installed : undefined));
-  const runs = facts.running ? `${name} ${facts.running}` : `${name} (version unknown)`;
+  const runs = facts.running ? `${name} ${facts.running}` : `${name} (version not known)`;
   const what = facts.exeReplaced
     ? `runs a replaced ${runs}`
     : `runs ${runs} with replaced libraries (${facts.libraries.map((l) => path.basename(l)).join(', ')})`;

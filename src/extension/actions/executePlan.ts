@@ -1,7 +1,14 @@
 import * as vscode from 'vscode';
 import { ControlUnreachableError } from '../../core/control';
 import { Services } from '../services';
-import { ActionKind, PlanStep, stepVerb, verifyVsCodeStep } from '../viewModel/actionPlan';
+import {
+  ActionKind,
+  guardStepResult,
+  pidAndClients,
+  PlanStep,
+  stepVerb,
+  verifyVsCodeStep,
+} from '../viewModel/actionPlan';
 import { ARROW } from '../viewModel/format';
 import { VmInstance, VmServer } from '../../core/report/input';
 import { t } from '../viewModel/l10n';
@@ -41,7 +48,7 @@ export async function executePlan(
     verb = stepVerb(action, step);
     switch (step.kind) {
       case 'guard':
-        await guardStep(svc, step, note, force);
+        await guardStep(svc, server.name, step, note, force);
         break;
       case 'vscode':
         await vscodeStep(svc, action, server, step, note);
@@ -60,6 +67,7 @@ type Note = (ok: boolean, line: string) => void;
 
 async function guardStep(
   svc: Services,
+  serverName: string,
   step: Extract<PlanStep, { kind: 'guard' }>,
   note: Note,
   force: boolean,
@@ -68,16 +76,14 @@ async function guardStep(
   try {
     const reply =
       step.op === 'restart'
-        ? await svc.engine.guardRestart(step.endpoint, force)
+        ? await svc.engine.guardRestart(step.endpoint, {
+            force,
+            ...(svc.settings().restartWithoutCheck.includes(serverName) ? { check: 'none' as const } : {}),
+          })
         : await svc.engine.guardShutdown(step.endpoint);
     if (!reply.ok) return note(false, t('the guard of pid {0} refused: {1}', pid, reply.error));
     const child = step.op === 'restart' ? (reply.result as { childPid?: number }).childPid : undefined;
-    note(
-      true,
-      step.op === 'restart'
-        ? t('the guard restarted it (new pid {0}); the client kept its session', child ?? '?')
-        : t('the guard stopped pid {0}', pid),
-    );
+    note(true, guardStepResult(step, child));
   } catch (err) {
     const why = err instanceof ControlUnreachableError ? t('its guard does not answer') : (err as Error).message;
     note(false, t('pid {0}: {1}; nothing was changed', pid, why));
@@ -136,6 +142,6 @@ async function terminate(svc: Services, instances: readonly VmInstance[], note: 
   const graceMs = svc.settings().stopGraceMs;
   for (const i of instances) {
     const r = await svc.engine.stop(i, graceMs);
-    note(r.outcome === 'stopped' || r.outcome === 'gone', t('pid {0} ({1}): {2}', i.pid, i.client.name, r.message));
+    note(r.outcome === 'stopped' || r.outcome === 'gone', t('{0}: {1}', pidAndClients(i), r.message));
   }
 }

@@ -6,19 +6,78 @@ import { ConfigFileRead, readConfigForEdit, writeConfigFile } from '../../core/c
 import { decodeConfig, displayConfig, encodeConfig } from '../../core/configEdit/configText';
 import { editEntries, EntryChange, entryFormatFor } from '../../core/configEdit/wrapEdit';
 import { t } from '../viewModel/l10n';
+import { previewLanguage } from '../viewModel/previewLanguage';
 
-type Verb = 'Wrap' | 'Unwrap';
+type Verb = 'Wrap' | 'Unwrap' | 'Upgrade' | 'Roll Back' | 'Add';
+
+/** Each verb's words, written out whole so every sentence is translated as one. */
+const WORDS: Record<
+  Verb,
+  {
+    button: () => string;
+    title: (file: string, names: string) => string;
+    question: (names: string, file: string) => string;
+    cannot: (name: string, reason: string) => string;
+    notWritten: (file: string, why: string) => string;
+  }
+> = {
+  Wrap: {
+    button: () => t('Wrap'),
+    title: (file, names) => t('{0}: Wrap {1}', file, names),
+    question: (names, file) => t('Wrap {0} in {1}?', names, file),
+    cannot: (name, reason) => t('Cannot wrap {0}: {1}.', name, reason),
+    notWritten: (file, why) => t('{0} was not wrapped: {1}. Run Wrap again.', file, why),
+  },
+  Unwrap: {
+    button: () => t('Unwrap'),
+    title: (file, names) => t('{0}: Unwrap {1}', file, names),
+    question: (names, file) => t('Unwrap {0} in {1}?', names, file),
+    cannot: (name, reason) => t('Cannot unwrap {0}: {1}.', name, reason),
+    notWritten: (file, why) => t('{0} was not unwrapped: {1}. Run Unwrap again.', file, why),
+  },
+  Upgrade: {
+    button: () => t('Upgrade'),
+    title: (file, names) => t('{0}: Upgrade {1}', file, names),
+    question: (names, file) => t('Change the version {0} pins in {1}?', names, file),
+    cannot: (name, reason) => t('Cannot upgrade {0}: {1}.', name, reason),
+    notWritten: (file, why) => t('{0} was not changed: {1}. Run Upgrade again.', file, why),
+  },
+  'Roll Back': {
+    button: () => t('Roll Back'),
+    title: (file, names) => t('{0}: Roll Back {1}', file, names),
+    question: (names, file) => t('Change the version {0} pins in {1}?', names, file),
+    cannot: (name, reason) => t('Cannot roll back {0}: {1}.', name, reason),
+    notWritten: (file, why) => t('{0} was not changed: {1}. Run Roll Back again.', file, why),
+  },
+  Add: {
+    button: () => t('Add'),
+    title: (file, names) => t('{0}: Add {1}', file, names),
+    question: (names, file) => t('Add {0} to {1}?', names, file),
+    cannot: (name, reason) => t('Cannot add {0}: {1}.', name, reason),
+    notWritten: (file, why) => t('{0} was not changed: {1}. Run Add to Config again.', file, why),
+  },
+};
+
+/** Why an entry cannot be edited, in the verb's words. */
+export function sayCannot(verb: Verb, name: string, reason: string): void {
+  void vscode.window.showWarningMessage(WORDS[verb].cannot(name, reason));
+}
 
 /** One file's edit the user has seen as a diff and agreed to; written by `applyEdit`. */
 export interface AgreedEdit {
   file: string;
   servers: VmServer[];
+  /** The entries' names, for the log (a new entry has no server yet). */
+  names: string[];
   verb: Verb;
   /** The file as it was read (its bytes and which file held them): nothing is written over a file that changed since. */
   read: ConfigFileRead;
   /** The bytes to write. */
   bytes: Buffer;
 }
+
+/** Who logs a written entry: applyEdit, one line each, or the caller (a share is one line naming them all). */
+export type EntryLog = 'each' | 'caller';
 
 /** What came of proposing an edit: agreed, cancelled by the user, or not possible (already said). */
 export type Proposal = { kind: 'agreed'; edit: AgreedEdit } | { kind: 'cancelled' } | { kind: 'failed' };
@@ -36,17 +95,12 @@ export async function proposeEdit(
   change: (server: VmServer) => EntryChange,
 ): Promise<Proposal> {
   const file = servers[0].source.file;
-  const wrap = verb === 'Wrap';
-  const button = wrap ? t('Wrap') : t('Unwrap');
   const read = readConfigForEdit(file);
   if (read instanceof Error) {
     void vscode.window.showWarningMessage(t('Cannot read {0}: {1}', file, read.message));
     return { kind: 'failed' };
   }
-  const cannot = (server: VmServer, reason: string) =>
-    void vscode.window.showWarningMessage(
-      wrap ? t('Cannot wrap {0}: {1}.', server.name, reason) : t('Cannot unwrap {0}: {1}.', server.name, reason),
-    );
+  const cannot = (server: VmServer, reason: string) => sayCannot(verb, server.name, reason);
   const decoded = decodeConfig(read.bytes);
   const r = editEntries(
     decoded.text,
@@ -64,20 +118,49 @@ export async function proposeEdit(
     return { kind: 'failed' };
   }
   const bytes = encodeConfig({ ...decoded, text: r.text });
-  const names = servers.map((s) => s.name).join(', ');
-  const base = path.basename(file).replace(/\.[^.]+$/, '');
-  const proposed = svc.evidence.add(t('{0} (proposed)', base), displayConfig(bytes));
-  await vscode.commands.executeCommand(
-    'vscode.diff',
-    vscode.Uri.file(file),
-    proposed,
-    wrap ? t('{0}: Wrap {1}', path.basename(file), names) : t('{0}: Unwrap {1}', path.basename(file), names),
-    { preview: true },
+  return askAboutEdit(
+    svc,
+    { file, read, verb, servers: [...servers], names: servers.map((s) => s.name), bytes },
+    detail,
   );
-  const question = wrap ? t('Wrap {0} in {1}?', names, file) : t('Unwrap {0} in {1}?', names, file);
+}
+
+/**
+ * Shows a file's whole edit as a diff (the file beside what it would become) and asks; agreed, the
+ * edit is returned to be written by `applyEdit`. Nothing is written here.
+ */
+export async function askAboutEdit(svc: Services, edit: AgreedEdit, detail: string): Promise<Proposal> {
+  const { file, verb, bytes } = edit;
+  const words = WORDS[verb];
+  const button = words.button();
+  const names = edit.names.join(', ');
+  const base = path.basename(file).replace(/\.[^.]+$/, '');
+  // Both sides in the file's own language: no false problem (a JSONC comment read as strict JSON) while the diff is open.
+  const language = previewLanguage(file, decodeConfig(edit.read.bytes).text);
+  const proposed = svc.evidence.add(t('{0} (proposed)', base), displayConfig(bytes), language);
+  const original = await showInLanguage(vscode.Uri.file(file), language);
+  await vscode.commands.executeCommand('vscode.diff', original, proposed, words.title(path.basename(file), names), {
+    preview: true,
+  });
+  const question = words.question(names, file);
   const ok = await vscode.window.showInformationMessage(question, { modal: true, detail }, button);
-  if (ok !== button) return { kind: 'cancelled' };
-  return { kind: 'agreed', edit: { file, servers: [...servers], verb, read, bytes } };
+  return ok === button ? { kind: 'agreed', edit } : { kind: 'cancelled' };
+}
+
+/**
+ * The user's file as the diff's original side, in its own language: VS Code reads any `*.json` as
+ * strict JSON, so a file that holds comments is set to JSON with Comments (what it is) before the
+ * diff shows it, and strict JSON never flags it meanwhile.
+ */
+async function showInLanguage(uri: vscode.Uri, language: string): Promise<vscode.Uri> {
+  try {
+    const doc = await vscode.workspace.openTextDocument(uri);
+    if (language === 'jsonc' && doc.languageId === 'json')
+      await vscode.languages.setTextDocumentLanguage(doc, language);
+  } catch {
+    // The diff opens it as VS Code would; the preview itself is in the file's language.
+  }
+  return uri;
 }
 
 /**
@@ -85,18 +168,18 @@ export async function proposeEdit(
  * if the file did not change since it was read (the user may have edited it meanwhile), never over
  * another program's save, never in a folder another user can change.
  */
-export async function applyEdit(svc: Services, edit: AgreedEdit): Promise<boolean> {
+export async function applyEdit(svc: Services, edit: AgreedEdit, log: EntryLog = 'each'): Promise<boolean> {
   const { file, verb } = edit;
   const why = await writeConfigFile(edit.read, edit.bytes, { t });
   if (why !== undefined) {
-    void vscode.window.showWarningMessage(
-      verb === 'Wrap'
-        ? t('{0} was not wrapped: {1}. Run Wrap again.', file, why)
-        : t('{0} was not unwrapped: {1}. Run Unwrap again.', file, why),
-    );
+    void vscode.window.showWarningMessage(WORDS[verb].notWritten(file, why));
     return false;
   }
-  for (const s of edit.servers) svc.log.info(`${verb.toLowerCase()} ${s.name}: rewrote its entry in ${file}`);
+  if (log === 'each')
+    for (const name of edit.names)
+      svc.log.info(
+        verb === 'Add' ? `added ${name} to ${file}` : `${verb.toLowerCase()} ${name}: rewrote its entry in ${file}`,
+      );
   void svc.refresh.request('manual');
   return true;
 }
@@ -127,6 +210,7 @@ export async function editPlan(
   verb: Verb,
   detail: string,
   change: (server: VmServer) => EntryChange,
+  log: EntryLog = 'each',
 ): Promise<{ done: VmServer[]; left: VmServer[] } | undefined> {
   const byFile = new Map<string, VmServer[]>();
   for (const s of servers) {
@@ -144,7 +228,7 @@ export async function editPlan(
   }
   const done: VmServer[] = [];
   for (const edit of agreed) {
-    if (await applyEdit(svc, edit)) done.push(...edit.servers);
+    if (await applyEdit(svc, edit, log)) done.push(...edit.servers);
     else left.push(...edit.servers);
   }
   return { done, left };

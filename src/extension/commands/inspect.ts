@@ -5,6 +5,7 @@ import { evidenceDocument } from '../../core/report/evidenceDocument';
 import { clientLogDocument, ClientLogView, serverLogTarget } from '../viewModel/serverLog';
 import { localWorkspaceFolders } from '../services';
 import { TreeNode } from '../viewModel/tree';
+import { commandLineToCopy } from '../viewModel/commandLine';
 import { t } from '../viewModel/l10n';
 
 /** Open Config: the server's file at its entry. */
@@ -51,6 +52,18 @@ export async function copyPid(_svc: Services, node?: TreeNode): Promise<void> {
   if (node?.kind !== 'instance' && node?.kind !== 'unconfigured') return;
   await vscode.env.clipboard.writeText(String(node.instance.pid));
   void vscode.window.setStatusBarMessage(t('Copied pid {0}', node.instance.pid), 2000);
+}
+
+/** Copy Command Line from an instance or Not configured row: redacted (no env value, token or credential in a URL). */
+export async function copyCommandLine(_svc: Services, node?: TreeNode): Promise<void> {
+  if (node?.kind !== 'instance' && node?.kind !== 'unconfigured') return;
+  const line = commandLineToCopy(node.instance);
+  if (line === undefined) return;
+  await vscode.env.clipboard.writeText(line);
+  void vscode.window.setStatusBarMessage(
+    t('Copied the command line of pid {0} (secrets redacted)', node.instance.pid),
+    2000,
+  );
 }
 
 /**

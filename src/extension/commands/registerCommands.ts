@@ -2,7 +2,10 @@ import * as vscode from 'vscode';
 import { CommandId, CommandIdValue } from '../commandIds';
 import { Services } from '../services';
 import { createWorkspaceMcpJson } from './createWorkspaceMcpJson';
-import { openConfig, openProblem, showEvidence, copyPid, showServerLog } from './inspect';
+import { openConfig, openProblem, showEvidence, copyPid, copyCommandLine, showServerLog } from './inspect';
+import { hideProcess, showHiddenProcesses } from './hiddenProcesses';
+import { filterClients } from './filterClients';
+import { addToConfig } from './addToConfig';
 import { startServer } from './startServer';
 import { restartInstance, stopInstance } from './instanceActions';
 import { killDuplicates } from './killDuplicates';
@@ -12,6 +15,8 @@ import { stopServer } from './stopServer';
 import { refresh, showLog, showView } from './view';
 import { unwrapGuard, wrapWithGuard } from './wrapWithGuard';
 import { shareOneInstance, unshareServer } from './shareOneInstance';
+import { rollbackServer, upgradeServer } from './versionActions';
+import { showVersions } from './showVersions';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each command takes what its callers pass (node, id, position)
 type Handler = (svc: Services, ...args: any[]) => unknown;
@@ -27,14 +32,22 @@ const COMMANDS: Record<CommandIdValue, Handler> = {
   [CommandId.unwrapGuard]: unwrapGuard,
   [CommandId.shareOneInstance]: shareOneInstance,
   [CommandId.unshareServer]: unshareServer,
+  [CommandId.upgradeServer]: upgradeServer,
+  [CommandId.rollbackServer]: rollbackServer,
+  [CommandId.showVersions]: showVersions,
   [CommandId.showLog]: showLog,
   [CommandId.showView]: showView,
+  [CommandId.showHiddenProcesses]: showHiddenProcesses,
+  [CommandId.filterClients]: filterClients,
   [CommandId.restartInstance]: restartInstance,
   [CommandId.stopInstance]: stopInstance,
   [CommandId.openConfig]: openConfig,
   [CommandId.openProblem]: openProblem,
   [CommandId.showEvidence]: showEvidence,
   [CommandId.copyPid]: copyPid,
+  [CommandId.copyCommandLine]: copyCommandLine,
+  [CommandId.hideProcess]: hideProcess,
+  [CommandId.addToConfig]: addToConfig,
   [CommandId.showServerLog]: showServerLog,
   [CommandId.startServer]: startServer,
   [CommandId.createWorkspaceMcpJson]: createWorkspaceMcpJson,

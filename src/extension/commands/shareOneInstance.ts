@@ -8,6 +8,12 @@ import { isShareWrapped, wrappedName } from '../../core/configEdit/guardCommand'
 import { editPlan } from './editConfigEntry';
 import { CommandArg, pickServer } from './pickServer';
 import { t } from '../viewModel/l10n';
+import { nextStepsAfterEdit, showOutcome } from './nextStepsAfterEdit';
+
+/** The entries of a plan as the log names them: each with its client and file. */
+function entryList(servers: readonly VmServer[]): string {
+  return servers.map((s) => `${s.name} (${s.source.label}, ${s.source.file})`).join(', ');
+}
 
 /**
  * Share One Instance...: a server several clients each run a copy of gets, in every client's entry,
@@ -56,23 +62,26 @@ export async function shareOneInstance(svc: Services, arg?: CommandArg): Promise
     step.rewrite ? [] : [t('{0} ({1}): {2}', step.server.name, step.server.source.label, step.reason)],
   );
   const rewrite = plan.steps.flatMap((step) => (step.rewrite ? [step.server] : []));
-  const r = await editPlan(svc, rewrite, 'Wrap', detail, () => wrapChange(plan.name, { command: g.launcher }, true));
+  const r = await editPlan(
+    svc,
+    rewrite,
+    'Wrap',
+    detail,
+    () => wrapChange(plan.name, { command: g.launcher }, true),
+    'caller',
+  );
   if (!r) {
     void vscode.window.showInformationMessage(t('Share One Instance cancelled: nothing was written.'));
     return 0;
   }
+  // One line for the share: the entries it put behind one instance, not one "wrap" line each.
   svc.log.info(
-    `share ${plan.name}: ${r.done.length} of ${rewrite.length} entries now run --on-conflict share --name ${plan.name} (${r.done.map((s) => s.source.label).join(', ')})`,
+    `share ${plan.name}: ${r.done.length} of ${rewrite.length} entries behind one instance (run --on-conflict share --name ${plan.name}): ${entryList(r.done)}`,
   );
   for (const s of r.left) left.push(t('{0} ({1}): not rewritten', s.name, s.source.label));
-  const summary = t(
-    '{0} of {1} entries of {2} now share one server; each client uses it the next time it starts the server.',
-    r.done.length,
-    rewrite.length,
-    plan.name,
-  );
+  const summary = t('{0} of {1} entries of {2} now share one server.', r.done.length, rewrite.length, plan.name);
   const text = [summary, ...(left.length ? [t('Left as they are: {0}.', left.join('; '))] : [])].join(' ');
-  void (r.done.length > 0 ? vscode.window.showInformationMessage(text) : vscode.window.showWarningMessage(text));
+  showOutcome(text, r.done.length > 0 ? await nextStepsAfterEdit(svc, r.done) : [], r.done.length > 0);
   return r.done.length;
 }
 
@@ -112,12 +121,13 @@ export async function unshareServer(svc: Services, arg?: CommandArg): Promise<nu
       'Each entry gets back the command and arguments the guard was started with; each client starts its own copy again.',
     ),
     () => unwrapChange,
+    'caller',
   );
   if (!r) {
     void vscode.window.showInformationMessage(t('Unshare cancelled: nothing was written.'));
     return 0;
   }
-  svc.log.info(`unshare ${name}: ${r.done.length} of ${rewrite.length} entries restored`);
+  svc.log.info(`unshare ${name}: ${r.done.length} of ${rewrite.length} entries restored: ${entryList(r.done)}`);
   for (const s of r.left) left.push(t('{0} ({1}): not rewritten', s.name, s.source.label));
   const summary = t(
     '{0} of {1} entries no longer share {2}; each client starts its own copy from its next start.',
@@ -126,6 +136,6 @@ export async function unshareServer(svc: Services, arg?: CommandArg): Promise<nu
     name,
   );
   const text = [summary, ...(left.length ? [t('Left as they are: {0}.', left.join('; '))] : [])].join(' ');
-  void (r.done.length > 0 ? vscode.window.showInformationMessage(text) : vscode.window.showWarningMessage(text));
+  showOutcome(text, r.done.length > 0 ? await nextStepsAfterEdit(svc, r.done) : [], r.done.length > 0);
   return r.done.length;
 }

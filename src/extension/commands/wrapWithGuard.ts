@@ -8,6 +8,7 @@ import { guardNameFor } from '../../core/configEdit/sharePlan';
 import { editConfigEntry } from './editConfigEntry';
 import { CommandArg, pickServer } from './pickServer';
 import { t } from '../viewModel/l10n';
+import { nextStepsAfterEdit, showOutcome } from './nextStepsAfterEdit';
 
 function guardLauncher(svc: Services): string | undefined {
   const g = svc.guard();
@@ -34,9 +35,7 @@ export async function wrapWithGuard(svc: Services, arg?: CommandArg): Promise<bo
     arg,
     eligible,
     t('Wrap which MCP server with the guard?'),
-    t(
-      'No server can be wrapped: only stdio servers in JSON config files (not Codex TOML or Continue YAML yet) that are not wrapped already.',
-    ),
+    t('No server can be wrapped: only stdio servers that are not wrapped already, in a file this window may change.'),
   );
   if (!server) return false;
   const support = wrapSupport(server, t);
@@ -58,14 +57,7 @@ export async function wrapWithGuard(svc: Services, arg?: CommandArg): Promise<bo
   );
   const done = await editConfigEntry(svc, server, 'Wrap', detail, wrapChange(name, { command: launcher }));
   if (done)
-    void vscode.window.showInformationMessage(
-      t(
-        '{0} now starts through the guard. {1} uses it the next time it starts the server (restart it there, or restart {2}).',
-        server.name,
-        server.source.label,
-        server.source.label,
-      ),
-    );
+    showOutcome(t('{0} now starts through the guard.', server.name), await nextStepsAfterEdit(svc, [server]), true);
   return done;
 }
 
@@ -87,7 +79,9 @@ export async function unwrapGuard(svc: Services, arg?: CommandArg): Promise<void
     unwrapChange,
   );
   if (done)
-    void vscode.window.showInformationMessage(
+    showOutcome(
       t('{0} no longer starts through the guard from its next start.', server.name),
+      await nextStepsAfterEdit(svc, [server]),
+      true,
     );
 }

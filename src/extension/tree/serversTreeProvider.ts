@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { SnapshotStore } from '../store';
-import { allNodes, childNodes, rootNodes, TreeContext, TreeNode, treeItem } from '../viewModel/tree';
+import { allNodes, childNodes, rootNodes, TreeContext, TreeFilter, TreeNode, treeItem } from '../viewModel/tree';
 
 /**
  * The "MCP Servers" tree. Elements are the view-model's plain nodes; TreeItems are built from
@@ -16,13 +16,15 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
   constructor(
     private readonly store: SnapshotStore,
     private readonly context: () => TreeContext,
+    /** What the user chose not to see (hidden Not configured processes), read at each refresh. */
+    private readonly filter: () => TreeFilter = () => ({}),
   ) {
     this.sub = store.onDidChange(() => this.refresh());
   }
 
   refresh(): void {
     const snap = this.store.snapshot;
-    this.byId = new Map((snap ? allNodes(snap) : []).map((n) => [n.id, n]));
+    this.byId = new Map((snap ? allNodes(snap, this.filter()) : []).map((n) => [n.id, n]));
     this.emitter.fire(undefined);
   }
 
@@ -49,7 +51,7 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     const snap = this.store.snapshot;
     if (!snap) return [];
     // Children come from the current snapshot, so a stale element never shows stale children.
-    if (!node) return rootNodes(snap);
+    if (!node) return rootNodes(snap, this.filter());
     const current = this.byId.get(node.id);
     return current ? childNodes(current) : [];
   }

@@ -5,6 +5,7 @@ import { restartRiskText } from '../../core/versions/startRisk';
 import { mayRun } from './trust';
 import { VSCODE_MCP, vscodeServerId } from './vscodeServerId';
 import { t } from './l10n';
+import { listWords } from './format';
 
 /**
  * How to restart or stop instances, by who owns each one (the design's table):
@@ -211,6 +212,24 @@ export function notStartedAgain(client: VmClient): string {
   }
 }
 
+/** What a guard's step did, in the result: a shared instance's names every client it serves. */
+export function guardStepResult(step: Extract<PlanStep, { kind: 'guard' }>, newPid: number | undefined): string {
+  const shared = sharedClients(step.instance);
+  const pid = step.instance.pid;
+  if (step.op === 'shutdown')
+    return shared ? t('the guard stopped {0}', pidAndClients(step.instance)) : t('the guard stopped pid {0}', pid);
+  return shared
+    ? t('the guard restarted pid {0} (new pid {1}); {2}', pid, newPid ?? '?', keptSessions(shared))
+    : t('the guard restarted it (new pid {0}); the client kept its session', newPid ?? '?');
+}
+
+/** Before a shared instance's stop: every client it serves loses it. */
+export function lostServer(names: readonly string[]): string {
+  return names.length === 1
+    ? t('{0} loses the server until it starts it again.', names[0])
+    : t('{0} each lose the server until they start it again.', listWords(names));
+}
+
 /** The second button of a Stop (or a Restart that stops): wrap the entry first, then stop. */
 export function wrapThenStop(): string {
   return t('Wrap with Guard, then Stop');
@@ -224,8 +243,30 @@ export interface Confirmation {
   wrapButton?: string;
 }
 
+/**
+ * The clients a shared instance serves (one process behind `run --on-conflict share`, or an HTTP
+ * guard's), by the names they gave; undefined for an instance one client runs. What happens to a
+ * shared instance happens to each of them, so every confirmation and result names them all.
+ */
+export function sharedClients(i: Pick<VmInstance, 'lock'>): string[] | undefined {
+  const attached = i.lock?.attached;
+  if (!attached || attached.length === 0) return undefined;
+  return attached.map((c) => c.clientName ?? t('an unnamed client'));
+}
+
+/** `pid 4953 (Cursor)`, or for a shared instance `pid 4953, shared by Cursor, Codex and Claude Code`. */
+export function pidAndClients(i: VmInstance): string {
+  const shared = sharedClients(i);
+  return shared ? t('pid {0}, shared by {1}', i.pid, listWords(shared)) : t('pid {0} ({1})', i.pid, i.client.name);
+}
+
+/** After a guard restarted a shared instance: every client kept its session, each named. */
+export function keptSessions(names: readonly string[]): string {
+  return names.length === 1 ? t('{0} kept its session', names[0]) : t('{0} kept their sessions', listWords(names));
+}
+
 const who = (instances: readonly VmInstance[]) =>
-  instances.map((i) => t('pid {0} ({1})', i.pid, i.client.name)).join(', ');
+  instances.map(pidAndClients).join(instances.some((i) => sharedClients(i)) ? '; ' : ', ');
 
 /**
  * Restart's confirmation from its plan: what is restarted and what is only stopped, said before it
@@ -300,9 +341,14 @@ export function stopConfirmation(
   const stopped = steps.flatMap((s) => (s.kind === 'guard' ? [s.instance] : s.instances));
   // VS Code starts its own servers again when they are next used; a guard's or another client's are not.
   const notAgain = steps.flatMap((s) =>
-    s.kind === 'terminate' ? [s.client] : s.kind === 'guard' ? [s.instance.client] : [],
+    s.kind === 'terminate' ? [s.client] : s.kind === 'guard' && !sharedClients(s.instance) ? [s.instance.client] : [],
   );
-  const why = [...new Set(notAgain.map(notStartedAgain))];
+  // A shared instance's stop takes the server from every client it serves.
+  const sharedLoss = steps.flatMap((s) => {
+    const names = s.kind === 'guard' ? sharedClients(s.instance) : undefined;
+    return names ? [lostServer(names)] : [];
+  });
+  const why = [...new Set([...notAgain.map(notStartedAgain), ...sharedLoss])];
   const offerWrap = canWrap && steps.some((s) => s.kind === 'terminate' && s.offerWrap);
   return {
     message: t('Stop {0}?', server.name),
@@ -371,7 +417,7 @@ export function bulkRestartConfirmation(
     const parts = instances.map((i) => {
       if (restartEffect(server, i, ctx) === 'restart') {
         restarts++;
-        return t('restart pid {0} ({1})', i.pid, i.client.name);
+        return t('restart {0}', pidAndClients(i));
       }
       stops++;
       return t('stop pid {0} ({1})', i.pid, notStartedAgain(i.client));

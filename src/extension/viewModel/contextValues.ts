@@ -32,6 +32,12 @@ export const Cap = {
   wrap: 'wrap',
   unwrap: 'unwrap',
   copyPid: 'copyPid',
+  /** It has a command line to copy (redacted as the snapshot holds it). */
+  copyCommandLine: 'copyCommandLine',
+  /** A Not configured process with an identity to hide it by (hiddenProcesses.ts). */
+  hide: 'hide',
+  /** A Not configured process whose launch can be written into a client's config as a new entry. */
+  addToConfig: 'addToConfig',
   /** Not running, and VS Code itself can start it (start.ts). */
   start: 'start',
   /** A guard's log file, or VS Code's own output for its server. */
@@ -40,6 +46,10 @@ export const Cap = {
   share: 'share',
   /** Its entry shares one server with other clients (`run --on-conflict share`): Unshare gives every client its own copy back. */
   unshare: 'unshare',
+  /** Its package has a version that can be installed the way it was installed (or pinned), and the window may run it. */
+  upgrade: 'upgrade',
+  /** Its package is a release of npm or PyPI: Show Versions traces every source of its version (read-only). */
+  versions: 'versions',
 } as const;
 export type CapValue = (typeof Cap)[keyof typeof Cap];
 
@@ -98,11 +108,22 @@ export const ITEM_MENUS: readonly ItemMenu[] = [
     cap: Cap.copyPid,
     group: '2_inspect@3',
   },
-  { command: CommandId.showServerLog, kinds: RUNNING, cap: Cap.serverLog, group: '2_inspect@4' },
+  {
+    command: CommandId.copyCommandLine,
+    kinds: [NodeKind.instance, NodeKind.unconfigured],
+    cap: Cap.copyCommandLine,
+    group: '2_inspect@4',
+  },
+  { command: CommandId.showServerLog, kinds: RUNNING, cap: Cap.serverLog, group: '2_inspect@5' },
+  { command: CommandId.addToConfig, kinds: [NodeKind.unconfigured], cap: Cap.addToConfig, group: '3_guard@1' },
+  { command: CommandId.hideProcess, kinds: [NodeKind.unconfigured], cap: Cap.hide, group: '5_hide@1' },
   { command: CommandId.wrapWithGuard, kinds: [NodeKind.server], cap: Cap.wrap, group: '3_guard@1' },
   { command: CommandId.unwrapGuard, kinds: [NodeKind.server], cap: Cap.unwrap, group: '3_guard@2' },
   { command: CommandId.shareOneInstance, kinds: [NodeKind.server], cap: Cap.share, group: '3_guard@3' },
   { command: CommandId.unshareServer, kinds: [NodeKind.server], cap: Cap.unshare, group: '3_guard@4' },
+  { command: CommandId.upgradeServer, kinds: [NodeKind.server], cap: Cap.upgrade, group: '4_versions@1' },
+  { command: CommandId.rollbackServer, kinds: [NodeKind.server], cap: Cap.upgrade, group: '4_versions@2' },
+  { command: CommandId.showVersions, kinds: [NodeKind.server], cap: Cap.versions, group: '4_versions@3' },
 ];
 
 /** The manifest entries generated from ITEM_MENUS. */

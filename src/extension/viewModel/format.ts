@@ -1,3 +1,4 @@
+import { cpuText, memoryText } from '../../core/report/cost';
 import { terminalSafe, terminalSafeLines } from '../../core/base/terminalSafe';
 import { t } from './l10n';
 
@@ -25,11 +26,13 @@ export function formatUptime(startTime: number | undefined, now: number): string
   return t('{0}d', Math.floor(h / 24));
 }
 
+/** CPU time: "4.2 s", "3 min 10 s", "2 h 5 min" (the engine's words, in the user's language). */
+export function formatCpu(ms: number): string {
+  return cpuText(ms, t);
+}
+
 export function formatMemory(bytes: number | undefined): string | undefined {
-  if (bytes === undefined) return undefined;
-  const mb = bytes / (1024 * 1024);
-  if (mb >= 1024) return t('{0} GB', (mb / 1024).toFixed(1));
-  return t('{0} MB', Math.round(mb));
+  return bytes === undefined ? undefined : memoryText(bytes, t);
 }
 
 /** Escapes text for a MarkdownString table cell. */
@@ -46,4 +49,10 @@ export function commandLink(title: string, command: string, args: unknown[] = []
 /** A count and its noun, both forms translated by the caller: `plural(n, t('{0} instance', n), t('{0} instances', n))`. */
 export function plural(n: number, one: string, many: string): string {
   return n === 1 ? one : many;
+}
+
+/** Names as a sentence lists them: `Cursor`, `Cursor and Codex`, `Cursor, Codex and Claude Code`. */
+export function listWords(names: readonly string[]): string {
+  if (names.length <= 1) return names.join('');
+  return t('{0} and {1}', names.slice(0, -1).join(', '), names[names.length - 1]);
 }

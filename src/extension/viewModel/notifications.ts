@@ -9,9 +9,10 @@ import {
   distinctInstances,
   downVerdict,
   StaleVerdict,
-  staleVerdict,
+  staleVerdicts,
 } from '../../core/report/state';
 import { registryNotice } from '../../core/report/evidence';
+import { isKnownVersion, versionMove, versionWord } from '../../core/report/versionWords';
 import { t } from './l10n';
 import type { InferredSource } from '../../core/base/versionTypes';
 
@@ -19,7 +20,9 @@ import type { InferredSource } from '../../core/base/versionTypes';
  * Which notifications a snapshot calls for. One package change is one notification, however many
  * entries and clients run it: an `npm install` that moves a package shared by two entries is one
  * event. Each has an event id: the same event is notified once, in one window (the glue claims the
- * id across windows before showing it), however often it is seen.
+ * id across windows before showing it), however often it is seen. Every cause an instance needs a
+ * restart for is its own event, as soon as a snapshot shows it: a runtime replaced under a server
+ * already stale is news of its own, not something the package's event already said.
  */
 
 /** Two buttons at most: Restart... asks first (it names what is only stopped), Show reveals the view. */
@@ -113,17 +116,19 @@ function staleMessage(
     return t('{0}: its files changed after {1} started; restart to load what is installed.', pkg, where);
   if (cause === 'runtime')
     return t(
-      '{0} was replaced ({1} {2} {3}); {4} {5} the old {0}: restart to run it.',
+      '{0} was replaced ({1}); {2} {3} the old {0}: restart to run it.',
       pkg,
-      olds.join(', '),
-      ARROW,
-      installed,
+      versionMove(olds.map((o) => versionWord(o, t)).join(', '), installed, ARROW, t),
       where,
       still,
     );
   if (cause === 'config')
     return t('{0}: the configuration now launches {1}; {2} {3} {4}.', pkg, installed, where, still, olds.join(', '));
-  const from = olds.join(', ');
+  // What the engine could not learn is not a version: said in words ("no longer installed", "the code it started with").
+  if (installed === 'missing') return t('{0} is no longer installed; {1} {2} it.', pkg, where, still);
+  if (!olds.some(isKnownVersion))
+    return t('{0} {1} was installed over it; {2} {3} the code it started with.', pkg, installed, where, still);
+  const from = olds.map((o) => versionWord(o, t)).join(', ');
   const how =
     inferred === 'uv-cache'
       ? t(" (inferred from uv's cache)")
@@ -158,10 +163,10 @@ export function decideNotifications(
   if (settings.onUpgrade) {
     const events = new Map<string, Hit[]>();
     for (const { server, instance } of distinctInstances(snapshot.servers.filter((s) => !memory.muted.has(s.id)))) {
-      const verdict = staleVerdict(instance);
-      if (!verdict) continue;
-      const id = staleEventId(verdict);
-      events.set(id, [...(events.get(id) ?? []), { server, instance, verdict }]);
+      for (const verdict of staleVerdicts(instance)) {
+        const id = staleEventId(verdict);
+        events.set(id, [...(events.get(id) ?? []), { server, instance, verdict }]);
+      }
     }
     for (const [eventId, hits] of events) {
       if (memory.seen.has(eventId)) continue;
@@ -226,11 +231,20 @@ export function decideNotifications(
       // Several servers can run one package: one message per version, not per server.
       if (memory.seen.has(eventId) || updates.has(eventId)) continue;
       updates.add(eventId);
+      // Said once for every entry that runs it, counted: "(7 entries use 2026.7.4)", not one entry's name.
+      const users = snapshot.servers.filter(
+        (s) => s.updateAvailable && updateEventId(s.updateAvailable.package, s.updateAvailable.latest) === eventId,
+      );
+      const installed = [...new Set(users.map((s) => s.updateAvailable!.installed))].join(', ');
       out.push({
         kind: 'update',
         eventId,
         serverId: server.id,
-        message: shownText(t('{0} {1} is available ({2} uses {3}).', u.package, u.latest, server.name, u.installed)),
+        message: shownText(
+          users.length === 1
+            ? t('{0} {1} is available ({2} uses {3}).', u.package, u.latest, server.name, installed)
+            : t('{0} {1} is available ({2} entries use {3}).', u.package, u.latest, users.length, installed),
+        ),
       });
     }
   }
@@ -249,13 +263,15 @@ export function currentTargets(
   return (snapshot?.servers ?? [])
     .map((server) => ({
       server,
-      instances: bulkRestartTargets(server).filter((i) => staleEventId(staleVerdict(i)!) === n.eventId),
+      instances: bulkRestartTargets(server).filter((i) => staleVerdicts(i).some((v) => staleEventId(v) === n.eventId)),
     }))
     .filter((t) => t.instances.length > 0);
 }
 
 /** What a notification's action says when nothing runs the old code any more: the event is over, not "no running instance". */
 export function eventOver(n: Pick<StaleNotification, 'package' | 'installed'>): string {
+  if (!isKnownVersion(n.installed))
+    return t('Every instance of {0} has been restarted or has stopped: nothing to restart.', n.package);
   return t('Every instance of {0} already runs {1} or has stopped: nothing to restart.', n.package, n.installed);
 }
 

@@ -1,4 +1,6 @@
+import type { ClientId } from '../../core/base/model';
 import { VmSnapshot } from '../../core/report/input';
+import { t } from './l10n';
 
 /**
  * The `mcpLifeguard.sources` setting: which clients' configurations the views show. Empty means all.
@@ -13,4 +15,77 @@ export function filterSources(snapshot: VmSnapshot, clients: readonly string[]):
     files: snapshot.files.filter((f) => keep.has(f.client)),
     diagnostics: snapshot.diagnostics.filter((d) => d.client === undefined || keep.has(d.client)),
   };
+}
+
+/** Each client's name, as the setting's choices name it. */
+export const CLIENT_NAMES: Readonly<Record<ClientId, string>> = {
+  vscode: 'VS Code',
+  'vscode-insiders': 'VS Code Insiders',
+  'claude-desktop': 'Claude Desktop',
+  'claude-code': 'Claude Code',
+  cursor: 'Cursor',
+  windsurf: 'Windsurf',
+  'gemini-cli': 'Gemini CLI',
+  codex: 'Codex',
+  continue: 'Continue',
+  zed: 'Zed',
+  cline: 'Cline',
+  'roo-code': 'Roo Code',
+  'copilot-cli': 'Copilot CLI',
+  'qwen-code': 'Qwen Code',
+  opencode: 'opencode',
+  kilo: 'Kilo',
+  auggie: 'Auggie (Augment)',
+};
+
+function isClientId(id: string): id is ClientId {
+  return Object.hasOwn(CLIENT_NAMES, id);
+}
+
+/** One client offered by Filter by Client...: how many servers it configures, and whether it shows now. */
+export interface ClientChoice {
+  client: ClientId;
+  name: string;
+  servers: number;
+  picked: boolean;
+}
+
+/**
+ * The clients Filter by Client... offers, from the unfiltered snapshot: those with a config file read
+ * or a server, and those the setting names; most servers first. With no filter, every one is picked.
+ */
+export function clientChoices(
+  all: {
+    servers: ReadonlyArray<{ source: { client: ClientId } }>;
+    files: ReadonlyArray<{ client: ClientId; state: string }>;
+  },
+  current: readonly string[],
+): ClientChoice[] {
+  const counts = new Map<ClientId, number>();
+  for (const f of all.files) if (f.state === 'read' && !counts.has(f.client)) counts.set(f.client, 0);
+  for (const s of all.servers) counts.set(s.source.client, (counts.get(s.source.client) ?? 0) + 1);
+  for (const c of current) if (isClientId(c) && !counts.has(c)) counts.set(c, 0);
+  const showing = new Set(current);
+  return [...counts]
+    .map(([client, servers]) => ({
+      client,
+      name: CLIENT_NAMES[client],
+      servers,
+      picked: showing.size === 0 || showing.has(client),
+    }))
+    .sort((a, b) => b.servers - a.servers || a.name.localeCompare(b.name));
+}
+
+/** The setting's value for the clients picked: every one offered (or none) is no filter, written as empty. */
+export function sourcesSetting(picked: readonly ClientId[], offered: readonly ClientId[]): ClientId[] {
+  const keep = new Set(picked);
+  if (keep.size === 0 || offered.every((c) => keep.has(c))) return [];
+  return Object.keys(CLIENT_NAMES).filter((c): c is ClientId => isClientId(c) && keep.has(c));
+}
+
+/** The view's message while a filter is on (undefined when off): which clients show, and how to see all again. */
+export function filterNote(current: readonly string[]): string | undefined {
+  const names = current.filter(isClientId).map((c) => CLIENT_NAMES[c]);
+  if (names.length === 0) return undefined;
+  return t('Showing only {0}. Filter by Client... in the title bar shows every client again.', names.join(', '));
 }

@@ -1,5 +1,6 @@
 import { CommandId } from '../commandIds';
-import { ARROW, commandLink, mdCell, plural } from './format';
+import { ARROW, commandLink, formatCpu, formatMemory, mdCell, plural } from './format';
+import { McpCost, mcpCost } from '../../core/report/cost';
 import { NO_WINDOW, OwnerContext, restartEffect } from './actionPlan';
 import { VmSnapshot } from '../../core/report/input';
 import { instanceKey, verdictWord } from './tree';
@@ -12,6 +13,7 @@ import {
   versionUnknown,
 } from '../../core/report/state';
 import { t } from './l10n';
+import { versionMove } from '../../core/report/versionWords';
 
 /** What the status bar item shows; the glue copies it onto one item created once. */
 export type StatusBarModel =
@@ -43,6 +45,8 @@ export const STATUS_TOOLTIP_COMMANDS = [
 
 export interface StatusBarOptions {
   alwaysShow: boolean;
+  /** `mcpLifeguard.memoryBudget`: past it (what the servers use, PSS where given) the badge warns; 0 or absent: none. */
+  memoryBudgetBytes?: number;
   /** This window, to name each row's action after what it does (Restart or Stop). */
   window?: OwnerContext;
 }
@@ -94,7 +98,11 @@ export function statusBarModel(load: LoadState, options: StatusBarOptions): Stat
   if (c.superseded) parts.push(t('{0} superseded', c.superseded));
   if (c.problems)
     parts.push(plural(c.problems, t('{0} config problem', c.problems), t('{0} config problems', c.problems)));
-  const warning = hasProblems(c);
+  const cost = mcpCost(snapshot);
+  const budget = options.memoryBudgetBytes ?? 0;
+  const overBudget = budget > 0 && cost.bytes > budget;
+  if (overBudget) parts.push(t('{0} over budget', formatMemory(cost.bytes) ?? ''));
+  const warning = hasProblems(c) || overBudget;
   // The number is what runs (users read it so), the configured count is in the tooltip.
   // The first look counts what runs at once; a spinner says versions are still being checked.
   const icon = warning ? '$(warning)' : snapshot.versionsPending ? '$(sync~spin)' : '$(pulse)';
@@ -120,6 +128,10 @@ export function statusBarModel(load: LoadState, options: StatusBarOptions): Stat
   if (c.orphan)
     problems.push(plural(c.orphan, t('{0} orphaned instance', c.orphan), t('{0} orphaned instances', c.orphan)));
   if (c.superseded) problems.push(t('{0} left by an earlier agent host', instances(c.superseded)));
+  if (overBudget)
+    problems.push(
+      t('MCP servers use {0}, over the budget of {1}', formatMemory(cost.bytes) ?? '', formatMemory(budget) ?? ''),
+    );
   if (c.problems)
     problems.push(
       t(
@@ -149,14 +161,33 @@ export function statusBarModel(load: LoadState, options: StatusBarOptions): Stat
     visible: true,
     text,
     warning,
-    tooltip: tooltipTable(snapshot, tooltipSummary, options.window ?? NO_WINDOW),
+    tooltip: tooltipTable(
+      snapshot,
+      tooltipSummary,
+      costWords(cost, overBudget ? budget : 0),
+      options.window ?? NO_WINDOW,
+    ),
     accessibility,
     command,
   };
 }
 
-function tooltipTable(snapshot: VmSnapshot, summary: string, window: OwnerContext): string {
+/** What the servers cost, in one line: memory (and which measure), CPU time, copies, the budget when passed. */
+function costWords(cost: McpCost, overBudget: number): string | undefined {
+  if (cost.instances === 0) return undefined;
+  const used = formatMemory(cost.bytes) ?? '';
+  const measure =
+    cost.measure === 'pss' ? t('PSS') : cost.measure === 'rss' ? t('RSS') : t('PSS, RSS where not readable');
+  const words = [t('MCP servers use {0} ({1}) and {2} of CPU', used, measure, formatCpu(cost.cpuMs))];
+  if (cost.copiesBytes > 0)
+    words.push(t('{0} of it is copies of the same server', formatMemory(cost.copiesBytes) ?? ''));
+  if (overBudget) words.push(t('over your budget of {0} (mcpLifeguard.memoryBudget)', formatMemory(overBudget) ?? ''));
+  return `${words.join('; ')}.`;
+}
+
+function tooltipTable(snapshot: VmSnapshot, summary: string, cost: string | undefined, window: OwnerContext): string {
   const lines = [t('**MCP Lifeguard**: {0}', mdCell(summary)), ''];
+  if (cost) lines.push(mdCell(cost), '');
   const rows: string[] = [];
   for (const s of snapshot.servers) {
     for (const i of s.instances) {
@@ -164,7 +195,7 @@ function tooltipTable(snapshot: VmSnapshot, summary: string, window: OwnerContex
       const flags = [...instanceFlags(i)];
       // A running version that is not known is `?`, never the installed one.
       const version = stale
-        ? `${stale.cause === 'runtime' ? `${mdCell(stale.package)} ` : ''}${mdCell(stale.running)} ${ARROW} ${mdCell(stale.installed)}`
+        ? `${stale.cause === 'runtime' ? `${mdCell(stale.package)} ` : ''}${mdCell(versionMove(stale.running, stale.installed, ARROW, t))}`
         : `${mdCell(i.runningVersion ?? '?')}${i.runningVersion === undefined && s.installedVersion ? ` ${ARROW} ${mdCell(s.installedVersion)}` : ''}`;
       // A row's link acts on that row's instance only, named after what it does to it.
       const actions =

@@ -1,3 +1,4 @@
+import { instanceCost } from '../../core/report/cost';
 import { CommandId, CommandIdValue } from '../commandIds';
 import type { Diagnostic } from '../../core/base/model';
 import { NO_WINDOW, OwnerContext, restartEffect } from './actionPlan';
@@ -7,6 +8,7 @@ import { ARROW, formatMemory, formatUptime, mdCell, plural, shownLines, shownTex
 import { isShareWrapped, isWrapped, runsUnderGuard, wrapSupport } from '../../core/configEdit/guardCommand';
 import { VmChild, VmInstance, VmServer, VmSnapshot } from '../../core/report/input';
 import { describeProgram, visibleNotConfigured } from './notConfigured';
+import { processIdentity, splitHidden } from './hiddenProcesses';
 import { shownPath } from './problems';
 import { serverLogTarget } from './serverLog';
 import { canShare } from '../../core/configEdit/sharePlan';
@@ -25,6 +27,7 @@ import {
 } from '../../core/report/state';
 import { mayRun } from './trust';
 import { t } from './l10n';
+import { versionMove, versionWord } from '../../core/report/versionWords';
 
 /**
  * The tree as plain data: nodes are domain objects with stable ids and their parent's id (so the
@@ -35,7 +38,8 @@ export type TreeNode =
   | { kind: 'group'; id: string; label: string; servers: VmServer[] }
   | { kind: 'server'; id: string; parentId: string; server: VmServer }
   | { kind: 'instance'; id: string; parentId: string; server: VmServer; instance: VmInstance }
-  | { kind: 'notConfigured'; id: string; instances: VmInstance[] }
+  /** `hiddenCount`: listed processes the user hid (hiddenProcesses.ts), counted in the group's description. */
+  | { kind: 'notConfigured'; id: string; instances: VmInstance[]; hiddenCount: number }
   | { kind: 'unconfigured'; id: string; parentId: string; instance: VmInstance }
   | { kind: 'child'; id: string; parentId: string; child: VmChild }
   | { kind: 'problems'; id: string; diagnostics: Diagnostic[] }
@@ -72,7 +76,12 @@ export interface TreeItemModel {
 
 const instances = (n: number) => plural(n, t('{0} instance', n), t('{0} instances', n));
 
-export function rootNodes(snapshot: VmSnapshot): TreeNode[] {
+/** What the tree leaves out on the user's word: Not configured processes hidden by their identity (hiddenProcesses.ts). */
+export interface TreeFilter {
+  hidden?: ReadonlySet<string>;
+}
+
+export function rootNodes(snapshot: VmSnapshot, filter: TreeFilter = {}): TreeNode[] {
   const groups = new Map<string, VmServer[]>();
   for (const s of snapshot.servers) {
     const list = groups.get(s.source.label) ?? [];
@@ -91,7 +100,11 @@ export function rootNodes(snapshot: VmSnapshot): TreeNode[] {
   // Groups keep the engine's source order (workspace first); a label without servers never appears.
   for (const [label, servers] of groups) roots.push({ kind: 'group', id: `group:${label}`, label, servers });
   const unmatched = visibleNotConfigured(snapshot);
-  if (unmatched.length > 0) roots.push({ kind: 'notConfigured', id: 'notConfigured', instances: unmatched });
+  // With every process hidden the group stays, empty, so its count says where they went.
+  if (unmatched.length > 0) {
+    const { shown, hiddenCount } = splitHidden(unmatched, filter.hidden ?? new Set());
+    roots.push({ kind: 'notConfigured', id: 'notConfigured', instances: shown, hiddenCount });
+  }
   // One row per place: the parser's two errors for one typo are one problem, as the badge counts them.
   if (snapshot.diagnostics.length > 0)
     roots.push({ kind: 'problems', id: 'problems', diagnostics: problemsByPosition(snapshot.diagnostics) });
@@ -161,13 +174,13 @@ export function findInstance(
 }
 
 /** Every node of the tree, for lookups by id (getParent, commands given an id). */
-export function allNodes(snapshot: VmSnapshot): TreeNode[] {
+export function allNodes(snapshot: VmSnapshot, filter: TreeFilter = {}): TreeNode[] {
   const out: TreeNode[] = [];
   const walk = (n: TreeNode): void => {
     out.push(n);
     childNodes(n).forEach(walk);
   };
-  rootNodes(snapshot).forEach(walk);
+  rootNodes(snapshot, filter).forEach(walk);
   return out;
 }
 
@@ -183,6 +196,11 @@ export function serverCaps(s: VmServer, ctx: TreeContext, workspaceFolders: read
   if (leftoverInstances(s).length > 0) caps.push(Cap.killDuplicates);
   if (startTarget(s, ctx.window ?? NO_WINDOW, ctx.trusted, workspaceFolders)) caps.push(Cap.start);
   if (serverLogTarget(s, undefined, ctx.window ?? NO_WINDOW, ctx.logsDir)) caps.push(Cap.serverLog);
+  // A package with a version (npm, PyPI): Upgrade and Roll Back run its installer, as a restart runs its command.
+  if (s.upgradable && s.transport === 'stdio' && mayRun('upgrade', s, ctx.trusted, workspaceFolders).allowed)
+    caps.push(Cap.upgrade);
+  // Show Versions only reads (files and the registries): offered for a workspace's server too.
+  if (s.upgradable && s.transport === 'stdio') caps.push(Cap.versions);
   if (ctx.guardAvailable) {
     if (isWrapped(s)) caps.push(Cap.unwrap);
     if (isShareWrapped(s) && mayRun('wrap', s, ctx.trusted, workspaceFolders).allowed) caps.push(Cap.unshare);
@@ -245,13 +263,25 @@ function treeItemText(node: TreeNode, ctx: TreeContext, workspaceFolders: readon
       return {
         id: node.id,
         label: t('Not configured'),
-        description: `${node.instances.length}`,
-        tooltip: t(
-          'Processes that look like MCP servers but match no configuration. Listed, never acted on automatically.',
-        ),
+        description:
+          node.hiddenCount > 0
+            ? t('{0} · {1} hidden', node.instances.length, node.hiddenCount)
+            : `${node.instances.length}`,
+        tooltip: [
+          t('Processes that look like MCP servers but match no configuration. Listed, never acted on automatically.'),
+          ...(node.hiddenCount > 0
+            ? [
+                '',
+                t(
+                  "{0} hidden: Show Hidden Processes in the view's ... menu lists them again.",
+                  plural(node.hiddenCount, t('{0} process', node.hiddenCount), t('{0} processes', node.hiddenCount)),
+                ),
+              ]
+            : []),
+        ].join('\n'),
         icon: { id: 'question' },
         contextValue: contextValue(NodeKind.group),
-        collapsible: 'collapsed',
+        collapsible: node.instances.length > 0 ? 'collapsed' : 'none',
       };
     case 'unconfigured':
       return {
@@ -335,12 +365,12 @@ function serverItem(id: string, s: VmServer, ctx: TreeContext, workspaceFolders:
       // The verdict first: at the side bar's default width the end of a description is cut.
       description =
         state.cause === 'changed'
-          ? t('changed since start · {0} installed', state.installed)
+          ? t('changed since start · {0} installed', versionWord(state.installed, t))
           : state.cause === 'config'
             ? t('config changed: {0} {1} {2}', state.running, ARROW, state.installed)
             : state.cause === 'runtime'
-              ? t('runtime replaced · {0} {1} {2} {3}', state.package, state.running, ARROW, state.installed)
-              : t('stale · {0} {1} {2}', state.running, ARROW, state.installed);
+              ? t('runtime replaced · {0} {1}', state.package, versionMove(state.running, state.installed, ARROW, t))
+              : t('stale · {0}', versionMove(state.running, state.installed, ARROW, t));
       icon = { id: 'warning', color: 'list.warningForeground' };
       break;
     case 'duplicate':
@@ -475,9 +505,10 @@ function instanceItem(
   const flags = instanceFlags(i);
   const stale = staleVerdict(i);
   const details: string[] = [...more];
-  if (stale?.cause === 'changed') details.push(t('{0} installed', stale.installed));
-  else if (stale?.cause === 'runtime') details.push(`${stale.package} ${stale.running} ${ARROW} ${stale.installed}`);
-  else if (stale) details.push(`${stale.running} ${ARROW} ${stale.installed}`);
+  if (stale?.cause === 'changed') details.push(t('{0} installed', versionWord(stale.installed, t)));
+  else if (stale?.cause === 'runtime')
+    details.push(`${stale.package} ${versionMove(stale.running, stale.installed, ARROW, t)}`);
+  else if (stale) details.push(versionMove(stale.running, stale.installed, ARROW, t));
   else if (i.runningVersion) details.push(i.runningVersion);
   // A shared server (`run --on-conflict share`, or an HTTP guard's with clients): one instance, its
   // clients the ones its lock record lists.
@@ -485,8 +516,9 @@ function instanceItem(
   if (shared) details.push(sharedWords(shared));
   else if (isGuarded(i)) details.push(t('guarded'));
   // Under its own client's group the client goes without saying.
-  if (!shared && (!server || i.client.id !== server.source.client)) details.push(i.client.name);
-  const mem = formatMemory(i.memoryBytes);
+  if (!shared && (!server || i.client.id !== server.source.client)) details.push(ownerName(i));
+  // Its own process and the ones it started, PSS where the OS gives it.
+  const mem = formatMemory(instanceCost(i, i.childProcesses).bytes);
   if (mem) details.push(mem);
   const icon = flags.has('down')
     ? { id: 'error', color: 'list.errorForeground' }
@@ -504,6 +536,10 @@ function instanceItem(
                 ? { id: 'shield' }
                 : { id: 'pulse' };
   const caps: CapValue[] = [Cap.stop, Cap.copyPid, Cap.evidence];
+  if (i.commandLine) caps.push(Cap.copyCommandLine);
+  // A process no entry claims: hidden by what it runs, or written into a config as a new entry.
+  if (!server && processIdentity(i)) caps.push(Cap.hide);
+  if (!server && i.commandLine) caps.push(Cap.addToConfig);
   if (server && restartAllowed)
     caps.push(restartEffect(server, i, ctx.window ?? NO_WINDOW) === 'restart' ? Cap.restart : Cap.stopOnly);
   if (server && serverLogTarget(server, i, ctx.window ?? NO_WINDOW, ctx.logsDir)) caps.push(Cap.serverLog);
@@ -512,7 +548,7 @@ function instanceItem(
       'pid {0}{1} · {2}',
       i.pid,
       i.startTime !== undefined ? t(' · started {0}', new Date(i.startTime).toISOString()) : '',
-      mdCell(i.client.name),
+      mdCell(ownerName(i)),
     ),
   ];
   if (shared)
@@ -545,10 +581,10 @@ function instanceItem(
 function childItem(id: string, c: VmChild, ctx: TreeContext): TreeItemModel {
   const stale = staleVerdict(c);
   const up = formatUptime(c.startTime, ctx.now);
-  const mem = formatMemory(c.memoryBytes);
+  const mem = formatMemory(c.pssBytes ?? c.memoryBytes);
   const details = [
     ...instanceVerdicts(c).map(verdictWord),
-    ...(stale ? [`${stale.running} ${ARROW} ${stale.installed}`] : c.runningVersion ? [c.runningVersion] : []),
+    ...(stale ? [versionMove(stale.running, stale.installed, ARROW, t)] : c.runningVersion ? [c.runningVersion] : []),
     ...(mem ? [mem] : []),
     ...(up ? [t('up {0}', up)] : []),
   ];
@@ -566,6 +602,11 @@ function childItem(id: string, c: VmChild, ctx: TreeContext): TreeItemModel {
     contextValue: contextValue(NodeKind.child),
     collapsible: 'none',
   };
+}
+
+/** Who started an instance: its client's name, or "owner unknown" when no known client is among its parents. */
+export function ownerName(i: Pick<VmInstance, 'client'>): string {
+  return i.client.id === 'unknown' ? t('owner unknown') : i.client.name;
 }
 
 /** `shared by 3 clients (claude-code, cursor, windsurf)`: a shared server's clients, named as they named themselves. */

@@ -17,7 +17,7 @@ export type TrustDecision = { allowed: true } | { allowed: false; reason: string
 
 /** Whether `action` may run for `server` given the workspace's trust. */
 export function mayRun(
-  action: 'start' | 'restart' | 'wrap' | 'stop',
+  action: 'start' | 'restart' | 'wrap' | 'stop' | 'upgrade' | 'roll back',
   server: VmServer,
   trusted: boolean,
   workspaceFolders: readonly string[],

@@ -63,13 +63,25 @@ export interface Page {
   on(event: 'console', listener: (message: { type(): string; text(): string }) => void): void;
   on(event: 'pageerror', listener: (error: Error) => void): void;
   setDefaultTimeout(ms: number): void;
+  /** Runs `fn` in the page and returns its result. */
+  evaluate<T>(fn: () => T | Promise<T>): Promise<T>;
+  /** The page loaded again: for code-server, a new window (Developer: Reload Window). */
+  reload(options?: { timeout?: number; waitUntil?: 'load' | 'domcontentloaded' | 'commit' }): Promise<unknown>;
+  context(): BrowserContext;
+  /** Every frame of the page, nested ones too (a webview's content is a frame of its own). */
+  frames(): Frame[];
   close(): Promise<void>;
+}
+
+export interface Frame {
+  evaluate<T>(fn: () => T | Promise<T>): Promise<T>;
 }
 
 export interface BrowserContext {
   newPage(): Promise<Page>;
   /** Runs in every page before its own scripts. */
   addInitScript(script: string): Promise<void>;
+  grantPermissions(permissions: string[], options?: { origin?: string }): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -115,6 +115,13 @@ export class Session {
     const file = path.join(this.userDataDir, 'User', 'settings.json');
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, JSON.stringify(settings, null, 2));
+    // code-server is a remote: settings of "machine" scope (most of ours) are read from its Machine
+    // settings only, never from the User settings above.
+    if (this.options.settings) {
+      const machine = path.join(this.userDataDir, 'Machine', 'settings.json');
+      fs.mkdirSync(path.dirname(machine), { recursive: true });
+      fs.writeFileSync(machine, JSON.stringify(this.options.settings, null, 2));
+    }
   }
 
   /** Installs the extension, starts code-server and waits until it answers. */

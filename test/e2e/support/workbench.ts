@@ -133,6 +133,14 @@ export async function waitForPaletteEntry(page: Page, label: string, timeoutMs: 
   );
 }
 
+/** The accessible labels of a list's rows (a tree's, the Problems panel's, the editor tabs'), in order. */
+export async function ariaLabels(rows: Locator): Promise<string[]> {
+  const out: string[] = [];
+  for (let i = 0, n = await rows.count(); i < n; i++)
+    out.push((await rows.nth(i).getAttribute('aria-label', { timeout: 5000 })) ?? '');
+  return out;
+}
+
 /** Text of the visible notification toasts. */
 export function notifications(page: Page): Locator {
   return page.locator('.notifications-toasts .notification-toast');
@@ -178,14 +186,38 @@ export function sideBarRow(page: Page, level: number, label: string): Locator {
 
 /** Picks the entry of an open quick pick (a command's own) whose accessible label starts with `label`. */
 export async function pickQuickItem(page: Page, label: string, timeoutMs = 30000): Promise<void> {
+  if (!(await tryPickQuickItem(page, label, timeoutMs)))
+    throw new Error(`the quick pick closed before its entry "${label}" could be picked`);
+}
+
+/**
+ * Picks `label` in the open quick pick; false when the pick closed first (a quick pick closes when
+ * the workbench takes the focus, as a tree refresh or a toast can): nothing was picked, and the
+ * command that asked has ended.
+ */
+async function tryPickQuickItem(page: Page, label: string, timeoutMs: number): Promise<boolean> {
   const widget = quickInput(page);
   const quoted = label.replace(/"/g, '\\"');
   const row = widget
     .locator(`.monaco-list-row[aria-label="${quoted}"], .monaco-list-row[aria-label^="${quoted}, "]`)
     .first();
-  await row.waitFor({ state: 'visible', timeout: timeoutMs });
-  await row.click({ timeout: timeoutMs });
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const left = Math.max(1000, deadline - Date.now());
+    const clicked = await row.waitFor({ state: 'visible', timeout: Math.min(5000, left) }).then(
+      () =>
+        row.click({ timeout: Math.min(5000, left) }).then(
+          () => true,
+          () => false,
+        ),
+      () => false,
+    );
+    if (clicked) break;
+    if (!(await widget.isVisible())) return false;
+    if (Date.now() >= deadline) throw new Error(`the quick pick's entry "${label}" was never clickable`);
+  }
   await row.waitFor({ state: 'hidden', timeout: timeoutMs });
+  return true;
 }
 
 /** Answers a modal dialog by clicking its button `button`; returns the dialog's text. */
@@ -218,8 +250,8 @@ export async function expandRow(page: Page, level: number, label: string, timeou
  * meet the right-click (the rows' uptimes change each snapshot): the menu then shows what the row
  * offered before (Stop on a row no longer running), no menu opens, or VS Code runs the command
  * without the row, as from the palette. A missing menu, or one without `item` (closed first), means
- * the row is right-clicked again; a command that
- * asks which server is answered with the row's.
+ * the row is right-clicked again; a command that asks which server is answered with the row's, and
+ * asked again when its quick pick closed unanswered.
  */
 export async function contextMenuAction(
   page: Page,
@@ -228,9 +260,25 @@ export async function contextMenuAction(
   item: RegExp,
   timeoutMs = 30000,
 ): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await rowActionOnce(page, level, label, item, deadline)) return;
+    // The command asked which server, and its quick pick closed before the answer: asked again.
+    if (Date.now() >= deadline) throw new Error(`"${label}": the command's quick pick closed before it was answered`);
+  }
+}
+
+/** One right-click and menu entry; false when the command asked which server and its pick closed unanswered. */
+async function rowActionOnce(
+  page: Page,
+  level: number,
+  label: string,
+  item: RegExp,
+  deadline: number,
+): Promise<boolean> {
   const menu = page.locator('.context-view .monaco-menu');
   const entry = menu.locator('.action-label', { hasText: item }).first();
-  const deadline = Date.now() + timeoutMs;
+  const timeoutMs = Math.max(1000, deadline - Date.now());
   for (;;) {
     const left = () => Math.max(1000, deadline - Date.now());
     await sideBarRow(page, level, label).first().click({ button: 'right', timeout: left() });
@@ -268,8 +316,9 @@ export async function contextMenuAction(
         () => true,
         () => false,
       );
-    if (asked) await pickQuickItem(page, label, timeoutMs);
+    if (asked) return tryPickQuickItem(page, label, timeoutMs);
   }
+  return true;
 }
 
 /** The accessible labels of the status bar items (what a screen reader says for each). */
@@ -330,4 +379,57 @@ export async function rowLabelFits(
   const barRight = bar.x + bar.width;
   const labelRight = label.x + label.width;
   return { fits: labelRight <= barRight, labelRight, barRight };
+}
+
+/**
+ * Shows MCP Lifeguard's view, waits for the workspace server `name` listed with its installed version
+ * (the full snapshot, not the first look's row), starts it from its row's menu (VS Code starts it
+ * through its own command) and returns the pid the result names.
+ */
+export async function startFromTree(page: Page, name: string): Promise<number> {
+  await runCommand(page, 'View: Show MCP Lifeguard');
+  await eventually(
+    `the workspace server ${name} listed with its version`,
+    () => sideBarTree(page),
+    (rs) => rs.some((r) => r.level === 2 && r.label === name && /2026\.\d+\.\d+/.test(r.aria)),
+    60000,
+  );
+  await contextMenuAction(page, 2, name, /^Start Server/);
+  const toast = notifications(page).filter({ hasText: new RegExp(`${name} started: pid \\d+\\.`) });
+  await toast.first().waitFor({ state: 'visible', timeout: 90000 });
+  return Number(/pid (\d+)/.exec(await toast.first().innerText())![1]);
+}
+
+/**
+ * What the system clipboard holds, as the page reads it (the page is granted clipboard access
+ * first: VS Code's web clipboard writes through `navigator.clipboard`).
+ */
+export async function clipboardText(page: Page): Promise<string> {
+  return page.evaluate(() =>
+    (
+      globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }
+    ).navigator.clipboard.readText(),
+  );
+}
+
+/** Lets the page use the system clipboard, as a user's browser does after its prompt. */
+export async function allowClipboard(page: Page, origin: string): Promise<void> {
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
+}
+
+/** The text of every frame of the page: what webviews (a Markdown preview) show. A frame that cannot be read gives ''. */
+export async function frameTexts(page: Page): Promise<string[]> {
+  return Promise.all(
+    page
+      .frames()
+      .map((f) =>
+        f
+          .evaluate(
+            () =>
+              (globalThis as unknown as { document?: { body?: { innerText?: string } } }).document?.body?.innerText ??
+              '',
+          )
+          .catch(() => ''),
+      ),
+  );
 }

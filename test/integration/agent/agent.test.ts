@@ -111,7 +111,7 @@ describe('agent face (integration): mcp-lifeguard mcp with the real SDK client',
     await killAll(started, tag);
   });
 
-  it('lists five tools with honest annotations and an output schema each', async () => {
+  it('lists seven tools with honest annotations and an output schema each', async () => {
     const tools = (await agent.listTools()).tools;
     const byName = new Map(tools.map((t) => [t.name, t]));
     assert.deepEqual([...byName.keys()].sort(), [
@@ -119,8 +119,18 @@ describe('agent face (integration): mcp-lifeguard mcp with the real SDK client',
       'kill_duplicates',
       'list_servers',
       'restart_server',
+      'rollback_server',
       'stop_instance',
+      'upgrade_server',
     ]);
+    for (const name of ['upgrade_server', 'rollback_server']) {
+      assert.equal(byName.get(name)?.annotations?.destructiveHint, true, name);
+      assert.equal(
+        (byName.get(name)?.inputSchema.properties as Record<string, { default?: unknown }>).dryRun.default,
+        true,
+        name,
+      );
+    }
     for (const name of ['list_servers', 'explain'])
       assert.deepEqual(byName.get(name)?.annotations, {
         readOnlyHint: true,
@@ -323,5 +333,50 @@ describe('agent face (integration): mcp-lifeguard mcp with the real SDK client',
       await client.close();
       face.close();
     }
+  });
+
+  it('upgrade_server says the command where it was installed (dryRun, the default) and, run, installs it; it names the unguarded instance that then runs other code, and leaves alone the one that runs what is installed', async () => {
+    // memory runs 2026.7.4, the earlier test installed 2026.8.31 under it.
+    const { data: report } = await call<HealthReport>('list_servers');
+    assert.equal(report.servers.find((s) => s.name === 'memory')?.installedVersion, '2026.8.31');
+    const version = () =>
+      (
+        JSON.parse(fs.readFileSync(path.join(prefix, 'node_modules', MEM, 'package.json'), 'utf8')) as {
+          version: string;
+        }
+      ).version;
+    const planned = await call<ActionResult>('upgrade_server', { server: 'memory', version: '2026.7.4' });
+    assert.equal(planned.isError, false, planned.text);
+    assert.equal(planned.data.dryRun, true);
+    assert.equal(planned.data.outcomes[0].kind, 'planned');
+    assert.match(planned.text, /install @modelcontextprotocol\/server-memory@2026\.7\.4/);
+    assert.match(planned.text, /Nothing was run/);
+    assert.equal(version(), '2026.8.31', 'nothing installed by a dry run');
+
+    // Back to what the process runs: installed, and nothing runs other code.
+    const back = await call<ActionResult>('upgrade_server', { server: 'memory', version: '2026.7.4', dryRun: false });
+    assert.equal(back.isError, false, back.text);
+    assert.equal(version(), '2026.7.4');
+    assert.deepEqual(
+      back.data.outcomes.map((o) => o.kind),
+      ['installed'],
+      back.text,
+    );
+    // Forward again: the process now runs other code than is installed, and no guard runs it.
+    const up = await call<ActionResult>('upgrade_server', { server: 'memory', version: '2026.8.31', dryRun: false });
+    assert.equal(up.isError, false, up.text);
+    assert.equal(version(), '2026.8.31');
+    assert.deepEqual(
+      up.data.outcomes.map((o) => o.kind),
+      ['installed', 'left'],
+      up.text,
+    );
+    assert.equal(up.data.outcomes[1].pid, memory.pid);
+    assert.match(up.data.outcomes[1].message, /not guarded/);
+    assert.ok(isAlive(memory.pid!), 'an unguarded instance is left running');
+    // A name no entry has is refused, and nothing runs.
+    const unknown = await call<ActionResult>('rollback_server', { server: 'nope', dryRun: false });
+    assert.equal(unknown.isError, true);
+    assert.equal(unknown.data.outcomes[0].kind, 'refused');
   });
 });

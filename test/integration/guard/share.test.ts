@@ -135,6 +135,8 @@ describe('guard: one server for every client (`run --on-conflict share`, built C
 
     const r = await runCli(home, ['restart', 'mem']);
     assert.equal(r.code, 0, r.stderr);
+    // One restart of the one server: each of the three clients is named (by the name it gave), each kept its session.
+    assert.match(r.stdout, /restart #1; [^,\n]+, [^,\n]+ and [^,\n]+ kept their sessions\n$/);
     await until('the old server gone after the restart', () => serversOf() === 1, 10_000);
     await b.call('create_entities', { entities: [{ name: 'Bob', entityType: 'person', observations: ['y'] }] });
     for (const x of [a, b, c]) assert.match(await x.call('read_graph', {}), /Alice[\s\S]*Bob/);

@@ -88,4 +88,14 @@ describe('guard: a restart is verified before the serving server stops (built CL
     assert.doesNotMatch(r.stderr, /The new server did not start/);
     assert.match(r.stderr, /times in a row/);
   });
+
+  it('restart --restart-check none: this one restart without a probe (a per-server choice the extension passes too)', async () => {
+    g = await connectGuarded(home, ['--name', 'tiny', '--', process.execPath, tinyServer]);
+    const first = await pidOf(g.client);
+    const r = await runCli(home, ['restart', 'tiny', '--restart-check', 'none']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.notEqual(await pidOf(g.client), first, 'restarted, the session kept');
+    assert.match(g.stderr(), /tiny: restarted without a check, as asked/);
+    assert.doesNotMatch(g.stderr(), /started beside pid/, 'nothing was started beside the serving server');
+  });
 });

@@ -108,7 +108,8 @@ describe('mcp-lifeguard run --http: serena-agent from PyPI, restarted under a cl
 
     const restart = spawnCollect(process.execPath, [cliPath, 'restart', 'serena'], { env, cwd: root });
     assert.equal(await restart.exited, 0, restart.output());
-    assert.match(restart.output(), /restarted serena .*the client kept its session/);
+    // The front's one client, by the name it gave in `initialize`.
+    assert.match(restart.output(), /restarted serena .*serena-integration kept its session/);
     const after = (await childPidOf(record))!;
     assert.notEqual(after, before);
     await until(`the old serena (pid ${before}) gone`, () => !isAlive(before));

@@ -8,7 +8,6 @@ import { formatStatus } from '../../../src/cli/format/status';
 import { toViewInput } from '../../../src/core/report/input';
 import { bulkRestartTargets, counts, instanceVerdicts } from '../../../src/core/report/state';
 import { healthReport } from '../../../src/agent/health';
-import { fixturesDir, repoRoot } from '../../support/repo';
 import { stopChildren } from '../../support/liveness';
 import { startReady } from '../../support/startup';
 import { npmTool } from '../../support/toolCache';
@@ -16,6 +15,7 @@ import { fixtureVenv, instanceOf, project, PYTHON, run, snapshot, tempDir } from
 import { currentHostEnv } from '../../../src/core/base/hostEnv';
 import { OwnInstanceJudge } from '../../../src/core/versions/ownInstance';
 import { guardVerdict } from '../../../src/guard/host/staleness';
+import { replaceFile, serverPackage } from '../../support/runtimeServer';
 
 /** Two releases of Node from the npm registry's `node` package (its platform package holds bin/node). */
 const OLD_NODE = '22.11.0';
@@ -23,30 +23,6 @@ const NEW_NODE = '22.12.0';
 
 async function registryNode(version: string): Promise<string> {
   return fs.realpathSync(path.join(await npmTool('node', version), 'node'));
-}
-
-/** What an installer does to a binary: a new file written beside it and renamed over it (the old one stays mapped). */
-function replaceFile(target: string, content: Buffer): void {
-  const next = `${target}.new`;
-  fs.writeFileSync(next, content, { mode: 0o755 });
-  fs.renameSync(next, target);
-}
-
-/** A local server package (package.json, dist/index.js on the real SDK) that prints a ready line. */
-function serverPackage(root: string): string {
-  const dir = path.join(root, 'srv');
-  fs.mkdirSync(path.join(dir, 'dist'), { recursive: true });
-  fs.writeFileSync(
-    path.join(dir, 'package.json'),
-    JSON.stringify({ name: 'rt-server', version: '1.0.0', type: 'module' }),
-  );
-  const script = path.join(dir, 'dist', 'index.js');
-  fs.writeFileSync(
-    script,
-    `${fs.readFileSync(path.join(fixturesDir, 'guard', 'tiny-server.mjs'), 'utf8')}\nconsole.error('rt-server ready');\n`,
-  );
-  fs.symlinkSync(path.join(repoRoot, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
-  return script;
 }
 
 function runtimeOf(i: Instance): RuntimeReplaced {

@@ -3,7 +3,7 @@ import { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { instanceOf, project, PYTHON, run, snapshot, tempDir } from './support';
-import { NEW, OLD, staleVerdict, startMcp, TIME, timeWheels, toolHome } from './pythonTools';
+import { NEW, OLD, staleVerdict, startMcp, TIME, timeWheels, toolHome, uvToolEnv } from './pythonTools';
 import { killAll, stopChildren } from '../../support/liveness';
 import { sleep } from '../../support/poll';
 import { uvBin } from '../../support/toolCache';
@@ -26,18 +26,7 @@ describe('versions (integration): uvx and uv tool with a real server from PyPI',
     roots.push(root);
     const [bin, wheels] = await Promise.all([uvBin(PYTHON), timeWheels()]);
     const { home, env: homeEnv } = toolHome(root);
-    const uvEnv: Record<string, string> = {
-      ...homeEnv,
-      UV_CACHE_DIR: path.join(home, '.cache', 'uv'),
-      UV_TOOL_DIR: path.join(home, '.local', 'share', 'uv', 'tools'),
-      UV_TOOL_BIN_DIR: path.join(home, '.local', 'bin'),
-      UV_PYTHON_DOWNLOADS: 'never',
-      // uv 0.13.9 has no environment variable for --no-index (UV_NO_INDEX is ignored): UV_OFFLINE
-      // keeps every resolution to the find-links wheelhouses.
-      UV_OFFLINE: '1',
-      UV_FIND_LINKS: wheels.join(','),
-      UV_NO_CONFIG: '1',
-    };
+    const uvEnv: Record<string, string> = { ...homeEnv, ...uvToolEnv(home, wheels) };
     const env = { ...process.env, ...uvEnv, PATH: `${bin}${path.delimiter}${process.env.PATH}` };
     const uv = path.join(bin, 'uv');
     const uvx = path.join(bin, 'uvx');

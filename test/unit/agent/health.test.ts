@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { healthReport, healthText } from '../../../src/agent/health';
+import { healthReport, healthText, whatChanges } from '../../../src/agent/health';
 import { explain } from '../../../src/agent/explain';
 import { counts, hasProblems } from '../../../src/core/report/state';
 import { PENDING } from '../../../src/core/report/input';
@@ -15,6 +15,40 @@ describe('agent face: list_servers reads the snapshot as the badge does', () => 
     server('quiet', { instances: [instance(30, { verdicts: [versionUnknown()] })] }),
     server('idle'),
   ]);
+
+  it('says what the servers cost, in total and per instance (with what each started), as the status bar does', () => {
+    const r = healthReport(vm);
+    // Four processes of 84 MB each (RSS: the fixtures give no PSS); kb's two are one server twice.
+    assert.deepEqual(
+      { ...r.cost, summary: undefined },
+      {
+        summary: undefined,
+        measure: 'rss',
+        memoryBytes: 4 * 84 * 1024 * 1024,
+        cpuMs: 0,
+        copiesBytes: 84 * 1024 * 1024,
+      },
+    );
+    assert.equal(
+      r.cost.summary,
+      'MCP servers use 336 MB (RSS) and 0.0 s of CPU in 4 instances; 84 MB of it is copies of the same server.',
+    );
+    assert.equal(healthText(r).split('\n')[1], r.cost.summary);
+    assert.equal(r.servers[0].instances[0].memoryBytes, 84 * 1024 * 1024);
+  });
+
+  it('a subscriber is told of verdicts, not of memory and CPU moving', () => {
+    const moved = snapshot(
+      vm.servers.map((s) => ({
+        ...s,
+        instances: s.instances.map((i) => ({ ...i, memoryBytes: (i.memoryBytes ?? 0) + 4096, cpuMs: 77 })),
+      })),
+    );
+    assert.notDeepEqual(healthReport(moved).cost, healthReport(vm).cost);
+    assert.equal(JSON.stringify(whatChanges(healthReport(moved))), JSON.stringify(whatChanges(healthReport(vm))));
+    const worse = snapshot([...vm.servers, server('new', { instances: [instance(40)] })]);
+    assert.notEqual(JSON.stringify(whatChanges(healthReport(worse))), JSON.stringify(whatChanges(healthReport(vm))));
+  });
 
   it("healthy is the badge's judgement, counts are the status bar's, and each instance names its verdicts", () => {
     const r = healthReport(vm);

@@ -126,6 +126,35 @@ describe('CLI wrap/unwrap: planning and printing', () => {
     assert.ok(!/k-5566778899|t-1122334455/.test(tokenInCommand.error));
   });
 
+  it('a share is said as one, naming each entry it puts behind one instance; once written, each client gets its next step', () => {
+    const p = ok(plan());
+    const dry = formatPlan(p, ['', '', ''], { dryRun: true });
+    assert.match(
+      dry,
+      /^Would share memory: 3 entries behind one instance \(run --on-conflict share --name memory\): memory \(Claude Desktop\), memory \(Cursor\), memory \(Codex\)$/m,
+    );
+    assert.doesNotMatch(dry, /Next, in each client/, 'nothing to do before anything is written');
+    // The Claude Desktop file written, the Cursor one not (changed meanwhile): only the written entries are named.
+    const written = new Map<string, string | undefined>([
+      [CLAUDE_FILE, undefined],
+      [CURSOR_FILE, 'the file changed since it was read'],
+      [CODEX_FILE, undefined],
+    ]);
+    const done = formatPlan(p, ['', '', ''], { dryRun: false, written });
+    assert.match(
+      done,
+      /^Shared memory: 2 entries behind one instance .*: memory \(Claude Desktop\), memory \(Codex\)$/m,
+    );
+    const next = done.slice(done.indexOf('Next, in each client:')).split('\n').slice(1, 3);
+    assert.match(next[0], /^ {2}Claude Desktop: quit it/);
+    assert.match(next[1], /^ {2}Codex: quit the session \(\/quit\) and start codex again/);
+    // Without --share: no share line, the same next steps.
+    const plain = ok(plan({ share: false }));
+    const wrapped = formatPlan(plain, ['', '', ''], { dryRun: false, written: new Map() });
+    assert.doesNotMatch(wrapped, /behind one instance/);
+    assert.match(wrapped, /Next, in each client:\n {2}Claude Desktop: quit it/);
+  });
+
   it('a refused (workspace) or unreadable entry is left alone with why; an already wrapped one too', () => {
     const p = ok(
       plan({

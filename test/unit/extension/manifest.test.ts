@@ -93,9 +93,17 @@ describe('extension manifest: menus, commands and contextValues agree', () => {
       CommandId.wrapWithGuard,
       CommandId.showLog,
       CommandId.stopServer,
+      CommandId.unwrapGuard,
+      CommandId.filterClients,
+      CommandId.showHiddenProcesses,
     ]) {
       assert.ok(!hidden.has(c), c);
     }
+    // Unwrap is offered while an entry runs through the guard; it then asks which one (wrapped servers only).
+    assert.deepEqual(
+      menus.commandPalette.find((m) => m.command === CommandId.unwrapGuard),
+      { command: CommandId.unwrapGuard, when: 'mcpLifeguard.hasWrapped' },
+    );
   });
 
   it('menus and views reference only our own commands and views', () => {

@@ -6,6 +6,7 @@ import {
   eventOver,
   NotificationSettings,
 } from '../../../src/extension/viewModel/notifications';
+import type { VmVerdict } from '../../../src/core/report/input';
 import { changed, CLAUDE, instance, server, snapshot, source, stale, VSCODE_HERE } from './fixtures';
 
 const on: NotificationSettings = { onUpgrade: true, onRegistryUpdate: true };
@@ -107,7 +108,7 @@ describe('extension view-model: notification decisions', () => {
     const n = decideNotifications(snap, fresh, on);
     assert.equal(n.length, 1);
     assert.ok(n[0].kind === 'update');
-    assert.equal(n[0].message, '@modelcontextprotocol/server-memory 2026.9.1 is available (a uses 2026.8.31).');
+    assert.equal(n[0].message, '@modelcontextprotocol/server-memory 2026.9.1 is available (2 entries use 2026.8.31).');
     assert.deepEqual(decideNotifications(snap, { seen: new Set([n[0].eventId]), muted: new Set() }, on), []);
     assert.deepEqual(decideNotifications(snap, fresh, { ...on, onRegistryUpdate: false }), []);
   });
@@ -164,6 +165,78 @@ describe('extension view-model: notification decisions', () => {
       eventOver(n),
       'Every instance of @modelcontextprotocol/server-memory already runs 2026.8.31 or has stopped: nothing to restart.',
     );
+  });
+});
+
+describe('extension view-model: every restart cause is notified when seen, once per cause', () => {
+  const runtime = (running: string, installed: string): VmVerdict => ({
+    kind: 'stale',
+    cause: 'runtime',
+    package: 'node',
+    running,
+    installed,
+    summary: `runs a replaced node ${running}; installed ${installed}`,
+  });
+  const config: VmVerdict = {
+    kind: 'stale',
+    cause: 'config',
+    package: 'pkg',
+    running: 'pkg@1.0.0',
+    installed: 'pkg@2.0.0',
+    summary: 'pkg: the configuration now launches pkg@2.0.0',
+  };
+
+  it('a runtime replaced under an instance whose package event was already notified is notified at once, not with the next package event', () => {
+    const seenPackage = decideNotifications(
+      snapshot([server('memory', { instances: [instance(1, { verdicts: [stale()] })] })]),
+      fresh,
+      on,
+    );
+    assert.equal(seenPackage.length, 1);
+    const memory = { seen: new Set(seenPackage.map((n) => n.eventId)), muted: new Set<string>() };
+    // The next refresh: the same package event, and node replaced under the same process.
+    const both = snapshot([
+      server('memory', { instances: [instance(1, { verdicts: [stale(), runtime('22.11.0', '22.12.0')] })] }),
+    ]);
+    const n = decideNotifications(both, memory, on);
+    assert.equal(n.length, 1, JSON.stringify(n));
+    assert.ok(n[0].kind === 'stale' && n[0].cause === 'runtime');
+    assert.equal(
+      n[0].message,
+      'node was replaced (22.11.0 → 22.12.0); 1 instance (1 in Claude Desktop) still runs the old node: restart to run it.',
+    );
+    // Restart... of it acts on that instance: its runtime event is one of its causes.
+    assert.deepEqual(
+      currentTargets(both, n[0]).map((t) => t.instances.map((i) => i.pid)),
+      [[1]],
+    );
+    // Not again on the next refresh; again when a new cause appears (node replaced once more, a config change).
+    memory.seen.add(n[0].eventId);
+    assert.deepEqual(decideNotifications(both, memory, on), []);
+    const later = decideNotifications(
+      snapshot([
+        server('memory', { instances: [instance(1, { verdicts: [stale(), runtime('22.11.0', '22.13.0'), config] })] }),
+      ]),
+      memory,
+      on,
+    );
+    assert.deepEqual(
+      later.map((x) => x.kind === 'stale' && x.cause),
+      ['runtime', 'config'],
+    );
+  });
+
+  it('each cause of one refresh is its own notification: changed since start, config changed, runtime replaced, stale', () => {
+    const n = decideNotifications(
+      snapshot([
+        server('a', { instances: [instance(1, { verdicts: [changed(), runtime('22.11.0', '22.12.0')] })] }),
+        server('b', { instances: [instance(2, { verdicts: [config] })] }),
+        server('c', { instances: [instance(3, { verdicts: [stale()] })] }),
+      ]),
+      fresh,
+      on,
+    );
+    assert.deepEqual(n.map((x) => x.kind === 'stale' && x.cause).sort(), ['changed', 'config', 'runtime', 'version']);
   });
 });
 

@@ -85,6 +85,15 @@ describe('a restart predicted to fail: said before it is done, in every face', (
       ok: false,
       error: 'force must be a boolean',
     });
+    // A per-server choice: no check before this restart; only "none" is a check one may ask for.
+    assert.deepEqual(parseControlRequest('{"op":"restart","check":"none"}'), {
+      ok: true,
+      request: { op: 'restart', check: 'none' },
+    });
+    assert.deepEqual(parseControlRequest('{"op":"restart","check":"probe"}'), {
+      ok: false,
+      error: 'check must be "none"',
+    });
   });
 
   it('restart by name of an unguarded instance is refused, nothing signalled, unless forced', async () => {

@@ -215,3 +215,38 @@ describe('extension view-model: status bar', () => {
     );
   });
 });
+
+describe('extension view-model: status bar, what the servers cost', () => {
+  const MB = 1024 * 1024;
+  const servers = () => [
+    server('memory', {
+      instances: [
+        instance(1, { pssBytes: 300 * MB, cpuMs: 65_000 }),
+        instance(2, { pssBytes: 200 * MB, cpuMs: 1_000 }),
+      ],
+    }),
+  ];
+
+  it('says in the tooltip what the servers use and how much of it is copies', () => {
+    const m = statusBarModel(ready(snapshot(servers())), { alwaysShow: false });
+    assert.ok(m.visible);
+    assert.match(
+      m.tooltip.replace(/\\/g, ''), // Markdown escapes
+      /MCP servers use 500 MB \(PSS\) and 1 min 6 s of CPU; 200 MB of it is copies of the same server\./,
+    );
+    assert.equal(m.warning, false, 'no budget set: no warning');
+  });
+
+  it('warns past the memory budget, in the badge, the tooltip and the screen reader text', () => {
+    const over = statusBarModel(ready(snapshot(servers())), { alwaysShow: false, memoryBudgetBytes: 400 * MB });
+    assert.ok(over.visible);
+    assert.equal(over.text, '$(warning) MCP 2 · 500 MB over budget');
+    assert.equal(over.warning, true);
+    assert.match(over.tooltip.replace(/\\/g, ''), /over your budget of 400 MB \(mcpLifeguard\.memoryBudget\)/);
+    assert.match(over.accessibility, /Needs attention: MCP servers use 500 MB, over the budget of 400 MB\./);
+    const under = statusBarModel(ready(snapshot(servers())), { alwaysShow: false, memoryBudgetBytes: 600 * MB });
+    assert.ok(under.visible);
+    assert.equal(under.text, '$(pulse) MCP 2');
+    assert.equal(under.warning, false);
+  });
+});

@@ -278,7 +278,15 @@ describe('extension view-model: tree', () => {
     assert.equal(item(group).label, 'Not configured');
     const [row] = childNodes(group);
     assert.equal(row.kind, 'unconfigured');
-    assert.deepEqual(caps(row), ['mcpUnconfigured', 'copyPid', 'evidence', 'stop']);
+    assert.deepEqual(caps(row), [
+      'mcpUnconfigured',
+      'addToConfig',
+      'copyCommandLine',
+      'copyPid',
+      'evidence',
+      'hide',
+      'stop',
+    ]);
   });
 
   it('a Problems node lists diagnostics that open the file at line and column', () => {
@@ -368,7 +376,43 @@ describe('extension view-model: tree', () => {
     // Without an installed guard, neither wrap nor unwrap is offered.
     assert.deepEqual(caps(serverNode(server('idle')), { ...ctx, guardAvailable: false }), ['mcpServer', 'openConfig']);
     const inst = childNodes(serverNode(server('run', { instances: [instance(1)] })))[0];
-    assert.deepEqual(caps(inst), ['mcpInstance', 'copyPid', 'evidence', 'serverLog', 'stop', 'stopOnly']);
+    assert.deepEqual(caps(inst), [
+      'mcpInstance',
+      'copyCommandLine',
+      'copyPid',
+      'evidence',
+      'serverLog',
+      'stop',
+      'stopOnly',
+    ]);
+  });
+
+  it('Upgrade and Roll Back are offered on a released package, never where the window may not run its installer; Show Versions wherever it has a package', () => {
+    assert.deepEqual(caps(serverNode(server('pkg', { upgradable: true }))), [
+      'mcpServer',
+      'openConfig',
+      'upgrade',
+      'versions',
+      'wrap',
+    ]);
+    assert.deepEqual(
+      caps(serverNode(server('http', { upgradable: true, transport: 'http', command: undefined, url: 'http://x' }))),
+      ['mcpServer', 'openConfig'],
+    );
+    // A workspace's entry in an untrusted window: its installer is not run from here.
+    const ws = server('ws', {
+      upgradable: true,
+      source: source({ client: 'vscode', scope: 'workspace', file: '/w/.vscode/mcp.json' }),
+    });
+    assert.ok(
+      !caps(serverNode(ws), { ...ctx, trusted: false, workspaceFolders: ['/w'] } as TreeContext).includes('upgrade'),
+    );
+    assert.ok(caps(serverNode(ws), { ...ctx, workspaceFolders: ['/w'] } as TreeContext).includes('upgrade'));
+    // Show Versions only reads: offered there too, and never on a server with no package.
+    assert.ok(
+      caps(serverNode(ws), { ...ctx, trusted: false, workspaceFolders: ['/w'] } as TreeContext).includes('versions'),
+    );
+    assert.ok(!caps(serverNode(server('plain'))).includes('versions'));
   });
 
   it("Share One Instance is offered on a server's row only where copies run in several clients and an entry can be rewritten", () => {
@@ -440,7 +484,13 @@ describe('extension view-model: tree', () => {
     const node = serverNode(s);
     assert.deepEqual(caps(node, untrusted), ['mcpServer', 'evidence', 'openConfig', 'stop']);
     assert.match(item(node, untrusted).tooltip!, /not trusted/);
-    assert.deepEqual(caps(childNodes(node)[0], untrusted), ['mcpInstance', 'copyPid', 'evidence', 'stop']);
+    assert.deepEqual(caps(childNodes(node)[0], untrusted), [
+      'mcpInstance',
+      'copyCommandLine',
+      'copyPid',
+      'evidence',
+      'stop',
+    ]);
     // The user's own servers are unaffected by the workspace's trust.
     assert.deepEqual(caps(serverNode(server('u', { instances: [instance(1)] })), untrusted), [
       'mcpServer',

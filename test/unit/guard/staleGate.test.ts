@@ -10,17 +10,20 @@ function gate(policy: StalePolicy, extra: Partial<StaleGateOptions> = {}) {
     child: {} as object,
     installed: { state: 'known', name: 'pkg', version: '1.0.0', ecosystem: 'npm' } as ResolvedVersion,
     logs: [] as string[],
+    judgements: 0,
   };
   const g = new StaleGate({
-    stale: { policy, intervalMs: 0 },
+    stale: { policy, intervalMs: extra.stale?.intervalMs ?? 0 },
     serverName: 'srv',
     log: (line) => state.logs.push(line),
     currentChild: () => state.child,
     // The engine reads files: its answer comes on a later turn of the event loop.
-    judgeChild: () =>
-      new Promise((resolve) =>
+    judgeChild: () => {
+      state.judgements++;
+      return new Promise((resolve) =>
         setImmediate(() => resolve({ child: state.child, versions: engineVersions(state.running, state.installed) })),
-      ),
+      );
+    },
     isRunning: () => true,
     isIdle: () => true,
     restart: async () => undefined,
@@ -141,5 +144,50 @@ describe('guard: the stale gate under annotate', () => {
       /runs "pkg" "1\.0\.0", but "2\.0\.0" is installed/,
       'the stale notice only: 2.0.0 is no newer release any more',
     );
+  });
+});
+
+describe('guard: the stale gate judges off the call path', () => {
+  const newer: ResolvedVersion = { state: 'known', name: 'pkg', version: '2.0.0', ecosystem: 'npm' };
+
+  it('a burst of tool calls starts one judgement, never two at once', async () => {
+    const { g, state } = gate('annotate');
+    for (let i = 0; i < 20; i++) await g.refusal('tools/call', { name: 't' });
+    await settle();
+    assert.equal(state.judgements, 1);
+  });
+
+  it('reuses a verdict younger than the check interval; an older one, or a new child, is judged again', async () => {
+    const { g, state } = gate('annotate', { stale: { policy: 'annotate', intervalMs: 40 } });
+    await g.refusal('tools/call', undefined);
+    await settle();
+    assert.equal(state.judgements, 1);
+    state.installed = newer;
+    await g.refusal('tools/call', undefined);
+    await settle();
+    assert.equal(state.judgements, 1, 'within the interval the last verdict stands (the timer checks that often)');
+    assert.deepEqual(g.toolResultNotices(), []);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    await g.refusal('tools/call', undefined);
+    await settle();
+    assert.equal(state.judgements, 2);
+    assert.equal(g.toolResultNotices().length, 1, 'the next check saw the upgrade');
+    state.child = {};
+    state.running = newer;
+    await g.refusal('tools/call', undefined);
+    await settle();
+    assert.equal(state.judgements, 3, 'a restarted child is judged at once');
+    assert.deepEqual(g.toolResultNotices(), []);
+  });
+
+  it('a refusing policy judges every call (a write is never let through on an old verdict), sharing one under way', async () => {
+    const { g, state } = gate('refuse-writes', { stale: { policy: 'refuse-writes', intervalMs: 60_000 } });
+    g.noteTools([{ name: 'w', annotations: { readOnlyHint: false } }]);
+    assert.equal(await g.refusal('tools/call', { name: 'w' }), undefined);
+    state.installed = newer;
+    const [a, b] = await Promise.all([g.refusal('tools/call', { name: 'w' }), g.refusal('tools/call', { name: 'w' })]);
+    assert.equal(state.judgements, 2, 'the two calls at once shared one judgement');
+    assert.match(a ?? '', /2\.0\.0/);
+    assert.equal(a, b);
   });
 });

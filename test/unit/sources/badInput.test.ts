@@ -67,7 +67,7 @@ describe('sources: bad input gets a clear message and nothing else is lost', () 
       [file]: '{\n  "mcpServers": {\n    "ok": { "command": "a" },\n    "broken": { "command": "b" ,, }\n  }\n}\n',
     });
     const r = await h.run();
-    const d = diag(r, file, /invalid JSON: value expected/);
+    const d = diag(r, file, /invalid JSON: property name expected; value expected/);
     assert.deepEqual([d.line, d.column, d.severity, d.client], [4, 33, 'error', 'claude-desktop']);
     assert.deepEqual(names(r), ['broken', 'ok', 'survivor']);
   });

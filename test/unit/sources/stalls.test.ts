@@ -150,8 +150,8 @@ describe('sources: large JSON with syntax errors', () => {
     const home = tempDir('broken');
     const file = path.join(home, '.config', 'Code', 'User', 'mcp.json');
     const cfg = duplicateKeyConfig(MAX_RECOVERED_BYTES + 1024);
-    // An unclosed map, and 300 stray commas: 301 errors.
-    const text = cfg.text.replace('{"servers":{\n', `{"servers":{\n${',\n'.repeat(300)}`).replace(/\}\}\n$/, '}\n');
+    // An unclosed map, and 300 stray values (a run of commas would be one typo): 301 errors.
+    const text = cfg.text.replace('{"servers":{\n', `{"servers":{\n${'1,\n'.repeat(300)}`).replace(/\}\}\n$/, '}\n');
     writeTree({ [file]: text, [path.join(home, '.cursor', 'mcp.json')]: '{"mcpServers":{"ok":{"command":"x"}}}' });
     const r = await scan({ host: host(home), workspaceFolders: [] });
     const mine = r.diagnostics.filter((d) => d.file === file);
@@ -159,7 +159,10 @@ describe('sources: large JSON with syntax errors', () => {
       mine[0].message,
       `has syntax errors and is over ${(MAX_RECOVERED_BYTES / (1024 * 1024)).toFixed(1)} MiB: no servers read from it (a smaller file is read around its errors)`,
     );
-    assert.deepEqual([mine[1].line, mine[1].column, mine[1].message], [2, 1, 'invalid JSON: value expected']);
+    assert.deepEqual(
+      [mine[1].line, mine[1].column, mine[1].message],
+      [2, 1, 'invalid JSON: property name expected; value expected'],
+    );
     assert.equal(mine.length, MAX_DIAGNOSTICS_PER_FILE + 1);
     assert.match(mine[MAX_DIAGNOSTICS_PER_FILE].message, /^\d+ more problems in this file are not listed$/);
     assert.equal(r.files.find((f) => f.file === file)?.state, 'read');

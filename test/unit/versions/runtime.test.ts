@@ -138,7 +138,7 @@ describe('versions: the evidence of a replaced runtime, in words', () => {
   it('unknown, missing, another build of the same version, and libraries only', () => {
     assert.match(
       runtimeEvidence(node, { exeReplaced: true, libraries: [], installed: '22.12.0', ...how }).summary,
-      /^runs a replaced node \(version unknown\); installed 22\.12\.0/,
+      /^runs a replaced node \(version not known\); installed 22\.12\.0/,
     );
     const gone = runtimeEvidence(node, {
       exeReplaced: true,
