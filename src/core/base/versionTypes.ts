@@ -128,10 +128,18 @@ export interface DevMember extends DevSource {
 /**
  * Where a running version was learned, best first. The last three are inferences from a package
  * manager's history, said as such: npm's cache (its fetch times), uv's cache (its unpack times),
- * pipx's log (the version an upgrade after the start replaced).
+ * pipx's log (the version an upgrade after the start replaced). `build-info`: the Go build
+ * information of the executable the process runs (the file it started from, even once replaced).
  */
 export type RunningSource =
-  'lock-record' | 'server-info' | 'first-seen' | 'docker-inspect' | 'npm-cache' | 'uv-cache' | 'pipx-log';
+  | 'lock-record'
+  | 'server-info'
+  | 'first-seen'
+  | 'docker-inspect'
+  | 'build-info'
+  | 'npm-cache'
+  | 'uv-cache'
+  | 'pipx-log';
 
 /** The sources that are inferences (`Running.inferred`). */
 export type InferredSource = Extract<RunningSource, 'npm-cache' | 'uv-cache' | 'pipx-log'>;

@@ -18,6 +18,7 @@ import { interprets, judgeInstance, needsCwd } from './instanceEvidence';
 import { readMaps } from './maps';
 import { sightRuntime, RuntimeSighting } from './runtime';
 import { Compared, compareReplaced } from './mappedContent';
+import { runningBuildInfo } from './goBinary';
 import { configDrift, launchedPackage } from './configDrift';
 import { inferFromNpmCache } from './firstLook';
 import { inferFromPythonHistory } from './pythonFirstLook';
@@ -329,6 +330,7 @@ export async function attachVersions(
         stat: (p) => fs.stat(p),
         compareReplaced: options.compareReplaced ?? compareReplaced,
         ...(runtimeOf ? { sightRuntime: runtimeOf } : {}),
+        runningBuild: (pid, start) => runningBuildInfo(pid, start, host.platform),
         stillInstalled: (inst, names) => stillInstalled({ host, fs }, inst, names),
         startLag: () => (lag ??= startLagMs(host.platform)),
       },

@@ -22,6 +22,11 @@ export interface VersionFs {
   readdir(path: string): Promise<string[] | undefined>;
   realpath(path: string): Promise<string | undefined>;
   /**
+   * Up to `length` bytes of a file from `position` (fewer at its end; undefined: not there). Optional:
+   * what reads a binary's own bytes (a Go binary's build information) reads nothing without it.
+   */
+  readBytes?(path: string, position: number, length: number): Promise<Buffer | undefined>;
+  /**
    * An lstat whose answer is evidence in itself (a development server's own files: their change
    * times are the verdict), so a cache re-checks it on every refresh, like a file whose content was
    * read. Defaults to `lstat`.
@@ -72,6 +77,17 @@ export const nodeFs: VersionFs = {
   readText: (p) => orAbsent(fsp.readFile(p, 'utf8')),
   readdir: (p) => orAbsent(fsp.readdir(p)),
   realpath: (p) => orAbsent(fsp.realpath(p)),
+  readBytes: async (p, position, length) => {
+    const handle = await orAbsent(fsp.open(p, 'r'));
+    if (!handle) return undefined;
+    try {
+      const buffer = Buffer.alloc(length);
+      const { bytesRead } = await handle.read(buffer, 0, length, position);
+      return buffer.subarray(0, bytesRead);
+    } finally {
+      await handle.close();
+    }
+  },
   // ENOTDIR is "not there" here too, as in the promise versions: the same path gets the same answer either way.
   statSync: (p) => {
     const s = orAbsentSync(() => statSync(p, { throwIfNoEntry: false }));
@@ -109,6 +125,7 @@ export function memoizedFs(inner: VersionFs): VersionFs {
     lstatContent: memo(
       inner.lstatSync ? async (p) => inner.lstatSync!(p) : (p) => (inner.lstatContent ?? inner.lstat)(p),
     ),
+    ...(inner.readBytes ? { readBytes: inner.readBytes.bind(inner) } : {}),
     ...(inner.statSync ? { statSync: inner.statSync } : {}),
     ...(inner.lstatSync ? { lstatSync: inner.lstatSync } : {}),
   };
@@ -179,6 +196,14 @@ export function trackingFs(inner: VersionFs): { fs: VersionFs; deps: Map<string,
       await note(p, 'stat', true);
       return inner.readdir(p);
     },
+    ...(inner.readBytes
+      ? {
+          readBytes: async (p: string, position: number, length: number) => {
+            await note(p, 'stat', true);
+            return inner.readBytes!(p, position, length);
+          },
+        }
+      : {}),
     realpath: async (p) => {
       // Every link along the way could be retargeted; the final target's lstat and the path's own cover the usual cases.
       const r = await inner.realpath(p);

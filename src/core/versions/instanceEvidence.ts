@@ -6,6 +6,7 @@ import type { Installed, Running, RuntimeReplaced, ServerInfoStatement, VersionV
 import { environmentMoves } from './fingerprint';
 import { CLOCK_SLACK_MS, FirstSeen, judge, runningOf, SETTLE_MS, VersionEvidence } from './judge';
 import type { RunningInstaller } from './installerScope';
+import { GoBuildInfo, moduleVersion } from './goBuildInfo';
 import { parseDeletedMappings, replacedWithin } from './maps';
 import { Compared, ContentCheck, distInfoOwning } from './mappedContent';
 import { isRuntimeFile, readRuntime, RuntimeSighting } from './runtime';
@@ -66,6 +67,12 @@ export interface InstanceReaders {
    * beside it, with their versions (outsideClosure.ts). Asked only when a recorded closure lost members.
    */
   stillInstalled?(installed: Installed, names: readonly string[]): Promise<Record<string, string>>;
+  /**
+   * The Go build information of the executable the process runs (goBinary.ts `runningBuildInfo`:
+   * `/proc/<pid>/exe`, the file it started from even once replaced); asked only of a Go binary
+   * whose file changed after the start.
+   */
+  runningBuild?(pid: number, startTime: number | undefined): Promise<GoBuildInfo | undefined>;
   /** How much later than its start time a process may have begun (pids/startLag.ts); none when absent. */
   startLag?(): Promise<number>;
 }
@@ -90,7 +97,8 @@ export function rootsOf(installed: Installed): string[] {
     const i = loc.lastIndexOf(`${path.sep}node_modules${path.sep}`);
     return [i >= 0 ? loc.slice(0, i + '/node_modules'.length) : loc];
   }
-  if (installed.ecosystem === 'mcpb') return [loc];
+  // A binary is its own code: its file (a Go binary's build information names its version).
+  if (installed.ecosystem === 'mcpb' || installed.ecosystem === 'binary') return loc ? [loc] : [];
   if (installed.ecosystem === 'python') {
     // location is `<site-packages>/<dist>.dist-info`: the venv (three up from site-packages) holds its libraries too.
     const sp = loc.endsWith('.dist-info') || loc.endsWith('.egg-info') ? path.dirname(loc) : loc;
@@ -142,6 +150,28 @@ function treeWrittenLast(installed: Installed, files: () => Array<{ path: string
   return mark ? { what: `the install that wrote ${mark.path} last` } : undefined;
 }
 
+/**
+ * A Go binary whose file changed after the start: the executable the process runs (the file it
+ * started from, replaced or not) names the module version it was built as. Only when it is the
+ * installed binary's module: a launcher or a guard in between runs another executable.
+ */
+async function builtRunning(f: InstanceFacts, start: number | undefined, readers: InstanceReaders) {
+  const installed = f.installed;
+  if (!readers.runningBuild || installed.state !== 'installed' || installed.ecosystem !== 'binary') return undefined;
+  if (!changedSince(installed, start)) return undefined;
+  const info = await readers.runningBuild(f.pid, f.startTime);
+  const module = moduleVersion(info);
+  if (!info || !module || module.path !== installed.name) return undefined;
+  const running: Running = {
+    state: 'known',
+    version: module.version,
+    source: 'build-info',
+    how: `the Go build information (${info.goVersion}) of the executable the process runs: module ${module.path} ${module.version}`,
+    ...(start !== undefined ? { since: new Date(start).toISOString() } : {}),
+  };
+  return running;
+}
+
 export async function judgeInstance(f: InstanceFacts, readers: InstanceReaders): Promise<InstanceJudgement> {
   const installed = f.installed;
   // Judged against the latest moment it may have begun: a start time read early would take a file
@@ -181,21 +211,27 @@ export async function judgeInstance(f: InstanceFacts, readers: InstanceReaders):
   // Not for code under development (the server's own, or a closure member's): its files are not metadata.
   const dev = installed.state === 'installed' && (installed.dev || installed.devMembers?.length);
   if (identical.length && changedFiles.length && !dev) {
-    const owners = (
-      await Promise.all(identical.map((file) => distInfoOwning(checks.get(file)?.counterpart ?? file)))
-    ).filter((d): d is string => !!d);
-    changeExplained =
-      owners.length > 0 && changedFiles.every((file) => owners.some((d) => file.path.startsWith(`${d}${path.sep}`)));
+    const counterparts = identical.map((file) => checks.get(file)?.counterpart ?? file);
+    // A binary is its own code: its file replaced by the same bytes (a reinstall) is no change.
+    changeExplained = changedFiles.every((file) => counterparts.includes(file.path));
+    if (!changeExplained) {
+      const owners = (await Promise.all(counterparts.map((file) => distInfoOwning(file)))).filter(
+        (d): d is string => !!d,
+      );
+      changeExplained =
+        owners.length > 0 && changedFiles.every((file) => owners.some((d) => file.path.startsWith(`${d}${path.sep}`)));
+    }
   }
   const inferred = f.lock?.versions || f.serverInfo || f.firstSeen ? undefined : await f.infer?.(start);
   const installedBy = f.installedBy ?? treeWrittenLast(installed, f.files, f.now);
+  const reported = f.reported ?? (await builtRunning(f, start, readers));
   const evidence: VersionEvidence = {
     installed,
     processStart: start,
     ...(f.lock ? { lock: f.lock } : {}),
     ...(f.serverInfo ? { serverInfo: f.serverInfo } : {}),
     ...(f.firstSeen ? { firstSeen: f.firstSeen } : {}),
-    ...(f.reported ? { reported: f.reported } : {}),
+    ...(reported ? { reported } : {}),
     replacedFiles: withCheck('differs'),
     unverifiedFiles: withCheck('unverified'),
     identicalFiles: identical,

@@ -16,7 +16,7 @@ import {
  * - `stale` only on positive evidence that the code on disk differs from the code the process
  *   loaded: a version or environment difference against a recorded (or inferred) running side, a
  *   mapped file whose content differs from the installed one, the package or the process's own
- *   script gone, a binary rewritten after it started.
+ *   script gone, a binary rewritten after it started (by other bytes: a same-bytes reinstall is the same code).
  * - `changed` when files of the package, of its closure or of a development server's own source
  *   changed after the process started and nothing recorded says what it loaded: never fine.
  * - `current` only when something says it is the same code: a record, an inference, or files that
@@ -117,7 +117,8 @@ function stripScope(name: string): string {
 /**
  * The running side, best evidence first: the lock record written at start, the server's own report
  * (trusted only when it names this package or agrees with the disk: many servers hard-code a
- * version unrelated to their package's), what docker says, then the first sighting.
+ * version unrelated to their package's), what docker or the executable the process runs says (a Go
+ * binary's build information), then the first sighting.
  */
 export function runningOf(e: VersionEvidence): Running {
   const inst = e.installed;
@@ -426,6 +427,16 @@ export function judge(e: VersionEvidence): { running: Running; verdict: VersionV
       return {
         running,
         verdict: stale('unknown', [], `files it loaded were replaced: ${replaced.join(', ')}`, iso(inst.mtime)),
+      };
+    // The executable replaced by one of identical content (a reinstall, `make install` of the same
+    // build): the same code, so not stale. Said, not flagged.
+    if (start !== undefined && inst.mtime > start + CLOCK_SLACK_MS && identical.length && !unverified.length)
+      return {
+        running,
+        verdict: {
+          state: 'current',
+          reason: `the executable was reinstalled since it started with identical content: ${identical.join(', ')}`,
+        },
       };
     if (start !== undefined && inst.mtime > start + CLOCK_SLACK_MS) {
       return {

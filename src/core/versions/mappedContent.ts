@@ -6,8 +6,9 @@ import * as path from 'node:path';
  * content as the file installed at its place now. A same-version reinstall replaces every file with
  * an identical copy: that is not a change, and calling it stale would teach users to ignore the
  * badge. The old bytes are read where Linux lets us: `/proc/<pid>/map_files/<range>` (the whole old
- * file; needs CAP_SYS_ADMIN), else the mapped read-only regions from `/proc/<pid>/mem` (needs ptrace
- * access to the process). Neither readable: `unverified`, and the judgement says so.
+ * file; needs CAP_SYS_ADMIN), `/proc/<pid>/exe` for the process's own executable (the whole old file;
+ * needs ptrace read access, which the user has to their own processes), else the mapped read-only
+ * regions from `/proc/<pid>/mem` (needs ptrace access to the process). Neither readable: `unverified`, and the judgement says so.
  */
 
 export type ContentCheck = 'identical' | 'differs' | 'unverified';
@@ -127,18 +128,12 @@ function keepProof(key: string, check: ContentCheck): void {
   proofs.set(key, check);
 }
 
-/** The whole old file through map_files (root or CAP_SYS_ADMIN only). */
-async function viaMapFiles(
-  pid: number,
-  region: MappedRegion,
-  current: string,
-  budget: { left: number },
-): Promise<ContentCheck | undefined> {
-  const link = `/proc/${pid}/map_files/${region.start}-${region.end}`;
+/** The whole old file, opened through /proc (`old`), against the installed one. */
+async function wholeFile(old: string, current: string, budget: { left: number }): Promise<ContentCheck | undefined> {
   let handle: fsp.FileHandle | undefined;
   let file: fsp.FileHandle | undefined;
   try {
-    handle = await fsp.open(link, 'r');
+    handle = await fsp.open(old, 'r');
     const st = await handle.stat();
     file = await fsp.open(current, 'r');
     const now = await file.stat();
@@ -153,6 +148,27 @@ async function viaMapFiles(
     await handle?.close().catch(() => undefined);
     await file?.close().catch(() => undefined);
   }
+}
+
+/** The whole old file through map_files (root or CAP_SYS_ADMIN only). */
+function viaMapFiles(
+  pid: number,
+  region: MappedRegion,
+  current: string,
+  budget: { left: number },
+): Promise<ContentCheck | undefined> {
+  return wholeFile(`/proc/${pid}/map_files/${region.start}-${region.end}`, current, budget);
+}
+
+/** The whole old executable through /proc/<pid>/exe, when the replaced file is the process's own executable. */
+async function viaExe(
+  pid: number,
+  replaced: string,
+  current: string,
+  budget: { left: number },
+): Promise<ContentCheck | undefined> {
+  const link = await fsp.readlink(`/proc/${pid}/exe`).catch(() => undefined);
+  return link === `${replaced} (deleted)` ? wholeFile(`/proc/${pid}/exe`, current, budget) : undefined;
 }
 
 /** The read-only mapped regions through /proc/<pid>/mem, each against the same range of the file now. */
@@ -213,6 +229,7 @@ export async function compareReplaced(
         check = await viaMapFiles(pid, r, current, budget);
         if (check) break;
       }
+      check ??= await viaExe(pid, p, current, budget);
       check ??= await viaMem(pid, rs, current, budget);
       // "Unverified" may be a budget spent on other files this time: only proofs are kept.
       if (key !== undefined && check !== undefined) keepProof(key, check);

@@ -19,10 +19,13 @@ export function parseDeletedMappings(text: string): string[] {
   return [...out];
 }
 
-/** Deleted mappings inside any of `roots` (the package's environment): only those speak for this package. */
+/**
+ * Deleted mappings inside any of `roots` (the package's environment), or that are a root (a binary
+ * is its own root): only those speak for this package.
+ */
 export function replacedWithin(deleted: readonly string[], roots: readonly string[]): string[] {
   const norm = roots.filter(Boolean).map((r) => (r.endsWith('/') ? r : `${r}/`));
-  return deleted.filter((d) => norm.some((r) => d.startsWith(r)));
+  return deleted.filter((d) => norm.some((r) => d.startsWith(r) || `${d}/` === r));
 }
 
 /** Reads a process's maps; undefined when not on Linux or not readable (another user's process, gone). */

@@ -20,6 +20,7 @@ import type { LaunchSpec } from './lookup';
 import { readMaps } from './maps';
 import { sightRuntime } from './runtime';
 import { compareReplaced } from './mappedContent';
+import { runningBuildInfo } from './goBinary';
 import { stillInstalled } from './outsideClosure';
 import { resolveInstalled, Resolution } from './resolve';
 import { startLagMs } from '../pids/startLag';
@@ -88,6 +89,7 @@ export class OwnInstanceJudge {
         stat: nodeFs.stat,
         compareReplaced,
         sightRuntime: (pid, maps) => sightRuntime(pid, this.host.platform, maps),
+        runningBuild: (pid, start) => runningBuildInfo(pid, start, this.host.platform),
         stillInstalled: (inst, names) => stillInstalled({ host: this.host, fs: nodeFs }, inst, names),
         startLag: () => startLagMs(this.host.platform),
       },

@@ -3,6 +3,8 @@ import { pathFor } from '../base/hostEnv';
 import { redactArgs } from '../base/redact';
 import { changedAt } from './fs';
 import { withDevSource } from './devSource';
+import { buildInfoOfFile } from './goBinary';
+import { moduleVersion } from './goBuildInfo';
 import { DockerCli, parseDockerRun, resolveDocker } from './docker';
 import { extensionFolderOfLaunch, readExtension } from './extension';
 import { hasSeparator, LaunchSpec, programName, ResolveContext, whichCommand } from './lookup';
@@ -124,7 +126,7 @@ async function lastChangeAbove(ctx: ResolveContext, missing: string): Promise<nu
   return undefined;
 }
 
-/** An executable named by a launch: npm bin, venv console script, or a plain binary. */
+/** An executable named by a launch: npm bin, venv console script, a Go binary with its module's version, or a plain binary. */
 async function fromExecutable(ctx: ResolveContext, command: string, cwd: string | undefined): Promise<Installed> {
   const found = await whichCommand(command, ctx, cwd);
   if (!found)
@@ -142,6 +144,22 @@ async function fromExecutable(ctx: ResolveContext, command: string, cwd: string 
     if (pkg) return pkg;
   }
   const s = await ctx.fs.stat(real);
+  // A Go binary names its main module and that module's version in its own bytes.
+  const go =
+    ctx.fs.readBytes && s?.kind === 'file'
+      ? await buildInfoOfFile((f, at, n) => ctx.fs.readBytes!(f, at, n), real)
+      : undefined;
+  const module = moduleVersion(go);
+  if (go && module)
+    return {
+      state: 'installed',
+      ecosystem: 'binary',
+      name: module.path,
+      version: module.version,
+      how: `executable ${found}${real !== found ? ` -> ${real}` : ''}, Go build information (${go.goVersion}): module ${module.path} ${module.version}`,
+      location: real,
+      ...(changedAt(s) !== undefined ? { changedAt: changedAt(s) } : {}),
+    };
   return {
     state: 'unversioned',
     ecosystem: 'binary',
