@@ -72,6 +72,14 @@ describe('versions (integration): a Go binary server, judged by content and buil
       assert.ok(verdict.reason.includes(`reinstalled since it started: ${exe}`), JSON.stringify(again.versions));
     }
 
+    // go install of the same release again: Go only touches an up-to-date binary (same file, new mtime).
+    await goInstall(root, proxy, bin, `${MODULE}@v1.0.0`);
+    assert.equal(fs.readFileSync(exe).equals(v100), true);
+    const touched = await instanceOf(firstLook(3), 'mcpbin', pid);
+    assert.equal(touched.versions?.verdict.state, 'current', JSON.stringify(touched.versions));
+    assert.match(touched.versions.verdict.reason, /^runs v1\.0\.0, the installed version/);
+    assert.equal(touched.versions.running.state === 'known' && touched.versions.running.source, 'build-info');
+
     // (b) A real upgrade: go install of the next release.
     await goInstall(root, proxy, bin, `${MODULE}@v1.1.0`);
     for (const look of [take, firstLook(2)]) {
