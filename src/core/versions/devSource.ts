@@ -102,6 +102,8 @@ export async function newestSourceFiles(
 
 /** Marks a development package as such, its change time covering its own files. */
 export async function withDevSource(ctx: ResolveContext, installed: Installed): Promise<Installed> {
+  // A loose script was read as its own source already (nodeScript.ts, pythonScript.ts).
+  if (installed.state === 'installed' && installed.dev?.script) return installed;
   const dev = await devRootOf(ctx, installed);
   if (!dev || installed.state !== 'installed') return installed;
   const files = await newestSourceFiles(ctx, dev.root);

@@ -1,4 +1,5 @@
 import { execStart } from './execStart';
+import { parseLaunch } from '../launch/parse';
 import type { VersionFs } from './fs';
 import * as path from 'node:path';
 import type { RecordedVersions } from '../locks/types';
@@ -128,10 +129,13 @@ export function interprets(argv: readonly string[]): boolean {
   return /^(node|nodejs)$/.test(prog) || /^(python|pythonw|python[23](\.\d+)?|pypy3?)$/.test(prog);
 }
 
-/** A relative script path needs the process's working directory to be found. */
+/**
+ * A relative script path needs the process's working directory to be found. Read by the launch
+ * parser: an option's value (`node --require /abs/preflight.cjs s.ts`, tsx's child) is not the script.
+ */
 export function needsCwd(argv: readonly string[]): boolean {
-  const script = argv.slice(1).find((a) => !a.startsWith('-'));
-  return !!script && !path.isAbsolute(script) && !argv.includes('-m');
+  const { target } = parseLaunch(argv);
+  return target.kind === 'script' && !path.isAbsolute(target.script);
 }
 
 /** The files a Node tree's installer writes last, once its work is done: npm's hidden lockfile, yarn's integrity file, pnpm's modules file. */

@@ -9,7 +9,8 @@ import { DockerCli, parseDockerRun, resolveDocker } from './docker';
 import { extensionFolderOfLaunch, readExtension } from './extension';
 import { hasSeparator, LaunchSpec, programName, ResolveContext, whichCommand } from './lookup';
 import { npmPackageOfScript, parseNpmRunner, resolveNpmRunner } from './npmPackages';
-import { parseLaunch } from '../launch/parse';
+import { joinFolder, parseLaunch } from '../launch/parse';
+import { resolveNodeScript } from './nodeScript';
 import {
   inRunnerEnvironment,
   isPythonInterpreter,
@@ -39,11 +40,20 @@ export interface ResolveOptions {
 }
 
 const NODE_LIKE = /^(node|nodejs)$/;
+/** Runners of TypeScript that load the script into node (in a child: tsx; in-process: ts-node). */
+const TS_RUNNERS = /^(tsx|ts-node)$/;
 
-/** What the interpreter that is argv[0] runs: a script or a module (undefined: inline code, a REPL, a runner). */
+/**
+ * What the interpreter that is argv[0] runs: a script or a module (undefined: inline code, a REPL,
+ * a runner). A TypeScript runner started by node (`node .../.bin/tsx s.ts`) runs its script too.
+ */
 function interpreterTarget(argv: readonly string[]): { script?: string; module?: string } {
   const parsed = parseLaunch(argv);
-  if (parsed.interpreter !== argv[0]) return {};
+  const viaRunner =
+    parsed.interpreter !== undefined &&
+    TS_RUNNERS.test(programName(parsed.interpreter)) &&
+    parsed.launchers.every((l) => NODE_LIKE.test(l) || TS_RUNNERS.test(l));
+  if (parsed.interpreter !== argv[0] && !viaRunner) return {};
   if (parsed.target.kind === 'script') return { script: parsed.target.script };
   if (parsed.target.kind === 'module') return { module: parsed.target.module };
   return {};
@@ -75,7 +85,7 @@ async function fromProcess(
   if (!exe) return undefined;
   const prog = programName(exe);
   const run = interpreterTarget(argv);
-  if (NODE_LIKE.test(prog)) {
+  if (NODE_LIKE.test(prog) || TS_RUNNERS.test(prog)) {
     const script = run.script;
     if (!script) return undefined;
     const full = p.isAbsolute(script) ? script : p.resolve(cwd ?? ctx.host.home, script);
@@ -93,7 +103,8 @@ async function fromProcess(
         ...(goneAt !== undefined ? { goneAt } : {}),
       };
     }
-    return npmPackageOfScript(ctx, full, true);
+    // A script no package holds is judged by itself and the local files it loads.
+    return (await npmPackageOfScript(ctx, full, true)) ?? (await resolveNodeScript(ctx, full, true));
   }
   if (isPythonInterpreter(exe) && p.isAbsolute(exe)) {
     if (run.module) return resolvePythonModule(ctx, exe, run.module, true);
@@ -190,20 +201,49 @@ async function fromLaunch(ctx: ResolveContext, launch: LaunchSpec, options: Reso
   if (npm) return { installed: await resolveNpmRunner(ctx, npm, launch.cwd) };
   const py = parsePythonRunner(launch);
   if (py) return { installed: await resolvePythonRunner(ctx, py) };
-  const prog = programName(launch.command);
-  if (NODE_LIKE.test(prog) || isPythonInterpreter(launch.command)) {
-    const exe = await whichCommand(launch.command, ctx, launch.cwd);
-    if (!exe) return { installed: { state: 'unknown', reason: `${launch.command} is not found` } };
-    const fromArgs = await fromProcess(ctx, [exe, ...launch.args], launch.cwd);
+  // Through what is in front of an interpreter (`nice`, `env A=B`, `sh -c 'cd d && node s.js'`, tsx):
+  // what it runs is judged, never the wrapper.
+  const parsed = parseLaunch([launch.command, ...launch.args]);
+  const interpreter = parsed.interpreter;
+  const prog = interpreter !== undefined ? programName(interpreter) : undefined;
+  if (
+    interpreter !== undefined &&
+    prog !== undefined &&
+    (NODE_LIKE.test(prog) || TS_RUNNERS.test(prog) || isPythonInterpreter(interpreter)) &&
+    // `uv run python s.py` runs the project's interpreter, not the one on PATH.
+    !(parsed.launchers.includes('uv') && !hasSeparator(interpreter))
+  ) {
+    const cwd = folderOf(ctx, launch.cwd, parsed.cwd);
+    const exe = await whichCommand(interpreter, ctx, cwd);
+    if (!exe) return { installed: { state: 'unknown', reason: `${interpreter} is not found` } };
+    // The interpreter's own argv, as the parser read it (its options have no say in where the code is).
+    const target = parsed.target;
+    const own =
+      target.kind === 'module'
+        ? ['-m', target.module, ...target.args]
+        : target.kind === 'script'
+          ? [target.script, ...target.args]
+          : [];
+    const fromArgs = own.length ? await fromProcess(ctx, [exe, ...own], cwd) : undefined;
     if (fromArgs) return { installed: notFromProcess(fromArgs) };
     return {
       installed: {
         state: 'unknown',
-        reason: `cannot tell which package \`${prog} ${redactArgs(launch.args).join(' ')}\` runs`,
+        reason: `cannot tell which package \`${prog} ${redactArgs(parsed.effective).join(' ')}\` runs`,
       },
     };
   }
   return { installed: await fromExecutable(ctx, launch.command, launch.cwd) };
+}
+
+/** The folder a launch's target runs in: the launchers' move (`cd d &&`, `env -C d`) from the configured one. */
+function folderOf(ctx: ResolveContext, configured: string | undefined, moved: string | undefined): string | undefined {
+  const joined = joinFolder(configured, moved);
+  // A folder named through a variable is not known from the text: the configured one stands.
+  if (joined === undefined || joined.includes('$')) return configured;
+  const p = pathFor(ctx.host);
+  const home = joined.replace(/^~(?=$|[\\/])/, ctx.host.home);
+  return p.isAbsolute(home) ? home : p.resolve(ctx.host.home, home);
 }
 
 /**

@@ -1,0 +1,126 @@
+import { pathFor } from '../base/hostEnv';
+import type { ChangedFile, Installed } from '../base/versionTypes';
+import { changedAt } from './fs';
+import type { ResolveContext } from './lookup';
+
+/**
+ * A JavaScript or TypeScript script that no package installs (`node server.js`, `tsx server.ts`):
+ * its code is the script and the local files it loads by relative path, followed from file to file.
+ * It has no version of its own, so an edit of any of them after the process started is a change
+ * since start, and files all older than the start say it runs what is on disk. Reads files only:
+ * the script is parsed, never run. (What it imports from node_modules is not followed here.)
+ */
+
+/** Local files followed from the script, at most: a project's own modules, not a whole tree. */
+const MAX_LOCAL_FILES = 50;
+/** Bytes of one source file read for what it loads. */
+const MAX_SOURCE_BYTES = 1024 * 1024;
+/** Files named as evidence (newest first). */
+const NEWEST_KEPT = 5;
+
+/**
+ * Extensions tried after a specifier as written, in Node's order (`.js`, `.json`, `.node`) and then
+ * the ones TypeScript runners (tsx, ts-node) add.
+ */
+const EXTENSIONS = ['.js', '.json', '.node', '.mjs', '.cjs', '.ts', '.mts', '.cts', '.tsx', '.jsx'];
+/** TypeScript's own way: `import './x.js'` in a `.ts` file loads `x.ts`. */
+const TS_FOR_JS: Record<string, string[]> = {
+  '.js': ['.ts', '.tsx'],
+  '.mjs': ['.mts'],
+  '.cjs': ['.cts'],
+  '.jsx': ['.tsx'],
+};
+
+/**
+ * The relative specifiers a JavaScript or TypeScript source loads, in order of first appearance:
+ * `require('./a')`, `import x from './b.js'`, `import './c'`, `export * from './d'`, `import('./e')`.
+ * Type-only imports (`import type`, erased before anything runs) and commented-out lines are left
+ * out; bare package names and URLs are not the script's own files. A reader of text, never run.
+ */
+export function nodeLocalImports(source: string): string[] {
+  const out: string[] = [];
+  // Whole-line comments only: a `//` or `/*` inside a string (a URL, a glob) is no comment.
+  const text = source.replace(/^\s*\/\*[\s\S]*?\*\//gm, '').replace(/^\s*\/\/.*$/gm, '');
+  const patterns = [
+    /\brequire\s*\(\s*(['"`])([^'"`\n]+)\1\s*\)/g,
+    /\bimport\s*\(\s*(['"`])([^'"`\n]+)\1\s*\)/g,
+    /(?:^|[;\n}])\s*(?:import|export)(?!\s+type\b)(?:\s+[^'"`;()]*?\s+from)?\s*(['"])([^'"\n]+)\1/g,
+  ];
+  const found: Array<{ at: number; spec: string }> = [];
+  for (const re of patterns) for (const m of text.matchAll(re)) found.push({ at: m.index ?? 0, spec: m[2] });
+  for (const { spec } of found.sort((a, b) => a.at - b.at))
+    if (/^\.\.?(\/|$)/.test(spec) && !out.includes(spec)) out.push(spec);
+  return out;
+}
+
+/** The file a relative specifier loads from `from`, as Node (and a TypeScript runner) would find it; undefined: none. */
+async function resolveLocal(ctx: ResolveContext, from: string, spec: string): Promise<string | undefined> {
+  const p = pathFor(ctx.host);
+  const base = p.resolve(p.dirname(from), spec);
+  const ext = p.extname(base);
+  const asTs = (TS_FOR_JS[ext] ?? []).map((e) => base.slice(0, -ext.length) + e);
+  // From a TypeScript file, `./x.js` is the TypeScript file beside it first, as its runner reads it.
+  const fromTs = /\.(c|m)?tsx?$/i.test(from);
+  const candidates = [
+    ...(fromTs ? asTs : []),
+    base,
+    ...EXTENSIONS.map((e) => base + e),
+    ...(fromTs ? [] : asTs),
+    ...EXTENSIONS.map((e) => p.join(base, `index${e}`)),
+  ];
+  for (const candidate of candidates) if ((await ctx.fs.stat(candidate))?.kind === 'file') return candidate;
+  return undefined;
+}
+
+/** The script and the local files it loads (and they load), each with its change time. */
+async function localFiles(ctx: ResolveContext, script: string): Promise<Array<{ path: string; at?: number }>> {
+  const files: Array<{ path: string; at?: number }> = [];
+  const queue = [script];
+  const seen = new Set<string>();
+  while (queue.length && files.length < MAX_LOCAL_FILES) {
+    const file = queue.shift()!;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    const st = await ctx.fs.stat(file);
+    files.push({ path: file, at: changedAt(st) });
+    // Data and native addons load nothing further; an oversized file is judged by its time alone.
+    if (!/\.(c|m)?(j|t)sx?$/i.test(file) && file !== script) continue;
+    if (st && st.size > MAX_SOURCE_BYTES) continue;
+    for (const spec of nodeLocalImports((await ctx.fs.readText(file)) ?? '')) {
+      const found = await resolveLocal(ctx, file, spec);
+      // A relative path into node_modules is a package's code, not the script's own.
+      if (found && !/[\\/]node_modules[\\/]/.test(found)) queue.push(found);
+    }
+  }
+  return files;
+}
+
+/** What a loose script runs, for `node script` (or tsx, ts-node): the script and the local files it loads. */
+export async function resolveNodeScript(ctx: ResolveContext, script: string, fromProcess: boolean): Promise<Installed> {
+  const p = pathFor(ctx.host);
+  const files = await localFiles(ctx, script);
+  const times = files.map((f) => f.at).filter((t): t is number => t !== undefined);
+  const newest: ChangedFile[] = files
+    .filter((f): f is { path: string; at: number } => f.at !== undefined)
+    .sort((a, b) => b.at - a.at)
+    .slice(0, NEWEST_KEPT)
+    .map((f) => ({ path: f.path, at: new Date(f.at).toISOString() }));
+  const others = files.length - 1;
+  return {
+    state: 'installed',
+    ecosystem: 'npm',
+    name: p.basename(script),
+    // A script has no version of its own: its files' times decide.
+    version: 'script',
+    how: `the script ${script}${others > 0 ? `, with the ${others} local file${others > 1 ? 's' : ''} it loads` : ''}`,
+    location: script,
+    ...(times.length ? { changedAt: Math.max(...times) } : {}),
+    ...(fromProcess ? { fromProcess } : {}),
+    dev: {
+      root: p.dirname(script),
+      how: 'a script no package installs: judged by its own file and the local files it loads',
+      newest,
+      script: true,
+    },
+  };
+}

@@ -1,0 +1,228 @@
+import * as assert from 'node:assert/strict';
+import { ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Instance } from '../../../src/core/base/model';
+import { repoRoot } from '../../support/repo';
+import { isAlive, killAndWait, stopChildren } from '../../support/liveness';
+import { startReady } from '../../support/startup';
+import { pastJudgedStart } from '../../support/judgedStart';
+import { instanceOf, PYTHON, run, serverIn, snapshot, tempDir } from './support';
+
+/** A stdio MCP server on the real SDK, in CommonJS, taking its tool's text from a file beside it. */
+const NODE_SERVER = `const { McpServer } = require('@modelcontextprotocol/sdk/server/mcp.js');
+const { StdioServerTransport } = require('@modelcontextprotocol/sdk/server/stdio.js');
+const { greeting } = require('./tools');
+const server = new McpServer({ name: 'loose', version: '0.0.0' });
+server.registerTool('hello', { description: 'says hello' }, async () => ({ content: [{ type: 'text', text: greeting() }] }));
+server.connect(new StdioServerTransport()).then(() => console.error('loose server ready'));
+`;
+const NODE_TOOLS = `exports.greeting = () => 'hello';\n`;
+
+/** The same server in TypeScript, run by tsx. */
+const TS_SERVER = `import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { greeting } from './tools';
+const server = new McpServer({ name: 'loose', version: '0.0.0' });
+server.registerTool('hello', { description: 'says hello' }, async () => ({ content: [{ type: 'text' as const, text: greeting() }] }));
+void server.connect(new StdioServerTransport()).then(() => console.error('loose server ready'));
+`;
+const TS_TOOLS = `export const greeting = (): string => 'hello';\n`;
+
+/** A plain stdlib Python script that answers MCP's initialize on stdio, with a local module. */
+const PY_SERVER = `import json, sys
+from helper import name
+print('loose server ready', file=sys.stderr, flush=True)
+for line in sys.stdin:
+    msg = json.loads(line)
+    if msg.get('method') == 'initialize':
+        print(json.dumps({'jsonrpc': '2.0', 'id': msg['id'], 'result': {'protocolVersion': '2025-06-18', 'capabilities': {}, 'serverInfo': {'name': name(), 'version': '0.0.0'}}}), flush=True)
+`;
+const PY_HELPER = `def name():\n    return 'loose'\n`;
+
+interface Case {
+  entry: string;
+  /** The script the entry runs, and the local file it imports. */
+  script: string;
+  imported: string;
+  command: string;
+  args: string[];
+  /** Programs in front of the script that a verdict must never name. */
+  wrapper?: RegExp;
+}
+
+const TSX = path.join(repoRoot, 'node_modules', '.bin', 'tsx');
+
+/** One folder per entry: each entry runs a script of its own, so each process has one entry to be listed under. */
+function scriptFolder(root: string, name: string, files: Record<string, string>): string {
+  const dir = path.join(root, name);
+  fs.mkdirSync(dir, { recursive: true });
+  for (const [file, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, file), text);
+  // The SDK as a project's own dependency would be: beside the script.
+  fs.symlinkSync(path.join(repoRoot, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+  return dir;
+}
+
+function cases(root: string): Case[] {
+  const node = (name: string, command: string, args: (script: string) => string[], wrapper?: RegExp): Case => {
+    const dir = scriptFolder(root, name, { 'S.js': NODE_SERVER, 'tools.js': NODE_TOOLS });
+    const script = path.join(dir, 'S.js');
+    return {
+      entry: name,
+      script,
+      imported: path.join(dir, 'tools.js'),
+      command,
+      args: args(script),
+      ...(wrapper ? { wrapper } : {}),
+    };
+  };
+  const ts = scriptFolder(root, 'ts-run', { 'S.ts': TS_SERVER, 'tools.ts': TS_TOOLS });
+  const py = path.join(root, 'py-plain');
+  fs.mkdirSync(py);
+  fs.writeFileSync(path.join(py, 'S.py'), PY_SERVER);
+  fs.writeFileSync(path.join(py, 'helper.py'), PY_HELPER);
+  return [
+    node('node-plain', 'node', (s) => [s]),
+    node('node-niced', 'nice', (s) => ['-n', '5', 'node', s], /\/nice\b/),
+    node('node-with-env', 'env', (s) => ['FOO=1', 'node', s], /\/env\b/),
+    node('node-in-shell', 'sh', (s) => ['-c', `cd ${path.dirname(s)} && node S.js`], /\/(da|ba)?sh\b/),
+    {
+      entry: 'ts-run',
+      script: path.join(ts, 'S.ts'),
+      imported: path.join(ts, 'tools.ts'),
+      command: TSX,
+      args: [path.join(ts, 'S.ts')],
+      wrapper: /tsx/,
+    },
+    {
+      entry: 'py-plain',
+      script: path.join(py, 'S.py'),
+      imported: path.join(py, 'helper.py'),
+      command: PYTHON,
+      args: [path.join(py, 'S.py')],
+    },
+  ];
+}
+
+function verdictOf(i: Instance) {
+  const v = i.versions;
+  assert.ok(v, `no versions for pid ${i.pid}`);
+  return v;
+}
+
+/** A change after the start: the file rewritten with one more line. */
+function edit(file: string): void {
+  fs.appendFileSync(file, file.endsWith('.py') ? `# edited ${Date.now()}\n` : `// edited ${Date.now()}\n`);
+}
+
+/**
+ * Scripts no package installs, each started by a real process as its entry in a client's config
+ * file says (`node S.js`, behind nice, env, sh -c, tsx, and `python3 S.py`): judged by the script
+ * and the local files it loads, whatever is in front of it; never the wrapper in its place.
+ */
+describe('versions (integration): loose scripts, whatever launcher is in front of them', function () {
+  this.timeout(300_000);
+  const started: ChildProcess[] = [];
+  const seen: number[] = [];
+  after(async () => {
+    await stopChildren(started.splice(0));
+    // A launcher's child (tsx's node, sh's node) goes with it; any left is stopped by its pid.
+    for (const pid of seen) if (isAlive(pid)) await killAndWait(pid);
+  });
+
+  it('current after start, changed naming the edited file (the script, or a file it imports) after an edit', async () => {
+    const root = tempDir('lg-loose-');
+    const home = path.join(root, 'home');
+    fs.mkdirSync(path.join(home, '.cursor'), { recursive: true });
+    const projectDir = path.join(root, 'project');
+    fs.mkdirSync(projectDir);
+    const all = cases(root);
+    fs.writeFileSync(
+      path.join(home, '.cursor', 'mcp.json'),
+      JSON.stringify({
+        mcpServers: Object.fromEntries(all.map((c) => [c.entry, { command: c.command, args: c.args }])),
+      }),
+    );
+    const lg = path.join(root, 'lg');
+    // \`python3\` on PATH is the interpreter itself, as on most machines (a version manager's shim,
+    // pyenv's, is a script that execs another file: not proof that the process is the entry's).
+    const bin = path.join(root, 'bin');
+    fs.mkdirSync(bin);
+    const interpreter = (await run(PYTHON, ['-c', 'import sys; print(sys.executable)'])).trim();
+    fs.symlinkSync(interpreter, path.join(bin, path.basename(PYTHON)));
+    const PATH = `${bin}${path.delimiter}${process.env.PATH}`;
+    const take = () => snapshot(home, projectDir, lg, { PATH });
+
+    const pids = new Map<string, number>();
+    for (const c of all) {
+      const child = await startReady(
+        c.command,
+        c.args,
+        { cwd: home, env: { PATH }, ready: /loose server ready/ },
+        started,
+      );
+      pids.set(c.entry, child.pid!);
+    }
+
+    const judged = async (c: Case): Promise<Instance> => {
+      const found = await instanceOf(take, c.entry, pids.get(c.entry)!);
+      seen.push(found.pid);
+      const v = verdictOf(found);
+      const said = JSON.stringify(v);
+      if (c.wrapper) assert.doesNotMatch(said, c.wrapper, `${c.entry}: the verdict names the wrapper: ${said}`);
+      assert.equal(v.installed.state, 'installed', `${c.entry}: ${said}`);
+      if (v.installed.state === 'installed') {
+        assert.equal(v.installed.location, c.script, `${c.entry}: ${said}`);
+        assert.equal(v.installed.dev?.script, true, `${c.entry}: ${said}`);
+      }
+      // Listed under its own entry only.
+      const snap = await take();
+      for (const other of all)
+        if (other.entry !== c.entry)
+          assert.ok(
+            !serverIn(snap, other.entry).instances.some((i) => i.pid === found.pid),
+            `${c.entry}'s process is listed under ${other.entry} too`,
+          );
+      // The entry itself reads what it runs as the script, not as what is in front of it.
+      const configured = serverIn(snap, c.entry).installed;
+      assert.equal(
+        configured?.state === 'installed' ? configured.location : JSON.stringify(configured),
+        c.script,
+        `${c.entry}: the configured launch resolves to ${JSON.stringify(configured)}`,
+      );
+      return found;
+    };
+
+    let latest = 0;
+    for (const c of all) {
+      const i = await judged(c);
+      assert.equal(verdictOf(i).verdict.state, 'current', `${c.entry}: ${JSON.stringify(i.versions)}`);
+      latest = Math.max(latest, i.startTime ?? Date.now());
+    }
+
+    await pastJudgedStart(latest);
+    for (const c of all) edit(c.imported);
+    for (const c of all) {
+      const v = verdictOf(await judged(c)).verdict;
+      assert.equal(v.state, 'changed', `${c.entry} after its import was edited: ${JSON.stringify(v)}`);
+      if (v.state === 'changed') {
+        assert.ok(
+          v.changedFiles.some((f) => f.path === c.imported),
+          `${c.entry}: names ${c.imported}: ${JSON.stringify(v)}`,
+        );
+        assert.equal(v.package, path.basename(c.script));
+      }
+    }
+
+    for (const c of all) edit(c.script);
+    for (const c of all) {
+      const v = verdictOf(await judged(c)).verdict;
+      assert.equal(v.state, 'changed', `${c.entry} after the script was edited: ${JSON.stringify(v)}`);
+      if (v.state === 'changed')
+        assert.ok(
+          v.changedFiles.some((f) => f.path === c.script),
+          `${c.entry}: names ${c.script}: ${JSON.stringify(v)}`,
+        );
+    }
+  });
+});
