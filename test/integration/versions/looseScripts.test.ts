@@ -77,10 +77,15 @@ function cases(root: string): Case[] {
     };
   };
   const ts = scriptFolder(root, 'ts-run', { 'S.ts': TS_SERVER, 'tools.ts': TS_TOOLS });
-  const py = path.join(root, 'py-plain');
-  fs.mkdirSync(py);
-  fs.writeFileSync(path.join(py, 'S.py'), PY_SERVER);
-  fs.writeFileSync(path.join(py, 'helper.py'), PY_HELPER);
+  const python = (name: string): string => {
+    const dir = path.join(root, name);
+    fs.mkdirSync(dir);
+    fs.writeFileSync(path.join(dir, 'S.py'), PY_SERVER);
+    fs.writeFileSync(path.join(dir, 'helper.py'), PY_HELPER);
+    return dir;
+  };
+  const py = python('py-plain');
+  const pyNiced = python('py-niced');
   return [
     node('node-plain', 'node', (s) => [s]),
     node('node-niced', 'nice', (s) => ['-n', '5', 'node', s], /\/nice\b/),
@@ -101,6 +106,14 @@ function cases(root: string): Case[] {
       command: PYTHON,
       args: [path.join(py, 'S.py')],
     },
+    {
+      entry: 'py-niced',
+      script: path.join(pyNiced, 'S.py'),
+      imported: path.join(pyNiced, 'helper.py'),
+      command: 'nice',
+      args: ['-n', '5', PYTHON, path.join(pyNiced, 'S.py')],
+      wrapper: /\/nice\b/,
+    },
   ];
 }
 
@@ -117,7 +130,7 @@ function edit(file: string): void {
 
 /**
  * Scripts no package installs, each started by a real process as its entry in a client's config
- * file says (`node S.js`, behind nice, env, sh -c, tsx, and `python3 S.py`): judged by the script
+ * file says (`node S.js`, behind nice, env, sh -c, tsx, and `python3 S.py`, alone and behind nice): judged by the script
  * and the local files it loads, whatever is in front of it; never the wrapper in its place.
  */
 describe('versions (integration): loose scripts, whatever launcher is in front of them', function () {
