@@ -130,8 +130,9 @@ function edit(file: string): void {
 
 /**
  * Scripts no package installs, each started by a real process as its entry in a client's config
- * file says (`node S.js`, behind nice, env, sh -c, tsx, and `python3 S.py`, alone and behind nice): judged by the script
- * and the local files it loads, whatever is in front of it; never the wrapper in its place.
+ * file says (`node S.js`, behind nice, env, sh -c, tsx, and `python3 S.py`, alone and behind nice):
+ * judged by the script and the local files it loads, whatever is in front of it; never the wrapper
+ * in its place.
  */
 describe('versions (integration): loose scripts, whatever launcher is in front of them', function () {
   this.timeout(300_000);
@@ -188,8 +189,13 @@ describe('versions (integration): loose scripts, whatever launcher is in front o
         assert.equal(v.installed.location, c.script, `${c.entry}: ${said}`);
         assert.equal(v.installed.dev?.script, true, `${c.entry}: ${said}`);
       }
-      // Listed under its own entry only.
+      // Listed under its own entry only, once (a launcher's child is the instance, the launcher its chain).
       const snap = await take();
+      assert.deepEqual(
+        serverIn(snap, c.entry).instances.map((i) => i.pid),
+        [found.pid],
+        `${c.entry}: ${JSON.stringify(serverIn(snap, c.entry).instances.map((i) => i.commandLine))}`,
+      );
       for (const other of all)
         if (other.entry !== c.entry)
           assert.ok(
