@@ -10,6 +10,7 @@ import { extensionFolderOfLaunch, readExtension } from './extension';
 import { hasSeparator, LaunchSpec, programName, ResolveContext, whichCommand } from './lookup';
 import { npmPackageOfScript, parseNpmRunner, resolveNpmRunner } from './npmPackages';
 import { joinFolder, parseLaunch } from '../launch/parse';
+import { SHELLS } from '../launch/program';
 import { resolveNodeScript } from './nodeScript';
 import {
   inRunnerEnvironment,
@@ -210,8 +211,13 @@ async function fromLaunch(ctx: ResolveContext, launch: LaunchSpec, options: Reso
     interpreter !== undefined &&
     prog !== undefined &&
     (NODE_LIKE.test(prog) || TS_RUNNERS.test(prog) || isPythonInterpreter(interpreter)) &&
-    // `uv run python s.py` runs the project's interpreter, not the one on PATH.
-    !(parsed.launchers.includes('uv') && !hasSeparator(interpreter))
+    // A Python named bare after uv or a shell may not be PATH's: `uv run python s.py` runs the project's,
+    // `sh -c '. .venv/bin/activate && python -m srv'` the venv's. A script's own files do not depend on its node.
+    !(
+      isPythonInterpreter(interpreter) &&
+      !hasSeparator(interpreter) &&
+      parsed.launchers.some((l) => l === 'uv' || SHELLS.test(l))
+    )
   ) {
     const cwd = folderOf(ctx, launch.cwd, parsed.cwd);
     const exe = await whichCommand(interpreter, ctx, cwd);

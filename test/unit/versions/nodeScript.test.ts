@@ -5,7 +5,7 @@ import { nodeLocalImports } from '../../../src/core/versions/nodeScript';
 import { resolveInstalled } from '../../../src/core/versions/resolve';
 import { needsCwd } from '../../../src/core/versions/instanceEvidence';
 import { judge } from '../../../src/core/versions/judge';
-import { ctxFor, tempDir, write } from './layouts';
+import { ctxFor, distInfo, tempDir, write } from './layouts';
 
 describe('versions: a JavaScript or TypeScript script no package installs', () => {
   it('reads the relative files a source loads: require, import, export from, dynamic import; never type-only imports or comments', () => {
@@ -94,6 +94,23 @@ describe('versions: a JavaScript or TypeScript script no package installs', () =
       assert.equal(installed.state === 'installed' && installed.location, script, JSON.stringify(installed));
       assert.equal(installed.state === 'installed' && installed.fromProcess, true);
     }
+  });
+
+  it('a Python launch behind nice is the Python one; a bare python after a shell is not taken for the one on PATH', async () => {
+    const home = tempDir();
+    const prefix = path.join(home, 'py');
+    const interp = write(path.join(prefix, 'bin', 'python3.11'), '');
+    fs.symlinkSync('python3.11', path.join(prefix, 'bin', 'python3'));
+    distInfo(path.join(prefix, 'lib', 'python3.11', 'site-packages'), { name: 'srv', version: '1.0' });
+    for (const name of ['nice', 'sh']) fs.chmodSync(write(path.join(prefix, 'bin', name), ''), 0o755);
+    const ctx = ctxFor(home, { PATH: path.dirname(interp) });
+    const niced = (await resolveInstalled(ctx, { command: 'nice', args: ['-n', '5', 'python3', '-m', 'srv'] }))
+      .installed;
+    assert.equal(niced.state === 'installed' && `${niced.name} ${niced.version}`, 'srv 1.0', JSON.stringify(niced));
+    // The shell may activate another environment first: its python is not known from the text.
+    const shell = (await resolveInstalled(ctx, { command: 'sh', args: ['-c', '. /v/bin/activate && python3 -m srv'] }))
+      .installed;
+    assert.notEqual(shell.state === 'installed' && shell.name, 'srv', JSON.stringify(shell));
   });
 
   it("finds the script of tsx's child (an option's value is not the script)", () => {
