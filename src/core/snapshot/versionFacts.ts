@@ -45,9 +45,13 @@ export interface VersionFactsOptions {
   fs?: VersionFs;
 }
 
-/** The package an entry runs (installed, or named by a launch whose copy is gone). */
+/**
+ * The package an entry runs (installed, or named by a launch whose copy is gone). A script no
+ * package installs is none: a registry's package of its file's name would be someone else's.
+ */
 export function packageOfEntry(s: ServerStatus): PackageRef | undefined {
   for (const x of [s.installed, ...s.instances.map((i) => i.versions?.installed)]) {
+    if (x?.state === 'installed' && x.dev?.script) return undefined;
     if ((x?.state === 'installed' || x?.state === 'missing') && (x.ecosystem === 'npm' || x.ecosystem === 'python'))
       return { ecosystem: x.ecosystem, name: x.name };
   }
@@ -78,9 +82,11 @@ export async function gatherVersionFacts(
         ? `it is an ${first.transport.toUpperCase()} server: its version is what it says when asked`
         : i?.state === 'unknown'
           ? i.reason
-          : i?.state === 'installed' || i?.state === 'unversioned'
-            ? `it runs a ${i.ecosystem} install, not an npm or PyPI package`
-            : 'what it runs was not resolved';
+          : i?.state === 'installed' && i.dev?.script
+            ? `it runs a script no package installs, ${i.location}, judged by its own files`
+            : i?.state === 'installed' || i?.state === 'unversioned'
+              ? `it runs a ${i.ecosystem} install, not an npm or PyPI package`
+              : 'what it runs was not resolved';
     return { server: name, noPackage: why, entries: named, copies: [], releases: [] };
   }
   const others = snapshot.servers.filter((s) => {
