@@ -220,7 +220,10 @@ async function fromLaunch(ctx: ResolveContext, launch: LaunchSpec, options: Reso
     )
   ) {
     const cwd = folderOf(ctx, launch.cwd, parsed.cwd);
-    const exe = await whichCommand(interpreter, ctx, cwd);
+    // Where a Python's code is depends on which Python; a JavaScript script's does not depend on its
+    // node (`npx -y tsx s.ts` with no tsx on PATH still runs s.ts).
+    const python = isPythonInterpreter(interpreter);
+    const exe = (await whichCommand(interpreter, ctx, cwd)) ?? (python ? undefined : interpreter);
     if (!exe) return { installed: { state: 'unknown', reason: `${interpreter} is not found` } };
     // The interpreter's own argv, as the parser read it (its options have no say in where the code is).
     const target = parsed.target;
@@ -235,7 +238,7 @@ async function fromLaunch(ctx: ResolveContext, launch: LaunchSpec, options: Reso
     return {
       installed: {
         state: 'unknown',
-        reason: `cannot tell which package \`${prog} ${redactArgs(parsed.effective).join(' ')}\` runs`,
+        reason: `cannot tell which package \`${programName(launch.command)} ${redactArgs(launch.args).join(' ')}\` runs`,
       },
     };
   }
@@ -244,6 +247,7 @@ async function fromLaunch(ctx: ResolveContext, launch: LaunchSpec, options: Reso
 
 /** The folder a launch's target runs in: the launchers' move (`cd d &&`, `env -C d`) from the configured one. */
 function folderOf(ctx: ResolveContext, configured: string | undefined, moved: string | undefined): string | undefined {
+  if (moved === undefined) return configured;
   const joined = joinFolder(configured, moved);
   // A folder named through a variable is not known from the text: the configured one stands.
   if (joined === undefined || joined.includes('$')) return configured;

@@ -66,6 +66,15 @@ describe('versions: a JavaScript or TypeScript script no package installs', () =
       assert.deepEqual(installed.dev?.newest.map((f) => f.path).sort(), [...files].sort(), said);
     }
 
+    // A runner fetching tsx: the script, whether or not a tsx is on PATH here.
+    const fetched = (
+      await resolveInstalled(ctxFor(home, { PATH: path.join(home, 'none') }), {
+        command: 'npx',
+        args: ['-y', 'tsx', ts],
+      })
+    ).installed;
+    assert.equal(fetched.state === 'installed' && fetched.location, ts, JSON.stringify(fetched));
+
     // Files all older than the start: current; one edited after it: changed since start, named.
     const { installed } = await resolveInstalled(ctx, { command: 'nice', args: ['node', script] });
     assert.equal(installed.state, 'installed');
