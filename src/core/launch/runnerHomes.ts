@@ -49,6 +49,29 @@ export function uvToolFolder(host: HostEnv): string {
   return p.join(value(host, 'XDG_DATA_HOME') ?? p.join(host.home, '.local', 'share'), 'uv', 'tools');
 }
 
+/** bun's install cache (what `bun add` links from, `bunx`'s `.bunx-<uid>/` installs): `BUN_INSTALL_CACHE_DIR`, then `$BUN_INSTALL/install/cache`, then `~/.bun/install/cache`. */
+export function bunInstallCacheFolder(host: HostEnv): string {
+  const p = pathFor(host);
+  const env = value(host, 'BUN_INSTALL_CACHE_DIR');
+  if (env) return p.resolve(env);
+  const install = value(host, 'BUN_INSTALL');
+  return install ? p.join(p.resolve(install), 'install', 'cache') : p.join(host.home, '.bun', 'install', 'cache');
+}
+
+/**
+ * deno's own folder (`DENO_DIR`), where `deno run npm:pkg` keeps packages under `npm/<registry host>/<name>/<version>`:
+ * `DENO_DIR`, else `$XDG_CACHE_HOME/deno` / `~/.cache/deno` (`~/Library/Caches/deno`, `%LOCALAPPDATA%\\deno`).
+ */
+export function denoDirFolder(host: HostEnv): string {
+  const p = pathFor(host);
+  const env = value(host, 'DENO_DIR');
+  if (env) return p.resolve(env);
+  if (host.platform === 'win32')
+    return p.join(value(host, 'LOCALAPPDATA') ?? p.join(host.home, 'AppData', 'Local'), 'deno');
+  if (host.platform === 'darwin') return p.join(host.home, 'Library', 'Caches', 'deno');
+  return p.join(value(host, 'XDG_CACHE_HOME') ?? p.join(host.home, '.cache'), 'deno');
+}
+
 /** pipx's home: `PIPX_HOME`, else `~/.local/share/pipx`, else the older `~/.local/pipx`. */
 export function pipxHomeFolders(host: HostEnv): string[] {
   const p = pathFor(host);

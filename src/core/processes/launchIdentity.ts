@@ -259,7 +259,9 @@ export function identityAnswers(input: IdentityInput, facts: LaunchFacts | undef
 
   // A container image is the code itself: the same image with the same arguments runs the same code.
   if (input.key.startsWith('docker:')) answers.push('same');
-  if (!input.runner && cfg.interpreter !== undefined && run.interpreter !== undefined) {
+  // A runtime that fetches a package itself (`deno run npm:pkg`) is a runner with an interpreter: the
+  // same runtime, and so the same cache of its packages, is what there is to compare.
+  if (cfg.interpreter !== undefined && run.interpreter !== undefined) {
     answers.push(
       interpreterAnswer(
         cfg.interpreter,

@@ -76,6 +76,7 @@ const RUNNER_WORDS: Record<PackageRunner, string> = {
   'pnpm-dlx': 'pnpm dlx',
   'yarn-dlx': 'yarn dlx',
   bunx: 'bunx',
+  deno: 'deno run',
   uvx: 'uvx',
   'pipx-run': 'pipx run',
 };

@@ -8,8 +8,9 @@ import { moduleVersion } from './goBuildInfo';
 import { DockerCli, parseDockerRun, resolveDocker } from './docker';
 import { extensionFolderOfLaunch, readExtension } from './extension';
 import { hasSeparator, LaunchSpec, programName, ResolveContext, whichCommand } from './lookup';
-import { npmPackageOfScript, parseNpmRunner, resolveNpmRunner } from './npmPackages';
+import { denoPinnedRelease, npmPackageOfScript, parseNpmRunner, resolveNpmRunner } from './npmPackages';
 import { parseLaunch } from '../launch/parse';
+import { JS_RUNTIMES } from '../launch/program';
 import {
   inRunnerEnvironment,
   isPythonInterpreter,
@@ -37,8 +38,6 @@ export interface ResolveOptions {
   /** Absent: docker launches resolve to unknown. */
   docker?: DockerCli;
 }
-
-const NODE_LIKE = /^(node|nodejs)$/;
 
 /** What the interpreter that is argv[0] runs: a script or a module (undefined: inline code, a REPL, a runner). */
 function interpreterTarget(argv: readonly string[]): { script?: string; module?: string } {
@@ -75,10 +74,20 @@ async function fromProcess(
   if (!exe) return undefined;
   const prog = programName(exe);
   const run = interpreterTarget(argv);
-  if (NODE_LIKE.test(prog)) {
+  // `deno run npm:pkg@1`: the release its own specifier names, from where deno keeps it (as npx's script, its own).
+  const npm = prog === 'deno' ? parseNpmRunner({ command: exe, args: argv.slice(1) }) : undefined;
+  if (npm) {
+    const own = await resolveNpmRunner(ctx, npm, cwd);
+    return own.state === 'installed' || own.state === 'missing' ? { ...own, fromProcess: true } : own;
+  }
+  // node, bun and deno run the script in their own process: the server is the script's package, never the runtime.
+  if (JS_RUNTIMES.test(prog)) {
     const script = run.script;
     if (!script) return undefined;
     const full = p.isAbsolute(script) ? script : p.resolve(cwd ?? ctx.host.home, script);
+    // `bun run mcp-server-memory`: a bare name bun finds among the project's bins, not a file in the folder.
+    if (prog === 'bun' && !hasSeparator(script) && (await ctx.fs.stat(full)) === undefined)
+      return projectBin(ctx, script, cwd);
     if ((await ctx.fs.stat(full)) === undefined) {
       // A global bin (`<prefix>/bin/x`, a link into the package) is gone with its package: named by the bin.
       const name = packageNameInPath(full) ?? p.basename(full).replace(/\.(c?js|mjs)$/, '');
@@ -108,6 +117,19 @@ async function fromProcess(
       if (real !== full && (await venvOf(ctx, real))) return undefined;
       return resolvePythonScript(ctx, exe, full, true);
     }
+  }
+  return undefined;
+}
+
+/** The package of a bin `bun run <name>` finds in `node_modules/.bin` at or above the folder; undefined when none (a package.json script, say). */
+async function projectBin(ctx: ResolveContext, name: string, cwd: string | undefined): Promise<Installed | undefined> {
+  const p = pathFor(ctx.host);
+  let dir = cwd;
+  for (let depth = 0; dir !== undefined && depth < 32; depth++) {
+    const bin = p.join(dir, 'node_modules', '.bin', name);
+    if ((await ctx.fs.stat(bin)) !== undefined) return npmPackageOfScript(ctx, bin, true);
+    const up = p.dirname(dir);
+    dir = up === dir ? undefined : up;
   }
   return undefined;
 }
@@ -191,7 +213,7 @@ async function fromLaunch(ctx: ResolveContext, launch: LaunchSpec, options: Reso
   const py = parsePythonRunner(launch);
   if (py) return { installed: await resolvePythonRunner(ctx, py) };
   const prog = programName(launch.command);
-  if (NODE_LIKE.test(prog) || isPythonInterpreter(launch.command)) {
+  if (JS_RUNTIMES.test(prog) || isPythonInterpreter(launch.command)) {
     const exe = await whichCommand(launch.command, ctx, launch.cwd);
     if (!exe) return { installed: { state: 'unknown', reason: `${launch.command} is not found` } };
     const fromArgs = await fromProcess(ctx, [exe, ...launch.args], launch.cwd);
@@ -216,7 +238,10 @@ export async function resolveInstalled(
   launch: LaunchSpec,
   options: ResolveOptions = {},
 ): Promise<Resolution> {
-  const resolution = await resolveRelease(ctx, launch, options);
+  const released = await resolveRelease(ctx, launch, options);
+  // A runtime that runs the exact release its command line pins says what runs (deno's `npm:pkg@1.2.3`).
+  const pinned = released.running || !options.processArgv ? undefined : denoPinnedRelease(options.processArgv);
+  const resolution = pinned ? { ...released, running: pinned } : released;
   // Our own package (a guard whose server could not be told) is not a server under development.
   if (isGuard(resolution.installed)) return resolution;
   try {
