@@ -66,6 +66,39 @@ describe('versions (integration): a server run by bun or deno is judged as the s
     assert.equal(`${v.running} -> ${v.installed}`, '2026.7.4 -> 2026.8.31');
   });
 
+  it("bunx: `bunx server-memory@2026.7.4` is its entry's by bun's install cache, judged as server-memory 2026.7.4 (not bun)", async () => {
+    const bin = await npmTool('bun', BUN_VERSION);
+    const root = tempDir('lg-bunx-');
+    const home = path.join(root, 'home');
+    fs.mkdirSync(home);
+    const env = {
+      BUN_INSTALL_CACHE_DIR: path.join(root, 'bun-cache'),
+      BUN_INSTALL: path.join(root, 'bun-home'),
+      DO_NOT_TRACK: '1',
+      MEMORY_FILE_PATH: path.join(root, 'memory.jsonl'),
+      PATH: `${bin}${path.delimiter}${process.env.PATH}`,
+    };
+    const bunx = path.join(bin, 'bunx');
+    const projectDir = project(root, 'memory', bunx, [`${MEM}@2026.7.4`], env);
+    const take = () => snapshot(home, projectDir, path.join(root, 'lg'), env);
+    // Started in the project's folder, which has no package.json: bunx installs into its folder in bun's cache.
+    const child = await startReady(
+      bunx,
+      [`${MEM}@2026.7.4`],
+      { cwd: projectDir, env: { ...process.env, ...env }, ready: /running on stdio/ },
+      started,
+    );
+    const inst = await instanceOf(take, 'memory', child.pid!);
+    const b = inst.versions;
+    assert.equal(b?.verdict.state, 'current', JSON.stringify(b));
+    assert.equal(b?.installed.state === 'installed' && `${b.installed.name} ${b.installed.version}`, `${MEM} 2026.7.4`);
+    assert.match(b?.installed.state === 'installed' ? (b.installed.location ?? '') : '', /[\\/]\.bunx-/);
+    assert.deepEqual(
+      inst.verdicts.filter((x) => x.kind === 'unknown'),
+      [],
+    );
+  });
+
   it('deno: `deno run -A npm:server-memory@2026.7.4` is judged as server-memory 2026.7.4 from DENO_DIR, and stays its entry`s after the pin is edited', async () => {
     const bin = await npmTool('deno', DENO_VERSION);
     const deno = path.join(bin, 'deno');
