@@ -143,8 +143,8 @@ function interpreted(
   prog: string,
 ): { effective: readonly string[]; target: LaunchTarget; watch: boolean } | undefined {
   let from = 1;
-  // `deno run [opts] x`, `bun run x`, `bun x pkg`: the runtime's own verbs; `tsx watch x`.
-  if (prog === 'deno' && cur[1] === 'run') from = 2;
+  // `deno run|serve [opts] x`, `bun run x`, `bun x pkg`: the runtime's own verbs; `tsx watch x`.
+  if (prog === 'deno' && (cur[1] === 'run' || cur[1] === 'serve')) from = 2;
   const tsxWatch = prog === 'tsx' && cur[1] === 'watch';
   if (tsxWatch) from = 2;
   const table: OptionTable = PYTHON_LIKE.test(prog) ? PYTHON : prog === 'deno' ? DENO_RUN : prog === 'tsx' ? TSX : NODE;

@@ -84,10 +84,13 @@ async function fromProcess(
   if (JS_RUNTIMES.test(prog)) {
     const script = run.script;
     if (!script) return undefined;
+    // deno also runs what no file holds (`jsr:@x/srv`, `https://...`): not a script that is gone, just not known here.
+    if (prog === 'deno' && /^[a-z][a-z0-9+.-]+:/i.test(script)) return undefined;
     const full = p.isAbsolute(script) ? script : p.resolve(cwd ?? ctx.host.home, script);
-    // `bun run mcp-server-memory`: a bare name bun finds among the project's bins, not a file in the folder.
-    if (prog === 'bun' && !hasSeparator(script) && (await ctx.fs.stat(full)) === undefined)
-      return projectBin(ctx, script, cwd);
+    // `bun run mcp-server-memory`: a bare name bun finds among the project's bins, not a file in the folder;
+    // `deno task start`, `bun run dev`: a task or a package.json script, not a file either.
+    if ((prog === 'bun' || prog === 'deno') && !hasSeparator(script) && (await ctx.fs.stat(full)) === undefined)
+      return prog === 'bun' ? projectBin(ctx, script, cwd) : undefined;
     if ((await ctx.fs.stat(full)) === undefined) {
       // A global bin (`<prefix>/bin/x`, a link into the package) is gone with its package: named by the bin.
       const name = packageNameInPath(full) ?? p.basename(full).replace(/\.(c?js|mjs)$/, '');

@@ -209,6 +209,7 @@ const LINES: Array<[string[], Want]> = [
     { key: 'npx:mcp-srv', what: 'package deno mcp-srv ^1' },
   ],
   [['deno', 'npm:mcp-srv'], { key: 'npx:mcp-srv', what: 'package deno mcp-srv' }],
+  [['deno', 'serve', '--port', '8080', '/srv/a/main.ts'], { key: 'prog:a/main', what: 'script /srv/a/main.ts' }],
   [
     ['python3', '-u', '-m', 'mcp_server_git', '--repo', '.'],
     { key: 'prog:mcp_server_git', what: 'module mcp_server_git' },

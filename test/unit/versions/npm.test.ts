@@ -190,6 +190,19 @@ describe('versions: npm resolution', () => {
       args: ['run', `npm:${MEM}@^2026.7.0/dist/index.js`],
     });
     assert.equal(ranged.installed.state === 'installed' && ranged.installed.version, '2026.8.31');
+    // What no file holds (jsr:, a URL) is not known here, never "gone".
+    for (const args of [
+      ['run', '-A', 'jsr:@x/mcp-srv'],
+      ['run', 'https://example.com/srv.ts'],
+      ['task', 'start'],
+    ]) {
+      const other = await resolveInstalled(
+        ctx,
+        { command: 'deno', args },
+        { processArgv: ['deno', ...args], processCwd: home },
+      );
+      assert.equal(other.installed.state, 'unknown', args.join(' '));
+    }
     const absent = await resolveInstalled(ctx, { command: 'deno', args: ['run', `npm:${MEM}@2027.1.1`] });
     assert.equal(absent.installed.state === 'missing' && absent.installed.name, MEM);
 
