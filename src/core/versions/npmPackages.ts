@@ -268,9 +268,13 @@ async function fromPnpmDlx(ctx: ResolveContext, r: NpmRunnerLaunch): Promise<Ins
 
 /**
  * bunx installs into its own folder per spec: `<tmp>/bunx-<uid>-<spec>/node_modules/<name>` (bun 1.1),
- * `<install cache>/.bunx-<uid>/<spec>/node_modules/<name>` (bun 1.2 and later, a scoped spec in its scope's folder).
+ * `<install cache>/.bunx-<uid>/<spec>/node_modules/<name>` (bun 1.2 and later, a scoped spec in its
+ * scope's folder). Every copy of `name` there.
  */
-async function fromBunx(ctx: ResolveContext, r: NpmRunnerLaunch): Promise<Installed | undefined> {
+export async function bunxCopies(
+  ctx: ResolveContext,
+  name: string,
+): Promise<Array<Extract<Installed, { state: 'installed' }>>> {
   const p = pathFor(ctx.host);
   const tmp =
     envValue(ctx.host, 'TMPDIR') ??
@@ -288,12 +292,36 @@ async function fromBunx(ctx: ResolveContext, r: NpmRunnerLaunch): Promise<Instal
       else for (const f of (await ctx.fs.readdir(p.join(cache, d, e))) ?? []) folders.push(p.join(cache, d, e, f));
     }
   }
-  const found: Installed[] = [];
+  const found: Array<Extract<Installed, { state: 'installed' }>> = [];
   for (const dir of folders) {
-    const pkg = await readNpmPackage(ctx, p.join(dir, 'node_modules', r.name), `bunx cache ${dir}`);
-    if (pkg?.state === 'installed' && satisfies(pkg.version, r.range)) found.push(pkg);
+    const pkg = await readNpmPackage(ctx, p.join(dir, 'node_modules', name), `bunx cache ${dir}`);
+    if (pkg?.state === 'installed') found.push(pkg);
   }
-  return newest(found);
+  return found;
+}
+
+/** The copy `bunx spec` runs: the newest bunx folder whose version satisfies the spec. */
+async function fromBunx(ctx: ResolveContext, r: NpmRunnerLaunch): Promise<Installed | undefined> {
+  return newest((await bunxCopies(ctx, r.name)).filter((pkg) => satisfies(pkg.version, r.range)));
+}
+
+/** Every release of `name` in deno's npm cache: `<DENO_DIR>/npm/<registry host>/<name>/<version>`. */
+export async function denoCacheCopies(
+  ctx: ResolveContext,
+  name: string,
+): Promise<Array<Extract<Installed, { state: 'installed' }>>> {
+  const p = pathFor(ctx.host);
+  const root = p.join(denoDirFolder(ctx.host), 'npm');
+  const found: Array<Extract<Installed, { state: 'installed' }>> = [];
+  for (const registry of (await ctx.fs.readdir(root)) ?? []) {
+    const dir = p.join(root, registry, ...name.split('/'));
+    for (const version of (await ctx.fs.readdir(dir)) ?? []) {
+      if (semverValid(version) === null) continue;
+      const pkg = await readNpmPackage(ctx, p.join(dir, version), `deno npm cache ${p.join(root, registry)}`);
+      if (pkg?.state === 'installed' && pkg.version === version) found.push(pkg);
+    }
+  }
+  return found;
 }
 
 /**
@@ -309,18 +337,8 @@ async function fromDeno(
 ): Promise<Installed | undefined> {
   const local = await localProjectPackage(ctx, cwd, r.name);
   if (local?.state === 'installed' && satisfies(local.version, r.range)) return local;
-  const p = pathFor(ctx.host);
-  const root = p.join(denoDirFolder(ctx.host), 'npm');
-  const found: Array<Extract<Installed, { state: 'installed' }>> = [];
-  for (const registry of (await ctx.fs.readdir(root)) ?? []) {
-    const dir = p.join(root, registry, ...r.name.split('/'));
-    for (const version of (await ctx.fs.readdir(dir)) ?? []) {
-      if (semverValid(version) === null || !satisfies(version, r.range)) continue;
-      const pkg = await readNpmPackage(ctx, p.join(dir, version), `deno npm cache ${p.join(root, registry)}`);
-      if (pkg?.state === 'installed' && pkg.version === version) found.push(pkg);
-    }
-  }
-  return found.sort((a, b) => semverRcompare(a.version, b.version))[0];
+  const allowed = (await denoCacheCopies(ctx, r.name)).filter((pkg) => satisfies(pkg.version, r.range));
+  return allowed.sort((a, b) => semverRcompare(a.version, b.version))[0];
 }
 
 /** The project folder npm exec runs in: the nearest folder above cwd with a package.json or node_modules. */
