@@ -154,9 +154,11 @@ export interface PinPlan {
   to: string;
 }
 
-/** The runner whose cache a server is fetched into (`npx`, `uvx`, `pipx run`), by where it lives and how it is launched. */
+/** The runner whose cache a server is fetched into (`npx`, `uvx`, `pipx run`, deno), by where it lives and how it is launched. */
 export function runnerOf(server: Pick<ServerStatus, 'command'>, installed: InstalledPackage): string | undefined {
   if (/[\\/]_npx[\\/]/.test(installed.location)) return 'npx';
+  // `deno run npm:pkg@1.2.3`: deno fetches each release into its own cache (versions/npmPackages.ts).
+  if (installed.how.startsWith('deno npm cache ')) return 'deno';
   const how = /^(uvx|pipx run) /.exec(installed.how);
   if (how) return how[1];
   const program = (server.command ?? '')

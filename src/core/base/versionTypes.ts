@@ -130,6 +130,8 @@ export interface DevMember extends DevSource {
  * manager's history, said as such: npm's cache (its fetch times), uv's cache (its unpack times),
  * pipx's log (the version an upgrade after the start replaced). `build-info`: the Go build
  * information of the executable the process runs (the file it started from, even once replaced).
+ * `launch-pin`: the exact release the process's own command line pins where its runtime runs that
+ * release alone (`deno run npm:pkg@1.2.3`).
  */
 export type RunningSource =
   | 'lock-record'
@@ -137,6 +139,7 @@ export type RunningSource =
   | 'first-seen'
   | 'docker-inspect'
   | 'build-info'
+  | 'launch-pin'
   | 'npm-cache'
   | 'uv-cache'
   | 'pipx-log';

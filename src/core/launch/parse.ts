@@ -1,7 +1,7 @@
 import { OptionTable, scanOptions } from './options';
 import { NODE_LIKE, programName, PYTHON_LIKE, SHELLS } from './program';
 import { splitShellWords } from './shellWords';
-import { parsePackageSpec, parseRequirement } from './spec';
+import { parseNpmSpecifier, parsePackageSpec, parseRequirement } from './spec';
 import { DOCKER_RUN } from './tables/docker';
 import { DENO_RUN, NODE, TSX } from './tables/node';
 import { BUNX, NPM_EXEC, PNPM_DLX, YARN_DLX } from './tables/npm';
@@ -143,8 +143,8 @@ function interpreted(
   prog: string,
 ): { effective: readonly string[]; target: LaunchTarget; watch: boolean } | undefined {
   let from = 1;
-  // `deno run [opts] x`, `bun run x`, `bun x pkg`: the runtime's own verbs; `tsx watch x`.
-  if (prog === 'deno' && cur[1] === 'run') from = 2;
+  // `deno run|serve [opts] x`, `bun run x`, `bun x pkg`: the runtime's own verbs; `tsx watch x`.
+  if (prog === 'deno' && (cur[1] === 'run' || cur[1] === 'serve')) from = 2;
   const tsxWatch = prog === 'tsx' && cur[1] === 'watch';
   if (tsxWatch) from = 2;
   const table: OptionTable = PYTHON_LIKE.test(prog) ? PYTHON : prog === 'deno' ? DENO_RUN : prog === 'tsx' ? TSX : NODE;
@@ -172,6 +172,22 @@ function interpreted(
     return { effective: ['bunx', ...cur.slice(i + 1)], target: { kind: 'none' }, watch };
   const effective = prog === 'bun' && cur[i] === 'run' ? cur.slice(i + 1) : cur.slice(i);
   if (effective.length === 0) return undefined;
+  // `deno run npm:pkg@1`: deno fetches the package into its own cache and runs it in its own process.
+  const npm = prog === 'deno' ? parseNpmSpecifier(effective[0]) : undefined;
+  if (npm)
+    return {
+      effective,
+      watch,
+      target: {
+        kind: 'package',
+        runner: 'deno',
+        ecosystem: 'npm',
+        spec: npm.spec,
+        name: npm.name,
+        ...(npm.range !== undefined ? { version: npm.range } : {}),
+        args: effective.slice(1),
+      },
+    };
   return { effective, watch, target: { kind: 'script', script: effective[0], args: effective.slice(1) } };
 }
 

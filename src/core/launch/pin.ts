@@ -3,7 +3,7 @@ import type { Ecosystem } from '../base/versionTypes';
 
 /**
  * A version an entry's command line pins for a runner to fetch (`npx -y pkg@1.2.3`, `uvx
- * pkg==1.2.3`, `uvx --from pkg@1.2.3 cmd`): found in the args as written.
+ * pkg==1.2.3`, `uvx --from pkg@1.2.3 cmd`, deno's `npm:pkg@1.2.3`): found in the args as written.
  */
 
 /** The arg that names `pkg` with a version (npm `pkg@spec`; Python `pkg==spec` or `pkg@spec`): its index and spec. */
@@ -15,8 +15,11 @@ export function pinIn(
   for (let index = 0; index < args.length; index++) {
     const a = args[index];
     if (ecosystem === 'npm') {
-      // `@scope/name@spec`: the version's `@` is the last one after the name.
-      if (a.startsWith(`${pkg}@`) && a.length > pkg.length + 1) return { index, spec: a.slice(pkg.length + 1) };
+      // `@scope/name@spec`: the version's `@` is the last one after the name. deno writes `npm:` before
+      // it; one that names a file inside the package (`npm:pkg@1/bin/x.js`) is no pin at the end of its word.
+      const word = a.startsWith('npm:') ? a.slice(4) : a;
+      const spec = word.startsWith(`${pkg}@`) ? word.slice(pkg.length + 1) : '';
+      if (spec !== '' && !(a.startsWith('npm:') && spec.includes('/'))) return { index, spec };
       continue;
     }
     const m = /^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?\s*(==|@)\s*(.+)$/.exec(a);

@@ -15,7 +15,12 @@ export function hasSeparator(token: string): boolean {
   return token.includes('/') || token.includes('\\');
 }
 
-/** JavaScript runtimes: `node [options] script`. */
+/**
+ * JavaScript runtimes: they run a script (or, deno, an `npm:` package) in their own process, so the
+ * server is what they run, never the runtime itself.
+ */
+export const JS_RUNTIMES = /^(node|nodejs|bun|deno)$/;
+/** What reads `node [options] script`: the runtimes, and tsx and ts-node, which start node on it. */
 export const NODE_LIKE = /^(node|nodejs|bun|deno|tsx|ts-node)$/;
 /** Python interpreters: `python [options] (-m module | script)`. */
 export const PYTHON_LIKE = /^(python|pythonw|python[23](\.\d+)?|pypy3?)$/;

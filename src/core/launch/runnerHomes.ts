@@ -4,7 +4,8 @@ import { envVar } from './which';
 
 /**
  * Where this user's package runners keep what they fetch and run: npx's cache (`<cache>/_npx/<hash>`),
- * uv's cache and tool folder, pipx's home (`.cache/<hash>` for `pipx run`, `venvs/` for installs).
+ * uv's cache and tool folder, pipx's home (`.cache/<hash>` for `pipx run`, `venvs/` for installs),
+ * bun's install cache (`.bunx-<uid>/<spec>` for `bunx`).
  * A process that runs a package from another cache runs another user's or home's copy: it is not an
  * entry's of this user. Derived from the injected home, platform and environment, as every path is.
  */
@@ -12,6 +13,7 @@ export interface RunnerHomes {
   npmCaches: string[];
   uv: string[];
   pipx: string[];
+  bun: string[];
 }
 
 /** An environment value as the OS reads it (case-insensitive on Windows), empty as absent. */
@@ -49,6 +51,29 @@ export function uvToolFolder(host: HostEnv): string {
   return p.join(value(host, 'XDG_DATA_HOME') ?? p.join(host.home, '.local', 'share'), 'uv', 'tools');
 }
 
+/** bun's install cache (what `bun add` links from, `bunx`'s `.bunx-<uid>/` installs): `BUN_INSTALL_CACHE_DIR`, then `$BUN_INSTALL/install/cache`, then `~/.bun/install/cache`. */
+export function bunInstallCacheFolder(host: HostEnv): string {
+  const p = pathFor(host);
+  const env = value(host, 'BUN_INSTALL_CACHE_DIR');
+  if (env) return p.resolve(env);
+  const install = value(host, 'BUN_INSTALL');
+  return install ? p.join(p.resolve(install), 'install', 'cache') : p.join(host.home, '.bun', 'install', 'cache');
+}
+
+/**
+ * deno's own folder (`DENO_DIR`), where `deno run npm:pkg` keeps packages under `npm/<registry host>/<name>/<version>`:
+ * `DENO_DIR`, else `$XDG_CACHE_HOME/deno` / `~/.cache/deno` (`~/Library/Caches/deno`, `%LOCALAPPDATA%\\deno`).
+ */
+export function denoDirFolder(host: HostEnv): string {
+  const p = pathFor(host);
+  const env = value(host, 'DENO_DIR');
+  if (env) return p.resolve(env);
+  if (host.platform === 'win32')
+    return p.join(value(host, 'LOCALAPPDATA') ?? p.join(host.home, 'AppData', 'Local'), 'deno');
+  if (host.platform === 'darwin') return p.join(host.home, 'Library', 'Caches', 'deno');
+  return p.join(value(host, 'XDG_CACHE_HOME') ?? p.join(host.home, '.cache'), 'deno');
+}
+
 /** pipx's home: `PIPX_HOME`, else `~/.local/share/pipx`, else the older `~/.local/pipx`. */
 export function pipxHomeFolders(host: HostEnv): string[] {
   const p = pathFor(host);
@@ -78,14 +103,17 @@ export function runnerHomes(host: HostEnv, npmrc?: string): RunnerHomes {
     ],
     uv: [uvCacheFolder(host), uvToolFolder(host)],
     pipx: pipxHomeFolders(host),
+    bun: [bunInstallCacheFolder(host)],
   };
 }
 
-/** The runner folder a path lies in, by its shape: `<root>/_npx/`, `<root>/archive-v0/` (uv), `<root>/.cache/<hash>/` or `venvs/` (pipx), `<root>/tools/` (uv). */
-export function runnerFolderOf(file: string): { kind: 'npx' | 'uv' | 'pipx'; root: string } | undefined {
+/** The runner folder a path lies in, by its shape: `<root>/_npx/`, `<root>/archive-v0/` (uv), `<root>/.cache/<hash>/` or `venvs/` (pipx), `<root>/tools/` (uv), `<root>/.bunx-<uid>/` (bunx). */
+export function runnerFolderOf(file: string): { kind: 'npx' | 'uv' | 'pipx' | 'bunx'; root: string } | undefined {
   const f = file.replace(/\\/g, '/');
   const npx = /^(.*)\/_npx\/[^/]+\/node_modules\//.exec(f);
   if (npx) return { kind: 'npx', root: npx[1] };
+  const bunx = /^(.*)\/\.bunx-[^/]+\/.+\/node_modules\//.exec(f);
+  if (bunx) return { kind: 'bunx', root: bunx[1] };
   const uv = /^(.*)\/(?:archive-v0|environments-v\d+|builds-v\d+)\/[^/]+\//.exec(f);
   if (uv) return { kind: 'uv', root: uv[1] };
   const uvTool = /^(.*\/uv\/(?:data\/)?tools)\/[^/]+\//.exec(f);

@@ -8,6 +8,24 @@ export function parsePackageSpec(spec: string): { name: string; range?: string }
 }
 
 /**
+ * Deno's `npm:` specifier, `npm:@scope/name@range/sub/path` -> name, range (undefined: any version)
+ * and the file inside the package it names, if any; undefined when the word is no `npm:` specifier.
+ */
+export function parseNpmSpecifier(
+  word: string,
+): { spec: string; name: string; range?: string; subpath?: string } | undefined {
+  const m = /^npm:\/?((?:@[^/@]+\/)?[^/@]+)(?:@([^/]*))?(?:\/(.*))?$/.exec(word);
+  if (!m || m[1] === '') return undefined;
+  const range = m[2] || undefined;
+  return {
+    spec: range !== undefined ? `${m[1]}@${range}` : m[1],
+    name: m[1],
+    ...(range !== undefined ? { range } : {}),
+    ...(m[3] ? { subpath: m[3] } : {}),
+  };
+}
+
+/**
  * `pkg`, `pkg==1.2`, `pkg@1.2`, `pkg[extra]>=1` -> the project name, the pinned version (`==` or
  * `@` only) and the extras asked for (as written; absent when none). A URL or path source
  * (`git+https://host/x/y@main`, `./dir`) is its own name, without a ref.

@@ -1,9 +1,10 @@
 /** What one launch command runs, as read by parseLaunch: the single reading matching and version resolution share. */
 
-export type PackageRunner = 'npx' | 'pnpm-dlx' | 'yarn-dlx' | 'bunx' | 'uvx' | 'pipx-run';
+/** Who fetches a package and runs it: the runners, and deno for its `npm:` specifiers (`deno run npm:pkg@1`). */
+export type PackageRunner = 'npx' | 'pnpm-dlx' | 'yarn-dlx' | 'bunx' | 'deno' | 'uvx' | 'pipx-run';
 
 export type LaunchTarget =
-  /** A package a runner fetches and starts (`npx -y pkg@1`, `uvx --from pkg cmd`). */
+  /** A package a runner fetches and starts (`npx -y pkg@1`, `uvx --from pkg cmd`, `deno run npm:pkg@1`). */
   | {
       kind: 'package';
       runner: PackageRunner;

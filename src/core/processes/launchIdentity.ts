@@ -259,7 +259,9 @@ export function identityAnswers(input: IdentityInput, facts: LaunchFacts | undef
 
   // A container image is the code itself: the same image with the same arguments runs the same code.
   if (input.key.startsWith('docker:')) answers.push('same');
-  if (!input.runner && cfg.interpreter !== undefined && run.interpreter !== undefined) {
+  // A runtime that fetches a package itself (`deno run npm:pkg`) is a runner with an interpreter: the
+  // same runtime, and so the same cache of its packages, is what there is to compare.
+  if (cfg.interpreter !== undefined && run.interpreter !== undefined) {
     answers.push(
       interpreterAnswer(
         cfg.interpreter,
@@ -329,7 +331,14 @@ function runnerAnswer(
     const folder = runnerFolderOf(real) ?? runnerFolderOf(file);
     if (folder) {
       if (!homes) return 'unknown';
-      const ours = folder.kind === 'npx' ? homes.npmCaches : folder.kind === 'uv' ? homes.uv : homes.pipx;
+      const ours =
+        folder.kind === 'npx'
+          ? homes.npmCaches
+          : folder.kind === 'uv'
+            ? homes.uv
+            : folder.kind === 'bunx'
+              ? homes.bun
+              : homes.pipx;
       const within = (root: string): boolean => {
         const r = norm(facts?.realpath(root) ?? root);
         const f = norm(folder.root);
@@ -342,7 +351,9 @@ function runnerAnswer(
           ? ['npm_config_cache', 'NPM_CONFIG_CACHE']
           : folder.kind === 'uv'
             ? ['UV_CACHE_DIR', 'UV_TOOL_DIR']
-            : ['PIPX_HOME'];
+            : folder.kind === 'bunx'
+              ? ['BUN_INSTALL_CACHE_DIR', 'BUN_INSTALL']
+              : ['PIPX_HOME'];
       const env = runnerEnv?.();
       const moved = keys.flatMap((k) => [env?.declared?.[k], env?.client?.get(k)]);
       return moved.some((d) => d !== undefined && path.isAbsolute(d) && within(d)) ? 'same' : 'different';

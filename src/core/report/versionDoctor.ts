@@ -76,6 +76,7 @@ const RUNNER_WORDS: Record<PackageRunner, string> = {
   'pnpm-dlx': 'pnpm dlx',
   'yarn-dlx': 'yarn dlx',
   bunx: 'bunx',
+  deno: 'deno run',
   uvx: 'uvx',
   'pipx-run': 'pipx run',
 };
@@ -94,6 +95,8 @@ const PLACE_WORDS: Record<CopyPlace, string> = {
   'uvx-cache': 'uvx cache',
   pipx: 'pipx',
   'pipx-run-cache': 'pipx run cache',
+  'bunx-cache': 'bunx cache',
+  'deno-cache': 'deno npm cache',
   venv: 'venv',
 };
 
@@ -265,7 +268,12 @@ function findings(
   const out: string[] = [];
   // The newest copy outside the runners' caches: what an upgrade of the installed package put there.
   const installedCopies = copies.filter(
-    (c) => c.place !== 'npx-cache' && c.place !== 'uvx-cache' && c.place !== 'pipx-run-cache',
+    (c) =>
+      c.place !== 'npx-cache' &&
+      c.place !== 'bunx-cache' &&
+      c.place !== 'deno-cache' &&
+      c.place !== 'uvx-cache' &&
+      c.place !== 'pipx-run-cache',
   );
   const top = installedCopies.reduce<DoctorCopy | undefined>(
     (best, c) => (!best || newer(pkg, c.version, best.version) ? c : best),

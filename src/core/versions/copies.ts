@@ -1,7 +1,15 @@
 import { pathFor } from '../base/hostEnv';
 import type { Installed } from '../base/versionTypes';
 import { ResolveContext } from './lookup';
-import { globalPackageDir, localProjectPackage, npmGlobalPrefix, npxCacheCopies, readNpmPackage } from './npmPackages';
+import {
+  bunxCopies,
+  denoCacheCopies,
+  globalPackageDir,
+  localProjectPackage,
+  npmGlobalPrefix,
+  npxCacheCopies,
+  readNpmPackage,
+} from './npmPackages';
 import {
   envCacheCopies,
   normalizeName,
@@ -15,13 +23,22 @@ import {
 /**
  * Every copy of one package on this disk, wherever a launch might find it: npm's global prefix,
  * a project's `node_modules` (the one npx and a project's bin prefer over the global one), npx's
- * cache, a `uv tool`, uvx's cached environments, a pipx venv, `pipx run`'s cache, a project's
- * `.venv`. Reads files only (`mcp-lifeguard doctor` and Show Versions: why a server runs what it runs).
+ * cache, bunx's folders in bun's install cache, deno's npm cache, a `uv tool`, uvx's cached
+ * environments, a pipx venv, `pipx run`'s cache, a project's `.venv`. Reads files only (`mcp-lifeguard doctor` and Show Versions: why a server runs what it runs).
  */
 
 /** Where a copy lives, by the installer or runner that put it there. */
 export type CopyPlace =
-  'npm-global' | 'npm-project' | 'npx-cache' | 'uv-tool' | 'uvx-cache' | 'pipx' | 'pipx-run-cache' | 'venv';
+  | 'npm-global'
+  | 'npm-project'
+  | 'npx-cache'
+  | 'bunx-cache'
+  | 'deno-cache'
+  | 'uv-tool'
+  | 'uvx-cache'
+  | 'pipx'
+  | 'pipx-run-cache'
+  | 'venv';
 
 export interface PackageCopy {
   place: CopyPlace;
@@ -44,6 +61,8 @@ const HOW_PLACES: ReadonlyArray<readonly [string, CopyPlace]> = [
   ['npm global prefix ', 'npm-global'],
   ['local node_modules of ', 'npm-project'],
   ['npx cache ', 'npx-cache'],
+  ['bunx cache ', 'bunx-cache'],
+  ['deno npm cache ', 'deno-cache'],
   ['uv tool ', 'uv-tool'],
   ['uvx environment ', 'uvx-cache'],
   ['pipx venv ', 'pipx'],
@@ -103,6 +122,7 @@ export async function copiesOf(
       if (local) found.push(local);
     }
     found.push(...(await npxCacheCopies(ctx, pkg.name)).map((c) => c.pkg));
+    found.push(...(await bunxCopies(ctx, pkg.name)), ...(await denoCacheCopies(ctx, pkg.name)));
   } else {
     const name = normalizeName(pkg.name);
     const tool = p.join(uvToolDir(ctx), pkg.name);

@@ -1,6 +1,7 @@
 import { pathFor } from '../base/hostEnv';
 import { ChangedFile, DevMember, DevSource, Ecosystem, Installed } from '../base/versionTypes';
 import { changedAt } from './fs';
+import { denoDirFolder } from '../launch/runnerHomes';
 import { isRecord, readJson, ResolveContext } from './lookup';
 
 /**
@@ -40,6 +41,10 @@ async function devRootAt(
   if (ecosystem === 'npm') {
     const real = (await ctx.fs.realpath(location)) ?? location;
     if (real.split(/[\\/]/).includes('node_modules')) return undefined;
+    // deno keeps the registry releases it runs outside any node_modules: `<DENO_DIR>/npm/<registry>/<name>/<version>`.
+    const denoNpm = p.join(denoDirFolder(ctx.host), 'npm');
+    const cache = (await ctx.fs.realpath(denoNpm)) ?? denoNpm;
+    if (real.startsWith(cache + p.sep)) return undefined;
     return { root: real, how: 'a package folder outside node_modules (a checkout, or the target of npm link)' };
   }
   if (ecosystem === 'python' && location.endsWith('.dist-info')) {

@@ -2,6 +2,7 @@ import { execStart } from './execStart';
 import { parseLaunch } from '../launch/parse';
 import type { VersionFs } from './fs';
 import * as path from 'node:path';
+import { JS_RUNTIMES, programName, PYTHON_LIKE } from '../launch/program';
 import type { RecordedVersions } from '../locks/types';
 import type { Installed, Running, RuntimeReplaced, ServerInfoStatement, VersionVerdict } from '../base/versionTypes';
 import { environmentMoves } from './fingerprint';
@@ -120,13 +121,13 @@ export function changedSince(installed: Installed, start: number | undefined): b
   return changed === undefined || changed > start - CLOCK_SLACK_MS;
 }
 
-/** Whether an argv is an interpreter running a script or module (`node x.js`, `python -m x`): its own paths say where its code is. */
+/**
+ * Whether an argv is a runtime or interpreter running a script, module or package (`node x.js`, `bun run x.js`,
+ * `deno run npm:pkg@1`, `python -m x`): its own command line says where its code is.
+ */
 export function interprets(argv: readonly string[]): boolean {
-  const prog = path
-    .basename(argv[0] ?? '')
-    .toLowerCase()
-    .replace(/\.exe$/, '');
-  return /^(node|nodejs)$/.test(prog) || /^(python|pythonw|python[23](\.\d+)?|pypy3?)$/.test(prog);
+  const prog = programName(argv[0] ?? '');
+  return JS_RUNTIMES.test(prog) || PYTHON_LIKE.test(prog);
 }
 
 /**

@@ -1,14 +1,17 @@
 // Each function from its own module: the package's index loads all of semver.
 import semverSatisfies from 'semver/functions/satisfies';
 import semverValidRange from 'semver/ranges/valid';
+import semverRcompare from 'semver/functions/rcompare';
+import semverValid from 'semver/functions/valid';
 import { pathFor } from '../base/hostEnv';
 import { changedAt } from './fs';
 import { parseLaunch } from '../launch/parse';
 import { devMembersOf } from './devSource';
 import { treeEnvironment } from './nodeTree';
+import { bunInstallCacheFolder, denoDirFolder } from '../launch/runnerHomes';
 import { MAX_SHIM_BYTES, parseBinShim } from '../launch/binShim';
 import { envValue, isRecord, LaunchSpec, parseIni, readJson, ResolveContext, whichCommand } from './lookup';
-import { Installed } from '../base/versionTypes';
+import { Installed, Running } from '../base/versionTypes';
 
 /**
  * npm-family resolution: which package a launch runs and what version of it is on disk now, with
@@ -23,7 +26,8 @@ export function satisfies(version: string, range: string | undefined): boolean {
   return semverSatisfies(version, range, { includePrerelease: true });
 }
 
-export type NpmRunner = 'npx' | 'pnpm-dlx' | 'bunx';
+/** The npm-family runners whose caches are read here; deno for its `npm:` specifiers. */
+export type NpmRunner = 'npx' | 'pnpm-dlx' | 'bunx' | 'deno';
 
 export interface NpmRunnerLaunch {
   runner: NpmRunner;
@@ -33,13 +37,13 @@ export interface NpmRunnerLaunch {
   range?: string;
 }
 
-/** Recognises `npx [-y] spec`, `npm exec|x [--] spec`, `pnpm dlx spec`, `pnpx spec`, `bunx spec`, `bun x spec` (through wrappers too). */
+/** Recognises `npx [-y] spec`, `npm exec|x [--] spec`, `pnpm dlx spec`, `pnpx spec`, `bunx spec`, `bun x spec`, `deno run npm:spec` (through wrappers too). */
 export function parseNpmRunner(launch: LaunchSpec): NpmRunnerLaunch | undefined {
   const { target } = parseLaunch([launch.command, ...launch.args]);
   // yarn dlx keeps no cache this resolver reads: left to the executable reading, as before.
   if (
     target.kind !== 'package' ||
-    (target.runner !== 'npx' && target.runner !== 'pnpm-dlx' && target.runner !== 'bunx')
+    (target.runner !== 'npx' && target.runner !== 'pnpm-dlx' && target.runner !== 'bunx' && target.runner !== 'deno')
   )
     return undefined;
   return {
@@ -47,6 +51,23 @@ export function parseNpmRunner(launch: LaunchSpec): NpmRunnerLaunch | undefined 
     spec: target.spec,
     name: target.name,
     ...(target.version !== undefined ? { range: target.version } : {}),
+  };
+}
+
+/**
+ * What a `deno run npm:pkg@1.2.3` process runs, from its own command line: exactly the release its
+ * specifier pins (deno resolves an exact version to that release alone, kept in a folder of its own
+ * that is written once), whatever the entry says now. Undefined for any other process, or a range.
+ */
+export function denoPinnedRelease(argv: readonly string[]): Running | undefined {
+  const { target } = parseLaunch(argv);
+  if (target.kind !== 'package' || target.runner !== 'deno' || target.version === undefined) return undefined;
+  if (semverValid(target.version) !== target.version) return undefined;
+  return {
+    state: 'known',
+    version: target.version,
+    source: 'launch-pin',
+    how: `its command line runs npm:${target.name}@${target.version}, a release deno runs exactly`,
   };
 }
 
@@ -245,22 +266,79 @@ async function fromPnpmDlx(ctx: ResolveContext, r: NpmRunnerLaunch): Promise<Ins
   return newest(found);
 }
 
-/** bunx installs into `<tmp>/bunx-<uid>-<spec>/node_modules/<name>`. */
-async function fromBunx(ctx: ResolveContext, r: NpmRunnerLaunch): Promise<Installed | undefined> {
+/**
+ * bunx installs into its own folder per spec: `<tmp>/bunx-<uid>-<spec>/node_modules/<name>` (bun 1.1),
+ * `<install cache>/.bunx-<uid>/<spec>/node_modules/<name>` (bun 1.2 and later, a scoped spec in its
+ * scope's folder). Every copy of `name` there.
+ */
+export async function bunxCopies(
+  ctx: ResolveContext,
+  name: string,
+): Promise<Array<Extract<Installed, { state: 'installed' }>>> {
   const p = pathFor(ctx.host);
   const tmp =
     envValue(ctx.host, 'TMPDIR') ??
     (ctx.host.platform === 'win32'
       ? (envValue(ctx.host, 'TEMP') ?? p.join(ctx.host.home, 'AppData', 'Local', 'Temp'))
       : '/tmp');
-  const found: Installed[] = [];
-  for (const d of (await ctx.fs.readdir(tmp)) ?? []) {
-    // The folder name encodes the spec in ways that vary by bun version: trust only what is inside it.
-    if (!d.startsWith('bunx-')) continue;
-    const pkg = await readNpmPackage(ctx, p.join(tmp, d, 'node_modules', r.name), `bunx cache ${p.join(tmp, d)}`);
-    if (pkg?.state === 'installed' && satisfies(pkg.version, r.range)) found.push(pkg);
+  // The folder names encode the spec in ways that vary by bun version: trust only what is inside them.
+  const folders: string[] = [];
+  for (const d of (await ctx.fs.readdir(tmp)) ?? []) if (d.startsWith('bunx-')) folders.push(p.join(tmp, d));
+  const cache = bunInstallCacheFolder(ctx.host);
+  for (const d of (await ctx.fs.readdir(cache)) ?? []) {
+    if (!d.startsWith('.bunx-')) continue;
+    for (const e of (await ctx.fs.readdir(p.join(cache, d))) ?? []) {
+      if (!e.startsWith('@')) folders.push(p.join(cache, d, e));
+      else for (const f of (await ctx.fs.readdir(p.join(cache, d, e))) ?? []) folders.push(p.join(cache, d, e, f));
+    }
   }
-  return newest(found);
+  const found: Array<Extract<Installed, { state: 'installed' }>> = [];
+  for (const dir of folders) {
+    const pkg = await readNpmPackage(ctx, p.join(dir, 'node_modules', name), `bunx cache ${dir}`);
+    if (pkg?.state === 'installed') found.push(pkg);
+  }
+  return found;
+}
+
+/** The copy `bunx spec` runs: the newest bunx folder whose version satisfies the spec. */
+async function fromBunx(ctx: ResolveContext, r: NpmRunnerLaunch): Promise<Installed | undefined> {
+  return newest((await bunxCopies(ctx, r.name)).filter((pkg) => satisfies(pkg.version, r.range)));
+}
+
+/** Every release of `name` in deno's npm cache: `<DENO_DIR>/npm/<registry host>/<name>/<version>`. */
+export async function denoCacheCopies(
+  ctx: ResolveContext,
+  name: string,
+): Promise<Array<Extract<Installed, { state: 'installed' }>>> {
+  const p = pathFor(ctx.host);
+  const root = p.join(denoDirFolder(ctx.host), 'npm');
+  const found: Array<Extract<Installed, { state: 'installed' }>> = [];
+  for (const registry of (await ctx.fs.readdir(root)) ?? []) {
+    const dir = p.join(root, registry, ...name.split('/'));
+    for (const version of (await ctx.fs.readdir(dir)) ?? []) {
+      if (semverValid(version) === null) continue;
+      const pkg = await readNpmPackage(ctx, p.join(dir, version), `deno npm cache ${p.join(root, registry)}`);
+      if (pkg?.state === 'installed' && pkg.version === version) found.push(pkg);
+    }
+  }
+  return found;
+}
+
+/**
+ * What `deno run npm:spec` runs: a project's `node_modules` when deno uses one (a package.json at or
+ * above the folder), else deno's npm cache, `<DENO_DIR>/npm/<registry host>/<name>/<version>`, where
+ * the highest version the spec allows is the one deno picks. Read with the DENO_DIR of this host's
+ * environment: a process started with another one keeps its packages there.
+ */
+async function fromDeno(
+  ctx: ResolveContext,
+  r: NpmRunnerLaunch,
+  cwd: string | undefined,
+): Promise<Installed | undefined> {
+  const local = await localProjectPackage(ctx, cwd, r.name);
+  if (local?.state === 'installed' && satisfies(local.version, r.range)) return local;
+  const allowed = (await denoCacheCopies(ctx, r.name)).filter((pkg) => satisfies(pkg.version, r.range));
+  return allowed.sort((a, b) => semverRcompare(a.version, b.version))[0];
 }
 
 /** The project folder npm exec runs in: the nearest folder above cwd with a package.json or node_modules. */
@@ -306,7 +384,9 @@ export async function resolveNpmRunner(
       ? await fromNpxCache(ctx, r)
       : r.runner === 'pnpm-dlx'
         ? await fromPnpmDlx(ctx, r)
-        : await fromBunx(ctx, r);
+        : r.runner === 'deno'
+          ? await fromDeno(ctx, r, cwd)
+          : await fromBunx(ctx, r);
   return (
     cached ?? {
       state: 'missing',

@@ -8,9 +8,9 @@ import { moduleVersion } from './goBuildInfo';
 import { DockerCli, parseDockerRun, resolveDocker } from './docker';
 import { extensionFolderOfLaunch, readExtension } from './extension';
 import { hasSeparator, LaunchSpec, programName, ResolveContext, whichCommand } from './lookup';
-import { npmPackageOfScript, parseNpmRunner, resolveNpmRunner } from './npmPackages';
+import { denoPinnedRelease, npmPackageOfScript, parseNpmRunner, resolveNpmRunner } from './npmPackages';
 import { joinFolder, parseLaunch } from '../launch/parse';
-import { SHELLS } from '../launch/program';
+import { JS_RUNTIMES, SHELLS } from '../launch/program';
 import { resolveNodeScript } from './nodeScript';
 import {
   inRunnerEnvironment,
@@ -40,20 +40,19 @@ export interface ResolveOptions {
   docker?: DockerCli;
 }
 
-const NODE_LIKE = /^(node|nodejs)$/;
 /** Runners of TypeScript that load the script into node (in a child: tsx; in-process: ts-node). */
 const TS_RUNNERS = /^(tsx|ts-node)$/;
 
 /**
  * What the interpreter that is argv[0] runs: a script or a module (undefined: inline code, a REPL,
- * a runner). A TypeScript runner started by node (`node .../.bin/tsx s.ts`) runs its script too.
+ * a runner). A TypeScript runner started by a JavaScript runtime (`node .../.bin/tsx s.ts`) runs its script too.
  */
 function interpreterTarget(argv: readonly string[]): { script?: string; module?: string } {
   const parsed = parseLaunch(argv);
   const viaRunner =
     parsed.interpreter !== undefined &&
     TS_RUNNERS.test(programName(parsed.interpreter)) &&
-    parsed.launchers.every((l) => NODE_LIKE.test(l) || TS_RUNNERS.test(l));
+    parsed.launchers.every((l) => JS_RUNTIMES.test(l) || TS_RUNNERS.test(l));
   if (parsed.interpreter !== argv[0] && !viaRunner) return {};
   if (parsed.target.kind === 'script') return { script: parsed.target.script };
   if (parsed.target.kind === 'module') return { module: parsed.target.module };
@@ -86,10 +85,23 @@ async function fromProcess(
   if (!exe) return undefined;
   const prog = programName(exe);
   const run = interpreterTarget(argv);
-  if (NODE_LIKE.test(prog) || TS_RUNNERS.test(prog)) {
+  // `deno run npm:pkg@1`: the release its own specifier names, from where deno keeps it (as npx's script, its own).
+  const npm = prog === 'deno' ? parseNpmRunner({ command: exe, args: argv.slice(1) }) : undefined;
+  if (npm) {
+    const own = await resolveNpmRunner(ctx, npm, cwd);
+    return own.state === 'installed' || own.state === 'missing' ? { ...own, fromProcess: true } : own;
+  }
+  // node, bun and deno run the script in their own process: the server is the script's package, never the runtime.
+  if (JS_RUNTIMES.test(prog) || TS_RUNNERS.test(prog)) {
     const script = run.script;
     if (!script) return undefined;
+    // deno also runs what no file holds (`jsr:@x/srv`, `https://...`): not a script that is gone, just not known here.
+    if (prog === 'deno' && /^[a-z][a-z0-9+.-]+:/i.test(script)) return undefined;
     const full = p.isAbsolute(script) ? script : p.resolve(cwd ?? ctx.host.home, script);
+    // `bun run mcp-server-memory`: a bare name bun finds among the project's bins, not a file in the folder;
+    // `deno task start`, `bun run dev`: a task or a package.json script, not a file either.
+    if ((prog === 'bun' || prog === 'deno') && !hasSeparator(script) && (await ctx.fs.stat(full)) === undefined)
+      return prog === 'bun' ? projectBin(ctx, script, cwd) : undefined;
     if ((await ctx.fs.stat(full)) === undefined) {
       // A global bin (`<prefix>/bin/x`, a link into the package) is gone with its package: named by the bin.
       const name = packageNameInPath(full) ?? p.basename(full).replace(/\.(c?js|mjs)$/, '');
@@ -120,6 +132,19 @@ async function fromProcess(
       if (real !== full && (await venvOf(ctx, real))) return undefined;
       return resolvePythonScript(ctx, exe, full, true);
     }
+  }
+  return undefined;
+}
+
+/** The package of a bin `bun run <name>` finds in `node_modules/.bin` at or above the folder; undefined when none (a package.json script, say). */
+async function projectBin(ctx: ResolveContext, name: string, cwd: string | undefined): Promise<Installed | undefined> {
+  const p = pathFor(ctx.host);
+  let dir = cwd;
+  for (let depth = 0; dir !== undefined && depth < 32; depth++) {
+    const bin = p.join(dir, 'node_modules', '.bin', name);
+    if ((await ctx.fs.stat(bin)) !== undefined) return npmPackageOfScript(ctx, bin, true);
+    const up = p.dirname(dir);
+    dir = up === dir ? undefined : up;
   }
   return undefined;
 }
@@ -210,7 +235,7 @@ async function fromLaunch(ctx: ResolveContext, launch: LaunchSpec, options: Reso
   if (
     interpreter !== undefined &&
     prog !== undefined &&
-    (NODE_LIKE.test(prog) || TS_RUNNERS.test(prog) || isPythonInterpreter(interpreter)) &&
+    (JS_RUNTIMES.test(prog) || TS_RUNNERS.test(prog) || isPythonInterpreter(interpreter)) &&
     // A Python named bare after uv or a shell may not be PATH's: `uv run python s.py` runs the project's,
     // `sh -c '. .venv/bin/activate && python -m srv'` the venv's. A script's own files do not depend on its node.
     !(
@@ -266,7 +291,10 @@ export async function resolveInstalled(
   launch: LaunchSpec,
   options: ResolveOptions = {},
 ): Promise<Resolution> {
-  const resolution = await resolveRelease(ctx, launch, options);
+  const released = await resolveRelease(ctx, launch, options);
+  // A runtime that runs the exact release its command line pins says what runs (deno's `npm:pkg@1.2.3`).
+  const pinned = released.running || !options.processArgv ? undefined : denoPinnedRelease(options.processArgv);
+  const resolution = pinned ? { ...released, running: pinned } : released;
   // Our own package (a guard whose server could not be told) is not a server under development.
   if (isGuard(resolution.installed)) return resolution;
   try {

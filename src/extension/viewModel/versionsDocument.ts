@@ -18,6 +18,10 @@ function placeLabel(place: CopyPlace): string {
       return t('project');
     case 'npx-cache':
       return t('npx cache');
+    case 'bunx-cache':
+      return t('bunx cache');
+    case 'deno-cache':
+      return t('deno npm cache');
     case 'uv-tool':
       return t('uv tool');
     case 'uvx-cache':

@@ -127,6 +127,36 @@ describe('upgrade: the newer version installed the way it was, or the pin of a r
     assert.match(loose.kind === 'refused' ? loose.message : '', /through npx without a version/);
   });
 
+  it("deno: a release in deno's npm cache is fetched by deno: the entry's `npm:` pin changes", () => {
+    const cached = {
+      ...npmAt('/h/.cache/deno/npm/registry.npmjs.org/@acme/srv/1.0.0'),
+      how: 'deno npm cache /h/.cache/deno/npm/registry.npmjs.org',
+    };
+    const plan = upgradePlan(
+      serverOf(cached, { command: 'deno', args: ['run', '-A', 'npm:@acme/srv@1.0.0'] }),
+      '2.0.0',
+      facts([]),
+    );
+    assert.deepEqual(plan, {
+      kind: 'pin',
+      serverName: 'srv',
+      package: '@acme/srv',
+      ecosystem: 'npm',
+      runner: 'deno',
+      from: '1.0.0',
+      to: '2.0.0',
+    });
+    const text = '{ "mcpServers": { "m": { "command": "deno", "args": ["run", "-A", "npm:@acme/srv@1.0.0"] } } }\n';
+    const r = editEntries(text, entryFormatFor('/c/mcp.json'), [
+      { keyPath: ['mcpServers', 'm'], change: pinChange('@acme/srv', 'npm', '2.0.0') },
+    ]);
+    assert.ok(r.kind === 'ok');
+    assert.match(r.text ?? '', /"npm:@acme\/srv@2\.0\.0"/);
+    assert.ok(!r.text?.includes('1.0.0'), r.text);
+    // A file inside the package after the version is no pin this rewrites.
+    assert.equal(pinIn(['run', 'npm:@acme/srv@1.0.0/bin/cli.js'], '@acme/srv', 'npm'), undefined);
+  });
+
   it('refused: nothing newer known, the same version, a checkout, a script', () => {
     const at = npmAt('/w/app/node_modules/@acme/srv');
     const f = facts(['/w/app/package.json']);

@@ -186,6 +186,30 @@ const LINES: Array<[string[], Want]> = [
     { key: 'prog:mcp-srv', what: 'script jsr:@x/mcp-srv' },
   ],
   [['bun', 'run', '/a/srv.ts'], { key: 'prog:srv', what: 'script /a/srv.ts' }],
+  // Other runtimes, as their processes show on Linux (bun 1.4.5, deno 2.9.6): the script or package is what runs.
+  [
+    ['bun', 'run', '/p/node_modules/@modelcontextprotocol/server-memory/dist/index.js'],
+    {
+      key: 'prog:server-memory/index',
+      what: 'script /p/node_modules/@modelcontextprotocol/server-memory/dist/index.js',
+      spawns: false,
+    },
+  ],
+  [['bun', '/p/server.ts'], { key: 'prog:p/server', what: 'script /p/server.ts', spawns: false }],
+  [
+    ['deno', 'run', '-A', 'npm:@modelcontextprotocol/server-memory@2026.7.4'],
+    {
+      key: 'npx:@modelcontextprotocol/server-memory',
+      what: 'package deno @modelcontextprotocol/server-memory 2026.7.4',
+      spawns: false,
+    },
+  ],
+  [
+    ['/opt/deno/bin/deno', 'run', '--allow-read', '--env-file=.env', 'npm:mcp-srv@^1/bin/cli.js', '--port', '1'],
+    { key: 'npx:mcp-srv', what: 'package deno mcp-srv ^1' },
+  ],
+  [['deno', 'npm:mcp-srv'], { key: 'npx:mcp-srv', what: 'package deno mcp-srv' }],
+  [['deno', 'serve', '--port', '8080', '/srv/a/main.ts'], { key: 'prog:a/main', what: 'script /srv/a/main.ts' }],
   [
     ['python3', '-u', '-m', 'mcp_server_git', '--repo', '.'],
     { key: 'prog:mcp_server_git', what: 'module mcp_server_git' },

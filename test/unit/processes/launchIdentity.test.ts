@@ -201,6 +201,30 @@ describe('launch identity: one process, one entry', () => {
     );
   });
 
+  it("bunx: this user's bun install cache proves it (bun 1.4.5's `.bunx-<uid>/<spec>` folders), another home's rules it out", async () => {
+    const cfg = [stdioConfig('mem', 'vscode', 'bunx', ['@m/srv@1.0.0'])];
+    const homes = runnerHomes({ home: '/home/u', platform: 'linux', env: {} });
+    const bin = (home: string) => `${home}/.bun/install/cache/.bunx-1000/@m/srv@1.0.0/node_modules/.bin/srv`;
+    const table: ProcessInfo[] = [
+      { pid: 20, ppid: 10, argv: ['bunx', '@m/srv@1.0.0'], startTime: 2000 },
+      { pid: 21, ppid: 20, argv: ['node', bin('/home/u')], startTime: 2001 },
+      { pid: 30, ppid: 10, argv: ['bunx', '@m/srv@1.0.0'], startTime: 3000 },
+      { pid: 31, ppid: 30, argv: ['node', bin('/home/eve')], startTime: 3001 },
+    ];
+    const r = await attachInstances(
+      cfg,
+      { state: 'ok', processes: [...base, ...table], method: 'procfs' },
+      { platform: 'linux', secretsOf: () => new Set(), facts: facts({}), homes },
+    );
+    const [inst, ...more] = r.servers[0].instances;
+    assert.equal(inst?.pid, 21);
+    assert.deepEqual(more, []);
+    assert.deepEqual(
+      inst.verdicts.filter((v) => v.kind === 'unknown'),
+      [],
+    );
+  });
+
   it("npx: this user's cache proves it, another home's rules it out, a cache the entry or its client's own environment names is theirs, and never one only the process's environment names", async () => {
     const cfg = [stdioConfig('mem', 'vscode', 'npx', ['-y', '@m/srv'])];
     const homes = runnerHomes({ home: '/home/u', platform: 'linux', env: {} });

@@ -424,6 +424,29 @@ describe("what a server starts is part of its instance (buckaroo's data server)"
     assert.equal(r.servers[0].instances.length, 1);
   });
 
+  it("a `deno run npm:pkg@v` process is its entry's by the deno executable, and stays so after the pin is edited", async () => {
+    const MEM = '@modelcontextprotocol/server-memory';
+    const deno = '/opt/deno/bin/deno';
+    const processes: ProcessInfo[] = [
+      { pid: 1, ppid: 0, argv: ['/sbin/init'] },
+      { pid: 700, ppid: 1, argv: [deno, 'run', '-A', `npm:${MEM}@2026.7.4`], startTime: 1_000 },
+    ];
+    const edited = stdioConfig('memory', 'claude-code', deno, ['run', '-A', `npm:${MEM}@2026.8.31`]);
+    const other = stdioConfig('other', 'claude-code', '/opt/other/deno', ['run', '-A', `npm:${MEM}@2026.7.4`]);
+    const r = await attach([edited, other], processes, 'linux', {
+      facts: facts({ exe: { 700: deno }, links: {} }),
+    });
+    const [inst] = r.servers.find((s) => s.id === edited.id)?.instances ?? [];
+    assert.equal(inst?.pid, 700);
+    assert.deepEqual(
+      inst.verdicts.filter((v) => v.kind === 'unknown'),
+      [],
+      'proven by the same deno: not an undecided owner',
+    );
+    // Another deno executable runs another cache of packages: not that entry's.
+    assert.deepEqual(pids(r.servers.find((s) => s.id === other.id)?.instances), []);
+  });
+
   it('an instance that started nothing has no children field', async () => {
     const r = await attach([tool], processes.slice(0, 3), 'linux');
     assert.equal('children' in r.servers[0].instances[0], false);

@@ -35,6 +35,25 @@ describe('versions: every copy of a package on disk', () => {
     );
   });
 
+  it("npm: bunx's folders in bun's install cache and deno's npm cache, each placed as its runtime's", async () => {
+    const home = tempDir();
+    const bunCache = path.join(home, 'bun-cache');
+    npmPackage(path.join(bunCache, '.bunx-1000', '@acme', 'srv@1.2.0', 'node_modules'), '@acme/srv', '1.2.0');
+    const denoDir = path.join(home, 'deno');
+    const release = path.join(denoDir, 'npm', 'registry.npmjs.org', '@acme', 'srv', '1.3.0');
+    write(path.join(release, 'package.json'), JSON.stringify({ name: '@acme/srv', version: '1.3.0' }));
+    write(path.join(denoDir, 'npm', 'registry.npmjs.org', '@acme', 'srv', 'registry.json'), '{}');
+    const ctx = ctxFor(home, { BUN_INSTALL_CACHE_DIR: bunCache, DENO_DIR: denoDir, TMPDIR: path.join(home, 'tmp') });
+    const copies = await copiesOf(ctx, { ecosystem: 'npm', name: '@acme/srv' }, []);
+    assert.deepEqual(
+      copies.map((c) => [c.place, c.version]),
+      [
+        ['bunx-cache', '1.2.0'],
+        ['deno-cache', '1.3.0'],
+      ],
+    );
+  });
+
   it('Python: a uv tool, uvx environments, a pipx venv, a pipx run environment, a project .venv', async () => {
     const home = tempDir();
     const tools = path.join(home, 'uv-tools');

@@ -152,6 +152,115 @@ describe('versions: npm resolution', () => {
     assert.equal(bun.installed.state === 'installed' && bun.installed.version, '2026.8.31');
   });
 
+  it("finds bunx's installs in bun's install cache (bun 1.2 and later: `.bunx-<uid>/<spec>/node_modules`)", async () => {
+    const home = tempDir();
+    const cache = path.join(home, 'bun-cache');
+    npmPackage(path.join(cache, '.bunx-1000', `${MEM}@2026.8.31`, 'node_modules'), MEM, '2026.8.31');
+    npmPackage(path.join(cache, '.bunx-1000', 'other-srv@1.0.0', 'node_modules'), 'other-srv', '1.0.0');
+    const ctx = ctxFor(home, { BUN_INSTALL_CACHE_DIR: cache, TMPDIR: path.join(home, 'tmp') });
+    const bun = await resolveInstalled(ctx, { command: 'bunx', args: [`${MEM}@2026.8.31`] });
+    assert.equal(bun.installed.state === 'installed' && bun.installed.version, '2026.8.31');
+    const other = await resolveInstalled(ctx, { command: 'bun', args: ['x', 'other-srv'] });
+    assert.equal(other.installed.state === 'installed' && other.installed.name, 'other-srv');
+  });
+
+  it("reads `deno run npm:pkg@v` from deno's npm cache (DENO_DIR): the release the spec names, the highest a range allows, never deno itself", async () => {
+    const home = tempDir();
+    const denoDir = path.join(home, 'deno');
+    const release = (version: string) => {
+      const dir = path.join(denoDir, 'npm', 'registry.npmjs.org', MEM, version);
+      write(path.join(dir, 'package.json'), JSON.stringify({ name: MEM, version }));
+      write(path.join(dir, 'dist', 'index.js'), '#!/usr/bin/env node\n');
+    };
+    release('2026.7.4');
+    release('2026.8.31');
+    write(path.join(denoDir, 'npm', 'registry.npmjs.org', MEM, 'registry.json'), '{}');
+    write(path.join(home, 'bin', 'deno'), 'ELF');
+    fs.chmodSync(path.join(home, 'bin', 'deno'), 0o755);
+    const ctx = ctxFor(home, { DENO_DIR: denoDir, PATH: path.join(home, 'bin') });
+    const pinned = await resolveInstalled(ctx, { command: 'deno', args: ['run', '-A', `npm:${MEM}@2026.7.4`] });
+    assert.equal(
+      pinned.installed.state === 'installed' && `${pinned.installed.name} ${pinned.installed.version}`,
+      `${MEM} 2026.7.4`,
+    );
+    // A registry release in deno's cache is no checkout under development.
+    assert.equal(pinned.installed.state === 'installed' && pinned.installed.dev, undefined);
+    const ranged = await resolveInstalled(ctx, {
+      command: 'deno',
+      args: ['run', `npm:${MEM}@^2026.7.0/dist/index.js`],
+    });
+    assert.equal(ranged.installed.state === 'installed' && ranged.installed.version, '2026.8.31');
+    // What no file holds (jsr:, a URL) is not known here, never "gone".
+    for (const args of [
+      ['run', '-A', 'jsr:@x/mcp-srv'],
+      ['run', 'https://example.com/srv.ts'],
+      ['task', 'start'],
+    ]) {
+      const other = await resolveInstalled(
+        ctx,
+        { command: 'deno', args },
+        { processArgv: ['deno', ...args], processCwd: home },
+      );
+      assert.equal(other.installed.state, 'unknown', args.join(' '));
+    }
+    const absent = await resolveInstalled(ctx, { command: 'deno', args: ['run', `npm:${MEM}@2027.1.1`] });
+    assert.equal(absent.installed.state === 'missing' && absent.installed.name, MEM);
+
+    // Its own command line: the running process pins its release, whatever the entry says now.
+    const running = await resolveInstalled(
+      ctx,
+      { command: 'deno', args: ['run', '-A', `npm:${MEM}@2026.8.31`] },
+      { processArgv: ['deno', 'run', '-A', `npm:${MEM}@2026.7.4`], processCwd: home },
+    );
+    assert.equal(running.installed.state === 'installed' && running.installed.version, '2026.7.4');
+    assert.equal(
+      running.running?.state === 'known' && `${running.running.source} ${running.running.version}`,
+      'launch-pin 2026.7.4',
+    );
+    const unpinned = await resolveInstalled(
+      ctx,
+      { command: 'deno', args: ['run', `npm:${MEM}`] },
+      { processArgv: ['deno', 'run', `npm:${MEM}`], processCwd: home },
+    );
+    assert.equal(unpinned.running, undefined, 'an unpinned spec says nothing of what runs');
+  });
+
+  it('judges a script bun runs as its package, a bin `bun run` finds by name too, and never bun itself', async () => {
+    const home = tempDir();
+    const project = path.join(home, 'app');
+    write(path.join(project, 'package.json'), JSON.stringify({ name: 'app', private: true }));
+    npmPackage(path.join(project, 'node_modules'), MEM, '2026.7.4', { bin: 'mcp-server-memory' });
+    // bun from npm: its binary inside its own package.
+    const bunPkg = npmPackage(path.join(home, 'tools', 'node_modules'), 'bun', '1.4.5');
+    write(path.join(bunPkg, 'bin', 'bun.exe'), 'ELF');
+    fs.chmodSync(path.join(bunPkg, 'bin', 'bun.exe'), 0o755);
+    fs.mkdirSync(path.join(home, 'bin'));
+    fs.symlinkSync(path.join(bunPkg, 'bin', 'bun.exe'), path.join(home, 'bin', 'bun'));
+    const ctx = ctxFor(home, { PATH: path.join(home, 'bin') });
+    const script = path.join(project, 'node_modules', MEM, 'dist', 'index.js');
+    for (const args of [['run', script], [script], ['--smol', 'run', script]]) {
+      const r = await resolveInstalled(ctx, { command: 'bun', args });
+      assert.equal(
+        r.installed.state === 'installed' && `${r.installed.name} ${r.installed.version}`,
+        `${MEM} 2026.7.4`,
+        args.join(' '),
+      );
+    }
+    const byName = await resolveInstalled(
+      ctx,
+      { command: 'bun', args: ['run', 'mcp-server-memory'], cwd: project },
+      { processArgv: ['bun', 'run', 'mcp-server-memory'], processCwd: project },
+    );
+    assert.equal(byName.installed.state === 'installed' && byName.installed.name, MEM);
+    // A loose script no package installs: judged by itself (nodeScript.ts), never as the bun package.
+    write(path.join(home, 'loose', 'server.ts'), 'console.log(1)\n');
+    const loose = await resolveInstalled(ctx, { command: 'bun', args: [path.join(home, 'loose', 'server.ts')] });
+    assert.deepEqual(loose.installed.state === 'installed' && [loose.installed.name, loose.installed.version], [
+      'server.ts',
+      'script',
+    ]);
+  });
+
   it('is unknown, not a guess, for a command it cannot find, and unversioned for a plain binary', async () => {
     const home = tempDir();
     const ctx = ctxFor(home, { PATH: path.join(home, 'bin') });

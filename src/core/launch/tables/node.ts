@@ -63,9 +63,25 @@ export const NODE = optionTable({
   runs: ['-e', '--eval', '-p', '--print'],
 });
 
-/** `deno run [options] script` (deno 2 `deno run --help`): most values are written `--x=value`; these also take the next token. */
+/**
+ * `deno run|serve [options] script` (deno 2 `deno run --help`, `deno serve --help`): most values are
+ * written `--x=value`; these also take the next token (`--port` and `--host` are `deno serve`'s).
+ */
 export const DENO_RUN = optionTable({
-  value: ['-c', '--config', '--import-map', '--lock', '--cert', '--location', '--seed', '--ext', '-L', '--log-level'],
+  value: [
+    '-c',
+    '--config',
+    '--import-map',
+    '--lock',
+    '--cert',
+    '--location',
+    '--seed',
+    '--ext',
+    '-L',
+    '--log-level',
+    '--port',
+    '--host',
+  ],
 });
 
 /** `tsx [watch] [options] script`: node's options, and tsx's own that take a value (tsx 4 `tsx --help`). */
