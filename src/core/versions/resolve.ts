@@ -12,6 +12,7 @@ import { denoPinnedRelease, npmPackageOfScript, parseNpmRunner, resolveNpmRunner
 import { joinFolder, parseLaunch } from '../launch/parse';
 import { JS_RUNTIMES, SHELLS } from '../launch/program';
 import { resolveNodeScript } from './nodeScript';
+import { pnpmProjectNow } from './pnpmProject';
 import {
   inRunnerEnvironment,
   isPythonInterpreter,
@@ -333,6 +334,9 @@ async function resolveRelease(ctx: ResolveContext, launch: LaunchSpec, options: 
         // uvx / pipx run: the environment the launch resolves to now (a newer one in the cache, say).
         const now = await fromLaunch(ctx, launch, options);
         return { installed: now.installed.state === 'installed' ? now.installed : own };
+      } else if (own?.state === 'installed') {
+        // A package manager's folder the project no longer resolves (pnpm keeps old releases): judged against what it does.
+        return (await packageManagerNow(ctx, own, options)) ?? { installed: own };
       } else if (own && own.state !== 'unknown') return { installed: own };
     }
     const resolved = await fromLaunch(ctx, launch, options);
@@ -348,6 +352,19 @@ async function resolveRelease(ctx: ResolveContext, launch: LaunchSpec, options: 
   } catch (err) {
     return { installed: { state: 'unknown', reason: `could not read the installation: ${(err as Error).message}` } };
   }
+}
+
+/** What the project of a package the process runs from resolves now, where its package manager keeps releases it no longer installs. */
+async function packageManagerNow(
+  ctx: ResolveContext,
+  own: Extract<Installed, { state: 'installed' }>,
+  options: ResolveOptions,
+): Promise<Resolution | undefined> {
+  const argv = options.processArgv ?? [];
+  const script = interpreterTarget(argv).script;
+  const p = pathFor(ctx.host);
+  const cwd = options.processCwd ?? ctx.host.home;
+  return pnpmProjectNow(ctx, own, script === undefined ? undefined : p.resolve(cwd, script));
 }
 
 /** MCP Lifeguard's own package: a launch through the guard is judged by the server it wraps. */
