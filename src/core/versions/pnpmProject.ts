@@ -1,4 +1,3 @@
-import { parse as parseYaml } from 'yaml';
 import { pathFor } from '../base/hostEnv';
 import { Installed, Running } from '../base/versionTypes';
 import { isRecord, ResolveContext } from './lookup';
@@ -52,6 +51,38 @@ function bare(version: string): string {
   return version.split('(')[0].split('_')[0];
 }
 
+/** A scalar as pnpm writes it: bare, or in single or double quotes. */
+function unquote(v: string): string {
+  const t = v.trim();
+  return /^'.*'$|^".*"$/.test(t) ? t.slice(1, -1).replace(/''/g, "'") : t;
+}
+
+/**
+ * The nested maps of a YAML file written as block mappings, the way pnpm writes its lockfiles:
+ * `key: value` and `key:` lines nested by indentation. Sequences, flow collections and multi-line
+ * scalars are kept as their text or skipped: the lockfile reading needs keys and plain values only
+ * (and a YAML library would weigh more than the guard may carry).
+ */
+export function blockMaps(text: string): Record<string, unknown> {
+  const top: Record<string, unknown> = {};
+  const stack: Array<{ indent: number; map: Record<string, unknown> }> = [{ indent: -1, map: top }];
+  for (const line of text.split(/\r?\n/)) {
+    const m = /^( *)('(?:[^']|'')*'|"[^"]*"|[^\s#'"-][^:]*?|-[^\s][^:]*?):(?: +(.*))?$/.exec(line);
+    if (!m) continue;
+    const indent = m[1].length;
+    while (stack.length > 1 && stack[stack.length - 1].indent >= indent) stack.pop();
+    const parent = stack[stack.length - 1].map;
+    const key = unquote(m[2]);
+    const value = m[3]?.replace(/\s+#.*$/, '');
+    if (value === undefined || value === '') {
+      const child: Record<string, unknown> = {};
+      parent[key] = child;
+      stack.push({ indent, map: child });
+    } else parent[key] = unquote(value);
+  }
+  return top;
+}
+
 export interface PnpmLockFacts {
   /** The releases of the package the project's importers (it and its workspace packages) depend on directly, each once. */
   direct: string[];
@@ -65,13 +96,8 @@ export interface PnpmLockFacts {
  * is part of the tree. Lockfile formats 5 to 9. Undefined when the text is not such a lockfile.
  */
 export function pnpmLockFacts(text: string, name: string, version: string): PnpmLockFacts | undefined {
-  let doc: unknown;
-  try {
-    doc = parseYaml(text);
-  } catch {
-    return undefined;
-  }
-  if (!isRecord(doc) || doc.lockfileVersion === undefined) return undefined;
+  const doc = blockMaps(text);
+  if (doc.lockfileVersion === undefined) return undefined;
   // One project without workspaces: its dependencies at the top (formats 5 and 6); else each importer's.
   const importers = isRecord(doc.importers) ? Object.values(doc.importers) : [doc];
   const direct = new Set<string>();
