@@ -14,7 +14,7 @@ export { splitShellWords } from '../launch/shellWords';
 
 /** Programs that only exist to start another one; the chain is walked through them. */
 const WRAPPERS =
-  /^(env|npm|npx|npx-cli\.js|npm-cli\.js|pnpm|pnpx|yarn|bunx|uv|uvx|pipx|cmd|sh|bash|dash|zsh|ksh|fish|ash|busybox|powershell|pwsh|conhost|mcp-lifeguard|mcp-lifeguard\.js)$/;
+  /^(env|npm|npx|npx-cli\.js|npm-cli\.js|pnpm|pnpm\.c?js|pnpx|yarn|yarn\.c?js|yarn-[\d.]+\.c?js|bunx|uv|uvx|pipx|cmd|sh|bash|dash|zsh|ksh|fish|ash|busybox|powershell|pwsh|conhost|mcp-lifeguard|mcp-lifeguard\.js)$/;
 
 /**
  * Peels interpreters and shells off an argv: `node --x a.js b` -> [a.js, b]; `python -u -m pkg b` ->

@@ -131,12 +131,13 @@ export function interprets(argv: readonly string[]): boolean {
 }
 
 /**
- * A relative script path needs the process's working directory to be found. Read by the launch
- * parser: an option's value (`node --require /abs/preflight.cjs s.ts`, tsx's child) is not the script.
+ * A relative script path needs the process's working directory to be found; so does a script inside
+ * a zip archive (yarn Plug'n'Play's cache: the project it runs for is the one around that folder).
+ * Read by the launch parser: an option's value (`node --require /abs/preflight.cjs s.ts`, tsx's child) is not the script.
  */
 export function needsCwd(argv: readonly string[]): boolean {
   const { target } = parseLaunch(argv);
-  return target.kind === 'script' && !path.isAbsolute(target.script);
+  return target.kind === 'script' && (!path.isAbsolute(target.script) || /\.zip[\\/]/i.test(target.script));
 }
 
 /** The files a Node tree's installer writes last, once its work is done: npm's hidden lockfile, yarn's integrity file, pnpm's modules file. */

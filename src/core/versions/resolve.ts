@@ -12,6 +12,8 @@ import { denoPinnedRelease, npmPackageOfScript, parseNpmRunner, resolveNpmRunner
 import { joinFolder, parseLaunch } from '../launch/parse';
 import { JS_RUNTIMES, SHELLS } from '../launch/program';
 import { resolveNodeScript } from './nodeScript';
+import { pnpmProjectNow } from './pnpmProject';
+import { archivedPackageOfScript, pnpBinPackage, pnpProjectNow, yarnRunTarget } from './yarnPnp';
 import {
   inRunnerEnvironment,
   isPythonInterpreter,
@@ -98,6 +100,9 @@ async function fromProcess(
     // deno also runs what no file holds (`jsr:@x/srv`, `https://...`): not a script that is gone, just not known here.
     if (prog === 'deno' && /^[a-z][a-z0-9+.-]+:/i.test(script)) return undefined;
     const full = p.isAbsolute(script) ? script : p.resolve(cwd ?? ctx.host.home, script);
+    // yarn Plug'n'Play runs packages inside the zip archives of its cache: read there, not taken for gone.
+    const archived = await archivedPackageOfScript(ctx, full, true);
+    if (archived) return archived;
     // `bun run mcp-server-memory`: a bare name bun finds among the project's bins, not a file in the folder;
     // `deno task start`, `bun run dev`: a task or a package.json script, not a file either.
     if ((prog === 'bun' || prog === 'deno') && !hasSeparator(script) && (await ctx.fs.stat(full)) === undefined)
@@ -134,6 +139,21 @@ async function fromProcess(
     }
   }
   return undefined;
+}
+
+/** yarn as a program: its bin, `yarn.js` of its npm package, a release a project pins (`yarn-4.1.0.cjs`). */
+const YARN_PROGRAM = /^yarn(\.c?js|-\d+(\.\d+)*\.c?js)?$/;
+
+/** The package of the bin `yarn [--cwd DIR] [run] <bin>` runs: from a Plug'n'Play project's archives, else its `node_modules/.bin`. */
+async function yarnBin(ctx: ResolveContext, t: { bin: string; cwd?: string }, launch: LaunchSpec): Promise<Installed> {
+  const p = pathFor(ctx.host);
+  const dir = p.resolve(launch.cwd ?? ctx.host.home, t.cwd ?? '.');
+  const found = (await pnpBinPackage(ctx, dir, t.bin)) ?? (await projectBin(ctx, t.bin, dir));
+  if (found) return notFromProcess(found);
+  return {
+    state: 'unknown',
+    reason: `cannot tell which package \`${programName(launch.command)} ${redactArgs(launch.args).join(' ')}\` runs (no bin ${t.bin} in the project of ${dir})`,
+  };
 }
 
 /** The package of a bin `bun run <name>` finds in `node_modules/.bin` at or above the folder; undefined when none (a package.json script, say). */
@@ -230,6 +250,11 @@ async function fromLaunch(ctx: ResolveContext, launch: LaunchSpec, options: Reso
   // Through what is in front of an interpreter (`nice`, `env A=B`, `sh -c 'cd d && node s.js'`, tsx):
   // what it runs is judged, never the wrapper.
   const parsed = parseLaunch([launch.command, ...launch.args]);
+  // `yarn [run] <bin>`: the package whose bin it is, never yarn itself.
+  const yarn = YARN_PROGRAM.test(programName(parsed.effective[0] ?? ''))
+    ? yarnRunTarget(parsed.effective.slice(1))
+    : undefined;
+  if (yarn) return { installed: await yarnBin(ctx, yarn, launch) };
   const interpreter = parsed.interpreter;
   const prog = interpreter !== undefined ? programName(interpreter) : undefined;
   if (
@@ -333,6 +358,9 @@ async function resolveRelease(ctx: ResolveContext, launch: LaunchSpec, options: 
         // uvx / pipx run: the environment the launch resolves to now (a newer one in the cache, say).
         const now = await fromLaunch(ctx, launch, options);
         return { installed: now.installed.state === 'installed' ? now.installed : own };
+      } else if (own?.state === 'installed') {
+        // A package manager's folder the project no longer resolves (pnpm keeps old releases): judged against what it does.
+        return (await packageManagerNow(ctx, own, options, launch.cwd)) ?? { installed: own };
       } else if (own && own.state !== 'unknown') return { installed: own };
     }
     const resolved = await fromLaunch(ctx, launch, options);
@@ -348,6 +376,19 @@ async function resolveRelease(ctx: ResolveContext, launch: LaunchSpec, options: 
   } catch (err) {
     return { installed: { state: 'unknown', reason: `could not read the installation: ${(err as Error).message}` } };
   }
+}
+
+/** What the project of a package the process runs from resolves now, where its package manager keeps releases it no longer installs. */
+async function packageManagerNow(
+  ctx: ResolveContext,
+  own: Extract<Installed, { state: 'installed' }>,
+  options: ResolveOptions,
+  configuredCwd: string | undefined,
+): Promise<Resolution | undefined> {
+  const script = interpreterTarget(options.processArgv ?? []).script;
+  const cwd = options.processCwd ?? configuredCwd;
+  const full = script === undefined ? undefined : pathFor(ctx.host).resolve(cwd ?? ctx.host.home, script);
+  return (await pnpmProjectNow(ctx, own, full)) ?? (await pnpProjectNow(ctx, own, cwd));
 }
 
 /** MCP Lifeguard's own package: a launch through the guard is judged by the server it wraps. */
