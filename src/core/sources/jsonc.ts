@@ -1,4 +1,13 @@
-import { Node, ParseError, getNodeValue, parseTree, printParseErrorCode, visit } from 'jsonc-parser';
+import {
+  createScanner,
+  getNodeValue,
+  Node,
+  ParseError,
+  parseTree,
+  printParseErrorCode,
+  SyntaxKind,
+  visit,
+} from 'jsonc-parser';
 import { MAX_DIAGNOSTICS_PER_FILE, MAX_SERVERS_PER_FILE } from './caps';
 import { forEachProperty, lazyTree } from './jsonTree';
 import { excessiveNesting, MAX_NESTING } from './nesting';
@@ -285,4 +294,21 @@ export function jsonServerMapAdapter(
 /** The counts of a result whose lists were cut short (AdaptResult.omitted, .total); nothing when neither was. */
 export function countsOf(r: { omitted?: number; total?: number }): { omitted?: number; total?: number } {
   return { ...(r.omitted ? { omitted: r.omitted } : {}), ...(r.total !== undefined ? { total: r.total } : {}) };
+}
+
+/** Whether JSON text holds what only JSONC allows: a comment or a trailing comma. */
+export function holdsJsoncOnly(text: string): boolean {
+  const scanner = createScanner(text, false);
+  let last: SyntaxKind | undefined;
+  for (let kind = scanner.scan(); kind !== SyntaxKind.EOF; kind = scanner.scan()) {
+    if (kind === SyntaxKind.LineCommentTrivia || kind === SyntaxKind.BlockCommentTrivia) return true;
+    if (kind === SyntaxKind.Trivia || kind === SyntaxKind.LineBreakTrivia) continue;
+    if (
+      last === SyntaxKind.CommaToken &&
+      (kind === SyntaxKind.CloseBraceToken || kind === SyntaxKind.CloseBracketToken)
+    )
+      return true;
+    last = kind;
+  }
+  return false;
 }

@@ -1,7 +1,3 @@
-// Each function from its own module: the package's index loads all of semver.
-import semverGt from 'semver/functions/gt';
-import semverLt from 'semver/functions/lt';
-import semverValid from 'semver/functions/valid';
 import { ARROW, plural, shownText } from './format';
 import { VmClient, VmInstance, VmServer, VmSnapshot } from '../../core/report/input';
 import {
@@ -15,6 +11,7 @@ import { registryNotice } from '../../core/report/evidence';
 import { isKnownVersion, versionMove, versionWord } from '../../core/report/versionWords';
 import { t } from './l10n';
 import type { InferredSource } from '../../core/base/versionTypes';
+import { Direction, direction } from '../../core/versions/direction';
 
 /**
  * Which notifications a snapshot calls for. One package change is one notification, however many
@@ -37,8 +34,6 @@ export function staleActionLabel(a: StaleAction): string {
 export function staleActionOf(label: string | undefined): StaleAction | undefined {
   return STALE_ACTIONS.find((a) => staleActionLabel(a) === label);
 }
-
-export type Direction = 'upgrade' | 'downgrade' | 'change';
 
 export interface StaleNotification {
   kind: 'stale';
@@ -76,16 +71,6 @@ export interface NotificationSettings {
 /** The event a package change is: per package, cause and what a restart loads, so a second upgrade notifies again. */
 export function staleEventId(v: Pick<StaleVerdict, 'cause' | 'package' | 'installed'>): string {
   return `${v.cause === 'version' ? 'stale' : v.cause}:${v.package}@${v.installed}`;
-}
-
-/** Up or down, by semver; `change` when either side is not a version. */
-export function direction(from: readonly string[], to: string): Direction {
-  const t = semverValid(to);
-  const olds = from.map((f) => semverValid(f));
-  if (!t || olds.some((o) => !o)) return 'change';
-  if (olds.every((o) => semverLt(o!, t))) return 'upgrade';
-  if (olds.every((o) => semverGt(o!, t))) return 'downgrade';
-  return 'change';
 }
 
 /** "3 instances (2 in Claude Desktop, 1 in VS Code)": how many run the old code, and where. */

@@ -1,4 +1,4 @@
-import { createScanner, SyntaxKind } from 'jsonc-parser';
+import { holdsJsoncOnly } from '../../core/sources/jsonc';
 
 /**
  * The language a config file's diff preview is shown in: the file's own, so the editor colours it
@@ -26,23 +26,6 @@ const JSONC_NAMES: ReadonlySet<string> = new Set([
   'devcontainer.json',
   '.devcontainer.json',
 ]);
-
-/** Whether JSON text holds what only JSONC allows: a comment or a trailing comma. */
-export function holdsJsoncOnly(text: string): boolean {
-  const scanner = createScanner(text, false);
-  let last: SyntaxKind | undefined;
-  for (let kind = scanner.scan(); kind !== SyntaxKind.EOF; kind = scanner.scan()) {
-    if (kind === SyntaxKind.LineCommentTrivia || kind === SyntaxKind.BlockCommentTrivia) return true;
-    if (kind === SyntaxKind.Trivia || kind === SyntaxKind.LineBreakTrivia) continue;
-    if (
-      last === SyntaxKind.CommaToken &&
-      (kind === SyntaxKind.CloseBraceToken || kind === SyntaxKind.CloseBracketToken)
-    )
-      return true;
-    last = kind;
-  }
-  return false;
-}
 
 /** The language of `file`'s preview, from its name and (for JSON) what its text holds. */
 export function previewLanguage(file: string, text: string): PreviewLanguage {

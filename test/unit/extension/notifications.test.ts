@@ -2,10 +2,10 @@ import * as assert from 'node:assert/strict';
 import {
   currentTargets,
   decideNotifications,
-  direction,
   eventOver,
   NotificationSettings,
 } from '../../../src/extension/viewModel/notifications';
+import { direction } from '../../../src/core/versions/direction';
 import type { VmVerdict } from '../../../src/core/report/input';
 import { changed, CLAUDE, instance, server, snapshot, source, stale, VSCODE_HERE } from './fixtures';
 

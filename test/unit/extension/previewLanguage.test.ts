@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { holdsJsoncOnly, previewLanguage } from '../../../src/extension/viewModel/previewLanguage';
+import { holdsJsoncOnly } from '../../../src/core/sources/jsonc';
+import { previewLanguage } from '../../../src/extension/viewModel/previewLanguage';
 
 const PLAIN = '{\n  "mcpServers": { "kb": { "command": "npx", "args": ["-y", "kb"] } }\n}\n';
 
