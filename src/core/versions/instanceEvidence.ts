@@ -9,6 +9,7 @@ import { environmentMoves } from './fingerprint';
 import { CLOCK_SLACK_MS, FirstSeen, judge, runningOf, SETTLE_MS, VersionEvidence } from './judge';
 import type { RunningInstaller } from './installerScope';
 import { GoBuildInfo, moduleVersion } from './goBuildInfo';
+import { isCargoRecordOf } from './cargoInstall';
 import { parseDeletedMappings, replacedWithin } from './maps';
 import { Compared, ContentCheck, distInfoOwning } from './mappedContent';
 import { isRuntimeFile, readRuntime, RuntimeSighting } from './runtime';
@@ -217,8 +218,15 @@ export async function judgeInstance(f: InstanceFacts, readers: InstanceReaders):
   const dev = installed.state === 'installed' && (installed.dev || installed.devMembers?.length);
   if (identical.length && changedFiles.length && !dev) {
     const counterparts = identical.map((file) => checks.get(file)?.counterpart ?? file);
-    // A binary is its own code: its file replaced by the same bytes (a reinstall) is no change.
-    changeExplained = changedFiles.every((file) => counterparts.includes(file.path));
+    // A binary is its own code: its file replaced by the same bytes (a reinstall) is no change, nor
+    // are the records cargo rewrote beside it.
+    const location =
+      installed.state === 'installed' && installed.ecosystem === 'binary' ? installed.location : undefined;
+    changeExplained = changedFiles.every(
+      (file) =>
+        counterparts.includes(file.path) ||
+        (location !== undefined && counterparts.includes(location) && isCargoRecordOf(file.path, location, path.sep)),
+    );
     if (!changeExplained) {
       const owners = (await Promise.all(counterparts.map((file) => distInfoOwning(file)))).filter(
         (d): d is string => !!d,
