@@ -73,7 +73,7 @@ export interface InstanceReaders {
   /**
    * The Go build information of the executable the process runs (goBinary.ts `runningBuildInfo`:
    * `/proc/<pid>/exe`, the file it started from even once replaced); asked only of a Go binary
-   * whose file changed after the start.
+   * whose file changed after the start, and of every binary `go run` built.
    */
   runningBuild?(pid: number, startTime: number | undefined): Promise<GoBuildInfo | undefined>;
   /** How much later than its start time a process may have begun (pids/startLag.ts); none when absent. */
@@ -164,7 +164,8 @@ function treeWrittenLast(installed: Installed, files: () => Array<{ path: string
 async function builtRunning(f: InstanceFacts, start: number | undefined, readers: InstanceReaders) {
   const installed = f.installed;
   if (!readers.runningBuild || installed.state !== 'installed' || installed.ecosystem !== 'binary') return undefined;
-  if (!changedSince(installed, start)) return undefined;
+  // A binary `go run` builds at every start is read always: no file here is what runs.
+  if (installed.builtBy !== 'go-run' && !changedSince(installed, start)) return undefined;
   const info = await readers.runningBuild(f.pid, f.startTime);
   const module = moduleVersion(info);
   if (!info || !module || module.path !== installed.name) return undefined;

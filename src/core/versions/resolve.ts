@@ -4,6 +4,7 @@ import { redactArgs, redactUrl } from '../base/redact';
 import { changedAt } from './fs';
 import { withDevSource } from './devSource';
 import { buildInfoOfFile } from './goBinary';
+import { parseGoRun, resolveGoRun } from './goRun';
 import { CARGO_RECORDS, packageOfBin, parseCrates2, parseCratesToml } from './cargoInstall';
 import { moduleVersion } from './goBuildInfo';
 import { DockerCli, parseDockerRun, resolveDocker } from './docker';
@@ -263,6 +264,8 @@ async function fromLaunch(ctx: ResolveContext, launch: LaunchSpec, options: Reso
   if (npm) return { installed: await resolveNpmRunner(ctx, npm, launch.cwd) };
   const py = parsePythonRunner(launch);
   if (py) return { installed: await resolvePythonRunner(ctx, py) };
+  const go = parseGoRun(launch);
+  if (go) return { installed: await resolveGoRun(ctx, go) };
   // Through what is in front of an interpreter (`nice`, `env A=B`, `sh -c 'cd d && node s.js'`, tsx):
   // what it runs is judged, never the wrapper.
   const parsed = parseLaunch([launch.command, ...launch.args]);
