@@ -118,7 +118,7 @@ export function goProxy(root: string, module: string, versions: readonly string[
  * Go's environment for a test under `root`: the proxy folder only (no network, no checksum
  * database, no toolchain switch), the module cache writable so the test's folder can be removed.
  */
-async function goEnv(root: string, proxy: string, extra: NodeJS.ProcessEnv = {}): Promise<NodeJS.ProcessEnv> {
+export async function goEnv(root: string, proxy: string, extra: NodeJS.ProcessEnv = {}): Promise<NodeJS.ProcessEnv> {
   const version = (await goVersion()) ?? 'unknown';
   const home = path.join(root, 'go-home');
   fs.mkdirSync(home, { recursive: true });
@@ -162,4 +162,22 @@ export async function goBuildCheckout(
   fs.writeFileSync(path.join(src, 'go.mod'), `module ${module}\n\ngo 1.21\n`);
   fs.writeFileSync(path.join(src, 'main.go'), serverSource(name, version));
   await run(GO, ['build', '-o', out, '.'], { cwd: src, env: await goEnv(root, proxy) });
+}
+
+/**
+ * The variables an entry running `go run` from the proxy folder sets (goEnv's, but for the home,
+ * which stays the user's): what both the entry and the process carry.
+ */
+export async function goRunEnv(root: string, proxy: string): Promise<Record<string, string>> {
+  const env = await goEnv(root, proxy);
+  const keys = ['GOPROXY', 'GOSUMDB', 'GONOSUMDB', 'GOFLAGS', 'GOTOOLCHAIN', 'GOPATH', 'GOMODCACHE', 'GOCACHE'];
+  // go run builds into GOTMPDIR: the test's folder, so a build a stopped go leaves behind goes with it.
+  const tmp = path.join(root, 'go-tmp');
+  fs.mkdirSync(tmp, { recursive: true });
+  return {
+    ...Object.fromEntries(keys.map((k) => [k, env[k]!])),
+    XDG_CONFIG_HOME: env.XDG_CONFIG_HOME!,
+    CGO_ENABLED: '0',
+    GOTMPDIR: tmp,
+  };
 }

@@ -55,6 +55,11 @@ export type Installed =
       mcpName?: string;
       /** Python: the site-packages its closure was read from (where a roll back installs). */
       sitePackages?: string;
+      /**
+       * `go-run`: a binary the launch builds at every start (`go run pkg@version`), so what runs is
+       * read from the executable of the process (its Go build information), never from a file here.
+       */
+      builtBy?: 'go-run';
     }
   | {
       /** The launch points at a package that is not there any more (uninstalled, cache cleaned). */

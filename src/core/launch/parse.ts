@@ -4,6 +4,7 @@ import { splitShellWords } from './shellWords';
 import { parseNpmSpecifier, parsePackageSpec, parseRequirement } from './spec';
 import { DOCKER_RUN } from './tables/docker';
 import { DENO_RUN, NODE, TSX } from './tables/node';
+import { GO_RUN } from './tables/go';
 import { BUNX, NPM_EXEC, PNPM_DLX, YARN_DLX } from './tables/npm';
 import { PIPX_RUN, PYTHON, UV } from './tables/python';
 import { Launcher, launcherOf } from './tables/launchers';
@@ -314,6 +315,8 @@ function runnerTarget(cur: readonly string[], prog: string): LaunchTarget | unde
     }
     case 'pipx':
       return cur[1] === 'run' ? packageTarget(cur, 2, 'pipx-run', PIPX_RUN, ['--spec']) : undefined;
+    case 'go':
+      return cur[1] === 'run' ? goRunTarget(cur) : undefined;
     case 'docker':
     case 'podman': {
       const from = cur[1] === 'run' ? 2 : cur[1] === 'container' && cur[2] === 'run' ? 3 : -1;
@@ -363,6 +366,27 @@ function packageTarget(
     name: pkg.name,
     ...(pkg.range ? { version: pkg.range } : {}),
     args,
+  };
+}
+
+/**
+ * `go run [build flags] pkg@version [args]`: Go fetches the module at that version, builds the
+ * package and runs the binary as its child. Only a package named with a version: `go run .` and
+ * `go run main.go` build the folder's own code, a program of its own.
+ */
+function goRunTarget(cur: readonly string[]): LaunchTarget | undefined {
+  const scan = scanOptions(cur, 2, GO_RUN);
+  const spec = cur[scan.positional];
+  const at = spec?.lastIndexOf('@') ?? -1;
+  if (spec === undefined || at <= 0 || at === spec.length - 1 || /\.go$/.test(spec.slice(0, at))) return undefined;
+  return {
+    kind: 'package',
+    runner: 'go-run',
+    ecosystem: 'go',
+    spec,
+    name: spec.slice(0, at),
+    version: spec.slice(at + 1),
+    args: cur.slice(scan.positional + 1),
   };
 }
 

@@ -1,14 +1,20 @@
 /** What one launch command runs, as read by parseLaunch: the single reading matching and version resolution share. */
 
-/** Who fetches a package and runs it: the runners, and deno for its `npm:` specifiers (`deno run npm:pkg@1`). */
-export type PackageRunner = 'npx' | 'pnpm-dlx' | 'yarn-dlx' | 'bunx' | 'deno' | 'uvx' | 'pipx-run';
+/**
+ * Who fetches a package and runs it: the runners, deno for its `npm:` specifiers (`deno run
+ * npm:pkg@1`), and `go run module@version`, which fetches the module, builds it and runs the binary.
+ */
+export type PackageRunner = 'npx' | 'pnpm-dlx' | 'yarn-dlx' | 'bunx' | 'deno' | 'uvx' | 'pipx-run' | 'go-run';
 
 export type LaunchTarget =
-  /** A package a runner fetches and starts (`npx -y pkg@1`, `uvx --from pkg cmd`, `deno run npm:pkg@1`). */
+  /**
+   * A package a runner fetches and starts (`npx -y pkg@1`, `uvx --from pkg cmd`, `deno run npm:pkg@1`,
+   * `go run example.com/x/cmd/srv@v1.2.3`: `name` the package path, `version` the query after `@`).
+   */
   | {
       kind: 'package';
       runner: PackageRunner;
-      ecosystem: 'npm' | 'python';
+      ecosystem: 'npm' | 'python' | 'go';
       spec: string;
       name: string;
       version?: string;

@@ -81,7 +81,14 @@ function scriptKey(token: string, prog: string): string {
 export function launchKeyOf(argv: readonly string[], withArgs = true): LaunchKey | undefined {
   const { effective: eff, target } = parseLaunch(argv);
   if (target.kind === 'package' || target.kind === 'image') {
-    const kind = target.kind === 'image' ? 'docker' : target.ecosystem === 'npm' ? 'npx' : 'uvx';
+    const kind =
+      target.kind === 'image'
+        ? 'docker'
+        : target.ecosystem === 'npm'
+          ? 'npx'
+          : target.ecosystem === 'go'
+            ? 'gorun'
+            : 'uvx';
     return { key: `${kind}:${targetName(target)}`, args: withArgs ? target.args : NO_ARGS, runner: true };
   }
   if (eff.length === 0) return undefined;
@@ -114,7 +121,7 @@ export function genericProgram(argv: readonly string[]): string | undefined {
   return eff.slice(1).some((a) => !a.startsWith('-') && !/^\/[a-z]$/i.test(a)) ? undefined : prog;
 }
 
-const RUNNERS = /^(npx|npx-cli\.js|npm|npm-cli\.js|pnpx|pnpm|yarn|bunx|uvx|uv|pipx|docker|podman|cmd|env)$/;
+const RUNNERS = /^(npx|npx-cli\.js|npm|npm-cli\.js|pnpx|pnpm|yarn|bunx|uvx|uv|pipx|docker|podman|cmd|env|go)$/;
 
 /**
  * A cheap test that rules out most of a process table before launchKeyOf: a process whose program

@@ -275,7 +275,10 @@ export function identityAnswers(input: IdentityInput, facts: LaunchFacts | undef
       ),
     );
   }
-  if (!input.runner && !cfg.module && !run.module && cfg.eff.length > 0 && run.eff.length > 0) {
+  // `go run pkg@version` builds the package with the go it runs, and runs the binary as its child: the
+  // same go (so the same module cache and build settings of this user) is what there is to compare.
+  const goRun = input.key.startsWith('gorun:');
+  if ((!input.runner || goRun) && !cfg.module && !run.module && cfg.eff.length > 0 && run.eff.length > 0) {
     let answer = programAnswer(cfg, run, configCwd, rootCwd, root, ownsPath, facts);
     // The root only names the program (`sh -c 'mcp-server-x'`): the process doing the work shows its path.
     if (answer === 'unknown' && main.pid !== root.pid) {

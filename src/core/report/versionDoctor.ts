@@ -79,6 +79,7 @@ const RUNNER_WORDS: Record<PackageRunner, string> = {
   deno: 'deno run',
   uvx: 'uvx',
   'pipx-run': 'pipx run',
+  'go-run': 'go run',
 };
 
 /** Where each runner looks first, for an entry that names no version. */

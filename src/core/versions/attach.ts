@@ -260,6 +260,16 @@ export async function attachVersions(
     cache.endPass();
   }
 
+  /** The `go run pkg@version` argv the instance was started with: a step of its launcher chain. */
+  function goRunOf(instance: Instance | InstanceChild): string[] | undefined {
+    const steps = 'launcherChain' in instance ? instance.launcherChain : [];
+    for (const step of steps) {
+      const argv = byPid.get(step.pid)?.argv;
+      if (argv && launchedPackage(argv)?.runner === 'go-run') return argv;
+    }
+    return undefined;
+  }
+
   async function versionsOfInstance(
     server: ServerStatus,
     instance: Instance | InstanceChild,
@@ -275,11 +285,19 @@ export async function attachVersions(
     // code was loaded from); otherwise the instance shares the configured launch's resolution.
     const argv = proc && interprets(proc.argv) ? proc.argv : undefined;
     const cwd = argv && needsCwd(argv) ? await procCwd(instance.pid, host.platform) : undefined;
-    const resolution = launch
-      ? await resolveCached(launch, { argv, cwd, start: instance.startTime })
-      : proc
-        ? await resolveCached({ command: proc.argv[0], args: proc.argv.slice(1) }, { argv: proc.argv, cwd })
-        : { installed: { state: 'unknown', reason: 'the process argv is not known' } as Installed, files: () => [] };
+    // `go run pkg@v1.0.0`: the process runs what its own `go run` named (the entry may name another
+    // release now, a drift said below), so that launch is what is resolved for it.
+    const goRun = launch && !child && configuredPackage(launch)?.runner === 'go-run' ? goRunOf(instance) : undefined;
+    const resolution = goRun
+      ? await resolveCached(
+          { command: goRun[0], args: goRun.slice(1), cwd: launch?.cwd },
+          { start: instance.startTime },
+        )
+      : launch
+        ? await resolveCached(launch, { argv, cwd, start: instance.startTime })
+        : proc
+          ? await resolveCached({ command: proc.argv[0], args: proc.argv.slice(1) }, { argv: proc.argv, cwd })
+          : { installed: { state: 'unknown', reason: 'the process argv is not known' } as Installed, files: () => [] };
     if (child && resolution.installed.state !== 'installed') return;
     const key = instance.startTime !== undefined ? instanceKey(instance.pid, instance.startTime) : undefined;
     const seen = key ? store?.get(key) : undefined;

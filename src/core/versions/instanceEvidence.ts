@@ -9,6 +9,7 @@ import { environmentMoves } from './fingerprint';
 import { CLOCK_SLACK_MS, FirstSeen, judge, runningOf, SETTLE_MS, VersionEvidence } from './judge';
 import type { RunningInstaller } from './installerScope';
 import { GoBuildInfo, moduleVersion } from './goBuildInfo';
+import { isCargoRecordOf } from './cargoInstall';
 import { parseDeletedMappings, replacedWithin } from './maps';
 import { Compared, ContentCheck, distInfoOwning } from './mappedContent';
 import { isRuntimeFile, readRuntime, RuntimeSighting } from './runtime';
@@ -72,7 +73,7 @@ export interface InstanceReaders {
   /**
    * The Go build information of the executable the process runs (goBinary.ts `runningBuildInfo`:
    * `/proc/<pid>/exe`, the file it started from even once replaced); asked only of a Go binary
-   * whose file changed after the start.
+   * whose file changed after the start, and of every binary `go run` built.
    */
   runningBuild?(pid: number, startTime: number | undefined): Promise<GoBuildInfo | undefined>;
   /** How much later than its start time a process may have begun (pids/startLag.ts); none when absent. */
@@ -164,7 +165,8 @@ function treeWrittenLast(installed: Installed, files: () => Array<{ path: string
 async function builtRunning(f: InstanceFacts, start: number | undefined, readers: InstanceReaders) {
   const installed = f.installed;
   if (!readers.runningBuild || installed.state !== 'installed' || installed.ecosystem !== 'binary') return undefined;
-  if (!changedSince(installed, start)) return undefined;
+  // A binary `go run` builds at every start is read always: no file here is what runs.
+  if (installed.builtBy !== 'go-run' && !changedSince(installed, start)) return undefined;
   const info = await readers.runningBuild(f.pid, f.startTime);
   const module = moduleVersion(info);
   if (!info || !module || module.path !== installed.name) return undefined;
@@ -218,8 +220,15 @@ export async function judgeInstance(f: InstanceFacts, readers: InstanceReaders):
   const dev = installed.state === 'installed' && (installed.dev || installed.devMembers?.length);
   if (identical.length && changedFiles.length && !dev) {
     const counterparts = identical.map((file) => checks.get(file)?.counterpart ?? file);
-    // A binary is its own code: its file replaced by the same bytes (a reinstall) is no change.
-    changeExplained = changedFiles.every((file) => counterparts.includes(file.path));
+    // A binary is its own code: its file replaced by the same bytes (a reinstall) is no change, nor
+    // are the records cargo rewrote beside it.
+    const location =
+      installed.state === 'installed' && installed.ecosystem === 'binary' ? installed.location : undefined;
+    changeExplained = changedFiles.every(
+      (file) =>
+        counterparts.includes(file.path) ||
+        (location !== undefined && counterparts.includes(location) && isCargoRecordOf(file.path, location, path.sep)),
+    );
     if (!changeExplained) {
       const owners = (await Promise.all(counterparts.map((file) => distInfoOwning(file)))).filter(
         (d): d is string => !!d,

@@ -1,9 +1,11 @@
 import { resolvePythonScript } from './pythonScript';
 import { pathFor } from '../base/hostEnv';
-import { redactArgs } from '../base/redact';
+import { redactArgs, redactUrl } from '../base/redact';
 import { changedAt } from './fs';
 import { withDevSource } from './devSource';
 import { buildInfoOfFile } from './goBinary';
+import { parseGoRun, resolveGoRun } from './goRun';
+import { CARGO_RECORDS, packageOfBin, parseCrates2, parseCratesToml } from './cargoInstall';
 import { moduleVersion } from './goBuildInfo';
 import { DockerCli, parseDockerRun, resolveDocker } from './docker';
 import { extensionFolderOfLaunch, readExtension } from './extension';
@@ -183,7 +185,40 @@ async function lastChangeAbove(ctx: ResolveContext, missing: string): Promise<nu
   return undefined;
 }
 
-/** An executable named by a launch: npm bin, venv console script, a Go binary with its module's version, or a plain binary. */
+/**
+ * A binary `cargo install` put in `<root>/bin`, named with its version by cargo's records in that
+ * root (cargoInstall.ts); undefined when no record of cargo's there lists it. `found` and `real`:
+ * the path the launch names and its real path (a link on PATH into `~/.cargo/bin`).
+ */
+async function cargoInstalled(ctx: ResolveContext, found: string, real: string): Promise<Installed | undefined> {
+  const p = pathFor(ctx.host);
+  for (const exe of new Set([found, real])) {
+    const binDir = p.dirname(exe);
+    if (p.basename(binDir) !== 'bin') continue;
+    const root = p.dirname(binDir);
+    for (const name of CARGO_RECORDS) {
+      const records = p.join(root, name);
+      const text = await ctx.fs.readText(records);
+      if (text === undefined) continue;
+      const pkg = packageOfBin(name === '.crates2.json' ? parseCrates2(text) : parseCratesToml(text), p.basename(exe));
+      if (!pkg) continue;
+      // The binary's own file is its code: its change time, not the records' (every install into the root rewrites them).
+      const s = await ctx.fs.stat(real);
+      return {
+        state: 'installed',
+        ecosystem: 'binary',
+        name: pkg.name,
+        version: pkg.version,
+        how: `executable ${found}${real !== found ? ` -> ${real}` : ''}, cargo install's records ${records}: ${pkg.name} ${pkg.version} (${redactUrl(pkg.source)})`,
+        location: real,
+        ...(changedAt(s) !== undefined ? { changedAt: changedAt(s) } : {}),
+      };
+    }
+  }
+  return undefined;
+}
+
+/** An executable named by a launch: npm bin, venv console script, a binary cargo installed or a Go binary with its version, or a plain binary. */
 async function fromExecutable(ctx: ResolveContext, command: string, cwd: string | undefined): Promise<Installed> {
   const found = await whichCommand(command, ctx, cwd);
   if (!found)
@@ -200,6 +235,8 @@ async function fromExecutable(ctx: ResolveContext, command: string, cwd: string 
     const pkg = await resolveVenvScript(ctx, script, false);
     if (pkg) return pkg;
   }
+  const cargo = await cargoInstalled(ctx, found, real);
+  if (cargo) return cargo;
   const s = await ctx.fs.stat(real);
   // A Go binary names its main module and that module's version in its own bytes.
   const go =
@@ -247,6 +284,8 @@ async function fromLaunch(ctx: ResolveContext, launch: LaunchSpec, options: Reso
   if (npm) return { installed: await resolveNpmRunner(ctx, npm, launch.cwd) };
   const py = parsePythonRunner(launch);
   if (py) return { installed: await resolvePythonRunner(ctx, py) };
+  const go = parseGoRun(launch);
+  if (go) return { installed: await resolveGoRun(ctx, go) };
   // Through what is in front of an interpreter (`nice`, `env A=B`, `sh -c 'cd d && node s.js'`, tsx):
   // what it runs is judged, never the wrapper.
   const parsed = parseLaunch([launch.command, ...launch.args]);
