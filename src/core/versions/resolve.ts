@@ -12,6 +12,9 @@ import { denoPinnedRelease, npmPackageOfScript, parseNpmRunner, resolveNpmRunner
 import { joinFolder, parseLaunch } from '../launch/parse';
 import { JS_RUNTIMES, SHELLS } from '../launch/program';
 import { resolveNodeScript } from './nodeScript';
+import { shimTarget } from './shimTarget';
+import { resolveInProjectEnv } from './projectEnv';
+import { projectRunnerOf } from '../launch/tables/python';
 import {
   inRunnerEnvironment,
   isPythonInterpreter,
@@ -230,6 +233,15 @@ async function fromLaunch(ctx: ResolveContext, launch: LaunchSpec, options: Reso
   // Through what is in front of an interpreter (`nice`, `env A=B`, `sh -c 'cd d && node s.js'`, tsx):
   // what it runs is judged, never the wrapper.
   const parsed = parseLaunch([launch.command, ...launch.args]);
+  // `poetry run x`, `pdm run python -m x`: what runs is in the project's environment, never the runner's own.
+  const projectRunner = parsed.launchers.find((l) => projectRunnerOf(l) !== undefined);
+  if (projectRunner) {
+    const cwd = folderOf(ctx, launch.cwd, parsed.cwd);
+    const installed = await resolveInProjectEnv(ctx, projectRunner, parsed, cwd, async (argv) =>
+      argv.length > 1 ? fromProcess(ctx, argv, cwd) : fromExecutable(ctx, argv[0], cwd),
+    );
+    return { installed: notFromProcess(installed) };
+  }
   const interpreter = parsed.interpreter;
   const prog = interpreter !== undefined ? programName(interpreter) : undefined;
   if (
@@ -248,8 +260,12 @@ async function fromLaunch(ctx: ResolveContext, launch: LaunchSpec, options: Reso
     // Where a Python's code is depends on which Python; a JavaScript script's does not depend on its
     // node (`npx -y tsx s.ts` with no tsx on PATH still runs s.ts).
     const python = isPythonInterpreter(interpreter);
-    const exe = (await whichCommand(interpreter, ctx, cwd)) ?? (python ? undefined : interpreter);
-    if (!exe) return { installed: { state: 'unknown', reason: `${interpreter} is not found` } };
+    const found = (await whichCommand(interpreter, ctx, cwd)) ?? (python ? undefined : interpreter);
+    if (!found) return { installed: { state: 'unknown', reason: `${interpreter} is not found` } };
+    // A version manager's shim (pyenv's `python3`) execs the interpreter of the version it selects there.
+    const shim = python ? await shimTarget(ctx, found, cwd) : undefined;
+    if (shim && !shim.file) return { installed: { state: 'unknown', reason: shim.reason ?? `${found} is a shim` } };
+    const exe = shim?.file ?? found;
     // The interpreter's own argv, as the parser read it (its options have no say in where the code is).
     const target = parsed.target;
     const own =
