@@ -491,7 +491,10 @@ function shimAnswer(shim: VersionShim, runPath: string, facts: LaunchFacts | und
   const under = (file: string, dir: string): boolean => norm(file).startsWith(`${norm(dir)}/`);
   const installs = [shim.installs, facts?.realpath(shim.installs)].filter((d): d is string => d !== undefined);
   const real = facts?.realpath(runPath);
-  if (installs.some((d) => under(runPath, d) || (real !== undefined && under(real, d)))) return 'same';
+  if (installs.some((d) => under(runPath, d))) return 'same';
+  // A venv's `python` links to a version, but the shim runs the version itself, never that venv: which is not known.
+  if (facts?.isVenv(path.dirname(path.dirname(norm(runPath))))) return 'unknown';
+  if (real !== undefined && installs.some((d) => under(real, d))) return 'same';
   const order = facts?.pathCandidates?.(shim.program) ?? [];
   const after = order.map(norm).findIndex((f) => path.dirname(f) === norm(shim.shims));
   const system = order.slice(after + 1).find((f) => facts?.realpath(f) !== undefined);
