@@ -6,7 +6,7 @@ import { DOCKER_RUN } from './tables/docker';
 import { DENO_RUN, NODE, TSX } from './tables/node';
 import { GO_RUN } from './tables/go';
 import { BUNX, NPM_EXEC, PNPM_DLX, YARN_DLX } from './tables/npm';
-import { PIPX_RUN, PYTHON, UV } from './tables/python';
+import { PIPX_RUN, projectRunnerOf, PYTHON, UV } from './tables/python';
 import { Launcher, launcherOf } from './tables/launchers';
 import { readShellCommand } from './shellCommand';
 import { LaunchTarget, PackageRunner, ParsedLaunch } from './types';
@@ -62,8 +62,11 @@ export function parseLaunch(argv: readonly string[]): ParsedLaunch {
         role(true);
         return done({ effective: run.effective, target: runner });
       }
-      // `node .../.bin/tsx s.ts`, `node .../nodemon.js s.js`: a launcher started as a script.
-      if (next !== prog && (NODE_LIKE.test(next) || launcherOf(next) !== undefined || runner)) {
+      // `node .../.bin/tsx s.ts`, `node .../nodemon.js s.js`, `python .../bin/poetry run x`: a launcher started as a script.
+      if (
+        next !== prog &&
+        (NODE_LIKE.test(next) || launcherOf(next) !== undefined || projectRunnerOf(next) !== undefined || runner)
+      ) {
         // The launcher itself says whether it forks (the next step reads it).
         if (run.watch) role(true);
         cur = runner ? launcherPackage(runner)! : [next, ...run.effective.slice(1)];
@@ -243,6 +246,18 @@ function peeled(cur: readonly string[], prog: string): Peeled | undefined {
     const opts = scanOptions(cur, verb + 1, UV);
     const next = cur.slice(opts.positional);
     const dir = opts.values.get('--directory')?.[0] ?? globals.values.get('--directory')?.[0];
+    return next.length > 0 ? { argv: next, ...(dir !== undefined ? { cwd: dir } : {}), spawns: true } : undefined;
+  }
+  const project = projectRunnerOf(prog);
+  if (project) {
+    // `poetry [-C d] run cmd...`, `pdm run cmd`, `hatch run [env:]cmd`: cmd runs in the project's environment.
+    const globals = scanOptions(cur, 1, project.table);
+    const verb = globals.positional;
+    if (cur[verb] !== 'run') return undefined;
+    const opts = scanOptions(cur, verb + 1, project.table);
+    const next = cur.slice(opts.positional);
+    if (prog === 'hatch' && next.length > 0) next[0] = next[0].replace(/^[\w.-]+:(?=.)/, '');
+    const dir = project.cwd.map((o) => opts.values.get(o)?.[0] ?? globals.values.get(o)?.[0]).find((v) => v);
     return next.length > 0 ? { argv: next, ...(dir !== undefined ? { cwd: dir } : {}), spawns: true } : undefined;
   }
   const launcher = launcherOf(prog);

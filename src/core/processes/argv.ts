@@ -121,7 +121,8 @@ export function genericProgram(argv: readonly string[]): string | undefined {
   return eff.slice(1).some((a) => !a.startsWith('-') && !/^\/[a-z]$/i.test(a)) ? undefined : prog;
 }
 
-const RUNNERS = /^(npx|npx-cli\.js|npm|npm-cli\.js|pnpx|pnpm|yarn|bunx|uvx|uv|pipx|docker|podman|cmd|env|go)$/;
+const RUNNERS =
+  /^(npx|npx-cli\.js|npm|npm-cli\.js|pnpx|pnpm|yarn|bunx|uvx|uv|pipx|poetry|pdm|hatch|docker|podman|cmd|env|go)$/;
 
 /**
  * A cheap test that rules out most of a process table before launchKeyOf: a process whose program

@@ -7,7 +7,9 @@ import { MAX_SHIM_BYTES, parseBinShim } from '../launch/binShim';
 import { parseLaunch } from '../launch/parse';
 import { programName } from '../launch/program';
 import { RunnerHomes, runnerFolderOf } from '../launch/runnerHomes';
+import { MAX_VERSION_SHIM_BYTES, readVersionShim, VersionShim } from '../launch/versionShim';
 import { pathCandidates, whichSync } from '../launch/which';
+import { poetryEnvHash, poetryEnvName, PROJECT_ENV_RUNNERS } from '../launch/projectEnv';
 import { interpreterOf } from './argv';
 import { ProcessInfo } from '../pids/table';
 
@@ -45,6 +47,8 @@ export interface LaunchFacts {
   packageVersion?(dir: string): string | undefined;
   /** Whether an absolute path is MCP Lifeguard's own CLI bundle (base/ownBundle.ts); undefined when it cannot be read. */
   cliBundle?(file: string): boolean | undefined;
+  /** The version manager's shim a file is (pyenv's, asdf's, mise's `shims/python3`), read from its text or link. */
+  shim?(file: string): VersionShim | undefined;
 }
 
 const readlink = (p: string): string | undefined => {
@@ -111,6 +115,17 @@ export function hostLaunchFacts(host: Pick<HostEnv, 'platform' | 'env'>): Launch
     }),
     isVenv: memo((dir: string) => fs.existsSync(path.join(dir, 'pyvenv.cfg'))),
     cliBundle: memo((file: string) => isCliBundleFile(file)),
+    shim: memo((file: string) => {
+      try {
+        const s = fs.lstatSync(file);
+        if (s.isSymbolicLink()) return readVersionShim(file, undefined, fs.realpathSync(file));
+        return s.isFile() && s.size <= MAX_VERSION_SHIM_BYTES
+          ? readVersionShim(file, fs.readFileSync(file, 'utf8'))
+          : undefined;
+      } catch {
+        return undefined;
+      }
+    }),
     missing: memo((file: string) => {
       try {
         fs.lstatSync(file);
@@ -250,12 +265,15 @@ export function identityAnswers(input: IdentityInput, facts: LaunchFacts | undef
   let procCwd: string | null | undefined = null; // read once, when needed
   const rootCwd = (): string | undefined => (procCwd === null ? (procCwd = facts?.cwd(root.pid)) : procCwd);
   // The configured launch is read once: the folder its launchers move to, then what it runs.
-  const launchCwd = parseLaunch(input.configArgv).cwd;
+  const cfgLaunch = parseLaunch(input.configArgv);
+  const launchCwd = cfgLaunch.cwd;
   const cfgCwd = configFolder(config, launchCwd, input.home);
   const configCwd = (): string | undefined => cfgCwd;
   const cfg = interpreterOf(input.configArgv);
   const run = interpreterOf(root.argv);
-  const ownsPath = !config.envKeys.includes('PATH');
+  // `poetry run x`, `uv run python -m x`: a bare name is found in the project's environment, not on PATH.
+  const projectRunner = cfgLaunch.launchers.find((l) => PROJECT_ENV_RUNNERS.test(l));
+  const ownsPath = !config.envKeys.includes('PATH') && projectRunner === undefined;
 
   // A container image is the code itself: the same image with the same arguments runs the same code.
   if (input.key.startsWith('docker:')) answers.push('same');
@@ -287,6 +305,10 @@ export function identityAnswers(input: IdentityInput, facts: LaunchFacts | undef
         answer = programAnswer(cfg, work, configCwd, () => facts?.cwd(main.pid), main, ownsPath, facts);
     }
     answers.push(answer);
+  }
+  if (projectRunner !== undefined && cfgCwd !== undefined) {
+    const env = projectEnvAnswer(projectRunner, cfgCwd, main, facts);
+    if (env !== undefined) answers.push(env);
   }
   if (input.runner) {
     const where = runnerAnswer(input.key, main, cfgCwd, input.homes, facts, input.runnerEnv);
@@ -371,6 +393,44 @@ function runnerAnswer(
   return undefined;
 }
 
+/**
+ * Whether the environment a process runs from is the one its project runner keeps for the entry's
+ * project (the nearest folder above the entry's with a `pyproject.toml`): its `.venv`, or, for
+ * poetry, the environment in poetry's `virtualenvs` folder named by the project folder's hash (any
+ * project's poetry environment names its own folder that way, so another hash is another project).
+ * Undefined when the process runs from no environment these say anything of.
+ */
+function projectEnvAnswer(
+  runner: string,
+  folder: string,
+  main: ProcessInfo,
+  facts: LaunchFacts | undefined,
+): Answer | undefined {
+  if (!facts) return undefined;
+  const work = interpreterOf(main.argv);
+  const venv = [work.interpreter, work.eff[0]]
+    .filter((f): f is string => f !== undefined && path.isAbsolute(f))
+    .map((f) => path.dirname(path.dirname(f)))
+    .find((dir) => facts.isVenv(dir));
+  if (venv === undefined) return undefined;
+  let project = folder;
+  for (let dir = folder, depth = 0; depth < 32; depth++) {
+    if (facts.realpath(path.join(dir, 'pyproject.toml')) !== undefined) {
+      project = dir;
+      break;
+    }
+    const up = path.dirname(dir);
+    if (up === dir) break;
+    dir = up;
+  }
+  const realProject = facts.realpath(project) ?? project;
+  const realVenv = facts.realpath(venv) ?? venv;
+  if (norm(realVenv) === norm(path.join(realProject, '.venv'))) return 'same';
+  const poetry = runner === 'poetry' ? poetryEnvName(path.basename(venv)) : undefined;
+  if (poetry) return poetry.hash === poetryEnvHash(realProject) ? 'same' : 'different';
+  return undefined;
+}
+
 /** Whether the configured program or script is a relative path (`app.js`, `./bin/x`): found in the working directory. */
 function relativeScript(cfg: ReturnType<typeof interpreterOf>): boolean {
   const first = cfg.eff[0];
@@ -418,7 +478,31 @@ function interpreterAnswer(
   // The process's interpreter: its path as spawned, else (a bare name) the executable the OS reports.
   const runPath = isPathLike(runI) ? absolute(runI, rootCwd) : runIsRootExe ? facts?.exe(root.pid) : undefined;
   if (cfgPath === undefined || runPath === undefined) return 'unknown';
+  // A version manager's shim (`python3` -> `~/.pyenv/shims/python3`) execs one of its versions: never itself.
+  const shim = facts?.shim?.(cfgPath);
+  if (shim) return shimAnswer(shim, runPath, facts);
   return samePath(cfgPath, runPath, facts);
+}
+
+/**
+ * Whether the interpreter a process runs is one a version manager's shim execs: one of the versions
+ * installed under the manager's root (by its path as spawned or its real path), or the `system` one,
+ * the program found on PATH after the shims' folder. Which version the shim selects depends on
+ * where and when it ran (`.python-version`, `pyenv global`), so any of them is the entry's.
+ */
+function shimAnswer(shim: VersionShim, runPath: string, facts: LaunchFacts | undefined): Answer {
+  const under = (file: string, dir: string): boolean => norm(file).startsWith(`${norm(dir)}/`);
+  const installs = [shim.installs, facts?.realpath(shim.installs)].filter((d): d is string => d !== undefined);
+  const real = facts?.realpath(runPath);
+  if (installs.some((d) => under(runPath, d))) return 'same';
+  // A venv's `python` links to a version, but the shim runs the version itself, never that venv: which is not known.
+  if (facts?.isVenv(path.dirname(path.dirname(norm(runPath))))) return 'unknown';
+  if (real !== undefined && installs.some((d) => under(real, d))) return 'same';
+  const order = facts?.pathCandidates?.(shim.program) ?? [];
+  const after = order.map(norm).findIndex((f) => path.dirname(f) === norm(shim.shims));
+  const system = order.slice(after + 1).find((f) => facts?.realpath(f) !== undefined);
+  if (after < 0 || system === undefined || real === undefined) return 'unknown';
+  return facts?.realpath(system) === real ? 'same' : 'different';
 }
 
 function programAnswer(

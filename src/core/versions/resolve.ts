@@ -16,6 +16,9 @@ import { JS_RUNTIMES, SHELLS } from '../launch/program';
 import { resolveNodeScript } from './nodeScript';
 import { pnpmProjectNow } from './pnpmProject';
 import { archivedPackageOfScript, pnpBinPackage, pnpProjectNow, yarnRunTarget } from './yarnPnp';
+import { shimTarget } from './shimTarget';
+import { resolveInProjectEnv } from './projectEnv';
+import { projectRunnerOf } from '../launch/tables/python';
 import {
   inRunnerEnvironment,
   isPythonInterpreter,
@@ -294,6 +297,15 @@ async function fromLaunch(ctx: ResolveContext, launch: LaunchSpec, options: Reso
     ? yarnRunTarget(parsed.effective.slice(1))
     : undefined;
   if (yarn) return { installed: await yarnBin(ctx, yarn, launch) };
+  // `poetry run x`, `pdm run python -m x`: what runs is in the project's environment, never the runner's own.
+  const projectRunner = parsed.launchers.find((l) => projectRunnerOf(l) !== undefined);
+  if (projectRunner) {
+    const cwd = folderOf(ctx, launch.cwd, parsed.cwd);
+    const installed = await resolveInProjectEnv(ctx, projectRunner, parsed, cwd, async (argv) =>
+      argv.length > 1 ? fromProcess(ctx, argv, cwd) : fromExecutable(ctx, argv[0], cwd),
+    );
+    return { installed: notFromProcess(installed) };
+  }
   const interpreter = parsed.interpreter;
   const prog = interpreter !== undefined ? programName(interpreter) : undefined;
   if (
@@ -312,8 +324,12 @@ async function fromLaunch(ctx: ResolveContext, launch: LaunchSpec, options: Reso
     // Where a Python's code is depends on which Python; a JavaScript script's does not depend on its
     // node (`npx -y tsx s.ts` with no tsx on PATH still runs s.ts).
     const python = isPythonInterpreter(interpreter);
-    const exe = (await whichCommand(interpreter, ctx, cwd)) ?? (python ? undefined : interpreter);
-    if (!exe) return { installed: { state: 'unknown', reason: `${interpreter} is not found` } };
+    const found = (await whichCommand(interpreter, ctx, cwd)) ?? (python ? undefined : interpreter);
+    if (!found) return { installed: { state: 'unknown', reason: `${interpreter} is not found` } };
+    // A version manager's shim (pyenv's `python3`) execs the interpreter of the version it selects there.
+    const shim = python ? await shimTarget(ctx, found, cwd) : undefined;
+    if (shim && !shim.file) return { installed: { state: 'unknown', reason: shim.reason ?? `${found} is a shim` } };
+    const exe = shim?.file ?? found;
     // The interpreter's own argv, as the parser read it (its options have no say in where the code is).
     const target = parsed.target;
     const own =

@@ -4,6 +4,8 @@ import type { LaunchFacts } from '../../../src/core/processes/launchIdentity';
 import { ProcessInfo } from '../../../src/core/pids/table';
 import { facts, stdioConfig } from './support';
 import { runnerHomes } from '../../../src/core/launch/runnerHomes';
+import { readVersionShim } from '../../../src/core/launch/versionShim';
+import { poetryEnvHash } from '../../../src/core/launch/projectEnv';
 
 const base: ProcessInfo[] = [
   { pid: 1, ppid: 0, argv: ['/sbin/init'], startTime: 1 },
@@ -28,6 +30,56 @@ async function listed(configs: ReturnType<typeof stdioConfig>[], processes: Proc
 }
 
 describe('launch identity: one process, one entry', () => {
+  it("a python3 that is pyenv's shim: a process of one of pyenv's versions is the entry's, and so is the system one after the shims; another python is not", async () => {
+    const shim = '/home/u/.pyenv/shims/python3';
+    const text = 'export PYENV_ROOT="/home/u/.pyenv"\nexec "/home/u/.pyenv/libexec/pyenv" exec "$program" "$@"\n';
+    const f: LaunchFacts = {
+      ...facts({
+        path: { python3: shim },
+        cwd: { 20: '/srv', 21: '/srv', 22: '/srv' },
+        links: { '/srv/.venv/bin/python3': '/home/u/.pyenv/versions/3.12.1/bin/python3.12' },
+        venvs: ['/srv/.venv'],
+      }),
+      shim: (file) => (file === shim ? readVersionShim(file, text) : undefined),
+      pathCandidates: () => [shim, '/usr/bin/python3'],
+    };
+    const cfg = [stdioConfig('srv', 'vscode', 'python3', ['/srv/server.py'])];
+    const run = (pid: number, python: string): ProcessInfo => ({
+      pid,
+      ppid: 10,
+      argv: [python, '/srv/server.py'],
+      startTime: 2000 + pid,
+    });
+    assert.deepEqual(await listed(cfg, [run(20, '/home/u/.pyenv/versions/3.12.1/bin/python3')], f), {
+      srv: [{ pid: 20, undecided: false }],
+    });
+    // pyenv's `system`: the python3 PATH finds after the shims.
+    assert.deepEqual(await listed(cfg, [run(21, '/usr/bin/python3')], f), { srv: [{ pid: 21, undecided: false }] });
+    // Another interpreter: not what the shim runs.
+    assert.deepEqual(await listed(cfg, [run(22, '/opt/python/bin/python3')], { ...f, realpath: (x) => x }), {
+      srv: [],
+    });
+  });
+
+  it("poetry run: the project's environment in poetry's cache, named by the project folder's hash, decides", async () => {
+    const mine = `/home/u/.cache/pypoetry/virtualenvs/proj-${poetryEnvHash('/srv/proj')}-py3.12`;
+    const theirs = `/home/u/.cache/pypoetry/virtualenvs/proj-${poetryEnvHash('/srv/other')}-py3.12`;
+    const cfg = [stdioConfig('srv', 'vscode', 'poetry', ['-C', '/srv/proj', 'run', 'mcp-server-x'])];
+    const f = facts({ venvs: [mine, theirs], cwd: { 20: '/srv/proj', 21: '/srv/proj' } });
+    const r = await listed(
+      cfg,
+      [
+        { pid: 20, ppid: 10, argv: [`${mine}/bin/python`, `${mine}/bin/mcp-server-x`], startTime: 2000 },
+        { pid: 21, ppid: 10, argv: [`${theirs}/bin/python`, `${theirs}/bin/mcp-server-x`], startTime: 2100 },
+      ],
+      {
+        ...f,
+        realpath: (x) => (x.endsWith('pyproject.toml') ? (x === '/srv/proj/pyproject.toml' ? x : undefined) : x),
+      },
+    );
+    assert.deepEqual(r, { srv: [{ pid: 20, undecided: false }] });
+  });
+
   it("a bare name is the program PATH finds: the process's executable decides", async () => {
     const r = await listed(
       [stdioConfig('onPath', 'vscode', 'my-server', []), stdioConfig('inB', 'vscode', '/b/bin/my-server', [])],

@@ -1,4 +1,4 @@
-import { optionTable } from '../options';
+import { optionTable, OptionTable } from '../options';
 
 /** `python [options] (-m module | -c code | script)`, from `python3 --help`. */
 export const PYTHON = optionTable({
@@ -136,3 +136,27 @@ export const PIPX_RUN = optionTable({
     '--quiet',
   ],
 });
+
+/**
+ * Project environment runners: `poetry run`, `pdm run` and `hatch run` run a command in the project's
+ * own environment (`<project>/.venv`, poetry's `virtualenvs` cache, hatch's data folder). Their
+ * global and `run` options that take a value (from `poetry --help`, `pdm run --help`, `hatch --help`);
+ * `cwd`: those that move to a folder before running the command (poetry's `-C`; its `-P` names the
+ * project but keeps the folder, so it is not one).
+ */
+export const PROJECT_RUNNERS: Readonly<Record<string, { table: OptionTable; cwd: readonly string[] }>> = {
+  poetry: {
+    table: optionTable({ value: ['-C', '--directory', '-P', '--project'] }),
+    cwd: ['-C', '--directory'],
+  },
+  pdm: { table: optionTable({ value: ['-p', '--project', '-c', '--config', '--venv'] }), cwd: [] },
+  hatch: {
+    table: optionTable({ value: ['-e', '--env', '-p', '--project', '--data-dir', '--cache-dir', '--config'] }),
+    cwd: [],
+  },
+};
+
+/** The project runner a program is (`poetry`, `pdm`, `hatch`); undefined for any other name. */
+export function projectRunnerOf(prog: string): (typeof PROJECT_RUNNERS)[string] | undefined {
+  return Object.prototype.hasOwnProperty.call(PROJECT_RUNNERS, prog) ? PROJECT_RUNNERS[prog] : undefined;
+}
