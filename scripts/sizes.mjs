@@ -16,14 +16,14 @@ const BUDGETS = {
   // the agent face (`mcp`, with the MCP server SDK) cli-agent.js, loaded by that command alone.
   'dist/cli.js': 20,
   'dist/cli-commands.js': 280,
-  'dist/cli-guard.js': 290,
+  'dist/cli-guard.js': 300,
   // The relay a client of a shared server runs (`run --on-conflict share`).
   'dist/cli-relay.js': 60,
   'dist/cli-agent.js': 360,
   // The engine (src/core and the config parsers), shared by the extension, the commands and the agent face.
   'dist/engine.js': 640,
   'dist/extension.js': 160,
-  'mcp-lifeguard.vsix': 700,
+  'mcp-lifeguard.vsix': 740,
 };
 
 function packageVsix() {
