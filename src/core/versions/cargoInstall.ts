@@ -1,8 +1,8 @@
 /**
  * What `cargo install` recorded of a binary it put under `<root>/bin`: cargo keeps the packages it
  * installed into a root in `<root>/.crates2.json` (`{"installs": {"<name> <version> (<source>)":
- * {"bins": [...]}}}`) and, older, `<root>/.crates.toml` (`[v1]` `"<name> <version> (<source>)" =
- * [bins]`); the root is `$CARGO_HOME` (`~/.cargo`) unless `--root` named another. A Rust binary
+ * {"bins": [...]}}}`), written by every cargo since 1.41 (2020) beside the older `<root>/.crates.toml`,
+ * which is not read (a TOML parser in the guard for a cargo five years old); the root is `$CARGO_HOME` (`~/.cargo`) unless `--root` named another. A Rust binary
  * carries no version of its own, so these records are what names it. Pure parsing here; the file
  * reads go through the resolution's reader (resolve.ts).
  */
@@ -15,7 +15,7 @@ export interface CargoPackage {
   bins: string[];
 }
 
-/** The files cargo keeps its records in, in an install root (the newer first). */
+/** The files cargo keeps its records in, in an install root: both are rewritten by every install. */
 export const CARGO_RECORDS = ['.crates2.json', '.crates.toml'] as const;
 
 /** `<name> <version> (<source>)`, cargo's package id as its records spell it. */
@@ -39,24 +39,6 @@ export function parseCrates2(text: string): CargoPackage[] {
     const pkg = parseId(id);
     const bins = (entry as { bins?: unknown } | null)?.bins;
     if (pkg && Array.isArray(bins)) out.push({ ...pkg, bins: bins.filter((b): b is string => typeof b === 'string') });
-  }
-  return out;
-}
-
-/** The packages of `.crates.toml`'s `[v1]` table (`"id" = ["bin", ...]`, an array over one line or several). */
-export function parseCratesToml(text: string): CargoPackage[] {
-  const start = /^\s*\[v1\]\s*$/m.exec(text);
-  if (!start) return [];
-  const rest = text.slice(start.index + start[0].length);
-  const next = /^\s*\[[^\]"]*\]\s*$/m.exec(rest);
-  const table = next ? rest.slice(0, next.index) : rest;
-  const unquote = (s: string) => s.replace(/\\(.)/g, '$1');
-  const out: CargoPackage[] = [];
-  for (const m of table.matchAll(/"((?:[^"\\]|\\.)*)"\s*=\s*\[([^\]]*)\]/g)) {
-    const pkg = parseId(unquote(m[1]));
-    if (!pkg) continue;
-    const bins = [...m[2].matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((b) => unquote(b[1]));
-    out.push({ ...pkg, bins });
   }
   return out;
 }

@@ -5,7 +5,7 @@ import { changedAt } from './fs';
 import { withDevSource } from './devSource';
 import { buildInfoOfFile } from './goBinary';
 import { parseGoRun, resolveGoRun } from './goRun';
-import { CARGO_RECORDS, packageOfBin, parseCrates2, parseCratesToml } from './cargoInstall';
+import { packageOfBin, parseCrates2 } from './cargoInstall';
 import { moduleVersion } from './goBuildInfo';
 import { DockerCli, parseDockerRun, resolveDocker } from './docker';
 import { extensionFolderOfLaunch, readExtension } from './extension';
@@ -199,24 +199,22 @@ async function cargoInstalled(ctx: ResolveContext, found: string, real: string):
     const binDir = p.dirname(exe);
     if (p.basename(binDir) !== 'bin') continue;
     const root = p.dirname(binDir);
-    for (const name of CARGO_RECORDS) {
-      const records = p.join(root, name);
-      const text = await ctx.fs.readText(records);
-      if (text === undefined) continue;
-      const pkg = packageOfBin(name === '.crates2.json' ? parseCrates2(text) : parseCratesToml(text), p.basename(exe));
-      if (!pkg) continue;
-      // The binary's own file is its code: its change time, not the records' (every install into the root rewrites them).
-      const s = await ctx.fs.stat(real);
-      return {
-        state: 'installed',
-        ecosystem: 'binary',
-        name: pkg.name,
-        version: pkg.version,
-        how: `executable ${found}${real !== found ? ` -> ${real}` : ''}, cargo install's records ${records}: ${pkg.name} ${pkg.version} (${redactUrl(pkg.source)})`,
-        location: real,
-        ...(changedAt(s) !== undefined ? { changedAt: changedAt(s) } : {}),
-      };
-    }
+    const records = p.join(root, '.crates2.json');
+    const text = await ctx.fs.readText(records);
+    if (text === undefined) continue;
+    const pkg = packageOfBin(parseCrates2(text), p.basename(exe));
+    if (!pkg) continue;
+    // The binary's own file is its code: its change time, not the records' (every install into the root rewrites them).
+    const s = await ctx.fs.stat(real);
+    return {
+      state: 'installed',
+      ecosystem: 'binary',
+      name: pkg.name,
+      version: pkg.version,
+      how: `executable ${found}${real !== found ? ` -> ${real}` : ''}, cargo install's records ${records}: ${pkg.name} ${pkg.version} (${redactUrl(pkg.source)})`,
+      location: real,
+      ...(changedAt(s) !== undefined ? { changedAt: changedAt(s) } : {}),
+    };
   }
   return undefined;
 }

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Installed } from '../../../src/core/base/versionTypes';
-import { isCargoRecordOf, packageOfBin, parseCrates2, parseCratesToml } from '../../../src/core/versions/cargoInstall';
+import { isCargoRecordOf, packageOfBin, parseCrates2 } from '../../../src/core/versions/cargoInstall';
 import { judgeInstance, InstanceFacts, InstanceReaders } from '../../../src/core/versions/instanceEvidence';
 import { resolveInstalled } from '../../../src/core/versions/resolve';
 import { ctxFor, tempDir } from './layouts';
@@ -60,35 +60,12 @@ describe("versions: a binary cargo installed, named by cargo's records", () => {
     assert.deepEqual(parseCrates2('{"installs": {"no version here": {"bins": ["x"]}, "y 1.0.0 (s)": {}}}'), []);
   });
 
-  it(".crates.toml's [v1] table: one line or an array over several; other tables ignored", () => {
-    assert.deepEqual(parseCratesToml(CRATES_TOML), [
-      { name: 'mcpcrate', version: '0.2.0', source: 'path+file:///tmp/cargotry/crate', bins: ['mcpcrate'] },
-    ]);
-    const text = [
-      '[v1]',
-      '"ripgrep 14.1.1 (registry+https://github.com/rust-lang/crates.io-index)" = ["rg"]',
-      '"mcp-tools 0.3.0 (git+https://github.com/example/mcp-tools#1a2b3c4d)" = [',
-      '    "mcp-a",',
-      '    "mcp-b",',
-      ']',
-      '',
-      '[v2]',
-      '"other 1.0.0 (registry+https://github.com/rust-lang/crates.io-index)" = ["other"]',
-    ].join('\n');
-    const packages = parseCratesToml(text);
-    assert.deepEqual(
-      packages.map((p) => [p.name, p.version, p.bins]),
-      [
-        ['ripgrep', '14.1.1', ['rg']],
-        ['mcp-tools', '0.3.0', ['mcp-a', 'mcp-b']],
-      ],
-    );
-    assert.equal(packages[1].source, 'git+https://github.com/example/mcp-tools#1a2b3c4d');
-    assert.deepEqual(parseCratesToml('[v2]\n"x 1.0.0 (s)" = ["x"]\n'), []);
-  });
-
   it('the package of a bin: by its file name, `.exe` or not', () => {
-    const packages = parseCratesToml('[v1]\n"ripgrep 14.1.1 (s)" = ["rg.exe"]\n"mcpcrate 0.2.0 (s)" = ["mcpcrate"]\n');
+    const packages = parseCrates2(
+      JSON.stringify({
+        installs: { 'ripgrep 14.1.1 (s)': { bins: ['rg.exe'] }, 'mcpcrate 0.2.0 (s)': { bins: ['mcpcrate'] } },
+      }),
+    );
     assert.equal(packageOfBin(packages, 'rg')?.name, 'ripgrep');
     assert.equal(packageOfBin(packages, 'rg.exe')?.name, 'ripgrep');
     assert.equal(packageOfBin(packages, 'mcpcrate.exe')?.version, '0.2.0');
@@ -189,12 +166,12 @@ describe("versions: a binary cargo installed, named by cargo's records", () => {
     // A binary in the same folder that cargo's records do not list is a plain executable.
     const other = (await resolveInstalled(ctx, { command: 'other', args: [] })).installed;
     assert.equal(other.state, 'unversioned', JSON.stringify(other));
-    // Only .crates.toml (an older cargo): read the same.
+    // Only .crates.toml (a cargo older than 1.41): not read, a plain executable.
     fs.rmSync(path.join(root, '.crates2.json'));
     fs.writeFileSync(path.join(root, '.crates.toml'), CRATES_TOML);
     const fromToml = (
       await resolveInstalled(ctxFor(home, { PATH: path.join(root, 'bin') }), { command: exe, args: [] })
     ).installed;
-    assert.equal(fromToml.state === 'installed' && fromToml.version, '0.2.0', JSON.stringify(fromToml));
+    assert.equal(fromToml.state, 'unversioned', JSON.stringify(fromToml));
   });
 });
