@@ -12,6 +12,7 @@ import {
 import { ARROW } from '../viewModel/format';
 import { VmInstance, VmServer } from '../../core/report/input';
 import { t } from '../viewModel/l10n';
+import { VSCODE_MCP } from '../viewModel/vscodeServerId';
 
 /** What running a plan did, in lines a person reads. */
 export interface ExecutionReport {
@@ -25,6 +26,8 @@ export interface ExecutionReport {
 /** How long VS Code gets to stop and start its server before we look again and fall back. */
 const VSCODE_VERIFY_MS = 25_000;
 const VSCODE_POLL_MS = 1_000;
+/** How long a restarted server may take to come back before VS Code is asked to start it. */
+const VSCODE_RESTART_SETTLE_MS = 4_000;
 
 export async function executePlan(
   svc: Services,
@@ -99,13 +102,27 @@ async function vscodeStep(
 ): Promise<void> {
   await vscode.commands.executeCommand(step.command, step.serverId);
   // VS Code ignores an id it does not know, so only the process table says whether it worked.
-  const until = Date.now() + VSCODE_VERIFY_MS;
+  const asked = Date.now();
+  const until = asked + VSCODE_VERIFY_MS;
+  let startedAgain = false;
   let verdict = verifyVsCodeStep(action, step.instances, server);
   for (;;) {
     await new Promise((r) => setTimeout(r, VSCODE_POLL_MS));
     await svc.refresh.request('manual');
     verdict = verifyVsCodeStep(action, step.instances, svc.store.server(server.id));
     if (verdict.kind === 'done' || Date.now() >= until) break;
+    // Right after a config edit (Wrap), VS Code may restart the entry it had read before the edit and
+    // stop it again once it reads the file: the old process is gone and nothing runs. Asked once more
+    // to start, it starts the entry as the file now says.
+    if (
+      action === 'restart' &&
+      verdict.kind === 'notStarted' &&
+      !startedAgain &&
+      Date.now() - asked >= VSCODE_RESTART_SETTLE_MS
+    ) {
+      startedAgain = true;
+      await vscode.commands.executeCommand(VSCODE_MCP.start, step.serverId);
+    }
   }
   switch (verdict.kind) {
     case 'done':
