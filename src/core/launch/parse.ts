@@ -425,3 +425,13 @@ export function targetName(target: LaunchTarget): string | undefined {
   if (target.kind === 'image') return target.image.split('@')[0].toLowerCase();
   return undefined;
 }
+
+/**
+ * What an interpreter is handed after its own options: `-m mod args` or `script args`, as its
+ * process's argv shows them past the interpreter (undefined for any other target).
+ */
+export function interpreterArgv(target: LaunchTarget): string[] | undefined {
+  if (target.kind === 'module') return ['-m', target.module, ...target.args];
+  if (target.kind === 'script') return [target.script, ...target.args];
+  return undefined;
+}

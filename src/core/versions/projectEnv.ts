@@ -1,6 +1,7 @@
 import { pathFor } from '../base/hostEnv';
 import type { Installed } from '../base/versionTypes';
 import { poetryEnvHash, poetryEnvName, poetryVirtualenvFolders } from '../launch/projectEnv';
+import { interpreterArgv } from '../launch/parse';
 import type { ParsedLaunch } from '../launch/types';
 import { hasSeparator, programName, ResolveContext } from './lookup';
 
@@ -65,12 +66,7 @@ export async function resolveInProjectEnv(
   const bin = (name: string) =>
     ctx.host.platform === 'win32' ? p.join(env.venv, 'Scripts', `${name}.exe`) : p.join(env.venv, 'bin', name);
   const target = parsed.target;
-  const own =
-    target.kind === 'module'
-      ? ['-m', target.module, ...target.args]
-      : target.kind === 'script'
-        ? [target.script, ...target.args]
-        : undefined;
+  const own = interpreterArgv(target);
   const first = parsed.interpreter ?? (target.kind === 'program' ? target.program : undefined);
   if (first === undefined) return unknown(`cannot tell what \`${runner} run\` runs`);
   const file = hasSeparator(first) ? p.resolve(folder, first) : bin(programName(first));

@@ -11,7 +11,7 @@ import { DockerCli, parseDockerRun, resolveDocker } from './docker';
 import { extensionFolderOfLaunch, readExtension } from './extension';
 import { hasSeparator, LaunchSpec, programName, ResolveContext, whichCommand } from './lookup';
 import { denoPinnedRelease, npmPackageOfScript, parseNpmRunner, resolveNpmRunner } from './npmPackages';
-import { joinFolder, parseLaunch } from '../launch/parse';
+import { interpreterArgv, joinFolder, parseLaunch } from '../launch/parse';
 import { JS_RUNTIMES, SHELLS } from '../launch/program';
 import { resolveNodeScript } from './nodeScript';
 import { pnpmProjectNow } from './pnpmProject';
@@ -330,12 +330,7 @@ async function fromLaunch(ctx: ResolveContext, launch: LaunchSpec, options: Reso
     const exe = shim?.file ?? found;
     // The interpreter's own argv, as the parser read it (its options have no say in where the code is).
     const target = parsed.target;
-    const own =
-      target.kind === 'module'
-        ? ['-m', target.module, ...target.args]
-        : target.kind === 'script'
-          ? [target.script, ...target.args]
-          : [];
+    const own = interpreterArgv(target) ?? [];
     const fromArgs = own.length ? await fromProcess(ctx, [exe, ...own], cwd) : undefined;
     if (fromArgs) return { installed: notFromProcess(fromArgs) };
     return {
