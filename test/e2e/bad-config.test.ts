@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { everythingServer } from './support/fixture';
 import { describeE2e } from './support/harness';
-import { eventually, runCommand, sideBarRow, sideBarTree, statusBarTexts } from './support/workbench';
+import { eventually, expandRow, runCommand, sideBarRow, sideBarTree, statusBarTexts } from './support/workbench';
 
 // Line 4 has a doubled comma at column 25.
 const MALFORMED = `{
@@ -31,7 +31,7 @@ describeE2e('e2e: bad config', (h) => {
       JSON.stringify(before),
     );
 
-    await problems.click();
+    await expandRow(page, 1, 'Problems');
     const rows = await eventually(
       'a problem naming the whole path, ~/projects/demo/.vscode/mcp.json:4:25',
       () => sideBarTree(page),

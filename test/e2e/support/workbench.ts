@@ -230,18 +230,22 @@ export async function answerDialog(page: Page, button: string, timeoutMs = 30000
   return text;
 }
 
-/** Expands a side bar tree row if it is collapsed. */
+/**
+ * Expands a side bar tree row if it is collapsed. A snapshot's refresh of the tree can meet the click
+ * (the row is drawn again and the click only selects it): the twistie is clicked again, once the
+ * click before had 2 s to take, until the row says it is expanded.
+ */
 export async function expandRow(page: Page, level: number, label: string, timeoutMs = 30000): Promise<void> {
   const row = sideBarRow(page, level, label).first();
   await row.waitFor({ state: 'visible', timeout: timeoutMs });
-  if ((await row.getAttribute('aria-expanded', { timeout: timeoutMs })) === 'false') {
-    await row.locator('.monaco-tl-twistie').click({ timeout: timeoutMs });
-    await eventually(
-      `"${label}" expanded`,
-      () => row.getAttribute('aria-expanded', { timeout: 5000 }),
-      (v) => v === 'true',
-      timeoutMs,
-    );
+  const deadline = Date.now() + timeoutMs;
+  const expanded = async () =>
+    (await row.getAttribute('aria-expanded', { timeout: 5000 }).catch(() => null)) === 'true';
+  for (let clicks = 0; !(await expanded()); clicks++) {
+    if (Date.now() >= deadline) throw new Error(`"${label}" did not expand after ${clicks} clicks on its twistie`);
+    if (clicks > 0) retried(label, 'the click on its twistie did not expand it');
+    await row.locator('.monaco-tl-twistie').click({ timeout: Math.max(1000, deadline - Date.now()) });
+    await waitUntil(expanded, 2000, 200);
   }
 }
 
