@@ -1,7 +1,7 @@
 import { pathFor } from '../base/hostEnv';
 import type { ChangedFile, Installed } from '../base/versionTypes';
-import { changedAt } from './fs';
 import type { ResolveContext } from './lookup';
+import { LocalFile, walkLocalFiles } from './scriptWalk';
 
 /**
  * A JavaScript or TypeScript script that no package installs (`node server.js`, `tsx server.ts`):
@@ -11,10 +11,6 @@ import type { ResolveContext } from './lookup';
  * the script is parsed, never run. (What it imports from node_modules is not followed here.)
  */
 
-/** Local files followed from the script, at most: a project's own modules, not a whole tree. */
-const MAX_LOCAL_FILES = 50;
-/** Bytes of one source file read for what it loads. */
-const MAX_SOURCE_BYTES = 1024 * 1024;
 /** Files named as evidence (newest first). */
 const NEWEST_KEPT = 5;
 
@@ -73,26 +69,18 @@ async function resolveLocal(ctx: ResolveContext, from: string, spec: string): Pr
 }
 
 /** The script and the local files it loads (and they load), each with its change time. */
-async function localFiles(ctx: ResolveContext, script: string): Promise<Array<{ path: string; at?: number }>> {
-  const files: Array<{ path: string; at?: number }> = [];
-  const queue = [script];
-  const seen = new Set<string>();
-  while (queue.length && files.length < MAX_LOCAL_FILES) {
-    const file = queue.shift()!;
-    if (seen.has(file)) continue;
-    seen.add(file);
-    const st = await ctx.fs.stat(file);
-    files.push({ path: file, at: changedAt(st) });
-    // Data and native addons load nothing further; an oversized file is judged by its time alone.
-    if (!/\.(c|m)?(j|t)sx?$/i.test(file) && file !== script) continue;
-    if (st && st.size > MAX_SOURCE_BYTES) continue;
-    for (const spec of nodeLocalImports((await ctx.fs.readText(file)) ?? '')) {
+function localFiles(ctx: ResolveContext, script: string): Promise<LocalFile[]> {
+  const follow = async (file: string, text: string): Promise<string[]> => {
+    const next: string[] = [];
+    for (const spec of nodeLocalImports(text)) {
       const found = await resolveLocal(ctx, file, spec);
       // A relative path into node_modules is a package's code, not the script's own.
-      if (found && !/[\\/]node_modules[\\/]/.test(found)) queue.push(found);
+      if (found && !/[\\/]node_modules[\\/]/.test(found)) next.push(found);
     }
-  }
-  return files;
+    return next;
+  };
+  // Data and native addons load nothing further.
+  return walkLocalFiles(ctx, script, follow, (file) => file === script || /\.(c|m)?(j|t)sx?$/i.test(file));
 }
 
 /** What a loose script runs, for `node script` (or tsx, ts-node): the script and the local files it loads. */

@@ -1,8 +1,8 @@
 import { pathFor } from '../base/hostEnv';
 import type { ChangedFile, Installed } from '../base/versionTypes';
 import { fingerprint as closureFingerprint } from './fingerprint';
-import { changedAt } from './fs';
 import type { ResolveContext } from './lookup';
+import { LocalFile, walkLocalFiles } from './scriptWalk';
 import {
   consoleScripts,
   distributions,
@@ -23,10 +23,6 @@ import { pythonStartRisks } from './pythonStartRisk';
  * its own files is a change since start. Reads files only: the script is parsed, never run.
  */
 
-/** Local files followed from the script, at most: a project's own modules, not a whole tree. */
-const MAX_LOCAL_FILES = 50;
-/** Bytes of one source file read for its imports. */
-const MAX_SOURCE_BYTES = 1024 * 1024;
 /** Files named as evidence (newest first). */
 const NEWEST_KEPT = 5;
 /**
@@ -111,37 +107,31 @@ function importedNames(list: string): string[] {
 async function localSources(
   ctx: ResolveContext,
   script: string,
-): Promise<{ files: Array<{ path: string; at?: number }>; imports: string[]; modules: string[] }> {
+): Promise<{ files: LocalFile[]; imports: string[]; modules: string[] }> {
   const p = pathFor(ctx.host);
   const root = p.dirname(script);
-  const files: Array<{ path: string; at?: number }> = [];
   const imports: string[] = [];
   const modules: string[] = [];
-  const queue = [script];
-  const seen = new Set<string>();
   const localModule = async (name: string): Promise<string | undefined> => {
     for (const candidate of [p.join(root, `${name}.py`), p.join(root, name, '__init__.py')])
       if ((await ctx.fs.stat(candidate))?.kind === 'file') return candidate;
     return undefined;
   };
-  while (queue.length && files.length < MAX_LOCAL_FILES) {
-    const file = queue.shift()!;
-    if (seen.has(file)) continue;
-    seen.add(file);
-    const st = await ctx.fs.stat(file);
-    files.push({ path: file, at: changedAt(st) });
-    if (st && st.size > MAX_SOURCE_BYTES) continue;
-    const found = pythonImports((await ctx.fs.readText(file)) ?? '');
+  const follow = async (_file: string, text: string): Promise<string[]> => {
+    const found = pythonImports(text);
     const local = new Set<string>();
+    const next: string[] = [];
     for (const name of [...found.absolute, ...found.relative]) {
       const at = await localModule(name);
       if (at) {
         local.add(name);
-        queue.push(at);
+        next.push(at);
       } else if (found.absolute.includes(name) && !STDLIB.has(name) && !imports.includes(name)) imports.push(name);
     }
     for (const m of found.modules) if (!local.has(m.split('.')[0]) && !modules.includes(m)) modules.push(m);
-  }
+    return next;
+  };
+  const files = await walkLocalFiles(ctx, script, follow);
   return { files, imports, modules };
 }
 
