@@ -93,11 +93,15 @@ export const controlShutdown = (endpoint: string, reason?: string, options?: Con
 /** A holder's refusal of an `attach` (its reply's error). */
 export class AttachRefusedError extends Error {}
 
+/** The holder closed or reset the connection before it answered an `attach` (it was going away). */
+export class AttachDroppedError extends Error {}
+
 /**
  * `--on-conflict share`: asks the holder at `endpoint` to serve a client, and resolves with the
  * connection once it agreed; from then on it carries that client's JSON-RPC lines both ways.
  * `rest` is what the holder sent after its reply (already the server's first bytes, rarely).
- * Throws `ControlUnreachableError` when nobody listens, `AttachRefusedError` when the holder says no.
+ * Throws `ControlUnreachableError` when nobody listens, `AttachRefusedError` when the holder says no,
+ * `AttachDroppedError` when it hung up before answering.
  */
 export function attachControl(
   endpoint: string,
@@ -143,13 +147,17 @@ export function attachControl(
     };
     const onError = (err: NodeJS.ErrnoException): void => {
       const unreachable = err.code === 'ENOENT' || err.code === 'ECONNREFUSED' || err.code === 'ENOTSOCK';
+      const dropped = err.code === 'ECONNRESET' || err.code === 'EPIPE';
       fail(
         unreachable
           ? new ControlUnreachableError(endpoint, err.code, `nothing listens on ${endpoint} (${err.code})`)
-          : err,
+          : dropped
+            ? new AttachDroppedError(`${endpoint} dropped the connection before answering 'attach' (${err.code})`)
+            : err,
       );
     };
-    const onEnd = (): void => fail(new Error(`${endpoint} closed the connection without a reply to 'attach'`));
+    const onEnd = (): void =>
+      fail(new AttachDroppedError(`${endpoint} closed the connection without a reply to 'attach'`));
     socket.on('data', onData);
     socket.on('error', onError);
     socket.on('end', onEnd);

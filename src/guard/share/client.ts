@@ -1,5 +1,5 @@
 import type { Readable, Writable } from 'node:stream';
-import { ControlUnreachableError } from '../../core/control/client';
+import { AttachDroppedError, ControlUnreachableError } from '../../core/control/client';
 import { readHolder } from '../../core/locks/inspect';
 import type { ServerIdentity } from '../../core/locks/types';
 import { runShareRelay } from './relay';
@@ -51,8 +51,12 @@ export async function runShareClient(opts: ShareClientOptions): Promise<number> 
           timeoutMs: Math.max(1000, deadline - Date.now()),
         });
       } catch (err) {
-        // A host still starting listens in a moment; one that is stopping lets go of the lock.
-        const retry = err instanceof ControlUnreachableError || /stopping/.test((err as Error).message);
+        // A host still starting listens in a moment; one that is stopping (or died while it answered,
+        // e.g. its server could not start) lets go of the lock, and the next read of it says which.
+        const retry =
+          err instanceof ControlUnreachableError ||
+          err instanceof AttachDroppedError ||
+          /stopping/.test((err as Error).message);
         if (!retry || Date.now() >= deadline) {
           log(`could not share the server of pid ${holder.pid}: ${(err as Error).message}`);
           return 1;

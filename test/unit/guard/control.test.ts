@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import {
   attachControl,
+  AttachDroppedError,
   AttachRefusedError,
   ControlServer,
   ControlUnreachableError,
@@ -147,5 +148,31 @@ describe('control endpoint (real Unix socket)', function () {
       controlStatus(path.join(dir, 'none.sock')),
       (err: unknown) => err instanceof ControlUnreachableError && err.code === 'ENOENT',
     );
+  });
+
+  it('attach: a holder that hangs up before answering (it was going away) is told apart from a refusal', async () => {
+    const endpoint = path.join(dir, 'gone.sock');
+    const sockets = new Set<net.Socket>();
+    // Nothing is read: the first hangs up cleanly; the second closes with the request unread, which the
+    // kernel turns into a reset. Both happen when a holder dies mid-attach.
+    const going = net.createServer({ pauseOnConnect: true }, (socket) => {
+      sockets.add(socket);
+      if (sockets.size === 1) socket.end();
+      else setTimeout(() => socket.destroy(), 100);
+    });
+    await new Promise<void>((r) => going.listen(endpoint, r));
+    try {
+      await assert.rejects(
+        attachControl(endpoint, { pid: process.pid, startTime: 1 }),
+        (err: Error) => err instanceof AttachDroppedError && /closed the connection without a reply/.test(err.message),
+      );
+      await assert.rejects(
+        attachControl(endpoint, { pid: process.pid, startTime: 1 }),
+        (err: Error) => err instanceof AttachDroppedError && /ECONNRESET|EPIPE/.test(err.message),
+      );
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((r) => going.close(() => r()));
+    }
   });
 });
