@@ -1,7 +1,15 @@
 import * as assert from 'node:assert/strict';
 import { everythingServer } from './support/fixture';
 import { describeE2e } from './support/harness';
-import { eventually, expandRow, runCommand, sideBarRow, sideBarTree, statusBarTexts } from './support/workbench';
+import {
+  clickRowUntil,
+  eventually,
+  expandRow,
+  runCommand,
+  sideBarRow,
+  sideBarTree,
+  statusBarTexts,
+} from './support/workbench';
 
 // Line 4 has a doubled comma at column 25.
 const MALFORMED = `{
@@ -59,10 +67,8 @@ describeE2e('e2e: bad config', (h) => {
     );
     assert.ok(markers.length >= 2, JSON.stringify(markers));
 
-    await sideBarRow(page, 2, problem.label).first().click();
-    await page
-      .locator('.editor-group-container.active .tab.active', { hasText: 'mcp.json' })
-      .waitFor({ state: 'visible', timeout: 30000 });
+    const fileTab = page.locator('.editor-group-container.active .tab.active', { hasText: 'mcp.json' });
+    await clickRowUntil(page, 2, problem.label, () => fileTab.isVisible());
     await eventually(
       'the cursor at line 4, column 25',
       () => statusBarTexts(page),

@@ -1,20 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { everythingServer, memoryServer } from './support/fixture';
 import { describeE2e } from './support/harness';
-import type { Page } from './support/playwright';
-import { eventually, runCommand, sideBarRow, sideBarTree } from './support/workbench';
-
-/** The labels of a tree row's context menu (closed again afterwards). */
-async function contextMenu(page: Page, level: number, label: string): Promise<string[]> {
-  const row = sideBarRow(page, level, label);
-  await row.click({ button: 'right' });
-  const menu = page.locator('.context-view .monaco-menu');
-  await menu.waitFor({ state: 'visible', timeout: 30000 });
-  const items = (await menu.locator('.action-label').allInnerTexts()).map((t) => t.trim()).filter((t) => t !== '');
-  await page.keyboard.press('Escape');
-  await menu.waitFor({ state: 'hidden', timeout: 30000 });
-  return items;
-}
+import { contextMenuLabels, eventually, runCommand, sideBarTree } from './support/workbench';
 
 describeE2e('e2e: untrusted workspace', (h) => {
   it("lists the workspace servers but offers neither Restart nor Wrap for them; another client's unguarded server offers Stop, not Restart", async () => {
@@ -51,7 +38,7 @@ describeE2e('e2e: untrusted workspace', (h) => {
       JSON.stringify(rows),
     );
 
-    const userMenu = await contextMenu(page, 2, 'everything');
+    const userMenu = await contextMenuLabels(page, 2, 'everything', /^Open Config/);
     // Cursor's instance, unguarded: MCP Lifeguard can only stop it, so it does not call that Restart.
     assert.ok(
       userMenu.some((t) => /^Stop/.test(t)),
@@ -66,7 +53,7 @@ describeE2e('e2e: untrusted workspace', (h) => {
       `the user-level server offers Wrap: ${JSON.stringify(userMenu)}`,
     );
 
-    const workspaceMenu = await contextMenu(page, 2, 'memory');
+    const workspaceMenu = await contextMenuLabels(page, 2, 'memory', /^Open Config/);
     assert.ok(
       !workspaceMenu.some((t) => /^(Restart|Wrap)/.test(t)),
       `the workspace server offers: ${JSON.stringify(workspaceMenu)}`,

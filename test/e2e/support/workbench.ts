@@ -250,6 +250,76 @@ export async function expandRow(page: Page, level: number, label: string, timeou
 }
 
 /**
+ * Clicks a side bar tree row (its command runs, e.g. a problem opens its file) until `done` holds: a
+ * refresh of the tree that meets the click only selects the row drawn again, so it is clicked again
+ * once the click before had 3 s to take.
+ */
+export async function clickRowUntil(
+  page: Page,
+  level: number,
+  label: string,
+  done: () => Promise<boolean>,
+  timeoutMs = 30000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (let clicks = 0; ; clicks++) {
+    if (clicks > 0) retried(label, 'the click did not run its command');
+    await sideBarRow(page, level, label)
+      .first()
+      .click({ timeout: Math.max(1000, deadline - Date.now()) });
+    if (await waitUntil(done, 3000, 200)) return;
+    if (Date.now() >= deadline) throw new Error(`a click on "${label}" never took (${clicks + 1} clicks)`);
+  }
+}
+
+/**
+ * The labels of a side bar tree row's context menu, closed again afterwards. A menu opened by a
+ * right-click that met a refresh of the tree lacks entries or never opens: the row is right-clicked
+ * again until its menu shows `always` (an entry every such row offers).
+ */
+export async function contextMenuLabels(
+  page: Page,
+  level: number,
+  label: string,
+  always: RegExp,
+  timeoutMs = 30000,
+): Promise<string[]> {
+  const menu = page.locator('.context-view .monaco-menu');
+  const deadline = Date.now() + timeoutMs;
+  const left = () => Math.max(1000, deadline - Date.now());
+  for (;;) {
+    await sideBarRow(page, level, label).first().click({ button: 'right', timeout: left() });
+    const shown = await menu.waitFor({ state: 'visible', timeout: Math.min(5000, left()) }).then(
+      () => true,
+      () => false,
+    );
+    const complete =
+      shown &&
+      (await menu
+        .locator('.action-label', { hasText: always })
+        .first()
+        .waitFor({ state: 'visible', timeout: Math.min(5000, left()) })
+        .then(
+          () => true,
+          () => false,
+        ));
+    const items = shown
+      ? (await menu.locator('.action-label').allInnerTexts()).map((t) => t.trim()).filter((t) => t !== '')
+      : [];
+    if (shown) {
+      await page.keyboard.press('Escape');
+      await menu.waitFor({ state: 'hidden', timeout: left() });
+    }
+    if (complete) return items;
+    if (Date.now() >= deadline)
+      throw new Error(
+        `the context menu of "${label}" never showed ${always} (it offers: ${items.join(', ') || 'no menu'})`,
+      );
+    retried(label, shown ? 'its menu lacked the entry' : 'no menu opened');
+  }
+}
+
+/**
  * Clicks `item` in the context menu of a side bar tree row. A snapshot's refresh of the tree can
  * meet the right-click (the rows' uptimes change each snapshot): the menu then shows what the row
  * offered before (Stop on a row no longer running), no menu opens, or VS Code runs the command
@@ -331,9 +401,9 @@ async function rowActionOnce(
   return true;
 }
 
-/** Says in the test's output that a right-click met a refresh of the tree: the retries are counted, not hidden. */
+/** Says in the test's output that a click met a refresh of the tree: the retries are counted, not hidden. */
 function retried(label: string, why: string): void {
-  console.log(`    e2e: the right-click on "${label}" met a refresh of the tree (${why})`);
+  console.log(`    e2e: the click on "${label}" met a refresh of the tree (${why})`);
 }
 
 /** The accessible labels of the status bar items (what a screen reader says for each). */
