@@ -10,6 +10,6 @@ export { probeLaunch } from './host/versionProbe';
 export { HTTP_STALE_POLICIES, type HttpStalePolicy, startHttpGuard } from './http/startHttpGuard';
 export { describePortHolder } from './http/portOwner';
 export { waitUntilAnswers } from './http/upstream';
-export { identityOf, type Launch } from './launch';
+export { identityOf, type ServerLaunch } from './launch';
 export { runStdioGuard } from './runStdioGuard';
 export { runShareClient } from './share/client';

@@ -5,7 +5,7 @@ import {
   HttpStalePolicy,
   type CrashLoopOptions,
   type RestartCheck,
-  type Launch,
+  type ServerLaunch,
 } from '../../guard';
 import { CliIo, UsageError } from '../io';
 import { GUARD_OPTIONS, restartCheckOf, WHEN_STALE_DESCRIPTION } from './guardOptions';
@@ -80,7 +80,7 @@ export const RUN_HTTP_COMMAND = {
 } as const satisfies CommandSpec;
 
 export interface HttpCommandLine {
-  launch: Launch;
+  launch: ServerLaunch;
   host: string;
   port: number;
   path: string;
