@@ -66,6 +66,29 @@ const siblings = (map) => ({
 });
 
 /**
+ * The guard's front door (src/guard/index.ts) is the one file the CLI imports from the guard. It only
+ * re-exports; each file it names is marked free of side effects when reached through it, so a bundle
+ * carries only the guard files whose exports it uses, as if it imported them one by one (`cli.js`
+ * takes `flushedWithin` alone, not the guard and the engine behind the rest).
+ */
+const guardIndex = fileURLToPath(new URL('../src/guard/index.ts', import.meta.url));
+const guardFrontDoor = {
+  name: 'guard-front-door',
+  setup(b) {
+    b.onResolve({ filter: /^\./ }, async (args) => {
+      if (args.importer !== guardIndex || args.pluginData?.resolving) return undefined;
+      const resolved = await b.resolve(args.path, {
+        kind: args.kind,
+        importer: args.importer,
+        resolveDir: args.resolveDir,
+        pluginData: { resolving: true },
+      });
+      return resolved.errors.length > 0 ? undefined : { path: resolved.path, sideEffects: false };
+    });
+  },
+};
+
+/**
  * The engine (src/core) ships once, as `engine.js`, shared by the extension, the commands and the agent
  * face: each of those bundles would otherwise carry its own copy of it and of the config parsers
  * (YAML, TOML, JSONC), about 450 KB, a third of the package. The engine bundle exports every core
@@ -132,20 +155,20 @@ await Promise.all([
     outfile: 'dist/cli-guard.js',
     // `run --http` (the HTTP front) is served by the commands bundle, which exports it: the stdio
     // guard every client starts does not carry it.
-    plugins: [lean, siblings({ './run': './cli-commands.js', './runHttp.js': './cli-commands.js' })],
+    plugins: [lean, guardFrontDoor, siblings({ './run': './cli-commands.js', './runHttp.js': './cli-commands.js' })],
   }),
   build({
     ...common,
     entryPoints: ['src/cli/run.ts'],
     outfile: 'dist/cli-commands.js',
-    plugins: [lean, sharedEngine, siblings({ '../../agent/serveStdio': './cli-agent.js' })],
+    plugins: [lean, guardFrontDoor, sharedEngine, siblings({ '../../agent/serveStdio': './cli-agent.js' })],
   }),
   // A client of a shared server (`run --on-conflict share`): the relay alone, the guard a sibling.
   build({
     ...common,
     entryPoints: ['src/cli/relayCli.ts'],
     outfile: 'dist/cli-relay.js',
-    plugins: [lean, siblings({ './guardCli': './cli-guard.js' })],
+    plugins: [lean, guardFrontDoor, siblings({ './guardCli': './cli-guard.js' })],
   }),
   // The agent face (`mcp`) and the MCP server SDK it runs on, loaded by that command alone.
   build({
@@ -170,6 +193,7 @@ await build({
   define: { LIFEGUARD_USAGE: JSON.stringify(USAGE), LIFEGUARD_BUILD_VERSION: JSON.stringify(version) },
   plugins: [
     lean,
+    guardFrontDoor,
     siblings({ './guardCli': './cli-guard.js', './relayCli': './cli-relay.js', './run': './cli-commands.js' }),
   ],
 });

@@ -1,10 +1,10 @@
 import { killDuplicates, killDuplicatesPlan, planReason, shareHintMessage } from '../core/actions/killDuplicates';
-import { notRestartedText, restartTarget, RestartOutcome, sessionsKept } from '../core/actions/restart';
+import { notRestartedText, restartTarget, RestartTargetOutcome, sessionsKept } from '../core/actions/restart';
 import { StopDeps, StopResult } from '../core/actions/stop';
 import { stopPidIn } from '../core/actions/stopChecked';
 import type { Snapshot } from '../core/base/model';
 import { quoted } from '../core/base/modelText';
-import type { ActionOutcome, ActionResult } from './schemas';
+import type { ActionOutcome, ActionReport } from './schemas';
 import { applyInstall, serverNamed } from '../core/actions/applyInstall';
 import { commandText, InstallCommand, installedOf, InstallFacts } from '../core/actions/installCommand';
 import { rollbackPlan } from '../core/actions/rollback';
@@ -13,7 +13,7 @@ import { lastUpgradeTo, recordUpgrade } from '../core/actions/upgradeHistory';
 import { installRefusal } from '../core/actions/workspaceTrust';
 import type { LifeguardPaths } from '../core/base/paths';
 
-export type { ActionOutcome, ActionResult } from './schemas';
+export type { ActionOutcome, ActionReport } from './schemas';
 
 /**
  * The destructive tools, each through the same core action the CLI uses and refusing what it
@@ -47,7 +47,7 @@ export interface ActionContext {
 
 const done = (s: StopResult) => s.outcome === 'stopped' || s.outcome === 'gone';
 
-function fromRestart(o: RestartOutcome): ActionOutcome {
+function fromRestart(o: RestartTargetOutcome): ActionOutcome {
   switch (o.kind) {
     case 'restarted':
       return {
@@ -81,13 +81,17 @@ function stopText(stop: StopResult): string {
   return stop.outcome === 'refused' ? `not stopped: ${quoted(stop.message)}` : stop.message;
 }
 
-function summarize(outcomes: ActionOutcome[], okKinds: ReadonlyArray<ActionOutcome['kind']>): ActionResult {
+function summarize(outcomes: ActionOutcome[], okKinds: ReadonlyArray<ActionOutcome['kind']>): ActionReport {
   const ok = outcomes.length > 0 && outcomes.every((o) => okKinds.includes(o.kind));
   return { ok, message: outcomes.map((o) => o.message).join('\n') || 'nothing to do', outcomes };
 }
 
 /** A restart as this face asks for it (`tool`: which call asked, as the guard logs it). */
-function restartVia(c: ActionContext, tool: string, force = false): (target: string) => Promise<RestartOutcome[]> {
+function restartVia(
+  c: ActionContext,
+  tool: string,
+  force = false,
+): (target: string) => Promise<RestartTargetOutcome[]> {
   return (target) =>
     restartTarget(target, {
       locksDir: c.locksDir,
@@ -102,12 +106,12 @@ function restartVia(c: ActionContext, tool: string, force = false): (target: str
     });
 }
 
-export async function restartServer(target: string, c: ActionContext, force = false): Promise<ActionResult> {
+export async function restartServer(target: string, c: ActionContext, force = false): Promise<ActionReport> {
   const outcomes = await restartVia(c, `restart_server ${target}`, force)(target);
   return summarize(outcomes.map(fromRestart), ['restarted', 'stopped']);
 }
 
-export async function stopPid(pid: number, c: ActionContext): Promise<ActionResult> {
+export async function stopPid(pid: number, c: ActionContext): Promise<ActionReport> {
   const snapshot = await c.snapshot();
   const r = await stopPidIn(snapshot, pid, {
     trustWorkspace: c.trustWorkspace,
@@ -129,7 +133,7 @@ export async function killDuplicateInstances(
   server: string | undefined,
   dryRun: boolean,
   c: ActionContext,
-): Promise<ActionResult> {
+): Promise<ActionReport> {
   const snapshot = await c.snapshot();
   if (server !== undefined && !snapshot.servers.some((s) => s.name === server || s.id === server)) {
     return summarize([{ kind: 'refused', message: `no configured server is named ${quoted(server)}` }], []);
@@ -194,7 +198,7 @@ export async function changeVersion(
   version: string | undefined,
   dryRun: boolean,
   c: ActionContext,
-): Promise<ActionResult> {
+): Promise<ActionReport> {
   const refuse = (message: string) => summarize([{ kind: 'refused', serverName: name, message }], []);
   const installs = c.installs;
   if (!installs) return refuse('this face was started without installs');

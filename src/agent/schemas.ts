@@ -143,5 +143,5 @@ export type InstanceReport = z.infer<typeof instance>;
 export type ServerReport = z.infer<typeof server>;
 export type HealthReport = z.infer<z.ZodObject<typeof HEALTH_OUTPUT>>;
 export type Explanation = z.infer<z.ZodObject<typeof EXPLAIN_OUTPUT>>;
-export type ActionResult = z.infer<z.ZodObject<typeof ACTION_OUTPUT>>;
-export type ActionOutcome = ActionResult['outcomes'][number];
+export type ActionReport = z.infer<z.ZodObject<typeof ACTION_OUTPUT>>;
+export type ActionOutcome = ActionReport['outcomes'][number];

@@ -1,4 +1,4 @@
-import { flushedWithin } from '../guard/host/clientStderr';
+import { flushedWithin } from '../guard';
 import type * as GuardCli from './guardCli';
 import type * as RelayCli from './relayCli';
 import type { CliIo } from './io';

@@ -6,7 +6,7 @@ import {
   ControlReply,
   GuardStatus,
   RestartAsk,
-  RestartOutcome,
+  GuardRestartReply,
 } from '../core/control';
 import { currentHostEnv, HostEnv } from '../core/base/hostEnv';
 import { listLocks, LockRecord } from '../core/locks';
@@ -33,7 +33,7 @@ export interface Engine {
   snapshot(options: SnapshotRequest): Promise<Snapshot>;
   stop(instance: VmInstance, graceMs: number): Promise<StopResult>;
   /** `force`: even when the installed code will probably not start (the guard refuses that otherwise); `check: 'none'`: without the guard's check. */
-  guardRestart(endpoint: string, ask?: RestartAsk): Promise<ControlReply<RestartOutcome>>;
+  guardRestart(endpoint: string, ask?: RestartAsk): Promise<ControlReply<GuardRestartReply>>;
   guardShutdown(endpoint: string): Promise<ControlReply<unknown>>;
   guardStatus(endpoint: string): Promise<ControlReply<GuardStatus>>;
   /** The instances, each guarded one with its guard's control endpoint from the live lock record. */

@@ -10,7 +10,7 @@ import { createEngine } from './engine';
 import { EVIDENCE_SCHEME, EvidenceProvider } from './evidenceProvider';
 import { Notifier } from './notifier';
 import { RefreshManager } from './refreshManager';
-import { currentWindow, GuardState, localWorkspaceFolders, Services } from './services';
+import { currentWindow, GuardInstallState, localWorkspaceFolders, Services } from './services';
 import { findRuntime, installGuard } from '../core/configEdit/guardInstall';
 import { readSettings, Settings, SETTINGS_SECTION } from './settings';
 import { createProblemsPanel } from './problemsPanel';
@@ -39,7 +39,7 @@ export function activate(context: vscode.ExtensionContext): McpLifeguardApi {
   const store = new SnapshotStore();
   const evidence = new EvidenceProvider();
   let settings: Settings = readSettings();
-  let guard: GuardState = { state: 'pending' };
+  let guard: GuardInstallState = { state: 'pending' };
   const guardAvailable = () => guard.state === 'installed';
   const hidden = new HiddenProcesses(context.globalState);
 

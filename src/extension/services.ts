@@ -10,7 +10,7 @@ import { TreeNode } from './viewModel/tree';
 import { GuardInstall } from '../core/configEdit/guardInstall';
 import { HiddenProcesses } from './hiddenProcesses';
 
-export type GuardState = GuardInstall | { state: 'pending' };
+export type GuardInstallState = GuardInstall | { state: 'pending' };
 
 /** What commands need, passed in (no module-level globals). */
 export interface Services {
@@ -28,7 +28,7 @@ export interface Services {
   window(): WindowContext;
   /** Whether the guard is installed at its stable path (Wrap with Guard needs it). */
   guardAvailable(): boolean;
-  guard(): GuardState;
+  guard(): GuardInstallState;
 }
 
 /** This window, as the action plans need it. */

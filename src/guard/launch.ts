@@ -6,7 +6,8 @@ import { defaultResourceKey, ServerIdentity } from '../core/locks';
 import { hasSeparator } from '../core/launch/program';
 import { which } from '../core/launch/which';
 
-export interface Launch {
+/** The command the guard runs as its server, as it will start it. */
+export interface ServerLaunch {
   command: string;
   args: string[];
   cwd: string;
@@ -18,7 +19,7 @@ export interface Launch {
  * down): those of env keys named as credentials. Not every value: paths (HOME, a venv) are what
  * makes a traceback readable, and the engine masks every value an entry sets when it reads them.
  */
-export function launchSecrets(launch: Launch): ReadonlySet<string> {
+export function launchSecrets(launch: ServerLaunch): ReadonlySet<string> {
   const out = new Set<string>();
   for (const [k, v] of Object.entries(launch.env)) if (v && isSecretName(k)) out.add(v);
   return out;
@@ -29,7 +30,7 @@ export function launchSecrets(launch: Launch): ReadonlySet<string> {
  * or the default resource key over the resolved command, args and cwd.
  */
 export async function identityOf(
-  launch: Launch,
+  launch: ServerLaunch,
   names: { name?: string; resource?: string; packageName?: string },
 ): Promise<ServerIdentity> {
   const resolved = (await resolveOnPath(launch.command, launch.cwd, launch.env)) ?? launch.command;
@@ -52,7 +53,7 @@ async function resolveOnPath(command: string, cwd: string, env: NodeJS.ProcessEn
 }
 
 /** `--name` absent: the package, image, module, script or program the launch runs (`npx -y @scope/pkg@1.2` -> `pkg`). */
-function derivedName(launch: Launch, packageName: string | undefined): string {
+function derivedName(launch: ServerLaunch, packageName: string | undefined): string {
   if (packageName) return packageName.replace(/^@[^/]+\//, '');
   const base = (p: string) => path.basename(p).replace(/\.(c|m)?[jt]s$|\.py$|\.exe$|\.cmd$/i, '');
   const { target } = parseLaunch([launch.command, ...launch.args]);

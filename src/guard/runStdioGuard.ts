@@ -13,7 +13,7 @@ import { guardLockRecord, recordChildVersion, recordDown, recordServerInfo } fro
 import { StopGrace } from './host/supervisor';
 import { LaunchVersionProbe } from './host/versionProbe';
 import { currentHostEnv } from '../core/base/hostEnv';
-import { identityOf, Launch, launchSecrets } from './launch';
+import { identityOf, ServerLaunch, launchSecrets } from './launch';
 import { stopLeftoverServer } from './leftoverServer';
 import { StalePolicy } from './host/staleness';
 import { cachedUpdateLookup } from './host/registryCache';
@@ -22,7 +22,7 @@ import { ShareHub } from './share/hub';
 import { runShareClient } from './share/client';
 
 export interface RunStdioGuardOptions {
-  launch: Launch;
+  launch: ServerLaunch;
   name?: string;
   resource?: string;
   lockDir: string;

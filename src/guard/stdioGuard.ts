@@ -1,5 +1,5 @@
 import { Readable, Writable } from 'node:stream';
-import type { GuardStatus, RestartAsk, RestartOutcome } from '../core/control/protocol';
+import type { GuardStatus, RestartAsk, GuardRestartReply } from '../core/control/protocol';
 import type { RecordedServerInfo, ServerDown } from '../core/locks';
 import { CrashLoopOptions } from './host/crashLoop';
 import type { RestartCheck } from './host/probe';
@@ -108,7 +108,7 @@ export class Guard {
   }
 
   /** A restart the user asked for (control endpoint): a fresh crash-loop streak. */
-  restart(reason: string, ask?: RestartAsk): Promise<RestartOutcome> {
+  restart(reason: string, ask?: RestartAsk): Promise<GuardRestartReply> {
     return this.host.restart(reason, ask);
   }
 

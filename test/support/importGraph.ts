@@ -94,3 +94,20 @@ export function layerViolations(graph: ImportGraph, order: readonly string[]): s
   }
   return [...out].sort();
 }
+
+/**
+ * Imports that go past a folder's front door: `doors` maps a top folder to its one file others may
+ * import (`guard` -> `guard/index.ts`); a file outside that folder importing any other file in it is a
+ * violation. Files inside the folder import each other freely.
+ */
+export function frontDoorViolations(graph: ImportGraph, doors: Readonly<Record<string, string>>): string[] {
+  const out: string[] = [];
+  for (const [file, targets] of graph)
+    for (const target of targets) {
+      const to = folderOf(target);
+      const door = doors[to];
+      if (door !== undefined && folderOf(file) !== to && target !== door)
+        out.push(`${file} -> ${target}: "${to}" is imported through ${door} alone`);
+    }
+  return out.sort();
+}

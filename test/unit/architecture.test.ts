@@ -2,7 +2,14 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { repoRoot } from '../support/repo';
-import { importCycles, importGraph, importSpecifiers, layerViolations, sourceFiles } from '../support/importGraph';
+import {
+  frontDoorViolations,
+  importCycles,
+  importGraph,
+  importSpecifiers,
+  layerViolations,
+  sourceFiles,
+} from '../support/importGraph';
 
 /**
  * The engine's folders, bottom first (docs/architecture.md explains each). A folder may import its
@@ -36,6 +43,12 @@ const FACE_IMPORTS: Record<string, readonly string[]> = {
   extension: ['core', 'extension'],
 };
 
+/**
+ * The faces other faces import through one file alone: the CLI takes from the guard only what
+ * src/guard/index.ts exports, so the guard's inner files can move without the CLI knowing.
+ */
+const FRONT_DOORS: Record<string, string> = { guard: 'guard/index.ts' };
+
 const src = path.join(repoRoot, 'src');
 const core = path.join(src, 'core');
 
@@ -61,6 +74,10 @@ describe('architecture: imports point down only', () => {
         if (!FACE_IMPORTS[from]?.includes(t.split('/')[0])) offenders.push(`src/${file} -> src/${t}`);
     }
     assert.deepEqual(offenders, []);
+  });
+
+  it('a face imports the guard through its front door (src/guard/index.ts) alone', () => {
+    assert.deepEqual(frontDoorViolations(importGraph(src), FRONT_DOORS), []);
   });
 
   it('the folders of src/core import only folders below them, in the documented order', () => {
@@ -92,5 +109,12 @@ describe('architecture: imports point down only', () => {
       'stray.ts: folder "." has no place in the layer order',
     ]);
     assert.deepEqual(importCycles(graph), [['base/a.ts', 'base/c.ts', 'locks/b.ts']]);
+    const faces = new Map([
+      ['cli/run.ts', ['guard/index.ts', 'guard/host/probe.ts']],
+      ['guard/index.ts', ['guard/host/probe.ts']],
+    ]);
+    assert.deepEqual(frontDoorViolations(faces, { guard: 'guard/index.ts' }), [
+      'cli/run.ts -> guard/host/probe.ts: "guard" is imported through guard/index.ts alone',
+    ]);
   });
 });

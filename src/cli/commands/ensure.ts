@@ -19,10 +19,7 @@ import {
 import { lifeguardPaths, LifeguardPaths } from '../../core/base/paths';
 import { openPrivateSync, PrivateDirError, PrivateFileError } from '../../core/base/privateFs';
 import { privateHomeReady } from '../privateHome';
-import { probeLaunch } from '../../guard/host/versionProbe';
-import { describePortHolder } from '../../guard/http/portOwner';
-import { waitUntilAnswers } from '../../guard/http/upstream';
-import { identityOf } from '../../guard/launch';
+import { probeLaunch, describePortHolder, waitUntilAnswers, identityOf } from '../../guard';
 import { terminalSafe } from '../../core/base/terminalSafe';
 import { isHttpGuardRecord } from '../../core/processes/guarded';
 import { CliIo } from '../io';

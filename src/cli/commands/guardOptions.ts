@@ -1,5 +1,4 @@
-import { DEFAULT_CRASH_LOOP } from '../../guard/host/crashLoop';
-import { RESTART_CHECKS } from '../../guard/host/probe';
+import { DEFAULT_CRASH_LOOP, RESTART_CHECKS } from '../../guard';
 
 /** The options every guard takes, stdio (`run`) or HTTP (`run --http`, `ensure --http`), written once. */
 export const GUARD_OPTIONS = {

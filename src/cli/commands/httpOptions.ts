@@ -1,9 +1,12 @@
 import * as path from 'node:path';
 import { isLoopbackBindHost, splitListenAddress } from '../../core/net/loopback';
-import type { CrashLoopOptions } from '../../guard/host/crashLoop';
-import type { RestartCheck } from '../../guard/host/probe';
-import type { Launch } from '../../guard/launch';
-import { HTTP_STALE_POLICIES, HttpStalePolicy } from '../../guard/http/startHttpGuard';
+import {
+  HTTP_STALE_POLICIES,
+  HttpStalePolicy,
+  type CrashLoopOptions,
+  type RestartCheck,
+  type ServerLaunch,
+} from '../../guard';
 import { CliIo, UsageError } from '../io';
 import { GUARD_OPTIONS, restartCheckOf, WHEN_STALE_DESCRIPTION } from './guardOptions';
 import { CommandSpec, OptionSpecs, OptionValues, parseOptions, splitServerCommand, withoutOptions } from '../options';
@@ -77,7 +80,7 @@ export const RUN_HTTP_COMMAND = {
 } as const satisfies CommandSpec;
 
 export interface HttpCommandLine {
-  launch: Launch;
+  launch: ServerLaunch;
   host: string;
   port: number;
   path: string;

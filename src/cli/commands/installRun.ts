@@ -1,6 +1,6 @@
 import type { InstallCommand } from '../../core/actions/installCommand';
 import { outputLines, runInstaller } from '../../core/actions/runInstaller';
-import { restartTarget, RestartOutcome } from '../../core/actions/restart';
+import { restartTarget, RestartTargetOutcome } from '../../core/actions/restart';
 import { currentHostEnv } from '../../core/base/hostEnv';
 import { lifeguardPaths } from '../../core/base/paths';
 import * as path from 'node:path';
@@ -85,7 +85,7 @@ export function runCaptured(
 export function restartFor(
   io: CliIo,
   o: { snapshot: () => Promise<Snapshot>; trustWorkspace: boolean; timeoutMs: number; requestedBy: string },
-): (pid: number) => Promise<RestartOutcome[]> {
+): (pid: number) => Promise<RestartTargetOutcome[]> {
   const host = currentHostEnv(io.env);
   return (pid) =>
     restartTarget(String(pid), {
@@ -101,7 +101,7 @@ export function restartFor(
 
 /** Each restart worded as `restart` words it (unless `json`); the outcomes with `ok`, and how many failed. */
 export function sayRestarts(
-  outcomes: readonly RestartOutcome[],
+  outcomes: readonly RestartTargetOutcome[],
   io: CliIo,
   json: boolean,
 ): { restarts: unknown[]; failures: number } {

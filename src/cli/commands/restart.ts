@@ -1,4 +1,4 @@
-import { notRestartedText, restartTarget, RestartOutcome, sessionsKept } from '../../core/actions/restart';
+import { notRestartedText, restartTarget, RestartTargetOutcome, sessionsKept } from '../../core/actions/restart';
 import { currentHostEnv } from '../../core/base/hostEnv';
 import { lifeguardPaths } from '../../core/base/paths';
 import { terminalSafe } from '../../core/base/terminalSafe';
@@ -72,7 +72,7 @@ export async function restartCommand(args: string[], io: CliIo): Promise<number>
 }
 
 /** `restart --json`: each outcome as core reports it, with whether it counts as done and, for a stop, who must start it again. */
-export function restartJson(target: string, outcomes: readonly RestartOutcome[]) {
+export function restartJson(target: string, outcomes: readonly RestartTargetOutcome[]) {
   const items = outcomes.map((o) => {
     const ok = restartOutcomeText(o).ok;
     return o.kind === 'stopped' && ok
@@ -83,7 +83,7 @@ export function restartJson(target: string, outcomes: readonly RestartOutcome[])
 }
 
 /** A restart's outcome in the CLI's words: a report of what was done (stdout) or why nothing was (stderr). */
-export function restartOutcomeText(o: RestartOutcome): { ok: boolean; report: boolean; lines: string[] } {
+export function restartOutcomeText(o: RestartTargetOutcome): { ok: boolean; report: boolean; lines: string[] } {
   switch (o.kind) {
     case 'restarted':
       return {

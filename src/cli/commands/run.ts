@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { startShareHost } from '../shareHost';
 import { currentHostEnv } from '../../core/base/hostEnv';
 import { lifeguardPaths } from '../../core/base/paths';
-import { runStdioGuard } from '../../guard/runStdioGuard';
+import { runStdioGuard } from '../../guard';
 import { terminalSafe } from '../../core/base/terminalSafe';
 import { CliIo, UsageError } from '../io';
 import { parseOptions, splitServerCommand } from '../options';

@@ -1,8 +1,6 @@
 import { currentHostEnv } from '../../core/base/hostEnv';
 import { lifeguardPaths } from '../../core/base/paths';
-import { startHttpGuard } from '../../guard/http/startHttpGuard';
-import { identityOf } from '../../guard/launch';
-import { probeLaunch } from '../../guard/host/versionProbe';
+import { startHttpGuard, identityOf, probeLaunch } from '../../guard';
 import { terminalSafe } from '../../core/base/terminalSafe';
 import { CliIo } from '../io';
 import { privateHomeReady } from '../privateHome';

@@ -1,4 +1,4 @@
-import { DEFAULT_STALE_POLICY, STALE_POLICIES } from '../../guard/host/stalePolicies';
+import { DEFAULT_STALE_POLICY, STALE_POLICIES } from '../../guard';
 import { CommandSpec } from '../options';
 import { GUARD_OPTIONS, RUN_WHEN_STALE_DESCRIPTION } from './guardOptions';
 

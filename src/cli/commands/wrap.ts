@@ -289,7 +289,7 @@ export function redactedDiff(edit: FileEdit, secrets: ReadonlySet<string>, serve
     .join('\n');
 }
 
-export interface GuardState {
+export interface GuardLauncherState {
   launcher: string;
   installed: boolean;
 }
@@ -318,7 +318,7 @@ function shareLine(plan: ConfigEditPlan, dryRun: boolean, written?: ReadonlyMap<
 export function formatPlan(
   plan: ConfigEditPlan,
   diffs: readonly string[],
-  opts: { dryRun: boolean; guard?: GuardState; written?: ReadonlyMap<string, string | undefined> },
+  opts: { dryRun: boolean; guard?: GuardLauncherState; written?: ReadonlyMap<string, string | undefined> },
 ): string {
   const lines: string[] = [];
   const verb = plan.verb === 'wrap' ? (plan.share ? 'share' : 'wrap') : 'unwrap';
@@ -368,7 +368,7 @@ export function guardState(
   bin: string,
   platform: NodeJS.Platform,
   exists: (p: string) => boolean = fs.existsSync,
-): GuardState {
+): GuardLauncherState {
   const launcher = launcherPath(bin, platform);
   return { launcher, installed: exists(launcher) && exists(path.join(bin, 'mcp-lifeguard.js')) };
 }

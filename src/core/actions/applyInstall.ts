@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import type { ServerStatus, Snapshot } from '../base/model';
 import { whichSync } from '../launch/which';
 import type { InstallCommand, InstallFacts } from './installCommand';
-import type { RestartOutcome } from './restart';
+import type { RestartTargetOutcome } from './restart';
 import { RanOld, ranOld } from './upgrade';
 
 /**
@@ -21,7 +21,7 @@ export interface ApplyDeps {
    */
   look(): Promise<Snapshot>;
   /** Restarts the guard of this instance (its guard's pid or its server's). */
-  restart(pid: number): Promise<RestartOutcome[]>;
+  restart(pid: number): Promise<RestartTargetOutcome[]>;
 }
 
 export type ApplyResult =
@@ -31,7 +31,7 @@ export type ApplyResult =
       snapshot: Snapshot;
       /** The server's package version installed now, when it is known. */
       installed?: string;
-      restarts: RestartOutcome[];
+      restarts: RestartTargetOutcome[];
       left: RanOld['left'];
     };
 
@@ -46,7 +46,7 @@ export async function applyInstall(
   const snapshot = await deps.look();
   const server = serverNamed(snapshot, serverName);
   const old = ranOld(server ?? { instances: [] });
-  const restarts: RestartOutcome[] = [];
+  const restarts: RestartTargetOutcome[] = [];
   for (const pid of new Set([...alsoRestart, ...old.restart.map((r) => r.pid)]))
     restarts.push(...(await deps.restart(pid)));
   const installed = server?.installed?.state === 'installed' ? server.installed.version : undefined;

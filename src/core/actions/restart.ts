@@ -13,7 +13,7 @@ import { RESTART_RISK, restartRiskText } from '../versions/startRisk';
  * `restart` and the agent face's `restart_server` both call this and only word the outcome.
  */
 
-export type RestartOutcome =
+export type RestartTargetOutcome =
   /**
    * A guard restarted its server; the client kept its session. `sharedBy`: a shared server's
    * clients (by the names they gave; undefined for one that gave none), every one of which kept it.
@@ -65,7 +65,7 @@ export interface RestartOptions {
  * each client of a shared server by name (`show` writes a name from a lock record into the sentence).
  */
 export function sessionsKept(
-  o: Extract<RestartOutcome, { kind: 'restarted' }>,
+  o: Extract<RestartTargetOutcome, { kind: 'restarted' }>,
   show: (name: string) => string = (name) => name,
 ): string {
   const names = (o.sharedBy ?? []).map((n) => (n === undefined ? 'an unnamed client' : show(n)));
@@ -77,11 +77,11 @@ export function sessionsKept(
 export const WRAP_HINT =
   "Wrap it with 'mcp-lifeguard run -- <command>' in the client's config to restart it without breaking the client.";
 
-export async function restartTarget(target: string, o: RestartOptions): Promise<RestartOutcome[]> {
+export async function restartTarget(target: string, o: RestartOptions): Promise<RestartTargetOutcome[]> {
   const live = (await listLocks(o.locksDir)).flatMap((l) => (l.state === 'live' ? [l.record] : []));
   const guarded = await findGuarded(live, target);
   if (guarded.length === 0) return [await stopUnguarded(target, o)];
-  const outcomes: RestartOutcome[] = [];
+  const outcomes: RestartTargetOutcome[] = [];
   for (const record of guarded) {
     const who = { serverName: record.serverName, guardPid: record.pid };
     if (!record.control) {
@@ -132,7 +132,7 @@ async function clientsNow(record: LockRecord): Promise<AttachedClient[]> {
   return attachedField(record).attached ?? [];
 }
 
-async function stopUnguarded(target: string, o: RestartOptions): Promise<RestartOutcome> {
+async function stopUnguarded(target: string, o: RestartOptions): Promise<RestartTargetOutcome> {
   const snapshot = await o.snapshot();
   const configured = snapshot.servers.flatMap((s) =>
     s.instances.map((i) => ({ server: s.name as string | undefined, instance: i })),

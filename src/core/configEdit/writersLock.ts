@@ -44,7 +44,7 @@ export async function writersLockFor(realFile: string): Promise<WritersLock | un
 }
 
 /** A held lock: release it (close the descriptor that holds it). */
-export interface HeldLock {
+export interface HeldWritersLock {
   release(): Promise<void>;
 }
 
@@ -58,7 +58,7 @@ const NONBLOCK = constants.O_NONBLOCK ?? 0;
 export async function takeWritersLock(
   lock: WritersLock,
   o: { waitMs?: number; t?: Translate; uid?: number } = {},
-): Promise<HeldLock | string> {
+): Promise<HeldWritersLock | string> {
   const t = o.t ?? english;
   const waitMs = o.waitMs ?? 5000;
   let handle: fsp.FileHandle;

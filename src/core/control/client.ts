@@ -1,5 +1,5 @@
 import * as net from 'node:net';
-import { ControlReply, ControlRequest, GuardStatus, RestartAsk, RestartOutcome } from './protocol';
+import { ControlReply, ControlRequest, GuardStatus, RestartAsk, GuardRestartReply } from './protocol';
 
 /** The endpoint could not be reached: nobody listens there (a dead or unguarded holder). */
 export class ControlUnreachableError extends Error {
@@ -73,7 +73,7 @@ export function sendControl<T = unknown>(
 export const controlStatus = (endpoint: string, options?: ControlCallOptions) =>
   sendControl<GuardStatus>(endpoint, { op: 'status' }, options);
 export const controlRestart = (endpoint: string, reason?: string, options?: ControlCallOptions & RestartAsk) =>
-  sendControl<RestartOutcome>(
+  sendControl<GuardRestartReply>(
     endpoint,
     {
       op: 'restart',

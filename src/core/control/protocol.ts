@@ -68,7 +68,7 @@ export interface GuardStatus {
   attached?: AttachedClient[];
 }
 
-export interface RestartOutcome {
+export interface GuardRestartReply {
   childPid: number;
   restarts: number;
 }

@@ -7,7 +7,7 @@ import {
   GuardStatus,
   parseControlRequest,
   RestartAsk,
-  RestartOutcome,
+  GuardRestartReply,
 } from './protocol';
 
 /** What the guard does for each op. Errors thrown here become `{ ok: false, error }` replies. */
@@ -15,7 +15,7 @@ export interface ControlHandlers {
   status(): GuardStatus | Promise<GuardStatus>;
   /** Starts the shutdown and returns; the reply is sent before the guard goes away. */
   shutdown(reason: string | undefined): void | Promise<void>;
-  restart(reason: string | undefined, ask: RestartAsk): Promise<RestartOutcome>;
+  restart(reason: string | undefined, ask: RestartAsk): Promise<GuardRestartReply>;
   /**
    * `attach` (a holder started with `--on-conflict share`): the connection becomes a client's
    * stream. The handler answers the request on `socket` itself (`replyLine`) and owns the socket

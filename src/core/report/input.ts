@@ -24,7 +24,7 @@ export type VmClient = InstanceClient;
 export type VmInstanceRef = Pick<InstanceRef, 'pid' | 'startTime' | 'client'>;
 
 type UnknownVerdict = Extract<Verdict, { kind: 'unknown' }>;
-type StaleVerdict = Extract<InstanceVersions['verdict'], { state: 'stale' }>;
+type StaleVersionVerdict = Extract<InstanceVersions['verdict'], { state: 'stale' }>;
 
 /**
  * Why an instance needs a restart: a version moved, its files changed since start, its entry now
@@ -43,11 +43,11 @@ export type VmVerdict =
        */
       kind: 'stale';
       cause: RestartCause;
-      package: StaleVerdict['package'];
+      package: StaleVersionVerdict['package'];
       /** What it runs: a version, `pkg@1.0.0` for `config`, `changed since start` for `changed`. */
-      running: StaleVerdict['running'];
+      running: StaleVersionVerdict['running'];
       /** What a restart loads: the installed version, or the configured spec for `config`; `unknown`, `missing` for `runtime`. */
-      installed: StaleVerdict['installed'];
+      installed: StaleVersionVerdict['installed'];
       /** True when the running version is inferred (npm's or uv's cache, pipx's log), not recorded. */
       inferred?: boolean;
       /** Which history it is inferred from, when inferred. */

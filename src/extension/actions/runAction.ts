@@ -38,7 +38,7 @@ async function ask(c: Confirmation): Promise<'go' | 'wrap' | undefined> {
 }
 
 /** What an action came to, for callers that report it on (the API for other extensions). */
-export type ActionResult =
+export type RunActionResult =
   | { outcome: 'done' | 'failed'; message: string }
   | { outcome: 'cancelled' }
   | { outcome: 'nothing' | 'blocked'; message: string };
@@ -50,7 +50,7 @@ export async function runAction(
   server: VmServer,
   instances: readonly VmInstance[],
   options: { confirmed?: boolean; from?: 'server' | 'instance' } = {},
-): Promise<ActionResult> {
+): Promise<RunActionResult> {
   const plan = planAction(
     action,
     server,

@@ -2,7 +2,7 @@ import * as os from 'node:os';
 import * as vscode from 'vscode';
 import { applyInstall, ApplyResult, liveInstallFacts } from '../../core/actions/applyInstall';
 import { commandText, InstallCommand, installedOf, PinPlan } from '../../core/actions/installCommand';
-import { restartTarget, RestartOutcome } from '../../core/actions/restart';
+import { restartTarget, RestartTargetOutcome } from '../../core/actions/restart';
 import { outputLines, runInstaller } from '../../core/actions/runInstaller';
 import { rollbackPlan } from '../../core/actions/rollback';
 import { DEFAULT_GRACE_MS } from '../../core/actions/stop';
@@ -239,7 +239,7 @@ function outcomeText(name: string, pkg: string, r: Extract<ApplyResult, { kind: 
   ].join(' ');
 }
 
-function restartText(o: RestartOutcome): string {
+function restartText(o: RestartTargetOutcome): string {
   switch (o.kind) {
     case 'restarted':
       return t('Its guard (pid {0}) restarted it; the client kept its session.', o.guardPid);

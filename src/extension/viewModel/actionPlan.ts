@@ -1,3 +1,4 @@
+import { assertNever } from '../../core/base/assertNever';
 import { VmClient, VmInstance, VmServer } from '../../core/report/input';
 import { isGuarded, ownerUndecided, staleVerdict } from '../../core/report/state';
 import { startRisksOf } from '../../core/report/evidence';
@@ -66,7 +67,8 @@ export const NO_WINDOW: OwnerContext = { product: 'vscode', workspaceFolders: []
 /** What happens after we terminate a server another client started, in the words the user needs. */
 export function afterTerminate(client: VmClient, action: ActionKind): string {
   const again = action === 'restart' ? t(' That loads the new code.') : '';
-  switch (clientKind(client)) {
+  const kind = clientKind(client);
+  switch (kind) {
     case 'terminal':
       return t('It was started from a terminal: start it again there.{0}', again);
     case 'unknown':
@@ -83,8 +85,10 @@ export function afterTerminate(client: VmClient, action: ActionKind): string {
         client.name,
         again,
       );
-    default:
+    case 'other':
       return t('{0} will start it again on its next restart.{1}', client.name, again);
+    default:
+      return assertNever(kind);
   }
 }
 
@@ -192,7 +196,8 @@ export function restartEffect(server: VmServer, i: VmInstance, ctx: OwnerContext
 
 /** Before a stop: who will not start the server again, and until when (the confirmation's words). */
 export function notStartedAgain(client: VmClient): string {
-  switch (clientKind(client)) {
+  const kind = clientKind(client);
+  switch (kind) {
     case 'terminal':
       return t('Nothing starts it again: it was started from a terminal, start it there.');
     case 'unknown':
@@ -207,8 +212,10 @@ export function notStartedAgain(client: VmClient): string {
         '{0} (another window) will not start it again until the server is restarted there or next used.',
         client.name,
       );
-    default:
+    case 'other':
       return t('{0} will not start it again until it restarts.', client.name);
+    default:
+      return assertNever(kind);
   }
 }
 

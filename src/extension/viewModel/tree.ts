@@ -1,3 +1,4 @@
+import { assertNever } from '../../core/base/assertNever';
 import { instanceCost } from '../../core/report/cost';
 import { CommandId, CommandIdValue } from '../commandIds';
 import type { Diagnostic } from '../../core/base/model';
@@ -155,8 +156,12 @@ export function childNodes(node: TreeNode): TreeNode[] {
         parentId: node.id,
         diagnostic,
       }));
-    default:
+    case 'child':
+    case 'problem':
+    case 'message':
       return [];
+    default:
+      return assertNever(node);
   }
 }
 

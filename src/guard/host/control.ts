@@ -2,13 +2,13 @@ import * as path from 'node:path';
 import { ControlServer, startControlServer } from '../../core/control';
 import { ensureLockDir, HeldLock } from '../../core/locks';
 import type * as net from 'node:net';
-import type { AttachRequest, GuardStatus, RestartAsk, RestartOutcome } from '../../core/control/protocol';
+import type { AttachRequest, GuardStatus, RestartAsk, GuardRestartReply } from '../../core/control/protocol';
 
 /** What the control endpoint asks of a guard host. */
 export interface ControlledGuard {
   status(): GuardStatus;
   shutdown(reason: string): Promise<void>;
-  restart(reason: string, ask?: RestartAsk): Promise<RestartOutcome>;
+  restart(reason: string, ask?: RestartAsk): Promise<GuardRestartReply>;
   /** `--on-conflict share`: a relay's client attaches (share/hub.ts). */
   attach?(socket: net.Socket, request: AttachRequest, rest: string): void;
 }

@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import type { GuardStatus, RestartAsk, RestartOutcome } from '../../core/control/protocol';
+import type { GuardStatus, RestartAsk, GuardRestartReply } from '../../core/control/protocol';
 import type { RecordedServerInfo, RecordedVersions, ServerDown } from '../../core/locks';
 import type { InstanceVersions } from '../../core/base/versionTypes';
 import { recordedVersions } from './lockRecord';
@@ -12,7 +12,7 @@ import { diffTools, toolsChangedText } from './toolsDiff';
 import { NoticeAudience, StaleGate } from './staleGate';
 import { InstalledVersionProbe, ResolvedVersion, StalePolicy } from './staleness';
 import type { UpdateLookup } from './staleNotice';
-import { GuardState, Lifecycle } from './lifecycle';
+import { GuardLifecycleState, Lifecycle } from './lifecycle';
 import { ChildExit, describeExit, exitCodeOf, ServerChild, stopServer, StopGrace } from './supervisor';
 import { GuardTransport, HostView } from './transport';
 
@@ -90,11 +90,11 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
   /** The versions the last child that served started with: what a roll back restores once the server is down. */
   private lastServed: Slot<P> | undefined;
   /** A probe of the installed server before a restart (the serving one serves meanwhile); later requests join it. */
-  private probing: Promise<RestartOutcome> | undefined;
+  private probing: Promise<GuardRestartReply> | undefined;
   /** What was installed when a probe found it does not start: a policy's restart does not try it again until that changes. */
   private probeFailedFor: string | undefined;
   /** A restart waiting for open work to close (still running meanwhile); later requests join it. */
-  private heldRestart: Promise<RestartOutcome> | undefined;
+  private heldRestart: Promise<GuardRestartReply> | undefined;
   /** The tools of the child a restart replaced, until the new child's are known and compared. */
   private toolsBefore: { slot: Slot<P>; tools: unknown[] } | undefined;
   private resolveFinished!: (code: number) => void;
@@ -136,7 +136,7 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
     return this.downInfo;
   }
 
-  get state(): GuardState {
+  get state(): GuardLifecycleState {
     return this.lifecycle.state;
   }
 
@@ -212,7 +212,7 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
     this.staleGate.onIdle();
   }
 
-  onStateChange(listener: (state: GuardState) => void): () => void {
+  onStateChange(listener: (state: GuardLifecycleState) => void): () => void {
     return this.lifecycle.onChange(listener);
   }
 
@@ -273,7 +273,7 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
    * installed code will probably not start (a module the server imports is gone or raises at
    * import), unless `force`: the server that runs keeps serving instead of going down.
    */
-  async restart(reason: string, ask: RestartAsk = {}): Promise<RestartOutcome> {
+  async restart(reason: string, ask: RestartAsk = {}): Promise<GuardRestartReply> {
     const force = ask.force === true;
     const risk = force ? undefined : await this.restartRisk();
     if (risk)
@@ -292,7 +292,7 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
   }
 
   /** A restart a policy asks for (restart-when-idle): never into code that will probably not start. */
-  private async autoRestart(reason: string): Promise<RestartOutcome> {
+  private async autoRestart(reason: string): Promise<GuardRestartReply> {
     const risk = this.state.kind === 'running' ? await this.restartRisk() : undefined;
     if (risk) {
       this.options.log(`not restarting ${this.options.serverName} (${reason}): ${risk}`);
@@ -482,7 +482,12 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
   }
 
   /** Starts a restart, or joins the one under way. `mayHold`: false once a hold for open work has ended. */
-  private requestRestart(reason: string, userAsked: boolean, mayHold = true, probed = false): Promise<RestartOutcome> {
+  private requestRestart(
+    reason: string,
+    userAsked: boolean,
+    mayHold = true,
+    probed = false,
+  ): Promise<GuardRestartReply> {
     const state = this.state;
     if (this.heldRestart && state.kind === 'running' && mayHold) return this.heldRestart;
     // Work the server holds beyond a request would be lost: the restart waits for it (bounded), while the server keeps serving.
@@ -518,8 +523,8 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
       return probing;
     }
     this.options.log(`restarting ${this.options.serverName}: ${reason}`);
-    let settle!: { resolve(o: RestartOutcome): void; reject(err: Error): void };
-    const done = new Promise<RestartOutcome>((resolve, reject) => (settle = { resolve, reject }));
+    let settle!: { resolve(o: GuardRestartReply): void; reject(err: Error): void };
+    const done = new Promise<GuardRestartReply>((resolve, reject) => (settle = { resolve, reject }));
     // A live child first serves what is in flight (draining); a dead one is replaced at once.
     const drain = state.kind === 'running' && this.child !== undefined;
     this.lifecycle.to(drain ? { kind: 'draining', reason, done } : { kind: 'restarting', reason, done });
@@ -542,7 +547,7 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
    * (the transport's probe): the restart goes on only when it answered; otherwise the serving
    * server keeps serving and the restart fails, saying why (its last error line).
    */
-  private async probeThenRestart(reason: string, userAsked: boolean, mayHold: boolean): Promise<RestartOutcome> {
+  private async probeThenRestart(reason: string, userAsked: boolean, mayHold: boolean): Promise<GuardRestartReply> {
     const probe = this.transport.probe?.bind(this.transport);
     const serving = this.child?.proc.pid;
     const result = probe
@@ -559,7 +564,7 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
     return this.requestRestart(reason, userAsked, mayHold, true);
   }
 
-  private async runRestart(reason: string, done: Promise<RestartOutcome>): Promise<RestartOutcome> {
+  private async runRestart(reason: string, done: Promise<GuardRestartReply>): Promise<GuardRestartReply> {
     const old = this.slot;
     if (old && !old.child.exit) {
       if (!(await this.transport.waitIdle(this.options.drainTimeoutMs)))

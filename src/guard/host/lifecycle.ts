@@ -1,4 +1,4 @@
-import type { RestartOutcome } from '../../core/control/protocol';
+import type { GuardRestartReply } from '../../core/control/protocol';
 
 /**
  * The guard host's lifecycle, the same for every transport. The child process is not part of the
@@ -13,22 +13,22 @@ import type { RestartOutcome } from '../../core/control/protocol';
  * closing     the guard is shutting down: the child is being stopped
  * exited      done, with the exit code the guard reports
  */
-export type GuardState =
+export type GuardLifecycleState =
   | { kind: 'starting'; done: Promise<void> }
   | { kind: 'running' }
-  | { kind: 'draining'; reason: string; done: Promise<RestartOutcome> }
-  | { kind: 'restarting'; reason: string; done: Promise<RestartOutcome> }
+  | { kind: 'draining'; reason: string; done: Promise<GuardRestartReply> }
+  | { kind: 'restarting'; reason: string; done: Promise<GuardRestartReply> }
   | { kind: 'failed'; reason: string }
   | { kind: 'closing'; reason: string }
   | { kind: 'exited'; code: number };
 
-export type GuardStateKind = GuardState['kind'];
+export type GuardLifecycleKind = GuardLifecycleState['kind'];
 
 /**
  * Which state may follow which. Anything not listed is a bug in the caller and is refused: a
  * closing guard never goes back to restarting, an exited one never comes back.
  */
-export const TRANSITIONS: Readonly<Record<GuardStateKind, readonly GuardStateKind[]>> = {
+export const TRANSITIONS: Readonly<Record<GuardLifecycleKind, readonly GuardLifecycleKind[]>> = {
   starting: ['running', 'failed', 'closing'],
   // running -> exited: a stdio server that exits before any session exists ends the guard with its code.
   running: ['draining', 'restarting', 'failed', 'closing', 'exited'],
@@ -40,27 +40,27 @@ export const TRANSITIONS: Readonly<Record<GuardStateKind, readonly GuardStateKin
   exited: [],
 };
 
-export function isAllowed(from: GuardStateKind, to: GuardStateKind): boolean {
+export function isAllowed(from: GuardLifecycleKind, to: GuardLifecycleKind): boolean {
   return TRANSITIONS[from].includes(to);
 }
 
 /** Holds the state; `to` is the one place it changes. Listeners hear every change that happened. */
 export class Lifecycle {
-  private current: GuardState;
-  private readonly listeners = new Set<(state: GuardState) => void>();
+  private current: GuardLifecycleState;
+  private readonly listeners = new Set<(state: GuardLifecycleState) => void>();
 
   constructor(
-    initial: GuardState,
+    initial: GuardLifecycleState,
     private readonly log: (line: string) => void,
   ) {
     this.current = initial;
   }
 
-  get state(): GuardState {
+  get state(): GuardLifecycleState {
     return this.current;
   }
 
-  get kind(): GuardStateKind {
+  get kind(): GuardLifecycleKind {
     return this.current.kind;
   }
 
@@ -70,7 +70,7 @@ export class Lifecycle {
   }
 
   /** Moves to `next`; returns false (and logs) when the table does not allow it from here. */
-  to(next: GuardState): boolean {
+  to(next: GuardLifecycleState): boolean {
     const from = this.current.kind;
     if (!isAllowed(from, next.kind)) {
       this.log(`internal: refused the guard state change ${from} -> ${next.kind}`);
@@ -82,7 +82,7 @@ export class Lifecycle {
   }
 
   /** Calls `listener` on each change until the returned function is called. */
-  onChange(listener: (state: GuardState) => void): () => void {
+  onChange(listener: (state: GuardLifecycleState) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }

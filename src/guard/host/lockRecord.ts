@@ -1,7 +1,7 @@
 import type { AcquireOptions, HeldLock, RecordedServerInfo, RecordedVersions, ServerDown } from '../../core/locks';
 import { processStartTime } from '../../core/locks';
 import { LIFEGUARD_VERSION } from '../../core/base/version';
-import type { Launch } from '../launch';
+import type { ServerLaunch } from '../launch';
 import type { ResolvedVersion } from './staleness';
 
 /** Which transport a guard serves: the record's holder says it, so `ensure` knows an HTTP guard. */
@@ -9,7 +9,7 @@ export type TransportTag = 'stdio' | 'http';
 
 /** The lock record a guard writes when it takes its server's lock: the same for both transports. */
 export async function guardLockRecord(
-  launch: Launch,
+  launch: ServerLaunch,
   endpoint: string,
   transport: TransportTag,
   atStart: ResolvedVersion | undefined,

@@ -13,9 +13,6 @@
  * (bounded), and after one answers polls of the old process's tasks with a clear error.
  */
 
-/** The JSON-RPC error code of the guard's answer to a request about a task of a process that is gone. */
-export const TASK_LOST_CODE = -32044;
-
 /** Task states after which nothing more happens (both task designs). */
 const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
 /** Methods that name a task by `params.taskId`. */

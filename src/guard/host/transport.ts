@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import type { RecordedServerInfo } from '../../core/locks';
 import type { ChildExit, ServerChild, StopGrace } from './supervisor';
 import type { ProbeResult } from './probe';
-import type { GuardState } from './lifecycle';
+import type { GuardLifecycleState } from './lifecycle';
 import type { NoticeAudience } from './staleGate';
 
 /**
@@ -10,7 +10,7 @@ import type { NoticeAudience } from './staleGate';
  * request, and the news it needs (tools listed, requests all answered).
  */
 export interface HostView {
-  readonly state: GuardState;
+  readonly state: GuardLifecycleState;
   readonly serverName: string;
   log(line: string): void;
   /** The refusal message of the `--when-stale` policy for a client request, or undefined to forward it. */
@@ -41,7 +41,7 @@ export interface HostView {
   /** No client request is in flight any more. */
   onIdle(): void;
   /** Calls `listener` on each state change until the returned function is called. */
-  onStateChange(listener: (state: GuardState) => void): () => void;
+  onStateChange(listener: (state: GuardLifecycleState) => void): () => void;
 }
 
 /**

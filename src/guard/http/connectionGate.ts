@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { FrontErrorCode } from './jsonrpcError';
+import { GuardErrorCode } from '../wireErrors';
 
 /**
  * Bounds the client connections of the front. A connection is either busy (its request was read
@@ -56,7 +56,7 @@ export class ConnectionGate {
     this.refused.add(socket);
     const body = JSON.stringify({
       jsonrpc: '2.0',
-      error: { code: FrontErrorCode.ServerError, message: `Too many connections: all ${this.max} are busy` },
+      error: { code: GuardErrorCode.ServerError, message: `Too many connections: all ${this.max} are busy` },
       id: null,
     });
     socket.on('error', () => undefined);

@@ -9,7 +9,7 @@ import { EventStreams } from './eventStreams';
 import { ListenStreams } from './listenStreams';
 import { isModernRequest, sseEvent } from './modernRequests';
 import { UpstreamAddress } from './exchange';
-import { FrontErrorCode, requestIdOf, sendJsonRpcError } from './jsonrpcError';
+import { requestIdOf, sendJsonRpcError } from './jsonrpcError';
 import { checkOrigin } from './origin';
 import { firstHeader, reinitialize } from './reinitialize';
 import { EventEpochs } from './eventEpochs';
@@ -18,7 +18,7 @@ import { delay, methodOf, pathOnly, replayHeaders, RESPONSE_DROPPED, sendBuffere
 import { Exchange, sendUpstream } from './upstreamRequest';
 import { JsonToolResult, SseToolResult } from './toolResultBody';
 import { TAPPED_METHODS, tapResult } from './resultTap';
-import { TASK_LOST_CODE } from '../host/openWork';
+import { GuardErrorCode, JsonRpcErrorCode } from '../wireErrors';
 import { HttpClients, initializeClientName, modernClientName } from './httpClients';
 
 /** Where the front sends requests; `ready` waits while the upstream (re)starts. */
@@ -53,7 +53,7 @@ export interface FrontOptions {
   toolResultNotes?: { toolCall(): void; notices(): string[]; delivered(): void };
   /**
    * What the host learns from the traffic (openWork.ts, toolsDiff.ts): each client request before
-   * it goes upstream (a string back: the guard answers it with that error instead, TASK_LOST_CODE),
+   * it goes upstream (a string back: the guard answers it with that error instead, GuardErrorCode.TaskLost),
    * and the result and notifications of the answers it wants to see (resultTap.ts).
    */
   work?: {
@@ -137,7 +137,7 @@ export class HttpFront {
             `internal error relaying ${req.method} ${pathOnly(req.url)}: ${err instanceof Error ? err.message : String(err)}`,
           );
           if (!res.headersSent)
-            sendJsonRpcError(res, 500, FrontErrorCode.ServerError, 'Internal error in the mcp-lifeguard front');
+            sendJsonRpcError(res, 500, GuardErrorCode.ServerError, 'Internal error in the mcp-lifeguard front');
           else res.destroy();
         });
       },
@@ -213,14 +213,14 @@ export class HttpFront {
     });
     if (!verdict.ok) {
       req.resume();
-      sendJsonRpcError(res, 403, FrontErrorCode.ServerError, verdict.reason);
+      sendJsonRpcError(res, 403, GuardErrorCode.ServerError, verdict.reason);
       return;
     }
     const sid = firstHeader(req.headers['mcp-session-id']);
     const session = sid === undefined ? undefined : this.options.sessions.get(sid);
     if (sid !== undefined && !session) {
       req.resume();
-      sendJsonRpcError(res, 404, FrontErrorCode.SessionNotFound, 'Session not found');
+      sendJsonRpcError(res, 404, GuardErrorCode.SessionNotFound, 'Session not found');
       return;
     }
     const ex: Exchange = {
@@ -239,7 +239,7 @@ export class HttpFront {
       sendJsonRpcError(
         res,
         413,
-        FrontErrorCode.InvalidRequest,
+        JsonRpcErrorCode.InvalidRequest,
         `Request body too large: the limit is ${this.options.maxBodyBytes} bytes`,
         null,
         { connection: 'close' },
@@ -253,7 +253,7 @@ export class HttpFront {
       try {
         ex.message = JSON.parse(read.body.toString('utf8'));
       } catch {
-        sendJsonRpcError(res, 400, FrontErrorCode.ParseError, 'Parse error: the request body is not valid JSON');
+        sendJsonRpcError(res, 400, JsonRpcErrorCode.ParseError, 'Parse error: the request body is not valid JSON');
         return;
       }
       // Modern (2026-07-28) requests have no session: they are relayed as they are and never
@@ -265,7 +265,7 @@ export class HttpFront {
         sendJsonRpcError(
           res,
           429,
-          FrontErrorCode.ServerError,
+          GuardErrorCode.ServerError,
           `Too many sessions opened on one connection: the limit is ${this.limits.maxInitializesPerConnection}`,
           requestIdOf(ex.message),
           { connection: 'close' },
@@ -279,7 +279,7 @@ export class HttpFront {
           sendJsonRpcError(
             res,
             503,
-            FrontErrorCode.ServerError,
+            GuardErrorCode.ServerError,
             `Too many open subscription streams: ${slot.reason}. Listen again once one has closed`,
             requestIdOf(ex.message),
             { 'retry-after': '5' },
@@ -295,7 +295,7 @@ export class HttpFront {
       ex.stripLastEventId = this.eventEpochs.isOlder(sid, ex.session, req.headers['last-event-id']);
     const lost = req.method === 'POST' ? this.requestNoted(ex.message) : undefined;
     if (lost !== undefined) {
-      sendJsonRpcError(res, 200, TASK_LOST_CODE, lost, requestIdOf(ex.message));
+      sendJsonRpcError(res, 200, GuardErrorCode.TaskLost, lost, requestIdOf(ex.message));
       return;
     }
     this.noteClient(ex);
@@ -371,7 +371,7 @@ export class HttpFront {
       sendJsonRpcError(
         res,
         502,
-        FrontErrorCode.ServerError,
+        GuardErrorCode.ServerError,
         `Bad gateway: ${(err as Error).message}`,
         requestIdOf(ex.message),
       );
@@ -386,7 +386,7 @@ export class HttpFront {
         sendJsonRpcError(
           res,
           502,
-          FrontErrorCode.ServerError,
+          GuardErrorCode.ServerError,
           `Bad gateway: the server did not answer within ${this.options.upstreamTimeoutMs} ms`,
           requestIdOf(ex.message),
         );
@@ -405,7 +405,7 @@ export class HttpFront {
         sendJsonRpcError(
           res,
           502,
-          FrontErrorCode.ServerError,
+          GuardErrorCode.ServerError,
           `Bad gateway: the server could not be reached (${outcome.err.code ?? outcome.err.message})`,
           requestIdOf(ex.message),
         );
@@ -433,7 +433,7 @@ export class HttpFront {
       const failed = firstHeader(outcome.upReq.getHeader('mcp-session-id') as string | undefined);
       if (!(await this.recover(ex.sid, ex.session, failed, target, pathOnly(req.url), replayHeaders(req.headers)))) {
         this.forget(ex.sid);
-        sendJsonRpcError(res, 404, FrontErrorCode.SessionNotFound, 'Session not found', requestIdOf(ex.message));
+        sendJsonRpcError(res, 404, GuardErrorCode.SessionNotFound, 'Session not found', requestIdOf(ex.message));
         return;
       }
       ex.retried = true;

@@ -1,16 +1,5 @@
 import type { ServerResponse } from 'node:http';
 
-/** JSON-RPC error codes the front answers with itself. */
-export const FrontErrorCode = {
-  /** The reference TypeScript server's code for an unknown session; compliant clients start over. */
-  SessionNotFound: -32001,
-  /** JSON-RPC 2.0's own codes. */
-  ParseError: -32700,
-  InvalidRequest: -32600,
-  /** Implementation-defined server error: the upstream did not answer, the origin was refused... */
-  ServerError: -32000,
-} as const;
-
 /**
  * Answers with a JSON-RPC error body, as MCP servers do for transport-level failures, so an SDK
  * client shows the message instead of a bare status. Nothing of the request is echoed back.

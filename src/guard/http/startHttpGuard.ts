@@ -18,7 +18,7 @@ import { serveControl } from '../host/control';
 import { GuardHost } from '../host/host';
 import { guardLockRecord, recordChildVersion, recordDown, recordServerInfo } from '../host/lockRecord';
 import { probeLaunch } from '../host/versionProbe';
-import { Launch, launchSecrets } from '../launch';
+import { ServerLaunch, launchSecrets } from '../launch';
 import type { InstalledVersionProbe, ResolvedVersion } from '../host/staleness';
 import { stopLeftoverServer } from '../leftoverServer';
 import { cachedUpdateLookup } from '../host/registryCache';
@@ -33,7 +33,7 @@ export type HttpStalePolicy = 'warn' | 'restart-when-idle' | 'annotate';
 export const HTTP_STALE_POLICIES: readonly HttpStalePolicy[] = ['warn', 'restart-when-idle', 'annotate'];
 
 export interface HttpGuardOptions {
-  launch: Launch;
+  launch: ServerLaunch;
   identity: ServerIdentity;
   paths: LifeguardPaths;
   /** The client-facing address. */

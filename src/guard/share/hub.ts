@@ -6,7 +6,8 @@ import type { NoticeAudience } from '../host/staleGate';
 import { joinLine, LineParts, LineSplitter } from '../stdio/lines';
 import { classifyValue, parseLine, serializeMessage, trailingResponseId } from '../stdio/messages';
 import { nestedDeeperThan } from '../stdio/safeJson';
-import { fail, Id, JsonRpcErrorCode } from './jsonrpc';
+import { JsonRpcErrorCode } from '../wireErrors';
+import { fail, Id } from './jsonrpc';
 import { Message, ShareMux } from './mux';
 
 export interface ShareHubOptions {

@@ -1,10 +1,10 @@
 import { envelopeVersion, idKey, META } from '../stdio/messages';
-import { fail, Id, Message, ok, ShareErrorCode } from './jsonrpc';
+import { GuardErrorCode, JsonRpcErrorCode } from '../wireErrors';
+import { fail, Id, Message, ok } from './jsonrpc';
 import { RootsGathering } from './roots';
-import { laterClientRefusal, UNSUPPORTED_VERSION } from './version';
+import { laterClientRefusal } from './version';
 
 export type { Id, Message } from './jsonrpc';
-export { ShareErrorCode } from './jsonrpc';
 
 /**
  * `--on-conflict share`: many clients, one server session. The multiplexer sees each client's
@@ -19,7 +19,7 @@ export const LOG_LEVELS = ['debug', 'info', 'notice', 'warning', 'error', 'criti
 export type LogLevel = (typeof LOG_LEVELS)[number];
 const rank = (level: unknown): number => LOG_LEVELS.indexOf(level as LogLevel);
 
-/** Requests one client may have in flight at the shared server; past it, each new one is refused (ShareErrorCode.Busy). */
+/** Requests one client may have in flight at the shared server; past it, each new one is refused (GuardErrorCode.Busy). */
 export const MAX_IN_FLIGHT = 1_024;
 
 /** Longest client name kept (the lock record lists clients by name, as an HTTP guard's do). */
@@ -151,7 +151,7 @@ export class ShareMux {
     const { id, method } = msg;
     if (method === 'initialize') {
       if (this.era === 'modern')
-        return this.out.toClient(client.id, fail(id, ShareErrorCode.EraMismatch, this.eraMismatch('legacy')));
+        return this.out.toClient(client.id, fail(id, GuardErrorCode.EraMismatch, this.eraMismatch('legacy')));
       this.era = 'legacy';
       client.era = 'legacy';
       const info = msg.params?.clientInfo as { name?: unknown } | undefined;
@@ -170,11 +170,11 @@ export class ShareMux {
     }
     if (method === 'server/discover' && this.era === 'legacy')
       // The shared session is legacy: an auto client falls back to initialize (and gets the cached answer).
-      return this.out.toClient(client.id, fail(id, -32601, 'Method not found'));
+      return this.out.toClient(client.id, fail(id, JsonRpcErrorCode.MethodNotFound, 'Method not found'));
     const version = envelopeVersion(msg.params);
     if (method !== 'server/discover' && version !== undefined) {
       if (this.era === 'legacy')
-        return this.out.toClient(client.id, fail(id, ShareErrorCode.EraMismatch, this.eraMismatch('modern')));
+        return this.out.toClient(client.id, fail(id, GuardErrorCode.EraMismatch, this.eraMismatch('modern')));
       this.era = 'modern';
       const meta = metaOf(msg.params) ?? {};
       const info = meta[META.clientInfo] as { name?: unknown } | undefined;
@@ -222,7 +222,7 @@ export class ShareMux {
         client.id,
         fail(
           msg.id,
-          ShareErrorCode.Busy,
+          GuardErrorCode.Busy,
           `this client has ${MAX_IN_FLIGHT} requests in flight at the shared server; send more once some are answered`,
         ),
       );
@@ -334,7 +334,8 @@ export class ShareMux {
     const client = this.clients.get(clientId);
     if (!client || !this.initResult) return;
     const refusal = laterClientRefusal(asked, this.initResult.protocolVersion);
-    if (refusal) return this.out.toClient(clientId, fail(id, UNSUPPORTED_VERSION, refusal.message, refusal.data));
+    if (refusal)
+      return this.out.toClient(clientId, fail(id, JsonRpcErrorCode.InvalidParams, refusal.message, refusal.data));
     client.ready = true;
     this.out.toClient(clientId, ok(id, this.initResult));
   }
@@ -406,7 +407,7 @@ export class ShareMux {
       this.out.toServer(
         fail(
           msg.id,
-          ShareErrorCode.NoClient,
+          GuardErrorCode.NoClient,
           cap ? `no client of this shared server declared the ${cap} capability` : 'no client is attached',
         ),
       );
@@ -481,7 +482,7 @@ export class ShareMux {
       const serverId = key.startsWith('n') ? Number(key.slice(1)) : key.slice(1);
       this.serverRequests.delete(key);
       this.out.toServer(
-        fail(serverId, ShareErrorCode.NoClient, 'the client this request went to left the shared server'),
+        fail(serverId, GuardErrorCode.NoClient, 'the client this request went to left the shared server'),
       );
     }
     this.roots.clientLeft(clientId);

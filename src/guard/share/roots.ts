@@ -1,5 +1,6 @@
 import { idKey } from '../stdio/messages';
-import { fail, Id, Message, ok, ShareErrorCode } from './jsonrpc';
+import { GuardErrorCode, JsonRpcErrorCode } from '../wireErrors';
+import { fail, Id, Message, ok } from './jsonrpc';
 
 /** One server `roots/list`, asked of every client that declared roots: their answers, by client. */
 interface RootsGather {
@@ -32,7 +33,7 @@ export class RootsGathering {
   gather(msg: Message & { id: Id; method: string }, able: readonly number[]): void {
     if (able.length === 0) {
       this.out.toServer(
-        fail(msg.id, ShareErrorCode.NoClient, 'no client of this shared server declared the roots capability'),
+        fail(msg.id, GuardErrorCode.NoClient, 'no client of this shared server declared the roots capability'),
       );
       return;
     }
@@ -55,7 +56,11 @@ export class RootsGathering {
     ask.gather.pending.delete(client);
     const roots = (msg.result as { roots?: unknown } | undefined)?.roots;
     if (Array.isArray(roots)) ask.gather.answers.set(client, roots);
-    else ask.gather.error ??= msg.error ?? { code: -32603, message: 'a client answered roots/list without roots' };
+    else
+      ask.gather.error ??= msg.error ?? {
+        code: JsonRpcErrorCode.InternalError,
+        message: 'a client answered roots/list without roots',
+      };
     this.maybeDone(ask.gather);
     return true;
   }
@@ -90,7 +95,7 @@ export class RootsGathering {
     this.gathers.delete(idKey(gather.serverId));
     if (gather.answers.size === 0) {
       const error = gather.error ?? {
-        code: ShareErrorCode.NoClient,
+        code: GuardErrorCode.NoClient,
         message: 'the clients asked for roots left the shared server',
       };
       this.out.toServer({ jsonrpc: '2.0', id: gather.serverId, error });

@@ -13,9 +13,6 @@
 /** Legacy protocol versions are dates: they compare as strings. */
 const DATED = /^\d{4}-\d{2}-\d{2}$/;
 
-/** MCP's code for an `initialize` whose version the server cannot meet (lifecycle, error handling). */
-export const UNSUPPORTED_VERSION = -32602;
-
 export interface VersionRefusal {
   message: string;
   data: { supported: string[]; requested: string };

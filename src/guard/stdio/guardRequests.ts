@@ -4,7 +4,7 @@ import { Classified, idKey, META, serializeMessage, subscriptionIdOf } from './m
 import { ACKNOWLEDGED, OpenListen } from './subscriptions';
 import { stringifyJson } from './safeJson';
 
-export type Answer = Classified & { kind: 'response' };
+export type GuardRequestAnswer = Classified & { kind: 'response' };
 
 /** The envelope of the guard's own server/discover: a modern request must state the client's capabilities (none). */
 function discoverMeta(version: string): Record<string, unknown> {
@@ -21,7 +21,7 @@ function discoverMeta(version: string): Record<string, unknown> {
  * (modern). Their answers are the guard's and never reach the client: `take` swallows them.
  */
 export class GuardRequests {
-  private awaited?: { id: string; resolve(c: Answer): void; reject(err: Error): void };
+  private awaited?: { id: string; resolve(c: GuardRequestAnswer): void; reject(err: Error): void };
   /** Re-opened subscriptions (keys from idKey) whose acknowledgement is swallowed: the client has had one. */
   private readonly reopening = new Map<string, (params: unknown) => void>();
   private discoverCounter = 0;
@@ -56,8 +56,8 @@ export class GuardRequests {
   }
 
   /** Waits for the answer to a request the guard put on the child; the answer is swallowed. */
-  answer(id: string, timeoutMs: number, what: string): Promise<Answer> {
-    return new Promise<Answer>((resolve, reject) => {
+  answer(id: string, timeoutMs: number, what: string): Promise<GuardRequestAnswer> {
+    return new Promise<GuardRequestAnswer>((resolve, reject) => {
       if (this.gone !== undefined) return reject(new Error(`the server ${this.gone} before the guard asked ${id}`));
       const timer = setTimeout(
         () => settle(() => reject(new Error(`no answer to ${what} within ${timeoutMs} ms`))),

@@ -2,22 +2,6 @@ import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/server';
 import { isJsonRpcMessage } from './jsonrpc';
 import { stringifyJson } from './safeJson';
 
-import { TASK_LOST_CODE } from '../host/openWork';
-
-/** JSON-RPC error codes the guard answers with itself (the implementation-defined server range). */
-export const GuardErrorCode = {
-  /** The server process exited while the request was in flight. */
-  ServerExited: -32040,
-  /** The server crashed repeatedly right after starting and is not restarted again. */
-  CrashLoop: -32041,
-  /** The running server is stale and the `--when-stale` policy refuses this request. */
-  Stale: -32042,
-  /** The guard is shutting down. */
-  ShuttingDown: -32043,
-  /** A request about a task of a server process that was restarted (the new one does not know it). */
-  TaskLost: TASK_LOST_CODE,
-} as const;
-
 /** One line of the stream, classified. `other` covers unparseable lines, relayed untouched. */
 export type Classified =
   | {

@@ -17,7 +17,6 @@ import {
   classify,
   Classified,
   errorResponse,
-  GuardErrorCode,
   idKey,
   LARGE_LINE_BYTES,
   notification,
@@ -29,6 +28,7 @@ import { ClientWriter } from './clientWriter';
 import { Handshake } from './handshake';
 import { ACKNOWLEDGED, LISTEN, Subscriptions } from './subscriptions';
 import { GuardRequests } from './guardRequests';
+import { GuardErrorCode } from '../wireErrors';
 import { annotateToolResult, MAX_ANNOTATED_LINE_BYTES } from '../host/staleNotice';
 import type { NoticeAudience } from '../host/staleGate';
 

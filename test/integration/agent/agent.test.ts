@@ -7,7 +7,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv-provider.js';
 import { ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { HealthReport, InstanceReport } from '../../../src/agent/health';
-import type { ActionResult } from '../../../src/agent/actions';
+import type { ActionReport } from '../../../src/agent/actions';
 import { connectGuarded, everythingBin, GuardedClient, liveRecords, memoryBin, textOf } from '../guard/support';
 import { startFakeClient } from '../processes/support/harness';
 import { MEM, NPM, npmEnv, run } from '../versions/support';
@@ -235,7 +235,7 @@ describe('agent face (integration): mcp-lifeguard mcp with the real SDK client',
     assert.deepEqual(snap.servers.map((s) => s.name).sort(), ['everything', 'guarded', 'memory']);
     assert.ok(!JSON.stringify(snap).includes(path.join(home, 'memory.jsonl')), 'env values stay out');
 
-    const plan = await call<ActionResult>('kill_duplicates', { server: 'everything' });
+    const plan = await call<ActionReport>('kill_duplicates', { server: 'everything' });
     assert.equal(plan.data.dryRun, true);
     const planned = plan.data.outcomes.filter((o) => o.kind === 'planned');
     assert.equal(planned.length, 1, plan.text);
@@ -247,7 +247,7 @@ describe('agent face (integration): mcp-lifeguard mcp with the real SDK client',
     );
     await agent.subscribeResource({ uri: 'lifeguard://snapshot' });
     await new Promise((r) => setTimeout(r, 2500));
-    const done = await call<ActionResult>('kill_duplicates', { server: 'everything', dryRun: false });
+    const done = await call<ActionReport>('kill_duplicates', { server: 'everything', dryRun: false });
     assert.equal(done.data.ok, true, done.text);
     assert.deepEqual(
       done.data.outcomes.filter((o) => o.kind === 'stopped').map((o) => o.pid),
@@ -265,7 +265,7 @@ describe('agent face (integration): mcp-lifeguard mcp with the real SDK client',
     const before = (await liveRecords(lgHome)).find((r) => r.serverName === 'guarded');
     assert.ok(before?.child, 'the guard recorded its child');
     await guarded.client.callTool({ name: 'read_graph', arguments: {} });
-    const r = await call<ActionResult>('restart_server', { target: 'guarded' });
+    const r = await call<ActionReport>('restart_server', { target: 'guarded' });
     assert.equal(r.data.ok, true, r.text);
     assert.equal(r.data.outcomes[0].kind, 'restarted');
     assert.match(r.text, /the client kept its session/);
@@ -277,13 +277,13 @@ describe('agent face (integration): mcp-lifeguard mcp with the real SDK client',
 
     // The test's own sleeper is not an MCP server instance: nothing is signalled.
     const sleeper = await startReady('sh', ['-c', 'echo up >&2; exec sleep 300'], { cwd: home, ready: /up/ }, children);
-    const refused = await call<ActionResult>('stop_instance', { pid: sleeper.pid! });
+    const refused = await call<ActionReport>('stop_instance', { pid: sleeper.pid! });
     assert.equal(refused.data.ok, false);
     assert.equal(refused.isError, true);
     assert.equal(refused.data.outcomes[0].kind, 'refused');
     assert.match(refused.text, /not an MCP server instance.*nothing was signalled/);
     assert.ok(isAlive(sleeper.pid!));
-    const restartRefused = await call<ActionResult>('restart_server', { target: String(sleeper.pid) });
+    const restartRefused = await call<ActionReport>('restart_server', { target: String(sleeper.pid) });
     assert.equal(restartRefused.data.outcomes[0].kind, 'refused');
     assert.ok(isAlive(sleeper.pid!));
   });
@@ -318,7 +318,7 @@ describe('agent face (integration): mcp-lifeguard mcp with the real SDK client',
         ['restart_server', { target: String(pid) }],
       ] as const) {
         const r = await client.callTool({ name, arguments: args });
-        const data = r.structuredContent as unknown as ActionResult;
+        const data = r.structuredContent as unknown as ActionReport;
         assert.equal(r.isError, true, name);
         assert.equal(data.outcomes[0].kind, 'refused', JSON.stringify(data));
         assert.equal(data.outcomes[0].stop?.reason, 'pid-reused', JSON.stringify(data));
@@ -345,7 +345,7 @@ describe('agent face (integration): mcp-lifeguard mcp with the real SDK client',
           version: string;
         }
       ).version;
-    const planned = await call<ActionResult>('upgrade_server', { server: 'memory', version: '2026.7.4' });
+    const planned = await call<ActionReport>('upgrade_server', { server: 'memory', version: '2026.7.4' });
     assert.equal(planned.isError, false, planned.text);
     assert.equal(planned.data.dryRun, true);
     assert.equal(planned.data.outcomes[0].kind, 'planned');
@@ -354,7 +354,7 @@ describe('agent face (integration): mcp-lifeguard mcp with the real SDK client',
     assert.equal(version(), '2026.8.31', 'nothing installed by a dry run');
 
     // Back to what the process runs: installed, and nothing runs other code.
-    const back = await call<ActionResult>('upgrade_server', { server: 'memory', version: '2026.7.4', dryRun: false });
+    const back = await call<ActionReport>('upgrade_server', { server: 'memory', version: '2026.7.4', dryRun: false });
     assert.equal(back.isError, false, back.text);
     assert.equal(version(), '2026.7.4');
     assert.deepEqual(
@@ -363,7 +363,7 @@ describe('agent face (integration): mcp-lifeguard mcp with the real SDK client',
       back.text,
     );
     // Forward again: the process now runs other code than is installed, and no guard runs it.
-    const up = await call<ActionResult>('upgrade_server', { server: 'memory', version: '2026.8.31', dryRun: false });
+    const up = await call<ActionReport>('upgrade_server', { server: 'memory', version: '2026.8.31', dryRun: false });
     assert.equal(up.isError, false, up.text);
     assert.equal(version(), '2026.8.31');
     assert.deepEqual(
@@ -375,7 +375,7 @@ describe('agent face (integration): mcp-lifeguard mcp with the real SDK client',
     assert.match(up.data.outcomes[1].message, /not guarded/);
     assert.ok(isAlive(memory.pid!), 'an unguarded instance is left running');
     // A name no entry has is refused, and nothing runs.
-    const unknown = await call<ActionResult>('rollback_server', { server: 'nope', dryRun: false });
+    const unknown = await call<ActionReport>('rollback_server', { server: 'nope', dryRun: false });
     assert.equal(unknown.isError, true);
     assert.equal(unknown.data.outcomes[0].kind, 'refused');
   });

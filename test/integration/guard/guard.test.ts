@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { Guard, GuardOptions } from '../../../src/guard/stdioGuard';
-import { GuardErrorCode } from '../../../src/guard/stdio/messages';
+import { GuardErrorCode } from '../../../src/guard/wireErrors';
 import { ResolvedVersion } from '../../../src/guard/host/staleness';
 import { until } from '../../support/poll';
 import { fixturesDir } from '../../support/repo';

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { Guard, GuardOptions } from '../../../src/guard/stdioGuard';
-import { GuardErrorCode } from '../../../src/guard/stdio/messages';
+import { GuardErrorCode } from '../../../src/guard/wireErrors';
 import { ResolvedVersion } from '../../../src/guard/host/staleness';
 import { makeTempDir } from '../../support/temp';
 import { until } from '../../support/poll';

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import * as os from 'node:os';
 import { GuardHost } from '../../../src/guard/host/host';
-import type { GuardStateKind } from '../../../src/guard/host/lifecycle';
+import type { GuardLifecycleKind } from '../../../src/guard/host/lifecycle';
 import { ServerChild, spawnChild } from '../../../src/guard/host/supervisor';
 import type { GuardTransport, HostView } from '../../../src/guard/host/transport';
 
@@ -43,7 +43,7 @@ class BareTransport implements GuardTransport<ChildProcess> {
   finished(): void {}
 }
 
-function newHost(transport: BareTransport, log: string[] = []): { host: GuardHost; states: GuardStateKind[] } {
+function newHost(transport: BareTransport, log: string[] = []): { host: GuardHost; states: GuardLifecycleKind[] } {
   const host = new GuardHost(
     {
       serverName: 'bare',
@@ -55,7 +55,7 @@ function newHost(transport: BareTransport, log: string[] = []): { host: GuardHos
     },
     transport,
   );
-  const states: GuardStateKind[] = [];
+  const states: GuardLifecycleKind[] = [];
   host.onStateChange((s) => states.push(s.kind));
   return { host, states };
 }

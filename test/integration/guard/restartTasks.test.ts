@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { controlRestart, controlStatus } from '../../../src/core/control';
-import { GuardErrorCode } from '../../../src/guard/stdio/messages';
+import { GuardErrorCode } from '../../../src/guard/wireErrors';
 import { until } from '../../support/poll';
 import { fixturesDir } from '../../support/repo';
 import { MODERN_META, RawGuard } from './erasSupport';

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { controlRestart } from '../../../src/core/control';
-import { GuardErrorCode } from '../../../src/guard/stdio/messages';
+import { GuardErrorCode } from '../../../src/guard/wireErrors';
 import { until } from '../../support/poll';
 import { connectGuarded, GuardedClient, liveRecords, tempHome, textOf } from './support';
 

@@ -11,7 +11,7 @@ import { instanceOf, project, PYTHON, run, snapshot, tempDir } from './support';
 import { pypiWheel } from '../../support/toolCache';
 import { connectGuarded, liveRecords, textOf } from '../guard/support';
 import { controlRestart } from '../../../src/core/control';
-import { GuardErrorCode } from '../../../src/guard/stdio/messages';
+import { GuardErrorCode } from '../../../src/guard/wireErrors';
 import { until } from '../../support/poll';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

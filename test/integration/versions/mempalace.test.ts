@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { CLOCK_SLACK_MS } from '../../../src/core/versions/judge';
-import { GuardErrorCode } from '../../../src/guard/stdio/messages';
+import { GuardErrorCode } from '../../../src/guard/wireErrors';
 import { connectGuarded, GuardedClient, liveRecords, tempHome } from '../guard/support';
 import {
   answerOf,

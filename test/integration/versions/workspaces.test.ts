@@ -16,7 +16,7 @@ import { startReady } from '../../support/startup';
 import { npmTool, pypiWheel } from '../../support/toolCache';
 import { offlineVenv } from '../../support/venv';
 import { connectGuarded, textOf } from '../guard/support';
-import { GuardErrorCode } from '../../../src/guard/stdio/messages';
+import { GuardErrorCode } from '../../../src/guard/wireErrors';
 import { pastJudgedStart } from '../../support/judgedStart';
 
 const PNPM = '9.15.9';

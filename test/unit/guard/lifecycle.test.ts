@@ -1,10 +1,16 @@
 import * as assert from 'node:assert/strict';
-import { GuardState, GuardStateKind, isAllowed, Lifecycle, TRANSITIONS } from '../../../src/guard/host/lifecycle';
+import {
+  GuardLifecycleState,
+  GuardLifecycleKind,
+  isAllowed,
+  Lifecycle,
+  TRANSITIONS,
+} from '../../../src/guard/host/lifecycle';
 
-const KINDS = Object.keys(TRANSITIONS) as GuardStateKind[];
+const KINDS = Object.keys(TRANSITIONS) as GuardLifecycleKind[];
 const never = new Promise<never>(() => undefined);
 
-function stateOf(kind: GuardStateKind): GuardState {
+function stateOf(kind: GuardLifecycleKind): GuardLifecycleState {
   switch (kind) {
     case 'starting':
       return { kind, done: Promise.resolve() };

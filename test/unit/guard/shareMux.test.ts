@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { MAX_IN_FLIGHT, Message, ShareErrorCode, ShareMux } from '../../../src/guard/share/mux';
+import { MAX_IN_FLIGHT, Message, ShareMux } from '../../../src/guard/share/mux';
+import { GuardErrorCode } from '../../../src/guard/wireErrors';
 
 /** A multiplexer with its outputs recorded: what went to the server, and to each client. */
 function setup() {
@@ -252,12 +253,12 @@ describe('guard share: the multiplexer (one server session, many clients)', () =
     assert.deepEqual(t.server, [{ jsonrpc: '2.0', id: 50, result: { role: 'assistant' } }]);
     // roots: nobody declared it, the server is answered with an error.
     t.mux.fromServer({ jsonrpc: '2.0', id: 51, method: 'roots/list' });
-    assert.equal(t.server.at(-1)?.error?.code, ShareErrorCode.NoClient);
+    assert.equal(t.server.at(-1)?.error?.code, GuardErrorCode.NoClient);
     // A client leaving with a server request open: the server gets an error for it.
     t.mux.fromServer({ ...sampling, id: 52 });
     t.mux.removeClient(t.b);
     assert.deepEqual(t.server.at(-1)?.id, 52);
-    assert.equal(t.server.at(-1)?.error?.code, ShareErrorCode.NoClient);
+    assert.equal(t.server.at(-1)?.error?.code, GuardErrorCode.NoClient);
   });
 
   describe('roots/list: the union of every client’s roots', () => {
@@ -328,9 +329,9 @@ describe('guard share: the multiplexer (one server session, many clients)', () =
       t.mux.fromServer(rootsList('r3'));
       t.mux.removeClient(t.a);
       assert.equal(t.server.at(-1)?.id, 'r3');
-      assert.equal(t.server.at(-1)?.error?.code, ShareErrorCode.NoClient);
+      assert.equal(t.server.at(-1)?.error?.code, GuardErrorCode.NoClient);
       t.mux.fromServer(rootsList('r4'));
-      assert.equal(t.server.at(-1)?.error?.code, ShareErrorCode.NoClient, 'only b is left, without roots');
+      assert.equal(t.server.at(-1)?.error?.code, GuardErrorCode.NoClient, 'only b is left, without roots');
     });
 
     it('a roots/list the server cancels is cancelled at every client still asked, under its own id', () => {
@@ -414,7 +415,7 @@ describe('guard share: the multiplexer (one server session, many clients)', () =
     assert.equal(t.to(a).length, 0);
     const c = t.mux.addClient();
     t.mux.fromClient(c, init(1, 'C'));
-    assert.equal(t.to(c)[0].error?.code, ShareErrorCode.EraMismatch);
+    assert.equal(t.to(c)[0].error?.code, GuardErrorCode.EraMismatch);
     assert.match(t.to(c)[0].error!.message, /2026-07-28 era/);
   });
 
@@ -425,8 +426,8 @@ describe('guard share: the multiplexer (one server session, many clients)', () =
     assert.deepEqual(
       t.to(t.a).map((m) => [m.id, m.error?.code]),
       [
-        [MAX_IN_FLIGHT, ShareErrorCode.Busy],
-        [MAX_IN_FLIGHT + 1, ShareErrorCode.Busy],
+        [MAX_IN_FLIGHT, GuardErrorCode.Busy],
+        [MAX_IN_FLIGHT + 1, GuardErrorCode.Busy],
       ],
     );
     // The other client is not held to it, and an answer makes room again.
