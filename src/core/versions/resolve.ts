@@ -22,6 +22,7 @@ import { projectRunnerOf } from '../launch/tables/python';
 import {
   inRunnerEnvironment,
   isPythonInterpreter,
+  parseLayeredRunner,
   parsePythonRunner,
   resolvePythonModule,
   resolvePythonRunner,
@@ -283,7 +284,7 @@ async function fromLaunch(ctx: ResolveContext, launch: LaunchSpec, options: Reso
   }
   const npm = parseNpmRunner(launch);
   if (npm) return { installed: await resolveNpmRunner(ctx, npm, launch.cwd) };
-  const py = parsePythonRunner(launch);
+  const py = parsePythonRunner(launch) ?? parseLayeredRunner(launch);
   if (py) return { installed: await resolvePythonRunner(ctx, py) };
   const go = parseGoRun(launch);
   if (go) return { installed: await resolveGoRun(ctx, go) };
@@ -401,9 +402,9 @@ async function resolveRelease(ctx: ResolveContext, launch: LaunchSpec, options: 
         own?.state === 'installed' &&
         own.location &&
         inRunnerEnvironment(own.location) &&
-        parsePythonRunner(launch)
+        (parsePythonRunner(launch) ?? parseLayeredRunner(launch))
       ) {
-        // uvx / pipx run: the environment the launch resolves to now (a newer one in the cache, say).
+        // uvx / pipx run / uv run --with: the environment the launch resolves to now (a newer one in the cache, say).
         const now = await fromLaunch(ctx, launch, options);
         return { installed: now.installed.state === 'installed' ? now.installed : own };
       } else if (own?.state === 'installed') {
