@@ -1,13 +1,16 @@
 import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
 import { parseLaunch } from '../../../src/core/launch/parse';
 import { addedSiteDirs } from '../../../src/core/versions/layeredSites';
 import { parseLayeredRunner, parsePythonRunner } from '../../../src/core/versions/python';
+import { pythonPathRoots } from '../../../src/core/versions/pythonPath';
+import { ctxFor, tempDir } from './layouts';
 
 /** `_uv_ephemeral_overlay.pth` as uv 0.13.9 writes it in the venv `uv run --with` runs the command in. */
 const UV_OVERLAY_PTH =
   'import site; site.addsitedir(__import__("os").fsdecode(b"/home/u/.cache/uv/archive-v0/Kgx2YlpLHBfv8C5l/lib/python3.11/site-packages")); site.addsitedir(__import__("os").fsdecode(b"/home/u/.pyenv/versions/3.11.7/lib/python3.11/site-packages"))';
 
-describe('versions: what a launch layers over the interpreter (uv run --with)', () => {
+describe('versions: what a launch layers over the interpreter (uv run --with, PYTHONPATH)', () => {
   it('reads the site folders a .pth file adds, in order; a folder line and code that adds none say nothing', () => {
     assert.deepEqual(addedSiteDirs(UV_OVERLAY_PTH), [
       '/home/u/.cache/uv/archive-v0/Kgx2YlpLHBfv8C5l/lib/python3.11/site-packages',
@@ -59,5 +62,17 @@ describe('versions: what a launch layers over the interpreter (uv run --with)', 
     assert.equal(parseLayeredRunner({ command: 'uv', args: ['run', 'mcp-server-time'] }), undefined);
     // To the matcher it is not a runner's package: the process is the program's.
     assert.equal(parsePythonRunner({ command: 'uv', args: ['run', '--with', 'srv==1', 'srv'] }), undefined);
+  });
+
+  it("reads an entry's PYTHONPATH as absolute folders, relative ones from the launch's folder, empty ones dropped", () => {
+    const home = tempDir();
+    const ctx = ctxFor(home, {});
+    assert.deepEqual(
+      pythonPathRoots(ctx, { PYTHONPATH: `/a/src${path.delimiter}${path.delimiter}lib${path.delimiter}/a/src` }, '/w'),
+      ['/a/src', '/w/lib'],
+    );
+    assert.deepEqual(pythonPathRoots(ctx, { PYTHONPATH: 'lib' }, undefined), [path.join(home, 'lib')]);
+    assert.deepEqual(pythonPathRoots(ctx, { OTHER: '/x' }, '/w'), []);
+    assert.deepEqual(pythonPathRoots(ctx, undefined, '/w'), []);
   });
 });
