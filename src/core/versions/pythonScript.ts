@@ -104,8 +104,8 @@ function importedNames(list: string): string[] {
 }
 
 /**
- * The script and the local modules it imports (and they import): relative imports from its own
- * folder, absolute ones from the folders Python puts first on the path (the script's folder, or the
+ * The script and the local modules it imports (and they import): relative imports from the
+ * importing file's folder, absolute ones from the folders Python puts first on the path (the script's folder, or the
  * entry's PYTHONPATH roots), a dotted module through each package on the way
  * (`from srv.tools import x` -> `srv/__init__.py`, `srv/tools.py`); with what they import from elsewhere.
  */
@@ -115,7 +115,6 @@ async function localSources(
   roots: readonly string[],
 ): Promise<{ files: LocalFile[]; imports: string[]; modules: string[] }> {
   const p = pathFor(ctx.host);
-  const folder = p.dirname(script);
   const imports: string[] = [];
   const modules: string[] = [];
   const isFile = async (f: string) => (await ctx.fs.stat(f))?.kind === 'file';
@@ -138,11 +137,12 @@ async function localSources(
     }
     return [];
   };
-  const follow = async (_file: string, text: string): Promise<string[]> => {
+  const follow = async (file: string, text: string): Promise<string[]> => {
     const found = pythonImports(text);
     const local = new Set<string>();
     const next: string[] = [];
-    for (const name of found.relative) next.push(...(await localModule(name, [folder])));
+    // `from . import x` is the importing file's own package's.
+    for (const name of found.relative) next.push(...(await localModule(name, [p.dirname(file)])));
     for (const m of found.modules) {
       const at = await localModule(m, roots);
       if (at.length) {
