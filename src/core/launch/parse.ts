@@ -34,6 +34,7 @@ export function parseLaunch(argv: readonly string[]): ParsedLaunch {
   const launchers: string[] = [];
   let cwd: string | undefined;
   let watches = false;
+  const layered: string[] = [];
   // Whether the process at argv[0] starts what it runs as a child (rather than being it).
   let spawns: boolean | undefined;
   const role = (v: boolean): void => {
@@ -44,6 +45,7 @@ export function parseLaunch(argv: readonly string[]): ParsedLaunch {
     launchers,
     ...rest,
     ...(cwd !== undefined && rest.cwd === undefined ? { cwd } : {}),
+    ...(layered.length ? { layered } : {}),
     spawns: spawns ?? false,
     watches,
   });
@@ -109,6 +111,7 @@ export function parseLaunch(argv: readonly string[]): ParsedLaunch {
     launchers.push(prog);
     role(next.spawns);
     if (next.watches) watches = true;
+    if (next.layered) layered.push(...next.layered);
     cwd = joinFolder(cwd, next.cwd);
     cur = next.argv;
   }
@@ -209,6 +212,8 @@ interface Peeled {
   /** Whether the launcher stays as the parent of what it runs. */
   spawns: boolean;
   watches?: boolean;
+  /** Requirements the launcher installs into an environment it layers over the one the command runs in (`uv run --with`). */
+  layered?: readonly string[];
 }
 
 /** Where a shell's command string is: after `-c` or a cluster holding it (`-lc`, `-ec`); undefined when there is none. */
@@ -246,7 +251,15 @@ function peeled(cur: readonly string[], prog: string): Peeled | undefined {
     const opts = scanOptions(cur, verb + 1, UV);
     const next = cur.slice(opts.positional);
     const dir = opts.values.get('--directory')?.[0] ?? globals.values.get('--directory')?.[0];
-    return next.length > 0 ? { argv: next, ...(dir !== undefined ? { cwd: dir } : {}), spawns: true } : undefined;
+    const layered = [...(opts.values.get('--with') ?? []), ...(opts.values.get('-w') ?? [])];
+    return next.length > 0
+      ? {
+          argv: next,
+          ...(dir !== undefined ? { cwd: dir } : {}),
+          spawns: true,
+          ...(layered.length ? { layered } : {}),
+        }
+      : undefined;
   }
   const project = projectRunnerOf(prog);
   if (project) {

@@ -55,6 +55,11 @@ export interface ParsedLaunch {
    * when relative; `~` and `$VAR` are not expanded here.
    */
   cwd?: string;
+  /**
+   * Requirements a launcher installs into an environment of its own that it layers over the one the
+   * target runs in (`uv run --with pkg==1.2 cmd`), as written: the target may be one of them.
+   */
+  layered?: readonly string[];
   /** Whether the process at argv[0] starts the target as a child (a shell, a runner, a watcher) rather than being it. */
   spawns: boolean;
   /** Whether a watcher runs it (`node --watch`, `tsx watch`, `nodemon`): the server is its current child. */

@@ -233,6 +233,8 @@ export async function attachVersions(
       launch.command,
       launch.args,
       launch.cwd ?? null,
+      // Where the entry's env moves the code (kept in memory only, as the launch itself is).
+      launch.env?.PYTHONPATH ?? null,
       extra.argv ?? null,
       extra.cwd ?? null,
     ]);

@@ -14,6 +14,11 @@ export interface LaunchSpec {
   command: string;
   args: string[];
   cwd?: string;
+  /**
+   * The env the entry sets, resolved. Resolution reads only what moves where the code is found
+   * (PYTHONPATH); values are never shown or kept.
+   */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 export { hasSeparator, programName } from '../launch/program';

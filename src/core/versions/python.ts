@@ -2,10 +2,13 @@ import { pipxHomeFolders, uvCacheFolder, uvToolFolder } from '../launch/runnerHo
 import { pathFor } from '../base/hostEnv';
 import { fingerprint } from './fingerprint';
 import { parseLaunch } from '../launch/parse';
+import { parseRequirement } from '../launch/spec';
+import type { ParsedLaunch } from '../launch/types';
 import { programName, PYTHON_LIKE } from '../launch/program';
 import { LaunchSpec, ResolveContext, whichCommand } from './lookup';
 import { Installed } from '../base/versionTypes';
 import { devMembersOf } from './devSource';
+import { layeredSites } from './layeredSites';
 import { closureOf, normalizeName, readDistMetadata } from './pythonClosure';
 
 export { normalizeName };
@@ -133,6 +136,7 @@ export async function readPythonPackage(
   want: { module?: string; script?: string; hint?: string },
   fromProcess = false,
   extras: readonly string[] = [],
+  layers = true,
 ): Promise<Installed | undefined> {
   const p = pathFor(ctx.host);
   const spStat = await ctx.fs.stat(site.dir);
@@ -140,6 +144,13 @@ export async function readPythonPackage(
   const dists = await distributions(ctx, site.dir);
   const name = await findDistribution(ctx, site.dir, dists, want);
   const label = want.hint ?? want.module ?? want.script ?? '?';
+  // `uv run --with`: what runs is in an environment the site's `.pth` layers over it (once: no chains).
+  if (!name && layers)
+    for (const dir of await layeredSites(ctx, site.dir)) {
+      const how = `${site.how}, with the site folder its .pth adds, ${dir}`;
+      const found = await readPythonPackage(ctx, { dir, how }, want, fromProcess, extras, false);
+      if (found?.state === 'installed') return found;
+    }
   // Not marked fromProcess: `python -m x` may run a plain folder in its cwd, which no distribution provides.
   if (!name)
     return {
@@ -309,7 +320,8 @@ export function inRunnerEnvironment(file: string): boolean {
   return UVX_ENV.test(v) || PIPX_RUN_ENV.test(v);
 }
 
-export type PythonRunner = 'uvx' | 'pipx-run';
+/** `uv-run`: `uv run --with pkg cmd`, whose requirements uv installs in an environment of its cache and layers over the base. */
+export type PythonRunner = 'uvx' | 'pipx-run' | 'uv-run';
 
 export interface PythonRunnerLaunch {
   runner: PythonRunner;
@@ -319,7 +331,7 @@ export interface PythonRunnerLaunch {
   version?: string;
   /** The extras asked for (`pkg[cli]`): their requirements are part of the server's closure. */
   extras?: string[];
-  /** `--cache-dir` given on the command line (uv). */
+  /** `--cache-dir` given on the command line (uvx). */
   cacheDir?: string;
 }
 
@@ -334,6 +346,40 @@ export function parsePythonRunner(launch: LaunchSpec): PythonRunnerLaunch | unde
     ...(target.extras ? { extras: target.extras } : {}),
     ...(target.cacheDir ? { cacheDir: target.cacheDir } : {}),
   };
+}
+
+/**
+ * Recognises `uv run --with pkg==1.2 cmd` (through wrappers too) where what runs is one of the
+ * requirements uv layers (`cmd` or `python -m module` of that distribution): resolved as a runner's
+ * package is, from uv's cache. Not a runner launch to the matcher: the process is `cmd`'s.
+ */
+export function parseLayeredRunner(launch: LaunchSpec): PythonRunnerLaunch | undefined {
+  const layered = layeredTarget(parseLaunch([launch.command, ...launch.args]));
+  if (!layered) return undefined;
+  return {
+    runner: 'uv-run',
+    name: layered.name,
+    ...(layered.version ? { version: layered.version } : {}),
+    ...(layered.extras ? { extras: layered.extras } : {}),
+  };
+}
+
+/**
+ * The `uv run --with` requirement that is what runs: the one named as the program or the module's
+ * top-level package (`mcp-server-time`, `python -m mcp_server_time`). A program of another name is
+ * not taken for one of them: it may come from the project's own environment.
+ */
+function layeredTarget(parsed: ParsedLaunch): ReturnType<typeof parseRequirement> | undefined {
+  const { target } = parsed;
+  if (!parsed.layered?.length) return undefined;
+  const runs =
+    target.kind === 'program'
+      ? programName(target.program).replace(/\.(exe|cmd|bat)$/i, '')
+      : target.kind === 'module'
+        ? target.module.split('.')[0]
+        : undefined;
+  if (!runs) return undefined;
+  return parsed.layered.map(parseRequirement).find((r) => normalizeName(r.name) === normalizeName(runs));
 }
 
 /** uv's cache folder: `--cache-dir`, `UV_CACHE_DIR`, then `$XDG_CACHE_HOME/uv` / `~/.cache/uv` (`%LOCALAPPDATA%\uv\cache`). */
@@ -408,6 +454,10 @@ export async function resolvePythonRunner(ctx: ResolveContext, r: PythonRunnerLa
     }
     const hit = await fromEnvCache(ctx, uvxCacheRoots(ctx, r.cacheDir), r, 'uvx environment');
     if (hit) return hit;
+  } else if (r.runner === 'uv-run') {
+    // `uv run --with` never runs an installed tool: the requirements are installed in uv's cache, as uvx's are.
+    const hit = await fromEnvCache(ctx, uvxCacheRoots(ctx, r.cacheDir), r, 'uv run --with environment');
+    if (hit) return hit;
   } else {
     const homes = await pipxHomes(ctx);
     const hit = await fromEnvCache(
@@ -422,9 +472,11 @@ export async function resolvePythonRunner(ctx: ResolveContext, r: PythonRunnerLa
     state: 'missing',
     ecosystem: 'python',
     name: r.name,
-    how: `${r.runner === 'uvx' ? 'uvx' : 'pipx run'} ${r.name}: in no installed tool and no cached environment`,
+    how: `${RUNNER_WORDS[r.runner]} ${r.name}: in no ${r.runner === 'uvx' ? 'installed tool and no ' : ''}cached environment`,
   };
 }
+
+const RUNNER_WORDS: Record<PythonRunner, string> = { uvx: 'uvx', 'pipx-run': 'pipx run', 'uv-run': 'uv run --with' };
 
 /** `python -m x` with a bare interpreter name is resolved on PATH, like the client's spawn. */
 export async function resolveInterpreter(

@@ -103,36 +103,69 @@ function importedNames(list: string): string[] {
     .filter((n) => /^[A-Za-z_][\w.]*$/.test(n));
 }
 
-/** The script and the local modules it imports from its own folder (and theirs), with what they import from elsewhere. */
+/**
+ * The script and the local modules it imports (and they import): relative imports from the
+ * importing file's folder, absolute ones from the folders Python puts first on the path (the script's folder, or the
+ * entry's PYTHONPATH roots), a dotted module through each package on the way
+ * (`from srv.tools import x` -> `srv/__init__.py`, `srv/tools.py`); with what they import from elsewhere.
+ */
 async function localSources(
   ctx: ResolveContext,
   script: string,
+  roots: readonly string[],
 ): Promise<{ files: LocalFile[]; imports: string[]; modules: string[] }> {
   const p = pathFor(ctx.host);
-  const root = p.dirname(script);
   const imports: string[] = [];
   const modules: string[] = [];
-  const localModule = async (name: string): Promise<string | undefined> => {
-    for (const candidate of [p.join(root, `${name}.py`), p.join(root, name, '__init__.py')])
-      if ((await ctx.fs.stat(candidate))?.kind === 'file') return candidate;
-    return undefined;
+  const isFile = async (f: string) => (await ctx.fs.stat(f))?.kind === 'file';
+  /** The files a dotted module is read from under one of `bases` (the first that has its top); none when it is not local. */
+  const localModule = async (dotted: string, bases: readonly string[]): Promise<string[]> => {
+    const parts = dotted.split('.');
+    for (const base of bases) {
+      const files: string[] = [];
+      let dir = base;
+      for (const [i, part] of parts.entries()) {
+        const init = p.join(dir, part, '__init__.py');
+        if (await isFile(init)) files.push(init);
+        else if (await isFile(p.join(dir, `${part}.py`))) {
+          files.push(p.join(dir, `${part}.py`));
+          break;
+        } else if (i === 0 || (await ctx.fs.stat(p.join(dir, part)))?.kind !== 'dir') break;
+        dir = p.join(dir, part);
+      }
+      if (files.length) return files;
+    }
+    return [];
   };
-  const follow = async (_file: string, text: string): Promise<string[]> => {
+  const follow = async (file: string, text: string): Promise<string[]> => {
     const found = pythonImports(text);
     const local = new Set<string>();
     const next: string[] = [];
-    for (const name of [...found.absolute, ...found.relative]) {
-      const at = await localModule(name);
-      if (at) {
-        local.add(name);
-        next.push(at);
-      } else if (found.absolute.includes(name) && !STDLIB.has(name) && !imports.includes(name)) imports.push(name);
+    // `from . import x` is the importing file's own package's.
+    for (const name of found.relative) next.push(...(await localModule(name, [p.dirname(file)])));
+    for (const m of found.modules) {
+      const at = await localModule(m, roots);
+      if (at.length) {
+        local.add(m.split('.')[0]);
+        next.push(...at);
+      }
     }
+    for (const name of found.absolute)
+      if (!local.has(name) && !STDLIB.has(name) && !imports.includes(name)) imports.push(name);
     for (const m of found.modules) if (!local.has(m.split('.')[0]) && !modules.includes(m)) modules.push(m);
     return next;
   };
   const files = await walkLocalFiles(ctx, script, follow);
   return { files, imports, modules };
+}
+
+/** How a loose file is run: as a script (its folder first on the path) or as a module (`-m`, labelled by its name), with PYTHONPATH's roots. */
+export interface ScriptRun {
+  module?: boolean;
+  /** The name the code goes by (the module's, for `-m`); the file's base name otherwise. */
+  label?: string;
+  /** PYTHONPATH's folders, absolute, in order. */
+  roots?: readonly string[];
 }
 
 /**
@@ -144,9 +177,10 @@ export async function resolvePythonScript(
   interpreter: string,
   script: string,
   fromProcess: boolean,
+  as: ScriptRun = {},
 ): Promise<Installed | undefined> {
   const p = pathFor(ctx.host);
-  const label = p.basename(script);
+  const label = as.label ?? p.basename(script);
   const st = await ctx.fs.stat(script);
   if (st?.kind !== 'file')
     return {
@@ -161,7 +195,10 @@ export async function resolvePythonScript(
   // A console script an installer wrote outside a venv (pip --user's ~/.local/bin, /usr/local/bin) is its distribution's.
   const installedBy = await consoleScriptOwner(ctx, sites, p.basename(script), fromProcess);
   if (installedBy) return installedBy;
-  const { files, imports, modules } = await localSources(ctx, script);
+  // `python s.py` looks for absolute imports in the script's folder first; `python -m mod` in the cwd
+  // (not read here), and both then in PYTHONPATH's roots.
+  const roots = [...(as.module ? [] : [p.dirname(script)]), ...(as.roots ?? [])];
+  const { files, imports, modules } = await localSources(ctx, script, roots);
   // The site-packages that provides the first import it has: the script's environment.
   let site: SitePackages | undefined;
   let dists: Awaited<ReturnType<typeof distributions>> = new Map();
@@ -212,7 +249,7 @@ export async function resolvePythonScript(
     name: label,
     // What it runs on, named by the SDK it imports (or its first import): a script has no version of its own.
     version: sdk && sdkVersion ? `${sdkVersion.name} ${sdkVersion.version}` : 'script',
-    how: `the script ${script}, with what it imports from ${site.how}`,
+    how: `${as.module ? `the module ${label}, ${script}` : `the script ${script}`}, with what it imports from ${site.how}`,
     location: script,
     environment: closureFingerprint(closure.packages),
     ...(times.length ? { changedAt: Math.max(...times) } : {}),

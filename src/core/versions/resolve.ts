@@ -1,4 +1,5 @@
 import { resolvePythonScript } from './pythonScript';
+import { pythonPathRoots, resolveOnPythonPath } from './pythonPath';
 import { pathFor } from '../base/hostEnv';
 import { redactArgs, redactUrl } from '../base/redact';
 import { changedAt } from './fs';
@@ -22,6 +23,7 @@ import { projectRunnerOf } from '../launch/tables/python';
 import {
   inRunnerEnvironment,
   isPythonInterpreter,
+  parseLayeredRunner,
   parsePythonRunner,
   resolvePythonModule,
   resolvePythonRunner,
@@ -86,6 +88,7 @@ async function fromProcess(
   ctx: ResolveContext,
   argv: readonly string[],
   cwd: string | undefined,
+  pythonPath: readonly string[] = [],
 ): Promise<Installed | undefined> {
   const p = pathFor(ctx.host);
   const exe = argv[0];
@@ -130,7 +133,11 @@ async function fromProcess(
     return (await npmPackageOfScript(ctx, full, true)) ?? (await resolveNodeScript(ctx, full, true));
   }
   if (isPythonInterpreter(exe) && p.isAbsolute(exe)) {
-    if (run.module) return resolvePythonModule(ctx, exe, run.module, true);
+    if (run.module)
+      return (
+        (await resolveOnPythonPath(ctx, pythonPath, exe, run.module, true)) ??
+        resolvePythonModule(ctx, exe, run.module, true)
+      );
     const script = run.script;
     if (script) {
       const full = p.isAbsolute(script) ? script : p.resolve(cwd ?? ctx.host.home, script);
@@ -140,7 +147,7 @@ async function fromProcess(
       // resolved from the configured launch as before; any other script is judged by itself and what it imports.
       const real = (await ctx.fs.realpath(full)) ?? full;
       if (real !== full && (await venvOf(ctx, real))) return undefined;
-      return resolvePythonScript(ctx, exe, full, true);
+      return resolvePythonScript(ctx, exe, full, true, { roots: pythonPath });
     }
   }
   return undefined;
@@ -283,7 +290,7 @@ async function fromLaunch(ctx: ResolveContext, launch: LaunchSpec, options: Reso
   }
   const npm = parseNpmRunner(launch);
   if (npm) return { installed: await resolveNpmRunner(ctx, npm, launch.cwd) };
-  const py = parsePythonRunner(launch);
+  const py = parsePythonRunner(launch) ?? parseLayeredRunner(launch);
   if (py) return { installed: await resolvePythonRunner(ctx, py) };
   const go = parseGoRun(launch);
   if (go) return { installed: await resolveGoRun(ctx, go) };
@@ -300,7 +307,9 @@ async function fromLaunch(ctx: ResolveContext, launch: LaunchSpec, options: Reso
   if (projectRunner) {
     const cwd = folderOf(ctx, launch.cwd, parsed.cwd);
     const installed = await resolveInProjectEnv(ctx, projectRunner, parsed, cwd, async (argv) =>
-      argv.length > 1 ? fromProcess(ctx, argv, cwd) : fromExecutable(ctx, argv[0], cwd),
+      argv.length > 1
+        ? fromProcess(ctx, argv, cwd, pythonPathRoots(ctx, launch.env, cwd))
+        : fromExecutable(ctx, argv[0], cwd),
     );
     return { installed: notFromProcess(installed) };
   }
@@ -331,7 +340,9 @@ async function fromLaunch(ctx: ResolveContext, launch: LaunchSpec, options: Reso
     // The interpreter's own argv, as the parser read it (its options have no say in where the code is).
     const target = parsed.target;
     const own = interpreterArgv(target) ?? [];
-    const fromArgs = own.length ? await fromProcess(ctx, [exe, ...own], cwd) : undefined;
+    const fromArgs = own.length
+      ? await fromProcess(ctx, [exe, ...own], cwd, pythonPathRoots(ctx, launch.env, cwd))
+      : undefined;
     if (fromArgs) return { installed: notFromProcess(fromArgs) };
     return {
       installed: {
@@ -387,7 +398,9 @@ async function resolveRelease(ctx: ResolveContext, launch: LaunchSpec, options: 
     const extension = own ?? extensionFolderOfLaunch([launch.command, ...launch.args], launch.cwd, platform);
     if (extension) return { installed: await readExtension(ctx, extension, own !== undefined) };
     if (options.processArgv && !parseDockerRun(launch)) {
-      const own = await fromProcess(ctx, options.processArgv, options.processCwd ?? launch.cwd);
+      const processCwd = options.processCwd ?? launch.cwd;
+      // A process the entry's launch started runs with the entry's PYTHONPATH (matching compares them).
+      const own = await fromProcess(ctx, options.processArgv, processCwd, pythonPathRoots(ctx, launch.env, processCwd));
       if (own && isGuard(own)) {
         // The process is our own guard (`mcp-lifeguard run ... -- server`): the server is what it runs.
         const inner = afterDoubleDash(options.processArgv);
@@ -401,9 +414,9 @@ async function resolveRelease(ctx: ResolveContext, launch: LaunchSpec, options: 
         own?.state === 'installed' &&
         own.location &&
         inRunnerEnvironment(own.location) &&
-        parsePythonRunner(launch)
+        (parsePythonRunner(launch) ?? parseLayeredRunner(launch))
       ) {
-        // uvx / pipx run: the environment the launch resolves to now (a newer one in the cache, say).
+        // uvx / pipx run / uv run --with: the environment the launch resolves to now (a newer one in the cache, say).
         const now = await fromLaunch(ctx, launch, options);
         return { installed: now.installed.state === 'installed' ? now.installed : own };
       } else if (own?.state === 'installed') {

@@ -78,6 +78,47 @@ describe('versions (integration): uvx and uv tool with a real server from PyPI',
     await stopChildren([server]);
   });
 
+  it('uv run --with mcp-server-time==OLD: current, read in the environment uv layers; the entry then names ==NEW: stale naming both', async () => {
+    const { root, env, uv, uvEnv, take } = await setup('lg-uvrun-with-');
+    const args = (v: string) => ['run', '--python', PYTHON, '--with', `${TIME}==${v}`, TIME];
+    const projectDir = project(root, 'time', uv, args(OLD), uvEnv);
+    const server = await startMcp(uv, args(OLD), projectDir, env, started);
+    const look = take(projectDir);
+    const before = await instanceOf(look, 'time', server.pid!);
+    assert.equal(before.versions?.verdict.state, 'current', JSON.stringify(before.versions));
+    const installed = before.versions?.installed;
+    assert.equal(installed?.state === 'installed' && installed.name, TIME, JSON.stringify(before.versions));
+    assert.equal(installed?.state === 'installed' && installed.version, OLD, JSON.stringify(before.versions));
+    assert.equal(before.versions?.running.state === 'known' && before.versions.running.version, OLD);
+
+    // The newer release run once the same way (fills uv's cache), and the entry now asks for it.
+    await run(uv, [...args(NEW), '--help'], { env, cwd: projectDir });
+    project(root, 'time', uv, args(NEW), uvEnv);
+    const v = staleVerdict(await instanceOf(look, 'time', server.pid!), 'after the entry named NEW');
+    assert.equal(v.package, TIME);
+    assert.equal(v.running, OLD);
+    assert.equal(v.installed, NEW);
+    assert.match(
+      v.installedHow,
+      new RegExp(
+        `^uv run --with environment ${uvEnv.UV_CACHE_DIR.replace(/[\\/.]/g, '\\$&')}[\\\\/]archive-v\\d+[\\\\/]`,
+      ),
+    );
+    await stopChildren([server]);
+  });
+
+  it('uv run --with mcp-server-time python -m mcp_server_time: the distribution in the layered environment, current', async () => {
+    const { root, env, uv, uvEnv, take } = await setup('lg-uvrun-with-m-');
+    const args = ['run', '--python', PYTHON, '--with', `${TIME}==${OLD}`, 'python', '-m', 'mcp_server_time'];
+    const projectDir = project(root, 'time', uv, args, uvEnv);
+    const server = await startMcp(uv, args, projectDir, env, started);
+    const i = await instanceOf(take(projectDir), 'time', server.pid!);
+    assert.equal(i.versions?.verdict.state, 'current', JSON.stringify(i.versions));
+    const installed = i.versions?.installed;
+    assert.equal(installed?.state === 'installed' && installed.version, OLD, JSON.stringify(i.versions));
+    await stopChildren([server]);
+  });
+
   it("uvx mcp-server-time (unpinned) started on OLD; a later uvx run builds NEW in uv's cache: stale naming both and the cache", async () => {
     const { root, env, uvx, uvEnv, take, inUvCache } = await setup('lg-uvx-latest-');
     const [oldWheels, newWheels] = await timeWheels();

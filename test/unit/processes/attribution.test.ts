@@ -92,6 +92,25 @@ describe('attribution follows the process', () => {
     assert.deepEqual(claimedBy(await attach([kb], declared, undefined), 20), ['kb']);
   });
 
+  it("python3 -m a module from two entries' PYTHONPATHs: each process is the entry's whose PYTHONPATH it runs with", async () => {
+    const pyEntry = (name: string) =>
+      stdioConfig(name, 'cursor', '/usr/bin/python3', ['-m', 'srv'], {
+        envKeys: ['PYTHONPATH'],
+        launchKey: 'stdio:python-m-srv',
+        identityKey: `stdio:python-m-srv+env:${name}`,
+      });
+    const a = pyEntry('srv-a');
+    const b = pyEntry('srv-b');
+    const table: ProcessInfo[] = [
+      ...processes.slice(0, 2),
+      { pid: 20, ppid: 10, argv: ['/usr/bin/python3', '-m', 'srv'], startTime: 5000 },
+    ];
+    const env = { [a.id]: { PYTHONPATH: '/a/src' }, [b.id]: { PYTHONPATH: '/b/src' } };
+    assert.deepEqual(claimedBy(await attach([a, b], env, { 20: 'PYTHONPATH=/b/src\0' }, [], table), 20), ['srv-b']);
+    // Run with a PYTHONPATH no entry sets: the code of neither.
+    assert.deepEqual(claimedBy(await attach([a, b], env, { 20: 'PYTHONPATH=/c/src\0' }, [], table), 20), []);
+  });
+
   it("after Wrap, the other client's unguarded process stays under its own client's entry", async () => {
     // Claude Code's kb is now wrapped; Cursor's kb (the same command, its own env) still runs bare.
     const wrapped = stdioConfig('kb', 'claude-code', '/opt/lg/mcp-lifeguard', ['run', '--', 'node', SCRIPT], {

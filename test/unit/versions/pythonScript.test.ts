@@ -82,6 +82,37 @@ describe('versions: a Python script no package installs', () => {
     assert.equal(r.startRisks, undefined, 'mcp 1.30.0 has fastmcp');
   });
 
+  it("walks dotted absolute imports through each package, in the script's folder and PYTHONPATH's folders", async () => {
+    const p = project('lg-script-roots-');
+    sdk(p.sp, '1.30.0');
+    const lib = path.join(p.root, 'lib');
+    write(path.join(lib, 'shared', '__init__.py'), '');
+    write(path.join(lib, 'shared', 'tools.py'), 'import anyio\n');
+    write(path.join(p.root, 'app', 'pkg', '__init__.py'), '');
+    write(path.join(p.root, 'app', 'pkg', 'store.py'), 'from . import util\n');
+    write(path.join(p.root, 'app', 'pkg', 'util.py'), '');
+    const script = write(
+      path.join(p.root, 'app', 'main.py'),
+      'from shared.tools import x\nimport pkg.store\nimport mcp\n',
+    );
+    const walked = async (roots: string[]) => {
+      const r = await resolvePythonScript(ctxFor(p.root), p.py, script, true, { roots });
+      assert.equal(r?.state, 'installed');
+      return r?.state === 'installed' ? r.dev?.newest.map((f) => path.relative(p.root, f.path)).sort() : [];
+    };
+    // Six files are walked; the newest five are named, the PYTHONPATH folder's package among them.
+    const withLib = await walked([lib]);
+    assert.equal(withLib?.length, 5);
+    assert.ok(
+      withLib?.some((f) => f.startsWith('lib/shared/')),
+      JSON.stringify(withLib),
+    );
+    // Without the PYTHONPATH folder, `shared` is no local code (and no distribution: left out).
+    // Without the PYTHONPATH folder, `shared` is no local code (and no distribution: left out); a
+    // relative import is the importing file's package's.
+    assert.deepEqual(await walked([]), ['app/main.py', 'app/pkg/__init__.py', 'app/pkg/store.py', 'app/pkg/util.py']);
+  });
+
   it('an SDK upgraded under it moves what it runs, and the module it imports raising at import is a start risk with its pin', async () => {
     const p = project('lg-script-up-');
     sdk(p.sp, '1.30.0');
