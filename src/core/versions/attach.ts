@@ -35,7 +35,7 @@ import {
 } from './installerScope';
 import {
   McpRegistryRef,
-  PackageRef,
+  InstalledPackageRef,
   RegistryChecker,
   registryCacheFile,
   RegistryOverrides,
@@ -450,7 +450,7 @@ async function updateChecks(
       })),
     );
   const c = checker;
-  const refs: Array<{ server: ServerStatus; ref: PackageRef }> = [];
+  const refs: Array<{ server: ServerStatus; ref: InstalledPackageRef }> = [];
   const mcpRefs: Array<{ server: ServerStatus; ref: McpRegistryRef }> = [];
   for (const server of servers) {
     const inst = server.installed;

@@ -107,7 +107,7 @@ export function registryOverrides(
   };
 }
 
-export interface PackageRef {
+export interface InstalledPackageRef {
   ecosystem: 'npm' | 'python';
   name: string;
   /** The installed version: an update is a newer release than this. */
@@ -258,18 +258,18 @@ export class RegistryChecker {
     return this.loaded;
   }
 
-  private async url(ref: PackageRef): Promise<string> {
+  private async url(ref: InstalledPackageRef): Promise<string> {
     if (ref.ecosystem === 'npm')
       return npmDocUrl(await npmRegistryFor(this.opts.ctx, ref.name, this.opts.overrides?.npm), ref.name);
     return pypiJsonUrl(await pipIndexUrl(this.opts.ctx, this.opts.overrides?.pypi), ref.name);
   }
 
-  private key(ref: PackageRef): string {
+  private key(ref: InstalledPackageRef): string {
     return `${ref.ecosystem}:${ref.name}`;
   }
 
   /** What the cache says, without asking anyone: the snapshot's answer. */
-  async cached(ref: PackageRef): Promise<UpdateAvailable | undefined> {
+  async cached(ref: InstalledPackageRef): Promise<UpdateAvailable | undefined> {
     await this.load();
     const e = this.entries.get(this.key(ref));
     if (!e?.latest || !isNewer(ref.ecosystem, e.latest, ref.current)) return undefined;
@@ -280,7 +280,7 @@ export class RegistryChecker {
    * Whether a package is due for a check (never checked, a day old, or failed an hour ago). Cheap
    * on purpose, as every refresh asks: a changed registry setting takes effect at the next check.
    */
-  async due(ref: PackageRef): Promise<boolean> {
+  async due(ref: InstalledPackageRef): Promise<boolean> {
     return this.dueKey(this.key(ref));
   }
 
@@ -312,7 +312,7 @@ export class RegistryChecker {
    * What the registry said of a package when last asked, newer or not (`mcp-lifeguard doctor`):
    * undefined when it was never asked.
    */
-  async said(ref: PackageRef): Promise<ReleaseSaid | undefined> {
+  async said(ref: InstalledPackageRef): Promise<ReleaseSaid | undefined> {
     await this.load();
     const e = this.entries.get(this.key(ref));
     if (!e) return undefined;
@@ -342,7 +342,7 @@ export class RegistryChecker {
   }
 
   /** Checks every due package and MCP Registry entry (each once even if asked twice), then saves the cache. Never rejects. */
-  async check(refs: PackageRef[], mcp: McpRegistryRef[] = []): Promise<void> {
+  async check(refs: InstalledPackageRef[], mcp: McpRegistryRef[] = []): Promise<void> {
     const due: Array<{ key: string; run: () => Promise<void> }> = [];
     for (const r of refs)
       if (!this.inFlight.has(this.key(r)) && (await this.due(r)))
@@ -360,7 +360,7 @@ export class RegistryChecker {
     await this.save();
   }
 
-  private async checkOne(ref: PackageRef): Promise<void> {
+  private async checkOne(ref: InstalledPackageRef): Promise<void> {
     const url = await this.url(ref);
     const checkedAt = this.now().toISOString();
     const accept =
