@@ -76,6 +76,8 @@ export type InstanceVerdict =
   | 'settling'
   | 'unknown'
   | 'owner-undecided'
+  /** A guard run with `--idle-stop` stopped its server for want of requests; the next request starts it again. */
+  | 'idle'
   | 'ok';
 
 export interface ServerExplanation {

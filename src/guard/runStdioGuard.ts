@@ -9,7 +9,7 @@ import type { RestartCheck } from './host/probe';
 import { Guard } from './stdioGuard';
 import { serveControl } from './host/control';
 import { ServerLog } from './host/serverLog';
-import { guardLockRecord, recordChildVersion, recordDown, recordServerInfo } from './host/lockRecord';
+import { guardLockRecord, recordChildVersion, recordDown, recordIdle, recordServerInfo } from './host/lockRecord';
 import { StopGrace } from './host/supervisor';
 import { LaunchVersionProbe } from './host/versionProbe';
 import { currentHostEnv } from '../core/base/hostEnv';
@@ -48,6 +48,8 @@ export interface RunStdioGuardOptions {
   restartCheck?: RestartCheck;
   grace: StopGrace;
   drainTimeoutMs: number;
+  /** `--idle-stop`: the server is stopped after this long without a client message, started again by the next; 0: never. */
+  idleStopMs?: number;
   initTimeoutMs: number;
   stdin: Readable;
   stdout: Writable;
@@ -153,6 +155,8 @@ export async function runStdioGuard(opts: RunStdioGuardOptions): Promise<number>
     onChildStarted: ({ pid, version }) => recordChildVersion(lock, version, log, pid),
     onServerInfo: (info) => recordServerInfo(lock, info, log),
     onDown: (down) => recordDown(lock, down, log),
+    idleStopMs: opts.idleStopMs,
+    onIdleStop: (idle) => recordIdle(lock, idle, log),
     secrets: launchSecrets(launch),
     serverStderr: serverLog ? (chunk) => serverLog.write(chunk) : undefined,
     ...(hub

@@ -1,6 +1,6 @@
 import { Readable, Writable } from 'node:stream';
 import type { GuardStatus, RestartAsk, GuardRestartReply } from '../core/control/protocol';
-import type { RecordedServerInfo, ServerDown } from '../core/locks';
+import type { RecordedServerInfo, ServerDown, ServerIdle } from '../core/locks';
 import { CrashLoopOptions } from './host/crashLoop';
 import type { RestartCheck } from './host/probe';
 import { GuardHost } from './host/host';
@@ -40,6 +40,10 @@ export interface GuardOptions {
   onDown?(down: ServerDown | undefined): void | Promise<void>;
   /** Values never repeated from the server's output (launch.ts launchSecrets). */
   secrets?: ReadonlySet<string>;
+  /** `--idle-stop`: the server is stopped after this long without a client message (host.ts); absent or 0: never. */
+  idleStopMs?: number;
+  /** Called when the server was stopped for idleness and, with undefined, once it runs again: the lock record says it. */
+  onIdleStop?(idle: ServerIdle | undefined): void | Promise<void>;
   /** Where each child's stderr is copied (host/serverLog.ts). */
   serverStderr?(chunk: Buffer): void;
   /** A restarted child answered the replayed `initialize`. */
@@ -86,6 +90,7 @@ export class Guard {
         onServerInfo: options.onServerInfo,
         onDown: options.onDown,
         secrets: options.secrets,
+        ...(options.idleStopMs ? { idleStopMs: options.idleStopMs, onIdleStop: options.onIdleStop } : {}),
       },
       this.transport,
     );

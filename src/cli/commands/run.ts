@@ -51,6 +51,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
     restartCheck: restartCheckOf(values['restart-check'], values.resource, values['on-conflict'] === 'share'),
     grace: { eofMs: stopGrace, termMs: stopGrace },
     drainTimeoutMs: values['drain-timeout'],
+    idleStopMs: values['idle-stop'],
     initTimeoutMs: 60_000,
     stdin: process.stdin,
     stdout: process.stdout,

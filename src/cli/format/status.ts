@@ -1,9 +1,10 @@
 import { Instance, Snapshot, Verdict } from '../../core/base/model';
 import { terminalSafeDeep } from '../../core/base/terminalSafe';
-import { serverDownOf } from '../../core/processes/guarded';
+import { serverDownOf, serverIdleOf } from '../../core/processes/guarded';
 import { costSentence, instanceCost, McpCost, mcpCost, memoryText } from '../../core/report/cost';
 import { toViewInput } from '../../core/report/input';
 import { problemsByPosition } from '../../core/report/state';
+import { idleWords } from '../../core/report/evidence';
 import {
   formatStaleEvidence,
   formatUpdates,
@@ -104,7 +105,11 @@ export function formatInstances(snapshot: Snapshot): string[] {
     // The instance's own process and the ones it started, PSS where the OS gives it.
     memory(instanceCost(i, i.children).bytes),
     // A guard whose server is down runs nothing: no version to show.
-    ...(withVersions ? (serverDownOf(i) ? ['-', '-'] : [runningCell(i), installedCell(i.versions?.installed)]) : []),
+    ...(withVersions
+      ? serverDownOf(i) || serverIdleOf(i)
+        ? ['-', '-']
+        : [runningCell(i), installedCell(i.versions?.installed)]
+      : []),
     [versionVerdictLabel(i), restartRiskLabel(i), runtimeLabel(i), ...i.verdicts.map(verdictLabel)]
       .filter(Boolean)
       .join('; ') || 'ok',
@@ -180,6 +185,8 @@ export function verdictLabel(v: Verdict): string {
     case 'down':
       // In capitals, as every restart need: a server that does not run is the worst news on a row.
       return `DOWN: ${v.reason}`;
+    case 'idle':
+      return `idle: ${idleWords(v)}`;
     case 'shared':
       return v.singleWriter ? `shared by ${v.instances.length} instances of a single-writer server` : '';
     case 'unknown':

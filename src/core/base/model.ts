@@ -250,6 +250,18 @@ export type Verdict =
     }
   | {
       /**
+       * A guard run with `--idle-stop` that stopped its server after a while without requests: the
+       * next request starts it again, in the client's session. The instance is the guard's process;
+       * no server runs, so nothing about a version is said of it. Not a problem.
+       */
+      kind: 'idle';
+      /** ISO 8601: when the server was stopped. */
+      since: string;
+      /** How long it had gone without a request, ms. */
+      afterMs: number;
+    }
+  | {
+      /**
        * It runs under an agent host left by an earlier generation of itself (the client upgraded and
        * a newer host of the same kind runs for the same user): a leftover of the old host.
        */

@@ -21,4 +21,5 @@ export type {
   RecordedVersions,
   ServerDown,
   ServerIdentity,
+  ServerIdle,
 } from './types';

@@ -102,6 +102,19 @@ export interface LockRecord {
    * restart brings the server back. Readers check each field's type: a record is anyone's to write.
    */
   down?: ServerDown;
+  /**
+   * Set by a guard run with `--idle-stop` while it has stopped its server for want of requests: the
+   * next request starts it again. Removed once it runs again. Readers check each field's type.
+   */
+  idle?: ServerIdle;
+}
+
+/** A guard's server stopped for idleness (`run --idle-stop`), as its lock record says. */
+export interface ServerIdle {
+  /** ISO 8601: when the server was stopped. */
+  since: string;
+  /** How long it had gone without a request, ms (the guard's `--idle-stop`). */
+  afterMs: number;
 }
 
 /** Why a guard's server is not running, as its lock record says. */

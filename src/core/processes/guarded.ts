@@ -47,7 +47,24 @@ export function markGuarded(instances: Iterable<Instance>, records: readonly Loc
       };
     const down = r && downOf(r);
     if (down && !serverDownOf(i)) i.verdicts.push({ kind: 'down', ...down });
+    const idle = r && !down ? idleOf(r) : undefined;
+    if (idle && !serverIdleOf(i)) i.verdicts.push({ kind: 'idle', ...idle });
   }
+}
+
+/** Whether an instance's server is stopped for idleness (a guard run with `--idle-stop`): the one reading of it. */
+export function serverIdleOf(i: Pick<Instance, 'verdicts'>): Extract<Verdict, { kind: 'idle' }> | undefined {
+  return i.verdicts.find((v): v is Extract<Verdict, { kind: 'idle' }> => v.kind === 'idle');
+}
+
+/** A guard's own word that it stopped its server for idleness (the record's `idle`), when well-formed. */
+export function idleOf(record: LockRecord): Omit<Extract<Verdict, { kind: 'idle' }>, 'kind'> | undefined {
+  const d = record.idle as unknown;
+  if (!d || typeof d !== 'object') return undefined;
+  const { since, afterMs } = d as { since?: unknown; afterMs?: unknown };
+  if (typeof since !== 'string' || typeof afterMs !== 'number' || !Number.isFinite(afterMs) || afterMs < 0)
+    return undefined;
+  return { since: since.slice(0, 64), afterMs };
 }
 
 /** Why an instance's server is down (it is a guard that gave up on it), or undefined: the one reading of it. */

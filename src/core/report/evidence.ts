@@ -1,5 +1,6 @@
 import type { InferredSource, StartRisk } from '../base/versionTypes';
 import { restartRiskText } from '../versions/startRisk';
+import { cpuText } from './cost';
 import { VmVerdict } from './input';
 import { isKnownVersion } from './versionWords';
 
@@ -64,11 +65,18 @@ export function describeVerdict(v: VmVerdict, show: Show = asIs): string {
       return `Superseded: ${show(v.reason)}`;
     case 'down':
       return `Down: its server is not running (since ${show(v.since)}): ${show(v.reason)}`;
+    case 'idle':
+      return `Idle: ${idleWords(v, show)}`;
     case 'unknown':
       if (v.question === 'stale')
         return `${v.settling ? 'Version being judged' : 'Version unknown'}: ${show(v.reason)}`;
       return `Not decided (${v.question}): ${show(v.reason)}`;
   }
+}
+
+/** A server its guard stopped for idleness, in words: "its server was stopped at ... after 10 min 0 s without a request; ...". */
+export function idleWords(v: Extract<VmVerdict, { kind: 'idle' }>, show: Show = asIs): string {
+  return `its server was stopped at ${show(v.since)} after ${cpuText(v.afterMs)} without a request; the next request starts it again`;
 }
 
 /** A restart need in words (stale, changed since start, config changed, runtime replaced). */

@@ -3,6 +3,7 @@ import { restartRiskText } from '../versions/startRisk';
 import { terminalSafe as shownText } from '../base/terminalSafe';
 import { VmInstance, VmServer } from './input';
 import {
+  idleVerdict,
   instanceFlags,
   instanceVerdicts,
   isGuarded,
@@ -42,6 +43,8 @@ export function whatToDo(i: VmInstance): string {
       : `Restart it to load what is installed. It is not guarded, so a restart from here stops it and ${i.client.name} must start it again; Wrap with Guard avoids that next time.`;
   }
   if (flags.has('duplicate')) return 'Kill Duplicates stops the older copies; the newest one keeps serving its client.';
+  if (idleVerdict(i))
+    return "Nothing to do: its guard starts the server again, in the client's session, when the next request comes (it then runs what is installed).";
   if (versionUnknown(i))
     return 'Nothing to do yet: what it runs could not be told (see why above). A guarded server records its version at start.';
   return 'Nothing to do: it runs what is installed.';

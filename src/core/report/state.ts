@@ -62,6 +62,11 @@ export function downVerdict(i: Judged): Extract<VmVerdict, { kind: 'down' }> | u
 
 export const isGuarded = (i: VmInstance): boolean => i.lock !== undefined;
 
+/** Why a guard's server is not running for now: it stopped it for idleness (`run --idle-stop`); the next request starts it. */
+export function idleVerdict(i: Judged): Extract<VmVerdict, { kind: 'idle' }> | undefined {
+  return i.verdicts.find((v): v is Extract<VmVerdict, { kind: 'idle' }> => v.kind === 'idle');
+}
+
 /** Whether the engine could not tell what an instance runs: shown as unknown (`?`), never as fine. */
 export function versionUnknown(i: Judged): Extract<VmVerdict, { kind: 'unknown' }> | undefined {
   return i.verdicts.find(
@@ -270,6 +275,7 @@ export const INSTANCE_VERDICTS = [
   'settling',
   'unknown',
   'owner-undecided',
+  'idle',
   'ok',
 ] as const;
 export type InstanceVerdict = (typeof INSTANCE_VERDICTS)[number];
@@ -288,6 +294,7 @@ export const VERDICT_LABELS: Record<InstanceVerdict, string> = {
   settling: 'version ? (settling)',
   unknown: 'version ?',
   'owner-undecided': 'owner?',
+  idle: 'idle',
   ok: 'ok',
 };
 
@@ -305,8 +312,12 @@ export function instanceVerdicts(i: Judged): InstanceVerdict[] {
   if (flags.has('superseded')) out.push('superseded');
   for (const cause of new Set(staleVerdicts(i).map((v) => v.cause))) out.push(causeVerdict(cause));
   if (flags.has('duplicate')) out.push('duplicate');
-  if (!stale && unknown) out.push(unknown === PENDING ? 'checking' : unknown.settling ? 'settling' : 'unknown');
+  const idle = idleVerdict(i);
+  // Stopped for idleness: no server runs, so there is no version to be unsure of.
+  if (!stale && unknown && !idle)
+    out.push(unknown === PENDING ? 'checking' : unknown.settling ? 'settling' : 'unknown');
   // Claimed by several entries: the tooltip names them; bulk actions leave it alone.
   if (ownerUndecided(i)) out.push('owner-undecided');
+  if (idle) out.push('idle');
   return out.length ? out : ['ok'];
 }

@@ -6,7 +6,7 @@ import { listLocks } from '../locks';
 import type { LockRecord } from '../locks/types';
 import type { Instance, InstanceChild, ServerStatus } from '../base/model';
 import { lifeguardPaths } from '../base/paths';
-import { holderRecordOf, serverDownOf } from '../processes/guarded';
+import { holderRecordOf, serverDownOf, serverIdleOf } from '../processes/guarded';
 import type { ProcessInfo } from '../pids/table';
 import type { Launch } from '../sources/scan';
 import { MtimeCache } from './cache';
@@ -278,8 +278,8 @@ export async function attachVersions(
     launch: Launch | undefined,
     child = false,
   ): Promise<void> {
-    // A guard whose server is down runs none: there is no version to judge (the instance is the guard).
-    if (!child && serverDownOf(instance as Instance)) return;
+    // A guard whose server is down or stopped for idleness runs none: there is no version to judge (the instance is the guard).
+    if (!child && (serverDownOf(instance as Instance) || serverIdleOf(instance as Instance))) return;
     const proc = byPid.get(instance.pid);
     // A child is judged only when its own command line names a script or module (not `python -c CODE`, `node -e CODE`).
     if (child && !(proc && interprets(proc.argv) && !runsCode(proc.argv))) return;

@@ -15,6 +15,7 @@ import { serverLogTarget } from './serverLog';
 import { canShare } from '../../core/configEdit/sharePlan';
 import { startedBy, startTarget } from './start';
 import {
+  idleVerdict,
   instanceFlags,
   instanceKey,
   instanceVerdicts,
@@ -483,6 +484,8 @@ export function verdictWord(v: InstanceVerdict): string {
       return t('version ?');
     case 'owner-undecided':
       return t('owner?');
+    case 'idle':
+      return t('idle');
     case 'ok':
       return t('ok');
   }
@@ -535,11 +538,13 @@ function instanceItem(
           ? { id: 'warning', color: 'list.warningForeground' }
           : flags.has('duplicate')
             ? { id: 'copy', color: 'list.warningForeground' }
-            : versionUnknown(i) && !stale
-              ? { id: 'question' }
-              : isGuarded(i)
-                ? { id: 'shield' }
-                : { id: 'pulse' };
+            : idleVerdict(i)
+              ? { id: 'debug-pause' }
+              : versionUnknown(i) && !stale
+                ? { id: 'question' }
+                : isGuarded(i)
+                  ? { id: 'shield' }
+                  : { id: 'pulse' };
   const caps: CapValue[] = [Cap.stop, Cap.copyPid, Cap.evidence];
   if (i.commandLine) caps.push(Cap.copyCommandLine);
   // A process no entry claims: hidden by what it runs, or written into a config as a new entry.

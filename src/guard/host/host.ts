@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import type { GuardStatus, RestartAsk, GuardRestartReply } from '../../core/control/protocol';
-import type { RecordedServerInfo, RecordedVersions, ServerDown } from '../../core/locks';
+import type { RecordedServerInfo, RecordedVersions, ServerDown, ServerIdle } from '../../core/locks';
 import type { InstanceVersions } from '../../core/base/versionTypes';
 import { recordedVersions } from './lockRecord';
 import { CrashLoopDetector, CrashLoopOptions } from './crashLoop';
@@ -47,6 +47,13 @@ export interface GuardHostOptions {
   onDown?(down: ServerDown | undefined): void | Promise<void>;
   /** Values never repeated from the server's output (the launch's env values): masked in what the guard says of it. */
   secrets?: ReadonlySet<string>;
+  /**
+   * `--idle-stop`: after this long without a client line (nothing in flight, nothing held open) the
+   * server is stopped; the next client line starts it again in the client's session. Absent or 0: never.
+   */
+  idleStopMs?: number;
+  /** Called when the server was stopped for idleness and, with undefined, once it runs again. */
+  onIdleStop?(idle: ServerIdle | undefined): void | Promise<void>;
 }
 
 /** How long a restart waits, by default, for open multi-round requests and running tasks (with the drain, within the 30 s a restart request waits for its answer). */
@@ -97,6 +104,11 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
   private heldRestart: Promise<GuardRestartReply> | undefined;
   /** The tools of the child a restart replaced, until the new child's are known and compared. */
   private toolsBefore: { slot: Slot<P>; tools: unknown[] } | undefined;
+  /** When a client line last came (`--idle-stop` counts from it). */
+  private lastClientLine = Date.now();
+  private idleTimer: NodeJS.Timeout | undefined;
+  /** The child stopped for idleness, and its stop while it is under way (a wake waits for it). */
+  private idleStop: { slot: Slot<P>; stopped: Promise<ChildExit> } | undefined;
   private resolveFinished!: (code: number) => void;
   private startedFirst!: { resolve(): void; reject(err: Error): void };
   /** Resolves with the exit code once the guard is done (the child is gone). */
@@ -128,6 +140,15 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
       if (state.kind !== 'running' || !this.downInfo) return;
       this.downInfo = undefined;
       void this.options.onDown?.(undefined);
+    });
+    // Serving again after an idle stop: the record no longer says idle, and the clock starts anew.
+    this.lifecycle.onChange((state) => {
+      if (state.kind !== 'running') return;
+      if (this.idleStop) {
+        this.idleStop = undefined;
+        void this.options.onIdleStop?.(undefined);
+      }
+      this.armIdleStop(this.options.idleStopMs ?? 0);
     });
   }
 
@@ -210,6 +231,52 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
 
   onIdle(): void {
     this.staleGate.onIdle();
+  }
+
+  /**
+   * A line came from the client: `--idle-stop` counts from here, and a server stopped for idleness
+   * is started again (the line waits in the transport's queue meanwhile, as during a restart).
+   */
+  noteClientLine(): void {
+    this.lastClientLine = Date.now();
+    if (this.state.kind !== 'idle') return;
+    this.options.log(`a client message came: starting ${this.options.serverName} again`);
+    this.requestRestart('a client message came while the server was stopped for idleness', false, false, true).catch(
+      (err: Error) => this.options.log(`could not start ${this.options.serverName} again: ${err.message}`),
+    );
+  }
+
+  /** Checks for idleness once `--idle-stop` could have passed (never when it is 0). */
+  private armIdleStop(inMs: number): void {
+    clearTimeout(this.idleTimer);
+    const idleStopMs = this.options.idleStopMs ?? 0;
+    if (idleStopMs <= 0) return;
+    this.idleTimer = setTimeout(() => this.checkIdle(idleStopMs), Math.max(inMs, 50));
+    this.idleTimer.unref();
+  }
+
+  /** Stops the server when it has gone `idleStopMs` without a client line and nothing is open on it. */
+  private checkIdle(idleStopMs: number): void {
+    if (this.state.kind !== 'running') return;
+    const quietFor = Date.now() - this.lastClientLine;
+    const open = this.openWork.open();
+    const busy =
+      this.transport.inFlight() > 0 || open.exchanges + open.tasks > 0 || this.transport.holdsOpen?.() === true;
+    if (quietFor < idleStopMs || busy) {
+      // Work still open is looked at again a while later; otherwise when the quiet time would be up.
+      this.armIdleStop(busy ? idleStopMs : idleStopMs - quietFor);
+      return;
+    }
+    const slot = this.slot;
+    if (!slot || slot.child.exit) return;
+    const since = new Date().toISOString();
+    if (!this.lifecycle.to({ kind: 'idle', since })) return;
+    this.options.log(
+      `${this.options.serverName}: no client message for ${Math.round(quietFor / 1000)} s; stopping the server (pid ${slot.child.proc.pid}) until the next one`,
+    );
+    slot.stopping = true;
+    this.idleStop = { slot, stopped: this.stopSlotChild(slot) };
+    void this.options.onIdleStop?.({ since, afterMs: idleStopMs });
   }
 
   onStateChange(listener: (state: GuardLifecycleState) => void): () => void {
@@ -319,11 +386,13 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
     // A restart under way ends first (it gives up at its next step); a first start sees the state itself.
     const pending = state.kind === 'draining' || state.kind === 'restarting' ? state.done : undefined;
     this.lifecycle.to({ kind: 'closing', reason });
+    clearTimeout(this.idleTimer);
     this.transport.refuseHeld('closing', reason);
     if (pending) await pending.catch(() => undefined);
+    await this.idleStop?.stopped;
     const slot = this.slot;
     if (!slot || slot.child.exit) {
-      this.finish(slot?.child.exit ? exitCodeOf(slot.child.exit) : 0);
+      this.finish(slot?.child.exit ? this.exitCodeFor(slot, slot.child.exit) : 0);
       return;
     }
     await this.stopChild();
@@ -334,6 +403,7 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
    * releasing the lock, so that no server ever runs without a guard holding its lock.
    */
   async stopChild(): Promise<void> {
+    await this.idleStop?.stopped;
     const slot = this.slot;
     if (!slot || slot.child.exit) return;
     slot.stopping = true;
@@ -426,7 +496,7 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
     if (exit.spawnError) this.options.log(`could not start ${this.options.command}: ${exit.spawnError.message}`);
     this.transport.childExited(slot.child, exit, slot.stopping);
     if (this.state.kind === 'closing') {
-      this.finish(exitCodeOf(exit));
+      this.finish(this.exitCodeFor(slot, exit));
       return;
     }
     if (slot.stopping || this.state.kind !== 'running') return;
@@ -565,6 +635,9 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
   }
 
   private async runRestart(reason: string, done: Promise<GuardRestartReply>): Promise<GuardRestartReply> {
+    // A wake after an idle stop: the stop ends first (the old child is never stopped twice).
+    const waking = this.idleStop !== undefined;
+    await this.idleStop?.stopped;
     const old = this.slot;
     if (old && !old.child.exit) {
       if (!(await this.transport.waitIdle(this.options.drainTimeoutMs)))
@@ -588,7 +661,7 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
       try {
         await this.transport.attach(slot.child, true);
         if (this.lifecycle.isClosing) throw new Error('the guard is shutting down');
-        this.restarts++;
+        if (!waking) this.restarts++;
         this.lastServed = slot;
         return { childPid: slot.child.proc.pid ?? -1, restarts: this.restarts };
       } catch (err) {
@@ -609,8 +682,14 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
     }
   }
 
+  /** The guard's exit code when `slot` was its last child: 0 for one it stopped for idleness (nothing went wrong). */
+  private exitCodeFor(slot: Slot<P>, exit: ChildExit): number {
+    return this.idleStop?.slot === slot ? 0 : exitCodeOf(exit);
+  }
+
   private finish(code: number): void {
     if (this.state.kind === 'exited') return;
+    clearTimeout(this.idleTimer);
     // An exit with no session to keep comes from running; every other way out passes through closing.
     if (!this.lifecycle.to({ kind: 'exited', code })) return;
     this.staleGate.stop();

@@ -7,6 +7,8 @@ import type { GuardRestartReply } from '../../core/control/protocol';
  *
  * starting    the first child is being brought up (HTTP: until it answers; stdio: at once)
  * running     the child serves the client
+ * idle        `--idle-stop`: the child was stopped after a while without requests; the next client
+ *             line starts one again (as a restart does, the client's session replayed to it)
  * draining    a restart waits for requests in flight on the old child (new ones wait or queue)
  * restarting  the old child is stopped and a new one brought up
  * failed      the child crash-looped or would not come up; only a restart the user asks for leaves it
@@ -16,6 +18,7 @@ import type { GuardRestartReply } from '../../core/control/protocol';
 export type GuardLifecycleState =
   | { kind: 'starting'; done: Promise<void> }
   | { kind: 'running' }
+  | { kind: 'idle'; since: string }
   | { kind: 'draining'; reason: string; done: Promise<GuardRestartReply> }
   | { kind: 'restarting'; reason: string; done: Promise<GuardRestartReply> }
   | { kind: 'failed'; reason: string }
@@ -31,7 +34,9 @@ export type GuardLifecycleKind = GuardLifecycleState['kind'];
 export const TRANSITIONS: Readonly<Record<GuardLifecycleKind, readonly GuardLifecycleKind[]>> = {
   starting: ['running', 'failed', 'closing'],
   // running -> exited: a stdio server that exits before any session exists ends the guard with its code.
-  running: ['draining', 'restarting', 'failed', 'closing', 'exited'],
+  running: ['draining', 'restarting', 'failed', 'closing', 'exited', 'idle'],
+  // idle -> restarting: a client line (or a restart asked for) starts the server again.
+  idle: ['restarting', 'closing'],
   draining: ['restarting', 'closing'],
   restarting: ['running', 'failed', 'closing'],
   // failed -> restarting: a restart asked for over the control endpoint (the old child is gone).

@@ -1,4 +1,11 @@
-import type { AcquireOptions, HeldLock, RecordedServerInfo, RecordedVersions, ServerDown } from '../../core/locks';
+import type {
+  AcquireOptions,
+  HeldLock,
+  RecordedServerInfo,
+  RecordedVersions,
+  ServerDown,
+  ServerIdle,
+} from '../../core/locks';
 import { processStartTime } from '../../core/locks';
 import { LIFEGUARD_VERSION } from '../../core/base/version';
 import type { ServerLaunch } from '../launch';
@@ -74,4 +81,13 @@ export async function recordDown(
   log: (line: string) => void,
 ): Promise<void> {
   await lock.update({ down }).catch((err: Error) => log(`could not update ${lock.lockPath}: ${err.message}`));
+}
+
+/** Records that the server was stopped for idleness (`--idle-stop`), or (undefined) that it runs again. */
+export async function recordIdle(
+  lock: HeldLock,
+  idle: ServerIdle | undefined,
+  log: (line: string) => void,
+): Promise<void> {
+  await lock.update({ idle }).catch((err: Error) => log(`could not update ${lock.lockPath}: ${err.message}`));
 }

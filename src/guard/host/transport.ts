@@ -40,6 +40,8 @@ export interface HostView {
   noteServerInfo(info: RecordedServerInfo): void;
   /** No client request is in flight any more. */
   onIdle(): void;
+  /** A line came from the client (`--idle-stop` counts from it; a server stopped for idleness starts again). */
+  noteClientLine(): void;
   /** Calls `listener` on each state change until the returned function is called. */
   onStateChange(listener: (state: GuardLifecycleState) => void): () => void;
 }
@@ -71,6 +73,11 @@ export interface GuardTransport<P extends ChildProcess = ChildProcess> {
   probe?(o: { grace: StopGrace; secrets: ReadonlySet<string> }): Promise<ProbeResult>;
   /** Client requests the server has not answered yet. */
   inFlight(): number;
+  /**
+   * Whether the client holds something open on the server that is no request in flight (a
+   * subscription, a request of the server's awaiting the client's answer): no idle stop then.
+   */
+  holdsOpen?(): boolean;
   /** Resolves true once no request is in flight (or the child died), false after `timeoutMs`. */
   waitIdle(timeoutMs: number): Promise<boolean>;
   /**

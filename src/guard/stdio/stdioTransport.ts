@@ -296,15 +296,20 @@ export class StdioTransport implements GuardTransport<PipedProcess> {
   // ---- client -> server ----
 
   private enqueueClientLine(line: Buffer): void {
+    this.host.noteClientLine();
     this.clientChain = this.clientChain
       .then(async () => void (await this.handleClientLine(line, false)))
       .catch((err: unknown) => this.host.log(`internal error relaying a client message: ${String(err)}`));
   }
 
-  /** Whether client lines are held for a restart. */
+  /** Whether client lines are held for a restart (or for the start that follows an idle stop). */
   private holding(): boolean {
     const kind = this.host.state.kind;
-    return kind === 'draining' || kind === 'restarting';
+    return kind === 'draining' || kind === 'restarting' || kind === 'idle';
+  }
+
+  holdsOpen(): boolean {
+    return this.subscriptions.size > 0 || (this.pipe?.serverRequests.size ?? 0) > 0;
   }
 
   /** Returns false when the line went (back) to the restart queue. */

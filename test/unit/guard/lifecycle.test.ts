@@ -16,6 +16,8 @@ function stateOf(kind: GuardLifecycleKind): GuardLifecycleState {
       return { kind, done: Promise.resolve() };
     case 'running':
       return { kind };
+    case 'idle':
+      return { kind, since: '2026-11-25T12:00:00.000Z' };
     case 'draining':
     case 'restarting':
       return { kind, reason: 'test', done: never };
@@ -52,6 +54,12 @@ describe('guard host: lifecycle', () => {
     // A failed guard comes back only through a restart; a draining one cannot skip the restart.
     assert.equal(isAllowed('failed', 'running'), false);
     assert.equal(isAllowed('draining', 'running'), false);
+    // An idle guard serves again only through a start (a restart without an old child), and only a running one goes idle.
+    assert.equal(isAllowed('idle', 'running'), false);
+    assert.deepEqual(
+      KINDS.filter((from) => isAllowed(from, 'idle')),
+      ['running'],
+    );
   });
 
   it('knows when the guard is on its way out', () => {

@@ -1,0 +1,116 @@
+import * as assert from 'node:assert/strict';
+import * as z from 'zod';
+import type { Instance, Snapshot } from '../../../src/core/base/model';
+import type { LockRecord } from '../../../src/core/locks';
+import type { VmVerdict } from '../../../src/core/report/input';
+import { counts, hasProblems, instanceVerdicts, serverState } from '../../../src/core/report/state';
+import { describeVerdict } from '../../../src/core/report/evidence';
+import { whatToDo } from '../../../src/core/report/evidenceDocument';
+import { idleOf, markGuarded } from '../../../src/core/processes/guarded';
+import { healthReport } from '../../../src/agent/health';
+import { HEALTH_OUTPUT } from '../../../src/agent/schemas';
+import { formatInstances } from '../../../src/cli/format/status';
+import { statusBarModel } from '../../../src/extension/viewModel/statusBar';
+import { childNodes, rootNodes, treeItem, TreeNode } from '../../../src/extension/viewModel/tree';
+import { instance, NOW, server, snapshot } from './fixtures';
+
+/** A guard run with `--idle-stop 600` that stopped its server (its lock record's words). */
+const idle: Extract<VmVerdict, { kind: 'idle' }> = {
+  kind: 'idle',
+  since: '2026-11-25T09:00:00.000Z',
+  afterMs: 600_000,
+};
+
+const guardOf = (pid: number) => instance(pid, { verdicts: [idle], lock: { serverName: 'notes', control: '/s' } });
+
+describe('a guard that stopped its server for idleness (`run --idle-stop`): idle in every face, never a problem', () => {
+  const snap = snapshot([
+    server('notes', { instances: [guardOf(40)] }),
+    server('memory', { instances: [instance(41)] }),
+  ]);
+
+  it('the lock record says it: read into an idle verdict when well-formed, never from a record that says down too', () => {
+    const record = { pid: 40, startTime: NOW, serverName: 'notes', resourceKey: 'k' } as unknown as LockRecord;
+    assert.deepEqual(idleOf({ ...record, idle: { since: idle.since, afterMs: 600_000 } }), {
+      since: idle.since,
+      afterMs: 600_000,
+    });
+    for (const bad of [undefined, 'x', { since: 1, afterMs: 5 }, { since: 's', afterMs: -1 }, { since: 's' }])
+      assert.equal(idleOf({ ...record, idle: bad } as unknown as LockRecord), undefined, JSON.stringify(bad));
+    const guard = { pid: 40, startTime: NOW, verdicts: [], launcherChain: [] } as unknown as Instance;
+    markGuarded([guard], [{ ...record, idle: { since: idle.since, afterMs: 600_000 } }]);
+    assert.deepEqual(guard.verdicts, [idle]);
+    const downToo = { pid: 40, startTime: NOW, verdicts: [], launcherChain: [] } as unknown as Instance;
+    markGuarded(
+      [downToo],
+      [{ ...record, idle: { since: idle.since, afterMs: 1 }, down: { since: idle.since, reason: 'crash loop' } }],
+    );
+    assert.deepEqual(
+      downToo.verdicts.map((v) => v.kind),
+      ['down'],
+    );
+  });
+
+  it('is counted as a running instance, raises no warning, and reads idle (no version to be unsure of)', () => {
+    const c = counts(snap);
+    assert.deepEqual([c.instances, c.running, c.down, c.unknown], [2, 2, 0, 0]);
+    assert.equal(hasProblems(c), false);
+    assert.equal(serverState(snap.servers[0]).kind, 'running');
+    assert.deepEqual(instanceVerdicts(guardOf(40)), ['idle']);
+    const m = statusBarModel({ state: 'ready', snapshot: snap }, { alwaysShow: false });
+    assert.ok(m.visible);
+    assert.equal(m.warning, false);
+    assert.equal(m.text, '$(pulse) MCP 2');
+  });
+
+  it('the tree: the instance row says idle with a pause icon; its tooltip says when and for how long', () => {
+    const ctx = { trusted: true, now: NOW, guardAvailable: true };
+    const serverNode: TreeNode = childNodes(rootNodes(snap).find((n) => n.kind === 'group')!)[0];
+    const [guard] = childNodes(serverNode);
+    const g = treeItem(guard, ctx, ['/ws/a']);
+    assert.match(g.label as string, /^idle · pid 40/);
+    assert.deepEqual(g.icon, { id: 'debug-pause' });
+    assert.match(
+      g.tooltip!,
+      /Idle: its server was stopped at 2026-11-25T09:00:00\.000Z after 10 min 0 s without a request/,
+    );
+  });
+
+  it('the agent face, Show Evidence and status say idle, and that the next request starts it', () => {
+    const report = healthReport(snap);
+    const notes = report.servers.find((s) => s.name === 'notes')!;
+    assert.deepEqual(notes.instances[0].verdicts, ['idle']);
+    assert.match(notes.instances[0].why[0], /^Idle: /);
+    assert.match(
+      notes.instances[0].whatToDo,
+      /starts the server again, in the client's session, when the next request comes/,
+    );
+    const parsed = z.object(HEALTH_OUTPUT).safeParse(JSON.parse(JSON.stringify(report)));
+    assert.ok(parsed.success, parsed.success ? '' : parsed.error.message);
+    assert.match(describeVerdict(idle), /the next request starts it again$/);
+    assert.match(whatToDo(guardOf(40)), /^Nothing to do/);
+
+    const guardInstance = {
+      pid: 40,
+      ppid: 1,
+      startTime: NOW - 60_000,
+      commandLine: 'node mcp-lifeguard.js run --name notes --idle-stop 600 -- python srv.py',
+      commandHash: 'x',
+      client: { id: 'cursor', name: 'Cursor', pid: 30 },
+      memoryBytes: 40 * 1024 * 1024,
+      launcherChain: [],
+      verdicts: [idle],
+      lock: { serverName: 'notes', resourceKey: 'k' },
+    } as unknown as Instance;
+    const lines = formatInstances({
+      takenAt: new Date(NOW).toISOString(),
+      workspaceFolders: [],
+      servers: [{ ...server('notes'), instances: [guardInstance] }],
+      notConfigured: [],
+      processes: { state: 'ok' },
+      files: [],
+      diagnostics: [],
+    } as unknown as Snapshot).join('\n');
+    assert.match(lines, /^ {2}notes +40 +Cursor \(30\) +1m +40 MB +idle: its server was stopped at/m);
+  });
+});
