@@ -48,6 +48,12 @@ export const WRAP_COMMAND = {
   ],
   options: {
     share: { type: 'boolean', description: 'Wrap with `run --on-conflict share`: the clients use one server process' },
+    'idle-stop': {
+      type: 'seconds',
+      positive: true,
+      description:
+        'Wrap with `run --idle-stop SECONDS`: the guard stops the server after that long without a client message and starts it again on the next',
+    },
     ...COMMON_OPTIONS,
     'install-guard': {
       type: 'boolean',
@@ -102,6 +108,8 @@ export interface ConfigEditPlan {
   /** The `--name` the wrapped entries run under (wrap), or the server asked for (unwrap). */
   name: string;
   share: boolean;
+  /** `--idle-stop` written into the wrapped entries, in seconds (absent: none). */
+  idleStopSeconds?: number;
   files: FileEdit[];
   left: LeftAlone[];
   /** Left alone because only workspace files define them: `--trust-workspace` would rewrite them. */
@@ -112,6 +120,7 @@ export interface PlanInput {
   verb: 'wrap' | 'unwrap';
   target: string;
   share: boolean;
+  idleStopSeconds?: number;
   servers: readonly ServerConfig[];
   /** The guard's launcher, as the wrapped entries name it. */
   launcher: string;
@@ -186,9 +195,20 @@ export function planConfigEdits(input: PlanInput): ConfigEditPlan | { error: str
       rewrite.push(s);
     }
   }
-  const change = verb === 'wrap' ? wrapChange(name, { command: input.launcher }, input.share) : unwrapChange;
+  const change =
+    verb === 'wrap'
+      ? wrapChange(name, { command: input.launcher }, { share: input.share, idleStopSeconds: input.idleStopSeconds })
+      : unwrapChange;
   const files = editConfigFiles(rewrite, change, input.read, leave);
-  return { verb, name, share: input.share, files, left, refusedByTrust };
+  return {
+    verb,
+    name,
+    share: input.share,
+    ...(input.idleStopSeconds ? { idleStopSeconds: input.idleStopSeconds } : {}),
+    files,
+    left,
+    refusedByTrust,
+  };
 }
 
 /**
@@ -378,7 +398,7 @@ export async function configEditCommand(verb: 'wrap' | 'unwrap', args: string[],
   const spec = verb === 'wrap' ? WRAP_COMMAND : UNWRAP_COMMAND;
   const { values, positionals } = parseOptions(args, spec.options, { positionals: true });
   if (positionals.length !== 1) throw new UsageError(`${verb} takes one SERVER name`);
-  const v = values as typeof values & { share?: boolean; 'install-guard'?: boolean };
+  const v = values as typeof values & { share?: boolean; 'install-guard'?: boolean; 'idle-stop'?: number };
   const host = currentHostEnv(io.env);
   const workspaceFolders = (values.workspace.length ? values.workspace : [io.cwd]).map((w) => path.resolve(io.cwd, w));
   const scan = await scanSources({ host, workspaceFolders });
@@ -393,6 +413,7 @@ export async function configEditCommand(verb: 'wrap' | 'unwrap', args: string[],
     verb,
     target: positionals[0],
     share: v.share === true,
+    ...(v['idle-stop'] ? { idleStopSeconds: v['idle-stop'] / 1000 } : {}),
     servers: scan.servers,
     launcher: guard.launcher,
     read: readConfigForEdit,
@@ -411,6 +432,7 @@ export async function configEditCommand(verb: 'wrap' | 'unwrap', args: string[],
         verb,
         name: plan.name,
         share: plan.share,
+        ...(plan.idleStopSeconds ? { idleStopSeconds: plan.idleStopSeconds } : {}),
         ...(verb === 'wrap' ? { guard: { ...guard, ...(guardError ? { error: guardError } : {}) } } : {}),
         ...(written ? { nextSteps: planNextSteps(plan, written) } : {}),
         files: plan.files.map((f, i) => ({

@@ -40,15 +40,29 @@ function ownValues(entry: RawEntry): EntryValue[] {
   );
 }
 
+/** The guard options a wrap writes besides `--name`: `--on-conflict share`, `--idle-stop SECONDS`. */
+export interface WrapOptions {
+  share?: boolean;
+  /** Seconds without a client message after which the guard stops the server (`run --idle-stop`). */
+  idleStopSeconds?: number;
+}
+
 /**
  * `command`/`args` become `<guard> run --name <name> -- <command> <args...>`; with `share`,
  * `<guard> run --on-conflict share --name <name> -- ...`: every client's entry wrapped so, under
  * one name, uses one server (README, "Share one server").
  */
-export function wrapChange(serverName: string, guard: GuardLauncher, share = false): EntryChange {
+export function wrapChange(serverName: string, guard: GuardLauncher, options: WrapOptions = {}): EntryChange {
   return (entry, t) => {
     if (isWrappedCommand(entry.command, entry.args)) return t('the server already runs through the guard');
-    const opts = ['run', ...(share ? ['--on-conflict', 'share'] : []), '--name', serverName, '--'];
+    const opts = [
+      'run',
+      ...(options.share ? ['--on-conflict', 'share'] : []),
+      ...(options.idleStopSeconds ? ['--idle-stop', String(options.idleStopSeconds)] : []),
+      '--name',
+      serverName,
+      '--',
+    ];
     return { command: { value: guard.command }, args: [...opts.map((value) => ({ value })), ...ownValues(entry)] };
   };
 }
@@ -112,9 +126,9 @@ export function computeWrap(
   serverName: string,
   guard: GuardLauncher,
   format: EntryFormat = jsoncEntry,
-  options: { share?: boolean; t?: Translate } = {},
+  options: WrapOptions & { t?: Translate } = {},
 ): EditResult {
-  return single(text, format, { keyPath, change: wrapChange(serverName, guard, options.share) }, options.t ?? english);
+  return single(text, format, { keyPath, change: wrapChange(serverName, guard, options) }, options.t ?? english);
 }
 
 /** Restores the command and args the guard was wrapped around. */

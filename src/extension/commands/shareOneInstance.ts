@@ -67,7 +67,7 @@ export async function shareOneInstance(svc: Services, arg?: CommandArg): Promise
     rewrite,
     'Wrap',
     detail,
-    () => wrapChange(plan.name, { command: g.launcher }, true),
+    () => wrapChange(plan.name, { command: g.launcher }, { share: true }),
     'caller',
   );
   if (!r) {

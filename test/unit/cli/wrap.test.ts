@@ -73,6 +73,28 @@ describe('CLI wrap/unwrap: planning and printing', () => {
     assert.deepEqual(p.left, []);
   });
 
+  it('wrap --idle-stop writes `run --idle-stop SECONDS` into every entry (with or without --share); 0 is refused', async () => {
+    for (const share of [false, true]) {
+      const p = ok(plan({ share, idleStopSeconds: 600 }));
+      assert.equal(p.idleStopSeconds, 600);
+      for (const f of p.files)
+        assert.match(
+          f.after,
+          share
+            ? /"run",\s*"--on-conflict",\s*"share",\s*"--idle-stop",\s*"600",\s*"--name",\s*"memory",\s*"--",\s*"npx"/
+            : /"run",\s*"--idle-stop",\s*"600",\s*"--name",\s*"memory",\s*"--",\s*"npx"/,
+        );
+    }
+    assert.equal(
+      ok(plan({ share: false })).files.some((f) => f.after.includes('--idle-stop')),
+      false,
+    );
+    let err = '';
+    const io: CliIo = { stdout: () => undefined, stderr: (s) => (err += s), env: {}, cwd: '/' };
+    assert.equal(await runCli(['wrap', 'memory', '--idle-stop', '0'], io), 2);
+    assert.match(err, /--idle-stop/);
+  });
+
   it('wrap without --share writes `run --name N`; an unknown server or different launches under --share are refused with why', () => {
     const p = ok(plan({ share: false }));
     assert.match(
@@ -295,7 +317,7 @@ describe('CLI wrap/unwrap: planning and printing', () => {
     assert.equal(await runCli(['--help'], io), 0);
     assert.match(out, /^ {2}wrap SERVER \[options\]/m);
     assert.match(out, /^ {2}unwrap SERVER \[options\]/m);
-    assert.match(out, /--share {2}--yes {2}--json/);
+    assert.match(out, /--share {2}--idle-stop SECONDS {2}--yes {2}--json/);
     assert.equal(await runCli(['wrap'], io), 2);
     assert.match(err, /wrap takes one SERVER name/);
   });
