@@ -17,6 +17,12 @@ export const GUARD_OPTIONS = {
     default: 10,
     description: 'Seconds a restart waits for requests in flight to finish',
   },
+  'idle-stop': {
+    type: 'seconds',
+    default: 0,
+    description:
+      "Seconds without a client message after which the server is stopped; the next message starts it again in the client's session (0: never)",
+  },
   'stale-interval': { type: 'seconds', default: 30, description: 'Seconds between checks of the installed version' },
   'crash-window': {
     type: 'seconds',

@@ -60,6 +60,7 @@ export const HTTP_OPTIONS = {
     description: 'Seconds between SIGTERM and SIGKILL when the server is stopped',
   },
   'drain-timeout': GUARD_OPTIONS['drain-timeout'],
+  'idle-stop': GUARD_OPTIONS['idle-stop'],
   'when-stale': { type: 'string', default: 'warn', choices: HTTP_STALE_POLICIES, description: WHEN_STALE_DESCRIPTION },
   'stale-interval': GUARD_OPTIONS['stale-interval'],
   'crash-window': GUARD_OPTIONS['crash-window'],
@@ -93,6 +94,8 @@ export interface HttpCommandLine {
   startTimeoutMs: number;
   termGraceMs: number;
   drainTimeoutMs: number;
+  /** `--idle-stop`: the server is stopped after this long without a client request; 0: never. */
+  idleStopMs: number;
   whenStale: HttpStalePolicy;
   staleIntervalMs: number;
   crashLoop: CrashLoopOptions;
@@ -147,6 +150,7 @@ export function parseHttpCommandLine(
     startTimeoutMs: values['start-timeout'],
     termGraceMs: values['stop-grace'],
     drainTimeoutMs: values['drain-timeout'],
+    idleStopMs: values['idle-stop'],
     whenStale: values['when-stale'],
     staleIntervalMs: values['stale-interval'],
     crashLoop: { windowMs: values['crash-window'], limit: values['crash-limit'] },

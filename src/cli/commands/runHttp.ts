@@ -37,6 +37,7 @@ export async function runHttpCommand(args: string[], io: CliIo): Promise<number>
     startTimeoutMs: cl.startTimeoutMs,
     termGraceMs: cl.termGraceMs,
     drainTimeoutMs: cl.drainTimeoutMs,
+    idleStopMs: cl.idleStopMs,
     allowedOrigins: cl.allowedOrigins,
     whenStale: cl.whenStale,
     staleIntervalMs: cl.staleIntervalMs,

@@ -43,12 +43,7 @@ export const RUN_COMMAND = {
     'crash-limit': GUARD_OPTIONS['crash-limit'],
     'restart-check': GUARD_OPTIONS['restart-check'],
     'drain-timeout': GUARD_OPTIONS['drain-timeout'],
-    'idle-stop': {
-      type: 'seconds',
-      default: 0,
-      description:
-        "Seconds without a client message after which the server is stopped; the next message starts it again in the client's session (0: never)",
-    },
+    'idle-stop': GUARD_OPTIONS['idle-stop'],
     'stop-grace': {
       type: 'seconds',
       default: 5,

@@ -237,7 +237,7 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
    * A line came from the client: `--idle-stop` counts from here, and a server stopped for idleness
    * is started again (the line waits in the transport's queue meanwhile, as during a restart).
    */
-  noteClientLine(): void {
+  noteClientMessage(): void {
     this.lastClientLine = Date.now();
     if (this.state.kind !== 'idle') return;
     this.options.log(`a client message came: starting ${this.options.serverName} again`);

@@ -41,7 +41,7 @@ export interface HostView {
   /** No client request is in flight any more. */
   onIdle(): void;
   /** A line came from the client (`--idle-stop` counts from it; a server stopped for idleness starts again). */
-  noteClientLine(): void;
+  noteClientMessage(): void;
   /** Calls `listener` on each state change until the returned function is called. */
   onStateChange(listener: (state: GuardLifecycleState) => void): () => void;
 }

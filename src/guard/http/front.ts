@@ -25,6 +25,8 @@ import { HttpClients, initializeClientName, modernClientName } from './httpClien
 export interface UpstreamTarget {
   /** Resolves with an address that answers, or throws why there is none within `timeoutMs`. */
   ready(timeoutMs: number): Promise<UpstreamAddress>;
+  /** A client's message reached the front: `--idle-stop` counts from it, and a server stopped for idleness starts again. */
+  noteClientMessage?(): void;
 }
 
 export interface FrontOptions {
@@ -299,6 +301,7 @@ export class HttpFront {
       return;
     }
     this.noteClient(ex);
+    this.options.upstream.noteClientMessage?.();
     // A GET stream or a modern listen stays open as long as the client wants notifications: it is
     // not a request in flight (a restart or idle stop would wait for it for ever).
     const counted = req.method !== 'GET' && !(ex.modern && methodOf(ex.message) === 'subscriptions/listen');

@@ -126,9 +126,13 @@ export class HttpTransport implements GuardTransport<ChildProcess>, UpstreamTarg
       : `the server did not answer on port ${address.port} within ${this.options.startTimeoutMs} ms`;
   }
 
-  /** Where requests go: the serving child's address once it answers; waits while the server (re)starts. */
+  noteClientMessage(): void {
+    this.host.noteClientMessage();
+  }
+
+  /** Where requests go: the serving child's address once it answers; waits while the server (re)starts (or idles). */
   async ready(timeoutMs: number): Promise<UpstreamAddress> {
-    const deadline = Date.now() + timeoutMs;
+    let deadline = Date.now() + timeoutMs;
     for (;;) {
       const s = this.host.state;
       // While draining, the old server still answers: requests go on reaching it until it is stopped.
@@ -136,10 +140,13 @@ export class HttpTransport implements GuardTransport<ChildProcess>, UpstreamTarg
         return this.serving.address;
       if (s.kind === 'failed') throw new Error(`the server is not running: ${s.reason}`);
       if (s.kind === 'closing' || s.kind === 'exited') throw new Error('the server is shutting down');
+      // Stopped for idleness: a client's message starts it (noteClientMessage, before its ready), so
+      // what waits here is the guard's own (a listen to re-open): it waits for that start, then has its time.
+      const idle = s.kind === 'idle';
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`the server did not become ready within ${timeoutMs} ms`);
+      if (left <= 0 && !idle) throw new Error(`the server did not become ready within ${timeoutMs} ms`);
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, left);
+        const timer = idle ? undefined : setTimeout(done, left);
         const off = this.host.onStateChange(done);
         function done(): void {
           clearTimeout(timer);
@@ -147,6 +154,7 @@ export class HttpTransport implements GuardTransport<ChildProcess>, UpstreamTarg
           resolve();
         }
       });
+      if (idle) deadline = Date.now() + timeoutMs;
     }
   }
 

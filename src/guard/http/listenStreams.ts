@@ -201,7 +201,7 @@ export class ListenStreams {
   }
 
   private async reopen(listen: OpenListen): Promise<void> {
-    const deadline = Date.now() + this.options.readyTimeoutMs;
+    let deadline = Date.now() + this.options.readyTimeoutMs;
     for (;;) {
       if (listen.closed) return;
       const left = deadline - Date.now();
@@ -212,6 +212,9 @@ export class ListenStreams {
       } catch (err) {
         return this.giveUp(listen, (err as Error).message);
       }
+      // A server stopped for idleness (`--idle-stop`) is waited for until a client starts it again:
+      // that wait is not the start's, which gets its own time from here.
+      if (Date.now() > deadline) deadline = Date.now() + this.options.readyTimeoutMs;
       if (listen.closed) return;
       const outcome = await this.post(listen, target);
       if (outcome.kind === 'retry') {

@@ -16,7 +16,7 @@ import { CrashLoopOptions, DEFAULT_CRASH_LOOP } from '../host/crashLoop';
 import type { RestartCheck } from '../host/probe';
 import { serveControl } from '../host/control';
 import { GuardHost } from '../host/host';
-import { guardLockRecord, recordChildVersion, recordDown, recordServerInfo } from '../host/lockRecord';
+import { guardLockRecord, recordChildVersion, recordDown, recordIdle, recordServerInfo } from '../host/lockRecord';
 import { probeLaunch } from '../host/versionProbe';
 import { ServerLaunch, launchSecrets } from '../launch';
 import type { InstalledVersionProbe, ResolvedVersion } from '../host/staleness';
@@ -47,6 +47,8 @@ export interface HttpGuardOptions {
   startTimeoutMs: number;
   termGraceMs: number;
   drainTimeoutMs: number;
+  /** `--idle-stop`: the server is stopped after this long without a client request, started by the next; absent or 0: never. */
+  idleStopMs?: number;
   allowedOrigins: readonly string[];
   /**
    * `restart-when-idle`: restart the server once it is stale and no request is in flight;
@@ -257,6 +259,7 @@ function newHost(
       onChildStarted: ({ pid, version }) => recordChildVersion(lock, version, o.log, pid),
       onServerInfo: (info) => recordServerInfo(lock, info, o.log),
       onDown: (down) => recordDown(lock, down, o.log),
+      ...(o.idleStopMs ? { idleStopMs: o.idleStopMs, onIdleStop: (idle) => recordIdle(lock, idle, o.log) } : {}),
       secrets: launchSecrets(o.launch),
     },
     transport,

@@ -296,7 +296,7 @@ export class StdioTransport implements GuardTransport<PipedProcess> {
   // ---- client -> server ----
 
   private enqueueClientLine(line: Buffer): void {
-    this.host.noteClientLine();
+    this.host.noteClientMessage();
     this.clientChain = this.clientChain
       .then(async () => void (await this.handleClientLine(line, false)))
       .catch((err: unknown) => this.host.log(`internal error relaying a client message: ${String(err)}`));

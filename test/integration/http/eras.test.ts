@@ -7,8 +7,8 @@ import { StreamableHTTPClientTransport as Transport1 } from '@modelcontextprotoc
 import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { freePort } from '../../../src/guard/http/upstream';
 import { cliPath, fixturesDir } from '../../support/repo';
-import { until } from '../../support/poll';
-import { killAndWait } from '../../support/liveness';
+import { sleep, until } from '../../support/poll';
+import { isAlive, killAndWait } from '../../support/liveness';
 import { childPidOf, everythingCommand, killMentioning, liveGuardOf, shortTempDir, spawnCollect } from './support';
 
 const modernHttp = { command: process.execPath, args: [path.join(fixturesDir, 'eras', 'modern-http', 'server.mjs')] };
@@ -94,7 +94,7 @@ describe('run --http with clients and servers of both protocol eras', function (
     fs.rmSync(home, { recursive: true, force: true });
   });
 
-  async function startGuard(server: { command: string; args: string[] }): Promise<Guard> {
+  async function startGuard(server: { command: string; args: string[] }, options: string[] = []): Promise<Guard> {
     const port = await freePort();
     const env = { ...process.env, MCP_LIFEGUARD_HOME: home, FIXTURE_LOG: upstreamLog };
     const guard = spawnCollect(
@@ -107,6 +107,7 @@ describe('run --http with clients and servers of both protocol eras', function (
         `127.0.0.1:${port}`,
         '--stop-grace',
         '2',
+        ...options,
         '--',
         server.command,
         ...server.args,
@@ -197,6 +198,32 @@ describe('run --http with clients and servers of both protocol eras', function (
       'no legacy handshake replayed for a modern client',
     );
     assert.equal(frontSessions(), 0);
+  });
+
+  it('modern client + modern server under --idle-stop: the listen waits out the idle stop, and is re-opened on the server the next call starts', async function () {
+    // A listen waits 5 s for a restarting server here (start + drain timeouts): the idle pause is longer.
+    const guard = await startGuard(modernHttp, ['--idle-stop', '2', '--start-timeout', '4', '--drain-timeout', '1']);
+    const c = await client2(guard.url, 'auto');
+    clients.push(c);
+    assert.equal(c.era, 'modern');
+    assert.match(await c.call('echo', { text: 'before' }), /before \(modern\)/);
+    await until('the listen reached the server', () =>
+      logged().some((e) => bodyOf(e).method === 'subscriptions/listen'),
+    );
+    const first = await guard.childPid();
+    await until('the idle server to be stopped', () => !isAlive(first), 20_000);
+    // Longer than a listen waits for a restarting server: it is neither given up (the client would
+    // listen again, starting the server) nor re-opened on nothing.
+    await sleep(6500);
+    assert.equal(logged().filter((e) => bodyOf(e).method === 'subscriptions/listen').length, 1);
+    assert.match(await c.call('echo', { text: 'after' }), /after \(modern\)/);
+    await until(
+      'the listen re-opened on the new server',
+      () => logged().filter((e) => bodyOf(e).method === 'subscriptions/listen').length === 2,
+      20_000,
+    );
+    assert.notEqual(await guard.childPid(), first);
+    assert.match(await c.call('echo', { text: 'again' }), /again \(modern\)/);
   });
 
   it('modern client: SIGKILL of the server mid-call answers 502 with the id, and the listen stream does not hang', async function () {

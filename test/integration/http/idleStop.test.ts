@@ -1,0 +1,82 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { controlStatus } from '../../../src/core/control';
+import { listLocks, LockRecord } from '../../../src/core/locks';
+import { lifeguardPaths } from '../../../src/core/base/paths';
+import { freePort } from '../../../src/guard/http/upstream';
+import { cliPath } from '../../support/repo';
+import { connectClient, echo, shortTempDir, spawnCollect, versionedServerPackage } from './support';
+import { sleep, until } from '../../support/poll';
+import { isAlive, killAndWait } from '../../support/liveness';
+
+/**
+ * `run --http --idle-stop`: the HTTP guard over a real SDK server, a real SDK client over streamable
+ * HTTP. Quiet for the idle time, the server is stopped (the guard says idle); the client's next
+ * request starts a new one and is answered in the client's session.
+ */
+describe('mcp-lifeguard run --http --idle-stop', function () {
+  this.timeout(120_000);
+  let home: string;
+  let client: Client | undefined;
+  const pids: number[] = [];
+
+  before(() => {
+    home = shortTempDir();
+  });
+  after(async () => {
+    await client?.close().catch(() => undefined);
+    for (const pid of pids.splice(0)) await killAndWait(pid);
+    fs.rmSync(home, { recursive: true, force: true });
+  });
+
+  it('stops the idle server, says idle in its lock and status, and starts it again for the next request', async () => {
+    const paths = lifeguardPaths({ home, platform: process.platform, env: { MCP_LIFEGUARD_HOME: home } });
+    const port = await freePort();
+    const server = versionedServerPackage(home, '1.0.0');
+    const env = { ...process.env, MCP_LIFEGUARD_HOME: home };
+    const args = [cliPath, 'run', '--http', '--listen', `127.0.0.1:${port}`, '--idle-stop', '2', '--stop-grace', '2'];
+    const guard = spawnCollect(process.execPath, [...args, '--', server.command, ...server.args], { env, cwd: home });
+    pids.push(guard.child.pid!);
+    await until('the URL on stdout', () => (guard.output().includes(`/mcp`) ? true : undefined), 90_000);
+    ({ client } = await connectClient(`http://127.0.0.1:${port}/mcp`));
+    const live = async (): Promise<LockRecord> => {
+      const l = (await listLocks(paths.locks)).find((x) => x.state === 'live');
+      assert.ok(l && l.state === 'live');
+      return l.record;
+    };
+    const control = (await live()).control!;
+    const childPid = async () => {
+      const s = await controlStatus(control);
+      assert.ok(s.ok);
+      return { pid: s.result.childPid, state: s.result.state };
+    };
+
+    // Requests closer together than the idle time keep the server.
+    assert.equal(await echo(client, 'a'), 'Echo: a');
+    const first = (await childPid()).pid!;
+    pids.push(first);
+    for (const text of ['b', 'c']) {
+      await sleep(800);
+      assert.equal(await echo(client, text), `Echo: ${text}`);
+      assert.equal((await childPid()).pid, first, `'${text}': the same server`);
+    }
+
+    await until('the idle server to be stopped', async () => !isAlive(first), 20_000);
+    assert.deepEqual(await childPid(), { pid: undefined, state: 'idle' });
+    assert.equal((await live()).idle?.afterMs, 2000);
+    assert.match(guard.output(), /no client message for \d+ s; stopping the server \(pid \d+\) until the next one/);
+
+    // The next request: a new server, the client's session recovered by the front, the answer to it.
+    assert.equal(await echo(client, 'after idle'), 'Echo: after idle');
+    const second = await childPid();
+    assert.equal(second.state, 'running');
+    assert.ok(second.pid !== undefined && second.pid !== first, JSON.stringify(second));
+    pids.push(second.pid);
+    await until('the lock record to drop idle', async () => (await live()).idle === undefined, 10_000);
+
+    guard.child.kill('SIGTERM');
+    assert.equal(await guard.exited, 0, guard.output());
+    await until('its server to stop with it', async () => !isAlive(second.pid!), 30_000);
+  });
+});
