@@ -50,6 +50,8 @@ export interface RunStdioGuardOptions {
   drainTimeoutMs: number;
   /** `--idle-stop`: the server is stopped after this long without a client message, started again by the next; 0: never. */
   idleStopMs?: number;
+  /** `--lazy-start`: no server until the first client message. */
+  lazyStart?: boolean;
   initTimeoutMs: number;
   stdin: Readable;
   stdout: Writable;
@@ -156,6 +158,7 @@ export async function runStdioGuard(opts: RunStdioGuardOptions): Promise<number>
     onServerInfo: (info) => recordServerInfo(lock, info, log),
     onDown: (down) => recordDown(lock, down, log),
     idleStopMs: opts.idleStopMs,
+    lazyStart: opts.lazyStart,
     onIdleStop: (idle) => recordIdle(lock, idle, log),
     secrets: launchSecrets(launch),
     serverStderr: serverLog ? (chunk) => serverLog.write(chunk) : undefined,

@@ -42,6 +42,8 @@ export interface GuardOptions {
   secrets?: ReadonlySet<string>;
   /** `--idle-stop`: the server is stopped after this long without a client message (host.ts); absent or 0: never. */
   idleStopMs?: number;
+  /** `--lazy-start`: no server until the first client message. */
+  lazyStart?: boolean;
   /** Called when the server was stopped for idleness and, with undefined, once it runs again: the lock record says it. */
   onIdleStop?(idle: ServerIdle | undefined): void | Promise<void>;
   /** Where each child's stderr is copied (host/serverLog.ts). */
@@ -90,7 +92,9 @@ export class Guard {
         onServerInfo: options.onServerInfo,
         onDown: options.onDown,
         secrets: options.secrets,
-        ...(options.idleStopMs ? { idleStopMs: options.idleStopMs, onIdleStop: options.onIdleStop } : {}),
+        ...(options.idleStopMs || options.lazyStart
+          ? { idleStopMs: options.idleStopMs, lazyStart: options.lazyStart, onIdleStop: options.onIdleStop }
+          : {}),
       },
       this.transport,
     );

@@ -23,6 +23,11 @@ export const GUARD_OPTIONS = {
     description:
       "Seconds without a client message after which the server is stopped; the next message starts it again in the client's session (0: never)",
   },
+  'lazy-start': {
+    type: 'boolean',
+    description:
+      'Start the server with the first client message, not with the guard (with --idle-stop: a server that costs nothing unused)',
+  },
   'stale-interval': { type: 'seconds', default: 30, description: 'Seconds between checks of the installed version' },
   'crash-window': {
     type: 'seconds',

@@ -61,6 +61,7 @@ export const HTTP_OPTIONS = {
   },
   'drain-timeout': GUARD_OPTIONS['drain-timeout'],
   'idle-stop': GUARD_OPTIONS['idle-stop'],
+  'lazy-start': GUARD_OPTIONS['lazy-start'],
   'when-stale': { type: 'string', default: 'warn', choices: HTTP_STALE_POLICIES, description: WHEN_STALE_DESCRIPTION },
   'stale-interval': GUARD_OPTIONS['stale-interval'],
   'crash-window': GUARD_OPTIONS['crash-window'],
@@ -96,6 +97,8 @@ export interface HttpCommandLine {
   drainTimeoutMs: number;
   /** `--idle-stop`: the server is stopped after this long without a client request; 0: never. */
   idleStopMs: number;
+  /** `--lazy-start`: no server until the first client request. */
+  lazyStart: boolean;
   whenStale: HttpStalePolicy;
   staleIntervalMs: number;
   crashLoop: CrashLoopOptions;
@@ -151,6 +154,7 @@ export function parseHttpCommandLine(
     termGraceMs: values['stop-grace'],
     drainTimeoutMs: values['drain-timeout'],
     idleStopMs: values['idle-stop'],
+    lazyStart: values['lazy-start'] === true,
     whenStale: values['when-stale'],
     staleIntervalMs: values['stale-interval'],
     crashLoop: { windowMs: values['crash-window'], limit: values['crash-limit'] },

@@ -52,6 +52,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
     grace: { eofMs: stopGrace, termMs: stopGrace },
     drainTimeoutMs: values['drain-timeout'],
     idleStopMs: values['idle-stop'],
+    lazyStart: values['lazy-start'] === true,
     initTimeoutMs: 60_000,
     stdin: process.stdin,
     stdout: process.stdout,

@@ -38,6 +38,7 @@ export async function runHttpCommand(args: string[], io: CliIo): Promise<number>
     termGraceMs: cl.termGraceMs,
     drainTimeoutMs: cl.drainTimeoutMs,
     idleStopMs: cl.idleStopMs,
+    lazyStart: cl.lazyStart,
     allowedOrigins: cl.allowedOrigins,
     whenStale: cl.whenStale,
     staleIntervalMs: cl.staleIntervalMs,

@@ -44,6 +44,7 @@ export const RUN_COMMAND = {
     'restart-check': GUARD_OPTIONS['restart-check'],
     'drain-timeout': GUARD_OPTIONS['drain-timeout'],
     'idle-stop': GUARD_OPTIONS['idle-stop'],
+    'lazy-start': GUARD_OPTIONS['lazy-start'],
     'stop-grace': {
       type: 'seconds',
       default: 5,

@@ -257,8 +257,8 @@ export type Verdict =
       kind: 'idle';
       /** ISO 8601: when the server was stopped. */
       since: string;
-      /** How long it had gone without a request, ms. */
-      afterMs: number;
+      /** How long it had gone without a request, ms; absent: none was started yet (`run --lazy-start`). */
+      afterMs?: number;
     }
   | {
       /**

@@ -113,8 +113,8 @@ export interface LockRecord {
 export interface ServerIdle {
   /** ISO 8601: when the server was stopped. */
   since: string;
-  /** How long it had gone without a request, ms (the guard's `--idle-stop`). */
-  afterMs: number;
+  /** How long it had gone without a request, ms (the guard's `--idle-stop`); absent: none was started yet (`--lazy-start`). */
+  afterMs?: number;
 }
 
 /** Why a guard's server is not running, as its lock record says. */

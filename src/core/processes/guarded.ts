@@ -62,8 +62,9 @@ export function idleOf(record: LockRecord): Omit<Extract<Verdict, { kind: 'idle'
   const d = record.idle as unknown;
   if (!d || typeof d !== 'object') return undefined;
   const { since, afterMs } = d as { since?: unknown; afterMs?: unknown };
-  if (typeof since !== 'string' || typeof afterMs !== 'number' || !Number.isFinite(afterMs) || afterMs < 0)
-    return undefined;
+  if (typeof since !== 'string') return undefined;
+  if (afterMs === undefined) return { since: since.slice(0, 64) };
+  if (typeof afterMs !== 'number' || !Number.isFinite(afterMs) || afterMs < 0) return undefined;
   return { since: since.slice(0, 64), afterMs };
 }
 

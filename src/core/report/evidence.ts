@@ -76,6 +76,8 @@ export function describeVerdict(v: VmVerdict, show: Show = asIs): string {
 
 /** A server its guard stopped for idleness, in words: "its server was stopped at ... after 10 min 0 s without a request; ...". */
 export function idleWords(v: Extract<VmVerdict, { kind: 'idle' }>, show: Show = asIs): string {
+  if (v.afterMs === undefined)
+    return `its server is started by the first request (run --lazy-start); none came since ${show(v.since)}`;
   return `its server was stopped at ${show(v.since)} after ${cpuText(v.afterMs)} without a request; the next request starts it again`;
 }
 

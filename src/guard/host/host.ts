@@ -52,7 +52,9 @@ export interface GuardHostOptions {
    * server is stopped; the next client line starts it again in the client's session. Absent or 0: never.
    */
   idleStopMs?: number;
-  /** Called when the server was stopped for idleness and, with undefined, once it runs again. */
+  /** `--lazy-start`: no server until the first client message (the guard starts idle). */
+  lazyStart?: boolean;
+  /** Called when the server was stopped for idleness (or not started, lazily) and, with undefined, once it runs again. */
   onIdleStop?(idle: ServerIdle | undefined): void | Promise<void>;
 }
 
@@ -109,6 +111,8 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
   private idleTimer: NodeJS.Timeout | undefined;
   /** The child stopped for idleness, and its stop while it is under way (a wake waits for it). */
   private idleStop: { slot: Slot<P>; stopped: Promise<ChildExit> } | undefined;
+  /** Whether the lock record was told the server is idle (and must be told when it runs again). */
+  private idleSaid = false;
   private resolveFinished!: (code: number) => void;
   private startedFirst!: { resolve(): void; reject(err: Error): void };
   /** Resolves with the exit code once the guard is done (the child is gone). */
@@ -144,8 +148,9 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
     // Serving again after an idle stop: the record no longer says idle, and the clock starts anew.
     this.lifecycle.onChange((state) => {
       if (state.kind !== 'running') return;
-      if (this.idleStop) {
-        this.idleStop = undefined;
+      this.idleStop = undefined;
+      if (this.idleSaid) {
+        this.idleSaid = false;
         void this.options.onIdleStop?.(undefined);
       }
       this.armIdleStop(this.options.idleStopMs ?? 0);
@@ -276,6 +281,7 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
     );
     slot.stopping = true;
     this.idleStop = { slot, stopped: this.stopSlotChild(slot) };
+    this.idleSaid = true;
     void this.options.onIdleStop?.({ since, afterMs: idleStopMs });
   }
 
@@ -289,6 +295,17 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
    */
   async start(): Promise<void> {
     if (this.lifecycle.isClosing) return;
+    if (this.options.lazyStart) {
+      // Nothing runs until a client's message asks (noteClientMessage): the guard is idle from the start.
+      const since = new Date().toISOString();
+      this.lifecycle.to({ kind: 'idle', since });
+      this.startedFirst.resolve();
+      this.staleGate.start();
+      this.options.log(`${this.options.serverName}: the server starts with the first client message (--lazy-start)`);
+      this.idleSaid = true;
+      void this.options.onIdleStop?.({ since });
+      return;
+    }
     try {
       const slot = await this.spawnSlot();
       try {
@@ -597,8 +614,10 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
     const done = new Promise<GuardRestartReply>((resolve, reject) => (settle = { resolve, reject }));
     // A live child first serves what is in flight (draining); a dead one is replaced at once.
     const drain = state.kind === 'running' && this.child !== undefined;
+    // A start after an idle stop (or a lazy start) is no restart: it is not counted as one.
+    const waking = state.kind === 'idle';
     this.lifecycle.to(drain ? { kind: 'draining', reason, done } : { kind: 'restarting', reason, done });
-    this.runRestart(reason, done).then(settle.resolve, settle.reject);
+    this.runRestart(reason, done, waking).then(settle.resolve, settle.reject);
     done.then(
       () => {
         if (this.state.kind !== 'restarting') return;
@@ -634,9 +653,12 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
     return this.requestRestart(reason, userAsked, mayHold, true);
   }
 
-  private async runRestart(reason: string, done: Promise<GuardRestartReply>): Promise<GuardRestartReply> {
-    // A wake after an idle stop: the stop ends first (the old child is never stopped twice).
-    const waking = this.idleStop !== undefined;
+  private async runRestart(
+    reason: string,
+    done: Promise<GuardRestartReply>,
+    waking: boolean,
+  ): Promise<GuardRestartReply> {
+    // A start after an idle stop: the stop ends first (the old child is never stopped twice).
     await this.idleStop?.stopped;
     const old = this.slot;
     if (old && !old.child.exit) {

@@ -7,8 +7,9 @@ import type { GuardRestartReply } from '../../core/control/protocol';
  *
  * starting    the first child is being brought up (HTTP: until it answers; stdio: at once)
  * running     the child serves the client
- * idle        `--idle-stop`: the child was stopped after a while without requests; the next client
- *             line starts one again (as a restart does, the client's session replayed to it)
+ * idle        `--idle-stop`: the child was stopped after a while without requests (or, `--lazy-start`,
+ *             none was started yet); the next client message starts one (as a restart does, the
+ *             client's session replayed to it)
  * draining    a restart waits for requests in flight on the old child (new ones wait or queue)
  * restarting  the old child is stopped and a new one brought up
  * failed      the child crash-looped or would not come up; only a restart the user asks for leaves it
@@ -32,7 +33,8 @@ export type GuardLifecycleKind = GuardLifecycleState['kind'];
  * closing guard never goes back to restarting, an exited one never comes back.
  */
 export const TRANSITIONS: Readonly<Record<GuardLifecycleKind, readonly GuardLifecycleKind[]>> = {
-  starting: ['running', 'failed', 'closing'],
+  // starting -> idle: `--lazy-start`, no server until the first client message.
+  starting: ['running', 'failed', 'closing', 'idle'],
   // running -> exited: a stdio server that exits before any session exists ends the guard with its code.
   running: ['draining', 'restarting', 'failed', 'closing', 'exited', 'idle'],
   // idle -> restarting: a client line (or a restart asked for) starts the server again.

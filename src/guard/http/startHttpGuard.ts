@@ -9,7 +9,7 @@ import {
 } from '../../core/http/frontInfo';
 import { httpLimits, type HttpLimits } from '../../core/http/limits';
 import { SessionStore } from '../../core/http/sessionStore';
-import { acquireLock, controlEndpointFor, HeldLock, LockRecord, ServerIdentity } from '../../core/locks';
+import { acquireLock, controlEndpointFor, HeldLock, LockRecord, ServerIdentity, ServerIdle } from '../../core/locks';
 import type { LifeguardPaths } from '../../core/base/paths';
 import { recordIdentity } from '../../core/pids/reidentify';
 import { CrashLoopOptions, DEFAULT_CRASH_LOOP } from '../host/crashLoop';
@@ -49,6 +49,8 @@ export interface HttpGuardOptions {
   drainTimeoutMs: number;
   /** `--idle-stop`: the server is stopped after this long without a client request, started by the next; absent or 0: never. */
   idleStopMs?: number;
+  /** `--lazy-start`: no server until the first client request. */
+  lazyStart?: boolean;
   allowedOrigins: readonly string[];
   /**
    * `restart-when-idle`: restart the server once it is stale and no request is in flight;
@@ -259,7 +261,13 @@ function newHost(
       onChildStarted: ({ pid, version }) => recordChildVersion(lock, version, o.log, pid),
       onServerInfo: (info) => recordServerInfo(lock, info, o.log),
       onDown: (down) => recordDown(lock, down, o.log),
-      ...(o.idleStopMs ? { idleStopMs: o.idleStopMs, onIdleStop: (idle) => recordIdle(lock, idle, o.log) } : {}),
+      ...(o.idleStopMs || o.lazyStart
+        ? {
+            idleStopMs: o.idleStopMs,
+            lazyStart: o.lazyStart,
+            onIdleStop: (idle: ServerIdle | undefined) => recordIdle(lock, idle, o.log),
+          }
+        : {}),
       secrets: launchSecrets(o.launch),
     },
     transport,

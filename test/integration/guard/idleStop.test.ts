@@ -10,6 +10,7 @@ import { cliPath, fixturesDir } from '../../support/repo';
 import { isAlive } from '../../support/liveness';
 import { sleep, until } from '../../support/poll';
 import { cli, server, statusJson } from '../processes/support/harness';
+import { locksDir, spawnGuard, tempHome } from './support';
 
 const tinyServer = path.join(fixturesDir, 'guard', 'tiny-server.mjs');
 const idleOf = (s: Snapshot) =>
@@ -126,5 +127,49 @@ describe('guard: --idle-stop stops an idle server and the next request starts it
     for (const p of serverPids) assert.equal(isAlive(p), false, `server pid ${p} left running`);
     const s = await statusJson(home);
     assert.equal(server(s, 'idler').instances.length, 0);
+  });
+});
+
+/**
+ * `run --lazy-start`: the guard holds its lock and says idle with no server until its client's
+ * first message; that message (the client's `initialize`) starts the server and is answered by it.
+ */
+describe('guard: --lazy-start starts the server with the first client message', function () {
+  this.timeout(60_000);
+  it('idle with no server and no idle time until the initialize, which the started server answers', async () => {
+    const home = tempHome();
+    const guard = spawnGuard(home, ['--name', 'lazy', '--lazy-start', '--', process.execPath, tinyServer]);
+    try {
+      const record = await until(
+        'the lock record saying idle',
+        async () => {
+          const live = (await listLocks(locksDir(home))).find((l) => l.state === 'live');
+          return live?.state === 'live' && live.record.idle ? live.record : undefined;
+        },
+        20_000,
+      );
+      assert.equal(record.idle?.afterMs, undefined, 'never started: no idle time');
+      assert.equal(record.child, undefined, 'no server was started');
+      guard.stdin!.write(
+        `${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'lazy-test', version: '1' } } })}\n`,
+      );
+      await until('the initialize answered', () => (guard.output.stdout.includes('"id":1') ? true : undefined), 30_000);
+      assert.match(guard.output.stdout, /"serverInfo"/);
+      const live = await until(
+        'the lock record naming the server, no longer idle',
+        async () => {
+          const l = (await listLocks(locksDir(home))).find((x) => x.state === 'live');
+          return l?.state === 'live' && l.record.child && l.record.idle === undefined ? l.record : undefined;
+        },
+        20_000,
+      );
+      assert.ok(isAlive(live.child!.pid));
+      guard.stdin!.end();
+      assert.equal(await guard.exited, 0, guard.output.stderr);
+      assert.equal(isAlive(live.child!.pid), false, 'the server stopped with its guard');
+    } finally {
+      if (guard.exitCode === null) guard.kill('SIGKILL');
+      fs.rmSync(home, { recursive: true, force: true });
+    }
   });
 });

@@ -79,4 +79,50 @@ describe('mcp-lifeguard run --http --idle-stop', function () {
     assert.equal(await guard.exited, 0, guard.output());
     await until('its server to stop with it', async () => !isAlive(second.pid!), 30_000);
   });
+
+  it('--lazy-start: no server until the first request, the lock and status say so; the first request starts it', async () => {
+    const lazyHome = shortTempDir();
+    try {
+      const paths = lifeguardPaths({
+        home: lazyHome,
+        platform: process.platform,
+        env: { MCP_LIFEGUARD_HOME: lazyHome },
+      });
+      const port = await freePort();
+      const server = versionedServerPackage(lazyHome, '1.0.0');
+      const env = { ...process.env, MCP_LIFEGUARD_HOME: lazyHome };
+      const args = [cliPath, 'run', '--http', '--listen', `127.0.0.1:${port}`, '--lazy-start', '--stop-grace', '2'];
+      const guard = spawnCollect(process.execPath, [...args, '--', server.command, ...server.args], {
+        env,
+        cwd: lazyHome,
+      });
+      pids.push(guard.child.pid!);
+      await until('the URL on stdout', () => (guard.output().includes(`/mcp`) ? true : undefined), 90_000);
+      const record = (await listLocks(paths.locks)).find((x) => x.state === 'live');
+      assert.ok(record && record.state === 'live');
+      assert.deepEqual(Object.keys(record.record.idle ?? {}), ['since'], 'idle, with no idle time: never started');
+      const before = await controlStatus(record.record.control!);
+      assert.ok(before.ok);
+      assert.deepEqual([before.result.state, before.result.childPid], ['idle', undefined]);
+      assert.match(guard.output(), /the server starts with the first client message \(--lazy-start\)/);
+
+      const lazy = await connectClient(`http://127.0.0.1:${port}/mcp`);
+      try {
+        assert.equal(await echo(lazy.client, 'first'), 'Echo: first');
+      } finally {
+        await lazy.client.close().catch(() => undefined);
+      }
+      const after = await controlStatus(record.record.control!);
+      assert.ok(after.ok);
+      assert.equal(after.result.state, 'running');
+      assert.equal(after.result.restarts, 0, 'a lazy start is no restart');
+      assert.ok(after.result.childPid !== undefined);
+      pids.push(after.result.childPid);
+      guard.child.kill('SIGTERM');
+      assert.equal(await guard.exited, 0, guard.output());
+      await until('its server to stop with it', async () => !isAlive(after.result.childPid!), 30_000);
+    } finally {
+      fs.rmSync(lazyHome, { recursive: true, force: true });
+    }
+  });
 });

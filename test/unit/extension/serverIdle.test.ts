@@ -35,7 +35,13 @@ describe('a guard that stopped its server for idleness (`run --idle-stop`): idle
       since: idle.since,
       afterMs: 600_000,
     });
-    for (const bad of [undefined, 'x', { since: 1, afterMs: 5 }, { since: 's', afterMs: -1 }, { since: 's' }])
+    // A lazy start's record has no idle time: the server was never started.
+    assert.deepEqual(idleOf({ ...record, idle: { since: idle.since } }), { since: idle.since });
+    assert.match(
+      describeVerdict({ kind: 'idle', since: idle.since }),
+      /^Idle: its server is started by the first request \(run --lazy-start\); none came since /,
+    );
+    for (const bad of [undefined, 'x', { since: 1, afterMs: 5 }, { since: 's', afterMs: -1 }, { afterMs: 5 }])
       assert.equal(idleOf({ ...record, idle: bad } as unknown as LockRecord), undefined, JSON.stringify(bad));
     const guard = { pid: 40, startTime: NOW, verdicts: [], launcherChain: [] } as unknown as Instance;
     markGuarded([guard], [{ ...record, idle: { since: idle.since, afterMs: 600_000 } }]);

@@ -54,11 +54,12 @@ describe('guard host: lifecycle', () => {
     // A failed guard comes back only through a restart; a draining one cannot skip the restart.
     assert.equal(isAllowed('failed', 'running'), false);
     assert.equal(isAllowed('draining', 'running'), false);
-    // An idle guard serves again only through a start (a restart without an old child), and only a running one goes idle.
+    // An idle guard serves again only through a start (a restart without an old child); a running one goes
+    // idle (--idle-stop), a starting one too (--lazy-start).
     assert.equal(isAllowed('idle', 'running'), false);
     assert.deepEqual(
       KINDS.filter((from) => isAllowed(from, 'idle')),
-      ['running'],
+      ['starting', 'running'],
     );
   });
 
