@@ -20,6 +20,7 @@ import { JsonToolResult, SseToolResult } from './toolResultBody';
 import { TAPPED_METHODS, tapResult } from './resultTap';
 import { GuardErrorCode, JsonRpcErrorCode } from '../wireErrors';
 import { HttpClients, initializeClientName, modernClientName } from './httpClients';
+import { IdleWaiters } from '../host/idleWaiters';
 
 /** Where the front sends requests; `ready` waits while the upstream (re)starts. */
 export interface UpstreamTarget {
@@ -80,7 +81,7 @@ export class HttpFront {
   private readonly recovering = new Map<string, Promise<boolean>>();
   private readonly eventEpochs: EventEpochs;
   private inFlight = 0;
-  private idleWaiters: Array<() => void> = [];
+  private readonly idleWaiters = new IdleWaiters();
   private readonly limits: HttpLimits;
   private readonly gate: ConnectionGate;
   private readonly streams: EventStreams;
@@ -168,18 +169,7 @@ export class HttpFront {
 
   /** Resolves when no request is in flight, or after `timeoutMs` (returns false then). */
   waitIdle(timeoutMs: number): Promise<boolean> {
-    if (this.inFlight === 0) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const waiter = (): void => {
-        clearTimeout(timer);
-        resolve(true);
-      };
-      const timer = setTimeout(() => {
-        this.idleWaiters = this.idleWaiters.filter((w) => w !== waiter);
-        resolve(false);
-      }, timeoutMs);
-      this.idleWaiters.push(waiter);
-    });
+    return this.idleWaiters.wait(this.inFlight === 0, timeoutMs);
   }
 
   /** The server is about to be stopped: open modern listens let go of it (listenStreams.ts suspend). */
@@ -311,7 +301,7 @@ export class HttpFront {
       await this.forward(ex);
     } finally {
       if (counted && --this.inFlight === 0) {
-        for (const w of this.idleWaiters.splice(0)) w();
+        this.idleWaiters.wake();
         this.options.onIdle?.();
       }
     }

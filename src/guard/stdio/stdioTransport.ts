@@ -31,6 +31,7 @@ import { GuardRequests } from './guardRequests';
 import { GuardErrorCode } from '../wireErrors';
 import { annotateToolResult, MAX_ANNOTATED_LINE_BYTES } from '../host/staleNotice';
 import type { NoticeAudience } from '../host/staleGate';
+import { IdleWaiters } from '../host/idleWaiters';
 
 export interface StdioTransportOptions {
   spec: SpawnSpec;
@@ -100,7 +101,7 @@ export class StdioTransport implements GuardTransport<PipedProcess> {
   /** Client lines held while a restart is under way, delivered in order once it is done. */
   private queue: Buffer[] = [];
   private readonly inFlightRequests = new Map<string, InFlight>();
-  private idleWaiters: Array<() => void> = [];
+  private readonly idleWaiters = new IdleWaiters();
   private childBackpressure = false;
   private readonly writer: ClientWriter;
   private readonly handshake = new Handshake();
@@ -205,14 +206,7 @@ export class StdioTransport implements GuardTransport<PipedProcess> {
   }
 
   waitIdle(timeoutMs: number): Promise<boolean> {
-    if (this.inFlightRequests.size === 0) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(false), timeoutMs);
-      this.idleWaiters.push(() => {
-        clearTimeout(timer);
-        resolve(true);
-      });
-    });
+    return this.idleWaiters.wait(this.inFlightRequests.size === 0, timeoutMs);
   }
 
   restartsAfterExit(): boolean {
@@ -242,7 +236,7 @@ export class StdioTransport implements GuardTransport<PipedProcess> {
         errorResponse(entry.id, GuardErrorCode.ServerExited, `${what} '${entry.method}'; it was not retried`),
       );
     }
-    for (const w of this.idleWaiters.splice(0)) w();
+    this.idleWaiters.wake();
   }
 
   restarted(): void {
@@ -598,7 +592,7 @@ export class StdioTransport implements GuardTransport<PipedProcess> {
   }
 
   private onIdle(): void {
-    for (const w of this.idleWaiters.splice(0)) w();
+    this.idleWaiters.wake();
     this.host.onIdle();
   }
 }
