@@ -28,6 +28,8 @@ export interface UpstreamTarget {
   ready(timeoutMs: number): Promise<UpstreamAddress>;
   /** A client's message reached the front: `--idle-stop` counts from it, and a server stopped for idleness starts again. */
   noteClientMessage?(): void;
+  /** Whether no server runs for want of requests (`--idle-stop`, `--lazy-start`). */
+  idle?(): boolean;
 }
 
 export interface FrontOptions {
@@ -291,6 +293,12 @@ export class HttpFront {
       return;
     }
     this.noteClient(ex);
+    // A GET of no session is no client's stream (a probe that the URL answers, as `ensure` sends): an
+    // idle server is not started for it; the front answers as a server without such a stream would.
+    if (req.method === 'GET' && sid === undefined && this.options.upstream.idle?.()) {
+      res.writeHead(405, { allow: 'POST', 'content-type': 'text/plain' }).end('Method Not Allowed\n');
+      return;
+    }
     this.options.upstream.noteClientMessage?.();
     // A GET stream or a modern listen stays open as long as the client wants notifications: it is
     // not a request in flight (a restart or idle stop would wait for it for ever).

@@ -130,6 +130,10 @@ export class HttpTransport implements GuardTransport<ChildProcess>, UpstreamTarg
     this.host.noteClientMessage();
   }
 
+  idle(): boolean {
+    return this.host.state.kind === 'idle';
+  }
+
   /** Where requests go: the serving child's address once it answers; waits while the server (re)starts (or idles). */
   async ready(timeoutMs: number): Promise<UpstreamAddress> {
     let deadline = Date.now() + timeoutMs;

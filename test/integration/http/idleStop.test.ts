@@ -105,6 +105,14 @@ describe('mcp-lifeguard run --http --idle-stop', function () {
       assert.ok(before.ok);
       assert.deepEqual([before.result.state, before.result.childPid], ['idle', undefined]);
       assert.match(guard.output(), /the server starts with the first client message \(--lazy-start\)/);
+      // A GET of no session (what `ensure` sends to see that the URL answers) is answered by the front,
+      // and starts nothing.
+      const probe = await fetch(`http://127.0.0.1:${port}/mcp`, { headers: { accept: 'text/event-stream' } });
+      assert.equal(probe.status, 405);
+      await probe.body?.cancel();
+      const still = await controlStatus(record.record.control!);
+      assert.ok(still.ok);
+      assert.deepEqual([still.result.state, still.result.childPid], ['idle', undefined]);
 
       const lazy = await connectClient(`http://127.0.0.1:${port}/mcp`);
       try {
