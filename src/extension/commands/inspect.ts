@@ -5,6 +5,8 @@ import { evidenceDocument } from '../../core/report/evidenceDocument';
 import { clientLogDocument, ClientLogView, serverLogTarget } from '../viewModel/serverLog';
 import { localWorkspaceFolders } from '../services';
 import { TreeNode } from '../viewModel/tree';
+import { VmInstance, VmServer } from '../../core/report/input';
+import { CommandArg, pickServer } from './pickServer';
 import { commandLineToCopy } from '../viewModel/commandLine';
 import { t } from '../viewModel/l10n';
 
@@ -72,15 +74,24 @@ export async function copyCommandLine(_svc: Services, node?: TreeNode): Promise<
  * of Claude Code, Claude Desktop or Copilot CLI, the end of the log that client keeps of it, masked,
  * in a read-only document scrolled to the end.
  */
-export async function showServerLog(svc: Services, node?: TreeNode): Promise<void> {
-  if (node?.kind !== 'server' && node?.kind !== 'instance') return;
-  const target = serverLogTarget(
-    node.server,
-    node.kind === 'instance' ? node.instance : undefined,
-    svc.window(),
-    svc.engine.paths.logs,
-    path.sep,
+export async function showServerLog(svc: Services, arg?: CommandArg): Promise<void> {
+  // Without its row (a refresh of the tree met the click), the server is asked for, as other commands do.
+  const logOf = (s: VmServer, i?: VmInstance) => serverLogTarget(s, i, svc.window(), svc.engine.paths.logs, path.sep);
+  const server = await pickServer(
+    svc,
+    arg,
+    (s) => logOf(s) !== undefined,
+    t('Show the log of which MCP server?'),
+    t('No MCP server has a log MCP Lifeguard can show.'),
   );
+  if (!server) return;
+  const node = {
+    server,
+    ...(typeof arg === 'object' && arg.kind === 'instance'
+      ? { kind: 'instance' as const, instance: arg.instance }
+      : { kind: 'server' as const }),
+  };
+  const target = logOf(node.server, node.kind === 'instance' ? node.instance : undefined);
   if (!target) {
     void vscode.window.showInformationMessage(
       t(

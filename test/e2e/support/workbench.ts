@@ -386,7 +386,7 @@ async function rowActionOnce(
   if (level === 2) {
     // The question is the quick pick's placeholder (an attribute, not text), so it is looked for there.
     const asked = await quickInput(page)
-      .locator('input.input[placeholder*="which MCP server?"]')
+      .locator('input.input[placeholder*="which MCP server"]')
       .waitFor({ state: 'visible', timeout: 4000 })
       .then(
         () => true,
