@@ -9,7 +9,14 @@ import type { RestartCheck } from './host/probe';
 import { Guard } from './stdioGuard';
 import { serveControl } from './host/control';
 import { ServerLog } from './host/serverLog';
-import { guardLockRecord, recordChildVersion, recordDown, recordIdle, recordServerInfo } from './host/lockRecord';
+import {
+  guardLockRecord,
+  recordChildVersion,
+  recordDown,
+  recordIdle,
+  recordServerInfo,
+  updateRecord,
+} from './host/lockRecord';
 import { StopGrace } from './host/supervisor';
 import { LaunchVersionProbe } from './host/versionProbe';
 import { currentHostEnv } from '../core/base/hostEnv';
@@ -128,10 +135,7 @@ export async function runStdioGuard(opts: RunStdioGuardOptions): Promise<number>
     ? new ShareHub({
         lingerMs: opts.lingerMs ?? 0,
         log,
-        onClients: (attached) =>
-          void lock
-            .update({ attached })
-            .catch((err: Error) => log(`could not update ${lock.lockPath}: ${err.message}`)),
+        onClients: (attached) => void updateRecord(lock, { attached }, log),
       })
     : undefined;
   const guard = new Guard({
@@ -151,8 +155,7 @@ export async function runStdioGuard(opts: RunStdioGuardOptions): Promise<number>
       // The child is recorded at once, with all a successor needs to re-identify and stop it should
       // this guard die without doing so.
       const child = await recordIdentity(pid).catch(() => undefined);
-      if (child)
-        await lock.update({ child }).catch((err: Error) => log(`could not update ${lock.lockPath}: ${err.message}`));
+      if (child) await updateRecord(lock, { child }, log);
     },
     onChildStarted: ({ pid, version }) => recordChildVersion(lock, version, log, pid),
     onServerInfo: (info) => recordServerInfo(lock, info, log),

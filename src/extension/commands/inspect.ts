@@ -85,18 +85,13 @@ export async function showServerLog(svc: Services, arg?: CommandArg): Promise<vo
     t('No MCP server has a log MCP Lifeguard can show.'),
   );
   if (!server) return;
-  const node = {
-    server,
-    ...(typeof arg === 'object' && arg.kind === 'instance'
-      ? { kind: 'instance' as const, instance: arg.instance }
-      : { kind: 'server' as const }),
-  };
-  const target = logOf(node.server, node.kind === 'instance' ? node.instance : undefined);
+  const row = typeof arg === 'object' && arg.kind === 'instance' ? arg.instance : undefined;
+  const target = logOf(server, row);
   if (!target) {
     void vscode.window.showInformationMessage(
       t(
         '{0} has no log MCP Lifeguard can show: it is not guarded, not run by VS Code, and its client keeps no log of it that MCP Lifeguard can find.',
-        node.server.name,
+        server.name,
       ),
     );
     return;
@@ -109,7 +104,7 @@ export async function showServerLog(svc: Services, arg?: CommandArg): Promise<vo
     await openAtEnd(vscode.Uri.file(target.file));
     return;
   }
-  const instance = node.server.instances.find((i) => i.pid === target.query.pid);
+  const instance = server.instances.find((i) => i.pid === target.query.pid);
   if (!instance) return;
   let view: ClientLogView;
   try {
@@ -118,12 +113,12 @@ export async function showServerLog(svc: Services, arg?: CommandArg): Promise<vo
       workspaceFolders: localWorkspaceFolders(),
       workspaceFiles: workspaceFile?.scheme === 'file' ? [workspaceFile.fsPath] : [],
     });
-    view = clientLogDocument(node.server, instance, log);
+    view = clientLogDocument(server, instance, log);
   } catch (err) {
     svc.log.warn(`show server log: ${target.clientName}'s log of pid ${instance.pid}: ${(err as Error).message}`);
     view = {
       kind: 'message',
-      text: t("{0}'s log of {1} cannot be read: {2}", target.clientName, node.server.name, (err as Error).message),
+      text: t("{0}'s log of {1} cannot be read: {2}", target.clientName, server.name, (err as Error).message),
     };
   }
   if (view.kind === 'message') {

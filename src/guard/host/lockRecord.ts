@@ -5,6 +5,7 @@ import type {
   RecordedVersions,
   ServerDown,
   ServerIdle,
+  LockRecord,
 } from '../../core/locks';
 import { processStartTime } from '../../core/locks';
 import { LIFEGUARD_VERSION } from '../../core/base/version';
@@ -60,7 +61,7 @@ export async function recordChildVersion(
     ...(version?.state === 'known' ? recordedVersions(version) : before),
     ...(said && said.pid === pid ? { serverInfo: said } : {}),
   };
-  await lock.update({ versions }).catch((err: Error) => log(`could not update ${lock.lockPath}: ${err.message}`));
+  await updateRecord(lock, { versions }, log);
 }
 
 /** Records what the running child said about itself through MCP (its pid ties it to that child). */
@@ -69,25 +70,22 @@ export async function recordServerInfo(
   info: RecordedServerInfo,
   log: (line: string) => void,
 ): Promise<void> {
-  await lock
-    .update({ versions: { ...lock.record.versions, serverInfo: info } })
-    .catch((err: Error) => log(`could not update ${lock.lockPath}: ${err.message}`));
+  await updateRecord(lock, { versions: { ...lock.record.versions, serverInfo: info } }, log);
 }
 
 /** Records that the server is down and why, or (undefined) that it is back: status and the tree read it. */
-export async function recordDown(
-  lock: HeldLock,
-  down: ServerDown | undefined,
-  log: (line: string) => void,
-): Promise<void> {
-  await lock.update({ down }).catch((err: Error) => log(`could not update ${lock.lockPath}: ${err.message}`));
-}
+export const recordDown = (lock: HeldLock, down: ServerDown | undefined, log: (line: string) => void) =>
+  updateRecord(lock, { down }, log);
 
 /** Records that the server was stopped for idleness (`--idle-stop`), or (undefined) that it runs again. */
-export async function recordIdle(
+export const recordIdle = (lock: HeldLock, idle: ServerIdle | undefined, log: (line: string) => void) =>
+  updateRecord(lock, { idle }, log);
+
+/** One change of the record; a failure is logged, never thrown (the guard serves on with the record as it was). */
+export async function updateRecord(
   lock: HeldLock,
-  idle: ServerIdle | undefined,
+  patch: Partial<Omit<LockRecord, 'protocol' | 'pid' | 'startTime'>>,
   log: (line: string) => void,
 ): Promise<void> {
-  await lock.update({ idle }).catch((err: Error) => log(`could not update ${lock.lockPath}: ${err.message}`));
+  await lock.update(patch).catch((err: Error) => log(`could not update ${lock.lockPath}: ${err.message}`));
 }

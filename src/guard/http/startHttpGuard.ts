@@ -16,7 +16,14 @@ import { CrashLoopOptions, DEFAULT_CRASH_LOOP } from '../host/crashLoop';
 import type { RestartCheck } from '../host/probe';
 import { serveControl } from '../host/control';
 import { GuardHost } from '../host/host';
-import { guardLockRecord, recordChildVersion, recordDown, recordIdle, recordServerInfo } from '../host/lockRecord';
+import {
+  guardLockRecord,
+  recordChildVersion,
+  recordDown,
+  recordIdle,
+  recordServerInfo,
+  updateRecord,
+} from '../host/lockRecord';
 import { probeLaunch } from '../host/versionProbe';
 import { ServerLaunch, launchSecrets } from '../launch';
 import type { InstalledVersionProbe, ResolvedVersion } from '../host/staleness';
@@ -229,8 +236,7 @@ function httpClients(o: HttpGuardOptions, lock: HeldLock, sessions: SessionStore
     sessionKnown: (sid) => sessions.get(sid) !== undefined,
     peerOf: (connection) => peers.peerOf(connection),
     notifyMs: 500,
-    onChange: (attached) =>
-      void lock.update({ attached }).catch((err: Error) => o.log(`could not update ${lock.lockPath}: ${err.message}`)),
+    onChange: (attached) => void updateRecord(lock, { attached }, o.log),
   });
   clients.start();
   return clients;

@@ -284,8 +284,22 @@ export async function contextMenuLabels(
   always: RegExp,
   timeoutMs = 30000,
 ): Promise<string[]> {
-  const menu = page.locator('.context-view .monaco-menu');
   const deadline = Date.now() + timeoutMs;
+  const menu = await openRowMenu(page, level, label, always, deadline);
+  const items = (await menu.locator('.action-label').allInnerTexts()).map((t) => t.trim()).filter((t) => t !== '');
+  await page.keyboard.press('Escape');
+  await menu.waitFor({ state: 'hidden', timeout: Math.max(1000, deadline - Date.now()) });
+  return items;
+}
+
+/**
+ * Right-clicks a side bar tree row until its context menu shows `item`, and leaves that menu open. A
+ * right-click on a row a refresh just replaced opens no menu, or one without the entry: the menu is
+ * closed and the row right-clicked again, each retry said.
+ */
+async function openRowMenu(page: Page, level: number, label: string, item: RegExp, deadline: number): Promise<Locator> {
+  const menu = page.locator('.context-view .monaco-menu');
+  const entry = menu.locator('.action-label', { hasText: item }).first();
   const left = () => Math.max(1000, deadline - Date.now());
   for (;;) {
     await sideBarRow(page, level, label).first().click({ button: 'right', timeout: left() });
@@ -293,29 +307,22 @@ export async function contextMenuLabels(
       () => true,
       () => false,
     );
-    const complete =
+    const offered =
       shown &&
-      (await menu
-        .locator('.action-label', { hasText: always })
-        .first()
-        .waitFor({ state: 'visible', timeout: Math.min(5000, left()) })
-        .then(
-          () => true,
-          () => false,
-        ));
-    const items = shown
-      ? (await menu.locator('.action-label').allInnerTexts()).map((t) => t.trim()).filter((t) => t !== '')
-      : [];
+      (await entry.waitFor({ state: 'visible', timeout: Math.min(5000, left()) }).then(
+        () => true,
+        () => false,
+      ));
+    if (offered) return menu;
+    if (Date.now() >= deadline) {
+      const seen = shown ? (await menu.locator('.action-label').allInnerTexts()).join(', ') : 'no menu opened';
+      throw new Error(`the context menu of "${label}" has no ${item} (it offers: ${seen})`);
+    }
+    retried(label, shown ? 'its menu lacked the entry' : 'no menu opened');
     if (shown) {
       await page.keyboard.press('Escape');
       await menu.waitFor({ state: 'hidden', timeout: left() });
     }
-    if (complete) return items;
-    if (Date.now() >= deadline)
-      throw new Error(
-        `the context menu of "${label}" never showed ${always} (it offers: ${items.join(', ') || 'no menu'})`,
-      );
-    retried(label, shown ? 'its menu lacked the entry' : 'no menu opened');
   }
 }
 
@@ -351,34 +358,9 @@ async function rowActionOnce(
   item: RegExp,
   deadline: number,
 ): Promise<boolean> {
-  const menu = page.locator('.context-view .monaco-menu');
-  const entry = menu.locator('.action-label', { hasText: item }).first();
   const timeoutMs = Math.max(1000, deadline - Date.now());
-  for (;;) {
-    const left = () => Math.max(1000, deadline - Date.now());
-    await sideBarRow(page, level, label).first().click({ button: 'right', timeout: left() });
-    // A right-click on a row the refresh just replaced opens no menu at all: it is tried again.
-    const shown = await menu.waitFor({ state: 'visible', timeout: Math.min(5000, left()) }).then(
-      () => true,
-      () => false,
-    );
-    const offered =
-      shown &&
-      (await entry.waitFor({ state: 'visible', timeout: Math.min(5000, left()) }).then(
-        () => true,
-        () => false,
-      ));
-    if (offered) break;
-    if (Date.now() >= deadline) {
-      const seen = shown ? (await menu.locator('.action-label').allInnerTexts()).join(', ') : 'no menu opened';
-      throw new Error(`the context menu of "${label}" has no ${item} (it offers: ${seen})`);
-    }
-    retried(label, shown ? 'its menu lacked the entry' : 'no menu opened');
-    if (shown) {
-      await page.keyboard.press('Escape');
-      await menu.waitFor({ state: 'hidden', timeout: left() });
-    }
-  }
+  const menu = await openRowMenu(page, level, label, item, deadline);
+  const entry = menu.locator('.action-label', { hasText: item }).first();
   // Hover focuses the entry and Enter runs it: a plain click can land while the workbench re-lays out.
   await entry.hover({ timeout: timeoutMs });
   await page.keyboard.press('Enter');
