@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import type { HostEnv } from '../src/core/base/hostEnv';
 import { takeSnapshot } from '../src/core/snapshot/build';
 import { MtimeCache } from '../src/core/versions/cache';
-import { nodeFs } from '../src/core/versions/fs';
+import { liveFs } from '../src/core/machine/liveFs';
 import type { Resolution } from '../src/core/versions/resolve';
 import { repoRoot } from '../test/support/repo';
 import type { BenchReport } from './run';
@@ -76,7 +76,7 @@ export async function run(report: BenchReport): Promise<void> {
       await takeSnapshot({
         host,
         workspaceFolders: [],
-        versions: { registry: false, persist: false, cache: new MtimeCache<Resolution>(nodeFs) },
+        versions: { registry: false, persist: false, cache: new MtimeCache<Resolution>(liveFs) },
       });
       const t2 = process.hrtime.bigint();
       running = cheap.servers.reduce((n, s) => n + s.instances.length, 0);

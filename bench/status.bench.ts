@@ -14,7 +14,7 @@ import { formatStatus } from '../src/cli/format/status';
 import type { HostEnv } from '../src/core/base/hostEnv';
 import { takeSnapshot } from '../src/core/snapshot/build';
 import { MtimeCache } from '../src/core/versions/cache';
-import { nodeFs } from '../src/core/versions/fs';
+import { liveFs } from '../src/core/machine/liveFs';
 import type { Resolution } from '../src/core/versions/resolve';
 import { serversWithEnv } from '../test/support/bigConfigs';
 import type { BenchReport } from './run';
@@ -43,7 +43,7 @@ async function round(home: string, servers: number): Promise<Round> {
   const snap = await takeSnapshot({
     host,
     workspaceFolders: [],
-    versions: { registry: false, cache: new MtimeCache<Resolution>(nodeFs) },
+    versions: { registry: false, cache: new MtimeCache<Resolution>(liveFs) },
   });
   const t1 = process.hrtime.bigint();
   const text = formatStatus(snap);

@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import type { HostEnv } from '../src/core/base/hostEnv';
 import { takeSnapshot } from '../src/core/snapshot/build';
 import { MtimeCache } from '../src/core/versions/cache';
-import { nodeFs } from '../src/core/versions/fs';
+import { liveFs } from '../src/core/machine/liveFs';
 import { CLOCK_SLACK_MS } from '../src/core/versions/judge';
 import type { Resolution } from '../src/core/versions/resolve';
 import type { BenchReport } from './run';
@@ -123,7 +123,7 @@ export async function run(report: BenchReport): Promise<void> {
       if (s.servers.every((x) => x.instances.length > 0)) break;
       await new Promise((r) => setTimeout(r, 200));
     }
-    const warm = new MtimeCache<Resolution>(nodeFs);
+    const warm = new MtimeCache<Resolution>(liveFs);
     const versions = { registry: false as const, docker: false as const, askServerInfo: false as const };
     const first = await takeSnapshot({ ...base, versions: { ...versions, cache: warm } });
     const stale = first.servers.flatMap((s) => s.instances).filter((i) => i.versions?.verdict.state === 'stale').length;
@@ -144,7 +144,7 @@ export async function run(report: BenchReport): Promise<void> {
       await time(plain, () => takeSnapshot({ ...base, versions: false }));
       await time(cached, () => takeSnapshot({ ...base, versions: { ...versions, cache: warm } }));
       await time(cold, () =>
-        takeSnapshot({ ...base, versions: { ...versions, cache: new MtimeCache<Resolution>(nodeFs) } }),
+        takeSnapshot({ ...base, versions: { ...versions, cache: new MtimeCache<Resolution>(liveFs) } }),
       );
     }
     // Paired per round (the three snapshots of a round run back to back), so machine load drifting

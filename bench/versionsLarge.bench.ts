@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import type { HostEnv } from '../src/core/base/hostEnv';
 import { takeSnapshot } from '../src/core/snapshot/build';
 import { MtimeCache } from '../src/core/versions/cache';
-import { nodeFs } from '../src/core/versions/fs';
+import { liveFs } from '../src/core/machine/liveFs';
 import { CLOCK_SLACK_MS } from '../src/core/versions/judge';
 import type { Resolution } from '../src/core/versions/resolve';
 import { fixtureVenv } from '../test/integration/versions/support';
@@ -98,7 +98,7 @@ export async function run(report: BenchReport): Promise<void> {
         `${side}: ${snap.servers[0]?.name}, ${installed?.state === 'installed' ? `${installed.name} ${installed.version}` : installed?.state}, ${closure} distributions in its closure, verdict ${inst?.versions?.verdict.state}`,
       );
     }
-    const warm = { large: new MtimeCache<Resolution>(nodeFs), small: new MtimeCache<Resolution>(nodeFs) };
+    const warm = { large: new MtimeCache<Resolution>(liveFs), small: new MtimeCache<Resolution>(liveFs) };
     // The six snapshots of a round run in a shuffled order: a cold resolution leaves garbage whose
     // collection lands on whatever runs next, and a fixed order would put it on one side every time.
     const kinds = { plain: false, cached: true, cold: true } as const;
@@ -112,7 +112,7 @@ export async function run(report: BenchReport): Promise<void> {
       }
       for (const { side, kind } of tasks) {
         const base = { host, workspaceFolders: [sides[side].projectDir] };
-        const cache = kind === 'cached' ? warm[side] : new MtimeCache<Resolution>(nodeFs);
+        const cache = kind === 'cached' ? warm[side] : new MtimeCache<Resolution>(liveFs);
         await time(figures[side][kind], () =>
           takeSnapshot({ ...base, versions: kinds[kind] && { ...versions, cache } }),
         );

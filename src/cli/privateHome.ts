@@ -1,5 +1,5 @@
 import type { LifeguardPaths } from '../core/base/paths';
-import { ensurePrivateHome, PrivateDirError } from '../core/base/privateFs';
+import { ensurePrivateHome, PrivateDirError } from '../core/machine/privateFs';
 
 /**
  * Whether a guard command may start: it creates (0700) and checks our folders first, and a guard

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, constants } from 'node:fs';
 import * as path from 'node:path';
 import type { LifeguardPaths } from '../core/base/paths';
-import { openPrivateSync } from '../core/base/privateFs';
+import { openPrivateSync } from '../core/machine/privateFs';
 import type { CliIo } from './io';
 
 /**

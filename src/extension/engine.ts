@@ -13,7 +13,7 @@ import { listLocks, LockRecord } from '../core/locks';
 import type { Snapshot } from '../core/base/model';
 import { lifeguardPaths, LifeguardPaths } from '../core/base/paths';
 import { holderRecordOf } from '../core/processes/guarded';
-import { takeSnapshot } from '../core/snapshot/build';
+import { Engine, engineMachine, EngineOptions } from '../core/snapshot/engine';
 import { VmInstance } from '../core/report/input';
 import { clientServerLog, ClientLogQuery, ClientServerLog } from '../core/clientLogs';
 import { scanSources } from '../core/sources/scan';
@@ -27,7 +27,7 @@ export const CLIENT_LOG_MAX_BYTES = 16 * 1024 * 1024;
  * The extension's only door into the engine: snapshots, stop, and the guard's control endpoint.
  * Everything here is src/core; nothing of discovery, matching or versions is decided on this side.
  */
-export interface Engine {
+export interface EngineDoor {
   readonly host: HostEnv;
   readonly paths: LifeguardPaths;
   snapshot(options: SnapshotRequest): Promise<Snapshot>;
@@ -73,27 +73,31 @@ export interface SnapshotRequest {
   withoutVersions?: boolean;
 }
 
-export function createEngine(host: HostEnv = currentHostEnv()): Engine {
-  const deps = defaultStopDeps(host.platform);
+export function createEngine(host: HostEnv = currentHostEnv()): EngineDoor {
+  const machine = engineMachine(host);
+  const deps = defaultStopDeps(machine);
+  // One engine of the core for this extension host: its cache lives as long as the window. A
+  // change of the settings it is made with (registry checks, MCP Registries) makes a new one.
+  let core: { key: string; engine: Engine } | undefined;
+  const engineFor = (r: SnapshotRequest): Engine => {
+    const registry: EngineOptions['registry'] = !r.registryChecks
+      ? false
+      : r.mcpRegistries?.length
+        ? { overrides: { mcp: r.mcpRegistries } }
+        : {};
+    const key = JSON.stringify(registry);
+    if (core?.key !== key) core = { key, engine: new Engine(machine, { log: r.log, registry }) };
+    return core.engine;
+  };
   return {
     host,
     paths: lifeguardPaths(host),
     snapshot: (r) =>
-      takeSnapshot({
-        host,
+      engineFor(r).snapshot({
         workspaceFolders: r.workspaceFolders,
         workspaceFiles: r.workspaceFiles,
         singleWriter: r.singleWriter,
-        versions: r.withoutVersions
-          ? false
-          : {
-              log: r.log,
-              ...(!r.registryChecks
-                ? { registry: false }
-                : r.mcpRegistries?.length
-                  ? { registry: { overrides: { mcp: r.mcpRegistries } } }
-                  : {}),
-            },
+        ...(r.withoutVersions ? { versions: false } : {}),
       }),
     // The snapshot's identity (pid + start time + command hash + launcher chain) is what stop re-checks.
     // A missing command hash (an older snapshot) skips that one check; pid + start time still hold.
@@ -115,7 +119,7 @@ export function createEngine(host: HostEnv = currentHostEnv()): Engine {
       if (!instances.some((i) => i.lock && !i.lock.control)) return [...instances];
       let live: LockRecord[];
       try {
-        live = (await listLocks(lifeguardPaths(host).locks)).flatMap((l) => (l.state === 'live' ? [l.record] : []));
+        live = (await listLocks(lifeguardPaths(host).locks, machine)).flatMap((l) => (l.state === 'live' ? [l.record] : []));
       } catch {
         // An untrustworthy lock dir: the instances are then handled as unguarded, which the plan says.
         return [...instances];

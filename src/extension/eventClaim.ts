@@ -1,7 +1,7 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { openPrivateSync } from '../core/base/privateFs';
+import { openPrivateSync } from '../core/machine/privateFs';
 
 /**
  * One notification per event across every open window: the first window to create the event's

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { Engine } from './engine';
+import { EngineDoor } from './engine';
 import { RefreshManager } from './refreshManager';
 import { Settings } from './settings';
 import { SnapshotStore } from './store';
@@ -16,7 +16,7 @@ export type GuardInstallState = GuardInstall | { state: 'pending' };
 export interface Services {
   readonly context: vscode.ExtensionContext;
   readonly log: vscode.LogOutputChannel;
-  readonly engine: Engine;
+  readonly engine: EngineDoor;
   readonly store: SnapshotStore;
   readonly refresh: RefreshManager;
   readonly tree: ServersTreeProvider;

@@ -17,7 +17,7 @@ import {
   ServerIdentity,
 } from '../../core/locks';
 import { lifeguardPaths, LifeguardPaths } from '../../core/base/paths';
-import { openPrivateSync, PrivateDirError, PrivateFileError } from '../../core/base/privateFs';
+import { openPrivateSync, PrivateDirError, PrivateFileError } from '../../core/machine/privateFs';
 import { privateHomeReady } from '../privateHome';
 import { probeLaunch, describePortHolder, waitUntilAnswers, identityOf } from '../../guard';
 import { terminalSafe } from '../../core/base/terminalSafe';

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import type { ServerStatus, Snapshot } from '../../core/base/model';
 import { applyInstall, ApplyResult, serverNamed } from '../../core/actions/applyInstall';
 import { installRefusal } from '../../core/actions/workspaceTrust';
-import { takeSnapshot } from '../../core/snapshot';
+import { takeSnapshot } from '../../core/snapshot/engine';
 import { takeSettled } from '../../core/snapshot/settle';
 import { terminalSafe } from '../../core/base/terminalSafe';
 import type { CliIo } from '../io';
@@ -37,7 +37,7 @@ export function lookFor(
     const snapshot = await takeSnapshot({
       host: currentHostEnv(io.env),
       workspaceFolders,
-      versions: { onBackground: (c) => (checks = c) },
+      engine: { onBackground: (c) => (checks = c) },
     });
     return { snapshot, checks };
   };

@@ -3,7 +3,7 @@ import { liveInstallFacts } from '../../core/actions/applyInstall';
 import { DEFAULT_GRACE_MS, defaultStopDeps } from '../../core/actions/stop';
 import { currentHostEnv } from '../../core/base/hostEnv';
 import { lifeguardPaths } from '../../core/base/paths';
-import { takeSnapshot } from '../../core/snapshot/build';
+import { Engine, engineMachine } from '../../core/snapshot/engine';
 import { takeSettled } from '../../core/snapshot/settle';
 import { selectWorkspaces } from '../../core/sources/workspaces';
 import { CliIo, UsageError } from '../io';
@@ -45,7 +45,9 @@ export async function mcpCommand(args: string[], io: CliIo): Promise<number> {
   );
   if (workspaces.problems.length > 0) throw new UsageError(`--workspace ${workspaces.problems.join('; ')}`);
   const host = currentHostEnv(io.env);
-  const take = () => takeSnapshot({ host, workspaceFolders: workspaces.folders, workspaceFiles: workspaces.files });
+  // One engine for the life of the server: each look re-checks what changed since the last.
+  const engine = new Engine(engineMachine(host));
+  const take = () => engine.snapshot({ workspaceFolders: workspaces.folders, workspaceFiles: workspaces.files });
   const log = (line: string) => io.stderr(`mcp-lifeguard mcp: ${line}\n`);
   // The agent face and its SDK load only for this command, from a bundle of their own (cli-agent.js):
   // zod and the SDK's schemas cost to load, and would double the size of every other command's bundle.

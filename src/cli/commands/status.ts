@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { currentHostEnv } from '../../core/base/hostEnv';
 import { Snapshot } from '../../core/base/model';
-import { takeSnapshot } from '../../core/snapshot/build';
+import { Engine, engineMachine } from '../../core/snapshot/engine';
 import { takeSettled } from '../../core/snapshot/settle';
 import { selectWorkspaces } from '../../core/sources/workspaces';
 import { formatStatus, statusJson } from '../format/status';
@@ -35,12 +35,9 @@ export async function statusCommand(args: string[], io: CliIo): Promise<number> 
     (values.workspace?.length ? values.workspace : [io.cwd]).map((w) => path.resolve(io.cwd, w)),
   );
   if (workspaces.problems.length > 0) throw new UsageError(`--workspace ${workspaces.problems.join('; ')}`);
-  const take = () =>
-    takeSnapshot({
-      host: currentHostEnv(io.env),
-      workspaceFolders: workspaces.folders,
-      workspaceFiles: workspaces.files,
-    });
+  // One engine for the command: a watch loop's later looks re-check what changed, no more.
+  const engine = new Engine(engineMachine(currentHostEnv(io.env)));
+  const take = () => engine.snapshot({ workspaceFolders: workspaces.folders, workspaceFiles: workspaces.files });
   if (values.watch) {
     await watchStatus({ take, write: (t) => io.stdout(t), intervalMs: values.interval, json: values.json });
     return 0;

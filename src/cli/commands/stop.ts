@@ -5,7 +5,7 @@ import { stopPidIn } from '../../core/actions/stopChecked';
 import { judgedByCurrentConfigs } from '../../core/actions/workspaceTrust';
 import { currentHostEnv } from '../../core/base/hostEnv';
 import { Snapshot } from '../../core/base/model';
-import { takeSnapshot } from '../../core/snapshot/build';
+import { takeSnapshot } from '../../core/snapshot/engine';
 import { scanSources } from '../../core/sources/scan';
 import { terminalSafe } from '../../core/base/terminalSafe';
 import { CliIo, UsageError } from '../io';

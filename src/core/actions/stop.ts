@@ -1,4 +1,6 @@
 import type { Instance } from '../base/model';
+import { thisMachine } from '../machine/live';
+import type { Machine } from '../machine/types';
 import { commandHash, type ProcessIdentity } from '../pids/identity';
 import { liveIdentityReader, missingIdentityFields, RecordedProcess, ReidentifyRefusal } from '../pids/reidentify';
 import { identifyRecorded, RecordedTarget, recordedTarget, runStopLadder, termThenKill } from './stopLadder';
@@ -50,14 +52,14 @@ export interface StopOptions {
 
 export const DEFAULT_GRACE_MS = 5000;
 
-export function defaultStopDeps(platform: NodeJS.Platform = process.platform): StopDeps {
+export function defaultStopDeps(machine: Machine = thisMachine()): StopDeps {
   const readTable = async () => {
-    const t = await readProcessTable(platform);
+    const t = await readProcessTable(machine);
     if (t.state !== 'ok') throw new Error(t.reason);
     return t.processes;
   };
   return {
-    readIdentity: liveIdentityReader(platform),
+    readIdentity: liveIdentityReader(machine),
     readTable,
     kill: (pid, signal) => process.kill(pid, signal),
     getuid: () => process.getuid?.(),

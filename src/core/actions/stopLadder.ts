@@ -156,15 +156,14 @@ export interface RecordedTargetDeps extends ReidentifyDeps {
   kill(pid: number, signal: LadderSignal): void;
 }
 
-const liveRecordedDeps: RecordedTargetDeps = {
-  ...liveReidentifyDeps,
-  kill: (pid, signal) => process.kill(pid, signal),
-};
+function liveRecordedDeps(): RecordedTargetDeps {
+  return { ...liveReidentifyDeps(), kill: (pid, signal) => process.kill(pid, signal) };
+}
 
 /** Whether a live pid is still the recorded process, and one we may signal (reidentify.ts, and never an ancestor of ours). */
 export async function identifyRecorded(
   record: Partial<RecordedProcess>,
-  deps: ReidentifyDeps = liveReidentifyDeps,
+  deps: ReidentifyDeps = liveReidentifyDeps(),
   ancestors: ReadonlySet<number> = new Set(),
 ): Promise<{ ok: true; live: ProcessIdentity } | { ok: false; refusal: TargetRefusal }> {
   const pid = record.pid ?? 0;
@@ -184,7 +183,7 @@ export function recordedTarget(
   record: Partial<RecordedProcess>,
   options: { deps?: RecordedTargetDeps; ancestors?: ReadonlySet<number>; isGone?(): Promise<boolean> } = {},
 ): RecordedTarget {
-  const deps = options.deps ?? liveRecordedDeps;
+  const deps = options.deps ?? liveRecordedDeps();
   const identify = () => identifyRecorded(record, deps, options.ancestors);
   return {
     record,

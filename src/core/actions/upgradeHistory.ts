@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import type { LifeguardPaths } from '../base/paths';
-import { readPrivate, writePrivateAtomic } from '../base/privateFs';
+import { readPrivate, writePrivateAtomic } from '../machine/privateFs';
 
 /**
  * What Upgrade changed, kept so that Roll back can undo it after the old processes are gone (a

@@ -1,5 +1,3 @@
-import * as fs from 'node:fs';
-
 /**
  * MCP Lifeguard's own CLI bundle, known by what it is, never by its name: the build writes this line
  * second in `dist/cli.js` (after the `#!` line), and every install is a copy of that file (the
@@ -18,21 +16,24 @@ export function isCliBundleText(prefix: string): boolean {
   return lines[0].startsWith('#!') ? lines[1] === CLI_BUNDLE_MARKER : lines[0] === CLI_BUNDLE_MARKER;
 }
 
+/** What isCliBundleFile reads of a file: the Machine's file reads (core/machine) answer this. */
+export interface BundleReads {
+  statSync(path: string): { kind: string } | undefined;
+  readBytesSync(path: string, position: number, length: number): Buffer | undefined;
+}
+
 /**
  * Whether a file is our CLI bundle: true or false when it could be read, undefined when not (gone,
  * unreadable). Regular files only, opened without following a FIFO's wait; a bounded read.
  */
-export function isCliBundleFile(file: string): boolean | undefined {
-  let fd: number | undefined;
+export function isCliBundleFile(file: string, fs: BundleReads): boolean | undefined {
   try {
-    fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
-    if (!fs.fstatSync(fd).isFile()) return false;
-    const buf = Buffer.alloc(PREFIX_BYTES);
-    const n = fs.readSync(fd, buf, 0, PREFIX_BYTES, 0);
-    return isCliBundleText(buf.subarray(0, n).toString('utf8'));
+    const st = fs.statSync(file);
+    if (!st) return undefined;
+    if (st.kind !== 'file') return false;
+    const prefix = fs.readBytesSync(file, 0, PREFIX_BYTES);
+    return prefix === undefined ? undefined : isCliBundleText(prefix.toString('utf8'));
   } catch {
     return undefined;
-  } finally {
-    if (fd !== undefined) fs.closeSync(fd);
   }
 }

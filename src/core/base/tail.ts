@@ -1,4 +1,7 @@
-import type { promises as fsp } from 'node:fs';
+/** What readTail needs of an open file: positioned reads (a FileHandle has it). */
+export interface PositionalReader {
+  read(buffer: Buffer, offset: number, length: number, position: number): Promise<{ bytesRead: number }>;
+}
 
 /** What readTail read: the last lines, and whether it stopped short of the file's start. */
 export interface Tail {
@@ -22,7 +25,7 @@ const BLOCK = 64 * 1024;
  * partial piece.
  */
 export async function readTail(
-  handle: Pick<fsp.FileHandle, 'read'>,
+  handle: PositionalReader,
   size: number,
   lines: number,
   maxBytes: number,

@@ -1,14 +1,15 @@
 import { HostEnv } from '../base/hostEnv';
+import { liveMachine } from '../machine/live';
 import type { InstanceClient, ServerConfig } from '../base/model';
 import { CLIENT_LOG_NAMES, clientLogFormat } from './locations';
 import { redactText } from '../base/redact';
 import { readTail } from '../base/tail';
 import { secretEnvValues } from '../processes/environ';
 import { ClientLogDeps, ClientLogLookup, ClientLogQuery, liveClientLogDeps, locateClientLog } from './locate';
-import { openClientLog, OpenClientLogOptions } from './open';
+import { openClientLog, OpenClientLogOptions } from '../machine/clientLogFile';
 import { copilotLineIsAbout, renderClientLog } from './render';
 
-export { ClientLogRefused } from './open';
+export { ClientLogRefused } from '../machine/clientLogFile';
 export { clientLogFormat, CLIENT_LOG_NAMES } from './locations';
 
 /** An unguarded instance whose client keeps a log of it: what to look for, and whose env keys to mask. */
@@ -92,7 +93,7 @@ export async function clientServerLog(
   host: HostEnv,
   o: ClientServerLogOptions,
 ): Promise<ClientServerLog> {
-  const deps = o.deps ?? liveClientLogDeps(host.platform);
+  const deps = o.deps ?? liveClientLogDeps(liveMachine(host));
   const lookup = await locateClientLog(q, host, deps);
   if (!lookup.found) return lookup;
   const opened = await openClientLog(lookup.root, lookup.file, { platform: host.platform, ...o.open });

@@ -1,5 +1,6 @@
-import * as fs from 'node:fs';
 import { HostEnv, pathFor } from '../base/hostEnv';
+import { liveMachine, thisMachine } from '../machine/live';
+import type { Machine } from '../machine/types';
 import { readTail } from '../base/tail';
 import { readProcessIdentity } from '../pids/identity';
 import { readEnviron } from '../processes/environ';
@@ -15,7 +16,7 @@ import {
   copilotLogOf,
   isClaudeCodeFolderFor,
 } from './locations';
-import { openClientLog } from './open';
+import { openClientLog } from '../machine/clientLogFile';
 
 /** The instance whose client's log is looked for, as a snapshot gives it. */
 export interface ClientLogQuery {
@@ -69,27 +70,25 @@ const SLACK_MS = 2_000;
 /** How much of a Claude Code log's end is searched for the session's id. */
 const SESSION_SEARCH_BYTES = 4 * 1024 * 1024;
 
-export function liveClientLogDeps(platform: NodeJS.Platform = process.platform): ClientLogDeps {
+export function liveClientLogDeps(machine: Machine = thisMachine()): ClientLogDeps {
+  const platform = machine.host.platform;
+  const quiet = <T>(read: () => T | undefined): T | undefined => {
+    try {
+      return read();
+    } catch {
+      return undefined;
+    }
+  };
   return {
-    readdir: (dir) => {
-      try {
-        return fs.readdirSync(dir).slice(0, MAX_ENTRIES);
-      } catch {
-        return undefined;
-      }
-    },
+    readdir: (dir) => quiet(() => machine.fs.readdirSync(dir))?.slice(0, MAX_ENTRIES),
     mtime: (file) => {
-      try {
-        const st = fs.lstatSync(file);
-        return st.isFile() ? st.mtimeMs : undefined;
-      } catch {
-        return undefined;
-      }
+      const st = quiet(() => machine.fs.lstatSync(file));
+      return st?.kind === 'file' ? st.mtimeMs : undefined;
     },
-    environ: (pid) => readEnviron(pid, platform),
+    environ: (pid) => readEnviron(pid, machine),
     startTime: async (pid) => {
       try {
-        return (await readProcessIdentity(pid, platform))?.startTime;
+        return (await readProcessIdentity(pid, machine))?.startTime;
       } catch {
         return undefined;
       }
@@ -120,7 +119,7 @@ export function liveClientLogDeps(platform: NodeJS.Platform = process.platform):
 export async function locateClientLog(
   q: ClientLogQuery,
   host: HostEnv,
-  deps: ClientLogDeps = liveClientLogDeps(host.platform),
+  deps: ClientLogDeps = liveClientLogDeps(liveMachine(host)),
 ): Promise<ClientLogLookup> {
   const format = clientLogFormat(q.client, q.extension);
   if (!format) return { found: false, reason: noClientLogReason(q.client) };

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { whichSync } from '../launch/which';
-import { ensurePrivateDir, readPrivateSync, writePrivateAtomicSync } from '../base/privateFs';
+import { ensurePrivateDir, readPrivateSync, writePrivateAtomicSync } from '../machine/privateFs';
 
 /**
  * Installs the guard where wrapped configs point: `<lifeguard root>/bin`, a stable per-user path

@@ -1,6 +1,6 @@
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
-import { readPrivate, writePrivateAtomic } from '../base/privateFs';
+import { readPrivate, writePrivateAtomic } from '../machine/privateFs';
 import { identityHash, ServerIdentity } from '../locks';
 import type { LifeguardPaths } from '../base/paths';
 import type { RecordedProcess } from '../pids/reidentify';

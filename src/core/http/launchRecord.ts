@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import type { LifeguardPaths } from '../base/paths';
-import { readPrivate, writePrivateAtomic } from '../base/privateFs';
+import type { MachineFs } from '../machine/types';
+import { readPrivate, writePrivateAtomic } from '../machine/privateFs';
 import { redactArgs } from '../base/redact';
 import { isLoopbackBindHost, isLoopbackHostname, splitListenAddress } from '../net/loopback';
 
@@ -67,6 +68,7 @@ function isRecord(value: unknown): value is HttpLaunchRecord {
 export async function readHttpLaunch(
   paths: LifeguardPaths,
   url: string | undefined,
+  fs?: MachineFs,
 ): Promise<HttpLaunchRecord | undefined> {
   if (!url) return undefined;
   let parsed: URL;
@@ -79,7 +81,7 @@ export async function readHttpLaunch(
   const port = Number(parsed.port || (parsed.protocol === 'https:' ? 443 : 80));
   let text: string | undefined;
   try {
-    text = await readPrivate(launchRecordPath(paths, port), { root: paths.root });
+    text = await readPrivate(launchRecordPath(paths, port), { root: paths.root, ...(fs ? { fs } : {}) });
   } catch {
     return undefined;
   }

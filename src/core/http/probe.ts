@@ -1,9 +1,9 @@
 import { redactText, redactUrl } from '../base/redact';
+import type { ProtocolEra } from '../machine/types';
 import { LIFEGUARD_VERSION } from '../base/version';
 import { readSse } from './sse';
 
 /** modern: MCP 2026-07-28 and later (per-request metadata, `server/discover`); legacy: the `initialize` handshake. */
-export type ProtocolEra = 'modern' | 'legacy';
 
 /** What a running HTTP server says about itself: running-version evidence straight from the process. */
 export type ServerInfoProbe =

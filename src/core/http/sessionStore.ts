@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { HTTP_LIMITS, HttpLimits } from './limits';
 import { INITIALIZED_NOTIFICATION, replayableInitialize, replayableProtocolVersion } from './replayRecord';
-import { ensurePrivateDir, PrivateFileError, readPrivate, writePrivateAtomic } from '../base/privateFs';
+import { ensurePrivateDir, PrivateFileError, readPrivate, writePrivateAtomic } from '../machine/privateFs';
 
 /**
  * What the HTTP front remembers of one client-facing session, enough to rebuild it on a fresh

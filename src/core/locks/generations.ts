@@ -1,19 +1,15 @@
-import { randomBytes } from 'node:crypto';
-import {
-  closeSync,
-  constants,
-  fstatSync,
-  linkSync,
-  lstatSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readSync,
-  renameSync,
-  unlinkSync,
-  writeSync,
-} from 'node:fs';
 import * as path from 'node:path';
+import { liveFs } from '../machine/liveFs';
+import {
+  linkNew,
+  listNames,
+  makeDirNoFollow,
+  mtimeNoFollow,
+  removeQuietly,
+  renameOver,
+  writeTempFile,
+} from '../machine/lockFiles';
+import type { MachineFs } from '../machine/types';
 import { LockDirError } from './lockDir';
 import { MAX_RECORD_BYTES, parseRecord } from './record';
 import type { LockRecord } from './types';
@@ -24,9 +20,8 @@ import type { LockRecord } from './types';
  * in. Records are created complete and never edited in place: a temp file is written, then linked
  * (create) or renamed (rewrite by the holder) to its number.
  *
- * Every call here is synchronous on purpose: each is one tiny system call on a local file, and an
- * acquisition needs about twenty of them. Sent through the thread pool one by one, each would wait
- * for the event loop again, which on a busy machine makes an acquisition tens of milliseconds slow.
+ * Every call here is synchronous on purpose (machine/lockFiles.ts says why). Reads go through a
+ * MachineFs, so a snapshot's look at the locks is recorded and replayed like the rest of its reads.
  */
 
 const RECORD_NAME = /^([1-9][0-9]{0,14})\.json$/;
@@ -34,12 +29,6 @@ const RECORD_NAME = /^([1-9][0-9]{0,14})\.json$/;
 export const MAX_RECORD_NUMBER = 999_999_999_999_999;
 const TEMP_PREFIX = '.tmp-';
 
-/** O_NOFOLLOW where the OS has it (not on Windows, which has no such symlinks in our directories). */
-const NOFOLLOW = constants.O_NOFOLLOW ?? 0;
-
-function code(err: unknown): string | undefined {
-  return (err as NodeJS.ErrnoException).code;
-}
 
 export function recordPath(lockPath: string, n: number): string {
   return path.join(lockPath, `${n}.json`);
@@ -47,28 +36,14 @@ export function recordPath(lockPath: string, n: number): string {
 
 /** Creates the lock's own directory (0700) inside a checked lock directory and refuses a planted symlink. */
 export function ensureLockSubdir(lockPath: string): void {
-  try {
-    mkdirSync(lockPath, { mode: 0o700 });
-  } catch (err) {
-    if (code(err) !== 'EEXIST') throw err;
-  }
-  const st = lstatSync(lockPath);
-  if (!st.isDirectory())
-    throw new LockDirError(
-      lockPath,
-      st.isSymbolicLink() ? 'is a symbolic link; refusing to follow it' : 'is not a directory',
-    );
+  const kind = makeDirNoFollow(lockPath);
+  if (kind !== 'dir')
+    throw new LockDirError(lockPath, kind === 'link' ? 'is a symbolic link; refusing to follow it' : 'is not a directory');
 }
 
 /** The record numbers present, ascending. A missing directory has none. */
-export function listNumbers(lockPath: string): number[] {
-  let names: string[];
-  try {
-    names = readdirSync(lockPath);
-  } catch (err) {
-    if (code(err) === 'ENOENT') return [];
-    throw err;
-  }
+export function listNumbers(lockPath: string, fs: MachineFs = liveFs): number[] {
+  const names = fs.readdirSync(lockPath) ?? [];
   const numbers: number[] = [];
   for (const name of names) {
     const m = RECORD_NAME.exec(name);
@@ -83,59 +58,27 @@ export type ReadRecord =
   | { kind: 'unreadable'; reason: string; mtimeMs: number };
 
 /** Reads one record file without following a symlink. `missing` when it vanished meanwhile. */
-export function readRecordFile(file: string): ReadRecord {
-  let fd: number;
-  try {
-    fd = openSync(file, constants.O_RDONLY | NOFOLLOW);
-  } catch (err) {
-    if (code(err) === 'ENOENT') return { kind: 'missing' };
-    if (code(err) === 'ELOOP')
+export function readRecordFile(file: string, fs: MachineFs = liveFs): ReadRecord {
+  const read = fs.readNoFollowSync(file, MAX_RECORD_BYTES);
+  if (!read) return { kind: 'missing' };
+  const mtimeMs = read.stat.mtimeMs;
+  switch (read.kind) {
+    case 'link':
+      return { kind: 'unreadable', reason: 'is a symbolic link, which is never followed', mtimeMs };
+    case 'other':
+      return { kind: 'unreadable', reason: 'is not a regular file', mtimeMs };
+    case 'too-big':
       return {
         kind: 'unreadable',
-        reason: 'is a symbolic link, which is never followed',
-        mtimeMs: lstatSync(file).mtimeMs,
+        reason: `is ${read.stat.size} bytes, larger than any record (${MAX_RECORD_BYTES})`,
+        mtimeMs,
       };
-    throw err;
-  }
-  try {
-    const st = fstatSync(fd);
-    if (!st.isFile()) return { kind: 'unreadable', reason: 'is not a regular file', mtimeMs: st.mtimeMs };
-    if (st.size > MAX_RECORD_BYTES)
-      return {
-        kind: 'unreadable',
-        reason: `is ${st.size} bytes, larger than any record (${MAX_RECORD_BYTES})`,
-        mtimeMs: st.mtimeMs,
-      };
-    const buf = Buffer.alloc(st.size);
-    const bytesRead = st.size > 0 ? readSync(fd, buf, 0, st.size, 0) : 0;
-    const parsed = parseRecord(buf.subarray(0, bytesRead).toString('utf8'));
-    return parsed.ok
-      ? { kind: 'record', record: parsed.record, mtimeMs: st.mtimeMs }
-      : { kind: 'unreadable', reason: parsed.reason, mtimeMs: st.mtimeMs };
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** O_EXCL never follows a symlink and never reuses a file someone else prepared. */
-const TEMP_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | NOFOLLOW;
-
-function writeTemp(lockPath: string, text: string): string {
-  const temp = path.join(lockPath, `${TEMP_PREFIX}${process.pid}-${randomBytes(6).toString('hex')}`);
-  const fd = openSync(temp, TEMP_FLAGS, 0o600);
-  try {
-    writeSync(fd, text);
-  } finally {
-    closeSync(fd);
-  }
-  return temp;
-}
-
-function removeQuietly(file: string): void {
-  try {
-    unlinkSync(file);
-  } catch (err) {
-    if (code(err) !== 'ENOENT') throw err;
+    case 'file': {
+      const parsed = parseRecord(read.text);
+      return parsed.ok
+        ? { kind: 'record', record: parsed.record, mtimeMs }
+        : { kind: 'unreadable', reason: parsed.reason, mtimeMs };
+    }
   }
 }
 
@@ -144,13 +87,9 @@ function removeQuietly(file: string): void {
  * file is atomic and fails with EEXIST, so no reader ever sees a half-written record.
  */
 export function createRecord(lockPath: string, n: number, text: string): boolean {
-  const temp = writeTemp(lockPath, text);
+  const temp = writeTempFile(lockPath, TEMP_PREFIX, text);
   try {
-    linkSync(temp, recordPath(lockPath, n));
-    return true;
-  } catch (err) {
-    if (code(err) === 'EEXIST') return false;
-    throw err;
+    return linkNew(temp, recordPath(lockPath, n));
   } finally {
     removeQuietly(temp);
   }
@@ -158,9 +97,9 @@ export function createRecord(lockPath: string, n: number, text: string): boolean
 
 /** Replaces record `n` (by its holder only): rename(2) swaps the whole file at once. */
 export function replaceRecord(lockPath: string, n: number, text: string): void {
-  const temp = writeTemp(lockPath, text);
+  const temp = writeTempFile(lockPath, TEMP_PREFIX, text);
   try {
-    renameSync(temp, recordPath(lockPath, n));
+    renameOver(temp, recordPath(lockPath, n));
   } catch (err) {
     removeQuietly(temp);
     throw err;
@@ -177,20 +116,14 @@ const STALE_TEMP_MS = 60_000;
  */
 export function removeSuperseded(lockPath: string, n: number): void {
   const now = Date.now();
-  for (const name of readdirSync(lockPath)) {
+  for (const name of listNames(lockPath)) {
     const m = RECORD_NAME.exec(name);
     const file = path.join(lockPath, name);
     if (m && Number(m[1]) < n) {
       removeQuietly(file);
     } else if (name.startsWith(TEMP_PREFIX)) {
-      let age: number;
-      try {
-        age = now - lstatSync(file).mtimeMs;
-      } catch (err) {
-        if (code(err) === 'ENOENT') continue;
-        throw err;
-      }
-      if (age > STALE_TEMP_MS) removeQuietly(file);
+      const mtime = mtimeNoFollow(file);
+      if (mtime !== undefined && now - mtime > STALE_TEMP_MS) removeQuietly(file);
     }
   }
 }

@@ -1,60 +1,64 @@
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { thisMachine } from '../machine/live';
+import type { Machine } from '../machine/types';
 import { checkLockDir } from './lockDir';
-import { judgeRecord } from './liveness';
+import { judgeRecord, probeProcess } from './liveness';
 import { lockPathFor } from './naming';
 import { listNumbers, readRecordFile, recordPath } from './generations';
 import type { FreeState, HolderState, ServerIdentity } from './types';
 
 /** Reads one lock's newest record and judges it; never changes anything. */
-export async function readLockAt(lockPath: string): Promise<HolderState | FreeState> {
+export async function readLockAt(lockPath: string, machine: Machine = thisMachine()): Promise<HolderState | FreeState> {
   for (;;) {
-    const numbers = listNumbers(lockPath);
+    const numbers = listNumbers(lockPath, machine.fs);
     if (numbers.length === 0) return { state: 'free' };
     const file = recordPath(lockPath, numbers[numbers.length - 1]);
-    const read = readRecordFile(file);
+    const read = readRecordFile(file, machine.fs);
     if (read.kind === 'missing') continue; // superseded while we looked
     if (read.kind === 'unreadable') return { state: 'unreadable', reason: `${file} ${read.reason}`, recordPath: file };
     if (read.record.releasedAt !== undefined) return { state: 'free', released: read.record };
-    return { ...(await judgeRecord(read.record)), recordPath: file };
+    return { ...(await judgeRecord(read.record, (pid) => probeProcess(pid, machine))), recordPath: file };
   }
 }
 
 /** Who holds `identity`'s lock, if anyone. Throws a LockDirError for a lock directory that cannot be trusted. */
-export async function readHolder(opts: { dir: string; identity: ServerIdentity }): Promise<HolderState | FreeState> {
-  if (!(await lockDirExists(opts.dir))) return { state: 'free' };
-  await checkLockDir(opts.dir);
-  return readLockAt(lockPathFor(opts.dir, opts.identity));
+export async function readHolder(opts: {
+  dir: string;
+  identity: ServerIdentity;
+  machine?: Machine;
+}): Promise<HolderState | FreeState> {
+  const machine = opts.machine ?? thisMachine();
+  if (!lockDirExists(opts.dir, machine)) return { state: 'free' };
+  await checkLockDir(opts.dir, machine.host.platform, machine.fs, machine.uid);
+  return readLockAt(lockPathFor(opts.dir, opts.identity), machine);
 }
 
 /** Every lock in `dir` with its state, sorted by path. A missing directory has none. */
-export async function listLocks(dir: string): Promise<Array<{ lockPath: string } & (HolderState | FreeState)>> {
-  if (!(await lockDirExists(dir))) return [];
-  await checkLockDir(dir);
-  const names = (await fs.readdir(dir)).filter((n) => n.endsWith('.lock')).sort();
+export async function listLocks(
+  dir: string,
+  machine: Machine = thisMachine(),
+): Promise<Array<{ lockPath: string } & (HolderState | FreeState)>> {
+  if (!lockDirExists(dir, machine)) return [];
+  await checkLockDir(dir, machine.host.platform, machine.fs, machine.uid);
+  const names = ((await machine.fs.readdir(dir)) ?? []).filter((n) => n.endsWith('.lock')).sort();
   const out: Array<{ lockPath: string } & (HolderState | FreeState)> = [];
   for (const name of names) {
     const lockPath = path.join(dir, name);
-    const st = await fs.lstat(lockPath);
-    if (!st.isDirectory()) {
+    const st = await machine.fs.lstat(lockPath);
+    if (!st) continue; // removed while we looked
+    if (st.kind !== 'dir') {
       out.push({
         lockPath,
         state: 'unreadable',
-        reason: `${lockPath} is not a directory${st.isSymbolicLink() ? ' (a symbolic link, never followed)' : ''}`,
+        reason: `${lockPath} is not a directory${st.kind === 'link' ? ' (a symbolic link, never followed)' : ''}`,
       });
       continue;
     }
-    out.push({ lockPath, ...(await readLockAt(lockPath)) });
+    out.push({ lockPath, ...(await readLockAt(lockPath, machine)) });
   }
   return out;
 }
 
-async function lockDirExists(dir: string): Promise<boolean> {
-  try {
-    await fs.lstat(dir);
-    return true;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw err;
-  }
+function lockDirExists(dir: string, machine: Machine): boolean {
+  return machine.fs.lstatSync(dir) !== undefined;
 }

@@ -1,10 +1,7 @@
-import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { promisify } from 'node:util';
+import { thisMachine } from '../machine/live';
+import type { Machine } from '../machine/types';
 import { linuxBootId, linuxBootTime, linuxStartTimeMs } from '../pids/identity';
 import type { HolderState, LinuxProcessIdentity, LockRecord } from './types';
-
-const execFileAsync = promisify(execFile);
 
 /**
  * Start times are compared with this tolerance: a clock step between the writer's and the reader's
@@ -38,51 +35,34 @@ export function parsePsStatLstart(text: string): { state: string; startTime: num
   return Number.isFinite(startTime) ? { state: m[1], startTime } : undefined;
 }
 
-/** Is the pid there at all? EPERM means it is alive and belongs to someone else: not dead. */
-function pidExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EPERM') return true;
-    if ((err as NodeJS.ErrnoException).code === 'ESRCH') return false;
-    throw err;
-  }
-}
-
 /** Looks a pid up: gone, a zombie (dead, not yet reaped by its parent), or running since when. */
-export async function probeProcess(pid: number, platform: NodeJS.Platform = process.platform): Promise<ProcessProbe> {
-  if (!pidExists(pid)) return { kind: 'gone' };
+export async function probeProcess(pid: number, machine: Machine = thisMachine()): Promise<ProcessProbe> {
+  const platform = machine.host.platform;
+  if (!machine.pidExists(pid)) return { kind: 'gone' };
   if (platform === 'linux') {
-    let text: string;
+    let text: string | undefined;
     try {
-      text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      text = machine.fs.readTextSync(`/proc/${pid}/stat`);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ESRCH')
-        return { kind: 'gone' };
+      if ((err as NodeJS.ErrnoException).code === 'ESRCH') return { kind: 'gone' };
       throw err;
     }
+    if (text === undefined) return { kind: 'gone' };
     const parsed = parseProcStatState(text);
     if (!parsed) throw new Error(`/proc/${pid}/stat could not be parsed`);
     if (parsed.state === 'Z' || parsed.state === 'X') return { kind: 'zombie' };
     return {
       kind: 'running',
-      startTime: linuxStartTimeMs(await linuxBootTime(), parsed.startTicks),
-      linux: { bootId: linuxBootId(), startTicks: parsed.startTicks },
+      startTime: linuxStartTimeMs(linuxBootTime(machine), parsed.startTicks),
+      linux: { bootId: linuxBootId(machine), startTicks: parsed.startTicks },
     };
   }
   if (platform === 'darwin' || platform === 'freebsd' || platform === 'openbsd') {
-    let stdout: string;
-    try {
-      ({ stdout } = await execFileAsync('ps', ['-o', 'stat=,lstart=', '-p', String(pid)], {
-        env: { ...process.env, LC_ALL: 'C' },
-      }));
-    } catch (err) {
-      if ((err as { code?: unknown }).code === 1) return { kind: 'gone' }; // ps exits 1 for no such pid
-      throw err;
-    }
-    const parsed = parsePsStatLstart(stdout);
-    if (!parsed) throw new Error(`ps printed no start time for pid ${pid}: ${JSON.stringify(stdout)}`);
+    const out = await machine.run({ command: 'ps', args: ['-o', 'stat=,lstart=', '-p', String(pid)], env: { LC_ALL: 'C' } });
+    if (out.code === 1) return { kind: 'gone' }; // ps exits 1 for no such pid
+    if (out.code !== 0) throw new Error(`ps could not be run: ${out.error?.message ?? `exit ${out.code}`}`);
+    const parsed = parsePsStatLstart(out.stdout);
+    if (!parsed) throw new Error(`ps printed no start time for pid ${pid}: ${JSON.stringify(out.stdout)}`);
     if (parsed.state.startsWith('Z')) return { kind: 'zombie' };
     return { kind: 'running', startTime: parsed.startTime };
   }
@@ -90,15 +70,18 @@ export async function probeProcess(pid: number, platform: NodeJS.Platform = proc
 }
 
 /** The clock-step-proof identity of a live process on Linux, for lock records; undefined elsewhere. */
-export async function linuxProcessIdentity(pid: number = process.pid): Promise<LinuxProcessIdentity | undefined> {
-  if (process.platform !== 'linux') return undefined;
-  const probe = await probeProcess(pid);
+export async function linuxProcessIdentity(
+  pid: number = process.pid,
+  machine: Machine = thisMachine(),
+): Promise<LinuxProcessIdentity | undefined> {
+  if (machine.host.platform !== 'linux') return undefined;
+  const probe = await probeProcess(pid, machine);
   return probe.kind === 'running' ? probe.linux : undefined;
 }
 
 /** The start time of a live process, as recorded in lock records (ms since the epoch). */
-export async function processStartTime(pid: number = process.pid): Promise<number> {
-  const probe = await probeProcess(pid);
+export async function processStartTime(pid: number = process.pid, machine: Machine = thisMachine()): Promise<number> {
+  const probe = await probeProcess(pid, machine);
   if (probe.kind === 'running') return probe.startTime;
   if (probe.kind === 'unknown-start') return 0; // no start time on this OS: 0 means "pid only"
   throw new Error(`pid ${pid} is not running`);
@@ -112,7 +95,7 @@ export async function processStartTime(pid: number = process.pid): Promise<numbe
  */
 export async function judgeRecord(
   record: LockRecord,
-  probe: (pid: number) => Promise<ProcessProbe> = probeProcess,
+  probe: (pid: number) => Promise<ProcessProbe> = (pid) => probeProcess(pid),
 ): Promise<HolderState> {
   const found = await probe(record.pid);
   switch (found.kind) {

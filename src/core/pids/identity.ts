@@ -1,10 +1,5 @@
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { promisify } from 'node:util';
-
-const execFileAsync = promisify(execFile);
+import type { Machine } from '../machine/types';
 
 /**
  * A process as it can be re-identified later: pids are reused, so pid + start time is the identity,
@@ -26,13 +21,13 @@ export interface ProcessIdentity {
 /** Linux clock ticks per second (`getconf CLK_TCK`); 100 on every Linux architecture Node runs on. */
 export const LINUX_CLOCK_TICKS = 100;
 
-let bootTimeCache: number | undefined;
-let bootIdCache: string | undefined;
-
 /** This boot's id (Linux, /proc/sys/kernel/random/boot_id): start ticks count from this boot. */
-export function linuxBootId(): string {
-  bootIdCache ??= readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
-  return bootIdCache;
+export function linuxBootId(machine: Machine): string {
+  return machine.once('linux.bootId', () => {
+    const text = machine.fs.readTextSync('/proc/sys/kernel/random/boot_id');
+    if (text === undefined) throw new Error('/proc/sys/kernel/random/boot_id is not there');
+    return text.trim();
+  });
 }
 
 /** Parses `btime` (seconds since the epoch) from the text of /proc/stat. */
@@ -62,13 +57,13 @@ export function parseProcPidStat(
   return { state: rest[0], ppid, startTicks, rssPages, cpuTicks };
 }
 
-export async function linuxBootTime(): Promise<number> {
-  if (bootTimeCache === undefined) {
-    const parsed = parseProcStatBootTime(await readFile('/proc/stat', 'utf8'));
+/** This boot's time (Linux, `btime` of /proc/stat), seconds since the epoch: read once per Machine. */
+export function linuxBootTime(machine: Machine): number {
+  return machine.once('linux.bootTime', () => {
+    const parsed = parseProcStatBootTime(machine.fs.readTextSync('/proc/stat') ?? '');
     if (parsed === undefined) throw new Error('/proc/stat has no btime line');
-    bootTimeCache = parsed;
-  }
-  return bootTimeCache;
+    return parsed;
+  });
 }
 
 /** Converts a Linux start time in ticks since boot to milliseconds since the epoch. */
@@ -80,51 +75,48 @@ export function linuxStartTimeMs(bootTimeSeconds: number, startTicks: number): n
  * Reads the identity of a live process, or `undefined` when there is no such process.
  * Throws when the platform offers no way to learn a start time (the caller reports "unknown").
  */
-export async function readProcessIdentity(
-  pid: number,
-  platform: NodeJS.Platform = process.platform,
-): Promise<ProcessIdentity | undefined> {
+export async function readProcessIdentity(pid: number, machine: Machine): Promise<ProcessIdentity | undefined> {
+  const platform = machine.host.platform;
   if (platform === 'linux') {
-    let stat: string;
-    let cmdline: string;
-    let status: string;
+    let stat: string | undefined;
+    let cmdline: string | undefined;
+    let status: string | undefined;
     try {
       [stat, cmdline, status] = await Promise.all([
-        readFile(`/proc/${pid}/stat`, 'utf8'),
-        readFile(`/proc/${pid}/cmdline`, 'utf8'),
-        readFile(`/proc/${pid}/status`, 'utf8'),
+        machine.fs.readText(`/proc/${pid}/stat`),
+        machine.fs.readText(`/proc/${pid}/cmdline`),
+        machine.fs.readText(`/proc/${pid}/status`),
       ]);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ESRCH')
-        return undefined;
+      if ((err as NodeJS.ErrnoException).code === 'ESRCH') return undefined;
       throw err;
     }
+    if (stat === undefined || cmdline === undefined || status === undefined) return undefined;
     const parsed = parseProcPidStat(stat);
     if (!parsed) return undefined;
     const uidMatch = /^Uid:\s+(\d+)/m.exec(status);
     return {
       pid,
-      startTime: linuxStartTimeMs(await linuxBootTime(), parsed.startTicks),
+      startTime: linuxStartTimeMs(linuxBootTime(machine), parsed.startTicks),
       commandLine: cmdline
         .split('\0')
         .filter((s) => s.length > 0)
         .join(' '),
       uid: uidMatch ? Number(uidMatch[1]) : undefined,
-      linux: { bootId: linuxBootId(), startTicks: parsed.startTicks },
+      linux: { bootId: linuxBootId(machine), startTicks: parsed.startTicks },
       zombie: parsed.state === 'Z' || parsed.state === 'X',
     };
   }
   if (platform === 'darwin' || platform === 'freebsd' || platform === 'openbsd') {
-    try {
-      const { stdout } = await execFileAsync('ps', ['-o', 'uid=,lstart=,command=', '-p', String(pid)], {
-        env: { ...process.env, LC_ALL: 'C' },
-      });
-      return parsePsLstartLine(pid, stdout);
-    } catch (err) {
-      // ps exits 1 when the pid does not exist.
-      if ((err as { code?: unknown }).code === 1) return undefined;
-      throw err;
-    }
+    const out = await machine.run({
+      command: 'ps',
+      args: ['-o', 'uid=,lstart=,command=', '-p', String(pid)],
+      env: { LC_ALL: 'C' },
+    });
+    // ps exits 1 when the pid does not exist.
+    if (out.code === 1) return undefined;
+    if (out.code !== 0) throw new Error(`ps could not be run: ${out.error?.message ?? `exit ${out.code}`}`);
+    return parsePsLstartLine(pid, out.stdout);
   }
   throw new Error(`reading a process start time is not supported on ${platform}`);
 }

@@ -1,4 +1,4 @@
-import { promises as fsp } from 'node:fs';
+import type { Machine } from '../machine/types';
 
 /**
  * A process's proportional set size: its private memory plus its share of pages it shares with
@@ -14,11 +14,11 @@ export function parseSmapsRollupPss(text: string): number | undefined {
 }
 
 /** Reads each pid's PSS; a pid that is gone or not readable is left out (its RSS stands). */
-export async function readPss(pids: readonly number[], procRoot = '/proc'): Promise<Map<number, number>> {
+export async function readPss(pids: readonly number[], machine: Machine): Promise<Map<number, number>> {
   const out = new Map<number, number>();
   await Promise.all(
     pids.map(async (pid) => {
-      const text = await fsp.readFile(`${procRoot}/${pid}/smaps_rollup`, 'latin1').catch(() => undefined);
+      const text = await machine.fs.readText(`/proc/${pid}/smaps_rollup`).catch(() => undefined);
       const pss = text === undefined ? undefined : parseSmapsRollupPss(text);
       if (pss !== undefined) out.set(pid, pss);
     }),

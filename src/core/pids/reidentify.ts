@@ -1,3 +1,5 @@
+import { thisMachine } from '../machine/live';
+import type { Machine } from '../machine/types';
 import { ProcessIdentity, readProcessIdentity } from './identity';
 import { commandHash } from './identity';
 import { readProcessTable } from './table';
@@ -51,11 +53,11 @@ export interface ReidentifyDeps {
 
 /** Reads a live process's identity: /proc or ps, and on Windows the CIM process table (start time and command line). */
 export function liveIdentityReader(
-  platform: NodeJS.Platform = process.platform,
+  machine: Machine = thisMachine(),
 ): (pid: number) => Promise<ProcessIdentity | undefined> {
-  if (platform !== 'win32') return (pid) => readProcessIdentity(pid, platform);
+  if (machine.host.platform !== 'win32') return (pid) => readProcessIdentity(pid, machine);
   return async (pid) => {
-    const table = await readProcessTable(platform);
+    const table = await readProcessTable(machine);
     if (table.state !== 'ok') throw new Error(table.reason);
     const p = table.processes.find((x) => x.pid === pid);
     return p && p.startTime !== undefined
@@ -64,11 +66,10 @@ export function liveIdentityReader(
   };
 }
 
-export const liveReidentifyDeps: ReidentifyDeps = {
-  readIdentity: liveIdentityReader(),
-  getuid: () => process.getuid?.(),
-  selfPid: process.pid,
-};
+/** The rule's questions asked of this machine. */
+export function liveReidentifyDeps(machine: Machine = thisMachine()): ReidentifyDeps {
+  return { readIdentity: liveIdentityReader(machine), getuid: () => machine.uid, selfPid: machine.selfPid };
+}
 
 /** The identity fields a record lacks, by name ("startTime", "commandHash"...); empty when complete. */
 export function missingIdentityFields(recorded: Partial<RecordedProcess>): string[] {
@@ -88,7 +89,7 @@ export function missingIdentityFields(recorded: Partial<RecordedProcess>): strin
 /** Applies the rule to a live pid. Never throws: an OS that will not answer is a refusal. */
 export async function reidentify(
   recorded: Partial<RecordedProcess>,
-  deps: ReidentifyDeps = liveReidentifyDeps,
+  deps: ReidentifyDeps = liveReidentifyDeps(),
 ): Promise<Reidentified> {
   const pid = recorded.pid;
   if (!Number.isInteger(pid) || (pid as number) <= 1)
@@ -178,7 +179,7 @@ export type ExactProcess = RecordedProcess & { startTime: number; commandHash: s
 /** The identity to record for a live process (e.g. a child just started), or undefined when it is gone. */
 export async function recordIdentity(
   pid: number,
-  deps: Pick<ReidentifyDeps, 'readIdentity'> = liveReidentifyDeps,
+  deps: Pick<ReidentifyDeps, 'readIdentity'> = liveReidentifyDeps(),
 ): Promise<ExactProcess | undefined> {
   const live = await deps.readIdentity(pid);
   if (!live || live.zombie) return undefined;

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import type { Machine } from '../machine/types';
 import { linuxBootTime } from './identity';
 
 /**
@@ -12,14 +12,15 @@ import { linuxBootTime } from './identity';
  * Only verdicts about what a process loaded use it: the recorded start time stays the identity
  * (compared between processes, which would each read the fraction a few milliseconds apart).
  */
-export async function startLagMs(platform: NodeJS.Platform = process.platform): Promise<number> {
+export async function startLagMs(machine: Machine): Promise<number> {
+  const platform = machine.host.platform;
   if (platform === 'win32') return 0;
   if (platform !== 'linux') return WHOLE_SECOND;
   try {
-    const boot = await linuxBootTime();
-    const uptime = parseUptimeSeconds(await readFile('/proc/uptime', 'utf8'));
+    const boot = linuxBootTime(machine);
+    const uptime = parseUptimeSeconds((await machine.fs.readText('/proc/uptime')) ?? '');
     if (uptime === undefined) return WHOLE_SECOND;
-    return bootFractionMs(boot, uptime, Date.now());
+    return bootFractionMs(boot, uptime, machine.now());
   } catch {
     return WHOLE_SECOND;
   }

@@ -1,10 +1,6 @@
-import { execFile } from 'node:child_process';
-import * as fs from 'node:fs';
-import { promisify } from 'node:util';
+import type { CommandOutput, Machine } from '../machine/types';
 import { LINUX_CLOCK_TICKS, linuxBootTime, linuxStartTimeMs, parseProcPidStat } from './identity';
 import { splitWindowsCommandLine } from '../launch/shellWords';
-
-const execFileAsync = promisify(execFile);
 
 /**
  * One row of the process table. Read once per snapshot; everything else (tree, matching, owning
@@ -45,50 +41,46 @@ export function parseProcStatTty(text: string): boolean | undefined {
   return Number.isFinite(ttyNr) ? ttyNr !== 0 : undefined;
 }
 
-let pageSizeCache: number | undefined;
-
 /** The page size, learned from our own process: VmRSS (kB) in status over rss (pages) in stat. */
-function linuxPageSize(): number {
-  if (pageSizeCache === undefined) {
-    pageSizeCache = 4096;
+function linuxPageSize(machine: Machine): number {
+  return machine.once('linux.pageSize', () => {
     try {
-      const kb = Number(/^VmRSS:\s+(\d+)\s+kB/m.exec(fs.readFileSync('/proc/self/status', 'latin1'))?.[1]);
-      const pages = parseProcPidStat(fs.readFileSync('/proc/self/stat', 'latin1'))?.rssPages;
-      if (kb > 0 && pages) {
-        const raw = (kb * 1024) / pages;
-        // Snap to a power of two: the two reads are not simultaneous.
-        pageSizeCache = 2 ** Math.round(Math.log2(raw));
-      }
+      const kb = Number(/^VmRSS:\s+(\d+)\s+kB/m.exec(machine.fs.readTextSync('/proc/self/status') ?? '')?.[1]);
+      const pages = parseProcPidStat(machine.fs.readTextSync('/proc/self/stat') ?? '')?.rssPages;
+      // Snap to a power of two: the two reads are not simultaneous.
+      if (kb > 0 && pages) return 2 ** Math.round(Math.log2((kb * 1024) / pages));
     } catch {
-      // Keep 4096, the page size of nearly every Linux machine.
+      // 4096, the page size of nearly every Linux machine.
     }
-  }
-  return pageSizeCache;
+    return 4096;
+  });
 }
 
 /**
  * Linux: reads /proc directly (stat, cmdline and the directory's owner per pid). Measured faster
  * than `ps` (bench/processes.bench.ts). Processes that exit while being read are skipped.
  */
-export async function readLinuxProcessTable(procRoot = '/proc'): Promise<ProcessInfo[]> {
-  const boot = await linuxBootTime();
-  const pageSize = linuxPageSize();
+export function readLinuxProcessTable(machine: Machine): ProcessInfo[] {
+  const procRoot = '/proc';
+  const boot = linuxBootTime(machine);
+  const pageSize = linuxPageSize(machine);
   const out: ProcessInfo[] = [];
-  for (const name of fs.readdirSync(procRoot)) {
+  for (const name of machine.fs.readdirSync(procRoot) ?? []) {
     const c = name.charCodeAt(0);
     if (c < 48 || c > 57) continue;
     const pid = Number(name);
-    let stat: string;
-    let cmdline: string;
-    let uid: number;
+    let stat: string | undefined;
+    let cmdline: string | undefined;
+    let uid: number | undefined;
     try {
       // Synchronous on purpose: /proc reads never block on disk, and 1,000 awaits cost more than the reads.
-      stat = fs.readFileSync(`${procRoot}/${name}/stat`, 'latin1');
-      cmdline = fs.readFileSync(`${procRoot}/${name}/cmdline`, 'utf8');
-      uid = fs.statSync(`${procRoot}/${name}`).uid;
+      stat = machine.fs.readTextSync(`${procRoot}/${name}/stat`);
+      cmdline = machine.fs.readTextSync(`${procRoot}/${name}/cmdline`);
+      uid = machine.fs.statSync(`${procRoot}/${name}`)?.uid;
     } catch {
-      continue; // exited meanwhile
+      continue; // exited meanwhile (ESRCH)
     }
+    if (stat === undefined || cmdline === undefined || uid === undefined) continue; // exited meanwhile
     const parsed = parseProcPidStat(stat);
     if (!parsed) continue;
     let argv = parseProcCmdline(cmdline);
@@ -213,32 +205,32 @@ function parseCsv(text: string): string[][] {
 }
 
 /** Reads the whole process table of this machine, or says why it could not. */
-export async function readProcessTable(platform: NodeJS.Platform = process.platform): Promise<ProcessTableResult> {
+export async function readProcessTable(machine: Machine): Promise<ProcessTableResult> {
+  const platform = machine.host.platform;
   try {
-    if (platform === 'linux' && fs.existsSync('/proc/self/stat')) {
-      return { state: 'ok', processes: await readLinuxProcessTable(), method: 'procfs' };
+    if (platform === 'linux' && machine.fs.statSync('/proc/self/stat') !== undefined) {
+      return { state: 'ok', processes: readLinuxProcessTable(machine), method: 'procfs' };
     }
     if (platform === 'win32') {
-      const { stdout } = await execFileAsync(
-        'powershell.exe',
-        ['-NoProfile', '-NonInteractive', '-Command', WINDOWS_PROCESS_QUERY],
-        {
-          maxBuffer: 64 * 1024 * 1024,
-          windowsHide: true,
-        },
-      );
-      return { state: 'ok', processes: parseWindowsProcessCsv(stdout), method: 'powershell' };
+      const out = await machine.run({
+        command: 'powershell.exe',
+        args: ['-NoProfile', '-NonInteractive', '-Command', WINDOWS_PROCESS_QUERY],
+      });
+      return { state: 'ok', processes: parseWindowsProcessCsv(ranOk(out, 'powershell.exe')), method: 'powershell' };
     }
     // ps-list cannot be bundled (it reads import.meta.url at load), so run the same `ps` it would.
-    const { stdout } = await execFileAsync('ps', PS_TABLE_ARGS, {
-      maxBuffer: 64 * 1024 * 1024,
-      env: { ...process.env, LC_ALL: 'C', LANG: 'C' },
-    });
-    return { state: 'ok', processes: parsePsTable(stdout), method: 'ps' };
+    const out = await machine.run({ command: 'ps', args: PS_TABLE_ARGS, env: { LC_ALL: 'C', LANG: 'C' } });
+    return { state: 'ok', processes: parsePsTable(ranOk(out, 'ps')), method: 'ps' };
   } catch (err) {
     return {
       state: 'unavailable',
       reason: `the process table could not be read: ${err instanceof Error ? err.message : String(err)}`,
     };
   }
+}
+
+/** What a command printed, or an error saying why it did not run to a good end. */
+function ranOk(out: CommandOutput, name: string): string {
+  if (out.code === 0) return out.stdout;
+  throw new Error(out.error ? `${name}: ${out.error.message}` : `${name} exited with ${out.code}: ${out.stderr.trim()}`);
 }

@@ -244,8 +244,6 @@ export function matchClientSignature(
   return undefined;
 }
 
-const signatureCache = new WeakMap<ProcessTree, Map<number, ClientSignature | null>>();
-
 /**
  * The owning client of a launch: walks up from the process the client started (`root`) to the first
  * ancestor matching a client signature; else "terminal" when an ancestor is a shell on a terminal;
@@ -255,12 +253,10 @@ const signatureCache = new WeakMap<ProcessTree, Map<number, ClientSignature | nu
 export function owningClient(root: ProcessInfo, tree: ProcessTree, platform: NodeJS.Platform): InstanceClient {
   const ancestors = tree.ancestors(root.pid);
   // Many instances share their client's ancestors: judge each ancestor once per tree.
-  let cache = signatureCache.get(tree);
-  if (!cache) signatureCache.set(tree, (cache = new Map()));
-  const memo = cache;
   const sigOf = (a: ProcessInfo): ClientSignature | undefined => {
-    let sig = memo.get(a.pid);
-    if (sig === undefined) memo.set(a.pid, (sig = matchClientSignature(a, platform) ?? null));
+    const key = `client-signature:${a.pid}`;
+    let sig = tree.memo.get(key) as ClientSignature | null | undefined;
+    if (sig === undefined) tree.memo.set(key, (sig = matchClientSignature(a, platform) ?? null));
     return sig ?? undefined;
   };
   const hosted = ownedByAgentHost(ancestors, sigOf);

@@ -1,4 +1,4 @@
-import * as fs from 'node:fs';
+import type { Machine } from '../machine/types';
 import { isSecretName } from '../base/redact';
 
 /** Parses the text of /proc/<pid>/environ (NUL-separated `KEY=value`). */
@@ -15,13 +15,11 @@ export function parseEnviron(text: string): Map<string, string> {
  * The environment a process started with (Linux: /proc/<pid>/environ), or undefined where it cannot
  * be read: another user's process, a process gone, another system.
  */
-export function readEnviron(
-  pid: number,
-  platform: NodeJS.Platform = process.platform,
-): Map<string, string> | undefined {
-  if (platform !== 'linux') return undefined;
+export function readEnviron(pid: number, machine: Machine): Map<string, string> | undefined {
+  if (machine.host.platform !== 'linux') return undefined;
   try {
-    return parseEnviron(fs.readFileSync(`/proc/${pid}/environ`, 'utf8'));
+    const text = machine.fs.readTextSync(`/proc/${pid}/environ`);
+    return text === undefined ? undefined : parseEnviron(text);
   } catch {
     return undefined;
   }

@@ -1,5 +1,6 @@
 import type { Diagnostic, Instance, Listener, ProcessTableState, ServerConfig, ServerStatus } from '../base/model';
 import type { LockRecord } from '../locks/types';
+import type { Machine } from '../machine/types';
 import { readEnviron, secretEnvValues } from './environ';
 import { lockOwners, markGuarded } from './guarded';
 import type { LaunchFacts } from './launchIdentity';
@@ -13,12 +14,14 @@ import { markSuperseded } from './generations';
 
 export interface InstanceOptions {
   platform: NodeJS.Platform;
+  /** Where environments and listening sockets are read; without one neither is (recorded tables in tests). */
+  machine?: Machine;
   selfPid?: number;
   /** Server names declared single-writer: instances from several clients are flagged "shared". */
   singleWriter?: readonly string[];
   /** Values to redact for a process; defaults to its environment values for the config's env keys (Linux). */
   secretsOf?: (pid: number, config: ServerConfig | undefined) => ReadonlySet<string>;
-  /** Our uid: only our own processes are searched for listening sockets. Defaults to process.getuid(). */
+  /** Our uid: only our own processes are searched for listening sockets. Defaults to the machine's. */
   uid?: number;
   /** Our uid for attribution: another user's processes are never this user's instances (see MatchOptions.ownUid). */
   ownUid?: number;
@@ -36,8 +39,8 @@ export interface InstanceOptions {
   ownRoot?: string;
   /** A client's config problem that may have dropped its entries (see MatchOptions.unreadableConfig). */
   unreadableConfig?: MatchOptions['unreadableConfig'];
-  /** Skip the listening-port search (tests on recorded tables). */
-  findListeners?: typeof findListeners;
+  /** Who listens on each port (tests on recorded tables); defaults to the machine's sockets. */
+  findListeners?: (ports: readonly number[], candidatePids: readonly number[]) => Promise<Map<number, Listener>>;
 }
 
 export interface InstancesResult {
@@ -69,7 +72,8 @@ export async function attachInstances(
   const tree = new ProcessTree(table.processes);
   // Each process's environment is read once per snapshot, for its secrets and for attribution alike.
   const environs = new Map<number, ReadonlyMap<string, string> | undefined>();
-  const read = options.env?.ofProcess ?? ((pid: number) => readEnviron(pid, options.platform));
+  const machine = options.machine;
+  const read = options.env?.ofProcess ?? ((pid: number) => (machine ? readEnviron(pid, machine) : undefined));
   const environOf = (pid: number) => {
     if (!environs.has(pid)) environs.set(pid, read(pid));
     return environs.get(pid);
@@ -103,9 +107,13 @@ export async function attachInstances(
     else ports.set(local.port, [...(ports.get(local.port) ?? []), c]);
   }
   if (ports.size > 0) {
-    const uid = options.uid ?? process.getuid?.();
+    const uid = options.uid ?? machine?.uid;
     const mine = table.processes.filter((p) => uid === undefined || p.uid === uid).map((p) => p.pid);
-    const found = await (options.findListeners ?? findListeners)([...ports.keys()], mine, options.platform);
+    const lookUp =
+      options.findListeners ??
+      (async (ports: readonly number[], pids: readonly number[]) =>
+        machine ? findListeners(ports, pids, machine) : new Map<number, Listener>());
+    const found = await lookUp([...ports.keys()], mine);
     for (const [port, list] of ports) {
       const l = found.get(port) ?? { state: 'unknown', reason: 'the listening process could not be looked up' };
       for (const c of list) {

@@ -1,6 +1,5 @@
-import * as fs from 'node:fs';
+import type { Machine } from '../machine/types';
 import * as path from 'node:path';
-import type { HostEnv } from '../base/hostEnv';
 import type { ServerConfig } from '../base/model';
 import { isCliBundleFile } from '../base/ownBundle';
 import { MAX_SHIM_BYTES, parseBinShim } from '../launch/binShim';
@@ -51,30 +50,22 @@ export interface LaunchFacts {
   shim?(file: string): VersionShim | undefined;
 }
 
-const readlink = (p: string): string | undefined => {
-  try {
-    return fs.readlinkSync(p);
-  } catch {
-    return undefined;
-  }
-};
-
-/** An existing file; a PATH entry the user cannot enter (EACCES) is absent, not fatal. */
-const isFile = (full: string): boolean => {
-  try {
-    return fs.statSync(full).isFile();
-  } catch {
-    return false;
-  }
-};
-
 /**
- * The facts of this machine: /proc on Linux; elsewhere only paths (exe and cwd unknown). One set is
+ * The facts of a Machine: /proc on Linux; elsewhere only paths (exe and cwd unknown). One set is
  * made per snapshot, and each fact is read once in it (a process's exe and cwd, a path's real path).
+ * Every read answers "not known" when it fails: a PATH entry the user cannot enter is absent, not fatal.
  */
-export function hostLaunchFacts(host: Pick<HostEnv, 'platform' | 'env'>): LaunchFacts {
-  const { platform, env } = host;
+export function machineLaunchFacts(machine: Machine): LaunchFacts {
+  const { platform, env } = machine.host;
+  const fs = machine.fs;
   const proc = platform === 'linux';
+  const quiet = <T>(read: () => T | undefined): T | undefined => {
+    try {
+      return read();
+    } catch {
+      return undefined;
+    }
+  };
   const memo = <K, V>(read: (k: K) => V): ((k: K) => V) => {
     const seen = new Map<K, V>();
     return (k) => {
@@ -82,66 +73,52 @@ export function hostLaunchFacts(host: Pick<HostEnv, 'platform' | 'env'>): Launch
       return seen.get(k) as V;
     };
   };
-  const rawExe = memo((pid: number) => (proc ? readlink(`/proc/${pid}/exe`) : undefined));
+  const isFile = (full: string) => quiet(() => fs.statSync(full))?.kind === 'file';
+  const rawExe = memo((pid: number) => (proc ? quiet(() => fs.readlinkSync(`/proc/${pid}/exe`)) : undefined));
   return {
     exe: memo((pid: number) => rawExe(pid)?.replace(/ \(deleted\)$/, '')),
     exeDeleted: (pid: number) => rawExe(pid)?.endsWith(' (deleted)'),
     changedAt: memo((file: string) => {
-      try {
-        const st = fs.statSync(file);
-        return Math.max(st.mtimeMs, st.ctimeMs);
-      } catch {
-        return undefined;
-      }
+      const st = quiet(() => fs.statSync(file));
+      return st ? Math.max(st.mtimeMs, st.ctimeMs) : undefined;
     }),
     packageVersion: memo((dir: string) => {
       try {
-        const v = (JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version?: unknown })
-          .version;
+        const text = fs.readTextSync(path.join(dir, 'package.json'));
+        const v = text === undefined ? undefined : (JSON.parse(text) as { version?: unknown }).version;
         return typeof v === 'string' ? v : undefined;
       } catch {
         return undefined;
       }
     }),
-    cwd: memo((pid: number) => (proc ? readlink(`/proc/${pid}/cwd`) : undefined)),
+    cwd: memo((pid: number) => (proc ? quiet(() => fs.readlinkSync(`/proc/${pid}/cwd`)) : undefined)),
     which: memo((name: string) => whichSync(name, platform, env, isFile)),
     pathCandidates: memo((name: string) => pathCandidates(name, platform, env)),
-    realpath: memo((file: string) => {
-      try {
-        return fs.realpathSync(file);
-      } catch {
-        return undefined;
-      }
-    }),
-    isVenv: memo((dir: string) => fs.existsSync(path.join(dir, 'pyvenv.cfg'))),
-    cliBundle: memo((file: string) => isCliBundleFile(file)),
+    realpath: memo((file: string) => quiet(() => fs.realpathSync(file))),
+    isVenv: memo((dir: string) => quiet(() => fs.statSync(path.join(dir, 'pyvenv.cfg'))) !== undefined),
+    cliBundle: memo((file: string) => isCliBundleFile(file, fs)),
     shim: memo((file: string) => {
-      try {
-        const s = fs.lstatSync(file);
-        if (s.isSymbolicLink()) return readVersionShim(file, undefined, fs.realpathSync(file));
-        return s.isFile() && s.size <= MAX_VERSION_SHIM_BYTES
-          ? readVersionShim(file, fs.readFileSync(file, 'utf8'))
-          : undefined;
-      } catch {
-        return undefined;
+      const s = quiet(() => fs.lstatSync(file));
+      if (s?.kind === 'link') {
+        const real = quiet(() => fs.realpathSync(file));
+        return real === undefined ? undefined : readVersionShim(file, undefined, real);
       }
+      if (s?.kind !== 'file' || s.size > MAX_VERSION_SHIM_BYTES) return undefined;
+      const text = quiet(() => fs.readTextSync(file));
+      return text === undefined ? undefined : readVersionShim(file, text);
     }),
     missing: memo((file: string) => {
       try {
-        fs.lstatSync(file);
+        return fs.lstatSync(file) === undefined;
+      } catch {
         return false;
-      } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        return code === 'ENOENT' || code === 'ENOTDIR';
       }
     }),
     binShimTarget: (file) => {
-      try {
-        const s = fs.lstatSync(file);
-        return s.isFile() && s.size <= MAX_SHIM_BYTES ? parseBinShim(fs.readFileSync(file, 'utf8')) : undefined;
-      } catch {
-        return undefined;
-      }
+      const s = quiet(() => fs.lstatSync(file));
+      if (s?.kind !== 'file' || s.size > MAX_SHIM_BYTES) return undefined;
+      const text = quiet(() => fs.readTextSync(file));
+      return text === undefined ? undefined : parseBinShim(text);
     },
   };
 }

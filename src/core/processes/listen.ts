@@ -1,11 +1,7 @@
-import { execFile } from 'node:child_process';
 import { parseProcTcpSockets } from '../net/tcpPeers';
-import * as fs from 'node:fs';
-import { promisify } from 'node:util';
 import type { Listener } from '../base/model';
+import type { Machine } from '../machine/types';
 import { namesThisMachine } from '../net/loopback';
-
-const execFileAsync = promisify(execFile);
 
 /** The local port of an http/sse URL, or why it is not local. */
 export function localPort(url: string): { port: number } | { notLocal: string } {
@@ -46,19 +42,21 @@ export function parseLsofPids(text: string): number[] {
 export async function findListeners(
   ports: readonly number[],
   candidatePids: readonly number[],
-  platform: NodeJS.Platform,
+  machine: Machine,
 ): Promise<Map<number, Listener>> {
   const out = new Map<number, Listener>();
   if (ports.length === 0) return out;
-  if (platform === 'linux') {
+  const fs = machine.fs;
+  if (machine.host.platform === 'linux') {
     const inodes = new Map<string, number>();
     for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
-      let text: string;
+      let text: string | undefined;
       try {
-        text = fs.readFileSync(file, 'utf8');
+        text = fs.readTextSync(file);
       } catch {
         continue;
       }
+      if (text === undefined) continue;
       const listening = parseProcNetTcp(text);
       for (const port of ports) for (const inode of listening.get(port) ?? []) inodes.set(inode, port);
     }
@@ -67,19 +65,20 @@ export async function findListeners(
         out.set(port, { state: 'none', port, reason: 'nothing listens on this port' });
     if (inodes.size === 0) return out;
     for (const pid of candidatePids) {
-      let fds: string[];
+      let fds: string[] | undefined;
       try {
         fds = fs.readdirSync(`/proc/${pid}/fd`);
       } catch {
         continue;
       }
-      for (const fd of fds) {
-        let link: string;
+      for (const fd of fds ?? []) {
+        let link: string | undefined;
         try {
           link = fs.readlinkSync(`/proc/${pid}/fd/${fd}`);
         } catch {
           continue;
         }
+        if (link === undefined) continue;
         const m = /^socket:\[(\d+)\]$/.exec(link);
         const port = m && inodes.get(m[1]);
         if (port && !out.has(port)) out.set(port, { state: 'local', port, pid });
@@ -91,23 +90,21 @@ export async function findListeners(
     return out;
   }
   for (const port of ports) {
-    try {
-      const { stdout } = await execFileAsync('lsof', ['-nP', `-iTCP:${port}`, '-sTCP:LISTEN', '-Fp']);
-      const pid = parseLsofPids(stdout)[0];
+    const ran = await machine.run({ command: 'lsof', args: ['-nP', `-iTCP:${port}`, '-sTCP:LISTEN', '-Fp'] });
+    // lsof exits 1 when nothing matches; it did not run at all when it is not installed.
+    if (ran.code === 0) {
+      const pid = parseLsofPids(ran.stdout)[0];
       out.set(
         port,
         pid ? { state: 'local', port, pid } : { state: 'none', port, reason: 'nothing listens on this port' },
       );
-    } catch (err) {
-      // lsof exits 1 when nothing matches; ENOENT when it is not installed.
-      const code = (err as { code?: unknown }).code;
+    } else
       out.set(
         port,
-        code === 1
+        ran.code === 1
           ? { state: 'none', port, reason: 'nothing listens on this port' }
           : { state: 'unknown', reason: 'lsof is not available to find the listening process' },
       );
-    }
   }
   return out;
 }

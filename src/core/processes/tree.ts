@@ -4,6 +4,8 @@ import { ProcessInfo } from '../pids/table';
 export class ProcessTree {
   readonly byPid = new Map<number, ProcessInfo>();
   private readonly kids = new Map<number, ProcessInfo[]>();
+  /** What readers worked out about this table's processes (a client signature per ancestor): it lives and goes with the table. */
+  readonly memo = new Map<string, unknown>();
 
   constructor(readonly processes: readonly ProcessInfo[]) {
     for (const p of processes) this.byPid.set(p.pid, p);

@@ -1,53 +1,44 @@
-import * as fs from 'node:fs';
-import { HostEnv, pathFor } from '../base/hostEnv';
+import type { EngineCache } from '../base/engineCache';
 import { ClientId, Diagnostic, SCHEMA_VERSION, ScannedFile, ServerConfig, Snapshot } from '../base/model';
+import { lifeguardPaths } from '../base/paths';
 import { redactDeep } from '../base/redact';
+import { LIFEGUARD_VERSION } from '../base/version';
+import { readHttpLaunch } from '../http/launchRecord';
+import { runnerHomes } from '../launch/runnerHomes';
 import { listLocks } from '../locks';
 import type { LockRecord } from '../locks/types';
-import { lifeguardPaths } from '../base/paths';
-import { readHttpLaunch } from '../http/launchRecord';
-import { homeProblem } from '../base/privateFs';
-import { attachInstances } from '../processes/instances';
-import { readEnviron } from '../processes/environ';
-import { hostLaunchFacts, LaunchFacts } from '../processes/launchIdentity';
-import { runnerHomes } from '../launch/runnerHomes';
-import { ProcessTableResult, readProcessTable } from '../pids/table';
-import { scanSources } from '../sources/scan';
-import { attachVersions, VersionsOptions } from '../versions/attach';
-import { attachPss } from '../processes/proportionalMemory';
+import { homeProblem } from '../machine/privateFs';
+import type { Machine } from '../machine/types';
 import { readPss } from '../pids/pss';
-import { LIFEGUARD_VERSION } from '../base/version';
+import { readProcessTable } from '../pids/table';
+import { readEnviron } from '../processes/environ';
+import { attachInstances } from '../processes/instances';
+import { machineLaunchFacts } from '../processes/launchIdentity';
+import { attachPss } from '../processes/proportionalMemory';
+import { ParseCache } from '../sources/parseCache';
+import { FileScan, scanSources } from '../sources/scan';
+import { findVersions, VersionsSettings, withVersions } from '../versions/attach';
 
-export interface SnapshotOptions {
-  host: HostEnv;
+/** What one snapshot looks at: the workspace, and what the user declared. */
+export interface SnapshotRequest {
   /** Absolute paths of the workspace folders whose project-level configs are read. */
   workspaceFolders: string[];
-  /** `.code-workspace` files whose `settings.mcp` is read (their folders belong in workspaceFolders). */
+  /** `.code-workspace` files whose `settings.mcp` is read (their folders belong in workspaceFolders too). */
   workspaceFiles?: string[];
-  /** Injected for tests; defaults to now. */
-  now?: () => Date;
-  /** Reads the process table; injected for tests (a recorded table). Defaults to this machine's. */
-  readProcessTable?: () => Promise<ProcessTableResult>;
   /** Server names declared single-writer: instances run by several clients are flagged "shared". */
   singleWriter?: readonly string[];
-  /**
-   * What matching may read about candidate processes (executable, working directory) and the PATH.
-   * Defaults to this machine's when the process table is this machine's too, else none.
-   */
-  launchFacts?: LaunchFacts;
-  /** Our own pid, excluded with its ancestors. Defaults to process.pid. */
-  selfPid?: number;
-  /** Live lock records; injected for tests. Defaults to the live records in the lock directory. */
-  readLocks?: () => Promise<LockRecord[]>;
-  /** Version resolution, staleness and update checks (see src/core/versions); false skips them. */
-  versions?: VersionsOptions | false;
+  /** false: no version step (the first cheap look, which says `checking` until versions come). */
+  versions?: boolean;
 }
 
+/** The scans of unchanged config files an engine keeps: 64 files or 64 MiB of their text at most, in memory only. */
+const PARSED_FILES = { name: 'parsed-config-files', limit: 1 } as const;
+
 /** The live records of the lock directory. One that cannot be read means no guard marks and a diagnostic, not a failed snapshot. */
-async function liveLockRecords(host: HostEnv, diagnostics: Diagnostic[]): Promise<LockRecord[]> {
-  const dir = lifeguardPaths(host).locks;
+async function liveLockRecords(machine: Machine, diagnostics: Diagnostic[]): Promise<LockRecord[]> {
+  const dir = lifeguardPaths(machine.host).locks;
   try {
-    const locks = await listLocks(dir);
+    const locks = await listLocks(dir, machine);
     return locks.flatMap((l) => (l.state === 'live' ? [l.record] : []));
   } catch (err) {
     diagnostics.push({
@@ -60,9 +51,10 @@ async function liveLockRecords(host: HostEnv, diagnostics: Diagnostic[]): Promis
 }
 
 /** The user's .npmrc (its `cache=` moves npx's cache), when it can be read. */
-function readUserNpmrc(host: HostEnv): string | undefined {
+function readUserNpmrc(machine: Machine): string | undefined {
+  const { env, home } = machine.host;
   try {
-    return fs.readFileSync(host.env.npm_config_userconfig || pathFor(host).join(host.home, '.npmrc'), 'utf8');
+    return machine.fs.readTextSync(env.npm_config_userconfig || `${home}/.npmrc`);
   } catch {
     return undefined;
   }
@@ -84,97 +76,113 @@ function unreadableByClient(
   return out;
 }
 
-/** Takes one snapshot: every configured server on this host and what runs of it, as plain data. */
-export async function takeSnapshot(options: SnapshotOptions): Promise<Snapshot> {
-  const now = options.now ?? (() => new Date());
-  // The process table is read once per snapshot, while the config files are scanned. The live lock
-  // records are read once too, before matching: they mark guarded instances (and a launch a live
-  // lock owns is never an orphan), and they are the versions' best evidence.
+/**
+ * One snapshot, as a pipeline over what the Machine says: scan (the config files, the process
+ * table and the live lock records, read at once) -> match (processes to entries, clients,
+ * duplicates, orphans: processes/instances.ts) -> gather and judge (versions/attach.ts: evidence
+ * read through the Machine, the one judgement) -> report (the snapshot, redacted as a whole). Every
+ * face reads the result; nothing here changes what an earlier stage returned.
+ */
+export async function snapshotOf(
+  machine: Machine,
+  cache: EngineCache,
+  settings: VersionsSettings,
+  request: SnapshotRequest,
+): Promise<Snapshot> {
+  const host = machine.host;
+  const paths = lifeguardPaths(host);
+  // Scan: the process table is read once per snapshot, while the config files are scanned. The live
+  // lock records are read once too, before matching: they mark guarded instances (and a launch a
+  // live lock owns is never an orphan), and they are the versions' best evidence.
   const lockDiagnostics: Diagnostic[] = [];
   const [scan, table, locks] = await Promise.all([
     scanSources({
-      host: options.host,
-      workspaceFolders: options.workspaceFolders,
-      workspaceFiles: options.workspaceFiles,
+      host,
+      fs: machine.fs,
+      workspaceFolders: request.workspaceFolders,
+      workspaceFiles: request.workspaceFiles,
+      cache: cache.bucket<string, ParseCache<FileScan>>(PARSED_FILES.name, PARSED_FILES).getOrSet('', () => new ParseCache()),
     }),
-    (options.readProcessTable ?? (() => readProcessTable(options.host.platform)))(),
-    (options.readLocks ?? (() => liveLockRecords(options.host, lockDiagnostics)))(),
+    readProcessTable(machine),
+    liveLockRecords(machine, lockDiagnostics),
   ]);
   // A client's config error (read before the lock records' are added): its processes are not taken for another client's entries.
   const unreadable = unreadableByClient(scan.diagnostics, scan.files);
-  scan.diagnostics.push(...lockDiagnostics);
+  const diagnostics = [...scan.diagnostics, ...lockDiagnostics];
+
+  // Match.
   const running = await attachInstances(scan.servers, table, {
+    machine,
     unreadableConfig: (client) => unreadable.get(client),
-    platform: options.host.platform,
-    selfPid: options.selfPid ?? process.pid,
-    home: options.host.home,
-    homes: runnerHomes(options.host, readUserNpmrc(options.host)),
-    // Only this user's processes are anyone's instances: on this machine's table, our uid decides.
-    ...(options.readProcessTable ? {} : { ownUid: process.getuid?.() }),
-    singleWriter: options.singleWriter,
+    platform: host.platform,
+    selfPid: machine.selfPid,
+    home: host.home,
+    homes: runnerHomes(host, readUserNpmrc(machine)),
+    // Only this user's processes are anyone's instances.
+    ownUid: machine.uid,
+    singleWriter: request.singleWriter,
     locks,
-    facts: options.launchFacts ?? (options.readProcessTable ? undefined : hostLaunchFacts(options.host)),
-    // Environments are read from this machine's processes only, as the launch facts are.
-    ...(options.readProcessTable
-      ? {}
-      : {
-          env: {
-            declared: (c: ServerConfig) => scan.launches.get(c.id)?.env,
-            ofProcess: (pid: number) => readEnviron(pid, options.host.platform),
-          },
-          ownRoot: lifeguardPaths(options.host).root,
-        }),
+    facts: machineLaunchFacts(machine),
+    env: {
+      declared: (c: ServerConfig) => scan.launches.get(c.id)?.env,
+      ofProcess: (pid: number) => readEnviron(pid, machine),
+    },
+    ownRoot: paths.root,
   });
-  // What each instance really costs the machine (PSS), read for this machine's processes on Linux.
-  if (!options.readProcessTable && options.host.platform === 'linux')
+  // What each instance really costs the machine (PSS), where the OS says (Linux): part of matching's answer.
+  if (host.platform === 'linux')
     await attachPss([...running.servers.flatMap((s) => s.instances), ...running.notConfigured], (pids) =>
-      readPss(pids),
+      readPss(pids, machine),
     );
+
   // A root another user can write to (or a folder of it they own) could redirect or feed what we
   // keep: the snapshot is still taken, but nothing is read from or written there, and it says so once.
-  const notPrivate = homeProblem(lifeguardPaths(options.host));
-  if (notPrivate) {
-    scan.diagnostics.push({
+  const notPrivate = homeProblem(paths, { platform: host.platform, lstat: machine.fs.lstatSync, uid: machine.uid });
+  if (notPrivate)
+    diagnostics.push({
       file: notPrivate.dir,
       severity: 'warning',
       message: `mcp-lifeguard keeps no state, caches or logs, as this folder is not private: it ${notPrivate.problem}; ${notPrivate.fix}`,
     });
-  }
-  if (options.versions !== false) {
-    // Registry checks continue in the background: the snapshot never waits for the network.
-    await attachVersions(options.host, running.servers, scan.launches, table.state === 'ok' ? table.processes : [], {
-      now,
-      readLocks: async () => locks,
-      ...options.versions,
-      ...(notPrivate ? { persist: false } : {}),
-    });
+
+  // Gather and judge. Registry checks continue in the background: the snapshot never waits for the network.
+  let servers = running.servers;
+  if (request.versions !== false) {
+    const found = await findVersions(
+      machine,
+      cache,
+      notPrivate ? { ...settings, persist: false, registry: false } : settings,
+      servers,
+      scan.launches,
+      table.state === 'ok' ? table.processes : [],
+      locks,
+    );
+    servers = withVersions(servers, found);
   }
   // What Start would run for an HTTP entry (ensure's own record of its last command line for that port).
-  if (!notPrivate) {
-    const paths = lifeguardPaths(options.host);
-    await Promise.all(
-      running.servers
-        .filter((s) => s.transport !== 'stdio')
-        .map(async (s) => {
-          const r = await readHttpLaunch(paths, s.url);
-          if (r) s.recordedLaunch = { argv: r.argv, cwd: r.cwd, recordedAt: r.recordedAt };
-        }),
+  if (!notPrivate)
+    servers = await Promise.all(
+      servers.map(async (s) => {
+        if (s.transport === 'stdio') return s;
+        const r = await readHttpLaunch(paths, s.url, machine.fs);
+        return r ? { ...s, recordedLaunch: { argv: r.argv, cwd: r.cwd, recordedAt: r.recordedAt } } : s;
+      }),
     );
-  }
-  // Every secret value seen in a config is masked wherever else it might have travelled.
+
+  // Report: every secret value seen in a config is masked wherever else it might have travelled.
   return redactDeep<Snapshot>(
     {
       schemaVersion: SCHEMA_VERSION,
       generator: { name: 'mcp-lifeguard', version: LIFEGUARD_VERSION },
-      takenAt: now().toISOString(),
-      platform: options.host.platform,
-      workspaceFolders: options.workspaceFolders,
-      servers: running.servers,
+      takenAt: new Date(machine.now()).toISOString(),
+      platform: host.platform,
+      workspaceFolders: request.workspaceFolders,
+      servers,
       notConfigured: running.notConfigured,
       processes: running.processes,
       launchGroups: scan.launchGroups,
       files: scan.files,
-      diagnostics: [...scan.diagnostics, ...running.diagnostics],
+      diagnostics: [...diagnostics, ...running.diagnostics],
     },
     scan.secrets,
   );

@@ -1,2 +1,2 @@
-/** The whole picture every face reads: `takeSnapshot`. */
-export * from './build';
+/** The whole picture every face reads: an Engine's snapshot. */
+export * from './engine';

@@ -2,9 +2,10 @@ import { serverNamed } from '../actions/applyInstall';
 import type { HostEnv } from '../base/hostEnv';
 import type { ServerStatus, Snapshot } from '../base/model';
 import { lifeguardPaths, LifeguardPaths } from '../base/paths';
-import { homeProblem } from '../base/privateFs';
+import { homeProblem } from '../machine/privateFs';
 import { copiesOf, copyOf, mergeCopies, PackageCopy, PackageRef } from '../versions/copies';
-import { nodeFs, VersionFs } from '../versions/fs';
+import { VersionFs } from '../versions/fs';
+import { liveFs } from '../machine/liveFs';
 import { normalizeName } from '../versions/python';
 import {
   McpRegistryRef,
@@ -94,7 +95,7 @@ export async function gatherVersionFacts(
     return theirs !== undefined && samePackage(theirs, pkg);
   });
   const entries = [...named, ...others];
-  const ctx = { host: o.host, fs: o.fs ?? nodeFs };
+  const ctx = { host: o.host, fs: o.fs ?? liveFs };
   const folders = [...new Set([...o.workspaceFolders, ...entries.flatMap((s) => (s.cwd ? [s.cwd] : []))])];
   const resolved = entries.flatMap((s) => [s.installed, ...s.instances.map((i) => i.versions?.installed)]);
   // What the search found (worded by where it looked), then what launches and instances resolved to in places no search covers.
@@ -127,7 +128,7 @@ async function askRegistries(
   const notPrivate = homeProblem(paths);
   if (notPrivate) return { releases: [], releasesNotAsked: `${notPrivate.dir} is not private, so no answer is kept` };
   const checker = new RegistryChecker({
-    ctx: { host: o.host, fs: o.fs ?? nodeFs },
+    ctx: { host: o.host, fs: o.fs ?? liveFs },
     cacheFile: registryCacheFile(paths),
     root: paths.root,
     overrides: registryOverrides(o.host.env, o.registry.overrides),

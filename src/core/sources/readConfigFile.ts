@@ -1,15 +1,11 @@
-import * as fsp from 'node:fs/promises';
+import { liveFs } from '../machine/liveFs';
+import type { MachineFs } from '../machine/types';
 import { ReadOutcome } from './types';
 
 export type { ReadOutcome } from './types';
 
-/** The file system calls a read makes; injected by tests for failures root cannot see (permission denied). */
-export interface ReadFs {
-  stat: typeof fsp.stat;
-  open: typeof fsp.open;
-}
-
-const nodeFs: ReadFs = { stat: fsp.stat, open: fsp.open };
+/** The file reads a config read makes: a Machine's (tests inject failures root cannot see, permission denied). */
+export type ReadFs = Pick<MachineFs, 'stat' | 'readBytes'>;
 
 /**
  * Config files larger than this are refused unread: no client writes one, and reading it would
@@ -23,18 +19,16 @@ export const MAX_CONFIG_BYTES = 10 * 1024 * 1024;
  * where a file should be, permission denied, a symlink loop, a file over MAX_CONFIG_BYTES, NUL bytes.
  * A UTF-8 byte order mark is dropped (with no complaint: editors on Windows write one).
  */
-export async function readConfigFile(file: string, fs: ReadFs = nodeFs): Promise<ReadOutcome> {
+export async function readConfigFile(file: string, fs: ReadFs = liveFs): Promise<ReadOutcome> {
   let size: number;
   try {
     const st = await fs.stat(file);
-    if (st.isDirectory()) return unreadable('is a directory, expected a file');
-    if (!st.isFile()) return unreadable('is not a regular file');
+    // A dangling symlink, or a path through a file, is as good as missing.
+    if (!st) return { state: 'missing' };
+    if (st.kind === 'dir') return unreadable('is a directory, expected a file');
+    if (st.kind !== 'file') return unreadable('is not a regular file');
     size = st.size;
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return { state: 'missing' };
-    // A dangling symlink, or a path through a file, is as good as missing; anything else is reported.
-    if (code === 'ENOTDIR') return { state: 'missing' };
     return unreadable(describeFsError(err as NodeJS.ErrnoException));
   }
   if (size > MAX_CONFIG_BYTES) {
@@ -42,30 +36,17 @@ export async function readConfigFile(file: string, fs: ReadFs = nodeFs): Promise
       `is ${formatBytes(size)}, over the ${formatBytes(MAX_CONFIG_BYTES)} limit for a config file; not read`,
     );
   }
-  let bytes: Buffer;
+  let bytes: Buffer | undefined;
   try {
-    // Read through a handle with a hard cap: the file may grow between stat and read.
-    const handle = await fs.open(file, 'r');
-    try {
-      const buf = Buffer.alloc(Math.min(size, MAX_CONFIG_BYTES) + 1);
-      let length = 0;
-      for (;;) {
-        const { bytesRead } = await handle.read(buf, length, buf.length - length, length);
-        if (bytesRead === 0) break;
-        length += bytesRead;
-        if (length === buf.length) {
-          if (length > MAX_CONFIG_BYTES)
-            return unreadable(`grew over the ${formatBytes(MAX_CONFIG_BYTES)} limit while being read; not read`);
-          break;
-        }
-      }
-      bytes = buf.subarray(0, length);
-    } finally {
-      await handle.close();
-    }
+    // One read with a hard cap: the file may grow between stat and read.
+    bytes = await fs.readBytes(file, 0, Math.min(size, MAX_CONFIG_BYTES) + 1);
   } catch (err) {
     return unreadable(describeFsError(err as NodeJS.ErrnoException));
   }
+  // Gone, or no longer a regular file, between the stat and the read.
+  if (!bytes) return { state: 'missing' };
+  if (bytes.length > MAX_CONFIG_BYTES)
+    return unreadable(`grew over the ${formatBytes(MAX_CONFIG_BYTES)} limit while being read; not read`);
   return decodeConfigText(bytes);
 }
 

@@ -1,5 +1,6 @@
-import { readdir } from 'node:fs/promises';
 import { HostEnv, pathFor } from '../base/hostEnv';
+import { liveFs } from '../machine/liveFs';
+import type { MachineFs } from '../machine/types';
 import { Diagnostic, LaunchGroup, ScannedFile, ServerConfig } from '../base/model';
 import { MAX_DIAGNOSTICS_PER_FILE, MAX_SERVERS_PER_FILE } from './caps';
 import { limitConcurrency } from './limit';
@@ -16,9 +17,13 @@ export interface ScanContext {
   workspaceFiles?: string[];
   /** The source table; tests may pass their own. */
   sources?: SourceSpec[];
+  /** Where the files are read: a Machine's (a replay reads its record); defaults to this machine's. */
+  fs?: MachineFs;
+  /** Lists a folder; defaults to `fs`'s (tests inject failures). */
   listDir?: ListDir;
+  /** Reads a config file; defaults to readConfigFile through `fs` (tests inject failures). */
   readFile?: (file: string) => Promise<ReadOutcome>;
-  /** Results of earlier scans by file content; `false` parses every file again. Default: one cache per process. */
+  /** Results of earlier scans by file content (an Engine keeps one); absent or `false`: every file is parsed. */
   cache?: ParseCache<FileScan> | false;
 }
 
@@ -30,16 +35,6 @@ export interface FileScan {
   secrets: Set<string>;
 }
 
-/**
- * The scans of unchanged files, shared by every scan of this process (the extension's and
- * `status --watch`'s refreshes): 64 files or 64 MiB of their text at most, in memory only.
- */
-const defaultCache = new ParseCache<FileScan>();
-
-/** Forgets every kept result: the next scan parses every file (a benchmark's first scan). */
-export function forgetParsedFiles(): void {
-  defaultCache.clear();
-}
 
 /** The resolved, unredacted launch of a stdio server: what its process's command line will show. */
 export interface Launch {
@@ -61,7 +56,14 @@ export interface ScanResult {
   secrets: Set<string>;
 }
 
-const defaultListDir: ListDir = (dir) => readdir(dir);
+/** A folder's names through a Machine's files; a missing folder fails as readdir does (ENOENT). */
+function listDirOf(fs: MachineFs): ListDir {
+  return async (dir) => {
+    const names = await fs.readdir(dir);
+    if (!names) throw Object.assign(new Error(`ENOENT: no such file or directory, scandir '${dir}'`), { code: 'ENOENT' });
+    return names;
+  };
+}
 
 /** Config files read at once: enough to overlap the disk's latency, far below any descriptor limit. */
 export const READ_CONCURRENCY = 16;
@@ -84,9 +86,10 @@ export { MAX_DIAGNOSTICS_PER_FILE, MAX_SERVERS_PER_FILE } from './caps';
  */
 export async function scanSources(ctx: ScanContext): Promise<ScanResult> {
   const sources = ctx.sources ?? SOURCES;
-  const listDir = ctx.listDir ?? defaultListDir;
-  const read = ctx.readFile ?? readConfigFile;
-  const cache = ctx.cache ?? defaultCache;
+  const fs = ctx.fs ?? liveFs;
+  const listDir = ctx.listDir ?? listDirOf(fs);
+  const read = ctx.readFile ?? ((file: string) => readConfigFile(file, fs));
+  const cache = ctx.cache ?? false;
   const result: ScanResult = {
     servers: [],
     launchGroups: [],
@@ -96,9 +99,9 @@ export async function scanSources(ctx: ScanContext): Promise<ScanResult> {
     secrets: new Set(),
   };
   const located = await Promise.all(
-    sources.map(async (spec) => {
+    sources.map(async (spec, row) => {
       const files = await spec.files(ctx, listDir);
-      if (files.length <= MAX_FILES_PER_SOURCE) return { spec, files };
+      if (files.length <= MAX_FILES_PER_SOURCE) return { spec, row, files };
       const folder = pathFor(ctx.host).dirname(files[MAX_FILES_PER_SOURCE].file);
       result.diagnostics.push({
         file: folder,
@@ -106,7 +109,7 @@ export async function scanSources(ctx: ScanContext): Promise<ScanResult> {
         severity: 'warning',
         message: `${files.length} ${spec.label} config files found; only the first ${MAX_FILES_PER_SOURCE} are read, the other ${files.length - MAX_FILES_PER_SOURCE} are left out`,
       });
-      return { spec, files: files.slice(0, MAX_FILES_PER_SOURCE) };
+      return { spec, row, files: files.slice(0, MAX_FILES_PER_SOURCE) };
     }),
   );
 
@@ -120,11 +123,12 @@ export async function scanSources(ctx: ScanContext): Promise<ScanResult> {
 
   const reported = new Set<string>();
   const perFile = await Promise.all(
-    located.flatMap(({ spec, files }) =>
+    located.flatMap(({ spec, row, files }) =>
       files.map(async (f) => {
         const [outcome, ...companions] = await Promise.all([f.file, ...(f.companions ?? [])].map(readOnce));
         return {
           spec,
+          row,
           f,
           outcome,
           companions: (f.companions ?? []).map((file, i) => ({ file, outcome: companions[i] })),
@@ -133,7 +137,7 @@ export async function scanSources(ctx: ScanContext): Promise<ScanResult> {
     ),
   );
   const listed = new Set<string>();
-  for (const { spec, f, outcome, companions } of perFile) {
+  for (const { spec, row, f, outcome, companions } of perFile) {
     if (outcome.state === 'missing') {
       result.files.push({ file: f.file, client: spec.client, scope: spec.scope, state: 'missing', servers: 0 });
       continue;
@@ -145,7 +149,7 @@ export async function scanSources(ctx: ScanContext): Promise<ScanResult> {
       reported.add(f.file);
       continue;
     }
-    const scanned = scanFileCached(cache, spec, f, outcome.text, outcome.diagnostics, ctx.host, companions);
+    const scanned = scanFileCached(cache, spec, row, f, outcome.text, outcome.diagnostics, ctx.host, companions);
     for (const s of scanned.servers) result.servers.push(s);
     for (const d of scanned.diagnostics) result.diagnostics.push(d);
     for (const [id, launch] of scanned.launches) result.launches.set(id, launch);
@@ -174,10 +178,6 @@ export async function scanSources(ctx: ScanContext): Promise<ScanResult> {
   return result;
 }
 
-/** Row numbers for the cache key: the same file read by two rows is two results. */
-const specIds = new WeakMap<SourceSpec, number>();
-let nextSpecId = 0;
-
 /**
  * scanFile through the cache. The first scan of a file still waits for its parse (bounded by the
  * size limits and caps); later scans of the same text cost a read and a hash.
@@ -185,6 +185,8 @@ let nextSpecId = 0;
 function scanFileCached(
   cache: ParseCache<FileScan> | false,
   spec: SourceSpec,
+  /** The row's place in the table: the same file read by two rows is two results. */
+  row: number,
   f: SourceFile,
   text: string,
   readDiagnostics: AdaptResult['diagnostics'],
@@ -192,10 +194,8 @@ function scanFileCached(
   companions: Companion[],
 ): FileScan {
   if (!cache) return scanFile(spec, f, text, readDiagnostics, host, companions);
-  let id = specIds.get(spec);
-  if (id === undefined) specIds.set(spec, (id = nextSpecId++));
   const key = ParseCache.key([
-    String(id),
+    `${row}:${spec.client}:${spec.scope}:${spec.label}`,
     f.file,
     f.workspaceFolder ?? '',
     f.profile ?? '',

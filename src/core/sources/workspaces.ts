@@ -1,5 +1,6 @@
-import { stat } from 'node:fs/promises';
 import * as path from 'node:path';
+import { liveFs } from '../machine/liveFs';
+import type { MachineFs } from '../machine/types';
 import { codeWorkspaceFolders } from './codeWorkspace';
 import { readConfigFile, ReadOutcome } from './readConfigFile';
 
@@ -13,6 +14,8 @@ export interface WorkspaceSelection {
 }
 
 export interface WorkspaceIo {
+  /** Where the files are read (a Machine's); defaults to this machine's. */
+  fs?: MachineFs;
   readFile?: (file: string) => Promise<ReadOutcome>;
   isDirectory?: (p: string) => Promise<boolean | undefined>;
 }
@@ -24,8 +27,14 @@ export interface WorkspaceIo {
  * counts as a file (the scan reports why); it just brings no folders.
  */
 export async function selectWorkspaces(paths: string[], io: WorkspaceIo = {}): Promise<WorkspaceSelection> {
-  const read = io.readFile ?? readConfigFile;
-  const isDirectory = io.isDirectory ?? defaultIsDirectory;
+  const fs = io.fs ?? liveFs;
+  const read = io.readFile ?? ((file: string) => readConfigFile(file, fs));
+  const isDirectory =
+    io.isDirectory ??
+    (async (p: string) => {
+      const st = await fs.stat(p).catch(() => undefined);
+      return st ? st.kind === 'dir' : undefined;
+    });
   const out: WorkspaceSelection = { folders: [], files: [], problems: [] };
   const addFolder = (f: string) => {
     if (!out.folders.includes(f)) out.folders.push(f);
@@ -46,12 +55,4 @@ export async function selectWorkspaces(paths: string[], io: WorkspaceIo = {}): P
     else addFolder(path.resolve(p));
   }
   return out;
-}
-
-async function defaultIsDirectory(p: string): Promise<boolean | undefined> {
-  try {
-    return (await stat(p)).isDirectory();
-  } catch {
-    return undefined;
-  }
 }

@@ -1,113 +1,120 @@
-import { existsSync, promises as fsp } from 'node:fs';
-import { appendPrivate } from '../base/privateFs';
 import * as path from 'node:path';
-import { HostEnv } from '../base/hostEnv';
-import { listLocks } from '../locks';
-import type { LockRecord } from '../locks/types';
+import type { EngineCache } from '../base/engineCache';
+import { resolutionCache } from './kept';
 import type { Instance, InstanceChild, ServerStatus } from '../base/model';
 import { lifeguardPaths } from '../base/paths';
-import { holderRecordOf, serverDownOf, serverIdleOf } from '../processes/guarded';
+import type { Installed, InstanceVersions, ServerInfoStatement } from '../base/versionTypes';
+import type { LockRecord } from '../locks/types';
+import type { Machine } from '../machine/types';
 import type { ProcessInfo } from '../pids/table';
+import { holderRecordOf, serverDownOf, serverIdleOf } from '../processes/guarded';
 import type { Launch } from '../sources/scan';
-import { MtimeCache } from './cache';
-import { DockerCli, dockerCli, parseDockerRun } from './docker';
-import { FirstSeenStore, instanceKey } from './firstSeen';
-import { nodeFs, VersionFs } from './fs';
-import { filesPredateProcess } from './judge';
-import { interprets, judgeInstance, needsCwd } from './instanceEvidence';
-import { readMaps } from './maps';
-import { sightRuntime, RuntimeSighting } from './runtime';
-import { Compared, compareReplaced } from './mappedContent';
-import { runningBuildInfo } from './goBinary';
 import { configDrift, launchedPackage } from './configDrift';
+import { DockerCli, parseDockerRun } from './docker';
+import { FIRST_SEEN_STORES, FirstSeenStore, instanceKey, LoadedStore } from './firstSeen';
 import { inferFromNpmCache } from './firstLook';
-import { inferFromPythonHistory } from './pythonFirstLook';
-import { stillInstalled } from './outsideClosure';
+import { interprets, judgeInstance, needsCwd } from './instanceEvidence';
+import { machineReaders } from './instanceReaders';
 import { installersIn } from './installers';
 import {
-  hostScopeReaders,
   installerDone,
   installerHolding,
   InstallerWatch,
+  machineScopeReaders,
   scopedInstallers,
-  ScopeReaders,
   ScopedInstaller,
 } from './installerScope';
+import { filesPredateProcess } from './judge';
+import { serverInfoFromLock } from './lockServerInfo';
+import type { ResolveContext } from './lookup';
+import { inferFromPythonHistory } from './pythonFirstLook';
 import {
-  McpRegistryRef,
   InstalledPackageRef,
+  McpRegistryRef,
   RegistryChecker,
   registryCacheFile,
   RegistryOverrides,
   registryOverrides,
 } from './registry';
 import { resolveInstalled, Resolution } from './resolve';
-import { askServerInfo, ServerInfoAnswer } from './serverInfo';
-import { serverInfoFromLock } from './lockServerInfo';
-import { Installed, InstanceVersions, ServerInfoStatement } from '../base/versionTypes';
-import { ResolveContext } from './lookup';
-import { startLagMs } from '../pids/startLag';
+import type { RegistryStatus, UpdateAvailable } from '../base/versionTypes';
 
 /**
- * Adds versions to a snapshot: the installed side of every configured server, each instance's
- * running side and verdict, and update availability from the (cached) registry answers.
+ * The versions step of a snapshot: the installed side of every configured server, each instance's
+ * running side and verdict (instanceEvidence.ts, the one judgement), and update availability from
+ * the (cached) registry answers. It reads the world only through the Machine, keeps what it keeps
+ * in the engine's cache, and changes nothing it is given: its answers come back keyed by server and
+ * pid, and the snapshot puts them in place (`withVersions`).
  */
 
-export interface VersionsOptions {
-  /** File reads (tests: fixture trees). */
-  fs?: VersionFs;
-  /** Kept across refreshes so a refresh only re-stats; defaults to one per process. */
-  cache?: MtimeCache<Resolution>;
-  /** The docker CLI; false: docker launches stay unknown. */
-  docker?: DockerCli | false;
+/** How the versions step works, fixed for the life of an Engine. */
+export interface VersionsSettings {
+  /** Failures that are not shown (registry, state files). */
+  log: (message: string) => void;
+  /** Whether our files are written: first sightings, the registry cache. Never for a replay or a root that is not private. */
+  persist: boolean;
+  /** The docker CLI; undefined leaves docker launches unknown. */
+  docker: DockerCli | undefined;
+  /** How long docker's answers (process spawns, not files) are reused. */
+  dockerTtlMs: number;
+  /** Registry update checks (in the background, never waited for); false: none. */
+  registry: false | { overrides?: RegistryOverrides; cacheFile?: string; timeoutMs?: number; ask: boolean };
   /** Where first sightings persist; defaults to `<state>/versions/first-seen.json`. */
   firstSeenFile?: string;
-  /** Registry update checks; false turns them off (also `MCP_LIFEGUARD_UPDATE_CHECK=0`). */
-  registry?: false | { overrides?: RegistryOverrides; cacheFile?: string; timeoutMs?: number };
-  /** Asks a running HTTP server for its serverInfo; false: never. */
-  askServerInfo?: false | ((url: string, transport: 'http' | 'sse') => Promise<ServerInfoAnswer>);
-  readMaps?: (pid: number) => Promise<string | undefined>;
-  /** The process's runtime as /proc shows it (runtime.ts); false: not looked at. */
-  sightRuntime?:
-    false | ((pid: number, maps: () => Promise<string | undefined>) => Promise<RuntimeSighting | undefined>);
-  /** Compares replaced mapped files with the installed ones (tests: a fixed answer). */
-  compareReplaced?: (pid: number, mapsText: string, paths: readonly string[]) => Promise<Map<string, Compared>>;
-  /** Live lock records (the guard's); defaults to the records in the lock dir. */
-  readLocks?: () => Promise<LockRecord[]>;
-  /** Failures that are not shown (registry, state files); defaults to `<logs>/versions.log` (nowhere when persist is false). */
-  log?: (message: string) => void;
-  /**
-   * false: nothing is read from or written to our folders (first sightings, the registry cache, the
-   * log), and no update checks run, as their answers could not be cached. For a root that is not private.
-   */
-  persist?: boolean;
-  now?: () => Date;
-  /** Receives the background registry checks (tests and the CLI's --watch may wait on them; a snapshot never does). */
+  /** Receives the background registry checks (tests and the CLI's --watch may wait on them). */
   onBackground?: (checks: Promise<void>) => void;
-  /** How an installer's reach is read (its working directory, interpreter); defaults to this machine's. */
-  installerReaders?: ScopeReaders;
-  /** The installers seen at work across snapshots; defaults to one per process. */
-  installerWatch?: InstallerWatch;
 }
 
-export interface VersionsResult {
+/** What the versions step found, keyed so that nothing it was given changes. */
+export interface VersionsFound {
+  /** Server id -> what its launch installs. */
+  installed: Map<string, Installed>;
+  /** `versionsKey(server, pid)` -> an instance's (or a child's) versions. */
+  versions: Map<string, InstanceVersions>;
+  /** Server id -> a newer release, and what an MCP Registry says of it. */
+  updates: Map<string, { updateAvailable?: ServerStatus['updateAvailable']; registryStatus?: RegistryStatus }>;
   /** The registry checks started by this call; the snapshot never waits for them. */
   background: Promise<void>;
 }
 
-const defaultCaches = new WeakMap<VersionFs, MtimeCache<Resolution>>();
-const checkers = new Map<string, RegistryChecker>();
-/**
- * serverInfo never changes for one process: asked once per pid + start time in this process; a
- * failed answer (still starting, needs credentials) is asked again after FAILED_ASK_RETRY_MS.
- */
-const serverInfoMemo = new Map<string, { at: number; answer: Promise<ServerInfoAnswer> }>();
+/** The key of one instance's versions: judged per server (the same process two entries claim is judged by each entry's launch). */
+export function versionsKey(serverId: string, pid: number): string {
+  return `${serverId}\0${pid}`;
+}
+
+/** The servers with what the versions step found put in place, as new objects. */
+export function withVersions(servers: readonly ServerStatus[], found: VersionsFound): ServerStatus[] {
+  const child = (serverId: string, c: InstanceChild): InstanceChild => {
+    const v = found.versions.get(versionsKey(serverId, c.pid));
+    return v ? { ...c, versions: v } : c;
+  };
+  return servers.map((s) => {
+    const installed = found.installed.get(s.id);
+    const update = found.updates.get(s.id);
+    return {
+      ...s,
+      ...(installed ? { installed } : {}),
+      ...(update?.updateAvailable ? { updateAvailable: update.updateAvailable } : {}),
+      ...(update?.registryStatus ? { registryStatus: update.registryStatus } : {}),
+      instances: s.instances.map((i) => {
+        const v = found.versions.get(versionsKey(s.id, i.pid));
+        return {
+          ...i,
+          ...(v ? { versions: v } : {}),
+          ...(i.children ? { children: i.children.map((c) => child(s.id, c)) } : {}),
+        };
+      }),
+    };
+  });
+}
+
+/** The engine's buckets of the versions step. */
+const INSTALLER_WATCH = { name: 'installer-watch', limit: 1 } as const;
+const REGISTRY_CHECKERS = { name: 'registry-checkers', limit: 8 } as const;
+/** serverInfo never changes for one process; a failed answer (still starting, needs credentials) is asked again after this. */
 const FAILED_ASK_RETRY_MS = 5 * 60_000;
-/** Docker answers come from the engine (process spawns), not from files: reused for this long. */
-const DOCKER_TTL_MS = 30_000;
-const dockerMemo = new Map<string, { at: number; resolution: Promise<Resolution> }>();
-/** Installers seen at work by this process's snapshots: one gone since ends the wait for what it wrote. */
-const defaultInstallerWatch = new InstallerWatch();
+const SERVER_INFO = { name: 'server-info', limit: 1024 } as const;
+const DOCKER = { name: 'docker', limit: 1024 } as const;
 
 /**
  * Servers resolved at once: enough to keep the file-system thread pool busy. Thousands started
@@ -124,109 +131,82 @@ async function eachLimited<T>(items: readonly T[], limit: number, work: (item: T
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
-function fileLogger(host: HostEnv): (message: string) => void {
-  const { root, logs } = lifeguardPaths(host);
-  const file = path.join(logs, 'versions.log');
-  return (message) => {
-    // Never through a link, never into a folder that is not private; a refused line has nowhere better to go.
-    appendPrivate(file, `${new Date().toISOString()} ${message}\n`, { root }).catch(() => undefined);
-  };
-}
-
-async function liveLockRecords(host: HostEnv, log: (m: string) => void): Promise<LockRecord[]> {
-  const dir = lifeguardPaths(host).locks;
-  // Most machines run no guard: one cheap synchronous check instead of a trip through the thread pool.
-  if (!existsSync(dir)) return [];
-  try {
-    const locks = await listLocks(dir);
-    return locks.flatMap((l) => (l.state === 'live' ? [l.record] : []));
-  } catch (err) {
-    log(`lock records could not be read: ${(err as Error).message}`);
-    return [];
-  }
-}
-
 /** Whether an interpreter runs code given on its command line (an option before the first operand). */
 function runsCode(argv: readonly string[]): boolean {
   const end = argv.findIndex((a, k) => k > 0 && !a.startsWith('-'));
   return argv.slice(1, end < 0 ? undefined : end).some((a) => /^(-c|-e|-p|--eval|--print)$/.test(a));
 }
 
-async function procCwd(pid: number, platform: NodeJS.Platform): Promise<string | undefined> {
-  if (platform !== 'linux') return undefined;
-  try {
-    return await fsp.readlink(`/proc/${pid}/cwd`);
-  } catch {
-    return undefined; // gone or not ours: the configured cwd is used instead
-  }
-}
-
-export async function attachVersions(
-  host: HostEnv,
-  servers: ServerStatus[],
+export async function findVersions(
+  machine: Machine,
+  cache: EngineCache,
+  settings: VersionsSettings,
+  servers: readonly ServerStatus[],
   launches: ReadonlyMap<string, Launch>,
   processes: readonly ProcessInfo[],
-  options: VersionsOptions = {},
-): Promise<VersionsResult> {
-  const fs = options.fs ?? nodeFs;
-  const now = options.now ?? (() => new Date());
-  const persist = options.persist !== false;
-  // How early this machine's start times read, asked once per snapshot (pids/startLag.ts).
-  let lag: Promise<number> | undefined;
-  const log = options.log ?? (persist ? fileLogger(host) : () => undefined);
-  let cache = options.cache ?? defaultCaches.get(fs);
-  if (!cache)
-    defaultCaches.set(
-      fs,
-      (cache = new MtimeCache<Resolution>(fs, { recheck: (r) => r.installed.state === 'missing' })),
-    );
-  const ctx: ResolveContext = { host, fs };
-  const docker = options.docker === false ? undefined : (options.docker ?? dockerCli(host));
+  liveLocks: readonly LockRecord[],
+): Promise<VersionsFound> {
+  const { host } = machine;
+  const fs = machine.fs;
+  const now = () => new Date(machine.now());
+  const { log, persist } = settings;
+  const resolutions = resolutionCache(machine, cache);
+  const ctx: ResolveContext = { host, fs, cache };
+  const found: VersionsFound = {
+    installed: new Map(),
+    versions: new Map(),
+    updates: new Map(),
+    background: Promise.resolve(),
+  };
   const byPid = new Map(processes.map((p) => [p.pid, p]));
   const hasInstances = servers.some((s) => s.instances.length > 0);
   const paths = lifeguardPaths(host);
-  const firstSeenFile = options.firstSeenFile ?? path.join(paths.state, 'versions', 'first-seen.json');
-  const store =
-    hasInstances && persist
-      ? await FirstSeenStore.loadCached(firstSeenFile, log, options.firstSeenFile ? undefined : paths.root)
-      : undefined;
+  const firstSeenFile = settings.firstSeenFile ?? path.join(paths.state, 'versions', 'first-seen.json');
+  // Sightings are read from a replay's record too; they are written only where we persist.
+  const store = hasInstances
+    ? await FirstSeenStore.loadCached(firstSeenFile, {
+        fs,
+        loaded: cache.bucket<string, LoadedStore>(FIRST_SEEN_STORES.name, FIRST_SEEN_STORES),
+        report: log,
+        ...(settings.firstSeenFile ? {} : { root: paths.root }),
+      })
+    : undefined;
   // Only records that carry versions say what an instance runs.
-  const locks = (hasInstances ? await (options.readLocks ?? (() => liveLockRecords(host, log)))() : []).filter(
-    (r) => r.versions,
-  );
-  const mapsOf = options.readMaps ?? ((pid: number) => readMaps(pid, host.platform));
-  const runtimeOf =
-    options.sightRuntime === false
-      ? undefined
-      : (options.sightRuntime ??
-        ((pid: number, maps: () => Promise<string | undefined>) => sightRuntime(pid, host.platform, maps)));
-  const ask = options.askServerInfo === false ? undefined : (options.askServerInfo ?? askServerInfo);
+  const locks = liveLocks.filter((r) => r.versions);
+  const readers = machineReaders(machine, cache);
   // Once per snapshot, not per instance: the process table is scanned for installers once (what
   // each can write read only when there is one), and each entry's launch is parsed once.
-  const watch = options.installerWatch ?? defaultInstallerWatch;
-  const found = hasInstances ? installersIn(processes) : [];
-  const installers: ScopedInstaller[] = found.length
-    ? await scopedInstallers(processes, host, options.installerReaders ?? hostScopeReaders(host.platform, fs), watch)
+  const watch = cache.bucket<string, InstallerWatch>(INSTALLER_WATCH.name, INSTALLER_WATCH).getOrSet('', () => new InstallerWatch());
+  const seenInstallers = hasInstances ? installersIn(processes) : [];
+  const installers: ScopedInstaller[] = seenInstallers.length
+    ? await scopedInstallers(processes, host, machineScopeReaders(machine, fs), watch)
     : [];
-  const exited = hasInstances ? watch.observe(now().getTime(), installers) : [];
+  const exited = hasInstances ? watch.observe(machine.now(), installers) : [];
   const configured = new Map<Launch, ReturnType<typeof launchedPackage>>();
   const configuredPackage = (launch: Launch) => {
     if (!configured.has(launch)) configured.set(launch, launchedPackage([launch.command, ...launch.args]));
     return configured.get(launch);
   };
+  const serverInfoAsked = cache.bucket<string, { at: number; answer: ReturnType<Machine['serverInfo']> }>(
+    SERVER_INFO.name,
+    SERVER_INFO,
+  );
+  const dockerAnswers = cache.bucket<string, Promise<Resolution>>(DOCKER.name, {
+    ...DOCKER,
+    ttlMs: settings.dockerTtlMs,
+  });
 
   /** A resolution and the files its answer was read from (with their change times). */
   const resolveCached = async (
     launch: Launch,
     extra: { argv?: readonly string[]; cwd?: string; start?: number },
   ): Promise<Resolution & { files: () => Array<{ path: string; at: number }> }> => {
-    // Docker answers come from the engine, not from files: not cached by mtime, reused for DOCKER_TTL_MS.
+    // Docker answers come from the engine, not from files: not cached by mtime, reused for a while.
     if (parseDockerRun(launch)) {
       const key = JSON.stringify([launch.command, launch.args, extra.start ?? null]);
-      const hit = dockerMemo.get(key);
-      if (hit && Date.now() - hit.at < DOCKER_TTL_MS) return { ...(await hit.resolution), files: () => [] };
-      const resolution = resolveInstalled(ctx, launch, { docker, processStart: extra.start });
-      dockerMemo.set(key, { at: Date.now(), resolution });
+      const resolution = dockerAnswers.getOrSet(key, () =>
+        resolveInstalled(ctx, launch, { docker: settings.docker, processStart: extra.start }),
+      );
       return { ...(await resolution), files: () => [] };
     }
     const key = JSON.stringify([
@@ -238,46 +218,58 @@ export async function attachVersions(
       extra.argv ?? null,
       extra.cwd ?? null,
     ]);
-    const resolution = await cache.get(key, (tfs) =>
-      resolveInstalled({ host, fs: tfs }, launch, { processArgv: extra.argv, processCwd: extra.cwd }),
+    const resolution = await resolutions.get(key, (tfs) =>
+      resolveInstalled({ host, fs: tfs, cache }, launch, { processArgv: extra.argv, processCwd: extra.cwd }),
     );
     // The files are evidence only when something changed after a start: listed on demand.
-    return { ...resolution, files: () => cache.filesOf(key) };
+    return { ...resolution, files: () => resolutions.filesOf(key) };
   };
 
-  cache.newPass();
-  try {
-    await eachLimited(servers, RESOLVE_CONCURRENCY, async (server) => {
-      const launch = launches.get(server.id);
-      if (launch && server.transport === 'stdio') server.installed = (await resolveCached(launch, {})).installed;
-      await Promise.all(
-        server.instances.flatMap((instance) => [
-          versionsOfInstance(server, instance, launch),
-          // What the server started runs code of its own (`python -m buckaroo.server`): judged by its own command line.
-          ...(instance.children ?? []).map((child) => versionsOfInstance(server, child, undefined, true)),
-        ]),
-      );
-    });
-  } finally {
-    cache.endPass();
-  }
-
   /** The `go run pkg@version` argv the instance was started with: a step of its launcher chain. */
-  function goRunOf(instance: Instance | InstanceChild): string[] | undefined {
+  const goRunOf = (instance: Instance | InstanceChild): string[] | undefined => {
     const steps = 'launcherChain' in instance ? instance.launcherChain : [];
     for (const step of steps) {
       const argv = byPid.get(step.pid)?.argv;
       if (argv && launchedPackage(argv)?.runner === 'go-run') return argv;
     }
     return undefined;
-  }
+  };
 
-  async function versionsOfInstance(
+  const procCwd = async (pid: number): Promise<string | undefined> => {
+    if (host.platform !== 'linux') return undefined;
+    // Gone or not ours: the configured cwd is used instead.
+    return fs.readlink(`/proc/${pid}/cwd`).catch(() => undefined);
+  };
+
+  /** What the server says of itself (HTTP and SSE servers listening here), asked once per process. */
+  const askedServerInfo = async (
+    server: ServerStatus,
+    memoKey: string,
+  ): Promise<ServerInfoStatement | undefined> => {
+    if (
+      server.transport === 'stdio' ||
+      !server.url ||
+      server.url.includes('<redacted>') ||
+      server.listener?.state !== 'local'
+    )
+      return undefined;
+    const url = server.url;
+    let asked = serverInfoAsked.get(memoKey);
+    const fresh =
+      !asked || (machine.now() - asked.at >= FAILED_ASK_RETRY_MS && !(await asked.answer).ok);
+    if (fresh) serverInfoAsked.set(memoKey, (asked = { at: machine.now(), answer: machine.serverInfo(url, server.transport) }));
+    const answer = await asked!.answer;
+    if (answer.ok) return { name: answer.name, version: answer.version, era: answer.era, how: answer.how };
+    if (fresh) log(`serverInfo of ${server.name} (${url}): ${answer.reason}`);
+    return undefined;
+  };
+
+  const versionsOfInstance = async (
     server: ServerStatus,
     instance: Instance | InstanceChild,
     launch: Launch | undefined,
     child = false,
-  ): Promise<void> {
+  ): Promise<void> => {
     // A guard whose server is down or stopped for idleness runs none: there is no version to judge (the instance is the guard).
     if (!child && (serverDownOf(instance as Instance) || serverIdleOf(instance as Instance))) return;
     const proc = byPid.get(instance.pid);
@@ -286,15 +278,12 @@ export async function attachVersions(
     // The process's own argv only matters when an interpreter names a script or module (where its
     // code was loaded from); otherwise the instance shares the configured launch's resolution.
     const argv = proc && interprets(proc.argv) ? proc.argv : undefined;
-    const cwd = argv && needsCwd(argv) ? await procCwd(instance.pid, host.platform) : undefined;
+    const cwd = argv && needsCwd(argv) ? await procCwd(instance.pid) : undefined;
     // `go run pkg@v1.0.0`: the process runs what its own `go run` named (the entry may name another
     // release now, a drift said below), so that launch is what is resolved for it.
     const goRun = launch && !child && configuredPackage(launch)?.runner === 'go-run' ? goRunOf(instance) : undefined;
     const resolution = goRun
-      ? await resolveCached(
-          { command: goRun[0], args: goRun.slice(1), cwd: launch?.cwd },
-          { start: instance.startTime },
-        )
+      ? await resolveCached({ command: goRun[0], args: goRun.slice(1), cwd: launch?.cwd }, { start: instance.startTime })
       : launch
         ? await resolveCached(launch, { argv, cwd, start: instance.startTime })
         : proc
@@ -306,26 +295,21 @@ export async function attachVersions(
     const lock = holderRecordOf(instance, locks);
 
     // A guard's record of what this very child said comes first (the only way a stdio server is heard).
-    let serverInfo: ServerInfoStatement | undefined = serverInfoFromLock(lock, instance.pid) ?? seen?.serverInfo;
-    if (
-      !serverInfo &&
-      !child &&
-      ask &&
-      server.transport !== 'stdio' &&
-      server.url &&
-      !server.url.includes('<redacted>') &&
-      server.listener?.state === 'local'
-    ) {
-      const memoKey = key ?? `${instance.pid}`;
-      let asked = serverInfoMemo.get(memoKey);
-      const fresh = !asked || (Date.now() - asked.at >= FAILED_ASK_RETRY_MS && !(await asked.answer).ok);
-      if (fresh) serverInfoMemo.set(memoKey, (asked = { at: Date.now(), answer: ask(server.url, server.transport) }));
-      const answer = await asked!.answer;
-      if (answer.ok) serverInfo = { name: answer.name, version: answer.version, era: answer.era, how: answer.how };
-      else if (fresh) log(`serverInfo of ${server.name} (${server.url}): ${answer.reason}`);
-    }
+    const serverInfo: ServerInfoStatement | undefined =
+      serverInfoFromLock(lock, instance.pid) ??
+      seen?.serverInfo ??
+      (child ? undefined : await askedServerInfo(server, key ?? `${instance.pid}`));
 
     const ecosystem = resolution.installed.ecosystem;
+    // The entry now launches another version than this process was started with: a restart runs
+    // the new one. Evidence for the judgement, read from the process's own launcher chain.
+    const started =
+      launch && proc && configuredPackage(launch)
+        ? [
+            ...('launcherChain' in instance ? instance.launcherChain : []).map((step) => byPid.get(step.pid)?.argv),
+            proc.argv,
+          ].filter((a): a is string[] => !!a)
+        : undefined;
     const judged = await judgeInstance(
       {
         pid: instance.pid,
@@ -339,50 +323,19 @@ export async function attachVersions(
         ...(seen ? { firstSeen: seen } : {}),
         infer: (start) =>
           ecosystem === 'python'
-            ? inferFromPythonHistory({ host, fs }, resolution.installed, start, log)
-            : inferFromNpmCache({ host, fs }, resolution.installed, start, log),
+            ? inferFromPythonHistory(ctx, resolution.installed, start, log)
+            : inferFromNpmCache(ctx, resolution.installed, start, log),
         installing: { known: ecosystem ? installerHolding(installers, resolution.installed) : undefined },
         ...(exited.length ? { installedBy: installerDone(exited, resolution.installed) } : {}),
-        now: now().getTime(),
+        ...(started && launch ? { drift: configDrift(configuredPackage(launch), started) } : {}),
+        now: machine.now(),
       },
-      {
-        readMaps: mapsOf,
-        stat: (p) => fs.stat(p),
-        compareReplaced: options.compareReplaced ?? compareReplaced,
-        ...(runtimeOf ? { sightRuntime: runtimeOf } : {}),
-        runningBuild: (pid, start) => runningBuildInfo(pid, start, host.platform),
-        stillInstalled: (inst, names) => stillInstalled({ host, fs }, inst, names),
-        startLag: () => (lag ??= startLagMs(host.platform)),
-      },
+      readers,
     );
-    const { running } = judged;
-    let verdict = judged.verdict;
-    const replaced = judged.replaced;
-    // The entry now launches another version than this process was started with: a restart runs the new one.
-    // (Not while the verdict waits for an install to settle: the wait is said, then the judgement.)
-    if (
-      launch &&
-      proc &&
-      verdict.state !== 'stale' &&
-      !(verdict.state === 'unknown' && verdict.settling) &&
-      configuredPackage(launch)
-    ) {
-      const started = [
-        ...('launcherChain' in instance ? instance.launcherChain : []).map((step) => byPid.get(step.pid)?.argv),
-        proc.argv,
-      ].filter((a): a is string[] => !!a);
-      const drift = configDrift(configuredPackage(launch), started);
-      if (drift)
-        verdict = {
-          state: 'config-changed',
-          ...drift,
-          summary: `${drift.package}: the configuration now launches ${drift.configured}; this process was started with ${drift.running}: restart it to run the new launch`,
-        };
-    }
     const inst = resolution.installed;
     if (key && store) {
       // Remember what this process loaded, but only when the files provably predate it.
-      if (!seen && inst.state === 'installed' && filesPredateProcess(inst, judged.start) && replaced.length === 0) {
+      if (!seen && inst.state === 'installed' && filesPredateProcess(inst, judged.start) && judged.replaced.length === 0) {
         store.record(
           key,
           {
@@ -396,17 +349,33 @@ export async function attachVersions(
       } else store.touch(key, now());
       if (serverInfo) store.rememberServerInfo(key, serverInfo);
     }
-    const versions: InstanceVersions = {
+    found.versions.set(versionsKey(server.id, instance.pid), {
       installed: inst,
-      running,
-      verdict,
+      running: judged.running,
+      verdict: judged.verdict,
       ...(serverInfo ? { serverInfo } : {}),
       ...(judged.runtime ? { runtime: judged.runtime } : {}),
-    };
-    instance.versions = versions;
+    });
+  };
+
+  resolutions.newPass();
+  try {
+    await eachLimited(servers, RESOLVE_CONCURRENCY, async (server) => {
+      const launch = launches.get(server.id);
+      if (launch && server.transport === 'stdio') found.installed.set(server.id, (await resolveCached(launch, {})).installed);
+      await Promise.all(
+        server.instances.flatMap((instance) => [
+          versionsOfInstance(server, instance, launch),
+          // What the server started runs code of its own (`python -m buckaroo.server`): judged by its own command line.
+          ...(instance.children ?? []).map((child) => versionsOfInstance(server, child, undefined, true)),
+        ]),
+      );
+    });
+  } finally {
+    resolutions.endPass();
   }
 
-  if (store) {
+  if (store && persist) {
     try {
       await store.save(now());
     } catch (err) {
@@ -414,46 +383,45 @@ export async function attachVersions(
     }
   }
 
-  const result = await updateChecks(host, ctx, servers, options, log, now);
-  options.onBackground?.(result.background);
-  return result;
+  found.background = (await updateChecks(machine, cache, ctx, settings, servers, found)).background;
+  settings.onBackground?.(found.background);
+  return found;
 }
 
-/** Fills `updateAvailable` from cached registry answers, and starts the checks that are due. */
+/** Fills the updates from cached registry answers, and starts the checks that are due (only where we persist). */
 async function updateChecks(
-  host: HostEnv,
+  machine: Machine,
+  cache: EngineCache,
   ctx: ResolveContext,
-  servers: ServerStatus[],
-  options: VersionsOptions,
-  log: (m: string) => void,
-  now: () => Date,
+  settings: VersionsSettings,
+  servers: readonly ServerStatus[],
+  found: VersionsFound,
 ): Promise<{ background: Promise<void> }> {
-  if (options.registry === false || options.persist === false || host.env.MCP_LIFEGUARD_UPDATE_CHECK === '0')
-    return { background: Promise.resolve() };
-  const reg = options.registry || {};
-  const paths = lifeguardPaths(host);
+  const none = { background: Promise.resolve() };
+  const reg = settings.registry;
+  if (reg === false) return none;
+  const paths = lifeguardPaths(machine.host);
   const cacheFile = reg.cacheFile ?? registryCacheFile(paths);
-  const overrides = registryOverrides(host.env, reg.overrides);
+  const overrides = registryOverrides(machine.host.env, reg.overrides);
   const checkerKey = JSON.stringify([cacheFile, overrides, reg.timeoutMs ?? null]);
-  let checker = checkers.get(checkerKey);
-  if (!checker)
-    checkers.set(
-      checkerKey,
-      (checker = new RegistryChecker({
+  const checker = cache.bucket<string, RegistryChecker>(REGISTRY_CHECKERS.name, REGISTRY_CHECKERS).getOrSet(
+    checkerKey,
+    () =>
+      new RegistryChecker({
         ctx,
+        fs: machine.fs,
         cacheFile,
         root: reg.cacheFile ? undefined : paths.root,
         overrides,
-        now,
-        log,
+        now: () => new Date(machine.now()),
+        log: settings.log,
         ...(reg.timeoutMs ? { timeoutMs: reg.timeoutMs } : {}),
-      })),
-    );
-  const c = checker;
+      }),
+  );
   const refs: Array<{ server: ServerStatus; ref: InstalledPackageRef }> = [];
   const mcpRefs: Array<{ server: ServerStatus; ref: McpRegistryRef }> = [];
   for (const server of servers) {
-    const inst = server.installed;
+    const inst = found.installed.get(server.id);
     // A loose script is in no registry (a PyPI project of its name would be someone else's).
     if (inst?.state === 'installed' && (inst.ecosystem === 'npm' || inst.ecosystem === 'python') && !inst.dev?.script) {
       const ref = { ecosystem: inst.ecosystem, name: inst.name, current: inst.version };
@@ -462,17 +430,23 @@ async function updateChecks(
       if (inst.mcpName) mcpRefs.push({ server, ref: { name: inst.mcpName, package: ref } });
     }
   }
+  const update = (id: string) => {
+    let u = found.updates.get(id);
+    if (!u) found.updates.set(id, (u = {}));
+    return u;
+  };
   for (const { server, ref } of refs) {
-    const u = await c.cached(ref);
-    if (u) server.updateAvailable = { package: ref.name, ...u };
+    const u: UpdateAvailable | undefined = await checker.cached(ref);
+    if (u) update(server.id).updateAvailable = { package: ref.name, ...u };
   }
   for (const { server, ref } of mcpRefs) {
-    const said = await c.cachedStatus(ref);
+    const said = await checker.cachedStatus(ref);
     if (!said) continue;
-    server.registryStatus = said;
+    const u = update(server.id);
+    u.registryStatus = said;
     // Newer in the MCP Registry, when the package's own registry said nothing newer (or was not asked).
-    if (said.latest && !server.updateAvailable)
-      server.updateAvailable = {
+    if (said.latest && !u.updateAvailable)
+      u.updateAvailable = {
         package: ref.package.name,
         current: ref.package.current,
         latest: said.latest,
@@ -480,8 +454,10 @@ async function updateChecks(
         registry: said.registry,
       };
   }
+  // Asking the registries (the network) and writing their answers happen only where we persist.
+  if (!settings.persist || !reg.ask) return none;
   return {
-    background: c.check(
+    background: checker.check(
       refs.map((r) => r.ref),
       mcpRefs.map((r) => r.ref),
     ),

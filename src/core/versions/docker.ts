@@ -1,5 +1,4 @@
-import { execFile } from 'node:child_process';
-import { HostEnv } from '../base/hostEnv';
+import type { Machine } from '../machine/types';
 import { parseLaunch } from '../launch/parse';
 import { isRecord, LaunchSpec } from './lookup';
 import { Installed, Running } from '../base/versionTypes';
@@ -17,34 +16,20 @@ export interface DockerCli {
   run(args: string[]): Promise<DockerAnswer>;
 }
 
-/** The real CLI, with a short timeout: a stuck engine must not hold a refresh. */
-export function dockerCli(host: HostEnv, timeoutMs = 2000): DockerCli {
+/** The machine's CLI, with a short timeout: a stuck engine must not hold a refresh. */
+export function dockerCli(machine: Machine, timeoutMs = 2000): DockerCli {
   return {
-    run: (args) =>
-      new Promise((resolve) => {
-        execFile(
-          'docker',
-          args,
-          {
-            timeout: timeoutMs,
-            env: { ...host.env } as NodeJS.ProcessEnv,
-            windowsHide: true,
-            maxBuffer: 8 * 1024 * 1024,
-          },
-          (err, stdout, stderr) => {
-            if (err) {
-              const code = (err as NodeJS.ErrnoException).code;
-              resolve({
-                ok: false,
-                reason:
-                  code === 'ENOENT'
-                    ? 'no docker CLI on PATH'
-                    : `docker ${args[0]} failed: ${(stderr || err.message).trim().split('\n')[0]}`,
-              });
-            } else resolve({ ok: true, stdout });
-          },
-        );
-      }),
+    run: async (args) => {
+      const out = await machine.run({ command: 'docker', args, timeoutMs, maxBuffer: 8 * 1024 * 1024 });
+      if (out.code === 0) return { ok: true, stdout: out.stdout };
+      return {
+        ok: false,
+        reason:
+          out.error?.code === 'ENOENT'
+            ? 'no docker CLI on PATH'
+            : `docker ${args[0]} failed: ${(out.stderr || out.error?.message || `exit ${out.code}`).trim().split('\n')[0]}`,
+      };
+    },
   };
 }
 

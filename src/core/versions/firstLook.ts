@@ -1,10 +1,9 @@
 import { pathFor } from '../base/hostEnv';
 import { Installed, MovedDependency } from '../base/versionTypes';
-import { MtimeCache } from './cache';
-import { changedAt, VersionFs } from './fs';
+import { changedAt } from './fs';
 import { CLOCK_SLACK_MS } from './judge';
 import { historyMayTell, inferLoaded } from './inferLoaded';
-import { isRecord, readJson, ResolveContext } from './lookup';
+import { isRecord, keptMtimeCache, readJson, ResolveContext } from './lookup';
 import { npmCacheHistory, NpmCacheHistory } from './npmCacheHistory';
 import { memberDirs } from './nodeTree';
 
@@ -34,8 +33,6 @@ export interface NpmCacheInference {
  */
 export const MAX_MEMBERS_ASKED = 32;
 
-/** npm cache histories, by the file reads they were made with (kept across refreshes like resolutions). */
-const historyCaches = new WeakMap<VersionFs, MtimeCache<NpmCacheHistory>>();
 
 /** The lockfile of the tree a package is installed in (`<root>/node_modules/<name>`), with its change time. */
 async function projectLockfile(
@@ -55,10 +52,9 @@ async function projectLockfile(
 
 /** The cached history of one package (a refresh re-stats the buckets it read). */
 async function historyOf(ctx: ResolveContext, name: string, version: string): Promise<NpmCacheHistory> {
-  const { host, fs } = ctx;
-  let histories = historyCaches.get(fs);
-  if (!histories) historyCaches.set(fs, (histories = new MtimeCache<NpmCacheHistory>(fs)));
-  return histories.get(JSON.stringify([name, version, host.env.npm_config_cache ?? null]), (tfs) =>
+  const { host } = ctx;
+  // Kept across refreshes like resolutions, by the engine.
+  return keptMtimeCache<NpmCacheHistory>(ctx, 'npm-cache-history').get(JSON.stringify([name, version, host.env.npm_config_cache ?? null]), (tfs) =>
     npmCacheHistory({ host, fs: tfs }, name, [version]),
   );
 }

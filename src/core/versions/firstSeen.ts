@@ -1,5 +1,6 @@
-import { lstatSync } from 'node:fs';
-import { readPrivate, writePrivateAtomic } from '../base/privateFs';
+import type { Bucket } from '../base/engineCache';
+import { readPrivate, writePrivateAtomic } from '../machine/privateFs';
+import type { MachineFs } from '../machine/types';
 import type { ServerInfoStatement } from '../base/versionTypes';
 import { FirstSeen } from './judge';
 
@@ -35,21 +36,23 @@ export class FirstSeenStore {
     private readonly entries: Map<string, StoredEntry>,
     /** Our root (src/core/base/paths.ts): every folder from it down to the file's is checked before use. */
     private readonly root: string | undefined,
+    private readonly fs: MachineFs,
+    private readonly loaded: Bucket<string, LoadedStore> | undefined,
   ) {}
 
-  private static readonly loaded = new Map<string, { sig: string; store: FirstSeenStore }>();
-
   /**
-   * The store as last loaded in this process when the file has not changed since (a refresh then
-   * costs one stat instead of reading and parsing the file).
+   * The store as last loaded by this engine (`loaded`, its cache's bucket) when the file has not
+   * changed since (a refresh then costs one stat instead of reading and parsing the file).
    */
-  static async loadCached(file: string, report?: (message: string) => void, root?: string): Promise<FirstSeenStore> {
-    const st = lstatSync(file, { throwIfNoEntry: false });
-    const sig = st ? `${st.mtimeMs}:${st.size}:${st.ino}` : 'absent';
-    const hit = FirstSeenStore.loaded.get(file);
+  static async loadCached(
+    file: string,
+    o: { fs: MachineFs; loaded?: Bucket<string, LoadedStore>; report?: (message: string) => void; root?: string },
+  ): Promise<FirstSeenStore> {
+    const sig = fileSig(o.fs, file);
+    const hit = o.loaded?.get(file);
     if (hit && hit.sig === sig && !hit.store.dirty) return hit.store;
-    const store = await FirstSeenStore.load(file, report, root);
-    FirstSeenStore.loaded.set(file, { sig, store });
+    const store = await FirstSeenStore.load(file, o);
+    o.loaded?.set(file, { sig, store });
     return store;
   }
 
@@ -57,11 +60,15 @@ export class FirstSeenStore {
    * Loads the store; a missing file is empty, a garbage one is reported and replaced, and one that
    * is not a private file of ours (a link, another user's) is reported and ignored.
    */
-  static async load(file: string, report?: (message: string) => void, root?: string): Promise<FirstSeenStore> {
+  static async load(
+    file: string,
+    o: { fs: MachineFs; report?: (message: string) => void; root?: string; loaded?: Bucket<string, LoadedStore> },
+  ): Promise<FirstSeenStore> {
+    const { report, root } = o;
     const entries = new Map<string, StoredEntry>();
     let text: string | undefined;
     try {
-      text = await readPrivate(file, { root });
+      text = await readPrivate(file, { root, fs: o.fs });
     } catch (err) {
       report?.(`${file}: ${(err as Error).message}`);
     }
@@ -76,7 +83,7 @@ export class FirstSeenStore {
         report?.(`${file} is not valid JSON and will be rewritten: ${(err as Error).message}`);
       }
     }
-    return new FirstSeenStore(file, entries, root);
+    return new FirstSeenStore(file, entries, root, o.fs, o.loaded);
   }
 
   get(key: string): (FirstSeen & { serverInfo?: ServerInfoStatement }) | undefined {
@@ -122,13 +129,25 @@ export class FirstSeenStore {
       }
     }
     if (!this.dirty) return;
-    const current = await FirstSeenStore.load(this.file, undefined, this.root);
+    const current = await FirstSeenStore.load(this.file, { fs: this.fs, root: this.root });
     for (const [k, e] of current.entries)
       if (!this.entries.has(k) && now.getTime() - Date.parse(e.lastSeenAt) <= PRUNE_AFTER_MS) this.entries.set(k, e);
     const body: StoredFile = { version: 1, instances: Object.fromEntries(this.entries) };
     await writePrivateAtomic(this.file, `${JSON.stringify(body)}\n`, { root: this.root });
     this.dirty = false;
-    const st = lstatSync(this.file, { throwIfNoEntry: false });
-    if (st) FirstSeenStore.loaded.set(this.file, { sig: `${st.mtimeMs}:${st.size}:${st.ino}`, store: this });
+    this.loaded?.set(this.file, { sig: fileSig(this.fs, this.file), store: this });
   }
+}
+
+/** A store as loaded, with the file's signature then: the engine keeps it in its `first-seen` bucket. */
+export interface LoadedStore {
+  sig: string;
+  store: FirstSeenStore;
+}
+
+export const FIRST_SEEN_STORES = { name: 'first-seen', limit: 8 } as const;
+
+function fileSig(fs: MachineFs, file: string): string {
+  const st = fs.lstatSync(file);
+  return st ? `${st.mtimeMs}:${st.size}:${st.ino}` : 'absent';
 }

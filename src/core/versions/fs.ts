@@ -1,103 +1,14 @@
-import { lstatSync, promises as fsp, statSync, Stats } from 'node:fs';
+import type { FileStat, MachineFs } from '../machine/types';
 
 /**
- * The file reads version resolution needs, injected so resolvers run against fixture trees and so
- * the mtime cache can record exactly which paths an answer depended on.
- * "Not there" (ENOENT, ENOTDIR) is an answer (`undefined`); any other failure throws and becomes the
- * resolution's `unknown` reason.
+ * The file reads version resolution makes: a part of the Machine's (core/machine), so resolvers run
+ * against fixture trees in tests and the mtime cache can record exactly which paths an answer
+ * depended on. "Not there" (ENOENT, ENOTDIR) is an answer (`undefined`); any other failure throws and
+ * becomes the resolution's `unknown` reason. `readBytes` (a binary's own bytes), `lstatContent` (an
+ * lstat that is evidence in itself) and the synchronous stats are optional: a fixture may leave them out.
  */
-export interface FileStat {
-  kind: 'file' | 'dir' | 'link' | 'other';
-  mtimeMs: number;
-  ctimeMs: number;
-  size: number;
-  ino: number;
-}
-
-export interface VersionFs {
-  stat(path: string): Promise<FileStat | undefined>;
-  /** Does not follow a final symlink: a retargeted link changes its own ctime. */
-  lstat(path: string): Promise<FileStat | undefined>;
-  readText(path: string): Promise<string | undefined>;
-  readdir(path: string): Promise<string[] | undefined>;
-  realpath(path: string): Promise<string | undefined>;
-  /**
-   * Up to `length` bytes of a file from `position` (fewer at its end; undefined: not there). Optional:
-   * what reads a binary's own bytes (a Go binary's build information) reads nothing without it.
-   */
-  readBytes?(path: string, position: number, length: number): Promise<Buffer | undefined>;
-  /**
-   * An lstat whose answer is evidence in itself (a development server's own files: their change
-   * times are the verdict), so a cache re-checks it on every refresh, like a file whose content was
-   * read. Defaults to `lstat`.
-   */
-  lstatContent?(path: string): Promise<FileStat | undefined>;
-  /** Optional synchronous stats: the cache's validation pass re-stats hundreds of paths, where sync is ~10x cheaper. */
-  statSync?(path: string): FileStat | undefined;
-  lstatSync?(path: string): FileStat | undefined;
-}
-
-function absent(err: unknown): boolean {
-  const code = (err as NodeJS.ErrnoException).code;
-  return code === 'ENOENT' || code === 'ENOTDIR';
-}
-
-function toStat(s: Stats): FileStat {
-  const kind = s.isFile() ? 'file' : s.isDirectory() ? 'dir' : s.isSymbolicLink() ? 'link' : 'other';
-  return { kind, mtimeMs: s.mtimeMs, ctimeMs: s.ctimeMs, size: s.size, ino: s.ino };
-}
-
-async function orAbsent<T>(p: Promise<T>): Promise<T | undefined> {
-  try {
-    return await p;
-  } catch (err) {
-    if (absent(err)) return undefined;
-    throw err;
-  }
-}
-
-function orAbsentSync<T>(call: () => T): T | undefined {
-  try {
-    return call();
-  } catch (err) {
-    if (absent(err)) return undefined;
-    throw err;
-  }
-}
-
-export const nodeFs: VersionFs = {
-  stat: async (p) => {
-    const s = await orAbsent(fsp.stat(p));
-    return s && toStat(s);
-  },
-  lstat: async (p) => {
-    const s = await orAbsent(fsp.lstat(p));
-    return s && toStat(s);
-  },
-  readText: (p) => orAbsent(fsp.readFile(p, 'utf8')),
-  readdir: (p) => orAbsent(fsp.readdir(p)),
-  realpath: (p) => orAbsent(fsp.realpath(p)),
-  readBytes: async (p, position, length) => {
-    const handle = await orAbsent(fsp.open(p, 'r'));
-    if (!handle) return undefined;
-    try {
-      const buffer = Buffer.alloc(length);
-      const { bytesRead } = await handle.read(buffer, 0, length, position);
-      return buffer.subarray(0, bytesRead);
-    } finally {
-      await handle.close();
-    }
-  },
-  // ENOTDIR is "not there" here too, as in the promise versions: the same path gets the same answer either way.
-  statSync: (p) => {
-    const s = orAbsentSync(() => statSync(p, { throwIfNoEntry: false }));
-    return s && toStat(s);
-  },
-  lstatSync: (p) => {
-    const s = orAbsentSync(() => lstatSync(p, { throwIfNoEntry: false }));
-    return s && toStat(s);
-  },
-};
+export type VersionFs = Pick<MachineFs, 'stat' | 'lstat' | 'readText' | 'readdir' | 'realpath'> &
+  Partial<Pick<MachineFs, 'readBytes' | 'searchBytes' | 'lstatContent' | 'statSync' | 'lstatSync'>>;
 
 /**
  * Remembers every answer of `inner` for as long as it is used: one snapshot's resolutions look up the
@@ -126,6 +37,7 @@ export function memoizedFs(inner: VersionFs): VersionFs {
       inner.lstatSync ? async (p) => inner.lstatSync!(p) : (p) => (inner.lstatContent ?? inner.lstat)(p),
     ),
     ...(inner.readBytes ? { readBytes: inner.readBytes.bind(inner) } : {}),
+    ...(inner.searchBytes ? { searchBytes: inner.searchBytes.bind(inner) } : {}),
     ...(inner.statSync ? { statSync: inner.statSync } : {}),
     ...(inner.lstatSync ? { lstatSync: inner.lstatSync } : {}),
   };
@@ -201,6 +113,14 @@ export function trackingFs(inner: VersionFs): { fs: VersionFs; deps: Map<string,
           readBytes: async (p: string, position: number, length: number) => {
             await note(p, 'stat', true);
             return inner.readBytes!(p, position, length);
+          },
+        }
+      : {}),
+    ...(inner.searchBytes
+      ? {
+          searchBytes: async (p: string, pattern: string, limit: number) => {
+            await note(p, 'stat', true);
+            return inner.searchBytes!(p, pattern, limit);
           },
         }
       : {}),

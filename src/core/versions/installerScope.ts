@@ -5,7 +5,7 @@ import { pipxHomeFolders, uvToolFolder } from '../launch/runnerHomes';
 import { envVar, which } from '../launch/which';
 import type { Installed } from '../base/versionTypes';
 import type { VersionFs } from './fs';
-import { constants as fsConstants, promises as fsp } from 'node:fs';
+import type { Machine } from '../machine/types';
 import { readEnviron } from '../processes/environ';
 import { hasFlag, Installer, InstallerProcess, installersIn, optionValue } from './installers';
 
@@ -332,21 +332,22 @@ export async function scopedInstallers(
 }
 
 /** This machine's readers of an installer's working directory, executable and environment (Linux; elsewhere unknown). */
-export function hostScopeReaders(
-  platform: NodeJS.Platform,
-  fs: ScopeReaders['fs'] & Partial<Pick<VersionFs, 'readText'>>,
+export function machineScopeReaders(
+  machine: Machine,
+  fs: ScopeReaders['fs'] & Partial<Pick<VersionFs, 'readText'>> = machine.fs,
 ): ScopeReaders & { fs: Partial<Pick<VersionFs, 'readText'>> } {
-  const linux = platform === 'linux';
-  const link = (p: string) => (linux ? fsp.readlink(p).catch(() => undefined) : Promise.resolve(undefined));
+  const linux = machine.host.platform === 'linux';
+  const link = (p: string) =>
+    linux ? machine.fs.readlink(p).catch(() => undefined) : Promise.resolve(undefined);
   return {
     fs,
     cwd: (pid) => link(`/proc/${pid}/cwd`),
     exe: (pid) => link(`/proc/${pid}/exe`),
     // Only the one variable asked for is kept; nothing of the environment is stored or printed.
-    envOf: async (pid, name) => (linux ? readEnviron(pid, platform)?.get(name) : undefined),
+    envOf: async (pid, name) => (linux ? readEnviron(pid, machine)?.get(name) : undefined),
     npmArgv: async (pid) => {
       if (!linux) return undefined;
-      const fds = await fsp.readdir(`/proc/${pid}/fd`).catch(() => [] as string[]);
+      const fds = (await machine.fs.readdir(`/proc/${pid}/fd`).catch(() => undefined)) ?? [];
       for (const fd of fds) {
         const target = await link(`/proc/${pid}/fd/${fd}`);
         // npm keeps at most logs-max logs: another npm run may have deleted this one while it runs.
@@ -356,21 +357,11 @@ export function hostScopeReaders(
         // its number (a pipe, a socket) between the readlink and the open: non-blocking (a FIFO's
         // open waits for a writer) and a regular file only (a pipe's read waits for data, and
         // would take it from npm), so a snapshot never waits on another process's descriptors.
-        const handle = await fsp
-          .open(`/proc/${pid}/fd/${fd}`, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK | fsConstants.O_NOCTTY)
-          .catch(() => undefined);
-        if (!handle) continue;
-        try {
-          if (!(await handle.stat()).isFile()) continue;
-          const buf = Buffer.alloc(16 * 1024);
-          const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
-          const argv = npmLogArgv(buf.subarray(0, bytesRead).toString('utf8'));
-          if (argv) return argv;
-        } catch {
-          // Gone or unreadable since the look: the next descriptor may still say.
-        } finally {
-          await handle.close().catch(() => undefined);
-        }
+        // (The Machine's readBytes opens so, machine/liveFs.ts.)
+        const head = await machine.fs.readBytes(`/proc/${pid}/fd/${fd}`, 0, 16 * 1024).catch(() => undefined);
+        // Gone or unreadable since the look: the next descriptor may still say.
+        const argv = head && npmLogArgv(head.toString('utf8'));
+        if (argv) return argv;
       }
       return undefined;
     },

@@ -12,7 +12,7 @@ import { GoBuildInfo, moduleVersion } from './goBuildInfo';
 import { isCargoRecordOf } from './cargoInstall';
 import { parseDeletedMappings, replacedWithin } from './maps';
 import { Compared, ContentCheck, distInfoOwning } from './mappedContent';
-import { isRuntimeFile, readRuntime, RuntimeSighting } from './runtime';
+import { isRuntimeFile, RuntimeSighting } from './runtime';
 
 /**
  * The evidence of one running instance and its judgement: what a snapshot (attach.ts) and a guard
@@ -44,14 +44,16 @@ export interface InstanceFacts {
   installing: { known: RunningInstaller | undefined } | { ask(): Promise<RunningInstaller | undefined> };
   /** An installer that could write the package, seen at work by an earlier look and gone now. */
   installedBy?: VersionEvidence['installedBy'];
+  /** The entry's launch moved since this process started (configDrift.ts): weighed by `judge`. */
+  drift?: VersionEvidence['drift'];
   /** ms since the epoch. */
   now: number;
 }
 
 export interface InstanceReaders {
   readMaps(pid: number): Promise<string | undefined>;
-  /** File times, for the evidence of an exec (`pipx_metadata.json`). */
-  stat: VersionFs['stat'];
+  /** File reads: times, for the evidence of an exec (`pipx_metadata.json`); a distribution's RECORD. */
+  fs: VersionFs;
   compareReplaced(pid: number, mapsText: string, paths: readonly string[]): Promise<Map<string, Compared>>;
   /**
    * The process's runtime as /proc shows it (runtime.ts `sightRuntime`: its executable and the
@@ -185,7 +187,7 @@ export async function judgeInstance(f: InstanceFacts, readers: InstanceReaders):
   // Judged against the latest moment it may have begun: a start time read early would take a file
   // written just after the process began for one it loaded.
   const begun = f.startTime === undefined ? undefined : f.startTime + ((await readers.startLag?.()) ?? 0);
-  const start = await execStart(f.argv, begun, readers.stat);
+  const start = await execStart(f.argv, begun, (p) => readers.fs.stat(p));
   const roots = rootsOf(installed);
   // The maps are read once: for the runtime's libraries, and for the package's files.
   let maps: Promise<string | undefined> | undefined;
@@ -199,7 +201,7 @@ export async function judgeInstance(f: InstanceFacts, readers: InstanceReaders):
     ? replacedWithin(parseDeletedMappings(mapsText), roots).filter((file) => !isRuntimeFile(file, sighting))
     : [];
   const runtime = sighting
-    ? await (readers.readRuntime ?? readRuntime)(f.pid, f.startTime, sighting, await readMaps())
+    ? await readers.readRuntime?.(f.pid, f.startTime, sighting, await readMaps())
     : undefined;
   // A replaced file is a change only when its content differs from the one installed now.
   const checks =
@@ -230,7 +232,7 @@ export async function judgeInstance(f: InstanceFacts, readers: InstanceReaders):
         (location !== undefined && counterparts.includes(location) && isCargoRecordOf(file.path, location, path.sep)),
     );
     if (!changeExplained) {
-      const owners = (await Promise.all(counterparts.map((file) => distInfoOwning(file)))).filter(
+      const owners = (await Promise.all(counterparts.map((file) => distInfoOwning(file, readers.fs)))).filter(
         (d): d is string => !!d,
       );
       changeExplained =
@@ -254,6 +256,7 @@ export async function judgeInstance(f: InstanceFacts, readers: InstanceReaders):
     changeExplained,
     ...(inferred ? { inferred } : {}),
     ...(installedBy ? { installedBy } : {}),
+    ...(f.drift ? { drift: f.drift } : {}),
     now: f.now,
   };
   // Members a recorded closure had and the closure now lacks: gone, or only no longer required?

@@ -1,3 +1,4 @@
+import type { Drift } from './configDrift';
 import { RecordedVersions } from '../locks/types';
 import { describeMove, environmentMoves, fingerprint, markStillInstalled } from './fingerprint';
 import {
@@ -44,6 +45,11 @@ export interface FirstSeen {
 
 export interface VersionEvidence {
   installed: Installed;
+  /**
+   * The entry launches another release than the one this process was started with
+   * (configDrift.ts, read from its launcher chain): `config-changed` unless a stronger verdict holds.
+   */
+  drift?: Drift;
   /** ms since the epoch; absent when the OS gave none. */
   processStart?: number;
   lock?: { versions: RecordedVersions; startedAt?: string };
@@ -253,6 +259,26 @@ function newestFiles(lists: ChangedFile[][], limit = 5): ChangedFile[] {
 }
 
 export function judge(e: VersionEvidence): { running: Running; verdict: VersionVerdict } {
+  const judged = judgeVersions(e);
+  // The entry now launches another version than the process was started with: a restart runs the
+  // new one. Not over a stale verdict (it says more), nor while an install settles (the wait is said first).
+  const v = judged.verdict;
+  if (e.drift && v.state !== 'stale' && !(v.state === 'unknown' && v.settling)) {
+    const d = e.drift;
+    return {
+      ...judged,
+      verdict: {
+        state: 'config-changed',
+        ...d,
+        summary: `${d.package}: the configuration now launches ${d.configured}; this process was started with ${d.running}: restart it to run the new launch`,
+      },
+    };
+  }
+  return judged;
+}
+
+/** The judgement of what runs against what is installed, before the entry's own drift is weighed. */
+function judgeVersions(e: VersionEvidence): { running: Running; verdict: VersionVerdict } {
   const inst = e.installed;
   let running = runningOf(e);
   const replaced = e.replacedFiles ?? [];

@@ -1,12 +1,26 @@
+import type { EngineCache } from '../base/engineCache';
+import { MtimeCache } from './cache';
 import { HostEnv, pathFor } from '../base/hostEnv';
 import { hasSeparator } from '../launch/program';
 import { envVar, which } from '../launch/which';
-import { FileStat, VersionFs } from './fs';
+import type { FileStat } from '../machine/types';
+import { VersionFs } from './fs';
 
 /** What every resolver gets: the host (paths, env, platform) and the file reads. */
 export interface ResolveContext {
   host: HostEnv;
   fs: VersionFs;
+  /** The engine's cache, for answers kept across refreshes (histories); without one nothing is kept. */
+  cache?: EngineCache;
+}
+
+/**
+ * An mtime-checked cache kept in the engine's cache under `name`, made for these file reads on
+ * first use; a fresh one (kept nowhere) without an engine cache.
+ */
+export function keptMtimeCache<T>(ctx: ResolveContext, name: string): MtimeCache<T> {
+  const make = () => new MtimeCache<T>(ctx.fs);
+  return ctx.cache ? ctx.cache.bucket<string, MtimeCache<T>>(name, { limit: 1 }).getOrSet('', make) : make();
 }
 
 /** The launch being resolved: a configured command or a running process's argv. */

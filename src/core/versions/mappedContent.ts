@@ -1,11 +1,12 @@
-import { promises as fsp, Stats } from 'node:fs';
 import * as path from 'node:path';
+import type { Bucket } from '../base/engineCache';
+import type { FileStat, MachineFs } from '../machine/types';
 
 /**
  * Whether a mapped file that was replaced on disk (`(deleted)` in /proc/<pid>/maps) had the same
  * content as the file installed at its place now. A same-version reinstall replaces every file with
  * an identical copy: that is not a change, and calling it stale would teach users to ignore the
- * badge. The old bytes are read where Linux lets us: `/proc/<pid>/map_files/<range>` (the whole old
+ * badge. The old bytes are read (as SHA-256 digests, streamed: machine/liveFs.ts) where Linux lets us: `/proc/<pid>/map_files/<range>` (the whole old
  * file; needs CAP_SYS_ADMIN), `/proc/<pid>/exe` for the process's own executable (the whole old file;
  * needs ptrace read access, which the user has to their own processes), else the mapped read-only
  * regions from `/proc/<pid>/mem` (needs ptrace access to the process). Neither readable: `unverified`, and the judgement says so.
@@ -59,14 +60,15 @@ export function deletedRegions(mapsText: string): Map<string, MappedRegion[]> {
  * its first letter>` before deleting it, so the process's maps may name the stash: the installed
  * counterpart is the sibling with the same name but for that first letter.
  */
-export async function counterpartOf(deleted: string): Promise<string | undefined> {
+export async function counterpartOf(deleted: string, fs: MachineFs): Promise<string | undefined> {
+  const exists = async (p: string) => (await fs.stat(p).catch(() => undefined))?.kind === 'file';
   if (await exists(deleted)) return deleted;
   const parts = deleted.split('/');
   const i = parts.findIndex((p) => p.startsWith('~') && p.length > 1);
   if (i <= 0) return undefined;
   const parent = parts.slice(0, i).join('/') || '/';
   const rest = parts[i].slice(1);
-  const entries = await fsp.readdir(parent).catch(() => [] as string[]);
+  const entries = (await fs.readdir(parent).catch(() => undefined)) ?? [];
   for (const e of entries) {
     if (e.length === parts[i].length && e.slice(1) === rest && !e.startsWith('~')) {
       const candidate = [...parts.slice(0, i), e, ...parts.slice(i + 1)].join('/');
@@ -76,103 +78,72 @@ export async function counterpartOf(deleted: string): Promise<string | undefined
   return undefined;
 }
 
-async function exists(p: string): Promise<boolean> {
-  return (await fsp.stat(p).catch(() => undefined))?.isFile() ?? false;
-}
-
 /** Bytes read per process at most: comparing never costs more than this. */
 const BUDGET_BYTES = 64 * 1024 * 1024;
-/** Compared a chunk at a time: a 100 MB native library is never held in memory whole. */
-const CHUNK_BYTES = 1024 * 1024;
-
 /**
- * Whether `length` bytes of `a` from `aAt` equal those of `b` from `bAt` (a short read of `b` past its
- * end counts as zeros: the last page of a mapping past the end of its file reads so).
+ * Proofs already made, kept by the engine (its `content-proofs` bucket): the old file's content
+ * cannot change while it is mapped, and the installed one is known by device, inode, size and
+ * mtime. A watch loop or a busy guard asks about the same replaced libraries every few seconds;
+ * each is read once.
  */
-async function sameBytes(
-  a: fsp.FileHandle,
-  aAt: bigint,
-  b: fsp.FileHandle,
-  bAt: number,
-  length: number,
-): Promise<boolean | undefined> {
-  const left = Buffer.alloc(Math.min(CHUNK_BYTES, length));
-  const right = Buffer.alloc(left.length);
-  for (let done = 0; done < length; done += left.length) {
-    const n = Math.min(left.length, length - done);
-    const got = await a.read({ buffer: left, offset: 0, length: n, position: aAt + BigInt(done) });
-    if (got.bytesRead !== n) return undefined;
-    right.fill(0, 0, n);
-    await b.read({ buffer: right, offset: 0, length: n, position: bAt + done });
-    if (!left.subarray(0, n).equals(right.subarray(0, n))) return false;
-  }
-  return true;
-}
+export const CONTENT_PROOFS = { name: 'content-proofs', limit: 4096 } as const;
+export type ProofBucket = Bucket<string, ContentCheck>;
 
-/**
- * Proofs already made, for the life of the process: the old file's content cannot change while it is
- * mapped, and the installed one is known by device, inode, size and mtime. A watch loop or a busy
- * guard asks about the same replaced libraries every few seconds; each is read once. Bounded: the
- * oldest proofs go first.
- */
-const PROOFS_KEPT = 4096;
-const proofs = new Map<string, ContentCheck>();
-
-function proofKey(pid: number, regions: readonly MappedRegion[], current: Stats): string {
+function proofKey(pid: number, regions: readonly MappedRegion[], current: FileStat): string {
   const old = regions.map((r) => `${r.device}:${r.inode}@${r.start}-${r.end}`).join(',');
-  return `${pid}|${old}|${current.dev}:${current.ino}:${current.size}:${current.mtimeMs}`;
+  return `${pid}|${old}|${current.dev ?? '?'}:${current.ino}:${current.size}:${current.mtimeMs}`;
 }
 
-function keepProof(key: string, check: ContentCheck): void {
-  if (proofs.size >= PROOFS_KEPT) proofs.delete(proofs.keys().next().value as string);
-  proofs.set(key, check);
+/** Two digests: identical, differs, or not known when either could not be read. */
+function checkOf(a: string | undefined, b: string | undefined): ContentCheck | undefined {
+  return a === undefined || b === undefined ? undefined : a === b ? 'identical' : 'differs';
 }
 
-/** The whole old file, opened through /proc (`old`), against the installed one. */
-async function wholeFile(old: string, current: string, budget: { left: number }): Promise<ContentCheck | undefined> {
-  let handle: fsp.FileHandle | undefined;
-  let file: fsp.FileHandle | undefined;
+/** The whole old file, read through /proc (`old`), against the installed one. */
+async function wholeFile(
+  fs: MachineFs,
+  old: string,
+  current: string,
+  budget: { left: number },
+): Promise<ContentCheck | undefined> {
   try {
-    handle = await fsp.open(old, 'r');
-    const st = await handle.stat();
-    file = await fsp.open(current, 'r');
-    const now = await file.stat();
+    const [st, now] = await Promise.all([fs.stat(old), fs.stat(current)]);
+    if (!st || !now) return undefined;
     if (st.size !== now.size) return 'differs';
     if (st.size > budget.left) return undefined;
     budget.left -= st.size;
-    const same = await sameBytes(handle, 0n, file, 0, st.size);
-    return same === undefined ? undefined : same ? 'identical' : 'differs';
+    return checkOf(...(await Promise.all([fs.digest(old), fs.digest(current)])));
   } catch {
     return undefined;
-  } finally {
-    await handle?.close().catch(() => undefined);
-    await file?.close().catch(() => undefined);
   }
 }
 
 /** The whole old file through map_files (root or CAP_SYS_ADMIN only). */
 function viaMapFiles(
+  fs: MachineFs,
   pid: number,
   region: MappedRegion,
   current: string,
   budget: { left: number },
 ): Promise<ContentCheck | undefined> {
-  return wholeFile(`/proc/${pid}/map_files/${region.start}-${region.end}`, current, budget);
+  return wholeFile(fs, `/proc/${pid}/map_files/${region.start}-${region.end}`, current, budget);
 }
 
 /** The whole old executable through /proc/<pid>/exe, when the replaced file is the process's own executable. */
 async function viaExe(
+  fs: MachineFs,
   pid: number,
   replaced: string,
   current: string,
   budget: { left: number },
 ): Promise<ContentCheck | undefined> {
-  const link = await fsp.readlink(`/proc/${pid}/exe`).catch(() => undefined);
-  return link === `${replaced} (deleted)` ? wholeFile(`/proc/${pid}/exe`, current, budget) : undefined;
+  const link = await fs.readlink(`/proc/${pid}/exe`).catch(() => undefined);
+  return link === `${replaced} (deleted)` ? wholeFile(fs, `/proc/${pid}/exe`, current, budget) : undefined;
 }
 
 /** The read-only mapped regions through /proc/<pid>/mem, each against the same range of the file now. */
 async function viaMem(
+  fs: MachineFs,
   pid: number,
   regions: MappedRegion[],
   current: string,
@@ -180,25 +151,23 @@ async function viaMem(
 ): Promise<ContentCheck | undefined> {
   const readOnly = regions.filter((r) => !r.perms.includes('w'));
   if (!readOnly.length) return undefined;
-  let mem: fsp.FileHandle | undefined;
-  let file: fsp.FileHandle | undefined;
   try {
-    mem = await fsp.open(`/proc/${pid}/mem`, 'r');
-    file = await fsp.open(current, 'r');
     for (const r of readOnly) {
-      const len = Number(BigInt(`0x${r.end}`) - BigInt(`0x${r.start}`));
-      if (len > budget.left) return undefined;
-      budget.left -= len;
-      const same = await sameBytes(mem, BigInt(`0x${r.start}`), file, r.offset, len);
-      if (same === undefined) return undefined;
-      if (!same) return 'differs';
+      const length = Number(BigInt(`0x${r.end}`) - BigInt(`0x${r.start}`));
+      if (length > budget.left) return undefined;
+      budget.left -= length;
+      // User-space addresses fit a double exactly (47 bits on x86-64, 48 on arm64).
+      const check = checkOf(
+        ...(await Promise.all([
+          fs.digest(`/proc/${pid}/mem`, { position: parseInt(r.start, 16), length }),
+          fs.digest(current, { position: r.offset, length }),
+        ])),
+      );
+      if (check !== 'identical') return check;
     }
     return 'identical';
   } catch {
     return undefined;
-  } finally {
-    await mem?.close().catch(() => undefined);
-    await file?.close().catch(() => undefined);
   }
 }
 
@@ -210,29 +179,31 @@ export async function compareReplaced(
   pid: number,
   mapsText: string,
   paths: readonly string[],
+  fs: MachineFs,
+  proofs?: ProofBucket,
 ): Promise<Map<string, Compared>> {
   const regions = deletedRegions(mapsText);
   const budget = { left: BUDGET_BYTES };
   const out = new Map<string, Compared>();
   for (const p of paths) {
-    const current = await counterpartOf(p);
+    const current = await counterpartOf(p, fs);
     if (!current) {
       out.set(p, { check: 'differs' });
       continue;
     }
     const rs = regions.get(p) ?? [];
-    const now = await fsp.stat(current).catch(() => undefined);
+    const now = await fs.stat(current).catch(() => undefined);
     const key = now && proofKey(pid, rs, now);
-    let check: ContentCheck | undefined = key === undefined ? undefined : proofs.get(key);
+    let check: ContentCheck | undefined = key === undefined ? undefined : proofs?.get(key);
     if (check === undefined) {
       for (const r of rs) {
-        check = await viaMapFiles(pid, r, current, budget);
+        check = await viaMapFiles(fs, pid, r, current, budget);
         if (check) break;
       }
-      check ??= await viaExe(pid, p, current, budget);
-      check ??= await viaMem(pid, rs, current, budget);
+      check ??= await viaExe(fs, pid, p, current, budget);
+      check ??= await viaMem(fs, pid, rs, current, budget);
       // "Unverified" may be a budget spent on other files this time: only proofs are kept.
-      if (key !== undefined && check !== undefined) keepProof(key, check);
+      if (key !== undefined && check !== undefined) proofs?.set(key, check);
     }
     out.set(p, { check: check ?? 'unverified', counterpart: current });
   }
@@ -244,15 +215,15 @@ export async function compareReplaced(
  * installed vouches for its distribution (a native library differs between releases), so that
  * distribution's rewritten metadata is a reinstall, not a change. Undefined outside a site-packages.
  */
-export async function distInfoOwning(file: string): Promise<string | undefined> {
+export async function distInfoOwning(file: string, fs: Pick<MachineFs, 'readdir' | 'readText'>): Promise<string | undefined> {
   let dir = path.dirname(file);
   for (let depth = 0; depth < 6; depth++) {
-    const entries = await fsp.readdir(dir).catch(() => [] as string[]);
+    const entries = (await fs.readdir(dir).catch(() => undefined)) ?? [];
     const infos = entries.filter((e) => e.endsWith('.dist-info'));
     if (infos.length) {
       const rel = path.relative(dir, file).split(path.sep).join('/');
       for (const info of infos) {
-        const record = await fsp.readFile(path.join(dir, info, 'RECORD'), 'utf8').catch(() => '');
+        const record = (await fs.readText(path.join(dir, info, 'RECORD')).catch(() => undefined)) ?? '';
         if (record.split(/\r?\n/).some((line) => line.startsWith(`${rel},`))) return path.join(dir, info);
       }
       return undefined;

@@ -1,4 +1,4 @@
-import { promises as fsp } from 'node:fs';
+import type { Machine } from '../machine/types';
 
 /**
  * Linux shows a mapped file that was deleted or replaced on disk as `<path> (deleted)` in
@@ -29,10 +29,10 @@ export function replacedWithin(deleted: readonly string[], roots: readonly strin
 }
 
 /** Reads a process's maps; undefined when not on Linux or not readable (another user's process, gone). */
-export async function readMaps(pid: number, platform: NodeJS.Platform = process.platform): Promise<string | undefined> {
-  if (platform !== 'linux') return undefined;
+export async function readMaps(pid: number, machine: Machine): Promise<string | undefined> {
+  if (machine.host.platform !== 'linux') return undefined;
   try {
-    return await fsp.readFile(`/proc/${pid}/maps`, 'utf8');
+    return await machine.fs.readText(`/proc/${pid}/maps`);
   } catch {
     // Not readable is an ordinary answer (the process exited, or belongs to someone else): no evidence either way.
     return undefined;

@@ -1,10 +1,8 @@
 import { pathFor } from '../base/hostEnv';
 import { Installed } from '../base/versionTypes';
-import { MtimeCache } from './cache';
-import { VersionFs } from './fs';
 import { historyMayTell, inferLoaded, START_SLACK_MS } from './inferLoaded';
 import type { VersionEvidence } from './judge';
-import { ResolveContext } from './lookup';
+import { keptMtimeCache, ResolveContext } from './lookup';
 import { inferFromPipxLogs, PipxLog, pipxLogDirs, readPipxLogs } from './pipxLog';
 import { uvCacheDir } from './python';
 import { UvCacheHistory, uvCacheHistory } from './uvCacheHistory';
@@ -22,14 +20,6 @@ import { UvCacheHistory, uvCacheHistory } from './uvCacheHistory';
 
 type Inferred = NonNullable<VersionEvidence['inferred']>;
 
-const uvHistories = new WeakMap<VersionFs, MtimeCache<UvCacheHistory>>();
-const pipxHistories = new WeakMap<VersionFs, MtimeCache<PipxLog[]>>();
-
-function cacheFor<T>(map: WeakMap<VersionFs, MtimeCache<T>>, fs: VersionFs): MtimeCache<T> {
-  let c = map.get(fs);
-  if (!c) map.set(fs, (c = new MtimeCache<T>(fs)));
-  return c;
-}
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -49,7 +39,7 @@ async function fromUvCache(
   const installer = (await fs.readText(p.join(installed.location, 'INSTALLER')))?.trim();
   if (installer !== 'uv') return undefined;
   const cacheDir = uvCacheDir(ctx);
-  const histories = cacheFor(uvHistories, fs);
+  const histories = keptMtimeCache<UvCacheHistory>(ctx, 'uv-cache-history');
   const history = (name: string) =>
     histories.get(JSON.stringify([cacheDir, name]), (tfs) => uvCacheHistory({ host, fs: tfs }, cacheDir, name));
   const words = { cache: "uv's cache", did: 'unpacked' };
@@ -103,7 +93,7 @@ async function fromPipxLogs(
   const venv = pipxVenv(installed);
   if (!venv) return undefined;
   const { host, fs } = ctx;
-  const logs = await cacheFor(pipxHistories, fs).get(JSON.stringify(pipxLogDirs(host)), (tfs) =>
+  const logs = await keptMtimeCache<PipxLog[]>(ctx, 'pipx-logs').get(JSON.stringify(pipxLogDirs(host)), (tfs) =>
     readPipxLogs({ host, fs: tfs }),
   );
   // The log names the venv as pipx resolved it: compared through real paths too.

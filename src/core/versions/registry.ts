@@ -1,4 +1,5 @@
-import { readPrivate, writePrivateAtomic } from '../base/privateFs';
+import { readPrivate, writePrivateAtomic } from '../machine/privateFs';
+import type { MachineFs } from '../machine/types';
 // Each function from its own module: the package's index loads all of semver.
 import semverGt from 'semver/functions/gt';
 import semverPrerelease from 'semver/functions/prerelease';
@@ -214,6 +215,8 @@ interface CacheEntry {
 
 export interface RegistryCheckerOptions {
   ctx: ResolveContext;
+  /** How the cache file is read (a Machine's files: a replay reads its record); defaults to this machine's. */
+  fs?: MachineFs;
   cacheFile: string;
   /** Our root (src/core/base/paths.ts): every folder from it down to the cache file's is checked before use. */
   root?: string;
@@ -239,7 +242,7 @@ export class RegistryChecker {
     this.loaded ??= (async () => {
       let text: string | undefined;
       try {
-        text = await readPrivate(this.opts.cacheFile, { root: this.opts.root });
+        text = await readPrivate(this.opts.cacheFile, { root: this.opts.root, ...(this.opts.fs ? { fs: this.opts.fs } : {}) });
       } catch (err) {
         this.opts.log(`registry cache ${this.opts.cacheFile}: ${(err as Error).message}`);
         return;

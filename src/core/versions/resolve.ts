@@ -4,7 +4,7 @@ import { pathFor } from '../base/hostEnv';
 import { redactArgs, redactUrl } from '../base/redact';
 import { changedAt } from './fs';
 import { withDevSource } from './devSource';
-import { buildInfoOfFile } from './goBinary';
+import { buildInfoOf } from './goBinary';
 import { parseGoRun, resolveGoRun } from './goRun';
 import { packageOfBin, parseCrates2 } from './cargoInstall';
 import { moduleVersion } from './goBuildInfo';
@@ -248,8 +248,8 @@ async function fromExecutable(ctx: ResolveContext, command: string, cwd: string 
   const s = await ctx.fs.stat(real);
   // A Go binary names its main module and that module's version in its own bytes.
   const go =
-    ctx.fs.readBytes && s?.kind === 'file'
-      ? await buildInfoOfFile((f, at, n) => ctx.fs.readBytes!(f, at, n), real)
+    ctx.fs.readBytes && ctx.fs.searchBytes && s?.kind === 'file'
+      ? await buildInfoOf({ readBytes: ctx.fs.readBytes, searchBytes: ctx.fs.searchBytes }, real)
       : undefined;
   const module = moduleVersion(go);
   if (go && module)

@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
-import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
+import type { EngineCache } from '../base/engineCache';
+import type { Machine, MachineFs } from '../machine/types';
 import type { RuntimeReplaced } from '../base/versionTypes';
-import { compareReplaced, deletedRegions } from './mappedContent';
+import { compareReplaced, CONTENT_PROOFS, deletedRegions } from './mappedContent';
 
 /**
  * The runtime a server runs on (node, python3.x), replaced under it: an upgrade of Node or Python
@@ -105,15 +105,18 @@ export function isRuntimeFile(file: string, sighting: RuntimeSighting | undefine
  * linker merged it into, such as the install prefix). Pure.
  */
 export function versionCandidates(kind: RuntimeKind, text: string, minor?: string): string[] {
+  const pattern = versionPattern(kind, minor);
+  if (!pattern) return [];
   const out = new Set<string>();
-  if (kind === 'node') {
-    for (const m of text.matchAll(/node-v(\d+\.\d+\.\d+)-headers\.tar\.gz|node\.js\/v(\d+\.\d+\.\d+)(?![\d.])/g))
-      out.add(m[1] ?? m[2]);
-  } else if (kind === 'python' && minor) {
-    const re = new RegExp(`(?<![\\d.])(${minor.replace('.', '\\.')}\\.\\d+(?:(?:a|b|rc)\\d+)?)\\x00`, 'g');
-    for (const m of text.matchAll(re)) out.add(m[1]);
-  }
+  for (const m of text.matchAll(new RegExp(pattern, 'g'))) out.add(m.slice(1).find((g) => g !== undefined) ?? m[0]);
   return [...out];
+}
+
+/** The regular expression (its source) whose first defined group is a version of the runtime, when there is one to look for. */
+export function versionPattern(kind: RuntimeKind, minor?: string): string | undefined {
+  if (kind === 'node') return String.raw`node-v(\d+\.\d+\.\d+)-headers\.tar\.gz|node\.js\/v(\d+\.\d+\.\d+)(?![\d.])`;
+  if (kind === 'python' && minor) return String.raw`(?<![\d.])(${minor.replace('.', '\\.')}\.\d+(?:(?:a|b|rc)\d+)?)\x00`;
+  return undefined;
 }
 
 /** One version, when every candidate agrees; undefined when none or several were found. */
@@ -177,82 +180,47 @@ export function runtimeEvidence(
 
 /** Bytes scanned per file for a version at most. */
 const SCAN_LIMIT = 512 * 1024 * 1024;
-const CHUNK = 4 * 1024 * 1024;
-const OVERLAP = 256;
 
-/** Every version candidate in a file, read in chunks (undefined when it cannot be read). */
-async function scanFile(file: string, kind: RuntimeKind, minor: string | undefined): Promise<string[] | undefined> {
-  let handle: fsp.FileHandle | undefined;
-  try {
-    handle = await fsp.open(file, 'r');
-    const found = new Set<string>();
-    const buf = Buffer.alloc(CHUNK + OVERLAP);
-    let carry = 0;
-    for (let pos = 0; pos < SCAN_LIMIT;) {
-      const { bytesRead } = await handle.read(buf, carry, CHUNK, pos);
-      if (bytesRead === 0) break;
-      pos += bytesRead;
-      const total = carry + bytesRead;
-      for (const v of versionCandidates(kind, buf.toString('latin1', 0, total), minor)) found.add(v);
-      // A string cut at a chunk's end is read whole with the next one.
-      carry = Math.min(OVERLAP, total);
-      buf.copy(buf, 0, total - carry, total);
-    }
-    return [...found];
-  } catch {
-    return undefined;
-  } finally {
-    await handle?.close().catch(() => undefined);
-  }
-}
-
-async function sha256(file: string): Promise<string | undefined> {
-  let handle: fsp.FileHandle | undefined;
-  try {
-    handle = await fsp.open(file, 'r');
-    const hash = createHash('sha256');
-    const buf = Buffer.alloc(CHUNK);
-    for (;;) {
-      const { bytesRead } = await handle.read(buf, 0, CHUNK, null);
-      if (bytesRead === 0) break;
-      hash.update(buf.subarray(0, bytesRead));
-    }
-    return hash.digest('hex');
-  } catch {
-    return undefined;
-  } finally {
-    await handle?.close().catch(() => undefined);
-  }
+/** Every version candidate in a file, read in chunks by the Machine (undefined when it cannot be read). */
+async function scanFile(
+  fs: MachineFs,
+  file: string,
+  kind: RuntimeKind,
+  minor: string | undefined,
+): Promise<string[] | undefined> {
+  const pattern = versionPattern(kind, minor);
+  if (!pattern) return [];
+  const found = await fs.searchBytes(file, pattern, SCAN_LIMIT);
+  return found && [...new Set(found.map((m) => m.text))];
 }
 
 /** Whether the old executable (through /proc) and the file at its path now are byte for byte the same: a reinstall. */
-async function sameExecutable(pid: number, exe: string): Promise<boolean> {
+async function sameExecutable(fs: MachineFs, pid: number, exe: string): Promise<boolean> {
   const [old, now] = await Promise.all([
-    fsp.stat(`/proc/${pid}/exe`).catch(() => undefined),
-    fsp.stat(exe).catch(() => undefined),
+    fs.stat(`/proc/${pid}/exe`).catch(() => undefined),
+    fs.stat(exe).catch(() => undefined),
   ]);
   if (!old || !now || old.size !== now.size || old.size > SCAN_LIMIT) return false;
-  const [a, b] = await Promise.all([sha256(`/proc/${pid}/exe`), sha256(exe)]);
+  const [a, b] = await Promise.all([
+    fs.digest(`/proc/${pid}/exe`).catch(() => undefined),
+    fs.digest(exe).catch(() => undefined),
+  ]);
   return !!a && a === b;
 }
 
-/** What runs never changes for one process: read once per pid and start. */
-const runningMemo = new Map<string, Promise<{ version?: string; how: string }>>();
-const sameMemo = new Map<string, Promise<boolean>>();
-const installedMemo = new Map<string, Promise<{ version?: string; how: string }>>();
-const MEMO_LIMIT = 512;
+/** What runs never changes for one process: read once per pid and start, kept in the engine's cache. */
+const MEMO = { limit: 512 } as const;
 
-function remember<T>(memo: Map<string, T>, key: string, make: () => T): T {
-  let hit = memo.get(key);
-  if (hit === undefined) {
-    if (memo.size >= MEMO_LIMIT) memo.delete(memo.keys().next().value as string);
-    memo.set(key, (hit = make()));
-  }
-  return hit;
+function memos(cache: EngineCache | undefined) {
+  return {
+    running: cache?.bucket<string, Promise<{ version?: string; how: string }>>('runtime-running', MEMO),
+    same: cache?.bucket<string, Promise<boolean>>('runtime-same-exe', MEMO),
+    installed: cache?.bucket<string, Promise<{ version?: string; how: string }>>('runtime-installed', MEMO),
+  };
 }
 
 /** The running version, from the old executable's bytes, else from a mapped runtime library's. */
-async function runningVersion(pid: number, s: RuntimeSighting): Promise<{ version?: string; how: string }> {
+async function runningVersion(fs: MachineFs, pid: number, s: RuntimeSighting): Promise<{ version?: string; how: string }> {
   const sources: Array<{ file: string; how: string }> = [
     { file: `/proc/${pid}/exe`, how: `read from the running executable (/proc/${pid}/exe)` },
     ...s.libraries.map((l) =>
@@ -262,7 +230,7 @@ async function runningVersion(pid: number, s: RuntimeSighting): Promise<{ versio
     ),
   ];
   for (const source of sources) {
-    const found = await scanFile(source.file, s.kind, s.minor);
+    const found = await scanFile(fs, source.file, s.kind, s.minor);
     const version = found && oneVersion(found);
     if (version) return { version, how: source.how };
   }
@@ -274,9 +242,9 @@ async function runningVersion(pid: number, s: RuntimeSighting): Promise<{ versio
  * libraries at their paths now. Never by running it: the binary may be anything a process table
  * names (a workspace's venv, a file being replaced), and nothing of it is executed.
  */
-async function installedVersion(s: RuntimeSighting): Promise<{ version?: string; how: string }> {
+async function installedVersion(fs: MachineFs, s: RuntimeSighting): Promise<{ version?: string; how: string }> {
   for (const file of [s.exe, ...s.libraries.map((l) => l.path)]) {
-    const found = await scanFile(file, s.kind, s.minor);
+    const found = await scanFile(fs, file, s.kind, s.minor);
     const version = found && oneVersion(found);
     if (version) return { version, how: `read from ${file}` };
   }
@@ -286,11 +254,11 @@ async function installedVersion(s: RuntimeSighting): Promise<{ version?: string;
 /** What a process's executable and maps say about its runtime (Linux; undefined elsewhere, or when not readable). */
 export async function sightRuntime(
   pid: number,
-  platform: NodeJS.Platform,
+  machine: Machine,
   mapsText: () => Promise<string | undefined>,
 ): Promise<RuntimeSighting | undefined> {
-  if (platform !== 'linux') return undefined;
-  const link = await fsp.readlink(`/proc/${pid}/exe`).catch(() => undefined);
+  if (machine.host.platform !== 'linux') return undefined;
+  const link = await machine.fs.readlink(`/proc/${pid}/exe`).catch(() => undefined);
   if (!link || !runtimeKind(link)) return undefined;
   return parseRuntime(link, await mapsText());
 }
@@ -305,23 +273,36 @@ export async function readRuntime(
   startTime: number | undefined,
   s: RuntimeSighting,
   mapsText: string | undefined,
+  fs: MachineFs,
+  cache?: EngineCache,
 ): Promise<RuntimeReplaced | undefined> {
   const deletedLibs = s.libraries.filter((l) => l.deleted).map((l) => l.path);
   if (!s.exeReplaced && !deletedLibs.length) return undefined;
+  const memo = memos(cache);
+  const remember = <T>(bucket: { getOrSet(k: string, f: () => T): T } | undefined, key: string, make: () => T): T =>
+    bucket ? bucket.getOrSet(key, make) : make();
   const key = `${pid}@${startTime ?? '?'}`;
-  const now = await fsp.stat(s.exe).catch(() => undefined);
+  const now = await fs.stat(s.exe).catch(() => undefined);
   const identity = now ? `${now.ino}:${now.size}:${now.mtimeMs}:${now.ctimeMs}` : 'missing';
   let exeReplaced = s.exeReplaced;
   if (exeReplaced && now)
-    exeReplaced = !(await remember(sameMemo, `${key}:${s.exe}:${identity}`, () => sameExecutable(pid, s.exe)));
+    exeReplaced = !(await remember(memo.same, `${key}:${s.exe}:${identity}`, () => sameExecutable(fs, pid, s.exe)));
   let libraries = deletedLibs;
   if (libraries.length && mapsText && deletedRegions(mapsText).size) {
-    const checks = await compareReplaced(pid, mapsText, libraries);
+    const checks = await compareReplaced(
+      pid,
+      mapsText,
+      libraries,
+      fs,
+      cache?.bucket(CONTENT_PROOFS.name, CONTENT_PROOFS),
+    );
     libraries = libraries.filter((l) => checks.get(l)?.check !== 'identical');
   }
   if (!exeReplaced && !libraries.length) return undefined;
-  const running = await remember(runningMemo, key, () => runningVersion(pid, s));
-  const installed = now ? await remember(installedMemo, `${s.exe}:${identity}`, () => installedVersion(s)) : undefined;
+  const running = await remember(memo.running, key, () => runningVersion(fs, pid, s));
+  const installed = now
+    ? await remember(memo.installed, `${s.exe}:${identity}`, () => installedVersion(fs, s))
+    : undefined;
   return runtimeEvidence(s, {
     exeReplaced,
     libraries,

@@ -1,11 +1,9 @@
-import { LEGACY_PROTOCOL_VERSION, probeServerInfo, ProtocolEra } from '../http/probe';
+import { LEGACY_PROTOCOL_VERSION, probeServerInfo } from '../http/probe';
+import type { ServerInfoAnswer } from '../machine/types';
 import { readSse } from '../http/sse';
 import { redactText, redactUrl } from '../base/redact';
 import { LIFEGUARD_VERSION } from '../base/version';
 
-/** `how`: the way it was asked and where (`server/discover at <url>`, `initialize at <url>`), credentials masked. */
-export type ServerInfoAnswer =
-  { ok: true; name: string; version: string; era: ProtocolEra; how: string } | { ok: false; reason: string };
 
 /**
  * Asks an HTTP (or SSE) server that is already running for its `serverInfo`: Streamable HTTP

@@ -1,6 +1,7 @@
 import { pathFor } from '../base/hostEnv';
 import { Installed, Running } from '../base/versionTypes';
-import { changedAt, FileStat } from './fs';
+import type { FileStat } from '../machine/types';
+import { changedAt } from './fs';
 import { isMcpName } from './npmPackages';
 import { isRecord, ResolveContext } from './lookup';
 import { readZipEntry } from './zipArchive';

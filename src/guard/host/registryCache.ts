@@ -1,5 +1,5 @@
 import { currentHostEnv } from '../../core/base/hostEnv';
-import { nodeFs } from '../../core/versions/fs';
+import { liveFs } from '../../core/machine/liveFs';
 import type { LifeguardPaths } from '../../core/base/paths';
 import { RegistryChecker, registryCacheFile } from '../../core/versions/registry';
 import type { UpdateLookup } from './staleNotice';
@@ -19,7 +19,7 @@ export function cachedUpdateLookup(
     if (env.MCP_LIFEGUARD_UPDATE_CHECK === '0') return undefined;
     if (installed.ecosystem !== 'npm' && installed.ecosystem !== 'python') return undefined;
     const reader = new RegistryChecker({
-      ctx: { host: currentHostEnv(env), fs: nodeFs },
+      ctx: { host: currentHostEnv(env), fs: liveFs },
       cacheFile: registryCacheFile(paths),
       root: paths.root,
       log,

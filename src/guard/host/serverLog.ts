@@ -1,5 +1,5 @@
 import { closeSync, constants, fstatSync, renameSync, writeSync } from 'node:fs';
-import { openPrivateSync } from '../../core/base/privateFs';
+import { openPrivateSync } from '../../core/machine/privateFs';
 import { SERVER_LOG_MAX_BYTES } from '../../core/locks/serverLog';
 
 /**

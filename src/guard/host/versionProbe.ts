@@ -1,10 +1,9 @@
 import { currentHostEnv, HostEnv } from '../../core/base/hostEnv';
-import { MtimeCache } from '../../core/versions/cache';
-import { nodeFs } from '../../core/versions/fs';
+import { liveMachine } from '../../core/machine/live';
+import { EngineCore } from '../../core/versions/engineCore';
 import { LaunchSpec } from '../../core/versions/lookup';
-import { Resolution, resolveInstalled } from '../../core/versions/resolve';
 import type { Installed, InstanceVersions } from '../../core/base/versionTypes';
-import type { OwnChild, OwnInstanceJudge } from '../../core/versions/ownInstance';
+import type { OwnChild } from '../../core/versions/ownInstance';
 import { InstalledVersionProbe, ResolvedVersion } from './staleness';
 
 /**
@@ -13,32 +12,27 @@ import { InstalledVersionProbe, ResolvedVersion } from './staleness';
  * the resolution read, so asking on every `tools/call` costs a few stats.
  */
 export class LaunchVersionProbe implements InstalledVersionProbe {
-  private readonly cache = new MtimeCache<Resolution>(nodeFs);
-  private judgeOf: OwnInstanceJudge | undefined;
+  /** The guard's one engine: this machine, and the cache of everything its questions keep. */
+  private readonly engine: EngineCore;
 
   constructor(
-    private readonly host: HostEnv,
+    host: HostEnv,
     private readonly launch: LaunchSpec,
-  ) {}
+  ) {
+    // The guard writes its own records; the engine keeps no state files of its own for it.
+    this.engine = new EngineCore(liveMachine(host), { registry: false, persist: false });
+  }
 
   async installed(): Promise<ResolvedVersion> {
-    const resolution = await this.cache.get('launch', (fs) => resolveInstalled({ host: this.host, fs }, this.launch));
-    return toResolvedVersion(resolution.installed);
+    return toResolvedVersion((await this.engine.installed(this.launch)).installed);
   }
 
   /**
    * The engine's verdict on the running child. Its modules (the judgement, mapped files, the process
-   * table) load on the first question, after the child started, not with the guard: a lazy
-   * `require`, which the bundle keeps lazy and which runs the same under the test runner.
+   * table) load on the first question, after the child started, not with the guard (engineCore.ts).
    */
   judge(child: OwnChild): Promise<InstanceVersions> {
-    if (!this.judgeOf) {
-      type OwnInstance = typeof import('../../core/versions/ownInstance');
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { OwnInstanceJudge: Judge } = require('../../core/versions/ownInstance') as OwnInstance;
-      this.judgeOf = new Judge(this.host, this.launch);
-    }
-    return this.judgeOf.judge(child);
+    return this.engine.judgeOne(this.launch, child);
   }
 }
 

@@ -1,4 +1,6 @@
 import { promises as fsp } from 'node:fs';
+import { currentHostEnv } from '../../core/base/hostEnv';
+import { liveMachine } from '../../core/machine/live';
 import { findListeners } from '../../core/processes/listen';
 import { redactArgs } from '../../core/base/redact';
 
@@ -15,7 +17,7 @@ export async function describePortHolder(port: number, platform: NodeJS.Platform
       pids = [];
     }
   }
-  const listener = (await findListeners([port], pids, platform)).get(port);
+  const listener = (await findListeners([port], pids, liveMachine({ ...currentHostEnv(), platform }))).get(port);
   if (!listener) return 'the process holding it could not be found';
   switch (listener.state) {
     case 'local':

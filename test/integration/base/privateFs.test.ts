@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ensurePrivateDir, readPrivate } from '../../../src/core/base/privateFs';
+import { ensurePrivateDir, readPrivate } from '../../../src/core/machine/privateFs';
 
 /** A fifo where a private file should be (made with the system's `mkfifo`, a process). */
 describe('privateFs: a fifo is not a file of ours', function () {

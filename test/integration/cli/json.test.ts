@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Snapshot } from '../../../src/core/base/model';
-import { ensurePrivateHome } from '../../../src/core/base/privateFs';
+import { ensurePrivateHome } from '../../../src/core/machine/privateFs';
 import { lifeguardPaths } from '../../../src/core/base/paths';
 import { everythingBin, runCli, tempHome } from '../guard/support';
 import { repoRoot } from '../../support/repo';

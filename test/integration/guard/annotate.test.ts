@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writePrivateAtomic } from '../../../src/core/base/privateFs';
+import { writePrivateAtomic } from '../../../src/core/machine/privateFs';
 import { until } from '../../support/poll';
 import { MEM, NPM, npmEnv, run, tempDir } from '../versions/support';
 import { connectGuarded, GuardedClient, liveRecords, runCli, tempHome } from './support';

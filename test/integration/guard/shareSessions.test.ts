@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { Client as Client2 } from '@modelcontextprotocol/client';
 import { StdioClientTransport as Stdio2 } from '@modelcontextprotocol/client/stdio';
 import { controlRestart } from '../../../src/core/control';
-import { writePrivateAtomic } from '../../../src/core/base/privateFs';
+import { writePrivateAtomic } from '../../../src/core/machine/privateFs';
 import { sleep, until } from '../../support/poll';
 import { npmTool } from '../../support/toolCache';
 import { cliPath, fixturesDir, repoRoot } from '../../support/repo';

@@ -3,7 +3,8 @@ import { ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import { currentHostEnv } from '../../../src/core/base/hostEnv';
 import { readProcessTable } from '../../../src/core/pids/table';
-import { nodeFs, VersionFs } from '../../../src/core/versions/fs';
+import { VersionFs } from '../../../src/core/versions/fs';
+import { liveFs } from '../../../src/core/machine/liveFs';
 import { inferLoaded, START_SLACK_MS } from '../../../src/core/versions/inferLoaded';
 import { ResolveContext } from '../../../src/core/versions/lookup';
 import { npmCacheHistory } from '../../../src/core/versions/npmCacheHistory';
@@ -22,13 +23,13 @@ function countingFs(): { fs: VersionFs; listed: string[]; read: Map<string, numb
   const listed: string[] = [];
   const read = new Map<string, number>();
   const fs: VersionFs = {
-    ...nodeFs,
+    ...liveFs,
     readdir: (p) => {
       listed.push(p);
-      return nodeFs.readdir(p);
+      return liveFs.readdir(p);
     },
     readText: async (p) => {
-      const text = await nodeFs.readText(p);
+      const text = await liveFs.readText(p);
       if (text !== undefined) read.set(p, Buffer.byteLength(text));
       return text;
     },
@@ -135,7 +136,7 @@ describe("versions (integration): what npm's cache remembers", function () {
 
     // Reinstalling the old version takes it from the cache: no new fetch, so the cache cannot tell it from an upgrade.
     await run(npm, ['install', '--prefix', prefix, `${MEM}@2026.7.4`], { env: npmEnv });
-    const again = await npmCacheHistory(ctxWith(cache, nodeFs), MEM);
+    const again = await npmCacheHistory(ctxWith(cache, liveFs), MEM);
     assert.equal(
       again.state === 'found' && again.fetches.find((f) => f.version === '2026.7.4')?.fetchedAt,
       old.fetchedAt,
@@ -162,7 +163,7 @@ describe("versions (integration): what npm's cache remembers", function () {
       argv.some((a) => /server-memory[\\/]dist[\\/]index\.js$|mcp-server-memory$/.test(a)),
     );
 
-    const history = await npmCacheHistory(ctxWith(cache, nodeFs), MEM);
+    const history = await npmCacheHistory(ctxWith(cache, liveFs), MEM);
     assert.equal(history.state, 'found', JSON.stringify(history));
     if (history.state !== 'found') return;
     assert.deepEqual(

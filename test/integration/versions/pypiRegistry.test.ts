@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { nodeFs } from '../../../src/core/versions/fs';
+import { liveFs } from '../../../src/core/machine/liveFs';
 import {
   isNewer,
   latestFromPypiDoc,
@@ -33,7 +33,7 @@ describe('versions (integration): the update check against the real PyPI', funct
   it('parses the real JSON answer for a pinned package and reports the newer release', async function () {
     const home = makeTempDir('lg-pypi-');
     // A home with no pip.conf and no PIP_INDEX_URL: the default index, as for a user without a mirror.
-    const ctx = { host: { home, platform: 'linux' as const, env: { PATH: '' } }, fs: nodeFs };
+    const ctx = { host: { home, platform: 'linux' as const, env: { PATH: '' } }, fs: liveFs };
     const url = pypiJsonUrl(await pipIndexUrl(ctx), PINNED.name);
     assert.equal(url, `https://pypi.org/pypi/${PINNED.name}/json`);
     const why = await pypiUnreachable(url);

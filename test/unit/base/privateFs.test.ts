@@ -16,7 +16,7 @@ import {
   readPrivateSync,
   writePrivateAtomic,
   writePrivateAtomicSync,
-} from '../../../src/core/base/privateFs';
+} from '../../../src/core/machine/privateFs';
 
 const unix = process.platform !== 'win32';
 const mode = (p: string) => fs.lstatSync(p).mode & 0o777;

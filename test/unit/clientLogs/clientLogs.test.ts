@@ -1,3 +1,5 @@
+import { currentHostEnv } from '../../../src/core/base/hostEnv';
+import { liveMachine } from '../../../src/core/machine/live';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -15,7 +17,7 @@ import {
   copilotLogDir,
   copilotLogOf,
 } from '../../../src/core/clientLogs/locations';
-import { openClientLog } from '../../../src/core/clientLogs/open';
+import { openClientLog } from '../../../src/core/machine/clientLogFile';
 import { copilotLineIsAbout, renderClaudeCodeLine, renderClientLog } from '../../../src/core/clientLogs/render';
 import { repoRoot } from '../../support/repo';
 import { makeTempDir } from '../../support/temp';
@@ -159,7 +161,7 @@ const query = (o: Partial<ClientLogQuery> = {}): ClientLogQuery => ({
 /** The live lookup on the fixture home, with the process facts (environment, client start) given. */
 function deps(env?: Record<string, string>, clientStart?: number): ClientLogDeps {
   return {
-    ...liveClientLogDeps('linux'),
+    ...liveClientLogDeps(liveMachine({ ...currentHostEnv(), platform: 'linux' })),
     environ: () => (env ? new Map(Object.entries(env)) : undefined),
     startTime: async () => clientStart,
   };

@@ -1,3 +1,5 @@
+import { currentHostEnv } from '../../../src/core/base/hostEnv';
+import { liveMachine } from '../../../src/core/machine/live';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -161,7 +163,7 @@ describe('extension view-model: Show Server Log', () => {
         secrets: new Set(),
         envKeys: target.envKeys,
         deps: {
-          ...liveClientLogDeps('linux'),
+          ...liveClientLogDeps(liveMachine({ ...currentHostEnv(), platform: 'linux' })),
           environ: () =>
             new Map([
               ['CLAUDE_CODE_SESSION_ID', '4183dd74-6046-482e-8924-a7b2b2574f19'],

@@ -2,7 +2,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MtimeCache, PROBE_TTL_MS } from '../../../src/core/versions/cache';
-import { nodeFs, VersionFs } from '../../../src/core/versions/fs';
+import { VersionFs } from '../../../src/core/versions/fs';
+import { liveFs } from '../../../src/core/machine/liveFs';
 import { resolveInstalled, Resolution } from '../../../src/core/versions/resolve';
 import { ctxFor, npmPackage, tempDir } from './layouts';
 
@@ -11,7 +12,7 @@ describe('versions: the mtime cache', () => {
     const home = tempDir();
     const dir = npmPackage(path.join(home, 'nm'), 'srv', '1.0.0');
     const ctx = ctxFor(home);
-    const cache = new MtimeCache<Resolution>(nodeFs);
+    const cache = new MtimeCache<Resolution>(liveFs);
     const launch = { command: 'node', args: [path.join(dir, 'dist', 'index.js')] };
     const opts = { processArgv: ['/usr/bin/node', path.join(dir, 'dist', 'index.js')] };
     const get = () => cache.get('k', (fs) => resolveInstalled({ ...ctx, fs }, launch, opts));
@@ -36,7 +37,7 @@ describe('versions: the mtime cache', () => {
     const link = path.join(home, 'nm', 'srv');
     fs.symlinkSync(v1, link);
     const now = 1_000_000;
-    const cache = new MtimeCache<Resolution>(nodeFs, { now: () => now });
+    const cache = new MtimeCache<Resolution>(liveFs, { now: () => now });
     const script = path.join(home, 'nm', '.bin', '..', 'srv', 'dist', 'index.js');
     const get = () =>
       cache.get('k', (fs) =>
@@ -61,7 +62,7 @@ describe('versions: the mtime cache', () => {
   it('invalidates when a path that was absent appears (a new npx cache entry), once probes are due', async () => {
     const home = tempDir();
     let now = 1_000_000;
-    const cache = new MtimeCache<Resolution>(nodeFs, { now: () => now });
+    const cache = new MtimeCache<Resolution>(liveFs, { now: () => now });
     const ctx = ctxFor(home, { npm_config_cache: path.join(home, 'c') });
     const launch = { command: 'npx', args: ['-y', 'srv'] };
     const get = () => cache.get('k', (fs) => resolveInstalled({ ...ctx, fs }, launch));
@@ -86,9 +87,9 @@ describe('versions: the mtime cache', () => {
     const stats = new Map<string, number>();
     const count = (p: string) => stats.set(p, (stats.get(p) ?? 0) + 1);
     const counting: VersionFs = {
-      ...nodeFs,
-      stat: (p) => (count(p), nodeFs.stat(p)),
-      statSync: (p) => (count(p), nodeFs.statSync!(p)),
+      ...liveFs,
+      stat: (p) => (count(p), liveFs.stat(p)),
+      statSync: (p) => (count(p), liveFs.statSync!(p)),
     };
     let now = 1_000_000;
     const cache = new MtimeCache<Resolution>(counting, { now: () => now });
@@ -128,8 +129,8 @@ describe('versions: the mtime cache', () => {
     const file = path.join(tempDir(), 'f');
     fs.writeFileSync(file, '');
     const under = path.join(file, 'node');
-    assert.equal(await nodeFs.stat(under), undefined);
-    assert.equal(nodeFs.statSync!(under), undefined);
-    assert.equal(nodeFs.lstatSync!(under), undefined);
+    assert.equal(await liveFs.stat(under), undefined);
+    assert.equal(liveFs.statSync!(under), undefined);
+    assert.equal(liveFs.lstatSync!(under), undefined);
   });
 });

@@ -6,7 +6,8 @@ import type { Installed } from '../../../src/core/base/versionTypes';
 import { bucketPath, contentPath, requestKey } from '../../../src/core/versions/cacacheIndex';
 import { fingerprint } from '../../../src/core/versions/fingerprint';
 import { inferFromNpmCache } from '../../../src/core/versions/firstLook';
-import { nodeFs, VersionFs } from '../../../src/core/versions/fs';
+import { VersionFs } from '../../../src/core/versions/fs';
+import { liveFs } from '../../../src/core/machine/liveFs';
 import { ResolveContext } from '../../../src/core/versions/lookup';
 import { defaultTarballUrl, DEFAULT_REGISTRY, packumentUrl } from '../../../src/core/versions/npmCacheHistory';
 import { tempDir, write } from './layouts';
@@ -52,9 +53,9 @@ function tree(times: Record<string, number>): { root: string; ctx: ResolveContex
   pkg('dep-a', '1.1.0');
   pkg('dep-b', '2.0.0');
   const timed: VersionFs = {
-    ...nodeFs,
+    ...liveFs,
     stat: async (p) => {
-      const s = await nodeFs.stat(p);
+      const s = await liveFs.stat(p);
       const rel = path.relative(nm, p);
       return s && times[rel] !== undefined ? { ...s, mtimeMs: times[rel], ctimeMs: times[rel] } : s;
     },

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { HostEnv } from '../../../src/core/base/hostEnv';
 import type { Ecosystem, Installed } from '../../../src/core/base/versionTypes';
-import type { FileStat } from '../../../src/core/versions/fs';
+import type { FileStat } from '../../../src/core/machine/types';
 import { installerIn, installersIn } from '../../../src/core/versions/installers';
 import {
   installerDone,

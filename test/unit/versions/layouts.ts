@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { HostEnv } from '../../../src/core/base/hostEnv';
-import { nodeFs } from '../../../src/core/versions/fs';
+import { liveFs } from '../../../src/core/machine/liveFs';
 import { ResolveContext } from '../../../src/core/versions/lookup';
 import { makeTempDir } from '../../support/temp';
 
@@ -19,7 +19,7 @@ export function write(file: string, text: string): string {
 
 export function ctxFor(home: string, env: Record<string, string | undefined> = {}): ResolveContext {
   const host: HostEnv = { home, platform: 'linux', env: { PATH: '', ...env } };
-  return { host, fs: nodeFs };
+  return { host, fs: liveFs };
 }
 
 /** An installed npm package with a bin, and optionally the hidden lockfile of its tree. */

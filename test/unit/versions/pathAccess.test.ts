@@ -1,7 +1,8 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { nodeFs, VersionFs } from '../../../src/core/versions/fs';
+import { VersionFs } from '../../../src/core/versions/fs';
+import { liveFs } from '../../../src/core/machine/liveFs';
 import { resolveInstalled } from '../../../src/core/versions/resolve';
 import { ctxFor, npmPackage, tempDir } from './layouts';
 
@@ -31,11 +32,11 @@ describe('versions: a PATH entry that cannot be entered', () => {
     const locked = path.join(home, 'locked', 'bin');
     const bin = globalInstall(home);
     const denied: VersionFs = {
-      ...nodeFs,
+      ...liveFs,
       stat: async (p) => {
         if (p.startsWith(locked + path.sep))
           throw Object.assign(new Error(`EACCES: permission denied, stat '${p}'`), { code: 'EACCES' });
-        return nodeFs.stat(p);
+        return liveFs.stat(p);
       },
       statSync: undefined,
       lstatSync: undefined,
@@ -51,11 +52,11 @@ describe('versions: a PATH entry that cannot be entered', () => {
     fs.writeFileSync(file, '');
     const bin = globalInstall(home);
     const eperm: VersionFs = {
-      ...nodeFs,
+      ...liveFs,
       stat: async (p) => {
         if (p.startsWith(path.join(home, 'eperm') + path.sep))
           throw Object.assign(new Error('EPERM'), { code: 'EPERM' });
-        return nodeFs.stat(p);
+        return liveFs.stat(p);
       },
     };
     const ctx = { ...ctxFor(home, { PATH: `${path.join(home, 'eperm')}:${file}:${bin}` }), fs: eperm };

@@ -3,7 +3,6 @@ import {
   closeSync,
   constants,
   fstatSync,
-  lstatSync,
   mkdirSync,
   openSync,
   promises as fsp,
@@ -14,8 +13,10 @@ import {
   writeSync,
 } from 'node:fs';
 import * as path from 'node:path';
-import type { LifeguardPaths } from './paths';
-import { readTail, Tail } from './tail';
+import type { LifeguardPaths } from '../base/paths';
+import { liveFs } from './liveFs';
+import { FileStat, fsError, MachineFs } from './types';
+import { readTail, Tail } from '../base/tail';
 
 /**
  * Every folder and file MCP Lifeguard keeps under its root (src/core/base/paths.ts) goes through here, so
@@ -57,6 +58,8 @@ export class PrivateFileError extends Error {
 
 export interface PrivacyOptions {
   platform?: NodeJS.Platform;
+  /** How a folder is looked at without following it; defaults to this machine's (a replay passes its record's). */
+  lstat?: (path: string) => FileStat | undefined;
   /** The uid that must own our folders and files; defaults to this process's (tests inject another). */
   uid?: number;
 }
@@ -78,10 +81,10 @@ function expectedUid(o: PrivacyOptions): number | undefined {
 const ELSEWHERE = 'or set MCP_LIFEGUARD_HOME to a private directory';
 
 /** Why a folder (its lstat) cannot be trusted, or undefined when it can. */
-export function dirProblem(dir: string, st: Stats, o: PrivacyOptions = {}): PrivateDirError | undefined {
-  if (st.isSymbolicLink())
+export function dirProblem(dir: string, st: FileStat, o: PrivacyOptions = {}): PrivateDirError | undefined {
+  if (st.kind === 'link')
     return new PrivateDirError(dir, 'is a symbolic link; refusing to follow it', `remove the link, ${ELSEWHERE}`);
-  if (!st.isDirectory()) return new PrivateDirError(dir, 'is not a directory', `move it away, ${ELSEWHERE}`);
+  if (st.kind !== 'dir') return new PrivateDirError(dir, 'is not a directory', `move it away, ${ELSEWHERE}`);
   if ((o.platform ?? process.platform) === 'win32') return undefined;
   const uid = expectedUid(o);
   if (uid !== undefined && st.uid !== uid)
@@ -90,8 +93,8 @@ export function dirProblem(dir: string, st: Stats, o: PrivacyOptions = {}): Priv
       `is owned by uid ${st.uid}, not by this user (uid ${uid}); refusing to use it`,
       `remove it (its owner or root can), ${ELSEWHERE}`,
     );
-  if ((st.mode & 0o022) !== 0) {
-    const mode = (st.mode & 0o777).toString(8).padStart(3, '0');
+  if (((st.mode ?? 0) & 0o022) !== 0) {
+    const mode = ((st.mode ?? 0) & 0o777).toString(8).padStart(3, '0');
     return new PrivateDirError(
       dir,
       `is writable by group or others (mode ${mode})`,
@@ -103,7 +106,9 @@ export function dirProblem(dir: string, st: Stats, o: PrivacyOptions = {}): Priv
 
 /** Checks an existing folder; throws a PrivateDirError (or ENOENT when it is missing). */
 export function checkPrivateDir(dir: string, o: PrivacyOptions = {}): void {
-  const problem = dirProblem(dir, lstatSync(dir), o);
+  const st = (o.lstat ?? liveFs.lstatSync)(dir);
+  if (!st) throw fsError('ENOENT', `ENOENT: no such file or directory, lstat '${dir}'`);
+  const problem = dirProblem(dir, st, o);
   if (problem) throw problem;
 }
 
@@ -148,13 +153,8 @@ export function ensurePrivateDir(dir: string, root: string = dir, o: PrivacyOpti
  */
 export function checkPrivateChain(dir: string, root: string = dir, o: PrivacyOptions = {}): boolean {
   for (const folder of chain(path.resolve(dir), path.resolve(root))) {
-    let st: Stats;
-    try {
-      st = lstatSync(folder);
-    } catch (err) {
-      if (errno(err) === 'ENOENT') return false;
-      throw err;
-    }
+    const st = (o.lstat ?? liveFs.lstatSync)(folder);
+    if (!st) return false;
     const problem = dirProblem(folder, st, o);
     if (problem) throw problem;
   }
@@ -164,10 +164,15 @@ export function checkPrivateChain(dir: string, root: string = dir, o: PrivacyOpt
 /** Checks what an open descriptor turned out to be: a regular file of ours. */
 function checkOpened(file: string, st: Stats, o: PrivacyOptions): void {
   if (!st.isFile()) throw new PrivateFileError(file, 'is not a regular file');
+  checkOwner(file, st.uid, o);
+}
+
+/** A file of ours is owned by this user (Windows: by ACLs, not checked here). */
+function checkOwner(file: string, owner: number | undefined, o: PrivacyOptions): void {
   if ((o.platform ?? process.platform) === 'win32') return;
   const uid = expectedUid(o);
-  if (uid !== undefined && st.uid !== uid)
-    throw new PrivateFileError(file, `is owned by uid ${st.uid}, not by this user (uid ${uid})`);
+  if (uid !== undefined && owner !== uid)
+    throw new PrivateFileError(file, `is owned by uid ${owner}, not by this user (uid ${uid})`);
 }
 
 function openFailure(file: string, err: unknown): Error {
@@ -278,18 +283,33 @@ export function writePrivateAtomicSync(
   }
 }
 
+/** Our own files are small; one past this is not read. */
+const MAX_PRIVATE_BYTES = 64 * 1024 * 1024;
+
 /**
  * Reads a private file: undefined when it (or a folder on its way) is missing. Throws a
  * PrivateDirError for an untrusted folder and a PrivateFileError for a link, a fifo or another
- * user's file: callers report it and go on as if nothing were stored. Never follows a link.
+ * user's file: callers report it and go on as if nothing were stored. Never follows a link. Read
+ * through a Machine's files when given (`fs`: a replay reads its record), else this machine's.
  */
-export async function readPrivate(file: string, o: PrivateFileOptions = {}): Promise<string | undefined> {
-  const opened = await openPrivateForRead(file, o);
-  if (!opened) return undefined;
-  try {
-    return await opened.handle.readFile('utf8');
-  } finally {
-    await opened.handle.close();
+export async function readPrivate(
+  file: string,
+  o: PrivateFileOptions & { fs?: MachineFs } = {},
+): Promise<string | undefined> {
+  const fs = o.fs ?? liveFs;
+  if (!checkPrivateChain(path.dirname(file), o.root ?? path.dirname(file), { ...o, lstat: fs.lstatSync })) return undefined;
+  const read = await fs.readNoFollow(file, MAX_PRIVATE_BYTES);
+  if (!read) return undefined;
+  switch (read.kind) {
+    case 'link':
+      throw new PrivateFileError(file, 'is a symbolic link');
+    case 'other':
+      throw new PrivateFileError(file, 'is not a regular file');
+    case 'too-big':
+      throw new PrivateFileError(file, `is ${read.stat.size} bytes, more than any file of ours`);
+    case 'file':
+      checkOwner(file, read.stat.uid, o);
+      return read.text;
   }
 }
 

@@ -2,7 +2,7 @@ import { constants, promises as fsp, readlinkSync, realpathSync } from 'node:fs'
 import * as path from 'node:path';
 
 /**
- * A client's log is opened only as a regular file of this user's under the client's own log
+ * How this machine opens a client's log (core/clientLogs reads it). A client's log is opened only as a regular file of this user's under the client's own log
  * folder, reached without a symbolic link from that folder down: a log file name read from a
  * folder anyone may write to (a planted link to ~/.ssh/id_rsa, another user's file, a fifo) never
  * makes a face print some other file.

@@ -1,0 +1,51 @@
+import { currentHostEnv, type HostEnv } from '../base/hostEnv';
+import { runLive } from './liveCommands';
+import { liveFs } from './liveFs';
+import { Machine, ServerInfoAnswer } from './types';
+
+export interface LiveMachineOptions {
+  /** How a running HTTP server is asked for its serverInfo (the engine passes versions/serverInfo.ts); absent: never asked. */
+  serverInfo?: Machine['serverInfo'];
+  /** Defaults to this process's pid. */
+  selfPid?: number;
+}
+
+const NOT_ASKED: ServerInfoAnswer = { ok: false, reason: 'servers are not asked for their serverInfo here' };
+
+/** This machine, read as it is now. */
+export function liveMachine(host: HostEnv, options: LiveMachineOptions = {}): Machine {
+  const facts = new Map<string, unknown>();
+  return {
+    host,
+    selfPid: options.selfPid ?? process.pid,
+    uid: process.getuid?.(),
+    kind: 'live',
+    now: () => Date.now(),
+    fs: liveFs,
+    once: <T>(key: string, compute: () => T): T => {
+      if (!facts.has(key)) facts.set(key, compute());
+      return facts.get(key) as T;
+    },
+    pidExists,
+    run: (command) => runLive(host, command),
+    serverInfo: options.serverInfo ?? (async () => NOT_ASKED),
+  };
+}
+
+/** Signal 0: EPERM means the pid is alive and another user's, not gone. */
+function pidExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * This machine as this process sees it (its environment, its home): for the actions and guards
+ * that only ever act here. The engine is handed its Machine instead, so that a replay reads its record.
+ */
+export function thisMachine(): Machine {
+  return liveMachine(currentHostEnv());
+}

@@ -1,0 +1,106 @@
+import { commandKey, digestKey, FsOp, isRecordedError, MachineRecord, Recorded } from './record';
+import { CommandOutput, fsError, Machine, MachineFs } from './types';
+
+export interface RecordedMachineOptions {
+  /** Told of every question the record has no answer for (answered as "not there", or a command that did not run). */
+  onMiss?: (what: string) => void;
+}
+
+/**
+ * A Machine that answers from a record (`recordingMachine`'s, or a capture's): the same engine
+ * takes the same snapshot of a machine that is not this one, a macOS or Windows machine included.
+ * A file the record does not know is not there; a command it does not know did not run.
+ */
+export function recordedMachine(record: MachineRecord, options: RecordedMachineOptions = {}): Machine {
+  const miss = options.onMiss ?? (() => undefined);
+  const answer = <T>(op: Exclude<FsOp, 'readBytes' | 'searchBytes'>, path: string): T | undefined => {
+    const table = record.fs[op] as Record<string, Recorded<T>> | undefined;
+    if (!table || !Object.prototype.hasOwnProperty.call(table, path)) {
+      miss(`${op} ${path}`);
+      return undefined;
+    }
+    const a = table[path];
+    if (a === null) return undefined;
+    if (isRecordedError(a)) throw fsError(a.error, a.message);
+    // A copy: callers may keep or change what they get, as they may with a fresh read.
+    return structuredClone(a) as T;
+  };
+  const bytes = (path: string, position: number, length: number): Buffer | undefined => {
+    const a = record.fs.readBytes?.[path]?.[`${position}:${length}`];
+    if (a === undefined) {
+      miss(`readBytes ${path} ${position}:${length}`);
+      return undefined;
+    }
+    if (a === null) return undefined;
+    if (isRecordedError(a)) throw fsError(a.error, a.message);
+    return Buffer.from(a, 'base64');
+  };
+  const later = <T>(f: () => T): Promise<T> => {
+    try {
+      return Promise.resolve(f());
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+  };
+
+  const fs: MachineFs = {
+    stat: (p) => later(() => answer('stat', p)),
+    lstat: (p) => later(() => answer('lstat', p)),
+    readText: (p) => later(() => answer('readText', p)),
+    readdir: (p) => later(() => answer('readdir', p)),
+    realpath: (p) => later(() => answer('realpath', p)),
+    readlink: (p) => later(() => answer('readlink', p)),
+    digest: (p, range) => later(() => answer('digest', digestKey(p, range))),
+    searchBytes: (p, pattern, limit) =>
+      later(() => {
+        const a = record.fs.searchBytes?.[p]?.[`${limit} ${pattern}`];
+        if (a === undefined) miss(`searchBytes ${p}`);
+        return a && !isRecordedError(a) ? structuredClone(a) : undefined;
+      }),
+    readBytes: (p, position, length) => later(() => bytes(p, position, length)),
+    readNoFollow: (p) => later(() => answer('readNoFollow', p)),
+    readNoFollowSync: (p) => answer('readNoFollow', p),
+    statSync: (p) => answer('stat', p),
+    lstatSync: (p) => answer('lstat', p),
+    readTextSync: (p) => answer('readText', p),
+    readdirSync: (p) => answer('readdir', p),
+    realpathSync: (p) => answer('realpath', p),
+    readlinkSync: (p) => answer('readlink', p),
+    readBytesSync: bytes,
+  };
+
+  const commands = new Map(record.commands.map((c) => [commandKey(c), c.output]));
+  const clock = record.clock.length ? record.clock : [0];
+  let tick = 0;
+  const facts = new Map<string, unknown>();
+
+  return {
+    host: { home: record.host.home, platform: record.host.platform, env: { ...record.host.env } },
+    selfPid: record.selfPid,
+    uid: record.uid,
+    kind: 'recorded',
+    now: () => clock[Math.min(tick++, clock.length - 1)],
+    fs,
+    once: <T>(key: string, compute: () => T): T => {
+      if (!facts.has(key)) facts.set(key, compute());
+      return facts.get(key) as T;
+    },
+    pidExists: (pid) => {
+      const known = record.pids?.[String(pid)];
+      if (known === undefined) miss(`pid ${pid}`);
+      return known ?? false;
+    },
+    run: async (command): Promise<CommandOutput> => {
+      const output = commands.get(commandKey(command));
+      if (output) return structuredClone(output);
+      miss(`run ${command.command} ${command.args.join(' ')}`);
+      return { code: null, stdout: '', stderr: '', error: { code: 'ENOENT', message: 'not in the capture' } };
+    },
+    serverInfo: async (url, transport) => {
+      const found = record.serverInfo.find((s) => s.url === url && s.transport === transport);
+      if (found) return structuredClone(found.answer);
+      miss(`serverInfo ${url}`);
+      return { ok: false, reason: 'not asked when the capture was taken' };
+    },
+  };
+}

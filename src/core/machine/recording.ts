@@ -1,0 +1,133 @@
+import { commandKey, digestKey, emptyFsRecord, FsOp, MachineRecord, Recorded } from './record';
+import { FileStat, Machine, MachineFs } from './types';
+
+/**
+ * A Machine that answers as `inner` does and writes down every answer: what one snapshot read,
+ * replayable by `recordedMachine`. The record is raw (env values, command lines, config texts as
+ * read): `capture/` redacts it before it leaves the process.
+ */
+export function recordingMachine(inner: Machine): { machine: Machine; record: () => MachineRecord } {
+  const fsRecord = emptyFsRecord();
+  const clock: number[] = [];
+  const commands: MachineRecord['commands'] = [];
+  const seenCommands = new Set<string>();
+  const serverInfo: MachineRecord['serverInfo'] = [];
+  const pids: Record<string, boolean> = {};
+  const facts = new Map<string, unknown>();
+
+  const note = <T>(op: Exclude<FsOp, 'readBytes' | 'searchBytes'>, path: string, answer: () => T | undefined): T | undefined => {
+    let value: T | undefined;
+    try {
+      value = answer();
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      (fsRecord[op] as Record<string, Recorded<unknown>>)[path] = { error: e.code ?? 'EIO', message: e.message };
+      throw err;
+    }
+    (fsRecord[op] as Record<string, Recorded<unknown>>)[path] = value === undefined ? null : value;
+    return value;
+  };
+  const noteAsync = async <T>(op: Exclude<FsOp, 'readBytes' | 'searchBytes'>, path: string, answer: Promise<T | undefined>) => {
+    let value: T | undefined;
+    try {
+      value = await answer;
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      (fsRecord[op] as Record<string, Recorded<unknown>>)[path] = { error: e.code ?? 'EIO', message: e.message };
+      throw err;
+    }
+    (fsRecord[op] as Record<string, Recorded<unknown>>)[path] = value === undefined ? null : value;
+    return value;
+  };
+  const noteBytes = (path: string, position: number, length: number, value: Buffer | undefined) => {
+    (fsRecord.readBytes[path] ??= {})[`${position}:${length}`] = value === undefined ? null : value.toString('base64');
+    return value;
+  };
+  const copyStat = (s: FileStat | undefined) => (s ? { ...s } : s);
+
+  const i = inner.fs;
+  const fs: MachineFs = {
+    stat: (p) => noteAsync('stat', p, i.stat(p).then(copyStat)),
+    lstat: (p) => noteAsync('lstat', p, i.lstat(p).then(copyStat)),
+    lstatContent: (p) => noteAsync('lstat', p, (i.lstatContent ?? i.lstat)(p).then(copyStat)),
+    readText: (p) => noteAsync('readText', p, i.readText(p)),
+    readdir: (p) => noteAsync('readdir', p, i.readdir(p)),
+    realpath: (p) => noteAsync('realpath', p, i.realpath(p)),
+    readlink: (p) => noteAsync('readlink', p, i.readlink(p)),
+    digest: (p, range) => noteAsync('digest', digestKey(p, range), i.digest(p, range)),
+    searchBytes: async (p, pattern, limit) => {
+      const found = await i.searchBytes(p, pattern, limit);
+      (fsRecord.searchBytes[p] ??= {})[`${limit} ${pattern}`] = found ?? null;
+      return found;
+    },
+    readNoFollow: (p, max) => noteAsync('readNoFollow', p, i.readNoFollow(p, max)),
+    readNoFollowSync: (p, max) => note('readNoFollow', p, () => i.readNoFollowSync(p, max)),
+    readBytes: async (p, position, length) => noteBytes(p, position, length, await i.readBytes(p, position, length)),
+    statSync: (p) => note('stat', p, () => copyStat(i.statSync(p))),
+    lstatSync: (p) => note('lstat', p, () => copyStat(i.lstatSync(p))),
+    readTextSync: (p) => note('readText', p, () => i.readTextSync(p)),
+    readdirSync: (p) => note('readdir', p, () => i.readdirSync(p)),
+    realpathSync: (p) => note('realpath', p, () => i.realpathSync(p)),
+    readlinkSync: (p) => note('readlink', p, () => i.readlinkSync(p)),
+    readBytesSync: (p, position, length) => noteBytes(p, position, length, i.readBytesSync(p, position, length)),
+  };
+
+  const machine: Machine = {
+    host: inner.host,
+    selfPid: inner.selfPid,
+    uid: inner.uid,
+    kind: inner.kind,
+    now: () => {
+      const t = inner.now();
+      clock.push(t);
+      return t;
+    },
+    fs,
+    // Computed through this recording machine, so what the fact read is recorded too.
+    once: <T>(key: string, compute: () => T): T => {
+      if (!facts.has(key)) facts.set(key, compute());
+      return facts.get(key) as T;
+    },
+    pidExists: (pid) => (pids[String(pid)] = inner.pidExists(pid)),
+    run: async (command) => {
+      const output = await inner.run(command);
+      const key = commandKey(command);
+      // The first answer is the one replayed: a second run of the same command in one snapshot is a cache miss of ours, not news.
+      if (!seenCommands.has(key)) {
+        seenCommands.add(key);
+        commands.push({
+          command: command.command,
+          args: [...command.args],
+          ...(command.env ? { env: { ...command.env } } : {}),
+          output,
+        });
+      }
+      return output;
+    },
+    serverInfo: async (url, transport) => {
+      const answer = await inner.serverInfo(url, transport);
+      serverInfo.push({ url, transport, answer });
+      return answer;
+    },
+  };
+
+  return {
+    machine,
+    record: () => ({
+      host: { home: inner.host.home, platform: inner.host.platform, env: definedEnv(inner.host.env) },
+      selfPid: inner.selfPid,
+      ...(inner.uid !== undefined ? { uid: inner.uid } : {}),
+      clock: [...clock],
+      fs: fsRecord,
+      commands: [...commands],
+      pids: { ...pids },
+      serverInfo: [...serverInfo],
+    }),
+  };
+}
+
+function definedEnv(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined) out[k] = v;
+  return out;
+}

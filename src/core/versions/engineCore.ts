@@ -1,0 +1,92 @@
+import { EngineCache } from '../base/engineCache';
+import type { InstanceVersions } from '../base/versionTypes';
+import type { Machine } from '../machine/types';
+import type { VersionsSettings } from './attach';
+import { resolutionCache, versionsLog } from './kept';
+import { dockerCli } from './docker';
+import type { LaunchSpec } from './lookup';
+import type { OwnChild } from './ownInstance';
+import type { RegistryOverrides } from './registry';
+import { resolveInstalled, Resolution } from './resolve';
+
+/** How an Engine works; everything it reads comes from its Machine. */
+export interface EngineOptions {
+  /** Failures that are not shown (registry, state files); defaults to `<logs>/versions.log` where we persist. */
+  log?: (message: string) => void;
+  /**
+   * Registry update checks: the cached answers are read into every snapshot, and due ones asked in
+   * the background (live machines only). false: none (also `MCP_LIFEGUARD_UPDATE_CHECK=0`).
+   */
+  registry?: false | { overrides?: RegistryOverrides; cacheFile?: string; timeoutMs?: number };
+  /** The docker CLI's answers: false leaves docker launches unknown. */
+  docker?: false | { timeoutMs?: number; ttlMs?: number };
+  /** Where first sightings persist; defaults to `<state>/versions/first-seen.json`. */
+  firstSeenFile?: string;
+  /** false: nothing of ours is written (first sightings, the registry cache, the log). A replay never writes. */
+  persist?: boolean;
+  /** Receives the background registry checks (tests and the CLI's --watch may wait on them; a snapshot never does). */
+  onBackground?: (checks: Promise<void>) => void;
+}
+
+/** Docker answers come from process spawns, not files: reused this long. */
+const DOCKER_TTL_MS = 30_000;
+
+/**
+ * The judging part of an engine: one Machine it reads the world through, and one cache of
+ * everything it keeps between questions (base/engineCache.ts). A guard holds one of these alone
+ * (it judges its own child and never takes a snapshot, so none of the scan is loaded with it);
+ * the faces hold an Engine (snapshot/engine.ts), which is this and the snapshot.
+ */
+export class EngineCore {
+  readonly cache: EngineCache;
+  protected readonly settings: VersionsSettings;
+
+  constructor(
+    readonly machine: Machine,
+    options: EngineOptions = {},
+  ) {
+    this.cache = new EngineCache(() => machine.now());
+    const live = machine.kind === 'live';
+    const persist = live && options.persist !== false;
+    const registry =
+      options.registry === false || machine.host.env.MCP_LIFEGUARD_UPDATE_CHECK === '0'
+        ? false
+        : { ...(options.registry ?? {}), ask: live };
+    this.settings = {
+      log: options.log ?? (persist ? versionsLog(machine) : () => undefined),
+      persist,
+      docker: options.docker === false ? undefined : dockerCli(machine, options.docker?.timeoutMs),
+      dockerTtlMs: (options.docker ? options.docker.ttlMs : undefined) ?? DOCKER_TTL_MS,
+      registry,
+      ...(options.firstSeenFile ? { firstSeenFile: options.firstSeenFile } : {}),
+      ...(options.onBackground ? { onBackground: options.onBackground } : {}),
+    };
+  }
+
+  /** The verdict on a guard's own child running `launch` (versions/ownInstance.ts): the snapshot's judgement of one instance. */
+  judgeOne(launch: LaunchSpec, child: OwnChild): Promise<InstanceVersions> {
+    // The judgement's modules (mapped files, the process table, installers) load on the first
+    // question, not with a guard: a lazy `require`, which the bundle keeps lazy.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { judgeOwnChild } = require('./ownInstance') as typeof import('./ownInstance');
+    return judgeOwnChild(this.machine, this.cache, launch, child);
+  }
+
+  /** What `launch` would run if started now, cached by the files the answer was read from. */
+  installed(launch: LaunchSpec): Promise<Resolution> {
+    const key = JSON.stringify(['installed', launch.command, launch.args, launch.cwd ?? null]);
+    return resolutionCache(this.machine, this.cache).get(key, (fs) =>
+      resolveInstalled({ host: this.machine.host, fs, cache: this.cache }, launch),
+    );
+  }
+
+  /** Each cache bucket's counters, for the log. */
+  cacheStats(): ReturnType<EngineCache['stats']> {
+    return this.cache.stats();
+  }
+
+  /** Forgets everything kept: the next question reads afresh. */
+  stop(): void {
+    this.cache.clear();
+  }
+}

@@ -1,0 +1,34 @@
+import type { EngineCache } from '../base/engineCache';
+import type { HostEnv } from '../base/hostEnv';
+import type { Machine } from '../machine/types';
+import { startLagMs } from '../pids/startLag';
+import { RUNNING_BUILD_INFO, runningBuildInfo } from './goBinary';
+import type { InstanceReaders } from './instanceEvidence';
+import { readMaps } from './maps';
+import { compareReplaced, ContentCheck, CONTENT_PROOFS } from './mappedContent';
+import { stillInstalled } from './outsideClosure';
+import { readRuntime, sightRuntime } from './runtime';
+
+/**
+ * What one instance's judgement reads of a Machine (instanceEvidence.ts): its maps, its mapped
+ * files compared by content, its runtime, its executable's build information, the packages still
+ * installed beside its closure. One set of readers for a snapshot and for a guard asking about its
+ * own child, so there is one judgement; what never changes for one process is kept in the engine's cache.
+ */
+export function machineReaders(machine: Machine, cache: EngineCache | undefined, host: HostEnv = machine.host): InstanceReaders {
+  const fs = machine.fs;
+  // How early this machine's start times read, asked once per set of readers (one snapshot, one question).
+  let lag: Promise<number> | undefined;
+  const proofs = cache?.bucket<string, ContentCheck>(CONTENT_PROOFS.name, CONTENT_PROOFS);
+  return {
+    fs,
+    readMaps: (pid) => readMaps(pid, machine),
+    compareReplaced: (pid, mapsText, paths) => compareReplaced(pid, mapsText, paths, fs, proofs),
+    sightRuntime: (pid, maps) => sightRuntime(pid, machine, maps),
+    readRuntime: (pid, start, sighting, mapsText) => readRuntime(pid, start, sighting, mapsText, fs, cache),
+    runningBuild: (pid, start) =>
+      runningBuildInfo(pid, start, machine, cache?.bucket(RUNNING_BUILD_INFO.name, RUNNING_BUILD_INFO)),
+    stillInstalled: (inst, names) => stillInstalled({ host, fs, ...(cache ? { cache } : {}) }, inst, names),
+    startLag: () => (lag ??= startLagMs(machine)),
+  };
+}
