@@ -4,6 +4,13 @@ import { CommandOutput, fsError, Machine, MachineFs } from './types';
 export interface RecordedMachineOptions {
   /** Told of every question the record has no answer for (answered as "not there", or a command that did not run). */
   onMiss?: (what: string) => void;
+  /**
+   * Asked what the record does not answer, instead of "not there": a record laid over another
+   * Machine (tests lay a recorded process table over this machine's fixture files).
+   */
+  fallback?: Machine;
+  /** Paths the record answers for alone, never the fallback: what it does not hold there is not there. */
+  owns?: (path: string) => boolean;
 }
 
 /**
@@ -13,9 +20,12 @@ export interface RecordedMachineOptions {
  */
 export function recordedMachine(record: MachineRecord, options: RecordedMachineOptions = {}): Machine {
   const miss = options.onMiss ?? (() => undefined);
+  const fallback = options.fallback;
+  const known = <T>(table: Record<string, T> | undefined, key: string): table is Record<string, T> =>
+    !!table && Object.prototype.hasOwnProperty.call(table, key);
   const answer = <T>(op: Exclude<FsOp, 'readBytes' | 'searchBytes'>, path: string): T | undefined => {
     const table = record.fs[op] as Record<string, Recorded<T>> | undefined;
-    if (!table || !Object.prototype.hasOwnProperty.call(table, path)) {
+    if (!known(table, path)) {
       miss(`${op} ${path}`);
       return undefined;
     }
@@ -43,7 +53,7 @@ export function recordedMachine(record: MachineRecord, options: RecordedMachineO
     }
   };
 
-  const fs: MachineFs = {
+  const recordedFs: MachineFs = {
     stat: (p) => later(() => answer('stat', p)),
     lstat: (p) => later(() => answer('lstat', p)),
     readText: (p) => later(() => answer('readText', p)),
@@ -69,8 +79,9 @@ export function recordedMachine(record: MachineRecord, options: RecordedMachineO
     readBytesSync: bytes,
   };
 
+  const fs = fallback ? layered(record, recordedFs, fallback.fs, options.owns ?? (() => false)) : recordedFs;
   const commands = new Map(record.commands.map((c) => [commandKey(c), c.output]));
-  const clock = record.clock.length ? record.clock : [0];
+  const clock = record.clock.length ? record.clock : undefined;
   let tick = 0;
   const facts = new Map<string, unknown>();
 
@@ -79,28 +90,65 @@ export function recordedMachine(record: MachineRecord, options: RecordedMachineO
     selfPid: record.selfPid,
     uid: record.uid,
     kind: 'recorded',
-    now: () => clock[Math.min(tick++, clock.length - 1)],
+    now: () => (clock ? clock[Math.min(tick++, clock.length - 1)] : (fallback?.now() ?? 0)),
     fs,
     once: <T>(key: string, compute: () => T): T => {
       if (!facts.has(key)) facts.set(key, compute());
       return facts.get(key) as T;
     },
     pidExists: (pid) => {
-      const known = record.pids?.[String(pid)];
-      if (known === undefined) miss(`pid ${pid}`);
-      return known ?? false;
+      const found = record.pids?.[String(pid)];
+      if (found === undefined && fallback) return fallback.pidExists(pid);
+      if (found === undefined) miss(`pid ${pid}`);
+      return found ?? false;
     },
     run: async (command): Promise<CommandOutput> => {
       const output = commands.get(commandKey(command));
       if (output) return structuredClone(output);
+      if (fallback) return fallback.run(command);
       miss(`run ${command.command} ${command.args.join(' ')}`);
       return { code: null, stdout: '', stderr: '', error: { code: 'ENOENT', message: 'not in the capture' } };
     },
     serverInfo: async (url, transport) => {
       const found = record.serverInfo.find((s) => s.url === url && s.transport === transport);
       if (found) return structuredClone(found.answer);
+      if (fallback) return fallback.serverInfo(url, transport);
       miss(`serverInfo ${url}`);
       return { ok: false, reason: 'not asked when the capture was taken' };
     },
+  };
+}
+
+/** The record's answer where it has one, the other files' elsewhere. */
+function layered(record: MachineRecord, mine: MachineFs, other: MachineFs, owns: (path: string) => boolean): MachineFs {
+  const has = (op: Exclude<FsOp, 'readBytes' | 'searchBytes'>, p: string) =>
+    owns(p) || Object.prototype.hasOwnProperty.call(record.fs[op] ?? {}, p);
+  const by = (op: Exclude<FsOp, 'readBytes' | 'searchBytes'>, p: string) => (has(op, p) ? mine : other);
+  const bytesBy = (p: string, position: number, length: number) =>
+    owns(p) || record.fs.readBytes?.[p]?.[`${position}:${length}`] !== undefined ? mine : other;
+  return {
+    stat: (p) => by('stat', p).stat(p),
+    lstat: (p) => by('lstat', p).lstat(p),
+    readText: (p) => by('readText', p).readText(p),
+    readdir: (p) => by('readdir', p).readdir(p),
+    realpath: (p) => by('realpath', p).realpath(p),
+    readlink: (p) => by('readlink', p).readlink(p),
+    digest: (p, range) => by('digest', digestKey(p, range)).digest(p, range),
+    searchBytes: (p, pattern, limit) =>
+      (owns(p) || record.fs.searchBytes?.[p]?.[`${limit} ${pattern}`] !== undefined ? mine : other).searchBytes(
+        p,
+        pattern,
+        limit,
+      ),
+    readBytes: (p, position, length) => bytesBy(p, position, length).readBytes(p, position, length),
+    readNoFollow: (p, max) => by('readNoFollow', p).readNoFollow(p, max),
+    readNoFollowSync: (p, max) => by('readNoFollow', p).readNoFollowSync(p, max),
+    statSync: (p) => by('stat', p).statSync(p),
+    lstatSync: (p) => by('lstat', p).lstatSync(p),
+    readTextSync: (p) => by('readText', p).readTextSync(p),
+    readdirSync: (p) => by('readdir', p).readdirSync(p),
+    realpathSync: (p) => by('realpath', p).realpathSync(p),
+    readlinkSync: (p) => by('readlink', p).readlinkSync(p),
+    readBytesSync: (p, position, length) => bytesBy(p, position, length).readBytesSync(p, position, length),
   };
 }
