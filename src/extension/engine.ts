@@ -30,7 +30,7 @@ export const CLIENT_LOG_MAX_BYTES = 16 * 1024 * 1024;
 export interface EngineDoor {
   readonly host: HostEnv;
   readonly paths: LifeguardPaths;
-  snapshot(options: SnapshotRequest): Promise<Snapshot>;
+  snapshot(options: WindowSnapshotRequest): Promise<Snapshot>;
   stop(instance: VmInstance, graceMs: number): Promise<StopResult>;
   /** `force`: even when the installed code will probably not start (the guard refuses that otherwise); `check: 'none'`: without the guard's check. */
   guardRestart(endpoint: string, ask?: RestartAsk): Promise<ControlReply<GuardRestartReply>>;
@@ -51,14 +51,14 @@ export interface EngineDoor {
   versionFacts(
     snapshot: Snapshot,
     name: string,
-    request: Pick<SnapshotRequest, 'registryChecks' | 'mcpRegistries' | 'log'>,
+    request: Pick<WindowSnapshotRequest, 'registryChecks' | 'mcpRegistries' | 'log'>,
   ): Promise<VersionFacts | undefined>;
 }
 
 /** The configs a snapshot reads: the workspace folders and files of the window. */
-export type ConfigsRequest = Pick<SnapshotRequest, 'workspaceFolders' | 'workspaceFiles'>;
+export type ConfigsRequest = Pick<WindowSnapshotRequest, 'workspaceFolders' | 'workspaceFiles'>;
 
-export interface SnapshotRequest {
+export interface WindowSnapshotRequest {
   workspaceFolders: string[];
   /** The open `.code-workspace` file, whose `settings.mcp` servers are read too. */
   workspaceFiles: string[];
@@ -79,7 +79,7 @@ export function createEngine(host: HostEnv = currentHostEnv()): EngineDoor {
   // One engine of the core for this extension host: its cache lives as long as the window. A
   // change of the settings it is made with (registry checks, MCP Registries) makes a new one.
   let core: { key: string; engine: Engine } | undefined;
-  const engineFor = (r: SnapshotRequest): Engine => {
+  const engineFor = (r: WindowSnapshotRequest): Engine => {
     const registry: EngineOptions['registry'] = !r.registryChecks
       ? false
       : r.mcpRegistries?.length

@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { HostEnv } from '../../src/core/base/hostEnv';
 import { lifeguardPaths } from '../../src/core/base/paths';
@@ -11,13 +12,14 @@ import { emptyFsRecord, MachineRecord } from '../../src/core/machine/record';
 import { recordedMachine } from '../../src/core/machine/recorded';
 import type { FileStat, Machine, ServerInfoAnswer } from '../../src/core/machine/types';
 import type { ProcessInfo } from '../../src/core/pids/table';
+import type { VersionFs } from '../../src/core/versions/fs';
 
 /** The user the test runs as: a recorded process of this uid is this user's, as a real one would be. */
 export const OWN_UID = process.getuid?.() ?? 0;
 
 export interface TestMachineOptions {
   host: HostEnv;
-  /** The process table, as Linux would show it in /proc (start times to the hundredth of a second). */
+  /** The process table, as Linux would show it in /proc (start times rounded to the hundredth of a second, as Linux keeps them). */
   processes?: readonly ProcessInfo[];
   /** `/proc/<pid>/maps` of the recorded processes; absent: not readable. */
   maps?: Readonly<Record<number, string | undefined>>;
@@ -51,7 +53,7 @@ export function testMachine(o: TestMachineOptions): Machine {
   const now = o.now ?? (() => Date.now());
   const starts = processes.map((p) => p.startTime).filter((t): t is number => t !== undefined);
   // A boot a while before the first start, on a whole second (as btime is).
-  const boot = Math.floor(Math.min(now(), ...starts) / 1000) - 600;
+  const boot = Math.max(0, Math.floor(Math.min(now(), ...starts) / 1000) - 600);
   const record: MachineRecord = {
     host: { home: o.host.home, platform: 'linux', env: {} },
     selfPid: o.selfPid ?? 1,
@@ -69,10 +71,8 @@ export function testMachine(o: TestMachineOptions): Machine {
   fs.readText['/proc/uptime'] = `${((now() - boot * 1000) / 1000).toFixed(2)} 0.00\n`;
   fs.readText['/proc/sys/kernel/random/boot_id'] = 'a0000000-0000-4000-8000-000000000000\n';
   for (const p of processes) {
-    const start = p.startTime ?? boot * 1000;
-    if ((start - boot * 1000) % TICK_MS !== 0)
-      throw new Error(`pid ${p.pid}: a start time Linux could show is a whole hundredth of a second (${start})`);
-    const ticks = (start - boot * 1000) / TICK_MS;
+    // Linux keeps a start to the hundredth of a second: the snapshot reads this one so rounded.
+    const ticks = Math.max(0, Math.round(((p.startTime ?? boot * 1000) - boot * 1000) / TICK_MS));
     const uid = p.uid ?? OWN_UID;
     const comm = path.basename(p.argv[0] ?? '?').slice(0, 15);
     const cpuTicks = Math.round((p.cpuMs ?? 0) / TICK_MS);
@@ -101,13 +101,28 @@ export function testMachine(o: TestMachineOptions): Machine {
 }
 
 /**
- * A live lock record in the test home's lock folder, written the way a guard writes it (the
- * protocol's own writer): the snapshot finds it as it finds a real guard's.
+ * The live lock records of the test home's lock folder, and no others: written the way a guard
+ * writes them (the protocol's own writer), so the snapshot finds them as it finds a real guard's.
  */
-export async function writeLockRecord(host: HostEnv, record: LockRecord): Promise<void> {
+export async function writeLockRecords(host: HostEnv, records: readonly LockRecord[]): Promise<void> {
   const dir = lifeguardPaths(host).locks;
+  fs.rmSync(dir, { recursive: true, force: true });
   await ensureLockDir(dir);
-  const lockPath = lockPathFor(dir, { serverName: record.serverName, resourceKey: record.resourceKey });
-  ensureLockSubdir(lockPath);
-  if (!createRecord(lockPath, 1, serializeRecord(record))) throw new Error(`${lockPath} already holds a record`);
+  const numbers = new Map<string, number>();
+  for (const record of records) {
+    const lockPath = lockPathFor(dir, { serverName: record.serverName, resourceKey: record.resourceKey });
+    ensureLockSubdir(lockPath);
+    const n = (numbers.get(lockPath) ?? 0) + 1;
+    numbers.set(lockPath, n);
+    if (!createRecord(lockPath, n, serializeRecord(record))) throw new Error(`${lockPath} already holds record ${n}`);
+  }
 }
+
+/** File reads that find nothing: for a judgement whose evidence a test gives whole. */
+export const noFiles: VersionFs = {
+  stat: async () => undefined,
+  lstat: async () => undefined,
+  readText: async () => undefined,
+  readdir: async () => undefined,
+  realpath: async () => undefined,
+};

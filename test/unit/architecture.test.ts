@@ -17,7 +17,8 @@ import {
  * lifted out with only what sits below it.
  */
 export const CORE_LAYERS = [
-  'base', // the snapshot's types, paths, host environment, private files, redaction
+  'base', // the snapshot's types, paths, host environment, redaction, the engine's cache
+  'machine', // the Machine port: everything the engine reads of the world, and this machine's file operations
   'net', // the loopback policy
   'launch', // the one parser of launch commands (text only: words, launchers, options, targets)
   'pids', // the OS process table and the one rule for re-identifying a pid

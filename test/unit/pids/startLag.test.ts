@@ -1,3 +1,6 @@
+import { currentHostEnv } from '../../../src/core/base/hostEnv';
+import { liveMachine } from '../../../src/core/machine/live';
+import { noFiles } from '../../support/machines';
 import * as assert from 'node:assert/strict';
 import { bootFractionMs, parseUptimeSeconds, startLagMs } from '../../../src/core/pids/startLag';
 import { judgeInstance } from '../../../src/core/versions/instanceEvidence';
@@ -23,11 +26,12 @@ describe('pids: how early a start time reads', () => {
   });
 
   it('on this machine: within a second on Linux, whole on macOS and the BSDs, none on Windows', async function () {
-    assert.equal(await startLagMs('darwin'), 1000);
-    assert.equal(await startLagMs('freebsd'), 1000);
-    assert.equal(await startLagMs('win32'), 0);
+    const on = (platform: NodeJS.Platform) => liveMachine({ ...currentHostEnv(), platform });
+    assert.equal(await startLagMs(on('darwin')), 1000);
+    assert.equal(await startLagMs(on('freebsd')), 1000);
+    assert.equal(await startLagMs(on('win32')), 0);
     if (process.platform !== 'linux') this.skip();
-    const lag = await startLagMs('linux');
+    const lag = await startLagMs(on('linux'));
     assert.ok(lag >= 0 && lag <= 1000, String(lag));
   });
 });
@@ -55,7 +59,7 @@ describe('versions: a file written just after the process began is not one it lo
       },
       {
         readMaps: async () => undefined,
-        stat: async () => undefined,
+        fs: noFiles,
         compareReplaced: async () => new Map(),
         ...(lag !== undefined ? { startLag: async () => lag } : {}),
       },

@@ -6,7 +6,8 @@ import type { LockRecord } from '../../../src/core/locks/types';
 import { markGuarded } from '../../../src/core/processes/guarded';
 import { attachInstances } from '../../../src/core/processes/instances';
 import { ProcessInfo } from '../../../src/core/pids/table';
-import { takeSnapshot } from '../../../src/core/snapshot/build';
+import { takeSnapshot } from '../../../src/core/snapshot/engine';
+import { testMachine, writeLockRecords } from '../../support/machines';
 import { stdioConfig, facts } from './support';
 
 const record = (pid: number, startTime: number): LockRecord => ({
@@ -43,15 +44,16 @@ describe('guarded instances: joined to live lock records', () => {
   it('marks the instance whose launcher (the guard) holds a lock with the same pid and start time, and not one with another start time', async () => {
     const home = fs.mkdtempSync(path.join(os.tmpdir(), 'lg-guarded-'));
     try {
-      const snap = async (locks: LockRecord[]) =>
-        takeSnapshot({
-          host: { home, platform: 'linux', env: { HOME: home, MCP_LIFEGUARD_HOME: path.join(home, 'lg') } },
+      const host = { home, platform: 'linux' as const, env: { HOME: home, MCP_LIFEGUARD_HOME: path.join(home, 'lg') } };
+      const snap = async (locks: LockRecord[]) => {
+        await writeLockRecords(host, locks);
+        return takeSnapshot({
+          host,
+          machine: testMachine({ host, processes: table, selfPid: 999999 }),
           workspaceFolders: [home],
-          readProcessTable: async () => ({ state: 'ok', processes: table, method: 'procfs' }),
-          readLocks: async () => locks,
           versions: false,
-          selfPid: 999999,
         });
+      };
       const guarded = await snap([record(20, 5000)]);
       assert.equal(guarded.notConfigured.length, 1);
       assert.equal(guarded.notConfigured[0].pid, 21);

@@ -1,6 +1,6 @@
+import { liveFs } from '../../../src/core/machine/liveFs';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { Diagnostic } from '../../../src/core/base/model';
 import { MAX_CONFIG_BYTES, readConfigFile } from '../../../src/core/sources/readConfigFile';
@@ -274,9 +274,8 @@ describe('sources: bad input gets a clear message and nothing else is lost', () 
     const denied = Object.assign(new Error(`EACCES: permission denied, open '${file}'`), { code: 'EACCES' });
     const readFile = (f: string) =>
       readConfigFile(f, {
-        stat: fsp.stat,
-        open: ((p: string, flags: string) =>
-          p === file ? Promise.reject(denied) : fsp.open(p, flags)) as typeof fsp.open,
+        stat: liveFs.stat,
+        readBytes: (p, at, n) => (p === file ? Promise.reject(denied) : liveFs.readBytes(p, at, n)),
       });
     const r = await h.run({ readFile });
     diag(r, file, /^cannot be read: permission denied$/);

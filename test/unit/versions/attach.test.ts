@@ -1,7 +1,10 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import type { LockRecord, RecordedServerInfo } from '../../../src/core/locks/types';
-import { takeSnapshot } from '../../../src/core/snapshot/build';
+import type { HostEnv } from '../../../src/core/base/hostEnv';
+import type { ProcessInfo } from '../../../src/core/pids/table';
+import { takeSnapshot } from '../../../src/core/snapshot/engine';
+import { OWN_UID, testMachine, writeLockRecords } from '../../support/machines';
 import { npmPackage, tempDir, write } from './layouts';
 
 /**
@@ -27,15 +30,39 @@ describe('versions: in the snapshot', () => {
       platform: process.platform,
       env: { PATH: path.dirname(process.execPath), MCP_LIFEGUARD_HOME: path.join(home, 'lg') },
     };
-    const readProcessTable = async () => ({
-      state: 'ok' as const,
-      method: 'procfs' as const,
-      processes: [
-        { pid: 4242, ppid: 4000, argv: [process.execPath, script], startTime: START, uid: 1000 },
-        { pid: 4000, ppid: 1, argv: ['/usr/bin/code'], startTime: START - 1000, uid: 1000 },
-      ],
+    const processes: ProcessInfo[] = [
+      { pid: 4242, ppid: 4000, argv: [process.execPath, script], startTime: START, uid: OWN_UID },
+      { pid: 4000, ppid: 1, argv: ['/usr/bin/code'], startTime: START - 1000, uid: OWN_UID },
+    ];
+    return { home, pkg, project, host, processes };
+  }
+
+  /**
+   * One snapshot of the project on a machine whose process table is `processes`, its live lock
+   * records `locks`, each process's maps `maps`, and its clock `now`.
+   */
+  async function take(o: {
+    host: HostEnv;
+    project: string;
+    processes: ProcessInfo[];
+    locks?: LockRecord[];
+    maps?: string;
+    now?: () => Date;
+    firstSeenFile?: string;
+  }) {
+    await writeLockRecords(o.host, o.locks ?? []);
+    return takeSnapshot({
+      host: o.host,
+      machine: testMachine({
+        host: o.host,
+        processes: o.processes,
+        selfPid: 1,
+        maps: Object.fromEntries(o.processes.map((p) => [p.pid, o.maps])),
+        ...(o.now ? { now: () => o.now!().getTime() } : {}),
+      }),
+      engine: { registry: false, docker: false, ...(o.firstSeenFile ? { firstSeenFile: o.firstSeenFile } : {}) },
+      workspaceFolders: [o.project],
     });
-    return { home, pkg, project, host, readProcessTable };
   }
 
   const record = (over: Partial<LockRecord>): LockRecord => ({
@@ -51,19 +78,13 @@ describe('versions: in the snapshot', () => {
   });
 
   it('takes the running version from the lock record written at start', async () => {
-    const { host, project, readProcessTable } = setup();
-    const snap = await takeSnapshot({
+    const { host, project, processes } = setup();
+    const snap = await take({
       host,
-      workspaceFolders: [project],
-      readProcessTable,
-      selfPid: 1,
-      versions: {
-        registry: false,
-        docker: false,
-        now: settled,
-        readMaps: async () => undefined,
-        readLocks: async () => [record({ versions: { package: { name: 'srv', version: '1.0.0', ecosystem: 'npm' } } })],
-      },
+      project,
+      processes,
+      now: settled,
+      locks: [record({ versions: { package: { name: 'srv', version: '1.0.0', ecosystem: 'npm' } } })],
     });
     const server = snap.servers.find((s) => s.name === 'srv')!;
     assert.equal(server.installed?.state === 'installed' && server.installed.version, '2.0.0');
@@ -74,24 +95,18 @@ describe('versions: in the snapshot', () => {
   });
 
   it('ignores a lock record of another process (same pid, another start time)', async () => {
-    const { host, project, readProcessTable } = setup();
-    const snap = await takeSnapshot({
+    const { host, project, processes } = setup();
+    const snap = await take({
       host,
-      workspaceFolders: [project],
-      readProcessTable,
-      selfPid: 1,
-      versions: {
-        registry: false,
-        docker: false,
-        now: settled,
-        readMaps: async () => undefined,
-        readLocks: async () => [
-          record({
-            startTime: START - 86_400_000,
-            versions: { package: { name: 'srv', version: '1.0.0', ecosystem: 'npm' } },
-          }),
-        ],
-      },
+      project,
+      processes,
+      now: settled,
+      locks: [
+        record({
+          startTime: START - 86_400_000,
+          versions: { package: { name: 'srv', version: '1.0.0', ecosystem: 'npm' } },
+        }),
+      ],
     });
     const v = snap.servers.find((s) => s.name === 'srv')!.instances[0]?.versions;
     // The package was written after this (recorded) process started, and nothing says what it loaded.
@@ -120,13 +135,9 @@ describe('versions: in the snapshot', () => {
         path.join(base.project, '.mcp.json'),
         JSON.stringify({ mcpServers: { srv: { command: guardArgv[0], args: guardArgv.slice(1) } } }),
       );
-      const readProcessTable = async () => {
-        const t = await base.readProcessTable();
-        const [child, code] = t.processes;
-        const guard = { pid: 4100, ppid: code.pid, argv: guardArgv, startTime: START - 500, uid: 1000 };
-        return { ...t, processes: [{ ...child, ppid: guard.pid }, guard, code] };
-      };
-      return { ...base, readProcessTable };
+      const [child, code] = base.processes;
+      const guard = { pid: 4100, ppid: code.pid, argv: guardArgv, startTime: START - 500, uid: OWN_UID };
+      return { ...base, processes: [{ ...child, ppid: guard.pid }, guard, code] };
     }
     const stated = (over: Partial<RecordedServerInfo> = {}): LockRecord =>
       record({
@@ -138,20 +149,8 @@ describe('versions: in the snapshot', () => {
         },
       });
     const versionsWith = async (lock: LockRecord) => {
-      const { host, project, readProcessTable } = guarded();
-      const snap = await takeSnapshot({
-        host,
-        workspaceFolders: [project],
-        readProcessTable,
-        selfPid: 1,
-        versions: {
-          registry: false,
-          docker: false,
-          now: settled,
-          readMaps: async () => undefined,
-          readLocks: async () => [lock],
-        },
-      });
+      const { host, project, processes } = guarded();
+      const snap = await take({ host, project, processes, now: settled, locks: [lock] });
       const instance = snap.servers.find((s) => s.name === 'srv')!.instances[0];
       assert.deepEqual(
         instance?.launcherChain.map((s) => s.pid),
@@ -205,28 +204,15 @@ describe('versions: in the snapshot', () => {
   });
 
   it('a deleted mapping inside the package tree proves replaced code; one outside it says nothing', async () => {
-    const { host, project, readProcessTable, home } = setup();
+    const { host, project, processes, home } = setup();
     const inside = `7f00-7f10 r-xp 00000000 08:01 99 ${path.join(home, 'app', 'node_modules', 'srv', 'build', 'addon.node')} (deleted)\n`;
     const outside = '7f00-7f10 r-xp 00000000 08:01 99 /usr/lib/libssl.so.3 (deleted)\n';
-    const take = (maps: string) =>
-      takeSnapshot({
-        host,
-        workspaceFolders: [project],
-        readProcessTable,
-        selfPid: 1,
-        versions: {
-          registry: false,
-          docker: false,
-          now: settled,
-          readLocks: async () => [],
-          readMaps: async () => maps,
-          firstSeenFile: path.join(tempDir(), 'fs.json'),
-        },
-      });
-    const a = (await take(inside)).servers.find((s) => s.name === 'srv')!.instances[0]?.versions;
+    const takeWith = (maps: string) =>
+      take({ host, project, processes, now: settled, maps, firstSeenFile: path.join(tempDir(), 'fs.json') });
+    const a = (await takeWith(inside)).servers.find((s) => s.name === 'srv')!.instances[0]?.versions;
     assert.equal(a?.verdict.state, 'stale', JSON.stringify(a));
     assert.equal(a?.verdict.state === 'stale' && a.verdict.replacedFiles.length, 1);
-    const b = (await take(outside)).servers.find((s) => s.name === 'srv')!.instances[0]?.versions;
+    const b = (await takeWith(outside)).servers.find((s) => s.name === 'srv')!.instances[0]?.versions;
     // Outside the package it proves nothing: the package's own files changed after the start decide.
     assert.equal(b?.verdict.state, 'changed');
     assert.deepEqual(b?.verdict.state === 'changed' && b.verdict.identicalFiles, []);
@@ -236,41 +222,19 @@ describe('versions: in the snapshot', () => {
     const { host, project, home } = setup();
     // A process that started after the package was installed (its start time is later than the files').
     const startedLater = Date.now() + 5000;
-    const late = async () => ({
-      state: 'ok' as const,
-      method: 'procfs' as const,
-      processes: [
-        {
-          pid: 5151,
-          ppid: 1,
-          argv: [process.execPath, path.join(home, 'app', 'node_modules', 'srv', 'dist', 'index.js')],
-          startTime: startedLater,
-          uid: 1000,
-        },
-      ],
-    });
-    const opts = {
-      registry: false as const,
-      docker: false as const,
-      readLocks: async () => [],
-      readMaps: async () => undefined,
-    };
-    const first = await takeSnapshot({
-      host,
-      workspaceFolders: [project],
-      readProcessTable: late,
-      selfPid: 1,
-      versions: opts,
-    });
+    const late: ProcessInfo[] = [
+      {
+        pid: 5151,
+        ppid: 1,
+        argv: [process.execPath, path.join(home, 'app', 'node_modules', 'srv', 'dist', 'index.js')],
+        startTime: startedLater,
+        uid: OWN_UID,
+      },
+    ];
+    const first = await take({ host, project, processes: late });
     assert.equal(first.servers[0].instances[0]?.versions?.verdict.state, 'current');
     npmPackage(path.join(home, 'app', 'node_modules'), 'srv', '2.1.0');
-    const second = await takeSnapshot({
-      host,
-      workspaceFolders: [project],
-      readProcessTable: late,
-      selfPid: 1,
-      versions: opts,
-    });
+    const second = await take({ host, project, processes: late });
     const v = second.servers[0].instances[0]?.versions;
     assert.equal(
       v?.verdict.state === 'stale' &&

@@ -1,3 +1,4 @@
+import { noFiles } from '../../support/machines';
 import * as assert from 'node:assert/strict';
 import type { Installed } from '../../../src/core/base/versionTypes';
 import type { GoBuildInfo } from '../../../src/core/versions/goBuildInfo';
@@ -47,7 +48,7 @@ function facts(installed: Installed, changedAt: number): InstanceFacts {
 function readers(check: ContentCheck, running?: GoBuildInfo): InstanceReaders {
   return {
     readMaps: async () => MAPS,
-    stat: async () => undefined,
+    fs: noFiles,
     compareReplaced: async (_pid, _text, paths) => new Map(paths.map((p) => [p, { check, counterpart: p }])),
     runningBuild: async () => running,
   };

@@ -1,3 +1,4 @@
+import { noFiles } from '../../support/machines';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -46,7 +47,7 @@ function facts(installed: Installed, changed: Array<{ path: string; at: number }
 function readers(check: ContentCheck): InstanceReaders {
   return {
     readMaps: async () => MAPS,
-    stat: async () => undefined,
+    fs: noFiles,
     compareReplaced: async (_pid, _text, paths) => new Map(paths.map((p) => [p, { check, counterpart: p }])),
   };
 }

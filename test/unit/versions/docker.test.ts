@@ -1,3 +1,4 @@
+import { liveMachine } from '../../../src/core/machine/live';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -106,9 +107,9 @@ describe('versions: docker', () => {
   });
 
   it('is unknown when no engine answers (the real CLI on this machine, or none at all)', async () => {
-    const r = await resolveDocker(dockerCli(currentHostEnv()), { image: 'mcp/fetch' }, Date.now());
+    const r = await resolveDocker(dockerCli(liveMachine(currentHostEnv())), { image: 'mcp/fetch' }, Date.now());
     assert.equal(r.installed.state, 'unknown');
-    const none = await resolveDocker(dockerCli({ ...currentHostEnv(), env: { PATH: '/nonexistent' } }), {
+    const none = await resolveDocker(dockerCli(liveMachine({ ...currentHostEnv(), env: { PATH: '/nonexistent' } })), {
       image: 'mcp/fetch',
     });
     assert.equal(none.installed.state, 'unknown');

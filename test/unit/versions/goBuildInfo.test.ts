@@ -9,7 +9,9 @@ import {
   parseBuildInfoAt,
   parseModInfo,
 } from '../../../src/core/versions/goBuildInfo';
-import { searchBuildInfo } from '../../../src/core/versions/goBinary';
+import { buildInfoOf } from '../../../src/core/versions/goBinary';
+import { liveFs } from '../../../src/core/machine/liveFs';
+import { makeTempDir as tempDir } from '../../support/temp';
 import { fixturesDir } from '../../support/repo';
 
 /**
@@ -133,19 +135,23 @@ describe("versions: Go build information read from a binary's bytes", () => {
     });
   });
 
-  it('searches a file a chunk at a time: a header whose strings run past a chunk, one in a later chunk, none', async () => {
+  it('finds the header in a file the Machine searches a chunk at a time: across a chunk, in a later one, none', async () => {
     const MB = 1024 * 1024;
+    const dir = tempDir('go-bin');
     const fileWith = (at: number, size: number) => {
-      const file = Buffer.alloc(size, 0x90);
-      header('go1.22.3', MOD).copy(file, at);
-      return (position: number, length: number) => Promise.resolve(file.subarray(position, position + length));
+      const bytes = Buffer.alloc(size, 0x90);
+      header('go1.22.3', MOD).copy(bytes, at);
+      const file = path.join(dir, `bin-${at}-${size}`);
+      fs.writeFileSync(file, bytes);
+      return file;
     };
-    assert.equal((await searchBuildInfo(fileWith(MB - 16, 3 * MB)))?.main?.version, 'v2.3.4');
-    assert.equal((await searchBuildInfo(fileWith(2 * MB + 4096, 3 * MB)))?.main?.version, 'v2.3.4');
+    // The magic straddles the end of the first 1 MiB chunk; then a header well inside the third.
+    assert.equal((await buildInfoOf(liveFs, fileWith(MB - 16, 3 * MB)))?.main?.version, 'v2.3.4');
+    assert.equal((await buildInfoOf(liveFs, fileWith(2 * MB + 4096, 3 * MB)))?.main?.version, 'v2.3.4');
     // Unaligned: not a header.
-    assert.equal(await searchBuildInfo(fileWith(MB + 8, 3 * MB)), undefined);
+    assert.equal(await buildInfoOf(liveFs, fileWith(MB + 8, 3 * MB)), undefined);
     // Past the search limit: not read.
-    assert.equal(await searchBuildInfo(fileWith(2 * MB, 3 * MB), 2 * MB), undefined);
-    assert.equal(await searchBuildInfo(() => Promise.resolve(undefined)), undefined);
+    assert.equal(await buildInfoOf(liveFs, fileWith(2 * MB, 3 * MB), 2 * MB), undefined);
+    assert.equal(await buildInfoOf(liveFs, path.join(dir, 'missing')), undefined);
   });
 });

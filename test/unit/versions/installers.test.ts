@@ -1,3 +1,4 @@
+import { noFiles } from '../../support/machines';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -519,7 +520,7 @@ describe("versions: a Node tree's last-written file says its installer is done",
   const installed = { ...npmAt('/app/node_modules/srv'), version: '2.0.0', changedAt };
   const readers = {
     readMaps: async () => undefined,
-    stat: async () => undefined,
+    fs: noFiles,
     compareReplaced: async () => new Map(),
   };
   const judgeWith = (files: Array<{ path: string; at: number }>, installing?: { what: string; startTime?: number }) =>

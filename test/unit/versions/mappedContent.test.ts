@@ -1,3 +1,4 @@
+import { liveFs } from '../../../src/core/machine/liveFs';
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { counterpartOf, deletedRegions } from '../../../src/core/versions/mappedContent';
@@ -40,8 +41,8 @@ describe('versions: the content of replaced mapped files', () => {
   it("finds the installed counterpart of pip's stash folder (`~gdemo_dep` for `lgdemo_dep`), and none for a file gone for good", async () => {
     const sp = tempDir();
     const installed = write(path.join(sp, 'lgdemo_dep', 'table.dat'), 'x');
-    assert.equal(await counterpartOf(path.join(sp, '~gdemo_dep', 'table.dat')), installed);
-    assert.equal(await counterpartOf(installed), installed);
-    assert.equal(await counterpartOf(path.join(sp, '~other', 'table.dat')), undefined);
+    assert.equal(await counterpartOf(path.join(sp, '~gdemo_dep', 'table.dat'), liveFs), installed);
+    assert.equal(await counterpartOf(installed, liveFs), installed);
+    assert.equal(await counterpartOf(path.join(sp, '~other', 'table.dat'), liveFs), undefined);
   });
 });

@@ -1,3 +1,5 @@
+import { currentHostEnv } from '../../../src/core/base/hostEnv';
+import { liveMachine } from '../../../src/core/machine/live';
 import * as assert from 'node:assert/strict';
 import { parseDeletedMappings, readMaps, replacedWithin } from '../../../src/core/versions/maps';
 
@@ -29,8 +31,9 @@ describe('versions: replaced mapped files (/proc/<pid>/maps)', () => {
   });
 
   it('reads our own maps on Linux, and nothing elsewhere', async () => {
-    const own = await readMaps(process.pid, 'linux');
+    const on = (platform: NodeJS.Platform) => liveMachine({ ...currentHostEnv(), platform });
+    const own = await readMaps(process.pid, on('linux'));
     if (process.platform === 'linux') assert.match(own ?? '', /\[stack\]|node/);
-    assert.equal(await readMaps(process.pid, 'darwin'), undefined);
+    assert.equal(await readMaps(process.pid, on('darwin')), undefined);
   });
 });

@@ -1,3 +1,4 @@
+import { noFiles } from '../../support/machines';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -231,7 +232,7 @@ describe('versions: a replaced runtime is not the package (property)', () => {
           });
           const readers = (maps: string, withRuntime: boolean): InstanceReaders => ({
             readMaps: async () => maps,
-            stat: async () => undefined,
+            fs: noFiles,
             compareReplaced: async (_pid, _text, paths) =>
               new Map(
                 paths.map((p) => [p, { check: p === pkgFile && packageFile !== 'none' ? packageFile : 'differs' }]),
