@@ -33,6 +33,7 @@ export const CORE_LAYERS = [
   'snapshot', // the whole picture every face reads
   'report', // the snapshot read as verdicts, counts and evidence, the same in every face
   'configEdit', // rewriting a server's entry in its client's file (wrap, unwrap, share), installing the guard
+  'capture', // a snapshot's reads kept (redacted) and replayed: a user's machine as a test
 ] as const;
 
 /** The faces and what each may import (the engine imports none of them). */

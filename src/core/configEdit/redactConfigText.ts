@@ -100,7 +100,7 @@ function holdsSecret(value: string, secrets: ReadonlySet<string>, minLength: num
  * each line of it its indentation); a value masked in part (a URL's credentials) is written again
  * in its style.
  */
-function spell(t: ConfigToken, raw: string, value: string): string {
+export function spell(t: ConfigToken, raw: string, value: string): string {
   const lines = raw.split('\n');
   if (value === REDACTED || lines.length > 1) {
     if (lines.length === 1) return `${t.open}${REDACTED}${t.close}`;

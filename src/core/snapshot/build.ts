@@ -88,6 +88,7 @@ export async function snapshotOf(
   cache: EngineCache,
   settings: VersionsSettings,
   request: SnapshotRequest,
+  keepParsedConfigs = true,
 ): Promise<Snapshot> {
   const host = machine.host;
   const paths = lifeguardPaths(host);
@@ -101,7 +102,9 @@ export async function snapshotOf(
       fs: machine.fs,
       workspaceFolders: request.workspaceFolders,
       workspaceFiles: request.workspaceFiles,
-      cache: cache.bucket<string, ParseCache<FileScan>>(PARSED_FILES.name, PARSED_FILES).getOrSet('', () => new ParseCache()),
+      cache:
+        keepParsedConfigs &&
+        cache.bucket<string, ParseCache<FileScan>>(PARSED_FILES.name, PARSED_FILES).getOrSet('', () => new ParseCache()),
     }),
     readProcessTable(machine),
     liveLockRecords(machine, lockDiagnostics),

@@ -17,7 +17,7 @@ export type { EngineOptions } from '../versions/engineCore';
 export class Engine extends EngineCore {
   /** One snapshot of what the Machine shows now (core/snapshot/build.ts). */
   snapshot(request: SnapshotRequest): Promise<Snapshot> {
-    return snapshotOf(this.machine, this.cache, this.settings, request);
+    return snapshotOf(this.machine, this.cache, this.settings, request, this.keepParsedConfigs);
   }
 }
 

@@ -26,6 +26,11 @@ export interface EngineOptions {
   persist?: boolean;
   /** Receives the background registry checks (tests and the CLI's --watch may wait on them; a snapshot never does). */
   onBackground?: (checks: Promise<void>) => void;
+  /**
+   * false: every snapshot parses every config file again instead of keeping the parse of an
+   * unchanged one (a capture, which must read the environment only where a config names it).
+   */
+  keepParsedConfigs?: boolean;
 }
 
 /** Docker answers come from process spawns, not files: reused this long. */
@@ -40,12 +45,14 @@ const DOCKER_TTL_MS = 30_000;
 export class EngineCore {
   readonly cache: EngineCache;
   protected readonly settings: VersionsSettings;
+  protected readonly keepParsedConfigs: boolean;
 
   constructor(
     readonly machine: Machine,
     options: EngineOptions = {},
   ) {
     this.cache = new EngineCache(() => machine.now());
+    this.keepParsedConfigs = options.keepParsedConfigs !== false;
     const live = machine.kind === 'live';
     const persist = live && options.persist !== false;
     const registry =

@@ -1,0 +1,185 @@
+import { isSecretName, redactArgs, redactText } from '../base/redact';
+import { configTokens, ConfigToken } from '../configEdit/configTokens';
+import { spell } from '../configEdit/redactConfigText';
+import { REDACTED } from '../base/redact';
+import { isRecordedError, MachineRecord, Recorded } from '../machine/record';
+import type { CommandOutput, NoFollowRead } from '../machine/types';
+import { Pseudonyms } from './pseudonyms';
+
+/**
+ * A machine record made safe to keep and to send: what one snapshot read, with every secret
+ * replaced by a stand-in (pseudonyms.ts) that compares equal where the secret did.
+ *
+ * - Config files (the ones the scan read): each value is read as the file's parser reads it (JSON,
+ *   TOML, YAML: configEdit/configTokens.ts) and written again where it stands: a list (an entry's
+ *   args) as a command line is (below), so that a replay matches the processes as the capture did;
+ *   a value under a secret-named key, or one the scan took for a secret (env and header values), by
+ *   its stand-in; any other value as one argument. A file that does not parse is kept as plain text.
+ * - Processes' environments (/proc/<pid>/environ): every value is replaced, but for the variables
+ *   the engine reads as places (HOME, PATH, VIRTUAL_ENV, MCP Lifeguard's root...) that no entry sets.
+ * - Command lines (/proc/<pid>/cmdline, `ps` and PowerShell tables): the configs' secrets by their
+ *   stand-ins, then the rules for arguments (`--token X`, `KEY=value`, URLs, token shapes).
+ * - This process's own environment: a value whose name or shape says credential is replaced.
+ * - Every other text read (package metadata, lock records, .npmrc): token shapes and secret-named
+ *   `key = value` lines. Binary reads (a Go header) and content digests are kept as they are.
+ */
+
+/** Variables a process's environment is read for as places, kept as they are unless an entry sets them. */
+const PLACES = new Set([
+  'HOME',
+  'USERPROFILE',
+  'PATH',
+  'Path',
+  'PWD',
+  'VIRTUAL_ENV',
+  'MCP_LIFEGUARD_HOME',
+  'XDG_STATE_HOME',
+  'XDG_CONFIG_HOME',
+  'XDG_CACHE_HOME',
+  'XDG_DATA_HOME',
+  'LOCALAPPDATA',
+  'APPDATA',
+]);
+
+export interface RedactInput {
+  /** Every secret value the scan saw in the configs (env and header values, tokens). */
+  secrets: ReadonlySet<string>;
+  /** The env keys entries set: their values are never kept, whatever their names. */
+  declaredKeys: ReadonlySet<string>;
+  /** The config files the scan read (their texts are redacted as configs). */
+  configFiles: ReadonlySet<string>;
+}
+
+export function redactRecord(record: MachineRecord, input: RedactInput): MachineRecord {
+  const names = new Pseudonyms();
+  // Longest first: a secret inside a longer one must not break the longer one's stand-in.
+  const secrets = [...input.secrets].filter((s) => s.length > 0).sort((a, b) => b.length - a.length);
+  const known = new Set(secrets);
+  /**
+   * The configs' secrets in a text, each by its stand-in: a short one only where it is the whole
+   * text, a longer one wherever it appears (the rule the snapshot's own masking follows, base/redact.ts).
+   */
+  const standIns = (text: string): string => {
+    let out = text;
+    for (const s of secrets) {
+      if (out === s) return names.of(s);
+      if (s.length >= 6) out = out.split(s).join(names.of(s));
+    }
+    return out;
+  };
+  const commandLine = (argv: readonly string[]) => redactArgs(argv.map(standIns), known);
+  const plainText = (text: string) => redactIniSecrets(redactText(standIns(text), known));
+
+  const environ = (text: string): string =>
+    text
+      .split('\0')
+      .map((entry) => {
+        const eq = entry.indexOf('=');
+        if (eq <= 0) return entry;
+        const key = entry.slice(0, eq);
+        const value = entry.slice(eq + 1);
+        const keep = PLACES.has(key) && !input.declaredKeys.has(key);
+        return keep ? `${key}=${standIns(value)}` : `${key}=${value ? names.of(value) : ''}`;
+      })
+      .join('\0');
+
+  const config = (path: string, value: string): string => {
+    const tokens = configTokens(value, path);
+    if (!tokens) return plainText(value);
+    const lists = new Map<number, ConfigToken[]>();
+    for (const t of tokens)
+      if (t.role === 'item' && t.list !== undefined) lists.set(t.list, [...(lists.get(t.list) ?? []), t]);
+    const written = new Map<ConfigToken, string>();
+    for (const items of lists.values()) {
+      const argv = commandLine(items.map((t) => t.value));
+      items.forEach((t, k) => written.set(t, argv[k]));
+    }
+    for (const t of tokens) {
+      // Keys are names (servers, variables), never secrets of their own: kept, so a replay names them alike.
+      if ((t.role === 'item' && t.list !== undefined) || t.role === 'key') continue;
+      if (t.key !== undefined && isSecretName(t.key) && t.value.length > 0) written.set(t, names.of(t.value));
+      else written.set(t, commandLine([t.value])[0]);
+    }
+    let out = '';
+    let copied = 0;
+    for (const t of [...tokens].sort((a, b) => a.start - b.start)) {
+      const next = written.get(t);
+      if (next === undefined || next === t.value || t.start < copied) continue;
+      const raw = value.slice(t.start, t.end);
+      // A value spelled over lines keeps its lines (diagnostics name lines): masked whole, as Wrap's diffs do.
+      out += value.slice(copied, t.start) + spell(t, raw, raw.includes('\n') ? REDACTED : next);
+      copied = t.end;
+    }
+    return out + value.slice(copied);
+  };
+
+  const text = (path: string, value: string): string => {
+    if (input.configFiles.has(path)) return config(path, value);
+    if (/^\/proc\/\d+\/environ$/.test(path)) return environ(value);
+    if (/^\/proc\/\d+\/cmdline$/.test(path)) {
+      const argv = value.split('\0');
+      const last = argv[argv.length - 1] === '' ? argv.pop() : undefined;
+      return [...commandLine(argv), ...(last === undefined ? [] : [last])].join('\0');
+    }
+    return plainText(value);
+  };
+  const textAnswer = (path: string, a: Recorded<string>): Recorded<string> =>
+    typeof a === 'string' ? text(path, a) : a;
+
+  const readText: MachineRecord['fs']['readText'] = {};
+  for (const [path, a] of Object.entries(record.fs.readText)) readText[path] = textAnswer(path, a);
+
+  // Config files are read as bytes (a capped read): redacted as text, kept under the same question.
+  const readBytes: MachineRecord['fs']['readBytes'] = {};
+  for (const [path, reads] of Object.entries(record.fs.readBytes)) {
+    readBytes[path] = {};
+    for (const [at, a] of Object.entries(reads)) {
+      readBytes[path][at] =
+        typeof a === 'string' && (input.configFiles.has(path) || /^\/proc\/\d+\/fd\//.test(path))
+          ? Buffer.from(text(path, Buffer.from(a, 'base64').toString('utf8')), 'utf8').toString('base64')
+          : a;
+    }
+  }
+
+  const readNoFollow: MachineRecord['fs']['readNoFollow'] = {};
+  for (const [path, a] of Object.entries(record.fs.readNoFollow)) {
+    readNoFollow[path] =
+      a && !isRecordedError(a) && a.kind === 'file' ? ({ ...a, text: plainText(a.text) } as NoFollowRead) : a;
+  }
+
+  const output = (o: CommandOutput): CommandOutput => ({
+    ...o,
+    stdout: o.stdout
+      .split('\n')
+      .map((line) => commandLine(line.split(' ')).join(' '))
+      .join('\n'),
+    stderr: plainText(o.stderr),
+  });
+
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(record.host.env)) {
+    const credential = isSecretName(k) || input.declaredKeys.has(k) || redactText(v, known) !== v;
+    env[k] = credential ? names.of(v) : v;
+  }
+
+  return {
+    ...record,
+    host: { ...record.host, env },
+    fs: { ...record.fs, readText, readBytes, readNoFollow },
+    commands: record.commands.map((c) => ({
+      command: c.command,
+      args: commandLine(c.args),
+      ...(c.env ? { env: c.env } : {}),
+      output: output(c.output),
+    })),
+    serverInfo: record.serverInfo.map((s) => ({ ...s, url: redactText(standIns(s.url), known) })),
+  };
+}
+
+/** `key = value` and `key: value` lines whose key names a credential (.npmrc's `//host/:_authToken=...`, pip.conf). */
+function redactIniSecrets(text: string): string {
+  return text.replace(/^(\s*)([^\s=:#;][^=:\n]*?)(\s*[=:]\s*)(\S[^\n]*)$/gm, (whole, pre: string, key: string, sep: string) => {
+    const name = key.split(/[/:.]/).filter(Boolean).pop() ?? key;
+    return isSecretName(name.replace(/^_+/, '')) && !/^["{[]/.test(key) ? `${pre}${key}${sep}<redacted>` : whole;
+  });
+}
