@@ -8,7 +8,8 @@ import * as path from 'node:path';
  */
 export type ImportGraph = Map<string, string[]>;
 
-const importRe = /(?:from\s+|require\(\s*|import\(\s*)['"]([^'"]+)['"]/g;
+// `from '…'` (imports, type-only ones and re-exports), require('…'), import('…') and a bare `import '…'`.
+const importRe = /(?:from\s+|require\(\s*|import\(\s*|\bimport\s+)['"]([^'"]+)['"]/g;
 
 export function sourceFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -91,6 +92,26 @@ export function layerViolations(graph: ImportGraph, order: readonly string[]): s
       if (to === from || !rank.has(from) || !rank.has(to)) continue;
       if (rank.get(to)! > rank.get(from)!) out.add(`${file} -> ${target}: "${from}" may not import "${to}" (above it)`);
     }
+  }
+  return [...out].sort();
+}
+
+/**
+ * Imports of `modules` (by their exact specifier, `node:fs` and `fs` alike) from files outside
+ * `allowed`: `files` maps a path relative to the tree's root (as importGraph keys them) to its text.
+ * Type-only imports count: a type of `node:fs` in a signature is the OS leaking through it.
+ */
+export function moduleImportViolations(
+  files: ReadonlyMap<string, string>,
+  modules: readonly string[],
+  allowed: readonly string[],
+): string[] {
+  const out = new Set<string>();
+  for (const [file, text] of files) {
+    if (allowed.includes(folderOf(file))) continue;
+    for (const spec of importSpecifiers(text))
+      if (modules.includes(spec))
+        out.add(`${file} imports "${spec}": only ${allowed.map((f) => `${f}/`).join(' and ')} may`);
   }
   return [...out].sort();
 }

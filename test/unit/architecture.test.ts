@@ -8,6 +8,7 @@ import {
   importGraph,
   importSpecifiers,
   layerViolations,
+  moduleImportViolations,
   sourceFiles,
 } from '../support/importGraph';
 
@@ -35,6 +36,16 @@ export const CORE_LAYERS = [
   'configEdit', // rewriting a server's entry in its client's file (wrap, unwrap, share), installing the guard
   'capture', // a snapshot's reads kept (redacted) and replayed: a user's machine as a test
 ] as const;
+
+/** The modules through which a program touches this machine's files and runs its processes. */
+const OS_MODULES = ['fs', 'node:fs', 'fs/promises', 'node:fs/promises', 'child_process', 'node:child_process'];
+
+/**
+ * The engine's folders that may import them: the Machine, through which everything else reads the
+ * world and writes our files (a snapshot taken on a recorded machine touches nothing of this one),
+ * and the actions, which signal and start processes on this machine.
+ */
+const OS_FOLDERS = ['machine', 'actions'];
 
 /** The faces and what each may import (the engine imports none of them). */
 const FACE_IMPORTS: Record<string, readonly string[]> = {
@@ -91,11 +102,16 @@ describe('architecture: imports point down only', () => {
     assert.deepEqual(folders.sort(), [...CORE_LAYERS].sort(), 'every layer exists and every folder is a layer');
   });
 
+  it('the engine touches the OS (node:fs, child_process) only in machine/ and actions/', () => {
+    const files = new Map(sourceFiles(core).map((f) => [path.relative(core, f), fs.readFileSync(f, 'utf8')]));
+    assert.deepEqual(moduleImportViolations(files, OS_MODULES, OS_FOLDERS), []);
+  });
+
   it('no file in src/ takes part in an import cycle', () => {
     assert.deepEqual(importCycles(importGraph(src)), []);
   });
 
-  it('the checks themselves see a vscode import, an upward import and a cycle', () => {
+  it('the checks themselves see a vscode import, an upward import, a cycle and the OS touched outside machine/', () => {
     assert.deepEqual(importSpecifiers("import * as vscode from 'vscode';\nconst x = require('vscode');"), [
       'vscode',
       'vscode',
@@ -117,6 +133,21 @@ describe('architecture: imports point down only', () => {
     ]);
     assert.deepEqual(frontDoorViolations(faces, { guard: 'guard/index.ts' }), [
       'cli/run.ts -> guard/host/probe.ts: "guard" is imported through guard/index.ts alone',
+    ]);
+    const engine = new Map([
+      ['configEdit/w.ts', 'import type { Stats } from \'node:fs\';\nimport { spawn } from "child_process";'],
+      ['http/f.ts', "const fsp = require('fs/promises');"],
+      ['control/s.ts', "export { promises } from 'fs';\nimport 'node:fs/promises';"],
+      ['machine/m.ts', "import * as fs from 'node:fs';"],
+      ['actions/a.ts', "import { execFile } from 'node:child_process';"],
+      ['base/p.ts', "import * as path from 'node:path';\n// reads no file: 'fs' named in a comment only"],
+    ]);
+    assert.deepEqual(moduleImportViolations(engine, OS_MODULES, OS_FOLDERS), [
+      'configEdit/w.ts imports "child_process": only machine/ and actions/ may',
+      'configEdit/w.ts imports "node:fs": only machine/ and actions/ may',
+      'control/s.ts imports "fs": only machine/ and actions/ may',
+      'control/s.ts imports "node:fs/promises": only machine/ and actions/ may',
+      'http/f.ts imports "fs/promises": only machine/ and actions/ may',
     ]);
   });
 });

@@ -1,6 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, fstatSync, openSync, promises as fsp, readSync, realpathSync, Stats } from 'node:fs';
 import * as path from 'node:path';
+import {
+  createExclusive,
+  FileMeta,
+  lstatMeta,
+  OpenFile,
+  openToRead,
+  readRealFileSync,
+  realPath,
+  renameOver,
+  syncFolder,
+  unlinkName,
+} from '../machine/configFiles';
 import { english, Translate } from './translate';
 import { takeWritersLock, writersLockFor } from './writersLock';
 
@@ -23,7 +34,9 @@ import { takeWritersLock, writersLockFor } from './writersLock';
  * - a file that no longer holds our bytes once the writing settled was saved again by someone
  *   else: their save stays, and the edit is reported as not done.
  *
- * Nothing is ever silently lost: each outcome that is not "written" comes with its reason.
+ * Nothing is ever silently lost: each outcome that is not "written" comes with its reason. The file
+ * operations themselves are this machine's (machine/configFiles.ts); every check, decision and
+ * message is here.
  */
 
 /** A config file as read for an edit: the bytes the edit was computed on, and which file held them. */
@@ -36,29 +49,14 @@ export interface ConfigFileRead {
   ino?: number;
 }
 
-const NOFOLLOW = constants.O_NOFOLLOW ?? 0;
-const NONBLOCK = constants.O_NONBLOCK ?? 0;
-
 /** Reads a config file for an edit: its bytes and identity, or why it cannot be read. */
 export function readConfigForEdit(file: string): ConfigFileRead | Error {
-  let fd: number | undefined;
   try {
-    const real = realpathSync(file);
-    fd = openSync(real, constants.O_RDONLY | NOFOLLOW | NONBLOCK);
-    const st = fstatSync(fd);
-    if (!st.isFile()) return new Error('it is not a regular file');
-    const chunks: Buffer[] = [];
-    for (;;) {
-      const chunk = Buffer.alloc(Math.max(65536, st.size + 1));
-      const n = readSync(fd, chunk, 0, chunk.length, null);
-      if (n === 0) break;
-      chunks.push(chunk.subarray(0, n));
-    }
-    return { file, bytes: Buffer.concat(chunks), real, dev: st.dev, ino: st.ino };
+    const { real, stat, bytes } = readRealFileSync(file);
+    if (!bytes) return new Error('it is not a regular file');
+    return { file, bytes, real, dev: stat.dev, ino: stat.ino };
   } catch (err) {
     return err as Error;
-  } finally {
-    if (fd !== undefined) closeSync(fd);
   }
 }
 
@@ -82,8 +80,8 @@ export interface WriteOptions {
 /** Why a folder may not hold a file we replace, or undefined when it may. */
 export function folderRefusal(
   dir: string,
-  dirStat: Pick<Stats, 'uid' | 'gid' | 'mode'> & { isDirectory(): boolean },
-  fileStat: Pick<Stats, 'uid'>,
+  dirStat: Pick<FileMeta, 'uid' | 'gid' | 'mode' | 'isDirectory'>,
+  fileStat: Pick<FileMeta, 'uid'>,
   ids: { uid: number; gid: number },
   t: Translate = english,
 ): string | undefined {
@@ -120,7 +118,7 @@ export async function writeConfigFile(
   const changed = t('it changed since it was read; nothing was written to it, run again');
   let real: string;
   try {
-    real = await fsp.realpath(read.file);
+    real = await realPath(read.file);
   } catch (err) {
     return t('cannot read it again: {0}', (err as Error).message);
   }
@@ -131,7 +129,7 @@ export async function writeConfigFile(
     o.ids ?? (posix && process.getuid && process.getgid ? { uid: process.getuid(), gid: process.getgid() } : undefined);
   if (posix && ids) {
     try {
-      const refusal = folderRefusal(dir, await fsp.lstat(dir), await fsp.lstat(real), ids, t);
+      const refusal = folderRefusal(dir, await lstatMeta(dir), await lstatMeta(real), ids, t);
       if (refusal) return refusal;
     } catch (err) {
       return t('cannot read it again: {0}', (err as Error).message);
@@ -142,10 +140,10 @@ export async function writeConfigFile(
     ? await takeWritersLock(lock, { waitMs: o.lockWaitMs, t, ...(ids ? { uid: ids.uid } : {}) })
     : undefined;
   if (typeof held === 'string') return held;
-  let original: fsp.FileHandle | undefined;
+  let original: OpenFile | undefined;
   try {
     try {
-      original = await fsp.open(real, constants.O_RDONLY | NOFOLLOW | NONBLOCK);
+      original = await openToRead(real);
     } catch (err) {
       return t('cannot read it again: {0}', (err as Error).message);
     }
@@ -153,7 +151,7 @@ export async function writeConfigFile(
     if (!st.isFile()) return t('it is not a regular file; nothing was written');
     if (
       (read.ino !== undefined && (st.ino !== read.ino || st.dev !== read.dev)) ||
-      !(await contentOf(original)).equals(read.bytes)
+      !(await original.content()).equals(read.bytes)
     )
       return changed;
     return await replace(real, { handle: original, stat: st, bytes: read.bytes }, after, st, o, t);
@@ -165,8 +163,8 @@ export async function writeConfigFile(
 
 /** The file as it stands (open), what it must still hold, and its identity. */
 interface Current {
-  handle: fsp.FileHandle;
-  stat: Stats;
+  handle: OpenFile;
+  stat: FileMeta;
   bytes: Buffer;
 }
 
@@ -178,7 +176,7 @@ async function replace(
   real: string,
   first: Current,
   content: Buffer,
-  meta: Stats,
+  meta: FileMeta,
   o: WriteOptions,
   t: Translate,
 ): Promise<string | undefined> {
@@ -188,7 +186,7 @@ async function replace(
   let current = first;
   let writing = content;
   let restored = false;
-  const opened: fsp.FileHandle[] = [];
+  const opened: OpenFile[] = [];
   try {
     for (let round = 0; ; round++) {
       if (round === 8)
@@ -215,12 +213,12 @@ async function replace(
     }
     if (restored) return keptTheirs;
     // Once settled, the file must still be ours: otherwise someone saved over it (their save stays).
-    const now = await fsp.lstat(real).catch(() => undefined);
+    const now = await lstatMeta(real).catch(() => undefined);
     if (
       !now ||
       now.ino !== current.stat.ino ||
       now.dev !== current.stat.dev ||
-      !(await contentOf(current.handle)).equals(writing)
+      !(await current.handle.content()).equals(writing)
     )
       return t(
         'another program saved it right after it was written; its save was kept and may not hold this edit, run again',
@@ -241,30 +239,26 @@ async function swapIn(
   real: string,
   current: Current,
   content: Buffer,
-  meta: Stats,
+  meta: FileMeta,
   o: WriteOptions,
   first: boolean,
 ): Promise<Current | string> {
   const t = o.t ?? english;
   const dir = path.dirname(real);
   let tmp: string | undefined;
-  let handle: fsp.FileHandle | undefined;
-  let reader: fsp.FileHandle | undefined;
+  let handle: OpenFile | undefined;
+  let reader: OpenFile | undefined;
   try {
     // A fresh name each try: one planted in advance can only make this open fail (O_EXCL), never be followed.
     for (let i = 0; !handle; i++) {
       tmp = path.join(dir, `.${path.basename(real)}.mcp-lifeguard-${randomBytes(8).toString('hex')}.tmp`);
       try {
-        handle = await fsp.open(
-          tmp,
-          constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | NOFOLLOW,
-          meta.mode & 0o777,
-        );
+        handle = await createExclusive(tmp, meta.mode & 0o777);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || i >= 4) throw err;
       }
     }
-    await handle.writeFile(content);
+    await handle.write(content);
     if ((o.platform ?? process.platform) !== 'win32') {
       const mine = await handle.stat();
       if (mine.uid !== meta.uid || mine.gid !== meta.gid)
@@ -277,23 +271,23 @@ async function swapIn(
     await handle.sync();
     const written = await handle.stat();
     // Our own inode, readable whatever later takes its name (checked to be the one we wrote).
-    reader = await fsp.open(tmp!, constants.O_RDONLY | NOFOLLOW | NONBLOCK);
+    reader = await openToRead(tmp!);
     if ((await reader.stat()).ino !== written.ino) return t('cannot write it: its temp file was replaced');
     // The last look: the file still the one we replace, holding what it held, our temp still ours.
     const [now, ours] = await Promise.all([
-      fsp.lstat(real).catch(() => undefined),
-      fsp.lstat(tmp!).catch(() => undefined),
+      lstatMeta(real).catch(() => undefined),
+      lstatMeta(tmp!).catch(() => undefined),
     ]);
     if (!ours || ours.ino !== written.ino) return t('cannot write it: its temp file was replaced');
     if (
       !now ||
       now.ino !== current.stat.ino ||
       now.dev !== current.stat.dev ||
-      !(await contentOf(current.handle)).equals(current.bytes)
+      !(await current.handle.content()).equals(current.bytes)
     )
       return 'changed';
     if (first) await o.hooks?.afterCheck?.();
-    await fsp.rename(tmp!, real);
+    await renameOver(tmp!, real);
     tmp = undefined;
     await syncFolder(dir);
     const done = { handle: reader, stat: written, bytes: content };
@@ -306,8 +300,8 @@ async function swapIn(
     await reader?.close();
     if (tmp !== undefined) {
       // Remove our temp file only: whatever else now has its name is left alone.
-      const left = await fsp.lstat(tmp).catch(() => undefined);
-      if (left?.isFile()) await fsp.unlink(tmp).catch(() => undefined);
+      const left = await lstatMeta(tmp).catch(() => undefined);
+      if (left?.isFile()) await unlinkName(tmp).catch(() => undefined);
     }
   }
 }
@@ -320,13 +314,13 @@ async function swapIn(
 async function lateSave(replaced: Current, settleMs: number): Promise<Buffer | undefined> {
   const deadline = Date.now() + settleMs;
   for (;;) {
-    const now = await contentOf(replaced.handle);
+    const now = await replaced.handle.content();
     if (!now.equals(replaced.bytes)) {
       let last = now;
       const stopBy = Date.now() + 2000;
       for (;;) {
         await sleep(20);
-        const again = await contentOf(replaced.handle);
+        const again = await replaced.handle.content();
         if (again.equals(last) || Date.now() >= stopBy) return again;
         last = again;
       }
@@ -334,26 +328,6 @@ async function lateSave(replaced: Current, settleMs: number): Promise<Buffer | u
     if (Date.now() >= deadline) return undefined;
     await sleep(Math.min(10, Math.max(1, deadline - Date.now())));
   }
-}
-
-async function contentOf(handle: fsp.FileHandle): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let position = 0;
-  for (;;) {
-    const chunk = Buffer.alloc(65536);
-    const { bytesRead } = await handle.read(chunk, 0, chunk.length, position);
-    if (bytesRead === 0) break;
-    chunks.push(chunk.subarray(0, bytesRead));
-    position += bytesRead;
-  }
-  return Buffer.concat(chunks);
-}
-
-async function syncFolder(dir: string): Promise<void> {
-  // The rename is durable once the folder is synced (best effort: not every system allows it).
-  const h = await fsp.open(dir, constants.O_RDONLY).catch(() => undefined);
-  await h?.sync().catch(() => undefined);
-  await h?.close();
 }
 
 function sleep(ms: number): Promise<void> {

@@ -1,6 +1,6 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { whichSync } from '../launch/which';
+import { pathExistsSync, readWholeFileSync } from '../machine/plainFiles';
 import { ensurePrivateDir, readPrivateSync, writePrivateAtomicSync } from '../machine/privateFs';
 
 /**
@@ -73,12 +73,12 @@ export function installGuard(o: GuardInstallOptions): GuardInstall {
     const parts = CLI_BUNDLES.map((name) =>
       writeIfChanged(
         path.join(o.binDir, name),
-        fs.readFileSync(path.join(path.dirname(o.cliSource), name)),
+        readWholeFileSync(path.join(path.dirname(o.cliSource), name)),
         0o644,
         root,
       ),
     );
-    const a = writeIfChanged(script, fs.readFileSync(o.cliSource), 0o644, root);
+    const a = writeIfChanged(script, readWholeFileSync(o.cliSource), 0o644, root);
     const b = writeIfChanged(launcher, Buffer.from(launcherText(script, o.runtime, o.platform)), 0o755, root);
     return { state: 'installed', launcher, changed: parts.includes(true) || a || b };
   } catch (err) {
@@ -91,7 +91,7 @@ export function findRuntime(
   env: Readonly<Record<string, string | undefined>>,
   platform: NodeJS.Platform,
   execPath: string,
-  exists: (p: string) => boolean = fs.existsSync,
+  exists: (p: string) => boolean = pathExistsSync,
 ): Runtime {
   const node = whichSync(
     platform === 'win32' ? 'node.exe' : 'node',

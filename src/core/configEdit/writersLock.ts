@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
-import { constants, promises as fsp } from 'node:fs';
 import * as path from 'node:path';
+import { LockableFile, openToLock } from '../machine/flock';
+import { liveFs } from '../machine/liveFs';
 import { english, Translate } from './translate';
 
 /**
@@ -12,11 +12,9 @@ import { english, Translate } from './translate';
  * around each read, retrying for about 5 s ("The shared writer lock timed out"). We take LOCK_EX
  * on the same file around our check-and-replace, so neither side overwrites the other.
  *
- * Node has no flock: the lock file is opened here and `flock(1)` (util-linux) or, where it is
- * missing, perl locks that very open file (its descriptor is handed to the child as fd 3). A flock
- * belongs to the open file, not the process: it stays held by our descriptor after the child has
- * exited, and is released when we close it. We never create the lock file: until the client has
- * written its config once there is none, and nothing to agree with.
+ * Node has no flock: machine/flock.ts takes it on the lock file opened there, and it is held until
+ * that file is closed. We never create the lock file: until the client has written its config once
+ * there is none, and nothing to agree with.
  */
 
 export interface WritersLock {
@@ -35,11 +33,8 @@ export async function writersLockFor(realFile: string): Promise<WritersLock | un
   const known = KNOWN.find((k) => k.config === path.basename(realFile));
   if (!known) return undefined;
   const file = path.join(path.dirname(realFile), known.lock);
-  try {
-    await fsp.lstat(file);
-  } catch {
-    return undefined;
-  }
+  // Looked at, never followed: whatever is at the name (a link included) is judged once opened.
+  if (!(await liveFs.lstat(file).catch(() => undefined))) return undefined;
   return { file, client: known.client };
 }
 
@@ -47,9 +42,6 @@ export async function writersLockFor(realFile: string): Promise<WritersLock | un
 export interface HeldWritersLock {
   release(): Promise<void>;
 }
-
-const NOFOLLOW = constants.O_NOFOLLOW ?? 0;
-const NONBLOCK = constants.O_NONBLOCK ?? 0;
 
 /**
  * Takes the lock exclusively, waiting up to `waitMs` for the client to finish. Answers why not
@@ -61,15 +53,15 @@ export async function takeWritersLock(
 ): Promise<HeldWritersLock | string> {
   const t = o.t ?? english;
   const waitMs = o.waitMs ?? 5000;
-  let handle: fsp.FileHandle;
+  let handle: LockableFile;
   try {
-    handle = await fsp.open(lock.file, constants.O_RDONLY | NOFOLLOW | NONBLOCK);
+    handle = await openToLock(lock.file);
   } catch (err) {
     return t("cannot open {0}'s writers' lock {1}: {2}", lock.client, lock.file, (err as Error).message);
   }
   const st = await handle.stat();
   const uid = o.uid ?? process.getuid?.();
-  if (!st.isFile() || (uid !== undefined && st.uid !== uid && st.uid !== 0)) {
+  if (!st.isFile || (uid !== undefined && st.uid !== uid && st.uid !== 0)) {
     await handle.close();
     return t(
       "{0}'s writers' lock {1} is not a regular file of this user's; nothing was written",
@@ -77,7 +69,7 @@ export async function takeWritersLock(
       lock.file,
     );
   }
-  const outcome = await lockFd(handle.fd, waitMs);
+  const outcome = await handle.lockExclusive(waitMs);
   if (outcome === 'locked') return { release: () => handle.close() };
   await handle.close();
   return outcome === 'busy'
@@ -92,24 +84,4 @@ export async function takeWritersLock(
         lock.client,
         lock.file,
       );
-}
-
-/** flock(LOCK_EX) on an open descriptor through a helper process: locked, busy (timed out), or no helper. */
-async function lockFd(fd: number, waitMs: number): Promise<'locked' | 'busy' | 'unavailable'> {
-  const seconds = (waitMs / 1000).toFixed(3);
-  const viaFlock = await helper('flock', ['--exclusive', '--wait', seconds, '3'], fd);
-  if (viaFlock !== 'missing') return viaFlock === 0 ? 'locked' : 'busy';
-  const tries = Math.max(1, Math.ceil(waitMs / 50));
-  const script = `use Fcntl qw(:flock); open(my $f, '<&=', 3) or exit 2; for (1..${tries}) { exit 0 if flock($f, LOCK_EX | LOCK_NB); select(undef, undef, undef, 0.05) } exit 1`;
-  const viaPerl = await helper('perl', ['-e', script], fd);
-  if (viaPerl === 'missing' || viaPerl === 2) return 'unavailable';
-  return viaPerl === 0 ? 'locked' : 'busy';
-}
-
-function helper(command: string, args: string[], fd: number): Promise<number | 'missing'> {
-  return new Promise((resolve) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'ignore', fd] });
-    child.once('error', () => resolve('missing'));
-    child.once('exit', (code) => resolve(code ?? 1));
-  });
 }

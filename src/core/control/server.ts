@@ -1,5 +1,5 @@
-import { promises as fsp } from 'node:fs';
 import * as net from 'node:net';
+import { removeSocketFile, setSocketFileMode, socketFileAt, unlinkSocketFile } from '../machine/socketFile';
 import {
   AttachRequest,
   ControlReply,
@@ -63,7 +63,7 @@ export async function startControlServer(
   });
   server.on('error', (err) => process.emitWarning(`control endpoint ${endpoint}: ${err.message}`));
   // The lock dir is already 0700; the socket itself is made owner-only as well, in case it is moved.
-  if (!isPipe) await fsp.chmod(endpoint, 0o600);
+  if (!isPipe) await setSocketFileMode(endpoint, 0o600);
   let closed = false;
   return {
     endpoint,
@@ -71,21 +71,16 @@ export async function startControlServer(
       if (closed) return;
       closed = true;
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      if (!isPipe) await fsp.rm(endpoint, { force: true });
+      if (!isPipe) await removeSocketFile(endpoint);
     },
   };
 }
 
 async function removeStaleSocket(endpoint: string): Promise<void> {
-  let stat;
-  try {
-    stat = await fsp.lstat(endpoint);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-    throw err;
-  }
-  if (!stat.isSocket()) throw new Error(`${endpoint} exists and is not a socket; refusing to replace it`);
-  await fsp.unlink(endpoint);
+  const found = await socketFileAt(endpoint);
+  if (found === undefined) return;
+  if (found !== 'socket') throw new Error(`${endpoint} exists and is not a socket; refusing to replace it`);
+  await unlinkSocketFile(endpoint);
 }
 
 function serve(socket: net.Socket, handlers: ControlHandlers): void {

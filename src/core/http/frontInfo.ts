@@ -1,6 +1,5 @@
-import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
-import { readPrivate, writePrivateAtomic } from '../machine/privateFs';
+import { readPrivate, removePrivate, writePrivateAtomic } from '../machine/privateFs';
 import { identityHash, ServerIdentity } from '../locks';
 import type { LifeguardPaths } from '../base/paths';
 import type { RecordedProcess } from '../pids/reidentify';
@@ -70,7 +69,7 @@ export async function readFrontInfo(paths: LifeguardPaths, identity: ServerIdent
 export async function removeFrontInfo(file: string, pid: number): Promise<void> {
   try {
     const value = JSON.parse((await readPrivate(file)) ?? 'null') as Partial<FrontInfo> | null;
-    if (value?.pid === pid) await fsp.rm(file, { force: true });
+    if (value?.pid === pid) await removePrivate(file);
   } catch {
     // already gone
   }

@@ -283,6 +283,14 @@ export function writePrivateAtomicSync(
   }
 }
 
+/**
+ * Removes a file of ours; one already gone is fine. Removing a name never follows a link at it: a
+ * link planted there goes, never the file it points to.
+ */
+export async function removePrivate(file: string): Promise<void> {
+  await fsp.rm(file, { force: true });
+}
+
 /** Our own files are small; one past this is not read. */
 const MAX_PRIVATE_BYTES = 64 * 1024 * 1024;
 
