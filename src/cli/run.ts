@@ -1,3 +1,4 @@
+import { CAPTURE_COMMAND, captureCommand } from './commands/capture';
 import { DOCTOR_COMMAND, doctorCommand } from './commands/doctor';
 import { ENSURE_COMMAND, ensureCommand } from './commands/ensure';
 import { RUN_HTTP_COMMAND } from './commands/httpOptions';
@@ -35,6 +36,7 @@ export const COMMANDS: Record<string, Command> = {
   doctor: { run: doctorCommand, modes: [DOCTOR_COMMAND] },
   locks: { run: locksCommand, modes: [LOCKS_COMMAND] },
   logs: { run: logsCommand, modes: [LOGS_COMMAND] },
+  capture: { run: captureCommand, modes: [CAPTURE_COMMAND] },
   mcp: { run: mcpCommand, modes: [MCP_COMMAND] },
   wrap: { run: (args, io) => configEditCommand('wrap', args, io), modes: [WRAP_COMMAND] },
   unwrap: { run: (args, io) => configEditCommand('unwrap', args, io), modes: [UNWRAP_COMMAND] },

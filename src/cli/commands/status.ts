@@ -1,4 +1,6 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { Capture, parseCapture, replayCapture } from '../../core/capture/capture';
 import { currentHostEnv } from '../../core/base/hostEnv';
 import { Snapshot } from '../../core/base/model';
 import { Engine, engineMachine } from '../../core/snapshot/engine';
@@ -24,12 +26,37 @@ export const STATUS_COMMAND = {
     },
     watch: { type: 'boolean', description: 'Take a snapshot every interval and redraw when it changes' },
     interval: { type: 'seconds', default: 2, positive: true, description: 'Seconds between snapshots with --watch' },
+    replay: {
+      type: 'string',
+      value: 'FILE',
+      description: 'Take the snapshot from a capture (`mcp-lifeguard capture`) instead of this machine',
+    },
   },
 } as const satisfies CommandSpec;
 
 /** `mcp-lifeguard status [--json] [--watch [--interval SECONDS]] [--workspace DIR]...` */
 export async function statusCommand(args: string[], io: CliIo): Promise<number> {
   const { values } = parseOptions(args, STATUS_COMMAND.options);
+  if (values.replay !== undefined) {
+    if (values.watch) throw new UsageError('--replay takes one snapshot from a capture: it does not go with --watch');
+    if (values.workspace?.length) throw new UsageError('--replay looks at the workspaces the capture looked at: it does not go with --workspace');
+    const file = path.resolve(io.cwd, values.replay);
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new UsageError(`--replay ${file}: ${(err as Error).message}`);
+    }
+    let capture: Capture;
+    try {
+      capture = parseCapture(text, file);
+    } catch (err) {
+      throw new UsageError(`--replay ${(err as Error).message}`);
+    }
+    const snapshot = await replayCapture(capture);
+    io.stdout(values.json ? `${statusJson(snapshot, 2)}\n` : formatStatus(snapshot));
+    return 0;
+  }
   // Each --workspace is a folder or a .code-workspace file (which brings its own folders).
   const workspaces = await selectWorkspaces(
     (values.workspace?.length ? values.workspace : [io.cwd]).map((w) => path.resolve(io.cwd, w)),

@@ -15,6 +15,8 @@ export interface MachineRecord {
   commands: CommandRecord[];
   /** pid -> whether it existed when asked. */
   pids: Record<string, boolean>;
+  /** The facts of the boot the Machine worked out once (`once`: the boot time, the page size, how early start times read). */
+  facts?: Record<string, unknown>;
   serverInfo: ServerInfoRecord[];
 }
 

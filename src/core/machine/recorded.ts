@@ -83,7 +83,7 @@ export function recordedMachine(record: MachineRecord, options: RecordedMachineO
   const commands = new Map(record.commands.map((c) => [commandKey(c), c.output]));
   const clock = record.clock.length ? record.clock : undefined;
   let tick = 0;
-  const facts = new Map<string, unknown>();
+  const facts = new Map<string, unknown>(Object.entries(record.facts ?? {}));
 
   return {
     host: { home: record.host.home, platform: record.host.platform, env: { ...record.host.env } },

@@ -121,6 +121,8 @@ export function recordingMachine(inner: Machine): { machine: Machine; record: ()
       fs: fsRecord,
       commands: [...commands],
       pids: { ...pids },
+      // Plain values only: a fact a replay could not hold as JSON is worked out again there.
+      facts: Object.fromEntries([...facts].filter(([, v]) => v === null || ['number', 'string', 'boolean'].includes(typeof v))),
       serverInfo: [...serverInfo],
     }),
   };

@@ -16,14 +16,17 @@ export async function startLagMs(machine: Machine): Promise<number> {
   const platform = machine.host.platform;
   if (platform === 'win32') return 0;
   if (platform !== 'linux') return WHOLE_SECOND;
-  try {
-    const boot = linuxBootTime(machine);
-    const uptime = parseUptimeSeconds((await machine.fs.readText('/proc/uptime')) ?? '');
-    if (uptime === undefined) return WHOLE_SECOND;
-    return bootFractionMs(boot, uptime, machine.now());
-  } catch {
-    return WHOLE_SECOND;
-  }
+  // A fact of the boot: worked out once per Machine (and kept with a capture's record).
+  return machine.once('linux.startLag', () => {
+    try {
+      const boot = linuxBootTime(machine);
+      const uptime = parseUptimeSeconds(machine.fs.readTextSync('/proc/uptime') ?? '');
+      if (uptime === undefined) return WHOLE_SECOND;
+      return bootFractionMs(boot, uptime, machine.now());
+    } catch {
+      return WHOLE_SECOND;
+    }
+  });
 }
 
 const WHOLE_SECOND = 1000;

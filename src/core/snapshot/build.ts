@@ -90,6 +90,8 @@ export async function snapshotOf(
   request: SnapshotRequest,
   keepParsedConfigs = true,
 ): Promise<Snapshot> {
+  // The snapshot's moment, read first: every verdict of the snapshot is judged at it (a replay reads the same first).
+  const at = machine.now();
   const host = machine.host;
   const paths = lifeguardPaths(host);
   // Scan: the process table is read once per snapshot, while the config files are scanned. The live
@@ -159,6 +161,7 @@ export async function snapshotOf(
       scan.launches,
       table.state === 'ok' ? table.processes : [],
       locks,
+      at,
     );
     servers = withVersions(servers, found);
   }
@@ -177,7 +180,7 @@ export async function snapshotOf(
     {
       schemaVersion: SCHEMA_VERSION,
       generator: { name: 'mcp-lifeguard', version: LIFEGUARD_VERSION },
-      takenAt: new Date(machine.now()).toISOString(),
+      takenAt: new Date(at).toISOString(),
       platform: host.platform,
       workspaceFolders: request.workspaceFolders,
       servers,

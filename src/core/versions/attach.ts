@@ -145,10 +145,12 @@ export async function findVersions(
   launches: ReadonlyMap<string, Launch>,
   processes: readonly ProcessInfo[],
   liveLocks: readonly LockRecord[],
+  /** The snapshot's moment (ms): every verdict of one snapshot is judged at one time, so a replay judges alike. */
+  at: number,
 ): Promise<VersionsFound> {
   const { host } = machine;
   const fs = machine.fs;
-  const now = () => new Date(machine.now());
+  const now = () => new Date(at);
   const { log, persist } = settings;
   const resolutions = resolutionCache(machine, cache);
   const ctx: ResolveContext = { host, fs, cache };
@@ -181,7 +183,7 @@ export async function findVersions(
   const installers: ScopedInstaller[] = seenInstallers.length
     ? await scopedInstallers(processes, host, machineScopeReaders(machine, fs), watch)
     : [];
-  const exited = hasInstances ? watch.observe(machine.now(), installers) : [];
+  const exited = hasInstances ? watch.observe(at, installers) : [];
   const configured = new Map<Launch, ReturnType<typeof launchedPackage>>();
   const configuredPackage = (launch: Launch) => {
     if (!configured.has(launch)) configured.set(launch, launchedPackage([launch.command, ...launch.args]));
@@ -256,8 +258,8 @@ export async function findVersions(
     const url = server.url;
     let asked = serverInfoAsked.get(memoKey);
     const fresh =
-      !asked || (machine.now() - asked.at >= FAILED_ASK_RETRY_MS && !(await asked.answer).ok);
-    if (fresh) serverInfoAsked.set(memoKey, (asked = { at: machine.now(), answer: machine.serverInfo(url, server.transport) }));
+      !asked || (at - asked.at >= FAILED_ASK_RETRY_MS && !(await asked.answer).ok);
+    if (fresh) serverInfoAsked.set(memoKey, (asked = { at, answer: machine.serverInfo(url, server.transport) }));
     const answer = await asked!.answer;
     if (answer.ok) return { name: answer.name, version: answer.version, era: answer.era, how: answer.how };
     if (fresh) log(`serverInfo of ${server.name} (${url}): ${answer.reason}`);
@@ -328,7 +330,7 @@ export async function findVersions(
         installing: { known: ecosystem ? installerHolding(installers, resolution.installed) : undefined },
         ...(exited.length ? { installedBy: installerDone(exited, resolution.installed) } : {}),
         ...(started && launch ? { drift: configDrift(configuredPackage(launch), started) } : {}),
-        now: machine.now(),
+        now: at,
       },
       readers,
     );
