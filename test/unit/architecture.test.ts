@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { moduleMaps } from '../support/moduleState';
 import { repoRoot } from '../support/repo';
 import {
   frontDoorViolations,
@@ -105,6 +106,22 @@ describe('architecture: imports point down only', () => {
   it('the engine touches the OS (node:fs, child_process) only in machine/ and actions/', () => {
     const files = new Map(sourceFiles(core).map((f) => [path.relative(core, f), fs.readFileSync(f, 'utf8')]));
     assert.deepEqual(moduleImportViolations(files, OS_MODULES, OS_FOLDERS), []);
+  });
+
+  it('the engine keeps no Map at module level (each Engine owns its cache), and VersionsOptions is gone', () => {
+    const offenders = sourceFiles(core).flatMap((f) => moduleMaps(fs.readFileSync(f, 'utf8'), path.relative(repoRoot, f)));
+    assert.deepEqual(offenders, []);
+    // The options bag of the old versions step: its seams are a Machine now.
+    const bags = sourceFiles(src).filter((f) => /\bVersionsOptions\b/.test(fs.readFileSync(f, 'utf8')));
+    assert.deepEqual(
+      bags.map((f) => path.relative(repoRoot, f)),
+      [],
+    );
+    // The check sees both forms, and not a mention in a comment.
+    assert.deepEqual(
+      moduleMaps('const a = new Map<string, number>();\nclass C { private static readonly b = new WeakMap(); }\n// new Map()\nfunction f() { return new Map(); }'),
+      ['file.ts:1: a', 'file.ts:2: C.b'],
+    );
   });
 
   it('no file in src/ takes part in an import cycle', () => {
