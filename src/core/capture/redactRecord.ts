@@ -178,8 +178,14 @@ export function redactRecord(record: MachineRecord, input: RedactInput): Machine
 
 /** `key = value` and `key: value` lines whose key names a credential (.npmrc's `//host/:_authToken=...`, pip.conf). */
 function redactIniSecrets(text: string): string {
-  return text.replace(/^(\s*)([^\s=:#;][^=:\n]*?)(\s*[=:]\s*)(\S[^\n]*)$/gm, (whole, pre: string, key: string, sep: string) => {
-    const name = key.split(/[/:.]/).filter(Boolean).pop() ?? key;
-    return isSecretName(name.replace(/^_+/, '')) && !/^["{[]/.test(key) ? `${pre}${key}${sep}<redacted>` : whole;
-  });
+  return text
+    .split('\n')
+    .map((line) => {
+      // `=` first: an .npmrc key holds colons of its own (`//registry.npmjs.org/:_authToken`).
+      const m = /^(\s*)([^\s=#;"{[][^=\n]*?)(\s*=\s*)(\S.*)$/.exec(line) ?? /^(\s*)([^\s:#;"{[][^:\n]*?)(\s*:\s+)(\S.*)$/.exec(line);
+      if (!m) return line;
+      const name = m[2].split(/[/:.]/).filter(Boolean).pop() ?? m[2];
+      return isSecretName(name.replace(/^_+/, '')) ? `${m[1]}${m[2]}${m[3]}${REDACTED}` : line;
+    })
+    .join('\n');
 }

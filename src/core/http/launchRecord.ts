@@ -69,6 +69,7 @@ export async function readHttpLaunch(
   paths: LifeguardPaths,
   url: string | undefined,
   fs?: MachineFs,
+  uid?: number,
 ): Promise<HttpLaunchRecord | undefined> {
   if (!url) return undefined;
   let parsed: URL;
@@ -81,7 +82,11 @@ export async function readHttpLaunch(
   const port = Number(parsed.port || (parsed.protocol === 'https:' ? 443 : 80));
   let text: string | undefined;
   try {
-    text = await readPrivate(launchRecordPath(paths, port), { root: paths.root, ...(fs ? { fs } : {}) });
+    text = await readPrivate(launchRecordPath(paths, port), {
+      root: paths.root,
+      ...(fs ? { fs } : {}),
+      ...(uid !== undefined ? { uid } : {}),
+    });
   } catch {
     return undefined;
   }

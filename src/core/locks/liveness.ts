@@ -1,6 +1,6 @@
 import { thisMachine } from '../machine/live';
 import type { Machine } from '../machine/types';
-import { linuxBootId, linuxBootTime, linuxStartTimeMs } from '../pids/identity';
+import { linuxBootId, linuxBootTime, linuxStartTimeMs, parseLstart, PS_ENV } from '../pids/identity';
 import type { HolderState, LinuxProcessIdentity, LockRecord } from './types';
 
 /**
@@ -27,11 +27,11 @@ export function parseProcStatState(text: string): { state: string; startTicks: n
   return { state: rest[0], startTicks };
 }
 
-/** Parses `ps -o stat=,lstart= -p PID` run with LC_ALL=C: "Ss   Mon Nov 16 09:12:03 2026". */
+/** Parses `ps -o stat=,lstart= -p PID` run with PS_ENV (the C locale, UTC): "Ss   Mon Nov 16 09:12:03 2026". */
 export function parsePsStatLstart(text: string): { state: string; startTime: number } | undefined {
   const m = /^\s*(\S+)\s+(\w{3}\s+\w{3}\s+\d{1,2}\s+\d{2}:\d{2}:\d{2}\s+\d{4})\s*$/m.exec(text);
   if (!m) return undefined;
-  const startTime = Date.parse(m[2]);
+  const startTime = parseLstart(m[2]);
   return Number.isFinite(startTime) ? { state: m[1], startTime } : undefined;
 }
 
@@ -58,7 +58,7 @@ export async function probeProcess(pid: number, machine: Machine = thisMachine()
     };
   }
   if (platform === 'darwin' || platform === 'freebsd' || platform === 'openbsd') {
-    const out = await machine.run({ command: 'ps', args: ['-o', 'stat=,lstart=', '-p', String(pid)], env: { LC_ALL: 'C' } });
+    const out = await machine.run({ command: 'ps', args: ['-o', 'stat=,lstart=', '-p', String(pid)], env: PS_ENV });
     if (out.code === 1) return { kind: 'gone' }; // ps exits 1 for no such pid
     if (out.code !== 0) throw new Error(`ps could not be run: ${out.error?.message ?? `exit ${out.code}`}`);
     const parsed = parsePsStatLstart(out.stdout);

@@ -30,7 +30,7 @@ export interface FsRecord {
   readdir: Record<string, Recorded<string[]>>;
   realpath: Record<string, Recorded<string>>;
   readlink: Record<string, Recorded<string>>;
-  /** path -> `position:length` -> the bytes, base64. */
+  /** path -> `position:length` -> the bytes, base64; or `*` -> the whole file, from which any part is read. */
   readBytes: Record<string, Record<string, Recorded<string>>>;
   /** `path` for a whole file, `path@position+length` for a range. */
   digest: Record<string, Recorded<string>>;
@@ -72,3 +72,6 @@ export function commandKey(c: { command: string; args: readonly string[]; env?: 
 export function digestKey(path: string, range?: { position: number; length: number }): string {
   return range ? `${path}@${range.position}+${range.length}` : path;
 }
+
+/** The key of a file's whole content among its byte reads. */
+export const WHOLE_FILE = '*';

@@ -1,4 +1,4 @@
-import { commandKey, digestKey, FsOp, isRecordedError, MachineRecord, Recorded } from './record';
+import { commandKey, digestKey, FsOp, isRecordedError, MachineRecord, Recorded, WHOLE_FILE } from './record';
 import { CommandOutput, fsError, Machine, MachineFs } from './types';
 
 export interface RecordedMachineOptions {
@@ -36,7 +36,12 @@ export function recordedMachine(record: MachineRecord, options: RecordedMachineO
     return structuredClone(a) as T;
   };
   const bytes = (path: string, position: number, length: number): Buffer | undefined => {
-    const a = record.fs.readBytes?.[path]?.[`${position}:${length}`];
+    const reads = record.fs.readBytes?.[path];
+    const a = reads?.[`${position}:${length}`];
+    // A record may hold a file whole (`*`, a machine described rather than captured): any part of it is read from that.
+    const whole = reads?.[WHOLE_FILE];
+    if (a === undefined && typeof whole === 'string')
+      return Buffer.from(whole, 'base64').subarray(position, position + length);
     if (a === undefined) {
       miss(`readBytes ${path} ${position}:${length}`);
       return undefined;
@@ -125,7 +130,11 @@ function layered(record: MachineRecord, mine: MachineFs, other: MachineFs, owns:
     owns(p) || Object.prototype.hasOwnProperty.call(record.fs[op] ?? {}, p);
   const by = (op: Exclude<FsOp, 'readBytes' | 'searchBytes'>, p: string) => (has(op, p) ? mine : other);
   const bytesBy = (p: string, position: number, length: number) =>
-    owns(p) || record.fs.readBytes?.[p]?.[`${position}:${length}`] !== undefined ? mine : other;
+    owns(p) ||
+    record.fs.readBytes?.[p]?.[`${position}:${length}`] !== undefined ||
+    record.fs.readBytes?.[p]?.[WHOLE_FILE] !== undefined
+      ? mine
+      : other;
   return {
     stat: (p) => by('stat', p).stat(p),
     lstat: (p) => by('lstat', p).lstat(p),

@@ -111,7 +111,7 @@ export async function readProcessIdentity(pid: number, machine: Machine): Promis
     const out = await machine.run({
       command: 'ps',
       args: ['-o', 'uid=,lstart=,command=', '-p', String(pid)],
-      env: { LC_ALL: 'C' },
+      env: PS_ENV,
     });
     // ps exits 1 when the pid does not exist.
     if (out.code === 1) return undefined;
@@ -121,11 +121,22 @@ export async function readProcessIdentity(pid: number, machine: Machine): Promis
   throw new Error(`reading a process start time is not supported on ${platform}`);
 }
 
-/** Parses one line of `ps -o uid=,lstart=,command=` (LC_ALL=C): "  501 Mon Nov 16 09:12:03 2026 node x.js". */
+/**
+ * How `ps` is run for a start time (`lstart`): in the C locale and in UTC, so its date parses the
+ * same wherever it is read (on the machine, or in a replay of its capture on another one).
+ */
+export const PS_ENV = { LC_ALL: 'C', LANG: 'C', TZ: 'UTC' } as const;
+
+/** `ps -o lstart` as printed under PS_ENV ("Mon Nov 16 09:12:03 2026"), ms since the epoch. */
+export function parseLstart(text: string): number {
+  return Date.parse(`${text.trim().replace(/\s+/g, ' ')} UTC`);
+}
+
+/** Parses one line of `ps -o uid=,lstart=,command=` (PS_ENV): "  501 Mon Nov 16 09:12:03 2026 node x.js". */
 export function parsePsLstartLine(pid: number, text: string): ProcessIdentity | undefined {
   const m = /^\s*(\d+)\s+(\w{3}\s+\w{3}\s+\d{1,2}\s+\d{2}:\d{2}:\d{2}\s+\d{4})\s+(.*)$/m.exec(text);
   if (!m) return undefined;
-  const startTime = Date.parse(m[2]);
+  const startTime = parseLstart(m[2]);
   if (!Number.isFinite(startTime)) return undefined;
   return { pid, startTime, commandLine: m[3].trim(), uid: Number(m[1]) };
 }

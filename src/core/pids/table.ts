@@ -1,5 +1,5 @@
 import type { CommandOutput, Machine } from '../machine/types';
-import { LINUX_CLOCK_TICKS, linuxBootTime, linuxStartTimeMs, parseProcPidStat } from './identity';
+import { LINUX_CLOCK_TICKS, linuxBootTime, linuxStartTimeMs, parseLstart, parseProcPidStat, PS_ENV } from './identity';
 import { splitWindowsCommandLine } from '../launch/shellWords';
 
 /**
@@ -107,9 +107,9 @@ export function readLinuxProcessTable(machine: Machine): ProcessInfo[] {
 export const PS_TABLE_ARGS = ['-axww', '-o', 'pid=,ppid=,uid=,rss=,tty=,lstart=,args='];
 
 /**
- * Parses `ps -axww -o pid=,ppid=,uid=,rss=,tty=,lstart=,args=` run with LC_ALL=C:
+ * Parses `ps -axww -o pid=,ppid=,uid=,rss=,tty=,lstart=,args=` run with PS_ENV (the C locale, UTC):
  * "  812     1   501  40960 ??       Mon Nov 16 09:12:03 2026 /Applications/Claude.app/...".
- * `rss` is in KiB; `lstart` is local time with one-second resolution, parsed like readProcessIdentity
+ * `rss` is in KiB; `lstart` is UTC with one-second resolution, parsed like readProcessIdentity
  * parses it so the two agree.
  */
 export function parsePsTable(text: string): ProcessInfo[] {
@@ -119,7 +119,7 @@ export function parsePsTable(text: string): ProcessInfo[] {
   for (const line of text.split(/\r?\n/)) {
     const m = re.exec(line);
     if (!m) continue;
-    const startTime = Date.parse(m[6]);
+    const startTime = parseLstart(m[6]);
     out.push({
       pid: Number(m[1]),
       ppid: Number(m[2]),
@@ -219,7 +219,7 @@ export async function readProcessTable(machine: Machine): Promise<ProcessTableRe
       return { state: 'ok', processes: parseWindowsProcessCsv(ranOk(out, 'powershell.exe')), method: 'powershell' };
     }
     // ps-list cannot be bundled (it reads import.meta.url at load), so run the same `ps` it would.
-    const out = await machine.run({ command: 'ps', args: PS_TABLE_ARGS, env: { LC_ALL: 'C', LANG: 'C' } });
+    const out = await machine.run({ command: 'ps', args: PS_TABLE_ARGS, env: PS_ENV });
     return { state: 'ok', processes: parsePsTable(ranOk(out, 'ps')), method: 'ps' };
   } catch (err) {
     return {

@@ -170,7 +170,7 @@ export async function snapshotOf(
     servers = await Promise.all(
       servers.map(async (s) => {
         if (s.transport === 'stdio') return s;
-        const r = await readHttpLaunch(paths, s.url, machine.fs);
+        const r = await readHttpLaunch(paths, s.url, machine.fs, machine.uid);
         return r ? { ...s, recordedLaunch: { argv: r.argv, cwd: r.cwd, recordedAt: r.recordedAt } } : s;
       }),
     );

@@ -168,6 +168,7 @@ export async function findVersions(
   const store = hasInstances
     ? await FirstSeenStore.loadCached(firstSeenFile, {
         fs,
+        uid: machine.uid,
         loaded: cache.bucket<string, LoadedStore>(FIRST_SEEN_STORES.name, FIRST_SEEN_STORES),
         report: log,
         ...(settings.firstSeenFile ? {} : { root: paths.root }),
@@ -412,6 +413,7 @@ async function updateChecks(
       new RegistryChecker({
         ctx,
         fs: machine.fs,
+        uid: machine.uid,
         cacheFile,
         root: reg.cacheFile ? undefined : paths.root,
         overrides,

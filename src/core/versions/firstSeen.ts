@@ -38,6 +38,7 @@ export class FirstSeenStore {
     private readonly root: string | undefined,
     private readonly fs: MachineFs,
     private readonly loaded: Bucket<string, LoadedStore> | undefined,
+    private readonly uid: number | undefined,
   ) {}
 
   /**
@@ -46,7 +47,14 @@ export class FirstSeenStore {
    */
   static async loadCached(
     file: string,
-    o: { fs: MachineFs; loaded?: Bucket<string, LoadedStore>; report?: (message: string) => void; root?: string },
+    o: {
+      fs: MachineFs;
+      /** The user whose files ours are (the Machine's). */
+      uid?: number;
+      loaded?: Bucket<string, LoadedStore>;
+      report?: (message: string) => void;
+      root?: string;
+    },
   ): Promise<FirstSeenStore> {
     const sig = fileSig(o.fs, file);
     const hit = o.loaded?.get(file);
@@ -62,13 +70,19 @@ export class FirstSeenStore {
    */
   static async load(
     file: string,
-    o: { fs: MachineFs; report?: (message: string) => void; root?: string; loaded?: Bucket<string, LoadedStore> },
+    o: {
+      fs: MachineFs;
+      uid?: number;
+      report?: (message: string) => void;
+      root?: string;
+      loaded?: Bucket<string, LoadedStore>;
+    },
   ): Promise<FirstSeenStore> {
     const { report, root } = o;
     const entries = new Map<string, StoredEntry>();
     let text: string | undefined;
     try {
-      text = await readPrivate(file, { root, fs: o.fs });
+      text = await readPrivate(file, { root, fs: o.fs, ...(o.uid !== undefined ? { uid: o.uid } : {}) });
     } catch (err) {
       report?.(`${file}: ${(err as Error).message}`);
     }
@@ -83,7 +97,7 @@ export class FirstSeenStore {
         report?.(`${file} is not valid JSON and will be rewritten: ${(err as Error).message}`);
       }
     }
-    return new FirstSeenStore(file, entries, root, o.fs, o.loaded);
+    return new FirstSeenStore(file, entries, root, o.fs, o.loaded, o.uid);
   }
 
   get(key: string): (FirstSeen & { serverInfo?: ServerInfoStatement }) | undefined {
@@ -129,7 +143,7 @@ export class FirstSeenStore {
       }
     }
     if (!this.dirty) return;
-    const current = await FirstSeenStore.load(this.file, { fs: this.fs, root: this.root });
+    const current = await FirstSeenStore.load(this.file, { fs: this.fs, root: this.root, uid: this.uid });
     for (const [k, e] of current.entries)
       if (!this.entries.has(k) && now.getTime() - Date.parse(e.lastSeenAt) <= PRUNE_AFTER_MS) this.entries.set(k, e);
     const body: StoredFile = { version: 1, instances: Object.fromEntries(this.entries) };

@@ -217,6 +217,8 @@ export interface RegistryCheckerOptions {
   ctx: ResolveContext;
   /** How the cache file is read (a Machine's files: a replay reads its record); defaults to this machine's. */
   fs?: MachineFs;
+  /** Whose files ours are (the Machine's user); defaults to this process's. */
+  uid?: number;
   cacheFile: string;
   /** Our root (src/core/base/paths.ts): every folder from it down to the cache file's is checked before use. */
   root?: string;
@@ -242,7 +244,11 @@ export class RegistryChecker {
     this.loaded ??= (async () => {
       let text: string | undefined;
       try {
-        text = await readPrivate(this.opts.cacheFile, { root: this.opts.root, ...(this.opts.fs ? { fs: this.opts.fs } : {}) });
+        text = await readPrivate(this.opts.cacheFile, {
+          root: this.opts.root,
+          ...(this.opts.fs ? { fs: this.opts.fs } : {}),
+          ...(this.opts.uid !== undefined ? { uid: this.opts.uid } : {}),
+        });
       } catch (err) {
         this.opts.log(`registry cache ${this.opts.cacheFile}: ${(err as Error).message}`);
         return;

@@ -1,0 +1,203 @@
+import * as assert from 'node:assert/strict';
+import type { Instance, Snapshot } from '../../../src/core/base/model';
+import { parseCapture, replayCapture } from '../../../src/core/capture/capture';
+import { redactRecord } from '../../../src/core/capture/redactRecord';
+import { emptyFsRecord, MachineRecord } from '../../../src/core/machine/record';
+import { recordedMachine } from '../../../src/core/machine/recorded';
+import { counts } from '../../../src/core/report/state';
+import { toViewInput } from '../../../src/core/report/input';
+import { Engine } from '../../../src/core/snapshot/engine';
+import { DescribedCapture, macCapture, windowsCapture } from '../../fixtures/captures/machines';
+
+/** The snapshot a described machine gives, through the same engine a replay uses. */
+async function replay(c: DescribedCapture, misses: string[] = []): Promise<Snapshot> {
+  return new Engine(recordedMachine(c.record, { onMiss: (m) => misses.push(m) }), { registry: false, docker: false }).snapshot(
+    c.request,
+  );
+}
+
+const instancesOf = (s: Snapshot, name: string, client: string): Instance[] =>
+  s.servers.find((x) => x.name === name && x.source.client === client)?.instances ?? [];
+
+describe('capture: a macOS machine replayed (ps, lsof and its config folders)', () => {
+  let snap: Snapshot;
+  const misses: string[] = [];
+  before(async () => {
+    snap = await replay(macCapture(), misses);
+  });
+
+  it("reads ps's table and names each process's client: Claude Desktop's copies, Cursor's, a terminal's own", () => {
+    assert.deepEqual(snap.processes, { state: 'ok', count: 10 });
+    assert.deepEqual(
+      instancesOf(snap, 'memory', 'claude-desktop').map((i) => [i.pid, i.client.id]),
+      [[901, 'claude-desktop']],
+    );
+    assert.deepEqual(
+      instancesOf(snap, 'memory', 'cursor').map((i) => [i.pid, i.client.id]),
+      [[1301, 'cursor']],
+    );
+    // npx's own process is the launcher; the server is the node under it.
+    const fsInstance = instancesOf(snap, 'filesystem', 'claude-desktop');
+    assert.deepEqual(
+      fsInstance.map((i) => [i.pid, i.launcherChain.map((l) => l.pid)]),
+      [[910, [902]]],
+    );
+    // Start times read in UTC wherever the capture is replayed.
+    assert.equal(instancesOf(snap, 'memory', 'claude-desktop')[0].startedAt, '2026-11-26T09:00:06.000Z');
+  });
+
+  it('judges versions from the files and the first sighting a capture carries: stale, changed since start, current', () => {
+    const claude = instancesOf(snap, 'memory', 'claude-desktop')[0].versions?.verdict;
+    assert.equal(claude?.state === 'stale' && `${claude.running} -> ${claude.installed} (${claude.runningLearnedFrom})`, '2026.7.4 -> 2026.8.31 (first-seen)');
+    // Cursor's copy started before the upgrade too, and nothing recorded what it loaded: changed, never fine.
+    assert.equal(instancesOf(snap, 'memory', 'cursor')[0].versions?.verdict.state, 'changed');
+    assert.equal(instancesOf(snap, 'filesystem', 'claude-desktop')[0].versions?.verdict.state, 'current');
+    const c = counts(toViewInput(snap));
+    assert.equal(c.instances, 4);
+  });
+
+  it("finds the HTTP server's process through lsof, as its instance", () => {
+    const playwright = snap.servers.find((s) => s.name === 'playwright');
+    assert.deepEqual(playwright?.listener, { state: 'local', port: 8931, pid: 1502 });
+    assert.deepEqual(
+      playwright?.instances.map((i) => i.pid),
+      [1502],
+    );
+  });
+
+  it('asks nothing a macOS machine would not answer (no /proc)', () => {
+    assert.deepEqual(
+      misses.filter((m) => m.includes('/proc/')),
+      [],
+    );
+  });
+});
+
+describe('capture: a Windows machine replayed (PowerShell, %APPDATA%, npm .cmd shims)', () => {
+  let snap: Snapshot;
+  before(async () => {
+    snap = await replay(windowsCapture());
+  });
+
+  it("reads PowerShell's process table to the millisecond and names each process's client", () => {
+    assert.deepEqual(snap.processes, { state: 'ok', count: 12 });
+    const memory = instancesOf(snap, 'memory', 'claude-desktop');
+    assert.deepEqual(
+      memory.map((i) => [i.pid, i.client.id, i.startedAt]),
+      [
+        [7201, 'claude-desktop', '2026-11-26T09:00:06.500Z'],
+        [7202, 'claude-desktop', '2026-11-26T09:00:06.731Z'],
+      ],
+    );
+    assert.deepEqual(
+      instancesOf(snap, 'time', 'cursor').map((i) => [i.pid, i.client.id]),
+      [[7311, 'cursor']],
+    );
+  });
+
+  it('says what it cannot prove there: the owner of a copy no file read ties to the entry, never acted on in bulk', () => {
+    for (const i of instancesOf(snap, 'memory', 'claude-desktop')) {
+      assert.ok(
+        i.verdicts.some((v) => v.kind === 'unknown' && v.question === 'owner'),
+        JSON.stringify(i.verdicts),
+      );
+      // Files written after the start, and nothing recorded what it loaded: changed, never fine.
+      assert.equal(i.versions?.verdict.state, 'changed');
+    }
+    // uvx's environment is not among the capture's files: unknown, never fine.
+    assert.equal(instancesOf(snap, 'time', 'cursor')[0].versions?.verdict.state, 'unknown');
+  });
+});
+
+describe('capture: the record redacted', () => {
+  const record = (): MachineRecord => ({
+    host: { home: '/home/u', platform: 'linux', env: { HOME: '/home/u', GITHUB_TOKEN: 'ghp_abcdefghijklmnopqrstuvwxyz0123456789', EDITOR: 'vim' } },
+    selfPid: 1,
+    uid: 1000,
+    clock: [1],
+    fs: {
+      ...emptyFsRecord(),
+      readText: {
+        '/proc/10/environ': 'HOME=/home/u\0MEMORY_FILE_PATH=/data/a.json\0API_KEY=sk-abcdefghijklmnopqrstuv\0',
+        '/proc/10/cmdline': 'node\0/srv/server.js\0--token\0hunter2-secret\0--db\0/data/a.json\0',
+        '/home/u/.npmrc': '//registry.npmjs.org/:_authToken=abc123def456\ncache=/home/u/.npm\n',
+      },
+      readBytes: {
+        '/home/u/.cursor/mcp.json': {
+          '0:200': Buffer.from(
+            JSON.stringify({
+              mcpServers: {
+                s: { command: 'node', args: ['/srv/server.js', '--token', 'hunter2-secret'], env: { MEMORY_FILE_PATH: '/data/a.json', API_KEY: 'sk-abcdefghijklmnopqrstuv' } },
+              },
+            }),
+          ).toString('base64'),
+        },
+      },
+    },
+    commands: [],
+    serverInfo: [],
+    pids: {},
+  });
+  const secrets = new Set(['/data/a.json', 'sk-abcdefghijklmnopqrstuv']);
+  const redacted = redactRecord(record(), {
+    secrets,
+    declaredKeys: new Set(['MEMORY_FILE_PATH', 'API_KEY']),
+    configFiles: new Set(['/home/u/.cursor/mcp.json']),
+  });
+  const text = JSON.stringify(redacted);
+  const config = JSON.parse(Buffer.from(redacted.fs.readBytes['/home/u/.cursor/mcp.json']['0:200'] as string, 'base64').toString('utf8')) as {
+    mcpServers: { s: { args: string[]; env: Record<string, string> } };
+  };
+
+  it('keeps no value of a config, an environment or a command line that is a secret, nor a token of this process', () => {
+    for (const s of ['/data/a.json', 'sk-abcdefghijklmnopqrstuv', 'hunter2-secret', 'abc123def456', 'ghp_abcdefghijklmnopqrstuvwxyz0123456789'])
+      assert.ok(!text.includes(s), `kept ${s}`);
+    assert.equal(redacted.host.env.EDITOR, 'vim', 'what is not a credential stays');
+    assert.equal(redacted.host.env.HOME, '/home/u');
+  });
+
+  it('gives one value one stand-in wherever it stood: the config and the process environment still compare equal', () => {
+    const environ = new Map(
+      (redacted.fs.readText['/proc/10/environ'] as string)
+        .split('\0')
+        .filter(Boolean)
+        .map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]),
+    );
+    assert.equal(config.mcpServers.s.env.MEMORY_FILE_PATH, environ.get('MEMORY_FILE_PATH'));
+    assert.match(environ.get('MEMORY_FILE_PATH') ?? '', /^<secret:[0-9a-f]{16}>$/);
+    assert.notEqual(environ.get('MEMORY_FILE_PATH'), environ.get('API_KEY'));
+    assert.equal(environ.get('HOME'), '/home/u', 'a place the engine reads stays');
+    // The config's args and the process's command line are redacted by one rule, so they still match.
+    const argv = (redacted.fs.readText['/proc/10/cmdline'] as string).split('\0');
+    assert.deepEqual(argv.slice(1, 4), config.mcpServers.s.args);
+  });
+
+  it('refuses a file that is not a capture, naming it and why', () => {
+    assert.throws(() => parseCapture('{nope', '/tmp/x.json'), /\/tmp\/x\.json is not a capture: it is not JSON/);
+    assert.throws(() => parseCapture('{"servers":[]}', '/tmp/x.json'), /it has no "format": "mcp-lifeguard-capture"/);
+    assert.throws(
+      () => parseCapture('{"format":"mcp-lifeguard-capture","version":2}', '/tmp/x.json'),
+      /a capture of version 2; this mcp-lifeguard reads version 1/,
+    );
+  });
+
+  it('replays a capture of its own kind: the described macOS machine through parseCapture and replayCapture', async () => {
+    const c = macCapture();
+    const capture = parseCapture(
+      JSON.stringify({
+        format: 'mcp-lifeguard-capture',
+        version: 1,
+        generator: { name: 'mcp-lifeguard', version: 'x' },
+        takenAt: '2026-11-26T11:30:00.000Z',
+        request: c.request,
+        engine: { registry: false, docker: false },
+        machine: c.record,
+        snapshot: {},
+      }),
+      'mac.json',
+    );
+    const s = await replayCapture(capture);
+    assert.equal(s.takenAt, '2026-11-26T11:30:00.000Z');
+    assert.equal(s.servers.length, 4);
+  });
+});
