@@ -53,8 +53,14 @@ export async function statusCommand(args: string[], io: CliIo): Promise<number> 
     } catch (err) {
       throw new UsageError(`--replay ${(err as Error).message}`);
     }
-    const snapshot = await replayCapture(capture);
+    let unanswered = 0;
+    const snapshot = await replayCapture(capture, () => unanswered++);
     io.stdout(values.json ? `${statusJson(snapshot, 2)}\n` : formatStatus(snapshot));
+    // A capture of another version of mcp-lifeguard may not answer every question this one asks.
+    if (unanswered > 0)
+      io.stderr(
+        `mcp-lifeguard status --replay: ${unanswered} question${unanswered === 1 ? '' : 's'} this engine asked ${unanswered === 1 ? 'is' : 'are'} not in ${file} (taken by mcp-lifeguard ${capture.generator?.version ?? '?'}); each was answered "not there"\n`,
+      );
     return 0;
   }
   // Each --workspace is a folder or a .code-workspace file (which brings its own folders).
