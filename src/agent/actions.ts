@@ -1,6 +1,6 @@
 import { killDuplicates, killDuplicatesPlan, planReason, shareHintMessage } from '../core/actions/killDuplicates';
 import { notRestartedText, restartTarget, RestartTargetOutcome, sessionsKept } from '../core/actions/restart';
-import { StopDeps, StopResult } from '../core/actions/stop';
+import { StopDeps, StopResult, stopSucceeded } from '../core/actions/stop';
 import { stopPidIn } from '../core/actions/stopChecked';
 import type { Snapshot } from '../core/base/model';
 import { quoted } from '../core/base/modelText';
@@ -45,7 +45,9 @@ export interface ActionContext {
   };
 }
 
-const done = (s: StopResult) => s.outcome === 'stopped' || s.outcome === 'gone';
+/** A stop's outcome as the agent reports it: stopped (or already gone), refused, or failed. */
+const stopKind = (s: StopResult): 'stopped' | 'refused' | 'failed' =>
+  stopSucceeded(s) ? 'stopped' : s.outcome === 'refused' ? 'refused' : 'failed';
 
 function fromRestart(o: RestartTargetOutcome): ActionOutcome {
   switch (o.kind) {
@@ -67,10 +69,10 @@ function fromRestart(o: RestartTargetOutcome): ActionOutcome {
       return { kind: 'refused', message: `not restarted: ${quoted(o.message)}` };
     case 'stopped':
       return {
-        kind: done(o.stop) ? 'stopped' : o.stop.outcome === 'refused' ? 'refused' : 'failed',
+        kind: stopKind(o.stop),
         ...(o.serverName ? { serverName: o.serverName } : {}),
         pid: o.stop.pid,
-        message: done(o.stop) ? notRestartedText(o.stop.pid, o.client) : stopText(o.stop),
+        message: stopSucceeded(o.stop) ? notRestartedText(o.stop.pid, o.client) : stopText(o.stop),
         stop: o.stop,
       };
   }
@@ -122,7 +124,7 @@ export async function stopPid(pid: number, c: ActionContext): Promise<ActionRepo
   if (r.kind === 'refused')
     return summarize([{ kind: 'refused', pid, message: `not stopped: ${quoted(r.message)}` }], []);
   const owner = snapshot.servers.find((s) => s.instances.some((i) => i.pid === pid));
-  const kind = done(r.stop) ? 'stopped' : r.stop.outcome === 'refused' ? 'refused' : 'failed';
+  const kind = stopKind(r.stop);
   return summarize(
     [{ kind, ...(owner ? { serverName: owner.name } : {}), pid, message: stopText(r.stop), stop: r.stop }],
     ['stopped'],
@@ -168,7 +170,7 @@ export async function killDuplicateInstances(
   }
   const results = await killDuplicates(items, c.stopDeps, { graceMs: c.graceMs });
   const outcomes = results.map(({ item, result }): ActionOutcome => ({
-    kind: done(result) ? 'stopped' : result.outcome === 'refused' ? 'refused' : 'failed',
+    kind: stopKind(result),
     serverName: item.serverName,
     pid: item.pid,
     message: stopText(result),

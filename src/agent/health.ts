@@ -2,6 +2,7 @@ import { costSentence, InstanceCost, instanceCost, mcpCost } from '../core/repor
 import { describeVerdict, registryNotice } from '../core/report/evidence';
 import { whatToDo } from '../core/report/evidenceDocument';
 import { VmInstance, VmServer, VmSnapshot } from '../core/report/input';
+import { causeWords, RESTART_CAUSES } from '../core/report/causes';
 import {
   counts,
   Counts,
@@ -84,14 +85,11 @@ function matches(s: ServerReport, filter: HealthFilter): boolean {
   return s.instances.some((i) => i.verdicts.includes(filter.verdict as InstanceVerdict));
 }
 
-/** The badge's sentence: what needs attention, or that nothing does. */
+/** The badge's sentence: what needs attention, or that nothing does. Each restart cause counted in the words a screen reader hears for the badge. */
 export function healthSummary(c: Counts, pending: boolean): string {
-  const parts: string[] = [];
-  if (c.down) parts.push(`${c.down} down (a guard whose server is not running)`);
-  if (c.stale)
-    parts.push(
-      `${c.stale} stale (${c.changed ? `${c.changed} changed since start; ` : ''}${c.runtime ? `${c.runtime} on a replaced runtime; ` : ''}${c.config ? `${c.config} started before its configuration changed; ` : ''}restart to load what is installed)`,
-    );
+  const parts = RESTART_CAUSES.filter((cause) => c.restart[cause] > 0).map((cause) =>
+    causeWords(cause).sentence(c.restart[cause]),
+  );
   if (c.duplicate) parts.push(`${c.duplicate} duplicate`);
   if (c.orphan) parts.push(`${c.orphan} orphaned`);
   if (c.superseded) parts.push(`${c.superseded} left by an earlier agent host`);

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { RESTART_CAUSES, RestartCause } from '../core/report/causes';
 import { INSTANCE_VERDICTS } from '../core/report/state';
 
 /**
@@ -58,11 +59,10 @@ const counts = z.object({
   servers: z.number().int(),
   running: z.number().int(),
   instances: z.number().int(),
-  down: z.number().int(),
-  stale: z.number().int(),
-  changed: z.number().int(),
-  runtime: z.number().int(),
-  config: z.number().int(),
+  /** Instances by why they need a restart (core/report/causes.ts), each under its first cause. */
+  restart: z.object(
+    Object.fromEntries(RESTART_CAUSES.map((cause) => [cause, z.number().int()])) as Record<RestartCause, z.ZodNumber>,
+  ),
   duplicate: z.number().int(),
   orphan: z.number().int(),
   superseded: z.number().int(),

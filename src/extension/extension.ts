@@ -17,7 +17,7 @@ import { createProblemsPanel } from './problemsPanel';
 import { createStatusBar } from './statusBar';
 import { SnapshotStore } from './store';
 import { ServersTreeProvider } from './tree/serversTreeProvider';
-import { staleInstances } from '../core/report/state';
+import { instancesNeedingRestart } from '../core/report/state';
 import { watchTargets } from './viewModel/watchTargets';
 import { shouldPoll } from './viewModel/notConfigured';
 import { settling } from '../core/snapshot/settle';
@@ -103,7 +103,7 @@ export function activate(context: vscode.ExtensionContext): McpLifeguardApi {
       void vscode.commands.executeCommand(
         'setContext',
         'mcpLifeguard.hasStale',
-        !!snap?.servers.some((s) => staleInstances(s).length > 0),
+        !!snap?.servers.some((s) => instancesNeedingRestart(s).length > 0),
       );
       // Unwrap Server from Guard... is in the Command Palette while some entry runs through the guard.
       void vscode.commands.executeCommand('setContext', 'mcpLifeguard.hasWrapped', !!snap?.servers.some(isWrapped));

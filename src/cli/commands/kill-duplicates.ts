@@ -1,5 +1,5 @@
 import { killDuplicates, killDuplicatesPlan, planReason, SkippedItem } from '../../core/actions/killDuplicates';
-import { defaultStopDeps } from '../../core/actions/stop';
+import { defaultStopDeps, stopSucceeded } from '../../core/actions/stop';
 import { terminalSafe } from '../../core/base/terminalSafe';
 import { currentHostEnv } from '../../core/base/hostEnv';
 import { CliIo, UsageError } from '../io';
@@ -69,5 +69,5 @@ export async function killDuplicatesCommand(args: string[], io: CliIo): Promise<
     io.stdout(
       `${[...results.flatMap(({ item, result }) => [terminalSafe(`${item.serverName}:`), ...formatStopResult(result, '  ')]), ...skippedText].join('\n')}\n`,
     );
-  return results.every(({ result }) => result.outcome === 'stopped' || result.outcome === 'gone') ? 0 : 1;
+  return results.every(({ result }) => stopSucceeded(result)) ? 0 : 1;
 }

@@ -1,4 +1,5 @@
 import { notRestartedText, restartTarget, RestartTargetOutcome, sessionsKept } from '../../core/actions/restart';
+import { stopSucceeded } from '../../core/actions/stop';
 import { currentHostEnv } from '../../core/base/hostEnv';
 import { lifeguardPaths } from '../../core/base/paths';
 import { terminalSafe } from '../../core/base/terminalSafe';
@@ -105,7 +106,7 @@ export function restartOutcomeText(o: RestartTargetOutcome): { ok: boolean; repo
       return { ok: false, report: false, lines: [terminalSafe(o.message)] };
     case 'stopped': {
       const lines = formatStopResult(o.stop);
-      const done = o.stop.outcome === 'stopped' || o.stop.outcome === 'gone';
+      const done = stopSucceeded(o.stop);
       if (done) lines.push(terminalSafe(notRestartedText(o.stop.pid, o.client)));
       return { ok: done, report: true, lines };
     }

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DEFAULT_GRACE_MS, defaultStopDeps, StopResult } from '../../core/actions/stop';
+import { DEFAULT_GRACE_MS, defaultStopDeps, StopResult, stopSucceeded } from '../../core/actions/stop';
 import { stopPidIn } from '../../core/actions/stopChecked';
 import { judgedByCurrentConfigs } from '../../core/actions/workspaceTrust';
 import { currentHostEnv } from '../../core/base/hostEnv';
@@ -107,5 +107,5 @@ export async function stopCommand(args: string[], io: CliIo): Promise<number> {
   }
   const result = done.stop;
   io.stdout(values.json ? `${JSON.stringify(result, null, 2)}\n` : `${formatStopResult(result).join('\n')}\n`);
-  return result.outcome === 'stopped' || result.outcome === 'gone' ? 0 : 1;
+  return stopSucceeded(result) ? 0 : 1;
 }

@@ -5,6 +5,7 @@ import { costSentence, instanceCost, McpCost, mcpCost, memoryText } from '../../
 import { toViewInput } from '../../core/report/input';
 import { problemsByPosition } from '../../core/report/state';
 import { idleWords } from '../../core/report/evidence';
+import { cliWord } from '../../core/report/causes';
 import {
   formatStaleEvidence,
   formatUpdates,
@@ -184,7 +185,7 @@ export function verdictLabel(v: Verdict): string {
       return `superseded: ${v.reason}`;
     case 'down':
       // In capitals, as every restart need: a server that does not run is the worst news on a row.
-      return `DOWN: ${v.reason}`;
+      return `${cliWord('down')}: ${v.reason}`;
     case 'idle':
       return `idle: ${idleWords(v)}`;
     case 'shared':

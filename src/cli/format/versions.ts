@@ -1,6 +1,7 @@
 import type { Instance, ServerStatus, Snapshot } from '../../core/base/model';
 import { describeMove } from '../../core/versions/fingerprint';
 import { registryNotice } from '../../core/report/evidence';
+import { cliWord } from '../../core/report/causes';
 import type { Installed } from '../../core/base/versionTypes';
 import { isKnownVersion, versionMove, versionWord } from '../../core/report/versionWords';
 
@@ -29,7 +30,8 @@ export function runningCell(i: Pick<Instance, 'versions'>): string {
 }
 
 /**
- * The label in the VERDICTS column: what needs a restart in capitals first, so the eye finds it.
+ * The label in the VERDICTS column: what needs a restart first, in its cause's word in capitals
+ * (core/report/causes.ts `cliWord`), so the eye finds it.
  * An unknown version is said (`version ?`), so that a row reads `ok` only when something says so.
  */
 export function versionVerdictLabel(i: Pick<Instance, 'versions'>): string | undefined {
@@ -44,12 +46,12 @@ export function versionVerdictLabel(i: Pick<Instance, 'versions'>): string | und
         : '';
       const runs = isKnownVersion(v.running) ? v.running : 'a version not known';
       const installed = v.installed === 'missing' ? 'no longer installed' : `installed ${versionWord(v.installed)}`;
-      return `STALE: runs ${runs}, ${installed}${moved}${v.inferred ? ' (inferred)' : ''}`;
+      return `${cliWord('version')}: runs ${runs}, ${installed}${moved}${v.inferred ? ' (inferred)' : ''}`;
     }
     case 'changed':
-      return `CHANGED SINCE START: restart to load what is installed`;
+      return `${cliWord('changed')}: restart to load what is installed`;
     case 'config-changed':
-      return `CONFIG CHANGED: started with ${v.running}, configured ${v.configured}`;
+      return `${cliWord('config')}: started with ${v.running}, configured ${v.configured}`;
     case 'unknown':
       return v.settling ? 'version ?: files still changing' : 'version ?';
   }
@@ -65,7 +67,7 @@ export function restartRiskLabel(i: Pick<Instance, 'versions'>): string | undefi
 /** The runtime's label in the VERDICTS column, beside the package's: `RUNTIME REPLACED: node 22.11.0 -> 22.12.0`. */
 export function runtimeLabel(i: Pick<Instance, 'versions'>): string | undefined {
   const r = i.versions?.runtime;
-  return r ? `RUNTIME REPLACED: ${r.runtime} ${versionMove(r.running, r.installed, '->')}` : undefined;
+  return r ? `${cliWord('runtime')}: ${r.runtime} ${versionMove(r.running, r.installed, '->')}` : undefined;
 }
 
 function shortImageId(id: string): string {

@@ -1,3 +1,4 @@
+import { assertNever } from '../base/assertNever';
 import type { Instance } from '../base/model';
 import { thisMachine } from '../machine/live';
 import type { Machine } from '../machine/types';
@@ -26,6 +27,20 @@ export interface StopResult {
   /** One line a person can read: what happened, or why not. */
   message: string;
   steps: StopStep[];
+}
+
+/** Whether a stop did what was asked: no process of its tree runs (it stopped, or had already exited). */
+export function stopSucceeded(result: Pick<StopResult, 'outcome'>): boolean {
+  switch (result.outcome) {
+    case 'stopped':
+    case 'gone':
+      return true;
+    case 'refused':
+    case 'failed':
+      return false;
+    default:
+      return assertNever(result.outcome);
+  }
 }
 
 /** What stop needs from the OS: injected so tests can play "another user" or a slow process. */

@@ -1,5 +1,7 @@
 import type { InferredSource, StartRisk } from '../base/versionTypes';
 import { restartRiskText } from '../versions/startRisk';
+import { assertNever } from '../base/assertNever';
+import { evidenceHead } from './causes';
 import { cpuText } from './cost';
 import { VmVerdict } from './input';
 import { isKnownVersion } from './versionWords';
@@ -45,10 +47,10 @@ export function registryNotice(
 
 export function describeVerdict(v: VmVerdict, show: Show = asIs): string {
   switch (v.kind) {
-    case 'stale': {
+    case 'restart': {
       // What is installed will probably not start: said with the verdict, wherever it is read.
       const risk = restartRiskText(startRisksOf(v), show);
-      return risk ? `${staleWords(v, show)}. ${risk}` : staleWords(v, show);
+      return risk ? `${restartWords(v, show)}. ${risk}` : restartWords(v, show);
     }
     case 'duplicate':
       if (v.agentHost)
@@ -64,13 +66,15 @@ export function describeVerdict(v: VmVerdict, show: Show = asIs): string {
     case 'superseded':
       return `Superseded: ${show(v.reason)}`;
     case 'down':
-      return `Down: its server is not running (since ${show(v.since)}): ${show(v.reason)}`;
+      return `${evidenceHead('down')}: its server is not running (since ${show(v.since)}): ${show(v.reason)}`;
     case 'idle':
       return `Idle: ${idleWords(v, show)}`;
     case 'unknown':
       if (v.question === 'stale')
         return `${v.settling ? 'Version being judged' : 'Version unknown'}: ${show(v.reason)}`;
       return `Not decided (${v.question}): ${show(v.reason)}`;
+    default:
+      return assertNever(v);
   }
 }
 
@@ -81,23 +85,32 @@ export function idleWords(v: Extract<VmVerdict, { kind: 'idle' }>, show: Show = 
   return `its server was stopped at ${show(v.since)} after ${cpuText(v.afterMs)} without a request; the next request starts it again`;
 }
 
-/** A restart need in words (stale, changed since start, config changed, runtime replaced). */
-function staleWords(v: Extract<VmVerdict, { kind: 'stale' }>, show: Show): string {
-  if (v.cause === 'changed') return `Changed since start: restart to load what is installed. ${show(v.summary)}`;
-  if (v.cause === 'config') return `Configuration changed: ${show(v.summary)}`;
-  if (v.cause === 'runtime') return `Runtime replaced: ${show(v.summary)}`;
-  // The same version with other dependencies: the versions alone would say nothing.
-  if (v.running === v.installed) return `Stale: ${show(v.summary)}`;
-  // What the engine could not learn is said as such, never as a version ("runs pkg unknown").
-  const runs = isKnownVersion(v.running)
-    ? `runs ${show(v.package)} ${show(v.running)}`
-    : `runs ${show(v.package)} as it was when it started (its version is not known)`;
-  if (v.installed === 'missing') return `Stale: ${runs}, but it is no longer installed`;
-  return `Stale: ${runs}, but ${show(v.installed)} is installed${v.inferred ? ` (the running version is inferred from ${inferredWords(v.inferredFrom)})` : ''}`;
+/** A restart need in words, headed by its cause's (core/report/causes.ts): `Stale: runs pkg 1.0.0, but 2.0.0 is installed`. */
+function restartWords(v: Extract<VmVerdict, { kind: 'restart' }>, show: Show): string {
+  const head = evidenceHead(v.cause);
+  switch (v.cause) {
+    case 'changed':
+      return `${head}: restart to load what is installed. ${show(v.summary)}`;
+    case 'config':
+    case 'runtime':
+      return `${head}: ${show(v.summary)}`;
+    case 'version': {
+      // The same version with other dependencies: the versions alone would say nothing.
+      if (v.running === v.installed) return `${head}: ${show(v.summary)}`;
+      // What the engine could not learn is said as such, never as a version ("runs pkg unknown").
+      const runs = isKnownVersion(v.running)
+        ? `runs ${show(v.package)} ${show(v.running)}`
+        : `runs ${show(v.package)} as it was when it started (its version is not known)`;
+      if (v.installed === 'missing') return `${head}: ${runs}, but it is no longer installed`;
+      return `${head}: ${runs}, but ${show(v.installed)} is installed${v.inferred ? ` (the running version is inferred from ${inferredWords(v.inferredFrom)})` : ''}`;
+    }
+    default:
+      return assertNever(v.cause);
+  }
 }
 
 /** Why starting what a restart would load will probably fail, as the version judgement found it. */
-export function startRisksOf(v: Extract<VmVerdict, { kind: 'stale' }>): StartRisk[] | undefined {
+export function startRisksOf(v: Extract<VmVerdict, { kind: 'restart' }>): StartRisk[] | undefined {
   const installed = v.evidence?.installed;
   return installed?.state === 'installed' ? installed.startRisks : undefined;
 }

@@ -3,13 +3,14 @@ import { restartRiskText } from '../versions/startRisk';
 import { terminalSafe as shownText } from '../base/terminalSafe';
 import { VmInstance, VmServer } from './input';
 import {
+  downVerdict,
   idleVerdict,
   instanceFlags,
   instanceVerdicts,
   isGuarded,
+  restartVerdict,
   serverState,
-  staleVerdict,
-  VERDICT_LABELS,
+  verdictLabel,
   versionUnknown,
 } from './state';
 
@@ -25,7 +26,7 @@ export const MAX_LISTED_PACKAGES = 10;
 /** What to do about one instance, in one sentence. */
 export function whatToDo(i: VmInstance): string {
   const flags = instanceFlags(i);
-  if (flags.has('down'))
+  if (downVerdict(i))
     return 'Fix what its last output says (an upgrade that broke it: go back to the version it ran), then Restart: its guard starts it again and the client keeps its session.';
   if (flags.has('orphan'))
     return i.client.id === 'unknown'
@@ -33,7 +34,7 @@ export function whatToDo(i: VmInstance): string {
       : 'Stop it: no client talks to it any more.';
   if (flags.has('superseded'))
     return 'Kill Duplicates stops it: the host that started it is an earlier generation, and the newer one starts its own.';
-  const stale = staleVerdict(i);
+  const stale = restartVerdict(i);
   const risk = stale && restartRiskText(startRisksOf(stale));
   if (risk)
     return `Do not restart it yet: ${risk.charAt(0).toLowerCase()}${risk.slice(1)}. It keeps serving as it is; go back to the versions it runs, or change what it imports, then restart.`;
@@ -57,7 +58,7 @@ function ownerWords(i: VmInstance): string {
 
 function instanceLines(i: VmInstance, show?: Show): string[] {
   const verdict = instanceVerdicts(i)
-    .map((v) => VERDICT_LABELS[v])
+    .map((v) => verdictLabel(v))
     .join(', ');
   return [
     `pid ${i.pid} (${ownerWords(i)}${isGuarded(i) ? ', guarded' : ''}): ${verdict}`,
@@ -68,7 +69,7 @@ function instanceLines(i: VmInstance, show?: Show): string[] {
       `  It started pid ${c.pid}${c.commandLine ? ` (${show ? show(c.commandLine) : c.commandLine})` : ''}: ${instanceVerdicts(
         c,
       )
-        .map((v) => VERDICT_LABELS[v])
+        .map((v) => verdictLabel(v))
         .join(', ')}`,
       ...c.verdicts.map((v) => `    Why: ${describeVerdict(v, show)}`),
     ]),
@@ -136,7 +137,7 @@ export function collapsePackages(value: Json, moved: ReadonlySet<string>): Json 
 /** The packages that moved for an instance: its verdict's list, else the difference of its two environments. */
 export function movedPackages(i: VmInstance): Set<string> {
   const moved = new Set<string>();
-  const evidence = staleVerdict(i)?.evidence;
+  const evidence = restartVerdict(i)?.evidence;
   if (!evidence) return moved;
   if (evidence.verdict.state === 'stale') for (const d of evidence.verdict.movedDependencies) moved.add(d.name);
   const installed = evidence.installed.state === 'installed' ? (evidence.installed.environment?.packages ?? {}) : {};

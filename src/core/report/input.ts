@@ -10,6 +10,7 @@ import type {
   Verdict,
 } from '../base/model';
 import type { InferredSource, Installed, InstanceVersions } from '../base/versionTypes';
+import type { RestartCause } from './causes';
 
 /**
  * What the view-model reads: the engine's snapshot, narrowed to the fields the views use. Every
@@ -26,12 +27,6 @@ export type VmInstanceRef = Pick<InstanceRef, 'pid' | 'startTime' | 'client'>;
 type UnknownVerdict = Extract<Verdict, { kind: 'unknown' }>;
 type StaleVersionVerdict = Extract<InstanceVersions['verdict'], { state: 'stale' }>;
 
-/**
- * Why an instance needs a restart: a version moved, its files changed since start, its entry now
- * launches something else, or the runtime it runs on (node, python3.x) was replaced under it.
- */
-export type RestartCause = 'version' | 'changed' | 'config' | 'runtime';
-
 /** A judgement about one instance, with its evidence as plain data. */
 export type VmVerdict =
   | Exclude<Verdict, { kind: 'unknown' }>
@@ -40,9 +35,10 @@ export type VmVerdict =
        * The process does not run what a restart would: an upgrade replaced its code (`version`), its
        * files changed since it started (`changed`), its entry now launches another version (`config`),
        * or the runtime it runs on was replaced (`runtime`: `package` is the runtime, `node`, `python3.12`).
+       * A guard whose server is down (`down`) is the snapshot's own `down` verdict: nothing runs.
        */
-      kind: 'stale';
-      cause: RestartCause;
+      kind: 'restart';
+      cause: Exclude<RestartCause, 'down'>;
       package: StaleVersionVerdict['package'];
       /** What it runs: a version, `pkg@1.0.0` for `config`, `changed since start` for `changed`. */
       running: StaleVersionVerdict['running'];
@@ -185,7 +181,7 @@ export function runtimeVerdict(versions: InstanceVersions): VmVerdict | undefine
   const r = versions.runtime;
   if (!r) return undefined;
   return {
-    kind: 'stale',
+    kind: 'restart',
     cause: 'runtime',
     package: r.runtime,
     running: r.running,
@@ -201,7 +197,7 @@ export function versionVerdict(versions: InstanceVersions): VmVerdict | undefine
   switch (verdict.state) {
     case 'stale':
       return {
-        kind: 'stale',
+        kind: 'restart',
         cause: 'version',
         package: verdict.package,
         running: verdict.running,
@@ -219,7 +215,7 @@ export function versionVerdict(versions: InstanceVersions): VmVerdict | undefine
       };
     case 'changed':
       return {
-        kind: 'stale',
+        kind: 'restart',
         cause: 'changed',
         package: verdict.package,
         running: 'changed since start',
@@ -229,7 +225,7 @@ export function versionVerdict(versions: InstanceVersions): VmVerdict | undefine
       };
     case 'config-changed':
       return {
-        kind: 'stale',
+        kind: 'restart',
         cause: 'config',
         package: verdict.package,
         running: verdict.running,

@@ -1,3 +1,6 @@
+import { assertNever } from '../base/assertNever';
+import { english, Translate } from '../base/translate';
+import { causeOfVerdict, causeWords, CauseVerdict, noCauses, RESTART_CAUSES, RestartCause } from './causes';
 import { PENDING, VmInstance, VmServer, VmSnapshot, VmVerdict } from './input';
 
 /** What a verdict is read from: an instance's verdicts, or a child process's. */
@@ -8,49 +11,37 @@ type Judged = Pick<VmInstance, 'verdicts'>;
  * "unknown" verdicts never raise a flag: a false alarm trains users to ignore the badge.
  */
 
-export type Flag = 'down' | 'stale' | 'duplicate' | 'orphan' | 'superseded';
+/** What is wrong with an instance besides a restart need (restartCauses). */
+export type Flag = 'duplicate' | 'orphan' | 'superseded';
 
-export type StaleVerdict = Extract<VmVerdict, { kind: 'stale' }>;
-
-/** The short word for why a restart is needed, for badges and tables: `stale`, `changed since start`, `config changed`, `runtime replaced`. */
-export function causeLabel(v: StaleVerdict): string {
-  return VERDICT_LABELS[causeVerdict(v.cause)];
-}
-
-/** The instance verdict a restart cause is named by. */
-export function causeVerdict(cause: StaleVerdict['cause']): InstanceVerdict {
-  switch (cause) {
-    case 'changed':
-      return 'changed-since-start';
-    case 'config':
-      return 'config-changed';
-    case 'runtime':
-      return 'runtime-replaced';
-    case 'version':
-      return 'stale';
-  }
-}
+/** A verdict that the instance needs a restart, with its cause (core/report/causes.ts). */
+export type RestartVerdict = Extract<VmVerdict, { kind: 'restart' }>;
 
 /** The first reason an instance needs a restart: the package's own before its runtime's. */
-export function staleVerdict(i: Judged): StaleVerdict | undefined {
-  return i.verdicts.find((v): v is StaleVerdict => v.kind === 'stale');
+export function restartVerdict(i: Judged): RestartVerdict | undefined {
+  return i.verdicts.find((v): v is RestartVerdict => v.kind === 'restart');
 }
 
 /** Every reason an instance needs a restart (its package's, its runtime's). */
-export function staleVerdicts(i: Judged): StaleVerdict[] {
-  return i.verdicts.filter((v): v is StaleVerdict => v.kind === 'stale');
+export function restartVerdicts(i: Judged): RestartVerdict[] {
+  return i.verdicts.filter((v): v is RestartVerdict => v.kind === 'restart');
+}
+
+/** Why an instance needs a restart, each cause once, worst first (RESTART_CAUSES' order): its server down, or what its process runs. */
+export function restartCauses(i: Judged): RestartCause[] {
+  const found = new Set<RestartCause>(restartVerdicts(i).map((v) => v.cause));
+  if (downVerdict(i)) found.add('down');
+  return RESTART_CAUSES.filter((c) => found.has(c));
 }
 
 /** Flags of one instance. A `shared` verdict counts as a duplicate only for single-writer servers. */
 export function instanceFlags(i: Judged): Set<Flag> {
   const flags = new Set<Flag>();
   for (const v of i.verdicts) {
-    if (v.kind === 'stale') flags.add('stale');
-    else if (v.kind === 'duplicate') flags.add('duplicate');
+    if (v.kind === 'duplicate') flags.add('duplicate');
     else if (v.kind === 'shared' && v.singleWriter) flags.add('duplicate');
     else if (v.kind === 'orphan') flags.add('orphan');
     else if (v.kind === 'superseded') flags.add('superseded');
-    else if (v.kind === 'down') flags.add('down');
   }
   return flags;
 }
@@ -86,8 +77,13 @@ export function leftoverInstances(s: VmServer): VmInstance[] {
   );
 }
 
-export function staleInstances(s: VmServer): VmInstance[] {
-  return s.instances.filter((i) => staleVerdict(i) !== undefined);
+/**
+ * Instances whose process needs a restart to run what is installed or configured: every cause but
+ * `down` (a down server's instance is its guard, which runs: its server comes back by a restart the
+ * user asks for once its cause is fixed).
+ */
+export function instancesNeedingRestart(s: VmServer): VmInstance[] {
+  return s.instances.filter((i) => restartVerdict(i) !== undefined);
 }
 
 /** Whether the engine could not decide which entry runs an instance: no bulk action touches it. */
@@ -95,9 +91,9 @@ export function ownerUndecided(i: Judged): boolean {
   return i.verdicts.some((v) => v.kind === 'unknown' && v.question === 'owner');
 }
 
-/** What Restart All Stale acts on: stale instances whose entry is decided (one entry's restart never reaches another's process). */
+/** What Restart All Stale acts on: instances needing a restart whose entry is decided (one entry's restart never reaches another's process). */
 export function bulkRestartTargets(s: VmServer): VmInstance[] {
-  return staleInstances(s).filter((i) => !ownerUndecided(i));
+  return instancesNeedingRestart(s).filter((i) => !ownerUndecided(i));
 }
 
 /** A server's overall state, worst first: what its icon and description show. */
@@ -109,9 +105,10 @@ export type ServerState =
   | { kind: 'orphan'; count: number }
   /** Servers an agent host's earlier generation left running (a newer host of its kind runs now). */
   | { kind: 'superseded'; count: number }
+  /** Some instance needs a restart (any cause but down): the first one's. */
   | {
       kind: 'stale';
-      cause: StaleVerdict['cause'];
+      cause: RestartVerdict['cause'];
       /** The package, or the runtime for `runtime`. */
       package: string;
       running: string;
@@ -133,7 +130,7 @@ export function serverState(s: VmServer): ServerState {
   if (orphans > 0) return { kind: 'orphan', count: orphans };
   const superseded = flags.filter((f) => f.has('superseded')).length;
   if (superseded > 0) return { kind: 'superseded', count: superseded };
-  const stale = s.instances.map(staleVerdict).filter((v): v is StaleVerdict => v !== undefined);
+  const stale = s.instances.map(restartVerdict).filter((v): v is RestartVerdict => v !== undefined);
   if (stale.length > 0)
     return {
       kind: 'stale',
@@ -153,18 +150,13 @@ export interface Counts {
   servers: number;
   /** Servers with a process up (a guard whose server is down is not one). */
   running: number;
-  /** Running instances: a guard whose server is down is counted as `down`, not here. */
+  /** Running instances: a guard whose server is down is counted under `restart.down`, not here. */
   instances: number;
-  /** Guards whose server is not running (they gave up starting it): a server that is down. */
-  down: number;
-  /** Instances that need a restart (stale, changed since start, config changed, or on a replaced runtime). */
-  stale: number;
-  /** Of those, the ones changed since start (no version evidence either way). */
-  changed: number;
-  /** Of those, the ones whose only reason is a replaced runtime (node, python3.x upgraded under them). */
-  runtime: number;
-  /** Of those, the ones started before their entry's launch changed (the configuration now runs another version). */
-  config: number;
+  /**
+   * Instances by why they need a restart, each under its first cause (RESTART_CAUSES' order): `down`
+   * counts guards whose server is not running, the others running instances.
+   */
+  restart: Record<RestartCause, number>;
   duplicate: number;
   orphan: number;
   /** Instances an agent host's earlier generation left running. */
@@ -226,11 +218,7 @@ export function counts(snapshot: VmSnapshot): Counts {
     servers: snapshot.servers.length,
     running: 0,
     instances: 0,
-    down: 0,
-    stale: 0,
-    changed: 0,
-    runtime: 0,
-    config: 0,
+    restart: noCauses(),
     duplicate: 0,
     orphan: 0,
     superseded: 0,
@@ -240,17 +228,12 @@ export function counts(snapshot: VmSnapshot): Counts {
   c.running = snapshot.servers.filter((s) => s.instances.some((i) => !downVerdict(i))).length;
   for (const { instance: i } of distinctInstances(snapshot.servers)) {
     const f = instanceFlags(i);
-    if (f.has('down')) {
-      c.down++;
-      continue;
-    }
+    const [cause] = restartCauses(i);
+    if (cause) c.restart[cause]++;
+    // A guard whose server is down runs nothing: not a running instance.
+    if (cause === 'down') continue;
     c.instances++;
-    if (f.has('stale')) c.stale++;
-    const cause = staleVerdict(i)?.cause;
-    if (cause === 'changed') c.changed++;
-    else if (cause === 'runtime') c.runtime++;
-    else if (cause === 'config') c.config++;
-    else if (!f.size && versionUnknown(i)) c.unknown++;
+    if (!cause && !f.size && versionUnknown(i)) c.unknown++;
     if (f.has('duplicate')) c.duplicate++;
     if (f.has('orphan')) c.orphan++;
     if (f.has('superseded')) c.superseded++;
@@ -258,10 +241,13 @@ export function counts(snapshot: VmSnapshot): Counts {
   return c;
 }
 
-export const hasProblems = (c: Counts): boolean =>
-  c.down + c.stale + c.duplicate + c.orphan + c.superseded + c.problems > 0;
+/** Instances that need a restart, whatever the cause. */
+const needingRestart = (c: Counts): number => RESTART_CAUSES.reduce((sum, cause) => sum + c.restart[cause], 0);
 
-/** What an instance is, worst first, as every face names it (the tree and Show Evidence through VERDICT_LABELS, the agent face as is). */
+export const hasProblems = (c: Counts): boolean =>
+  needingRestart(c) + c.duplicate + c.orphan + c.superseded + c.problems > 0;
+
+/** What an instance is, worst first, as every face names it (the tree and Show Evidence through `verdictLabel`, the agent face as is). */
 export const INSTANCE_VERDICTS = [
   'down',
   'orphan',
@@ -280,23 +266,37 @@ export const INSTANCE_VERDICTS = [
 ] as const;
 export type InstanceVerdict = (typeof INSTANCE_VERDICTS)[number];
 
-/** The short words of the tree's rows and Show Evidence's summary. */
-export const VERDICT_LABELS: Record<InstanceVerdict, string> = {
-  down: 'down',
-  orphan: 'orphan',
-  superseded: 'superseded',
-  stale: 'stale',
-  'changed-since-start': 'changed since start',
-  'config-changed': 'config changed',
-  'runtime-replaced': 'runtime replaced',
-  duplicate: 'duplicate',
-  checking: 'checking',
-  settling: 'version ? (settling)',
-  unknown: 'version ?',
-  'owner-undecided': 'owner?',
-  idle: 'idle',
-  ok: 'ok',
-};
+/** A verdict's short word: a tree row's, a tooltip's, Show Evidence's summary; a restart cause's from the causes table. */
+export function verdictLabel(v: InstanceVerdict, t: Translate = english): string {
+  switch (v) {
+    case 'down':
+    case 'stale':
+    case 'changed-since-start':
+    case 'config-changed':
+    case 'runtime-replaced':
+      return causeWords(causeOfVerdict(v satisfies CauseVerdict), t).label;
+    case 'orphan':
+      return t('orphan');
+    case 'superseded':
+      return t('superseded');
+    case 'duplicate':
+      return t('duplicate');
+    case 'checking':
+      return t('checking');
+    case 'settling':
+      return t('version ? (settling)');
+    case 'unknown':
+      return t('version ?');
+    case 'owner-undecided':
+      return t('owner?');
+    case 'idle':
+      return t('idle');
+    case 'ok':
+      return t('ok');
+    default:
+      return assertNever(v);
+  }
+}
 
 /**
  * An instance's verdicts, worst first: `ok` only when nothing is flagged and its version is known.
@@ -304,17 +304,18 @@ export const VERDICT_LABELS: Record<InstanceVerdict, string> = {
  */
 export function instanceVerdicts(i: Judged): InstanceVerdict[] {
   const flags = instanceFlags(i);
-  const stale = staleVerdict(i);
+  const causes = restartCauses(i);
   const unknown = versionUnknown(i);
   const out: InstanceVerdict[] = [];
-  if (flags.has('down')) out.push('down');
+  // Nothing runs: said before what else is wrong with the guard's process.
+  if (causes.includes('down')) out.push(causeWords('down').verdict);
   if (flags.has('orphan')) out.push('orphan');
   if (flags.has('superseded')) out.push('superseded');
-  for (const cause of new Set(staleVerdicts(i).map((v) => v.cause))) out.push(causeVerdict(cause));
+  for (const cause of causes) if (cause !== 'down') out.push(causeWords(cause).verdict);
   if (flags.has('duplicate')) out.push('duplicate');
   const idle = idleVerdict(i);
   // Stopped for idleness: no server runs, so there is no version to be unsure of.
-  if (!stale && unknown && !idle)
+  if (!restartVerdict(i) && unknown && !idle)
     out.push(unknown === PENDING ? 'checking' : unknown.settling ? 'settling' : 'unknown');
   // Claimed by several entries: the tooltip names them; bulk actions leave it alone.
   if (ownerUndecided(i)) out.push('owner-undecided');

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { stopSucceeded } from '../../core/actions/stop';
 import { ControlUnreachableError } from '../../core/control';
 import { Services } from '../services';
 import {
@@ -159,6 +160,6 @@ async function terminate(svc: Services, instances: readonly VmInstance[], note: 
   const graceMs = svc.settings().stopGraceMs;
   for (const i of instances) {
     const r = await svc.engine.stop(i, graceMs);
-    note(r.outcome === 'stopped' || r.outcome === 'gone', t('{0}: {1}', pidAndClients(i), r.message));
+    note(stopSucceeded(r), t('{0}: {1}', pidAndClients(i), r.message));
   }
 }

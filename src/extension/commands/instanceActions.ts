@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { stopSucceeded } from '../../core/actions/stop';
 import { runAction } from '../actions/runAction';
 import { Services } from '../services';
 import { stopConfirmation, unconfiguredStopSteps } from '../viewModel/actionPlan';
@@ -51,7 +52,7 @@ export async function stopInstance(svc: Services, arg?: TreeNode | string, key?:
   );
   svc.log.info(`stop pid ${i.pid}: ${r.message}`);
   void svc.refresh.request('manual');
-  const ok = r.outcome === 'stopped' || r.outcome === 'gone';
+  const ok = stopSucceeded(r);
   void (ok
     ? vscode.window.showInformationMessage(`pid ${i.pid}: ${r.message}`)
     : vscode.window.showWarningMessage(`pid ${i.pid}: ${r.message}`));

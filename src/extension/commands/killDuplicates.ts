@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { killDuplicatesPlan, ShareHint } from '../../core/actions/killDuplicates';
+import { stopSucceeded } from '../../core/actions/stop';
 import { Services } from '../services';
 import { leftoverInstances } from '../../core/report/state';
 import { confirm } from '../actions/runAction';
@@ -46,7 +47,7 @@ export async function killDuplicates(svc: Services, arg?: CommandArg): Promise<v
         );
         svc.log.info(`kill duplicates ${server.name}: ${line}`);
         progress.report({ message: line });
-        out.push({ ok: r.outcome === 'stopped' || r.outcome === 'gone', line });
+        out.push({ ok: stopSucceeded(r), line });
       }
       return out;
     },

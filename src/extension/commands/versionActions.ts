@@ -5,7 +5,7 @@ import { commandText, InstallCommand, installedOf, PinPlan } from '../../core/ac
 import { restartTarget, RestartTargetOutcome } from '../../core/actions/restart';
 import { outputLines, runInstaller } from '../../core/actions/runInstaller';
 import { rollbackPlan } from '../../core/actions/rollback';
-import { DEFAULT_GRACE_MS } from '../../core/actions/stop';
+import { DEFAULT_GRACE_MS, stopSucceeded } from '../../core/actions/stop';
 import { upgradePlan } from '../../core/actions/upgrade';
 import { lastUpgradeTo, recordUpgrade } from '../../core/actions/upgradeHistory';
 import type { ServerStatus } from '../../core/base/model';
@@ -248,7 +248,10 @@ function restartText(o: RestartTargetOutcome): string {
     case 'refused':
       return o.message;
     case 'stopped':
-      return t('pid {0} was stopped: {1} must start it again.', o.stop.pid, o.client);
+      // A stop refused (the pid is no longer the one judged) or failed says why, never "was stopped".
+      return stopSucceeded(o.stop)
+        ? t('pid {0} was stopped: {1} must start it again.', o.stop.pid, o.client)
+        : t('pid {0} was not stopped: {1}', o.stop.pid, o.stop.message);
   }
 }
 

@@ -1,6 +1,6 @@
 import { assertNever } from '../../core/base/assertNever';
 import { VmClient, VmInstance, VmServer } from '../../core/report/input';
-import { isGuarded, ownerUndecided, staleVerdict } from '../../core/report/state';
+import { isGuarded, ownerUndecided, restartVerdict } from '../../core/report/state';
 import { startRisksOf } from '../../core/report/evidence';
 import { restartRiskText } from '../../core/versions/startRisk';
 import { mayRun } from './trust';
@@ -313,7 +313,7 @@ export function restartConfirmation(server: VmServer, steps: readonly PlanStep[]
 /** Why restarting these instances will probably fail (what a restart loads does not start), in every face's words. */
 export function restartRiskOf(instances: readonly VmInstance[]): string | undefined {
   for (const i of instances) {
-    const stale = staleVerdict(i);
+    const stale = restartVerdict(i);
     const risk = stale && restartRiskText(startRisksOf(stale));
     if (risk) return risk;
   }

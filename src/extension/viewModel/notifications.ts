@@ -1,11 +1,12 @@
 import { ARROW, plural, shownText } from './format';
 import { VmClient, VmInstance, VmServer, VmSnapshot } from '../../core/report/input';
+import { assertNever } from '../../core/base/assertNever';
 import {
   bulkRestartTargets,
   distinctInstances,
   downVerdict,
-  StaleVerdict,
-  staleVerdicts,
+  RestartVerdict,
+  restartVerdicts,
 } from '../../core/report/state';
 import { registryNotice } from '../../core/report/evidence';
 import { isKnownVersion, versionMove, versionWord } from '../../core/report/versionWords';
@@ -38,7 +39,7 @@ export function staleActionOf(label: string | undefined): StaleAction | undefine
 export interface StaleNotification {
   kind: 'stale';
   eventId: string;
-  cause: StaleVerdict['cause'];
+  cause: RestartVerdict['cause'];
   package: string;
   /** What a restart loads. */
   installed: string;
@@ -69,7 +70,8 @@ export interface NotificationSettings {
 }
 
 /** The event a package change is: per package, cause and what a restart loads, so a second upgrade notifies again. */
-export function staleEventId(v: Pick<StaleVerdict, 'cause' | 'package' | 'installed'>): string {
+export function staleEventId(v: Pick<RestartVerdict, 'cause' | 'package' | 'installed'>): string {
+  // `stale:` for a version: the ids windows already remember were written so.
   return `${v.cause === 'version' ? 'stale' : v.cause}:${v.package}@${v.installed}`;
 }
 
@@ -87,7 +89,7 @@ export function whereRunning(instances: readonly { client: VmClient }[]): string
 }
 
 function staleMessage(
-  cause: StaleVerdict['cause'],
+  cause: RestartVerdict['cause'],
   pkg: string,
   olds: string[],
   installed: string,
@@ -97,18 +99,36 @@ function staleMessage(
 ): string {
   const where = whereRunning(hits);
   const still = hits.length === 1 ? t('still runs') : t('still run');
-  if (cause === 'changed')
-    return t('{0}: its files changed after {1} started; restart to load what is installed.', pkg, where);
-  if (cause === 'runtime')
-    return t(
-      '{0} was replaced ({1}); {2} {3} the old {0}: restart to run it.',
-      pkg,
-      versionMove(olds.map((o) => versionWord(o, t)).join(', '), installed, ARROW, t),
-      where,
-      still,
-    );
-  if (cause === 'config')
-    return t('{0}: the configuration now launches {1}; {2} {3} {4}.', pkg, installed, where, still, olds.join(', '));
+  switch (cause) {
+    case 'changed':
+      return t('{0}: its files changed after {1} started; restart to load what is installed.', pkg, where);
+    case 'runtime':
+      return t(
+        '{0} was replaced ({1}); {2} {3} the old {0}: restart to run it.',
+        pkg,
+        versionMove(olds.map((o) => versionWord(o, t)).join(', '), installed, ARROW, t),
+        where,
+        still,
+      );
+    case 'config':
+      return t('{0}: the configuration now launches {1}; {2} {3} {4}.', pkg, installed, where, still, olds.join(', '));
+    case 'version':
+      return versionMessage(pkg, olds, installed, dir, where, still, inferred);
+    default:
+      return assertNever(cause);
+  }
+}
+
+/** An upgrade (or downgrade) under running instances, in words. */
+function versionMessage(
+  pkg: string,
+  olds: string[],
+  installed: string,
+  dir: Direction,
+  where: string,
+  still: string,
+  inferred: InferredSource | undefined,
+): string {
   // What the engine could not learn is not a version: said in words ("no longer installed", "the code it started with").
   if (installed === 'missing') return t('{0} is no longer installed; {1} {2} it.', pkg, where, still);
   if (!olds.some(isKnownVersion))
@@ -136,7 +156,7 @@ export function updateEventId(pkg: string, latest: string): string {
 interface Hit {
   server: VmServer;
   instance: VmInstance;
-  verdict: StaleVerdict;
+  verdict: RestartVerdict;
 }
 
 export function decideNotifications(
@@ -148,7 +168,7 @@ export function decideNotifications(
   if (settings.onUpgrade) {
     const events = new Map<string, Hit[]>();
     for (const { server, instance } of distinctInstances(snapshot.servers.filter((s) => !memory.muted.has(s.id)))) {
-      for (const verdict of staleVerdicts(instance)) {
+      for (const verdict of restartVerdicts(instance)) {
         const id = staleEventId(verdict);
         events.set(id, [...(events.get(id) ?? []), { server, instance, verdict }]);
       }
@@ -248,7 +268,9 @@ export function currentTargets(
   return (snapshot?.servers ?? [])
     .map((server) => ({
       server,
-      instances: bulkRestartTargets(server).filter((i) => staleVerdicts(i).some((v) => staleEventId(v) === n.eventId)),
+      instances: bulkRestartTargets(server).filter((i) =>
+        restartVerdicts(i).some((v) => staleEventId(v) === n.eventId),
+      ),
     }))
     .filter((t) => t.instances.length > 0);
 }

@@ -3,13 +3,15 @@ import { ARROW, commandLink, formatCpu, formatMemory, mdCell, plural } from './f
 import { McpCost, mcpCost } from '../../core/report/cost';
 import { NO_WINDOW, OwnerContext, restartEffect } from './actionPlan';
 import { VmSnapshot } from '../../core/report/input';
-import { instanceKey, verdictWord } from './tree';
+import { instanceKey } from './tree';
+import { causeWords, RESTART_CAUSES } from '../../core/report/causes';
 import {
-  causeVerdict,
   counts,
   hasProblems,
   instanceFlags,
-  staleVerdict,
+  restartCauses,
+  restartVerdict,
+  verdictLabel,
   versionUnknown,
 } from '../../core/report/state';
 import { t } from './l10n';
@@ -86,13 +88,12 @@ export function statusBarModel(load: LoadState, options: StatusBarOptions): Stat
   const { snapshot } = load;
   const c = counts(snapshot);
   if (c.servers === 0 && c.problems === 0 && !options.alwaysShow) return { visible: false };
-  const parts: string[] = [];
-  if (c.down) parts.push(t('{0} down', c.down));
-  const versionStale = c.stale - c.changed - c.runtime - c.config;
-  if (versionStale) parts.push(t('{0} stale', versionStale));
-  if (c.changed) parts.push(t('{0} changed', c.changed));
-  if (c.runtime) parts.push(t('{0} runtime replaced', c.runtime));
-  if (c.config) parts.push(t('{0} config changed', c.config));
+  // Each restart cause counted and worded as itself (core/report/causes.ts), worst first.
+  const restart = RESTART_CAUSES.filter((cause) => c.restart[cause] > 0).map((cause) => ({
+    words: causeWords(cause, t),
+    n: c.restart[cause],
+  }));
+  const parts = restart.map(({ words, n }) => words.badge(n));
   if (c.duplicate) parts.push(t('{0} dup', c.duplicate));
   if (c.orphan) parts.push(t('{0} orphan', c.orphan));
   if (c.superseded) parts.push(t('{0} superseded', c.superseded));
@@ -108,19 +109,7 @@ export function statusBarModel(load: LoadState, options: StatusBarOptions): Stat
   const icon = warning ? '$(warning)' : snapshot.versionsPending ? '$(sync~spin)' : '$(pulse)';
   const text = t('{0} MCP {1}{2}', icon, c.instances, parts.map((p) => ` · ${p}`).join(''));
 
-  const problems: string[] = [];
-  if (c.down)
-    problems.push(
-      plural(
-        c.down,
-        t('{0} server down (its guard runs, the server does not)', c.down),
-        t('{0} servers down (their guards run, the servers do not)', c.down),
-      ),
-    );
-  if (versionStale) problems.push(t('{0} running replaced code', instances(versionStale)));
-  if (c.changed) problems.push(t('{0} whose files changed since start', instances(c.changed)));
-  if (c.runtime) problems.push(t('{0} on a replaced runtime (node or Python upgraded)', instances(c.runtime)));
-  if (c.config) problems.push(t('{0} started before its configuration changed', instances(c.config)));
+  const problems = restart.map(({ words, n }) => words.sentence(n));
   if (c.duplicate)
     problems.push(
       plural(c.duplicate, t('{0} duplicate instance', c.duplicate), t('{0} duplicate instances', c.duplicate)),
@@ -191,7 +180,8 @@ function tooltipTable(snapshot: VmSnapshot, summary: string, cost: string | unde
   const rows: string[] = [];
   for (const s of snapshot.servers) {
     for (const i of s.instances) {
-      const stale = staleVerdict(i);
+      const stale = restartVerdict(i);
+      const causes = restartCauses(i);
       const flags = [...instanceFlags(i)];
       // A running version that is not known is `?`, never the installed one.
       const version = stale
@@ -202,10 +192,11 @@ function tooltipTable(snapshot: VmSnapshot, summary: string, cost: string | unde
         restartEffect(s, i, window) === 'restart'
           ? commandLink(t('Restart'), CommandId.restartInstance, [s.id, instanceKey(i)])
           : commandLink(t('Stop'), CommandId.stopInstance, [s.id, instanceKey(i)]);
-      // The stale flag reads as its cause; an unknown version is said, never left blank.
+      // Each restart need reads as its cause; an unknown version is said, never left blank.
       const shown = [
-        ...flags.map((f) => verdictWord(f === 'stale' && stale ? causeVerdict(stale.cause) : f)),
-        ...(!flags.length && versionUnknown(i) ? [t('version unknown')] : []),
+        ...causes.map((cause) => causeWords(cause, t).label),
+        ...flags.map((f) => verdictLabel(f, t)),
+        ...(!causes.length && !flags.length && versionUnknown(i) ? [t('version unknown')] : []),
       ];
       rows.push(
         `| ${mdCell(s.name)} | ${mdCell(i.client.name)} | ${i.pid} | ${version}${shown.length ? ` (${shown.join(', ')})` : ''} | ${actions} |`,

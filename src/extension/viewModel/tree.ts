@@ -14,7 +14,9 @@ import { shownPath } from './problems';
 import { serverLogTarget } from './serverLog';
 import { canShare } from '../../core/configEdit/sharePlan';
 import { startedBy, startTarget } from './start';
+import { causeWords } from '../../core/report/causes';
 import {
+  downVerdict,
   idleVerdict,
   instanceFlags,
   instanceKey,
@@ -23,8 +25,10 @@ import {
   isGuarded,
   InstanceVerdict,
   problemsByPosition,
+  RestartVerdict,
+  restartVerdict,
   serverState,
-  staleVerdict,
+  verdictLabel,
   versionUnknown,
 } from '../../core/report/state';
 import { mayRun } from './trust';
@@ -369,14 +373,7 @@ function serverItem(id: string, s: VmServer, ctx: TreeContext, workspaceFolders:
       break;
     case 'stale':
       // The verdict first: at the side bar's default width the end of a description is cut.
-      description =
-        state.cause === 'changed'
-          ? t('changed since start · {0} installed', versionWord(state.installed, t))
-          : state.cause === 'config'
-            ? t('config changed: {0} {1} {2}', state.running, ARROW, state.installed)
-            : state.cause === 'runtime'
-              ? t('runtime replaced · {0} {1}', state.package, versionMove(state.running, state.installed, ARROW, t))
-              : t('stale · {0}', versionMove(state.running, state.installed, ARROW, t));
+      description = t('{0} · {1}', causeWords(state.cause, t).label, restartDetail(state));
       icon = { id: 'warning', color: 'list.warningForeground' };
       break;
     case 'duplicate':
@@ -457,37 +454,24 @@ export function instanceVerdictWords(i: VmInstance): string[] {
   return instanceVerdicts(i).map(verdictWord);
 }
 
-/** The tree's word for a verdict (core's VERDICT_LABELS, translated). */
+/** The tree's word for a verdict: core's (`verdictLabel`), translated. */
 export function verdictWord(v: InstanceVerdict): string {
-  switch (v) {
-    case 'down':
-      return t('down');
-    case 'orphan':
-      return t('orphan');
-    case 'superseded':
-      return t('superseded');
-    case 'stale':
-      return t('stale');
-    case 'changed-since-start':
-      return t('changed since start');
-    case 'config-changed':
-      return t('config changed');
-    case 'runtime-replaced':
-      return t('runtime replaced');
-    case 'duplicate':
-      return t('duplicate');
-    case 'checking':
-      return t('checking');
-    case 'settling':
-      return t('version ? (settling)');
-    case 'unknown':
-      return t('version ?');
-    case 'owner-undecided':
-      return t('owner?');
-    case 'idle':
-      return t('idle');
-    case 'ok':
-      return t('ok');
+  return verdictLabel(v, t);
+}
+
+/** What a restart would change, after its cause's word: `2026.7.4 → 2026.8.31`, `node 22.11.0 → 22.12.0`, `2026.8.31 installed`. */
+export function restartDetail(v: Pick<RestartVerdict, 'cause' | 'package' | 'running' | 'installed'>): string {
+  switch (v.cause) {
+    case 'changed':
+      // What it runs is not known: only what a restart loads.
+      return t('{0} installed', versionWord(v.installed, t));
+    case 'runtime':
+      return `${v.package} ${versionMove(v.running, v.installed, ARROW, t)}`;
+    case 'version':
+    case 'config':
+      return versionMove(v.running, v.installed, ARROW, t);
+    default:
+      return assertNever(v.cause);
   }
 }
 
@@ -511,12 +495,9 @@ function instanceItem(
   const up = formatUptime(i.startTime, ctx.now);
   const label = [verdict, t('pid {0}', i.pid), ...(up ? [t('up {0}', up)] : [])].join(' · ');
   const flags = instanceFlags(i);
-  const stale = staleVerdict(i);
+  const stale = restartVerdict(i);
   const details: string[] = [...more];
-  if (stale?.cause === 'changed') details.push(t('{0} installed', versionWord(stale.installed, t)));
-  else if (stale?.cause === 'runtime')
-    details.push(`${stale.package} ${versionMove(stale.running, stale.installed, ARROW, t)}`);
-  else if (stale) details.push(versionMove(stale.running, stale.installed, ARROW, t));
+  if (stale) details.push(restartDetail(stale));
   else if (i.runningVersion) details.push(i.runningVersion);
   // A shared server (`run --on-conflict share`, or an HTTP guard's with clients): one instance, its
   // clients the ones its lock record lists.
@@ -528,13 +509,13 @@ function instanceItem(
   // Its own process and the ones it started, PSS where the OS gives it.
   const mem = formatMemory(instanceCost(i, i.childProcesses).bytes);
   if (mem) details.push(mem);
-  const icon = flags.has('down')
+  const icon = downVerdict(i)
     ? { id: 'error', color: 'list.errorForeground' }
     : flags.has('orphan')
       ? { id: 'debug-disconnect', color: 'list.errorForeground' }
       : flags.has('superseded')
         ? { id: 'debug-disconnect', color: 'list.warningForeground' }
-        : flags.has('stale')
+        : stale
           ? { id: 'warning', color: 'list.warningForeground' }
           : flags.has('duplicate')
             ? { id: 'copy', color: 'list.warningForeground' }
@@ -589,12 +570,12 @@ function instanceItem(
  * verdict, versions, memory and uptime in the description. Stop signals it with its instance.
  */
 function childItem(id: string, c: VmChild, ctx: TreeContext): TreeItemModel {
-  const stale = staleVerdict(c);
+  const stale = restartVerdict(c);
   const up = formatUptime(c.startTime, ctx.now);
   const mem = formatMemory(c.pssBytes ?? c.memoryBytes);
   const details = [
     ...instanceVerdicts(c).map(verdictWord),
-    ...(stale ? [versionMove(stale.running, stale.installed, ARROW, t)] : c.runningVersion ? [c.runningVersion] : []),
+    ...(stale ? [restartDetail(stale)] : c.runningVersion ? [c.runningVersion] : []),
     ...(mem ? [mem] : []),
     ...(up ? [t('up {0}', up)] : []),
   ];

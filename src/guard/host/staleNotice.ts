@@ -2,6 +2,7 @@ import type { RequestId } from '@modelcontextprotocol/server';
 import { createScanner, SyntaxKind } from 'jsonc-parser';
 import { quoted } from '../../core/base/modelText';
 import { terminalSafe } from '../../core/base/terminalSafe';
+import { causeWords } from '../../core/report/causes';
 import { ResolvedVersion } from './staleness';
 
 /**
@@ -38,6 +39,15 @@ export function staleNoticeText(said: string, serverName: string): string {
   return terminalSafe(
     `${PREFIX} This server (${quoted(serverName)}): ${said.replace(/\.$/, '')}. Restart it to load the installed code: run \`mcp-lifeguard restart ${shellWord(serverName)}\`, or use Restart in the MCP Lifeguard view in VS Code. The guard restarts it without ending this session.`,
   );
+}
+
+/**
+ * What every request is answered with while the server is down (the guard gave up starting it): no
+ * server runs, so no result carries a notice and no `--when-stale` policy is asked (the cause's
+ * `guard` is `answer`). The reason carries the line of the server's last output that names its error.
+ */
+export function downAnswer(serverName: string, reason: string): string {
+  return `${serverName} is ${causeWords('down').label}: ${reason}`;
 }
 
 /** A newer release in the registry than the one installed (from the cached daily check). */

@@ -1,7 +1,10 @@
 import type { InstanceVersions, StartRisk } from '../../core/base/versionTypes';
+import { assertNever } from '../../core/base/assertNever';
 import { quoted } from '../../core/base/modelText';
+import { causeWords } from '../../core/report/causes';
 import { describeVerdict } from '../../core/report/evidence';
 import { runtimeVerdict, versionVerdict } from '../../core/report/input';
+import type { RestartVerdict } from '../../core/report/state';
 import type { OwnChild } from '../../core/versions/ownInstance';
 
 /**
@@ -42,46 +45,54 @@ export interface InstalledVersionProbe {
 }
 
 /**
- * What the guard acts on: the engine's words for a verdict that asks for a restart (stale, changed
- * since start), and whether a restart would load installed code (not when the package is gone).
- * `runtimeOnly`: only the runtime under it was replaced (a Node or Python upgrade); its own code is
- * what is installed, so nothing it writes is in an old format: told and restarted, never refused.
+ * What the guard acts on: a verdict that asks for a restart, with its cause (what the policies do
+ * with it is the cause's `guard` in core/report/causes.ts), the engine's words for it, and whether a
+ * restart would load installed code (not when the package or runtime is gone).
  */
 export type GuardVerdict =
   | {
       state: 'restart';
+      cause: RestartVerdict['cause'];
       /** The engine's words, for the guard's log and stderr. */
       said: string;
       /** The same words for a model (a notice in a tool result, an error to the client): values quoted. */
       toModel: string;
       restartable: boolean;
-      runtimeOnly?: true;
     }
   | { state: 'none'; reason: string };
 
 /** The engine's verdict, as the guard acts on it and says it (core/report's words). */
 export function guardVerdict(versions: InstanceVersions): GuardVerdict {
   const verdict = versions.verdict;
+  // The package's own need first; else the runtime it runs on was replaced (a Node or Python upgrade).
   const said = versionVerdict(versions);
-  if (said?.kind !== 'stale') {
-    // The runtime it runs on was replaced (a Node or Python upgrade): a restart runs the new one.
-    const runtime = runtimeVerdict(versions);
-    if (runtime?.kind === 'stale')
-      return {
-        state: 'restart',
-        said: describeVerdict(runtime),
-        toModel: describeVerdict(runtime, quoted),
-        restartable: runtime.installed !== 'missing',
-        runtimeOnly: true,
-      };
+  const need = said?.kind === 'restart' ? said : runtimeVerdict(versions);
+  if (need?.kind !== 'restart')
     return { state: 'none', reason: verdict.state === 'unknown' ? verdict.reason : verdict.state };
-  }
   return {
     state: 'restart',
-    said: describeVerdict(said),
-    toModel: describeVerdict(said, quoted),
-    restartable: !(verdict.state === 'stale' && verdict.installed === 'missing'),
+    cause: need.cause,
+    said: describeVerdict(need),
+    toModel: describeVerdict(need, quoted),
+    restartable: need.installed !== 'missing',
   };
+}
+
+/** Whether the refusing policies refuse while the server has this need (its cause's `guard`). */
+function refuses(verdict: GuardVerdict): boolean {
+  if (verdict.state !== 'restart') return false;
+  const policy = causeWords(verdict.cause).guard;
+  switch (policy) {
+    case 'refuse':
+      return true;
+    // Its own code is what is installed, so nothing it writes is in an old format: told and restarted.
+    case 'tell':
+    // No server runs: the transport answered the request with the cause before any policy was asked.
+    case 'answer':
+      return false;
+    default:
+      return assertNever(policy);
+  }
 }
 
 /** Requests a stale server still answers under `refuse-all`: they change nothing and keep the session alive. */
@@ -99,7 +110,7 @@ export function decide(
   request: { method: string; toolName?: string; readOnly?: boolean },
   serverName: string,
 ): PolicyDecision {
-  if (verdict.state !== 'restart' || verdict.runtimeOnly) return { action: 'forward' };
+  if (verdict.state !== 'restart' || !refuses(verdict)) return { action: 'forward' };
   // Said to the client, and so to its model: values quoted.
   const what = `${quoted(serverName)}: ${verdict.toModel}`;
   const fix = `restart the server (mcp-lifeguard restart ${serverName})`;

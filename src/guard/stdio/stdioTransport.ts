@@ -29,7 +29,7 @@ import { Handshake } from './handshake';
 import { ACKNOWLEDGED, LISTEN, Subscriptions } from './subscriptions';
 import { GuardRequests } from './guardRequests';
 import { GuardErrorCode } from '../wireErrors';
-import { annotateToolResult, MAX_ANNOTATED_LINE_BYTES } from '../host/staleNotice';
+import { annotateToolResult, downAnswer, MAX_ANNOTATED_LINE_BYTES } from '../host/staleNotice';
 import type { NoticeAudience } from '../host/staleGate';
 import { IdleWaiters } from '../host/idleWaiters';
 
@@ -263,11 +263,11 @@ export class StdioTransport implements GuardTransport<PipedProcess> {
     this.queue = [];
     const [code, message] =
       why === 'failed'
-        ? [GuardErrorCode.CrashLoop, ` is down: ${reason}`]
-        : [GuardErrorCode.ShuttingDown, `: the guard is shutting down (${reason})`];
+        ? [GuardErrorCode.CrashLoop, downAnswer(this.host.serverName, reason)]
+        : [GuardErrorCode.ShuttingDown, `${this.host.serverName}: the guard is shutting down (${reason})`];
     for (const line of queued) {
       const c = classify(line);
-      if (c.kind === 'request') this.writer.send(errorResponse(c.id, code, `${this.host.serverName}${message}`));
+      if (c.kind === 'request') this.writer.send(errorResponse(c.id, code, message));
     }
     // Open subscriptions end: gracefully when the guard stops, as an error (the client may listen again) when it gave up.
     // The server lets go of them first, so it does not answer them itself as it stops.
@@ -279,7 +279,7 @@ export class StdioTransport implements GuardTransport<PipedProcess> {
     const ends =
       why === 'closing'
         ? this.subscriptions.endAll({ kind: 'graceful' })
-        : this.subscriptions.endAll({ kind: 'error', code, message: `${this.host.serverName}: ${message}` });
+        : this.subscriptions.endAll({ kind: 'error', code, message });
     for (const end of ends) this.writer.send(end);
   }
 
@@ -317,11 +317,11 @@ export class StdioTransport implements GuardTransport<PipedProcess> {
     const state = this.host.state;
     if (state.kind === 'failed' || state.kind === 'closing' || state.kind === 'exited') {
       if (c.kind === 'request') {
-        const [code, why] =
+        const [code, message] =
           state.kind === 'failed'
-            ? [GuardErrorCode.CrashLoop, ` is down: ${state.reason}`]
-            : [GuardErrorCode.ShuttingDown, ': the guard is shutting down'];
-        this.writer.send(errorResponse(c.id, code, `${this.host.serverName}${why}`));
+            ? [GuardErrorCode.CrashLoop, downAnswer(this.host.serverName, state.reason)]
+            : [GuardErrorCode.ShuttingDown, `${this.host.serverName}: the guard is shutting down`];
+        this.writer.send(errorResponse(c.id, code, message));
       }
       return true;
     }

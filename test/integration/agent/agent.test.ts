@@ -186,13 +186,13 @@ describe('agent face (integration): mcp-lifeguard mcp with the real SDK client',
       /runs "@modelcontextprotocol\/server-memory" "2026\.7\.4", but "2026\.8\.31" is installed/,
     );
     assert.match(inst.whatToDo, /Restart it/);
-    assert.ok(after.counts.stale >= 1 && !after.healthy);
+    assert.ok(after.counts.restart.version >= 1 && !after.healthy);
     assert.deepEqual(
       after.servers.map((s) => s.name),
       ['memory'],
       'the verdict filter keeps only servers with a stale instance',
     );
-    assert.match(after.summary, /Needs attention: 1 stale/);
+    assert.match(after.summary, /Needs attention: 1 instance running replaced code/);
 
     const byName = await call<{ found: boolean; summary: string[]; evidence: string }>('explain', { server: 'memory' });
     assert.equal(byName.data.found, true);

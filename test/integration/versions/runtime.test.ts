@@ -99,9 +99,7 @@ describe('versions (integration): the runtime a server runs on, replaced under i
       new RegExp(`runtime: +node ${OLD_NODE.replace(/\./g, '\\.')}, read from the running executable`),
     );
     const vm = toViewInput(snap);
-    const c = counts(vm);
-    assert.equal(c.stale, 1);
-    assert.equal(c.runtime, 1);
+    assert.deepEqual(counts(vm).restart, { down: 0, version: 0, changed: 0, config: 0, runtime: 1 });
     const server = vm.servers.find((s) => s.name === 'rt')!;
     const inst = server.instances.find((i) => i.pid === after.pid)!;
     assert.deepEqual(instanceVerdicts(inst), ['runtime-replaced']);
@@ -111,7 +109,7 @@ describe('versions (integration): the runtime a server runs on, replaced under i
     );
     const health = healthReport(vm);
     assert.equal(health.healthy, false);
-    assert.match(health.summary, /1 on a replaced runtime/);
+    assert.match(health.summary, /1 instance on a replaced runtime/);
     // The JSON carries it as is.
     const json = JSON.parse(JSON.stringify(snap)) as typeof snap;
     assert.deepEqual(json.servers[0].instances.find((i) => i.pid === after.pid)?.versions?.runtime, rt);
@@ -165,7 +163,7 @@ describe('versions (integration): the runtime a server runs on, replaced under i
     assert.match(rt.summary, /another build/);
     assert.equal(after.versions?.verdict.state, 'current', JSON.stringify(after.versions));
     const vm = toViewInput(await take());
-    assert.equal(counts(vm).runtime, 1);
+    assert.equal(counts(vm).restart.runtime, 1);
   });
 
   it('the base interpreter a symlinked venv points to, replaced by another build: the venv runs a replaced python', async () => {

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { planKillDuplicates } from '../../../src/core/actions/killDuplicates';
-import { InstanceIdentity, StopDeps, stopInstance } from '../../../src/core/actions/stop';
+import { InstanceIdentity, StopDeps, stopInstance, stopSucceeded } from '../../../src/core/actions/stop';
 import type { Instance, Snapshot } from '../../../src/core/base/model';
 import { ProcessIdentity } from '../../../src/core/pids/identity';
 import { commandHash } from '../../../src/core/pids/identity';
@@ -72,6 +72,7 @@ describe('stop: re-identify, TERM, grace, KILL, verify', () => {
       { graceMs: 1000 },
     );
     assert.equal(r.outcome, 'stopped');
+    assert.equal(stopSucceeded(r), true);
     assert.deepEqual(signals.sort(), ['SIGTERM 100', 'SIGTERM 101', 'SIGTERM 102']);
     assert.deepEqual(
       r.steps.map((s) => s.step),
@@ -128,6 +129,7 @@ describe('stop: re-identify, TERM, grace, KILL, verify', () => {
       const { deps, signals } = fakeOs(...os);
       const r = await stopInstance(target, deps, { graceMs: 100 });
       assert.equal(r.outcome, 'refused');
+      assert.equal(stopSucceeded(r), false);
       assert.equal(r.reason, reason);
       assert.match(r.message, /^refused: /);
       assert.deepEqual(signals, []);
@@ -138,7 +140,15 @@ describe('stop: re-identify, TERM, grace, KILL, verify', () => {
     const { deps, signals } = fakeOs({});
     const r = await stopInstance(instanceOf(server(101)), deps);
     assert.equal(r.outcome, 'gone');
+    assert.equal(stopSucceeded(r), true, 'nothing of it runs: what was asked is done');
     assert.deepEqual(signals, []);
+  });
+
+  it('a stop succeeded when nothing of it runs: stopped or gone, never refused or failed', () => {
+    assert.deepEqual(
+      (['stopped', 'gone', 'refused', 'failed'] as const).map((outcome) => stopSucceeded({ outcome })),
+      [true, true, false, false],
+    );
   });
 
   it('leaves a launcher alone when it no longer matches its recorded start time', async () => {

@@ -63,7 +63,7 @@ describe('agent face: list_servers reads the snapshot as the badge does', () => 
       r.servers.map((s) => s.state),
       ['stale', 'duplicate', 'unknown', 'not-running'],
     );
-    assert.match(r.summary, /^Needs attention: 1 stale .*1 duplicate/);
+    assert.match(r.summary, /^Needs attention: 1 instance running replaced code, 1 duplicate;/);
     assert.match(healthText(r), /pid 10 \(Claude Desktop\): stale, runs "1\.0\.0"\. Restart it/);
   });
 

@@ -1,9 +1,11 @@
 import * as assert from 'node:assert/strict';
 import { restartJson } from '../../../src/cli/commands/restart';
+import type { StopResult } from '../../../src/core/actions/stop';
 
 describe('CLI: restart --json', () => {
   it('a guarded restart is ok; a stop says the client must start it again; a refusal or a survivor is not ok', () => {
-    const stop = (outcome: 'stopped' | 'survived') => ({ pid: 7, outcome, message: outcome, steps: [] }) as never;
+    // A stop whose processes survived the ladder is a failed one.
+    const stop = (outcome: StopResult['outcome']): StopResult => ({ pid: 7, outcome, message: outcome, steps: [] });
     const out = restartJson('memory', [
       { kind: 'restarted', serverName: 'memory', guardPid: 10, childPid: 11, restarts: 2 },
       { kind: 'stopped', serverName: 'memory', client: 'Claude Desktop', stop: stop('stopped') },
@@ -23,7 +25,7 @@ describe('CLI: restart --json', () => {
 
     const bad = restartJson('memory', [
       { kind: 'refused', reason: 'not-found', message: 'nothing matches' },
-      { kind: 'stopped', client: 'Cursor', stop: stop('survived') },
+      { kind: 'stopped', client: 'Cursor', stop: stop('failed') },
     ]);
     assert.equal(bad.ok, false);
     assert.deepEqual(

@@ -68,7 +68,7 @@ describe('extension view-model: Show Evidence', () => {
   });
 
   it('a long dependency list collapses to the packages that moved', () => {
-    const base = stale() as Extract<VmVerdict, { kind: 'stale' }>;
+    const base = stale() as Extract<VmVerdict, { kind: 'restart' }>;
     const evidence: InstanceVersions = {
       installed: {
         state: 'installed',

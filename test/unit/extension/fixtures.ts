@@ -61,7 +61,7 @@ export const stale = (
   installed = '2026.8.31',
   pkg = '@modelcontextprotocol/server-memory',
 ): VmVerdict => ({
-  kind: 'stale',
+  kind: 'restart',
   cause: 'version',
   package: pkg,
   running,
@@ -70,7 +70,7 @@ export const stale = (
 });
 /** Files of the package changed after the process started, and nothing recorded what it loaded. */
 export const changed = (installed = '2026.8.31', pkg = '@modelcontextprotocol/server-memory'): VmVerdict => ({
-  kind: 'stale',
+  kind: 'restart',
   cause: 'changed',
   package: pkg,
   running: 'changed since start',

@@ -114,7 +114,7 @@ describe('extension view-model: a core snapshot as view input', () => {
     const [a, b] = vm.servers[0].instances;
     assert.deepEqual(a.verdicts, [
       {
-        kind: 'stale',
+        kind: 'restart',
         cause: 'version',
         package: '@modelcontextprotocol/server-memory',
         running: '2026.7.4',
@@ -177,7 +177,7 @@ describe('extension view-model: a core snapshot as view input', () => {
       runningVersion: '0.15.10',
       verdicts: [
         {
-          kind: 'stale',
+          kind: 'restart',
           cause: 'version',
           package: 'buckaroo',
           running: '0.15.10',
@@ -254,11 +254,11 @@ describe('extension view-model: a core snapshot as view input', () => {
     );
     const [a, b, c] = vm.servers[0].instances;
     assert.deepEqual(
-      a.verdicts.map((v) => v.kind === 'stale' && [v.cause, v.running, v.installed]),
+      a.verdicts.map((v) => v.kind === 'restart' && [v.cause, v.running, v.installed]),
       [['changed', 'changed since start', '2.0.0']],
     );
     assert.deepEqual(
-      b.verdicts.map((v) => v.kind === 'stale' && [v.cause, v.running, v.installed]),
+      b.verdicts.map((v) => v.kind === 'restart' && [v.cause, v.running, v.installed]),
       [['config', 'srv@1.0.0', 'srv@2.0.0']],
     );
     assert.deepEqual(c.verdicts, [

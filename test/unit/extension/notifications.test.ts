@@ -170,7 +170,7 @@ describe('extension view-model: notification decisions', () => {
 
 describe('extension view-model: every restart cause is notified when seen, once per cause', () => {
   const runtime = (running: string, installed: string): VmVerdict => ({
-    kind: 'stale',
+    kind: 'restart',
     cause: 'runtime',
     package: 'node',
     running,
@@ -178,7 +178,7 @@ describe('extension view-model: every restart cause is notified when seen, once 
     summary: `runs a replaced node ${running}; installed ${installed}`,
   });
   const config: VmVerdict = {
-    kind: 'stale',
+    kind: 'restart',
     cause: 'config',
     package: 'pkg',
     running: 'pkg@1.0.0',

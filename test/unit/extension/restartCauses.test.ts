@@ -9,7 +9,7 @@ import { changed, instance, server, snapshot, stale } from './fixtures';
 
 /** The entry now launches another version than the process was started with (`config-changed`). */
 const config: VmVerdict = {
-  kind: 'stale',
+  kind: 'restart',
   cause: 'config',
   package: '@modelcontextprotocol/server-memory',
   running: '2026.7.4',
@@ -36,9 +36,11 @@ describe('restart causes on the badge, in the screen-reader text and the agent h
       /1 instance running replaced code, 1 instance started before its configuration changed/,
     );
     assert.doesNotMatch(b.accessibility, /2 instances running replaced code/);
-    const c = counts(snap);
-    assert.deepEqual([c.stale, c.config, c.changed, c.runtime], [2, 1, 0, 0]);
-    assert.match(healthReport(snap).summary, /2 stale \(1 started before its configuration changed; restart/);
+    assert.deepEqual(counts(snap).restart, { down: 0, version: 1, changed: 0, config: 1, runtime: 0 });
+    assert.match(
+      healthReport(snap).summary,
+      /^Needs attention: 1 instance running replaced code, 1 instance started before its configuration changed;/,
+    );
   });
 
   it('each cause alone says its own word', () => {

@@ -38,16 +38,16 @@ const rtVerdict = runtimeVerdict(versions)!;
 describe('a replaced runtime in every face', () => {
   it('is a verdict of its own beside the package verdict: counted once, named by both', () => {
     assert.deepEqual(
-      { kind: rtVerdict.kind, cause: rtVerdict.kind === 'stale' && rtVerdict.cause },
-      { kind: 'stale', cause: 'runtime' },
+      { kind: rtVerdict.kind, cause: rtVerdict.kind === 'restart' && rtVerdict.cause },
+      { kind: 'restart', cause: 'runtime' },
     );
     assert.equal(describeVerdict(rtVerdict), `Runtime replaced: ${runtime.summary}`);
     const s = server('memory', {
       instances: [instance(7, { verdicts: [rtVerdict] }), instance(8, { verdicts: [stale(), rtVerdict] })],
     });
     const c = counts(snapshot([s]));
-    assert.equal(c.stale, 2);
-    assert.equal(c.runtime, 1);
+    // Each instance under its first cause: the package's before its runtime's.
+    assert.deepEqual(c.restart, { down: 0, version: 1, changed: 0, config: 0, runtime: 1 });
     assert.deepEqual(instanceVerdicts(s.instances[0]), ['runtime-replaced']);
     assert.deepEqual(instanceVerdicts(s.instances[1]), ['stale', 'runtime-replaced']);
     assert.deepEqual(
@@ -95,15 +95,15 @@ describe('a replaced runtime in every face', () => {
     const s = server('memory', { instances: [instance(7, { verdicts: [rtVerdict] })] });
     const report = healthReport(snapshot([s]));
     assert.equal(report.healthy, false);
-    assert.equal(report.counts.runtime, 1);
-    assert.match(report.summary, /1 stale \(1 on a replaced runtime; restart to load what is installed\)/);
+    assert.equal(report.counts.restart.runtime, 1);
+    assert.match(report.summary, /^Needs attention: 1 instance on a replaced runtime \(node or Python upgraded\);/);
     assert.deepEqual(report.servers[0].instances[0].verdicts, ['runtime-replaced']);
     assert.deepEqual(guardVerdict(versions), {
       state: 'restart',
+      cause: 'runtime',
       said: describeVerdict(rtVerdict),
       toModel: describeVerdict(rtVerdict, quoted),
       restartable: true,
-      runtimeOnly: true,
     });
     // The server's own code is what is installed: a replaced runtime is told and restarted, never refused.
     for (const policy of ['refuse-writes', 'refuse-all'] as const)
@@ -116,7 +116,7 @@ describe('a replaced runtime in every face', () => {
       said: describeVerdict(runtimeVerdict({ ...versions, runtime: { ...runtime, installed: 'missing' } })!),
       toModel: describeVerdict(runtimeVerdict({ ...versions, runtime: { ...runtime, installed: 'missing' } })!, quoted),
       restartable: false,
-      runtimeOnly: true,
+      cause: 'runtime',
     });
     assert.deepEqual(guardVerdict({ ...versions, runtime: undefined }), { state: 'none', reason: 'current' });
     const inst = { pid: 7, versions } as unknown as Instance;

@@ -34,7 +34,7 @@ describe('a guard whose server is down: a verdict of its own in every face', () 
 
   it('is counted as down, not as a running instance, and raises the warning', () => {
     const c = counts(snap);
-    assert.deepEqual([c.down, c.instances, c.running], [1, 1, 1]);
+    assert.deepEqual([c.restart.down, c.instances, c.running], [1, 1, 1]);
     assert.deepEqual(serverState(snap.servers[0]), { kind: 'down', count: 1, reason: down.reason });
     assert.deepEqual(instanceVerdicts(guardOf(40)), ['down']);
   });
@@ -70,7 +70,7 @@ describe('a guard whose server is down: a verdict of its own in every face', () 
     const report = healthReport(snap);
     assert.match(
       report.summary,
-      /^Needs attention: 1 down \(a guard whose server is not running\); 1 running instance/,
+      /^Needs attention: 1 server down \(its guard runs, the server does not\); 1 running instance/,
     );
     const notes = report.servers.find((s) => s.name === 'notes')!;
     assert.equal(notes.state, 'down');

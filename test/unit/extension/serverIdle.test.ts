@@ -59,7 +59,7 @@ describe('a guard that stopped its server for idleness (`run --idle-stop`): idle
 
   it('is counted as a running instance, raises no warning, and reads idle (no version to be unsure of)', () => {
     const c = counts(snap);
-    assert.deepEqual([c.instances, c.running, c.down, c.unknown], [2, 2, 0, 0]);
+    assert.deepEqual([c.instances, c.running, c.restart.down, c.unknown], [2, 2, 0, 0]);
     assert.equal(hasProblems(c), false);
     assert.equal(serverState(snap.servers[0]).kind, 'running');
     assert.deepEqual(instanceVerdicts(guardOf(40)), ['idle']);

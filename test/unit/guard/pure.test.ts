@@ -85,6 +85,7 @@ describe('guard: stale policy', () => {
     assert.equal(guardVerdict(engineVersions(v('1.0.0'), v('1.0.0'))).state, 'none');
     assert.deepEqual(stale, {
       state: 'restart',
+      cause: 'version',
       said: 'Stale: runs pkg 1.0.0, but 1.1.0 is installed',
       toModel: 'Stale: runs "pkg" "1.0.0", but "1.1.0" is installed',
       restartable: true,
@@ -116,6 +117,7 @@ describe('guard: stale policy', () => {
     });
     assert.deepEqual(guardVerdict({ installed, running, verdict }), {
       state: 'restart',
+      cause: 'version',
       said: 'Stale: runs pkg 1.0.0, but it is no longer installed',
       toModel: 'Stale: runs "pkg" "1.0.0", but it is no longer installed',
       restartable: false,

@@ -120,7 +120,7 @@ describe('guard: the annotate notice on a tools/call result', () => {
 describe('guard: the annotate notice texts', () => {
   it("say the engine's verdict in its words and how to restart", () => {
     const said = describeVerdict({
-      kind: 'stale',
+      kind: 'restart',
       cause: 'version',
       package: '@modelcontextprotocol/server-memory',
       running: '2026.7.4',
@@ -133,7 +133,7 @@ describe('guard: the annotate notice texts', () => {
       '[MCP Lifeguard] This server ("memory"): Stale: runs @modelcontextprotocol/server-memory 2026.7.4, but 2026.8.31 is installed. Restart it to load the installed code: run `mcp-lifeguard restart memory`, or use Restart in the MCP Lifeguard view in VS Code. The guard restarts it without ending this session.',
     );
     const changed = describeVerdict({
-      kind: 'stale',
+      kind: 'restart',
       cause: 'changed',
       package: 'p',
       running: 'changed since start',

@@ -244,7 +244,7 @@ describe("versions: uv's cache and pipx's logs at a Python server's first look",
   it('a stale verdict says which history its running version is inferred from', () => {
     const v = (inferredFrom?: InferredSource) =>
       describeVerdict({
-        kind: 'stale',
+        kind: 'restart',
         cause: 'version',
         package: 'mcp-server-time',
         running: '2026.8.18',
