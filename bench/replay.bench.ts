@@ -26,9 +26,15 @@ async function medianMs(record: MachineRecord, request: SnapshotRequest): Promis
 }
 
 export async function run(report: BenchReport): Promise<void> {
-  const captures: Array<{ name: string; record: MachineRecord; request: SnapshotRequest }> = [macCapture(), windowsCapture()];
+  const captures: Array<{ name: string; record: MachineRecord; request: SnapshotRequest }> = [
+    macCapture(),
+    windowsCapture(),
+  ];
   const dir = path.join(__dirname, '..', 'test', 'fixtures', 'captures');
-  for (const f of fs.readdirSync(dir).filter((n) => n.endsWith('.capture.json')).sort()) {
+  for (const f of fs
+    .readdirSync(dir)
+    .filter((n) => n.endsWith('.capture.json'))
+    .sort()) {
     const c = parseCapture(fs.readFileSync(path.join(dir, f), 'utf8'), f);
     captures.push({ name: f.replace(/\.capture\.json$/, ''), record: c.machine, request: c.request });
   }

@@ -119,7 +119,9 @@ export function createEngine(host: HostEnv = currentHostEnv()): EngineDoor {
       if (!instances.some((i) => i.lock && !i.lock.control)) return [...instances];
       let live: LockRecord[];
       try {
-        live = (await listLocks(lifeguardPaths(host).locks, machine)).flatMap((l) => (l.state === 'live' ? [l.record] : []));
+        live = (await listLocks(lifeguardPaths(host).locks, machine)).flatMap((l) =>
+          l.state === 'live' ? [l.record] : [],
+        );
       } catch {
         // An untrustworthy lock dir: the instances are then handled as unguarded, which the plan says.
         return [...instances];

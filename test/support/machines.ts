@@ -36,8 +36,24 @@ export interface TestMachineOptions {
   serverInfo?: (url: string, transport: 'http' | 'sse') => Promise<ServerInfoAnswer>;
 }
 
-const dirStat = (uid: number): FileStat => ({ kind: 'dir', mtimeMs: 0, ctimeMs: 0, size: 0, ino: 1, uid, mode: 0o40555 });
-const fileStat = (uid: number): FileStat => ({ kind: 'file', mtimeMs: 0, ctimeMs: 0, size: 0, ino: 1, uid, mode: 0o100444 });
+const dirStat = (uid: number): FileStat => ({
+  kind: 'dir',
+  mtimeMs: 0,
+  ctimeMs: 0,
+  size: 0,
+  ino: 1,
+  uid,
+  mode: 0o40555,
+});
+const fileStat = (uid: number): FileStat => ({
+  kind: 'file',
+  mtimeMs: 0,
+  ctimeMs: 0,
+  size: 0,
+  ino: 1,
+  uid,
+  mode: 0o100444,
+});
 
 /** Linux counts start times in hundredths of a second since boot. */
 const TICK_MS = 10;
@@ -78,7 +94,30 @@ export function testMachine(o: TestMachineOptions): Machine {
     const cpuTicks = Math.round((p.cpuMs ?? 0) / TICK_MS);
     const rssPages = Math.round((p.memoryBytes ?? 0) / 4096);
     // Fields 3..24 of /proc/<pid>/stat: state, ppid, pgrp, session, tty_nr, ..., utime, stime, ..., starttime, vsize, rss.
-    const fields = ['S', p.ppid, p.pid, p.pid, p.tty ? 34816 : 0, -1, 0, 0, 0, 0, 0, cpuTicks, 0, 0, 0, 20, 0, 1, 0, ticks, 0, rssPages];
+    const fields = [
+      'S',
+      p.ppid,
+      p.pid,
+      p.pid,
+      p.tty ? 34816 : 0,
+      -1,
+      0,
+      0,
+      0,
+      0,
+      0,
+      cpuTicks,
+      0,
+      0,
+      0,
+      20,
+      0,
+      1,
+      0,
+      ticks,
+      0,
+      rssPages,
+    ];
     const dir = `/proc/${p.pid}`;
     fs.stat[dir] = dirStat(uid);
     fs.readText[`${dir}/stat`] = `${p.pid} (${comm}) ${fields.join(' ')}\n`;
@@ -86,7 +125,11 @@ export function testMachine(o: TestMachineOptions): Machine {
     fs.readText[`${dir}/status`] = `Name:\t${comm}\nUid:\t${uid}\t${uid}\t${uid}\t${uid}\n`;
     fs.readText[`${dir}/maps`] = o.maps?.[p.pid] ?? null;
     const env = o.environ?.[p.pid];
-    fs.readText[`${dir}/environ`] = env ? `${Object.entries(env).map(([k, v]) => `${k}=${v}`).join('\0')}\0` : null;
+    fs.readText[`${dir}/environ`] = env
+      ? `${Object.entries(env)
+          .map(([k, v]) => `${k}=${v}`)
+          .join('\0')}\0`
+      : null;
     fs.readlink[`${dir}/cwd`] = o.cwd?.[p.pid] ?? null;
     fs.readlink[`${dir}/exe`] = o.exe?.[p.pid] ?? null;
     record.pids[String(p.pid)] = true;

@@ -23,7 +23,13 @@ export interface VirtualMachineSpec {
   links?: Record<string, string>;
   /** Folders that exist though nothing is in them. */
   folders?: string[];
-  commands?: Array<{ command: string; args: readonly string[]; env?: Record<string, string>; stdout: string; code?: number }>;
+  commands?: Array<{
+    command: string;
+    args: readonly string[];
+    env?: Record<string, string>;
+    stdout: string;
+    code?: number;
+  }>;
 }
 
 export function virtualRecord(spec: VirtualMachineSpec): MachineRecord {

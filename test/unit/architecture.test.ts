@@ -109,7 +109,9 @@ describe('architecture: imports point down only', () => {
   });
 
   it('the engine keeps no Map at module level (each Engine owns its cache), and VersionsOptions is gone', () => {
-    const offenders = sourceFiles(core).flatMap((f) => moduleMaps(fs.readFileSync(f, 'utf8'), path.relative(repoRoot, f)));
+    const offenders = sourceFiles(core).flatMap((f) =>
+      moduleMaps(fs.readFileSync(f, 'utf8'), path.relative(repoRoot, f)),
+    );
     assert.deepEqual(offenders, []);
     // The options bag of the old versions step: its seams are a Machine now.
     const bags = sourceFiles(src).filter((f) => /\bVersionsOptions\b/.test(fs.readFileSync(f, 'utf8')));
@@ -119,7 +121,9 @@ describe('architecture: imports point down only', () => {
     );
     // The check sees both forms, and not a mention in a comment.
     assert.deepEqual(
-      moduleMaps('const a = new Map<string, number>();\nclass C { private static readonly b = new WeakMap(); }\n// new Map()\nfunction f() { return new Map(); }'),
+      moduleMaps(
+        'const a = new Map<string, number>();\nclass C { private static readonly b = new WeakMap(); }\n// new Map()\nfunction f() { return new Map(); }',
+      ),
       ['file.ts:1: a', 'file.ts:2: C.b'],
     );
   });

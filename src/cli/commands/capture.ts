@@ -14,7 +14,11 @@ export const CAPTURE_COMMAND = {
     'env values and secrets are replaced by stand-ins',
   ],
   options: {
-    out: { type: 'string', value: 'FILE', description: 'Write the capture to FILE (created private, 0600) instead of stdout' },
+    out: {
+      type: 'string',
+      value: 'FILE',
+      description: 'Write the capture to FILE (created private, 0600) instead of stdout',
+    },
     workspace: {
       type: 'repeatable',
       value: 'DIR',

@@ -39,7 +39,8 @@ export async function statusCommand(args: string[], io: CliIo): Promise<number> 
   const { values } = parseOptions(args, STATUS_COMMAND.options);
   if (values.replay !== undefined) {
     if (values.watch) throw new UsageError('--replay takes one snapshot from a capture: it does not go with --watch');
-    if (values.workspace?.length) throw new UsageError('--replay looks at the workspaces the capture looked at: it does not go with --workspace');
+    if (values.workspace?.length)
+      throw new UsageError('--replay looks at the workspaces the capture looked at: it does not go with --workspace');
     const file = path.resolve(io.cwd, values.replay);
     let text: string;
     try {

@@ -74,7 +74,8 @@ export function parseCapture(text: string, file: string): Capture {
   const c = json as Partial<Capture> | null;
   if (!c || typeof c !== 'object' || c.format !== CAPTURE_FORMAT)
     throw new Error(`${file} is not a capture: it has no "format": "${CAPTURE_FORMAT}"`);
-  if (c.version !== 1) throw new Error(`${file} is a capture of version ${String(c.version)}; this mcp-lifeguard reads version 1`);
+  if (c.version !== 1)
+    throw new Error(`${file} is a capture of version ${String(c.version)}; this mcp-lifeguard reads version 1`);
   if (!c.machine || typeof c.machine !== 'object' || !c.machine.fs || !c.request)
     throw new Error(`${file} is not a whole capture: its "machine" or "request" is missing`);
   return c as Capture;

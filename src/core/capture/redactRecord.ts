@@ -182,7 +182,9 @@ function redactIniSecrets(text: string): string {
     .split('\n')
     .map((line) => {
       // `=` first: an .npmrc key holds colons of its own (`//registry.npmjs.org/:_authToken`).
-      const m = /^(\s*)([^\s=#;"{[][^=\n]*?)(\s*=\s*)(\S.*)$/.exec(line) ?? /^(\s*)([^\s:#;"{[][^:\n]*?)(\s*:\s+)(\S.*)$/.exec(line);
+      const m =
+        /^(\s*)([^\s=#;"{[][^=\n]*?)(\s*=\s*)(\S.*)$/.exec(line) ??
+        /^(\s*)([^\s:#;"{[][^:\n]*?)(\s*:\s+)(\S.*)$/.exec(line);
       if (!m) return line;
       const name = m[2].split(/[/:.]/).filter(Boolean).pop() ?? m[2];
       return isSecretName(name.replace(/^_+/, '')) ? `${m[1]}${m[2]}${m[3]}${REDACTED}` : line;

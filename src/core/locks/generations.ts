@@ -29,7 +29,6 @@ const RECORD_NAME = /^([1-9][0-9]{0,14})\.json$/;
 export const MAX_RECORD_NUMBER = 999_999_999_999_999;
 const TEMP_PREFIX = '.tmp-';
 
-
 export function recordPath(lockPath: string, n: number): string {
   return path.join(lockPath, `${n}.json`);
 }
@@ -38,7 +37,10 @@ export function recordPath(lockPath: string, n: number): string {
 export function ensureLockSubdir(lockPath: string): void {
   const kind = makeDirNoFollow(lockPath);
   if (kind !== 'dir')
-    throw new LockDirError(lockPath, kind === 'link' ? 'is a symbolic link; refusing to follow it' : 'is not a directory');
+    throw new LockDirError(
+      lockPath,
+      kind === 'link' ? 'is a symbolic link; refusing to follow it' : 'is not a directory',
+    );
 }
 
 /** The record numbers present, ascending. A missing directory has none. */

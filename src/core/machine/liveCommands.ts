@@ -27,7 +27,10 @@ export function runLive(host: HostEnv, command: MachineCommand): Promise<Command
           code: null,
           stdout,
           stderr,
-          error: { ...(typeof e.code === 'string' ? { code: e.code } : {}), message: e.killed ? 'timed out' : e.message },
+          error: {
+            ...(typeof e.code === 'string' ? { code: e.code } : {}),
+            message: e.killed ? 'timed out' : e.message,
+          },
         });
       },
     );

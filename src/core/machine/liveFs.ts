@@ -6,7 +6,16 @@ import { ByteMatch, FileStat, isAbsent, MachineFs, NoFollowRead } from './types'
 
 function toStat(s: fs.Stats): FileStat {
   const kind = s.isFile() ? 'file' : s.isDirectory() ? 'dir' : s.isSymbolicLink() ? 'link' : 'other';
-  return { kind, mtimeMs: s.mtimeMs, ctimeMs: s.ctimeMs, size: s.size, ino: s.ino, dev: s.dev, uid: s.uid, mode: s.mode };
+  return {
+    kind,
+    mtimeMs: s.mtimeMs,
+    ctimeMs: s.ctimeMs,
+    size: s.size,
+    ino: s.ino,
+    dev: s.dev,
+    uid: s.uid,
+    mode: s.mode,
+  };
 }
 
 async function orAbsent<T>(p: Promise<T>): Promise<T | undefined> {
@@ -72,7 +81,7 @@ async function digest(p: string, range?: { position: number; length: number }): 
     const hash = createHash('sha256');
     const chunk = Buffer.alloc(CHUNK);
     const end = range ? range.position + range.length : Infinity;
-    for (let at = range?.position ?? 0; at < end; ) {
+    for (let at = range?.position ?? 0; at < end;) {
       const want = Math.min(chunk.length, end - at);
       const { bytesRead } = await handle.read(chunk, 0, want, at);
       if (bytesRead === 0) {

@@ -305,7 +305,8 @@ export async function readPrivate(
   o: PrivateFileOptions & { fs?: MachineFs } = {},
 ): Promise<string | undefined> {
   const fs = o.fs ?? liveFs;
-  if (!checkPrivateChain(path.dirname(file), o.root ?? path.dirname(file), { ...o, lstat: fs.lstatSync })) return undefined;
+  if (!checkPrivateChain(path.dirname(file), o.root ?? path.dirname(file), { ...o, lstat: fs.lstatSync }))
+    return undefined;
   const read = await fs.readNoFollow(file, MAX_PRIVATE_BYTES);
   if (!read) return undefined;
   switch (read.kind) {

@@ -56,7 +56,18 @@ export interface ServerInfoRecord {
 }
 
 export function emptyFsRecord(): FsRecord {
-  return { stat: {}, lstat: {}, readText: {}, readdir: {}, realpath: {}, readlink: {}, readBytes: {}, digest: {}, searchBytes: {}, readNoFollow: {} };
+  return {
+    stat: {},
+    lstat: {},
+    readText: {},
+    readdir: {},
+    realpath: {},
+    readlink: {},
+    readBytes: {},
+    digest: {},
+    searchBytes: {},
+    readNoFollow: {},
+  };
 }
 
 export function isRecordedError(a: unknown): a is RecordedError {
@@ -64,7 +75,11 @@ export function isRecordedError(a: unknown): a is RecordedError {
 }
 
 /** The key of a command run: the same program, arguments and added environment are the same question. */
-export function commandKey(c: { command: string; args: readonly string[]; env?: Readonly<Record<string, string>> }): string {
+export function commandKey(c: {
+  command: string;
+  args: readonly string[];
+  env?: Readonly<Record<string, string>>;
+}): string {
   return JSON.stringify([c.command, c.args, c.env ?? {}]);
 }
 

@@ -15,7 +15,11 @@ export function recordingMachine(inner: Machine): { machine: Machine; record: ()
   const pids: Record<string, boolean> = {};
   const facts = new Map<string, unknown>();
 
-  const note = <T>(op: Exclude<FsOp, 'readBytes' | 'searchBytes'>, path: string, answer: () => T | undefined): T | undefined => {
+  const note = <T>(
+    op: Exclude<FsOp, 'readBytes' | 'searchBytes'>,
+    path: string,
+    answer: () => T | undefined,
+  ): T | undefined => {
     let value: T | undefined;
     try {
       value = answer();
@@ -27,7 +31,11 @@ export function recordingMachine(inner: Machine): { machine: Machine; record: ()
     (fsRecord[op] as Record<string, Recorded<unknown>>)[path] = value === undefined ? null : value;
     return value;
   };
-  const noteAsync = async <T>(op: Exclude<FsOp, 'readBytes' | 'searchBytes'>, path: string, answer: Promise<T | undefined>) => {
+  const noteAsync = async <T>(
+    op: Exclude<FsOp, 'readBytes' | 'searchBytes'>,
+    path: string,
+    answer: Promise<T | undefined>,
+  ) => {
     let value: T | undefined;
     try {
       value = await answer;
@@ -122,7 +130,9 @@ export function recordingMachine(inner: Machine): { machine: Machine; record: ()
       commands: [...commands],
       pids: { ...pids },
       // Plain values only: a fact a replay could not hold as JSON is worked out again there.
-      facts: Object.fromEntries([...facts].filter(([, v]) => v === null || ['number', 'string', 'boolean'].includes(typeof v))),
+      facts: Object.fromEntries(
+        [...facts].filter(([, v]) => v === null || ['number', 'string', 'boolean'].includes(typeof v)),
+      ),
       serverInfo: [...serverInfo],
     }),
   };

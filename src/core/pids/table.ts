@@ -232,5 +232,7 @@ export async function readProcessTable(machine: Machine): Promise<ProcessTableRe
 /** What a command printed, or an error saying why it did not run to a good end. */
 function ranOk(out: CommandOutput, name: string): string {
   if (out.code === 0) return out.stdout;
-  throw new Error(out.error ? `${name}: ${out.error.message}` : `${name} exited with ${out.code}: ${out.stderr.trim()}`);
+  throw new Error(
+    out.error ? `${name}: ${out.error.message}` : `${name} exited with ${out.code}: ${out.stderr.trim()}`,
+  );
 }

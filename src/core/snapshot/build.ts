@@ -106,7 +106,9 @@ export async function snapshotOf(
       workspaceFiles: request.workspaceFiles,
       cache:
         keepParsedConfigs &&
-        cache.bucket<string, ParseCache<FileScan>>(PARSED_FILES.name, PARSED_FILES).getOrSet('', () => new ParseCache()),
+        cache
+          .bucket<string, ParseCache<FileScan>>(PARSED_FILES.name, PARSED_FILES)
+          .getOrSet('', () => new ParseCache()),
     }),
     readProcessTable(machine),
     liveLockRecords(machine, lockDiagnostics),

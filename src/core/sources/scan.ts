@@ -35,7 +35,6 @@ export interface FileScan {
   secrets: Set<string>;
 }
 
-
 /** The resolved, unredacted launch of a stdio server: what its process's command line will show. */
 export interface Launch {
   command: string;
@@ -60,7 +59,8 @@ export interface ScanResult {
 function listDirOf(fs: MachineFs): ListDir {
   return async (dir) => {
     const names = await fs.readdir(dir);
-    if (!names) throw Object.assign(new Error(`ENOENT: no such file or directory, scandir '${dir}'`), { code: 'ENOENT' });
+    if (!names)
+      throw Object.assign(new Error(`ENOENT: no such file or directory, scandir '${dir}'`), { code: 'ENOENT' });
     return names;
   };
 }

@@ -179,7 +179,9 @@ export async function findVersions(
   const readers = machineReaders(machine, cache);
   // Once per snapshot, not per instance: the process table is scanned for installers once (what
   // each can write read only when there is one), and each entry's launch is parsed once.
-  const watch = cache.bucket<string, InstallerWatch>(INSTALLER_WATCH.name, INSTALLER_WATCH).getOrSet('', () => new InstallerWatch());
+  const watch = cache
+    .bucket<string, InstallerWatch>(INSTALLER_WATCH.name, INSTALLER_WATCH)
+    .getOrSet('', () => new InstallerWatch());
   const seenInstallers = hasInstances ? installersIn(processes) : [];
   const installers: ScopedInstaller[] = seenInstallers.length
     ? await scopedInstallers(processes, host, machineScopeReaders(machine, fs), watch)
@@ -245,10 +247,7 @@ export async function findVersions(
   };
 
   /** What the server says of itself (HTTP and SSE servers listening here), asked once per process. */
-  const askedServerInfo = async (
-    server: ServerStatus,
-    memoKey: string,
-  ): Promise<ServerInfoStatement | undefined> => {
+  const askedServerInfo = async (server: ServerStatus, memoKey: string): Promise<ServerInfoStatement | undefined> => {
     if (
       server.transport === 'stdio' ||
       !server.url ||
@@ -258,8 +257,7 @@ export async function findVersions(
       return undefined;
     const url = server.url;
     let asked = serverInfoAsked.get(memoKey);
-    const fresh =
-      !asked || (at - asked.at >= FAILED_ASK_RETRY_MS && !(await asked.answer).ok);
+    const fresh = !asked || (at - asked.at >= FAILED_ASK_RETRY_MS && !(await asked.answer).ok);
     if (fresh) serverInfoAsked.set(memoKey, (asked = { at, answer: machine.serverInfo(url, server.transport) }));
     const answer = await asked!.answer;
     if (answer.ok) return { name: answer.name, version: answer.version, era: answer.era, how: answer.how };
@@ -286,7 +284,10 @@ export async function findVersions(
     // release now, a drift said below), so that launch is what is resolved for it.
     const goRun = launch && !child && configuredPackage(launch)?.runner === 'go-run' ? goRunOf(instance) : undefined;
     const resolution = goRun
-      ? await resolveCached({ command: goRun[0], args: goRun.slice(1), cwd: launch?.cwd }, { start: instance.startTime })
+      ? await resolveCached(
+          { command: goRun[0], args: goRun.slice(1), cwd: launch?.cwd },
+          { start: instance.startTime },
+        )
       : launch
         ? await resolveCached(launch, { argv, cwd, start: instance.startTime })
         : proc
@@ -338,7 +339,12 @@ export async function findVersions(
     const inst = resolution.installed;
     if (key && store) {
       // Remember what this process loaded, but only when the files provably predate it.
-      if (!seen && inst.state === 'installed' && filesPredateProcess(inst, judged.start) && judged.replaced.length === 0) {
+      if (
+        !seen &&
+        inst.state === 'installed' &&
+        filesPredateProcess(inst, judged.start) &&
+        judged.replaced.length === 0
+      ) {
         store.record(
           key,
           {
@@ -365,7 +371,8 @@ export async function findVersions(
   try {
     await eachLimited(servers, RESOLVE_CONCURRENCY, async (server) => {
       const launch = launches.get(server.id);
-      if (launch && server.transport === 'stdio') found.installed.set(server.id, (await resolveCached(launch, {})).installed);
+      if (launch && server.transport === 'stdio')
+        found.installed.set(server.id, (await resolveCached(launch, {})).installed);
       await Promise.all(
         server.instances.flatMap((instance) => [
           versionsOfInstance(server, instance, launch),

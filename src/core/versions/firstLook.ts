@@ -33,7 +33,6 @@ export interface NpmCacheInference {
  */
 export const MAX_MEMBERS_ASKED = 32;
 
-
 /** The lockfile of the tree a package is installed in (`<root>/node_modules/<name>`), with its change time. */
 async function projectLockfile(
   ctx: ResolveContext,
@@ -54,8 +53,9 @@ async function projectLockfile(
 async function historyOf(ctx: ResolveContext, name: string, version: string): Promise<NpmCacheHistory> {
   const { host } = ctx;
   // Kept across refreshes like resolutions, by the engine.
-  return keptMtimeCache<NpmCacheHistory>(ctx, 'npm-cache-history').get(JSON.stringify([name, version, host.env.npm_config_cache ?? null]), (tfs) =>
-    npmCacheHistory({ host, fs: tfs }, name, [version]),
+  return keptMtimeCache<NpmCacheHistory>(ctx, 'npm-cache-history').get(
+    JSON.stringify([name, version, host.env.npm_config_cache ?? null]),
+    (tfs) => npmCacheHistory({ host, fs: tfs }, name, [version]),
   );
 }
 

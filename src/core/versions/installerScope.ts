@@ -337,8 +337,7 @@ export function machineScopeReaders(
   fs: ScopeReaders['fs'] & Partial<Pick<VersionFs, 'readText'>> = machine.fs,
 ): ScopeReaders & { fs: Partial<Pick<VersionFs, 'readText'>> } {
   const linux = machine.host.platform === 'linux';
-  const link = (p: string) =>
-    linux ? machine.fs.readlink(p).catch(() => undefined) : Promise.resolve(undefined);
+  const link = (p: string) => (linux ? machine.fs.readlink(p).catch(() => undefined) : Promise.resolve(undefined));
   return {
     fs,
     cwd: (pid) => link(`/proc/${pid}/cwd`),

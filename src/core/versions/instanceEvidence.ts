@@ -200,9 +200,7 @@ export async function judgeInstance(f: InstanceFacts, readers: InstanceReaders):
   const deleted = mapsText
     ? replacedWithin(parseDeletedMappings(mapsText), roots).filter((file) => !isRuntimeFile(file, sighting))
     : [];
-  const runtime = sighting
-    ? await readers.readRuntime?.(f.pid, f.startTime, sighting, await readMaps())
-    : undefined;
+  const runtime = sighting ? await readers.readRuntime?.(f.pid, f.startTime, sighting, await readMaps()) : undefined;
   // A replaced file is a change only when its content differs from the one installed now.
   const checks =
     mapsText && deleted.length ? await readers.compareReplaced(f.pid, mapsText, deleted) : new Map<string, Compared>();

@@ -15,7 +15,11 @@ import { readRuntime, sightRuntime } from './runtime';
  * installed beside its closure. One set of readers for a snapshot and for a guard asking about its
  * own child, so there is one judgement; what never changes for one process is kept in the engine's cache.
  */
-export function machineReaders(machine: Machine, cache: EngineCache | undefined, host: HostEnv = machine.host): InstanceReaders {
+export function machineReaders(
+  machine: Machine,
+  cache: EngineCache | undefined,
+  host: HostEnv = machine.host,
+): InstanceReaders {
   const fs = machine.fs;
   // How early this machine's start times read, asked once per set of readers (one snapshot, one question).
   let lag: Promise<number> | undefined;

@@ -29,4 +29,3 @@ export function versionsLog(machine: Machine): (message: string) => void {
     appendPrivate(file, `${new Date(machine.now()).toISOString()} ${message}\n`, { root }).catch(() => undefined);
   };
 }
-

@@ -215,7 +215,10 @@ export async function compareReplaced(
  * installed vouches for its distribution (a native library differs between releases), so that
  * distribution's rewritten metadata is a reinstall, not a change. Undefined outside a site-packages.
  */
-export async function distInfoOwning(file: string, fs: Pick<MachineFs, 'readdir' | 'readText'>): Promise<string | undefined> {
+export async function distInfoOwning(
+  file: string,
+  fs: Pick<MachineFs, 'readdir' | 'readText'>,
+): Promise<string | undefined> {
   let dir = path.dirname(file);
   for (let depth = 0; depth < 6; depth++) {
     const entries = (await fs.readdir(dir).catch(() => undefined)) ?? [];

@@ -59,7 +59,14 @@ export async function judgeOwnChild(
 ): Promise<InstanceVersions> {
   const facts = await childFacts(machine, cache, launch, child);
   const resolutions = resolutionCache(machine, cache);
-  const key = JSON.stringify(['own', launch.command, launch.args, launch.cwd ?? null, facts.argv ?? null, facts.cwd ?? null]);
+  const key = JSON.stringify([
+    'own',
+    launch.command,
+    launch.args,
+    launch.cwd ?? null,
+    facts.argv ?? null,
+    facts.cwd ?? null,
+  ]);
   const resolution = await resolutions.get(key, (fs) =>
     resolveInstalled({ host: machine.host, fs, cache }, launch, { processArgv: facts.argv, processCwd: facts.cwd }),
   );
@@ -100,11 +107,13 @@ async function installerOf(
   cache: EngineCache,
   installed: Installed,
 ): Promise<RunningInstaller | undefined> {
-  const answer = cache.bucket<string, Promise<ScopedInstaller[]>>(INSTALLERS.name, INSTALLERS).getOrSet('', () =>
-    readProcessTable(machine).then((table) =>
-      table.state === 'ok' ? scopedInstallers(table.processes, machine.host, machineScopeReaders(machine)) : [],
-    ),
-  );
+  const answer = cache
+    .bucket<string, Promise<ScopedInstaller[]>>(INSTALLERS.name, INSTALLERS)
+    .getOrSet('', () =>
+      readProcessTable(machine).then((table) =>
+        table.state === 'ok' ? scopedInstallers(table.processes, machine.host, machineScopeReaders(machine)) : [],
+      ),
+    );
   return installerHolding(await answer, installed);
 }
 

@@ -20,7 +20,6 @@ import { UvCacheHistory, uvCacheHistory } from './uvCacheHistory';
 
 type Inferred = NonNullable<VersionEvidence['inferred']>;
 
-
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** The venv a `pipx venv <path>` resolution names. */

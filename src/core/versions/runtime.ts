@@ -115,7 +115,8 @@ export function versionCandidates(kind: RuntimeKind, text: string, minor?: strin
 /** The regular expression (its source) whose first defined group is a version of the runtime, when there is one to look for. */
 export function versionPattern(kind: RuntimeKind, minor?: string): string | undefined {
   if (kind === 'node') return String.raw`node-v(\d+\.\d+\.\d+)-headers\.tar\.gz|node\.js\/v(\d+\.\d+\.\d+)(?![\d.])`;
-  if (kind === 'python' && minor) return String.raw`(?<![\d.])(${minor.replace('.', '\\.')}\.\d+(?:(?:a|b|rc)\d+)?)\x00`;
+  if (kind === 'python' && minor)
+    return String.raw`(?<![\d.])(${minor.replace('.', '\\.')}\.\d+(?:(?:a|b|rc)\d+)?)\x00`;
   return undefined;
 }
 
@@ -220,7 +221,11 @@ function memos(cache: EngineCache | undefined) {
 }
 
 /** The running version, from the old executable's bytes, else from a mapped runtime library's. */
-async function runningVersion(fs: MachineFs, pid: number, s: RuntimeSighting): Promise<{ version?: string; how: string }> {
+async function runningVersion(
+  fs: MachineFs,
+  pid: number,
+  s: RuntimeSighting,
+): Promise<{ version?: string; how: string }> {
   const sources: Array<{ file: string; how: string }> = [
     { file: `/proc/${pid}/exe`, how: `read from the running executable (/proc/${pid}/exe)` },
     ...s.libraries.map((l) =>

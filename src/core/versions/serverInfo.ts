@@ -4,7 +4,6 @@ import { readSse } from '../http/sse';
 import { redactText, redactUrl } from '../base/redact';
 import { LIFEGUARD_VERSION } from '../base/version';
 
-
 /**
  * Asks an HTTP (or SSE) server that is already running for its `serverInfo`: Streamable HTTP
  * modern first (`server/discover`, no session), else one legacy initialize whose session is

@@ -9,7 +9,14 @@ import { statusJson } from '../../../src/cli/format/status';
 import { toViewInput } from '../../../src/core/report/input';
 import { sleep } from '../../support/poll';
 import { cliPath } from '../../support/repo';
-import { BASE_PATH, BusyMachine, installMemory, MemoryRelease, NEW_RELEASE, upgradeMemory } from '../../reliability/busy/machine';
+import {
+  BASE_PATH,
+  BusyMachine,
+  installMemory,
+  MemoryRelease,
+  NEW_RELEASE,
+  upgradeMemory,
+} from '../../reliability/busy/machine';
 
 /**
  * `mcp-lifeguard capture` on this machine, with real processes: a VS Code and a Cursor (fake
@@ -22,7 +29,12 @@ describe('capture and replay: this machine taken again from what one snapshot re
   this.timeout(120_000);
   let m: BusyMachine;
   let project: string;
-  const SECRETS = ['sk-capturetest0123456789abcdef', 'tok-secret-value-42', '/srv/data/memory-a.json', '/srv/data/memory-b.json'];
+  const SECRETS = [
+    'sk-capturetest0123456789abcdef',
+    'tok-secret-value-42',
+    '/srv/data/memory-a.json',
+    '/srv/data/memory-b.json',
+  ];
 
   const env = (): Record<string, string> => ({
     PATH: BASE_PATH,
@@ -34,8 +46,11 @@ describe('capture and replay: this machine taken again from what one snapshot re
 
   function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
     return new Promise((resolve) => {
-      execFile(process.execPath, [cliPath, ...args], { cwd: m.home, env: env(), maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) =>
-        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+      execFile(
+        process.execPath,
+        [cliPath, ...args],
+        { cwd: m.home, env: env(), maxBuffer: 64 * 1024 * 1024 },
+        (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
       );
     });
   }
@@ -111,15 +126,22 @@ describe('capture and replay: this machine taken again from what one snapshot re
       fs.mkdirSync(path.dirname(file), { recursive: true });
       fs.writeFileSync(file, JSON.stringify(json, null, 2));
     };
-    write(path.join(m.home, '.config', 'Code', 'User', 'mcp.json'), { servers: { 'memory-a': a, 'memory-b': b, tool } });
+    write(path.join(m.home, '.config', 'Code', 'User', 'mcp.json'), {
+      servers: { 'memory-a': a, 'memory-b': b, tool },
+    });
     write(path.join(m.home, '.cursor', 'mcp.json'), { mcpServers: { 'memory-a': a } });
-    const launch = (label: string, n: number, l: { command: string; args?: string[]; env?: Record<string, string> }) => ({
+    const launch = (
+      label: string,
+      n: number,
+      l: { command: string; args?: string[]; env?: Record<string, string> },
+    ) => ({
       role: { kind: 'own' as const, label, n },
       command: l.command,
       args: l.args ?? [],
       cwd: m.home,
       ...(l.env ? { env: l.env } : {}),
-      main: (argv: readonly string[]) => argv.some((x) => x.endsWith('index.js') || x.endsWith('mcp-server-memory') || x === script),
+      main: (argv: readonly string[]) =>
+        argv.some((x) => x.endsWith('index.js') || x.endsWith('mcp-server-memory') || x === script),
     });
     await m.startClient('code', [launch('memory-a', 0, a), launch('memory-b', 0, b), launch('tool', 0, tool)]);
     await m.startClient('cursor', [launch('memory-a', 1, a)]);
@@ -148,7 +170,7 @@ describe('capture and replay: this machine taken again from what one snapshot re
     assert.equal(entry('tool', 'vscode')?.instances.length, 1, JSON.stringify(r));
   });
 
-  it('holds none of the configs\' secrets: env values and tokens are stand-ins, equal where the values were', async () => {
+  it("holds none of the configs' secrets: env values and tokens are stand-ins, equal where the values were", async () => {
     const { file, capture } = await captureNow('secrets');
     const text = fs.readFileSync(file, 'utf8');
     for (const secret of SECRETS) assert.ok(!text.includes(secret), `the capture holds ${secret}`);
@@ -161,7 +183,9 @@ describe('capture and replay: this machine taken again from what one snapshot re
       const a = p && Object.values(capture.machine.fs.readBytes[p])[0];
       return typeof a === 'string' ? Buffer.from(a, 'base64').toString('utf8') : '';
     };
-    const code = JSON.parse(configOf(path.join('Code', 'User'))) as { servers: Record<string, { env: Record<string, string> }> };
+    const code = JSON.parse(configOf(path.join('Code', 'User'))) as {
+      servers: Record<string, { env: Record<string, string> }>;
+    };
     const cursor = JSON.parse(configOf('.cursor')) as { mcpServers: Record<string, { env: Record<string, string> }> };
     assert.equal(code.servers['memory-a'].env.MEMORY_FILE_PATH, cursor.mcpServers['memory-a'].env.MEMORY_FILE_PATH);
     assert.notEqual(code.servers['memory-a'].env.MEMORY_FILE_PATH, code.servers['memory-b'].env.MEMORY_FILE_PATH);
@@ -187,6 +211,9 @@ describe('capture and replay: this machine taken again from what one snapshot re
     fs.writeFileSync(file, '{"servers": []}');
     const r = await cli(['status', '--replay', file]);
     assert.equal(r.code, 2);
-    assert.match(r.stderr, new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is not a capture: it has no "format"`));
+    assert.match(
+      r.stderr,
+      new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is not a capture: it has no "format"`),
+    );
   });
 });

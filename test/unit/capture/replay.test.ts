@@ -11,9 +11,10 @@ import { DescribedCapture, macCapture, windowsCapture } from '../../fixtures/cap
 
 /** The snapshot a described machine gives, through the same engine a replay uses. */
 async function replay(c: DescribedCapture, misses: string[] = []): Promise<Snapshot> {
-  return new Engine(recordedMachine(c.record, { onMiss: (m) => misses.push(m) }), { registry: false, docker: false }).snapshot(
-    c.request,
-  );
+  return new Engine(recordedMachine(c.record, { onMiss: (m) => misses.push(m) }), {
+    registry: false,
+    docker: false,
+  }).snapshot(c.request);
 }
 
 const instancesOf = (s: Snapshot, name: string, client: string): Instance[] =>
@@ -48,7 +49,10 @@ describe('capture: a macOS machine replayed (ps, lsof and its config folders)', 
 
   it('judges versions from the files and the first sighting a capture carries: stale, changed since start, current', () => {
     const claude = instancesOf(snap, 'memory', 'claude-desktop')[0].versions?.verdict;
-    assert.equal(claude?.state === 'stale' && `${claude.running} -> ${claude.installed} (${claude.runningLearnedFrom})`, '2026.7.4 -> 2026.8.31 (first-seen)');
+    assert.equal(
+      claude?.state === 'stale' && `${claude.running} -> ${claude.installed} (${claude.runningLearnedFrom})`,
+      '2026.7.4 -> 2026.8.31 (first-seen)',
+    );
     // Cursor's copy started before the upgrade too, and nothing recorded what it loaded: changed, never fine.
     assert.equal(instancesOf(snap, 'memory', 'cursor')[0].versions?.verdict.state, 'changed');
     assert.equal(instancesOf(snap, 'filesystem', 'claude-desktop')[0].versions?.verdict.state, 'current');
@@ -111,7 +115,11 @@ describe('capture: a Windows machine replayed (PowerShell, %APPDATA%, npm .cmd s
 
 describe('capture: the record redacted', () => {
   const record = (): MachineRecord => ({
-    host: { home: '/home/u', platform: 'linux', env: { HOME: '/home/u', GITHUB_TOKEN: 'ghp_abcdefghijklmnopqrstuvwxyz0123456789', EDITOR: 'vim' } },
+    host: {
+      home: '/home/u',
+      platform: 'linux',
+      env: { HOME: '/home/u', GITHUB_TOKEN: 'ghp_abcdefghijklmnopqrstuvwxyz0123456789', EDITOR: 'vim' },
+    },
     selfPid: 1,
     uid: 1000,
     clock: [1],
@@ -127,7 +135,11 @@ describe('capture: the record redacted', () => {
           '0:200': Buffer.from(
             JSON.stringify({
               mcpServers: {
-                s: { command: 'node', args: ['/srv/server.js', '--token', 'hunter2-secret'], env: { MEMORY_FILE_PATH: '/data/a.json', API_KEY: 'sk-abcdefghijklmnopqrstuv' } },
+                s: {
+                  command: 'node',
+                  args: ['/srv/server.js', '--token', 'hunter2-secret'],
+                  env: { MEMORY_FILE_PATH: '/data/a.json', API_KEY: 'sk-abcdefghijklmnopqrstuv' },
+                },
               },
             }),
           ).toString('base64'),
@@ -145,12 +157,20 @@ describe('capture: the record redacted', () => {
     configFiles: new Set(['/home/u/.cursor/mcp.json']),
   });
   const text = JSON.stringify(redacted);
-  const config = JSON.parse(Buffer.from(redacted.fs.readBytes['/home/u/.cursor/mcp.json']['0:200'] as string, 'base64').toString('utf8')) as {
+  const config = JSON.parse(
+    Buffer.from(redacted.fs.readBytes['/home/u/.cursor/mcp.json']['0:200'] as string, 'base64').toString('utf8'),
+  ) as {
     mcpServers: { s: { args: string[]; env: Record<string, string> } };
   };
 
   it('keeps no value of a config, an environment or a command line that is a secret, nor a token of this process', () => {
-    for (const s of ['/data/a.json', 'sk-abcdefghijklmnopqrstuv', 'hunter2-secret', 'abc123def456', 'ghp_abcdefghijklmnopqrstuvwxyz0123456789'])
+    for (const s of [
+      '/data/a.json',
+      'sk-abcdefghijklmnopqrstuv',
+      'hunter2-secret',
+      'abc123def456',
+      'ghp_abcdefghijklmnopqrstuvwxyz0123456789',
+    ])
       assert.ok(!text.includes(s), `kept ${s}`);
     assert.equal(redacted.host.env.EDITOR, 'vim', 'what is not a credential stays');
     assert.equal(redacted.host.env.HOME, '/home/u');
