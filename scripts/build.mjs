@@ -98,9 +98,17 @@ const guardFrontDoor = {
  * smaller copy of what they use: they load no more than they need.
  */
 const coreDir = fileURLToPath(new URL('../src/core/', import.meta.url));
+/**
+ * Modules of src/core only the commands use (`capture/`, and the Machines that record and replay
+ * one): bundled into cli-commands.js, their imports of the rest of the engine read from engine.js
+ * like any command's, so the engine every window loads does not carry them.
+ */
+const COMMANDS_ONLY = ['capture/', 'machine/recording', 'machine/recorded'];
+const commandsOnly = (module) => COMMANDS_ONLY.some((f) => (f.endsWith('/') ? module.startsWith(f) : module === f));
 const coreModules = readdirSync(coreDir, { recursive: true })
   .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
   .map((f) => f.split(path.sep).join('/').replace(/\.ts$/, ''))
+  .filter((m) => !commandsOnly(m))
   .sort();
 const engineKey = (module) => module.replace(/[^A-Za-z0-9]/g, '$');
 const engineBarrel = coreModules.map((m) => `export * as ${engineKey(m)} from './src/core/${m}';`).join('\n');
@@ -108,8 +116,11 @@ const engineBarrel = coreModules.map((m) => `export * as ${engineKey(m)} from '.
 const sharedEngine = {
   name: 'shared-engine',
   setup(b) {
-    b.onResolve({ filter: /core/ }, async (args) => {
-      if (args.pluginData?.resolving || args.importer.startsWith(coreDir) || args.kind === 'entry-point')
+    b.onResolve({ filter: /core|^\.\.?\// }, async (args) => {
+      const fromCore = args.importer.startsWith(coreDir);
+      const importer = fromCore ? path.relative(coreDir, args.importer).split(path.sep).join('/') : '';
+      // Within the engine its modules import each other as they are; a commands-only module reads the rest from engine.js.
+      if (args.pluginData?.resolving || (fromCore && !commandsOnly(importer)) || args.kind === 'entry-point')
         return undefined;
       const resolved = await b.resolve(args.path, {
         kind: args.kind,
@@ -119,6 +130,7 @@ const sharedEngine = {
       });
       if (resolved.errors.length > 0 || !resolved.path.startsWith(coreDir)) return undefined;
       const module = path.relative(coreDir, resolved.path).split(path.sep).join('/').replace(/\.ts$/, '');
+      if (commandsOnly(module)) return undefined;
       return { path: engineKey(module), namespace: 'engine' };
     });
     b.onResolve({ filter: /^\.\/engine\.js$/, namespace: 'engine' }, () => ({ path: './engine.js', external: true }));
