@@ -63,6 +63,8 @@ export interface VersionsSettings {
   firstSeenFile?: string;
   /** Receives the background registry checks (tests and the CLI's --watch may wait on them). */
   onBackground?: (checks: Promise<void>) => void;
+  /** The quiet period after a change before it is judged (judge.ts SETTLE_MS by default). */
+  settleMs?: number;
 }
 
 /** What the versions step found, keyed so that nothing it was given changes. */
@@ -332,6 +334,7 @@ export async function findVersions(
         installing: { known: ecosystem ? installerHolding(installers, resolution.installed) : undefined },
         ...(exited.length ? { installedBy: installerDone(exited, resolution.installed) } : {}),
         ...(started && launch ? { drift: configDrift(configuredPackage(launch), started) } : {}),
+        ...(settings.settleMs !== undefined ? { settleMs: settings.settleMs } : {}),
         now: at,
       },
       readers,

@@ -31,6 +31,11 @@ export interface EngineOptions {
    * unchanged one (a capture, which must read the environment only where a config names it).
    */
   keepParsedConfigs?: boolean;
+  /**
+   * How long files must be quiet after a change before it is judged (ms; judge.ts SETTLE_MS, 4 s,
+   * by default): a test that writes an upgrade and looks at once sets 0 instead of sleeping past it.
+   */
+  settleMs?: number;
 }
 
 /** Docker answers come from process spawns, not files: reused this long. */
@@ -67,6 +72,7 @@ export class EngineCore {
       registry,
       ...(options.firstSeenFile ? { firstSeenFile: options.firstSeenFile } : {}),
       ...(options.onBackground ? { onBackground: options.onBackground } : {}),
+      ...(options.settleMs !== undefined ? { settleMs: options.settleMs } : {}),
     };
   }
 
@@ -76,7 +82,7 @@ export class EngineCore {
     // question, not with a guard: a lazy `require`, which the bundle keeps lazy.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { judgeOwnChild } = require('./ownInstance') as typeof import('./ownInstance');
-    return judgeOwnChild(this.machine, this.cache, launch, child);
+    return judgeOwnChild(this.machine, this.cache, launch, child, this.settings.settleMs);
   }
 
   /** What `launch` would run if started now, cached by the files the answer was read from. */

@@ -46,6 +46,8 @@ export interface InstanceFacts {
   installedBy?: VersionEvidence['installedBy'];
   /** The entry's launch moved since this process started (configDrift.ts): weighed by `judge`. */
   drift?: VersionEvidence['drift'];
+  /** The quiet period after a change (judge.ts SETTLE_MS unless the engine says otherwise). */
+  settleMs?: number;
   /** ms since the epoch. */
   now: number;
 }
@@ -152,9 +154,14 @@ const WRITTEN_LAST = /[\\/]node_modules[\\/](\.package-lock\.json|\.yarn-integri
  * quiet period would hold a fresh change; no installer of the tree may still be at work (that one
  * holds the verdict whatever this says).
  */
-function treeWrittenLast(installed: Installed, files: () => Array<{ path: string; at: number }>, now: number) {
+function treeWrittenLast(
+  installed: Installed,
+  files: () => Array<{ path: string; at: number }>,
+  now: number,
+  settleMs = SETTLE_MS,
+) {
   if (installed.state !== 'installed' || installed.ecosystem !== 'npm' || installed.changedAt === undefined) return;
-  if (now - installed.changedAt >= SETTLE_MS) return undefined;
+  if (now - installed.changedAt >= settleMs) return undefined;
   const mark = files().find((file) => WRITTEN_LAST.test(file.path) && file.at >= installed.changedAt!);
   return mark ? { what: `the install that wrote ${mark.path} last` } : undefined;
 }
@@ -238,7 +245,7 @@ export async function judgeInstance(f: InstanceFacts, readers: InstanceReaders):
     }
   }
   const inferred = f.lock?.versions || f.serverInfo || f.firstSeen ? undefined : await f.infer?.(start);
-  const installedBy = f.installedBy ?? treeWrittenLast(installed, f.files, f.now);
+  const installedBy = f.installedBy ?? treeWrittenLast(installed, f.files, f.now, f.settleMs);
   const reported = f.reported ?? (await builtRunning(f, start, readers));
   const evidence: VersionEvidence = {
     installed,
@@ -255,6 +262,7 @@ export async function judgeInstance(f: InstanceFacts, readers: InstanceReaders):
     ...(inferred ? { inferred } : {}),
     ...(installedBy ? { installedBy } : {}),
     ...(f.drift ? { drift: f.drift } : {}),
+    ...(f.settleMs !== undefined ? { settleMs: f.settleMs } : {}),
     now: f.now,
   };
   // Members a recorded closure had and the closure now lacks: gone, or only no longer required?

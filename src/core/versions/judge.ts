@@ -108,6 +108,8 @@ export interface VersionEvidence {
    * began before is complete, judged without the quiet period.
    */
   installedBy?: { what: string; startTime?: number };
+  /** The quiet period after a change before it is judged (ms); SETTLE_MS unless the engine says otherwise. */
+  settleMs?: number;
 }
 
 /** Files that changed less than this long ago may be an install still running: judged after. */
@@ -216,7 +218,7 @@ function settlingReason(
     changedSinceStart &&
     inst.state === 'installed' &&
     e.now !== undefined &&
-    e.now - inst.changedAt! < SETTLE_MS &&
+    e.now - inst.changedAt! < (e.settleMs ?? SETTLE_MS) &&
     !writerDone(inst.changedAt!)
   ) {
     return `files of ${inst.name} changed ${ago(inst.changedAt!)} (an install may be running): judged once they stop changing`;
@@ -243,7 +245,7 @@ function settlingReason(
     inst.goneAt !== undefined &&
     inst.goneAt > start + CLOCK_SLACK_MS &&
     e.now !== undefined &&
-    e.now - inst.goneAt < SETTLE_MS &&
+    e.now - inst.goneAt < (e.settleMs ?? SETTLE_MS) &&
     !writerDone(inst.goneAt)
   ) {
     return `${inst.name} was removed ${ago(inst.goneAt)} (an install may be running): judged once its folder stops changing`;

@@ -56,6 +56,7 @@ export async function judgeOwnChild(
   cache: EngineCache,
   launch: LaunchSpec,
   child: OwnChild,
+  settleMs?: number,
 ): Promise<InstanceVersions> {
   const facts = await childFacts(machine, cache, launch, child);
   const resolutions = resolutionCache(machine, cache);
@@ -84,6 +85,7 @@ export async function judgeOwnChild(
         : {}),
       ...(serverInfo ? { serverInfo } : {}),
       installing: { ask: () => installerOf(machine, cache, resolution.installed) },
+      ...(settleMs !== undefined ? { settleMs } : {}),
       now: machine.now(),
     },
     machineReaders(machine, cache),

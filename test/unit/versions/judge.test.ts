@@ -142,6 +142,15 @@ describe('versions: the stale judgement', () => {
     // A process started after the install is not waiting on anything.
     const fresh = judge({ installed: installed('3.2', {}, START - 1000), processStart: START, now: START + 10 });
     assert.equal(fresh.verdict.state, 'current');
+    // The quiet period is the engine's to set (a test that judges at once sets none).
+    const unhurried = judge({
+      installed: installed('3.2', {}, changedAt),
+      processStart: START,
+      now: changedAt + 1,
+      settleMs: 0,
+      firstSeen: { name: 'mempalace', version: '3.1', firstSeenAt: '2026-11-20T10:05:00.000Z' },
+    });
+    assert.equal(unhurried.verdict.state, 'stale', JSON.stringify(unhurried.verdict));
   });
 
   it('a development package is judged by its own files, whatever was recorded', () => {
