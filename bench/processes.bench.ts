@@ -14,7 +14,7 @@ import { currentHostEnv } from '../src/core/base/hostEnv';
 import type { ServerConfig } from '../src/core/base/model';
 import { attachInstances } from '../src/core/processes/instances';
 import { ProcessInfo } from '../src/core/pids/table';
-import { takeSnapshot } from '../src/core/snapshot/build';
+import { Engine, engineMachine } from '../src/core/snapshot';
 import type { BenchReport } from './run';
 import { killGroups } from './support';
 
@@ -50,7 +50,9 @@ function fixtureHome(): string {
 /** Full snapshot vs bare ps, interleaved so both see the same machine load. */
 async function snapshotVsPs(report: BenchReport, label: string, home: string, rounds: number): Promise<number> {
   const host = currentHostEnv({ ...process.env, HOME: home, MCP_LIFEGUARD_HOME: path.join(home, '.lg') });
-  const snap = () => takeSnapshot({ host, workspaceFolders: [home] });
+  // One engine for every round, as the extension and `status --watch` hold one: the warm-up fills its cache.
+  const engine = new Engine(engineMachine(host));
+  const snap = () => engine.snapshot({ workspaceFolders: [home] });
   const ps = () => execFileAsync('ps', PS_ARGS, { maxBuffer: 64 * 1024 * 1024 });
   await snap();
   await ps();

@@ -10,11 +10,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { HostEnv } from '../src/core/base/hostEnv';
-import { takeSnapshot } from '../src/core/snapshot/build';
-import { MtimeCache } from '../src/core/versions/cache';
-import { liveFs } from '../src/core/machine/liveFs';
+import { liveMachine } from '../src/core/machine/live';
+import { Engine, EngineOptions } from '../src/core/snapshot';
 import { CLOCK_SLACK_MS } from '../src/core/versions/judge';
-import type { Resolution } from '../src/core/versions/resolve';
+import { resolutionCache } from '../src/core/versions/kept';
 import type { BenchReport } from './run';
 import { killGroups } from './support';
 
@@ -116,16 +115,19 @@ export async function run(report: BenchReport): Promise<void> {
     spawn(c, ['100000'], { cwd: projectDir, stdio: 'ignore', detached: true }),
   );
   try {
-    const base = { host, workspaceFolders: [projectDir] };
+    const base = { workspaceFolders: [projectDir] };
+    // No registry, no docker, and no server asked for its serverInfo (a live machine without that question).
+    const options: EngineOptions = { registry: false, docker: false };
+    const newEngine = () => new Engine(liveMachine(host), options);
+    // The refreshing engine: a warm run is this engine again; a cold run is a new engine.
+    const warm = newEngine();
     // Wait until every server is up and matched.
     for (let i = 0; i < 100; i++) {
-      const s = await takeSnapshot({ ...base, versions: false });
+      const s = await warm.snapshot({ ...base, versions: false });
       if (s.servers.every((x) => x.instances.length > 0)) break;
       await new Promise((r) => setTimeout(r, 200));
     }
-    const warm = new MtimeCache<Resolution>(liveFs);
-    const versions = { registry: false as const, docker: false as const, askServerInfo: false as const };
-    const first = await takeSnapshot({ ...base, versions: { ...versions, cache: warm } });
+    const first = await warm.snapshot(base);
     const stale = first.servers.flatMap((s) => s.instances).filter((i) => i.versions?.verdict.state === 'stale').length;
     const resolved = first.servers.filter((s) => s.installed?.state === 'installed').length;
     report.note(
@@ -141,11 +143,10 @@ export async function run(report: BenchReport): Promise<void> {
       into.push(Number(process.hrtime.bigint() - t0) / 1e6);
     };
     for (let r = 0; r < ROUNDS; r++) {
-      await time(plain, () => takeSnapshot({ ...base, versions: false }));
-      await time(cached, () => takeSnapshot({ ...base, versions: { ...versions, cache: warm } }));
-      await time(cold, () =>
-        takeSnapshot({ ...base, versions: { ...versions, cache: new MtimeCache<Resolution>(liveFs) } }),
-      );
+      await time(plain, () => warm.snapshot({ ...base, versions: false }));
+      await time(cached, () => warm.snapshot(base));
+      const engine = newEngine();
+      await time(cold, () => engine.snapshot(base));
     }
     // Paired per round (the three snapshots of a round run back to back), so machine load drifting
     // between rounds does not land on one side.
@@ -156,7 +157,8 @@ export async function run(report: BenchReport): Promise<void> {
     report.figure('snapshot with versions, cold cache (median)', median(cold), 'ms');
     report.figure('added by versions, cached (median of paired differences)', median(addedCached), 'ms');
     report.figure('added by versions, cold cache (median of paired differences)', median(addedCold), 'ms');
-    report.figure('cache hits per miss over the run', warm.hits / Math.max(1, warm.misses), '');
+    const resolutions = resolutionCache(warm.machine, warm.cache);
+    report.figure('cache hits per miss over the run', resolutions.hits / Math.max(1, resolutions.misses), '');
     report.ratio('cached versions: added share of the snapshot time', median(addedCached) / median(plain), {
       max: 0.1,
     });

@@ -12,11 +12,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { HostEnv } from '../src/core/base/hostEnv';
-import { takeSnapshot } from '../src/core/snapshot/build';
-import { MtimeCache } from '../src/core/versions/cache';
-import { liveFs } from '../src/core/machine/liveFs';
+import { liveMachine } from '../src/core/machine/live';
+import { Engine, EngineOptions } from '../src/core/snapshot';
 import { CLOCK_SLACK_MS } from '../src/core/versions/judge';
-import type { Resolution } from '../src/core/versions/resolve';
 import { fixtureVenv } from '../test/integration/versions/support';
 import { mempalaceVenv, mempalaceWheelhouseCached } from '../test/support/mempalace';
 import type { BenchReport } from './run';
@@ -73,7 +71,11 @@ export async function run(report: BenchReport): Promise<void> {
     };
     children.push(sides.large.child, sides.small.child);
 
-    const versions = { registry: false as const, docker: false as const, askServerInfo: false as const };
+    // No registry, no docker, and no server asked for its serverInfo (a live machine without that question).
+    const options: EngineOptions = { registry: false, docker: false };
+    const newEngine = () => new Engine(liveMachine(host), options);
+    // Each side's refreshing engine: a cached run is that engine again; a cold run is a new engine.
+    const warm = { large: newEngine(), small: newEngine() };
     const figures = {
       large: { plain: [] as number[], cached: [] as number[], cold: [] as number[] },
       small: { plain: [] as number[], cached: [] as number[], cold: [] as number[] },
@@ -84,12 +86,12 @@ export async function run(report: BenchReport): Promise<void> {
       into.push(Number(process.hrtime.bigint() - t0) / 1e6);
     };
     for (const side of ['large', 'small'] as const) {
-      const base = { host, workspaceFolders: [sides[side].projectDir] };
+      const base = { workspaceFolders: [sides[side].projectDir] };
       // Wait until the server is up, matched and judged.
-      let snap = await takeSnapshot({ ...base, versions });
+      let snap = await warm[side].snapshot(base);
       for (let i = 0; i < 100 && snap.servers[0]?.instances[0]?.versions?.verdict.state !== 'current'; i++) {
         await new Promise((r) => setTimeout(r, 300));
-        snap = await takeSnapshot({ ...base, versions });
+        snap = await warm[side].snapshot(base);
       }
       const inst = snap.servers[0]?.instances[0];
       const installed = inst?.versions?.installed;
@@ -98,7 +100,6 @@ export async function run(report: BenchReport): Promise<void> {
         `${side}: ${snap.servers[0]?.name}, ${installed?.state === 'installed' ? `${installed.name} ${installed.version}` : installed?.state}, ${closure} distributions in its closure, verdict ${inst?.versions?.verdict.state}`,
       );
     }
-    const warm = { large: new MtimeCache<Resolution>(liveFs), small: new MtimeCache<Resolution>(liveFs) };
     // The six snapshots of a round run in a shuffled order: a cold resolution leaves garbage whose
     // collection lands on whatever runs next, and a fixed order would put it on one side every time.
     const kinds = { plain: false, cached: true, cold: true } as const;
@@ -111,11 +112,9 @@ export async function run(report: BenchReport): Promise<void> {
         [tasks[i], tasks[j]] = [tasks[j], tasks[i]];
       }
       for (const { side, kind } of tasks) {
-        const base = { host, workspaceFolders: [sides[side].projectDir] };
-        const cache = kind === 'cached' ? warm[side] : new MtimeCache<Resolution>(liveFs);
-        await time(figures[side][kind], () =>
-          takeSnapshot({ ...base, versions: kinds[kind] && { ...versions, cache } }),
-        );
+        const request = { workspaceFolders: [sides[side].projectDir], versions: kinds[kind] };
+        const engine = kind === 'cold' ? newEngine() : warm[side];
+        await time(figures[side][kind], () => engine.snapshot(request));
       }
     }
     const added = (side: 'large' | 'small', kind: 'cached' | 'cold') =>

@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Instance, Snapshot } from '../../src/core/base/model';
-import { takeSnapshot } from '../../src/core/snapshot/build';
+import { takeSnapshot } from '../../src/core/snapshot';
 import { toViewInput, VmServer } from '../../src/core/report/input';
 import { counts } from '../../src/core/report/state';
 import { statusBarModel } from '../../src/extension/viewModel/statusBar';

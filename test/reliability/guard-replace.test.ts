@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { thisMachine } from '../../src/core/machine/live';
 import { readProcessTable } from '../../src/core/pids/table';
 import { Guard } from '../../src/guard/stdioGuard';
 import { PassThrough } from 'node:stream';
@@ -14,7 +15,7 @@ const tiny = path.join(repoRoot, 'test', 'fixtures', 'guard', 'tiny-server.mjs')
 
 /** The pids of the tiny servers started with `token` (guards carry it too, but run dist/cli.js). */
 async function serversWith(token: string): Promise<number[]> {
-  const table = await readProcessTable();
+  const table = await readProcessTable(thisMachine());
   if (table.state !== 'ok') throw new Error(table.reason);
   return table.processes
     .filter((p) => p.argv.includes(tiny) && p.argv.includes(token) && !p.argv.some((a) => a.endsWith('cli.js')))

@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Instance, Snapshot } from '../../src/core/base/model';
+import { thisMachine } from '../../src/core/machine/live';
 import { readProcessIdentity } from '../../src/core/pids/identity';
 import { commandHash } from '../../src/core/pids/identity';
 import { cli } from '../integration/processes/support/harness';
@@ -20,7 +21,7 @@ describe('reliability: signals reach only processes re-identified and owned', fu
   const scene = processScenario('lgsignals');
 
   async function identityOf(pid: number): Promise<{ pid: number; startTime: number; commandHash: string }> {
-    const live = await until(`pid ${pid} to be readable`, () => readProcessIdentity(pid));
+    const live = await until(`pid ${pid} to be readable`, () => readProcessIdentity(pid, thisMachine()));
     return { pid, startTime: live.startTime, commandHash: commandHash(live.commandLine) };
   }
 
@@ -46,7 +47,7 @@ describe('reliability: signals reach only processes re-identified and owned', fu
     });
     scene.started.push(nodePid);
     const server = await identityOf(nodePid);
-    const launcher = await readProcessIdentity(client.pid!);
+    const launcher = await readProcessIdentity(client.pid!, thisMachine());
     const instance = {
       ...server,
       commandLine: `node ${app}`,

@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { thisMachine } from '../../src/core/machine/live';
 import { readProcessIdentity } from '../../src/core/pids/identity';
 import { commandHash } from '../../src/core/pids/identity';
 import { runCli, tempHome } from '../integration/guard/support';
@@ -43,7 +44,7 @@ describe('reliability: stop --from never trusts an incomplete record', function 
 
   for (const field of ['commandHash', 'startTime'] as const) {
     it(`a record without ${field}: the process survives and the CLI names the pid and the missing field`, async () => {
-      const live = (await readProcessIdentity(sleeper.pid!))!;
+      const live = (await readProcessIdentity(sleeper.pid!, thisMachine()))!;
       const complete: Record<string, unknown> = {
         pid: live.pid,
         startTime: live.startTime,
@@ -69,7 +70,7 @@ describe('reliability: stop --from never trusts an incomplete record', function 
   }
 
   it('kill-duplicates --from --yes with an orphan lacking commandHash: the process survives and the CLI says why', async () => {
-    const live = (await readProcessIdentity(sleeper.pid!))!;
+    const live = (await readProcessIdentity(sleeper.pid!, thisMachine()))!;
     const orphan = { kind: 'orphan', launchPid: live.pid, ppid: 1, reason: 'its client is gone' };
     const file = snapshotFile(home, {
       pid: live.pid,
@@ -87,7 +88,7 @@ describe('reliability: stop --from never trusts an incomplete record', function 
   });
 
   it('a complete and correct record still stops the process', async () => {
-    const live = (await readProcessIdentity(sleeper.pid!))!;
+    const live = (await readProcessIdentity(sleeper.pid!, thisMachine()))!;
     const r = await runCli(home, [
       'stop',
       String(live.pid),

@@ -3,6 +3,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { lockPathFor } from '../../src/core/locks';
+import { thisMachine } from '../../src/core/machine/live';
 import { readProcessIdentity } from '../../src/core/pids/identity';
 import { commandHash } from '../../src/core/pids/identity';
 import { repoRoot } from '../support/repo';
@@ -103,7 +104,7 @@ describe('reliability: a takeover signals only the server the dead guard left, e
   ];
   for (const [what, child] of wrong) {
     it(`a recorded server with ${what} names another process: it survives the takeover`, async () => {
-      const live = (await readProcessIdentity(sleeper.pid!))!;
+      const live = (await readProcessIdentity(sleeper.pid!, thisMachine()))!;
       await forgeDeadGuardRecord(home, child(live));
       const g = await takeOver();
       assert.doesNotMatch(g.stderr(), /stopping the server pid/);
@@ -114,7 +115,7 @@ describe('reliability: a takeover signals only the server the dead guard left, e
   }
 
   it('a recorded server with its full identity is stopped before the new one starts', async () => {
-    const live = (await readProcessIdentity(sleeper.pid!))!;
+    const live = (await readProcessIdentity(sleeper.pid!, thisMachine()))!;
     await forgeDeadGuardRecord(home, {
       pid: live.pid,
       startTime: live.startTime,

@@ -1,3 +1,4 @@
+import { thisMachine } from '../../src/core/machine/live';
 import { startLagMs } from '../../src/core/pids/startLag';
 import { CLOCK_SLACK_MS } from '../../src/core/versions/judge';
 
@@ -8,6 +9,6 @@ import { CLOCK_SLACK_MS } from '../../src/core/versions/judge';
  * sooner would see its edit taken for code the process loaded.
  */
 export async function pastJudgedStart(startTime: number | undefined): Promise<void> {
-  const wait = (startTime ?? Date.now()) + (await startLagMs()) + CLOCK_SLACK_MS + 300 - Date.now();
+  const wait = (startTime ?? Date.now()) + (await startLagMs(thisMachine())) + CLOCK_SLACK_MS + 300 - Date.now();
   if (wait > 0) await new Promise((r) => setTimeout(r, wait));
 }

@@ -1,5 +1,6 @@
 import { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
+import { thisMachine } from '../../src/core/machine/live';
 import { readProcessTable } from '../../src/core/pids/table';
 import { until } from './poll';
 
@@ -53,7 +54,7 @@ export function signal(pid: number, sig: NodeJS.Signals): void {
  * (its temp folder's name, say): what those started, detached or reparented, goes too.
  */
 export async function killAll(started: readonly number[], tag: string): Promise<void> {
-  const table = await readProcessTable();
+  const table = await readProcessTable(thisMachine());
   const tagged =
     table.state === 'ok' ? table.processes.filter((p) => p.argv.some((a) => a.includes(tag))).map((p) => p.pid) : [];
   for (const pid of [...started, ...tagged]) {

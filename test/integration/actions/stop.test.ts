@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { ChildProcess, spawn } from 'node:child_process';
 import { defaultStopDeps, stopInstance } from '../../../src/core/actions/stop';
+import { thisMachine } from '../../../src/core/machine/live';
 import { commandHash, ProcessIdentity, readProcessIdentity } from '../../../src/core/pids/identity';
 
 describe('stop on a real process that ignores SIGTERM', () => {
@@ -16,7 +17,7 @@ describe('stop on a real process that ignores SIGTERM', () => {
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     await new Promise<void>((resolve) => child?.stdout?.once('data', () => resolve()));
-    const id = (await readProcessIdentity(child.pid as number)) as ProcessIdentity;
+    const id = (await readProcessIdentity(child.pid as number, thisMachine())) as ProcessIdentity;
     const exited = new Promise<NodeJS.Signals | null>((resolve) => child?.once('exit', (_c, s) => resolve(s)));
     const r = await stopInstance(
       { pid: id.pid, startTime: id.startTime, commandHash: commandHash(id.commandLine), launcherChain: [] },

@@ -17,7 +17,7 @@ import { StdioClientTransport as StdioClientTransport2 } from '@modelcontextprot
 import { createAgentServer } from '../../../src/agent/server';
 import { defaultStopDeps } from '../../../src/core/actions/stop';
 import type { Snapshot } from '../../../src/core/base/model';
-import { takeSnapshot } from '../../../src/core/snapshot/build';
+import { takeSnapshot } from '../../../src/core/snapshot';
 import { isAlive, killAll, stopChildren } from '../../support/liveness';
 import { until } from '../../support/poll';
 import { cliPath } from '../../support/repo';

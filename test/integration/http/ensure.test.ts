@@ -21,7 +21,7 @@ import { until } from '../../support/poll';
 import { isAlive, killAndWait } from '../../support/liveness';
 import { lifeguardPaths } from '../../../src/core/base/paths';
 import { launchRecordPath, readHttpLaunch } from '../../../src/core/http/launchRecord';
-import { takeSnapshot } from '../../../src/core/snapshot/build';
+import { takeSnapshot } from '../../../src/core/snapshot';
 import { runEnsure } from '../../../src/extension/actions/runEnsure';
 import { installGuard } from '../../../src/core/configEdit/guardInstall';
 

@@ -3,7 +3,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Instance, Snapshot } from '../../../src/core/base/model';
-import { takeSnapshot } from '../../../src/core/snapshot/build';
+import { takeSnapshot } from '../../../src/core/snapshot';
 import { until } from '../../support/poll';
 import { stopChildren } from '../../support/liveness';
 import { makeTempDir } from '../../support/temp';
@@ -32,7 +32,7 @@ function take(home: string, projectDir: string, env: Record<string, string> = {}
       env: { ...process.env, HOME: home, MCP_LIFEGUARD_HOME: path.join(home, '.lg'), ...env },
     },
     workspaceFolders: [projectDir],
-    versions: { registry: false, docker: false },
+    engine: { registry: false, docker: false },
   });
 }
 

@@ -2,7 +2,9 @@ import * as assert from 'node:assert/strict';
 import { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { compareReplaced } from '../../../src/core/versions/mappedContent';
+import { EngineCache } from '../../../src/core/base/engineCache';
+import { thisMachine } from '../../../src/core/machine/live';
+import { compareReplaced, ContentCheck, CONTENT_PROOFS } from '../../../src/core/versions/mappedContent';
 import { readMaps, parseDeletedMappings } from '../../../src/core/versions/maps';
 import { stopChildren } from '../../support/liveness';
 import { startReady } from '../../support/startup';
@@ -44,14 +46,18 @@ describe('versions (integration): a replaced mapped file compared with the insta
     fs.renameSync(`${file}.new`, file);
   }
 
+  const machine = thisMachine();
+  /** The proofs an engine keeps (the bucket its snapshots share), empty. */
+  const engineProofs = () => new EngineCache().bucket<string, ContentCheck>(CONTENT_PROOFS.name, CONTENT_PROOFS);
+
   async function check(pid: number, file: string): Promise<string | undefined> {
-    const maps = (await readMaps(pid)) ?? '';
+    const maps = (await readMaps(pid, machine)) ?? '';
     assert.deepEqual(
       parseDeletedMappings(maps).filter((f) => f === file),
       [file],
       maps,
     );
-    return (await compareReplaced(pid, maps, [file])).get(file)?.check;
+    return (await compareReplaced(pid, maps, [file], machine.fs, engineProofs())).get(file)?.check;
   }
 
   const readable = process.getuid?.() === 0;
@@ -82,13 +88,16 @@ describe('versions (integration): a replaced mapped file compared with the insta
     const big = 3 * 1024 * 1024 + 17; // more than one chunk of the streamed comparison
     const p = await mapped('A'.repeat(big));
     replace(p.file, 'A'.repeat(big));
-    const maps = (await readMaps(p.pid)) ?? '';
-    assert.equal((await compareReplaced(p.pid, maps, [p.file])).get(p.file)?.check, 'identical');
+    const maps = (await readMaps(p.pid, machine)) ?? '';
+    // One engine's proofs, asked again and again as its snapshots do.
+    const proofs = engineProofs();
+    const compare = () => compareReplaced(p.pid, maps, [p.file], machine.fs, proofs);
+    assert.equal((await compare()).get(p.file)?.check, 'identical');
     // The process ends: its old bytes are unreadable now, so only a remembered proof can answer.
     await stopChildren(started.splice(0));
-    assert.equal((await compareReplaced(p.pid, maps, [p.file])).get(p.file)?.check, 'identical', 'remembered');
+    assert.equal((await compare()).get(p.file)?.check, 'identical', 'remembered');
     // Another install at the path (another inode): nothing remembered applies, and nothing can be read.
     replace(p.file, `B${'A'.repeat(big - 1)}`);
-    assert.equal((await compareReplaced(p.pid, maps, [p.file])).get(p.file)?.check, 'unverified');
+    assert.equal((await compare()).get(p.file)?.check, 'unverified');
   });
 });

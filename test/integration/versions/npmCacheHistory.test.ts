@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import { currentHostEnv } from '../../../src/core/base/hostEnv';
+import { thisMachine } from '../../../src/core/machine/live';
 import { readProcessTable } from '../../../src/core/pids/table';
 import { VersionFs } from '../../../src/core/versions/fs';
 import { liveFs } from '../../../src/core/machine/liveFs';
@@ -47,7 +48,7 @@ async function startOf(root: number, matches: (argv: string[]) => boolean): Prom
   return until(
     `a process under ${root} running the server`,
     async () => {
-      const table = await readProcessTable();
+      const table = await readProcessTable(thisMachine());
       if (table.state !== 'ok') return undefined;
       const under = new Set([root]);
       for (let grew = true; grew;) {

@@ -2,7 +2,9 @@ import * as assert from 'node:assert/strict';
 import { ChildProcess, execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { hostScopeReaders } from '../../../src/core/versions/installerScope';
+import { currentHostEnv } from '../../../src/core/base/hostEnv';
+import { liveMachine } from '../../../src/core/machine/live';
+import { machineScopeReaders } from '../../../src/core/versions/installerScope';
 import { stopChildren } from '../../support/liveness';
 import { startReady } from '../../support/startup';
 import { makeTempDir } from '../../support/temp';
@@ -17,7 +19,10 @@ describe('versions (integration): npm arguments read through its open debug log'
   this.timeout(60_000);
   const started: ChildProcess[] = [];
   afterEach(() => stopChildren(started.splice(0)));
-  const readers = hostScopeReaders('linux', { stat: async () => undefined, realpath: async () => undefined });
+  const readers = machineScopeReaders(liveMachine({ ...currentHostEnv(process.env), platform: 'linux' }), {
+    stat: async () => undefined,
+    realpath: async () => undefined,
+  });
 
   /** A process holding `file` open (read-write unless told: a FIFO's open then waits for nobody) until stopped. */
   const holder = (file: string, mode: 'r+' | number = 'r+') =>

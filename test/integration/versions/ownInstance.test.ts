@@ -3,7 +3,8 @@ import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { currentHostEnv } from '../../../src/core/base/hostEnv';
-import { OwnInstanceJudge } from '../../../src/core/versions/ownInstance';
+import { liveMachine } from '../../../src/core/machine/live';
+import { EngineCore } from '../../../src/core/versions/engineCore';
 import { stopChildren } from '../../support/liveness';
 import { until } from '../../support/poll';
 import { repoRoot } from '../../support/repo';
@@ -48,12 +49,16 @@ describe('versions (integration): the guard asks the engine about its own child'
     });
     started.push(child);
     await until('the server under the shell', () => childrenOf(child.pid!).length === 1, 20_000, 50);
-    const judge = new OwnInstanceJudge(currentHostEnv(process.env), { command: 'sh', args, cwd: tmp });
-    const versions = await judge.judge({
-      pid: child.pid!,
-      spawnedAt: Date.now(),
-      versions: { package: { name: '@modelcontextprotocol/server-memory', version, ecosystem: 'npm' } },
-    });
+    // A guard's engine: this machine, writing no state of its own (guard/host/versionProbe.ts).
+    const engine = new EngineCore(liveMachine(currentHostEnv(process.env)), { registry: false, persist: false });
+    const versions = await engine.judgeOne(
+      { command: 'sh', args, cwd: tmp },
+      {
+        pid: child.pid!,
+        spawnedAt: Date.now(),
+        versions: { package: { name: '@modelcontextprotocol/server-memory', version, ecosystem: 'npm' } },
+      },
+    );
     assert.ok(
       versions.installed.state === 'installed' &&
         versions.installed.name === '@modelcontextprotocol/server-memory' &&

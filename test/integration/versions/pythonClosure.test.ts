@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Instance } from '../../../src/core/base/model';
 import { CLOCK_SLACK_MS } from '../../../src/core/versions/judge';
+import { thisMachine } from '../../../src/core/machine/live';
 import { startLagMs } from '../../../src/core/pids/startLag';
 import { fixtureVenv, instanceOf, project, PYTHON, run, snapshot, tempDir } from './support';
 import { stopChildren } from '../../support/liveness';
@@ -50,7 +51,7 @@ describe('versions (integration): installs beside a Python server, outside its c
     );
 
     // A recorded start reads early by up to the boot time's dropped fraction of a second (pids/startLag.ts).
-    const lag = await startLagMs();
+    const lag = await startLagMs(thisMachine());
     const judged = (i: Instance, when: string) => {
       const v = i.versions;
       assert.equal(v?.verdict.state, 'current', `${when}: ${JSON.stringify(v)}`);

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as http from 'node:http';
 import * as path from 'node:path';
-import { takeSnapshot } from '../../../src/core/snapshot/build';
+import { takeSnapshot } from '../../../src/core/snapshot';
 import {
   isNewer,
   npmDocUrl,
@@ -15,6 +15,7 @@ import { formatStatus } from '../../../src/cli/format/status';
 import { toViewInput } from '../../../src/core/report/input';
 import { healthReport } from '../../../src/agent/health';
 import { childNodes, rootNodes, treeItem } from '../../../src/extension/viewModel/tree';
+import { testMachine } from '../../support/machines';
 import { listenOn } from '../../support/startup';
 
 const MEM = '@modelcontextprotocol/server-memory';
@@ -207,12 +208,14 @@ describe('versions: registry update check', () => {
     };
     const logs: string[] = [];
     let background: Promise<void> | undefined;
+    const host = { home, platform: process.platform, env };
     const take = () =>
       takeSnapshot({
-        host: { home, platform: process.platform, env },
+        host,
+        // No process runs the server: only its installed package and the registries are read.
+        machine: testMachine({ host }),
         workspaceFolders: [project],
-        readProcessTable: async () => ({ state: 'ok', processes: [], method: 'procfs' }),
-        versions: { log: (m) => logs.push(m), onBackground: (p) => (background = p) },
+        engine: { log: (m) => logs.push(m), onBackground: (p) => (background = p) },
       });
     const first = await take();
     const installed = first.servers.find((s) => s.name === 'notes')?.installed;
@@ -279,11 +282,12 @@ describe('versions: registry update check', () => {
       MCP_LIFEGUARD_HOME: path.join(home, 'lg'),
       MCP_LIFEGUARD_NPM_REGISTRY: `${reg.url}/slow/`,
     };
+    const host = { home, platform: process.platform, env };
     const snapshot = await takeSnapshot({
-      host: { home, platform: process.platform, env },
+      host,
+      machine: testMachine({ host }),
       workspaceFolders: [project],
-      readProcessTable: async () => ({ state: 'ok', processes: [], method: 'procfs' }),
-      versions: { log: (m) => logs.push(m), onBackground: (p) => (background = p) },
+      engine: { log: (m) => logs.push(m), onBackground: (p) => (background = p) },
     });
     // The snapshot is back while the registry still holds its answer.
     assert.deepEqual(reg.answered, []);

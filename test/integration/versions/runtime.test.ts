@@ -13,7 +13,8 @@ import { startReady } from '../../support/startup';
 import { npmTool } from '../../support/toolCache';
 import { fixtureVenv, instanceOf, project, PYTHON, run, snapshot, tempDir } from './support';
 import { currentHostEnv } from '../../../src/core/base/hostEnv';
-import { OwnInstanceJudge } from '../../../src/core/versions/ownInstance';
+import { liveMachine } from '../../../src/core/machine/live';
+import { EngineCore } from '../../../src/core/versions/engineCore';
 import { guardVerdict } from '../../../src/guard/host/staleness';
 import { replaceFile, serverPackage } from '../../support/runtimeServer';
 
@@ -115,11 +116,10 @@ describe('versions (integration): the runtime a server runs on, replaced under i
     assert.deepEqual(json.servers[0].instances.find((i) => i.pid === after.pid)?.versions?.runtime, rt);
 
     // A guard asking about its own child (the same evidence) says it too, and would restart it.
-    const own = await new OwnInstanceJudge(currentHostEnv(process.env), {
-      command: node,
-      args: [script],
-      cwd: projectDir,
-    }).judge({ pid: child.pid!, spawnedAt: Date.now() });
+    const own = await new EngineCore(liveMachine(currentHostEnv(process.env)), {
+      registry: false,
+      persist: false,
+    }).judgeOne({ command: node, args: [script], cwd: projectDir }, { pid: child.pid!, spawnedAt: Date.now() });
     assert.deepEqual(own.runtime, rt);
     const guard = guardVerdict(own);
     assert.ok(

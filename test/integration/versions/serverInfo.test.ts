@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { askServerInfo } from '../../../src/core/versions/serverInfo';
 import type { Snapshot } from '../../../src/core/base/model';
 import { cliPath, fixturesDir, repoRoot } from '../../support/repo';
-import { takeSnapshot } from '../../../src/core/snapshot/build';
+import { takeSnapshot } from '../../../src/core/snapshot';
 import { run, tempDir } from './support';
 import { stopChildren } from '../../support/liveness';
 import { freePort, startReady } from '../../support/startup';
@@ -55,7 +55,7 @@ describe('versions (integration): serverInfo of a running HTTP server', function
         env: { ...process.env, HOME: root, MCP_LIFEGUARD_HOME: path.join(root, 'lg') },
       },
       workspaceFolders: [project],
-      versions: { registry: false, docker: false },
+      engine: { registry: false, docker: false },
     });
     const entry = snap.servers.find((s) => s.name === 'everything')!;
     if (entry.listener?.state !== 'local') {

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Instance, ServerStatus, Snapshot } from '../../../src/core/base/model';
-import { takeSnapshot } from '../../../src/core/snapshot/build';
+import { takeSnapshot } from '../../../src/core/snapshot';
 import { until } from '../../support/poll';
 import { fixturesDir } from '../../support/repo';
 import { PYTHON, run } from '../../support/run';
@@ -112,7 +112,7 @@ export function snapshot(
       env: { ...process.env, HOME: home, MCP_LIFEGUARD_HOME: lgHome, ...extraEnv },
     },
     workspaceFolders: [projectDir],
-    versions: { registry: false, docker: false },
+    engine: { registry: false, docker: false },
   });
 }
 

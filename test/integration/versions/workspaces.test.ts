@@ -6,7 +6,8 @@ import type { Instance } from '../../../src/core/base/model';
 import { currentHostEnv } from '../../../src/core/base/hostEnv';
 import type { VersionVerdict } from '../../../src/core/base/versionTypes';
 import { formatStatus } from '../../../src/cli/format/status';
-import { OwnInstanceJudge } from '../../../src/core/versions/ownInstance';
+import { liveMachine } from '../../../src/core/machine/live';
+import { EngineCore } from '../../../src/core/versions/engineCore';
 import { instanceOf, NPM, npmEnv, project, PYTHON, snapshot, tempDir } from './support';
 import { run } from '../../support/run';
 import { stopChildren } from '../../support/liveness';
@@ -195,11 +196,9 @@ describe('versions (integration): a linked workspace package or editable depende
       assert.equal(`${inst.name}@${inst.version}`, '@acme/server@1.0.0');
 
       // The guard's own question about its child, with the versions it recorded at the start.
-      const own = new OwnInstanceJudge(currentHostEnv(process.env), {
-        command: process.execPath,
-        args: [w.script],
-        cwd: projectDir,
-      });
+      // One engine for every question, as a guard keeps one (guard/host/versionProbe.ts).
+      const engine = new EngineCore(liveMachine(currentHostEnv(process.env)), { registry: false, persist: false });
+      const launch = { command: process.execPath, args: [w.script], cwd: projectDir };
       const ownChild = {
         pid: child.pid!,
         spawnedAt: Date.now(),
@@ -210,7 +209,7 @@ describe('versions (integration): a linked workspace package or editable depende
             : {}),
         },
       };
-      assert.equal((await own.judge(ownChild)).verdict.state, 'current');
+      assert.equal((await engine.judgeOne(launch, ownChild)).verdict.state, 'current');
 
       await pastStartOf(before);
       await w.rebuildLib();
@@ -241,7 +240,7 @@ describe('versions (integration): a linked workspace package or editable depende
       const guarded = await until(
         'the guard judging its child changed',
         async () => {
-          const v = await own.judge(ownChild);
+          const v = await engine.judgeOne(launch, ownChild);
           return v.verdict.state === 'unknown' && v.verdict.settling ? undefined : v;
         },
         30_000,
