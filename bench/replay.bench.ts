@@ -1,10 +1,8 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { parseCapture } from '../src/core/capture/capture';
 import type { MachineRecord } from '../src/core/machine/record';
 import { recordedMachine } from '../src/core/machine/recorded';
 import { Engine, SnapshotRequest } from '../src/core/snapshot/engine';
 import { macCapture, windowsCapture } from '../test/fixtures/captures/machines';
+import { storedCaptures } from '../test/support/storedCaptures';
 import type { BenchReport } from './run';
 import { loadNote } from './support';
 
@@ -30,14 +28,8 @@ export async function run(report: BenchReport): Promise<void> {
     macCapture(),
     windowsCapture(),
   ];
-  const dir = path.join(__dirname, '..', 'test', 'fixtures', 'captures');
-  for (const f of fs
-    .readdirSync(dir)
-    .filter((n) => n.endsWith('.capture.json'))
-    .sort()) {
-    const c = parseCapture(fs.readFileSync(path.join(dir, f), 'utf8'), f);
-    captures.push({ name: f.replace(/\.capture\.json$/, ''), record: c.machine, request: c.request });
-  }
+  for (const { name, capture } of storedCaptures())
+    captures.push({ name, record: capture.machine, request: capture.request });
   for (const c of captures) {
     const ms = await medianMs(c.record, c.request);
     report.figure(`replay of ${c.name} (median of ${RUNS})`, ms, 'ms');

@@ -2,14 +2,19 @@ import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as zlib from 'node:zlib';
 import type { Instance, Snapshot } from '../../src/core/base/model';
+import type { Capture } from '../../src/core/capture/capture';
+import { statusJson as statusJsonText } from '../../src/cli/format/status';
+import { sameDigests } from '../support/snapshots';
 import { takeSnapshot } from '../../src/core/snapshot';
 import { toViewInput, VmServer } from '../../src/core/report/input';
 import { counts } from '../../src/core/report/state';
 import { statusBarModel } from '../../src/extension/viewModel/statusBar';
 import { planAction, restartConfirmation, WindowContext } from '../../src/extension/viewModel/actionPlan';
 import { decideNotifications } from '../../src/extension/viewModel/notifications';
-import { cliPath } from '../support/repo';
+import { cliPath, repoRoot } from '../support/repo';
+import { fixtureOf } from '../support/fixtureCapture';
 import { sleep, until } from '../support/poll';
 import {
   BASE_PATH,
@@ -273,7 +278,7 @@ describe('a busy machine: each entry claims exactly its own processes', function
   }
 
   describe('while every client runs', () => {
-    checks({ duplicate: 1, orphan: 0 });
+    checks({ duplicate: 1, orphan: 0 }, '1-running');
 
     it('the checks themselves: a snapshot listing exactly the own processes passes; a claimed stranger, a lost own process, a watcher taken for its server and a plan naming a stranger fail', async () => {
       const snap = await statusJson();
@@ -359,7 +364,7 @@ describe('a busy machine: each entry claims exactly its own processes', function
         return [cursorClient, ...holdingStrangerClients].every((pid) => !t.has(pid));
       });
     });
-    checks({ duplicate: 1, orphan: 1 });
+    checks({ duplicate: 1, orphan: 1 }, '2-orphans');
   });
 
   describe(`after ${MEMORY_PKG} was upgraded under running servers (the user's project and strangers' installs)`, () => {
@@ -368,7 +373,7 @@ describe('a busy machine: each entry claims exactly its own processes', function
       // Past the settling window: a verdict is not given on files that changed less than 4 s ago.
       await sleep(5000);
     });
-    checks({ duplicate: 1, orphan: 1, stale: ['memory-local', 'memory-team', 'memory-kb'] });
+    checks({ duplicate: 1, orphan: 1, stale: ['memory-local', 'memory-team', 'memory-kb'] }, '3-upgraded');
   });
 
   describe('after a pnpm install that changes nothing (pnpm relinks the projects)', () => {
@@ -376,7 +381,7 @@ describe('a busy machine: each entry claims exactly its own processes', function
       for (const p of own.pnpmProjects) await p.pnpm.run(p.dir, ['install', '--prefer-offline']);
       await sleep(5000);
     });
-    checks({ duplicate: 1, orphan: 1, stale: ['memory-local', 'memory-team', 'memory-kb'] });
+    checks({ duplicate: 1, orphan: 1, stale: ['memory-local', 'memory-team', 'memory-kb'] }, '4-pnpm-relinked');
   });
 
   describe('after pnpm upgraded its projects (the .bin shims and the top-level links rewritten to the new .pnpm folder, the old servers run on)', () => {
@@ -384,24 +389,66 @@ describe('a busy machine: each entry claims exactly its own processes', function
       for (const p of own.pnpmProjects) await p.pnpm.run(p.dir, ['add', `${MEMORY_PKG}@${NEW_RELEASE.version}`]);
       await sleep(5000);
     });
-    checks({
-      duplicate: 1,
-      orphan: 1,
-      stale: ['memory-local', 'memory-team', 'memory-kb', 'memory-pnpm', 'memory-pnpm9'],
-    });
+    checks(
+      {
+        duplicate: 1,
+        orphan: 1,
+        stale: ['memory-local', 'memory-team', 'memory-kb', 'memory-pnpm', 'memory-pnpm9'],
+      },
+      '5-pnpm-upgraded',
+    );
   });
 
+  /**
+   * A capture of the stage (`mcp-lifeguard capture`) and its replay (`status --json --replay`). With
+   * MCP_LIFEGUARD_CAPTURES=DIR the capture is kept there too: the unit layer replays the stages'
+   * captures from test/fixtures/captures.
+   */
+  async function captureStage(stage: string): Promise<{ capture: Capture; replayed: Snapshot }> {
+    const file = path.join(m.root, `busy-${stage}.capture.json`);
+    const taken = await cli(['capture', '--out', file]);
+    assert.equal(taken.code, 0, taken.stderr);
+    const replay = await cli(['status', '--json', '--replay', file]);
+    assert.equal(replay.code, 0, replay.stderr);
+    const capture = JSON.parse(fs.readFileSync(file, 'utf8')) as Capture;
+    const keep = process.env.MCP_LIFEGUARD_CAPTURES;
+    if (keep) {
+      // The run's processes only (and init), the checkout's path written as a neutral one.
+      const run = [...world().table.values()].filter((p) => p.role).map((p) => p.pid);
+      const fixture = await fixtureOf(capture, new Set([1, ...run]), {
+        [repoRoot]: '/opt/mcp-lifeguard',
+        [`${path.dirname(repoRoot)}/`]: '/opt/',
+      });
+      const out = path.join(keep, `linux-busy-${stage}.capture.json.gz`);
+      fs.writeFileSync(out, zlib.gzipSync(JSON.stringify(fixture), { level: 9 }));
+    }
+    return { capture, replayed: JSON.parse(replay.stdout) as Snapshot };
+  }
+
   /** The same properties on every snapshot and plan of one stage of the machine. */
-  function checks(expected: Expected): void {
+  function checks(expected: Expected, stage: string): void {
     let cliSnap: Snapshot;
     let cliWorld: World;
     let engineSnap: Snapshot;
     let engineWorld: World;
+    let captured: { capture: Capture; replayed: Snapshot };
+    let capturedWorld: World;
     before(async () => {
       cliSnap = await statusJson();
       cliWorld = world();
       engineSnap = await engineSnapshot();
       engineWorld = world();
+      captured = await captureStage(stage);
+      capturedWorld = world();
+    });
+
+    it('a capture of the stage replays to the snapshot it was taken with, which claims no stranger and loses no own process', () => {
+      assert.deepEqual(
+        sameDigests(captured.replayed),
+        sameDigests(JSON.parse(statusJsonText(captured.capture.snapshot, 0)) as Snapshot),
+      );
+      const vs = [...strangersClaimed(captured.replayed, capturedWorld), ...ownLost(captured.replayed, capturedWorld)];
+      assert.equal(vs.length, 0, report('status --replay', vs));
     });
 
     it("status --json: no stranger, other user's or foreign process is an instance of an entry or counted in its duplicates", () => {

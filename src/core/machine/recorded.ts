@@ -32,8 +32,9 @@ export function recordedMachine(record: MachineRecord, options: RecordedMachineO
     const a = table[path];
     if (a === null) return undefined;
     if (isRecordedError(a)) throw fsError(a.error, a.message);
-    // A copy: callers may keep or change what they get, as they may with a fresh read.
-    return structuredClone(a) as T;
+    // A copy of an object (a stat, a listing, a no-follow read): callers may keep or change what
+    // they get, as they may with a fresh read. Their values are strings and numbers: a shallow copy is one.
+    return copyAnswer(a) as T;
   };
   const bytes = (path: string, position: number, length: number): Buffer | undefined => {
     const reads = record.fs.readBytes?.[path];
@@ -160,4 +161,16 @@ function layered(record: MachineRecord, mine: MachineFs, other: MachineFs, owns:
     readlinkSync: (p) => by('readlink', p).readlinkSync(p),
     readBytesSync: (p, position, length) => bytesBy(p, position, length).readBytesSync(p, position, length),
   };
+}
+
+/** A fresh copy of a recorded answer: strings as they are, an array or an object one level deep (a stat's fields, a listing's names). */
+function copyAnswer(a: unknown): unknown {
+  if (Array.isArray(a)) return [...(a as unknown[])];
+  if (a && typeof a === 'object') {
+    const o = { ...(a as Record<string, unknown>) };
+    // A no-follow read holds its stat.
+    if (o.stat && typeof o.stat === 'object') o.stat = { ...(o.stat as object) };
+    return o;
+  }
+  return a;
 }

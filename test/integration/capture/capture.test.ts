@@ -8,6 +8,7 @@ import { counts } from '../../../src/core/report/state';
 import { statusJson } from '../../../src/cli/format/status';
 import { toViewInput } from '../../../src/core/report/input';
 import { sleep } from '../../support/poll';
+import { sameDigests } from '../../support/snapshots';
 import { cliPath } from '../../support/repo';
 import {
   BASE_PATH,
@@ -71,27 +72,6 @@ describe('capture and replay: this machine taken again from what one snapshot re
 
   /** The capture's snapshot as `status --json` prints it. */
   const asStatusJson = (s: Snapshot) => JSON.parse(statusJson(s, 0)) as Snapshot;
-
-  /**
-   * A snapshot with its digests named by their order of appearance: identity and launch keys and
-   * env digests are keyed afresh by each run (sources/identity.ts), so two runs spell the same
-   * identity differently; what must hold is which entries share one. Command hashes are left out.
-   */
-  function sameDigests(s: Snapshot): unknown {
-    const names = new Map<string, string>();
-    const name = (d: string) => {
-      if (!names.has(d)) names.set(d, `digest-${names.size}`);
-      return names.get(d) as string;
-    };
-    return JSON.parse(JSON.stringify(s), (key, value: unknown) => {
-      if ((key === 'identityKey' || key === 'launchKey') && typeof value === 'string') return name(value);
-      // A command line's hash is of the line as it ran: a capture keeps it redacted, so a replay cannot hash it alike.
-      if (key === 'commandHash') return undefined;
-      if (key === 'envDigests' && value && typeof value === 'object')
-        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, name(String(v))]));
-      return value;
-    });
-  }
 
   /** What a person reads of a snapshot: each entry's instances, their clients and verdicts, and the counts. */
   function reading(s: Snapshot) {

@@ -8,6 +8,8 @@ import { counts } from '../../../src/core/report/state';
 import { toViewInput } from '../../../src/core/report/input';
 import { Engine } from '../../../src/core/snapshot/engine';
 import { DescribedCapture, macCapture, windowsCapture } from '../../fixtures/captures/machines';
+import { sameDigests } from '../../support/snapshots';
+import { storedCaptures } from '../../support/storedCaptures';
 
 /** The snapshot a described machine gives, through the same engine a replay uses. */
 async function replay(c: DescribedCapture, misses: string[] = []): Promise<Snapshot> {
@@ -220,4 +222,38 @@ describe('capture: the record redacted', () => {
     assert.equal(s.takenAt, '2026-11-26T11:30:00.000Z');
     assert.equal(s.servers.length, 4);
   });
+});
+
+describe('capture: the busy machine, captured on Linux at each stage, replayed', () => {
+  const stored = storedCaptures().filter((c) => c.name.startsWith('linux-busy-'));
+
+  it('holds a capture of each of the five stages', () => {
+    assert.deepEqual(
+      stored.map((c) => c.name),
+      [
+        'linux-busy-1-running',
+        'linux-busy-2-orphans',
+        'linux-busy-3-upgraded',
+        'linux-busy-4-pnpm-relinked',
+        'linux-busy-5-pnpm-upgraded',
+      ],
+    );
+  });
+
+  for (const { name, capture } of stored) {
+    it(`${name}: the replay is the snapshot the capture holds, its counts as the stage's`, async () => {
+      const replayed = await replayCapture(capture);
+      assert.deepEqual(sameDigests(replayed), sameDigests(capture.snapshot));
+      // What the reliability test checked on the live machine at this stage: one duplicate, and an orphan once Cursor died.
+      const c = counts(toViewInput(replayed));
+      assert.equal(c.duplicate, 1, name);
+      assert.equal(c.orphan, name === 'linux-busy-1-running' ? 0 : 1, name);
+      const upgraded = !name.startsWith('linux-busy-1') && !name.startsWith('linux-busy-2');
+      const staleOf = (entry: string) =>
+        replayed.servers
+          .filter((s) => s.name === entry)
+          .flatMap((s) => s.instances.map((i) => i.versions?.verdict.state));
+      assert.deepEqual(new Set(staleOf('memory-local')), new Set([upgraded ? 'stale' : 'current']), name);
+    });
+  }
 });
