@@ -2,8 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { currentHostEnv } from '../../core/base/hostEnv';
 import { takeCapture } from '../../core/capture/capture';
-import { selectWorkspaces } from '../../core/sources/workspaces';
-import { CliIo, UsageError } from '../io';
+import { CliIo } from '../io';
+import { WORKSPACE_OPTION, workspacesOf } from '../workspaces';
 import { CommandSpec, parseOptions } from '../options';
 
 export const CAPTURE_COMMAND = {
@@ -19,21 +19,14 @@ export const CAPTURE_COMMAND = {
       value: 'FILE',
       description: 'Write the capture to FILE (created private, 0600) instead of stdout',
     },
-    workspace: {
-      type: 'repeatable',
-      value: 'DIR',
-      description: 'A workspace folder or .code-workspace file whose configs count (default: the current folder)',
-    },
+    workspace: WORKSPACE_OPTION,
   },
 } as const satisfies CommandSpec;
 
 /** `mcp-lifeguard capture [--out FILE] [--workspace DIR]...` */
 export async function captureCommand(args: string[], io: CliIo): Promise<number> {
   const { values } = parseOptions(args, CAPTURE_COMMAND.options);
-  const workspaces = await selectWorkspaces(
-    (values.workspace?.length ? values.workspace : [io.cwd]).map((w) => path.resolve(io.cwd, w)),
-  );
-  if (workspaces.problems.length > 0) throw new UsageError(`--workspace ${workspaces.problems.join('; ')}`);
+  const workspaces = await workspacesOf(values.workspace, io);
   const capture = await takeCapture({
     host: currentHostEnv(io.env),
     request: { workspaceFolders: workspaces.folders, workspaceFiles: workspaces.files },

@@ -10,8 +10,8 @@ import { listLocks } from '../../core/locks';
 import { serverLogInside, serverLogNamePattern } from '../../core/locks/serverLog';
 import { takeSnapshot } from '../../core/snapshot/engine';
 import { scanSources } from '../../core/sources/scan';
-import { selectWorkspaces } from '../../core/sources/workspaces';
 import { CliIo, UsageError } from '../io';
+import { WORKSPACE_OPTION, workspacesOf } from '../workspaces';
 import { CommandSpec, parseOptions } from '../options';
 
 /** The most of a log's end `logs` reads: its own logs are 1 MiB, another file may be any size. */
@@ -31,11 +31,7 @@ export const LOGS_COMMAND = {
       type: 'boolean',
       description: 'Print the lines as JSON: { server, logs: [{ source, file, lines, error? }], noLog? }',
     },
-    workspace: {
-      type: 'repeatable',
-      value: 'DIR',
-      description: 'A workspace folder or .code-workspace file whose configs count (default: the current folder)',
-    },
+    workspace: WORKSPACE_OPTION,
   },
 } as const satisfies CommandSpec;
 
@@ -76,10 +72,7 @@ export async function logsCommand(args: string[], io: CliIo): Promise<number> {
   const byPid = /^\d+$/.test(operand) ? Number(operand) : undefined;
   const host = currentHostEnv(io.env);
   const paths = lifeguardPaths(host);
-  const workspaces = await selectWorkspaces(
-    (values.workspace?.length ? values.workspace : [io.cwd]).map((w) => path.resolve(io.cwd, w)),
-  );
-  if (workspaces.problems.length > 0) throw new UsageError(`--workspace ${workspaces.problems.join('; ')}`);
+  const workspaces = await workspacesOf(values.workspace, io);
 
   // The running instances: which are unguarded, and whose client keeps a log of them.
   let unread: string | undefined;

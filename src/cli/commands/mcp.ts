@@ -1,12 +1,11 @@
-import * as path from 'node:path';
 import { liveInstallFacts } from '../../core/actions/applyInstall';
 import { DEFAULT_GRACE_MS, defaultStopDeps } from '../../core/actions/stop';
 import { currentHostEnv } from '../../core/base/hostEnv';
 import { lifeguardPaths } from '../../core/base/paths';
 import { Engine, engineMachine } from '../../core/snapshot/engine';
 import { takeSettled } from '../../core/snapshot/settle';
-import { selectWorkspaces } from '../../core/sources/workspaces';
-import { CliIo, UsageError } from '../io';
+import { CliIo } from '../io';
+import { WORKSPACE_OPTION, workspacesOf } from '../workspaces';
 import { CommandSpec, parseOptions } from '../options';
 import { runCaptured } from './installRun';
 import type * as Agent from '../../agent/serveStdio';
@@ -18,11 +17,7 @@ export const MCP_COMMAND = {
     'list_servers, explain, restart_server, stop_instance and kill_duplicates',
   ],
   options: {
-    workspace: {
-      type: 'repeatable',
-      value: 'DIR',
-      description: 'A workspace folder or .code-workspace file whose configs count (default: the current folder)',
-    },
+    workspace: WORKSPACE_OPTION,
     'trust-workspace': {
       type: 'boolean',
       description: 'Let the tools signal instances that only entries of workspace files list',
@@ -40,10 +35,7 @@ export const MCP_COMMAND = {
 /** `mcp-lifeguard mcp [--workspace DIR]... [--trust-workspace]`: runs until the client closes stdin. */
 export async function mcpCommand(args: string[], io: CliIo): Promise<number> {
   const { values } = parseOptions(args, MCP_COMMAND.options);
-  const workspaces = await selectWorkspaces(
-    (values.workspace?.length ? values.workspace : [io.cwd]).map((w) => path.resolve(io.cwd, w)),
-  );
-  if (workspaces.problems.length > 0) throw new UsageError(`--workspace ${workspaces.problems.join('; ')}`);
+  const workspaces = await workspacesOf(values.workspace, io);
   const host = currentHostEnv(io.env);
   // One engine for the life of the server: each look re-checks what changed since the last.
   const engine = new Engine(engineMachine(host));

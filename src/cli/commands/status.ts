@@ -5,9 +5,9 @@ import { currentHostEnv } from '../../core/base/hostEnv';
 import { Snapshot } from '../../core/base/model';
 import { Engine, engineMachine } from '../../core/snapshot/engine';
 import { takeSettled } from '../../core/snapshot/settle';
-import { selectWorkspaces } from '../../core/sources/workspaces';
 import { formatStatus, statusJson } from '../format/status';
 import { CliIo, UsageError } from '../io';
+import { WORKSPACE_OPTION, workspacesOf } from '../workspaces';
 import { CommandSpec, parseOptions } from '../options';
 
 export const STATUS_COMMAND = {
@@ -19,11 +19,7 @@ export const STATUS_COMMAND = {
   ],
   options: {
     json: { type: 'boolean', description: 'Print the snapshot as JSON (with --watch: one snapshot per line)' },
-    workspace: {
-      type: 'repeatable',
-      value: 'DIR',
-      description: 'A workspace folder or .code-workspace file whose configs count (default: the current folder)',
-    },
+    workspace: WORKSPACE_OPTION,
     watch: { type: 'boolean', description: 'Take a snapshot every interval and redraw when it changes' },
     interval: { type: 'seconds', default: 2, positive: true, description: 'Seconds between snapshots with --watch' },
     replay: {
@@ -65,10 +61,7 @@ export async function statusCommand(args: string[], io: CliIo): Promise<number> 
     return 0;
   }
   // Each --workspace is a folder or a .code-workspace file (which brings its own folders).
-  const workspaces = await selectWorkspaces(
-    (values.workspace?.length ? values.workspace : [io.cwd]).map((w) => path.resolve(io.cwd, w)),
-  );
-  if (workspaces.problems.length > 0) throw new UsageError(`--workspace ${workspaces.problems.join('; ')}`);
+  const workspaces = await workspacesOf(values.workspace, io);
   // One engine for the command: a watch loop's later looks re-check what changed, no more.
   const engine = new Engine(engineMachine(currentHostEnv(io.env)));
   const take = () => engine.snapshot({ workspaceFolders: workspaces.folders, workspaceFiles: workspaces.files });

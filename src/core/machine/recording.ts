@@ -15,38 +15,35 @@ export function recordingMachine(inner: Machine): { machine: Machine; record: ()
   const pids: Record<string, boolean> = {};
   const facts = new Map<string, unknown>();
 
-  const note = <T>(
-    op: Exclude<FsOp, 'readBytes' | 'searchBytes'>,
-    path: string,
-    answer: () => T | undefined,
-  ): T | undefined => {
-    let value: T | undefined;
+  /** Writes down an answer: the value, `null` for "not there", or the error it failed with. */
+  const put = (op: Exclude<FsOp, 'readBytes' | 'searchBytes'>, path: string, answer: Recorded<unknown>) => {
+    (fsRecord[op] as Record<string, Recorded<unknown>>)[path] = answer;
+  };
+  const failed = (err: unknown): Recorded<unknown> => {
+    const e = err as NodeJS.ErrnoException;
+    return { error: e.code ?? 'EIO', message: e.message };
+  };
+  const note = <T>(op: Exclude<FsOp, 'readBytes' | 'searchBytes'>, path: string, answer: () => T | undefined) => {
     try {
-      value = answer();
+      const value = answer();
+      put(op, path, value ?? null);
+      return value;
     } catch (err) {
-      const e = err as NodeJS.ErrnoException;
-      (fsRecord[op] as Record<string, Recorded<unknown>>)[path] = { error: e.code ?? 'EIO', message: e.message };
+      put(op, path, failed(err));
       throw err;
     }
-    (fsRecord[op] as Record<string, Recorded<unknown>>)[path] = value === undefined ? null : value;
-    return value;
   };
-  const noteAsync = async <T>(
-    op: Exclude<FsOp, 'readBytes' | 'searchBytes'>,
-    path: string,
-    answer: Promise<T | undefined>,
-  ) => {
-    let value: T | undefined;
-    try {
-      value = await answer;
-    } catch (err) {
-      const e = err as NodeJS.ErrnoException;
-      (fsRecord[op] as Record<string, Recorded<unknown>>)[path] = { error: e.code ?? 'EIO', message: e.message };
-      throw err;
-    }
-    (fsRecord[op] as Record<string, Recorded<unknown>>)[path] = value === undefined ? null : value;
-    return value;
-  };
+  const noteAsync = <T>(op: Exclude<FsOp, 'readBytes' | 'searchBytes'>, path: string, answer: Promise<T | undefined>) =>
+    answer.then(
+      (value) => {
+        put(op, path, value ?? null);
+        return value;
+      },
+      (err: unknown) => {
+        put(op, path, failed(err));
+        throw err;
+      },
+    );
   const noteBytes = (path: string, position: number, length: number, value: Buffer | undefined) => {
     (fsRecord.readBytes[path] ??= {})[`${position}:${length}`] = value === undefined ? null : value.toString('base64');
     return value;

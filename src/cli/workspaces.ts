@@ -1,0 +1,21 @@
+import * as path from 'node:path';
+import { selectWorkspaces, WorkspaceSelection } from '../core/sources/workspaces';
+import { CliIo, UsageError } from './io';
+
+/** `--workspace DIR`: a folder or a `.code-workspace` file whose configs count (repeatable). */
+export const WORKSPACE_OPTION = {
+  type: 'repeatable',
+  value: 'DIR',
+  description: 'A workspace folder or .code-workspace file whose configs count (default: the current folder)',
+} as const;
+
+/**
+ * The workspaces a command's `--workspace` values name (the current folder when none): each a
+ * folder or a `.code-workspace` file, which brings its own folders. A path that names neither is a
+ * usage error naming it.
+ */
+export async function workspacesOf(values: readonly string[] | undefined, io: CliIo): Promise<WorkspaceSelection> {
+  const selected = await selectWorkspaces((values?.length ? values : [io.cwd]).map((w) => path.resolve(io.cwd, w)));
+  if (selected.problems.length > 0) throw new UsageError(`--workspace ${selected.problems.join('; ')}`);
+  return selected;
+}
