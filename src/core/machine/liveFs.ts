@@ -39,14 +39,39 @@ function orAbsentSync<T>(call: () => T): T | undefined {
 /** Opened read-only without waiting on a FIFO's writer (nor taking a terminal); anything but a regular file is not read. */
 const READ_FLAGS = fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0) | (fs.constants.O_NOCTTY ?? 0);
 
+/** Reads `length` bytes at `position` into `buffer` (from 0), or up to the end: a read may return less than asked (a network or FUSE file, a signal). */
+async function readFully(
+  handle: fs.promises.FileHandle,
+  buffer: Buffer,
+  length: number,
+  position: number,
+): Promise<number> {
+  let done = 0;
+  while (done < length) {
+    const { bytesRead } = await handle.read(buffer, done, length - done, position + done);
+    if (bytesRead === 0) break;
+    done += bytesRead;
+  }
+  return done;
+}
+
+function readFullySync(fd: number, buffer: Buffer, length: number, position: number): number {
+  let done = 0;
+  while (done < length) {
+    const n = fs.readSync(fd, buffer, done, length - done, position + done);
+    if (n === 0) break;
+    done += n;
+  }
+  return done;
+}
+
 async function readBytes(p: string, position: number, length: number): Promise<Buffer | undefined> {
   const handle = await orAbsent(fs.promises.open(p, READ_FLAGS));
   if (!handle) return undefined;
   try {
     if (!(await handle.stat()).isFile()) return undefined;
     const buffer = Buffer.alloc(length);
-    const { bytesRead } = await handle.read(buffer, 0, length, position);
-    return buffer.subarray(0, bytesRead);
+    return buffer.subarray(0, await readFully(handle, buffer, length, position));
   } finally {
     await handle.close();
   }
@@ -58,8 +83,7 @@ function readBytesSync(p: string, position: number, length: number): Buffer | un
   try {
     if (!fs.fstatSync(fd).isFile()) return undefined;
     const buffer = Buffer.alloc(length);
-    const n = fs.readSync(fd, buffer, 0, length, position);
-    return buffer.subarray(0, n);
+    return buffer.subarray(0, readFullySync(fd, buffer, length, position));
   } finally {
     fs.closeSync(fd);
   }
@@ -113,7 +137,8 @@ async function searchBytes(p: string, pattern: string, limit: number): Promise<B
     const found = new Map<number, string>();
     const buf = Buffer.alloc(CHUNK + OVERLAP);
     for (let pos = 0; pos < limit; pos += CHUNK) {
-      const { bytesRead } = await handle.read(buf, 0, Math.min(buf.length, limit - pos + OVERLAP), pos);
+      const want = Math.min(buf.length, limit - pos + OVERLAP);
+      const bytesRead = await readFully(handle, buf, want, pos);
       if (bytesRead === 0) break;
       const last = bytesRead < buf.length;
       for (const m of buf.toString('latin1', 0, bytesRead).matchAll(re)) {
@@ -157,7 +182,7 @@ async function readNoFollow(p: string, maxBytes: number): Promise<NoFollowRead |
     if (st.kind !== 'file') return { kind: 'other', stat: st };
     if (st.size > maxBytes) return { kind: 'too-big', stat: st };
     const buf = Buffer.alloc(st.size);
-    const { bytesRead } = st.size > 0 ? await handle.read(buf, 0, st.size, 0) : { bytesRead: 0 };
+    const bytesRead = await readFully(handle, buf, st.size, 0);
     return { kind: 'file', stat: st, text: buf.subarray(0, bytesRead).toString('utf8') };
   } finally {
     await handle.close();
@@ -181,7 +206,7 @@ function readNoFollowSync(p: string, maxBytes: number): NoFollowRead | undefined
     if (st.kind !== 'file') return { kind: 'other', stat: st };
     if (st.size > maxBytes) return { kind: 'too-big', stat: st };
     const buf = Buffer.alloc(st.size);
-    const n = st.size > 0 ? fs.readSync(fd, buf, 0, st.size, 0) : 0;
+    const n = readFullySync(fd, buf, st.size, 0);
     return { kind: 'file', stat: st, text: buf.subarray(0, n).toString('utf8') };
   } finally {
     fs.closeSync(fd);
