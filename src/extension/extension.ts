@@ -113,8 +113,12 @@ export function activate(context: vscode.ExtensionContext): McpLifeguardApi {
     }
   };
   const refresh = new RefreshManager(load, () => settings.refreshIntervalMs, log);
-  // The tree is told what changed only while a view of it shows.
-  const viewsShown = (): void => tree.setVisible(treeViews.some((v) => v.visible));
+  // The tree is told what changed only while a view of it shows, and the poll slows while none does.
+  const viewsShown = (): void => {
+    const visible = treeViews.some((v) => v.visible);
+    tree.setVisible(visible);
+    refresh.setViewVisible(visible);
+  };
   viewsShown();
 
   const agentServer = registerAgentServerProvider({
