@@ -41,6 +41,8 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
   private timer: NodeJS.Timeout | undefined;
   /** The rows whose children VS Code asked for in this tick (one batch of its requests). */
   private fetchedThisTick: string[] | undefined;
+  /** Callers waiting until every change so far is fired (whenTold). */
+  private toldWaiters: Array<() => void> = [];
   private readonly sub: vscode.Disposable;
   private disposed = false;
   private readonly isExpanded = (id: string): boolean => shownExpanded(this.current, id, this.userExpanded);
@@ -64,11 +66,21 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
   setVisible(visible: boolean): void {
     if (visible === this.visible) return;
     this.visible = visible;
-    if (!visible) return;
+    if (!visible) return this.releaseWaiters();
     // A view shown for the first time loads the whole tree itself: what changed is told only after
     // a batch's gap, so that its own load (getChildren of the root) makes telling it needless.
     this.lastFire = Date.now();
     this.tell();
+  }
+
+  /**
+   * Resolves once every change so far has been fired. A reveal made after that waits in VS Code for
+   * those refreshes to be drawn; one made before can expand a row while its parent is redrawn, which
+   * draws it collapsed again.
+   */
+  whenTold(): Promise<void> {
+    if (this.queue.length === 0 || !this.visible || this.disposed) return Promise.resolve();
+    return new Promise((resolve) => this.toldWaiters.push(resolve));
   }
 
   /** The user opened or closed a row. */
@@ -102,6 +114,7 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
       // of everything): what it was to be told is in it, and one load less can meet a click.
       this.told = this.current;
       this.queue = [];
+      this.releaseWaiters();
     }
     // Children come from the latest snapshot, so an element no longer shown has none.
     const ids = node ? (this.current.rows.get(node.id)?.children ?? []) : this.current.roots;
@@ -119,6 +132,7 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
   dispose(): void {
     this.disposed = true;
     clearTimeout(this.timer);
+    this.releaseWaiters();
     this.sub.dispose();
     this.emitter.dispose();
   }
@@ -149,6 +163,7 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
   /** Fires the next refresh once the one before had its own turn. */
   private pump(): void {
     if (this.timer || !this.visible || this.disposed) return;
+    if (this.queue.length === 0) return this.releaseWaiters();
     const wait = this.lastFire + BATCH_GAP_MS - Date.now();
     if (wait > 0) {
       this.timer = setTimeout(() => {
@@ -157,14 +172,19 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
       }, wait);
       return;
     }
-    const next = this.queue.shift();
-    if (!next) return;
+    const next = this.queue.shift()!;
     // A row gone since its refresh was queued is fetched again with its parent, which changed too.
     const elements = next === 'all' ? undefined : next.flatMap((id) => this.byId.get(id) ?? []);
     if (elements?.length === 0) return this.pump();
     this.lastFire = Date.now();
     this.emitter.fire(elements);
     this.pump();
+  }
+
+  private releaseWaiters(): void {
+    const waiters = this.toldWaiters;
+    this.toldWaiters = [];
+    waiters.forEach((resolve) => resolve());
   }
 
   /**
