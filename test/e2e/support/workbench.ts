@@ -234,6 +234,21 @@ export async function expandRow(page: Page, level: number, label: string, timeou
   );
 }
 
+/**
+ * The tooltip of a side bar tree row as the hover shows it now (the row is hovered, its hover read,
+ * and the pointer moved away so the next hover is drawn afresh). What a row does not say in its
+ * label and description (a server's command line) is read here.
+ */
+export async function rowTooltip(page: Page, level: number, label: string, timeoutMs = 30000): Promise<string> {
+  const hover = page.locator('.workbench-hover, .monaco-hover').filter({ hasText: label }).first();
+  await sideBarRow(page, level, label).first().locator('.label-name').hover({ timeout: timeoutMs });
+  await hover.waitFor({ state: 'visible', timeout: timeoutMs });
+  const text = await hover.innerText({ timeout: timeoutMs });
+  await page.mouse.move(0, 0);
+  await hover.waitFor({ state: 'hidden', timeout: timeoutMs });
+  return text;
+}
+
 /** Clicks a side bar tree row once: its command runs (a problem opens its file, an instance its evidence). */
 export async function clickRow(page: Page, level: number, label: string, timeoutMs = 30000): Promise<void> {
   await sideBarRow(page, level, label).first().click({ timeout: timeoutMs });
