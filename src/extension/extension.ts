@@ -115,9 +115,8 @@ export function activate(context: vscode.ExtensionContext): McpLifeguardApi {
   const refresh = new RefreshManager(load, () => settings.refreshIntervalMs, log);
   // The tree is told what changed only while a view of it shows, and the poll slows while none does.
   const viewsShown = (): void => {
-    const visible = treeViews.some((v) => v.visible);
-    tree.setVisible(visible);
-    refresh.setViewVisible(visible);
+    tree.setVisibleViews(treeViews.filter((v) => v.visible).length);
+    refresh.setViewVisible(treeViews.some((v) => v.visible));
   };
   viewsShown();
 

@@ -32,7 +32,17 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
   private current: TreeShape = EMPTY;
   /** The tree VS Code was last told about; undefined until it is told anything. */
   private told: TreeShape | undefined;
-  private visible = false;
+  /** How many views of the tree are visible (the side bar's, and the Explorer's when shown there). */
+  private visibleViews = 0;
+  private get visible(): boolean {
+    return this.visibleViews > 0;
+  }
+  /**
+   * The rows VS Code holds: handed to it by getChildren since it last forgot them (a refresh forgets
+   * what is below the rows it names). A row it does not hold gets its current look when it is fetched,
+   * so nothing is fired for it, and a fire that would change nothing does not delay the next.
+   */
+  private held = new Set<string>();
   /** Rows the user opened or closed: VS Code keeps that by id, whatever the row's item says later. */
   private readonly userExpanded = new Map<string, boolean>();
   /** Refreshes waiting for their turn: ids of rows, or 'all'. */
@@ -62,11 +72,18 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     if (this.visible) this.tell();
   }
 
-  /** Whether any view of the tree is visible: a hidden one is told nothing until it shows. */
-  setVisible(visible: boolean): void {
-    if (visible === this.visible) return;
-    this.visible = visible;
-    if (!visible) return this.releaseWaiters();
+  /** How many views of the tree are visible: while none is, nothing is told until one shows. */
+  setVisibleViews(count: number): void {
+    const before = this.visibleViews;
+    this.visibleViews = count;
+    if (count === 0) return this.releaseWaiters();
+    if (count <= before) return;
+    if (before > 0) {
+      // A second view: what each holds is no longer one thing to keep track of; both load it all.
+      this.told = this.current;
+      this.queue = ['all'];
+      return this.pump();
+    }
     // A view shown for the first time loads the whole tree itself: what changed is told only after
     // a batch's gap, so that its own load (getChildren of the root) makes telling it needless.
     this.lastFire = Date.now();
@@ -109,15 +126,17 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
 
   getChildren(node?: TreeNode): TreeNode[] {
     if (node) this.noteFetch(node.id);
-    else {
+    else if (this.visibleViews === 1) {
       // VS Code is loading the whole tree from the current data (a view's first show, or a refresh
       // of everything): what it was to be told is in it, and one load less can meet a click.
       this.told = this.current;
       this.queue = [];
+      this.held.clear();
       this.releaseWaiters();
     }
     // Children come from the latest snapshot, so an element no longer shown has none.
     const ids = node ? (this.current.rows.get(node.id)?.children ?? []) : this.current.roots;
+    ids.forEach((id) => this.held.add(id));
     return ids.flatMap((id) => this.byId.get(id) ?? []);
   }
 
@@ -174,11 +193,21 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     }
     const next = this.queue.shift()!;
     // A row gone since its refresh was queued is fetched again with its parent, which changed too.
-    const elements = next === 'all' ? undefined : next.flatMap((id) => this.byId.get(id) ?? []);
-    if (elements?.length === 0) return this.pump();
+    const ids = next === 'all' ? undefined : next.filter((id) => this.held.has(id) && this.byId.has(id));
+    if (ids?.length === 0) return this.pump();
+    if (ids) ids.forEach((id) => this.forgetBelow(id));
+    else this.held.clear();
     this.lastFire = Date.now();
-    this.emitter.fire(elements);
+    this.emitter.fire(ids?.map((id) => this.byId.get(id)!));
     this.pump();
+  }
+
+  /** VS Code forgets what is below a row it refreshes, until it fetches its children again. */
+  private forgetBelow(id: string): void {
+    for (const child of this.current.rows.get(id)?.children ?? []) {
+      this.held.delete(child);
+      this.forgetBelow(child);
+    }
   }
 
   private releaseWaiters(): void {
