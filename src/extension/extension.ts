@@ -113,6 +113,12 @@ export function activate(context: vscode.ExtensionContext): McpLifeguardApi {
     }
   };
   const refresh = new RefreshManager(load, () => settings.refreshIntervalMs, log);
+  // The tree is told what changed only while a view of it shows, and the poll slows while none does.
+  const viewsShown = (): void => {
+    tree.setVisibleViews(treeViews.filter((v) => v.visible).length);
+    refresh.setViewVisible(treeViews.some((v) => v.visible));
+  };
+  viewsShown();
 
   const agentServer = registerAgentServerProvider({
     enabled: () => settings.agentServerEnabled,
@@ -146,6 +152,11 @@ export function activate(context: vscode.ExtensionContext): McpLifeguardApi {
     hidden,
     hidden.onDidChange(() => tree.refresh()),
     ...treeViews,
+    ...treeViews.flatMap((v) => [
+      v.onDidChangeVisibility(viewsShown),
+      v.onDidExpandElement((e) => tree.noteExpanded(e.element, true)),
+      v.onDidCollapseElement((e) => tree.noteExpanded(e.element, false)),
+    ]),
     refresh,
     createStatusBar(store, () => ({
       alwaysShow: settings.statusBarAlwaysShow,

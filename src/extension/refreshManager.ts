@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { RefreshQueue } from './refreshQueue';
 import { SETTLING_RECHECK_MS } from '../core/snapshot/settle';
+import { nextPollInMs, pollDelayMs } from './viewModel/pollDelay';
 
 /** Why a refresh was asked for: automatic ones are debounced, manual ones run at once. */
 export type RefreshReason = 'interval' | 'event' | 'config' | 'manual';
@@ -12,13 +13,12 @@ export interface WatchTarget {
 }
 
 const DEBOUNCE_MS = 300;
-/** Unfocused windows poll this many times less often: the user is not looking at them. */
-const UNFOCUSED_FACTOR = 4;
 
 /**
- * Owns every refresh trigger: the process poll, watchers on every config file the scan looked at
- * (missing ones too, so creating a config shows at once) and on installed package folders (an
- * upgrade shows without waiting for the poll), settings changes and the Refresh command.
+ * Owns every refresh trigger: the process poll (its pace from viewModel/pollDelay.ts: slower while no
+ * view of the tree is visible or the window is not focused), watchers on every config file the scan
+ * looked at (missing ones too, so creating a config shows at once) and on installed package folders
+ * (an upgrade shows without waiting for the poll), settings changes and the Refresh command.
  */
 export class RefreshManager implements vscode.Disposable {
   private readonly queue: RefreshQueue;
@@ -26,6 +26,9 @@ export class RefreshManager implements vscode.Disposable {
   private watchers = new Map<string, vscode.Disposable>();
   private polling = false;
   private settling = false;
+  private viewVisible = false;
+  /** When the last load ended: the poll counts from there, whatever changed its pace since. */
+  private lastLoadEnd = 0;
   private disposed = false;
   private readonly subscriptions: vscode.Disposable[] = [];
 
@@ -39,6 +42,7 @@ export class RefreshManager implements vscode.Disposable {
         try {
           await load();
         } finally {
+          this.lastLoadEnd = Date.now();
           this.schedulePoll();
         }
       },
@@ -46,10 +50,8 @@ export class RefreshManager implements vscode.Disposable {
       DEBOUNCE_MS,
     );
     this.subscriptions.push(
-      vscode.window.onDidChangeWindowState((s) => {
-        // Coming back to a window shows fresh data without waiting for the slow unfocused poll.
-        if (s.focused && this.polling) this.request('interval');
-      }),
+      // Coming back to a window shows fresh data without waiting for the slow unfocused poll.
+      vscode.window.onDidChangeWindowState(() => this.schedulePoll()),
     );
   }
 
@@ -76,12 +78,26 @@ export class RefreshManager implements vscode.Disposable {
     this.settling = on;
   }
 
+  /** Whether any view of the tree is visible: showing one brings a look that is due at once. */
+  setViewVisible(visible: boolean): void {
+    if (visible === this.viewVisible) return;
+    this.viewVisible = visible;
+    this.schedulePoll();
+  }
+
   private schedulePoll(): void {
     clearTimeout(this.poll);
     if ((!this.polling && !this.settling) || this.disposed) return;
-    const interval = this.intervalMs() * (vscode.window.state.focused ? 1 : UNFOCUSED_FACTOR);
-    const ms = this.settling ? Math.min(interval, SETTLING_RECHECK_MS) : interval;
-    this.poll = setTimeout(() => this.request('interval'), ms);
+    const delay = pollDelayMs(
+      {
+        intervalMs: this.intervalMs(),
+        focused: vscode.window.state.focused,
+        viewVisible: this.viewVisible,
+        settling: this.settling,
+      },
+      SETTLING_RECHECK_MS,
+    );
+    this.poll = setTimeout(() => this.request('interval'), nextPollInMs(this.lastLoadEnd, Date.now(), delay));
   }
 
   /** Watches exactly these targets; watchers no longer wanted are dropped. */

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { everythingServer } from './support/fixture';
 import { describeE2e } from './support/harness';
 import {
-  clickRowUntil,
+  clickRow,
   eventually,
   expandRow,
   runCommand,
@@ -68,7 +68,8 @@ describeE2e('e2e: bad config', (h) => {
     assert.ok(markers.length >= 2, JSON.stringify(markers));
 
     const fileTab = page.locator('.editor-group-container.active .tab.active', { hasText: 'mcp.json' });
-    await clickRowUntil(page, 2, problem.label, () => fileTab.isVisible());
+    await clickRow(page, 2, problem.label);
+    await fileTab.waitFor({ state: 'visible', timeout: 30000 });
     await eventually(
       'the cursor at line 4, column 25',
       () => statusBarTexts(page),

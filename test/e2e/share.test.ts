@@ -10,6 +10,7 @@ import {
   contextMenuAction,
   eventually,
   notifications,
+  rowTooltip,
   runCommand,
   sideBarTree,
 } from './support/workbench';
@@ -173,10 +174,11 @@ describeE2e('e2e: Share One Instance from the tree', (h) => {
     );
 
     // Unshare: every entry of the shared server gets back the command the guard ran, after each diff.
+    // The row's menu offers it once the view has read the rewritten entry, which its tooltip shows.
     await eventually(
-      'the memory rows read as shared entries',
-      () => sideBarTree(page),
-      (rs) => rs.some((r) => r.level === 2 && r.label === 'memory'),
+      "the memory row's entry read as shared",
+      () => rowTooltip(page, 2, 'memory'),
+      (tip) => /run --on-conflict share --name memory/.test(tip),
       30000,
     );
     await contextMenuAction(page, 2, 'memory', /^Unshare Server/);

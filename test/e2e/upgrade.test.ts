@@ -76,7 +76,9 @@ describeE2e('e2e: upgrade and roll back', (h) => {
       await eventually(
         'the guarded instance in the tree, its version known',
         () => sideBarTree(page),
-        (rs) => rs.some((r) => r.level === 3 && /guarded/.test(r.aria)),
+        // Upgrade is offered once what is installed is known: the row reads `ok` (running what is
+        // installed), not `checking` (the first look) nor `version ? (settling)` (npm just ran).
+        (rs) => rs.some((r) => r.level === 3 && /guarded/.test(r.aria) && /^ok · /.test(r.label)),
         90000,
       );
 

@@ -15,5 +15,8 @@ export function showLog(svc: Services): void {
 export async function showView(svc: Services, serverId?: string): Promise<void> {
   await vscode.commands.executeCommand(`${VIEW_ID}.focus`);
   const node = typeof serverId === 'string' ? svc.tree.node(`server:${serverId}`) : undefined;
-  if (node) await svc.treeViews[0]?.reveal(node, { select: true, focus: true, expand: true });
+  if (!node) return;
+  // After what the tree has to tell: VS Code then reveals once it has drawn it, and the expansion holds.
+  await svc.tree.whenTold();
+  await svc.treeViews[0]?.reveal(node, { select: true, focus: true, expand: true });
 }

@@ -183,7 +183,7 @@ export function findInstance(
   return server && instance ? { server, instance } : undefined;
 }
 
-/** Every node of the tree, for lookups by id (getParent, commands given an id). */
+/** Every node of the tree, in the order it is shown (expanded or not). */
 export function allNodes(snapshot: VmSnapshot, filter: TreeFilter = {}): TreeNode[] {
   const out: TreeNode[] = [];
   const walk = (n: TreeNode): void => {

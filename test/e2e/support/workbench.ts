@@ -186,38 +186,20 @@ export function sideBarRow(page: Page, level: number, label: string): Locator {
 
 /** Picks the entry of an open quick pick (a command's own) whose accessible label starts with `label`. */
 export async function pickQuickItem(page: Page, label: string, timeoutMs = 30000): Promise<void> {
-  if (!(await tryPickQuickItem(page, label, timeoutMs)))
-    throw new Error(`the quick pick closed before its entry "${label}" could be picked`);
-}
-
-/**
- * Picks `label` in the open quick pick; false when the pick closed first (a quick pick closes when
- * the workbench takes the focus, as a tree refresh or a toast can): nothing was picked, and the
- * command that asked has ended.
- */
-async function tryPickQuickItem(page: Page, label: string, timeoutMs: number): Promise<boolean> {
   const widget = quickInput(page);
   const quoted = label.replace(/"/g, '\\"');
   const row = widget
     .locator(`.monaco-list-row[aria-label="${quoted}"], .monaco-list-row[aria-label^="${quoted}, "]`)
     .first();
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const left = Math.max(1000, deadline - Date.now());
-    const clicked = await row.waitFor({ state: 'visible', timeout: Math.min(5000, left) }).then(
-      () =>
-        row.click({ timeout: Math.min(5000, left) }).then(
-          () => true,
-          () => false,
-        ),
-      () => false,
+  try {
+    await row.click({ timeout: timeoutMs });
+  } catch (e) {
+    const open = await widget.isVisible();
+    throw new Error(
+      `the quick pick's entry "${label}" was never clicked (${open ? 'the pick is open' : 'the pick closed'}): ${String(e).split('\n')[0]}`,
     );
-    if (clicked) break;
-    if (!(await widget.isVisible())) return false;
-    if (Date.now() >= deadline) throw new Error(`the quick pick's entry "${label}" was never clickable`);
   }
   await row.waitFor({ state: 'hidden', timeout: timeoutMs });
-  return true;
 }
 
 /** Answers a modal dialog by clicking its button `button`; returns the dialog's text. */
@@ -231,108 +213,72 @@ export async function answerDialog(page: Page, button: string, timeoutMs = 30000
 }
 
 /**
- * Expands a side bar tree row if it is collapsed. A snapshot's refresh of the tree can meet the click
- * (the row is drawn again and the click only selects it): the twistie is clicked again, once the
- * click before had 2 s to take, until the row says it is expanded.
+ * Expands a side bar tree row if it is collapsed: once the row has children to show (a row without
+ * any has no twistie and no aria-expanded), one click on its twistie, then the row says it is expanded.
  */
 export async function expandRow(page: Page, level: number, label: string, timeoutMs = 30000): Promise<void> {
   const row = sideBarRow(page, level, label).first();
-  await row.waitFor({ state: 'visible', timeout: timeoutMs });
-  const deadline = Date.now() + timeoutMs;
-  const expanded = async () =>
-    (await row.getAttribute('aria-expanded', { timeout: 5000 }).catch(() => null)) === 'true';
-  for (let clicks = 0; !(await expanded()); clicks++) {
-    if (Date.now() >= deadline) throw new Error(`"${label}" did not expand after ${clicks} clicks on its twistie`);
-    if (clicks > 0) retried(label, 'the click on its twistie did not expand it');
-    await row.locator('.monaco-tl-twistie').click({ timeout: Math.max(1000, deadline - Date.now()) });
-    await waitUntil(expanded, 2000, 200);
-  }
+  const state = await eventually(
+    `"${label}" with children to show`,
+    () => row.getAttribute('aria-expanded', { timeout: 5000 }),
+    (v) => v !== null,
+    timeoutMs,
+  );
+  if (state === 'true') return;
+  await row.locator('.monaco-tl-twistie').click({ timeout: timeoutMs });
+  await eventually(
+    `"${label}" expanded after a click on its twistie`,
+    () => row.getAttribute('aria-expanded', { timeout: 5000 }),
+    (v) => v === 'true',
+    timeoutMs,
+  );
 }
 
 /**
- * Clicks a side bar tree row (its command runs, e.g. a problem opens its file) until `done` holds: a
- * refresh of the tree that meets the click only selects the row drawn again, so it is clicked again
- * once the click before had 3 s to take.
+ * The tooltip of a side bar tree row as the hover shows it now (the row is hovered, its hover read,
+ * and the pointer moved away so the next hover is drawn afresh). What a row does not say in its
+ * label and description (a server's command line) is read here.
  */
-export async function clickRowUntil(
-  page: Page,
-  level: number,
-  label: string,
-  done: () => Promise<boolean>,
-  timeoutMs = 30000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (let clicks = 0; ; clicks++) {
-    if (clicks > 0) retried(label, 'the click did not run its command');
-    await sideBarRow(page, level, label)
-      .first()
-      .click({ timeout: Math.max(1000, deadline - Date.now()) });
-    if (await waitUntil(done, 3000, 200)) return;
-    if (Date.now() >= deadline) throw new Error(`a click on "${label}" never took (${clicks + 1} clicks)`);
-  }
+export async function rowTooltip(page: Page, level: number, label: string, timeoutMs = 30000): Promise<string> {
+  const hover = page.locator('.workbench-hover, .monaco-hover').filter({ hasText: label }).first();
+  await sideBarRow(page, level, label).first().locator('.label-name').hover({ timeout: timeoutMs });
+  await hover.waitFor({ state: 'visible', timeout: timeoutMs });
+  const text = await hover.innerText({ timeout: timeoutMs });
+  await page.mouse.move(0, 0);
+  await hover.waitFor({ state: 'hidden', timeout: timeoutMs });
+  return text;
 }
 
-/**
- * The labels of a side bar tree row's context menu, closed again afterwards. A menu opened by a
- * right-click that met a refresh of the tree lacks entries or never opens: the row is right-clicked
- * again until its menu shows `always` (an entry every such row offers).
- */
+/** Clicks a side bar tree row once: its command runs (a problem opens its file, an instance its evidence). */
+export async function clickRow(page: Page, level: number, label: string, timeoutMs = 30000): Promise<void> {
+  await sideBarRow(page, level, label).first().click({ timeout: timeoutMs });
+}
+
+/** The labels of a side bar tree row's context menu (one right-click), closed again afterwards. */
 export async function contextMenuLabels(
   page: Page,
   level: number,
   label: string,
-  always: RegExp,
   timeoutMs = 30000,
 ): Promise<string[]> {
-  const deadline = Date.now() + timeoutMs;
-  const menu = await openRowMenu(page, level, label, always, deadline);
+  const menu = await openRowMenu(page, level, label, timeoutMs);
   const items = (await menu.locator('.action-label').allInnerTexts()).map((t) => t.trim()).filter((t) => t !== '');
   await page.keyboard.press('Escape');
-  await menu.waitFor({ state: 'hidden', timeout: Math.max(1000, deadline - Date.now()) });
+  await menu.waitFor({ state: 'hidden', timeout: timeoutMs });
   return items;
 }
 
-/**
- * Right-clicks a side bar tree row until its context menu shows `item`, and leaves that menu open. A
- * right-click on a row a refresh just replaced opens no menu, or one without the entry: the menu is
- * closed and the row right-clicked again, each retry said.
- */
-async function openRowMenu(page: Page, level: number, label: string, item: RegExp, deadline: number): Promise<Locator> {
+/** Right-clicks a side bar tree row once and returns its context menu, open. */
+async function openRowMenu(page: Page, level: number, label: string, timeoutMs: number): Promise<Locator> {
   const menu = page.locator('.context-view .monaco-menu');
-  const entry = menu.locator('.action-label', { hasText: item }).first();
-  const left = () => Math.max(1000, deadline - Date.now());
-  for (;;) {
-    await sideBarRow(page, level, label).first().click({ button: 'right', timeout: left() });
-    const shown = await menu.waitFor({ state: 'visible', timeout: Math.min(5000, left()) }).then(
-      () => true,
-      () => false,
-    );
-    const offered =
-      shown &&
-      (await entry.waitFor({ state: 'visible', timeout: Math.min(5000, left()) }).then(
-        () => true,
-        () => false,
-      ));
-    if (offered) return menu;
-    if (Date.now() >= deadline) {
-      const seen = shown ? (await menu.locator('.action-label').allInnerTexts()).join(', ') : 'no menu opened';
-      throw new Error(`the context menu of "${label}" has no ${item} (it offers: ${seen})`);
-    }
-    retried(label, shown ? 'its menu lacked the entry' : 'no menu opened');
-    if (shown) {
-      await page.keyboard.press('Escape');
-      await menu.waitFor({ state: 'hidden', timeout: left() });
-    }
-  }
+  await sideBarRow(page, level, label).first().click({ button: 'right', timeout: timeoutMs });
+  await menu.locator('.action-label').first().waitFor({ state: 'visible', timeout: timeoutMs });
+  return menu;
 }
 
 /**
- * Clicks `item` in the context menu of a side bar tree row. A snapshot's refresh of the tree can
- * meet the right-click (the rows' uptimes change each snapshot): the menu then shows what the row
- * offered before (Stop on a row no longer running), no menu opens, or VS Code runs the command
- * without the row, as from the palette. A missing menu, or one without `item` (closed first), means
- * the row is right-clicked again; a command that asks which server is answered with the row's, and
- * asked again when its quick pick closed unanswered.
+ * Clicks `item` in the context menu of a side bar tree row: one right-click, and the menu must offer
+ * the entry (it lists what the row offered when it opened).
  */
 export async function contextMenuAction(
   page: Page,
@@ -341,51 +287,16 @@ export async function contextMenuAction(
   item: RegExp,
   timeoutMs = 30000,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await rowActionOnce(page, level, label, item, deadline)) return;
-    // The command asked which server, and its quick pick closed before the answer: asked again.
-    retried(label, 'the command asked which server and its quick pick closed');
-    if (Date.now() >= deadline) throw new Error(`"${label}": the command's quick pick closed before it was answered`);
-  }
-}
-
-/** One right-click and menu entry; false when the command asked which server and its pick closed unanswered. */
-async function rowActionOnce(
-  page: Page,
-  level: number,
-  label: string,
-  item: RegExp,
-  deadline: number,
-): Promise<boolean> {
-  const timeoutMs = Math.max(1000, deadline - Date.now());
-  const menu = await openRowMenu(page, level, label, item, deadline);
+  const menu = await openRowMenu(page, level, label, timeoutMs);
   const entry = menu.locator('.action-label', { hasText: item }).first();
+  if (!(await entry.isVisible())) {
+    const offered = (await menu.locator('.action-label').allInnerTexts()).map((t) => t.trim()).filter(Boolean);
+    throw new Error(`the context menu of "${label}" has no ${item} (it offers: ${offered.join(', ')})`);
+  }
   // Hover focuses the entry and Enter runs it: a plain click can land while the workbench re-lays out.
   await entry.hover({ timeout: timeoutMs });
   await page.keyboard.press('Enter');
   await menu.waitFor({ state: 'hidden', timeout: timeoutMs });
-  if (level === 2) {
-    // The question is the quick pick's placeholder (an attribute, not text), so it is looked for there.
-    const asked = await quickInput(page)
-      .locator('input.input[placeholder*="which MCP server"]')
-      .waitFor({ state: 'visible', timeout: 4000 })
-      .then(
-        () => true,
-        () => false,
-      );
-    if (asked) {
-      // VS Code ran the command without its row: a refresh of the tree met the click.
-      retried(label, 'the command came without its row and asked which server');
-      return tryPickQuickItem(page, label, timeoutMs);
-    }
-  }
-  return true;
-}
-
-/** Says in the test's output that a click met a refresh of the tree: the retries are counted, not hidden. */
-function retried(label: string, why: string): void {
-  console.log(`    e2e: the click on "${label}" met a refresh of the tree (${why})`);
 }
 
 /** The accessible labels of the status bar items (what a screen reader says for each). */

@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { RefreshQueue } from '../../../src/extension/refreshQueue';
 import { watchTargets } from '../../../src/extension/viewModel/watchTargets';
+import { HIDDEN_POLL_MS, nextPollInMs, pollDelayMs } from '../../../src/extension/viewModel/pollDelay';
 import { sleep } from '../../support/poll';
 
 describe('extension: refresh scheduling', () => {
@@ -106,5 +107,22 @@ describe('extension: refresh scheduling', () => {
       { base: '/h/.config/Claude', pattern: 'claude_desktop_config.json' },
       { base: '/h/.npm/_npx/ab/node_modules/pkg', pattern: '*' },
     ]);
+  });
+
+  it('polls at the configured interval while a view shows, slower while only the badge does, slower again unfocused', () => {
+    const at = (over: Partial<Parameters<typeof pollDelayMs>[0]>) =>
+      pollDelayMs({ intervalMs: 5000, focused: true, viewVisible: true, settling: false, ...over }, 500);
+    assert.equal(at({}), 5000);
+    assert.equal(at({ viewVisible: false }), HIDDEN_POLL_MS);
+    assert.equal(at({ focused: false }), 20000);
+    assert.equal(at({ viewVisible: false, focused: false }), 4 * HIDDEN_POLL_MS);
+    // A longer configured interval is kept while hidden; a verdict waiting for an installer looks soon anyway.
+    assert.equal(at({ viewVisible: false, intervalMs: 120_000 }), 120_000);
+    assert.equal(at({ viewVisible: false, focused: false, settling: true }), 500);
+  });
+
+  it('a view that shows brings a look that is due at once; one not due yet waits for the rest', () => {
+    assert.equal(nextPollInMs(1000, 40_000, 5000), 0);
+    assert.equal(nextPollInMs(1000, 3000, 5000), 3000);
   });
 });
