@@ -122,6 +122,15 @@ describeE2e('e2e: upgrade and roll back', (h) => {
       assert.match(JSON.stringify(again.content), /before the upgrade/);
 
       // Show Versions: doctor's answer for it in a Markdown preview, the project's copy back on the old version.
+      // Asked once the view has read the rollback: the restarted instance reads ok again (not `version ?`
+      // while what is installed is read), so its row is not being drawn again under the right-click.
+      await eventually(
+        'the guarded instance current again after the rollback',
+        () => sideBarTree(page),
+        (rs) =>
+          rs.some((r) => r.level === 3 && /guarded/.test(r.aria) && /^ok · /.test(r.label) && r.aria.includes(OLD)),
+        90000,
+      );
       await contextMenuAction(page, 2, 'memory', /^Show Versions/);
       const shown = await eventually(
         'the versions of memory in a preview',
