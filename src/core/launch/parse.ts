@@ -24,12 +24,42 @@ export function joinFolder(prev: string | undefined, next: string | undefined): 
 }
 
 /**
+ * The parses of the synchronous pass that is running (`parsingOnce`), by argv. Matching a process
+ * table asks about the same few hundred command lines thousands of times (each candidate against each
+ * entry, its parent, its chain, the loose processes), and a parse is a pure function of its argv.
+ * Set only while such a pass runs and dropped when it returns, so nothing outlives it or is shared
+ * between engines.
+ */
+let pass: WeakMap<readonly string[], ParsedLaunch> | undefined;
+
+/**
+ * Runs `run` (synchronous) with every argv it parses parsed once: the same argv array (a process's,
+ * an entry's) gets the same reading. Inside a pass an argv and its reading are not to be changed.
+ */
+export function parsingOnce<T>(run: () => T): T {
+  if (pass) return run();
+  pass = new WeakMap();
+  try {
+    return run();
+  } finally {
+    pass = undefined;
+  }
+}
+
+/**
  * Reads a launch command (a configured command + args, or a running process's argv) once: the
  * launchers it goes through (`cmd /c`, `env A=B`, `sh -c '...'`, `uv run`, `nice`, `mise exec`, a
  * watcher, an interpreter), the folder they move to, and what it finally runs (a package through a
  * runner, an image, a module, a script or a program).
  */
 export function parseLaunch(argv: readonly string[]): ParsedLaunch {
+  if (!pass) return readLaunch(argv);
+  let parsed = pass.get(argv);
+  if (!parsed) pass.set(argv, (parsed = readLaunch(argv)));
+  return parsed;
+}
+
+function readLaunch(argv: readonly string[]): ParsedLaunch {
   const program = programName(argv[0] ?? '');
   const launchers: string[] = [];
   let cwd: string | undefined;

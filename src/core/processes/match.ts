@@ -25,7 +25,7 @@ import {
   shareHostEntryArgv,
   splitShellWords,
 } from './argv';
-import { parseLaunch } from '../launch/parse';
+import { parseLaunch, parsingOnce } from '../launch/parse';
 import type { RunnerHomes } from '../launch/runnerHomes';
 import { owningClient, SUBREAPERS } from './clients';
 import type { LockOwners } from './guarded';
@@ -372,6 +372,10 @@ export function matchProcesses(
   tree: ProcessTree,
   options: MatchOptions,
 ): MatchResult {
+  return parsingOnce(() => matchEach(configs, tree, options));
+}
+
+function matchEach(configs: readonly ServerConfig[], tree: ProcessTree, options: MatchOptions): MatchResult {
   const byKey = new Map<string, ConfigLaunch[]>();
   const diagnostics: Diagnostic[] = [];
   for (const config of configs) {

@@ -8,7 +8,24 @@ import type { FileStat, MachineFs } from '../machine/types';
  * lstat that is evidence in itself) and the synchronous stats are optional: a fixture may leave them out.
  */
 export type VersionFs = Pick<MachineFs, 'stat' | 'lstat' | 'readText' | 'readdir' | 'realpath'> &
-  Partial<Pick<MachineFs, 'readBytes' | 'searchBytes' | 'lstatContent' | 'statSync' | 'lstatSync'>>;
+  Partial<Pick<MachineFs, 'readBytes' | 'searchBytes' | 'lstatContent' | 'statSync' | 'lstatSync'>> & {
+    /**
+     * A JSON file's value (see parseJsonText), when the fs keeps it: one snapshot's resolutions walk
+     * the same dependency closures (every instance of a package, every project of the same tree)
+     * and would parse each package.json again. The value is shared: never to be changed.
+     */
+    readJson?(p: string): Promise<unknown>;
+  };
+
+/** A JSON file's text read: its value, `undefined` when absent, or an Error naming the file when not JSON. */
+export function parseJsonText(file: string, text: string | undefined): unknown {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    return new Error(`${file} is not valid JSON: ${(err as Error).message}`);
+  }
+}
 
 /**
  * Remembers every answer of `inner` for as long as it is used: one snapshot's resolutions look up the
@@ -33,6 +50,7 @@ export function memoizedFs(inner: VersionFs): VersionFs {
     readText: memo((p) => inner.readText(p)),
     readdir: memo((p) => inner.readdir(p)),
     realpath: memo((p) => inner.realpath(p)),
+    readJson: memo(async (p) => parseJsonText(p, await inner.readText(p))),
     lstatContent: memo(
       inner.lstatSync ? async (p) => inner.lstatSync!(p) : (p) => (inner.lstatContent ?? inner.lstat)(p),
     ),
@@ -107,6 +125,10 @@ export function trackingFs(inner: VersionFs): { fs: VersionFs; deps: Map<string,
     readdir: async (p) => {
       await note(p, 'stat', true);
       return inner.readdir(p);
+    },
+    readJson: async (p) => {
+      await note(p, 'stat', true);
+      return inner.readJson ? inner.readJson(p) : parseJsonText(p, await inner.readText(p));
     },
     ...(inner.readBytes
       ? {

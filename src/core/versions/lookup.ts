@@ -4,7 +4,7 @@ import { HostEnv, pathFor } from '../base/hostEnv';
 import { hasSeparator } from '../launch/program';
 import { envVar, which } from '../launch/which';
 import type { FileStat } from '../machine/types';
-import { VersionFs } from './fs';
+import { parseJsonText, VersionFs } from './fs';
 
 /** What every resolver gets: the host (paths, env, platform) and the file reads. */
 export interface ResolveContext {
@@ -78,13 +78,7 @@ async function statOnPath(ctx: ResolveContext, full: string): Promise<FileStat |
 
 /** Reads a JSON file; undefined when absent, an Error value when it is not JSON. */
 export async function readJson(fs: VersionFs, file: string): Promise<unknown> {
-  const text = await fs.readText(file);
-  if (text === undefined) return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (err) {
-    return new Error(`${file} is not valid JSON: ${(err as Error).message}`);
-  }
+  return fs.readJson ? fs.readJson(file) : parseJsonText(file, await fs.readText(file));
 }
 
 export function isRecord(v: unknown): v is Record<string, unknown> {
