@@ -13,6 +13,15 @@ import {
 
 /** VS Code merges the changes a tree fires within 200 ms into one refresh; batches must stay apart. */
 const BATCH_GAP_MS = 300;
+/**
+ * How long a row's children take to be answered. VS Code's tree (TreeDataSource.getChildren in
+ * treeView.ts) gathers the children requests of one tick into a batch, and each request reads its
+ * answer from the batch's shared promise in a timeout of its own; a request made before the last of
+ * those timeouts ran (an answer that came back at once and drew an expanded child) starts a new batch
+ * and the remaining rows read the new batch's answers: a row shown expanded with nothing under it.
+ * Answering a little later than those timeouts (0 ms, 4 ms when nested) closes that window.
+ */
+const CHILDREN_ANSWER_MS = 25;
 const EMPTY: TreeShape = { roots: [], rows: new Map() };
 
 /**
@@ -124,7 +133,7 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     return item;
   }
 
-  getChildren(node?: TreeNode): TreeNode[] {
+  getChildren(node?: TreeNode): TreeNode[] | Promise<TreeNode[]> {
     if (node) this.noteFetch(node.id);
     else if (this.visibleViews === 1) {
       // VS Code is loading the whole tree from the current data (a view's first show, or a refresh
@@ -137,7 +146,9 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     // Children come from the latest snapshot, so an element no longer shown has none.
     const ids = node ? (this.current.rows.get(node.id)?.children ?? []) : this.current.roots;
     ids.forEach((id) => this.held.add(id));
-    return ids.flatMap((id) => this.byId.get(id) ?? []);
+    const children = ids.flatMap((id) => this.byId.get(id) ?? []);
+    if (!node || this.disposed) return children;
+    return new Promise((resolve) => setTimeout(() => resolve(children), CHILDREN_ANSWER_MS));
   }
 
   getParent(node: TreeNode): TreeNode | undefined {
