@@ -10,6 +10,7 @@ import {
   contextMenuAction,
   editorLines,
   eventually,
+  instanceRow,
   runCommand,
   sideBarTree,
   statusBarTexts,
@@ -58,15 +59,29 @@ describeE2e('e2e: guarded restart', (h) => {
       assert.match(question, /Restart memory\?/);
 
       // The guard restarted its child: a new server process under the same guard, whose pipe never broke.
+      // (Before the restart the guard starts the installed server beside the old one and asks it: that
+      // probe is a child of the guard too, so the new server is the guard's only child, not any other.)
+      let childAfter: number | undefined;
       assert.ok(
-        await waitUntil(() => childrenOf(guardPid).some((p) => p !== childBefore), 60000),
-        `the guard (pid ${guardPid}) still runs only pid ${childBefore}: ${JSON.stringify(childrenOf(guardPid))}`,
+        await waitUntil(() => {
+          const children = childrenOf(guardPid);
+          childAfter = children.length === 1 && children[0] !== childBefore ? children[0] : undefined;
+          return childAfter !== undefined;
+        }, 60000),
+        `the guard (pid ${guardPid}) does not run one new server in place of pid ${childBefore}: ${JSON.stringify(childrenOf(guardPid))}`,
       );
       const result = await client.callTool({ name: 'read_graph', arguments: {} });
       assert.ok(!result.isError, JSON.stringify(result));
       assert.match(JSON.stringify(result.content), /before restart/);
 
       // The guard kept the server's stderr: both children's start lines and its own line about the restart.
+      // Asked once the view shows the new server (the log is opened as it is then; later lines are not read).
+      await eventually(
+        `the new server (pid ${childAfter}) in the tree`,
+        () => sideBarTree(page),
+        (rs) => instanceRow(rs, childAfter!) !== undefined,
+        60000,
+      );
       await contextMenuAction(page, 2, 'memory', /^Show Server Log/);
       const lines = await eventually(
         "the server log in an editor, with both children's stderr",
