@@ -15,7 +15,29 @@ export type VersionFs = Pick<MachineFs, 'stat' | 'lstat' | 'readText' | 'readdir
      * and would parse each package.json again. The value is shared: never to be changed.
      */
     readJson?(p: string): Promise<unknown>;
+    /**
+     * One answer computed once for the fs's life (a snapshot's pass), with the paths it read: a
+     * server's resolution and each of its instances' read the same package's tree. Use `shared`.
+     */
+    passAnswer?<V>(key: string, compute: (fs: VersionFs) => Promise<V>): Promise<PassAnswer<V>>;
+    /** A tracking fs's `passAnswer`: the answer, its paths taken as read through this fs. */
+    share?<V>(key: string, compute: (fs: VersionFs) => Promise<V>): Promise<V>;
   };
+
+/** An answer kept for a pass and what it read. */
+export interface PassAnswer<V> {
+  value: V;
+  deps: ReadonlyMap<string, Dependency>;
+}
+
+/**
+ * `compute` run against `fs`, or its answer from earlier in the pass when `fs` keeps one (`key`
+ * names what it computes completely: the same key, the same answer). The paths that answer read
+ * count as read through `fs`, so a cached resolution that used it is checked against them too.
+ */
+export function shared<V>(fs: VersionFs, key: string, compute: (fs: VersionFs) => Promise<V>): Promise<V> {
+  return fs.share ? fs.share(key, compute) : compute(fs);
+}
 
 /** A JSON file's text read: its value, `undefined` when absent, or an Error naming the file when not JSON. */
 export function parseJsonText(file: string, text: string | undefined): unknown {
@@ -44,7 +66,16 @@ export function memoizedFs(inner: VersionFs): VersionFs {
       return answer;
     };
   };
-  return {
+  const answers = new Map<string, Promise<PassAnswer<unknown>>>();
+  const fs: VersionFs = {
+    passAnswer<V>(key: string, compute: (fs: VersionFs) => Promise<V>): Promise<PassAnswer<V>> {
+      let answer = answers.get(key);
+      if (!answer) {
+        const t = trackingFs(fs);
+        answers.set(key, (answer = compute(t.fs).then((value) => ({ value, deps: t.deps }))));
+      }
+      return answer as Promise<PassAnswer<V>>;
+    },
     stat: memo(inner.statSync ? async (p) => inner.statSync!(p) : (p) => inner.stat(p)),
     lstat: memo(inner.lstatSync ? async (p) => inner.lstatSync!(p) : (p) => inner.lstat(p)),
     readText: memo((p) => inner.readText(p)),
@@ -59,6 +90,7 @@ export function memoizedFs(inner: VersionFs): VersionFs {
     ...(inner.statSync ? { statSync: inner.statSync } : {}),
     ...(inner.lstatSync ? { lstatSync: inner.lstatSync } : {}),
   };
+  return fs;
 }
 
 /** A stat's identity for the cache: any rewrite, replacement or touch changes it. */
@@ -126,6 +158,19 @@ export function trackingFs(inner: VersionFs): { fs: VersionFs; deps: Map<string,
       await note(p, 'stat', true);
       return inner.readdir(p);
     },
+    ...(inner.passAnswer
+      ? {
+          share: async <V>(key: string, compute: (fs: VersionFs) => Promise<V>): Promise<V> => {
+            const { value, deps: read } = await inner.passAnswer!(key, compute);
+            for (const [k, dep] of read) {
+              const known = deps.get(k);
+              if (!known) deps.set(k, { ...dep });
+              else if (dep.content && known.sig !== 'absent') known.content = true;
+            }
+            return value;
+          },
+        }
+      : {}),
     readJson: async (p) => {
       await note(p, 'stat', true);
       return inner.readJson ? inner.readJson(p) : parseJsonText(p, await inner.readText(p));

@@ -1,6 +1,6 @@
 import { pathFor } from '../base/hostEnv';
 import { EnvironmentFingerprint } from '../base/versionTypes';
-import { changedAt } from './fs';
+import { changedAt, shared } from './fs';
 import { fingerprint } from './fingerprint';
 import { isRecord, readJson, ResolveContext } from './lookup';
 
@@ -311,11 +311,15 @@ export async function treeEnvironment(
   pkgDir: string,
   self: Record<string, unknown>,
 ): Promise<TreeEnvironment> {
-  const fromLockfile = await fromHiddenLockfile(ctx, pkgDir, self);
-  if (fromLockfile) return fromLockfile;
-  // A package that declares no dependency has no environment to compare, as before this walk existed.
-  if (depNames(self).length === 0) return {};
-  return fromNodeResolution(ctx, pkgDir, self);
+  // `self` is the package.json in pkgDir, read in the same pass: the folder names the whole answer.
+  return shared(ctx.fs, `npm-tree:${pkgDir}`, async (fs) => {
+    const within = { ...ctx, fs };
+    const fromLockfile = await fromHiddenLockfile(within, pkgDir, self);
+    if (fromLockfile) return fromLockfile;
+    // A package that declares no dependency has no environment to compare, as before this walk existed.
+    if (depNames(self).length === 0) return {};
+    return fromNodeResolution(within, pkgDir, self);
+  });
 }
 
 /**

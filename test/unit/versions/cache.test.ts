@@ -2,7 +2,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MtimeCache, PROBE_TTL_MS } from '../../../src/core/versions/cache';
-import { VersionFs } from '../../../src/core/versions/fs';
+import { shared, VersionFs } from '../../../src/core/versions/fs';
+import { readJson } from '../../../src/core/versions/lookup';
 import { liveFs } from '../../../src/core/machine/liveFs';
 import { resolveInstalled, Resolution } from '../../../src/core/versions/resolve';
 import { ctxFor, npmPackage, tempDir } from './layouts';
@@ -27,6 +28,34 @@ describe('versions: the mtime cache', () => {
     const after = await get();
     assert.equal(after.installed.state === 'installed' && after.installed.version, '1.10.0');
     assert.deepEqual([cache.hits, cache.misses], [1, 2]);
+  });
+
+  it('an answer two resolutions share in one pass is computed once and counts as read by each: a change to a file only it read invalidates both', async () => {
+    const home = tempDir();
+    const file = path.join(home, 'tree.json');
+    fs.writeFileSync(file, '{"v":1}');
+    const cache = new MtimeCache<unknown>(liveFs);
+    let computed = 0;
+    const resolve = (vfs: VersionFs) =>
+      shared(vfs, 'tree', async (f) => {
+        computed++;
+        return readJson(f, file);
+      });
+    const pass = async () => {
+      cache.newPass();
+      try {
+        return [await cache.get('a', resolve), await cache.get('b', resolve)];
+      } finally {
+        cache.endPass();
+      }
+    };
+    assert.deepEqual(await pass(), [{ v: 1 }, { v: 1 }]);
+    assert.equal(computed, 1, 'one computation for both keys in the pass');
+    assert.deepEqual(await pass(), [{ v: 1 }, { v: 1 }]);
+    assert.deepEqual([computed, cache.hits, cache.misses], [1, 2, 2], 'the next pass answers both from the cache');
+    fs.writeFileSync(file, '{"v":22}');
+    assert.deepEqual(await pass(), [{ v: 22 }, { v: 22 }], 'both keys read the rewritten file again');
+    assert.equal(computed, 2);
   });
 
   it('notices at once a link retargeted to a new version while the old one stays on disk (a pnpm upgrade)', async () => {
