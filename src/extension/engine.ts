@@ -9,6 +9,7 @@ import {
   GuardRestartReply,
 } from '../core/control';
 import { currentHostEnv, HostEnv } from '../core/base/hostEnv';
+import { cacheStatsLine } from '../core/base/engineCache';
 import { listLocks, LockRecord } from '../core/locks';
 import type { Snapshot } from '../core/base/model';
 import { lifeguardPaths, LifeguardPaths } from '../core/base/paths';
@@ -31,6 +32,8 @@ export interface EngineDoor {
   readonly host: HostEnv;
   readonly paths: LifeguardPaths;
   snapshot(options: WindowSnapshotRequest): Promise<Snapshot>;
+  /** What the engine keeps between snapshots, as one log line (its cache's counters). */
+  cacheStats(): string;
   stop(instance: VmInstance, graceMs: number): Promise<StopResult>;
   /** `force`: even when the installed code will probably not start (the guard refuses that otherwise); `check: 'none'`: without the guard's check. */
   guardRestart(endpoint: string, ask?: RestartAsk): Promise<ControlReply<GuardRestartReply>>;
@@ -99,6 +102,7 @@ export function createEngine(host: HostEnv = currentHostEnv()): EngineDoor {
         singleWriter: r.singleWriter,
         ...(r.withoutVersions ? { versions: false } : {}),
       }),
+    cacheStats: () => (core ? cacheStatsLine(core.engine.cacheStats()) : 'no engine yet'),
     // The snapshot's identity (pid + start time + command hash + launcher chain) is what stop re-checks.
     // A missing command hash (an older snapshot) skips that one check; pid + start time still hold.
     stop: (i, graceMs) =>

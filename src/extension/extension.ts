@@ -95,6 +95,7 @@ export function activate(context: vscode.ExtensionContext): McpLifeguardApi {
         log.info(`versions after ${Date.now() - activatedAt} ms`);
       }
       store.setSnapshot(raw, settings.sources);
+      log.debug(`engine cache: ${engine.cacheStats()}`);
       refresh.watch(watchTargets(raw, path.dirname, path.basename));
       refresh.setPolling(shouldPoll(raw));
       refresh.setSettling(settling(raw));

@@ -112,3 +112,12 @@ export class EngineCache {
     for (const b of this.buckets.values()) b.clear();
   }
 }
+
+/** The counters of `stats()` in one log line: `resolutions 12 (40 hits, 12 misses), ...`; evictions only when some. */
+export function cacheStatsLine(stats: Record<string, BucketStats>): string {
+  const parts = Object.entries(stats).map(
+    ([name, b]) =>
+      `${name} ${b.size} (${b.hits} hits, ${b.misses} misses${b.evictions ? `, ${b.evictions} evicted` : ''})`,
+  );
+  return parts.length ? parts.join(', ') : 'empty';
+}
