@@ -1,5 +1,6 @@
-import { constants, promises as fsp, readlinkSync, realpathSync } from 'node:fs';
+import { promises as fsp, readlinkSync, realpathSync } from 'node:fs';
 import * as path from 'node:path';
+import { isLinkRefusal, READ_NOFOLLOW } from './openFlags';
 
 /**
  * How this machine opens a client's log (core/clientLogs reads it). A client's log is opened only as a regular file of this user's under the client's own log
@@ -18,9 +19,6 @@ export class ClientLogRefused extends Error {
     this.name = 'ClientLogRefused';
   }
 }
-
-const NOFOLLOW = constants.O_NOFOLLOW ?? 0;
-const NONBLOCK = constants.O_NONBLOCK ?? 0;
 
 function errno(err: unknown): string | undefined {
   return (err as NodeJS.ErrnoException).code;
@@ -64,12 +62,10 @@ export async function openClientLog(
   }
   let handle: fsp.FileHandle;
   try {
-    handle = await fsp.open(file, constants.O_RDONLY | NOFOLLOW | NONBLOCK);
+    handle = await fsp.open(file, READ_NOFOLLOW);
   } catch (err) {
     if (errno(err) === 'ENOENT') return undefined;
-    // O_NOFOLLOW on a link fails with ELOOP (EMLINK on FreeBSD, EFTYPE on NetBSD).
-    if (['ELOOP', 'EMLINK', 'EFTYPE'].includes(errno(err) ?? ''))
-      throw new ClientLogRefused(file, 'is a symbolic link');
+    if (isLinkRefusal(err)) throw new ClientLogRefused(file, 'is a symbolic link');
     throw err;
   }
   try {

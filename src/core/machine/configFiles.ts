@@ -1,4 +1,5 @@
 import { closeSync, constants, fstatSync, openSync, promises as fsp, readSync, realpathSync } from 'node:fs';
+import { CREATE_EXCLUSIVE, READ_NOFOLLOW } from './openFlags';
 
 /**
  * The file operations of replacing a file another program keeps and may save at any moment (a
@@ -38,11 +39,7 @@ export interface OpenFile {
   close(): Promise<void>;
 }
 
-/** O_NOFOLLOW where the OS has it (not on Windows). */
-const NOFOLLOW = constants.O_NOFOLLOW ?? 0;
 /** Opening a fifo planted at the name for reading would block until a writer came; this returns at once. */
-const NONBLOCK = constants.O_NONBLOCK ?? 0;
-const READ_FLAGS = constants.O_RDONLY | NOFOLLOW | NONBLOCK;
 
 /**
  * The file `file` leads to (a link at its name is resolved first, the file itself opened without
@@ -51,7 +48,7 @@ const READ_FLAGS = constants.O_RDONLY | NOFOLLOW | NONBLOCK;
  */
 export function readRealFileSync(file: string): { real: string; stat: FileMeta; bytes: Buffer | undefined } {
   const real = realpathSync(file);
-  const fd = openSync(real, READ_FLAGS);
+  const fd = openSync(real, READ_NOFOLLOW);
   try {
     const stat = fstatSync(fd);
     if (!stat.isFile()) return { real, stat, bytes: undefined };
@@ -80,7 +77,7 @@ export function lstatMeta(file: string): Promise<FileMeta> {
 
 /** Opens a file to read it, never through a link at its name, never waiting on a fifo. */
 export async function openToRead(file: string): Promise<OpenFile> {
-  return held(await fsp.open(file, READ_FLAGS));
+  return held(await fsp.open(file, READ_NOFOLLOW));
 }
 
 /**
@@ -89,7 +86,7 @@ export async function openToRead(file: string): Promise<OpenFile> {
  * Fails with EEXIST when the name is taken.
  */
 export async function createExclusive(file: string, mode: number): Promise<OpenFile> {
-  return held(await fsp.open(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | NOFOLLOW, mode));
+  return held(await fsp.open(file, CREATE_EXCLUSIVE, mode));
 }
 
 /** rename(2): `to` becomes `from`'s file at once, whatever had its name (a link included) replaced, not followed. */

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { constants, promises as fsp } from 'node:fs';
+import { promises as fsp } from 'node:fs';
+import { READ_NOFOLLOW } from './openFlags';
 
 /**
  * flock(2) on this machine. Node has no flock: the file is opened here and `flock(1)` (util-linux)
@@ -26,16 +27,13 @@ export interface LockableFile {
   close(): Promise<void>;
 }
 
-const NOFOLLOW = constants.O_NOFOLLOW ?? 0;
-const NONBLOCK = constants.O_NONBLOCK ?? 0;
-
 /**
  * Opens `file` read-only to lock it (a shared or exclusive flock needs no write access): never
  * through a link at its name (O_NOFOLLOW), never waiting on a fifo (O_NONBLOCK). Throws what the
  * OS says.
  */
 export async function openToLock(file: string): Promise<LockableFile> {
-  const handle = await fsp.open(file, constants.O_RDONLY | NOFOLLOW | NONBLOCK);
+  const handle = await fsp.open(file, READ_NOFOLLOW);
   return {
     stat: async () => {
       const st = await handle.stat();

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { ByteMatch, FileStat, isAbsent, MachineFs, NoFollowRead } from './types';
+import { isLinkRefusal, READ_NOFOLLOW } from './openFlags';
 
 /** This machine's files through node:fs: the only reader of files in the engine. */
 
@@ -156,19 +157,10 @@ async function searchBytes(p: string, pattern: string, limit: number): Promise<B
   }
 }
 
-/** O_NOFOLLOW where the OS has it (Windows has none and no such links in our folders). */
-const NOFOLLOW = fs.constants.O_NOFOLLOW ?? 0;
-const NOFOLLOW_FLAGS = fs.constants.O_RDONLY | NOFOLLOW | (fs.constants.O_NONBLOCK ?? 0);
-
-/** O_NOFOLLOW on a link fails with ELOOP (EMLINK on FreeBSD, EFTYPE on NetBSD). */
-function isLinkRefusal(err: unknown): boolean {
-  return ['ELOOP', 'EMLINK', 'EFTYPE'].includes((err as NodeJS.ErrnoException).code ?? '');
-}
-
 async function readNoFollow(p: string, maxBytes: number): Promise<NoFollowRead | undefined> {
   let handle: fs.promises.FileHandle;
   try {
-    handle = await fs.promises.open(p, NOFOLLOW_FLAGS);
+    handle = await fs.promises.open(p, READ_NOFOLLOW);
   } catch (err) {
     if (isAbsent(err)) return undefined;
     if (isLinkRefusal(err)) {
@@ -192,7 +184,7 @@ async function readNoFollow(p: string, maxBytes: number): Promise<NoFollowRead |
 function readNoFollowSync(p: string, maxBytes: number): NoFollowRead | undefined {
   let fd: number;
   try {
-    fd = fs.openSync(p, NOFOLLOW_FLAGS);
+    fd = fs.openSync(p, READ_NOFOLLOW);
   } catch (err) {
     if (isAbsent(err)) return undefined;
     if (isLinkRefusal(err)) {

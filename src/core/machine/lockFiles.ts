@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import {
   closeSync,
-  constants,
   linkSync,
   lstatSync,
   mkdirSync,
@@ -12,6 +11,7 @@ import {
   writeSync,
 } from 'node:fs';
 import * as path from 'node:path';
+import { CREATE_EXCLUSIVE } from './openFlags';
 
 /**
  * The file operations of the lock protocol's writers (core/locks: acquire, hold, release), on this
@@ -24,10 +24,7 @@ import * as path from 'node:path';
  * for the event loop again, which on a busy machine makes an acquisition tens of milliseconds slow.
  */
 
-/** O_NOFOLLOW where the OS has it (not on Windows, which has no such symlinks in our directories). */
-const NOFOLLOW = constants.O_NOFOLLOW ?? 0;
 /** O_EXCL never follows a symlink and never reuses a file someone else prepared. */
-const TEMP_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | NOFOLLOW;
 
 function code(err: unknown): string | undefined {
   return (err as NodeJS.ErrnoException).code;
@@ -47,7 +44,7 @@ export function makeDirNoFollow(dir: string): 'dir' | 'link' | 'other' {
 /** Writes `text` to a fresh temp file `<dir>/<prefix><pid>-<random>` (0600) and returns its path. */
 export function writeTempFile(dir: string, prefix: string, text: string): string {
   const temp = path.join(dir, `${prefix}${process.pid}-${randomBytes(6).toString('hex')}`);
-  const fd = openSync(temp, TEMP_FLAGS, 0o600);
+  const fd = openSync(temp, CREATE_EXCLUSIVE, 0o600);
   try {
     writeSync(fd, text);
   } finally {

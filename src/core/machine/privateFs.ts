@@ -17,6 +17,7 @@ import type { LifeguardPaths } from '../base/paths';
 import { liveFs } from './liveFs';
 import { FileStat, fsError, MachineFs } from './types';
 import { readTail, Tail } from '../base/tail';
+import { CREATE_EXCLUSIVE, isLinkRefusal, NOFOLLOW, READ_NOFOLLOW } from './openFlags';
 
 /**
  * Every folder and file MCP Lifeguard keeps under its root (src/core/base/paths.ts) goes through here, so
@@ -63,11 +64,6 @@ export interface PrivacyOptions {
   /** The uid that must own our folders and files; defaults to this process's (tests inject another). */
   uid?: number;
 }
-
-/** O_NOFOLLOW where the OS has it (Windows has none and no such links in our folders). */
-const NOFOLLOW = constants.O_NOFOLLOW ?? 0;
-/** Opening a planted fifo for reading would block forever; O_NONBLOCK makes it return at once. */
-const NONBLOCK = constants.O_NONBLOCK ?? 0;
 
 function errno(err: unknown): string | undefined {
   return (err as NodeJS.ErrnoException).code;
@@ -176,8 +172,7 @@ function checkOwner(file: string, owner: number | undefined, o: PrivacyOptions):
 }
 
 function openFailure(file: string, err: unknown): Error {
-  // O_NOFOLLOW on a link fails with ELOOP (EMLINK on FreeBSD, EFTYPE on NetBSD).
-  if (['ELOOP', 'EMLINK', 'EFTYPE'].includes(errno(err) ?? '')) return new PrivateFileError(file, 'is a symbolic link');
+  if (isLinkRefusal(err)) return new PrivateFileError(file, 'is a symbolic link');
   return err as Error;
 }
 
@@ -225,8 +220,6 @@ export async function appendPrivate(file: string, text: string, o: PrivateFileOp
   }
 }
 
-const TEMP_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | NOFOLLOW;
-
 function tempName(file: string): string {
   return `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
 }
@@ -243,7 +236,7 @@ export async function writePrivateAtomic(
 ): Promise<void> {
   ensurePrivateDir(path.dirname(file), o.root ?? path.dirname(file), o);
   const tmp = tempName(file);
-  const handle = await fsp.open(tmp, TEMP_FLAGS, o.mode ?? 0o600);
+  const handle = await fsp.open(tmp, CREATE_EXCLUSIVE, o.mode ?? 0o600);
   try {
     try {
       await handle.writeFile(data);
@@ -265,7 +258,7 @@ export function writePrivateAtomicSync(
 ): void {
   ensurePrivateDir(path.dirname(file), o.root ?? path.dirname(file), o);
   const tmp = tempName(file);
-  const fd = openSync(tmp, TEMP_FLAGS, o.mode ?? 0o600);
+  const fd = openSync(tmp, CREATE_EXCLUSIVE, o.mode ?? 0o600);
   try {
     try {
       writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
@@ -330,7 +323,7 @@ async function openPrivateForRead(
   if (!checkPrivateChain(path.dirname(file), o.root ?? path.dirname(file), o)) return undefined;
   let handle: fsp.FileHandle;
   try {
-    handle = await fsp.open(file, constants.O_RDONLY | NOFOLLOW | NONBLOCK);
+    handle = await fsp.open(file, READ_NOFOLLOW);
   } catch (err) {
     if (errno(err) === 'ENOENT') return undefined;
     throw openFailure(file, err);
@@ -372,7 +365,7 @@ export function readPrivateSync(file: string, o: PrivateFileOptions = {}): Buffe
   if (!checkPrivateChain(path.dirname(file), o.root ?? path.dirname(file), o)) return undefined;
   let fd: number;
   try {
-    fd = openSync(file, constants.O_RDONLY | NOFOLLOW | NONBLOCK);
+    fd = openSync(file, READ_NOFOLLOW);
   } catch (err) {
     if (errno(err) === 'ENOENT') return undefined;
     throw openFailure(file, err);
