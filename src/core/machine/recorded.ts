@@ -21,15 +21,12 @@ export interface RecordedMachineOptions {
 export function recordedMachine(record: MachineRecord, options: RecordedMachineOptions = {}): Machine {
   const miss = options.onMiss ?? (() => undefined);
   const fallback = options.fallback;
-  const known = <T>(table: Record<string, T> | undefined, key: string): table is Record<string, T> =>
-    !!table && Object.prototype.hasOwnProperty.call(table, key);
-  const answer = <T>(op: Exclude<FsOp, 'readBytes' | 'searchBytes'>, path: string): T | undefined => {
-    const table = record.fs[op] as Record<string, Recorded<T>> | undefined;
-    if (!known(table, path)) {
+  const answer = <T>(op: PathOp, path: string): T | undefined => {
+    if (!answers(record, op, path)) {
       miss(`${op} ${path}`);
       return undefined;
     }
-    const a = table[path];
+    const a = (record.fs[op] as Record<string, Recorded<T>>)[path];
     if (a === null) return undefined;
     if (isRecordedError(a)) throw fsError(a.error, a.message);
     // A copy of an object (a stat, a listing, a no-follow read): callers may keep or change what
@@ -37,11 +34,9 @@ export function recordedMachine(record: MachineRecord, options: RecordedMachineO
     return copyAnswer(a) as T;
   };
   const bytes = (path: string, position: number, length: number): Buffer | undefined => {
-    const reads = record.fs.readBytes?.[path];
-    const a = reads?.[`${position}:${length}`];
-    // A record may hold a file whole (`*`, a machine described rather than captured): any part of it is read from that.
-    const whole = reads?.[WHOLE_FILE];
-    if (a === undefined && typeof whole === 'string')
+    const a = record.fs.readBytes?.[path]?.[`${position}:${length}`];
+    const whole = wholeFile(record, path);
+    if (a === undefined && whole !== undefined)
       return Buffer.from(whole, 'base64').subarray(position, position + length);
     if (a === undefined) {
       miss(`readBytes ${path} ${position}:${length}`);
@@ -69,7 +64,7 @@ export function recordedMachine(record: MachineRecord, options: RecordedMachineO
     digest: (p, range) => later(() => answer('digest', digestKey(p, range))),
     searchBytes: (p, pattern, limit) =>
       later(() => {
-        const a = record.fs.searchBytes?.[p]?.[`${limit} ${pattern}`];
+        const a = searched(record, p, pattern, limit);
         if (a === undefined) miss(`searchBytes ${p}`);
         return a && !isRecordedError(a) ? structuredClone(a) : undefined;
       }),
@@ -125,11 +120,28 @@ export function recordedMachine(record: MachineRecord, options: RecordedMachineO
   };
 }
 
+/** The file questions asked by path alone (a read of bytes or a search is asked by more). */
+type PathOp = Exclude<FsOp, 'readBytes' | 'searchBytes'>;
+
+/** Whether the record holds an answer to `op` of `path` ("not there" is one). */
+function answers(record: MachineRecord, op: PathOp, path: string): boolean {
+  return Object.prototype.hasOwnProperty.call(record.fs[op] ?? {}, path);
+}
+
+/** A file the record holds whole (`*`, a machine described rather than captured): any part of it is read from that. */
+function wholeFile(record: MachineRecord, path: string): string | undefined {
+  const whole = record.fs.readBytes?.[path]?.[WHOLE_FILE];
+  return typeof whole === 'string' ? whole : undefined;
+}
+
+/** The record's answer to a search of a file's bytes, when it holds one. */
+function searched(record: MachineRecord, path: string, pattern: string, limit: number) {
+  return record.fs.searchBytes?.[path]?.[`${limit} ${pattern}`];
+}
+
 /** The record's answer where it has one, the other files' elsewhere. */
 function layered(record: MachineRecord, mine: MachineFs, other: MachineFs, owns: (path: string) => boolean): MachineFs {
-  const has = (op: Exclude<FsOp, 'readBytes' | 'searchBytes'>, p: string) =>
-    owns(p) || Object.prototype.hasOwnProperty.call(record.fs[op] ?? {}, p);
-  const by = (op: Exclude<FsOp, 'readBytes' | 'searchBytes'>, p: string) => (has(op, p) ? mine : other);
+  const by = (op: PathOp, p: string) => (owns(p) || answers(record, op, p) ? mine : other);
   const bytesBy = (p: string, position: number, length: number) =>
     owns(p) ||
     record.fs.readBytes?.[p]?.[`${position}:${length}`] !== undefined ||
@@ -145,11 +157,7 @@ function layered(record: MachineRecord, mine: MachineFs, other: MachineFs, owns:
     readlink: (p) => by('readlink', p).readlink(p),
     digest: (p, range) => by('digest', digestKey(p, range)).digest(p, range),
     searchBytes: (p, pattern, limit) =>
-      (owns(p) || record.fs.searchBytes?.[p]?.[`${limit} ${pattern}`] !== undefined ? mine : other).searchBytes(
-        p,
-        pattern,
-        limit,
-      ),
+      (owns(p) || searched(record, p, pattern, limit) !== undefined ? mine : other).searchBytes(p, pattern, limit),
     readBytes: (p, position, length) => bytesBy(p, position, length).readBytes(p, position, length),
     readNoFollow: (p, max) => by('readNoFollow', p).readNoFollow(p, max),
     readNoFollowSync: (p, max) => by('readNoFollow', p).readNoFollowSync(p, max),
