@@ -95,7 +95,9 @@ export function activate(context: vscode.ExtensionContext): McpLifeguardApi {
         log.info(`versions after ${Date.now() - activatedAt} ms`);
       }
       store.setSnapshot(raw, settings.sources);
-      log.debug(`engine cache: ${engine.cacheStats()}`);
+      // Worded only when someone reads it: this runs after every snapshot.
+      if (log.logLevel <= vscode.LogLevel.Debug && log.logLevel !== vscode.LogLevel.Off)
+        log.debug(`engine cache: ${engine.cacheStats()}`);
       refresh.watch(watchTargets(raw, path.dirname, path.basename));
       refresh.setPolling(shouldPoll(raw));
       refresh.setSettling(settling(raw));
