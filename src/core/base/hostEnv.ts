@@ -1,4 +1,5 @@
 import * as os from 'node:os';
+import * as nodePath from 'node:path';
 
 /**
  * Everything that decides where files live: the home directory, the platform and the environment.
@@ -22,7 +23,22 @@ export function currentHostEnv(
 
 /** The path module matching the host's platform, so Windows paths are built right on Linux too. */
 export function pathFor(host: Pick<HostEnv, 'platform'>): typeof import('node:path').posix {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const path = require('node:path') as typeof import('node:path');
-  return host.platform === 'win32' ? path.win32 : path.posix;
+  return host.platform === 'win32' ? nodePath.win32 : nodePath.posix;
+}
+
+/**
+ * `dir` and plain names below it (`node_modules`, `@scope`, `pkg`, `package.json`), joined
+ * without normalizing again: dependency lookups join thousands of times per snapshot, and
+ * path.join's normalizing is most of what they cost. `dir` must already be normalized (a real path,
+ * a folder above one, or `path.normalize`'s answer); a part that is empty, `.`, `..` or holds a
+ * separator is joined the careful way.
+ */
+export function joinBelow(p: typeof nodePath.posix, dir: string, parts: readonly string[]): string {
+  let out = dir.endsWith(p.sep) || (p.sep === '\\' && dir.endsWith('/')) ? dir.slice(0, -1) : dir;
+  for (const part of parts) {
+    if (part === '' || part === '.' || part === '..' || part.includes('/') || (p.sep === '\\' && part.includes('\\')))
+      return p.join(dir, ...parts);
+    out += p.sep + part;
+  }
+  return out;
 }

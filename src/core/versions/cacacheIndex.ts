@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { format } from 'node:url';
-import { pathFor } from '../base/hostEnv';
+import { joinBelow, pathFor } from '../base/hostEnv';
 
 /**
  * The on-disk format of npm's cache (cacache, as written by npm 7 and later), computed the way
@@ -41,7 +41,8 @@ function segments(hex: string): string[] {
 
 /** The bucket file that holds every write of `key`. */
 export function bucketPath(host: { platform: NodeJS.Platform }, root: string, key: string): string {
-  return pathFor(host).join(root, 'index-v5', ...segments(createHash('sha256').update(key).digest('hex')));
+  // `root` is cacacheRoot's (normalized); a history asks for hundreds of buckets under it.
+  return joinBelow(pathFor(host), root, ['index-v5', ...segments(createHash('sha256').update(key).digest('hex'))]);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { pathFor } from '../base/hostEnv';
+import { joinBelow, pathFor } from '../base/hostEnv';
 import { Installed, MovedDependency } from '../base/versionTypes';
 import { changedAt } from './fs';
 import { CLOCK_SLACK_MS } from './judge';
@@ -78,7 +78,7 @@ async function movedInCache(
   const changed: Array<{ key: string; name: string; version: string; at: number }> = [];
   for (const [key, version] of Object.entries(installed.environment?.packages ?? {})) {
     for (const dir of memberDirs(ctx, installed.location, key)) {
-      const file = p.join(dir, 'package.json');
+      const file = joinBelow(p, dir, ['package.json']);
       const at = changedAt(await ctx.fs.stat(file));
       if (at === undefined) continue;
       if (at > start + CLOCK_SLACK_MS) {

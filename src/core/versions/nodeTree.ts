@@ -1,4 +1,4 @@
-import { pathFor } from '../base/hostEnv';
+import { joinBelow, pathFor } from '../base/hostEnv';
 import { EnvironmentFingerprint } from '../base/versionTypes';
 import { changedAt, shared } from './fs';
 import { fingerprint } from './fingerprint';
@@ -32,7 +32,7 @@ export interface LinkedMember {
 
 /** Whether a real folder is outside every node_modules: not an installed release. */
 function outsideNodeModules(dir: string): boolean {
-  return !dir.split(/[\\/]/).includes('node_modules');
+  return !/(^|[\\/])node_modules([\\/]|$)/.test(dir);
 }
 
 /**
@@ -181,12 +181,13 @@ interface Found {
  */
 async function findDependency(ctx: ResolveContext, fromDir: string, name: string): Promise<Found | undefined> {
   const p = pathFor(ctx.host);
-  let dir = fromDir;
+  const below = ['node_modules', ...name.split('/')];
+  let dir = p.normalize(fromDir);
   for (;;) {
     if (p.basename(dir) !== 'node_modules') {
-      const real = await ctx.fs.realpath(p.join(dir, 'node_modules', name));
+      const real = await ctx.fs.realpath(joinBelow(p, dir, below));
       if (real) {
-        const json = await readJson(ctx.fs, p.join(real, 'package.json'));
+        const json = await readJson(ctx.fs, joinBelow(p, real, ['package.json']));
         if (isRecord(json) && typeof json.version === 'string') return { dir: real, version: json.version, json };
       }
     }
@@ -203,13 +204,13 @@ async function findDependency(ctx: ResolveContext, fromDir: string, name: string
 async function lastLookupChange(ctx: ResolveContext, fromDir: string, name: string): Promise<number | undefined> {
   const p = pathFor(ctx.host);
   const scope = name.startsWith('@') ? name.split('/')[0] : undefined;
+
   const times: Array<number | undefined> = [];
-  let dir = fromDir;
+  let dir = p.normalize(fromDir);
   for (;;) {
     if (p.basename(dir) !== 'node_modules') {
-      const nm = p.join(dir, 'node_modules');
-      times.push(changedAt(await ctx.fs.stat(nm)));
-      if (scope) times.push(changedAt(await ctx.fs.stat(p.join(nm, scope))));
+      times.push(changedAt(await ctx.fs.stat(joinBelow(p, dir, ['node_modules']))));
+      if (scope) times.push(changedAt(await ctx.fs.stat(joinBelow(p, dir, ['node_modules', scope]))));
     }
     const up = p.dirname(dir);
     if (up === dir) return newest(times);
@@ -281,7 +282,7 @@ async function fromNodeResolution(
       if (!found || visited.has(found.dir)) continue;
       if (visited.size > MAX_PACKAGES) return { changed: newest(times) };
       visited.add(found.dir);
-      times.push(changedAt(await ctx.fs.stat(p.join(found.dir, 'package.json'))));
+      times.push(changedAt(await ctx.fs.stat(joinBelow(p, found.dir, ['package.json']))));
       let key = memberKey(ctx, treeRoot, found.dir);
       // Two copies under one name (pnpm keeps every version flat): the second is named through its dependent, like npm's nested copies.
       if (key in env) key = `${keyOf.get(from.dir) || 'self'} > ${key}`;
@@ -332,8 +333,9 @@ export function memberDirs(ctx: ResolveContext, location: string, key: string): 
   // A member outside every tree (a development package's own walk) is named by its folder.
   if (p.isAbsolute(key)) return [key];
   const below = key.split(' > ').flatMap((s) => ['node_modules', ...s.split('/')]);
-  const bases = [location];
-  const i = location.lastIndexOf(`${p.sep}node_modules${p.sep}`);
-  if (i >= 0) bases.push(location.slice(0, i));
-  return bases.map((b) => p.join(b, ...below));
+  const at = p.normalize(location);
+  const bases = [at];
+  const i = at.lastIndexOf(`${p.sep}node_modules${p.sep}`);
+  if (i >= 0) bases.push(at.slice(0, i));
+  return bases.map((b) => joinBelow(p, b, below));
 }
