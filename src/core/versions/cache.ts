@@ -1,8 +1,9 @@
-import { Dependency, memoizedFs, signature, trackingFs, VersionFs } from './fs';
+import type { FileStat } from '../machine/types';
+import { Dependency, memoizedFs, sameSignature, trackingFs, VersionFs } from './fs';
 
 interface Entry<T> {
   value: T;
-  /** `stat:<path>` / `lstat:<path>` -> signature at the time of resolution. */
+  /** `stat:<path>` / `lstat:<path>` -> its stat at the time of resolution. */
   deps: Map<string, Dependency>;
   /** ms: when the probes (absent paths, links) were last checked. */
   probedAt: number;
@@ -31,8 +32,8 @@ export interface MtimeCacheOptions<T = unknown> {
  */
 export class MtimeCache<T> {
   private readonly entries = new Map<string, Entry<T>>();
-  /** Signatures already taken in this pass: entries of one snapshot share most paths (package.json, lockfiles). */
-  private pass: Map<string, Promise<string> | string> | undefined;
+  /** Stats already taken in this pass: entries of one snapshot share most paths (package.json, lockfiles). */
+  private pass: Map<string, Promise<Seen> | Seen> | undefined;
   /** Answers already given in this pass: a server and its instances often ask for the same launch. */
   private answers: Map<string, Promise<T>> | undefined;
   /** File reads already made in this pass: thousands of launches of one `node` probe the same PATH folders. */
@@ -102,8 +103,8 @@ export class MtimeCache<T> {
     const out: Array<{ path: string; at: number }> = [];
     for (const [k, dep] of entry.deps) {
       if (!dep.content || dep.how !== 'stat') continue;
-      const [kind, mtime, ctime] = dep.sig.split(':');
-      if (kind === 'file') out.push({ path: k.slice('stat:'.length), at: Math.max(Number(mtime), Number(ctime)) });
+      if (dep.seen?.kind === 'file')
+        out.push({ path: k.slice('stat:'.length), at: Math.max(dep.seen.mtimeMs, dep.seen.ctimeMs) });
     }
     return out;
   }
@@ -117,25 +118,29 @@ export class MtimeCache<T> {
     const probe = now - entry.probedAt >= this.probeTtlMs || (this.recheck?.(entry.value) ?? false);
     for (const [key, dep] of entry.deps) {
       if (!dep.content && !probe) continue;
-      if ((await this.signatureOf(key, dep.how)) !== dep.sig) return false;
+      const current = await this.statOf(key, dep.how);
+      if (current === 'error' || !sameSignature(current, dep.seen)) return false;
     }
     if (probe) entry.probedAt = now;
     return true;
   }
 
-  private signatureOf(key: string, how: 'stat' | 'lstat'): Promise<string> | string {
-    let sig = this.pass?.get(key);
-    if (sig === undefined) {
-      const p = key.slice(how.length + 1);
-      const sync = how === 'stat' ? this.fs.statSync : this.fs.lstatSync;
-      try {
-        sig = sync ? signature(sync(p)) : this.fs[how](p).then(signature, () => 'error');
-      } catch {
-        // A path that cannot be stat'ed now: resolve again, and let that resolution report why.
-        sig = 'error';
-      }
-      this.pass?.set(key, sig);
+  private statOf(key: string, how: 'stat' | 'lstat'): Promise<Seen> | Seen {
+    const known = this.pass?.get(key);
+    if (known !== undefined || this.pass?.has(key)) return known;
+    const p = key.slice(how.length + 1);
+    const sync = how === 'stat' ? this.fs.statSync : this.fs.lstatSync;
+    let seen: Promise<Seen> | Seen;
+    try {
+      seen = sync ? sync(p) : this.fs[how](p).catch((): Seen => 'error');
+    } catch {
+      // A path that cannot be stat'ed now: resolve again, and let that resolution report why.
+      seen = 'error';
     }
-    return sig;
+    this.pass?.set(key, seen);
+    return seen;
   }
 }
+
+/** A path's stat in a validation pass: `undefined` when not there, 'error' when it could not be taken. */
+type Seen = FileStat | undefined | 'error';

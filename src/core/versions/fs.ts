@@ -53,7 +53,8 @@ export function parseJsonText(file: string, text: string | undefined): unknown {
  * Remembers every answer of `inner` for as long as it is used: one snapshot's resolutions look up the
  * same paths over and over (every `node` launch probes each PATH folder, every script in one package
  * reads the same package.json), and within one snapshot a path is taken to hold still. Failures are
- * remembered too, so each caller still sees its own rejection. Stats go through the synchronous
+ * remembered too, so each caller still sees its own rejection. A JSON text is parsed once, however
+ * many paths hold it (its value is shared, as readJson's always is). Stats go through the synchronous
  * calls when `inner` has them, as the cache's own validation does: a promise stat costs a
  * thread-pool round trip, and for an absent path an error with a stack, about ten times more.
  */
@@ -67,6 +68,7 @@ export function memoizedFs(inner: VersionFs): VersionFs {
     };
   };
   const answers = new Map<string, Promise<PassAnswer<unknown>>>();
+  const parsedTexts = new Map<string, unknown>();
   const fs: VersionFs = {
     passAnswer<V>(key: string, compute: (fs: VersionFs) => Promise<V>): Promise<PassAnswer<V>> {
       let answer = answers.get(key);
@@ -81,7 +83,17 @@ export function memoizedFs(inner: VersionFs): VersionFs {
     readText: memo((p) => inner.readText(p)),
     readdir: memo((p) => inner.readdir(p)),
     realpath: memo((p) => inner.realpath(p)),
-    readJson: memo(async (p) => parseJsonText(p, await inner.readText(p))),
+    readJson: memo(async (p) => {
+      const text = await fs.readText(p);
+      if (text === undefined) return undefined;
+      // The same text at another path (a pnpm store's copies, npx caches of one release): parsed once.
+      // An error names its own file, so only values are shared.
+      const known = parsedTexts.get(text);
+      if (known !== undefined) return known;
+      const value = parseJsonText(p, text);
+      if (!(value instanceof Error)) parsedTexts.set(text, value);
+      return value;
+    }),
     lstatContent: memo(
       inner.lstatSync ? async (p) => inner.lstatSync!(p) : (p) => (inner.lstatContent ?? inner.lstat)(p),
     ),
@@ -93,9 +105,15 @@ export function memoizedFs(inner: VersionFs): VersionFs {
   return fs;
 }
 
-/** A stat's identity for the cache: any rewrite, replacement or touch changes it. */
-export function signature(s: FileStat | undefined): string {
-  return s ? `${s.kind}:${s.mtimeMs}:${s.ctimeMs}:${s.size}:${s.ino}` : 'absent';
+/**
+ * Whether two stats of one path say the same file, as the cache sees it: any rewrite, replacement or
+ * touch changes its kind, mtime, ctime, size or inode. Both absent is the same too.
+ */
+export function sameSignature(a: FileStat | undefined, b: FileStat | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return (
+    a.kind === b.kind && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs && a.size === b.size && a.ino === b.ino
+  );
 }
 
 /** Newest change of a file: ctime catches rewrites even when an extractor restored an old mtime. */
@@ -111,43 +129,45 @@ export function changedAt(s: FileStat | undefined): number | undefined {
  */
 export interface Dependency {
   how: 'stat' | 'lstat';
-  sig: string;
+  /** What the stat said (`undefined`: not there); compared with sameSignature. Never to be changed. */
+  seen: FileStat | undefined;
   content: boolean;
 }
 
 /**
- * Wraps a VersionFs and records the signature of every path read through it, so a cached answer
+ * Wraps a VersionFs and records the stat of every path read through it, so a cached answer
  * can later be checked by re-stat'ing exactly those paths.
  */
 export function trackingFs(inner: VersionFs): { fs: VersionFs; deps: Map<string, Dependency> } {
   const deps = new Map<string, Dependency>();
-  const record = (p: string, how: 'stat' | 'lstat', s: FileStat | undefined, content: boolean) => {
-    const key = `${how}:${p}`;
-    const sig = signature(s);
-    deps.set(key, { how, sig, content: (deps.get(key)?.content ?? false) || (content && sig !== 'absent') });
+  // Each question's key is spelled once: a snapshot asks thousands, and the key is the map's cost.
+  const record = (key: string, how: 'stat' | 'lstat', s: FileStat | undefined, content: boolean) => {
+    const known = deps.get(key);
+    deps.set(key, { how, seen: s, content: (known?.content ?? false) || (content && s !== undefined) });
   };
   const note = async (p: string, how: 'stat' | 'lstat', content: boolean) => {
-    const known = deps.get(`${how}:${p}`);
+    const key = how === 'stat' ? `stat:${p}` : `lstat:${p}`;
+    const known = deps.get(key);
     if (known) {
-      if (content && known.sig !== 'absent') known.content = true;
+      if (content && known.seen !== undefined) known.content = true;
       return;
     }
-    record(p, how, await inner[how](p), content);
+    record(key, how, await inner[how](p), content);
   };
   const fs: VersionFs = {
     stat: async (p) => {
       const s = await inner.stat(p);
-      record(p, 'stat', s, false);
+      record(`stat:${p}`, 'stat', s, false);
       return s;
     },
     lstat: async (p) => {
       const s = await inner.lstat(p);
-      record(p, 'lstat', s, false);
+      record(`lstat:${p}`, 'lstat', s, false);
       return s;
     },
     lstatContent: async (p) => {
       const s = await (inner.lstatContent ?? inner.lstat)(p);
-      record(p, 'lstat', s, true);
+      record(`lstat:${p}`, 'lstat', s, true);
       return s;
     },
     readText: async (p) => {
@@ -165,7 +185,7 @@ export function trackingFs(inner: VersionFs): { fs: VersionFs; deps: Map<string,
             for (const [k, dep] of read) {
               const known = deps.get(k);
               if (!known) deps.set(k, { ...dep });
-              else if (dep.content && known.sig !== 'absent') known.content = true;
+              else if (dep.content && known.seen !== undefined) known.content = true;
             }
             return value;
           },
