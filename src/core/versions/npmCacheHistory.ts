@@ -1,6 +1,5 @@
 // Each function from its own module: the package's index loads all of semver.
-import semverRcompare from 'semver/functions/rcompare';
-import semverValid from 'semver/functions/valid';
+import semverParse from 'semver/functions/parse';
 import {
   bucketPath,
   cacacheRoot,
@@ -10,7 +9,7 @@ import {
   parseBucket,
   requestKey,
 } from './cacacheIndex';
-import { envValue, isRecord, ResolveContext } from './lookup';
+import { envValue, isRecord, readJson, ResolveContext } from './lookup';
 import { npmCacheDir, userNpmrc } from './npmPackages';
 
 /**
@@ -108,6 +107,22 @@ async function readBounded(ctx: ResolveContext, file: string, max: number): Prom
   return text === undefined ? { state: 'absent' } : { state: 'text', text, bytes: s.size };
 }
 
+/**
+ * A JSON file read as readBounded reads text, parsed once per pass (a history is asked for each
+ * version of one package, and every time reads the same packument).
+ */
+async function readBoundedJson(
+  ctx: ResolveContext,
+  file: string,
+  max: number,
+): Promise<{ state: 'json'; value: unknown; bytes: number } | Exclude<Bounded, { state: 'text' }>> {
+  const s = await ctx.fs.stat(file);
+  if (s?.kind !== 'file') return { state: 'absent' };
+  if (s.size > max) return { state: 'too-big', bytes: s.size };
+  const value = await readJson(ctx.fs, file);
+  return value === undefined ? { state: 'absent' } : { state: 'json', value, bytes: s.size };
+}
+
 /** The current cache entry of a request URL, from its bucket. */
 async function entryOf(
   ctx: ResolveContext,
@@ -150,7 +165,7 @@ export async function cachedPackument(ctx: ResolveContext, pkg: PackageInCache):
       state: 'none',
       reason: `the cached packument of ${pkg.name} has an integrity npm's cache does not store (${entry.integrity.slice(0, 16)}…)`,
     };
-  const read = await readBounded(ctx, file, MAX_PACKUMENT_BYTES);
+  const read = await readBoundedJson(ctx, file, MAX_PACKUMENT_BYTES);
   if (read.state === 'absent')
     return { state: 'none', reason: `npm's cache indexes a packument of ${pkg.name} but its content ${file} is gone` };
   if (read.state === 'too-big')
@@ -158,20 +173,22 @@ export async function cachedPackument(ctx: ResolveContext, pkg: PackageInCache):
       state: 'none',
       reason: `the cached packument of ${pkg.name} (${file}) is ${read.bytes} bytes, more than the ${MAX_PACKUMENT_BYTES} read`,
     };
-  let json: unknown;
-  try {
-    json = JSON.parse(read.text);
-  } catch (err) {
+  const json = read.value;
+  if (json instanceof Error)
     return {
       state: 'none',
-      reason: `the cached packument of ${pkg.name} (${file}) is not JSON: ${(err as Error).message}`,
+      reason: `the cached packument of ${pkg.name}: ${json.message}`,
     };
-  }
   if (!isRecord(json) || !isRecord(json.versions))
     return { state: 'none', reason: `the cached packument of ${pkg.name} (${file}) lists no versions` };
+  // Each version parsed once: a sort by semver's own compare would parse both sides of every comparison.
   const all = Object.keys(json.versions)
-    .filter((v) => semverValid(v) !== null)
-    .sort((a, b) => semverRcompare(a, b));
+    .flatMap((key) => {
+      const parsed = semverParse(key);
+      return parsed ? [{ key, parsed }] : [];
+    })
+    .sort((a, b) => b.parsed.compare(a.parsed))
+    .map((v) => v.key);
   const versions = all.slice(0, MAX_VERSIONS);
   const tarballs: Record<string, string> = {};
   for (const v of versions) {
