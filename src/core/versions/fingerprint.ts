@@ -19,7 +19,7 @@ export function environmentMoves(
   running: EnvironmentFingerprint,
   installed: EnvironmentFingerprint,
 ): MovedDependency[] {
-  if (running.hash === installed.hash) return [];
+  if (running.hash === installed.hash || samePackages(running.packages, installed.packages)) return [];
   const was = canonicalPackages(running.packages);
   const now = canonicalPackages(installed.packages);
   if (running.scope === 'closure') return movedDependencies(was, now);
@@ -31,6 +31,17 @@ export function environmentMoves(
 }
 
 /**
+ * The same members at the same versions. A hash is taken of the paths as they were when recorded
+ * (a capture replays them renamed): equal sets are equal, whatever their hashes say.
+ */
+function samePackages(a: Record<string, string>, b: Record<string, string>): boolean {
+  const names = Object.keys(a);
+  if (names.length !== Object.keys(b).length) return false;
+  for (const name of names) if (!Object.hasOwn(b, name) || a[name] !== b[name]) return false;
+  return true;
+}
+
+/**
  * A closure member's name as npm's lockfile keys give it, whichever way the tree was read:
  * `/dev/srv/node_modules/a/node_modules/b` -> `a > b`. A tree walked from a folder outside every
  * node_modules (a checkout, a workspace package) once named its members by their absolute folders,
@@ -38,7 +49,7 @@ export function environmentMoves(
  * that is no such path (`a > b`, a linked package's own folder) is itself.
  */
 export function canonicalMemberName(name: string): string {
-  if (!/^(\/|[A-Za-z]:[\\/])/.test(name)) return name;
+  if (!isAbsoluteName(name)) return name;
   const at = name.search(/[\\/]node_modules[\\/]/);
   if (at < 0) return name;
   return name
@@ -49,11 +60,18 @@ export function canonicalMemberName(name: string): string {
     .join(' > ');
 }
 
+/** Whether a member is named by an absolute folder (`/dev/srv/node_modules/a`, `C:\\srv\\node_modules\\a`). */
+function isAbsoluteName(name: string): boolean {
+  return /^(\/|[A-Za-z]:[\\/])/.test(name);
+}
+
 function canonicalPackages(packages: Record<string, string>): Record<string, string> {
+  // Records name members as npm does, mostly: then there is nothing to rename (and nothing to copy).
+  if (!Object.keys(packages).some(isAbsoluteName)) return packages;
   const out: Record<string, string> = {};
   for (const [name, version] of Object.entries(packages)) {
     const key = canonicalMemberName(name);
-    if (out[key] === undefined) out[key] = version;
+    if (!Object.hasOwn(out, key)) out[key] = version;
   }
   return out;
 }
