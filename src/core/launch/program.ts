@@ -7,7 +7,7 @@
 export function programName(token: string): string {
   const cut = Math.max(token.lastIndexOf('/'), token.lastIndexOf('\\'));
   const base = cut >= 0 ? token.slice(cut + 1) : token;
-  return base.replace(/\.(exe|cmd|bat|ps1|com)$/i, '').toLowerCase();
+  return (base.includes('.') ? base.replace(/\.(exe|cmd|bat|ps1|com)$/i, '') : base).toLowerCase();
 }
 
 /** Whether a token names a path (it has a separator) rather than a bare command searched on PATH. */

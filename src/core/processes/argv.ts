@@ -36,11 +36,10 @@ export function interpreterOf(argv: readonly string[]): {
   module: boolean;
 } {
   const parsed = parseLaunch(argv);
-  return {
-    ...(parsed.interpreter !== undefined ? { interpreter: parsed.interpreter } : {}),
-    eff: parsed.effective,
-    module: parsed.target.kind === 'module',
-  };
+  const module = parsed.target.kind === 'module';
+  return parsed.interpreter !== undefined
+    ? { interpreter: parsed.interpreter, eff: parsed.effective, module }
+    : { eff: parsed.effective, module };
 }
 
 /** What a launch runs: a package through a runner, or a program. */

@@ -125,7 +125,11 @@ export function machineLaunchFacts(machine: Machine): LaunchFacts {
 
 export type Answer = 'same' | 'different' | 'unknown';
 
-const norm = (p: string): string => path.normalize(p.replace(/\\/g, '/'));
+/** What path.normalize would change: a backslash, a `.` or `..` part, a doubled or trailing slash. */
+const NOT_NORMAL = /\\|(^|\/)\.\.?(\/|$)|\/\/|.\/$/;
+/** A path in one spelling. Most are normal already: those are taken as they are (where `/` is the separator), as matching compares thousands. */
+const norm = (p: string): string =>
+  path.sep === '/' && p !== '' && !NOT_NORMAL.test(p) ? p : path.normalize(p.replace(/\\/g, '/'));
 const isPathLike = (t: string): boolean => t.includes('/') || t.includes('\\');
 /** A launcher script and what it runs may differ by extension (`bin/x` runs `bin/x.js`). */
 const stem = (p: string): string => norm(p).replace(/\.(exe|cmd|bat|js|mjs|cjs|py)$/i, '');
