@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MtimeCache, PROBE_TTL_MS } from '../../../src/core/versions/cache';
-import { shared, VersionFs } from '../../../src/core/versions/fs';
+import { memoizedFs, sameSignature, shared, VersionFs } from '../../../src/core/versions/fs';
 import { readJson } from '../../../src/core/versions/lookup';
 import { liveFs } from '../../../src/core/machine/liveFs';
 import { resolveInstalled, Resolution } from '../../../src/core/versions/resolve';
@@ -161,5 +161,44 @@ describe('versions: the mtime cache', () => {
     assert.equal(await liveFs.stat(under), undefined);
     assert.equal(liveFs.statSync!(under), undefined);
     assert.equal(liveFs.lstatSync!(under), undefined);
+  });
+});
+
+describe('versions: the pass-wide file reads (memoizedFs)', () => {
+  it('parses one JSON text once whatever paths hold it; a text that is not JSON is named by each path that holds it', async () => {
+    const texts: Record<string, string> = {
+      '/a/package.json': '{"name":"x","version":"1.0.0"}',
+      '/b/package.json': '{"name":"x","version":"1.0.0"}',
+      '/c/package.json': '{"name":"y"',
+      '/d/package.json': '{"name":"y"',
+    };
+    let reads = 0;
+    const inner = {
+      readText: async (p: string) => {
+        reads++;
+        return texts[p];
+      },
+    } as unknown as VersionFs;
+    const fs = memoizedFs(inner);
+    const a = await fs.readJson!('/a/package.json');
+    const b = await fs.readJson!('/b/package.json');
+    assert.deepEqual(a, { name: 'x', version: '1.0.0' });
+    assert.equal(a, b, 'one value for one text');
+    assert.equal(await fs.readText('/a/package.json'), texts['/a/package.json']);
+    assert.equal(reads, 2, 'each file read once, its text and its value from that one read');
+    const c = await fs.readJson!('/c/package.json');
+    const d = await fs.readJson!('/d/package.json');
+    assert.ok(c instanceof Error && c.message.includes('/c/package.json'));
+    assert.ok(d instanceof Error && d.message.includes('/d/package.json'));
+    assert.equal(await fs.readJson!('/none/package.json'), undefined);
+  });
+
+  it('a tracked stat is the same signature only when kind, times, size and inode all are', () => {
+    const s = { kind: 'file' as const, mtimeMs: 1, ctimeMs: 2, size: 3, ino: 4 };
+    assert.ok(sameSignature(s, { ...s }));
+    assert.ok(sameSignature(undefined, undefined));
+    assert.ok(!sameSignature(s, undefined));
+    for (const change of [{ kind: 'dir' as const }, { mtimeMs: 9 }, { ctimeMs: 9 }, { size: 9 }, { ino: 9 }])
+      assert.ok(!sameSignature(s, { ...s, ...change }), JSON.stringify(change));
   });
 });
