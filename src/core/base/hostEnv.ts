@@ -26,6 +26,17 @@ export function pathFor(host: Pick<HostEnv, 'platform'>): typeof import('node:pa
   return host.platform === 'win32' ? nodePath.win32 : nodePath.posix;
 }
 
+/** What POSIX path.normalize would change: a backslash, a `.` or `..` part, a doubled or trailing slash. */
+const NOT_NORMAL_POSIX = /\\|(^|\/)\.\.?(\/|$)|\/\/|.\/$/;
+
+/**
+ * `file` normalized by `p`. Most paths the engine meets are normal already (real paths, folders
+ * above them) and a POSIX one is taken as it is: lookups normalize thousands per snapshot.
+ */
+export function normalized(p: typeof nodePath.posix, file: string): string {
+  return p.sep === '/' && file !== '' && !NOT_NORMAL_POSIX.test(file) ? file : p.normalize(file);
+}
+
 /**
  * `dir` and plain names below it (`node_modules`, `@scope`, `pkg`, `package.json`), joined
  * without normalizing again: dependency lookups join thousands of times per snapshot, and

@@ -43,7 +43,7 @@ export function parseProcStatBootTime(text: string): number | undefined {
  */
 export function parseProcPidStat(
   text: string,
-): { state: string; ppid: number; startTicks: number; rssPages: number; cpuTicks: number } | undefined {
+): { state: string; ppid: number; startTicks: number; rssPages: number; cpuTicks: number; tty?: boolean } | undefined {
   const close = text.lastIndexOf(')');
   if (close < 0) return undefined;
   const rest = text.slice(close + 2).split(' ');
@@ -54,7 +54,16 @@ export function parseProcPidStat(
   // utime and stime (fields 14 and 15): the CPU time the process has used, in clock ticks.
   const cpuTicks = Number(rest[11]) + Number(rest[12]);
   if (!Number.isFinite(ppid) || !Number.isFinite(startTicks)) return undefined;
-  return { state: rest[0], ppid, startTicks, rssPages, cpuTicks };
+  // tty_nr (field 7): 0 when the process has no controlling terminal.
+  const ttyNr = Number(rest[4]);
+  return {
+    state: rest[0],
+    ppid,
+    startTicks,
+    rssPages,
+    cpuTicks,
+    ...(Number.isFinite(ttyNr) ? { tty: ttyNr !== 0 } : {}),
+  };
 }
 
 /** This boot's time (Linux, `btime` of /proc/stat), seconds since the epoch: read once per Machine. */

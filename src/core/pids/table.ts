@@ -33,14 +33,6 @@ export function parseProcCmdline(text: string): string[] {
   return argv;
 }
 
-/** Field 7 of /proc/<pid>/stat (tty_nr): non-zero when the process has a controlling terminal. */
-export function parseProcStatTty(text: string): boolean | undefined {
-  const close = text.lastIndexOf(')');
-  if (close < 0) return undefined;
-  const ttyNr = Number(text.slice(close + 2).split(' ')[4]);
-  return Number.isFinite(ttyNr) ? ttyNr !== 0 : undefined;
-}
-
 /** The page size, learned from our own process: VmRSS (kB) in status over rss (pages) in stat. */
 function linuxPageSize(machine: Machine): number {
   return machine.once('linux.pageSize', () => {
@@ -97,7 +89,7 @@ export function readLinuxProcessTable(machine: Machine): ProcessInfo[] {
       startTime: linuxStartTimeMs(boot, parsed.startTicks),
       memoryBytes: Number.isFinite(parsed.rssPages) ? parsed.rssPages * pageSize : undefined,
       cpuMs: Number.isFinite(parsed.cpuTicks) ? (parsed.cpuTicks * 1000) / LINUX_CLOCK_TICKS : undefined,
-      tty: parseProcStatTty(stat),
+      tty: parsed.tty,
     });
   }
   return out;

@@ -1,6 +1,7 @@
 import type { Machine } from '../machine/types';
 import * as path from 'node:path';
 import type { ServerConfig } from '../base/model';
+import { normalized } from '../base/hostEnv';
 import { isCliBundleFile } from '../base/ownBundle';
 import { MAX_SHIM_BYTES, parseBinShim } from '../launch/binShim';
 import { parseLaunch } from '../launch/parse';
@@ -125,11 +126,8 @@ export function machineLaunchFacts(machine: Machine): LaunchFacts {
 
 export type Answer = 'same' | 'different' | 'unknown';
 
-/** What path.normalize would change: a backslash, a `.` or `..` part, a doubled or trailing slash. */
-const NOT_NORMAL = /\\|(^|\/)\.\.?(\/|$)|\/\/|.\/$/;
-/** A path in one spelling. Most are normal already: those are taken as they are (where `/` is the separator), as matching compares thousands. */
-const norm = (p: string): string =>
-  path.sep === '/' && p !== '' && !NOT_NORMAL.test(p) ? p : path.normalize(p.replace(/\\/g, '/'));
+/** A path in one spelling, `/`-separated: matching compares thousands. */
+const norm = (p: string): string => normalized(path, p.replace(/\\/g, '/'));
 const isPathLike = (t: string): boolean => t.includes('/') || t.includes('\\');
 /** A launcher script and what it runs may differ by extension (`bin/x` runs `bin/x.js`). */
 const stem = (p: string): string => norm(p).replace(/\.(exe|cmd|bat|js|mjs|cjs|py)$/i, '');

@@ -1,4 +1,4 @@
-import { joinBelow, pathFor } from '../base/hostEnv';
+import { joinBelow, normalized, pathFor } from '../base/hostEnv';
 import { EnvironmentFingerprint } from '../base/versionTypes';
 import { changedAt, shared } from './fs';
 import { fingerprint } from './fingerprint';
@@ -182,7 +182,7 @@ interface Found {
 async function findDependency(ctx: ResolveContext, fromDir: string, name: string): Promise<Found | undefined> {
   const p = pathFor(ctx.host);
   const below = ['node_modules', ...name.split('/')];
-  let dir = p.normalize(fromDir);
+  let dir = normalized(p, fromDir);
   for (;;) {
     if (p.basename(dir) !== 'node_modules') {
       const real = await ctx.fs.realpath(joinBelow(p, dir, below));
@@ -206,7 +206,7 @@ async function lastLookupChange(ctx: ResolveContext, fromDir: string, name: stri
   const scope = name.startsWith('@') ? name.split('/')[0] : undefined;
 
   const times: Array<number | undefined> = [];
-  let dir = p.normalize(fromDir);
+  let dir = normalized(p, fromDir);
   for (;;) {
     if (p.basename(dir) !== 'node_modules') {
       times.push(changedAt(await ctx.fs.stat(joinBelow(p, dir, ['node_modules']))));
@@ -333,7 +333,7 @@ export function memberDirs(ctx: ResolveContext, location: string, key: string): 
   // A member outside every tree (a development package's own walk) is named by its folder.
   if (p.isAbsolute(key)) return [key];
   const below = key.split(' > ').flatMap((s) => ['node_modules', ...s.split('/')]);
-  const at = p.normalize(location);
+  const at = normalized(p, location);
   const bases = [at];
   const i = at.lastIndexOf(`${p.sep}node_modules${p.sep}`);
   if (i >= 0) bases.push(at.slice(0, i));

@@ -5,7 +5,7 @@ import { parseEnviron } from '../../../src/core/processes/environ';
 import { parseProcPidStat } from '../../../src/core/pids/identity';
 import { localPort, parseLsofPids, parseProcNetTcp } from '../../../src/core/processes/listen';
 import { splitWindowsCommandLine } from '../../../src/core/launch/shellWords';
-import { parseProcCmdline, parseProcStatTty } from '../../../src/core/pids/table';
+import { parseProcCmdline } from '../../../src/core/pids/table';
 import { recordedTable, tablesDir } from './support';
 
 describe('process table parsers (stored OS output)', () => {
@@ -22,9 +22,8 @@ describe('process table parsers (stored OS output)', () => {
   it('reads state, ppid, start ticks, rss and tty from /proc/<pid>/stat, with parentheses in the name', () => {
     const text = fs.readFileSync(path.join(tablesDir, 'linux-proc-stat.txt'), 'utf8');
     const parsed = parseProcPidStat(text);
-    assert.deepEqual(parsed, { state: 'S', ppid: 3269, startTicks: 36548, rssPages: 984, cpuTicks: 3 });
-    assert.equal(parseProcStatTty(text), true);
-    assert.equal(parseProcStatTty('12 (a) b) S 1 12 12 0 -1 4194560'), false);
+    assert.deepEqual(parsed, { state: 'S', ppid: 3269, startTicks: 36548, rssPages: 984, cpuTicks: 3, tty: true });
+    assert.equal(parseProcPidStat('12 (a) b) S 1 12 12 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 500 0 0')?.tty, false);
     assert.equal(parseProcPidStat('77 (node) Z 1 77 77 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 500 0 0')?.state, 'Z');
   });
 
