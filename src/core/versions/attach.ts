@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import type { EngineCache } from '../base/engineCache';
+import { memoizedFs } from './fs';
 import { resolutionCache } from './kept';
 import type { Instance, InstanceChild, ServerStatus } from '../base/model';
 import { lifeguardPaths } from '../base/paths';
@@ -155,7 +156,11 @@ export async function findVersions(
   const now = () => new Date(at);
   const { log, persist } = settings;
   const resolutions = resolutionCache(machine, cache);
-  const ctx: ResolveContext = { host, fs, cache };
+  // The snapshot's reads, made once: resolutions and the histories inference reads share them.
+  const reads = memoizedFs(fs);
+  // What outlives the snapshot (docker answers, registry checkers) gets no pass of it.
+  const kept: ResolveContext = { host, fs, cache };
+  const ctx: ResolveContext = { ...kept, pass: reads };
   const found: VersionsFound = {
     installed: new Map(),
     versions: new Map(),
@@ -212,7 +217,7 @@ export async function findVersions(
     if (parseDockerRun(launch)) {
       const key = JSON.stringify([launch.command, launch.args, extra.start ?? null]);
       const resolution = dockerAnswers.getOrSet(key, () =>
-        resolveInstalled(ctx, launch, { docker: settings.docker, processStart: extra.start }),
+        resolveInstalled(kept, launch, { docker: settings.docker, processStart: extra.start }),
       );
       return { ...(await resolution), files: () => [] };
     }
@@ -370,7 +375,7 @@ export async function findVersions(
     });
   };
 
-  resolutions.newPass();
+  resolutions.newPass(reads);
   try {
     await eachLimited(servers, RESOLVE_CONCURRENCY, async (server) => {
       const launch = launches.get(server.id);
@@ -396,7 +401,7 @@ export async function findVersions(
     }
   }
 
-  found.background = (await updateChecks(machine, cache, ctx, settings, servers, found)).background;
+  found.background = (await updateChecks(machine, cache, kept, settings, servers, found)).background;
   settings.onBackground?.(found.background);
   return found;
 }

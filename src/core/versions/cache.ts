@@ -54,32 +54,37 @@ export class MtimeCache<T> {
     this.now = options.now ?? Date.now;
   }
 
-  get(key: string, compute: (fs: VersionFs) => Promise<T>): Promise<T> {
+  /** The answer for `key`: kept while what it read is unchanged, else computed through `reads` (the running pass's by default). */
+  get(key: string, compute: (fs: VersionFs) => Promise<T>, reads?: VersionFs): Promise<T> {
     const given = this.answers?.get(key);
     if (given) return given;
-    const answer = this.lookup(key, compute);
+    const answer = this.lookup(key, compute, reads);
     this.answers?.set(key, answer);
     return answer;
   }
 
-  private async lookup(key: string, compute: (fs: VersionFs) => Promise<T>): Promise<T> {
+  private async lookup(key: string, compute: (fs: VersionFs) => Promise<T>, reads?: VersionFs): Promise<T> {
     const cached = this.entries.get(key);
     if (cached && (await this.stillValid(cached))) {
       this.hits++;
       return cached.value;
     }
     this.misses++;
-    const t = trackingFs(this.passFs ?? this.fs);
+    const t = trackingFs(reads ?? this.passFs ?? this.fs);
     const value = await compute(t.fs);
     this.entries.set(key, { value, deps: t.deps, probedAt: this.now() });
     return value;
   }
 
-  /** Starts a validation pass (one per snapshot): until endPass, a path is stat'ed at most once. */
-  newPass(): void {
+  /**
+   * Starts a validation pass (one per snapshot): until endPass, a path is stat'ed at most once, and
+   * answers are computed through `reads` (the snapshot's own memoizedFs over this cache's fs, when
+   * others read through it too) or a memoizedFs of the pass's own.
+   */
+  newPass(reads?: VersionFs): void {
     this.pass = new Map();
     this.answers = new Map();
-    this.passFs = memoizedFs(this.fs);
+    this.passFs = reads ?? memoizedFs(this.fs);
   }
 
   endPass(): void {

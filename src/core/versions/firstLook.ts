@@ -75,14 +75,16 @@ async function movedInCache(
   const moved: MovedDependency[] = [];
   const how: string[] = [];
   const p = pathFor(ctx.host);
+  // The members' package.json files were just read by the closure's walk: asked of the snapshot's reads.
+  const files = ctx.pass ?? ctx.fs;
   const changed: Array<{ key: string; name: string; version: string; at: number }> = [];
   for (const [key, version] of Object.entries(installed.environment?.packages ?? {})) {
     for (const dir of memberDirs(ctx, installed.location, key)) {
       const file = joinBelow(p, dir, ['package.json']);
-      const at = changedAt(await ctx.fs.stat(file));
+      const at = changedAt(await files.stat(file));
       if (at === undefined) continue;
       if (at > start + CLOCK_SLACK_MS) {
-        const json = await readJson(ctx.fs, file);
+        const json = await readJson(files, file);
         if (isRecord(json) && typeof json.name === 'string' && json.version === version)
           changed.push({ key, name: json.name, version, at });
       }

@@ -12,15 +12,21 @@ export interface ResolveContext {
   fs: VersionFs;
   /** The engine's cache, for answers kept across refreshes (histories); without one nothing is kept. */
   cache?: EngineCache;
+  /**
+   * The snapshot's reads, each made once for its length (memoizedFs over `fs`), when one is running:
+   * answers computed in it read through them. What is kept across snapshots is checked against `fs`.
+   */
+  pass?: VersionFs;
 }
 
 /**
  * An mtime-checked cache kept in the engine's cache under `name`, made for these file reads on
  * first use; a fresh one (kept nowhere) without an engine cache.
  */
-export function keptMtimeCache<T>(ctx: ResolveContext, name: string): MtimeCache<T> {
+export function keptMtimeCache<T>(ctx: ResolveContext, name: string): Pick<MtimeCache<T>, 'get'> {
   const make = () => new MtimeCache<T>(ctx.fs);
-  return ctx.cache ? ctx.cache.bucket<string, MtimeCache<T>>(name, { limit: 1 }).getOrSet('', make) : make();
+  const kept = ctx.cache ? ctx.cache.bucket<string, MtimeCache<T>>(name, { limit: 1 }).getOrSet('', make) : make();
+  return { get: (key, compute) => kept.get(key, compute, ctx.pass) };
 }
 
 /** The launch being resolved: a configured command or a running process's argv. */

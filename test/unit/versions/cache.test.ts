@@ -3,7 +3,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MtimeCache, PROBE_TTL_MS } from '../../../src/core/versions/cache';
 import { memoizedFs, sameSignature, shared, VersionFs } from '../../../src/core/versions/fs';
-import { readJson } from '../../../src/core/versions/lookup';
+import { keptMtimeCache, readJson } from '../../../src/core/versions/lookup';
+import { EngineCache } from '../../../src/core/base/engineCache';
 import { liveFs } from '../../../src/core/machine/liveFs';
 import { resolveInstalled, Resolution } from '../../../src/core/versions/resolve';
 import { ctxFor, npmPackage, tempDir } from './layouts';
@@ -200,5 +201,42 @@ describe('versions: the pass-wide file reads (memoizedFs)', () => {
     assert.ok(!sameSignature(s, undefined));
     for (const change of [{ kind: 'dir' as const }, { mtimeMs: 9 }, { ctimeMs: 9 }, { size: 9 }, { ino: 9 }])
       assert.ok(!sameSignature(s, { ...s, ...change }), JSON.stringify(change));
+  });
+});
+
+describe('versions: one snapshot, one read of each file', () => {
+  it("the resolutions' pass and the kept histories read through the snapshot's reads; what is kept is checked against the machine afterwards", async () => {
+    const home = tempDir();
+    const file = path.join(home, 'history.json');
+    fs.writeFileSync(file, '{"v":1}');
+    let reads = 0;
+    const counting: VersionFs = {
+      ...liveFs,
+      readText: async (p: string) => {
+        reads++;
+        return liveFs.readText(p);
+      },
+    };
+    const cache = new EngineCache();
+    const read = async (snapshot: VersionFs) => {
+      const resolutions = new MtimeCache<unknown>(counting);
+      resolutions.newPass(snapshot);
+      const ctx = { host: { home, platform: process.platform, env: {} }, fs: counting, cache, pass: snapshot };
+      const resolved = await resolutions.get('r', (f) => readJson(f, file));
+      const history = await keptMtimeCache<unknown>(ctx, 'history').get('h', (f) => readJson(f, file));
+      resolutions.endPass();
+      return { resolved, history };
+    };
+    const first = await read(memoizedFs(counting));
+    assert.deepEqual(first, { resolved: { v: 1 }, history: { v: 1 } });
+    assert.equal(reads, 1, 'the file was read once for both');
+
+    fs.writeFileSync(file, '{"v":22}');
+    const second = await read(memoizedFs(counting));
+    assert.deepEqual(
+      second.history,
+      { v: 22 },
+      'the kept history saw the change: it is not checked against the last snapshot',
+    );
   });
 });
