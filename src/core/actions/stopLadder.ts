@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import type { ProcessIdentity } from '../pids/identity';
 import { liveReidentifyDeps, RecordedProcess, reidentify, ReidentifyDeps, ReidentifyRefusal } from '../pids/reidentify';
+import { pollUntil } from '../base/pollUntil';
 
 /**
  * The one way a process is stopped: an optional "ask" (stdin EOF, a shutdown over a control
@@ -44,9 +45,10 @@ export interface StopTarget<R> {
 export type RefusalOf<T> = T extends StopTarget<infer R> ? R : never;
 
 export interface LadderOptions<T, R> {
-  /** Polling for targets without `exited`; injectable so tests run on a fake clock. */
+  /** Polling for targets without `exited` (pollUntil); injectable so tests run on a fake clock. */
   sleep?(ms: number): Promise<void>;
   now?(): number;
+  /** The longest pause between two checks of a target without `exited`. */
   pollMs?: number;
   /**
    * A signal that throws: 'end' stops the ladder there (a verified process we cannot signal has
@@ -85,13 +87,17 @@ export async function runStopLadder<T extends StopTarget<unknown>>(
     if (list.length > 0 && list.every((t) => t.exited)) {
       await exitedWithin(Promise.all(list.map((t) => t.exited)), ms);
     } else {
-      const until = now() + ms;
-      for (;;) {
-        const gone = await Promise.all(list.map((t) => t.isGone()));
-        list = list.filter((_, i) => !gone[i]);
-        if (list.length === 0 || now() >= until) return list;
-        await sleep(pollMs);
-      }
+      // Checked at once and then more and more slowly (up to pollMs apart): most processes go within
+      // a few ms of TERM, and are seen to as quickly.
+      await pollUntil(
+        async () => {
+          const gone = await Promise.all(list.map((t) => t.isGone()));
+          list = list.filter((_, i) => !gone[i]);
+          return list.length === 0 ? true : undefined;
+        },
+        { deadline: now() + ms, backoff: { maxMs: pollMs }, now, sleep },
+      );
+      return list;
     }
     const gone = await Promise.all(list.map((t) => t.isGone()));
     return list.filter((_, i) => !gone[i]);

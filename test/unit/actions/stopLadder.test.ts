@@ -76,7 +76,7 @@ describe('stop ladder: ask, TERM, grace, KILL, each signal after a check', () =>
     ]);
   });
 
-  it('ends early when the process exits during a wait, without the next signal', async () => {
+  it('ends early when the process exits during a wait, seen by checks that start quick and slow down, without the next signal', async () => {
     const log: string[] = [];
     const t = fakeTarget([], log, { exitAfterPolls: 3 });
     const waits: [string, number][] = [];
@@ -90,7 +90,24 @@ describe('stop ladder: ask, TERM, grace, KILL, each signal after a check', () =>
     );
     assert.deepEqual(r, { outcome: 'stopped', stage: 'SIGTERM' });
     assert.deepEqual(log, ['SIGTERM']);
-    assert.deepEqual(waits, [['SIGTERM', 200]]);
+    // Checked at once, after 25 ms, after 50 more: the third check sees it gone.
+    assert.deepEqual(waits, [['SIGTERM', 75]]);
+  });
+
+  it('checks a process that ignores TERM no more often than at first, and never more than pollMs apart', async () => {
+    const log: string[] = [];
+    const t = fakeTarget(['SIGKILL'], log);
+    const clock = fakeClock();
+    const pauses: number[] = [];
+    await runStopLadder([t], [{ kind: 'signal', signal: 'SIGTERM', waitMs: 500 }], {
+      now: clock.now,
+      sleep: async (ms) => {
+        pauses.push(ms);
+        await clock.sleep(ms);
+      },
+      pollMs: 100,
+    });
+    assert.deepEqual(pauses, [25, 50, 100, 100, 100, 100, 25]);
   });
 
   it('reports a process that survives every stage', async () => {
