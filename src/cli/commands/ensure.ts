@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { recordedTarget, runStopLadder, termThenKill } from '../../core/actions/stopLadder';
 import { controlShutdown } from '../../core/control';
 import { currentHostEnv } from '../../core/base/hostEnv';
+import { pollUntil } from '../../core/base/pollUntil';
 import { readFrontInfo } from '../../core/http/frontInfo';
 import { recordHttpLaunch } from '../../core/http/launchRecord';
 import {
@@ -93,7 +94,8 @@ export async function ensureCommand(args: string[], io: CliIo): Promise<number> 
     resourceKey: identity.resourceKey,
   };
 
-  while (Date.now() < deadline) {
+  // One try: an exit code when done, undefined to look again (pollUntil's pauses) until the deadline.
+  const attempt = async (): Promise<number | undefined> => {
     const holder = await readHolder({ dir: paths.locks, identity });
     if (holder.state === 'live' && !isHttpGuardRecord(holder.record)) {
       log(
@@ -112,8 +114,7 @@ export async function ensureCommand(args: string[], io: CliIo): Promise<number> 
         log(served.message);
         return 1;
       }
-      await sleep(100); // the guard holds the lock but does not answer yet
-      continue;
+      return undefined; // the guard holds the lock but does not answer yet
     }
     const mutex = await acquireLock({
       dir: paths.locks,
@@ -132,14 +133,13 @@ export async function ensureCommand(args: string[], io: CliIo): Promise<number> 
       return 1;
     }
     if (mutex.kind === 'held') {
-      await sleep(100); // another ensure is starting it: wait for its result
-      continue;
+      return undefined; // another ensure is starting it: wait for its result
     }
     try {
       const now = await readHolder({ dir: paths.locks, identity });
       if (now.state === 'live') {
         const f = await freshness(now.record);
-        if (f.kind !== 'stale') continue;
+        if (f.kind !== 'stale') return undefined; // a fresh guard took the lock meanwhile: look again
         log(
           `${identity.serverName} runs ${f.running} but ${f.installed} is installed: replacing it (guard pid ${now.record.pid})`,
         );
@@ -166,7 +166,9 @@ export async function ensureCommand(args: string[], io: CliIo): Promise<number> 
     } finally {
       await mutex.lock.release();
     }
-  }
+  };
+  const ended = await pollUntil(attempt, { deadline, backoff: { maxMs: 100 } });
+  if (ended.kind === 'done') return ended.value;
   log(`${identity.serverName} was not ready within ${Math.round(timeoutMs / 1000)} s`);
   return 1;
 }
@@ -287,23 +289,23 @@ async function startGuard(
   child.once('error', (err) => (exit = `could not start: ${err.message}`));
   log(`started ${identity.serverName} under mcp-lifeguard (guard pid ${child.pid}; log ${logFile})`);
   try {
-    while (Date.now() < deadline) {
-      if (exit)
-        return { kind: 'error', message: `the guard ${exit} before ${identity.serverName} answered; see ${logFile}` };
-      const holder = await readHolder({ dir: paths.locks, identity });
-      if (holder.state === 'live' && holder.record.pid === child.pid) {
+    const ready = await pollUntil<{ kind: 'ok'; url: string } | { kind: 'error'; message: string }>(
+      async () => {
+        if (exit)
+          return { kind: 'error', message: `the guard ${exit} before ${identity.serverName} answered; see ${logFile}` };
+        const holder = await readHolder({ dir: paths.locks, identity });
+        if (holder.state !== 'live' || holder.record.pid !== child.pid) return undefined;
         const served = await servedUrl(paths, identity, holder.record, cl);
         if (served.kind === 'ok') return served;
         if (served.kind === 'mismatch') return { kind: 'error', message: served.message };
-      }
-      await sleep(100);
-    }
-    return { kind: 'error', message: `${identity.serverName} did not answer in time; see ${logFile}` };
+        return undefined;
+      },
+      { deadline, backoff: { maxMs: 100 } },
+    );
+    return ready.kind === 'done'
+      ? ready.value
+      : { kind: 'error', message: `${identity.serverName} did not answer in time; see ${logFile}` };
   } finally {
     child.unref();
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -1,5 +1,6 @@
 import * as http from 'node:http';
 import * as net from 'node:net';
+import { pollUntil } from '../../core/base/pollUntil';
 import type { UpstreamAddress } from './exchange';
 
 /**
@@ -21,14 +22,15 @@ export function freePort(host = LOOPBACK): Promise<number> {
   });
 }
 
-/** Polls until an HTTP request to `path` gets any answer (a 400 or 405 is an answer too). */
+/** Polls (pollUntil) until an HTTP request to `path` gets any answer (a 400 or 405 is an answer too). */
 export async function waitUntilAnswers(target: UpstreamAddress, path: string, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await answersOnce(target, path, Math.min(2000, Math.max(100, deadline - Date.now())))) return true;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return false;
+  const answered = await pollUntil(
+    async () =>
+      (await answersOnce(target, path, Math.min(2000, Math.max(100, deadline - Date.now())))) ? true : undefined,
+    { deadline, backoff: { maxMs: 100 } },
+  );
+  return answered.kind === 'done';
 }
 
 function answersOnce(target: UpstreamAddress, path: string, timeoutMs: number): Promise<boolean> {
