@@ -249,12 +249,6 @@ const MIN_MASKED_LENGTH = 6;
 const FEW_SECRETS = 16;
 const PATH_LIKE = /^(~|\/|[A-Za-z]:[\\/]|\.{1,2}[\\/])/;
 
-function knownSecretsCount(byPrefix: Map<string, { values: Set<string> }>): number {
-  let n = 0;
-  for (const b of byPrefix.values()) n += b.values.size;
-  return n;
-}
-
 /**
  * One matcher for many secrets, built once. Secrets are indexed by their first MIN_MASKED_LENGTH
  * characters, then by length: masking a string costs one lookup per position, and at a position
@@ -294,8 +288,8 @@ function secretMatcher(knownSecrets: ReadonlySet<string>): (text: string) => str
   };
   // A few secrets (the usual case): most strings hold none, and the engine's own substring search
   // says so faster than the scan by position below, which pays off only for many secrets.
-  const few =
-    knownSecretsCount(byPrefix) <= FEW_SECRETS ? [...byPrefix.values()].flatMap((b) => [...b.values]) : undefined;
+  const all = [...byPrefix.values()].flatMap((b) => [...b.values]);
+  const few = all.length <= FEW_SECRETS ? all : undefined;
   return (text) => {
     if (text.length < MIN_MASKED_LENGTH || (few && !few.some((s) => text.includes(s)))) return text;
     let out = '';

@@ -9,6 +9,7 @@ import {
   parseBucket,
   requestKey,
 } from './cacacheIndex';
+import type { VersionFs } from './fs';
 import { envValue, isRecord, readJson, ResolveContext } from './lookup';
 import { npmCacheDir, userNpmrc } from './npmPackages';
 
@@ -95,32 +96,25 @@ export function defaultTarballUrl(registry: string, name: string, version: strin
   return `${trimmed(registry)}/${name}/-/${name.slice(name.lastIndexOf('/') + 1)}-${version}.tgz`;
 }
 
-type Bounded =
-  { state: 'text'; text: string; bytes: number } | { state: 'absent' } | { state: 'too-big'; bytes: number };
-
-/** Reads a file only when it is no bigger than `max` (a stat first: never a 100 MB string for nothing). */
-async function readBounded(ctx: ResolveContext, file: string, max: number): Promise<Bounded> {
-  const s = await ctx.fs.stat(file);
-  if (s?.kind !== 'file') return { state: 'absent' };
-  if (s.size > max) return { state: 'too-big', bytes: s.size };
-  const text = await ctx.fs.readText(file);
-  return text === undefined ? { state: 'absent' } : { state: 'text', text, bytes: s.size };
-}
+type Bounded<T> =
+  { state: 'read'; value: T; bytes: number } | { state: 'absent' } | { state: 'too-big'; bytes: number };
 
 /**
- * A JSON file read as readBounded reads text, parsed once per pass (a history is asked for each
- * version of one package, and every time reads the same packument).
+ * Reads a file only when it is no bigger than `max` (a stat first: never a 100 MB string for
+ * nothing), with `read`: its text, or its JSON value (parsed once per pass: a history is asked for
+ * each version of one package, and every time reads the same packument).
  */
-async function readBoundedJson(
+async function readBounded<T>(
   ctx: ResolveContext,
   file: string,
   max: number,
-): Promise<{ state: 'json'; value: unknown; bytes: number } | Exclude<Bounded, { state: 'text' }>> {
+  read: (fs: VersionFs, file: string) => Promise<T | undefined>,
+): Promise<Bounded<T>> {
   const s = await ctx.fs.stat(file);
   if (s?.kind !== 'file') return { state: 'absent' };
   if (s.size > max) return { state: 'too-big', bytes: s.size };
-  const value = await readJson(ctx.fs, file);
-  return value === undefined ? { state: 'absent' } : { state: 'json', value, bytes: s.size };
+  const value = await read(ctx.fs, file);
+  return value === undefined ? { state: 'absent' } : { state: 'read', value, bytes: s.size };
 }
 
 /** The current cache entry of a request URL, from its bucket. */
@@ -136,9 +130,9 @@ async function entryOf(
     return { bucket: '' };
   }
   const bucket = bucketPath(ctx.host, cacacheRoot(ctx.host, cacheDir), key);
-  const read = await readBounded(ctx, bucket, MAX_BUCKET_BYTES);
+  const read = await readBounded(ctx, bucket, MAX_BUCKET_BYTES, (fs, f) => fs.readText(f));
   if (read.state === 'too-big') return { bucket, tooBig: read.bytes };
-  const entries = read.state === 'text' ? parseBucket(read.text) : [];
+  const entries = read.state === 'read' ? parseBucket(read.value) : [];
   const entry = currentEntry(entries, key);
   // Every write the bucket still holds: a reinstall may refetch a version after the start, and
   // only the earlier write tells that it was there before.
@@ -165,7 +159,7 @@ export async function cachedPackument(ctx: ResolveContext, pkg: PackageInCache):
       state: 'none',
       reason: `the cached packument of ${pkg.name} has an integrity npm's cache does not store (${entry.integrity.slice(0, 16)}…)`,
     };
-  const read = await readBoundedJson(ctx, file, MAX_PACKUMENT_BYTES);
+  const read = await readBounded(ctx, file, MAX_PACKUMENT_BYTES, readJson);
   if (read.state === 'absent')
     return { state: 'none', reason: `npm's cache indexes a packument of ${pkg.name} but its content ${file} is gone` };
   if (read.state === 'too-big')
