@@ -78,7 +78,6 @@ export async function runStopLadder<T extends StopTarget<unknown>>(
   options: LadderOptions<T, RefusalOf<T>> = {},
 ): Promise<LadderResult<T, RefusalOf<T>>> {
   type R = RefusalOf<T>;
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const now = options.now ?? (() => Date.now());
   const pollMs = options.pollMs ?? 100;
   let left = [...targets];
@@ -95,7 +94,7 @@ export async function runStopLadder<T extends StopTarget<unknown>>(
           list = list.filter((_, i) => !gone[i]);
           return list.length === 0 ? true : undefined;
         },
-        { deadline: now() + ms, backoff: { maxMs: pollMs }, now, sleep },
+        { deadline: now() + ms, backoff: { maxMs: pollMs }, now, sleep: options.sleep },
       );
       return list;
     }

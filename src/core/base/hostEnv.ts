@@ -45,7 +45,7 @@ export function normalized(p: typeof nodePath.posix, file: string): string {
  * separator is joined the careful way.
  */
 export function joinBelow(p: typeof nodePath.posix, dir: string, parts: readonly string[]): string {
-  let out = dir.endsWith(p.sep) || (p.sep === '\\' && dir.endsWith('/')) ? dir.slice(0, -1) : dir;
+  let out = dir.endsWith(p.sep) ? dir.slice(0, -1) : dir;
   for (const part of parts) {
     if (part === '' || part === '.' || part === '..' || part.includes('/') || (p.sep === '\\' && part.includes('\\')))
       return p.join(dir, ...parts);

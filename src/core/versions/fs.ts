@@ -134,19 +134,24 @@ export interface Dependency {
   content: boolean;
 }
 
+/** How a tracked read is keyed: `stat:<path>` or `lstat:<path>` (the path is the rest, after the colon). */
+function dependencyKey(how: 'stat' | 'lstat', p: string): string {
+  return how === 'stat' ? `stat:${p}` : `lstat:${p}`;
+}
+
 /**
  * Wraps a VersionFs and records the stat of every path read through it, so a cached answer
  * can later be checked by re-stat'ing exactly those paths.
  */
 export function trackingFs(inner: VersionFs): { fs: VersionFs; deps: Map<string, Dependency> } {
   const deps = new Map<string, Dependency>();
-  // Each question's key is spelled once: a snapshot asks thousands, and the key is the map's cost.
+  // Each question's key is spelled once per call: a snapshot asks thousands, and the key is the map's cost.
   const record = (key: string, how: 'stat' | 'lstat', s: FileStat | undefined, content: boolean) => {
     const known = deps.get(key);
     deps.set(key, { how, seen: s, content: (known?.content ?? false) || (content && s !== undefined) });
   };
   const note = async (p: string, how: 'stat' | 'lstat', content: boolean) => {
-    const key = how === 'stat' ? `stat:${p}` : `lstat:${p}`;
+    const key = dependencyKey(how, p);
     const known = deps.get(key);
     if (known) {
       if (content && known.seen !== undefined) known.content = true;
@@ -157,17 +162,17 @@ export function trackingFs(inner: VersionFs): { fs: VersionFs; deps: Map<string,
   const fs: VersionFs = {
     stat: async (p) => {
       const s = await inner.stat(p);
-      record(`stat:${p}`, 'stat', s, false);
+      record(dependencyKey('stat', p), 'stat', s, false);
       return s;
     },
     lstat: async (p) => {
       const s = await inner.lstat(p);
-      record(`lstat:${p}`, 'lstat', s, false);
+      record(dependencyKey('lstat', p), 'lstat', s, false);
       return s;
     },
     lstatContent: async (p) => {
       const s = await (inner.lstatContent ?? inner.lstat)(p);
-      record(`lstat:${p}`, 'lstat', s, true);
+      record(dependencyKey('lstat', p), 'lstat', s, true);
       return s;
     },
     readText: async (p) => {

@@ -204,7 +204,6 @@ async function findDependency(ctx: ResolveContext, fromDir: string, name: string
 async function lastLookupChange(ctx: ResolveContext, fromDir: string, name: string): Promise<number | undefined> {
   const p = pathFor(ctx.host);
   const scope = name.startsWith('@') ? name.split('/')[0] : undefined;
-
   const times: Array<number | undefined> = [];
   let dir = normalized(p, fromDir);
   for (;;) {
