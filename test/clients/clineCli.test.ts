@@ -170,27 +170,37 @@ describe(`real clients: Cline CLI ${CLINE_CLI.version} (npm), its own mcp add an
       stub.requests.join('\n'),
     );
 
-    // The first session started the hub; the second runs in it.
-    const hub = await until('the hub of the first session', () =>
+    // The first session started the hub; the second runs in it. Under load a session may start a
+    // second daemon before the first answers (the loser of Cline's lock exits), so the hub is the
+    // daemon the second session's servers run under, whichever of them won.
+    const isHub = (pid: number) => {
+      try {
+        return /@cline[/\\]cli-linux-x64[/\\]bin[/\\]cline\0--cline-hub-daemon\0/.test(cmdline(pid));
+      } catch {
+        return false;
+      }
+    };
+    await until('the hub of the first session', () =>
       fs
         .readdirSync('/proc')
         .filter((p) => /^\d+$/.test(p))
         .map(Number)
-        .find((pid) => {
+        .some((pid) => {
           try {
-            return parentOf(pid) === first.pid && cmdline(pid).includes('\0--cline-hub-daemon\0');
+            return isHub(pid) && parentOf(pid) === first.pid;
           } catch {
-            return false;
+            return false; // gone between the listing and the read
           }
         }),
     );
-    assert.match(cmdline(hub), /@cline[/\\]cli-linux-x64[/\\]bin[/\\]cline\0--cline-hub-daemon\0/);
     start('say hello again');
     await until('both servers of the second session running', () => memoryServers(home).length === 4, 120_000);
     const second = memoryServers(home).filter((p) => p.pid !== aPid && p.pid !== bPid);
     const a2 = second.find((p) => carries(p.pid, `MEMORY_FILE_PATH=${data}`))!.pid;
     const b2 = second.find((p) => p.pid !== a2)!.pid;
-    assert.deepEqual([parentOf(a2), parentOf(b2)], [hub, hub], "the second session's servers are the hub's children");
+    const hub = parentOf(a2);
+    assert.equal(parentOf(b2), hub, "the second session's servers have one parent");
+    assert.ok(isHub(hub), `the second session's servers are a hub's children (parent ${hub}: ${cmdline(hub)})`);
     await judge({ a: a2, b: b2 }, hub, 'Cline hub');
     // Each session's copy is its own session's: none is a duplicate of the other.
     await judge({ a: aPid, b: bPid }, first.pid!, undefined);
