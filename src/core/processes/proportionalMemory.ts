@@ -1,4 +1,5 @@
 import type { Instance } from '../base/model';
+import type { PssAsk } from '../pids/pss';
 
 /**
  * Sets each instance's (and each of its children's) PSS from one read per process. An instance a
@@ -6,15 +7,21 @@ import type { Instance } from '../base/model';
  */
 export async function attachPss(
   instances: readonly Instance[],
-  read: (pids: readonly number[]) => Promise<Map<number, number>>,
+  read: (asks: readonly PssAsk[]) => Promise<Map<number, number>>,
 ): Promise<void> {
-  const pids = new Set<number>();
+  const asks = new Map<number, PssAsk>();
+  const ask = (p: PssAsk) =>
+    asks.set(p.pid, {
+      pid: p.pid,
+      ...(p.startTime !== undefined ? { startTime: p.startTime } : {}),
+      ...(p.memoryBytes !== undefined ? { memoryBytes: p.memoryBytes } : {}),
+    });
   for (const i of instances) {
-    pids.add(i.pid);
-    for (const c of i.children ?? []) pids.add(c.pid);
+    ask(i);
+    for (const c of i.children ?? []) ask(c);
   }
-  if (pids.size === 0) return;
-  const pss = await read([...pids]);
+  if (asks.size === 0) return;
+  const pss = await read([...asks.values()]);
   for (const i of instances) {
     const own = pss.get(i.pid);
     if (own !== undefined) i.pssBytes = own;

@@ -9,7 +9,7 @@ import { listLocks } from '../locks';
 import type { LockRecord } from '../locks/types';
 import { homeProblem } from '../machine/privateFs';
 import type { Machine } from '../machine/types';
-import { readPss } from '../pids/pss';
+import { KEPT_PSS, PssReading, readPssKept } from '../pids/pss';
 import { readProcessTable } from '../pids/table';
 import { readEnviron } from '../processes/environ';
 import { attachInstances } from '../processes/instances';
@@ -138,8 +138,8 @@ export async function snapshotOf(
   });
   // What each instance really costs the machine (PSS), where the OS says (Linux): part of matching's answer.
   if (host.platform === 'linux')
-    await attachPss([...running.servers.flatMap((s) => s.instances), ...running.notConfigured], (pids) =>
-      readPss(pids, machine),
+    await attachPss([...running.servers.flatMap((s) => s.instances), ...running.notConfigured], (asks) =>
+      readPssKept(asks, machine, cache.bucket<string, PssReading>(KEPT_PSS.name, KEPT_PSS)),
     );
 
   // A root another user can write to (or a folder of it they own) could redirect or feed what we

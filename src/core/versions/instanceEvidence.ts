@@ -53,7 +53,7 @@ export interface InstanceFacts {
 }
 
 export interface InstanceReaders {
-  readMaps(pid: number): Promise<string | undefined>;
+  readMaps(pid: number, startTime: number | undefined): Promise<string | undefined>;
   /** File reads: times, for the evidence of an exec (`pipx_metadata.json`); a distribution's RECORD. */
   fs: VersionFs;
   compareReplaced(pid: number, mapsText: string, paths: readonly string[]): Promise<Map<string, Compared>>;
@@ -198,7 +198,7 @@ export async function judgeInstance(f: InstanceFacts, readers: InstanceReaders):
   const roots = rootsOf(installed);
   // The maps are read once: for the runtime's libraries, and for the package's files.
   let maps: Promise<string | undefined> | undefined;
-  const readMaps = () => (maps ??= readers.readMaps(f.pid));
+  const readMaps = () => (maps ??= readers.readMaps(f.pid, f.startTime));
   const sighting = await readers.sightRuntime?.(f.pid, readMaps);
   // A replaced file inside the environment changes it (pip and npm rewrite their metadata), so the
   // maps are only read for it when the environment changed after the process started.

@@ -4,7 +4,7 @@ import type { Machine } from '../machine/types';
 import { startLagMs } from '../pids/startLag';
 import { RUNNING_BUILD_INFO, runningBuildInfo } from './goBinary';
 import type { InstanceReaders } from './instanceEvidence';
-import { readMaps } from './maps';
+import { folderSignature, KEPT_MAPS, KeptMaps, readMapsKept } from './maps';
 import { compareReplaced, ContentCheck, CONTENT_PROOFS } from './mappedContent';
 import { stillInstalled } from './outsideClosure';
 import { readRuntime, sightRuntime } from './runtime';
@@ -24,11 +24,19 @@ export function machineReaders(
   // How early this machine's start times read, asked once per set of readers (one snapshot, one question).
   let lag: Promise<number> | undefined;
   const proofs = cache?.bucket<string, ContentCheck>(CONTENT_PROOFS.name, CONTENT_PROOFS);
+  const keptMaps = cache?.bucket<string, KeptMaps>(KEPT_MAPS.name, KEPT_MAPS);
+  // Each folder of a mapped file is asked once per set of readers: the instances of one environment share them.
+  const folders = new Map<string, ReturnType<typeof folderSignature>>();
+  const signature = (folder: string) => {
+    let sig = folders.get(folder);
+    if (!sig) folders.set(folder, (sig = folderSignature(fs, folder)));
+    return sig;
+  };
   return {
     fs,
-    readMaps: (pid) => readMaps(pid, machine),
+    readMaps: (pid, startTime) => readMapsKept(pid, startTime, machine, keptMaps, signature),
     compareReplaced: (pid, mapsText, paths) => compareReplaced(pid, mapsText, paths, fs, proofs),
-    sightRuntime: (pid, maps) => sightRuntime(pid, machine, maps),
+    sightRuntime: (pid, maps) => sightRuntime(pid, machine, maps, cache),
     readRuntime: (pid, start, sighting, mapsText) => readRuntime(pid, start, sighting, mapsText, fs, cache),
     runningBuild: (pid, start) =>
       runningBuildInfo(pid, start, machine, cache?.bucket(RUNNING_BUILD_INFO.name, RUNNING_BUILD_INFO)),

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import type { Bucket } from '../base/engineCache';
 import type { FileStat, MachineFs } from '../machine/types';
+import { deletedLines } from './maps';
 
 /**
  * Whether a mapped file that was replaced on disk (`(deleted)` in /proc/<pid>/maps) had the same
@@ -36,7 +37,7 @@ export interface MappedRegion {
 /** The regions of every deleted file mapping, by path. Pure: tested on stored maps text. */
 export function deletedRegions(mapsText: string): Map<string, MappedRegion[]> {
   const out = new Map<string, MappedRegion[]>();
-  for (const line of mapsText.split('\n')) {
+  for (const line of deletedLines(mapsText)) {
     const m = /^([0-9a-f]+)-([0-9a-f]+)\s+(\S+)\s+([0-9a-f]+)\s+(\S+)\s+(\d+)\s+(\/.*) \(deleted\)$/.exec(line);
     if (!m) continue;
     const region: MappedRegion = {

@@ -1,4 +1,5 @@
-import type { Machine } from '../machine/types';
+import type { Bucket } from '../base/engineCache';
+import type { Machine, MachineFs } from '../machine/types';
 
 /**
  * Linux shows a mapped file that was deleted or replaced on disk as `<path> (deleted)` in
@@ -6,10 +7,26 @@ import type { Machine } from '../machine/types';
  * kept the old copy mapped. That is direct proof the process runs replaced code.
  */
 
+const DELETED_LINE_END = ' (deleted)';
+
+/**
+ * The lines of maps text that end ` (deleted)`, found without splitting the whole text: a process
+ * with numpy or pandas loaded maps thousands of regions, and none is deleted until an upgrade.
+ */
+export function deletedLines(text: string): string[] {
+  const out: string[] = [];
+  for (let at = text.indexOf(DELETED_LINE_END); at !== -1; at = text.indexOf(DELETED_LINE_END, at + 1)) {
+    const end = at + DELETED_LINE_END.length;
+    if (end !== text.length && text[end] !== '\n') continue;
+    out.push(text.slice(text.lastIndexOf('\n', at) + 1, end));
+  }
+  return out;
+}
+
 /** Paths of mapped files marked `(deleted)`, each once. Anonymous and shared-memory mappings are not files. */
 export function parseDeletedMappings(text: string): string[] {
   const out = new Set<string>();
-  for (const line of text.split('\n')) {
+  for (const line of deletedLines(text)) {
     const m = /^\S+\s+\S+\s+\S+\s+\S+\s+\d+\s+(\/.*) \(deleted\)$/.exec(line);
     if (!m) continue;
     const path = m[1];
@@ -37,4 +54,96 @@ export async function readMaps(pid: number, machine: Machine): Promise<string | 
     // Not readable is an ordinary answer (the process exited, or belongs to someone else): no evidence either way.
     return undefined;
   }
+}
+
+/**
+ * A process's maps kept between snapshots, by pid and start: reading the maps of a process with
+ * native libraries loaded costs the kernel about 2 ms (100 KB of text), every few seconds for
+ * every instance. Kept while nothing could have changed what they say: every folder of a mapped
+ * file unchanged (a file deleted or replaced under a process changes its folder) and the process's
+ * library code size (`VmLib`) the same (a library mapped since changes it). Read again after
+ * `ttlMs` whatever they say.
+ */
+export const KEPT_MAPS = { name: 'process-maps', limit: 512, ttlMs: 5 * 60_000 } as const;
+
+export interface KeptMaps {
+  text: string;
+  vmLib: string;
+  /** Each folder of a mapped file, with its signature when the maps were read. */
+  folders: ReadonlyMap<string, string>;
+}
+
+/** Pseudo-files and shared memory: not installed code, and their folders change all the time. */
+function isPseudoPath(p: string): boolean {
+  return p.startsWith('/dev/') || p.startsWith('/memfd:') || p.startsWith('/SYSV') || p.startsWith('/proc/');
+}
+
+/** The folders of the files a maps text names (deleted ones too), each once. Pure. */
+export function mappedFolders(text: string): string[] {
+  const out = new Set<string>();
+  for (let at = text.indexOf(' /'); at !== -1; at = text.indexOf(' /', at + 1)) {
+    let end = text.indexOf('\n', at);
+    if (end === -1) end = text.length;
+    let file = text.slice(at + 1, end);
+    at = end;
+    if (file.endsWith(DELETED_LINE_END)) file = file.slice(0, -DELETED_LINE_END.length);
+    if (isPseudoPath(file)) continue;
+    const slash = file.lastIndexOf('/');
+    out.add(slash <= 0 ? '/' : file.slice(0, slash));
+  }
+  return [...out];
+}
+
+/** The `VmLib:` line's value of /proc/<pid>/status; undefined when there is none. Pure. */
+export function parseVmLib(statusText: string): string | undefined {
+  return /^VmLib:\s*(.*)$/m.exec(statusText)?.[1];
+}
+
+/** A folder's signature: which folder it is and when its entries last changed. */
+export function folderSignature(fs: MachineFs, folder: string): { signature: string; changedAt: number } {
+  const st = fs.statSync(folder);
+  return st
+    ? { signature: `${st.ino}:${st.mtimeMs}:${st.ctimeMs}`, changedAt: Math.max(st.mtimeMs, st.ctimeMs) }
+    : { signature: '-', changedAt: 0 };
+}
+
+/** A folder changed this close to a maps read may have changed during it: such maps are not kept. */
+const FOLDER_SLACK_MS = 2000;
+
+/**
+ * A process's maps, from `kept` when nothing could have changed them since (KEPT_MAPS), else read
+ * (and kept when they can be). `signature` is the snapshot's folder signature, asked once per folder.
+ */
+export async function readMapsKept(
+  pid: number,
+  startTime: number | undefined,
+  machine: Machine,
+  kept: Bucket<string, KeptMaps> | undefined,
+  signature: (folder: string) => { signature: string; changedAt: number } = (f) => folderSignature(machine.fs, f),
+): Promise<string | undefined> {
+  if (machine.host.platform !== 'linux') return undefined;
+  if (!kept || startTime === undefined) return readMaps(pid, machine);
+  const status = await machine.fs.readText(`/proc/${pid}/status`).catch(() => undefined);
+  const vmLib = status === undefined ? undefined : parseVmLib(status);
+  if (vmLib === undefined) return readMaps(pid, machine);
+  const key = `${pid}@${startTime}`;
+  const before = kept.get(key);
+  if (before && before.vmLib === vmLib && [...before.folders].every(([f, sig]) => signature(f).signature === sig))
+    return before.text;
+  const readAt = machine.now();
+  const text = await readMaps(pid, machine);
+  if (text === undefined) {
+    kept.delete(key);
+    return undefined;
+  }
+  const folders = new Map<string, string>();
+  let settled = true;
+  for (const f of mappedFolders(text)) {
+    const sig = signature(f);
+    folders.set(f, sig.signature);
+    if (sig.changedAt >= readAt - FOLDER_SLACK_MS) settled = false;
+  }
+  if (settled) kept.set(key, { text, vmLib, folders });
+  else kept.delete(key);
+  return text;
 }

@@ -75,12 +75,18 @@ export function parseRuntime(exeLink: string, mapsText: string | undefined): Run
   const exeReplaced = exeLink.endsWith(DELETED);
   const exe = exeReplaced ? exeLink.slice(0, -DELETED.length) : exeLink;
   const libraries = new Map<string, MappedLibrary>();
+  // Each file once (a library maps several regions; the first names it), and only a shared object can be the runtime's.
+  const seen = new Set<string>();
   for (const line of (mapsText ?? '').split('\n')) {
+    const at = line.indexOf(' /');
+    if (at === -1 || line.indexOf('.so', at) === -1) continue;
     const m = /^([0-9a-f]+)-([0-9a-f]+)\s+\S+\s+[0-9a-f]+\s+\S+\s+\d+\s+(\/.*)$/.exec(line);
     if (!m) continue;
     const deleted = m[3].endsWith(DELETED);
     const file = deleted ? m[3].slice(0, -DELETED.length) : m[3];
-    if (file === exe || libraries.has(file) || !isRuntimeLibrary(file)) continue;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    if (file === exe || !isRuntimeLibrary(file)) continue;
     libraries.set(file, { path: file, deleted, start: m[1], end: m[2] });
   }
   const sighting: RuntimeSighting = { kind, exe, exeReplaced, libraries: [...libraries.values()] };
@@ -261,12 +267,27 @@ export async function sightRuntime(
   pid: number,
   machine: Machine,
   mapsText: () => Promise<string | undefined>,
+  cache?: EngineCache,
 ): Promise<RuntimeSighting | undefined> {
   if (machine.host.platform !== 'linux') return undefined;
   const link = await machine.fs.readlink(`/proc/${pid}/exe`).catch(() => undefined);
   if (!link || !runtimeKind(link)) return undefined;
-  return parseRuntime(link, await mapsText());
+  const text = await mapsText();
+  // Maps kept between snapshots (maps.ts KEPT_MAPS) are the same text: parsed once.
+  if (!cache || text === undefined) return parseRuntime(link, text);
+  const parsed = cache.bucket<string, { link: string; sighting: RuntimeSighting | undefined }>(
+    RUNTIME_SIGHTINGS.name,
+    RUNTIME_SIGHTINGS,
+  );
+  const before = parsed.get(text);
+  if (before?.link === link) return before.sighting;
+  const sighting = parseRuntime(link, text);
+  parsed.set(text, { link, sighting });
+  return sighting;
 }
+
+/** Runtime sightings by the maps text they were read from. */
+const RUNTIME_SIGHTINGS = { name: 'runtime-sightings', limit: 512 } as const;
 
 /**
  * The evidence of a replaced runtime for one process, or undefined when its runtime is the one on

@@ -2,7 +2,9 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { costSentence, mcpCost, SHARED_CLIENT } from '../../../src/core/report/cost';
-import { parseSmapsRollupPss } from '../../../src/core/pids/pss';
+import { EngineCache } from '../../../src/core/base/engineCache';
+import type { Machine } from '../../../src/core/machine/types';
+import { KEPT_PSS, parseSmapsRollupPss, PssReading, readPssKept } from '../../../src/core/pids/pss';
 import { attachPss } from '../../../src/core/processes/proportionalMemory';
 import type { Instance } from '../../../src/core/base/model';
 import { CLAUDE, instance, server, snapshot } from '../extension/fixtures';
@@ -23,8 +25,8 @@ describe('report: what the MCP servers cost', () => {
     const asked: number[][] = [];
     const a = { pid: 10, children: [{ pid: 11 }] } as unknown as Instance;
     const b = { pid: 10 } as unknown as Instance; // the same process under a second entry
-    await attachPss([a, b], async (pids) => {
-      asked.push([...pids]);
+    await attachPss([a, b], async (asks) => {
+      asked.push(asks.map((x) => x.pid));
       return new Map([
         [10, 5 * MB],
         [11, 2 * MB],
@@ -34,6 +36,53 @@ describe('report: what the MCP servers cost', () => {
     assert.equal(a.pssBytes, 5 * MB);
     assert.equal(a.children?.[0].pssBytes, 2 * MB);
     assert.equal(b.pssBytes, 5 * MB);
+  });
+
+  it('keeps a PSS for 30 s while the RSS read fresh moved less than a tenth; a reused pid is read again', async () => {
+    let now = 1_000_000;
+    const pss = new Map<number, number>([
+      [10, 5 * MB],
+      [11, 2 * MB],
+    ]);
+    const reads: number[] = [];
+    const machine = {
+      host: { home: '/h', platform: 'linux', env: {} },
+      now: () => now,
+      fs: {
+        readText: async (p: string) => {
+          const pid = Number(/^\/proc\/(\d+)\/smaps_rollup$/.exec(p)?.[1]);
+          reads.push(pid);
+          const v = pss.get(pid);
+          return v === undefined ? undefined : `Rss: 1 kB\nPss:   ${v / 1024} kB\n`;
+        },
+      },
+    } as unknown as Machine;
+    const kept = new EngineCache(() => now).bucket<string, PssReading>(KEPT_PSS.name, KEPT_PSS);
+    const ask = (rss10: number, start10 = 100) =>
+      readPssKept(
+        [
+          { pid: 10, startTime: start10, memoryBytes: rss10 },
+          { pid: 11, startTime: 200, memoryBytes: 30 * MB },
+        ],
+        machine,
+        kept,
+      );
+    assert.deepEqual(
+      [...(await ask(100 * MB))],
+      [
+        [10, 5 * MB],
+        [11, 2 * MB],
+      ],
+    );
+    pss.set(10, 6 * MB);
+    assert.equal((await ask(105 * MB)).get(10), 5 * MB, 'RSS within a tenth: the kept PSS stands');
+    assert.deepEqual(reads, [10, 11]);
+    assert.equal((await ask(120 * MB)).get(10), 6 * MB, 'RSS moved by a fifth: read again');
+    assert.equal((await ask(120 * MB, 150)).get(10), 6 * MB);
+    assert.deepEqual(reads, [10, 11, 10, 10], 'another start is another process');
+    now += KEPT_PSS.ttlMs;
+    await ask(120 * MB, 150);
+    assert.deepEqual(reads, [10, 11, 10, 10, 10, 11], 'past 30 s every figure is read again');
   });
 
   it('adds each process once, with what it started; copies are all but the largest instance of one server', () => {

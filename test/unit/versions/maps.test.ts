@@ -1,7 +1,19 @@
 import { currentHostEnv } from '../../../src/core/base/hostEnv';
 import { liveMachine } from '../../../src/core/machine/live';
 import * as assert from 'node:assert/strict';
-import { parseDeletedMappings, readMaps, replacedWithin } from '../../../src/core/versions/maps';
+import { EngineCache } from '../../../src/core/base/engineCache';
+import type { FileStat, Machine } from '../../../src/core/machine/types';
+import {
+  deletedLines,
+  KEPT_MAPS,
+  KeptMaps,
+  mappedFolders,
+  parseDeletedMappings,
+  parseVmLib,
+  readMaps,
+  readMapsKept,
+  replacedWithin,
+} from '../../../src/core/versions/maps';
 
 const MAPS = `55d4c6a00000-55d4c6a2c000 r--p 00000000 08:01 1835012                    /usr/bin/python3.11
 7f2b1c000000-7f2b1c021000 rw-p 00000000 00:00 0
@@ -35,5 +47,136 @@ describe('versions: replaced mapped files (/proc/<pid>/maps)', () => {
     const own = await readMaps(process.pid, on('linux'));
     if (process.platform === 'linux') assert.match(own ?? '', /\[stack\]|node/);
     assert.equal(await readMaps(process.pid, on('darwin')), undefined);
+  });
+});
+
+describe('versions: maps kept between snapshots (KEPT_MAPS)', () => {
+  const PID = 4242;
+  const START = 1_700_000_000_000;
+  const NOW = START + 3_600_000;
+  const KEPT_TEXT = `55d4c6a00000-55d4c6a2c000 r--p 00000000 08:01 11 /v/bin/python3.11
+7f2b1d200000-7f2b1d3a0000 r-xp 00000000 08:01 12 /v/lib/python3.11/site-packages/np/core.so
+7f2b1f000000-7f2b1f001000 rw-s 00000000 00:01 4096 /dev/shm/sem.x
+7ffd2a1e0000-7ffd2a201000 rw-p 00000000 00:00 0 [stack]`;
+
+  /** A Linux machine whose /proc shows one process; `world` is what a test changes between snapshots. */
+  function world() {
+    const w = {
+      now: NOW,
+      maps: KEPT_TEXT,
+      vmLib: '12000 kB',
+      folders: new Map<string, number>([
+        ['/v/bin', START - 60_000],
+        ['/v/lib/python3.11/site-packages/np', START - 60_000],
+      ]),
+      mapsReads: 0,
+    };
+    const machine = {
+      host: { home: '/h', platform: 'linux', env: {} },
+      now: () => w.now,
+      fs: {
+        readText: async (p: string) => {
+          if (p === `/proc/${PID}/maps`) {
+            w.mapsReads++;
+            return w.maps;
+          }
+          if (p === `/proc/${PID}/status`) return `Name:\tpython3\nVmLib:\t${w.vmLib}\n`;
+          return undefined;
+        },
+        statSync: (p: string): FileStat | undefined => {
+          const at = w.folders.get(p);
+          return at === undefined ? undefined : { kind: 'dir', mtimeMs: at, ctimeMs: at, size: 0, ino: 7 };
+        },
+      },
+    } as unknown as Machine;
+    const cache = new EngineCache(() => w.now);
+    const read = () => readMapsKept(PID, START, machine, cache.bucket<string, KeptMaps>(KEPT_MAPS.name, KEPT_MAPS));
+    return { w, machine, read };
+  }
+
+  it('reads the maps once while every folder of a mapped file and the library size stay as they were', async () => {
+    const { w, read } = world();
+    // Shared memory's folder changes all the time and holds no code: not watched.
+    w.folders.set('/dev/shm', NOW);
+    for (let i = 0; i < 3; i++) {
+      assert.equal(await read(), KEPT_TEXT);
+      w.folders.set('/dev/shm', w.now);
+    }
+    assert.equal(w.mapsReads, 1);
+  });
+
+  it('reads them again when a folder of a mapped file changed (a file replaced in it), and keeps the new ones', async () => {
+    const { w, read } = world();
+    await read();
+    w.folders.set('/v/lib/python3.11/site-packages/np', NOW - 10_000);
+    w.maps = KEPT_TEXT.replace('core.so', 'core.so (deleted)');
+    assert.equal(await read(), w.maps);
+    assert.equal(await read(), w.maps);
+    assert.equal(w.mapsReads, 2);
+  });
+
+  it('reads them again when the process mapped more library code, or a folder is gone', async () => {
+    const { w, read } = world();
+    await read();
+    w.vmLib = '12800 kB';
+    await read();
+    assert.equal(w.mapsReads, 2);
+    w.folders.delete('/v/bin');
+    await read();
+    assert.equal(w.mapsReads, 3);
+  });
+
+  it('keeps nothing read while a folder was changing, nor past five minutes', async () => {
+    const { w, read } = world();
+    w.folders.set('/v/bin', NOW - 500);
+    await read();
+    await read();
+    assert.equal(w.mapsReads, 2, 'a folder changed within two seconds of the read: read again');
+    w.now += 5_000;
+    await read();
+    await read();
+    assert.equal(w.mapsReads, 3);
+    w.now += KEPT_MAPS.ttlMs;
+    await read();
+    assert.equal(w.mapsReads, 4);
+  });
+
+  it('reads every time without a start time or a readable VmLib (a process that cannot be told apart)', async () => {
+    const { w, machine } = world();
+    const cache = new EngineCache(() => w.now);
+    const bucket = cache.bucket<string, KeptMaps>(KEPT_MAPS.name, KEPT_MAPS);
+    await readMapsKept(PID, undefined, machine, bucket);
+    await readMapsKept(PID, undefined, machine, bucket);
+    assert.equal(w.mapsReads, 2);
+    w.vmLib = '';
+    const noLib = {
+      ...machine,
+      fs: {
+        ...machine.fs,
+        readText: async (p: string) => (p.endsWith('/status') ? 'Name:\tx\n' : machine.fs.readText(p)),
+      },
+    } as Machine;
+    await readMapsKept(PID, START, noLib, bucket);
+    await readMapsKept(PID, START, noLib, bucket);
+    assert.equal(w.mapsReads, 4);
+  });
+
+  it('finds deleted lines and the folders of mapped files without reading line by line (pure)', () => {
+    assert.deepEqual(
+      deletedLines(MAPS).map((l) => l.slice(l.indexOf(' /') + 1)),
+      [
+        '/v/lib/python3.11/site-packages/chromadb_rust_bindings/chromadb_rust_bindings.abi3.so (deleted)',
+        '/v/lib/python3.11/site-packages/chromadb_rust_bindings/chromadb_rust_bindings.abi3.so (deleted)',
+        '/usr/lib/x86_64-linux-gnu/libssl.so.3 (deleted)',
+        '/memfd:pyffi (deleted)',
+      ],
+    );
+    assert.deepEqual(deletedLines('a (deleted) b\n'), [], 'only at the end of a line');
+    assert.deepEqual(mappedFolders(MAPS), [
+      '/usr/bin',
+      '/v/lib/python3.11/site-packages/chromadb_rust_bindings',
+      '/usr/lib/x86_64-linux-gnu',
+    ]);
+    assert.equal(parseVmLib('Name:\tnode\nVmLib:\t   8812 kB\nVmPTE: 1 kB\n'), '8812 kB');
   });
 });
