@@ -61,7 +61,11 @@ export async function readPssKept(
   machine: Machine,
   kept: Bucket<string, PssReading> | undefined,
 ): Promise<Map<number, number>> {
-  if (!kept) return readPss(asks.map((a) => a.pid), machine);
+  if (!kept)
+    return readPss(
+      asks.map((a) => a.pid),
+      machine,
+    );
   const out = new Map<number, number>();
   const toRead: PssAsk[] = [];
   for (const a of asks) {
@@ -69,7 +73,10 @@ export async function readPssKept(
     if (before && stillHolds(before, a.memoryBytes)) out.set(a.pid, before.pss);
     else toRead.push(a);
   }
-  const read = await readPss(toRead.map((a) => a.pid), machine);
+  const read = await readPss(
+    toRead.map((a) => a.pid),
+    machine,
+  );
   for (const a of toRead) {
     const pss = read.get(a.pid);
     if (pss === undefined) continue;

@@ -2,15 +2,13 @@ import type { Instance } from '../base/model';
 import type { PssAsk } from '../pids/pss';
 
 /**
- * Sets each instance's (and each of its children's) PSS from one read per process. An instance a
- * process two entries claim is one process: read once, set on each.
+ * The processes whose PSS a snapshot asks: each instance and each process it started, each once
+ * (an instance a process two entries claim is one process).
  */
-export async function attachPss(
-  instances: readonly Instance[],
-  read: (asks: readonly PssAsk[]) => Promise<Map<number, number>>,
-): Promise<void> {
+export function pssAsks(instances: readonly Instance[]): PssAsk[] {
   const asks = new Map<number, PssAsk>();
   const ask = (p: PssAsk) =>
+    asks.has(p.pid) ||
     asks.set(p.pid, {
       pid: p.pid,
       ...(p.startTime !== undefined ? { startTime: p.startTime } : {}),
@@ -20,8 +18,11 @@ export async function attachPss(
     ask(i);
     for (const c of i.children ?? []) ask(c);
   }
-  if (asks.size === 0) return;
-  const pss = await read([...asks.values()]);
+  return [...asks.values()];
+}
+
+/** Sets each instance's (and each of its children's) PSS from what was read (`pss` by pid). */
+export function setPss(instances: readonly Instance[], pss: ReadonlyMap<number, number>): void {
   for (const i of instances) {
     const own = pss.get(i.pid);
     if (own !== undefined) i.pssBytes = own;

@@ -1,5 +1,5 @@
 import type { EngineCache } from '../base/engineCache';
-import { ClientId, Diagnostic, SCHEMA_VERSION, ScannedFile, ServerConfig, Snapshot } from '../base/model';
+import { ClientId, Diagnostic, SCHEMA_VERSION, ScannedFile, ServerConfig, ServerStatus, Snapshot } from '../base/model';
 import { lifeguardPaths } from '../base/paths';
 import { redactDeep } from '../base/redact';
 import { LIFEGUARD_VERSION } from '../base/version';
@@ -14,7 +14,7 @@ import { readProcessTable } from '../pids/table';
 import { readEnviron } from '../processes/environ';
 import { attachInstances } from '../processes/instances';
 import { machineLaunchFacts } from '../processes/launchIdentity';
-import { attachPss } from '../processes/proportionalMemory';
+import { pssAsks, setPss } from '../processes/proportionalMemory';
 import { ParseCache } from '../sources/parseCache';
 import { FileScan, scanSources } from '../sources/scan';
 import { findVersions, VersionsSettings, withVersions } from '../versions/attach';
@@ -136,11 +136,20 @@ export async function snapshotOf(
     },
     ownRoot: paths.root,
   });
-  // What each instance really costs the machine (PSS), where the OS says (Linux): part of matching's answer.
-  if (host.platform === 'linux')
-    await attachPss([...running.servers.flatMap((s) => s.instances), ...running.notConfigured], (asks) =>
-      readPssKept(asks, machine, cache.bucket<string, PssReading>(KEPT_PSS.name, KEPT_PSS)),
-    );
+  // What each instance really costs the machine (PSS), where the OS says (Linux): read by the kernel
+  // while the versions are gathered, set on the instances after.
+  const instancesOf = (servers: readonly ServerStatus[]) => [
+    ...servers.flatMap((s) => s.instances),
+    ...running.notConfigured,
+  ];
+  const measured =
+    host.platform === 'linux'
+      ? readPssKept(
+          pssAsks(instancesOf(running.servers)),
+          machine,
+          cache.bucket<string, PssReading>(KEPT_PSS.name, KEPT_PSS),
+        )
+      : undefined;
 
   // A root another user can write to (or a folder of it they own) could redirect or feed what we
   // keep: the snapshot is still taken, but nothing is read from or written there, and it says so once.
@@ -167,6 +176,7 @@ export async function snapshotOf(
     );
     servers = withVersions(servers, found);
   }
+  if (measured) setPss(instancesOf(servers), await measured);
   // What Start would run for an HTTP entry (ensure's own record of its last command line for that port).
   if (!notPrivate)
     servers = await Promise.all(

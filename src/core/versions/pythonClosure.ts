@@ -49,8 +49,11 @@ export function parseRequirementLine(value: string): Requirement | undefined {
 /** Every `Requires-Dist` of a METADATA / PKG-INFO file (headers only: the description follows the first blank line). */
 export function requiresDist(metadata: string): Requirement[] {
   const out: Requirement[] = [];
-  for (const line of metadata.split(/\r?\n/)) {
+  // The description after the headers is most of a METADATA file (pandas': 60 KB): not split.
+  const blank = /\r?\n\r?\n/.exec(metadata);
+  for (const line of (blank ? metadata.slice(0, blank.index) : metadata).split(/\r?\n/)) {
     if (line === '') break;
+    if (line.length < 14 || (line[0] !== 'R' && line[0] !== 'r')) continue;
     const m = /^Requires-Dist:\s*(.+?)\s*$/i.exec(line);
     const req = m && parseRequirementLine(m[1]);
     if (req) out.push(req);

@@ -5,7 +5,7 @@ import { costSentence, mcpCost, SHARED_CLIENT } from '../../../src/core/report/c
 import { EngineCache } from '../../../src/core/base/engineCache';
 import type { Machine } from '../../../src/core/machine/types';
 import { KEPT_PSS, parseSmapsRollupPss, PssReading, readPssKept } from '../../../src/core/pids/pss';
-import { attachPss } from '../../../src/core/processes/proportionalMemory';
+import { pssAsks, setPss } from '../../../src/core/processes/proportionalMemory';
 import type { Instance } from '../../../src/core/base/model';
 import { CLAUDE, instance, server, snapshot } from '../extension/fixtures';
 
@@ -21,18 +21,17 @@ describe('report: what the MCP servers cost', () => {
     assert.equal(parseSmapsRollupPss('Rss: 12 kB\n'), undefined);
   });
 
-  it('sets PSS on instances and their children from one read per process', async () => {
-    const asked: number[][] = [];
-    const a = { pid: 10, children: [{ pid: 11 }] } as unknown as Instance;
+  it('asks each process once (an instance and what it started) and sets PSS on every instance of it', () => {
+    const a = { pid: 10, startTime: 5, memoryBytes: 9 * MB, children: [{ pid: 11 }] } as unknown as Instance;
     const b = { pid: 10 } as unknown as Instance; // the same process under a second entry
-    await attachPss([a, b], async (asks) => {
-      asked.push(asks.map((x) => x.pid));
-      return new Map([
+    assert.deepEqual(pssAsks([a, b]), [{ pid: 10, startTime: 5, memoryBytes: 9 * MB }, { pid: 11 }]);
+    setPss(
+      [a, b],
+      new Map([
         [10, 5 * MB],
         [11, 2 * MB],
-      ]);
-    });
-    assert.deepEqual(asked, [[10, 11]]);
+      ]),
+    );
     assert.equal(a.pssBytes, 5 * MB);
     assert.equal(a.children?.[0].pssBytes, 2 * MB);
     assert.equal(b.pssBytes, 5 * MB);

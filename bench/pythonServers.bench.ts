@@ -1,0 +1,219 @@
+/**
+ * What the engine costs where users run heavy Python servers (issue 42's "the engine's own cost"):
+ * real buckaroo from PyPI (its MCP tool `buckaroo-table` and the ~150 MB data server its `view_data`
+ * starts), in a real venv, configured as Claude Code user entries.
+ * - `status --json` as a whole process (the built CLI) with two buckaroo instances and their data
+ *   servers, against the same command on an empty home, interleaved pairs: wall time and peak RSS,
+ *   each a ratio (target: at most 1.5x). Taken again after `pip install buckaroo==NEW` under the
+ *   running instances, where every replaced file is proved by content.
+ * - `status --watch --interval 2` with ten buckaroo instances running (each with its data server):
+ *   the watch loop's CPU time over a window after its first looks, as a share of one core (target
+ *   under 1 %), and the extension's refresh the same way: one Engine asked for a snapshot every 5 s,
+ *   as the extension asks while its view is visible.
+ * Linux (/proc); the wheelhouse is downloaded once and cached (test/support/buckaroo.ts).
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import type { HostEnv } from '../src/core/base/hostEnv';
+import { Engine, engineMachine } from '../src/core/snapshot';
+import { BUCKAROO_NEW, buckarooHealth, buckarooVenv, smallCsv } from '../test/support/buckaroo';
+import { loadNote } from './support';
+import type { BenchReport } from './run';
+
+const root = path.resolve(__dirname, '..');
+const cli = path.join(root, 'dist', 'cli.js');
+const PAIRS = 7;
+const HEAVY = 10;
+const WINDOW_MS = 30_000;
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const TICKS_PER_S = 100;
+
+/** User and system CPU of one process, in seconds, from /proc/PID/stat. */
+function cpuSeconds(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / TICKS_PER_S;
+}
+
+/** One `status --json` as a whole process: wall time (ms) and peak RSS (MiB, getrusage as it exits). */
+function statusRun(env: Record<string, string>, cwd: string): Promise<{ ms: number; mib: number }> {
+  const probe = `process.on('exit',()=>require('fs').writeSync(3,String(process.resourceUsage().maxRSS)));process.argv=[process.argv[0],${JSON.stringify(cli)},'status','--json'];require(${JSON.stringify(cli)})`;
+  return new Promise((resolve, reject) => {
+    const t0 = process.hrtime.bigint();
+    const child = spawn(process.execPath, ['-e', probe], { env, cwd, stdio: ['ignore', 'ignore', 'ignore', 'pipe'] });
+    let out = '';
+    child.stdio[3]?.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+      if (code !== 0 || !out) reject(new Error(`status --json exited ${code}`));
+      else resolve({ ms, mib: Number(out) / 1024 });
+    });
+  });
+}
+
+interface Running {
+  client: Client;
+  transport: StdioClientTransport;
+}
+
+export async function run(report: BenchReport): Promise<void> {
+  if (process.platform !== 'linux') {
+    report.note('skipped: the bench reads /proc (Linux)');
+    return;
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lg-bench-python-'));
+  const running: Running[] = [];
+  const watchers: ChildProcess[] = [];
+  const dataServers: number[] = [];
+  try {
+    const venv = await buckarooVenv(dir);
+    const project = path.join(dir, 'project');
+    fs.mkdirSync(project);
+    const csv = smallCsv(project);
+    const emptyHome = path.join(dir, 'empty');
+    const home = path.join(dir, 'home');
+    fs.mkdirSync(emptyHome);
+    fs.mkdirSync(home);
+    const ports = Array.from({ length: HEAVY }, (_, i) => 47_600 + i);
+    // Two entries first (the `status` figures), all ten for the watch loop; one data store each.
+    const writeConfig = (n: number) =>
+      fs.writeFileSync(
+        path.join(home, '.claude.json'),
+        JSON.stringify({
+          mcpServers: Object.fromEntries(
+            ports
+              .slice(0, n)
+              .map((p, i) => [
+                `buckaroo-${i}`,
+                { type: 'stdio', command: venv.toolBin, args: [], env: { BUCKAROO_PORT: String(p) } },
+              ]),
+          ),
+        }),
+      );
+    const base = { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8' };
+    const envOf = (h: string) => ({ ...base, HOME: h, MCP_LIFEGUARD_HOME: path.join(h, 'lg') });
+    const start = async (i: number) => {
+      const transport = new StdioClientTransport({
+        command: venv.toolBin,
+        args: [],
+        // BROWSER: Python's webbrowser runs `true` instead of opening the table.
+        env: { ...base, HOME: home, BUCKAROO_PORT: String(ports[i]), BROWSER: 'true' },
+        cwd: project,
+        stderr: 'ignore',
+      });
+      const client = new Client({ name: 'python-servers-bench', version: '1.0.0' });
+      await client.connect(transport);
+      running.push({ client, transport });
+      await client.callTool({ name: 'view_data', arguments: { path: csv } });
+      dataServers.push((await buckarooHealth(ports[i])).pid);
+    };
+
+    const compare = async (label: string) => {
+      await statusRun(envOf(home), project);
+      await statusRun(envOf(emptyHome), project);
+      const ms: number[] = [];
+      const mib: number[] = [];
+      const rawMs: [number, number][] = [];
+      const rawMib: [number, number][] = [];
+      for (let i = 0; i < PAIRS; i++) {
+        const e = await statusRun(envOf(emptyHome), project);
+        const b = await statusRun(envOf(home), project);
+        ms.push(b.ms / e.ms);
+        mib.push(b.mib / e.mib);
+        rawMs.push([e.ms, b.ms]);
+        rawMib.push([e.mib, b.mib]);
+      }
+      report.figure(`${label}: status --json, empty home (median)`, median(rawMs.map((r) => r[0])), 'ms');
+      report.figure(`${label}: status --json, two buckaroo (median)`, median(rawMs.map((r) => r[1])), 'ms');
+      report.figure(`${label}: peak RSS, empty home (median)`, median(rawMib.map((r) => r[0])), 'MiB');
+      report.figure(`${label}: peak RSS, two buckaroo (median)`, median(rawMib.map((r) => r[1])), 'MiB');
+      report.ratio(`${label}: status --json time, two buckaroo / empty home (median of per-pair ratios)`, median(ms), {
+        max: 1.5,
+      });
+      report.ratio(
+        `${label}: status --json peak RSS, two buckaroo / empty home (median of per-pair ratios)`,
+        median(mib),
+        {
+          max: 1.5,
+        },
+      );
+    };
+
+    writeConfig(2);
+    await start(0);
+    await start(1);
+    await compare('current');
+    await venv.pip(`buckaroo[mcp]==${BUCKAROO_NEW}`);
+    await compare('after an upgrade');
+
+    // Ten heavy instances (the eight more start the new release): the watch loop and the refresh.
+    writeConfig(HEAVY);
+    for (let i = 2; i < HEAVY; i++) await start(i);
+    const watch = spawn(process.execPath, [cli, 'status', '--watch', '--interval', '2'], {
+      env: envOf(home),
+      cwd: project,
+      stdio: ['ignore', 'ignore', 'ignore'],
+    });
+    watchers.push(watch);
+    await sleep(10_000); // its first looks, which prove every replaced file once
+    const w0 = cpuSeconds(watch.pid!);
+    await sleep(WINDOW_MS);
+    const watchShare = (cpuSeconds(watch.pid!) - w0) / (WINDOW_MS / 1000);
+    watch.kill('SIGTERM');
+    report.figure(
+      `status --watch --interval 2, ${HEAVY} buckaroo running: CPU over ${WINDOW_MS / 1000} s`,
+      watchShare * 100,
+      '% of a core',
+    );
+    report.ratio(`status --watch, ${HEAVY} buckaroo: share of a core, in % (target under 1)`, watchShare * 100, {
+      max: 1,
+    });
+
+    // The extension's refresh: one Engine, a snapshot every 5 s (its default while the view shows).
+    const host: HostEnv = { home, platform: process.platform, env: envOf(home) };
+    const engine = new Engine(engineMachine(host), { registry: false });
+    const request = { workspaceFolders: [project] };
+    for (let i = 0; i < 2; i++) await engine.snapshot(request);
+    const c0 = process.cpuUsage();
+    const t0 = Date.now();
+    let looks = 0;
+    while (Date.now() - t0 < WINDOW_MS) {
+      const snap = await engine.snapshot(request);
+      if (snap.servers.length !== HEAVY) throw new Error(`expected ${HEAVY} servers, found ${snap.servers.length}`);
+      looks++;
+      await sleep(5000);
+    }
+    const used = process.cpuUsage(c0);
+    const refreshShare = (used.user + used.system) / 1e6 / ((Date.now() - t0) / 1000);
+    report.figure(
+      `extension refresh every 5 s, ${HEAVY} buckaroo running (${looks} snapshots)`,
+      refreshShare * 100,
+      '% of a core',
+    );
+    report.ratio(`extension refresh, ${HEAVY} buckaroo: share of a core, in % (target under 1)`, refreshShare * 100, {
+      max: 1,
+    });
+    engine.stop();
+    report.note(loadNote());
+  } finally {
+    for (const w of watchers) w.kill('SIGKILL');
+    for (const r of running) await r.client.close().catch(() => undefined);
+    // The tool's watchdog ends its data server with it; one left behind is ended here.
+    await sleep(1000);
+    for (const pid of dataServers) {
+      try {
+        if (fs.readFileSync(`/proc/${pid}/cmdline`, 'latin1').includes('buckaroo.server')) process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone with its tool
+      }
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
