@@ -186,7 +186,8 @@ export async function run(report: BenchReport): Promise<void> {
     // out, anonymous memory leaves it out: what the setups really cost the machine.
     report.figure('unmanaged: PSS summed', MiB(unmanaged.total.pss), 'MiB');
     report.figure('shared: PSS summed', MiB(shared.total.pss), 'MiB');
-    report.figure('shared / unmanaged PSS', shared.total.pss / unmanaged.total.pss, 'x');
+    // The target of sharing without relays (HTTP clients served by the share host's own front): not built yet.
+    report.ratio('shared / unmanaged PSS, 4 clients x 3 servers', shared.total.pss / unmanaged.total.pss, { max: 0.5 });
     report.figure('unmanaged: anonymous memory summed', MiB(unmanaged.total.anon), 'MiB');
     report.figure('shared: anonymous memory summed', MiB(shared.total.anon), 'MiB');
     report.figure('shared / unmanaged anonymous memory', shared.total.anon / unmanaged.total.anon, 'x');
