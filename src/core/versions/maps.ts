@@ -123,7 +123,13 @@ export async function readMapsKept(
 ): Promise<string | undefined> {
   if (machine.host.platform !== 'linux') return undefined;
   if (!kept || startTime === undefined) return readMaps(pid, machine);
-  const status = await machine.fs.readText(`/proc/${pid}/status`).catch(() => undefined);
+  // A small file of /proc: read synchronously, as the process table's are (no trip through the thread pool).
+  let status: string | undefined;
+  try {
+    status = machine.fs.readTextSync(`/proc/${pid}/status`);
+  } catch {
+    status = undefined; // another user's, or gone: read as if nothing were kept
+  }
   const vmLib = status === undefined ? undefined : parseVmLib(status);
   if (vmLib === undefined) return readMaps(pid, machine);
   const key = `${pid}@${startTime}`;

@@ -274,7 +274,7 @@ describe('sources: bad input gets a clear message and nothing else is lost', () 
     const denied = Object.assign(new Error(`EACCES: permission denied, open '${file}'`), { code: 'EACCES' });
     const readFile = (f: string) =>
       readConfigFile(f, {
-        stat: liveFs.stat,
+        statSync: liveFs.statSync,
         readBytes: (p, at, n) => (p === file ? Promise.reject(denied) : liveFs.readBytes(p, at, n)),
       });
     const r = await h.run({ readFile });
