@@ -1,4 +1,5 @@
 import type { Bucket } from '../base/engineCache';
+import * as path from 'node:path';
 import type { Machine, MachineFs } from '../machine/types';
 
 /**
@@ -37,6 +38,20 @@ export function parseDeletedMappings(text: string): string[] {
 }
 
 /**
+ * A library of the runtime itself: libnode and libpython, and the interpreter's own C modules
+ * (`lib/python3.x/lib-dynload`, the standard library), not a package's (site-packages).
+ */
+export function isRuntimeLibrary(file: string): boolean {
+  const base = path.basename(file);
+  if (/^lib(node|python\d[\d.]*[dmut]*)\.so(\.|$)/.test(base)) return true;
+  return (
+    /\.so(\.|$)/.test(base) &&
+    /\/lib(64)?\/python\d+\.\d+[dmt]*\//.test(file) &&
+    !/\/(site-packages|dist-packages)\//.test(file)
+  );
+}
+
+/**
  * Deleted mappings inside any of `roots` (the package's environment), or that are a root (a binary
  * is its own root): only those speak for this package.
  */
@@ -61,14 +76,16 @@ export async function readMaps(pid: number, machine: Machine): Promise<string | 
  * native libraries loaded costs the kernel about 2 ms (100 KB of text), every few seconds for
  * every instance. Kept while nothing could have changed what they say: every folder of a mapped
  * file unchanged (a file deleted or replaced under a process changes its folder) and the process's
- * library code size (`VmLib`) the same (a library mapped since changes it). Read again after
- * `ttlMs` whatever they say.
+ * mappingToken the same (a library mapped since, or an exec, changes it). Read again after `ttlMs`
+ * whatever they say. Only judgedLines are kept: a few KB a process.
  */
 export const KEPT_MAPS = { name: 'process-maps', limit: 512, ttlMs: 5 * 60_000 } as const;
 
 export interface KeptMaps {
+  /** judgedLines of the maps. */
   text: string;
-  vmLib: string;
+  /** mappingToken of the process's status when they were read. */
+  token: string;
   /** Each folder of a mapped file, with its signature when the maps were read. */
   folders: ReadonlyMap<string, string>;
 }
@@ -94,9 +111,31 @@ export function mappedFolders(text: string): string[] {
   return [...out];
 }
 
-/** The `VmLib:` line's value of /proc/<pid>/status; undefined when there is none. Pure. */
-export function parseVmLib(statusText: string): string | undefined {
-  return /^VmLib:\s*(.*)$/m.exec(statusText)?.[1];
+/**
+ * What says a process maps the same files as before, from /proc/<pid>/status: its name and the
+ * sizes of its executable's and its libraries' code (`VmExe`, `VmLib`; an exec or a library mapped
+ * since changes them). Undefined without `VmLib` (not Linux's status). Pure.
+ */
+export function mappingToken(statusText: string): string | undefined {
+  const field = (name: string) => new RegExp(`^${name}:\\s*(.*)$`, 'm').exec(statusText)?.[1];
+  const lib = field('VmLib');
+  return lib === undefined ? undefined : `${field('Name') ?? ''}|${field('VmExe') ?? ''}|${lib}`;
+}
+
+/**
+ * The lines of maps text a judgement reads (runtime.ts, mappedContent.ts): the runtime's own
+ * libraries and every deleted mapping. What is kept between snapshots, and what a fresh read
+ * answers too, so both say the same: a tenth of the text of a process with numpy loaded.
+ */
+export function judgedLines(text: string): string {
+  const out: string[] = [];
+  for (const line of text.split('\n')) {
+    const at = line.indexOf(' /');
+    if (at === -1) continue;
+    const file = line.slice(at + 1);
+    if (file.endsWith(DELETED_LINE_END) || (file.includes('.so') && isRuntimeLibrary(file))) out.push(line);
+  }
+  return out.join('\n');
 }
 
 /** A folder's signature: which folder it is and when its entries last changed. */
@@ -130,26 +169,27 @@ export async function readMapsKept(
   } catch {
     status = undefined; // another user's, or gone: read as if nothing were kept
   }
-  const vmLib = status === undefined ? undefined : parseVmLib(status);
-  if (vmLib === undefined) return readMaps(pid, machine);
+  const token = status === undefined ? undefined : mappingToken(status);
+  if (token === undefined) return readMaps(pid, machine);
   const key = `${pid}@${startTime}`;
   const before = kept.get(key);
-  if (before && before.vmLib === vmLib && [...before.folders].every(([f, sig]) => signature(f).signature === sig))
+  if (before && before.token === token && [...before.folders].every(([f, sig]) => signature(f).signature === sig))
     return before.text;
   const readAt = machine.now();
-  const text = await readMaps(pid, machine);
-  if (text === undefined) {
+  const full = await readMaps(pid, machine);
+  if (full === undefined) {
     kept.delete(key);
     return undefined;
   }
   const folders = new Map<string, string>();
   let settled = true;
-  for (const f of mappedFolders(text)) {
+  for (const f of mappedFolders(full)) {
     const sig = signature(f);
     folders.set(f, sig.signature);
     if (sig.changedAt >= readAt - FOLDER_SLACK_MS) settled = false;
   }
-  if (settled) kept.set(key, { text, vmLib, folders });
+  const text = judgedLines(full);
+  if (settled) kept.set(key, { text, token, folders });
   else kept.delete(key);
   return text;
 }

@@ -2,7 +2,10 @@ import * as path from 'node:path';
 import type { EngineCache } from '../base/engineCache';
 import type { Machine, MachineFs } from '../machine/types';
 import type { RuntimeReplaced } from '../base/versionTypes';
+import { isRuntimeLibrary } from './maps';
 import { compareReplaced, CONTENT_PROOFS, deletedRegions } from './mappedContent';
+
+export { isRuntimeLibrary } from './maps';
 
 /**
  * The runtime a server runs on (node, python3.x), replaced under it: an upgrade of Node or Python
@@ -31,20 +34,6 @@ export function runtimeKind(exe: string): RuntimeKind | undefined {
   if (/^(python|pythonw|python[23](\.\d+)?[dmt]*|pypy[23]?(\.\d+)?)$/.test(base)) return 'python';
   if (/^(bun|deno)$/.test(base)) return 'other';
   return undefined;
-}
-
-/**
- * A library of the runtime itself: libnode and libpython, and the interpreter's own C modules
- * (`lib/python3.x/lib-dynload`, the standard library), not a package's (site-packages).
- */
-export function isRuntimeLibrary(file: string): boolean {
-  const base = path.basename(file);
-  if (/^lib(node|python\d[\d.]*[dmut]*)\.so(\.|$)/.test(base)) return true;
-  return (
-    /\.so(\.|$)/.test(base) &&
-    /\/lib(64)?\/python\d+\.\d+[dmt]*\//.test(file) &&
-    !/\/(site-packages|dist-packages)\//.test(file)
-  );
 }
 
 export interface MappedLibrary {

@@ -2,6 +2,8 @@ import { currentHostEnv } from '../../../src/core/base/hostEnv';
 import { liveMachine } from '../../../src/core/machine/live';
 import * as assert from 'node:assert/strict';
 import { EngineCache } from '../../../src/core/base/engineCache';
+import { deletedRegions } from '../../../src/core/versions/mappedContent';
+import { parseRuntime } from '../../../src/core/versions/runtime';
 import type { FileStat, Machine } from '../../../src/core/machine/types';
 import {
   deletedLines,
@@ -9,7 +11,8 @@ import {
   KeptMaps,
   mappedFolders,
   parseDeletedMappings,
-  parseVmLib,
+  mappingToken,
+  judgedLines,
   readMaps,
   readMapsKept,
   replacedWithin,
@@ -65,6 +68,7 @@ describe('versions: maps kept between snapshots (KEPT_MAPS)', () => {
       now: NOW,
       maps: KEPT_TEXT,
       vmLib: '12000 kB',
+      name: 'python3',
       folders: new Map<string, number>([
         ['/v/bin', START - 60_000],
         ['/v/lib/python3.11/site-packages/np', START - 60_000],
@@ -83,7 +87,7 @@ describe('versions: maps kept between snapshots (KEPT_MAPS)', () => {
           return undefined;
         },
         readTextSync: (p: string) =>
-          p === `/proc/${PID}/status` && w.vmLib ? `Name:\tpython3\nVmLib:\t${w.vmLib}\n` : undefined,
+          p === `/proc/${PID}/status` && w.vmLib ? `Name:\t${w.name}\nVmLib:\t${w.vmLib}\n` : undefined,
         statSync: (p: string): FileStat | undefined => {
           const at = w.folders.get(p);
           return at === undefined ? undefined : { kind: 'dir', mtimeMs: at, ctimeMs: at, size: 0, ino: 7 };
@@ -100,7 +104,7 @@ describe('versions: maps kept between snapshots (KEPT_MAPS)', () => {
     // Shared memory's folder changes all the time and holds no code: not watched.
     w.folders.set('/dev/shm', NOW);
     for (let i = 0; i < 3; i++) {
-      assert.equal(await read(), KEPT_TEXT);
+      assert.equal(await read(), judgedLines(KEPT_TEXT));
       w.folders.set('/dev/shm', w.now);
     }
     assert.equal(w.mapsReads, 1);
@@ -111,8 +115,8 @@ describe('versions: maps kept between snapshots (KEPT_MAPS)', () => {
     await read();
     w.folders.set('/v/lib/python3.11/site-packages/np', NOW - 10_000);
     w.maps = KEPT_TEXT.replace('core.so', 'core.so (deleted)');
-    assert.equal(await read(), w.maps);
-    assert.equal(await read(), w.maps);
+    assert.equal(await read(), judgedLines(w.maps));
+    assert.equal(await read(), judgedLines(w.maps));
     assert.equal(w.mapsReads, 2);
   });
 
@@ -155,6 +159,41 @@ describe('versions: maps kept between snapshots (KEPT_MAPS)', () => {
     assert.equal(w.mapsReads, 4);
   });
 
+  it("keeps the lines a judgement reads: the runtime's own libraries and every deleted mapping (pure)", () => {
+    const text = [
+      '55d4c6a00000-55d4c6a2c000 r--p 00000000 08:01 11 /usr/bin/python3.12',
+      '7f0000000000-7f0000001000 r--p 00000000 08:01 12 /usr/lib/x86_64-linux-gnu/libpython3.12.so.1.0',
+      '7f0000001000-7f0000002000 r-xp 00001000 08:01 12 /usr/lib/x86_64-linux-gnu/libpython3.12.so.1.0',
+      '7f0000003000-7f0000004000 r-xp 00000000 08:01 13 /usr/lib/python3.12/lib-dynload/_ssl.cpython-312-x86_64-linux-gnu.so',
+      '7f0000005000-7f0000006000 r-xp 00000000 08:01 14 /v/lib/python3.12/site-packages/np/core.so',
+      '7f0000007000-7f0000008000 r-xp 00000000 08:01 15 /v/lib/python3.12/site-packages/pd/lib.so (deleted)',
+      '7f0000009000-7f000000a000 r-xp 00000000 08:01 16 /usr/lib/x86_64-linux-gnu/libc.so.6',
+      '7ffd2a1e0000-7ffd2a201000 rw-p 00000000 00:00 0 [stack]',
+    ].join('\n');
+    const kept = judgedLines(text);
+    assert.deepEqual(
+      kept.split('\n').map((l) => l.slice(l.indexOf(' /') + 1)),
+      [
+        '/usr/lib/x86_64-linux-gnu/libpython3.12.so.1.0',
+        '/usr/lib/x86_64-linux-gnu/libpython3.12.so.1.0',
+        '/usr/lib/python3.12/lib-dynload/_ssl.cpython-312-x86_64-linux-gnu.so',
+        '/v/lib/python3.12/site-packages/pd/lib.so (deleted)',
+      ],
+    );
+    // Whatever reads them finds what it finds in the whole text.
+    assert.deepEqual(parseRuntime('/usr/bin/python3.12', kept), parseRuntime('/usr/bin/python3.12', text));
+    assert.deepEqual(parseDeletedMappings(kept), parseDeletedMappings(text));
+    assert.deepEqual([...deletedRegions(kept)], [...deletedRegions(text)]);
+  });
+
+  it('reads them again after an exec (another name or executable under the same pid and start)', async () => {
+    const { w, read } = world();
+    await read();
+    w.name = 'node';
+    await read();
+    assert.equal(w.mapsReads, 2);
+  });
+
   it('finds deleted lines and the folders of mapped files without reading line by line (pure)', () => {
     assert.deepEqual(
       deletedLines(MAPS).map((l) => l.slice(l.indexOf(' /') + 1)),
@@ -171,6 +210,7 @@ describe('versions: maps kept between snapshots (KEPT_MAPS)', () => {
       '/v/lib/python3.11/site-packages/chromadb_rust_bindings',
       '/usr/lib/x86_64-linux-gnu',
     ]);
-    assert.equal(parseVmLib('Name:\tnode\nVmLib:\t   8812 kB\nVmPTE: 1 kB\n'), '8812 kB');
+    assert.equal(mappingToken('Name:\tnode\nVmExe:\t  4 kB\nVmLib:\t   8812 kB\nVmPTE: 1 kB\n'), 'node|4 kB|8812 kB');
+    assert.equal(mappingToken('Name:\tnode\n'), undefined, 'no VmLib: nothing to tell a change by');
   });
 });
