@@ -141,6 +141,18 @@ const sharedEngine = {
   },
 };
 
+/**
+ * The YAML library (a fifth of the engine, needed only for Continue's YAML configs) ships as
+ * `engine-yaml.js`, beside the engine: the engine requires it on first use (src/core/base/yamlLib.ts),
+ * so the extension and every command load and parse it only on a machine with such a config.
+ */
+const yamlApart = {
+  name: 'yaml-apart',
+  setup(b) {
+    b.onResolve({ filter: /^yaml$/ }, () => ({ path: './engine-yaml.js', external: true }));
+  },
+};
+
 await Promise.all([
   // Names are kept in the extension and the engine it runs (stack traces in the log name functions).
   build({
@@ -152,6 +164,13 @@ await Promise.all([
     },
     outfile: 'dist/engine.js',
     keepNames: true,
+    plugins: [lean, yamlApart],
+  }),
+  // The YAML library the engine loads when it first meets a YAML config (src/core/base/yamlLib.ts).
+  build({
+    ...common,
+    stdin: { contents: "export * from 'yaml';", resolveDir: fileURLToPath(new URL('..', import.meta.url)) },
+    outfile: 'dist/engine-yaml.js',
   }),
   build({
     ...common,

@@ -1,5 +1,6 @@
 import { createScanner, SyntaxKind } from 'jsonc-parser';
 import type * as Yaml from 'yaml';
+import { yaml } from '../base/yamlLib';
 
 /**
  * The values of a config file as its parser reads them, each with the span of text that spells it:
@@ -113,11 +114,6 @@ function keyOf(
 }
 
 // ---- YAML
-
-let yamlLib: typeof Yaml | undefined;
-// Loaded on first use, as the sources do: most machines have no YAML config.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const yaml = (): typeof Yaml => (yamlLib ??= require('yaml') as typeof Yaml);
 
 export function yamlTokens(text: string): ConfigToken[] | undefined {
   const Y = yaml();

@@ -25,9 +25,16 @@ export interface GuardInstallOptions {
 /**
  * The bundles dist/cli.js loads from its own folder (scripts/build.mjs): the guard's, the relay a
  * client of a shared server runs (`run --on-conflict share`), the other commands', the agent face's,
- * and the engine the last two share.
+ * the engine the last two share, and the YAML library the engine loads for a YAML config.
  */
-export const CLI_BUNDLES = ['cli-guard.js', 'cli-relay.js', 'cli-commands.js', 'cli-agent.js', 'engine.js'] as const;
+export const CLI_BUNDLES = [
+  'cli-guard.js',
+  'cli-relay.js',
+  'cli-commands.js',
+  'cli-agent.js',
+  'engine.js',
+  'engine-yaml.js',
+] as const;
 
 export type Runtime = { kind: 'node'; path: string } | { kind: 'electron'; path: string };
 

@@ -1,13 +1,7 @@
 import type * as Yaml from 'yaml';
 import type { Node, Scalar, YAMLMap } from 'yaml';
+import { yaml } from '../base/yamlLib';
 
-/**
- * The YAML library, loaded when a YAML config is first read: most machines have none, and it is a
- * quarter of what every CLI command would otherwise load before it starts (docs/benchmarks.md).
- */
-let yamlLib: typeof Yaml | undefined;
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const yaml = (): typeof Yaml => (yamlLib ??= require('yaml') as typeof Yaml);
 const isMap = ((node: unknown) => yaml().isMap(node)) as typeof Yaml.isMap;
 const isScalar = ((node: unknown) => yaml().isScalar(node)) as typeof Yaml.isScalar;
 const isSeq = ((node: unknown) => yaml().isSeq(node)) as typeof Yaml.isSeq;

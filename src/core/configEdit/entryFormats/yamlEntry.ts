@@ -1,4 +1,6 @@
-import { isMap, isScalar, isSeq, Node, Pair, parseDocument, Scalar, visit, YAMLMap } from 'yaml';
+import type * as Yaml from 'yaml';
+import type { Node, Pair, Scalar, YAMLMap } from 'yaml';
+import { yaml } from '../../base/yamlLib';
 import { canonical } from './canonical';
 import type { Translate } from '../translate';
 import { applyTextEdits, EntryDocument, EntryFormat, EntryValue, NewEntry, RawEntry, TextEdit } from './types';
@@ -16,32 +18,36 @@ export const yamlEntry: EntryFormat = {
     if (encoding !== 'utf8') return t('the file is not valid UTF-8; fix its encoding first');
     // uniqueKeys off: the parser's own check compares each key with every earlier one (quadratic);
     // repeated keys are found in one pass below.
-    const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: false });
+    const doc = yaml().parseDocument(text, { prettyErrors: false, uniqueKeys: false });
     if (doc.errors.length > 0 || hasRepeatedKeys(doc))
       return t('the file has syntax errors (see Problems); fix them first');
     return new YamlDocument(text, doc, t);
   },
 };
 
-type Doc = ReturnType<typeof parseDocument>;
+type Doc = ReturnType<typeof Yaml.parseDocument>;
 
 function hasRepeatedKeys(doc: Doc): boolean {
   let repeated = false;
-  visit(doc, {
+  yaml().visit(doc, {
     Map(_, map) {
       const seen = new Set<unknown>();
       for (const pair of map.items) {
-        if (!isScalar(pair.key)) continue;
+        if (!yaml().isScalar(pair.key)) continue;
         if (seen.has(pair.key.value)) repeated = true;
         seen.add(pair.key.value);
       }
-      return repeated ? visit.BREAK : undefined;
+      return repeated ? yaml().visit.BREAK : undefined;
     },
   });
   return repeated;
 }
 
-const PLAIN_SCALARS = new Set<string | undefined>([Scalar.PLAIN, Scalar.QUOTE_DOUBLE, Scalar.QUOTE_SINGLE]);
+/** A scalar written plain or in quotes (not a block scalar): its text is one token to replace. */
+function isPlainScalar(type: string | undefined): boolean {
+  const { Scalar } = yaml();
+  return type === Scalar.PLAIN || type === Scalar.QUOTE_DOUBLE || type === Scalar.QUOTE_SINGLE;
+}
 
 interface Located {
   entry: RawEntry;
@@ -81,7 +87,7 @@ class YamlDocument implements EntryDocument {
     const [start, end] = found.command.range!;
     this.edits.push({ offset: start, length: end - start, content: quoted(next.command) });
     const args = found.args;
-    if (isSeq(args) && args.items.length > 0 && !args.flow) {
+    if (yaml().isSeq(args) && args.items.length > 0 && !args.flow) {
       // A block list: one `- "value"` per line at the column of its first item.
       const first = args.range![0];
       const last = (args.items[args.items.length - 1] as Node).range![1];
@@ -116,7 +122,7 @@ class YamlDocument implements EntryDocument {
     const out = applyTextEdits(this.text, this.edits);
     if (out === undefined) return { kind: 'error', reason: t('the entry is rewritten twice in one plan') };
     const wrong = t('the rewritten file would not hold the intended entry; edit it by hand');
-    const again = parseDocument(out, { prettyErrors: false, uniqueKeys: false });
+    const again = yaml().parseDocument(out, { prettyErrors: false, uniqueKeys: false });
     if (again.errors.length > 0) return { kind: 'error', reason: wrong };
     // Everything but the rewritten values must read as before; each entry as intended.
     const expected = this.doc.toJS() as unknown;
@@ -132,21 +138,21 @@ class YamlDocument implements EntryDocument {
   private locate(keyPath: readonly (string | number)[]): Located | string {
     const t = this.t;
     const map = this.doc.getIn(keyPath as (string | number)[], true);
-    if (!isMap(map)) return t('no server entry at {0}', keyPath.map(String).join('.'));
-    const pair = (name: string) => map.items.find((p) => isScalar(p.key) && p.key.value === name);
+    if (!yaml().isMap(map)) return t('no server entry at {0}', keyPath.map(String).join('.'));
+    const pair = (name: string) => map.items.find((p) => yaml().isScalar(p.key) && p.key.value === name);
     const commandPair = pair('command');
     const command = commandPair?.value;
-    if (!commandPair || !isScalar(command) || typeof command.value !== 'string' || command.value.length === 0)
+    if (!commandPair || !yaml().isScalar(command) || typeof command.value !== 'string' || command.value.length === 0)
       return t('the entry has no command');
     const layout = t('the entry is not written with plain values for `command` and `args`; wrap it by hand');
-    if (!PLAIN_SCALARS.has(command.type) || !command.range) return layout;
+    if (!isPlainScalar(command.type) || !command.range) return layout;
     const argsNode = pair('args')?.value as Node | null | undefined;
     const args: string[] = [];
     if (argsNode !== undefined && argsNode !== null) {
-      if (!isSeq(argsNode)) return t('"args" is not a list of strings');
+      if (!yaml().isSeq(argsNode)) return t('"args" is not a list of strings');
       for (const item of argsNode.items) {
-        if (!isScalar(item) || typeof item.value !== 'string') return t('"args" is not a list of strings');
-        if (!PLAIN_SCALARS.has(item.type) || !item.range) return layout;
+        if (!yaml().isScalar(item) || typeof item.value !== 'string') return t('"args" is not a list of strings');
+        if (!isPlainScalar(item.type) || !item.range) return layout;
         args.push(item.value);
       }
       if (!argsNode.range) return layout;
