@@ -17,7 +17,7 @@ import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { killGroups, loadNote } from './support';
+import { killGroups, loadNote, measuredRun } from './support';
 import type { BenchReport } from './run';
 
 const execFileAsync = promisify(execFile);
@@ -47,18 +47,9 @@ async function coldStart(
   return { ms: Number(process.hrtime.bigint() - t0) / 1e6, client, transport };
 }
 
-/** Peak RSS (MiB) of one node process running `code` (getrusage of that process, read as it exits). */
+/** Peak RSS (MiB) of one node process running `code`. */
 async function peakRss(code: string, argv: string[]): Promise<number> {
-  const probe = `process.on('exit',()=>require('fs').writeSync(3,String(process.resourceUsage().maxRSS)));process.argv=[process.argv[0],...${JSON.stringify(argv)}];${code}`;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', probe], { stdio: ['ignore', 'ignore', 'ignore', 'pipe'] });
-    let out = '';
-    child.stdio[3]?.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('error', reject);
-    child.on('close', () =>
-      out ? resolve(Number(out) / 1024) : reject(new Error(`no rusage from ${argv.join(' ')}`)),
-    );
-  });
+  return (await measuredRun(code, argv)).mib;
 }
 
 /** Time and memory to load one bundle (required, nothing run: its `runCli` is not called). */

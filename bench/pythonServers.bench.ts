@@ -21,7 +21,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import type { HostEnv } from '../src/core/base/hostEnv';
 import { Engine, engineMachine } from '../src/core/snapshot';
 import { BUCKAROO_NEW, buckarooHealth, buckarooVenv, smallCsv } from '../test/support/buckaroo';
-import { loadNote } from './support';
+import { loadNote, measuredRun } from './support';
 import type { BenchReport } from './run';
 
 const root = path.resolve(__dirname, '..');
@@ -41,21 +41,11 @@ function cpuSeconds(pid: number): number {
   return (Number(f[11]) + Number(f[12])) / TICKS_PER_S;
 }
 
-/** One `status --json` as a whole process: wall time (ms) and peak RSS (MiB, getrusage as it exits). */
-function statusRun(env: Record<string, string>, cwd: string): Promise<{ ms: number; mib: number }> {
-  const probe = `process.on('exit',()=>require('fs').writeSync(3,String(process.resourceUsage().maxRSS)));process.argv=[process.argv[0],${JSON.stringify(cli)},'status','--json'];require(${JSON.stringify(cli)})`;
-  return new Promise((resolve, reject) => {
-    const t0 = process.hrtime.bigint();
-    const child = spawn(process.execPath, ['-e', probe], { env, cwd, stdio: ['ignore', 'ignore', 'ignore', 'pipe'] });
-    let out = '';
-    child.stdio[3]?.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-      if (code !== 0 || !out) reject(new Error(`status --json exited ${code}`));
-      else resolve({ ms, mib: Number(out) / 1024 });
-    });
-  });
+/** One `status --json` as a whole process: wall time (ms) and peak RSS (MiB). */
+async function statusRun(env: Record<string, string>, cwd: string): Promise<{ ms: number; mib: number }> {
+  const r = await measuredRun(`require(${JSON.stringify(cli)})`, [cli, 'status', '--json'], { env, cwd });
+  if (r.code !== 0) throw new Error(`status --json exited ${r.code}`);
+  return r;
 }
 
 interface Running {

@@ -1,4 +1,4 @@
-import type { ChildProcess } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import * as os from 'node:os';
 
 /** Ends the process groups a bench started (each child spawned `detached`, so its pid is its group). */
@@ -18,4 +18,28 @@ export function loadNote(): string {
     .loadavg()
     .map((l) => l.toFixed(1))
     .join(' ')} on ${os.cpus().length} cores`;
+}
+
+/**
+ * Runs `code` in a fresh `node -e` with `argv` as its process.argv: its exit code, wall time (ms) and
+ * peak RSS (MiB, getrusage of that process, written as it exits).
+ */
+export function measuredRun(
+  code: string,
+  argv: readonly string[],
+  opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): Promise<{ code: number | null; ms: number; mib: number }> {
+  const probe = `process.on('exit',()=>require('fs').writeSync(3,String(process.resourceUsage().maxRSS)));process.argv=[process.argv[0],...${JSON.stringify(argv)}];${code}`;
+  return new Promise((resolve, reject) => {
+    const t0 = process.hrtime.bigint();
+    const child = spawn(process.execPath, ['-e', probe], { ...opts, stdio: ['ignore', 'ignore', 'ignore', 'pipe'] });
+    let out = '';
+    child.stdio[3]?.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('error', reject);
+    child.on('close', (exit) => {
+      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+      if (!out) reject(new Error(`no rusage from ${argv.join(' ')}`));
+      else resolve({ code: exit, ms, mib: Number(out) / 1024 });
+    });
+  });
 }

@@ -59,13 +59,8 @@ function stillHolds(kept: PssReading, rss: number | undefined): boolean {
 export async function readPssKept(
   asks: readonly PssAsk[],
   machine: Machine,
-  kept: Bucket<string, PssReading> | undefined,
+  kept: Bucket<string, PssReading>,
 ): Promise<Map<number, number>> {
-  if (!kept)
-    return readPss(
-      asks.map((a) => a.pid),
-      machine,
-    );
   const out = new Map<number, number>();
   const toRead: PssAsk[] = [];
   for (const a of asks) {

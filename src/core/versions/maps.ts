@@ -1,5 +1,5 @@
-import type { Bucket } from '../base/engineCache';
 import * as path from 'node:path';
+import type { Bucket } from '../base/engineCache';
 import type { Machine, MachineFs } from '../machine/types';
 
 /**

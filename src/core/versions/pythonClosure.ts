@@ -53,7 +53,6 @@ export function requiresDist(metadata: string): Requirement[] {
   const blank = /\r?\n\r?\n/.exec(metadata);
   for (const line of (blank ? metadata.slice(0, blank.index) : metadata).split(/\r?\n/)) {
     if (line === '') break;
-    if (line.length < 14 || (line[0] !== 'R' && line[0] !== 'r')) continue;
     const m = /^Requires-Dist:\s*(.+?)\s*$/i.exec(line);
     const req = m && parseRequirementLine(m[1]);
     if (req) out.push(req);

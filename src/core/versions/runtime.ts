@@ -5,8 +5,6 @@ import type { RuntimeReplaced } from '../base/versionTypes';
 import { isRuntimeLibrary } from './maps';
 import { compareReplaced, CONTENT_PROOFS, deletedRegions } from './mappedContent';
 
-export { isRuntimeLibrary } from './maps';
-
 /**
  * The runtime a server runs on (node, python3.x), replaced under it: an upgrade of Node or Python
  * renames a new binary over the old one, and the process keeps running the old one. Linux says so:
@@ -256,27 +254,12 @@ export async function sightRuntime(
   pid: number,
   machine: Machine,
   mapsText: () => Promise<string | undefined>,
-  cache?: EngineCache,
 ): Promise<RuntimeSighting | undefined> {
   if (machine.host.platform !== 'linux') return undefined;
   const link = await machine.fs.readlink(`/proc/${pid}/exe`).catch(() => undefined);
   if (!link || !runtimeKind(link)) return undefined;
-  const text = await mapsText();
-  // Maps kept between snapshots (maps.ts KEPT_MAPS) are the same text: parsed once.
-  if (!cache || text === undefined) return parseRuntime(link, text);
-  const parsed = cache.bucket<string, { link: string; sighting: RuntimeSighting | undefined }>(
-    RUNTIME_SIGHTINGS.name,
-    RUNTIME_SIGHTINGS,
-  );
-  const before = parsed.get(text);
-  if (before?.link === link) return before.sighting;
-  const sighting = parseRuntime(link, text);
-  parsed.set(text, { link, sighting });
-  return sighting;
+  return parseRuntime(link, await mapsText());
 }
-
-/** Runtime sightings by the maps text they were read from. */
-const RUNTIME_SIGHTINGS = { name: 'runtime-sightings', limit: 512 } as const;
 
 /**
  * The evidence of a replaced runtime for one process, or undefined when its runtime is the one on

@@ -7,13 +7,13 @@ import type { Installed, RuntimeReplaced } from '../../../src/core/base/versionT
 import { judgeInstance, InstanceFacts, InstanceReaders } from '../../../src/core/versions/instanceEvidence';
 import {
   isRuntimeFile,
-  isRuntimeLibrary,
   oneVersion,
   parseRuntime,
   runtimeEvidence,
   runtimeKind,
   versionCandidates,
 } from '../../../src/core/versions/runtime';
+import { isRuntimeLibrary } from '../../../src/core/versions/maps';
 import type { Compared } from '../../../src/core/versions/mappedContent';
 
 const data = path.join(__dirname, 'data', 'runtime');
