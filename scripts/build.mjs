@@ -57,10 +57,12 @@ const common = {
 const siblings = (map) => ({
   name: 'siblings',
   setup(b) {
-    b.onResolve({ filter: /^(\.\/(guardCli|relayCli|run|runHttp\.js)|\.\.\/\.\.\/agent\/serveStdio)$/ }, (args) =>
-      (args.kind === 'require-call' || args.kind === 'dynamic-import') && map[args.path]
-        ? { path: map[args.path], external: true }
-        : undefined,
+    b.onResolve(
+      { filter: /^(\.\/(guardCli|relayCli|run|runHttp\.js|share\/httpFront)|\.\.\/\.\.\/agent\/serveStdio)$/ },
+      (args) =>
+        (args.kind === 'require-call' || args.kind === 'dynamic-import') && map[args.path]
+          ? { path: map[args.path], external: true }
+          : undefined,
     );
   },
 });
@@ -186,13 +188,33 @@ await Promise.all([
     outfile: 'dist/cli-guard.js',
     // `run --http` (the HTTP front) is served by the commands bundle, which exports it: the stdio
     // guard every client starts does not carry it.
-    plugins: [lean, guardFrontDoor, siblings({ './run': './cli-commands.js', './runHttp.js': './cli-commands.js' })],
+    plugins: [
+      lean,
+      guardFrontDoor,
+      siblings({
+        './run': './cli-commands.js',
+        './runHttp.js': './cli-commands.js',
+        './share/httpFront': './cli-share-front.js',
+      }),
+    ],
+  }),
+  // The share host's HTTP front (`run --on-conflict share --share-listen`), loaded by that host alone.
+  build({
+    ...common,
+    entryPoints: ['src/guard/share/httpFront.ts'],
+    outfile: 'dist/cli-share-front.js',
+    plugins: [lean],
   }),
   build({
     ...common,
     entryPoints: ['src/cli/run.ts'],
     outfile: 'dist/cli-commands.js',
-    plugins: [lean, guardFrontDoor, sharedEngine, siblings({ '../../agent/serveStdio': './cli-agent.js' })],
+    plugins: [
+      lean,
+      guardFrontDoor,
+      sharedEngine,
+      siblings({ '../../agent/serveStdio': './cli-agent.js', './share/httpFront': './cli-share-front.js' }),
+    ],
   }),
   // A client of a shared server (`run --on-conflict share`): the relay alone, the guard a sibling.
   build({

@@ -21,6 +21,8 @@ const BUDGETS = {
   'dist/cli-guard.js': 304,
   // The relay a client of a shared server runs (`run --on-conflict share`).
   'dist/cli-relay.js': 60,
+  // The share host's streamable HTTP front (`--share-listen`), loaded by such a host alone.
+  'dist/cli-share-front.js': 40,
   'dist/cli-agent.js': 360,
   // The engine (src/core and the config parsers), shared by the extension, the commands and the agent face.
   'dist/engine.js': 580,

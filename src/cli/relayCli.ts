@@ -4,7 +4,7 @@ import { lifeguardPaths } from '../core/base/paths';
 import { terminalSafe } from '../core/base/terminalSafe';
 import { processStartTime } from '../core/locks/liveness';
 import { identityOf, runShareClient } from '../guard';
-import { RUN_COMMAND } from './commands/runSpec';
+import { RUN_COMMAND, shareListenOf } from './commands/runSpec';
 import type * as GuardCli from './guardCli';
 import type { CliIo } from './io';
 import { parseOptions, splitServerCommand } from './options';
@@ -24,6 +24,8 @@ export async function runCli(argv: string[], given: CliIo): Promise<number> {
   let values;
   try {
     values = parseOptions(split.options, RUN_COMMAND.options).values;
+    // A bad --share-listen is said by the guard, with the usage, before any host starts with it.
+    shareListenOf(values['share-listen'], values['on-conflict']);
   } catch {
     return guard();
   }

@@ -25,7 +25,8 @@ import { stopLeftoverServer } from './leftoverServer';
 import { StalePolicy } from './host/staleness';
 import { cachedUpdateLookup } from './host/registryCache';
 import type { LifeguardPaths } from '../core/base/paths';
-import { ShareHub } from './share/hub';
+import { MAX_MESSAGE_BYTES, ShareHub } from './share/hub';
+import type * as ShareFront from './share/httpFront';
 import { runShareClient } from './share/client';
 
 export interface RunStdioGuardOptions {
@@ -44,6 +45,11 @@ export interface RunStdioGuardOptions {
    * guard): it holds the lock, runs the server and serves every client's relay; it has no client itself.
    */
   shareHost?: boolean;
+  /**
+   * `--share-listen HOST:PORT`: the share host also serves the shared server over streamable HTTP
+   * there (share/httpFront.ts), for clients whose config names a URL: no relay process for them.
+   */
+  shareListen?: { host: string; port: number };
   /** `--on-conflict share`: starts the detached share host (the CLI knows how); returns how it ended, once it did. */
   startShareHost?(): { exit(): string | undefined; log?: string };
   whenStale: StalePolicy;
@@ -130,6 +136,7 @@ export async function runStdioGuard(opts: RunStdioGuardOptions): Promise<number>
   if (acquired.tookOverFrom?.child) await stopLeftoverServer(acquired.tookOverFrom.child, opts.grace.termMs, log);
   const onSignal = (signal: NodeJS.Signals) => guard.forwardSignal(signal);
   let control: ControlServer | undefined;
+  let front: ShareFront.ShareHttpFront | undefined;
   // The share host: every attached relay's client, as one client of the transport.
   const hub = share
     ? new ShareHub({
@@ -183,6 +190,7 @@ export async function runStdioGuard(opts: RunStdioGuardOptions): Promise<number>
     // The server first: its client is waiting for it. The control endpoint follows while it starts.
     guard.start();
     hub?.start();
+    if (hub && opts.shareListen) front = await startShareFront(hub, opts.shareListen, lock, log);
     // The quiet policies (annotate is the default) say nothing about a server whose version is unknown.
     if (opts.whenStale !== 'warn' && opts.whenStale !== 'annotate') {
       const policy = opts.whenStale;
@@ -212,10 +220,37 @@ export async function runStdioGuard(opts: RunStdioGuardOptions): Promise<number>
     for (const s of opts.signals) process.off(s, onSignal);
     // The lock goes only once no child runs: 'finished' implies it, this makes sure on every way out.
     await guard.stopChild();
+    await front?.close();
     hub?.close();
     await control?.close().catch((err: Error) => log(`closing the control endpoint failed: ${err.message}`));
     await lock.release();
     process.off('exit', releaseOnExit);
     serverLog?.close();
+  }
+}
+
+/**
+ * The share host's HTTP front, loaded only when asked for (the package ships it as a bundle of its
+ * own, `cli-share-front.js`: no stdio guard carries it). A port it cannot take is said in the log
+ * and the lock record stays without a URL; the relays' clients are served either way.
+ */
+async function startShareFront(
+  hub: ShareHub,
+  listen: { host: string; port: number },
+  lock: Parameters<typeof updateRecord>[0],
+  log: (line: string) => void,
+): Promise<ShareFront.ShareHttpFront | undefined> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { ShareHttpFront } = require('./share/httpFront') as typeof ShareFront;
+  const front = new ShareHttpFront(hub, { ...listen, maxMessageBytes: MAX_MESSAGE_BYTES, log });
+  try {
+    const url = await front.listen();
+    log(`serving the shared server over HTTP at ${url}`);
+    await updateRecord(lock, { shareUrl: url }, log);
+    return front;
+  } catch (err) {
+    log(`could not serve the shared server over HTTP on ${listen.host}:${listen.port}: ${(err as Error).message}`);
+    await front.close().catch(() => undefined);
+    return undefined;
   }
 }

@@ -7,12 +7,12 @@
 
 /** JSON-RPC 2.0's own codes, for a message the guard cannot relay or answers itself. */
 export const JsonRpcErrorCode = {
-  /** The share host: a client's line is not JSON; the HTTP front: a request body is not JSON. */
+  /** The share host: a client's line is not JSON; the HTTP fronts (`run --http`, `--share-listen`): a request body is not JSON. */
   ParseError: -32700,
   /**
    * The share host: a client's line is no JSON-RPC 2.0 message it may relay (no `jsonrpc: "2.0"`, an
    * empty or refused batch, nested too deep, too long, an answer it cannot relay); the HTTP front: a
-   * body over `--max-body` (413).
+   * body over `--max-body` (413); the share host's HTTP front: a batch (400), a body over 4 MiB (413).
    */
   InvalidRequest: -32600,
   /** The share host: a method of the other protocol era's discovery (`server/discover`) on a legacy session. */
@@ -28,9 +28,14 @@ export const JsonRpcErrorCode = {
 
 /** The guard's own codes, in JSON-RPC's implementation-defined server range (-32000 to -32099). */
 export const GuardErrorCode = {
-  /** The HTTP front: the upstream did not answer (502), the origin or host was refused (403), too many sessions or connections (429, 503), or the front failed (500). */
+  /**
+   * The HTTP front: the upstream did not answer (502), the origin or host was refused (403), too many
+   * sessions or connections (429, 503), or the front failed (500); the share host's HTTP front: an
+   * origin or host refused (403), no session (400), a GET without one or another method (405), a
+   * second event stream (409), too many sessions or the host stopping (503).
+   */
   ServerError: -32000,
-  /** The HTTP front: an unknown or forgotten `Mcp-Session-Id` (404), as the reference TypeScript server answers; a compliant client starts over with `initialize`. */
+  /** Both HTTP fronts: an unknown or forgotten `Mcp-Session-Id` (404), as the reference TypeScript server answers; a compliant client starts over with `initialize`. */
   SessionNotFound: -32001,
   /** The stdio guard: the server process exited while the request was in flight (not retried). */
   ServerExited: -32040,

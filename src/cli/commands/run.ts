@@ -6,7 +6,7 @@ import { runStdioGuard } from '../../guard';
 import { terminalSafe } from '../../core/base/terminalSafe';
 import { CliIo, UsageError } from '../io';
 import { parseOptions, splitServerCommand } from '../options';
-import { RUN_COMMAND } from './runSpec';
+import { RUN_COMMAND, shareListenOf } from './runSpec';
 import { restartCheckOf } from './guardOptions';
 import { privateHomeReady } from '../privateHome';
 
@@ -28,6 +28,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
   const [command, ...commandArgs] = split.command;
   const stopGrace = values['stop-grace'];
   const name = values.name;
+  const shareListen = shareListenOf(values['share-listen'], values['on-conflict']);
   // One log line each: a newline inside one (from a server name, a path) is escaped too.
   const log = (line: string) => io.stderr(`${terminalSafe(`mcp-lifeguard run${name ? ` [${name}]` : ''}: ${line}`)}\n`);
   const paths = lifeguardPaths(currentHostEnv(io.env));
@@ -43,6 +44,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
     conflictTimeoutMs: values['wait-timeout'],
     lingerMs: values.linger,
     shareHost: values['share-host'] === true,
+    shareListen,
     startShareHost: () => startShareHost(split.options, split.command, io, paths),
     whenStale: values['when-stale'],
     registryCache: paths,

@@ -1,4 +1,6 @@
 import { DEFAULT_STALE_POLICY, STALE_POLICIES } from '../../guard';
+import { isLoopbackBindHost, splitListenAddress } from '../../core/net/loopback';
+import { UsageError } from '../io';
 import { CommandSpec } from '../options';
 import { GUARD_OPTIONS, RUN_WHEN_STALE_DESCRIPTION } from './guardOptions';
 
@@ -27,6 +29,11 @@ export const RUN_COMMAND = {
       default: 0,
       description: 'With --on-conflict share: seconds the shared server keeps running after its last client left',
     },
+    'share-listen': {
+      type: 'string',
+      description:
+        'With --on-conflict share: the shared server is also served over streamable HTTP at http://HOST:PORT/mcp (loopback), for clients whose config names a URL',
+    },
     'share-host': {
       type: 'boolean',
       description: 'Internal (--on-conflict share starts it): hold the lock and serve every client detached',
@@ -52,3 +59,22 @@ export const RUN_COMMAND = {
     },
   },
 } as const satisfies CommandSpec;
+
+/** `--share-listen HOST:PORT`, checked: a loopback address and a port, or a usage error saying which. */
+export function shareListenOf(
+  value: string | undefined,
+  onConflict: string,
+): { host: string; port: number } | undefined {
+  if (value === undefined) return undefined;
+  if (onConflict !== 'share')
+    throw new UsageError('--share-listen serves a shared server: use it with --on-conflict share');
+  const address = splitListenAddress(value);
+  if (!address) throw new UsageError(`--share-listen takes HOST:PORT, not '${value}'`);
+  if (!Number.isInteger(address.port) || address.port < 1 || address.port > 65535)
+    throw new UsageError(`--share-listen: ${value.slice(value.lastIndexOf(':') + 1)} is not a port`);
+  if (!isLoopbackBindHost(address.host))
+    throw new UsageError(
+      `--share-listen ${value} is not a loopback address; a shared server is served on loopback only`,
+    );
+  return address;
+}

@@ -324,6 +324,7 @@ export interface Instance {
    * `serverLog`: the file the guard keeps the server's stderr in (Show Server Log). `attached`: a
    * server shared with `--on-conflict share`, or served by an HTTP guard (`run --http`, `ensure`),
    * the clients it serves (client name; pid and start time when known: always for a relay).
+   * `shareUrl`: a shared server's streamable HTTP front (`--share-listen`), on loopback.
    */
   lock?: {
     serverName: string;
@@ -331,6 +332,7 @@ export interface Instance {
     holder?: string;
     serverLog?: string;
     attached?: Array<{ pid?: number; startTime?: number; clientName?: string }>;
+    shareUrl?: string;
   };
   /**
    * Running vs installed version with the judgement (`current`, `stale` with its evidence, or

@@ -24,12 +24,14 @@ export interface GuardInstallOptions {
 
 /**
  * The bundles dist/cli.js loads from its own folder (scripts/build.mjs): the guard's, the relay a
- * client of a shared server runs (`run --on-conflict share`), the other commands', the agent face's,
- * the engine the last two share, and the YAML library the engine loads for a YAML config.
+ * client of a shared server runs (`run --on-conflict share`), the share host's HTTP front
+ * (`--share-listen`), the other commands', the agent face's, the engine the last two share, and the
+ * YAML library the engine loads for a YAML config.
  */
 export const CLI_BUNDLES = [
   'cli-guard.js',
   'cli-relay.js',
+  'cli-share-front.js',
   'cli-commands.js',
   'cli-agent.js',
   'engine.js',

@@ -97,6 +97,11 @@ export interface LockRecord {
   /** A sharing holder's clients, oldest first: each one's pid and start time, and its name once known. */
   attached?: AttachedClient[];
   /**
+   * A sharing holder's streamable HTTP front (`--share-listen`), a loopback URL: clients whose
+   * config names it reach the shared server with no relay of their own.
+   */
+  shareUrl?: string;
+  /**
    * Set by a guard while its server is down: it gave up starting it (a crash loop, a restart that
    * never served) and runs on with no server, answering its client with the cause. Removed once a
    * restart brings the server back. Readers check each field's type: a record is anyone's to write.

@@ -3,6 +3,7 @@ import type { Instance, Verdict } from '../base/model';
 import { START_TIME_TOLERANCE_MS } from '../locks';
 import { redactResourceKey } from '../locks/redactRecord';
 import type { LockRecord } from '../locks/types';
+import { isLoopbackHostname } from '../net/loopback';
 
 /** Which live lock record owns a process: the record's holder, or the server child a launcher (the guard) records. */
 export interface LockOwners {
@@ -44,6 +45,7 @@ export function markGuarded(instances: Iterable<Instance>, records: readonly Loc
         ...(r.holder ? { holder: r.holder } : {}),
         ...(typeof r.serverLog === 'string' ? { serverLog: r.serverLog } : {}),
         ...attachedField(r),
+        ...shareUrlField(r),
       };
     const down = r && downOf(r);
     if (down && !serverDownOf(i)) i.verdicts.push({ kind: 'down', ...down });
@@ -130,6 +132,22 @@ export function attachedField(r: LockRecord): { attached?: AttachedClient[] } {
   // An HTTP guard with no client now is just guarded, not "shared by no client".
   const attached = isHttpGuardRecord(r) ? attachedOf(r.attached) : [];
   return attached.length > 0 ? { attached } : {};
+}
+
+/**
+ * A share host's HTTP front as its record names it: only a plain `http://` URL on a loopback name
+ * (a record is anyone's to write; a URL with credentials or elsewhere is not shown).
+ */
+export function shareUrlField(r: LockRecord): { shareUrl?: string } {
+  if (r.share !== true || typeof r.shareUrl !== 'string' || r.shareUrl.length > 256) return {};
+  let url: URL;
+  try {
+    url = new URL(r.shareUrl);
+  } catch {
+    return {};
+  }
+  if (url.protocol !== 'http:' || url.username || url.password || !isLoopbackHostname(url.hostname)) return {};
+  return { shareUrl: url.href };
 }
 
 /** Whether a record is an HTTP guard's (`run --http`, `ensure --http`): its holder says so. */

@@ -40,12 +40,17 @@ const FIRST_CLIENT_MS = 30_000;
 const BATCH_REFUSED =
   'Invalid Request: a JSON-RPC batch; MCP has no batches since 2025-06-18, and a shared server takes none: nothing of this batch reached the server (send each message on its own line)';
 
-interface Connection {
-  pid: number;
-  startTime: number;
+/** One client of the shared server as the hub holds it: a relay's socket, or a session of the HTTP front. */
+export interface HubConnection {
+  /** How the log names it: `pid 123` for a relay, `HTTP session 1a2b3c4d` for the front's. */
+  who: string;
+  /** The client's process, once known (a relay says it; the front finds its loopback peer in the background). */
+  pid?: number;
+  startTime?: number;
   /** performance.now() when it attached (a notice of what changed before is not its news). */
   joinedAt: number;
-  write(line: string): void;
+  /** One message for this client: the line as written for a stdio client (newline included), and its value. */
+  write(line: string, message: unknown): void;
   /** Stops and resumes reading the client (while the server is not taking what it is sent). */
   pause(): void;
   resume(): void;
@@ -85,8 +90,10 @@ export class ShareHub {
   /** Where the transport writes what the server (or the guard) says to its client. */
   readonly fromServer: Writable;
   private readonly mux: ShareMux;
-  private readonly connections = new Map<number, Connection>();
+  private readonly connections = new Map<number, HubConnection>();
   private linger: NodeJS.Timeout | undefined;
+  /** Holds on the server besides attached clients (hold()). */
+  private holds = 0;
   private ended = false;
   /** The transport is not taking what goes to the server: clients are not read until it drains. */
   private serverFull = false;
@@ -141,6 +148,7 @@ export class ShareHub {
     this.join(
       socket,
       {
+        who: `pid ${request.pid}`,
         pid: request.pid,
         startTime: request.startTime,
         joinedAt: performance.now(),
@@ -160,32 +168,65 @@ export class ShareHub {
     );
   }
 
-  private join(input: Readable, connection: Connection, rest: string): void {
+  /**
+   * A client that hands over whole messages (a session of the HTTP front, share/httpFront.ts): its
+   * id, for clientValue and leave. Undefined once the hub is ending (the front answers 503).
+   */
+  addClient(connection: HubConnection): number | undefined {
+    if (this.ended) return undefined;
     if (this.linger) clearTimeout(this.linger);
     this.linger = undefined;
     const id = this.mux.addClient();
     this.connections.set(id, connection);
     this.options.onClients?.(this.clients());
+    if (this.serverFull) connection.pause();
+    return id;
+  }
+
+  /** A client left (its relay closed, its HTTP session ended): its requests are cancelled, the last one starts the linger. */
+  leave(id: number): void {
+    if (!this.connections.delete(id)) return;
+    this.mux.removeClient(id);
+    this.options.onClients?.(this.clients());
+    if (this.connections.size === 0 && this.holds === 0) this.lastLeft();
+  }
+
+  /**
+   * Keeps the server with no client attached, until the returned release is called: the HTTP
+   * front's 2026-07-28 clients, who have no session to stay attached by, hold it while seen lately.
+   */
+  hold(): () => void {
+    if (this.linger) clearTimeout(this.linger);
+    this.linger = undefined;
+    this.holds++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.holds--;
+      if (this.connections.size === 0 && this.holds === 0 && !this.ended) this.lastLeft();
+    };
+  }
+
+  /** The clients' names or processes changed (the front found a session's peer): the lock record lists them anew. */
+  clientsChanged(): void {
+    this.options.onClients?.(this.clients());
+  }
+
+  private join(input: Readable, connection: HubConnection, rest: string): void {
+    const id = this.addClient(connection);
+    if (id === undefined) return void input.destroy();
     const splitter = new LineSplitter({ maxLineBytes: MAX_MESSAGE_BYTES });
     const take = (chunk: Buffer) => {
       for (const line of splitter.pushParts(chunk)) this.clientLine(id, line);
     };
     if (rest) take(Buffer.from(rest));
     input.on('data', (chunk: Buffer | string) => take(typeof chunk === 'string' ? Buffer.from(chunk) : chunk));
-    let gone = false;
-    const leave = () => {
-      if (gone) return;
-      gone = true;
-      this.connections.delete(id);
-      this.mux.removeClient(id);
-      this.options.onClients?.(this.clients());
-      if (this.connections.size === 0) this.lastLeft();
-    };
+    const leave = () => this.leave(id);
     input.on('end', leave);
     input.on('close', leave);
     input.on('error', leave);
-    if (this.serverFull) input.pause();
-    else input.resume();
+    if (!this.serverFull) input.resume();
   }
 
   // ---- a client's lines ----
@@ -195,7 +236,6 @@ export class ShareHub {
    * of it: the share host, its server and the other clients go on.
    */
   private clientLine(client: number, line: LineParts): void {
-    let value: unknown;
     try {
       if (line.overlong) return this.overlong(client, line.length, line.overlong);
       const bytes = joinLine(line);
@@ -203,7 +243,18 @@ export class ShareHub {
       const parsed = parseLine(bytes);
       if (!parsed.ok)
         return this.refuse(client, null, JsonRpcErrorCode.ParseError, `Parse error: the line is ${parsed.reason}`);
-      value = parsed.value;
+      this.clientValue(client, parsed.value);
+    } catch (err) {
+      this.failedOnce('client', `could not relay a client's message (${errorText(err)})`);
+    }
+  }
+
+  /**
+   * One message of a client, parsed (read from a relay's line, or the body of an HTTP front's
+   * request, at most MAX_MESSAGE_BYTES): checked as a line is, then multiplexed.
+   */
+  clientValue(client: number, value: unknown): void {
+    try {
       if (Array.isArray(value)) return this.batch(client, value);
       if (nestedDeeperThan(value, MAX_NESTING)) return this.tooDeep(client, value);
       const c = classifyValue(value);
@@ -225,7 +276,8 @@ export class ShareHub {
 
   /** An error the hub answers a client's line with, under the line's id or null (JSON-RPC 2.0). */
   private refuse(client: number, id: Id | null, code: number, message: string): void {
-    this.connections.get(client)?.write(serializeMessage(errorLine(id, code, message)));
+    const answer = errorLine(id, code, message);
+    this.connections.get(client)?.write(serializeMessage(answer), answer);
   }
 
   /**
@@ -238,7 +290,7 @@ export class ShareHub {
   private overlong(client: number, length: number, ends: { head: Buffer; tail: Buffer }): void {
     const { kind, id } = overlongShape(ends.head, ends.tail);
     const why = `the message is ${length} bytes, longer than ${MAX_MESSAGE_BYTES} bytes, the most a shared server takes from a client; nothing of it reached the server`;
-    this.options.log(`a client of pid ${this.connections.get(client)?.pid} sent a line of ${length} bytes: not read`);
+    this.options.log(`a client (${this.who(client)}) sent a line of ${length} bytes: not read`);
     if (kind === 'answer' && id !== undefined)
       return this.mux.fromClient(
         client,
@@ -256,7 +308,7 @@ export class ShareHub {
   private tooDeep(client: number, value: unknown): void {
     this.logOnce(
       `deep-${client}`,
-      `a client of pid ${this.connections.get(client)?.pid} sent a message nested deeper than ${MAX_NESTING} levels: not relayed (said once per client)`,
+      `a client (${this.who(client)}) sent a message nested deeper than ${MAX_NESTING} levels: not relayed (said once per client)`,
     );
     this.notRelayed(
       client,
@@ -269,7 +321,7 @@ export class ShareHub {
   private invalid(client: number, value: unknown, reason: string): void {
     this.logOnce(
       `invalid-${client}`,
-      `dropped a client line of pid ${this.connections.get(client)?.pid} that is not JSON-RPC (${reason}; said once per client)`,
+      `dropped a client line (${this.who(client)}) that is not JSON-RPC (${reason}; said once per client)`,
     );
     this.notRelayed(client, value, reason);
   }
@@ -300,10 +352,7 @@ export class ShareHub {
    * notifications and answers nothing; an empty batch gets one error. Nothing reaches the server.
    */
   private batch(client: number, items: unknown[]): void {
-    this.logOnce(
-      `batch-${client}`,
-      `refused a JSON-RPC batch of pid ${this.connections.get(client)?.pid} (said once per client)`,
-    );
+    this.logOnce(`batch-${client}`, `refused a JSON-RPC batch (${this.who(client)}) (said once per client)`);
     if (items.length === 0)
       return this.refuse(client, null, JsonRpcErrorCode.InvalidRequest, 'Invalid Request: an empty JSON-RPC batch');
     const answers: Json[] = [];
@@ -314,7 +363,7 @@ export class ShareHub {
         errorLine(isObject(item) && isId(item.id) ? item.id : null, JsonRpcErrorCode.InvalidRequest, BATCH_REFUSED),
       );
     }
-    if (answers.length > 0) this.connections.get(client)?.write(serializeMessage(answers as unknown as Json));
+    if (answers.length > 0) this.connections.get(client)?.write(serializeMessage(answers as unknown as Json), answers);
   }
 
   // ---- what goes out ----
@@ -348,21 +397,21 @@ export class ShareHub {
     const connection = this.connections.get(client);
     if (!connection) return;
     let line: string;
+    let sent: Message = message;
     try {
       line = serializeMessage(message as Json);
     } catch (err) {
       this.failedOnce('to-client', `could not relay a message to a client (${errorText(err)})`);
       // An answer that cannot be written is answered with an error, so its client does not wait for it.
       if (message.method !== undefined || message.id === undefined) return;
-      line = serializeMessage(
-        fail(
-          message.id,
-          JsonRpcErrorCode.InternalError,
-          `the share host could not relay the answer (${errorText(err)})`,
-        ),
+      sent = fail(
+        message.id,
+        JsonRpcErrorCode.InternalError,
+        `the share host could not relay the answer (${errorText(err)})`,
       );
+      line = serializeMessage(sent as Json);
     }
-    connection.write(line);
+    connection.write(line, sent);
   }
 
   // ---- the server's lines ----
@@ -387,6 +436,10 @@ export class ShareHub {
           `the share host could not relay the answer (${errorText(err)})`,
         );
     }
+  }
+
+  private who(client: number): string {
+    return this.connections.get(client)?.who ?? 'gone';
   }
 
   private logOnce(kind: string, message: string): void {
@@ -416,8 +469,8 @@ export class ShareHub {
   clients(): AttachedClient[] {
     const names = new Map(this.mux.list().map((c) => [c.id, c.name]));
     return [...this.connections].map(([id, c]) => ({
-      pid: c.pid,
-      startTime: c.startTime,
+      ...(c.pid !== undefined ? { pid: c.pid } : {}),
+      ...(c.startTime !== undefined ? { startTime: c.startTime } : {}),
       ...(names.get(id) !== undefined ? { clientName: names.get(id) } : {}),
     }));
   }

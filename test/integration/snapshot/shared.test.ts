@@ -6,6 +6,8 @@ import { cliPath } from '../../support/repo';
 import { until } from '../../support/poll';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { freePort } from '../../support/startup';
 import { guardEnv, memoryBin, runCli, tempHome } from '../guard/support';
 import { repoRoot } from '../../support/repo';
 import { noneLeftThenRemove } from '../guard/erasSupport';
@@ -44,12 +46,12 @@ describe('snapshot: a shared server (real share host, relays and server)', funct
    * Claude Desktop's entry `memory`, shared: the installed guard (`mcp-lifeguard.js`, the name the
    * engine recognises it by) with `run --on-conflict share`; returns the entry's args.
    */
-  function configureSharedMemory(): string[] {
+  function configureSharedMemory(options: string[] = []): string[] {
     const tag = `--lg-tag=${path.basename(home)}`;
     const bin = path.join(home, 'bin', 'mcp-lifeguard.js');
     fs.mkdirSync(path.dirname(bin), { recursive: true });
     fs.symlinkSync(cliPath, bin);
-    const args = [bin, 'run', '--on-conflict', 'share', '--name', 'memory', '--', memoryBin, tag];
+    const args = [bin, 'run', '--on-conflict', 'share', '--name', 'memory', ...options, '--', memoryBin, tag];
     fs.mkdirSync(path.join(home, '.config', 'Claude'), { recursive: true });
     fs.writeFileSync(
       path.join(home, '.config', 'Claude', 'claude_desktop_config.json'),
@@ -99,6 +101,44 @@ describe('snapshot: a shared server (real share host, relays and server)', funct
       },
     ]);
     assert.match(healthText(health), /shared by 3 clients: "claude-code", "cursor", "windsurf"/);
+  });
+
+  it("a shared server's HTTP front (`--share-listen`): one instance, its URL on it, an HTTP session among its clients", async () => {
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}/mcp`;
+    const args = configureSharedMemory(['--share-listen', `127.0.0.1:${port}`]);
+    open.push(await connectClient(args, { MEMORY_FILE_PATH: path.join(home, 'memory.jsonl') }, 'claude-desktop'));
+    const transport = new StreamableHTTPClientTransport(new URL(url));
+    const web = new Client({ name: 'claude-code', version: '1.0.0' });
+    await until(
+      'the front up',
+      () =>
+        fetch(url).then(
+          () => true,
+          () => undefined,
+        ),
+      20_000,
+    );
+    await web.connect(transport);
+    try {
+      let snap: Snapshot | undefined;
+      await until('the record to list both clients', async () => {
+        snap = JSON.parse((await runCli(home, ['status', '--json'])).stdout) as Snapshot;
+        return snap.servers.some((s) => s.instances.some((i) => i.lock?.attached?.length === 2));
+      });
+      const [server] = snap!.servers;
+      assert.equal(server.instances.length, 1);
+      const [instance] = server.instances;
+      assert.equal(instance.lock!.shareUrl, url);
+      assert.deepEqual(
+        instance.lock!.attached!.map((c) => c.clientName),
+        ['claude-desktop', 'claude-code'],
+      );
+      assert.match((await runCli(home, ['status'])).stdout, /shared by 2 clients \(claude-desktop, claude-code\)/);
+    } finally {
+      await transport.terminateSession().catch(() => undefined);
+      await web.close();
+    }
   });
 
   it("a stranger's share host running the very same entry from another home is not this entry's instance", async () => {

@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { attachControl, AttachRefusedError, ControlServer, startControlServer } from '../../../src/core/control';
 import type { AttachedClient } from '../../../src/core/control/protocol';
-import { MAX_MESSAGE_BYTES, overlongShape, ShareHub } from '../../../src/guard/share/hub';
+import { HubConnection, MAX_MESSAGE_BYTES, overlongShape, ShareHub } from '../../../src/guard/share/hub';
 import { until } from '../../support/poll';
 
 /** Lines read from a stream, as parsed JSON, with a way to wait for the next one. */
@@ -123,6 +123,57 @@ describe('guard share: the hub (relays attached over a real control socket, one 
     };
     return { hub, attach };
   }
+
+  it("a client handing over whole messages (the HTTP front's): its values go to the server checked as lines are, its answers come back as values; a hold keeps the server past the last client until released", async () => {
+    const seen: AttachedClient[][] = [];
+    const hub = new ShareHub({ lingerMs: 0, log: () => undefined, onClients: (c) => seen.push(c) });
+    hub.start();
+    const server = lines(hub.toServer);
+    let ended = false;
+    void server.ended.then(() => (ended = true));
+    const got: unknown[] = [];
+    const connection: HubConnection = {
+      who: 'HTTP session 1',
+      joinedAt: 0,
+      write: (_line: string, message: unknown) => void got.push(message),
+      pause: () => undefined,
+      resume: () => undefined,
+      close: () => undefined,
+    };
+    const id = hub.addClient(connection);
+    assert.ok(id !== undefined);
+    assert.deepEqual(seen.at(-1), [{}], 'listed, without a process until one is found');
+    hub.clientValue(id, {
+      jsonrpc: '2.0',
+      id: 7,
+      method: 'initialize',
+      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'web', version: '1' } },
+    });
+    const init = await server.next();
+    assert.equal(init.method, 'initialize');
+    hub.fromServer.write(
+      `${JSON.stringify({ jsonrpc: '2.0', id: init.id, result: { protocolVersion: '2025-06-18', capabilities: {}, serverInfo: { name: 's', version: '1' } } })}\n`,
+    );
+    await until('the answer', () => got.length === 1 || undefined, 2000);
+    assert.equal((got[0] as { id: unknown }).id, 7, "the client's own id");
+    hub.clientValue(id, [{ jsonrpc: '2.0', id: 8, method: 'ping' }]);
+    assert.match(JSON.stringify(got[1]), /batch/, 'a batch is refused to it alone');
+    connection.pid = 4242;
+    connection.startTime = 1;
+    hub.clientsChanged();
+    assert.deepEqual(seen.at(-1), [{ pid: 4242, startTime: 1, clientName: 'web' }]);
+
+    const release = hub.hold();
+    hub.leave(id);
+    hub.leave(id); // twice is once
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(ended, false, 'held: the server stays with no client');
+    release();
+    release();
+    await until('the server stream ended once released', () => ended || undefined, 2000);
+    assert.equal(hub.addClient(connection), undefined, 'an ended hub takes no new client');
+    hub.close();
+  });
 
   it('answers what it cannot relay to its sender alone: nesting past 256 levels, a batch, JSON that is no message, a line that is not JSON', async () => {
     const log: string[] = [];

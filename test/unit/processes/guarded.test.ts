@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { LockRecord } from '../../../src/core/locks/types';
-import { markGuarded } from '../../../src/core/processes/guarded';
+import { markGuarded, shareUrlField } from '../../../src/core/processes/guarded';
 import { attachInstances } from '../../../src/core/processes/instances';
 import { ProcessInfo } from '../../../src/core/pids/table';
 import { takeSnapshot } from '../../../src/core/snapshot/engine';
@@ -244,5 +244,27 @@ describe('guarded instances: joined to live lock records', () => {
         [41, []],
       ],
     );
+  });
+});
+
+describe("guarded instances: a share host's HTTP front as its record names it", () => {
+  const shareRecord = (shareUrl: unknown) => ({ ...record(20, 5000), share: true, shareUrl }) as LockRecord;
+
+  it('shows a plain loopback http URL, and nothing else a record may hold', () => {
+    assert.deepEqual(shareUrlField(shareRecord('http://127.0.0.1:4321/mcp')), {
+      shareUrl: 'http://127.0.0.1:4321/mcp',
+    });
+    assert.deepEqual(shareUrlField(shareRecord('http://[::1]:4321/mcp')), { shareUrl: 'http://[::1]:4321/mcp' });
+    for (const bad of [
+      'http://user:secret@127.0.0.1:4321/mcp',
+      'https://127.0.0.1:4321/mcp',
+      'http://example.com:4321/mcp',
+      'not a url',
+      42,
+      `http://127.0.0.1:1/${'x'.repeat(300)}`,
+    ])
+      assert.deepEqual(shareUrlField(shareRecord(bad)), {}, String(bad));
+    // Only a sharing holder has one.
+    assert.deepEqual(shareUrlField({ ...shareRecord('http://127.0.0.1:4321/mcp'), share: undefined }), {});
   });
 });
