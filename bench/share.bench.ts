@@ -6,16 +6,22 @@
  *   processes carry a marker in their environment (inherited by every descendant), and the bench
  *   reads /proc/PID/status VmRSS of each process that has it. The SDK clients themselves live in
  *   the bench's own process and are counted in neither;
- * - the relay's added round trip: `tools/call read_graph` on server-memory through a share relay
- *   against a client of its own copy of the same server, interleaved, medians.
+ * - the same 4 x 3 with the share host's HTTP front (`--share-listen`): one client of each server
+ *   speaks stdio (a relay), the other three name the front's URL (no relay): PSS against unmanaged,
+ *   target at most 0.5x; then every server is restarted and every client calls once in its session;
+ * - the added round trip: `tools/call read_graph` on server-memory through a share relay, and
+ *   through the HTTP front, each against a client of its own copy of the same server, interleaved, medians.
  * Real servers (server-memory, server-everything, the share fixture server), the real SDK client,
  * the built CLI. Linux (/proc).
  */
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { freePort } from '../src/guard/http/upstream';
 import type { BenchReport } from './run';
 import { loadNote } from './support';
 
@@ -28,6 +34,8 @@ const SERVERS: Record<string, string[]> = {
   fixture: [path.join(root, 'test', 'fixtures', 'guard', 'share-server.mjs')],
 };
 const CLIENTS = 4;
+/** In the setup with the HTTP front, how many of the CLIENTS speak stdio (and so need a relay); the rest name a URL. */
+const STDIO_CLIENTS = 1;
 const CALLS = 200;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -83,6 +91,31 @@ async function connect(args: string[], env: Record<string, string>, name: string
   return client;
 }
 
+/** The HTTP clients' transports: a client that is done ends its session (DELETE), as closeAll does. */
+const httpTransports = new WeakMap<Client, StreamableHTTPClientTransport>();
+
+async function connectHttp(url: string, name: string): Promise<Client> {
+  const client = new Client({ name, version: '1.0.0' });
+  const transport = new StreamableHTTPClientTransport(new URL(url));
+  httpTransports.set(client, transport);
+  await client.connect(transport);
+  return client;
+}
+
+/** Waits until the share front at `url` answers (any HTTP answer). */
+async function frontUp(url: string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const answered = await fetch(url, { method: 'GET' }).then(
+      () => true,
+      () => false,
+    );
+    if (answered) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for the share front at ${url}`);
+    await sleep(100);
+  }
+}
+
 type Sums = Record<'rss' | 'pss' | 'anon', number>;
 
 /** One call on each client, then settles and sums memory, five samples a second apart: the median of each sum. */
@@ -121,6 +154,26 @@ async function until(what: string, check: () => boolean, ms: number): Promise<vo
   }
 }
 
+/** p50 of CALLS `read_graph` calls on each client, interleaved (after 20 each to warm up). */
+async function interleaved(a: Client, b: Client): Promise<[number, number]> {
+  const call = async (c: Client) => {
+    const t0 = process.hrtime.bigint();
+    await c.callTool({ name: 'read_graph', arguments: {} });
+    return Number(process.hrtime.bigint() - t0) / 1e6;
+  };
+  for (let i = 0; i < 20; i++) {
+    await call(a);
+    await call(b);
+  }
+  const ta: number[] = [];
+  const tb: number[] = [];
+  for (let i = 0; i < CALLS; i++) {
+    ta.push(await call(a));
+    tb.push(await call(b));
+  }
+  return [median(ta), median(tb)];
+}
+
 export async function run(report: BenchReport): Promise<void> {
   if (process.platform !== 'linux') {
     report.note('this bench reads /proc: run it on Linux');
@@ -131,6 +184,7 @@ export async function run(report: BenchReport): Promise<void> {
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined) base[k] = v;
   const unmanagedMarker = `LG_SHARE_BENCH=unmanaged-${process.pid}`;
   const sharedMarker = `LG_SHARE_BENCH=shared-${process.pid}`;
+  const httpMarker = `LG_SHARE_BENCH=http-${process.pid}`;
   const envOf = (marker: string, memFile: string) => ({
     ...base,
     [marker.split('=')[0]]: marker.split('=')[1],
@@ -139,8 +193,16 @@ export async function run(report: BenchReport): Promise<void> {
     SHARE_FIXTURE_LOG: path.join(home, 'fixture.log'),
   });
   const clients: Client[] = [];
+  /** Clients outside the setups (the direct one of the round trips). */
+  const others: Client[] = [];
   const closeAll = async (list: Client[]) => {
-    for (const c of list.splice(0)) await c.close().catch(() => undefined);
+    for (const c of list.splice(0)) {
+      await httpTransports
+        .get(c)
+        ?.terminateSession()
+        .catch(() => undefined);
+      await c.close().catch(() => undefined);
+    }
   };
   try {
     // Unmanaged: every client spawns its own copy of every server.
@@ -151,7 +213,7 @@ export async function run(report: BenchReport): Promise<void> {
     await closeAll(clients);
     await until('the unmanaged servers gone', () => processesWith(unmanagedMarker).length === 0, 15_000);
 
-    // Shared: every client runs `run --on-conflict share` for each server.
+    // Shared through relays: every client runs `run --on-conflict share` for each server.
     const sharedEnv = envOf(sharedMarker, 'shared.jsonl');
     for (let c = 0; c < CLIENTS; c++)
       for (const [name, server] of Object.entries(SERVERS))
@@ -185,9 +247,8 @@ export async function run(report: BenchReport): Promise<void> {
     // RSS counts the node binary's text once per process; the machine holds it once. PSS shares it
     // out, anonymous memory leaves it out: what the setups really cost the machine.
     report.figure('unmanaged: PSS summed', MiB(unmanaged.total.pss), 'MiB');
-    report.figure('shared: PSS summed', MiB(shared.total.pss), 'MiB');
-    // The target of sharing without relays (HTTP clients served by the share host's own front): not built yet.
-    report.ratio('shared / unmanaged PSS, 4 clients x 3 servers', shared.total.pss / unmanaged.total.pss, { max: 0.5 });
+    report.figure('shared through relays only: PSS summed', MiB(shared.total.pss), 'MiB');
+    report.figure('shared through relays only / unmanaged PSS', shared.total.pss / unmanaged.total.pss, 'x');
     report.figure('unmanaged: anonymous memory summed', MiB(unmanaged.total.anon), 'MiB');
     report.figure('shared: anonymous memory summed', MiB(shared.total.anon), 'MiB');
     report.figure('shared / unmanaged anonymous memory', shared.total.anon / unmanaged.total.anon, 'x');
@@ -201,39 +262,93 @@ export async function run(report: BenchReport): Promise<void> {
     );
 
     // The relay's added round trip: the shared memory client vs a client of its own copy, interleaved.
-    const viaRelay = clients[0];
     const direct = await connect(SERVERS.memory, envOf(unmanagedMarker, 'direct.jsonl'), 'direct');
-    clients.push(direct);
-    const call = async (c: Client) => {
-      const t0 = process.hrtime.bigint();
-      await c.callTool({ name: 'read_graph', arguments: {} });
-      return Number(process.hrtime.bigint() - t0) / 1e6;
-    };
-    for (let i = 0; i < 20; i++) {
-      await call(direct);
-      await call(viaRelay);
+    others.push(direct);
+    const viaRelay = clients[0];
+    const [d, r] = await interleaved(direct, viaRelay);
+    report.figure(`tools/call read_graph, direct to server-memory (p50 of ${CALLS})`, d, 'ms');
+    report.figure(`tools/call read_graph, through the share relay and host (p50 of ${CALLS})`, r, 'ms');
+    report.figure('round trip added by sharing through a relay (difference of the p50s)', r - d, 'ms');
+    await closeAll(clients);
+    await until('the shared servers gone', () => processesWith(sharedMarker).length === 0, 15_000);
+
+    // Shared with the HTTP front: per server, STDIO_CLIENTS clients through a relay (the first
+    // starts the share host with --share-listen), the others name the front's URL: no relay for them.
+    const httpEnv = envOf(httpMarker, 'http.jsonl');
+    const urls: Record<string, string> = {};
+    for (const [name, server] of Object.entries(SERVERS)) {
+      const port = await freePort();
+      urls[name] = `http://127.0.0.1:${port}/mcp`;
+      for (let c = 0; c < STDIO_CLIENTS; c++)
+        clients.push(
+          await connect(
+            [cli, 'run', '--on-conflict', 'share', '--name', name, '--share-listen', `127.0.0.1:${port}`, '--'].concat(
+              process.execPath,
+              server,
+            ),
+            httpEnv,
+            `front-stdio-${c}`,
+          ),
+        );
+      await frontUp(urls[name]);
+      for (let c = STDIO_CLIENTS; c < CLIENTS; c++) clients.push(await connectHttp(urls[name], `front-http-${c}`));
     }
-    const d: number[] = [];
-    const r: number[] = [];
-    for (let i = 0; i < CALLS; i++) {
-      d.push(await call(direct));
-      r.push(await call(viaRelay));
+    const viaFront = await settledMemory(clients, httpMarker);
+    const fHosts = sumBy(viaFront.procs, 'share host');
+    const fServers = sumBy(viaFront.procs, 'server');
+    const fRelays = sumBy(viaFront.procs, 'relay');
+    const mix = `${STDIO_CLIENTS} stdio + ${CLIENTS - STDIO_CLIENTS} HTTP clients`;
+    report.figure(
+      `shared with the HTTP front (${mix} per server): ${fHosts.n} share hosts + ${fServers.n} servers + ${fRelays.n} relays, PSS summed`,
+      MiB(viaFront.total.pss),
+      'MiB',
+    );
+    report.figure(`shared with the HTTP front: anonymous memory of the ${fHosts.n} share hosts`, fHosts.anonMib, 'MiB');
+    report.ratio(
+      `shared with the HTTP front / unmanaged PSS, ${CLIENTS} clients x ${Object.keys(SERVERS).length} servers (${mix})`,
+      viaFront.total.pss / unmanaged.total.pss,
+      { max: 0.5 },
+    );
+
+    // Every client's session across a restart of every server: one call each after it, no reconnect.
+    for (const name of Object.keys(SERVERS)) {
+      const restarted = spawnSync(process.execPath, [cli, 'restart', name], { env: httpEnv, encoding: 'utf8' });
+      if (restarted.status !== 0) throw new Error(`restart ${name} failed: ${restarted.stderr}`);
     }
-    report.figure(`tools/call read_graph, direct to server-memory (p50 of ${CALLS})`, median(d), 'ms');
-    report.figure(`tools/call read_graph, through the share relay and host (p50 of ${CALLS})`, median(r), 'ms');
-    report.figure('round trip added by sharing (difference of the p50s)', median(r) - median(d), 'ms');
+    const answered = await Promise.all(
+      clients.map((c) =>
+        c.listTools().then(
+          () => 1,
+          () => 0,
+        ),
+      ),
+    );
+    report.ratio(
+      `clients answered in their own session after a restart of every server (${answered.length})`,
+      answered.reduce((a: number, b) => a + b, 0) / answered.length,
+      { min: 1 },
+    );
+
+    // The front's added round trip, as the relay's above.
+    const viaHttp = clients[Object.keys(SERVERS).indexOf('memory') * CLIENTS + STDIO_CLIENTS];
+    const [d2, h] = await interleaved(direct, viaHttp);
+    report.figure(`tools/call read_graph, through the share host's HTTP front (p50 of ${CALLS})`, h, 'ms');
+    report.figure('round trip added by sharing over HTTP (difference of the p50s)', h - d2, 'ms');
     report.note(loadNote());
   } finally {
     await closeAll(clients);
+    await closeAll(others);
     await until(
       'every process of the bench gone',
-      () => processesWith(unmanagedMarker).length + processesWith(sharedMarker).length === 0,
+      () =>
+        processesWith(unmanagedMarker).length +
+          processesWith(sharedMarker).length +
+          processesWith(httpMarker).length ===
+        0,
       20_000,
     ).catch((err: Error) =>
       report.note(
-        `${err.message}: ${processesWith(sharedMarker)
-          .map((p) => p.pid)
-          .join(' ')}`,
+        `${err.message}: ${[...processesWith(sharedMarker), ...processesWith(httpMarker)].map((p) => p.pid).join(' ')}`,
       ),
     );
     fs.rmSync(home, { recursive: true, force: true });
