@@ -41,6 +41,7 @@ export function instanceReport(i: VmInstance): InstanceReport {
               ...(c.pid !== undefined ? { pid: c.pid } : {}),
               ...(c.clientName !== undefined ? { name: c.clientName } : {}),
             })),
+            ...(i.lock.shareUrl !== undefined ? { url: i.lock.shareUrl } : {}),
           },
         }
       : {}),

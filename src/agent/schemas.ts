@@ -13,10 +13,14 @@ const instance = z.object({
   guarded: z.boolean(),
   /**
    * A server shared with `run --on-conflict share`, or an HTTP guard's server used by clients: the
-   * clients its one process serves (name as the client gave it; pid when known, always for a relay).
+   * clients its one process serves (name as the client gave it; pid when known, always for a relay),
+   * and the share host's HTTP front a client's `url` entry reaches it at (`--share-listen`).
    */
   shared: z
-    .object({ clients: z.array(z.object({ pid: z.number().int().optional(), name: z.string().optional() })) })
+    .object({
+      clients: z.array(z.object({ pid: z.number().int().optional(), name: z.string().optional() })),
+      url: z.string().optional(),
+    })
     .optional(),
   verdicts: z.array(z.enum(INSTANCE_VERDICTS)),
   why: z.array(z.string()),

@@ -2,7 +2,7 @@ import { redactRecord } from '../../core/locks/redactRecord';
 import type { FreeState, HolderState } from '../../core/locks';
 import { terminalSafe, terminalSafeDeep } from '../../core/base/terminalSafe';
 import { sharedByClients, table } from './status';
-import { attachedOf, isHttpGuardRecord } from '../../core/processes/guarded';
+import { attachedOf, isHttpGuardRecord, shareUrlField } from '../../core/processes/guarded';
 
 export type ListedLock = { lockPath: string } & (HolderState | FreeState);
 
@@ -30,7 +30,12 @@ export function formatLocks(dir: string, locks: ListedLock[]): string {
               ? record?.releasedAt
                 ? `released ${record.releasedAt}`
                 : 'never held'
-              : [record?.holder, sharedBy(record), record?.control ? `control ${record.control}` : '']
+              : [
+                  record?.holder,
+                  sharedBy(record),
+                  record ? (shareUrlField(record).shareUrl ?? '') : '',
+                  record?.control ? `control ${record.control}` : '',
+                ]
                   .filter(Boolean)
                   .join(', ');
       return [

@@ -552,6 +552,8 @@ function instanceItem(
         return `- ${c.pid !== undefined ? t('{0} (pid {1})', name, c.pid) : name}`;
       }),
     );
+  // Its share host's HTTP front: what a client's `url` entry names to share it with no relay.
+  if (i.lock?.shareUrl) lines.push('', t('Also served over HTTP at {0}', code(i.lock.shareUrl)));
   if (i.commandLine) lines.push('', code(i.commandLine));
   if (i.verdicts.length) lines.push('', ...i.verdicts.map((v) => `- ${mdCell(describeVerdict(v))}`));
   return {

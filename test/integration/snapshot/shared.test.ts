@@ -135,6 +135,12 @@ describe('snapshot: a shared server (real share host, relays and server)', funct
         ['claude-desktop', 'claude-code'],
       );
       assert.match((await runCli(home, ['status'])).stdout, /shared by 2 clients \(claude-desktop, claude-code\)/);
+      assert.equal(
+        healthReport(toViewInput(snap!)).servers[0].instances[0].shared?.url,
+        url,
+        'the agent face names it',
+      );
+      assert.match((await runCli(home, ['locks'])).stdout, new RegExp(url.replace(/[./]/g, '\\$&')));
     } finally {
       await transport.terminateSession().catch(() => undefined);
       await web.close();

@@ -32,6 +32,17 @@ describe('locks: a shared server says how many clients it serves', () => {
     const text = formatLocks('/locks', [{ lockPath: '/locks/m.lock', state: 'live', record: shared }]);
     assert.match(text, /mcp-lifeguard-guard 0\.1\.0, shared by 3 clients \(claude-code, cursor, \?\)/);
     assert.doesNotMatch(formatLocks('/locks', [{ lockPath: '/locks/m.lock', state: 'live', record }]), /shared/);
+    // A share host's HTTP front: its URL beside its clients, when it is a plain loopback one.
+    const front = { ...shared, shareUrl: 'http://127.0.0.1:3310/mcp' };
+    assert.match(
+      formatLocks('/locks', [{ lockPath: '/locks/m.lock', state: 'live', record: front }]),
+      /shared by 3 clients \(claude-code, cursor, \?\), http:\/\/127\.0\.0\.1:3310\/mcp/,
+    );
+    const foreign = { ...shared, shareUrl: 'http://user:pw@example.com/mcp' };
+    assert.doesNotMatch(
+      formatLocks('/locks', [{ lockPath: '/locks/m.lock', state: 'live', record: foreign }]),
+      /example|pw/,
+    );
   });
 
   it('an HTTP guard says which clients use it, when any does', () => {

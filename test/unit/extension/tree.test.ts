@@ -588,6 +588,13 @@ describe('extension view-model: tree', () => {
       ),
     );
     assert.match(item(one).description!, /shared by 1 client \(claude-code\)/);
+    assert.doesNotMatch(it.tooltip!, /over HTTP/);
+    // With the share host's HTTP front (`--share-listen`), the tooltip says where a URL entry reaches it.
+    const shareUrl = 'http://127.0.0.1:3310/mcp';
+    const [front] = childNodes(
+      serverNode(server('f', { instances: [instance(31, { lock: { serverName: 'f', attached, shareUrl } })] })),
+    );
+    assert.match(item(front).tooltip!, /Also served over HTTP at `http:\/\/127\.0\.0\.1:3310\/mcp`/);
   });
 
   it("an HTTP guard's server used by clients: the same words; a client whose process is unknown is named without a pid", () => {
