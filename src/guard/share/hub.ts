@@ -34,6 +34,9 @@ export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
  */
 export const MAX_NESTING = 256;
 
+/** The most clients the lock record lists (each is about 60 bytes of a record read up to 64 KiB). */
+export const MAX_LISTED_CLIENTS = 32;
+
 /** How long a share host runs its server without any client, before the first one attached. */
 const FIRST_CLIENT_MS = 30_000;
 
@@ -465,10 +468,13 @@ export class ShareHub {
     this.toServer.end();
   }
 
-  /** The clients the server serves now, oldest first, as the lock record lists them. */
+  /**
+   * The clients the server serves now, oldest first, as the lock record lists them: the
+   * MAX_LISTED_CLIENTS that joined last at most (the record has a size limit; an HTTP guard's lists as many).
+   */
   clients(): AttachedClient[] {
     const names = new Map(this.mux.list().map((c) => [c.id, c.name]));
-    return [...this.connections].map(([id, c]) => ({
+    return [...this.connections].slice(-MAX_LISTED_CLIENTS).map(([id, c]) => ({
       ...(c.pid !== undefined ? { pid: c.pid } : {}),
       ...(c.startTime !== undefined ? { startTime: c.startTime } : {}),
       ...(names.get(id) !== undefined ? { clientName: names.get(id) } : {}),

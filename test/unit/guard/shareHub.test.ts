@@ -5,7 +5,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { attachControl, AttachRefusedError, ControlServer, startControlServer } from '../../../src/core/control';
 import type { AttachedClient } from '../../../src/core/control/protocol';
-import { HubConnection, MAX_MESSAGE_BYTES, overlongShape, ShareHub } from '../../../src/guard/share/hub';
+import {
+  HubConnection,
+  MAX_LISTED_CLIENTS,
+  MAX_MESSAGE_BYTES,
+  overlongShape,
+  ShareHub,
+} from '../../../src/guard/share/hub';
 import { until } from '../../support/poll';
 
 /** Lines read from a stream, as parsed JSON, with a way to wait for the next one. */
@@ -162,6 +168,15 @@ describe('guard share: the hub (relays attached over a real control socket, one 
     connection.startTime = 1;
     hub.clientsChanged();
     assert.deepEqual(seen.at(-1), [{ pid: 4242, startTime: 1, clientName: 'web' }]);
+
+    // The record lists the MAX_LISTED_CLIENTS that joined last, however many there are.
+    const more = Array.from({ length: MAX_LISTED_CLIENTS + 8 }, (_, n) =>
+      hub.addClient({ ...connection, pid: 5000 + n, startTime: 1 }),
+    );
+    assert.equal(hub.clients().length, MAX_LISTED_CLIENTS);
+    assert.equal(hub.clients().at(-1)?.pid, 5000 + MAX_LISTED_CLIENTS + 7);
+    for (const m of more) hub.leave(m as number);
+    assert.deepEqual(hub.clients(), [{ pid: 4242, startTime: 1, clientName: 'web' }]);
 
     const release = hub.hold();
     hub.leave(id);
