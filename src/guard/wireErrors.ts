@@ -31,7 +31,7 @@ export const GuardErrorCode = {
   /**
    * The HTTP front: the upstream did not answer (502), the origin or host was refused (403), too many
    * sessions or connections (429, 503), or the front failed (500); the share host's HTTP front: an
-   * origin or host refused (403), no session (400), a GET without one or another method (405), a
+   * origin or host refused, or another user's connection (403), no session (400), a GET without one or another method (405), a
    * second event stream (409), too many sessions or the host stopping (503).
    */
   ServerError: -32000,

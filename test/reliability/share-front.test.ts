@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -8,6 +9,7 @@ import { MAX_SESSIONS } from '../../src/guard/share/httpFront';
 import { fixturesDir } from '../support/repo';
 import { until } from '../support/poll';
 import { freePort } from '../support/startup';
+import { otherUserIds } from '../support/otherUser';
 import { connectGuarded, GuardedClient, liveRecords, tempHome, textOf } from '../integration/guard/support';
 import { noneLeftThenRemove, processesOf } from '../integration/guard/erasSupport';
 
@@ -101,6 +103,30 @@ describe('reliability: the share host HTTP front under abuse (`--share-listen`, 
     await again.text();
     assert.match(textOf(await stdio!.client.callTool({ name: 'echo', arguments: { text: 'relay' } })), /:relay$/);
     assert.equal(processesOf(home).servers, 1);
+  });
+
+  it("another user's process is refused (403), whatever it sends; this user's clients are served", async () => {
+    const url = await started();
+    const stranger = otherUserIds();
+    const script = `fetch(${JSON.stringify(url)}, { method: 'POST', headers: ${JSON.stringify(HEADERS)}, body: ${JSON.stringify(INIT(0))} }).then(async (r) => console.log(r.status, await r.text()), (e) => console.log('failed', e.message))`;
+    const ran = spawnSync(process.execPath, ['-e', script], {
+      uid: stranger.uid,
+      gid: stranger.gid,
+      cwd: '/',
+      env: { PATH: process.env.PATH ?? '' },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    assert.match(ran.stdout, /^403 .*own user's processes alone/, ran.stdout + ran.stderr);
+    const client = new Client({ name: 'mine', version: '1.0.0' });
+    const transport = new StreamableHTTPClientTransport(new URL(url));
+    await client.connect(transport);
+    try {
+      assert.match(textOf(await client.callTool({ name: 'echo', arguments: { text: 'mine' } })), /:mine$/);
+    } finally {
+      await transport.terminateSession().catch(() => undefined);
+      await client.close();
+    }
   });
 
   it('300 connections that never send a request cannot lock a client out; a body nested 6,000 deep or not JSON is answered to its sender alone', async () => {

@@ -26,8 +26,12 @@ interface Pending {
  * bounded in connections waiting and in time. Unknown (undefined) when the peer is not on loopback,
  * belongs to another user, is held by several processes, or is not found in time.
  */
+/** Whose process is at the other end of a connection: this user's, another user's, or not knowable here. */
+export type PeerUser = 'same' | 'other' | 'unknown';
+
 export class PeerLookup {
   private readonly asked = new WeakMap<object, Promise<PeerProcess | undefined>>();
+  private readonly users = new WeakMap<object, Promise<PeerUser>>();
   private pending: Pending[] = [];
   private scanning = false;
   private readonly proc = '/proc';
@@ -42,6 +46,36 @@ export class PeerLookup {
       this.asked.set(connection, answer);
     }
     return answer;
+  }
+
+  /**
+   * Whether the peer of a loopback connection is a process of this user (Linux: the uid the kernel
+   * gives the peer's socket in /proc/net/tcp{,6}, read once per connection). `unknown` elsewhere, or
+   * when the peer's socket is not found (a connection already torn down).
+   */
+  userOf(connection: object): Promise<PeerUser> {
+    let answer = this.users.get(connection);
+    if (!answer) {
+      answer = this.readUser(connection as Socket).catch((): PeerUser => 'unknown');
+      this.users.set(connection, answer);
+    }
+    return answer;
+  }
+
+  private async readUser(socket: Socket): Promise<PeerUser> {
+    if (process.platform !== 'linux' || this.uid === undefined) return 'unknown';
+    const { remoteAddress, remotePort, localAddress, localPort } = socket;
+    const remote = remoteAddress === undefined ? undefined : canonicalAddress(remoteAddress);
+    const local = localAddress === undefined ? undefined : canonicalAddress(localAddress);
+    if (remote === undefined || local === undefined || !remotePort || !localPort) return 'unknown';
+    const ours = { local: { address: local, port: localPort }, remote: { address: remote, port: remotePort } };
+    const little = os.endianness() === 'LE';
+    for (const file of ['net/tcp', 'net/tcp6']) {
+      const text = await fs.promises.readFile(`${this.proc}/${file}`, 'utf8').catch(() => '');
+      const peer = peerSocketInode(parseProcTcpSockets(text, little), ours);
+      if (peer) return peer.uid === this.uid ? 'same' : 'other';
+    }
+    return 'unknown';
   }
 
   private ask(socket: Socket): Promise<PeerProcess | undefined> {

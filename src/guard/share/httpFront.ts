@@ -9,7 +9,7 @@ import { ConnectionGate } from '../http/connectionGate';
 import { pathOnly, shortId } from '../http/headers';
 import { requestIdOf, sendJsonRpcError } from '../http/jsonrpcError';
 import type { PeerProcess } from '../http/httpClients';
-import { PeerLookup } from '../http/peerProcess';
+import { PeerLookup, PeerUser } from '../http/peerProcess';
 import { idKey, parseLine } from '../stdio/messages';
 import { GuardErrorCode, JsonRpcErrorCode } from '../wireErrors';
 import type { HubConnection, ShareHub } from './hub';
@@ -22,6 +22,8 @@ export interface ShareFrontOptions {
   log(line: string): void;
   /** Finds the process at the other end of a loopback connection (default: a background scan of /proc, http/peerProcess.ts). */
   peerOf?(socket: Socket): Promise<PeerProcess | undefined>;
+  /** Whose process a connection comes from (default: http/peerProcess.ts's, Linux only). */
+  userOf?(socket: Socket): Promise<PeerUser>;
 }
 
 /** The path the front serves MCP on, as every client's `url` names it. */
@@ -106,13 +108,15 @@ export class ShareHttpFront {
   private readonly said = new Set<string>();
   private listenAddress = '';
   private readonly peerOf: (socket: Socket) => Promise<PeerProcess | undefined>;
+  private readonly userOf: (socket: Socket) => Promise<PeerUser>;
 
   constructor(
     private readonly hub: ShareHub,
     private readonly options: ShareFrontOptions,
   ) {
-    const peers = options.peerOf ? undefined : new PeerLookup({ maxPending: 64, scanBudgetMs: 2000 });
-    this.peerOf = options.peerOf ?? ((socket) => (peers as PeerLookup).peerOf(socket));
+    const peers = new PeerLookup({ maxPending: 64, scanBudgetMs: 2000 });
+    this.peerOf = options.peerOf ?? ((socket) => peers.peerOf(socket));
+    this.userOf = options.userOf ?? ((socket) => peers.userOf(socket));
     this.server = http.createServer(
       { headersTimeout: 10_000, requestTimeout: 30_000, keepAliveTimeout: 5_000 },
       (req, res) => {
@@ -169,6 +173,23 @@ export class ShareHttpFront {
       );
     const origin = checkOrigin(req.headers, { allowedOrigins: [], listen: this.listenAddress });
     if (!origin.ok) return sendJsonRpcError(res, 403, GuardErrorCode.ServerError, origin.reason);
+    // The relays reach the host through a socket only this user can open; the front is a loopback
+    // port any local user can: where the OS says whose a connection is (Linux), only this user's is served.
+    const user = await this.userOf(req.socket);
+    if (user === 'other' || (user === 'unknown' && process.platform === 'linux')) {
+      this.sayOnce(
+        `user-${user}`,
+        `refused an HTTP client whose process is ${user === 'other' ? "another user's" : 'not known'} (said once)`,
+      );
+      return sendJsonRpcError(
+        res,
+        403,
+        GuardErrorCode.ServerError,
+        "Forbidden: a shared server serves its own user's processes alone",
+        null,
+        { connection: 'close' },
+      );
+    }
     switch (req.method) {
       case 'POST':
         return this.post(req, res);
