@@ -58,7 +58,9 @@ const siblings = (map) => ({
   name: 'siblings',
   setup(b) {
     b.onResolve(
-      { filter: /^(\.\/(guardCli|relayCli|run|runHttp\.js|share\/httpFront)|\.\.\/\.\.\/agent\/serveStdio)$/ },
+      {
+        filter: /^(\.\/(guardCli|relayCli|run|runHttp\.js|share\/httpFront|stdioGuard)|\.\.\/\.\.\/agent\/serveStdio)$/,
+      },
       (args) =>
         (args.kind === 'require-call' || args.kind === 'dynamic-import') && map[args.path]
           ? { path: map[args.path], external: true }
@@ -213,7 +215,12 @@ await Promise.all([
       lean,
       guardFrontDoor,
       sharedEngine,
-      siblings({ '../../agent/serveStdio': './cli-agent.js', './share/httpFront': './cli-share-front.js' }),
+      siblings({
+        '../../agent/serveStdio': './cli-agent.js',
+        './share/httpFront': './cli-share-front.js',
+        // `run`'s stdio guard, required by run.ts when `run` comes here: the guard's bundle exports it.
+        './stdioGuard': './cli-guard.js',
+      }),
     ],
   }),
   // A client of a shared server (`run --on-conflict share`): the relay alone, the guard a sibling.

@@ -1,4 +1,9 @@
 import { runCommand } from './commands/run';
+
+import { runStdioGuard } from './stdioGuard';
+
+// The stdio guard, for the commands bundle's `run` (a usage error of `run` goes there first).
+export { runStdioGuard };
 import type * as Commands from './run';
 import { CliIo, UsageError } from './io';
 import { splitServerCommand } from './options';
@@ -17,7 +22,7 @@ export async function runCli(argv: string[], given: CliIo): Promise<number> {
   if (own.includes('--help') || own.includes('-h') || own.includes('--http')) return whole();
   const io: CliIo = { ...given, stderr: (text) => given.stderr(terminalSafeLines(text)) };
   try {
-    return await runCommand(argv.slice(1), io);
+    return await runCommand(argv.slice(1), io, runStdioGuard);
   } catch (err) {
     // Thrown while reading the command line, before anything started: the whole CLI prints it with the help.
     if (err instanceof UsageError) return whole();

@@ -1,6 +1,7 @@
 import { CAPTURE_COMMAND, captureCommand } from './commands/capture';
 import { DOCTOR_COMMAND, doctorCommand } from './commands/doctor';
 import { ENSURE_COMMAND, ensureCommand } from './commands/ensure';
+import { ENSURE_SHARE_COMMAND } from './commands/ensureShare';
 import { RUN_HTTP_COMMAND } from './commands/httpOptions';
 import { KILL_DUPLICATES_COMMAND, killDuplicatesCommand } from './commands/kill-duplicates';
 import { LOCKS_COMMAND, locksCommand } from './commands/locks';
@@ -9,6 +10,7 @@ import { MCP_COMMAND, mcpCommand } from './commands/mcp';
 import { RESTART_COMMAND, restartCommand } from './commands/restart';
 import { ROLLBACK_COMMAND, rollbackCommand } from './commands/rollback';
 import { RUN_COMMAND, runCommand } from './commands/run';
+import type * as StdioGuard from './stdioGuard';
 import { STATUS_COMMAND, statusCommand } from './commands/status';
 import { STOP_COMMAND, stopCommand } from './commands/stop';
 import { UPGRADE_COMMAND, upgradeCommand } from './commands/upgrade';
@@ -28,8 +30,14 @@ export const COMMANDS: Record<string, Command> = {
   status: { run: statusCommand, modes: [STATUS_COMMAND] },
   stop: { run: stopCommand, modes: [STOP_COMMAND] },
   'kill-duplicates': { run: killDuplicatesCommand, modes: [KILL_DUPLICATES_COMMAND] },
-  run: { run: runCommand, modes: [RUN_COMMAND, RUN_HTTP_COMMAND] },
-  ensure: { run: ensureCommand, modes: [ENSURE_COMMAND] },
+  // The stdio guard is read from the guard's own bundle (cli-guard.js, scripts/build.mjs), which every
+  // `run` loads anyway: this bundle carries no second copy of it.
+  run: {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    run: (args, io) => runCommand(args, io, (o) => (require('./stdioGuard') as typeof StdioGuard).runStdioGuard(o)),
+    modes: [RUN_COMMAND, RUN_HTTP_COMMAND],
+  },
+  ensure: { run: ensureCommand, modes: [ENSURE_COMMAND, ENSURE_SHARE_COMMAND] },
   restart: { run: restartCommand, modes: [RESTART_COMMAND] },
   upgrade: { run: upgradeCommand, modes: [UPGRADE_COMMAND] },
   rollback: { run: rollbackCommand, modes: [ROLLBACK_COMMAND] },

@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
 import { closeSync, constants } from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import { recordedTarget, runStopLadder, termThenKill } from '../../core/actions/stopLadder';
 import { controlShutdown } from '../../core/control';
@@ -24,8 +23,10 @@ import { probeLaunch, describePortHolder, waitUntilAnswers, identityOf } from '.
 import { terminalSafe } from '../../core/base/terminalSafe';
 import { isHttpGuardRecord } from '../../core/processes/guarded';
 import { CliIo } from '../io';
-import { CommandSpec } from '../options';
+import { CommandSpec, splitServerCommand } from '../options';
 import { HTTP_OPTIONS, HttpCommandLine, parseHttpCommandLine, RUN_HTTP_COMMAND } from './httpOptions';
+import { ensureShareCommand } from './ensureShare';
+import { portTaken } from './portTaken';
 
 /** The options of ensure's own; the rest are `run --http`'s, handed on to the guard it starts. */
 const ENSURE_OPTIONS = {
@@ -57,6 +58,7 @@ type Freshness = { kind: 'fresh' } | { kind: 'stale'; running: string; installed
  * lock (the identity's "ensure" lock), and the guard's own lock arbitrates the rest.
  */
 export async function ensureCommand(args: string[], io: CliIo): Promise<number> {
+  if (splitServerCommand(args).options.includes('--share')) return ensureShareCommand(args, io);
   const cl = parseHttpCommandLine('ensure', args, io, ENSURE_OPTIONS);
   const timeoutMs = cl.extra.timeout as number;
   const log = (line: string): void => io.stderr(`${terminalSafe(`mcp-lifeguard ensure: ${line}`)}\n`);
@@ -230,22 +232,6 @@ async function stopGuard(record: LockRecord, graceMs: number, log: (line: string
 }
 
 /** Is anything listening on host:port? A refused connection means the port is free. */
-function portTaken(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host, port });
-    socket.setTimeout(2000);
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('timeout', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
 /**
  * Starts `mcp-lifeguard run --http` detached (it outlives this command), its output appended to a
  * private log file, and waits until it holds the lock and answers, or exits.

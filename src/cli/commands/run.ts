@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { startShareHost } from '../shareHost';
 import { currentHostEnv } from '../../core/base/hostEnv';
 import { lifeguardPaths } from '../../core/base/paths';
-import { runStdioGuard } from '../../guard';
+import type { runStdioGuard as RunStdioGuard } from '../../guard';
 import { terminalSafe } from '../../core/base/terminalSafe';
 import { CliIo, UsageError } from '../io';
 import { parseOptions, splitServerCommand } from '../options';
@@ -16,7 +16,7 @@ export { RUN_COMMAND };
  * `mcp-lifeguard run [options] -- <command> [args...]`: the guard. stdout carries the server's
  * protocol bytes and nothing else; every message of our own goes to stderr.
  */
-export async function runCommand(args: string[], io: CliIo): Promise<number> {
+export async function runCommand(args: string[], io: CliIo, runStdioGuard: typeof RunStdioGuard): Promise<number> {
   const split = splitServerCommand(args);
   // The HTTP guard is a module of its own, loaded only when asked for.
   if (split.options.includes('--http')) return (await import('./runHttp.js')).runHttpCommand(args, io);

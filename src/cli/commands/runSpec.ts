@@ -31,6 +31,7 @@ export const RUN_COMMAND = {
     },
     'share-listen': {
       type: 'string',
+      value: 'HOST:PORT',
       description:
         'With --on-conflict share: the shared server is also served over streamable HTTP at http://HOST:PORT/mcp (loopback), for clients whose config names a URL',
     },

@@ -106,7 +106,8 @@ export async function readHttpLaunch(
 /**
  * Whether a record would make Start listen where the URL it serves is: on loopback, at its port.
  * The record is a file of the user's that anything running as the user can edit, and Start runs
- * its argv: the host must be a loopback one, and so must the one `--listen` of ensure's options
+ * its argv: the host must be a loopback one, and so must the one `--listen` (`--share-listen` for
+ * `ensure --share`) of ensure's options
  * (before `--`; the server's own arguments are its business), at the record's host and port,
  * with no `--allow-remote`. An option spelled in a way this does not read is refused.
  */
@@ -114,11 +115,16 @@ function listensOnLoopback(record: HttpLaunchRecord): boolean {
   if (!isLoopbackBindHost(record.host)) return false;
   const end = record.argv.indexOf('--');
   const options = end < 0 ? record.argv : record.argv.slice(0, end);
+  // `ensure --share` listens with --share-listen (its share host's front), `ensure --http` with --listen.
+  const share = options.includes('--share');
   const listens: string[] = [];
   for (const [i, arg] of options.entries()) {
     if (arg === '--allow-remote' || arg.startsWith('--allow-remote=')) return false;
-    if (arg === '--listen') listens.push(options[i + 1] ?? '');
-    else if (arg.startsWith('--listen=')) listens.push(arg.slice('--listen='.length));
+    for (const option of ['--listen', '--share-listen']) {
+      if (arg !== option && !arg.startsWith(`${option}=`)) continue;
+      if ((option === '--share-listen') !== share) return false;
+      listens.push(arg === option ? (options[i + 1] ?? '') : arg.slice(option.length + 1));
+    }
   }
   if (listens.length !== 1) return false;
   const listen = splitListenAddress(listens[0]);

@@ -64,6 +64,20 @@ describe('http: the launch ensure records for Start', () => {
       fs.writeFileSync(file, typeof b === 'string' ? b : JSON.stringify(b));
       assert.equal(await readHttpLaunch(paths, 'http://127.0.0.1:3001/mcp'), undefined, JSON.stringify(b));
     }
+    // `ensure --share` listens with --share-listen, and only it: one loopback address at the record's port.
+    const share = ['ensure', '--share', '--name', 'm', '--share-listen', '127.0.0.1:3001', '--', 'npx', 'web-mcp'];
+    fs.writeFileSync(file, JSON.stringify({ ...good, argv: share }));
+    assert.deepEqual((await readHttpLaunch(paths, 'http://127.0.0.1:3001/mcp'))?.argv, share);
+    for (const b of [
+      ['ensure', '--share', '--name', 'm', '--share-listen', '10.0.0.1:3001', '--', 'x'],
+      ['ensure', '--share', '--name', 'm', '--share-listen', '127.0.0.1:3002', '--', 'x'],
+      ['ensure', '--share', '--name', 'm', '--listen', '127.0.0.1:3001', '--', 'x'],
+      ['ensure', '--share', '--listen', '127.0.0.1:9', '--share-listen=127.0.0.1:3001', '--', 'x'],
+      ['ensure', '--http', '--share-listen', '127.0.0.1:3001', '--', 'x'],
+    ]) {
+      fs.writeFileSync(file, JSON.stringify({ ...good, argv: b }));
+      assert.equal(await readHttpLaunch(paths, 'http://127.0.0.1:3001/mcp'), undefined, b.join(' '));
+    }
     fs.rmSync(file);
     const elsewhere = path.join(paths.root, 'elsewhere.json');
     fs.writeFileSync(elsewhere, JSON.stringify(good));
