@@ -8,13 +8,12 @@ import { controlShutdown } from '../../../src/core/control';
 import { launchRecordPath } from '../../../src/core/http/launchRecord';
 import { lifeguardPaths } from '../../../src/core/base/paths';
 import { currentHostEnv } from '../../../src/core/base/hostEnv';
-import { cliPath, fixturesDir } from '../../support/repo';
+import { fixturesDir } from '../../support/repo';
 import { until } from '../../support/poll';
 import { takeSnapshot } from '../../../src/core/snapshot';
 import { runEnsure } from '../../../src/extension/actions/runEnsure';
-import { installGuard } from '../../../src/core/configEdit/guardInstall';
 import { freePort } from '../../support/startup';
-import { connectGuarded, guardEnv, liveRecords, runCli, tempHome, textOf } from './support';
+import { connectGuarded, guardEnv, installedLauncher, liveRecords, runCli, tempHome, textOf } from './support';
 import { noneLeftThenRemove, processesOf } from './erasSupport';
 
 const shareServer = [process.execPath, path.join(fixturesDir, 'guard', 'share-server.mjs')];
@@ -94,20 +93,7 @@ describe('guard: `ensure --share` starts a shared server for URL clients (built 
     const host = (await liveRecords(home)).find((r) => r.share === true);
     await controlShutdown(host!.control!, 'test: stopped');
     await until('the host gone', () => processesOf(home).guards + processesOf(home).servers === 0 || undefined, 20_000);
-    const installed = installGuard({
-      binDir: paths.bin,
-      root: paths.root,
-      cliSource: cliPath,
-      platform: process.platform,
-      runtime: { kind: 'node', path: process.execPath },
-    });
-    assert.equal(installed.state, 'installed');
-    const started = await runEnsure(
-      installed.state === 'installed' ? installed.launcher : '',
-      recorded.argv,
-      web!.recordedLaunch!.cwd,
-      guardEnv(home),
-    );
+    const started = await runEnsure(installedLauncher(paths), recorded.argv, web!.recordedLaunch!.cwd, guardEnv(home));
     assert.equal(started.ok, true, started.message);
     assert.equal(started.url, url);
     // The installed launcher runs a copy of the CLI: its share host and the server, two processes.

@@ -17,6 +17,20 @@ import { guardEnv, liveRecords, runCli, tempHome, textOf } from './support';
 
 const shareServer = [process.execPath, path.join(fixturesDir, 'guard', 'share-server.mjs')];
 
+/** A relay's command line (`run --on-conflict share`) that starts its share host with the HTTP front. */
+const relayArgs = (name: string, port: number, server: readonly string[]) => [
+  cliPath,
+  'run',
+  '--on-conflict',
+  'share',
+  '--name',
+  name,
+  '--share-listen',
+  `127.0.0.1:${port}`,
+  '--',
+  ...server,
+];
+
 /**
  * `--share-listen`: the share host serves its one server over streamable HTTP as well, so a client
  * whose config names a URL needs no relay process. Real SDK clients (1.x and 2.x, both eras) over
@@ -43,18 +57,7 @@ describe('guard: a shared server over HTTP (`run --on-conflict share --share-lis
   async function stdioClient(name: string, port: number, server: readonly string[], clientName = 'stdio-client') {
     const transport = new Stdio1({
       command: process.execPath,
-      args: [
-        cliPath,
-        'run',
-        '--on-conflict',
-        'share',
-        '--name',
-        name,
-        '--share-listen',
-        `127.0.0.1:${port}`,
-        '--',
-        ...server,
-      ],
+      args: relayArgs(name, port, server),
       env: guardEnv(home, { SHARE_FIXTURE_LOG: path.join(home, 'fixture.log') }),
       cwd: repoRoot,
       stderr: 'pipe',
@@ -197,18 +200,7 @@ describe('guard: a shared server over HTTP (`run --on-conflict share --share-lis
     const port = await freePort();
     const transport = new Stdio2({
       command: process.execPath,
-      args: [
-        cliPath,
-        'run',
-        '--on-conflict',
-        'share',
-        '--name',
-        'modern',
-        '--share-listen',
-        `127.0.0.1:${port}`,
-        '--',
-        ...eraServers.dual,
-      ],
+      args: relayArgs('modern', port, eraServers.dual),
       env: guardEnv(home),
       cwd: repoRoot,
       stderr: 'pipe',

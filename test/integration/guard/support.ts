@@ -6,6 +6,8 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { listLocks, LockRecord } from '../../../src/core/locks';
 import { cliPath, repoRoot } from '../../support/repo';
+import type { LifeguardPaths } from '../../../src/core/base/paths';
+import { installGuard } from '../../../src/core/configEdit/guardInstall';
 
 export const everythingBin = path.join(repoRoot, 'node_modules', '.bin', 'mcp-server-everything');
 export const memoryBin = path.join(repoRoot, 'node_modules', '.bin', 'mcp-server-memory');
@@ -87,4 +89,17 @@ export async function liveRecords(home: string): Promise<LockRecord[]> {
 
 export function textOf(result: unknown): string {
   return ((result as { content: Array<{ text?: string }> }).content[0] ?? {}).text ?? '';
+}
+
+/** The guard installed at `<root>/bin` as the extension installs it, run by this Node: its launcher's path. */
+export function installedLauncher(paths: Pick<LifeguardPaths, 'bin' | 'root'>): string {
+  const installed = installGuard({
+    binDir: paths.bin,
+    root: paths.root,
+    cliSource: cliPath,
+    platform: process.platform,
+    runtime: { kind: 'node', path: process.execPath },
+  });
+  if (installed.state !== 'installed') throw new Error(`the guard was not installed: ${installed.reason}`);
+  return installed.launcher;
 }

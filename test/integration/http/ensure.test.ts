@@ -23,7 +23,7 @@ import { lifeguardPaths } from '../../../src/core/base/paths';
 import { launchRecordPath, readHttpLaunch } from '../../../src/core/http/launchRecord';
 import { takeSnapshot } from '../../../src/core/snapshot';
 import { runEnsure } from '../../../src/extension/actions/runEnsure';
-import { installGuard } from '../../../src/core/configEdit/guardInstall';
+import { installedLauncher } from '../guard/support';
 
 /**
  * `mcp-lifeguard ensure` through the built CLI, with real processes: idempotent, version-checked,
@@ -155,20 +155,7 @@ describe('mcp-lifeguard ensure --http', function () {
       () => (!isAlive(guard.pid) && (child === undefined || !isAlive(child)) ? true : undefined),
       30_000,
     );
-    const installed = installGuard({
-      binDir: paths.bin,
-      root: paths.root,
-      cliSource: cliPath,
-      platform: process.platform,
-      runtime: { kind: 'node', path: process.execPath },
-    });
-    assert.equal(installed.state, 'installed');
-    const started = await runEnsure(
-      installed.state === 'installed' ? installed.launcher : '',
-      record!.argv,
-      record!.cwd,
-      env,
-    );
+    const started = await runEnsure(installedLauncher(paths), record!.argv, record!.cwd, env);
     assert.equal(started.ok, true, started.message);
     assert.equal(started.url, url());
     ({ client } = await connectClient(url()));
