@@ -106,6 +106,8 @@ export class ShareHttpFront {
   /** Held while 2026-07-28 clients were seen lately: they have no session, yet the server is theirs (hub.hold). */
   private modernHold: { release(): void; until: number } | undefined;
   private readonly said = new Set<string>();
+  /** Set while the server does not keep up: POST bodies are read once it is released. */
+  private held: { promise: Promise<void>; release(): void } | undefined;
   private listenAddress = '';
   private readonly peerOf: (socket: Socket) => Promise<PeerProcess | undefined>;
   private readonly userOf: (socket: Socket) => Promise<PeerUser>;
@@ -154,6 +156,7 @@ export class ShareHttpFront {
   /** Stops listening; every open stream ends (its client sees the server go, as a relay's does). */
   async close(): Promise<void> {
     clearInterval(this.sweep);
+    this.release();
     for (const c of [...this.sessions.values(), ...this.requests]) this.endClient(c);
     this.modernHold?.release();
     this.modernHold = undefined;
@@ -205,6 +208,7 @@ export class ShareHttpFront {
   }
 
   private async post(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    if (this.held) await this.held.promise;
     const read = await readBody(req, this.options.maxMessageBytes);
     if (read.kind === 'aborted') return;
     if (read.kind === 'too-large')
@@ -407,9 +411,10 @@ export class ShareHttpFront {
       who,
       joinedAt: performance.now(),
       write: (line, message) => this.deliver(client, line, message),
-      // Bodies are bounded and read whole; a server that does not keep up holds the hub, not the front.
-      pause: () => undefined,
-      resume: () => undefined,
+      // The server does not take what it is sent: no client's body is read until it does (the hub
+      // pauses every client at once, as it stops reading the relays).
+      pause: () => this.hold(),
+      resume: () => this.release(),
       close: () => this.endClient(client, false),
     };
     this.peerOf(socket).then(
@@ -531,6 +536,20 @@ export class ShareHttpFront {
       this.modernHold.release();
       this.modernHold = undefined;
     }
+  }
+
+  /** Bodies wait unread (in their sockets) until the server takes what it was sent. */
+  private hold(): void {
+    if (this.held) return;
+    let release = () => undefined as void;
+    const promise = new Promise<void>((resolve) => (release = resolve));
+    this.held = { promise, release };
+  }
+
+  private release(): void {
+    const held = this.held;
+    this.held = undefined;
+    held?.release();
   }
 
   private sayOnce(kind: string, line: string): void {
