@@ -13,6 +13,8 @@ import { PeerLookup, PeerUser } from '../http/peerProcess';
 import { idKey, parseLine } from '../stdio/messages';
 import { GuardErrorCode, JsonRpcErrorCode } from '../wireErrors';
 import type { HubConnection, ShareHub } from './hub';
+import { isId, isObject } from './jsonrpc';
+import { HTTP_LIMITS } from '../../core/http/limits';
 
 export interface ShareFrontOptions {
   host: string;
@@ -29,20 +31,18 @@ export interface ShareFrontOptions {
 /** The path the front serves MCP on, as every client's `url` names it. */
 export const SHARE_FRONT_PATH = '/mcp';
 /** Sessions at most; a new one past it is refused (503) rather than forgetting a client that still works. */
-export const MAX_SESSIONS = 1_000;
-const MAX_CONNECTIONS = 256;
+export const MAX_SESSIONS = HTTP_LIMITS.maxSessions;
+const MAX_CONNECTIONS = HTTP_LIMITS.maxConnections;
 /** A session with no request, no event stream and nothing sent this long has gone (a client that died without DELETE). */
-export const SESSION_QUIET_MS = 10 * 60_000;
+export const SESSION_QUIET_MS = HTTP_LIMITS.clientIdleMs;
 /** Messages kept for a session with no stream open to carry them (its GET stream is about to open, say). */
 const MAX_QUEUED = 256;
 /** What may wait unread on one event stream: past it the stream is ended (the session stays). */
 const MAX_UNREAD_BYTES = 16 * 1024 * 1024;
 
 type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v);
-const isRequestId = (v: unknown): v is string | number => typeof v === 'string' || Number.isInteger(v);
-const isRequest = (v: Json): boolean => typeof v.method === 'string' && isRequestId(v.id);
-const isAnswer = (v: unknown): v is Json => isObject(v) && v.method === undefined && isRequestId(v.id);
+const isRequest = (v: Json): boolean => typeof v.method === 'string' && isId(v.id);
+const isAnswer = (v: unknown): v is Json => isObject(v) && v.method === undefined && isId(v.id);
 
 /**
  * A request of a client awaiting its answer. Its POST is answered with plain JSON when the answer is
@@ -120,7 +120,11 @@ export class ShareHttpFront {
     this.peerOf = options.peerOf ?? ((socket) => peers.peerOf(socket));
     this.userOf = options.userOf ?? ((socket) => peers.userOf(socket));
     this.server = http.createServer(
-      { headersTimeout: 10_000, requestTimeout: 30_000, keepAliveTimeout: 5_000 },
+      {
+        headersTimeout: HTTP_LIMITS.headersTimeoutMs,
+        requestTimeout: HTTP_LIMITS.requestTimeoutMs,
+        keepAliveTimeout: HTTP_LIMITS.keepAliveTimeoutMs,
+      },
       (req, res) => {
         if (this.gate.isRefused(req.socket)) return void req.socket.destroy();
         this.gate.busy(req.socket);
@@ -561,11 +565,11 @@ export class ShareHttpFront {
 
 function progressTokenOf(message: Json): string | undefined {
   const token = (message.params as { _meta?: { progressToken?: unknown } } | undefined)?._meta?.progressToken;
-  return isRequestId(token) ? idKey(token) : undefined;
+  return isId(token) ? idKey(token) : undefined;
 }
 
 function progressOfNotification(message: unknown): string | undefined {
   if (!isObject(message) || message.method !== 'notifications/progress') return undefined;
   const token = (message.params as { progressToken?: unknown } | undefined)?.progressToken;
-  return isRequestId(token) ? idKey(token) : undefined;
+  return isId(token) ? idKey(token) : undefined;
 }

@@ -7,7 +7,7 @@ import { joinLine, LineParts, LineSplitter } from '../stdio/lines';
 import { classifyValue, parseLine, serializeMessage, trailingResponseId } from '../stdio/messages';
 import { nestedDeeperThan } from '../stdio/safeJson';
 import { JsonRpcErrorCode } from '../wireErrors';
-import { fail, Id } from './jsonrpc';
+import { fail, Id, isId, isObject } from './jsonrpc';
 import { Message, ShareMux } from './mux';
 
 export interface ShareHubOptions {
@@ -34,7 +34,11 @@ export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
  */
 export const MAX_NESTING = 256;
 
-/** The most clients the lock record lists (each is about 60 bytes of a record read up to 64 KiB). */
+/**
+ * The most clients the lock record lists (each is about 60 bytes of a record read up to 64 KiB), as
+ * an HTTP guard's (HTTP_LIMITS.maxListedClients; not imported: the stdio guard's bundle would carry
+ * every HTTP limit for this one number).
+ */
 export const MAX_LISTED_CLIENTS = 32;
 
 /** How long a share host runs its server without any client, before the first one attached. */
@@ -61,9 +65,6 @@ export interface HubConnection {
 }
 
 type Json = Record<string, unknown>;
-
-const isObject = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v);
-const isId = (v: unknown): v is Id => typeof v === 'string' || Number.isInteger(v);
 
 function errorText(err: unknown): string {
   return err instanceof Error ? `${err.name}: ${err.message}` : String(err);

@@ -10,6 +10,12 @@ export type Message = {
   error?: { code: number; message: string; data?: unknown };
 };
 
+/** A JSON object (not an array, not null): what a message must be. */
+export const isObject = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === 'object' && !Array.isArray(v);
+/** A JSON-RPC id as MCP sends them: a string or an integer. */
+export const isId = (v: unknown): v is Id => typeof v === 'string' || Number.isInteger(v);
+
 export const ok = (id: Id, result: Record<string, unknown> = {}): Message => ({ jsonrpc: '2.0', id, result });
 export const fail = (id: Id, code: number, message: string, data?: unknown): Message => ({
   jsonrpc: '2.0',
