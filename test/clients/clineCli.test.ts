@@ -37,8 +37,8 @@ function cmdline(pid: number): string {
  * answers it on a terminal. With a provider set by its own `cline auth` (OpenAI-compatible, base URL
  * the loopback stub), a first session (`cline "..."`) runs both server-memory entries as its own
  * children and starts a hub (`cline --cline-hub-daemon`) that outlives it; a second session runs
- * in that hub, its servers the hub's children: each process under its own entry, client `cline`,
- * the hub's named as its agent host, none a duplicate.
+ * in that hub, its servers the hub's children (or, when Cline cannot reach the hub, its own): each
+ * process under its own entry, client `cline`, the hub's named as its agent host, none a duplicate.
  */
 describe(`real clients: Cline CLI ${CLINE_CLI.version} (npm), its own mcp add and two sessions`, function () {
   this.timeout(300_000);
@@ -193,15 +193,25 @@ describe(`real clients: Cline CLI ${CLINE_CLI.version} (npm), its own mcp add an
           }
         }),
     );
-    start('say hello again');
+    const secondSession = start('say hello again');
     await until('both servers of the second session running', () => memoryServers(home).length === 4, 120_000);
     const second = memoryServers(home).filter((p) => p.pid !== aPid && p.pid !== bPid);
     const a2 = second.find((p) => carries(p.pid, `MEMORY_FILE_PATH=${data}`))!.pid;
     const b2 = second.find((p) => p.pid !== a2)!.pid;
-    const hub = parentOf(a2);
-    assert.equal(parentOf(b2), hub, "the second session's servers have one parent");
-    assert.ok(isHub(hub), `the second session's servers are a hub's children (parent ${hub}: ${cmdline(hub)})`);
-    await judge({ a: a2, b: b2 }, hub, 'Cline hub');
+    const parent = parentOf(a2);
+    assert.equal(parentOf(b2), parent, "the second session's servers have one parent");
+    if (parent === secondSession.pid) {
+      // Cline's default backend ("auto") runs the session itself when connecting to the hub fails
+      // (it logs "Falling back to local runtime host"; under load it does): then the session is
+      // its servers' client, with no agent host.
+      await judge({ a: a2, b: b2 }, parent, undefined);
+    } else {
+      assert.ok(
+        isHub(parent),
+        `the second session's servers are a hub's children (parent ${parent}: ${cmdline(parent)})`,
+      );
+      await judge({ a: a2, b: b2 }, parent, 'Cline hub');
+    }
     // Each session's copy is its own session's: none is a duplicate of the other.
     await judge({ a: aPid, b: bPid }, first.pid!, undefined);
     assert.deepEqual(await killDuplicatesPlanned(home, [aPid, bPid, a2, b2]), []);
