@@ -3,12 +3,13 @@ import { closeSync, constants } from 'node:fs';
 import * as path from 'node:path';
 import type { LifeguardPaths } from '../core/base/paths';
 import { openPrivateSync } from '../core/machine/privateFs';
+import { hostExecArgv } from './hostNodeFlags';
 import type { CliIo } from './io';
 
 /**
  * `--on-conflict share`: starts the share host, `mcp-lifeguard run --share-host` with the same
  * options and server, detached (it outlives the client that started it, serving the others), its
- * output appended to a private log file.
+ * output appended to a private log file, with the Node flags of a long-lived host (hostNodeFlags.ts).
  */
 export function startShareHost(
   options: string[],
@@ -22,7 +23,7 @@ export function startShareHost(
   try {
     const child = spawn(
       process.execPath,
-      [...process.execArgv, process.argv[1], 'run', '--share-host', ...options, '--', ...command],
+      [...hostExecArgv(process.execArgv), process.argv[1], 'run', '--share-host', ...options, '--', ...command],
       { cwd: path.resolve(io.cwd), env: io.env, detached: true, stdio: ['ignore', 'ignore', fd], windowsHide: true },
     );
     child.once('exit', (code, signal) => (exit = signal ? `was killed by ${signal}` : `exited with code ${code}`));

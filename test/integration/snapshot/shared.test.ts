@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Snapshot } from '../../../src/core/base/model';
+import { HOST_NODE_FLAGS } from '../../../src/cli/hostNodeFlags';
 import { cliPath } from '../../support/repo';
 import { until } from '../../support/poll';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -75,7 +76,10 @@ describe('snapshot: a shared server (real share host, relays and server)', funct
     const [instance] = server.instances;
     assert.match(instance.commandLine, /mcp-server-memory/);
     assert.doesNotMatch(instance.commandLine, /mcp-lifeguard/);
-    assert.match(instance.launcherChain.map((l) => l.commandLine).join('\n'), /--share-host/);
+    const hostLine = instance.launcherChain.find((l) => /--share-host/.test(l.commandLine))?.commandLine ?? '';
+    assert.ok(hostLine, JSON.stringify(instance.launcherChain));
+    // The share host is started with a long-lived host's Node flags, and is still the engine's host.
+    for (const flag of HOST_NODE_FLAGS) assert.ok(hostLine.includes(` ${flag} `), hostLine);
     assert.deepEqual(
       instance.lock!.attached!.map((c) => c.clientName),
       ['claude-code', 'cursor', 'windsurf'],
