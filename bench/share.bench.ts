@@ -37,6 +37,8 @@ const CLIENTS = 4;
 /** In the setup with the HTTP front, how many of the CLIENTS speak stdio (and so need a relay); the rest name a URL. */
 const STDIO_CLIENTS = 1;
 const CALLS = 200;
+/** Calls through one share host's HTTP front before its memory is read again: a host that has worked. */
+const BUSY_CALLS = 3000;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -44,6 +46,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 interface Proc {
   pid: number;
   kind: 'share host' | 'relay' | 'server';
+  cmdline: string;
   rssKiB: number;
   /** Proportional set size: pages shared with other processes (the node binary's text) counted once over all of them. */
   pssKiB: number;
@@ -71,6 +74,7 @@ function processesWith(marker: string): Proc[] {
       out.push({
         pid: Number(name),
         kind,
+        cmdline,
         rssKiB: Number(rss[1]),
         pssKiB: pss ? Number(pss[1]) : Number(rss[1]),
         anonKiB: anon ? Number(anon[1]) : Number(rss[1]),
@@ -334,6 +338,26 @@ export async function run(report: BenchReport): Promise<void> {
     const [d2, h] = await interleaved(direct, viaHttp);
     report.figure(`tools/call read_graph, through the share host's HTTP front (p50 of ${CALLS})`, h, 'ms');
     report.figure('round trip added by sharing over HTTP (difference of the p50s)', h - d2, 'ms');
+
+    // A host that has worked: memory's, after BUSY_CALLS calls in all through its front.
+    const memoryHost = (procs: Proc[]) =>
+      procs.find((p) => p.kind === 'share host' && p.cmdline.includes('\0--name\0memory\0'));
+    const hostBefore = memoryHost(viaFront.procs);
+    for (let i = 20 + CALLS; i < BUSY_CALLS; i++) await viaHttp.callTool({ name: 'read_graph', arguments: {} });
+    await sleep(2000);
+    const hostAfter = memoryHost(processesWith(httpMarker));
+    if (hostBefore && hostAfter) {
+      report.figure(
+        "anonymous memory of the memory server's share host, settled after one call",
+        MiB(hostBefore.anonKiB),
+        'MiB',
+      );
+      report.figure(
+        `anonymous memory of the memory server's share host, after ${BUSY_CALLS} calls through its front`,
+        MiB(hostAfter.anonKiB),
+        'MiB',
+      );
+    }
     report.note(loadNote());
   } finally {
     await closeAll(clients);
