@@ -245,15 +245,17 @@ export interface SessionParts {
   h?: ClientHome;
   model?: ModelStub;
   session?: ChildProcess;
+  /** A test's further sessions, each ended as `session` is. */
+  sessions: ChildProcess[];
 }
 
 export function sessionParts(): SessionParts {
-  const parts: SessionParts = {};
+  const parts: SessionParts = { sessions: [] };
   before(function () {
     if (process.platform !== 'linux') this.skip();
   });
   afterEach(async () => {
-    if (parts.session) await stopChildren([parts.session]);
+    await stopChildren([...(parts.session ? [parts.session] : []), ...parts.sessions.splice(0)]);
     parts.session = undefined;
     await removeClientHome(parts.h);
     parts.h = undefined;
