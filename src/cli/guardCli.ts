@@ -1,13 +1,12 @@
 import { runCommand } from './commands/run';
-
 import { runStdioGuard } from './stdioGuard';
-
-// The stdio guard, for the commands bundle's `run` (a usage error of `run` goes there first).
-export { runStdioGuard };
 import type * as Commands from './run';
 import { CliIo, UsageError } from './io';
 import { splitServerCommand } from './options';
 import { terminalSafeLines } from '../core/base/terminalSafe';
+
+// The stdio guard, for the commands bundle's `run` (a usage error of `run` goes there first).
+export { runStdioGuard };
 
 /**
  * `mcp-lifeguard run`, the stdio guard: what a client starts for every server it runs, so it loads

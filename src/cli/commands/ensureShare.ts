@@ -3,6 +3,7 @@ import { currentHostEnv } from '../../core/base/hostEnv';
 import { lifeguardPaths } from '../../core/base/paths';
 import { pollUntil } from '../../core/base/pollUntil';
 import { terminalSafe } from '../../core/base/terminalSafe';
+import { httpUrl } from '../../core/net/loopback';
 import { recordHttpLaunch } from '../../core/http/launchRecord';
 import { readHolder } from '../../core/locks';
 import { shareUrlField } from '../../core/processes/guarded';
@@ -75,8 +76,7 @@ export async function ensureShareCommand(args: string[], io: CliIo): Promise<num
     { command, args: commandArgs, cwd, env: io.env },
     { name, resource: values.resource },
   );
-  const host = listen.host.includes(':') ? `[${listen.host}]` : listen.host;
-  const url = `http://${host}:${listen.port}/mcp`;
+  const url = httpUrl(listen.host, listen.port, '/mcp');
   const lingerSeconds = String(values.linger / 1000);
   // The share host gets run's options only: what a relay with the same front would hand it.
   const hostOptions = [

@@ -52,6 +52,11 @@ export function splitListenAddress(listen: string): { host: string; port: number
   return m ? { host: m[1] ?? m[2], port: Number(m[3]) } : undefined;
 }
 
+/** The `http://` URL of `path` at host and port, an IPv6 host in brackets: `splitListenAddress` the other way. */
+export function httpUrl(host: string, port: number, path: string): string {
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}${path}`;
+}
+
 /**
  * A URL hostname a client reaching it reaches this machine with: a loopback name, or an
  * unspecified address (0.0.0.0, ::), which connects to the local host.

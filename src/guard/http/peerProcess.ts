@@ -18,6 +18,9 @@ interface Pending {
   resolve(peer: PeerProcess | undefined): void;
 }
 
+/** Whose process is at the other end of a connection: this user's, another user's, or not knowable here. */
+export type PeerUser = 'same' | 'other' | 'unknown';
+
 /**
  * Finds the process at the other end of a loopback connection to the front, on Linux: the peer's
  * socket inode from /proc/net/tcp{,6}, then the one process of this user holding `socket:[inode]`
@@ -26,9 +29,6 @@ interface Pending {
  * bounded in connections waiting and in time. Unknown (undefined) when the peer is not on loopback,
  * belongs to another user, is held by several processes, or is not found in time.
  */
-/** Whose process is at the other end of a connection: this user's, another user's, or not knowable here. */
-export type PeerUser = 'same' | 'other' | 'unknown';
-
 export class PeerLookup {
   private readonly asked = new WeakMap<object, Promise<PeerProcess | undefined>>();
   private readonly users = new WeakMap<object, Promise<PeerUser>>();
@@ -64,11 +64,8 @@ export class PeerLookup {
 
   private async readUser(socket: Socket): Promise<PeerUser> {
     if (process.platform !== 'linux' || this.uid === undefined) return 'unknown';
-    const { remoteAddress, remotePort, localAddress, localPort } = socket;
-    const remote = remoteAddress === undefined ? undefined : canonicalAddress(remoteAddress);
-    const local = localAddress === undefined ? undefined : canonicalAddress(localAddress);
-    if (remote === undefined || local === undefined || !remotePort || !localPort) return 'unknown';
-    const ours = { local: { address: local, port: localPort }, remote: { address: remote, port: remotePort } };
+    const ours = endsOf(socket);
+    if (!ours) return 'unknown';
     const little = os.endianness() === 'LE';
     for (const file of ['net/tcp', 'net/tcp6']) {
       const text = await fs.promises.readFile(`${this.proc}/${file}`, 'utf8').catch(() => '');
@@ -80,18 +77,11 @@ export class PeerLookup {
 
   private ask(socket: Socket): Promise<PeerProcess | undefined> {
     if (process.platform !== 'linux' || this.uid === undefined) return Promise.resolve(undefined);
-    const { remoteAddress, remotePort, localAddress, localPort } = socket;
-    if (!remoteAddress || !localAddress || !remotePort || !localPort || !isLoopbackAddress(remoteAddress))
-      return Promise.resolve(undefined);
-    const remote = canonicalAddress(remoteAddress);
-    const local = canonicalAddress(localAddress);
-    if (remote === undefined || local === undefined) return Promise.resolve(undefined);
+    const ours = endsOf(socket);
+    if (!ours || !isLoopbackAddress(socket.remoteAddress ?? '')) return Promise.resolve(undefined);
     if (this.pending.length >= this.options.maxPending) return Promise.resolve(undefined);
     return new Promise((resolve) => {
-      this.pending.push({
-        ours: { local: { address: local, port: localPort }, remote: { address: remote, port: remotePort } },
-        resolve,
-      });
+      this.pending.push({ ours, resolve });
       if (!this.scanning) {
         this.scanning = true;
         setImmediate(() => void this.scanLoop());
@@ -155,4 +145,14 @@ export class PeerLookup {
     }
     return out;
   }
+}
+
+/** A connection's two ends as /proc/net/tcp{,6} names them; undefined while either is not known. */
+function endsOf(socket: Socket): Pending['ours'] | undefined {
+  const { remoteAddress, remotePort, localAddress, localPort } = socket;
+  if (!remoteAddress || !localAddress || !remotePort || !localPort) return undefined;
+  const remote = canonicalAddress(remoteAddress);
+  const local = canonicalAddress(localAddress);
+  if (remote === undefined || local === undefined) return undefined;
+  return { local: { address: local, port: localPort }, remote: { address: remote, port: remotePort } };
 }

@@ -9,6 +9,7 @@ import {
 } from '../../core/http/frontInfo';
 import { httpLimits, type HttpLimits } from '../../core/http/limits';
 import { SessionStore } from '../../core/http/sessionStore';
+import { httpUrl } from '../../core/net/loopback';
 import { acquireLock, controlEndpointFor, HeldLock, LockRecord, ServerIdentity, ServerIdle } from '../../core/locks';
 import type { LifeguardPaths } from '../../core/base/paths';
 import { recordIdentity } from '../../core/pids/reidentify';
@@ -99,7 +100,7 @@ export async function startHttpGuard(o: HttpGuardOptions): Promise<HttpGuardStar
   const taken = await takeLock(o, endpoint, atStart);
   if (taken.kind !== 'taken') return taken;
   const { lock, undo } = taken;
-  const url = `http://${o.host.includes(':') ? `[${o.host}]` : o.host}:${o.port}${o.path}`;
+  const url = httpUrl(o.host, o.port, o.path);
   const giveBack = async (): Promise<void> => {
     for (const step of undo.reverse()) await step().catch((err: Error) => log(`cleanup failed: ${err.message}`));
   };

@@ -15,6 +15,7 @@ import { GuardErrorCode, JsonRpcErrorCode } from '../wireErrors';
 import type { HubConnection, ShareHub } from './hub';
 import { isId, isObject } from './jsonrpc';
 import { HTTP_LIMITS } from '../../core/http/limits';
+import { httpUrl } from '../../core/net/loopback';
 
 export interface ShareFrontOptions {
   host: string;
@@ -151,8 +152,7 @@ export class ShareHttpFront {
         const address = this.server.address();
         const port = typeof address === 'object' && address ? address.port : this.options.port;
         this.listenAddress = this.options.host;
-        const host = this.options.host.includes(':') ? `[${this.options.host}]` : this.options.host;
-        resolve(`http://${host}:${port}${SHARE_FRONT_PATH}`);
+        resolve(httpUrl(this.options.host, port, SHARE_FRONT_PATH));
       });
     });
   }
@@ -212,7 +212,8 @@ export class ShareHttpFront {
   }
 
   private async post(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    if (this.held) await this.held.promise;
+    // A hold may start again before this request wakes: it waits for the server each time.
+    while (this.held) await this.held.promise;
     const read = await readBody(req, this.options.maxMessageBytes);
     if (read.kind === 'aborted') return;
     if (read.kind === 'too-large')

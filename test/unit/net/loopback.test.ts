@@ -1,11 +1,13 @@
 import * as assert from 'node:assert/strict';
 import {
   hostHeaderAllowed,
+  httpUrl,
   isLoopbackAddress,
   isLoopbackBindHost,
   isLoopbackHostname,
   namesThisMachine,
   originAllowed,
+  splitListenAddress,
 } from '../../../src/core/net/loopback';
 
 /**
@@ -147,5 +149,18 @@ describe('loopback policy', () => {
         assert.equal(originAllowed(origin, allow), false, origin);
       }
     });
+  });
+});
+
+describe('httpUrl: the URL of a listen address', () => {
+  it('brackets an IPv6 host, and reads back as the listen address it came from', () => {
+    for (const [host, port, url] of [
+      ['127.0.0.1', 3310, 'http://127.0.0.1:3310/mcp'],
+      ['::1', 3310, 'http://[::1]:3310/mcp'],
+      ['localhost', 8080, 'http://localhost:8080/mcp'],
+    ] as const) {
+      assert.equal(httpUrl(host, port, '/mcp'), url);
+      assert.deepEqual(splitListenAddress(new URL(url).host), { host, port });
+    }
   });
 });
