@@ -11,13 +11,37 @@ import { createScanner, JSONScanner, Node, SyntaxKind } from 'jsonc-parser';
  * matching brackets would not say the same (the caller uses parseTree then).
  */
 export function lazyTree(text: string): Node | undefined {
-  const s = createScanner(text, true);
+  const scanners = new Scanners(text);
+  const s = scanners.take();
   const t = s.scan();
   if (t === SyntaxKind.EOF) return undefined;
   // The root's end is found when its children are first read: no separate pass over the whole text.
-  if (t === SyntaxKind.OpenBraceToken || t === SyntaxKind.OpenBracketToken)
-    return new LazyNode(text, t === SyntaxKind.OpenBraceToken ? 'object' : 'array', s.getTokenOffset(), -1);
-  return literal(s, t);
+  const root =
+    t === SyntaxKind.OpenBraceToken || t === SyntaxKind.OpenBracketToken
+      ? new LazyNode(scanners, t === SyntaxKind.OpenBraceToken ? 'object' : 'array', s.getTokenOffset(), -1)
+      : literal(s, t);
+  scanners.give(s);
+  return root;
+}
+
+/**
+ * The scanners of one text, reused by every node of its tree: a jsonc-parser scanner is two dozen
+ * closures, and a new one per object read (each server, its args, its env) cost a 20,000-server
+ * config 130 ms and its garbage. A read takes one and gives it back when done; a read inside
+ * another's callback takes another, so no read moves a scanner under another.
+ */
+class Scanners {
+  private readonly free: JSONScanner[] = [];
+
+  constructor(readonly text: string) {}
+
+  take(): JSONScanner {
+    return this.free.pop() ?? createScanner(this.text, true);
+  }
+
+  give(s: JSONScanner): void {
+    this.free.push(s);
+  }
 }
 
 class LazyNode implements Node {
@@ -25,7 +49,7 @@ class LazyNode implements Node {
   private end: number;
 
   constructor(
-    private readonly text: string,
+    private readonly scanners: Scanners,
     readonly type: 'object' | 'array',
     readonly offset: number,
     length: number,
@@ -71,8 +95,18 @@ class LazyNode implements Node {
       }
       return;
     }
-    const text = this.text;
-    const s = createScanner(text, true);
+    const s = this.scanners.take();
+    try {
+      this.readWith(s, each);
+    } finally {
+      this.scanners.give(s);
+    }
+  }
+
+  private readWith(
+    s: JSONScanner,
+    each: (key: string, keyOffset: number, keyLength: number, colonOffset: number, value: Node) => void,
+  ): void {
     s.setPosition(this.offset + 1);
     for (let t = s.scan(); ; t = s.scan()) {
       if (t === SyntaxKind.CloseBraceToken || t === SyntaxKind.CloseBracketToken || t === SyntaxKind.EOF) break;
@@ -95,9 +129,9 @@ class LazyNode implements Node {
   private child(s: JSONScanner, t: SyntaxKind): Node {
     if (t !== SyntaxKind.OpenBraceToken && t !== SyntaxKind.OpenBracketToken) return literal(s, t);
     const start = s.getTokenOffset();
-    const end = closingBracket(this.text, start) + 1;
+    const end = closingBracket(this.scanners.text, start) + 1;
     s.setPosition(end);
-    return new LazyNode(this.text, t === SyntaxKind.OpenBraceToken ? 'object' : 'array', start, end - start);
+    return new LazyNode(this.scanners, t === SyntaxKind.OpenBraceToken ? 'object' : 'array', start, end - start);
   }
 }
 

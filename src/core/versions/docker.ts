@@ -1,5 +1,6 @@
 import type { Machine } from '../machine/types';
 import { parseLaunch } from '../launch/parse';
+import type { ParsedLaunch } from '../launch/types';
 import { isRecord, LaunchSpec } from './lookup';
 import { Installed, Running } from '../base/versionTypes';
 
@@ -40,8 +41,10 @@ export interface DockerRunLaunch {
 }
 
 /** Recognises `docker run ... image [cmd]` and `docker container run ...` (podman too), through wrappers too. */
-export function parseDockerRun(launch: LaunchSpec): DockerRunLaunch | undefined {
-  const { target } = parseLaunch([launch.command, ...launch.args]);
+export function parseDockerRun(
+  launch: LaunchSpec,
+  { target }: ParsedLaunch = parseLaunch([launch.command, ...launch.args]),
+): DockerRunLaunch | undefined {
   if (target.kind !== 'image') return undefined;
   return { image: target.image, ...(target.containerName ? { name: target.containerName } : {}) };
 }

@@ -1,6 +1,7 @@
 import { pathFor } from '../base/hostEnv';
 import { Installed } from '../base/versionTypes';
 import { parseLaunch } from '../launch/parse';
+import type { ParsedLaunch } from '../launch/types';
 import { changedAt } from './fs';
 import { isRecord, readJson, ResolveContext } from './lookup';
 
@@ -35,9 +36,9 @@ export function extensionFolderOfLaunch(
   argv: readonly string[],
   cwd: string | undefined,
   platform: NodeJS.Platform,
+  parsed: ParsedLaunch = parseLaunch(argv),
 ): string | undefined {
   const p = pathFor({ platform });
-  const parsed = parseLaunch(argv);
   const t = parsed.target;
   const candidates = [
     t.kind === 'script' ? t.script : undefined,

@@ -3,6 +3,7 @@ import semverPrerelease from 'semver/functions/prerelease';
 import semverValid from 'semver/functions/valid';
 import { pathFor } from '../base/hostEnv';
 import { parseLaunch } from '../launch/parse';
+import type { ParsedLaunch } from '../launch/types';
 import type { Installed } from '../base/versionTypes';
 import { changedAt } from './fs';
 import { envValue, LaunchSpec, ResolveContext } from './lookup';
@@ -25,8 +26,10 @@ export interface GoRunLaunch {
   spec: string;
 }
 
-export function parseGoRun(launch: LaunchSpec): GoRunLaunch | undefined {
-  const { target } = parseLaunch([launch.command, ...launch.args]);
+export function parseGoRun(
+  launch: LaunchSpec,
+  { target }: ParsedLaunch = parseLaunch([launch.command, ...launch.args]),
+): GoRunLaunch | undefined {
   if (target.kind !== 'package' || target.runner !== 'go-run' || target.version === undefined) return undefined;
   return { name: target.name, query: target.version, spec: target.spec };
 }

@@ -2,7 +2,7 @@ import type { EngineCache } from '../base/engineCache';
 import { MtimeCache } from './cache';
 import { HostEnv, pathFor } from '../base/hostEnv';
 import { hasSeparator } from '../launch/program';
-import { envVar, which } from '../launch/which';
+import { envVar, pathCandidates } from '../launch/which';
 import type { FileStat } from '../machine/types';
 import { parseJsonText, VersionFs } from './fs';
 
@@ -59,12 +59,22 @@ export async function whichCommand(command: string, ctx: ResolveContext, cwd?: s
     const s = await ctx.fs.stat(full);
     return s?.kind === 'file' ? full : undefined;
   }
-  return which(
-    command,
-    ctx.host.platform,
-    ctx.host.env,
-    async (full) => (await statOnPath(ctx, full))?.kind === 'file',
-  );
+  for (const full of candidatesOf(command, ctx)) if ((await statOnPath(ctx, full))?.kind === 'file') return full;
+  return undefined;
+}
+
+/**
+ * Where a bare command could be on PATH, kept by the engine for the environment it was read in: a
+ * config of thousands of servers looks up one `node` or `uvx` thousands of times (a PATH of twenty
+ * folders joined twenty times each). A list is shared and not to be changed.
+ */
+function candidatesOf(command: string, ctx: ResolveContext): readonly string[] {
+  const { platform, env } = ctx.host;
+  if (!ctx.cache) return pathCandidates(command, platform, env);
+  const key = `${platform}\0${command}\0${envVar(env, 'PATH') ?? ''}\0${platform === 'win32' ? (envVar(env, 'PATHEXT') ?? '') : ''}`;
+  return ctx.cache
+    .bucket<string, readonly string[]>('PATH candidates', { limit: 64 })
+    .getOrSet(key, () => pathCandidates(command, platform, env));
 }
 
 /**

@@ -6,6 +6,7 @@ import semverValid from 'semver/functions/valid';
 import { pathFor } from '../base/hostEnv';
 import { changedAt } from './fs';
 import { parseLaunch } from '../launch/parse';
+import type { ParsedLaunch } from '../launch/types';
 import { devMembersOf } from './devSource';
 import { treeEnvironment } from './nodeTree';
 import { bunInstallCacheFolder, denoDirFolder } from '../launch/runnerHomes';
@@ -38,8 +39,10 @@ export interface NpmRunnerLaunch {
 }
 
 /** Recognises `npx [-y] spec`, `npm exec|x [--] spec`, `pnpm dlx spec`, `pnpx spec`, `bunx spec`, `bun x spec`, `deno run npm:spec` (through wrappers too). */
-export function parseNpmRunner(launch: LaunchSpec): NpmRunnerLaunch | undefined {
-  const { target } = parseLaunch([launch.command, ...launch.args]);
+export function parseNpmRunner(
+  launch: LaunchSpec,
+  { target }: ParsedLaunch = parseLaunch([launch.command, ...launch.args]),
+): NpmRunnerLaunch | undefined {
   // yarn dlx keeps no cache this resolver reads: left to the executable reading, as before.
   if (
     target.kind !== 'package' ||

@@ -336,8 +336,10 @@ export interface PythonRunnerLaunch {
 }
 
 /** Recognises `uvx [opts] pkg`, `uvx --from pkg cmd`, `uv tool run ...`, `pipx run [--spec s] pkg` (through wrappers too). */
-export function parsePythonRunner(launch: LaunchSpec): PythonRunnerLaunch | undefined {
-  const { target } = parseLaunch([launch.command, ...launch.args]);
+export function parsePythonRunner(
+  launch: LaunchSpec,
+  { target }: ParsedLaunch = parseLaunch([launch.command, ...launch.args]),
+): PythonRunnerLaunch | undefined {
   if (target.kind !== 'package' || (target.runner !== 'uvx' && target.runner !== 'pipx-run')) return undefined;
   return {
     runner: target.runner,
@@ -353,8 +355,11 @@ export function parsePythonRunner(launch: LaunchSpec): PythonRunnerLaunch | unde
  * requirements uv layers (`cmd` or `python -m module` of that distribution): resolved as a runner's
  * package is, from uv's cache. Not a runner launch to the matcher: the process is `cmd`'s.
  */
-export function parseLayeredRunner(launch: LaunchSpec): PythonRunnerLaunch | undefined {
-  const layered = layeredTarget(parseLaunch([launch.command, ...launch.args]));
+export function parseLayeredRunner(
+  launch: LaunchSpec,
+  parsed: ParsedLaunch = parseLaunch([launch.command, ...launch.args]),
+): PythonRunnerLaunch | undefined {
+  const layered = layeredTarget(parsed);
   if (!layered) return undefined;
   return {
     runner: 'uv-run',

@@ -13,6 +13,7 @@ import { extensionFolderOfLaunch, readExtension } from './extension';
 import { hasSeparator, LaunchSpec, programName, ResolveContext, whichCommand } from './lookup';
 import { denoPinnedRelease, npmPackageOfScript, parseNpmRunner, resolveNpmRunner } from './npmPackages';
 import { interpreterArgv, joinFolder, parseLaunch } from '../launch/parse';
+import type { ParsedLaunch } from '../launch/types';
 import { JS_RUNTIMES, SHELLS } from '../launch/program';
 import { resolveNodeScript } from './nodeScript';
 import { pnpmProjectNow } from './pnpmProject';
@@ -279,8 +280,14 @@ function notFromProcess(installed: Installed): Installed {
 }
 
 /** From the configured launch: what would run if the client started it now. */
-async function fromLaunch(ctx: ResolveContext, launch: LaunchSpec, options: ResolveOptions): Promise<Resolution> {
-  const docker = parseDockerRun(launch);
+async function fromLaunch(
+  ctx: ResolveContext,
+  launch: LaunchSpec,
+  options: ResolveOptions,
+  // One reading of the launch for every way of running a server asked below.
+  parsed: ParsedLaunch = parseLaunch([launch.command, ...launch.args]),
+): Promise<Resolution> {
+  const docker = parseDockerRun(launch, parsed);
   if (docker) {
     if (!options.docker)
       return {
@@ -288,15 +295,14 @@ async function fromLaunch(ctx: ResolveContext, launch: LaunchSpec, options: Reso
       };
     return resolveDocker(options.docker, docker, options.processStart);
   }
-  const npm = parseNpmRunner(launch);
+  const npm = parseNpmRunner(launch, parsed);
   if (npm) return { installed: await resolveNpmRunner(ctx, npm, launch.cwd) };
-  const py = parsePythonRunner(launch) ?? parseLayeredRunner(launch);
+  const py = parsePythonRunner(launch, parsed) ?? parseLayeredRunner(launch, parsed);
   if (py) return { installed: await resolvePythonRunner(ctx, py) };
-  const go = parseGoRun(launch);
+  const go = parseGoRun(launch, parsed);
   if (go) return { installed: await resolveGoRun(ctx, go) };
   // Through what is in front of an interpreter (`nice`, `env A=B`, `sh -c 'cd d && node s.js'`, tsx):
   // what it runs is judged, never the wrapper.
-  const parsed = parseLaunch([launch.command, ...launch.args]);
   // `yarn [run] <bin>`: the package whose bin it is, never yarn itself.
   const yarn = YARN_PROGRAM.test(programName(parsed.effective[0] ?? ''))
     ? yarnRunTarget(parsed.effective.slice(1))
@@ -392,12 +398,13 @@ async function resolveRelease(ctx: ResolveContext, launch: LaunchSpec, options: 
   try {
     // Code Claude Desktop installed as an extension: the extension's folder is what is installed.
     const platform = ctx.host.platform;
+    const parsed = parseLaunch([launch.command, ...launch.args]);
     const own = options.processArgv
       ? extensionFolderOfLaunch(options.processArgv, options.processCwd ?? launch.cwd, platform)
       : undefined;
-    const extension = own ?? extensionFolderOfLaunch([launch.command, ...launch.args], launch.cwd, platform);
+    const extension = own ?? extensionFolderOfLaunch([launch.command, ...launch.args], launch.cwd, platform, parsed);
     if (extension) return { installed: await readExtension(ctx, extension, own !== undefined) };
-    if (options.processArgv && !parseDockerRun(launch)) {
+    if (options.processArgv && !parseDockerRun(launch, parsed)) {
       const processCwd = options.processCwd ?? launch.cwd;
       // A process the entry's launch started runs with the entry's PYTHONPATH (matching compares them).
       const own = await fromProcess(ctx, options.processArgv, processCwd, pythonPathRoots(ctx, launch.env, processCwd));
@@ -414,17 +421,17 @@ async function resolveRelease(ctx: ResolveContext, launch: LaunchSpec, options: 
         own?.state === 'installed' &&
         own.location &&
         inRunnerEnvironment(own.location) &&
-        (parsePythonRunner(launch) ?? parseLayeredRunner(launch))
+        (parsePythonRunner(launch, parsed) ?? parseLayeredRunner(launch, parsed))
       ) {
         // uvx / pipx run / uv run --with: the environment the launch resolves to now (a newer one in the cache, say).
-        const now = await fromLaunch(ctx, launch, options);
+        const now = await fromLaunch(ctx, launch, options, parsed);
         return { installed: now.installed.state === 'installed' ? now.installed : own };
       } else if (own?.state === 'installed') {
         // A package manager's folder the project no longer resolves (pnpm keeps old releases): judged against what it does.
         return (await packageManagerNow(ctx, own, options, launch.cwd)) ?? { installed: own };
       } else if (own && own.state !== 'unknown') return { installed: own };
     }
-    const resolved = await fromLaunch(ctx, launch, options);
+    const resolved = await fromLaunch(ctx, launch, options, parsed);
     const inner = isGuard(resolved.installed) ? afterDoubleDash([launch.command, ...launch.args]) : undefined;
     // A config wrapped with the guard: resolve the server command it wraps.
     if (inner)

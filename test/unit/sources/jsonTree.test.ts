@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Node, ParseError, parseTree } from 'jsonc-parser';
-import { lazyTree } from '../../../src/core/sources/jsonTree';
+import { forEachProperty, lazyTree } from '../../../src/core/sources/jsonTree';
 
 /**
  * The lazy tree must be parseTree's tree, node for node (type, offset, length, colon, value), on
@@ -85,5 +85,22 @@ describe('sources: the lazy JSONC tree', () => {
     ]) {
       assertSameTree(text);
     }
+  });
+
+  it('reads a value whole inside the read of its parent (the scan reads each server while it walks the map)', () => {
+    // The nodes of one text share their scanners: a read inside another's callback must not move the outer one.
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.string(), json), { maxLength: 6 }), trivia, (members, t) => {
+        const text = `{${members.map(([k, v]) => `${JSON.stringify(k)}:${t}${v}`).join(',')}}`;
+        const errors: ParseError[] = [];
+        const expected = parseTree(text, errors, { allowTrailingComma: true });
+        if (errors.length > 0) return;
+        const seen: unknown[] = [];
+        forEachProperty(lazyTree(text)!, (key, offset, value) => seen.push([key, offset, plain(value)]));
+        const want = (expected?.children ?? []).map((p) => [p.children![0].value, p.offset, plain(p.children![1])]);
+        assert.deepEqual(seen, want, text);
+      }),
+      { numRuns: 500 },
+    );
   });
 });
