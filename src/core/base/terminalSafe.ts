@@ -33,7 +33,16 @@ function escape(c: string): string {
 
 /** One value shown on one line (a name, an argument, a message): every control and bidi character escaped, newlines too. */
 export function terminalSafe(text: string): string {
-  return text.replace(UNSAFE, escape);
+  return printableAscii(text) ? text : text.replace(UNSAFE, escape);
+}
+
+/** Whether every character is printable ASCII (space to `~`): most text is, and needs no escape. */
+function printableAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e) return false;
+  }
+  return true;
 }
 
 /** Whole output text whose own lines are meant: the same, except that a newline stays a newline. */
@@ -43,11 +52,23 @@ export function terminalSafeLines(text: string): string {
 
 /** Every string of plain data (a snapshot, a lock list) made safe to show, for the text formatters. */
 export function terminalSafeDeep<T>(value: T): T {
-  const walk = (v: unknown): unknown => {
-    if (typeof v === 'string') return terminalSafe(v);
-    if (Array.isArray(v)) return v.map(walk);
-    if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
-    return v;
-  };
-  return walk(value) as T;
+  return safeCopy(value) as T;
+}
+
+function safeCopy(v: unknown): unknown {
+  if (typeof v === 'string') return terminalSafe(v);
+  if (Array.isArray(v)) return v.map(safeCopy);
+  if (v !== null && typeof v === 'object') {
+    // A plain loop: a snapshot of many servers is mostly small objects, and entry arrays per object were most of the cost.
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(v)) {
+      const x = safeCopy((v as Record<string, unknown>)[k]);
+      // defineProperty, not assignment: a key named "__proto__" stays an own property.
+      if (k === '__proto__')
+        Object.defineProperty(out, k, { value: x, enumerable: true, writable: true, configurable: true });
+      else out[k] = x;
+    }
+    return out;
+  }
+  return v;
 }

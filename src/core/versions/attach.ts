@@ -11,6 +11,7 @@ import type { ProcessInfo } from '../pids/table';
 import { holderRecordOf, serverDownOf, serverIdleOf } from '../processes/guarded';
 import type { Launch } from '../sources/scan';
 import { configDrift, launchedPackage } from './configDrift';
+import { parseLaunch } from '../launch/parse';
 import { DockerCli, parseDockerRun } from './docker';
 import { FIRST_SEEN_STORES, FirstSeenStore, instanceKey, LoadedStore } from './firstSeen';
 import { inferFromNpmCache } from './firstLook';
@@ -213,11 +214,12 @@ export async function findVersions(
     launch: Launch,
     extra: { argv?: readonly string[]; cwd?: string; start?: number },
   ): Promise<Resolution & { files: () => Array<{ path: string; at: number }> }> => {
+    const reading = parseLaunch([launch.command, ...launch.args]);
     // Docker answers come from the engine, not from files: not cached by mtime, reused for a while.
-    if (parseDockerRun(launch)) {
+    if (parseDockerRun(launch, reading)) {
       const key = JSON.stringify([launch.command, launch.args, extra.start ?? null]);
       const resolution = dockerAnswers.getOrSet(key, () =>
-        resolveInstalled(kept, launch, { docker: settings.docker, processStart: extra.start }),
+        resolveInstalled(kept, launch, { docker: settings.docker, processStart: extra.start, reading }),
       );
       return { ...(await resolution), files: () => [] };
     }
@@ -231,7 +233,11 @@ export async function findVersions(
       extra.cwd ?? null,
     ]);
     const resolution = await resolutions.get(key, (tfs) =>
-      resolveInstalled({ host, fs: tfs, cache }, launch, { processArgv: extra.argv, processCwd: extra.cwd }),
+      resolveInstalled({ host, fs: tfs, cache }, launch, {
+        processArgv: extra.argv,
+        processCwd: extra.cwd,
+        reading,
+      }),
     );
     // The files are evidence only when something changed after a start: listed on demand.
     return { ...resolution, files: () => resolutions.filesOf(key) };

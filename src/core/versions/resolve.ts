@@ -48,6 +48,8 @@ export interface ResolveOptions {
   processStart?: number;
   /** Absent: docker launches resolve to unknown. */
   docker?: DockerCli;
+  /** The launch's reading (parseLaunch of its command and args), when the caller made it: one per resolution. */
+  reading?: ParsedLaunch;
 }
 
 /** Runners of TypeScript that load the script into node (in a child: tsx; in-process: ts-node). */
@@ -398,7 +400,7 @@ async function resolveRelease(ctx: ResolveContext, launch: LaunchSpec, options: 
   try {
     // Code Claude Desktop installed as an extension: the extension's folder is what is installed.
     const platform = ctx.host.platform;
-    const parsed = parseLaunch([launch.command, ...launch.args]);
+    const parsed = options.reading ?? parseLaunch([launch.command, ...launch.args]);
     const own = options.processArgv
       ? extensionFolderOfLaunch(options.processArgv, options.processCwd ?? launch.cwd, platform)
       : undefined;
@@ -415,7 +417,7 @@ async function resolveRelease(ctx: ResolveContext, launch: LaunchSpec, options: 
           return resolveRelease(
             ctx,
             { command: inner[0], args: inner.slice(1), cwd: launch.cwd },
-            { ...options, processArgv: undefined },
+            { ...options, processArgv: undefined, reading: undefined },
           );
       } else if (
         own?.state === 'installed' &&
@@ -438,7 +440,7 @@ async function resolveRelease(ctx: ResolveContext, launch: LaunchSpec, options: 
       return resolveRelease(
         ctx,
         { command: inner[0], args: inner.slice(1), cwd: launch.cwd },
-        { ...options, processArgv: undefined },
+        { ...options, processArgv: undefined, reading: undefined },
       );
     return resolved;
   } catch (err) {

@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { terminalSafe, terminalSafeDeep, terminalSafeLines } from '../../../src/core/base/terminalSafe';
 import { mdCell } from '../../../src/extension/viewModel/format';
 import { treeItem } from '../../../src/extension/viewModel/tree';
@@ -38,6 +39,26 @@ describe('terminal safety: control and bidi characters are shown as visible esca
 
   it('terminalSafeLines keeps the newlines that separate lines, and nothing else', () => {
     assert.equal(terminalSafeLines('one\x1b[31m\ntwo\r\n'), 'one\\u001b[31m\ntwo\\r\n');
+  });
+
+  it('the printable-ASCII shortcut changes nothing: terminalSafe is the full escape (terminalSafeLines, which has no shortcut) on any text without a newline', () => {
+    for (const c of ['\x1f', ' ', '~', '\x7f', '\x80', '\u00a0', '\u202e'])
+      assert.equal(terminalSafe(`a${c}b`), terminalSafeLines(`a${c}b`), JSON.stringify(c));
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), fc.string({ unit: 'grapheme-ascii' }), (t, ascii) => {
+        const line = t.replace(/\n/g, '');
+        assert.equal(terminalSafe(line), terminalSafeLines(line));
+        assert.equal(terminalSafe(ascii.replace(/\n/g, '')), terminalSafeLines(ascii.replace(/\n/g, '')));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('terminalSafeDeep keeps a key named __proto__ as an own key', () => {
+    const data = JSON.parse('{"__proto__": "x\\u001b", "a": 1}');
+    const safe = terminalSafeDeep(data) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(safe), ['__proto__', 'a']);
+    assert.equal(Object.getOwnPropertyDescriptor(safe, '__proto__')?.value, 'x\\u001b');
   });
 
   it('terminalSafeDeep escapes every string of plain data and keeps the rest', () => {
