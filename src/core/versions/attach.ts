@@ -39,6 +39,7 @@ import {
   registryOverrides,
 } from './registry';
 import { resolveInstalled, Resolution } from './resolve';
+import { procLink } from './runtime';
 import type { RegistryStatus, UpdateAvailable } from '../base/versionTypes';
 
 /**
@@ -256,7 +257,7 @@ export async function findVersions(
   const procCwd = async (pid: number): Promise<string | undefined> => {
     if (host.platform !== 'linux') return undefined;
     // Gone or not ours: the configured cwd is used instead.
-    return fs.readlink(`/proc/${pid}/cwd`).catch(() => undefined);
+    return procLink(fs, `/proc/${pid}/cwd`);
   };
 
   /** What the server says of itself (HTTP and SSE servers listening here), asked once per process. */

@@ -249,6 +249,19 @@ async function installedVersion(fs: MachineFs, s: RuntimeSighting): Promise<{ ve
   return { how: `not found in ${s.exe} or its libraries` };
 }
 
+/**
+ * A link of /proc read synchronously: the kernel answers from memory, and a promise readlink per
+ * instance per refresh cost more in its thread-pool round trip than the read. Undefined when the
+ * process is gone or not ours (EACCES), as the promise readings were.
+ */
+export function procLink(fs: Pick<MachineFs, 'readlinkSync'>, path: string): string | undefined {
+  try {
+    return fs.readlinkSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
 /** What a process's executable and maps say about its runtime (Linux; undefined elsewhere, or when not readable). */
 export async function sightRuntime(
   pid: number,
@@ -256,7 +269,7 @@ export async function sightRuntime(
   mapsText: () => Promise<string | undefined>,
 ): Promise<RuntimeSighting | undefined> {
   if (machine.host.platform !== 'linux') return undefined;
-  const link = await machine.fs.readlink(`/proc/${pid}/exe`).catch(() => undefined);
+  const link = procLink(machine.fs, `/proc/${pid}/exe`);
   if (!link || !runtimeKind(link)) return undefined;
   return parseRuntime(link, await mapsText());
 }

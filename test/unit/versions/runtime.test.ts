@@ -9,6 +9,7 @@ import {
   isRuntimeFile,
   oneVersion,
   parseRuntime,
+  procLink,
   runtimeEvidence,
   runtimeKind,
   versionCandidates,
@@ -255,5 +256,24 @@ describe('versions: a replaced runtime is not the package (property)', () => {
         },
       ),
     );
+  });
+});
+
+describe('versions: a link of /proc read synchronously', () => {
+  it("is the link's target, and undefined when the process is gone or the link cannot be read (EACCES), never a throw", () => {
+    const links: Record<string, string | Error> = {
+      '/proc/10/exe': '/usr/bin/node',
+      '/proc/11/exe': Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' }),
+    };
+    const fs = {
+      readlinkSync: (p: string) => {
+        const l = links[p];
+        if (l instanceof Error) throw l;
+        return l;
+      },
+    };
+    assert.equal(procLink(fs, '/proc/10/exe'), '/usr/bin/node');
+    assert.equal(procLink(fs, '/proc/11/exe'), undefined);
+    assert.equal(procLink(fs, '/proc/12/exe'), undefined);
   });
 });
