@@ -37,9 +37,6 @@ export interface OptionScan {
 /** Reads options from `args[from]` on, per `table`, up to the first positional, a `--`, or a `runs` option. */
 export function scanOptions(args: readonly string[], from: number, table: OptionTable): OptionScan {
   const values = new Map<string, string[]>();
-  const put = (o: string, v: string | undefined): void => {
-    if (v !== undefined) values.set(o, [...(values.get(o) ?? []), v]);
-  };
   let i = from;
   while (i < args.length) {
     const a = args[i];
@@ -54,7 +51,7 @@ export function scanOptions(args: readonly string[], from: number, table: Option
         return value === undefined
           ? { positional: args.length, values }
           : { positional: i + (eq > 0 ? 1 : 2), values, runs: { option: opt, value } };
-      put(opt, value);
+      put(values, opt, value);
       i += eq < 0 && kind === 'value' ? 2 : 1;
       continue;
     }
@@ -67,7 +64,7 @@ export function scanOptions(args: readonly string[], from: number, table: Option
         const letter = `-${a[j]}`;
         if ((table.options.get(letter) ?? 'flag') === 'flag') continue;
         const attached = a.slice(j + 1);
-        put(letter, attached || args[i + 1]);
+        put(values, letter, attached || args[i + 1]);
         if (!attached) taken = 2;
         break;
       }
@@ -82,8 +79,16 @@ export function scanOptions(args: readonly string[], from: number, table: Option
       return value === undefined
         ? { positional: args.length, values }
         : { positional: i + (attached !== undefined ? 1 : 2), values, runs: { option: opt, value } };
-    put(opt, value);
+    put(values, opt, value);
     i += kind === 'value' && attached === undefined ? 2 : 1;
   }
   return { positional: i, values };
+}
+
+/** Adds an option's value (none for a flag). A function of its own, not a closure per scan: launches are read by the thousand. */
+function put(values: Map<string, string[]>, option: string, value: string | undefined): void {
+  if (value === undefined) return;
+  const known = values.get(option);
+  if (known) known.push(value);
+  else values.set(option, [value]);
 }

@@ -60,25 +60,8 @@ export function parseLaunch(argv: readonly string[]): ParsedLaunch {
 }
 
 function readLaunch(argv: readonly string[]): ParsedLaunch {
-  const program = programName(argv[0] ?? '');
-  const launchers: string[] = [];
-  let cwd: string | undefined;
-  let watches = false;
-  const layered: string[] = [];
-  // Whether the process at argv[0] starts what it runs as a child (rather than being it).
-  let spawns: boolean | undefined;
-  const role = (v: boolean): void => {
-    if (spawns === undefined) spawns = v;
-  };
-  const done = (rest: Omit<ParsedLaunch, 'program' | 'launchers' | 'spawns' | 'watches'>): ParsedLaunch => ({
-    program,
-    launchers,
-    ...rest,
-    ...(cwd !== undefined && rest.cwd === undefined ? { cwd } : {}),
-    ...(layered.length ? { layered } : {}),
-    spawns: spawns ?? false,
-    watches,
-  });
+  const st: ReadState = { program: programName(argv[0] ?? ''), launchers: [], watches: false, layered: [] };
+  const { launchers } = st;
   let cur = argv;
   for (let depth = 0; depth < 10 && cur.length > 0; depth++) {
     const prog = programName(cur[0]);
@@ -86,13 +69,13 @@ function readLaunch(argv: readonly string[]): ParsedLaunch {
       const run = interpreted(cur, prog);
       if (run === undefined) break; // a bare interpreter: a program of its own
       launchers.push(prog);
-      if (run.watch) watches = true;
+      if (run.watch) st.watches = true;
       const next = programName(run.effective[0] ?? '');
       // `node .../npx-cli.js -y pkg`, `bun x pkg`: a runner started as a script.
       const runner = runnerTarget(run.effective, next);
       if (runner && !launcherPackage(runner)) {
-        role(true);
-        return done({ effective: run.effective, target: runner });
+        role(st, true);
+        return done(st, { effective: run.effective, target: runner });
       }
       // `node .../.bin/tsx s.ts`, `node .../nodemon.js s.js`, `python .../bin/poetry run x`: a launcher started as a script.
       if (
@@ -100,7 +83,7 @@ function readLaunch(argv: readonly string[]): ParsedLaunch {
         (NODE_LIKE.test(next) || launcherOf(next) !== undefined || projectRunnerOf(next) !== undefined || runner)
       ) {
         // The launcher itself says whether it forks (the next step reads it).
-        if (run.watch) role(true);
+        if (run.watch) role(st, true);
         cur = runner ? launcherPackage(runner)! : [next, ...run.effective.slice(1)];
         continue;
       }
@@ -112,17 +95,17 @@ function readLaunch(argv: readonly string[]): ParsedLaunch {
       }
       // ts-node-dev's child runs the script in-process.
       if (TS_NODE_DEV_WRAP.test(run.effective[0] ?? '') && run.effective.length > 1) {
-        role(false);
+        role(st, false);
         cur = [cur[0], ...run.effective.slice(1)];
         continue;
       }
       // tsx and node --watch run the script in a child of their own.
-      role(run.watch || prog === 'tsx');
-      return done({ interpreter: cur[0], effective: run.effective, target: run.target });
+      role(st, run.watch || prog === 'tsx');
+      return done(st, { interpreter: cur[0], effective: run.effective, target: run.target });
     }
     const runner = runnerTarget(cur, prog);
     if (runner) {
-      role(true);
+      role(st, true);
       const inner = launcherPackage(runner);
       if (inner) {
         launchers.push(prog);
@@ -130,23 +113,50 @@ function readLaunch(argv: readonly string[]): ParsedLaunch {
         continue;
       }
       const folder = runnerFolder(cur, prog);
-      return done({
+      return done(st, {
         effective: cur,
         target: runner,
-        ...(folder !== undefined ? { cwd: joinFolder(cwd, folder) } : {}),
+        ...(folder !== undefined ? { cwd: joinFolder(st.cwd, folder) } : {}),
       });
     }
     const next = peeled(cur, prog);
     if (next === undefined) break;
     launchers.push(prog);
-    role(next.spawns);
-    if (next.watches) watches = true;
-    if (next.layered) layered.push(...next.layered);
-    cwd = joinFolder(cwd, next.cwd);
+    role(st, next.spawns);
+    if (next.watches) st.watches = true;
+    if (next.layered) st.layered.push(...next.layered);
+    st.cwd = joinFolder(st.cwd, next.cwd);
     cur = next.argv;
   }
-  if (cur.length === 0) return done({ effective: cur, target: { kind: 'none' } });
-  return done({ effective: cur, target: { kind: 'program', program: cur[0], args: cur.slice(1) } });
+  if (cur.length === 0) return done(st, { effective: cur, target: { kind: 'none' } });
+  return done(st, { effective: cur, target: { kind: 'program', program: cur[0], args: cur.slice(1) } });
+}
+
+/** What a reading gathers as it peels launchers off (one object per reading, no closures: launches are read by the thousand). */
+interface ReadState {
+  program: string;
+  launchers: string[];
+  cwd?: string;
+  watches: boolean;
+  layered: string[];
+  /** Whether the process at argv[0] starts what it runs as a child (rather than being it): the first step that says decides. */
+  spawns?: boolean;
+}
+
+function role(st: ReadState, spawns: boolean): void {
+  if (st.spawns === undefined) st.spawns = spawns;
+}
+
+function done(st: ReadState, rest: Omit<ParsedLaunch, 'program' | 'launchers' | 'spawns' | 'watches'>): ParsedLaunch {
+  return {
+    program: st.program,
+    launchers: st.launchers,
+    ...rest,
+    ...(st.cwd !== undefined && rest.cwd === undefined ? { cwd: st.cwd } : {}),
+    ...(st.layered.length ? { layered: st.layered } : {}),
+    spawns: st.spawns ?? false,
+    watches: st.watches,
+  };
 }
 
 /** The folder a runner resolves its package from, when an option moves it (`npm --prefix d exec`, `pnpm --dir d dlx`). */

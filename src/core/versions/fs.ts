@@ -145,47 +145,36 @@ function dependencyKey(how: 'stat' | 'lstat', p: string): string {
  */
 export function trackingFs(inner: VersionFs): { fs: VersionFs; deps: Map<string, Dependency> } {
   const deps = new Map<string, Dependency>();
-  // Each question's key is spelled once per call: a snapshot asks thousands, and the key is the map's cost.
-  const record = (key: string, how: 'stat' | 'lstat', s: FileStat | undefined, content: boolean) => {
-    const known = deps.get(key);
-    deps.set(key, { how, seen: s, content: (known?.content ?? false) || (content && s !== undefined) });
-  };
-  const note = async (p: string, how: 'stat' | 'lstat', content: boolean) => {
-    const key = dependencyKey(how, p);
-    const known = deps.get(key);
-    if (known) {
-      if (content && known.seen !== undefined) known.content = true;
-      return;
-    }
-    record(key, how, await inner[how](p), content);
-  };
+  // Methods, not arrow properties: a resolution makes one of these per server, and a build that keeps
+  // names writes one per arrow property at each making. They use no `this`: a resolver may call one
+  // detached (`(fs.lstatContent ?? fs.lstat)(p)`).
   const fs: VersionFs = {
-    stat: async (p) => {
+    async stat(p) {
       const s = await inner.stat(p);
-      record(dependencyKey('stat', p), 'stat', s, false);
+      record(deps, dependencyKey('stat', p), 'stat', s, false);
       return s;
     },
-    lstat: async (p) => {
+    async lstat(p) {
       const s = await inner.lstat(p);
-      record(dependencyKey('lstat', p), 'lstat', s, false);
+      record(deps, dependencyKey('lstat', p), 'lstat', s, false);
       return s;
     },
-    lstatContent: async (p) => {
+    async lstatContent(p) {
       const s = await (inner.lstatContent ?? inner.lstat)(p);
-      record(dependencyKey('lstat', p), 'lstat', s, true);
+      record(deps, dependencyKey('lstat', p), 'lstat', s, true);
       return s;
     },
-    readText: async (p) => {
-      await note(p, 'stat', true);
+    async readText(p) {
+      await note(deps, inner, p, 'stat', true);
       return inner.readText(p);
     },
-    readdir: async (p) => {
-      await note(p, 'stat', true);
+    async readdir(p) {
+      await note(deps, inner, p, 'stat', true);
       return inner.readdir(p);
     },
     ...(inner.passAnswer
       ? {
-          share: async <V>(key: string, compute: (fs: VersionFs) => Promise<V>): Promise<V> => {
+          async share<V>(key: string, compute: (fs: VersionFs) => Promise<V>): Promise<V> {
             const { value, deps: read } = await inner.passAnswer!(key, compute);
             for (const [k, dep] of read) {
               const known = deps.get(k);
@@ -196,35 +185,64 @@ export function trackingFs(inner: VersionFs): { fs: VersionFs; deps: Map<string,
           },
         }
       : {}),
-    readJson: async (p) => {
-      await note(p, 'stat', true);
+    async readJson(p) {
+      await note(deps, inner, p, 'stat', true);
       return inner.readJson ? inner.readJson(p) : parseJsonText(p, await inner.readText(p));
     },
     ...(inner.readBytes
       ? {
-          readBytes: async (p: string, position: number, length: number) => {
-            await note(p, 'stat', true);
+          async readBytes(p: string, position: number, length: number) {
+            await note(deps, inner, p, 'stat', true);
             return inner.readBytes!(p, position, length);
           },
         }
       : {}),
     ...(inner.searchBytes
       ? {
-          searchBytes: async (p: string, pattern: string, limit: number) => {
-            await note(p, 'stat', true);
+          async searchBytes(p: string, pattern: string, limit: number) {
+            await note(deps, inner, p, 'stat', true);
             return inner.searchBytes!(p, pattern, limit);
           },
         }
       : {}),
-    realpath: async (p) => {
+    async realpath(p) {
       // Every link along the way could be retargeted; the final target's lstat and the path's own cover the usual cases.
       const r = await inner.realpath(p);
       // A path that went through a link is checked like content: retargeting a link is how pnpm's
       // `node_modules/<name>` (and `npm link`) switch versions, with the old target left in place.
-      await note(p, 'lstat', r !== undefined && r !== p);
-      if (r && r !== p) await note(r, 'lstat', false);
+      await note(deps, inner, p, 'lstat', r !== undefined && r !== p);
+      if (r && r !== p) await note(deps, inner, r, 'lstat', false);
       return r;
     },
   };
   return { fs, deps };
+}
+
+/** Records what a tracked read saw. Each question's key is spelled once per call: a snapshot asks thousands, and the key is the map's cost. */
+function record(
+  deps: Map<string, Dependency>,
+  key: string,
+  how: 'stat' | 'lstat',
+  s: FileStat | undefined,
+  content: boolean,
+): void {
+  const known = deps.get(key);
+  deps.set(key, { how, seen: s, content: (known?.content ?? false) || (content && s !== undefined) });
+}
+
+/** Notes a path a read depends on, stat'ing it once (a content read marks it as content). */
+async function note(
+  deps: Map<string, Dependency>,
+  inner: VersionFs,
+  p: string,
+  how: 'stat' | 'lstat',
+  content: boolean,
+): Promise<void> {
+  const key = dependencyKey(how, p);
+  const known = deps.get(key);
+  if (known) {
+    if (content && known.seen !== undefined) known.content = true;
+    return;
+  }
+  record(deps, key, how, await inner[how](p), content);
 }
