@@ -36,7 +36,7 @@ export function machineReaders(
     fs,
     readMaps: (pid, startTime) => readMapsKept(pid, startTime, machine, keptMaps, signature),
     compareReplaced: (pid, mapsText, paths) => compareReplaced(pid, mapsText, paths, fs, proofs),
-    sightRuntime: (pid, maps) => sightRuntime(pid, machine, maps),
+    sightRuntime: (pid, maps) => sightRuntime(pid, machine, maps, cache),
     readRuntime: (pid, start, sighting, mapsText) => readRuntime(pid, start, sighting, mapsText, fs, cache),
     runningBuild: (pid, start) =>
       runningBuildInfo(pid, start, machine, cache?.bucket(RUNNING_BUILD_INFO.name, RUNNING_BUILD_INFO)),

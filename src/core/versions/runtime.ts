@@ -267,11 +267,25 @@ export async function sightRuntime(
   pid: number,
   machine: Machine,
   mapsText: () => Promise<string | undefined>,
+  cache?: EngineCache,
 ): Promise<RuntimeSighting | undefined> {
   if (machine.host.platform !== 'linux') return undefined;
   const link = procLink(machine.fs, `/proc/${pid}/exe`);
   if (!link || !runtimeKind(link)) return undefined;
-  return parseRuntime(link, await mapsText());
+  const text = await mapsText();
+  // The same link and the same maps (kept between snapshots: the very string) read the same: a
+  // Python process maps hundreds of its runtime's modules, and ten heavy servers made this parse the
+  // largest part of a refresh.
+  const sightings = cache?.bucket<string, { text: string | undefined; sighting: RuntimeSighting | undefined }>(
+    'runtime-sightings',
+    MEMO,
+  );
+  const key = `${pid}:${link}`;
+  const kept = sightings?.get(key);
+  if (kept && kept.text === text) return kept.sighting;
+  const sighting = parseRuntime(link, text);
+  sightings?.set(key, { text, sighting });
+  return sighting;
 }
 
 /**

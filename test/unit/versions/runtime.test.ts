@@ -3,13 +3,16 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
+import { EngineCache } from '../../../src/core/base/engineCache';
 import type { Installed, RuntimeReplaced } from '../../../src/core/base/versionTypes';
+import type { Machine } from '../../../src/core/machine/types';
 import { judgeInstance, InstanceFacts, InstanceReaders } from '../../../src/core/versions/instanceEvidence';
 import {
   isRuntimeFile,
   oneVersion,
   parseRuntime,
   procLink,
+  sightRuntime,
   runtimeEvidence,
   runtimeKind,
   versionCandidates,
@@ -275,5 +278,26 @@ describe('versions: a link of /proc read synchronously', () => {
     assert.equal(procLink(fs, '/proc/10/exe'), '/usr/bin/node');
     assert.equal(procLink(fs, '/proc/11/exe'), undefined);
     assert.equal(procLink(fs, '/proc/12/exe'), undefined);
+  });
+});
+
+describe("versions: a process's runtime sighted once while its link and maps stay the same", () => {
+  it('the same link and maps give the kept sighting; other maps (a library replaced) a new one that says so', async () => {
+    const lib = '7f00-7f10 r-xp 00000000 08:01 1 /usr/lib/libpython3.12.so.1.0';
+    const machine = {
+      host: { platform: 'linux', home: '/h', env: {} },
+      fs: { readlinkSync: () => '/usr/bin/python3.12' },
+    } as unknown as Machine;
+    const cache = new EngineCache();
+    let maps = `${lib}\n`;
+    const first = await sightRuntime(10, machine, async () => maps, cache);
+    assert.equal(first?.libraries[0]?.deleted, false);
+    assert.equal(await sightRuntime(10, machine, async () => maps, cache), first);
+    maps = `${lib} (deleted)\n`;
+    const after = await sightRuntime(10, machine, async () => maps, cache);
+    assert.notEqual(after, first);
+    assert.equal(after?.libraries[0]?.deleted, true);
+    // Without a cache each look parses afresh, to the same answer.
+    assert.deepEqual(await sightRuntime(10, machine, async () => maps), after);
   });
 });
