@@ -1,3 +1,5 @@
+import { mapStrings } from './mapStrings';
+
 /**
  * Secrets never leave: env values, header values and credentials in URLs or command lines are
  * replaced by this marker before anything enters a snapshot, a log line or the CLI's output.
@@ -223,25 +225,7 @@ function decodeSafe(s: string): string {
  * secrets overlap, the longer one starting first wins, so no tail of a longer secret is left showing.
  */
 export function redactDeep<T>(value: T, knownSecrets: ReadonlySet<string>): T {
-  const mask = secretMatcher(knownSecrets);
-  const walk = (v: unknown): unknown => {
-    if (typeof v === 'string') return mask(v);
-    if (Array.isArray(v)) return v.map(walk);
-    if (v !== null && typeof v === 'object') {
-      // A plain loop: a snapshot of many servers is mostly small objects, and entry arrays per object were most of the cost.
-      const out: Record<string, unknown> = {};
-      for (const k of Object.keys(v)) {
-        const x = walk((v as Record<string, unknown>)[k]);
-        // defineProperty, not assignment: a key named "__proto__" stays an own property, as Object.fromEntries kept it.
-        if (k === '__proto__')
-          Object.defineProperty(out, k, { value: x, enumerable: true, writable: true, configurable: true });
-        else out[k] = x;
-      }
-      return out;
-    }
-    return v;
-  };
-  return walk(value) as T;
+  return mapStrings(value, secretMatcher(knownSecrets)) as T;
 }
 
 const MIN_MASKED_LENGTH = 6;

@@ -1,3 +1,5 @@
+import { mapStrings } from './mapStrings';
+
 /**
  * Text from configs, process tables and lock records can hold terminal control sequences (ESC, BEL,
  * CR, a newline that forges a line) and bidirectional controls that reorder what is shown (U+202E).
@@ -52,23 +54,5 @@ export function terminalSafeLines(text: string): string {
 
 /** Every string of plain data (a snapshot, a lock list) made safe to show, for the text formatters. */
 export function terminalSafeDeep<T>(value: T): T {
-  return safeCopy(value) as T;
-}
-
-function safeCopy(v: unknown): unknown {
-  if (typeof v === 'string') return terminalSafe(v);
-  if (Array.isArray(v)) return v.map(safeCopy);
-  if (v !== null && typeof v === 'object') {
-    // A plain loop: a snapshot of many servers is mostly small objects, and entry arrays per object were most of the cost.
-    const out: Record<string, unknown> = {};
-    for (const k of Object.keys(v)) {
-      const x = safeCopy((v as Record<string, unknown>)[k]);
-      // defineProperty, not assignment: a key named "__proto__" stays an own property.
-      if (k === '__proto__')
-        Object.defineProperty(out, k, { value: x, enumerable: true, writable: true, configurable: true });
-      else out[k] = x;
-    }
-    return out;
-  }
-  return v;
+  return mapStrings(value, terminalSafe) as T;
 }
