@@ -44,12 +44,14 @@ export function whichSync(
   return pathCandidates(command, platform, env).find(isFile);
 }
 
+/** The first candidate that is a file; `candidates` are the caller's when it keeps them (an engine does). */
 export async function which(
   command: string,
   platform: NodeJS.Platform,
   env: Env,
   isFile: (file: string) => Promise<boolean>,
+  candidates: readonly string[] = pathCandidates(command, platform, env),
 ): Promise<string | undefined> {
-  for (const file of pathCandidates(command, platform, env)) if (await isFile(file)) return file;
+  for (const file of candidates) if (await isFile(file)) return file;
   return undefined;
 }

@@ -2,7 +2,7 @@ import type { EngineCache } from '../base/engineCache';
 import { MtimeCache } from './cache';
 import { HostEnv, pathFor } from '../base/hostEnv';
 import { hasSeparator } from '../launch/program';
-import { envVar, pathCandidates } from '../launch/which';
+import { envVar, pathCandidates, which } from '../launch/which';
 import type { FileStat } from '../machine/types';
 import { parseJsonText, VersionFs } from './fs';
 
@@ -59,8 +59,13 @@ export async function whichCommand(command: string, ctx: ResolveContext, cwd?: s
     const s = await ctx.fs.stat(full);
     return s?.kind === 'file' ? full : undefined;
   }
-  for (const full of candidatesOf(command, ctx)) if ((await statOnPath(ctx, full))?.kind === 'file') return full;
-  return undefined;
+  return which(
+    command,
+    ctx.host.platform,
+    ctx.host.env,
+    async (full) => (await statOnPath(ctx, full))?.kind === 'file',
+    candidatesOf(command, ctx),
+  );
 }
 
 /**
