@@ -36,14 +36,26 @@ export function parseProcStatBootTime(text: string): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
+/** PF_KTHREAD (include/linux/sched.h): the task is a kernel thread. */
+const PF_KTHREAD = 0x00200000;
+
 /**
  * Parses the start time (in clock ticks since boot) and ppid from the text of /proc/<pid>/stat.
  * The command name (field 2) is in parentheses and may itself contain spaces and parentheses, so
- * fields are counted from the last ')'.
+ * fields are counted from the last ')'. `kernelThread`: the kernel's own flag (PF_KTHREAD in field
+ * 9), not a guess from the parent's pid, which a pid namespace gives any process.
  */
-export function parseProcPidStat(
-  text: string,
-): { state: string; ppid: number; startTicks: number; rssPages: number; cpuTicks: number; tty?: boolean } | undefined {
+export function parseProcPidStat(text: string):
+  | {
+      state: string;
+      ppid: number;
+      startTicks: number;
+      rssPages: number;
+      cpuTicks: number;
+      kernelThread: boolean;
+      tty?: boolean;
+    }
+  | undefined {
   const close = text.lastIndexOf(')');
   if (close < 0) return undefined;
   const rest = text.slice(close + 2).split(' ');
@@ -62,6 +74,8 @@ export function parseProcPidStat(
     startTicks,
     rssPages,
     cpuTicks,
+    // flags (field 9), an unsigned int: the bit tested is below 2^31, so the int32 `&` is exact.
+    kernelThread: (Number(rest[6]) & PF_KTHREAD) !== 0,
     ...(Number.isFinite(ttyNr) ? { tty: ttyNr !== 0 } : {}),
   };
 }

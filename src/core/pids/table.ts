@@ -48,6 +48,9 @@ function linuxPageSize(machine: Machine): number {
   });
 }
 
+/** The user every kernel thread runs as. */
+const KERNEL_UID = 0;
+
 /**
  * Linux: reads /proc directly (stat, cmdline and the directory's owner per pid). Measured faster
  * than `ps` (bench/processes.bench.ts). Processes that exit while being read are skipped.
@@ -64,20 +67,25 @@ export function readLinuxProcessTable(machine: Machine): ProcessInfo[] {
     let stat: string | undefined;
     let cmdline: string | undefined;
     let uid: number | undefined;
+    let parsed: ReturnType<typeof parseProcPidStat>;
     try {
       // Synchronous on purpose: /proc reads never block on disk, and 1,000 awaits cost more than the reads.
       stat = machine.fs.readTextSync(`${procRoot}/${name}/stat`);
-      cmdline = machine.fs.readTextSync(`${procRoot}/${name}/cmdline`);
-      uid = machine.fs.statSync(`${procRoot}/${name}`)?.uid;
+      parsed = stat === undefined ? undefined : parseProcPidStat(stat);
+      if (stat === undefined || !parsed) continue; // exited meanwhile
+      // A kernel thread (often half of a machine's pids) has no cmdline and runs as root: its two
+      // other reads are skipped, on every refresh.
+      if (!parsed.kernelThread) {
+        cmdline = machine.fs.readTextSync(`${procRoot}/${name}/cmdline`);
+        uid = machine.fs.statSync(`${procRoot}/${name}`)?.uid;
+        if (cmdline === undefined || uid === undefined) continue; // exited meanwhile
+      }
     } catch {
       continue; // exited meanwhile (ESRCH)
     }
-    if (stat === undefined || cmdline === undefined || uid === undefined) continue; // exited meanwhile
-    const parsed = parseProcPidStat(stat);
-    if (!parsed) continue;
-    let argv = parseProcCmdline(cmdline);
+    let argv = cmdline === undefined ? [] : parseProcCmdline(cmdline);
     if (argv.length === 0) {
-      // Kernel threads have no cmdline: keep the comm name so the row is still readable.
+      // Kernel threads (and zombies) have no cmdline: keep the comm name so the row is still readable.
       const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
       argv = [`[${comm}]`];
     }
@@ -85,7 +93,7 @@ export function readLinuxProcessTable(machine: Machine): ProcessInfo[] {
       pid,
       ppid: parsed.ppid,
       argv,
-      uid,
+      uid: uid ?? KERNEL_UID,
       startTime: linuxStartTimeMs(boot, parsed.startTicks),
       memoryBytes: Number.isFinite(parsed.rssPages) ? parsed.rssPages * pageSize : undefined,
       cpuMs: Number.isFinite(parsed.cpuTicks) ? (parsed.cpuTicks * 1000) / LINUX_CLOCK_TICKS : undefined,

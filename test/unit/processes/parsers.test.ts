@@ -22,9 +22,32 @@ describe('process table parsers (stored OS output)', () => {
   it('reads state, ppid, start ticks, rss and tty from /proc/<pid>/stat, with parentheses in the name', () => {
     const text = fs.readFileSync(path.join(tablesDir, 'linux-proc-stat.txt'), 'utf8');
     const parsed = parseProcPidStat(text);
-    assert.deepEqual(parsed, { state: 'S', ppid: 3269, startTicks: 36548, rssPages: 984, cpuTicks: 3, tty: true });
+    assert.deepEqual(parsed, {
+      state: 'S',
+      ppid: 3269,
+      startTicks: 36548,
+      rssPages: 984,
+      cpuTicks: 3,
+      kernelThread: false,
+      tty: true,
+    });
     assert.equal(parseProcPidStat('12 (a) b) S 1 12 12 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 500 0 0')?.tty, false);
     assert.equal(parseProcPidStat('77 (node) Z 1 77 77 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 500 0 0')?.state, 'Z');
+  });
+
+  it('tells a kernel thread by the flag the kernel sets (PF_KTHREAD), not by its parent', () => {
+    for (const file of ['linux-proc-stat-kthreadd.txt', 'linux-proc-stat-kworker.txt'])
+      assert.equal(parseProcPidStat(fs.readFileSync(path.join(tablesDir, file), 'utf8'))?.kernelThread, true, file);
+    // In a pid namespace, pid 2 may be any process, and its children have ppid 2: flags 0 is no kernel thread.
+    assert.equal(
+      parseProcPidStat('7 (node) S 2 7 7 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 500 0 0')?.kernelThread,
+      false,
+    );
+    // Every other flag set but that one (flags is an unsigned int, up to 2^32 - 1).
+    assert.equal(
+      parseProcPidStat(`8 (x) S 1 8 8 0 -1 ${0xffffffff - 0x00200000} 0 0 0 0 0 0 0 0 20 0 1 0 500 0 0`)?.kernelThread,
+      false,
+    );
   });
 
   it('parses a macOS ps table: pid, ppid, uid, rss in KiB, tty, lstart and the command', () => {
