@@ -52,8 +52,9 @@ function linuxPageSize(machine: Machine): number {
 const KERNEL_UID = 0;
 
 /**
- * Linux: reads /proc directly (stat, cmdline and the directory's owner per pid). Measured faster
- * than `ps` (bench/processes.bench.ts). Processes that exit while being read are skipped.
+ * Linux: reads /proc directly (stat, cmdline and the directory's owner per pid; a kernel thread's
+ * stat alone, as it is root's and has no command line). Measured faster than `ps`
+ * (bench/processes.bench.ts). Processes that exit while being read are skipped.
  */
 export function readLinuxProcessTable(machine: Machine): ProcessInfo[] {
   const procRoot = '/proc';
