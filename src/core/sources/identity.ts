@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 
 /**
  * Server identity: what makes two entries the same server. A server is what runs (the launch:
@@ -12,10 +12,17 @@ import { createHmac, randomBytes } from 'node:crypto';
  * says nothing about either (not even across runs).
  */
 
-const RUN_KEY = randomBytes(32);
+const RUN_KEY = randomBytes(32).toString('hex');
 
+/**
+ * SHA-256 over the run's secret key and the text, truncated to 64 bits. Without the key a digest
+ * says nothing of the text; within the run equal texts have equal digests. Not an HMAC: an HMAC
+ * guards a tag against length extension, which needs the whole hash state (a truncated digest has
+ * not) and matters only for a tag someone else checks. `crypto.hash` is one native call, no object
+ * per digest; an entry takes two, and 20,000 entries spent 0.1 s in HMAC objects.
+ */
 function digest(text: string): string {
-  return createHmac('sha256', RUN_KEY).update(text).digest('hex').slice(0, 16);
+  return hash('sha256', `${RUN_KEY}\0${text}`, 'hex').slice(0, 16);
 }
 
 /**
