@@ -61,6 +61,10 @@ export function quickInput(page: Page): Locator {
 
 async function openPalette(page: Page, text: string, timeoutMs: number): Promise<Locator> {
   const widget = quickInput(page);
+  // A quick input still open without its box (what a picked item left showing while its command
+  // runs) is not the palette, and its hidden box takes no text: it is closed first.
+  if ((await widget.isVisible()) && !(await widget.locator('input.input').isVisible()))
+    await closeQuickInput(page, timeoutMs);
   if (!(await widget.isVisible())) await page.keyboard.press('F1');
   await widget.waitFor({ state: 'visible', timeout: timeoutMs });
   await widget.locator('input.input').fill(`>${text}`, { timeout: timeoutMs });
