@@ -44,7 +44,7 @@ export function terminalSafe(text: string): string {
  * 20,000 servers has 400,000 strings to check (about 80 ms against 220 ms a walk).
  */
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
-function printableAscii(text: string): boolean {
+export function printableAscii(text: string): boolean {
   return PRINTABLE_ASCII.test(text);
 }
 

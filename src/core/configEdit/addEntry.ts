@@ -1,5 +1,6 @@
 import { applyEdits, findNodeAtLocation, modify, Node, parseTree } from 'jsonc-parser';
 import { REDACTED } from '../base/redact';
+import { printableAscii } from '../base/terminalSafe';
 import { jsonServerMapAdapter } from '../sources/jsonc';
 import type { ConfigEncoding } from './configText';
 import { detectFormatting, jsoncEntry } from './entryFormats/jsoncEntry';
@@ -37,7 +38,7 @@ export function computeAddEntry(
       reason: t('its command line holds a secret, shown as {0}; add the entry by hand with the real value', REDACTED),
     };
   // A file that is not UTF-8 keeps its bytes: only ASCII is written into it.
-  if (encoding !== 'utf8' && values.some((v) => /[^\x20-\x7e]/.test(v)))
+  if (encoding !== 'utf8' && values.some((v) => !printableAscii(v)))
     return { kind: 'error', reason: t('the file is not UTF-8 and the command holds other characters') };
   const opened = jsoncEntry.open(text.trim() === '' ? '{}' : text, encoding, t);
   if (typeof opened === 'string') return { kind: 'error', reason: opened };

@@ -72,8 +72,9 @@ export function readLinuxProcessTable(machine: Machine): ProcessInfo[] {
     try {
       // Synchronous on purpose: /proc reads never block on disk, and 1,000 awaits cost more than the reads.
       stat = machine.fs.readTextSync(`${procRoot}/${name}/stat`);
-      parsed = stat === undefined ? undefined : parseProcPidStat(stat);
-      if (stat === undefined || !parsed) continue; // exited meanwhile
+      if (stat === undefined) continue; // exited meanwhile
+      parsed = parseProcPidStat(stat);
+      if (!parsed) continue;
       // A kernel thread (often half of a machine's pids) has no cmdline and runs as root: its two
       // other reads are skipped, on every refresh.
       if (!parsed.kernelThread) {
