@@ -21,15 +21,24 @@ export function loadNote(): string {
 }
 
 /**
+ * What the probe writes as its process exits: its peak RSS in KiB. On Linux the high-water mark of
+ * its own memory (`VmHWM`), not getrusage's `maxRSS`: Node starts a child by fork then exec, and
+ * Linux carries the high-water mark of the forked copy of the parent across the exec into the
+ * child's `maxRSS`, so a child of a 240 MiB bench reported about 200 MiB however small it stayed.
+ */
+const PEAK_KIB =
+  "(process.platform==='linux'?Number(/^VmHWM:\\s+(\\d+)/m.exec(require('fs').readFileSync('/proc/self/status','utf8'))[1]):process.resourceUsage().maxRSS)";
+
+/**
  * Runs `code` in a fresh `node -e` with `argv` as its process.argv: its exit code, wall time (ms) and
- * peak RSS (MiB, getrusage of that process, written as it exits).
+ * peak RSS (MiB, that process's own as it exits: PEAK_KIB).
  */
 export function measuredRun(
   code: string,
   argv: readonly string[],
   opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
 ): Promise<{ code: number | null; ms: number; mib: number }> {
-  const probe = `process.on('exit',()=>require('fs').writeSync(3,String(process.resourceUsage().maxRSS)));process.argv=[process.argv[0],...${JSON.stringify(argv)}];${code}`;
+  const probe = `process.on('exit',()=>require('fs').writeSync(3,String(${PEAK_KIB})));process.argv=[process.argv[0],...${JSON.stringify(argv)}];${code}`;
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
     const child = spawn(process.execPath, ['-e', probe], { ...opts, stdio: ['ignore', 'ignore', 'ignore', 'pipe'] });
