@@ -10,6 +10,7 @@ import { Installed } from '../base/versionTypes';
 import { devMembersOf } from './devSource';
 import { layeredSites } from './layeredSites';
 import { closureOf, normalizeName, readDistMetadata } from './pythonClosure';
+import { shared } from './fs';
 
 export { normalizeName };
 
@@ -163,18 +164,26 @@ export async function readPythonPackage(
   const dist = dists.get(name)!;
   const metadata = await readDistMetadata(ctx, site.dir, dist.entry);
   const meta = parseMetadata(metadata.text ?? '');
-  // The site-packages folder's own times are left out: any install into it (pip upgrading itself) moves them.
-  const closure = await closureOf(ctx, site.dir, dists, { name, metadata }, extras);
-  // Members installed editable are code under development: their own files count too.
-  const dev = await devMembersOf(
-    ctx,
-    Object.entries(closure.packages).map(([member, version]) => ({
-      name: member,
-      version,
-      ecosystem: 'python' as const,
-      location: p.join(site.dir, dists.get(member)!.entry),
-    })),
-  );
+  // The closure is walked once per snapshot for a site-packages, distribution and extras: a
+  // server's resolution and each of its instances' (fromProcess) ask the same one, and buckaroo's
+  // walk reads and parses the requirements of 67 distributions.
+  const extrasKey = [...new Set(extras.map(normalizeName))].sort().join(',');
+  const { closure, dev } = await shared(ctx.fs, `python-closure:${site.dir}\0${name}\0${extrasKey}`, async (fs) => {
+    const walk: ResolveContext = { ...ctx, fs };
+    // The site-packages folder's own times are left out: any install into it (pip upgrading itself) moves them.
+    const closure = await closureOf(walk, site.dir, dists, { name, metadata }, extras);
+    // Members installed editable are code under development: their own files count too.
+    const dev = await devMembersOf(
+      walk,
+      Object.entries(closure.packages).map(([member, version]) => ({
+        name: member,
+        version,
+        ecosystem: 'python' as const,
+        location: p.join(site.dir, dists.get(member)!.entry),
+      })),
+    );
+    return { closure, dev };
+  });
   const times = [closure.changedAt, dev.changedAt].filter((t): t is number => t !== undefined);
   return {
     state: 'installed',

@@ -6,7 +6,9 @@ import { devMembersOf } from '../../../src/core/versions/devSource';
 import { fingerprint } from '../../../src/core/versions/fingerprint';
 import { CLOCK_SLACK_MS, judge } from '../../../src/core/versions/judge';
 import { treeEnvironment } from '../../../src/core/versions/nodeTree';
-import { resolveInstalled } from '../../../src/core/versions/resolve';
+import { MtimeCache } from '../../../src/core/versions/cache';
+import { liveFs } from '../../../src/core/machine/liveFs';
+import { Resolution, resolveInstalled } from '../../../src/core/versions/resolve';
 import { DevMember, Installed } from '../../../src/core/base/versionTypes';
 import { ctxFor, plainPackage, tempDir, venv, write } from './layouts';
 
@@ -115,6 +117,53 @@ describe('versions: development members of a closure (workspace packages, editab
       inst.devMembers?.map((m) => [m.name, m.version, m.root, m.newest.map((f) => f.path)]),
       [['acme-lib', '1.0.0', project, [source]]],
     );
+  });
+
+  it("Python: one snapshot walks a site-packages' closure once for the server and its instance; a change to an editable member's file reaches both", async () => {
+    const home = tempDir();
+    const project = path.join(home, 'src', 'acme-lib');
+    const source = write(path.join(project, 'acme_lib', '__init__.py'), 'X = 1\n');
+    const sp = venv(path.join(home, 'v'), [
+      { name: 'srv', version: '1.0.0', requires: ['acme-lib'] },
+      { name: 'acme-lib', version: '1.0.0' },
+    ]);
+    write(
+      path.join(sp, 'acme_lib-1.0.0.dist-info', 'direct_url.json'),
+      JSON.stringify({ url: pathToFileURL(project).href, dir_info: { editable: true } }),
+    );
+    const py = path.join(home, 'v', 'bin', 'python');
+    const cache = new MtimeCache<Resolution>(liveFs);
+    // What a snapshot asks: the configured entry's launch, and the running process's argv.
+    const pass = async () => {
+      cache.newPass();
+      try {
+        const server = await cache.get('server', (fs) =>
+          resolveInstalled({ ...ctxFor(home), fs }, { command: py, args: ['-m', 'srv'] }),
+        );
+        const instance = await cache.get('instance', (fs) =>
+          resolveInstalled(
+            { ...ctxFor(home), fs },
+            { command: py, args: ['-m', 'srv'] },
+            { processArgv: [py, '-m', 'srv'] },
+          ),
+        );
+        return [server, instance].map((r) => r.installed as Extract<Installed, { state: 'installed' }>);
+      } finally {
+        cache.endPass();
+      }
+    };
+    const [server, instance] = await pass();
+    assert.equal(server.sitePackages, sp);
+    assert.equal(instance.sitePackages, sp);
+    assert.equal(server.devMembers, instance.devMembers, 'one walk: the same members, not two equal copies');
+    assert.deepEqual(server.environment, instance.environment);
+    const before = server.changedAt!;
+    // The member is rebuilt: both resolutions read its file through the shared walk, so both are stale.
+    const later = new Date(Date.now() + 60_000);
+    fs.utimesSync(source, later, later);
+    const [server2, instance2] = await pass();
+    assert.ok(server2.changedAt! > before, "the server's resolution sees the member's rebuild");
+    assert.ok(instance2.changedAt! > before, "the instance's resolution sees it too");
   });
 
   it('at most 32 members are walked; a folder inside node_modules is a release, not a member', async () => {
