@@ -98,11 +98,15 @@ function isPseudoPath(p: string): boolean {
 /** The folders of the files a maps text names (deleted ones too), each once. Pure. */
 export function mappedFolders(text: string): string[] {
   const out = new Set<string>();
+  // A file maps several regions on consecutive lines: each after the first is passed over at once.
+  let previous = '';
   for (let at = text.indexOf(' /'); at !== -1; at = text.indexOf(' /', at + 1)) {
     let end = text.indexOf('\n', at);
     if (end === -1) end = text.length;
     let file = text.slice(at + 1, end);
     at = end;
+    if (file === previous) continue;
+    previous = file;
     if (file.endsWith(DELETED_LINE_END)) file = file.slice(0, -DELETED_LINE_END.length);
     if (isPseudoPath(file)) continue;
     const slash = file.lastIndexOf('/');
@@ -129,11 +133,19 @@ export function mappingToken(statusText: string): string | undefined {
  */
 export function judgedLines(text: string): string {
   const out: string[] = [];
+  // A library maps four or five regions on consecutive lines: its file is judged once for all of them
+  // (a process with pandas and pyarrow loaded maps a thousand regions of two hundred files).
+  let previous = '';
+  let judged = false;
   for (const line of text.split('\n')) {
     const at = line.indexOf(' /');
     if (at === -1) continue;
     const file = line.slice(at + 1);
-    if (file.endsWith(DELETED_LINE_END) || (file.includes('.so') && isRuntimeLibrary(file))) out.push(line);
+    if (file !== previous) {
+      previous = file;
+      judged = file.endsWith(DELETED_LINE_END) || (file.includes('.so') && isRuntimeLibrary(file));
+    }
+    if (judged) out.push(line);
   }
   return out.join('\n');
 }

@@ -67,6 +67,9 @@ export function parseRuntime(exeLink: string, mapsText: string | undefined): Run
   for (const line of (mapsText ?? '').split('\n')) {
     const at = line.indexOf(' /');
     if (at === -1 || line.indexOf('.so', at) === -1) continue;
+    // A file's later regions are passed over before the line is parsed: the first one named it.
+    const named = line.slice(at + 1);
+    if (seen.has(named.endsWith(DELETED) ? named.slice(0, -DELETED.length) : named)) continue;
     const m = /^([0-9a-f]+)-([0-9a-f]+)\s+\S+\s+[0-9a-f]+\s+\S+\s+\d+\s+(\/.*)$/.exec(line);
     if (!m) continue;
     const deleted = m[3].endsWith(DELETED);

@@ -1,6 +1,8 @@
 import { currentHostEnv } from '../../../src/core/base/hostEnv';
 import { liveMachine } from '../../../src/core/machine/live';
 import * as assert from 'node:assert/strict';
+import * as fc from 'fast-check';
+import { isRuntimeLibrary } from '../../../src/core/versions/maps';
 import { EngineCache } from '../../../src/core/base/engineCache';
 import { deletedRegions } from '../../../src/core/versions/mappedContent';
 import { parseRuntime } from '../../../src/core/versions/runtime';
@@ -184,6 +186,74 @@ describe('versions: maps kept between snapshots (KEPT_MAPS)', () => {
     assert.deepEqual(parseRuntime('/usr/bin/python3.12', kept), parseRuntime('/usr/bin/python3.12', text));
     assert.deepEqual(parseDeletedMappings(kept), parseDeletedMappings(text));
     assert.deepEqual([...deletedRegions(kept)], [...deletedRegions(text)]);
+  });
+
+  it('judges a file once for its consecutive regions and answers what judging every line answers (property)', () => {
+    const files = [
+      '/usr/bin/python3.12',
+      '/usr/lib/x86_64-linux-gnu/libpython3.12.so.1.0',
+      '/usr/lib/python3.12/lib-dynload/_ssl.cpython-312-x86_64-linux-gnu.so',
+      '/v/lib/python3.12/site-packages/np/core.so',
+      '/v/lib/python3.12/site-packages/pd/lib.so (deleted)',
+      '/usr/lib/x86_64-linux-gnu/libc.so.6',
+      '/usr/lib/x86_64-linux-gnu/libssl.so.3 (deleted)',
+      '/memfd:pyffi (deleted)',
+      '/dev/zero',
+      '',
+      '[heap]',
+    ];
+    // The definitions, line by line: what the kept lines, the folders and the runtime's libraries are.
+    const fileOf = (line: string) => (line.indexOf(' /') === -1 ? undefined : line.slice(line.indexOf(' /') + 1));
+    const judgedByLine = (text: string) =>
+      text
+        .split('\n')
+        .filter((l) => {
+          const f = fileOf(l);
+          return f !== undefined && (f.endsWith(' (deleted)') || (f.includes('.so') && isRuntimeLibrary(f)));
+        })
+        .join('\n');
+    const foldersByLine = (text: string) => [
+      ...new Set(
+        text
+          .split('\n')
+          .map(fileOf)
+          .filter((f): f is string => f !== undefined)
+          .map((f) => f.replace(/ \(deleted\)$/, ''))
+          .filter((f) => !/^\/(dev\/|memfd:|SYSV|proc\/)/.test(f))
+          .map((f) => f.slice(0, Math.max(1, f.lastIndexOf('/')))),
+      ),
+    ];
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({ file: fc.integer({ min: 0, max: files.length - 1 }), regions: fc.integer({ min: 1, max: 5 }) }),
+          {
+            maxLength: 40,
+          },
+        ),
+        (runs) => {
+          let address = 0x7f0000000000;
+          const lines: string[] = [];
+          for (const { file, regions } of runs)
+            for (let r = 0; r < regions; r++) {
+              const start = (address += 0x1000).toString(16);
+              const end = (address + 0x1000).toString(16);
+              const name = files[file];
+              lines.push(
+                `${start}-${end} r-xp 00000000 08:01 ${file} ${name.startsWith('/') ? ' ' : ''}${name}`.trimEnd(),
+              );
+            }
+          const text = lines.join('\n');
+          assert.equal(judgedLines(text), judgedByLine(text));
+          assert.deepEqual(mappedFolders(text), foldersByLine(text));
+          assert.deepEqual(
+            parseRuntime('/usr/bin/python3.12', judgedLines(text)),
+            parseRuntime('/usr/bin/python3.12', text),
+          );
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 
   it('reads them again after an exec (another name or executable under the same pid and start)', async () => {
