@@ -37,7 +37,10 @@ export function parseRequirementLine(value: string): Requirement | undefined {
   const rest = value.slice(m[0].length);
   const semi = /^\s*@/.test(rest) ? rest.search(/\s;/) : rest.indexOf(';');
   const marker = semi >= 0 ? rest.slice(rest.indexOf(';', semi) + 1) : '';
-  const forExtras = [...marker.matchAll(EXTRA_IN_MARKER)].map((x) => normalizeName(x[2] ?? x[4]));
+  // Most markers name no extra (`python_version < "3.11"`): those need no walk of the pattern.
+  const forExtras = marker.includes('extra')
+    ? [...marker.matchAll(EXTRA_IN_MARKER)].map((x) => normalizeName(x[2] ?? x[4]))
+    : [];
   const extras = (m[2] ?? '')
     .split(',')
     .map((e) => e.trim())
