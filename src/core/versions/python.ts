@@ -166,7 +166,7 @@ export async function readPythonPackage(
   const meta = parseMetadata(metadata.text ?? '');
   // The closure is walked once per snapshot for a site-packages, distribution and extras: a
   // server's resolution and each of its instances' (fromProcess) ask the same one, and buckaroo's
-  // walk reads and parses the requirements of 67 distributions.
+  // walk reads and parses the requirements of 38 distributions.
   const extrasKey = [...new Set(extras.map(normalizeName))].sort().join(',');
   const { closure, dev } = await shared(ctx.fs, `python-closure:${site.dir}\0${name}\0${extrasKey}`, async (fs) => {
     const walk: ResolveContext = { ...ctx, fs };

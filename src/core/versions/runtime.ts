@@ -67,14 +67,14 @@ export function parseRuntime(exeLink: string, mapsText: string | undefined): Run
   for (const line of (mapsText ?? '').split('\n')) {
     const at = line.indexOf(' /');
     if (at === -1 || line.indexOf('.so', at) === -1) continue;
-    // A file's later regions are passed over before the line is parsed: the first one named it.
+    // The path is what follows the first ` /` (no field before it holds one): a file's later regions
+    // are passed over before the line is parsed.
     const named = line.slice(at + 1);
-    if (seen.has(named.endsWith(DELETED) ? named.slice(0, -DELETED.length) : named)) continue;
-    const m = /^([0-9a-f]+)-([0-9a-f]+)\s+\S+\s+[0-9a-f]+\s+\S+\s+\d+\s+(\/.*)$/.exec(line);
-    if (!m) continue;
-    const deleted = m[3].endsWith(DELETED);
-    const file = deleted ? m[3].slice(0, -DELETED.length) : m[3];
+    const deleted = named.endsWith(DELETED);
+    const file = deleted ? named.slice(0, -DELETED.length) : named;
     if (seen.has(file)) continue;
+    const m = /^([0-9a-f]+)-([0-9a-f]+)\s+\S+\s+[0-9a-f]+\s+\S+\s+\d+\s+\//.exec(line);
+    if (!m) continue;
     seen.add(file);
     if (file === exe || !isRuntimeLibrary(file)) continue;
     libraries.set(file, { path: file, deleted, start: m[1], end: m[2] });

@@ -2,13 +2,13 @@ import { currentHostEnv } from '../../../src/core/base/hostEnv';
 import { liveMachine } from '../../../src/core/machine/live';
 import * as assert from 'node:assert/strict';
 import * as fc from 'fast-check';
-import { isRuntimeLibrary } from '../../../src/core/versions/maps';
 import { EngineCache } from '../../../src/core/base/engineCache';
 import { deletedRegions } from '../../../src/core/versions/mappedContent';
 import { parseRuntime } from '../../../src/core/versions/runtime';
 import type { FileStat, Machine } from '../../../src/core/machine/types';
 import {
   deletedLines,
+  isRuntimeLibrary,
   KEPT_MAPS,
   KeptMaps,
   mappedFolders,
