@@ -214,5 +214,5 @@ function memory(bytes: number | undefined): string {
 
 /** `status --json`: the snapshot, and what its servers cost (derived from it; docs/status-json.md). */
 export function statusJson(snapshot: Snapshot, indent?: number): string {
-  return JSON.stringify({ ...snapshot, cost: mcpCost(toViewInput(snapshot)) }, null, indent);
+  return JSON.stringify(Object.assign({}, snapshot, { cost: mcpCost(toViewInput(snapshot)) }), null, indent);
 }

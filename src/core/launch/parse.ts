@@ -335,7 +335,12 @@ function throughLauncher(cur: readonly string[], l: Launcher): Peeled | undefine
     const read = readShellCommand(command);
     return read === undefined
       ? undefined
-      : { ...common, argv: read.argv, ...(read.cwd !== undefined ? { cwd: joinFolder(cwd, read.cwd) } : {}) };
+      : Object.assign(
+          {},
+          common,
+          { argv: read.argv },
+          read.cwd !== undefined ? { cwd: joinFolder(cwd, read.cwd) } : {},
+        );
   }
   let rest = cur.slice(scan.positional);
   // `env A=1 B=2 cmd`: assignments before the command.
@@ -348,7 +353,7 @@ function throughLauncher(cur: readonly string[], l: Launcher): Peeled | undefine
   if (rest.length === 0) return undefined;
   // A watcher or `nvm run` given a script runs it with node.
   if (l.runsWith && /\.(c|m)?(j|t)sx?$/i.test(rest[0])) rest = [l.runsWith, ...rest];
-  return { ...common, argv: rest };
+  return Object.assign({}, common, { argv: rest });
 }
 
 /** A package runner's or container CLI's target; undefined when `cur` is none. */

@@ -122,7 +122,7 @@ function ranWithOf(value: unknown): { ranWith?: NonNullable<Extract<Verdict, { k
         )
       : undefined;
   if (!named && !deps) return {};
-  return { ranWith: { ...(named ? { package: named } : {}), ...(deps ? { dependencies: deps } : {}) } };
+  return { ranWith: Object.assign({}, named ? { package: named } : {}, deps ? { dependencies: deps } : {}) };
 }
 
 /** The `attached` an instance shows: a share host's clients, or an HTTP guard's when it has any. */
@@ -166,10 +166,11 @@ export function attachedOf(list: readonly unknown[]): AttachedClient[] {
     const hasPid = c.pid !== undefined || c.startTime !== undefined;
     if (hasPid && (!Number.isInteger(c.pid) || (c.pid as number) <= 0 || typeof c.startTime !== 'number')) return [];
     return [
-      {
-        ...(hasPid ? { pid: c.pid as number, startTime: c.startTime as number } : {}),
-        ...(typeof c.clientName === 'string' ? { clientName: c.clientName } : {}),
-      },
+      Object.assign(
+        {},
+        hasPid ? { pid: c.pid as number, startTime: c.startTime as number } : {},
+        typeof c.clientName === 'string' ? { clientName: c.clientName } : {},
+      ),
     ];
   });
 }

@@ -63,7 +63,7 @@ export async function attachInstances(
 ): Promise<InstancesResult> {
   if (table.state === 'unavailable') {
     return {
-      servers: configs.map((c) => ({ ...c, instances: [] })),
+      servers: configs.map((c) => Object.assign({}, c, { instances: [] })),
       notConfigured: [],
       processes: { state: 'unavailable', reason: table.reason },
       diagnostics: [],
@@ -154,7 +154,7 @@ export async function attachInstances(
   markSuperseded([...[...byServer.values()].flat(), ...notConfigured], tree, options.platform, options.facts);
 
   const servers: ServerStatus[] = configs.map((c) => {
-    const status: ServerStatus = { ...c, instances: byServer.get(c.id) ?? [] };
+    const status: ServerStatus = Object.assign({}, c, { instances: byServer.get(c.id) ?? [] });
     const l = listeners.get(c.id);
     if (l) status.listener = l;
     return status;

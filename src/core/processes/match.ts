@@ -451,7 +451,7 @@ function matchEach(configs: readonly ServerConfig[], tree: ProcessTree, options:
       p,
       launch: launchKeyOf(argv) as LaunchKey,
       configs: configsForKey,
-      ...(hostEntry ? { asEntry: { ...p, argv: hostEntry } } : {}),
+      ...(hostEntry ? { asEntry: Object.assign({}, p, { argv: hostEntry }) } : {}),
     });
   }
   const hasAncestorIn = (p: ProcessInfo, set: { has(pid: number): boolean }): boolean => {

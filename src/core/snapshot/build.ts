@@ -167,7 +167,7 @@ export async function snapshotOf(
     const found = await findVersions(
       machine,
       cache,
-      notPrivate ? { ...settings, persist: false, registry: false } : settings,
+      notPrivate ? Object.assign({}, settings, { persist: false, registry: false }) : settings,
       servers,
       scan.launches,
       table.state === 'ok' ? table.processes : [],
@@ -183,7 +183,7 @@ export async function snapshotOf(
       servers.map(async (s) => {
         if (s.transport === 'stdio') return s;
         const r = await readHttpLaunch(paths, s.url, machine.fs, machine.uid);
-        return r ? { ...s, recordedLaunch: { argv: r.argv, cwd: r.cwd, recordedAt: r.recordedAt } } : s;
+        return r ? Object.assign({}, s, { recordedLaunch: { argv: r.argv, cwd: r.cwd, recordedAt: r.recordedAt } }) : s;
       }),
     );
 

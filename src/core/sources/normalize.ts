@@ -131,14 +131,18 @@ export function normalizeEntry(raw: RawServerEntry, ctx: NormalizeContext): Norm
     return { diagnostics, secrets };
   }
 
-  const own = { ...(raw.scope ? { scope: raw.scope } : {}), ...(raw.extension ? { extension: raw.extension } : {}) };
+  const own = Object.assign(
+    {},
+    raw.scope ? { scope: raw.scope } : {},
+    raw.extension ? { extension: raw.extension } : {},
+  );
   const base = {
     id: `${ctx.source.client}:${ctx.source.scope}:${ctx.source.file}#${raw.keyPath.join('/')}`,
     name,
     source:
       workspaceFolder && !ctx.source.workspaceFolder
-        ? { ...ctx.source, workspaceFolder, ...own }
-        : { ...ctx.source, ...own },
+        ? Object.assign({}, ctx.source, { workspaceFolder }, own)
+        : Object.assign({}, ctx.source, own),
     ...(raw.position ? { position: raw.position } : {}),
     keyPath: raw.keyPath,
     transport,
@@ -183,17 +187,22 @@ export function normalizeEntry(raw: RawServerEntry, ctx: NormalizeContext): Norm
     const stdioKey = launchKey(['stdio', launch.command, ...launch.args, '\0cwd', launch.cwd ?? '']);
     // An adapter that substituted secrets itself says how its launch reads with them masked.
     const shown = raw.display && raw.display.args.length === resolvedArgs.length ? raw.display : undefined;
-    const server: ServerConfig = {
-      ...base,
-      command: shown?.command ?? cmd.display,
-      args: redactArgs(shown?.args ?? resolvedArgs.map((a) => a.display), new Set(secrets)),
-      ...(cwd ? { cwd: cwd.display === cwd.value ? cwdValue : cwd.display } : {}),
-      headerKeys: [],
-      unresolved: [...unresolved],
-      launchKey: stdioKey,
-      identityKey: identityKey(stdioKey, digests),
-      ...(digests ? { envDigests: digests } : {}),
-    };
+    const server: ServerConfig = Object.assign(
+      {},
+      base,
+      {
+        command: shown?.command ?? cmd.display,
+        args: redactArgs(shown?.args ?? resolvedArgs.map((a) => a.display), new Set(secrets)),
+      },
+      cwd ? { cwd: cwd.display === cwd.value ? cwdValue : cwd.display } : {},
+      {
+        headerKeys: [],
+        unresolved: [...unresolved],
+        launchKey: stdioKey,
+        identityKey: identityKey(stdioKey, digests),
+      },
+      digests ? { envDigests: digests } : {},
+    );
     return { server, diagnostics, secrets, launch };
   }
 
@@ -202,14 +211,13 @@ export function normalizeEntry(raw: RawServerEntry, ctx: NormalizeContext): Norm
     return { diagnostics, secrets };
   }
   const u = resolve(url);
-  const server: ServerConfig = {
-    ...base,
+  const server: ServerConfig = Object.assign({}, base, {
     args: [],
     url: redactText(redactUrl(u.display), new Set(secrets)),
     unresolved: [...unresolved],
     launchKey: launchKey([transport, u.value]),
     identityKey: launchKey([transport, u.value]),
-  };
+  });
   return { server, diagnostics, secrets };
 }
 

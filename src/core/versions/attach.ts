@@ -91,25 +91,29 @@ export function versionsKey(serverId: string, pid: number): string {
 export function withVersions(servers: readonly ServerStatus[], found: VersionsFound): ServerStatus[] {
   const child = (serverId: string, c: InstanceChild): InstanceChild => {
     const v = found.versions.get(versionsKey(serverId, c.pid));
-    return v ? { ...c, versions: v } : c;
+    return v ? Object.assign({}, c, { versions: v }) : c;
   };
   return servers.map((s) => {
     const installed = found.installed.get(s.id);
     const update = found.updates.get(s.id);
-    return {
-      ...s,
-      ...(installed ? { installed } : {}),
-      ...(update?.updateAvailable ? { updateAvailable: update.updateAvailable } : {}),
-      ...(update?.registryStatus ? { registryStatus: update.registryStatus } : {}),
-      instances: s.instances.map((i) => {
-        const v = found.versions.get(versionsKey(s.id, i.pid));
-        return {
-          ...i,
-          ...(v ? { versions: v } : {}),
-          ...(i.children ? { children: i.children.map((c) => child(s.id, c)) } : {}),
-        };
-      }),
-    };
+    return Object.assign(
+      {},
+      s,
+      installed ? { installed } : {},
+      update?.updateAvailable ? { updateAvailable: update.updateAvailable } : {},
+      update?.registryStatus ? { registryStatus: update.registryStatus } : {},
+      {
+        instances: s.instances.map((i) => {
+          const v = found.versions.get(versionsKey(s.id, i.pid));
+          return Object.assign(
+            {},
+            i,
+            v ? { versions: v } : {},
+            i.children ? { children: i.children.map((c) => child(s.id, c)) } : {},
+          );
+        }),
+      },
+    );
   });
 }
 
@@ -162,7 +166,7 @@ export async function findVersions(
   const reads = memoizedFs(fs);
   // What outlives the snapshot (docker answers, registry checkers) gets no pass of it.
   const kept: ResolveContext = { host, fs, cache };
-  const ctx: ResolveContext = { ...kept, pass: reads };
+  const ctx: ResolveContext = Object.assign({}, kept, { pass: reads });
   const found: VersionsFound = {
     installed: new Map(),
     versions: new Map(),
@@ -205,10 +209,12 @@ export async function findVersions(
     SERVER_INFO.name,
     SERVER_INFO,
   );
-  const dockerAnswers = cache.bucket<string, Promise<Resolution>>(DOCKER.name, {
-    ...DOCKER,
-    ttlMs: settings.dockerTtlMs,
-  });
+  const dockerAnswers = cache.bucket<string, Promise<Resolution>>(
+    DOCKER.name,
+    Object.assign({}, DOCKER, {
+      ttlMs: settings.dockerTtlMs,
+    }),
+  );
 
   /** A resolution and the files its answer was read from (with their change times). */
   const resolveCached = async (
@@ -222,7 +228,7 @@ export async function findVersions(
       const resolution = dockerAnswers.getOrSet(key, () =>
         resolveInstalled(kept, launch, { docker: settings.docker, processStart: extra.start, reading }),
       );
-      return { ...(await resolution), files: () => [] };
+      return Object.assign({}, await resolution, { files: () => [] });
     }
     const key = JSON.stringify([
       launch.command,
@@ -241,7 +247,7 @@ export async function findVersions(
       }),
     );
     // The files are evidence only when something changed after a start: listed on demand.
-    return { ...resolution, files: () => resolutions.filesOf(key) };
+    return Object.assign({}, resolution, { files: () => resolutions.filesOf(key) });
   };
 
   /** The `go run pkg@version` argv the instance was started with: a step of its launcher chain. */

@@ -281,11 +281,11 @@ export async function judgeInstance(f: InstanceFacts, readers: InstanceReaders):
   const extra = { replaced, start, ...(runtime ? { runtime } : {}) };
   if ('known' in f.installing) {
     const installing = f.installing.known;
-    return { ...judge({ ...evidence, ...(installing ? { installing } : {}) }), ...extra };
+    return Object.assign({}, judge(Object.assign({}, evidence, installing ? { installing } : {})), extra);
   }
   // An installer only ever holds a verdict back (settling): it is looked for only when there is one to hold.
   const first = judge(evidence);
-  if (first.verdict.state !== 'stale' && first.verdict.state !== 'changed') return { ...first, ...extra };
+  if (first.verdict.state !== 'stale' && first.verdict.state !== 'changed') return Object.assign({}, first, extra);
   const installing = await f.installing.ask();
-  return { ...(installing ? judge({ ...evidence, installing }) : first), ...extra };
+  return Object.assign({}, installing ? judge(Object.assign({}, evidence, { installing })) : first, extra);
 }

@@ -145,7 +145,7 @@ export function runningOf(e: VersionEvidence): Running {
             environment:
               e.lock?.versions.dependenciesScope === 'closure'
                 ? fingerprint(deps)
-                : { ...fingerprint(deps), scope: undefined },
+                : Object.assign({}, fingerprint(deps), { scope: undefined }),
           }
         : {}),
       source: 'lock-record',
@@ -267,14 +267,13 @@ export function judge(e: VersionEvidence): { running: Running; verdict: VersionV
   const v = judged.verdict;
   if (e.drift && v.state !== 'stale' && !(v.state === 'unknown' && v.settling)) {
     const d = e.drift;
-    return {
-      ...judged,
+    return Object.assign({}, judged, {
       verdict: {
         state: 'config-changed',
         ...d,
         summary: `${d.package}: the configuration now launches ${d.configured}; this process was started with ${d.running}: restart it to run the new launch`,
       },
-    };
+    });
   }
   return judged;
 }

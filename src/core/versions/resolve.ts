@@ -102,7 +102,7 @@ async function fromProcess(
   const npm = prog === 'deno' ? parseNpmRunner({ command: exe, args: argv.slice(1) }) : undefined;
   if (npm) {
     const own = await resolveNpmRunner(ctx, npm, cwd);
-    return own.state === 'installed' || own.state === 'missing' ? { ...own, fromProcess: true } : own;
+    return own.state === 'installed' || own.state === 'missing' ? Object.assign({}, own, { fromProcess: true }) : own;
   }
   // node, bun and deno run the script in their own process: the server is the script's package, never the runtime.
   if (JS_RUNTIMES.test(prog) || TS_RUNNERS.test(prog)) {
@@ -386,11 +386,11 @@ export async function resolveInstalled(
   const released = await resolveRelease(ctx, launch, options);
   // A runtime that runs the exact release its command line pins says what runs (deno's `npm:pkg@1.2.3`).
   const pinned = released.running || !options.processArgv ? undefined : denoPinnedRelease(options.processArgv);
-  const resolution = pinned ? { ...released, running: pinned } : released;
+  const resolution = pinned ? Object.assign({}, released, { running: pinned }) : released;
   // Our own package (a guard whose server could not be told) is not a server under development.
   if (isGuard(resolution.installed)) return resolution;
   try {
-    return { ...resolution, installed: await withDevSource(ctx, resolution.installed) };
+    return Object.assign({}, resolution, { installed: await withDevSource(ctx, resolution.installed) });
   } catch (err) {
     return { installed: { state: 'unknown', reason: `could not read the source folder: ${(err as Error).message}` } };
   }
@@ -417,7 +417,7 @@ async function resolveRelease(ctx: ResolveContext, launch: LaunchSpec, options: 
           return resolveRelease(
             ctx,
             { command: inner[0], args: inner.slice(1), cwd: launch.cwd },
-            { ...options, processArgv: undefined, reading: undefined },
+            Object.assign({}, options, { processArgv: undefined, reading: undefined }),
           );
       } else if (
         own?.state === 'installed' &&
@@ -440,7 +440,7 @@ async function resolveRelease(ctx: ResolveContext, launch: LaunchSpec, options: 
       return resolveRelease(
         ctx,
         { command: inner[0], args: inner.slice(1), cwd: launch.cwd },
-        { ...options, processArgv: undefined, reading: undefined },
+        Object.assign({}, options, { processArgv: undefined, reading: undefined }),
       );
     return resolved;
   } catch (err) {

@@ -229,12 +229,15 @@ export function serverCaps(s: VmServer, ctx: TreeContext, workspaceFolders: read
 /** A node as VS Code shows it; names, arguments and messages come from configs and process tables, so their control and bidi characters are escaped. */
 export function treeItem(node: TreeNode, ctx: TreeContext, workspaceFolders: readonly string[]): TreeItemModel {
   const item = treeItemText(node, ctx, workspaceFolders);
-  return {
-    ...item,
-    label: shownText(item.label),
-    ...(item.description !== undefined ? { description: shownText(item.description) } : {}),
-    ...(item.tooltip !== undefined ? { tooltip: shownLines(item.tooltip) } : {}),
-  };
+  return Object.assign(
+    {},
+    item,
+    {
+      label: shownText(item.label),
+    },
+    item.description !== undefined ? { description: shownText(item.description) } : {},
+    item.tooltip !== undefined ? { tooltip: shownLines(item.tooltip) } : {},
+  );
 }
 
 function treeItemText(node: TreeNode, ctx: TreeContext, workspaceFolders: readonly string[]): TreeItemModel {
@@ -258,8 +261,9 @@ function treeItemText(node: TreeNode, ctx: TreeContext, workspaceFolders: readon
     case 'server':
       return serverItem(node.id, node.server, ctx, workspaceFolders);
     case 'instance':
-      return {
-        ...instanceItem(
+      return Object.assign(
+        {},
+        instanceItem(
           node.id,
           node.instance,
           ctx,
@@ -267,8 +271,10 @@ function treeItemText(node: TreeNode, ctx: TreeContext, workspaceFolders: readon
           node.server,
           mayRun('restart', node.server, ctx.trusted, workspaceFolders).allowed,
         ),
-        command: showEvidenceOf(node),
-      };
+        {
+          command: showEvidenceOf(node),
+        },
+      );
     case 'notConfigured':
       return {
         id: node.id,
@@ -294,10 +300,9 @@ function treeItemText(node: TreeNode, ctx: TreeContext, workspaceFolders: readon
         collapsible: node.instances.length > 0 ? 'collapsed' : 'none',
       };
     case 'unconfigured':
-      return {
-        ...instanceItem(node.id, node.instance, ctx, NodeKind.unconfigured, undefined, false),
+      return Object.assign({}, instanceItem(node.id, node.instance, ctx, NodeKind.unconfigured, undefined, false), {
         command: showEvidenceOf(node),
-      };
+      });
     case 'child':
       return childItem(node.id, node.child, ctx);
     case 'problems':

@@ -51,7 +51,7 @@ export function treeShape<N extends { id: string }>(
   const rows = new Map<string, RowShape>();
   const walk = (node: N): void => {
     const children = childrenOf(node);
-    rows.set(node.id, { ...drawn(node), children: children.map((c) => c.id) });
+    rows.set(node.id, Object.assign({}, drawn(node), { children: children.map((c) => c.id) }));
     children.forEach(walk);
   };
   roots.forEach(walk);
@@ -62,7 +62,9 @@ export function treeShape<N extends { id: string }>(
 export function drawnRow(item: TreeItemModel): { look: string; collapsible: Collapsible } {
   const { command, ...shown } = item;
   return {
-    look: JSON.stringify({ ...shown, command: command && { command: command.command, title: command.title } }),
+    look: JSON.stringify(
+      Object.assign({}, shown, { command: command && { command: command.command, title: command.title } }),
+    ),
     collapsible: item.collapsible,
   };
 }
