@@ -27,7 +27,7 @@ export interface SnapshotRequest {
   workspaceFiles?: string[];
   /** Server names declared single-writer: instances run by several clients are flagged "shared". */
   singleWriter?: readonly string[];
-  /** false: no version step (the first cheap look, which says `checking` until versions come). */
+  /** false: no version step and no PSS (the first cheap look, which says `checking` until versions come). */
   versions?: boolean;
 }
 
@@ -137,13 +137,15 @@ export async function snapshotOf(
     ownRoot: paths.root,
   });
   // What each instance really costs the machine (PSS), where the OS says (Linux): read by the kernel
-  // while the versions are gathered, set on the instances after.
+  // while the versions are gathered, set on the instances after. Not on the first look: the kernel
+  // walks every page a process maps to say it (about a millisecond for a small Node server, five for
+  // a Python one with pandas), and the badge needs none of it; the full snapshot right after reads it.
   const instancesOf = (servers: readonly ServerStatus[]) => [
     ...servers.flatMap((s) => s.instances),
     ...running.notConfigured,
   ];
   const measured =
-    host.platform === 'linux'
+    host.platform === 'linux' && request.versions !== false
       ? readPssKept(
           pssAsks(instancesOf(running.servers)),
           machine,

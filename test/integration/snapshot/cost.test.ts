@@ -5,6 +5,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { Snapshot } from '../../../src/core/base/model';
 import type { McpCost } from '../../../src/core/report/cost';
+import { Engine, engineMachine } from '../../../src/core/snapshot';
 import { until } from '../../support/poll';
 import { repoRoot } from '../../support/repo';
 import { noneLeftThenRemove } from '../guard/erasSupport';
@@ -76,5 +77,24 @@ describe('snapshot: what the servers cost (real processes)', function () {
       /MCP servers use \d+ MB \(PSS\) and [\d.]+ s of CPU in 2 instances; \d+ MB of it is copies of the same server\./,
     );
     assert.match(text, /memory runs 2 times \(\d+ MB in copies\)\./);
+
+    // The extension's first look (no versions) reads no PSS: its badge needs none, and the kernel
+    // walks every page of a process to say it. The full snapshot that follows has it.
+    const host = {
+      home,
+      platform: process.platform,
+      env: { PATH: process.env.PATH, HOME: home, MCP_LIFEGUARD_HOME: home },
+    };
+    const engine = new Engine(engineMachine(host), { registry: false, persist: false });
+    const firstLook = (await engine.snapshot({ workspaceFolders: [], versions: false })).servers.flatMap(
+      (s) => s.instances,
+    );
+    assert.equal(firstLook.length, 2);
+    assert.ok(
+      firstLook.every((i) => i.pssBytes === undefined && i.memoryBytes! > 0),
+      'the first look gives RSS, not PSS',
+    );
+    const full = (await engine.snapshot({ workspaceFolders: [] })).servers.flatMap((s) => s.instances);
+    assert.ok(full.length === 2 && full.every((i) => i.pssBytes! > 0), 'the full snapshot gives PSS');
   });
 });
