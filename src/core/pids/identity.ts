@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Machine } from '../machine/types';
 
 /**
@@ -167,5 +167,5 @@ export function parsePsLstartLine(pid: number, text: string): ProcessIdentity | 
 /** The hash of a command line that `stop` recomputes from the live process (whitespace-insensitive). */
 export function commandHash(argvOrLine: readonly string[] | string): string {
   const line = (typeof argvOrLine === 'string' ? argvOrLine : argvOrLine.join(' ')).replace(/\s+/g, ' ').trim();
-  return createHash('sha256').update(line).digest('hex').slice(0, 32);
+  return hash('sha256', line, 'hex').slice(0, 32);
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { HostEnv, pathFor } from '../base/hostEnv';
 import { ServerConfig, SourceRef, Transport } from '../base/model';
 import { isSecretName, redactArgs, redactText, redactUrl } from '../base/redact';
@@ -307,5 +307,5 @@ function resolvedEnv(env: Record<string, EnvValue> | undefined): Record<string, 
 
 /** A short stable key for "the same launch": a hash, so resolved secrets in args never show through it. */
 export function launchKey(parts: string[]): string {
-  return `${parts[0]}:${createHash('sha256').update(parts.join('\0')).digest('hex').slice(0, 16)}`;
+  return `${parts[0]}:${hash('sha256', parts.join('\0'), 'hex').slice(0, 16)}`;
 }
