@@ -211,9 +211,7 @@ export async function findVersions(
   );
   const dockerAnswers = cache.bucket<string, Promise<Resolution>>(
     DOCKER.name,
-    Object.assign({}, DOCKER, {
-      ttlMs: settings.dockerTtlMs,
-    }),
+    Object.assign({}, DOCKER, { ttlMs: settings.dockerTtlMs }),
   );
 
   /** A resolution and the files its answer was read from (with their change times). */

@@ -232,9 +232,7 @@ export function treeItem(node: TreeNode, ctx: TreeContext, workspaceFolders: rea
   return Object.assign(
     {},
     item,
-    {
-      label: shownText(item.label),
-    },
+    { label: shownText(item.label) },
     item.description !== undefined ? { description: shownText(item.description) } : {},
     item.tooltip !== undefined ? { tooltip: shownLines(item.tooltip) } : {},
   );
@@ -271,9 +269,7 @@ function treeItemText(node: TreeNode, ctx: TreeContext, workspaceFolders: readon
           node.server,
           mayRun('restart', node.server, ctx.trusted, workspaceFolders).allowed,
         ),
-        {
-          command: showEvidenceOf(node),
-        },
+        { command: showEvidenceOf(node) },
       );
     case 'notConfigured':
       return {
