@@ -27,6 +27,8 @@ const cacheRoot = process.env.MCP_LIFEGUARD_TEST_CACHE ?? path.join(os.homedir()
 const durationsCache = path.join(cacheRoot, 'test-durations.json');
 const durationsRecord = path.join(root, 'test', 'durations.json');
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+// mocha's output comes through a pipe: colours only when ours is a terminal.
+const color = process.stdout.isTTY ? '--color' : '--no-color';
 
 const args = process.argv.slice(2);
 const unitOnly = args[0] === '--unit';
@@ -99,7 +101,7 @@ async function mocha(title, specs, { extra = [], prefix = '', env = process.env 
   const totalsFile = path.join(dir, 'totals.json');
   try {
     process.stdout.write(`== ${title}\n`);
-    const { code } = await spawnStep(process.execPath, [mochaBin, '--config', layerConfig, ...extra, ...specs], {
+    const { code } = await spawnStep(process.execPath, [mochaBin, '--config', layerConfig, color, ...extra, ...specs], {
       env: { ...env, MCP_LIFEGUARD_TEST_TOTALS: totalsFile },
       prefix,
     }).done;
