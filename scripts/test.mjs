@@ -198,7 +198,12 @@ async function main() {
   const vsix = path.join(root, 'dist', 'mcp-lifeguard.vsix');
   const testEnv = withE2e && fs.existsSync(vsix) ? { ...process.env, MCP_LIFEGUARD_E2E_VSIX: vsix } : process.env;
 
-  if (files.length) finish(await timed(`tests: ${files.length} files`, () => sharded(files.join(' '), files, testEnv)));
+  if (files.length)
+    finish(
+      await timed(`tests: ${files.length} files`, () =>
+        sharded(files.length > 3 ? `${files.length} files` : files.join(' '), files, testEnv),
+      ),
+    );
 
   // The e2e tools take minutes on a fresh machine (code-server is built): they install while the checks run.
   const setupE2e = ci || process.env.MCP_LIFEGUARD_E2E_SETUP === '1';
