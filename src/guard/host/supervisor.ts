@@ -1,7 +1,9 @@
 import { ChildProcess, ChildProcessByStdio, spawn, StdioOptions } from 'node:child_process';
 import { constants } from 'node:os';
 import { Readable, Writable } from 'node:stream';
-import { childTarget, runStopLadder, termThenKill } from '../../core/actions/stopLadder';
+import { readServerTree } from '../../core/actions/serverTree';
+import { childTarget, recordedTarget, runStopLadder, termThenKill } from '../../core/actions/stopLadder';
+import { thisMachine } from '../../core/machine/live';
 import { ClientStderr } from './clientStderr';
 import { OutputTail } from './outputTail';
 
@@ -112,23 +114,39 @@ export interface StopGrace {
   termMs: number;
 }
 
+/** How long the processes a server started get to go after SIGKILL: unlike our own child, nothing makes them reaped. */
+const TREE_KILL_WAIT_MS = 5000;
+
 /**
- * Stops a child in stages: stdin EOF (a stdio MCP server's normal end), then SIGTERM, then SIGKILL.
- * Resolves with how it ended.
+ * Stops a child and every process it started, in stages: stdin EOF to the child (a stdio MCP
+ * server's normal end), then SIGTERM, then SIGKILL to whatever of the tree is left. The tree is read
+ * before the child is asked to end: once it has gone its children are reparented and no longer say
+ * whose they were. Resolves with how the child ended.
  */
 export async function stopServer(child: ServerChild<ChildProcess>, grace: StopGrace): Promise<ChildExit> {
-  // Signals go through our own child's handle, which names the exact process (stopLadder.ts
-  // childTarget; core/pids/reidentify.ts is for pids known only from a record).
+  // Signals to the child go through our own handle, which names the exact process (stopLadder.ts
+  // childTarget); its descendants are known from a record, re-identified before each signal.
   if (child.exit) return child.exit;
+  const descendants = await descendantTargets(child.proc.pid);
   const stdin = child.proc.stdin;
   await runStopLadder(
-    [childTarget(child.proc, child.exited)],
+    [childTarget(child.proc, child.exited), ...descendants],
     [
-      ...(stdin ? [{ kind: 'ask' as const, ask: () => void stdin.end(), waitMs: grace.eofMs }] : []),
-      ...termThenKill(grace.termMs, Infinity),
+      ...(stdin
+        ? [{ kind: 'ask' as const, ask: () => void stdin.end(), waitMs: grace.eofMs, waitFor: 'first' as const }]
+        : []),
+      ...termThenKill(grace.termMs, descendants.length > 0 ? TREE_KILL_WAIT_MS : Infinity),
     ],
   );
   return child.exited;
+}
+
+/** The child's descendants as stop targets (serverTree.ts); none when the process table cannot be read. */
+async function descendantTargets(pid: number | undefined): Promise<ReturnType<typeof recordedTarget>[]> {
+  if (pid === undefined) return [];
+  const machine = thisMachine();
+  const tree = await readServerTree(machine, { pid }, { uid: machine.uid, selfPid: process.pid, ancestors: new Set() });
+  return 'unreadable' in tree ? [] : tree.members.map((m) => recordedTarget(m));
 }
 
 /** The exit code a shell would report: the code, or 128 + the signal's number. */
