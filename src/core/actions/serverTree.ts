@@ -1,7 +1,9 @@
+import { thisMachine } from '../machine/live';
 import type { Machine } from '../machine/types';
 import { commandHash } from '../pids/identity';
 import type { ExactProcess } from '../pids/reidentify';
 import { ProcessInfo, readProcessTable } from '../pids/table';
+import { RecordedTarget, recordedTarget } from './stopLadder';
 
 /**
  * The processes a server started, chosen from one reading of the process table taken before the
@@ -108,4 +110,21 @@ export async function readServerTree(
   const table = await readProcessTable(machine);
   if (table.state !== 'ok') return { unreadable: table.reason };
   return selectServerTree(table.processes, root, rules);
+}
+
+/**
+ * The descendants of a process of ours on this machine as stop targets, each re-identified before
+ * each signal: read right before a stop of `root` starts. None when the table cannot be read (the
+ * root is still stopped).
+ */
+export async function descendantTargets(
+  root: { pid: number; startTime?: number },
+  machine: Machine = thisMachine(),
+): Promise<RecordedTarget[]> {
+  const tree = await readServerTree(machine, root, {
+    uid: machine.uid,
+    selfPid: machine.selfPid,
+    ancestors: new Set(),
+  });
+  return 'unreadable' in tree ? [] : tree.members.map((m) => recordedTarget(m));
 }

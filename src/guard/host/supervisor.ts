@@ -1,9 +1,8 @@
 import { ChildProcess, ChildProcessByStdio, spawn, StdioOptions } from 'node:child_process';
 import { constants } from 'node:os';
 import { Readable, Writable } from 'node:stream';
-import { readServerTree } from '../../core/actions/serverTree';
-import { childTarget, recordedTarget, runStopLadder, termThenKill } from '../../core/actions/stopLadder';
-import { thisMachine } from '../../core/machine/live';
+import { descendantTargets } from '../../core/actions/serverTree';
+import { childTarget, runStopLadder, termThenKill } from '../../core/actions/stopLadder';
 import { ClientStderr } from './clientStderr';
 import { OutputTail } from './outputTail';
 
@@ -127,7 +126,7 @@ export async function stopServer(child: ServerChild<ChildProcess>, grace: StopGr
   // Signals to the child go through our own handle, which names the exact process (stopLadder.ts
   // childTarget); its descendants are known from a record, re-identified before each signal.
   if (child.exit) return child.exit;
-  const descendants = await descendantTargets(child.proc.pid);
+  const descendants = child.proc.pid === undefined ? [] : await descendantTargets({ pid: child.proc.pid });
   const stdin = child.proc.stdin;
   await runStopLadder(
     [childTarget(child.proc, child.exited), ...descendants],
@@ -139,14 +138,6 @@ export async function stopServer(child: ServerChild<ChildProcess>, grace: StopGr
     ],
   );
   return child.exited;
-}
-
-/** The child's descendants as stop targets (serverTree.ts); none when the process table cannot be read. */
-async function descendantTargets(pid: number | undefined): Promise<ReturnType<typeof recordedTarget>[]> {
-  if (pid === undefined) return [];
-  const machine = thisMachine();
-  const tree = await readServerTree(machine, { pid }, { uid: machine.uid, selfPid: process.pid, ancestors: new Set() });
-  return 'unreadable' in tree ? [] : tree.members.map((m) => recordedTarget(m));
 }
 
 /** The exit code a shell would report: the code, or 128 + the signal's number. */
