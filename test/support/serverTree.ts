@@ -5,11 +5,16 @@ import { readProcessIdentity } from '../../src/core/pids/identity';
 import { fixturesDir } from './repo';
 import { until } from './poll';
 
-/** The server of test/fixtures/guard/tree-server.mjs: it starts a plain child and a setsid child with two of its own. */
+/**
+ * The server of test/fixtures/guard/tree-server.mjs: it starts a plain child and a setsid child with
+ * two of its own; with `daemon`, a writer that leaves its tree (a double fork) too.
+ */
 export const treeServer = path.join(fixturesDir, 'guard', 'tree-server.mjs');
 
-/** The processes a tree server starts, itself not counted (its TREE_SIZE). */
-export const TREE_SIZE = 4;
+/** The processes a tree server starts, itself not counted (its TREE_SIZE): with `daemon`, two more. */
+export function treeSize(daemon: boolean): number {
+  return daemon ? 6 : 4;
+}
 
 /** One process of a tree server's tree, as it recorded itself at start. */
 export interface RecordedMember {
@@ -34,10 +39,10 @@ export function recordedMembers(record: string): RecordedMember[] {
 }
 
 /** Waits until the server of `serverPid` and the whole tree it starts have recorded themselves. */
-export async function treeOf(record: string, serverPid: number): Promise<RecordedMember[]> {
+export async function treeOf(record: string, serverPid: number, daemon = false): Promise<RecordedMember[]> {
   return until(`the tree of server ${serverPid}`, () => {
     const members = recordedMembers(record).filter((m) => m.server === serverPid);
-    return members.length === TREE_SIZE + 1 ? members : undefined;
+    return members.length === treeSize(daemon) + 1 ? members : undefined;
   });
 }
 

@@ -1,8 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { thisMachine } from '../machine/live';
 import type { Machine } from '../machine/types';
 import { commandHash } from '../pids/identity';
 import type { ExactProcess } from '../pids/reidentify';
 import { ProcessInfo, readProcessTable } from '../pids/table';
+import { readEnviron } from '../processes/environ';
 import { RecordedTarget, recordedTarget } from './stopLadder';
 
 /**
@@ -12,6 +14,18 @@ import { RecordedTarget, recordedTarget } from './stopLadder';
  * start, command line) and is re-identified by the one rule right before every signal
  * (stopLadder.ts), so a process that exits and whose pid is reused meanwhile is never hit.
  */
+
+/**
+ * The variable a guard starts its server with, its value new for each server: the server's
+ * processes inherit it, so one that left the tree before the stop (a daemon that forked twice, now
+ * under init) still says whose it is (Linux, where a process's starting environment can be read).
+ */
+export const TREE_MARK_VAR = 'MCP_LIFEGUARD_TREE';
+
+/** A new value for TREE_MARK_VAR: random, so no other process carries it by chance. */
+export function newTreeMark(): string {
+  return randomBytes(16).toString('hex');
+}
 
 /** Why a process under the server is not part of what its stop signals. */
 export type TreeRefusal =
@@ -45,12 +59,15 @@ export interface TreeRules {
  * The descendants of `root` in `table`, by parent pid, each one started no earlier than its parent
  * (a "child" older than its parent is under a reused pid, not under the server: Windows keeps a dead
  * parent's pid in its children's rows), of the current user and re-identifiable. Below a process
- * left alone nothing is taken: its work is not the server's to end.
+ * left alone nothing is taken: its work is not the server's to end. `marked`: processes that carry
+ * the server's TREE_MARK_VAR though no longer below it, taken (with their own descendants) on the
+ * same rules, when they started after the server.
  */
 export function selectServerTree(
   table: readonly ProcessInfo[],
   root: { pid: number; startTime?: number },
   rules: TreeRules,
+  marked: ReadonlySet<number> = new Set(),
 ): ServerTree {
   const children = new Map<number, ProcessInfo[]>();
   for (const p of table) {
@@ -63,22 +80,26 @@ export function selectServerTree(
   const members: ExactProcess[] = [];
   const leftAlone: TreeLeftAlone[] = [];
   const seen = new Set<number>([root.pid]);
-  const queue: { p: ProcessInfo; parentStart: number | undefined }[] = (children.get(root.pid) ?? []).map((p) => ({
-    p,
-    parentStart: rootStart,
-  }));
-  for (let head = 0; head < queue.length; head++) {
-    const { p, parentStart } = queue[head];
-    if (seen.has(p.pid)) continue;
-    seen.add(p.pid);
-    const refusal = refusalOf(p, parentStart, rules);
-    if (refusal) {
-      leftAlone.push({ pid: p.pid, ...refusal });
-      continue;
+  const take = (queue: { p: ProcessInfo; parentStart: number | undefined }[]) => {
+    for (let head = 0; head < queue.length; head++) {
+      const { p, parentStart } = queue[head];
+      if (seen.has(p.pid)) continue;
+      seen.add(p.pid);
+      const refusal = refusalOf(p, parentStart, rules);
+      if (refusal) {
+        leftAlone.push({ pid: p.pid, ...refusal });
+        continue;
+      }
+      members.push({ pid: p.pid, startTime: p.startTime as number, commandHash: commandHash(p.argv) });
+      for (const c of children.get(p.pid) ?? []) queue.push({ p: c, parentStart: p.startTime });
     }
-    members.push({ pid: p.pid, startTime: p.startTime as number, commandHash: commandHash(p.argv) });
-    for (const c of children.get(p.pid) ?? []) queue.push({ p: c, parentStart: p.startTime });
-  }
+  };
+  take((children.get(root.pid) ?? []).map((p) => ({ p, parentStart: rootStart })));
+  // Oldest first: a marked daemon's own children are then taken below it.
+  const away = table
+    .filter((p) => marked.has(p.pid) && !seen.has(p.pid))
+    .sort((a, b) => (a.startTime ?? 0) - (b.startTime ?? 0));
+  for (const p of away) take([{ p, parentStart: rootStart }]);
   return { members, leftAlone };
 }
 
@@ -101,30 +122,45 @@ function refusalOf(
   return undefined;
 }
 
-/** The server's tree on this machine now (see selectServerTree); empty, with why, when the table cannot be read. */
+/**
+ * The server's tree on this machine now (see selectServerTree), with the processes that carry its
+ * `mark` (TREE_MARK_VAR) wherever they are; empty, with why, when the table cannot be read.
+ */
 export async function readServerTree(
   machine: Machine,
   root: { pid: number; startTime?: number },
   rules: TreeRules,
+  mark?: string,
 ): Promise<ServerTree | { unreadable: string }> {
   const table = await readProcessTable(machine);
   if (table.state !== 'ok') return { unreadable: table.reason };
-  return selectServerTree(table.processes, root, rules);
+  const rootStart = root.startTime ?? table.processes.find((p) => p.pid === root.pid)?.startTime;
+  const marked = new Set<number>();
+  if (mark !== undefined && rootStart !== undefined)
+    for (const p of table.processes) {
+      // Only the user's own processes started since the server: the others cannot be its own.
+      if (p.pid === root.pid || p.startTime === undefined || p.startTime < rootStart) continue;
+      if (rules.uid !== undefined && p.uid !== rules.uid) continue;
+      if (readEnviron(p.pid, machine)?.get(TREE_MARK_VAR) === mark) marked.add(p.pid);
+    }
+  return selectServerTree(table.processes, root, rules, marked);
 }
 
 /**
  * The descendants of a process of ours on this machine as stop targets, each re-identified before
- * each signal: read right before a stop of `root` starts. None when the table cannot be read (the
- * root is still stopped).
+ * each signal: read right before a stop of `root` starts, with the processes that carry its `mark`.
+ * None when the table cannot be read (the root is still stopped).
  */
 export async function descendantTargets(
   root: { pid: number; startTime?: number },
+  mark?: string,
   machine: Machine = thisMachine(),
 ): Promise<RecordedTarget[]> {
-  const tree = await readServerTree(machine, root, {
-    uid: machine.uid,
-    selfPid: machine.selfPid,
-    ancestors: new Set(),
-  });
+  const tree = await readServerTree(
+    machine,
+    root,
+    { uid: machine.uid, selfPid: machine.selfPid, ancestors: new Set() },
+    mark,
+  );
   return 'unreadable' in tree ? [] : tree.members.map((m) => recordedTarget(m));
 }

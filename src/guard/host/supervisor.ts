@@ -1,7 +1,7 @@
 import { ChildProcess, ChildProcessByStdio, spawn, StdioOptions } from 'node:child_process';
 import { constants } from 'node:os';
 import { Readable, Writable } from 'node:stream';
-import { descendantTargets } from '../../core/actions/serverTree';
+import { descendantTargets, newTreeMark, TREE_MARK_VAR } from '../../core/actions/serverTree';
 import { childTarget, runStopLadder, termThenKill } from '../../core/actions/stopLadder';
 import { ClientStderr } from './clientStderr';
 import { OutputTail } from './outputTail';
@@ -36,6 +36,8 @@ export interface ServerChild<P extends ChildProcess = PipedProcess> {
   exit?: ChildExit;
   /** The end of what it wrote to stderr (the cause, when it goes down): fed where the guard reads its stderr. */
   readonly output: OutputTail;
+  /** Its TREE_MARK_VAR: what it starts carries it, so its stop finds what left its tree. */
+  readonly treeMark: string;
 }
 
 export interface SpawnSpec {
@@ -78,13 +80,16 @@ export function spawnChild<P extends ChildProcess>(
   generation: number,
   stdio: StdioOptions,
 ): ServerChild<P> {
-  const proc = spawn(spec.command, spec.args, { cwd: spec.cwd, env: spec.env, stdio, windowsHide: true }) as P;
+  const treeMark = newTreeMark();
+  const env = { ...spec.env, [TREE_MARK_VAR]: treeMark };
+  const proc = spawn(spec.command, spec.args, { cwd: spec.cwd, env, stdio, windowsHide: true }) as P;
   const child: { -readonly [K in keyof ServerChild<P>]: ServerChild<P>[K] } = {
     generation,
     proc,
     startedAt: Date.now(),
     exited: undefined as never,
     output: new OutputTail(),
+    treeMark,
   };
   child.exited = new Promise<ChildExit>((resolve) => {
     proc.once('error', (err) => {
@@ -126,7 +131,8 @@ export async function stopServer(child: ServerChild<ChildProcess>, grace: StopGr
   // Signals to the child go through our own handle, which names the exact process (stopLadder.ts
   // childTarget); its descendants are known from a record, re-identified before each signal.
   if (child.exit) return child.exit;
-  const descendants = child.proc.pid === undefined ? [] : await descendantTargets({ pid: child.proc.pid });
+  const descendants =
+    child.proc.pid === undefined ? [] : await descendantTargets({ pid: child.proc.pid }, child.treeMark);
   const stdin = child.proc.stdin;
   await runStopLadder(
     [childTarget(child.proc, child.exited), ...descendants],

@@ -8,8 +8,9 @@ import { connectGuarded, GuardedClient, runCli, tempHome, textOf } from './suppo
 
 /**
  * A real guard (`mcp-lifeguard run`) over a server that starts processes of its own (a plain child,
- * a child in a session of its own with two children): every way the guard stops it ends them all,
- * judged by the pids and start ticks they recorded themselves.
+ * a child in a session of its own with two children, a writer that left the tree at once by a double
+ * fork): every way the guard stops it ends them all, judged by the pids and start ticks they
+ * recorded themselves.
  */
 describe('guard: a stop ends every process the server started', function () {
   this.timeout(120_000);
@@ -37,9 +38,18 @@ describe('guard: a stop ends every process the server started', function () {
     Number(textOf(await guarded!.client.callTool({ name: 'echo', arguments: { text: 'hi' } })).split(':')[0]);
 
   it('a restart (mcp-lifeguard restart, with its check) ends the old server, its children and the checked copy, and the new one serves', async () => {
-    guarded = await connectGuarded(home, ['--name', 'tree', '--', process.execPath, treeServer, 'server', record]);
+    guarded = await connectGuarded(home, [
+      '--name',
+      'tree',
+      '--',
+      process.execPath,
+      treeServer,
+      'server',
+      record,
+      'daemon',
+    ]);
     const first = await serverPid();
-    await treeOf(record, first);
+    await treeOf(record, first, true);
     const restart = await runCli(home, ['restart', 'tree']);
     assert.equal(restart.code, 0, restart.stdout + restart.stderr);
     const second = await serverPid();
@@ -51,7 +61,8 @@ describe('guard: a stop ends every process the server started', function () {
       'the old tree was recorded',
     );
     assert.deepEqual(await survivors(others), [], 'no process of a stopped server runs');
-    const serving = await treeOf(record, second);
+    // The new one and its tree run (but the daemon's first parent, which exits as it starts it).
+    const serving = (await treeOf(record, second, true)).filter((m) => m.role !== 'daemonize');
     assert.equal((await survivors(serving)).length, serving.length, 'the new server and its tree run');
   });
 
@@ -66,8 +77,9 @@ describe('guard: a stop ends every process the server started', function () {
       treeServer,
       'server',
       record,
+      'daemon',
     ]);
-    const tree = await treeOf(record, await serverPid());
+    const tree = await treeOf(record, await serverPid(), true);
     await until(
       'the idle stop to end the server and every process it started',
       async () => (await survivors(tree)).length === 0,
@@ -76,8 +88,17 @@ describe('guard: a stop ends every process the server started', function () {
   });
 
   it('the client leaving (its stdin closed) ends the server and everything it started, and the guard exits', async () => {
-    guarded = await connectGuarded(home, ['--name', 'tree', '--', process.execPath, treeServer, 'server', record]);
-    const tree = await treeOf(record, await serverPid());
+    guarded = await connectGuarded(home, [
+      '--name',
+      'tree',
+      '--',
+      process.execPath,
+      treeServer,
+      'server',
+      record,
+      'daemon',
+    ]);
+    const tree = await treeOf(record, await serverPid(), true);
     const guardPid = guarded.transport.pid as number;
     await guarded.client.close();
     await waitForExit(guardPid);

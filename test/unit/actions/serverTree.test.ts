@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readServerTree, selectServerTree } from '../../../src/core/actions/serverTree';
+import { readServerTree, selectServerTree, TREE_MARK_VAR } from '../../../src/core/actions/serverTree';
 import { commandHash } from '../../../src/core/pids/identity';
 import { parseWindowsProcessCsv, ProcessInfo } from '../../../src/core/pids/table';
 import { OWN_UID, testMachine } from '../../support/machines';
@@ -67,6 +67,24 @@ describe('a server tree: what a stop of a server signals, chosen from one proces
       tree.members.map((m) => m.pid),
       [5002, 5003, 5004, 5005, 5006],
     );
+  });
+
+  it("takes a process that left the tree (a double fork) by the server's mark, with its own children; never one that started before the server", async () => {
+    const mark = { [TREE_MARK_VAR]: 'c0ffee', PATH: '/usr/bin' };
+    const table = linuxTree().filter((p) => p.pid !== 5009);
+    const machine = testMachine({
+      host: { home: '/home/u', platform: 'linux', env: {} },
+      processes: table,
+      environ: { 5002: mark, 5011: mark, 5013: mark, 5021: { [TREE_MARK_VAR]: 'another' } },
+    });
+    const tree = await readServerTree(machine, { pid: 5001 }, rules, 'c0ffee');
+    assert.ok(!('unreadable' in tree));
+    assert.deepEqual(
+      tree.members.map((m) => m.pid),
+      [5002, 5003, 5004, 5005, 5006, 5011, 5012],
+    );
+    const unmarked = await readServerTree(machine, { pid: 5001 }, rules);
+    assert.ok(!('unreadable' in unmarked) && !unmarked.members.some((m) => m.pid === 5011));
   });
 
   it('Windows: a "child" created before the process its ParentProcessId names is under a reused pid, and is left alone with its own', () => {
