@@ -37,7 +37,7 @@ describe('guard: a stop ends every process the server started', function () {
   const serverPid = async (): Promise<number> =>
     Number(textOf(await guarded!.client.callTool({ name: 'echo', arguments: { text: 'hi' } })).split(':')[0]);
 
-  it('a restart (mcp-lifeguard restart, with its check) ends the old server, its children and the checked copy, and the new one serves', async () => {
+  it('a restart (mcp-lifeguard restart) ends the old server and everything it started, and any copy its check started; the new one serves', async () => {
     guarded = await connectGuarded(home, [
       '--name',
       'tree',
@@ -101,6 +101,24 @@ describe('guard: a stop ends every process the server started', function () {
     const tree = await treeOf(record, await serverPid(), true);
     const guardPid = guarded.transport.pid as number;
     await guarded.client.close();
+    await waitForExit(guardPid);
+    assert.deepEqual(await survivors(tree), [], 'no process the server started runs after its guard ended');
+  });
+
+  it('the guard told to end (SIGTERM) ends the server and everything it started before it exits', async () => {
+    guarded = await connectGuarded(home, [
+      '--name',
+      'tree',
+      '--',
+      process.execPath,
+      treeServer,
+      'server',
+      record,
+      'daemon',
+    ]);
+    const tree = await treeOf(record, await serverPid(), true);
+    const guardPid = guarded.transport.pid as number;
+    process.kill(guardPid, 'SIGTERM');
     await waitForExit(guardPid);
     assert.deepEqual(await survivors(tree), [], 'no process the server started runs after its guard ended');
   });
