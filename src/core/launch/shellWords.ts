@@ -74,12 +74,13 @@ export function shellOf(platform: NodeJS.Platform): ShellKind {
 }
 
 /**
- * Characters each shell reads as themselves anywhere in a word. POSIX: no `=` or `~` (zsh expands a
- * word they start), no backslash. PowerShell: no `@` (a word it starts is splatted) or `,` (an array).
+ * Characters each shell reads as themselves in a word. POSIX: no `~`, and `=` only after the first
+ * character (zsh expands a word either starts), no backslash. PowerShell: no `@` (a word it starts
+ * is splatted) or `,` (an array).
  */
 const PLAIN_WORD: Record<ShellKind, RegExp> = {
-  posix: /^[A-Za-z0-9_+:,./@%-]+$/,
-  powershell: /^[A-Za-z0-9_+:./\\-]+$/,
+  posix: /^[A-Za-z0-9_+:,./@%-][A-Za-z0-9_+:,./@%=-]*$/,
+  powershell: /^[A-Za-z0-9_+:./\\-][A-Za-z0-9_+:./\\=-]*$/,
 };
 
 /**

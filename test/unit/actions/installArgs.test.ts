@@ -170,6 +170,12 @@ describe('install arguments: built from checked parts, shown as the shell runs t
     );
     assert.ok(inProject.kind === 'install');
     assert.equal(upgradeText(inProject)[1].trim(), "cd '/w/my app' && /usr/bin/npm install @acme/srv@3.0.0");
+    // Nothing a shell acts on, nothing quoted: `==` inside a word is plain; a leading `=` or `~` is not.
+    assert.equal(
+      commandText({ command: '/w/.venv/bin/python', args: ['-m', 'pip', 'install', 'srv==1.0.0'] }, 'linux'),
+      '/w/.venv/bin/python -m pip install srv==1.0.0',
+    );
+    assert.equal(commandText({ command: 'x', args: ['=ls', '~/a', ''] }, 'linux'), "x '=ls' '~/a' ''");
     // Windows: PowerShell's quoting, its call operator for a quoted program.
     assert.equal(
       commandText(
