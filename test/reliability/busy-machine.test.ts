@@ -15,7 +15,8 @@ import { planAction, restartConfirmation, WindowContext } from '../../src/extens
 import { decideNotifications } from '../../src/extension/viewModel/notifications';
 import { cliPath, repoRoot } from '../support/repo';
 import { fixtureOf } from '../support/fixtureCapture';
-import { sleep, until } from '../support/poll';
+import { until } from '../support/poll';
+import { pastQuietPeriod, testSettleEnv } from '../support/settle';
 import {
   BASE_PATH,
   BusyMachine,
@@ -84,6 +85,7 @@ describe('a busy machine: each entry claims exactly its own processes', function
     MCP_LIFEGUARD_HOME: path.join(m.home, '.lifeguard'),
     MCP_LIFEGUARD_UPDATE_CHECK: '0',
     MCP_LIFEGUARD_SYSTEM_ROOT: m.dir('system-root'),
+    ...testSettleEnv,
   });
 
   function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -370,8 +372,8 @@ describe('a busy machine: each entry claims exactly its own processes', function
   describe(`after ${MEMORY_PKG} was upgraded under running servers (the user's project and strangers' installs)`, () => {
     before(async () => {
       for (const i of upgraded) upgradeMemory(i.prefix, i.kind, NEW_RELEASE);
-      // Past the settling window: a verdict is not given on files that changed less than 4 s ago.
-      await sleep(5000);
+      // Past the settling window (the tests' short one): no verdict is given on files changing now.
+      await pastQuietPeriod(Date.now());
     });
     checks({ duplicate: 1, orphan: 1, stale: ['memory-local', 'memory-team', 'memory-kb'] }, '3-upgraded');
   });
@@ -379,7 +381,7 @@ describe('a busy machine: each entry claims exactly its own processes', function
   describe('after a pnpm install that changes nothing (pnpm relinks the projects)', () => {
     before(async () => {
       for (const p of own.pnpmProjects) await p.pnpm.run(p.dir, ['install', '--prefer-offline']);
-      await sleep(5000);
+      await pastQuietPeriod(Date.now());
     });
     checks({ duplicate: 1, orphan: 1, stale: ['memory-local', 'memory-team', 'memory-kb'] }, '4-pnpm-relinked');
   });
@@ -387,7 +389,7 @@ describe('a busy machine: each entry claims exactly its own processes', function
   describe('after pnpm upgraded its projects (the .bin shims and the top-level links rewritten to the new .pnpm folder, the old servers run on)', () => {
     before(async () => {
       for (const p of own.pnpmProjects) await p.pnpm.run(p.dir, ['add', `${MEMORY_PKG}@${NEW_RELEASE.version}`]);
-      await sleep(5000);
+      await pastQuietPeriod(Date.now());
     });
     checks(
       {
