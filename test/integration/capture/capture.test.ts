@@ -7,6 +7,7 @@ import type { Capture } from '../../../src/core/capture/capture';
 import { counts } from '../../../src/core/report/state';
 import { statusJson } from '../../../src/cli/format/status';
 import { toViewInput } from '../../../src/core/report/input';
+import { sleep } from '../../support/poll';
 import { pastQuietPeriod, testSettleEnv } from '../../support/settle';
 import { sameDigests } from '../../support/snapshots';
 import { cliPath } from '../../support/repo';
@@ -127,8 +128,10 @@ describe('capture and replay: this machine taken again from what one snapshot re
     await m.startClient('code', [launch('memory-a', 0, a), launch('memory-b', 0, b), launch('tool', 0, tool)]);
     await m.startClient('cursor', [launch('memory-a', 1, a)]);
     await m.allMainsUp(60_000);
-    // Past the settling window (the tests' short one) of the files just written.
-    await pastQuietPeriod(Date.now());
+    // Past the settling window of the files just written, and of the clients' start-up: with only the
+    // short quiet period waited, a process seen at the capture as not configured was gone at the
+    // live look (2 runs in 3, on a shared machine); what it is is not known yet.
+    await sleep(4500);
   });
 
   after(async () => {
