@@ -34,8 +34,32 @@ export interface EngineOptions {
   /**
    * How long files must be quiet after a change before it is judged (ms; judge.ts SETTLE_MS, 4 s,
    * by default): a test that writes an upgrade and looks at once sets 0 instead of sleeping past it.
+   * Unset, `MCP_LIFEGUARD_SETTLE_MS` in the host's env says it (settleFromEnv), so the CLI and the
+   * guard, which take no such option, are given a short one by tests.
    */
   settleMs?: number;
+}
+
+/** The environment variable that sets an engine's quiet period (ms) where its options do not. */
+export const SETTLE_ENV_VAR = 'MCP_LIFEGUARD_SETTLE_MS';
+
+/**
+ * The quiet period `MCP_LIFEGUARD_SETTLE_MS` asks for: a whole number of milliseconds, at most a
+ * minute. Anything else is refused with the reason (then the default holds): a typo must not turn
+ * the wait for an install off.
+ */
+export function settleFromEnv(
+  env: Record<string, string | undefined>,
+): { state: 'unset' } | { state: 'set'; ms: number } | { state: 'invalid'; reason: string } {
+  const raw = env[SETTLE_ENV_VAR];
+  if (raw === undefined || raw === '') return { state: 'unset' };
+  const ms = /^\d+$/.test(raw.trim()) ? Number(raw.trim()) : NaN;
+  if (!Number.isSafeInteger(ms) || ms > 60_000)
+    return {
+      state: 'invalid',
+      reason: `${SETTLE_ENV_VAR}=${JSON.stringify(raw)} is not a whole number of milliseconds from 0 to 60000; the default quiet period holds`,
+    };
+  return { state: 'set', ms };
 }
 
 /** Docker answers come from process spawns, not files: reused this long. */
@@ -64,16 +88,31 @@ export class EngineCore {
       options.registry === false || machine.host.env.MCP_LIFEGUARD_UPDATE_CHECK === '0'
         ? false
         : { ...(options.registry ?? {}), ask: live };
+    const log = options.log ?? (persist ? versionsLog(machine) : () => undefined);
+    const settleMs = options.settleMs ?? this.settleOfEnv(machine, log);
     this.settings = {
-      log: options.log ?? (persist ? versionsLog(machine) : () => undefined),
+      log,
       persist,
       docker: options.docker === false ? undefined : dockerCli(machine, options.docker?.timeoutMs),
       dockerTtlMs: (options.docker ? options.docker.ttlMs : undefined) ?? DOCKER_TTL_MS,
       registry,
       ...(options.firstSeenFile ? { firstSeenFile: options.firstSeenFile } : {}),
       ...(options.onBackground ? { onBackground: options.onBackground } : {}),
-      ...(options.settleMs !== undefined ? { settleMs: options.settleMs } : {}),
+      ...(settleMs !== undefined ? { settleMs } : {}),
     };
+  }
+
+  private settleOfEnv(machine: Machine, log: (message: string) => void): number | undefined {
+    const asked = settleFromEnv(machine.host.env);
+    switch (asked.state) {
+      case 'unset':
+        return undefined;
+      case 'set':
+        return asked.ms;
+      case 'invalid':
+        log(asked.reason);
+        return undefined;
+    }
   }
 
   /** The verdict on a guard's own child running `launch` (versions/ownInstance.ts): the snapshot's judgement of one instance. */

@@ -8,6 +8,7 @@ import { counts } from '../../../src/core/report/state';
 import { statusJson } from '../../../src/cli/format/status';
 import { toViewInput } from '../../../src/core/report/input';
 import { sleep } from '../../support/poll';
+import { pastQuietPeriod, testSettleEnv } from '../../support/settle';
 import { sameDigests } from '../../support/snapshots';
 import { cliPath } from '../../support/repo';
 import {
@@ -43,6 +44,7 @@ describe('capture and replay: this machine taken again from what one snapshot re
     LANG: 'C.UTF-8',
     MCP_LIFEGUARD_HOME: path.join(m.home, '.lifeguard'),
     MCP_LIFEGUARD_UPDATE_CHECK: '0',
+    ...testSettleEnv,
   });
 
   function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -126,7 +128,9 @@ describe('capture and replay: this machine taken again from what one snapshot re
     await m.startClient('code', [launch('memory-a', 0, a), launch('memory-b', 0, b), launch('tool', 0, tool)]);
     await m.startClient('cursor', [launch('memory-a', 1, a)]);
     await m.allMainsUp(60_000);
-    // Past the settling window of the files just written.
+    // Past the settling window of the files just written, and of the clients' start-up: with only the
+    // short quiet period waited, a process seen at the capture as not configured was gone at the
+    // live look (2 runs in 3, on a shared machine); what it is is not known yet.
     await sleep(4500);
   });
 
@@ -177,7 +181,7 @@ describe('capture and replay: this machine taken again from what one snapshot re
     const pkg = JSON.parse(fs.readFileSync(path.join(NEW_RELEASE.pkg, 'package.json'), 'utf8')) as { version: string };
     fs.writeFileSync(path.join(next.pkg, 'package.json'), JSON.stringify({ ...pkg, version: next.version }));
     upgradeMemory(project, 'stub', next);
-    await sleep(4500);
+    await pastQuietPeriod(Date.now());
     const { file, capture } = await captureNow('upgraded');
     const replayed = await replay(file);
     assert.deepEqual(sameDigests(replayed), sameDigests(asStatusJson(capture.snapshot)));

@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { controlStatus } from '../../../src/core/control';
+import { pastJudgedStart } from '../../support/judgedStart';
 import { until } from '../../support/poll';
 import { MEM, NPM, npmEnv, run } from '../versions/support';
 import { connectGuarded, GuardedClient, liveRecords, tempHome } from './support';
@@ -85,7 +86,7 @@ describe('guard: restart-when-idle through a real `npm ci`', function () {
     const [atStart] = await liveRecords(root);
     assert.equal(atStart.versions?.package?.version, '2026.7.4');
     // File times after the start must be told from it (process start times are coarse).
-    await sleep(2500);
+    await pastJudgedStart(atStart.child?.startTime);
 
     // The project moves to the new release: the lockfile first (node_modules untouched), then `npm ci`.
     fs.writeFileSync(path.join(prefix, 'package.json'), manifest('2026.8.31'));

@@ -9,7 +9,6 @@ import { cliPath, fixturesDir, repoRoot } from '../../support/repo';
 import { guardEnv, liveRecords, tempHome } from './support';
 
 const SERVER = [process.execPath, path.join(fixturesDir, 'eras', 'hazards', 'server.mjs')];
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Connected {
   client: Client;
@@ -90,8 +89,13 @@ describe('guard: the 2026-07-28 era across a restart (SDK 2.x client and server,
     // Round 1 is answered (input_required); the user takes a while; a restart is asked for meanwhile.
     const [record] = await liveRecords(home);
     const restart = controlRestart(record.control!, 'test', { timeoutMs: 60_000 });
-    // Time for a restart to happen, were it not held.
-    await sleep(2000);
+    // The restart is held (the guard says so when it decides), and the server that minted the state still runs.
+    await until(
+      () => `the restart held:\n${c!.stderr()}`,
+      () => /holding the restart of hz \(test\): 1 multi-round request/.test(c!.stderr()),
+      20_000,
+      20,
+    );
     assert.equal(await childPid(home), first, `the server that minted the state still runs:\n${c.stderr()}`);
     answer();
     assert.deepEqual(texts(await call), [`${first}:confirmed (round 1 by ${first})`]);

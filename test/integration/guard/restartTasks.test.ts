@@ -9,7 +9,6 @@ import { MODERN_META, RawGuard } from './erasSupport';
 import { liveRecords, tempHome } from './support';
 
 const SERVER = [process.execPath, path.join(fixturesDir, 'eras', 'tasks', 'server.mjs')];
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Tasks belong to the server process that made them: the guard holds a restart while one runs
@@ -80,7 +79,6 @@ describe('guard: tasks across a restart (built CLI, both eras)', function () {
         10_000,
         50,
       );
-      await sleep(1000);
       assert.equal(await childPid(), first, 'the process that runs the task is not stopped');
       // The client polls as it should; once the task is done, the restart goes on.
       const done = await until(

@@ -10,7 +10,6 @@ import { cliPath, fixturesDir } from '../../support/repo';
 import { childPidOf, killMentioning, liveGuardOf, shortTempDir, spawnCollect } from './support';
 
 const SERVER = [process.execPath, path.join(fixturesDir, 'eras', 'hazards', 'server.mjs')];
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function texts(result: unknown): string[] {
   return (result as { content: Array<{ text?: string }> }).content.map((c) => c.text ?? '');
@@ -108,7 +107,13 @@ describe('run --http: the 2026-07-28 era across a restart (SDK 2.x client and se
       20,
     );
     const restart = controlRestart(guard.control, 'test', { timeoutMs: 60_000 });
-    await sleep(2000);
+    // The restart is held (the guard says so when it decides), and the server that minted the state still runs.
+    await until(
+      () => `the restart held:\n${guard.output()}`,
+      () => /holding the restart of hz \(test\): 1 multi-round request/.test(guard.output()),
+      20_000,
+      20,
+    );
     assert.equal(await guard.childPid(), first, `the server that minted the state still runs:\n${guard.output()}`);
     answer();
     assert.deepEqual(texts(await call), [`${first}:confirmed (round 1 by ${first})`]);

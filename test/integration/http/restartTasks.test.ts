@@ -14,7 +14,6 @@ const MODERN_META = {
   'io.modelcontextprotocol/clientInfo': { name: 'raw', version: '1.0.0' },
   'io.modelcontextprotocol/clientCapabilities': { extensions: { 'io.modelcontextprotocol/tasks': {} } },
 };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Tasks across a restart through `mcp-lifeguard run --http` (built CLI): a raw client, both task designs. */
 describe('run --http: tasks across a restart (both eras)', function () {
@@ -85,9 +84,13 @@ describe('run --http: tasks across a restart (both eras)', function () {
       assert.equal(task.status, 'working');
       const first = await g.childPid();
       const restart = controlRestart(g.control, 'test', { timeoutMs: 60_000 });
-      await sleep(1000);
+      await until(
+        () => `the hold:\n${g.output()}`,
+        () => /holding the restart of tk \(test\): 1 task still running; waiting up to 20 s/.test(g.output()),
+        10_000,
+        50,
+      );
       assert.equal(await g.childPid(), first, `the process that runs the task is not stopped:\n${g.output()}`);
-      assert.match(g.output(), /holding the restart of tk \(test\): 1 task still running; waiting up to 20 s/);
       await until(
         'the task completed',
         async () =>

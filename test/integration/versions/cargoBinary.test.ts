@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { stopChildren } from '../../support/liveness';
 import { cargoInstall, cargoVersion, rustCrate } from '../../support/cargoCrate';
-import { sleep } from '../../support/poll';
+import { pastJudgedStart } from '../../support/judgedStart';
 import { startReady, waitForOutput } from '../../support/startup';
 import { instanceOf, project, snapshot, tempDir } from './support';
 
@@ -65,7 +65,7 @@ describe('versions (integration): a cargo-installed binary server, judged by car
     assert.match(before.versions.verdict.reason, /^runs 0\.1\.0, the installed version/);
 
     // Well after the start: a file written within the start time's precision counts as one it loaded.
-    await sleep(1500);
+    await pastJudgedStart(before.startTime);
 
     // (a) cargo install of the same release again: a new file with the same bytes, renamed over the old one.
     const inode = fs.statSync(exe).ino;

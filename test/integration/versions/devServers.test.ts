@@ -13,8 +13,8 @@ import { connectGuarded, liveRecords, textOf } from '../guard/support';
 import { controlRestart } from '../../../src/core/control';
 import { GuardErrorCode } from '../../../src/guard/wireErrors';
 import { until } from '../../support/poll';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { pastJudgedStart } from '../../support/judgedStart';
+import { testSettleEnv } from '../../support/settle';
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
 /** A local MCP server under development: a checkout with a package.json and a built dist/index.js (the real SDK). */
@@ -79,7 +79,7 @@ describe('versions (integration): a local server under development, rebuilt unde
     assert.equal(before.versions?.verdict.state, 'current', JSON.stringify(before.versions));
     assert.equal(before.versions?.installed.state === 'installed' && before.versions.installed.dev?.root, repo);
 
-    await sleep(2500);
+    await pastJudgedStart(before.startTime);
     rebuild(script);
     const watched = changedOf(await instanceOf(() => snapshot(home, projectDir, lg), 'dev', child.pid!));
     assert.equal(watched.dev, true);
@@ -117,7 +117,7 @@ describe('versions (integration): a local server under development, rebuilt unde
     assert.equal(before.versions?.verdict.state, 'current', JSON.stringify(before.versions));
     assert.equal(before.versions?.installed.state === 'installed' && before.versions.installed.version, '0.1.0');
 
-    await sleep(2500);
+    await pastJudgedStart(before.startTime);
     const manifest = path.join(repo, 'package.json');
     fs.writeFileSync(manifest, JSON.stringify({ ...JSON.parse(fs.readFileSync(manifest, 'utf8')), version: '0.2.0' }));
     rebuild(script);
@@ -153,7 +153,7 @@ describe('versions (integration): a local server under development, rebuilt unde
     const child = await startReady(bin, [], { cwd: projectDir, env: { PATH }, ready: /my-dev-server ready/ }, started);
     const before = await instanceOf(take, 'dev', child.pid!);
     assert.equal(before.versions?.verdict.state, 'current', JSON.stringify(before.versions));
-    await sleep(2500);
+    await pastJudgedStart(before.startTime);
     rebuild(script);
     const after = changedOf(await instanceOf(take, 'dev', child.pid!));
     assert.equal(after.dev, true);
@@ -187,7 +187,7 @@ describe('versions (integration): a local server under development, rebuilt unde
       JSON.stringify(before.versions),
     );
     assert.equal(before.versions?.verdict.state, 'current');
-    await sleep(2500);
+    await pastJudgedStart(before.startTime);
     rebuild(script);
     const after = changedOf(await instanceOf(take, 'dev', guard.pid!));
     assert.equal(after.dev, true);
@@ -201,7 +201,7 @@ describe('versions (integration): a local server under development, rebuilt unde
     const g = await connectGuarded(
       lg,
       ['--name', 'dev', '--when-stale', 'refuse-writes', '--stale-interval', '1', '--', process.execPath, script],
-      { cwd: root },
+      { cwd: root, env: testSettleEnv },
     );
     try {
       // The guard learns which tools are read-only from the server's own list.
@@ -210,8 +210,8 @@ describe('versions (integration): a local server under development, rebuilt unde
         textOf(await g.client.callTool({ name: 'write_note', arguments: { text: 'before' } })),
         /wrote before/,
       );
-      // File times after the start must be told from it (the engine allows 2 s between the clocks).
-      await sleep(2500);
+      // File times after the start must be told from it: its child started before the guard answered.
+      await pastJudgedStart(Date.now());
       rebuild(script);
       // Files written seconds ago may be a build still running: the verdict settles first (read-only calls ask for it).
       await until(
@@ -281,7 +281,7 @@ describe('versions (integration): a local server under development, rebuilt unde
     const before = await instanceOf(take, 'devpkg', child.pid!);
     assert.equal(before.versions?.verdict.state, 'current', JSON.stringify(before.versions));
     assert.equal(before.versions?.installed.state === 'installed' && before.versions.installed.dev?.root, proj);
-    await sleep(2500);
+    await pastJudgedStart(before.startTime);
     fs.appendFileSync(source, '# edited\n');
     const after = changedOf(await instanceOf(take, 'devpkg', child.pid!));
     assert.equal(after.dev, true);

@@ -16,10 +16,15 @@ import {
   snapshot,
   tempDir,
 } from './support';
+import { SETTLE_ENV_VAR } from '../../../src/core/versions/engineCore';
+import { SETTLE_MS } from '../../../src/core/versions/judge';
+import { pastFirstLookHorizon, pastJudgedStart, startTimeOf } from '../../support/judgedStart';
 import { stopChildren } from '../../support/liveness';
+import { sleep } from '../../support/poll';
 import { startReady } from '../../support/startup';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** The product's own quiet period, for the tests whose subject is the wait during an install. */
+const productSettle = { [SETTLE_ENV_VAR]: String(SETTLE_MS) };
 
 /**
  * The first look: MCP Lifeguard run for the first time (a fresh state folder every snapshot) after
@@ -52,8 +57,8 @@ describe('versions (integration): the first look after an upgrade', function () 
     const root = tempDir('lg-first-');
     const { prefix, bin, env, projectDir, home } = await memoryInProject(root, '2026.7.4');
     const child = await startReady(bin, [], { cwd: projectDir, env, ready: /running on stdio/ }, started);
-    // The upgrade lands clearly after the start (process start times are coarse).
-    await sleep(2500);
+    // npm's cache fetches the new release clearly after the start (process start times are coarse).
+    await pastFirstLookHorizon(await startTimeOf(child.pid!));
     await run(NPM, ['install', '--prefix', prefix, `${MEM}@2026.8.31`], { env: npmEnv(root) });
 
     const take = firstLook(root, home, projectDir);
@@ -109,7 +114,7 @@ describe('versions (integration): the first look after an upgrade', function () 
     const home = path.join(root, 'home');
     fs.mkdirSync(home);
     const child = await startReady(bin, [], { cwd: projectDir, env, ready: /running on stdio/ }, started);
-    await sleep(2500);
+    await pastFirstLookHorizon(await startTimeOf(child.pid!));
     await run(NPM, ['install', '--prefix', prefix, 'pkce-challenge@5.0.1'], { env: npmEnv(root) });
 
     const take = firstLook(root, home, projectDir);
@@ -142,7 +147,7 @@ describe('versions (integration): the first look after an upgrade', function () 
       { cwd: projectDir, env: { ...env, PATH }, ready: /running on stdio/ },
       started,
     );
-    await sleep(2500);
+    await pastFirstLookHorizon(await startTimeOf(child.pid!));
     await run(NPM, ['install', '-g', '--prefix', globalPrefix, `${MEM}@2026.8.31`], { env: npmEnv(root) });
     const take = firstLook(root, home, projectDir, { PATH, npm_config_prefix: globalPrefix });
     const up = await instanceOf(take, 'memory', child.pid!);
@@ -184,7 +189,7 @@ describe('versions (integration): the first look after an upgrade', function () 
     if (inst?.state !== 'installed') return;
     const latest = inst.version;
     assert.equal(before.versions?.verdict.state, 'current');
-    await sleep(2500);
+    await pastFirstLookHorizon(before.startTime);
     // What a later npx run does to that folder when it resolves another release: reinstall in place.
     const npxDir = inst.location.slice(0, inst.location.indexOf(`${path.sep}node_modules${path.sep}`));
     await run(NPM, ['install', '--prefix', npxDir, `${MEM}@2026.7.4`], { env: npmEnv(root) });
@@ -201,10 +206,15 @@ describe('versions (integration): the first look after an upgrade', function () 
     const root = tempDir('lg-first-rm-');
     const { prefix, bin, env, projectDir, home } = await memoryInProject(root, '2026.8.31');
     const child = await startReady(bin, [], { cwd: projectDir, env, ready: /running on stdio/ }, started);
+    // Judged with the product's quiet period: the snapshot right after the removal is within it.
     const watched = () =>
-      snapshot(home, projectDir, path.join(root, 'lg'), { npm_config_cache: path.join(root, 'npm-cache') });
-    assert.equal((await instanceOf(watched, 'memory', child.pid!)).versions?.verdict.state, 'current');
-    await sleep(2500);
+      snapshot(home, projectDir, path.join(root, 'lg'), {
+        npm_config_cache: path.join(root, 'npm-cache'),
+        ...productSettle,
+      });
+    const current = await instanceOf(watched, 'memory', child.pid!);
+    assert.equal(current.versions?.verdict.state, 'current');
+    await pastJudgedStart(current.startTime);
     const nm = path.join(prefix, 'node_modules');
     fs.rmSync(path.join(nm, '.package-lock.json'));
     fs.rmSync(path.join(nm, '@modelcontextprotocol', 'sdk'), { recursive: true });
@@ -227,9 +237,12 @@ describe('versions (integration): the first look after an upgrade', function () 
     const { prefix, bin, env, projectDir, home } = await memoryInProject(root, '2026.8.31');
     const child = await startReady(bin, [], { cwd: projectDir, env, ready: /running on stdio/ }, started);
     const lg = path.join(root, 'lg');
-    const watched = () => snapshot(home, projectDir, lg, { npm_config_cache: path.join(root, 'npm-cache') });
-    assert.equal((await instanceOf(watched, 'memory', child.pid!)).versions?.verdict.state, 'current');
-    await sleep(2500);
+    // The wait during an install is the subject: the product's quiet period.
+    const watched = () =>
+      snapshot(home, projectDir, lg, { npm_config_cache: path.join(root, 'npm-cache'), ...productSettle });
+    const current = await instanceOf(watched, 'memory', child.pid!);
+    assert.equal(current.versions?.verdict.state, 'current');
+    await pastJudgedStart(current.startTime);
 
     // Snapshots while `npm ci` removes and rewrites the tree (bounded: the install ends, then 2 more).
     const seen: string[] = [];

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { stopChildren } from '../../support/liveness';
 import { goBuildCheckout, goInstall, goProxy, goVersion } from '../../support/goModule';
 import { replaceFile } from '../../support/runtimeServer';
-import { sleep } from '../../support/poll';
+import { pastJudgedStart } from '../../support/judgedStart';
 import { startReady } from '../../support/startup';
 import { instanceOf, project, snapshot, tempDir } from './support';
 
@@ -58,7 +58,7 @@ describe('versions (integration): a Go binary server, judged by content and buil
     );
 
     // Well after the start: a file written within the start time's precision counts as one it loaded.
-    await sleep(1500);
+    await pastJudgedStart(before.startTime);
 
     // (a) The same bytes put back through a new file renamed over the old one (make install, a reinstall).
     const inode = fs.statSync(exe).ino;
@@ -116,7 +116,7 @@ describe('versions (integration): a Go binary server, judged by content and buil
     const before = await instanceOf(take, 'mcpbin', pid);
     assert.equal(before.versions?.installed.state, 'unversioned', JSON.stringify(before.versions));
     assert.equal(before.versions?.verdict.state, 'current', JSON.stringify(before.versions));
-    await sleep(1500);
+    await pastJudgedStart(before.startTime);
 
     replaceFile(exe, fs.readFileSync(path.join(built, 'one')));
     const again = await instanceOf(take, 'mcpbin', pid);

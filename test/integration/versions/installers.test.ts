@@ -5,10 +5,11 @@ import * as http from 'node:http';
 import type { Socket } from 'node:net';
 import * as path from 'node:path';
 import type { Snapshot } from '../../../src/core/base/model';
-import { SETTLE_MS } from '../../../src/core/versions/judge';
 import { fixtureVenv, instanceOf, memoryInProject, MEM, NPM, npmEnv, project, run, snapshot, tempDir } from './support';
 import { exited, stopChildren } from '../../support/liveness';
-import { sleep, until, waitUntil } from '../../support/poll';
+import { pastJudgedStart } from '../../support/judgedStart';
+import { until, waitUntil } from '../../support/poll';
+import { pastQuietPeriod } from '../../support/settle';
 import { listenOn, startReady } from '../../support/startup';
 import { offlineVenv } from '../../support/venv';
 
@@ -17,8 +18,8 @@ import { offlineVenv } from '../../support/venv';
  * work by a package index on loopback that takes the request and never answers (so the installer
  * runs for as long as the test needs, then fails and writes nothing): one in an unrelated folder or
  * venv, one in the server's own tree or venv. The server's package is upgraded (real installs, done)
- * after the held installer started, and the quiet period is waited out: only the installer can hold
- * the verdict then.
+ * after the held installer started, and the quiet period (the tests' short one, support/settle.ts)
+ * is waited out: only the installer can hold the verdict then.
  */
 describe('versions (integration): an installer holds only what it can write', function () {
   this.timeout(600_000);
@@ -84,8 +85,9 @@ describe('versions (integration): an installer holds only what it can write', fu
       const child = await startReady(bin, [], { cwd: projectDir, env, ready: /running on stdio/ }, started);
       const take = () =>
         snapshot(home, projectDir, path.join(root, 'lg'), { npm_config_cache: path.join(root, 'npm-cache') });
-      assert.equal((await instanceOf(take, 'memory', child.pid!)).versions?.verdict.state, 'current');
-      return { root, prefix, child, take };
+      const seen = await instanceOf(take, 'memory', child.pid!);
+      assert.equal(seen.versions?.verdict.state, 'current');
+      return { root, prefix, child, take, startTime: seen.startTime };
     }
 
     /** `npm install is-number` against the stalling index, in `cwd`. */
@@ -102,15 +104,16 @@ describe('versions (integration): an installer holds only what it can write', fu
 
     /** A server upgraded while an `npm install` runs in an unrelated project: its verdict is not held. */
     async function unrelatedNpmDoesNotHold(before?: (root: string) => void) {
-      const { root, prefix, child, take } = await watchedServer();
+      const { root, prefix, child, take, startTime } = await watchedServer();
       const other = path.join(root, 'other');
       fs.mkdirSync(other);
       fs.writeFileSync(path.join(other, 'package.json'), JSON.stringify({ name: 'other', version: '1.0.0' }));
       const elsewhere = await stalledNpm(root, other);
       before?.(root);
-      await sleep(2500);
+      // The upgrade is told from what the server loaded: written after its start as the engine judges it.
+      await pastJudgedStart(startTime);
       await run(NPM, ['install', '--prefix', prefix, `${MEM}@${NEW}`], { env: npmEnv(root) });
-      await sleep(SETTLE_MS + 1000);
+      await pastQuietPeriod(Date.now());
       assert.ok(!exited(elsewhere.child), 'the unrelated npm install still runs');
       const v = verdictOf(await take(), 'memory', child.pid!);
       assert.equal(v?.state, 'stale', JSON.stringify(v));
@@ -129,11 +132,11 @@ describe('versions (integration): an installer holds only what it can write', fu
       }));
 
     it("an `npm install` in the server's own project holds it (saying what it writes) until it exits", async () => {
-      const { root, prefix, child, take } = await watchedServer();
+      const { root, prefix, child, take, startTime } = await watchedServer();
       const own = await stalledNpm(root, prefix);
-      await sleep(2500);
+      await pastJudgedStart(startTime);
       await run(NPM, ['install', '--prefix', prefix, `${MEM}@${NEW}`], { env: npmEnv(root) });
-      await sleep(SETTLE_MS + 1000);
+      await pastQuietPeriod(Date.now());
       assert.ok(!exited(own.child), 'the npm install in the server tree still runs');
       const v = verdictOf(await take(), 'memory', child.pid!);
       assert.ok(v?.state === 'unknown' && v.settling, JSON.stringify(v));
@@ -163,8 +166,9 @@ describe('versions (integration): an installer holds only what it can write', fu
       fs.mkdirSync(home);
       const take = () => snapshot(home, projectDir, path.join(root, 'lg'));
       const child = await startReady(server.py, ['-m', 'lgdemo_server'], { cwd: projectDir, ready }, started);
-      assert.equal((await instanceOf(take, 'demo', child.pid!)).versions?.verdict.state, 'current');
-      return { root, server, child, take, projectDir };
+      const seen = await instanceOf(take, 'demo', child.pid!);
+      assert.equal(seen.versions?.verdict.state, 'current');
+      return { root, server, child, take, projectDir, startTime: seen.startTime };
     }
 
     const pipEnv = (root: string) => {
@@ -192,7 +196,7 @@ describe('versions (integration): an installer holds only what it can write', fu
     ];
 
     it('`python -m pip install` in another venv does not hold the verdict of a server in its own venv', async () => {
-      const { root, server, child, take, projectDir } = await watchedServer();
+      const { root, server, child, take, projectDir, startTime } = await watchedServer();
       const other = await offlineVenv(path.join(root, 'other'), []);
       const index = await stallingIndex();
       const elsewhere = await heldInstaller(
@@ -201,9 +205,9 @@ describe('versions (integration): an installer holds only what it can write', fu
         { cwd: projectDir, env: pipEnv(root) },
         index,
       );
-      await sleep(2500);
+      await pastJudgedStart(startTime);
       await server.pip('lgdemo-dep==2.0.0');
-      await sleep(SETTLE_MS + 1000);
+      await pastQuietPeriod(Date.now());
       assert.ok(!exited(elsewhere), 'the pip install in the other venv still runs');
       const v = verdictOf(await take(), 'demo', child.pid!);
       assert.equal(v?.state, 'stale', JSON.stringify(v));
@@ -213,7 +217,7 @@ describe('versions (integration): an installer holds only what it can write', fu
     });
 
     it("`<venv>/bin/pip install` (run by its venv's interpreter, as the process table shows it) in the server's venv holds it until it exits", async () => {
-      const { root, server, child, take, projectDir } = await watchedServer();
+      const { root, server, child, take, projectDir, startTime } = await watchedServer();
       const index = await stallingIndex();
       const pipScript = path.join(server.venv, 'bin', 'pip');
       const own = await heldInstaller(pipScript, stalledArgs(index.url), { cwd: projectDir, env: pipEnv(root) }, index);
@@ -222,9 +226,9 @@ describe('versions (integration): an installer holds only what it can write', fu
       assert.equal(path.dirname(argv[0]), path.join(server.venv, 'bin'), argv.join(' '));
       assert.match(path.basename(argv[0]), /^python/, argv.join(' '));
       assert.equal(argv[1], pipScript, argv.join(' '));
-      await sleep(2500);
+      await pastJudgedStart(startTime);
       await server.pip('lgdemo-dep==2.0.0');
-      await sleep(SETTLE_MS + 1000);
+      await pastQuietPeriod(Date.now());
       assert.ok(!exited(own), 'the pip install in the server venv still runs');
       const v = verdictOf(await take(), 'demo', child.pid!);
       assert.ok(v?.state === 'unknown' && v.settling, JSON.stringify(v));

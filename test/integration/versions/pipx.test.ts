@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { instanceOf, project, snapshot, tempDir } from './support';
 import { DEP, DEP_OTHER, NEW, OLD, pipxSetup, staleVerdict, startMcp, TIME } from './pythonTools';
 import { killAll, stopChildren } from '../../support/liveness';
-import { sleep } from '../../support/poll';
+import { pastFirstLookHorizon, pastJudgedStart, startTimeOf } from '../../support/judgedStart';
 
 /**
  * Real pipx (from PyPI, `python3 -m pipx`) installing a real MCP server from PyPI offline from
@@ -40,7 +40,7 @@ describe('versions (integration): pipx with a real server from PyPI', function (
     assert.equal(inst?.state === 'installed' && inst.version, OLD);
     assert.equal(inst?.state === 'installed' && inst.how, `pipx venv ${venv}`);
 
-    await sleep(3000);
+    await pastJudgedStart(before.startTime);
     await pipxRun('upgrade', '--pip-args', `--no-index ${wheels.map((w) => `--find-links ${w}`).join(' ')}`, TIME);
     const up = staleVerdict(await instanceOf(look, 'time', first.pid!), 'after pipx upgrade');
     assert.equal(up.running, OLD);
@@ -55,7 +55,7 @@ describe('versions (integration): pipx with a real server from PyPI', function (
     const depBefore =
       fresh.versions?.installed.state === 'installed' ? fresh.versions.installed.environment?.packages[DEP] : undefined;
     assert.ok(depBefore && depBefore !== DEP_OTHER, `${DEP} ${depBefore} in the environment`);
-    await sleep(3000);
+    await pastJudgedStart(fresh.startTime);
     await pipxRun('inject', '--force', TIME, `${DEP}==${DEP_OTHER}`);
     const moved = staleVerdict(await instanceOf(look, 'time', second.pid!), 'after pipx inject');
     assert.equal(moved.running, NEW);
@@ -72,7 +72,8 @@ describe('versions (integration): pipx with a real server from PyPI', function (
     const bin = path.join(pipxEnv.PIPX_BIN_DIR, TIME);
     const projectDir = project(dir, 'time', bin, [], pipxEnv);
     const server = await startMcp(bin, [], projectDir, { ...process.env, ...pipxEnv }, started);
-    await sleep(3000);
+    // pipx logs the upgrade clearly after the start (process start times are coarse).
+    await pastFirstLookHorizon(await startTimeOf(server.pid!));
     await pipxRun('upgrade', '--pip-args', `--no-index ${wheels.map((w) => `--find-links ${w}`).join(' ')}`, TIME);
     // A fresh state folder: nothing of ours saw the process before the upgrade.
     const look = () => snapshot(home, projectDir, path.join(dir, 'lg-first'), pipxEnv);

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { formatStatus } from '../../../src/cli/format/status';
 import { fixtureVenv, instanceOf, project, snapshot, tempDir } from './support';
 import { stopChildren } from '../../support/liveness';
-import { sleep } from '../../support/poll';
+import { pastJudgedStart, startTimeOf } from '../../support/judgedStart';
 import { startReady } from '../../support/startup';
 
 /**
@@ -89,8 +89,8 @@ describe('versions (integration): a Python server whose dependency is upgraded u
     // replaced mapped file is the only evidence. On Linux it proves stale; elsewhere it is unknown.
     await stopChildren([second]);
     const third = await startReady(py, ['-m', 'lgdemo_server'], { cwd: projectDir, ready }, started);
-    // Let the upgrade land clearly after the start (file times and start times come from different clocks).
-    await sleep(3000);
+    // The upgrade lands clearly after the start as the engine judges it (start times are coarse).
+    await pastJudgedStart(await startTimeOf(third.pid!));
     await pip('lgdemo-dep==1.0.0');
     const unseen = await instanceOf(() => snapshot(home, projectDir, path.join(root, 'lg-fresh')), 'demo', third.pid!);
     const u = unseen.versions?.verdict;

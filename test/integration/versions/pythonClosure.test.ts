@@ -8,7 +8,7 @@ import { thisMachine } from '../../../src/core/machine/live';
 import { startLagMs } from '../../../src/core/pids/startLag';
 import { fixtureVenv, instanceOf, project, PYTHON, run, snapshot, tempDir } from './support';
 import { stopChildren } from '../../support/liveness';
-import { sleep } from '../../support/poll';
+import { pastJudgedStart } from '../../support/judgedStart';
 import { startReady } from '../../support/startup';
 import { pipWheel } from '../../support/toolCache';
 
@@ -84,8 +84,8 @@ describe('versions (integration): installs beside a Python server, outside its c
       assert.notEqual(first.versions?.running.state === 'known' && first.versions.running.source, 'lock-record');
     };
 
-    // Let the installs land clearly after the start (file times and start times come from different clocks).
-    await sleep(3000);
+    // The installs land clearly after the start as the engine judges it (start times are coarse).
+    await pastJudgedStart(startTime);
     await pip('lgdemo-other==1.0.0');
     await bothLooks('after an unrelated package was installed');
 

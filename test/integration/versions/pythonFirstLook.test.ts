@@ -6,8 +6,7 @@ import { formatStatus } from '../../../src/cli/format/status';
 import { stopChildren } from '../../support/liveness';
 import { startReady } from '../../support/startup';
 import { fixtureVenv, instanceOf, project, snapshot, tempDir } from './support';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { pastJudgedStart, startTimeOf } from '../../support/judgedStart';
 
 /** Whether this user can read another process's mapped bytes (root, or no Yama ptrace restriction). */
 function mappedBytesReadable(): boolean {
@@ -50,8 +49,8 @@ describe('versions (integration): the first look at a Python server', function (
     const home = path.join(root, 'home');
     fs.mkdirSync(home);
     const child = await startReady(py, ['-m', 'lgdemo_server'], { cwd: projectDir, ready }, started);
-    // The change lands clearly after the start (file times and start times come from different clocks).
-    await sleep(3000);
+    // The change lands clearly after the start as the engine judges it (start times are coarse).
+    await pastJudgedStart(await startTimeOf(child.pid!));
     return {
       root,
       home,

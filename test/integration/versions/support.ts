@@ -4,6 +4,7 @@ import type { Instance, ServerStatus, Snapshot } from '../../../src/core/base/mo
 import { takeSnapshot } from '../../../src/core/snapshot';
 import { until } from '../../support/poll';
 import { fixturesDir } from '../../support/repo';
+import { testSettleEnv } from '../../support/settle';
 import { PYTHON, run } from '../../support/run';
 import { offlineVenv, OfflineVenv } from '../../support/venv';
 
@@ -98,7 +99,11 @@ export async function memoryGlobal(
   return { globalPrefix, binDir, PATH: `${binDir}${path.delimiter}${process.env.PATH}`, env, projectDir, home };
 }
 
-/** A snapshot of this machine's processes against a fixture home, with all of our own files under `lgHome`. */
+/**
+ * A snapshot of this machine's processes against a fixture home, with all of our own files under
+ * `lgHome`, judged with the tests' short quiet period after a change (support/settle.ts; a test of
+ * the quiet period itself passes `MCP_LIFEGUARD_SETTLE_MS` in `extraEnv`).
+ */
 export function snapshot(
   home: string,
   projectDir: string,
@@ -109,7 +114,7 @@ export function snapshot(
     host: {
       home,
       platform: process.platform,
-      env: { ...process.env, HOME: home, MCP_LIFEGUARD_HOME: lgHome, ...extraEnv },
+      env: { ...process.env, HOME: home, MCP_LIFEGUARD_HOME: lgHome, ...testSettleEnv, ...extraEnv },
     },
     workspaceFolders: [projectDir],
     engine: { registry: false, docker: false },

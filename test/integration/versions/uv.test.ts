@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { instanceOf, project, PYTHON, run, snapshot, tempDir } from './support';
 import { NEW, OLD, staleVerdict, startMcp, TIME, timeWheels, toolHome, uvToolEnv } from './pythonTools';
 import { killAll, stopChildren } from '../../support/liveness';
-import { sleep } from '../../support/poll';
+import { pastFirstLookHorizon, pastJudgedStart, startTimeOf } from '../../support/judgedStart';
 import { uvBin } from '../../support/toolCache';
 
 /**
@@ -134,7 +134,7 @@ describe('versions (integration): uvx and uv tool with a real server from PyPI',
       JSON.stringify(before.versions),
     );
 
-    await sleep(3000);
+    await pastJudgedStart(before.startTime);
     await run(uvx, [TIME, '--help'], { env: { ...env, UV_FIND_LINKS: `${oldWheels},${newWheels}` } });
     const v = staleVerdict(await instanceOf(look, 'time', server.pid!), 'after uvx built the newer release');
     assert.equal(v.running, OLD);
@@ -159,7 +159,7 @@ describe('versions (integration): uvx and uv tool with a real server from PyPI',
     assert.equal(inst?.state === 'installed' && inst.version, OLD);
     assert.equal(inst?.state === 'installed' && inst.how, `uv tool ${toolDir}`);
 
-    await sleep(3000);
+    await pastJudgedStart(before.startTime);
     await run(uv, ['tool', 'install', `${TIME}==${NEW}`], { env });
     const v = staleVerdict(await instanceOf(look, 'time', first.pid!), 'after the upgrade');
     assert.equal(v.package, TIME);
@@ -175,7 +175,7 @@ describe('versions (integration): uvx and uv tool with a real server from PyPI',
     const second = await startMcp(bin, [], projectDir, env, started);
     const fresh = await instanceOf(look, 'time', second.pid!);
     assert.equal(fresh.versions?.verdict.state, 'current', JSON.stringify(fresh.versions));
-    await sleep(3000);
+    await pastJudgedStart(fresh.startTime);
     await run(uv, ['tool', 'install', '--reinstall', `${TIME}==${NEW}`], { env });
     const reinstalled = await instanceOf(look, 'time', second.pid!);
     assert.equal(reinstalled.versions?.verdict.state, 'current', JSON.stringify(reinstalled.versions));
@@ -188,7 +188,8 @@ describe('versions (integration): uvx and uv tool with a real server from PyPI',
     const bin = path.join(uvEnv.UV_TOOL_BIN_DIR, TIME);
     const projectDir = project(root, 'time', bin, [], uvEnv);
     const server = await startMcp(bin, [], projectDir, env, started);
-    await sleep(3000);
+    // uv's cache unpacks the new release clearly after the start (process start times are coarse).
+    await pastFirstLookHorizon(await startTimeOf(server.pid!));
     await run(uv, ['tool', 'install', `${TIME}==${NEW}`], { env });
     // A fresh state folder: nothing of ours saw the process before the upgrade.
     const look = () => snapshot(home, projectDir, path.join(root, 'lg-first'), uvEnv);
@@ -213,7 +214,8 @@ describe('versions (integration): uvx and uv tool with a real server from PyPI',
     const bin = path.join(uvEnv.UV_TOOL_BIN_DIR, TIME);
     const projectDir = project(root, 'time', bin, [], uvEnv);
     const server = await startMcp(bin, [], projectDir, env, started);
-    await sleep(3000);
+    // uv's cache unpacks the new release clearly after the start (process start times are coarse).
+    await pastFirstLookHorizon(await startTimeOf(server.pid!));
     await run(uv, ['tool', 'install', '--reinstall', `${TIME}==${NEW}`], { env });
     const look = () => snapshot(home, projectDir, path.join(root, 'lg-first'), uvEnv);
     const i = await instanceOf(look, 'time', server.pid!);
@@ -233,7 +235,8 @@ describe('versions (integration): uvx and uv tool with a real server from PyPI',
     const bin = path.join(venv, 'bin', TIME);
     const projectDir = project(root, 'time', bin, [], uvEnv);
     const server = await startMcp(bin, [], projectDir, env, started);
-    await sleep(3000);
+    // uv's cache unpacks the new release clearly after the start (process start times are coarse).
+    await pastFirstLookHorizon(await startTimeOf(server.pid!));
     await run(uv, ['pip', 'install', '--python', py, `${TIME}==${NEW}`], { env });
     const look = () => snapshot(home, projectDir, path.join(root, 'lg-first'), uvEnv);
     const v = staleVerdict(await instanceOf(look, 'time', server.pid!), 'at the first look after uv pip install');
