@@ -22,7 +22,11 @@ export interface GuardHostOptions {
   command: string;
   log(line: string): void;
   crashLoop: CrashLoopOptions;
-  /** `probe` (default): the installed server is started beside the serving one and asked before a restart stops it. */
+  /**
+   * `predict` (default): never two copies; the installed files are read first, the new server is
+   * verified once it replaced the old one. `probe`: the entry declared the server safe to run twice:
+   * the installed server is started beside the serving one and asked before a restart stops it.
+   */
   restartCheck?: RestartCheck;
   grace: StopGrace;
   /** How long a restart waits for requests in flight before stopping the old child anyway. */
@@ -364,7 +368,7 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
       throw new Error(`${risk}; not restarted, the running server keeps serving (restart with force to do it anyway)`);
     this.crash.reset();
     // Forced, it is not probed either: the user asked for this very restart; nor when this server's check is none.
-    if (ask.check === 'none' && !force)
+    if (ask.check === 'none' && !force && this.options.restartCheck === 'probe')
       this.options.log(`${this.options.serverName}: restarted without a check, as asked`);
     return this.requestRestart(reason, true, true, force || ask.check === 'none');
   }
@@ -600,8 +604,9 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
     if (state.kind === 'starting') return state.done.then(() => this.requestRestart(reason, userAsked));
     if (this.lifecycle.isClosing) return Promise.reject(new Error('the guard is shutting down'));
     if (state.kind === 'failed' && !userAsked) return Promise.reject(new Error(state.reason));
-    // The serving server is not stopped for one that does not start: the installed one is started beside it and asked first.
-    if (!probed && (this.options.restartCheck ?? 'probe') === 'probe' && state.kind === 'running' && this.child) {
+    // A server declared safe to run twice is not stopped for one that does not start: the installed
+    // one is started beside it and asked first. Every other server runs once: stopped, then started.
+    if (!probed && this.options.restartCheck === 'probe' && state.kind === 'running' && this.child) {
       if (this.probing) return this.probing;
       const probing = this.probeThenRestart(reason, userAsked, mayHold).finally(() => {
         if (this.probing === probing) this.probing = undefined;
@@ -699,9 +704,30 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
         );
         // Who asked for the restart hears the cause too (the control endpoint's answer).
         if (!verdict.restart) throw new Error(withCause(verdict.reason, this.lastOutput(slot.child)));
-        this.options.log(`restart attempt failed: ${(err as Error).message}; trying again`);
+        // What failed may be passing (a lock or port its predecessor frees, a file being written):
+        // the next try waits, longer each time, as the crash-loop rule says (crashLoop.ts).
+        this.options.log(
+          `restart attempt failed: ${(err as Error).message}; trying again in ${verdict.afterMs / 1000} s`,
+        );
+        await this.pause(verdict.afterMs);
       }
     }
+  }
+
+  /** Waits `ms`, or less once the guard is closing (a shutdown does not wait for a pause between tries). */
+  private pause(ms: number): Promise<void> {
+    if (ms <= 0 || this.lifecycle.isClosing) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        stop();
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      const stop = this.lifecycle.onChange(() => {
+        if (this.lifecycle.isClosing) done();
+      });
+    });
   }
 
   /** The guard's exit code when `slot` was its last child: 0 for one it stopped for idleness (nothing went wrong). */
