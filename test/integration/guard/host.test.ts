@@ -108,4 +108,71 @@ describe('guard host (real child processes, a bare transport)', () => {
     await assert.rejects(host.restart('too late'), /shutting down/);
     assert.equal(host.child, undefined);
   });
+
+  it('a wake from idle that fails waits before each next try, longer each time, and is down after the tries a start gets', async () => {
+    // A transport whose child serves once it says so, and does not when it exits first: a start
+    // that fails (here, every one of them) is seen at attach, as a replayed handshake sees it.
+    class ReadyTransport extends BareTransport {
+      readonly spawnedAt: number[] = [];
+      readonly failedAt: number[] = [];
+      spawn(generation: number): ServerChild<ChildProcess> {
+        this.spawnedAt.push(Date.now());
+        return spawnChild<ChildProcess>(
+          { command: process.execPath, args: ['-e', this.script], cwd: process.cwd(), env: process.env },
+          generation,
+          ['ignore', 'pipe', 'ignore'],
+        );
+      }
+      async attach(child: ServerChild<ChildProcess>): Promise<void> {
+        await new Promise<void>((resolve, reject) => {
+          child.proc.stdout!.once('data', () => resolve());
+          void child.exited.then(() => {
+            this.failedAt.push(Date.now());
+            reject(new Error('the server exited before it served'));
+          });
+        });
+      }
+    }
+    const transport = new ReadyTransport();
+    transport.script = 'process.exit(3)';
+    const log: string[] = [];
+    const host = new GuardHost(
+      {
+        serverName: 'waker',
+        command: process.execPath,
+        log: (l) => log.push(l),
+        crashLoop: { windowMs: 60_000, limit: 3, backoffMs: 1000 },
+        grace: { eofMs: 0, termMs: 2000 },
+        drainTimeoutMs: 1000,
+        lazyStart: true,
+      },
+      transport,
+    );
+    await host.start();
+    assert.equal(host.state.kind, 'idle');
+    host.noteClientMessage();
+    await until('the guard gave up', () => host.state.kind === 'failed');
+    assert.equal(transport.spawnedAt.length, 3, 'the three tries of the crash-loop rule, no more');
+    // Measured from each failure: what a try costs besides (its stop, its last output read) is not the pause.
+    const [, second, third] = transport.spawnedAt;
+    const [first, next] = transport.failedAt;
+    assert.ok(second - first >= 1000, `the second try waited (${second - first} ms after the first failed)`);
+    assert.ok(third - next >= 2000, `the third try waited twice as long (${third - next} ms after the second failed)`);
+    assert.match(host.status().failure!, /3 times in a row/);
+    assert.ok(
+      log.some((l) => /trying again in 1 s/.test(l)),
+      log.join('\n'),
+    );
+
+    // A shutdown during a pause between tries does not wait for it, and starts nothing more.
+    transport.spawnedAt.length = 0;
+    const pauses = () => log.filter((l) => /trying again in 1 s/.test(l)).length;
+    const before = pauses();
+    const restarting = host.restart('again').catch((err: Error) => err);
+    await until('a first try failed', () => pauses() > before);
+    await host.shutdown('test');
+    await restarting;
+    assert.equal(transport.spawnedAt.length, 1);
+    assert.equal(host.state.kind, 'exited');
+  });
 });
