@@ -702,8 +702,9 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
           Date.now(),
           `${(err as Error).message}; ${describeExit(exit)}`,
         );
-        // Who asked for the restart hears the cause too (the control endpoint's answer).
-        if (!verdict.restart) throw new Error(withCause(verdict.reason, this.lastOutput(slot.child)));
+        // Who asked for the restart hears the cause too (the control endpoint's answer), and the way back.
+        if (!verdict.restart)
+          throw new Error(`${withCause(verdict.reason, this.lastOutput(slot.child))}${await this.wayBack()}`);
         // What failed may be passing (a lock or port its predecessor frees, a file being written):
         // the next try waits, longer each time, as the crash-loop rule says (crashLoop.ts).
         this.options.log(
@@ -712,6 +713,20 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
         await this.pause(verdict.afterMs);
       }
     }
+  }
+
+  /**
+   * When what is installed now is not what the last server that served started with: the way back
+   * to it (Roll Back, which installs those versions again), said with the reason the server is down.
+   */
+  private async wayBack(): Promise<string> {
+    const served = this.lastServed?.knownVersion;
+    const now = await this.options.probe?.installed().catch(() => undefined);
+    if (served?.state !== 'known' || now?.state !== 'known' || served.dev || now.dev) return '';
+    if (served.version === now.version && served.environment?.hash === now.environment?.hash) return '';
+    const name = this.options.serverName;
+    const command = /^[\w.@-]+$/.test(name) ? ` (mcp-lifeguard rollback ${name})` : '';
+    return `; it served with ${served.name} ${served.version}${served.version === now.version ? ' and other dependencies' : ''}: Roll Back${command} installs that again`;
   }
 
   /** Waits `ms`, or less once the guard is closing (a shutdown does not wait for a pause between tries). */

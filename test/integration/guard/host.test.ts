@@ -25,7 +25,7 @@ class BareTransport implements GuardTransport<ChildProcess> {
       ['ignore', 'ignore', 'ignore'],
     );
   }
-  async attach(): Promise<void> {
+  async attach(_child?: ServerChild<ChildProcess>): Promise<void> {
     this.attached++;
   }
   inFlight(): number {
