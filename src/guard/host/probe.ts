@@ -16,6 +16,5 @@ export type ProbeResult = { kind: 'ok'; what: string } | { kind: 'failed'; reaso
 export type RestartCheck = 'predict' | 'probe';
 export const RESTART_CHECKS = ['predict', 'probe', 'none'] as const;
 
-
 /** How every face begins the message of a restart a probe stopped (the old server keeps serving). */
 export const PROBE_FAILED = 'The new server did not start: ';
