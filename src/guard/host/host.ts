@@ -62,6 +62,9 @@ export interface GuardHostOptions {
   onIdleStop?(idle: ServerIdle | undefined): void | Promise<void>;
 }
 
+/** The way back a down server's reason names, when what is installed is not what served. */
+const ROLL_BACK = 'Roll Back';
+
 /** How long a restart waits, by default, for open multi-round requests and running tasks (with the drain, within the 30 s a restart request waits for its answer). */
 export const HOLD_MS = 20_000;
 
@@ -557,14 +560,23 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
     this.options.log(`${this.options.serverName}: ${full}`);
     void this.options.onDown?.(down);
     this.transport.refuseHeld('failed', full);
+    // What is learned later goes into this very record, unless the server came back (or went down again) meanwhile.
+    const amend = (patch: (d: ServerDown) => ServerDown | undefined) => {
+      const now = this.downInfo;
+      const next = now?.since === down.since && this.state.kind === 'failed' ? patch(now) : undefined;
+      if (!next) return;
+      this.downInfo = next;
+      void this.options.onDown?.(next);
+    };
     // An exit may be seen before the end of the child's stderr is read: what came after is recorded too.
     const child = this.slot?.child;
     void child?.output.settled(OUTPUT_SETTLE_MS).then(() => {
       const later = this.lastOutput(child);
-      if (this.downInfo !== down || later.join('\n') === output.join('\n')) return;
-      this.downInfo = { ...down, output: later };
-      void this.options.onDown?.(this.downInfo);
+      amend((d) => (later.join('\n') === (d.output ?? []).join('\n') ? undefined : { ...d, output: later }));
     });
+    // A crash after an upgrade: the way back is said with the reason (a restart that failed said it already).
+    if (!full.includes(ROLL_BACK))
+      void this.wayBack().then((hint) => amend((d) => (hint ? { ...d, reason: `${d.reason}${hint}` } : undefined)));
   }
 
   /** The end of a child's stderr (the current one's by default), masked. */
@@ -726,7 +738,7 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
     if (served.version === now.version && served.environment?.hash === now.environment?.hash) return '';
     const name = this.options.serverName;
     const command = /^[\w.@-]+$/.test(name) ? ` (mcp-lifeguard rollback ${name})` : '';
-    return `; it served with ${served.name} ${served.version}${served.version === now.version ? ' and other dependencies' : ''}: Roll Back${command} installs that again`;
+    return `; it served with ${served.name} ${served.version}${served.version === now.version ? ' and other dependencies' : ''}: ${ROLL_BACK}${command} installs that again`;
   }
 
   /** Waits `ms`, or less once the guard is closing (a shutdown does not wait for a pause between tries). */

@@ -43,6 +43,30 @@ class BareTransport implements GuardTransport<ChildProcess> {
   finished(): void {}
 }
 
+// A transport whose child serves once it says so, and does not when it exits first: a start
+// that fails is seen at attach, as a replayed handshake sees it.
+class ReadyTransport extends BareTransport {
+  readonly spawnedAt: number[] = [];
+  readonly failedAt: number[] = [];
+  spawn(generation: number): ServerChild<ChildProcess> {
+    this.spawnedAt.push(Date.now());
+    return spawnChild<ChildProcess>(
+      { command: process.execPath, args: ['-e', this.script], cwd: process.cwd(), env: process.env },
+      generation,
+      ['ignore', 'pipe', 'ignore'],
+    );
+  }
+  async attach(child: ServerChild<ChildProcess>): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      child.proc.stdout!.once('data', () => resolve());
+      void child.exited.then(() => {
+        this.failedAt.push(Date.now());
+        reject(new Error('the server exited before it served'));
+      });
+    });
+  }
+}
+
 function newHost(transport: BareTransport, log: string[] = []): { host: GuardHost; states: GuardLifecycleKind[] } {
   const host = new GuardHost(
     {
@@ -110,29 +134,6 @@ describe('guard host (real child processes, a bare transport)', () => {
   });
 
   it('a wake from idle that fails waits before each next try, longer each time, and is down after the tries a start gets', async () => {
-    // A transport whose child serves once it says so, and does not when it exits first: a start
-    // that fails (here, every one of them) is seen at attach, as a replayed handshake sees it.
-    class ReadyTransport extends BareTransport {
-      readonly spawnedAt: number[] = [];
-      readonly failedAt: number[] = [];
-      spawn(generation: number): ServerChild<ChildProcess> {
-        this.spawnedAt.push(Date.now());
-        return spawnChild<ChildProcess>(
-          { command: process.execPath, args: ['-e', this.script], cwd: process.cwd(), env: process.env },
-          generation,
-          ['ignore', 'pipe', 'ignore'],
-        );
-      }
-      async attach(child: ServerChild<ChildProcess>): Promise<void> {
-        await new Promise<void>((resolve, reject) => {
-          child.proc.stdout!.once('data', () => resolve());
-          void child.exited.then(() => {
-            this.failedAt.push(Date.now());
-            reject(new Error('the server exited before it served'));
-          });
-        });
-      }
-    }
     const transport = new ReadyTransport();
     transport.script = 'process.exit(3)';
     const log: string[] = [];
@@ -174,5 +175,46 @@ describe('guard host (real child processes, a bare transport)', () => {
     await restarting;
     assert.equal(transport.spawnedAt.length, 1);
     assert.equal(host.state.kind, 'exited');
+  });
+
+  it('a restart into an upgrade that does not start is down with its cause and the way back to what served', async () => {
+    const transport = new ReadyTransport();
+    transport.script = 'console.log("ready"); setInterval(() => {}, 1000)';
+    let installed = '1.0.0';
+    const known = () => ({
+      state: 'known' as const,
+      name: 'bare-server',
+      version: installed,
+      ecosystem: 'npm' as const,
+    });
+    const host = new GuardHost(
+      {
+        serverName: 'bare',
+        command: process.execPath,
+        log: () => undefined,
+        crashLoop: { windowMs: 60_000, limit: 1 },
+        grace: { eofMs: 0, termMs: 2000 },
+        drainTimeoutMs: 1000,
+        probe: { installed: async () => known(), judge: async () => ({}) as never },
+      },
+      transport,
+    );
+    await host.start();
+    await until('the first version known', () => host.status().runningVersion === 'bare-server 1.0.0');
+    installed = '2.0.0';
+    transport.script = 'process.exit(3)';
+    const refused = await host.restart('upgrade').then(
+      () => 'restarted',
+      (err: Error) => err.message,
+    );
+    assert.equal(host.state.kind, 'failed');
+    // Who asked hears it, and the record every face reads says it.
+    assert.match(refused, /Roll Back \(mcp-lifeguard rollback bare\)/);
+    assert.match(
+      host.down!.reason,
+      /it served with bare-server 1\.0\.0: Roll Back \(mcp-lifeguard rollback bare\) installs that again/,
+    );
+    assert.deepEqual(host.down!.ranWith?.package, { name: 'bare-server', version: '1.0.0', ecosystem: 'npm' });
+    await host.shutdown('test');
   });
 });
