@@ -1,91 +1,253 @@
 #!/usr/bin/env node
 // The test run, in the order that fails fastest:
-//   npm test              build, typecheck, lint, the size budgets, the unit layer (stops at its first failure), the
-//                         e2e tools (test/e2e/setup.sh, under CI=true or MCP_LIFEGUARD_E2E_SETUP=1),
-//                         then integration, the real clients (test/clients), reliability and e2e in one
-//                         mocha run; it ends with one line of mocha's own counts over every layer:
+//   npm test              build (and, when e2e tests run, the .vsix they install), typecheck and lint side by
+//                         side, the size budgets, the unit layer (stops at its first failure), then
+//                         integration, the real clients (test/clients), reliability and e2e in shards side by
+//                         side (each shard one mocha process; the e2e scenarios one after another in one
+//                         shard). Under CI=true (or MCP_LIFEGUARD_E2E_SETUP=1) the e2e tools
+//                         (test/e2e/setup.sh) install meanwhile. It ends with each step's and layer's time,
+//                         the 20 slowest tests and one line of mocha's own counts over every layer:
 //                         "N passed, N failed, N skipped".
-//   npm test -- FILE...   those files only (after build, typecheck and lint are skipped: a quick loop).
+//   npm test -- FILE...   those files only, in shards too (after the build; typecheck and lint are skipped: a quick loop).
 //   npm run test:unit     the unit layer alone; `npm run test:unit -- FILE...` those files only.
-import { spawnSync } from 'node:child_process';
+// MCP_LIFEGUARD_TEST_JOBS=N sets how many shards run side by side (default 3). Each file's time is kept in
+// ${MCP_LIFEGUARD_TEST_CACHE:-~/.cache/mcp-lifeguard-test}/test-durations.json for the next run's shards;
+// test/durations.json is the record a fresh machine starts from.
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { layerOf, layerSeconds, mergeDurations, planShards, slowest } from './testPlan.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const LAYERS = {
-  unit: ['test/unit/**/*.test.ts'],
-  rest: [
-    'test/integration/**/*.test.ts',
-    'test/clients/**/*.test.ts',
-    'test/reliability/**/*.test.ts',
-    'test/e2e/**/*.test.ts',
-  ],
-};
 const mochaBin = path.join(root, 'node_modules', 'mocha', 'bin', 'mocha.js');
 const layerConfig = path.join(root, 'test', 'support', 'mocharc.layer.cjs');
+const cacheRoot = process.env.MCP_LIFEGUARD_TEST_CACHE ?? path.join(os.homedir(), '.cache', 'mcp-lifeguard-test');
+const durationsCache = path.join(cacheRoot, 'test-durations.json');
+const durationsRecord = path.join(root, 'test', 'durations.json');
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+// mocha's output comes through a pipe: colours only when ours is a terminal.
+const color = process.stdout.isTTY ? '--color' : '--no-color';
 
 const args = process.argv.slice(2);
 const unitOnly = args[0] === '--unit';
-const files = unitOnly ? args.slice(1) : args;
+const files = (unitOnly ? args.slice(1) : args).map((f) =>
+  path.relative(root, path.resolve(f)).split(path.sep).join('/'),
+);
 const ci = process.env.CI === 'true' || process.env.CI === '1';
+const jobs = Number(process.env.MCP_LIFEGUARD_TEST_JOBS ?? 3);
+if (!(Number.isInteger(jobs) && jobs >= 1)) {
+  process.stdout.write(
+    `MCP_LIFEGUARD_TEST_JOBS must be a whole number from 1, not ${JSON.stringify(process.env.MCP_LIFEGUARD_TEST_JOBS)}\n`,
+  );
+  process.exit(2);
+}
 
-function step(title, command, commandArgs, env = process.env) {
+const stepTimes = [];
+const started = Date.now();
+const seconds = (ms) => `${(ms / 1000).toFixed(0)} s`;
+
+/** Runs a command; its output goes to ours line by line (with `prefix`), or is kept when `quiet`. */
+function spawnStep(command, commandArgs, { env = process.env, prefix = '', quiet = false } = {}) {
+  const child = spawn(command, commandArgs, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let kept = '';
+  const pass = (stream, out) => {
+    let partial = '';
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk) => {
+      if (quiet) {
+        kept += chunk;
+        return;
+      }
+      const lines = (partial + chunk).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) out.write(`${prefix}${line}\n`);
+    });
+    stream.on('end', () => {
+      if (partial && !quiet) out.write(`${prefix}${partial}\n`);
+    });
+  };
+  pass(child.stdout, process.stdout);
+  pass(child.stderr, process.stderr);
+  const done = new Promise((resolve) => {
+    child.on('error', (err) => resolve({ code: 1, output: `${kept}${err.message}\n` }));
+    child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 1 : 0), output: kept }));
+  });
+  return { child, done };
+}
+
+async function timed(title, run) {
+  const t0 = Date.now();
+  const r = await run();
+  stepTimes.push({ title, ms: Date.now() - t0 });
+  return r;
+}
+
+async function step(title, command, commandArgs) {
   process.stdout.write(`== ${title}\n`);
-  const r = spawnSync(command, commandArgs, { cwd: root, stdio: 'inherit', env });
-  if (r.error) throw r.error;
-  return r.status ?? 1;
+  return timed(title, () => spawnStep(command, commandArgs).done);
 }
 
-function must(title, command, commandArgs) {
-  const code = step(title, command, commandArgs);
-  if (code !== 0) {
-    process.stdout.write(`${title} failed (exit ${code}): nothing after it was run\n`);
-    process.exit(code);
-  }
+function stopHere(title, code, background = []) {
+  process.stdout.write(`${title} failed (exit ${code}): nothing after it was run\n`);
+  for (const b of background) b.child.kill();
+  process.exit(code);
 }
 
-/** One mocha run; its counts, read from the file the totals reporter writes. */
-function mocha(title, specs, extra = []) {
+/** One mocha run; its counts, file times and test times, read from the file the totals reporter writes. */
+async function mocha(title, specs, { extra = [], prefix = '', env = process.env } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lg-totals-'));
   const totalsFile = path.join(dir, 'totals.json');
   try {
-    const code = step(title, process.execPath, [mochaBin, '--config', layerConfig, ...extra, ...specs], {
-      ...process.env,
-      MCP_LIFEGUARD_TEST_TOTALS: totalsFile,
-    });
+    process.stdout.write(`== ${title}\n`);
+    const { code } = await spawnStep(process.execPath, [mochaBin, '--config', layerConfig, color, ...extra, ...specs], {
+      env: { ...env, MCP_LIFEGUARD_TEST_TOTALS: totalsFile },
+      prefix,
+    }).done;
     const totals = fs.existsSync(totalsFile) ? JSON.parse(fs.readFileSync(totalsFile, 'utf8')) : undefined;
     // A run that ended before its reporter did (a crash, a file that does not load) counts as a failure.
-    return { code, totals: totals ?? { passed: 0, failed: 1, skipped: 0 } };
+    return { code, totals: totals ?? { passed: 0, failed: 1, skipped: 0, files: {}, tests: [] } };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
+function readJson(file) {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch {
+    return {};
+  }
+}
+
+/** Test files under test/<layer>, as paths from the root. */
+function listLayer(layer) {
+  const dir = path.join(root, 'test', layer);
+  return fs
+    .readdirSync(dir, { recursive: true })
+    .map((f) => `test/${layer}/${String(f).split(path.sep).join('/')}`)
+    .filter((f) => f.endsWith('.test.ts'))
+    .sort();
+}
+
+/** `specs` in shards side by side; one result per shard. */
+async function sharded(title, specs, env) {
+  const known = { ...readJson(durationsRecord), ...readJson(durationsCache) };
+  const shards = planShards(specs, known, jobs);
+  if (shards.length === 1) return [await mocha(title, shards[0].files, { env })];
+  process.stdout.write(
+    `== ${title}: ${specs.length} files in ${shards.length} shards side by side (about ${shards.map((s) => seconds(s.seconds * 1000)).join(', ')})\n`,
+  );
+  return Promise.all(
+    shards.map((s, i) => mocha(`shard ${i + 1}: ${s.files.length} files`, s.files, { prefix: `[${i + 1}] `, env })),
+  );
+}
+
 function finish(runs) {
   const sum = { passed: 0, failed: 0, skipped: 0 };
-  for (const r of runs) for (const k of Object.keys(sum)) sum[k] += r.totals[k];
+  const fileTimes = {};
+  const tests = [];
+  for (const r of runs) {
+    for (const k of Object.keys(sum)) sum[k] += r.totals[k];
+    Object.assign(fileTimes, r.totals.files ?? {});
+    tests.push(...(r.totals.tests ?? []));
+  }
+  if (Object.keys(fileTimes).length) {
+    try {
+      fs.mkdirSync(cacheRoot, { recursive: true });
+      fs.writeFileSync(
+        durationsCache,
+        `${JSON.stringify(mergeDurations(readJson(durationsCache), fileTimes), null, 1)}\n`,
+      );
+    } catch (err) {
+      process.stdout.write(`(the files' times were not kept: ${err.message})\n`);
+    }
+  }
+  process.stdout.write('\n== times\n');
+  for (const s of stepTimes) process.stdout.write(`  ${s.title.padEnd(48)} ${seconds(s.ms).padStart(7)}\n`);
+  process.stdout.write(`  ${'whole run'.padEnd(48)} ${seconds(Date.now() - started).padStart(7)}\n`);
+  process.stdout.write("  each layer, its files' times added up:\n");
+  for (const l of layerSeconds(fileTimes))
+    process.stdout.write(`    ${l.layer.padEnd(46)} ${seconds(l.seconds * 1000).padStart(7)}\n`);
+  const slow = slowest(tests, 20);
+  if (slow.length) {
+    process.stdout.write('== the 20 slowest tests\n');
+    for (const t of slow) process.stdout.write(`  ${(t.ms / 1000).toFixed(1).padStart(6)} s  ${t.file}  ${t.title}\n`);
+  }
   const code = runs.some((r) => r.code !== 0) || sum.failed > 0 ? 1 : 0;
   process.stdout.write(`${sum.passed} passed, ${sum.failed} failed, ${sum.skipped} skipped\n`);
   process.exit(code);
 }
 
-if (unitOnly)
-  finish([mocha(files.length ? `unit: ${files.join(' ')}` : 'unit layer', files.length ? files : LAYERS.unit)]);
+async function main() {
+  if (unitOnly) {
+    const specs = files.length ? files : ['test/unit/**/*.test.ts'];
+    finish([await timed('unit', () => mocha(files.length ? `unit: ${files.join(' ')}` : 'unit layer', specs))]);
+  }
 
-const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-must('build', npm, ['run', 'build', '--silent']);
-if (files.length) finish([mocha(files.join(' '), files)]);
+  const withE2e = files.length ? files.some((f) => layerOf(f) === 'e2e') : true;
+  // The e2e scenarios install the packaged extension: it is made here, once, before any test runs
+  // (a shard that packaged it would rebuild dist/ under the others' feet).
+  const build = await step(withE2e ? 'build and package (.vsix)' : 'build', npm, [
+    'run',
+    withE2e ? 'package' : 'build',
+    '--silent',
+  ]);
+  if (build.code !== 0) stopHere('build', build.code);
+  const vsix = path.join(root, 'dist', 'mcp-lifeguard.vsix');
+  const testEnv = withE2e && fs.existsSync(vsix) ? { ...process.env, MCP_LIFEGUARD_E2E_VSIX: vsix } : process.env;
 
-must('typecheck', npm, ['run', 'typecheck', '--silent']);
-must('lint', npm, ['run', 'lint', '--silent']);
-must('size budgets', npm, ['run', 'sizes', '--silent']);
-const unit = mocha('unit layer (stops at the first failure)', LAYERS.unit, ['--bail']);
-if (unit.code !== 0 || unit.totals.failed > 0) {
-  process.stdout.write('the unit layer failed: integration, clients, reliability and e2e were not run\n');
-  finish([unit]);
+  if (files.length)
+    finish(
+      await timed(`tests: ${files.length} files`, () =>
+        sharded(files.length > 3 ? `${files.length} files` : files.join(' '), files, testEnv),
+      ),
+    );
+
+  // The e2e tools take minutes on a fresh machine (code-server is built): they install while the checks run.
+  const setupE2e = ci || process.env.MCP_LIFEGUARD_E2E_SETUP === '1';
+  const setupStarted = Date.now();
+  const setup = setupE2e ? spawnStep('bash', ['test/e2e/setup.sh'], { quiet: true }) : undefined;
+  const background = setup ? [setup] : [];
+
+  process.stdout.write('== typecheck and lint, side by side\n');
+  const checks = await timed('typecheck and lint', () =>
+    Promise.all(
+      ['typecheck', 'lint'].map(async (name) => ({
+        name,
+        ...(await spawnStep(npm, ['run', name, '--silent'], { quiet: true }).done),
+      })),
+    ),
+  );
+  for (const c of checks) {
+    if (c.output) process.stdout.write(`-- ${c.name}\n${c.output}`);
+    if (c.code !== 0) stopHere(c.name, c.code, background);
+  }
+  const sizes = await step('size budgets', npm, ['run', 'sizes', '--silent']);
+  if (sizes.code !== 0) stopHere('size budgets', sizes.code, background);
+
+  const unit = await timed('unit layer', () =>
+    mocha('unit layer (stops at the first failure)', ['test/unit/**/*.test.ts'], { extra: ['--bail'] }),
+  );
+  if (unit.code !== 0 || unit.totals.failed > 0) {
+    for (const b of background) b.child.kill();
+    process.stdout.write('the unit layer failed: integration, clients, reliability and e2e were not run\n');
+    finish([unit]);
+  }
+  if (setup) {
+    const r = await setup.done;
+    stepTimes.push({ title: 'e2e tools (test/e2e/setup.sh), beside the checks', ms: Date.now() - setupStarted });
+    process.stdout.write(`== e2e tools (test/e2e/setup.sh)\n${r.output}`);
+    if (r.code !== 0) stopHere('e2e tools (test/e2e/setup.sh)', r.code);
+  }
+  const rest = ['integration', 'clients', 'reliability', 'e2e'].flatMap(listLayer);
+  finish([
+    unit,
+    ...(await timed('integration, clients, reliability and e2e', () =>
+      sharded('integration, clients, reliability and e2e', rest, testEnv),
+    )),
+  ]);
 }
-if (ci || process.env.MCP_LIFEGUARD_E2E_SETUP === '1')
-  must('e2e tools (test/e2e/setup.sh)', 'bash', ['test/e2e/setup.sh']);
-finish([unit, mocha('integration, clients, reliability and e2e', LAYERS.rest)]);
+
+await main();

@@ -10,6 +10,17 @@ export const WORKSPACE_OPTION = {
 } as const;
 
 /**
+ * `--trust-workspace` for a command that only looks: the workspaces' own config files are trusted
+ * as the user's, so a URL only they name is requested (its serverInfo) and what listens there is
+ * taken for its server. Without it, neither (core/snapshot/build.ts `workspaceTrusted`).
+ */
+export const TRUST_WORKSPACE_OPTION = {
+  type: 'boolean',
+  description:
+    "Trust the workspaces' config files (.vscode/mcp.json, .mcp.json, ...): their URL entries are asked for serverInfo and matched to what listens there",
+} as const;
+
+/**
  * The workspaces a command's `--workspace` values name (the current folder when none): each a
  * folder or a `.code-workspace` file, which brings its own folders. A path that names neither is a
  * usage error naming it.

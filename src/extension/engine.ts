@@ -74,6 +74,8 @@ export interface WindowSnapshotRequest {
   log: (message: string) => void;
   /** Configs and processes only, no versions: the cheap first look, shown while versions are resolved. */
   withoutVersions?: boolean;
+  /** VS Code trusts the workspace: its URL entries may be asked and matched to what listens there. */
+  workspaceTrusted: boolean;
 }
 
 export function createEngine(host: HostEnv = currentHostEnv()): EngineDoor {
@@ -100,6 +102,7 @@ export function createEngine(host: HostEnv = currentHostEnv()): EngineDoor {
         workspaceFolders: r.workspaceFolders,
         workspaceFiles: r.workspaceFiles,
         singleWriter: r.singleWriter,
+        workspaceTrusted: r.workspaceTrusted,
         ...(r.withoutVersions ? { versions: false } : {}),
       }),
     cacheStats: () => (core ? cacheStatsLine(core.engine.cacheStats()) : 'no engine yet'),

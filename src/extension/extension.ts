@@ -77,6 +77,8 @@ export function activate(context: vscode.ExtensionContext): McpLifeguardApi {
         workspaceFolders,
         workspaceFiles: workspaceFile?.scheme === 'file' ? [workspaceFile.fsPath] : [],
         singleWriter: settings.singleWriterServers,
+        // Until VS Code trusts the workspace, no URL its configs name is requested.
+        workspaceTrusted: vscode.workspace.isTrusted,
         registryChecks: settings.notifyOnRegistryUpdate,
         mcpRegistries: settings.mcpRegistries,
         log: (m: string) => log.debug(`engine: ${m}`),
@@ -180,10 +182,12 @@ export function activate(context: vscode.ExtensionContext): McpLifeguardApi {
       agentServer?.changed();
       void refresh.request('config');
     }),
-    // Trust changes what may be restarted or wrapped: menus are recomputed from the same snapshot.
+    // Trust changes what may be restarted or wrapped, and lets the workspace's URL entries be asked:
+    // menus are recomputed at once, and a new snapshot looks at those URLs.
     vscode.workspace.onDidGrantWorkspaceTrust(() => {
       agentServer?.changed();
       tree.refresh();
+      void refresh.request('config');
     }),
     ...(agentServer ? [agentServer.disposable] : []),
     api,

@@ -139,9 +139,12 @@ export function parentOf(pid: number): number {
   return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
 }
 
-/** `status --json` for the project folder, as the user would run it. */
+/**
+ * `status --json` for the project folder, as the user would run it: in the project they run their
+ * client in, which they trust (its URL entries are asked, as in a trusted VS Code workspace).
+ */
 export async function status(h: ClientHome): Promise<Snapshot> {
-  const r = await cli(h.home, ['status', '--json', '--workspace', h.project]);
+  const r = await cli(h.home, ['status', '--json', '--workspace', h.project, '--trust-workspace']);
   assert.equal(r.code, 0, r.stderr);
   return JSON.parse(r.stdout) as Snapshot;
 }

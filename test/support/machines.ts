@@ -32,6 +32,11 @@ export interface TestMachineOptions {
   selfPid?: number;
   /** The clock; defaults to this machine's. */
   now?: () => number;
+  /**
+   * Loopback ports listened on, each with the pid whose fd holds the socket (in /proc/net/tcp and
+   * /proc/<pid>/fd, as Linux shows them); absent: /proc/net/tcp is not readable.
+   */
+  listening?: Readonly<Record<number, number>>;
   /** How a running HTTP server answers for its serverInfo; defaults to "not asked". */
   serverInfo?: (url: string, transport: 'http' | 'sse') => Promise<ServerInfoAnswer>;
 }
@@ -133,6 +138,27 @@ export function testMachine(o: TestMachineOptions): Machine {
     fs.readlink[`${dir}/cwd`] = o.cwd?.[p.pid] ?? null;
     fs.readlink[`${dir}/exe`] = o.exe?.[p.pid] ?? null;
     record.pids[String(p.pid)] = true;
+  }
+  if (o.listening) {
+    // 127.0.0.1 (little-endian hex, as x86 Linux writes it) in state 0A (LISTEN), one inode per port.
+    const sockets = Object.entries(o.listening).map(([port, pid], n) => ({
+      port: Number(port),
+      pid,
+      inode: 90000 + n,
+    }));
+    fs.readText['/proc/net/tcp'] = [
+      '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode',
+      ...sockets.map(
+        (x, n) =>
+          `   ${n}: 0100007F:${x.port.toString(16).toUpperCase().padStart(4, '0')} 00000000:0000 0A 00000000:00000000 00:00000000 00000000 ${OWN_UID} 0 ${x.inode} 1 0000000000000000 100 0 0 10 0`,
+      ),
+      '',
+    ].join('\n');
+    fs.readText['/proc/net/tcp6'] = null;
+    for (const x of sockets) {
+      fs.readdir[`/proc/${x.pid}/fd`] = ['0', '1', '2', '3'];
+      fs.readlink[`/proc/${x.pid}/fd/3`] = `socket:[${x.inode}]`;
+    }
   }
   const live = liveMachine(o.host, { ...(o.serverInfo ? { serverInfo: o.serverInfo } : {}), selfPid: o.selfPid ?? 1 });
   const machine = recordedMachine(record, {

@@ -28,7 +28,7 @@ export async function runVisible(c: InstallCommand, io: CliIo): Promise<number> 
 
 /** The look an action plans on, and the registry checks it started (awaited when the cache had no answer). */
 export function lookFor(
-  values: { workspace: string[] },
+  values: { workspace: string[]; 'trust-workspace'?: boolean },
   io: CliIo,
 ): () => Promise<{ snapshot: Snapshot; checks: Promise<void> }> {
   const workspaceFolders = (values.workspace.length ? values.workspace : [io.cwd]).map((w) => path.resolve(io.cwd, w));
@@ -37,6 +37,7 @@ export function lookFor(
     const snapshot = await takeSnapshot({
       host: currentHostEnv(io.env),
       workspaceFolders,
+      workspaceTrusted: values['trust-workspace'],
       engine: { onBackground: (c) => (checks = c) },
     });
     return { snapshot, checks };
@@ -58,7 +59,7 @@ export function installOptions(verb: string) {
     workspace: ACTION_OPTIONS.workspace,
     'trust-workspace': {
       type: 'boolean',
-      description: `Also ${verb} a server that only entries of workspace files list`,
+      description: `Trust workspace files: also ${verb} a server only their entries list, and ask their URLs`,
     },
     timeout: { type: 'seconds', default: 120, positive: true, description: 'Seconds a restart of a guard may take' },
     json: {

@@ -20,7 +20,7 @@ export const MCP_COMMAND = {
     workspace: WORKSPACE_OPTION,
     'trust-workspace': {
       type: 'boolean',
-      description: 'Let the tools signal instances that only entries of workspace files list',
+      description: 'Trust workspace files: let the tools signal instances only their entries list, and ask their URLs',
     },
     grace: { type: 'seconds', default: DEFAULT_GRACE_MS / 1000, description: 'Seconds between SIGTERM and SIGKILL' },
     'watch-interval': {
@@ -39,7 +39,12 @@ export async function mcpCommand(args: string[], io: CliIo): Promise<number> {
   const host = currentHostEnv(io.env);
   // One engine for the life of the server: each look re-checks what changed since the last.
   const engine = new Engine(engineMachine(host));
-  const take = () => engine.snapshot({ workspaceFolders: workspaces.folders, workspaceFiles: workspaces.files });
+  const take = () =>
+    engine.snapshot({
+      workspaceFolders: workspaces.folders,
+      workspaceFiles: workspaces.files,
+      workspaceTrusted: values['trust-workspace'],
+    });
   const log = (line: string) => io.stderr(`mcp-lifeguard mcp: ${line}\n`);
   // The agent face and its SDK load only for this command, from a bundle of their own (cli-agent.js):
   // zod and the SDK's schemas cost to load, and would double the size of every other command's bundle.

@@ -7,7 +7,7 @@ import { Engine, engineMachine } from '../../core/snapshot/engine';
 import { takeSettled } from '../../core/snapshot/settle';
 import { formatStatus, statusJson } from '../format/status';
 import { CliIo, UsageError } from '../io';
-import { WORKSPACE_OPTION, workspacesOf } from '../workspaces';
+import { TRUST_WORKSPACE_OPTION, WORKSPACE_OPTION, workspacesOf } from '../workspaces';
 import { CommandSpec, parseOptions } from '../options';
 
 export const STATUS_COMMAND = {
@@ -20,6 +20,7 @@ export const STATUS_COMMAND = {
   options: {
     json: { type: 'boolean', description: 'Print the snapshot as JSON (with --watch: one snapshot per line)' },
     workspace: WORKSPACE_OPTION,
+    'trust-workspace': TRUST_WORKSPACE_OPTION,
     watch: { type: 'boolean', description: 'Take a snapshot every interval and redraw when it changes' },
     interval: { type: 'seconds', default: 2, positive: true, description: 'Seconds between snapshots with --watch' },
     replay: {
@@ -30,13 +31,15 @@ export const STATUS_COMMAND = {
   },
 } as const satisfies CommandSpec;
 
-/** `mcp-lifeguard status [--json] [--watch [--interval SECONDS]] [--workspace DIR]...` */
+/** `mcp-lifeguard status [--json] [--watch [--interval SECONDS]] [--workspace DIR]... [--trust-workspace]` */
 export async function statusCommand(args: string[], io: CliIo): Promise<number> {
   const { values } = parseOptions(args, STATUS_COMMAND.options);
   if (values.replay !== undefined) {
     if (values.watch) throw new UsageError('--replay takes one snapshot from a capture: it does not go with --watch');
     if (values.workspace?.length)
       throw new UsageError('--replay looks at the workspaces the capture looked at: it does not go with --workspace');
+    if (values['trust-workspace'])
+      throw new UsageError('--replay trusts the workspaces as the capture did: it does not go with --trust-workspace');
     const file = path.resolve(io.cwd, values.replay);
     let text: string;
     try {
@@ -64,7 +67,12 @@ export async function statusCommand(args: string[], io: CliIo): Promise<number> 
   const workspaces = await workspacesOf(values.workspace, io);
   // One engine for the command: a watch loop's later looks re-check what changed, no more.
   const engine = new Engine(engineMachine(currentHostEnv(io.env)));
-  const take = () => engine.snapshot({ workspaceFolders: workspaces.folders, workspaceFiles: workspaces.files });
+  const take = () =>
+    engine.snapshot({
+      workspaceFolders: workspaces.folders,
+      workspaceFiles: workspaces.files,
+      workspaceTrusted: values['trust-workspace'],
+    });
   if (values.watch) {
     await watchStatus({ take, write: (t) => io.stdout(t), intervalMs: values.interval, json: values.json });
     return 0;

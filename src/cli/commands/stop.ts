@@ -27,7 +27,8 @@ export const ACTION_OPTIONS = {
   },
   'trust-workspace': {
     type: 'boolean',
-    description: 'Also signal instances that only entries of workspace files (.vscode/mcp.json, .mcp.json, ...) list',
+    description:
+      'Trust workspace files (.vscode/mcp.json, .mcp.json, ...): also signal instances only their entries list, and ask their URLs',
   },
 } as const;
 
@@ -42,7 +43,10 @@ export const STOP_COMMAND = {
  * The snapshot an action re-identifies against: the one in `--from FILE` (the output of
  * `status --json`, e.g. what a user reviewed), or a fresh one.
  */
-export async function snapshotFor(values: { from?: string; workspace?: string[] }, io: CliIo): Promise<Snapshot> {
+export async function snapshotFor(
+  values: { from?: string; workspace?: string[]; 'trust-workspace'?: boolean },
+  io: CliIo,
+): Promise<Snapshot> {
   const workspaceFolders = (values.workspace?.length ? values.workspace : [io.cwd]).map((w) => path.resolve(io.cwd, w));
   if (values.from) {
     const file = path.resolve(io.cwd, values.from);
@@ -62,7 +66,11 @@ export async function snapshotFor(values: { from?: string; workspace?: string[] 
       workspaceFolders,
     );
   }
-  return takeSnapshot({ host: currentHostEnv(io.env), workspaceFolders });
+  return takeSnapshot({
+    host: currentHostEnv(io.env),
+    workspaceFolders,
+    workspaceTrusted: values['trust-workspace'],
+  });
 }
 
 export function formatStopResult(r: StopResult, indent = ''): string[] {

@@ -4,7 +4,7 @@ import type { Machine } from '../machine/types';
 import { readEnviron, secretEnvValues } from './environ';
 import { lockOwners, markGuarded } from './guarded';
 import type { LaunchFacts } from './launchIdentity';
-import { findListeners, localPort } from './listen';
+import { findListeners, localPort, provenListener } from './listen';
 import { buildInstance, descendToMain, matchProcesses, MatchOptions } from './match';
 import { owningClient } from './clients';
 import { ProcessTableResult } from '../pids/table';
@@ -39,6 +39,11 @@ export interface InstanceOptions {
   ownRoot?: string;
   /** A client's config problem that may have dropped its entries (see MatchOptions.unreadableConfig). */
   unreadableConfig?: MatchOptions['unreadableConfig'];
+  /**
+   * Entries whose URL only a workspace the user does not trust names: what listens there is not
+   * looked for (so it is never their instance, and never asked for its serverInfo), and a note says so.
+   */
+  untrustedUrl?: (config: ServerConfig) => boolean;
   /** Who listens on each port (tests on recorded tables); defaults to the machine's sockets. */
   findListeners?: (ports: readonly number[], candidatePids: readonly number[]) => Promise<Map<number, Listener>>;
 }
@@ -104,18 +109,29 @@ export async function attachInstances(
     if (c.transport === 'stdio' || !c.url) continue;
     const local = localPort(c.url);
     if ('notLocal' in local) listeners.set(c.id, { state: 'not-local', reason: local.notLocal });
-    else ports.set(local.port, [...(ports.get(local.port) ?? []), c]);
+    else if (options.untrustedUrl?.(c)) {
+      // The workspace's word is all that ties this port to the entry: any of the user's own
+      // services may listen there. Nothing is asked of it, and it is no one's instance for it.
+      listeners.set(c.id, { state: 'unknown', reason: UNTRUSTED_URL });
+      diagnostics.push(untrustedUrlNote(c));
+    } else ports.set(local.port, [...(ports.get(local.port) ?? []), c]);
   }
   if (ports.size > 0) {
     const uid = options.uid ?? machine?.uid;
-    const mine = table.processes.filter((p) => uid === undefined || p.uid === uid).map((p) => p.pid);
+    const mine = table.processes.filter((p) => uid === undefined || p.uid === uid);
     const lookUp =
       options.findListeners ??
       (async (ports: readonly number[], pids: readonly number[]) =>
         machine ? findListeners(ports, pids, machine) : new Map<number, Listener>());
-    const found = await lookUp([...ports.keys()], mine);
+    const found = await lookUp(
+      [...ports.keys()],
+      mine.map((p) => p.pid),
+    );
+    const byPid = new Map(mine.map((p) => [p.pid, p]));
     for (const [port, list] of ports) {
-      const l = found.get(port) ?? { state: 'unknown', reason: 'the listening process could not be looked up' };
+      const seen = found.get(port) ?? { state: 'unknown', reason: 'the listening process could not be looked up' };
+      // Only a socket owner proven to be the process the table lists is anyone's instance.
+      const l = await provenListener(seen, seen.state === 'local' ? byPid.get(seen.pid) : undefined, machine);
       for (const c of list) {
         listeners.set(c.id, l);
         const p = l.state === 'local' ? tree.get(l.pid) : undefined;
@@ -160,4 +176,18 @@ export async function attachInstances(
     return status;
   });
   return { servers, notConfigured, processes: { state: 'ok', count: table.processes.length }, diagnostics };
+}
+
+const UNTRUSTED_URL =
+  'the workspace that defines this URL is not trusted: it is not requested, and what listens there is not taken for this server';
+
+/** Where an untrusted workspace's URL entry is, and why nothing of it is looked at. */
+function untrustedUrlNote(config: ServerConfig): Diagnostic {
+  return {
+    file: config.source.file,
+    ...(config.position ? { line: config.position.line, column: config.position.column } : {}),
+    severity: 'info',
+    client: config.source.client,
+    message: `'${config.name}' is defined by a workspace that is not trusted: its URL is not requested, and no process listening there is listed as its instance, until the workspace is trusted (VS Code: trust the workspace; mcp-lifeguard: --trust-workspace)`,
+  };
 }

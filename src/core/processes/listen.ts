@@ -2,6 +2,9 @@ import { parseProcTcpSockets } from '../net/tcpPeers';
 import type { Listener } from '../base/model';
 import type { Machine } from '../machine/types';
 import { namesThisMachine } from '../net/loopback';
+import { commandHash } from '../pids/identity';
+import { liveReidentifyDeps, reidentify } from '../pids/reidentify';
+import type { ProcessInfo } from '../pids/table';
 
 /** The local port of an http/sse URL, or why it is not local. */
 export function localPort(url: string): { port: number } | { notLocal: string } {
@@ -107,4 +110,32 @@ export async function findListeners(
       );
   }
   return out;
+}
+
+/**
+ * A listener as an entry's server may take it: only a process proven to hold the port. The socket's
+ * owner (found by its inode in the process's own fds, or by lsof) must be one of this user's
+ * processes as the table lists them, and still that very process when asked again (the one rule of
+ * pids/reidentify.ts: pid, start, command line, user): a pid the table saw may have been reused by
+ * the time its fds were read. Answering on the port proves nothing and is never asked here.
+ */
+export async function provenListener(
+  listener: Listener,
+  listed: ProcessInfo | undefined,
+  machine: Machine | undefined,
+): Promise<Listener> {
+  if (listener.state !== 'local') return listener;
+  const port = listener.port;
+  if (!listed || listed.startTime === undefined || !machine)
+    return {
+      state: 'unknown',
+      reason: `a process listens on port ${port}, but not one this user's process table names`,
+    };
+  const again = await reidentify(
+    { pid: listed.pid, startTime: listed.startTime, commandHash: commandHash(listed.argv) },
+    liveReidentifyDeps(machine),
+  );
+  return again.ok
+    ? listener
+    : { state: 'unknown', reason: `the process listening on port ${port} could not be re-identified: ${again.detail}` };
 }

@@ -1,3 +1,4 @@
+import { isWorkspaceDefined } from '../actions/workspaceTrust';
 import type { EngineCache } from '../base/engineCache';
 import { ClientId, Diagnostic, SCHEMA_VERSION, ScannedFile, ServerConfig, ServerStatus, Snapshot } from '../base/model';
 import { lifeguardPaths } from '../base/paths';
@@ -29,6 +30,12 @@ export interface SnapshotRequest {
   singleWriter?: readonly string[];
   /** false: no version step and no PSS (the first cheap look, which says `checking` until versions come). */
   versions?: boolean;
+  /**
+   * The user trusts the workspace's own config files (VS Code's workspace trust, the CLI's
+   * `--trust-workspace`). Unless true, a URL only they name is never requested (no serverInfo
+   * probe, no request of any kind) and what listens on its port is not taken for its server.
+   */
+  workspaceTrusted?: boolean;
 }
 
 /** The scans of unchanged config files an engine keeps: 64 files or 64 MiB of their text at most, in memory only. */
@@ -127,6 +134,9 @@ export async function snapshotOf(
     homes: runnerHomes(host, readUserNpmrc(machine)),
     // Only this user's processes are anyone's instances.
     ownUid: machine.uid,
+    untrustedUrl: request.workspaceTrusted
+      ? undefined
+      : (c: ServerConfig) => isWorkspaceDefined(c.source, request.workspaceFolders, host.home),
     singleWriter: request.singleWriter,
     locks,
     facts: machineLaunchFacts(machine),

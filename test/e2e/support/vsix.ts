@@ -6,8 +6,10 @@ import type { E2eTools } from './tools';
 import { makeTempDir } from '../../support/temp';
 
 /**
- * The packaged extension, built once per run with `npm run package` and installed once into a
- * template extensions folder that each session copies (a fresh extensions dir per session).
+ * The packaged extension, built once per run and installed once into a template extensions folder
+ * that each session copies (a fresh extensions dir per session). `npm test` packages it before any
+ * test runs and names it in MCP_LIFEGUARD_E2E_VSIX (shards run beside the e2e scenarios: packaging
+ * here would rebuild dist/ under their feet); a bare mocha run packages it here with `npm run package`.
  */
 
 export const EXTENSION_ID = 'mcp-lifeguard.mcp-lifeguard';
@@ -44,9 +46,10 @@ export function runFolder(): string {
 async function buildTemplate(tools: E2eTools): Promise<string> {
   const dir = runFolder();
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  await run(npm, ['run', 'package', '--silent'], { cwd: repoRoot, env: process.env, timeoutMs: 300000 });
+  const packaged = process.env.MCP_LIFEGUARD_E2E_VSIX;
+  if (!packaged) await run(npm, ['run', 'package', '--silent'], { cwd: repoRoot, env: process.env, timeoutMs: 300000 });
   const vsix = path.join(dir, 'mcp-lifeguard.vsix');
-  fs.copyFileSync(path.join(repoRoot, 'dist', 'mcp-lifeguard.vsix'), vsix);
+  fs.copyFileSync(packaged ?? path.join(repoRoot, 'dist', 'mcp-lifeguard.vsix'), vsix);
   const extensions = path.join(dir, 'extensions');
   const scratch = path.join(dir, 'install-home');
   fs.mkdirSync(scratch, { recursive: true });

@@ -55,6 +55,8 @@ describe('versions (integration): serverInfo of a running HTTP server', function
         env: { ...process.env, HOME: root, MCP_LIFEGUARD_HOME: path.join(root, 'lg') },
       },
       workspaceFolders: [project],
+      // The project is the user's own: its URL entries are asked (an untrusted one's never are).
+      workspaceTrusted: true,
       engine: { registry: false, docker: false },
     });
     const entry = snap.servers.find((s) => s.name === 'everything')!;
@@ -101,7 +103,7 @@ describe('versions (integration): serverInfo of a running HTTP server', function
       MCP_LIFEGUARD_UPDATE_CHECK: '0',
     };
     const snap = JSON.parse(
-      await run(process.execPath, [cliPath, 'status', '--json', '--workspace', project], { env }),
+      await run(process.execPath, [cliPath, 'status', '--json', '--workspace', project, '--trust-workspace'], { env }),
     ) as Snapshot;
     const entry = snap.servers.find((s) => s.name === 'modern')!;
     if (entry.listener?.state !== 'local') {
