@@ -6,7 +6,7 @@ import type { Snapshot } from '../core/base/model';
 import { quoted } from '../core/base/modelText';
 import type { ActionOutcome, ActionReport } from './schemas';
 import { applyInstall, serverNamed } from '../core/actions/applyInstall';
-import { commandText, InstallCommand, installedOf, InstallFacts } from '../core/actions/installCommand';
+import { InstallCommand, installedOf, InstallFacts } from '../core/actions/installCommand';
 import { rollbackPlan } from '../core/actions/rollback';
 import { upgradePlan } from '../core/actions/upgrade';
 import { lastUpgradeTo, recordUpgrade } from '../core/actions/upgradeHistory';
@@ -229,7 +229,7 @@ export async function changeVersion(
     plan.kind === 'install'
       ? `${quoted(plan.package)} ${quoted(plan.from)} -> ${quoted(plan.to)}`
       : `back to ${plan.from}: ${plan.pins.map((p) => `${quoted(p.name)} ${quoted(p.now ?? '(absent)')} -> ${quoted(p.version)}`).join(', ')}`;
-  const line = `${verb} ${quoted(name)}: ${what} (${quoted(plan.where)}): ${quoted(commandText(plan.command))}`;
+  const line = `${verb} ${quoted(name)}: ${what} (${quoted(plan.where)}): ${quoted(plan.shown)}`;
   if (dryRun)
     return {
       ok: true,
@@ -250,7 +250,10 @@ export async function changeVersion(
       look: c.snapshot,
       restart: (pid) => restartVia(c, `${verb}_server ${name}`)(String(pid)),
     },
-    plan.kind === 'plan' ? plan.restart.map((r) => r.guardPid) : [],
+    {
+      alsoRestart: plan.kind === 'plan' ? plan.restart.map((r) => r.guardPid) : [],
+      ...(installed ? { before: installed } : {}),
+    },
   );
   if (done.kind === 'failed')
     return summarize(
@@ -259,6 +262,17 @@ export async function changeVersion(
           kind: 'failed',
           serverName: name,
           message: `${line} exited with ${done.exitCode}; nothing was restarted. Its last output: ${quoted(tail)}`,
+        },
+      ],
+      [],
+    );
+  if (done.kind === 'unchanged')
+    return summarize(
+      [
+        {
+          kind: 'failed',
+          serverName: name,
+          message: `${line} ran and changed nothing (${quoted(installed?.name ?? name)} ${quoted(done.installed ?? '?')} is still installed); nothing was restarted`,
         },
       ],
       [],
@@ -275,7 +289,7 @@ export async function changeVersion(
     {
       kind: 'installed',
       serverName: name,
-      message: `ran ${quoted(commandText(plan.command))}: ${quoted(installed?.name ?? name)} ${quoted(done.installed ?? '?')} is installed`,
+      message: `ran ${quoted(plan.shown)}: ${quoted(installed?.name ?? name)} ${quoted(done.installed ?? '?')} is installed`,
     },
     ...done.restarts.map(fromRestart),
     ...done.left.map((l): ActionOutcome => ({

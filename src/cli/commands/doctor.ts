@@ -5,7 +5,7 @@ import { gatherVersionFacts } from '../../core/snapshot/versionFacts';
 import { doctorText } from '../format/doctor';
 import { CliIo, UsageError } from '../io';
 import { CommandSpec, parseOptions } from '../options';
-import { lookFor, printable } from './installRun';
+import { lookFor, oneLineEach } from './installRun';
 import { ACTION_OPTIONS } from './stop';
 
 export const DOCTOR_COMMAND = {
@@ -48,6 +48,6 @@ export async function doctorCommand(args: string[], io: CliIo): Promise<number> 
   }
   const answer = versionDoctor(facts);
   if (values.json) io.stdout(`${JSON.stringify(answer, null, 2)}\n`);
-  else io.stdout(printable(doctorText(answer)));
+  else io.stdout(oneLineEach(doctorText(answer)));
   return answer.package ? 0 : 1;
 }

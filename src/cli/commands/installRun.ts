@@ -1,4 +1,4 @@
-import type { InstallCommand } from '../../core/actions/installCommand';
+import type { InstallCommand, InstalledPackage } from '../../core/actions/installCommand';
 import { outputLines, runInstaller } from '../../core/actions/runInstaller';
 import { restartTarget, RestartTargetOutcome } from '../../core/actions/restart';
 import { currentHostEnv } from '../../core/base/hostEnv';
@@ -50,6 +50,14 @@ export function printable(lines: readonly string[]): string {
     .flatMap((l) => l.split('\n'))
     .map((l) => terminalSafe(l))
     .join('\n')}\n`;
+}
+
+/**
+ * Lines whose values came from outside (versions, names, paths), none of which holds a line of its
+ * own: each made safe as one line, a line break in a value shown as `\n`, never a new line.
+ */
+export function oneLineEach(lines: readonly string[]): string {
+  return `${lines.map((l) => terminalSafe(l)).join('\n')}\n`;
 }
 
 /** The options `upgrade` and `rollback` share (`verb`: what a workspace's server needs trust for). */
@@ -141,7 +149,10 @@ export function serverToChange(
   return server;
 }
 
-/** applyInstall with the CLI's hands: the installer's output passed on (to stderr under --json), restarts through the guards. */
+/**
+ * applyInstall with the CLI's hands: the installer's output passed on (to stderr under --json),
+ * restarts through the guards. `before`: what was installed when the plan was made.
+ */
 export function installAndRestart(
   verb: 'upgrade' | 'rollback',
   name: string,
@@ -152,6 +163,7 @@ export function installAndRestart(
     look: () => Promise<{ snapshot: Snapshot }>;
     trustWorkspace: boolean;
     timeoutMs: number;
+    before: InstalledPackage | undefined;
   },
   alsoRestart: readonly number[] = [],
 ): Promise<ApplyResult> {
@@ -170,6 +182,16 @@ export function installAndRestart(
         requestedBy: `mcp-lifeguard ${verb} ${name}`,
       }),
     },
-    alsoRestart,
+    { alsoRestart, ...(o.before ? { before: o.before } : {}) },
   );
+}
+
+/** An installer that exited 0 and changed nothing, in words: nothing was rolled back or upgraded, and nothing restarted. */
+export function unchangedText(
+  name: string,
+  before: InstalledPackage | undefined,
+  installed: string | undefined,
+): string {
+  const what = before ? `${before.name} ${installed ?? before.version}` : 'what it runs';
+  return `${name}: the command ran and changed nothing (${what} is still installed, as before); nothing was restarted`;
 }

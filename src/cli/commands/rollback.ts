@@ -8,7 +8,15 @@ import { terminalSafe } from '../../core/base/terminalSafe';
 import { CliIo, UsageError } from '../io';
 import { CommandSpec, parseOptions } from '../options';
 import { upgradePins } from './upgrade';
-import { installAndRestart, installOptions, lookFor, printable, sayRestarts, serverToChange } from './installRun';
+import {
+  installAndRestart,
+  installOptions,
+  lookFor,
+  printable,
+  sayRestarts,
+  serverToChange,
+  unchangedText,
+} from './installRun';
 
 export const ROLLBACK_COMMAND = {
   name: 'rollback',
@@ -72,13 +80,18 @@ export async function rollbackCommand(args: string[], io: CliIo): Promise<number
     'rollback',
     plan.serverName,
     plan.command,
-    { io, json, look, trustWorkspace: values['trust-workspace'], timeoutMs: values.timeout },
+    { io, json, look, trustWorkspace: values['trust-workspace'], timeoutMs: values.timeout, before: installed },
     plan.restart.map((r) => r.guardPid),
   );
   if (done.kind === 'failed') {
     if (json) report({ ok: false, ran: true, exitCode: done.exitCode, restarts: [], left: [] });
     else
       io.stderr(`mcp-lifeguard rollback: ${name}: the command exited with ${done.exitCode}; nothing was restarted\n`);
+    return 1;
+  }
+  if (done.kind === 'unchanged') {
+    if (json) report({ ok: false, ran: true, exitCode: 0, changed: false, restarts: [], left: [] });
+    else io.stderr(printable([`mcp-lifeguard rollback: ${unchangedText(name, installed, done.installed)}`]));
     return 1;
   }
   const { restarts, failures } = sayRestarts(done.restarts, io, json);

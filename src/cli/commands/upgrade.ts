@@ -12,7 +12,17 @@ import { pinIn } from '../../core/launch/pin';
 import { scanSources } from '../../core/sources/scan';
 import { CliIo, UsageError } from '../io';
 import { CommandSpec, parseOptions } from '../options';
-import { installAndRestart, installOptions, lookFor, printable, sayRestarts, serverToChange } from './installRun';
+import {
+  installAndRestart,
+  installOptions,
+  lookFor,
+  oneLineEach,
+  printable,
+  sayRestarts,
+  serverToChange,
+  unchangedText,
+} from './installRun';
+import { installedOf } from '../../core/actions/installCommand';
 import { cliWords, editConfigFiles, LeftAlone, redactedDiff } from './wrap';
 
 export const UPGRADE_COMMAND = {
@@ -65,7 +75,7 @@ export async function upgradeCommand(args: string[], io: CliIo): Promise<number>
   switch (plan.kind) {
     case 'refused':
       if (json) report({ ok: false, ran: false });
-      else io.stderr(`mcp-lifeguard upgrade: ${printable(upgradeText(plan))}`);
+      else io.stderr(`mcp-lifeguard upgrade: ${oneLineEach(upgradeText(plan))}`);
       return 1;
     case 'pin':
       return upgradePins(plan, { io, values, json, say, report, snapshot, name });
@@ -74,20 +84,27 @@ export async function upgradeCommand(args: string[], io: CliIo): Promise<number>
   }
   if (!values.yes) {
     if (json) report({ ok: true, ran: false });
-    else say([...upgradeText(plan), 'Nothing was run. Run again with --yes to do it.']);
+    else io.stdout(oneLineEach([...upgradeText(plan), 'Nothing was run. Run again with --yes to do it.']));
     return 0;
   }
-  if (!json) say(upgradeText(plan).slice(0, -1));
+  if (!json) io.stdout(oneLineEach(upgradeText(plan).slice(0, -1)));
+  const before = installedOf(server);
   const done = await installAndRestart('upgrade', plan.serverName, plan.command, {
     io,
     json,
     look,
     trustWorkspace: values['trust-workspace'],
     timeoutMs: values.timeout,
+    before,
   });
   if (done.kind === 'failed') {
     if (json) report({ ok: false, ran: true, exitCode: done.exitCode, restarts: [], left: [] });
     else io.stderr(`mcp-lifeguard upgrade: ${name}: the command exited with ${done.exitCode}; nothing was restarted\n`);
+    return 1;
+  }
+  if (done.kind === 'unchanged') {
+    if (json) report({ ok: false, ran: true, exitCode: 0, changed: false, restarts: [], left: [] });
+    else io.stderr(printable([`mcp-lifeguard upgrade: ${unchangedText(name, before, done.installed)}`]));
     return 1;
   }
   await recordUpgrade(lifeguardPaths(currentHostEnv(io.env)), {

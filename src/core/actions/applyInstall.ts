@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import type { ServerStatus, Snapshot } from '../base/model';
 import { whichSync } from '../launch/which';
-import type { InstallCommand, InstallFacts } from './installCommand';
+import { InstallCommand, InstalledPackage, installedOf, InstallFacts } from './installCommand';
 import type { RestartTargetOutcome } from './restart';
 import { RanOld, ranOld } from './upgrade';
 
@@ -9,7 +9,9 @@ import { RanOld, ranOld } from './upgrade';
  * What Upgrade and Roll back do once the user agreed, for every face: run the installer, look again
  * (once the files it wrote have settled), then restart each guard whose server runs other code than
  * is now installed (and any guard the plan names, one whose server is down). What no guard runs is
- * returned as left: its client's to restart. The face words every step.
+ * returned as left: its client's to restart. An installer that exits 0 and changes nothing (the
+ * same version, the same environment, in the same place) is said as such, and nothing restarts:
+ * a restart would start what ran before. The face words every step.
  */
 
 export interface ApplyDeps {
@@ -26,6 +28,8 @@ export interface ApplyDeps {
 
 export type ApplyResult =
   | { kind: 'failed'; exitCode: number }
+  /** The installer exited 0, and what is installed is what was: nothing was restarted. */
+  | { kind: 'unchanged'; snapshot: Snapshot; installed?: string }
   | {
       kind: 'done';
       snapshot: Snapshot;
@@ -35,16 +39,21 @@ export type ApplyResult =
       left: RanOld['left'];
     };
 
+/** `before`: what was installed when the plan was made; `alsoRestart`: guards the plan names (their server is down). */
 export async function applyInstall(
   serverName: string,
   command: InstallCommand,
   deps: ApplyDeps,
-  alsoRestart: readonly number[] = [],
+  o: { before?: InstalledPackage; alsoRestart?: readonly number[] } = {},
 ): Promise<ApplyResult> {
   const exitCode = await deps.run(command);
   if (exitCode !== 0) return { kind: 'failed', exitCode };
   const snapshot = await deps.look();
   const server = serverNamed(snapshot, serverName);
+  const after = server ? installedOf(server) : undefined;
+  if (o.before && after && sameInstall(o.before, after))
+    return { kind: 'unchanged', snapshot, installed: after.version };
+  const alsoRestart = o.alsoRestart ?? [];
   const old = ranOld(server ?? { instances: [] });
   const restarts: RestartTargetOutcome[] = [];
   for (const pid of new Set([...alsoRestart, ...old.restart.map((r) => r.pid)]))
@@ -53,11 +62,25 @@ export async function applyInstall(
   return { kind: 'done', snapshot, ...(installed ? { installed } : {}), restarts, left: old.left };
 }
 
+/** The same package, version and environment in the same place: an install that changed nothing a restart would load. */
+function sameInstall(a: InstalledPackage, b: InstalledPackage): boolean {
+  return (
+    a.ecosystem === b.ecosystem &&
+    a.name === b.name &&
+    a.version === b.version &&
+    a.location === b.location &&
+    a.environment?.hash === b.environment?.hash
+  );
+}
+
 /** Entries of one name in several files are one server when they launch the same: the first with instances answers. */
 export function serverNamed(snapshot: Snapshot, name: string): ServerStatus | undefined {
   const servers = snapshot.servers.filter((s) => s.name === name);
   return servers.find((s) => s.instances.length > 0) ?? servers[0];
 }
+
+/** The most of one file the planner reads (a project's package-lock.json can be large). */
+const MAX_FACT_BYTES = 64 * 1024 * 1024;
 
 /** What the install planner reads of this machine. */
 export function liveInstallFacts(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): InstallFacts {
@@ -73,5 +96,15 @@ export function liveInstallFacts(env: NodeJS.ProcessEnv, platform: NodeJS.Platfo
     isFile: (p) => kind(p)?.isFile() === true,
     isDir: (p) => kind(p)?.isDirectory() === true,
     which: (program) => whichSync(program, platform, env, (p) => kind(p)?.isFile() === true),
+    readText: (p) => {
+      // A lockfile or a manifest: a larger file is none of them.
+      const stat = kind(p);
+      if (!stat?.isFile() || stat.size > MAX_FACT_BYTES) return undefined;
+      try {
+        return fs.readFileSync(p, 'utf8');
+      } catch {
+        return undefined;
+      }
+    },
   };
 }

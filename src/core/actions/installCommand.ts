@@ -1,13 +1,20 @@
 import * as path from 'node:path';
 import type { ServerStatus } from '../base/model';
+import { redactUrl } from '../base/redact';
 import type { Installed } from '../base/versionTypes';
+import { commandLineFor, shellOf } from '../launch/shellWords';
+import { firstProblem, npmNameProblem, pathProblem, pythonNameProblem, versionProblem } from './installArgs';
 
 /**
  * The one way an action installs versions of a server's packages (Roll back, Upgrade): into the
  * place it was installed, with that place's own installer. A venv with pip gets its pip; a pipx
  * venv `pipx runpip`; a venv without pip (a `uv tool`) `uv pip --python`; an npm project its npm,
  * pnpm or yarn (by its lockfile); a global npm prefix `npm install --global --prefix`. Nothing runs
- * here: the result is a command (no shell) a face shows before it runs it.
+ * here: the result is a command (no shell) a face shows before it runs it, and the same command as
+ * the user's shell reads it (`shown`). Every argument is built from checked parts (installArgs.ts):
+ * the package's name as its registry names it (and as the folder it is installed in says), an exact
+ * version, absolute paths. A package that did not come from a registry (a folder, a tarball, a git
+ * URL) is refused: installing its name from the registry would replace it with something else.
  */
 
 export interface InstallCommand {
@@ -23,6 +30,8 @@ export interface InstallFacts {
   isDir(p: string): boolean;
   /** The program's path on PATH (PATHEXT on Windows), or undefined. */
   which(program: string): string | undefined;
+  /** A small text file's content (a lockfile, a package.json, PEP 610's direct_url.json), or undefined. */
+  readText(p: string): string | undefined;
 }
 
 export type InstalledPackage = Extract<Installed, { state: 'installed' }>;
@@ -33,14 +42,39 @@ export interface Pin {
   version: string;
 }
 
-export type InstallHow = { where: string; command: InstallCommand } | { refused: string };
+/** `shown`: the command as the user's shell runs it (commandText), what a face shows before running `command`. */
+export type InstallHow = { where: string; command: InstallCommand; shown: string } | { refused: string };
+type Planned = { where: string; command: InstallCommand } | { refused: string };
 
 export function installCommandFor(installed: InstalledPackage, pins: readonly Pin[], facts: InstallFacts): InstallHow {
+  const how = plannedInstall(installed, pins, facts);
+  if ('refused' in how) return how;
+  const { command } = how;
+  const paths = [command.command, command.cwd].filter((p): p is string => p !== undefined && /[\\/]/.test(p));
+  const bad = firstProblem(...paths.map((p) => pathProblem(p, facts.platform)));
+  if (bad) return { refused: bad };
+  return { ...how, shown: commandText(command, facts.platform) };
+}
+
+function plannedInstall(installed: InstalledPackage, pins: readonly Pin[], facts: InstallFacts): Planned {
   switch (installed.ecosystem) {
-    case 'python':
-      return pythonInstall(installed, pins, facts);
-    case 'npm':
-      return npmInstall(installed, pins, facts);
+    case 'python': {
+      const bad = firstProblem(
+        ...pins.flatMap((p) => [pythonNameProblem(p.name), versionProblem('python', p.version)]),
+        notFromIndex(installed, facts),
+      );
+      return bad ? { refused: bad } : pythonInstall(installed, pins, facts);
+    }
+    case 'npm': {
+      const bad = firstProblem(
+        ...pins.flatMap((p) => [npmNameProblem(p.name), versionProblem('npm', p.version)]),
+        npmFolderProblem(installed),
+        installed.dev
+          ? `it is installed from the folder ${installed.dev.root}, not from a registry: ${FROM_ELSEWHERE}`
+          : undefined,
+      );
+      return bad ? { refused: bad } : npmInstall(installed, pins, facts);
+    }
     case 'docker':
     case 'binary':
     case 'mcpb':
@@ -48,8 +82,79 @@ export function installCommandFor(installed: InstalledPackage, pins: readonly Pi
   }
 }
 
+const FROM_ELSEWHERE = 'install it again from where it came from';
+
+/** The name npm installed a package under is the path below its `node_modules`: the name its package.json says must be that one. */
+function npmFolderProblem(installed: InstalledPackage): string | undefined {
+  const parts = installed.location.split(/[\\/]/);
+  const at = parts.lastIndexOf('node_modules');
+  if (at < 0) return undefined;
+  const folderName = parts.slice(at + 1).join('/');
+  return folderName === installed.name
+    ? undefined
+    : `its package.json names it ${installed.name}, but it is installed as ${folderName}: the name is not the one it was installed under`;
+}
+
+/** PEP 610: a distribution installed from a URL, a folder or a file (not from an index by name) has a direct_url.json. */
+function notFromIndex(installed: InstalledPackage, facts: InstallFacts): string | undefined {
+  if (!/\.dist-info$/.test(installed.location)) return undefined;
+  const p = facts.platform === 'win32' ? path.win32 : path.posix;
+  const text = facts.readText(p.join(installed.location, 'direct_url.json'));
+  if (text === undefined) return undefined;
+  let url = 'a URL, a folder or a file';
+  try {
+    const doc = JSON.parse(text) as { url?: unknown };
+    if (typeof doc.url === 'string') url = redactUrl(doc.url);
+  } catch {
+    // Its presence says enough.
+  }
+  return `${installed.name} was installed from ${url} (its direct_url.json says so), not from a package index: ${FROM_ELSEWHERE}`;
+}
+
+/** How npm's lockfile of a tree says a package was got: a registry's tarball URL, or something else (`file:`, a link, git). */
+function npmLockProblem(tree: string, installed: InstalledPackage, facts: InstallFacts): string | undefined {
+  const p = facts.platform === 'win32' ? path.win32 : path.posix;
+  const parts = installed.location.split(/[\\/]/);
+  const key = `node_modules/${parts.slice(parts.lastIndexOf('node_modules') + 1).join('/')}`;
+  for (const lockfile of [p.join(tree, 'package-lock.json'), p.join(tree, 'node_modules', '.package-lock.json')]) {
+    const entry = lockEntry(facts.readText(lockfile), key);
+    if (!entry) continue;
+    if (entry.link === true || (typeof entry.resolved === 'string' && !/^https?:\/\//i.test(entry.resolved)))
+      return `it was installed from ${typeof entry.resolved === 'string' ? redactUrl(entry.resolved) : 'a folder'} (${lockfile}), not from a registry: ${FROM_ELSEWHERE}`;
+    return undefined;
+  }
+  // No npm lockfile: the project's own dependency says where it comes from (a range, or a path, a URL, git).
+  const manifest = parseJson(facts.readText(p.join(tree, 'package.json')));
+  for (const field of ['dependencies', 'devDependencies', 'optionalDependencies']) {
+    const deps = manifest?.[field];
+    const spec = deps && typeof deps === 'object' ? (deps as Record<string, unknown>)[installed.name] : undefined;
+    if (
+      typeof spec === 'string' &&
+      /^(file:|link:|portal:|workspace:|git|https?:|\.{0,2}\/|~\/|[A-Za-z]:\\)|^[^@/]+\/[^@]/.test(spec)
+    )
+      return `${p.join(tree, 'package.json')} takes it from ${redactUrl(spec)}, not from a registry: ${FROM_ELSEWHERE}`;
+  }
+  return undefined;
+}
+
+function parseJson(text: string | undefined): Record<string, unknown> | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const doc = JSON.parse(text) as unknown;
+    return doc && typeof doc === 'object' ? (doc as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function lockEntry(text: string | undefined, key: string): Record<string, unknown> | undefined {
+  const packages = parseJson(text)?.packages;
+  const entry = packages && typeof packages === 'object' ? (packages as Record<string, unknown>)[key] : undefined;
+  return entry && typeof entry === 'object' ? (entry as Record<string, unknown>) : undefined;
+}
+
 /** pip of the venv (or of the site-packages' interpreter), else `pipx runpip`, else `uv pip`. */
-function pythonInstall(installed: InstalledPackage, pins: readonly Pin[], facts: InstallFacts): InstallHow {
+function pythonInstall(installed: InstalledPackage, pins: readonly Pin[], facts: InstallFacts): Planned {
   const site = installed.sitePackages;
   if (!site) return { refused: 'the site-packages it runs from is not known' };
   const specs = pins.map((p) => `${p.name}==${p.version}`);
@@ -62,15 +167,20 @@ function pythonInstall(installed: InstalledPackage, pins: readonly Pin[], facts:
   if (!facts.isFile(join(venv, 'pyvenv.cfg')))
     return { refused: `${site} is not in a venv: its installer is not known` };
   const python = win ? join(venv, 'Scripts', 'python.exe') : join(venv, 'bin', 'python');
+  const badPath = pathProblem(python, facts.platform);
+  if (badPath) return { refused: badPath };
   if (facts.isDir(join(site, 'pip')))
     return { where: `venv ${venv}`, command: { command: python, args: ['-m', 'pip', 'install', ...specs] } };
   const pipxVenv = /[\\/]pipx[\\/]venvs[\\/]([^\\/]+)$/.exec(venv);
   const pipx = pipxVenv && facts.which('pipx');
-  if (pipxVenv && pipx)
+  if (pipxVenv && pipx) {
+    const bad = pythonNameProblem(pipxVenv[1]);
+    if (bad) return { refused: `pipx venv ${venv}: ${bad}` };
     return {
       where: `pipx venv ${venv}`,
       command: { command: pipx, args: ['runpip', pipxVenv[1], 'install', ...specs] },
     };
+  }
   const uv = facts.which('uv');
   const uvTool = /[\\/]uv[\\/]tools[\\/][^\\/]+$/.test(venv);
   if (uv)
@@ -90,7 +200,7 @@ const PROJECT_MANAGERS = [
 ] as const;
 
 /** npm into the tree it was installed in: a global prefix, or a project. An npx cache is the entry's pin to change. */
-function npmInstall(installed: InstalledPackage, pins: readonly Pin[], facts: InstallFacts): InstallHow {
+function npmInstall(installed: InstalledPackage, pins: readonly Pin[], facts: InstallFacts): Planned {
   const p = facts.platform === 'win32' ? path.win32 : path.posix;
   const specs = pins.map((x) => `${x.name}@${x.version}`);
   const parts = installed.location.split(/[\\/]/);
@@ -101,6 +211,8 @@ function npmInstall(installed: InstalledPackage, pins: readonly Pin[], facts: In
   // pnpm keeps packages in node_modules/.pnpm/<name>@<version>/node_modules: the project is above `.pnpm`.
   const pnpmStore = parts.indexOf('.pnpm');
   const tree = parts.slice(0, pnpmStore > 0 ? pnpmStore - 1 : at).join(p.sep) || p.sep;
+  const fromElsewhere = npmLockProblem(tree, installed, facts);
+  if (fromElsewhere) return { refused: fromElsewhere };
   if (facts.isFile(p.join(tree, 'package.json'))) {
     const manager = PROJECT_MANAGERS.find((m) => facts.isFile(p.join(tree, m.lockfile)));
     if (manager) {
@@ -122,15 +234,17 @@ function npmInstall(installed: InstalledPackage, pins: readonly Pin[], facts: In
   // A global prefix: <prefix>/lib/node_modules (Windows: <prefix>/node_modules).
   const prefix = facts.platform === 'win32' ? tree : p.basename(tree) === 'lib' ? p.dirname(tree) : undefined;
   if (!prefix) return { refused: `${tree} is neither a project nor a global prefix` };
+  const badPath = pathProblem(prefix, facts.platform);
+  if (badPath) return { refused: badPath };
   return {
     where: `npm global prefix ${prefix}`,
     command: { command: facts.which('npm') ?? 'npm', args: ['install', '--global', '--prefix', prefix, ...specs] },
   };
 }
 
-/** A command as it is shown before it runs. */
-export function commandText(c: InstallCommand): string {
-  return `${[c.command, ...c.args].join(' ')}${c.cwd ? `   (in ${c.cwd})` : ''}`;
+/** A command as it is shown before it runs: quoted for the platform's shell, in its folder, so that pasting it runs the same. */
+export function commandText(c: InstallCommand, platform: NodeJS.Platform): string {
+  return commandLineFor(c, shellOf(platform));
 }
 
 /** The installed package behind a server: the launch's, else an instance's. */

@@ -1,16 +1,9 @@
 import type { Instance, ServerStatus } from '../base/model';
-import {
-  commandText,
-  InstallCommand,
-  installCommandFor,
-  installedOf,
-  InstallFacts,
-  PinPlan,
-  runnerOf,
-} from './installCommand';
+import { InstallCommand, installCommandFor, installedOf, InstallFacts, PinPlan, runnerOf } from './installCommand';
 import type { UpgradeRecord } from './upgradeHistory';
 import { pinText } from './upgrade';
 import { serverDownOf } from '../processes/guarded';
+import { versionProblem } from './installArgs';
 
 /**
  * Roll back: install again the versions a server's processes started with, the way it was
@@ -31,6 +24,8 @@ export type RollbackPlan =
       /** `name`, the version it had, the version installed now (`undefined`: no longer installed). */
       pins: Array<{ name: string; version: string; now?: string }>;
       command: InstallCommand;
+      /** The command as the user's shell runs it: what is shown before it runs. */
+      shown: string;
       /** Guards whose server is down: restarted once the command ran. */
       restart: Array<{ guardPid: number }>;
     }
@@ -104,6 +99,11 @@ export function rollbackPlan(server: ServerStatus, facts: InstallFacts, lastUpgr
   const runner = runnerOf(server, installed);
   if (runner) {
     const own = pins.find((x) => x.name === installed.name);
+    const badVersion =
+      own && (installed.ecosystem === 'npm' || installed.ecosystem === 'python')
+        ? versionProblem(installed.ecosystem, own.version)
+        : undefined;
+    if (badVersion) return refuse(badVersion);
     if (!own || (installed.ecosystem !== 'npm' && installed.ecosystem !== 'python'))
       return refuse(`it runs from ${runner}'s cache, where only the version its entry pins can change`);
     return {
@@ -126,6 +126,7 @@ export function rollbackPlan(server: ServerStatus, facts: InstallFacts, lastUpgr
     from,
     pins,
     command: how.command,
+    shown: how.shown,
     restart,
   };
 }
@@ -137,7 +138,7 @@ export function rollbackText(plan: RollbackPlan): string[] {
   return [
     `${plan.serverName}: back to ${plan.from} (${plan.where}):`,
     ...plan.pins.map((x) => `  ${x.name} ${x.now ?? '(absent)'} -> ${x.version}`),
-    `  ${commandText(plan.command)}`,
+    `  ${plan.shown}`,
     ...(plan.restart.length
       ? [
           `  then restart its guard${plan.restart.length === 1 ? '' : 's'} (pid ${plan.restart.map((r) => r.guardPid).join(', ')}): its server is down`,

@@ -1,14 +1,7 @@
 import type { ServerStatus } from '../base/model';
 import { pinIn } from '../launch/pin';
-import {
-  commandText,
-  InstallCommand,
-  installCommandFor,
-  installedOf,
-  InstallFacts,
-  PinPlan,
-  runnerOf,
-} from './installCommand';
+import { InstallCommand, installCommandFor, installedOf, InstallFacts, PinPlan, runnerOf } from './installCommand';
+import { versionProblem } from './installArgs';
 
 /**
  * Upgrade: a newer version of a server's package (the registries' "update available", or the
@@ -28,6 +21,8 @@ export type UpgradePlan =
       /** How it was installed, in words: "npm global prefix /usr/local", "pipx venv ...". */
       where: string;
       command: InstallCommand;
+      /** The command as the user's shell runs it: what is shown before it runs. */
+      shown: string;
     }
   /** A runner's cache holds it: the entries' pin changes, and each client starts the new version. */
   | PinPlan
@@ -52,6 +47,8 @@ export function upgradePlan(server: ServerStatus, to: string | undefined, facts:
       `no newer version of ${installed.name} than ${installed.version} is known (the registries were not asked yet, or said nothing newer): name the version to install`,
     );
   if (target === installed.version) return refuse(`${installed.name} ${target} is what is installed`);
+  const badVersion = versionProblem(installed.ecosystem, target);
+  if (badVersion) return refuse(badVersion);
   const runner = runnerOf(server, installed);
   if (runner) {
     if (!pinIn(server.args, installed.name, installed.ecosystem))
@@ -78,6 +75,7 @@ export function upgradePlan(server: ServerStatus, to: string | undefined, facts:
     to: target,
     where: how.where,
     command: how.command,
+    shown: how.shown,
   };
 }
 
@@ -89,7 +87,7 @@ export function upgradeText(plan: UpgradePlan): string[] {
     case 'install':
       return [
         `${plan.serverName}: ${plan.package} ${plan.from} -> ${plan.to} (${plan.where}):`,
-        `  ${commandText(plan.command)}`,
+        `  ${plan.shown}`,
         '  then restart each guarded instance that still runs the old code (its guard checks the new one answers first)',
       ];
     case 'pin':

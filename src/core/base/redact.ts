@@ -191,6 +191,25 @@ export function redactCommandText(
   return redactText(redactWordsOf(text, words, knownSecrets), knownSecrets);
 }
 
+/** A URL's user info anywhere in text (in quotes, after `url=`, inside parentheses): `scheme://user:pass@`. */
+const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s@/?#"'<>]+@/gi;
+
+/**
+ * A line a process wrote (a server's stderr, the "last output" said when it went down): its words
+ * redacted as `status` redacts a command line (redactArgs: `--token=x`, `--token x`, `KEY=value`,
+ * `Authorization: x`, a URL's password), each where it stands, then a URL's user info wherever it
+ * is, known secret values and token shapes.
+ */
+export function redactOutputLine(line: string, knownSecrets: ReadonlySet<string> = new Set()): string {
+  const words = line.split(/\s+/).filter(Boolean);
+  const redacted = redactArgs(words, knownSecrets);
+  let out = line;
+  words.forEach((w, i) => {
+    if (redacted[i] !== w) out = out.split(w).join(redacted[i]);
+  });
+  return redactText(out.replace(URL_USERINFO, `$1${REDACTED}@`), knownSecrets);
+}
+
 /** Masks known secret values and well-known token shapes inside free text (a log line, a command line). */
 export function redactText(text: string, knownSecrets: ReadonlySet<string> = new Set()): string {
   let out = text;

@@ -1,3 +1,4 @@
+import { stripVTControlCharacters } from 'node:util';
 import { mapStrings } from './mapStrings';
 
 /**
@@ -56,4 +57,16 @@ export function terminalSafeLines(text: string): string {
 /** Every string of plain data (a snapshot, a lock list) made safe to show, for the text formatters. */
 export function terminalSafeDeep<T>(value: T): T {
   return mapStrings(value, terminalSafe) as T;
+}
+
+/** An operating system command (a window title, a link): ESC ] ... ended by BEL or ESC \\, whatever it holds. */
+const OSC = /\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?/g;
+
+/**
+ * A program's own output (a server's stderr) without its terminal escapes: colours, cursor moves,
+ * titles and links are removed, not shown as escapes (Node's own stripper, which leaves an OSC with
+ * spaces in it, after those are removed whole). What other controls remain, terminalSafe escapes.
+ */
+export function withoutEscapes(text: string): string {
+  return stripVTControlCharacters(text.includes('\u001b]') ? text.replace(OSC, '') : text);
 }

@@ -65,3 +65,51 @@ export function splitWindowsCommandLine(cmd: string): string[] {
   }
   return words.done();
 }
+
+/** The shell a command is shown for: a POSIX shell's words, or PowerShell's (Windows' terminals). */
+export type ShellKind = 'posix' | 'powershell';
+
+export function shellOf(platform: NodeJS.Platform): ShellKind {
+  return platform === 'win32' ? 'powershell' : 'posix';
+}
+
+/**
+ * Characters each shell reads as themselves in a word. POSIX: no `~`, and `=` only after the first
+ * character (zsh expands a word either starts), no backslash. PowerShell: no `@` (a word it starts
+ * is splatted) or `,` (an array).
+ */
+const PLAIN_WORD: Record<ShellKind, RegExp> = {
+  posix: /^[A-Za-z0-9_+:,./@%-][A-Za-z0-9_+:,./@%=-]*$/,
+  powershell: /^[A-Za-z0-9_+:./\\-][A-Za-z0-9_+:./\\=-]*$/,
+};
+
+/**
+ * One word written so that the shell reads it back as exactly that word: as it is when it holds
+ * nothing the shell acts on, else in single quotes (POSIX: a `'` inside written `'\''`;
+ * PowerShell: each kind of single quote doubled).
+ */
+export function quoteWord(word: string, shell: ShellKind): string {
+  if (PLAIN_WORD[shell].test(word)) return word;
+  return shell === 'posix'
+    ? `'${word.replace(/'/g, `'\\''`)}'`
+    : `'${word.replace(/['\u2018\u2019\u201a\u201b]/g, '$&$&')}'`;
+}
+
+/**
+ * A command as the user's shell runs it: the program, its arguments, each one word, and the folder
+ * it runs in first. What is shown before a command runs is this text, so pasting it runs the same.
+ */
+export function commandLineFor(
+  c: { command: string; args: readonly string[]; cwd?: string },
+  shell: ShellKind,
+): string {
+  const program = quoteWord(c.command, shell);
+  // PowerShell runs a quoted program only through its call operator.
+  const words = [shell === 'powershell' && program.startsWith("'") ? `& ${program}` : program];
+  words.push(...c.args.map((a) => quoteWord(a, shell)));
+  const line = words.join(' ');
+  if (c.cwd === undefined) return line;
+  return shell === 'posix'
+    ? `cd ${quoteWord(c.cwd, shell)} && ${line}`
+    : `Set-Location -LiteralPath ${quoteWord(c.cwd, shell)}; ${line}`;
+}

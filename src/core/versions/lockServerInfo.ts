@@ -1,5 +1,6 @@
 import type { LockRecord, RecordedServerInfo, RecordedVersions } from '../locks/types';
 import type { ServerInfoStatement } from '../base/versionTypes';
+import { isVersionLine } from '../base/versionText';
 
 const WAYS: Record<RecordedServerInfo['how'], string> = {
   'result _meta': "a result's _meta",
@@ -23,7 +24,8 @@ export function serverInfoFromVersions(
   pid: number,
 ): ServerInfoStatement | undefined {
   const stated = versions?.serverInfo;
-  if (!stated || stated.pid !== pid || typeof stated.name !== 'string' || typeof stated.version !== 'string')
+  // A lock record is a file anyone of this user can write: a version that is not one printable line is none.
+  if (!stated || stated.pid !== pid || typeof stated.name !== 'string' || !isVersionLine(stated.version))
     return undefined;
   const era = stated.era === 'modern' || stated.era === 'legacy' ? stated.era : undefined;
   const way = Object.hasOwn(WAYS, stated.how) ? WAYS[stated.how] : 'MCP';

@@ -10,6 +10,8 @@ import type { LifeguardPaths } from '../base/paths';
 import { envValue, isRecord, parseIni, ResolveContext } from './lookup';
 import { userNpmrc } from './npmPackages';
 import { RegistryStatus, UpdateAvailable } from '../base/versionTypes';
+import { redactUrl } from '../base/redact';
+import { isVersionLine } from '../base/versionText';
 
 /**
  * "Is there a newer release?": the npm registry's package document and PyPI's JSON API, at the
@@ -51,6 +53,8 @@ export function mcpLatestUrl(base: string, name: string): string {
 }
 
 const OFFICIAL_META = 'io.modelcontextprotocol.registry/official';
+/** A registry's version that is not one printable line is no answer (base/versionText.ts). */
+const NOT_A_VERSION = "the answer's version is not one printable line";
 const REGISTRY_TYPE = { npm: 'npm', python: 'pypi' } as const;
 
 /**
@@ -69,12 +73,8 @@ export function statusFromServerResponse(
   const message = typeof meta.statusMessage === 'string' ? meta.statusMessage.slice(0, 500) : undefined;
   const packages = Array.isArray(server.packages) ? server.packages.filter(isRecord) : [];
   const own = packages.find((p) => p.registryType === REGISTRY_TYPE[pkg.ecosystem] && p.identifier === pkg.name);
-  const latest =
-    own && typeof own.version === 'string'
-      ? own.version
-      : typeof server.version === 'string'
-        ? server.version
-        : undefined;
+  const latest = own && typeof own.version === 'string' ? own.version : server.version;
+  if (latest !== undefined && !isVersionLine(latest)) return new Error(NOT_A_VERSION);
   return { status, ...(message ? { message } : {}), ...(latest ? { latest } : {}) };
 }
 
@@ -169,13 +169,14 @@ export function npmDocUrl(registry: string, name: string): string {
 /** The latest release in an npm package document (`dist-tags.latest`). */
 export function latestFromNpmDoc(doc: unknown): string | Error {
   if (isRecord(doc) && isRecord(doc['dist-tags']) && typeof doc['dist-tags'].latest === 'string')
-    return doc['dist-tags'].latest;
+    return isVersionLine(doc['dist-tags'].latest) ? doc['dist-tags'].latest : new Error(NOT_A_VERSION);
   return new Error('the npm package document has no dist-tags.latest');
 }
 
 /** The latest release in a PyPI JSON API answer (`info.version`). */
 export function latestFromPypiDoc(doc: unknown): string | Error {
-  if (isRecord(doc) && isRecord(doc.info) && typeof doc.info.version === 'string') return doc.info.version;
+  if (isRecord(doc) && isRecord(doc.info) && typeof doc.info.version === 'string')
+    return isVersionLine(doc.info.version) ? doc.info.version : new Error(NOT_A_VERSION);
   return new Error('the PyPI JSON answer has no info.version');
 }
 
@@ -195,6 +196,39 @@ export function isNewer(ecosystem: 'npm' | 'python', latest: string, current: st
     if (d !== 0) return d > 0;
   }
   return false;
+}
+
+const MIB = 1024 * 1024;
+/**
+ * The largest registry answer read: an abbreviated npm package document of a package with
+ * thousands of releases is a few MiB; anything larger is no answer (one was 400 MB).
+ */
+export const MAX_ANSWER_BYTES = 8 * MIB;
+/** Redirects followed within one registry's origin. */
+const MAX_REDIRECTS = 5;
+
+/** A response's body as text, read no further than `max` bytes: undefined (the rest never read) when it is larger. */
+async function boundedText(res: Response, max: number): Promise<string | undefined> {
+  const declared = Number(res.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > max) {
+    await res.body?.cancel();
+    return undefined;
+  }
+  if (!res.body) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = res.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel();
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** A registry's 404: the package or server is not there (for the MCP Registry, the next one is asked). */
@@ -412,18 +446,45 @@ export class RegistryChecker {
     this.entries.set(mcpKey(ref), { checkedAt, url: bases.join(' '), unlisted: true });
   }
 
-  /** One registry request: the JSON document, NOT_FOUND for a 404, or why it failed (a timeout, a status, no JSON). */
+  /**
+   * One registry request: the JSON document, NOT_FOUND for a 404, or why it failed (a timeout, a
+   * status, no JSON, an answer larger than MAX_ANSWER_BYTES, a redirect to another origin). The
+   * whole exchange, its body included, is bounded in time; the body in bytes, read no further
+   * than the bound; redirects are followed only within the origin asked, so an answer is always
+   * the registry's that is named with it.
+   */
   private async fetchJson(url: string, accept: string): Promise<{ doc: unknown } | { failed: string }> {
     const timeoutMs = this.opts.timeoutMs ?? 2000;
+    const signal = AbortSignal.timeout(timeoutMs);
     try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), headers: { accept } });
-      if (res.status === 404) return { doc: NOT_FOUND };
-      if (!res.ok) return { failed: `HTTP ${res.status}` };
-      const text = await res.text();
-      try {
-        return { doc: JSON.parse(text) as unknown };
-      } catch (err) {
-        return { failed: `the answer is not JSON: ${(err as Error).message}` };
+      let at = new URL(url);
+      for (let hop = 0; ; hop++) {
+        const res = await fetch(at, { signal, headers: { accept }, redirect: 'manual' });
+        const location = res.headers.get('location');
+        if (res.status >= 300 && res.status < 400 && location !== null) {
+          await res.body?.cancel();
+          const next = new URL(location, at);
+          if (next.origin !== at.origin)
+            return { failed: `it redirected to another origin (${redactUrl(next.origin)}), which is not followed` };
+          if (hop >= MAX_REDIRECTS) return { failed: `more than ${MAX_REDIRECTS} redirects` };
+          at = next;
+          continue;
+        }
+        if (res.status === 404) {
+          await res.body?.cancel();
+          return { doc: NOT_FOUND };
+        }
+        if (!res.ok) {
+          await res.body?.cancel();
+          return { failed: `HTTP ${res.status}` };
+        }
+        const text = await boundedText(res, MAX_ANSWER_BYTES);
+        if (text === undefined) return { failed: `the answer is larger than ${MAX_ANSWER_BYTES / MIB} MiB` };
+        try {
+          return { doc: JSON.parse(text) as unknown };
+        } catch (err) {
+          return { failed: `the answer is not JSON: ${(err as Error).message}` };
+        }
       }
     } catch (err) {
       const e = err as Error;

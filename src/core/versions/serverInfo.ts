@@ -3,6 +3,9 @@ import type { ServerInfoAnswer } from '../machine/types';
 import { readSse } from '../http/sse';
 import { redactText, redactUrl } from '../base/redact';
 import { LIFEGUARD_VERSION } from '../base/version';
+import { isVersionLine } from '../base/versionText';
+
+const NOT_A_VERSION = "the server's serverInfo.version is not one printable line";
 
 /**
  * Asks an HTTP (or SSE) server that is already running for its `serverInfo`: Streamable HTTP
@@ -18,9 +21,9 @@ export async function askServerInfo(
   if (transport === 'http') {
     // Streamable HTTP: the shared probe, which also ends a legacy session with DELETE.
     const probed = await probeServerInfo(url, { timeoutMs });
-    return probed.state === 'known'
-      ? { ok: true, name: probed.name, version: probed.version, era: probed.era, how: probed.how }
-      : { ok: false, reason: probed.reason };
+    if (probed.state !== 'known') return { ok: false, reason: probed.reason };
+    if (!isVersionLine(probed.version)) return { ok: false, reason: NOT_A_VERSION };
+    return { ok: true, name: probed.name, version: probed.version, era: probed.era, how: probed.how };
   }
   return askOverSse(url, timeoutMs);
 }
@@ -86,6 +89,7 @@ async function askOverSse(url: string, timeoutMs: number): Promise<ServerInfoAns
       return { ok: false, reason: `initialize failed: ${why(String(reply.error.message ?? 'an error'))}` };
     if (!info || typeof info.version !== 'string')
       return { ok: false, reason: 'the initialize reply had no serverInfo.version' };
+    if (!isVersionLine(info.version)) return { ok: false, reason: NOT_A_VERSION };
     return {
       ok: true,
       name: String(info.name ?? ''),

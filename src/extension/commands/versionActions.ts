@@ -1,7 +1,7 @@
 import * as os from 'node:os';
 import * as vscode from 'vscode';
 import { applyInstall, ApplyResult, liveInstallFacts } from '../../core/actions/applyInstall';
-import { commandText, InstallCommand, installedOf, PinPlan } from '../../core/actions/installCommand';
+import { commandText, InstallCommand, InstalledPackage, installedOf, PinPlan } from '../../core/actions/installCommand';
 import { restartTarget, RestartTargetOutcome } from '../../core/actions/restart';
 import { outputLines, runInstaller } from '../../core/actions/runInstaller';
 import { rollbackPlan } from '../../core/actions/rollback';
@@ -58,13 +58,19 @@ export async function upgradeServer(svc: Services, arg?: CommandArg): Promise<vo
       await changePins(svc, plan, 'Upgrade');
       return;
     case 'install': {
-      const result = await install(svc, server, plan.command, {
-        title: t('Upgrade {0}: {1} {2} → {3}?', server.name, plan.package, plan.from, plan.to),
-        where: plan.where,
-        button: t('Upgrade'),
-        progress: t('Upgrading {0}…', server.name),
-        requestedBy: `VS Code: Upgrade ${server.name}`,
-      });
+      const result = await install(
+        svc,
+        server,
+        plan,
+        {
+          title: t('Upgrade {0}: {1} {2} → {3}?', server.name, plan.package, plan.from, plan.to),
+          where: plan.where,
+          button: t('Upgrade'),
+          progress: t('Upgrading {0}…', server.name),
+          requestedBy: `VS Code: Upgrade ${server.name}`,
+        },
+        installedOf(raw),
+      );
       if (result?.kind !== 'done') return;
       await recordUpgrade(svc.engine.paths, {
         server: server.name,
@@ -104,7 +110,7 @@ export async function rollbackServer(svc: Services, arg?: CommandArg): Promise<v
       const result = await install(
         svc,
         server,
-        plan.command,
+        plan,
         {
           title: t('Roll back {0} to {1}?', server.name, plan.from),
           where: [plan.where, ...plan.pins.map((p) => `${p.name} ${p.now ?? '-'} → ${p.version}`)].join('\n'),
@@ -112,6 +118,7 @@ export async function rollbackServer(svc: Services, arg?: CommandArg): Promise<v
           progress: t('Rolling back {0}…', server.name),
           requestedBy: `VS Code: Roll Back ${server.name}`,
         },
+        installed,
         plan.restart.map((r) => r.guardPid),
       );
       if (result?.kind === 'done')
@@ -148,17 +155,22 @@ async function pickVersioned(
   return { server, raw };
 }
 
-/** Asks with the command shown, runs it and restarts what ran the old code; undefined when cancelled. */
+/**
+ * Asks with the command shown (as the user's shell would run it), runs it and restarts what ran the
+ * old code; undefined when cancelled. An install that changed nothing restarts nothing and says so.
+ */
 async function install(
   svc: Services,
   server: VmServer,
-  command: InstallCommand,
+  plan: { command: InstallCommand; shown: string },
   words: { title: string; where: string; button: string; progress: string; requestedBy: string },
+  before: InstalledPackage | undefined,
   alsoRestart: readonly number[] = [],
 ): Promise<ApplyResult | undefined> {
+  const { command } = plan;
   const detail = [
     words.where,
-    t('Runs: {0}', commandText(command)),
+    t('Runs: {0}', plan.shown),
     t('Then each guarded instance that still runs other code restarts; its guard checks the new server answers first.'),
   ].join('\n\n');
   if ((await vscode.window.showWarningMessage(words.title, { modal: true, detail }, words.button)) !== words.button)
@@ -190,10 +202,19 @@ async function install(
               ...(svc.settings().restartWithoutCheck.includes(server.name) ? { check: 'none' as const } : {}),
             }),
         },
-        alsoRestart,
+        { alsoRestart, ...(before ? { before } : {}) },
       ),
   );
   void svc.refresh.request('manual');
+  if (result.kind === 'unchanged')
+    void vscode.window.showWarningMessage(
+      t(
+        '{0}: the command ran and changed nothing ({1} {2} is still installed); nothing was restarted.',
+        server.name,
+        before?.name ?? server.name,
+        result.installed ?? '?',
+      ),
+    );
   if (result.kind === 'failed') {
     const show = t('Show Log');
     const choice = await vscode.window.showErrorMessage(
@@ -217,7 +238,7 @@ async function runLogged(
   c: InstallCommand,
   onLine: (line: string) => void,
 ): Promise<number> {
-  svc.log.info(`${name}: running ${commandText(c)}`);
+  svc.log.info(`${name}: running ${commandText(c, process.platform)}`);
   const r = await runInstaller(c, {
     cwd: os.homedir(),
     onOutput: (text) => {

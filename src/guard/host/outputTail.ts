@@ -1,4 +1,5 @@
-import { redactText } from '../../core/base/redact';
+import { redactOutputLine } from '../../core/base/redact';
+import { terminalSafe, withoutEscapes } from '../../core/base/terminalSafe';
 
 /** The most lines of a child's stderr kept to say why it went down. */
 export const OUTPUT_TAIL_LINES = 12;
@@ -39,16 +40,18 @@ export class OutputTail {
   }
 
   /**
-   * The last non-blank lines, oldest first, each cut to LINE_CHARS, with `secrets` (the launch's env
-   * values) and secret-looking values masked: a server that prints its token never has it repeated.
+   * The last non-blank lines, oldest first, each cut to LINE_CHARS: its terminal escapes (colours,
+   * titles, links) removed and any other control character written visibly, `secrets` (the launch's
+   * env values) and secret-looking values masked as `status` masks a command line: a server that
+   * prints its token, or a URL with its password, never has it repeated.
    */
   lines(secrets: ReadonlySet<string>, max = OUTPUT_TAIL_LINES): string[] {
     const text = this.buffer.toString('utf8');
     const lines = text
       .split(/\r?\n/)
-      .map((l) => l.replace(/\s+$/, ''))
+      .map((l) => withoutEscapes(l).replace(/\s+$/, ''))
       .filter((l) => l.trim() !== '');
-    return lines.slice(-max).map((l) => cut(redactText(l, secrets)));
+    return lines.slice(-max).map((l) => cut(terminalSafe(redactOutputLine(l, secrets))));
   }
 }
 

@@ -48,6 +48,38 @@ async function fakeRegistry(): Promise<FakeRegistry> {
       return;
     }
     if (url.startsWith('/garbage/')) return send('{"dist-tags": {"latest": "9.9');
+    // 64 MiB of a valid package document, streamed without a length: answered only if read whole.
+    if (url.startsWith('/big/')) {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const filler = `"${'x'.repeat(1024 * 1024 - 3)}",`;
+      let left = 64;
+      const more = () => {
+        while (left > 0 && !res.destroyed) {
+          left--;
+          if (
+            !res.write(
+              left === 0 ? `${filler}"end"]}` : left === 63 ? `{"dist-tags":{"latest":"9.9.9"},"x":[${filler}` : filler,
+            )
+          )
+            return void res.once('drain', more);
+        }
+        if (left === 0 && !res.destroyed) {
+          res.end();
+          answered.push(url);
+        }
+      };
+      return more();
+    }
+    // Redirects: within this origin (followed), and to another origin (localhost is not 127.0.0.1).
+    if (url.startsWith('/home/')) {
+      res.writeHead(302, { location: `/npm/${url.slice('/home/'.length)}` }).end();
+      return;
+    }
+    if (url.startsWith('/away/')) {
+      const port = (server.address() as { port: number }).port;
+      res.writeHead(302, { location: `http://localhost:${port}/npm/${url.slice('/away/'.length)}` }).end();
+      return;
+    }
     // An MCP Registry (API v0.1) that lists one server, deprecated, with a newer package version.
     if (url === '/mcp/v0.1/servers/io.example%2Fnotes/versions/latest')
       return send(
@@ -182,6 +214,36 @@ describe('versions: registry update check', () => {
       /update check for npm package x at http:\/\/127\.0\.0\.1:\d+\/garbage\/x failed: the answer is not JSON/,
     );
     assert.equal(await checker.cached(ref), undefined);
+  });
+
+  it('an answer larger than the bound is not read past it; redirects are followed within the registry’s origin only', async () => {
+    const home = tempDir();
+    const logs: string[] = [];
+    const checkerAt = (npm: string) =>
+      new RegistryChecker({
+        ctx: ctxFor(home),
+        cacheFile: path.join(home, `r-${reg.requests.length}.json`),
+        overrides: { npm },
+        timeoutMs: 20_000,
+        log: (m) => logs.push(m),
+      });
+    const ref = { ecosystem: 'npm' as const, name: MEM, current: '2026.8.31' };
+
+    const big = checkerAt(`${reg.url}/big/`);
+    await big.check([ref]);
+    assert.equal(await big.cached(ref), undefined);
+    assert.match((await big.said(ref))?.error ?? '', /^the answer is larger than 8 MiB$/);
+    assert.ok(!reg.answered.some((u) => u.startsWith('/big/')), 'the rest of the answer was never asked for');
+
+    const away = checkerAt(`${reg.url}/away/`);
+    await away.check([ref]);
+    assert.equal(await away.cached(ref), undefined, 'an answer from another origin is not credited to this registry');
+    assert.match((await away.said(ref))?.error ?? '', /redirected to another origin \(http:\/\/localhost:\d+\)/);
+    assert.ok(!reg.requests.some((u) => u.startsWith('/npm/')), 'the other origin was never asked');
+
+    const home302 = checkerAt(`${reg.url}/home/`);
+    await home302.check([ref]);
+    assert.equal((await home302.cached(ref))?.latest, '2026.9.1');
   });
 
   it('the MCP Registry an installed package names (mcpName): deprecated with its message and newer, said by every face; a registry that does not list it is passed over', async () => {

@@ -10,7 +10,7 @@ import { pastJudgedStart } from '../../support/judgedStart';
 /** `mcp-lifeguard rollback` as a user runs it: from the project folder, with this test's home and npm cache. */
 function rollback(
   args: string[],
-  o: { root: string; home: string; lg: string; cwd: string; PATH?: string },
+  o: { root: string; home: string; lg: string; cwd: string; PATH?: string; env?: Record<string, string> },
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) =>
     execFile(
@@ -18,7 +18,13 @@ function rollback(
       [cliPath, 'rollback', ...args],
       {
         cwd: o.cwd,
-        env: { ...npmEnv(o.root), HOME: o.home, MCP_LIFEGUARD_HOME: o.lg, ...(o.PATH ? { PATH: o.PATH } : {}) },
+        env: {
+          ...npmEnv(o.root),
+          HOME: o.home,
+          MCP_LIFEGUARD_HOME: o.lg,
+          ...(o.PATH ? { PATH: o.PATH } : {}),
+          ...o.env,
+        },
       },
       (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     ),
@@ -82,7 +88,8 @@ describe('rollback (real npm): the version a running server started with, instal
       pid: child.pid!,
       upgrade: () => run(NPM, ['install', '--prefix', prefix, `${MEM}@2026.8.31`], { env: npmEnv(root) }),
       where: new RegExp(
-        `npm install @modelcontextprotocol/server-memory@2026\\.7\\.4 +\\(in ${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\)`,
+        `^ {2}cd ${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} && \\S*npm install @modelcontextprotocol/server-memory@2026\\.7\\.4$`,
+        'm',
       ),
     });
   });
@@ -108,5 +115,34 @@ describe('rollback (real npm): the version a running server started with, instal
         `npm install --global --prefix ${globalPrefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} @modelcontextprotocol/server-memory@2026\\.7\\.4`,
       ),
     });
+  });
+
+  it('an installer that changes nothing: said so, not "rolled back", and nothing restarted', async () => {
+    const root = tempDir('lg-rollback-noop-');
+    const { prefix, bin, env, projectDir, home } = await memoryInProject(root, '2026.7.4');
+    const child = await startReady(bin, [], { cwd: projectDir, env, ready: /running on stdio/ }, started);
+    const lg = path.join(root, 'lg');
+    const take = () => snapshot(home, projectDir, lg);
+    assert.equal((await instanceOf(take, 'memory', child.pid!)).versions?.verdict.state, 'current');
+    await pastJudgedStart((await instanceOf(take, 'memory', child.pid!)).startTime);
+    await run(NPM, ['install', '--prefix', prefix, `${MEM}@2026.8.31`], { env: npmEnv(root) });
+    assert.equal((await instanceOf(take, 'memory', child.pid!)).versions?.verdict.state, 'stale');
+
+    // npm told to change nothing (a dry run from the user's own configuration) exits 0.
+    const done = await rollback(['memory', '--trust-workspace', '--yes'], {
+      root,
+      home,
+      lg,
+      cwd: projectDir,
+      env: { npm_config_dry_run: 'true' },
+    });
+    assert.equal(done.code, 1, `${done.stdout}\n${done.stderr}`);
+    assert.doesNotMatch(done.stdout, /rolled back/);
+    assert.match(
+      done.stderr,
+      /memory: the command ran and changed nothing \(@modelcontextprotocol\/server-memory 2026\.8\.31 is still installed, as before\); nothing was restarted/,
+    );
+    const after = await instanceOf(take, 'memory', child.pid!);
+    assert.equal(after.versions?.verdict.state, 'stale', 'the same process, still running what it ran');
   });
 });

@@ -222,7 +222,7 @@ describe('upgrade and rollback (real npm): install the way it was installed, res
     const proj = await lifeguard(['upgrade', 'notes', '--to', NEW, '--yes'], { MCP_LIFEGUARD_UPDATE_CHECK: '0' });
     assert.equal(proj.code, 0, `${proj.stdout}\n${proj.stderr}`);
     assert.match(proj.stdout, new RegExp(`^notes: ${esc(MEM)} ${OLD} -> ${NEW} \\(npm project ${esc(app)}\\):$`, 'm'));
-    assert.match(proj.stdout, new RegExp(`install ${esc(MEM)}@${NEW} +\\(in ${esc(app)}\\)$`, 'm'));
+    assert.match(proj.stdout, new RegExp(`^ {2}cd ${esc(app)} && \\S*npm install ${esc(MEM)}@${NEW}$`, 'm'));
     const projUp = await childPids();
     assert.notEqual(projUp.notes, before.notes);
     assert.equal(projUp.memory, rolled.memory, 'the global one was not touched');

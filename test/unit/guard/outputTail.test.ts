@@ -16,6 +16,22 @@ describe('guard: the end of a child’s stderr, kept to say why it went down', (
     ]);
   });
 
+  it('strips terminal escapes and masks a URL’s password and a --token= value, as status masks a command line', () => {
+    const tail = new OutputTail();
+    tail.push(
+      Buffer.from(
+        '\u001b]0;owned title\u0007\u001b[31mError:\u001b[0m connect postgres://app:hunter22@db:5432/x failed\n' +
+          'retrying with --token=abc123def --password hunter33 (url="https://u:pw1234@h/api")\u0007\n',
+      ),
+    );
+    const lines = tail.lines(new Set());
+    assert.deepEqual(lines, [
+      'Error: connect postgres://<redacted>@db:5432/x failed',
+      'retrying with --token=<redacted> --password <redacted> (url="https://<redacted>@h/api")\\u0007',
+    ]);
+    assert.ok(!lines.join('\n').includes('\u001b'));
+  });
+
   it('holds a bounded end whatever the server floods, and cuts a long line', () => {
     const tail = new OutputTail();
     for (let i = 0; i < 10_000; i++) tail.push(Buffer.from(`line ${i}\n`));
