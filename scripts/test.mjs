@@ -18,7 +18,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { layerOf, layerSeconds, mergeDurations, planShards, slowest } from './testPlan.mjs';
+import { LAYERS, layerOf, layerSeconds, mergeDurations, planShards, slowest } from './testPlan.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const mochaBin = path.join(root, 'node_modules', 'mocha', 'bin', 'mocha.js');
@@ -241,7 +241,7 @@ async function main() {
     process.stdout.write(`== e2e tools (test/e2e/setup.sh)\n${r.output}`);
     if (r.code !== 0) stopHere('e2e tools (test/e2e/setup.sh)', r.code);
   }
-  const rest = ['integration', 'clients', 'reliability', 'e2e'].flatMap(listLayer);
+  const rest = LAYERS.filter((l) => l !== 'unit').flatMap(listLayer);
   finish([
     unit,
     ...(await timed('integration, clients, reliability and e2e', () =>
