@@ -130,6 +130,19 @@ export function namesData(name: string): boolean {
   return words.some((w) => DATA_WORDS.has(w));
 }
 
+/** Whether an argument is a data option (`--palace`, `--db=...`): the cheap test before the launch is read. */
+function dataOption(arg: string): boolean {
+  if (!arg.startsWith('--')) return false;
+  const eq = arg.indexOf('=');
+  return namesData(eq < 0 ? arg : arg.slice(0, eq));
+}
+
+/** The server's own arguments: what runs after the launchers parseLaunch peels off. */
+function serverArgs(launch: { command: string; args: readonly string[] }): readonly string[] {
+  const { target } = parseLaunch([launch.command, ...launch.args]);
+  return target.kind === 'none' ? [] : target.args;
+}
+
 /** An absolute path on `platform`, one line, no list, no variable left: the path normalized, else undefined. */
 function absolutePath(value: string, platform: NodeJS.Platform): string | undefined {
   if (value.length === 0 || /[\0\r\n]/.test(value) || /\$\{|\$[A-Za-z_]|%[A-Za-z_]+%/.test(value)) return undefined;
@@ -163,8 +176,9 @@ export function dataPathsOf(
     seen.add(abs);
     out.push({ path: abs, from });
   };
-  const { target } = parseLaunch([launch.command, ...launch.args]);
-  const own = target.kind === 'none' ? [] : target.args;
+  // Read the launch (which arguments are the server's own) only when an argument could name data:
+  // a scan of thousands of entries pays nothing for the many that name none.
+  const own = launch.args.some(dataOption) ? serverArgs(launch) : [];
   for (let i = 0; i < own.length; i++) {
     const arg = own[i];
     const m = /^(--[A-Za-z][\w.-]*)=(.*)$/s.exec(arg);
