@@ -80,6 +80,9 @@ describe('the test plan', () => {
       plan.planShards(['test/unit/x.test.ts'], {}, 0).map((s) => s.files),
       [['test/unit/x.test.ts']],
     );
+    // A layer never timed: an e2e scenario is counted as longer than an integration file.
+    const fresh = plan.planShards(['test/integration/a.test.ts', 'test/e2e/b.test.ts'], {}, 2);
+    assert.ok(fresh[0].files.includes('test/e2e/b.test.ts') && fresh[0].seconds > fresh[1].seconds);
   });
 
   it('keeps earlier times of files a run did not time, and reports the slowest tests and each layer', () => {
