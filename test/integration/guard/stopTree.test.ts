@@ -34,13 +34,12 @@ describe('guard: a stop ends every process the server started', function () {
     fs.rmSync(home, { recursive: true, force: true });
   });
 
-  const serverPid = async (): Promise<number> =>
-    Number(textOf(await guarded!.client.callTool({ name: 'echo', arguments: { text: 'hi' } })).split(':')[0]);
-
-  it('a restart (mcp-lifeguard restart) ends the old server and everything it started, and any copy its check started; the new one serves', async () => {
-    guarded = await connectGuarded(home, [
+  /** The tree server behind a real guard named `tree`, with the guard's options `options`. */
+  const startTree = (options: string[] = []): Promise<GuardedClient> =>
+    connectGuarded(home, [
       '--name',
       'tree',
+      ...options,
       '--',
       process.execPath,
       treeServer,
@@ -48,6 +47,12 @@ describe('guard: a stop ends every process the server started', function () {
       record,
       'daemon',
     ]);
+
+  const serverPid = async (): Promise<number> =>
+    Number(textOf(await guarded!.client.callTool({ name: 'echo', arguments: { text: 'hi' } })).split(':')[0]);
+
+  it('a restart (mcp-lifeguard restart) ends the old server and everything it started, and any copy its check started; the new one serves', async () => {
+    guarded = await startTree();
     const first = await serverPid();
     await treeOf(record, first, true);
     const restart = await runCli(home, ['restart', 'tree']);
@@ -67,18 +72,7 @@ describe('guard: a stop ends every process the server started', function () {
   });
 
   it('an idle stop (--idle-stop) ends the server and everything it started', async () => {
-    guarded = await connectGuarded(home, [
-      '--name',
-      'tree',
-      '--idle-stop',
-      '1',
-      '--',
-      process.execPath,
-      treeServer,
-      'server',
-      record,
-      'daemon',
-    ]);
+    guarded = await startTree(['--idle-stop', '1']);
     const tree = await treeOf(record, await serverPid(), true);
     await until(
       'the idle stop to end the server and every process it started',
@@ -88,16 +82,7 @@ describe('guard: a stop ends every process the server started', function () {
   });
 
   it('the client leaving (its stdin closed) ends the server and everything it started, and the guard exits', async () => {
-    guarded = await connectGuarded(home, [
-      '--name',
-      'tree',
-      '--',
-      process.execPath,
-      treeServer,
-      'server',
-      record,
-      'daemon',
-    ]);
+    guarded = await startTree();
     const tree = await treeOf(record, await serverPid(), true);
     const guardPid = guarded.transport.pid as number;
     await guarded.client.close();
@@ -106,16 +91,7 @@ describe('guard: a stop ends every process the server started', function () {
   });
 
   it('the guard told to end (SIGTERM) ends the server and everything it started before it exits', async () => {
-    guarded = await connectGuarded(home, [
-      '--name',
-      'tree',
-      '--',
-      process.execPath,
-      treeServer,
-      'server',
-      record,
-      'daemon',
-    ]);
+    guarded = await startTree();
     const tree = await treeOf(record, await serverPid(), true);
     const guardPid = guarded.transport.pid as number;
     process.kill(guardPid, 'SIGTERM');
