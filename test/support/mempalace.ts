@@ -103,3 +103,20 @@ export function answerOf(result: unknown): Record<string, unknown> {
   const text = ((result as { content: Array<{ text?: string }> }).content[0] ?? {}).text ?? '';
   return JSON.parse(text) as Record<string, unknown>;
 }
+
+/**
+ * How many mempalace server processes run this venv's console script (`python <mcpBin> ...`; a guard
+ * names it only after `--`, so its own command line does not count).
+ */
+export function mempalaceServerCount(mcpBin: string): number {
+  return fs
+    .readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .filter((pid) => {
+      try {
+        return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').slice(0, 2).includes(mcpBin);
+      } catch {
+        return false;
+      }
+    }).length;
+}

@@ -1,7 +1,13 @@
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { answerOf, mempalaceHome, MempalaceVenv, mempalaceVenv, startEmbeddings } from '../../support/mempalace';
+import {
+  answerOf,
+  mempalaceHome,
+  mempalaceServerCount,
+  MempalaceVenv,
+  mempalaceVenv,
+  startEmbeddings,
+} from '../../support/mempalace';
 import { until } from '../../support/poll';
 import { makeTempDir } from '../../support/temp';
 import { connectGuarded, GuardedClient, liveRecords, runCli, tempHome } from './support';
@@ -36,19 +42,8 @@ describe('guard (integration): three clients share one mempalace server (`--on-c
     await embeddings?.close();
   });
 
-  /** mempalace server processes of this test (the venv's console script). */
-  const mempalaceServers = () =>
-    fs
-      .readdirSync('/proc')
-      .filter((p) => /^\d+$/.test(p))
-      .filter((pid) => {
-        try {
-          // The script runs under its venv's python (`python mempalace-mcp ...`); a guard names it after `--`.
-          return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').slice(0, 2).includes(mp.mcpBin);
-        } catch {
-          return false;
-        }
-      }).length;
+  /** mempalace server processes of this test. */
+  const mempalaceServers = () => mempalaceServerCount(mp.mcpBin);
 
   async function client(): Promise<GuardedClient> {
     const g = await connectGuarded(

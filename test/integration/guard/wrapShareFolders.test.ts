@@ -3,7 +3,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { answerOf, mempalaceHome, MempalaceVenv, mempalaceVenv, startEmbeddings } from '../../support/mempalace';
+import {
+  answerOf,
+  mempalaceHome,
+  mempalaceServerCount,
+  MempalaceVenv,
+  mempalaceVenv,
+  startEmbeddings,
+} from '../../support/mempalace';
 import { until } from '../../support/poll';
 import { makeTempDir } from '../../support/temp';
 import { guardEnv, liveRecords, runCli, tempHome } from './support';
@@ -38,18 +45,8 @@ describe('guard (integration): `wrap --share`, two clients started from two fold
     await embeddings?.close();
   });
 
-  /** mempalace server processes of this test (the venv's console script, under its python). */
-  const mempalaceServers = () =>
-    fs
-      .readdirSync('/proc')
-      .filter((p) => /^\d+$/.test(p))
-      .filter((pid) => {
-        try {
-          return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').slice(0, 2).includes(mp.mcpBin);
-        } catch {
-          return false;
-        }
-      }).length;
+  /** mempalace server processes of this test. */
+  const mempalaceServers = () => mempalaceServerCount(mp.mcpBin);
 
   /** An entry as each client's file holds it: `"mempalace": { command, args }`. */
   const entryOf = (file: string) =>
