@@ -19,8 +19,8 @@ const BUDGETS = {
   // The stdio guard with its own copy of the engine's judgement: 304 since the guard keeps its
   // server's maps between judgements (versions/maps.ts KEPT_MAPS), not reading them every 30 s; 308
   // since it keeps its child's runtime sighting and the PATH candidates of a lookup (1 KB); 316 since
-  // a stop ends the server's whole process tree (the table walk and its checks), a server's last
-  // output is masked as `status` masks a command line, and a failed start backs off (~3 KB).
+  // a server's last output is masked as `status` masks a command line, outside versions are checked,
+  // and a failed start backs off (~4 KB).
   'dist/cli-guard.js': 316,
   // The relay a client of a shared server runs (`run --on-conflict share`).
   'dist/cli-relay.js': 60,
