@@ -1,7 +1,6 @@
 import * as vscode from 'vscode';
 import { CommandId } from './commandIds';
 import { restartTargets } from './commands/restartAllStale';
-import { rollbackServer } from './commands/versionActions';
 import { claimEvent } from './eventClaim';
 import { Services } from './services';
 import {
@@ -14,7 +13,6 @@ import {
   staleActionOf,
 } from './viewModel/notifications';
 import { autoRestartCandidates } from './viewModel/autoRestart';
-import { t } from './viewModel/l10n';
 
 const MUTED_KEY = 'mcpLifeguard.mutedServers';
 
@@ -60,11 +58,8 @@ export class Notifier implements vscode.Disposable {
       return;
     }
     if (n.kind === 'down') {
-      const rollBack = t('Roll Back');
-      const show = staleActionLabel('Show');
-      const choice = await vscode.window.showWarningMessage(n.message, ...(n.rollBack ? [rollBack] : []), show);
-      if (choice === rollBack) await rollbackServer(this.svc, n.serverId);
-      else if (choice === show) await vscode.commands.executeCommand(CommandId.showView, n.serverId);
+      if ((await vscode.window.showWarningMessage(n.message, staleActionLabel('Show'))) === staleActionLabel('Show'))
+        await vscode.commands.executeCommand(CommandId.showView, n.serverId);
       return;
     }
     const choice = staleActionOf(await vscode.window.showWarningMessage(n.message, ...n.actions.map(staleActionLabel)));
