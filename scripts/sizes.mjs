@@ -18,10 +18,8 @@ const BUDGETS = {
   'dist/cli-commands.js': 280,
   // The stdio guard with its own copy of the engine's judgement: 304 since the guard keeps its
   // server's maps between judgements (versions/maps.ts KEPT_MAPS), not reading them every 30 s; 308
-  // since it keeps its child's runtime sighting and the PATH candidates of a lookup (1 KB); 316 since
-  // a server's last output is masked as `status` masks a command line, outside versions are checked,
-  // and a failed start backs off (~4 KB).
-  'dist/cli-guard.js': 316,
+  // since it keeps its child's runtime sighting and the PATH candidates of a lookup (1 KB).
+  'dist/cli-guard.js': 308,
   // The relay a client of a shared server runs (`run --on-conflict share`).
   'dist/cli-relay.js': 60,
   // The share host's streamable HTTP front (`--share-listen`), loaded by such a host alone.
