@@ -53,6 +53,9 @@ function estimator(files, durations) {
 export function planShards(files, durations, jobs) {
   const n = Math.max(1, Math.floor(jobs));
   const estimate = estimator(files, durations);
+  // One shard runs the files as listed: the order of a serial run does not depend on earlier times.
+  if (n === 1)
+    return files.length ? [{ files: [...files], seconds: files.reduce((sum, f) => sum + estimate(f), 0) }] : [];
   const units = [];
   const grouped = files.filter(together);
   if (grouped.length) units.push({ files: grouped, seconds: grouped.reduce((s, f) => s + estimate(f), 0) });

@@ -40,6 +40,15 @@ describe('the test plan', () => {
     );
   });
 
+  it('one shard runs the files in their listed order, whatever their times', () => {
+    const files = ['test/integration/a.test.ts', 'test/e2e/b.test.ts', 'test/clients/c.test.ts'];
+    const shards = plan.planShards(files, { 'test/clients/c.test.ts': 500 }, 1);
+    assert.deepEqual(
+      shards.map((s) => s.files),
+      [files],
+    );
+  });
+
   it('keeps the e2e scenarios together, in their order, in one shard', () => {
     const files = [
       'test/e2e/a.test.ts',
