@@ -13,7 +13,7 @@
 // MCP_LIFEGUARD_TEST_JOBS=N sets how many shards run side by side (default 1, one run in the listed order: a real
 // client's test still fails beside the e2e scenarios). Each file's time is kept in
 // ${MCP_LIFEGUARD_TEST_CACHE:-~/.cache/mcp-lifeguard-test}/test-durations.json for the next run's shards;
-// test/durations.json is the record a fresh machine starts from.
+// a fresh machine starts from test/durations.json where the repository has one, else from a first guess per layer.
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
