@@ -46,10 +46,7 @@ export function lookFor(
 
 /** Lines (a diff among them holds several) as the terminal may show them: each line made safe on its own. */
 export function printable(lines: readonly string[]): string {
-  return `${lines
-    .flatMap((l) => l.split('\n'))
-    .map((l) => terminalSafe(l))
-    .join('\n')}\n`;
+  return oneLineEach(lines.flatMap((l) => l.split('\n')));
 }
 
 /**

@@ -3,6 +3,8 @@ import type { ServerStatus } from '../base/model';
 import { redactUrl } from '../base/redact';
 import type { Installed } from '../base/versionTypes';
 import { commandLineFor, shellOf } from '../launch/shellWords';
+import { isRecord } from '../versions/lookup';
+import { parseJsonText } from '../versions/fs';
 import { firstProblem, npmNameProblem, pathProblem, pythonNameProblem, versionProblem } from './installArgs';
 
 /**
@@ -117,17 +119,17 @@ function npmLockProblem(tree: string, installed: InstalledPackage, facts: Instal
   const parts = installed.location.split(/[\\/]/);
   const key = `node_modules/${parts.slice(parts.lastIndexOf('node_modules') + 1).join('/')}`;
   for (const lockfile of [p.join(tree, 'package-lock.json'), p.join(tree, 'node_modules', '.package-lock.json')]) {
-    const entry = lockEntry(facts.readText(lockfile), key);
+    const entry = lockEntry(lockfile, key, facts);
     if (!entry) continue;
     if (entry.link === true || (typeof entry.resolved === 'string' && !/^https?:\/\//i.test(entry.resolved)))
       return `it was installed from ${typeof entry.resolved === 'string' ? redactUrl(entry.resolved) : 'a folder'} (${lockfile}), not from a registry: ${FROM_ELSEWHERE}`;
     return undefined;
   }
   // No npm lockfile: the project's own dependency says where it comes from (a range, or a path, a URL, git).
-  const manifest = parseJson(facts.readText(p.join(tree, 'package.json')));
+  const manifest = jsonObject(p.join(tree, 'package.json'), facts);
   for (const field of ['dependencies', 'devDependencies', 'optionalDependencies']) {
     const deps = manifest?.[field];
-    const spec = deps && typeof deps === 'object' ? (deps as Record<string, unknown>)[installed.name] : undefined;
+    const spec = isRecord(deps) ? deps[installed.name] : undefined;
     if (
       typeof spec === 'string' &&
       /^(file:|link:|portal:|workspace:|git|https?:|\.{0,2}\/|~\/|[A-Za-z]:\\)|^[^@/]+\/[^@]/.test(spec)
@@ -137,20 +139,16 @@ function npmLockProblem(tree: string, installed: InstalledPackage, facts: Instal
   return undefined;
 }
 
-function parseJson(text: string | undefined): Record<string, unknown> | undefined {
-  if (text === undefined) return undefined;
-  try {
-    const doc = JSON.parse(text) as unknown;
-    return doc && typeof doc === 'object' ? (doc as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
+/** A JSON file's object, or undefined (absent, not JSON, not an object). */
+function jsonObject(file: string, facts: InstallFacts): Record<string, unknown> | undefined {
+  const doc = parseJsonText(file, facts.readText(file));
+  return isRecord(doc) ? doc : undefined;
 }
 
-function lockEntry(text: string | undefined, key: string): Record<string, unknown> | undefined {
-  const packages = parseJson(text)?.packages;
-  const entry = packages && typeof packages === 'object' ? (packages as Record<string, unknown>)[key] : undefined;
-  return entry && typeof entry === 'object' ? (entry as Record<string, unknown>) : undefined;
+function lockEntry(lockfile: string, key: string, facts: InstallFacts): Record<string, unknown> | undefined {
+  const packages = jsonObject(lockfile, facts)?.packages;
+  const entry = isRecord(packages) ? packages[key] : undefined;
+  return isRecord(entry) ? entry : undefined;
 }
 
 /** pip of the venv (or of the site-packages' interpreter), else `pipx runpip`, else `uv pip`. */

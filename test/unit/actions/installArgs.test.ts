@@ -1,35 +1,19 @@
 import * as assert from 'node:assert/strict';
-import type { Instance, ServerStatus, Snapshot } from '../../../src/core/base/model';
-import type { Installed, InstanceVersions } from '../../../src/core/base/versionTypes';
+import type { ServerStatus, Snapshot } from '../../../src/core/base/model';
+import type { Installed } from '../../../src/core/base/versionTypes';
 import { npmNameProblem, pathProblem, pythonNameProblem, versionProblem } from '../../../src/core/actions/installArgs';
 import { commandText } from '../../../src/core/actions/installCommand';
 import { rollbackPlan, rollbackText } from '../../../src/core/actions/rollback';
 import { upgradePlan, upgradeText } from '../../../src/core/actions/upgrade';
 import { applyInstall } from '../../../src/core/actions/applyInstall';
 import { splitShellWords } from '../../../src/core/launch/shellWords';
-import { facts } from './installFacts';
-import { stdioConfig } from '../processes/support';
+import { facts, serverRunning } from './installFacts';
 
 type Inst = Extract<Installed, { state: 'installed' }>;
 
 /** A server whose pid 42 started with `ran` (its guard's record), with `installed` on disk now. */
-function serverOf(installed: Inst, ran = '1.0.0'): ServerStatus {
-  const versions = {
-    installed,
-    running: { state: 'known', version: ran, source: 'lock-record', how: 'lock record written at start' },
-    verdict: { state: 'stale', reason: 'x' },
-  } as unknown as InstanceVersions;
-  const instance = {
-    pid: 42,
-    startTime: 1,
-    launcherChain: [],
-    verdicts: [],
-    client: { id: 'cursor', name: 'Cursor' },
-    versions,
-    lock: { guardPid: 41 },
-  } as unknown as Instance;
-  return { ...stdioConfig('srv', 'cursor', 'x', []), installed, instances: [instance] };
-}
+const serverOf = (installed: Inst, ran = '1.0.0'): ServerStatus =>
+  serverRunning(installed, { version: ran }, { verdict: 'stale', guardPid: 41 });
 
 const npmAt = (location: string, name = '@acme/srv', version = '2.0.0'): Inst => ({
   state: 'installed',

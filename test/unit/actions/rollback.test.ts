@@ -1,34 +1,14 @@
 import * as assert from 'node:assert/strict';
-import type { Instance, ServerStatus } from '../../../src/core/base/model';
-import type { Installed, InstanceVersions } from '../../../src/core/base/versionTypes';
-import { facts } from './installFacts';
+import type { ServerStatus } from '../../../src/core/base/model';
+import type { Installed } from '../../../src/core/base/versionTypes';
+import { facts, serverRunning } from './installFacts';
 import { rollbackPlan, rollbackText } from '../../../src/core/actions/rollback';
 import { stdioConfig } from '../processes/support';
 
 type Inst = Extract<Installed, { state: 'installed' }>;
 
-function serverOf(installed: Inst, running: { version: string; packages?: Record<string, string> }): ServerStatus {
-  const versions = {
-    installed,
-    running: {
-      state: 'known',
-      version: running.version,
-      ...(running.packages ? { environment: { hash: 'h', packages: running.packages, scope: 'closure' } } : {}),
-      source: 'lock-record',
-      how: 'lock record written at start',
-    },
-    verdict: { state: 'current', reason: 'x' },
-  } as unknown as InstanceVersions;
-  const instance = {
-    pid: 42,
-    startTime: 1,
-    launcherChain: [],
-    verdicts: [],
-    client: { id: 'cursor', name: 'Cursor' },
-    versions,
-  } as unknown as Instance;
-  return { ...stdioConfig('srv', 'cursor', 'x', []), installed, instances: [instance] };
-}
+const serverOf = (installed: Inst, running: { version: string; packages?: Record<string, string> }): ServerStatus =>
+  serverRunning(installed, running, { verdict: 'current' });
 
 const npmAt = (location: string, version = '2.0.0'): Inst => ({
   state: 'installed',
