@@ -1,7 +1,7 @@
 import * as os from 'node:os';
 import * as vscode from 'vscode';
 import { applyInstall, ApplyResult, liveInstallFacts } from '../../core/actions/applyInstall';
-import { commandText, InstallCommand, InstalledPackage, installedOf, PinPlan } from '../../core/actions/installCommand';
+import { InstallCommand, InstalledPackage, installedOf, PinPlan } from '../../core/actions/installCommand';
 import { restartTarget, RestartTargetOutcome } from '../../core/actions/restart';
 import { outputLines, runInstaller } from '../../core/actions/runInstaller';
 import { rollbackPlan } from '../../core/actions/rollback';
@@ -182,7 +182,7 @@ async function install(
         server.name,
         command,
         {
-          run: (c) => runLogged(svc, server.name, c, (line) => progress.report({ message: line })),
+          run: (c) => runLogged(svc, server.name, c, plan.shown, (line) => progress.report({ message: line })),
           look: () =>
             takeSettled(async () => {
               await svc.refresh.request('manual');
@@ -231,14 +231,15 @@ async function install(
   return result;
 }
 
-/** Runs the installer; each line of its output goes to the log (and the last one to the progress). */
+/** Runs the installer (`shown`: it as the plan shows it); each line of its output goes to the log (and the last one to the progress). */
 async function runLogged(
   svc: Services,
   name: string,
   c: InstallCommand,
+  shown: string,
   onLine: (line: string) => void,
 ): Promise<number> {
-  svc.log.info(`${name}: running ${commandText(c, process.platform)}`);
+  svc.log.info(`${name}: running ${shown}`);
   const r = await runInstaller(c, {
     cwd: os.homedir(),
     onOutput: (text) => {
