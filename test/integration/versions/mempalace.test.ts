@@ -16,6 +16,7 @@ import {
   startEmbeddings,
 } from '../../support/mempalace';
 import { sleep } from '../../support/poll';
+import { testSettleEnv } from '../../support/settle';
 import { instanceOf, project, snapshot, tempDir } from './support';
 
 /**
@@ -74,7 +75,8 @@ describe('versions (integration): mempalace from PyPI, chromadb upgraded under i
     guarded = await connectGuarded(
       lgHome,
       ['--when-stale', 'refuse-writes', '--', mcpBin, '--palace', path.join(home, 'guarded-palace')],
-      { env },
+      // The snapshots' quiet period: the guard judges the upgrade once they do.
+      { env: { ...env, ...testSettleEnv } },
     );
     const tools = (await guarded.client.listTools()).tools;
     assert.equal(tools.find((t) => t.name === 'mempalace_status')?.annotations?.readOnlyHint, true);
