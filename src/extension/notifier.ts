@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { CommandId } from './commandIds';
 import { restartTargets } from './commands/restartAllStale';
+import { rollbackServer } from './commands/versionActions';
 import { claimEvent } from './eventClaim';
 import { Services } from './services';
 import {
@@ -13,6 +14,7 @@ import {
   staleActionOf,
 } from './viewModel/notifications';
 import { autoRestartCandidates } from './viewModel/autoRestart';
+import { t } from './viewModel/l10n';
 
 const MUTED_KEY = 'mcpLifeguard.mutedServers';
 
@@ -58,8 +60,11 @@ export class Notifier implements vscode.Disposable {
       return;
     }
     if (n.kind === 'down') {
-      if ((await vscode.window.showWarningMessage(n.message, staleActionLabel('Show'))) === staleActionLabel('Show'))
-        await vscode.commands.executeCommand(CommandId.showView, n.serverId);
+      const rollBack = t('Roll Back');
+      const show = staleActionLabel('Show');
+      const choice = await vscode.window.showWarningMessage(n.message, ...(n.rollBack ? [rollBack] : []), show);
+      if (choice === rollBack) await rollbackServer(this.svc, n.serverId);
+      else if (choice === show) await vscode.commands.executeCommand(CommandId.showView, n.serverId);
       return;
     }
     const choice = staleActionOf(await vscode.window.showWarningMessage(n.message, ...n.actions.map(staleActionLabel)));

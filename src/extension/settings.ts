@@ -12,7 +12,7 @@ export interface Settings {
   notifyOnRegistryUpdate: boolean;
   /** MCP Registries asked about servers' entries, in order (empty: the official one). */
   mcpRegistries: string[];
-  /** Server names whose restarts skip the guard's check (the installed server started beside the serving one first). */
+  /** Server names whose restarts never start the installed server beside the serving one, even when the entry declares `--restart-check probe`. */
   restartWithoutCheck: string[];
   stopGraceMs: number;
   autoRestartStale: 'never' | 'guardedWhenIdle';

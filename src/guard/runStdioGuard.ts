@@ -57,7 +57,7 @@ export interface RunStdioGuardOptions {
   registryCache?: Pick<LifeguardPaths, 'cache' | 'root'>;
   staleIntervalMs: number;
   crashLoop: CrashLoopOptions;
-  /** How a restart is checked before the serving server is stopped (probe.ts); default probe. */
+  /** How a restart is checked (probe.ts); default predict: never two copies at once. */
   restartCheck?: RestartCheck;
   grace: StopGrace;
   drainTimeoutMs: number;
@@ -100,7 +100,7 @@ export async function runStdioGuard(opts: RunStdioGuardOptions): Promise<number>
   };
   const share = opts.onConflict === 'share';
   const record = {
-    ...(await guardLockRecord(launch, endpoint, 'stdio', atStart)),
+    ...(await guardLockRecord(launch, endpoint, 'stdio', atStart, opts.restartCheck)),
     ...(serverLog ? { serverLog: serverLog.file } : {}),
     ...(share ? { share: true } : {}),
   };

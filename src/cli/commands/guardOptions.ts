@@ -1,4 +1,4 @@
-import { DEFAULT_CRASH_LOOP, RESTART_CHECKS } from '../../guard';
+import { DEFAULT_CRASH_LOOP, RESTART_CHECKS, type RestartCheck } from '../../guard';
 
 /** The options every guard takes, stdio (`run`) or HTTP (`run --http`, `ensure --http`), written once. */
 export const GUARD_OPTIONS = {
@@ -44,21 +44,17 @@ export const GUARD_OPTIONS = {
     type: 'string',
     choices: RESTART_CHECKS,
     description:
-      'Before a restart stops the serving server: probe starts the installed one beside it and asks it first (the default; none with --resource or --on-conflict share, whose server must run once)',
+      'How a restart is checked: predict (the default; none says the same) reads the installed files, then stops the server, starts the new one and verifies it, one copy at a time; probe declares the server safe to run twice: the installed one is started beside the serving one and asked first',
   },
 } as const;
 
 /**
- * `--restart-check` as given, else its default: a server that owns a resource (`--resource`) or is
- * shared by every client (`--on-conflict share`) must never run twice, so it is not probed beside itself.
+ * `--restart-check` as given, else its default. Two copies of one server on one data store are the
+ * duplicate that corrupts it (a lock held, a file migrated twice): only a server its entry declares
+ * safe to run twice (`probe`) is started beside the serving one; every other restart is `predict`.
  */
-export function restartCheckOf(
-  given: string | undefined,
-  resource: string | undefined,
-  shared = false,
-): 'probe' | 'none' {
-  if (given === 'probe' || given === 'none') return given;
-  return resource === undefined && !shared ? 'probe' : 'none';
+export function restartCheckOf(given: string | undefined): RestartCheck {
+  return given === 'probe' ? 'probe' : 'predict';
 }
 
 export const WHEN_STALE_DESCRIPTION = 'What to do once a newer version of the server is installed';

@@ -158,7 +158,7 @@ export function parseHttpCommandLine(
     whenStale: values['when-stale'],
     staleIntervalMs: values['stale-interval'],
     crashLoop: { windowMs: values['crash-window'], limit: values['crash-limit'] },
-    restartCheck: restartCheckOf(values['restart-check'], values.resource),
+    restartCheck: restartCheckOf(values['restart-check']),
     optionArgs: withoutOptions(split.options, { ...HTTP_OPTIONS, ...extraOptions }, Object.keys(extraOptions)),
     extra,
   };

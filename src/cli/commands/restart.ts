@@ -33,7 +33,7 @@ export const RESTART_COMMAND = {
       type: 'string',
       choices: ['probe', 'none'],
       description:
-        "none: the guard restarts without starting the installed server beside the serving one first (probe: the guard's own check)",
+        "none: even a guard whose entry declares --restart-check probe restarts without starting the installed server beside the serving one first (probe: the guard's own check)",
     },
     json: { type: 'boolean', description: 'Print the outcomes as JSON (docs/status-json.md)' },
   },

@@ -50,7 +50,7 @@ export async function runCommand(args: string[], io: CliIo, runStdioGuard: typeo
     registryCache: paths,
     staleIntervalMs: values['stale-interval'],
     crashLoop: { windowMs: values['crash-window'], limit: values['crash-limit'] },
-    restartCheck: restartCheckOf(values['restart-check'], values.resource, values['on-conflict'] === 'share'),
+    restartCheck: restartCheckOf(values['restart-check']),
     grace: { eofMs: stopGrace, termMs: stopGrace },
     drainTimeoutMs: values['drain-timeout'],
     idleStopMs: values['idle-stop'],

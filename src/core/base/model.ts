@@ -325,6 +325,8 @@ export interface Instance {
    * server shared with `--on-conflict share`, or served by an HTTP guard (`run --http`, `ensure`),
    * the clients it serves (client name; pid and start time when known: always for a relay).
    * `shareUrl`: a shared server's streamable HTTP front (`--share-listen`), on loopback.
+   * `restartCheck: 'probe'`: its entry declared the server safe to run twice (`--restart-check
+   * probe`): a restart starts the installed one beside it first. Absent: never two copies at once.
    */
   lock?: {
     serverName: string;
@@ -333,6 +335,7 @@ export interface Instance {
     serverLog?: string;
     attached?: Array<{ pid?: number; startTime?: number; clientName?: string }>;
     shareUrl?: string;
+    restartCheck?: 'probe';
   };
   /**
    * Running vs installed version with the judgement (`current`, `stale` with its evidence, or

@@ -15,8 +15,8 @@ export interface RestartAsk {
   /** Restart even when the installed code will probably not start (a guard refuses that otherwise). */
   force?: boolean;
   /**
-   * `none`: do not start the installed server beside the serving one first (a per-server choice);
-   * a guard that never probes (`--restart-check none`: one that must run once) is not made to.
+   * `none`: do not start the installed server beside the serving one first (a per-server choice),
+   * even when the guard's entry declares `--restart-check probe`. No ask makes a guard probe: only its entry.
    */
   check?: 'none';
 }

@@ -108,6 +108,11 @@ export interface LockRecord {
    */
   down?: ServerDown;
   /**
+   * `probe`: the guard's entry declared its server safe to run twice (`--restart-check probe`), so a
+   * restart starts the installed server beside the serving one first. Absent: never two copies.
+   */
+  restartCheck?: 'probe';
+  /**
    * Set by a guard run with `--idle-stop` while it has stopped its server for want of requests: the
    * next request starts it again. Removed once it runs again. Readers check each field's type.
    */

@@ -46,6 +46,7 @@ export function markGuarded(instances: Iterable<Instance>, records: readonly Loc
         ...(typeof r.serverLog === 'string' ? { serverLog: r.serverLog } : {}),
         ...attachedField(r),
         ...shareUrlField(r),
+        ...(r.restartCheck === 'probe' ? { restartCheck: 'probe' as const } : {}),
       };
     const down = r && downOf(r);
     if (down && !serverDownOf(i)) i.verdicts.push({ kind: 'down', ...down });

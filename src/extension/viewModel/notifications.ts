@@ -54,8 +54,11 @@ export interface StaleNotification {
 export type Notification =
   | StaleNotification
   | { kind: 'update'; eventId: string; serverId: string; message: string }
-  /** A guard's server went down (it gave up starting it): said once per time it went down. */
-  | { kind: 'down'; eventId: string; serverId: string; message: string };
+  /**
+   * A guard's server went down (it gave up starting it): said once per time it went down.
+   * `rollBack`: its guard knows what the last server that served started with, so Roll Back is offered at once.
+   */
+  | { kind: 'down'; eventId: string; serverId: string; message: string; rollBack: boolean };
 
 export interface NotificationMemory {
   /** Event ids this window already handled (shown, or lost the claim to another window). */
@@ -216,6 +219,7 @@ export function decideNotifications(
         eventId,
         serverId: server.id,
         message: shownText(t('{0} is down: its guard runs, the server does not. {1}', server.name, down.reason)),
+        rollBack: down.ranWith !== undefined,
       });
     }
   }

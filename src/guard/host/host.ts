@@ -22,7 +22,11 @@ export interface GuardHostOptions {
   command: string;
   log(line: string): void;
   crashLoop: CrashLoopOptions;
-  /** `probe` (default): the installed server is started beside the serving one and asked before a restart stops it. */
+  /**
+   * `predict` (default): never two copies; the installed files are read first, the new server is
+   * verified once it replaced the old one. `probe`: the entry declared the server safe to run twice:
+   * the installed server is started beside the serving one and asked before a restart stops it.
+   */
   restartCheck?: RestartCheck;
   grace: StopGrace;
   /** How long a restart waits for requests in flight before stopping the old child anyway. */
@@ -57,6 +61,9 @@ export interface GuardHostOptions {
   /** Called when the server was stopped for idleness (or not started, lazily) and, with undefined, once it runs again. */
   onIdleStop?(idle: ServerIdle | undefined): void | Promise<void>;
 }
+
+/** The way back a down server's reason names, when what is installed is not what served. */
+const ROLL_BACK = 'Roll Back';
 
 /** How long a restart waits, by default, for open multi-round requests and running tasks (with the drain, within the 30 s a restart request waits for its answer). */
 export const HOLD_MS = 20_000;
@@ -364,7 +371,7 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
       throw new Error(`${risk}; not restarted, the running server keeps serving (restart with force to do it anyway)`);
     this.crash.reset();
     // Forced, it is not probed either: the user asked for this very restart; nor when this server's check is none.
-    if (ask.check === 'none' && !force)
+    if (ask.check === 'none' && !force && this.options.restartCheck === 'probe')
       this.options.log(`${this.options.serverName}: restarted without a check, as asked`);
     return this.requestRestart(reason, true, true, force || ask.check === 'none');
   }
@@ -553,14 +560,23 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
     this.options.log(`${this.options.serverName}: ${full}`);
     void this.options.onDown?.(down);
     this.transport.refuseHeld('failed', full);
+    // What is learned later goes into this very record, unless the server came back (or went down again) meanwhile.
+    const amend = (patch: (d: ServerDown) => ServerDown | undefined) => {
+      const now = this.downInfo;
+      const next = now?.since === down.since && this.state.kind === 'failed' ? patch(now) : undefined;
+      if (!next) return;
+      this.downInfo = next;
+      void this.options.onDown?.(next);
+    };
     // An exit may be seen before the end of the child's stderr is read: what came after is recorded too.
     const child = this.slot?.child;
     void child?.output.settled(OUTPUT_SETTLE_MS).then(() => {
       const later = this.lastOutput(child);
-      if (this.downInfo !== down || later.join('\n') === output.join('\n')) return;
-      this.downInfo = { ...down, output: later };
-      void this.options.onDown?.(this.downInfo);
+      amend((d) => (later.join('\n') === (d.output ?? []).join('\n') ? undefined : { ...d, output: later }));
     });
+    // A crash after an upgrade: the way back is said with the reason (a restart that failed said it already).
+    if (!full.includes(ROLL_BACK))
+      void this.wayBack().then((hint) => amend((d) => (hint ? { ...d, reason: `${d.reason}${hint}` } : undefined)));
   }
 
   /** The end of a child's stderr (the current one's by default), masked. */
@@ -600,8 +616,9 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
     if (state.kind === 'starting') return state.done.then(() => this.requestRestart(reason, userAsked));
     if (this.lifecycle.isClosing) return Promise.reject(new Error('the guard is shutting down'));
     if (state.kind === 'failed' && !userAsked) return Promise.reject(new Error(state.reason));
-    // The serving server is not stopped for one that does not start: the installed one is started beside it and asked first.
-    if (!probed && (this.options.restartCheck ?? 'probe') === 'probe' && state.kind === 'running' && this.child) {
+    // A server declared safe to run twice is not stopped for one that does not start: the installed
+    // one is started beside it and asked first. Every other server runs once: stopped, then started.
+    if (!probed && this.options.restartCheck === 'probe' && state.kind === 'running' && this.child) {
       if (this.probing) return this.probing;
       const probing = this.probeThenRestart(reason, userAsked, mayHold).finally(() => {
         if (this.probing === probing) this.probing = undefined;
@@ -697,11 +714,47 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
           Date.now(),
           `${(err as Error).message}; ${describeExit(exit)}`,
         );
-        // Who asked for the restart hears the cause too (the control endpoint's answer).
-        if (!verdict.restart) throw new Error(withCause(verdict.reason, this.lastOutput(slot.child)));
-        this.options.log(`restart attempt failed: ${(err as Error).message}; trying again`);
+        // Who asked for the restart hears the cause too (the control endpoint's answer), and the way back.
+        if (!verdict.restart)
+          throw new Error(`${withCause(verdict.reason, this.lastOutput(slot.child))}${await this.wayBack()}`);
+        // What failed may be passing (a lock or port its predecessor frees, a file being written):
+        // the next try waits, longer each time, as the crash-loop rule says (crashLoop.ts).
+        this.options.log(
+          `restart attempt failed: ${(err as Error).message}; trying again in ${verdict.afterMs / 1000} s`,
+        );
+        await this.pause(verdict.afterMs);
       }
     }
+  }
+
+  /**
+   * When what is installed now is not what the last server that served started with: the way back
+   * to it (Roll Back, which installs those versions again), said with the reason the server is down.
+   */
+  private async wayBack(): Promise<string> {
+    const served = this.lastServed?.knownVersion;
+    const now = await this.options.probe?.installed().catch(() => undefined);
+    if (served?.state !== 'known' || now?.state !== 'known' || served.dev || now.dev) return '';
+    if (served.version === now.version && served.environment?.hash === now.environment?.hash) return '';
+    const name = this.options.serverName;
+    const command = /^[\w.@-]+$/.test(name) ? ` (mcp-lifeguard rollback ${name})` : '';
+    return `; it served with ${served.name} ${served.version}${served.version === now.version ? ' and other dependencies' : ''}: ${ROLL_BACK}${command} installs that again`;
+  }
+
+  /** Waits `ms`, or less once the guard is closing (a shutdown does not wait for a pause between tries). */
+  private pause(ms: number): Promise<void> {
+    if (ms <= 0 || this.lifecycle.isClosing) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        stop();
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      const stop = this.lifecycle.onChange(() => {
+        if (this.lifecycle.isClosing) done();
+      });
+    });
   }
 
   /** The guard's exit code when `slot` was its last child: 0 for one it stopped for idleness (nothing went wrong). */

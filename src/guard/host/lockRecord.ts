@@ -11,6 +11,7 @@ import { processStartTime } from '../../core/locks';
 import { LIFEGUARD_VERSION } from '../../core/base/version';
 import type { ServerLaunch } from '../launch';
 import type { ResolvedVersion } from './staleness';
+import type { RestartCheck } from './probe';
 
 /** Which transport a guard serves: the record's holder says it, so `ensure` knows an HTTP guard. */
 export type TransportTag = 'stdio' | 'http';
@@ -21,6 +22,7 @@ export async function guardLockRecord(
   endpoint: string,
   transport: TransportTag,
   atStart: ResolvedVersion | undefined,
+  restartCheck: RestartCheck = 'predict',
 ): Promise<AcquireOptions['record']> {
   return {
     pid: process.pid,
@@ -31,6 +33,8 @@ export async function guardLockRecord(
     startedAt: new Date().toISOString(),
     holder: `mcp-lifeguard-guard ${LIFEGUARD_VERSION}${transport === 'http' ? ' http' : ''}`,
     ...(atStart?.state === 'known' ? { versions: recordedVersions(atStart) } : {}),
+    // Said only when the entry declared its server safe to run twice: every face shows it.
+    ...(restartCheck === 'probe' ? { restartCheck } : {}),
   };
 }
 

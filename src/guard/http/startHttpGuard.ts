@@ -68,7 +68,7 @@ export interface HttpGuardOptions {
   staleIntervalMs: number;
   /** When a server that keeps exiting right after its start is no longer restarted (default: as `run`). */
   crashLoop?: CrashLoopOptions;
-  /** How a restart is checked before the serving server is stopped (probe.ts); default probe. */
+  /** How a restart is checked (probe.ts); default predict: never two copies at once. */
   restartCheck?: RestartCheck;
   childStdio: 'inherit' | 'ignore' | number;
   log(line: string): void;
@@ -292,7 +292,7 @@ async function takeLock(o: HttpGuardOptions, endpoint: string, atStart: Resolved
   const acquired = await acquireLock({
     dir: o.paths.locks,
     identity: o.identity,
-    record: await guardLockRecord(o.launch, endpoint, 'http', atStart),
+    record: await guardLockRecord(o.launch, endpoint, 'http', atStart, o.restartCheck),
   });
   if (acquired.kind === 'held') return { kind: 'held', holder: acquired.holder };
   if (acquired.kind === 'error') return { kind: 'error', message: acquired.message };

@@ -173,14 +173,23 @@ export class StdioTransport implements GuardTransport<PipedProcess> {
       this.options.initTimeoutMs,
     );
     await pipe.guard.reopen(this.subscriptions.all(), (ack) => this.subscriptions.noteAck(ack));
-    if (this.handshake.era === 'modern')
-      this.noteWho(pipe, 'server/discover', await pipe.guard.discover(this.handshake.modernVersion));
-    // The old child's tools are known: the new one's are asked now, so the model can be told what changed.
-    if (this.host.comparesTools && (this.handshake.era === 'modern' || this.handshake.replayable)) {
+    let capabilities = this.handshake.capabilities;
+    if (this.handshake.era === 'modern') {
+      const found = await pipe.guard.discover(this.handshake.modernVersion);
+      this.noteWho(pipe, 'server/discover', found);
+      capabilities = (found?.capabilities as Record<string, unknown> | undefined) ?? {};
+    }
+    // The new server is verified as the client's session would use it: a server that offers tools
+    // lists them, or it does not serve (its start is tried again, then it is down, with the cause).
+    // The old child's tools, when known, are compared with them, so the model can be told what changed.
+    const offersTools = capabilities.tools !== undefined;
+    if ((offersTools || this.host.comparesTools) && (this.handshake.era === 'modern' || this.handshake.replayable)) {
       const tools = await pipe.guard.listTools(
         this.handshake.era === 'modern' ? this.handshake.modernVersion : undefined,
       );
       if (tools) this.host.noteTools(tools);
+      else if (offersTools)
+        throw new Error(child.exit ? `it ${describeExit(child.exit)}` : 'the restarted server did not list its tools');
     }
     // From here on the server's bytes stream straight through; an unfinished line goes out now.
     pipe.mode = 'passthrough';

@@ -4,7 +4,7 @@ import { Guard, GuardOptions } from '../../../src/guard/stdioGuard';
 /**
  * A guard run in the test's own process over in-memory pipes, with the timings the guard unit tests
  * share (60 s crash window, 2 s stop stages, 30 s drain and handshake); `overrides` win. Restarts
- * are not probed (`restartCheck: 'none'`): these tests time what a restart does to the session;
+ * are not probed (`restartCheck: 'predict'`, the default): these tests time what a restart does to the session;
  * the probe before it is tested through the CLI (verifiedRestart.test.ts, eras.test.ts).
  */
 export function inProcessGuard(
@@ -20,7 +20,7 @@ export function inProcessGuard(
     output,
     log: o.log,
     crashLoop: { windowMs: 60_000, limit: 3 },
-    restartCheck: 'none',
+    restartCheck: 'predict',
     grace: { eofMs: 2000, termMs: 2000 },
     drainTimeoutMs: 30_000,
     initTimeoutMs: 30_000,

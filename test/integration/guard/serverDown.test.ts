@@ -227,10 +227,10 @@ describe('guard: an SDK upgrade that breaks a server: judged, predicted, verifie
     );
     assert.equal(downOf(await statusJson(home)), undefined, 'up again: the down verdict is gone');
   });
-  it('a restart no file predicts to fail is verified first: the installed server does not start, so the serving one keeps serving, saying why', async () => {
+  it('declared safe to run twice (probe), a restart no file predicts to fail is verified first: the installed server does not start, so the serving one keeps serving, saying why', async () => {
     await venv.pip(`mcp==${MCP_PY_VERSION}`);
     const dynamic = path.join(fixturesDir, 'python', 'fastmcp_v1_dynamic.py');
-    const args = [cliPath, 'run', '--name', 'dyn', '--', venv.py, dynamic];
+    const args = [cliPath, 'run', '--name', 'dyn', '--restart-check', 'probe', '--', venv.py, dynamic];
     const { client: c } = await connectClient(args);
     try {
       assert.equal(((await c.callTool({ name: 'hello', arguments: {} })).content as { text: string }[])[0].text, 'hi');
@@ -247,7 +247,7 @@ describe('guard: an SDK upgrade that breaks a server: judged, predicted, verifie
       await venv.pip(`mcp==${MCP_PY_VERSION}`);
     }
   });
-  it('restart-when-idle never restarts into a server that does not start, and does not probe it again at every check', async () => {
+  it('declared safe to run twice (probe), restart-when-idle never restarts into a server that does not start, and does not probe it again at every check', async () => {
     await venv.pip(`mcp==${MCP_PY_VERSION}`);
     const dynamic = path.join(fixturesDir, 'python', 'fastmcp_v1_dynamic.py');
     const args = [
@@ -255,6 +255,8 @@ describe('guard: an SDK upgrade that breaks a server: judged, predicted, verifie
       'run',
       '--name',
       'idle',
+      '--restart-check',
+      'probe',
       '--when-stale',
       'restart-when-idle',
       '--stale-interval',

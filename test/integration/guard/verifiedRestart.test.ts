@@ -10,10 +10,11 @@ import { processesOfHome } from '../../support/homeProcesses';
 const tinyServer = path.join(fixturesDir, 'guard', 'tiny-server.mjs');
 
 /**
- * A restart is verified before the serving server goes: the guard starts the installed server
- * beside it and asks it what the client's session would (initialize, tools/list). One that does
- * not start (here: it exits at once, saying why on stderr) is stopped and the serving one keeps
- * serving the same session; the reason reaches whoever asked. Forced, there is no probe.
+ * A server declared safe to run twice (`--restart-check probe`) is verified before the serving
+ * server goes: the guard starts the installed server beside it and asks it what the client's
+ * session would (initialize, tools/list). One that does not start (here: it exits at once, saying
+ * why on stderr) is stopped and the serving one keeps serving the same session; the reason reaches
+ * whoever asked. Forced, there is no probe. By default nothing runs beside the serving server.
  */
 describe('guard: a restart is verified before the serving server stops (built CLI, real SDK server)', function () {
   this.timeout(120_000);
@@ -39,7 +40,7 @@ describe('guard: a restart is verified before the serving server stops (built CL
 
   it('the installed server does not start: not restarted, the serving one keeps the session; fixed, it restarts; forced, it goes down', async () => {
     const flag = path.join(home, 'broken');
-    g = await connectGuarded(home, ['--name', 'tiny', '--', process.execPath, tinyServer], {
+    g = await connectGuarded(home, ['--name', 'tiny', '--restart-check', 'probe', '--', process.execPath, tinyServer], {
       env: { TINY_SERVER_EXIT_IF_FILE: flag },
     });
     const first = await pidOf(g.client);
@@ -76,21 +77,26 @@ describe('guard: a restart is verified before the serving server stops (built CL
     await assert.rejects(g.client.callTool({ name: 'echo', arguments: { text: 'y' } }), /tiny is down: /);
   });
 
-  it('--restart-check none restarts without a probe', async () => {
-    const flag = path.join(home, 'broken');
-    g = await connectGuarded(home, ['--name', 'tiny', '--restart-check', 'none', '--', process.execPath, tinyServer], {
-      env: { TINY_SERVER_EXIT_IF_FILE: flag },
+  for (const check of [[], ['--restart-check', 'none']]) {
+    it(`${check.length ? check.join(' ') : 'by default'}: no probe; a new server that does not start is tried again, then down with its cause`, async () => {
+      const flag = path.join(home, 'broken');
+      g = await connectGuarded(home, ['--name', 'tiny', ...check, '--', process.execPath, tinyServer], {
+        env: { TINY_SERVER_EXIT_IF_FILE: flag },
+      });
+      await pidOf(g.client);
+      fs.writeFileSync(flag, '');
+      const r = await runCli(home, ['restart', 'tiny']);
+      assert.equal(r.code, 1);
+      assert.doesNotMatch(r.stderr, /The new server did not start/);
+      assert.match(r.stderr, /3 times in a row.*Its last output: Error: the store is locked/);
+      assert.doesNotMatch(g.stderr(), /started beside pid/);
+      assert.equal(g.stderr().match(/restart attempt failed: .*; trying again in \d+ s/g)?.length, 2, g.stderr());
+      await assert.rejects(g.client.callTool({ name: 'echo', arguments: { text: 'y' } }), /tiny is down: /);
     });
-    await pidOf(g.client);
-    fs.writeFileSync(flag, '');
-    const r = await runCli(home, ['restart', 'tiny']);
-    assert.equal(r.code, 1);
-    assert.doesNotMatch(r.stderr, /The new server did not start/);
-    assert.match(r.stderr, /times in a row/);
-  });
+  }
 
   it('restart --restart-check none: this one restart without a probe (a per-server choice the extension passes too)', async () => {
-    g = await connectGuarded(home, ['--name', 'tiny', '--', process.execPath, tinyServer]);
+    g = await connectGuarded(home, ['--name', 'tiny', '--restart-check', 'probe', '--', process.execPath, tinyServer]);
     const first = await pidOf(g.client);
     const r = await runCli(home, ['restart', 'tiny', '--restart-check', 'none']);
     assert.equal(r.code, 0, r.stderr);

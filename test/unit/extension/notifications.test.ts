@@ -255,9 +255,19 @@ describe('extension view-model: a server down, and the MCP Registry’s word, ar
       eventId: 'down:notes@2026-11-25T07:04:10.296Z',
       serverId: notes.id,
       message: `notes is down: its guard runs, the server does not. ${down.reason}`,
+      rollBack: false,
     });
     assert.deepEqual(decideNotifications(snapshot([notes]), { ...fresh, seen: new Set([n.eventId]) }, on), []);
     assert.deepEqual(decideNotifications(snapshot([notes]), fresh, { ...on, onUpgrade: false }), []);
+  });
+
+  it('a server that went down once a restart replaced one that served: Roll Back offered at once', () => {
+    const ranWith = { package: { name: 'notes-server', version: '1.0.0' } };
+    const after = server('notes', {
+      instances: [instance(40, { verdicts: [{ ...down, ranWith }], lock: { serverName: 'notes' } })],
+    });
+    const [n] = decideNotifications(snapshot([after]), fresh, on);
+    assert.equal(n.kind === 'down' && n.rollBack, true);
   });
 
   it('an entry the MCP Registry deprecated: said once, with its message', () => {

@@ -61,11 +61,11 @@ describe('guard: trailing response id of a large line', () => {
 describe('guard: crash-loop detector', () => {
   it('gives up after K quick exits in a row, and a long run resets the streak', () => {
     const d = new CrashLoopDetector({ windowMs: 10_000, limit: 3 });
-    assert.deepEqual(d.recordExit(0, 1000, 'exit code 1'), { restart: true });
-    assert.deepEqual(d.recordExit(0, 1000, 'exit code 1'), { restart: true });
-    assert.deepEqual(d.recordExit(0, 60_000, 'exit code 1'), { restart: true });
-    assert.deepEqual(d.recordExit(0, 1000, 'exit code 1'), { restart: true });
-    assert.deepEqual(d.recordExit(0, 1000, 'exit code 1'), { restart: true });
+    assert.equal(d.recordExit(0, 1000, 'exit code 1').restart, true);
+    assert.equal(d.recordExit(0, 1000, 'exit code 1').restart, true);
+    assert.equal(d.recordExit(0, 60_000, 'exit code 1').restart, true);
+    assert.equal(d.recordExit(0, 1000, 'exit code 1').restart, true);
+    assert.equal(d.recordExit(0, 1000, 'exit code 1').restart, true);
     const verdict = d.recordExit(0, 1000, 'exit code 2');
     assert.equal(verdict.restart, false);
     assert.match(
@@ -73,7 +73,20 @@ describe('guard: crash-loop detector', () => {
       /within 10 s of starting 3 times in a row \(last: exit code 2\)/,
     );
     d.reset();
-    assert.deepEqual(d.recordExit(0, 1000, 'exit code 1'), { restart: true });
+    assert.equal(d.recordExit(0, 1000, 'exit code 1').restart, true);
+  });
+
+  it('a start that failed waits before its next try, longer each time in a row, never past half the window; none after a long run', () => {
+    const d = new CrashLoopDetector({ windowMs: 10_000, limit: 5 });
+    assert.deepEqual(d.recordExit(0, 100, 'exit code 1'), { restart: true, afterMs: 1000 });
+    assert.deepEqual(d.recordExit(0, 100, 'exit code 1'), { restart: true, afterMs: 2000 });
+    assert.deepEqual(d.recordExit(0, 100, 'exit code 1'), { restart: true, afterMs: 4000 });
+    assert.deepEqual(d.recordExit(0, 100, 'exit code 1'), { restart: true, afterMs: 5000 }, 'half the window at most');
+    d.reset();
+    assert.deepEqual(d.recordExit(0, 60_000, 'exit code 1'), { restart: true, afterMs: 0 }, 'it ran: at once');
+    const quick = new CrashLoopDetector({ windowMs: 60_000, limit: 3, backoffMs: 50 });
+    assert.deepEqual(quick.recordExit(0, 100, 'exit code 1'), { restart: true, afterMs: 50 });
+    assert.deepEqual(quick.recordExit(0, 100, 'exit code 1'), { restart: true, afterMs: 100 });
   });
 });
 
