@@ -1,4 +1,4 @@
-import { ChildProcess } from 'node:child_process';
+import { ChildProcess, execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -7,7 +7,7 @@ import { repoRoot } from '../../support/repo';
 import { freePort, waitForOutput } from '../../support/startup';
 import { Fixture, FixtureDirs, FixtureSpec, StdioServer, writeFixture } from './fixture';
 import { Browser, launchChromium, Page } from './playwright';
-import { ProcessScope, ProcInfo } from './processes';
+import { processesMarked, ProcessScope, ProcInfo } from './processes';
 import { E2eTools } from './tools';
 import { freshExtensionsDir } from './vsix';
 
@@ -252,6 +252,23 @@ export class Session {
     const logs = path.join(this.userDataDir, 'logs');
     if (fs.existsSync(logs)) fs.cpSync(logs, path.join(out, 'vscode-logs'), { recursive: true });
     if (this.pageErrors.length) fs.writeFileSync(path.join(out, 'page-errors.txt'), this.pageErrors.join('\n'));
+    // What ran and what the engine made of it at the failure, as the extension saw it (redacted by the CLI).
+    fs.writeFileSync(
+      path.join(out, 'processes.txt'),
+      processesMarked(this.scope.id)
+        .map((p) => `${p.pid} ${p.command}`)
+        .join('\n'),
+    );
+    try {
+      const status = execFileSync(
+        process.execPath,
+        [path.join(repoRoot, 'dist', 'cli.js'), 'status', '--json', '--workspace', this.fixture.workspace],
+        { env: this.env, cwd: this.fixture.workspace, timeout: 60000, maxBuffer: 64 << 20 },
+      );
+      fs.writeFileSync(path.join(out, 'status.json'), status);
+    } catch (e) {
+      fs.writeFileSync(path.join(out, 'status-failed.txt'), String(e));
+    }
     return out;
   }
 
