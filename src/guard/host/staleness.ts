@@ -59,6 +59,12 @@ export type GuardVerdict =
       toModel: string;
       restartable: boolean;
     }
+  /**
+   * The server's files are changing (an install under way, or less than the quiet period ago): not
+   * judged yet. A refusing policy refuses a write meanwhile: it may be old code writing over data
+   * the new code is about to read.
+   */
+  | { state: 'settling'; reason: string }
   | { state: 'none'; reason: string };
 
 /** The engine's verdict, as the guard acts on it and says it (core/report's words). */
@@ -67,8 +73,10 @@ export function guardVerdict(versions: InstanceVersions): GuardVerdict {
   // The package's own need first; else the runtime it runs on was replaced (a Node or Python upgrade).
   const said = versionVerdict(versions);
   const need = said?.kind === 'restart' ? said : runtimeVerdict(versions);
-  if (need?.kind !== 'restart')
+  if (need?.kind !== 'restart') {
+    if (verdict.state === 'unknown' && verdict.settling) return { state: 'settling', reason: verdict.reason };
     return { state: 'none', reason: verdict.state === 'unknown' ? verdict.reason : verdict.state };
+  }
   return {
     state: 'restart',
     cause: need.cause,
@@ -78,8 +86,9 @@ export function guardVerdict(versions: InstanceVersions): GuardVerdict {
   };
 }
 
-/** Whether the refusing policies refuse while the server has this need (its cause's `guard`). */
+/** Whether the refusing policies refuse while the server has this need (its cause's `guard`), or is not judged yet. */
 function refuses(verdict: GuardVerdict): boolean {
+  if (verdict.state === 'settling') return true;
   if (verdict.state !== 'restart') return false;
   const policy = causeWords(verdict.cause).guard;
   switch (policy) {
@@ -110,10 +119,16 @@ export function decide(
   request: { method: string; toolName?: string; readOnly?: boolean },
   serverName: string,
 ): PolicyDecision {
-  if (verdict.state !== 'restart' || !refuses(verdict)) return { action: 'forward' };
+  if (verdict.state === 'none' || !refuses(verdict)) return { action: 'forward' };
   // Said to the client, and so to its model: values quoted.
-  const what = `${quoted(serverName)}: ${verdict.toModel}`;
-  const fix = `restart the server (mcp-lifeguard restart ${serverName})`;
+  const what =
+    verdict.state === 'settling'
+      ? `${quoted(serverName)}: not judged yet: ${verdict.reason}`
+      : `${quoted(serverName)}: ${verdict.toModel}`;
+  const fix =
+    verdict.state === 'settling'
+      ? 'try again once the change is judged (seconds after the install ends)'
+      : `restart the server (mcp-lifeguard restart ${serverName})`;
   switch (policy) {
     case 'annotate':
     case 'warn':

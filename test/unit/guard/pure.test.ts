@@ -137,6 +137,39 @@ describe('guard: stale policy', () => {
     });
   });
 
+  it('files still changing under the server (not judged yet): a refusing policy refuses a write, says why, and never restarts', () => {
+    const now = Date.now();
+    const installed = {
+      state: 'installed',
+      ecosystem: 'npm',
+      name: 'pkg',
+      version: '1.1.0',
+      how: 'the test',
+      location: '/test/node_modules/pkg',
+      changedAt: now - 1000,
+    } as const;
+    const { running, verdict } = judge({
+      installed,
+      processStart: now - 60_000,
+      lock: { versions: { package: { name: 'pkg', version: '1.0.0', ecosystem: 'npm' } } },
+      now,
+    });
+    const settling = guardVerdict({ installed, running, verdict });
+    assert.equal(settling.state, 'settling', JSON.stringify(verdict));
+    const write = { method: 'tools/call', toolName: 'w', readOnly: false };
+    const refused = decide('refuse-writes', settling, write, 's');
+    assert.equal(refused.action, 'refuse');
+    assert.match(
+      (refused as { message: string }).message,
+      /^"s": not judged yet: files of pkg changed 1 s ago .*; tool "w" is not declared read-only, so it is refused; try again once the change is judged/,
+    );
+    assert.equal(decide('refuse-writes', settling, { ...write, readOnly: true }, 's').action, 'forward');
+    assert.equal(decide('refuse-all', settling, { method: 'resources/read' }, 's').action, 'refuse');
+    assert.equal(decide('refuse-all', settling, { method: 'ping' }, 's').action, 'forward');
+    for (const policy of ['annotate', 'warn', 'restart-when-idle'] as const)
+      assert.equal(decide(policy, settling, write, 's').action, 'forward', policy);
+  });
+
   it('refuse-writes refuses only tools not declared read-only; refuse-all keeps ping and initialize', () => {
     assert.equal(
       decide('refuse-writes', stale, { method: 'tools/call', toolName: 'read', readOnly: true }, 's').action,
