@@ -1,3 +1,4 @@
+import { descendantTargets } from '../core/actions/serverTree';
 import { recordedTarget, runStopLadder, termThenKill } from '../core/actions/stopLadder';
 import { RecordedProcess, reidentify } from '../core/pids/reidentify';
 
@@ -23,6 +24,10 @@ export async function stopLeftoverServer(
   }
   log(`stopping the server pid ${server.pid} left behind by the previous guard`);
   const exact = { ...server, ...(first.live.linux ? { linux: first.live.linux } : {}) };
-  const result = await runStopLadder([recordedTarget(exact)], termThenKill(graceMs, 5000), { pollMs: 50 });
+  // What it started goes with it, read before it is signalled (its children are then reparented).
+  const descendants = await descendantTargets({ pid: first.live.pid, startTime: first.live.startTime });
+  const result = await runStopLadder([recordedTarget(exact), ...descendants], termThenKill(graceMs, 5000), {
+    pollMs: 50,
+  });
   if (result.outcome === 'survived') log(`the server pid ${server.pid} left behind by the previous guard did not stop`);
 }

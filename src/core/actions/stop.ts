@@ -2,7 +2,8 @@ import { assertNever } from '../base/assertNever';
 import type { Instance } from '../base/model';
 import { thisMachine } from '../machine/live';
 import type { Machine } from '../machine/types';
-import { commandHash, type ProcessIdentity } from '../pids/identity';
+import type { ProcessIdentity } from '../pids/identity';
+import { selectServerTree } from './serverTree';
 import { liveIdentityReader, missingIdentityFields, RecordedProcess, ReidentifyRefusal } from '../pids/reidentify';
 import { identifyRecorded, RecordedTarget, recordedTarget, runStopLadder, termThenKill } from './stopLadder';
 import { ProcessInfo, readProcessTable } from '../pids/table';
@@ -143,9 +144,9 @@ export async function stopInstance(
       ...(main.live.linux ? { linux: main.live.linux } : {}),
     },
   ];
-  let tree: ProcessTree | undefined;
+  let table: ProcessTree | undefined;
   try {
-    tree = new ProcessTree(await deps.readTable());
+    table = new ProcessTree(await deps.readTable());
   } catch (err) {
     steps.push({
       step: 'skip',
@@ -157,7 +158,7 @@ export async function stopInstance(
   // one rule (pid, exact start, the command line hash the snapshot recorded, current user) that is,
   // right now, an ancestor of the server just re-identified. A saved snapshot is input: a step that
   // lacks a field names no process, and the server is still stopped without it.
-  const liveAncestors = new Set((tree?.ancestors(instance.pid) ?? []).map((p) => p.pid));
+  const liveAncestors = new Set((table?.ancestors(instance.pid) ?? []).map((p) => p.pid));
   for (const step of [...(Array.isArray(instance.launcherChain) ? instance.launcherChain : [])].reverse()) {
     const recorded: Partial<RecordedProcess> = {
       pid: step?.pid,
@@ -190,16 +191,20 @@ export async function stopInstance(
         detail: `launcher pid ${String(step?.pid)} left alone: ${c.detail}`,
       });
   }
-  // Descendants of the server, found now: they are its children, so they are its work.
-  const uid = deps.getuid();
-  for (const d of tree?.descendants(instance.pid) ?? []) {
-    if (d.pid <= 1 || d.pid === deps.selfPid || ancestors.has(d.pid) || d.startTime === undefined) continue;
-    if (uid !== undefined && d.uid !== undefined && d.uid !== uid) {
-      steps.push({ step: 'skip', pid: d.pid, detail: `child pid ${d.pid} belongs to another user` });
-      continue;
-    }
-    targets.unshift({ pid: d.pid, startTime: d.startTime, commandHash: commandHash(d.argv) });
-  }
+  // Descendants of the server, read before any signal (serverTree.ts): they are its work.
+  const tree =
+    table &&
+    selectServerTree(
+      table.processes,
+      { pid: instance.pid, startTime: main.live.startTime },
+      {
+        uid: deps.getuid(),
+        selfPid: deps.selfPid,
+        ancestors,
+      },
+    );
+  for (const left of tree?.leftAlone ?? []) steps.push({ step: 'skip', pid: left.pid, detail: left.detail });
+  targets.unshift(...(tree?.members ?? []));
 
   // TERM, grace, KILL, verify: each target re-identified right before each signal (stopLadder.ts).
   const pidOf = (t: RecordedTarget) => t.record.pid as number;

@@ -80,6 +80,27 @@ describe('stop: re-identify, TERM, grace, KILL, verify', () => {
     );
   });
 
+  it("signals the server's descendants only as re-identified: never another user's, one older than its parent, or a pid reused after the table was read", async () => {
+    const main = server(101);
+    const own = server(102, { ppid: 101 });
+    const root = server(103, { ppid: 101, uid: 0 });
+    const older = server(104, { ppid: 101, startTime: 500 });
+    const reused = server(105, { ppid: 101 });
+    const { deps, signals } = fakeOs({ 101: main, 102: own, 103: root, 104: older, 105: reused });
+    const readTable = deps.readTable;
+    // Pid 105 exits right after the table is read and its pid goes to another process.
+    const procs = { 105: reused };
+    deps.readTable = async () => {
+      const table = await readTable();
+      procs[105].startTime = 9999;
+      return table;
+    };
+    const r = await stopInstance(instanceOf(main), deps, { graceMs: 100 });
+    assert.deepEqual(signals.sort(), ['SIGTERM 101', 'SIGTERM 102']);
+    const skipped = r.steps.flatMap((s) => (s.step === 'skip' ? [s.pid] : []));
+    assert.deepEqual(skipped.sort(), [103, 104, 105]);
+  });
+
   it('sends SIGKILL after the grace period to what ignored SIGTERM, and verifies it is gone', async () => {
     const main = server(101, { ignoresTerm: true });
     const { deps, signals } = fakeOs({ 101: main });
