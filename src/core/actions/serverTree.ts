@@ -1,10 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { thisMachine } from '../machine/live';
 import type { Machine } from '../machine/types';
 import { commandHash } from '../pids/identity';
 import type { ExactProcess } from '../pids/reidentify';
 import { ProcessInfo, readProcessTable } from '../pids/table';
 import { readEnviron } from '../processes/environ';
+import { TREE_MARK_VAR } from '../pids/treeMark';
 import { RecordedTarget, recordedTarget } from './stopLadder';
 
 /**
@@ -14,18 +14,6 @@ import { RecordedTarget, recordedTarget } from './stopLadder';
  * start, command line) and is re-identified by the one rule right before every signal
  * (stopLadder.ts), so a process that exits and whose pid is reused meanwhile is never hit.
  */
-
-/**
- * The variable a guard starts its server with, its value new for each server: the server's
- * processes inherit it, so one that left the tree before the stop (a daemon that forked twice, now
- * under init) still says whose it is (Linux, where a process's starting environment can be read).
- */
-export const TREE_MARK_VAR = 'MCP_LIFEGUARD_TREE';
-
-/** A new value for TREE_MARK_VAR: random, so no other process carries it by chance. */
-export function newTreeMark(): string {
-  return randomBytes(16).toString('hex');
-}
 
 /** Why a process under the server is not part of what its stop signals. */
 export type TreeRefusal =
@@ -61,11 +49,12 @@ export interface TreeRules {
  * parent's pid in its children's rows), of the current user and re-identifiable. Below a process
  * left alone nothing is taken: its work is not the server's to end. `marked`: processes that carry
  * the server's TREE_MARK_VAR though no longer below it, taken (with their own descendants) on the
- * same rules, when they started after the server.
+ * same rules, when they started after the server. A root without a pid is a server already gone:
+ * only what carries its mark is taken (its pid may name another process by now).
  */
 export function selectServerTree(
   table: readonly ProcessInfo[],
-  root: { pid: number; startTime?: number },
+  root: { pid?: number; startTime?: number },
   rules: TreeRules,
   marked: ReadonlySet<number> = new Set(),
 ): ServerTree {
@@ -79,7 +68,7 @@ export function selectServerTree(
   const rootStart = root.startTime ?? table.find((p) => p.pid === root.pid)?.startTime;
   const members: ExactProcess[] = [];
   const leftAlone: TreeLeftAlone[] = [];
-  const seen = new Set<number>([root.pid]);
+  const seen = new Set<number>(root.pid === undefined ? [] : [root.pid]);
   const take = (queue: { p: ProcessInfo; parentStart: number | undefined }[]) => {
     for (let head = 0; head < queue.length; head++) {
       const { p, parentStart } = queue[head];
@@ -94,13 +83,50 @@ export function selectServerTree(
       for (const c of children.get(p.pid) ?? []) queue.push({ p: c, parentStart: p.startTime });
     }
   };
-  take((children.get(root.pid) ?? []).map((p) => ({ p, parentStart: rootStart })));
+  if (root.pid !== undefined) take((children.get(root.pid) ?? []).map((p) => ({ p, parentStart: rootStart })));
   // Oldest first: a marked daemon's own children are then taken below it.
   const away = table
     .filter((p) => marked.has(p.pid) && !seen.has(p.pid))
     .sort((a, b) => (a.startTime ?? 0) - (b.startTime ?? 0));
   for (const p of away) take([{ p, parentStart: rootStart }]);
   return { members, leftAlone };
+}
+
+/** A process's starting environment, where the OS gives it (Linux), else undefined. */
+export type EnvironReader = (pid: number) => ReadonlyMap<string, string> | undefined;
+
+/**
+ * The TREE_MARK_VAR a server was started with by its guard, read from the server's own environment
+ * (Linux): what a `stop` of a server whose guard is gone finds its tree by. Undefined when it has
+ * none, or when its parent carries the same value: then the server inherited it from a tree it
+ * runs in, and the mark names that tree, not the server's.
+ */
+export function ownTreeMark(table: readonly ProcessInfo[], pid: number, envOf: EnvironReader): string | undefined {
+  const mark = envOf(pid)?.get(TREE_MARK_VAR);
+  if (!mark) return undefined;
+  const ppid = table.find((p) => p.pid === pid)?.ppid;
+  return ppid !== undefined && ppid > 1 && envOf(ppid)?.get(TREE_MARK_VAR) === mark ? undefined : mark;
+}
+
+/**
+ * The processes in `table` that carry `mark` (TREE_MARK_VAR): only the user's own, started no
+ * earlier than the server (`since`): the others cannot be its own. `except`: the server itself.
+ */
+export function markedPids(
+  table: readonly ProcessInfo[],
+  mark: string,
+  since: number,
+  uid: number | undefined,
+  envOf: EnvironReader,
+  except?: number,
+): Set<number> {
+  const marked = new Set<number>();
+  for (const p of table) {
+    if (p.pid === except || p.startTime === undefined || p.startTime < since) continue;
+    if (uid !== undefined && p.uid !== uid) continue;
+    if (envOf(p.pid)?.get(TREE_MARK_VAR) === mark) marked.add(p.pid);
+  }
+  return marked;
 }
 
 function refusalOf(
@@ -124,35 +150,33 @@ function refusalOf(
 
 /**
  * The server's tree on this machine now (see selectServerTree), with the processes that carry its
- * `mark` (TREE_MARK_VAR) wherever they are; empty, with why, when the table cannot be read.
+ * `mark` (TREE_MARK_VAR) wherever they are; empty, with why, when the table cannot be read. A root
+ * without a pid (a server gone) needs its start and its mark: only what carries the mark is taken.
  */
 export async function readServerTree(
   machine: Machine,
-  root: { pid: number; startTime?: number },
+  root: { pid?: number; startTime?: number },
   rules: TreeRules,
   mark?: string,
 ): Promise<ServerTree | { unreadable: string }> {
   const table = await readProcessTable(machine);
   if (table.state !== 'ok') return { unreadable: table.reason };
   const rootStart = root.startTime ?? table.processes.find((p) => p.pid === root.pid)?.startTime;
-  const marked = new Set<number>();
-  if (mark !== undefined && rootStart !== undefined)
-    for (const p of table.processes) {
-      // Only the user's own processes started since the server: the others cannot be its own.
-      if (p.pid === root.pid || p.startTime === undefined || p.startTime < rootStart) continue;
-      if (rules.uid !== undefined && p.uid !== rules.uid) continue;
-      if (readEnviron(p.pid, machine)?.get(TREE_MARK_VAR) === mark) marked.add(p.pid);
-    }
+  const marked =
+    mark !== undefined && rootStart !== undefined
+      ? markedPids(table.processes, mark, rootStart, rules.uid, (pid) => readEnviron(pid, machine), root.pid)
+      : new Set<number>();
   return selectServerTree(table.processes, root, rules, marked);
 }
 
 /**
  * The descendants of a process of ours on this machine as stop targets, each re-identified before
  * each signal: read right before a stop of `root` starts, with the processes that carry its `mark`.
+ * A root without a pid is a server already gone: what carries its mark, started since it started.
  * None when the table cannot be read (the root is still stopped).
  */
 export async function descendantTargets(
-  root: { pid: number; startTime?: number },
+  root: { pid?: number; startTime?: number },
   mark?: string,
   machine: Machine = thisMachine(),
 ): Promise<RecordedTarget[]> {

@@ -3,7 +3,8 @@ import type { Instance } from '../base/model';
 import { thisMachine } from '../machine/live';
 import type { Machine } from '../machine/types';
 import type { ProcessIdentity } from '../pids/identity';
-import { selectServerTree } from './serverTree';
+import { EnvironReader, markedPids, ownTreeMark, selectServerTree } from './serverTree';
+import { readEnviron } from '../processes/environ';
 import { liveIdentityReader, missingIdentityFields, RecordedProcess, ReidentifyRefusal } from '../pids/reidentify';
 import { identifyRecorded, RecordedTarget, recordedTarget, runStopLadder, termThenKill } from './stopLadder';
 import { ProcessInfo, readProcessTable } from '../pids/table';
@@ -49,6 +50,12 @@ export interface StopDeps {
   readIdentity(pid: number): Promise<ProcessIdentity | undefined>;
   /** The live process table, to find the server's descendants right before signalling. */
   readTable(): Promise<ProcessInfo[]>;
+  /**
+   * A process's starting environment (Linux): a server a guard started carries its tree mark there,
+   * so what it started that left its tree is found even once the guard is gone. Absent: the tree
+   * is found by parent pid alone.
+   */
+  readEnviron?: EnvironReader;
   kill(pid: number, signal: 'SIGTERM' | 'SIGKILL'): void;
   getuid(): number | undefined;
   selfPid: number;
@@ -77,6 +84,7 @@ export function defaultStopDeps(machine: Machine = thisMachine()): StopDeps {
   return {
     readIdentity: liveIdentityReader(machine),
     readTable,
+    readEnviron: (pid) => readEnviron(pid, machine),
     kill: (pid, signal) => process.kill(pid, signal),
     getuid: () => process.getuid?.(),
     selfPid: process.pid,
@@ -191,17 +199,23 @@ export async function stopInstance(
         detail: `launcher pid ${String(step?.pid)} left alone: ${c.detail}`,
       });
   }
-  // Descendants of the server, read before any signal (serverTree.ts): they are its work.
+  // Descendants of the server, read before any signal (serverTree.ts): they are its work. A server
+  // a guard started carries its own tree mark, and what it started that left its tree (a daemon that
+  // forked twice) carries it too: found by it, so a leftover whose guard is gone goes whole.
+  const uid = deps.getuid();
+  const envOf = deps.readEnviron;
+  const mark = table && envOf ? ownTreeMark(table.processes, instance.pid, envOf) : undefined;
+  const marked =
+    table && envOf && mark !== undefined
+      ? markedPids(table.processes, mark, main.live.startTime, uid, envOf, instance.pid)
+      : undefined;
   const tree =
     table &&
     selectServerTree(
       table.processes,
       { pid: instance.pid, startTime: main.live.startTime },
-      {
-        uid: deps.getuid(),
-        selfPid: deps.selfPid,
-        ancestors,
-      },
+      { uid, selfPid: deps.selfPid, ancestors },
+      marked,
     );
   for (const left of tree?.leftAlone ?? []) steps.push({ step: 'skip', pid: left.pid, detail: left.detail });
   targets.unshift(...(tree?.members ?? []));

@@ -1,7 +1,8 @@
 import { ChildProcess, ChildProcessByStdio, spawn, StdioOptions } from 'node:child_process';
 import { constants } from 'node:os';
 import { Readable, Writable } from 'node:stream';
-import { descendantTargets, newTreeMark, TREE_MARK_VAR } from '../../core/actions/serverTree';
+import { descendantTargets } from '../../core/actions/serverTree';
+import { newTreeMark, TREE_MARK_VAR } from '../../core/pids/treeMark';
 import { childTarget, runStopLadder, termThenKill } from '../../core/actions/stopLadder';
 import { ClientStderr } from './clientStderr';
 import { OutputTail } from './outputTail';

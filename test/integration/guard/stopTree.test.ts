@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { killAll, waitForExit } from '../../support/liveness';
 import { until } from '../../support/poll';
-import { recordedMembers, survivors, treeOf, treeServer } from '../../support/serverTree';
+import { recordedMembers, stillRuns, survivors, treeOf, treeServer } from '../../support/serverTree';
 import { connectGuarded, GuardedClient, runCli, tempHome, textOf } from './support';
 
 /**
@@ -97,5 +97,22 @@ describe('guard: a stop ends every process the server started', function () {
     process.kill(guardPid, 'SIGTERM');
     await waitForExit(guardPid);
     assert.deepEqual(await survivors(tree), [], 'no process the server started runs after its guard ended');
+  });
+
+  it('a guard killed (SIGKILL) leaves its server, which ends on EOF, and what it started: the next guard ends them before its own server serves', async () => {
+    guarded = await startTree();
+    const first = await serverPid();
+    const tree = (await treeOf(record, first, true)).filter((m) => m.role !== 'daemonize');
+    const guardPid = guarded.transport.pid as number;
+    process.kill(guardPid, 'SIGKILL');
+    await waitForExit(guardPid);
+    await guarded.client.close().catch(() => undefined);
+    // The server sees EOF and ends; what it started runs on under init, no longer below it.
+    const server = tree.find((m) => m.role === 'server')!;
+    await until('the server to end on EOF', async () => !(await stillRuns(server)));
+    assert.equal((await survivors(tree)).length, tree.length - 1, 'what it started runs on without it');
+    guarded = await startTree();
+    assert.notEqual(await serverPid(), first);
+    assert.deepEqual(await survivors(tree), [], "no process of the killed guard's server runs");
   });
 });

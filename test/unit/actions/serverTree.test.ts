@@ -1,7 +1,8 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readServerTree, selectServerTree, TREE_MARK_VAR } from '../../../src/core/actions/serverTree';
+import { ownTreeMark, readServerTree, selectServerTree } from '../../../src/core/actions/serverTree';
+import { TREE_MARK_VAR } from '../../../src/core/pids/treeMark';
 import { commandHash } from '../../../src/core/pids/identity';
 import { parseWindowsProcessCsv, ProcessInfo } from '../../../src/core/pids/table';
 import { OWN_UID, testMachine } from '../../support/machines';
@@ -85,6 +86,46 @@ describe('a server tree: what a stop of a server signals, chosen from one proces
     );
     const unmarked = await readServerTree(machine, { pid: 5001 }, rules);
     assert.ok(!('unreadable' in unmarked) && !unmarked.members.some((m) => m.pid === 5011));
+  });
+
+  it("takes only what carries a gone server's mark, started since it started: never the children of a process that now has its pid", async () => {
+    const mark = { [TREE_MARK_VAR]: 'c0ffee' };
+    // The server 5001 is gone and its pid names another process now, whose children 5002..5006 are not its.
+    const table = linuxTree().filter((p) => p.pid !== 5009);
+    const machine = testMachine({
+      host: { home: '/home/u', platform: 'linux', env: {} },
+      processes: table,
+      environ: { 5011: mark, 5013: mark },
+    });
+    const serverStart = table.find((p) => p.pid === 5001)!.startTime;
+    const tree = await readServerTree(machine, { startTime: serverStart }, rules, 'c0ffee');
+    assert.ok(!('unreadable' in tree));
+    assert.deepEqual(
+      tree.members.map((m) => m.pid),
+      [5011, 5012],
+    );
+    const unmarked = await readServerTree(machine, { startTime: serverStart }, rules);
+    assert.ok(!('unreadable' in unmarked));
+    assert.deepEqual(unmarked.members, [], 'without a mark a gone server names nothing');
+  });
+
+  it("reads a server's own mark from its environment, never one its parent gave it too", () => {
+    const table = linuxTree();
+    const environ: Record<number, Map<string, string>> = { 5001: new Map([[TREE_MARK_VAR, 'c0ffee']]) };
+    assert.equal(
+      ownTreeMark(table, 5001, (pid) => environ[pid]),
+      'c0ffee',
+    );
+    environ[5000] = new Map([[TREE_MARK_VAR, 'c0ffee']]);
+    assert.equal(
+      ownTreeMark(table, 5001, (pid) => environ[pid]),
+      undefined,
+    );
+    assert.equal(
+      ownTreeMark(table, 5002, (pid) => environ[pid]),
+      undefined,
+      'no mark, none read',
+    );
   });
 
   it('Windows: a "child" created before the process its ParentProcessId names is under a reused pid, and is left alone with its own', () => {
