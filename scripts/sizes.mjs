@@ -19,8 +19,10 @@ const BUDGETS = {
   // The stdio guard with its own copy of the engine's judgement: 304 since the guard keeps its
   // server's maps between judgements (versions/maps.ts KEPT_MAPS), not reading them every 30 s; 308
   // since it keeps its child's runtime sighting and the PATH candidates of a lookup (1 KB); 310 since
-  // a restart runs one copy at a time and verifies the new one (its tools listed, the way back said).
-  'dist/cli-guard.js': 310,
+  // a restart runs one copy at a time and verifies the new one (its tools listed, the way back said);
+  // 314 since a stop ends the server's whole process tree (the table walk, its checks, the recorded
+  // mark: 3 KB, read at every stop, so not worth a bundle of its own).
+  'dist/cli-guard.js': 314,
   // The relay a client of a shared server runs (`run --on-conflict share`).
   'dist/cli-relay.js': 60,
   // The share host's streamable HTTP front (`--share-listen`), loaded by such a host alone.

@@ -158,11 +158,11 @@ export async function runStdioGuard(opts: RunStdioGuardOptions): Promise<number>
     initTimeoutMs: opts.initTimeoutMs,
     stale: { policy: opts.whenStale, probe, intervalMs: opts.staleIntervalMs },
     updateAvailable: opts.registryCache ? cachedUpdateLookup(opts.registryCache, launch.env, log) : undefined,
-    onChildSpawned: async (pid) => {
-      // The child is recorded at once, with all a successor needs to re-identify and stop it should
-      // this guard die without doing so.
+    onChildSpawned: async (pid, treeMark) => {
+      // The child is recorded at once, with all a successor needs to re-identify and stop it, and
+      // what it starts, should this guard die without doing so.
       const child = await recordIdentity(pid).catch(() => undefined);
-      if (child) await updateRecord(lock, { child }, log);
+      if (child) await updateRecord(lock, { child: { ...child, treeMark } }, log);
     },
     onChildStarted: ({ pid, version }) => recordChildVersion(lock, version, log, pid),
     onServerInfo: (info) => recordServerInfo(lock, info, log),

@@ -31,7 +31,7 @@ export interface GuardOptions {
   /** Under `--when-stale annotate`: a newer release the registry cache knows of, read from disk only. */
   updateAvailable?: UpdateLookup;
   /** Called as soon as a child is spawned (the lock record names it, so a successor can stop it). */
-  onChildSpawned?(pid: number): void | Promise<void>;
+  onChildSpawned?(pid: number, treeMark: string): void | Promise<void>;
   /** Called when a child started and its version was resolved (the lock record is updated with it). */
   onChildStarted?(info: { pid: number; version: ResolvedVersion | undefined }): void | Promise<void>;
   /** Called when the running child said who it is through MCP (the lock record carries it). */

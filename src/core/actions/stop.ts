@@ -2,7 +2,9 @@ import { assertNever } from '../base/assertNever';
 import type { Instance } from '../base/model';
 import { thisMachine } from '../machine/live';
 import type { Machine } from '../machine/types';
-import { commandHash, type ProcessIdentity } from '../pids/identity';
+import type { ProcessIdentity } from '../pids/identity';
+import { EnvironReader, markedPids, ownTreeMark, selectServerTree } from './serverTree';
+import { readEnviron } from '../processes/environ';
 import { liveIdentityReader, missingIdentityFields, RecordedProcess, ReidentifyRefusal } from '../pids/reidentify';
 import { identifyRecorded, RecordedTarget, recordedTarget, runStopLadder, termThenKill } from './stopLadder';
 import { ProcessInfo, readProcessTable } from '../pids/table';
@@ -48,6 +50,12 @@ export interface StopDeps {
   readIdentity(pid: number): Promise<ProcessIdentity | undefined>;
   /** The live process table, to find the server's descendants right before signalling. */
   readTable(): Promise<ProcessInfo[]>;
+  /**
+   * A process's starting environment (Linux): a server a guard started carries its tree mark there,
+   * so what it started that left its tree is found even once the guard is gone. Absent: the tree
+   * is found by parent pid alone.
+   */
+  readEnviron?: EnvironReader;
   kill(pid: number, signal: 'SIGTERM' | 'SIGKILL'): void;
   getuid(): number | undefined;
   selfPid: number;
@@ -76,6 +84,7 @@ export function defaultStopDeps(machine: Machine = thisMachine()): StopDeps {
   return {
     readIdentity: liveIdentityReader(machine),
     readTable,
+    readEnviron: (pid) => readEnviron(pid, machine),
     kill: (pid, signal) => process.kill(pid, signal),
     getuid: () => process.getuid?.(),
     selfPid: process.pid,
@@ -143,9 +152,9 @@ export async function stopInstance(
       ...(main.live.linux ? { linux: main.live.linux } : {}),
     },
   ];
-  let tree: ProcessTree | undefined;
+  let table: ProcessTree | undefined;
   try {
-    tree = new ProcessTree(await deps.readTable());
+    table = new ProcessTree(await deps.readTable());
   } catch (err) {
     steps.push({
       step: 'skip',
@@ -157,7 +166,7 @@ export async function stopInstance(
   // one rule (pid, exact start, the command line hash the snapshot recorded, current user) that is,
   // right now, an ancestor of the server just re-identified. A saved snapshot is input: a step that
   // lacks a field names no process, and the server is still stopped without it.
-  const liveAncestors = new Set((tree?.ancestors(instance.pid) ?? []).map((p) => p.pid));
+  const liveAncestors = new Set((table?.ancestors(instance.pid) ?? []).map((p) => p.pid));
   for (const step of [...(Array.isArray(instance.launcherChain) ? instance.launcherChain : [])].reverse()) {
     const recorded: Partial<RecordedProcess> = {
       pid: step?.pid,
@@ -190,16 +199,26 @@ export async function stopInstance(
         detail: `launcher pid ${String(step?.pid)} left alone: ${c.detail}`,
       });
   }
-  // Descendants of the server, found now: they are its children, so they are its work.
+  // Descendants of the server, read before any signal (serverTree.ts): they are its work. A server
+  // a guard started carries its own tree mark, and what it started that left its tree (a daemon that
+  // forked twice) carries it too: found by it, so a leftover whose guard is gone goes whole.
   const uid = deps.getuid();
-  for (const d of tree?.descendants(instance.pid) ?? []) {
-    if (d.pid <= 1 || d.pid === deps.selfPid || ancestors.has(d.pid) || d.startTime === undefined) continue;
-    if (uid !== undefined && d.uid !== undefined && d.uid !== uid) {
-      steps.push({ step: 'skip', pid: d.pid, detail: `child pid ${d.pid} belongs to another user` });
-      continue;
-    }
-    targets.unshift({ pid: d.pid, startTime: d.startTime, commandHash: commandHash(d.argv) });
-  }
+  const envOf = deps.readEnviron;
+  const mark = table && envOf ? ownTreeMark(table.processes, instance.pid, envOf) : undefined;
+  const marked =
+    table && envOf && mark !== undefined
+      ? markedPids(table.processes, mark, main.live.startTime, uid, envOf, instance.pid)
+      : undefined;
+  const tree =
+    table &&
+    selectServerTree(
+      table.processes,
+      { pid: instance.pid, startTime: main.live.startTime },
+      { uid, selfPid: deps.selfPid, ancestors },
+      marked,
+    );
+  for (const left of tree?.leftAlone ?? []) steps.push({ step: 'skip', pid: left.pid, detail: left.detail });
+  targets.unshift(...(tree?.members ?? []));
 
   // TERM, grace, KILL, verify: each target re-identified right before each signal (stopLadder.ts).
   const pidOf = (t: RecordedTarget) => t.record.pid as number;

@@ -13,8 +13,12 @@ import { pollUntil } from '../base/pollUntil';
 export type LadderSignal = 'SIGTERM' | 'SIGKILL';
 
 export type LadderStage =
-  /** A request the process may honour; nothing is signalled, so nothing is checked first. */
-  | { kind: 'ask'; ask(): void | Promise<void>; waitMs: number }
+  /**
+   * A request the process may honour; nothing is signalled, so nothing is checked first. With
+   * `waitFor: 'first'` the wait is for the first target alone (a server asked to end, whose
+   * descendants were not asked and get the signals that follow once it has gone).
+   */
+  | { kind: 'ask'; ask(): void | Promise<void>; waitMs: number; waitFor?: 'all' | 'first' }
   /** `waitMs` may be Infinity (an own child is always reaped, so waiting for it ends). */
   | { kind: 'signal'; signal: LadderSignal; waitMs: number };
 
@@ -133,7 +137,12 @@ export async function runStopLadder<T extends StopTarget<unknown>>(
       }
     }
     const started = now();
-    left = await waitGone(left, stage.waitMs);
+    if (stage.kind === 'ask' && stage.waitFor === 'first' && left.length > 1) {
+      const [first, ...rest] = left;
+      const firstLeft = await waitGone([first], stage.waitMs);
+      const gone = await Promise.all(rest.map((t) => t.isGone()));
+      left = [...firstLeft, ...rest.filter((_, i) => !gone[i])];
+    } else left = await waitGone(left, stage.waitMs);
     options.onWaited?.(name, now() - started, left);
     if (left.length === 0) return { outcome: 'stopped', stage: name };
   }

@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { isTreeMark } from '../pids/treeMark';
 import { readPrivate, removePrivate, writePrivateAtomic } from '../machine/privateFs';
 import { identityHash, ServerIdentity } from '../locks';
 import type { LifeguardPaths } from '../base/paths';
@@ -17,8 +18,9 @@ export interface FrontInfo {
   /**
    * The server the guard runs now, with what re-identifying it takes (pids/reidentify.ts): a
    * guard killed with SIGKILL leaves it behind, and the next guard stops it before starting its own.
+   * `treeMark`: the MCP_LIFEGUARD_TREE value it was started with, which what it started carries.
    */
-  upstream?: RecordedProcess;
+  upstream?: RecordedProcess & { treeMark?: string };
 }
 
 function httpStateDir(paths: LifeguardPaths): string {
@@ -55,7 +57,13 @@ export async function readFrontInfo(paths: LifeguardPaths, identity: ServerIdent
       // Kept as written: the re-identification rule refuses a record that lacks a field.
       const upstream =
         up && typeof up.pid === 'number'
-          ? { pid: up.pid, startTime: up.startTime, commandHash: up.commandHash, linux: up.linux }
+          ? {
+              pid: up.pid,
+              startTime: up.startTime,
+              commandHash: up.commandHash,
+              linux: up.linux,
+              ...(isTreeMark(up.treeMark) ? { treeMark: up.treeMark } : {}),
+            }
           : undefined;
       return { url: value.url, pid: value.pid, host: value.host, port: value.port, upstream };
     }

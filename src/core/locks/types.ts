@@ -148,6 +148,11 @@ export interface RecordedChild {
   commandHash?: string;
   /** Linux: the boot and the start in clock ticks since boot, compared exactly. */
   linux?: LinuxProcessIdentity;
+  /**
+   * The MCP_LIFEGUARD_TREE value the child was started with (src/core/actions/serverTree.ts): what
+   * it started carries it, so a successor finds them (Linux) even once the child itself has gone.
+   */
+  treeMark?: string;
 }
 
 export interface LinuxProcessIdentity {

@@ -42,7 +42,8 @@ export interface GuardHostOptions {
   /** Under `--when-stale annotate`: a newer release the registry cache knows of (see StaleGateOptions). */
   updateAvailable?: UpdateLookup;
   /** Called as soon as a child is spawned (its record lets a successor stop it). */
-  onChildSpawned?(pid: number): void | Promise<void>;
+  /** `treeMark`: the TREE_MARK_VAR it was started with (serverTree.ts), recorded for a successor. */
+  onChildSpawned?(pid: number, treeMark: string): void | Promise<void>;
   /** Called when a child started and its version was resolved. */
   onChildStarted?(info: { pid: number; version: ResolvedVersion | undefined }): void | Promise<void>;
   /** Called when the running child said who it is through MCP (the lock record carries it). */
@@ -492,7 +493,7 @@ export class GuardHost<P extends ChildProcess = ChildProcess> implements HostVie
         : Promise.resolve(undefined),
     };
     this.slot = slot;
-    if (child.proc.pid !== undefined) void this.options.onChildSpawned?.(child.proc.pid);
+    if (child.proc.pid !== undefined) void this.options.onChildSpawned?.(child.proc.pid, child.treeMark);
     void slot.version.then((version) => {
       slot.knownVersion = version;
       if (child.proc.pid !== undefined && !child.exit)

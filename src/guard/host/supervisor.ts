@@ -1,6 +1,8 @@
 import { ChildProcess, ChildProcessByStdio, spawn, StdioOptions } from 'node:child_process';
 import { constants } from 'node:os';
 import { Readable, Writable } from 'node:stream';
+import { descendantTargets } from '../../core/actions/serverTree';
+import { newTreeMark, TREE_MARK_VAR } from '../../core/pids/treeMark';
 import { childTarget, runStopLadder, termThenKill } from '../../core/actions/stopLadder';
 import { ClientStderr } from './clientStderr';
 import { OutputTail } from './outputTail';
@@ -35,6 +37,8 @@ export interface ServerChild<P extends ChildProcess = PipedProcess> {
   exit?: ChildExit;
   /** The end of what it wrote to stderr (the cause, when it goes down): fed where the guard reads its stderr. */
   readonly output: OutputTail;
+  /** Its TREE_MARK_VAR: what it starts carries it, so its stop finds what left its tree. */
+  readonly treeMark: string;
 }
 
 export interface SpawnSpec {
@@ -77,13 +81,16 @@ export function spawnChild<P extends ChildProcess>(
   generation: number,
   stdio: StdioOptions,
 ): ServerChild<P> {
-  const proc = spawn(spec.command, spec.args, { cwd: spec.cwd, env: spec.env, stdio, windowsHide: true }) as P;
+  const treeMark = newTreeMark();
+  const env = { ...spec.env, [TREE_MARK_VAR]: treeMark };
+  const proc = spawn(spec.command, spec.args, { cwd: spec.cwd, env, stdio, windowsHide: true }) as P;
   const child: { -readonly [K in keyof ServerChild<P>]: ServerChild<P>[K] } = {
     generation,
     proc,
     startedAt: Date.now(),
     exited: undefined as never,
     output: new OutputTail(),
+    treeMark,
   };
   child.exited = new Promise<ChildExit>((resolve) => {
     proc.once('error', (err) => {
@@ -112,20 +119,29 @@ export interface StopGrace {
   termMs: number;
 }
 
+/** How long the processes a server started get to go after SIGKILL: unlike our own child, nothing makes them reaped. */
+const TREE_KILL_WAIT_MS = 5000;
+
 /**
- * Stops a child in stages: stdin EOF (a stdio MCP server's normal end), then SIGTERM, then SIGKILL.
- * Resolves with how it ended.
+ * Stops a child and every process it started, in stages: stdin EOF to the child (a stdio MCP
+ * server's normal end), then SIGTERM, then SIGKILL to whatever of the tree is left. The tree is read
+ * before the child is asked to end: once it has gone its children are reparented and no longer say
+ * whose they were. Resolves with how the child ended.
  */
 export async function stopServer(child: ServerChild<ChildProcess>, grace: StopGrace): Promise<ChildExit> {
-  // Signals go through our own child's handle, which names the exact process (stopLadder.ts
-  // childTarget; core/pids/reidentify.ts is for pids known only from a record).
+  // Signals to the child go through our own handle, which names the exact process (stopLadder.ts
+  // childTarget); its descendants are known from a record, re-identified before each signal.
   if (child.exit) return child.exit;
+  const descendants =
+    child.proc.pid === undefined ? [] : await descendantTargets({ pid: child.proc.pid }, child.treeMark);
   const stdin = child.proc.stdin;
   await runStopLadder(
-    [childTarget(child.proc, child.exited)],
+    [childTarget(child.proc, child.exited), ...descendants],
     [
-      ...(stdin ? [{ kind: 'ask' as const, ask: () => void stdin.end(), waitMs: grace.eofMs }] : []),
-      ...termThenKill(grace.termMs, Infinity),
+      ...(stdin
+        ? [{ kind: 'ask' as const, ask: () => void stdin.end(), waitMs: grace.eofMs, waitFor: 'first' as const }]
+        : []),
+      ...termThenKill(grace.termMs, descendants.length > 0 ? TREE_KILL_WAIT_MS : Infinity),
     ],
   );
   return child.exited;

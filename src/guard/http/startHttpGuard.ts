@@ -106,10 +106,10 @@ export async function startHttpGuard(o: HttpGuardOptions): Promise<HttpGuardStar
   };
 
   let announced = false;
-  const announce = async (upstreamPid: number | undefined): Promise<void> => {
+  const announce = async (upstreamPid: number | undefined, treeMark?: string): Promise<void> => {
     const info: FrontInfo = { url, pid: process.pid, host: o.host, port: o.port };
     const upstream = upstreamPid === undefined ? undefined : await recordIdentity(upstreamPid).catch(() => undefined);
-    if (upstream) info.upstream = upstream;
+    if (upstream) info.upstream = { ...upstream, ...(treeMark ? { treeMark } : {}) };
     await writeFrontInfo(o.paths, o.identity, info);
   };
   const sessions = await SessionStore.open(sessionsPath(o.paths, o.identity), log, o.limits);
@@ -124,8 +124,9 @@ export async function startHttpGuard(o: HttpGuardOptions): Promise<HttpGuardStar
     stdio: o.childStdio,
   });
   // Every new server is recorded, so a successor of a SIGKILLed guard can stop it.
-  const onChildSpawned = (pid: number): void => {
-    if (announced) void announce(pid).catch((err: Error) => log(`could not record the server pid: ${err.message}`));
+  const onChildSpawned = (pid: number, treeMark: string): void => {
+    if (announced)
+      void announce(pid, treeMark).catch((err: Error) => log(`could not record the server pid: ${err.message}`));
   };
   const host = newHost(o, transport, probe, lock, onChildSpawned);
   const clients = httpClients(o, lock, sessions);
@@ -215,7 +216,7 @@ export async function startHttpGuard(o: HttpGuardOptions): Promise<HttpGuardStar
     await giveBack();
     return { kind: 'error', message: `${o.identity.serverName} did not start: ${(err as Error).message}` };
   }
-  await announce(host.child?.proc.pid);
+  await announce(host.child?.proc.pid, host.child?.treeMark);
   announced = true;
   undo.push(() => removeFrontInfo(frontInfoPath(o.paths, o.identity), process.pid));
   log(`serving ${o.identity.serverName} at ${url} (server pid ${host.child?.proc.pid})`);
@@ -249,7 +250,7 @@ function newHost(
   transport: HttpTransport,
   probe: InstalledVersionProbe,
   lock: HeldLock,
-  onChildSpawned: (pid: number) => void,
+  onChildSpawned: (pid: number, treeMark: string) => void,
 ): GuardHost {
   return new GuardHost(
     {

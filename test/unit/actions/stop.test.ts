@@ -4,6 +4,7 @@ import { InstanceIdentity, StopDeps, stopInstance, stopSucceeded } from '../../.
 import type { Instance, Snapshot } from '../../../src/core/base/model';
 import { ProcessIdentity } from '../../../src/core/pids/identity';
 import { commandHash } from '../../../src/core/pids/identity';
+import { TREE_MARK_VAR } from '../../../src/core/pids/treeMark';
 
 /** A fake OS: processes by pid; kill removes them unless they ignore the signal. */
 function fakeOs(procs: Record<number, ProcessIdentity & { ppid?: number; ignoresTerm?: boolean }>, uid = 1000) {
@@ -78,6 +79,61 @@ describe('stop: re-identify, TERM, grace, KILL, verify', () => {
       r.steps.map((s) => s.step),
       ['reidentify', 'reidentify', 'signal', 'signal', 'signal', 'wait', 'verify'],
     );
+  });
+
+  it("signals the server's descendants only as re-identified: never another user's, one older than its parent, or a pid reused after the table was read", async () => {
+    const main = server(101);
+    const own = server(102, { ppid: 101 });
+    const root = server(103, { ppid: 101, uid: 0 });
+    const older = server(104, { ppid: 101, startTime: 500 });
+    const reused = server(105, { ppid: 101 });
+    const { deps, signals } = fakeOs({ 101: main, 102: own, 103: root, 104: older, 105: reused });
+    const readTable = deps.readTable;
+    // Pid 105 exits right after the table is read and its pid goes to another process.
+    const procs = { 105: reused };
+    deps.readTable = async () => {
+      const table = await readTable();
+      procs[105].startTime = 9999;
+      return table;
+    };
+    const r = await stopInstance(instanceOf(main), deps, { graceMs: 100 });
+    assert.deepEqual(signals.sort(), ['SIGTERM 101', 'SIGTERM 102']);
+    const skipped = r.steps.flatMap((s) => (s.step === 'skip' ? [s.pid] : []));
+    assert.deepEqual(skipped.sort(), [103, 104, 105]);
+  });
+
+  it("takes what a guarded server started that left its tree by the server's own mark (its guard gone): never another tree's, nor by a mark it inherited", async () => {
+    // 101: a server its guard (gone) started with mark M; 102 its child; 110 a daemon it started by a
+    // double fork (now under init); 111 the daemon's child; 120 another server's process with mark N;
+    // 109 a process with M started before the server (it cannot be the server's).
+    const procs = {
+      101: server(101),
+      102: server(102, { ppid: 101 }),
+      110: server(110, { ppid: 1 }),
+      111: server(111, { ppid: 110 }),
+      120: server(120, { ppid: 1 }),
+      109: server(109, { ppid: 1, startTime: 900 }),
+    };
+    const environ: Record<number, Map<string, string>> = {
+      101: new Map([[TREE_MARK_VAR, 'M']]),
+      102: new Map([[TREE_MARK_VAR, 'M']]),
+      110: new Map([[TREE_MARK_VAR, 'M']]),
+      111: new Map([[TREE_MARK_VAR, 'M']]),
+      120: new Map([[TREE_MARK_VAR, 'N']]),
+      109: new Map([[TREE_MARK_VAR, 'M']]),
+    };
+    const { deps, signals } = fakeOs({ ...procs });
+    deps.readEnviron = (pid) => environ[pid];
+    const r = await stopInstance(instanceOf(procs[101]), deps, { graceMs: 100 });
+    assert.equal(r.outcome, 'stopped', r.message);
+    assert.deepEqual(signals.sort(), ['SIGTERM 101', 'SIGTERM 102', 'SIGTERM 110', 'SIGTERM 111']);
+
+    // A server whose parent carries the same mark inherited it: the mark names that tree, not its own.
+    const inherited = { 100: server(100), 101: server(101, { ppid: 100 }), 110: server(110, { ppid: 1 }) };
+    const again = fakeOs({ ...inherited });
+    again.deps.readEnviron = (pid) => environ[pid] ?? (pid === 100 ? new Map([[TREE_MARK_VAR, 'M']]) : undefined);
+    await stopInstance(instanceOf(inherited[101]), again.deps, { graceMs: 100 });
+    assert.deepEqual(again.signals, ['SIGTERM 101']);
   });
 
   it('sends SIGKILL after the grace period to what ignored SIGTERM, and verifies it is gone', async () => {

@@ -58,6 +58,26 @@ describe('stop ladder: ask, TERM, grace, KILL, each signal after a check', () =>
     });
   }
 
+  it('a tree: the ask waits for the first target alone, then TERM goes to what is left of the tree, the first target gone', async () => {
+    const serverLog: string[] = [];
+    const childLog: string[] = [];
+    const server = fakeTarget(['ask'], serverLog);
+    const child = fakeTarget(['SIGTERM'], childLog);
+    const waits: [string, number][] = [];
+    const r = await runStopLadder(
+      [server, child],
+      [{ kind: 'ask', ask: () => server.ask(), waitMs: 500, waitFor: 'first' }, ...ladderFor(server).slice(1)],
+      { ...fakeClock(), onWaited: (stage, ms) => waits.push([stage, ms]) },
+    );
+    assert.deepEqual(r, { outcome: 'stopped', stage: 'SIGTERM' });
+    assert.deepEqual(serverLog, ['ask'], 'the server, gone after the ask, gets no signal');
+    assert.deepEqual(childLog, ['SIGTERM'], 'its child, which was not asked, gets TERM');
+    assert.deepEqual(waits, [
+      ['ask', 0],
+      ['SIGTERM', 0],
+    ]);
+  });
+
   it('waits the full grace for a process that ignores TERM, then sends KILL', async () => {
     const log: string[] = [];
     const t = fakeTarget(['SIGKILL'], log);
