@@ -61,6 +61,8 @@ export function describeVerdict(v: VmVerdict, show: Show = asIs): string {
       const clients = new Set(v.instances.map((i) => `${i.client.id}:${i.client.pid ?? ''}`)).size;
       return `Shared: ${clients} clients each run their own instance${v.singleWriter ? ' of a single-writer server: they may corrupt its data' : ''}`;
     }
+    case 'sameData':
+      return `Duplicate on one data store: ${v.instances.length} processes run on ${show(v.path)} (${sameDataEntries(v, show)})`;
     case 'orphan':
       return `Orphan: ${show(v.reason)}`;
     case 'superseded':
@@ -76,6 +78,11 @@ export function describeVerdict(v: VmVerdict, show: Show = asIs): string {
     default:
       return assertNever(v);
   }
+}
+
+/** The entries that name one data store, each with its client and how it names it: `memory (Claude Code, env MEMORY_FILE_PATH)`. */
+export function sameDataEntries(v: Extract<VmVerdict, { kind: 'sameData' }>, show: Show = asIs): string {
+  return v.entries.map((e) => `${show(e.name)} (${show(e.label)}, ${show(e.from)})`).join(', ');
 }
 
 /** A server its guard stopped for idleness, in words: "its server was stopped at ... after 10 min 0 s without a request; ...". */

@@ -119,7 +119,11 @@ describe('CLI: wrap --share and unwrap rewrite every client entry of a server (b
     assert.equal((dry.stdout.match(/^Would rewrite memory in /gm) ?? []).length, 3, dry.stdout);
     for (const f of Object.values(files)) assert.ok(dry.stdout.includes(`--- ${f}`), `a diff of ${f}`);
     assert.match(dry.stdout, /^\+.*"--on-conflict",?$/m);
-    assert.match(dry.stdout, /^\+args = \["run", "--on-conflict", "share", "--name", "memory", "--", /m);
+    // The guard's lock keyed by the memory file the entries name (shown as the diff shows env values).
+    assert.match(
+      dry.stdout,
+      /^\+args = \["run", "--on-conflict", "share", "--name", "memory", "--resource=[^"]+", "--", /m,
+    );
     assert.match(dry.stdout, /API_KEY.*<redacted>/);
     assert.ok(!(dry.stdout + dry.stderr).includes(SECRET), 'the secret is never printed');
     assert.match(dry.stdout, /The guard is not installed at .*--install-guard/);
@@ -150,7 +154,16 @@ describe('CLI: wrap --share and unwrap rewrite every client entry of a server (b
     const wrapped = entries();
     for (const e of Object.values(wrapped)) {
       assert.equal(e.command, launcher);
-      assert.deepEqual(e.args, ['run', '--on-conflict', 'share', '--name', 'memory', '--', memoryBin]);
+      assert.deepEqual(e.args, [
+        'run',
+        '--on-conflict',
+        'share',
+        '--name',
+        'memory',
+        `--resource=${path.join(home, 'memory.jsonl')}`,
+        '--',
+        memoryBin,
+      ]);
       assert.equal(e.env.API_KEY, SECRET, 'the env is left as it was');
     }
 

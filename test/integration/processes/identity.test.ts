@@ -135,8 +135,8 @@ describe('server identity (integration): one script with other env is another se
     );
     for (const g of groups)
       assert.equal(new Set(g.map((n) => n!.split(':')[1])).size, 1, `one server per group: ${JSON.stringify(g)}`);
-    // Env values are never in the snapshot.
-    const text = JSON.stringify(snap);
+    // Env values are never in the snapshot, but as the data path an entry names (README, "One data store, one lock").
+    const text = JSON.stringify(snap, (k, v: unknown) => (k === 'dataPaths' || k === 'path' ? undefined : v));
     for (const f of ['memory.json', 'team.json', 'kb.json']) assert.ok(!text.includes(path.join(home, 'data', f)), f);
 
     // The plan stops memory's older copy alone, and hints at sharing memory only.
@@ -177,7 +177,10 @@ describe('server identity (integration): one script with other env is another se
     );
     assert.deepEqual(wrapPlan.left.map((l) => l.name).sort(), ['kb', 'team']);
     for (const l of wrapPlan.left) assert.match(l.reason, /MEMORY_FILE_PATH differs/);
-    assert.ok(!wrap.stdout.includes(path.join(home, 'data')), 'no env value printed');
+    // The one path shown is the data the guard's lock is keyed by (a path, not a secret); no other env value.
+    const resource = (JSON.parse(wrap.stdout) as { resource?: string }).resource ?? '';
+    assert.ok(resource.startsWith(path.join(home, 'data')), `keyed by the memory file: ${resource}`);
+    assert.ok(!wrap.stdout.split(resource).join('').includes(path.join(home, 'data')), 'no other env value printed');
     assert.deepEqual(
       [cursorFile, desktopFile].map((f) => fs.readFileSync(f, 'utf8')),
       before,

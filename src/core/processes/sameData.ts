@@ -1,0 +1,43 @@
+import type { Instance, ServerConfig } from '../base/model';
+import { instanceRef } from './verdicts';
+
+/**
+ * Duplicate on one data store: the processes up for entries that name one data path (the scan's
+ * `dataPaths`), each flagged `sameData` with the path and every entry that names it. Entries are
+ * told apart by anything (client, folder, command line, env) and still write one store; this is
+ * judged over all of them, not per identity as duplicates are. A process counts once however many
+ * entries claim it; one whose owner is undecided, or a guard whose server does not run (down, idle),
+ * writes nothing proven and is not counted. Changes the instances in place.
+ */
+export function markSameData(
+  configs: readonly Pick<ServerConfig, 'id' | 'name' | 'source' | 'dataPaths'>[],
+  byServer: ReadonlyMap<string, readonly Instance[]>,
+): void {
+  const byPath = new Map<
+    string,
+    { entries: Array<{ id: string; name: string; label: string; from: string }>; up: Map<string, Instance> }
+  >();
+  for (const c of configs) {
+    for (const d of c.dataPaths ?? []) {
+      let group = byPath.get(d.path);
+      if (!group) byPath.set(d.path, (group = { entries: [], up: new Map() }));
+      group.entries.push({ id: c.id, name: c.name, label: c.source.label, from: d.from });
+      for (const i of byServer.get(c.id) ?? []) if (writes(i)) group.up.set(`${i.pid}@${i.startTime ?? '?'}`, i);
+    }
+  }
+  for (const [path, { entries, up }] of byPath) {
+    if (up.size < 2) continue;
+    const instances = [...up.values()].sort((a, b) => (a.startTime ?? 0) - (b.startTime ?? 0) || a.pid - b.pid);
+    const refs = instances.map(instanceRef);
+    for (const i of instances)
+      if (!i.verdicts.some((v) => v.kind === 'sameData' && v.path === path))
+        i.verdicts.push({ kind: 'sameData', path, entries, instances: refs });
+  }
+}
+
+/** Whether a process is proven to run a server of its entry: not undecided, not a guard with none up. */
+function writes(i: Instance): boolean {
+  return !i.verdicts.some(
+    (v) => (v.kind === 'unknown' && v.question === 'owner') || v.kind === 'down' || v.kind === 'idle',
+  );
+}
