@@ -4,7 +4,7 @@ import { serverDownOf, serverIdleOf } from '../../core/processes/guarded';
 import { costSentence, instanceCost, McpCost, mcpCost, memoryText } from '../../core/report/cost';
 import { toViewInput } from '../../core/report/input';
 import { problemsByPosition } from '../../core/report/state';
-import { idleWords, sameDataEntries } from '../../core/report/evidence';
+import { idleWords, sameDataWords } from '../../core/report/evidence';
 import { cliWord } from '../../core/report/causes';
 import {
   formatStaleEvidence,
@@ -180,7 +180,7 @@ export function verdictLabel(v: Verdict): string {
     case 'duplicate':
       return `duplicate: ${v.instances.length} under one client, newest ${v.keep.pid} stays`;
     case 'sameData':
-      return `duplicate on one data store ${v.path}: ${v.instances.length} processes of ${sameDataEntries(v)}`;
+      return `duplicate on one data store: ${v.instances.length} processes; ${sameDataWords(v)}`;
     case 'orphan':
       return `orphan: ${v.reason}`;
     case 'superseded':

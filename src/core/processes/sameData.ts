@@ -3,7 +3,8 @@ import { instanceRef } from './verdicts';
 
 /**
  * Duplicate on one data store: the processes up for entries that name one data path (the scan's
- * `dataPaths`), each flagged `sameData` with the path and every entry that names it. Entries are
+ * `dataPaths`, grouped by their keys: no path is kept), each flagged `sameData` with every entry
+ * that names it and how. Entries are
  * told apart by anything (client, folder, command line, env) and still write one store; this is
  * judged over all of them, not per identity as duplicates are. A process counts once however many
  * entries claim it; one whose owner is undecided, or a guard whose server does not run (down, idle),
@@ -19,19 +20,19 @@ export function markSameData(
   >();
   for (const c of configs) {
     for (const d of c.dataPaths ?? []) {
-      let group = byPath.get(d.path);
-      if (!group) byPath.set(d.path, (group = { entries: [], up: new Map() }));
+      let group = byPath.get(d.key);
+      if (!group) byPath.set(d.key, (group = { entries: [], up: new Map() }));
       group.entries.push({ id: c.id, name: c.name, label: c.source.label, from: d.from });
       for (const i of byServer.get(c.id) ?? []) if (writes(i)) group.up.set(`${i.pid}@${i.startTime ?? '?'}`, i);
     }
   }
-  for (const [path, { entries, up }] of byPath) {
+  for (const [key, { entries, up }] of byPath) {
     if (up.size < 2) continue;
     const instances = [...up.values()].sort((a, b) => (a.startTime ?? 0) - (b.startTime ?? 0) || a.pid - b.pid);
     const refs = instances.map(instanceRef);
     for (const i of instances)
-      if (!i.verdicts.some((v) => v.kind === 'sameData' && v.path === path))
-        i.verdicts.push({ kind: 'sameData', path, entries, instances: refs });
+      if (!i.verdicts.some((v) => v.kind === 'sameData' && v.key === key))
+        i.verdicts.push({ kind: 'sameData', key, entries, instances: refs });
   }
 }
 

@@ -1,3 +1,4 @@
+import { hash } from 'node:crypto';
 import * as nodePath from 'node:path';
 import type { DataPath } from '../base/model';
 import { isSecretName } from '../base/redact';
@@ -23,10 +24,23 @@ import { parseLaunch } from '../launch/parse';
  * process for itself. A path list (`a:b`), a relative path, one with a line break or an unresolved
  * variable is never a data path.
  *
- * A path so found is a path, not a secret: it is shown (the snapshot's `dataPaths`, the verdict
- * naming its entries) and written as `--resource=PATH`. Env values under any other key are never
- * read here.
+ * A path so found never leaves this file: an env value is a secret whatever it holds, and one
+ * rule for both origins keeps one key per store however an entry names it. What leaves is its key
+ * (`dataKey`: `data:` and a digest of the path), which entries naming one path share: the
+ * snapshot's `dataPaths` and the `sameData` verdict carry it with how each entry names the path
+ * (`--palace`, `env MEMORY_FILE_PATH`: the key, never its value), and the guard's lock is keyed by it
+ * (`--resource=data:...`). Env values under any other key are never read here.
  */
+
+/**
+ * The key of one data path: `data:` and the first 16 hex characters of the sha256 of the normalized
+ * absolute path. Not keyed by a run's secret (as env digests are): every client's entry and every
+ * guard must derive the same key for one store, on any run. It says nothing of the path to whoever
+ * does not already know the path.
+ */
+export function dataKey(path: string): string {
+  return `data:${hash('sha256', path, 'hex').slice(0, 16)}`;
+}
 
 /** Words that make an option or env key name data. */
 const DATA_WORDS = new Set([
@@ -155,10 +169,23 @@ function absolutePath(value: string, platform: NodeJS.Platform): string | undefi
 }
 
 /**
- * The data paths of a stdio entry's resolved launch (`env`: the values it sets, resolved; values
- * never leave this function but as the paths the rules above let through), each once, the server's
- * own options first in their order, then env keys by name. `exists` answers for a path on the
- * machine the entry runs on.
+ * What `dataPathsOf` asks `exists` about one value: its normalized absolute path, then that path's
+ * folder (none for a root); nothing for a value that is no absolute path. These questions name the
+ * value: a capture leaves them out of its record when the value is a secret (an env value), so a
+ * capture never holds one (capture/redactRecord.ts).
+ */
+export function existenceQuestions(value: string, platform: NodeJS.Platform): string[] {
+  const abs = absolutePath(value, platform);
+  if (abs === undefined) return [];
+  const parent = (platform === 'win32' ? nodePath.win32 : nodePath.posix).dirname(abs);
+  return parent === abs ? [abs] : [abs, parent];
+}
+
+/**
+ * The data paths of a stdio entry's resolved launch (`env`: the values it sets, resolved; no value
+ * leaves this function, only the keys of the paths the rules above let through), each once, the
+ * server's own options first in their order, then env keys by name. `exists` answers for a path on
+ * the machine the entry runs on.
  */
 export function dataPathsOf(
   launch: { command: string; args: readonly string[]; env?: Readonly<Record<string, string>> },
@@ -167,14 +194,12 @@ export function dataPathsOf(
 ): DataPath[] {
   const out: DataPath[] = [];
   const seen = new Set<string>();
-  const p = platform === 'win32' ? nodePath.win32 : nodePath.posix;
   const take = (value: string, from: string) => {
-    const abs = absolutePath(value, platform);
+    const [abs, parent] = existenceQuestions(value, platform);
     if (abs === undefined || seen.has(abs)) return;
-    const parent = p.dirname(abs);
-    if (!exists(abs) && (parent === abs || !exists(parent))) return;
+    if (!exists(abs) && (parent === undefined || !exists(parent))) return;
     seen.add(abs);
-    out.push({ path: abs, from });
+    out.push({ from, key: dataKey(abs) });
   };
   // Read the launch (which arguments are the server's own) only when an argument could name data:
   // a scan of thousands of entries pays nothing for the many that name none.

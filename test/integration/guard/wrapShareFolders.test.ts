@@ -15,6 +15,7 @@ import { until } from '../../support/poll';
 import { makeTempDir } from '../../support/temp';
 import { guardEnv, liveRecords, runCli, tempHome } from './support';
 import { noneLeftThenRemove } from './erasSupport';
+import { dataKey } from '../../../src/core/sources/dataPaths';
 
 /**
  * The product's own advice, followed as a user does: mempalace (from PyPI, in a venv) configured in
@@ -94,8 +95,8 @@ describe('guard (integration): `wrap --share`, two clients started from two fold
     const records = await liveRecords(home);
     assert.deepEqual(
       records.map((r) => r.resourceKey),
-      [palace],
-      'one lock, keyed by the palace',
+      [dataKey(palace)],
+      "one lock, keyed by the palace's digest",
     );
     await until('both clients attached to the one server', async () => {
       const [r] = await liveRecords(home);
@@ -105,7 +106,7 @@ describe('guard (integration): `wrap --share`, two clients started from two fold
     for (const f of [claude, cursor]) {
       const e = entryOf(f);
       const own = e.args.slice(0, e.args.indexOf('--'));
-      assert.ok(own.includes(`--resource=${palace}`), `${f}: ${JSON.stringify(e.args)}`);
+      assert.ok(own.includes(`--resource=${dataKey(palace)}`), `${f}: ${JSON.stringify(e.args)}`);
       assert.deepEqual(e.args.slice(e.args.indexOf('--') + 1), [mp.mcpBin, '--palace', palace]);
     }
   });

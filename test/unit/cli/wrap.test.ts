@@ -14,6 +14,7 @@ import { CliIo } from '../../../src/cli/io';
 import { unifiedDiff } from '../../../src/core/configEdit/unifiedDiff';
 import { redactConfigLine } from '../../../src/core/configEdit/redactConfigText';
 import { server, source } from '../extension/fixtures';
+import { dataKey } from '../../../src/core/sources/dataPaths';
 
 const CLAUDE_FILE = '/home/u/.config/Claude/claude_desktop_config.json';
 const CURSOR_FILE = '/home/u/.cursor/mcp.json';
@@ -78,21 +79,24 @@ describe('CLI wrap/unwrap: planning and printing', () => {
 
   it("wrap and wrap --share key the guard's lock by the data the entries name, else by their identity, never by a folder", () => {
     // The entries name a palace (`--palace /p`): every client's guard locks on it, wherever it starts.
-    const palace = [{ path: '/home/u/palace', from: '--palace' }];
+    const palace = [{ from: '--palace', key: dataKey('/home/u/palace') }];
     for (const share of [true, false]) {
       const p = ok(
         plan({ share, servers: servers.map((s) => (s.name === 'memory' ? { ...s, dataPaths: palace } : s)) }),
       );
-      assert.equal(p.resource, '/home/u/palace');
-      for (const f of p.files)
-        assert.match(f.after, /"--name",\s*"memory",\s*"--resource=\/home\/u\/palace",\s*"--",\s*"npx"/);
+      assert.match(p.resource ?? '', /^data:[0-9a-f]{16}$/);
+      assert.equal(p.resource, dataKey('/home/u/palace'));
+      for (const f of p.files) {
+        assert.match(f.after, new RegExp(`"--name",\\s*"memory",\\s*"--resource=${p.resource}",\\s*"--",\\s*"npx"`));
+        assert.ok(!f.after.includes('/home/u/palace'), 'the path itself is never written');
+      }
       assert.match(
         formatPlan(
           p,
           p.files.map(() => ''),
           { dryRun: true },
         ),
-        share ? /--resource=\/home\/u\/palace/ : /./,
+        share ? new RegExp(`--resource=${p.resource}`) : /./,
       );
     }
     // No data named: the server's identity (its launch key), the same in every client's entry.

@@ -4,6 +4,7 @@ import { computeAddEntry, withGuardResource } from '../../../src/core/configEdit
 import { wrappedResource } from '../../../src/core/configEdit/guardCommand';
 import { resourceKeyFor } from '../../../src/core/configEdit/resourceKey';
 import { sharePlan } from '../../../src/core/configEdit/sharePlan';
+import { dataKey } from '../../../src/core/sources/dataPaths';
 import { computeWrap } from '../../../src/core/configEdit/wrapEdit';
 import { CLAUDE, instance, server, source } from '../extension/fixtures';
 
@@ -15,8 +16,8 @@ const CURSOR = { id: 'cursor', name: 'Cursor', pid: 500 } as const;
  * identity, never the folder its client starts it in (the guard's own default).
  */
 describe('configEdit: the resource key Wrap, Share One Instance and Add to Config write', () => {
-  it('Share One Instance: every entry of the server gets `--resource=<the palace it names>`, as one argument', () => {
-    const palace = [{ path: '/home/u/palace', from: '--palace' }];
+  it('Share One Instance: every entry of the server gets `--resource=data:<digest>` of the palace it names, as one argument, never the path', () => {
+    const palace = [{ from: '--palace', key: dataKey('/home/u/palace') }];
     const a = server('mempalace', { instances: [instance(1, { client: CLAUDE })], dataPaths: palace });
     const b = server('mempalace', {
       source: source({ file: '/home/u/.cursor/mcp.json', label: 'Cursor' }),
@@ -24,7 +25,7 @@ describe('configEdit: the resource key Wrap, Share One Instance and Add to Confi
       dataPaths: palace,
     });
     const plan = sharePlan([a, b], a);
-    assert.equal(plan.resource, '/home/u/palace');
+    assert.equal(plan.resource, dataKey('/home/u/palace'));
     const text = `{ "mcpServers": { "mempalace": { "command": "/v/bin/mempalace-mcp", "args": ["--palace", "/home/u/palace"] } } }`;
     const r = computeWrap(text, ['mcpServers', 'mempalace'], plan.name, GUARD, undefined, {
       share: true,
@@ -38,10 +39,10 @@ describe('configEdit: the resource key Wrap, Share One Instance and Add to Confi
       'share',
       '--name',
       'mempalace',
-      '--resource=/home/u/palace',
+      `--resource=${dataKey('/home/u/palace')}`,
       '--',
     ]);
-    assert.equal(wrappedResource({ command: GUARD.command, args }), '/home/u/palace');
+    assert.equal(wrappedResource({ command: GUARD.command, args }), dataKey('/home/u/palace'));
   });
 
   it("no data named: the server's identity (its launch key), never a folder; a key that starts with '-' stays one argument", () => {
@@ -67,7 +68,7 @@ describe('configEdit: the resource key Wrap, Share One Instance and Add to Confi
       'run',
       '--name',
       'mempalace',
-      '--resource=/home/u/palace',
+      `--resource=${dataKey('/home/u/palace')}`,
       '--',
       '/v/bin/mempalace-mcp',
       '--palace',

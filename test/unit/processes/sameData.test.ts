@@ -13,6 +13,7 @@ import { describeVerdict } from '../../../src/core/report/evidence';
 import { toViewInput } from '../../../src/core/report/input';
 import { counts, instanceFlags, serverState } from '../../../src/core/report/state';
 import { scanSources } from '../../../src/core/sources/scan';
+import { dataKey } from '../../../src/core/sources/dataPaths';
 
 /**
  * Duplicate on one data store: two entries (two clients, other env besides, so two servers by
@@ -54,15 +55,17 @@ describe('duplicate on one data store: two entries whose env names one file', ()
     return { scan, memory };
   }
 
-  it('the scan reads the file each entry names, by key (the data path is its own; no other env value is kept)', async () => {
+  it('the scan reads the file each entry names as its key and the env key that names it; no env value is kept', async () => {
     const { scan, memory } = await scanned();
     const byName = new Map(scan.servers.map((s) => [s.name, s]));
-    assert.deepEqual(byName.get('memory')?.dataPaths, [{ path: memory, from: 'env MEMORY_FILE_PATH' }]);
-    assert.deepEqual(byName.get('notes')?.dataPaths, [{ path: memory, from: 'env MEMORY_FILE_PATH' }]);
+    assert.deepEqual(byName.get('memory')?.dataPaths, [{ from: 'env MEMORY_FILE_PATH', key: dataKey(memory) }]);
+    assert.deepEqual(byName.get('notes')?.dataPaths, [{ from: 'env MEMORY_FILE_PATH', key: dataKey(memory) }]);
     // A file that does not exist yet, in a folder that does, is still its store.
-    assert.deepEqual(byName.get('other')?.dataPaths?.[0]?.path, path.join(home, 'data', 'other.json'));
+    assert.deepEqual(byName.get('other')?.dataPaths?.[0]?.key, dataKey(path.join(home, 'data', 'other.json')));
     assert.notEqual(byName.get('memory')?.identityKey, byName.get('notes')?.identityKey, 'two servers by identity');
-    assert.ok(!JSON.stringify(scan.servers).includes('verbose-'), 'no env value but the data path');
+    const kept = JSON.stringify(scan.servers);
+    assert.ok(!kept.includes('verbose-'), 'no env value is kept');
+    assert.ok(!kept.includes(path.join(home, 'data')), 'not even a data path named by env');
   });
 
   it('two processes on it are flagged in every face, naming the entries; none is stopped in bulk', async () => {
@@ -106,7 +109,7 @@ describe('duplicate on one data store: two entries whose env names one file', ()
       const i = r.servers.flatMap((s) => s.instances).find((x) => x.pid === pid)!;
       const v = i.verdicts.find((x) => x.kind === 'sameData');
       assert.ok(v && v.kind === 'sameData', `pid ${pid}: ${JSON.stringify(i.verdicts)}`);
-      assert.equal(v.path, memory);
+      assert.equal(v.key, dataKey(memory));
       assert.deepEqual(v.entries.map((e) => `${e.name} ${e.from}`).sort(), [
         'memory env MEMORY_FILE_PATH',
         'notes env MEMORY_FILE_PATH',
@@ -116,13 +119,18 @@ describe('duplicate on one data store: two entries whose env names one file', ()
         [20, 21],
       );
       assert.ok(instanceFlags(i).has('duplicate'), 'flagged as a duplicate');
-      // The CLI's status text and the evidence (tree tooltip, Show Evidence, agent face) name path and entries.
-      assert.match(verdictLabel(v), new RegExp(`^duplicate on one data store ${memory}: 2 processes of memory \\(`));
+      // The CLI's status text and the evidence (tree tooltip, Show Evidence, agent face) name the env
+      // key and the entries, never the path it holds.
+      assert.match(
+        verdictLabel(v),
+        /^duplicate on one data store: 2 processes; env MEMORY_FILE_PATH of memory \(Claude Code\) and notes \(Cursor\) names one data path$/,
+      );
       assert.match(
         describeVerdict(v),
-        /^Duplicate on one data store: 2 processes run on .*memory \(claude-code|Claude Code/,
+        /^Duplicate on one data store: 2 processes run on it; env MEMORY_FILE_PATH of memory \(Claude Code\) and notes \(Cursor\) names one data path$/,
       );
-      assert.match(describeVerdict(v), /notes \([^)]*Cursor[^)]*, env MEMORY_FILE_PATH\)/);
+      for (const text of [verdictLabel(v), describeVerdict(v), JSON.stringify(v)])
+        assert.ok(!text.includes(memory) && !text.includes('verbose-'), `no env value: ${text}`);
     }
     const snapshot = {
       workspaceFolders: [],

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { dataPathsOf, namesData } from '../../../src/core/sources/dataPaths';
+import { dataKey, dataPathsOf, existenceQuestions, namesData } from '../../../src/core/sources/dataPaths';
 
 /** What the entries' launches name as their data: the lock's key and the "one data store" flag read it. */
 describe('data paths: the files and folders an entry names as its data', () => {
@@ -9,11 +9,11 @@ describe('data paths: the files and folders an entry names as its data', () => {
   it("reads a data option's absolute path from the server's own args (`--palace P`, `--db=P`), never a launcher's or a script's", () => {
     assert.deepEqual(
       dataPathsOf({ command: '/v/bin/mempalace-mcp', args: ['--palace', '/home/u/palace'] }, 'linux', exists),
-      [{ path: '/home/u/palace', from: '--palace' }],
+      [{ from: '--palace', key: dataKey('/home/u/palace') }],
     );
     assert.deepEqual(
       dataPathsOf({ command: 'uvx', args: ['mcp-server-sqlite', '--db-path=/home/u/data/x.db'] }, 'linux', exists),
-      [{ path: '/home/u/data/x.db', from: '--db-path' }],
+      [{ from: '--db-path', key: dataKey('/home/u/data/x.db') }],
       'a file not there yet, in a folder that is',
     );
     // `uv --directory` is the launcher's folder, the script's path is code, `--config` is read, `./x` relative.
@@ -55,7 +55,7 @@ describe('data paths: the files and folders an entry names as its data', () => {
       LOG_LEVEL: 'debug',
     };
     assert.deepEqual(dataPathsOf({ command: 'srv', args: [], env }, 'linux', exists), [
-      { path: '/home/u/data/memory.json', from: 'env MEMORY_FILE_PATH' },
+      { from: 'env MEMORY_FILE_PATH', key: dataKey('/home/u/data/memory.json') },
     ]);
     // The server's own option first, then env keys by name; one path once.
     assert.deepEqual(
@@ -69,14 +69,32 @@ describe('data paths: the files and folders an entry names as its data', () => {
         exists,
       ),
       [
-        { path: '/home/u/palace', from: '--palace' },
-        { path: '/home/u/data', from: 'env A_DATA_DIR' },
+        { from: '--palace', key: dataKey('/home/u/palace') },
+        { from: 'env A_DATA_DIR', key: dataKey('/home/u/data') },
       ],
     );
     assert.deepEqual(
       dataPathsOf({ command: 'srv.exe', args: [], env: { DATA_DIR: 'C:\\Users\\u\\data' } }, 'win32', exists),
-      [{ path: 'C:\\Users\\u\\data', from: 'env DATA_DIR' }],
+      [{ from: 'env DATA_DIR', key: dataKey('C:\\Users\\u\\data') }],
     );
+  });
+
+  it("keeps a path's key, never the path: one key for one path however it is spelled or named, on any run", () => {
+    const key = dataKey('/home/u/data/memory.json');
+    assert.match(key, /^data:[0-9a-f]{16}$/);
+    const named = [
+      dataPathsOf({ command: 'srv', args: ['--memory-file', '/home/u/data/../data/memory.json'] }, 'linux', exists),
+      dataPathsOf({ command: 'srv', args: [], env: { MEMORY_FILE_PATH: '/home/u/data/memory.json' } }, 'linux', exists),
+    ];
+    assert.deepEqual(
+      named.map((d) => d.map((x) => x.key)),
+      [[key], [key]],
+    );
+    assert.ok(!JSON.stringify(named).includes('/home/u'), JSON.stringify(named));
+    assert.notEqual(dataKey('/home/u/data/other.json'), key);
+    // What the scan asks of a value (the capture leaves these questions out when the value is a secret).
+    assert.deepEqual(existenceQuestions('/home/u/data/x.json/', 'linux'), ['/home/u/data/x.json', '/home/u/data']);
+    assert.deepEqual(existenceQuestions('relative/x', 'linux'), []);
   });
 
   it('names: data words, unless a word says config, logs, certificates, a runtime or a cache', () => {
