@@ -4,9 +4,8 @@ import { instanceRef } from './verdicts';
 /**
  * Duplicate on one data store: the processes up for entries that name one data path (the scan's
  * `dataPaths`, grouped by their keys: no path is kept), each flagged `sameData` with every entry
- * that names it and how. Entries are
- * told apart by anything (client, folder, command line, env) and still write one store; this is
- * judged over all of them, not per identity as duplicates are. A process counts once however many
+ * that names it and how. Entries are told apart by anything (client, folder, command line, env)
+ * and still write one store; this is judged over all of them, not per identity as duplicates are. A process counts once however many
  * entries claim it; one whose owner is undecided, or a guard whose server does not run (down, idle),
  * writes nothing proven and is not counted. Changes the instances in place.
  */
@@ -14,19 +13,19 @@ export function markSameData(
   configs: readonly Pick<ServerConfig, 'id' | 'name' | 'source' | 'dataPaths'>[],
   byServer: ReadonlyMap<string, readonly Instance[]>,
 ): void {
-  const byPath = new Map<
+  const byKey = new Map<
     string,
     { entries: Array<{ id: string; name: string; label: string; from: string }>; up: Map<string, Instance> }
   >();
   for (const c of configs) {
     for (const d of c.dataPaths ?? []) {
-      let group = byPath.get(d.key);
-      if (!group) byPath.set(d.key, (group = { entries: [], up: new Map() }));
+      let group = byKey.get(d.key);
+      if (!group) byKey.set(d.key, (group = { entries: [], up: new Map() }));
       group.entries.push({ id: c.id, name: c.name, label: c.source.label, from: d.from });
       for (const i of byServer.get(c.id) ?? []) if (writes(i)) group.up.set(`${i.pid}@${i.startTime ?? '?'}`, i);
     }
   }
-  for (const [key, { entries, up }] of byPath) {
+  for (const [key, { entries, up }] of byKey) {
     if (up.size < 2) continue;
     const instances = [...up.values()].sort((a, b) => (a.startTime ?? 0) - (b.startTime ?? 0) || a.pid - b.pid);
     const refs = instances.map(instanceRef);
