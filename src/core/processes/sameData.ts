@@ -7,7 +7,7 @@ import { instanceRef } from './verdicts';
  * that names it and how. Entries are told apart by anything (client, folder, command line, env)
  * and still write one store; this is judged over all of them, not per identity as duplicates are. A process counts once however many
  * entries claim it; one whose owner is undecided, or a guard whose server does not run (down, idle),
- * writes nothing proven and is not counted. Changes the instances in place.
+ * writes nothing proven and is not counted, nor an older copy one client left (already a duplicate). Changes the instances in place.
  */
 export function markSameData(
   configs: readonly Pick<ServerConfig, 'id' | 'name' | 'source' | 'dataPaths'>[],
@@ -35,9 +35,17 @@ export function markSameData(
   }
 }
 
-/** Whether a process is proven to run a server of its entry: not undecided, not a guard with none up. */
+/**
+ * Whether a process is counted on its store: proven to run a server of its entry (not undecided,
+ * not a guard with none up), and not an older copy its client left (a `duplicate`: already flagged,
+ * and Kill Duplicates stops it for the copy the client talks to, which is counted).
+ */
 function writes(i: Instance): boolean {
   return !i.verdicts.some(
-    (v) => (v.kind === 'unknown' && v.question === 'owner') || v.kind === 'down' || v.kind === 'idle',
+    (v) =>
+      (v.kind === 'unknown' && v.question === 'owner') ||
+      v.kind === 'down' ||
+      v.kind === 'idle' ||
+      v.kind === 'duplicate',
   );
 }

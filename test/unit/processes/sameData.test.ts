@@ -154,4 +154,35 @@ describe('duplicate on one data store: two entries whose env names one file', ()
     // Each serves its own client: which to keep is not the engine's to say.
     assert.deepEqual(killDuplicatesPlan(snapshot as unknown as Snapshot & { servers: ServerStatus[] }).items, []);
   });
+  it("one client's two copies of one entry: the older a duplicate, the copy it talks to not flagged on the store", async () => {
+    const { scan, memory } = await scanned();
+    const table: ProcessInfo[] = [
+      { pid: 1, ppid: 0, argv: ['/sbin/init'], startTime: 1 },
+      { pid: 10, ppid: 1, argv: ['/home/u/.local/bin/claude'], startTime: 1000 },
+      { pid: 20, ppid: 10, argv: ['node', SCRIPT], startTime: 5000 },
+      { pid: 22, ppid: 10, argv: ['node', SCRIPT], startTime: 7000 },
+    ];
+    const env = `PATH=/usr/bin\0MEMORY_FILE_PATH=${memory}\0DEBUG=verbose-claude\0`;
+    const environ: Record<number, string> = { 10: 'PATH=/usr/bin\0', 20: env, 22: env };
+    const r = await attachInstances(
+      scan.servers,
+      { state: 'ok', processes: table, method: 'procfs' },
+      {
+        platform: 'linux',
+        secretsOf: () => new Set(),
+        findListeners: async () => new Map(),
+        env: {
+          declared: (c) => scan.launches.get(c.id)?.env,
+          ofProcess: (pid) => (environ[pid] !== undefined ? parseEnviron(environ[pid]) : undefined),
+        },
+      },
+    );
+    const kinds = (pid: number) =>
+      r.servers
+        .flatMap((s) => s.instances)
+        .find((x) => x.pid === pid)!
+        .verdicts.map((v) => v.kind);
+    assert.deepEqual(kinds(20), ['duplicate']);
+    assert.ok(!kinds(22).includes('sameData') && !kinds(22).includes('duplicate'), JSON.stringify(kinds(22)));
+  });
 });
