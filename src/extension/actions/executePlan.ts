@@ -105,24 +105,22 @@ async function vscodeStep(
   // VS Code ignores an id it does not know, so only the process table says whether it worked.
   const asked = Date.now();
   const until = asked + VSCODE_VERIFY_MS;
-  let startedAgain = false;
-  let verdict = verifyVsCodeStep(action, step.instances, server);
+  const askedAgain = { start: false, restart: false };
+  let verdict = verifyVsCodeStep(action, step.instances, server, step.runs);
   for (;;) {
     await new Promise((r) => setTimeout(r, VSCODE_POLL_MS));
     await svc.refresh.request('manual');
-    verdict = verifyVsCodeStep(action, step.instances, svc.store.server(server.id));
+    verdict = verifyVsCodeStep(action, step.instances, svc.store.server(server.id), step.runs);
     if (verdict.kind === 'done' || Date.now() >= until) break;
     // Right after a config edit (Wrap), VS Code may restart the entry it had read before the edit and
     // stop it again once it reads the file: the old process is gone and nothing runs. Asked once more
-    // to start, it starts the entry as the file now says.
-    if (
-      action === 'restart' &&
-      verdict.kind === 'notStarted' &&
-      !startedAgain &&
-      Date.now() - asked >= VSCODE_RESTART_SETTLE_MS
-    ) {
-      startedAgain = true;
-      await vscode.commands.executeCommand(VSCODE_MCP.start, step.serverId);
+    // to start, it starts the entry as the file now says; a copy of the old entry it left running is
+    // restarted once more, by then from the file as it is.
+    if (action !== 'restart' || Date.now() - asked < VSCODE_RESTART_SETTLE_MS) continue;
+    const again = verdict.kind === 'notStarted' ? 'start' : verdict.kind === 'oldEntry' ? 'restart' : undefined;
+    if (again && !askedAgain[again]) {
+      askedAgain[again] = true;
+      await vscode.commands.executeCommand(VSCODE_MCP[again], step.serverId);
     }
   }
   switch (verdict.kind) {
@@ -140,6 +138,14 @@ async function vscodeStep(
       );
     case 'notStarted':
       return note(true, t('VS Code stopped it; it has not started it again yet and will when the server is next used'));
+    case 'oldEntry':
+      return note(
+        false,
+        t(
+          'VS Code runs it as its entry was before the change (pid {0}); restart it from MCP: List Servers',
+          verdict.pids.join(', '),
+        ),
+      );
     case 'unchanged': {
       const left = step.instances.filter((i) => verdict.stillRunning.includes(i.pid));
       note(

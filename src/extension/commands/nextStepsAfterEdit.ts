@@ -6,6 +6,7 @@ import { executePlan } from '../actions/executePlan';
 import { isThisWindow, PlanStep } from '../viewModel/actionPlan';
 import { VSCODE_MCP, vscodeServerId } from '../viewModel/vscodeServerId';
 import { t } from '../viewModel/l10n';
+import { isWrapped } from '../../core/configEdit/guardCommand';
 
 /**
  * After Wrap with Guard, Unwrap, Share One Instance or Unshare wrote entries (`rewritten`, as they
@@ -38,11 +39,21 @@ export async function nextStepsAfterEdit(svc: Services, rewritten: readonly VmSe
         else out.push(t('VS Code: starts {0} with its new entry the next time it starts it.', server.name));
         continue;
       }
-      // The snapshot that read the rewritten file: VS Code has seen the change by then too.
+      // The snapshot that read the rewritten file (VS Code may not have read it yet: the restart's
+      // check counts only a process of the entry as now written).
       await svc.refresh.request('manual');
+      const edited = svc.store.server(server.id);
       // VS Code's own restart even for a guarded instance (an Unwrap): only VS Code starts the new entry;
       // a guard would restart its child under the old one.
-      const restart: PlanStep = { kind: 'vscode', command: VSCODE_MCP.restart, serverId: id, instances: ours };
+      const restart: PlanStep = {
+        kind: 'vscode',
+        command: VSCODE_MCP.restart,
+        serverId: id,
+        instances: ours,
+        ...(edited && !isShared(edited)
+          ? { runs: isWrapped(edited) ? ('guarded' as const) : ('unguarded' as const) }
+          : {}),
+      };
       const report = await executePlan(svc, 'restart', server, [restart], { report: () => undefined });
       out.push(
         report.ok
@@ -70,4 +81,9 @@ export async function nextStepsAfterEdit(svc: Services, rewritten: readonly VmSe
 export function showOutcome(summary: string, steps: readonly string[], ok: boolean): void {
   const text = [summary, ...(steps.length > 0 ? [t('Next: {0}', steps.join(' '))] : [])].join(' ');
   void (ok ? vscode.window.showInformationMessage(text) : vscode.window.showWarningMessage(text));
+}
+
+/** An entry of a shared server (`run --on-conflict share`): its process may be a relay to another client's host, so its form says nothing. */
+function isShared(s: Pick<VmServer, 'args'>): boolean {
+  return s.args.some((a, i) => a === '--on-conflict=share' || (a === '--on-conflict' && s.args[i + 1] === 'share'));
 }

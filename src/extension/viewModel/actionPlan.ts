@@ -32,6 +32,12 @@ export type PlanStep =
       command: typeof VSCODE_MCP.restart | typeof VSCODE_MCP.stop;
       serverId: string;
       instances: VmInstance[];
+      /**
+       * After a config edit (Wrap, Unwrap, Share): how the new process must run, through the guard
+       * or not. VS Code may restart the entry as it read it before the edit and stop that copy once
+       * it reads the file: such a process is not the restart asked for.
+       */
+      runs?: 'guarded' | 'unguarded';
     }
   | { kind: 'terminate'; instances: VmInstance[]; client: VmClient; afterward: string; offerWrap: boolean };
 
@@ -164,12 +170,17 @@ export function planAction(
 
 /** After VS Code's own command: did the old processes go (and, for a restart, did a new one come)? */
 export type VsCodeVerification =
-  { kind: 'done'; newPids: number[] } | { kind: 'unchanged'; stillRunning: number[] } | { kind: 'notStarted' };
+  | { kind: 'done'; newPids: number[] }
+  | { kind: 'unchanged'; stillRunning: number[] }
+  | { kind: 'notStarted' }
+  /** Only processes of the entry as it was before the edit started (`runs` says how the new one runs). */
+  | { kind: 'oldEntry'; pids: number[] };
 
 export function verifyVsCodeStep(
   action: ActionKind,
   before: readonly VmInstance[],
   after: VmServer | undefined,
+  runs?: 'guarded' | 'unguarded',
 ): VsCodeVerification {
   const now = after?.instances ?? [];
   const key = (i: VmInstance) => `${i.pid}@${i.startTime ?? '?'}`;
@@ -177,8 +188,10 @@ export function verifyVsCodeStep(
   const stillRunning = now.filter((i) => old.has(key(i))).map((i) => i.pid);
   if (stillRunning.length > 0) return { kind: 'unchanged', stillRunning };
   if (action === 'stop') return { kind: 'done', newPids: [] };
-  const fresh = now.filter((i) => !old.has(key(i))).map((i) => i.pid);
-  return fresh.length > 0 ? { kind: 'done', newPids: fresh } : { kind: 'notStarted' };
+  const fresh = now.filter((i) => !old.has(key(i)));
+  const asEdited = fresh.filter((i) => runs === undefined || isGuarded(i) === (runs === 'guarded'));
+  if (asEdited.length > 0) return { kind: 'done', newPids: asEdited.map((i) => i.pid) };
+  return fresh.length > 0 ? { kind: 'oldEntry', pids: fresh.map((i) => i.pid) } : { kind: 'notStarted' };
 }
 
 /** The window facts that decide who can restart an instance (no trust: that is mayRun's). */

@@ -158,6 +158,31 @@ describe('extension view-model: restart and stop plans by owner', () => {
     });
   });
 
+  it("after Wrap or Unwrap, VS Code's restart is done only by a process of the entry as now written", () => {
+    const old = instance(1, { startTime: 10 });
+    const plain = instance(5, { startTime: 20 });
+    const guarded = instance(6, { startTime: 21, lock: { serverName: 'm' } });
+    // VS Code restarted the entry as it read it before the Wrap: not done, and said as such.
+    assert.deepEqual(verifyVsCodeStep('restart', [old], server('m', { instances: [plain] }), 'guarded'), {
+      kind: 'oldEntry',
+      pids: [5],
+    });
+    assert.deepEqual(verifyVsCodeStep('restart', [old], server('m', { instances: [plain, guarded] }), 'guarded'), {
+      kind: 'done',
+      newPids: [6],
+    });
+    // After an Unwrap the guarded copy of the old entry is not the restart either.
+    assert.deepEqual(verifyVsCodeStep('restart', [old], server('m', { instances: [guarded] }), 'unguarded'), {
+      kind: 'oldEntry',
+      pids: [6],
+    });
+    assert.deepEqual(verifyVsCodeStep('restart', [old], server('m', { instances: [plain] }), 'unguarded'), {
+      kind: 'done',
+      newPids: [5],
+    });
+    assert.deepEqual(verifyVsCodeStep('restart', [old], server('m'), 'guarded'), { kind: 'notStarted' });
+  });
+
   it('confirmation names every pid and client', () => {
     const t = confirmationText('killDuplicates', server('memory'), [
       instance(4242),
