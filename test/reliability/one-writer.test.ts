@@ -5,8 +5,15 @@ import { isAlive } from '../support/liveness';
 import { pastJudgedStart } from '../support/judgedStart';
 import { until } from '../support/poll';
 import { fixturesDir } from '../support/repo';
-import { processesOfHome } from '../support/homeProcesses';
-import { connectGuarded, GuardedClient, liveRecords, runCli, tempHome, textOf } from '../integration/guard/support';
+import {
+  connectGuarded,
+  endGuarded,
+  GuardedClient,
+  liveRecords,
+  runCli,
+  tempHome,
+  textOf,
+} from '../integration/guard/support';
 
 const serversDir = path.join(fixturesDir, 'guard', 'one-writer');
 
@@ -43,12 +50,8 @@ describe('guard: one data store, one process, by default (a locking and a migrat
         dir = fs.mkdtempSync(path.join(home, 'w-'));
       });
       afterEach(async () => {
-        const pid = g?.transport.pid;
-        await g?.client.close().catch(() => undefined);
-        if (pid && isAlive(pid)) process.kill(pid, 'SIGKILL');
+        await endGuarded(g, home);
         g = undefined;
-        await until('no process of the home left', () => processesOfHome(home).length === 0, 20_000);
-        fs.rmSync(home, { recursive: true, force: true });
       });
 
       it('restart, restart-when-idle after an upgrade, idle stop and wake: each restarts it, never two at once', async () => {

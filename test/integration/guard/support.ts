@@ -6,6 +6,9 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { listLocks, LockRecord } from '../../../src/core/locks';
 import { cliPath, repoRoot } from '../../support/repo';
+import { processesOfHome } from '../../support/homeProcesses';
+import { isAlive } from '../../support/liveness';
+import { until } from '../../support/poll';
 import type { LifeguardPaths } from '../../../src/core/base/paths';
 import { installGuard } from '../../../src/core/configEdit/guardInstall';
 
@@ -102,4 +105,16 @@ export function installedLauncher(paths: Pick<LifeguardPaths, 'bin' | 'root'>): 
   });
   if (installed.state !== 'installed') throw new Error(`the guard was not installed: ${installed.reason}`);
   return installed.launcher;
+}
+
+/**
+ * Ends a test's guard and everything its home started: the client closed, the guard killed if it
+ * outlived that, then waits until no process of the home is left and removes the home.
+ */
+export async function endGuarded(g: GuardedClient | undefined, home: string): Promise<void> {
+  const pid = g?.transport.pid;
+  await g?.client.close().catch(() => undefined);
+  if (pid && isAlive(pid)) process.kill(pid, 'SIGKILL');
+  await until('no process of the home left', () => processesOfHome(home).length === 0, 20_000);
+  fs.rmSync(home, { recursive: true, force: true });
 }

@@ -1,10 +1,8 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { connectGuarded, GuardedClient, runCli, tempHome, textOf } from './support';
+import { connectGuarded, endGuarded, GuardedClient, runCli, tempHome, textOf } from './support';
 import { fixturesDir } from '../../support/repo';
-import { isAlive } from '../../support/liveness';
-import { until } from '../../support/poll';
 import { processesOfHome } from '../../support/homeProcesses';
 
 const tinyServer = path.join(fixturesDir, 'guard', 'tiny-server.mjs');
@@ -25,12 +23,8 @@ describe('guard: a restart is verified before the serving server stops (built CL
     home = tempHome();
   });
   afterEach(async () => {
-    const pid = g?.transport.pid;
-    await g?.client.close().catch(() => undefined);
-    if (pid && isAlive(pid)) process.kill(pid, 'SIGKILL');
+    await endGuarded(g, home);
     g = undefined;
-    await until('no process of the home left', () => processesOfHome(home).length === 0, 20_000);
-    fs.rmSync(home, { recursive: true, force: true });
   });
 
   const pidOf = async (client: GuardedClient['client']) =>
