@@ -55,27 +55,6 @@ describe('duplicate on one data store: two entries whose env names one file', ()
     return { scan, memory };
   }
 
-  /** The scan's servers with the processes of `table` attached, each process's env read from `environ` (its /proc text). */
-  function attachOn(
-    scan: Awaited<ReturnType<typeof scanSources>>,
-    table: ProcessInfo[],
-    environ: Record<number, string>,
-  ): ReturnType<typeof attachInstances> {
-    return attachInstances(
-      scan.servers,
-      { state: 'ok', processes: table, method: 'procfs' },
-      {
-        platform: 'linux',
-        secretsOf: () => new Set(),
-        findListeners: async () => new Map(),
-        env: {
-          declared: (c) => scan.launches.get(c.id)?.env,
-          ofProcess: (pid) => (environ[pid] !== undefined ? parseEnviron(environ[pid]) : undefined),
-        },
-      },
-    );
-  }
-
   it('the scan reads the file each entry names as its key and the env key that names it; no env value is kept', async () => {
     const { scan, memory } = await scanned();
     const byName = new Map(scan.servers.map((s) => [s.name, s]));
@@ -104,7 +83,19 @@ describe('duplicate on one data store: two entries whose env names one file', ()
       20: `PATH=/usr/bin\0MEMORY_FILE_PATH=${memory}\0DEBUG=verbose-claude\0`,
       21: `PATH=/usr/bin\0MEMORY_FILE_PATH=${memory}\0DEBUG=verbose-cursor\0`,
     };
-    const r = await attachOn(scan, table, environ);
+    const r = await attachInstances(
+      scan.servers,
+      { state: 'ok', processes: table, method: 'procfs' },
+      {
+        platform: 'linux',
+        secretsOf: () => new Set(),
+        findListeners: async () => new Map(),
+        env: {
+          declared: (c) => scan.launches.get(c.id)?.env,
+          ofProcess: (pid) => (environ[pid] !== undefined ? parseEnviron(environ[pid]) : undefined),
+        },
+      },
+    );
     const byName = new Map(r.servers.map((s) => [s.name, s]));
     assert.deepEqual(
       byName.get('memory')?.instances.map((i) => i.pid),
@@ -173,7 +164,19 @@ describe('duplicate on one data store: two entries whose env names one file', ()
     ];
     const env = `PATH=/usr/bin\0MEMORY_FILE_PATH=${memory}\0DEBUG=verbose-claude\0`;
     const environ: Record<number, string> = { 10: 'PATH=/usr/bin\0', 20: env, 22: env };
-    const r = await attachOn(scan, table, environ);
+    const r = await attachInstances(
+      scan.servers,
+      { state: 'ok', processes: table, method: 'procfs' },
+      {
+        platform: 'linux',
+        secretsOf: () => new Set(),
+        findListeners: async () => new Map(),
+        env: {
+          declared: (c) => scan.launches.get(c.id)?.env,
+          ofProcess: (pid) => (environ[pid] !== undefined ? parseEnviron(environ[pid]) : undefined),
+        },
+      },
+    );
     const kinds = (pid: number) =>
       r.servers
         .flatMap((s) => s.instances)
