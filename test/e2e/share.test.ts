@@ -2,7 +2,6 @@ import * as assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { dataKey } from '../../src/core/sources/dataPaths';
 import { memoryServer, StdioServer } from './support/fixture';
 import { describeE2e } from './support/harness';
 import { Session } from './support/session';
@@ -163,8 +162,6 @@ describeE2e('e2e: Share One Instance from the tree', (h) => {
         'share',
         '--name',
         'memory',
-        // The guard locks on the data both entries name (a digest: the path itself is never written).
-        `--resource=${dataKey(memory!.env!.MEMORY_FILE_PATH)}`,
         '--',
         memory!.command,
         ...memory!.args,
