@@ -4,7 +4,6 @@ import { tomlEntry } from './entryFormats/tomlEntry';
 import { EntryFormat, EntryValue, NewEntry, RawEntry } from './entryFormats/types';
 import { yamlEntry } from './entryFormats/yamlEntry';
 import { isWrappedCommand } from './guardCommand';
-import { resourceOption } from './resourceKey';
 import { english, Translate } from './translate';
 
 export { detectFormatting } from './entryFormats/jsoncEntry';
@@ -41,20 +40,17 @@ function ownValues(entry: RawEntry): EntryValue[] {
   );
 }
 
-/** The guard options a wrap writes besides `--name`: `--on-conflict share`, `--idle-stop SECONDS`, `--resource=KEY`. */
+/** The guard options a wrap writes besides `--name`: `--on-conflict share`, `--idle-stop SECONDS`. */
 export interface WrapOptions {
   share?: boolean;
-  /** What the guard's lock is keyed by (configEdit/resourceKey.ts `resourceKeyFor`): written as `--resource=KEY`. */
-  resource?: string;
   /** Seconds without a client message after which the guard stops the server (`run --idle-stop`). */
   idleStopSeconds?: number;
 }
 
 /**
- * `command`/`args` become `<guard> run --name <name> --resource=<key> -- <command> <args...>`; with
- * `share`, `<guard> run --on-conflict share --name <name> --resource=<key> -- ...`: every client's
- * entry wrapped so, under one name and one resource, uses one server (README, "Share one server"),
- * whatever folder each client starts it in.
+ * `command`/`args` become `<guard> run --name <name> -- <command> <args...>`; with `share`,
+ * `<guard> run --on-conflict share --name <name> -- ...`: every client's entry wrapped so, under
+ * one name, uses one server (README, "Share one server").
  */
 export function wrapChange(serverName: string, guard: GuardLauncher, options: WrapOptions = {}): EntryChange {
   return (entry, t) => {
@@ -65,7 +61,6 @@ export function wrapChange(serverName: string, guard: GuardLauncher, options: Wr
       ...(options.idleStopSeconds ? ['--idle-stop', String(options.idleStopSeconds)] : []),
       '--name',
       serverName,
-      ...(options.resource !== undefined ? [resourceOption(options.resource)] : []),
       '--',
     ];
     return { command: { value: guard.command }, args: [...opts.map((value) => ({ value })), ...ownValues(entry)] };

@@ -5,8 +5,7 @@ export interface VerdictOptions {
   singleWriter: boolean;
 }
 
-/** An instance as a verdict names it. */
-export function instanceRef(i: Instance): InstanceRef {
+function ref(i: Instance): InstanceRef {
   return { pid: i.pid, startTime: i.startTime, startedAt: i.startedAt, client: i.client };
 }
 
@@ -53,7 +52,7 @@ export function assignVerdicts(identityKey: string, instances: readonly Instance
   const byClient = duplicates(identityKey, decided);
   duplicates(identityKey, counted.filter(ownerUndecided));
   if (byClient > 1) {
-    const refs = decided.map(instanceRef);
+    const refs = decided.map(ref);
     for (const i of decided) pushOnce(i, { kind: 'shared', singleWriter: options.singleWriter, instances: refs });
   }
 }
@@ -87,8 +86,8 @@ function duplicates(identityKey: string, live: readonly Instance[]): number {
         kind: 'duplicate',
         identityKey,
         client: keep.client,
-        keep: instanceRef(keep),
-        instances: sorted.map(instanceRef),
+        keep: ref(keep),
+        instances: sorted.map(ref),
         ...(host ? { agentHost: host } : {}),
       });
     }
