@@ -6,7 +6,7 @@ import { executePlan } from '../actions/executePlan';
 import { isThisWindow, PlanStep } from '../viewModel/actionPlan';
 import { VSCODE_MCP, vscodeServerId } from '../viewModel/vscodeServerId';
 import { t } from '../viewModel/l10n';
-import { isWrapped } from '../../core/configEdit/guardCommand';
+import { isShareWrapped, isWrapped } from '../../core/configEdit/guardCommand';
 
 /**
  * After Wrap with Guard, Unwrap, Share One Instance or Unshare wrote entries (`rewritten`, as they
@@ -50,7 +50,7 @@ export async function nextStepsAfterEdit(svc: Services, rewritten: readonly VmSe
         command: VSCODE_MCP.restart,
         serverId: id,
         instances: ours,
-        ...(edited && !isShared(edited)
+        ...(edited && !isShareWrapped(edited)
           ? { runs: isWrapped(edited) ? ('guarded' as const) : ('unguarded' as const) }
           : {}),
       };
@@ -81,9 +81,4 @@ export async function nextStepsAfterEdit(svc: Services, rewritten: readonly VmSe
 export function showOutcome(summary: string, steps: readonly string[], ok: boolean): void {
   const text = [summary, ...(steps.length > 0 ? [t('Next: {0}', steps.join(' '))] : [])].join(' ');
   void (ok ? vscode.window.showInformationMessage(text) : vscode.window.showWarningMessage(text));
-}
-
-/** An entry of a shared server (`run --on-conflict share`): its process may be a relay to another client's host, so its form says nothing. */
-function isShared(s: Pick<VmServer, 'args'>): boolean {
-  return s.args.some((a, i) => a === '--on-conflict=share' || (a === '--on-conflict' && s.args[i + 1] === 'share'));
 }
