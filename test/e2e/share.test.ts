@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { dataKey } from '../../src/core/sources/dataPaths';
 import { memoryServer, StdioServer } from './support/fixture';
 import { describeE2e } from './support/harness';
 import { Session } from './support/session';
@@ -93,10 +94,15 @@ describeE2e('e2e: Share One Instance from the tree', (h) => {
         rs.some((r) => r.level === 2 && r.label === 'team' && /\b1 instance\b/.test(r.aria)),
       90000,
     );
-    // Cursor runs memory and team, one script with two data files: two servers, neither a duplicate.
-    assert.ok(
-      !(await sideBarTree(page)).some((r) => r.level === 2 && /duplicate/.test(r.aria)),
-      JSON.stringify(await sideBarTree(page)),
+    // Cursor runs memory and team, one script with two data files: two servers, neither a duplicate of
+    // the other. The two clients' copies of memory write one file: each is a duplicate on one data store.
+    await eventually(
+      "both clients' copies of memory flagged on one data store, team and alone not",
+      () => sideBarTree(page),
+      (rs) =>
+        rs.filter((r) => r.level === 2 && r.label === 'memory' && /duplicate/.test(r.aria)).length === 2 &&
+        !rs.some((r) => r.level === 2 && r.label !== 'memory' && /duplicate/.test(r.aria)),
+      30000,
     );
 
     // Only where it applies: the server one client runs has no Share One Instance.
@@ -157,6 +163,8 @@ describeE2e('e2e: Share One Instance from the tree', (h) => {
         'share',
         '--name',
         'memory',
+        // The guard locks on the data both entries name (a digest: the path itself is never written).
+        `--resource=${dataKey(memory!.env!.MEMORY_FILE_PATH)}`,
         '--',
         memory!.command,
         ...memory!.args,

@@ -157,7 +157,7 @@ describeE2e('e2e: Wrap with Guard previews each file in its own language', (h) =
       .waitFor({ state: 'visible', timeout: 60000 });
     assert.match(
       fs.readFileSync(codexToml, 'utf8'),
-      /^# Codex\n\[mcp_servers\.notes\]\ncommand = ".*mcp-lifeguard"\nargs = \["run", "--name", "notes", "--"/m,
+      /^# Codex\n\[mcp_servers\.notes\]\ncommand = ".*mcp-lifeguard"\nargs = \["run", "--name", "notes", "--resource=[^"]+", "--"/m,
     );
     const tomlOpen = await problemRows(page);
     assert.deepEqual(
@@ -197,7 +197,11 @@ describeE2e('e2e: Wrap with Guard previews each file in its own language', (h) =
     assert.notEqual(newPid, oldPid);
     assert.ok(await waitUntil(() => !isAlive(oldPid), 30000), `the old instance (pid ${oldPid}) still runs`);
     // VS Code started the rewritten entry: the new instance runs through the guard.
-    assert.match(commandLines(newPid), /run --name memory -- /, `pid ${newPid}: ${commandLines(newPid)}`);
+    assert.match(
+      commandLines(newPid),
+      /run --name memory --resource=\S+ -- /,
+      `pid ${newPid}: ${commandLines(newPid)}`,
+    );
     await eventually(
       'the row showing the new instance',
       () => sideBarTree(page),

@@ -13,6 +13,7 @@ import { decodeConfig, displayConfig, encodeConfig } from '../../core/configEdit
 import { configLineRedactor, redactConfigText } from '../../core/configEdit/redactConfigText';
 import { nextSteps, NextStep } from '../../core/configEdit/nextSteps';
 import { sharePlan } from '../../core/configEdit/sharePlan';
+import { resourceOption } from '../../core/configEdit/resourceKey';
 import { english, Translate } from '../../core/configEdit/translate';
 import { diffWindows, unifiedDiff } from '../../core/configEdit/unifiedDiff';
 import { EntryChange, editEntries, entryFormatFor, unwrapChange, wrapChange } from '../../core/configEdit/wrapEdit';
@@ -43,7 +44,8 @@ export const WRAP_COMMAND = {
   operands: 'SERVER',
   summary: [
     "Make every client's entry of SERVER start it through the guard",
-    '(`run --name SERVER -- ...`; --share: `run --on-conflict share`, one',
+    '(`run --name SERVER --resource=DATA -- ...`, DATA the file or folder the',
+    'entry names, else its identity; --share: `run --on-conflict share`, one',
     'server process for every client); without --yes only prints the diffs',
   ],
   options: {
@@ -107,6 +109,8 @@ export interface ConfigEditPlan {
   verb: 'wrap' | 'unwrap';
   /** The `--name` the wrapped entries run under (wrap), or the server asked for (unwrap). */
   name: string;
+  /** wrap: the `--resource` the wrapped entries' guards lock on (the data they name, else the server's identity). */
+  resource?: string;
   share: boolean;
   /** `--idle-stop` written into the wrapped entries, in seconds (absent: none). */
   idleStopSeconds?: number;
@@ -151,6 +155,7 @@ export function planConfigEdits(input: PlanInput): ConfigEditPlan | { error: str
     left.push({ name: s.name, file: s.source.file, label: s.source.label, reason });
   const rewrite: ServerConfig[] = [];
   let name = target;
+  let resource: string | undefined;
   if (verb === 'wrap') {
     if (named.length === 0) return { error: `no configured server is named '${target}'` };
     const identities = [...new Set(named.filter((s) => s.transport === 'stdio').map((s) => s.identityKey))];
@@ -170,6 +175,7 @@ export function planConfigEdits(input: PlanInput): ConfigEditPlan | { error: str
     const chosen = named.find((s) => s.transport === 'stdio') ?? named[0];
     const plan = sharePlan(servers, chosen, input.refusal, cliWords);
     name = plan.name;
+    resource = plan.resource;
     for (const step of plan.steps) {
       if (step.rewrite) rewrite.push(step.server);
       else {
@@ -197,12 +203,17 @@ export function planConfigEdits(input: PlanInput): ConfigEditPlan | { error: str
   }
   const change =
     verb === 'wrap'
-      ? wrapChange(name, { command: input.launcher }, { share: input.share, idleStopSeconds: input.idleStopSeconds })
+      ? wrapChange(
+          name,
+          { command: input.launcher },
+          { share: input.share, idleStopSeconds: input.idleStopSeconds, resource },
+        )
       : unwrapChange;
   const files = editConfigFiles(rewrite, change, input.read, leave);
   return {
     verb,
     name,
+    ...(resource !== undefined ? { resource } : {}),
     share: input.share,
     ...(input.idleStopSeconds ? { idleStopSeconds: input.idleStopSeconds } : {}),
     files,
@@ -331,7 +342,7 @@ export function planNextSteps(plan: ConfigEditPlan, written: ReadonlyMap<string,
 function shareLine(plan: ConfigEditPlan, dryRun: boolean, written?: ReadonlyMap<string, string | undefined>): string {
   const files = writtenFiles(plan, written);
   const entries = files.flatMap((f) => f.entries.map((name) => `${name} (${f.label})`));
-  return `${dryRun ? 'Would share' : 'Shared'} ${plan.name}: ${entries.length} ${entries.length === 1 ? 'entry' : 'entries'} behind one instance (run --on-conflict share --name ${plan.name}): ${entries.join(', ')}`;
+  return `${dryRun ? 'Would share' : 'Shared'} ${plan.name}: ${entries.length} ${entries.length === 1 ? 'entry' : 'entries'} behind one instance (run --on-conflict share --name ${plan.name}${plan.resource !== undefined ? ` ${resourceOption(plan.resource)}` : ''}): ${entries.join(', ')}`;
 }
 
 /** What the plan printed (or the JSON of it) says; `written` after `--yes`. */
@@ -431,6 +442,7 @@ export async function configEditCommand(verb: 'wrap' | 'unwrap', args: string[],
         dryRun: written === undefined,
         verb,
         name: plan.name,
+        ...(plan.resource !== undefined ? { resource: plan.resource } : {}),
         share: plan.share,
         ...(plan.idleStopSeconds ? { idleStopSeconds: plan.idleStopSeconds } : {}),
         ...(verb === 'wrap' ? { guard: { ...guard, ...(guardError ? { error: guardError } : {}) } } : {}),

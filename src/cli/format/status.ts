@@ -4,7 +4,7 @@ import { serverDownOf, serverIdleOf } from '../../core/processes/guarded';
 import { costSentence, instanceCost, McpCost, mcpCost, memoryText } from '../../core/report/cost';
 import { toViewInput } from '../../core/report/input';
 import { problemsByPosition } from '../../core/report/state';
-import { idleWords } from '../../core/report/evidence';
+import { idleWords, sameDataWords } from '../../core/report/evidence';
 import { cliWord } from '../../core/report/causes';
 import {
   formatStaleEvidence,
@@ -179,6 +179,8 @@ export function verdictLabel(v: Verdict): string {
   switch (v.kind) {
     case 'duplicate':
       return `duplicate: ${v.instances.length} under one client, newest ${v.keep.pid} stays`;
+    case 'sameData':
+      return `duplicate on one data store: ${v.instances.length} processes; ${sameDataWords(v)}`;
     case 'orphan':
       return `orphan: ${v.reason}`;
     case 'superseded':

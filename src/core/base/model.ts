@@ -120,6 +120,22 @@ export interface ServerConfig {
    * the values ever being kept or shown. Absent when the entry sets no env.
    */
   envDigests?: Record<string, string>;
+  /**
+   * stdio: the data its launch names (core/sources/dataPaths.ts): a data option's absolute path
+   * (`--palace /p`), or an env key's whose name says data (`MEMORY_FILE_PATH`), that exists or whose
+   * folder does; each as its key (a digest of the path) and how the entry names it, never the path.
+   * Absent when it names none. Two processes of entries naming one path are flagged `sameData`, and
+   * the guard's lock is keyed by the first (`--resource=data:...`).
+   */
+  dataPaths?: DataPath[];
+}
+
+/** A file or folder an entry's server writes: how the entry names it, and the path's key (never the path). */
+export interface DataPath {
+  /** `--palace` (an option of the server's own arguments) or `env MEMORY_FILE_PATH` (the key, never its value). */
+  from: string;
+  /** `data:` and a digest of the resolved path (dataPaths.ts `dataKey`): equal for entries that name one path. */
+  key: string;
 }
 
 export type Severity = 'error' | 'warning' | 'info';
@@ -275,6 +291,21 @@ export type Verdict =
       /** `replaced`: its program was deleted or replaced on disk since it started; `version`: it runs an older version than the newer host. */
       why: 'replaced' | 'version';
       reason: string;
+    }
+  | {
+      /**
+       * Duplicate on one data store: two or more processes run for entries whose launches name one
+       * data path (`ServerConfig.dataPaths`, compared by key), whatever else tells the entries apart (client, folder,
+       * command line, other env). Two writers on one store; each such instance is flagged. Which one
+       * to keep is not the engine's to say (each serves its own client): none is stopped in bulk.
+       */
+      kind: 'sameData';
+      /** The key of the data path they all name (`DataPath.key`): the path itself is never kept. */
+      key: string;
+      /** Every entry that names it (running or not), where it is configured, and how it names it (`--palace`, `env MEMORY_FILE_PATH`). */
+      entries: Array<{ id: string; name: string; label: string; from: string }>;
+      /** The processes up on it, each once. */
+      instances: InstanceRef[];
     }
   | {
       /** Several clients each run their own instance of this launch. Flagged only for single-writer servers. */

@@ -5,6 +5,7 @@ import { REDACTED } from '../base/redact';
 import { isRecordedError, MachineRecord, Recorded } from '../machine/record';
 import type { CommandOutput, NoFollowRead } from '../machine/types';
 import { Pseudonyms } from './pseudonyms';
+import { existenceQuestions } from '../sources/dataPaths';
 
 /**
  * A machine record made safe to keep and to send: what one snapshot read, with every secret
@@ -20,6 +21,9 @@ import { Pseudonyms } from './pseudonyms';
  * - Command lines (/proc/<pid>/cmdline, `ps` and PowerShell tables): the configs' secrets by their
  *   stand-ins, then the rules for arguments (`--token X`, `KEY=value`, URLs, token shapes).
  * - This process's own environment: a value whose name or shape says credential is replaced.
+ * - Whether a path exists, asked of a config's secret (an env value naming a data path, or its
+ *   folder: sources/dataPaths.ts): the question is left out, since its path is the value. A replay
+ *   sees the value's stand-in, which names no path, and never asks it.
  * - Every other text read (package metadata, lock records, .npmrc): token shapes and secret-named
  *   `key = value` lines. Binary reads (a Go header) and content digests are kept as they are.
  */
@@ -156,6 +160,10 @@ export function redactRecord(record: MachineRecord, input: RedactInput): Machine
     stderr: plainText(o.stderr),
   });
 
+  const askedOfSecrets = new Set(secrets.flatMap((s) => existenceQuestions(s, record.host.platform)));
+  const stat: MachineRecord['fs']['stat'] = {};
+  for (const [path, a] of Object.entries(record.fs.stat)) if (!askedOfSecrets.has(path)) stat[path] = a;
+
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(record.host.env)) {
     const credential = isSecretName(k) || input.declaredKeys.has(k) || redactText(v, known) !== v;
@@ -165,7 +173,7 @@ export function redactRecord(record: MachineRecord, input: RedactInput): Machine
   return {
     ...record,
     host: { ...record.host, env },
-    fs: { ...record.fs, readText, readBytes, readNoFollow },
+    fs: { ...record.fs, readText, readBytes, readNoFollow, stat },
     commands: record.commands.map((c) => ({
       command: c.command,
       args: commandLine(c.args),

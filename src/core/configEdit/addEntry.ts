@@ -6,6 +6,10 @@ import type { ConfigEncoding } from './configText';
 import { detectFormatting, jsoncEntry } from './entryFormats/jsoncEntry';
 import { english, Translate } from './translate';
 import type { EditResult } from './wrapEdit';
+import { isWrappedCommand, wrappedResource } from './guardCommand';
+import { resourceKeyFor, resourceOption } from './resourceKey';
+import { dataPathsOf } from '../sources/dataPaths';
+import { launchKey } from '../sources/normalize';
 
 /**
  * Add to Config: a new stdio entry (`command` and `args`, nothing else) written into the servers'
@@ -19,6 +23,30 @@ export interface NewServerEntry {
   name: string;
   command: string;
   args: readonly string[];
+}
+
+/**
+ * An entry that launches the guard (a process started as `mcp-lifeguard run ... -- <server>`) with
+ * the resource its lock is keyed by: as it was, when it names one; else `--resource=KEY` added
+ * before its `--`, KEY the data its server's own command line names (no env is copied, so none is
+ * read), else the server's identity (resourceKey.ts), never the folder a client starts it in. An
+ * entry that does not launch the guard is returned as it is.
+ */
+export function withGuardResource(
+  entry: NewServerEntry,
+  platform: NodeJS.Platform,
+  exists: (p: string) => boolean,
+): NewServerEntry {
+  if (!isWrappedCommand(entry.command, entry.args) || wrappedResource(entry) !== undefined) return entry;
+  const dash = entry.args.indexOf('--');
+  if (dash < 0 || dash === entry.args.length - 1) return entry;
+  const [command, ...args] = entry.args.slice(dash + 1);
+  const dataPaths = dataPathsOf({ command, args }, platform, exists);
+  const key = resourceKeyFor({ dataPaths, launchKey: launchKey(['stdio', command, ...args, '\0cwd', '']) });
+  return {
+    ...entry,
+    args: [...entry.args.slice(0, dash), resourceOption(key), ...entry.args.slice(dash)],
+  };
 }
 
 export function computeAddEntry(

@@ -70,7 +70,7 @@ export function wrapSupport(
 }
 
 /** The guard's own options of a wrapped entry (before its `--`), or undefined when it does not launch the guard. */
-function guardOptionsOf(s: Pick<VmServer, 'command' | 'args'>): readonly string[] | undefined {
+function guardOptionsOf(s: { command?: string; args: readonly string[] }): readonly string[] | undefined {
   if (!isWrappedCommand(s.command, s.args)) return undefined;
   const end = s.args.indexOf('--');
   return end < 0 ? s.args : s.args.slice(0, end);
@@ -91,4 +91,13 @@ export function isShareWrapped(s: Pick<VmServer, 'command' | 'args'>): boolean {
   if (!own) return false;
   const i = own.indexOf('--on-conflict');
   return own.includes('--on-conflict=share') || (i >= 0 && own[i + 1] === 'share');
+}
+
+/** The `--resource` a wrapped entry's guard locks on (before its `--`), if it names one. */
+export function wrappedResource(s: { command?: string; args: readonly string[] }): string | undefined {
+  const own = guardOptionsOf(s);
+  if (!own) return undefined;
+  const i = own.indexOf('--resource');
+  if (i >= 0 && i + 1 < own.length) return own[i + 1];
+  return own.find((a) => a.startsWith('--resource='))?.slice('--resource='.length);
 }

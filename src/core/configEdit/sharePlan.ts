@@ -2,6 +2,7 @@ import { VmServer } from '../report/input';
 import { isWrapped, wrappedName, wrapSupport } from './guardCommand';
 import { english, Translate } from './translate';
 import { envDifference } from '../sources/identity';
+import { resourceKeyFor } from './resourceKey';
 
 /**
  * An entry as the plan needs it: a snapshot's server (with the instances that run it) or a scanned
@@ -9,7 +10,16 @@ import { envDifference } from '../sources/identity';
  */
 export type ShareCandidate = Pick<
   VmServer,
-  'name' | 'transport' | 'launchKey' | 'identityKey' | 'envDigests' | 'command' | 'args' | 'source' | 'keyPath'
+  | 'name'
+  | 'transport'
+  | 'launchKey'
+  | 'identityKey'
+  | 'envDigests'
+  | 'dataPaths'
+  | 'command'
+  | 'args'
+  | 'source'
+  | 'keyPath'
 > & { instances?: ReadonlyArray<{ client: { id: string; pid?: number } }> };
 
 /** One client's entry of a server Share one instance rewrites, or leaves as it is and why. */
@@ -19,6 +29,8 @@ export type ShareStep<S extends ShareCandidate = VmServer> =
 export interface SharePlan<S extends ShareCandidate = VmServer> {
   /** The name every rewritten entry shares (`--name`): the one the guard's lock goes by. */
   name: string;
+  /** The resource every rewritten entry's guard locks on (`--resource=KEY`): the data it names, else its identity. */
+  resource: string;
   steps: ShareStep<S>[];
   /** How many clients run a copy of it now. */
   clientsRunning: number;
@@ -27,7 +39,7 @@ export interface SharePlan<S extends ShareCandidate = VmServer> {
 /**
  * Share one instance: the entries of the same server (one identity: one command with the same env,
  * configured in several clients' files), each to be wrapped with `run --on-conflict share --name
- * <name>`. Offered when copies run in two or more clients. Entries of the same command with other env
+ * <name> --resource=<key>` (the lock keyed by the data, not by the folder each client starts in). Offered when copies run in two or more clients. Entries of the same command with other env
  * are other servers (other data): they stay as they are, with which env key differs, and are never
  * counted. An entry already wrapped, or one Wrap with Guard cannot rewrite, stays as it is, with why;
  * one the workspace may not change is left to `allowed`.
@@ -52,7 +64,12 @@ export function sharePlan<S extends ShareCandidate>(
   const others = sameLaunch
     .filter((s) => s.identityKey !== chosen.identityKey)
     .map((server): ShareStep<S> => ({ server, rewrite: false, reason: otherServer(chosen, server, t) }));
-  return { name: guardNameFor(servers, chosen), steps: [...steps, ...others], clientsRunning: clients.size };
+  return {
+    name: guardNameFor(servers, chosen),
+    resource: resourceKeyFor(chosen),
+    steps: [...steps, ...others],
+    clientsRunning: clients.size,
+  };
 }
 
 /** What a wrapped entry runs under the guard (after its `--`), as displayed. */

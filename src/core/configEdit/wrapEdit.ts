@@ -4,6 +4,7 @@ import { tomlEntry } from './entryFormats/tomlEntry';
 import { EntryFormat, EntryValue, NewEntry, RawEntry } from './entryFormats/types';
 import { yamlEntry } from './entryFormats/yamlEntry';
 import { isWrappedCommand } from './guardCommand';
+import { resourceOption } from './resourceKey';
 import { english, Translate } from './translate';
 
 export { detectFormatting } from './entryFormats/jsoncEntry';
@@ -40,17 +41,20 @@ function ownValues(entry: RawEntry): EntryValue[] {
   );
 }
 
-/** The guard options a wrap writes besides `--name`: `--on-conflict share`, `--idle-stop SECONDS`. */
+/** The guard options a wrap writes besides `--name`: `--on-conflict share`, `--idle-stop SECONDS`, `--resource=KEY`. */
 export interface WrapOptions {
   share?: boolean;
+  /** What the guard's lock is keyed by (configEdit/resourceKey.ts `resourceKeyFor`): written as `--resource=KEY`. */
+  resource?: string;
   /** Seconds without a client message after which the guard stops the server (`run --idle-stop`). */
   idleStopSeconds?: number;
 }
 
 /**
- * `command`/`args` become `<guard> run --name <name> -- <command> <args...>`; with `share`,
- * `<guard> run --on-conflict share --name <name> -- ...`: every client's entry wrapped so, under
- * one name, uses one server (README, "Share one server").
+ * `command`/`args` become `<guard> run --name <name> --resource=<key> -- <command> <args...>`; with
+ * `share`, `<guard> run --on-conflict share --name <name> --resource=<key> -- ...`: every client's
+ * entry wrapped so, under one name and one resource, uses one server (README, "Share one server"),
+ * whatever folder each client starts it in.
  */
 export function wrapChange(serverName: string, guard: GuardLauncher, options: WrapOptions = {}): EntryChange {
   return (entry, t) => {
@@ -61,6 +65,7 @@ export function wrapChange(serverName: string, guard: GuardLauncher, options: Wr
       ...(options.idleStopSeconds ? ['--idle-stop', String(options.idleStopSeconds)] : []),
       '--name',
       serverName,
+      ...(options.resource !== undefined ? [resourceOption(options.resource)] : []),
       '--',
     ];
     return { command: { value: guard.command }, args: [...opts.map((value) => ({ value })), ...ownValues(entry)] };

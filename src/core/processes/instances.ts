@@ -9,6 +9,7 @@ import { buildInstance, descendToMain, matchProcesses, MatchOptions } from './ma
 import { owningClient } from './clients';
 import { ProcessTableResult } from '../pids/table';
 import { ProcessTree } from './tree';
+import { markSameData } from './sameData';
 import { assignVerdicts } from './verdicts';
 import { markSuperseded } from './generations';
 
@@ -165,6 +166,8 @@ export async function attachInstances(
   const singleWriter = new Set(options.singleWriter ?? []);
   for (const [identityKey, { names, instances }] of byIdentity)
     assignVerdicts(identityKey, [...instances], { singleWriter: [...names].some((n) => singleWriter.has(n)) });
+  // Two processes on one data path, whichever entries started them.
+  markSameData(configs, byServer);
 
   // Servers of an agent host that an upgrade left behind (a newer host of its kind runs now).
   markSuperseded([...[...byServer.values()].flat(), ...notConfigured], tree, options.platform, options.facts);

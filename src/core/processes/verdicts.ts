@@ -5,7 +5,8 @@ export interface VerdictOptions {
   singleWriter: boolean;
 }
 
-function ref(i: Instance): InstanceRef {
+/** An instance as a verdict names it. */
+export function instanceRef(i: Instance): InstanceRef {
   return { pid: i.pid, startTime: i.startTime, startedAt: i.startedAt, client: i.client };
 }
 
@@ -52,7 +53,7 @@ export function assignVerdicts(identityKey: string, instances: readonly Instance
   const byClient = duplicates(identityKey, decided);
   duplicates(identityKey, counted.filter(ownerUndecided));
   if (byClient > 1) {
-    const refs = decided.map(ref);
+    const refs = decided.map(instanceRef);
     for (const i of decided) pushOnce(i, { kind: 'shared', singleWriter: options.singleWriter, instances: refs });
   }
 }
@@ -86,8 +87,8 @@ function duplicates(identityKey: string, live: readonly Instance[]): number {
         kind: 'duplicate',
         identityKey,
         client: keep.client,
-        keep: ref(keep),
-        instances: sorted.map(ref),
+        keep: instanceRef(keep),
+        instances: sorted.map(instanceRef),
         ...(host ? { agentHost: host } : {}),
       });
     }

@@ -61,6 +61,8 @@ export function describeVerdict(v: VmVerdict, show: Show = asIs): string {
       const clients = new Set(v.instances.map((i) => `${i.client.id}:${i.client.pid ?? ''}`)).size;
       return `Shared: ${clients} clients each run their own instance${v.singleWriter ? ' of a single-writer server: they may corrupt its data' : ''}`;
     }
+    case 'sameData':
+      return `Duplicate on one data store: ${v.instances.length} processes run on it; ${sameDataWords(v, show)}`;
     case 'orphan':
       return `Orphan: ${show(v.reason)}`;
     case 'superseded':
@@ -76,6 +78,27 @@ export function describeVerdict(v: VmVerdict, show: Show = asIs): string {
     default:
       return assertNever(v);
   }
+}
+
+/**
+ * The entries that name one data store, by how they name it, never the path (an env value is a
+ * secret): "env MEMORY_FILE_PATH of memory (Claude Code) and notes (Cursor) names one data path".
+ */
+export function sameDataWords(v: Extract<VmVerdict, { kind: 'sameData' }>, show: Show = asIs): string {
+  const byFrom = new Map<string, string[]>();
+  for (const e of v.entries) {
+    const named = `${show(e.name)} (${show(e.label)})`;
+    const list = byFrom.get(e.from);
+    if (list) list.push(named);
+    else byFrom.set(e.from, [named]);
+  }
+  const groups = [...byFrom].map(([from, entries]) => `${show(from)} of ${andList(entries)}`);
+  return `${groups.join(', ')} ${groups.length === 1 ? 'names' : 'name'} one data path`;
+}
+
+/** "a", "a and b", "a, b and c". */
+function andList(items: readonly string[]): string {
+  return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
 
 /** A server its guard stopped for idleness, in words: "its server was stopped at ... after 10 min 0 s without a request; ...". */

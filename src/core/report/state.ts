@@ -34,12 +34,13 @@ export function restartCauses(i: Judged): RestartCause[] {
   return RESTART_CAUSES.filter((c) => found.has(c));
 }
 
-/** Flags of one instance. A `shared` verdict counts as a duplicate only for single-writer servers. */
+/** Flags of one instance. A `shared` verdict counts as a duplicate only for single-writer servers; two processes on one data store always do. */
 export function instanceFlags(i: Judged): Set<Flag> {
   const flags = new Set<Flag>();
   for (const v of i.verdicts) {
     if (v.kind === 'duplicate') flags.add('duplicate');
     else if (v.kind === 'shared' && v.singleWriter) flags.add('duplicate');
+    else if (v.kind === 'sameData') flags.add('duplicate');
     else if (v.kind === 'orphan') flags.add('orphan');
     else if (v.kind === 'superseded') flags.add('superseded');
   }

@@ -6,6 +6,7 @@ import { MAX_DIAGNOSTICS_PER_FILE, MAX_SERVERS_PER_FILE } from './caps';
 import { limitConcurrency } from './limit';
 import { ParseCache } from './parseCache';
 import { normalizeEntry } from './normalize';
+import { dataPathsOf } from './dataPaths';
 import { readConfigFile, ReadOutcome } from './readConfigFile';
 import { SOURCES } from './table';
 import { AdaptResult, Companion, ListDir, SourceFile, SourceSpec } from './types';
@@ -174,8 +175,33 @@ export async function scanSources(ctx: ScanContext): Promise<ScanResult> {
       }
     }
   }
+  result.servers = withDataPaths(result.servers, result.launches, ctx.host.platform, fs);
   result.launchGroups = groupLaunches(result.servers);
   return result;
+}
+
+/**
+ * Each stdio entry with the data its launch names (dataPaths.ts), asked of the files as they are now:
+ * after the parse cache, since a store comes and goes without its config file changing.
+ */
+function withDataPaths(
+  servers: readonly ServerConfig[],
+  launches: ReadonlyMap<string, Launch>,
+  platform: NodeJS.Platform,
+  fs: MachineFs,
+): ServerConfig[] {
+  const exists = (p: string): boolean => {
+    try {
+      return fs.statSync(p) !== undefined;
+    } catch {
+      return false; // unreadable (EACCES, ELOOP): not shown to be there
+    }
+  };
+  return servers.map((s) => {
+    const launch = s.transport === 'stdio' ? launches.get(s.id) : undefined;
+    const found = launch ? dataPathsOf(launch, platform, exists) : [];
+    return found.length > 0 ? Object.assign({}, s, { dataPaths: found }) : s;
+  });
 }
 
 /**

@@ -1,6 +1,7 @@
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as vscode from 'vscode';
-import { computeAddEntry } from '../../core/configEdit/addEntry';
+import { computeAddEntry, withGuardResource } from '../../core/configEdit/addEntry';
 import { readConfigForEdit } from '../../core/configEdit/configWriter';
 import { decodeConfig, encodeConfig } from '../../core/configEdit/configText';
 import { Services } from '../services';
@@ -75,18 +76,19 @@ export async function addToConfig(svc: Services, node?: TreeNode): Promise<void>
     return;
   }
   const decoded = decodeConfig(read.bytes);
-  const r = computeAddEntry(
-    decoded.text,
-    target.serversAt,
+  // A guarded process's launch gets the resource its guard locks on, never its starter's folder.
+  const added = withGuardResource(
     { name: name.trim(), command: entry.command, args: entry.args },
-    { encoding: decoded.encoding, t },
+    process.platform,
+    fs.existsSync,
   );
+  const r = computeAddEntry(decoded.text, target.serversAt, added, { encoding: decoded.encoding, t });
   if (r.kind === 'error') {
     sayCannot('Add', name.trim(), r.reason);
     return;
   }
   const detail = [
-    t('The entry runs "{0}" as pid {1} was started.', [entry.command, ...entry.args].join(' '), i.pid),
+    t('The entry runs "{0}" as pid {1} was started.', [added.command, ...added.args].join(' '), i.pid),
     t(
       "Its environment is not copied: a running process's environment cannot be read as config, and it may hold secrets. Add the env the server needs to the entry by hand.",
     ),

@@ -6,6 +6,7 @@ import { mayRun } from '../viewModel/trust';
 import { unwrapChange, wrapChange } from '../../core/configEdit/wrapEdit';
 import { isShareWrapped, wrappedName } from '../../core/configEdit/guardCommand';
 import { editPlan } from './editConfigEntry';
+import { resourceOption } from '../../core/configEdit/resourceKey';
 import { CommandArg, pickServer } from './pickServer';
 import { t } from '../viewModel/l10n';
 import { nextStepsAfterEdit, showOutcome } from './nextStepsAfterEdit';
@@ -54,9 +55,10 @@ export async function shareOneInstance(svc: Services, arg?: CommandArg): Promise
   }
   const plan = sharePlan(servers, server, refusal, t);
   const detail = t(
-    'Its command becomes "{0} run --on-conflict share --name {1} -- <the current command>", as in every other client\'s entry of this server: the clients then use one server process. Comments and formatting are kept; Unwrap restores the entry.',
+    'Its command becomes "{0} run --on-conflict share --name {1} {2} -- <the current command>", as in every other client\'s entry of this server: the clients then use one server process, whatever folder each starts it in. Comments and formatting are kept; Unwrap restores the entry.',
     g.launcher,
     plan.name,
+    resourceOption(plan.resource),
   );
   const left = plan.steps.flatMap((step) =>
     step.rewrite ? [] : [t('{0} ({1}): {2}', step.server.name, step.server.source.label, step.reason)],
@@ -67,7 +69,7 @@ export async function shareOneInstance(svc: Services, arg?: CommandArg): Promise
     rewrite,
     'Wrap',
     detail,
-    () => wrapChange(plan.name, { command: g.launcher }, { share: true }),
+    () => wrapChange(plan.name, { command: g.launcher }, { share: true, resource: plan.resource }),
     'caller',
   );
   if (!r) {
@@ -76,7 +78,7 @@ export async function shareOneInstance(svc: Services, arg?: CommandArg): Promise
   }
   // One line for the share: the entries it put behind one instance, not one "wrap" line each.
   svc.log.info(
-    `share ${plan.name}: ${r.done.length} of ${rewrite.length} entries behind one instance (run --on-conflict share --name ${plan.name}): ${entryList(r.done)}`,
+    `share ${plan.name}: ${r.done.length} of ${rewrite.length} entries behind one instance (run --on-conflict share --name ${plan.name} ${resourceOption(plan.resource)}): ${entryList(r.done)}`,
   );
   for (const s of r.left) left.push(t('{0} ({1}): not rewritten', s.name, s.source.label));
   const summary = t('{0} of {1} entries of {2} now share one server.', r.done.length, rewrite.length, plan.name);

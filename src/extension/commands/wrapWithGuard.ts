@@ -6,6 +6,7 @@ import { mayRun } from '../viewModel/trust';
 import { unwrapChange, wrapChange } from '../../core/configEdit/wrapEdit';
 import { guardNameFor } from '../../core/configEdit/sharePlan';
 import { editConfigEntry } from './editConfigEntry';
+import { resourceKeyFor, resourceOption } from '../../core/configEdit/resourceKey';
 import { CommandArg, pickServer } from './pickServer';
 import { t } from '../viewModel/l10n';
 import { nextStepsAfterEdit, showOutcome } from './nextStepsAfterEdit';
@@ -50,12 +51,21 @@ export async function wrapWithGuard(svc: Services, arg?: CommandArg): Promise<bo
   }
   // Another entry of this command with other env may already run through the guard under this name.
   const name = guardNameFor(svc.store.snapshot?.servers ?? [], server);
+  // The lock is keyed by the data the entry names (else its identity), never the folder the client starts it in.
+  const resource = resourceKeyFor(server);
   const detail = t(
-    'Its command becomes "{0} run --name {1} -- <the current command>". Comments and formatting are kept; Unwrap restores the entry. The guard keeps one instance per server and restarts it without breaking the client\'s session.',
+    'Its command becomes "{0} run --name {1} {2} -- <the current command>". Comments and formatting are kept; Unwrap restores the entry. The guard keeps one instance per server and its data, and restarts it without breaking the client\'s session.',
     launcher,
     name,
+    resourceOption(resource),
   );
-  const done = await editConfigEntry(svc, server, 'Wrap', detail, wrapChange(name, { command: launcher }));
+  const done = await editConfigEntry(
+    svc,
+    server,
+    'Wrap',
+    detail,
+    wrapChange(name, { command: launcher }, { resource }),
+  );
   if (done)
     showOutcome(t('{0} now starts through the guard.', server.name), await nextStepsAfterEdit(svc, [server]), true);
   return done;

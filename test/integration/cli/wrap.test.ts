@@ -8,6 +8,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { guardEnv, memoryBin, runCli, tempHome, textOf } from '../guard/support';
 import { processesOfHome } from '../../support/homeProcesses';
 import { until } from '../../support/poll';
+import { dataKey } from '../../../src/core/sources/dataPaths';
 
 // smol-toml's types are declared as ESM only: its CommonJS build, with its types.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -119,9 +120,14 @@ describe('CLI: wrap --share and unwrap rewrite every client entry of a server (b
     assert.equal((dry.stdout.match(/^Would rewrite memory in /gm) ?? []).length, 3, dry.stdout);
     for (const f of Object.values(files)) assert.ok(dry.stdout.includes(`--- ${f}`), `a diff of ${f}`);
     assert.match(dry.stdout, /^\+.*"--on-conflict",?$/m);
-    assert.match(dry.stdout, /^\+args = \["run", "--on-conflict", "share", "--name", "memory", "--", /m);
+    // The guard's lock keyed by the memory file the entries name, as its digest (never the env value).
+    assert.match(
+      dry.stdout,
+      /^\+args = \["run", "--on-conflict", "share", "--name", "memory", "--resource=data:[0-9a-f]{16}", "--", /m,
+    );
     assert.match(dry.stdout, /API_KEY.*<redacted>/);
     assert.ok(!(dry.stdout + dry.stderr).includes(SECRET), 'the secret is never printed');
+    assert.ok(!(dry.stdout + dry.stderr).includes(path.join(home, 'memory.jsonl')), 'nor the data path env names');
     assert.match(dry.stdout, /The guard is not installed at .*--install-guard/);
     assert.match(dry.stdout, /Nothing was written/);
     for (const f of Object.values(files)) assert.equal(fs.readFileSync(f, 'utf8'), originals[f], `${f} untouched`);
@@ -150,7 +156,16 @@ describe('CLI: wrap --share and unwrap rewrite every client entry of a server (b
     const wrapped = entries();
     for (const e of Object.values(wrapped)) {
       assert.equal(e.command, launcher);
-      assert.deepEqual(e.args, ['run', '--on-conflict', 'share', '--name', 'memory', '--', memoryBin]);
+      assert.deepEqual(e.args, [
+        'run',
+        '--on-conflict',
+        'share',
+        '--name',
+        'memory',
+        `--resource=${dataKey(path.join(home, 'memory.jsonl'))}`,
+        '--',
+        memoryBin,
+      ]);
       assert.equal(e.env.API_KEY, SECRET, 'the env is left as it was');
     }
 

@@ -28,6 +28,17 @@ describe('CLI: wrap --yes edits the entry the client uses and nothing else (buil
 
   afterEach(() => fs.rmSync(home, { recursive: true, force: true }));
 
+  /**
+   * The entry without the `--resource=KEY` wrap writes after `--name` (the server's identity here:
+   * these entries name no data), which is checked to be there, once, in that form.
+   */
+  function keyed(entry: Entry): Entry {
+    const at = entry.args.findIndex((a) => a.startsWith('--resource='));
+    assert.match(entry.args[at] ?? '', /^--resource=stdio:[0-9a-f]{16}$/, JSON.stringify(entry.args));
+    assert.equal(entry.args[at + 1], '--', 'just before the command');
+    return { ...entry, args: entry.args.filter((_, i) => i !== at) };
+  }
+
   function claudeFile(bytes: Buffer | string): string {
     const file = path.join(home, '.config', 'Claude', 'claude_desktop_config.json');
     fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -49,7 +60,7 @@ describe('CLI: wrap --yes edits the entry the client uses and nothing else (buil
     const text = fs.readFileSync(file, 'utf8');
     // JSON.parse keeps the last definition, as the client does.
     const effective = (JSON.parse(text) as { mcpServers: { mem: Entry } }).mcpServers.mem;
-    assert.deepEqual(effective, { command: launcher, args: ['run', '--name', 'mem', '--', SERVER, '--new'] });
+    assert.deepEqual(keyed(effective), { command: launcher, args: ['run', '--name', 'mem', '--', SERVER, '--new'] });
     assert.ok(text.includes(first), `the first definition is left as written:\n${text}`);
     const status = await runCli(home, ['status', '--json']);
     const listed = (JSON.parse(status.stdout) as { servers: Array<{ name: string; command: string }> }).servers;
@@ -68,7 +79,7 @@ describe('CLI: wrap --yes edits the entry the client uses and nothing else (buil
     assert.equal(r.code, 0, r.stdout + r.stderr);
     const text = fs.readFileSync(file, 'utf8');
     const effective = (JSON.parse(text) as { mcpServers: { mem: Entry } }).mcpServers.mem;
-    assert.deepEqual(effective, { command: launcher, args: ['run', '--name', 'mem', '--', SERVER, '--flag'] });
+    assert.deepEqual(keyed(effective), { command: launcher, args: ['run', '--name', 'mem', '--', SERVER, '--flag'] });
     assert.ok(text.includes('"command": "/opt/unused/server"'), 'the first "command" is left as written');
   });
 
@@ -98,7 +109,7 @@ describe('CLI: wrap --yes edits the entry the client uses and nothing else (buil
     assert.ok(!after.includes(Buffer.from([0xef, 0xbf, 0xbd])), 'no U+FFFD written');
     // Read as the bytes it holds: the entry runs the guard around the same argument.
     const doc = JSON.parse(after.toString('latin1').replace(/\/\/.*$/m, '')) as { mcpServers: { mem: Entry } };
-    assert.deepEqual(doc.mcpServers.mem, {
+    assert.deepEqual(keyed(doc.mcpServers.mem), {
       command: launcher,
       args: ['run', '--name', 'mem', '--', SERVER, Buffer.from([0x63, 0x61, 0x66, 0xe9]).toString('latin1')],
     });
@@ -119,10 +130,17 @@ describe('CLI: wrap --yes edits the entry the client uses and nothing else (buil
     };
     assert.equal(doc.globalShortcut, '');
     assert.equal(Object.keys(doc.mcpServers).length, count);
-    for (let i = 0; i < count; i++)
-      assert.deepEqual(doc.mcpServers[`mem-${i}`], {
+    // One server: every entry's guard locks on one key.
+    const key = doc.mcpServers['mem-0'].args.find((a) => a.startsWith('--resource='));
+    for (let i = 0; i < count; i++) {
+      assert.equal(
+        doc.mcpServers[`mem-${i}`].args.find((a) => a.startsWith('--resource=')),
+        key,
+      );
+      assert.deepEqual(keyed(doc.mcpServers[`mem-${i}`]), {
         command: launcher,
         args: ['run', '--name', 'mem-0', '--', SERVER, '--flag'],
       });
+    }
   });
 });

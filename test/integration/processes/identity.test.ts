@@ -7,6 +7,7 @@ import { repoRoot } from '../../support/repo';
 import { until } from '../../support/poll';
 import { isAlive, killAll } from '../../support/liveness';
 import { cli, startFakeClient, statusJson } from './support/harness';
+import { dataKey } from '../../../src/core/sources/dataPaths';
 
 /** The real server-memory of the project's devDependencies, run by node as a client's entry runs it. */
 const MEMORY_SCRIPT = path.join(repoRoot, 'node_modules', '@modelcontextprotocol', 'server-memory', 'dist', 'index.js');
@@ -135,7 +136,7 @@ describe('server identity (integration): one script with other env is another se
     );
     for (const g of groups)
       assert.equal(new Set(g.map((n) => n!.split(':')[1])).size, 1, `one server per group: ${JSON.stringify(g)}`);
-    // Env values are never in the snapshot.
+    // Env values are never in the snapshot, not even the data path an entry names (its key is a digest).
     const text = JSON.stringify(snap);
     for (const f of ['memory.json', 'team.json', 'kb.json']) assert.ok(!text.includes(path.join(home, 'data', f)), f);
 
@@ -177,6 +178,9 @@ describe('server identity (integration): one script with other env is another se
     );
     assert.deepEqual(wrapPlan.left.map((l) => l.name).sort(), ['kb', 'team']);
     for (const l of wrapPlan.left) assert.match(l.reason, /MEMORY_FILE_PATH differs/);
+    // The guard's lock is keyed by the memory file the entries name, as its digest: no env value printed.
+    const resource = (JSON.parse(wrap.stdout) as { resource?: string }).resource ?? '';
+    assert.equal(resource, dataKey(path.join(home, 'data', 'memory.json')));
     assert.ok(!wrap.stdout.includes(path.join(home, 'data')), 'no env value printed');
     assert.deepEqual(
       [cursorFile, desktopFile].map((f) => fs.readFileSync(f, 'utf8')),

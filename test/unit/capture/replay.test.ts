@@ -116,6 +116,7 @@ describe('capture: a Windows machine replayed (PowerShell, %APPDATA%, npm .cmd s
 });
 
 describe('capture: the record redacted', () => {
+  const dir = { kind: 'dir', mtimeMs: 1, ctimeMs: 1, size: 0, ino: 1 } as const;
   const record = (): MachineRecord => ({
     host: {
       home: '/home/u',
@@ -127,6 +128,9 @@ describe('capture: the record redacted', () => {
     clock: [1],
     fs: {
       ...emptyFsRecord(),
+      // The scan asks whether the data path an env value names, or its folder, exists: those
+      // questions name the value. Another path's question is kept.
+      stat: { '/data/a.json': dir, '/data': dir, '/home/u': dir },
       readText: {
         '/proc/10/environ': 'HOME=/home/u\0MEMORY_FILE_PATH=/data/a.json\0API_KEY=sk-abcdefghijklmnopqrstuv\0',
         '/proc/10/cmdline': 'node\0/srv/server.js\0--token\0hunter2-secret\0--db\0/data/a.json\0',
@@ -174,6 +178,7 @@ describe('capture: the record redacted', () => {
       'ghp_abcdefghijklmnopqrstuvwxyz0123456789',
     ])
       assert.ok(!text.includes(s), `kept ${s}`);
+    assert.deepEqual(Object.keys(redacted.fs.stat), ['/home/u'], "no question asked of an env value's path");
     assert.equal(redacted.host.env.EDITOR, 'vim', 'what is not a credential stays');
     assert.equal(redacted.host.env.HOME, '/home/u');
   });

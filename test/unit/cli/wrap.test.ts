@@ -14,6 +14,7 @@ import { CliIo } from '../../../src/cli/io';
 import { unifiedDiff } from '../../../src/core/configEdit/unifiedDiff';
 import { redactConfigLine } from '../../../src/core/configEdit/redactConfigText';
 import { server, source } from '../extension/fixtures';
+import { dataKey } from '../../../src/core/sources/dataPaths';
 
 const CLAUDE_FILE = '/home/u/.config/Claude/claude_desktop_config.json';
 const CURSOR_FILE = '/home/u/.cursor/mcp.json';
@@ -67,10 +68,45 @@ describe('CLI wrap/unwrap: planning and printing', () => {
     );
     for (const f of p.files) {
       assert.ok(f.after.includes(LAUNCHER));
-      assert.match(f.after, /"run",\s*"--on-conflict",\s*"share",\s*"--name",\s*"memory",\s*"--",\s*"npx"/);
+      assert.match(
+        f.after,
+        /"run",\s*"--on-conflict",\s*"share",\s*"--name",\s*"memory",\s*"--resource=stdio:memory",\s*"--",\s*"npx"/,
+      );
     }
     assert.ok(p.files[1].after.includes('// mine'), 'comments kept');
     assert.deepEqual(p.left, []);
+  });
+
+  it("wrap and wrap --share key the guard's lock by the data the entries name, else by their identity, never by a folder", () => {
+    // The entries name a palace (`--palace /p`): every client's guard locks on it, wherever it starts.
+    const palace = [{ from: '--palace', key: dataKey('/home/u/palace') }];
+    for (const share of [true, false]) {
+      const p = ok(
+        plan({ share, servers: servers.map((s) => (s.name === 'memory' ? { ...s, dataPaths: palace } : s)) }),
+      );
+      assert.match(p.resource ?? '', /^data:[0-9a-f]{16}$/);
+      assert.equal(p.resource, dataKey('/home/u/palace'));
+      for (const f of p.files) {
+        assert.match(f.after, new RegExp(`"--name",\\s*"memory",\\s*"--resource=${p.resource}",\\s*"--",\\s*"npx"`));
+        assert.ok(!f.after.includes('/home/u/palace'), 'the path itself is never written');
+      }
+      assert.match(
+        formatPlan(
+          p,
+          p.files.map(() => ''),
+          { dryRun: true },
+        ),
+        share ? new RegExp(`--resource=${p.resource}`) : /./,
+      );
+    }
+    // No data named: the server's identity (its launch key), the same in every client's entry.
+    const p = ok(plan());
+    assert.equal(p.resource, 'stdio:memory');
+    for (const f of p.files) assert.ok(f.after.includes('--resource=stdio:memory'), f.after);
+    assert.ok(
+      p.files.every((f) => !/--resource",|--resource\s*"/.test(f.after)),
+      'one argument: --resource=KEY',
+    );
   });
 
   it('wrap --idle-stop writes `run --idle-stop SECONDS` into every entry (with or without --share); 0 is refused', async () => {
@@ -81,8 +117,8 @@ describe('CLI wrap/unwrap: planning and printing', () => {
         assert.match(
           f.after,
           share
-            ? /"run",\s*"--on-conflict",\s*"share",\s*"--idle-stop",\s*"600",\s*"--name",\s*"memory",\s*"--",\s*"npx"/
-            : /"run",\s*"--idle-stop",\s*"600",\s*"--name",\s*"memory",\s*"--",\s*"npx"/,
+            ? /"run",\s*"--on-conflict",\s*"share",\s*"--idle-stop",\s*"600",\s*"--name",\s*"memory",\s*"--resource=stdio:memory",\s*"--",\s*"npx"/
+            : /"run",\s*"--idle-stop",\s*"600",\s*"--name",\s*"memory",\s*"--resource=stdio:memory",\s*"--",\s*"npx"/,
         );
     }
     assert.equal(
@@ -153,7 +189,7 @@ describe('CLI wrap/unwrap: planning and printing', () => {
     const dry = formatPlan(p, ['', '', ''], { dryRun: true });
     assert.match(
       dry,
-      /^Would share memory: 3 entries behind one instance \(run --on-conflict share --name memory\): memory \(Claude Desktop\), memory \(Cursor\), memory \(Codex\)$/m,
+      /^Would share memory: 3 entries behind one instance \(run --on-conflict share --name memory --resource=stdio:memory\): memory \(Claude Desktop\), memory \(Cursor\), memory \(Codex\)$/m,
     );
     assert.doesNotMatch(dry, /Next, in each client/, 'nothing to do before anything is written');
     // The Claude Desktop file written, the Cursor one not (changed meanwhile): only the written entries are named.
