@@ -5,7 +5,7 @@ import { REDACTED } from '../base/redact';
 import { isRecordedError, MachineRecord, Recorded } from '../machine/record';
 import type { CommandOutput, NoFollowRead } from '../machine/types';
 import { Pseudonyms } from './pseudonyms';
-import { existenceQuestions } from '../sources/dataPaths';
+import { dataKey, existenceQuestions } from '../sources/dataPaths';
 
 /**
  * A machine record made safe to keep and to send: what one snapshot read, with every secret
@@ -22,8 +22,9 @@ import { existenceQuestions } from '../sources/dataPaths';
  *   stand-ins, then the rules for arguments (`--token X`, `KEY=value`, URLs, token shapes).
  * - This process's own environment: a value whose name or shape says credential is replaced.
  * - Whether a path exists, asked of a config's secret (an env value naming a data path, or its
- *   folder: sources/dataPaths.ts): the question is left out, since its path is the value. A replay
- *   sees the value's stand-in, which names no path, and never asks it.
+ *   folder: sources/dataPaths.ts): the question is left out, since its path is the value. What it
+ *   decided is kept as the path's key under the value's stand-in (`dataKeys`), so a replay finds
+ *   the same data where the capture did.
  * - Every other text read (package metadata, lock records, .npmrc): token shapes and secret-named
  *   `key = value` lines. Binary reads (a Go header) and content digests are kept as they are.
  */
@@ -163,6 +164,16 @@ export function redactRecord(record: MachineRecord, input: RedactInput): Machine
   const askedOfSecrets = new Set(secrets.flatMap((s) => existenceQuestions(s, record.host.platform)));
   const stat: MachineRecord['fs']['stat'] = {};
   for (const [path, a] of Object.entries(record.fs.stat)) if (!askedOfSecrets.has(path)) stat[path] = a;
+  // What those questions decided, kept by the stand-in: the key of the path, never the path.
+  const dataKeys: Record<string, string> = { ...record.dataKeys };
+  for (const s of secrets) {
+    const asked = existenceQuestions(s, record.host.platform);
+    const there = (p: string) => {
+      const a = record.fs.stat[p];
+      return a !== undefined && a !== null && !isRecordedError(a);
+    };
+    if (asked.length > 0 && asked.some(there)) dataKeys[names.of(s)] = dataKey(asked[0]);
+  }
 
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(record.host.env)) {
@@ -181,6 +192,7 @@ export function redactRecord(record: MachineRecord, input: RedactInput): Machine
       output: output(c.output),
     })),
     serverInfo: record.serverInfo.map((s) => ({ ...s, url: redactText(standIns(s.url), known) })),
+    ...(Object.keys(dataKeys).length > 0 ? { dataKeys } : {}),
   };
 }
 

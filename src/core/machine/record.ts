@@ -18,6 +18,12 @@ export interface MachineRecord {
   /** The facts of the boot the Machine worked out once (`once`: the boot time, the page size, how early start times read). */
   facts?: Record<string, unknown>;
   serverInfo: ServerInfoRecord[];
+  /**
+   * A config secret's stand-in -> the key of the data path it names (sources/dataPaths.ts), for
+   * each whose path or folder was there: the one answer about a secret value a replay needs (the
+   * questions that name the value are left out), so it judges two entries' data as the capture did.
+   */
+  dataKeys?: Record<string, string>;
 }
 
 export type RecordedError = { error: string; message: string };

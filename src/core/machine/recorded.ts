@@ -78,6 +78,7 @@ export function recordedMachine(record: MachineRecord, options: RecordedMachineO
     realpathSync: (p) => answer('realpath', p),
     readlinkSync: (p) => answer('readlink', p),
     readBytesSync: bytes,
+    dataKeyOfStandIn: (v) => record.dataKeys?.[v],
   };
 
   const fs = fallback ? layered(record, recordedFs, fallback.fs, options.owns ?? (() => false)) : recordedFs;
@@ -168,6 +169,7 @@ function layered(record: MachineRecord, mine: MachineFs, other: MachineFs, owns:
     realpathSync: (p) => by('realpath', p).realpathSync(p),
     readlinkSync: (p) => by('readlink', p).readlinkSync(p),
     readBytesSync: (p, position, length) => bytesBy(p, position, length).readBytesSync(p, position, length),
+    dataKeyOfStandIn: (v) => mine.dataKeyOfStandIn?.(v),
   };
 }
 

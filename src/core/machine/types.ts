@@ -99,6 +99,12 @@ export interface MachineFs {
    * read. The same answer as `lstat`; only trackers tell it apart.
    */
   lstatContent?(path: string): Promise<FileStat | undefined>;
+  /**
+   * A replay's answer for a value its capture kept only as a stand-in (a config's env value naming
+   * a data path): the key of that path (sources/dataPaths.ts `dataKey`) when the path or its folder
+   * was there, else undefined. A live machine reads the path itself and has none.
+   */
+  dataKeyOfStandIn?(standIn: string): string | undefined;
 }
 
 /** A match of MachineFs.searchBytes. */

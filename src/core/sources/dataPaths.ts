@@ -185,21 +185,29 @@ export function existenceQuestions(value: string, platform: NodeJS.Platform): st
  * The data paths of a stdio entry's resolved launch (`env`: the values it sets, resolved; no value
  * leaves this function, only the keys of the paths the rules above let through), each once, the
  * server's own options first in their order, then env keys by name. `exists` answers for a path on
- * the machine the entry runs on.
+ * the machine the entry runs on; `keyOfStandIn`, in a replay, for a value its capture replaced.
  */
 export function dataPathsOf(
   launch: { command: string; args: readonly string[]; env?: Readonly<Record<string, string>> },
   platform: NodeJS.Platform,
   exists: (p: string) => boolean,
+  keyOfStandIn?: (standIn: string) => string | undefined,
 ): DataPath[] {
   const out: DataPath[] = [];
   const seen = new Set<string>();
+  const add = (key: string, from: string) => {
+    if (seen.has(key)) return;
+    seen.add(key);
+    out.push({ from, key });
+  };
   const take = (value: string, from: string) => {
+    // A replay's env value is its capture's stand-in: the capture kept what it named (MachineFs.dataKeyOfStandIn).
+    const recorded = keyOfStandIn?.(value);
+    if (recorded !== undefined) return add(recorded, from);
     const [abs, parent] = existenceQuestions(value, platform);
-    if (abs === undefined || seen.has(abs)) return;
+    if (abs === undefined) return;
     if (!exists(abs) && (parent === undefined || !exists(parent))) return;
-    seen.add(abs);
-    out.push({ from, key: dataKey(abs) });
+    add(dataKey(abs), from);
   };
   // Read the launch (which arguments are the server's own) only when an argument could name data:
   // a scan of thousands of entries pays nothing for the many that name none.

@@ -199,7 +199,7 @@ function withDataPaths(
   };
   return servers.map((s) => {
     const launch = s.transport === 'stdio' ? launches.get(s.id) : undefined;
-    const found = launch ? dataPathsOf(launch, platform, exists) : [];
+    const found = launch ? dataPathsOf(launch, platform, exists, (v) => fs.dataKeyOfStandIn?.(v)) : [];
     return found.length > 0 ? Object.assign({}, s, { dataPaths: found }) : s;
   });
 }

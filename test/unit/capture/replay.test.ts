@@ -9,6 +9,7 @@ import { toViewInput } from '../../../src/core/report/input';
 import { Engine } from '../../../src/core/snapshot/engine';
 import { DescribedCapture, macCapture, windowsCapture } from '../../fixtures/captures/machines';
 import { sameDigests } from '../../support/snapshots';
+import { dataKey, dataPathsOf } from '../../../src/core/sources/dataPaths';
 import { storedCaptures } from '../../support/storedCaptures';
 
 /** The snapshot a described machine gives, through the same engine a replay uses. */
@@ -199,6 +200,25 @@ describe('capture: the record redacted', () => {
     assert.deepEqual(argv.slice(1, 4), config.mcpServers.s.args);
   });
 
+  it("keeps what an env value's data path decided under its stand-in: a replay finds the entry's data as the capture did", () => {
+    const live = dataPathsOf(
+      { command: 'node', args: ['/srv/server.js'], env: { MEMORY_FILE_PATH: '/data/a.json' } },
+      'linux',
+      (p) => record().fs.stat[p] !== undefined,
+    );
+    const replayed = recordedMachine(redacted).fs;
+    const again = dataPathsOf(
+      { command: 'node', args: ['/srv/server.js'], env: config.mcpServers.s.env },
+      'linux',
+      (p) => replayed.statSync(p) !== undefined,
+      (v) => replayed.dataKeyOfStandIn?.(v),
+    );
+    assert.deepEqual(live, [{ from: 'env MEMORY_FILE_PATH', key: dataKey('/data/a.json') }]);
+    assert.deepEqual(again, live);
+    // Only the key is kept, and only for a value whose path was asked and there: not the API key's.
+    assert.deepEqual(Object.values(redacted.dataKeys ?? {}), [dataKey('/data/a.json')]);
+  });
+
   it('refuses a file that is not a capture, naming it and why', () => {
     assert.throws(() => parseCapture('{nope', '/tmp/x.json'), /\/tmp\/x\.json is not a capture: it is not JSON/);
     assert.throws(() => parseCapture('{"servers":[]}', '/tmp/x.json'), /it has no "format": "mcp-lifeguard-capture"/);
@@ -249,9 +269,10 @@ describe('capture: the busy machine, captured on Linux at each stage, replayed',
     it(`${name}: the replay is the snapshot the capture holds, its counts as the stage's`, async () => {
       const replayed = await replayCapture(capture);
       assert.deepEqual(sameDigests(replayed), sameDigests(capture.snapshot));
-      // What the reliability test checked on the live machine at this stage: one duplicate, and an orphan once Cursor died.
+      // What the reliability test checked on the live machine at this stage: five duplicates (the
+      // five processes on one memory file, memory-local's second copy among them), and an orphan once Cursor died.
       const c = counts(toViewInput(replayed));
-      assert.equal(c.duplicate, 1, name);
+      assert.equal(c.duplicate, 5, name);
       assert.equal(c.orphan, name === 'linux-busy-1-running' ? 0 : 1, name);
       const upgraded = !name.startsWith('linux-busy-1') && !name.startsWith('linux-busy-2');
       const staleOf = (entry: string) =>
