@@ -11,6 +11,7 @@ import { pypiWheelhouse } from '../../support/toolCache';
 import { offlineVenv, OfflineVenv } from '../../support/venv';
 import { isAlive } from '../../support/liveness';
 import { sleep, until } from '../../support/poll';
+import { testSettleEnv } from '../../support/settle';
 import { pastJudgedStart } from '../../support/judgedStart';
 import { cli, server, statusJson } from '../processes/support/harness';
 import { MCP2_PY_VERSION } from './pythonEras';
@@ -47,6 +48,7 @@ describe('guard: an SDK upgrade that breaks a server: judged, predicted, verifie
         ...(process.env as Record<string, string>),
         HOME: home,
         MCP_LIFEGUARD_HOME: path.join(home, '.lifeguard'),
+        ...testSettleEnv,
         ...env,
       },
       cwd: home,
@@ -260,7 +262,7 @@ describe('guard: an SDK upgrade that breaks a server: judged, predicted, verifie
       '--when-stale',
       'restart-when-idle',
       '--stale-interval',
-      '1',
+      '0.25',
       '--',
       venv.py,
       dynamic,
@@ -280,10 +282,14 @@ describe('guard: an SDK upgrade that breaks a server: judged, predicted, verifie
           return /The new server did not start: /.test(stderr);
         },
         60_000,
-        1000,
+        250,
       );
-      // Several checks later: the same install is not probed again, and the old server still serves.
-      await sleep(4000);
+      // Several checks later, each after an answered request (what lets an idle restart come): the
+      // same install is not probed again, and the old server still serves.
+      for (let i = 0; i < 8; i++) {
+        await c.callTool({ name: 'hello', arguments: {} });
+        await sleep(250);
+      }
       // One probe (the guard's own line; the policy's "restart failed: ..." repeats it once), then no other.
       assert.equal(stderr.match(/idle: The new server did not start: /g)?.length, 1, stderr);
       assert.match(

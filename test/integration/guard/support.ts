@@ -9,6 +9,7 @@ import { cliPath, repoRoot } from '../../support/repo';
 import { processesOfHome } from '../../support/homeProcesses';
 import { isAlive } from '../../support/liveness';
 import { until } from '../../support/poll';
+import { testSettleEnv } from '../../support/settle';
 import type { LifeguardPaths } from '../../../src/core/base/paths';
 import { installGuard } from '../../../src/core/configEdit/guardInstall';
 
@@ -24,10 +25,11 @@ export function locksDir(home: string): string {
   return path.join(home, 'locks');
 }
 
+/** A guard's env: this process's, its own home, and the tests' short quiet period after an install (support/settle.ts). */
 export function guardEnv(home: string, extra: Record<string, string> = {}): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
-  return { ...env, MCP_LIFEGUARD_HOME: home, ...extra };
+  return { ...env, MCP_LIFEGUARD_HOME: home, ...testSettleEnv, ...extra };
 }
 
 export interface GuardedClient {
