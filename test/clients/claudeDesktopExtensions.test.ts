@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Snapshot } from '../../src/core/base/model';
+import { pastJudgedStart } from '../support/judgedStart';
 import { stopChildren } from '../support/liveness';
 import { until } from '../support/poll';
 import { run } from '../support/run';
@@ -210,8 +211,9 @@ describe(`real clients: Claude Desktop extensions built with ${MCPB.name} ${MCPB
     assert.equal(before.versions?.running.state === 'known' && before.versions.running.version, '1.0.0');
     assert.match(before.commandLine, / --label=<redacted> --upstream=<redacted>$/);
 
-    // Claude Desktop updates the extension by itself: the folder's manifest and files replaced in place.
-    await new Promise((r) => setTimeout(r, 2500));
+    // Claude Desktop updates the extension by itself: the folder's manifest and files replaced in
+    // place, told from the copy's start (process start times are coarse).
+    await pastJudgedStart(before.startTime);
     await install(id, v2, '1.1.0', undefined);
     const after = await instanceOf((st) => st === 'stale');
     const v = after.versions?.verdict;

@@ -4,7 +4,9 @@ import * as path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { startFakeClient } from '../integration/processes/support/harness';
+import { pastJudgedStart, startTimeOf } from '../support/judgedStart';
 import { killAll } from '../support/liveness';
+import { testSettleEnv } from '../support/settle';
 import { until } from '../support/poll';
 import { cliPath } from '../support/repo';
 import { makeTempDir } from '../support/temp';
@@ -89,7 +91,7 @@ describe('agent face: a package whose version and name forge sentences reaches a
         command: process.execPath,
         args: [cliPath, 'mcp', '--workspace', home],
         cwd: root,
-        env: { PATH: process.env.PATH ?? '', HOME: home, MCP_LIFEGUARD_HOME: path.join(root, 'lg') },
+        env: { PATH: process.env.PATH ?? '', HOME: home, MCP_LIFEGUARD_HOME: path.join(root, 'lg'), ...testSettleEnv },
         stderr: 'ignore',
       }),
     );
@@ -123,8 +125,8 @@ describe('agent face: a package whose version and name forge sentences reaches a
     await call('explain', { pid: servers[0] });
     await call('kill_duplicates');
 
-    // Upgraded under its processes: stale, its versions and name in the verdict's words.
-    await new Promise((r) => setTimeout(r, 1100));
+    // Upgraded under its processes (told from their starts): stale, its versions and name in the verdict's words.
+    await pastJudgedStart(Math.max(...(await Promise.all(servers.map(startTimeOf)))));
     fs.writeFileSync(pkgJson, JSON.stringify({ name: NAME, version: UPGRADED, main: 'index.js' }));
     const stale = await until(
       'the copies judged stale after the upgrade',

@@ -19,6 +19,7 @@ import { defaultStopDeps } from '../../../src/core/actions/stop';
 import type { Snapshot } from '../../../src/core/base/model';
 import { takeSnapshot } from '../../../src/core/snapshot';
 import { isAlive, killAll, stopChildren } from '../../support/liveness';
+import { pastJudgedStart, startTimeOf } from '../../support/judgedStart';
 import { until } from '../../support/poll';
 import { cliPath } from '../../support/repo';
 import { startReady } from '../../support/startup';
@@ -167,7 +168,8 @@ describe('agent face (integration): mcp-lifeguard mcp with the real SDK client',
     );
     assert.equal(before.healthy, false, 'a duplicate is unhealthy, as the badge says');
     assert.equal(before.servers.find((s) => s.name === 'memory')?.installedVersion, '2026.7.4');
-    await new Promise((r) => setTimeout(r, 2500));
+    // The upgrade's files are told from the server's start (process start times are coarse).
+    await pastJudgedStart(await startTimeOf(pid));
     await run(NPM, ['install', '--prefix', prefix, `${MEM}@2026.8.31`], { env: npmEnv(home) });
 
     const after = await until(

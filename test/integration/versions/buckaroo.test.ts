@@ -6,7 +6,6 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { Instance, InstanceChild, Snapshot } from '../../../src/core/base/model';
 import { freePort } from '../../../src/guard/http/upstream';
-import { CLOCK_SLACK_MS } from '../../../src/core/versions/judge';
 import {
   BUCKAROO_NEW,
   BUCKAROO_OLD,
@@ -16,7 +15,8 @@ import {
   smallCsv,
 } from '../../support/buckaroo';
 import { isAlive } from '../../support/liveness';
-import { sleep, until } from '../../support/poll';
+import { until } from '../../support/poll';
+import { pastJudgedStart, startTimeOf } from '../../support/judgedStart';
 import { cliPath } from '../../support/repo';
 import { run } from '../../support/run';
 import { isolatedHome } from '../../support/venv';
@@ -110,7 +110,7 @@ describe('versions (integration): buckaroo from PyPI, its MCP tool and the data 
     );
 
     // The upgrade lands clearly after the starts (file times and start times come from different clocks).
-    await sleep(CLOCK_SLACK_MS + 1000);
+    await pastJudgedStart(Math.max(...(await Promise.all([tool, dataServer, watchdog].map(startTimeOf)))));
     await venv.pip(`buckaroo[mcp]==${BUCKAROO_NEW}`);
     assert.equal((await buckarooHealth(port)).version, BUCKAROO_OLD, 'the data server still runs the old code');
 

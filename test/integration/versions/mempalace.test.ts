@@ -3,7 +3,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { CLOCK_SLACK_MS } from '../../../src/core/versions/judge';
 import { GuardErrorCode } from '../../../src/guard/wireErrors';
 import { connectGuarded, GuardedClient, liveRecords, tempHome } from '../guard/support';
 import {
@@ -15,7 +14,7 @@ import {
   mempalaceVenv,
   startEmbeddings,
 } from '../../support/mempalace';
-import { sleep } from '../../support/poll';
+import { pastJudgedStart, startTimeOf } from '../../support/judgedStart';
 import { testSettleEnv } from '../../support/settle';
 import { instanceOf, project, snapshot, tempDir } from './support';
 
@@ -117,7 +116,7 @@ describe('versions (integration): mempalace from PyPI, chromadb upgraded under i
     }
 
     // Let the upgrade land clearly after the starts (file times and start times come from different clocks).
-    await sleep(CLOCK_SLACK_MS + 1000);
+    await pastJudgedStart(Math.max(...(await Promise.all([transport.pid!, record.child!.pid].map(startTimeOf)))));
     await pip(`chromadb==${CHROMADB_NEW}`);
 
     const after = await instanceOf(take, 'mempalace', transport.pid!);

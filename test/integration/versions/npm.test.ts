@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { instanceOf, MEM, memoryInProject, NPM, npmEnv, project, run, snapshot, tempDir } from './support';
 import { stopChildren } from '../../support/liveness';
 import { startReady } from '../../support/startup';
+import { pastJudgedStart } from '../../support/judgedStart';
 
 /**
  * The real thing: server-memory installed with real `npm install` into a temp prefix (and a temp
@@ -96,7 +97,8 @@ describe('versions (integration): an npm server upgraded under a running instanc
       { 'content-type': '1.0.5', 'pkce-challenge': '5.0.1' },
     );
 
-    await new Promise((r) => setTimeout(r, 2500));
+    // The upgrade's files are told from the server's start (process start times are coarse).
+    await pastJudgedStart(before.startTime);
     await run(NPM, ['install', '--prefix', prefix, v2], { env: npmEnv(root) });
     assert.ok(fs.existsSync(path.join(prefix, 'node_modules', 'pkce-challenge', 'package.json')));
     const after = await instanceOf(take, 'left', child.pid!);
