@@ -117,7 +117,19 @@ describe('guard: restart-when-idle through a real `npm ci`', function () {
       60_000,
       100,
     );
-    // Ten more checks (every 200 ms) find the new child current: no second restart.
+    // The restart done (the old server stopped, the new one verified), ten more checks (every
+    // 200 ms) find the new child current: no second restart.
+    let last = '';
+    await until(
+      () => `the restart to be done (last status: ${last})`,
+      async () => {
+        const s = await controlStatus(atStart.control!);
+        last = JSON.stringify(s);
+        return s.ok && s.result.state === 'running' && s.result.restarts > 0;
+      },
+      60_000,
+      100,
+    );
     await sleep(2000);
     assert.equal(restarts.length, 1, g.stderr());
     assert.match(
