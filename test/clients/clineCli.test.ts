@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { until } from '../support/poll';
 import { stopChildren } from '../support/liveness';
+import { freePort } from '../support/startup';
 import { CLINE_CLI, clineAuthArgs, clineCliBin, modelStub, ModelStub } from '../support/realClients';
 import {
   answerPrompts,
@@ -39,6 +40,13 @@ function cmdline(pid: number): string {
  * children and starts a hub (`cline --cline-hub-daemon`) that outlives it; a second session runs
  * in that hub, its servers the hub's children (or, when Cline cannot reach the hub, its own): each
  * process under its own entry, client `cline`, the hub's named as its agent host, none a duplicate.
+ *
+ * Two things of Cline's are the machine's, not the test's, and are set so that the test holds beside
+ * others: the hub listens on one fixed loopback port (25463) unless CLINE_HUB_PORT names another, and
+ * a hub already there (another run's, the user's own) leaves a session no hub of its own; and a stdio
+ * server gets 3 s to answer `initialize` unless its entry sets Cline's own `timeout` (seconds), after
+ * which Cline ends it, starts it once more, then runs the session without it. On a busy machine (a
+ * code-server and a browser beside) server-memory takes longer than that to start.
  */
 describe(`real clients: Cline CLI ${CLINE_CLI.version} (npm), its own mcp add and two sessions`, function () {
   this.timeout(300_000);
@@ -62,7 +70,7 @@ describe(`real clients: Cline CLI ${CLINE_CLI.version} (npm), its own mcp add an
   it("`cline mcp add` (--yes and its wizard for env), stdio, http and sse; two `cline` sessions: each process under its own entry, the second session's in the hub, none a duplicate", async () => {
     const cline = await clineCliBin();
     model = await modelStub();
-    const home = clientHome('lg-cline-cli-');
+    const home = clientHome('lg-cline-cli-', { CLINE_HUB_PORT: String(await freePort()) });
     h = home;
     const data = path.join(home.home, 'mem-a.json');
     const clineIn = (args: string[]) => runClient(cline, args, home.project, home.env);
@@ -132,6 +140,15 @@ describe(`real clients: Cline CLI ${CLINE_CLI.version} (npm), its own mcp add an
     assert.notEqual(only(before, 'mem-a').identityKey, only(before, 'mem-b').identityKey);
     assert.ok(!JSON.stringify(before).includes('cline-4b1d'), 'a header value is never in the snapshot');
 
+    // Cline's own `timeout` on each stdio entry, as a user sets it in the file: a start-up on a busy
+    // machine is waited for, not ended after 3 s.
+    const written = JSON.parse(fs.readFileSync(settings, 'utf8')) as {
+      mcpServers: Record<string, { timeout?: number }>;
+    };
+    written.mcpServers['mem-a'].timeout = 60;
+    written.mcpServers['mem-b'].timeout = 60;
+    fs.writeFileSync(settings, JSON.stringify(written, null, 2));
+
     // A provider on the loopback model, set with Cline's own command; then the first session.
     await clineIn(clineAuthArgs(model.url));
     const start = (prompt: string) => {
@@ -140,6 +157,9 @@ describe(`real clients: Cline CLI ${CLINE_CLI.version} (npm), its own mcp add an
       return s;
     };
     const first = start('say hello');
+    // The session asks the model once its servers are connected: the ones running then are the ones it kept.
+    const stub = model;
+    await until('the session to ask the model', () => stub.requests.length > 0, 120_000);
     await until('both servers of the first session running', () => memoryServers(home).length === 2, 120_000);
     const firstServers = memoryServers(home);
     const aPid = firstServers.find((p) => carries(p.pid, `MEMORY_FILE_PATH=${data}`))!.pid;
@@ -163,8 +183,6 @@ describe(`real clients: Cline CLI ${CLINE_CLI.version} (npm), its own mcp add an
       assert.ok(!JSON.stringify(snap).includes(data), 'an env value is never in the snapshot');
     };
     await judge({ a: aPid, b: bPid }, first.pid!, undefined);
-    const stub = model;
-    await until('the session to ask the model', () => stub.requests.length > 0, 60_000);
     assert.ok(
       stub.requests.some((r) => r.startsWith('POST /v1/chat/completions')),
       stub.requests.join('\n'),
