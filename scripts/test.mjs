@@ -10,8 +10,9 @@
 //                         "N passed, N failed, N skipped".
 //   npm test -- FILE...   those files only, in shards too (after the build; typecheck and lint are skipped: a quick loop).
 //   npm run test:unit     the unit layer alone; `npm run test:unit -- FILE...` those files only.
-// MCP_LIFEGUARD_TEST_JOBS=N sets how many shards run side by side (default 1, one run in the listed order: a real
-// client's test still fails beside the e2e scenarios). Each file's time is kept in
+//                         A folder stands for the test files under it.
+// MCP_LIFEGUARD_TEST_JOBS=N sets how many shards run side by side (default 2, or 1 on a single processor;
+// MCP_LIFEGUARD_TEST_JOBS=1 is one run in the listed order). Each file's time is kept in
 // ${MCP_LIFEGUARD_TEST_CACHE:-~/.cache/mcp-lifeguard-test}/test-durations.json for the next run's shards;
 // a fresh machine starts from test/durations.json where the repository has one, else from a first guess per layer.
 import { spawn } from 'node:child_process';
@@ -19,7 +20,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LAYERS, layerOf, layerSeconds, mergeDurations, planShards, slowest } from './testPlan.mjs';
+import { LAYERS, layerOf, layerSeconds, mergeDurations, planShards, shardCount, slowest } from './testPlan.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const mochaBin = path.join(root, 'node_modules', 'mocha', 'bin', 'mocha.js');
@@ -33,17 +34,18 @@ const color = process.stdout.isTTY ? '--color' : '--no-color';
 
 const args = process.argv.slice(2);
 const unitOnly = args[0] === '--unit';
-const files = (unitOnly ? args.slice(1) : args).map((f) =>
-  path.relative(root, path.resolve(f)).split(path.sep).join('/'),
-);
+// A folder stands for the test files under it, so its files are shards' units like any others.
+const files = (unitOnly ? args.slice(1) : args).flatMap((f) => {
+  const relative = path.relative(root, path.resolve(f)).split(path.sep).join('/');
+  return isFolder(f) ? listTests(relative) : [relative];
+});
 const ci = process.env.CI === 'true' || process.env.CI === '1';
-const jobs = Number(process.env.MCP_LIFEGUARD_TEST_JOBS ?? 1);
-if (!(Number.isInteger(jobs) && jobs >= 1)) {
-  process.stdout.write(
-    `MCP_LIFEGUARD_TEST_JOBS must be a whole number from 1, not ${JSON.stringify(process.env.MCP_LIFEGUARD_TEST_JOBS)}\n`,
-  );
+const shardSetting = shardCount(process.env.MCP_LIFEGUARD_TEST_JOBS, os.availableParallelism());
+if ('problem' in shardSetting) {
+  process.stdout.write(`${shardSetting.problem}\n`);
   process.exit(2);
 }
+const { jobs } = shardSetting;
 
 const stepTimes = [];
 const started = Date.now();
@@ -122,14 +124,26 @@ function readJson(file) {
   }
 }
 
-/** Test files under test/<layer>, as paths from the root. */
-function listLayer(layer) {
-  const dir = path.join(root, 'test', layer);
+function isFolder(p) {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** Test files under a folder (a path from the root), as paths from the root. */
+function listTests(folder) {
   return fs
-    .readdirSync(dir, { recursive: true })
-    .map((f) => `test/${layer}/${String(f).split(path.sep).join('/')}`)
+    .readdirSync(path.join(root, folder), { recursive: true })
+    .map((f) => `${folder.replace(/\/$/, '')}/${String(f).split(path.sep).join('/')}`)
     .filter((f) => f.endsWith('.test.ts'))
     .sort();
+}
+
+/** Test files under test/<layer>, as paths from the root. */
+function listLayer(layer) {
+  return listTests(`test/${layer}`);
 }
 
 /** `specs` in shards side by side; one result per shard. */

@@ -1,4 +1,8 @@
 // Types of scripts/testPlan.mjs, for the tests that import it.
+export declare function shardCount(
+  setting: string | undefined,
+  processors: number,
+): { jobs: number } | { problem: string };
 export declare const LAYERS: readonly string[];
 export declare function layerOf(file: string): string | undefined;
 export interface Shard {

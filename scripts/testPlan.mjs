@@ -3,6 +3,20 @@
 // functions of a listing and the durations of an earlier run, so the plan itself is unit-tested
 // (test/unit/testPlan.test.ts).
 
+/**
+ * How many shards run side by side: MCP_LIFEGUARD_TEST_JOBS when set (a whole number from 1), else
+ * two where the machine has two processors or more (each shard is one mocha process whose tests
+ * start real servers, clients and a browser: more than two on this machine kind only wait on each
+ * other), one on a single processor. { jobs } or { problem } (a message naming the bad value).
+ */
+export function shardCount(setting, processors) {
+  if (setting === undefined || setting === '') return { jobs: Math.max(1, Math.min(2, Math.floor(processors) || 1)) };
+  const jobs = Number(setting);
+  return Number.isInteger(jobs) && jobs >= 1
+    ? { jobs }
+    : { problem: `MCP_LIFEGUARD_TEST_JOBS must be a whole number from 1, not ${JSON.stringify(setting)}` };
+}
+
 /** The layers, in the order a file's path names them. */
 export const LAYERS = ['unit', 'integration', 'clients', 'reliability', 'e2e'];
 

@@ -19,6 +19,19 @@ describe('the test plan', () => {
     assert.equal(plan.layerOf('test/support/run.ts'), undefined);
   });
 
+  it('runs two shards by default where the machine has two processors or more, one on a single processor', () => {
+    assert.deepEqual(plan.shardCount(undefined, 2), { jobs: 2 });
+    assert.deepEqual(plan.shardCount(undefined, 16), { jobs: 2 });
+    assert.deepEqual(plan.shardCount(undefined, 1), { jobs: 1 });
+    assert.deepEqual(plan.shardCount('', 4), { jobs: 2 });
+    assert.deepEqual(plan.shardCount('1', 8), { jobs: 1 });
+    assert.deepEqual(plan.shardCount('3', 2), { jobs: 3 });
+    for (const bad of ['0', '-1', '1.5', 'two']) {
+      const r = plan.shardCount(bad, 2);
+      assert.ok('problem' in r && r.problem.includes(JSON.stringify(bad)), JSON.stringify(r));
+    }
+  });
+
   it('balances shards by the recorded times, longest first', () => {
     const durations = {
       'test/integration/a.test.ts': 100,
