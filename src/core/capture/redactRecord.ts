@@ -4,6 +4,7 @@ import { spell } from '../configEdit/redactConfigText';
 import { REDACTED } from '../base/redact';
 import { isRecordedError, MachineRecord, Recorded } from '../machine/record';
 import type { CommandOutput, NoFollowRead } from '../machine/types';
+import { parseEnviron, secretEnvValues } from '../processes/environ';
 import { Pseudonyms } from './pseudonyms';
 import { dataKey, existenceQuestions } from '../sources/dataPaths';
 
@@ -19,7 +20,10 @@ import { dataKey, existenceQuestions } from '../sources/dataPaths';
  * - Processes' environments (/proc/<pid>/environ): every value is replaced, but for the variables
  *   the engine reads as places (HOME, PATH, VIRTUAL_ENV, MCP Lifeguard's root...) that no entry sets.
  * - Command lines (/proc/<pid>/cmdline, `ps` and PowerShell tables): the configs' secrets by their
- *   stand-ins, then the rules for arguments (`--token X`, `KEY=value`, URLs, token shapes).
+ *   stand-ins, then the rules for arguments (`--token X`, `KEY=value`, URLs, token shapes). On Linux
+ *   also the secrets the process's own environment holds (secret-named or entry-set variables), by
+ *   the stand-ins its environment gets: the snapshot masks them in that command line (any
+ *   process's, a stranger's too), and so does a replay.
  * - This process's own environment: a value whose name or shape says credential is replaced.
  * - Whether a path exists, asked of a config's secret (an env value naming a data path, or its
  *   folder: sources/dataPaths.ts): the question is left out, since its path is the value. What it
@@ -64,15 +68,33 @@ export function redactRecord(record: MachineRecord, input: RedactInput): Machine
    * The configs' secrets in a text, each by its stand-in: a short one only where it is the whole
    * text, a longer one wherever it appears (the rule the snapshot's own masking follows, base/redact.ts).
    */
-  const standIns = (text: string): string => {
-    let out = text;
-    for (const s of secrets) {
-      if (out === s) return names.of(s);
-      if (s.length >= 6) out = out.split(s).join(names.of(s));
-    }
-    return out;
-  };
+  const standInsOf =
+    (all: readonly string[]) =>
+    (text: string): string => {
+      let out = text;
+      for (const s of all) {
+        if (out === s) return names.of(s);
+        if (s.length >= 6) out = out.split(s).join(names.of(s));
+      }
+      return out;
+    };
+  const standIns = standInsOf(secrets);
   const commandLine = (argv: readonly string[]) => redactArgs(argv.map(standIns), known);
+  /** The secrets a process's own environment holds, as the snapshot reads them to mask its command line. */
+  const declared = [...input.declaredKeys];
+  const ownSecrets = (pid: string): string[] => {
+    const env = record.fs.readText[`/proc/${pid}/environ`];
+    return typeof env === 'string'
+      ? [...secretEnvValues(parseEnviron(env), declared)].filter((v) => !known.has(v))
+      : [];
+  };
+  /** A process's command line: its own environment's secrets by their stand-ins too. */
+  const processCommandLine = (pid: string, argv: readonly string[]) => {
+    const own = ownSecrets(pid);
+    if (own.length === 0) return commandLine(argv);
+    const all = [...secrets, ...own].sort((a, b) => b.length - a.length);
+    return redactArgs(argv.map(standInsOf(all)), new Set([...known, ...own]));
+  };
   const plainText = (text: string) => redactIniSecrets(redactText(standIns(text), known));
 
   const environ = (text: string): string =>
@@ -121,10 +143,11 @@ export function redactRecord(record: MachineRecord, input: RedactInput): Machine
   const text = (path: string, value: string): string => {
     if (input.configFiles.has(path)) return config(path, value);
     if (/^\/proc\/\d+\/environ$/.test(path)) return environ(value);
-    if (/^\/proc\/\d+\/cmdline$/.test(path)) {
+    const cmdline = /^\/proc\/(\d+)\/cmdline$/.exec(path);
+    if (cmdline) {
       const argv = value.split('\0');
       const last = argv[argv.length - 1] === '' ? argv.pop() : undefined;
-      return [...commandLine(argv), ...(last === undefined ? [] : [last])].join('\0');
+      return [...processCommandLine(cmdline[1], argv), ...(last === undefined ? [] : [last])].join('\0');
     }
     return plainText(value);
   };
