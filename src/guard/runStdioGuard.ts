@@ -103,6 +103,7 @@ export async function runStdioGuard(opts: RunStdioGuardOptions): Promise<number>
     ...(await guardLockRecord(launch, endpoint, 'stdio', atStart, opts.restartCheck)),
     ...(serverLog ? { serverLog: serverLog.file } : {}),
     ...(share ? { share: true } : {}),
+    ...(share && opts.shareHost && opts.shareListen ? { shareFront: 'starting' as const } : {}),
   };
   // A client's guard of a shared server is a relay; the server runs in a host of its own (below).
   if (share && !opts.shareHost) {
@@ -246,10 +247,11 @@ async function startShareFront(
   try {
     const url = await front.listen();
     log(`serving the shared server over HTTP at ${url}`);
-    await updateRecord(lock, { shareUrl: url }, log);
+    await updateRecord(lock, { shareUrl: url, shareFront: undefined }, log);
     return front;
   } catch (err) {
     log(`could not serve the shared server over HTTP on ${listen.host}:${listen.port}: ${(err as Error).message}`);
+    await updateRecord(lock, { shareFront: 'failed' }, log);
     await front.close().catch(() => undefined);
     return undefined;
   }

@@ -108,16 +108,17 @@ export async function ensureShareCommand(args: string[], io: CliIo): Promise<num
         io.stdout(`${served}\n`);
         return 0;
       }
-      // A host just started writes its URL once its front listens: look again, unless it is another's.
-      if (served !== undefined || !started) {
-        log(
-          served !== undefined
-            ? `the share host of ${name} (pid ${record.pid}) serves its front at ${served}, not ${url}`
+      // A host just started (by this call or a concurrent one) writes its URL once its front listens: look again.
+      if (served === undefined && (record.shareFront === 'starting' || (started && record.shareFront !== 'failed')))
+        return undefined;
+      log(
+        served !== undefined
+          ? `the share host of ${name} (pid ${record.pid}) serves its front at ${served}, not ${url}`
+          : record.shareFront === 'failed'
+            ? `the share host of ${name} (pid ${record.pid}) could not serve its HTTP front at ${url}${started ? ` (its log: ${started.log})` : ''}`
             : `the share host of ${name} (pid ${record.pid}) runs without an HTTP front; clients reach it through relays (stop it, or give its relays --share-listen, then run this again)`,
-        );
-        return 1;
-      }
-      return undefined;
+      );
+      return 1;
     }
     if (started) {
       const exit = started.exit();

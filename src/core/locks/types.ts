@@ -102,6 +102,12 @@ export interface LockRecord {
    */
   shareUrl?: string;
   /**
+   * A share host given `--share-listen`, before `shareUrl`: `starting` until its front listens,
+   * `failed` when it could not (its log says why). A concurrent `ensure --share` waits on the first
+   * and refuses the second; a host with neither field has no front.
+   */
+  shareFront?: 'starting' | 'failed';
+  /**
    * Set by a guard while its server is down: it gave up starting it (a crash loop, a restart that
    * never served) and runs on with no server, answering its client with the cause. Removed once a
    * restart brings the server back. Readers check each field's type: a record is anyone's to write.
