@@ -185,7 +185,8 @@ describeE2e('e2e: Share One Instance from the tree', (h) => {
     // The row's menu offers it once the view has read the rewritten entry, which its tooltip shows.
     await eventually(
       "the memory row's entry read as shared",
-      () => rowTooltip(page, 2, 'memory'),
+      // Each look bounded, so a look that missed (the view refreshed under the mouse) is tried again.
+      () => rowTooltip(page, 2, 'memory', 5000),
       (tip) => /run --on-conflict share --name memory/.test(tip),
       30000,
     );

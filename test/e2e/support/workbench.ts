@@ -245,6 +245,9 @@ export async function expandRow(page: Page, level: number, label: string, timeou
  */
 export async function rowTooltip(page: Page, level: number, label: string, timeoutMs = 30000): Promise<string> {
   const hover = page.locator('.workbench-hover, .monaco-hover').filter({ hasText: label }).first();
+  // From outside the tree: a hover left open by another row (a refresh moves rows under the mouse)
+  // is closed, and hovering the row again is a new hover.
+  await page.mouse.move(0, 0);
   await sideBarRow(page, level, label).first().locator('.label-name').hover({ timeout: timeoutMs });
   await hover.waitFor({ state: 'visible', timeout: timeoutMs });
   const text = await hover.innerText({ timeout: timeoutMs });
