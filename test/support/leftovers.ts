@@ -27,3 +27,20 @@ export function checkLeftovers(entries: readonly string[]): LeftoverCheck {
 export function appeared(before: ReadonlySet<string>, after: readonly string[]): string[] {
   return after.filter((name) => !before.has(name)).sort();
 }
+
+/** A process as a listing shows it: its pid and its command line (arguments joined by spaces). */
+export interface ListedProcess {
+  pid: number;
+  cmdline: string;
+}
+
+/**
+ * The processes a test run left running: those whose command line names the run's private temp
+ * folder (every home, project and server a test makes lives there), never the runner itself. One
+ * left holding a pipe of the runner keeps mocha from ever exiting, so a failed test's leftover
+ * would hang the run instead of failing it.
+ */
+export function leftoverProcesses(listed: readonly ListedProcess[], runTemp: string, self: number): ListedProcess[] {
+  const inRun = `${runTemp.replace(/\/$/, '')}/`;
+  return listed.filter((p) => p.pid !== self && p.cmdline.includes(inRun));
+}

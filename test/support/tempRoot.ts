@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { appeared, checkLeftovers } from './leftovers';
+import { appeared, checkLeftovers, ListedProcess, leftoverProcesses } from './leftovers';
 import { removeTempDirs } from './temp';
 
 /**
@@ -27,10 +27,35 @@ function listing(dir: string): string[] | undefined {
   }
 }
 
+/** This user's processes, from /proc (Linux: where the suite's real processes run); none elsewhere. */
+function processList(): ListedProcess[] {
+  if (process.platform !== 'linux') return [];
+  const uid = process.getuid?.();
+  return (listing('/proc') ?? []).flatMap((name) => {
+    if (!/^\d+$/.test(name)) return [];
+    try {
+      if (fs.statSync(`/proc/${name}`).uid !== uid) return [];
+      return [{ pid: Number(name), cmdline: fs.readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').join(' ') }];
+    } catch {
+      return []; // gone meanwhile
+    }
+  });
+}
+
 export const mochaHooks = {
   afterAll(this: Mocha.Context): void {
     // Removing a run's npm caches and venvs takes a while on a busy machine.
     this.timeout(300_000);
+    // A process a test left is ended (its command line names this run's own folder) and named: one
+    // holding the runner's pipe would keep mocha from exiting, hanging the run instead of failing it.
+    const running = leftoverProcesses(processList(), runTemp, process.pid);
+    for (const p of running) {
+      try {
+        process.kill(p.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
     removeTempDirs();
     const left = checkLeftovers(listing(runTemp) ?? []);
     fs.rmSync(runTemp, { recursive: true, force: true });
@@ -38,6 +63,12 @@ export const mochaHooks = {
     if (outside.length > 0)
       process.stdout.write(
         `temp: appeared in ${systemTemp} during the run (by this run or another program): ${outside.join(', ')}\n`,
+      );
+    if (running.length > 0)
+      process.stdout.write(
+        `processes: ${running.length} left running by tests (now ended): ${running
+          .map((p) => `${p.pid} ${p.cmdline.slice(0, 160)}`)
+          .join('; ')}\n`,
       );
     if (left.state === 'left') {
       throw new Error(

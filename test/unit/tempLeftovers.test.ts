@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { appeared, checkLeftovers } from '../support/leftovers';
+import { appeared, checkLeftovers, leftoverProcesses } from '../support/leftovers';
 
 describe('temp leftovers of a test run', () => {
   it("an empty folder, or one holding only the runner's tsx cache, is clean", () => {
@@ -21,5 +21,18 @@ describe('temp leftovers of a test run', () => {
 
   it('names what appeared in a folder between two listings', () => {
     assert.deepEqual(appeared(new Set(['a', 'b']), ['b', 'mcp-lifeguard-0', 'a', 'c']), ['c', 'mcp-lifeguard-0']);
+  });
+
+  it("names the processes whose command line is in the run's own folder, never the runner nor a neighbour's", () => {
+    const listed = [
+      { pid: 10, cmdline: 'node /x/mocha.js --config /tmp/lg-test-abc/cfg' },
+      { pid: 11, cmdline: 'node /tmp/lg-test-abc/mlh-1/pkg/server.mjs streamableHttp' },
+      { pid: 12, cmdline: 'node /tmp/lg-test-abcdef/pkg/server.mjs' },
+      { pid: 13, cmdline: 'node /home/u/server.js' },
+    ];
+    assert.deepEqual(
+      leftoverProcesses(listed, '/tmp/lg-test-abc', 10).map((p) => p.pid),
+      [11],
+    );
   });
 });
