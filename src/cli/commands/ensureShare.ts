@@ -109,8 +109,8 @@ export async function ensureShareCommand(args: string[], io: CliIo): Promise<num
         return 0;
       }
       // A host just started (by this call or a concurrent one) writes its URL once its front listens: look again.
-      if (served === undefined && (record.shareFront === 'starting' || (started && record.shareFront !== 'failed')))
-        return undefined;
+      const frontComing = record.shareFront === 'starting' || (started !== undefined && record.shareFront !== 'failed');
+      if (served === undefined && frontComing) return undefined;
       log(
         served !== undefined
           ? `the share host of ${name} (pid ${record.pid}) serves its front at ${served}, not ${url}`

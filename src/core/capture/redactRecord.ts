@@ -184,19 +184,21 @@ export function redactRecord(record: MachineRecord, input: RedactInput): Machine
     stderr: plainText(o.stderr),
   });
 
-  const askedOfSecrets = new Set(secrets.flatMap((s) => existenceQuestions(s, record.host.platform)));
-  const stat: MachineRecord['fs']['stat'] = {};
-  for (const [path, a] of Object.entries(record.fs.stat)) if (!askedOfSecrets.has(path)) stat[path] = a;
-  // What those questions decided, kept by the stand-in: the key of the path, never the path.
+  // The questions that name a secret (is its data path, or its folder, there) are left out; what they
+  // decided is kept by the secret's stand-in: the key of the path, never the path.
+  const there = (p: string) => {
+    const a = record.fs.stat[p];
+    return a !== undefined && a !== null && !isRecordedError(a);
+  };
+  const askedOfSecrets = new Set<string>();
   const dataKeys: Record<string, string> = { ...record.dataKeys };
   for (const s of secrets) {
     const asked = existenceQuestions(s, record.host.platform);
-    const there = (p: string) => {
-      const a = record.fs.stat[p];
-      return a !== undefined && a !== null && !isRecordedError(a);
-    };
-    if (asked.length > 0 && asked.some(there)) dataKeys[names.of(s)] = dataKey(asked[0]);
+    for (const p of asked) askedOfSecrets.add(p);
+    if (asked.some(there)) dataKeys[names.of(s)] = dataKey(asked[0]);
   }
+  const stat: MachineRecord['fs']['stat'] = {};
+  for (const [path, a] of Object.entries(record.fs.stat)) if (!askedOfSecrets.has(path)) stat[path] = a;
 
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(record.host.env)) {

@@ -46,13 +46,6 @@ export function recordedMachine(record: MachineRecord, options: RecordedMachineO
     if (isRecordedError(a)) throw fsError(a.error, a.message);
     return Buffer.from(a, 'base64');
   };
-  const later = <T>(f: () => T): Promise<T> => {
-    try {
-      return Promise.resolve(f());
-    } catch (err) {
-      return Promise.reject(err as Error);
-    }
-  };
 
   const recordedFs: MachineFs = {
     stat: (p) => later(() => answer('stat', p)),
@@ -119,6 +112,15 @@ export function recordedMachine(record: MachineRecord, options: RecordedMachineO
       return { ok: false, reason: 'not asked when the capture was taken' };
     },
   };
+}
+
+/** A synchronous answer as the async port gives it: its value resolved, or what it threw rejected. */
+export function later<T>(f: () => T): Promise<T> {
+  try {
+    return Promise.resolve(f());
+  } catch (err) {
+    return Promise.reject(err as Error);
+  }
 }
 
 /** The file questions asked by path alone (a read of bytes or a search is asked by more). */

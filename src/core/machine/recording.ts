@@ -1,4 +1,5 @@
 import { commandKey, digestKey, emptyFsRecord, FsOp, isRecordedError, MachineRecord, Recorded } from './record';
+import { later } from './recorded';
 import { CommandOutput, FileStat, fsError, Machine, MachineFs } from './types';
 
 type PathOp = Exclude<FsOp, 'readBytes' | 'searchBytes'>;
@@ -32,13 +33,6 @@ export function recordingMachine(inner: Machine): { machine: Machine; record: ()
     if (a === null || a === undefined) return undefined;
     if (isRecordedError(a)) throw fsError(a.error, a.message);
     return structuredClone(a) as T;
-  };
-  const later = <T>(f: () => T): Promise<T> => {
-    try {
-      return Promise.resolve(f());
-    } catch (err) {
-      return Promise.reject(err as Error);
-    }
   };
   // Asks of inner still under way: a second ask of the same question waits for the first's answer.
   const asking = new Map<string, Promise<unknown>>();
