@@ -61,14 +61,26 @@ export function quickInput(page: Page): Locator {
 
 async function openPalette(page: Page, text: string, timeoutMs: number): Promise<Locator> {
   const widget = quickInput(page);
+  const input = widget.locator('input.input');
+  const deadline = Date.now() + timeoutMs;
   // A quick input still open without its box (what a picked item left showing while its command
-  // runs) is not the palette, and its hidden box takes no text: it is closed first.
-  if ((await widget.isVisible()) && !(await widget.locator('input.input').isVisible()))
-    await closeQuickInput(page, timeoutMs);
-  if (!(await widget.isVisible())) await page.keyboard.press('F1');
-  await widget.waitFor({ state: 'visible', timeout: timeoutMs });
-  await widget.locator('input.input').fill(`>${text}`, { timeout: timeoutMs });
-  return widget;
+  // runs) is not the palette, and its hidden box takes no text: it is closed first. It can also turn
+  // into one right after it was looked at (a command picked a moment before shows its own widget),
+  // so the palette is opened again until its box is there.
+  for (;;) {
+    if ((await widget.isVisible()) && !(await input.isVisible())) await closeQuickInput(page, timeoutMs);
+    if (!(await widget.isVisible())) await page.keyboard.press('F1');
+    const left = deadline - Date.now();
+    const shown = await input
+      .waitFor({ state: 'visible', timeout: Math.max(1000, Math.min(3000, left)) })
+      .then(() => true)
+      .catch(() => false);
+    if (shown) {
+      await input.fill(`>${text}`, { timeout: Math.max(1000, deadline - Date.now()) });
+      return widget;
+    }
+    if (Date.now() >= deadline) throw new Error(`the Command Palette's box did not show in ${timeoutMs} ms`);
+  }
 }
 
 async function closeQuickInput(page: Page, timeoutMs: number): Promise<void> {
