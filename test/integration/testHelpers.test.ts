@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { isAlive, killAndWait, stopChildren } from '../support/liveness';
-import { until, waitUntil } from '../support/poll';
+import { sleep, until, waitUntil } from '../support/poll';
 
 /** The shared test helpers (test/support): what every suite's waits and teardowns rest on. */
 describe('test helpers: polling and liveness', function () {
@@ -39,6 +39,17 @@ describe('test helpers: polling and liveness', function () {
   it('waitUntil says whether the condition held in time', async () => {
     assert.equal(await waitUntil(() => true, 50), true);
     assert.equal(await waitUntil(() => false, 50, 5), false);
+  });
+
+  it('a slow check is polled with a pause of twice its length after it, a cheap one every everyMs', async () => {
+    // A check taking 60 ms never holds for 900 ms: polled every 10 ms it would run ~12 times; with a
+    // pause of at least 120 ms after each, at most 900 / 180 + 1. A loaded machine only makes it fewer.
+    let slow = 0;
+    await waitUntil(async () => (slow++, await sleep(60), false), 900, 10);
+    assert.ok(slow <= 6, `the slow check ran ${slow} times`);
+    let cheap = 0;
+    await waitUntil(() => (cheap++, false), 300, 10);
+    assert.ok(cheap >= 3, `the cheap check ran only ${cheap} times`);
   });
 
   it('a child runs until it is killed, and is gone once killAndWait returns', async () => {

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { appeared, checkLeftovers, ListedProcess, leftoverProcesses } from './leftovers';
+import { pollCost } from './poll';
 import { removeTempDirs } from './temp';
 
 /**
@@ -64,6 +65,7 @@ export const mochaHooks = {
       process.stdout.write(
         `temp: appeared in ${systemTemp} during the run (by this run or another program): ${outside.join(', ')}\n`,
       );
+    process.stdout.write(`polls: ${pollCost.checks} checks, ${Math.round(pollCost.ms / 1000)} s in them\n`);
     if (running.length > 0)
       process.stdout.write(
         `processes: ${running.length} left running by tests (now ended): ${running
