@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The test run, in the order that fails fastest:
 //   npm test              build (and, when e2e tests run, the .vsix they install), typecheck and lint side by
-//                         side, the size budgets, the unit layer (stops at its first failure), then
+//                         side with the size budgets and the unit layer (stops at its first failure), then
 //                         integration, the real clients (test/clients), reliability and e2e in shards side by
 //                         side (each shard one mocha process; the e2e scenarios one after another in one
 //                         shard). Under CI=true (or MCP_LIFEGUARD_E2E_SETUP=1) the e2e tools
@@ -226,29 +226,31 @@ async function main() {
   const setup = setupE2e ? spawnStep('bash', ['test/e2e/setup.sh'], { quiet: true }) : undefined;
   const background = setup ? [setup] : [];
 
-  process.stdout.write('== typecheck and lint, side by side\n');
-  const checks = await timed('typecheck and lint', () =>
-    Promise.all(
-      ['typecheck', 'lint'].map(async (name) => ({
-        name,
-        ...(await spawnStep(npm, ['run', name, '--silent'], { quiet: true }).done),
-      })),
-    ),
+  // Typecheck and lint run beside the size budgets and the unit layer: each is one process on one
+  // processor, and none needs the others' result to start.
+  process.stdout.write('== typecheck and lint, side by side with the size budgets and the unit layer\n');
+  const checkSteps = ['typecheck', 'lint'].map((name) => ({
+    name,
+    step: spawnStep(npm, ['run', name, '--silent'], { quiet: true }),
+  }));
+  const checksDone = timed('typecheck and lint', () =>
+    Promise.all(checkSteps.map(async (c) => ({ name: c.name, ...(await c.step.done) }))),
   );
-  for (const c of checks) {
-    if (c.output) process.stdout.write(`-- ${c.name}\n${c.output}`);
-    if (c.code !== 0) stopHere(c.name, c.code, background);
-  }
+  const running = [...background, ...checkSteps.map((c) => c.step)];
   const sizes = await step('size budgets', npm, ['run', 'sizes', '--silent']);
-  if (sizes.code !== 0) stopHere('size budgets', sizes.code, background);
+  if (sizes.code !== 0) stopHere('size budgets', sizes.code, running);
 
   const unit = await timed('unit layer', () =>
     mocha('unit layer (stops at the first failure)', ['test/unit/**/*.test.ts'], { extra: ['--bail'] }),
   );
   if (unit.code !== 0 || unit.totals.failed > 0) {
-    for (const b of background) b.child.kill();
+    for (const b of running) b.child.kill();
     process.stdout.write('the unit layer failed: integration, clients, reliability and e2e were not run\n');
     finish([unit]);
+  }
+  for (const c of await checksDone) {
+    if (c.output) process.stdout.write(`-- ${c.name}\n${c.output}`);
+    if (c.code !== 0) stopHere(c.name, c.code, background);
   }
   if (setup) {
     const r = await setup.done;
