@@ -15,7 +15,8 @@ import { planAction, restartConfirmation, WindowContext } from '../../src/extens
 import { decideNotifications } from '../../src/extension/viewModel/notifications';
 import { cliPath, repoRoot } from '../support/repo';
 import { fixtureOf } from '../support/fixtureCapture';
-import { sleep, until } from '../support/poll';
+import { until } from '../support/poll';
+import { pastQuietPeriod, testSettleEnv } from '../support/settle';
 import {
   BASE_PATH,
   BusyMachine,
@@ -84,6 +85,8 @@ describe('a busy machine: each entry claims exactly its own processes', function
     MCP_LIFEGUARD_HOME: path.join(m.home, '.lifeguard'),
     MCP_LIFEGUARD_UPDATE_CHECK: '0',
     MCP_LIFEGUARD_SYSTEM_ROOT: m.dir('system-root'),
+    // The tests' quiet period: a stage's snapshots judge its writes half a second after them.
+    ...testSettleEnv,
   });
 
   function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -102,12 +105,6 @@ describe('a busy machine: each entry claims exactly its own processes', function
     const table = readTable(m.run);
     const ownMains = new Map([...m.mains(table)].filter(([role]) => role.startsWith('own:')));
     return { uid, table, ownMains, entries, unreadable: new Set(UNREADABLE_ENTRIES) };
-  }
-
-  async function statusJson(): Promise<Snapshot> {
-    const r = await cli(['status', '--json']);
-    assert.equal(r.code, 0, r.stderr);
-    return JSON.parse(r.stdout) as Snapshot;
   }
 
   function engineSnapshot(): Promise<Snapshot> {
@@ -283,11 +280,11 @@ describe('a busy machine: each entry claims exactly its own processes', function
   }
 
   describe('while every client runs', () => {
-    checks({ duplicate: 5, orphan: 0 }, '1-running');
+    const running = checks({ duplicate: 5, orphan: 0 }, '1-running');
 
-    it('the checks themselves: a snapshot listing exactly the own processes passes; a claimed stranger, a lost own process, a watcher taken for its server and a plan naming a stranger fail', async () => {
-      const snap = await statusJson();
-      const w = world();
+    it('the checks themselves: a snapshot listing exactly the own processes passes; a claimed stranger, a lost own process, a watcher taken for its server and a plan naming a stranger fail', () => {
+      const snap = running().captured.replayed;
+      const w = running().world;
       // The snapshot a right attribution would give: each entry lists its own server processes only.
       const everywhere = new Map<number, Instance>(
         [...snap.servers.flatMap((s) => s.instances), ...snap.notConfigured].map((i) => [i.pid, i]),
@@ -375,8 +372,8 @@ describe('a busy machine: each entry claims exactly its own processes', function
   describe(`after ${MEMORY_PKG} was upgraded under running servers (the user's project and strangers' installs)`, () => {
     before(async () => {
       for (const i of upgraded) upgradeMemory(i.prefix, i.kind, NEW_RELEASE);
-      // Past the settling window: a verdict is not given on files that changed less than 4 s ago.
-      await sleep(5000);
+      // Past the settling window: a verdict is not given on files that changed within it.
+      await pastQuietPeriod(Date.now());
     });
     checks({ duplicate: 5, orphan: 1, stale: ['memory-local', 'memory-team', 'memory-kb'] }, '3-upgraded');
   });
@@ -384,7 +381,7 @@ describe('a busy machine: each entry claims exactly its own processes', function
   describe('after a pnpm install that changes nothing (pnpm relinks the projects)', () => {
     before(async () => {
       for (const p of own.pnpmProjects) await p.pnpm.run(p.dir, ['install', '--prefer-offline']);
-      await sleep(5000);
+      await pastQuietPeriod(Date.now());
     });
     checks({ duplicate: 5, orphan: 1, stale: ['memory-local', 'memory-team', 'memory-kb'] }, '4-pnpm-relinked');
   });
@@ -392,7 +389,7 @@ describe('a busy machine: each entry claims exactly its own processes', function
   describe('after pnpm upgraded its projects (the .bin shims and the top-level links rewritten to the new .pnpm folder, the old servers run on)', () => {
     before(async () => {
       for (const p of own.pnpmProjects) await p.pnpm.run(p.dir, ['add', `${MEMORY_PKG}@${NEW_RELEASE.version}`]);
-      await sleep(5000);
+      await pastQuietPeriod(Date.now());
     });
     checks(
       {
@@ -430,40 +427,46 @@ describe('a busy machine: each entry claims exactly its own processes', function
     return { capture, replayed: JSON.parse(replay.stdout) as Snapshot };
   }
 
-  /** The same properties on every snapshot and plan of one stage of the machine. */
-  function checks(expected: Expected, stage: string): void {
-    let cliSnap: Snapshot;
-    let cliWorld: World;
+  /** A stage as its capture saw it: the capture and its replay, and the run's processes right after. */
+  interface Stage {
+    captured: { capture: Capture; replayed: Snapshot };
+    world: World;
+  }
+
+  /**
+   * The same properties on every snapshot and plan of one stage of the machine. `status --json` is
+   * read as the replay of the stage's capture: the capture is the live snapshot (the engine over this
+   * machine, as `status` takes it), and its replay is `status --json`'s output of it (asserted equal),
+   * so one scan of the machine serves both. Returns the stage as taken, for a stage's own tests.
+   */
+  function checks(expected: Expected, stage: string): () => Stage {
+    const seen: Partial<Stage> = {};
     let engineSnap: Snapshot;
     let engineWorld: World;
-    let captured: { capture: Capture; replayed: Snapshot };
-    let capturedWorld: World;
     before(async () => {
-      cliSnap = await statusJson();
-      cliWorld = world();
+      seen.captured = await captureStage(stage);
+      seen.world = world();
       engineSnap = await engineSnapshot();
       engineWorld = world();
-      captured = await captureStage(stage);
-      capturedWorld = world();
     });
+    const taken = () => seen as Stage;
 
-    it('a capture of the stage replays to the snapshot it was taken with, which claims no stranger and loses no own process', () => {
+    it('a capture of the stage replays to the snapshot it was taken with: status --json of the replay is the live snapshot, byte for byte in its digests', () => {
+      const { captured } = taken();
       assert.deepEqual(
         sameDigests(captured.replayed),
         sameDigests(JSON.parse(statusJsonText(captured.capture.snapshot, 0)) as Snapshot),
       );
-      const vs = [...strangersClaimed(captured.replayed, capturedWorld), ...ownLost(captured.replayed, capturedWorld)];
-      assert.equal(vs.length, 0, report('status --replay', vs));
     });
 
-    it("status --json: no stranger, other user's or foreign process is an instance of an entry or counted in its duplicates", () => {
-      const vs = strangersClaimed(cliSnap, cliWorld);
-      assert.equal(vs.length, 0, report('status --json', vs));
+    it("status --json (the capture's replay, the live snapshot): no stranger, other user's or foreign process is an instance of an entry or counted in its duplicates", () => {
+      const vs = strangersClaimed(taken().captured.replayed, taken().world);
+      assert.equal(vs.length, 0, report('status --json --replay', vs));
     });
 
-    it('status --json: every own server process is an instance of exactly its entry, never under Not configured', () => {
-      const vs = ownLost(cliSnap, cliWorld);
-      assert.equal(vs.length, 0, report('status --json', vs));
+    it("status --json (the capture's replay, the live snapshot): every own server process is an instance of exactly its entry, never under Not configured", () => {
+      const vs = ownLost(taken().captured.replayed, taken().world);
+      assert.equal(vs.length, 0, report('status --json --replay', vs));
     });
 
     it("the engine's snapshot: the same, strangers never claimed and own processes never lost", () => {
@@ -478,18 +481,19 @@ describe('a busy machine: each entry claims exactly its own processes', function
     });
 
     it("the extension's Stop and Restart plans and confirmations name only own processes", () => {
-      const vs = plansNameStrangers(extensionPlans(cliSnap), cliWorld);
+      const vs = plansNameStrangers(extensionPlans(taken().captured.replayed), taken().world);
       assert.equal(vs.length, 0, report('extension plans', vs));
     });
 
     it("the extension's badge counts and tooltip count and name only own processes", () => {
-      const vs = badge(cliSnap, cliWorld, expected);
+      const vs = badge(taken().captured.replayed, taken().world, expected);
       assert.equal(vs.length, 0, report('the badge', vs));
     });
 
     it(`the extension's upgrade notifications name only own processes${expected.stale ? `, and every own one running replaced code (${expected.stale.join(', ')})` : ''}`, () => {
-      const vs = notifications(cliSnap, cliWorld, expected);
+      const vs = notifications(taken().captured.replayed, taken().world, expected);
       assert.equal(vs.length, 0, report('notifications', vs));
     });
+    return taken;
   }
 });
