@@ -39,8 +39,24 @@ class Inbox {
       if (!this.relay.running)
         throw new Error(`${what}: the relay exited; its stderr: ${this.relay.stderr.slice(-800)}`);
       if (Date.now() > deadline) throw new Error(`${what}: nothing came within ${timeoutMs} ms`);
-      await sleep(1);
+      await this.more(deadline);
     }
+  }
+
+  /** Until the relay writes more (its lines are kept before this hears of it), exits, or the deadline. */
+  private more(deadline: number): Promise<void> {
+    const { proc } = this.relay;
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        proc.stdout.off('data', done);
+        proc.off('exit', done);
+        resolve();
+      };
+      const timer = setTimeout(done, Math.max(1, deadline - Date.now() + 1));
+      proc.stdout.on('data', done);
+      proc.on('exit', done);
+    });
   }
 }
 
