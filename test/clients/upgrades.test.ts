@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Instance } from '../../src/core/base/model';
+import type { Instance, Snapshot } from '../../src/core/base/model';
 import { MEM, NPM, npmEnv } from '../integration/versions/support';
 import { until } from '../support/poll';
 import {
@@ -23,17 +23,9 @@ import {
 import { run } from '../support/run';
 import { cli } from '../integration/processes/support/harness';
 import { toolCacheRoot } from '../support/toolCache';
-import {
-  badVerdicts,
-  ClientHome,
-  clientHome,
-  homeProcesses,
-  only,
-  parentOf,
-  runClient,
-  sessionParts,
-  status,
-} from './support';
+import { testSettleEnv } from '../support/settle';
+import { makeTempDir } from '../support/temp';
+import { badVerdicts, ClientHome, clientHome, homeProcesses, only, parentOf, runClient, sessionParts } from './support';
 
 /** The server-memory versions the upgrade goes between (real npm releases). */
 const FROM = '2026.7.4';
@@ -123,6 +115,25 @@ describe(`real clients: an npm upgrade under a running session (server-memory ${
       env: { ...npmEnv(home), npm_config_cache: path.join(toolCacheRoot(), 'npm-cache-clients') },
     });
 
+  /**
+   * The prefix real npm installed FROM into, once: each test's prefix is a copy of it (the tree npm
+   * left, its `.bin` link as npm made it). The upgrade under a session is each test's own real npm run.
+   */
+  let installedFrom: string;
+  before(async function () {
+    if (process.platform !== 'linux') this.skip();
+    const dir = makeTempDir('lg-upgrade-from-');
+    installedFrom = path.join(dir, 'prefix');
+    await npm(installedFrom, FROM, dir);
+  });
+
+  /** `status` as the user's CLI: its snapshot under the tests' quiet period (an upgrade is judged half a second after it). */
+  const snapshotOf = async (h: ClientHome): Promise<Snapshot> => {
+    const r = await cli(h.home, ['status', '--json', '--workspace', h.project, '--trust-workspace'], testSettleEnv);
+    assert.equal(r.code, 0, r.stderr);
+    return JSON.parse(r.stdout) as Snapshot;
+  };
+
   /** The client's own `mcp add` of server-memory FROM's bin, and a session running it: its pid. */
   const sessionOf = async (c: ClientRecipe) => {
     const client = await c.bin();
@@ -131,7 +142,7 @@ describe(`real clients: an npm upgrade under a running session (server-memory ${
     parts.h = home;
     c.prepare?.(home);
     const prefix = path.join(home.home, 'prefix');
-    await npm(prefix, FROM, home.home);
+    fs.cpSync(installedFrom, prefix, { recursive: true, verbatimSymlinks: true });
     const bin = path.join(prefix, 'node_modules', '.bin', 'mcp-server-memory');
     await runClient(client, c.add(bin), home.project, home.env);
     parts.session = spawn(client, c.session(model.url), { cwd: home.project, env: home.env, stdio: 'ignore' });
@@ -149,7 +160,7 @@ describe(`real clients: an npm upgrade under a running session (server-memory ${
     return until(
       () => `pid ${server} judged ${want} (last: ${last})`,
       async () => {
-        const snap = await status(home);
+        const snap = await snapshotOf(home);
         const i = only(snap, 'mem').instances.find((x) => x.pid === server);
         last = JSON.stringify(i?.versions?.verdict ?? i?.verdicts ?? 'not listed');
         return i && i.versions?.verdict.state === want ? i : undefined;
@@ -180,7 +191,7 @@ describe(`real clients: an npm upgrade under a running session (server-memory ${
         v?.state === 'stale' && `${v.ecosystem} ${v.package} ${v.running} -> ${v.installed}`,
         `npm ${MEM} ${FROM} -> ${TO}`,
       );
-      const text = await cli(home.home, ['status', '--workspace', home.project]);
+      const text = await cli(home.home, ['status', '--workspace', home.project], testSettleEnv);
       assert.equal(text.code, 0, text.stderr);
       // The user's table: the instance's row says what it runs and what is installed.
       const row = text.stdout.split('\n').find((l) => new RegExp(`^\\s+mem\\s+${server}\\s`).test(l));
