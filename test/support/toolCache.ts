@@ -18,7 +18,7 @@ export function toolCacheRoot(): string {
  * temp folder beside it that is renamed into place when complete, so an interrupted run never
  * leaves a half-filled entry, and two runs racing both end up with the one that landed first.
  */
-async function cached(kind: string, version: string, fill: (dir: string) => Promise<void>): Promise<string> {
+export async function cached(kind: string, version: string, fill: (dir: string) => Promise<void>): Promise<string> {
   const root = toolCacheRoot();
   const dir = path.join(root, `${kind}-${version}`);
   if (fs.existsSync(dir)) return dir;

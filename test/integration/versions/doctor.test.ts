@@ -9,7 +9,7 @@ import type { DoctorAnswer } from '../../../src/core/report/versionDoctor';
 import { cliPath } from '../../support/repo';
 import { listenOn } from '../../support/startup';
 import { isAlive } from '../../support/liveness';
-import { MEM, NPM, npmEnv, run, tempDir } from './support';
+import { globalAndApp, MEM, npmEnv, tempDir } from './support';
 import { NEW as TIME_NEW, OLD as TIME_OLD, startMcp, TIME, uvToolInstalled } from './pythonTools';
 
 const OLD = '2026.7.4';
@@ -82,10 +82,7 @@ describe('doctor (real npm, npx and uv tool): every source of a server version i
     const global = path.join(root, 'global');
     const app = path.join(root, 'app');
     fs.mkdirSync(home);
-    fs.mkdirSync(app);
-    fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true }));
-    await run(NPM, ['install', '-g', '--prefix', global, `${MEM}@${NEW}`], { env: npmEnv(root) });
-    await run(NPM, ['install', `${MEM}@${OLD}`], { env: npmEnv(root), cwd: app });
+    await globalAndApp(root, NEW, OLD);
     const cursor = path.join(home, '.cursor', 'mcp.json');
     const windsurf = path.join(home, '.codeium', 'windsurf', 'mcp_config.json');
     fs.mkdirSync(path.dirname(cursor), { recursive: true });

@@ -103,16 +103,8 @@ describe('versions (integration): the first look after an upgrade', function () 
 
   it("only a dependency upgraded in the project before the first look: stale naming its move, inferred from npm's cache; with the cache cleaned, changed since start", async () => {
     const root = tempDir('lg-first-dep-');
-    const prefix = path.join(root, 'prefix');
     // pkce-challenge is in server-memory's closure (through the SDK's `^5.0.0`): pinned to the older release.
-    await run(NPM, ['install', '--prefix', prefix, `${MEM}@2026.8.31`, 'pkce-challenge@5.0.0'], {
-      env: npmEnv(root),
-    });
-    const bin = path.join(prefix, 'node_modules', '.bin', 'mcp-server-memory');
-    const env = { MEMORY_FILE_PATH: path.join(root, 'memory.jsonl') };
-    const projectDir = project(root, 'memory', bin, [], env);
-    const home = path.join(root, 'home');
-    fs.mkdirSync(home);
+    const { prefix, bin, env, projectDir, home } = await memoryInProject(root, '2026.8.31', ['pkce-challenge@5.0.0']);
     const child = await startReady(bin, [], { cwd: projectDir, env, ready: /running on stdio/ }, started);
     await pastFirstLookHorizon(await startTimeOf(child.pid!));
     await run(NPM, ['install', '--prefix', prefix, 'pkce-challenge@5.0.1'], { env: npmEnv(root) });

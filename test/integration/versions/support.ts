@@ -5,6 +5,7 @@ import { takeSnapshot } from '../../../src/core/snapshot';
 import { until } from '../../support/poll';
 import { fixturesDir } from '../../support/repo';
 import { testSettleEnv } from '../../support/settle';
+import { cached } from '../../support/toolCache';
 import { PYTHON, run } from '../../support/run';
 import { offlineVenv, OfflineVenv } from '../../support/venv';
 
@@ -57,15 +58,40 @@ export function npmEnv(root: string): NodeJS.ProcessEnv {
 }
 
 /**
- * server-memory at `version` installed with real npm into `<root>/prefix`, configured by its bin in
- * a project's `.mcp.json`, and an empty home folder: what most version tests start from.
+ * What `install` writes under a folder with real npm (its trees and the npm cache `<dir>/npm-cache`,
+ * as npmEnv points npm at), made once per machine and kept in the test cache under `key`, then
+ * copied into `root` (links as links, times as npm wrote them): the same files a fresh install would
+ * leave, without paying for the install in every test. npm's debug logs are left out. `key` must
+ * change whenever `install` does. What a test does after the copy (an upgrade, an uninstall) is a
+ * real npm run in `root` against the copied cache, as on a user's machine.
+ */
+export async function npmWorld(root: string, key: string, install: (dir: string) => Promise<unknown>): Promise<void> {
+  const template = await cached('npm-world', key, async (dir) => {
+    await install(dir);
+    fs.rmSync(path.join(dir, 'npm-cache', '_logs'), { recursive: true, force: true });
+  });
+  fs.mkdirSync(root, { recursive: true });
+  if (process.platform === 'win32')
+    fs.cpSync(template, root, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
+  // `cp -a` is several times faster than fs.cpSync on a busy machine.
+  else await run('cp', ['-a', `${template}/.`, root]);
+}
+
+/**
+ * server-memory at `version` installed with real npm into `<root>/prefix` (npmWorld: once per
+ * machine), configured by its bin in a project's `.mcp.json`, and an empty home folder: what most
+ * version tests start from. `extra` packages are installed beside it in the same `npm install`.
  */
 export async function memoryInProject(
   root: string,
   version: string,
+  extra: string[] = [],
 ): Promise<{ prefix: string; bin: string; env: Record<string, string>; projectDir: string; home: string }> {
   const prefix = path.join(root, 'prefix');
-  await run(NPM, ['install', '--prefix', prefix, `${MEM}@${version}`], { env: npmEnv(root) });
+  const specs = [`${MEM}@${version}`, ...extra];
+  await npmWorld(root, `project-${specs.join('+').replace(/[\\/@]/g, '_')}`, (dir) =>
+    run(NPM, ['install', '--prefix', path.join(dir, 'prefix'), ...specs], { env: npmEnv(dir) }),
+  );
   const bin = path.join(prefix, 'node_modules', '.bin', 'mcp-server-memory');
   const env = { MEMORY_FILE_PATH: path.join(root, 'memory.jsonl') };
   const projectDir = project(root, 'memory', bin, [], env);
@@ -75,8 +101,9 @@ export async function memoryInProject(
 }
 
 /**
- * server-memory at `version` installed globally with real npm into `<root>/global`, configured by
- * name in a project's `.mcp.json` (found on PATH, as users do after `npm i -g`), and an empty home.
+ * server-memory at `version` installed globally with real npm into `<root>/global` (npmWorld: once
+ * per machine), configured by name in a project's `.mcp.json` (found on PATH, as users do after
+ * `npm i -g`), and an empty home.
  */
 export async function memoryGlobal(
   root: string,
@@ -90,13 +117,32 @@ export async function memoryGlobal(
   home: string;
 }> {
   const globalPrefix = path.join(root, 'global');
-  await run(NPM, ['install', '-g', '--prefix', globalPrefix, `${MEM}@${version}`], { env: npmEnv(root) });
+  await npmWorld(root, `global-${version}`, (dir) =>
+    run(NPM, ['install', '-g', '--prefix', path.join(dir, 'global'), `${MEM}@${version}`], { env: npmEnv(dir) }),
+  );
   const binDir = path.join(globalPrefix, 'bin');
   const env = { MEMORY_FILE_PATH: path.join(root, 'memory.jsonl') };
   const projectDir = project(root, 'memory', 'mcp-server-memory', [], env);
   const home = path.join(root, 'home');
   fs.mkdirSync(home);
   return { globalPrefix, binDir, PATH: `${binDir}${path.delimiter}${process.env.PATH}`, env, projectDir, home };
+}
+
+/**
+ * server-memory installed with real npm (npmWorld: once per machine) globally into `<root>/global`
+ * at `globalVersion`, and at `appVersion` into a project `<root>/app` (a package.json of its own,
+ * `npm install` in its folder, which adds the dependency), one npm cache for both.
+ */
+export async function globalAndApp(root: string, globalVersion: string, appVersion: string): Promise<void> {
+  await npmWorld(root, `global-${globalVersion}-app-${appVersion}`, async (dir) => {
+    const app = path.join(dir, 'app');
+    fs.mkdirSync(app);
+    fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true }));
+    await run(NPM, ['install', '-g', '--prefix', path.join(dir, 'global'), `${MEM}@${globalVersion}`], {
+      env: npmEnv(dir),
+    });
+    await run(NPM, ['install', `${MEM}@${appVersion}`], { env: npmEnv(dir), cwd: app });
+  });
 }
 
 /**

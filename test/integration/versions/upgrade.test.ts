@@ -12,7 +12,7 @@ import { cliPath } from '../../support/repo';
 import { listenOn } from '../../support/startup';
 import { until } from '../../support/poll';
 import { isAlive } from '../../support/liveness';
-import { MEM, NPM, npmEnv, run, tempDir } from './support';
+import { globalAndApp, MEM, npmEnv, tempDir } from './support';
 
 const OLD = '2026.7.4';
 const NEW = '2026.8.31';
@@ -130,10 +130,7 @@ describe('upgrade and rollback (real npm): install the way it was installed, res
     fs.mkdirSync(home);
     const globalPrefix = path.join(root, 'global');
     const app = path.join(root, 'app');
-    fs.mkdirSync(app);
-    fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true }));
-    await run(NPM, ['install', '-g', '--prefix', globalPrefix, `${MEM}@${OLD}`], { env: npmEnv(root) });
-    await run(NPM, ['install', `${MEM}@${OLD}`], { env: npmEnv(root), cwd: app });
+    await globalAndApp(root, OLD, OLD);
     const entries = {
       memory: {
         args: [cliPath, 'run', '--name', 'memory', '--', path.join(globalPrefix, 'bin', 'mcp-server-memory')],
