@@ -52,6 +52,8 @@ describe('rollback (real npm): the version a running server started with, instal
     extraEnv?: Record<string, string>;
     upgrade(): Promise<unknown>;
     where: RegExp;
+    /** Checks made on the stale instance before the rollback runs for real. */
+    beforeRollback?(o: { lg: string }): Promise<void>;
   }) {
     const lg = path.join(o.root, 'lg');
     const take = () => snapshot(o.home, o.projectDir, lg, { ...(o.PATH ? { PATH: o.PATH } : {}), ...o.extraEnv });
@@ -69,6 +71,7 @@ describe('rollback (real npm): the version a running server started with, instal
     assert.match(shown.stdout, o.where);
     assert.match(shown.stdout, /Nothing was run/);
     assert.equal((await instanceOf(take, 'memory', o.pid)).versions?.verdict.state, 'stale', 'nothing ran');
+    await o.beforeRollback?.({ lg });
 
     const done = await rollback(['memory', '--trust-workspace', '--yes'], { ...o, lg, cwd: o.projectDir });
     assert.equal(done.code, 0, `${done.stdout}\n${done.stderr}`);
@@ -77,7 +80,7 @@ describe('rollback (real npm): the version a running server started with, instal
     assert.equal(back.versions?.installed.state === 'installed' && back.versions.installed.version, '2026.7.4');
   }
 
-  it("a project's install: npm install in its folder", async () => {
+  it('a project\'s install: npm install in its folder; an installer that changes nothing first: said so, not "rolled back", and nothing restarted', async () => {
     const root = tempDir('lg-rollback-proj-');
     const { prefix, bin, env, projectDir, home } = await memoryInProject(root, '2026.7.4');
     const child = await startReady(bin, [], { cwd: projectDir, env, ready: /running on stdio/ }, started);
@@ -91,6 +94,24 @@ describe('rollback (real npm): the version a running server started with, instal
         `^ {2}cd ${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} && \\S*npm install @modelcontextprotocol/server-memory@2026\\.7\\.4$`,
         'm',
       ),
+      beforeRollback: async ({ lg }) => {
+        // npm told to change nothing (a dry run from the user's own configuration) exits 0.
+        const done = await rollback(['memory', '--trust-workspace', '--yes'], {
+          root,
+          home,
+          lg,
+          cwd: projectDir,
+          env: { npm_config_dry_run: 'true' },
+        });
+        assert.equal(done.code, 1, `${done.stdout}\n${done.stderr}`);
+        assert.doesNotMatch(done.stdout, /rolled back/);
+        assert.match(
+          done.stderr,
+          /memory: the command ran and changed nothing \(@modelcontextprotocol\/server-memory 2026\.8\.31 is still installed, as before\); nothing was restarted/,
+        );
+        const after = await instanceOf(() => snapshot(home, projectDir, lg), 'memory', child.pid!);
+        assert.equal(after.versions?.verdict.state, 'stale', 'the same process, still running what it ran');
+      },
     });
   });
 
@@ -115,34 +136,5 @@ describe('rollback (real npm): the version a running server started with, instal
         `npm install --global --prefix ${globalPrefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} @modelcontextprotocol/server-memory@2026\\.7\\.4`,
       ),
     });
-  });
-
-  it('an installer that changes nothing: said so, not "rolled back", and nothing restarted', async () => {
-    const root = tempDir('lg-rollback-noop-');
-    const { prefix, bin, env, projectDir, home } = await memoryInProject(root, '2026.7.4');
-    const child = await startReady(bin, [], { cwd: projectDir, env, ready: /running on stdio/ }, started);
-    const lg = path.join(root, 'lg');
-    const take = () => snapshot(home, projectDir, lg);
-    assert.equal((await instanceOf(take, 'memory', child.pid!)).versions?.verdict.state, 'current');
-    await pastJudgedStart((await instanceOf(take, 'memory', child.pid!)).startTime);
-    await run(NPM, ['install', '--prefix', prefix, `${MEM}@2026.8.31`], { env: npmEnv(root) });
-    assert.equal((await instanceOf(take, 'memory', child.pid!)).versions?.verdict.state, 'stale');
-
-    // npm told to change nothing (a dry run from the user's own configuration) exits 0.
-    const done = await rollback(['memory', '--trust-workspace', '--yes'], {
-      root,
-      home,
-      lg,
-      cwd: projectDir,
-      env: { npm_config_dry_run: 'true' },
-    });
-    assert.equal(done.code, 1, `${done.stdout}\n${done.stderr}`);
-    assert.doesNotMatch(done.stdout, /rolled back/);
-    assert.match(
-      done.stderr,
-      /memory: the command ran and changed nothing \(@modelcontextprotocol\/server-memory 2026\.8\.31 is still installed, as before\); nothing was restarted/,
-    );
-    const after = await instanceOf(take, 'memory', child.pid!);
-    assert.equal(after.versions?.verdict.state, 'stale', 'the same process, still running what it ran');
   });
 });
