@@ -29,10 +29,10 @@ export interface BuckarooVenv extends OfflineVenv {
   toolBin: string;
 }
 
-/** A venv at `<root>/venv` holding `buckaroo[mcp]` at BUCKAROO_OLD. */
+/** A venv at `<root>/venv` holding `buckaroo[mcp]` at BUCKAROO_OLD (installed by uv: setup; `pip` upgrades it). */
 export async function buckarooVenv(root: string): Promise<BuckarooVenv> {
   const venv = await offlineVenv(root, [await buckarooWheelhouse()]);
-  await venv.pip(`buckaroo[mcp]==${BUCKAROO_OLD}`, ...BESIDE);
+  await venv.seed(`buckaroo[mcp]==${BUCKAROO_OLD}`, ...BESIDE);
   return { ...venv, toolBin: path.join(venv.venv, 'bin', 'buckaroo-table') };
 }
 

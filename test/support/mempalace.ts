@@ -37,17 +37,20 @@ export interface MempalaceVenv extends OfflineVenv {
   sitePackages: string;
 }
 
-/** A venv at `<root>/venv` holding mempalace with chromadb at CHROMADB_OLD. */
+/**
+ * A venv at `<root>/venv` holding mempalace with chromadb at CHROMADB_OLD, installed by uv (setup);
+ * `pip` is the installer a test upgrades chromadb with.
+ */
 export async function mempalaceVenv(root: string): Promise<MempalaceVenv> {
-  const { venv, py, pip } = await offlineVenv(root, [await mempalaceWheelhouse()]);
-  await pip(`mempalace==${MEMPALACE_VERSION}`, `chromadb==${CHROMADB_OLD}`);
+  const { venv, py, pip, seed } = await offlineVenv(root, [await mempalaceWheelhouse()]);
+  await seed(`mempalace==${MEMPALACE_VERSION}`, `chromadb==${CHROMADB_OLD}`);
   const lib = path.join(venv, 'lib');
   const sitePackages = path.join(
     lib,
     fs.readdirSync(lib).find((d) => /^python\d/.test(d))!,
     'site-packages',
   );
-  return { venv, py, mcpBin: path.join(venv, 'bin', 'mempalace-mcp'), sitePackages, pip };
+  return { venv, py, mcpBin: path.join(venv, 'bin', 'mempalace-mcp'), sitePackages, pip, seed };
 }
 
 /**

@@ -1,18 +1,27 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PYTHON, run } from './run';
+import { toolCacheRoot, uvBin } from './toolCache';
 
 export interface OfflineVenv {
   venv: string;
   py: string;
   /** `pip install` into the venv from the given folders only (no index, no user or site pip configuration). */
   pip(...args: string[]): Promise<string>;
+  /**
+   * The same requirements from the same folders installed by uv instead: a test's setup, not its
+   * subject (see seedVenv). `pip` stays the installer whose work a test judges.
+   */
+  seed(...args: string[]): Promise<string>;
 }
 
 /**
  * A real venv at `<root>/venv` whose pip installs from local wheel folders only (fixture wheels,
  * cached PyPI wheelhouses). `copies`: made with `--copies` (its interpreter is a copy, not a link);
  * `python`: the interpreter that makes it (PYTHON by default), the one its links point to.
+ *
+ * Made without pip, then given the pip its interpreter bundles (the one `python -m venv` would
+ * install, same release) by uv: ensurepip byte-compiles all of pip, seconds of CPU per venv.
  */
 export async function offlineVenv(
   root: string,
@@ -20,8 +29,7 @@ export async function offlineVenv(
   opts: { copies?: boolean; python?: string } = {},
 ): Promise<OfflineVenv> {
   const venv = path.join(root, 'venv');
-  await run(opts.python ?? PYTHON, ['-m', 'venv', ...(opts.copies ? ['--copies'] : []), venv]);
-  const py = process.platform === 'win32' ? path.join(venv, 'Scripts', 'python.exe') : path.join(venv, 'bin', 'python');
+  const py = await quickVenv(venv, { copies: opts.copies, python: opts.python });
   const pipEnv = {
     ...process.env,
     PIP_CONFIG_FILE: process.platform === 'win32' ? 'nul' : '/dev/null',
@@ -34,7 +42,76 @@ export async function offlineVenv(
     venv,
     py,
     pip: (...args) => run(py, ['-m', 'pip', 'install', '-q', '--no-index', ...links, ...args], { env: pipEnv }),
+    seed: (...args) => seedVenv(py, findLinks, args),
   };
+}
+
+/**
+ * A venv at `venv` with pip in it (and setuptools, where the interpreter bundles it: what
+ * `python -m venv` installs, same releases); its interpreter's path. Where the interpreter bundles no pip wheel (a distribution that strips
+ * ensurepip), `python -m venv` itself.
+ */
+export async function quickVenv(venv: string, opts: { copies?: boolean; python?: string } = {}): Promise<string> {
+  const python = opts.python ?? PYTHON;
+  const copies = opts.copies ? ['--copies'] : [];
+  const py = venvPython(venv);
+  const bundled = await bundledPip(python);
+  if (!bundled) {
+    await run(python, ['-m', 'venv', ...copies, venv]);
+    return py;
+  }
+  await run(python, ['-m', 'venv', '--without-pip', ...copies, venv]);
+  await seedVenv(py, [bundled.dir], bundled.projects);
+  return py;
+}
+
+/** The interpreter of the venv at `venv`. */
+export function venvPython(venv: string): string {
+  return process.platform === 'win32' ? path.join(venv, 'Scripts', 'python.exe') : path.join(venv, 'bin', 'python');
+}
+
+/**
+ * `uv pip install` of `args` into the environment of `py`, offline from the `findLinks` folders,
+ * files copied (never linked: a file shared with the cache would change under another test's
+ * install) from one uv cache that every run of this machine's tests shares, so each wheel is
+ * unpacked once; no bytecode compiled (Python writes it on import). For setup installs only.
+ */
+export async function seedVenv(py: string, findLinks: readonly string[], args: string[]): Promise<string> {
+  const uv = path.join(await uvBin(PYTHON), process.platform === 'win32' ? 'uv.exe' : 'uv');
+  const links = findLinks.flatMap((l) => ['--find-links', l]);
+  return run(uv, ['pip', 'install', '-q', '--python', py, '--offline', '--no-index', ...links, ...args], {
+    env: {
+      ...process.env,
+      UV_CACHE_DIR: path.join(toolCacheRoot(), 'uv-setup-cache'),
+      UV_LINK_MODE: 'copy',
+      UV_NO_CONFIG: '1',
+      UV_PYTHON_DOWNLOADS: 'never',
+    },
+  });
+}
+
+const bundledPips = new Map<string, Promise<{ dir: string; projects: string[] } | undefined>>();
+
+/** The folder of the wheels `python`'s ensurepip bundles and their projects (pip, maybe setuptools), if it has pip's. */
+function bundledPip(python: string): Promise<{ dir: string; projects: string[] } | undefined> {
+  let found = bundledPips.get(python);
+  if (!found) {
+    found = run(python, [
+      '-c',
+      'import ensurepip, os; print(os.path.join(os.path.dirname(ensurepip.__file__), "_bundled"))',
+    ]).then(
+      (out) => {
+        const dir = out.trim();
+        const projects = fs.existsSync(dir)
+          ? fs.readdirSync(dir).flatMap((f) => /^([A-Za-z0-9_.]+)-[^-]+-.*\.whl$/.exec(f)?.[1] ?? [])
+          : [];
+        return projects.includes('pip') ? { dir, projects } : undefined;
+      },
+      () => undefined,
+    );
+    bundledPips.set(python, found);
+  }
+  return found;
 }
 
 /**

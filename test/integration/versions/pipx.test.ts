@@ -16,6 +16,11 @@ describe('versions (integration): pipx with a real server from PyPI', function (
   const started: ChildProcess[] = [];
   let root = '';
   let firstRoot = '';
+  // pipx's shared libraries (a venv with pip upgraded in it), made by the first test, used by both.
+  let sharedLibs = '';
+  before(() => {
+    sharedLibs = path.join(tempDir('lg-pipx-shared-'), 'shared');
+  });
   after(async () => {
     await stopChildren(started);
     if (root) await killAll([], path.basename(root));
@@ -24,7 +29,7 @@ describe('versions (integration): pipx with a real server from PyPI', function (
 
   it('pipx install OLD: current; pipx upgrade: stale naming both; pipx inject of a dependency: stale naming it', async () => {
     root = tempDir('lg-pipx-');
-    const { home, pipxHome, pipxEnv, wheels, pipxRun } = await pipxSetup(root);
+    const { home, pipxHome, pipxEnv, wheels, pipxRun } = await pipxSetup(root, { sharedLibs });
 
     await pipxRun('install', `${TIME}==${OLD}`);
     const bin = path.join(pipxEnv.PIPX_BIN_DIR, TIME);
@@ -67,7 +72,7 @@ describe('versions (integration): pipx with a real server from PyPI', function (
   it("the first look after pipx upgraded it (OLD -> NEW): stale naming both, inferred from pipx's log", async () => {
     const dir = tempDir('lg-pipx-first-');
     firstRoot = dir;
-    const { home, pipxHome, pipxEnv, wheels, pipxRun } = await pipxSetup(dir);
+    const { home, pipxHome, pipxEnv, wheels, pipxRun } = await pipxSetup(dir, { sharedLibs });
     await pipxRun('install', `${TIME}==${OLD}`);
     const bin = path.join(pipxEnv.PIPX_BIN_DIR, TIME);
     const projectDir = project(dir, 'time', bin, [], pipxEnv);

@@ -7,6 +7,7 @@ import { instanceOf, project, PYTHON, run, serverIn, snapshot, tempDir } from '.
 import { NEW, OLD, staleVerdict, startMcp, TIME, timeWheels, toolHome } from './pythonTools';
 import { killAll, stopChildren } from '../../support/liveness';
 import { pypiWheelhouse } from '../../support/toolCache';
+import { quickVenv, seedVenv } from '../../support/venv';
 import { poetryEnvHash, poetryEnvName } from '../../../src/core/launch/projectEnv';
 
 /** The poetry the tests run, from PyPI (a change downloads once more into a new cache entry). */
@@ -60,11 +61,11 @@ describe('versions (integration): Python through a pyenv shim and poetry run', f
     const pyenvRoot = path.join(root, 'pyenv');
     // A version that is a venv of the machine's interpreter (as pyenv-virtualenv makes them), selected globally.
     const version = path.join(pyenvRoot, 'versions', 'lg-time');
-    await run(await realPython(), ['-m', 'venv', version]);
+    const versionPython = await quickVenv(version, { python: await realPython() });
     const pipEnv = { ...process.env, ...pipOffline(wheels) };
-    const pip = (spec: string) =>
-      run(path.join(version, 'bin', 'python'), ['-m', 'pip', 'install', '-q', spec], { env: pipEnv });
-    await pip(`${TIME}==${OLD}`);
+    const pip = (spec: string) => run(versionPython, ['-m', 'pip', 'install', '-q', spec], { env: pipEnv });
+    // Installed by uv (setup); the upgrade under the running server is pip's.
+    await seedVenv(versionPython, wheels, [`${TIME}==${OLD}`]);
     fs.writeFileSync(path.join(pyenvRoot, 'version'), 'lg-time\n');
     await run(pyenv, ['rehash'], { env: { ...process.env, PYENV_ROOT: pyenvRoot } });
     const shim = path.join(pyenvRoot, 'shims', 'python3');
@@ -111,13 +112,10 @@ describe('versions (integration): Python through a pyenv shim and poetry run', f
     ]);
     const { home, env: homeEnv } = toolHome(root);
     const python = await realPython();
-    // poetry in a venv of its own, its command on PATH (as pipx installs it).
+    // poetry in a venv of its own (installed by uv: setup), its command on PATH (as pipx installs it).
     const poetryVenv = path.join(root, 'poetry');
-    await run(python, ['-m', 'venv', poetryVenv]);
+    await seedVenv(await quickVenv(poetryVenv, { python }), [poetryWheels], [`poetry==${POETRY_VERSION}`]);
     const offline = pipOffline([poetryWheels, ...wheels]);
-    await run(path.join(poetryVenv, 'bin', 'python'), ['-m', 'pip', 'install', '-q', `poetry==${POETRY_VERSION}`], {
-      env: { ...process.env, ...offline },
-    });
     const bin = path.join(root, 'bin');
     fs.mkdirSync(bin);
     fs.symlinkSync(path.join(poetryVenv, 'bin', 'poetry'), path.join(bin, 'poetry'));
@@ -125,7 +123,10 @@ describe('versions (integration): Python through a pyenv shim and poetry run', f
     const env: NodeJS.ProcessEnv = { ...process.env, ...homeEnv, ...offline, PATH, POETRY_NO_INTERACTION: '1' };
     delete env.VIRTUAL_ENV;
 
-    /** A poetry project whose environment (in poetry's cache under the temp home) has the server at `version`. */
+    /**
+     * A poetry project whose environment (in poetry's cache under the temp home, made by poetry) has
+     * the server at `version`, installed by uv (setup); the upgrade is `poetry run pip`'s.
+     */
     const poetryProject = async (dir: string, name: string, version: string): Promise<string> => {
       fs.mkdirSync(dir, { recursive: true });
       fs.writeFileSync(
@@ -133,8 +134,9 @@ describe('versions (integration): Python through a pyenv shim and poetry run', f
         `[project]\nname = "${name}"\nversion = "0.1.0"\nrequires-python = ">=3.9"\n\n[tool.poetry]\npackage-mode = false\n`,
       );
       await run('poetry', ['env', 'use', python], { cwd: dir, env });
-      await run('poetry', ['run', 'pip', 'install', '-q', `${TIME}==${version}`], { cwd: dir, env });
-      return (await run('poetry', ['env', 'info', '--path'], { cwd: dir, env })).trim();
+      const envPath = (await run('poetry', ['env', 'info', '--path'], { cwd: dir, env })).trim();
+      await seedVenv(path.join(envPath, 'bin', 'python'), wheels, [`${TIME}==${version}`]);
+      return envPath;
     };
     // The entry names its project (`-C`): what poetry runs depends on it, as `cwd` would.
     const projectDir = project(root, 'time', 'poetry', ['-C', path.join(root, 'project'), 'run', TIME]);

@@ -89,8 +89,12 @@ export interface PipxSetup {
   pipxRun(...args: string[]): Promise<string>;
 }
 
-/** pipx 1.18.4 from PyPI with its home, bin dir and shared libraries under a temp home, offline. */
-export async function pipxSetup(root: string): Promise<PipxSetup> {
+/**
+ * pipx 1.18.4 from PyPI with its home, bin dir and shared libraries under a temp home, offline.
+ * `sharedLibs`: pipx's shared libraries venv there instead (PIPX_SHARED_LIBS), for tests of one
+ * file to share: pipx makes it once (a venv and a pip upgrade) and each home's venvs link to it.
+ */
+export async function pipxSetup(root: string, opts: { sharedLibs?: string } = {}): Promise<PipxSetup> {
   const [pipx, wheels, pip] = await Promise.all([
     pythonTool(PYTHON, 'pipx', PIPX_VERSION),
     timeWheels(),
@@ -103,7 +107,7 @@ export async function pipxSetup(root: string): Promise<PipxSetup> {
     PIPX_HOME: pipxHome,
     PIPX_BIN_DIR: path.join(home, '.local', 'bin'),
     PIPX_MAN_DIR: path.join(home, '.local', 'share', 'man'),
-    PIPX_SHARED_LIBS: path.join(pipxHome, 'shared'),
+    PIPX_SHARED_LIBS: opts.sharedLibs ?? path.join(pipxHome, 'shared'),
     PIP_NO_INDEX: '1',
     PIP_FIND_LINKS: [...wheels, pip].join(' '),
     PIP_CONFIG_FILE: '/dev/null',
