@@ -78,7 +78,10 @@ describe('versions (integration): buckaroo from PyPI, its MCP tool and the data 
     await client.connect(transport);
     assert.equal(client.getServerVersion()?.name, 'buckaroo-table');
     const tool = transport.pid!;
-    const answer = textOf(await client.callTool({ name: 'view_data', arguments: { path: csv } }));
+    // The first view starts the data server (pandas and tornado imported): more than the SDK's 60 s on a busy machine.
+    const answer = textOf(
+      await client.callTool({ name: 'view_data', arguments: { path: csv } }, undefined, { timeout: 300_000 }),
+    );
     assert.match(answer, /3 rows, 2 columns/, answer);
     const health = await buckarooHealth(port);
     assert.equal(health.version, BUCKAROO_OLD);
