@@ -69,8 +69,9 @@ describe('versions (integration): buckaroo from PyPI, its MCP tool and the data 
     const transport = new StdioClientTransport({
       command: venv.toolBin,
       args: [],
-      // BROWSER: Python's webbrowser runs `true` instead of opening the table.
-      env: { ...inherited(), ...env, BUCKAROO_PORT: String(port), BROWSER: 'true' },
+      // BROWSER: Python's webbrowser runs `true` instead of opening the table. BUCKAROO_STARTUP_TIMEOUT:
+      // the tool gives its data server 5 s to answer, less than importing pandas takes on a busy machine.
+      env: { ...inherited(), ...env, BUCKAROO_PORT: String(port), BROWSER: 'true', BUCKAROO_STARTUP_TIMEOUT: '240' },
       cwd: projectDir,
       stderr: 'pipe',
     });
