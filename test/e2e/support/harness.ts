@@ -1,3 +1,4 @@
+import { closeSharedBrowser } from './browser';
 import { Session, SessionOptions } from './session';
 import { E2eTools, requireTools } from './tools';
 
@@ -7,9 +8,21 @@ export const SCENARIO_TIMEOUT_MS = 300000;
 export interface Harness {
   /** Starts code-server on a fixture machine and opens it; torn down after the test whatever happens. */
   start(options: SessionOptions): Promise<Session>;
-  /** The started session without opening the browser yet (to start servers first, for instance). */
+  /**
+   * The session with its code-server starting, the browser not opened yet (to start servers first,
+   * for instance): the extension runs once the test calls open().
+   */
   prepare(options: SessionOptions): Session;
   tools(): E2eTools;
+}
+
+/** The run's e2e suites: the last one to finish closes the browser they share. */
+const e2eSuites = new WeakSet<Mocha.Suite>();
+
+/** Whether a sibling suite after `suite` (a later file's, in run order) is an e2e suite. */
+function e2eSuiteFollows(suite: Mocha.Suite): boolean {
+  const siblings = suite.parent?.suites ?? [];
+  return siblings.slice(siblings.indexOf(suite) + 1).some((s) => e2eSuites.has(s));
 }
 
 /**
@@ -18,7 +31,7 @@ export interface Harness {
  * the hook if any process the test started is still alive.
  */
 export function describeE2e(title: string, body: (h: Harness) => void): void {
-  describe(title, function () {
+  const suite = describe(title, function () {
     this.timeout(SCENARIO_TIMEOUT_MS);
     let tools: E2eTools | undefined;
     const sessions: Session[] = [];
@@ -31,6 +44,8 @@ export function describeE2e(title: string, body: (h: Harness) => void): void {
       prepare(options) {
         const s = new Session(harness.tools(), options);
         sessions.push(s);
+        // Under way while the scenario sets its machine up; a failure shows where the test awaits it.
+        s.startCodeServer().catch(() => undefined);
         return s;
       },
       async start(options) {
@@ -54,6 +69,7 @@ export function describeE2e(title: string, body: (h: Harness) => void): void {
           console.log(`    e2e: screenshot and logs kept in ${out}`);
         }
         for (const p of await s.dispose()) survivors.push(`${p.pid} ${p.command}`);
+        console.log(`    e2e: ${s.steps.join('; ')}`);
       }
       if (survivors.length)
         throw new Error(`processes started by the test outlived its teardown (now killed):\n${survivors.join('\n')}`);
@@ -63,9 +79,22 @@ export function describeE2e(title: string, body: (h: Harness) => void): void {
       await finish(this.currentTest);
     });
     after(async function () {
-      await finish(undefined);
+      let failure: unknown;
+      try {
+        await finish(undefined);
+      } catch (e) {
+        failure = e;
+      }
+      // The last e2e suite of the run closes the browser, whatever its own teardown found.
+      const survivors = e2eSuiteFollows(suite) ? [] : await closeSharedBrowser();
+      if (failure) throw failure;
+      if (survivors.length)
+        throw new Error(
+          `the browser's processes outlived its close (now killed):\n${survivors.map((p) => `${p.pid} ${p.command}`).join('\n')}`,
+        );
     });
 
     body(harness);
   });
+  e2eSuites.add(suite);
 }

@@ -90,6 +90,8 @@ export interface Browser {
     viewport?: { width: number; height: number };
     deviceScaleFactor?: number;
   }): Promise<BrowserContext>;
+  /** False once the browser closed or crashed. */
+  isConnected(): boolean;
   close(): Promise<void>;
 }
 

@@ -4,9 +4,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { waitUntil } from '../../support/poll';
 import { repoRoot } from '../../support/repo';
+import { testSettleEnv } from '../../support/settle';
 import { freePort, waitForOutput } from '../../support/startup';
 import { Fixture, FixtureDirs, FixtureSpec, StdioServer, writeFixture } from './fixture';
-import { Browser, launchChromium, Page } from './playwright';
+import { closeSharedBrowser, sharedBrowser } from './browser';
+import { BrowserContext, Page } from './playwright';
 import { processesMarked, ProcessScope, ProcInfo } from './processes';
 import { E2eTools } from './tools';
 import { freshExtensionsDir } from './vsix';
@@ -30,6 +32,9 @@ export interface SessionOptions {
   /** Changes the installed copy of the extension (its folder) before code-server starts. */
   editExtension?: (extensionDir: string) => void;
 }
+
+/** The scenarios' `mcpLifeguard.refreshInterval` (s): the product's default is 5. */
+export const TEST_REFRESH_INTERVAL_S = 2;
 
 let counter = 0;
 
@@ -68,9 +73,13 @@ export class Session {
   readonly env: NodeJS.ProcessEnv;
   port = 0;
   codeServer?: ChildProcess;
-  browser?: Browser;
+  private codeServerStart?: Promise<void>;
+  /** This session's profile in the run's browser (see browser.ts). */
+  context?: BrowserContext;
   page?: Page;
   private readonly pageErrors: string[] = [];
+  /** How long each step of the session took (s), printed at teardown: where a scenario's time goes. */
+  readonly steps: string[] = [];
 
   constructor(
     readonly tools: E2eTools,
@@ -88,7 +97,8 @@ export class Session {
     this.extensionsDir = path.join(this.dir, 'extensions');
     this.logFile = path.join(this.dir, 'code-server.log');
     fs.mkdirSync(this.lifeguardHome, { recursive: true });
-    this.env = { ...cleanEnv(this.fixture.home, this.lifeguardHome), TMPDIR: this.tempDir };
+    // The tests' quiet period after a change (settle.ts), for the extension's engine, the CLI and guards alike.
+    this.env = { ...cleanEnv(this.fixture.home, this.lifeguardHome), ...testSettleEnv, TMPDIR: this.tempDir };
   }
 
   get url(): string {
@@ -116,16 +126,29 @@ export class Session {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, JSON.stringify(settings, null, 2));
     // code-server is a remote: settings of "machine" scope (most of ours) are read from its Machine
-    // settings only, never from the User settings above.
-    if (this.options.settings) {
-      const machine = path.join(this.userDataDir, 'Machine', 'settings.json');
-      fs.mkdirSync(path.dirname(machine), { recursive: true });
-      fs.writeFileSync(machine, JSON.stringify(this.options.settings, null, 2));
-    }
+    // settings only, never from the User settings above. The process poll runs at the tests' pace
+    // (a scenario waits on what a look shows, not on the default 5 s between looks).
+    const machine = path.join(this.userDataDir, 'Machine', 'settings.json');
+    fs.mkdirSync(path.dirname(machine), { recursive: true });
+    fs.writeFileSync(
+      machine,
+      JSON.stringify({ 'mcpLifeguard.refreshInterval': TEST_REFRESH_INTERVAL_S, ...this.options.settings }, null, 2),
+    );
   }
 
-  /** Installs the extension, starts code-server and waits until it answers. */
-  async startCodeServer(): Promise<void> {
+  /**
+   * Installs the extension, starts code-server and waits until it answers; called again, the same
+   * start. The harness begins it as the session is prepared: code-server alone runs nothing of ours
+   * (its extension host starts when a window connects, in open()), so the scenario's own setup
+   * (installs, servers started as clients would) goes on meanwhile.
+   */
+  startCodeServer(): Promise<void> {
+    this.codeServerStart ??= this.launchCodeServer();
+    return this.codeServerStart;
+  }
+
+  private async launchCodeServer(): Promise<void> {
+    const t0 = Date.now();
     await freshExtensionsDir(this.tools, this.extensionsDir);
     if (this.options.editExtension)
       for (const e of fs.readdirSync(this.extensionsDir))
@@ -174,12 +197,15 @@ export class Session {
     if (exited || !ready) {
       throw new Error(`${exited ?? 'code-server did not answer within 90 s'}; log:\n${this.logTail()}`);
     }
+    this.step('code-server answered', t0);
   }
 
   /** Opens the workspace in headless Chromium and waits for the workbench's status bar. */
   async open(): Promise<Page> {
-    this.browser = await launchChromium(this.tools, this.scope.env(this.env));
-    const context = await this.browser.newContext({ viewport: { width: 1400, height: 900 } });
+    const [browser] = await Promise.all([sharedBrowser(this.tools), this.startCodeServer()]);
+    const t0 = Date.now();
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    this.context = context;
     if (this.options.locale)
       await context.addInitScript(`globalThis._VSCODE_NLS_LANGUAGE = ${JSON.stringify(this.options.locale)};`);
     const page = await context.newPage();
@@ -188,11 +214,15 @@ export class Session {
     this.page = page;
     await page.goto(this.url, { timeout: 60000, waitUntil: 'domcontentloaded' });
     await page.locator('.monaco-workbench .part.statusbar').waitFor({ state: 'visible', timeout: 90000 });
+    this.step('workbench shown', t0);
     return page;
   }
 
+  private step(what: string, since: number): void {
+    this.steps.push(`${what} in ${((Date.now() - since) / 1000).toFixed(1)} s`);
+  }
+
   async start(): Promise<Page> {
-    await this.startCodeServer();
     return this.open();
   }
 
@@ -272,16 +302,21 @@ export class Session {
     return out;
   }
 
-  /** Closes the browser, kills every process of the session, removes its folder; returns survivors. */
+  /** Closes the session's browser context, kills every process of the session, removes its folder; returns survivors. */
   async dispose(): Promise<ProcInfo[]> {
-    if (this.browser) {
+    if (this.context) {
       try {
-        await withTimeout(this.browser.close(), 15000, 'closing the browser');
+        await withTimeout(this.context.close(), 15000, 'closing the browser context');
       } catch {
-        // The process sweep below kills it.
+        // A context that does not close goes with its browser: the next session launches another.
+        await closeSharedBrowser();
       }
     }
+    // A start still under way spawns its process after this teardown would have looked.
+    await this.codeServerStart?.catch(() => undefined);
+    const t0 = Date.now();
     const survivors = await this.scope.teardown();
+    this.step('processes ended', t0);
     fs.rmSync(this.dir, { recursive: true, force: true, maxRetries: 3 });
     fs.rmSync(this.tempDir, { recursive: true, force: true, maxRetries: 3 });
     return survivors;
