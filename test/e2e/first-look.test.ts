@@ -28,10 +28,12 @@ describeE2e('e2e: the first look after an upgrade', (h) => {
     });
     await npmInstall(prefix, `${PKG}@${OLD}`);
     const first = s.startServer(server!);
+    const startedAt = Date.now();
     await s.waitForStderr(first, /running on stdio/);
     const pid = first.pid!;
-    // The upgrade lands clearly after the start, before MCP Lifeguard ever runs.
-    await new Promise((r) => setTimeout(r, 2500));
+    // The upgrade lands clearly after the start (2.5 s after it, far past the start time's precision
+    // and judge.ts CLOCK_SLACK_MS), before MCP Lifeguard ever runs.
+    await new Promise((r) => setTimeout(r, Math.max(0, startedAt + 2500 - Date.now())));
     await npmInstall(prefix, `${PKG}@${NEW}`);
     assert.equal(
       JSON.parse(fs.readFileSync(path.join(prefix, 'node_modules', PKG, 'package.json'), 'utf8')).version,

@@ -18,9 +18,12 @@ import {
 /** A stand-in server file at a stranger's path: a real node process whose argv, exe and cwd are real. */
 function strangerScript(file: string): string {
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, '#!/usr/bin/env node\nprocess.stdin.resume();\nsetTimeout(() => process.exit(0), 300000);\n', {
-    mode: 0o755,
-  });
+  // It says when it runs: its file is read by then.
+  fs.writeFileSync(
+    file,
+    "#!/usr/bin/env node\nprocess.stdin.resume();\nprocess.stderr.write('idle\\n');\nsetTimeout(() => process.exit(0), 300000);\n",
+    { mode: 0o755 },
+  );
   return file;
 }
 
@@ -103,7 +106,7 @@ describeE2e('e2e: strangers running the same package', (h) => {
     const gone = s.startServer({ command: process.execPath, args: [goneBin], env: { HOME: otherHome } });
     strangers.push(gone);
     // Deleted once node has loaded it (the script only idles; its file is read at start).
-    await new Promise((r) => setTimeout(r, 1000));
+    await s.waitForStderr(gone, /idle/);
     fs.rmSync(goneProject, { recursive: true, force: true });
     const strangerPids = strangers.map((c) => c.pid!);
 
