@@ -18,6 +18,8 @@ export interface Locator {
   textContent(options?: { timeout?: number }): Promise<string | null>;
   getAttribute(name: string, options?: { timeout?: number }): Promise<string | null>;
   allInnerTexts(): Promise<string[]>;
+  /** Runs `fn` in the page on every element the locator matches now: one round trip for all of them. */
+  evaluateAll<T>(fn: (elements: Array<{ getAttribute(name: string): string | null }>) => T): Promise<T>;
   isVisible(): Promise<boolean>;
   count(): Promise<number>;
   first(): Locator;

@@ -100,10 +100,7 @@ export async function paletteEntries(page: Page, filter: string, timeoutMs = 300
     .first()
     .waitFor({ state: 'visible', timeout: timeoutMs })
     .catch(() => undefined);
-  const rows = widget.locator('.monaco-list-row');
-  const labels: string[] = [];
-  for (let i = 0, n = await rows.count(); i < n; i++)
-    labels.push((await rows.nth(i).getAttribute('aria-label', { timeout: 5000 })) ?? '');
+  const labels = await ariaLabels(widget.locator('.monaco-list-row'));
   await closeQuickInput(page, timeoutMs);
   return labels;
 }
@@ -151,10 +148,8 @@ export async function waitForPaletteEntry(page: Page, label: string, timeoutMs: 
 
 /** The accessible labels of a list's rows (a tree's, the Problems panel's, the editor tabs'), in order. */
 export async function ariaLabels(rows: Locator): Promise<string[]> {
-  const out: string[] = [];
-  for (let i = 0, n = await rows.count(); i < n; i++)
-    out.push((await rows.nth(i).getAttribute('aria-label', { timeout: 5000 })) ?? '');
-  return out;
+  // All rows at once, as they are now: one look, never a row read after the list moved under it.
+  return rows.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? ''));
 }
 
 /** Text of the visible notification toasts. */
@@ -182,15 +177,11 @@ export interface TreeRow {
 
 /** The rows of the side bar's tree, in display order. */
 export async function sideBarTree(page: Page): Promise<TreeRow[]> {
-  const rows = page.locator('.part.sidebar .monaco-list-row');
-  const out: TreeRow[] = [];
-  for (let i = 0, n = await rows.count(); i < n; i++) {
-    const row = rows.nth(i);
-    const aria = (await row.getAttribute('aria-label', { timeout: 5000 })) ?? '';
-    const level = Number((await row.getAttribute('aria-level', { timeout: 5000 })) ?? '0');
-    out.push({ level, label: aria.split(', ')[0], aria });
-  }
-  return out;
+  // Every row in one look (one round trip to the page, however many rows).
+  const rows = await page
+    .locator('.part.sidebar .monaco-list-row')
+    .evaluateAll((els) => els.map((e) => [e.getAttribute('aria-label') ?? '', e.getAttribute('aria-level') ?? '0']));
+  return rows.map(([aria, level]) => ({ level: Number(level), label: aria.split(', ')[0], aria }));
 }
 
 /** The side bar's row whose accessible label starts with `label` at `level`. */
@@ -320,11 +311,7 @@ export async function contextMenuAction(
 
 /** The accessible labels of the status bar items (what a screen reader says for each). */
 export async function statusBarLabels(page: Page): Promise<string[]> {
-  const items = page.locator(`${STATUS_ITEMS} [aria-label]`);
-  const out: string[] = [];
-  for (let i = 0, n = await items.count(); i < n; i++)
-    out.push((await items.nth(i).getAttribute('aria-label', { timeout: 5000 })) ?? '');
-  return out;
+  return ariaLabels(page.locator(`${STATUS_ITEMS} [aria-label]`));
 }
 
 /** The pid an instance row names ("stale · pid 4242 · up 3s"), or undefined for other rows. */
