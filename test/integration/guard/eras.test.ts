@@ -129,7 +129,9 @@ describe('guard: both MCP protocol eras through `mcp-lifeguard run` (built CLI, 
   it('a modern call in flight across a restart is answered; the restart waits for it, not for the open listen', async () => {
     const c = await connect('2.x auto', 'dual');
     const slow = c.call('slow', { ms: 1500 });
-    await sleep(300);
+    await until('the slow call at the server', () =>
+      received(home).some((m) => m.method === 'tools/call' && m.params?.name === 'slow'),
+    );
     await restart();
     assert.match(await slow, /slept 1500/);
     assert.match(await c.call('echo', { text: 'b' }), /:b$/);
