@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Browser, launchChromium } from './playwright';
-import { ProcessScope, ProcInfo } from './processes';
+import { callerEnv, ProcessScope, ProcInfo } from './processes';
 import type { E2eTools } from './tools';
 import { makeTempDir } from '../../support/temp';
 
@@ -20,10 +20,7 @@ async function launch(tools: E2eTools): Promise<Browser> {
   const home = path.join(dir, 'home');
   fs.mkdirSync(home);
   const scope = new ProcessScope(`${process.pid}-browser-${Date.now()}`);
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env))
-    if (!/^(VSCODE_|ELECTRON_|npm_|XDG_|MCP_LIFEGUARD_|NODE_OPTIONS$)/.test(k)) env[k] = v;
-  const browser = await launchChromium(tools, scope.env({ ...env, HOME: home, TMPDIR: dir, LANG: 'C.UTF-8' }));
+  const browser = await launchChromium(tools, scope.env({ ...callerEnv(), HOME: home, TMPDIR: dir, LANG: 'C.UTF-8' }));
   launched = { browser, scope, dir };
   return browser;
 }

@@ -111,3 +111,15 @@ export function childrenOf(pid: number): number[] {
   }
   return out;
 }
+
+/**
+ * The caller's environment without what belongs to its editor, npm run, XDG layout, TypeScript
+ * loader or MCP Lifeguard: what every process an e2e scenario starts inherits (code-server, the
+ * browser, the fixture's servers), so nothing of the machine running the tests leaks into them.
+ */
+export function callerEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env))
+    if (!/^(VSCODE_|ELECTRON_|npm_|XDG_|MCP_LIFEGUARD_|NODE_OPTIONS$|TS_NODE|TSX)/.test(k)) env[k] = v;
+  return env;
+}

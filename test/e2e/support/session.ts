@@ -9,7 +9,7 @@ import { freePort, waitForOutput } from '../../support/startup';
 import { Fixture, FixtureDirs, FixtureSpec, StdioServer, writeFixture } from './fixture';
 import { closeSharedBrowser, sharedBrowser } from './browser';
 import { BrowserContext, Page } from './playwright';
-import { processesMarked, ProcessScope, ProcInfo } from './processes';
+import { callerEnv, processesMarked, ProcessScope, ProcInfo } from './processes';
 import { E2eTools } from './tools';
 import { freshExtensionsDir } from './vsix';
 
@@ -50,13 +50,7 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 
 /** The environment of code-server and of every process a test starts: HOME is the fixture home. */
 function cleanEnv(home: string, lifeguardHome: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    // Nothing of the caller's editor, npm run or XDG layout leaks into the fixture machine.
-    if (/^(VSCODE_|ELECTRON_|npm_|XDG_|MCP_LIFEGUARD_|NODE_OPTIONS$|TS_NODE|TSX)/.test(k)) continue;
-    env[k] = v;
-  }
-  return { ...env, HOME: home, MCP_LIFEGUARD_HOME: lifeguardHome, LANG: 'C.UTF-8' };
+  return { ...callerEnv(), HOME: home, MCP_LIFEGUARD_HOME: lifeguardHome, LANG: 'C.UTF-8' };
 }
 
 /** One code-server + one headless Chromium page on a fixture machine, with its teardown. */
