@@ -1,9 +1,10 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { CliWorker } from '../support/cliWorker';
 import { cliPath, fixturesDir } from '../support/repo';
 import { makeTempDir } from '../support/temp';
-import { allFiles, runCli } from './support';
+import { allFiles } from './support';
 
 /**
  * A secret is a secret however its file spells it. The corpus (test/fixtures/secrets/spellings.json)
@@ -11,7 +12,8 @@ import { allFiles, runCli } from './support';
  * (Python's json.dumps, PHP), surrogate pairs, TOML basic, literal and multi-line strings (a value
  * cut by line-ending backslashes), YAML double-quoted (`\x`, `\u`, folded over lines), single-quoted,
  * plain and block scalars; in env values, headers, secret-named fields, URL credentials and the
- * token after `--token`. Each entry is rewritten through the built CLI: `wrap`, `wrap --json`,
+ * token after `--token`. Each entry is rewritten through the built CLI (its commands run in turn in
+ * one process, test/support/cliWorker.ts): `wrap`, `wrap --json`,
  * `wrap --yes`, `unwrap`, `unwrap --json`, `unwrap --yes`. No secret, and no piece of one as the
  * file spells it, may reach stdout, stderr or any file under MCP_LIFEGUARD_HOME. A failure names
  * the shape and the output, never the secret.
@@ -60,6 +62,9 @@ describe('secrets: every spelling of a secret in a client file stays out of wrap
   /** Per shape, per run: the exit code, stdout and stderr. */
   const results: { shape: Shape; server: string; run: string; code: number; stdout: string; stderr: string }[] = [];
   const homeFiles: Record<string, string> = {};
+  const cli = new CliWorker();
+
+  after(() => cli.close());
 
   before(async () => {
     assert.ok(fs.existsSync(cliPath), 'dist/cli.js is built (npm run build) before the tests');
@@ -91,7 +96,7 @@ describe('secrets: every spelling of a secret in a client file stays out of wrap
     for (const [i, shape] of corpus.shapes.entries()) {
       const server = `spell-${i}`;
       for (const run of RUNS) {
-        const r = await runCli(run.args(server), env);
+        const r = await cli.run(run.args(server), env);
         results.push({ shape, server, run: run.name, ...r });
       }
     }
