@@ -3,7 +3,8 @@ import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { runCli } from '../integration/guard/support';
+import { guardEnv } from '../integration/guard/support';
+import { CliWorker } from '../support/cliWorker';
 import { killAndWait } from '../support/liveness';
 import { until } from '../support/poll';
 import { fixturesDir } from '../support/repo';
@@ -72,6 +73,11 @@ describe('config writer: wrap --yes against another user and another writer (bui
   let home: string;
   const children: ChildProcess[] = [];
   let tmpMode: { dir: string; mode: number } | undefined;
+  // The built CLI's commands, run in turn in one process (a Node start per wrap would cost more than the wrap).
+  const cli = new CliWorker();
+  const runCli = (home: string, args: string[]) => cli.run(args, { ...guardEnv(home), HOME: home });
+
+  after(() => cli.close());
 
   beforeEach(() => {
     base = fs.mkdtempSync(path.join(os.tmpdir(), 'lg-cw-'));
