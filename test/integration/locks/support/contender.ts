@@ -6,7 +6,11 @@
 import { acquireLock, processStartTime } from '../../../../src/core/locks';
 import type { HeldLock } from '../../../../src/core/locks';
 
-export type ToContender = { type: 'race'; round: number; at: number } | { type: 'release' };
+/**
+ * `straggle`: this acquisition stops its own process (SIGSTOP) right before it links its record, as a
+ * contender the scheduler leaves behind would be stopped, until the parent sends SIGCONT.
+ */
+export type ToContender = { type: 'race'; round: number; at: number; straggle?: boolean } | { type: 'release' };
 export type FromContender =
   | { type: 'ready'; pid: number }
   | { type: 'result'; round: number; pid: number; kind: 'acquired'; tookOverFrom?: number; takeoverReason?: string }
@@ -16,6 +20,21 @@ export type FromContender =
 
 const [dir, serverName, resourceKey] = process.argv.slice(2);
 let held: HeldLock | undefined;
+let straggle = false;
+
+// The lock's writer links through the fs module's own linkSync (read at each call), so a straggler
+// is stopped between deciding on its record's number and creating it: the moment the protocol's
+// "newer record wins" check is for.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const nodeFs = require('node:fs') as typeof import('node:fs');
+const linkSync = nodeFs.linkSync;
+nodeFs.linkSync = (existing, target) => {
+  if (straggle) {
+    straggle = false;
+    process.kill(process.pid, 'SIGSTOP');
+  }
+  linkSync(existing, target);
+};
 
 function send(msg: FromContender): void {
   process.send?.(msg);
@@ -29,6 +48,7 @@ async function main(): Promise<void> {
         // The parent names a moment slightly ahead, so every contender starts at (almost) the same time.
         const wait = msg.at - Date.now();
         if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        straggle = msg.straggle === true;
         const record = {
           pid: process.pid,
           startTime,

@@ -52,6 +52,11 @@ export class Contender {
     else this.child.stdin!.write(`${JSON.stringify(msg)}\n`);
   }
 
+  /** Whether a message of `type` came that nobody has taken yet. */
+  has(type: FromContender['type']): boolean {
+    return this.inbox.some((m) => m.type === type);
+  }
+
   /** The next message of `type`, waiting at most `timeoutMs` (generous: this is not a speed check). */
   async next<T extends FromContender['type']>(
     type: T,
