@@ -12,7 +12,7 @@ import { random } from './relayCases';
 import { ID_PLACEHOLDER, ShareCase, shareCase, ShareCaseKind } from './shareCases';
 
 /** The fuzz's size and seed: MCP_LIFEGUARD_FUZZ_CASES and MCP_LIFEGUARD_FUZZ_SEED run another (a failure names its seed). */
-const CASES = Number(process.env.MCP_LIFEGUARD_FUZZ_CASES) || 2_000;
+const CASES = Number(process.env.MCP_LIFEGUARD_FUZZ_CASES) || 1_000;
 const SEED = Number(process.env.MCP_LIFEGUARD_FUZZ_SEED) || 20_261_124;
 const CLIENTS = ['c1', 'c2', 'c3'];
 
@@ -215,7 +215,7 @@ describe('reliability: a share host holds whatever its clients and its server wr
   });
 
   it(`fuzz: ${CASES} seeded cases from three clients at once (depth, size, batches, garbage, cut frames, hostile answers): each answered to its sender as expected, the share host alive (seed ${SEED})`, async function () {
-    // Bounded: about 2,000 cases in well under a minute on a busy 2-core machine.
+    // Bounded: about 1,000 cases in well under a minute on a busy 2-core machine.
     this.timeout(300_000);
     const all = await clients();
     const [record] = await liveRecords(home!);
