@@ -94,7 +94,11 @@ export async function startContender(
   serverName: string,
   resourceKey: string,
 ): Promise<Contender> {
-  const child = fork(bundle, [dir, serverName, resourceKey], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  // A small environment: the engine copies it at each look at the machine, thousands of times a race.
+  const child = fork(bundle, [dir, serverName, resourceKey], {
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    env: { PATH: process.env.PATH ?? '' },
+  });
   const c = new Contender(child);
   await c.next('ready');
   return c;
