@@ -219,7 +219,9 @@ describe('config writer: wrap --yes against another user and another writer (bui
     });
   });
 
-  it('a program saving the file in place every few ms: after each of 100 wraps the file holds its latest save, with or without the edit on top', async () => {
+  // Enough wraps that a lost save shows on a broken writer every time (its race is won in few of them).
+  const WRAPS = 300;
+  it('a program saving the file in place every few ms: after each of 300 wraps the file holds its latest save, with or without the edit on top', async () => {
     const folder = path.join(home, '.cursor');
     fs.mkdirSync(folder);
     const config = path.join(folder, 'mcp.json');
@@ -250,7 +252,7 @@ describe('config writer: wrap --yes against another user and another writer (bui
     await out.next(/^ready$/, 'the saving program to start');
     const tally = { wrote: 0, refused: 0 };
     const reasons = new Map<string, number>();
-    for (let i = 1; i <= 100; i++) {
+    for (let i = 1; i <= WRAPS; i++) {
       const r = await runCli(home, ['wrap', 'memory', '--yes']);
       saver.stdin!.write('pause\n');
       const last = Number(/^paused (\d+)$/.exec(await out.next(/^paused \d+$/, 'the program to pause'))![1]);
@@ -283,7 +285,7 @@ describe('config writer: wrap --yes against another user and another writer (bui
     }
     saver.stdin!.end();
     process.stdout.write(
-      `      (100 wraps beside a saving program: ${tally.wrote} wrote, ${tally.refused} did not: ${[...reasons]
+      `      (${WRAPS} wraps beside a saving program: ${tally.wrote} wrote, ${tally.refused} did not: ${[...reasons]
         .map(([why, n]) => `${n} × ${why}`)
         .join('; ')})\n`,
     );
