@@ -73,25 +73,32 @@ describe('instances of real servers: duplicate, orphan, kill-duplicates, stop', 
     fs.rmSync(home, { recursive: true, force: true });
   });
 
-  /** Client A's two instances as `status --json` shows them, once both main processes are up. */
-  async function clientAInstances(): Promise<{ snap: Snapshot; inst: Instance[] }> {
-    return until('client A to run two memory servers', async () => {
+  /**
+   * The three clients' servers as one `status --json` shows them, once every main process is up (npx
+   * has become node once the main process is no longer a wrapper): taken once, and read by every
+   * test until the first signal changes the machine (the processes stay the same ones).
+   */
+  let running: Promise<{ snap: Snapshot; inst: Instance[]; bInst: Instance; everything: Instance }> | undefined;
+  function clientAInstances(): Promise<{ snap: Snapshot; inst: Instance[]; bInst: Instance; everything: Instance }> {
+    running ??= until('clients A, B and C to run their servers', async () => {
       const snap = await statusJson(home, userNpm());
       const inst = instancesOf(server(snap, 'memory'), a.servers);
-      // npx has become node once the main process is no longer a wrapper.
-      return inst.length === 2 && inst.every((i) => /mcp-server-memory/.test(i.commandLine))
-        ? { snap, inst }
+      const [bInst] = instancesOf(server(snap, 'memory'), b.servers);
+      const [everything] = instancesOf(server(snap, 'everything'), c.servers);
+      return inst.length === 2 &&
+        inst.every((i) => /mcp-server-memory/.test(i.commandLine)) &&
+        bInst &&
+        /mcp-server-memory/.test(bInst.commandLine) &&
+        everything &&
+        /mcp-server-everything/.test(everything.commandLine)
+        ? { snap, inst, bInst, everything }
         : undefined;
     });
+    return running;
   }
 
   it('matches npx and sh -c launches to their config, through the launcher chain to the node server', async () => {
-    const { snap } = await clientAInstances();
-    const everything = await until('the sh -c launch of server-everything', async () => {
-      const s = await statusJson(home, userNpm());
-      const [i] = instancesOf(server(s, 'everything'), c.servers);
-      return i && /mcp-server-everything/.test(i.commandLine) ? i : undefined;
-    });
+    const { snap, everything } = await clientAInstances();
     assert.equal(everything.client.pid, c.client, 'the fake client is the owner (an unknown client, named by its pid)');
     const [mem] = instancesOf(server(snap, 'memory'), a.servers);
     assert.deepEqual(
@@ -106,7 +113,7 @@ describe('instances of real servers: duplicate, orphan, kill-duplicates, stop', 
   });
 
   it("flags the older of client A's two instances as the one duplicate, with evidence; B's is not a duplicate", async () => {
-    const { snap, inst } = await clientAInstances();
+    const { snap, inst, bInst } = await clientAInstances();
     const [older, newer] = [...inst].sort((x, y) => (x.startTime as number) - (y.startTime as number));
     const dup = older.verdicts.find((v) => v.kind === 'duplicate');
     assert.ok(dup && dup.kind === 'duplicate', JSON.stringify(older.verdicts));
@@ -116,10 +123,6 @@ describe('instances of real servers: duplicate, orphan, kill-duplicates, stop', 
       [older.pid, newer.pid],
     );
     assert.ok(!newer.verdicts.some((v) => v.kind === 'duplicate'));
-    const bInst = await until("client B's server", async () => {
-      const [i] = instancesOf(server(await statusJson(home, userNpm()), 'memory'), b.servers);
-      return i && /mcp-server-memory/.test(i.commandLine) ? i : undefined;
-    });
     assert.ok(!bInst.verdicts.some((v) => v.kind === 'duplicate'), "another client's instance is not a duplicate");
     assert.equal(
       instancesOf(server(snap, 'memory'), [...a.servers, ...b.servers])
@@ -177,9 +180,9 @@ describe('instances of real servers: duplicate, orphan, kill-duplicates, stop', 
   });
 
   it('kill-duplicates --yes stops the older duplicate and the orphan, leaving exactly the newest per client', async () => {
-    const { inst } = await clientAInstances();
+    // B's server, orphaned by the test before: the same process.
+    const { inst, bInst: orphan } = await clientAInstances();
     const [older, newer] = [...inst].sort((x, y) => (x.startTime as number) - (y.startTime as number));
-    const orphan = instancesOf(server(await statusJson(home, userNpm()), 'memory'), b.servers)[0];
     const r = await cli(home, ['kill-duplicates', 'memory', '--yes', '--grace', '10'], userNpm());
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, new RegExp(`STOPPED pid ${older.pid}`));

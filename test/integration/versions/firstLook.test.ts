@@ -16,12 +16,43 @@ import {
   snapshot,
   tempDir,
 } from './support';
+import { currentHostEnv } from '../../../src/core/base/hostEnv';
+import { liveFs } from '../../../src/core/machine/liveFs';
 import { SETTLE_ENV_VAR } from '../../../src/core/versions/engineCore';
+import type { VersionFs } from '../../../src/core/versions/fs';
+import { inferLoaded, START_SLACK_MS } from '../../../src/core/versions/inferLoaded';
+import type { ResolveContext } from '../../../src/core/versions/lookup';
+import { npmCacheHistory } from '../../../src/core/versions/npmCacheHistory';
+import { readNpmPackage } from '../../../src/core/versions/npmPackages';
 import { SETTLE_MS } from '../../../src/core/versions/judge';
 import { pastFirstLookHorizon, pastJudgedStart, startTimeOf } from '../../support/judgedStart';
 import { stopChildren } from '../../support/liveness';
 import { sleep } from '../../support/poll';
 import { startReady } from '../../support/startup';
+
+/** The reads a lookup made: folders listed and bytes of files read, to show it stays bounded. */
+function countingFs(): { fs: VersionFs; listed: string[]; read: Map<string, number> } {
+  const listed: string[] = [];
+  const read = new Map<string, number>();
+  const fs: VersionFs = {
+    ...liveFs,
+    readdir: (p) => {
+      listed.push(p);
+      return liveFs.readdir(p);
+    },
+    readText: async (p) => {
+      const text = await liveFs.readText(p);
+      if (text !== undefined) read.set(p, Buffer.byteLength(text));
+      return text;
+    },
+  };
+  return { fs, listed, read };
+}
+
+/** The user's npm configuration, as the engine reads it, with the test's cache. */
+function ctxWith(cache: string, fs: VersionFs): ResolveContext {
+  return { host: currentHostEnv({ ...process.env, npm_config_cache: cache }), fs };
+}
 
 /** The product's own quiet period, for the tests whose subject is the wait during an install. */
 const productSettle = { [SETTLE_ENV_VAR]: String(SETTLE_MS) };
@@ -53,14 +84,59 @@ describe('versions (integration): the first look after an upgrade', function () 
     return text.split('\n').find((l) => new RegExp(`^\\s+memory\\s+${pid}\\s`).test(l)) ?? '';
   }
 
-  it("a project install upgraded before the first look: stale, the running version inferred from npm's cache; with the cache cleaned, changed since start", async () => {
+  it("a project install upgraded before the first look: npm's cache tells both fetches around the start (bounded reads; a reinstall from the cache is no new fetch); stale, the running version inferred from it; with the cache cleaned, changed since start", async () => {
     const root = tempDir('lg-first-');
     const { prefix, bin, env, projectDir, home } = await memoryInProject(root, '2026.7.4');
     const child = await startReady(bin, [], { cwd: projectDir, env, ready: /running on stdio/ }, started);
+    const processStart = await startTimeOf(child.pid!);
     // npm's cache fetches the new release clearly after the start (process start times are coarse).
-    await pastFirstLookHorizon(await startTimeOf(child.pid!));
+    await pastFirstLookHorizon(processStart);
     await run(NPM, ['install', '--prefix', prefix, `${MEM}@2026.8.31`], { env: npmEnv(root) });
 
+    // What npm's cache itself remembers, read the way the engine reads it: both fetches, oldest first.
+    const cache = path.join(root, 'npm-cache');
+    const counted = countingFs();
+    const ctx = ctxWith(cache, counted.fs);
+    const history = await npmCacheHistory(ctx, MEM);
+    assert.equal(history.state, 'found', JSON.stringify(history));
+    if (history.state !== 'found') return;
+    assert.deepEqual(
+      history.fetches.map((f) => f.version),
+      ['2026.7.4', '2026.8.31'],
+      'both fetches, oldest first',
+    );
+    const [old, now] = history.fetches;
+    // The start time is known to about a second: "before" reaches START_SLACK_MS past it.
+    assert.ok(
+      old.fetchedAt < processStart + START_SLACK_MS && processStart + START_SLACK_MS < now.fetchedAt,
+      JSON.stringify({ old, processStart, now }),
+    );
+    assert.equal(counted.listed.length, 0, `never lists a folder: ${counted.listed.join(', ')}`);
+    // The packument it read lists both versions (the read files are the packument's bucket, its content, and the tarball buckets).
+    assert.ok([...counted.read.keys()].some((f) => f === history.packument.file));
+    const upgraded = await readNpmPackage(ctx, path.join(prefix, 'node_modules', MEM), 'test');
+    assert.equal(upgraded?.state === 'installed' && upgraded.version, '2026.8.31');
+    const changedAt = upgraded?.state === 'installed' ? upgraded.changedAt : undefined;
+    assert.ok(
+      changedAt !== undefined && changedAt > processStart,
+      'the upgrade changed the installed files after the start',
+    );
+    const loaded = inferLoaded(history.fetches, { installedVersion: '2026.8.31', changedAt, processStart });
+    assert.equal(loaded.state === 'inferred' && loaded.version, '2026.7.4', JSON.stringify(loaded));
+    assert.match(
+      loaded.state === 'inferred' ? loaded.evidence : '',
+      /server-memory-2026\.7\.4\.tgz at .* (before|as) the process started at .*; server-memory-2026\.8\.31\.tgz at .*, after it/,
+    );
+    // Installing the old version again (another prefix, the same cache) takes it from the cache: no
+    // new fetch, so the cache cannot tell such a downgrade from an upgrade.
+    await run(NPM, ['install', '--prefix', path.join(root, 'again'), `${MEM}@2026.7.4`], { env: npmEnv(root) });
+    const again = await npmCacheHistory(ctxWith(cache, liveFs), MEM);
+    assert.equal(
+      again.state === 'found' && again.fetches.find((f) => f.version === '2026.7.4')?.fetchedAt,
+      old.fetchedAt,
+    );
+
+    // The first look: stale, the running version inferred from the cache.
     const take = firstLook(root, home, projectDir);
     const inferred = await instanceOf(take, 'memory', child.pid!);
     const v = inferred.versions?.verdict;
@@ -99,35 +175,6 @@ describe('versions (integration): the first look after an upgrade', function () 
       bareText,
     );
     assert.doesNotMatch(row(bareText, child.pid!), /\sok$/);
-  });
-
-  it("only a dependency upgraded in the project before the first look: stale naming its move, inferred from npm's cache; with the cache cleaned, changed since start", async () => {
-    const root = tempDir('lg-first-dep-');
-    // pkce-challenge is in server-memory's closure (through the SDK's `^5.0.0`): pinned to the older release.
-    const { prefix, bin, env, projectDir, home } = await memoryInProject(root, '2026.8.31', ['pkce-challenge@5.0.0']);
-    const child = await startReady(bin, [], { cwd: projectDir, env, ready: /running on stdio/ }, started);
-    await pastFirstLookHorizon(await startTimeOf(child.pid!));
-    await run(NPM, ['install', '--prefix', prefix, 'pkce-challenge@5.0.1'], { env: npmEnv(root) });
-
-    const take = firstLook(root, home, projectDir);
-    const moved = await instanceOf(take, 'memory', child.pid!);
-    const v = moved.versions?.verdict;
-    assert.equal(v?.state, 'stale', JSON.stringify(moved.versions));
-    if (v?.state !== 'stale') return;
-    assert.equal(`${v.running} -> ${v.installed}`, '2026.8.31 -> 2026.8.31');
-    assert.deepEqual(v.movedDependencies, [{ name: 'pkce-challenge', from: '5.0.0', to: '5.0.1' }]);
-    assert.equal(v.runningLearnedFrom, 'npm-cache');
-    assert.equal(v.inferred, true);
-    assert.match(
-      v.runningHow,
-      /dependencies from npm's cache: pkce-challenge: .*pkce-challenge-5\.0\.0\.tgz at .*; pkce-challenge-5\.0\.1\.tgz at .*, after it/,
-    );
-    assert.match(v.summary, /pkce-challenge 5\.0\.0 -> 5\.0\.1/);
-
-    // npm's cache forgotten: nothing tells what moved. Changed since start, as before.
-    fs.rmSync(path.join(root, 'npm-cache', '_cacache'), { recursive: true, force: true });
-    const bare = await instanceOf(take, 'memory', child.pid!);
-    assert.equal(bare.versions?.verdict.state, 'changed', JSON.stringify(bare.versions));
   });
 
   it('a global install: upgraded before the first look is stale (inferred); uninstalled under it, stale with "missing"', async () => {
@@ -194,37 +241,7 @@ describe('versions (integration): the first look after an upgrade', function () 
     );
   });
 
-  it("a dependency removed before the server's own package (the order `npm ci` may clear node_modules in) is settling, not stale", async () => {
-    const root = tempDir('lg-first-rm-');
-    const { prefix, bin, env, projectDir, home } = await memoryInProject(root, '2026.8.31');
-    const child = await startReady(bin, [], { cwd: projectDir, env, ready: /running on stdio/ }, started);
-    // Judged with the product's quiet period: the snapshot right after the removal is within it.
-    const watched = () =>
-      snapshot(home, projectDir, path.join(root, 'lg'), {
-        npm_config_cache: path.join(root, 'npm-cache'),
-        ...productSettle,
-      });
-    const current = await instanceOf(watched, 'memory', child.pid!);
-    assert.equal(current.versions?.verdict.state, 'current');
-    await pastJudgedStart(current.startTime);
-    const nm = path.join(prefix, 'node_modules');
-    fs.rmSync(path.join(nm, '.package-lock.json'));
-    fs.rmSync(path.join(nm, '@modelcontextprotocol', 'sdk'), { recursive: true });
-    const s = await watched();
-    const v = s.servers.find((x) => x.name === 'memory')?.instances.find((i) => i.pid === child.pid)?.versions?.verdict;
-    assert.ok(v?.state === 'unknown' && v.settling, JSON.stringify(v));
-    // Once the tree stops changing, a dependency that stays gone is a change of what would load.
-    const settled = await instanceOf(watched, 'memory', child.pid!);
-    const after = settled.versions?.verdict;
-    assert.equal(after?.state, 'stale', JSON.stringify(after));
-    assert.ok(
-      after?.state === 'stale' &&
-        after.movedDependencies.some((d) => d.name === '@modelcontextprotocol/sdk' && d.to === undefined),
-      JSON.stringify(after),
-    );
-  });
-
-  it('a same-version `npm ci` under a watched server is never judged mid-install, and reads current after; a first look after it too', async () => {
+  it("a same-version `npm ci` under a watched server is never judged mid-install, and reads current after, a first look too; a dependency then removed before the server's own package is settling, then stale", async () => {
     const root = tempDir('lg-first-ci-');
     const { prefix, bin, env, projectDir, home } = await memoryInProject(root, '2026.8.31');
     const child = await startReady(bin, [], { cwd: projectDir, env, ready: /running on stdio/ }, started);
@@ -276,6 +293,24 @@ describe('versions (integration): the first look after an upgrade', function () 
     assert.match(
       first.versions?.verdict.state === 'current' ? first.versions.verdict.reason : '',
       /package-lock\.json unchanged since before the process started/,
+    );
+
+    // A dependency removed before the server's own package (the order `npm ci` may clear
+    // node_modules in): the snapshot right after the removal is within the quiet period.
+    const nm = path.join(prefix, 'node_modules');
+    fs.rmSync(path.join(nm, '.package-lock.json'));
+    fs.rmSync(path.join(nm, '@modelcontextprotocol', 'sdk'), { recursive: true });
+    const s = await watched();
+    const removing = s.servers.find((x) => x.name === 'memory')?.instances.find((i) => i.pid === child.pid)
+      ?.versions?.verdict;
+    assert.ok(removing?.state === 'unknown' && removing.settling, JSON.stringify(removing));
+    // Once the tree stops changing, a dependency that stays gone is a change of what would load.
+    const settled = (await instanceOf(watched, 'memory', child.pid!)).versions?.verdict;
+    assert.equal(settled?.state, 'stale', JSON.stringify(settled));
+    assert.ok(
+      settled?.state === 'stale' &&
+        settled.movedDependencies.some((d) => d.name === '@modelcontextprotocol/sdk' && d.to === undefined),
+      JSON.stringify(settled),
     );
   });
 });

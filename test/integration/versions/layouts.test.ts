@@ -17,6 +17,9 @@ const YARN = '1.22.22';
 const PNPM = '9.15.9';
 const YARN_FLAGS = ['--no-default-rc', '--non-interactive', '--no-progress', '--silent'];
 
+/** An instance whose owner the engine could not decide (listed, never acted on). */
+const undecided = (i: Instance): boolean => i.verdicts.some((v) => v.kind === 'unknown' && v.question === 'owner');
+
 function installedOf(i: Instance) {
   const inst = i.versions?.installed;
   if (inst?.state !== 'installed') throw new Error(`not installed: ${JSON.stringify(i.versions)}`);
@@ -129,19 +132,18 @@ describe('versions (integration): yarn classic and pnpm layouts under a running 
     await stopChildren([child]);
   });
 
-  it("pnpm: the project's .bin shim resolves into the .pnpm store with the closure, and an upgrade is stale naming both versions", async () => {
+  it("pnpm: the project's .bin shim resolves into the .pnpm store with the closure; an upgrade is stale naming both versions, the old process its entry's through the upgrade and a no-op install", async () => {
     const pnpm = path.join(await npmTool('pnpm', PNPM), 'pnpm');
     const root = tempDir('lg-pnpm-');
     const app = path.join(root, 'app');
     fs.mkdirSync(app);
     fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true }));
     const pnpmEnv = { ...process.env, npm_config_update_notifier: 'false' };
-    const pnpmAdd = (spec: string) =>
+    const pnpmRun = (...args: string[]) =>
       run(
         pnpm,
         [
-          'add',
-          spec,
+          ...args,
           '--store-dir',
           path.join(root, 'pnpm-store'),
           '--cache-dir',
@@ -151,7 +153,7 @@ describe('versions (integration): yarn classic and pnpm layouts under a running 
         ],
         { cwd: app, env: pnpmEnv },
       );
-    await pnpmAdd(`${MEM}@2026.7.4`);
+    await pnpmRun('add', `${MEM}@2026.7.4`);
 
     const bin = path.join(app, 'node_modules', '.bin', 'mcp-server-memory');
     assert.equal(fs.lstatSync(bin).isFile(), true, 'pnpm writes a shell script, not a link');
@@ -179,15 +181,27 @@ describe('versions (integration): yarn classic and pnpm layouts under a running 
     assert.ok(inst.location.includes(`${path.sep}node_modules${path.sep}.pnpm${path.sep}`), inst.location);
     assert.match(inst.environment?.packages[SDK] ?? '', /^1\.\d+\.\d+$/, JSON.stringify(inst.environment));
     assert.equal(before.versions?.verdict.state, 'current', JSON.stringify(before.versions));
+    assert.ok(!undecided(before), JSON.stringify(before.verdicts));
 
     await pastStartOf(before);
-    await pnpmAdd(`${MEM}@2026.8.31`);
+    await pnpmRun('add', `${MEM}@2026.8.31`);
+    const shim = fs.readFileSync(bin, 'utf8');
     const after = await instanceOf(take, 'memory', child.pid!);
+    // pnpm rewrote the shim to the new release: the old process is still its entry's, decided.
+    assert.equal(after.pid, child.pid, `still the entry's instance (shim now: ${shim})`);
+    assert.ok(!undecided(after), JSON.stringify(after.verdicts));
     const v = after.versions?.verdict;
     assert.equal(v?.state, 'stale', JSON.stringify(after.versions));
     if (v?.state !== 'stale') return;
     assert.equal(v.package, MEM);
     assert.equal(`${v.running} -> ${v.installed}`, '2026.7.4 -> 2026.8.31');
+
+    // A no-op `pnpm install` relinks the project: the process stays its entry's, never Not configured.
+    await pnpmRun('install');
+    const relinked = await take();
+    assert.ok(!relinked.notConfigured.some((n) => n.pid === child.pid), JSON.stringify(relinked.notConfigured));
+    const again = relinked.servers.find((s) => s.name === 'memory')?.instances.find((i) => i.pid === child.pid);
+    assert.ok(again && !undecided(again), JSON.stringify(again?.verdicts));
     await stopChildren([child]);
   });
 });

@@ -16,7 +16,7 @@ import { fixturesDir, repoRoot } from '../../support/repo';
 import { startReady } from '../../support/startup';
 import { npmTool, pypiWheel } from '../../support/toolCache';
 import { offlineVenv } from '../../support/venv';
-import { connectGuarded, textOf } from '../guard/support';
+import { connectGuarded, GuardedClient, textOf } from '../guard/support';
 import { GuardErrorCode } from '../../../src/guard/wireErrors';
 import { pastJudgedStart } from '../../support/judgedStart';
 
@@ -169,12 +169,53 @@ async function workspace(root: string, manager: 'npm' | 'pnpm' | 'yarn'): Promis
 describe('versions (integration): a linked workspace package or editable dependency rebuilt under its server', function () {
   this.timeout(600_000);
   const started: ChildProcess[] = [];
+  const guards: GuardedClient[] = [];
   afterEach(async () => {
+    await Promise.all(guards.splice(0).map((g) => g.client.close().catch(() => undefined)));
     await stopChildren(started.splice(0));
   });
 
+  /** The workspace's server under a guard that refuses writes once stale, answering before the rebuild. */
+  async function guardedAcme(root: string, w: Workspace): Promise<GuardedClient> {
+    const g = await connectGuarded(
+      path.join(root, 'lg-guard'),
+      ['--name', 'acme', '--when-stale', 'refuse-writes', '--stale-interval', '1', '--', process.execPath, w.script],
+      { cwd: root },
+    );
+    guards.push(g);
+    await g.client.listTools();
+    assert.match(textOf(await g.client.callTool({ name: 'greet', arguments: {} })), /^hello$/);
+    assert.match(
+      textOf(await g.client.callTool({ name: 'write_note', arguments: { text: 'before' } })),
+      /wrote before/,
+    );
+    return g;
+  }
+
+  /** After the library's rebuild: the guard says changed since start and refuses a write, naming the library and its file. */
+  async function refusesWritesNamingLib(g: GuardedClient, w: Workspace): Promise<void> {
+    await until(
+      () => `the changed verdict:\n${g.stderr()}`,
+      async () => {
+        await g.client.callTool({ name: 'echo', arguments: { text: 'wait' } });
+        return /acme: Changed since start/.test(g.stderr());
+      },
+      30_000,
+      500,
+    );
+    await assert.rejects(
+      g.client.callTool({ name: 'write_note', arguments: { text: 'after' } }),
+      (err: { code?: number; message: string }) => {
+        assert.equal(err.code, GuardErrorCode.Stale);
+        assert.match(err.message, /the source files of @acme\/lib 1\.0\.0, a package under development it depends on/);
+        assert.ok(err.message.includes(w.libDist), err.message);
+        return true;
+      },
+    );
+  }
+
   for (const manager of ['npm', 'pnpm', 'yarn'] as const) {
-    it(`${manager} workspaces: only @acme/lib rebuilt (no version bump) is changed naming it, watched, at a first look and for the guard`, async () => {
+    it(`${manager} workspaces: only @acme/lib rebuilt (no version bump) is changed naming it, watched, at a first look and for the guard${manager === 'npm' ? ', and a guard under `run --when-stale refuse-writes` refuses writes naming it' : ''}`, async () => {
       const root = tempDir(`lg-ws-${manager}-`);
       const w = await workspace(root, manager);
       const projectDir = project(root, 'acme', process.execPath, [w.script]);
@@ -182,6 +223,9 @@ describe('versions (integration): a linked workspace package or editable depende
       fs.mkdirSync(home);
       const lg = path.join(root, 'lg');
       const take = () => snapshot(home, projectDir, lg);
+      // npm's: the same server under `run --when-stale refuse-writes` too (a root of its own), its child
+      // started before the plain one, so the rebuild below is after both starts.
+      const g = manager === 'npm' ? await guardedAcme(root, w) : undefined;
       const child = await startReady(
         process.execPath,
         [w.script],
@@ -261,52 +305,11 @@ describe('versions (integration): a linked workspace package or editable depende
         [['@acme/lib', '1.0.0', w.libDir]],
         JSON.stringify(inst),
       );
+
+      // The guard refuses writes, naming the rebuilt library.
+      if (g) await refusesWritesNamingLib(g, w);
     });
   }
-
-  it('npm workspaces, under `run --when-stale refuse-writes`: a rebuild of @acme/lib alone makes the guard refuse writes naming it', async () => {
-    const root = tempDir('lg-ws-guard-');
-    const w = await workspace(root, 'npm');
-    const g = await connectGuarded(
-      path.join(root, 'lg'),
-      ['--name', 'acme', '--when-stale', 'refuse-writes', '--stale-interval', '1', '--', process.execPath, w.script],
-      { cwd: root },
-    );
-    try {
-      await g.client.listTools();
-      assert.match(textOf(await g.client.callTool({ name: 'greet', arguments: {} })), /^hello$/);
-      assert.match(
-        textOf(await g.client.callTool({ name: 'write_note', arguments: { text: 'before' } })),
-        /wrote before/,
-      );
-      // File times after the start must be told from it (the guard's child started before now).
-      await pastJudgedStart(Date.now());
-      await w.rebuildLib();
-      await until(
-        () => `the changed verdict:\n${g.stderr()}`,
-        async () => {
-          await g.client.callTool({ name: 'echo', arguments: { text: 'wait' } });
-          return /acme: Changed since start/.test(g.stderr());
-        },
-        30_000,
-        500,
-      );
-      await assert.rejects(
-        g.client.callTool({ name: 'write_note', arguments: { text: 'after' } }),
-        (err: { code?: number; message: string }) => {
-          assert.equal(err.code, GuardErrorCode.Stale);
-          assert.match(
-            err.message,
-            /the source files of @acme\/lib 1\.0\.0, a package under development it depends on/,
-          );
-          assert.ok(err.message.includes(w.libDist), err.message);
-          return true;
-        },
-      );
-    } finally {
-      await g.client.close().catch(() => undefined);
-    }
-  });
 
   it('Python: a dependency installed editable (`pip install -e`), edited under a non-editable server, is changed naming it', async () => {
     const root = tempDir('lg-ws-py-');
@@ -325,9 +328,9 @@ describe('versions (integration): a linked workspace package or editable depende
     );
     // setuptools before 70 builds editables through `wheel`: a real one from PyPI, cached by version.
     const v = await offlineVenv(root, [await pypiWheel(PYTHON, 'wheel', '0.45.1')]);
-    await v.pip('wheel==0.45.1');
-    await v.pip('--no-build-isolation', '-e', libProj);
-    await v.pip('--no-build-isolation', serverProj);
+    await v.seed('wheel==0.45.1');
+    // pip, the installer under test: the library editable, the server a regular install that needs it.
+    await v.pip('--no-build-isolation', '-e', libProj, serverProj);
     const projectDir = project(root, 'acme', v.py, ['-m', 'acme_server']);
     const home = path.join(root, 'home');
     fs.mkdirSync(home);

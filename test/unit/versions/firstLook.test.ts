@@ -10,7 +10,12 @@ import { VersionFs } from '../../../src/core/versions/fs';
 import { liveFs } from '../../../src/core/machine/liveFs';
 import { ResolveContext } from '../../../src/core/versions/lookup';
 import { defaultTarballUrl, DEFAULT_REGISTRY, packumentUrl } from '../../../src/core/versions/npmCacheHistory';
-import { tempDir, write } from './layouts';
+import type { Snapshot } from '../../../src/core/base/model';
+import type { FileStat, Machine } from '../../../src/core/machine/types';
+import type { ProcessInfo } from '../../../src/core/pids/table';
+import { takeSnapshot } from '../../../src/core/snapshot/engine';
+import { OWN_UID, testMachine } from '../../support/machines';
+import { npmPackage, tempDir, write } from './layouts';
 
 const START = Date.UTC(2026, 10, 20, 10, 0, 0);
 const DAY = 24 * 3600_000;
@@ -168,6 +173,110 @@ describe("versions: the first look's inference from npm's cache", () => {
     assert.match(
       closureLines[0],
       /1 members changed after the start; 0 proven moved; 1 not told \(dep-a: .*fetched before it too/,
+    );
+  });
+});
+
+/**
+ * The first look replayed on a described machine: a project's server (`srv` 1.0.0, depending on
+ * `dep-a`) whose recorded process started an hour ago, its tree rewritten since with only `dep-a`
+ * moved, and npm's cache holding each fetch. What the snapshot says of it, from the tree and the
+ * cache through the judgement to the verdict (the integration layer runs the same with real npm on
+ * server-memory, once per install layout).
+ */
+describe("versions: a first look at a machine whose project's dependency moved under its running server", () => {
+  function machine() {
+    const root = tempDir('lg-firstlook-machine-');
+    const start = Date.now() - 3600_000;
+    const nm = path.join(root, 'app', 'node_modules');
+    const pkg = npmPackage(nm, 'srv', '1.0.0', { bin: 'srv', deps: { 'dep-a': '1.1.0' } });
+    npmPackage(nm, 'dep-a', '1.1.0');
+    const script = path.join(pkg, 'dist', 'index.js');
+    const project = path.join(root, 'project');
+    write(
+      path.join(project, '.mcp.json'),
+      JSON.stringify({ mcpServers: { srv: { command: process.execPath, args: [script] } } }),
+    );
+    const cache = cacheOf(root);
+    // Both releases of srv's own version and dep-a's old one fetched a day before the start; dep-a's new one after it.
+    cached(cache, 'srv', ['1.0.0'], [['1.0.0', start - DAY]]);
+    cached(
+      cache,
+      'dep-a',
+      ['1.0.0', '1.1.0'],
+      [
+        ['1.0.0', start - DAY],
+        ['1.1.0', Date.now() - 1000],
+      ],
+    );
+    const host = {
+      home: path.join(root, 'home'),
+      platform: process.platform,
+      env: { PATH: path.dirname(process.execPath), npm_config_cache: cache, MCP_LIFEGUARD_HOME: path.join(root, 'lg') },
+    };
+    const processes: ProcessInfo[] = [
+      { pid: 4242, ppid: 4000, argv: [process.execPath, script], startTime: start, uid: OWN_UID },
+      { pid: 4000, ppid: 1, argv: ['/usr/bin/code'], startTime: start - 1000, uid: OWN_UID },
+    ];
+    // A fresh state folder for each look (nothing of ours saw the process start), judged once the tree is quiet.
+    let looks = 0;
+    const look = () =>
+      takeSnapshot({
+        host: { ...host, env: { ...host.env, MCP_LIFEGUARD_HOME: path.join(root, `lg-${++looks}`) } },
+        machine: untouched(
+          testMachine({ host, processes, selfPid: 1, now: () => Date.now() + 60_000 }),
+          pkg,
+          start - DAY,
+        ),
+        engine: { registry: false, docker: false },
+        workspaceFolders: [project],
+      });
+    return { root, pkg, look };
+  }
+
+  /** The machine with the files under `dir` written at `at` (ctimes cannot be set back on disk): npm left the server's own package alone. */
+  function untouched(m: Machine, dir: string, at: number): Machine {
+    const older = (s: FileStat | undefined, p: string) =>
+      s && (p === dir || p.startsWith(dir + path.sep)) ? { ...s, mtimeMs: at, ctimeMs: at } : s;
+    return {
+      ...m,
+      fs: {
+        ...m.fs,
+        stat: async (p) => older(await m.fs.stat(p), p),
+        lstat: async (p) => older(await m.fs.lstat(p), p),
+        statSync: (p) => older(m.fs.statSync(p), p),
+        lstatSync: (p) => older(m.fs.lstatSync(p), p),
+      },
+    };
+  }
+
+  const verdictOf = (s: Snapshot) =>
+    s.servers.find((x) => x.name === 'srv')?.instances.find((i) => i.pid === 4242)?.versions;
+
+  it("stale naming the move, its running side inferred from npm's cache; with the cache gone, changed since start naming the rewritten tree", async () => {
+    const { root, look } = machine();
+    const seen = verdictOf(await look());
+    const v = seen?.verdict;
+    assert.equal(v?.state, 'stale', JSON.stringify(seen));
+    if (v?.state !== 'stale') return;
+    assert.equal(`${v.running} -> ${v.installed}`, '1.0.0 -> 1.0.0');
+    assert.deepEqual(v.movedDependencies, [{ name: 'dep-a', from: '1.0.0', to: '1.1.0' }]);
+    assert.equal(v.runningLearnedFrom, 'npm-cache');
+    assert.equal(v.inferred, true);
+    assert.match(
+      v.runningHow,
+      /dependencies from npm's cache: dep-a: .*dep-a-1\.0\.0\.tgz at .*; dep-a-1\.1\.0\.tgz at .*, after it/,
+    );
+    assert.match(v.summary, /dep-a 1\.0\.0 -> 1\.1\.0/);
+
+    // npm's cache forgotten: nothing tells what moved.
+    fs.rmSync(path.join(cacheOf(root), '_cacache'), { recursive: true, force: true });
+    const bare = verdictOf(await look())?.verdict;
+    assert.equal(bare?.state, 'changed', JSON.stringify(bare));
+    assert.ok(
+      bare?.state === 'changed' &&
+        bare.changedFiles.some((f) => f.path.endsWith(path.join('node_modules', '.package-lock.json'))),
+      JSON.stringify(bare),
     );
   });
 });
