@@ -11,18 +11,17 @@ import {
   memoryInProject,
   NPM,
   npmEnv,
+  npmCacheContext,
   npmWorld,
   project,
   run,
   snapshot,
   tempDir,
 } from './support';
-import { currentHostEnv } from '../../../src/core/base/hostEnv';
 import { liveFs } from '../../../src/core/machine/liveFs';
 import { SETTLE_ENV_VAR } from '../../../src/core/versions/engineCore';
 import type { VersionFs } from '../../../src/core/versions/fs';
 import { inferLoaded, START_SLACK_MS } from '../../../src/core/versions/inferLoaded';
-import type { ResolveContext } from '../../../src/core/versions/lookup';
 import { npmCacheHistory } from '../../../src/core/versions/npmCacheHistory';
 import { readNpmPackage } from '../../../src/core/versions/npmPackages';
 import { SETTLE_MS } from '../../../src/core/versions/judge';
@@ -48,11 +47,6 @@ function countingFs(): { fs: VersionFs; listed: string[]; read: Map<string, numb
     },
   };
   return { fs, listed, read };
-}
-
-/** The user's npm configuration, as the engine reads it, with the test's cache. */
-function ctxWith(cache: string, fs: VersionFs): ResolveContext {
-  return { host: currentHostEnv({ ...process.env, npm_config_cache: cache }), fs };
 }
 
 const NPX = process.platform === 'win32' ? 'npx.cmd' : 'npx';
@@ -99,7 +93,7 @@ describe('versions (integration): the first look after an upgrade', function () 
     // What npm's cache itself remembers, read the way the engine reads it: both fetches, oldest first.
     const cache = path.join(root, 'npm-cache');
     const counted = countingFs();
-    const ctx = ctxWith(cache, counted.fs);
+    const ctx = npmCacheContext(cache, counted.fs);
     const history = await npmCacheHistory(ctx, MEM);
     assert.equal(history.state, 'found', JSON.stringify(history));
     if (history.state !== 'found') return;

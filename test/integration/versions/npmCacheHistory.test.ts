@@ -1,26 +1,18 @@
 import * as assert from 'node:assert/strict';
 import { ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
-import { currentHostEnv } from '../../../src/core/base/hostEnv';
 import { thisMachine } from '../../../src/core/machine/live';
 import { readProcessTable } from '../../../src/core/pids/table';
-import { VersionFs } from '../../../src/core/versions/fs';
 import { liveFs } from '../../../src/core/machine/liveFs';
 import { inferLoaded } from '../../../src/core/versions/inferLoaded';
-import { ResolveContext } from '../../../src/core/versions/lookup';
 import { npmCacheHistory } from '../../../src/core/versions/npmCacheHistory';
 import { stopChildren } from '../../support/liveness';
 import { until } from '../../support/poll';
 import { startReady } from '../../support/startup';
-import { tempDir } from './support';
+import { npmCacheContext, tempDir } from './support';
 
 const MEM = '@modelcontextprotocol/server-memory';
 const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
-
-/** The user's npm configuration, as the engine reads it, with the test's cache. */
-function ctxWith(cache: string, fs: VersionFs): ResolveContext {
-  return { host: currentHostEnv({ ...process.env, npm_config_cache: cache }), fs };
-}
 
 /** The start time of the process whose command line names the package (a wrapper's child, e.g. under npx). */
 async function startOf(root: number, matches: (argv: string[]) => boolean): Promise<number> {
@@ -77,7 +69,7 @@ describe("versions (integration): what npm's cache remembers", function () {
       argv.some((a) => /server-memory[\\/]dist[\\/]index\.js$|mcp-server-memory$/.test(a)),
     );
 
-    const history = await npmCacheHistory(ctxWith(cache, liveFs), MEM);
+    const history = await npmCacheHistory(npmCacheContext(cache, liveFs), MEM);
     assert.equal(history.state, 'found', JSON.stringify(history));
     if (history.state !== 'found') return;
     assert.deepEqual(

@@ -1,7 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Instance, ServerStatus, Snapshot } from '../../../src/core/base/model';
+import { currentHostEnv } from '../../../src/core/base/hostEnv';
 import { takeSnapshot } from '../../../src/core/snapshot';
+import type { VersionFs } from '../../../src/core/versions/fs';
+import type { ResolveContext } from '../../../src/core/versions/lookup';
 import { until } from '../../support/poll';
 import { fixturesDir } from '../../support/repo';
 import { testSettleEnv } from '../../support/settle';
@@ -190,4 +193,9 @@ export async function instanceOf(take: () => Promise<Snapshot>, name: string, pi
     60_000,
     500,
   );
+}
+
+/** The user's npm configuration, as the engine reads it, with the test's npm cache, its files read through `fs`. */
+export function npmCacheContext(cache: string, fs: VersionFs): ResolveContext {
+  return { host: currentHostEnv({ ...process.env, npm_config_cache: cache }), fs };
 }
