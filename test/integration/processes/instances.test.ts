@@ -7,6 +7,7 @@ import { repoRoot } from '../../support/repo';
 import { cli, FakeClient, instancesOf, server, startFakeClient, statusJson } from './support/harness';
 import { until } from '../../support/poll';
 import { isAlive, killAll } from '../../support/liveness';
+import { npxMemoryCache } from '../versions/support';
 
 /**
  * Real MCP servers from npm, started through real launchers (npx with a private cache, sh -c) by
@@ -31,6 +32,9 @@ describe('instances of real servers: duplicate, orphan, kill-duplicates, stop', 
 
   before(async () => {
     home = fs.mkdtempSync(path.join(os.tmpdir(), 'lg-proc-'));
+    // npx has run server-memory before in this home: its cache holds the package (a real npx install,
+    // made once per machine), so the launches below start it rather than each install it anew.
+    await npxMemoryCache(home);
     // A unique tag in the args: this scenario's launch is nobody else's on a shared machine.
     tag = `--lg-tag=${path.basename(home)}`;
     secret = `tok${path.basename(home).replace(/\W/g, '')}X9`;

@@ -12,7 +12,8 @@ import {
   NPM,
   npmEnv,
   npmCacheContext,
-  npmWorld,
+  NPX,
+  npxMemoryCache,
   project,
   run,
   snapshot,
@@ -48,8 +49,6 @@ function countingFs(): { fs: VersionFs; listed: string[]; read: Map<string, numb
   };
   return { fs, listed, read };
 }
-
-const NPX = process.platform === 'win32' ? 'npx.cmd' : 'npx';
 
 /** The product's own quiet period, for the tests whose subject is the wait during an install. */
 const productSettle = { [SETTLE_ENV_VAR]: String(SETTLE_MS) };
@@ -195,12 +194,7 @@ describe('versions (integration): the first look after an upgrade', function () 
 
   it("an npx cache folder whose package was replaced in place before the first look: stale, inferred from npm's cache", async () => {
     const root = tempDir('lg-first-npx-');
-    // What a first `npx -y` of the package leaves in a fresh npm cache (npmWorld: once per machine):
-    // the `_npx/<hash>` folder of the unpinned spec, which the run below finds (and updates, should a
-    // newer release be out).
-    await npmWorld(root, 'npx-latest', (dir) =>
-      run(NPX, ['-y', '-p', MEM, 'node', '-e', '0'], { cwd: dir, env: npmEnv(dir) }),
-    );
+    await npxMemoryCache(root);
     const env = {
       npm_config_cache: path.join(root, 'npm-cache'),
       npm_config_update_notifier: 'false',

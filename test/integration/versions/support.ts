@@ -48,6 +48,7 @@ export function project(
 
 export const MEM = '@modelcontextprotocol/server-memory';
 export const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+export const NPX = process.platform === 'win32' ? 'npx.cmd' : 'npx';
 
 /** npm with a cache of the test's own (`<root>/npm-cache`), and no audit, fund or update chatter. */
 export function npmEnv(root: string): NodeJS.ProcessEnv {
@@ -78,6 +79,18 @@ export async function npmWorld(root: string, key: string, install: (dir: string)
     fs.cpSync(template, root, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
   // `cp -a` is several times faster than fs.cpSync on a busy machine.
   else await run('cp', ['-a', `${template}/.`, root]);
+}
+
+/**
+ * What a first `npx -y @modelcontextprotocol/server-memory` leaves in a fresh npm cache
+ * `<root>/npm-cache` (npmWorld: once per machine): the `_npx/<hash>` folder of the unpinned spec,
+ * which a later `npx -y` of it (any arguments after the spec) finds, and updates should a newer
+ * release be out.
+ */
+export async function npxMemoryCache(root: string): Promise<void> {
+  await npmWorld(root, 'npx-latest', (dir) =>
+    run(NPX, ['-y', '-p', MEM, 'node', '-e', '0'], { cwd: dir, env: npmEnv(dir) }),
+  );
 }
 
 /**
