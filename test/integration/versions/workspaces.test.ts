@@ -203,15 +203,29 @@ describe('versions (integration): a linked workspace package or editable depende
       30_000,
       500,
     );
-    await assert.rejects(
-      g.client.callTool({ name: 'write_note', arguments: { text: 'after' } }),
-      (err: { code?: number; message: string }) => {
-        assert.equal(err.code, GuardErrorCode.Stale);
-        assert.match(err.message, /the source files of @acme\/lib 1\.0\.0, a package under development it depends on/);
-        assert.ok(err.message.includes(w.libDist), err.message);
-        return true;
+    // Every write is refused; while a file it judges changed moments ago the refusal says "not judged
+    // yet" (the verdict waits out its quiet period), and once judged it names the library.
+    const last: { refusal?: { code?: number; message: string }; reached?: unknown } = {};
+    await until(
+      () => `a refusal naming @acme/lib; the last: ${last.refusal?.message}`,
+      async () => {
+        last.refusal = undefined;
+        await g.client.callTool({ name: 'write_note', arguments: { text: 'after' } }).then(
+          (r) => (last.reached = r),
+          (err: { code?: number; message: string }) => (last.refusal = err),
+        );
+        // A write that went through, or a refusal of another kind, ends the wait: asserted below.
+        const r = last.refusal as { code?: number; message: string } | undefined;
+        return last.reached !== undefined || r?.code !== GuardErrorCode.Stale || !/not judged yet/.test(r.message);
       },
+      30_000,
+      500,
     );
+    assert.equal(last.reached, undefined, `a write reached the changed server: ${JSON.stringify(last.reached)}`);
+    const refusal = last.refusal!;
+    assert.equal(refusal.code, GuardErrorCode.Stale, refusal.message);
+    assert.match(refusal.message, /the source files of @acme\/lib 1\.0\.0, a package under development it depends on/);
+    assert.ok(refusal.message.includes(w.libDist), refusal.message);
   }
 
   for (const manager of ['npm', 'pnpm', 'yarn'] as const) {
