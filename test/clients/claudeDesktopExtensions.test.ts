@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Snapshot } from '../../src/core/base/model';
 import { pastJudgedStart } from '../support/judgedStart';
+import { pastQuietPeriod, testSettleEnv } from '../support/settle';
 import { stopChildren } from '../support/liveness';
 import { until } from '../support/poll';
 import { run } from '../support/run';
@@ -133,14 +134,17 @@ describe(`real clients: Claude Desktop extensions built with ${MCPB.name} ${MCPB
 
   const outputs: string[] = [];
   async function status(): Promise<Snapshot> {
-    const r = await cli(home, ['status', '--json'], { XDG_CONFIG_HOME: path.join(home, '.config') });
+    const r = await cli(home, ['status', '--json'], { XDG_CONFIG_HOME: path.join(home, '.config'), ...testSettleEnv });
     outputs.push(r.stdout, r.stderr);
     assert.ok(r.stdout.trim().startsWith('{'), `status --json exited ${r.code}: ${r.stderr}`);
     return JSON.parse(r.stdout) as Snapshot;
   }
-  const bundleServer = (snap: Snapshot, name: string) => {
-    const s = snap.servers.find((x) => x.name === name && x.source.extension);
-    assert.ok(s, `no extension server '${name}': ${snap.servers.map((x) => x.name).join(', ')}`);
+  const bundleServer = (snap: Snapshot, id: string) => {
+    const s = snap.servers.find((x) => x.source.extension?.id === id);
+    assert.ok(
+      s,
+      `no extension server of ${id}: ${snap.servers.map((x) => x.source.extension?.id ?? x.name).join(', ')}`,
+    );
     return s;
   };
 
@@ -153,16 +157,19 @@ describe(`real clients: Claude Desktop extensions built with ${MCPB.name} ${MCPB
       isEnabled: true,
       userConfig: { memory_file: memoryFile, api_token: SECRET, upstream_key: ENCRYPTED },
     });
-    // The same bundle installed under another id and switched off in Claude Desktop.
-    await install('local.mcpb.mcp-lifeguard-tests.memory-off', await pack('memory-off', '0.9.0'), '0.9.0', {
+    // The newer bundle also installed under another id and switched off in Claude Desktop.
+    const offId = 'local.mcpb.mcp-lifeguard-tests.memory-off';
+    await install(offId, v2, '1.1.0', {
       isEnabled: false,
       userConfig: { api_token: SECRET, upstream_key: ENCRYPTED },
     });
+    const installedAt = Date.now();
 
     const first = await status();
     const ours = first.diagnostics.filter((d) => d.file.startsWith(claude));
     assert.deepEqual(ours, []);
-    const s = bundleServer(first, 'memory-bundle');
+    const s = bundleServer(first, id);
+    assert.equal(s.name, 'memory-bundle');
     assert.equal(s.source.client, 'claude-desktop');
     assert.equal(s.source.label, 'Claude Desktop extension');
     assert.deepEqual(s.source.extension, {
@@ -176,12 +183,14 @@ describe(`real clients: Claude Desktop extensions built with ${MCPB.name} ${MCPB
     assert.deepEqual(s.args, [path.join(folder, ...ENTRY), '--label=<redacted>', '--upstream=<redacted>']);
     assert.deepEqual(s.unresolved, ['${user_config.upstream_key}']);
     assert.equal(s.installed?.state === 'installed' && `${s.installed.ecosystem} ${s.installed.version}`, 'mcpb 1.0.0');
-    const off = bundleServer(first, 'memory-off');
+    const off = bundleServer(first, offId);
     assert.equal(off.disabled, true);
-    assert.equal(off.source.extension?.version, '0.9.0');
+    assert.equal(off.source.extension?.version, '1.1.0');
 
-    // Claude Desktop's plain child: node with the substituted arguments and env (it decrypts the encrypted setting).
-    await new Promise((r) => setTimeout(r, 2500));
+    // Claude Desktop's plain child: node with the substituted arguments and env (it decrypts the
+    // encrypted setting), started once the install is past the quiet period and told from its files.
+    await pastQuietPeriod(installedAt);
+    await pastJudgedStart(installedAt);
     const child = await startReady(
       'node',
       [path.join(folder, ...ENTRY), `--label=${SECRET}`, `--upstream=${DECRYPTED}`],
@@ -197,7 +206,7 @@ describe(`real clients: Claude Desktop extensions built with ${MCPB.name} ${MCPB
       return until(
         () => `an instance of memory-bundle, pid ${child.pid} (last: ${last})`,
         async () => {
-          const server = bundleServer(await status(), 'memory-bundle');
+          const server = bundleServer(await status(), id);
           const inst = server.instances.find((i) => i.pid === child.pid);
           last = JSON.stringify(server.instances.map((i) => [i.pid, i.versions?.verdict]));
           return inst && want(inst.versions?.verdict.state) ? inst : undefined;
@@ -223,11 +232,11 @@ describe(`real clients: Claude Desktop extensions built with ${MCPB.name} ${MCPB
     );
     assert.equal(v?.state === 'stale' && v.runningLearnedFrom, 'first-seen');
     assert.match(v?.state === 'stale' ? v.summary : '', /1\.0\.0.*1\.1\.0/);
-    const updated = bundleServer(await status(), 'memory-bundle');
+    const updated = bundleServer(await status(), id);
     assert.equal(updated.source.extension?.version, '1.1.0');
 
     // The text face too.
-    const text = await cli(home, ['status'], { XDG_CONFIG_HOME: path.join(home, '.config') });
+    const text = await cli(home, ['status'], { XDG_CONFIG_HOME: path.join(home, '.config'), ...testSettleEnv });
     outputs.push(text.stdout, text.stderr);
     assert.match(text.stdout, /memory-bundle/);
 

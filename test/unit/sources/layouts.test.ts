@@ -1,8 +1,11 @@
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { ClientId, Scope } from '../../../src/core/base/model';
 import { ScanResult } from '../../../src/core/sources/scan';
 import { Layout, linuxLayout, macLayout, Row, windowsLayout } from './fixtureLayouts';
 import { host, memFs, scan, tempDir, writeTree } from './support';
+import { repoRoot } from '../../support/repo';
 
 /** Fixture homes for every source on every OS layout (the paths are in fixtureLayouts.ts). */
 
@@ -173,3 +176,40 @@ function server(result: ScanResult, name: string) {
   assert.ok(s, `no server ${name}`);
   return s;
 }
+
+describe('sources: opencode and Kilo remote entries in each scope', () => {
+  // The files their own `mcp add` wrote (test/fixtures/client-configs), in each of their rows: the
+  // remote entry is an http server of that client and scope, its header values kept out.
+  const written: Record<string, string> = {
+    opencode: fs.readFileSync(
+      path.join(repoRoot, 'test', 'fixtures', 'client-configs', 'opencode-1.18.33.jsonc'),
+      'utf8',
+    ),
+    kilo: fs.readFileSync(path.join(repoRoot, 'test', 'fixtures', 'client-configs', 'kilo-7.7.7.jsonc'), 'utf8'),
+  };
+  it('`docs` (type remote) is http with its url and header names, under its own client and scope', async () => {
+    const layout = linuxLayout(tempDir('opencode-remote'), false);
+    const rows = layout.rows.filter((r) => r.format === 'opencode');
+    assert.deepEqual(rows.map((r) => `${r.client} ${r.scope}`).sort(), [
+      'kilo user',
+      'kilo workspace',
+      'opencode user',
+      'opencode workspace',
+    ]);
+    writeTree(Object.fromEntries(rows.map((r) => [r.file, written[r.client]])));
+    const result = await scan({
+      host: host(layout.home, layout.platform, layout.env),
+      workspaceFolders: [layout.workspace],
+    });
+    assert.deepEqual(result.diagnostics, []);
+    for (const row of rows) {
+      const docs = result.servers.filter((s) => s.name === 'docs' && s.source.file === row.file);
+      assert.deepEqual(
+        docs.map((s) => [s.source.client, s.source.scope, s.transport, s.url, s.headerKeys]),
+        [[row.client, row.scope, 'http', 'https://mcp.example.com/mcp', ['Authorization']]],
+        row.file,
+      );
+    }
+    assert.ok(!JSON.stringify(result.servers).includes('fixture-token'), 'a header value is never in a server');
+  });
+});
