@@ -213,3 +213,30 @@ describe('sources: opencode and Kilo remote entries in each scope', () => {
     assert.ok(!JSON.stringify(result.servers).includes('fixture-token'), 'a header value is never in a server');
   });
 });
+
+describe("sources: the Cline CLI's remote entries", () => {
+  it('the file its own `mcp add` wrote: streamableHttp is http, sse is sse, with their urls and header names', async () => {
+    const layout = linuxLayout(tempDir('cline-remote'), false);
+    const [row] = layout.rows.filter((r) => r.format === 'clineCli');
+    writeTree({
+      [row.file]: fs.readFileSync(
+        path.join(repoRoot, 'test', 'fixtures', 'client-configs', 'cline-3.0.65-cline_mcp_settings.json'),
+        'utf8',
+      ),
+    });
+    const result = await scan({
+      host: host(layout.home, layout.platform, layout.env),
+      workspaceFolders: [layout.workspace],
+    });
+    assert.deepEqual(result.diagnostics, []);
+    const read = (name: string) =>
+      result.servers
+        .filter((s) => s.name === name)
+        .map((s) => [s.source.client, s.source.scope, s.source.file, s.transport, s.url, s.headerKeys]);
+    assert.deepEqual(read('docs'), [
+      ['cline', 'user', row.file, 'http', 'https://mcp.example.com/mcp', ['Authorization']],
+    ]);
+    assert.deepEqual(read('events'), [['cline', 'user', row.file, 'sse', 'https://mcp.example.com/sse', []]]);
+    assert.ok(!JSON.stringify(result.servers).includes('fixture-token'), 'a header value is never in a server');
+  });
+});
