@@ -43,7 +43,7 @@ interface ClientRecipe {
   bin(): Promise<string>;
   env(modelUrl: string): Record<string, string>;
   prepare?(h: ClientHome): void;
-  add(bin: string): string[];
+  add(name: string, bin: string): string[];
   session(modelUrl: string): string[];
 }
 
@@ -54,7 +54,7 @@ const CLIENTS: ClientRecipe[] = [
     client: 'claude-code',
     bin: claudeCodeBin,
     env: clientEnv,
-    add: (bin) => ['mcp', 'add', 'mem', '--', bin],
+    add: (name, bin) => ['mcp', 'add', name, '--', bin],
     session: () => ['-p', 'hello'],
   },
   {
@@ -63,7 +63,7 @@ const CLIENTS: ClientRecipe[] = [
     client: 'codex',
     bin: codexBin,
     env: () => ({ CODEX_LOOPBACK_KEY: 'sk-loopback-model-stub' }),
-    add: (bin) => ['mcp', 'add', 'mem', '--', bin],
+    add: (name, bin) => ['mcp', 'add', name, '--', bin],
     session: (url) => ['exec', '--skip-git-repo-check', ...codexModelArgs(url), 'hello'],
   },
   {
@@ -85,7 +85,7 @@ const CLIENTS: ClientRecipe[] = [
         }),
       );
     },
-    add: (bin) => ['mcp', 'add', '-s', 'user', 'mem', bin],
+    add: (name, bin) => ['mcp', 'add', '-s', 'user', name, bin],
     session: () => ['-p', 'hello'],
   },
   {
@@ -94,7 +94,7 @@ const CLIENTS: ClientRecipe[] = [
     client: 'copilot-cli',
     bin: copilotCliBin,
     env: copilotEnv,
-    add: (bin) => ['mcp', 'add', 'mem', '--', bin],
+    add: (name, bin) => ['mcp', 'add', name, '--', bin],
     session: () => ['-p', 'hello'],
   },
 ];
@@ -134,34 +134,46 @@ describe(`real clients: an npm upgrade under a running session (server-memory ${
     return JSON.parse(r.stdout) as Snapshot;
   };
 
-  /** The client's own `mcp add` of server-memory FROM's bin, and a session running it: its pid. */
-  const sessionOf = async (c: ClientRecipe) => {
+  /**
+   * The client's own `mcp add` of server-memory FROM's bin under each name (each its own prefix),
+   * and a session running them: each entry's prefix and server pid.
+   */
+  const sessionOf = async (c: ClientRecipe, names: string[]) => {
     const client = await c.bin();
     const model = (parts.model = await modelStub());
     const home = clientHome(`lg-upgrade-${c.client}-`, c.env(model.url));
     parts.h = home;
     c.prepare?.(home);
-    const prefix = path.join(home.home, 'prefix');
-    fs.cpSync(installedFrom, prefix, { recursive: true, verbatimSymlinks: true });
-    const bin = path.join(prefix, 'node_modules', '.bin', 'mcp-server-memory');
-    await runClient(client, c.add(bin), home.project, home.env);
+    const bins = new Map<string, { prefix: string; bin: string }>();
+    for (const name of names) {
+      const prefix = path.join(home.home, `prefix-${name}`);
+      fs.cpSync(installedFrom, prefix, { recursive: true, verbatimSymlinks: true });
+      const bin = path.join(prefix, 'node_modules', '.bin', 'mcp-server-memory');
+      await runClient(client, c.add(name, bin), home.project, home.env);
+      bins.set(name, { prefix, bin });
+    }
     parts.session = spawn(client, c.session(model.url), { cwd: home.project, env: home.env, stdio: 'ignore' });
-    const server = await until(
-      `${c.name}'s session running the server`,
-      () => homeProcesses(home).find((p) => p.cmdline.split('\0').includes(bin))?.pid,
+    const servers = await until(
+      `${c.name}'s session running ${names.join(' and ')}`,
+      () => {
+        const running = homeProcesses(home);
+        const pids = [...bins.values()].map(({ bin }) => running.find((p) => p.cmdline.split('\0').includes(bin))?.pid);
+        return pids.every((p) => p !== undefined) ? pids : undefined;
+      },
       120_000,
     );
-    return { home, prefix, server };
+    const entries = new Map(names.map((name, k) => [name, { prefix: bins.get(name)!.prefix, server: servers[k]! }]));
+    return { home, entries };
   };
 
-  /** The verdict on the session's server once it reads `want`. */
-  const judgedAs = (home: ClientHome, server: number, want: string) => {
+  /** The verdict on the session's server of entry `name` once it reads `want`. */
+  const judgedAs = (home: ClientHome, server: number, want: string, name = 'mem') => {
     let last = '';
     return until(
       () => `pid ${server} judged ${want} (last: ${last})`,
       async () => {
         const snap = await snapshotOf(home);
-        const i = only(snap, 'mem').instances.find((x) => x.pid === server);
+        const i = only(snap, name).instances.find((x) => x.pid === server);
         last = JSON.stringify(i?.versions?.verdict ?? i?.verdicts ?? 'not listed');
         return i && i.versions?.verdict.state === want ? i : undefined;
       },
@@ -170,9 +182,28 @@ describe(`real clients: an npm upgrade under a running session (server-memory ${
     );
   };
 
+  // The first look's verdict is read from the server's start time and its files, not from the
+  // client: one client's layout holds it (each client's layout is the stale case's subject; the
+  // installers' layouts are versions/firstLook.test.ts's), beside the stale case in the same session.
+  const early = CLIENTS[0];
+  const earlyTitle =
+    '; a second entry upgraded right after the session started its server, before any look: changed, never current';
   for (const c of CLIENTS) {
-    it(`${c.name} ${c.version}: its own mcp add, a session, an npm upgrade under it: current before, stale after`, async () => {
-      const { home, prefix, server } = await sessionOf(c);
+    it(`${c.name} ${c.version}: its own mcp add, a session, an npm upgrade under it: current before, stale after${c === early ? earlyTitle : ''}`, async () => {
+      const { home, entries } = await sessionOf(c, c === early ? ['mem', 'mem-early'] : ['mem']);
+      const { prefix, server } = entries.get('mem')!;
+      const upgradedEarly = entries.get('mem-early');
+      if (upgradedEarly) {
+        // The upgrade lands before any look: nothing recorded what it loaded, and its files changed
+        // after it began (a second at most): it cannot be called current, nor be given a version it
+        // may not run.
+        await npm(upgradedEarly.prefix, TO, home.home);
+        const i = await judgedAs(home, upgradedEarly.server, 'changed', 'mem-early');
+        assert.equal(i.client.id, c.client);
+        const v = i.versions?.verdict;
+        assert.equal(v?.state === 'changed' && `${v.package} ${v.installed}`, `${MEM} ${TO}`);
+        assert.equal(i.versions?.running.state, 'unknown', JSON.stringify(i.versions?.running));
+      }
       const instance = (want: 'current' | 'stale') => judgedAs(home, server, want);
       const expectOwn = (i: Instance) => {
         assert.equal(i.client.id, c.client);
@@ -198,20 +229,4 @@ describe(`real clients: an npm upgrade under a running session (server-memory ${
       assert.match(row ?? text.stdout, new RegExp(`STALE: runs ${FROM}, installed ${TO}`.replace(/\./g, '\\.')));
     });
   }
-
-  // The first look's verdict is read from the server's start time and its files, not from the
-  // client: one client's layout holds it (each client's layout is the test above's subject; the
-  // installers' layouts are versions/firstLook.test.ts's).
-  const c = CLIENTS[0];
-  it(`${c.name} ${c.version}: the upgrade lands right after the session started its server, before any look: changed, never current`, async () => {
-    const { home, prefix, server } = await sessionOf(c);
-    await npm(prefix, TO, home.home);
-    // Nothing recorded what it loaded, and its files changed after it began (a second at most):
-    // it cannot be called current, nor be given a version it may not run.
-    const i = await judgedAs(home, server, 'changed');
-    assert.equal(i.client.id, c.client);
-    const v = i.versions?.verdict;
-    assert.equal(v?.state === 'changed' && `${v.package} ${v.installed}`, `${MEM} ${TO}`);
-    assert.equal(i.versions?.running.state, 'unknown', JSON.stringify(i.versions?.running));
-  });
 });
