@@ -30,6 +30,7 @@ import {
   parentOf,
   removeClientHome,
   runClient,
+  SESSION_POLL_MS,
   status,
   untilGone,
   untilListed,
@@ -152,7 +153,7 @@ for (const client of CLIENTS) {
           const outl = all.find((p) => p.cmdline.includes(OUTLIVING_SCRIPT));
           return mem && outl && { mem: mem.pid, outl: outl.pid };
         };
-        const { mem, outl } = await until('both servers of the session running', servers, 120_000);
+        const { mem, outl } = await until('both servers of the session running', servers, 120_000, SESSION_POLL_MS);
         const clientPid = parentOf(outl);
         assert.equal(parentOf(mem), clientPid, 'both servers are children of the client');
         const stub = model;

@@ -20,6 +20,7 @@ import {
   parentOf,
   removeClientHome,
   runClient,
+  SESSION_POLL_MS,
   sessionPids,
   status,
   untilListed,
@@ -140,7 +141,12 @@ describe(`real clients: Cline CLI ${CLINE_CLI.version} (npm), its own mcp add an
     // The session asks the model once its servers are connected: the ones running then are the ones it kept.
     const stub = model;
     await until('the session to ask the model', () => stub.requests.length > 0, 120_000);
-    await until('both servers of the first session running', () => memoryServers(home).length === 2, 120_000);
+    await until(
+      'both servers of the first session running',
+      () => memoryServers(home).length === 2,
+      120_000,
+      SESSION_POLL_MS,
+    );
     const firstServers = memoryServers(home);
     const aPid = firstServers.find((p) => carries(p.pid, `MEMORY_FILE_PATH=${data}`))!.pid;
     const bPid = firstServers.find((p) => p.pid !== aPid)!.pid;
@@ -178,21 +184,30 @@ describe(`real clients: Cline CLI ${CLINE_CLI.version} (npm), its own mcp add an
         return false;
       }
     };
-    await until('the hub of the first session', () =>
-      fs
-        .readdirSync('/proc')
-        .filter((p) => /^\d+$/.test(p))
-        .map(Number)
-        .some((pid) => {
-          try {
-            return isHub(pid) && parentOf(pid) === first.pid;
-          } catch {
-            return false; // gone between the listing and the read
-          }
-        }),
+    await until(
+      'the hub of the first session',
+      () =>
+        fs
+          .readdirSync('/proc')
+          .filter((p) => /^\d+$/.test(p))
+          .map(Number)
+          .some((pid) => {
+            try {
+              return isHub(pid) && parentOf(pid) === first.pid;
+            } catch {
+              return false; // gone between the listing and the read
+            }
+          }),
+      60_000,
+      SESSION_POLL_MS,
     );
     const secondSession = start('say hello again');
-    await until('both servers of the second session running', () => memoryServers(home).length === 4, 120_000);
+    await until(
+      'both servers of the second session running',
+      () => memoryServers(home).length === 4,
+      120_000,
+      SESSION_POLL_MS,
+    );
     const second = memoryServers(home).filter((p) => p.pid !== aPid && p.pid !== bPid);
     const a2 = second.find((p) => carries(p.pid, `MEMORY_FILE_PATH=${data}`))!.pid;
     const b2 = second.find((p) => p.pid !== a2)!.pid;

@@ -25,6 +25,7 @@ import {
   only,
   parentOf,
   runClient,
+  SESSION_POLL_MS,
   sessionParts,
   status,
 } from './support';
@@ -188,7 +189,12 @@ for (const c of FAMILY)
         env: { ...home.env, [`${c.prefix}_CONFIG_CONTENT`]: opencodeModelConfig(model.url) },
         stdio: 'ignore',
       }));
-      await until('both servers of the session running', () => memoryServers(home).length === 2, 120_000);
+      await until(
+        'both servers of the session running',
+        () => memoryServers(home).length === 2,
+        120_000,
+        SESSION_POLL_MS,
+      );
       const servers = memoryServers(home);
       const userPid = servers.find((p) => carries(p.pid, `MEMORY_FILE_PATH=${data}`))!.pid;
       const projPid = servers.find((p) => p.pid !== userPid)!.pid;

@@ -99,6 +99,14 @@ function stillRunning(pid: number, cmdline: string): boolean {
   }
 }
 
+/**
+ * How often a wait on a real client's session looks at the machine's processes: a session takes
+ * seconds to tens of seconds to start its servers, and each look reads every process's environ and
+ * stat (about 7 ms of processor with 120 processes, more on a busy machine), so it looks twice a
+ * second rather than ten times.
+ */
+export const SESSION_POLL_MS = 500;
+
 /** Ends every process started under the home (clients, their servers) and removes the home. */
 export async function removeClientHome(h: ClientHome | undefined): Promise<void> {
   if (!h) return;

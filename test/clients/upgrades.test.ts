@@ -25,7 +25,17 @@ import { cli } from '../integration/processes/support/harness';
 import { toolCacheRoot } from '../support/toolCache';
 import { testSettleEnv } from '../support/settle';
 import { makeTempDir } from '../support/temp';
-import { badVerdicts, ClientHome, clientHome, homeProcesses, only, parentOf, runClient, sessionParts } from './support';
+import {
+  badVerdicts,
+  ClientHome,
+  clientHome,
+  homeProcesses,
+  only,
+  parentOf,
+  runClient,
+  SESSION_POLL_MS,
+  sessionParts,
+} from './support';
 
 /** The server-memory versions the upgrade goes between (real npm releases). */
 const FROM = '2026.7.4';
@@ -161,6 +171,7 @@ describe(`real clients: an npm upgrade under a running session (server-memory ${
         return pids.every((p) => p !== undefined) ? pids : undefined;
       },
       120_000,
+      SESSION_POLL_MS,
     );
     const entries = new Map(names.map((name, k) => [name, { prefix: bins.get(name)!.prefix, server: servers[k]! }]));
     return { home, entries };
