@@ -21,6 +21,7 @@ import {
   parentOf,
   removeClientHome,
   runClient,
+  SESSION_POLL_MS,
   sessionPids,
   status,
   untilGone,
@@ -101,7 +102,12 @@ describe(`real clients: Codex ${CODEX.version} (npm), its own mcp add and a sess
       env: home.env,
       stdio: 'ignore',
     });
-    await until('both servers of the session running', () => memoryServers(home).length === 2, 120_000);
+    await until(
+      'both servers of the session running',
+      () => memoryServers(home).length === 2,
+      120_000,
+      SESSION_POLL_MS,
+    );
     const servers = memoryServers(home);
     const aPid = servers.find((p) => carries(p.pid, `MEMORY_FILE_PATH=${data}`))!.pid;
     const bPid = servers.find((p) => p.pid !== aPid)!.pid;

@@ -15,6 +15,7 @@ import {
   memoryServers,
   only,
   parentOf,
+  SESSION_POLL_MS,
   sessionParts,
   status,
 } from './support';
@@ -100,7 +101,12 @@ describe(`real clients: Continue CLI ${CONTINUE_CLI.version} (npm), its config.y
 
     fs.writeFileSync(config, lines(false));
     const session = (parts.session = spawn(cn, ['-p', 'hello'], { cwd: home.project, env: home.env, stdio: 'ignore' }));
-    await until('both servers of the session running', () => memoryServers(home).length === 2, 120_000);
+    await until(
+      'both servers of the session running',
+      () => memoryServers(home).length === 2,
+      120_000,
+      SESSION_POLL_MS,
+    );
     const servers = memoryServers(home);
     const aPid = servers.find((p) => carries(p.pid, `MEMORY_FILE_PATH=${data}`))!.pid;
     const bPid = servers.find((p) => p.pid !== aPid)!.pid;

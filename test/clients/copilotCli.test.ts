@@ -19,6 +19,7 @@ import {
   parentOf,
   removeClientHome,
   runClient,
+  SESSION_POLL_MS,
   sessionPids,
   status,
   untilListed,
@@ -99,7 +100,12 @@ describe(`real clients: Copilot CLI ${COPILOT_CLI.version} (npm), its own mcp ad
 
     // A real session starts both servers under the native binary.
     session = spawn(copilot, ['-p', 'hello'], { cwd: home.project, env: home.env, stdio: 'ignore' });
-    await until('both servers of the session running', () => memoryServers(home).length === 2, 120_000);
+    await until(
+      'both servers of the session running',
+      () => memoryServers(home).length === 2,
+      120_000,
+      SESSION_POLL_MS,
+    );
     const servers = memoryServers(home);
     const withData = servers.filter((p) => carries(p.pid, `MEMORY_FILE_PATH=${data}`));
     assert.equal(withData.length, 1, "one server carries mem-a's env");
@@ -174,7 +180,7 @@ describe(`real clients: Copilot CLI ${COPILOT_CLI.version} (npm), its own mcp ad
     );
 
     session = spawn(copilot, ['-p', 'hello'], { cwd: home.project, env: home.env, stdio: 'ignore' });
-    await until('the server of the session running', () => memoryServers(home).length === 1, 120_000);
+    await until('the server of the session running', () => memoryServers(home).length === 1, 120_000, SESSION_POLL_MS);
     const [{ pid }] = memoryServers(home);
     const client = parentOf(pid);
     const snap = await untilListed(home, [pid]);

@@ -20,6 +20,7 @@ import {
   parentOf,
   removeClientHome,
   runClient,
+  SESSION_POLL_MS,
   sessionPids,
   status,
   untilGone,
@@ -110,7 +111,12 @@ describe(`real clients: Gemini CLI ${GEMINI_CLI.version} (npm), its own mcp add 
     assert.ok(!JSON.stringify(before).includes('gem-4b1d'), 'a header value is never in the snapshot');
 
     session = spawn(gemini, ['-p', 'hello'], { cwd: home.project, env: home.env, stdio: 'ignore' });
-    await until('both servers of the session running', () => memoryServers(home).length === 2, 120_000);
+    await until(
+      'both servers of the session running',
+      () => memoryServers(home).length === 2,
+      120_000,
+      SESSION_POLL_MS,
+    );
     const servers = memoryServers(home);
     const userPid = servers.find((p) => carries(p.pid, `MEMORY_FILE_PATH=${data}`))!.pid;
     const projPid = servers.find((p) => p.pid !== userPid)!.pid;

@@ -16,6 +16,7 @@ import {
   only,
   parentOf,
   runClient,
+  SESSION_POLL_MS,
   sessionParts,
   status,
 } from './support';
@@ -100,7 +101,12 @@ describe(`real clients: Qwen Code ${QWEN_CODE.version} (npm), its own mcp add in
       env: home.env,
       stdio: 'ignore',
     }));
-    await until('both servers of the session running', () => memoryServers(home).length === 2, 120_000);
+    await until(
+      'both servers of the session running',
+      () => memoryServers(home).length === 2,
+      120_000,
+      SESSION_POLL_MS,
+    );
     const servers = memoryServers(home);
     const userPid = servers.find((p) => carries(p.pid, `MEMORY_FILE_PATH=${data}`))!.pid;
     const projPid = servers.find((p) => p.pid !== userPid)!.pid;
