@@ -75,10 +75,18 @@ async function openPalette(page: Page, text: string, timeoutMs: number): Promise
       .waitFor({ state: 'visible', timeout: Math.max(1000, Math.min(3000, left)) })
       .then(() => true)
       .catch(() => false);
-    if (shown) {
-      await input.fill(`>${text}`, { timeout: Math.max(1000, deadline - Date.now()) });
-      return widget;
-    }
+    // The box can hide again between showing and taking the text (the same widget, taken over by
+    // a command's own pick): then the palette is opened again, until the deadline.
+    const filled =
+      shown &&
+      (await input
+        .fill(`>${text}`, { timeout: Math.max(1000, Math.min(3000, deadline - Date.now())) })
+        .then(() => true)
+        .catch((err: unknown) => {
+          if (Date.now() >= deadline) throw err;
+          return false;
+        }));
+    if (filled) return widget;
     if (Date.now() >= deadline) throw new Error(`the Command Palette's box did not show in ${timeoutMs} ms`);
   }
 }

@@ -258,13 +258,14 @@ describe('guard: one server for every client (`run --on-conflict share`, built C
     const b = await connect1('p', shareServer, 'b');
     const got = { a: [] as unknown[], b: [] as unknown[] };
     const [pa, pb] = await Promise.all([
-      a.call('progress', { steps: 3, ms: 50 }, { onprogress: (p) => got.a.push(p) }),
-      b.call('progress', { steps: 5, ms: 30 }, { onprogress: (p) => got.b.push(p) }),
+      a.call('progress', { steps: 3, ms: 50, tailMs: 300 }, { onprogress: (p) => got.a.push(p) }),
+      b.call('progress', { steps: 5, ms: 30, tailMs: 300 }, { onprogress: (p) => got.b.push(p) }),
     ]);
     assert.equal(pa, 'done 3');
     assert.equal(pb, 'done 5');
     // Each client hears its own progress only. (The 1.x SDK client may drop a step that arrives in
-    // the same chunk as the answer: it handles notifications a tick later than responses.)
+    // the same chunk as the answer: it handles notifications a tick later than responses. The answer
+    // comes 300 ms after the last step, so only a client stalled that long misses one.)
     const totals = (list: unknown[]) => new Set(list.map((p) => (p as { total: number }).total));
     assert.deepEqual([...totals(got.a)], [3]);
     assert.deepEqual([...totals(got.b)], [5]);
