@@ -219,9 +219,9 @@ describe('config writer: wrap --yes against another user and another writer (bui
     });
   });
 
-  // Enough wraps that a lost save shows on a broken writer every time (its race is won in few of them).
+  // Wraps in one process are cheap: more of them, more chances for a lost save to show.
   const WRAPS = 300;
-  it('a program saving the file in place every few ms: after each of 300 wraps the file holds its latest save, with or without the edit on top', async () => {
+  it(`a program saving the file in place every few ms: after each of ${WRAPS} wraps the file holds its latest save, with or without the edit on top`, async () => {
     const folder = path.join(home, '.cursor');
     fs.mkdirSync(folder);
     const config = path.join(folder, 'mcp.json');
