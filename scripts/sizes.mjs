@@ -1,6 +1,7 @@
 // Size budgets for what ships: each bundle in dist/ and the .vsix, printed with its limit; exits 1
 // when one is over (or a bundle has no budget). Run by `npm test` after the build. The .vsix is
-// packaged here into a temporary folder (vsce, as `npm run package` does) and removed again.
+// packaged here into a temporary folder (vsce, as `npm run package` does) and removed again, unless
+// `--vsix FILE` names the one the same build has just packaged (npm test's, when e2e tests run).
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -63,7 +64,20 @@ function packageVsix() {
 const sizes = {};
 for (const name of fs.readdirSync(path.join(root, 'dist')))
   if (name.endsWith('.js')) sizes[`dist/${name}`] = fs.statSync(path.join(root, 'dist', name)).size;
-sizes['mcp-lifeguard.vsix'] = packageVsix();
+sizes['mcp-lifeguard.vsix'] = givenVsix() ?? packageVsix();
+
+/** The size of the .vsix `--vsix FILE` names, or undefined without the option; exits when FILE cannot be read. */
+function givenVsix() {
+  const at = process.argv.indexOf('--vsix');
+  if (at < 0) return undefined;
+  const file = process.argv[at + 1];
+  const stat = file === undefined ? undefined : fs.statSync(path.resolve(file), { throwIfNoEntry: false });
+  if (!stat?.isFile()) {
+    console.error(`--vsix ${file ?? ''}: ${file === undefined ? 'names no file' : 'no such file'}`);
+    process.exit(2);
+  }
+  return stat.size;
+}
 
 let over = 0;
 for (const [file, bytes] of Object.entries(sizes)) {
