@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PYTHON } from './run';
-import { offlineVenv, OfflineVenv } from './venv';
+import { cachedVenv } from './venv';
 import { pypiWheelsBuilt } from './toolCache';
 
 /**
@@ -12,17 +12,19 @@ import { pypiWheelsBuilt } from './toolCache';
 
 export const SERENA_VERSION = '2.1.0';
 
-export interface SerenaVenv extends OfflineVenv {
+export interface SerenaVenv {
   /** The console script serena's docs configure: `serena start-mcp-server ...`. */
   bin: string;
 }
 
-/** A venv at `<root>/venv` holding serena-agent at SERENA_VERSION. */
-export async function serenaVenv(root: string): Promise<SerenaVenv> {
+/**
+ * A venv holding serena-agent at SERENA_VERSION, made once per machine in the test cache (see
+ * cachedVenv: the tests run it, never install into it).
+ */
+export async function serenaVenv(): Promise<SerenaVenv> {
   const wheels = await pypiWheelsBuilt(PYTHON, `serena-agent-${SERENA_VERSION}`, [`serena-agent==${SERENA_VERSION}`]);
-  const venv = await offlineVenv(root, [wheels]);
-  await venv.pip(`serena-agent==${SERENA_VERSION}`);
-  return { ...venv, bin: path.join(venv.venv, 'bin', 'serena') };
+  const venv = await cachedVenv(`serena-agent-${SERENA_VERSION}`, [wheels], [`serena-agent==${SERENA_VERSION}`]);
+  return { bin: venv.bin('serena') };
 }
 
 /**

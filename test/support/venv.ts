@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PYTHON, run } from './run';
-import { toolCacheRoot, uvBin } from './toolCache';
+import { cached, toolCacheRoot, uvBin } from './toolCache';
 
 export interface OfflineVenv {
   venv: string;
@@ -80,14 +80,19 @@ export async function seedVenv(py: string, findLinks: readonly string[], args: s
   const uv = path.join(await uvBin(PYTHON), process.platform === 'win32' ? 'uv.exe' : 'uv');
   const links = findLinks.flatMap((l) => ['--find-links', l]);
   return run(uv, ['pip', 'install', '-q', '--python', py, '--offline', '--no-index', ...links, ...args], {
-    env: {
-      ...process.env,
-      UV_CACHE_DIR: path.join(toolCacheRoot(), 'uv-setup-cache'),
-      UV_LINK_MODE: 'copy',
-      UV_NO_CONFIG: '1',
-      UV_PYTHON_DOWNLOADS: 'never',
-    },
+    env: uvSetupEnv(),
   });
+}
+
+/** uv's environment for setup installs: the one cache every run of this machine's tests shares, files copied, offline. */
+function uvSetupEnv(): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    UV_CACHE_DIR: path.join(toolCacheRoot(), 'uv-setup-cache'),
+    UV_LINK_MODE: 'copy',
+    UV_NO_CONFIG: '1',
+    UV_PYTHON_DOWNLOADS: 'never',
+  };
 }
 
 const bundledPips = new Map<string, Promise<{ dir: string; projects: string[] } | undefined>>();
@@ -129,4 +134,45 @@ export function isolatedHome(home: string): Record<string, string> {
   };
   for (const dir of Object.values(env)) fs.mkdirSync(dir, { recursive: true });
   return env;
+}
+
+/**
+ * A venv holding `requirements` (installed offline from the `findLinks` folders by uv, bytecode
+ * compiled), made once per machine in the test cache under `key` (which must change whenever the
+ * requirements do) and shared by every test that only runs what it holds: a Python SDK client or
+ * server, a console script. Tests never install into it or write to it. Made relocatable (its
+ * scripts find their interpreter beside them), so the cache may move it into place. Its bytecode
+ * spares each Python start the compile of every module it imports (PYTHONDONTWRITEBYTECODE keeps a
+ * fresh venv from ever having it).
+ */
+export async function cachedVenv(
+  key: string,
+  findLinks: readonly string[],
+  requirements: string[],
+): Promise<{ venv: string; py: string; bin: (script: string) => string }> {
+  const dir = await cached('venv', key, async (tmp) => {
+    const uv = path.join(await uvBin(PYTHON), process.platform === 'win32' ? 'uv.exe' : 'uv');
+    const venv = path.join(tmp, 'venv');
+    await run(uv, ['venv', '-q', '--relocatable', '--python', PYTHON, venv], { env: uvSetupEnv() });
+    const links = findLinks.flatMap((l) => ['--find-links', l]);
+    await run(
+      uv,
+      [
+        'pip',
+        'install',
+        '-q',
+        '--python',
+        venvPython(venv),
+        '--offline',
+        '--no-index',
+        '--compile-bytecode',
+        ...links,
+        ...requirements,
+      ],
+      { env: uvSetupEnv() },
+    );
+  });
+  const venv = path.join(dir, 'venv');
+  const scripts = path.dirname(venvPython(venv));
+  return { venv, py: venvPython(venv), bin: (script) => path.join(scripts, script) };
 }

@@ -5,9 +5,9 @@ import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { cliPath, fixturesDir, repoRoot } from '../../support/repo';
 import { sleep, until } from '../../support/poll';
-import { makeTempDir } from '../../support/temp';
-import { guardEnv, runCli, tempHome } from './support';
+import { guardEnv, runCliOn, tempHome } from './support';
 import { erasServerScript, pythonClientAcrossRestart, pythonMcp2 } from './pythonEras';
+import { CliWorker } from '../../support/cliWorker';
 
 /**
  * The Python SDK 2.x (`mcp` 2.3.0, both eras) through `mcp-lifeguard run`, across
@@ -16,12 +16,15 @@ import { erasServerScript, pythonClientAcrossRestart, pythonMcp2 } from './pytho
  */
 describe('guard: the Python SDK 2.x in both protocol eras (built CLI, mcp from PyPI)', function () {
   this.timeout(600_000);
+  // The restarts (and listings) run on one CLI process: their subject is the guard, not a Node start.
+  const cli = new CliWorker();
+  after(() => cli.close());
   let py: string;
   let home: string;
   const closers: Array<() => Promise<unknown>> = [];
 
   before(async () => {
-    py = await pythonMcp2(makeTempDir('lg-pymcp2-'));
+    py = await pythonMcp2();
   });
   beforeEach(() => {
     home = tempHome();
@@ -59,7 +62,7 @@ describe('guard: the Python SDK 2.x in both protocol eras (built CLI, mcp from P
   const pidOf = (answer: string) => Number(answer.split(':')[0]);
 
   async function restart(name: string): Promise<void> {
-    const restarted = await runCli(home, ['restart', name]);
+    const restarted = await runCliOn(cli, home, ['restart', name]);
     assert.equal(restarted.code, 0, restarted.stderr);
     assert.match(restarted.stdout, new RegExp(`^restarted ${name} \\(guard pid \\d+\\)`));
   }

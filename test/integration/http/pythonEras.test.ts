@@ -7,9 +7,9 @@ import { freePort } from '../../../src/guard/http/upstream';
 import { cliPath, fixturesDir } from '../../support/repo';
 import { stopChildren } from '../../support/liveness';
 import { sleep, until } from '../../support/poll';
-import { makeTempDir } from '../../support/temp';
 import { erasServerScript, pythonClientAcrossRestart, pythonMcp2 } from '../guard/pythonEras';
 import { shortTempDir, spawnCollect } from './support';
+import { CliWorker } from '../../support/cliWorker';
 
 /**
  * The Python SDK 2.x (`mcp` 2.3.0, both eras) behind `mcp-lifeguard run --http`, across
@@ -18,6 +18,9 @@ import { shortTempDir, spawnCollect } from './support';
  */
 describe('mcp-lifeguard run --http: the Python SDK 2.x in both protocol eras (built CLI, mcp from PyPI)', function () {
   this.timeout(600_000);
+  // The restarts run on one CLI process: their subject is the guard, not a Node start.
+  const cli = new CliWorker();
+  after(() => cli.close());
   let py: string;
   let home: string;
   const children: ChildProcess[] = [];
@@ -25,7 +28,7 @@ describe('mcp-lifeguard run --http: the Python SDK 2.x in both protocol eras (bu
 
   before(async function () {
     if (process.platform !== 'linux') this.skip();
-    py = await pythonMcp2(makeTempDir('lg-pymcp2-'));
+    py = await pythonMcp2();
   });
   beforeEach(() => {
     home = shortTempDir();
@@ -57,9 +60,9 @@ describe('mcp-lifeguard run --http: the Python SDK 2.x in both protocol eras (bu
   }
 
   async function restart(name: string): Promise<void> {
-    const r = spawnCollect(process.execPath, [cliPath, 'restart', name], { env: env(), cwd: home });
-    assert.equal(await r.exited, 0, r.output());
-    assert.match(r.output(), new RegExp(`restarted ${name} \\(guard pid \\d+\\)`));
+    const r = await cli.run(['restart', name], env(), home);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, new RegExp(`restarted ${name} \\(guard pid \\d+\\)`));
   }
 
   const echo = async (client: Client, text: string) =>

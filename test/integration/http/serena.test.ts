@@ -11,6 +11,7 @@ import { SERENA_VERSION, serenaProject, serenaSessionOf, serenaVenv } from '../.
 import { makeTempDir } from '../../support/temp';
 import { isolatedHome } from '../../support/venv';
 import { childPidOf, killMentioning, liveGuardOf, shortTempDir, spawnCollect } from './support';
+import { CliWorker } from '../../support/cliWorker';
 
 /**
  * The serena report: serena-agent from PyPI, a streamable HTTP MCP server, behind the guard's front
@@ -20,6 +21,9 @@ import { childPidOf, killMentioning, liveGuardOf, shortTempDir, spawnCollect } f
  */
 describe('mcp-lifeguard run --http: serena-agent from PyPI, restarted under a client that keeps its session id', function () {
   this.timeout(600_000);
+  // The restarts run on one CLI process: their subject is the guard, not a Node start.
+  const cli = new CliWorker();
+  after(() => cli.close());
   let root: string;
   let lg: string;
   let guard: ReturnType<typeof spawnCollect> | undefined;
@@ -39,7 +43,7 @@ describe('mcp-lifeguard run --http: serena-agent from PyPI, restarted under a cl
 
   it(`serena-agent ${SERENA_VERSION}: the next call with the cached Mcp-Session-Id after a restart is served by the new process`, async () => {
     root = makeTempDir('lg-serena-');
-    const venv = await serenaVenv(root);
+    const venv = await serenaVenv();
     const projectDir = serenaProject(root);
     lg = shortTempDir();
     const env = { ...process.env, ...isolatedHome(path.join(root, 'home')), MCP_LIFEGUARD_HOME: lg };
@@ -106,10 +110,10 @@ describe('mcp-lifeguard run --http: serena-agent from PyPI, restarted under a cl
     const before = (await childPidOf(record))!;
     assert.equal(await servedBy(), before);
 
-    const restart = spawnCollect(process.execPath, [cliPath, 'restart', 'serena'], { env, cwd: root });
-    assert.equal(await restart.exited, 0, restart.output());
+    const restart = await cli.run(['restart', 'serena'], env, root);
+    assert.equal(restart.code, 0, restart.stdout + restart.stderr);
     // The front's one client, by the name it gave in `initialize`.
-    assert.match(restart.output(), /restarted serena .*serena-integration kept its session/);
+    assert.match(restart.stdout, /restarted serena .*serena-integration kept its session/);
     const after = (await childPidOf(record))!;
     assert.notEqual(after, before);
     await until(`the old serena (pid ${before}) gone`, () => !isAlive(before));
