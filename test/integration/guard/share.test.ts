@@ -11,12 +11,11 @@ import {
   ResourceUpdatedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import { StdioClientTransport as Stdio2 } from '@modelcontextprotocol/client/stdio';
-import * as os from 'node:os';
 import { jsonLinesChild } from '../../support/jsonLines';
 import { fixturesDir, cliPath, repoRoot } from '../../support/repo';
 import { PYTHON } from '../../support/run';
 import { pypiWheelhouse } from '../../support/toolCache';
-import { offlineVenv } from '../../support/venv';
+import { cachedVenv } from '../../support/venv';
 import { MCP_PY_VERSION } from '../http/pythonSdk';
 import { sleep, until } from '../../support/poll';
 import {
@@ -26,12 +25,13 @@ import {
   guardEnv,
   liveRecords,
   memoryBin,
-  runCli,
+  runCliOn,
   spawnGuard,
   tempHome,
   textOf,
 } from './support';
 import { processesOf, servers as eraServers, noneLeftThenRemove } from './erasSupport';
+import { CliWorker } from '../../support/cliWorker';
 
 const shareServer = [process.execPath, path.join(fixturesDir, 'guard', 'share-server.mjs')];
 
@@ -48,6 +48,9 @@ interface SharedClient {
 
 describe('guard: one server for every client (`run --on-conflict share`, built CLI, real SDK clients)', function () {
   this.timeout(120_000);
+  // The restarts (and listings) run on one CLI process: their subject is the guard, not a Node start.
+  const cli = new CliWorker();
+  after(() => cli.close());
   let home: string;
   const open: SharedClient[] = [];
 
@@ -130,10 +133,10 @@ describe('guard: one server for every client (`run --on-conflict share`, built C
     const [record] = await liveRecords(home);
     assert.equal(record.share, true);
     assert.equal(record.attached?.length, 3);
-    const locks = await runCli(home, ['locks']);
+    const locks = await runCliOn(cli, home, ['locks']);
     assert.match(locks.stdout, /shared by 3 clients/);
 
-    const r = await runCli(home, ['restart', 'mem']);
+    const r = await runCliOn(cli, home, ['restart', 'mem']);
     assert.equal(r.code, 0, r.stderr);
     // One restart of the one server: each of the three clients is named (by the name it gave), each kept its session.
     assert.match(r.stdout, /restart #1; [^,\n]+, [^,\n]+ and [^,\n]+ kept their sessions\n$/);
@@ -167,11 +170,9 @@ describe('guard: one server for every client (`run --on-conflict share`, built C
 
   it('a Python SDK client and a TypeScript SDK client share one server-memory: what one writes the other reads', async function () {
     this.timeout(300_000);
-    const venvRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'lg-share-py-'));
     try {
       const wheelhouse = await pypiWheelhouse(PYTHON, `mcp-${MCP_PY_VERSION}`, [`mcp==${MCP_PY_VERSION}`]);
-      const { py, pip } = await offlineVenv(venvRoot, [wheelhouse]);
-      await pip(`mcp==${MCP_PY_VERSION}`);
+      const { py } = await cachedVenv(`mcp-${MCP_PY_VERSION}`, [wheelhouse], [`mcp==${MCP_PY_VERSION}`]);
       const ts = await connect1('mem', [memoryBin], 'ts');
       const python = jsonLinesChild(
         py,
@@ -213,7 +214,6 @@ describe('guard: one server for every client (`run --on-conflict share`, built C
       );
     } finally {
       for (const c of open.splice(0)) await c.close().catch(() => undefined);
-      fs.rmSync(venvRoot, { recursive: true, force: true });
     }
   });
 
@@ -232,7 +232,7 @@ describe('guard: one server for every client (`run --on-conflict share`, built C
     );
     const [dual] = await liveRecords(home);
     assert.equal(dual.versions?.serverInfo?.era, 'modern', 'the shared session is of the 2026-07-28 era');
-    const r = await runCli(home, ['restart', 'dual']);
+    const r = await runCliOn(cli, home, ['restart', 'dual']);
     assert.equal(r.code, 0, r.stderr);
     for (const m of modern) assert.match(await m.call('echo', { text: 'after' }), /:after$/);
     assert.equal(serversOf(), 1);

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { listLocks, LockRecord } from '../../../src/core/locks';
+import { CliResult, CliWorker } from '../../support/cliWorker';
 import { cliPath, repoRoot } from '../../support/repo';
 import { processesOfHome } from '../../support/homeProcesses';
 import { isAlive } from '../../support/liveness';
@@ -86,6 +87,15 @@ export function runCli(home: string, args: string[]): Promise<{ code: number | n
     proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     proc.once('exit', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/**
+ * runCli on a CliWorker: the same command, environment and folder, without a Node start. For a
+ * test whose subject is what the command does to the guards (a restart, a listing), not the CLI's
+ * own process.
+ */
+export function runCliOn(worker: CliWorker, home: string, args: string[]): Promise<CliResult> {
+  return worker.run(args, { ...guardEnv(home), HOME: home }, repoRoot);
 }
 
 export async function liveRecords(home: string): Promise<LockRecord[]> {

@@ -1,9 +1,10 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { connectGuarded, endGuarded, GuardedClient, runCli, tempHome, textOf } from './support';
+import { connectGuarded, endGuarded, GuardedClient, runCliOn, tempHome, textOf } from './support';
 import { fixturesDir } from '../../support/repo';
 import { processesOfHome } from '../../support/homeProcesses';
+import { CliWorker } from '../../support/cliWorker';
 
 const tinyServer = path.join(fixturesDir, 'guard', 'tiny-server.mjs');
 
@@ -16,6 +17,9 @@ const tinyServer = path.join(fixturesDir, 'guard', 'tiny-server.mjs');
  */
 describe('guard: a restart is verified before the serving server stops (built CLI, real SDK server)', function () {
   this.timeout(120_000);
+  // The restarts (and listings) run on one CLI process: their subject is the guard, not a Node start.
+  const cli = new CliWorker();
+  after(() => cli.close());
   let home: string;
   let g: GuardedClient | undefined;
 
@@ -40,7 +44,7 @@ describe('guard: a restart is verified before the serving server stops (built CL
     const first = await pidOf(g.client);
 
     fs.writeFileSync(flag, '');
-    const refused = await runCli(home, ['restart', 'tiny']);
+    const refused = await runCliOn(cli, home, ['restart', 'tiny']);
     assert.equal(refused.code, 1, refused.stdout);
     assert.match(
       refused.stderr,
@@ -57,7 +61,7 @@ describe('guard: a restart is verified before the serving server stops (built CL
     assert.match(g.stderr(), /The new server did not start/);
 
     fs.rmSync(flag);
-    const restarted = await runCli(home, ['restart', 'tiny']);
+    const restarted = await runCliOn(cli, home, ['restart', 'tiny']);
     assert.equal(restarted.code, 0, restarted.stderr);
     const second = await pidOf(g.client);
     assert.notEqual(second, first);
@@ -65,7 +69,7 @@ describe('guard: a restart is verified before the serving server stops (built CL
 
     // Forced, nothing is probed: the restart itself fails and the guard says it is down.
     fs.writeFileSync(flag, '');
-    const forced = await runCli(home, ['restart', 'tiny', '--force']);
+    const forced = await runCliOn(cli, home, ['restart', 'tiny', '--force']);
     assert.equal(forced.code, 1);
     assert.match(forced.stderr, /times in a row.*Its last output: Error: the store is locked/);
     await assert.rejects(g.client.callTool({ name: 'echo', arguments: { text: 'y' } }), /tiny is down: /);
@@ -79,7 +83,7 @@ describe('guard: a restart is verified before the serving server stops (built CL
       });
       await pidOf(g.client);
       fs.writeFileSync(flag, '');
-      const r = await runCli(home, ['restart', 'tiny']);
+      const r = await runCliOn(cli, home, ['restart', 'tiny']);
       assert.equal(r.code, 1);
       assert.doesNotMatch(r.stderr, /The new server did not start/);
       assert.match(r.stderr, /3 times in a row.*Its last output: Error: the store is locked/);
@@ -92,7 +96,7 @@ describe('guard: a restart is verified before the serving server stops (built CL
   it('restart --restart-check none: this one restart without a probe (a per-server choice the extension passes too)', async () => {
     g = await connectGuarded(home, ['--name', 'tiny', '--restart-check', 'probe', '--', process.execPath, tinyServer]);
     const first = await pidOf(g.client);
-    const r = await runCli(home, ['restart', 'tiny', '--restart-check', 'none']);
+    const r = await runCliOn(cli, home, ['restart', 'tiny', '--restart-check', 'none']);
     assert.equal(r.code, 0, r.stderr);
     assert.notEqual(await pidOf(g.client), first, 'restarted, the session kept');
     assert.match(g.stderr(), /tiny: restarted without a check, as asked/);

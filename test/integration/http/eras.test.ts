@@ -10,6 +10,7 @@ import { cliPath, fixturesDir } from '../../support/repo';
 import { sleep, until } from '../../support/poll';
 import { isAlive, killAndWait } from '../../support/liveness';
 import { childPidOf, everythingCommand, killMentioning, liveGuardOf, shortTempDir, spawnCollect } from './support';
+import { CliWorker } from '../../support/cliWorker';
 
 const modernHttp = { command: process.execPath, args: [path.join(fixturesDir, 'eras', 'modern-http', 'server.mjs')] };
 const sessionfulHttp = {
@@ -75,6 +76,9 @@ async function client1(url: string): Promise<AnyClient> {
 
 describe('run --http with clients and servers of both protocol eras', function () {
   this.timeout(180_000);
+  // The restarts run on one CLI process: their subject is the guard, not a Node start.
+  const cli = new CliWorker();
+  after(() => cli.close());
   let home: string;
   let upstreamLog: string;
   const clients: AnyClient[] = [];
@@ -128,8 +132,8 @@ describe('run --http with clients and servers of both protocol eras', function (
       name: record.serverName,
       childPid: async () => (await childPidOf(record))!,
       restart: async () => {
-        const restart = spawnCollect(process.execPath, [cliPath, 'restart', record.serverName], { env, cwd: home });
-        assert.equal(await restart.exited, 0, restart.output());
+        const restart = await cli.run(['restart', record.serverName], env, home);
+        assert.equal(restart.code, 0, restart.stdout + restart.stderr);
       },
     };
   }
