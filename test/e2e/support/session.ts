@@ -114,6 +114,20 @@ export class Session {
       'extensions.ignoreRecommendations': true,
       'chat.mcp.autostart': 'never',
       'window.commandCenter': false,
+      // Nothing moves or blinks while a scenario waits: an idle workbench draws no frame, so the
+      // browser's renderer and compositor rest between the steps (what the scenarios look at is
+      // the same: texts, rows, labels, dialogs).
+      'workbench.reduceMotion': 'on',
+      'editor.cursorBlinking': 'solid',
+      'editor.smoothScrolling': false,
+      'workbench.list.smoothScrolling': false,
+      'editor.minimap.enabled': false,
+      'editor.occurrencesHighlight': 'off',
+      'editor.hover.enabled': false,
+      // The built-in extensions that scan the workspace on their own (none is a subject here).
+      'git.enabled': false,
+      'git.autoRepositoryDetection': false,
+      'npm.autoDetect': 'off',
       ...this.options.settings,
     };
     const file = path.join(this.userDataDir, 'User', 'settings.json');
