@@ -6,6 +6,7 @@ import { isAlive } from '../support/liveness';
 import { waitUntil } from '../support/poll';
 import {
   answerDialog,
+  contextMenuAction,
   eventually,
   instanceRow,
   pickQuickItem,
@@ -16,7 +17,7 @@ import {
 } from './support/workbench';
 
 describeE2e('e2e: duplicate instances', (h) => {
-  it('flags a server a client started twice; Kill Duplicate Instances, confirmed, leaves exactly one, and never touches the same script run with other data', async () => {
+  it("flags a server a client started twice; Kill Duplicate Instances, confirmed, leaves exactly one, and never touches the same script run with other data; then the server row's Stop says its client will not start it again and offers Wrap with Guard, then Stop; Stop stops it", async () => {
     let notes: StdioServer | undefined;
     let team: StdioServer | undefined;
     const s = h.prepare({
@@ -87,5 +88,33 @@ describeE2e('e2e: duplicate instances', (h) => {
     );
     assert.ok(isAlive(newerPid), `the newer instance (pid ${newerPid}) is gone`);
     assert.ok(isAlive(teamPid), `team's instance (pid ${teamPid}) is gone`);
+
+    // Stop of another client's server, from the server row (not the instance row's): the warning
+    // that its client will not start it again, and the second button.
+    await contextMenuAction(page, 2, 'notes', /^Stop Server/);
+    const dialog = page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ state: 'visible', timeout: 30000 });
+    const text = await dialog.innerText();
+    assert.match(text, /Stop notes\?/);
+    // This test process plays the client, so the owner is unknown to the process tree; the sentence
+    // names who will not start it again either way (Claude Desktop's own wording is a unit test's).
+    assert.match(
+      text,
+      new RegExp(
+        `This stops pid ${newerPid} \\([^)]+\\)\\. (.+ will not start it again|Nothing here starts it again: the program that started it must)\\.`,
+      ),
+    );
+    const buttons = (await dialog.locator('.monaco-button').allInnerTexts())
+      .map((b) => b.trim())
+      .filter((b) => b !== '');
+    assert.ok(buttons.includes('Wrap with Guard, then Stop'), `buttons: ${JSON.stringify(buttons)}`);
+    await dialog
+      .locator('.monaco-button')
+      .filter({ hasText: /^\s*Stop\s*$/ })
+      .first()
+      .click({ timeout: 30000 });
+    await dialog.waitFor({ state: 'hidden', timeout: 30000 });
+    assert.ok(await waitUntil(() => !isAlive(newerPid), 30000), `pid ${newerPid} still runs`);
+    assert.ok(isAlive(teamPid), `team's instance (pid ${teamPid}) was stopped with notes`);
   });
 });

@@ -4,21 +4,16 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { memoryServer, StdioServer } from './support/fixture';
 import { describeE2e } from './support/harness';
-import { isAlive } from '../support/liveness';
-import { waitUntil } from '../support/poll';
 import type { Page } from './support/playwright';
 import {
   answerDialog,
   ariaLabels,
-  contextMenuAction,
   eventually,
   notifications,
   pickQuickItem,
   quickInput,
-  rowPid,
   runCommand,
   sideBarTree,
-  startFromTree,
 } from './support/workbench';
 
 /** The language the status bar names for the active editor (a diff's modified side). */
@@ -44,17 +39,6 @@ async function openWorkspaceFile(page: Page, name: string): Promise<void> {
 }
 
 const STRICT = 'Comments are not permitted in JSON';
-
-/** A process's command line and its parent's, as the process table has them ('' once gone). */
-function commandLines(pid: number): string {
-  try {
-    const own = fs.readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0').join(' ');
-    const ppid = Number(/\)\s+\S+\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/stat`, 'latin1'))![1]);
-    return `${own}\n${fs.readFileSync(`/proc/${ppid}/cmdline`, 'latin1').split('\0').join(' ')}`;
-  } catch {
-    return '';
-  }
-}
 
 describeE2e('e2e: Wrap with Guard previews each file in its own language', (h) => {
   it("a JSONC file with a comment is previewed as JSON with Comments and Codex's TOML as no JSON, with nothing in Problems for either; after each write the toast names the client's next step", async () => {
@@ -178,51 +162,5 @@ describeE2e('e2e: Wrap with Guard previews each file in its own language', (h) =
       after.filter((r) => /mcp|proposed|config/i.test(r)),
       [],
     );
-  });
-
-  it('a server VS Code runs in this window is restarted through VS Code right after Wrap: the toast says so, and the new process runs through the guard', async () => {
-    const s = await h.start({ fixture: (dirs) => ({ workspace: { memory: memoryServer(dirs, 'memory') } }) });
-    const page = s.page!;
-    const oldPid = await startFromTree(page, 'memory');
-    assert.doesNotMatch(commandLines(oldPid), /run --name memory/);
-
-    await contextMenuAction(page, 2, 'memory', /^Wrap .*Guard/);
-    await answerDialog(page, 'Wrap');
-    const toast = notifications(page).filter({
-      hasText:
-        /memory now starts through the guard\. Next: VS Code: restarted memory with its new entry \(VS Code restarted it \(pid \d+ \S+ \d+\)\)\./,
-    });
-    await toast.first().waitFor({ state: 'visible', timeout: 90000 });
-    const newPid = Number(/pid \d+ \S+ (\d+)/.exec(await toast.first().innerText())![1]);
-    assert.notEqual(newPid, oldPid);
-    assert.ok(await waitUntil(() => !isAlive(oldPid), 30000), `the old instance (pid ${oldPid}) still runs`);
-    // VS Code started the rewritten entry: the new instance runs through the guard.
-    assert.match(
-      commandLines(newPid),
-      /run --name memory --resource=\S+ -- /,
-      `pid ${newPid}: ${commandLines(newPid)}`,
-    );
-    await eventually(
-      'the row showing the new instance',
-      () => sideBarTree(page),
-      (rs) => rs.some((r) => rowPid(r) === newPid),
-      60000,
-    );
-
-    // Unwrap: the guarded instance is restarted by VS Code too (not by its guard, which would keep the old entry).
-    await contextMenuAction(page, 2, 'memory', /^Unwrap/);
-    await answerDialog(page, 'Unwrap');
-    const unwrapped = notifications(page).filter({
-      hasText:
-        /memory no longer starts through the guard from its next start\. Next: VS Code: restarted memory with its new entry \(VS Code restarted it \(pid [\d, ]+ \S+ \d+\)\)\./,
-    });
-    await unwrapped.first().waitFor({ state: 'visible', timeout: 90000 });
-    const plainPid = Number(
-      /new entry \(VS Code restarted it \(pid [\d, ]+ \S+ (\d+)\)\)/.exec(await unwrapped.first().innerText())?.[1],
-    );
-    assert.ok(plainPid > 0 && plainPid !== newPid, await unwrapped.first().innerText());
-    assert.ok(await waitUntil(() => !isAlive(newPid), 30000), `the guarded instance (pid ${newPid}) still runs`);
-    assert.match(commandLines(plainPid), /server-memory/);
-    assert.doesNotMatch(commandLines(plainPid), /run --name memory/, `pid ${plainPid}: ${commandLines(plainPid)}`);
   });
 });
