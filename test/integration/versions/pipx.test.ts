@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { instanceOf, project, snapshot, tempDir } from './support';
 import { DEP, DEP_OTHER, NEW, OLD, pipxSetup, staleVerdict, startMcp, TIME } from './pythonTools';
 import { killAll, stopChildren } from '../../support/liveness';
-import { pastFirstLookHorizon, pastJudgedStart, startTimeOf } from '../../support/judgedStart';
+import { pastFirstLookHorizon, pastJudgedStart } from '../../support/judgedStart';
 
 /**
  * Real pipx (from PyPI, `python3 -m pipx`) installing a real MCP server from PyPI offline from
@@ -15,21 +15,14 @@ describe('versions (integration): pipx with a real server from PyPI', function (
   this.timeout(600_000);
   const started: ChildProcess[] = [];
   let root = '';
-  let firstRoot = '';
-  // pipx's shared libraries (a venv with pip upgraded in it), made by the first test, used by both.
-  let sharedLibs = '';
-  before(() => {
-    sharedLibs = path.join(tempDir('lg-pipx-shared-'), 'shared');
-  });
   after(async () => {
     await stopChildren(started);
     if (root) await killAll([], path.basename(root));
-    if (firstRoot) await killAll([], path.basename(firstRoot));
   });
 
-  it('pipx install OLD: current; pipx upgrade: stale naming both; pipx inject of a dependency: stale naming it', async () => {
+  it("pipx install OLD: current; pipx upgrade: stale naming both, and at a first look inferred from pipx's log; pipx inject of a dependency: stale naming it", async () => {
     root = tempDir('lg-pipx-');
-    const { home, pipxHome, pipxEnv, wheels, pipxRun } = await pipxSetup(root, { sharedLibs });
+    const { home, pipxHome, pipxEnv, wheels, pipxRun } = await pipxSetup(root);
 
     await pipxRun('install', `${TIME}==${OLD}`);
     const bin = path.join(pipxEnv.PIPX_BIN_DIR, TIME);
@@ -45,12 +38,30 @@ describe('versions (integration): pipx with a real server from PyPI', function (
     assert.equal(inst?.state === 'installed' && inst.version, OLD);
     assert.equal(inst?.state === 'installed' && inst.how, `pipx venv ${venv}`);
 
-    await pastJudgedStart(before.startTime);
+    // pipx logs the upgrade clearly after the start (process start times are coarse), so a first look can tell.
+    await pastFirstLookHorizon(before.startTime);
     await pipxRun('upgrade', '--pip-args', `--no-index ${wheels.map((w) => `--find-links ${w}`).join(' ')}`, TIME);
     const up = staleVerdict(await instanceOf(look, 'time', first.pid!), 'after pipx upgrade');
     assert.equal(up.running, OLD);
     assert.equal(up.installed, NEW);
     assert.match(up.installedHow, /pipx venv /);
+
+    // The first look after the upgrade (a fresh state folder: nothing of ours saw the process before
+    // it): stale naming both, inferred from pipx's log.
+    const firstLook = () => snapshot(home, projectDir, path.join(root, 'lg-first'), pipxEnv);
+    const v = staleVerdict(await instanceOf(firstLook, 'time', first.pid!), 'at the first look after pipx upgrade');
+    assert.equal(v.running, OLD);
+    assert.equal(v.installed, NEW);
+    assert.equal(v.inferred, true);
+    assert.equal(v.runningLearnedFrom, 'pipx-log');
+    assert.match(
+      v.runningHow,
+      new RegExp(`${path.join(pipxHome, 'logs').replace(/[\\/.]/g, '\\$&')}[\\\\/]cmd_.*\\.log`),
+    );
+    assert.match(
+      v.runningHow,
+      new RegExp(`replaced ${TIME} ${OLD.replace(/\./g, '\\.')} with ${NEW.replace(/\./g, '\\.')}`),
+    );
 
     // Restarted on the new release, then only a dependency moves under it.
     await stopChildren([first]);
@@ -67,34 +78,5 @@ describe('versions (integration): pipx with a real server from PyPI', function (
     assert.equal(moved.installed, NEW);
     assert.deepEqual(moved.movedDependencies, [{ name: DEP, from: depBefore, to: DEP_OTHER }]);
     await stopChildren([second]);
-  });
-
-  it("the first look after pipx upgraded it (OLD -> NEW): stale naming both, inferred from pipx's log", async () => {
-    const dir = tempDir('lg-pipx-first-');
-    firstRoot = dir;
-    const { home, pipxHome, pipxEnv, wheels, pipxRun } = await pipxSetup(dir, { sharedLibs });
-    await pipxRun('install', `${TIME}==${OLD}`);
-    const bin = path.join(pipxEnv.PIPX_BIN_DIR, TIME);
-    const projectDir = project(dir, 'time', bin, [], pipxEnv);
-    const server = await startMcp(bin, [], projectDir, { ...process.env, ...pipxEnv }, started);
-    // pipx logs the upgrade clearly after the start (process start times are coarse).
-    await pastFirstLookHorizon(await startTimeOf(server.pid!));
-    await pipxRun('upgrade', '--pip-args', `--no-index ${wheels.map((w) => `--find-links ${w}`).join(' ')}`, TIME);
-    // A fresh state folder: nothing of ours saw the process before the upgrade.
-    const look = () => snapshot(home, projectDir, path.join(dir, 'lg-first'), pipxEnv);
-    const v = staleVerdict(await instanceOf(look, 'time', server.pid!), 'at the first look after pipx upgrade');
-    assert.equal(v.running, OLD);
-    assert.equal(v.installed, NEW);
-    assert.equal(v.inferred, true);
-    assert.equal(v.runningLearnedFrom, 'pipx-log');
-    assert.match(
-      v.runningHow,
-      new RegExp(`${path.join(pipxHome, 'logs').replace(/[\\/.]/g, '\\$&')}[\\\\/]cmd_.*\\.log`),
-    );
-    assert.match(
-      v.runningHow,
-      new RegExp(`replaced ${TIME} ${OLD.replace(/\./g, '\\.')} with ${NEW.replace(/\./g, '\\.')}`),
-    );
-    await stopChildren([server]);
   });
 });

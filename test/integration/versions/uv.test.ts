@@ -67,8 +67,9 @@ describe('versions (integration): uvx and uv tool with a real server from PyPI',
     );
     assert.equal(before.versions?.running.state === 'known' && before.versions.running.version, OLD);
 
-    // The newer release run once (fills uv's cache), and the entry now asks for it.
-    await run(uvx, [`${TIME}@${NEW}`, '--help'], { env });
+    // The newer release's environment built once by uvx (fills uv's cache: the one `uvx ${TIME}@${NEW}`
+    // runs; its own interpreter is run, which loads none of the server's code), and the entry now asks for it.
+    await run(uvx, ['--from', `${TIME}==${NEW}`, 'python', '-c', ''], { env });
     project(root, 'time', 'uvx', [`${TIME}@${NEW}`], uvEnv);
     // The launch now resolves to NEW's environment in uv's cache: a restart runs it.
     const v = staleVerdict(await instanceOf(take(projectDir), 'time', server.pid!), 'after the entry named NEW');
@@ -91,8 +92,9 @@ describe('versions (integration): uvx and uv tool with a real server from PyPI',
     assert.equal(installed?.state === 'installed' && installed.version, OLD, JSON.stringify(before.versions));
     assert.equal(before.versions?.running.state === 'known' && before.versions.running.version, OLD);
 
-    // The newer release run once the same way (fills uv's cache), and the entry now asks for it.
-    await run(uv, [...args(NEW), '--help'], { env, cwd: projectDir });
+    // The newer release's layered environment built once the same way (fills uv's cache; its interpreter
+    // is run, which loads none of the server's code), and the entry now asks for it.
+    await run(uv, [...args(NEW).slice(0, -1), 'python', '-c', ''], { env, cwd: projectDir });
     project(root, 'time', uv, args(NEW), uvEnv);
     const v = staleVerdict(await instanceOf(look, 'time', server.pid!), 'after the entry named NEW');
     assert.equal(v.package, TIME);
@@ -135,7 +137,10 @@ describe('versions (integration): uvx and uv tool with a real server from PyPI',
     );
 
     await pastJudgedStart(before.startTime);
-    await run(uvx, [TIME, '--help'], { env: { ...env, UV_FIND_LINKS: `${oldWheels},${newWheels}` } });
+    // The environment `uvx ${TIME}` now resolves to, built (its interpreter run: none of the server's code loaded).
+    await run(uvx, ['--from', TIME, 'python', '-c', ''], {
+      env: { ...env, UV_FIND_LINKS: `${oldWheels},${newWheels}` },
+    });
     const v = staleVerdict(await instanceOf(look, 'time', server.pid!), 'after uvx built the newer release');
     assert.equal(v.running, OLD);
     assert.equal(v.installed, NEW);
@@ -143,8 +148,8 @@ describe('versions (integration): uvx and uv tool with a real server from PyPI',
     await stopChildren([server]);
   });
 
-  it('uv tool install OLD: current; uv tool upgrade: stale naming both; --reinstall of the same: current', async () => {
-    const { root, env, uv, uvEnv, take } = await setup('lg-uvtool-');
+  it("uv tool install OLD: current; uv tool upgrade: stale naming both, and at a first look inferred from uv's cache; --reinstall of the same: current", async () => {
+    const { root, env, uv, uvEnv, take, home } = await setup('lg-uvtool-');
     await run(uv, ['tool', 'install', `${TIME}==${OLD}`], { env });
     const bin = path.join(uvEnv.UV_TOOL_BIN_DIR, TIME);
     assert.ok(fs.existsSync(bin), `uv put the tool's bin at ${bin}`);
@@ -159,7 +164,8 @@ describe('versions (integration): uvx and uv tool with a real server from PyPI',
     assert.equal(inst?.state === 'installed' && inst.version, OLD);
     assert.equal(inst?.state === 'installed' && inst.how, `uv tool ${toolDir}`);
 
-    await pastJudgedStart(before.startTime);
+    // uv's cache unpacks the new release clearly after the start (process start times are coarse), so a first look can tell.
+    await pastFirstLookHorizon(before.startTime);
     await run(uv, ['tool', 'install', `${TIME}==${NEW}`], { env });
     const v = staleVerdict(await instanceOf(look, 'time', first.pid!), 'after the upgrade');
     assert.equal(v.package, TIME);
@@ -171,6 +177,24 @@ describe('versions (integration): uvx and uv tool with a real server from PyPI',
       JSON.stringify(v.movedDependencies),
     );
 
+    // The first look after the upgrade (a fresh state folder: nothing of ours saw the process before it).
+    const firstLook = () => snapshot(home, projectDir, path.join(root, 'lg-first'), uvEnv);
+    const inferred = staleVerdict(
+      await instanceOf(firstLook, 'time', first.pid!),
+      'at the first look after the upgrade',
+    );
+    assert.equal(inferred.running, OLD);
+    assert.equal(inferred.installed, NEW);
+    assert.equal(inferred.inferred, true);
+    assert.equal(inferred.runningLearnedFrom, 'uv-cache');
+    assert.match(
+      inferred.runningHow,
+      new RegExp(
+        `uv's cache unpacked ${TIME} ${OLD.replace(/\./g, '\\.')} \\(.*archive-v0.*\\) at .*, (before|as) the process started`,
+      ),
+    );
+    assert.match(inferred.summary, /inferred: /);
+
     await stopChildren([first]);
     const second = await startMcp(bin, [], projectDir, env, started);
     const fresh = await instanceOf(look, 'time', second.pid!);
@@ -180,32 +204,6 @@ describe('versions (integration): uvx and uv tool with a real server from PyPI',
     const reinstalled = await instanceOf(look, 'time', second.pid!);
     assert.equal(reinstalled.versions?.verdict.state, 'current', JSON.stringify(reinstalled.versions));
     await stopChildren([second]);
-  });
-
-  it("the first look after uv tool upgraded it (OLD -> NEW): stale naming both, inferred from uv's cache", async () => {
-    const { root, env, uv, uvEnv, home } = await setup('lg-uvtool-first-');
-    await run(uv, ['tool', 'install', `${TIME}==${OLD}`], { env });
-    const bin = path.join(uvEnv.UV_TOOL_BIN_DIR, TIME);
-    const projectDir = project(root, 'time', bin, [], uvEnv);
-    const server = await startMcp(bin, [], projectDir, env, started);
-    // uv's cache unpacks the new release clearly after the start (process start times are coarse).
-    await pastFirstLookHorizon(await startTimeOf(server.pid!));
-    await run(uv, ['tool', 'install', `${TIME}==${NEW}`], { env });
-    // A fresh state folder: nothing of ours saw the process before the upgrade.
-    const look = () => snapshot(home, projectDir, path.join(root, 'lg-first'), uvEnv);
-    const v = staleVerdict(await instanceOf(look, 'time', server.pid!), 'at the first look after the upgrade');
-    assert.equal(v.running, OLD);
-    assert.equal(v.installed, NEW);
-    assert.equal(v.inferred, true);
-    assert.equal(v.runningLearnedFrom, 'uv-cache');
-    assert.match(
-      v.runningHow,
-      new RegExp(
-        `uv's cache unpacked ${TIME} ${OLD.replace(/\./g, '\\.')} \\(.*archive-v0.*\\) at .*, (before|as) the process started`,
-      ),
-    );
-    assert.match(v.summary, /inferred: /);
-    await stopChildren([server]);
   });
 
   it("the first look after uv tool install --reinstall of the same release: current, inferred from uv's cache", async () => {
