@@ -4,7 +4,7 @@ import * as http from 'node:http';
 import * as path from 'node:path';
 import { listenOn } from './startup';
 import { PYTHON } from './run';
-import { isolatedHome, offlineVenv, OfflineVenv } from './venv';
+import { isolatedHome, offlineVenv, OfflineVenv, writeBytecode } from './venv';
 import { pypiWheelhouseOf, toolCacheRoot } from './toolCache';
 
 /**
@@ -86,7 +86,8 @@ export async function startEmbeddings(): Promise<{ url: string; close(): Promise
 
 /**
  * A home for mempalace (`~/.mempalace/config.json` naming the loopback embedder) and the
- * environment a server started in it gets: HOME and the XDG folders under it, nothing of the user's.
+ * environment a server started in it gets: HOME and the XDG folders under it, nothing of the user's,
+ * and Python's bytecode written (each start after the first one in a venv loads chromadb compiled).
  */
 export function mempalaceHome(home: string, embeddingsUrl: string): Record<string, string> {
   fs.mkdirSync(path.join(home, '.mempalace'), { recursive: true });
@@ -98,7 +99,7 @@ export function mempalaceHome(home: string, embeddingsUrl: string): Record<strin
       2,
     ),
   );
-  return isolatedHome(home);
+  return { ...isolatedHome(home), ...writeBytecode };
 }
 
 /** The text of the first content block of a tool result, parsed as mempalace's JSON answer. */

@@ -30,8 +30,10 @@ export async function offlineVenv(
 ): Promise<OfflineVenv> {
   const venv = path.join(root, 'venv');
   const py = await quickVenv(venv, { copies: opts.copies, python: opts.python });
+  // pip's own modules (seeded without bytecode) compiled by its first run, loaded so by the next ones.
   const pipEnv = {
     ...process.env,
+    ...writeBytecode,
     PIP_CONFIG_FILE: process.platform === 'win32' ? 'nul' : '/dev/null',
     PIP_DISABLE_PIP_VERSION_CHECK: '1',
     PIP_FIND_LINKS: '',
@@ -118,6 +120,14 @@ function bundledPip(python: string): Promise<{ dir: string; projects: string[] }
   }
   return found;
 }
+
+/**
+ * Python writing bytecode beside what it imports, as it does by default: where the machine's
+ * environment says PYTHONDONTWRITEBYTECODE (container images do), every start of a server compiles
+ * every module it imports again, seconds of CPU for a large one (mempalace's chromadb, poetry). An
+ * empty value is Python's "not set". For the env of servers and tools a test starts more than once.
+ */
+export const writeBytecode: Readonly<Record<string, string>> = { PYTHONDONTWRITEBYTECODE: '' };
 
 /**
  * HOME and the XDG folders under `home` (created), for a process or tool that must write nothing

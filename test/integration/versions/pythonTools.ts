@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { Instance } from '../../../src/core/base/model';
 import { PYTHON, run } from './support';
 import { pipWheel, PIPX_VERSION, pypiWheel, pypiWheelhouse, pythonTool, uvBin } from '../../support/toolCache';
-import { isolatedHome } from '../../support/venv';
+import { isolatedHome, writeBytecode } from '../../support/venv';
 
 /**
  * The real PyPI server the uv and pipx tests install (`mcp-server-time`) at two releases, each
@@ -26,10 +26,13 @@ export async function timeWheels(): Promise<string[]> {
   ]);
 }
 
-/** A temp home at `<root>/home` with XDG folders under it; everything the tools write lands inside. */
+/**
+ * A temp home at `<root>/home` with XDG folders under it; everything the tools write lands inside.
+ * Python writes bytecode there as by default (a tool or server started again loads it compiled).
+ */
 export function toolHome(root: string): { home: string; env: Record<string, string> } {
   const home = path.join(root, 'home');
-  return { home, env: isolatedHome(home) };
+  return { home, env: { ...isolatedHome(home), ...writeBytecode } };
 }
 
 /**
