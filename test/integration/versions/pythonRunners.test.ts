@@ -63,7 +63,9 @@ describe('versions (integration): Python through a pyenv shim and poetry run', f
     const version = path.join(pyenvRoot, 'versions', 'lg-time');
     const versionPython = await quickVenv(version, { python: await realPython() });
     const pipEnv = { ...process.env, ...pipOffline(wheels) };
-    const pip = (spec: string) => run(versionPython, ['-m', 'pip', 'install', '-q', spec], { env: pipEnv });
+    // --no-compile: the bytecode of what pip installs is nothing the test judges (the server has loaded its code).
+    const pip = (spec: string) =>
+      run(versionPython, ['-m', 'pip', 'install', '-q', '--no-compile', spec], { env: pipEnv });
     // Installed by uv (setup); the upgrade under the running server is pip's.
     await seedVenv(versionPython, wheels, [`${TIME}==${OLD}`]);
     fs.writeFileSync(path.join(pyenvRoot, 'version'), 'lg-time\n');
@@ -133,8 +135,10 @@ describe('versions (integration): Python through a pyenv shim and poetry run', f
         path.join(dir, 'pyproject.toml'),
         `[project]\nname = "${name}"\nversion = "0.1.0"\nrequires-python = ">=3.9"\n\n[tool.poetry]\npackage-mode = false\n`,
       );
-      await run('poetry', ['env', 'use', python], { cwd: dir, env });
-      const envPath = (await run('poetry', ['env', 'info', '--path'], { cwd: dir, env })).trim();
+      // poetry says where it made the environment ("Using virtualenv: PATH"), as `poetry env info --path` would.
+      const made = await run('poetry', ['env', 'use', python], { cwd: dir, env });
+      const envPath = /^Using virtualenv: (.+)$/m.exec(made)?.[1]?.trim();
+      assert.ok(envPath, `poetry env use named no environment: ${made}`);
       await seedVenv(path.join(envPath, 'bin', 'python'), wheels, [`${TIME}==${version}`]);
       return envPath;
     };
@@ -168,7 +172,7 @@ describe('versions (integration): Python through a pyenv shim and poetry run', f
     const configured = serverIn(snap, 'time').installed;
     assert.equal(configured?.state === 'installed' && configured.version, OLD, JSON.stringify(configured));
 
-    await run('poetry', ['run', 'pip', 'install', '-q', `${TIME}==${NEW}`], { cwd: projectDir, env });
+    await run('poetry', ['run', 'pip', 'install', '-q', '--no-compile', `${TIME}==${NEW}`], { cwd: projectDir, env });
     const v = staleVerdict(await instanceOf(take, 'time', server.pid!), "after the upgrade in poetry's environment");
     assert.equal(v.running, OLD);
     assert.equal(v.installed, NEW);
