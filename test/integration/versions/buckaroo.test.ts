@@ -19,7 +19,7 @@ import { until } from '../../support/poll';
 import { pastJudgedStart, startTimeOf } from '../../support/judgedStart';
 import { cliPath } from '../../support/repo';
 import { run } from '../../support/run';
-import { isolatedHome } from '../../support/venv';
+import { isolatedHome, writeBytecode } from '../../support/venv';
 import { killMentioning } from '../http/support';
 import { serverIn, snapshot, tempDir } from './support';
 
@@ -50,7 +50,8 @@ describe('versions (integration): buckaroo from PyPI, its MCP tool and the data 
     const venv: BuckarooVenv = await buckarooVenv(root);
     const port = await freePort();
     const home = path.join(root, 'home');
-    const env = isolatedHome(home);
+    // Python writes bytecode (the machine's env may say not to): what one of its processes compiled, the next loads.
+    const env = { ...isolatedHome(home), ...writeBytecode };
     const lg = path.join(root, 'lg');
     // The entry as Claude Code's user config holds it (`claude mcp add -s user`), with the data server's port.
     fs.writeFileSync(
