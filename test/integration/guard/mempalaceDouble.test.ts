@@ -148,6 +148,8 @@ describe('guard (integration): mempalace from PyPI under the guard', function ()
       const transport = new StdioClientTransport({
         command: mp.py,
         args: [
+          // -B: no bytecode written beside lockproto.py in the repository's docs/examples (the venv's is read).
+          '-B',
           path.join(fixturesDir, 'python', 'mempalace_with_lock.py'),
           path.join(repoRoot, 'docs', 'examples'),
           'mempalace',
