@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Instance, Snapshot } from '../../src/core/base/model';
-import { MEM, NPM, npmEnv } from '../integration/versions/support';
+import { copyTree, MEM, memoryPrefixTemplate, NPM, npmEnv } from '../integration/versions/support';
 import { until } from '../support/poll';
 import {
   CLAUDE_CODE,
@@ -24,7 +24,6 @@ import { run } from '../support/run';
 import { cli } from '../integration/processes/support/harness';
 import { toolCacheRoot } from '../support/toolCache';
 import { testSettleEnv } from '../support/settle';
-import { makeTempDir } from '../support/temp';
 import {
   badVerdicts,
   ClientHome,
@@ -126,15 +125,15 @@ describe(`real clients: an npm upgrade under a running session (server-memory ${
     });
 
   /**
-   * The prefix real npm installed FROM into, once: each test's prefix is a copy of it (the tree npm
-   * left, its `.bin` link as npm made it). The upgrade under a session is each test's own real npm run.
+   * The prefix real npm installed FROM into (made once per machine, versions/support.ts): each
+   * test's prefix is a copy of it (the tree npm left, its `.bin` link as npm made it), by `cp -a`,
+   * which costs a fraction of fs.cpSync's processor time. The upgrade under a session is each
+   * test's own real npm run.
    */
   let installedFrom: string;
   before(async function () {
     if (process.platform !== 'linux') this.skip();
-    const dir = makeTempDir('lg-upgrade-from-');
-    installedFrom = path.join(dir, 'prefix');
-    await npm(installedFrom, FROM, dir);
+    installedFrom = await memoryPrefixTemplate(FROM);
   });
 
   /** `status` as the user's CLI: its snapshot under the tests' quiet period (an upgrade is judged half a second after it). */
@@ -157,7 +156,7 @@ describe(`real clients: an npm upgrade under a running session (server-memory ${
     const bins = new Map<string, { prefix: string; bin: string }>();
     for (const name of names) {
       const prefix = path.join(home.home, `prefix-${name}`);
-      fs.cpSync(installedFrom, prefix, { recursive: true, verbatimSymlinks: true });
+      await copyTree(installedFrom, prefix);
       const bin = path.join(prefix, 'node_modules', '.bin', 'mcp-server-memory');
       await runClient(client, c.add(name, bin), home.project, home.env);
       bins.set(name, { prefix, bin });
