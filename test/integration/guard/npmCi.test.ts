@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { controlStatus } from '../../../src/core/control';
 import { pastJudgedStart } from '../../support/judgedStart';
 import { sleep, until } from '../../support/poll';
-import { MEM, NPM, npmEnv, run } from '../versions/support';
+import { MEM, NPM, npmEnv, npmWorld, run } from '../versions/support';
 import { connectGuarded, GuardedClient, liveRecords, tempHome } from './support';
 
 /** A process's state letter from /proc (R, S, Z...), or undefined once it is gone. */
@@ -27,6 +27,22 @@ function processState(pid: number): string | undefined {
  * support/settle.ts, given by guardEnv): only the wait for the installer holds the restart back.
  */
 const BUILD_MS = 3000;
+
+/** The project's package.json, depending on server-memory at `version`, with the slow postinstall step. */
+function manifest(version: string): string {
+  return JSON.stringify(
+    {
+      name: 'lg-ci-project',
+      version: '1.0.0',
+      private: true,
+      dependencies: { [MEM]: version },
+      scripts: { postinstall: 'node -e "setTimeout(() => {}, Number(process.env.LG_BUILD_MS || 0))"' },
+    },
+    null,
+    2,
+  );
+}
+
 describe('guard: restart-when-idle through a real `npm ci`', function () {
   this.timeout(600_000);
   let root: string;
@@ -42,21 +58,14 @@ describe('guard: restart-when-idle through a real `npm ci`', function () {
 
   it('never restarts the server while npm ci runs, and restarts it exactly once after', async () => {
     const prefix = path.join(root, 'p');
-    fs.mkdirSync(prefix);
-    const manifest = (version: string) =>
-      JSON.stringify(
-        {
-          name: 'lg-ci-project',
-          version: '1.0.0',
-          private: true,
-          dependencies: { [MEM]: version },
-          scripts: { postinstall: 'node -e "setTimeout(() => {}, Number(process.env.LG_BUILD_MS || 0))"' },
-        },
-        null,
-        2,
-      );
-    fs.writeFileSync(path.join(prefix, 'package.json'), manifest('2026.7.4'));
-    await run(NPM, ['install', '--prefix', prefix], { env: npmEnv(root) });
+    // The project as real npm installed it at 2026.7.4, with its npm cache (made once per machine,
+    // versions/support.ts npmWorld): the move to the new release below is this test's own real npm.
+    await npmWorld(root, 'guard-npm-ci-project-2026.7.4', async (dir) => {
+      const p = path.join(dir, 'p');
+      fs.mkdirSync(p);
+      fs.writeFileSync(path.join(p, 'package.json'), manifest('2026.7.4'));
+      await run(NPM, ['install', '--prefix', p], { env: npmEnv(dir) });
+    });
     const script = path.join(prefix, 'node_modules', MEM, 'dist', 'index.js');
 
     g = await connectGuarded(
