@@ -39,6 +39,12 @@ describe('guard: an SDK upgrade that breaks a server: judged, predicted, verifie
   let client: Client | undefined;
   let transport: StdioClientTransport | undefined;
 
+  // Every CLI run and guard here is given the tests' quiet period (support/settle.ts): a look after
+  // a pip install waits half a second for its files, not the product's four, taking fewer snapshots.
+  /** The CLI as the user runs it in this test's home. */
+  const lg = (args: string[], env: Record<string, string> = {}) => cli(home, args, { ...testSettleEnv, ...env });
+  const status = () => statusJson(home, testSettleEnv);
+
   /** A real SDK client of `node <cli> run ...`, with this test's HOME and MCP Lifeguard root. */
   async function connectClient(args: string[], env: Record<string, string> = {}) {
     const t = new StdioClientTransport({
@@ -80,7 +86,7 @@ describe('guard: an SDK upgrade that breaks a server: judged, predicted, verifie
     // The guard is gone with its client: nothing of this home may be left running.
     await until(
       'the guard to release its lock',
-      async () => (await statusJson(home)).servers[0].instances.length === 0,
+      async () => (await status()).servers[0].instances.length === 0,
       20_000,
     );
     fs.rmSync(home, { recursive: true, force: true });
@@ -98,14 +104,14 @@ describe('guard: an SDK upgrade that breaks a server: judged, predicted, verifie
       ((await client.callTool({ name: 'hello', arguments: {} })).content as { text: string }[])[0].text,
       'hi',
     );
-    assert.equal(downOf(await statusJson(home)), undefined, 'up: no down verdict');
+    assert.equal(downOf(await status()), undefined, 'up: no down verdict');
 
     await venv.pip(`mcp==${MCP2_PY_VERSION}`);
     // Before any restart: the script runs replaced code, and its verdict names the SDK that moved.
     const before = await until(
       'the upgrade judged',
       async () => {
-        const s = await statusJson(home);
+        const s = await status();
         const i = server(s, 'notes').instances[0];
         return i?.versions?.verdict.state === 'stale' ? i : undefined;
       },
@@ -122,11 +128,7 @@ describe('guard: an SDK upgrade that breaks a server: judged, predicted, verifie
       verdict.movedDependencies?.some((m) => m.name === 'mcp' && m.from === '1.30.0' && m.to === '2.3.0'),
       JSON.stringify(verdict),
     );
-    assert.equal(
-      server(await statusJson(home), 'notes').updateAvailable,
-      undefined,
-      'a loose script is in no registry',
-    );
+    assert.equal(server(await status(), 'notes').updateAvailable, undefined, 'a loose script is in no registry');
     // Predicted from the installed files: the module it imports raises at import, and says what to pin.
     const installed = before.versions!.installed;
     assert.deepEqual(
@@ -140,13 +142,13 @@ describe('guard: an SDK upgrade that breaks a server: judged, predicted, verifie
         })),
       [{ module: 'mcp.server.fastmcp', package: 'mcp', version: '2.3.0', why: 'raises', pin: 'mcp<2' }],
     );
-    const predicted = await cli(home, ['status']);
+    const predicted = await lg(['status']);
     assert.match(
       predicted.stdout,
       /STALE: runs mcp 1\.30\.0, installed mcp 2\.3\.0 .*RESTART WILL PROBABLY FAIL: mcp\.server\.fastmcp raises at import in mcp 2\.3\.0 \(it says to pin mcp<2\)/,
     );
     // A restart is refused: the server that runs keeps serving.
-    const refused = await cli(home, ['restart', 'notes']);
+    const refused = await lg(['restart', 'notes']);
     assert.equal(refused.code, 1);
     assert.match(
       refused.stderr,
@@ -157,11 +159,11 @@ describe('guard: an SDK upgrade that breaks a server: judged, predicted, verifie
       'hi',
     );
     // Forced, it goes down, and says why.
-    const restart = await cli(home, ['restart', 'notes', '--force']);
+    const restart = await lg(['restart', 'notes', '--force']);
     assert.notEqual(restart.code, 0, `the restart into mcp 2.x cannot succeed: ${restart.stdout}`);
     assert.match(restart.stderr + restart.stdout, /pin 'mcp<2'/);
 
-    const snap = await statusJson(home);
+    const snap = await status();
     const down = downOf(snap);
     assert.ok(down, `a down verdict: ${JSON.stringify(server(snap, 'notes').instances.map((i) => i.verdicts))}`);
     assert.match(
@@ -185,7 +187,7 @@ describe('guard: an SDK upgrade that breaks a server: judged, predicted, verifie
     for (const f of record)
       assert.ok(!fs.readFileSync(path.join(f.parentPath, f.name), 'utf8').includes(SECRET), f.name);
 
-    const text = await cli(home, ['status']);
+    const text = await lg(['status']);
     assert.match(text.stdout, /^ {2}notes +\d+ .*  DOWN: .*pin 'mcp<2'/m);
 
     await assert.rejects(client.callTool({ name: 'hello', arguments: {} }), (err: Error & { code?: number }) => {
@@ -200,7 +202,7 @@ describe('guard: an SDK upgrade that breaks a server: judged, predicted, verifie
 
     // Roll back: shown first, nothing run; then the versions the last server that served started with,
     // installed again by the venv's own pip, and the down guard restarted: up again, in the client's same session.
-    const plan = await cli(home, ['rollback', 'notes'], offlinePip);
+    const plan = await lg(['rollback', 'notes'], offlinePip);
     assert.equal(plan.code, 0, plan.stderr);
     assert.match(
       plan.stdout,
@@ -209,7 +211,7 @@ describe('guard: an SDK upgrade that breaks a server: judged, predicted, verifie
     assert.match(plan.stdout, /^ {2}mcp 2\.3\.0 -> 1\.30\.0$/m);
     assert.match(plan.stdout, /\/bin\/python -m pip install .*mcp==1\.30\.0/);
     assert.match(plan.stdout, /then restart its guard \(pid \d+\): its server is down\nNothing was run/);
-    const asJson = JSON.parse((await cli(home, ['rollback', 'notes', '--json'], offlinePip)).stdout) as {
+    const asJson = JSON.parse((await lg(['rollback', 'notes', '--json'], offlinePip)).stdout) as {
       ok: boolean;
       ran: boolean;
       plan: { kind: string; pins: Array<{ name: string; version: string; now?: string }> };
@@ -219,15 +221,15 @@ describe('guard: an SDK upgrade that breaks a server: judged, predicted, verifie
       asJson.plan.pins.find((p) => p.name === 'mcp'),
       { name: 'mcp', version: '1.30.0', now: '2.3.0' },
     );
-    assert.equal(downOf(await statusJson(home))?.kind, 'down', 'still down: nothing was run');
-    const rolled = await cli(home, ['rollback', 'notes', '--yes'], offlinePip);
+    assert.equal(downOf(await status())?.kind, 'down', 'still down: nothing was run');
+    const rolled = await lg(['rollback', 'notes', '--yes'], offlinePip);
     assert.equal(rolled.code, 0, `${rolled.stdout}\n${rolled.stderr}`);
     assert.match(rolled.stdout, /restarted notes \(guard pid \d+\).*the client kept its session/);
     assert.equal(
       ((await client.callTool({ name: 'hello', arguments: {} })).content as { text: string }[])[0].text,
       'hi',
     );
-    assert.equal(downOf(await statusJson(home)), undefined, 'up again: the down verdict is gone');
+    assert.equal(downOf(await status()), undefined, 'up again: the down verdict is gone');
   });
   it('declared safe to run twice (probe), a restart no file predicts to fail is verified first: the installed server does not start, so the serving one keeps serving, saying why; restart-when-idle never restarts into it, and does not probe it again at every check', async () => {
     // One install under two guards of the same script: `restart` asked of one, restart-when-idle in the other.
@@ -260,7 +262,7 @@ describe('guard: an SDK upgrade that breaks a server: judged, predicted, verifie
       await venv.pip(`mcp==${MCP2_PY_VERSION}`);
 
       // Asked to restart: the new server is started beside the old one first, and does not start.
-      const r = await cli(home, ['restart', 'dyn']);
+      const r = await lg(['restart', 'dyn']);
       assert.equal(r.code, 1, r.stdout);
       assert.match(
         r.stderr,

@@ -6,6 +6,7 @@ import { cliPath } from '../../support/repo';
 import { stopChildren } from '../../support/liveness';
 import { startReady } from '../../support/startup';
 import { pastJudgedStart } from '../../support/judgedStart';
+import { testSettleEnv } from '../../support/settle';
 
 /** `mcp-lifeguard rollback` as a user runs it: from the project folder, with this test's home and npm cache. */
 function rollback(
@@ -22,6 +23,8 @@ function rollback(
           ...npmEnv(o.root),
           HOME: o.home,
           MCP_LIFEGUARD_HOME: o.lg,
+          // The tests' quiet period: the look after the install waits half a second for its files, not four.
+          ...testSettleEnv,
           ...(o.PATH ? { PATH: o.PATH } : {}),
           ...o.env,
         },

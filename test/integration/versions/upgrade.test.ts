@@ -12,6 +12,7 @@ import { cliPath } from '../../support/repo';
 import { listenOn } from '../../support/startup';
 import { until } from '../../support/poll';
 import { isAlive } from '../../support/liveness';
+import { testSettleEnv } from '../../support/settle';
 import { globalAndApp, MEM, npmEnv, tempDir } from './support';
 
 const OLD = '2026.7.4';
@@ -57,10 +58,14 @@ describe('upgrade and rollback (real npm): install the way it was installed, res
       ).catch(() => undefined);
   });
 
+  // The tests' quiet period (support/settle.ts) for the CLI and the guards: an upgrade's or a roll
+  // back's look after its install waits half a second for the files to settle, not four, and takes
+  // a fraction of the snapshots while it waits.
   const baseEnv = () => ({
     ...(npmEnv(root) as Record<string, string>),
     HOME: home,
     MCP_LIFEGUARD_HOME: path.join(home, '.lifeguard'),
+    ...testSettleEnv,
   });
 
   function lifeguard(
