@@ -208,17 +208,14 @@ describe('upgrade and rollback (real npm): install the way it was installed, res
     const graph = await memory.callTool({ name: 'read_graph', arguments: {} });
     assert.match(JSON.stringify(graph.content), /"name\\?":\s*\\?"a\\?"/);
 
-    // Roll back: what the upgrade replaced, installed again where it was, and the guard restarted again.
+    // Roll back: what the upgrade replaced, to be installed again where it was. Shown here; run for
+    // real after the project's upgrade below (the same steps: the install, then only its guard
+    // restarted). Rollback's global npm command run for real: versions/rollback.test.ts.
     const plan = await lifeguard(['rollback', 'memory']);
     assert.equal(plan.code, 0, plan.stderr);
     assert.match(plan.stdout, /^memory: back to what it had before the upgrade of /m);
     assert.match(plan.stdout, new RegExp(`^ {2}${esc(MEM)} ${NEW} -> ${OLD}$`, 'm'));
-    const back = await lifeguard(['rollback', 'memory', '--yes']);
-    assert.equal(back.code, 0, `${back.stdout}\n${back.stderr}`);
-    const rolled = await childPids();
-    assert.notEqual(rolled.memory, upgraded.memory, 'restarted onto the version rolled back to');
-    assert.equal(rolled.notes, before.notes, 'the other guard was not touched');
-    runsCurrent(only(await status(), 'memory'), OLD, 'after rollback');
+    assert.match(plan.stdout, new RegExp(`install --global --prefix ${esc(globalPrefix)} ${esc(MEM)}@${OLD}`));
 
     // A project's npm: `npm install` in its folder; only its guard restarts.
     const proj = await lifeguard(['upgrade', 'notes', '--to', NEW, '--yes'], { MCP_LIFEGUARD_UPDATE_CHECK: '0' });
@@ -227,7 +224,7 @@ describe('upgrade and rollback (real npm): install the way it was installed, res
     assert.match(proj.stdout, new RegExp(`^ {2}cd ${esc(app)} && \\S*npm install ${esc(MEM)}@${NEW}$`, 'm'));
     const projUp = await childPids();
     assert.notEqual(projUp.notes, before.notes);
-    assert.equal(projUp.memory, rolled.memory, 'the global one was not touched');
+    assert.equal(projUp.memory, upgraded.memory, 'the global one was not touched');
     runsCurrent(only(await status(), 'notes'), NEW, 'after the project upgrade');
     assert.equal(
       (
@@ -235,10 +232,15 @@ describe('upgrade and rollback (real npm): install the way it was installed, res
       ).dependencies[MEM].replace(/^\^/, ''),
       NEW,
     );
+    // Roll back what the upgrade replaced: installed again where it was, and only its guard restarted again.
     const projBack = await lifeguard(['rollback', 'notes', '--yes']);
     assert.equal(projBack.code, 0, `${projBack.stdout}\n${projBack.stderr}`);
-    runsCurrent(only(await status(), 'notes'), OLD, 'after the project rollback');
-    assert.equal((await childPids()).memory, rolled.memory, 'the global one was not touched');
+    const projRolled = await childPids();
+    assert.notEqual(projRolled.notes, projUp.notes, 'restarted onto the version rolled back to');
+    assert.equal(projRolled.memory, upgraded.memory, 'the global one was not touched');
+    const afterBack = await status();
+    runsCurrent(only(afterBack, 'notes'), OLD, 'after the project rollback');
+    runsCurrent(only(afterBack, 'memory'), NEW, 'after the project rollback (the global install is another)');
   });
 
   it("a pinned npx entry: the pin rewritten in every client's file (diff first), the running instance named; rollback sets it back", async () => {
