@@ -12,7 +12,7 @@
 //   npm run test:unit     the unit layer alone; `npm run test:unit -- FILE...` those files only.
 //                         A folder stands for the test files under it.
 // MCP_LIFEGUARD_TEST_JOBS=N sets how many shards run side by side (default 2, or 1 on a single processor;
-// MCP_LIFEGUARD_TEST_JOBS=1 is one run in the listed order). Each file's time is kept in
+// MCP_LIFEGUARD_TEST_JOBS=1 is one run in the listed order). Each file's time in a whole run is kept in
 // ${MCP_LIFEGUARD_TEST_CACHE:-~/.cache/mcp-lifeguard-test}/test-durations.json for the next run's shards;
 // a fresh machine starts from test/durations.json where the repository has one, else from a first guess per layer.
 import { spawn } from 'node:child_process';
@@ -159,7 +159,12 @@ async function sharded(title, specs, env) {
   );
 }
 
-function finish(runs) {
+/**
+ * Ends the run with its times and counts. `keepTimes`: a whole run keeps each file's time for the next
+ * run's shards; a run of some files (alone, often beside other work) would make that record uneven, and
+ * two shards planned from it end minutes apart.
+ */
+function finish(runs, { keepTimes = false } = {}) {
   const sum = { passed: 0, failed: 0, skipped: 0 };
   const fileTimes = {};
   const tests = [];
@@ -168,7 +173,7 @@ function finish(runs) {
     Object.assign(fileTimes, r.totals.files ?? {});
     tests.push(...(r.totals.tests ?? []));
   }
-  if (Object.keys(fileTimes).length) {
+  if (keepTimes && Object.keys(fileTimes).length) {
     try {
       fs.mkdirSync(cacheRoot, { recursive: true });
       fs.writeFileSync(
@@ -252,7 +257,7 @@ async function main() {
   if (unit.code !== 0 || unit.totals.failed > 0) {
     for (const b of running) b.child.kill();
     process.stdout.write('the unit layer failed: integration, clients, reliability and e2e were not run\n');
-    finish([unit]);
+    finish([unit], { keepTimes: true });
   }
   for (const c of await checksDone) {
     if (c.output) process.stdout.write(`-- ${c.name}\n${c.output}`);
@@ -265,12 +270,15 @@ async function main() {
     if (r.code !== 0) stopHere('e2e tools (test/e2e/setup.sh)', r.code);
   }
   const rest = LAYERS.filter((l) => l !== 'unit').flatMap(listLayer);
-  finish([
-    unit,
-    ...(await timed('integration, clients, reliability and e2e', () =>
-      sharded('integration, clients, reliability and e2e', rest, testEnv),
-    )),
-  ]);
+  finish(
+    [
+      unit,
+      ...(await timed('integration, clients, reliability and e2e', () =>
+        sharded('integration, clients, reliability and e2e', rest, testEnv),
+      )),
+    ],
+    { keepTimes: true },
+  );
 }
 
 await main();
