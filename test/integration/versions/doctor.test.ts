@@ -9,7 +9,7 @@ import type { DoctorAnswer } from '../../../src/core/report/versionDoctor';
 import { cliPath } from '../../support/repo';
 import { listenOn } from '../../support/startup';
 import { isAlive } from '../../support/liveness';
-import { globalAndApp, MEM, npmEnv, npmWorld, NPX, run, tempDir } from './support';
+import { globalAndApp, MEM, npmEnv, tempDir } from './support';
 import { NEW as TIME_NEW, OLD as TIME_OLD, startMcp, TIME, uvToolInstalled } from './pythonTools';
 
 const OLD = '2026.7.4';
@@ -82,12 +82,7 @@ describe('doctor (real npm, npx and uv tool): every source of a server version i
     const global = path.join(root, 'global');
     const app = path.join(root, 'app');
     fs.mkdirSync(home);
-    // globalAndApp's installs, and what a first `npx -y` of the pin leaves in the same npm cache (its
-    // `_npx` folder), made once per machine: the client's npx below runs the pin from there.
-    await npmWorld(root, `global-${NEW}-app-${OLD}-npx-${OLD}`, async (dir) => {
-      await globalAndApp(dir, NEW, OLD);
-      await run(NPX, ['-y', '-p', `${MEM}@${OLD}`, 'node', '-e', '0'], { cwd: dir, env: npmEnv(dir) });
-    });
+    await globalAndApp(root, NEW, OLD);
     const cursor = path.join(home, '.cursor', 'mcp.json');
     const windsurf = path.join(home, '.codeium', 'windsurf', 'mcp_config.json');
     fs.mkdirSync(path.dirname(cursor), { recursive: true });
@@ -108,7 +103,7 @@ describe('doctor (real npm, npx and uv tool): every source of a server version i
       ...reg.env,
     };
     try {
-      // Windsurf's pinned entry, run by a real client from the home folder: npx runs the pin from its cache.
+      // Windsurf's pinned entry, run by a real client from the home folder: npx fetches the pin into its cache.
       const transport = new StdioClientTransport({
         command: 'npx',
         args: ['-y', `${MEM}@${OLD}`],
