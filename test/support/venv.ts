@@ -164,23 +164,7 @@ export async function cachedVenv(
     const uv = path.join(await uvBin(PYTHON), process.platform === 'win32' ? 'uv.exe' : 'uv');
     const venv = path.join(tmp, 'venv');
     await run(uv, ['venv', '-q', '--relocatable', '--python', PYTHON, venv], { env: uvSetupEnv() });
-    const links = findLinks.flatMap((l) => ['--find-links', l]);
-    await run(
-      uv,
-      [
-        'pip',
-        'install',
-        '-q',
-        '--python',
-        venvPython(venv),
-        '--offline',
-        '--no-index',
-        '--compile-bytecode',
-        ...links,
-        ...requirements,
-      ],
-      { env: uvSetupEnv() },
-    );
+    await seedVenv(venvPython(venv), findLinks, ['--compile-bytecode', ...requirements]);
   });
   const venv = path.join(dir, 'venv');
   const scripts = path.dirname(venvPython(venv));
