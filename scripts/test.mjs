@@ -2,6 +2,7 @@
 // The test run, in the order that fails fastest:
 //   npm test              build (and, when e2e tests run, the .vsix they install), typecheck and lint side by
 //                         side with the size budgets and the unit layer (stops at its first failure), then
+//                         (typecheck and lint finishing beside them; a failure of theirs fails the run)
 //                         integration, the real clients (test/clients), reliability and e2e in shards side by
 //                         side (each shard one mocha process; the e2e scenarios one after another in one
 //                         shard). Under CI=true (or MCP_LIFEGUARD_E2E_SETUP=1) the e2e tools
@@ -259,10 +260,17 @@ async function main() {
     process.stdout.write('the unit layer failed: integration, clients, reliability and e2e were not run\n');
     finish([unit], { keepTimes: true });
   }
-  for (const c of await checksDone) {
-    if (c.output) process.stdout.write(`-- ${c.name}\n${c.output}`);
-    if (c.code !== 0) stopHere(c.name, c.code, background);
-  }
+  // The other layers start as soon as the unit layer passed: typecheck and lint finish beside them
+  // (a processor left idle while the last of them ends costs the whole run). A check that fails is
+  // reported when it ends, and the run fails; the shards are not cut short (their tests clean up
+  // what they start).
+  const checksReported = checksDone.then((checks) => {
+    for (const c of checks) {
+      if (c.output) process.stdout.write(`-- ${c.name}\n${c.output}`);
+      if (c.code !== 0) process.stdout.write(`${c.name} failed (exit ${c.code}): the run fails\n`);
+    }
+    return { code: checks.some((c) => c.code !== 0) ? 1 : 0, totals: { passed: 0, failed: 0, skipped: 0 } };
+  });
   if (setup) {
     const r = await setup.done;
     stepTimes.push({ title: 'e2e tools (test/e2e/setup.sh), beside the checks', ms: Date.now() - setupStarted });
@@ -270,15 +278,10 @@ async function main() {
     if (r.code !== 0) stopHere('e2e tools (test/e2e/setup.sh)', r.code);
   }
   const rest = LAYERS.filter((l) => l !== 'unit').flatMap(listLayer);
-  finish(
-    [
-      unit,
-      ...(await timed('integration, clients, reliability and e2e', () =>
-        sharded('integration, clients, reliability and e2e', rest, testEnv),
-      )),
-    ],
-    { keepTimes: true },
+  const shards = await timed('integration, clients, reliability and e2e', () =>
+    sharded('integration, clients, reliability and e2e', rest, testEnv),
   );
+  finish([unit, await checksReported, ...shards], { keepTimes: true });
 }
 
 await main();

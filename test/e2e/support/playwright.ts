@@ -91,6 +91,8 @@ export interface Browser {
   newContext(options?: {
     viewport?: { width: number; height: number };
     deviceScaleFactor?: number;
+    /** Sent with every request of the context's pages. */
+    extraHTTPHeaders?: Record<string, string>;
   }): Promise<BrowserContext>;
   /** False once the browser closed or crashed. */
   isConnected(): boolean;

@@ -212,7 +212,13 @@ export class Session {
   async open(): Promise<Page> {
     const [browser] = await Promise.all([sharedBrowser(this.tools), this.startCodeServer()]);
     const t0 = Date.now();
-    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    // Nothing compressed: code-server compresses each response for each page (brotli, on a busy core:
+    // its 19 MB workbench script alone costs seconds of a processor per session), and over loopback a
+    // plain response is as fast. What the page runs is the same bytes.
+    const context = await browser.newContext({
+      viewport: { width: 1400, height: 900 },
+      extraHTTPHeaders: { 'Accept-Encoding': 'identity' },
+    });
     this.context = context;
     if (this.options.locale)
       await context.addInitScript(`globalThis._VSCODE_NLS_LANGUAGE = ${JSON.stringify(this.options.locale)};`);
