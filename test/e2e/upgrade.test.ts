@@ -1,10 +1,10 @@
 import { mediaShot } from './support/media';
 import * as assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { guarded, packageScript, StdioServer } from './support/fixture';
 import { describeE2e } from './support/harness';
+import { copyTreeSync, memoryAppTemplate } from '../integration/versions/support';
 import { sdkClientOf } from './support/sdkClient';
 import { waitUntil } from '../support/poll';
 import { childrenOf } from './support/processes';
@@ -35,22 +35,18 @@ describeE2e('e2e: upgrade and roll back', (h) => {
   it("Upgrade Server... installs the version in the server's npm project and restarts its guard (the client keeps its session); Roll Back from the result undoes it", async () => {
     let server: StdioServer | undefined;
     let app = '';
+    // What `npm install` of OLD in a new project leaves, and npm's cache (made once per machine by
+    // real npm): the upgrade and the roll back below are the extension's own real npm runs.
+    const installed = await memoryAppTemplate(OLD);
     const s = h.prepare({
       // No registry is asked: the version to install is typed in, as when none is known yet.
       settings: { 'mcpLifeguard.notifications.onRegistryUpdate': false },
       fixture: (dirs) => {
-        // A real npm project holding the server, as a user installs one.
+        // A real npm project holding the server, as a user installs one, and the user's npm cache.
         app = path.join(dirs.packages, 'app');
-        fs.mkdirSync(app, { recursive: true });
-        fs.writeFileSync(
-          path.join(app, 'package.json'),
-          JSON.stringify({ name: 'app', version: '1.0.0', private: true }),
-        );
-        execFileSync('npm', ['install', '--no-audit', '--no-fund', `${MEM}@${OLD}`], {
-          cwd: app,
-          env: { ...process.env, npm_config_cache: path.join(dirs.home, '.npm') },
-          stdio: 'ignore',
-        });
+        fs.mkdirSync(dirs.packages, { recursive: true });
+        copyTreeSync(path.join(installed, 'app'), app);
+        copyTreeSync(path.join(installed, 'npm-cache'), path.join(dirs.home, '.npm'));
         server = guarded('memory', {
           command: process.execPath,
           args: [packageScript(path.join(app, 'node_modules', MEM))],

@@ -10,7 +10,7 @@ import type { HealthReport, InstanceReport } from '../../../src/agent/health';
 import type { ActionReport } from '../../../src/agent/actions';
 import { connectGuarded, everythingBin, GuardedClient, liveRecords, memoryBin, textOf } from '../guard/support';
 import { startFakeClient } from '../processes/support/harness';
-import { MEM, NPM, npmEnv, npmWorld, run } from '../versions/support';
+import { MEM, memoryPrefix, NPM, npmEnv, run } from '../versions/support';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { Client as Client2 } from '@modelcontextprotocol/client';
 import { StdioClientTransport as StdioClientTransport2 } from '@modelcontextprotocol/client/stdio';
@@ -65,12 +65,10 @@ describe('agent face (integration): mcp-lifeguard mcp with the real SDK client',
     lgHome = makeTempDir('lg-a-');
     fs.chmodSync(lgHome, 0o700);
     tag = `--lg-tag=${path.basename(home)}`;
-    prefix = path.join(home, 'prefix');
     // What `npm install --prefix <home>/prefix` of 2026.7.4 leaves (and its npm cache), made once per machine.
-    await npmWorld(home, 'project-_modelcontextprotocol_server-memory_2026.7.4', (dir) =>
-      run(NPM, ['install', '--prefix', path.join(dir, 'prefix'), `${MEM}@2026.7.4`], { env: npmEnv(dir) }),
-    );
-    const memBin = path.join(prefix, 'node_modules', '.bin', 'mcp-server-memory');
+    const installed = await memoryPrefix(home, '2026.7.4');
+    prefix = installed.prefix;
+    const memBin = installed.bin;
     fs.mkdirSync(path.join(home, '.config', 'Claude'), { recursive: true });
     fs.writeFileSync(
       path.join(home, '.config', 'Claude', 'claude_desktop_config.json'),

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writePrivateAtomic } from '../../../src/core/machine/privateFs';
 import { until } from '../../support/poll';
-import { MEM, NPM, npmEnv, run, tempDir } from '../versions/support';
+import { MEM, memoryPrefix, NPM, npmEnv, run, tempDir } from '../versions/support';
 import { connectGuarded, GuardedClient, liveRecords, runCli, tempHome } from './support';
 
 type ToolResult = { content: Array<{ type: string; text?: string }>; structuredContent?: unknown; isError?: boolean };
@@ -33,9 +33,9 @@ describe('guard: --when-stale annotate (the default) after a real npm upgrade of
   });
 
   it("says nothing while current, then appends one notice to each tool result and keeps the server's own content; a restart clears it", async () => {
-    const prefix = path.join(root, 'prefix');
-    await run(NPM, ['install', '--prefix', prefix, `${MEM}@2026.7.4`], { env: npmEnv(root) });
-    const bin = path.join(prefix, 'node_modules', '.bin', 'mcp-server-memory');
+    // 2026.7.4 as real npm installs it, with its npm cache (made once per machine): the upgrade
+    // below under the running server is this test's own real npm run.
+    const { prefix, bin } = await memoryPrefix(root, '2026.7.4');
     // The daily registry check's cache, as the extension leaves it: a newer release than 2026.7.4.
     await writePrivateAtomic(
       path.join(home, 'cache', 'registry.json'),

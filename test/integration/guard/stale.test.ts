@@ -1,21 +1,11 @@
 import * as assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { promisify } from 'node:util';
 import { controlRestart } from '../../../src/core/control';
 import { GuardErrorCode } from '../../../src/guard/wireErrors';
 import { until } from '../../support/poll';
+import { MEM, memoryPrefix, NPM, npmEnv, run, tempDir } from '../versions/support';
 import { connectGuarded, GuardedClient, liveRecords, tempHome, textOf } from './support';
-
-const execFileAsync = promisify(execFile);
-const npmCli = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-
-async function npmInstall(prefix: string, spec: string): Promise<void> {
-  await execFileAsync(npmCli, ['install', '--prefix', prefix, '--no-audit', '--no-fund', '--loglevel=error', spec], {
-    timeout: 240_000,
-  });
-}
 
 describe('guard: --when-stale refuse-writes after a real npm upgrade of server-memory', function () {
   this.timeout(600_000);
@@ -31,9 +21,10 @@ describe('guard: --when-stale refuse-writes after a real npm upgrade of server-m
   });
 
   it('refuses a write tool naming both versions, lets a readOnlyHint tool through, and a restart clears it', async () => {
-    const prefix = path.join(home, 'prefix');
-    await npmInstall(prefix, '@modelcontextprotocol/server-memory@2026.7.4');
-    const bin = path.join(prefix, 'node_modules', '.bin', 'mcp-server-memory');
+    // 2026.7.4 as real npm installs it, with its npm cache (made once per machine): the upgrade
+    // below under the running server is this test's own real npm run.
+    const root = tempDir('lg-stale-');
+    const { prefix, bin } = await memoryPrefix(root, '2026.7.4');
     g = await connectGuarded(home, ['--when-stale', 'refuse-writes', '--', bin], {
       env: { MEMORY_FILE_PATH: path.join(home, 'memory.jsonl') },
     });
@@ -50,7 +41,7 @@ describe('guard: --when-stale refuse-writes after a real npm upgrade of server-m
     const [atStart] = await liveRecords(home);
     assert.equal(atStart.versions?.package?.version, '2026.7.4');
 
-    await npmInstall(prefix, '@modelcontextprotocol/server-memory@2026.8.31');
+    await run(NPM, ['install', '--prefix', prefix, `${MEM}@2026.8.31`], { env: npmEnv(root) });
     // Files written seconds ago may be an install still running: the verdict settles first (read-only calls ask for it).
     await until(
       () => `the stale verdict:\n${g!.stderr()}`,

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { formatStatus } from '../../../src/cli/format/status';
 import { stopChildren } from '../../support/liveness';
 import { startReady } from '../../support/startup';
-import { instanceOf, project, snapshot, tempDir } from './support';
+import { instanceOf, npxPinnedMemoryCache, project, snapshot, tempDir } from './support';
 
 const MEM = '@modelcontextprotocol/server-memory';
 
@@ -22,6 +22,9 @@ describe('versions (integration): an entry edited to another version while its o
 
   it('a real `npx -y pkg@2026.7.4` under an entry now pinned to 2026.8.31: config changed, naming both', async () => {
     const root = tempDir('lg-drift-');
+    // A machine that ran the pin before (its npx cache made once per machine): npx's own fetch is
+    // npmCacheHistory.test.ts's subject, not this one's.
+    await npxPinnedMemoryCache(root, ['2026.7.4']);
     const cache = path.join(root, 'npm-cache');
     const env = {
       npm_config_cache: cache,

@@ -7,7 +7,7 @@ import { pastJudgedStart } from '../../support/judgedStart';
 import { killAndWait, stopChildren } from '../../support/liveness';
 import { startReady } from '../../support/startup';
 import { npmTool } from '../../support/toolCache';
-import { instanceOf, MEM, project, run, snapshot, tempDir } from './support';
+import { instanceOf, MEM, npmWorld, project, run, snapshot, tempDir } from './support';
 
 /** Pinned releases of the package managers, from npm; a change here downloads once more. */
 const PNPM = '12.21.0';
@@ -95,27 +95,36 @@ describe('versions (integration): a server run from a release its package manage
     const yarn = path.join(await npmTool('@yarnpkg/cli-dist', YARN), 'yarn');
     const root = tempDir('lg-yarn-pnp-');
     const app = path.join(root, 'app');
-    fs.mkdirSync(app);
-    const yarnHome = path.join(root, 'yarn-home');
-    fs.mkdirSync(yarnHome);
-    fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true }));
-    // server-memory imports zod without declaring it; Plug'n'Play refuses that unless the project declares it for it.
-    fs.writeFileSync(
-      path.join(app, '.yarnrc.yml'),
-      'nodeLinker: pnp\npackageExtensions:\n  "@modelcontextprotocol/server-memory@*":\n    dependencies:\n      zod: "*"\n',
-    );
-    // Every cache and setting of yarn's own under the test's folder (yarn reads ~/.yarnrc.yml: its own home too).
-    const yarnEnv = {
-      HOME: yarnHome,
-      YARN_CACHE_FOLDER: path.join(root, 'yarn-cache'),
-      YARN_GLOBAL_FOLDER: path.join(root, 'yarn-global'),
+    // Every cache and setting of yarn's own under the folder (yarn reads ~/.yarnrc.yml: its own home too).
+    const yarnEnvOf = (dir: string) => ({
+      HOME: path.join(dir, 'yarn-home'),
+      YARN_CACHE_FOLDER: path.join(dir, 'yarn-cache'),
+      YARN_GLOBAL_FOLDER: path.join(dir, 'yarn-global'),
       YARN_ENABLE_GLOBAL_CACHE: 'false',
       YARN_ENABLE_TELEMETRY: 'false',
       YARN_ENABLE_IMMUTABLE_INSTALLS: 'false',
       YARN_ENABLE_PROGRESS_BARS: 'false',
-    };
+    });
+    const yarnEnv = yarnEnvOf(root);
+    // What `yarn add` of 2026.7.4 leaves in a new Plug'n'Play app (the app, yarn's cache, its global
+    // folder and home), made once per machine by real yarn; `yarn up` below under the running server
+    // is this test's own.
+    await npmWorld(root, `yarn-${YARN}-pnp-app-server-memory-2026.7.4`, async (dir) => {
+      const fresh = path.join(dir, 'app');
+      fs.mkdirSync(fresh);
+      fs.mkdirSync(path.join(dir, 'yarn-home'));
+      fs.writeFileSync(
+        path.join(fresh, 'package.json'),
+        JSON.stringify({ name: 'app', version: '1.0.0', private: true }),
+      );
+      // server-memory imports zod without declaring it; Plug'n'Play refuses that unless the project declares it for it.
+      fs.writeFileSync(
+        path.join(fresh, '.yarnrc.yml'),
+        'nodeLinker: pnp\npackageExtensions:\n  "@modelcontextprotocol/server-memory@*":\n    dependencies:\n      zod: "*"\n',
+      );
+      await run(yarn, ['add', `${MEM}@2026.7.4`], { cwd: fresh, env: { ...process.env, ...yarnEnvOf(dir) } });
+    });
     const yarnRun = (...args: string[]) => run(yarn, args, { cwd: app, env: { ...process.env, ...yarnEnv } });
-    await yarnRun('add', `${MEM}@2026.7.4`);
     assert.ok(fs.existsSync(path.join(app, '.pnp.cjs')) && !fs.existsSync(path.join(app, 'node_modules')));
 
     const args = ['--cwd', app, 'mcp-server-memory'];

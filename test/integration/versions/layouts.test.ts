@@ -3,7 +3,7 @@ import { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Instance } from '../../../src/core/base/model';
-import { instanceOf, project, run, snapshot, tempDir } from './support';
+import { instanceOf, npmWorld, project, run, snapshot, tempDir } from './support';
 import { stopChildren } from '../../support/liveness';
 import { startReady } from '../../support/startup';
 import { npmTool } from '../../support/toolCache';
@@ -45,17 +45,25 @@ describe('versions (integration): yarn classic and pnpm layouts under a running 
     const yarn = path.join(await npmTool('yarn', YARN), 'yarn');
     const root = tempDir('lg-yarn-');
     const app = path.join(root, 'app');
-    fs.mkdirSync(app);
-    fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true }));
-    const yarnEnv = {
+    const yarnEnvOf = (dir: string) => ({
       ...process.env,
-      YARN_CACHE_FOLDER: path.join(root, 'yarn-cache'),
+      YARN_CACHE_FOLDER: path.join(dir, 'yarn-cache'),
       YARN_ENABLE_TELEMETRY: '0',
       npm_config_update_notifier: 'false',
       /* yarn 1 would leave a compile cache in the temp folder */ DISABLE_V8_COMPILE_CACHE: '1',
-    };
-    const yarnAdd = (spec: string) => run(yarn, ['add', spec, ...YARN_FLAGS], { cwd: app, env: yarnEnv });
-    await yarnAdd(`${MEM}@2026.7.4`);
+    });
+    const yarnEnv = yarnEnvOf(root);
+    // What `yarn add` of 2026.7.4 leaves in a new app (the tree and yarn's cache), made once per
+    // machine by real yarn; the dependency move below under the running server is this test's own.
+    await npmWorld(root, `yarn-${YARN}-app-server-memory-2026.7.4`, async (dir) => {
+      const fresh = path.join(dir, 'app');
+      fs.mkdirSync(fresh);
+      fs.writeFileSync(
+        path.join(fresh, 'package.json'),
+        JSON.stringify({ name: 'app', version: '1.0.0', private: true }),
+      );
+      await run(yarn, ['add', `${MEM}@2026.7.4`, ...YARN_FLAGS], { cwd: fresh, env: yarnEnvOf(dir) });
+    });
     assert.equal(
       fs.existsSync(path.join(app, 'node_modules', '.package-lock.json')),
       false,

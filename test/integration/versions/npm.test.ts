@@ -2,7 +2,18 @@ import * as assert from 'node:assert/strict';
 import { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { instanceOf, MEM, memoryInProject, NPM, npmEnv, project, run, snapshot, tempDir } from './support';
+import {
+  instanceOf,
+  MEM,
+  memoryInProject,
+  NPM,
+  npmEnv,
+  npxPinnedMemoryCache,
+  project,
+  run,
+  snapshot,
+  tempDir,
+} from './support';
 import { stopChildren } from '../../support/liveness';
 import { startReady } from '../../support/startup';
 import { pastJudgedStart } from '../../support/judgedStart';
@@ -113,6 +124,9 @@ describe('versions (integration): an npm server upgraded under a running instanc
 
   it('resolves a real `npx -y pkg@version` launch to the npx cache folder npx made (npm_config_cache respected)', async () => {
     const root = tempDir('lg-npx-');
+    // The `_npx` folder a first run of the pin made (npx itself, once per machine): this run starts
+    // the server from it, as every later run of the pin does.
+    await npxPinnedMemoryCache(root, ['2026.7.4']);
     const cache = path.join(root, 'npm-cache');
     const env = {
       npm_config_cache: cache,

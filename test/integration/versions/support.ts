@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Instance, ServerStatus, Snapshot } from '../../../src/core/base/model';
@@ -62,8 +63,9 @@ export function npmEnv(root: string): NodeJS.ProcessEnv {
 }
 
 /**
- * What `install` writes under a folder with real npm (its trees and the npm cache `<dir>/npm-cache`,
- * as npmEnv points npm at), made once per machine and kept in the test cache under `key`, then
+ * What `install` writes under a folder with a real installer from the npm registry (npm's trees and
+ * its cache `<dir>/npm-cache`, as npmEnv points npm at; yarn's tree and its cache), made once per
+ * machine and kept in the test cache under `key`, then
  * copied into `root` (links as links, times as npm wrote them): the same files a fresh install would
  * leave, without paying for the install in every test. npm's debug logs are left out. `key` must
  * change whenever `install` does. What a test does after the copy (an upgrade, an uninstall) is a
@@ -89,9 +91,15 @@ function npmTemplate(key: string, install: (dir: string) => Promise<unknown>): P
  * ending in `/.` copies what the folder holds into `to`.
  */
 export async function copyTree(from: string, to: string): Promise<void> {
+  if (process.platform === 'win32') copyTreeSync(from, to);
+  else await run('cp', ['-a', from, to]);
+}
+
+/** copyTree, for a caller that cannot wait (a fixture written in one go). */
+export function copyTreeSync(from: string, to: string): void {
   if (process.platform === 'win32')
     fs.cpSync(from, to, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
-  else await run('cp', ['-a', from, to]);
+  else execFileSync('cp', ['-a', from, to], { stdio: 'ignore' });
 }
 
 /**
@@ -104,6 +112,20 @@ export async function npxMemoryCache(root: string): Promise<void> {
   await npmWorld(root, 'npx-latest', (dir) =>
     run(NPX, ['-y', '-p', MEM, 'node', '-e', '0'], { cwd: dir, env: npmEnv(dir) }),
   );
+}
+
+/**
+ * What a first `npx -y @modelcontextprotocol/server-memory@V` leaves in a fresh npm cache
+ * `<root>/npm-cache` for each V of `versions` (npmWorld: once per machine): the `_npx/<hash>` folder
+ * of each pinned spec, from which a later `npx -y` of that spec runs the release without installing
+ * it again, as on a machine that ran the pin before. A test whose subject is npx's own fetch runs
+ * npx on an empty cache instead.
+ */
+export async function npxPinnedMemoryCache(root: string, versions: string[]): Promise<void> {
+  await npmWorld(root, `npx-${versions.join('+')}`, async (dir) => {
+    for (const version of versions)
+      await run(NPX, ['-y', '-p', `${MEM}@${version}`, 'node', '-e', '0'], { cwd: dir, env: npmEnv(dir) });
+  });
 }
 
 const projectKey = (specs: string[]) => `project-${specs.join('+').replace(/[\\/@]/g, '_')}`;
@@ -120,19 +142,32 @@ export async function memoryPrefixTemplate(version: string): Promise<string> {
 }
 
 /**
- * server-memory at `version` installed with real npm into `<root>/prefix` (npmWorld: once per
+ * server-memory at `version` installed with real npm into `<root>/prefix`, its npm cache in
+ * `<root>/npm-cache` (npmWorld: once per machine): the prefix and the bin. `extra` packages are
+ * installed beside it in the same `npm install`.
+ */
+export async function memoryPrefix(
+  root: string,
+  version: string,
+  extra: string[] = [],
+): Promise<{ prefix: string; bin: string }> {
+  const specs = [`${MEM}@${version}`, ...extra];
+  await npmWorld(root, projectKey(specs), installProject(specs));
+  const prefix = path.join(root, 'prefix');
+  return { prefix, bin: path.join(prefix, 'node_modules', '.bin', 'mcp-server-memory') };
+}
+
+/**
+ * server-memory at `version` installed with real npm into `<root>/prefix` (memoryPrefix: once per
  * machine), configured by its bin in a project's `.mcp.json`, and an empty home folder: what most
- * version tests start from. `extra` packages are installed beside it in the same `npm install`.
+ * version tests start from.
  */
 export async function memoryInProject(
   root: string,
   version: string,
   extra: string[] = [],
 ): Promise<{ prefix: string; bin: string; env: Record<string, string>; projectDir: string; home: string }> {
-  const prefix = path.join(root, 'prefix');
-  const specs = [`${MEM}@${version}`, ...extra];
-  await npmWorld(root, projectKey(specs), installProject(specs));
-  const bin = path.join(prefix, 'node_modules', '.bin', 'mcp-server-memory');
+  const { prefix, bin } = await memoryPrefix(root, version, extra);
   const env = { MEMORY_FILE_PATH: path.join(root, 'memory.jsonl') };
   const projectDir = project(root, 'memory', bin, [], env);
   const home = path.join(root, 'home');
@@ -168,20 +203,34 @@ export async function memoryGlobal(
   return { globalPrefix, binDir, PATH: `${binDir}${path.delimiter}${process.env.PATH}`, env, projectDir, home };
 }
 
+/** A project `<dir>/app` (a package.json of its own) and `npm install` of server-memory in its folder, which adds the dependency. */
+async function installApp(dir: string, version: string): Promise<void> {
+  const app = path.join(dir, 'app');
+  fs.mkdirSync(app);
+  fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true }));
+  await run(NPM, ['install', `${MEM}@${version}`], { env: npmEnv(dir), cwd: app });
+}
+
+/**
+ * What `npm install server-memory@version` in a new project leaves (installApp: `<template>/app`,
+ * and npm's cache `<template>/npm-cache`), made once per machine: a template to copy (copyTree),
+ * never to change.
+ */
+export function memoryAppTemplate(version: string): Promise<string> {
+  return npmTemplate(`app-${version}`, (dir) => installApp(dir, version));
+}
+
 /**
  * server-memory installed with real npm (npmWorld: once per machine) globally into `<root>/global`
- * at `globalVersion`, and at `appVersion` into a project `<root>/app` (a package.json of its own,
- * `npm install` in its folder, which adds the dependency), one npm cache for both.
+ * at `globalVersion`, and at `appVersion` into a project `<root>/app` (installApp), one npm cache
+ * for both.
  */
 export async function globalAndApp(root: string, globalVersion: string, appVersion: string): Promise<void> {
   await npmWorld(root, `global-${globalVersion}-app-${appVersion}`, async (dir) => {
-    const app = path.join(dir, 'app');
-    fs.mkdirSync(app);
-    fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true }));
     await run(NPM, ['install', '-g', '--prefix', path.join(dir, 'global'), `${MEM}@${globalVersion}`], {
       env: npmEnv(dir),
     });
-    await run(NPM, ['install', `${MEM}@${appVersion}`], { env: npmEnv(dir), cwd: app });
+    await installApp(dir, appVersion);
   });
 }
 

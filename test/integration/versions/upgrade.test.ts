@@ -13,7 +13,7 @@ import { listenOn } from '../../support/startup';
 import { until } from '../../support/poll';
 import { isAlive } from '../../support/liveness';
 import { testSettleEnv } from '../../support/settle';
-import { globalAndApp, MEM, npmEnv, tempDir } from './support';
+import { globalAndApp, MEM, npmEnv, npxPinnedMemoryCache, tempDir } from './support';
 
 const OLD = '2026.7.4';
 const NEW = '2026.8.31';
@@ -250,6 +250,9 @@ describe('upgrade and rollback (real npm): install the way it was installed, res
     root = tempDir('lg-upgrade-npx-');
     home = path.join(root, 'home');
     fs.mkdirSync(home);
+    // Both pins as npx left them on a machine that ran each before (once per machine): the
+    // client's npx runs the old pin, then the new one, from its cache; the subject is the rewrite.
+    await npxPinnedMemoryCache(root, [OLD, NEW]);
     const npx = path.join(path.dirname(process.execPath), 'npx');
     const pinned = (v: string) => [cliPath, 'run', '--name', 'mem-npx', '--', npx, '-y', `${MEM}@${v}`];
     const env = { MEMORY_FILE_PATH: path.join(root, 'npx.jsonl') };
