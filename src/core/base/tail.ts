@@ -33,8 +33,11 @@ export async function readTail(
 ): Promise<Tail> {
   const out: string[] = [];
   let start = size;
-  // What precedes the lines found so far and has no newline before it yet: a line's beginning.
-  let carry = Buffer.alloc(0);
+  // What follows the block being read up to the last line found, in file order: the beginning of a
+  // line whose newline before it is not read yet. It holds no newline, so each block alone is
+  // searched, and a line longer than many blocks is joined once (a 16 MiB line costs its read, not
+  // one search of all of it per block).
+  let carry: Buffer[] = [];
   const take = (line: string): boolean => {
     if (keep && !keep(line)) return false;
     out.push(line);
@@ -48,18 +51,18 @@ export async function readTail(
     if (bytesRead < length) break; // the file shrank under us (a rotation): what was read is enough
     const atEnd = start === size;
     start -= length;
-    const buf = carry.length ? Buffer.concat([block, carry]) : block;
-    let end = buf.length;
-    if (atEnd && end > 0 && buf[end - 1] === 0x0a) end--;
+    let end = length;
+    if (atEnd && end > 0 && block[end - 1] === 0x0a) end--;
     for (let i = end - 1; i >= 0 && !full; i--) {
-      if (buf[i] !== 0x0a) continue;
-      full = take(buf.subarray(i + 1, end).toString('utf8'));
+      if (block[i] !== 0x0a) continue;
+      full = take(Buffer.concat([block.subarray(i + 1, end), ...carry]).toString('utf8'));
+      carry = [];
       end = i;
     }
-    carry = buf.subarray(0, end);
+    carry.unshift(block.subarray(0, end));
   }
   // The file's first line, once the read reached it.
-  if (!full && start === 0) take(carry.toString('utf8'));
+  if (!full && start === 0) take(Buffer.concat(carry).toString('utf8'));
   out.reverse();
   return { lines: out, size, cut: !full && start > 0 };
 }

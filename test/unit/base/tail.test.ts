@@ -77,4 +77,15 @@ describe('base/tail: the last lines of a file, read from its end', () => {
     assert.equal(short.cut, true);
     assert.ok(short.lines.every(mine));
   });
+
+  it('a line longer than many blocks is given whole, its characters too, with the lines around it', async () => {
+    // 'é' (two bytes) at every 5th byte: block boundaries fall inside some of them.
+    const long = 'abcé'.repeat(60 * 1024);
+    const f = fileOf(`first\n${long}\nlast\n`);
+    assert.deepEqual((await readTail(f.handle, f.size, 3, 1 << 20)).lines, ['first', long, 'last']);
+    assert.deepEqual((await readTail(f.handle, f.size, 2, 1 << 20)).lines, [long, 'last']);
+    // The file's first line, many blocks long.
+    const g = fileOf(`${long}\nlast`);
+    assert.deepEqual((await readTail(g.handle, g.size, 5, 1 << 20)).lines, [long, 'last']);
+  });
 });
