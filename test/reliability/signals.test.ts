@@ -6,7 +6,7 @@ import type { Instance, Snapshot } from '../../src/core/base/model';
 import { thisMachine } from '../../src/core/machine/live';
 import { readProcessIdentity } from '../../src/core/pids/identity';
 import { commandHash } from '../../src/core/pids/identity';
-import { cli } from '../integration/processes/support/harness';
+import { cli, cliAnswer } from '../integration/processes/support/harness';
 import { processScenario, writeIdleScript } from './support';
 import { until } from '../support/poll';
 import { isAlive } from '../support/liveness';
@@ -120,7 +120,7 @@ describe('reliability: signals reach only processes re-identified and owned', fu
     ]);
     assert.equal(unknown.code, 1, unknown.stdout + unknown.stderr);
     assert.ok(isAlive(proc.pid!), `pid ${proc.pid} was signalled: ${unknown.stdout}`);
-    const status = JSON.parse((await cli(scene.home, ['status', '--json'])).stdout) as Snapshot;
+    const status = JSON.parse((await cliAnswer(scene.home, ['status', '--json'])).stdout) as Snapshot;
     const id = status.servers.find((s) => s.name === 'mine')!.id;
     const known = await cli(scene.home, [
       'stop',
@@ -177,7 +177,7 @@ describe('reliability: signals reach only processes re-identified and owned', fu
     );
     scene.started.push(pid);
     scene.userConfig({ mine: { type: 'http', url: `http://127.0.0.1:${port}/mcp` } });
-    const status = JSON.parse((await cli(scene.home, ['status', '--json'])).stdout) as Snapshot;
+    const status = JSON.parse((await cliAnswer(scene.home, ['status', '--json'])).stdout) as Snapshot;
     const instances: Instance[] = status.servers.find((s) => s.name === 'mine')!.instances;
     assert.deepEqual(
       instances.map((i) => i.pid),
@@ -205,7 +205,7 @@ describe('reliability: signals reach only processes re-identified and owned', fu
       pids.push(p.pid!);
       await identityOf(p.pid!);
     }
-    const status = JSON.parse((await cli(scene.home, ['status', '--json'])).stdout) as Snapshot;
+    const status = JSON.parse((await cliAnswer(scene.home, ['status', '--json'])).stdout) as Snapshot;
     const listed = status.servers.find((s) => s.name === 'napp')!.instances.filter((i) => pids.includes(i.pid));
     assert.equal(listed.length, 2, 'status still lists both');
     for (const i of listed) {

@@ -10,6 +10,7 @@ import { toViewInput } from '../../../src/core/report/input';
 import { sleep } from '../../support/poll';
 import { pastQuietPeriod, testSettleEnv } from '../../support/settle';
 import { sameDigests } from '../../support/snapshots';
+import { CliResult, sharedCliWorker } from '../../support/cliWorker';
 import { cliPath } from '../../support/repo';
 import {
   BASE_PATH,
@@ -48,6 +49,7 @@ describe('capture and replay: this machine taken again from what one snapshot re
     ...testSettleEnv,
   });
 
+  /** `node dist/cli.js ARGS` in the machine's home: for the CLI's own exit and message on a bad file. */
   function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
     return new Promise((resolve) => {
       execFile(
@@ -59,16 +61,19 @@ describe('capture and replay: this machine taken again from what one snapshot re
     });
   }
 
+  /** The same command, environment and folder on the CLI worker: for what a capture and a replay hold. */
+  const answer = (args: string[]): Promise<CliResult> => sharedCliWorker().run(args, env(), m.home);
+
   async function captureNow(name: string): Promise<{ file: string; capture: Capture }> {
     const file = path.join(m.root, `${name}.json`);
-    const r = await cli(['capture', '--out', file]);
+    const r = await answer(['capture', '--out', file]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /wrote .* env values and secrets are replaced by stand-ins/);
     return { file, capture: JSON.parse(fs.readFileSync(file, 'utf8')) as Capture };
   }
 
   async function replay(file: string): Promise<Snapshot> {
-    const r = await cli(['status', '--json', '--replay', file]);
+    const r = await answer(['status', '--json', '--replay', file]);
     assert.equal(r.code, 0, r.stderr);
     return JSON.parse(r.stdout) as Snapshot;
   }
@@ -148,7 +153,7 @@ describe('capture and replay: this machine taken again from what one snapshot re
     const { file, capture } = await captureNow('running');
     const replayed = await replay(file);
     assert.deepEqual(sameDigests(replayed), sameDigests(asStatusJson(capture.snapshot)));
-    const live = await cli(['status', '--json']);
+    const live = await answer(['status', '--json']);
     assert.equal(live.code, 0, live.stderr);
     assert.deepEqual(reading(replayed), reading(JSON.parse(live.stdout) as Snapshot));
     // What it shows: the two entries of one command told apart by their data, Cursor's copy of one of them its own.

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { listLocks, LockRecord } from '../../../src/core/locks';
-import { CliResult, CliWorker } from '../../support/cliWorker';
+import { CliResult, CliWorker, sharedCliWorker } from '../../support/cliWorker';
 import { cliPath, repoRoot } from '../../support/repo';
 import { processesOfHome } from '../../support/homeProcesses';
 import { isAlive } from '../../support/liveness';
@@ -96,6 +96,11 @@ export function runCli(home: string, args: string[]): Promise<{ code: number | n
  */
 export function runCliOn(worker: CliWorker, home: string, args: string[]): Promise<CliResult> {
   return worker.run(args, { ...guardEnv(home), HOME: home }, repoRoot);
+}
+
+/** runCliOn the test process's shared CLI worker: for a snapshot or plan read again and again while a test waits. */
+export function runCliAnswer(home: string, args: string[]): Promise<CliResult> {
+  return runCliOn(sharedCliWorker(), home, args);
 }
 
 export async function liveRecords(home: string): Promise<LockRecord[]> {

@@ -15,7 +15,7 @@ import { processStartTime } from '../../../src/core/locks';
 import { cliPath, fixturesDir, repoRoot } from '../../support/repo';
 import { until } from '../../support/poll';
 import { killAndWait } from '../../support/liveness';
-import { runCli } from '../guard/support';
+import { runCli, runCliAnswer } from '../guard/support';
 import { healthReport, healthText } from '../../../src/agent/health';
 import { toViewInput } from '../../../src/core/report/input';
 import {
@@ -146,7 +146,7 @@ describe('ensure --http: the clients of one HTTP server, in status', function ()
   }
 
   async function statusJson(): Promise<Snapshot> {
-    const out = await runCli(home, ['status', '--json']);
+    const out = await runCliAnswer(home, ['status', '--json']);
     assert.equal(out.code, 0, out.stderr);
     return JSON.parse(out.stdout) as Snapshot;
   }
@@ -181,7 +181,7 @@ describe('ensure --http: the clients of one HTTP server, in status', function ()
         ['vscode', process.pid],
       ],
     );
-    const text = (await runCli(home, ['status'])).stdout;
+    const text = (await runCliAnswer(home, ['status'])).stdout;
     assert.match(text, /shared by 3 clients \(claude-code, cursor, vscode\)/);
     // The agent's list_servers says the same.
     const health = healthReport(toViewInput(snap));
@@ -200,7 +200,7 @@ describe('ensure --http: the clients of one HTTP server, in status', function ()
       after.lock?.attached?.map((c) => c.clientName),
       ['claude-code', 'vscode'],
     );
-    assert.match((await runCli(home, ['status'])).stdout, /shared by 2 clients \(claude-code, vscode\)/);
+    assert.match((await runCliAnswer(home, ['status'])).stdout, /shared by 2 clients \(claude-code, vscode\)/);
     assert.match((await runCli(home, ['locks'])).stdout, /shared by 2 clients \(claude-code, vscode\)/);
   });
 
@@ -245,6 +245,10 @@ describe('ensure --http: the clients of one HTTP server, in status', function ()
     clients.push(await client2(url(), 'cursor', 'legacy'));
     for (const c of clients) await c.call();
     await attachedAre(['claude-code', 'cursor', 'zed']);
+    // The guard finds each client's pid at the other end of its connection after it is attached.
+    await until('each client pid to be found', async () =>
+      ((await liveGuardOf(home))?.attached ?? []).every((c) => c.pid === process.pid) ? true : undefined,
+    );
     // A modern client counts from its first request past `server/discover`: the order is of first use.
     const snap = await statusJson();
     const [instance] = snap.servers.find((s) => s.name === 'web')!.instances;
@@ -255,7 +259,7 @@ describe('ensure --http: the clients of one HTTP server, in status', function ()
       JSON.stringify(listed),
     );
     const names = listed.map((c) => c.clientName).join(', ');
-    assert.match((await runCli(home, ['status'])).stdout, new RegExp(`shared by 3 clients \\(${names}\\)`));
+    assert.match((await runCliAnswer(home, ['status'])).stdout, new RegExp(`shared by 3 clients \\(${names}\\)`));
   });
 
   it('a session-less client that stopped sending drops out once idle; a client whose process is not found is listed without a pid', async () => {

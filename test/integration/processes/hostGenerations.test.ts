@@ -8,7 +8,7 @@ import type { PlanItem } from '../../../src/core/actions/killDuplicates';
 import { repoRoot } from '../../support/repo';
 import { until } from '../../support/poll';
 import { killAll } from '../../support/liveness';
-import { cli, server, statusJson } from './support/harness';
+import { cliAnswer, server, statusJson } from './support/harness';
 
 /**
  * Two real processes shaped as Claude Code daemons of two versions, each running a real
@@ -100,7 +100,7 @@ describe('a real earlier Claude Code daemon: its servers are superseded while a 
 
   it("kill-duplicates --json plans the old daemon's server, with that reason, and not the new one's", async () => {
     const [old, now] = hosts;
-    const r = await cli(home, ['kill-duplicates', '--json']);
+    const r = await cliAnswer(home, ['kill-duplicates', '--json']);
     assert.equal(r.code, 0, r.stderr);
     const plan = (JSON.parse(r.stdout) as { dryRun: boolean; plan: PlanItem[] }).plan;
     const mine = plan.filter((p) => [old.servers[0], now.servers[0]].includes(p.pid));

@@ -6,7 +6,7 @@ import type { Instance, Snapshot } from '../../../src/core/base/model';
 import { repoRoot } from '../../support/repo';
 import { until } from '../../support/poll';
 import { isAlive, killAll } from '../../support/liveness';
-import { cli, startFakeClient, statusJson } from './support/harness';
+import { cli, cliAnswer, startFakeClient, statusJson } from './support/harness';
 import { dataKey } from '../../../src/core/sources/dataPaths';
 
 /** The real server-memory of the project's devDependencies, run by node as a client's entry runs it. */
@@ -141,7 +141,7 @@ describe('server identity (integration): one script with other env is another se
     for (const f of ['memory.json', 'team.json', 'kb.json']) assert.ok(!text.includes(path.join(home, 'data', f)), f);
 
     // The plan stops memory's older copy alone, and hints at sharing memory only.
-    const dry = await cli(home, ['kill-duplicates', '--json']);
+    const dry = await cliAnswer(home, ['kill-duplicates', '--json']);
     assert.equal(dry.code, 0, dry.stderr);
     const plan = JSON.parse(dry.stdout) as {
       plan: { pid: number; keep?: number }[];
@@ -246,7 +246,7 @@ describe('server identity (integration): one script with other env is another se
       [],
       "Cursor's own copy is decided and no duplicate",
     );
-    const dry = await cli(home, ['kill-duplicates', '--json', ...workspace]);
+    const dry = await cliAnswer(home, ['kill-duplicates', '--json', ...workspace]);
     assert.equal(dry.code, 0, dry.stderr);
     assert.deepEqual((JSON.parse(dry.stdout) as { plan: unknown[] }).plan, []);
     const yes = await cli(home, ['kill-duplicates', '--yes', ...workspace]);

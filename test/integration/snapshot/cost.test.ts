@@ -9,7 +9,7 @@ import { Engine, engineMachine } from '../../../src/core/snapshot';
 import { until } from '../../support/poll';
 import { repoRoot } from '../../support/repo';
 import { noneLeftThenRemove } from '../guard/erasSupport';
-import { guardEnv, memoryBin, runCli, tempHome } from '../guard/support';
+import { guardEnv, memoryBin, runCliAnswer, tempHome } from '../guard/support';
 
 /** What two real copies of one server cost, as `status` and `status --json` say it (Linux: PSS). */
 describe('snapshot: what the servers cost (real processes)', function () {
@@ -49,7 +49,7 @@ describe('snapshot: what the servers cost (real processes)', function () {
     }
     let json: (Snapshot & { cost: McpCost }) | undefined;
     await until('both copies listed with their PSS', async () => {
-      json = JSON.parse((await runCli(home, ['status', '--json'])).stdout) as Snapshot & { cost: McpCost };
+      json = JSON.parse((await runCliAnswer(home, ['status', '--json'])).stdout) as Snapshot & { cost: McpCost };
       const instances = json.servers.flatMap((s) => s.instances);
       return instances.length === 2 && instances.every((i) => i.pssBytes !== undefined);
     });
@@ -71,7 +71,7 @@ describe('snapshot: what the servers cost (real processes)', function () {
       cost.servers.map((s) => [s.name, s.instances]),
       [['memory', 2]],
     );
-    const text = (await runCli(home, ['status'])).stdout;
+    const text = (await runCliAnswer(home, ['status'])).stdout;
     assert.match(
       text,
       /MCP servers use \d+ MB \(PSS\) and [\d.]+ s of CPU in 2 instances; \d+ MB of it is copies of the same server\./,

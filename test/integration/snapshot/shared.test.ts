@@ -9,7 +9,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { freePort } from '../../support/startup';
-import { guardEnv, memoryBin, runCli, tempHome } from '../guard/support';
+import { guardEnv, memoryBin, runCli, runCliAnswer, tempHome } from '../guard/support';
 import { repoRoot } from '../../support/repo';
 import { noneLeftThenRemove } from '../guard/erasSupport';
 import { healthReport, healthText } from '../../../src/agent/health';
@@ -67,7 +67,7 @@ describe('snapshot: a shared server (real share host, relays and server)', funct
     for (let i = 0; i < 3; i++) open.push(await connectClient(args, env, ['claude-code', 'cursor', 'windsurf'][i]));
     let snap: Snapshot | undefined;
     await until('the record to list three clients', async () => {
-      snap = JSON.parse((await runCli(home, ['status', '--json'])).stdout) as Snapshot;
+      snap = JSON.parse((await runCliAnswer(home, ['status', '--json'])).stdout) as Snapshot;
       return snap.servers.some((s) => s.instances.some((i) => i.lock?.attached?.length === 3));
     });
     const [server] = snap!.servers;
@@ -90,11 +90,11 @@ describe('snapshot: a shared server (real share host, relays and server)', funct
       [],
     );
 
-    const text = (await runCli(home, ['status'])).stdout;
+    const text = (await runCliAnswer(home, ['status'])).stdout;
     assert.match(text, /Running instances \(1\)/);
     assert.match(text, /shared by 3 clients \(claude-code, cursor, windsurf\)/);
 
-    const plan = JSON.parse((await runCli(home, ['kill-duplicates', '--json'])).stdout);
+    const plan = JSON.parse((await runCliAnswer(home, ['kill-duplicates', '--json'])).stdout);
     assert.deepEqual([plan.plan, plan.shareHints], [[], []]);
 
     const health = healthReport(toViewInput(snap!));
@@ -127,7 +127,7 @@ describe('snapshot: a shared server (real share host, relays and server)', funct
     try {
       let snap: Snapshot | undefined;
       await until('the record to list both clients', async () => {
-        snap = JSON.parse((await runCli(home, ['status', '--json'])).stdout) as Snapshot;
+        snap = JSON.parse((await runCliAnswer(home, ['status', '--json'])).stdout) as Snapshot;
         return snap.servers.some((s) => s.instances.some((i) => i.lock?.attached?.length === 2));
       });
       const [server] = snap!.servers;
@@ -138,7 +138,10 @@ describe('snapshot: a shared server (real share host, relays and server)', funct
         instance.lock!.attached!.map((c) => c.clientName),
         ['claude-desktop', 'claude-code'],
       );
-      assert.match((await runCli(home, ['status'])).stdout, /shared by 2 clients \(claude-desktop, claude-code\)/);
+      assert.match(
+        (await runCliAnswer(home, ['status'])).stdout,
+        /shared by 2 clients \(claude-desktop, claude-code\)/,
+      );
       assert.equal(
         healthReport(toViewInput(snap!)).servers[0].instances[0].shared?.url,
         url,
@@ -161,7 +164,7 @@ describe('snapshot: a shared server (real share host, relays and server)', funct
       open.push(await connectClient(args, { MEMORY_FILE_PATH: path.join(home, 'memory.jsonl') }, 'claude-code'));
       let snap: Snapshot | undefined;
       await until('our record to list our client', async () => {
-        snap = JSON.parse((await runCli(home, ['status', '--json'])).stdout) as Snapshot;
+        snap = JSON.parse((await runCliAnswer(home, ['status', '--json'])).stdout) as Snapshot;
         return snap.servers.some((s) => s.instances.some((i) => i.lock?.attached?.length === 1));
       });
       const [server] = snap!.servers;
@@ -185,7 +188,7 @@ describe('snapshot: a shared server (real share host, relays and server)', funct
       assert.ok(strangerPid, JSON.stringify(theirs));
       assert.notEqual(server.instances[0].pid, strangerPid);
       // Nothing offers to stop it: not a duplicate of ours, not an orphan.
-      const plan = JSON.parse((await runCli(home, ['kill-duplicates', '--json'])).stdout) as {
+      const plan = JSON.parse((await runCliAnswer(home, ['kill-duplicates', '--json'])).stdout) as {
         plan: Array<{ pid: number }>;
       };
       assert.deepEqual(plan.plan, []);
@@ -217,7 +220,7 @@ describe('snapshot: a shared server (real share host, relays and server)', funct
       );
       let snap: Snapshot | undefined;
       await until('our record to list our two clients', async () => {
-        snap = JSON.parse((await runCli(home, ['status', '--json'])).stdout) as Snapshot;
+        snap = JSON.parse((await runCliAnswer(home, ['status', '--json'])).stdout) as Snapshot;
         return snap.servers.some((s) => s.instances.some((i) => i.lock?.attached?.length === 2));
       });
       const [server] = snap!.servers;
@@ -231,7 +234,7 @@ describe('snapshot: a shared server (real share host, relays and server)', funct
       assert.doesNotMatch(instance.commandLine, /cli\.js/, 'the server, not a relay or the share host');
       assert.deepEqual(instance.verdicts, []);
       // kill-duplicates plans nothing, and with --yes stops nothing: every client keeps its session.
-      const plan = JSON.parse((await runCli(home, ['kill-duplicates', '--json'])).stdout) as { plan: unknown[] };
+      const plan = JSON.parse((await runCliAnswer(home, ['kill-duplicates', '--json'])).stdout) as { plan: unknown[] };
       assert.deepEqual(plan.plan, []);
       await runCli(home, ['kill-duplicates', '--yes']);
       for (const c of open) assert.ok((await c.listTools()).tools.length > 0, 'the client still served');

@@ -1,6 +1,7 @@
 import { execFile, spawn } from 'node:child_process';
 import * as path from 'node:path';
 import type { Instance, ServerStatus, Snapshot } from '../../../../src/core/base/model';
+import { CliResult, sharedCliWorker } from '../../../support/cliWorker';
 import { cliPath, repoRoot } from '../../../support/repo';
 
 export const fakeClientPath = path.join(__dirname, 'fake-client.cjs');
@@ -51,7 +52,16 @@ export async function startFakeClient(
   return report;
 }
 
-/** Runs the built CLI with a fixture HOME (and `env` on top); resolves with its exit code and output. */
+/** The environment `cli` runs the CLI with: this process's, a fixture HOME, its MCP_LIFEGUARD_HOME, `env` on top. */
+export function cliEnv(home: string, env: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return { ...process.env, HOME: home, MCP_LIFEGUARD_HOME: path.join(home, '.lifeguard'), ...env };
+}
+
+/**
+ * Runs the built CLI (`node dist/cli.js`) with a fixture HOME (and `env` on top), in `home`;
+ * resolves with its exit code and output. For a test of the command as a program, or of what it
+ * does to processes (a stop, kill-duplicates --yes).
+ */
 export function cli(
   home: string,
   args: string[],
@@ -61,18 +71,23 @@ export function cli(
     execFile(
       process.execPath,
       [cliPath, ...args],
-      {
-        cwd: home,
-        env: { ...process.env, HOME: home, MCP_LIFEGUARD_HOME: path.join(home, '.lifeguard'), ...env },
-        maxBuffer: 32 * 1024 * 1024,
-      },
+      { cwd: home, env: cliEnv(home, env), maxBuffer: 32 * 1024 * 1024 },
       (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
 }
 
+/**
+ * The same command, environment and folder as `cli`, run on the test process's CLI worker (no
+ * Node start): for a command whose answer is the subject (`status --json`, a dry
+ * `kill-duplicates --json`), asked many times while a test waits for its processes.
+ */
+export function cliAnswer(home: string, args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  return sharedCliWorker().run(args, cliEnv(home, env), home);
+}
+
 export async function statusJson(home: string, env: Record<string, string> = {}): Promise<Snapshot> {
-  const r = await cli(home, ['status', '--json'], env);
+  const r = await cliAnswer(home, ['status', '--json'], env);
   if (r.code !== 0) throw new Error(`status --json exited ${r.code}: ${r.stderr}`);
   return JSON.parse(r.stdout) as Snapshot;
 }
