@@ -29,10 +29,15 @@ export interface BuckarooVenv extends OfflineVenv {
   toolBin: string;
 }
 
-/** A venv at `<root>/venv` holding `buckaroo[mcp]` at BUCKAROO_OLD (installed by uv: setup; `pip` upgrades it). */
+/**
+ * A venv at `<root>/venv` holding `buckaroo[mcp]` at BUCKAROO_OLD (setup: a copy of a per-machine
+ * template, compiled, see offlineVenv; `pip` upgrades it).
+ */
 export async function buckarooVenv(root: string): Promise<BuckarooVenv> {
-  const venv = await offlineVenv(root, [await buckarooWheelhouse()]);
-  await venv.seed(`buckaroo[mcp]==${BUCKAROO_OLD}`, ...BESIDE);
+  const wheelhouse = await buckarooWheelhouse();
+  const venv = await offlineVenv(root, [wheelhouse], {
+    holding: { requirements: [`buckaroo[mcp]==${BUCKAROO_OLD}`, ...BESIDE], findLinks: [wheelhouse] },
+  });
   return { ...venv, toolBin: path.join(venv.venv, 'bin', 'buckaroo-table') };
 }
 

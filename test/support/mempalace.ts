@@ -38,12 +38,14 @@ export interface MempalaceVenv extends OfflineVenv {
 }
 
 /**
- * A venv at `<root>/venv` holding mempalace with chromadb at CHROMADB_OLD, installed by uv (setup);
- * `pip` is the installer a test upgrades chromadb with.
+ * A venv at `<root>/venv` holding mempalace with chromadb at CHROMADB_OLD (setup: a copy of a
+ * per-machine template, compiled, see offlineVenv); `pip` is the installer a test upgrades chromadb with.
  */
 export async function mempalaceVenv(root: string): Promise<MempalaceVenv> {
-  const { venv, py, pip, seed } = await offlineVenv(root, [await mempalaceWheelhouse()]);
-  await seed(`mempalace==${MEMPALACE_VERSION}`, `chromadb==${CHROMADB_OLD}`);
+  const wheelhouse = await mempalaceWheelhouse();
+  const { venv, py, pip, seed } = await offlineVenv(root, [wheelhouse], {
+    holding: { requirements: [`mempalace==${MEMPALACE_VERSION}`, `chromadb==${CHROMADB_OLD}`], findLinks: [wheelhouse] },
+  });
   const lib = path.join(venv, 'lib');
   const sitePackages = path.join(
     lib,

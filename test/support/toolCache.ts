@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -32,6 +33,24 @@ export async function cached(kind: string, version: string, fill: (dir: string) 
     if (!fs.existsSync(dir)) throw err;
   }
   return dir;
+}
+
+/**
+ * A copy of a folder as `cp -a` makes it (links as links, times kept): several times cheaper in
+ * processor time than fs.cpSync for a tree of thousands of files, such as an npm prefix. `from`
+ * ending in `/.` copies what the folder holds into `to`.
+ */
+export async function copyTree(from: string, to: string): Promise<void> {
+  if (process.platform === 'win32')
+    fs.cpSync(from, to, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
+  else await run('cp', ['-a', from, to]);
+}
+
+/** copyTree, for a caller that cannot wait (a fixture written in one go). */
+export function copyTreeSync(from: string, to: string): void {
+  if (process.platform === 'win32')
+    fs.cpSync(from, to, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
+  else execFileSync('cp', ['-a', from, to], { stdio: 'ignore' });
 }
 
 async function exec(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<void> {

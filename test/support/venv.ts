@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PYTHON, run } from './run';
-import { cached, toolCacheRoot, uvBin } from './toolCache';
+import { cached, copyTree, toolCacheRoot, uvBin } from './toolCache';
 
 export interface OfflineVenv {
   venv: string;
@@ -15,22 +15,38 @@ export interface OfflineVenv {
   seed(...args: string[]): Promise<string>;
 }
 
+/** What a test's venv holds before the test runs: `requirements`, installed offline from `findLinks` only. */
+export interface VenvHolding {
+  requirements: string[];
+  /** The folders these are resolved from (cached wheelhouses): the same ones for the same requirements. */
+  findLinks: readonly string[];
+}
+
 /**
  * A real venv at `<root>/venv` whose pip installs from local wheel folders only (fixture wheels,
  * cached PyPI wheelhouses). `copies`: made with `--copies` (its interpreter is a copy, not a link);
- * `python`: the interpreter that makes it (PYTHON by default), the one its links point to.
+ * `python`: the interpreter that makes it (PYTHON by default), the one its links point to. Such a
+ * venv is made on the spot: its making is what those tests look at. `holding`: what it holds
+ * besides pip before the test runs (setup, not a test's subject: a server to run, an SDK release).
  *
- * Made without pip, then given the pip its interpreter bundles (the one `python -m venv` would
- * install, same release) by uv: ensurepip byte-compiles all of pip, seconds of CPU per venv.
+ * Otherwise it is a copy of a template made once per machine (templateVenv): the pip its
+ * interpreter bundles (the one `python -m venv` would install, same release) and what it holds,
+ * byte-compiled, so no pip run and no server start compiles them again in every test (a fresh
+ * venv's first pip run compiled pip's own modules: seconds of processor time per venv).
  */
 export async function offlineVenv(
   root: string,
   findLinks: readonly string[],
-  opts: { copies?: boolean; python?: string } = {},
+  opts: { copies?: boolean; python?: string; holding?: VenvHolding } = {},
 ): Promise<OfflineVenv> {
   const venv = path.join(root, 'venv');
-  const py = await quickVenv(venv, { copies: opts.copies, python: opts.python });
-  // pip's own modules (seeded without bytecode) compiled by its first run, loaded so by the next ones.
+  let py: string;
+  if (opts.copies || opts.python) {
+    py = await quickVenv(venv, { copies: opts.copies, python: opts.python });
+    if (opts.holding) await seedVenv(py, opts.holding.findLinks, opts.holding.requirements);
+  } else py = await templateVenv(venv, opts.holding);
+  // Where pip was seeded without bytecode (a venv made on the spot), its first run compiles pip's
+  // modules and the next ones load them.
   const pipEnv = {
     ...process.env,
     ...writeBytecode,
@@ -46,6 +62,29 @@ export async function offlineVenv(
     pip: (...args) => run(py, ['-m', 'pip', 'install', '-q', '--no-index', ...links, ...args], { env: pipEnv }),
     seed: (...args) => seedVenv(py, findLinks, args),
   };
+}
+
+/**
+ * A venv at `venv` with pip (and setuptools, as quickVenv) and `holding` in it, all byte-compiled;
+ * its interpreter's path. A copy (`cp -a`: times kept, so the bytecode stays valid) of a venv made
+ * once per machine (cachedVenv) with the pip and setuptools PYTHON bundles: relocatable (its
+ * scripts find their interpreter beside them), so `<venv>/bin/pip` runs the copy's own
+ * interpreter, and a test's installs land in the copy, never in the template. Where PYTHON bundles
+ * no pip wheel, quickVenv's venv, `holding` seeded into it.
+ */
+export async function templateVenv(venv: string, holding?: VenvHolding): Promise<string> {
+  const bundled = await bundledPip(PYTHON);
+  if (!bundled) {
+    const py = await quickVenv(venv);
+    if (holding) await seedVenv(py, holding.findLinks, holding.requirements);
+    return py;
+  }
+  const requirements = [...bundled.pins, ...(holding?.requirements ?? [])];
+  const key = `py${bundled.python}-${requirements.join('+').replace(/==/g, '-').replace(/[^A-Za-z0-9._+-]/g, '_')}`;
+  const template = await cachedVenv(key, [bundled.dir, ...(holding?.findLinks ?? [])], requirements);
+  fs.mkdirSync(path.dirname(venv), { recursive: true });
+  await copyTree(template.venv, venv);
+  return venvPython(venv);
 }
 
 /**
@@ -97,22 +136,39 @@ function uvSetupEnv(): NodeJS.ProcessEnv {
   };
 }
 
-const bundledPips = new Map<string, Promise<{ dir: string; projects: string[] } | undefined>>();
+/** The pip (and setuptools) wheels an interpreter's ensurepip bundles. */
+interface BundledPip {
+  dir: string;
+  /** Their projects (pip, maybe setuptools). */
+  projects: string[];
+  /** `project==version` of each. */
+  pins: string[];
+  /** The interpreter's version (`3.11.7`). */
+  python: string;
+}
 
-/** The folder of the wheels `python`'s ensurepip bundles and their projects (pip, maybe setuptools), if it has pip's. */
-function bundledPip(python: string): Promise<{ dir: string; projects: string[] } | undefined> {
+const bundledPips = new Map<string, Promise<BundledPip | undefined>>();
+
+/** The folder of the wheels `python`'s ensurepip bundles and their projects, if it has pip's. */
+function bundledPip(python: string): Promise<BundledPip | undefined> {
   let found = bundledPips.get(python);
   if (!found) {
     found = run(python, [
       '-c',
-      'import ensurepip, os; print(os.path.join(os.path.dirname(ensurepip.__file__), "_bundled"))',
+      'import ensurepip, os, platform; print(os.path.join(os.path.dirname(ensurepip.__file__), "_bundled")); print(platform.python_version())',
     ]).then(
       (out) => {
-        const dir = out.trim();
-        const projects = fs.existsSync(dir)
-          ? fs.readdirSync(dir).flatMap((f) => /^([A-Za-z0-9_.]+)-[^-]+-.*\.whl$/.exec(f)?.[1] ?? [])
+        const [dir, version] = out.trim().split('\n').map((l) => l.trim());
+        const wheels = fs.existsSync(dir)
+          ? fs.readdirSync(dir).flatMap((f) => {
+              const m = /^([A-Za-z0-9_.]+)-([^-]+)-.*\.whl$/.exec(f);
+              return m ? [{ project: m[1], version: m[2] }] : [];
+            })
           : [];
-        return projects.includes('pip') ? { dir, projects } : undefined;
+        const projects = wheels.map((w) => w.project);
+        return projects.includes('pip')
+          ? { dir, projects, pins: wheels.map((w) => `${w.project}==${w.version}`), python: version }
+          : undefined;
       },
       () => undefined,
     );
@@ -150,7 +206,8 @@ export function isolatedHome(home: string): Record<string, string> {
  * A venv holding `requirements` (installed offline from the `findLinks` folders by uv, bytecode
  * compiled), made once per machine in the test cache under `key` (which must change whenever the
  * requirements do) and shared by every test that only runs what it holds: a Python SDK client or
- * server, a console script. Tests never install into it or write to it. Made relocatable (its
+ * server, a console script; a test that installs copies it (templateVenv). Tests never install
+ * into it or write to it. Made relocatable (its
  * scripts find their interpreter beside them), so the cache may move it into place. Its bytecode
  * spares each Python start the compile of every module it imports (PYTHONDONTWRITEBYTECODE keeps a
  * fresh venv from ever having it).

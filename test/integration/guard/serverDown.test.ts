@@ -76,8 +76,8 @@ describe('guard: an SDK upgrade that breaks a server: judged, predicted, verifie
       PIP_CONFIG_FILE: '/dev/null',
       PIP_DISABLE_PIP_VERSION_CHECK: '1',
     };
-    venv = await offlineVenv(home, [old, next]);
-    await venv.pip(`mcp==${MCP_PY_VERSION}`);
+    // mcp 1.30.0 there before the test (setup); the move to 2.3.0 and back are pip's runs.
+    venv = await offlineVenv(home, [old, next], { holding: { requirements: [`mcp==${MCP_PY_VERSION}`], findLinks: [old] } });
   });
   after(async () => {
     const pid = transport?.pid;

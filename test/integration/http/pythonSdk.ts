@@ -21,8 +21,12 @@ export interface PythonHttpVenv {
 
 export async function pythonHttpVenv(root: string, version = '1.0.0'): Promise<PythonHttpVenv> {
   const wheelhouse = await pypiWheelhouse(PYTHON, `mcp-${MCP_PY_VERSION}`, [`mcp==${MCP_PY_VERSION}`]);
-  const { py, pip } = await fixtureVenv(root, { findLinks: [wheelhouse] });
-  await pip(`lgdemo-http==${version}`, `mcp==${MCP_PY_VERSION}`);
+  // The SDK is there before (a per-machine template, compiled); the server of our own is pip's install.
+  const { py, pip } = await fixtureVenv(root, {
+    findLinks: [wheelhouse],
+    holding: { requirements: [`mcp==${MCP_PY_VERSION}`], findLinks: [wheelhouse] },
+  });
+  await pip(`lgdemo-http==${version}`);
   return { py, bin: path.join(path.dirname(py), 'lgdemo-http'), pip };
 }
 

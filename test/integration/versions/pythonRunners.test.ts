@@ -7,7 +7,7 @@ import { instanceOf, project, PYTHON, run, serverIn, snapshot, tempDir } from '.
 import { NEW, OLD, staleVerdict, startMcp, TIME, timeWheels, toolHome } from './pythonTools';
 import { killAll, stopChildren } from '../../support/liveness';
 import { pypiWheelhouse } from '../../support/toolCache';
-import { quickVenv, seedVenv } from '../../support/venv';
+import { quickVenv, seedVenv, templateVenv } from '../../support/venv';
 import { poetryEnvHash, poetryEnvName } from '../../../src/core/launch/projectEnv';
 
 /** The poetry the tests run, from PyPI (a change downloads once more into a new cache entry). */
@@ -61,13 +61,12 @@ describe('versions (integration): Python through a pyenv shim and poetry run', f
     const pyenvRoot = path.join(root, 'pyenv');
     // A version that is a venv of the machine's interpreter (as pyenv-virtualenv makes them), selected globally.
     const version = path.join(pyenvRoot, 'versions', 'lg-time');
-    const versionPython = await quickVenv(version, { python: await realPython() });
+    // The server there before the test (setup: a copy of a per-machine template); the upgrade under it is pip's.
+    const versionPython = await templateVenv(version, { requirements: [`${TIME}==${OLD}`], findLinks: [wheels[0]] });
     const pipEnv = { ...process.env, ...pipOffline(wheels) };
     // --no-compile: the bytecode of what pip installs is nothing the test judges (the server has loaded its code).
     const pip = (spec: string) =>
       run(versionPython, ['-m', 'pip', 'install', '-q', '--no-compile', spec], { env: pipEnv });
-    // Installed by uv (setup); the upgrade under the running server is pip's.
-    await seedVenv(versionPython, wheels, [`${TIME}==${OLD}`]);
     fs.writeFileSync(path.join(pyenvRoot, 'version'), 'lg-time\n');
     await run(pyenv, ['rehash'], { env: { ...process.env, PYENV_ROOT: pyenvRoot } });
     const shim = path.join(pyenvRoot, 'shims', 'python3');

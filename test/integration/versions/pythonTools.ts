@@ -1,9 +1,10 @@
 import * as assert from 'node:assert/strict';
 import { ChildProcess, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Instance } from '../../../src/core/base/model';
 import { PYTHON, run } from './support';
-import { pipWheel, PIPX_VERSION, pypiWheel, pypiWheelhouse, pythonTool, uvBin } from '../../support/toolCache';
+import { cached, pipWheel, PIPX_VERSION, pypiWheel, pypiWheelhouse, pythonTool, uvBin } from '../../support/toolCache';
 import { isolatedHome, writeBytecode } from '../../support/venv';
 
 /**
@@ -93,9 +94,10 @@ export interface PipxSetup {
 }
 
 /**
- * pipx 1.18.4 from PyPI with its home, bin dir and shared libraries under a temp home, offline.
- * `sharedLibs`: pipx's shared libraries venv there instead (PIPX_SHARED_LIBS), for tests of one
- * file to share: pipx makes it once (a venv and a pip upgrade) and each home's venvs link to it.
+ * pipx 1.18.4 from PyPI with its home and bin dir under a temp home, offline. Its shared libraries
+ * (the venv whose pip every pipx venv runs) are pipx's own, made once per machine (pipxSharedLibs)
+ * and shared: pipx's making of them is no test's subject, and each home's venvs link to them as
+ * pipx links its default ones. `sharedLibs`: another folder for them instead.
  */
 export async function pipxSetup(root: string, opts: { sharedLibs?: string } = {}): Promise<PipxSetup> {
   const [pipx, wheels, pip] = await Promise.all([
@@ -103,6 +105,7 @@ export async function pipxSetup(root: string, opts: { sharedLibs?: string } = {}
     timeWheels(),
     pipWheel(PYTHON, SHARED_PIP),
   ]);
+  const sharedLibs = opts.sharedLibs ?? (await pipxSharedLibs(pipx, pip));
   const { home, env: homeEnv } = toolHome(root);
   const pipxHome = path.join(home, '.local', 'share', 'pipx');
   const pipxEnv: Record<string, string> = {
@@ -110,7 +113,9 @@ export async function pipxSetup(root: string, opts: { sharedLibs?: string } = {}
     PIPX_HOME: pipxHome,
     PIPX_BIN_DIR: path.join(home, '.local', 'bin'),
     PIPX_MAN_DIR: path.join(home, '.local', 'share', 'man'),
-    PIPX_SHARED_LIBS: opts.sharedLibs ?? path.join(pipxHome, 'shared'),
+    PIPX_SHARED_LIBS: sharedLibs,
+    // pipx upgrades its shared libraries when they are 30 days old: never in the shared ones.
+    PIPX_DISABLE_SHARED_LIBS_AUTO_UPGRADE: '1',
     PIP_NO_INDEX: '1',
     PIP_FIND_LINKS: [...wheels, pip].join(' '),
     PIP_CONFIG_FILE: '/dev/null',
@@ -124,6 +129,32 @@ export async function pipxSetup(root: string, opts: { sharedLibs?: string } = {}
     wheels: [...wheels, pip],
     pipxRun: (...args) => run(PYTHON, ['-m', 'pipx', ...args], { env }),
   };
+}
+
+/**
+ * pipx's shared libraries as real pipx makes them (`pipx upgrade-shared`: a venv, and pip
+ * reinstalled in it at SHARED_PIP, offline), once per machine in the test cache. Tests' pipx runs
+ * only read them (auto-upgrade disabled, see pipxSetup); pipx's lock file beside them is the one
+ * thing they write there.
+ */
+function pipxSharedLibs(pipx: string, pip: string): Promise<string> {
+  return cached('pipx-shared', `${PIPX_VERSION}-pip-${SHARED_PIP}`, async (dir) => {
+    const home = path.join(dir, 'home');
+    await run(PYTHON, ['-m', 'pipx', 'upgrade-shared'], {
+      env: {
+        ...process.env,
+        ...isolatedHome(home),
+        PYTHONPATH: pipx,
+        PIPX_HOME: path.join(home, 'pipx'),
+        PIPX_SHARED_LIBS: path.join(dir, 'shared'),
+        PIP_NO_INDEX: '1',
+        PIP_FIND_LINKS: pip,
+        PIP_CONFIG_FILE: '/dev/null',
+        PIP_DISABLE_PIP_VERSION_CHECK: '1',
+      },
+    });
+    fs.rmSync(home, { recursive: true, force: true });
+  }).then((dir) => path.join(dir, 'shared'));
 }
 
 /** An instance's verdict, asserted stale (`when` says after what), for the fields a stale verdict has. */

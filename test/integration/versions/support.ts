@@ -9,25 +9,30 @@ import type { ResolveContext } from '../../../src/core/versions/lookup';
 import { until } from '../../support/poll';
 import { fixturesDir } from '../../support/repo';
 import { testSettleEnv } from '../../support/settle';
-import { cached } from '../../support/toolCache';
+import { cached, copyTree } from '../../support/toolCache';
 import { PYTHON, run } from '../../support/run';
-import { offlineVenv, OfflineVenv } from '../../support/venv';
+import { offlineVenv, OfflineVenv, VenvHolding } from '../../support/venv';
 
 export { PYTHON, run } from '../../support/run';
+export { copyTree, copyTreeSync } from '../../support/toolCache';
 export { makeTempDir as tempDir } from '../../support/temp';
 
 /**
  * A real venv under `root` and the fixture wheels built beside it; `pip` installs from those local
  * files only (no index, no user or site pip configuration pointing elsewhere), and from the
- * `findLinks` folders (cached PyPI wheelhouses) too.
+ * `findLinks` folders (cached PyPI wheelhouses) too; `holding`: what it holds before (offlineVenv).
  */
 export async function fixtureVenv(
   root: string,
-  opts: { findLinks?: string[]; copies?: boolean; python?: string } = {},
+  opts: { findLinks?: string[]; copies?: boolean; python?: string; holding?: VenvHolding } = {},
 ): Promise<OfflineVenv> {
   const wheels = path.join(root, 'wheels');
   await run(PYTHON, [path.join(fixturesDir, 'python', 'build_wheels.py'), wheels]);
-  return offlineVenv(root, [wheels, ...(opts.findLinks ?? [])], { copies: opts.copies, python: opts.python });
+  return offlineVenv(root, [wheels, ...(opts.findLinks ?? [])], {
+    copies: opts.copies,
+    python: opts.python,
+    holding: opts.holding,
+  });
 }
 
 /** A workspace folder whose `.mcp.json` configures one stdio server. */
@@ -83,23 +88,6 @@ function npmTemplate(key: string, install: (dir: string) => Promise<unknown>): P
     await install(dir);
     fs.rmSync(path.join(dir, 'npm-cache', '_logs'), { recursive: true, force: true });
   });
-}
-
-/**
- * A copy of a folder as `cp -a` makes it (links as links, times kept): several times cheaper in
- * processor time than fs.cpSync for a tree of thousands of files, such as an npm prefix. `from`
- * ending in `/.` copies what the folder holds into `to`.
- */
-export async function copyTree(from: string, to: string): Promise<void> {
-  if (process.platform === 'win32') copyTreeSync(from, to);
-  else await run('cp', ['-a', from, to]);
-}
-
-/** copyTree, for a caller that cannot wait (a fixture written in one go). */
-export function copyTreeSync(from: string, to: string): void {
-  if (process.platform === 'win32')
-    fs.cpSync(from, to, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
-  else execFileSync('cp', ['-a', from, to], { stdio: 'ignore' });
 }
 
 /**

@@ -130,7 +130,8 @@ describe('upgrade and rollback (real pipx and uv tool): into the tool environmen
   it('pipx: pipx runpip installs into its venv', async () => {
     const root = tempDir('lg-upgrade-pipx-');
     const { home, pipxEnv, pipxRun } = await pipxSetup(root);
-    await pipxRun('install', `${TIME}==${OLD}`);
+    // Setup (the upgrade and rollback are the subject): pip compiles nothing, the server's first start what it imports.
+    await pipxRun('install', '--pip-args=--no-compile', `${TIME}==${OLD}`);
     // pipx as a user has it: a `pipx` on PATH.
     const pipxDir = await pythonTool(PYTHON, 'pipx', PIPX_VERSION);
     const shims = path.join(root, 'shims');
