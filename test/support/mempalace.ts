@@ -44,7 +44,10 @@ export interface MempalaceVenv extends OfflineVenv {
 export async function mempalaceVenv(root: string): Promise<MempalaceVenv> {
   const wheelhouse = await mempalaceWheelhouse();
   const { venv, py, pip, seed } = await offlineVenv(root, [wheelhouse], {
-    holding: { requirements: [`mempalace==${MEMPALACE_VERSION}`, `chromadb==${CHROMADB_OLD}`], findLinks: [wheelhouse] },
+    holding: {
+      requirements: [`mempalace==${MEMPALACE_VERSION}`, `chromadb==${CHROMADB_OLD}`],
+      findLinks: [wheelhouse],
+    },
   });
   const lib = path.join(venv, 'lib');
   const sitePackages = path.join(

@@ -80,7 +80,10 @@ export async function templateVenv(venv: string, holding?: VenvHolding): Promise
     return py;
   }
   const requirements = [...bundled.pins, ...(holding?.requirements ?? [])];
-  const key = `py${bundled.python}-${requirements.join('+').replace(/==/g, '-').replace(/[^A-Za-z0-9._+-]/g, '_')}`;
+  const key = `py${bundled.python}-${requirements
+    .join('+')
+    .replace(/==/g, '-')
+    .replace(/[^A-Za-z0-9._+-]/g, '_')}`;
   const template = await cachedVenv(key, [bundled.dir, ...(holding?.findLinks ?? [])], requirements);
   fs.mkdirSync(path.dirname(venv), { recursive: true });
   await copyTree(template.venv, venv);
@@ -158,7 +161,10 @@ function bundledPip(python: string): Promise<BundledPip | undefined> {
       'import ensurepip, os, platform; print(os.path.join(os.path.dirname(ensurepip.__file__), "_bundled")); print(platform.python_version())',
     ]).then(
       (out) => {
-        const [dir, version] = out.trim().split('\n').map((l) => l.trim());
+        const [dir, version] = out
+          .trim()
+          .split('\n')
+          .map((l) => l.trim());
         const wheels = fs.existsSync(dir)
           ? fs.readdirSync(dir).flatMap((f) => {
               const m = /^([A-Za-z0-9_.]+)-([^-]+)-.*\.whl$/.exec(f);

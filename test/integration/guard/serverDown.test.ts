@@ -77,7 +77,9 @@ describe('guard: an SDK upgrade that breaks a server: judged, predicted, verifie
       PIP_DISABLE_PIP_VERSION_CHECK: '1',
     };
     // mcp 1.30.0 there before the test (setup); the move to 2.3.0 and back are pip's runs.
-    venv = await offlineVenv(home, [old, next], { holding: { requirements: [`mcp==${MCP_PY_VERSION}`], findLinks: [old] } });
+    venv = await offlineVenv(home, [old, next], {
+      holding: { requirements: [`mcp==${MCP_PY_VERSION}`], findLinks: [old] },
+    });
   });
   after(async () => {
     const pid = transport?.pid;
