@@ -15,7 +15,12 @@ export interface OfflineVenv {
   seed(...args: string[]): Promise<string>;
 }
 
-/** What a test's venv holds before the test runs: `requirements`, installed offline from `findLinks` only. */
+/**
+ * What a test's venv holds before the test runs: `requirements`, installed offline from `findLinks`
+ * only. Its bytecode is not in the distributions' RECORD (uv compiles after installing), so a pip
+ * upgrade leaves the `__pycache__` of modules it removes: where a removed module must stop
+ * importing (a folder left behind imports as a namespace package), pip installs it in the test.
+ */
 export interface VenvHolding {
   requirements: string[];
   /** The folders these are resolved from (cached wheelhouses): the same ones for the same requirements. */

@@ -76,10 +76,10 @@ describe('guard: an SDK upgrade that breaks a server: judged, predicted, verifie
       PIP_CONFIG_FILE: '/dev/null',
       PIP_DISABLE_PIP_VERSION_CHECK: '1',
     };
-    // mcp 1.30.0 there before the test (setup); the move to 2.3.0 and back are pip's runs.
-    venv = await offlineVenv(home, [old, next], {
-      holding: { requirements: [`mcp==${MCP_PY_VERSION}`], findLinks: [old] },
-    });
+    // mcp 1.30.0 installed by pip, not held by the venv's template: pip removes on the upgrade the
+    // bytecode its own install recorded, so no `mcp.server.fastmcp` folder is left to import.
+    venv = await offlineVenv(home, [old, next]);
+    await venv.pip(`mcp==${MCP_PY_VERSION}`);
   });
   after(async () => {
     const pid = transport?.pid;
