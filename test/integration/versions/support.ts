@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Instance, ServerStatus, Snapshot } from '../../../src/core/base/model';
