@@ -43,6 +43,10 @@ function tempBase(): string {
 const systemBefore = new Set(listing(systemTemp) ?? []);
 const runTemp = fs.mkdtempSync(path.join(tempBase(), 'lg-test-'));
 process.env.TMPDIR = runTemp;
+// Where makeDiskTempDir (temp.ts) makes folders: the run's own folder when it is on a disk, else a
+// second private one in the system temp folder, checked and removed the same way at the end.
+const diskTemp = runTemp.startsWith('/dev/shm/') ? fs.mkdtempSync(path.join(systemTemp, 'lg-test-')) : runTemp;
+process.env.MCP_LIFEGUARD_TEST_DISK_TMPDIR = diskTemp;
 // Installed packages name their MCP Registry entry (server-memory's mcpName): nothing a test starts
 // asks the official registry. A closed loopback port answers at once; the registry tests run their own.
 process.env.MCP_LIFEGUARD_MCP_REGISTRY ??= 'http://127.0.0.1:9';
@@ -76,7 +80,11 @@ export const mochaHooks = {
     this.timeout(300_000);
     // A process a test left is ended (its command line names this run's own folder) and named: one
     // holding the runner's pipe would keep mocha from exiting, hanging the run instead of failing it.
-    const running = leftoverProcesses(processList(), runTemp, process.pid);
+    const listed = processList();
+    const running = [
+      ...leftoverProcesses(listed, runTemp, process.pid),
+      ...(diskTemp === runTemp ? [] : leftoverProcesses(listed, diskTemp, process.pid)),
+    ];
     for (const p of running) {
       try {
         process.kill(p.pid, 'SIGKILL');
@@ -85,9 +93,13 @@ export const mochaHooks = {
       }
     }
     removeTempDirs();
-    const left = checkLeftovers(listing(runTemp) ?? []);
+    const left = checkLeftovers([
+      ...(listing(runTemp) ?? []),
+      ...(diskTemp === runTemp ? [] : (listing(diskTemp) ?? [])),
+    ]);
     fs.rmSync(runTemp, { recursive: true, force: true });
-    const outside = appeared(systemBefore, listing(systemTemp) ?? []);
+    fs.rmSync(diskTemp, { recursive: true, force: true });
+    const outside = appeared(systemBefore, listing(systemTemp) ?? []).filter((n) => n !== path.basename(diskTemp));
     if (outside.length > 0)
       process.stdout.write(
         `temp: appeared in ${systemTemp} during the run (by this run or another program): ${outside.join(', ')}\n`,
