@@ -7,32 +7,15 @@ import { removeTempDirs } from './temp';
 
 /**
  * A mocha root-hook plugin: the whole run gets one private temp folder (TMPDIR points at it, for
- * the tests and every process they start; see tempBase). Whatever is left in it at the end fails the run, named
+ * the tests and every process they start). Whatever is left in it at the end fails the run, named
  * by prefix, and is removed either way: every test cleans up after itself, and the machine keeps
  * nothing. The system temp folder is listed before and after too; what appeared there is named
  * (not failed on: other programs on the machine write there as well).
  */
 const systemTemp = os.tmpdir();
-
-/**
- * Where the run's folder is made: MCP_LIFEGUARD_TEST_TMPDIR when set, else the system temp folder.
- * A memory-backed place (Linux's /dev/shm) takes the kernel's file work off a run (a fifth of its
- * processor time, on a disk), but not every test holds there yet: the Go and cargo binaries
- * reinstalled with the same bytes, restart-when-idle through `npm ci` and the relay's output test
- * failed on it. Tests whose subject is native code replaced under a process make their folders on
- * a disk wherever the run's folder is (makeDiskTempDir).
- */
-function tempBase(): string {
-  return process.env.MCP_LIFEGUARD_TEST_TMPDIR || systemTemp;
-}
-
 const systemBefore = new Set(listing(systemTemp) ?? []);
-const runTemp = fs.mkdtempSync(path.join(tempBase(), 'lg-test-'));
+const runTemp = fs.mkdtempSync(path.join(systemTemp, 'lg-test-'));
 process.env.TMPDIR = runTemp;
-// Where makeDiskTempDir (temp.ts) makes folders: the run's own folder when it is on a disk, else a
-// second private one in the system temp folder, checked and removed the same way at the end.
-const diskTemp = runTemp.startsWith('/dev/shm/') ? fs.mkdtempSync(path.join(systemTemp, 'lg-test-')) : runTemp;
-process.env.MCP_LIFEGUARD_TEST_DISK_TMPDIR = diskTemp;
 // Installed packages name their MCP Registry entry (server-memory's mcpName): nothing a test starts
 // asks the official registry. A closed loopback port answers at once; the registry tests run their own.
 process.env.MCP_LIFEGUARD_MCP_REGISTRY ??= 'http://127.0.0.1:9';
@@ -66,11 +49,7 @@ export const mochaHooks = {
     this.timeout(300_000);
     // A process a test left is ended (its command line names this run's own folder) and named: one
     // holding the runner's pipe would keep mocha from exiting, hanging the run instead of failing it.
-    const listed = processList();
-    const running = [
-      ...leftoverProcesses(listed, runTemp, process.pid),
-      ...(diskTemp === runTemp ? [] : leftoverProcesses(listed, diskTemp, process.pid)),
-    ];
+    const running = leftoverProcesses(processList(), runTemp, process.pid);
     for (const p of running) {
       try {
         process.kill(p.pid, 'SIGKILL');
@@ -79,13 +58,9 @@ export const mochaHooks = {
       }
     }
     removeTempDirs();
-    const left = checkLeftovers([
-      ...(listing(runTemp) ?? []),
-      ...(diskTemp === runTemp ? [] : (listing(diskTemp) ?? [])),
-    ]);
+    const left = checkLeftovers(listing(runTemp) ?? []);
     fs.rmSync(runTemp, { recursive: true, force: true });
-    fs.rmSync(diskTemp, { recursive: true, force: true });
-    const outside = appeared(systemBefore, listing(systemTemp) ?? []).filter((n) => n !== path.basename(diskTemp));
+    const outside = appeared(systemBefore, listing(systemTemp) ?? []);
     if (outside.length > 0)
       process.stdout.write(
         `temp: appeared in ${systemTemp} during the run (by this run or another program): ${outside.join(', ')}\n`,

@@ -8,7 +8,7 @@ import { compareReplaced, ContentCheck, CONTENT_PROOFS } from '../../../src/core
 import { readMaps, parseDeletedMappings } from '../../../src/core/versions/maps';
 import { stopChildren } from '../../support/liveness';
 import { startReady } from '../../support/startup';
-import { PYTHON, diskTempDir } from './support';
+import { PYTHON, tempDir } from './support';
 
 /** A real process that maps a data file read-only, as a native extension maps its library. */
 const MAPPER = `
@@ -30,8 +30,7 @@ describe('versions (integration): a replaced mapped file compared with the insta
   });
 
   async function mapped(content: string): Promise<{ pid: number; file: string }> {
-    // On a disk: the native code mapped here is replaced under the process (makeDiskTempDir says why).
-    const root = diskTempDir('lg-mapped-');
+    const root = tempDir('lg-mapped-');
     const file = path.join(root, 'pkg', 'native.so');
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, content);

@@ -16,7 +16,7 @@ import {
 } from '../../support/mempalace';
 import { pastJudgedStart, startTimeOf } from '../../support/judgedStart';
 import { testSettleEnv } from '../../support/settle';
-import { instanceOf, project, snapshot, diskTempDir } from './support';
+import { instanceOf, project, snapshot, tempDir } from './support';
 
 /**
  * The mempalace report: mempalace from PyPI in a venv, its MCP server started as its README says
@@ -38,8 +38,7 @@ describe('versions (integration): mempalace from PyPI, chromadb upgraded under i
   });
 
   it(`stale naming chromadb ${CHROMADB_OLD} -> ${CHROMADB_NEW} and its replaced native library; the guard refuses mempalace_add_drawer and still answers reads`, async () => {
-    // On a disk: the native code mapped here is replaced under the process (makeDiskTempDir says why).
-    const root = diskTempDir('lg-mempalace-');
+    const root = tempDir('lg-mempalace-');
     const { mcpBin, pip, sitePackages } = await mempalaceVenv(root);
     embeddings = await startEmbeddings();
     const home = path.join(root, 'home');

@@ -3,7 +3,7 @@ import { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { formatStatus } from '../../../src/cli/format/status';
-import { fixtureVenv, instanceOf, project, snapshot, diskTempDir } from './support';
+import { fixtureVenv, instanceOf, project, snapshot, tempDir } from './support';
 import { stopChildren } from '../../support/liveness';
 import { pastJudgedStart, startTimeOf } from '../../support/judgedStart';
 import { startReady } from '../../support/startup';
@@ -20,8 +20,7 @@ describe('versions (integration): a Python server whose dependency is upgraded u
   });
 
   it('names the moved dependency; a force-reinstall of the same versions is not stale', async () => {
-    // On a disk: the native code mapped here is replaced under the process (makeDiskTempDir says why).
-    const root = diskTempDir('lg-py-');
+    const root = tempDir('lg-py-');
     const { py, pip } = await fixtureVenv(root);
     await pip('lgdemo-server==1.0.0', 'lgdemo-dep==1.0.0');
 

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { formatStatus } from '../../../src/cli/format/status';
 import { stopChildren } from '../../support/liveness';
 import { startReady } from '../../support/startup';
-import { fixtureVenv, instanceOf, project, snapshot, diskTempDir } from './support';
+import { fixtureVenv, instanceOf, project, snapshot, tempDir } from './support';
 import { pastJudgedStart, startTimeOf } from '../../support/judgedStart';
 
 /** Whether this user can read another process's mapped bytes (root, or no Yama ptrace restriction). */
@@ -42,8 +42,7 @@ describe('versions (integration): the first look at a Python server', function (
     child: ChildProcess;
     look: () => ReturnType<typeof snapshot>;
   }> {
-    // On a disk: the native code mapped here is replaced under the process (makeDiskTempDir says why).
-    const root = diskTempDir('lg-py-first-');
+    const root = tempDir('lg-py-first-');
     const { py, pip } = await fixtureVenv(root);
     await pip('lgdemo-server==1.0.0', 'lgdemo-dep==1.0.0');
     const projectDir = project(root, 'demo', py, ['-m', 'lgdemo_server']);

@@ -14,7 +14,7 @@ import { offlineVenv, OfflineVenv, VenvHolding } from '../../support/venv';
 
 export { PYTHON, run } from '../../support/run';
 export { copyTree, copyTreeSync } from '../../support/toolCache';
-export { makeDiskTempDir as diskTempDir, makeTempDir as tempDir } from '../../support/temp';
+export { makeTempDir as tempDir } from '../../support/temp';
 
 /**
  * A real venv under `root` and the fixture wheels built beside it; `pip` installs from those local

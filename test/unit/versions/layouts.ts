@@ -3,13 +3,12 @@ import * as path from 'node:path';
 import { HostEnv } from '../../../src/core/base/hostEnv';
 import { liveFs } from '../../../src/core/machine/liveFs';
 import { ResolveContext } from '../../../src/core/versions/lookup';
-import { makeDiskTempDir } from '../../support/temp';
+import { makeTempDir } from '../../support/temp';
 
 /** Builders for on-disk layouts that mirror what npm, npx, pnpm, bun, uv, pipx and venvs leave behind. */
 
-/** On a disk: described machines map files from here, and the engine reads a mapping under /dev/shm as shared memory. */
 export function tempDir(prefix = 'lg-versions-'): string {
-  return makeDiskTempDir(prefix);
+  return makeTempDir(prefix);
 }
 
 export function write(file: string, text: string): string {
