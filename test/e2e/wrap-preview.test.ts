@@ -52,18 +52,19 @@ describeE2e('e2e: Wrap with Guard previews each file in its own language', (h) =
       },
     });
     const { workspace, home } = s.fixture;
-    // VS Code's own mcp.json, with a comment, as people write it.
+    // VS Code's own mcp.json, with a comment, as people write it. Each entry sets its data file, so
+    // the same server run beside the session (other tests) is not taken for its instance.
     const mcpJson = path.join(workspace, '.vscode', 'mcp.json');
     fs.mkdirSync(path.dirname(mcpJson), { recursive: true });
     fs.writeFileSync(
       mcpJson,
-      `{\n  // The knowledge base every project shares.\n  "servers": {\n    "kb": { "type": "stdio", "command": ${JSON.stringify(kb!.command)}, "args": ${JSON.stringify(kb!.args)} }\n  }\n}\n`,
+      `{\n  // The knowledge base every project shares.\n  "servers": {\n    "kb": { "type": "stdio", "command": ${JSON.stringify(kb!.command)}, "args": ${JSON.stringify(kb!.args)}, "env": ${JSON.stringify(kb!.env)} }\n  }\n}\n`,
     );
     const codexToml = path.join(home, '.codex', 'config.toml');
     fs.mkdirSync(path.dirname(codexToml), { recursive: true });
     fs.writeFileSync(
       codexToml,
-      `# Codex\n[mcp_servers.notes]\ncommand = ${JSON.stringify(notes!.command)}\nargs = ${JSON.stringify(notes!.args)}\n`,
+      `# Codex\n[mcp_servers.notes]\ncommand = ${JSON.stringify(notes!.command)}\nargs = ${JSON.stringify(notes!.args)}\n\n[mcp_servers.notes.env]\nMEMORY_FILE_PATH = ${JSON.stringify(notes!.env!.MEMORY_FILE_PATH)}\n`,
     );
     // The control: a strict JSON file with a comment, which VS Code does flag (Problems is live).
     fs.writeFileSync(path.join(workspace, 'control.json'), '{\n  // strict\n  "a": 1\n}\n');

@@ -15,9 +15,10 @@ export interface StdioServer {
 }
 
 /**
- * A package from the project's node_modules, reached through a symlink in this fixture's folder:
- * the servers' command lines are then unique to the session, so no other process on the machine
- * running the same package can be mistaken for one of the fixture's instances.
+ * A package from the project's node_modules, reached through a symlink in this fixture's folder.
+ * A process is an entry's by the script's real path and the values the entry's env sets, so other
+ * tests running the same package beside a session (the other shard) are told apart by env: each
+ * fixture server sets a value of its session's own (sessionEnv), never a bare command line.
  */
 export function linkedPackage(dirs: FixtureDirs, pkg: string): string {
   const link = path.join(dirs.packages, pkg.replace(/^@[^/]+\//, ''));
@@ -26,6 +27,14 @@ export function linkedPackage(dirs: FixtureDirs, pkg: string): string {
     fs.symlinkSync(path.join(repoRoot, 'node_modules', pkg), link, 'dir');
   }
   return link;
+}
+
+/**
+ * An env value only this session's processes carry: an entry that sets it claims them alone, as a
+ * user's entry with its own env claims only the processes started with it.
+ */
+export function sessionEnv(dirs: FixtureDirs): Record<string, string> {
+  return { E2E_SESSION_DATA: dirs.data };
 }
 
 /** The real server-memory from the project's devDependencies, storing its graph in data/<name>.json. */
@@ -39,6 +48,7 @@ export function everythingServer(dirs: FixtureDirs): StdioServer {
   return {
     command: process.execPath,
     args: [packageScript(linkedPackage(dirs, '@modelcontextprotocol/server-everything')), 'stdio'],
+    env: sessionEnv(dirs),
   };
 }
 

@@ -19,7 +19,11 @@ export interface Locator {
   getAttribute(name: string, options?: { timeout?: number }): Promise<string | null>;
   allInnerTexts(): Promise<string[]>;
   /** Runs `fn` in the page on every element the locator matches now: one round trip for all of them. */
-  evaluateAll<T>(fn: (elements: Array<{ getAttribute(name: string): string | null }>) => T): Promise<T>;
+  evaluateAll<T>(
+    fn: (
+      elements: Array<{ getAttribute(name: string): string | null; setAttribute(name: string, value: string): void }>,
+    ) => T,
+  ): Promise<T>;
   isVisible(): Promise<boolean>;
   count(): Promise<number>;
   first(): Locator;

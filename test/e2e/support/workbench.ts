@@ -192,11 +192,20 @@ export async function sideBarTree(page: Page): Promise<TreeRow[]> {
   return rows.map(([aria, level]) => ({ level: Number(level), label: aria.split(', ')[0], aria }));
 }
 
-/** The side bar's row whose accessible label starts with `label` at `level`. */
+/**
+ * Whether a row's label is `label`: the whole label, or its first part (a process row reads
+ * "@acme/mcp-server-notes · pid 4242 · up 3s"). Never a part of a longer name: other tests' and
+ * other users' processes show beside ours ("memory" is not "@modelcontextprotocol/server-memory").
+ */
+function labelPattern(label: string): RegExp {
+  return new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?: · |$)`);
+}
+
+/** The side bar's rows labelled `label` (labelPattern) at `level`. */
 export function sideBarRow(page: Page, level: number, label: string): Locator {
   return page
     .locator(`.part.sidebar .monaco-list-row[aria-level="${level}"]`)
-    .filter({ has: page.locator('.label-name', { hasText: label }) });
+    .filter({ has: page.locator('.label-name', { hasText: labelPattern(label) }) });
 }
 
 /** Picks the entry of an open quick pick (a command's own) whose accessible label starts with `label`. */
@@ -222,8 +231,25 @@ export async function answerDialog(page: Page, button: string, timeoutMs = 30000
   const dialog = page.locator('.monaco-dialog-box');
   await dialog.waitFor({ state: 'visible', timeout: timeoutMs });
   const text = await dialog.innerText();
-  await dialog.locator('.monaco-button', { hasText: button }).first().click({ timeout: timeoutMs });
-  await dialog.waitFor({ state: 'hidden', timeout: timeoutMs });
+  // The dialog shown is marked, so "still up" means this very element, not a next question.
+  await dialog.evaluateAll((els) => els.forEach((e) => e.setAttribute('data-e2e-asked', '1')));
+  const shown = page.locator('.monaco-dialog-box[data-e2e-asked]');
+  const deadline = Date.now() + timeoutMs;
+  // A click that lands while the workbench lays out around the dialog (an editor opening beside it)
+  // can be lost: the very dialog still up after it was clicked is clicked again. Another dialog is
+  // another question, never answered here.
+  for (;;) {
+    await shown
+      .locator('.monaco-button', { hasText: button })
+      .first()
+      .click({ timeout: Math.max(1000, deadline - Date.now()) });
+    const gone = await shown
+      .waitFor({ state: 'hidden', timeout: Math.min(5000, Math.max(1000, deadline - Date.now())) })
+      .then(() => true)
+      .catch(() => false);
+    if (gone) break;
+    if (Date.now() > deadline) throw new Error(`the dialog "${text.split('\n')[0]}" stayed open after ${button}`);
+  }
   return text;
 }
 
@@ -286,12 +312,29 @@ export async function contextMenuLabels(
   return items;
 }
 
-/** Right-clicks a side bar tree row once and returns its context menu, open. */
+/**
+ * Right-clicks a side bar tree row and returns its context menu, open: the menu of that row. A
+ * right-click lands where the row was when it was found, and a refresh can move rows in between
+ * (processes start and end on a busy machine), so the row the menu opened for (the tree focuses
+ * it) is read back; a menu of another row is closed and the row right-clicked again.
+ */
 async function openRowMenu(page: Page, level: number, label: string, timeoutMs: number): Promise<Locator> {
   const menu = page.locator('.context-view .monaco-menu');
-  await sideBarRow(page, level, label).first().click({ button: 'right', timeout: timeoutMs });
-  await menu.locator('.action-label').first().waitFor({ state: 'visible', timeout: timeoutMs });
-  return menu;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const left = Math.max(1000, deadline - Date.now());
+    await sideBarRow(page, level, label).first().click({ button: 'right', timeout: left });
+    await menu.locator('.action-label').first().waitFor({ state: 'visible', timeout: left });
+    const focused = await page
+      .locator('.part.sidebar .monaco-list-row.focused')
+      .evaluateAll((els) => els.map((e) => [e.getAttribute('aria-level') ?? '', e.getAttribute('aria-label') ?? '']));
+    const meant = focused.some(([l, aria]) => l === String(level) && labelPattern(label).test(aria.split(', ')[0]));
+    if (meant) return menu;
+    await page.keyboard.press('Escape');
+    await menu.waitFor({ state: 'hidden', timeout: left });
+    if (Date.now() > deadline)
+      throw new Error(`the context menu opened for ${JSON.stringify(focused)}, never for "${label}" (level ${level})`);
+  }
 }
 
 /**
