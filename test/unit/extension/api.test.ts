@@ -28,7 +28,7 @@ describe('extension API for other extensions (api/mcp-lifeguard.d.ts)', () => {
     assert.deepEqual([idle.state, idle.needsRestart, idle.instances], ['notRunning', false, []]);
   });
 
-  it('the copyable .d.ts is self-contained (vscode only), versioned, and documented in the README; activate returns the API', () => {
+  it('the copyable .d.ts is self-contained (vscode only), versioned, and documented in docs/vscode.md; activate returns the API', () => {
     const dts = fs.readFileSync(path.join(repoRoot, 'api', 'mcp-lifeguard.d.ts'), 'utf8');
     const imports = [...dts.matchAll(/^import .* from '([^']+)';$/gm)].map((m) => m[1]);
     assert.deepEqual(imports, ['vscode']);
@@ -41,9 +41,9 @@ describe('extension API for other extensions (api/mcp-lifeguard.d.ts)', () => {
     ]) {
       assert.ok(dts.includes(member), member);
     }
-    const readme = fs.readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
-    assert.match(readme, /api\/mcp-lifeguard\.d\.ts/);
-    assert.match(readme, /getExtension<McpLifeguardApi>\('mcp-lifeguard\.mcp-lifeguard'\)/);
+    const apiDoc = fs.readFileSync(path.join(repoRoot, 'docs', 'vscode.md'), 'utf8');
+    assert.match(apiDoc, /api\/mcp-lifeguard\.d\.ts/);
+    assert.match(apiDoc, /getExtension<McpLifeguardApi>\('mcp-lifeguard\.mcp-lifeguard'\)/);
     const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
     assert.equal(`${pkg.publisher}.${pkg.name}`, 'mcp-lifeguard.mcp-lifeguard');
     assert.match(
