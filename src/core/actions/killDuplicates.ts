@@ -196,7 +196,7 @@ export function shareHintMessage(
   h: Pick<ShareHint, 'serverName' | 'copies' | 'clients'>,
   show: (value: string) => string = (value) => value,
 ): string {
-  return `${h.copies} copies of ${show(h.serverName)} run for ${h.clients.length} clients (${h.clients.join(', ')}): \`run --on-conflict share\` serves them from one; \`mcp-lifeguard wrap ${shellWord(h.serverName)} --share\` rewrites each client's entry to it (see README, Share one server)`;
+  return `${h.copies} copies of ${show(h.serverName)} run for ${h.clients.length} clients (${h.clients.join(', ')}): \`run --on-conflict share\` serves them from one; \`mcp-lifeguard wrap ${shellWord(h.serverName)} --share\` rewrites each client's entry to it (see docs/share.md)`;
 }
 
 /** A server name as a shell word: quoted unless it is plain. */

@@ -53,7 +53,7 @@ export interface WrapOptions {
 /**
  * `command`/`args` become `<guard> run --name <name> --resource=<key> -- <command> <args...>`; with
  * `share`, `<guard> run --on-conflict share --name <name> --resource=<key> -- ...`: every client's
- * entry wrapped so, under one name and one resource, uses one server (README, "Share one server"),
+ * entry wrapped so, under one name and one resource, uses one server (docs/share.md),
  * whatever folder each client starts it in.
  */
 export function wrapChange(serverName: string, guard: GuardLauncher, options: WrapOptions = {}): EntryChange {

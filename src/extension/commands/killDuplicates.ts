@@ -57,10 +57,10 @@ export async function killDuplicates(svc: Services, arg?: CommandArg): Promise<v
   void (lines.every((l) => l.ok) ? vscode.window.showInformationMessage(text) : vscode.window.showWarningMessage(text));
 }
 
-/** Copies several clients each run are no duplicates: sharing one is what would have avoided them (see README, Share one server). */
+/** Copies several clients each run are no duplicates: sharing one is what would have avoided them (see docs/share.md). */
 export function shareHintText(h: ShareHint): string {
   return t(
-    '{0} copies of {1} run for {2} clients ({3}): `run --on-conflict share` serves them from one (see the README, Share one server).',
+    '{0} copies of {1} run for {2} clients ({3}): `run --on-conflict share` serves them from one (see docs/share.md).',
     h.copies,
     h.serverName,
     h.clients.length,

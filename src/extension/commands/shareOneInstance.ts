@@ -19,7 +19,7 @@ function entryList(servers: readonly VmServer[]): string {
 /**
  * Share One Instance...: a server several clients each run a copy of gets, in every client's entry,
  * `mcp-lifeguard run --on-conflict share --name N -- <its command>` (Wrap with Guard's edit, one diff
- * and one question per file), so the clients use one server process (README, "Share one server").
+ * and one question per file), so the clients use one server process (docs/share.md).
  */
 export async function shareOneInstance(svc: Services, arg?: CommandArg): Promise<number> {
   const g = svc.guard();

@@ -39,7 +39,7 @@ describe('kill-duplicates: copies of one server in several clients say that shar
     assert.deepEqual([h.serverName, h.copies, h.clients], ['memory', 3, ['VS Code', 'Claude Code', 'Cursor']]);
     assert.equal(
       h.message,
-      "3 copies of memory run for 3 clients (VS Code, Claude Code, Cursor): `run --on-conflict share` serves them from one; `mcp-lifeguard wrap memory --share` rewrites each client's entry to it (see README, Share one server)",
+      "3 copies of memory run for 3 clients (VS Code, Claude Code, Cursor): `run --on-conflict share` serves them from one; `mcp-lifeguard wrap memory --share` rewrites each client's entry to it (see docs/share.md)",
     );
   });
 
