@@ -2,16 +2,8 @@ import { costSentence, InstanceCost, instanceCost, mcpCost } from '../core/repor
 import { describeVerdict, registryNotice } from '../core/report/evidence';
 import { whatToDo } from '../core/report/evidenceDocument';
 import { VmInstance, VmServer, VmSnapshot } from '../core/report/input';
-import { causeWords, RESTART_CAUSES } from '../core/report/causes';
-import {
-  counts,
-  Counts,
-  hasProblems,
-  InstanceVerdict,
-  instanceVerdicts,
-  isGuarded,
-  serverState,
-} from '../core/report/state';
+import { causeWords, InstanceVerdict, RESTART_CAUSES } from '../core/report/causes';
+import { counts, Counts, hasProblems, instanceVerdicts, isGuarded, serverState } from '../core/report/state';
 import { quoted } from '../core/base/modelText';
 import { MAX_RESULT_CHARS, sameName, within } from './modelText';
 import type { HealthReport, InstanceReport, ServerReport } from './schemas';

@@ -1,6 +1,5 @@
 import * as z from 'zod';
-import { RESTART_CAUSES, RestartCause } from '../core/report/causes';
-import { INSTANCE_VERDICTS } from '../core/report/state';
+import { INSTANCE_VERDICTS, RESTART_CAUSES, RestartCause } from '../core/report/causes';
 
 /**
  * The tools' output schemas: what `structuredContent` holds, validated by the SDK on both sides.

@@ -6,7 +6,7 @@ import { LIFEGUARD_VERSION } from '../core/base/version';
 import { toViewInput, VmSnapshot } from '../core/report/input';
 import { ActionContext, ActionReport, changeVersion, killDuplicateInstances, restartServer, stopPid } from './actions';
 import { explain } from './explain';
-import { INSTANCE_VERDICTS } from '../core/report/state';
+import { INSTANCE_VERDICTS } from '../core/report/causes';
 import { healthReport, whatChanges, healthText } from './health';
 import { snapshotListen } from './listen';
 import { capped, forModel } from '../core/base/modelText';
@@ -81,6 +81,9 @@ export function createAgentServer(o: AgentServerOptions): AgentFace {
   };
 }
 
+/** `list_servers`' description: every verdict it can answer, worst first, as core/report/causes.ts names them. */
+export const LIST_SERVERS_DESCRIPTION = `Every configured MCP server on this machine (all clients), its running instances with their verdicts (${INSTANCE_VERDICTS.join(', ')}), running and installed versions and available updates, plus processes no config names and config problems. \`healthy\` is the status bar badge's judgement. Long lists are cut (\`omitted\` counts what was left out); ask by name or verdict.`;
+
 function newServer(o: AgentServerOptions, look: () => Promise<VmSnapshot>, watch: SnapshotWatch): McpServer {
   const server = new McpServer(
     { name: 'mcp-lifeguard', title: 'MCP Lifeguard', version: LIFEGUARD_VERSION },
@@ -91,8 +94,7 @@ function newServer(o: AgentServerOptions, look: () => Promise<VmSnapshot>, watch
     'list_servers',
     {
       title: 'List MCP servers and their health',
-      description:
-        "Every configured MCP server on this machine (all clients), its running instances with their verdicts (stale, changed-since-start, config-changed, duplicate, orphan, unknown, ok), running and installed versions and available updates, plus processes no config names and config problems. `healthy` is the status bar badge's judgement. Long lists are cut (`omitted` counts what was left out); ask by name or verdict.",
+      description: LIST_SERVERS_DESCRIPTION,
       inputSchema: z.object({
         name: z.string().optional().describe('Only the server with this name'),
         verdict: z

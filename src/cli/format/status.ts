@@ -174,26 +174,29 @@ function clientLabel(i: Instance): string {
   return i.client.pid !== undefined ? `${i.client.name} (${i.client.pid})` : i.client.name;
 }
 
-/** One short label per verdict; the evidence is in `status --json`. */
+/** One short label per verdict, headed by its name (core/report/causes.ts `cliWord`); the evidence is in `status --json`. */
 export function verdictLabel(v: Verdict): string {
   switch (v.kind) {
     case 'duplicate':
-      return `duplicate: ${v.instances.length} under one client, newest ${v.keep.pid} stays`;
+      return `${cliWord('duplicate')}: ${v.instances.length} under one client, newest ${v.keep.pid} stays`;
     case 'sameData':
-      return `duplicate on one data store: ${v.instances.length} processes; ${sameDataWords(v)}`;
+      return `${cliWord('duplicate')} on one data store: ${v.instances.length} processes; ${sameDataWords(v)}`;
     case 'orphan':
-      return `orphan: ${v.reason}`;
+      return `${cliWord('orphan')}: ${v.reason}`;
     case 'superseded':
-      return `superseded: ${v.reason}`;
+      return `${cliWord('superseded')}: ${v.reason}`;
     case 'down':
-      // In capitals, as every restart need: a server that does not run is the worst news on a row.
       return `${cliWord('down')}: ${v.reason}`;
     case 'idle':
-      return `idle: ${idleWords(v)}`;
+      return `${cliWord('idle')}: ${idleWords(v)}`;
     case 'shared':
-      return v.singleWriter ? `shared by ${v.instances.length} instances of a single-writer server` : '';
+      // Counted a duplicate (state.ts `instanceFlags`) only for a single-writer server.
+      return v.singleWriter
+        ? `${cliWord('duplicate')}: shared by ${v.instances.length} instances of a single-writer server`
+        : '';
     case 'unknown':
-      return `unknown ${v.question}: ${v.reason}`;
+      // Only an undecided owner is a verdict of its own; an undecided duplicate or orphan is said as such.
+      return `${v.question === 'owner' ? cliWord('owner-undecided') : `unknown ${v.question}`}: ${v.reason}`;
   }
 }
 

@@ -1,7 +1,10 @@
 import type { Instance, ServerStatus, Snapshot } from '../../core/base/model';
 import { describeMove } from '../../core/versions/fingerprint';
 import { registryNotice } from '../../core/report/evidence';
-import { cliWord } from '../../core/report/causes';
+import { causeWords, cliWord } from '../../core/report/causes';
+import { runtimeVerdict, versionVerdict } from '../../core/report/input';
+import { RestartVerdict, unknownVersionVerdict } from '../../core/report/state';
+import { assertNever } from '../../core/base/assertNever';
 import type { Installed } from '../../core/base/versionTypes';
 import { isKnownVersion, versionMove, versionWord } from '../../core/report/versionWords';
 
@@ -30,30 +33,41 @@ export function runningCell(i: Pick<Instance, 'versions'>): string {
 }
 
 /**
- * The label in the VERDICTS column: what needs a restart first, in its cause's word in capitals
- * (core/report/causes.ts `cliWord`), so the eye finds it.
- * An unknown version is said (`version ?`), so that a row reads `ok` only when something says so.
+ * The label in the VERDICTS column: what needs a restart first, as the engine's verdict says it
+ * (core/report/input.ts `versionVerdict`), headed by its cause's word in capitals (`cliWord`), so the
+ * eye finds it. An unknown version is said (`version ?`), so that a row reads `ok` only when something says so.
  */
 export function versionVerdictLabel(i: Pick<Instance, 'versions'>): string | undefined {
-  const v = i.versions?.verdict;
-  switch (v?.state) {
+  const v = i.versions && versionVerdict(i.versions);
+  switch (v?.kind) {
     case undefined:
-    case 'current':
       return undefined;
-    case 'stale': {
-      const moved = v.movedDependencies.length
-        ? ` (${v.movedDependencies.length} dependenc${v.movedDependencies.length === 1 ? 'y' : 'ies'} moved)`
-        : '';
+    case 'restart':
+      return restartLabel(v);
+    case 'unknown':
+      return cliWord(unknownVersionVerdict(v));
+  }
+}
+
+/** A restart need's cell: its cause's word, then what a restart would change. */
+function restartLabel(v: RestartVerdict): string {
+  const head = cliWord(causeWords(v.cause).verdict);
+  switch (v.cause) {
+    case 'version': {
+      const n = v.movedDependencies ?? 0;
+      const moved = n ? ` (${n} dependenc${n === 1 ? 'y' : 'ies'} moved)` : '';
       const runs = isKnownVersion(v.running) ? v.running : 'a version not known';
       const installed = v.installed === 'missing' ? 'no longer installed' : `installed ${versionWord(v.installed)}`;
-      return `${cliWord('version')}: runs ${runs}, ${installed}${moved}${v.inferred ? ' (inferred)' : ''}`;
+      return `${head}: runs ${runs}, ${installed}${moved}${v.inferred ? ' (inferred)' : ''}`;
     }
     case 'changed':
-      return `${cliWord('changed')}: restart to load what is installed`;
-    case 'config-changed':
-      return `${cliWord('config')}: started with ${v.running}, configured ${v.configured}`;
-    case 'unknown':
-      return v.settling ? 'version ?: files still changing' : 'version ?';
+      return `${head}: restart to load what is installed`;
+    case 'config':
+      return `${head}: started with ${v.running}, configured ${v.installed}`;
+    case 'runtime':
+      return `${head}: ${v.package} ${versionMove(v.running, v.installed, '->')}`;
+    default:
+      return assertNever(v.cause);
   }
 }
 
@@ -66,8 +80,8 @@ export function restartRiskLabel(i: Pick<Instance, 'versions'>): string | undefi
 
 /** The runtime's label in the VERDICTS column, beside the package's: `RUNTIME REPLACED: node 22.11.0 -> 22.12.0`. */
 export function runtimeLabel(i: Pick<Instance, 'versions'>): string | undefined {
-  const r = i.versions?.runtime;
-  return r ? `${cliWord('runtime')}: ${r.runtime} ${versionMove(r.running, r.installed, '->')}` : undefined;
+  const r = i.versions && runtimeVerdict(i.versions);
+  return r ? restartLabel(r) : undefined;
 }
 
 function shortImageId(id: string): string {

@@ -2,6 +2,69 @@ import { assertNever } from '../base/assertNever';
 import { english, Translate } from '../base/translate';
 
 /**
+ * What an instance is, worst first: each verdict's one id, as JSON carries it (`list_servers`' and
+ * `explain`'s `verdicts`, their `verdict` filter) and as the agent face's tool description lists it.
+ * `instanceVerdicts` (state.ts) is the one place the engine's judgement becomes these.
+ */
+export const INSTANCE_VERDICTS = [
+  'down',
+  'orphan',
+  'superseded',
+  'stale',
+  'changed-since-start',
+  'config-changed',
+  'runtime-replaced',
+  'duplicate',
+  'checking',
+  'settling',
+  'unknown',
+  'owner-undecided',
+  'idle',
+  'ok',
+] as const;
+export type InstanceVerdict = (typeof INSTANCE_VERDICTS)[number];
+
+/**
+ * A verdict's one short name, worded by the face's `t`: a tree row's verdict, a tooltip's, Show
+ * Evidence's summary, the head of a `status` VERDICTS cell (`cliWord`). A new verdict fails to
+ * compile until it is named here; test/unit/report/verdictNames.test.ts holds every face to it.
+ */
+export function verdictLabel(v: InstanceVerdict, t: Translate = english): string {
+  switch (v) {
+    case 'down':
+      return t('down');
+    case 'stale':
+      return t('stale');
+    case 'changed-since-start':
+      return t('changed since start');
+    case 'config-changed':
+      return t('config changed');
+    case 'runtime-replaced':
+      return t('runtime replaced');
+    case 'orphan':
+      return t('orphan');
+    case 'superseded':
+      return t('superseded');
+    case 'duplicate':
+      return t('duplicate');
+    case 'checking':
+      return t('checking');
+    case 'settling':
+      return t('version ?: files still changing');
+    case 'unknown':
+      return t('version ?');
+    case 'owner-undecided':
+      return t('unknown owner');
+    case 'idle':
+      return t('idle');
+    case 'ok':
+      return t('ok');
+    default:
+      return assertNever(v);
+  }
+}
+
+/**
  * The one vocabulary of why an instance needs a restart. Every face words a restart need, counts it
  * and decides about it from `causeWords`: the badge and its screen-reader text, the tree, Show
  * Evidence, `status`, the agent face and the guard's `--when-stale` policies. A new cause fails to
@@ -34,9 +97,9 @@ export type WhenStale = 'refuse' | 'tell' | 'answer';
 export interface CauseWords {
   verdict: CauseVerdict;
   /**
-   * The short word: a tree row's verdict, a tooltip's, Show Evidence's summary (`config changed`).
-   * In capitals it is the CLI's (`CONFIG CHANGED`, `cliWord`), capitalised the head of its evidence
-   * (`Config changed: ...`, `evidenceHead`).
+   * Its verdict's name (`verdictLabel`): a tree row's verdict, a tooltip's, Show Evidence's summary
+   * (`config changed`). In capitals it is the CLI's (`CONFIG CHANGED`, `cliWord`), capitalised the
+   * head of its evidence (`Config changed: ...`, `evidenceHead`).
    */
   label: string;
   /** The badge's count of it: `2 config changed`. */
@@ -54,11 +117,33 @@ const instances = (n: number, t: Translate): string => (n === 1 ? t('{0} instanc
  * face and the guard): scripts/l10n.mjs lists these messages with the extension's.
  */
 export function causeWords(cause: RestartCause, t: Translate = english): CauseWords {
+  const verdict = causeVerdict(cause);
+  return { verdict, label: verdictLabel(verdict, t), ...causeCounts(cause, t) };
+}
+
+/** The verdict a cause is named by. */
+function causeVerdict(cause: RestartCause): CauseVerdict {
+  switch (cause) {
+    case 'down':
+      return 'down';
+    case 'version':
+      return 'stale';
+    case 'changed':
+      return 'changed-since-start';
+    case 'config':
+      return 'config-changed';
+    case 'runtime':
+      return 'runtime-replaced';
+    default:
+      return assertNever(cause);
+  }
+}
+
+/** A cause's counted words and what a guard does about it. */
+function causeCounts(cause: RestartCause, t: Translate): Pick<CauseWords, 'badge' | 'sentence' | 'guard'> {
   switch (cause) {
     case 'down':
       return {
-        verdict: 'down',
-        label: t('down'),
         badge: (n) => t('{0} down', n),
         sentence: (n) =>
           n === 1
@@ -68,32 +153,24 @@ export function causeWords(cause: RestartCause, t: Translate = english): CauseWo
       };
     case 'version':
       return {
-        verdict: 'stale',
-        label: t('stale'),
         badge: (n) => t('{0} stale', n),
         sentence: (n) => t('{0} running replaced code', instances(n, t)),
         guard: 'refuse',
       };
     case 'changed':
       return {
-        verdict: 'changed-since-start',
-        label: t('changed since start'),
         badge: (n) => t('{0} changed', n),
         sentence: (n) => t('{0} whose files changed since start', instances(n, t)),
         guard: 'refuse',
       };
     case 'config':
       return {
-        verdict: 'config-changed',
-        label: t('config changed'),
         badge: (n) => t('{0} config changed', n),
         sentence: (n) => t('{0} started before its configuration changed', instances(n, t)),
         guard: 'refuse',
       };
     case 'runtime':
       return {
-        verdict: 'runtime-replaced',
-        label: t('runtime replaced'),
         badge: (n) => t('{0} runtime replaced', n),
         sentence: (n) => t('{0} on a replaced runtime (node or Python upgraded)', instances(n, t)),
         guard: 'tell',
@@ -105,20 +182,29 @@ export function causeWords(cause: RestartCause, t: Translate = english): CauseWo
 
 /** The cause an instance verdict names. */
 export function causeOfVerdict(verdict: CauseVerdict): RestartCause {
-  const cause = RESTART_CAUSES.find((c) => causeWords(c).verdict === verdict);
+  const cause = RESTART_CAUSES.find((c) => causeVerdict(c) === verdict);
   // Unreachable while CauseVerdict is exactly the table's verdicts (a unit test holds them equal).
   if (!cause) throw new Error(`no restart cause is named ${verdict}`);
   return cause;
 }
 
-/** The CLI's word for a cause: its label in capitals, so the eye finds it in `status`'s VERDICTS column. */
-export function cliWord(cause: RestartCause): string {
-  return causeWords(cause).label.toUpperCase();
+/** Whether a verdict names a restart cause. */
+export function isCauseVerdict(v: InstanceVerdict): v is CauseVerdict {
+  return RESTART_CAUSES.some((c) => causeVerdict(c) === v);
 }
 
-/** The head of a cause's evidence sentence (`Config changed: ...`): Show Evidence, tooltips, the guard's notice. */
-export function evidenceHead(cause: RestartCause): string {
-  const label = causeWords(cause).label;
+/**
+ * The CLI's word for a verdict, at the head of its cell in `status`'s VERDICTS column: its name,
+ * in capitals for a restart cause's, so the eye finds what needs a restart.
+ */
+export function cliWord(v: InstanceVerdict): string {
+  const label = verdictLabel(v);
+  return isCauseVerdict(v) ? label.toUpperCase() : label;
+}
+
+/** The head of a verdict's evidence sentence (`Config changed: ...`): Show Evidence, tooltips, the agent face's why, the guard's notice. */
+export function evidenceHead(v: InstanceVerdict): string {
+  const label = verdictLabel(v);
   return `${label.charAt(0).toUpperCase()}${label.slice(1)}`;
 }
 

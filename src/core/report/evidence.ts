@@ -1,9 +1,10 @@
 import type { InferredSource, StartRisk } from '../base/versionTypes';
 import { restartRiskText } from '../versions/startRisk';
 import { assertNever } from '../base/assertNever';
-import { evidenceHead } from './causes';
+import { causeWords, evidenceHead } from './causes';
 import { cpuText } from './cost';
 import { VmVerdict } from './input';
+import { unknownVersionVerdict } from './state';
 import { isKnownVersion } from './versionWords';
 
 /** How copies spread over an agent host's sessions: one per session, unless the session processes say otherwise. */
@@ -54,26 +55,27 @@ export function describeVerdict(v: VmVerdict, show: Show = asIs): string {
     }
     case 'duplicate':
       if (v.agentHost)
-        return `Duplicate: ${v.client.name} runs ${v.instances.length} instances of this launch, ${perSession(v.instances.length, v.agentHost)} of its ${v.agentHost.name} (pid ${v.agentHost.pid}): each session talks to its own copy, the newest (pid ${v.keep.pid}) is the latest session's`;
-      return `Duplicate: ${v.client.name} runs ${v.instances.length} instances of this launch; it talks to the newest (pid ${v.keep.pid}), the older ones are leftovers`;
+        return `${evidenceHead('duplicate')}: ${v.client.name} runs ${v.instances.length} instances of this launch, ${perSession(v.instances.length, v.agentHost)} of its ${v.agentHost.name} (pid ${v.agentHost.pid}): each session talks to its own copy, the newest (pid ${v.keep.pid}) is the latest session's`;
+      return `${evidenceHead('duplicate')}: ${v.client.name} runs ${v.instances.length} instances of this launch; it talks to the newest (pid ${v.keep.pid}), the older ones are leftovers`;
     case 'shared': {
       // Clients, not instances: one client with a leftover duplicate is still one client (two windows are two).
       const clients = new Set(v.instances.map((i) => `${i.client.id}:${i.client.pid ?? ''}`)).size;
       return `Shared: ${clients} clients each run their own instance${v.singleWriter ? ' of a single-writer server: they may corrupt its data' : ''}`;
     }
     case 'sameData':
-      return `Duplicate on one data store: ${v.instances.length} processes run on it; ${sameDataWords(v, show)}`;
+      return `${evidenceHead('duplicate')} on one data store: ${v.instances.length} processes run on it; ${sameDataWords(v, show)}`;
     case 'orphan':
-      return `Orphan: ${show(v.reason)}`;
+      return `${evidenceHead('orphan')}: ${show(v.reason)}`;
     case 'superseded':
-      return `Superseded: ${show(v.reason)}`;
+      return `${evidenceHead('superseded')}: ${show(v.reason)}`;
     case 'down':
       return `${evidenceHead('down')}: its server is not running (since ${show(v.since)}): ${show(v.reason)}`;
     case 'idle':
-      return `Idle: ${idleWords(v, show)}`;
+      return `${evidenceHead('idle')}: ${idleWords(v, show)}`;
     case 'unknown':
-      if (v.question === 'stale')
-        return `${v.settling ? 'Version being judged' : 'Version unknown'}: ${show(v.reason)}`;
+      if (v.question === 'stale') return `${evidenceHead(unknownVersionVerdict(v))}: ${show(v.reason)}`;
+      if (v.question === 'owner') return `${evidenceHead('owner-undecided')}: ${show(v.reason)}`;
+      // An undecided duplicate or orphan is no verdict of its own (state.ts `instanceVerdicts`).
       return `Not decided (${v.question}): ${show(v.reason)}`;
     default:
       return assertNever(v);
@@ -110,7 +112,7 @@ export function idleWords(v: Extract<VmVerdict, { kind: 'idle' }>, show: Show = 
 
 /** A restart need in words, headed by its cause's (core/report/causes.ts): `Stale: runs pkg 1.0.0, but 2.0.0 is installed`. */
 function restartWords(v: Extract<VmVerdict, { kind: 'restart' }>, show: Show): string {
-  const head = evidenceHead(v.cause);
+  const head = evidenceHead(causeWords(v.cause).verdict);
   switch (v.cause) {
     case 'changed':
       return `${head}: restart to load what is installed. ${show(v.summary)}`;

@@ -2,6 +2,7 @@ import { describeVerdict, Show, startRisksOf } from './evidence';
 import { restartRiskText } from '../versions/startRisk';
 import { terminalSafe as shownText } from '../base/terminalSafe';
 import { VmInstance, VmServer } from './input';
+import { verdictLabel } from './causes';
 import {
   downVerdict,
   idleVerdict,
@@ -10,7 +11,6 @@ import {
   isGuarded,
   restartVerdict,
   serverState,
-  verdictLabel,
   versionUnknown,
 } from './state';
 

@@ -44,6 +44,8 @@ export type VmVerdict =
       running: StaleVersionVerdict['running'];
       /** What a restart loads: the installed version, or the configured spec for `config`; `unknown`, `missing` for `runtime`. */
       installed: StaleVersionVerdict['installed'];
+      /** How many of its dependencies moved (`version`), when any did. */
+      movedDependencies?: number;
       /** True when the running version is inferred (npm's or uv's cache, pipx's log), not recorded. */
       inferred?: boolean;
       /** Which history it is inferred from, when inferred. */
@@ -177,7 +179,7 @@ function withVersions(versions: InstanceVersions | undefined, verdicts: VmVerdic
 }
 
 /** A replaced runtime as a verdict of its own (a restart need beside the package's verdict, never part of it). */
-export function runtimeVerdict(versions: InstanceVersions): VmVerdict | undefined {
+export function runtimeVerdict(versions: InstanceVersions): Extract<VmVerdict, { kind: 'restart' }> | undefined {
   const r = versions.runtime;
   if (!r) return undefined;
   return {
@@ -191,8 +193,14 @@ export function runtimeVerdict(versions: InstanceVersions): VmVerdict | undefine
   };
 }
 
-/** An instance's version judgement as a verdict (none when it runs what is installed). The guard says its own child's in these words too. */
-export function versionVerdict(versions: InstanceVersions): VmVerdict | undefined {
+/**
+ * An instance's version judgement as a verdict (none when it runs what is installed): the one place
+ * the engine's version state becomes a restart cause. The guard says its own child's in these words
+ * too, and `status` its VERDICTS column.
+ */
+export function versionVerdict(
+  versions: InstanceVersions,
+): Extract<VmVerdict, { kind: 'restart' | 'unknown' }> | undefined {
   const verdict = versions.verdict;
   switch (verdict.state) {
     case 'stale':
@@ -202,6 +210,7 @@ export function versionVerdict(versions: InstanceVersions): VmVerdict | undefine
         package: verdict.package,
         running: verdict.running,
         installed: verdict.installed,
+        ...(verdict.movedDependencies.length ? { movedDependencies: verdict.movedDependencies.length } : {}),
         ...(verdict.inferred
           ? {
               inferred: true,

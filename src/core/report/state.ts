@@ -1,6 +1,4 @@
-import { assertNever } from '../base/assertNever';
-import { english, Translate } from '../base/translate';
-import { causeOfVerdict, causeWords, CauseVerdict, noCauses, RESTART_CAUSES, RestartCause } from './causes';
+import { causeWords, InstanceVerdict, noCauses, RESTART_CAUSES, RestartCause } from './causes';
 import { PENDING, VmInstance, VmServer, VmSnapshot, VmVerdict } from './input';
 
 /** What a verdict is read from: an instance's verdicts, or a child process's. */
@@ -64,6 +62,11 @@ export function versionUnknown(i: Judged): Extract<VmVerdict, { kind: 'unknown' 
   return i.verdicts.find(
     (v): v is Extract<VmVerdict, { kind: 'unknown' }> => v.kind === 'unknown' && v.question === 'stale',
   );
+}
+
+/** Which verdict an unknown version is: the first look's `checking`, files still changing (`settling`), or `unknown`. */
+export function unknownVersionVerdict(v: Extract<VmVerdict, { kind: 'unknown' }>): 'checking' | 'settling' | 'unknown' {
+  return v === PENDING ? 'checking' : v.settling ? 'settling' : 'unknown';
 }
 
 /** Instances flagged duplicate: the older copies. */
@@ -248,57 +251,6 @@ const needingRestart = (c: Counts): number => RESTART_CAUSES.reduce((sum, cause)
 export const hasProblems = (c: Counts): boolean =>
   needingRestart(c) + c.duplicate + c.orphan + c.superseded + c.problems > 0;
 
-/** What an instance is, worst first, as every face names it (the tree and Show Evidence through `verdictLabel`, the agent face as is). */
-export const INSTANCE_VERDICTS = [
-  'down',
-  'orphan',
-  'superseded',
-  'stale',
-  'changed-since-start',
-  'config-changed',
-  'runtime-replaced',
-  'duplicate',
-  'checking',
-  'settling',
-  'unknown',
-  'owner-undecided',
-  'idle',
-  'ok',
-] as const;
-export type InstanceVerdict = (typeof INSTANCE_VERDICTS)[number];
-
-/** A verdict's short word: a tree row's, a tooltip's, Show Evidence's summary; a restart cause's from the causes table. */
-export function verdictLabel(v: InstanceVerdict, t: Translate = english): string {
-  switch (v) {
-    case 'down':
-    case 'stale':
-    case 'changed-since-start':
-    case 'config-changed':
-    case 'runtime-replaced':
-      return causeWords(causeOfVerdict(v satisfies CauseVerdict), t).label;
-    case 'orphan':
-      return t('orphan');
-    case 'superseded':
-      return t('superseded');
-    case 'duplicate':
-      return t('duplicate');
-    case 'checking':
-      return t('checking');
-    case 'settling':
-      return t('version ? (settling)');
-    case 'unknown':
-      return t('version ?');
-    case 'owner-undecided':
-      return t('owner?');
-    case 'idle':
-      return t('idle');
-    case 'ok':
-      return t('ok');
-    default:
-      return assertNever(v);
-  }
-}
-
 /**
  * An instance's verdicts, worst first: `ok` only when nothing is flagged and its version is known.
  * An unknown version is never ok; the first cheap look says `checking` until versions are resolved.
@@ -316,8 +268,7 @@ export function instanceVerdicts(i: Judged): InstanceVerdict[] {
   if (flags.has('duplicate')) out.push('duplicate');
   const idle = idleVerdict(i);
   // Stopped for idleness: no server runs, so there is no version to be unsure of.
-  if (!restartVerdict(i) && unknown && !idle)
-    out.push(unknown === PENDING ? 'checking' : unknown.settling ? 'settling' : 'unknown');
+  if (!restartVerdict(i) && unknown && !idle) out.push(unknownVersionVerdict(unknown));
   // Claimed by several entries: the tooltip names them; bulk actions leave it alone.
   if (ownerUndecided(i)) out.push('owner-undecided');
   if (idle) out.push('idle');

@@ -4,16 +4,8 @@ import { McpCost, mcpCost } from '../../core/report/cost';
 import { NO_WINDOW, OwnerContext, restartEffect } from './actionPlan';
 import { VmSnapshot } from '../../core/report/input';
 import { instanceKey } from './tree';
-import { causeWords, RESTART_CAUSES } from '../../core/report/causes';
-import {
-  counts,
-  hasProblems,
-  instanceFlags,
-  restartCauses,
-  restartVerdict,
-  verdictLabel,
-  versionUnknown,
-} from '../../core/report/state';
+import { causeWords, RESTART_CAUSES, verdictLabel } from '../../core/report/causes';
+import { counts, hasProblems, instanceVerdicts, restartVerdict } from '../../core/report/state';
 import { t } from './l10n';
 import { versionMove } from '../../core/report/versionWords';
 
@@ -181,8 +173,6 @@ function tooltipTable(snapshot: VmSnapshot, summary: string, cost: string | unde
   for (const s of snapshot.servers) {
     for (const i of s.instances) {
       const stale = restartVerdict(i);
-      const causes = restartCauses(i);
-      const flags = [...instanceFlags(i)];
       // A running version that is not known is `?`, never the installed one.
       const version = stale
         ? `${stale.cause === 'runtime' ? `${mdCell(stale.package)} ` : ''}${mdCell(versionMove(stale.running, stale.installed, ARROW, t))}`
@@ -192,12 +182,10 @@ function tooltipTable(snapshot: VmSnapshot, summary: string, cost: string | unde
         restartEffect(s, i, window) === 'restart'
           ? commandLink(t('Restart'), CommandId.restartInstance, [s.id, instanceKey(i)])
           : commandLink(t('Stop'), CommandId.stopInstance, [s.id, instanceKey(i)]);
-      // Each restart need reads as its cause; an unknown version is said, never left blank.
-      const shown = [
-        ...causes.map((cause) => causeWords(cause, t).label),
-        ...flags.map((f) => verdictLabel(f, t)),
-        ...(!causes.length && !flags.length && versionUnknown(i) ? [t('version unknown')] : []),
-      ];
+      // Each verdict by its name, worst first, as the tree's row says it; an unknown version is said, never left blank.
+      const shown = instanceVerdicts(i)
+        .filter((v) => v !== 'ok')
+        .map((v) => verdictLabel(v, t));
       rows.push(
         `| ${mdCell(s.name)} | ${mdCell(i.client.name)} | ${i.pid} | ${version}${shown.length ? ` (${shown.join(', ')})` : ''} | ${actions} |`,
       );

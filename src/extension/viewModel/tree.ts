@@ -14,7 +14,7 @@ import { shownPath } from './problems';
 import { serverLogTarget } from './serverLog';
 import { canShare } from '../../core/configEdit/sharePlan';
 import { startedBy, startTarget } from './start';
-import { causeWords } from '../../core/report/causes';
+import { causeWords, InstanceVerdict, verdictLabel } from '../../core/report/causes';
 import {
   downVerdict,
   idleVerdict,
@@ -23,12 +23,10 @@ import {
   instanceVerdicts,
   leftoverInstances,
   isGuarded,
-  InstanceVerdict,
   problemsByPosition,
   RestartVerdict,
   restartVerdict,
   serverState,
-  verdictLabel,
   versionUnknown,
 } from '../../core/report/state';
 import { mayRun } from './trust';
@@ -359,17 +357,18 @@ function serverItem(id: string, s: VmServer, ctx: TreeContext, workspaceFolders:
       description = version ? t('{0} · not running', version) : t('not running');
       icon = { id: 'circle-outline' };
       break;
+    // A flagged server is described by its instances' verdict, named as every face names it (core/report/causes.ts).
     case 'down':
       // Its guard runs, its server does not: the reason (the server's last error) is in the tooltip.
-      description = t('server down');
+      description = verdictLabel('down', t);
       icon = { id: 'error', color: 'list.errorForeground' };
       break;
     case 'orphan':
-      description = t('{0} · orphaned', instances(state.count));
+      description = t('{0} · {1}', instances(state.count), verdictLabel('orphan', t));
       icon = { id: 'debug-disconnect', color: 'list.errorForeground' };
       break;
     case 'superseded':
-      description = t('{0} · left by an earlier host', instances(state.count));
+      description = t('{0} · {1}', instances(state.count), verdictLabel('superseded', t));
       icon = { id: 'debug-disconnect', color: 'list.warningForeground' };
       break;
     case 'stale':
@@ -378,7 +377,7 @@ function serverItem(id: string, s: VmServer, ctx: TreeContext, workspaceFolders:
       icon = { id: 'warning', color: 'list.warningForeground' };
       break;
     case 'duplicate':
-      description = t('{0} · duplicate', instances(state.count));
+      description = t('{0} · {1}', instances(state.count), verdictLabel('duplicate', t));
       icon = { id: 'copy', color: 'list.warningForeground' };
       break;
     case 'unknown':

@@ -53,7 +53,7 @@ describe('a guard whose server is down: a verdict of its own in every face', () 
     const serverNode: TreeNode = childNodes(rootNodes(snap).find((n) => n.kind === 'group')!)[0];
     const row = treeItem(serverNode, ctx, ['/ws/a']);
     assert.equal(row.label, 'notes');
-    assert.equal(row.description, 'server down · guarded');
+    assert.equal(row.description, 'down · guarded');
     assert.deepEqual(row.icon, { id: 'error', color: 'list.errorForeground' });
     // Markdown: its brackets escaped.
     assert.match(

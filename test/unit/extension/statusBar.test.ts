@@ -87,7 +87,7 @@ describe('extension view-model: status bar', () => {
       /1 instance running replaced code, 1 instance whose files changed since start\. What 1 instance runs could not be told\./,
     );
     assert.match(m.tooltip, /\| 1 \| changed since start → 2026\.8\.31 \(changed since start\) \|/);
-    assert.match(m.tooltip, /\| 3 \| \? → 2026\.8\.31 \(version unknown\) \|/);
+    assert.match(m.tooltip, /\| 3 \| \? → 2026\.8\.31 \(version \?\) \|/);
     const onlyUnknown = statusBarModel(
       ready(snapshot([server('m', { instances: [instance(3, { verdicts: [versionUnknown()] })] })])),
       { alwaysShow: false },

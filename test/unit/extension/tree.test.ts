@@ -89,7 +89,7 @@ describe('extension view-model: tree', () => {
       ],
       [
         server('orph', { instances: [instance(1, { verdicts: [orphan()] })] }),
-        '1 instance · orphaned',
+        '1 instance · orphan',
         'debug-disconnect',
         'list.errorForeground',
       ],
@@ -183,7 +183,7 @@ describe('extension view-model: tree', () => {
     );
     assert.equal(item(unk).label, 'version ? · pid 1 · up 3h');
     assert.deepEqual(item(unk).icon, { id: 'question' });
-    assert.match(item(unk).tooltip!, /Version unknown: no lock record/);
+    assert.match(item(unk).tooltip!, /Version \?: no lock record/);
     const claimed = childNodes(
       serverNode(
         server('o', {
@@ -193,7 +193,7 @@ describe('extension view-model: tree', () => {
         }),
       ),
     )[0];
-    assert.equal(item(claimed).label, 'owner? · pid 7 · up 3h');
+    assert.equal(item(claimed).label, 'unknown owner · pid 7 · up 3h');
   });
 
   it('the processes an instance started: under its row (collapsed), each with what it runs, its pid, verdict, versions and memory', () => {

@@ -1,10 +1,15 @@
 import * as assert from 'node:assert/strict';
-import type { Instance, Snapshot, Verdict } from '../../../src/core/base/model';
-import type { InstanceVersions } from '../../../src/core/base/versionTypes';
-import { causeOfVerdict, causeWords, RESTART_CAUSES, RestartCause } from '../../../src/core/report/causes';
+import {
+  causeOfVerdict,
+  causeWords,
+  INSTANCE_VERDICTS,
+  RESTART_CAUSES,
+  RestartCause,
+  verdictLabel,
+} from '../../../src/core/report/causes';
 import { evidenceSummary } from '../../../src/core/report/evidenceDocument';
 import { toViewInput } from '../../../src/core/report/input';
-import { counts, INSTANCE_VERDICTS, verdictLabel } from '../../../src/core/report/state';
+import { counts } from '../../../src/core/report/state';
 import { english } from '../../../src/core/base/translate';
 import { healthReport, healthText } from '../../../src/agent/health';
 import { explain } from '../../../src/agent/explain';
@@ -14,6 +19,7 @@ import { childNodes, rootNodes, treeItem, TreeContext } from '../../../src/exten
 import { StaleGate } from '../../../src/guard/host/staleGate';
 import type { StalePolicy } from '../../../src/guard/host/staleness';
 import { downAnswer } from '../../../src/guard/host/staleNotice';
+import { DOWN, snapshotOf, VERSIONS } from './fixtures';
 
 /**
  * One instance of each restart cause, as the engine reports it (a snapshot's instance with its
@@ -21,141 +27,6 @@ import { downAnswer } from '../../../src/guard/host/staleNotice';
  * say it as its cause, in the literal words below (never derived from the causes table here: a face
  * that words a cause by hand, or the table changing a word, fails).
  */
-
-const PKG = '@modelcontextprotocol/server-memory';
-const START = Date.parse('2026-11-21T09:00:00Z');
-const installed = {
-  state: 'installed',
-  ecosystem: 'npm',
-  name: PKG,
-  version: '2026.8.31',
-  how: 'package.json',
-  location: `/home/u/.npm-global/lib/node_modules/${PKG}`,
-} as const;
-const known = (version: string) =>
-  ({ state: 'known', version, source: 'lock-record', how: 'lock record written at start' }) as const;
-
-/** The engine's judgement of an instance of each cause but down (a guard's verdict, with no versions). */
-const VERSIONS: Record<Exclude<RestartCause, 'down'>, InstanceVersions> = {
-  version: {
-    installed,
-    running: known('2026.7.4'),
-    verdict: {
-      state: 'stale',
-      package: PKG,
-      ecosystem: 'npm',
-      running: '2026.7.4',
-      installed: '2026.8.31',
-      movedDependencies: [],
-      replacedFiles: [],
-      runningLearnedFrom: 'lock-record',
-      runningHow: 'lock record written at start',
-      installedHow: 'package.json',
-      summary: `${PKG}: runs 2026.7.4 but 2026.8.31 is installed`,
-    },
-  },
-  changed: {
-    installed,
-    running: { state: 'unknown', reason: 'nothing recorded what it loaded' },
-    verdict: {
-      state: 'changed',
-      package: PKG,
-      ecosystem: 'npm',
-      installed: '2026.8.31',
-      dev: false,
-      changedFiles: [{ path: `${installed.location}/dist/index.js`, at: '2026-11-21T10:00:00.000Z' }],
-      changedAt: '2026-11-21T10:00:00.000Z',
-      processStart: '2026-11-21T09:00:00.000Z',
-      identicalFiles: [],
-      summary: `${PKG}: changed since start: restart to load what is installed (dist/index.js changed at 2026-11-21T10:00:00.000Z)`,
-    },
-  },
-  config: {
-    installed,
-    running: known('2026.7.4'),
-    verdict: {
-      state: 'config-changed',
-      package: PKG,
-      running: `${PKG}@2026.7.4`,
-      configured: `${PKG}@2026.8.31`,
-      summary: `${PKG}: the configuration now launches 2026.8.31; this process was started with 2026.7.4: restart it to run the new launch`,
-    },
-  },
-  runtime: {
-    installed,
-    running: known('2026.8.31'),
-    verdict: { state: 'current', reason: 'runs 2026.8.31, the installed version' },
-    runtime: {
-      state: 'replaced',
-      runtime: 'node',
-      path: '/usr/bin/node',
-      running: '22.11.0',
-      installed: '22.12.0',
-      runningHow: 'read from the running executable (/proc/7/exe)',
-      installedHow: 'read from /usr/bin/node',
-      libraries: [],
-      summary: 'runs a replaced node 22.11.0; installed 22.12.0 at /usr/bin/node: restart it to run what is installed',
-    },
-  },
-};
-
-const DOWN: Verdict = {
-  kind: 'down',
-  since: '2026-11-21T11:00:00.000Z',
-  reason:
-    "the server exited within 10 s of starting 3 times in a row (last: exit code 1); it is not restarted again. Its last output: ModuleNotFoundError: No module named 'mcp.server.fastmcp'",
-};
-
-function instanceOf(cause: RestartCause): Instance {
-  return {
-    pid: 7,
-    ppid: 1,
-    startTime: START,
-    startedAt: new Date(START).toISOString(),
-    commandLine: `node /home/u/.npm-global/bin/mcp-server-memory`,
-    commandHash: 'h',
-    client: { id: 'claude-desktop', name: 'Claude Desktop', pid: 100 },
-    launcherChain: [],
-    matchedBy: 'k',
-    ...(cause === 'down'
-      ? { verdicts: [DOWN], lock: { serverName: 'memory', resourceKey: 'memory' } }
-      : { verdicts: [], versions: VERSIONS[cause] }),
-  };
-}
-
-/** A snapshot of one configured server, `memory`, with one instance of `cause`. */
-function snapshotOf(cause: RestartCause): Snapshot {
-  return {
-    schemaVersion: 1,
-    generator: { name: 'mcp-lifeguard', version: '0' },
-    takenAt: '2026-11-21T12:00:00.000Z',
-    platform: 'linux',
-    workspaceFolders: [],
-    servers: [
-      {
-        id: 'claude-desktop:user:/c.json#memory',
-        name: 'memory',
-        source: { client: 'claude-desktop', scope: 'user', label: 'Claude Desktop', file: '/c.json' },
-        keyPath: ['mcpServers', 'memory'],
-        transport: 'stdio',
-        command: 'npx',
-        args: ['-y', PKG],
-        envKeys: [],
-        headerKeys: [],
-        disabled: false,
-        unresolved: [],
-        launchKey: 'k',
-        identityKey: 'k',
-        instances: [instanceOf(cause)],
-      },
-    ],
-    notConfigured: [],
-    launchGroups: [],
-    processes: { state: 'ok', count: 1 },
-    files: [],
-    diagnostics: [],
-  };
-}
 
 /** What each face says of an instance of each cause. */
 interface Said {
