@@ -73,7 +73,7 @@ describeE2e('e2e: upgrade and roll back', (h) => {
         'the guarded instance in the tree, its version known',
         () => sideBarTree(page),
         // Upgrade is offered once what is installed is known: the row reads `ok` (running what is
-        // installed), not `checking` (the first look) nor `version ? (settling)` (npm just ran).
+        // installed), not `checking` (the first look) nor `version ?: files still changing` (npm just ran).
         (rs) => rs.some((r) => r.level === 3 && /guarded/.test(r.aria) && /^ok · /.test(r.label)),
         90000,
       );
