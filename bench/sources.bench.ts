@@ -31,6 +31,7 @@ import { FileScan, scanSources } from '../src/core/sources/scan';
 import { duplicateKeyConfig, repeatedNameConfig, serversWithEnv } from '../test/support/bigConfigs';
 import { testMachine } from '../test/support/machines';
 import type { BenchReport } from './run';
+import { liveFs } from '../src/core/machine/liveFs';
 
 const ROUNDS = Number(process.env.MCP_LIFEGUARD_BENCH_ROUNDS) || 5;
 const MB = 1024 * 1024;
@@ -93,11 +94,11 @@ async function scanOnlyMs(home: string): Promise<number> {
   const host: HostEnv = { home, platform: 'linux', env: { HOME: home } };
   // The parse cache an engine keeps, filled by the first scan.
   const cache = new ParseCache<FileScan>();
-  await scanSources({ host, workspaceFolders: [], cache });
+  await scanSources({ fs: liveFs, host, workspaceFolders: [], cache });
   const runs: number[] = [];
   for (let i = 0; i < ROUNDS; i++) {
     const start = process.hrtime.bigint();
-    await scanSources({ host, workspaceFolders: [], cache });
+    await scanSources({ fs: liveFs, host, workspaceFolders: [], cache });
     runs.push(Number(process.hrtime.bigint() - start) / 1e6);
   }
   return median(runs);

@@ -25,6 +25,7 @@ import { scanSources } from '../src/core/sources/scan';
 import { sameServerEntries } from '../test/support/bigConfigs';
 import { cliPath } from '../test/support/repo';
 import type { BenchReport } from './run';
+import { liveFs } from '../src/core/machine/liveFs';
 
 const ROUNDS = Number(process.env.MCP_LIFEGUARD_BENCH_ROUNDS) || 3;
 
@@ -48,7 +49,7 @@ async function round(home: string, file: string, count: number): Promise<Round> 
   const host: HostEnv = { home, platform: 'linux', env: { HOME: home } };
   // No parse cache: every round parses the file, as one `wrap` run does.
   let t = process.hrtime.bigint();
-  const scan = await scanSources({ host, workspaceFolders: [] });
+  const scan = await scanSources({ fs: liveFs, host, workspaceFolders: [] });
   const scanMs = ms(t);
   t = process.hrtime.bigint();
   const plan = planConfigEdits({

@@ -1,4 +1,6 @@
 import * as path from 'node:path';
+import { currentHostEnv } from '../core/base/hostEnv';
+import { liveMachine } from '../core/machine/live';
 import { selectWorkspaces, WorkspaceSelection } from '../core/sources/workspaces';
 import { CliIo, UsageError } from './io';
 
@@ -26,7 +28,10 @@ export const TRUST_WORKSPACE_OPTION = {
  * usage error naming it.
  */
 export async function workspacesOf(values: readonly string[] | undefined, io: CliIo): Promise<WorkspaceSelection> {
-  const selected = await selectWorkspaces((values?.length ? values : [io.cwd]).map((w) => path.resolve(io.cwd, w)));
+  const selected = await selectWorkspaces(
+    (values?.length ? values : [io.cwd]).map((w) => path.resolve(io.cwd, w)),
+    { fs: liveMachine(currentHostEnv(io.env)).fs },
+  );
   if (selected.problems.length > 0) throw new UsageError(`--workspace ${selected.problems.join('; ')}`);
   return selected;
 }

@@ -143,14 +143,14 @@ export function createEngine(host: HostEnv = currentHostEnv()): EngineDoor {
     },
     versionFacts: (snapshot, name, r) =>
       gatherVersionFacts(snapshot, name, {
-        host,
+        machine,
         workspaceFolders: snapshot.workspaceFolders,
         registry: r.registryChecks
           ? { log: r.log, ...(r.mcpRegistries?.length ? { overrides: { mcp: r.mcpRegistries } } : {}) }
           : false,
       }),
     clientLog: async (query, envKeys, configs) => {
-      const scan = await scanSources({ host, ...configs });
+      const scan = await scanSources({ host, fs: machine.fs, ...configs });
       return clientServerLog(query, host, {
         lines: CLIENT_LOG_LINES,
         maxBytes: CLIENT_LOG_MAX_BYTES,

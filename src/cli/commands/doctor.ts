@@ -1,6 +1,7 @@
 import { currentHostEnv } from '../../core/base/hostEnv';
 import { terminalSafe } from '../../core/base/terminalSafe';
 import { versionDoctor } from '../../core/report/versionDoctor';
+import { engineMachine } from '../../core/snapshot/engine';
 import { gatherVersionFacts } from '../../core/snapshot/versionFacts';
 import { doctorText } from '../format/doctor';
 import { CliIo, UsageError } from '../io';
@@ -31,11 +32,13 @@ export async function doctorCommand(args: string[], io: CliIo): Promise<number> 
   const { values, positionals } = parseOptions(args, DOCTOR_COMMAND.options, { positionals: true });
   if (positionals.length !== 1) throw new UsageError('doctor takes one SERVER name');
   const name = positionals[0];
-  const { snapshot, checks } = await lookFor(values, io)();
+  // One machine for the snapshot and the facts: what the registries said is asked through it too.
+  const machine = engineMachine(currentHostEnv(io.env));
+  const { snapshot, checks } = await lookFor(values, io, machine)();
   // The snapshot's own registry checks answer first, so the registries are asked once.
   await checks;
   const facts = await gatherVersionFacts(snapshot, name, {
-    host: currentHostEnv(io.env),
+    machine,
     workspaceFolders: snapshot.workspaceFolders,
     // A registry that did not answer is said in the answer itself.
     registry: { log: () => undefined },

@@ -5,6 +5,7 @@ import { currentHostEnv } from '../../core/base/hostEnv';
 import { lifeguardPaths } from '../../core/base/paths';
 import * as path from 'node:path';
 import type { ServerStatus, Snapshot } from '../../core/base/model';
+import type { Machine } from '../../core/machine/types';
 import { applyInstall, ApplyResult, serverNamed } from '../../core/actions/applyInstall';
 import { installRefusal } from '../../core/actions/workspaceTrust';
 import { takeSnapshot } from '../../core/snapshot/engine';
@@ -30,12 +31,14 @@ export async function runVisible(c: InstallCommand, io: CliIo): Promise<number> 
 export function lookFor(
   values: { workspace: string[]; 'trust-workspace'?: boolean },
   io: CliIo,
+  machine?: Machine,
 ): () => Promise<{ snapshot: Snapshot; checks: Promise<void> }> {
   const workspaceFolders = (values.workspace.length ? values.workspace : [io.cwd]).map((w) => path.resolve(io.cwd, w));
   return async () => {
     let checks: Promise<void> = Promise.resolve();
     const snapshot = await takeSnapshot({
       host: currentHostEnv(io.env),
+      ...(machine ? { machine } : {}),
       workspaceFolders,
       workspaceTrusted: values['trust-workspace'],
       engine: { onBackground: (c) => (checks = c) },

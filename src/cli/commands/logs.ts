@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { currentHostEnv, HostEnv } from '../../core/base/hostEnv';
+import { liveMachine } from '../../core/machine/live';
 import type { Instance, ServerStatus, Snapshot } from '../../core/base/model';
 import { lifeguardPaths } from '../../core/base/paths';
 import { readPrivateTail } from '../../core/machine/privateFs';
@@ -111,7 +112,14 @@ export async function logsCommand(args: string[], io: CliIo): Promise<number> {
   const noLog: NoLog[] = [];
   const unguarded = running.filter((r) => !r.instance.lock);
   const secrets = unguarded.length
-    ? (await scanSources({ host, workspaceFolders: workspaces.folders, workspaceFiles: workspaces.files })).secrets
+    ? (
+        await scanSources({
+          host,
+          fs: liveMachine(host).fs,
+          workspaceFolders: workspaces.folders,
+          workspaceFiles: workspaces.files,
+        })
+      ).secrets
     : new Set<string>();
   for (const { server, instance } of unguarded) {
     const log = await clientLogFor(server, instance, host, values.lines, secrets, io);

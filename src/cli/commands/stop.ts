@@ -4,6 +4,7 @@ import { DEFAULT_GRACE_MS, defaultStopDeps, StopResult, stopSucceeded } from '..
 import { stopPidIn } from '../../core/actions/stopChecked';
 import { judgedByCurrentConfigs } from '../../core/actions/workspaceTrust';
 import { currentHostEnv } from '../../core/base/hostEnv';
+import { liveMachine } from '../../core/machine/live';
 import { Snapshot } from '../../core/base/model';
 import { takeSnapshot } from '../../core/snapshot/engine';
 import { scanSources } from '../../core/sources/scan';
@@ -59,7 +60,8 @@ export async function snapshotFor(
     if (!parsed || !Array.isArray(parsed.servers))
       throw new UsageError(`--from ${file}: not the output of \`status --json\``);
     // Which entries the workspace defines is judged by the configs as scanned now, not by the file.
-    const scan = await scanSources({ host: currentHostEnv(io.env), workspaceFolders });
+    const host = currentHostEnv(io.env);
+    const scan = await scanSources({ host, fs: liveMachine(host).fs, workspaceFolders });
     return judgedByCurrentConfigs(
       { ...parsed, notConfigured: Array.isArray(parsed.notConfigured) ? parsed.notConfigured : [] },
       scan.servers,

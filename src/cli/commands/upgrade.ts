@@ -3,6 +3,7 @@ import { liveInstallFacts } from '../../core/actions/applyInstall';
 import { upgradePlan, UpgradePlan, upgradeText } from '../../core/actions/upgrade';
 import { isWorkspaceDefined } from '../../core/actions/workspaceTrust';
 import { currentHostEnv } from '../../core/base/hostEnv';
+import { liveMachine } from '../../core/machine/live';
 import type { ServerConfig, Snapshot } from '../../core/base/model';
 import { lifeguardPaths } from '../../core/base/paths';
 import { recordUpgrade } from '../../core/actions/upgradeHistory';
@@ -156,7 +157,7 @@ export async function upgradePins(
   const workspaceFolders = (o.values.workspace.length ? o.values.workspace : [o.io.cwd]).map((w) =>
     path.resolve(o.io.cwd, w),
   );
-  const scan = await scanSources({ host, workspaceFolders });
+  const scan = await scanSources({ host, fs: liveMachine(host).fs, workspaceFolders });
   const left: LeftAlone[] = [];
   let refusedByTrust = 0;
   const leave = (s: ServerConfig, reason: string) =>

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isWorkspaceDefined, TRUST_WORKSPACE_FLAG } from '../../core/actions/workspaceTrust';
 import { currentHostEnv } from '../../core/base/hostEnv';
+import { liveMachine } from '../../core/machine/live';
 import { ClientId, ServerConfig } from '../../core/base/model';
 import { lifeguardPaths } from '../../core/base/paths';
 import { redactArgs } from '../../core/base/redact';
@@ -412,7 +413,7 @@ export async function configEditCommand(verb: 'wrap' | 'unwrap', args: string[],
   const v = values as typeof values & { share?: boolean; 'install-guard'?: boolean; 'idle-stop'?: number };
   const host = currentHostEnv(io.env);
   const workspaceFolders = (values.workspace.length ? values.workspace : [io.cwd]).map((w) => path.resolve(io.cwd, w));
-  const scan = await scanSources({ host, workspaceFolders });
+  const scan = await scanSources({ host, fs: liveMachine(host).fs, workspaceFolders });
   const paths = lifeguardPaths(host);
   let guard = guardState(paths.bin, host.platform);
   const trust = values['trust-workspace'];

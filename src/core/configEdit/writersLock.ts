@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { LockableFile, openToLock } from '../machine/flock';
-import { liveFs } from '../machine/liveFs';
+import { lstatMeta } from '../machine/configFiles';
 import { english, Translate } from './translate';
 
 /**
@@ -34,7 +34,12 @@ export async function writersLockFor(realFile: string): Promise<WritersLock | un
   if (!known) return undefined;
   const file = path.join(path.dirname(realFile), known.lock);
   // Looked at, never followed: whatever is at the name (a link included) is judged once opened.
-  if (!(await liveFs.lstat(file).catch(() => undefined))) return undefined;
+  // This machine's, as the write it guards: machine/configFiles.ts.
+  const there = await lstatMeta(file).then(
+    () => true,
+    () => false,
+  );
+  if (!there) return undefined;
   return { file, client: known.client };
 }
 

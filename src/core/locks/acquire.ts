@@ -1,3 +1,4 @@
+import { thisMachine } from '../machine/live';
 import { ensureLockDir, LockDirError } from './lockDir';
 import { recordIdentity } from '../pids/reidentify';
 import { judgeRecord } from './liveness';
@@ -56,15 +57,17 @@ export async function acquireLock(opts: AcquireOptions): Promise<AcquireResult> 
     if (record.commandHash === undefined && own?.commandHash) record.commandHash = own.commandHash;
   }
   const text = serializeRecord(record);
+  // A lock is taken here, on this machine: its records are read where they are written.
+  const { fs } = thisMachine();
   try {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const numbers = listNumbers(lockPath);
+      const numbers = listNumbers(lockPath, fs);
       const newest = numbers.length > 0 ? numbers[numbers.length - 1] : 0;
       let tookOverFrom: LockRecord | undefined;
       let takeoverReason: string | undefined;
       if (newest > 0) {
         const file = recordPath(lockPath, newest);
-        const read = readRecordFile(file);
+        const read = readRecordFile(file, fs);
         if (read.kind === 'missing') continue; // superseded while we looked: look again
         if (read.kind === 'unreadable') {
           if (Date.now() - read.mtimeMs < UNREADABLE_GRACE_MS) {
@@ -93,13 +96,13 @@ export async function acquireLock(opts: AcquireOptions): Promise<AcquireResult> 
         };
       if (!createRecord(lockPath, mine, text)) continue; // another contender created it first
       // A slow contender can create a number that a newer holder already superseded; newer wins.
-      const after = listNumbers(lockPath);
+      const after = listNumbers(lockPath, fs);
       if (after[after.length - 1] > mine) {
         removeOwnRecord(lockPath, mine);
         continue;
       }
       removeSuperseded(lockPath, mine);
-      return { kind: 'acquired', lock: new Held(lockPath, mine, record), tookOverFrom, takeoverReason };
+      return { kind: 'acquired', lock: new Held(lockPath, mine, record, fs), tookOverFrom, takeoverReason };
     }
   } catch (err) {
     return { kind: 'error', message: `${lockPath}: ${(err as Error).message}`, lockPath };

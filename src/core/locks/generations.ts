@@ -1,5 +1,4 @@
 import * as path from 'node:path';
-import { liveFs } from '../machine/liveFs';
 import {
   linkNew,
   listNames,
@@ -44,7 +43,7 @@ export function ensureLockSubdir(lockPath: string): void {
 }
 
 /** The record numbers present, ascending. A missing directory has none. */
-export function listNumbers(lockPath: string, fs: MachineFs = liveFs): number[] {
+export function listNumbers(lockPath: string, fs: MachineFs): number[] {
   const names = fs.readdirSync(lockPath) ?? [];
   const numbers: number[] = [];
   for (const name of names) {
@@ -60,7 +59,7 @@ export type ReadRecord =
   | { kind: 'unreadable'; reason: string; mtimeMs: number };
 
 /** Reads one record file without following a symlink. `missing` when it vanished meanwhile. */
-export function readRecordFile(file: string, fs: MachineFs = liveFs): ReadRecord {
+export function readRecordFile(file: string, fs: MachineFs): ReadRecord {
   const read = fs.readNoFollowSync(file, MAX_RECORD_BYTES);
   if (!read) return { kind: 'missing' };
   const mtimeMs = read.stat.mtimeMs;

@@ -1,4 +1,5 @@
 import { serializeRecord } from './record';
+import type { MachineFs } from '../machine/types';
 import { listNumbers, replaceRecord } from './generations';
 import type { HeldLock, LockRecord } from './types';
 
@@ -11,6 +12,8 @@ export class Held implements HeldLock {
     readonly lockPath: string,
     private readonly n: number,
     record: LockRecord,
+    /** This machine's files, where the lock is held (acquire.ts). */
+    private readonly fs: MachineFs,
   ) {
     this.current = record;
   }
@@ -42,7 +45,7 @@ export class Held implements HeldLock {
   releaseSync(): void {
     if (this.released) return;
     this.released = true;
-    const numbers = listNumbers(this.lockPath);
+    const numbers = listNumbers(this.lockPath, this.fs);
     // Someone judged us dead and took over (we were frozen, or our start time was misread): not ours.
     if (numbers[numbers.length - 1] !== this.n) return;
     replaceRecord(this.lockPath, this.n, serializeRecord(this.releasedRecord()));

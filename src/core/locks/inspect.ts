@@ -29,7 +29,7 @@ export async function readHolder(opts: {
 }): Promise<HolderState | FreeState> {
   const machine = opts.machine ?? thisMachine();
   if (!lockDirExists(opts.dir, machine)) return { state: 'free' };
-  await checkLockDir(opts.dir, machine.host.platform, machine.fs, machine.uid);
+  await checkLockDir(opts.dir, machine);
   return readLockAt(lockPathFor(opts.dir, opts.identity), machine);
 }
 
@@ -39,7 +39,7 @@ export async function listLocks(
   machine: Machine = thisMachine(),
 ): Promise<Array<{ lockPath: string } & (HolderState | FreeState)>> {
   if (!lockDirExists(dir, machine)) return [];
-  await checkLockDir(dir, machine.host.platform, machine.fs, machine.uid);
+  await checkLockDir(dir, machine);
   const names = ((await machine.fs.readdir(dir)) ?? []).filter((n) => n.endsWith('.lock')).sort();
   const out: Array<{ lockPath: string } & (HolderState | FreeState)> = [];
   for (const name of names) {

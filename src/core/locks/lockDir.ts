@@ -1,5 +1,4 @@
-import { liveFs } from '../machine/liveFs';
-import type { MachineFs } from '../machine/types';
+import type { Machine } from '../machine/types';
 import { dirProblem, ensurePrivateDir, PrivateDirError } from '../machine/privateFs';
 
 /** A lock directory (or a lock inside it) that must not be trusted; the message says why and what to do. */
@@ -29,14 +28,10 @@ export async function ensureLockDir(dir: string): Promise<void> {
 }
 
 /** The checks of ensureLockDir on an existing directory, without creating anything: those of every private folder of ours. */
-export async function checkLockDir(
-  dir: string,
-  platform: NodeJS.Platform = process.platform,
-  fs: MachineFs = liveFs,
-  uid?: number,
-): Promise<void> {
-  const st = fs.lstatSync(dir);
+export async function checkLockDir(dir: string, machine: Machine): Promise<void> {
+  const st = machine.fs.lstatSync(dir);
   if (!st) throw new LockDirError(dir, 'is not there');
-  const problem = dirProblem(dir, st, { platform, ...(uid !== undefined ? { uid } : {}) });
+  const { uid } = machine;
+  const problem = dirProblem(dir, st, { platform: machine.host.platform, ...(uid !== undefined ? { uid } : {}) });
   if (problem) throw new LockDirError(dir, `${problem.problem}; ${problem.fix}`);
 }

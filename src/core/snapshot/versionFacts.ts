@@ -1,11 +1,9 @@
 import { serverNamed } from '../actions/applyInstall';
-import type { HostEnv } from '../base/hostEnv';
 import type { ServerStatus, Snapshot } from '../base/model';
 import { lifeguardPaths, LifeguardPaths } from '../base/paths';
 import { homeProblem } from '../machine/privateFs';
 import { copiesOf, copyOf, mergeCopies, PackageCopy, PackageRef } from '../versions/copies';
-import { VersionFs } from '../versions/fs';
-import { liveFs } from '../machine/liveFs';
+import type { Machine } from '../machine/types';
 import { normalizeName } from '../versions/python';
 import {
   McpRegistryRef,
@@ -38,12 +36,12 @@ export interface VersionFacts {
 }
 
 export interface VersionFactsOptions {
-  host: HostEnv;
+  /** The machine the snapshot read (its files, its network): a replay's answers come from its capture. */
+  machine: Machine;
   /** The folders whose projects count (the snapshot's workspace folders). */
   workspaceFolders: readonly string[];
   /** false: the registries are not asked (the setting or MCP_LIFEGUARD_UPDATE_CHECK=0 said so). */
   registry: false | { overrides?: RegistryOverrides; timeoutMs?: number; log: (message: string) => void };
-  fs?: VersionFs;
 }
 
 /**
@@ -95,7 +93,7 @@ export async function gatherVersionFacts(
     return theirs !== undefined && samePackage(theirs, pkg);
   });
   const entries = [...named, ...others];
-  const ctx = { host: o.host, fs: o.fs ?? liveFs };
+  const ctx = { host: o.machine.host, fs: o.machine.fs };
   const folders = [...new Set([...o.workspaceFolders, ...entries.flatMap((s) => (s.cwd ? [s.cwd] : []))])];
   const resolved = entries.flatMap((s) => [s.installed, ...s.instances.map((i) => i.versions?.installed)]);
   // What the search found (worded by where it looked), then what launches and instances resolved to in places no search covers.
@@ -122,16 +120,23 @@ async function askRegistries(
   copies: readonly PackageCopy[],
 ): Promise<Pick<VersionFacts, 'releases' | 'releasesNotAsked'>> {
   if (o.registry === false) return { releases: [], releasesNotAsked: 'update checks are turned off' };
-  if (o.host.env.MCP_LIFEGUARD_UPDATE_CHECK === '0')
+  const { machine } = o;
+  if (machine.host.env.MCP_LIFEGUARD_UPDATE_CHECK === '0')
     return { releases: [], releasesNotAsked: 'MCP_LIFEGUARD_UPDATE_CHECK=0 turns update checks off' };
-  const paths: LifeguardPaths = lifeguardPaths(o.host);
-  const notPrivate = homeProblem(paths);
+  const paths: LifeguardPaths = lifeguardPaths(machine.host);
+  const notPrivate = homeProblem(paths, {
+    platform: machine.host.platform,
+    lstat: machine.fs.lstatSync,
+    uid: machine.uid,
+  });
   if (notPrivate) return { releases: [], releasesNotAsked: `${notPrivate.dir} is not private, so no answer is kept` };
   const checker = new RegistryChecker({
-    ctx: { host: o.host, fs: o.fs ?? liveFs },
+    ctx: { host: machine.host, fs: machine.fs },
+    fs: machine.fs,
+    uid: machine.uid,
     cacheFile: registryCacheFile(paths),
     root: paths.root,
-    overrides: registryOverrides(o.host.env, o.registry.overrides),
+    overrides: registryOverrides(machine.host.env, o.registry.overrides),
     log: o.registry.log,
     ...(o.registry.timeoutMs ? { timeoutMs: o.registry.timeoutMs } : {}),
   });

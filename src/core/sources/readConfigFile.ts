@@ -1,4 +1,3 @@
-import { liveFs } from '../machine/liveFs';
 import type { MachineFs } from '../machine/types';
 import { ReadOutcome } from './types';
 
@@ -23,7 +22,7 @@ export const MAX_CONFIG_BYTES = 10 * 1024 * 1024;
  * where a file should be, permission denied, a symlink loop, a file over MAX_CONFIG_BYTES, NUL bytes.
  * A UTF-8 byte order mark is dropped (with no complaint: editors on Windows write one).
  */
-export async function readConfigFile(file: string, fs: ReadFs = liveFs): Promise<ReadOutcome> {
+export async function readConfigFile(file: string, fs: ReadFs): Promise<ReadOutcome> {
   let size: number;
   try {
     const st = fs.statSync(file);

@@ -1,5 +1,4 @@
 import { HostEnv, pathFor } from '../base/hostEnv';
-import { liveFs } from '../machine/liveFs';
 import type { MachineFs } from '../machine/types';
 import { Diagnostic, LaunchGroup, ScannedFile, ServerConfig } from '../base/model';
 import { MAX_DIAGNOSTICS_PER_FILE, MAX_SERVERS_PER_FILE } from './caps';
@@ -18,8 +17,8 @@ export interface ScanContext {
   workspaceFiles?: string[];
   /** The source table; tests may pass their own. */
   sources?: SourceSpec[];
-  /** Where the files are read: a Machine's (a replay reads its record); defaults to this machine's. */
-  fs?: MachineFs;
+  /** Where the files are read: a Machine's (a replay reads its record). */
+  fs: MachineFs;
   /** Lists a folder; defaults to `fs`'s (tests inject failures). */
   listDir?: ListDir;
   /** Reads a config file; defaults to readConfigFile through `fs` (tests inject failures). */
@@ -87,7 +86,7 @@ export { MAX_DIAGNOSTICS_PER_FILE, MAX_SERVERS_PER_FILE } from './caps';
  */
 export async function scanSources(ctx: ScanContext): Promise<ScanResult> {
   const sources = ctx.sources ?? SOURCES;
-  const fs = ctx.fs ?? liveFs;
+  const fs = ctx.fs;
   const listDir = ctx.listDir ?? listDirOf(fs);
   const read = ctx.readFile ?? ((file: string) => readConfigFile(file, fs));
   const cache = ctx.cache ?? false;

@@ -1,5 +1,4 @@
 import * as path from 'node:path';
-import { liveFs } from '../machine/liveFs';
 import type { MachineFs } from '../machine/types';
 import { codeWorkspaceFolders } from './codeWorkspace';
 import { readConfigFile, ReadOutcome } from './readConfigFile';
@@ -14,8 +13,8 @@ export interface WorkspaceSelection {
 }
 
 export interface WorkspaceIo {
-  /** Where the files are read (a Machine's); defaults to this machine's. */
-  fs?: MachineFs;
+  /** Where the files are read: a Machine's. */
+  fs: MachineFs;
   readFile?: (file: string) => Promise<ReadOutcome>;
   isDirectory?: (p: string) => Promise<boolean | undefined>;
 }
@@ -26,8 +25,8 @@ export interface WorkspaceIo {
  * `.code-workspace` file brings its `folders`. A workspace file that cannot be parsed still
  * counts as a file (the scan reports why); it just brings no folders.
  */
-export async function selectWorkspaces(paths: string[], io: WorkspaceIo = {}): Promise<WorkspaceSelection> {
-  const fs = io.fs ?? liveFs;
+export async function selectWorkspaces(paths: string[], io: WorkspaceIo): Promise<WorkspaceSelection> {
+  const fs = io.fs;
   const read = io.readFile ?? ((file: string) => readConfigFile(file, fs));
   const isDirectory =
     io.isDirectory ??

@@ -8,6 +8,7 @@ import { scanSources } from '../../../src/core/sources/scan';
 import { repoRoot } from '../../support/repo';
 import { linuxLayout, Row } from '../../unit/sources/fixtureLayouts';
 import { tempDir, writeTree } from '../../unit/sources/support';
+import { liveFs } from '../../../src/core/machine/liveFs';
 
 /**
  * Secrets never leave: a recognisable secret is planted in every secret-bearing field of every
@@ -262,6 +263,7 @@ describe('secrets never leave: the built CLI with a secret planted in every fiel
 
   it('discovery alone, before the last-line masking of the snapshot, lets no secret into servers or diagnostics', async () => {
     const r = await scanSources({
+      fs: liveFs,
       host: { home: layout.home, platform: 'linux', env: env as Record<string, string> },
       workspaceFolders: [layout.workspace, broken],
     });

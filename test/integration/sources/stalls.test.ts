@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { host, scan, tempDir, writeTree } from '../../unit/sources/support';
+import { liveFs } from '../../../src/core/machine/liveFs';
 
 /** A folder of many Continue block files on a real disk (1,500 files written): each one read. */
 describe('sources: many Continue block files in a real folder', () => {
@@ -12,7 +13,7 @@ describe('sources: many Continue block files in a real folder', () => {
     const files: Record<string, string> = {};
     for (let i = 0; i < 1500; i++) files[path.join(dir, `b${String(i).padStart(4, '0')}.yaml`)] = block(i);
     writeTree(files);
-    const r = await scan({ host: host(home), workspaceFolders: [] });
+    const r = await scan({ fs: liveFs, host: host(home), workspaceFolders: [] });
     assert.deepEqual(r.diagnostics, []);
     assert.equal(r.servers.filter((s) => s.name.startsWith('block-')).length, 1500);
   });

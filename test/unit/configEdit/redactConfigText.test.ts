@@ -11,6 +11,7 @@ import { diffWindows } from '../../../src/core/configEdit/unifiedDiff';
 import { scanSources } from '../../../src/core/sources/scan';
 import { fixturesDir } from '../../support/repo';
 import { host, memFs } from '../sources/support';
+import { liveFs } from '../../../src/core/machine/liveFs';
 
 // smol-toml's types are declared as ESM only: its CommonJS build, with its types.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -145,6 +146,7 @@ describe('config redaction: a secret found by its decoded value, in any spelling
       (Object.keys(FILES) as Shape['file'][]).map((kind) => [FILES[kind], fileText(kind, byFile(kind))]),
     );
     const scan = await scanSources({
+      fs: liveFs,
       host: host(HOME),
       workspaceFolders: [],
       ...memFs('linux', texts),

@@ -14,6 +14,7 @@ import { toViewInput } from '../../../src/core/report/input';
 import { counts, instanceFlags, serverState } from '../../../src/core/report/state';
 import { scanSources } from '../../../src/core/sources/scan';
 import { dataKey } from '../../../src/core/sources/dataPaths';
+import { liveFs } from '../../../src/core/machine/liveFs';
 
 /**
  * Duplicate on one data store: two entries (two clients, other env besides, so two servers by
@@ -51,7 +52,11 @@ describe('duplicate on one data store: two entries whose env names one file', ()
         },
       }),
     );
-    const scan = await scanSources({ host: { home, platform: 'linux', env: { HOME: home } }, workspaceFolders: [] });
+    const scan = await scanSources({
+      fs: liveFs,
+      host: { home, platform: 'linux', env: { HOME: home } },
+      workspaceFolders: [],
+    });
     return { scan, memory };
   }
 

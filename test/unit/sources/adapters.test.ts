@@ -7,6 +7,7 @@ import { indexTomlKeys, tomlKey } from '../../../src/core/sources/tomlKeys';
 import { selectWorkspaces } from '../../../src/core/sources/workspaces';
 import { adaptZedSettings } from '../../../src/core/sources/zed';
 import { tempDir, writeTree } from './support';
+import { liveFs } from '../../../src/core/machine/liveFs';
 
 /** The adapters on stored text: what each reads, and where it says things are. */
 
@@ -182,13 +183,16 @@ describe('sources: .code-workspace files', () => {
       [file]: '{ // comment\n "folders": [ { "path": "a" }, { "path": "b" } ] }',
       [path.join(root, 'c', 'x')]: '',
     });
-    const sel = await selectWorkspaces([
-      path.join(root, 'c'),
-      file,
-      path.join(root, 'missing'),
-      path.join(root, 'gone.code-workspace'),
-      path.join(root, 'c', 'x'),
-    ]);
+    const sel = await selectWorkspaces(
+      [
+        path.join(root, 'c'),
+        file,
+        path.join(root, 'missing'),
+        path.join(root, 'gone.code-workspace'),
+        path.join(root, 'c', 'x'),
+      ],
+      { fs: liveFs },
+    );
     assert.deepEqual(sel.folders, [path.join(root, 'c'), path.join(root, 'a'), path.join(root, 'b')]);
     assert.deepEqual(sel.files, [file]);
     assert.deepEqual(sel.problems, [

@@ -4,6 +4,7 @@ import { ParseCache } from '../../../src/core/sources/parseCache';
 import { FileScan, scanSources } from '../../../src/core/sources/scan';
 import { duplicateKeyConfig } from '../../support/bigConfigs';
 import { host, tempDir, writeTree } from './support';
+import { liveFs } from '../../../src/core/machine/liveFs';
 
 /**
  * The parse cache: an unchanged file is not parsed again on the next scan (its servers are the
@@ -32,7 +33,7 @@ describe('sources: parse cache', () => {
     const cfg = duplicateKeyConfig(1024 * 1024);
     writeTree({ [file]: cfg.text });
     const cache = new ParseCache<FileScan>();
-    const ctx = { host: host(home), workspaceFolders: [], cache };
+    const ctx = { host: host(home), fs: liveFs, workspaceFolders: [], cache };
     const first = await scanSources(ctx);
     const again = await scanSources(ctx);
     assert.equal(again.servers.length, cfg.names);
@@ -58,7 +59,7 @@ describe('sources: parse cache', () => {
     const home = tempDir('nocache');
     const file = path.join(home, '.cursor', 'mcp.json');
     writeTree({ [file]: '{"mcpServers":{"a":{"command":"x"}}}' });
-    const ctx = { host: host(home), workspaceFolders: [], cache: false as const };
+    const ctx = { host: host(home), fs: liveFs, workspaceFolders: [], cache: false as const };
     const [a, b] = [await scanSources(ctx), await scanSources(ctx)];
     assert.notEqual(a.servers[0], b.servers[0]);
     assert.deepEqual(a.servers, b.servers);

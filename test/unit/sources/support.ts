@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { HostEnv } from '../../../src/core/base/hostEnv';
+import { liveFs } from '../../../src/core/machine/liveFs';
 import { decodeConfigText, ReadOutcome } from '../../../src/core/sources/readConfigFile';
 import { scanSources, ScanContext, ScanResult } from '../../../src/core/sources/scan';
 import { ListDir } from '../../../src/core/sources/types';
@@ -46,8 +47,9 @@ export function host(home: string, platform: NodeJS.Platform = 'linux', env: Rec
   return { home, platform, env };
 }
 
-export async function scan(ctx: ScanContext): Promise<ScanResult> {
-  return scanSources(ctx);
+/** A scan of fixture files on this disk (liveFs) unless the test names other files. */
+export async function scan(ctx: Omit<ScanContext, 'fs'> & Partial<Pick<ScanContext, 'fs'>>): Promise<ScanResult> {
+  return scanSources({ fs: liveFs, ...ctx });
 }
 
 /** Finds the one server of that name, failing clearly when it is missing. */
