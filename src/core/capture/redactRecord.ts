@@ -1,9 +1,9 @@
-import { isSecretName, redactArgs, redactText } from '../base/redact';
+import { isSecretName, redactArgs, redactText, redactUrl } from '../base/redact';
 import { configTokens, ConfigToken } from '../configEdit/configTokens';
 import { spell } from '../configEdit/redactConfigText';
 import { REDACTED } from '../base/redact';
 import { isRecordedError, MachineRecord, Recorded } from '../machine/record';
-import type { CommandOutput, NoFollowRead } from '../machine/types';
+import type { CommandOutput, NetAnswer, NoFollowRead } from '../machine/types';
 import { parseEnviron, secretEnvValues } from '../processes/environ';
 import { Pseudonyms } from './pseudonyms';
 import { dataKey, existenceQuestions } from '../sources/dataPaths';
@@ -29,8 +29,9 @@ import { dataKey, existenceQuestions } from '../sources/dataPaths';
  *   folder: sources/dataPaths.ts): the question is left out, since its path is the value. What it
  *   decided is kept as the path's key under the value's stand-in (`dataKeys`), so a replay finds
  *   the same data where the capture did.
- * - Every other text read (package metadata, lock records, .npmrc): token shapes and secret-named
- *   `key = value` lines. Binary reads (a Go header) and content digests are kept as they are.
+ * - Every other text read (package metadata, lock records, .npmrc, a registry's answer): token
+ *   shapes and secret-named `key = value` lines. A URL asked over the network (and a redirect's
+ *   target) has its credentials masked; the headers of a request are never recorded. Binary reads (a Go header) and content digests are kept as they are.
  */
 
 /** Variables a process's environment is read for as places, kept as they are unless an entry sets them. */
@@ -184,6 +185,20 @@ export function redactRecord(record: MachineRecord, input: RedactInput): Machine
     stderr: plainText(o.stderr),
   });
 
+  // A URL asked over the network (a registry's), its redirect's target, and what it answered: a
+  // URL's credentials masked, the body as any other text read.
+  const url = (u: string) => redactUrl(redactText(standIns(u), known));
+  const netAnswer = (a: NetAnswer): NetAnswer =>
+    a.kind === 'answer'
+      ? {
+          ...a,
+          headers: Object.fromEntries(Object.entries(a.headers).map(([k, v]) => [k, k === 'location' ? url(v) : v])),
+          body: plainText(a.body),
+        }
+      : a.kind === 'failed'
+        ? { ...a, message: redactText(a.message, known) }
+        : a;
+
   // The questions that name a secret (is its data path, or its folder, there) are left out; what they
   // decided is kept by the secret's stand-in: the key of the path, never the path.
   const there = (p: string) => {
@@ -217,6 +232,7 @@ export function redactRecord(record: MachineRecord, input: RedactInput): Machine
       output: output(c.output),
     })),
     serverInfo: record.serverInfo.map((s) => ({ ...s, url: redactText(standIns(s.url), known) })),
+    ...(record.net ? { net: record.net.map((n) => ({ url: url(n.url), answer: netAnswer(n.answer) })) } : {}),
     ...(Object.keys(dataKeys).length > 0 ? { dataKeys } : {}),
   };
 }

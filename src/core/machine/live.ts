@@ -1,6 +1,7 @@
 import { currentHostEnv, type HostEnv } from '../base/hostEnv';
 import { runLive } from './liveCommands';
 import { liveFs } from './liveFs';
+import { liveNet } from './liveNet';
 import { Machine, ServerInfoAnswer } from './types';
 
 export interface LiveMachineOptions {
@@ -29,6 +30,7 @@ export function liveMachine(host: HostEnv, options: LiveMachineOptions = {}): Ma
     pidExists,
     run: (command) => runLive(host, command),
     serverInfo: options.serverInfo ?? (async () => NOT_ASKED),
+    net: liveNet,
   };
 }
 

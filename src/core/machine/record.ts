@@ -1,4 +1,4 @@
-import type { ByteMatch, CommandOutput, FileStat, NoFollowRead, ServerInfoAnswer } from './types';
+import type { ByteMatch, CommandOutput, FileStat, NetAnswer, NoFollowRead, ServerInfoAnswer } from './types';
 
 /**
  * What a Machine answered, question by question: the body of a capture (`mcp-lifeguard capture`)
@@ -18,6 +18,8 @@ export interface MachineRecord {
   /** The facts of the boot the Machine worked out once (`once`: the boot time, the page size, how early start times read). */
   facts?: Record<string, unknown>;
   serverInfo: ServerInfoRecord[];
+  /** What each URL asked over the network answered (a registry's document), in the order asked; absent in older captures. */
+  net?: NetRecord[];
   /**
    * A config secret's stand-in -> the key of the data path it names (sources/dataPaths.ts), for
    * each whose path or folder was there: the one answer about a secret value a replay needs (the
@@ -59,6 +61,12 @@ export interface ServerInfoRecord {
   url: string;
   transport: 'http' | 'sse';
   answer: ServerInfoAnswer;
+}
+
+/** One GET and its answer; the request's headers are not kept (the URL and the caller say what was asked). */
+export interface NetRecord {
+  url: string;
+  answer: NetAnswer;
 }
 
 export function emptyFsRecord(): FsRecord {

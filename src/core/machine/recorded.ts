@@ -1,5 +1,6 @@
 import { commandKey, digestKey, FsOp, isRecordedError, MachineRecord, Recorded, WHOLE_FILE } from './record';
-import { CommandOutput, fsError, Machine, MachineFs } from './types';
+import { redactUrl } from '../base/redact';
+import { CommandOutput, fsError, Machine, MachineFs, NetAnswer } from './types';
 
 export interface RecordedMachineOptions {
   /** Told of every question the record has no answer for (answered as "not there", or a command that did not run). */
@@ -110,6 +111,17 @@ export function recordedMachine(record: MachineRecord, options: RecordedMachineO
       if (fallback) return fallback.serverInfo(url, transport);
       miss(`serverInfo ${url}`);
       return { ok: false, reason: 'not asked when the capture was taken' };
+    },
+    // No connection is opened: a URL the capture did not ask is unreachable. The capture keeps a
+    // URL with its credentials masked (capture/redactRecord.ts), so it is looked up masked too.
+    net: {
+      get: async (request): Promise<NetAnswer> => {
+        const found = record.net?.find((n) => n.url === request.url || n.url === redactUrl(request.url));
+        if (found) return structuredClone(found.answer);
+        if (fallback) return fallback.net.get(request);
+        miss(`net ${redactUrl(request.url)}`);
+        return { kind: 'failed', message: 'unreachable: the capture did not ask this URL', aborted: false };
+      },
     },
   };
 }

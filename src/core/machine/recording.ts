@@ -1,6 +1,6 @@
 import { commandKey, digestKey, emptyFsRecord, FsOp, isRecordedError, MachineRecord, Recorded } from './record';
 import { later } from './recorded';
-import { CommandOutput, FileStat, fsError, Machine, MachineFs } from './types';
+import { CommandOutput, FileStat, fsError, Machine, MachineFs, NetAnswer } from './types';
 
 type PathOp = Exclude<FsOp, 'readBytes' | 'searchBytes'>;
 
@@ -19,6 +19,8 @@ export function recordingMachine(inner: Machine): { machine: Machine; record: ()
   const commands: MachineRecord['commands'] = [];
   const runs = new Map<string, Promise<CommandOutput>>();
   const serverInfo: MachineRecord['serverInfo'] = [];
+  const net: NonNullable<MachineRecord['net']> = [];
+  const gets = new Map<string, Promise<NetAnswer>>();
   const pids: Record<string, boolean> = {};
   const facts = new Map<string, unknown>();
 
@@ -146,6 +148,19 @@ export function recordingMachine(inner: Machine): { machine: Machine; record: ()
       serverInfo.push({ url, transport, answer });
       return answer;
     },
+    // A URL is asked once, as a command is run once: a second ask in one snapshot gets the first answer.
+    net: {
+      get: (request) => {
+        const first = gets.get(request.url);
+        if (first) return first.then((a) => structuredClone(a));
+        const answer = inner.net.get(request).then((a) => {
+          net.push({ url: request.url, answer: structuredClone(a) });
+          return a;
+        });
+        gets.set(request.url, answer);
+        return answer;
+      },
+    },
   };
 
   return {
@@ -163,6 +178,7 @@ export function recordingMachine(inner: Machine): { machine: Machine; record: ()
         [...facts].filter(([, v]) => v === null || ['number', 'string', 'boolean'].includes(typeof v)),
       ),
       serverInfo: [...serverInfo],
+      net: [...net],
     }),
   };
 }

@@ -30,7 +30,37 @@ export interface Machine {
   pidExists(pid: number): boolean;
   /** Asks a running HTTP or SSE server for its serverInfo (versions/serverInfo.ts); never throws. */
   serverInfo(url: string, transport: 'http' | 'sse'): Promise<ServerInfoAnswer>;
+  /** The network as a registry's reader asks it: one GET, its answer read whole up to a bound. */
+  readonly net: MachineNet;
 }
+
+/**
+ * One HTTP GET (a registry's document): its status, the headers the callers read (`location`,
+ * `content-type`) and its body as text, read no further than `maxBytes`. A redirect is an answer
+ * (its `location`), never followed here: a caller that follows one asks again. Never throws.
+ */
+export interface MachineNet {
+  get(request: NetRequest): Promise<NetAnswer>;
+}
+
+export interface NetRequest {
+  url: string;
+  /** Sent as they are and never recorded (an `accept`): a header that names a credential has no place here. */
+  headers?: Readonly<Record<string, string>>;
+  maxBytes: number;
+  /** Ends the wait (a timeout over the whole exchange, redirects included). */
+  signal: AbortSignal;
+}
+
+/**
+ * What a GET got: an answer (`headers` by lower-case name, only those callers read), one whose
+ * body is larger than the bound (not read past it), or why there was none (`aborted`: the
+ * caller's signal ended it).
+ */
+export type NetAnswer =
+  | { kind: 'answer'; status: number; headers: Record<string, string>; body: string }
+  | { kind: 'too-big'; status: number }
+  | { kind: 'failed'; message: string; aborted: boolean };
 
 /** A file's metadata, as much as every platform gives. */
 export interface FileStat {

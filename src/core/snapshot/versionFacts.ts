@@ -133,7 +133,11 @@ async function askRegistries(
   const checker = new RegistryChecker({
     ctx: { host: machine.host, fs: machine.fs },
     fs: machine.fs,
+    net: machine.net,
     uid: machine.uid,
+    now: () => new Date(machine.now()),
+    // What a replay's registries said is the capture's: nothing of this machine is written then.
+    save: machine.kind === 'live',
     cacheFile: registryCacheFile(paths),
     root: paths.root,
     overrides: registryOverrides(machine.host.env, o.registry.overrides),

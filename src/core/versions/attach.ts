@@ -439,6 +439,7 @@ async function updateChecks(
       new RegistryChecker({
         ctx,
         fs: machine.fs,
+        net: machine.net,
         uid: machine.uid,
         cacheFile,
         root: reg.cacheFile ? undefined : paths.root,

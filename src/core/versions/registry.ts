@@ -1,5 +1,5 @@
 import { readPrivate, writePrivateAtomic } from '../machine/privateFs';
-import type { MachineFs } from '../machine/types';
+import type { MachineFs, MachineNet } from '../machine/types';
 // Each function from its own module: the package's index loads all of semver.
 import semverGt from 'semver/functions/gt';
 import semverPrerelease from 'semver/functions/prerelease';
@@ -207,30 +207,6 @@ export const MAX_ANSWER_BYTES = 8 * MIB;
 /** Redirects followed within one registry's origin. */
 const MAX_REDIRECTS = 5;
 
-/** A response's body as text, read no further than `max` bytes: undefined (the rest never read) when it is larger. */
-async function boundedText(res: Response, max: number): Promise<string | undefined> {
-  const declared = Number(res.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > max) {
-    await res.body?.cancel();
-    return undefined;
-  }
-  if (!res.body) return '';
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = res.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) {
-      await reader.cancel();
-      return undefined;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 /** A registry's 404: the package or server is not there (for the MCP Registry, the next one is asked). */
 const NOT_FOUND: unique symbol = Symbol('not found');
 
@@ -249,8 +225,12 @@ interface CacheEntry {
 
 export interface RegistryCheckerOptions {
   ctx: ResolveContext;
-  /** How the cache file is read (a Machine's files: a replay reads its record); defaults to this machine's. */
-  fs?: MachineFs;
+  /** How the cache file is read (a Machine's files: a replay reads its record). */
+  fs: MachineFs;
+  /** How the registries are asked (a Machine's network: a replay answers from its capture). */
+  net: MachineNet;
+  /** false: the answers are not saved (a replay writes nothing); true by default. */
+  save?: boolean;
   /** Whose files ours are (the Machine's user); defaults to this process's. */
   uid?: number;
   cacheFile: string;
@@ -280,7 +260,7 @@ export class RegistryChecker {
       try {
         text = await readPrivate(this.opts.cacheFile, {
           root: this.opts.root,
-          ...(this.opts.fs ? { fs: this.opts.fs } : {}),
+          fs: this.opts.fs,
           ...(this.opts.uid !== undefined ? { uid: this.opts.uid } : {}),
         });
       } catch (err) {
@@ -456,45 +436,42 @@ export class RegistryChecker {
   private async fetchJson(url: string, accept: string): Promise<{ doc: unknown } | { failed: string }> {
     const timeoutMs = this.opts.timeoutMs ?? 2000;
     const signal = AbortSignal.timeout(timeoutMs);
+    let at: URL;
     try {
-      let at = new URL(url);
-      for (let hop = 0; ; hop++) {
-        const res = await fetch(at, { signal, headers: { accept }, redirect: 'manual' });
-        const location = res.headers.get('location');
-        if (res.status >= 300 && res.status < 400 && location !== null) {
-          await res.body?.cancel();
-          const next = new URL(location, at);
-          if (next.origin !== at.origin)
-            return { failed: `it redirected to another origin (${redactUrl(next.origin)}), which is not followed` };
-          if (hop >= MAX_REDIRECTS) return { failed: `more than ${MAX_REDIRECTS} redirects` };
-          at = next;
-          continue;
-        }
-        if (res.status === 404) {
-          await res.body?.cancel();
-          return { doc: NOT_FOUND };
-        }
-        if (!res.ok) {
-          await res.body?.cancel();
-          return { failed: `HTTP ${res.status}` };
-        }
-        const text = await boundedText(res, MAX_ANSWER_BYTES);
-        if (text === undefined) return { failed: `the answer is larger than ${MAX_ANSWER_BYTES / MIB} MiB` };
-        try {
-          return { doc: JSON.parse(text) as unknown };
-        } catch (err) {
-          return { failed: `the answer is not JSON: ${(err as Error).message}` };
-        }
-      }
+      at = new URL(url);
     } catch (err) {
-      const e = err as Error;
-      return {
-        failed: e.name === 'TimeoutError' || e.name === 'AbortError' ? `no answer within ${timeoutMs} ms` : e.message,
-      };
+      return { failed: (err as Error).message };
+    }
+    for (let hop = 0; ; hop++) {
+      const res = await this.opts.net.get({ url: at.href, headers: { accept }, maxBytes: MAX_ANSWER_BYTES, signal });
+      if (res.kind === 'failed') return { failed: res.aborted ? `no answer within ${timeoutMs} ms` : res.message };
+      const location = res.kind === 'answer' ? res.headers.location : undefined;
+      if (res.status >= 300 && res.status < 400 && location !== undefined) {
+        let next: URL;
+        try {
+          next = new URL(location, at);
+        } catch (err) {
+          return { failed: (err as Error).message };
+        }
+        if (next.origin !== at.origin)
+          return { failed: `it redirected to another origin (${redactUrl(next.origin)}), which is not followed` };
+        if (hop >= MAX_REDIRECTS) return { failed: `more than ${MAX_REDIRECTS} redirects` };
+        at = next;
+        continue;
+      }
+      if (res.status === 404) return { doc: NOT_FOUND };
+      if (res.status < 200 || res.status > 299) return { failed: `HTTP ${res.status}` };
+      if (res.kind === 'too-big') return { failed: `the answer is larger than ${MAX_ANSWER_BYTES / MIB} MiB` };
+      try {
+        return { doc: JSON.parse(res.body) as unknown };
+      } catch (err) {
+        return { failed: `the answer is not JSON: ${(err as Error).message}` };
+      }
     }
   }
 
   private async save(): Promise<void> {
+    if (this.opts.save === false) return;
     try {
       await writePrivateAtomic(
         this.opts.cacheFile,

@@ -1,5 +1,5 @@
 import { currentHostEnv } from '../../core/base/hostEnv';
-import { liveFs } from '../../core/machine/liveFs';
+import { liveMachine } from '../../core/machine/live';
 import type { LifeguardPaths } from '../../core/base/paths';
 import { RegistryChecker, registryCacheFile } from '../../core/versions/registry';
 import type { UpdateLookup } from './staleNotice';
@@ -18,8 +18,11 @@ export function cachedUpdateLookup(
   return async (installed) => {
     if (env.MCP_LIFEGUARD_UPDATE_CHECK === '0') return undefined;
     if (installed.ecosystem !== 'npm' && installed.ecosystem !== 'python') return undefined;
+    const machine = liveMachine(currentHostEnv(env));
     const reader = new RegistryChecker({
-      ctx: { host: currentHostEnv(env), fs: liveFs },
+      ctx: { host: machine.host, fs: machine.fs },
+      fs: machine.fs,
+      net: machine.net,
       cacheFile: registryCacheFile(paths),
       root: paths.root,
       log,

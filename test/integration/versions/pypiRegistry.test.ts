@@ -9,6 +9,7 @@ import {
   RegistryChecker,
 } from '../../../src/core/versions/registry';
 import { makeTempDir } from '../../support/temp';
+import { liveNet } from '../../../src/core/machine/liveNet';
 
 /** A release long superseded, so the real index always names a newer one. */
 const PINNED = { name: 'mempalace', version: '3.7.0' };
@@ -52,6 +53,8 @@ describe('versions (integration): the update check against the real PyPI', funct
     const logs: string[] = [];
     const checker = new RegistryChecker({
       ctx,
+      fs: liveFs,
+      net: liveNet,
       cacheFile: path.join(home, 'cache', 'registry.json'),
       log: (m) => logs.push(m),
       timeoutMs: 20_000,

@@ -17,6 +17,8 @@ import { healthReport } from '../../../src/agent/health';
 import { childNodes, rootNodes, treeItem } from '../../../src/extension/viewModel/tree';
 import { testMachine } from '../../support/machines';
 import { listenOn } from '../../support/startup';
+import { liveFs } from '../../../src/core/machine/liveFs';
+import { liveNet } from '../../../src/core/machine/liveNet';
 
 const MEM = '@modelcontextprotocol/server-memory';
 
@@ -165,6 +167,8 @@ describe('versions: registry update check', () => {
     let now = new Date('2026-11-21T10:00:00Z');
     const checker = new RegistryChecker({
       ctx: ctxFor(home),
+      fs: liveFs,
+      net: liveNet,
       cacheFile: path.join(home, 'cache', 'registry.json'),
       overrides: { pypi: `${reg.url}/simple` },
       now: () => now,
@@ -184,6 +188,8 @@ describe('versions: registry update check', () => {
     // A new process reads the cache from disk and does not ask again the same day.
     const again = new RegistryChecker({
       ctx: ctxFor(home),
+      fs: liveFs,
+      net: liveNet,
       cacheFile: path.join(home, 'cache', 'registry.json'),
       overrides: { pypi: `${reg.url}/simple` },
       now: () => now,
@@ -202,6 +208,8 @@ describe('versions: registry update check', () => {
     const logs: string[] = [];
     const checker = new RegistryChecker({
       ctx: ctxFor(home),
+      fs: liveFs,
+      net: liveNet,
       cacheFile: path.join(home, 'r.json'),
       overrides: { npm: `${reg.url}/garbage/` },
       log: (m) => logs.push(m),
@@ -222,6 +230,8 @@ describe('versions: registry update check', () => {
     const checkerAt = (npm: string) =>
       new RegistryChecker({
         ctx: ctxFor(home),
+        fs: liveFs,
+        net: liveNet,
         cacheFile: path.join(home, `r-${reg.requests.length}.json`),
         overrides: { npm },
         timeoutMs: 20_000,
