@@ -27,7 +27,7 @@ export const CORE_LAYERS = [
   'control', // the guard's control protocol
   'sources', // one adapter per client config
   'locks', // the lock-file protocol
-  'http', // HTTP MCP: probes, the front's session store and records
+  'http', // HTTP MCP: the front's session store and records
   'processes', // running instances: matching, clients, duplicates, orphans, guarded
   'clientLogs', // the logs clients keep of the servers they run: where, which file, its end
   'versions', // installed vs running: resolution per ecosystem, judgement
@@ -108,6 +108,18 @@ describe('architecture: imports point down only', () => {
     assert.deepEqual(moduleImportViolations(files, OS_MODULES, OS_FOLDERS), []);
   });
 
+  it('the engine reaches this machine only through machine/: no fallback to its files (liveFs), no connection (fetch) elsewhere', () => {
+    const offenders = sourceFiles(core)
+      .filter((f) => path.relative(core, f).split(path.sep)[0] !== 'machine')
+      .flatMap((f) => bypasses(fs.readFileSync(f, 'utf8')).map((b) => `${path.relative(repoRoot, f)}: ${b}`));
+    assert.deepEqual(offenders, []);
+    // The check sees both, and not a mention in a comment.
+    assert.deepEqual(
+      bypasses("import { liveFs } from '../machine/liveFs';\n// fetch(url)\n * liveFs\nconst r = await fetch(url);"),
+      ['liveFs', 'fetch('],
+    );
+  });
+
   it('the engine keeps no Map at module level (each Engine owns its cache), and VersionsOptions is gone', () => {
     const offenders = sourceFiles(core).flatMap((f) =>
       moduleMaps(fs.readFileSync(f, 'utf8'), path.relative(repoRoot, f)),
@@ -173,3 +185,12 @@ describe('architecture: imports point down only', () => {
     ]);
   });
 });
+
+/** The ways around the Machine a source file's code (not its comments) takes: this machine's files, a connection. */
+function bypasses(text: string): string[] {
+  const code = text
+    .split('\n')
+    .filter((line) => !/^\s*(\/\/|\*|\/\*)/.test(line))
+    .join('\n');
+  return [/\bliveFs\b/.test(code) ? 'liveFs' : '', /\bfetch\(/.test(code) ? 'fetch(' : ''].filter(Boolean);
+}

@@ -5,7 +5,7 @@ import { liveNet } from './liveNet';
 import { Machine, ServerInfoAnswer } from './types';
 
 export interface LiveMachineOptions {
-  /** How a running HTTP server is asked for its serverInfo (the engine passes versions/serverInfo.ts); absent: never asked. */
+  /** How a running HTTP server is asked for its serverInfo (the engine passes serverInfo.ts); absent: never asked. */
   serverInfo?: Machine['serverInfo'];
   /** Defaults to this process's pid. */
   selfPid?: number;

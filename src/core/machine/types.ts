@@ -28,7 +28,7 @@ export interface Machine {
   once<T>(key: string, compute: () => T): T;
   /** Whether a pid exists (signal 0: another user's process exists too). */
   pidExists(pid: number): boolean;
-  /** Asks a running HTTP or SSE server for its serverInfo (versions/serverInfo.ts); never throws. */
+  /** Asks a running HTTP or SSE server for its serverInfo (serverInfo.ts); never throws. */
   serverInfo(url: string, transport: 'http' | 'sse'): Promise<ServerInfoAnswer>;
   /** The network as a registry's reader asks it: one GET, its answer read whole up to a bound. */
   readonly net: MachineNet;

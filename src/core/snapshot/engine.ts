@@ -3,7 +3,7 @@ import type { Snapshot } from '../base/model';
 import { liveMachine } from '../machine/live';
 import type { Machine } from '../machine/types';
 import { EngineCore, EngineOptions } from '../versions/engineCore';
-import { askServerInfo } from '../versions/serverInfo';
+import { askServerInfo } from '../machine/serverInfo';
 import { snapshotOf, SnapshotRequest } from './build';
 
 export type { SnapshotRequest } from './build';

@@ -1,5 +1,5 @@
 import type { AttachedClient } from '../../core/control/protocol';
-import { PROBE_CLIENT_NAME } from '../../core/http/probe';
+import { PROBE_CLIENT_NAME } from '../../core/machine/httpProbe';
 
 /** A process found at the other end of a client's connection (peerProcess.ts). */
 export interface PeerProcess {

@@ -1,5 +1,5 @@
 import type * as http from 'node:http';
-import { LEGACY_PROTOCOL_VERSION } from '../../core/http/probe';
+import { LEGACY_PROTOCOL_VERSION } from '../../core/machine/httpProbe';
 import type { FrontSession } from '../../core/http/sessionStore';
 import { exchange, messagesOf, UpstreamAddress } from './exchange';
 

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { askServerInfo } from '../../../src/core/versions/serverInfo';
+import { askServerInfo } from '../../../src/core/machine/serverInfo';
 import type { Snapshot } from '../../../src/core/base/model';
 import { cliPath, fixturesDir, repoRoot } from '../../support/repo';
 import { takeSnapshot } from '../../../src/core/snapshot';

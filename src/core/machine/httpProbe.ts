@@ -1,5 +1,5 @@
 import { redactText, redactUrl } from '../base/redact';
-import type { ProtocolEra } from '../machine/types';
+import type { ProtocolEra } from './types';
 import { LIFEGUARD_VERSION } from '../base/version';
 import { readSse } from './sse';
 

@@ -1,6 +1,6 @@
-import { LEGACY_PROTOCOL_VERSION, probeServerInfo } from '../http/probe';
-import type { ServerInfoAnswer } from '../machine/types';
-import { readSse } from '../http/sse';
+import { LEGACY_PROTOCOL_VERSION, probeServerInfo } from './httpProbe';
+import type { ServerInfoAnswer } from './types';
+import { readSse } from './sse';
 import { redactText, redactUrl } from '../base/redact';
 import { LIFEGUARD_VERSION } from '../base/version';
 import { isVersionLine } from '../base/versionText';
