@@ -431,7 +431,8 @@ export class RegistryChecker {
    * status, no JSON, an answer larger than MAX_ANSWER_BYTES, a redirect to another origin). The
    * whole exchange, its body included, is bounded in time; the body in bytes, read no further
    * than the bound; redirects are followed only within the origin asked, so an answer is always
-   * the registry's that is named with it.
+   * the registry's that is named with it. Each hop is a GET of the Machine's network, so a capture
+   * keeps it and a replay answers it.
    */
   private async fetchJson(url: string, accept: string): Promise<{ doc: unknown } | { failed: string }> {
     const timeoutMs = this.opts.timeoutMs ?? 2000;
