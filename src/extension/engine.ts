@@ -16,7 +16,7 @@ import { lifeguardPaths, LifeguardPaths } from '../core/base/paths';
 import { holderRecordOf } from '../core/processes/guarded';
 import { Engine, engineMachine, EngineOptions } from '../core/snapshot/engine';
 import { VmInstance } from '../core/report/input';
-import { clientServerLog, ClientLogQuery, ClientServerLog } from '../core/clientLogs';
+import { clientServerLog, ClientLogQuery, ClientServerLog, liveClientLogDeps } from '../core/clientLogs';
 import { scanSources } from '../core/sources/scan';
 import { gatherVersionFacts, VersionFacts } from '../core/snapshot/versionFacts';
 
@@ -156,6 +156,7 @@ export function createEngine(host: HostEnv = currentHostEnv()): EngineDoor {
         maxBytes: CLIENT_LOG_MAX_BYTES,
         secrets: scan.secrets,
         envKeys,
+        deps: liveClientLogDeps(machine),
       });
     },
   };

@@ -6,7 +6,7 @@ import type { Instance, ServerStatus, Snapshot } from '../../core/base/model';
 import { lifeguardPaths } from '../../core/base/paths';
 import { readPrivateTail } from '../../core/machine/privateFs';
 import { terminalSafeLines } from '../../core/base/terminalSafe';
-import { clientLogOf, clientServerLog, noClientLogReason } from '../../core/clientLogs';
+import { clientLogOf, clientServerLog, liveClientLogDeps, noClientLogReason } from '../../core/clientLogs';
 import { listLocks } from '../../core/locks';
 import { serverLogInside, serverLogNamePattern } from '../../core/locks/serverLog';
 import { takeSnapshot } from '../../core/snapshot/engine';
@@ -246,7 +246,13 @@ async function clientLogFor(
     };
   let log;
   try {
-    log = await clientServerLog(of.query, host, { lines, maxBytes: MAX_TAIL_BYTES, secrets, envKeys: of.envKeys });
+    log = await clientServerLog(of.query, host, {
+      lines,
+      maxBytes: MAX_TAIL_BYTES,
+      secrets,
+      envKeys: of.envKeys,
+      deps: liveClientLogDeps(liveMachine(host)),
+    });
   } catch (err) {
     return { pid: instance.pid, client, reason: `its log cannot be read: ${(err as Error).message}` };
   }

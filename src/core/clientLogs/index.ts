@@ -1,11 +1,10 @@
 import { HostEnv } from '../base/hostEnv';
-import { liveMachine } from '../machine/live';
 import type { InstanceClient, ServerConfig } from '../base/model';
 import { CLIENT_LOG_NAMES, clientLogFormat } from './locations';
 import { redactText } from '../base/redact';
 import { readTail } from '../base/tail';
 import { secretEnvValues } from '../processes/environ';
-import { ClientLogDeps, ClientLogLookup, ClientLogQuery, liveClientLogDeps, locateClientLog } from './locate';
+import { ClientLogDeps, ClientLogLookup, ClientLogQuery, locateClientLog } from './locate';
 import { openClientLog, OpenClientLogOptions } from '../machine/clientLogFile';
 import { copilotLineIsAbout, renderClientLog } from './render';
 
@@ -76,7 +75,8 @@ export interface ClientServerLogOptions {
   secrets: ReadonlySet<string>;
   /** The instance's entry's env keys: their values in the running process (Linux) are masked too. */
   envKeys?: readonly string[];
-  deps?: ClientLogDeps;
+  /** Where the log is looked for: the Machine of the face that asks (liveClientLogDeps). */
+  deps: ClientLogDeps;
   open?: OpenClientLogOptions;
 }
 
@@ -93,8 +93,7 @@ export async function clientServerLog(
   host: HostEnv,
   o: ClientServerLogOptions,
 ): Promise<ClientServerLog> {
-  const deps = o.deps ?? liveClientLogDeps(liveMachine(host));
-  const lookup = await locateClientLog(q, host, deps);
+  const lookup = await locateClientLog(q, host, o.deps);
   if (!lookup.found) return lookup;
   const opened = await openClientLog(lookup.root, lookup.file, { platform: host.platform, ...o.open });
   if (!opened) return { ...lookup, lines: [], size: 0, cut: false, gone: true };
@@ -111,7 +110,7 @@ export async function clientServerLog(
   } finally {
     await opened.handle.close();
   }
-  const secrets = maskedValues(o.secrets, secretEnvValues(deps.environ(q.pid), o.envKeys ?? []));
+  const secrets = maskedValues(o.secrets, secretEnvValues(o.deps.environ(q.pid), o.envKeys ?? []));
   const shown = renderClientLog(lookup.format, tail.lines.length === 1 && tail.lines[0] === '' ? [] : tail.lines)
     .slice(-o.lines)
     .map((l) => redactText(l, secrets));

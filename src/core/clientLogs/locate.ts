@@ -1,5 +1,4 @@
 import { HostEnv, pathFor } from '../base/hostEnv';
-import { liveMachine, thisMachine } from '../machine/live';
 import type { Machine } from '../machine/types';
 import { readTail } from '../base/tail';
 import { readProcessIdentity } from '../pids/identity';
@@ -70,7 +69,7 @@ const SLACK_MS = 2_000;
 /** How much of a Claude Code log's end is searched for the session's id. */
 const SESSION_SEARCH_BYTES = 4 * 1024 * 1024;
 
-export function liveClientLogDeps(machine: Machine = thisMachine()): ClientLogDeps {
+export function liveClientLogDeps(machine: Machine): ClientLogDeps {
   const platform = machine.host.platform;
   const quiet = <T>(read: () => T | undefined): T | undefined => {
     try {
@@ -116,11 +115,7 @@ export function liveClientLogDeps(machine: Machine = thisMachine()): ClientLogDe
  * `mcp-server-<server>.log`, Copilot CLI's `process-<start>-<client pid>.log`. Never a guess: when
  * the file cannot be told to be this instance's, nothing is found and the reason says so.
  */
-export async function locateClientLog(
-  q: ClientLogQuery,
-  host: HostEnv,
-  deps: ClientLogDeps = liveClientLogDeps(liveMachine(host)),
-): Promise<ClientLogLookup> {
+export async function locateClientLog(q: ClientLogQuery, host: HostEnv, deps: ClientLogDeps): Promise<ClientLogLookup> {
   const format = clientLogFormat(q.client, q.extension);
   if (!format) return { found: false, reason: noClientLogReason(q.client) };
   switch (format) {
