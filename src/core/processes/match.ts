@@ -376,70 +376,127 @@ export function matchProcesses(
 }
 
 function matchEach(configs: readonly ServerConfig[], tree: ProcessTree, options: MatchOptions): MatchResult {
+  const { byKey, diagnostics } = indexConfigs(configs, options.facts);
+  const excluded = excludedPids(tree, options.selfPid);
+  const candidates = findCandidates(tree, byKey, excluded, options);
+  const byServer = new Map<string, Instance[]>();
+  const roots = new Set<number>();
+  for (const cand of candidates.values()) {
+    // The topmost match of a chain is the launch (`sh -c x` above `node x`): skip those below another.
+    if (hasAncestorIn(cand.p, candidates, tree)) continue;
+    const attributed = attribute(cand, tree, options);
+    if (!attributed) continue;
+    for (const c of attributed.owners) {
+      let list = byServer.get(c.config.id);
+      if (!list) byServer.set(c.config.id, (list = []));
+      list.push(attributed.instance);
+    }
+    roots.add(cand.p.pid);
+  }
+  const notConfigured = notConfiguredInstances(tree, excluded, claimedUnder(roots, tree), options);
+  return { byServer, notConfigured, diagnostics };
+}
+
+/** Configured stdio launches by launch key, each parsed once; entries that run a general-purpose program become diagnostics. */
+function indexConfigs(
+  configs: readonly ServerConfig[],
+  facts: LaunchFacts | undefined,
+): { byKey: Map<string, ConfigLaunch[]>; diagnostics: Diagnostic[] } {
   const byKey = new Map<string, ConfigLaunch[]>();
   const diagnostics: Diagnostic[] = [];
   for (const config of configs) {
     if (config.transport !== 'stdio' || !config.command) continue;
-    const argv = throughBinShim([config.command, ...config.args], config.cwd, options.facts);
+    const argv = throughBinShim([config.command, ...config.args], config.cwd, facts);
     const generic = genericProgram(argv);
     if (generic !== undefined) {
       diagnostics.push(genericDiagnostic(config, generic));
       continue;
     }
-    const launch = launchKeyOf(argv);
-    if (!launch) continue;
-    const index = (entry: ConfigLaunch): void => {
+    for (const entry of launchesOf(config, argv, facts)) {
       let list = byKey.get(entry.launch.key);
       if (!list) byKey.set(entry.launch.key, (list = []));
       list.push(entry);
-    };
-    const parsed = parseLaunch(argv);
-    const moves = parsed.cwd !== undefined;
-    index({ config, argv, launch, program: effectiveArgv(argv)[0] ?? '', moves });
-    // `pipx run` replaces itself with the app in its cached environment: the process is that app.
-    const target = parsed.target;
-    if (target.kind === 'package' && target.runner === 'pipx-run' && target.command) {
-      const app = programName(target.command);
-      index({
-        config,
-        argv,
-        launch: { key: `prog:${app}`, args: target.args, runner: false },
-        program: app,
-        moves,
-        pipxApp: launch.key,
-      });
     }
-    const inner = guardedCommand(argv, options.facts);
-    const innerLaunch = inner && genericProgram(inner) === undefined ? launchKeyOf(inner) : undefined;
-    if (inner && innerLaunch)
-      index({
-        config,
-        argv: inner,
-        launch: innerLaunch,
-        program: effectiveArgv(inner)[0] ?? '',
-        moves: parseLaunch(inner).cwd !== undefined,
-        underGuard: true,
-      });
   }
+  return { byKey, diagnostics };
+}
 
+/**
+ * The launches an entry is matched as: its command as configured, the app a `pipx run` entry execs
+ * into, and the command a guard-wrapped entry runs under its guard.
+ */
+function launchesOf(config: ServerConfig, argv: string[], facts: LaunchFacts | undefined): ConfigLaunch[] {
+  const launch = launchKeyOf(argv);
+  if (!launch) return [];
+  const parsed = parseLaunch(argv);
+  const moves = parsed.cwd !== undefined;
+  const out: ConfigLaunch[] = [{ config, argv, launch, program: effectiveArgv(argv)[0] ?? '', moves }];
+  // `pipx run` replaces itself with the app in its cached environment: the process is that app.
+  const target = parsed.target;
+  if (target.kind === 'package' && target.runner === 'pipx-run' && target.command) {
+    const app = programName(target.command);
+    out.push({
+      config,
+      argv,
+      launch: { key: `prog:${app}`, args: target.args, runner: false },
+      program: app,
+      moves,
+      pipxApp: launch.key,
+    });
+  }
+  const inner = guardedCommand(argv, facts);
+  const innerLaunch = inner && genericProgram(inner) === undefined ? launchKeyOf(inner) : undefined;
+  if (inner && innerLaunch)
+    out.push({
+      config,
+      argv: inner,
+      launch: innerLaunch,
+      program: effectiveArgv(inner)[0] ?? '',
+      moves: parseLaunch(inner).cwd !== undefined,
+      underGuard: true,
+    });
+  return out;
+}
+
+/** Our own process and its ancestors: never listed (nor, later, signalled). */
+function excludedPids(tree: ProcessTree, selfPid: number | undefined): Set<number> {
   const excluded = new Set<number>();
-  if (options.selfPid !== undefined) {
-    excluded.add(options.selfPid);
-    for (const a of tree.ancestors(options.selfPid)) excluded.add(a.pid);
+  if (selfPid !== undefined) {
+    excluded.add(selfPid);
+    for (const a of tree.ancestors(selfPid)) excluded.add(a.pid);
   }
+  return excluded;
+}
 
-  // One pass: candidate roots by launch key (the cheap form; arguments only for candidates).
-  // A shared server's relays run no server (they are its clients' ends, listed in its lock record):
-  // never instances. Its share host is matched as the entry the clients configure (its command
-  // line without `--share-host`), so the one server it runs is the entries' one instance.
-  const candidates = new Map<
-    number,
-    { p: ProcessInfo; launch: LaunchKey; configs: ConfigLaunch[]; asEntry?: ProcessInfo }
-  >();
-  const foreign = (p: ProcessInfo): boolean =>
-    options.ownUid !== undefined && p.uid !== undefined && p.uid !== options.ownUid;
+/** A process of another user: never one of this user's instances. */
+function isForeign(p: ProcessInfo, ownUid: number | undefined): boolean {
+  return ownUid !== undefined && p.uid !== undefined && p.uid !== ownUid;
+}
+
+/** A process whose launch key some entry has, with its launch read in full and those entries. */
+interface Candidate {
+  p: ProcessInfo;
+  launch: LaunchKey;
+  configs: ConfigLaunch[];
+  /** A share host as the entry its clients configure (its command line without `--share-host`). */
+  asEntry?: ProcessInfo;
+}
+
+/**
+ * One pass: candidate roots by launch key (the cheap form; arguments only for candidates).
+ * A shared server's relays run no server (they are its clients' ends, listed in its lock record):
+ * never instances. Its share host is matched as the entry the clients configure (its command
+ * line without `--share-host`), so the one server it runs is the entries' one instance.
+ */
+function findCandidates(
+  tree: ProcessTree,
+  byKey: Map<string, ConfigLaunch[]>,
+  excluded: ReadonlySet<number>,
+  options: MatchOptions,
+): Map<number, Candidate> {
+  const candidates = new Map<number, Candidate>();
   for (const p of tree.processes) {
-    if (excluded.has(p.pid) || foreign(p) || !mayHaveKey(p.argv, byKey)) continue;
+    if (excluded.has(p.pid) || isForeign(p, options.ownUid) || !mayHaveKey(p.argv, byKey)) continue;
     const key = launchKeyOf(p.argv, false)?.key;
     const configsForKey = key !== undefined ? byKey.get(key) : undefined;
     // (`--share-host` is an option of the guard: the launch key is the guard's program either way.)
@@ -454,114 +511,179 @@ function matchEach(configs: readonly ServerConfig[], tree: ProcessTree, options:
       ...(hostEntry ? { asEntry: Object.assign({}, p, { argv: hostEntry }) } : {}),
     });
   }
-  const hasAncestorIn = (p: ProcessInfo, set: { has(pid: number): boolean }): boolean => {
-    let cur = tree.get(p.ppid);
-    for (let depth = 0; cur && depth < 64; depth++) {
-      if (set.has(cur.pid)) return true;
-      cur = cur.ppid !== cur.pid ? tree.get(cur.ppid) : undefined;
-    }
-    return false;
-  };
+  return candidates;
+}
 
-  const byServer = new Map<string, Instance[]>();
-  const roots = new Set<number>();
-  const secretsOf = options.secretsOf ?? (() => new Set<string>());
-  for (const cand of candidates.values()) {
-    // The topmost match of a chain is the launch (`sh -c x` above `node x`): skip those below another.
-    if (hasAncestorIn(cand.p, candidates)) continue;
-    const { main, chain } = descendToMain(cand.p, tree, options.facts);
-    const entry = cand.asEntry ?? cand.p;
-    const rootEff = effectiveArgv(entry.argv);
-    const client = owningClient(cand.p, tree, options.platform);
-    // A guarded entry's old unguarded process is the entry's only when the entry's own client runs it.
-    // A guard in the launch keeps its lock under a root: another root's guard is another home's.
-    // The guard may also be just above what matched: a guard or share host runs the server itself
-    // (another root's shared server matched by an unwrapped entry of the same command).
-    const parent = tree.get(cand.p.ppid);
-    const above = parent && isGuard(parent.argv, ownScriptOf(parent, options.facts)) ? [parent] : [];
-    const guard = [...above, cand.p, ...chain].find((x) => isGuard(x.argv, ownScriptOf(x, options.facts)));
-    const guardRoot =
-      guard && options.ownRoot !== undefined
-        ? guardRootOf(options.env?.ofProcess(guard.pid), options.platform)
-        : undefined;
-    const keyed = cand.configs.filter(
-      (c) =>
-        launchMatches(c, cand.launch, rootEff, main) &&
-        (!c.underGuard || c.config.source.client === client.id) &&
-        !guardOfAnotherRoot(guardRoot, options.ownRoot, options.env?.declared(c.config), options.platform),
-    );
-    if (keyed.length === 0) continue;
-    // Same key and arguments: now the launch identity (executable, script, interpreter, runner's cache, working directory).
-    const judged = keyed
-      .map((c) => ({
-        c,
-        answers: identityAnswers(
-          {
-            config: c.config,
-            configArgv: c.argv,
-            runner: c.launch.runner || c.pipxApp !== undefined,
-            key: c.pipxApp ?? c.launch.key,
-            root: entry,
-            main,
-            home: options.home,
-            homes: options.homes,
-            runnerEnv: () => ({
-              declared: options.env?.declared(c.config),
-              client: client.pid !== undefined ? options.env?.ofProcess(client.pid) : undefined,
-            }),
-          },
-          options.facts,
-        ),
-      }))
-      .filter((x) => !x.answers.includes('different'));
-    if (judged.length === 0) continue;
-    const fitting = byEnvironment(judged, cand.p, options.env);
-    // Its environment says no entry of the command started it: another server (other data).
-    if (fitting.length === 0) continue;
-    // Configured in several places: the instance belongs to the entries of the client that runs it, if any.
-    // A share host serves every client that shares it, not only the one whose relay started it.
-    const own = cand.asEntry ? [] : fitting.filter((x) => x.c.config.source.client === client.id);
-    const pool = own.length > 0 ? own : fitting;
-    // Then to the entries whose identity is proven on most counts.
-    const score = (x: (typeof pool)[number]) => x.answers.filter((a) => a === 'same').length;
-    const best = Math.max(...pool.map(score));
-    const owners = dedupe(pool.filter((x) => score(x) === best).map((x) => x.c));
-    const instance = buildInstance(
-      main,
-      cand.p,
-      chain,
-      tree,
-      client,
-      cand.launch.key,
-      new Set([...secretsOf(main.pid, owners[0].config), ...maskedParts(owners[0].config.args, main.argv)]),
-      options.owners,
-    );
-    // Nothing proves it runs the entry's code (a shared name only): listed, never acted on.
-    if (best === 0) instance.verdicts.push(unproven(owners, main));
-    // Its own client's config could not be read: the entry that started it may be the one missing.
-    const broken =
-      best > 0 && own.length === 0 && !cand.asEntry && client.id !== 'unknown' && client.id !== 'terminal'
-        ? options.unreadableConfig?.(client.id)
-        : undefined;
-    const ambiguous =
-      best === 0
-        ? undefined
-        : (ambiguousOwner(owners) ??
-          (broken && ownedElsewhere(client, broken, owners)) ??
-          undecidedByCwd(owners, options.home));
-    if (ambiguous) instance.verdicts.push(ambiguous);
-    for (const c of owners) {
-      let list = byServer.get(c.config.id);
-      if (!list) byServer.set(c.config.id, (list = []));
-      list.push(instance);
-    }
-    roots.add(cand.p.pid);
+function hasAncestorIn(p: ProcessInfo, set: { has(pid: number): boolean }, tree: ProcessTree): boolean {
+  let cur = tree.get(p.ppid);
+  for (let depth = 0; cur && depth < 64; depth++) {
+    if (set.has(cur.pid)) return true;
+    cur = cur.ppid !== cur.pid ? tree.get(cur.ppid) : undefined;
   }
+  return false;
+}
 
-  // Everything under a matched launch is that launch's work: one memoised walk up per process
-  // (linear in the table, however big a server's subtree is).
+/** A candidate walked down to its main process and attributed to its client. */
+interface Launched {
+  cand: Candidate;
+  /** The process as the entry configures it (a share host without `--share-host`). */
+  entry: ProcessInfo;
+  main: ProcessInfo;
+  chain: ProcessInfo[];
+  client: InstanceClient;
+}
+
+/** An entry that fits a launch, with the identity questions' answers. */
+interface Judged {
+  c: ConfigLaunch;
+  answers: ReturnType<typeof identityAnswers>;
+}
+
+/**
+ * A candidate root as an instance of the entries it is proven to be, or undefined when none is:
+ * walked down to its main process, its entries narrowed by arguments and guard, by launch
+ * identity, by environment, then by client and proof.
+ */
+function attribute(
+  cand: Candidate,
+  tree: ProcessTree,
+  options: MatchOptions,
+): { instance: Instance; owners: ConfigLaunch[] } | undefined {
+  const { main, chain } = descendToMain(cand.p, tree, options.facts);
+  const launched: Launched = {
+    cand,
+    entry: cand.asEntry ?? cand.p,
+    main,
+    chain,
+    client: owningClient(cand.p, tree, options.platform),
+  };
+  const keyed = keyedEntries(launched, tree, options);
+  if (keyed.length === 0) return undefined;
+  const judged = judgeIdentity(launched, keyed, options);
+  if (judged.length === 0) return undefined;
+  const fitting = byEnvironment(judged, cand.p, options.env);
+  // Its environment says no entry of the command started it: another server (other data).
+  if (fitting.length === 0) return undefined;
+  return instanceOfOwners(launched, fitting, tree, options);
+}
+
+/**
+ * The candidate's entries with its arguments (and program path). A guarded entry's old unguarded
+ * process is the entry's only when the entry's own client runs it. A guard in the launch keeps its
+ * lock under a root: another root's guard is another home's. The guard may also be just above what
+ * matched: a guard or share host runs the server itself (another root's shared server matched by an
+ * unwrapped entry of the same command).
+ */
+function keyedEntries(launched: Launched, tree: ProcessTree, options: MatchOptions): ConfigLaunch[] {
+  const { cand, main, chain, client } = launched;
+  const rootEff = effectiveArgv(launched.entry.argv);
+  const parent = tree.get(cand.p.ppid);
+  const above = parent && isGuard(parent.argv, ownScriptOf(parent, options.facts)) ? [parent] : [];
+  const guard = [...above, cand.p, ...chain].find((x) => isGuard(x.argv, ownScriptOf(x, options.facts)));
+  const guardRoot =
+    guard && options.ownRoot !== undefined
+      ? guardRootOf(options.env?.ofProcess(guard.pid), options.platform)
+      : undefined;
+  return cand.configs.filter(
+    (c) =>
+      launchMatches(c, cand.launch, rootEff, main) &&
+      (!c.underGuard || c.config.source.client === client.id) &&
+      !guardOfAnotherRoot(guardRoot, options.ownRoot, options.env?.declared(c.config), options.platform),
+  );
+}
+
+/** Same key and arguments: now the launch identity (executable, script, interpreter, runner's cache, working directory). */
+function judgeIdentity(launched: Launched, keyed: readonly ConfigLaunch[], options: MatchOptions): Judged[] {
+  const { entry, main, client } = launched;
+  return keyed
+    .map((c) => ({
+      c,
+      answers: identityAnswers(
+        {
+          config: c.config,
+          configArgv: c.argv,
+          runner: c.launch.runner || c.pipxApp !== undefined,
+          key: c.pipxApp ?? c.launch.key,
+          root: entry,
+          main,
+          home: options.home,
+          homes: options.homes,
+          runnerEnv: () => ({
+            declared: options.env?.declared(c.config),
+            client: client.pid !== undefined ? options.env?.ofProcess(client.pid) : undefined,
+          }),
+        },
+        options.facts,
+      ),
+    }))
+    .filter((x) => !x.answers.includes('different'));
+}
+
+/**
+ * The instance, under the entries it belongs to: those of the client that runs it, if any (a share
+ * host serves every client that shares it, not only the one whose relay started it), then those
+ * whose identity is proven on most counts; with the verdicts of an unproven or undecided owner.
+ */
+function instanceOfOwners(
+  launched: Launched,
+  fitting: readonly Judged[],
+  tree: ProcessTree,
+  options: MatchOptions,
+): { instance: Instance; owners: ConfigLaunch[] } {
+  const { cand, main, chain, client } = launched;
+  const own = cand.asEntry ? [] : fitting.filter((x) => x.c.config.source.client === client.id);
+  const pool = own.length > 0 ? own : fitting;
+  const score = (x: Judged) => x.answers.filter((a) => a === 'same').length;
+  const best = Math.max(...pool.map(score));
+  const owners = dedupe(pool.filter((x) => score(x) === best).map((x) => x.c));
+  const secretsOf = options.secretsOf ?? (() => new Set<string>());
+  const instance = buildInstance(
+    main,
+    cand.p,
+    chain,
+    tree,
+    client,
+    cand.launch.key,
+    new Set([...secretsOf(main.pid, owners[0].config), ...maskedParts(owners[0].config.args, main.argv)]),
+    options.owners,
+  );
+  // Nothing proves it runs the entry's code (a shared name only): listed, never acted on.
+  if (best === 0) instance.verdicts.push(unproven(owners, main));
+  else {
+    const ambiguous = undecidedOwner(launched, owners, own.length > 0, options);
+    if (ambiguous) instance.verdicts.push(ambiguous);
+  }
+  return { instance, owners };
+}
+
+/**
+ * Why a proven instance's owner is undecided, if it is: entries of different servers, its own
+ * client's config that could not be read (the entry that started it may be the one missing), or a
+ * working directory the entry does not set.
+ */
+function undecidedOwner(
+  launched: Launched,
+  owners: readonly ConfigLaunch[],
+  ownClients: boolean,
+  options: MatchOptions,
+): Verdict | undefined {
+  const { cand, client } = launched;
+  const broken =
+    !ownClients && !cand.asEntry && client.id !== 'unknown' && client.id !== 'terminal'
+      ? options.unreadableConfig?.(client.id)
+      : undefined;
+  return (
+    ambiguousOwner(owners) ?? (broken && ownedElsewhere(client, broken, owners)) ?? undecidedByCwd(owners, options.home)
+  );
+}
+
+/**
+ * Whether a process is under a matched launch: everything under one is that launch's work. One
+ * memoised walk up per process (linear in the table, however big a server's subtree is).
+ */
+function claimedUnder(roots: ReadonlySet<number>, tree: ProcessTree): (start: ProcessInfo) => boolean {
   const underRoot = new Map<number, boolean>();
-  const isClaimed = (start: ProcessInfo): boolean => {
+  return (start) => {
     const path: number[] = [];
     let cur: ProcessInfo | undefined = start;
     let result = false;
@@ -583,30 +705,28 @@ function matchEach(configs: readonly ServerConfig[], tree: ProcessTree, options:
     for (const pid of path) underRoot.set(pid, result);
     return result;
   };
+}
 
-  // Not configured: MCP-looking processes outside every matched launch, topmost of each chain.
-  const loose = new Set<number>();
-  const launches = new Map<number, LaunchKey>();
+/** Not configured: MCP-looking processes outside every matched launch, topmost of each chain. */
+function notConfiguredInstances(
+  tree: ProcessTree,
+  excluded: ReadonlySet<number>,
+  isClaimed: (p: ProcessInfo) => boolean,
+  options: MatchOptions,
+): Instance[] {
+  const loose = new Map<number, LaunchKey>();
   for (const p of tree.processes) {
-    if (excluded.has(p.pid) || foreign(p) || !looksLikeMcpServer(p.argv)) continue;
+    if (excluded.has(p.pid) || isForeign(p, options.ownUid) || !looksLikeMcpServer(p.argv)) continue;
     if (isClaimed(p)) continue;
-    loose.add(p.pid);
-    launches.set(p.pid, launchKeyOf(p.argv, false) as LaunchKey);
+    loose.set(p.pid, launchKeyOf(p.argv, false) as LaunchKey);
   }
+  const secretsOf = options.secretsOf ?? (() => new Set<string>());
   const notConfigured: Instance[] = [];
-  for (const pid of loose) {
+  for (const [pid, launch] of loose) {
     const p = tree.get(pid) as ProcessInfo;
-    if (hasAncestorIn(p, loose)) continue;
-    // A guard above it is part of its launch (the guard's lock marks the instance as guarded).
-    let top = p;
-    for (
-      let parent = tree.get(top.ppid);
-      parent && isGuard(parent.argv, ownScriptOf(parent, options.facts)) && tree.children(parent.pid).length === 1;
-      parent = tree.get(top.ppid)
-    )
-      top = parent;
+    if (hasAncestorIn(p, loose, tree)) continue;
+    const top = underItsGuard(p, tree, options.facts);
     const { main, chain } = descendToMain(top, tree, options.facts);
-    const launch = launches.get(pid) as LaunchKey;
     notConfigured.push(
       buildInstance(
         main,
@@ -620,7 +740,19 @@ function matchEach(configs: readonly ServerConfig[], tree: ProcessTree, options:
       ),
     );
   }
-  return { byServer, notConfigured, diagnostics };
+  return notConfigured;
+}
+
+/** A guard above a process is part of its launch (the guard's lock marks the instance as guarded). */
+function underItsGuard(p: ProcessInfo, tree: ProcessTree, facts: LaunchFacts | undefined): ProcessInfo {
+  let top = p;
+  for (
+    let parent = tree.get(top.ppid);
+    parent && isGuard(parent.argv, ownScriptOf(parent, facts)) && tree.children(parent.pid).length === 1;
+    parent = tree.get(top.ppid)
+  )
+    top = parent;
+  return top;
 }
 
 /**
