@@ -2,12 +2,12 @@ import type { Diagnostic, Instance, Listener, ProcessTableState, ServerConfig, S
 import type { LockRecord } from '../locks/types';
 import type { Machine } from '../machine/types';
 import { readEnviron, secretEnvValues } from './environ';
-import { lockOwners, markGuarded } from './guarded';
+import { LockOwners, lockOwners, markGuarded } from './guarded';
 import type { LaunchFacts } from './launchIdentity';
 import { findListeners, localPort, provenListener } from './listen';
 import { buildInstance, descendToMain, matchProcesses, MatchOptions } from './match';
 import { owningClient } from './clients';
-import { ProcessTableResult } from '../pids/table';
+import { ProcessInfo, ProcessTableResult } from '../pids/table';
 import { ProcessTree } from './tree';
 import { markSameData } from './sameData';
 import { assignVerdicts } from './verdicts';
@@ -76,14 +76,7 @@ export async function attachInstances(
     };
   }
   const tree = new ProcessTree(table.processes);
-  // Each process's environment is read once per snapshot, for its secrets and for attribution alike.
-  const environs = new Map<number, ReadonlyMap<string, string> | undefined>();
-  const machine = options.machine;
-  const read = options.env?.ofProcess ?? ((pid: number) => (machine ? readEnviron(pid, machine) : undefined));
-  const environOf = (pid: number) => {
-    if (!environs.has(pid)) environs.set(pid, read(pid));
-    return environs.get(pid);
-  };
+  const environOf = environReader(options);
   const secretsOf =
     options.secretsOf ??
     ((pid: number, config: ServerConfig | undefined) => secretEnvValues(environOf(pid), config?.envKeys ?? []));
@@ -102,70 +95,23 @@ export async function attachInstances(
     ownRoot: options.ownRoot,
     unreadableConfig: options.unreadableConfig,
   });
-
-  // HTTP/SSE: who listens on the configured local port.
-  const listeners = new Map<string, Listener>();
-  const ports = new Map<number, ServerConfig[]>();
-  for (const c of configs) {
-    if (c.transport === 'stdio' || !c.url) continue;
-    const local = localPort(c.url);
-    if ('notLocal' in local) listeners.set(c.id, { state: 'not-local', reason: local.notLocal });
-    else if (options.untrustedUrl?.(c)) {
-      // The workspace's word is all that ties this port to the entry: any of the user's own
-      // services may listen there. Nothing is asked of it, and it is no one's instance for it.
-      listeners.set(c.id, { state: 'unknown', reason: UNTRUSTED_URL });
-      diagnostics.push(untrustedUrlNote(c));
-    } else ports.set(local.port, [...(ports.get(local.port) ?? []), c]);
-  }
+  const { listeners, ports } = localPorts(configs, options, diagnostics);
   if (ports.size > 0) {
-    const uid = options.uid ?? machine?.uid;
-    const mine = table.processes.filter((p) => uid === undefined || p.uid === uid);
-    const lookUp =
-      options.findListeners ??
-      (async (ports: readonly number[], pids: readonly number[]) =>
-        machine ? findListeners(ports, pids, machine) : new Map<number, Listener>());
-    const found = await lookUp(
-      [...ports.keys()],
-      mine.map((p) => p.pid),
-    );
-    const byPid = new Map(mine.map((p) => [p.pid, p]));
+    const { found, byPid } = await listenersOn(ports, table.processes, options);
     for (const [port, list] of ports) {
       const seen = found.get(port) ?? { state: 'unknown', reason: 'the listening process could not be looked up' };
       // Only a socket owner proven to be the process the table lists is anyone's instance.
-      const l = await provenListener(seen, seen.state === 'local' ? byPid.get(seen.pid) : undefined, machine);
+      const l = await provenListener(seen, seen.state === 'local' ? byPid.get(seen.pid) : undefined, options.machine);
       for (const c of list) {
         listeners.set(c.id, l);
         const p = l.state === 'local' ? tree.get(l.pid) : undefined;
-        if (p) {
-          // The guard in front (`run --http`) is in the chain: its lock record names it.
-          const { main, chain } = descendToMain(p, tree, options.facts);
-          const client = owningClient(p, tree, options.platform);
-          const instance = buildInstance(main, p, chain, tree, client, `port:${port}`, secretsOf(p.pid, c), owners);
-          // An HTTP server is a standalone daemon: no client starts it or holds its stdio, so being
-          // adopted by init is how it runs, not a sign that its client is gone. Never an orphan.
-          instance.verdicts = instance.verdicts.filter((v) => v.kind !== 'orphan');
-          byServer.set(c.id, [instance]);
-        }
+        if (p) byServer.set(c.id, [listenerInstance(p, port, tree, secretsOf(p.pid, c), owners, options)]);
       }
     }
   }
 
   markGuarded([...[...byServer.values()].flat(), ...notConfigured], owners);
-
-  // Verdicts once per server identity (entries configured in several places share instances; entries
-  // of one command with other env are other servers, judged apart).
-  const byIdentity = new Map<string, { names: Set<string>; instances: Set<Instance> }>();
-  for (const c of configs) {
-    const list = byServer.get(c.id);
-    if (!list) continue;
-    const entry = byIdentity.get(c.identityKey) ?? { names: new Set<string>(), instances: new Set<Instance>() };
-    entry.names.add(c.name);
-    for (const i of list) entry.instances.add(i);
-    byIdentity.set(c.identityKey, entry);
-  }
-  const singleWriter = new Set(options.singleWriter ?? []);
-  for (const [identityKey, { names, instances }] of byIdentity)
-    assignVerdicts(identityKey, [...instances], { singleWriter: [...names].some((n) => singleWriter.has(n)) });
+  judgeByIdentity(configs, byServer, options.singleWriter);
   // Two processes on one data path, whichever entries started them.
   markSameData(configs, byServer);
 
@@ -179,6 +125,105 @@ export async function attachInstances(
     return status;
   });
   return { servers, notConfigured, processes: { state: 'ok', count: table.processes.length }, diagnostics };
+}
+
+/** Each process's environment, read once per snapshot, for its secrets and for attribution alike. */
+function environReader(options: InstanceOptions): (pid: number) => ReadonlyMap<string, string> | undefined {
+  const environs = new Map<number, ReadonlyMap<string, string> | undefined>();
+  const machine = options.machine;
+  const read = options.env?.ofProcess ?? ((pid: number) => (machine ? readEnviron(pid, machine) : undefined));
+  return (pid: number) => {
+    if (!environs.has(pid)) environs.set(pid, read(pid));
+    return environs.get(pid);
+  };
+}
+
+/**
+ * HTTP/SSE entries by the local port they name, and the listener state of those that are not looked
+ * up (a remote URL, an untrusted workspace's), each untrusted one with a note in diagnostics.
+ */
+function localPorts(
+  configs: readonly ServerConfig[],
+  options: InstanceOptions,
+  diagnostics: Diagnostic[],
+): { listeners: Map<string, Listener>; ports: Map<number, ServerConfig[]> } {
+  const listeners = new Map<string, Listener>();
+  const ports = new Map<number, ServerConfig[]>();
+  for (const c of configs) {
+    if (c.transport === 'stdio' || !c.url) continue;
+    const local = localPort(c.url);
+    if ('notLocal' in local) listeners.set(c.id, { state: 'not-local', reason: local.notLocal });
+    else if (options.untrustedUrl?.(c)) {
+      // The workspace's word is all that ties this port to the entry: any of the user's own
+      // services may listen there. Nothing is asked of it, and it is no one's instance for it.
+      listeners.set(c.id, { state: 'unknown', reason: UNTRUSTED_URL });
+      diagnostics.push(untrustedUrlNote(c));
+    } else ports.set(local.port, [...(ports.get(local.port) ?? []), c]);
+  }
+  return { listeners, ports };
+}
+
+/** Who listens on each port, among our own processes (by pid, to prove a socket owner is the one the table lists). */
+async function listenersOn(
+  ports: ReadonlyMap<number, ServerConfig[]>,
+  processes: readonly ProcessInfo[],
+  options: InstanceOptions,
+): Promise<{ found: Map<number, Listener>; byPid: Map<number, ProcessInfo> }> {
+  const machine = options.machine;
+  const uid = options.uid ?? machine?.uid;
+  const mine = processes.filter((p) => uid === undefined || p.uid === uid);
+  const lookUp =
+    options.findListeners ??
+    (async (ports: readonly number[], pids: readonly number[]) =>
+      machine ? findListeners(ports, pids, machine) : new Map<number, Listener>());
+  const found = await lookUp(
+    [...ports.keys()],
+    mine.map((p) => p.pid),
+  );
+  return { found, byPid: new Map(mine.map((p) => [p.pid, p])) };
+}
+
+/**
+ * The process listening on an entry's port as its instance. The guard in front (`run --http`) is in
+ * the chain: its lock record names it. An HTTP server is a standalone daemon: no client starts it or
+ * holds its stdio, so being adopted by init is how it runs, not a sign that its client is gone. Never an orphan.
+ */
+function listenerInstance(
+  p: ProcessInfo,
+  port: number,
+  tree: ProcessTree,
+  secrets: ReadonlySet<string>,
+  owners: LockOwners,
+  options: InstanceOptions,
+): Instance {
+  const { main, chain } = descendToMain(p, tree, options.facts);
+  const client = owningClient(p, tree, options.platform);
+  const instance = buildInstance(main, p, chain, tree, client, `port:${port}`, secrets, owners);
+  instance.verdicts = instance.verdicts.filter((v) => v.kind !== 'orphan');
+  return instance;
+}
+
+/**
+ * Verdicts once per server identity (entries configured in several places share instances; entries
+ * of one command with other env are other servers, judged apart).
+ */
+function judgeByIdentity(
+  configs: readonly ServerConfig[],
+  byServer: ReadonlyMap<string, Instance[]>,
+  singleWriterNames: readonly string[] | undefined,
+): void {
+  const byIdentity = new Map<string, { names: Set<string>; instances: Set<Instance> }>();
+  for (const c of configs) {
+    const list = byServer.get(c.id);
+    if (!list) continue;
+    const entry = byIdentity.get(c.identityKey) ?? { names: new Set<string>(), instances: new Set<Instance>() };
+    entry.names.add(c.name);
+    for (const i of list) entry.instances.add(i);
+    byIdentity.set(c.identityKey, entry);
+  }
+  const singleWriter = new Set(singleWriterNames ?? []);
+  for (const [identityKey, { names, instances }] of byIdentity)
+    assignVerdicts(identityKey, [...instances], { singleWriter: [...names].some((n) => singleWriter.has(n)) });
 }
 
 const UNTRUSTED_URL =
