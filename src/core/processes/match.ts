@@ -144,14 +144,13 @@ function throughBinShim(argv: string[], cwd: string | undefined, facts: LaunchFa
 function argMatches(configured: string, running: string): boolean {
   if (configured === running) return true;
   if (!configured.includes(REDACTED)) return false;
-  const re = new RegExp(
-    `^${configured
-      .split(REDACTED)
-      .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-      .join('.+')}$`,
-    's',
-  );
-  return re.test(running);
+  return redactedPattern(configured, '.+').test(running);
+}
+
+/** A configured argument as a pattern: its text literal, each `<redacted>` part as `secret`. */
+function redactedPattern(configured: string, secret: '.+' | '(.+)'): RegExp {
+  const literal = configured.split(REDACTED).map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  return new RegExp(`^${literal.join(secret)}$`, 's');
 }
 
 /**
@@ -165,14 +164,7 @@ function maskedParts(configured: readonly string[], argv: readonly string[]): st
     const c = configured[configured.length - k];
     const r = argv[argv.length - k];
     if (!c.includes(REDACTED) || c === r) continue;
-    const re = new RegExp(
-      `^${c
-        .split(REDACTED)
-        .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-        .join('(.+)')}$`,
-      's',
-    );
-    const m = re.exec(r);
+    const m = redactedPattern(c, '(.+)').exec(r);
     if (m) for (const part of m.slice(1)) if (part && part !== REDACTED) out.push(part);
   }
   return out;
