@@ -161,30 +161,33 @@ function readSettings(input: AdaptInput, file: string, diagnostics: FileDiagnost
   return { enabled, userConfig };
 }
 
+type Position = (offset: number) => { line: number; column: number };
+
+/** A node of the wrong type, where an object (or what `expected` says) is wanted. */
+function notA(what: string, node: Node, pos: Position, expected = 'an object'): FileDiagnostic {
+  return {
+    severity: 'error',
+    ...pos(node.offset),
+    message: `${what} must be ${expected}, found ${describeNode(node)}`,
+  };
+}
+
 function readDefinitions(
   node: Node | undefined,
-  position: (offset: number) => { line: number; column: number },
+  position: Position,
   diagnostics: FileDiagnostic[],
 ): Record<string, UserConfigDefinition> {
   const out: Record<string, UserConfigDefinition> = {};
   if (!node) return out;
   if (node.type !== 'object') {
-    diagnostics.push({
-      severity: 'error',
-      ...position(node.offset),
-      message: `"user_config" must be an object of setting definitions, found ${describeNode(node)}`,
-    });
+    diagnostics.push(notA('"user_config"', node, position, 'an object of setting definitions'));
     return out;
   }
   for (const prop of node.children ?? []) {
     const [k, v] = prop.children ?? [];
     if (!k || typeof k.value !== 'string' || !v) continue;
     if (v.type !== 'object') {
-      diagnostics.push({
-        severity: 'error',
-        ...position(v.offset),
-        message: `"user_config.${k.value}" must be an object, found ${describeNode(v)}`,
-      });
+      diagnostics.push(notA(`"user_config.${k.value}"`, v, position));
       continue;
     }
     const def = getNodeValue(v) as Record<string, unknown>;
@@ -217,24 +220,70 @@ export function adaptExtensionManifest(text: string, file: string, input: AdaptI
   const id = p.basename(folder);
   const settingsFile =
     input.companions[0]?.file ?? p.join(p.dirname(p.dirname(folder)), EXTENSION_SETTINGS_FOLDER, `${id}.json`);
-  const diagnostics: FileDiagnostic[] = [];
   const doc = parseJsoncDocument(text);
-  diagnostics.push(...doc.diagnostics);
+  const diagnostics: FileDiagnostic[] = [...doc.diagnostics];
   const root = doc.root;
   if (!root) return { entries: [], diagnostics };
-  const pos = (offset: number) => doc.lines.position(offset);
+  const pos: Position = (offset) => doc.lines.position(offset);
+  const header = readHeader(text, doc.diagnostics.length === 0, root, id, pos, diagnostics);
+  const server = readServer(root, header.name, pos, diagnostics);
+  if (!server) return { entries: [], diagnostics };
+  const fields = launchFields(doc, server.configNode, input.host.platform, header.name, pos, diagnostics);
+  const definitions = readDefinitions(propertyValue(root, 'user_config'), pos, diagnostics);
+  const settings = readSettings(input, settingsFile, diagnostics);
+  const missing = missingRequired(definitions, settings.userConfig);
+  const values = settingValues(definitions, settings.userConfig, {
+    __dirname: folder,
+    pathSeparator: p.sep,
+    '/': p.sep,
+    ...systemDirs(input.host.home, p.join),
+  });
+  const launch = substitutedLaunch(fields, values);
+  if (settings.enabled && missing.length > 0)
+    diagnostics.push({
+      severity: 'warning',
+      ...pos(server.configNode.offset),
+      message: `extension "${header.name}": required setting${missing.length > 1 ? 's' : ''} ${missing
+        .map((k) => `"${k}"`)
+        .join(', ')} ha${missing.length > 1 ? 've' : 's'} no value: Claude Desktop does not start it`,
+    });
+  launch.fields.disabled = { value: !settings.enabled || missing.length > 0 };
+  const entry: RawServerEntry = {
+    name: header.name,
+    position: pos(server.configNode.offset),
+    keyPath: ['server', 'mcp_config'],
+    fields: launch.fields,
+    ...(values.secrets.size ? { secrets: [...values.secrets] } : {}),
+    ...(launch.unresolved.length ? { unresolved: launch.unresolved } : {}),
+    ...(launch.opaqueEnv.length ? { opaqueEnv: launch.opaqueEnv } : {}),
+    ...(launch.display ? { display: launch.display } : {}),
+    extension: {
+      id,
+      ...(header.version !== undefined ? { version: header.version } : {}),
+      ...(server.serverType !== undefined ? { serverType: server.serverType } : {}),
+      settings: settingsFile,
+    },
+  };
+  return { entries: [entry], diagnostics };
+}
+
+/** The manifest's name (its folder's when it has none) and version, with a warning for what Claude Desktop may not load. */
+function readHeader(
+  text: string,
+  parsedClean: boolean,
+  root: Node,
+  id: string,
+  pos: Position,
+  diagnostics: FileDiagnostic[],
+): { name: string; version?: string } {
   const str = (key: string): string | undefined => {
     const n = propertyValue(root, key);
     if (!n) return undefined;
     if (n.type === 'string') return n.value as string;
-    diagnostics.push({
-      severity: 'error',
-      ...pos(n.offset),
-      message: `"${key}" must be a string, found ${describeNode(n)}`,
-    });
+    diagnostics.push(notA(`"${key}"`, n, pos, 'a string'));
     return undefined;
   };
-  if (doc.diagnostics.length === 0) {
+  if (parsedClean) {
     try {
       JSON.parse(text);
     } catch {
@@ -260,19 +309,24 @@ export function adaptExtensionManifest(text: string, file: string, input: AdaptI
       severity: 'warning',
       message: 'has no "version": the installed version of this extension is not known',
     });
+  return { name, ...(version !== undefined ? { version } : {}) };
+}
 
+/** The manifest's `server`: its type and its `mcp_config` object, or undefined (with why) when there is nothing to run. */
+function readServer(
+  root: Node,
+  name: string,
+  pos: Position,
+  diagnostics: FileDiagnostic[],
+): { serverType?: string; configNode: Node } | undefined {
   const serverNode = propertyValue(root, 'server');
   if (!serverNode) {
     diagnostics.push({ severity: 'error', message: `extension "${name}": has no "server": nothing to run` });
-    return { entries: [], diagnostics };
+    return undefined;
   }
   if (serverNode.type !== 'object') {
-    diagnostics.push({
-      severity: 'error',
-      ...pos(serverNode.offset),
-      message: `extension "${name}": "server" must be an object, found ${describeNode(serverNode)}`,
-    });
-    return { entries: [], diagnostics };
+    diagnostics.push(notA(`extension "${name}": "server"`, serverNode, pos));
+    return undefined;
   }
   const typeNode = propertyValue(serverNode, 'type');
   const serverType = typeNode?.type === 'string' ? (typeNode.value as string) : undefined;
@@ -299,50 +353,59 @@ export function adaptExtensionManifest(text: string, file: string, input: AdaptI
             message: `extension "${name}": has no "server.mcp_config": nothing to run`,
           },
     );
-    return { entries: [], diagnostics };
+    return undefined;
   }
   if (configNode.type !== 'object') {
-    diagnostics.push({
-      severity: 'error',
-      ...pos(configNode.offset),
-      message: `extension "${name}": "server.mcp_config" must be an object, found ${describeNode(configNode)}`,
-    });
-    return { entries: [], diagnostics };
+    diagnostics.push(notA(`extension "${name}": "server.mcp_config"`, configNode, pos));
+    return undefined;
   }
+  return { ...(serverType !== undefined ? { serverType } : {}), configNode };
+}
 
-  // The launch as written, then this OS's override of command, args and env (each replaced whole).
+/** The launch as written, then this OS's override of command, args and env (each replaced whole). */
+function launchFields(
+  doc: ReturnType<typeof parseJsoncDocument>,
+  configNode: Node,
+  platform: string,
+  name: string,
+  pos: Position,
+  diagnostics: FileDiagnostic[],
+): RawServerEntry['fields'] {
   const fields: RawServerEntry['fields'] = readFields(doc, configNode);
   delete fields.platform_overrides;
   const overrides = propertyValue(configNode, 'platform_overrides');
-  if (overrides) {
-    if (overrides.type !== 'object')
-      diagnostics.push({
-        severity: 'error',
-        ...pos(overrides.offset),
-        message: `extension "${name}": "platform_overrides" must be an object, found ${describeNode(overrides)}`,
-      });
-    else {
-      const mine = propertyValue(overrides, input.host.platform);
-      if (mine?.type === 'object') {
-        const over = readFields(doc, mine);
-        for (const k of ['command', 'args', 'env'] as const) if (over[k]?.value) fields[k] = over[k];
-      } else if (mine)
-        diagnostics.push({
-          severity: 'error',
-          ...pos(mine.offset),
-          message: `extension "${name}": "platform_overrides.${input.host.platform}" must be an object, found ${describeNode(mine)}`,
-        });
-    }
+  if (!overrides) return fields;
+  if (overrides.type !== 'object') {
+    diagnostics.push(notA(`extension "${name}": "platform_overrides"`, overrides, pos));
+    return fields;
   }
+  const mine = propertyValue(overrides, platform);
+  if (mine?.type === 'object') {
+    const over = readFields(doc, mine);
+    for (const k of ['command', 'args', 'env'] as const) if (over[k]?.value) fields[k] = over[k];
+  } else if (mine) diagnostics.push(notA(`extension "${name}": "platform_overrides.${platform}"`, mine, pos));
+  return fields;
+}
 
-  const definitions = readDefinitions(propertyValue(root, 'user_config'), pos, diagnostics);
-  const settings = readSettings(input, settingsFile, diagnostics);
-  const missing = missingRequired(definitions, settings.userConfig);
+/** The variables a launch is substituted with: real, and as shown (sensitive settings masked). */
+interface SettingValues {
+  real: Variables;
+  shown: Variables;
+  /** The values of sensitive settings: never shown, never kept. */
+  secrets: Set<string>;
+  /** Settings Claude Desktop keeps encrypted: their real value is not known here. */
+  opaque: Set<string>;
+}
 
-  // The settings over the manifest's defaults, as Claude Desktop merges them.
+/** The settings over the manifest's defaults, as Claude Desktop merges them, as variables over `base`. */
+function settingValues(
+  definitions: Record<string, UserConfigDefinition>,
+  userConfig: Record<string, unknown>,
+  base: Variables,
+): SettingValues {
   const merged: Record<string, unknown> = {};
   for (const [key, d] of Object.entries(definitions)) if (d.default !== undefined) merged[key] = d.default;
-  Object.assign(merged, settings.userConfig);
+  Object.assign(merged, userConfig);
   const secrets = new Set<string>();
   const opaque = new Set<string>();
   const sensitiveKeys = new Set<string>();
@@ -354,12 +417,6 @@ export function adaptExtensionManifest(text: string, file: string, input: AdaptI
       for (const t of texts) if (t.length > 0) secrets.add(t);
     }
   }
-  const base: Variables = {
-    __dirname: folder,
-    pathSeparator: p.sep,
-    '/': p.sep,
-    ...systemDirs(input.host.home, p.join),
-  };
   const real: Variables = { ...base };
   const shown: Variables = { ...base };
   for (const [key, value] of Object.entries(merged)) {
@@ -370,52 +427,40 @@ export function adaptExtensionManifest(text: string, file: string, input: AdaptI
         : REDACTED
       : asVariable(value);
   }
+  return { real, shown, secrets, opaque };
+}
 
+/**
+ * The launch's fields with the real values substituted, the encrypted settings it uses (by variable
+ * and by env key), and its command line as shown (sensitive values masked) when it is one.
+ */
+function substitutedLaunch(
+  fields: RawServerEntry['fields'],
+  values: SettingValues,
+): {
+  fields: RawServerEntry['fields'];
+  unresolved: string[];
+  opaqueEnv: string[];
+  display?: { command: string; args: string[] };
+} {
   const substituted: RawServerEntry['fields'] = {};
   for (const [key, field] of Object.entries(fields))
-    substituted[key] = { ...field, value: replaceVariables(field.value, real) } as RawField;
+    substituted[key] = { ...field, value: replaceVariables(field.value, values.real) } as RawField;
+  const opaque = [...values.opaque];
   const written = JSON.stringify([fields.command?.value, fields.args?.value, fields.env?.value]);
-  const unresolved = [...opaque].map((k) => `\${user_config.${k}}`).filter((v) => written.includes(v));
+  const unresolved = opaque.map((k) => `\${user_config.${k}}`).filter((v) => written.includes(v));
   const env = fields.env?.value;
   const opaqueEnv =
     env && typeof env === 'object' && !Array.isArray(env)
       ? Object.entries(env as Record<string, unknown>)
-          .filter(([, v]) => typeof v === 'string' && [...opaque].some((k) => v.includes(`\${user_config.${k}}`)))
+          .filter(([, v]) => typeof v === 'string' && opaque.some((k) => v.includes(`\${user_config.${k}}`)))
           .map(([k]) => k)
       : [];
-  const shownCommand = replaceVariables(fields.command?.value, shown);
-  const shownArgs = replaceVariables(fields.args?.value, shown);
+  const shownCommand = replaceVariables(fields.command?.value, values.shown);
+  const shownArgs = replaceVariables(fields.args?.value, values.shown);
   const display =
     typeof shownCommand === 'string' && Array.isArray(shownArgs) && shownArgs.every((a) => typeof a === 'string')
       ? { command: shownCommand, args: shownArgs as string[] }
       : undefined;
-
-  const disabled = !settings.enabled || missing.length > 0;
-  if (settings.enabled && missing.length > 0)
-    diagnostics.push({
-      severity: 'warning',
-      ...pos(configNode.offset),
-      message: `extension "${name}": required setting${missing.length > 1 ? 's' : ''} ${missing
-        .map((k) => `"${k}"`)
-        .join(', ')} ha${missing.length > 1 ? 've' : 's'} no value: Claude Desktop does not start it`,
-    });
-  substituted.disabled = { value: disabled };
-
-  const entry: RawServerEntry = {
-    name,
-    position: pos(configNode.offset),
-    keyPath: ['server', 'mcp_config'],
-    fields: substituted,
-    ...(secrets.size ? { secrets: [...secrets] } : {}),
-    ...(unresolved.length ? { unresolved } : {}),
-    ...(opaqueEnv.length ? { opaqueEnv } : {}),
-    ...(display ? { display } : {}),
-    extension: {
-      id,
-      ...(version !== undefined ? { version } : {}),
-      ...(serverType !== undefined ? { serverType } : {}),
-      settings: settingsFile,
-    },
-  };
-  return { entries: [entry], diagnostics };
+  return { fields: substituted, unresolved, opaqueEnv, ...(display ? { display } : {}) };
 }
