@@ -34,6 +34,59 @@ const TYPE_ALIASES: Record<string, Transport> = {
   sse: 'sse',
 };
 
+/** One entry's reading so far: its problems, the secrets and unresolved variables found, and how its fields are read. */
+interface EntryReader {
+  raw: RawServerEntry;
+  ctx: NormalizeContext;
+  diagnostics: FileDiagnostic[];
+  secrets: string[];
+  unresolved: Set<string>;
+  workspaceFolder: string | undefined;
+  vars: { host: HostEnv; workspaceFolder: string | undefined };
+  problem(field: RawField | undefined, message: string): void;
+  /** A field that must be text, when present. */
+  str(key: string): string | undefined;
+  /** Text with its variables resolved, its secrets and unresolved variables noted. */
+  resolve(text: string): ReturnType<typeof resolveVariables>;
+}
+
+function entryReader(raw: RawServerEntry, ctx: NormalizeContext): EntryReader {
+  const diagnostics: FileDiagnostic[] = [];
+  // Secrets the adapter substituted itself (an extension's sensitive settings) come first.
+  const secrets: string[] = [...(raw.secrets ?? [])];
+  const unresolved = new Set<string>(raw.unresolved ?? []);
+  const at = (f: RawField | undefined) => (f?.position ? { ...f.position } : raw.position ? { ...raw.position } : {});
+  const problem = (field: RawField | undefined, message: string) =>
+    diagnostics.push({ severity: 'error', ...at(field), message: `server "${raw.name}": ${message}` });
+  const workspaceFolder = raw.workspaceFolder ?? ctx.source.workspaceFolder;
+  const vars = { host: ctx.host, workspaceFolder };
+  return {
+    raw,
+    ctx,
+    diagnostics,
+    secrets,
+    unresolved,
+    workspaceFolder,
+    vars,
+    problem,
+    str(key) {
+      const field = raw.fields[key];
+      if (field === undefined || field.value === undefined || field.value === null) return undefined;
+      if (typeof field.value !== 'string') {
+        problem(field, `"${key}" must be a string, found ${kindOf(field.value)}`);
+        return undefined;
+      }
+      return field.value;
+    },
+    resolve(text) {
+      const r = resolveVariables(text, ctx.variables, vars);
+      r.unresolved.forEach((u) => unresolved.add(u));
+      secrets.push(...r.secrets);
+      return r;
+    },
+  };
+}
+
 /**
  * Validates one raw entry and turns it into a ServerConfig: every field of the wrong type is a
  * diagnostic at its position (and the entry is dropped only when it cannot be run at all), the
@@ -41,71 +94,26 @@ const TYPE_ALIASES: Record<string, Transport> = {
  * values are dropped or redacted.
  */
 export function normalizeEntry(raw: RawServerEntry, ctx: NormalizeContext): Normalized {
-  const diagnostics: FileDiagnostic[] = [];
-  // Secrets the adapter substituted itself (an extension's sensitive settings) come first.
-  const secrets: string[] = [...(raw.secrets ?? [])];
-  const unresolved = new Set<string>(raw.unresolved ?? []);
-  const name = raw.name;
-  const at = (f: RawField | undefined) => (f?.position ? { ...f.position } : raw.position ? { ...raw.position } : {});
-  const problem = (field: RawField | undefined, message: string) =>
-    diagnostics.push({ severity: 'error', ...at(field), message: `server "${name}": ${message}` });
-  const workspaceFolder = raw.workspaceFolder ?? ctx.source.workspaceFolder;
-  const vars = { host: ctx.host, workspaceFolder };
-  const resolve = (text: string) => {
-    const r = resolveVariables(text, ctx.variables, vars);
-    r.unresolved.forEach((u) => unresolved.add(u));
-    secrets.push(...r.secrets);
-    return r;
-  };
-
+  const r = entryReader(raw, ctx);
   const f = raw.fields;
-  const str = (key: string): string | undefined => {
-    const field = f[key];
-    if (field === undefined || field.value === undefined || field.value === null) return undefined;
-    if (typeof field.value !== 'string') {
-      problem(field, `"${key}" must be a string, found ${kindOf(field.value)}`);
-      return undefined;
-    }
-    return field.value;
-  };
-
   // Secret-bearing maps first: their values are collected for redaction, only keys are kept.
-  const envKeys = mapKeys('env', f.env, problem, secrets);
+  const envKeys = mapKeys('env', f.env, r.problem, r.secrets);
   const headerKeys = [
-    ...mapKeys('headers', f.headers, problem, secrets),
-    ...mapKeys('http_headers', f.http_headers, problem, secrets),
+    ...mapKeys('headers', f.headers, r.problem, r.secrets),
+    ...mapKeys('http_headers', f.http_headers, r.problem, r.secrets),
   ];
   // Credentials written inline (Codex's old `bearer_token`, an `apiKey`...) are never shown, and
   // their values are masked wherever else they appear (args, URLs, process command lines).
   for (const [key, field] of Object.entries(f)) {
-    if (isSecretName(key) && typeof field.value === 'string' && field.value.length > 0) secrets.push(field.value);
+    if (isSecretName(key) && typeof field.value === 'string' && field.value.length > 0) r.secrets.push(field.value);
   }
-
-  const typeText = str('type');
-  let declared: Transport | undefined;
-  if (typeText !== undefined) {
-    const word = typeText.toLowerCase();
-    declared = ownValue(ctx.types, word) ?? ownValue(TYPE_ALIASES, word);
-    if (!declared) {
-      const expected = [...Object.keys(ctx.types ?? {}), 'stdio', 'http', 'sse'].map((t) => `"${t}"`);
-      problem(
-        f.type,
-        `unknown type "${typeText}" (expected ${expected.slice(0, -1).join(', ')} or ${expected.at(-1)})`,
-      );
-      return { diagnostics, secrets };
-    }
-  }
-
-  const command = str('command');
-  const urlField =
-    f.url !== undefined
-      ? 'url'
-      : f.serverUrl !== undefined
-        ? 'serverUrl'
-        : f.httpUrl !== undefined
-          ? 'httpUrl'
-          : undefined;
-  const url = urlField ? str(urlField) : undefined;
+  const dropped = { diagnostics: r.diagnostics, secrets: r.secrets };
+  const typeText = r.str('type');
+  const declared = typeText !== undefined ? declaredTransport(typeText, r) : undefined;
+  if (declared === null) return dropped;
+  const command = r.str('command');
+  const urlField = ['url', 'serverUrl', 'httpUrl'].find((k) => f[k] !== undefined);
+  const url = urlField ? r.str(urlField) : undefined;
   const transport: Transport | undefined =
     declared ??
     (command !== undefined
@@ -115,7 +123,54 @@ export function normalizeEntry(raw: RawServerEntry, ctx: NormalizeContext): Norm
           ? 'http'
           : ctx.urlTransport
         : undefined);
+  const disabled = readDisabled(f, r.problem);
+  if (transport === undefined) {
+    r.problem(undefined, 'has neither "command" nor "url": nothing to run or connect to');
+    return dropped;
+  }
+  const base = baseConfig(r, { transport, envKeys, headerKeys, disabled });
+  if (transport === 'stdio') {
+    if (command === undefined) {
+      r.problem(f.type, `type "${typeText}" needs a "command"`);
+      return dropped;
+    }
+    if (command.trim() === '') {
+      r.problem(f.command, '"command" is empty');
+      return dropped;
+    }
+    const { server, launch } = stdioServer(r, base, command);
+    return { server, diagnostics: r.diagnostics, secrets: r.secrets, launch };
+  }
+  if (url === undefined) {
+    r.problem(f.type, `type "${typeText}" needs a "url"`);
+    return dropped;
+  }
+  const u = r.resolve(url);
+  const server: ServerConfig = Object.assign({}, base, {
+    args: [],
+    url: redactText(redactUrl(u.display), new Set(r.secrets)),
+    unresolved: [...r.unresolved],
+    launchKey: launchKey([transport, u.value]),
+    identityKey: launchKey([transport, u.value]),
+  });
+  return { server, diagnostics: r.diagnostics, secrets: r.secrets };
+}
 
+/** The transport a `type` names, in the source's own words or the common ones; null (with why) when it names none. */
+function declaredTransport(typeText: string, r: EntryReader): Transport | null {
+  const word = typeText.toLowerCase();
+  const declared = ownValue(r.ctx.types, word) ?? ownValue(TYPE_ALIASES, word);
+  if (declared) return declared;
+  const expected = [...Object.keys(r.ctx.types ?? {}), 'stdio', 'http', 'sse'].map((t) => `"${t}"`);
+  r.problem(
+    r.raw.fields.type,
+    `unknown type "${typeText}" (expected ${expected.slice(0, -1).join(', ')} or ${expected.at(-1)})`,
+  );
+  return null;
+}
+
+/** Whether the entry is off: `disabled: true` or `enabled: false`. */
+function readDisabled(f: RawServerEntry['fields'], problem: EntryReader['problem']): boolean {
   let disabled = false;
   if (f.disabled !== undefined) {
     if (typeof f.disabled.value === 'boolean') disabled = f.disabled.value;
@@ -125,100 +180,84 @@ export function normalizeEntry(raw: RawServerEntry, ctx: NormalizeContext): Norm
     if (typeof f.enabled.value === 'boolean') disabled = disabled || !f.enabled.value;
     else problem(f.enabled, `"enabled" must be true or false, found ${kindOf(f.enabled.value)}`);
   }
+  return disabled;
+}
 
-  if (transport === undefined) {
-    problem(undefined, 'has neither "command" nor "url": nothing to run or connect to');
-    return { diagnostics, secrets };
-  }
-
+/** What every entry's config holds, whatever its transport: where it is and how it is named. */
+function baseConfig(
+  r: EntryReader,
+  read: { transport: Transport; envKeys: string[]; headerKeys: string[]; disabled: boolean },
+) {
+  const { raw, ctx, workspaceFolder } = r;
   const own = Object.assign(
     {},
     raw.scope ? { scope: raw.scope } : {},
     raw.extension ? { extension: raw.extension } : {},
   );
-  const base = {
+  return {
     id: `${ctx.source.client}:${ctx.source.scope}:${ctx.source.file}#${raw.keyPath.join('/')}`,
-    name,
+    name: raw.name,
     source:
       workspaceFolder && !ctx.source.workspaceFolder
         ? Object.assign({}, ctx.source, { workspaceFolder }, own)
         : Object.assign({}, ctx.source, own),
     ...(raw.position ? { position: raw.position } : {}),
     keyPath: raw.keyPath,
-    transport,
-    envKeys,
-    headerKeys,
-    disabled,
+    ...read,
   };
+}
 
-  if (transport === 'stdio') {
-    if (command === undefined) {
-      problem(f.type, `type "${typeText}" needs a "command"`);
-      return { diagnostics, secrets };
-    }
-    if (command.trim() === '') {
-      problem(f.command, '"command" is empty');
-      return { diagnostics, secrets };
-    }
-    const args = readArgs(f.args, problem);
-    const cwdText = str('cwd');
-    const cmd = resolve(command);
-    const resolvedArgs = args.map((a) => resolve(a));
-    const cwd = cwdText !== undefined ? resolve(cwdText) : undefined;
-    const p = pathFor(ctx.host);
-    const cwdValue = cwd
-      ? p.isAbsolute(cwd.value) || !workspaceFolder
-        ? cwd.value
-        : p.resolve(workspaceFolder, cwd.value)
-      : undefined;
-    const envOfEntry = envEntries(
-      f.env,
-      (text) => resolveVariables(text, ctx.variables, vars),
-      new Set(raw.opaqueEnv ?? []),
-    );
-    const env = resolvedEnv(envOfEntry);
-    const digests = envOfEntry ? envDigests(envOfEntry) : undefined;
-    const launch = {
-      command: cmd.value,
-      args: resolvedArgs.map((a) => a.value),
-      ...(cwdValue !== undefined ? { cwd: cwdValue } : {}),
-      ...(env ? { env } : {}),
-    };
-    const stdioKey = launchKey(['stdio', launch.command, ...launch.args, '\0cwd', launch.cwd ?? '']);
-    // An adapter that substituted secrets itself says how its launch reads with them masked.
-    const shown = raw.display && raw.display.args.length === resolvedArgs.length ? raw.display : undefined;
-    const server: ServerConfig = Object.assign(
-      {},
-      base,
-      {
-        command: shown?.command ?? cmd.display,
-        args: redactArgs(shown?.args ?? resolvedArgs.map((a) => a.display), new Set(secrets)),
-      },
-      cwd ? { cwd: cwd.display === cwd.value ? cwdValue : cwd.display } : {},
-      {
-        headerKeys: [],
-        unresolved: [...unresolved],
-        launchKey: stdioKey,
-        identityKey: identityKey(stdioKey, digests),
-      },
-      digests ? { envDigests: digests } : {},
-    );
-    return { server, diagnostics, secrets, launch };
-  }
-
-  if (url === undefined) {
-    problem(f.type, `type "${typeText}" needs a "url"`);
-    return { diagnostics, secrets };
-  }
-  const u = resolve(url);
-  const server: ServerConfig = Object.assign({}, base, {
-    args: [],
-    url: redactText(redactUrl(u.display), new Set(secrets)),
-    unresolved: [...unresolved],
-    launchKey: launchKey([transport, u.value]),
-    identityKey: launchKey([transport, u.value]),
-  });
-  return { server, diagnostics, secrets };
+/** A stdio entry's config, its command line as shown (secrets masked), and its resolved launch for matching. */
+function stdioServer(
+  r: EntryReader,
+  base: ReturnType<typeof baseConfig>,
+  command: string,
+): { server: ServerConfig; launch: NonNullable<Normalized['launch']> } {
+  const { raw, ctx, workspaceFolder } = r;
+  const args = readArgs(raw.fields.args, r.problem);
+  const cwdText = r.str('cwd');
+  const cmd = r.resolve(command);
+  const resolvedArgs = args.map((a) => r.resolve(a));
+  const cwd = cwdText !== undefined ? r.resolve(cwdText) : undefined;
+  const p = pathFor(ctx.host);
+  const cwdValue = cwd
+    ? p.isAbsolute(cwd.value) || !workspaceFolder
+      ? cwd.value
+      : p.resolve(workspaceFolder, cwd.value)
+    : undefined;
+  const envOfEntry = envEntries(
+    raw.fields.env,
+    (text) => resolveVariables(text, ctx.variables, r.vars),
+    new Set(raw.opaqueEnv ?? []),
+  );
+  const env = resolvedEnv(envOfEntry);
+  const digests = envOfEntry ? envDigests(envOfEntry) : undefined;
+  const launch = {
+    command: cmd.value,
+    args: resolvedArgs.map((a) => a.value),
+    ...(cwdValue !== undefined ? { cwd: cwdValue } : {}),
+    ...(env ? { env } : {}),
+  };
+  const stdioKey = launchKey(['stdio', launch.command, ...launch.args, '\0cwd', launch.cwd ?? '']);
+  // An adapter that substituted secrets itself says how its launch reads with them masked.
+  const shown = raw.display && raw.display.args.length === resolvedArgs.length ? raw.display : undefined;
+  const server: ServerConfig = Object.assign(
+    {},
+    base,
+    {
+      command: shown?.command ?? cmd.display,
+      args: redactArgs(shown?.args ?? resolvedArgs.map((a) => a.display), new Set(r.secrets)),
+    },
+    cwd ? { cwd: cwd.display === cwd.value ? cwdValue : cwd.display } : {},
+    {
+      headerKeys: [],
+      unresolved: [...r.unresolved],
+      launchKey: stdioKey,
+      identityKey: identityKey(stdioKey, digests),
+    },
+    digests ? { envDigests: digests } : {},
+  );
+  return { server, launch };
 }
 
 /** A map's own value for a word read from a file (never one of Object.prototype's: `"type": "constructor"`). */
