@@ -1,6 +1,7 @@
 import type * as SmolToml from 'smol-toml' with { 'resolution-mode': 'import' };
 import { Position } from '../base/model';
 import { kindOf } from './kind';
+import { overSizeLimit } from './sizeLimit';
 import { indexTomlKeys, tomlKey } from './tomlKeys';
 import { AdaptResult, RawServerEntry } from './types';
 
@@ -18,12 +19,9 @@ export const MAX_TOML_BYTES = 5 * 1024 * 1024;
  */
 export function adaptCodexToml(text: string): AdaptResult {
   const result: AdaptResult = { entries: [], diagnostics: [] };
-  const bytes = Buffer.byteLength(text, 'utf8');
-  if (bytes > MAX_TOML_BYTES) {
-    result.diagnostics.push({
-      severity: 'error',
-      message: `is ${(bytes / (1024 * 1024)).toFixed(1)} MiB, over the ${(MAX_TOML_BYTES / (1024 * 1024)).toFixed(1)} MiB limit for a TOML config; not read`,
-    });
+  const tooLarge = overSizeLimit(text, MAX_TOML_BYTES, 'TOML');
+  if (tooLarge) {
+    result.diagnostics.push(tooLarge);
     return result;
   }
   let data: Record<string, unknown>;

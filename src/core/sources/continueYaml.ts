@@ -12,6 +12,7 @@ import { Position } from '../base/model';
 import { jsonServerMapAdapter } from './jsonc';
 import { excessiveNesting, MAX_NESTING } from './nesting';
 import { LineMap } from './position';
+import { overSizeLimit } from './sizeLimit';
 import { AdaptResult, FileDiagnostic, RawServerEntry } from './types';
 
 /** An alias expanding into more nodes than this is refused (the "billion laughs" file). */
@@ -31,12 +32,9 @@ export const MAX_YAML_BYTES = 1024 * 1024;
  */
 export function adaptContinueYaml(text: string): AdaptResult {
   const result: AdaptResult = { entries: [], diagnostics: [] };
-  const bytes = Buffer.byteLength(text, 'utf8');
-  if (bytes > MAX_YAML_BYTES) {
-    result.diagnostics.push({
-      severity: 'error',
-      message: `is ${(bytes / (1024 * 1024)).toFixed(1)} MiB, over the 1.0 MiB limit for a YAML config; not read`,
-    });
+  const tooLarge = overSizeLimit(text, MAX_YAML_BYTES, 'YAML');
+  if (tooLarge) {
+    result.diagnostics.push(tooLarge);
     return result;
   }
   const lines = new LineMap(text);
