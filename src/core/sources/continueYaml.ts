@@ -38,8 +38,6 @@ export function adaptContinueYaml(text: string): AdaptResult {
     return result;
   }
   const lines = new LineMap(text);
-  const at = (node: Node | null | undefined): Position | undefined =>
-    node?.range ? lines.position(node.range[0]) : undefined;
   const tooDeep = excessiveNesting(text, 'yaml');
   if (tooDeep >= 0) {
     result.diagnostics.push({
@@ -49,104 +47,140 @@ export function adaptContinueYaml(text: string): AdaptResult {
     });
     return result;
   }
+  const read: YamlRead = {
+    doc: parseYaml(text, lines, result.diagnostics),
+    at: (node) => (node?.range ? lines.position(node.range[0]) : undefined),
+    diagnostics: result.diagnostics,
+  };
+  const list = serverList(read);
+  list?.items.forEach((item, index) => {
+    const entry = serverItem(item, index, read);
+    if (entry) result.entries.push(entry);
+  });
+  return result;
+}
+
+/** A parsed YAML file, where its nodes are, and where its problems go. */
+interface YamlRead {
+  doc: ReturnType<typeof parseDocument>;
+  at(node: Node | null | undefined): Position | undefined;
+  diagnostics: FileDiagnostic[];
+}
+
+/** The YAML document, its errors, repeated keys and warnings noted at their positions. */
+function parseYaml(text: string, lines: LineMap, diagnostics: FileDiagnostic[]): ReturnType<typeof parseDocument> {
   // prettyErrors off: the pretty form quotes the offending lines, which may hold a secret.
   // uniqueKeys off: the parser's own check compares each key with every earlier one of its map
   // (a mapping of 100,000 keys took minutes); repeatedKeys does the same check in one pass.
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: false });
   for (const e of doc.errors)
-    result.diagnostics.push({
+    diagnostics.push({
       severity: 'error',
       ...lines.position(e.pos[0]),
       message: `invalid YAML: ${yamlReason(e.message)}`,
     });
   for (const offset of repeatedKeys(doc))
-    result.diagnostics.push({
+    diagnostics.push({
       severity: 'error',
       ...lines.position(offset),
       message: 'invalid YAML: Map keys must be unique',
     });
   for (const w of doc.warnings)
-    result.diagnostics.push({
+    diagnostics.push({
       severity: 'warning',
       ...lines.position(w.pos[0]),
       message: `YAML: ${yamlReason(w.message)}`,
     });
+  return doc;
+}
+
+/** The `mcpServers` list of a top-level mapping; undefined when there is none (an error when it is not a list). */
+function serverList({ doc, at, diagnostics }: YamlRead): Yaml.YAMLSeq | undefined {
   const root = doc.contents;
-  if (root === null || (isScalar(root) && (root.value === null || root.value === undefined))) return result;
+  if (root === null || (isScalar(root) && (root.value === null || root.value === undefined))) return undefined;
   if (!isMap(root)) {
-    result.diagnostics.push({
+    diagnostics.push({
       severity: 'error',
       ...at(root),
       message: `expected a mapping at the top level, found ${describeYaml(root)}`,
     });
-    return result;
+    return undefined;
   }
   const list = pairValue(root, 'mcpServers');
-  if (list === undefined || list === null || (isScalar(list) && list.value === null)) return result;
+  if (list === undefined || list === null || (isScalar(list) && list.value === null)) return undefined;
   if (!isSeq(list)) {
-    result.diagnostics.push({
+    diagnostics.push({
       severity: 'error',
       ...at(list),
       message: `"mcpServers" must be a list of servers, found ${describeYaml(list)}`,
     });
-    return result;
+    return undefined;
   }
-  list.items.forEach((item, index) => {
-    const where = `mcpServers[${index}]`;
-    if (!isMap(item)) {
-      result.diagnostics.push({
-        severity: 'error',
-        ...at(item as Node),
-        message: `${where} must be a mapping with a name, found ${describeYaml(item as Node)}`,
-      });
-      return;
-    }
-    if (pairValue(item, 'uses') !== undefined) return;
-    const nameNode = pairValue(item, 'name');
-    const name = isScalar(nameNode) ? nameNode.value : undefined;
-    if (typeof name !== 'string' || name === '') {
-      result.diagnostics.push({
-        severity: 'error',
-        ...(at(nameNode) ?? at(item)),
-        message: `${where} needs a "name" (a string)`,
-      });
-      return;
-    }
-    const fields: RawServerEntry['fields'] = {};
-    for (const pair of item.items) {
-      const key = isScalar(pair.key) ? pair.key.value : undefined;
-      if (typeof key !== 'string' || key === 'name') continue;
-      const valueNode = pair.value as Node | null;
-      const position = at(valueNode) ?? at(pair.key as Node);
-      const value = toPlain(valueNode, doc, result.diagnostics, position, `server "${name}": "${key}"`);
-      fields[key] = { value, ...(position ? { position } : {}) };
-    }
-    // Continue sends HTTP headers from `requestOptions.headers`: read them as the server's headers.
-    const options = fields.requestOptions?.value;
-    if (
-      options &&
-      typeof options === 'object' &&
-      !Array.isArray(options) &&
-      'headers' in options &&
-      fields.headers === undefined
-    ) {
-      fields.headers = {
-        value: (options as Record<string, unknown>).headers,
-        ...(fields.requestOptions.position ? { position: fields.requestOptions.position } : {}),
-      };
-    }
-    if (fields.type?.value === 'websocket') {
-      result.diagnostics.push({
-        severity: 'info',
-        ...(fields.type.position ?? {}),
-        message: `server "${name}": websocket servers are not tracked`,
-      });
-      return;
-    }
-    const position = at(item);
-    result.entries.push({ name, ...(position ? { position } : {}), keyPath: ['mcpServers', index], fields });
-  });
-  return result;
+  return list;
+}
+
+/** One item of `mcpServers` as a raw entry; undefined for a hub reference, a websocket server, or an item without a name. */
+function serverItem(item: unknown, index: number, read: YamlRead): RawServerEntry | undefined {
+  const { at, diagnostics } = read;
+  const where = `mcpServers[${index}]`;
+  if (!isMap(item)) {
+    diagnostics.push({
+      severity: 'error',
+      ...at(item as Node),
+      message: `${where} must be a mapping with a name, found ${describeYaml(item as Node)}`,
+    });
+    return undefined;
+  }
+  if (pairValue(item, 'uses') !== undefined) return undefined;
+  const nameNode = pairValue(item, 'name');
+  const name = isScalar(nameNode) ? nameNode.value : undefined;
+  if (typeof name !== 'string' || name === '') {
+    diagnostics.push({
+      severity: 'error',
+      ...(at(nameNode) ?? at(item)),
+      message: `${where} needs a "name" (a string)`,
+    });
+    return undefined;
+  }
+  const fields = serverFields(item, name, read);
+  if (fields.type?.value === 'websocket') {
+    diagnostics.push({
+      severity: 'info',
+      ...(fields.type.position ?? {}),
+      message: `server "${name}": websocket servers are not tracked`,
+    });
+    return undefined;
+  }
+  const position = at(item);
+  return { name, ...(position ? { position } : {}), keyPath: ['mcpServers', index], fields };
+}
+
+/** A server's fields but its name, each at its position; Continue's `requestOptions.headers` read as its headers. */
+function serverFields(item: YAMLMap, name: string, { doc, at, diagnostics }: YamlRead): RawServerEntry['fields'] {
+  const fields: RawServerEntry['fields'] = {};
+  for (const pair of item.items) {
+    const key = isScalar(pair.key) ? pair.key.value : undefined;
+    if (typeof key !== 'string' || key === 'name') continue;
+    const valueNode = pair.value as Node | null;
+    const position = at(valueNode) ?? at(pair.key as Node);
+    const value = toPlain(valueNode, doc, diagnostics, position, `server "${name}": "${key}"`);
+    fields[key] = { value, ...(position ? { position } : {}) };
+  }
+  // Continue sends HTTP headers from `requestOptions.headers`: read them as the server's headers.
+  const options = fields.requestOptions?.value;
+  if (
+    options &&
+    typeof options === 'object' &&
+    !Array.isArray(options) &&
+    'headers' in options &&
+    fields.headers === undefined
+  ) {
+    fields.headers = {
+      value: (options as Record<string, unknown>).headers,
+      ...(fields.requestOptions.position ? { position: fields.requestOptions.position } : {}),
+    };
+  }
+  return fields;
 }
 
 /** A block file under `mcpServers/`: YAML like config.yaml, or JSON in Claude's `{ "mcpServers": { ... } }` shape. */
