@@ -1,6 +1,15 @@
 import { isWorkspaceDefined } from '../actions/workspaceTrust';
 import type { EngineCache } from '../base/engineCache';
-import { ClientId, Diagnostic, SCHEMA_VERSION, ScannedFile, ServerConfig, ServerStatus, Snapshot } from '../base/model';
+import {
+  ClientId,
+  Diagnostic,
+  Instance,
+  SCHEMA_VERSION,
+  ScannedFile,
+  ServerConfig,
+  ServerStatus,
+  Snapshot,
+} from '../base/model';
 import { lifeguardPaths } from '../base/paths';
 import { redactDeep } from '../base/redact';
 import { LIFEGUARD_VERSION } from '../base/version';
@@ -11,13 +20,13 @@ import type { LockRecord } from '../locks/types';
 import { homeProblem } from '../machine/privateFs';
 import type { Machine } from '../machine/types';
 import { KEPT_PSS, PssReading, readPssKept } from '../pids/pss';
-import { readProcessTable } from '../pids/table';
+import { ProcessTableResult, readProcessTable } from '../pids/table';
 import { readEnviron } from '../processes/environ';
 import { attachInstances } from '../processes/instances';
 import { machineLaunchFacts } from '../processes/launchIdentity';
 import { pssAsks, setPss } from '../processes/proportionalMemory';
 import { ParseCache } from '../sources/parseCache';
-import { FileScan, scanSources } from '../sources/scan';
+import { FileScan, ScanResult, scanSources } from '../sources/scan';
 import { findVersions, VersionsSettings, withVersions } from '../versions/attach';
 
 /** What one snapshot looks at: the workspace, and what the user declared. */
@@ -101,68 +110,16 @@ export async function snapshotOf(
   const at = machine.now();
   const host = machine.host;
   const paths = lifeguardPaths(host);
-  // Scan: the process table is read once per snapshot, while the config files are scanned. The live
-  // lock records are read once too, before matching: they mark guarded instances (and a launch a
-  // live lock owns is never an orphan), and they are the versions' best evidence.
-  const lockDiagnostics: Diagnostic[] = [];
-  const [scan, table, locks] = await Promise.all([
-    scanSources({
-      host,
-      fs: machine.fs,
-      workspaceFolders: request.workspaceFolders,
-      workspaceFiles: request.workspaceFiles,
-      cache:
-        keepParsedConfigs &&
-        cache
-          .bucket<string, ParseCache<FileScan>>(PARSED_FILES.name, PARSED_FILES)
-          .getOrSet('', () => new ParseCache()),
-    }),
-    readProcessTable(machine),
-    liveLockRecords(machine, lockDiagnostics),
-  ]);
+  const { scan, table, locks, lockDiagnostics } = await scanAtOnce(machine, cache, request, keepParsedConfigs);
   // A client's config error (read before the lock records' are added): its processes are not taken for another client's entries.
   const unreadable = unreadableByClient(scan.diagnostics, scan.files);
   const diagnostics = [...scan.diagnostics, ...lockDiagnostics];
-
-  // Match.
-  const running = await attachInstances(scan.servers, table, {
-    machine,
-    unreadableConfig: (client) => unreadable.get(client),
-    platform: host.platform,
-    selfPid: machine.selfPid,
-    home: host.home,
-    homes: runnerHomes(host, readUserNpmrc(machine)),
-    // Only this user's processes are anyone's instances.
-    ownUid: machine.uid,
-    untrustedUrl: request.workspaceTrusted
-      ? undefined
-      : (c: ServerConfig) => isWorkspaceDefined(c.source, request.workspaceFolders, host.home),
-    singleWriter: request.singleWriter,
-    locks,
-    facts: machineLaunchFacts(machine),
-    env: {
-      declared: (c: ServerConfig) => scan.launches.get(c.id)?.env,
-      ofProcess: (pid: number) => readEnviron(pid, machine),
-    },
-    ownRoot: paths.root,
-  });
-  // What each instance really costs the machine (PSS), where the OS says (Linux): read by the kernel
-  // while the versions are gathered, set on the instances after. Not on the first look: the kernel
-  // walks every page a process maps to say it (about a millisecond for a small Node server, five for
-  // a Python one with pandas), and the badge needs none of it; the full snapshot right after reads it.
+  const running = await matchRunning(machine, request, scan, table, locks, unreadable);
   const instancesOf = (servers: readonly ServerStatus[]) => [
     ...servers.flatMap((s) => s.instances),
     ...running.notConfigured,
   ];
-  const measured =
-    host.platform === 'linux' && request.versions !== false
-      ? readPssKept(
-          pssAsks(instancesOf(running.servers)),
-          machine,
-          cache.bucket<string, PssReading>(KEPT_PSS.name, KEPT_PSS),
-        )
-      : undefined;
-
+  const measured = request.versions !== false ? measurePss(machine, cache, instancesOf(running.servers)) : undefined;
   // A root another user can write to (or a folder of it they own) could redirect or feed what we
   // keep: the snapshot is still taken, but nothing is read from or written there, and it says so once.
   const notPrivate = homeProblem(paths, { platform: host.platform, lstat: machine.fs.lstatSync, uid: machine.uid });
@@ -189,15 +146,7 @@ export async function snapshotOf(
     servers = withVersions(servers, found);
   }
   if (measured) setPss(instancesOf(servers), await measured);
-  // What Start would run for an HTTP entry (ensure's own record of its last command line for that port).
-  if (!notPrivate)
-    servers = await Promise.all(
-      servers.map(async (s) => {
-        if (s.transport === 'stdio') return s;
-        const r = await readHttpLaunch(paths, s.url, machine.fs, machine.uid);
-        return r ? Object.assign({}, s, { recordedLaunch: { argv: r.argv, cwd: r.cwd, recordedAt: r.recordedAt } }) : s;
-      }),
-    );
+  if (!notPrivate) servers = await withRecordedLaunches(servers, paths, machine);
 
   // Report: every secret value seen in a config is masked wherever else it might have travelled.
   return redactDeep<Snapshot>(
@@ -215,5 +164,90 @@ export async function snapshotOf(
       diagnostics: [...diagnostics, ...running.diagnostics],
     },
     scan.secrets,
+  );
+}
+
+/**
+ * Scan: the process table is read once per snapshot, while the config files are scanned. The live
+ * lock records are read once too, before matching: they mark guarded instances (and a launch a
+ * live lock owns is never an orphan), and they are the versions' best evidence.
+ */
+async function scanAtOnce(machine: Machine, cache: EngineCache, request: SnapshotRequest, keepParsedConfigs: boolean) {
+  const lockDiagnostics: Diagnostic[] = [];
+  const [scan, table, locks] = await Promise.all([
+    scanSources({
+      host: machine.host,
+      fs: machine.fs,
+      workspaceFolders: request.workspaceFolders,
+      workspaceFiles: request.workspaceFiles,
+      cache:
+        keepParsedConfigs &&
+        cache
+          .bucket<string, ParseCache<FileScan>>(PARSED_FILES.name, PARSED_FILES)
+          .getOrSet('', () => new ParseCache()),
+    }),
+    readProcessTable(machine),
+    liveLockRecords(machine, lockDiagnostics),
+  ]);
+  return { scan, table, locks, lockDiagnostics };
+}
+
+/** Match: the running processes to the scanned entries, as this user's and this root's. */
+function matchRunning(
+  machine: Machine,
+  request: SnapshotRequest,
+  scan: ScanResult,
+  table: ProcessTableResult,
+  locks: LockRecord[],
+  unreadable: ReadonlyMap<ClientId, Diagnostic>,
+) {
+  const host = machine.host;
+  return attachInstances(scan.servers, table, {
+    machine,
+    unreadableConfig: (client) => unreadable.get(client),
+    platform: host.platform,
+    selfPid: machine.selfPid,
+    home: host.home,
+    homes: runnerHomes(host, readUserNpmrc(machine)),
+    // Only this user's processes are anyone's instances.
+    ownUid: machine.uid,
+    untrustedUrl: request.workspaceTrusted
+      ? undefined
+      : (c: ServerConfig) => isWorkspaceDefined(c.source, request.workspaceFolders, host.home),
+    singleWriter: request.singleWriter,
+    locks,
+    facts: machineLaunchFacts(machine),
+    env: {
+      declared: (c: ServerConfig) => scan.launches.get(c.id)?.env,
+      ofProcess: (pid: number) => readEnviron(pid, machine),
+    },
+    ownRoot: lifeguardPaths(host).root,
+  });
+}
+
+/**
+ * What each instance really costs the machine (PSS), where the OS says (Linux): read by the kernel
+ * while the versions are gathered, set on the instances after. Not on the first look: the kernel
+ * walks every page a process maps to say it (about a millisecond for a small Node server, five for
+ * a Python one with pandas), and the badge needs none of it; the full snapshot right after reads it.
+ */
+function measurePss(machine: Machine, cache: EngineCache, instances: Instance[]) {
+  return machine.host.platform === 'linux'
+    ? readPssKept(pssAsks(instances), machine, cache.bucket<string, PssReading>(KEPT_PSS.name, KEPT_PSS))
+    : undefined;
+}
+
+/** What Start would run for an HTTP entry (ensure's own record of its last command line for that port). */
+function withRecordedLaunches(
+  servers: ServerStatus[],
+  paths: ReturnType<typeof lifeguardPaths>,
+  machine: Machine,
+): Promise<ServerStatus[]> {
+  return Promise.all(
+    servers.map(async (s) => {
+      if (s.transport === 'stdio') return s;
+      const r = await readHttpLaunch(paths, s.url, machine.fs, machine.uid);
+      return r ? Object.assign({}, s, { recordedLaunch: { argv: r.argv, cwd: r.cwd, recordedAt: r.recordedAt } }) : s;
+    }),
   );
 }
