@@ -115,6 +115,47 @@ function inExtensionStorage(
   }));
 }
 
+/**
+ * A client that reads opencode's format (opencode, and Kilo's CLI, its fork): the user's files in
+ * its XDG config folder (`config.json` and `names`) and the one its `envVar` names, and a
+ * workspace's files.
+ */
+function opencodeFormat(
+  client: SourceSpec['client'],
+  label: string,
+  user: { app: string; names: readonly string[]; envVar: string },
+  workspaceFiles: SourceSpec['files'],
+): SourceSpec[] {
+  const userFiles = several((ctx) => {
+    const p = pathFor(ctx.host);
+    const dir = xdgAppConfigDir(ctx.host, user.app);
+    return [...['config.json', ...user.names].map((name) => p.join(dir, name)), ctx.host.env[user.envVar]];
+  });
+  return [
+    {
+      client,
+      scope: 'user',
+      label,
+      files: userFiles,
+      adapter: adaptOpencodeConfig,
+      variables: 'opencode',
+      types: OPENCODE_TYPES,
+    },
+    {
+      client,
+      scope: 'workspace',
+      label: `${label} (workspace)`,
+      files: workspaceFiles,
+      adapter: adaptOpencodeConfig,
+      variables: 'opencode',
+      types: OPENCODE_TYPES,
+    },
+  ];
+}
+
+/** opencode's own words for a transport. */
+const OPENCODE_TYPES = { local: 'stdio', remote: 'http' } as const;
+
 const vscodeSources: SourceSpec[] = VSCODE_PRODUCTS.flatMap((product): SourceSpec[] => [
   {
     client: product.client,
@@ -434,57 +475,25 @@ export const SOURCES: SourceSpec[] = [
     variables: 'dollar',
     urlTransport: 'sse',
   },
-  {
-    // `opencode mcp add NAME -- CMD` 1.18.33 writes its global opencode.jsonc; in a git project its
-    // wizard offers the project's opencode.json. OPENCODE_CONFIG names one more file.
-    client: 'opencode',
-    scope: 'user',
-    label: 'opencode',
-    files: several((ctx) => {
-      const p = pathFor(ctx.host);
-      const dir = xdgAppConfigDir(ctx.host, 'opencode');
-      return [...['config.json', ...OPENCODE_FILES].map((name) => p.join(dir, name)), ctx.host.env.OPENCODE_CONFIG];
-    }),
-    adapter: adaptOpencodeConfig,
-    variables: 'opencode',
-    types: { local: 'stdio', remote: 'http' },
-  },
-  {
-    client: 'opencode',
-    scope: 'workspace',
-    label: 'opencode (workspace)',
-    files: inEachFolderAll(...OPENCODE_FILES.flatMap((name) => [[name], ['.opencode', name]])),
-    adapter: adaptOpencodeConfig,
-    variables: 'opencode',
-    types: { local: 'stdio', remote: 'http' },
-  },
-  {
-    // Kilo's CLI is a fork of opencode: `kilo mcp add` 7.7.7 writes `~/.config/kilo/kilo.jsonc` in
-    // opencode's format. A project's own opencode.json is opencode's row (Kilo reads it too).
-    client: 'kilo',
-    scope: 'user',
-    label: 'Kilo',
-    files: several((ctx) => {
-      const p = pathFor(ctx.host);
-      const dir = xdgAppConfigDir(ctx.host, 'kilo');
-      return [...['config.json', ...KILO_FILES].map((name) => p.join(dir, name)), ctx.host.env.KILO_CONFIG];
-    }),
-    adapter: adaptOpencodeConfig,
-    variables: 'opencode',
-    types: { local: 'stdio', remote: 'http' },
-  },
-  {
-    client: 'kilo',
-    scope: 'workspace',
-    label: 'Kilo (workspace)',
-    files: inEachFolderAll(
+  // `opencode mcp add NAME -- CMD` 1.18.33 writes its global opencode.jsonc; in a git project its
+  // wizard offers the project's opencode.json. OPENCODE_CONFIG names one more file.
+  ...opencodeFormat(
+    'opencode',
+    'opencode',
+    { app: 'opencode', names: OPENCODE_FILES, envVar: 'OPENCODE_CONFIG' },
+    inEachFolderAll(...OPENCODE_FILES.flatMap((name) => [[name], ['.opencode', name]])),
+  ),
+  // Kilo's CLI is a fork of opencode: `kilo mcp add` 7.7.7 writes `~/.config/kilo/kilo.jsonc` in
+  // opencode's format. A project's own opencode.json is opencode's row (Kilo reads it too).
+  ...opencodeFormat(
+    'kilo',
+    'Kilo',
+    { app: 'kilo', names: KILO_FILES, envVar: 'KILO_CONFIG' },
+    inEachFolderAll(
       ...['kilo.json', 'kilo.jsonc'].map((name) => [name]),
       ...['.kilo', '.kilocode'].flatMap((dir) => KILO_FILES.map((name) => [dir, name])),
     ),
-    adapter: adaptOpencodeConfig,
-    variables: 'opencode',
-    types: { local: 'stdio', remote: 'http' },
-  },
+  ),
   {
     // Kilo Code's older MCP files, which Kilo's CLI still reads and converts (a `url` with type
     // "streamable-http" or "sse" is remote, anything else runs `command` with `args` and `env`).
