@@ -1,7 +1,7 @@
 import type * as SmolToml from 'smol-toml' with { 'resolution-mode': 'import' };
 import { Position } from '../base/model';
 import { kindOf } from './kind';
-import { overSizeLimit } from './sizeLimit';
+import { refusedOverSize } from './sizeLimit';
 import { indexTomlKeys, tomlKey } from './tomlKeys';
 import { AdaptResult, RawServerEntry } from './types';
 
@@ -18,12 +18,9 @@ export const MAX_TOML_BYTES = 5 * 1024 * 1024;
  * variables in these values.
  */
 export function adaptCodexToml(text: string): AdaptResult {
+  const refused = refusedOverSize(text, MAX_TOML_BYTES, 'TOML');
+  if (refused) return refused;
   const result: AdaptResult = { entries: [], diagnostics: [] };
-  const tooLarge = overSizeLimit(text, MAX_TOML_BYTES, 'TOML');
-  if (tooLarge) {
-    result.diagnostics.push(tooLarge);
-    return result;
-  }
   let data: Record<string, unknown>;
   try {
     data = parse(text) as Record<string, unknown>;

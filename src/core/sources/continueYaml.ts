@@ -12,7 +12,7 @@ import { Position } from '../base/model';
 import { jsonServerMapAdapter } from './jsonc';
 import { excessiveNesting, MAX_NESTING } from './nesting';
 import { LineMap } from './position';
-import { overSizeLimit } from './sizeLimit';
+import { refusedOverSize } from './sizeLimit';
 import { AdaptResult, FileDiagnostic, RawServerEntry } from './types';
 
 /** An alias expanding into more nodes than this is refused (the "billion laughs" file). */
@@ -31,12 +31,9 @@ export const MAX_YAML_BYTES = 1024 * 1024;
  * references (`- uses: owner/block`) have no local definition and are skipped.
  */
 export function adaptContinueYaml(text: string): AdaptResult {
+  const refused = refusedOverSize(text, MAX_YAML_BYTES, 'YAML');
+  if (refused) return refused;
   const result: AdaptResult = { entries: [], diagnostics: [] };
-  const tooLarge = overSizeLimit(text, MAX_YAML_BYTES, 'YAML');
-  if (tooLarge) {
-    result.diagnostics.push(tooLarge);
-    return result;
-  }
   const lines = new LineMap(text);
   const tooDeep = excessiveNesting(text, 'yaml');
   if (tooDeep >= 0) {
