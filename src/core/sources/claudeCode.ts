@@ -1,6 +1,6 @@
 import { Node } from 'jsonc-parser';
 import { AdaptResult } from './types';
-import { countsOf, describeNode, parseJsoncDocument, propertyValue, readServerMap, readServersOf } from './jsonc';
+import { countsOf, misshapen, parseJsoncDocument, propertyValue, readServerMap, readServersOf } from './jsonc';
 
 /**
  * `~/.claude.json`: user-scope servers in the top-level `mcpServers`, and local-scope servers of
@@ -17,11 +17,7 @@ export function adaptClaudeJson(text: string): AdaptResult {
   const projects = doc.root ? propertyValue(doc.root, 'projects') : undefined;
   if (!projects) return out;
   if (projects.type !== 'object') {
-    out.diagnostics.push({
-      severity: 'error',
-      ...doc.lines.position(projects.offset),
-      message: `"projects" must be an object keyed by project path, found ${describeNode(projects)}`,
-    });
+    out.diagnostics.push(misshapen(doc.lines, projects, '"projects" must be an object keyed by project path'));
     return out;
   }
   // One pass over the projects (the file holds one per folder Claude Code was ever opened in); a

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { getNodeValue } from 'jsonc-parser';
-import { describeNode, JsoncDocument, countsOf, parseJsoncDocument, propertyValue, readServerMap } from './jsonc';
+import { misshapen, JsoncDocument, countsOf, parseJsoncDocument, propertyValue, readServerMap } from './jsonc';
 import { AdaptResult, FileDiagnostic } from './types';
 
 /**
@@ -34,11 +34,7 @@ function readWorkspaceFolders(doc: JsoncDocument, file: string): { folders: stri
   const node = doc.root ? propertyValue(doc.root, 'folders') : undefined;
   if (!node) return out;
   if (node.type !== 'array') {
-    out.diagnostics.push({
-      severity: 'error',
-      ...doc.lines.position(node.offset),
-      message: `"folders" must be an array of { "path": ... } entries, found ${describeNode(node)}`,
-    });
+    out.diagnostics.push(misshapen(doc.lines, node, '"folders" must be an array of { "path": ... } entries'));
     return out;
   }
   const p = pathStyleOf(file);

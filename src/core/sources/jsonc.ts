@@ -129,6 +129,11 @@ export function describeNode(node: Node): string {
   return kindOf(node.type === 'array' ? [] : node.type === 'object' ? {} : node.value);
 }
 
+/** An error at a node of the wrong type: `what` it must be, then what it is, then `after` (what follows from it). */
+export function misshapen(lines: LineMap, node: Node, what: string, after = ''): FileDiagnostic {
+  return { severity: 'error', ...lines.position(node.offset), message: `${what}, found ${describeNode(node)}${after}` };
+}
+
 /**
  * Reads the object at `keyPath` as a map of server name -> server object (`servers` in VS Code's
  * mcp.json, `mcpServers` in Claude-style files, `context_servers` in Zed's settings).
@@ -159,11 +164,7 @@ export function readServerMapNodes(
   for (const [i, key] of keyPath.entries()) {
     if (node.type !== 'object') {
       const where = keyPath.slice(0, i).join('.');
-      diagnostics.push({
-        severity: 'error',
-        ...doc.lines.position(node.offset),
-        message: `"${where}" must be an object, found ${describeNode(node)}; no servers read from it`,
-      });
+      diagnostics.push(misshapen(doc.lines, node, `"${where}" must be an object`, '; no servers read from it'));
       return { entries: [], diagnostics };
     }
     const next = propertyValue(node, key);
@@ -210,11 +211,7 @@ export function readServersOf(
   let omitted = 0;
   const where = keyPath.join('.');
   if (map.type !== 'object') {
-    diagnostics.push({
-      severity: 'error',
-      ...doc.lines.position(map.offset),
-      message: `"${where}" must be an object mapping server names to servers, found ${describeNode(map)}`,
-    });
+    diagnostics.push(misshapen(doc.lines, map, `"${where}" must be an object mapping server names to servers`));
     return { entries: [], diagnostics };
   }
   // The surviving definitions, in the order JSON.parse keeps them: a name stands where its last

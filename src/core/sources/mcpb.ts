@@ -1,7 +1,8 @@
 import { getNodeValue, Node } from 'jsonc-parser';
 import { pathFor } from '../base/hostEnv';
 import { REDACTED } from '../base/redact';
-import { describeNode, parseJsoncDocument, propertyValue, readFields } from './jsonc';
+import { describeNode, misshapen, parseJsoncDocument, propertyValue, readFields } from './jsonc';
+import { LineMap } from './position';
 import { AdaptInput, AdaptResult, FileDiagnostic, RawField, RawServerEntry } from './types';
 
 /**
@@ -161,33 +162,22 @@ function readSettings(input: AdaptInput, file: string, diagnostics: FileDiagnost
   return { enabled, userConfig };
 }
 
-type Position = (offset: number) => { line: number; column: number };
-
-/** A node of the wrong type, where an object (or what `expected` says) is wanted. */
-function notA(what: string, node: Node, pos: Position, expected = 'an object'): FileDiagnostic {
-  return {
-    severity: 'error',
-    ...pos(node.offset),
-    message: `${what} must be ${expected}, found ${describeNode(node)}`,
-  };
-}
-
 function readDefinitions(
   node: Node | undefined,
-  position: Position,
+  lines: LineMap,
   diagnostics: FileDiagnostic[],
 ): Record<string, UserConfigDefinition> {
   const out: Record<string, UserConfigDefinition> = {};
   if (!node) return out;
   if (node.type !== 'object') {
-    diagnostics.push(notA('"user_config"', node, position, 'an object of setting definitions'));
+    diagnostics.push(misshapen(lines, node, `"user_config" must be an object of setting definitions`));
     return out;
   }
   for (const prop of node.children ?? []) {
     const [k, v] = prop.children ?? [];
     if (!k || typeof k.value !== 'string' || !v) continue;
     if (v.type !== 'object') {
-      diagnostics.push(notA(`"user_config.${k.value}"`, v, position));
+      diagnostics.push(misshapen(lines, v, `"user_config.${k.value}" must be an object`));
       continue;
     }
     const def = getNodeValue(v) as Record<string, unknown>;
@@ -224,12 +214,12 @@ export function adaptExtensionManifest(text: string, file: string, input: AdaptI
   const diagnostics: FileDiagnostic[] = [...doc.diagnostics];
   const root = doc.root;
   if (!root) return { entries: [], diagnostics };
-  const pos: Position = (offset) => doc.lines.position(offset);
-  const header = readHeader(text, doc.diagnostics.length === 0, root, id, pos, diagnostics);
-  const server = readServer(root, header.name, pos, diagnostics);
+  const lines = doc.lines;
+  const header = readHeader(text, doc.diagnostics.length === 0, root, id, lines, diagnostics);
+  const server = readServer(root, header.name, lines, diagnostics);
   if (!server) return { entries: [], diagnostics };
-  const fields = launchFields(doc, server.configNode, input.host.platform, header.name, pos, diagnostics);
-  const definitions = readDefinitions(propertyValue(root, 'user_config'), pos, diagnostics);
+  const fields = launchFields(doc, server.configNode, input.host.platform, header.name, lines, diagnostics);
+  const definitions = readDefinitions(propertyValue(root, 'user_config'), lines, diagnostics);
   const settings = readSettings(input, settingsFile, diagnostics);
   const missing = missingRequired(definitions, settings.userConfig);
   const values = settingValues(definitions, settings.userConfig, {
@@ -242,7 +232,7 @@ export function adaptExtensionManifest(text: string, file: string, input: AdaptI
   if (settings.enabled && missing.length > 0)
     diagnostics.push({
       severity: 'warning',
-      ...pos(server.configNode.offset),
+      ...lines.position(server.configNode.offset),
       message: `extension "${header.name}": required setting${missing.length > 1 ? 's' : ''} ${missing
         .map((k) => `"${k}"`)
         .join(', ')} ha${missing.length > 1 ? 've' : 's'} no value: Claude Desktop does not start it`,
@@ -250,7 +240,7 @@ export function adaptExtensionManifest(text: string, file: string, input: AdaptI
   launch.fields.disabled = { value: !settings.enabled || missing.length > 0 };
   const entry: RawServerEntry = {
     name: header.name,
-    position: pos(server.configNode.offset),
+    position: lines.position(server.configNode.offset),
     keyPath: ['server', 'mcp_config'],
     fields: launch.fields,
     ...(values.secrets.size ? { secrets: [...values.secrets] } : {}),
@@ -273,14 +263,14 @@ function readHeader(
   parsedClean: boolean,
   root: Node,
   id: string,
-  pos: Position,
+  lines: LineMap,
   diagnostics: FileDiagnostic[],
 ): { name: string; version?: string } {
   const str = (key: string): string | undefined => {
     const n = propertyValue(root, key);
     if (!n) return undefined;
     if (n.type === 'string') return n.value as string;
-    diagnostics.push(notA(`"${key}"`, n, pos, 'a string'));
+    diagnostics.push(misshapen(lines, n, `"${key}" must be a string`));
     return undefined;
   };
   if (parsedClean) {
@@ -300,7 +290,7 @@ function readHeader(
     const n = propertyValue(root, 'manifest_version') ?? propertyValue(root, 'dxt_version');
     diagnostics.push({
       severity: 'warning',
-      ...(n ? pos(n.offset) : {}),
+      ...(n ? lines.position(n.offset) : {}),
       message: `manifest version "${manifestVersion}" is not one of the MCPB manifest versions known here (0.1 to 0.4); read as they are`,
     });
   }
@@ -316,7 +306,7 @@ function readHeader(
 function readServer(
   root: Node,
   name: string,
-  pos: Position,
+  lines: LineMap,
   diagnostics: FileDiagnostic[],
 ): { serverType?: string; configNode: Node } | undefined {
   const serverNode = propertyValue(root, 'server');
@@ -325,7 +315,7 @@ function readServer(
     return undefined;
   }
   if (serverNode.type !== 'object') {
-    diagnostics.push(notA(`extension "${name}": "server"`, serverNode, pos));
+    diagnostics.push(misshapen(lines, serverNode, `extension "${name}": "server" must be an object`));
     return undefined;
   }
   const typeNode = propertyValue(serverNode, 'type');
@@ -333,7 +323,7 @@ function readServer(
   if (typeNode && (serverType === undefined || !SERVER_TYPES.has(serverType)))
     diagnostics.push({
       severity: 'error',
-      ...pos(typeNode.offset),
+      ...lines.position(typeNode.offset),
       message: `extension "${name}": "server.type" must be "node", "python", "binary" or "uv", found ${
         serverType !== undefined ? `"${serverType}"` : describeNode(typeNode)
       }`,
@@ -344,19 +334,19 @@ function readServer(
       serverType === 'uv'
         ? {
             severity: 'info',
-            ...pos(serverNode.offset),
+            ...lines.position(serverNode.offset),
             message: `extension "${name}": a uv extension without "server.mcp_config" is run by Claude Desktop its own way; not listed`,
           }
         : {
             severity: 'error',
-            ...pos(serverNode.offset),
+            ...lines.position(serverNode.offset),
             message: `extension "${name}": has no "server.mcp_config": nothing to run`,
           },
     );
     return undefined;
   }
   if (configNode.type !== 'object') {
-    diagnostics.push(notA(`extension "${name}": "server.mcp_config"`, configNode, pos));
+    diagnostics.push(misshapen(lines, configNode, `extension "${name}": "server.mcp_config" must be an object`));
     return undefined;
   }
   return { ...(serverType !== undefined ? { serverType } : {}), configNode };
@@ -368,7 +358,7 @@ function launchFields(
   configNode: Node,
   platform: string,
   name: string,
-  pos: Position,
+  lines: LineMap,
   diagnostics: FileDiagnostic[],
 ): RawServerEntry['fields'] {
   const fields: RawServerEntry['fields'] = readFields(doc, configNode);
@@ -376,14 +366,15 @@ function launchFields(
   const overrides = propertyValue(configNode, 'platform_overrides');
   if (!overrides) return fields;
   if (overrides.type !== 'object') {
-    diagnostics.push(notA(`extension "${name}": "platform_overrides"`, overrides, pos));
+    diagnostics.push(misshapen(lines, overrides, `extension "${name}": "platform_overrides" must be an object`));
     return fields;
   }
   const mine = propertyValue(overrides, platform);
   if (mine?.type === 'object') {
     const over = readFields(doc, mine);
     for (const k of ['command', 'args', 'env'] as const) if (over[k]?.value) fields[k] = over[k];
-  } else if (mine) diagnostics.push(notA(`extension "${name}": "platform_overrides.${platform}"`, mine, pos));
+  } else if (mine)
+    diagnostics.push(misshapen(lines, mine, `extension "${name}": "platform_overrides.${platform}" must be an object`));
   return fields;
 }
 
