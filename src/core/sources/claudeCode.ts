@@ -1,6 +1,6 @@
 import { Node } from 'jsonc-parser';
 import { AdaptResult } from './types';
-import { countsOf, misshapen, parseJsoncDocument, propertyValue, readServerMap, readServersOf } from './jsonc';
+import { fileResult, misshapen, parseJsoncDocument, propertyValue, readServerMap, readServersOf } from './jsonc';
 
 /**
  * `~/.claude.json`: user-scope servers in the top-level `mcpServers`, and local-scope servers of
@@ -9,11 +9,7 @@ import { countsOf, misshapen, parseJsoncDocument, propertyValue, readServerMap, 
 export function adaptClaudeJson(text: string): AdaptResult {
   const doc = parseJsoncDocument(text);
   const user = readServerMap(doc, ['mcpServers'], { scope: 'user' });
-  const out: AdaptResult = {
-    entries: [...user.entries],
-    diagnostics: [...doc.diagnostics, ...user.diagnostics],
-    ...countsOf({ omitted: (doc.omitted ?? 0) + (user.omitted ?? 0), total: user.total }),
-  };
+  const out = fileResult(doc, user, [...user.entries]);
   const projects = doc.root ? propertyValue(doc.root, 'projects') : undefined;
   if (!projects) return out;
   if (projects.type !== 'object') {

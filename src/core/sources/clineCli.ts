@@ -1,4 +1,4 @@
-import { countsOf, parseJsoncDocument, propertyValue, readFields, readServerMapNodes } from './jsonc';
+import { fileResult, parseJsoncDocument, propertyValue, readFields, readServerMapNodes } from './jsonc';
 import { AdaptResult, RawServerEntry } from './types';
 
 /**
@@ -30,9 +30,5 @@ export function adaptClineMcpSettings(text: string): AdaptResult {
     }
     entries.push(entry);
   }
-  return {
-    entries,
-    diagnostics: [...doc.diagnostics, ...map.diagnostics],
-    ...countsOf({ omitted: (doc.omitted ?? 0) + (map.omitted ?? 0), total: map.total }),
-  };
+  return fileResult(doc, map, entries);
 }

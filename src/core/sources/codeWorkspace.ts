@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { getNodeValue } from 'jsonc-parser';
-import { misshapen, JsoncDocument, countsOf, parseJsoncDocument, propertyValue, readServerMap } from './jsonc';
+import { fileResult, JsoncDocument, misshapen, parseJsoncDocument, propertyValue, readServerMap } from './jsonc';
 import { AdaptResult, FileDiagnostic } from './types';
 
 /**
@@ -17,11 +17,7 @@ export function adaptCodeWorkspace(text: string, file: string): AdaptResult {
     ['settings', 'mcp', 'servers'],
     folders.length === 1 ? { workspaceFolder: folders[0] } : {},
   );
-  return {
-    entries: map.entries,
-    diagnostics: [...doc.diagnostics, ...diagnostics, ...map.diagnostics],
-    ...countsOf({ omitted: (doc.omitted ?? 0) + (map.omitted ?? 0), total: map.total }),
-  };
+  return fileResult(doc, map, map.entries, [...doc.diagnostics, ...diagnostics, ...map.diagnostics]);
 }
 
 /** The absolute folders a `.code-workspace` file names, in order; entries that are not local folders are skipped. */

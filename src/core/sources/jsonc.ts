@@ -278,14 +278,23 @@ export function jsonServerMapAdapter(
   const adapter = (text: string): AdaptResult => {
     const doc = parseJsoncDocument(text);
     const map = readServerMap(doc, keyPath);
-    return {
-      entries: map.entries,
-      diagnostics: [...doc.diagnostics, ...map.diagnostics],
-      ...countsOf({ omitted: (doc.omitted ?? 0) + (map.omitted ?? 0), total: map.total }),
-    };
+    return fileResult(doc, map, map.entries);
   };
   // Where the servers' map sits: a new entry (Add to Config) goes there.
   return Object.assign(adapter, { serversAt: keyPath });
+}
+
+/**
+ * An adapter's result for one file: its entries, its problems (by default the document's, then its
+ * server map's), and the counts of what the document and the map left out.
+ */
+export function fileResult(
+  doc: JsoncDocument,
+  map: { diagnostics: FileDiagnostic[]; omitted?: number; total?: number },
+  entries: RawServerEntry[],
+  diagnostics: FileDiagnostic[] = [...doc.diagnostics, ...map.diagnostics],
+): AdaptResult {
+  return { entries, diagnostics, ...countsOf({ omitted: (doc.omitted ?? 0) + (map.omitted ?? 0), total: map.total }) };
 }
 
 /** The counts of a result whose lists were cut short (AdaptResult.omitted, .total); nothing when neither was. */
