@@ -1,8 +1,6 @@
-import { commandKey, digestKey, emptyFsRecord, FsOp, isRecordedError, MachineRecord, Recorded } from './record';
-import { later } from './recorded';
-import { CommandOutput, FileStat, fsError, Machine, MachineFs, NetAnswer } from './types';
-
-type PathOp = Exclude<FsOp, 'readBytes' | 'searchBytes'>;
+import { commandKey, CommandRecord, MachineRecord, NetRecord, ServerInfoRecord } from './record';
+import { recordingFs } from './recordingFs';
+import { CommandOutput, Machine, MachineNet, NetAnswer } from './types';
 
 /**
  * A Machine that answers as `inner` does and writes down every answer: what one snapshot read,
@@ -11,122 +9,91 @@ type PathOp = Exclude<FsOp, 'readBytes' | 'searchBytes'>;
  * snapshot reads it (a process ends between two reads of its files), and a record holds one answer
  * per question, so the snapshot taken while recording is the one its record replays to. The record
  * is raw (env values, command lines, config texts as read): `capture/` redacts it before it leaves
- * the process.
+ * the process. One recorder per kind of question, each keeping its own part of the record.
  */
 export function recordingMachine(inner: Machine): { machine: Machine; record: () => MachineRecord } {
-  const fsRecord = emptyFsRecord();
-  const clock: number[] = [];
-  const commands: MachineRecord['commands'] = [];
-  const runs = new Map<string, Promise<CommandOutput>>();
-  const serverInfo: MachineRecord['serverInfo'] = [];
-  const net: NonNullable<MachineRecord['net']> = [];
-  const gets = new Map<string, Promise<NetAnswer>>();
-  const pids: Record<string, boolean> = {};
-  const facts = new Map<string, unknown>();
-
-  /** Writes down an answer: the value, `null` for "not there", or the error it failed with. */
-  const put = (op: PathOp, path: string, answer: Recorded<unknown>) => {
-    (fsRecord[op] as Record<string, Recorded<unknown>>)[path] = answer;
-  };
-  const known = (op: PathOp, path: string) => Object.prototype.hasOwnProperty.call(fsRecord[op], path);
-  /** The answer written down, given again as a fresh read gives it (a copy; a failure thrown anew). */
-  const again = <T>(op: PathOp, path: string): T | undefined => {
-    const a = (fsRecord[op] as Record<string, Recorded<unknown>>)[path];
-    if (a === null || a === undefined) return undefined;
-    if (isRecordedError(a)) throw fsError(a.error, a.message);
-    return structuredClone(a) as T;
-  };
-  // Asks of inner still under way: a second ask of the same question waits for the first's answer.
-  const asking = new Map<string, Promise<unknown>>();
-  const failed = (err: unknown): Recorded<unknown> => {
-    const e = err as NodeJS.ErrnoException;
-    return { error: e.code ?? 'EIO', message: e.message };
-  };
-  const note = <T>(op: PathOp, path: string, answer: () => T | undefined) => {
-    if (known(op, path)) return again<T>(op, path);
-    try {
-      const value = answer();
-      put(op, path, value ?? null);
-      return value;
-    } catch (err) {
-      put(op, path, failed(err));
-      throw err;
-    }
-  };
-  const noteAsync = <T>(op: PathOp, path: string, ask: () => Promise<T | undefined>): Promise<T | undefined> => {
-    if (known(op, path)) return later(() => again<T>(op, path));
-    const key = `${op}\0${path}`;
-    const pending = asking.get(key);
-    if (pending) return pending.then(() => again<T>(op, path));
-    const answer = ask()
-      .then(
-        (value) => {
-          // A synchronous read of the path answered first: that answer is the one.
-          if (known(op, path)) return again<T>(op, path);
-          put(op, path, value ?? null);
-          return value;
-        },
-        (err: unknown) => {
-          if (known(op, path)) return again<T>(op, path);
-          put(op, path, failed(err));
-          throw err;
-        },
-      )
-      .finally(() => asking.delete(key));
-    asking.set(key, answer);
-    return answer;
-  };
-  const noteBytes = (path: string, position: number, length: number, value: Buffer | undefined) => {
-    (fsRecord.readBytes[path] ??= {})[`${position}:${length}`] = value === undefined ? null : value.toString('base64');
-    return value;
-  };
-  const copyStat = (s: FileStat | undefined) => (s ? { ...s } : s);
-
-  const i = inner.fs;
-  const fs: MachineFs = {
-    stat: (p) => noteAsync('stat', p, () => i.stat(p).then(copyStat)),
-    lstat: (p) => noteAsync('lstat', p, () => i.lstat(p).then(copyStat)),
-    lstatContent: (p) => noteAsync('lstat', p, () => (i.lstatContent ?? i.lstat)(p).then(copyStat)),
-    readText: (p) => noteAsync('readText', p, () => i.readText(p)),
-    readdir: (p) => noteAsync('readdir', p, () => i.readdir(p)),
-    realpath: (p) => noteAsync('realpath', p, () => i.realpath(p)),
-    readlink: (p) => noteAsync('readlink', p, () => i.readlink(p)),
-    digest: (p, range) => noteAsync('digest', digestKey(p, range), () => i.digest(p, range)),
-    searchBytes: async (p, pattern, limit) => {
-      const found = await i.searchBytes(p, pattern, limit);
-      (fsRecord.searchBytes[p] ??= {})[`${limit} ${pattern}`] = found ?? null;
-      return found;
-    },
-    readNoFollow: (p, max) => noteAsync('readNoFollow', p, () => i.readNoFollow(p, max)),
-    readNoFollowSync: (p, max) => note('readNoFollow', p, () => i.readNoFollowSync(p, max)),
-    readBytes: async (p, position, length) => noteBytes(p, position, length, await i.readBytes(p, position, length)),
-    statSync: (p) => note('stat', p, () => copyStat(i.statSync(p))),
-    lstatSync: (p) => note('lstat', p, () => copyStat(i.lstatSync(p))),
-    readTextSync: (p) => note('readText', p, () => i.readTextSync(p)),
-    readdirSync: (p) => note('readdir', p, () => i.readdirSync(p)),
-    realpathSync: (p) => note('realpath', p, () => i.realpathSync(p)),
-    readlinkSync: (p) => note('readlink', p, () => i.readlinkSync(p)),
-    readBytesSync: (p, position, length) => noteBytes(p, position, length, i.readBytesSync(p, position, length)),
-  };
+  const files = recordingFs(inner.fs);
+  const clock = recordingClock(inner);
+  const facts = recordingFacts();
+  const pids = recordingPids(inner);
+  const runs = recordingRuns(inner);
+  const servers = recordingServerInfo(inner);
+  const network = recordingNet(inner);
 
   const machine: Machine = {
     host: inner.host,
     selfPid: inner.selfPid,
     uid: inner.uid,
     kind: inner.kind,
+    now: clock.now,
+    fs: files.fs,
+    once: facts.once,
+    pidExists: pids.pidExists,
+    run: runs.run,
+    serverInfo: servers.serverInfo,
+    net: network.net,
+  };
+
+  return {
+    machine,
+    record: () => ({
+      host: { home: inner.host.home, platform: inner.host.platform, env: definedEnv(inner.host.env) },
+      selfPid: inner.selfPid,
+      ...(inner.uid !== undefined ? { uid: inner.uid } : {}),
+      clock: clock.kept(),
+      fs: files.record,
+      commands: runs.kept(),
+      pids: pids.kept(),
+      facts: facts.kept(),
+      serverInfo: servers.kept(),
+      net: network.kept(),
+    }),
+  };
+}
+
+/** Every reading of the clock, in order. */
+function recordingClock(inner: Machine): { now: Machine['now']; kept: () => number[] } {
+  const clock: number[] = [];
+  return {
     now: () => {
       const t = inner.now();
       clock.push(t);
       return t;
     },
-    fs,
-    // Computed through this recording machine, so what the fact read is recorded too.
+    kept: () => [...clock],
+  };
+}
+
+/** The facts worked out once; computed through the recording machine, so what a fact read is recorded too. */
+function recordingFacts(): { once: Machine['once']; kept: () => Record<string, unknown> } {
+  const facts = new Map<string, unknown>();
+  return {
     once: <T>(key: string, compute: () => T): T => {
       if (!facts.has(key)) facts.set(key, compute());
       return facts.get(key) as T;
     },
+    // Plain values only: a fact a replay could not hold as JSON is worked out again there.
+    kept: () =>
+      Object.fromEntries(
+        [...facts].filter(([, v]) => v === null || ['number', 'string', 'boolean'].includes(typeof v)),
+      ),
+  };
+}
+
+/** Whether each pid asked existed, asked of `inner` once. */
+function recordingPids(inner: Machine): { pidExists: Machine['pidExists']; kept: () => Record<string, boolean> } {
+  const pids: Record<string, boolean> = {};
+  return {
     pidExists: (pid) => (pids[String(pid)] ??= inner.pidExists(pid)),
-    // A command is run once: a second run of it in one snapshot is a cache miss of ours, not news.
+    kept: () => ({ ...pids }),
+  };
+}
+
+/** The commands run and what they printed. A command is run once: a second run of it in one snapshot is a cache miss of ours, not news. */
+function recordingRuns(inner: Machine): { run: Machine['run']; kept: () => CommandRecord[] } {
+  const commands: CommandRecord[] = [];
+  const runs = new Map<string, Promise<CommandOutput>>();
+  return {
     run: (command) => {
       const key = commandKey(command);
       const first = runs.get(key);
@@ -143,43 +110,41 @@ export function recordingMachine(inner: Machine): { machine: Machine; record: ()
       runs.set(key, output);
       return output;
     },
+    kept: () => [...commands],
+  };
+}
+
+/** What each running server asked answered of its serverInfo, in the order answered. */
+function recordingServerInfo(inner: Machine): { serverInfo: Machine['serverInfo']; kept: () => ServerInfoRecord[] } {
+  const asked: ServerInfoRecord[] = [];
+  return {
     serverInfo: async (url, transport) => {
       const answer = await inner.serverInfo(url, transport);
-      serverInfo.push({ url, transport, answer });
+      asked.push({ url, transport, answer });
       return answer;
     },
-    // A URL is asked once, as a command is run once: a second ask in one snapshot gets the first answer.
+    kept: () => [...asked],
+  };
+}
+
+/** What each URL asked over the network answered. A URL is asked once, as a command is run once: a second ask in one snapshot gets the first answer. */
+function recordingNet(inner: Machine): { net: MachineNet; kept: () => NetRecord[] } {
+  const answered: NetRecord[] = [];
+  const gets = new Map<string, Promise<NetAnswer>>();
+  return {
     net: {
       get: (request) => {
         const first = gets.get(request.url);
         if (first) return first.then((a) => structuredClone(a));
         const answer = inner.net.get(request).then((a) => {
-          net.push({ url: request.url, answer: structuredClone(a) });
+          answered.push({ url: request.url, answer: structuredClone(a) });
           return a;
         });
         gets.set(request.url, answer);
         return answer;
       },
     },
-  };
-
-  return {
-    machine,
-    record: () => ({
-      host: { home: inner.host.home, platform: inner.host.platform, env: definedEnv(inner.host.env) },
-      selfPid: inner.selfPid,
-      ...(inner.uid !== undefined ? { uid: inner.uid } : {}),
-      clock: [...clock],
-      fs: fsRecord,
-      commands: [...commands],
-      pids: { ...pids },
-      // Plain values only: a fact a replay could not hold as JSON is worked out again there.
-      facts: Object.fromEntries(
-        [...facts].filter(([, v]) => v === null || ['number', 'string', 'boolean'].includes(typeof v)),
-      ),
-      serverInfo: [...serverInfo],
-      net: [...net],
-    }),
+    kept: () => [...answered],
   };
 }
 
