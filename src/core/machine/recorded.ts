@@ -22,60 +22,7 @@ export interface RecordedMachineOptions {
 export function recordedMachine(record: MachineRecord, options: RecordedMachineOptions = {}): Machine {
   const miss = options.onMiss ?? (() => undefined);
   const fallback = options.fallback;
-  const answer = <T>(op: PathOp, path: string): T | undefined => {
-    if (!answers(record, op, path)) {
-      miss(`${op} ${path}`);
-      return undefined;
-    }
-    const a = (record.fs[op] as Record<string, Recorded<T>>)[path];
-    if (a === null) return undefined;
-    if (isRecordedError(a)) throw fsError(a.error, a.message);
-    // A copy of an object (a stat, a listing, a no-follow read): callers may keep or change what
-    // they get, as they may with a fresh read. Their values are strings and numbers: a shallow copy is one.
-    return copyAnswer(a) as T;
-  };
-  const bytes = (path: string, position: number, length: number): Buffer | undefined => {
-    const a = record.fs.readBytes?.[path]?.[`${position}:${length}`];
-    const whole = wholeFile(record, path);
-    if (a === undefined && whole !== undefined)
-      return Buffer.from(whole, 'base64').subarray(position, position + length);
-    if (a === undefined) {
-      miss(`readBytes ${path} ${position}:${length}`);
-      return undefined;
-    }
-    if (a === null) return undefined;
-    if (isRecordedError(a)) throw fsError(a.error, a.message);
-    return Buffer.from(a, 'base64');
-  };
-
-  const recordedFs: MachineFs = {
-    stat: (p) => later(() => answer('stat', p)),
-    lstat: (p) => later(() => answer('lstat', p)),
-    readText: (p) => later(() => answer('readText', p)),
-    readdir: (p) => later(() => answer('readdir', p)),
-    realpath: (p) => later(() => answer('realpath', p)),
-    readlink: (p) => later(() => answer('readlink', p)),
-    digest: (p, range) => later(() => answer('digest', digestKey(p, range))),
-    searchBytes: (p, pattern, limit) =>
-      later(() => {
-        const a = searched(record, p, pattern, limit);
-        if (a === undefined) miss(`searchBytes ${p}`);
-        return a && !isRecordedError(a) ? structuredClone(a) : undefined;
-      }),
-    readBytes: (p, position, length) => later(() => bytes(p, position, length)),
-    readNoFollow: (p) => later(() => answer('readNoFollow', p)),
-    readNoFollowSync: (p) => answer('readNoFollow', p),
-    statSync: (p) => answer('stat', p),
-    lstatSync: (p) => answer('lstat', p),
-    readTextSync: (p) => answer('readText', p),
-    readdirSync: (p) => answer('readdir', p),
-    realpathSync: (p) => answer('realpath', p),
-    readlinkSync: (p) => answer('readlink', p),
-    readBytesSync: bytes,
-    dataKeyOfStandIn: (v) => record.dataKeys?.[v],
-  };
-
-  const fs = fallback ? layered(record, recordedFs, fallback.fs, options.owns ?? (() => false)) : recordedFs;
+  const files = recordedFs(record, miss);
   const commands = new Map(record.commands.map((c) => [commandKey(c), c.output]));
   const clock = record.clock.length ? record.clock : undefined;
   let tick = 0;
@@ -87,7 +34,7 @@ export function recordedMachine(record: MachineRecord, options: RecordedMachineO
     uid: record.uid,
     kind: 'recorded',
     now: () => (clock ? clock[Math.min(tick++, clock.length - 1)] : (fallback?.now() ?? 0)),
-    fs,
+    fs: fallback ? layered(record, files, fallback.fs, options.owns ?? (() => false)) : files,
     once: <T>(key: string, compute: () => T): T => {
       if (!facts.has(key)) facts.set(key, compute());
       return facts.get(key) as T;
@@ -123,6 +70,62 @@ export function recordedMachine(record: MachineRecord, options: RecordedMachineO
         return { kind: 'failed', message: 'unreachable: the capture did not ask this URL', aborted: false };
       },
     },
+  };
+}
+
+/** The record's file answers; a question it holds no answer to is told to `miss` and answered as "not there". */
+function recordedFs(record: MachineRecord, miss: (what: string) => void): MachineFs {
+  const answer = <T>(op: PathOp, path: string): T | undefined => {
+    if (!answers(record, op, path)) {
+      miss(`${op} ${path}`);
+      return undefined;
+    }
+    const a = (record.fs[op] as Record<string, Recorded<T>>)[path];
+    if (a === null) return undefined;
+    if (isRecordedError(a)) throw fsError(a.error, a.message);
+    // A copy of an object (a stat, a listing, a no-follow read): callers may keep or change what
+    // they get, as they may with a fresh read. Their values are strings and numbers: a shallow copy is one.
+    return copyAnswer(a) as T;
+  };
+  const bytes = (path: string, position: number, length: number): Buffer | undefined => {
+    const a = record.fs.readBytes?.[path]?.[`${position}:${length}`];
+    const whole = wholeFile(record, path);
+    if (a === undefined && whole !== undefined)
+      return Buffer.from(whole, 'base64').subarray(position, position + length);
+    if (a === undefined) {
+      miss(`readBytes ${path} ${position}:${length}`);
+      return undefined;
+    }
+    if (a === null) return undefined;
+    if (isRecordedError(a)) throw fsError(a.error, a.message);
+    return Buffer.from(a, 'base64');
+  };
+
+  return {
+    stat: (p) => later(() => answer('stat', p)),
+    lstat: (p) => later(() => answer('lstat', p)),
+    readText: (p) => later(() => answer('readText', p)),
+    readdir: (p) => later(() => answer('readdir', p)),
+    realpath: (p) => later(() => answer('realpath', p)),
+    readlink: (p) => later(() => answer('readlink', p)),
+    digest: (p, range) => later(() => answer('digest', digestKey(p, range))),
+    searchBytes: (p, pattern, limit) =>
+      later(() => {
+        const a = searched(record, p, pattern, limit);
+        if (a === undefined) miss(`searchBytes ${p}`);
+        return a && !isRecordedError(a) ? structuredClone(a) : undefined;
+      }),
+    readBytes: (p, position, length) => later(() => bytes(p, position, length)),
+    readNoFollow: (p) => later(() => answer('readNoFollow', p)),
+    readNoFollowSync: (p) => answer('readNoFollow', p),
+    statSync: (p) => answer('stat', p),
+    lstatSync: (p) => answer('lstat', p),
+    readTextSync: (p) => answer('readText', p),
+    readdirSync: (p) => answer('readdir', p),
+    realpathSync: (p) => answer('realpath', p),
+    readlinkSync: (p) => answer('readlink', p),
+    readBytesSync: bytes,
+    dataKeyOfStandIn: (v) => record.dataKeys?.[v],
   };
 }
 
@@ -164,27 +167,31 @@ function layered(record: MachineRecord, mine: MachineFs, other: MachineFs, owns:
       ? mine
       : other;
   return {
-    stat: (p) => by('stat', p).stat(p),
-    lstat: (p) => by('lstat', p).lstat(p),
-    readText: (p) => by('readText', p).readText(p),
-    readdir: (p) => by('readdir', p).readdir(p),
-    realpath: (p) => by('realpath', p).realpath(p),
-    readlink: (p) => by('readlink', p).readlink(p),
+    ...twinsBy(by),
     digest: (p, range) => by('digest', digestKey(p, range)).digest(p, range),
     searchBytes: (p, pattern, limit) =>
       (owns(p) || searched(record, p, pattern, limit) !== undefined ? mine : other).searchBytes(p, pattern, limit),
     readBytes: (p, position, length) => bytesBy(p, position, length).readBytes(p, position, length),
     readNoFollow: (p, max) => by('readNoFollow', p).readNoFollow(p, max),
     readNoFollowSync: (p, max) => by('readNoFollow', p).readNoFollowSync(p, max),
-    statSync: (p) => by('stat', p).statSync(p),
-    lstatSync: (p) => by('lstat', p).lstatSync(p),
-    readTextSync: (p) => by('readText', p).readTextSync(p),
-    readdirSync: (p) => by('readdir', p).readdirSync(p),
-    realpathSync: (p) => by('realpath', p).realpathSync(p),
-    readlinkSync: (p) => by('readlink', p).readlinkSync(p),
     readBytesSync: (p, position, length) => bytesBy(p, position, length).readBytesSync(p, position, length),
     dataKeyOfStandIn: (v) => mine.dataKeyOfStandIn?.(v),
   };
+}
+
+/** The questions of a path alone that have a synchronous twin: `stat` and `statSync`, and so on. */
+const TWINNED = ['stat', 'lstat', 'readText', 'readdir', 'realpath', 'readlink'] as const;
+type TwinnedOp = (typeof TWINNED)[number];
+
+/** Each twinned question, both its async and its sync form, asked of the files `by` chooses for its path. */
+function twinsBy(by: (op: TwinnedOp, path: string) => MachineFs): Pick<MachineFs, TwinnedOp | `${TwinnedOp}Sync`> {
+  const asked: Record<string, (path: string) => unknown> = {};
+  for (const op of TWINNED) {
+    const sync = `${op}Sync` as const;
+    asked[op] = (p) => by(op, p)[op](p);
+    asked[sync] = (p) => by(op, p)[sync](p);
+  }
+  return asked as Pick<MachineFs, TwinnedOp | `${TwinnedOp}Sync`>;
 }
 
 /** A fresh copy of a recorded answer: strings as they are, an array or an object one level deep (a stat's fields, a listing's names). */
