@@ -2,7 +2,7 @@ import { isSecretName, redactArgs, redactText, redactUrl } from '../base/redact'
 import { configTokens, ConfigToken } from '../configEdit/configTokens';
 import { spell } from '../configEdit/redactConfigText';
 import { REDACTED } from '../base/redact';
-import { isRecordedError, MachineRecord, Recorded } from '../machine/record';
+import { CommandRecord, FsRecord, isRecordedError, MachineRecord, NetRecord } from '../machine/record';
 import type { CommandOutput, NetAnswer, NoFollowRead } from '../machine/types';
 import { parseEnviron, secretEnvValues } from '../processes/environ';
 import { Pseudonyms } from './pseudonyms';
@@ -61,12 +61,48 @@ export interface RedactInput {
 }
 
 export function redactRecord(record: MachineRecord, input: RedactInput): MachineRecord {
+  const r = redactionOf(record, input);
+  // Part by part, in this order; one set of stand-ins serves them all, so a value compares equal
+  // to itself across parts (a config's env value and the process environment that carries it).
+  const readText = redactTextReads(r, record.fs.readText);
+  const readBytes = redactByteReads(r, record.fs.readBytes);
+  const readNoFollow = redactNoFollowReads(r, record.fs.readNoFollow);
+  const { stat, dataKeys } = redactSecretQuestions(r, record);
+  const env = redactHostEnv(r, record.host.env);
+  return {
+    ...record,
+    host: { ...record.host, env },
+    fs: { ...record.fs, readText, readBytes, readNoFollow, stat },
+    commands: redactCommands(r, record.commands),
+    serverInfo: record.serverInfo.map((s) => ({ ...s, url: redactText(r.standIns(s.url), r.known) })),
+    ...(record.net ? { net: redactNet(r, record.net) } : {}),
+    ...(Object.keys(dataKeys).length > 0 ? { dataKeys } : {}),
+  };
+}
+
+/** One capture's stand-ins and the rules each part of its record is redacted by. */
+interface Redaction {
+  input: RedactInput;
+  names: Pseudonyms;
+  /** The configs' secrets, longest first: a secret inside a longer one must not break the longer one's stand-in. */
+  secrets: string[];
+  known: ReadonlySet<string>;
+  /** The configs' secrets in a text, each by its stand-in. */
+  standIns: (text: string) => string;
+  /** A command line: the configs' secrets by their stand-ins, then the rules for arguments. */
+  commandLine: (argv: readonly string[]) => string[];
+  /** A process's command line: its own environment's secrets by their stand-ins too. */
+  processCommandLine: (pid: string, argv: readonly string[]) => string[];
+  /** Any other text: the configs' secrets, token shapes and secret-named `key = value` lines. */
+  plainText: (text: string) => string;
+}
+
+function redactionOf(record: MachineRecord, input: RedactInput): Redaction {
   const names = new Pseudonyms();
-  // Longest first: a secret inside a longer one must not break the longer one's stand-in.
   const secrets = [...input.secrets].filter((s) => s.length > 0).sort((a, b) => b.length - a.length);
   const known = new Set(secrets);
   /**
-   * The configs' secrets in a text, each by its stand-in: a short one only where it is the whole
+   * The secrets `all` in a text, each by its stand-in: a short one only where it is the whole
    * text, a longer one wherever it appears (the rule the snapshot's own masking follows, base/redact.ts).
    */
   const standInsOf =
@@ -89,7 +125,6 @@ export function redactRecord(record: MachineRecord, input: RedactInput): Machine
       ? [...secretEnvValues(parseEnviron(env), declared)].filter((v) => !known.has(v))
       : [];
   };
-  /** A process's command line: its own environment's secrets by their stand-ins too. */
   const processCommandLine = (pid: string, argv: readonly string[]) => {
     const own = ownSecrets(pid);
     if (own.length === 0) return commandLine(argv);
@@ -97,144 +132,169 @@ export function redactRecord(record: MachineRecord, input: RedactInput): Machine
     return redactArgs(argv.map(standInsOf(all)), new Set([...known, ...own]));
   };
   const plainText = (text: string) => redactIniSecrets(redactText(standIns(text), known));
+  return { input, names, secrets, known, standIns, commandLine, processCommandLine, plainText };
+}
 
-  const environ = (text: string): string =>
-    text
-      .split('\0')
-      .map((entry) => {
-        const eq = entry.indexOf('=');
-        if (eq <= 0) return entry;
-        const key = entry.slice(0, eq);
-        const value = entry.slice(eq + 1);
-        const keep = PLACES.has(key) && !input.declaredKeys.has(key);
-        return keep ? `${key}=${standIns(value)}` : `${key}=${value ? names.of(value) : ''}`;
-      })
-      .join('\0');
+/** A text read at `path`: as a config, a process's environment or command line, or any other text. */
+function redactFileText(r: Redaction, path: string, value: string): string {
+  if (r.input.configFiles.has(path)) return redactConfig(r, path, value);
+  if (/^\/proc\/\d+\/environ$/.test(path)) return redactEnviron(r, value);
+  const cmdline = /^\/proc\/(\d+)\/cmdline$/.exec(path);
+  if (cmdline) {
+    const argv = value.split('\0');
+    const last = argv[argv.length - 1] === '' ? argv.pop() : undefined;
+    return [...r.processCommandLine(cmdline[1], argv), ...(last === undefined ? [] : [last])].join('\0');
+  }
+  return r.plainText(value);
+}
 
-  const config = (path: string, value: string): string => {
-    const tokens = configTokens(value, path);
-    if (!tokens) return plainText(value);
-    const lists = new Map<number, ConfigToken[]>();
-    for (const t of tokens)
-      if (t.role === 'item' && t.list !== undefined) lists.set(t.list, [...(lists.get(t.list) ?? []), t]);
-    const written = new Map<ConfigToken, string>();
-    for (const items of lists.values()) {
-      const argv = commandLine(items.map((t) => t.value));
-      items.forEach((t, k) => written.set(t, argv[k]));
-    }
-    for (const t of tokens) {
-      // Keys are names (servers, variables), never secrets of their own: kept, so a replay names them alike.
-      if ((t.role === 'item' && t.list !== undefined) || t.role === 'key') continue;
-      if (t.key !== undefined && isSecretName(t.key) && t.value.length > 0) written.set(t, names.of(t.value));
-      else written.set(t, commandLine([t.value])[0]);
-    }
-    let out = '';
-    let copied = 0;
-    for (const t of [...tokens].sort((a, b) => a.start - b.start)) {
-      const next = written.get(t);
-      if (next === undefined || next === t.value || t.start < copied) continue;
-      const raw = value.slice(t.start, t.end);
-      // A value spelled over lines keeps its lines (diagnostics name lines): masked whole, as Wrap's diffs do.
-      out += value.slice(copied, t.start) + spell(t, raw, raw.includes('\n') ? REDACTED : next);
-      copied = t.end;
-    }
-    return out + value.slice(copied);
-  };
+/** A process's environment: every value by its stand-in, but for the places no entry sets. */
+function redactEnviron(r: Redaction, text: string): string {
+  return text
+    .split('\0')
+    .map((entry) => {
+      const eq = entry.indexOf('=');
+      if (eq <= 0) return entry;
+      const key = entry.slice(0, eq);
+      const value = entry.slice(eq + 1);
+      const keep = PLACES.has(key) && !r.input.declaredKeys.has(key);
+      return keep ? `${key}=${r.standIns(value)}` : `${key}=${value ? r.names.of(value) : ''}`;
+    })
+    .join('\0');
+}
 
-  const text = (path: string, value: string): string => {
-    if (input.configFiles.has(path)) return config(path, value);
-    if (/^\/proc\/\d+\/environ$/.test(path)) return environ(value);
-    const cmdline = /^\/proc\/(\d+)\/cmdline$/.exec(path);
-    if (cmdline) {
-      const argv = value.split('\0');
-      const last = argv[argv.length - 1] === '' ? argv.pop() : undefined;
-      return [...processCommandLine(cmdline[1], argv), ...(last === undefined ? [] : [last])].join('\0');
-    }
-    return plainText(value);
-  };
-  const textAnswer = (path: string, a: Recorded<string>): Recorded<string> =>
-    typeof a === 'string' ? text(path, a) : a;
+/** A config file's text, each value rewritten where it stands; one that does not parse as plain text. */
+function redactConfig(r: Redaction, path: string, value: string): string {
+  const tokens = configTokens(value, path);
+  if (!tokens) return r.plainText(value);
+  const lists = new Map<number, ConfigToken[]>();
+  for (const t of tokens)
+    if (t.role === 'item' && t.list !== undefined) lists.set(t.list, [...(lists.get(t.list) ?? []), t]);
+  const written = new Map<ConfigToken, string>();
+  for (const items of lists.values()) {
+    const argv = r.commandLine(items.map((t) => t.value));
+    items.forEach((t, k) => written.set(t, argv[k]));
+  }
+  for (const t of tokens) {
+    // Keys are names (servers, variables), never secrets of their own: kept, so a replay names them alike.
+    if ((t.role === 'item' && t.list !== undefined) || t.role === 'key') continue;
+    if (t.key !== undefined && isSecretName(t.key) && t.value.length > 0) written.set(t, r.names.of(t.value));
+    else written.set(t, r.commandLine([t.value])[0]);
+  }
+  let out = '';
+  let copied = 0;
+  for (const t of [...tokens].sort((a, b) => a.start - b.start)) {
+    const next = written.get(t);
+    if (next === undefined || next === t.value || t.start < copied) continue;
+    const raw = value.slice(t.start, t.end);
+    // A value spelled over lines keeps its lines (diagnostics name lines): masked whole, as Wrap's diffs do.
+    out += value.slice(copied, t.start) + spell(t, raw, raw.includes('\n') ? REDACTED : next);
+    copied = t.end;
+  }
+  return out + value.slice(copied);
+}
 
-  const readText: MachineRecord['fs']['readText'] = {};
-  for (const [path, a] of Object.entries(record.fs.readText)) readText[path] = textAnswer(path, a);
+/** The texts read, each by what its path holds. */
+function redactTextReads(r: Redaction, reads: FsRecord['readText']): FsRecord['readText'] {
+  const out: FsRecord['readText'] = {};
+  for (const [path, a] of Object.entries(reads)) out[path] = typeof a === 'string' ? redactFileText(r, path, a) : a;
+  return out;
+}
 
-  // Config files are read as bytes (a capped read): redacted as text, kept under the same question.
-  const readBytes: MachineRecord['fs']['readBytes'] = {};
-  for (const [path, reads] of Object.entries(record.fs.readBytes)) {
-    readBytes[path] = {};
-    for (const [at, a] of Object.entries(reads)) {
-      readBytes[path][at] =
-        typeof a === 'string' && (input.configFiles.has(path) || /^\/proc\/\d+\/fd\//.test(path))
-          ? Buffer.from(text(path, Buffer.from(a, 'base64').toString('utf8')), 'utf8').toString('base64')
+/** Config files are read as bytes (a capped read): redacted as text, kept under the same question. */
+function redactByteReads(r: Redaction, reads: FsRecord['readBytes']): FsRecord['readBytes'] {
+  const out: FsRecord['readBytes'] = {};
+  for (const [path, byRange] of Object.entries(reads)) {
+    out[path] = {};
+    for (const [at, a] of Object.entries(byRange)) {
+      out[path][at] =
+        typeof a === 'string' && (r.input.configFiles.has(path) || /^\/proc\/\d+\/fd\//.test(path))
+          ? Buffer.from(redactFileText(r, path, Buffer.from(a, 'base64').toString('utf8')), 'utf8').toString('base64')
           : a;
     }
   }
+  return out;
+}
 
-  const readNoFollow: MachineRecord['fs']['readNoFollow'] = {};
-  for (const [path, a] of Object.entries(record.fs.readNoFollow)) {
-    readNoFollow[path] =
-      a && !isRecordedError(a) && a.kind === 'file' ? ({ ...a, text: plainText(a.text) } as NoFollowRead) : a;
+/** Our own files read without following a link: a file's text as any other text. */
+function redactNoFollowReads(r: Redaction, reads: FsRecord['readNoFollow']): FsRecord['readNoFollow'] {
+  const out: FsRecord['readNoFollow'] = {};
+  for (const [path, a] of Object.entries(reads)) {
+    out[path] =
+      a && !isRecordedError(a) && a.kind === 'file' ? ({ ...a, text: r.plainText(a.text) } as NoFollowRead) : a;
   }
+  return out;
+}
 
-  const output = (o: CommandOutput): CommandOutput => ({
-    ...o,
-    stdout: o.stdout
-      .split('\n')
-      .map((line) => commandLine(line.split(' ')).join(' '))
-      .join('\n'),
-    stderr: plainText(o.stderr),
-  });
-
-  // A URL asked over the network (a registry's), its redirect's target, and what it answered: a
-  // URL's credentials masked, the body as any other text read.
-  const url = (u: string) => redactUrl(redactText(standIns(u), known));
-  const netAnswer = (a: NetAnswer): NetAnswer =>
-    a.kind === 'answer'
-      ? {
-          ...a,
-          headers: Object.fromEntries(Object.entries(a.headers).map(([k, v]) => [k, k === 'location' ? url(v) : v])),
-          body: plainText(a.body),
-        }
-      : a.kind === 'failed'
-        ? { ...a, message: redactText(a.message, known) }
-        : a;
-
-  // The questions that name a secret (is its data path, or its folder, there) are left out; what they
-  // decided is kept by the secret's stand-in: the key of the path, never the path.
+/**
+ * The questions that name a secret (is its data path, or its folder, there) are left out; what they
+ * decided is kept by the secret's stand-in: the key of the path, never the path.
+ */
+function redactSecretQuestions(
+  r: Redaction,
+  record: MachineRecord,
+): { stat: FsRecord['stat']; dataKeys: Record<string, string> } {
   const there = (p: string) => {
     const a = record.fs.stat[p];
     return a !== undefined && a !== null && !isRecordedError(a);
   };
   const askedOfSecrets = new Set<string>();
   const dataKeys: Record<string, string> = { ...record.dataKeys };
-  for (const s of secrets) {
+  for (const s of r.secrets) {
     const asked = existenceQuestions(s, record.host.platform);
     for (const p of asked) askedOfSecrets.add(p);
-    if (asked.some(there)) dataKeys[names.of(s)] = dataKey(asked[0]);
+    if (asked.some(there)) dataKeys[r.names.of(s)] = dataKey(asked[0]);
   }
-  const stat: MachineRecord['fs']['stat'] = {};
+  const stat: FsRecord['stat'] = {};
   for (const [path, a] of Object.entries(record.fs.stat)) if (!askedOfSecrets.has(path)) stat[path] = a;
+  return { stat, dataKeys };
+}
 
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(record.host.env)) {
-    const credential = isSecretName(k) || input.declaredKeys.has(k) || redactText(v, known) !== v;
-    env[k] = credential ? names.of(v) : v;
+/** This process's own environment: a value whose name or shape says credential, by its stand-in. */
+function redactHostEnv(r: Redaction, env: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) {
+    const credential = isSecretName(k) || r.input.declaredKeys.has(k) || redactText(v, r.known) !== v;
+    out[k] = credential ? r.names.of(v) : v;
   }
+  return out;
+}
 
-  return {
-    ...record,
-    host: { ...record.host, env },
-    fs: { ...record.fs, readText, readBytes, readNoFollow, stat },
-    commands: record.commands.map((c) => ({
-      command: c.command,
-      args: commandLine(c.args),
-      ...(c.env ? { env: c.env } : {}),
-      output: output(c.output),
-    })),
-    serverInfo: record.serverInfo.map((s) => ({ ...s, url: redactText(standIns(s.url), known) })),
-    ...(record.net ? { net: record.net.map((n) => ({ url: url(n.url), answer: netAnswer(n.answer) })) } : {}),
-    ...(Object.keys(dataKeys).length > 0 ? { dataKeys } : {}),
-  };
+/** The commands run: their arguments as command lines, what they printed line by line. */
+function redactCommands(r: Redaction, commands: readonly CommandRecord[]): CommandRecord[] {
+  const output = (o: CommandOutput): CommandOutput => ({
+    ...o,
+    stdout: o.stdout
+      .split('\n')
+      .map((line) => r.commandLine(line.split(' ')).join(' '))
+      .join('\n'),
+    stderr: r.plainText(o.stderr),
+  });
+  return commands.map((c) => ({
+    command: c.command,
+    args: r.commandLine(c.args),
+    ...(c.env ? { env: c.env } : {}),
+    output: output(c.output),
+  }));
+}
+
+/**
+ * A URL asked over the network (a registry's), its redirect's target, and what it answered: a
+ * URL's credentials masked, the body as any other text read.
+ */
+function redactNet(r: Redaction, asked: readonly NetRecord[]): NetRecord[] {
+  const url = (u: string) => redactUrl(redactText(r.standIns(u), r.known));
+  const answer = (a: NetAnswer): NetAnswer =>
+    a.kind === 'answer'
+      ? {
+          ...a,
+          headers: Object.fromEntries(Object.entries(a.headers).map(([k, v]) => [k, k === 'location' ? url(v) : v])),
+          body: r.plainText(a.body),
+        }
+      : a.kind === 'failed'
+        ? { ...a, message: redactText(a.message, r.known) }
+        : a;
+  return asked.map((n) => ({ url: url(n.url), answer: answer(n.answer) }));
 }
 
 /** `key = value` and `key: value` lines whose key names a credential (.npmrc's `//host/:_authToken=...`, pip.conf). */
