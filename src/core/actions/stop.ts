@@ -121,21 +121,11 @@ export async function stopInstance(
   deps: StopDeps,
   options: StopOptions = {},
 ): Promise<StopResult> {
-  const graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
-  const killWaitMs = options.killWaitMs ?? 2000;
-  const pollMs = options.pollMs ?? 100;
   const steps: StopStep[] = [];
   const ancestors = await deps.ancestorPids();
 
   const main = await reidentify(instance.pid, instance, deps, ancestors);
-  if (!main.ok) {
-    if (main.reason === 'gone') {
-      steps.push({ step: 'skip', pid: instance.pid, detail: main.detail });
-      return { pid: instance.pid, outcome: 'gone', message: main.detail, steps };
-    }
-    steps.push({ step: 'refuse', pid: instance.pid, reason: main.reason, detail: main.detail });
-    return { pid: instance.pid, outcome: 'refused', reason: main.reason, message: `refused: ${main.detail}`, steps };
-  }
+  if (!main.ok) return notStopped(instance.pid, main, steps);
   steps.push({
     step: 'reidentify',
     pid: instance.pid,
@@ -144,28 +134,70 @@ export async function stopInstance(
   });
 
   // Every target carries the full identity of reidentify.ts and is re-identified before each signal.
-  const targets: RecordedProcess[] = [
-    {
-      pid: instance.pid,
-      startTime: main.live.startTime,
-      commandHash: instance.commandHash,
-      ...(main.live.linux ? { linux: main.live.linux } : {}),
-    },
-  ];
-  let table: ProcessTree | undefined;
+  const server: RecordedProcess = {
+    pid: instance.pid,
+    startTime: main.live.startTime,
+    commandHash: instance.commandHash,
+    ...(main.live.linux ? { linux: main.live.linux } : {}),
+  };
+  const table = await readTree(instance.pid, deps, steps);
+  const launchers = await launcherTargets(instance, table, deps, ancestors, steps);
+  const descendants = table
+    ? serverDescendants({ pid: instance.pid, startTime: main.live.startTime }, table, deps, ancestors, steps)
+    : [];
+  const targets = [...descendants, server, ...launchers];
+
+  const left = await signalTargets(targets, deps, ancestors, options, steps);
+  const ok = left.length === 0;
+  steps.push({ step: 'verify', ok, remaining: left });
+  return ok
+    ? {
+        pid: instance.pid,
+        outcome: 'stopped',
+        message: `stopped pid ${instance.pid} (${targets.length} process${targets.length === 1 ? '' : 'es'})`,
+        steps,
+      }
+    : { pid: instance.pid, outcome: 'failed', message: `pid(s) ${left.join(', ')} still running after SIGKILL`, steps };
+}
+
+/** The server failed its re-identification: it had exited (gone), or is not one we may signal (refused). */
+function notStopped(pid: number, check: Extract<Check, { ok: false }>, steps: StopStep[]): StopResult {
+  if (check.reason === 'gone') {
+    steps.push({ step: 'skip', pid, detail: check.detail });
+    return { pid, outcome: 'gone', message: check.detail, steps };
+  }
+  steps.push({ step: 'refuse', pid, reason: check.reason, detail: check.detail });
+  return { pid, outcome: 'refused', reason: check.reason, message: `refused: ${check.detail}`, steps };
+}
+
+/** The live process table; undefined (and a step saying why) when it cannot be read: the server alone is stopped. */
+async function readTree(pid: number, deps: StopDeps, steps: StopStep[]): Promise<ProcessTree | undefined> {
   try {
-    table = new ProcessTree(await deps.readTable());
+    return new ProcessTree(await deps.readTable());
   } catch (err) {
     steps.push({
       step: 'skip',
-      pid: instance.pid,
+      pid,
       detail: `launchers and descendants could not be listed: ${err instanceof Error ? err.message : String(err)}`,
     });
+    return undefined;
   }
-  // The launcher chain (npx, sh, uv...) goes too, but only a launcher re-identified exactly by the
-  // one rule (pid, exact start, the command line hash the snapshot recorded, current user) that is,
-  // right now, an ancestor of the server just re-identified. A saved snapshot is input: a step that
-  // lacks a field names no process, and the server is still stopped without it.
+}
+
+/**
+ * The launcher chain (npx, sh, uv...) goes too, but only a launcher re-identified exactly by the
+ * one rule (pid, exact start, the command line hash the snapshot recorded, current user) that is,
+ * right now, an ancestor of the server just re-identified. A saved snapshot is input: a step that
+ * lacks a field names no process, and the server is still stopped without it.
+ */
+async function launcherTargets(
+  instance: InstanceIdentity,
+  table: ProcessTree | undefined,
+  deps: StopDeps,
+  ancestors: ReadonlySet<number>,
+  steps: StopStep[],
+): Promise<RecordedProcess[]> {
+  const targets: RecordedProcess[] = [];
   const liveAncestors = new Set((table?.ancestors(instance.pid) ?? []).map((p) => p.pid));
   for (const step of [...(Array.isArray(instance.launcherChain) ? instance.launcherChain : [])].reverse()) {
     const recorded: Partial<RecordedProcess> = {
@@ -199,36 +231,49 @@ export async function stopInstance(
         detail: `launcher pid ${String(step?.pid)} left alone: ${c.detail}`,
       });
   }
-  // Descendants of the server, read before any signal (serverTree.ts): they are its work. A server
-  // a guard started carries its own tree mark, and what it started that left its tree (a daemon that
-  // forked twice) carries it too: found by it, so a leftover whose guard is gone goes whole.
+  return targets;
+}
+
+/**
+ * Descendants of the server, read before any signal (serverTree.ts): they are its work. A server
+ * a guard started carries its own tree mark, and what it started that left its tree (a daemon that
+ * forked twice) carries it too: found by it, so a leftover whose guard is gone goes whole.
+ */
+function serverDescendants(
+  server: { pid: number; startTime: number },
+  table: ProcessTree,
+  deps: StopDeps,
+  ancestors: ReadonlySet<number>,
+  steps: StopStep[],
+): RecordedProcess[] {
   const uid = deps.getuid();
   const envOf = deps.readEnviron;
-  const mark = table && envOf ? ownTreeMark(table.processes, instance.pid, envOf) : undefined;
+  const mark = envOf ? ownTreeMark(table.processes, server.pid, envOf) : undefined;
   const marked =
-    table && envOf && mark !== undefined
-      ? markedPids(table.processes, mark, main.live.startTime, uid, envOf, instance.pid)
+    envOf && mark !== undefined
+      ? markedPids(table.processes, mark, server.startTime, uid, envOf, server.pid)
       : undefined;
-  const tree =
-    table &&
-    selectServerTree(
-      table.processes,
-      { pid: instance.pid, startTime: main.live.startTime },
-      { uid, selfPid: deps.selfPid, ancestors },
-      marked,
-    );
-  for (const left of tree?.leftAlone ?? []) steps.push({ step: 'skip', pid: left.pid, detail: left.detail });
-  targets.unshift(...(tree?.members ?? []));
+  const tree = selectServerTree(table.processes, server, { uid, selfPid: deps.selfPid, ancestors }, marked);
+  for (const left of tree.leftAlone) steps.push({ step: 'skip', pid: left.pid, detail: left.detail });
+  return tree.members;
+}
 
-  // TERM, grace, KILL, verify: each target re-identified right before each signal (stopLadder.ts).
+/** TERM, grace, KILL: each target re-identified right before each signal (stopLadder.ts). The pids still running. */
+async function signalTargets(
+  targets: readonly RecordedProcess[],
+  deps: StopDeps,
+  ancestors: ReadonlySet<number>,
+  options: StopOptions,
+  steps: StopStep[],
+): Promise<number[]> {
   const pidOf = (t: RecordedTarget) => t.record.pid as number;
   const result = await runStopLadder(
     targets.map((t) => recordedTarget(t, { deps, ancestors })),
-    termThenKill(graceMs, killWaitMs),
+    termThenKill(options.graceMs ?? DEFAULT_GRACE_MS, options.killWaitMs ?? 2000),
     {
       sleep: deps.sleep,
       now: deps.now,
-      pollMs,
+      pollMs: options.pollMs ?? 100,
       onSignalError: 'wait',
       onRefused: (t, signal, r) =>
         steps.push({ step: 'skip', pid: pidOf(t), detail: `${signal} not sent: ${r.detail}` }),
@@ -248,15 +293,5 @@ export async function stopInstance(
       },
     },
   );
-  const left = result.outcome === 'survived' ? result.remaining.map(pidOf) : [];
-  const ok = left.length === 0;
-  steps.push({ step: 'verify', ok, remaining: left });
-  return ok
-    ? {
-        pid: instance.pid,
-        outcome: 'stopped',
-        message: `stopped pid ${instance.pid} (${targets.length} process${targets.length === 1 ? '' : 'es'})`,
-        steps,
-      }
-    : { pid: instance.pid, outcome: 'failed', message: `pid(s) ${left.join(', ')} still running after SIGKILL`, steps };
+  return result.outcome === 'survived' ? result.remaining.map(pidOf) : [];
 }
