@@ -191,172 +191,218 @@ export function yamlTokens(text: string): ConfigToken[] | undefined {
  * other scalars (numbers, booleans, dates) as written. Undefined when the text is not TOML it can read.
  */
 export function tomlTokens(text: string): ConfigToken[] | undefined {
-  const out: ConfigToken[] = [];
-  const n = text.length;
-  // A byte order mark opens the file, as TOML's parsers allow.
-  let i = text.startsWith('\ufeff') ? 1 : 0;
-  let lists = 0;
-  const blank = () => {
-    while (i < n && (text[i] === ' ' || text[i] === '\t')) i++;
-  };
-  /** Blanks, line breaks and comments: what may stand between the values of a list or inline table. */
-  const space = () => {
+  return new TomlLexer(text).tokens();
+}
+
+type Place = Pick<ConfigToken, 'role' | 'key' | 'list'>;
+type TomlString = { start: number; end: number; value: string; style: TokenStyle; open: string };
+
+/** TOML read left to right from `i`, each value found pushed to `out`; every reader returns false (or undefined) where the text is not TOML. */
+class TomlLexer {
+  private readonly out: ConfigToken[] = [];
+  private readonly n: number;
+  private i: number;
+  private lists = 0;
+
+  constructor(private readonly text: string) {
+    this.n = text.length;
+    // A byte order mark opens the file, as TOML's parsers allow.
+    this.i = text.startsWith('\ufeff') ? 1 : 0;
+  }
+
+  tokens(): ConfigToken[] | undefined {
+    const { text, n } = this;
     for (;;) {
-      blank();
-      if (text[i] === '#') while (i < n && text[i] !== '\n') i++;
-      else if (text[i] === '\n' || (text[i] === '\r' && text[i + 1] === '\n')) i += text[i] === '\r' ? 2 : 1;
+      this.space();
+      if (this.i >= n) return this.out;
+      if (text[this.i] === '[' ? !this.header() : !this.pair(0)) return undefined;
+      this.blank();
+      if (this.i < n && text[this.i] !== '#' && text[this.i] !== '\n' && text[this.i] !== '\r') return undefined;
+    }
+  }
+
+  /** A table header: `[a.b]` or `[[a.b]]`. */
+  private header(): boolean {
+    const { text } = this;
+    this.i += text[this.i + 1] === '[' ? 2 : 1;
+    if (this.key() === undefined) return false;
+    this.blank();
+    if (text[this.i] !== ']') return false;
+    this.i += text[this.i + 1] === ']' ? 2 : 1;
+    return true;
+  }
+
+  /** `key = value`, at the top or in an inline table. */
+  private pair(depth: number): boolean {
+    const k = this.key();
+    if (k === undefined) return false;
+    this.blank();
+    if (this.text[this.i] !== '=') return false;
+    this.i++;
+    this.blank();
+    return this.value({ role: 'value', key: k }, depth);
+  }
+
+  private blank(): void {
+    while (this.i < this.n && (this.text[this.i] === ' ' || this.text[this.i] === '\t')) this.i++;
+  }
+
+  /** Blanks, line breaks and comments: what may stand between the values of a list or inline table. */
+  private space(): void {
+    const { text, n } = this;
+    for (;;) {
+      this.blank();
+      if (text[this.i] === '#') while (this.i < n && text[this.i] !== '\n') this.i++;
+      else if (text[this.i] === '\n' || (text[this.i] === '\r' && text[this.i + 1] === '\n'))
+        this.i += text[this.i] === '\r' ? 2 : 1;
       else return;
     }
-  };
+  }
+
   /** A string at `i` (any of the four kinds), or undefined when none is there or it does not end. */
-  const string = (): { start: number; end: number; value: string; style: TokenStyle; open: string } | undefined => {
-    const start = i;
-    const q = text[i];
+  private string(): TomlString | undefined {
+    const { text, n } = this;
+    const start = this.i;
+    const q = text[this.i];
     if (q !== '"' && q !== "'") return undefined;
-    if (text.startsWith(q.repeat(3), i)) {
-      i += 3;
-      const from = i;
-      for (;;) {
-        if (i >= n) return undefined;
-        if (q === '"' && text[i] === '\\') {
-          i += 2;
-          continue;
-        }
-        if (text.startsWith(q.repeat(3), i)) {
-          // Up to two more quotes right before the closing three belong to the value.
-          let run = 3;
-          while (run < 5 && text[i + run] === q) run++;
-          const body = text.slice(from, i + run - 3);
-          i += run;
-          const trimmed = body.replace(/^\r?\n/, '');
-          const value = q === '"' ? decodeTomlBasic(trimmed, true) : trimmed;
-          return value === undefined ? undefined : { start, end: i, value, style: 'multiline', open: q.repeat(3) };
-        }
-        i++;
-      }
+    if (text.startsWith(q.repeat(3), this.i)) return this.multilineString(q);
+    this.i++;
+    const from = this.i;
+    while (this.i < n && text[this.i] !== q && text[this.i] !== '\n') {
+      if (q === '"' && text[this.i] === '\\') this.i++;
+      this.i++;
     }
-    i++;
-    const from = i;
-    while (i < n && text[i] !== q && text[i] !== '\n') {
-      if (q === '"' && text[i] === '\\') i++;
-      i++;
-    }
-    if (text[i] !== q) return undefined;
-    const body = text.slice(from, i);
-    i++;
+    if (text[this.i] !== q) return undefined;
+    const body = text.slice(from, this.i);
+    this.i++;
     const value = q === '"' ? decodeTomlBasic(body, false) : body;
-    return value === undefined ? undefined : { start, end: i, value, style: q === '"' ? 'double' : 'single', open: q };
-  };
+    return value === undefined
+      ? undefined
+      : { start, end: this.i, value, style: q === '"' ? 'double' : 'single', open: q };
+  }
+
+  /** A `"""` or `'''` string at `i`. */
+  private multilineString(q: '"' | "'"): TomlString | undefined {
+    const { text, n } = this;
+    const start = this.i;
+    this.i += 3;
+    const from = this.i;
+    for (;;) {
+      if (this.i >= n) return undefined;
+      if (q === '"' && text[this.i] === '\\') {
+        this.i += 2;
+        continue;
+      }
+      if (text.startsWith(q.repeat(3), this.i)) {
+        // Up to two more quotes right before the closing three belong to the value.
+        let run = 3;
+        while (run < 5 && text[this.i + run] === q) run++;
+        const body = text.slice(from, this.i + run - 3);
+        this.i += run;
+        const trimmed = body.replace(/^\r?\n/, '');
+        const value = q === '"' ? decodeTomlBasic(trimmed, true) : trimmed;
+        return value === undefined ? undefined : { start, end: this.i, value, style: 'multiline', open: q.repeat(3) };
+      }
+      this.i++;
+    }
+  }
+
   /** A dotted key at `i`; its parts become key tokens. Returns its last part. */
-  const key = (): string | undefined => {
+  private key(): string | undefined {
+    const { text } = this;
     let last: string | undefined;
     for (;;) {
-      blank();
-      if (text[i] === '"' || text[i] === "'") {
-        const s = string();
+      this.blank();
+      if (text[this.i] === '"' || text[this.i] === "'") {
+        const s = this.string();
         if (!s || s.style === 'multiline') return undefined;
-        out.push({ ...s, role: 'key', close: s.open });
+        this.out.push({ ...s, role: 'key', close: s.open });
         last = s.value;
       } else {
         const m = /[A-Za-z0-9_-]+/y;
-        m.lastIndex = i;
+        m.lastIndex = this.i;
         const bare = m.exec(text);
         if (!bare) return undefined;
-        out.push({
-          start: i,
-          end: i + bare[0].length,
+        this.out.push({
+          start: this.i,
+          end: this.i + bare[0].length,
           value: bare[0],
           role: 'key',
           style: 'bare',
           open: '',
           close: '',
         });
-        i += bare[0].length;
+        this.i += bare[0].length;
         last = bare[0];
       }
-      blank();
-      if (text[i] !== '.') return last;
-      i++;
+      this.blank();
+      if (text[this.i] !== '.') return last;
+      this.i++;
     }
-  };
-  const value = (at: Pick<ConfigToken, 'role' | 'key' | 'list'>, depth: number): boolean => {
+  }
+
+  private value(at: Place, depth: number): boolean {
     if (depth > 256) return false;
-    const c = text[i];
+    const c = this.text[this.i];
     if (c === '"' || c === "'") {
-      const s = string();
+      const s = this.string();
       if (!s) return false;
-      out.push({ ...s, ...at, close: s.open });
+      this.out.push({ ...s, ...at, close: s.open });
       return true;
     }
-    if (c === '[') {
-      i++;
-      const list = ++lists;
-      for (;;) {
-        space();
-        if (i >= n) return false;
-        if (text[i] === ']') {
-          i++;
-          return true;
-        }
-        if (!value({ role: 'item', list, ...(at.key !== undefined ? { key: at.key } : {}) }, depth + 1)) return false;
-        space();
-        if (text[i] === ',') i++;
-        else if (text[i] !== ']') return false;
+    if (c === '[') return this.list(at, depth);
+    if (c === '{') return this.inlineTable(depth);
+    return this.bare(at);
+  }
+
+  /** `[a, b, ...]`, over lines and with comments; its items stand under the list's key. */
+  private list(at: Place, depth: number): boolean {
+    const { text, n } = this;
+    this.i++;
+    const list = ++this.lists;
+    for (;;) {
+      this.space();
+      if (this.i >= n) return false;
+      if (text[this.i] === ']') {
+        this.i++;
+        return true;
       }
+      if (!this.value({ role: 'item', list, ...(at.key !== undefined ? { key: at.key } : {}) }, depth + 1))
+        return false;
+      this.space();
+      if (text[this.i] === ',') this.i++;
+      else if (text[this.i] !== ']') return false;
     }
-    if (c === '{') {
-      i++;
-      for (;;) {
-        space();
-        if (i >= n) return false;
-        if (text[i] === '}') {
-          i++;
-          return true;
-        }
-        const k = key();
-        if (k === undefined) return false;
-        blank();
-        if (text[i] !== '=') return false;
-        i++;
-        blank();
-        if (!value({ role: 'value', key: k }, depth + 1)) return false;
-        space();
-        if (text[i] === ',') i++;
-        else if (text[i] !== '}') return false;
+  }
+
+  /** `{ k = v, ... }`. */
+  private inlineTable(depth: number): boolean {
+    const { text, n } = this;
+    this.i++;
+    for (;;) {
+      this.space();
+      if (this.i >= n) return false;
+      if (text[this.i] === '}') {
+        this.i++;
+        return true;
       }
+      if (!this.pair(depth + 1)) return false;
+      this.space();
+      if (text[this.i] === ',') this.i++;
+      else if (text[this.i] !== '}') return false;
     }
-    // A number, a boolean, a date: up to what ends a value.
-    const start = i;
-    while (i < n && !/[,\]}#\r\n]/.test(text[i])) i++;
-    const raw = text.slice(start, i).trimEnd();
+  }
+
+  /** A number, a boolean, a date: up to what ends a value. */
+  private bare(at: Place): boolean {
+    const { text, n } = this;
+    const start = this.i;
+    while (this.i < n && !/[,\]}#\r\n]/.test(text[this.i])) this.i++;
+    const raw = text.slice(start, this.i).trimEnd();
     if (raw.length === 0) return false;
-    out.push({ start, end: start + raw.length, value: raw, ...at, style: 'bare', open: '', close: '' });
-    i = start + raw.length;
+    this.out.push({ start, end: start + raw.length, value: raw, ...at, style: 'bare', open: '', close: '' });
+    this.i = start + raw.length;
     return true;
-  };
-  for (;;) {
-    space();
-    if (i >= n) return out;
-    if (text[i] === '[') {
-      // A table header: `[a.b]` or `[[a.b]]`.
-      i += text[i + 1] === '[' ? 2 : 1;
-      if (key() === undefined) return undefined;
-      blank();
-      if (text[i] !== ']') return undefined;
-      i += text[i + 1] === ']' ? 2 : 1;
-      blank();
-      if (i < n && text[i] !== '#' && text[i] !== '\n' && text[i] !== '\r') return undefined;
-      continue;
-    }
-    const k = key();
-    if (k === undefined) return undefined;
-    blank();
-    if (text[i] !== '=') return undefined;
-    i++;
-    blank();
-    if (!value({ role: 'value', key: k }, 0)) return undefined;
-    blank();
-    if (i < n && text[i] !== '#' && text[i] !== '\n' && text[i] !== '\r') return undefined;
   }
 }
 
