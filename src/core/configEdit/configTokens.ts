@@ -126,27 +126,19 @@ export function yamlTokens(text: string): ConfigToken[] | undefined {
     const value = node.value === null || node.value === undefined ? raw : String(node.value);
     switch (node.type) {
       case 'QUOTE_DOUBLE':
+      case 'QUOTE_SINGLE': {
+        const [style, quote] = node.type === 'QUOTE_DOUBLE' ? (['double', '"'] as const) : (['single', "'"] as const);
         out.push({
           start,
           end,
           value,
           ...at,
-          style: raw.includes('\n') ? 'multiline' : 'double',
-          open: '"',
-          close: '"',
+          style: raw.includes('\n') ? 'multiline' : style,
+          open: quote,
+          close: quote,
         });
         break;
-      case 'QUOTE_SINGLE':
-        out.push({
-          start,
-          end,
-          value,
-          ...at,
-          style: raw.includes('\n') ? 'multiline' : 'single',
-          open: "'",
-          close: "'",
-        });
-        break;
+      }
       case 'BLOCK_LITERAL':
       case 'BLOCK_FOLDED': {
         const header = /^[|>][^\n]*/.exec(raw)?.[0] ?? '|';
@@ -357,39 +349,31 @@ class TomlLexer {
 
   /** `[a, b, ...]`, over lines and with comments; its items stand under the list's key. */
   private list(at: Place, depth: number): boolean {
-    const { text, n } = this;
-    this.i++;
     const list = ++this.lists;
-    for (;;) {
-      this.space();
-      if (this.i >= n) return false;
-      if (text[this.i] === ']') {
-        this.i++;
-        return true;
-      }
-      if (!this.value({ role: 'item', list, ...(at.key !== undefined ? { key: at.key } : {}) }, depth + 1))
-        return false;
-      this.space();
-      if (text[this.i] === ',') this.i++;
-      else if (text[this.i] !== ']') return false;
-    }
+    const item: Place = { role: 'item', list, ...(at.key !== undefined ? { key: at.key } : {}) };
+    return this.enclosed(']', () => this.value(item, depth + 1));
   }
 
   /** `{ k = v, ... }`. */
   private inlineTable(depth: number): boolean {
+    return this.enclosed('}', () => this.pair(depth + 1));
+  }
+
+  /** From the opening bracket at `i` to its `close`: members read by `member`, between commas, blanks, lines and comments. */
+  private enclosed(close: ']' | '}', member: () => boolean): boolean {
     const { text, n } = this;
     this.i++;
     for (;;) {
       this.space();
       if (this.i >= n) return false;
-      if (text[this.i] === '}') {
+      if (text[this.i] === close) {
         this.i++;
         return true;
       }
-      if (!this.pair(depth + 1)) return false;
+      if (!member()) return false;
       this.space();
       if (text[this.i] === ',') this.i++;
-      else if (text[this.i] !== '}') return false;
+      else if (text[this.i] !== close) return false;
     }
   }
 
