@@ -390,16 +390,17 @@ class TomlLexer {
   }
 }
 
-const TOML_ESCAPES: Record<string, string> = {
+/** The letter escapes TOML's basic strings and YAML's double-quoted scalars share (JSON has them all but `\e`). */
+export const LETTER_ESCAPES: Readonly<Record<string, string>> = {
   b: '\b',
   t: '\t',
   n: '\n',
   f: '\f',
   r: '\r',
   e: '\x1b',
-  '"': '"',
-  '\\': '\\',
 };
+
+const TOML_ESCAPES: Record<string, string> = { ...LETTER_ESCAPES, '"': '"', '\\': '\\' };
 
 /** A TOML basic string's body decoded (TOML 1.1's escapes too); `multiline`: a backslash at a line's end joins the next non-blank text. */
 export function decodeTomlBasic(body: string, multiline: boolean): string | undefined {

@@ -1,5 +1,5 @@
 import { isSecretName, REDACTED, redactArgs, redactText, redactUrl } from '../base/redact';
-import { ConfigToken, configTokens } from './configTokens';
+import { ConfigToken, configTokens, LETTER_ESCAPES } from './configTokens';
 
 /**
  * A client's config file as it may be shown (a diff of an edit). A secret is found by its value as
@@ -223,12 +223,7 @@ function decodeEscapes(body: string): string {
 }
 
 const SIMPLE_ESCAPES: Record<string, string> = {
-  b: '\b',
-  t: '\t',
-  n: '\n',
-  f: '\f',
-  r: '\r',
-  e: '\x1b',
+  ...LETTER_ESCAPES,
   '0': '\0',
   a: '\x07',
   v: '\v',
