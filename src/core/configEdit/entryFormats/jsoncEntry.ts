@@ -3,7 +3,8 @@ import { lazyTree } from '../../sources/jsonTree';
 import { excessiveNesting } from '../../sources/nesting';
 import type { ConfigEncoding } from '../configText';
 import type { Translate } from '../translate';
-import { applyTextEdits, EntryDocument, EntryFormat, EntryValue, NewEntry, RawEntry, TextEdit } from './types';
+import { checkedRewrite, rewriteRefusal } from './types';
+import type { EntryDocument, EntryFormat, EntryRewrite, EntryValue, NewEntry, RawEntry, TextEdit } from './types';
 
 /**
  * JSON with comments (every JSON client's file). The text is parsed once (jsonc-parser's scanner,
@@ -60,7 +61,7 @@ class JsoncDocument implements EntryDocument {
     const { t } = this;
     const found = this.entryAt(keyPath);
     if (typeof found === 'string') return found;
-    if (this.edited.has(found.node.offset)) return t('the entry is rewritten twice in one plan');
+    if (this.edited.has(found.node.offset)) return rewriteRefusal.twice(t);
     this.edited.add(found.node.offset);
     const format = (this.formatting ??= detectFormatting(this.text));
     const unit = format.insertSpaces ? ' '.repeat(format.tabSize ?? 2) : '\t';
@@ -81,14 +82,16 @@ class JsoncDocument implements EntryDocument {
     return undefined;
   }
 
-  result(): { kind: 'ok'; text: string } | { kind: 'error'; reason: string } {
-    const { t } = this;
-    const out = applyTextEdits(this.text, this.edits);
-    if (out === undefined) return { kind: 'error', reason: t('the entry is rewritten twice in one plan') };
-    // Each entry is read again as the client will read it and must hold what was meant. Every edit
-    // lies inside its entry's object, and the text around the objects is as it was (and parsed
-    // without an error): each rewritten object read on its own stands for the whole file.
-    const wrong = t('the rewritten file would not hold the intended entry; edit it by hand');
+  result(): EntryRewrite {
+    return checkedRewrite(this.text, this.edits, this.t, () => this.holdsIntended());
+  }
+
+  /**
+   * Each entry is read again as the client will read it and must hold what was meant. Every edit
+   * lies inside its entry's object, and the text around the objects is as it was (and parsed
+   * without an error): each rewritten object read on its own stands for the whole file.
+   */
+  private holdsIntended(): boolean {
     for (const want of this.intended) {
       const { node } = want;
       let object = this.text.slice(node.offset, node.offset + node.length);
@@ -102,9 +105,9 @@ class JsoncDocument implements EntryDocument {
         got.args.length !== want.args.length ||
         got.args.some((a, i) => a !== want.args[i])
       )
-        return { kind: 'error', reason: wrong };
+        return false;
     }
-    return { kind: 'ok', text: out };
+    return true;
   }
 
   /** A value as it is written: its own text when moved, else a JSON string (ASCII only in a file that is not UTF-8). */

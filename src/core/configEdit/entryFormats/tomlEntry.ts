@@ -1,7 +1,7 @@
 import type * as SmolToml from 'smol-toml' with { 'resolution-mode': 'import' };
 import type { Translate } from '../translate';
 import { canonical } from './canonical';
-import { EntryDocument, EntryFormat, NewEntry, RawEntry } from './types';
+import { EntryDocument, EntryFormat, EntryRewrite, NewEntry, RawEntry, rewriteRefusal } from './types';
 
 /**
  * Codex's TOML. No TOML library rewrites a document while keeping its comments, so the edit is
@@ -79,7 +79,7 @@ class TomlDocument implements EntryDocument {
     const where = this.locate(keyPath);
     if (typeof where === 'string') return where;
     const key = JSON.stringify(keyPath.map(String));
-    if (this.edited.has(key)) return t('the entry is rewritten twice in one plan');
+    if (this.edited.has(key)) return rewriteRefusal.twice(t);
     this.edited.add(key);
     const lines = this.lines;
     const command = next.command.value;
@@ -106,14 +106,14 @@ class TomlDocument implements EntryDocument {
     return undefined;
   }
 
-  result(): { kind: 'ok'; text: string } | { kind: 'error'; reason: string } {
+  result(): EntryRewrite {
     const { t } = this;
-    const wrong = t('the rewritten file would not hold the intended entry; edit it by hand');
+    const wrong = rewriteRefusal.notAsIntended(t);
     const edits = [...this.edits].sort((a, b) => a.start - b.start);
     const out: string[] = [];
     let at = 0;
     for (const e of edits) {
-      if (e.start < at) return { kind: 'error', reason: t('the entry is rewritten twice in one plan') };
+      if (e.start < at) return { kind: 'error', reason: rewriteRefusal.twice(t) };
       for (let i = at; i < e.start; i++) out.push(this.lines[i]);
       out.push(...e.lines);
       at = e.end + 1;

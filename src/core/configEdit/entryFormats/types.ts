@@ -35,8 +35,10 @@ export interface NewEntry {
 export interface EntryDocument {
   read(keyPath: readonly (string | number)[]): RawEntry | string;
   set(keyPath: readonly (string | number)[], entry: NewEntry): string | undefined;
-  result(): { kind: 'ok'; text: string } | { kind: 'error'; reason: string };
+  result(): EntryRewrite;
 }
+
+export type EntryRewrite = { kind: 'ok'; text: string } | { kind: 'error'; reason: string };
 
 /** Reading and rewriting entries' `command` and `args` in one config format, touching nothing else. */
 export interface EntryFormat {
@@ -63,4 +65,27 @@ export function applyTextEdits(text: string, edits: readonly TextEdit[]): string
   }
   parts.push(text.slice(at));
   return parts.join('');
+}
+
+/** Why a plan's rewrite of a file is refused, worded once for every format. */
+export const rewriteRefusal = {
+  /** An entry edited twice in one plan (its edits would overlap). */
+  twice: (t: Translate) => t('the entry is rewritten twice in one plan'),
+  /** The result, read again, does not hold what was meant. */
+  notAsIntended: (t: Translate) => t('the rewritten file would not hold the intended entry; edit it by hand'),
+};
+
+/**
+ * `edits` applied to `text`, kept when `holdsIntended` finds that the result reads as meant:
+ * refused when two edits overlap (one entry rewritten twice) or when it does not.
+ */
+export function checkedRewrite(
+  text: string,
+  edits: readonly TextEdit[],
+  t: Translate,
+  holdsIntended: (out: string) => boolean,
+): EntryRewrite {
+  const out = applyTextEdits(text, edits);
+  if (out === undefined) return { kind: 'error', reason: rewriteRefusal.twice(t) };
+  return holdsIntended(out) ? { kind: 'ok', text: out } : { kind: 'error', reason: rewriteRefusal.notAsIntended(t) };
 }

@@ -3,7 +3,8 @@ import type { Node, Pair, Scalar, YAMLMap } from 'yaml';
 import { yaml } from '../../base/yamlLib';
 import { canonical } from './canonical';
 import type { Translate } from '../translate';
-import { applyTextEdits, EntryDocument, EntryFormat, EntryValue, NewEntry, RawEntry, TextEdit } from './types';
+import { checkedRewrite, rewriteRefusal } from './types';
+import type { EntryDocument, EntryFormat, EntryRewrite, EntryValue, NewEntry, RawEntry, TextEdit } from './types';
 
 /**
  * Continue's YAML. The document is parsed once (the `yaml` library's node positions) and only the
@@ -82,7 +83,7 @@ class YamlDocument implements EntryDocument {
     const { t } = this;
     const found = this.locate(keyPath);
     if (typeof found === 'string') return found;
-    if (this.edited.has(found.map)) return t('the entry is rewritten twice in one plan');
+    if (this.edited.has(found.map)) return rewriteRefusal.twice(t);
     this.edited.add(found.map);
     const [start, end] = found.command.range!;
     this.edits.push({ offset: start, length: end - start, content: quoted(next.command) });
@@ -117,22 +118,21 @@ class YamlDocument implements EntryDocument {
     return undefined;
   }
 
-  result(): { kind: 'ok'; text: string } | { kind: 'error'; reason: string } {
-    const { t } = this;
-    const out = applyTextEdits(this.text, this.edits);
-    if (out === undefined) return { kind: 'error', reason: t('the entry is rewritten twice in one plan') };
-    const wrong = t('the rewritten file would not hold the intended entry; edit it by hand');
+  result(): EntryRewrite {
+    return checkedRewrite(this.text, this.edits, this.t, (out) => this.holdsIntended(out));
+  }
+
+  /** Everything but the rewritten values must read as before; each entry as intended. */
+  private holdsIntended(out: string): boolean {
     const again = yaml().parseDocument(out, { prettyErrors: false, uniqueKeys: false });
-    if (again.errors.length > 0) return { kind: 'error', reason: wrong };
-    // Everything but the rewritten values must read as before; each entry as intended.
+    if (again.errors.length > 0) return false;
     const expected = this.doc.toJS() as unknown;
     for (const { keyPath, command, args } of this.intended) {
       let node: unknown = expected;
       for (const k of keyPath) node = (node as Record<string | number, unknown>)[k];
       Object.assign(node as object, { command, args });
     }
-    if (canonical(expected) !== canonical(again.toJS())) return { kind: 'error', reason: wrong };
-    return { kind: 'ok', text: out };
+    return canonical(expected) === canonical(again.toJS());
   }
 
   private locate(keyPath: readonly (string | number)[]): Located | string {
