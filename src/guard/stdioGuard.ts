@@ -1,51 +1,40 @@
 import { Readable, Writable } from 'node:stream';
 import type { GuardStatus, RestartAsk, GuardRestartReply } from '../core/control/protocol';
-import type { RecordedServerInfo, ServerDown, ServerIdle } from '../core/locks';
-import { CrashLoopOptions } from './host/crashLoop';
-import type { RestartCheck } from './host/probe';
-import { GuardHost } from './host/host';
-import { PipedProcess, SpawnSpec, StopGrace } from './host/supervisor';
-import { InstalledVersionProbe, ResolvedVersion, StalePolicy } from './host/staleness';
-import type { UpdateLookup } from './host/staleNotice';
+import { GuardHost, GuardHostOptions } from './host/host';
+import { PipedProcess, SpawnSpec } from './host/supervisor';
+import { InstalledVersionProbe, StalePolicy } from './host/staleness';
 import type { NoticeAudience } from './host/staleGate';
 import { StdioTransport } from './stdio/stdioTransport';
 
-export interface GuardOptions {
+/** What the stdio guard hands its host as it is (host.ts says what each is). */
+type HostPassed =
+  | 'serverName'
+  | 'crashLoop'
+  | 'restartCheck'
+  | 'grace'
+  | 'drainTimeoutMs'
+  | 'holdTimeoutMs'
+  | 'updateAvailable'
+  | 'onChildSpawned'
+  | 'onChildStarted'
+  | 'onServerInfo'
+  | 'onDown'
+  | 'secrets'
+  | 'idleStopMs'
+  | 'lazyStart'
+  | 'onIdleStop';
+
+export interface GuardOptions extends Pick<GuardHostOptions, HostPassed> {
   spec: SpawnSpec;
-  serverName: string;
   /** The client's side: what it writes to us, and where its server's bytes go. */
   input: Readable;
   output: Writable;
   /** One line of diagnostics (stderr: stdout carries the server's protocol bytes only). */
   log(line: string): void;
-  crashLoop: CrashLoopOptions;
-  restartCheck?: RestartCheck;
-  grace: StopGrace;
-  /** How long a restart waits for in-flight requests before stopping the old child anyway. */
-  drainTimeoutMs: number;
   /** How long a restarted child may take to answer the replayed `initialize`. */
   initTimeoutMs: number;
-  /** How long a restart is held at most for open multi-round requests and running tasks (host.ts HOLD_MS). */
-  holdTimeoutMs?: number;
+  /** The stale policy, with what the launch would run now (the host's `probe`). */
   stale?: { policy: StalePolicy; probe: InstalledVersionProbe; intervalMs: number };
-  /** Under `--when-stale annotate`: a newer release the registry cache knows of, read from disk only. */
-  updateAvailable?: UpdateLookup;
-  /** Called as soon as a child is spawned (the lock record names it, so a successor can stop it). */
-  onChildSpawned?(pid: number, treeMark: string): void | Promise<void>;
-  /** Called when a child started and its version was resolved (the lock record is updated with it). */
-  onChildStarted?(info: { pid: number; version: ResolvedVersion | undefined }): void | Promise<void>;
-  /** Called when the running child said who it is through MCP (the lock record carries it). */
-  onServerInfo?(info: RecordedServerInfo): void | Promise<void>;
-  /** Called when the server goes down and when it is back (undefined): the lock record says it. */
-  onDown?(down: ServerDown | undefined): void | Promise<void>;
-  /** Values never repeated from the server's output (launch.ts launchSecrets). */
-  secrets?: ReadonlySet<string>;
-  /** `--idle-stop`: the server is stopped after this long without a client message (host.ts); absent or 0: never. */
-  idleStopMs?: number;
-  /** `--lazy-start`: no server until the first client message. */
-  lazyStart?: boolean;
-  /** Called when the server was stopped for idleness and, with undefined, once it runs again: the lock record says it. */
-  onIdleStop?(idle: ServerIdle | undefined): void | Promise<void>;
   /** Where each child's stderr is copied (host/serverLog.ts). */
   serverStderr?(chunk: Buffer): void;
   /** A restarted child answered the replayed `initialize`. */
