@@ -1,4 +1,5 @@
 import type * as http from 'node:http';
+import { keepCapped } from './cappedChunks';
 
 /** Reading bodies at the front: the client's request (capped) and a small upstream error answer. */
 
@@ -26,31 +27,20 @@ export type BodyRead = { kind: 'ok'; body: Buffer } | { kind: 'too-large' } | { 
 export function readBody(req: http.IncomingMessage, max: number): Promise<BodyRead> {
   const declared = Number(req.headers['content-length']);
   return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let over = Number.isFinite(declared) && declared > max;
-    if (over) {
+    if (Number.isFinite(declared) && declared > max) {
       drain(req, max);
       resolve({ kind: 'too-large' });
       return;
     }
-    req.on('data', (chunk: Buffer) => {
-      if (over) return;
-      size += chunk.length;
-      if (size > max) {
-        over = true;
-        chunks.length = 0;
-        drain(req, max);
-        resolve({ kind: 'too-large' });
-        return;
-      }
-      chunks.push(chunk);
+    const kept = keepCapped(req, max, () => {
+      drain(req, max);
+      resolve({ kind: 'too-large' });
     });
     req.on('end', () => {
-      if (!over) resolve({ kind: 'ok', body: Buffer.concat(chunks) });
+      if (!kept.over) resolve({ kind: 'ok', body: kept.body() });
     });
     req.on('close', () => {
-      if (!over && !req.complete) resolve({ kind: 'aborted' });
+      if (!kept.over && !req.complete) resolve({ kind: 'aborted' });
     });
   });
 }

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { keepCapped } from './cappedChunks';
 
 /**
  * What the HTTP guard learns from the answers it relays, for the host (openWork.ts, toolsDiff.ts):
@@ -24,22 +25,10 @@ export interface TappedMessages {
 export function tapResult(upRes: IncomingMessage, requestId: string | number, sse: boolean, to: TappedMessages): void {
   const encoding = String(upRes.headers['content-encoding'] ?? 'identity').toLowerCase();
   if (encoding !== 'identity') return;
-  const chunks: Buffer[] = [];
-  let bytes = 0;
-  let over = false;
-  upRes.on('data', (chunk: Buffer) => {
-    if (over) return;
-    bytes += chunk.length;
-    if (bytes > MAX_TAPPED_BYTES) {
-      over = true;
-      chunks.length = 0;
-      return;
-    }
-    chunks.push(chunk);
-  });
+  const kept = keepCapped(upRes, MAX_TAPPED_BYTES);
   upRes.on('end', () => {
-    if (over) return;
-    const text = Buffer.concat(chunks, bytes).toString('utf8');
+    if (kept.over) return;
+    const text = kept.body().toString('utf8');
     for (const message of sse ? eventData(text) : [text]) deliver(message, requestId, to);
   });
 }
