@@ -9,14 +9,7 @@ import type { RestartCheck } from './host/probe';
 import { Guard } from './stdioGuard';
 import { serveControl } from './host/control';
 import { ServerLog } from './host/serverLog';
-import {
-  guardLockRecord,
-  recordChildVersion,
-  recordDown,
-  recordIdle,
-  recordServerInfo,
-  updateRecord,
-} from './host/lockRecord';
+import { guardLockRecord, recordHooks, updateRecord } from './host/lockRecord';
 import { StopGrace } from './host/supervisor';
 import { LaunchVersionProbe } from './host/versionProbe';
 import { currentHostEnv } from '../core/base/hostEnv';
@@ -165,12 +158,9 @@ export async function runStdioGuard(opts: RunStdioGuardOptions): Promise<number>
       const child = await recordIdentity(pid).catch(() => undefined);
       if (child) await updateRecord(lock, { child: { ...child, treeMark } }, log);
     },
-    onChildStarted: ({ pid, version }) => recordChildVersion(lock, version, log, pid),
-    onServerInfo: (info) => recordServerInfo(lock, info, log),
-    onDown: (down) => recordDown(lock, down, log),
+    ...recordHooks(lock, log),
     idleStopMs: opts.idleStopMs,
     lazyStart: opts.lazyStart,
-    onIdleStop: (idle) => recordIdle(lock, idle, log),
     secrets: launchSecrets(launch),
     serverStderr: serverLog ? (chunk) => serverLog.write(chunk) : undefined,
     ...(hub

@@ -78,12 +78,26 @@ export async function recordServerInfo(
 }
 
 /** Records that the server is down and why, or (undefined) that it is back: status and the tree read it. */
-export const recordDown = (lock: HeldLock, down: ServerDown | undefined, log: (line: string) => void) =>
+const recordDown = (lock: HeldLock, down: ServerDown | undefined, log: (line: string) => void) =>
   updateRecord(lock, { down }, log);
 
 /** Records that the server was stopped for idleness (`--idle-stop`), or (undefined) that it runs again. */
-export const recordIdle = (lock: HeldLock, idle: ServerIdle | undefined, log: (line: string) => void) =>
+const recordIdle = (lock: HeldLock, idle: ServerIdle | undefined, log: (line: string) => void) =>
   updateRecord(lock, { idle }, log);
+
+/**
+ * The host's hooks that keep the lock record current, the same for every transport: the version
+ * each child started with, what the server said it is, and whether it is down or idle.
+ */
+export function recordHooks(lock: HeldLock, log: (line: string) => void) {
+  return {
+    onChildStarted: ({ pid, version }: { pid: number; version: ResolvedVersion | undefined }) =>
+      recordChildVersion(lock, version, log, pid),
+    onServerInfo: (info: RecordedServerInfo) => recordServerInfo(lock, info, log),
+    onDown: (down: ServerDown | undefined) => recordDown(lock, down, log),
+    onIdleStop: (idle: ServerIdle | undefined) => recordIdle(lock, idle, log),
+  };
+}
 
 /** One change of the record; a failure is logged, never thrown (the guard serves on with the record as it was). */
 export async function updateRecord(

@@ -10,21 +10,14 @@ import {
 import { httpLimits, type HttpLimits } from '../../core/http/limits';
 import { SessionStore } from '../../core/http/sessionStore';
 import { httpUrl } from '../../core/net/loopback';
-import { acquireLock, controlEndpointFor, HeldLock, LockRecord, ServerIdentity, ServerIdle } from '../../core/locks';
+import { acquireLock, controlEndpointFor, HeldLock, LockRecord, ServerIdentity } from '../../core/locks';
 import type { LifeguardPaths } from '../../core/base/paths';
 import { recordIdentity } from '../../core/pids/reidentify';
 import { CrashLoopOptions, DEFAULT_CRASH_LOOP } from '../host/crashLoop';
 import type { RestartCheck } from '../host/probe';
 import { serveControl } from '../host/control';
 import { GuardHost } from '../host/host';
-import {
-  guardLockRecord,
-  recordChildVersion,
-  recordDown,
-  recordIdle,
-  recordServerInfo,
-  updateRecord,
-} from '../host/lockRecord';
+import { guardLockRecord, recordHooks, updateRecord } from '../host/lockRecord';
 import { probeLaunch } from '../host/versionProbe';
 import { ServerLaunch, launchSecrets } from '../launch';
 import type { InstalledVersionProbe, ResolvedVersion } from '../host/staleness';
@@ -252,6 +245,7 @@ function newHost(
   lock: HeldLock,
   onChildSpawned: (pid: number, treeMark: string) => void,
 ): GuardHost {
+  const { onIdleStop, ...lockHooks } = recordHooks(lock, o.log);
   return new GuardHost(
     {
       serverName: o.identity.serverName,
@@ -266,16 +260,8 @@ function newHost(
       stale: { policy: o.whenStale, intervalMs: o.staleIntervalMs },
       updateAvailable: o.whenStale === 'annotate' ? cachedUpdateLookup(o.paths, o.launch.env, o.log) : undefined,
       onChildSpawned,
-      onChildStarted: ({ pid, version }) => recordChildVersion(lock, version, o.log, pid),
-      onServerInfo: (info) => recordServerInfo(lock, info, o.log),
-      onDown: (down) => recordDown(lock, down, o.log),
-      ...(o.idleStopMs || o.lazyStart
-        ? {
-            idleStopMs: o.idleStopMs,
-            lazyStart: o.lazyStart,
-            onIdleStop: (idle: ServerIdle | undefined) => recordIdle(lock, idle, o.log),
-          }
-        : {}),
+      ...lockHooks,
+      ...(o.idleStopMs || o.lazyStart ? { idleStopMs: o.idleStopMs, lazyStart: o.lazyStart, onIdleStop } : {}),
       secrets: launchSecrets(o.launch),
     },
     transport,
