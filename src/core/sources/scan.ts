@@ -149,7 +149,14 @@ export async function scanSources(ctx: ScanContext): Promise<ScanResult> {
       reported.add(f.file);
       continue;
     }
-    const scanned = scanFileCached(cache, spec, row, f, outcome.text, outcome.diagnostics, ctx.host, companions);
+    const scanned = scanFileCached(cache, row, {
+      spec,
+      f,
+      text: outcome.text,
+      readDiagnostics: outcome.diagnostics,
+      host: ctx.host,
+      companions,
+    });
     for (const s of scanned.servers) result.servers.push(s);
     for (const d of scanned.diagnostics) result.diagnostics.push(d);
     for (const [id, launch] of scanned.launches) result.launches.set(id, launch);
@@ -203,22 +210,28 @@ function withDataPaths(
   });
 }
 
+/** One config file's text to scan, with what its row of the table says of it. */
+interface FileToScan {
+  spec: SourceSpec;
+  f: SourceFile;
+  text: string;
+  readDiagnostics: AdaptResult['diagnostics'];
+  host: HostEnv;
+  companions: Companion[];
+}
+
 /**
  * scanFile through the cache. The first scan of a file still waits for its parse (bounded by the
  * size limits and caps); later scans of the same text cost a read and a hash.
  */
 function scanFileCached(
   cache: ParseCache<FileScan> | false,
-  spec: SourceSpec,
   /** The row's place in the table: the same file read by two rows is two results. */
   row: number,
-  f: SourceFile,
-  text: string,
-  readDiagnostics: AdaptResult['diagnostics'],
-  host: HostEnv,
-  companions: Companion[],
+  input: FileToScan,
 ): FileScan {
-  if (!cache) return scanFile(spec, f, text, readDiagnostics, host, companions);
+  if (!cache) return scanFile(input);
+  const { spec, f, text, readDiagnostics, host, companions } = input;
   const key = ParseCache.key([
     `${row}:${spec.client}:${spec.scope}:${spec.label}`,
     f.file,
@@ -231,7 +244,7 @@ function scanFileCached(
   ]);
   const hit = cache.get(key);
   if (hit) return hit;
-  const scanned = scanFile(spec, f, text, readDiagnostics, host, companions);
+  const scanned = scanFile(input);
   cache.set(
     key,
     scanned,
@@ -240,14 +253,7 @@ function scanFileCached(
   return scanned;
 }
 
-function scanFile(
-  spec: SourceSpec,
-  f: SourceFile,
-  text: string,
-  readDiagnostics: AdaptResult['diagnostics'],
-  host: HostEnv,
-  companions: Companion[],
-): FileScan {
+function scanFile({ spec, f, text, readDiagnostics, host, companions }: FileToScan): FileScan {
   const result: FileScan = { servers: [], diagnostics: [], launches: new Map(), secrets: new Set() };
   let adapted: AdaptResult;
   try {
