@@ -166,31 +166,27 @@ function otherGlobals(host: HostEnv, name: string): string[] {
   return [];
 }
 
+type ScopeFs = ScopeReaders & { fs: Partial<Pick<VersionFs, 'readText'>> };
+
+/** What every installer's reach is read with: the installer, where it runs, and the readers. */
+interface ScopeContext {
+  inst: Installer;
+  host: HostEnv;
+  r: ScopeFs;
+  pp: ReturnType<typeof pathFor>;
+  /** Its working directory, when readable. */
+  cwd: string | undefined;
+  /** The folder one of `names` gives (against the working directory), else the working directory. */
+  dirOf(names: string[]): string | undefined;
+  /** The scope of these folders, each also by its real path. */
+  scope(roots: string[], words: string): Promise<InstallerScope>;
+}
+
+const noCwd = (): InstallerScope => ({ unknown: `its working directory is not readable` });
+
 /** What one installer can write, read from its arguments, working directory and interpreter. */
-export async function installerScope(
-  inst: Installer,
-  host: HostEnv,
-  r: ScopeReaders & { fs: Partial<Pick<VersionFs, 'readText'>> },
-): Promise<InstallerScope> {
-  const pp = pathFor(host);
+export async function installerScope(inst: Installer, host: HostEnv, r: ScopeFs): Promise<InstallerScope> {
   const cwd = await r.cwd(inst.pid);
-  const noCwd = `its working directory is not readable`;
-  const dirOf = (names: string[]) => {
-    const v = optionValue(inst.rest, names);
-    return v !== undefined ? against(host, cwd, v) : cwd;
-  };
-  const scope = async (roots: string[], words: string): Promise<InstallerScope> => {
-    const all = new Set<string>();
-    for (const root of roots) {
-      all.add(root);
-      const real = await r.fs.realpath(root).catch(() => undefined);
-      if (real) all.add(real);
-    }
-    return { roots: [...all], words };
-  };
-  const isWorkspace = async (d: string) =>
-    (await r.fs.stat(pp.join(d, 'pnpm-workspace.yaml'))) !== undefined ||
-    (await workspacesIn(r, pp.join(d, 'package.json')));
   if (retitledNpm(inst)) {
     const argv = await r.npmArgv?.(inst.pid);
     if (!argv)
@@ -200,107 +196,164 @@ export async function installerScope(
       };
     inst = { ...inst, rest: argv };
   }
+  const c = scopeContext(inst, host, r, cwd);
   switch (inst.name) {
     case 'npm':
     case 'pnpm':
     case 'yarn':
-    case 'bun': {
-      const prefix = optionValue(inst.rest, ['--prefix', '--global-dir']);
-      if (hasFlag(inst.rest, ['-g', '--global']) || (inst.name === 'yarn' && inst.verb === 'global')) {
-        if (prefix !== undefined) {
-          const p = against(host, cwd, prefix);
-          return p ? scope([p], `its global prefix ${p}`) : { unknown: noCwd };
-        }
-        const node = inst.interpreter ?? (await r.exe?.(inst.pid));
-        const npmrc = await r.fs.readText?.(pp.join(host.home, '.npmrc')).catch(() => undefined);
-        const roots = [...npmGlobalPrefixes(host, node, npmrc), ...otherGlobals(host, inst.name)];
-        // `/usr/local/bin/npm` run by its path: its own prefix.
-        if (!inst.interpreter && pp.isAbsolute(inst.program)) roots.push(pp.dirname(pp.dirname(inst.program)));
-        return scope(roots, `the global packages (${roots.join(', ')})`);
-      }
-      const dir = dirOf(['--prefix', '--dir', '-C', '--cwd']);
-      if (!dir) return { unknown: noCwd };
-      // `--prefix X` is the tree itself; a working directory belongs to its project (and that to its workspace).
-      if (prefix !== undefined) return scope([dir], `the tree in ${dir}`);
-      const root = await projectRoot(host, r, dir, ['package.json', 'node_modules'], isWorkspace);
-      return scope([root], `the tree in ${root}`);
-    }
-    case 'pip': {
-      const target = optionValue(inst.rest, ['--target', '-t', '--prefix', '--root']);
-      if (target !== undefined) {
-        const t = against(host, cwd, target);
-        return t ? scope([t], t) : { unknown: noCwd };
-      }
-      if (inst.rest.includes('--user')) return scope([userBase(host)], `the user site ${userBase(host)}`);
-      // A pip script run directly (no interpreter in argv): its venv is the one its path is in.
-      const interpreter = inst.interpreter ?? (hasSeparator(inst.program) ? inst.program : undefined);
-      if (!interpreter) return { unknown: `which Python environment ${inst.program} writes is not known` };
-      const prefix = await pythonPrefix(host, r, inst.pid, interpreter, cwd);
-      return typeof prefix === 'string' ? scope([prefix], `the environment ${prefix}`) : prefix;
-    }
-    case 'uv': {
-      if (inst.verb === 'tool') return scope([uvToolFolder(host)], `uv's tools (${uvToolFolder(host)})`);
-      if (inst.verb === 'pip') {
-        const target = optionValue(inst.rest, ['--target', '--prefix']);
-        if (target !== undefined) {
-          const t = against(host, cwd, target);
-          return t ? scope([t], t) : { unknown: noCwd };
-        }
-        const py = optionValue(inst.rest, ['--python', '-p']);
-        if (py !== undefined && hasSeparator(py)) {
-          const p = against(host, cwd, py);
-          if (!p) return { unknown: noCwd };
-          // `--python` names an interpreter or an environment's folder.
-          if (await isFile(r, pp.join(p, 'pyvenv.cfg'))) return scope([p], `the environment ${p}`);
-          const prefix = await pythonPrefix(host, r, inst.pid, p, cwd);
-          return typeof prefix === 'string' ? scope([prefix], `the environment ${prefix}`) : prefix;
-        }
-        if (py !== undefined || inst.rest.includes('--system'))
-          return { unknown: `which Python uv pip writes (${py ?? '--system'}) is not known` };
-        const venv = await r.envOf(inst.pid, 'VIRTUAL_ENV');
-        if (venv && pp.isAbsolute(venv)) return scope([venv], `the environment ${venv}`);
-        if (!cwd) return { unknown: noCwd };
-        for (let d = cwd; ; d = pp.dirname(d)) {
-          if (await isFile(r, pp.join(d, '.venv', 'pyvenv.cfg')))
-            return scope([pp.join(d, '.venv')], `the environment ${pp.join(d, '.venv')}`);
-          if (pp.dirname(d) === d) break;
-        }
-        return { unknown: `no environment found above its working directory ${cwd}` };
-      }
-      const dir = dirOf(['--project', '--directory']);
-      if (!dir) return { unknown: noCwd };
-      const root = await projectRoot(
-        host,
-        r,
-        dir,
-        ['pyproject.toml'],
-        async (d) =>
-          (await r.fs.stat(pp.join(d, 'uv.lock'))) !== undefined &&
-          (await r.fs.stat(pp.join(d, 'pyproject.toml'))) !== undefined,
-      );
-      return scope([root], `the project ${root}`);
-    }
+    case 'bun':
+      return nodeInstallerScope(c);
+    case 'pip':
+      return pipScope(c);
+    case 'uv':
+      return uvScope(c);
     case 'pipx':
-      return scope(pipxHomeFolders(host), `pipx's home (${pipxHomeFolders(host).join(', ')})`);
-    case 'poetry': {
-      const dir = dirOf(['--directory', '-C']);
-      if (!dir) return { unknown: noCwd };
-      const root = await projectRoot(host, r, dir, ['pyproject.toml'], async () => false);
-      const cache =
-        host.platform === 'darwin'
-          ? pp.join(host.home, 'Library', 'Caches', 'pypoetry', 'virtualenvs')
-          : host.platform === 'win32'
-            ? pp.join(
-                envVar(host.env, 'LOCALAPPDATA') ?? pp.join(host.home, 'AppData', 'Local'),
-                'pypoetry',
-                'Cache',
-                'virtualenvs',
-              )
-            : pp.join(envVar(host.env, 'XDG_CACHE_HOME') ?? pp.join(host.home, '.cache'), 'pypoetry', 'virtualenvs');
-      return scope([root, cache], `the project ${root} and poetry's environments`);
-    }
+      return c.scope(pipxHomeFolders(host), `pipx's home (${pipxHomeFolders(host).join(', ')})`);
+    case 'poetry':
+      return poetryScope(c);
   }
   return { unknown: `what ${inst.name} writes is not known` };
+}
+
+function scopeContext(inst: Installer, host: HostEnv, r: ScopeFs, cwd: string | undefined): ScopeContext {
+  return {
+    inst,
+    host,
+    r,
+    pp: pathFor(host),
+    cwd,
+    dirOf: (names) => {
+      const v = optionValue(inst.rest, names);
+      return v !== undefined ? against(host, cwd, v) : cwd;
+    },
+    scope: async (roots, words) => {
+      const all = new Set<string>();
+      for (const root of roots) {
+        all.add(root);
+        const real = await r.fs.realpath(root).catch(() => undefined);
+        if (real) all.add(real);
+      }
+      return { roots: [...all], words };
+    },
+  };
+}
+
+/** npm, pnpm, yarn, bun: the global packages with `-g`, else the tree of the project (and workspace) they run in. */
+async function nodeInstallerScope(c: ScopeContext): Promise<InstallerScope> {
+  const { inst, host, r, pp, cwd } = c;
+  const prefix = optionValue(inst.rest, ['--prefix', '--global-dir']);
+  if (hasFlag(inst.rest, ['-g', '--global']) || (inst.name === 'yarn' && inst.verb === 'global')) {
+    if (prefix !== undefined) {
+      const p = against(host, cwd, prefix);
+      return p ? c.scope([p], `its global prefix ${p}`) : noCwd();
+    }
+    const node = inst.interpreter ?? (await r.exe?.(inst.pid));
+    const npmrc = await r.fs.readText?.(pp.join(host.home, '.npmrc')).catch(() => undefined);
+    const roots = [...npmGlobalPrefixes(host, node, npmrc), ...otherGlobals(host, inst.name)];
+    // `/usr/local/bin/npm` run by its path: its own prefix.
+    if (!inst.interpreter && pp.isAbsolute(inst.program)) roots.push(pp.dirname(pp.dirname(inst.program)));
+    return c.scope(roots, `the global packages (${roots.join(', ')})`);
+  }
+  const dir = c.dirOf(['--prefix', '--dir', '-C', '--cwd']);
+  if (!dir) return noCwd();
+  // `--prefix X` is the tree itself; a working directory belongs to its project (and that to its workspace).
+  if (prefix !== undefined) return c.scope([dir], `the tree in ${dir}`);
+  const isWorkspace = async (d: string) =>
+    (await r.fs.stat(pp.join(d, 'pnpm-workspace.yaml'))) !== undefined ||
+    (await workspacesIn(r, pp.join(d, 'package.json')));
+  const root = await projectRoot(host, r, dir, ['package.json', 'node_modules'], isWorkspace);
+  return c.scope([root], `the tree in ${root}`);
+}
+
+/** The folder an install option names (`--target`, `--prefix`), or undefined when none is given. */
+function targetScope(c: ScopeContext, names: string[]): Promise<InstallerScope> | InstallerScope | undefined {
+  const target = optionValue(c.inst.rest, names);
+  if (target === undefined) return undefined;
+  const t = against(c.host, c.cwd, target);
+  return t ? c.scope([t], t) : noCwd();
+}
+
+/** The environment an interpreter belongs to. */
+async function interpreterScope(c: ScopeContext, interpreter: string): Promise<InstallerScope> {
+  const prefix = await pythonPrefix(c.host, c.r, c.inst.pid, interpreter, c.cwd);
+  return typeof prefix === 'string' ? c.scope([prefix], `the environment ${prefix}`) : prefix;
+}
+
+/** pip: its target, the user site, or its interpreter's environment. */
+async function pipScope(c: ScopeContext): Promise<InstallerScope> {
+  const { inst, host } = c;
+  const target = targetScope(c, ['--target', '-t', '--prefix', '--root']);
+  if (target) return target;
+  if (inst.rest.includes('--user')) return c.scope([userBase(host)], `the user site ${userBase(host)}`);
+  // A pip script run directly (no interpreter in argv): its venv is the one its path is in.
+  const interpreter = inst.interpreter ?? (hasSeparator(inst.program) ? inst.program : undefined);
+  if (!interpreter) return { unknown: `which Python environment ${inst.program} writes is not known` };
+  return interpreterScope(c, interpreter);
+}
+
+/** uv: its tool folder, the environment `uv pip` writes, or its project's. */
+async function uvScope(c: ScopeContext): Promise<InstallerScope> {
+  const { inst, host, r, pp } = c;
+  if (inst.verb === 'tool') return c.scope([uvToolFolder(host)], `uv's tools (${uvToolFolder(host)})`);
+  if (inst.verb === 'pip') return uvPipScope(c);
+  const dir = c.dirOf(['--project', '--directory']);
+  if (!dir) return noCwd();
+  const root = await projectRoot(
+    host,
+    r,
+    dir,
+    ['pyproject.toml'],
+    async (d) =>
+      (await r.fs.stat(pp.join(d, 'uv.lock'))) !== undefined &&
+      (await r.fs.stat(pp.join(d, 'pyproject.toml'))) !== undefined,
+  );
+  return c.scope([root], `the project ${root}`);
+}
+
+/** `uv pip`: its target, the Python it names, the active environment, or the `.venv` above its working directory. */
+async function uvPipScope(c: ScopeContext): Promise<InstallerScope> {
+  const { inst, host, r, pp, cwd } = c;
+  const target = targetScope(c, ['--target', '--prefix']);
+  if (target) return target;
+  const py = optionValue(inst.rest, ['--python', '-p']);
+  if (py !== undefined && hasSeparator(py)) {
+    const p = against(host, cwd, py);
+    if (!p) return noCwd();
+    // `--python` names an interpreter or an environment's folder.
+    if (await isFile(r, pp.join(p, 'pyvenv.cfg'))) return c.scope([p], `the environment ${p}`);
+    return interpreterScope(c, p);
+  }
+  if (py !== undefined || inst.rest.includes('--system'))
+    return { unknown: `which Python uv pip writes (${py ?? '--system'}) is not known` };
+  const venv = await r.envOf(inst.pid, 'VIRTUAL_ENV');
+  if (venv && pp.isAbsolute(venv)) return c.scope([venv], `the environment ${venv}`);
+  if (!cwd) return noCwd();
+  for (let d = cwd; ; d = pp.dirname(d)) {
+    if (await isFile(r, pp.join(d, '.venv', 'pyvenv.cfg')))
+      return c.scope([pp.join(d, '.venv')], `the environment ${pp.join(d, '.venv')}`);
+    if (pp.dirname(d) === d) break;
+  }
+  return { unknown: `no environment found above its working directory ${cwd}` };
+}
+
+/** poetry: its project and poetry's environments. */
+async function poetryScope(c: ScopeContext): Promise<InstallerScope> {
+  const { host, r, pp } = c;
+  const dir = c.dirOf(['--directory', '-C']);
+  if (!dir) return noCwd();
+  const root = await projectRoot(host, r, dir, ['pyproject.toml'], async () => false);
+  const cache =
+    host.platform === 'darwin'
+      ? pp.join(host.home, 'Library', 'Caches', 'pypoetry', 'virtualenvs')
+      : host.platform === 'win32'
+        ? pp.join(
+            envVar(host.env, 'LOCALAPPDATA') ?? pp.join(host.home, 'AppData', 'Local'),
+            'pypoetry',
+            'Cache',
+            'virtualenvs',
+          )
+        : pp.join(envVar(host.env, 'XDG_CACHE_HOME') ?? pp.join(host.home, '.cache'), 'pypoetry', 'virtualenvs');
+  return c.scope([root, cache], `the project ${root} and poetry's environments`);
 }
 
 async function workspacesIn(r: ScopeReaders, file: string): Promise<boolean> {
