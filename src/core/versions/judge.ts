@@ -3,6 +3,8 @@ import { RecordedVersions } from '../locks/types';
 import { describeMove, environmentMoves, fingerprint, markStillInstalled } from './fingerprint';
 import {
   ChangedFile,
+  DevMember,
+  Ecosystem,
   EnvironmentFingerprint,
   InferredSource,
   Installed,
@@ -278,270 +280,370 @@ export function judge(e: VersionEvidence): { running: Running; verdict: VersionV
   return judged;
 }
 
-/** The judgement of what runs against what is installed, before the entry's own drift is weighed. */
-function judgeVersions(e: VersionEvidence): { running: Running; verdict: VersionVerdict } {
-  const inst = e.installed;
-  let running = runningOf(e);
-  const replaced = e.replacedFiles ?? [];
-  const unverified = e.unverifiedFiles ?? [];
-  const identical = e.identicalFiles ?? [];
+/** What the rules of the judgement read: the evidence, and the facts derived from it once. */
+interface Judging {
+  e: VersionEvidence;
+  /** The running side after the files' times and the inference had their say. */
+  running: Running;
+  start: number | undefined;
+  /** Mapped files replaced by other content; compared and unreadable; replaced by the same content. */
+  replaced: string[];
+  unverified: string[];
+  identical: string[];
+  /** The installed files changed after the start, and no reinstall of the same code explains it. */
+  changedSinceStart: boolean;
+  /** Development members of the closure whose own files changed after the start. */
+  changedMembers: DevMember[];
+  /** Members the cache proves moved, checked against the closure installed now. */
+  inferredMoves: MovedDependency[];
+}
+
+/** The facts, before the running side is completed. */
+type Facts = Omit<Judging, 'running'>;
+
+type Judged = { running: Running; verdict: VersionVerdict };
+
+/**
+ * The judgement of what runs against what is installed, before the entry's own drift is weighed.
+ * Its order: an install still settling waits; then the running side is completed (files that
+ * predate the process, a cache's inference); then the rule of what the disk holds decides.
+ */
+function judgeVersions(e: VersionEvidence): Judged {
+  const recorded = runningOf(e);
   const start = e.processStart;
-  const changedSinceStart =
+  const unverified = e.unverifiedFiles ?? [];
+  const changedSinceStart = installedChangedSinceStart(e);
+  const waiting = settlingReason(e, changedSinceStart, unverified.length > 0, dependenciesGone(e, recorded));
+  if (waiting) return { running: recorded, verdict: { state: 'unknown', settling: true, reason: waiting } };
+  const facts: Facts = {
+    e,
+    start,
+    replaced: e.replacedFiles ?? [],
+    unverified,
+    identical: e.identicalFiles ?? [],
+    changedSinceStart,
+    changedMembers: changedMembersOf(e),
+    inferredMoves: inferredMovesOf(e),
+  };
+  const running = inferredRunning(facts, predatingRunning(facts, recorded));
+  return { running, verdict: verdictOf(Object.assign({ running }, facts)) };
+}
+
+/** The rule of each state of the installed side. */
+function verdictOf(j: Judging): VersionVerdict {
+  const inst = j.e.installed;
+  switch (inst.state) {
+    case 'missing':
+      return missingVerdict(j, inst);
+    case 'unknown':
+      return unknownInstalledVerdict(j, inst);
+    case 'unversioned':
+      return unversionedVerdict(j, inst);
+    case 'installed':
+      return installedVerdict(j, inst);
+  }
+}
+
+function installedChangedSinceStart(e: VersionEvidence): boolean {
+  const inst = e.installed;
+  const start = e.processStart;
+  return (
     start !== undefined &&
     inst.state === 'installed' &&
     inst.changedAt !== undefined &&
     inst.changedAt > start + CLOCK_SLACK_MS &&
-    !e.changeExplained;
-  const dependenciesGone =
+    !e.changeExplained
+  );
+}
+
+/** Dependencies the recorded running side had that are gone from the disk (not merely no longer in the closure). */
+function dependenciesGone(e: VersionEvidence, running: Running): boolean {
+  const inst = e.installed;
+  return (
     running.state === 'known' &&
     !!running.environment &&
     inst.state === 'installed' &&
     !!inst.environment &&
     environmentMoves(running.environment, inst.environment).some(
       (m) => m.to === undefined && e.stillInstalled?.[m.name] === undefined,
-    );
-  // Development members of the closure (a linked workspace package, an editable install) whose own
-  // files changed after the start: their versions do not name their code, so no record vouches for it.
-  const changedMembers =
-    start !== undefined && inst.state === 'installed'
-      ? (inst.devMembers ?? []).filter((m) => m.newest.some((f) => Date.parse(f.at) > start + CLOCK_SLACK_MS))
-      : [];
-  const waiting = settlingReason(e, changedSinceStart, unverified.length > 0, dependenciesGone);
-  if (waiting) return { running, verdict: { state: 'unknown', settling: true, reason: waiting } };
-  // No record, but the files are older than the process: it loaded exactly these. (Not when a file
-  // it mapped was replaced since: then something changed after it started, whatever the file times say.)
+    )
+  );
+}
+
+/**
+ * Development members of the closure (a linked workspace package, an editable install) whose own
+ * files changed after the start: their versions do not name their code, so no record vouches for it.
+ */
+function changedMembersOf(e: VersionEvidence): DevMember[] {
+  const inst = e.installed;
+  const start = e.processStart;
+  return start !== undefined && inst.state === 'installed'
+    ? (inst.devMembers ?? []).filter((m) => m.newest.some((f) => Date.parse(f.at) > start + CLOCK_SLACK_MS))
+    : [];
+}
+
+/** Members the cache proves moved, checked against the closure installed now. */
+function inferredMovesOf(e: VersionEvidence): MovedDependency[] {
+  const inst = e.installed;
+  return inst.state === 'installed'
+    ? (e.inferred?.moved ?? []).filter(
+        (m) =>
+          m.from !== undefined && m.to !== undefined && m.from !== m.to && inst.environment?.packages[m.name] === m.to,
+      )
+    : [];
+}
+
+/**
+ * No record, but the files are older than the process: it loaded exactly these. (Not when a file
+ * it mapped was replaced since: then something changed after it started, whatever the file times say.)
+ */
+function predatingRunning(j: Facts, running: Running): Running {
+  const { e, start, identical } = j;
+  const inst = e.installed;
   if (
-    running.state === 'unknown' &&
-    inst.state === 'installed' &&
-    (filesPredateProcess(inst, start) || (e.changeExplained && identical.length)) &&
-    !replaced.length &&
-    !unverified.length
-  ) {
-    running = {
-      state: 'known',
-      version: inst.version,
-      ...(inst.environment ? { environment: inst.environment } : {}),
-      source: 'first-seen',
-      how: e.changeExplained
-        ? `installed files unchanged since before the process started (${iso(start)}) but for a reinstall with identical content: ${identical.join(', ')}`
-        : `installed files unchanged since before the process started (${iso(start)})`,
-      since: iso(start),
-    };
-  }
-  // Members the cache proves moved, checked against the closure installed now.
-  const inferredMoves =
-    inst.state === 'installed'
-      ? (e.inferred?.moved ?? []).filter(
-          (m) =>
-            m.from !== undefined &&
-            m.to !== undefined &&
-            m.from !== m.to &&
-            inst.environment?.packages[m.name] === m.to,
-        )
-      : [];
-  if (running.state === 'unknown' && e.inferred && inst.state === 'installed') {
-    running = {
-      state: 'known',
-      version: e.inferred.version,
-      source: e.inferred.source ?? 'npm-cache',
-      how: inferredMoves.length && e.inferred.movedHow ? `${e.inferred.how}; ${e.inferred.movedHow}` : e.inferred.how,
-      inferred: true,
-    };
-  }
-  const installedHow = inst.state === 'unknown' ? inst.reason : inst.how;
-  const runningHow = running.state === 'known' ? running.how : running.reason;
+    running.state !== 'unknown' ||
+    inst.state !== 'installed' ||
+    !(filesPredateProcess(inst, start) || (e.changeExplained && identical.length)) ||
+    j.replaced.length ||
+    j.unverified.length
+  )
+    return running;
+  return {
+    state: 'known',
+    version: inst.version,
+    ...(inst.environment ? { environment: inst.environment } : {}),
+    source: 'first-seen',
+    how: e.changeExplained
+      ? `installed files unchanged since before the process started (${iso(start)}) but for a reinstall with identical content: ${identical.join(', ')}`
+      : `installed files unchanged since before the process started (${iso(start)})`,
+    since: iso(start),
+  };
+}
+
+/** Still nothing known: what a package manager's history says the process loaded. */
+function inferredRunning(j: Facts, running: Running): Running {
+  const { e } = j;
+  if (running.state !== 'unknown' || !e.inferred || e.installed.state !== 'installed') return running;
+  return {
+    state: 'known',
+    version: e.inferred.version,
+    source: e.inferred.source ?? 'npm-cache',
+    how: j.inferredMoves.length && e.inferred.movedHow ? `${e.inferred.how}; ${e.inferred.movedHow}` : e.inferred.how,
+    inferred: true,
+  };
+}
+
+/** The package's name as the verdict says it: a missing one by what recorded it, if anything did. */
+function packageName(e: VersionEvidence): string {
+  const inst = e.installed;
   const recordedName = e.lock?.versions.package?.name ?? e.firstSeen?.name;
-  const name =
-    inst.state === 'installed'
-      ? inst.name
-      : inst.state === 'missing'
-        ? (recordedName ?? inst.name)
-        : inst.state === 'unversioned'
-          ? inst.path
-          : (inst.name ?? 'the server');
-  const ecosystem = inst.state === 'unknown' ? (inst.ecosystem ?? 'binary') : inst.ecosystem;
-  const stale = (installedVersion: string, moved: MovedDependency[], why: string, since?: string): VersionVerdict => {
-    const runningVersion = running.state === 'known' ? running.version : 'unknown';
-    return {
-      state: 'stale',
-      package: name,
-      ecosystem,
-      running: runningVersion,
-      installed: installedVersion,
-      movedDependencies: moved,
-      replacedFiles: replaced,
-      ...(running.state === 'known' ? { runningLearnedFrom: running.source } : {}),
-      runningHow,
-      installedHow,
-      ...(since ? { since } : {}),
-      ...(running.state === 'known' && running.inferred ? { inferred: true } : {}),
-      summary: `${name}: ${why}`,
-    };
-  };
-  const changed = (installedVersion: string, dev: boolean): VersionVerdict => {
-    const afterStart = (f: ChangedFile) => start !== undefined && Date.parse(f.at) > start + CLOCK_SLACK_MS;
-    const ownDev = inst.state === 'installed' && inst.dev ? inst.dev.newest.filter(afterStart) : [];
-    const files = newestFiles([
-      e.changedFiles ?? [],
-      ownDev,
-      ...changedMembers.map((m) => m.newest.filter(afterStart)),
-      unverified
-        .map((path) => ({ path, at: iso(inst.state === 'installed' ? inst.changedAt : undefined) ?? '' }))
-        .filter((f) => f.at),
-    ]);
-    const at = inst.state === 'installed' && inst.changedAt !== undefined ? inst.changedAt : undefined;
-    const members = changedMembers.map((m) => `${m.name} ${m.version}`);
-    const ofMembers = members.length
-      ? `the source files of ${members.join(', ')}, ${members.length > 1 ? 'packages' : 'a package'} under development it depends on (${changedMembers.map((m) => m.root).join(', ')})`
-      : '';
-    const what =
-      dev && members.length
-        ? ownDev.length
-          ? `its own source files and ${ofMembers}`
-          : ofMembers
-        : dev
-          ? 'its own source files'
-          : unverified.length && !changedSinceStart
-            ? 'files it mapped'
-            : 'its files';
-    const shown = files.length
-      ? `: ${files
-          .slice(0, 3)
-          .map((f) => f.path)
-          .join(', ')}${files.length > 3 ? ', ...' : ''}`
-      : '';
-    return {
-      state: 'changed',
-      package: name,
-      ecosystem,
-      installed: installedVersion,
-      dev,
-      ...(dev && members.length ? { changedMembers: members } : {}),
-      changedFiles: files,
-      changedAt: iso(at) ?? iso(start) ?? '',
-      processStart: iso(start) ?? '',
-      identicalFiles: identical,
-      summary: `${name}: changed since start: restart to load what is installed (${what} changed${at !== undefined ? ` at ${iso(at)}` : ''}, after the process started at ${iso(start)}${shown})`,
-    };
-  };
+  return inst.state === 'installed'
+    ? inst.name
+    : inst.state === 'missing'
+      ? (recordedName ?? inst.name)
+      : inst.state === 'unversioned'
+        ? inst.path
+        : (inst.name ?? 'the server');
+}
 
-  if (inst.state === 'missing') {
-    if (running.state === 'known')
-      return {
-        running,
-        verdict: stale('missing', [], `runs ${running.version} but the package is no longer installed (${inst.how})`),
-      };
-    if (inst.fromProcess)
-      return { running, verdict: stale('missing', [], `the code it was started from is gone (${inst.how})`) };
-    if (replaced.length)
-      return { running, verdict: stale('missing', [], `files it loaded were replaced: ${replaced.join(', ')}`) };
-    return {
-      running,
-      verdict: {
-        state: 'unknown',
-        reason: `the package is not installed (${inst.how}) and what the process loaded is not recorded`,
-      },
-    };
-  }
-  if (inst.state === 'unknown') {
-    if (replaced.length)
-      return { running, verdict: stale('unknown', [], `files it loaded were replaced: ${replaced.join(', ')}`) };
-    if (unverified.length) return { running, verdict: changed('unknown', false) };
-    return { running, verdict: { state: 'unknown', reason: inst.reason } };
-  }
-  if (inst.state === 'unversioned') {
-    if (replaced.length)
-      return {
-        running,
-        verdict: stale('unknown', [], `files it loaded were replaced: ${replaced.join(', ')}`, iso(inst.mtime)),
-      };
-    // The executable replaced by one of identical content (a reinstall, `make install` of the same
-    // build): the same code, so not stale. Said, not flagged.
-    if (start !== undefined && inst.mtime > start + CLOCK_SLACK_MS && identical.length && !unverified.length)
-      return {
-        running,
-        verdict: {
-          state: 'current',
-          reason: `the executable was reinstalled since it started with identical content: ${identical.join(', ')}`,
-        },
-      };
-    if (start !== undefined && inst.mtime > start + CLOCK_SLACK_MS) {
-      return {
-        running,
-        verdict: stale(
-          `rewritten ${iso(inst.mtime)}`,
-          [],
-          `the executable was rewritten at ${iso(inst.mtime)}, after the process started at ${iso(start)}`,
-          iso(inst.mtime),
-        ),
-      };
-    }
-    if (unverified.length) return { running, verdict: changed('no version', false) };
-    if (start !== undefined)
-      return {
-        running,
-        verdict: { state: 'current', reason: `the executable is unchanged since before the process started` },
-      };
-    return {
-      running,
-      verdict: {
-        state: 'unknown',
-        reason: 'a plain executable with no version, and no start time to compare its file time with',
-      },
-    };
-  }
+function ecosystemOf(inst: Installed): Ecosystem {
+  return inst.state === 'unknown' ? (inst.ecosystem ?? 'binary') : inst.ecosystem;
+}
 
-  const since = iso(inst.changedAt);
+function staleVerdict(
+  j: Judging,
+  installedVersion: string,
+  moved: MovedDependency[],
+  why: string,
+  since?: string,
+): VersionVerdict {
+  const { running } = j;
+  const inst = j.e.installed;
+  const name = packageName(j.e);
+  return {
+    state: 'stale',
+    package: name,
+    ecosystem: ecosystemOf(inst),
+    running: running.state === 'known' ? running.version : 'unknown',
+    installed: installedVersion,
+    movedDependencies: moved,
+    replacedFiles: j.replaced,
+    ...(running.state === 'known' ? { runningLearnedFrom: running.source } : {}),
+    runningHow: running.state === 'known' ? running.how : running.reason,
+    installedHow: inst.state === 'unknown' ? inst.reason : inst.how,
+    ...(since ? { since } : {}),
+    ...(running.state === 'known' && running.inferred ? { inferred: true } : {}),
+    summary: `${name}: ${why}`,
+  };
+}
+
+function changedVerdict(j: Judging, installedVersion: string, dev: boolean): VersionVerdict {
+  const { e, start, unverified, changedMembers } = j;
+  const inst = e.installed;
+  const name = packageName(e);
+  const afterStart = (f: ChangedFile) => start !== undefined && Date.parse(f.at) > start + CLOCK_SLACK_MS;
+  const ownDev = inst.state === 'installed' && inst.dev ? inst.dev.newest.filter(afterStart) : [];
+  const files = newestFiles([
+    e.changedFiles ?? [],
+    ownDev,
+    ...changedMembers.map((m) => m.newest.filter(afterStart)),
+    unverified
+      .map((path) => ({ path, at: iso(inst.state === 'installed' ? inst.changedAt : undefined) ?? '' }))
+      .filter((f) => f.at),
+  ]);
+  const at = inst.state === 'installed' && inst.changedAt !== undefined ? inst.changedAt : undefined;
+  const members = changedMembers.map((m) => `${m.name} ${m.version}`);
+  const ofMembers = members.length
+    ? `the source files of ${members.join(', ')}, ${members.length > 1 ? 'packages' : 'a package'} under development it depends on (${changedMembers.map((m) => m.root).join(', ')})`
+    : '';
+  const what =
+    dev && members.length
+      ? ownDev.length
+        ? `its own source files and ${ofMembers}`
+        : ofMembers
+      : dev
+        ? 'its own source files'
+        : unverified.length && !j.changedSinceStart
+          ? 'files it mapped'
+          : 'its files';
+  const shown = files.length
+    ? `: ${files
+        .slice(0, 3)
+        .map((f) => f.path)
+        .join(', ')}${files.length > 3 ? ', ...' : ''}`
+    : '';
+  return {
+    state: 'changed',
+    package: name,
+    ecosystem: ecosystemOf(inst),
+    installed: installedVersion,
+    dev,
+    ...(dev && members.length ? { changedMembers: members } : {}),
+    changedFiles: files,
+    changedAt: iso(at) ?? iso(start) ?? '',
+    processStart: iso(start) ?? '',
+    identicalFiles: j.identical,
+    summary: `${name}: changed since start: restart to load what is installed (${what} changed${at !== undefined ? ` at ${iso(at)}` : ''}, after the process started at ${iso(start)}${shown})`,
+  };
+}
+
+/** The package is gone: stale when anything says what ran, or the code it started from is gone. */
+function missingVerdict(j: Judging, inst: Extract<Installed, { state: 'missing' }>): VersionVerdict {
+  const { running, replaced } = j;
+  if (running.state === 'known')
+    return staleVerdict(
+      j,
+      'missing',
+      [],
+      `runs ${running.version} but the package is no longer installed (${inst.how})`,
+    );
+  if (inst.fromProcess) return staleVerdict(j, 'missing', [], `the code it was started from is gone (${inst.how})`);
+  if (replaced.length) return staleVerdict(j, 'missing', [], `files it loaded were replaced: ${replaced.join(', ')}`);
+  return {
+    state: 'unknown',
+    reason: `the package is not installed (${inst.how}) and what the process loaded is not recorded`,
+  };
+}
+
+/** Nothing is known of the disk: only the mapped files speak. */
+function unknownInstalledVerdict(j: Judging, inst: Extract<Installed, { state: 'unknown' }>): VersionVerdict {
+  if (j.replaced.length)
+    return staleVerdict(j, 'unknown', [], `files it loaded were replaced: ${j.replaced.join(', ')}`);
+  if (j.unverified.length) return changedVerdict(j, 'unknown', false);
+  return { state: 'unknown', reason: inst.reason };
+}
+
+/** A plain executable: its file time against the start, and the mapped files. */
+function unversionedVerdict(j: Judging, inst: Extract<Installed, { state: 'unversioned' }>): VersionVerdict {
+  const { start, replaced, identical, unverified } = j;
+  if (replaced.length)
+    return staleVerdict(j, 'unknown', [], `files it loaded were replaced: ${replaced.join(', ')}`, iso(inst.mtime));
+  // The executable replaced by one of identical content (a reinstall, `make install` of the same
+  // build): the same code, so not stale. Said, not flagged.
+  if (start !== undefined && inst.mtime > start + CLOCK_SLACK_MS && identical.length && !unverified.length)
+    return {
+      state: 'current',
+      reason: `the executable was reinstalled since it started with identical content: ${identical.join(', ')}`,
+    };
+  if (start !== undefined && inst.mtime > start + CLOCK_SLACK_MS)
+    return staleVerdict(
+      j,
+      `rewritten ${iso(inst.mtime)}`,
+      [],
+      `the executable was rewritten at ${iso(inst.mtime)}, after the process started at ${iso(start)}`,
+      iso(inst.mtime),
+    );
+  if (unverified.length) return changedVerdict(j, 'no version', false);
+  if (start !== undefined)
+    return { state: 'current', reason: `the executable is unchanged since before the process started` };
+  return {
+    state: 'unknown',
+    reason: 'a plain executable with no version, and no start time to compare its file time with',
+  };
+}
+
+/** An installed package: the running side's version and environment against the disk's, then its files. */
+function installedVerdict(j: Judging, inst: Extract<Installed, { state: 'installed' }>): VersionVerdict {
+  const { e, running } = j;
   const versionMoved = running.state === 'known' && running.version !== inst.version;
   const moved =
     running.state === 'known' && running.environment && inst.environment
       ? markStillInstalled(environmentMoves(running.environment, inst.environment), e.stillInstalled)
       : running.state === 'known' && running.source === 'npm-cache'
-        ? inferredMoves
+        ? j.inferredMoves
         : [];
   // A development package's version does not name its code: its own files decide, whatever was
   // recorded. Unless the record itself differs from the disk (a version bump, a moved dependency):
   // that is proof, named.
-  if (inst.dev && changedSinceStart && !versionMoved && !moved.length)
-    return { running, verdict: changed(inst.version, true) };
-  if (running.state === 'known') {
-    if (versionMoved || moved.length) {
-      const parts = [
-        versionMoved
-          ? `runs ${running.version} but ${inst.version} is installed`
-          : `runs ${running.version}, still installed, but its dependencies moved`,
-      ];
-      if (moved.length) parts.push(`dependencies: ${moved.map(describeMove).join(', ')}`);
-      if (running.inferred) parts.push(`inferred: ${running.how}`);
-      return { running, verdict: stale(inst.version, moved, parts.join('; '), since) };
-    }
-    // The same version and environment, but a development member rebuilt since the start: what
-    // was recorded names its version, which does not name its code.
-    if (changedMembers.length) return { running, verdict: changed(inst.version, true) };
-    // Mapped files whose content differs under an unchanged version and environment: the same
-    // version built again (a development rebuild of a native extension). Changed, not fine.
-    if (replaced.length) return { running, verdict: changed(inst.version, false) };
-    // Mapped files replaced under an unchanged version and environment are a reinstall (pip
-    // --force-reinstall rewrites every file): the same code, so not stale. Said, not flagged.
-    const again = [...identical, ...unverified];
-    const reinstalled = again.length ? `; files it mapped were reinstalled since it started: ${again.join(', ')}` : '';
-    if (running.inferred && !e.inferred?.closureHow && (changedSinceStart || unverified.length))
-      return { running, verdict: changed(inst.version, false) };
-    const how = running.inferred ? `; ${running.how}; ${e.inferred?.closureHow ?? ''}` : '';
-    return {
-      running,
-      verdict: {
-        state: 'current',
-        reason: `runs ${running.version}, the installed version${inst.environment && running.environment ? ', with the same environment' : ''}${reinstalled}${how}`,
-      },
-    };
+  if (inst.dev && j.changedSinceStart && !versionMoved && !moved.length) return changedVerdict(j, inst.version, true);
+  if (running.state === 'known') return knownRunningVerdict(j, inst, running, versionMoved, moved);
+  if (j.replaced.length)
+    return staleVerdict(
+      j,
+      inst.version,
+      [],
+      `files it loaded were replaced: ${j.replaced.join(', ')}`,
+      iso(inst.changedAt),
+    );
+  if (j.changedMembers.length) return changedVerdict(j, inst.version, true);
+  if (j.changedSinceStart || j.unverified.length) return changedVerdict(j, inst.version, false);
+  return { state: 'unknown', reason: running.reason };
+}
+
+/** An installed package and a known running side: stale on a moved version or dependency, else by its files. */
+function knownRunningVerdict(
+  j: Judging,
+  inst: Extract<Installed, { state: 'installed' }>,
+  running: Extract<Running, { state: 'known' }>,
+  versionMoved: boolean,
+  moved: MovedDependency[],
+): VersionVerdict {
+  const { e, identical, unverified } = j;
+  if (versionMoved || moved.length) {
+    const parts = [
+      versionMoved
+        ? `runs ${running.version} but ${inst.version} is installed`
+        : `runs ${running.version}, still installed, but its dependencies moved`,
+    ];
+    if (moved.length) parts.push(`dependencies: ${moved.map(describeMove).join(', ')}`);
+    if (running.inferred) parts.push(`inferred: ${running.how}`);
+    return staleVerdict(j, inst.version, moved, parts.join('; '), iso(inst.changedAt));
   }
-  if (replaced.length)
-    return {
-      running,
-      verdict: stale(inst.version, [], `files it loaded were replaced: ${replaced.join(', ')}`, since),
-    };
-  if (changedMembers.length) return { running, verdict: changed(inst.version, true) };
-  if (changedSinceStart || unverified.length) return { running, verdict: changed(inst.version, false) };
-  return { running, verdict: { state: 'unknown', reason: running.reason } };
+  // The same version and environment, but a development member rebuilt since the start: what
+  // was recorded names its version, which does not name its code.
+  if (j.changedMembers.length) return changedVerdict(j, inst.version, true);
+  // Mapped files whose content differs under an unchanged version and environment: the same
+  // version built again (a development rebuild of a native extension). Changed, not fine.
+  if (j.replaced.length) return changedVerdict(j, inst.version, false);
+  // Mapped files replaced under an unchanged version and environment are a reinstall (pip
+  // --force-reinstall rewrites every file): the same code, so not stale. Said, not flagged.
+  const again = [...identical, ...unverified];
+  const reinstalled = again.length ? `; files it mapped were reinstalled since it started: ${again.join(', ')}` : '';
+  if (running.inferred && !e.inferred?.closureHow && (j.changedSinceStart || unverified.length))
+    return changedVerdict(j, inst.version, false);
+  const how = running.inferred ? `; ${running.how}; ${e.inferred?.closureHow ?? ''}` : '';
+  return {
+    state: 'current',
+    reason: `runs ${running.version}, the installed version${inst.environment && running.environment ? ', with the same environment' : ''}${reinstalled}${how}`,
+  };
 }
