@@ -12,7 +12,8 @@ import { treeEnvironment } from './nodeTree';
 import { bunInstallCacheFolder, denoDirFolder } from '../launch/runnerHomes';
 import { MAX_SHIM_BYTES, parseBinShim } from '../launch/binShim';
 import { envValue, isRecord, LaunchSpec, parseIni, readJson, ResolveContext, whichCommand } from './lookup';
-import { Installed, Running } from '../base/versionTypes';
+import { ancestors } from './ancestors';
+import { DevMember, EnvironmentFingerprint, Installed, Running } from '../base/versionTypes';
 
 /**
  * npm-family resolution: which package a launch runs and what version of it is on disk now, with
@@ -77,13 +78,20 @@ export function denoPinnedRelease(argv: readonly string[]): Running | undefined 
 /** The npm cache folder: `npm_config_cache`, then `cache=` in the user's .npmrc, then npm's default. */
 export async function npmCacheDir(ctx: ResolveContext): Promise<string> {
   const p = pathFor(ctx.host);
-  const fromEnv = envValue(ctx.host, 'npm_config_cache');
-  if (fromEnv) return p.resolve(fromEnv);
-  const fromRc = (await userNpmrc(ctx)).get('cache');
-  if (fromRc) return p.resolve(fromRc.replace(/^~(?=$|[\\/])/, ctx.host.home));
+  const set = await npmFolderSetting(ctx, 'cache');
+  if (set) return set;
   if (ctx.host.platform === 'win32')
     return p.join(envValue(ctx.host, 'LOCALAPPDATA') ?? p.join(ctx.host.home, 'AppData', 'Local'), 'npm-cache');
   return p.join(ctx.host.home, '.npm');
+}
+
+/** A folder npm is told of: `npm_config_<key>`, then `<key>=` in the user's .npmrc (`~` its home). */
+async function npmFolderSetting(ctx: ResolveContext, key: 'cache' | 'prefix'): Promise<string | undefined> {
+  const p = pathFor(ctx.host);
+  const fromEnv = envValue(ctx.host, `npm_config_${key}`);
+  if (fromEnv) return p.resolve(fromEnv);
+  const fromRc = (await userNpmrc(ctx)).get(key);
+  return fromRc ? p.resolve(fromRc.replace(/^~(?=$|[\\/])/, ctx.host.home)) : undefined;
 }
 
 /** Keys of the user's .npmrc (`npm_config_userconfig` respected). */
@@ -100,10 +108,8 @@ export async function userNpmrc(ctx: ResolveContext): Promise<Map<string, string
  */
 export async function npmGlobalPrefix(ctx: ResolveContext): Promise<string | undefined> {
   const p = pathFor(ctx.host);
-  const fromEnv = envValue(ctx.host, 'npm_config_prefix');
-  if (fromEnv) return p.resolve(fromEnv);
-  const fromRc = (await userNpmrc(ctx)).get('prefix');
-  if (fromRc) return p.resolve(fromRc.replace(/^~(?=$|[\\/])/, ctx.host.home));
+  const set = await npmFolderSetting(ctx, 'prefix');
+  if (set) return set;
   if (ctx.host.platform === 'win32')
     return p.join(envValue(ctx.host, 'APPDATA') ?? p.join(ctx.host.home, 'AppData', 'Roaming'), 'npm');
   const node = await whichCommand('node', ctx);
@@ -136,7 +142,7 @@ export async function readNpmPackage(
   const json = await readJson(ctx.fs, file);
   if (json === undefined) return undefined;
   if (json instanceof Error) return { state: 'unknown', reason: json.message, ecosystem: 'npm' };
-  if (!isRecord(json) || typeof json.name !== 'string' || typeof json.version !== 'string') {
+  if (!isNpmRelease(json)) {
     return { state: 'unknown', reason: `${file} has no name or version`, ecosystem: 'npm' };
   }
   const tree = await treeEnvironment(ctx, pkgDir, json);
@@ -148,17 +154,44 @@ export async function readNpmPackage(
   const times = [changedAt(await ctx.fs.stat(file)), tree.changed, dev.changedAt].filter(
     (t): t is number => t !== undefined,
   );
+  return installedNpmPackage(json, how, pkgDir, {
+    environment: tree.environment,
+    changedAt: times.length ? Math.max(...times) : undefined,
+    fromProcess,
+    devMembers: dev.members,
+  });
+}
+
+/** A package.json that names a release: a name and a version. */
+export function isNpmRelease(json: unknown): json is NpmRelease {
+  return isRecord(json) && typeof json.name === 'string' && typeof json.version === 'string';
+}
+
+type NpmRelease = Record<string, unknown> & { name: string; version: string };
+
+/** An installed npm package as its package.json (one with a name and a version) and where it was read tell it. */
+export function installedNpmPackage(
+  json: NpmRelease,
+  how: string,
+  location: string,
+  read: {
+    environment?: EnvironmentFingerprint;
+    changedAt?: number;
+    fromProcess: boolean;
+    devMembers?: DevMember[];
+  },
+): Extract<Installed, { state: 'installed' }> {
   return {
     state: 'installed',
     ecosystem: 'npm',
     name: json.name,
     version: json.version,
     how,
-    location: pkgDir,
-    ...(tree.environment ? { environment: tree.environment } : {}),
-    ...(times.length ? { changedAt: Math.max(...times) } : {}),
-    ...(fromProcess ? { fromProcess } : {}),
-    ...(dev.members.length ? { devMembers: dev.members } : {}),
+    location,
+    ...(read.environment ? { environment: read.environment } : {}),
+    ...(read.changedAt !== undefined ? { changedAt: read.changedAt } : {}),
+    ...(read.fromProcess ? { fromProcess: true } : {}),
+    ...(read.devMembers?.length ? { devMembers: read.devMembers } : {}),
     ...(isMcpName(json.mcpName) ? { mcpName: json.mcpName } : {}),
   };
 }
@@ -352,14 +385,10 @@ export async function localProjectPackage(
 ): Promise<Installed | undefined> {
   if (!cwd) return undefined;
   const p = pathFor(ctx.host);
-  let dir = cwd;
-  for (let depth = 0; depth < 32; depth++) {
+  for (const dir of ancestors(p, cwd, 32)) {
     const pkg = await readNpmPackage(ctx, p.join(dir, 'node_modules', name), `local node_modules of ${dir}`);
     if (pkg) return pkg;
     if ((await ctx.fs.stat(p.join(dir, 'package.json'))) !== undefined) return undefined;
-    const up = p.dirname(dir);
-    if (up === dir) return undefined;
-    dir = up;
   }
   return undefined;
 }

@@ -10,6 +10,7 @@ import { Installed } from '../base/versionTypes';
 import { devMembersOf } from './devSource';
 import { layeredSites } from './layeredSites';
 import { closureOf, normalizeName, readDistMetadata } from './pythonClosure';
+import { ancestors } from './ancestors';
 import { shared } from './fs';
 
 export { normalizeName };
@@ -61,13 +62,8 @@ export async function venvSitePackages(ctx: ResolveContext, venv: string): Promi
 /** The venv a file lives in: a folder above it with a pyvenv.cfg (a console script in bin/, an interpreter). */
 export async function venvOf(ctx: ResolveContext, file: string): Promise<string | undefined> {
   const p = pathFor(ctx.host);
-  let dir = p.dirname(file);
-  for (let depth = 0; depth < 3; depth++) {
+  for (const dir of ancestors(p, p.dirname(file), 3))
     if ((await ctx.fs.stat(p.join(dir, 'pyvenv.cfg')))?.kind === 'file') return dir;
-    const up = p.dirname(dir);
-    if (up === dir) return undefined;
-    dir = up;
-  }
   return undefined;
 }
 

@@ -2,7 +2,7 @@ import { pathFor } from '../base/hostEnv';
 import { Installed, Running } from '../base/versionTypes';
 import type { FileStat } from '../machine/types';
 import { changedAt } from './fs';
-import { isMcpName } from './npmPackages';
+import { installedNpmPackage, isNpmRelease } from './npmPackages';
 import { isRecord, ResolveContext } from './lookup';
 import { readZipEntry } from './zipArchive';
 
@@ -78,19 +78,9 @@ export async function readArchivedPackage(
   if (!read) return undefined;
   const { json, dir, s } = read;
   if (json instanceof Error) return { state: 'unknown', ecosystem: 'npm', reason: json.message };
-  if (!isRecord(json) || typeof json.name !== 'string' || typeof json.version !== 'string') return undefined;
+  if (!isNpmRelease(json)) return undefined;
   const p = pathFor(ctx.host);
-  return {
-    state: 'installed',
-    ecosystem: 'npm',
-    name: json.name,
-    version: json.version,
-    how,
-    location: p.join(at.zip, ...dir.split('/')),
-    ...(changedAt(s) !== undefined ? { changedAt: changedAt(s) } : {}),
-    ...(fromProcess ? { fromProcess } : {}),
-    ...(isMcpName(json.mcpName) ? { mcpName: json.mcpName } : {}),
-  };
+  return installedNpmPackage(json, how, p.join(at.zip, ...dir.split('/')), { changedAt: changedAt(s), fromProcess });
 }
 
 /** The package of a script inside a yarn cache archive, read inside the archive; undefined when the path is in none. */
