@@ -1,5 +1,13 @@
 import type { Instance, ServerStatus } from '../base/model';
-import { InstallCommand, installCommandFor, installedOf, InstallFacts, PinPlan, runnerOf } from './installCommand';
+import {
+  InstallCommand,
+  installCommandFor,
+  installedOf,
+  InstallFacts,
+  PinPlan,
+  pinPlan,
+  runnerOf,
+} from './installCommand';
 import type { UpgradeRecord } from './upgradeHistory';
 import { pinText } from './upgrade';
 import { serverDownOf } from '../processes/guarded';
@@ -106,15 +114,7 @@ export function rollbackPlan(server: ServerStatus, facts: InstallFacts, lastUpgr
     if (badVersion) return refuse(badVersion);
     if (!own || (installed.ecosystem !== 'npm' && installed.ecosystem !== 'python'))
       return refuse(`it runs from ${runner}'s cache, where only the version its entry pins can change`);
-    return {
-      kind: 'pin',
-      serverName: server.name,
-      package: installed.name,
-      ecosystem: installed.ecosystem,
-      runner,
-      from: installed.version,
-      to: own.version,
-    };
+    return pinPlan(server.name, installed, installed.ecosystem, runner, own.version);
   }
   const restart = server.instances.filter((i) => i.lock && serverDownOf(i)).map((i) => ({ guardPid: i.pid }));
   const how = installCommandFor(installed, pins, facts);

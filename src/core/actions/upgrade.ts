@@ -1,6 +1,14 @@
 import type { ServerStatus } from '../base/model';
 import { pinIn } from '../launch/pin';
-import { InstallCommand, installCommandFor, installedOf, InstallFacts, PinPlan, runnerOf } from './installCommand';
+import {
+  InstallCommand,
+  installCommandFor,
+  installedOf,
+  InstallFacts,
+  PinPlan,
+  pinPlan,
+  runnerOf,
+} from './installCommand';
 import { versionProblem } from './installArgs';
 
 /**
@@ -55,15 +63,7 @@ export function upgradePlan(server: ServerStatus, to: string | undefined, facts:
       return refuse(
         `its entry runs ${installed.name} through ${runner} without a version: ${runner} starts the newest it finds at its next start, so restart it`,
       );
-    return {
-      kind: 'pin',
-      serverName: server.name,
-      package: installed.name,
-      ecosystem: installed.ecosystem,
-      runner,
-      from: installed.version,
-      to: target,
-    };
+    return pinPlan(server.name, installed, installed.ecosystem, runner, target);
   }
   const how = installCommandFor(installed, [{ name: installed.name, version: target }], facts);
   if ('refused' in how) return refuse(how.refused);
