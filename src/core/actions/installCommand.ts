@@ -266,17 +266,6 @@ export interface PinPlan {
   to: string;
 }
 
-/** The plan that sets a runner's pin of the installed package from its version to `to`. */
-export function pinPlan(
-  serverName: string,
-  installed: Pick<InstalledPackage, 'name' | 'version'>,
-  ecosystem: PinPlan['ecosystem'],
-  runner: string,
-  to: string,
-): PinPlan {
-  return { kind: 'pin', serverName, package: installed.name, ecosystem, runner, from: installed.version, to };
-}
-
 /** The runner whose cache a server is fetched into (`npx`, `uvx`, `pipx run`, deno), by where it lives and how it is launched. */
 export function runnerOf(server: Pick<ServerStatus, 'command'>, installed: InstalledPackage): string | undefined {
   if (/[\\/]_npx[\\/]/.test(installed.location)) return 'npx';

@@ -1,13 +1,6 @@
 import type { Instance, ServerStatus } from '../base/model';
-import {
-  InstallCommand,
-  installCommandFor,
-  installedOf,
-  InstallFacts,
-  PinPlan,
-  pinPlan,
-  runnerOf,
-} from './installCommand';
+import { InstallCommand, installCommandFor, installedOf, InstallFacts, PinPlan, runnerOf } from './installCommand';
+import { pinPlan } from './pinPlan';
 import type { UpgradeRecord } from './upgradeHistory';
 import { pinText } from './upgrade';
 import { serverDownOf } from '../processes/guarded';

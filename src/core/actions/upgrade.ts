@@ -1,14 +1,7 @@
 import type { ServerStatus } from '../base/model';
 import { pinIn } from '../launch/pin';
-import {
-  InstallCommand,
-  installCommandFor,
-  installedOf,
-  InstallFacts,
-  PinPlan,
-  pinPlan,
-  runnerOf,
-} from './installCommand';
+import { InstallCommand, installCommandFor, installedOf, InstallFacts, PinPlan, runnerOf } from './installCommand';
+import { pinPlan } from './pinPlan';
 import { versionProblem } from './installArgs';
 
 /**
