@@ -11,7 +11,8 @@ import { installRefusal } from '../../core/actions/workspaceTrust';
 import { takeSnapshot } from '../../core/snapshot/engine';
 import { takeSettled } from '../../core/snapshot/settle';
 import { terminalSafe } from '../../core/base/terminalSafe';
-import type { CliIo } from '../io';
+import { CliIo, UsageError } from '../io';
+import { OptionSpecs, OptionValues, parseOptions } from '../options';
 import { ACTION_OPTIONS } from './stop';
 import { restartOutcomeText } from './restart';
 
@@ -186,12 +187,71 @@ export function installAndRestart(
   );
 }
 
-/** An installer that exited 0 and changed nothing, in words: nothing was rolled back or upgraded, and nothing restarted. */
-export function unchangedText(
+/** What `upgrade` and `rollback` answer with: `report` the one JSON document, `say` lines in words; and what they were given. */
+export interface PlanAnswer {
+  io: CliIo;
+  values: { workspace: string[]; yes?: boolean; 'trust-workspace': boolean };
+  json: boolean;
+  name: string;
+  say: (lines: string[]) => void;
+  report: (doc: Record<string, unknown>) => void;
+  snapshot: Snapshot;
+}
+
+/** The answer of a command about `plan`, for the server `name`. */
+export function planAnswer(
+  io: CliIo,
   name: string,
+  plan: unknown,
+  given: Pick<PlanAnswer, 'values' | 'json' | 'snapshot'>,
+): PlanAnswer {
+  return Object.assign({}, given, {
+    io,
+    name,
+    report: (doc: Record<string, unknown>) => io.stdout(`${JSON.stringify({ server: name, plan, ...doc }, null, 2)}\n`),
+    say: (lines: string[]) => io.stdout(printable(lines)),
+  });
+}
+
+/** The options of `upgrade` or `rollback`, and its one SERVER operand; a usage error otherwise. */
+export function serverCommandArgs<O extends OptionSpecs>(
+  verb: 'upgrade' | 'rollback',
+  options: O,
+  args: string[],
+): { name: string; values: OptionValues<O> } {
+  const parsed = parseOptions(args, options, { positionals: true });
+  if (parsed.positionals.length !== 1) throw new UsageError(`${verb} takes one SERVER name`);
+  return { name: parsed.positionals[0], values: parsed.values };
+}
+
+/**
+ * An install that did not change what runs, said (as JSON or in words): the installer failed, or
+ * it exited 0 and changed nothing. Its exit status: 1.
+ */
+export function notInstalled(
+  verb: 'upgrade' | 'rollback',
+  name: string,
+  done: Exclude<ApplyResult, { kind: 'done' }>,
   before: InstalledPackage | undefined,
-  installed: string | undefined,
-): string {
+  o: { io: CliIo; json: boolean; report: (doc: Record<string, unknown>) => void },
+): number {
+  switch (done.kind) {
+    case 'failed':
+      if (o.json) o.report({ ok: false, ran: true, exitCode: done.exitCode, restarts: [], left: [] });
+      else
+        o.io.stderr(
+          `mcp-lifeguard ${verb}: ${name}: the command exited with ${done.exitCode}; nothing was restarted\n`,
+        );
+      return 1;
+    case 'unchanged':
+      if (o.json) o.report({ ok: false, ran: true, exitCode: 0, changed: false, restarts: [], left: [] });
+      else o.io.stderr(printable([`mcp-lifeguard ${verb}: ${unchangedText(name, before, done.installed)}`]));
+      return 1;
+  }
+}
+
+/** An installer that exited 0 and changed nothing, in words: nothing was rolled back or upgraded, and nothing restarted. */
+function unchangedText(name: string, before: InstalledPackage | undefined, installed: string | undefined): string {
   const what = before ? `${before.name} ${installed ?? before.version}` : 'what it runs';
   return `${name}: the command ran and changed nothing (${what} is still installed, as before); nothing was restarted`;
 }

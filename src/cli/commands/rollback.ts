@@ -5,17 +5,18 @@ import { lastUpgradeTo } from '../../core/actions/upgradeHistory';
 import { lifeguardPaths } from '../../core/base/paths';
 import { currentHostEnv } from '../../core/base/hostEnv';
 import { terminalSafe } from '../../core/base/terminalSafe';
-import { CliIo, UsageError } from '../io';
-import { CommandSpec, parseOptions } from '../options';
-import { upgradePins } from './upgrade';
+import type { CliIo } from '../io';
+import type { CommandSpec } from '../options';
+import { notRun } from './upgrade';
 import {
   installAndRestart,
   installOptions,
   lookFor,
-  printable,
+  planAnswer,
   sayRestarts,
   serverToChange,
-  unchangedText,
+  notInstalled,
+  serverCommandArgs,
 } from './installRun';
 
 export const ROLLBACK_COMMAND = {
@@ -40,10 +41,7 @@ export const ROLLBACK_COMMAND = {
  * workspace defines unless `--trust-workspace`.
  */
 export async function rollbackCommand(args: string[], io: CliIo): Promise<number> {
-  const parsed = parseOptions(args, ROLLBACK_COMMAND.options, { positionals: true });
-  if (parsed.positionals.length !== 1) throw new UsageError('rollback takes one SERVER name');
-  const name = parsed.positionals[0];
-  const values = parsed.values;
+  const { name, values } = serverCommandArgs('rollback', ROLLBACK_COMMAND.options, args);
   const look = lookFor(values, io);
   const snapshot = (await look()).snapshot;
   const server = serverToChange('rollback', snapshot, name, values['trust-workspace'], io);
@@ -56,24 +54,13 @@ export async function rollbackCommand(args: string[], io: CliIo): Promise<number
   const plan: RollbackPlan = rollbackPlan(server, liveInstallFacts(io.env), upgraded);
   const json = values.json === true;
   const text = rollbackText(plan).map((l) => terminalSafe(l));
-  const report = (doc: Record<string, unknown>) =>
-    io.stdout(`${JSON.stringify({ server: name, plan, ...doc }, null, 2)}\n`);
-  const say = (lines: string[]) => io.stdout(printable(lines));
-  switch (plan.kind) {
-    case 'refused':
-      if (json) report({ ok: false, ran: false });
-      else io.stderr(`mcp-lifeguard rollback: ${text.join('\n')}\n`);
-      return 1;
-    case 'pin':
-      return upgradePins(plan, { io, values, json, say, report, snapshot, name });
-    case 'plan':
-      break;
-  }
-  if (!values.yes) {
-    if (json) report({ ok: true, ran: false });
-    else io.stdout(`${[...text, 'Nothing was run. Run again with --yes to do it.'].join('\n')}\n`);
-    return 0;
-  }
+  const answer = planAnswer(io, name, plan, { values, json, snapshot });
+  const { report, say } = answer;
+  if (plan.kind !== 'plan' || !values.yes)
+    return notRun('rollback', plan, answer, {
+      refused: `${text.join('\n')}\n`,
+      dryRun: `${[...text, 'Nothing was run. Run again with --yes to do it.'].join('\n')}\n`,
+    });
   if (!json) io.stdout(`${text.join('\n')}\n`);
   // Guards whose server is down, then every guard whose server runs other code than is now installed.
   const done = await installAndRestart(
@@ -83,17 +70,7 @@ export async function rollbackCommand(args: string[], io: CliIo): Promise<number
     { io, json, look, trustWorkspace: values['trust-workspace'], timeoutMs: values.timeout, before: installed },
     plan.restart.map((r) => r.guardPid),
   );
-  if (done.kind === 'failed') {
-    if (json) report({ ok: false, ran: true, exitCode: done.exitCode, restarts: [], left: [] });
-    else
-      io.stderr(`mcp-lifeguard rollback: ${name}: the command exited with ${done.exitCode}; nothing was restarted\n`);
-    return 1;
-  }
-  if (done.kind === 'unchanged') {
-    if (json) report({ ok: false, ran: true, exitCode: 0, changed: false, restarts: [], left: [] });
-    else io.stderr(printable([`mcp-lifeguard rollback: ${unchangedText(name, installed, done.installed)}`]));
-    return 1;
-  }
+  if (done.kind !== 'done') return notInstalled('rollback', name, done, installed, { io, json, report });
   const { restarts, failures } = sayRestarts(done.restarts, io, json);
   if (json) report({ ok: failures === 0, ran: true, exitCode: 0, restarts, left: done.left });
   else

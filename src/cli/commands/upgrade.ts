@@ -1,29 +1,32 @@
 import * as path from 'node:path';
 import { liveInstallFacts } from '../../core/actions/applyInstall';
-import { upgradePlan, UpgradePlan, upgradeText } from '../../core/actions/upgrade';
+import { upgradePlan, upgradeText } from '../../core/actions/upgrade';
 import { isWorkspaceDefined } from '../../core/actions/workspaceTrust';
 import { currentHostEnv } from '../../core/base/hostEnv';
 import { liveMachine } from '../../core/machine/live';
-import type { ServerConfig, Snapshot } from '../../core/base/model';
+import type { ServerConfig } from '../../core/base/model';
 import { lifeguardPaths } from '../../core/base/paths';
 import { recordUpgrade } from '../../core/actions/upgradeHistory';
 import { readConfigForEdit, writeConfigFile } from '../../core/configEdit/configWriter';
 import { pinChange } from '../../core/configEdit/pinEdit';
 import { pinIn } from '../../core/launch/pin';
 import { scanSources } from '../../core/sources/scan';
-import { CliIo, UsageError } from '../io';
-import { CommandSpec, parseOptions } from '../options';
+import type { CliIo } from '../io';
+import type { CommandSpec } from '../options';
 import {
   installAndRestart,
   installOptions,
   lookFor,
   oneLineEach,
+  planAnswer,
+  PlanAnswer,
   printable,
   sayRestarts,
   serverToChange,
-  unchangedText,
+  notInstalled,
+  serverCommandArgs,
 } from './installRun';
-import { installedOf } from '../../core/actions/installCommand';
+import { installedOf, PinPlan } from '../../core/actions/installCommand';
 import { cliWords, editConfigFiles, LeftAlone, redactedDiff } from './wrap';
 
 export const UPGRADE_COMMAND = {
@@ -52,10 +55,7 @@ export const UPGRADE_COMMAND = {
  * shown first, through the one config writer. Never for a workspace's entries unless trusted.
  */
 export async function upgradeCommand(args: string[], io: CliIo): Promise<number> {
-  const parsed = parseOptions(args, UPGRADE_COMMAND.options, { positionals: true });
-  if (parsed.positionals.length !== 1) throw new UsageError('upgrade takes one SERVER name');
-  const name = parsed.positionals[0];
-  const values = parsed.values;
+  const { name, values } = serverCommandArgs('upgrade', UPGRADE_COMMAND.options, args);
   const json = values.json === true;
   const look = lookFor(values, io);
   const first = await look();
@@ -70,24 +70,13 @@ export async function upgradeCommand(args: string[], io: CliIo): Promise<number>
     if (!server) return 1;
   }
   const plan = upgradePlan(server, values.to, liveInstallFacts(io.env));
-  const report = (doc: Record<string, unknown>) =>
-    io.stdout(`${JSON.stringify({ server: name, plan, ...doc }, null, 2)}\n`);
-  const say = (lines: string[]) => io.stdout(printable(lines));
-  switch (plan.kind) {
-    case 'refused':
-      if (json) report({ ok: false, ran: false });
-      else io.stderr(`mcp-lifeguard upgrade: ${oneLineEach(upgradeText(plan))}`);
-      return 1;
-    case 'pin':
-      return upgradePins(plan, { io, values, json, say, report, snapshot, name });
-    case 'install':
-      break;
-  }
-  if (!values.yes) {
-    if (json) report({ ok: true, ran: false });
-    else io.stdout(oneLineEach([...upgradeText(plan), 'Nothing was run. Run again with --yes to do it.']));
-    return 0;
-  }
+  const answer = planAnswer(io, name, plan, { values, json, snapshot });
+  const { report, say } = answer;
+  if (plan.kind !== 'install' || !values.yes)
+    return notRun('upgrade', plan, answer, {
+      refused: oneLineEach(upgradeText(plan)),
+      dryRun: oneLineEach([...upgradeText(plan), 'Nothing was run. Run again with --yes to do it.']),
+    });
   if (!json) io.stdout(oneLineEach(upgradeText(plan).slice(0, -1)));
   const before = installedOf(server);
   const done = await installAndRestart('upgrade', plan.serverName, plan.command, {
@@ -98,16 +87,7 @@ export async function upgradeCommand(args: string[], io: CliIo): Promise<number>
     timeoutMs: values.timeout,
     before,
   });
-  if (done.kind === 'failed') {
-    if (json) report({ ok: false, ran: true, exitCode: done.exitCode, restarts: [], left: [] });
-    else io.stderr(`mcp-lifeguard upgrade: ${name}: the command exited with ${done.exitCode}; nothing was restarted\n`);
-    return 1;
-  }
-  if (done.kind === 'unchanged') {
-    if (json) report({ ok: false, ran: true, exitCode: 0, changed: false, restarts: [], left: [] });
-    else io.stderr(printable([`mcp-lifeguard upgrade: ${unchangedText(name, before, done.installed)}`]));
-    return 1;
-  }
+  if (done.kind !== 'done') return notInstalled('upgrade', name, done, before, { io, json, report });
   await recordUpgrade(lifeguardPaths(currentHostEnv(io.env)), {
     server: name,
     package: plan.package,
@@ -137,22 +117,37 @@ export async function upgradeCommand(args: string[], io: CliIo): Promise<number>
 }
 
 /**
+ * The answer of `upgrade` or `rollback` when no installer runs: a refusal (1), a runner's pin
+ * (upgradePins), or the dry run of an install without `--yes` (0). `refused` and `dryRun` are the
+ * plan in words, ready to print.
+ */
+export async function notRun(
+  verb: 'upgrade' | 'rollback',
+  plan: { kind: 'refused' } | PinPlan | { kind: 'install' | 'plan' },
+  o: PlanAnswer,
+  words: { refused: string; dryRun: string },
+): Promise<number> {
+  switch (plan.kind) {
+    case 'refused':
+      if (o.json) o.report({ ok: false, ran: false });
+      else o.io.stderr(`mcp-lifeguard ${verb}: ${words.refused}`);
+      return 1;
+    case 'pin':
+      return upgradePins(plan, o);
+    case 'install':
+    case 'plan':
+      if (o.json) o.report({ ok: true, ran: false });
+      else o.io.stdout(words.dryRun);
+      return 0;
+  }
+}
+
+/**
  * A runner's pin: every entry (of any name, in every client's file) that pins the package gets the
  * new version, each file's diff shown first; with `--yes` written by the one config writer, then
  * the instances started from the old pin are named: their clients start the new one.
  */
-export async function upgradePins(
-  plan: Extract<UpgradePlan, { kind: 'pin' }>,
-  o: {
-    io: CliIo;
-    values: { workspace: string[]; yes?: boolean; 'trust-workspace': boolean };
-    json: boolean;
-    name: string;
-    say: (lines: string[]) => void;
-    report: (doc: Record<string, unknown>) => void;
-    snapshot: Snapshot;
-  },
-): Promise<number> {
+async function upgradePins(plan: PinPlan, o: PlanAnswer): Promise<number> {
   const host = currentHostEnv(o.io.env);
   const workspaceFolders = (o.values.workspace.length ? o.values.workspace : [o.io.cwd]).map((w) =>
     path.resolve(o.io.cwd, w),
