@@ -2,7 +2,7 @@ import { joinBelow, pathFor } from '../base/hostEnv';
 import { Installed, MovedDependency } from '../base/versionTypes';
 import { changedAt } from './fs';
 import { CLOCK_SLACK_MS } from './judge';
-import { historyMayTell, inferLoaded } from './inferLoaded';
+import { historyInference, inferLoaded } from './inferLoaded';
 import { isRecord, keptMtimeCache, readJson, ResolveContext } from './lookup';
 import { npmCacheHistory, NpmCacheHistory } from './npmCacheHistory';
 import { memberDirs } from './nodeTree';
@@ -122,43 +122,40 @@ async function movedInCache(
  * fetched after it) are named. When the cache cannot tell the package's own version but proves a
  * member moved, the package's own package.json unchanged since before the start tells its version.
  */
-export async function inferFromNpmCache(
-  ctx: ResolveContext,
-  installed: Installed,
-  start: number | undefined,
-  log: (message: string) => void,
-): Promise<NpmCacheInference | undefined> {
-  if (start === undefined || !historyMayTell(installed, 'npm', start)) return undefined;
-  const h = await historyOf(ctx, installed.name, installed.version);
-  const answer =
-    h.state === 'found'
-      ? inferLoaded(h.fetches, {
-          installedVersion: installed.version,
-          changedAt: installed.changedAt,
-          processStart: start,
-        })
-      : h;
-  if (answer.state !== 'inferred') log(`npm cache history of ${installed.name}: ${answer.reason}`);
-  const { moved, how } = await movedInCache(ctx, installed, start, log);
-  const members = moved.length ? { moved, movedHow: `dependencies from npm's cache: ${how.join('; ')}` } : {};
-  if (answer.state !== 'inferred') {
-    if (!moved.length) return undefined;
-    const own = pathFor(ctx.host).join(installed.location, 'package.json');
-    const ownAt = changedAt(await ctx.fs.stat(own));
-    if (ownAt === undefined || ownAt > start + CLOCK_SLACK_MS) return undefined;
+export const inferFromNpmCache = historyInference(
+  'npm',
+  async (ctx, installed, start, log): Promise<NpmCacheInference | undefined> => {
+    const h = await historyOf(ctx, installed.name, installed.version);
+    const answer =
+      h.state === 'found'
+        ? inferLoaded(h.fetches, {
+            installedVersion: installed.version,
+            changedAt: installed.changedAt,
+            processStart: start,
+          })
+        : h;
+    if (answer.state !== 'inferred') log(`npm cache history of ${installed.name}: ${answer.reason}`);
+    const { moved, how } = await movedInCache(ctx, installed, start, log);
+    const members = moved.length ? { moved, movedHow: `dependencies from npm's cache: ${how.join('; ')}` } : {};
+    if (answer.state !== 'inferred') {
+      if (!moved.length) return undefined;
+      const own = pathFor(ctx.host).join(installed.location, 'package.json');
+      const ownAt = changedAt(await ctx.fs.stat(own));
+      if (ownAt === undefined || ownAt > start + CLOCK_SLACK_MS) return undefined;
+      return {
+        version: installed.version,
+        how: `${own} unchanged since before the process started (${new Date(start).toISOString()})`,
+        ...members,
+      };
+    }
+    const lockfile = await projectLockfile(ctx, installed.location);
     return {
-      version: installed.version,
-      how: `${own} unchanged since before the process started (${new Date(start).toISOString()})`,
+      version: answer.version,
+      how: answer.evidence,
+      ...(lockfile && lockfile.at <= start + CLOCK_SLACK_MS
+        ? { closureHow: `${lockfile.path} unchanged since before the process started` }
+        : {}),
       ...members,
     };
-  }
-  const lockfile = await projectLockfile(ctx, installed.location);
-  return {
-    version: answer.version,
-    how: answer.evidence,
-    ...(lockfile && lockfile.at <= start + CLOCK_SLACK_MS
-      ? { closureHow: `${lockfile.path} unchanged since before the process started` }
-      : {}),
-    ...members,
-  };
-}
+  },
+);

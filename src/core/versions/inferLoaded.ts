@@ -1,6 +1,7 @@
 import type { TarballFetch } from './npmCacheHistory';
 import type { Ecosystem, Installed } from '../base/versionTypes';
 import { CLOCK_SLACK_MS } from './judge';
+import type { ResolveContext } from './lookup';
 
 /**
  * Which version a running process loaded, told from when npm's cache fetched each version's
@@ -151,4 +152,29 @@ export function historyMayTell(
     installed.changedAt !== undefined &&
     installed.changedAt > start + CLOCK_SLACK_MS
   );
+}
+
+/** A package whose files changed after its process started: what a history is asked of. */
+export type ChangedPackage = Extract<Installed, { state: 'installed' }> & { changedAt: number };
+
+/** A reader of a package manager's history: what it says the process that began at `start` loaded. */
+export type HistoryReader<T> = (
+  ctx: ResolveContext,
+  installed: ChangedPackage,
+  start: number,
+  log: (message: string) => void,
+) => Promise<T | undefined>;
+
+/** A first look through `read`, asked only where the history may tell (historyMayTell): undefined elsewhere. */
+export function historyInference<T>(
+  ecosystem: Ecosystem,
+  read: HistoryReader<T>,
+): (
+  ctx: ResolveContext,
+  installed: Installed,
+  start: number | undefined,
+  log: (message: string) => void,
+) => Promise<T | undefined> {
+  return async (ctx, installed, start, log) =>
+    start !== undefined && historyMayTell(installed, ecosystem, start) ? read(ctx, installed, start, log) : undefined;
 }

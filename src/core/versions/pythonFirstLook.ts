@@ -1,8 +1,8 @@
 import { pathFor } from '../base/hostEnv';
 import { Installed } from '../base/versionTypes';
-import { historyMayTell, inferLoaded, START_SLACK_MS } from './inferLoaded';
+import { historyInference, HistoryReader, inferLoaded, START_SLACK_MS } from './inferLoaded';
 import type { VersionEvidence } from './judge';
-import { keptMtimeCache, ResolveContext } from './lookup';
+import { keptMtimeCache } from './lookup';
 import { inferFromPipxLogs, PipxLog, pipxLogDirs, readPipxLogs } from './pipxLog';
 import { uvCacheDir } from './python';
 import { UvCacheHistory, uvCacheHistory } from './uvCacheHistory';
@@ -27,12 +27,7 @@ function pipxVenv(installed: Extract<Installed, { state: 'installed' }>): string
   return /^pipx venv (.+)$/.exec(installed.how)?.[1];
 }
 
-async function fromUvCache(
-  ctx: ResolveContext,
-  installed: Extract<Installed, { state: 'installed' }>,
-  start: number,
-  log: (message: string) => void,
-): Promise<Inferred | undefined> {
+const fromUvCache: HistoryReader<Inferred> = async (ctx, installed, start, log) => {
   const { host, fs } = ctx;
   const p = pathFor(host);
   const installer = (await fs.readText(p.join(installed.location, 'INSTALLER')))?.trim();
@@ -81,14 +76,9 @@ async function fromUvCache(
     ...inferred,
     closureHow: `uv's cache unpacked no other version of its ${members.length} dependencies before the process started at ${iso(start)}`,
   };
-}
+};
 
-async function fromPipxLogs(
-  ctx: ResolveContext,
-  installed: Extract<Installed, { state: 'installed' }>,
-  start: number,
-  log: (message: string) => void,
-): Promise<Inferred | undefined> {
+const fromPipxLogs: HistoryReader<Inferred> = async (ctx, installed, start, log) => {
   const venv = pipxVenv(installed);
   if (!venv) return undefined;
   const { host, fs } = ctx;
@@ -113,18 +103,14 @@ async function fromPipxLogs(
     return undefined;
   }
   return { version: answer.version, how: answer.evidence, source: 'pipx-log' };
-}
+};
 
 /**
  * What uv's cache or pipx's logs say this Python process loaded, for a first look at a package
  * changed after the start (each history cached like a resolution: a refresh re-stats what it read).
  */
-export async function inferFromPythonHistory(
-  ctx: ResolveContext,
-  installed: Installed,
-  start: number | undefined,
-  log: (message: string) => void,
-): Promise<Inferred | undefined> {
-  if (start === undefined || !historyMayTell(installed, 'python', start)) return undefined;
-  return (await fromUvCache(ctx, installed, start, log)) ?? (await fromPipxLogs(ctx, installed, start, log));
-}
+export const inferFromPythonHistory = historyInference<Inferred>(
+  'python',
+  async (ctx, installed, start, log) =>
+    (await fromUvCache(ctx, installed, start, log)) ?? (await fromPipxLogs(ctx, installed, start, log)),
+);
