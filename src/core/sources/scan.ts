@@ -149,14 +149,8 @@ export async function scanSources(ctx: ScanContext): Promise<ScanResult> {
       reported.add(f.file);
       continue;
     }
-    const scanned = scanFileCached(cache, row, {
-      spec,
-      f,
-      text: outcome.text,
-      readDiagnostics: outcome.diagnostics,
-      host: ctx.host,
-      companions,
-    });
+    const { text, diagnostics: readDiagnostics } = outcome;
+    const scanned = scanFileCached(cache, row, { spec, f, text, readDiagnostics, host: ctx.host, companions });
     for (const s of scanned.servers) result.servers.push(s);
     for (const d of scanned.diagnostics) result.diagnostics.push(d);
     for (const [id, launch] of scanned.launches) result.launches.set(id, launch);
