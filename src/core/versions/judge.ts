@@ -582,16 +582,29 @@ function unversionedVerdict(j: Judging, inst: Extract<Installed, { state: 'unver
   };
 }
 
+/**
+ * A closure read empty while every member it lost is still installed beside the package: a read
+ * made while an install rewrote the tree (Node's lookups found nothing there yet), not a move.
+ */
+function closureUnread(inst: Extract<Installed, { state: 'installed' }>, moves: readonly MovedDependency[]): boolean {
+  return (
+    moves.length > 0 &&
+    Object.keys(inst.environment?.packages ?? {}).length === 0 &&
+    moves.every((m) => m.to === undefined && m.stillInstalled !== undefined)
+  );
+}
+
 /** An installed package: the running side's version and environment against the disk's, then its files. */
 function installedVerdict(j: Judging, inst: Extract<Installed, { state: 'installed' }>): VersionVerdict {
   const { e, running } = j;
   const versionMoved = running.state === 'known' && running.version !== inst.version;
-  const moved =
+  const read =
     running.state === 'known' && running.environment && inst.environment
       ? markStillInstalled(environmentMoves(running.environment, inst.environment), e.stillInstalled)
       : running.state === 'known' && running.source === 'npm-cache'
         ? j.inferredMoves
         : [];
+  const moved = closureUnread(inst, read) ? [] : read;
   // A development package's version does not name its code: its own files decide, whatever was
   // recorded. Unless the record itself differs from the disk (a version bump, a moved dependency):
   // that is proof, named.

@@ -390,6 +390,39 @@ describe('versions: the stale judgement', () => {
     assert.equal(judge({ ...evidence, installing, now: START + 200_000 }).verdict.state, 'unknown');
   });
 
+  it('a closure read empty while every member it lost is still installed beside the package is no move (an install rewriting the tree)', () => {
+    const seen = {
+      name: 'mempalace',
+      version: '3.1',
+      environment: fingerprint({ '@modelcontextprotocol/sdk': '1.32.2', zod: '4.6.7' }),
+      firstSeenAt: new Date(START).toISOString(),
+    };
+    const stillInstalled = { '@modelcontextprotocol/sdk': '1.32.2', zod: '4.6.7' };
+    // Node's lookups found none of its dependencies (npm ci had not written them yet), each is there now.
+    const empty = judge({
+      installed: installed('3.1', {}, START + 60_000),
+      processStart: START,
+      firstSeen: seen,
+      stillInstalled,
+    });
+    assert.equal(empty.verdict.state, 'current', JSON.stringify(empty.verdict));
+    // One member of several leaving while it stays installed is a move, said so.
+    const one = judge({
+      installed: installed('3.1', { zod: '4.6.7' }, START + 60_000),
+      processStart: START,
+      firstSeen: seen,
+      stillInstalled: { '@modelcontextprotocol/sdk': '1.32.2' },
+    }).verdict;
+    assert.match(one.state === 'stale' ? one.summary : JSON.stringify(one), /no longer a dependency, still installed/);
+    // An empty closure whose members are gone is a move too ("removed").
+    const gone = judge({
+      installed: installed('3.1', {}, START + 60_000),
+      processStart: START,
+      firstSeen: seen,
+    }).verdict;
+    assert.match(gone.state === 'stale' ? gone.summary : JSON.stringify(gone), /removed/);
+  });
+
   it('an uninstalled package is stale ("installed: missing") when the running side is known', () => {
     const { verdict } = judge({
       installed: { state: 'missing', ecosystem: 'npm', name: 'x', how: 'npx x: not in the cache' },
