@@ -1,0 +1,111 @@
+import { PS_TABLE_ARGS, WINDOWS_PROCESS_QUERY } from '../../src/core/pids/table';
+import { PS_ENV } from '../../src/core/pids/identity';
+import type { SnapshotRequest } from '../../src/core/snapshot/engine';
+import type { MachineRecord } from '../../src/core/machine/record';
+import type { VirtualMachineSpec } from './virtualMachine';
+
+/**
+ * Builders for machines this suite cannot run on, written the way their tools print them: macOS's
+ * `ps` table and Windows' PowerShell process query (the formats src/core/pids/table.ts parses).
+ * Captures of real users' machines (test/fixtures/captures) are written with these, so a change of
+ * the table's columns is made here once.
+ */
+
+/** A machine described by what is on it, with the request `status` made there. */
+export interface DescribedCapture {
+  name: string;
+  request: SnapshotRequest;
+  record: MachineRecord;
+}
+
+/**
+ * A machine rebuilt from what a user published: the listing and configs of a public issue. `filled`
+ * says what the listing lacked and was filled in (start times, memory, a config the user did not
+ * paste); `reported` is what the user saw go wrong, in their words where short.
+ */
+export interface RealCapture extends DescribedCapture {
+  platform: 'darwin' | 'win32';
+  source: string;
+  reported: string;
+  filled: string;
+}
+
+export const at = (iso: string): number => Date.parse(iso);
+export const json = (v: unknown): string => JSON.stringify(v, null, 2);
+
+/** `ps -o lstart` under PS_ENV (UTC). */
+export function lstart(iso: string): string {
+  const d = new Date(iso);
+  const day = d.toUTCString().slice(0, 3);
+  const month = d.toUTCString().slice(8, 11);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${day} ${month} ${String(d.getUTCDate()).padStart(2)} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} ${d.getUTCFullYear()}`;
+}
+
+/** One row of macOS's `ps`: `args` is the one line ps prints (arguments joined by spaces). */
+export interface MacProcess {
+  pid: number;
+  ppid: number;
+  uid?: number;
+  /** Resident size, KiB (ps's `rss`). */
+  rssKb?: number;
+  tty?: string;
+  /** ISO time the process started. */
+  start: string;
+  args: string;
+}
+
+/** The text of `ps PS_TABLE_ARGS` on macOS for these rows. */
+export function macPsTable(rows: readonly MacProcess[]): string {
+  return (
+    rows
+      .map(
+        (r) =>
+          `${String(r.pid).padStart(5)} ${String(r.ppid).padStart(5)} ${String(r.uid ?? 501).padStart(5)} ${String(r.rssKb ?? 40960).padStart(6)} ${(r.tty ?? '??').padEnd(8)} ${lstart(r.start)} ${r.args}`,
+      )
+      .join('\n') + '\n'
+  );
+}
+
+/** The recorded run of the process-table command on macOS. */
+export function macPsCommand(rows: readonly MacProcess[]): NonNullable<VirtualMachineSpec['commands']>[number] {
+  return { command: 'ps', args: PS_TABLE_ARGS, env: { ...PS_ENV }, stdout: macPsTable(rows) };
+}
+
+/** One row of Windows' process query (Win32_Process). */
+export interface WindowsProcess {
+  pid: number;
+  ppid: number;
+  /** ISO creation time (to the millisecond where the source gives it). */
+  created: string;
+  /** Working set, bytes. */
+  workingSet?: number;
+  /** The command line exactly as Windows keeps it ('' where it is not readable). */
+  commandLine: string;
+  name: string;
+}
+
+/** The CSV PowerShell prints for WINDOWS_PROCESS_QUERY for these rows. */
+export function windowsProcessCsv(rows: readonly WindowsProcess[]): string {
+  return (
+    [
+      '"ProcessId","ParentProcessId","Created","WorkingSetSize","CommandLine","Name"',
+      ...rows.map((r) =>
+        [r.pid, r.ppid, Date.parse(r.created), r.workingSet ?? 40_000_000, r.commandLine, r.name]
+          .map((v) => `"${String(v).replace(/"/g, '""')}"`)
+          .join(','),
+      ),
+    ].join('\r\n') + '\r\n'
+  );
+}
+
+/** The recorded run of the process-table command on Windows. */
+export function windowsProcessCommand(
+  rows: readonly WindowsProcess[],
+): NonNullable<VirtualMachineSpec['commands']>[number] {
+  return {
+    command: 'powershell.exe',
+    args: ['-NoProfile', '-NonInteractive', '-Command', WINDOWS_PROCESS_QUERY],
+    stdout: windowsProcessCsv(rows),
+  };
+}
