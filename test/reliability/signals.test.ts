@@ -43,7 +43,10 @@ describe('reliability: signals reach only processes re-identified and owned', fu
     const nodePid = await until('the server to start', async () => {
       const kids = fs.readFileSync(`/proc/${client.pid}/task/${client.pid}/children`, 'utf8').trim();
       const pid = kids ? Number(kids.split(/\s+/)[0]) : undefined;
-      return pid !== undefined && fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(app) ? pid : undefined;
+      // Between fork and exec the child still shows Python's command line, which names the script
+      // too: wait for node's own argv, or the identity read is the pre-exec one.
+      const argv = pid === undefined ? [] : fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      return argv[0] === 'node' && argv[1] === app ? pid : undefined;
     });
     scene.started.push(nodePid);
     const server = await identityOf(nodePid);
@@ -56,7 +59,18 @@ describe('reliability: signals reach only processes re-identified and owned', fu
     };
     const file = writeJson('snapshot.json', { servers: [], notConfigured: [instance] });
     const r = await cli(scene.home, ['stop', String(nodePid), '--from', file, '--grace', '1']);
-    assert.equal(r.code, 0, r.stdout + r.stderr);
+    // On a failure, say what became of both processes (a server gone before the stop, or a client that ended).
+    const states = () =>
+      [client.pid!, nodePid]
+        .map((pid) => {
+          try {
+            return `pid ${pid}: ${fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.slice(0, 1)} ${fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ')}`;
+          } catch {
+            return `pid ${pid}: gone`;
+          }
+        })
+        .join('; ');
+    assert.equal(r.code, 0, `${r.stdout}${r.stderr}(${states()})`);
     assert.ok(isAlive(client.pid!), `the client pid ${client.pid} was signalled: ${r.stdout}`);
     assert.match(r.stdout, new RegExp(`launcher pid ${client.pid} left alone: .*no commandHash`));
     await until('the server to exit', async () => (isAlive(nodePid) ? undefined : true));
