@@ -78,8 +78,11 @@ export interface WindowsProcess {
   ppid: number;
   /** ISO creation time (to the millisecond where the source gives it). */
   created: string;
-  /** Working set, bytes. */
-  workingSet?: number;
+  /** Private bytes (PrivatePageCount): Task Manager's "commit size". */
+  privateBytes?: number;
+  /** CPU time in kernel and in user mode, ms (the query prints both in 100 ns units). */
+  kernelMs?: number;
+  userMs?: number;
   /** The command line exactly as Windows keeps it ('' where it is not readable). */
   commandLine: string;
   name: string;
@@ -89,9 +92,18 @@ export interface WindowsProcess {
 export function windowsProcessCsv(rows: readonly WindowsProcess[]): string {
   return (
     [
-      '"ProcessId","ParentProcessId","Created","WorkingSetSize","CommandLine","Name"',
+      '"ProcessId","ParentProcessId","Created","PrivatePageCount","KernelModeTime","UserModeTime","CommandLine","Name"',
       ...rows.map((r) =>
-        [r.pid, r.ppid, Date.parse(r.created), r.workingSet ?? 40_000_000, r.commandLine, r.name]
+        [
+          r.pid,
+          r.ppid,
+          Date.parse(r.created),
+          r.privateBytes ?? 40_000_000,
+          (r.kernelMs ?? 150) * 10_000,
+          (r.userMs ?? 850) * 10_000,
+          r.commandLine,
+          r.name,
+        ]
           .map((v) => `"${String(v).replace(/"/g, '""')}"`)
           .join(','),
       ),

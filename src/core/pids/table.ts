@@ -14,6 +14,7 @@ export interface ProcessInfo {
   uid?: number;
   /** Milliseconds since the epoch; absent when the OS gave none (then "which is newer" is unknown). */
   startTime?: number;
+  /** Resident memory (RSS) on Linux and macOS; private bytes on Windows (docs/status-json.md). */
   memoryBytes?: number;
   /** CPU time used since it started (user + system), ms; absent where the table gives none. */
   cpuMs?: number;
@@ -135,24 +136,36 @@ export function parsePsTable(text: string): ProcessInfo[] {
   return out;
 }
 
-/** The PowerShell query whose CSV output parseWindowsProcessCsv reads. */
+/**
+ * The PowerShell query whose CSV output parseWindowsProcessCsv reads. `Created` is CreationDate in
+ * ms since the epoch (truncated: the same value on every read, so it pins a pid to one process);
+ * KernelModeTime and UserModeTime are CPU time in 100 ns units; PrivatePageCount, despite its name,
+ * is the process's private bytes (Task Manager's "commit size"): memory no other process shares.
+ */
 export const WINDOWS_PROCESS_QUERY =
-  'Get-CimInstance Win32_Process | Select-Object ProcessId,ParentProcessId,@{n="Created";e={[DateTimeOffset]::new($_.CreationDate).ToUnixTimeMilliseconds()}},WorkingSetSize,CommandLine,Name | ConvertTo-Csv -NoTypeInformation';
+  'Get-CimInstance Win32_Process | Select-Object ProcessId,ParentProcessId,@{n="Created";e={[DateTimeOffset]::new($_.CreationDate).ToUnixTimeMilliseconds()}},PrivatePageCount,KernelModeTime,UserModeTime,CommandLine,Name | ConvertTo-Csv -NoTypeInformation';
+
+/** 100 ns units (Win32_Process' KernelModeTime and UserModeTime) per millisecond. */
+const WINDOWS_TIME_UNITS_PER_MS = 10_000;
 
 /**
  * Parses the CSV of WINDOWS_PROCESS_QUERY. Command lines are split Windows-style: double quotes
- * group, backslashes are literal.
+ * group, backslashes are literal. Memory is private bytes; a table of the earlier query, which
+ * gave the working set (`WorkingSetSize`) instead, is read with that.
  */
 export function parseWindowsProcessCsv(text: string): ProcessInfo[] {
   const rows = parseCsv(text);
   const header = rows.shift();
   if (!header) return [];
   const col = (name: string) => header.indexOf(name);
-  const [iPid, iPpid, iCreated, iWs, iCmd, iName] = [
+  const [iPid, iPpid, iCreated, iPrivate, iWs, iKernel, iUser, iCmd, iName] = [
     'ProcessId',
     'ParentProcessId',
     'Created',
+    'PrivatePageCount',
     'WorkingSetSize',
+    'KernelModeTime',
+    'UserModeTime',
     'CommandLine',
     'Name',
   ].map(col);
@@ -161,17 +174,28 @@ export function parseWindowsProcessCsv(text: string): ProcessInfo[] {
     const pid = Number(r[iPid]);
     if (!Number.isInteger(pid)) continue;
     const cmd = r[iCmd] ?? '';
-    const created = Number(r[iCreated]);
-    const ws = Number(r[iWs]);
+    const memory = count(r[iPrivate]) ?? count(r[iWs]);
+    const kernel = count(r[iKernel]);
+    const user = count(r[iUser]);
     out.push({
       pid,
       ppid: Number(r[iPpid]) || 0,
       argv: cmd ? splitWindowsCommandLine(cmd) : [r[iName] ?? ''],
-      startTime: r[iCreated] && Number.isFinite(created) ? created : undefined,
-      memoryBytes: r[iWs] && Number.isFinite(ws) ? ws : undefined,
+      startTime: count(r[iCreated]),
+      memoryBytes: memory,
+      cpuMs:
+        kernel !== undefined && user !== undefined
+          ? Math.floor((kernel + user) / WINDOWS_TIME_UNITS_PER_MS)
+          : undefined,
     });
   }
   return out;
+}
+
+/** A CSV cell that holds a whole number (absent columns and empty cells are undefined: not readable). */
+function count(cell: string | undefined): number | undefined {
+  if (cell === undefined || !/^\d+$/.test(cell)) return undefined;
+  return Number(cell);
 }
 
 function parseCsv(text: string): string[][] {

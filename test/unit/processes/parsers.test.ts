@@ -5,7 +5,7 @@ import { parseEnviron } from '../../../src/core/processes/environ';
 import { parseProcPidStat } from '../../../src/core/pids/identity';
 import { localPort, parseLsofPids, parseProcNetTcp } from '../../../src/core/processes/listen';
 import { splitWindowsCommandLine } from '../../../src/core/launch/shellWords';
-import { parseProcCmdline } from '../../../src/core/pids/table';
+import { parseProcCmdline, parseWindowsProcessCsv } from '../../../src/core/pids/table';
 import { recordedTable, tablesDir } from './support';
 
 describe('process table parsers (stored OS output)', () => {
@@ -65,7 +65,7 @@ describe('process table parsers (stored OS output)', () => {
     });
   });
 
-  it('parses the Windows CIM CSV: quoted command lines, creation time in ms, working set', () => {
+  it('parses the Windows CIM CSV: quoted command lines, creation time in ms, private bytes, CPU time', () => {
     const rows = recordedTable('windows-cim');
     assert.equal(rows.length, 10);
     const node = rows.find((r) => r.pid === 7003);
@@ -74,8 +74,22 @@ describe('process table parsers (stored OS output)', () => {
       'C:\\Users\\u\\AppData\\Roaming\\npm\\node_modules\\@modelcontextprotocol\\server-memory\\dist\\index.js',
     ]);
     assert.equal(node?.startTime, 1795202000500);
-    assert.equal(node?.memoryBytes, 52000000);
+    assert.equal(node?.memoryBytes, 31457280, 'PrivatePageCount: private bytes');
+    // KernelModeTime 1562500 + UserModeTime 12031250, in 100 ns units.
+    assert.equal(node?.cpuMs, 1359);
     assert.equal(rows.find((r) => r.pid === 4)?.startTime, undefined);
+  });
+
+  it('reads a Windows table of the earlier query (working set, no CPU time) with what it gives', () => {
+    const rows = parseWindowsProcessCsv(
+      '"ProcessId","ParentProcessId","Created","WorkingSetSize","CommandLine","Name"\r\n' +
+        '"7003","7002","1795202000500","52000000","node x.js","node.exe"\r\n' +
+        '"7004","7002","1795202000600","","","node.exe"\r\n',
+    );
+    assert.equal(rows[0].memoryBytes, 52000000);
+    assert.equal(rows[0].cpuMs, undefined);
+    assert.equal(rows[1].memoryBytes, undefined, 'an empty cell is not a figure');
+    assert.deepEqual(rows[1].argv, ['node.exe']);
   });
 
   it('splits Windows command lines: quotes group, backslashes are literal', () => {
