@@ -112,9 +112,11 @@ export async function runStopLadder<T extends StopTarget<unknown>>(
     if (stage.kind === 'ask') await stage.ask();
     else {
       const signalled: T[] = [];
-      for (const t of left) {
-        // Checked right before the signal: between two signals a pid can die and be reused.
-        const id = await t.identify();
+      // Every target checked together right before the signals (between two signals a pid can die
+      // and be reused): where the process table names a pid (Windows), one read checks them all.
+      const ids = await Promise.all(left.map((t) => t.identify()));
+      for (const [i, t] of left.entries()) {
+        const id = ids[i];
         if (!id.ok) {
           refusal = { value: id.refusal as R };
           options.onRefused?.(t, stage.signal, id.refusal as R);

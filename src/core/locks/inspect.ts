@@ -2,13 +2,20 @@ import * as path from 'node:path';
 import { thisMachine } from '../machine/live';
 import type { Machine } from '../machine/types';
 import { checkLockDir } from './lockDir';
-import { judgeRecord, probeProcess } from './liveness';
+import { judgeRecord, lockProbe, ProcessProbe } from './liveness';
 import { lockPathFor } from './naming';
 import { listNumbers, readRecordFile, recordPath } from './generations';
 import type { FreeState, HolderState, ServerIdentity } from './types';
 
+/** How a holder's pid is looked up (liveness.ts lockProbe): a check that read the process table passes its own. */
+type Probe = (pid: number) => Promise<ProcessProbe>;
+
 /** Reads one lock's newest record and judges it; never changes anything. */
-export async function readLockAt(lockPath: string, machine: Machine = thisMachine()): Promise<HolderState | FreeState> {
+export async function readLockAt(
+  lockPath: string,
+  machine: Machine = thisMachine(),
+  probe: Probe = lockProbe(machine),
+): Promise<HolderState | FreeState> {
   for (;;) {
     const numbers = listNumbers(lockPath, machine.fs);
     if (numbers.length === 0) return { state: 'free' };
@@ -17,7 +24,7 @@ export async function readLockAt(lockPath: string, machine: Machine = thisMachin
     if (read.kind === 'missing') continue; // superseded while we looked
     if (read.kind === 'unreadable') return { state: 'unreadable', reason: `${file} ${read.reason}`, recordPath: file };
     if (read.record.releasedAt !== undefined) return { state: 'free', released: read.record };
-    return { ...(await judgeRecord(read.record, (pid) => probeProcess(pid, machine))), recordPath: file };
+    return { ...(await judgeRecord(read.record, probe)), recordPath: file };
   }
 }
 
@@ -37,6 +44,7 @@ export async function readHolder(opts: {
 export async function listLocks(
   dir: string,
   machine: Machine = thisMachine(),
+  probe: Probe = lockProbe(machine),
 ): Promise<Array<{ lockPath: string } & (HolderState | FreeState)>> {
   if (!lockDirExists(dir, machine)) return [];
   await checkLockDir(dir, machine);
@@ -54,7 +62,7 @@ export async function listLocks(
       });
       continue;
     }
-    out.push({ lockPath, ...(await readLockAt(lockPath, machine)) });
+    out.push({ lockPath, ...(await readLockAt(lockPath, machine, probe)) });
   }
   return out;
 }

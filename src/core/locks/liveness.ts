@@ -1,6 +1,8 @@
 import { thisMachine } from '../machine/live';
 import type { Machine } from '../machine/types';
 import { linuxBootId, linuxBootTime, linuxStartTimeMs, parseLstart, PS_ENV } from '../pids/identity';
+import type { ProcessInfo } from '../pids/table';
+import { sharedTableRows } from '../pids/tableReads';
 import type { HolderState, LinuxProcessIdentity, LockRecord } from './types';
 
 /**
@@ -14,7 +16,12 @@ export const START_TIME_TOLERANCE_MS = 1000;
 export type ProcessProbe =
   | { kind: 'gone' }
   | { kind: 'zombie' }
-  | { kind: 'running'; startTime: number; linux?: LinuxProcessIdentity }
+  /**
+   * `exactStart`: the OS keeps the start as one fixed value for the process's life (Windows'
+   * creation time), so a record's start is compared with it to the millisecond, as Linux's start
+   * ticks are.
+   */
+  | { kind: 'running'; startTime: number; linux?: LinuxProcessIdentity; exactStart?: boolean }
   | { kind: 'unknown-start' };
 
 /** Parses the state letter and start ticks from /proc/<pid>/stat; fields counted from the last ')'. */
@@ -35,9 +42,30 @@ export function parsePsStatLstart(text: string): { state: string; startTime: num
   return Number.isFinite(startTime) ? { state: m[1], startTime } : undefined;
 }
 
+/** A pid as the process table's row says it (Windows): no row is gone; the creation time is exact. */
+export function probeOfRow(row: ProcessInfo | undefined): ProcessProbe {
+  if (!row) return { kind: 'gone' };
+  return row.startTime === undefined
+    ? { kind: 'unknown-start' }
+    : { kind: 'running', startTime: row.startTime, exactStart: true };
+}
+
+/**
+ * The probe lock records are judged with: on Windows from the process table, `rows` when the check
+ * already read it (a snapshot judges every record on the table it lists the processes from: one
+ * query), else one read shared by the questions asked together; elsewhere probeProcess.
+ */
+export function lockProbe(machine: Machine, rows?: Promise<ProcessInfo[]>): (pid: number) => Promise<ProcessProbe> {
+  if (machine.host.platform !== 'win32') return (pid) => probeProcess(pid, machine);
+  const read = rows ? () => rows : sharedTableRows(machine);
+  return async (pid) => probeOfRow((await read()).find((p) => p.pid === pid));
+}
+
 /** Looks a pid up: gone, a zombie (dead, not yet reaped by its parent), or running since when. */
 export async function probeProcess(pid: number, machine: Machine = thisMachine()): Promise<ProcessProbe> {
   const platform = machine.host.platform;
+  // Windows: the creation time is read from the process table, which also says whether the pid is there.
+  if (platform === 'win32') return lockProbe(machine)(pid);
   if (!machine.pidExists(pid)) return { kind: 'gone' };
   if (platform === 'linux') {
     let text: string | undefined;
@@ -90,8 +118,9 @@ export async function processStartTime(pid: number = process.pid, machine: Machi
 /**
  * Judges a record: its holder is dead when the pid is gone (or a zombie), or when the pid is alive
  * but started at another time (the pid was reused). On Linux, when both sides know them, the boot id
- * and start ticks decide exactly; otherwise startTime does, and a record with startTime 0 is judged
- * by pid only.
+ * and start ticks decide exactly; on Windows the creation time does, to the millisecond; otherwise
+ * startTime does, within START_TIME_TOLERANCE_MS. A record with startTime 0 (written where no start
+ * time was read) is judged by pid only.
  */
 export async function judgeRecord(
   record: LockRecord,
@@ -123,7 +152,8 @@ export async function judgeRecord(
           reason: `pid ${record.pid} is alive but started at tick ${mine.startTicks} since boot, not ${theirs.startTicks}: the pid was reused`,
         };
       }
-      if (record.startTime === 0 || Math.abs(found.startTime - record.startTime) <= START_TIME_TOLERANCE_MS)
+      const tolerance = found.exactStart ? 0 : START_TIME_TOLERANCE_MS;
+      if (record.startTime === 0 || Math.abs(found.startTime - record.startTime) <= tolerance)
         return { state: 'live', record };
       return {
         state: 'dead',

@@ -2,7 +2,7 @@ import { thisMachine } from '../machine/live';
 import type { Machine } from '../machine/types';
 import { ProcessIdentity, readProcessIdentity } from './identity';
 import { commandHash } from './identity';
-import { readProcessTable } from './table';
+import { tableIdentityReader } from './tableReads';
 
 /**
  * The one rule for naming a process before any signal (docs/lock-protocol.md, "Re-identifying a
@@ -12,8 +12,9 @@ import { readProcessTable } from './table';
  * - the pid is a real process of its own (> 1, not this process);
  * - it started at exactly the recorded time: on Linux the start in clock ticks since boot and the
  *   boot id when recorded (lock records always carry them), otherwise the start time to the
- *   millisecond, which on Linux is boot time + ticks and so exact to the tick; on macOS and the BSDs
- *   `ps` gives whole seconds, so there it is the same second;
+ *   millisecond, which on Linux is boot time + ticks and so exact to the tick; on Windows the
+ *   creation time to the millisecond; on macOS and the BSDs `ps` gives whole seconds, so there it
+ *   is the same second;
  * - it runs the recorded command line (a hash of it, so records keep no secrets);
  * - it belongs to the current user.
  *
@@ -51,19 +52,15 @@ export interface ReidentifyDeps {
   selfPid: number;
 }
 
-/** Reads a live process's identity: /proc or ps, and on Windows the CIM process table (start time and command line). */
+/**
+ * Reads a live process's identity: /proc or ps, and on Windows the CIM process table (creation time
+ * to the millisecond and command line), the identities asked together sharing one query.
+ */
 export function liveIdentityReader(
   machine: Machine = thisMachine(),
 ): (pid: number) => Promise<ProcessIdentity | undefined> {
   if (machine.host.platform !== 'win32') return (pid) => readProcessIdentity(pid, machine);
-  return async (pid) => {
-    const table = await readProcessTable(machine);
-    if (table.state !== 'ok') throw new Error(table.reason);
-    const p = table.processes.find((x) => x.pid === pid);
-    return p && p.startTime !== undefined
-      ? { pid, startTime: p.startTime, commandLine: p.argv.join(' '), uid: p.uid }
-      : undefined;
-  };
+  return tableIdentityReader(machine);
 }
 
 /** The rule's questions asked of this machine. */

@@ -16,6 +16,7 @@ import { LIFEGUARD_VERSION } from '../base/version';
 import { readHttpLaunch } from '../http/launchRecord';
 import { runnerHomes } from '../launch/runnerHomes';
 import { listLocks } from '../locks';
+import { lockProbe } from '../locks/liveness';
 import type { LockRecord } from '../locks/types';
 import { homeProblem } from '../machine/privateFs';
 import type { Machine } from '../machine/types';
@@ -50,11 +51,22 @@ export interface SnapshotRequest {
 /** The scans of unchanged config files an engine keeps: 64 files or 64 MiB of their text at most, in memory only. */
 const PARSED_FILES = { name: 'parsed-config-files', limit: 1 } as const;
 
-/** The live records of the lock directory. One that cannot be read means no guard marks and a diagnostic, not a failed snapshot. */
-async function liveLockRecords(machine: Machine, diagnostics: Diagnostic[]): Promise<LockRecord[]> {
+/**
+ * The live records of the lock directory, judged on `table` where the process table is how a pid's
+ * start is read (Windows): one query for the snapshot, however many records. One that cannot be
+ * read means no guard marks and a diagnostic, not a failed snapshot.
+ */
+async function liveLockRecords(
+  machine: Machine,
+  diagnostics: Diagnostic[],
+  table: Promise<ProcessTableResult>,
+): Promise<LockRecord[]> {
   const dir = lifeguardPaths(machine.host).locks;
+  const rows = table.then((t) => (t.state === 'ok' ? t.processes : Promise.reject(new Error(t.reason))));
+  // Unread unless a record is judged: a rejection nobody awaits is not an error.
+  rows.catch(() => undefined);
   try {
-    const locks = await listLocks(dir, machine);
+    const locks = await listLocks(dir, machine, lockProbe(machine, rows));
     return locks.flatMap((l) => (l.state === 'live' ? [l.record] : []));
   } catch (err) {
     diagnostics.push({
@@ -174,6 +186,7 @@ export async function snapshotOf(
  */
 async function scanAtOnce(machine: Machine, cache: EngineCache, request: SnapshotRequest, keepParsedConfigs: boolean) {
   const lockDiagnostics: Diagnostic[] = [];
+  const tableRead = readProcessTable(machine);
   const [scan, table, locks] = await Promise.all([
     scanSources({
       host: machine.host,
@@ -186,8 +199,8 @@ async function scanAtOnce(machine: Machine, cache: EngineCache, request: Snapsho
           .bucket<string, ParseCache<FileScan>>(PARSED_FILES.name, PARSED_FILES)
           .getOrSet('', () => new ParseCache()),
     }),
-    readProcessTable(machine),
-    liveLockRecords(machine, lockDiagnostics),
+    tableRead,
+    liveLockRecords(machine, lockDiagnostics, tableRead),
   ]);
   return { scan, table, locks, lockDiagnostics };
 }

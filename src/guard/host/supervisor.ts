@@ -3,7 +3,7 @@ import { constants } from 'node:os';
 import { Readable, Writable } from 'node:stream';
 import { descendantTargets } from '../../core/actions/serverTree';
 import { newTreeMark, TREE_MARK_VAR } from '../../core/pids/treeMark';
-import { childTarget, runStopLadder, termThenKill } from '../../core/actions/stopLadder';
+import { childTarget, LadderStage, runStopLadder, termThenKill } from '../../core/actions/stopLadder';
 import { ClientStderr } from './clientStderr';
 import { OutputTail } from './outputTail';
 
@@ -137,14 +137,31 @@ export async function stopServer(child: ServerChild<ChildProcess>, grace: StopGr
   const stdin = child.proc.stdin;
   await runStopLadder(
     [childTarget(child.proc, child.exited), ...descendants],
-    [
-      ...(stdin
-        ? [{ kind: 'ask' as const, ask: () => void stdin.end(), waitMs: grace.eofMs, waitFor: 'first' as const }]
-        : []),
-      ...termThenKill(grace.termMs, descendants.length > 0 ? TREE_KILL_WAIT_MS : Infinity),
-    ],
+    serverStopStages(process.platform, {
+      closeStdin: stdin ? () => void stdin.end() : undefined,
+      grace,
+      killWaitMs: descendants.length > 0 ? TREE_KILL_WAIT_MS : Infinity,
+    }),
   );
   return child.exited;
+}
+
+/**
+ * The stages of a guarded server's stop, as data. First the MCP spec's stdio shutdown where the
+ * guard owns the server's stdin: close it and wait for the server to end. Then the signals: on
+ * POSIX SIGTERM, its grace, SIGKILL; on Windows both signals are TerminateProcess, a hard kill with
+ * nothing to wait for between two, so closing stdin is the one gentle step and a single terminate
+ * follows it.
+ */
+export function serverStopStages(
+  platform: NodeJS.Platform,
+  o: { closeStdin?: () => void; grace: StopGrace; killWaitMs: number },
+): LadderStage[] {
+  const ask: LadderStage[] = o.closeStdin
+    ? [{ kind: 'ask', ask: o.closeStdin, waitMs: o.grace.eofMs, waitFor: 'first' }]
+    : [];
+  if (platform === 'win32') return [...ask, { kind: 'signal', signal: 'SIGKILL', waitMs: o.killWaitMs }];
+  return [...ask, ...termThenKill(o.grace.termMs, o.killWaitMs)];
 }
 
 /** The exit code a shell would report: the code, or 128 + the signal's number. */
