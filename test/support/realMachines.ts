@@ -49,6 +49,8 @@ export interface MacProcess {
   uid?: number;
   /** Resident size, KiB (ps's `rss`). */
   rssKb?: number;
+  /** CPU time used, as ps's `time` prints it on macOS (minutes:seconds.hundredths, `12:34.56`). */
+  cpu?: string;
   tty?: string;
   /** ISO time the process started. */
   start: string;
@@ -61,7 +63,7 @@ export function macPsTable(rows: readonly MacProcess[]): string {
     rows
       .map(
         (r) =>
-          `${String(r.pid).padStart(5)} ${String(r.ppid).padStart(5)} ${String(r.uid ?? 501).padStart(5)} ${String(r.rssKb ?? 40960).padStart(6)} ${(r.tty ?? '??').padEnd(8)} ${lstart(r.start)} ${r.args}`,
+          `${String(r.pid).padStart(5)} ${String(r.ppid).padStart(5)} ${String(r.uid ?? 501).padStart(5)} ${String(r.rssKb ?? 40960).padStart(6)} ${(r.cpu ?? '0:00.10').padStart(9)} ${(r.tty ?? '??').padEnd(8)} ${lstart(r.start)} ${r.args}`,
       )
       .join('\n') + '\n'
   );

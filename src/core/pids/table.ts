@@ -1,6 +1,7 @@
 import type { CommandOutput, Machine } from '../machine/types';
 import { LINUX_CLOCK_TICKS, linuxBootTime, linuxStartTimeMs, parseLstart, parseProcPidStat, PS_ENV } from './identity';
 import { splitWindowsCommandLine } from '../launch/shellWords';
+import { ReadFolder, splitJoinedArgs } from './joinedArgs';
 
 /**
  * One row of the process table. Read once per snapshot; everything else (tree, matching, owning
@@ -9,7 +10,10 @@ import { splitWindowsCommandLine } from '../launch/shellWords';
 export interface ProcessInfo {
   pid: number;
   ppid: number;
-  /** argv as the OS reports it. On macOS `ps` gives one string, split on spaces (paths with spaces split too). */
+  /**
+   * argv as the OS reports it. On macOS `ps` gives one line with the arguments joined by spaces: it
+   * is split back by pids/joinedArgs.ts, a path with spaces kept whole where its folders prove it.
+   */
   argv: string[];
   uid?: number;
   /** Milliseconds since the epoch; absent when the OS gave none (then "which is newer" is unknown). */
@@ -107,33 +111,66 @@ export function readLinuxProcessTable(machine: Machine): ProcessInfo[] {
 }
 
 /** The `ps` arguments whose output parsePsTable reads (macOS, BSD; also valid on Linux). */
-export const PS_TABLE_ARGS = ['-axww', '-o', 'pid=,ppid=,uid=,rss=,tty=,lstart=,args='];
+export const PS_TABLE_ARGS = ['-axww', '-o', 'pid=,ppid=,uid=,rss=,time=,tty=,lstart=,args='];
 
 /**
- * Parses `ps -axww -o pid=,ppid=,uid=,rss=,tty=,lstart=,args=` run with PS_ENV (the C locale, UTC):
- * "  812     1   501  40960 ??       Mon Nov 16 09:12:03 2026 /Applications/Claude.app/...".
- * `rss` is in KiB; `lstart` is UTC with one-second resolution, parsed like readProcessIdentity
- * parses it so the two agree.
+ * `ps -o time` (user + system CPU time) in ms: macOS and the BSDs print minutes, seconds and
+ * hundredths (`0:00.32`, `1234:56.78`), procps `[DD-]HH:MM:SS`.
  */
-export function parsePsTable(text: string): ProcessInfo[] {
+export function parsePsCpuTime(text: string): number | undefined {
+  const m = /^(?:(\d+)-)?(\d+(?::\d+){1,2})(?:[.,](\d+))?$/.exec(text);
+  if (!m) return undefined;
+  const parts = m[2].split(':').map(Number);
+  const [h, min, s] = parts.length === 3 ? parts : [0, ...parts];
+  const fraction = m[3] ? Number(`0.${m[3]}`) : 0;
+  return ((Number(m[1] ?? 0) * 24 + h) * 3600 + min * 60 + s + fraction) * 1000;
+}
+
+/**
+ * Parses `ps -axww -o pid=,ppid=,uid=,rss=,time=,tty=,lstart=,args=` run with PS_ENV (the C locale,
+ * UTC): "  812     1   501  40960   0:12.34 ??       Mon Nov 16 09:12:03 2026 /Applications/Claude.app/...".
+ * `rss` is in KiB; `lstart` is UTC with one-second resolution, parsed like readProcessIdentity
+ * parses it so the two agree. The command line is split by splitJoinedArgs, through `readFolder`
+ * (the folders of the machine the table is from); without it, a path with spaces stays split.
+ */
+export function parsePsTable(text: string, readFolder: ReadFolder = () => undefined): ProcessInfo[] {
   const out: ProcessInfo[] = [];
   const re =
-    /^\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\S+)\s+(\w{3}\s+\w{3}\s+\d{1,2}\s+\d{2}:\d{2}:\d{2}\s+\d{4})\s+(.*)$/;
+    /^\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\S+)\s+(\S+)\s+(\w{3}\s+\w{3}\s+\d{1,2}\s+\d{2}:\d{2}:\d{2}\s+\d{4})\s+(.*)$/;
   for (const line of text.split(/\r?\n/)) {
     const m = re.exec(line);
     if (!m) continue;
-    const startTime = parseLstart(m[6]);
+    const startTime = parseLstart(m[7]);
+    const cpuMs = parsePsCpuTime(m[5]);
     out.push({
       pid: Number(m[1]),
       ppid: Number(m[2]),
       uid: Number(m[3]),
       memoryBytes: Number(m[4]) * 1024,
-      tty: !/^\?+$|^-$/.test(m[5]),
+      ...(cpuMs !== undefined ? { cpuMs } : {}),
+      tty: !/^\?+$|^-$/.test(m[6]),
       startTime: Number.isFinite(startTime) ? startTime : undefined,
-      argv: m[7].trim().split(/\s+/),
+      argv: splitJoinedArgs(m[8], readFolder),
     });
   }
   return out;
+}
+
+/** A folder reader for one read of the table: each folder read once, however many lines name it. */
+function folderReader(machine: Machine): ReadFolder {
+  const read = new Map<string, readonly string[] | undefined>();
+  return (folder) => {
+    if (!read.has(folder)) {
+      let names: string[] | undefined;
+      try {
+        names = machine.fs.readdirSync(folder);
+      } catch {
+        // Not allowed (another user's folder, macOS's privacy prompts): it proves nothing.
+      }
+      read.set(folder, names);
+    }
+    return read.get(folder);
+  };
 }
 
 /**
@@ -246,7 +283,7 @@ export async function readProcessTable(machine: Machine): Promise<ProcessTableRe
     }
     // ps-list cannot be bundled (it reads import.meta.url at load), so run the same `ps` it would.
     const out = await machine.run({ command: 'ps', args: PS_TABLE_ARGS, env: PS_ENV });
-    return { state: 'ok', processes: parsePsTable(ranOk(out, 'ps')), method: 'ps' };
+    return { state: 'ok', processes: parsePsTable(ranOk(out, 'ps'), folderReader(machine)), method: 'ps' };
   } catch (err) {
     return {
       state: 'unavailable',

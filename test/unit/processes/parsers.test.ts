@@ -50,7 +50,7 @@ describe('process table parsers (stored OS output)', () => {
     );
   });
 
-  it('parses a macOS ps table: pid, ppid, uid, rss in KiB, tty, lstart and the command', () => {
+  it('parses a macOS ps table: pid, ppid, uid, rss in KiB, cpu time, tty, lstart and the command', () => {
     const rows = recordedTable('macos-ps');
     assert.equal(rows.length, 11);
     const claude = rows.find((r) => r.pid === 500);
@@ -59,6 +59,7 @@ describe('process table parsers (stored OS output)', () => {
       ppid: 1,
       uid: 501,
       memoryBytes: 250000 * 1024,
+      cpuMs: (45 * 60 + 10.02) * 1000,
       tty: false,
       startTime: Date.parse('Mon Nov 16 09:00:00 2026'),
       argv: ['/Applications/Claude.app/Contents/MacOS/Claude'],
