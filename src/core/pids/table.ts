@@ -15,6 +15,8 @@ export interface ProcessInfo {
    * is split back by pids/joinedArgs.ts, a path with spaces kept whole where its folders prove it.
    */
   argv: string[];
+  /** Set when argv was split from such a joined line: a space inside an argument may look like one between two. */
+  argvJoined?: true;
   uid?: number;
   /** Milliseconds since the epoch; absent when the OS gave none (then "which is newer" is unknown). */
   startTime?: number;
@@ -151,6 +153,7 @@ export function parsePsTable(text: string, readFolder: ReadFolder = () => undefi
       tty: !/^\?+$|^-$/.test(m[6]),
       startTime: Number.isFinite(startTime) ? startTime : undefined,
       argv: splitJoinedArgs(m[8], readFolder),
+      argvJoined: true,
     });
   }
   return out;

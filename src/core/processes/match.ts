@@ -170,15 +170,27 @@ function maskedParts(configured: readonly string[], argv: readonly string[]): st
   return out;
 }
 
-function sameArgs(configured: readonly string[], running: readonly string[]): boolean {
-  return configured.length === running.length && configured.every((x, i) => argMatches(x, running[i]));
+/**
+ * Whether the running arguments are the configured ones. From a line the OS printed joined (macOS
+ * `ps`), a space inside an argument looks like one between two (`--name My Server`): there the
+ * configured arguments joined the same way are compared with the running ones joined, what `ps`
+ * would print for the entry's launch.
+ */
+function sameArgs(configured: readonly string[], running: readonly string[], joined = false): boolean {
+  if (configured.length === running.length && configured.every((x, i) => argMatches(x, running[i]))) return true;
+  return joined && argMatches(configured.join(' '), running.join(' '));
 }
 
-function endsWith(running: readonly string[], configured: readonly string[]): boolean {
-  return (
+function endsWith(running: readonly string[], configured: readonly string[], joined: boolean): boolean {
+  if (
     configured.length <= running.length &&
     configured.every((x, i) => argMatches(x, running[running.length - configured.length + i]))
-  );
+  )
+    return true;
+  if (!joined || configured.length === 0) return false;
+  // The running arguments' tail, as many words as the configured ones hold once joined.
+  const words = configured.join(' ').split(' ').length;
+  return words <= running.length && argMatches(configured.join(' '), running.slice(running.length - words).join(' '));
 }
 
 function isPathLike(token: string): boolean {
@@ -190,10 +202,18 @@ function isPathLike(token: string): boolean {
  * caller), same server arguments (on the runner, or at the end of the main process's argv when the
  * runner hides them, as `npm exec` does), and the same program path when both name one.
  */
-function launchMatches(c: ConfigLaunch, rootLaunch: LaunchKey, rootEff: readonly string[], main: ProcessInfo): boolean {
+function launchMatches(
+  c: ConfigLaunch,
+  rootLaunch: LaunchKey,
+  rootEff: readonly string[],
+  main: ProcessInfo,
+  joined: boolean,
+): boolean {
   // `pipx run` execs into its cache's environment (`<pipx home>/.cache/<hash>`), never an installed app's venv.
   if (c.pipxApp)
-    return sameArgs(c.launch.args, rootLaunch.args) && main.argv.some((a) => /[\\/]pipx[\\/]\.cache[\\/]/.test(a));
+    return (
+      sameArgs(c.launch.args, rootLaunch.args, joined) && main.argv.some((a) => /[\\/]pipx[\\/]\.cache[\\/]/.test(a))
+    );
   if (!c.launch.runner && !c.pipxApp && isPathLike(c.program) && isPathLike(rootEff[0] ?? '')) {
     // A launcher script and what it runs may differ by extension (`bin/mcp-lifeguard` runs `bin/mcp-lifeguard.js`).
     const norm = (s: string) => s.replace(/\\/g, '/').replace(/\.(exe|cmd|bat|js|mjs|cjs|py)$/i, '');
@@ -203,10 +223,10 @@ function launchMatches(c: ConfigLaunch, rootLaunch: LaunchKey, rootEff: readonly
     // Absolute paths are compared by the identity questions (real paths: links, pnpm's version folders).
     if (!absolute && !run.endsWith(cfg.replace(/^\.\//, '')) && !c.moves) return false;
   }
-  if (sameArgs(c.launch.args, rootLaunch.args)) return true;
+  if (sameArgs(c.launch.args, rootLaunch.args, joined)) return true;
   if (rootLaunch.runner && rootLaunch.args.length === 0) {
     const mainArgs = effectiveArgv(main.argv).slice(1);
-    return endsWith(mainArgs, c.launch.args);
+    return endsWith(mainArgs, c.launch.args, joined && main.argvJoined === true);
   }
   return false;
 }
@@ -578,7 +598,7 @@ function keyedEntries(launched: Launched, tree: ProcessTree, options: MatchOptio
       : undefined;
   return cand.configs.filter(
     (c) =>
-      launchMatches(c, cand.launch, rootEff, main) &&
+      launchMatches(c, cand.launch, rootEff, main, cand.p.argvJoined === true) &&
       (!c.underGuard || c.config.source.client === client.id) &&
       !guardOfAnotherRoot(guardRoot, options.ownRoot, options.env?.declared(c.config), options.platform),
   );

@@ -20,7 +20,11 @@ const EXT = '/Users/ana/Library/Application Support/Claude/Claude Extensions/ant
 
 describe('a command line ps joined with spaces, split back (macOS)', () => {
   it('keeps a path with spaces whole where its folders exist: the program, a script, an option value', () => {
-    const read = folders([`${EXT}/server/index.js`, '/Users/ana/Documents/notes.md', '/Applications/Google Chrome.app/x']);
+    const read = folders([
+      `${EXT}/server/index.js`,
+      '/Users/ana/Documents/notes.md',
+      '/Applications/Google Chrome.app/x',
+    ]);
     assert.deepEqual(splitJoinedArgs(`node ${EXT}/server/index.js /Users/ana/Documents`, read), [
       'node',
       `${EXT}/server/index.js`,
@@ -70,7 +74,7 @@ describe("ps's cpu time", () => {
     assert.equal(parsePsCpuTime('0:00.32'), 320);
     assert.equal(parsePsCpuTime('1234:56.78'), (1234 * 60 + 56.78) * 1000);
     assert.equal(parsePsCpuTime('01:02:03'), 3723_000);
-    assert.equal(parsePsCpuTime('2-01:00:00'), (49 * 3600) * 1000);
+    assert.equal(parsePsCpuTime('2-01:00:00'), 49 * 3600 * 1000);
     assert.equal(parsePsCpuTime('-'), undefined);
   });
 });

@@ -63,6 +63,7 @@ describe('process table parsers (stored OS output)', () => {
       tty: false,
       startTime: Date.parse('Mon Nov 16 09:00:00 2026'),
       argv: ['/Applications/Claude.app/Contents/MacOS/Claude'],
+      argvJoined: true,
     });
   });
 
