@@ -360,6 +360,26 @@ describe('matching on recorded macOS and Windows tables', () => {
     );
   });
 
+  it('macOS: an argument with a space that is no path matches by the line ps printed, never on a table that splits exactly', async () => {
+    const named = stdioConfig('notes', 'claude-desktop', 'npx', ['-y', '@acme/notes-mcp', '--title', 'My Notes']);
+    const table = (argvJoined: boolean): ProcessInfo[] =>
+      [
+        { pid: 500, ppid: 1, argv: ['/Applications/Claude.app/Contents/MacOS/Claude'] },
+        // npm shows the package alone; the server's arguments are on the node below it.
+        { pid: 520, ppid: 500, argv: ['npm', 'exec', '@acme/notes-mcp'] },
+        {
+          pid: 522,
+          ppid: 520,
+          argv: ['node', '/Users/u/.npm/_npx/a1b2c3/node_modules/.bin/notes-mcp', '--title', 'My', 'Notes'],
+        },
+      ].map((p) => (argvJoined ? { ...p, argvJoined: true as const } : p));
+    const joined = await attach([named], table(true), 'darwin');
+    assert.deepEqual(pids(joined.servers[0].instances), [522]);
+    // Where the OS gives each argument apart (Linux /proc), `My` and `Notes` are two arguments: another launch.
+    const exact = await attach([named], table(false), 'darwin');
+    assert.deepEqual(pids(exact.servers[0].instances), []);
+  });
+
   it('Windows: cmd.exe /c x.cmd -> node under VS Code; cmd.exe -> npx-cli.js -> cmd.exe -> node under Claude Desktop', async () => {
     const memory = stdioConfig('memory', 'vscode', 'mcp-server-memory', []);
     const everything = stdioConfig('everything', 'claude-desktop', 'npx', [
