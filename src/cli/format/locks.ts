@@ -1,5 +1,5 @@
 import { redactRecord } from '../../core/locks/redactRecord';
-import type { FreeState, HolderState } from '../../core/locks';
+import type { FreeState, HolderState, LockRecord } from '../../core/locks';
 import { terminalSafe, terminalSafeDeep } from '../../core/base/terminalSafe';
 import { sharedByClients, table } from './status';
 import { attachedOf, isHttpGuardRecord, shareUrlField } from '../../core/processes/guarded';
@@ -20,34 +20,50 @@ export function formatLocks(dir: string, locks: ListedLock[]): string {
     .map(redactListed)
     .map(terminalSafeDeep)
     .map((l) => {
-      const record = l.state === 'live' || l.state === 'dead' ? l.record : l.state === 'free' ? l.released : undefined;
-      const note =
-        l.state === 'dead'
-          ? l.reason
-          : l.state === 'unreadable'
-            ? l.reason
-            : l.state === 'free'
-              ? record?.releasedAt
-                ? `released ${record.releasedAt}`
-                : 'never held'
-              : [
-                  record?.holder,
-                  sharedBy(record),
-                  record ? (shareUrlField(record).shareUrl ?? '') : '',
-                  record?.control ? `control ${record.control}` : '',
-                ]
-                  .filter(Boolean)
-                  .join(', ');
+      const record = recordOf(l);
       return [
         record?.serverName ?? '?',
         l.state,
         record ? String(record.pid) : '',
         record?.startedAt ?? '',
         record?.resourceKey ?? '',
-        note,
+        noteOf(l),
       ];
     });
   return `${[...table(['SERVER', 'STATE', 'PID', 'STARTED', 'RESOURCE', 'NOTE'], rows), '', `Lock directory: ${terminalSafe(dir)}`].join('\n')}\n`;
+}
+
+/** The record a row shows: the holder's, or the last one released. */
+function recordOf(l: ListedLock): LockRecord | undefined {
+  switch (l.state) {
+    case 'live':
+    case 'dead':
+      return l.record;
+    case 'free':
+      return l.released;
+    case 'unreadable':
+      return undefined;
+  }
+}
+
+/** The NOTE cell: why a lock is dead or unreadable, when a free one was released, or who holds a live one. */
+function noteOf(l: ListedLock): string {
+  switch (l.state) {
+    case 'dead':
+    case 'unreadable':
+      return l.reason;
+    case 'free':
+      return l.released?.releasedAt ? `released ${l.released.releasedAt}` : 'never held';
+    case 'live':
+      return [
+        l.record.holder,
+        sharedBy(l.record),
+        shareUrlField(l.record).shareUrl ?? '',
+        l.record.control ? `control ${l.record.control}` : '',
+      ]
+        .filter(Boolean)
+        .join(', ');
+  }
 }
 
 /**

@@ -55,3 +55,25 @@ describe('locks: a shared server says how many clients it serves', () => {
     assert.equal(sharedBy(http), '');
   });
 });
+
+describe('locks: each state names its record and its note', () => {
+  it('a dead or unreadable lock says why, a free one when it was released, a live one who holds it', () => {
+    const rows = formatLocks('/locks', [
+      { lockPath: '/locks/a.lock', state: 'live', record: { ...record, control: '/run/c.sock' } },
+      { lockPath: '/locks/b.lock', state: 'dead', record, reason: 'pid 4242 is gone' },
+      { lockPath: '/locks/c.lock', state: 'unreadable', reason: 'c.lock/1 is not JSON' },
+      { lockPath: '/locks/d.lock', state: 'free', released: { ...record, releasedAt: '2026-11-24T00:00:00.000Z' } },
+      { lockPath: '/locks/e.lock', state: 'free' },
+    ])
+      .split('\n')
+      .slice(1, 6)
+      .map((line) => line.split(/\s{2,}/));
+    assert.deepEqual(rows, [
+      ['memory', 'live', '4242', '2026-11-23T00:00:00.000Z', '/data', 'mcp-lifeguard-guard 0.1.0, control /run/c.sock'],
+      ['memory', 'dead', '4242', '2026-11-23T00:00:00.000Z', '/data', 'pid 4242 is gone'],
+      ['?', 'unreadable', 'c.lock/1 is not JSON'],
+      ['memory', 'free', '4242', '2026-11-23T00:00:00.000Z', '/data', 'released 2026-11-24T00:00:00.000Z'],
+      ['?', 'free', 'never held'],
+    ]);
+  });
+});
