@@ -5,7 +5,8 @@ import { descendantTargets } from '../../core/actions/serverTree';
 import { newTreeMark, TREE_MARK_VAR } from '../../core/pids/treeMark';
 import { childTarget, LadderStage, runStopLadder, termThenKill } from '../../core/actions/stopLadder';
 import { ClientStderr } from './clientStderr';
-import { OutputTail } from './outputTail';
+import { diedBecause, OutputTail } from './outputTail';
+import type { ProbeResult } from './probe';
 
 /** The process's stderr as the client's side of every child's stderr: one window for them all. */
 let sharedClientStderr: ClientStderr | undefined;
@@ -162,6 +163,28 @@ export function serverStopStages(
     : [];
   if (platform === 'win32') return [...ask, { kind: 'signal', signal: 'SIGKILL', waitMs: o.killWaitMs }];
   return [...ask, ...termThenKill(o.grace.termMs, o.killWaitMs)];
+}
+
+/**
+ * A probe, whatever the transport: the installed server started beside the serving one, asked by
+ * `ask`, and stopped whatever it said. Its stderr is kept only for a failure's reason: `ask` throws
+ * to fail the probe, and the reason carries the server's own last error line.
+ */
+export async function probeChild<P extends ChildProcess>(
+  spec: SpawnSpec,
+  stdio: StdioOptions,
+  o: { grace: StopGrace; secrets: ReadonlySet<string> },
+  ask: (child: ServerChild<P>) => Promise<ProbeResult>,
+): Promise<ProbeResult> {
+  const child = spawnChild<P>(spec, 0, stdio);
+  tapStderr(child, () => undefined);
+  try {
+    return await ask(child);
+  } catch (err) {
+    return { kind: 'failed', reason: await diedBecause((err as Error).message, child.output, o.secrets) };
+  } finally {
+    await stopServer(child, o.grace);
+  }
 }
 
 /** The exit code a shell would report: the code, or 128 + the signal's number. */

@@ -4,14 +4,13 @@ import type { Writable } from 'node:stream';
 import {
   ChildExit,
   describeExit,
+  probeChild,
   ServerChild,
   spawnChild,
   SpawnSpec,
   StopGrace,
-  stopServer,
   tapStderr,
 } from '../host/supervisor';
-import { diedBecause } from '../host/outputTail';
 import type { ProbeResult } from '../host/probe';
 import type { GuardTransport, HostView } from '../host/transport';
 import type { UpstreamAddress } from './exchange';
@@ -89,15 +88,11 @@ export class HttpTransport implements GuardTransport<ChildProcess>, UpstreamTarg
   async probe(o: { grace: StopGrace; secrets: ReadonlySet<string> }): Promise<ProbeResult> {
     if (this.options.port !== undefined) return { kind: 'skipped' };
     const port = await freePort();
-    const child = spawnChild<ChildProcess>(this.specFor(port), 0, ['ignore', 'ignore', 'pipe']);
-    tapStderr(child, () => undefined);
-    try {
+    return probeChild<ChildProcess>(this.specFor(port), ['ignore', 'ignore', 'pipe'], o, async (child) => {
       const why = await this.untilAnswers(child, { host: LOOPBACK, port });
-      if (why === undefined) return { kind: 'ok', what: `it answered on port ${port}` };
-      return { kind: 'failed', reason: await diedBecause(why, child.output, o.secrets) };
-    } finally {
-      await stopServer(child, o.grace);
-    }
+      if (why !== undefined) throw new Error(why);
+      return { kind: 'ok', what: `it answered on port ${port}` };
+    });
   }
 
   /** The guard's stderr, or the file descriptor it was given (a detached guard's log), kept open across children. */

@@ -1,15 +1,6 @@
 import { Buffer } from 'node:buffer';
-import { diedBecause } from '../host/outputTail';
 import type { ProbeResult } from '../host/probe';
-import {
-  describeExit,
-  PipedProcess,
-  spawnChild,
-  SpawnSpec,
-  StopGrace,
-  stopServer,
-  tapStderr,
-} from '../host/supervisor';
+import { describeExit, PipedProcess, probeChild, ServerChild, SpawnSpec, StopGrace } from '../host/supervisor';
 import { GuardRequests } from './guardRequests';
 import type { Handshake } from './handshake';
 import { LineSplitter } from './lines';
@@ -32,8 +23,15 @@ export async function probeStdioServer(o: {
 }): Promise<ProbeResult> {
   const handshake = o.handshake.forProbe();
   if (!handshake.replayable && handshake.era !== 'modern') return { kind: 'skipped' };
-  const child = spawnChild<PipedProcess>(o.spec, 0, ['pipe', 'pipe', 'pipe']);
-  tapStderr(child, () => undefined);
+  return probeChild<PipedProcess>(o.spec, ['pipe', 'pipe', 'pipe'], o, (child) => askAsClient(child, handshake, o));
+}
+
+/** Asks the probed server what its client asked; throws when it ends or does not answer. */
+async function askAsClient(
+  child: ServerChild,
+  handshake: Handshake,
+  o: { timeoutMs: number; log(line: string): void },
+): Promise<ProbeResult> {
   const write = (line: Buffer) => {
     if (!child.exit && child.proc.stdin.writable) child.proc.stdin.write(Buffer.concat([line, Buffer.from('\n')]));
   };
@@ -43,23 +41,17 @@ export async function probeStdioServer(o: {
     for (const line of splitter.push(chunk)) requests.take(classify(line));
   });
   void child.exited.then((exit) => requests.childGone(describeExit(exit)));
-  try {
-    let capabilities: Record<string, unknown>;
-    if (handshake.era === 'modern') {
-      const found = await requests.discover(handshake.modernVersion);
-      if (!found) throw new Error(child.exit ? `it ${describeExit(child.exit)}` : 'it did not answer server/discover');
-      capabilities = (found.capabilities as Record<string, unknown> | undefined) ?? {};
-    } else {
-      await handshake.replay(write, (id, timeoutMs) => requests.answer(id, timeoutMs, 'initialize'), o.timeoutMs);
-      capabilities = handshake.capabilities;
-    }
-    if (capabilities.tools === undefined) return { kind: 'ok', what: 'it answered initialize' };
-    const tools = await requests.listTools(handshake.era === 'modern' ? handshake.modernVersion : undefined);
-    if (!tools) throw new Error(child.exit ? `it ${describeExit(child.exit)}` : 'it did not list its tools');
-    return { kind: 'ok', what: `it answered and listed ${tools.length} tool${tools.length === 1 ? '' : 's'}` };
-  } catch (err) {
-    return { kind: 'failed', reason: await diedBecause((err as Error).message, child.output, o.secrets) };
-  } finally {
-    await stopServer(child, o.grace);
+  let capabilities: Record<string, unknown>;
+  if (handshake.era === 'modern') {
+    const found = await requests.discover(handshake.modernVersion);
+    if (!found) throw new Error(child.exit ? `it ${describeExit(child.exit)}` : 'it did not answer server/discover');
+    capabilities = (found.capabilities as Record<string, unknown> | undefined) ?? {};
+  } else {
+    await handshake.replay(write, (id, timeoutMs) => requests.answer(id, timeoutMs, 'initialize'), o.timeoutMs);
+    capabilities = handshake.capabilities;
   }
+  if (capabilities.tools === undefined) return { kind: 'ok', what: 'it answered initialize' };
+  const tools = await requests.listTools(handshake.era === 'modern' ? handshake.modernVersion : undefined);
+  if (!tools) throw new Error(child.exit ? `it ${describeExit(child.exit)}` : 'it did not list its tools');
+  return { kind: 'ok', what: `it answered and listed ${tools.length} tool${tools.length === 1 ? '' : 's'}` };
 }
