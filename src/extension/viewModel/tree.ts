@@ -341,6 +341,13 @@ function treeItemText(node: TreeNode, ctx: TreeContext, workspaceFolders: readon
   }
 }
 
+/** The icon of a server flagged by how many of its instances are orphans, superseded or duplicates. */
+const COUNTED_FLAG_ICONS = {
+  orphan: { id: 'debug-disconnect', color: 'list.errorForeground' },
+  superseded: { id: 'debug-disconnect', color: 'list.warningForeground' },
+  duplicate: { id: 'copy', color: 'list.warningForeground' },
+} as const;
+
 function serverItem(id: string, s: VmServer, ctx: TreeContext, workspaceFolders: readonly string[]): TreeItemModel {
   const state = serverState(s);
   const guarded = s.instances.some(isGuarded);
@@ -364,21 +371,15 @@ function serverItem(id: string, s: VmServer, ctx: TreeContext, workspaceFolders:
       icon = { id: 'error', color: 'list.errorForeground' };
       break;
     case 'orphan':
-      description = t('{0} · {1}', instances(state.count), verdictLabel('orphan', t));
-      icon = { id: 'debug-disconnect', color: 'list.errorForeground' };
-      break;
     case 'superseded':
-      description = t('{0} · {1}', instances(state.count), verdictLabel('superseded', t));
-      icon = { id: 'debug-disconnect', color: 'list.warningForeground' };
+    case 'duplicate':
+      description = t('{0} · {1}', instances(state.count), verdictLabel(state.kind, t));
+      icon = COUNTED_FLAG_ICONS[state.kind];
       break;
     case 'stale':
       // The verdict first: at the side bar's default width the end of a description is cut.
       description = t('{0} · {1}', causeWords(state.cause, t).label, restartDetail(state));
       icon = { id: 'warning', color: 'list.warningForeground' };
-      break;
-    case 'duplicate':
-      description = t('{0} · {1}', instances(state.count), verdictLabel('duplicate', t));
-      icon = { id: 'copy', color: 'list.warningForeground' };
       break;
     case 'unknown':
       // What runs is not known: neutral, and the installed version is never shown as the running one.

@@ -94,6 +94,15 @@ export const orphan = (): VmVerdict => ({
   reason: 'its client exited; it was reparented to init (pid 1)',
 });
 
+export const superseded = (): VmVerdict => ({
+  kind: 'superseded',
+  name: 'Claude Code daemon',
+  host: { pid: 100 },
+  newer: { pid: 200 },
+  why: 'version',
+  reason: 'left by an earlier Claude Code daemon (pid 100)',
+});
+
 export function snapshot(servers: VmServer[], over: Partial<VmSnapshot> = {}): VmSnapshot {
   return {
     takenAt: new Date(NOW).toISOString(),

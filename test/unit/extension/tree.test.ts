@@ -20,6 +20,7 @@ import {
   snapshot,
   source,
   stale,
+  superseded,
   versionUnknown,
   VSCODE_HERE,
 } from './fixtures';
@@ -92,6 +93,12 @@ describe('extension view-model: tree', () => {
         '1 instance · orphan',
         'debug-disconnect',
         'list.errorForeground',
+      ],
+      [
+        server('sup', { instances: [instance(1, { verdicts: [superseded()] })] }),
+        '1 instance · superseded',
+        'debug-disconnect',
+        'list.warningForeground',
       ],
       [
         server('up', {
