@@ -29,39 +29,26 @@ export type InstanceVerdict = (typeof INSTANCE_VERDICTS)[number];
  * Evidence's summary, the head of a `status` VERDICTS cell (`cliWord`). A new verdict fails to
  * compile until it is named here; test/unit/report/verdictNames.test.ts holds every face to it.
  */
+const VERDICT_LABELS: Record<InstanceVerdict, (t: Translate) => string> = {
+  down: (t) => t('down'),
+  stale: (t) => t('stale'),
+  'changed-since-start': (t) => t('changed since start'),
+  'config-changed': (t) => t('config changed'),
+  'runtime-replaced': (t) => t('runtime replaced'),
+  orphan: (t) => t('orphan'),
+  superseded: (t) => t('superseded'),
+  duplicate: (t) => t('duplicate'),
+  checking: (t) => t('checking'),
+  settling: (t) => t('version ?: files still changing'),
+  unknown: (t) => t('version ?'),
+  'owner-undecided': (t) => t('unknown owner'),
+  idle: (t) => t('idle'),
+  ok: (t) => t('ok'),
+};
+
+/** A verdict's name (VERDICT_LABELS), in the face's words. */
 export function verdictLabel(v: InstanceVerdict, t: Translate = english): string {
-  switch (v) {
-    case 'down':
-      return t('down');
-    case 'stale':
-      return t('stale');
-    case 'changed-since-start':
-      return t('changed since start');
-    case 'config-changed':
-      return t('config changed');
-    case 'runtime-replaced':
-      return t('runtime replaced');
-    case 'orphan':
-      return t('orphan');
-    case 'superseded':
-      return t('superseded');
-    case 'duplicate':
-      return t('duplicate');
-    case 'checking':
-      return t('checking');
-    case 'settling':
-      return t('version ?: files still changing');
-    case 'unknown':
-      return t('version ?');
-    case 'owner-undecided':
-      return t('unknown owner');
-    case 'idle':
-      return t('idle');
-    case 'ok':
-      return t('ok');
-    default:
-      return assertNever(v);
-  }
+  return VERDICT_LABELS[v](t);
 }
 
 /**
