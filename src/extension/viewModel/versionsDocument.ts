@@ -10,30 +10,19 @@ import { t } from './l10n';
  * finding, where a copy was found) stay English, as in Show Evidence and the CLI.
  */
 
-function placeLabel(place: CopyPlace): string {
-  switch (place) {
-    case 'npm-global':
-      return t('npm global');
-    case 'npm-project':
-      return t('project');
-    case 'npx-cache':
-      return t('npx cache');
-    case 'bunx-cache':
-      return t('bunx cache');
-    case 'deno-cache':
-      return t('deno npm cache');
-    case 'uv-tool':
-      return t('uv tool');
-    case 'uvx-cache':
-      return t('uvx cache');
-    case 'pipx':
-      return t('pipx');
-    case 'pipx-run-cache':
-      return t('pipx run cache');
-    case 'venv':
-      return t('venv');
-  }
-}
+/** Where a copy was found, in words: each a message of its own, worded when shown (the translation is set at activation). */
+const PLACE_LABELS: Record<CopyPlace, () => string> = {
+  'npm-global': () => t('npm global'),
+  'npm-project': () => t('project'),
+  'npx-cache': () => t('npx cache'),
+  'bunx-cache': () => t('bunx cache'),
+  'deno-cache': () => t('deno npm cache'),
+  'uv-tool': () => t('uv tool'),
+  'uvx-cache': () => t('uvx cache'),
+  pipx: () => t('pipx'),
+  'pipx-run-cache': () => t('pipx run cache'),
+  venv: () => t('venv'),
+};
 
 function sourceLabel(source: ReleaseSaid['source']): string {
   switch (source) {
@@ -87,8 +76,8 @@ export function versionsDocument(a: DoctorAnswer): string {
         a.copies.map((c) => [
           c.version,
           c.shadows !== undefined
-            ? t('{0} (shadows the npm global {1})', placeLabel(c.place), c.shadows)
-            : placeLabel(c.place),
+            ? t('{0} (shadows the npm global {1})', PLACE_LABELS[c.place](), c.shadows)
+            : PLACE_LABELS[c.place](),
           c.how,
           c.usedBy.join(', '),
         ]),
