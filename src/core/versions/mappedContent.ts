@@ -100,13 +100,19 @@ function checkOf(a: string | undefined, b: string | undefined): ContentCheck | u
   return a === undefined || b === undefined ? undefined : a === b ? 'identical' : 'differs';
 }
 
+/**
+ * One replaced file being compared: the process that maps it, the file installed at its place now,
+ * and what is left of the bytes this process's comparisons may read (shared by all its files).
+ */
+interface Comparison {
+  fs: MachineFs;
+  pid: number;
+  current: string;
+  budget: { left: number };
+}
+
 /** The whole old file, read through /proc (`old`), against the installed one. */
-async function wholeFile(
-  fs: MachineFs,
-  old: string,
-  current: string,
-  budget: { left: number },
-): Promise<ContentCheck | undefined> {
+async function wholeFile({ fs, current, budget }: Comparison, old: string): Promise<ContentCheck | undefined> {
   try {
     const [st, now] = await Promise.all([fs.stat(old), fs.stat(current)]);
     if (!st || !now) return undefined;
@@ -120,35 +126,20 @@ async function wholeFile(
 }
 
 /** The whole old file through map_files (root or CAP_SYS_ADMIN only). */
-function viaMapFiles(
-  fs: MachineFs,
-  pid: number,
-  region: MappedRegion,
-  current: string,
-  budget: { left: number },
-): Promise<ContentCheck | undefined> {
-  return wholeFile(fs, `/proc/${pid}/map_files/${region.start}-${region.end}`, current, budget);
+function viaMapFiles(c: Comparison, region: MappedRegion): Promise<ContentCheck | undefined> {
+  return wholeFile(c, `/proc/${c.pid}/map_files/${region.start}-${region.end}`);
 }
 
 /** The whole old executable through /proc/<pid>/exe, when the replaced file is the process's own executable. */
-async function viaExe(
-  fs: MachineFs,
-  pid: number,
-  replaced: string,
-  current: string,
-  budget: { left: number },
-): Promise<ContentCheck | undefined> {
-  const link = await fs.readlink(`/proc/${pid}/exe`).catch(() => undefined);
-  return link === `${replaced} (deleted)` ? wholeFile(fs, `/proc/${pid}/exe`, current, budget) : undefined;
+async function viaExe(c: Comparison, replaced: string): Promise<ContentCheck | undefined> {
+  const link = await c.fs.readlink(`/proc/${c.pid}/exe`).catch(() => undefined);
+  return link === `${replaced} (deleted)` ? wholeFile(c, `/proc/${c.pid}/exe`) : undefined;
 }
 
 /** The read-only mapped regions through /proc/<pid>/mem, each against the same range of the file now. */
 async function viaMem(
-  fs: MachineFs,
-  pid: number,
+  { fs, pid, current, budget }: Comparison,
   regions: MappedRegion[],
-  current: string,
-  budget: { left: number },
 ): Promise<ContentCheck | undefined> {
   const readOnly = regions.filter((r) => !r.perms.includes('w'));
   if (!readOnly.length) return undefined;
@@ -197,12 +188,13 @@ export async function compareReplaced(
     const key = now && proofKey(pid, rs, now);
     let check: ContentCheck | undefined = key === undefined ? undefined : proofs?.get(key);
     if (check === undefined) {
+      const c: Comparison = { fs, pid, current, budget };
       for (const r of rs) {
-        check = await viaMapFiles(fs, pid, r, current, budget);
+        check = await viaMapFiles(c, r);
         if (check) break;
       }
-      check ??= await viaExe(fs, pid, p, current, budget);
-      check ??= await viaMem(fs, pid, rs, current, budget);
+      check ??= await viaExe(c, p);
+      check ??= await viaMem(c, rs);
       // "Unverified" may be a budget spent on other files this time: only proofs are kept.
       if (key !== undefined && check !== undefined) proofs?.set(key, check);
     }
