@@ -5,14 +5,12 @@ export function portTaken(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.connect({ host, port });
     socket.setTimeout(2000);
-    socket.once('connect', () => {
+    const taken = () => {
       socket.destroy();
       resolve(true);
-    });
-    socket.once('timeout', () => {
-      socket.destroy();
-      resolve(true);
-    });
+    };
+    socket.once('connect', taken);
+    socket.once('timeout', taken);
     socket.once('error', () => resolve(false));
   });
 }
