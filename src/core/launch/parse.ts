@@ -13,6 +13,19 @@ import { LaunchTarget, PackageRunner, ParsedLaunch } from './types';
 
 /** npm packages that are launchers themselves: `npx tsx s.ts` runs `tsx s.ts`. */
 const LAUNCHER_PACKAGES = new Set(['tsx', 'ts-node', 'nodemon', 'ts-node-dev', 'tsnd']);
+/**
+ * Claude Desktop's `disclaimer` helper (`Claude.app/Contents/Helpers/disclaimer CMD ARGS...` on
+ * macOS, `~/.config/Claude/Helpers/disclaimer` in Linux builds): it spawns the command after it as a
+ * process responsible for itself (macOS privacy prompts name the server, not Claude) and stays its
+ * parent. Every local server Claude Desktop starts, and its bundled Claude Code, runs under one.
+ */
+const CLAUDE_DISCLAIMER = /(^|[\\/])Claude(\.app[\\/]Contents)?[\\/]Helpers[\\/]disclaimer$/;
+
+/** Whether a program (argv[0]) is Claude Desktop's `disclaimer` wrapper. */
+export function isClaudeDisclaimer(program: string): boolean {
+  return CLAUDE_DISCLAIMER.test(program);
+}
+
 /** ts-node-dev's child, `node .../ts-node-dev/lib/wrap.js script`: the script runs in it. */
 const TS_NODE_DEV_WRAP = /(^|[\\/])ts-node-dev[\\/]lib[\\/]wrap\.js$/i;
 
@@ -301,6 +314,7 @@ function peeled(cur: readonly string[], prog: string): Peeled | undefined {
         }
       : undefined;
   }
+  if (isClaudeDisclaimer(cur[0])) return cur.length > 1 ? { argv: cur.slice(1), spawns: true } : undefined;
   const project = projectRunnerOf(prog);
   if (project) {
     // `poetry [-C d] run cmd...`, `pdm run cmd`, `hatch run [env:]cmd`: cmd runs in the project's environment.

@@ -5,7 +5,7 @@
  * configured command and a process's argv, so both sides produce the same keys.
  */
 
-import { parseLaunch, targetName } from '../launch/parse';
+import { isClaudeDisclaimer, parseLaunch, targetName } from '../launch/parse';
 import { NODE_LIKE, programName, PYTHON_LIKE, SHELLS } from '../launch/program';
 import { launcherOf } from '../launch/tables/launchers';
 
@@ -134,7 +134,8 @@ export function mayHaveKey(argv: readonly string[], keys: { has(key: string): bo
     PYTHON_LIKE.test(prog) ||
     SHELLS.test(prog) ||
     RUNNERS.test(prog) ||
-    launcherOf(prog) !== undefined
+    launcherOf(prog) !== undefined ||
+    isClaudeDisclaimer(argv[0] ?? '')
   )
     return true;
   return keys.has(`prog:${scriptKey(argv[0] ?? '', prog)}`);

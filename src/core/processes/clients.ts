@@ -32,6 +32,12 @@ export interface ClientSignature {
   requires?: RegExp;
   /** Set when the process runs agent sessions (see AgentRole). */
   agent?: AgentRole;
+  /**
+   * The app's own executable (argv[0]), when the signature's other processes only run things for it
+   * (its helpers, a wrapper it starts each server under): those are passed on the way up, the app
+   * above them is the client, and a launch whose app is gone has none.
+   */
+  app?: RegExp;
 }
 
 const EXTENSION_HOST = /extensionHost|--type=extensionHost|--vscode-utility-kind=extensionHost/;
@@ -43,6 +49,15 @@ const EXTENSION_HOST = /extensionHost|--type=extensionHost|--vscode-utility-kind
  * do not append it show a bare `--type=utility`: there the Copilot runtime below it says it.
  */
 const AGENT_HOST = /(^|\s)--type=agentHost(\s|$)|--vscode-utility-kind=agent-?host(\s|$)/i;
+
+/**
+ * The Claude Code that Claude Desktop bundles for its Code tab and agent sessions, one folder per
+ * version: `~/Library/Application Support/Claude/claude-code/<ver>/claude.app/Contents/MacOS/claude`
+ * on macOS (`.../Claude/claude-code/<ver>/claude` elsewhere). Read from the whole line: its folder
+ * has a space, so it is known even where macOS's joined arguments could not be split back.
+ */
+const CLAUDE_DESKTOP_CODE =
+  /[/\\]Claude[/\\]claude-code[/\\][\w.-]+[/\\]claude(\.app[/\\]Contents[/\\]MacOS[/\\]claude|\.exe)?(\s|$)/;
 
 const CURSOR = /Cursor\.app[/\\]|[/\\]cursor[/\\]cursor\b|Cursor Helper/i;
 const WINDSURF = /Windsurf\.app[/\\]|[/\\]windsurf[/\\]windsurf\b|Windsurf Helper/i;
@@ -176,8 +191,26 @@ export const CLIENT_SIGNATURES: readonly ClientSignature[] = [
     programs: ['code'],
     pattern: /Visual Studio Code\.app[/\\]|Microsoft VS Code[/\\]Code\.exe|Code Helper/i,
   },
-  // Desktop apps: the main process or its helpers spawn servers.
-  { id: 'claude-desktop', name: 'Claude Desktop', platforms: ['darwin'], pattern: /Claude\.app[/\\]/ },
+  // Claude Desktop's bundled Claude Code: a session of the app's agent (stream-json, as the Agent SDK
+  // runs it) whose host is the app, else a session of its own.
+  {
+    id: 'claude-code',
+    name: 'Claude Code',
+    pattern: CLAUDE_DESKTOP_CODE,
+    requires: /--input-format(=|\s+)stream-json/,
+    agent: { role: 'session', name: 'Claude Desktop' },
+  },
+  { id: 'claude-code', name: 'Claude Code', pattern: CLAUDE_DESKTOP_CODE },
+  // Desktop apps: the main process or its helpers spawn servers. Claude Desktop on macOS starts each
+  // local server (and its bundled Claude Code) under its `Contents/Helpers/disclaimer` wrapper, one
+  // per server; its Electron helpers live under `Contents/Frameworks`: the client is the app itself.
+  {
+    id: 'claude-desktop',
+    name: 'Claude Desktop',
+    platforms: ['darwin'],
+    pattern: /Claude\.app[/\\]/,
+    app: /Claude\.app[/\\]Contents[/\\]MacOS[/\\]Claude$/,
+  },
   {
     id: 'claude-desktop',
     name: 'Claude Desktop',
@@ -262,13 +295,36 @@ export function owningClient(root: ProcessInfo, tree: ProcessTree, platform: Nod
   const hosted = ownedByAgentHost(ancestors, sigOf);
   if (hosted) return hosted;
   for (const [i, a] of ancestors.entries()) {
+    if (runsForItsApp(a, tree, platform)) continue;
     const sig = sigOf(a);
-    if (sig?.agent?.role === 'session') return sessionClient(sig, a, ancestors[i + 1]);
+    if (sig?.agent?.role === 'session')
+      return sessionClient(
+        sig,
+        a,
+        ancestors.slice(i + 1).find((h) => !runsForItsApp(h, tree, platform)),
+      );
     if (sig) return { id: sig.id, name: sig.name, pid: a.pid };
     // The first interactive shell on a terminal, before any client: started by hand (even inside an editor's terminal).
     if (isInteractiveShell(a)) return { id: 'terminal', name: 'terminal', pid: a.pid };
   }
   return { id: 'unknown', name: 'unknown', pid: ancestors[0]?.pid };
+}
+
+/**
+ * A process of an app that only runs things for it (a helper, the wrapper of one server), told by
+ * its executable whatever it runs: passed on the way up to the app.
+ */
+function runsForItsApp(p: ProcessInfo, tree: ProcessTree, platform: NodeJS.Platform): boolean {
+  const key = `runs-for-app:${p.pid}`;
+  let yes = tree.memo.get(key) as boolean | undefined;
+  if (yes === undefined) {
+    const exe = p.argv[0] ?? '';
+    yes = CLIENT_SIGNATURES.some(
+      (s) => s.app && (!s.platforms || s.platforms.includes(platform)) && s.pattern?.test(exe) && !s.app.test(exe),
+    );
+    tree.memo.set(key, yes);
+  }
+  return yes;
 }
 
 /**
@@ -320,11 +376,12 @@ function clientAbove(
 
 /**
  * A session's own process (Claude Code run by the Claude Agent SDK): its parent is the host that runs
- * the sessions, so the servers of all of that host's sessions are one client's copies. A session
- * whose parent is gone (adopted by init or a subreaper) has no host left: it is its own client.
+ * the sessions, so the servers of all of that host's sessions are one client's copies (the host is
+ * the app above any wrapper it starts the session under). A session whose host is gone (adopted by
+ * init or a subreaper) has no host left: it is its own client.
  */
 function sessionClient(sig: ClientSignature, session: ProcessInfo, host: ProcessInfo | undefined): InstanceClient {
-  if (!host || session.ppid <= 1 || SUBREAPERS.test(programName(host.argv[0] ?? '')))
+  if (!host || session.ppid <= 1 || host.pid <= 1 || SUBREAPERS.test(programName(host.argv[0] ?? '')))
     return { id: sig.id, name: sig.name, pid: session.pid };
   return {
     id: sig.id,

@@ -106,6 +106,41 @@ describe('owning client signatures', () => {
     });
   });
 
+  it("Claude Desktop's helpers and wrapper on macOS are no clients: the app above them is, and none is left when it is gone", () => {
+    const app = { pid: 10, ppid: 1, argv: ['/Applications/Claude.app/Contents/MacOS/Claude'] };
+    const helper = {
+      pid: 11,
+      argv: [
+        '/Applications/Claude.app/Contents/Frameworks/Claude Helper.app/Contents/MacOS/Claude Helper',
+        '--type=utility',
+      ],
+    };
+    const wrapper = {
+      pid: 12,
+      argv: ['/Applications/Claude.app/Contents/Helpers/disclaimer', 'node', '/srv/server.js'],
+    };
+    const server = (ppid: number) => ({ pid: 20, ppid, argv: ['node', '/srv/server.js'] });
+    const clientOf = (above: ProcessInfo[], ppid: number) =>
+      owningClient(
+        server(ppid),
+        new ProcessTree([{ pid: 1, ppid: 0, argv: ['/sbin/launchd'] }, ...above, server(ppid)]),
+        'darwin',
+      );
+    for (const between of [helper, wrapper]) {
+      assert.deepEqual(clientOf([app, { ...between, ppid: 10 }], between.pid), {
+        id: 'claude-desktop',
+        name: 'Claude Desktop',
+        pid: 10,
+      });
+      // The app quit and launchd adopted what ran for it: no client, the helper or wrapper named as the spawner.
+      assert.deepEqual(clientOf([{ ...between, ppid: 1 }], between.pid), {
+        id: 'unknown',
+        name: 'unknown',
+        pid: between.pid,
+      });
+    }
+  });
+
   it("Kilo's servers are the native binary's (bin/.kilo), not the node script's above it", () => {
     const kilo = { pid: 11, ppid: 10, argv: ['/usr/lib/node_modules/@kilocode/cli/bin/.kilo', 'run', 'hello'] };
     const tree = new ProcessTree([
