@@ -1,5 +1,5 @@
 import * as os from 'node:os';
-import * as nodePath from 'node:path';
+import { posix, win32 } from 'node:path';
 
 /**
  * Everything that decides where files live: the home directory, the platform and the environment.
@@ -21,9 +21,12 @@ export function currentHostEnv(
   return { home, platform, env: { ...env } };
 }
 
-/** The path module matching the host's platform, so Windows paths are built right on Linux too. */
-export function pathFor(host: Pick<HostEnv, 'platform'>): typeof import('node:path').posix {
-  return host.platform === 'win32' ? nodePath.win32 : nodePath.posix;
+/** A platform's path rules: `path.win32` or `path.posix`, never this process's by default. */
+export type PathRules = typeof posix;
+
+/** The path rules of a machine's platform, so a Windows machine's paths are read right on Linux too. */
+export function pathFor(host: Pick<HostEnv, 'platform'>): PathRules {
+  return host.platform === 'win32' ? win32 : posix;
 }
 
 /** What POSIX path.normalize would change: a backslash, a `.` or `..` part, a doubled or trailing slash. */
@@ -33,7 +36,7 @@ const NOT_NORMAL_POSIX = /\\|(^|\/)\.\.?(\/|$)|\/\/|.\/$/;
  * `file` normalized by `p`. Most paths the engine meets are normal already (real paths, folders
  * above them) and a POSIX one is taken as it is: lookups normalize thousands per snapshot.
  */
-export function normalized(p: typeof nodePath.posix, file: string): string {
+export function normalized(p: PathRules, file: string): string {
   return p.sep === '/' && file !== '' && !NOT_NORMAL_POSIX.test(file) ? file : p.normalize(file);
 }
 
@@ -44,7 +47,7 @@ export function normalized(p: typeof nodePath.posix, file: string): string {
  * a folder above one, or `path.normalize`'s answer); a part that is empty, `.`, `..` or holds a
  * separator is joined the careful way.
  */
-export function joinBelow(p: typeof nodePath.posix, dir: string, parts: readonly string[]): string {
+export function joinBelow(p: PathRules, dir: string, parts: readonly string[]): string {
   let out = dir.endsWith(p.sep) ? dir.slice(0, -1) : dir;
   for (const part of parts) {
     if (part === '' || part === '.' || part === '..' || part.includes('/') || (p.sep === '\\' && part.includes('\\')))

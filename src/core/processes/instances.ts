@@ -196,7 +196,7 @@ function listenerInstance(
   owners: LockOwners,
   options: InstanceOptions,
 ): Instance {
-  const { main, chain } = descendToMain(p, tree, options.facts);
+  const { main, chain } = descendToMain(p, tree, options);
   const client = owningClient(p, tree, options.platform);
   const instance = buildInstance(main, p, chain, tree, client, `port:${port}`, secrets, owners);
   instance.verdicts = instance.verdicts.filter((v) => v.kind !== 'orphan');

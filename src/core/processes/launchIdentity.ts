@@ -1,7 +1,7 @@
 import type { Machine } from '../machine/types';
-import * as path from 'node:path';
+import { posix } from 'node:path';
 import type { ServerConfig } from '../base/model';
-import { normalized } from '../base/hostEnv';
+import { normalized, PathRules, pathFor } from '../base/hostEnv';
 import { isCliBundleFile } from '../base/ownBundle';
 import { MAX_SHIM_BYTES, parseBinShim } from '../launch/binShim';
 import { parseLaunch } from '../launch/parse';
@@ -58,6 +58,7 @@ export interface LaunchFacts {
  */
 export function machineLaunchFacts(machine: Machine): LaunchFacts {
   const { platform, env } = machine.host;
+  const path = pathFor(machine.host);
   const fs = machine.fs;
   const proc = platform === 'linux';
   const quiet = <T>(read: () => T | undefined): T | undefined => {
@@ -126,8 +127,8 @@ export function machineLaunchFacts(machine: Machine): LaunchFacts {
 
 export type Answer = 'same' | 'different' | 'unknown';
 
-/** A path in one spelling, `/`-separated: matching compares thousands. */
-const norm = (p: string): string => normalized(path, p.replace(/\\/g, '/'));
+/** A path in one spelling, `/`-separated whatever the platform: matching compares thousands. */
+const norm = (p: string): string => normalized(posix, p.replace(/\\/g, '/'));
 const isPathLike = (t: string): boolean => t.includes('/') || t.includes('\\');
 /** A launcher script and what it runs may differ by extension (`bin/x` runs `bin/x.js`). */
 const stem = (p: string): string => norm(p).replace(/\.(exe|cmd|bat|js|mjs|cjs|py)$/i, '');
@@ -145,7 +146,7 @@ function pnpmFile(file: string): string | undefined {
 }
 
 /** Whether two paths name the same file: by name, else by their real paths. A venv's interpreter is its own location. */
-function samePath(a: string, b: string, facts: LaunchFacts | undefined): Answer {
+function samePath(path: PathRules, a: string, b: string, facts: LaunchFacts | undefined): Answer {
   if (stem(a) === stem(b)) return 'same';
   const ra = facts?.realpath(a);
   const rb = facts?.realpath(b);
@@ -164,7 +165,7 @@ function samePath(a: string, b: string, facts: LaunchFacts | undefined): Answer 
   if (ra !== rb) return 'different';
   // Two venvs' `python` are symlinks to one interpreter: equal targets do not make them one venv.
   const venv = (p: string): string | undefined => {
-    const dir = path.dirname(path.dirname(norm(p)));
+    const dir = path.dirname(path.dirname(path.normalize(p)));
     return facts?.isVenv(dir) ? (facts.realpath(dir) ?? dir) : undefined;
   };
   const va = venv(a);
@@ -183,7 +184,7 @@ function sameFolder(a: string, b: string, facts: LaunchFacts | undefined): Answe
 }
 
 /** A path token of a launch made absolute against its working directory (read only when needed), when that is known. */
-function absolute(token: string, cwd: () => string | undefined): string | undefined {
+function absolute(path: PathRules, token: string, cwd: () => string | undefined): string | undefined {
   if (path.isAbsolute(token)) return token;
   const dir = cwd();
   return dir !== undefined ? path.resolve(dir, token) : undefined;
@@ -197,6 +198,8 @@ export interface IdentityInput {
   runner: boolean;
   /** The launch key both sides share (`npx:pkg`, `prog:x`). */
   key: string;
+  /** The machine's platform: its path rules read the entry's and the process's paths. */
+  platform: NodeJS.Platform;
   /** The process the client started (the topmost match). */
   root: ProcessInfo;
   /** The process doing the work, below the root's launchers (the root itself when it has none). */
@@ -219,6 +222,7 @@ export interface IdentityInput {
  * (`cd d &&`, `uv --directory d`, `env -C d`); undefined when that is not known from the entry.
  */
 function configFolder(
+  path: PathRules,
   config: ServerConfig,
   launchCwd: string | undefined,
   home: string | undefined,
@@ -239,6 +243,7 @@ function configFolder(
  */
 export function identityAnswers(input: IdentityInput, facts: LaunchFacts | undefined): Answer[] {
   const { config, root } = input;
+  const path = pathFor(input);
   const main = input.main ?? root;
   const answers: Answer[] = [];
   let procCwd: string | null | undefined = null; // read once, when needed
@@ -246,7 +251,7 @@ export function identityAnswers(input: IdentityInput, facts: LaunchFacts | undef
   // The configured launch is read once: the folder its launchers move to, then what it runs.
   const cfgLaunch = parseLaunch(input.configArgv);
   const launchCwd = cfgLaunch.cwd;
-  const cfgCwd = configFolder(config, launchCwd, input.home);
+  const cfgCwd = configFolder(path, config, launchCwd, input.home);
   const configCwd = (): string | undefined => cfgCwd;
   const cfg = interpreterOf(input.configArgv);
   const run = interpreterOf(root.argv);
@@ -261,6 +266,7 @@ export function identityAnswers(input: IdentityInput, facts: LaunchFacts | undef
   if (cfg.interpreter !== undefined && run.interpreter !== undefined) {
     answers.push(
       interpreterAnswer(
+        path,
         cfg.interpreter,
         run.interpreter,
         configCwd,
@@ -276,26 +282,26 @@ export function identityAnswers(input: IdentityInput, facts: LaunchFacts | undef
   // same go (so the same module cache and build settings of this user) is what there is to compare.
   const goRun = input.key.startsWith('gorun:');
   if ((!input.runner || goRun) && !cfg.module && !run.module && cfg.eff.length > 0 && run.eff.length > 0) {
-    let answer = programAnswer(cfg, run, configCwd, rootCwd, root, ownsPath, facts);
+    let answer = programAnswer(path, cfg, run, configCwd, rootCwd, root, ownsPath, facts);
     // The root only names the program (`sh -c 'mcp-server-x'`): the process doing the work shows its path.
     if (answer === 'unknown' && main.pid !== root.pid) {
       const work = interpreterOf(main.argv);
       if (!work.module && work.eff.length > 0)
-        answer = programAnswer(cfg, work, configCwd, () => facts?.cwd(main.pid), main, ownsPath, facts);
+        answer = programAnswer(path, cfg, work, configCwd, () => facts?.cwd(main.pid), main, ownsPath, facts);
     }
     answers.push(answer);
   }
   if (projectRunner !== undefined && cfgCwd !== undefined) {
-    const env = projectEnvAnswer(projectRunner, cfgCwd, main, facts);
+    const env = projectEnvAnswer(path, projectRunner, cfgCwd, main, facts);
     if (env !== undefined) answers.push(env);
   }
   if (input.runner) {
-    const where = runnerAnswer(input.key, main, cfgCwd, input.homes, facts, input.runnerEnv);
+    const where = runnerAnswer(path, input.key, main, cfgCwd, input.homes, facts, input.runnerEnv);
     if (where !== undefined) answers.push(where);
   }
   // The working directory, where the launch depends on it: npx resolves a project's own packages,
   // `python -m` imports from it, and a relative script or program is found in it.
-  const relative = relativeScript(cfg);
+  const relative = relativeScript(path, cfg);
   // A launch that moves to a folder itself (`cd d &&`, `uv --directory d`) names it as part of what it runs.
   const dependsOnCwd =
     (input.runner && input.key.startsWith('npx:')) || cfg.module || relative || launchCwd !== undefined;
@@ -321,6 +327,7 @@ export function identityAnswers(input: IdentityInput, facts: LaunchFacts | undef
  * `node_modules` (the entry's folder when it names one). Undefined when the path says nothing.
  */
 function runnerAnswer(
+  path: PathRules,
   key: string,
   main: ProcessInfo,
   cfgCwd: string | undefined,
@@ -380,6 +387,7 @@ function runnerAnswer(
  * Undefined when the process runs from no environment these say anything of.
  */
 function projectEnvAnswer(
+  path: PathRules,
   runner: string,
   folder: string,
   main: ProcessInfo,
@@ -411,7 +419,7 @@ function projectEnvAnswer(
 }
 
 /** Whether the configured program or script is a relative path (`app.js`, `./bin/x`): found in the working directory. */
-function relativeScript(cfg: ReturnType<typeof interpreterOf>): boolean {
+function relativeScript(path: PathRules, cfg: ReturnType<typeof interpreterOf>): boolean {
   const first = cfg.eff[0];
   return (
     first !== undefined &&
@@ -427,21 +435,23 @@ function relativeScript(cfg: ReturnType<typeof interpreterOf>): boolean {
  * it. Such instances are listed, never acted on in bulk.
  */
 export function cwdUndecided(
-  input: Pick<IdentityInput, 'config' | 'configArgv' | 'runner' | 'home'>,
+  input: Pick<IdentityInput, 'config' | 'configArgv' | 'runner' | 'home' | 'platform'>,
 ): string | undefined {
   const { config } = input;
-  if (input.runner || configFolder(config, parseLaunch(input.configArgv).cwd, input.home) !== undefined)
+  const path = pathFor(input);
+  if (input.runner || configFolder(path, config, parseLaunch(input.configArgv).cwd, input.home) !== undefined)
     return undefined;
   const cfg = interpreterOf(input.configArgv);
   const relArg = cfg.eff.slice(1).find((a) => /^\.\.?[\\/]/.test(a));
-  if (!relativeScript(cfg) && relArg === undefined) return undefined;
-  const what = relativeScript(cfg)
+  if (!relativeScript(path, cfg) && relArg === undefined) return undefined;
+  const what = relativeScript(path, cfg)
     ? `its script path '${cfg.eff[0]}' is relative`
     : `its argument '${relArg}' is a relative path`;
   return `'${config.name}' (${config.source.file}) sets no cwd and ${what}, so it cannot tell which such process in which folder is its own: it is never stopped in bulk`;
 }
 
 function interpreterAnswer(
+  path: PathRules,
   cfgI: string,
   runI: string,
   cfgCwd: () => string | undefined,
@@ -453,14 +463,14 @@ function interpreterAnswer(
 ): Answer {
   // Two bare names of different programs are different; of one program, the PATH decides which each is.
   if (!isPathLike(cfgI) && !isPathLike(runI) && programName(cfgI) !== programName(runI)) return 'different';
-  const cfgPath = isPathLike(cfgI) ? absolute(cfgI, cfgCwd) : ownsPath ? facts?.which(cfgI) : undefined;
+  const cfgPath = isPathLike(cfgI) ? absolute(path, cfgI, cfgCwd) : ownsPath ? facts?.which(cfgI) : undefined;
   // The process's interpreter: its path as spawned, else (a bare name) the executable the OS reports.
-  const runPath = isPathLike(runI) ? absolute(runI, rootCwd) : runIsRootExe ? facts?.exe(root.pid) : undefined;
+  const runPath = isPathLike(runI) ? absolute(path, runI, rootCwd) : runIsRootExe ? facts?.exe(root.pid) : undefined;
   if (cfgPath === undefined || runPath === undefined) return 'unknown';
   // A version manager's shim (`python3` -> `~/.pyenv/shims/python3`) execs one of its versions: never itself.
   const shim = facts?.shim?.(cfgPath);
-  if (shim) return shimAnswer(shim, runPath, facts);
-  return samePath(cfgPath, runPath, facts);
+  if (shim) return shimAnswer(path, shim, runPath, facts);
+  return samePath(path, cfgPath, runPath, facts);
 }
 
 /**
@@ -469,22 +479,34 @@ function interpreterAnswer(
  * the program found on PATH after the shims' folder. Which version the shim selects depends on
  * where and when it ran (`.python-version`, `pyenv global`), so any of them is the entry's.
  */
-function shimAnswer(shim: VersionShim, runPath: string, facts: LaunchFacts | undefined): Answer {
+function shimAnswer(path: PathRules, shim: VersionShim, runPath: string, facts: LaunchFacts | undefined): Answer {
   const under = (file: string, dir: string): boolean => norm(file).startsWith(`${norm(dir)}/`);
   const installs = [shim.installs, facts?.realpath(shim.installs)].filter((d): d is string => d !== undefined);
   const real = facts?.realpath(runPath);
   if (installs.some((d) => under(runPath, d))) return 'same';
   // A venv's `python` links to a version, but the shim runs the version itself, never that venv: which is not known.
-  if (facts?.isVenv(path.dirname(path.dirname(norm(runPath))))) return 'unknown';
+  if (facts?.isVenv(path.dirname(path.dirname(path.normalize(runPath))))) return 'unknown';
   if (real !== undefined && installs.some((d) => under(real, d))) return 'same';
   const order = facts?.pathCandidates?.(shim.program) ?? [];
-  const after = order.map(norm).findIndex((f) => path.dirname(f) === norm(shim.shims));
+  const after = order.map(norm).findIndex((f) => posix.dirname(f) === norm(shim.shims));
   const system = order.slice(after + 1).find((f) => facts?.realpath(f) !== undefined);
   if (after < 0 || system === undefined || real === undefined) return 'unknown';
   return facts?.realpath(system) === real ? 'same' : 'different';
 }
 
+/**
+ * What a bare command found on PATH runs: npm's Windows shim of a global bin (`x.cmd`, `x.ps1` in
+ * npm's prefix) runs the package's script with node, and the process names that script; any other
+ * program is itself.
+ */
+function shimScript(path: PathRules, file: string, facts: LaunchFacts | undefined): string {
+  if (!/\.(cmd|ps1)$/i.test(file)) return file;
+  const rel = facts?.binShimTarget?.(file);
+  return rel === undefined ? file : path.resolve(path.dirname(file), rel);
+}
+
 function programAnswer(
+  path: PathRules,
   cfg: ReturnType<typeof interpreterOf>,
   run: ReturnType<typeof interpreterOf>,
   cfgCwd: () => string | undefined,
@@ -496,12 +518,17 @@ function programAnswer(
   const p = cfg.eff[0];
   const q = run.eff[0];
   // A script an interpreter runs is found in the working directory; a program on its own, on PATH.
+  const onPath = ownsPath ? facts?.which(p) : undefined;
   const cfgPath =
-    isPathLike(p) || cfg.interpreter !== undefined ? absolute(p, cfgCwd) : ownsPath ? facts?.which(p) : undefined;
+    isPathLike(p) || cfg.interpreter !== undefined
+      ? absolute(path, p, cfgCwd)
+      : onPath !== undefined
+        ? shimScript(path, onPath, facts)
+        : undefined;
   // A bare program the root runs itself: the OS knows its executable (a script would show its path in argv).
   const runPath =
     isPathLike(q) || run.interpreter !== undefined
-      ? absolute(q, rootCwd)
+      ? absolute(path, q, rootCwd)
       : q === root.argv[0]
         ? facts?.exe(root.pid)
         : undefined;
@@ -514,7 +541,7 @@ function programAnswer(
   )
     return 'same';
   if (cfgPath === undefined || runPath === undefined) return 'unknown';
-  return samePath(cfgPath, runPath, facts);
+  return samePath(path, cfgPath, runPath, facts);
 }
 
 /**

@@ -1,4 +1,3 @@
-import * as path from 'node:path';
 import type {
   ClientId,
   Diagnostic,
@@ -9,6 +8,7 @@ import type {
   ServerConfig,
   Verdict,
 } from '../base/model';
+import { pathFor } from '../base/hostEnv';
 import { REDACTED, redactArgs, redactUrl } from '../base/redact';
 import {
   effectiveArgv,
@@ -79,6 +79,9 @@ export interface MatchOptions {
   unreadableConfig?: (client: ClientId) => Diagnostic | undefined;
 }
 
+/** What reading a process's paths needs: the machine's facts of its files, and its platform's path rules. */
+export type PathFacts = Pick<MatchOptions, 'facts' | 'platform'>;
+
 export interface MatchResult {
   /** Server id -> its instances (main processes), verdicts not yet assigned except orphan. */
   byServer: Map<string, Instance[]>;
@@ -106,10 +109,10 @@ interface ConfigLaunch {
 }
 
 /** The server command of a guard launch (`mcp-lifeguard run [opts] -- cmd...`, or our bundle by any name), when argv is one. */
-function guardedCommand(argv: readonly string[], facts: LaunchFacts | undefined): string[] | undefined {
+function guardedCommand(argv: readonly string[], { facts, platform }: PathFacts): string[] | undefined {
   const bundle = facts?.cliBundle;
   const ours: OwnScript | undefined = bundle
-    ? (script) => (path.isAbsolute(script) ? bundle(script) : undefined)
+    ? (script) => (pathFor({ platform }).isAbsolute(script) ? bundle(script) : undefined)
     : undefined;
   if (!isGuard(argv, ours)) return undefined;
   const eff = effectiveArgv(argv);
@@ -122,9 +125,10 @@ function guardedCommand(argv: readonly string[], facts: LaunchFacts | undefined)
  * process it leaves running is `node <shim folder>/../<pkg>/<script>`, the path spelled as the shim
  * spells it, so the entry is matched as that launch. Anything else is matched as configured.
  */
-function throughBinShim(argv: string[], cwd: string | undefined, facts: LaunchFacts | undefined): string[] {
+function throughBinShim(argv: string[], cwd: string | undefined, { facts, platform }: PathFacts): string[] {
   const program = argv[0];
   if (!facts?.binShimTarget || !/[\\/]\.bin[\\/][^\\/]+$/.test(program)) return argv;
+  const path = pathFor({ platform });
   const full = path.isAbsolute(program)
     ? program
     : cwd !== undefined && path.isAbsolute(cwd)
@@ -235,9 +239,10 @@ function launchMatches(
  * Whether a process's script is our CLI bundle, judged by the file (its path as the process names it,
  * made absolute against its working directory); undefined without file facts.
  */
-export function ownScriptOf(p: ProcessInfo, facts: LaunchFacts | undefined): OwnScript | undefined {
+export function ownScriptOf(p: ProcessInfo, { facts, platform }: PathFacts): OwnScript | undefined {
   const bundle = facts?.cliBundle;
   if (!facts || !bundle) return undefined;
+  const path = pathFor({ platform });
   return (script) => {
     if (!isPathLike(script)) return undefined;
     const cwd = path.isAbsolute(script) ? undefined : facts.cwd(p.pid);
@@ -250,12 +255,12 @@ export function ownScriptOf(p: ProcessInfo, facts: LaunchFacts | undefined): Own
 export function descendToMain(
   root: ProcessInfo,
   tree: ProcessTree,
-  facts?: LaunchFacts,
+  read?: PathFacts,
 ): { main: ProcessInfo; chain: ProcessInfo[] } {
   const chain: ProcessInfo[] = [];
   let cur = root;
   let key: string | null | undefined = null; // the root's launch key, read once when a launcher has several children
-  for (let depth = 0; depth < 8 && isWrapper(cur.argv, ownScriptOf(cur, facts)); depth++) {
+  for (let depth = 0; depth < 8 && isWrapper(cur.argv, read && ownScriptOf(cur, read)); depth++) {
     let kids = tree.children(cur.pid);
     // Several children (a pipeline's stages, a watcher's helper): the one that runs what the launch names.
     if (kids.length > 1) {
@@ -388,7 +393,7 @@ export function matchProcesses(
 }
 
 function matchEach(configs: readonly ServerConfig[], tree: ProcessTree, options: MatchOptions): MatchResult {
-  const { byKey, diagnostics } = indexConfigs(configs, options.facts);
+  const { byKey, diagnostics } = indexConfigs(configs, options);
   const excluded = excludedPids(tree, options.selfPid);
   const candidates = findCandidates(tree, byKey, excluded, options);
   const byServer = new Map<string, Instance[]>();
@@ -412,19 +417,19 @@ function matchEach(configs: readonly ServerConfig[], tree: ProcessTree, options:
 /** Configured stdio launches by launch key, each parsed once; entries that run a general-purpose program become diagnostics. */
 function indexConfigs(
   configs: readonly ServerConfig[],
-  facts: LaunchFacts | undefined,
+  read: PathFacts,
 ): { byKey: Map<string, ConfigLaunch[]>; diagnostics: Diagnostic[] } {
   const byKey = new Map<string, ConfigLaunch[]>();
   const diagnostics: Diagnostic[] = [];
   for (const config of configs) {
     if (config.transport !== 'stdio' || !config.command) continue;
-    const argv = throughBinShim([config.command, ...config.args], config.cwd, facts);
+    const argv = throughBinShim([config.command, ...config.args], config.cwd, read);
     const generic = genericProgram(argv);
     if (generic !== undefined) {
       diagnostics.push(genericDiagnostic(config, generic));
       continue;
     }
-    for (const entry of launchesOf(config, argv, facts)) {
+    for (const entry of launchesOf(config, argv, read)) {
       let list = byKey.get(entry.launch.key);
       if (!list) byKey.set(entry.launch.key, (list = []));
       list.push(entry);
@@ -437,7 +442,7 @@ function indexConfigs(
  * The launches an entry is matched as: its command as configured, the app a `pipx run` entry execs
  * into, and the command a guard-wrapped entry runs under its guard.
  */
-function launchesOf(config: ServerConfig, argv: string[], facts: LaunchFacts | undefined): ConfigLaunch[] {
+function launchesOf(config: ServerConfig, argv: string[], read: PathFacts): ConfigLaunch[] {
   const launch = launchKeyOf(argv);
   if (!launch) return [];
   const parsed = parseLaunch(argv);
@@ -456,7 +461,7 @@ function launchesOf(config: ServerConfig, argv: string[], facts: LaunchFacts | u
       pipxApp: launch.key,
     });
   }
-  const inner = guardedCommand(argv, facts);
+  const inner = guardedCommand(argv, read);
   const innerLaunch = inner && genericProgram(inner) === undefined ? launchKeyOf(inner) : undefined;
   if (inner && innerLaunch)
     out.push({
@@ -512,7 +517,7 @@ function findCandidates(
     const key = launchKeyOf(p.argv, false)?.key;
     const configsForKey = key !== undefined ? byKey.get(key) : undefined;
     // (`--share-host` is an option of the guard: the launch key is the guard's program either way.)
-    const ours = ownScriptOf(p, options.facts);
+    const ours = ownScriptOf(p, options);
     if (!configsForKey || isShareRelay(p.argv, ours)) continue;
     const hostEntry = shareHostEntryArgv(p.argv, ours);
     const argv = hostEntry ?? p.argv;
@@ -561,7 +566,7 @@ function attribute(
   tree: ProcessTree,
   options: MatchOptions,
 ): { instance: Instance; owners: ConfigLaunch[] } | undefined {
-  const { main, chain } = descendToMain(cand.p, tree, options.facts);
+  const { main, chain } = descendToMain(cand.p, tree, options);
   const launched: Launched = {
     cand,
     entry: cand.asEntry ?? cand.p,
@@ -590,8 +595,8 @@ function keyedEntries(launched: Launched, tree: ProcessTree, options: MatchOptio
   const { cand, main, chain, client } = launched;
   const rootEff = effectiveArgv(launched.entry.argv);
   const parent = tree.get(cand.p.ppid);
-  const above = parent && isGuard(parent.argv, ownScriptOf(parent, options.facts)) ? [parent] : [];
-  const guard = [...above, cand.p, ...chain].find((x) => isGuard(x.argv, ownScriptOf(x, options.facts)));
+  const above = parent && isGuard(parent.argv, ownScriptOf(parent, options)) ? [parent] : [];
+  const guard = [...above, cand.p, ...chain].find((x) => isGuard(x.argv, ownScriptOf(x, options)));
   const guardRoot =
     guard && options.ownRoot !== undefined
       ? guardRootOf(options.env?.ofProcess(guard.pid), options.platform)
@@ -618,6 +623,7 @@ function judgeIdentity(launched: Launched, keyed: readonly ConfigLaunch[], optio
           key: c.pipxApp ?? c.launch.key,
           root: entry,
           main,
+          platform: options.platform,
           home: options.home,
           homes: options.homes,
           runnerEnv: () => ({
@@ -685,7 +691,7 @@ function undecidedOwner(
       ? options.unreadableConfig?.(client.id)
       : undefined;
   return (
-    ambiguousOwner(owners) ?? (broken && ownedElsewhere(client, broken, owners)) ?? undecidedByCwd(owners, options.home)
+    ambiguousOwner(owners) ?? (broken && ownedElsewhere(client, broken, owners)) ?? undecidedByCwd(owners, options)
   );
 }
 
@@ -737,8 +743,8 @@ function notConfiguredInstances(
   for (const [pid, launch] of loose) {
     const p = tree.get(pid) as ProcessInfo;
     if (hasAncestorIn(p, loose, tree)) continue;
-    const top = underItsGuard(p, tree, options.facts);
-    const { main, chain } = descendToMain(top, tree, options.facts);
+    const top = underItsGuard(p, tree, options);
+    const { main, chain } = descendToMain(top, tree, options);
     notConfigured.push(
       buildInstance(
         main,
@@ -756,11 +762,11 @@ function notConfiguredInstances(
 }
 
 /** A guard above a process is part of its launch (the guard's lock marks the instance as guarded). */
-function underItsGuard(p: ProcessInfo, tree: ProcessTree, facts: LaunchFacts | undefined): ProcessInfo {
+function underItsGuard(p: ProcessInfo, tree: ProcessTree, read: PathFacts): ProcessInfo {
   let top = p;
   for (
     let parent = tree.get(top.ppid);
-    parent && isGuard(parent.argv, ownScriptOf(parent, facts)) && tree.children(parent.pid).length === 1;
+    parent && isGuard(parent.argv, ownScriptOf(parent, read)) && tree.children(parent.pid).length === 1;
     parent = tree.get(top.ppid)
   )
     top = parent;
@@ -851,9 +857,12 @@ function unproven(owners: readonly ConfigLaunch[], main: ProcessInfo): Verdict {
 }
 
 /** An entry whose launch depends on a working directory it does not set claims every such process: whose it is stays undecided. */
-function undecidedByCwd(owners: readonly ConfigLaunch[], home: string | undefined): Verdict | undefined {
+function undecidedByCwd(
+  owners: readonly ConfigLaunch[],
+  { home, platform }: Pick<MatchOptions, 'home' | 'platform'>,
+): Verdict | undefined {
   for (const c of owners) {
-    const reason = cwdUndecided({ config: c.config, configArgv: c.argv, runner: c.launch.runner, home });
+    const reason = cwdUndecided({ config: c.config, configArgv: c.argv, runner: c.launch.runner, home, platform });
     if (reason) return { kind: 'unknown', question: 'owner', reason };
   }
   return undefined;

@@ -102,15 +102,27 @@ describe('capture: a Windows machine replayed (PowerShell, %APPDATA%, npm .cmd s
     );
   });
 
-  it('says what it cannot prove there: the owner of a copy no file read ties to the entry, never acted on in bulk', () => {
-    for (const i of instancesOf(snap, 'memory', 'claude-desktop')) {
-      assert.ok(
-        i.verdicts.some((v) => v.kind === 'unknown' && v.question === 'owner'),
-        JSON.stringify(i.verdicts),
-      );
-      // Files written after the start, and nothing recorded what it loaded: changed, never fine.
-      assert.equal(i.versions?.verdict.state, 'changed');
-    }
+  it("claims Claude Desktop's two copies of memory for its entry, through npm's .cmd shim and Windows path rules: one duplicate under one client, the newer kept", () => {
+    // `C:\\...` is an absolute path on the machine judged, wherever the replay runs: the `.cmd` shim the
+    // bare command finds on Path runs the very script each node.exe names, so both copies are the entry's.
+    const memory = instancesOf(snap, 'memory', 'claude-desktop');
+    assert.deepEqual(
+      memory.map((i) => [i.pid, i.verdicts.map((v) => v.kind)]),
+      [
+        [7201, ['duplicate']],
+        [7202, []],
+      ],
+    );
+    const dup = memory[0].verdicts.find((v) => v.kind === 'duplicate');
+    assert.deepEqual(dup?.kind === 'duplicate' && [dup.client?.id, dup.keep.pid, dup.instances.map((i) => i.pid)], [
+      'claude-desktop',
+      7202,
+      [7201, 7202],
+    ]);
+    assert.equal(counts(toViewInput(snap)).duplicate, 1);
+    assert.deepEqual(snap.notConfigured, []);
+    // Files written after the start, and nothing recorded what it loaded: changed, never fine.
+    for (const i of memory) assert.equal(i.versions?.verdict.state, 'changed');
     // uvx's environment is not among the capture's files: unknown, never fine.
     assert.equal(instancesOf(snap, 'time', 'cursor')[0].versions?.verdict.state, 'unknown');
   });
