@@ -47,7 +47,7 @@ export interface RunStdioGuardOptions {
   startShareHost?(): { exit(): string | undefined; log?: string };
   whenStale: StalePolicy;
   /** Where the daily registry check's cache is: `--when-stale annotate` tells the model of a newer release it found (absent: never). */
-  registryCache?: Pick<LifeguardPaths, 'cache' | 'root'>;
+  registryCache?: Pick<LifeguardPaths, 'cache' | 'root' | 'platform'>;
   staleIntervalMs: number;
   crashLoop: CrashLoopOptions;
   /** How a restart is checked (probe.ts); default predict: never two copies at once. */

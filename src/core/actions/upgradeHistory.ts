@@ -1,4 +1,4 @@
-import * as path from 'node:path';
+import { pathFor } from '../base/hostEnv';
 import type { LifeguardPaths } from '../base/paths';
 import { readPrivate, writePrivateAtomic } from '../machine/privateFs';
 
@@ -20,7 +20,7 @@ export interface UpgradeRecord {
 const KEPT = 100;
 
 export function upgradeHistoryFile(paths: LifeguardPaths): string {
-  return path.join(paths.state, 'upgrades.json');
+  return pathFor(paths).join(paths.state, 'upgrades.json');
 }
 
 function parse(text: string | undefined): UpgradeRecord[] {

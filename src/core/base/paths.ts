@@ -11,6 +11,8 @@ export const ROOT_ENV_VAR = 'MCP_LIFEGUARD_HOME';
  *   Windows  %LOCALAPPDATA%\MCP Lifeguard
  */
 export interface LifeguardPaths {
+  /** The machine's platform: files below these folders are named by its path rules (`pathFor(paths)`). */
+  readonly platform: NodeJS.Platform;
   readonly root: string;
   /** Lock records and control sockets: user-private (0700). */
   readonly locks: string;
@@ -41,6 +43,7 @@ export function lifeguardPaths(host: HostEnv): LifeguardPaths {
   const p = pathFor(host);
   const root = lifeguardRoot(host);
   return {
+    platform: host.platform,
     root,
     locks: p.join(root, 'locks'),
     state: p.join(root, 'state'),

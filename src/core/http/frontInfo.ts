@@ -1,4 +1,4 @@
-import * as path from 'node:path';
+import { pathFor } from '../base/hostEnv';
 import { isTreeMark } from '../pids/treeMark';
 import { readPrivate, removePrivate, writePrivateAtomic } from '../machine/privateFs';
 import { identityHash, ServerIdentity } from '../locks';
@@ -24,16 +24,16 @@ export interface FrontInfo {
 }
 
 function httpStateDir(paths: LifeguardPaths): string {
-  return path.join(paths.state, 'http');
+  return pathFor(paths).join(paths.state, 'http');
 }
 
 export function frontInfoPath(paths: LifeguardPaths, identity: ServerIdentity): string {
-  return path.join(httpStateDir(paths), `${identityHash(identity)}.front.json`);
+  return pathFor(paths).join(httpStateDir(paths), `${identityHash(identity)}.front.json`);
 }
 
 /** The persisted session map of an identity's front (see SessionStore). */
 export function sessionsPath(paths: LifeguardPaths, identity: ServerIdentity): string {
-  return path.join(httpStateDir(paths), `${identityHash(identity)}.sessions.json`);
+  return pathFor(paths).join(httpStateDir(paths), `${identityHash(identity)}.sessions.json`);
 }
 
 export async function writeFrontInfo(paths: LifeguardPaths, identity: ServerIdentity, info: FrontInfo): Promise<void> {

@@ -1,4 +1,4 @@
-import * as path from 'node:path';
+import { pathFor } from '../base/hostEnv';
 import type { LifeguardPaths } from '../base/paths';
 import type { MachineFs } from '../machine/types';
 import { readPrivate, writePrivateAtomic } from '../machine/privateFs';
@@ -27,7 +27,7 @@ export interface HttpLaunchRecord {
 export type RecordOutcome = { recorded: true; file: string } | { recorded: false; reason: string };
 
 export function launchRecordPath(paths: LifeguardPaths, port: number): string {
-  return path.join(paths.state, 'http-launches', `${port}.json`);
+  return pathFor(paths).join(paths.state, 'http-launches', `${port}.json`);
 }
 
 /** Records ensure's command line for its port, unless masking would change it (it holds a secret). */
@@ -84,6 +84,7 @@ export async function readHttpLaunch(
   try {
     text = await readPrivate(launchRecordPath(paths, port), {
       root: paths.root,
+      platform: paths.platform,
       ...(fs ? { fs } : {}),
       ...(uid !== undefined ? { uid } : {}),
     });

@@ -12,7 +12,10 @@ import {
   unlinkSync,
   writeSync,
 } from 'node:fs';
+// What this module creates and writes is on this machine, by its own path rules; a check read through
+// a replay's record takes the record's platform (rulesOf).
 import * as path from 'node:path';
+import { PathRules, pathFor } from '../base/hostEnv';
 import type { LifeguardPaths } from '../base/paths';
 import { liveFs } from './liveFs';
 import { FileStat, fsError, MachineFs } from './types';
@@ -108,13 +111,18 @@ export function checkPrivateDir(dir: string, o: PrivacyOptions = {}): void {
   if (problem) throw problem;
 }
 
+/** The path rules of the machine whose folders are checked: a replay's platform, else this one's. */
+function rulesOf(o: PrivacyOptions): PathRules {
+  return pathFor({ platform: o.platform ?? process.platform });
+}
+
 /** The folders from `root` down to `dir`, root first; `dir` alone when it is not inside `root`. */
-function chain(dir: string, root: string): string[] {
-  const rel = path.relative(root, dir);
+function chain(dir: string, root: string, p: PathRules): string[] {
+  const rel = p.relative(root, dir);
   if (rel === '') return [root];
-  if (rel.startsWith('..') || path.isAbsolute(rel)) return [dir];
+  if (rel.startsWith('..') || p.isAbsolute(rel)) return [dir];
   const out = [root];
-  for (const part of rel.split(path.sep)) out.push(path.join(out[out.length - 1], part));
+  for (const part of rel.split(p.sep)) out.push(p.join(out[out.length - 1], part));
   return out;
 }
 
@@ -124,7 +132,8 @@ function chain(dir: string, root: string): string[] {
  * not judged: they are the user's (a home, /tmp). Throws a PrivateDirError.
  */
 export function ensurePrivateDir(dir: string, root: string = dir, o: PrivacyOptions = {}): void {
-  const folders = chain(path.resolve(dir), path.resolve(root));
+  // Created here, on this machine: its own path rules.
+  const folders = chain(path.resolve(dir), path.resolve(root), path);
   const parent = path.dirname(folders[0]);
   try {
     mkdirSync(parent, { recursive: true, mode: 0o700 });
@@ -148,7 +157,8 @@ export function ensurePrivateDir(dir: string, root: string = dir, o: PrivacyOpti
  * missing (nothing of ours is there yet); throws a PrivateDirError for one that cannot be trusted.
  */
 export function checkPrivateChain(dir: string, root: string = dir, o: PrivacyOptions = {}): boolean {
-  for (const folder of chain(path.resolve(dir), path.resolve(root))) {
+  const p = rulesOf(o);
+  for (const folder of chain(p.resolve(dir), p.resolve(root), p)) {
     const st = (o.lstat ?? liveFs.lstatSync)(folder);
     if (!st) return false;
     const problem = dirProblem(folder, st, o);
@@ -298,8 +308,8 @@ export async function readPrivate(
   o: PrivateFileOptions & { fs?: MachineFs } = {},
 ): Promise<string | undefined> {
   const fs = o.fs ?? liveFs;
-  if (!checkPrivateChain(path.dirname(file), o.root ?? path.dirname(file), { ...o, lstat: fs.lstatSync }))
-    return undefined;
+  const p = rulesOf(o);
+  if (!checkPrivateChain(p.dirname(file), o.root ?? p.dirname(file), { ...o, lstat: fs.lstatSync })) return undefined;
   const read = await fs.readNoFollow(file, MAX_PRIVATE_BYTES);
   if (!read) return undefined;
   switch (read.kind) {

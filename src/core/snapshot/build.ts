@@ -1,4 +1,5 @@
 import { isWorkspaceDefined } from '../actions/workspaceTrust';
+import { pathFor } from '../base/hostEnv';
 import type { EngineCache } from '../base/engineCache';
 import {
   ClientId,
@@ -82,7 +83,7 @@ async function liveLockRecords(
 function readUserNpmrc(machine: Machine): string | undefined {
   const { env, home } = machine.host;
   try {
-    return machine.fs.readTextSync(env.npm_config_userconfig || `${home}/.npmrc`);
+    return machine.fs.readTextSync(env.npm_config_userconfig || pathFor(machine.host).join(home, '.npmrc'));
   } catch {
     return undefined;
   }

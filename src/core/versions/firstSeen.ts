@@ -37,6 +37,8 @@ export class FirstSeenStore {
     /** Our root (src/core/base/paths.ts): every folder from it down to the file's is checked before use. */
     private readonly root: string | undefined,
     private readonly fs: MachineFs,
+    /** The platform of the Machine whose files these are (its path rules check the folders). */
+    private readonly platform: NodeJS.Platform,
     private readonly loaded: Bucket<string, LoadedStore> | undefined,
     private readonly uid: number | undefined,
   ) {}
@@ -49,6 +51,8 @@ export class FirstSeenStore {
     file: string,
     o: {
       fs: MachineFs;
+      /** The Machine's platform: its path rules read the file's folders. */
+      platform: NodeJS.Platform;
       /** The user whose files ours are (the Machine's). */
       uid?: number;
       loaded?: Bucket<string, LoadedStore>;
@@ -72,6 +76,7 @@ export class FirstSeenStore {
     file: string,
     o: {
       fs: MachineFs;
+      platform: NodeJS.Platform;
       uid?: number;
       report?: (message: string) => void;
       root?: string;
@@ -82,7 +87,12 @@ export class FirstSeenStore {
     const entries = new Map<string, StoredEntry>();
     let text: string | undefined;
     try {
-      text = await readPrivate(file, { root, fs: o.fs, ...(o.uid !== undefined ? { uid: o.uid } : {}) });
+      text = await readPrivate(file, {
+        root,
+        fs: o.fs,
+        platform: o.platform,
+        ...(o.uid !== undefined ? { uid: o.uid } : {}),
+      });
     } catch (err) {
       report?.(`${file}: ${(err as Error).message}`);
     }
@@ -97,7 +107,7 @@ export class FirstSeenStore {
         report?.(`${file} is not valid JSON and will be rewritten: ${(err as Error).message}`);
       }
     }
-    return new FirstSeenStore(file, entries, root, o.fs, o.loaded, o.uid);
+    return new FirstSeenStore(file, entries, root, o.fs, o.platform, o.loaded, o.uid);
   }
 
   get(key: string): (FirstSeen & { serverInfo?: ServerInfoStatement }) | undefined {
@@ -143,7 +153,12 @@ export class FirstSeenStore {
       }
     }
     if (!this.dirty) return;
-    const current = await FirstSeenStore.load(this.file, { fs: this.fs, root: this.root, uid: this.uid });
+    const current = await FirstSeenStore.load(this.file, {
+      fs: this.fs,
+      platform: this.platform,
+      root: this.root,
+      uid: this.uid,
+    });
     for (const [k, e] of current.entries)
       if (!this.entries.has(k) && now.getTime() - Date.parse(e.lastSeenAt) <= PRUNE_AFTER_MS) this.entries.set(k, e);
     const body: StoredFile = { version: 1, instances: Object.fromEntries(this.entries) };

@@ -1,4 +1,4 @@
-import * as path from 'node:path';
+import { pathFor } from '../base/hostEnv';
 import type { EngineCache } from '../base/engineCache';
 import type { Instance, InstanceChild, ServerStatus } from '../base/model';
 import { lifeguardPaths } from '../base/paths';
@@ -101,9 +101,10 @@ function runsCode(argv: readonly string[]): boolean {
 /** The first sightings, read only when some server has instances. */
 async function firstSeenStore(machine: Machine, cache: EngineCache, settings: GatherSettings): Promise<FirstSeenStore> {
   const paths = lifeguardPaths(machine.host);
-  const firstSeenFile = settings.firstSeenFile ?? path.join(paths.state, 'versions', 'first-seen.json');
+  const firstSeenFile = settings.firstSeenFile ?? pathFor(paths).join(paths.state, 'versions', 'first-seen.json');
   return FirstSeenStore.loadCached(firstSeenFile, {
     fs: machine.fs,
+    platform: machine.host.platform,
     uid: machine.uid,
     loaded: cache.bucket<string, LoadedStore>(FIRST_SEEN_STORES.name, FIRST_SEEN_STORES),
     report: settings.log,

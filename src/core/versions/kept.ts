@@ -1,4 +1,4 @@
-import * as path from 'node:path';
+import { pathFor } from '../base/hostEnv';
 import type { EngineCache } from '../base/engineCache';
 import { lifeguardPaths } from '../base/paths';
 import { appendPrivate } from '../machine/privateFs';
@@ -23,7 +23,7 @@ export function resolutionCache(machine: Machine, cache: EngineCache): MtimeCach
 /** A file logger into `<logs>/versions.log`: never through a link, never into a folder that is not private. */
 export function versionsLog(machine: Machine): (message: string) => void {
   const { root, logs } = lifeguardPaths(machine.host);
-  const file = path.join(logs, 'versions.log');
+  const file = pathFor(machine.host).join(logs, 'versions.log');
   return (message) => {
     // A refused line has nowhere better to go.
     appendPrivate(file, `${new Date(machine.now()).toISOString()} ${message}\n`, { root }).catch(() => undefined);

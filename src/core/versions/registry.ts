@@ -4,7 +4,6 @@ import type { MachineFs, MachineNet } from '../machine/types';
 import semverGt from 'semver/functions/gt';
 import semverPrerelease from 'semver/functions/prerelease';
 import semverValid from 'semver/functions/valid';
-import * as path from 'node:path';
 import { pathFor } from '../base/hostEnv';
 import type { LifeguardPaths } from '../base/paths';
 import { envValue, isRecord, parseIni, ResolveContext } from './lookup';
@@ -23,8 +22,8 @@ import { isVersionLine } from '../base/versionText';
 export const DAY_MS = 24 * 3600 * 1000;
 
 /** Where the daily check keeps its answers: every face reads and writes this one file. */
-export function registryCacheFile(paths: Pick<LifeguardPaths, 'cache'>): string {
-  return path.join(paths.cache, 'registry.json');
+export function registryCacheFile(paths: Pick<LifeguardPaths, 'cache' | 'platform'>): string {
+  return pathFor(paths).join(paths.cache, 'registry.json');
 }
 /** A failed check is retried sooner than a successful one, but not on every refresh. */
 export const RETRY_FAILED_MS = 3600 * 1000;
@@ -261,6 +260,7 @@ export class RegistryChecker {
         text = await readPrivate(this.opts.cacheFile, {
           root: this.opts.root,
           fs: this.opts.fs,
+          platform: this.opts.ctx.host.platform,
           ...(this.opts.uid !== undefined ? { uid: this.opts.uid } : {}),
         });
       } catch (err) {

@@ -11,7 +11,7 @@ import type { UpdateLookup } from './staleNotice';
  * extension and the CLI rewrite the file while the guard runs.
  */
 export function cachedUpdateLookup(
-  paths: Pick<LifeguardPaths, 'cache' | 'root'>,
+  paths: Pick<LifeguardPaths, 'cache' | 'root' | 'platform'>,
   env: NodeJS.ProcessEnv,
   log: (line: string) => void,
 ): UpdateLookup {

@@ -82,8 +82,9 @@ describe('capture: a macOS machine replayed (ps, lsof and its config folders)', 
 
 describe('capture: a Windows machine replayed (PowerShell, %APPDATA%, npm .cmd shims)', () => {
   let snap: Snapshot;
+  const misses: string[] = [];
   before(async () => {
-    snap = await replay(windowsCapture());
+    snap = await replay(windowsCapture(), misses);
   });
 
   it("reads PowerShell's process table to the millisecond and names each process's client", () => {
@@ -121,10 +122,24 @@ describe('capture: a Windows machine replayed (PowerShell, %APPDATA%, npm .cmd s
     ]);
     assert.equal(counts(toViewInput(snap)).duplicate, 1);
     assert.deepEqual(snap.notConfigured, []);
-    // Files written after the start, and nothing recorded what it loaded: changed, never fine.
-    for (const i of memory) assert.equal(i.versions?.verdict.state, 'changed');
+    // The second copy: files written after its start, and nothing recorded what it loaded: changed, never fine.
+    assert.equal(memory[1].versions?.verdict.state, 'changed');
     // uvx's environment is not among the capture's files: unknown, never fine.
     assert.equal(instancesOf(snap, 'time', 'cursor')[0].versions?.verdict.state, 'unknown');
+  });
+
+  it("finds MCP Lifeguard's own folder in %LOCALAPPDATA% as on Windows, never under the replaying process's folder: the first copy's first sighting read there", () => {
+    const first = instancesOf(snap, 'memory', 'claude-desktop')[0].versions?.verdict;
+    assert.equal(
+      first?.state === 'stale' && `${first.running} -> ${first.installed} (${first.runningLearnedFrom})`,
+      '2026.7.4 -> 2026.8.31 (first-seen)',
+    );
+    // Every path the replay asked for and the capture lacks is a Windows path in Windows spelling.
+    const paths = misses.map((m) => m.slice(m.indexOf(' ') + 1));
+    assert.deepEqual(
+      paths.filter((p) => !/^C:\\[^/]*$/.test(p)),
+      [],
+    );
   });
 });
 
