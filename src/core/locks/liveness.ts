@@ -58,7 +58,17 @@ export function probeOfRow(row: ProcessInfo | undefined): ProcessProbe {
 export function lockProbe(machine: Machine, rows?: Promise<ProcessInfo[]>): (pid: number) => Promise<ProcessProbe> {
   if (machine.host.platform !== 'win32') return (pid) => probeProcess(pid, machine);
   const read = rows ? () => rows : sharedTableRows(machine);
-  return async (pid) => probeOfRow((await read()).find((p) => p.pid === pid));
+  return async (pid) => {
+    let table: ProcessInfo[];
+    try {
+      table = await read();
+    } catch {
+      // No process table (PowerShell missing or blocked by policy; Wine): whether the pid is there
+      // is still known, when it started is not, so it is judged by pid alone, and never signalled.
+      return machine.pidExists(pid) ? { kind: 'unknown-start' } : { kind: 'gone' };
+    }
+    return probeOfRow(table.find((p) => p.pid === pid));
+  };
 }
 
 /** Looks a pid up: gone, a zombie (dead, not yet reaped by its parent), or running since when. */

@@ -282,7 +282,11 @@ export async function readProcessTable(machine: Machine): Promise<ProcessTableRe
         command: 'powershell.exe',
         args: ['-NoProfile', '-NonInteractive', '-Command', WINDOWS_PROCESS_QUERY],
       });
-      return { state: 'ok', processes: parseWindowsProcessCsv(ranOk(out, 'powershell.exe')), method: 'powershell' };
+      const csv = ranOk(out, 'powershell.exe');
+      // Every Windows table has a header and a row for this process: nothing at all (a stand-in
+      // powershell.exe, as Wine's, exits 0 and prints nothing) is no table, never "no processes".
+      if (!csv.trim()) throw new Error('powershell.exe printed no process table');
+      return { state: 'ok', processes: parseWindowsProcessCsv(csv), method: 'powershell' };
     }
     // ps-list cannot be bundled (it reads import.meta.url at load), so run the same `ps` it would.
     const out = await machine.run({ command: 'ps', args: PS_TABLE_ARGS, env: PS_ENV });
