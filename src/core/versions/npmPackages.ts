@@ -196,16 +196,22 @@ export function installedNpmPackage(
   };
 }
 
-/** The script a `node_modules/.bin` shim (a script, not a link) runs, resolved against the shim's folder. */
+/**
+ * The script a bin shim (a script, not a link) runs, resolved against the shim's folder: a shim of a
+ * `node_modules/.bin` folder, or a `.cmd`/`.ps1` shim of npm's global prefix on Windows
+ * (`<prefix>\x.cmd` runs `<prefix>\node_modules\<pkg>\...`), followed only into that prefix's node_modules.
+ */
 async function shimTarget(ctx: ResolveContext, real: string): Promise<string | undefined> {
   const p = pathFor(ctx.host);
-  if (p.basename(p.dirname(real)) !== '.bin') return undefined;
+  const inBin = p.basename(p.dirname(real)) === '.bin';
+  if (!inBin && !/\.(cmd|ps1)$/i.test(real)) return undefined;
   const s = await ctx.fs.stat(real);
   if (s?.kind !== 'file' || s.size > MAX_SHIM_BYTES) return undefined;
   const rel = parseBinShim((await ctx.fs.readText(real)) ?? '');
   // A shim pointing into another `.bin` would loop: only a target outside it is followed.
   const target = rel === undefined ? undefined : p.resolve(p.dirname(real), ...rel.split('/'));
-  return target && p.basename(p.dirname(target)) !== '.bin' ? target : undefined;
+  if (!target || p.basename(p.dirname(target)) === '.bin') return undefined;
+  return inBin || target.startsWith(p.join(p.dirname(real), 'node_modules') + p.sep) ? target : undefined;
 }
 
 /**

@@ -235,8 +235,8 @@ async function fromExecutable(ctx: ResolveContext, command: string, cwd: string 
   if (!found)
     return { state: 'unknown', reason: `${command} is not found ${hasSeparator(command) ? '' : 'on PATH'}`.trim() };
   const real = (await ctx.fs.realpath(found)) ?? found;
-  // A bin into node_modules, or (npm link) into a checkout's script.
-  if (/[\\/]node_modules[\\/]/.test(real) || /\.(c?js|mjs)$/i.test(real)) {
+  // A bin into node_modules, (npm link) into a checkout's script, or npm's `.cmd`/`.ps1` shim on Windows.
+  if (/[\\/]node_modules[\\/]/.test(real) || /\.(c?js|mjs|cmd|ps1)$/i.test(real)) {
     const pkg = await npmPackageOfScript(ctx, real, false);
     if (pkg) return pkg;
   }

@@ -176,4 +176,32 @@ describe('versions: bin shims', () => {
     assert.ok(r.installed.location.includes(`${path.sep}.pnpm${path.sep}`), r.installed.location);
     assert.deepEqual(r.installed.environment?.packages, { '@modelcontextprotocol/sdk': '1.29.0' });
   });
+
+  it("resolves a `.cmd` shim of npm's global prefix (Windows: the shim beside node_modules) to its package, and only into that node_modules", async () => {
+    const home = tempDir();
+    const prefix = path.join(home, 'npm');
+    plainPackage(
+      path.join(prefix, 'node_modules', '@modelcontextprotocol', 'server-memory'),
+      '@modelcontextprotocol/server-memory',
+      '2026.8.31',
+    );
+    const cmd = (rel: string) => `@ECHO off\r\nSETLOCAL\r\nCALL :find_dp0\r\n"%_prog%"  "%dp0%\\${rel}" %*\r\n`;
+    const installed = async (file: string) =>
+      (await resolveInstalled(ctxFor(home), { command: file, args: [], cwd: home })).installed;
+    const global = write(
+      path.join(prefix, 'mcp-server-memory.cmd'),
+      cmd('node_modules\\@modelcontextprotocol\\server-memory\\dist\\index.js'),
+    );
+    fs.chmodSync(global, 0o755);
+    const r = await installed(global);
+    assert.deepEqual(r.state === 'installed' ? [r.name, r.version] : r, [
+      '@modelcontextprotocol/server-memory',
+      '2026.8.31',
+    ]);
+    // A shim outside `.bin` that points out of its own folder's node_modules is not npm's: not followed.
+    plainPackage(path.join(home, 'elsewhere'), 'elsewhere', '1.0.0');
+    const stray = write(path.join(prefix, 'stray.cmd'), cmd('..\\elsewhere\\dist\\index.js'));
+    fs.chmodSync(stray, 0o755);
+    assert.notEqual((await installed(stray)).state, 'installed');
+  });
 });
