@@ -5,7 +5,8 @@
 //                         (typecheck and lint finishing beside them; a failure of theirs fails the run)
 //                         integration, the real clients (test/clients), reliability and e2e in shards side by
 //                         side (each shard one mocha process; the e2e scenarios one after another in one
-//                         shard). Under CI=true (or MCP_LIFEGUARD_E2E_SETUP=1) the e2e tools
+//                         shard). Under CI=true (or MCP_LIFEGUARD_WINDOWS_SETUP=1, MCP_LIFEGUARD_E2E_SETUP=1) the
+//                         Windows runtime (test/integration/windows/setup.sh) and the e2e tools
 //                         (test/e2e/setup.sh) install meanwhile. It ends with each step's and layer's time,
 //                         the 20 slowest tests and one line of mocha's own counts over every layer:
 //                         "N passed, N failed, N skipped".
@@ -226,10 +227,17 @@ async function main() {
       ),
     );
 
-  // The e2e tools take minutes on a fresh machine (code-server is built): they install while the checks run.
-  const setupE2e = ci || process.env.MCP_LIFEGUARD_E2E_SETUP === '1';
+  // The e2e tools take minutes on a fresh machine (code-server is built): they install while the checks run,
+  // after the Windows runtime (Wine and Node for Windows, seconds): one after the other, as both may run apt-get.
+  const setupScripts = [
+    ...(ci || process.env.MCP_LIFEGUARD_WINDOWS_SETUP === '1' ? ['test/integration/windows/setup.sh'] : []),
+    ...(ci || process.env.MCP_LIFEGUARD_E2E_SETUP === '1' ? ['test/e2e/setup.sh'] : []),
+  ];
+  const setupTitle = `test tools (${setupScripts.join(', ')})`;
   const setupStarted = Date.now();
-  const setup = setupE2e ? spawnStep('bash', ['test/e2e/setup.sh'], { quiet: true }) : undefined;
+  const setup = setupScripts.length
+    ? spawnStep('bash', ['-c', 'for s; do bash "$s" || exit; done', 'setup', ...setupScripts], { quiet: true })
+    : undefined;
   const background = setup ? [setup] : [];
 
   // Typecheck and lint run beside the size budgets and the unit layer: each is one process on one
@@ -273,9 +281,9 @@ async function main() {
   });
   if (setup) {
     const r = await setup.done;
-    stepTimes.push({ title: 'e2e tools (test/e2e/setup.sh), beside the checks', ms: Date.now() - setupStarted });
-    process.stdout.write(`== e2e tools (test/e2e/setup.sh)\n${r.output}`);
-    if (r.code !== 0) stopHere('e2e tools (test/e2e/setup.sh)', r.code);
+    stepTimes.push({ title: `${setupTitle}, beside the checks`, ms: Date.now() - setupStarted });
+    process.stdout.write(`== ${setupTitle}\n${r.output}`);
+    if (r.code !== 0) stopHere(setupTitle, r.code);
   }
   const rest = LAYERS.filter((l) => l !== 'unit').flatMap(listLayer);
   const shards = await timed('integration, clients, reliability and e2e', () =>
