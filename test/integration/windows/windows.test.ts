@@ -168,7 +168,7 @@ describe('Windows runtime: the built CLI under Node for Windows (Wine)', functio
     assert.deepEqual(JSON.parse(r.stdout), JSON.parse(JSON.stringify(onLinux)));
   });
 
-  it('serves one guarded server to two Windows clients over a named pipe, holds its lock and restarts it under them', async () => {
+  it('serves one guarded server to two Windows clients over a named pipe, holds its lock and restarts it under them; restarts a guard of its own under its client', async () => {
     const dir = tempDir();
     const args = path.join(dir, 'args.json');
     const out = path.join(dir, 'out.json');
@@ -208,12 +208,24 @@ describe('Windows runtime: the built CLI under Node for Windows (Wine)', functio
     assert.match(held[0].record.control, /^\\\\\.\\pipe\\mcp-lifeguard-[0-9a-f]+$/);
     assert.deepEqual(held[0].record.attached.map((c) => c.clientName).sort(), ['client-a', 'client-b']);
     assert.equal(held[0].record.versions.serverInfo.pid, seen.before.a);
+    // A launch that does not share is refused while the lock is held, naming the holder.
+    assert.equal(seen.refused.code, 1);
+    assert.match(
+      seen.refused.stderr,
+      /winpid is already running under pid \d+ \(lock Z:\\.*\\winpid-[0-9a-f]+\.lock\)/,
+    );
     // Both clients left: the share host stopped and released its lock.
     assert.deepEqual(seen.exits, { a: 0, b: 0 });
     assert.deepEqual(
       seen.locksAfter.locks.map((l) => l.state),
       ['free'],
     );
+    // A guard of one client's own, restarted through its named pipe: a new server, the same session.
+    assert.equal(seen.solo.restart.code, 0, seen.solo.restart.stderr);
+    assert.notEqual(seen.solo.after, seen.solo.before);
+    assert.equal(typeof seen.solo.after, 'number', JSON.stringify(seen.solo.after));
+    assert.deepEqual(seen.solo.notifications, ['notifications/tools/list_changed']);
+    assert.equal(seen.solo.exit, 0);
   });
 });
 
@@ -224,6 +236,14 @@ interface ShareClientReport {
   after: { a: number; b: number };
   notifications: { a: string[]; b: string[] };
   restart: { code: number | string; stdout: string; stderr: string };
+  refused: { code: number | string; stderr: string };
+  solo: {
+    before: number;
+    after: number;
+    restart: { code: number | string; stderr: string };
+    notifications: string[];
+    exit: number | null;
+  };
   locks: { json: { locks: LockRow[] } };
   locksAfter: { locks: LockRow[] };
   exits: { a: number | null; b: number | null };
