@@ -183,7 +183,9 @@ export const CLIENT_SIGNATURES: readonly ClientSignature[] = [
     id: 'vscode-insiders',
     name: 'VS Code Insiders',
     programs: ['code-insiders'],
-    pattern: /Visual Studio Code - Insiders\.app[/\\]|Code - Insiders Helper/,
+    // Windows: `Microsoft VS Code Insiders\Code - Insiders.exe` (user and system installs alike).
+    pattern:
+      /Visual Studio Code - Insiders\.app[/\\]|Code - Insiders Helper|Microsoft VS Code Insiders[/\\]Code - Insiders\.exe/i,
   },
   {
     id: 'vscode',
@@ -211,11 +213,17 @@ export const CLIENT_SIGNATURES: readonly ClientSignature[] = [
     pattern: /Claude\.app[/\\]/,
     app: /Claude\.app[/\\]Contents[/\\]MacOS[/\\]Claude$/,
   },
+  // Windows: the Microsoft Store / claude.ai installer's MSIX package (`C:\Program Files\WindowsApps\
+  // Claude_<version>_x64__<publisher>\app\Claude.exe`, the only installer since early 2026) and the
+  // Squirrel install before it (`%LOCALAPPDATA%\AnthropicClaude\app-<version>\claude.exe`). Named by
+  // folder, never by program: `claude.exe` is also Claude Code's (`~\.local\bin\claude.exe`, and the
+  // copy Claude Desktop keeps in `%APPDATA%\Claude\claude-code\<version>\` for its Code sessions).
   {
     id: 'claude-desktop',
     name: 'Claude Desktop',
     platforms: ['win32'],
-    pattern: /AnthropicClaude|[/\\]Claude[/\\]Claude\.exe|app-[\d.]+[/\\]claude\.exe/i,
+    pattern:
+      /[/\\]WindowsApps[/\\]Claude_[^/\\]+[/\\]|AnthropicClaude|[/\\]Claude[/\\]Claude\.exe|app-[\d.]+[/\\]claude\.exe/i,
   },
   { id: 'claude-desktop', name: 'Claude Desktop', platforms: ['linux'], programs: ['claude-desktop'] },
   { id: 'zed', name: 'Zed', programs: ['zed', 'zed-editor', 'zeditor', 'zed-preview'] },

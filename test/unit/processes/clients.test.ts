@@ -51,6 +51,42 @@ describe('owning client signatures', () => {
     ['linux', ['/usr/share/windsurf/windsurf', '--type=utility'], 'Windsurf'],
     ['darwin', ['/Applications/Claude.app/Contents/MacOS/Claude'], 'Claude Desktop'],
     ['win32', ['C:\\Users\\u\\AppData\\Local\\AnthropicClaude\\app-0.9.3\\claude.exe'], 'Claude Desktop'],
+    // Windows installs as users run them: Claude Desktop's MSIX package (its main process and its
+    // helpers) and Squirrel's stub; Claude Code's native install, the copy Claude Desktop keeps for
+    // its Code sessions and npm's; the editors' user and system installs.
+    [
+      'win32',
+      ['C:\\Program Files\\WindowsApps\\Claude_1.49585.0.0_x64__pzs8sxrjxfjjc\\app\\Claude.exe'],
+      'Claude Desktop',
+    ],
+    [
+      'win32',
+      [
+        'C:\\Program Files\\WindowsApps\\Claude_1.4758.0.0_x64__pzs8sxrjxfjjc\\app\\Claude.exe',
+        '--type=utility',
+        '--utility-sub-type=node.mojom.NodeService',
+      ],
+      'Claude Desktop',
+    ],
+    ['win32', ['C:\\Users\\u\\AppData\\Local\\AnthropicClaude\\claude.exe'], 'Claude Desktop'],
+    ['win32', ['C:\\Users\\u\\.local\\bin\\claude.exe'], 'Claude Code'],
+    ['win32', ['C:\\Users\\u\\AppData\\Roaming\\Claude\\claude-code\\2.1.260\\claude.exe'], 'Claude Code'],
+    [
+      'win32',
+      [
+        'C:\\Program Files\\nodejs\\node.exe',
+        'C:\\Users\\u\\AppData\\Roaming\\npm\\node_modules\\@anthropic-ai\\claude-code\\cli.js',
+      ],
+      'Claude Code',
+    ],
+    [
+      'win32',
+      ['C:\\Users\\u\\AppData\\Local\\Programs\\Microsoft VS Code Insiders\\Code - Insiders.exe', '--type=utility'],
+      'VS Code Insiders',
+    ],
+    ['win32', ['C:\\Program Files\\Microsoft VS Code\\Code.exe', '--type=utility'], 'VS Code'],
+    ['win32', ['C:\\Users\\u\\AppData\\Local\\Programs\\cursor\\Cursor.exe', '--type=utility'], 'Cursor'],
+    ['win32', ['C:\\Users\\u\\AppData\\Local\\Programs\\Windsurf\\Windsurf.exe'], 'Windsurf'],
     ['linux', ['/home/u/.local/bin/claude'], 'Claude Code'],
     ['linux', ['node', '/usr/lib/node_modules/@anthropic-ai/claude-code/cli.js'], 'Claude Code'],
     ['darwin', ['/opt/homebrew/bin/codex'], 'Codex'],
