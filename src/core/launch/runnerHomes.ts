@@ -14,6 +14,13 @@ export interface RunnerHomes {
   uv: string[];
   pipx: string[];
   bun: string[];
+  /**
+   * npm's global prefix on Windows, where `npm i -g` writes each bin as cmd-shim's three shims
+   * (`<prefix>\<bin>.cmd`, `.ps1` and the sh form) beside the prefix's `node_modules`: the moved
+   * prefix (`npm_config_prefix`, `.npmrc`'s `prefix=`) and the default `%APPDATA%\npm`. Empty
+   * elsewhere: there a global bin is a link in `<prefix>/bin`.
+   */
+  npmShimFolders: string[];
 }
 
 /** An environment value as the OS reads it (case-insensitive on Windows), empty as absent. */
@@ -22,11 +29,11 @@ const value = (host: HostEnv, name: string): string | undefined => {
   return v !== undefined && v !== '' ? v : undefined;
 };
 
-/** `cache=` of an npmrc's text (npm's ini: `key = value`, `;`/`#` comments). */
-export function npmrcCache(text: string | undefined): string | undefined {
+/** `cache=` or `prefix=` of an npmrc's text (npm's ini: `key = value`, `;`/`#` comments). */
+export function npmrcFolder(text: string | undefined, key: 'cache' | 'prefix'): string | undefined {
   for (const line of (text ?? '').split(/\r?\n/)) {
-    const m = /^\s*cache\s*=\s*(.*?)\s*$/.exec(line);
-    if (m && m[1] !== '') return m[1].replace(/^["']|["']$/g, '');
+    const m = /^\s*(\w+)\s*=\s*(.*?)\s*$/.exec(line);
+    if (m && m[1] === key && m[2] !== '') return m[2].replace(/^["']|["']$/g, '');
   }
   return undefined;
 }
@@ -93,17 +100,19 @@ export function runnerHomes(host: HostEnv, npmrc?: string): RunnerHomes {
   const p = pathFor(host);
   const localAppData = value(host, 'LOCALAPPDATA') ?? p.join(host.home, 'AppData', 'Local');
   const npmDefault = host.platform === 'win32' ? p.join(localAppData, 'npm-cache') : p.join(host.home, '.npm');
-  const npmSet = value(host, 'npm_config_cache') ?? npmrcCache(npmrc);
+  const npmSet = value(host, 'npm_config_cache') ?? npmrcFolder(npmrc, 'cache');
+  const home = (folder: string) => p.resolve(folder.replace(/^~(?=$|[\\/])/, host.home));
+  const prefixSet = value(host, 'npm_config_prefix') ?? npmrcFolder(npmrc, 'prefix');
+  const roaming = value(host, 'APPDATA') ?? p.join(host.home, 'AppData', 'Roaming');
   return {
-    npmCaches: [
-      ...new Set([
-        ...(npmSet !== undefined ? [p.resolve(npmSet.replace(/^~(?=$|[\\/])/, host.home))] : []),
-        npmDefault,
-      ]),
-    ],
+    npmCaches: [...new Set([...(npmSet !== undefined ? [home(npmSet)] : []), npmDefault])],
     uv: [uvCacheFolder(host), uvToolFolder(host)],
     pipx: pipxHomeFolders(host),
     bun: [bunInstallCacheFolder(host)],
+    npmShimFolders:
+      host.platform === 'win32'
+        ? [...new Set([...(prefixSet !== undefined ? [home(prefixSet)] : []), p.join(roaming, 'npm')])]
+        : [],
   };
 }
 

@@ -3,7 +3,7 @@ import { posix } from 'node:path';
 import type { ServerConfig } from '../base/model';
 import { normalized, PathRules, pathFor } from '../base/hostEnv';
 import { isCliBundleFile } from '../base/ownBundle';
-import { MAX_SHIM_BYTES, parseBinShim } from '../launch/binShim';
+import { isShimLocation, MAX_SHIM_BYTES, parseBinShim } from '../launch/binShim';
 import { parseLaunch } from '../launch/parse';
 import { programName } from '../launch/program';
 import { RunnerHomes, runnerFolderOf } from '../launch/runnerHomes';
@@ -33,7 +33,11 @@ export interface LaunchFacts {
   realpath(file: string): string | undefined;
   /** Whether a folder holds a Python venv (`pyvenv.cfg`): its interpreter is a symlink whose location matters. */
   isVenv(dir: string): boolean;
-  /** The script a bin shim runs (pnpm's `node_modules/.bin/<bin>` is a script, not a link), relative to the shim's folder. */
+  /**
+   * The script a bin shim runs, relative to the shim's folder, for a file where package managers
+   * write shims (pnpm's `node_modules/.bin/<bin>` is a script, not a link; on Windows, npm's
+   * `%APPDATA%\npm\<bin>.cmd` for `npm i -g`); undefined for any other file.
+   */
   binShimTarget?(file: string): string | undefined;
   /** Whether a path is certainly gone (no such file or folder; not merely unreadable). */
   missing?(file: string): boolean;
@@ -55,8 +59,9 @@ export interface LaunchFacts {
  * The facts of a Machine: /proc on Linux; elsewhere only paths (exe and cwd unknown). One set is
  * made per snapshot, and each fact is read once in it (a process's exe and cwd, a path's real path).
  * Every read answers "not known" when it fails: a PATH entry the user cannot enter is absent, not fatal.
+ * `npmShimFolders`: where npm writes shims besides `.bin` folders (RunnerHomes, its global prefix on Windows).
  */
-export function machineLaunchFacts(machine: Machine): LaunchFacts {
+export function machineLaunchFacts(machine: Machine, npmShimFolders: readonly string[] = []): LaunchFacts {
   const { platform, env } = machine.host;
   const path = pathFor(machine.host);
   const fs = machine.fs;
@@ -117,6 +122,7 @@ export function machineLaunchFacts(machine: Machine): LaunchFacts {
       }
     }),
     binShimTarget: (file) => {
+      if (!isShimLocation(file, npmShimFolders)) return undefined;
       const s = quiet(() => fs.lstatSync(file));
       if (s?.kind !== 'file' || s.size > MAX_SHIM_BYTES) return undefined;
       const text = quiet(() => fs.readTextSync(file));
@@ -495,12 +501,11 @@ function shimAnswer(path: PathRules, shim: VersionShim, runPath: string, facts: 
 }
 
 /**
- * What a bare command found on PATH runs: npm's Windows shim of a global bin (`x.cmd`, `x.ps1` in
- * npm's prefix) runs the package's script with node, and the process names that script; any other
- * program is itself.
+ * What a program runs when it is a shim where package managers write them (the facts say where: a
+ * `.bin` folder, npm's global prefix on Windows, whose `x.cmd`, `x.ps1` and sh `x` run the package's
+ * script with node, and the process names that script); any other program is itself.
  */
 function shimScript(path: PathRules, file: string, facts: LaunchFacts | undefined): string {
-  if (!/\.(cmd|ps1)$/i.test(file)) return file;
   const rel = facts?.binShimTarget?.(file);
   return rel === undefined ? file : path.resolve(path.dirname(file), rel);
 }
@@ -541,7 +546,8 @@ function programAnswer(
   )
     return 'same';
   if (cfgPath === undefined || runPath === undefined) return 'unknown';
-  return samePath(path, cfgPath, runPath, facts);
+  // An entry or a process that names the shim itself (`cmd /c ...\npm\x.cmd`) runs the script it names too.
+  return samePath(path, shimScript(path, cfgPath, facts), shimScript(path, runPath, facts), facts);
 }
 
 /**

@@ -25,6 +25,7 @@ import {
   shareHostEntryArgv,
   splitShellWords,
 } from './argv';
+import { shimScriptPath } from '../launch/binShim';
 import { parseLaunch, parsingOnce } from '../launch/parse';
 import type { RunnerHomes } from '../launch/runnerHomes';
 import { owningClient, SUBREAPERS } from './clients';
@@ -121,13 +122,14 @@ function guardedCommand(argv: readonly string[], { facts, platform }: PathFacts)
 }
 
 /**
- * A configured program that is a bin shim in a `.bin` folder (pnpm's are shell scripts): the
- * process it leaves running is `node <shim folder>/../<pkg>/<script>`, the path spelled as the shim
- * spells it, so the entry is matched as that launch. Anything else is matched as configured.
+ * A configured program that is a bin shim where package managers write them (a `.bin` folder,
+ * pnpm's are shell scripts; npm's global prefix on Windows, `%APPDATA%\npm\<bin>.cmd`): the
+ * process it leaves running is `node <shim folder>/<target>`, the path spelled as the shim spells
+ * it, so the entry is matched as that launch. Anything else is matched as configured.
  */
 function throughBinShim(argv: string[], cwd: string | undefined, { facts, platform }: PathFacts): string[] {
   const program = argv[0];
-  if (!facts?.binShimTarget || !/[\\/]\.bin[\\/][^\\/]+$/.test(program)) return argv;
+  if (!facts?.binShimTarget || !isPathLike(program)) return argv;
   const path = pathFor({ platform });
   const full = path.isAbsolute(program)
     ? program
@@ -135,10 +137,7 @@ function throughBinShim(argv: string[], cwd: string | undefined, { facts, platfo
       ? path.resolve(cwd, program)
       : undefined;
   const rel = full !== undefined ? facts.binShimTarget(full) : undefined;
-  if (rel === undefined) return argv;
-  const cut = Math.max(program.lastIndexOf('/'), program.lastIndexOf('\\'));
-  const sep = program[cut];
-  return ['node', `${program.slice(0, cut)}${sep}${rel.split('/').join(sep)}`, ...argv.slice(1)];
+  return rel === undefined ? argv : ['node', shimScriptPath(program, rel), ...argv.slice(1)];
 }
 
 /**

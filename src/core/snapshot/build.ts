@@ -216,13 +216,14 @@ function matchRunning(
   unreadable: ReadonlyMap<ClientId, Diagnostic>,
 ) {
   const host = machine.host;
+  const homes = runnerHomes(host, readUserNpmrc(machine));
   return attachInstances(scan.servers, table, {
     machine,
     unreadableConfig: (client) => unreadable.get(client),
     platform: host.platform,
     selfPid: machine.selfPid,
     home: host.home,
-    homes: runnerHomes(host, readUserNpmrc(machine)),
+    homes,
     // Only this user's processes are anyone's instances.
     ownUid: machine.uid,
     untrustedUrl: request.workspaceTrusted
@@ -230,7 +231,7 @@ function matchRunning(
       : (c: ServerConfig) => isWorkspaceDefined(c.source, request.workspaceFolders, host.home),
     singleWriter: request.singleWriter,
     locks,
-    facts: machineLaunchFacts(machine),
+    facts: machineLaunchFacts(machine, homes.npmShimFolders),
     env: {
       declared: (c: ServerConfig) => scan.launches.get(c.id)?.env,
       ofProcess: (pid: number) => readEnviron(pid, machine),

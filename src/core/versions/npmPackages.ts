@@ -10,7 +10,7 @@ import type { ParsedLaunch } from '../launch/types';
 import { devMembersOf } from './devSource';
 import { treeEnvironment } from './nodeTree';
 import { bunInstallCacheFolder, denoDirFolder } from '../launch/runnerHomes';
-import { MAX_SHIM_BYTES, parseBinShim } from '../launch/binShim';
+import { isShimLocation, MAX_SHIM_BYTES, parseBinShim } from '../launch/binShim';
 import { envValue, isRecord, LaunchSpec, parseIni, readJson, ResolveContext, whichCommand } from './lookup';
 import { ancestors } from './ancestors';
 import { DevMember, EnvironmentFingerprint, Installed, Running } from '../base/versionTypes';
@@ -196,15 +196,21 @@ export function installedNpmPackage(
   };
 }
 
+/** Whether a file is where package managers write shims: a `.bin` folder, npm's Windows shims (launch/binShim.ts). */
+export async function inShimFolder(ctx: ResolveContext, file: string): Promise<boolean> {
+  const prefix = ctx.host.platform === 'win32' ? await npmGlobalPrefix(ctx) : undefined;
+  return isShimLocation(file, prefix !== undefined ? [prefix] : []);
+}
+
 /**
  * The script a bin shim (a script, not a link) runs, resolved against the shim's folder: a shim of a
- * `node_modules/.bin` folder, or a `.cmd`/`.ps1` shim of npm's global prefix on Windows
- * (`<prefix>\x.cmd` runs `<prefix>\node_modules\<pkg>\...`), followed only into that prefix's node_modules.
+ * `node_modules/.bin` folder, or one of npm's global prefix on Windows (`<prefix>\x.cmd`, `.ps1`, sh
+ * `x` run `<prefix>\node_modules\<pkg>\...`), followed only into that prefix's node_modules.
  */
 async function shimTarget(ctx: ResolveContext, real: string): Promise<string | undefined> {
   const p = pathFor(ctx.host);
   const inBin = p.basename(p.dirname(real)) === '.bin';
-  if (!inBin && !/\.(cmd|ps1)$/i.test(real)) return undefined;
+  if (!(await inShimFolder(ctx, real))) return undefined;
   const s = await ctx.fs.stat(real);
   if (s?.kind !== 'file' || s.size > MAX_SHIM_BYTES) return undefined;
   const rel = parseBinShim((await ctx.fs.readText(real)) ?? '');

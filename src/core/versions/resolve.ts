@@ -11,7 +11,7 @@ import { moduleVersion } from './goBuildInfo';
 import { DockerCli, parseDockerRun, resolveDocker } from './docker';
 import { extensionFolderOfLaunch, readExtension } from './extension';
 import { hasSeparator, LaunchSpec, programName, ResolveContext, whichCommand } from './lookup';
-import { denoPinnedRelease, npmPackageOfScript, parseNpmRunner, resolveNpmRunner } from './npmPackages';
+import { denoPinnedRelease, inShimFolder, npmPackageOfScript, parseNpmRunner, resolveNpmRunner } from './npmPackages';
 import { interpreterArgv, joinFolder, parseLaunch } from '../launch/parse';
 import type { ParsedLaunch } from '../launch/types';
 import { JS_RUNTIMES, SHELLS } from '../launch/program';
@@ -235,8 +235,8 @@ async function fromExecutable(ctx: ResolveContext, command: string, cwd: string 
   if (!found)
     return { state: 'unknown', reason: `${command} is not found ${hasSeparator(command) ? '' : 'on PATH'}`.trim() };
   const real = (await ctx.fs.realpath(found)) ?? found;
-  // A bin into node_modules, (npm link) into a checkout's script, or npm's `.cmd`/`.ps1` shim on Windows.
-  if (/[\\/]node_modules[\\/]/.test(real) || /\.(c?js|mjs|cmd|ps1)$/i.test(real)) {
+  // A bin into node_modules, (npm link) into a checkout's script, or npm's shim of a global bin on Windows.
+  if (/[\\/]node_modules[\\/]/.test(real) || /\.(c?js|mjs)$/i.test(real) || (await inShimFolder(ctx, real))) {
     const pkg = await npmPackageOfScript(ctx, real, false);
     if (pkg) return pkg;
   }

@@ -61,6 +61,32 @@ describe('launch identity: one process, one entry', () => {
     });
   });
 
+  it("a bare command npm put on PATH as a shim: the process running the script the shim names is the entry's, another copy of the package is not", async () => {
+    // npm i -g on Windows: `<prefix>\\mcp-server-memory.cmd` runs `<prefix>\\node_modules\\...\\index.js`
+    // (the shim's folder and spelling here are the test's; the location rule is machineLaunchFacts').
+    const script = 'node_modules/@modelcontextprotocol/server-memory/dist/index.js';
+    const f = facts({
+      path: { 'mcp-server-memory': '/u/npm/mcp-server-memory.cmd' },
+      shims: { '/u/npm/mcp-server-memory.cmd': script },
+    });
+    const cfg = [stdioConfig('memory', 'claude-desktop', 'mcp-server-memory', [])];
+    const launch = (pid: number, file: string): ProcessInfo[] => [
+      { pid, ppid: 10, argv: ['cmd.exe', '/d', '/s', '/c', 'mcp-server-memory'], startTime: 2000 + pid },
+      { pid: pid + 1, ppid: pid, argv: ['node', file], startTime: 2001 + pid },
+    ];
+    assert.deepEqual(await listed(cfg, launch(20, `/u/npm/${script}`), f), {
+      memory: [{ pid: 21, undecided: false }],
+    });
+    assert.deepEqual(await listed(cfg, launch(30, `/other/${script}`), f), { memory: [] });
+    // The shim named by path on both sides (`cmd /c C:\\...\\npm\\x.cmd`): one file, whatever it runs.
+    const byPath = [stdioConfig('memory', 'claude-desktop', 'cmd.exe', ['/c', '/u/npm/mcp-server-memory.cmd'])];
+    const shimRoot: ProcessInfo[] = [
+      { pid: 40, ppid: 10, argv: ['cmd.exe', '/c', '/u/npm/mcp-server-memory.cmd'], startTime: 2040 },
+      { pid: 41, ppid: 40, argv: ['node', `/u/npm/${script}`], startTime: 2041 },
+    ];
+    assert.deepEqual(await listed(byPath, shimRoot, f), { memory: [{ pid: 41, undecided: false }] });
+  });
+
   it("poetry run: the project's environment in poetry's cache, named by the project folder's hash, decides", async () => {
     const mine = `/home/u/.cache/pypoetry/virtualenvs/proj-${poetryEnvHash('/srv/proj')}-py3.12`;
     const theirs = `/home/u/.cache/pypoetry/virtualenvs/proj-${poetryEnvHash('/srv/other')}-py3.12`;
