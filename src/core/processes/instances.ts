@@ -199,7 +199,9 @@ function listenerInstance(
   const { main, chain } = descendToMain(p, tree, options);
   const client = owningClient(p, tree, options.platform);
   const instance = buildInstance(main, p, chain, tree, client, `port:${port}`, secrets, owners);
-  instance.verdicts = instance.verdicts.filter((v) => v.kind !== 'orphan');
+  instance.verdicts = instance.verdicts.filter(
+    (v) => v.kind !== 'orphan' && !(v.kind === 'unknown' && v.question === 'orphan'),
+  );
   return instance;
 }
 

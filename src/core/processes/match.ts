@@ -303,9 +303,12 @@ function toStep(p: ProcessInfo, secrets: ReadonlySet<string>): LauncherStep {
 }
 
 /**
- * The orphan verdict when the launch's parent is init or a subreaper and no client or terminal owns
- * it. A launch a live lock owns (the guard, or the server it runs) is not one: `ensure` detaches its
- * guard to init on purpose, and the lock says a live holder answers for it.
+ * The orphan verdict when no client or terminal owns the launch and what started it is gone: its
+ * parent is init or a subreaper (the OS handed it on), or, where the OS does not reparent (Windows),
+ * its parent pid no longer runs or names a process younger than it (the pid was reused). Without
+ * the start times that tell a reused pid, whether it is an orphan is unknown. A launch a live lock
+ * owns (the guard, or the server it runs) is not one: `ensure` detaches its guard to init on
+ * purpose, and the lock says a live holder answers for it.
  */
 function orphanVerdict(
   root: ProcessInfo,
@@ -314,26 +317,38 @@ function orphanVerdict(
   ownedByLock: boolean,
 ): Verdict | undefined {
   if (client.id !== 'unknown' || ownedByLock) return undefined;
-  const parent = tree.get(root.ppid);
-  const parentProg = parent ? programName(parent.argv[0] ?? '') : '';
-  if (root.ppid === 1 || root.ppid === 0) {
+  const orphan = (parentCommand: string | undefined, reason: string): Verdict => ({
+    kind: 'orphan',
+    launchPid: root.pid,
+    ppid: root.ppid,
+    ...(parentCommand !== undefined ? { parentCommand } : {}),
+    reason,
+  });
+  if (root.ppid === 1 || root.ppid === 0)
+    return orphan(
+      tree.get(root.ppid)?.argv[0],
+      `reparented to pid ${root.ppid} (init): the process that started it is gone`,
+    );
+  const named = tree.get(root.ppid);
+  if (!named)
+    return orphan(undefined, `its parent, pid ${root.ppid}, no longer runs: the process that started it is gone`);
+  const parentProg = programName(named.argv[0] ?? '');
+  if (tree.reusedParent(root))
+    return orphan(
+      named.argv[0],
+      `its parent pid ${root.ppid} now names ${parentProg || 'another process'}, started after it: the pid was reused, the process that started it is gone`,
+    );
+  if (SUBREAPERS.test(parentProg))
+    return orphan(
+      named.argv[0],
+      `reparented to ${parentProg} (pid ${root.ppid}), a subreaper: the process that started it is gone`,
+    );
+  if (root.startTime === undefined || named.startTime === undefined)
     return {
-      kind: 'orphan',
-      launchPid: root.pid,
-      ppid: root.ppid,
-      parentCommand: parent?.argv[0],
-      reason: `reparented to pid ${root.ppid} (init): the process that started it is gone`,
+      kind: 'unknown',
+      question: 'orphan',
+      reason: `its parent pid ${root.ppid} names ${parentProg || 'a process'}, but without both start times whether that is the process that started it (pids are reused) is unknown`,
     };
-  }
-  if (parent && SUBREAPERS.test(parentProg)) {
-    return {
-      kind: 'orphan',
-      launchPid: root.pid,
-      ppid: root.ppid,
-      parentCommand: parent.argv[0],
-      reason: `reparented to ${parentProg} (pid ${root.ppid}), a subreaper: the process that started it is gone`,
-    };
-  }
   return undefined;
 }
 
@@ -531,10 +546,10 @@ function findCandidates(
 }
 
 function hasAncestorIn(p: ProcessInfo, set: { has(pid: number): boolean }, tree: ProcessTree): boolean {
-  let cur = tree.get(p.ppid);
+  let cur = tree.parent(p);
   for (let depth = 0; cur && depth < 64; depth++) {
     if (set.has(cur.pid)) return true;
-    cur = cur.ppid !== cur.pid ? tree.get(cur.ppid) : undefined;
+    cur = tree.parent(cur);
   }
   return false;
 }
@@ -593,7 +608,7 @@ function attribute(
 function keyedEntries(launched: Launched, tree: ProcessTree, options: MatchOptions): ConfigLaunch[] {
   const { cand, main, chain, client } = launched;
   const rootEff = effectiveArgv(launched.entry.argv);
-  const parent = tree.get(cand.p.ppid);
+  const parent = tree.parent(cand.p);
   const above = parent && isGuard(parent.argv, ownScriptOf(parent, options)) ? [parent] : [];
   const guard = [...above, cand.p, ...chain].find((x) => isGuard(x.argv, ownScriptOf(x, options)));
   const guardRoot =
@@ -715,7 +730,7 @@ function claimedUnder(roots: ReadonlySet<number>, tree: ProcessTree): (start: Pr
         result = true;
         break;
       }
-      const parent: ProcessInfo | undefined = cur.ppid !== cur.pid ? tree.get(cur.ppid) : undefined;
+      const parent: ProcessInfo | undefined = tree.parent(cur);
       if (parent && path.includes(parent.pid)) break; // a cycle from a pid reused between reads
       cur = parent;
     }
@@ -764,9 +779,9 @@ function notConfiguredInstances(
 function underItsGuard(p: ProcessInfo, tree: ProcessTree, read: PathFacts): ProcessInfo {
   let top = p;
   for (
-    let parent = tree.get(top.ppid);
+    let parent = tree.parent(top);
     parent && isGuard(parent.argv, ownScriptOf(parent, read)) && tree.children(parent.pid).length === 1;
-    parent = tree.get(top.ppid)
+    parent = tree.parent(top)
   )
     top = parent;
   return top;

@@ -1,6 +1,12 @@
 import { ProcessInfo } from '../pids/table';
 
-/** The process table indexed once per snapshot: by pid, and parent -> children. */
+/**
+ * The process table indexed once per snapshot: by pid, and parent -> children. A process is another's
+ * child only when that one is not younger than it: Windows does not reparent, so a leftover keeps its
+ * dead parent's pid, which a younger, unrelated process may hold by now (every OS reuses pids; a
+ * process never starts before the one that started it). Where a start time is missing the pid is
+ * taken at its word.
+ */
 export class ProcessTree {
   readonly byPid = new Map<number, ProcessInfo>();
   private readonly kids = new Map<number, ProcessInfo[]>();
@@ -10,7 +16,7 @@ export class ProcessTree {
   constructor(readonly processes: readonly ProcessInfo[]) {
     for (const p of processes) this.byPid.set(p.pid, p);
     for (const p of processes) {
-      if (p.ppid === p.pid) continue;
+      if (p.ppid === p.pid || this.reusedParent(p)) continue;
       let list = this.kids.get(p.ppid);
       if (!list) this.kids.set(p.ppid, (list = []));
       list.push(p);
@@ -19,6 +25,19 @@ export class ProcessTree {
 
   get(pid: number): ProcessInfo | undefined {
     return this.byPid.get(pid);
+  }
+
+  /** The process that started `p`, when it still runs: not the one a reused parent pid names now. */
+  parent(p: ProcessInfo): ProcessInfo | undefined {
+    if (p.ppid === p.pid) return undefined;
+    const parent = this.byPid.get(p.ppid);
+    return parent && !startedAfter(parent, p) ? parent : undefined;
+  }
+
+  /** The process `p`'s parent pid names now when it started after `p`: the pid was reused. */
+  reusedParent(p: ProcessInfo): ProcessInfo | undefined {
+    const parent = this.byPid.get(p.ppid);
+    return parent && startedAfter(parent, p) ? parent : undefined;
   }
 
   children(pid: number): readonly ProcessInfo[] {
@@ -31,7 +50,7 @@ export class ProcessTree {
     const seen = new Set<number>([pid]);
     let cur = this.byPid.get(pid);
     while (cur && !seen.has(cur.ppid)) {
-      const parent = this.byPid.get(cur.ppid);
+      const parent = this.parent(cur);
       if (!parent) break;
       out.push(parent);
       seen.add(parent.pid);
@@ -54,4 +73,9 @@ export class ProcessTree {
     }
     return out;
   }
+}
+
+/** Whether `a` started after `b`; false where either start time is missing. */
+function startedAfter(a: ProcessInfo, b: ProcessInfo): boolean {
+  return a.startTime !== undefined && b.startTime !== undefined && a.startTime > b.startTime;
 }

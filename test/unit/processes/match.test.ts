@@ -275,6 +275,36 @@ describe('verdicts beyond one client', () => {
     );
   });
 
+  it('a parent that is gone or younger than its child is not its parent: an orphan, on Linux too; without start times, unknown', async () => {
+    const launch = ['mcp-server-db', '--data', '/d'];
+    const table = [
+      ...base,
+      // pid 30 was reused by a daemon started after the server it names as its child.
+      row(30, 1, ['/usr/bin/python3', 'daemon.py'], 500),
+      row(31, 30, launch, 100),
+      // pid 999 no longer runs.
+      row(41, 999, launch, 150),
+      // A launcher without a start time: whether it started the server is unknown.
+      row(50, 1, ['/usr/bin/some-launcher']),
+      row(51, 50, launch, 160),
+    ];
+    const f = facts({
+      exe: { 31: '/usr/bin/mcp-server-db', 41: '/usr/bin/mcp-server-db', 51: '/usr/bin/mcp-server-db' },
+      path: { 'mcp-server-db': '/usr/bin/mcp-server-db' },
+    });
+    const r = await attach([cfg], table, 'linux', { facts: f });
+    const byPid = new Map(r.servers[0].instances.map((i) => [i.pid, i]));
+    const kinds = (pid: number) =>
+      byPid.get(pid)?.verdicts.map((v) => (v.kind === 'unknown' ? `unknown:${v.question}` : v.kind));
+    assert.deepEqual([kinds(31), kinds(41), kinds(51)], [['orphan'], ['orphan'], ['unknown:orphan']]);
+    assert.equal(byPid.get(31)?.client.pid, undefined, 'the daemon holding pid 30 is not its client');
+    const reused = byPid.get(31)?.verdicts[0];
+    assert.match(
+      reused?.kind === 'orphan' ? reused.reason : '',
+      /pid 30 now names python3, started after it: the pid was reused/,
+    );
+  });
+
   it('different args are a different launch', async () => {
     const table = [...base, row(11, 10, ['mcp-server-db', '--data', '/other'], 100)];
     const r = await attach([cfg], table, 'linux');
