@@ -1,5 +1,6 @@
 import { PS_TABLE_ARGS, WINDOWS_PROCESS_QUERY } from '../../src/core/pids/table';
 import { PS_ENV } from '../../src/core/pids/identity';
+import { psEnvironArgs } from '../../src/core/processes/joinedEnviron';
 import type { SnapshotRequest } from '../../src/core/snapshot/engine';
 import type { MachineRecord } from '../../src/core/machine/record';
 import type { VirtualMachineSpec } from './virtualMachine';
@@ -72,6 +73,27 @@ export function macPsTable(rows: readonly MacProcess[]): string {
 /** The recorded run of the process-table command on macOS. */
 export function macPsCommand(rows: readonly MacProcess[]): NonNullable<VirtualMachineSpec['commands']>[number] {
   return { command: 'ps', args: PS_TABLE_ARGS, env: { ...PS_ENV }, stdout: macPsTable(rows) };
+}
+
+/**
+ * The recorded run of `ps -E` on macOS for these rows, each with the environment it started with
+ * (ps prints it after the command line, every pair joined by one space; none for a process whose
+ * environment it may not read: give `env` undefined).
+ */
+export function macPsEnvironCommand(
+  rows: ReadonlyArray<MacProcess & { env?: Readonly<Record<string, string>> }>,
+): NonNullable<VirtualMachineSpec['commands']>[number] {
+  const sorted = [...rows].sort((a, b) => a.pid - b.pid);
+  const line = (r: (typeof rows)[number]) =>
+    `${String(r.pid).padStart(5)} ${lstart(r.start)} ${r.args}${Object.entries(r.env ?? {})
+      .map(([k, v]) => ` ${k}=${v}`)
+      .join('')}`;
+  return {
+    command: 'ps',
+    args: psEnvironArgs(sorted.map((r) => r.pid)),
+    env: { ...PS_ENV },
+    stdout: sorted.map(line).join('\n') + '\n',
+  };
 }
 
 /** One row of Windows' process query (Win32_Process). */

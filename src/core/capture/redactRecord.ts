@@ -6,6 +6,7 @@ import { CommandRecord, FsRecord, isRecordedError, MachineRecord, NetRecord } fr
 import type { CommandOutput, NetAnswer, NoFollowRead } from '../machine/types';
 import { parseEnviron, secretEnvValues } from '../processes/environ';
 import { Pseudonyms } from './pseudonyms';
+import { isPsEnvironRun, JoinedEnvironRedaction, recordedPsTable, redactPsEnvironOutput } from './redactJoinedEnviron';
 import { dataKey, existenceQuestions } from '../sources/dataPaths';
 
 /**
@@ -24,6 +25,8 @@ import { dataKey, existenceQuestions } from '../sources/dataPaths';
  *   also the secrets the process's own environment holds (secret-named or entry-set variables), by
  *   the stand-ins its environment gets: the snapshot masks them in that command line (any
  *   process's, a stranger's too), and so does a replay.
+ * - Processes' environments as macOS's `ps -E` joins them after the command line
+ *   (redactJoinedEnviron.ts): only the variables entries set, each value by its stand-in.
  * - This process's own environment: a value whose name or shape says credential is replaced.
  * - Whether a path exists, asked of a config's secret (an env value naming a data path, or its
  *   folder: sources/dataPaths.ts): the question is left out, since its path is the value. What it
@@ -262,19 +265,28 @@ function redactHostEnv(r: Redaction, env: Record<string, string>): Record<string
 
 /** The commands run: their arguments as command lines, what they printed line by line. */
 function redactCommands(r: Redaction, commands: readonly CommandRecord[]): CommandRecord[] {
-  const output = (o: CommandOutput): CommandOutput => ({
-    ...o,
-    stdout: o.stdout
-      .split('\n')
-      .map((line) => r.commandLine(line.split(' ')).join(' '))
-      .join('\n'),
-    stderr: r.plainText(o.stderr),
+  const table = recordedPsTable(commands);
+  const joined: JoinedEnvironRedaction = {
+    declaredKeys: r.input.declaredKeys,
+    secrets: r.secrets,
+    standIn: (v) => (v ? r.names.of(v) : ''),
+    commandLine: r.commandLine,
+  };
+  const output = (c: CommandRecord): CommandOutput => ({
+    ...c.output,
+    stdout: isPsEnvironRun(c)
+      ? redactPsEnvironOutput(c.output.stdout, table, joined)
+      : c.output.stdout
+          .split('\n')
+          .map((line) => r.commandLine(line.split(' ')).join(' '))
+          .join('\n'),
+    stderr: r.plainText(c.output.stderr),
   });
   return commands.map((c) => ({
     command: c.command,
     args: r.commandLine(c.args),
     ...(c.env ? { env: c.env } : {}),
-    output: output(c.output),
+    output: output(c),
   }));
 }
 

@@ -25,12 +25,24 @@ export function readEnviron(pid: number, machine: Machine): Map<string, string> 
   }
 }
 
+/**
+ * What a process's starting environment says of one variable's value: the value it has (`same`),
+ * not it (`other`: another value, or none), or `unknown` where the environment was read but does
+ * not tell (macOS: joinedEnviron.ts).
+ */
+export type EnvAnswer = 'same' | 'other' | 'unknown';
+
+/** A process's starting environment as the questions matching asks of it. */
+export type EnvReading = (key: string, value: string) => EnvAnswer;
+
+/** An exactly read environment (Linux) answers every question. */
+export function exactReading(env: ReadonlyMap<string, string>): EnvReading {
+  return (key, value) => (env.get(key) === value ? 'same' : 'other');
+}
+
 /** Whether a process's environment says it was not started by an entry setting `declared`: a value differs or is missing. */
-export function envContradicts(
-  declared: Readonly<Record<string, string>>,
-  actual: ReadonlyMap<string, string>,
-): boolean {
-  return Object.entries(declared).some(([k, v]) => actual.get(k) !== v);
+export function envContradicts(declared: Readonly<Record<string, string>>, actual: EnvReading): boolean {
+  return Object.entries(declared).some(([k, v]) => actual(k, v) === 'other');
 }
 
 /** Names that look secret to the generic rule but are not (PWD is a directory). */

@@ -5,7 +5,8 @@ import { readEnviron, secretEnvValues } from './environ';
 import { LockOwners, lockOwners, markGuarded } from './guarded';
 import type { LaunchFacts } from './launchIdentity';
 import { findListeners, localPort, provenListener } from './listen';
-import { buildInstance, descendToMain, matchProcesses, MatchOptions } from './match';
+import { buildInstance, descendToMain, envCandidates, matchProcesses, MatchOptions } from './match';
+import { JoinedEnviron, readJoinedEnvirons } from './joinedEnviron';
 import { owningClient } from './clients';
 import { ProcessInfo, ProcessTableResult } from '../pids/table';
 import { ProcessTree } from './tree';
@@ -81,8 +82,14 @@ export async function attachInstances(
     options.secretsOf ??
     ((pid: number, config: ServerConfig | undefined) => secretEnvValues(environOf(pid), config?.envKeys ?? []));
   const owners = lockOwners(options.locks ?? []);
-  const env = options.env && { declared: options.env.declared, ofProcess: environOf };
-  const { byServer, notConfigured, diagnostics } = matchProcesses(configs, tree, {
+  // macOS's environments, read ahead for the candidates that need one (joinedEnvirons, below).
+  let joined = new Map<number, JoinedEnviron>();
+  const env = options.env && {
+    declared: options.env.declared,
+    ofProcess: environOf,
+    joined: (pid: number) => joined.get(pid),
+  };
+  const matchOptions: MatchOptions = {
     platform: options.platform,
     selfPid: options.selfPid,
     secretsOf,
@@ -94,7 +101,9 @@ export async function attachInstances(
     homes: options.homes,
     ownRoot: options.ownRoot,
     unreadableConfig: options.unreadableConfig,
-  });
+  };
+  joined = await joinedEnvirons(configs, tree, options, matchOptions);
+  const { byServer, notConfigured, diagnostics } = matchProcesses(configs, tree, matchOptions);
   const { listeners, ports } = localPorts(configs, options, diagnostics);
   if (ports.size > 0) {
     const { found, byPid } = await listenersOn(ports, table.processes, options);
@@ -125,6 +134,24 @@ export async function attachInstances(
     return status;
   });
   return { servers, notConfigured, processes: { state: 'ok', count: table.processes.length }, diagnostics };
+}
+
+/**
+ * macOS gives no process's environment as a file: the environments matching may ask (entries that
+ * set env, their candidates and those candidates' parents, this user's only: ps prints no other's)
+ * are read in one `ps -E` run. Elsewhere, or without a machine (recorded tables in tests), none.
+ */
+async function joinedEnvirons(
+  configs: readonly ServerConfig[],
+  tree: ProcessTree,
+  options: InstanceOptions,
+  matchOptions: MatchOptions,
+): Promise<Map<number, JoinedEnviron>> {
+  if (options.platform !== 'darwin' || !options.machine || !matchOptions.env) return new Map();
+  const own = envCandidates(configs, tree, matchOptions).filter(
+    (p) => options.ownUid === undefined || p.uid === options.ownUid,
+  );
+  return readJoinedEnvirons(options.machine, own);
 }
 
 /** Each process's environment, read once per snapshot, for its secrets and for attribution alike. */

@@ -31,7 +31,8 @@ import type { RunnerHomes } from '../launch/runnerHomes';
 import { owningClient, SUBREAPERS } from './clients';
 import type { LockOwners } from './guarded';
 import { commandHash } from '../pids/identity';
-import { envContradicts } from './environ';
+import { envContradicts, EnvReading, exactReading } from './environ';
+import { JoinedEnviron, joinedValueIs } from './joinedEnviron';
 import { guardOfAnotherRoot, guardRootOf } from './guardRoot';
 import { cwdUndecided, identityAnswers, LaunchFacts } from './launchIdentity';
 import { ProcessInfo } from '../pids/table';
@@ -55,6 +56,8 @@ export interface MatchOptions {
   env?: {
     declared(config: ServerConfig): Readonly<Record<string, string>> | undefined;
     ofProcess(pid: number): ReadonlyMap<string, string> | undefined;
+    /** Where no exact environment is read (macOS): the one `ps -E` printed, for the processes it was read for. */
+    joined?(pid: number): JoinedEnviron | undefined;
   };
   /**
    * Our uid: a process of another user is never one of this user's instances (nor listed as not
@@ -404,6 +407,27 @@ export function matchProcesses(
   options: MatchOptions,
 ): MatchResult {
   return parsingOnce(() => matchEach(configs, tree, options));
+}
+
+/**
+ * The processes whose environment matching may ask: each candidate of an entry that sets env, and
+ * its parent (whether the client carries the value itself). Read ahead where each read alone would
+ * cost a command (macOS's `ps -E`, one run for them all).
+ */
+export function envCandidates(
+  configs: readonly ServerConfig[],
+  tree: ProcessTree,
+  options: MatchOptions,
+): ProcessInfo[] {
+  if (!configs.some((c) => setsEnv(options.env, c))) return [];
+  return parsingOnce(() => {
+    const { byKey } = indexConfigs(configs, options.facts);
+    const candidates = findCandidates(tree, byKey, excludedPids(tree, options.selfPid), options);
+    const roots = [...candidates.values()]
+      .filter((cand) => cand.configs.some((c) => setsEnv(options.env, c.config)))
+      .map((cand) => cand.p);
+    return [...roots, ...roots.flatMap((p) => tree.get(p.ppid) ?? [])];
+  });
 }
 
 function matchEach(configs: readonly ServerConfig[], tree: ProcessTree, options: MatchOptions): MatchResult {
@@ -794,29 +818,46 @@ function underItsGuard(p: ProcessInfo, tree: ProcessTree, read: PathFacts): Proc
  * most keys is its own (`memory-cc` with `MEMORY_FILE_PATH` over `memory-proj` with no env). A key
  * counts as proof only where the process's parent (the client, or its launcher) does not carry the
  * same value itself: then any entry's process would. Identities that stay equal are all kept, and the
- * process is undecided between them (ambiguousOwner). Only ever narrows a choice; with one identity,
- * an unreadable environment, or every identity contradicted (a launcher that rewrites env), the
- * claim stays as it was.
+ * process is undecided between them (ambiguousOwner); so are all where the environment (the
+ * process's or its parent's) leaves a declared value unknown (macOS's joined text). Only ever
+ * narrows a choice; with one identity, an unreadable environment, or every identity contradicted (a
+ * launcher that rewrites env), the claim stays as it was.
  */
 function byEnvironment<T extends { c: ConfigLaunch }>(entries: T[], root: ProcessInfo, env: MatchOptions['env']): T[] {
-  if (!env) return entries;
-  const actual = env.ofProcess(root.pid);
+  // No entry sets a variable: the environment has nothing to tell (and is not read).
+  if (!env || !entries.some((x) => setsEnv(env, x.c.config))) return entries;
+  const actual = readingOf(env, root.pid);
   if (!actual) return entries;
   // An entry whose env the process lacks or has with another value did not start it: the same
   // script run with other data (another home's, another tool's) is another server, even when no
   // other entry of the command is configured.
   const fitting = entries.filter((x) => !envContradicts(env.declared(x.c.config) ?? {}, actual));
   if (new Set(fitting.map((x) => x.c.config.identityKey)).size < 2) return fitting;
-  const inherited = env.ofProcess(root.ppid);
+  const inherited = readingOf(env, root.ppid);
   const proof = new Map<string, number>();
   for (const x of fitting) {
     const id = x.c.config.identityKey;
     if (proof.has(id)) continue;
-    const declared = env.declared(x.c.config) ?? {};
-    proof.set(id, Object.entries(declared).filter(([k, v]) => inherited?.get(k) !== v).length);
+    const declared = Object.entries(env.declared(x.c.config) ?? {});
+    const answers = declared.map(([k, v]) => [actual(k, v), inherited?.(k, v)]);
+    if (answers.flat().includes('unknown')) return fitting;
+    proof.set(id, answers.filter(([, parent]) => parent !== 'same').length);
   }
   const best = Math.max(...proof.values());
   return fitting.filter((x) => proof.get(x.c.config.identityKey) === best);
+}
+
+/** Whether an entry sets any variable: only then can a process's environment say whether it started the process. */
+function setsEnv(env: MatchOptions['env'], config: ServerConfig): boolean {
+  return Object.keys(env?.declared(config) ?? {}).length > 0;
+}
+
+/** A process's starting environment as matching reads it: exact where the OS gives it, else as `ps -E` joined it, else unknown. */
+function readingOf(env: NonNullable<MatchOptions['env']>, pid: number): EnvReading | undefined {
+  const exact = env.ofProcess(pid);
+  if (exact) return exactReading(exact);
+  const joined = env.joined?.(pid);
+  return joined === undefined ? undefined : (key, value) => joinedValueIs(joined, key, value);
 }
 
 /**

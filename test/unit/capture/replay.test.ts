@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import type { Instance, Snapshot } from '../../../src/core/base/model';
-import { parseCapture, replayCapture } from '../../../src/core/capture/capture';
+import { parseCapture, replayCapture, takeCapture } from '../../../src/core/capture/capture';
 import { redactRecord } from '../../../src/core/capture/redactRecord';
 import { emptyFsRecord, MachineRecord } from '../../../src/core/machine/record';
 import { recordedMachine } from '../../../src/core/machine/recorded';
@@ -31,14 +31,17 @@ describe('capture: a macOS machine replayed (ps, lsof and its config folders)', 
   });
 
   it("reads ps's table and names each process's client: Claude Desktop's copies, Cursor's, a terminal's own", () => {
-    assert.deepEqual(snap.processes, { state: 'ok', count: 10 });
+    assert.deepEqual(snap.processes, { state: 'ok', count: 11 });
     assert.deepEqual(
       instancesOf(snap, 'memory', 'claude-desktop').map((i) => [i.pid, i.client.id]),
       [[901, 'claude-desktop']],
     );
     assert.deepEqual(
       instancesOf(snap, 'memory', 'cursor').map((i) => [i.pid, i.client.id]),
-      [[1301, 'cursor']],
+      [
+        [1301, 'cursor'],
+        [1190, 'unknown'],
+      ],
     );
     // npx's own process is the launcher; the server is the node under it.
     const fsInstance = instancesOf(snap, 'filesystem', 'claude-desktop');
@@ -60,7 +63,44 @@ describe('capture: a macOS machine replayed (ps, lsof and its config folders)', 
     assert.equal(instancesOf(snap, 'memory', 'cursor')[0].versions?.verdict.state, 'changed');
     assert.equal(instancesOf(snap, 'filesystem', 'claude-desktop')[0].versions?.verdict.state, 'current');
     const c = counts(toViewInput(snap));
-    assert.equal(c.instances, 4);
+    // Four, and the copy an earlier Cursor left behind.
+    assert.equal(c.instances, 5);
+  });
+
+  it("proves whose the copy launchd adopted is by its environment (ps -E): Cursor's orphan, not undecided between the two memory entries", () => {
+    const left = (client: string) => instancesOf(snap, 'memory', client).filter((i) => i.pid === 1190);
+    // One `ps -E` for the candidates and their parents, the one the capture recorded.
+    assert.deepEqual(
+      misses.filter((m) => m.includes('ps -E')),
+      [],
+    );
+    assert.deepEqual(left('claude-desktop'), [], "its MEMORY_FILE_PATH is not Claude Desktop's entry's");
+    assert.deepEqual(
+      left('cursor').flatMap((i) => i.verdicts.map((v) => v.kind)),
+      ['orphan'],
+    );
+  });
+
+  it('keeps no environment value in a capture of it, and its replay proves the same', async () => {
+    const c = macCapture();
+    const live = recordedMachine(c.record);
+    const capture = await takeCapture({
+      host: live.host,
+      request: c.request,
+      engine: { registry: false, docker: false },
+      machine: live,
+    });
+    const text = JSON.stringify(capture.machine);
+    for (const value of [
+      '/Users/ana/memory/cursor.json',
+      '/Users/ana/memory/claude.json',
+      '/usr/bin:/bin:/usr/sbin:/sbin',
+    ])
+      assert.ok(!text.includes(value), value);
+    const replayed = await replayCapture(capture);
+    const owners = (s: Snapshot) =>
+      s.servers.flatMap((x) => x.instances.map((i) => [x.source.client, x.name, i.pid, i.verdicts.map((v) => v.kind)]));
+    assert.deepEqual(owners(replayed), owners(snap));
   });
 
   it("finds the HTTP server's process through lsof, as its instance", () => {

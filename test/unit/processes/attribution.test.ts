@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type { ServerConfig } from '../../../src/core/base/model';
 import type { LockRecord } from '../../../src/core/locks/types';
-import { envContradicts, parseEnviron } from '../../../src/core/processes/environ';
+import { envContradicts, exactReading, parseEnviron } from '../../../src/core/processes/environ';
 import { attachInstances } from '../../../src/core/processes/instances';
 import { ProcessInfo } from '../../../src/core/pids/table';
 import { facts, stdioConfig } from './support';
@@ -163,9 +163,9 @@ describe('attribution follows the process', () => {
 
   it('envContradicts: a differing or missing value contradicts; extra variables do not', () => {
     const env = parseEnviron('A=1\0B=2\0C=3\0');
-    assert.equal(envContradicts({ A: '1', B: '2' }, env), false);
-    assert.equal(envContradicts({ A: '9' }, env), true);
-    assert.equal(envContradicts({ D: '4' }, env), true);
+    assert.equal(envContradicts({ A: '1', B: '2' }, exactReading(env)), false);
+    assert.equal(envContradicts({ A: '9' }, exactReading(env)), true);
+    assert.equal(envContradicts({ D: '4' }, exactReading(env)), true);
   });
 });
 
