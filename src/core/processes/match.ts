@@ -421,7 +421,7 @@ export function envCandidates(
 ): ProcessInfo[] {
   if (!configs.some((c) => setsEnv(options.env, c))) return [];
   return parsingOnce(() => {
-    const { byKey } = indexConfigs(configs, options.facts);
+    const { byKey } = indexConfigs(configs, options);
     const candidates = findCandidates(tree, byKey, excludedPids(tree, options.selfPid), options);
     const roots = [...candidates.values()]
       .filter((cand) => cand.configs.some((c) => setsEnv(options.env, c.config)))
