@@ -228,8 +228,15 @@ export const CLIENT_SIGNATURES: readonly ClientSignature[] = [
   { id: 'claude-desktop', name: 'Claude Desktop', platforms: ['linux'], programs: ['claude-desktop'] },
   { id: 'zed', name: 'Zed', programs: ['zed', 'zed-editor', 'zeditor', 'zed-preview'] },
   { id: 'zed', name: 'Zed', platforms: ['darwin'], pattern: /Zed\.app[/\\]/ },
-  // Terminal agents: a native binary or a node script from their npm package.
-  { id: 'claude-code', name: 'Claude Code', programs: ['claude'], pattern: /@anthropic-ai[/\\]claude-code[/\\]/ },
+  // Terminal agents: a native binary or a node script from their npm package. Claude Code's native
+  // install runs as its version file (`~/.local/share/claude/versions/2.1.254`, what `~/.local/bin/claude`
+  // links to), so a session started by that path has `2.1.254` for a program name.
+  {
+    id: 'claude-code',
+    name: 'Claude Code',
+    programs: ['claude'],
+    pattern: /@anthropic-ai[/\\]claude-code[/\\]|[/\\]claude[/\\]versions[/\\]\d[\w.-]*(\.exe)?(\s|$)/,
+  },
   { id: 'codex', name: 'Codex', programs: ['codex'], pattern: /@openai[/\\]codex[/\\]/ },
   { id: 'gemini-cli', name: 'Gemini CLI', programs: ['gemini'], pattern: /@google[/\\]gemini-cli[/\\]/ },
   { id: 'copilot-cli', name: 'Copilot CLI', programs: ['copilot'], pattern: /@github[/\\]copilot[/\\]/ },

@@ -89,6 +89,11 @@ describe('owning client signatures', () => {
     ['win32', ['C:\\Users\\u\\AppData\\Local\\Programs\\Windsurf\\Windsurf.exe'], 'Windsurf'],
     ['linux', ['/home/u/.local/bin/claude'], 'Claude Code'],
     ['linux', ['node', '/usr/lib/node_modules/@anthropic-ai/claude-code/cli.js'], 'Claude Code'],
+    // The native install as a process started by its own path names it: the version file.
+    ['darwin', ['/Users/u/.local/share/claude/versions/2.1.254', '--agent-id', 'a1'], 'Claude Code'],
+    ['darwin', ['/Users/u/.local/share/claude/versions/2.1.282', 'attach', '8cd6e7fd'], 'Claude Code'],
+    // A file under a folder of that name is not the program.
+    ['darwin', ['node', '/Users/u/.local/share/claude/versions/notes/server.js'], undefined],
     ['darwin', ['/opt/homebrew/bin/codex'], 'Codex'],
     ['linux', ['node', '/usr/local/lib/node_modules/@google/gemini-cli/dist/index.js'], 'Gemini CLI'],
     ['darwin', ['/Applications/Zed.app/Contents/MacOS/zed'], 'Zed'],
