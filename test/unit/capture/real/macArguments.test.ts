@@ -1,8 +1,5 @@
 import * as assert from 'node:assert/strict';
-import type { Instance, Snapshot } from '../../../../src/core/base/model';
-import { recordedMachine } from '../../../../src/core/machine/recorded';
-import { Engine } from '../../../../src/core/snapshot/engine';
-import type { RealCapture } from '../../../support/realMachines';
+import { assertReplaysWithCpuTime, instancesOf, replayCapture as replay } from '../../../support/replayCapture';
 import {
   cheIcalExtension,
   claudeDesktopBundledClaudeCode,
@@ -11,19 +8,6 @@ import {
   obsidianVaultInICloudDrive,
   smitheryObsidianVaultInICloud,
 } from '../../../fixtures/captures/real/macArguments';
-
-/** The snapshot a rebuilt machine gives, through the engine a replay uses; what it asked and was not answered. */
-async function replay(c: RealCapture): Promise<{ snap: Snapshot; misses: string[] }> {
-  const misses: string[] = [];
-  const snap = await new Engine(recordedMachine(c.record, { onMiss: (m) => misses.push(m) }), {
-    registry: false,
-    docker: false,
-  }).snapshot(c.request);
-  return { snap, misses };
-}
-
-const instancesOf = (s: Snapshot, name: string, client: string): Instance[] =>
-  s.servers.find((x) => x.name === name && x.source.client === client)?.instances ?? [];
 
 describe('real macOS machines: arguments with spaces, as ps joins them', () => {
   it('each capture cites its source, says what its user reported and what was filled', () => {
@@ -35,17 +19,7 @@ describe('real macOS machines: arguments with spaces, as ps joins them', () => {
   });
 
   it('replays every capture without reading /proc, each process with its CPU time', async () => {
-    for (const c of macArgumentCaptures()) {
-      const { snap, misses } = await replay(c);
-      assert.deepEqual(
-        misses.filter((m) => m.includes('/proc/')),
-        [],
-        c.name,
-      );
-      const all = snap.servers.flatMap((s) => s.instances);
-      assert.ok(all.length > 0, c.name);
-      for (const i of all) assert.ok(typeof i.cpuMs === 'number' && i.cpuMs > 0, `${c.name}: ${i.pid}`);
-    }
+    await assertReplaysWithCpuTime(macArgumentCaptures());
   });
 
   it("a Claude Desktop extension run from Claude Extensions (anthropics/claude-code#58239) is its entry's instance", async () => {

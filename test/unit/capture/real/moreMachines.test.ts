@@ -1,30 +1,17 @@
 import * as assert from 'node:assert/strict';
-import type { Instance, Snapshot, Verdict } from '../../../../src/core/base/model';
-import { recordedMachine } from '../../../../src/core/machine/recorded';
-import { Engine } from '../../../../src/core/snapshot/engine';
-import type { RealCapture } from '../../../support/realMachines';
+import type { Instance, Verdict } from '../../../../src/core/base/model';
+import { assertReplaysWithCpuTime, instancesOf, replayCapture as replay } from '../../../support/replayCapture';
 import {
   codexDesktopClaudeMcpServe,
   codexDesktopUvRun,
   codexWindowsNpxBatches,
+  claudeCodeDaemonGenerations,
   conportLeftByVsCodeSessions,
   mcpExeAfterClaudeDesktopCloses,
+  mempalaceSurfaces,
   memoryFileTwoClients,
   moreCaptures,
 } from '../../../fixtures/captures/real/moreMachines';
-
-/** The snapshot a rebuilt machine gives, through the engine a replay uses; what it asked and was not answered. */
-async function replay(c: RealCapture): Promise<{ snap: Snapshot; misses: string[] }> {
-  const misses: string[] = [];
-  const snap = await new Engine(recordedMachine(c.record, { onMiss: (m) => misses.push(m) }), {
-    registry: false,
-    docker: false,
-  }).snapshot(c.request);
-  return { snap, misses };
-}
-
-const instancesOf = (s: Snapshot, name: string, client: string): Instance[] =>
-  s.servers.find((x) => x.name === name && x.source.client === client)?.instances ?? [];
 
 const verdict = <K extends Verdict['kind']>(i: Instance | undefined, kind: K) =>
   i?.verdicts.find((v): v is Extract<Verdict, { kind: K }> => v.kind === kind);
@@ -44,17 +31,7 @@ describe('real macOS and Windows machines: more duplicates, leftovers and launch
   });
 
   it('replays every capture without reading /proc, each server process with its CPU time', async () => {
-    for (const c of moreCaptures()) {
-      const { snap, misses } = await replay(c);
-      assert.deepEqual(
-        misses.filter((m) => m.includes('/proc/')),
-        [],
-        c.name,
-      );
-      const all = snap.servers.flatMap((s) => s.instances);
-      assert.ok(all.length > 0, c.name);
-      for (const i of all) assert.ok(typeof i.cpuMs === 'number' && i.cpuMs > 0, `${c.name}: ${i.pid}`);
-    }
+    await assertReplaysWithCpuTime(moreCaptures());
   });
 
   it("modelcontextprotocol/servers#4797: Claude Code's native install and Cursor each run the memory server on one MEMORY_FILE_PATH: two writers on one store", async () => {
@@ -142,6 +119,51 @@ describe('real macOS and Windows machines: more duplicates, leftovers and launch
       // The top of the launch is uvx, which launchd adopted.
       assert.deepEqual([orphan?.launchPid, orphan?.ppid], [pid - 1, 1], `${pid}`);
     }
+  });
+
+  it("MemPalace/mempalace#1300: Claude Desktop's chat, its Code tab and Claude Code in a terminal each run mempalace on one palace: three writers, none a duplicate", async () => {
+    const c = mempalaceSurfaces();
+    const { snap } = await replay(c);
+    const all = [...instancesOf(snap, 'mempalace', 'claude-desktop'), ...instancesOf(snap, 'mempalace', 'claude-code')];
+    const byPid = (pid: number) => all.find((i) => i.pid === pid);
+    // Each surface is its own client: the app for its chat and its Code tab, the terminal's session for the CLI.
+    assert.deepEqual(
+      [c.desktop, c.codeTab, c.terminal].map((pid) => [pid, byPid(pid)?.client.id, byPid(pid)?.client.pid]),
+      [
+        [c.desktop, 'claude-desktop', 2000],
+        [c.codeTab, 'claude-code', 2000],
+        [c.terminal, 'claude-code', 2430],
+      ],
+    );
+    for (const pid of [c.desktop, c.codeTab, c.terminal]) {
+      const same = verdict(byPid(pid), 'sameData');
+      assert.deepEqual(
+        same?.instances.map((r) => r.pid),
+        [c.desktop, c.codeTab, c.terminal],
+        `${pid}`,
+      );
+      assert.deepEqual(
+        same?.entries.map((e) => e.from),
+        ['--palace', '--palace'],
+        `${pid}`,
+      );
+      assert.equal(verdict(byPid(pid), 'duplicate'), undefined, `${pid}`);
+    }
+  });
+
+  it("anthropics/claude-code#1935: three generations a restarted daemon and relaunched sessions left to launchd are each an orphan, none a live session's", async () => {
+    const c = claudeCodeDaemonGenerations();
+    const { snap } = await replay(c);
+    const all = instancesOf(snap, 'context7', 'claude-code');
+    assert.deepEqual(
+      all.map((i) => [i.pid, verdict(i, 'orphan')?.launchPid, verdict(i, 'orphan')?.ppid, verdict(i, 'duplicate')]),
+      c.servers.map((pid) => [pid, pid - 1, 1, undefined]),
+    );
+    // The daemon running with no session owns none of them.
+    assert.deepEqual(
+      all.filter((i) => i.client.id === 'claude-code'),
+      [],
+    );
   });
 
   it("openai/codex#40579: `cmd /c npx` batches kept by Codex Desktop's app-server on Windows: the older batches are duplicates, server by server", async () => {
