@@ -4,6 +4,7 @@ import { assertReplaysWithCpuTime, instancesOf, replayCapture as replay } from '
 import {
   codexDesktopClaudeMcpServe,
   codexDesktopUvRun,
+  codexWindowsDetachedGroups,
   codexWindowsNpxBatches,
   claudeCodeDaemonGenerations,
   conportLeftByVsCodeSessions,
@@ -190,6 +191,24 @@ describe('real macOS and Windows machines: more duplicates, leftovers and launch
     assert.deepEqual(
       instancesOf(snap, 'memory', 'codex').filter((i) => verdict(i, 'sameData')),
       [],
+    );
+  });
+
+  it("openai/codex#20992: the new app-server's chrome-devtools group is Codex's; the groups the replaced app-server left are no live client's", async () => {
+    const c = codexWindowsDetachedGroups();
+    const { snap } = await replay(c);
+    const all = instancesOf(snap, 'chrome-devtools', 'codex');
+    const live = all.find((i) => i.pid === c.live);
+    assert.deepEqual(
+      [live?.client.id, live?.client.agentHost?.pid, live?.launcherChain.length, verdict(live, 'duplicate')],
+      ['codex', 9100, 3, undefined],
+    );
+    assert.deepEqual(
+      all
+        .filter((i) => i.pid !== c.live)
+        .map((i) => [i.pid, i.client.id])
+        .sort(),
+      c.detached.map((pid) => [pid, 'unknown']),
     );
   });
 
