@@ -92,6 +92,8 @@ describe('owning client signatures', () => {
     // The native install as a process started by its own path names it: the version file.
     ['darwin', ['/Users/u/.local/share/claude/versions/2.1.254', '--agent-id', 'a1'], 'Claude Code'],
     ['darwin', ['/Users/u/.local/share/claude/versions/2.1.282', 'attach', '8cd6e7fd'], 'Claude Code'],
+    // Homebrew's cask links `claude` to the binary it keeps under the Caskroom.
+    ['darwin', ['/opt/homebrew/Caskroom/claude-code/2.1.254/claude', '--resume'], 'Claude Code'],
     // A file under a folder of that name is not the program.
     ['darwin', ['node', '/Users/u/.local/share/claude/versions/notes/server.js'], undefined],
     ['darwin', ['/opt/homebrew/bin/codex'], 'Codex'],
