@@ -194,7 +194,7 @@ describe('real macOS and Windows machines: more duplicates, leftovers and launch
     );
   });
 
-  it("openai/codex#20992: the new app-server's chrome-devtools group is Codex's; the groups the replaced app-server left are no live client's", async () => {
+  it("openai/codex#20992: the new app-server's chrome-devtools group is Codex's; the groups the replaced app-server left are orphans, none a duplicate", async () => {
     const c = codexWindowsDetachedGroups();
     const { snap } = await replay(c);
     const all = instancesOf(snap, 'chrome-devtools', 'codex');
@@ -210,9 +210,17 @@ describe('real macOS and Windows machines: more duplicates, leftovers and launch
         .sort(),
       c.detached.map((pid) => [pid, 'unknown']),
     );
+    // Their app-server is gone and Windows did not reparent them: orphans, none kept as a duplicate.
+    assert.deepEqual(
+      all
+        .filter((i) => i.pid !== c.live)
+        .map((i) => [i.pid, !!verdict(i, 'orphan'), !!verdict(i, 'duplicate')])
+        .sort(),
+      c.detached.map((pid) => [pid, true, false]),
+    );
   });
 
-  it('modelcontextprotocol/python-sdk#526: the reopened Claude Desktop runs its own mcp.exe; those left by closed sessions are nobody live', async () => {
+  it('modelcontextprotocol/python-sdk#526: the reopened Claude Desktop runs its own mcp.exe; those left by closed sessions are orphans', async () => {
     const c = mcpExeAfterClaudeDesktopCloses();
     const { snap } = await replay(c);
     const all = instancesOf(snap, 'Demo Server', 'claude-desktop');
@@ -223,6 +231,14 @@ describe('real macOS and Windows machines: more duplicates, leftovers and launch
     assert.deepEqual(
       all.filter((i) => i.client.id === 'claude-desktop').map((i) => [i.pid, i.client.pid]),
       [[c.live, 11160]],
+    );
+    // Each closed session's copy lost its parent: an orphan, not one of a duplicate pair.
+    assert.deepEqual(
+      all
+        .filter((i) => i.pid !== c.live)
+        .map((i) => [i.pid, !!verdict(i, 'orphan'), !!verdict(i, 'duplicate')])
+        .sort(),
+      [...c.leftovers].sort().map((pid) => [pid, true, false]),
     );
   });
 });
