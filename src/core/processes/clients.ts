@@ -162,6 +162,17 @@ export const CLIENT_SIGNATURES: readonly ClientSignature[] = [
     requires: /(^|\s)--cline-hub-daemon(\s|$)/,
     agent: { role: 'host', name: 'Cline hub' },
   },
+  // Claude Desktop's bundled Claude Code: a session of the app's agent (stream-json, as the Agent SDK
+  // runs it) whose host is the app, else a session of its own. Before the Agent SDK's row, which
+  // takes any `claude` program with stream-json (the bundled one is `claude.exe` on Windows).
+  {
+    id: 'claude-code',
+    name: 'Claude Code',
+    pattern: CLAUDE_DESKTOP_CODE,
+    requires: /--input-format(=|\s+)stream-json/,
+    agent: { role: 'session', name: 'Claude Desktop' },
+  },
+  { id: 'claude-code', name: 'Claude Code', pattern: CLAUDE_DESKTOP_CODE },
   // Claude Code as the Claude Agent SDK runs it: once per query (session), streaming JSON both ways
   // (@anthropic-ai/claude-agent-sdk 0.3.330 sdk.mjs: `--output-format stream-json --verbose
   // --input-format stream-json`); the SDK's user (its parent) is the host.
@@ -193,16 +204,6 @@ export const CLIENT_SIGNATURES: readonly ClientSignature[] = [
     programs: ['code'],
     pattern: /Visual Studio Code\.app[/\\]|Microsoft VS Code[/\\]Code\.exe|Code Helper/i,
   },
-  // Claude Desktop's bundled Claude Code: a session of the app's agent (stream-json, as the Agent SDK
-  // runs it) whose host is the app, else a session of its own.
-  {
-    id: 'claude-code',
-    name: 'Claude Code',
-    pattern: CLAUDE_DESKTOP_CODE,
-    requires: /--input-format(=|\s+)stream-json/,
-    agent: { role: 'session', name: 'Claude Desktop' },
-  },
-  { id: 'claude-code', name: 'Claude Code', pattern: CLAUDE_DESKTOP_CODE },
   // Desktop apps: the main process or its helpers spawn servers. Claude Desktop on macOS starts each
   // local server (and its bundled Claude Code) under its `Contents/Helpers/disclaimer` wrapper, one
   // per server; its Electron helpers live under `Contents/Frameworks`: the client is the app itself.

@@ -55,14 +55,18 @@ describe('real Windows machines: clients and installs as users run them', () => 
     );
   });
 
-  it("anthropics/claude-code#89599: Claude Desktop's own server is Claude Desktop's; its Code session's is Claude Code's, hosted by the app", async () => {
+  it("anthropics/claude-code#89599: Claude Desktop's own server is Claude Desktop's; its Code session's is Claude Code's, hosted by the app and named so", async () => {
     const c = claudeDesktopCodeSessions();
     const snap = await replay(c);
     const desktop = instancesOf(snap, 'filesystem', 'claude-desktop');
     assert.deepEqual(owners(desktop), [[c.desktopServer, 'claude-desktop', 13100]]);
     const session = instancesOf(snap, 'azure-devops', 'claude-code');
     assert.deepEqual(owners(session), [[c.sessionServer, 'claude-code', 13100]]);
-    assert.equal(session[0].client.agentHost?.sessionPid, 15100, 'the bundled claude.exe is the session');
+    assert.deepEqual(
+      [session[0].client.agentHost?.sessionPid, session[0].client.agentHost?.name],
+      [15100, 'Claude Desktop'],
+      'the bundled claude.exe is the session, the app its host',
+    );
     for (const i of [...desktop, ...session])
       assert.deepEqual(i.verdicts, [], `${i.pid}: no duplicate, orphan or doubt`);
   });
