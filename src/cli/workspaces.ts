@@ -28,9 +28,10 @@ export const TRUST_WORKSPACE_OPTION = {
  * usage error naming it.
  */
 export async function workspacesOf(values: readonly string[] | undefined, io: CliIo): Promise<WorkspaceSelection> {
+  const machine = liveMachine(currentHostEnv(io.env));
   const selected = await selectWorkspaces(
     (values?.length ? values : [io.cwd]).map((w) => path.resolve(io.cwd, w)),
-    { fs: liveMachine(currentHostEnv(io.env)).fs },
+    { fs: machine.fs, platform: machine.host.platform },
   );
   if (selected.problems.length > 0) throw new UsageError(`--workspace ${selected.problems.join('; ')}`);
   return selected;

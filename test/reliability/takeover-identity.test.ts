@@ -23,7 +23,7 @@ async function deadPid(): Promise<number> {
 
 /** Writes the record a guard killed with SIGKILL would have left, naming `child` as its server. */
 async function forgeDeadGuardRecord(home: string, child: Record<string, unknown>): Promise<void> {
-  const lockPath = lockPathFor(locksDir(home), { serverName: 'tiny', resourceKey: RESOURCE });
+  const lockPath = lockPathFor(locksDir(home), { serverName: 'tiny', resourceKey: RESOURCE }, path);
   fs.mkdirSync(lockPath, { recursive: true, mode: 0o700 });
   fs.chmodSync(locksDir(home), 0o700);
   const record = {

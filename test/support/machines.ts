@@ -179,7 +179,7 @@ export async function writeLockRecords(host: HostEnv, records: readonly LockReco
   await ensureLockDir(dir);
   const numbers = new Map<string, number>();
   for (const record of records) {
-    const lockPath = lockPathFor(dir, { serverName: record.serverName, resourceKey: record.resourceKey });
+    const lockPath = lockPathFor(dir, { serverName: record.serverName, resourceKey: record.resourceKey }, path);
     ensureLockSubdir(lockPath);
     const n = (numbers.get(lockPath) ?? 0) + 1;
     numbers.set(lockPath, n);

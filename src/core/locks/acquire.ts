@@ -1,4 +1,4 @@
-import { thisMachine } from '../machine/live';
+import { thisMachine, thisMachinePath } from '../machine/live';
 import { ensureLockDir, LockDirError } from './lockDir';
 import { recordIdentity } from '../pids/reidentify';
 import { judgeRecord } from './liveness';
@@ -39,7 +39,8 @@ export interface AcquireOptions {
  * one contender wins; then make sure no newer number appeared meanwhile.
  */
 export async function acquireLock(opts: AcquireOptions): Promise<AcquireResult> {
-  const lockPath = lockPathFor(opts.dir, opts.identity);
+  // A lock is taken here, on this machine: named by its path rules.
+  const lockPath = lockPathFor(opts.dir, opts.identity, thisMachinePath());
   try {
     await ensureLockDir(opts.dir);
     ensureLockSubdir(lockPath);
@@ -66,7 +67,7 @@ export async function acquireLock(opts: AcquireOptions): Promise<AcquireResult> 
       let tookOverFrom: LockRecord | undefined;
       let takeoverReason: string | undefined;
       if (newest > 0) {
-        const file = recordPath(lockPath, newest);
+        const file = recordPath(lockPath, newest, thisMachinePath());
         const read = readRecordFile(file, fs);
         if (read.kind === 'missing') continue; // superseded while we looked: look again
         if (read.kind === 'unreadable') {

@@ -1,4 +1,4 @@
-import * as path from 'node:path';
+import type { PathRules } from '../base/hostEnv';
 import {
   linkNew,
   listNames,
@@ -8,6 +8,7 @@ import {
   renameOver,
   writeTempFile,
 } from '../machine/lockFiles';
+import { thisMachinePath } from '../machine/live';
 import type { MachineFs } from '../machine/types';
 import { LockDirError } from './lockDir';
 import { MAX_RECORD_BYTES, parseRecord } from './record';
@@ -28,8 +29,9 @@ const RECORD_NAME = /^([1-9][0-9]{0,14})\.json$/;
 export const MAX_RECORD_NUMBER = 999_999_999_999_999;
 const TEMP_PREFIX = '.tmp-';
 
-export function recordPath(lockPath: string, n: number): string {
-  return path.join(lockPath, `${n}.json`);
+/** Record `n` of a lock, named by the path rules of the machine it is on. */
+export function recordPath(lockPath: string, n: number, rules: PathRules): string {
+  return rules.join(lockPath, `${n}.json`);
 }
 
 /** Creates the lock's own directory (0700) inside a checked lock directory and refuses a planted symlink. */
@@ -90,7 +92,7 @@ export function readRecordFile(file: string, fs: MachineFs): ReadRecord {
 export function createRecord(lockPath: string, n: number, text: string): boolean {
   const temp = writeTempFile(lockPath, TEMP_PREFIX, text);
   try {
-    return linkNew(temp, recordPath(lockPath, n));
+    return linkNew(temp, recordPath(lockPath, n, thisMachinePath()));
   } finally {
     removeQuietly(temp);
   }
@@ -100,7 +102,7 @@ export function createRecord(lockPath: string, n: number, text: string): boolean
 export function replaceRecord(lockPath: string, n: number, text: string): void {
   const temp = writeTempFile(lockPath, TEMP_PREFIX, text);
   try {
-    renameOver(temp, recordPath(lockPath, n));
+    renameOver(temp, recordPath(lockPath, n, thisMachinePath()));
   } catch (err) {
     removeQuietly(temp);
     throw err;
@@ -119,7 +121,7 @@ export function removeSuperseded(lockPath: string, n: number): void {
   const now = Date.now();
   for (const name of listNames(lockPath)) {
     const m = RECORD_NAME.exec(name);
-    const file = path.join(lockPath, name);
+    const file = thisMachinePath().join(lockPath, name);
     if (m && Number(m[1]) < n) {
       removeQuietly(file);
     } else if (name.startsWith(TEMP_PREFIX)) {
@@ -131,5 +133,5 @@ export function removeSuperseded(lockPath: string, n: number): void {
 
 /** Removes our own record `n` after losing the race for it to a newer number. */
 export function removeOwnRecord(lockPath: string, n: number): void {
-  removeQuietly(recordPath(lockPath, n));
+  removeQuietly(recordPath(lockPath, n, thisMachinePath()));
 }

@@ -1,4 +1,4 @@
-import * as path from 'node:path';
+import { pathFor } from '../base/hostEnv';
 import { thisMachine } from '../machine/live';
 import type { Machine } from '../machine/types';
 import { checkLockDir } from './lockDir';
@@ -19,7 +19,7 @@ export async function readLockAt(
   for (;;) {
     const numbers = listNumbers(lockPath, machine.fs);
     if (numbers.length === 0) return { state: 'free' };
-    const file = recordPath(lockPath, numbers[numbers.length - 1]);
+    const file = recordPath(lockPath, numbers[numbers.length - 1], pathFor(machine.host));
     const read = readRecordFile(file, machine.fs);
     if (read.kind === 'missing') continue; // superseded while we looked
     if (read.kind === 'unreadable') return { state: 'unreadable', reason: `${file} ${read.reason}`, recordPath: file };
@@ -37,7 +37,7 @@ export async function readHolder(opts: {
   const machine = opts.machine ?? thisMachine();
   if (!lockDirExists(opts.dir, machine)) return { state: 'free' };
   await checkLockDir(opts.dir, machine);
-  return readLockAt(lockPathFor(opts.dir, opts.identity), machine);
+  return readLockAt(lockPathFor(opts.dir, opts.identity, pathFor(machine.host)), machine);
 }
 
 /** Every lock in `dir` with its state, sorted by path. A missing directory has none. */
@@ -51,7 +51,7 @@ export async function listLocks(
   const names = ((await machine.fs.readdir(dir)) ?? []).filter((n) => n.endsWith('.lock')).sort();
   const out: Array<{ lockPath: string } & (HolderState | FreeState)> = [];
   for (const name of names) {
-    const lockPath = path.join(dir, name);
+    const lockPath = pathFor(machine.host).join(dir, name);
     const st = await machine.fs.lstat(lockPath);
     if (!st) continue; // removed while we looked
     if (st.kind !== 'dir') {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import * as path from 'node:path';
+import { posix } from 'node:path';
+import type { PathRules } from '../base/hostEnv';
 import type { ServerIdentity } from './types';
 
 /**
@@ -31,9 +32,9 @@ export function nameSlug(serverName: string): string {
   return slug.length > 0 ? slug : 'server';
 }
 
-/** The lock of one identity: a directory `<slug>-<hash>.lock` inside the lock directory. */
-export function lockPathFor(dir: string, identity: ServerIdentity): string {
-  return path.join(dir, `${nameSlug(identity.serverName)}-${identityHash(identity)}.lock`);
+/** The lock of one identity: a directory `<slug>-<hash>.lock` inside the lock directory, named by its machine's path rules. */
+export function lockPathFor(dir: string, identity: ServerIdentity, rules: PathRules): string {
+  return rules.join(dir, `${nameSlug(identity.serverName)}-${identityHash(identity)}.lock`);
 }
 
 /**
@@ -62,7 +63,7 @@ export function controlEndpointFor(
 ): string {
   const scoped = shortHash(`${dir}\0${identity.serverName}\0${identity.resourceKey}`);
   if (platform === 'win32') return `\\\\.\\pipe\\mcp-lifeguard-${scoped}`;
-  const inDir = path.posix.join(dir, `${identityHash(identity)}.sock`);
+  const inDir = posix.join(dir, `${identityHash(identity)}.sock`);
   if (Buffer.byteLength(inDir, 'utf8') <= MAX_SOCKET_PATH_BYTES) return inDir;
   const uid = typeof process.getuid === 'function' ? process.getuid() : 'user';
   return `/tmp/mcp-lifeguard-${uid}/${scoped}.sock`;

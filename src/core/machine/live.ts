@@ -1,4 +1,6 @@
-import { currentHostEnv, type HostEnv } from '../base/hostEnv';
+import { currentHostEnv, type HostEnv, type PathRules } from '../base/hostEnv';
+// This machine's own path rules, for what acts here alone (thisMachinePath).
+import * as path from 'node:path';
 import { runLive } from './liveCommands';
 import { liveFs } from './liveFs';
 import { liveNet } from './liveNet';
@@ -50,4 +52,13 @@ function pidExists(pid: number): boolean {
  */
 export function thisMachine(): Machine {
   return liveMachine(currentHostEnv());
+}
+
+/**
+ * The path rules of the machine this process runs on: for the files what acts here alone writes
+ * (a lock it takes, a config it rewrites, the guard it installs). What a Machine is asked about is
+ * named by that Machine's rules instead (`pathFor(machine.host)`).
+ */
+export function thisMachinePath(): PathRules {
+  return path;
 }

@@ -1,4 +1,5 @@
-import * as path from 'node:path';
+import { posix, win32 } from 'node:path';
+import type { PathRules } from '../base/hostEnv';
 import { getNodeValue } from 'jsonc-parser';
 import { fileResult, JsoncDocument, misshapen, parseJsoncDocument, propertyValue, readServerMap } from './jsonc';
 import { AdaptResult, FileDiagnostic } from './types';
@@ -62,11 +63,11 @@ function readWorkspaceFolders(doc: JsoncDocument, file: string): { folders: stri
 }
 
 /** Windows paths (`C:\...`, `\\server\share`) resolve with Windows rules, even when tests run on Linux. */
-function pathStyleOf(file: string): typeof path.posix {
-  return /^[A-Za-z]:[\\/]|^\\\\/.test(file) ? path.win32 : path.posix;
+function pathStyleOf(file: string): PathRules {
+  return /^[A-Za-z]:[\\/]|^\\\\/.test(file) ? win32 : posix;
 }
 
-function fileUriToPath(uri: string, p: typeof path.posix): string | undefined {
+function fileUriToPath(uri: string, p: PathRules): string | undefined {
   const m = /^file:\/\/([^/]*)(\/.*)$/i.exec(uri);
   if (!m) return undefined;
   let decoded: string;
@@ -75,6 +76,6 @@ function fileUriToPath(uri: string, p: typeof path.posix): string | undefined {
   } catch {
     return undefined;
   }
-  if (p === path.win32) return p.normalize(/^\/[A-Za-z]:/.test(decoded) ? decoded.slice(1) : `\\\\${m[1]}${decoded}`);
+  if (p === win32) return p.normalize(/^\/[A-Za-z]:/.test(decoded) ? decoded.slice(1) : `\\\\${m[1]}${decoded}`);
   return p.normalize(decoded);
 }

@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import * as nodePath from 'node:path';
+import { pathFor } from '../base/hostEnv';
 import type { DataPath } from '../base/model';
 import { isSecretName } from '../base/redact';
 import { parseLaunch } from '../launch/parse';
@@ -162,10 +162,12 @@ function absolutePath(value: string, platform: NodeJS.Platform): string | undefi
   if (value.length === 0 || /[\0\r\n]/.test(value) || /\$\{|\$[A-Za-z_]|%[A-Za-z_]+%/.test(value)) return undefined;
   if (platform === 'win32') {
     if (!/^([A-Za-z]:[\\/]|\\\\[^\\])/.test(value) || value.indexOf(';') >= 0) return undefined;
-    return nodePath.win32.normalize(value);
+    return pathFor({ platform }).normalize(value);
   }
   if (!value.startsWith('/') || value.includes(':')) return undefined;
-  return nodePath.posix.normalize(value).replace(/(.)\/$/, '$1');
+  return pathFor({ platform })
+    .normalize(value)
+    .replace(/(.)\/$/, '$1');
 }
 
 /**
@@ -177,7 +179,7 @@ function absolutePath(value: string, platform: NodeJS.Platform): string | undefi
 export function existenceQuestions(value: string, platform: NodeJS.Platform): string[] {
   const abs = absolutePath(value, platform);
   if (abs === undefined) return [];
-  const parent = (platform === 'win32' ? nodePath.win32 : nodePath.posix).dirname(abs);
+  const parent = pathFor({ platform }).dirname(abs);
   return parent === abs ? [abs] : [abs, parent];
 }
 

@@ -1,4 +1,4 @@
-import * as path from 'node:path';
+import { pathFor } from '../base/hostEnv';
 import type { MachineFs } from '../machine/types';
 import { codeWorkspaceFolders } from './codeWorkspace';
 import { readConfigFile, ReadOutcome } from './readConfigFile';
@@ -15,6 +15,8 @@ export interface WorkspaceSelection {
 export interface WorkspaceIo {
   /** Where the files are read: a Machine's. */
   fs: MachineFs;
+  /** That Machine's platform: its path rules read the paths named. */
+  platform: NodeJS.Platform;
   readFile?: (file: string) => Promise<ReadOutcome>;
   isDirectory?: (p: string) => Promise<boolean | undefined>;
 }
@@ -51,7 +53,7 @@ export async function selectWorkspaces(paths: string[], io: WorkspaceIo): Promis
     }
     if ((await isDirectory(p)) === false) out.problems.push(`${p}: not a folder or a .code-workspace file`);
     else if ((await isDirectory(p)) === undefined) out.problems.push(`${p}: no such folder`);
-    else addFolder(path.resolve(p));
+    else addFolder(pathFor(io).resolve(p));
   }
   return out;
 }

@@ -259,7 +259,7 @@ async function instanceResolution(
   // The process's own argv only matters when an interpreter names a script or module (where its
   // code was loaded from); otherwise the instance shares the configured launch's resolution.
   const argv = proc && interprets(proc.argv) ? proc.argv : undefined;
-  const cwd = argv && needsCwd(argv) ? await procCwd(g, instance.pid) : undefined;
+  const cwd = argv && needsCwd(argv, pathFor(g.machine.host)) ? await procCwd(g, instance.pid) : undefined;
   // `go run pkg@v1.0.0`: the process runs what its own `go run` named (the entry may name another
   // release now, a drift said below), so that launch is what is resolved for it.
   const goRun = launch && !child && g.configuredPackage(launch)?.runner === 'go-run' ? goRunOf(g, instance) : undefined;

@@ -1,7 +1,9 @@
 import { execStart } from './execStart';
 import { parseLaunch } from '../launch/parse';
 import type { VersionFs } from './fs';
-import * as path from 'node:path';
+// Mapped files are read from /proc/<pid>/maps: Linux's, by POSIX path rules wherever the engine runs.
+import { posix as path } from 'node:path';
+import type { PathRules } from '../base/hostEnv';
 import { JS_RUNTIMES, programName, PYTHON_LIKE } from '../launch/program';
 import type { RecordedVersions } from '../locks/types';
 import type { Installed, Running, RuntimeReplaced, ServerInfoStatement, VersionVerdict } from '../base/versionTypes';
@@ -140,9 +142,9 @@ export function interprets(argv: readonly string[]): boolean {
  * a zip archive (yarn Plug'n'Play's cache: the project it runs for is the one around that folder).
  * Read by the launch parser: an option's value (`node --require /abs/preflight.cjs s.ts`, tsx's child) is not the script.
  */
-export function needsCwd(argv: readonly string[]): boolean {
+export function needsCwd(argv: readonly string[], rules: PathRules): boolean {
   const { target } = parseLaunch(argv);
-  return target.kind === 'script' && (!path.isAbsolute(target.script) || /\.zip[\\/]/i.test(target.script));
+  return target.kind === 'script' && (!rules.isAbsolute(target.script) || /\.zip[\\/]/i.test(target.script));
 }
 
 /** The files a Node tree's installer writes last, once its work is done: npm's hidden lockfile, yarn's integrity file, pnpm's modules file. */

@@ -1,4 +1,5 @@
-import * as path from 'node:path';
+// Mapped files and executables are read from /proc: Linux's, by POSIX path rules wherever the engine runs.
+import { posix as path } from 'node:path';
 import type { Bucket } from '../base/engineCache';
 import type { FileStat, MachineFs } from '../machine/types';
 import { deletedLines } from './maps';

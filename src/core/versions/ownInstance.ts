@@ -1,3 +1,4 @@
+import { pathFor } from '../base/hostEnv';
 import type { EngineCache } from '../base/engineCache';
 import type { Installed, InstanceVersions } from '../base/versionTypes';
 import type { RecordedVersions } from '../locks/types';
@@ -149,7 +150,7 @@ async function readChildFacts(machine: Machine, child: OwnChild, launch: LaunchS
   const identity = await readProcessIdentity(pid, machine).catch(() => undefined);
   const startTime = identity?.startTime ?? child.spawnedAt;
   if (!argv || !interprets(argv)) return { pid, startTime };
-  const cwd = needsCwd(argv)
+  const cwd = needsCwd(argv, pathFor(machine.host))
     ? ((await machine.fs.readlink(`/proc/${pid}/cwd`).catch(() => undefined)) ?? launch.cwd)
     : undefined;
   return { pid, startTime, argv, ...(cwd ? { cwd } : {}) };

@@ -51,7 +51,7 @@ describe('locks: Node and the Python reference implementation share one protocol
     )) as string[];
     assert.deepEqual(
       fromPython,
-      names.map((n) => lockPathFor('/l', { serverName: n, resourceKey: 'k/é' })),
+      names.map((n) => lockPathFor('/l', { serverName: n, resourceKey: 'k/é' }, path)),
     );
   });
 
@@ -97,7 +97,7 @@ describe('locks: Node and the Python reference implementation share one protocol
     const held = await pyHold(dir, identity.serverName, secretKey);
     pyHolders.push(held);
     assert.equal(held.first.result, 'acquired');
-    const lpath = lockPathFor(dir, { serverName: identity.serverName, resourceKey: secretKey });
+    const lpath = lockPathFor(dir, { serverName: identity.serverName, resourceKey: secretKey }, path);
     const written = fs
       .readdirSync(lpath)
       .filter((f) => f.endsWith('.json'))
@@ -176,7 +176,7 @@ describe('locks: Node and the Python reference implementation share one protocol
   });
 
   it('Python supersedes an old garbage record left in a Node lock, and Node then sees Python holding', async () => {
-    const lockPath = lockPathFor(dir, identity);
+    const lockPath = lockPathFor(dir, identity, path);
     fs.mkdirSync(lockPath, { recursive: true, mode: 0o700 });
     fs.chmodSync(dir, 0o700);
     const garbage = path.join(lockPath, '4.json');

@@ -124,7 +124,7 @@ describe(`locks: ${CONTENDERS} processes race for one identity`, function () {
 
       /** Writes `text` as the newest record, the way a writer that then vanished would have left it. */
       function plantNewest(text: string, ageMs: number): string {
-        const lockPath = lockPathFor(dir, { serverName, resourceKey });
+        const lockPath = lockPathFor(dir, { serverName, resourceKey }, path);
         const numbers = fs
           .readdirSync(lockPath)
           .filter((n) => /^\d+\.json$/.test(n))

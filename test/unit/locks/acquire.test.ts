@@ -54,7 +54,7 @@ describe('locks: acquire, hold, release (one process, real files)', () => {
   }
   /** Plants a record as the newest of the lock, as another implementation would have written it. */
   function plant(text: string, ageMs = 0): string {
-    const lockPath = lockPathFor(dir, identity);
+    const lockPath = lockPathFor(dir, identity, path);
     fs.mkdirSync(lockPath, { recursive: true, mode: 0o700 });
     fs.chmodSync(dir, 0o700);
     const numbers = fs
@@ -87,7 +87,7 @@ describe('locks: acquire, hold, release (one process, real files)', () => {
     assert.deepEqual(holder.state === 'live' ? holder.record : undefined, lock.record);
     assert.equal(lock.record.protocol, 1);
     assert.equal(lock.record.serverName, 'memory');
-    assert.equal(lock.lockPath, lockPathFor(dir, identity));
+    assert.equal(lock.lockPath, lockPathFor(dir, identity, path));
     // On Linux the record also pins the holder by boot id and start ticks (immune to clock steps).
     assert.equal(typeof lock.record.linux?.startTicks, process.platform === 'linux' ? 'number' : 'undefined');
   });
@@ -167,7 +167,7 @@ describe('locks: acquire, hold, release (one process, real files)', () => {
   }
 
   it('reports an error instead of creating a record number readers would not recognise', async () => {
-    const lockPath = lockPathFor(dir, identity);
+    const lockPath = lockPathFor(dir, identity, path);
     fs.mkdirSync(lockPath, { recursive: true, mode: 0o700 });
     fs.chmodSync(dir, 0o700);
     fs.writeFileSync(path.join(lockPath, '999999999999999.json'), deadRecord(2 ** 30, 1));
@@ -179,7 +179,7 @@ describe('locks: acquire, hold, release (one process, real files)', () => {
   it('never follows a record that is a symbolic link', async () => {
     const target = path.join(root, 'elsewhere.json');
     fs.writeFileSync(target, deadRecord(process.pid, startTime)); // would look live if followed
-    const lockPath = lockPathFor(dir, identity);
+    const lockPath = lockPathFor(dir, identity, path);
     fs.mkdirSync(lockPath, { recursive: true, mode: 0o700 });
     fs.chmodSync(dir, 0o700);
     fs.symlinkSync(target, path.join(lockPath, '1.json'));
@@ -235,7 +235,7 @@ describe('locks: acquire, hold, release (one process, real files)', () => {
 
   it("a lock superseded while held is not touched by its old holder's release", async () => {
     const { lock } = acquired(await acquire());
-    const lockPath = lockPathFor(dir, identity);
+    const lockPath = lockPathFor(dir, identity, path);
     // Someone judged the holder dead (it was frozen, say) and created the next record.
     const next = path.join(lockPath, '2.json');
     fs.writeFileSync(next, deadRecord(process.pid, startTime));

@@ -39,7 +39,7 @@ describe('locks: mcp-lifeguard locks', () => {
     assert.equal(live.kind, 'acquired');
     if (live.kind === 'acquired') held.push(live.lock);
     // A holder that died without releasing.
-    const deadLock = lockPathFor(dir, { serverName: 'notes', resourceKey: '/data/notes' });
+    const deadLock = lockPathFor(dir, { serverName: 'notes', resourceKey: '/data/notes' }, path);
     fs.mkdirSync(deadLock, { mode: 0o700 });
     fs.writeFileSync(
       path.join(deadLock, '3.json'),

@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import * as assert from 'node:assert/strict';
 import {
   controlEndpointFor,
@@ -18,7 +19,7 @@ describe('locks: names derived from a server identity', () => {
   });
 
   it('puts the lock of an identity in <slug>-<hash>.lock inside the lock directory', () => {
-    assert.equal(lockPathFor('/tmp/locks', identity), `/tmp/locks/memory-${identityHash(identity)}.lock`);
+    assert.equal(lockPathFor('/tmp/locks', identity, path.posix), `/tmp/locks/memory-${identityHash(identity)}.lock`);
   });
 
   it('slugs names for people: ASCII lowered, other runs to one dash, 32 characters, no leading dot', () => {

@@ -35,7 +35,7 @@ describe('locks: a record stores the command line and the resource key with cred
     assert.equal(result.kind, 'acquired');
     if (result.kind !== 'acquired') return;
     try {
-      assert.equal(result.lock.lockPath, lockPathFor(dir, identity));
+      assert.equal(result.lock.lockPath, lockPathFor(dir, identity, path));
       const files = fs
         .readdirSync(result.lock.lockPath)
         .map((f) => fs.readFileSync(path.join(result.lock.lockPath, f), 'utf8'));

@@ -191,7 +191,7 @@ describe('sources: .code-workspace files', () => {
         path.join(root, 'gone.code-workspace'),
         path.join(root, 'c', 'x'),
       ],
-      { fs: liveFs },
+      { fs: liveFs, platform: process.platform },
     );
     assert.deepEqual(sel.folders, [path.join(root, 'c'), path.join(root, 'a'), path.join(root, 'b')]);
     assert.deepEqual(sel.files, [file]);

@@ -123,8 +123,17 @@ describe('versions: a JavaScript or TypeScript script no package installs', () =
   });
 
   it("finds the script of tsx's child (an option's value is not the script)", () => {
-    assert.equal(needsCwd(['node', '--require', '/p/preflight.cjs', '--import', 'file:///p/loader.mjs', 'S.ts']), true);
-    assert.equal(needsCwd(['node', '/abs/S.js']), false);
-    assert.equal(needsCwd(['python3', '-m', 'srv']), false);
+    assert.equal(
+      needsCwd(['node', '--require', '/p/preflight.cjs', '--import', 'file:///p/loader.mjs', 'S.ts'], path.posix),
+      true,
+    );
+    assert.equal(needsCwd(['node', '/abs/S.js'], path.posix), false);
+    assert.equal(needsCwd(['python3', '-m', 'srv'], path.posix), false);
+  });
+
+  it("reads a script's path by the machine's rules: a Windows drive path is absolute there, wherever the engine runs", () => {
+    assert.equal(needsCwd(['node.exe', 'C:\\srv\\S.js'], path.win32), false);
+    assert.equal(needsCwd(['node.exe', 'srv\\S.js'], path.win32), true);
+    assert.equal(needsCwd(['node', 'C:\\srv\\S.js'], path.posix), true);
   });
 });
