@@ -72,7 +72,7 @@ async function round(home: string, file: string, count: number): Promise<Round> 
   if (!diff.includes('mem-0')) throw new Error('no diff');
   const before = fs.readFileSync(file);
   t = process.hrtime.bigint();
-  const why = await writeConfigFile(plan.files[0].read, plan.files[0].afterBytes);
+  const why = await writeConfigFile(plan.files[0].read, plan.files[0].afterBytes, { platform: process.platform });
   const writeMs = ms(t);
   if (why !== undefined) throw new Error(why);
   fs.writeFileSync(file, before);

@@ -82,7 +82,7 @@ export async function runStdioGuard(opts: RunStdioGuardOptions): Promise<number>
     resource: opts.resource,
     packageName: atStart?.state === 'known' ? atStart.name : undefined,
   });
-  const endpoint = controlEndpointFor(opts.lockDir, identity);
+  const endpoint = controlEndpointFor(opts.lockDir, identity, process.platform);
   // The server's stderr, and the guard's lines about it, in a bounded private file the lock names.
   const serverLog = opts.logs
     ? new ServerLog(serverLogPathFor(opts.logs.dir, identity), opts.logs.root, opts.log)

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { currentHostEnv, HostEnv } from '../../core/base/hostEnv';
+import { currentHostEnv, HostEnv, pathFor } from '../../core/base/hostEnv';
 import { liveMachine } from '../../core/machine/live';
 import type { Instance, ServerStatus, Snapshot } from '../../core/base/model';
 import { lifeguardPaths } from '../../core/base/paths';
@@ -100,7 +100,7 @@ export async function logsCommand(args: string[], io: CliIo): Promise<number> {
   const guardFiles =
     byPid !== undefined
       ? running.flatMap((r) => {
-          const f = serverLogInside(paths.logs, r.instance.lock?.serverLog);
+          const f = serverLogInside(paths.logs, r.instance.lock?.serverLog, pathFor(paths).sep);
           return f ? [f] : [];
         })
       : await guardLogsNamed(name, paths);
@@ -182,7 +182,9 @@ async function guardLogsNamed(name: string, paths: ReturnType<typeof lifeguardPa
   const live = (await listLocks(paths.locks).catch(() => [])).flatMap((l) =>
     l.state === 'live' && l.record.serverName === name ? [l.record] : [],
   );
-  const named = live.map((r) => serverLogInside(paths.logs, r.serverLog)).filter((f): f is string => f !== undefined);
+  const named = live
+    .map((r) => serverLogInside(paths.logs, r.serverLog, pathFor(paths).sep))
+    .filter((f): f is string => f !== undefined);
   const pattern = serverLogNamePattern(name);
   return [
     ...new Set(

@@ -61,7 +61,7 @@ export async function mcpCommand(args: string[], io: CliIo): Promise<number> {
     restartTimeoutMs: 120_000,
     stopDeps: defaultStopDeps(),
     installs: {
-      facts: liveInstallFacts(io.env),
+      facts: liveInstallFacts(io.env, process.platform),
       run: (c) => runCaptured(c, io.cwd, io.env, (line) => log(`installer: ${line}`)),
       paths: lifeguardPaths(host),
     },

@@ -51,7 +51,7 @@ export async function rollbackCommand(args: string[], io: CliIo): Promise<number
   const upgraded = installed
     ? await lastUpgradeTo(lifeguardPaths(host), name, installed.name, installed.version).catch(() => undefined)
     : undefined;
-  const plan: RollbackPlan = rollbackPlan(server, liveInstallFacts(io.env), upgraded);
+  const plan: RollbackPlan = rollbackPlan(server, liveInstallFacts(io.env, process.platform), upgraded);
   const json = values.json === true;
   const text = rollbackText(plan).map((l) => terminalSafe(l));
   const answer = planAnswer(io, name, plan, { values, json, snapshot });

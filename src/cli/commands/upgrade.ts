@@ -69,7 +69,7 @@ export async function upgradeCommand(args: string[], io: CliIo): Promise<number>
     server = serverToChange('upgrade', snapshot, name, values['trust-workspace'], io);
     if (!server) return 1;
   }
-  const plan = upgradePlan(server, values.to, liveInstallFacts(io.env));
+  const plan = upgradePlan(server, values.to, liveInstallFacts(io.env, process.platform));
   const answer = planAnswer(io, name, plan, { values, json, snapshot });
   const { report, say } = answer;
   if (plan.kind !== 'install' || !values.yes)
@@ -208,7 +208,8 @@ async function upgradePins(plan: PinPlan, o: PlanAnswer): Promise<number> {
     return 0;
   }
   const written = new Map<string, string | undefined>();
-  for (const f of files) written.set(f.file, await writeConfigFile(f.read, f.afterBytes, { t: cliWords }));
+  for (const f of files)
+    written.set(f.file, await writeConfigFile(f.read, f.afterBytes, { t: cliWords, platform: process.platform }));
   if ([...written.values()].some((w) => w === undefined))
     await recordUpgrade(lifeguardPaths(host), {
       server: o.name,

@@ -485,7 +485,8 @@ export async function configEditCommand(verb: 'wrap' | 'unwrap', args: string[],
   // One writer for every face (core/configEdit/configWriter.ts): a file is written only if it still
   // holds what the plan was computed on, and nobody else's save is ever lost.
   const written = new Map<string, string | undefined>();
-  for (const f of plan.files) written.set(f.file, await writeConfigFile(f.read, f.afterBytes, { t: cliWords }));
+  for (const f of plan.files)
+    written.set(f.file, await writeConfigFile(f.read, f.afterBytes, { t: cliWords, platform: process.platform }));
   io.stdout(values.json ? json(written) : formatPlan(plan, diffs, { dryRun: false, guard, written }));
   return [...written.values()].every((w) => w === undefined) && plan.refusedByTrust === 0 && plan.files.length > 0
     ? 0

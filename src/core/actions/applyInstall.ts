@@ -83,7 +83,7 @@ export function serverNamed(snapshot: Snapshot, name: string): ServerStatus | un
 const MAX_FACT_BYTES = 64 * 1024 * 1024;
 
 /** What the install planner reads of this machine. */
-export function liveInstallFacts(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): InstallFacts {
+export function liveInstallFacts(env: NodeJS.ProcessEnv, platform: NodeJS.Platform): InstallFacts {
   const kind = (p: string) => {
     try {
       return fs.statSync(p);

@@ -1,4 +1,4 @@
-import * as path from 'node:path';
+import { pathFor } from '../base/hostEnv';
 import type { ServerStatus } from '../base/model';
 import { redactUrl } from '../base/redact';
 import type { Installed } from '../base/versionTypes';
@@ -100,7 +100,7 @@ function npmFolderProblem(installed: InstalledPackage): string | undefined {
 /** PEP 610: a distribution installed from a URL, a folder or a file (not from an index by name) has a direct_url.json. */
 function notFromIndex(installed: InstalledPackage, facts: InstallFacts): string | undefined {
   if (!/\.dist-info$/.test(installed.location)) return undefined;
-  const p = facts.platform === 'win32' ? path.win32 : path.posix;
+  const p = pathFor(facts);
   const text = facts.readText(p.join(installed.location, 'direct_url.json'));
   if (text === undefined) return undefined;
   let url = 'a URL, a folder or a file';
@@ -115,7 +115,7 @@ function notFromIndex(installed: InstalledPackage, facts: InstallFacts): string 
 
 /** How npm's lockfile of a tree says a package was got: a registry's tarball URL, or something else (`file:`, a link, git). */
 function npmLockProblem(tree: string, installed: InstalledPackage, facts: InstallFacts): string | undefined {
-  const p = facts.platform === 'win32' ? path.win32 : path.posix;
+  const p = pathFor(facts);
   const parts = installed.location.split(/[\\/]/);
   const key = `node_modules/${parts.slice(parts.lastIndexOf('node_modules') + 1).join('/')}`;
   for (const lockfile of [p.join(tree, 'package-lock.json'), p.join(tree, 'node_modules', '.package-lock.json')]) {
@@ -157,11 +157,10 @@ function pythonInstall(installed: InstalledPackage, pins: readonly Pin[], facts:
   if (!site) return { refused: 'the site-packages it runs from is not known' };
   const specs = pins.map((p) => `${p.name}==${p.version}`);
   const win = facts.platform === 'win32';
+  const p = pathFor(facts);
   // <venv>/lib/pythonX.Y/site-packages (Windows: <venv>/Lib/site-packages).
-  const venv = win
-    ? path.win32.dirname(path.win32.dirname(site))
-    : path.posix.dirname(path.posix.dirname(path.posix.dirname(site)));
-  const join = win ? path.win32.join : path.posix.join;
+  const venv = win ? p.dirname(p.dirname(site)) : p.dirname(p.dirname(p.dirname(site)));
+  const join = p.join;
   if (!facts.isFile(join(venv, 'pyvenv.cfg')))
     return { refused: `${site} is not in a venv: its installer is not known` };
   const python = win ? join(venv, 'Scripts', 'python.exe') : join(venv, 'bin', 'python');
@@ -199,7 +198,7 @@ const PROJECT_MANAGERS = [
 
 /** npm into the tree it was installed in: a global prefix, or a project. An npx cache is the entry's pin to change. */
 function npmInstall(installed: InstalledPackage, pins: readonly Pin[], facts: InstallFacts): Planned {
-  const p = facts.platform === 'win32' ? path.win32 : path.posix;
+  const p = pathFor(facts);
   const specs = pins.map((x) => `${x.name}@${x.version}`);
   const parts = installed.location.split(/[\\/]/);
   const at = parts.lastIndexOf('node_modules');

@@ -1,5 +1,5 @@
+import { thisMachinePath } from '../machine/live';
 import { randomBytes } from 'node:crypto';
-import * as path from 'node:path';
 import {
   createExclusive,
   FileMeta,
@@ -69,7 +69,8 @@ export interface WriteOptions {
   settleMs?: number;
   /** Whose folders count as ours; this process's by default (tests inject others). */
   ids?: { uid: number; gid: number };
-  platform?: NodeJS.Platform;
+  /** This machine's platform (the file is rewritten here): the owner and mode checks are POSIX's. */
+  platform: NodeJS.Platform;
   /**
    * Called at the two moments a concurrent save is dangerous, so a test can make one happen there
    * for real: after the last check, right before the rename; and right after the rename.
@@ -112,7 +113,7 @@ export function folderRefusal(
 export async function writeConfigFile(
   read: ConfigFileRead,
   after: Buffer,
-  o: WriteOptions = {},
+  o: WriteOptions,
 ): Promise<string | undefined> {
   const t = o.t ?? english;
   const changed = t('it changed since it was read; nothing was written to it, run again');
@@ -123,8 +124,10 @@ export async function writeConfigFile(
     return t('cannot read it again: {0}', (err as Error).message);
   }
   if (read.real !== undefined && real !== read.real) return changed;
+  // Rewritten here, on this machine: its path rules.
+  const path = thisMachinePath();
   const dir = path.dirname(real);
-  const posix = (o.platform ?? process.platform) !== 'win32';
+  const posix = o.platform !== 'win32';
   const ids =
     o.ids ?? (posix && process.getuid && process.getgid ? { uid: process.getuid(), gid: process.getgid() } : undefined);
   if (posix && ids) {
@@ -244,6 +247,8 @@ async function swapIn(
   first: boolean,
 ): Promise<Current | string> {
   const t = o.t ?? english;
+  // Rewritten here, on this machine: its path rules.
+  const path = thisMachinePath();
   const dir = path.dirname(real);
   let tmp: string | undefined;
   let handle: OpenFile | undefined;
@@ -259,7 +264,7 @@ async function swapIn(
       }
     }
     await handle.write(content);
-    if ((o.platform ?? process.platform) !== 'win32') {
+    if (o.platform !== 'win32') {
       const mine = await handle.stat();
       if (mine.uid !== meta.uid || mine.gid !== meta.gid)
         await handle.chown(meta.uid, meta.gid).catch(() => {

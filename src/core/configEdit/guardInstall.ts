@@ -1,4 +1,5 @@
-import * as path from 'node:path';
+import { pathFor } from '../base/hostEnv';
+import { thisMachinePath } from '../machine/live';
 import { whichSync } from '../launch/which';
 import { pathExistsSync, readWholeFileSync } from '../machine/plainFiles';
 import { ensurePrivateDir, readPrivateSync, writePrivateAtomicSync } from '../machine/privateFs';
@@ -45,7 +46,7 @@ export type GuardInstall =
 
 /** The launcher a config's `command` names. */
 export function launcherPath(binDir: string, platform: NodeJS.Platform): string {
-  return path.join(binDir, platform === 'win32' ? 'mcp-lifeguard.cmd' : 'mcp-lifeguard');
+  return pathFor({ platform }).join(binDir, platform === 'win32' ? 'mcp-lifeguard.cmd' : 'mcp-lifeguard');
 }
 
 export function launcherText(scriptPath: string, runtime: Runtime, platform: NodeJS.Platform): string {
@@ -76,6 +77,8 @@ export function installGuard(o: GuardInstallOptions): GuardInstall {
   try {
     const root = o.root ?? o.binDir;
     ensurePrivateDir(o.binDir, root, { platform: o.platform });
+    // Installed here, on this machine.
+    const path = thisMachinePath();
     const script = path.join(o.binDir, 'mcp-lifeguard.js');
     const launcher = launcherPath(o.binDir, o.platform);
     // The bundles first: the script that loads them is replaced last.

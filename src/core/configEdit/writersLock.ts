@@ -1,4 +1,4 @@
-import * as path from 'node:path';
+import { thisMachinePath } from '../machine/live';
 import { LockableFile, openToLock } from '../machine/flock';
 import { lstatMeta } from '../machine/configFiles';
 import { english, Translate } from './translate';
@@ -30,6 +30,8 @@ const KNOWN: ReadonlyArray<{ config: string; lock: string; client: string }> = [
 
 /** The writers' lock a client keeps for this config file, when there is one on disk. */
 export async function writersLockFor(realFile: string): Promise<WritersLock | undefined> {
+  // A config rewritten here, on this machine.
+  const path = thisMachinePath();
   const known = KNOWN.find((k) => k.config === path.basename(realFile));
   if (!known) return undefined;
   const file = path.join(path.dirname(realFile), known.lock);

@@ -49,7 +49,7 @@ const MAX_REQUEST_BYTES = 64 * 1024;
 export async function startControlServer(
   endpoint: string,
   handlers: ControlHandlers,
-  platform: NodeJS.Platform = process.platform,
+  platform: NodeJS.Platform,
 ): Promise<ControlServer> {
   const isPipe = platform === 'win32';
   if (!isPipe) await removeStaleSocket(endpoint);

@@ -1,4 +1,4 @@
-import * as path from 'node:path';
+import { thisMachinePath } from '../machine/live';
 import { HTTP_LIMITS, HttpLimits } from './limits';
 import { INITIALIZED_NOTIFICATION, replayableInitialize, replayableProtocolVersion } from './replayRecord';
 import { ensurePrivateDir, PrivateFileError, readPrivate, writePrivateAtomic } from '../machine/privateFs';
@@ -76,7 +76,8 @@ export class SessionStore {
     limits: Partial<SessionLimits> = {},
   ): Promise<SessionStore> {
     const store = new SessionStore(file, limits);
-    ensurePrivateDir(path.dirname(file));
+    // The front keeps its sessions here, on this machine.
+    ensurePrivateDir(thisMachinePath().dirname(file));
     let text: string | undefined;
     try {
       text = await readPrivate(file);

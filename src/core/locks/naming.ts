@@ -56,11 +56,7 @@ export const MAX_SOCKET_PATH_BYTES = 103;
  * directory with ensureLockDir(path.dirname(endpoint)), which refuses a directory planted by
  * another user. Pipe names are machine-wide, so they are hashed over the directory as well.
  */
-export function controlEndpointFor(
-  dir: string,
-  identity: ServerIdentity,
-  platform: NodeJS.Platform = process.platform,
-): string {
+export function controlEndpointFor(dir: string, identity: ServerIdentity, platform: NodeJS.Platform): string {
   const scoped = shortHash(`${dir}\0${identity.serverName}\0${identity.resourceKey}`);
   if (platform === 'win32') return `\\\\.\\pipe\\mcp-lifeguard-${scoped}`;
   const inDir = posix.join(dir, `${identityHash(identity)}.sock`);

@@ -1,4 +1,4 @@
-import * as path from 'node:path';
+import { thisMachinePath } from '../machine/live';
 import type { ServerIdentity } from './types';
 import { identityHash, nameSlug } from './naming';
 
@@ -7,7 +7,8 @@ import { identityHash, nameSlug } from './naming';
  * named like its lock (`<slug>-<hash>.stderr.log`), so every face finds the same file.
  */
 export function serverLogPathFor(logsDir: string, identity: ServerIdentity): string {
-  return path.join(logsDir, `${nameSlug(identity.serverName)}-${identityHash(identity)}.stderr.log`);
+  // Written by the guard, here on this machine.
+  return thisMachinePath().join(logsDir, `${nameSlug(identity.serverName)}-${identityHash(identity)}.stderr.log`);
 }
 
 /** The bound of one log file; one older file (`.1`) is kept beside it. */
@@ -18,7 +19,7 @@ export const SERVER_LOG_MAX_BYTES = 1024 * 1024;
  * a lock record is a file anyone of this user can write, and it must not make a face open or print
  * some other file.
  */
-export function serverLogInside(logsDir: string, file: string | undefined, sep: string = path.sep): string | undefined {
+export function serverLogInside(logsDir: string, file: string | undefined, sep: string): string | undefined {
   if (!file) return undefined;
   const inside =
     file.startsWith(logsDir.endsWith(sep) ? logsDir : logsDir + sep) && !file.split(/[\\/]/).includes('..');

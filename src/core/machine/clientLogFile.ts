@@ -1,4 +1,5 @@
 import { promises as fsp, readlinkSync, realpathSync } from 'node:fs';
+// A client's log is opened here, on this machine (through its descriptor): its own path rules.
 import * as path from 'node:path';
 import { isLinkRefusal, READ_NOFOLLOW } from './openFlags';
 

@@ -10,6 +10,7 @@ import {
   unlinkSync,
   writeSync,
 } from 'node:fs';
+// Lock files are written here, on this machine: its own path rules.
 import * as path from 'node:path';
 import { CREATE_EXCLUSIVE } from './openFlags';
 

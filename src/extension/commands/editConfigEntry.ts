@@ -170,7 +170,7 @@ async function showInLanguage(uri: vscode.Uri, language: string): Promise<vscode
  */
 export async function applyEdit(svc: Services, edit: AgreedEdit, log: EntryLog = 'each'): Promise<boolean> {
   const { file, verb } = edit;
-  const why = await writeConfigFile(edit.read, edit.bytes, { t });
+  const why = await writeConfigFile(edit.read, edit.bytes, { t, platform: process.platform });
   if (why !== undefined) {
     void vscode.window.showWarningMessage(WORDS[verb].notWritten(file, why));
     return false;

@@ -49,7 +49,7 @@ export async function upgradeServer(svc: Services, arg?: CommandArg): Promise<vo
     )?.trim();
     if (!to) return;
   }
-  const plan = upgradePlan(raw, to, liveInstallFacts(process.env));
+  const plan = upgradePlan(raw, to, liveInstallFacts(process.env, process.platform));
   switch (plan.kind) {
     case 'refused':
       void vscode.window.showWarningMessage(t('{0} was not upgraded: {1}.', server.name, plan.message));
@@ -98,7 +98,7 @@ export async function rollbackServer(svc: Services, arg?: CommandArg): Promise<v
   const upgraded = installed
     ? await lastUpgradeTo(svc.engine.paths, server.name, installed.name, installed.version).catch(() => undefined)
     : undefined;
-  const plan = rollbackPlan(raw, liveInstallFacts(process.env), upgraded);
+  const plan = rollbackPlan(raw, liveInstallFacts(process.env, process.platform), upgraded);
   switch (plan.kind) {
     case 'refused':
       void vscode.window.showWarningMessage(t('{0} was not rolled back: {1}.', server.name, plan.message));

@@ -28,14 +28,18 @@ export async function serveControl(
   try {
     // The endpoint may be a short fallback path outside the lock dir; it gets the same checks.
     if (process.platform !== 'win32') await ensureLockDir(path.dirname(endpoint));
-    return await startControlServer(endpoint, {
-      status: () => guard.status(),
-      shutdown: (reason) => {
-        void guard.shutdown(`asked over the control endpoint${reason ? `: ${reason}` : ''}`);
+    return await startControlServer(
+      endpoint,
+      {
+        status: () => guard.status(),
+        shutdown: (reason) => {
+          void guard.shutdown(`asked over the control endpoint${reason ? `: ${reason}` : ''}`);
+        },
+        restart: (reason, ask) => guard.restart(reason ?? 'asked over the control endpoint', ask),
+        ...(guard.attach ? { attach: guard.attach.bind(guard) } : {}),
       },
-      restart: (reason, ask) => guard.restart(reason ?? 'asked over the control endpoint', ask),
-      ...(guard.attach ? { attach: guard.attach.bind(guard) } : {}),
-    });
+      process.platform,
+    );
   } catch (err) {
     log(`no control endpoint at ${endpoint}: ${(err as Error).message}; ${lost}`);
     await lock

@@ -89,7 +89,7 @@ export interface RunningHttpGuard {
 export async function startHttpGuard(o: HttpGuardOptions): Promise<HttpGuardStart> {
   const { log } = o;
   const { probe, atStart } = await probeLaunch(o.launch);
-  const endpoint = controlEndpointFor(o.paths.locks, o.identity);
+  const endpoint = controlEndpointFor(o.paths.locks, o.identity, o.paths.platform);
   const taken = await takeLock(o, endpoint, atStart);
   if (taken.kind !== 'taken') return taken;
   const { lock, undo } = taken;

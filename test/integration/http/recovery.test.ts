@@ -34,7 +34,7 @@ describe('HTTP front: a real SDK client survives server restarts', function () {
     return (started as { guard: RunningHttpGuard }).guard;
   }
 
-  const endpoint = () => controlEndpointFor(paths.locks, identity);
+  const endpoint = () => controlEndpointFor(paths.locks, identity, paths.platform);
   const status = async (): Promise<GuardStatus> => {
     const reply = await controlStatus(endpoint());
     assert.ok(reply.ok, JSON.stringify(reply));

@@ -39,7 +39,10 @@ describe('config writer: one writer of client config files for every face', () =
     const link = path.join(dir, 'link.json');
     fs.symlinkSync(file, link);
     const ino = fs.statSync(file).ino;
-    assert.equal(await writeConfigFile(read(link), Buffer.from('after'), { settleMs: 0 }), undefined);
+    assert.equal(
+      await writeConfigFile(read(link), Buffer.from('after'), { settleMs: 0, platform: process.platform }),
+      undefined,
+    );
     assert.equal(fs.readFileSync(file, 'utf8'), 'after');
     assert.notEqual(fs.statSync(file).ino, ino, 'a new file, renamed into place');
     assert.ok(fs.lstatSync(link).isSymbolicLink(), 'a link stays a link; its file is written');
@@ -52,7 +55,7 @@ describe('config writer: one writer of client config files for every face', () =
     const r = read(file);
     fs.writeFileSync(file, 'edited by hand');
     assert.match(
-      (await writeConfigFile(r, Buffer.from('after'))) ?? '',
+      (await writeConfigFile(r, Buffer.from('after'), { platform: process.platform })) ?? '',
       /changed since it was read; nothing was written/,
     );
     assert.equal(fs.readFileSync(file, 'utf8'), 'edited by hand');
@@ -61,7 +64,10 @@ describe('config writer: one writer of client config files for every face', () =
     const other = path.join(dir, 'other');
     fs.writeFileSync(other, 'edited by hand');
     fs.renameSync(other, file);
-    assert.match((await writeConfigFile(again, Buffer.from('after'))) ?? '', /changed since it was read/);
+    assert.match(
+      (await writeConfigFile(again, Buffer.from('after'), { platform: process.platform })) ?? '',
+      /changed since it was read/,
+    );
     assert.equal(fs.readFileSync(file, 'utf8'), 'edited by hand');
     assert.deepEqual(fs.readdirSync(dir), ['mcp.json']);
   });
@@ -71,7 +77,7 @@ describe('config writer: one writer of client config files for every face', () =
     const { file } = config('');
     fs.writeFileSync(file, bytes);
     const after = Buffer.concat([bytes, Buffer.from([0xff])]);
-    assert.equal(await writeConfigFile(read(file), after, { settleMs: 0 }), undefined);
+    assert.equal(await writeConfigFile(read(file), after, { settleMs: 0, platform: process.platform }), undefined);
     assert.ok(fs.readFileSync(file).equals(after));
   });
 
@@ -104,7 +110,7 @@ describe('config writer: one writer of client config files for every face', () =
     const { dir, file } = config('before');
     fs.chmodSync(dir, 0o777);
     try {
-      const why = await writeConfigFile(read(file), Buffer.from('after'));
+      const why = await writeConfigFile(read(file), Buffer.from('after'), { platform: process.platform });
       assert.ok(why?.startsWith(`${dir} can be written by other users (mode 0777)`), why);
       assert.equal(fs.readFileSync(file, 'utf8'), 'before');
       assert.deepEqual(fs.readdirSync(dir), ['mcp.json']);
@@ -116,6 +122,7 @@ describe('config writer: one writer of client config files for every face', () =
   it('a save that lands between the last check and the rename is put back, and the edit reported as not written', async () => {
     const { dir, file } = config('v1');
     const why = await writeConfigFile(read(file), Buffer.from('ours'), {
+      platform: process.platform,
       // Another program saves in place (open, truncate, write) at the worst moment.
       hooks: { afterCheck: () => fs.writeFileSync(file, 'their save') },
     });
@@ -128,6 +135,7 @@ describe('config writer: one writer of client config files for every face', () =
     const { file } = config('v1');
     let fd = -1;
     const why = await writeConfigFile(read(file), Buffer.from('ours'), {
+      platform: process.platform,
       hooks: {
         afterCheck: () => {
           fd = fs.openSync(file, 'r+');
@@ -147,11 +155,13 @@ describe('config writer: one writer of client config files for every face', () =
   it('a save over the new file right after the rename stays, in place or by rename, and the edit is not reported written', async () => {
     const { dir, file } = config('v1');
     const inPlace = await writeConfigFile(read(file), Buffer.from('ours'), {
+      platform: process.platform,
       hooks: { afterRename: () => fs.writeFileSync(file, 'newer, in place') },
     });
     assert.match(inPlace ?? '', /saved it right after it was written; its save was kept/);
     assert.equal(fs.readFileSync(file, 'utf8'), 'newer, in place');
     const byRename = await writeConfigFile(read(file), Buffer.from('ours'), {
+      platform: process.platform,
       hooks: {
         afterRename: () => {
           fs.writeFileSync(path.join(dir, 'theirs.tmp'), 'newer, renamed');
@@ -175,7 +185,10 @@ describe('config writer: one writer of client config files for every face', () =
     if (!posix) this.skip();
     const { file } = config('before', 0o640);
     const { uid, gid } = ours();
-    assert.equal(await writeConfigFile(read(file), Buffer.from('after'), { settleMs: 0 }), undefined);
+    assert.equal(
+      await writeConfigFile(read(file), Buffer.from('after'), { settleMs: 0, platform: process.platform }),
+      undefined,
+    );
     const st = fs.statSync(file);
     assert.deepEqual([st.uid, st.gid], [uid, gid]);
   });

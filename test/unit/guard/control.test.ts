@@ -53,7 +53,7 @@ describe('control endpoint (real Unix socket)', function () {
 
   it('answers status, restart and shutdown, and the socket is owner-only', async () => {
     const endpoint = path.join(dir, 's.sock');
-    server = await startControlServer(endpoint, handlers);
+    server = await startControlServer(endpoint, handlers, process.platform);
     assert.equal(fs.statSync(endpoint).mode & 0o777, 0o600);
     assert.deepEqual(await controlStatus(endpoint), { ok: true, result: handlers.status() });
     assert.deepEqual(await controlRestart(endpoint, 'upgrade'), { ok: true, result: { childPid: 42, restarts: 1 } });
@@ -63,18 +63,22 @@ describe('control endpoint (real Unix socket)', function () {
 
   it('turns a handler error into an error reply', async () => {
     const endpoint = path.join(dir, 's.sock');
-    server = await startControlServer(endpoint, {
-      ...handlers,
-      restart: async () => {
-        throw new Error('crash loop: not restarted');
+    server = await startControlServer(
+      endpoint,
+      {
+        ...handlers,
+        restart: async () => {
+          throw new Error('crash loop: not restarted');
+        },
       },
-    });
+      process.platform,
+    );
     assert.deepEqual(await controlRestart(endpoint), { ok: false, error: 'crash loop: not restarted' });
   });
 
   it('answers a garbage or unknown request with a clear error', async () => {
     const endpoint = path.join(dir, 's.sock');
-    server = await startControlServer(endpoint, handlers);
+    server = await startControlServer(endpoint, handlers, process.platform);
     const raw = (line: string) =>
       new Promise<string>((resolve, reject) => {
         const s = net.createConnection(endpoint, () => s.write(line));
@@ -94,7 +98,7 @@ describe('control endpoint (real Unix socket)', function () {
 
   it('attach: refused by a holder that does not share; else the connection becomes the client’s stream', async () => {
     const endpoint = path.join(dir, 's.sock');
-    server = await startControlServer(endpoint, handlers);
+    server = await startControlServer(endpoint, handlers, process.platform);
     await assert.rejects(
       attachControl(endpoint, { pid: process.pid, startTime: 1 }),
       (err: Error) => err instanceof AttachRefusedError && /--on-conflict share/.test(err.message),
@@ -107,14 +111,18 @@ describe('control endpoint (real Unix socket)', function () {
     );
     await server.close();
     const seen: string[] = [];
-    server = await startControlServer(endpoint, {
-      ...handlers,
-      attach: (socket, request, rest) => {
-        seen.push(`attach ${request.pid} ${rest}`);
-        socket.write('{"ok":true,"result":{}}\n');
-        socket.on('data', (d: string) => socket.write(`echo ${d}`));
+    server = await startControlServer(
+      endpoint,
+      {
+        ...handlers,
+        attach: (socket, request, rest) => {
+          seen.push(`attach ${request.pid} ${rest}`);
+          socket.write('{"ok":true,"result":{}}\n');
+          socket.on('data', (d: string) => socket.write(`echo ${d}`));
+        },
       },
-    });
+      process.platform,
+    );
     const { socket } = await attachControl(endpoint, { pid: 1234, startTime: 5 });
     socket.setEncoding('utf8');
     const echoed = new Promise<string>((resolve) => socket.once('data', (d: string) => resolve(d)));
@@ -135,12 +143,12 @@ describe('control endpoint (real Unix socket)', function () {
     await new Promise<void>((r) => dead.close(() => r()));
     fs.renameSync(path.join(dir, 'keep.sock'), endpoint);
     assert.ok(fs.lstatSync(endpoint).isSocket());
-    server = await startControlServer(endpoint, handlers);
+    server = await startControlServer(endpoint, handlers, process.platform);
     assert.equal((await controlStatus(endpoint)).ok, true);
 
     const file = path.join(dir, 'file.sock');
     fs.writeFileSync(file, 'x');
-    await assert.rejects(startControlServer(file, handlers), /exists and is not a socket/);
+    await assert.rejects(startControlServer(file, handlers, process.platform), /exists and is not a socket/);
   });
 
   it('reports an endpoint nobody listens on as unreachable', async () => {

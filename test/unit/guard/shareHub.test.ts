@@ -61,12 +61,16 @@ describe('guard share: the hub (relays attached over a real control socket, one 
     const seen: AttachedClient[][] = [];
     const hub = new ShareHub({ lingerMs: 0, log: () => undefined, onClients: (c) => seen.push(c) });
     const endpoint = path.join(dir, 'c.sock');
-    control = await startControlServer(endpoint, {
-      status: () => ({ guardPid: 1, serverName: 's', state: 'running', inFlight: 0, restarts: 0, startedAt: 'x' }),
-      shutdown: () => undefined,
-      restart: () => Promise.reject(new Error('no')),
-      attach: (socket, request, rest) => hub.attach(socket, request, rest),
-    });
+    control = await startControlServer(
+      endpoint,
+      {
+        status: () => ({ guardPid: 1, serverName: 's', state: 'running', inFlight: 0, restarts: 0, startedAt: 'x' }),
+        shutdown: () => undefined,
+        restart: () => Promise.reject(new Error('no')),
+        attach: (socket, request, rest) => hub.attach(socket, request, rest),
+      },
+      process.platform,
+    );
     hub.start();
     const server = lines(hub.toServer);
     const attach = async (pid: number) => {
@@ -113,12 +117,16 @@ describe('guard share: the hub (relays attached over a real control socket, one 
   async function started(log: string[] = []) {
     const hub = new ShareHub({ lingerMs: 0, log: (l) => log.push(l) });
     const endpoint = path.join(dir, 'c.sock');
-    control = await startControlServer(endpoint, {
-      status: () => ({ guardPid: 1, serverName: 's', state: 'running', inFlight: 0, restarts: 0, startedAt: 'x' }),
-      shutdown: () => undefined,
-      restart: () => Promise.reject(new Error('no')),
-      attach: (socket, request, rest) => hub.attach(socket, request, rest),
-    });
+    control = await startControlServer(
+      endpoint,
+      {
+        status: () => ({ guardPid: 1, serverName: 's', state: 'running', inFlight: 0, restarts: 0, startedAt: 'x' }),
+        shutdown: () => undefined,
+        restart: () => Promise.reject(new Error('no')),
+        attach: (socket, request, rest) => hub.attach(socket, request, rest),
+      },
+      process.platform,
+    );
     hub.start();
     const attach = async (pid: number) => {
       const { socket } = await attachControl(endpoint, { pid, startTime: pid });
