@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { currentHostEnv } from '../src/core/base/hostEnv';
+import { currentHostEnv } from '../src/core/machine/live';
 import type { ServerConfig } from '../src/core/base/model';
 import { attachInstances } from '../src/core/processes/instances';
 import { ProcessInfo } from '../src/core/pids/table';

@@ -1,6 +1,5 @@
 import * as path from 'node:path';
-import { currentHostEnv } from '../core/base/hostEnv';
-import { liveMachine } from '../core/machine/live';
+import { liveMachine, currentHostEnv } from '../core/machine/live';
 import { selectWorkspaces, WorkspaceSelection } from '../core/sources/workspaces';
 import { CliIo, UsageError } from './io';
 

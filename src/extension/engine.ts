@@ -8,7 +8,8 @@ import {
   RestartAsk,
   GuardRestartReply,
 } from '../core/control';
-import { currentHostEnv, HostEnv } from '../core/base/hostEnv';
+import { HostEnv } from '../core/base/hostEnv';
+import { currentHostEnv } from '../core/machine/live';
 import { cacheStatsLine } from '../core/base/engineCache';
 import { listLocks, LockRecord } from '../core/locks';
 import type { Snapshot } from '../core/base/model';

@@ -12,7 +12,7 @@ import { ServerLog } from './host/serverLog';
 import { guardLockRecord, recordHooks, updateRecord } from './host/lockRecord';
 import { StopGrace } from './host/supervisor';
 import { LaunchVersionProbe } from './host/versionProbe';
-import { currentHostEnv } from '../core/base/hostEnv';
+import { currentHostEnv } from '../core/machine/live';
 import { identityOf, ServerLaunch, launchSecrets } from './launch';
 import { stopLeftoverServer } from './leftoverServer';
 import { StalePolicy } from './host/staleness';

@@ -13,15 +13,6 @@ import { repoRoot } from '../support/repo';
  */
 const core = path.join(repoRoot, 'src', 'core');
 
-/**
- * Files outside `machine/` that may read this process's platform, each with why.
- * `currentHostEnv` is the one definition of the host this process runs on, which the faces hand to
- * `liveMachine`: the engine reads its platform from the Machine it is given.
- */
-const PLATFORM_OF_THIS_PROCESS: Record<string, string> = {
-  'base/hostEnv.ts': 'currentHostEnv: the host this process runs on, handed to liveMachine by the faces',
-};
-
 /** The lines of a source file that are code, not comments. */
 function codeLines(text: string): string[] {
   return text.split('\n').filter((line) => !/^\s*(\/\/|\*|\/\*)/.test(line));
@@ -72,16 +63,11 @@ describe("the platform is the machine's: the engine reads no path or platform of
     assert.deepEqual(offenders, []);
   });
 
-  it('no file of src/core outside machine/ reads process.platform (the Machine says its platform), but the one that defines this host', () => {
+  it('no file of src/core outside machine/ reads process.platform: the Machine says its platform', () => {
     const offenders = outsideMachine()
-      .filter(({ rel, text }) => readsProcessPlatform(text) && PLATFORM_OF_THIS_PROCESS[rel] === undefined)
+      .filter(({ text }) => readsProcessPlatform(text))
       .map(({ rel }) => rel);
     assert.deepEqual(offenders, []);
-    // Each exception is still needed: a stale one would hide a new use in its file.
-    const stale = Object.keys(PLATFORM_OF_THIS_PROCESS).filter(
-      (rel) => !readsProcessPlatform(fs.readFileSync(path.join(core, rel), 'utf8')),
-    );
-    assert.deepEqual(stale, []);
   });
 
   it('the checks see each way of taking the host rules, and let the explicit ones and comments pass', () => {

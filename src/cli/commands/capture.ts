@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { currentHostEnv } from '../../core/base/hostEnv';
+import { currentHostEnv } from '../../core/machine/live';
 import { takeCapture } from '../../core/capture/capture';
 import { CliIo } from '../io';
 import { WORKSPACE_OPTION, workspacesOf } from '../workspaces';

@@ -1,4 +1,4 @@
-import { currentHostEnv } from '../../core/base/hostEnv';
+import { currentHostEnv } from '../../core/machine/live';
 import { terminalSafe } from '../../core/base/terminalSafe';
 import { versionDoctor } from '../../core/report/versionDoctor';
 import { engineMachine } from '../../core/snapshot/engine';

@@ -3,7 +3,7 @@ import { closeSync, constants } from 'node:fs';
 import * as path from 'node:path';
 import { recordedTarget, runStopLadder, termThenKill } from '../../core/actions/stopLadder';
 import { controlShutdown } from '../../core/control';
-import { currentHostEnv } from '../../core/base/hostEnv';
+import { currentHostEnv } from '../../core/machine/live';
 import { pollUntil } from '../../core/base/pollUntil';
 import { readFrontInfo } from '../../core/http/frontInfo';
 import { recordHttpLaunch } from '../../core/http/launchRecord';

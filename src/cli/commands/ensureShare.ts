@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { currentHostEnv } from '../../core/base/hostEnv';
+import { currentHostEnv } from '../../core/machine/live';
 import { lifeguardPaths } from '../../core/base/paths';
 import { pollUntil } from '../../core/base/pollUntil';
 import { terminalSafe } from '../../core/base/terminalSafe';

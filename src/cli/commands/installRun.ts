@@ -1,7 +1,7 @@
 import type { InstallCommand, InstalledPackage } from '../../core/actions/installCommand';
 import { outputLines, runInstaller } from '../../core/actions/runInstaller';
 import { restartTarget, RestartTargetOutcome } from '../../core/actions/restart';
-import { currentHostEnv } from '../../core/base/hostEnv';
+import { currentHostEnv } from '../../core/machine/live';
 import { lifeguardPaths } from '../../core/base/paths';
 import * as path from 'node:path';
 import type { ServerStatus, Snapshot } from '../../core/base/model';

@@ -1,7 +1,7 @@
 import { killDuplicates, killDuplicatesPlan, planReason, SkippedItem } from '../../core/actions/killDuplicates';
 import { defaultStopDeps, stopSucceeded } from '../../core/actions/stop';
 import { terminalSafe } from '../../core/base/terminalSafe';
-import { currentHostEnv } from '../../core/base/hostEnv';
+import { currentHostEnv } from '../../core/machine/live';
 import { CliIo, UsageError } from '../io';
 import { CommandSpec, parseOptions } from '../options';
 import { ACTION_OPTIONS, formatStopResult, snapshotFor } from './stop';

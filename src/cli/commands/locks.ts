@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { currentHostEnv } from '../../core/base/hostEnv';
+import { currentHostEnv } from '../../core/machine/live';
 import { listLocks, LockDirError } from '../../core/locks';
 import { lifeguardPaths } from '../../core/base/paths';
 import { formatLocks, redactListed } from '../format/locks';

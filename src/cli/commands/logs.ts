@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { currentHostEnv, HostEnv, pathFor } from '../../core/base/hostEnv';
-import { liveMachine } from '../../core/machine/live';
+import { HostEnv, pathFor } from '../../core/base/hostEnv';
+import { liveMachine, currentHostEnv } from '../../core/machine/live';
 import type { Instance, ServerStatus, Snapshot } from '../../core/base/model';
 import { lifeguardPaths } from '../../core/base/paths';
 import { readPrivateTail } from '../../core/machine/privateFs';

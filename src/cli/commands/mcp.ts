@@ -1,6 +1,6 @@
 import { liveInstallFacts } from '../../core/actions/applyInstall';
 import { DEFAULT_GRACE_MS, defaultStopDeps } from '../../core/actions/stop';
-import { currentHostEnv } from '../../core/base/hostEnv';
+import { currentHostEnv } from '../../core/machine/live';
 import { lifeguardPaths } from '../../core/base/paths';
 import { Engine, engineMachine } from '../../core/snapshot/engine';
 import { takeSettled } from '../../core/snapshot/settle';

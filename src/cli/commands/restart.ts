@@ -1,6 +1,6 @@
 import { notRestartedText, restartTarget, RestartTargetOutcome, sessionsKept } from '../../core/actions/restart';
 import { stopSucceeded } from '../../core/actions/stop';
-import { currentHostEnv } from '../../core/base/hostEnv';
+import { currentHostEnv } from '../../core/machine/live';
 import { lifeguardPaths } from '../../core/base/paths';
 import { terminalSafe } from '../../core/base/terminalSafe';
 import { CliIo, UsageError } from '../io';

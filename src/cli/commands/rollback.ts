@@ -3,7 +3,7 @@ import { rollbackPlan, RollbackPlan, rollbackText } from '../../core/actions/rol
 import { liveInstallFacts } from '../../core/actions/applyInstall';
 import { lastUpgradeTo } from '../../core/actions/upgradeHistory';
 import { lifeguardPaths } from '../../core/base/paths';
-import { currentHostEnv } from '../../core/base/hostEnv';
+import { currentHostEnv } from '../../core/machine/live';
 import { terminalSafe } from '../../core/base/terminalSafe';
 import type { CliIo } from '../io';
 import type { CommandSpec } from '../options';

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { startShareHost } from '../shareHost';
-import { currentHostEnv } from '../../core/base/hostEnv';
+import { currentHostEnv } from '../../core/machine/live';
 import { lifeguardPaths } from '../../core/base/paths';
 import type { runStdioGuard as RunStdioGuard } from '../../guard';
 import { terminalSafe } from '../../core/base/terminalSafe';

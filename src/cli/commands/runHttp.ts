@@ -1,4 +1,4 @@
-import { currentHostEnv } from '../../core/base/hostEnv';
+import { currentHostEnv } from '../../core/machine/live';
 import { lifeguardPaths } from '../../core/base/paths';
 import { startHttpGuard, identityOf, probeLaunch } from '../../guard';
 import { terminalSafe } from '../../core/base/terminalSafe';

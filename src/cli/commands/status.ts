@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Capture, parseCapture, replayCapture } from '../../core/capture/capture';
-import { currentHostEnv } from '../../core/base/hostEnv';
+import { currentHostEnv } from '../../core/machine/live';
 import { Snapshot } from '../../core/base/model';
 import { Engine, engineMachine } from '../../core/snapshot/engine';
 import { takeSettled } from '../../core/snapshot/settle';

@@ -1,8 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isWorkspaceDefined, TRUST_WORKSPACE_FLAG } from '../../core/actions/workspaceTrust';
-import { currentHostEnv } from '../../core/base/hostEnv';
-import { liveMachine } from '../../core/machine/live';
+import { liveMachine, currentHostEnv } from '../../core/machine/live';
 import { ClientId, ServerConfig } from '../../core/base/model';
 import { lifeguardPaths } from '../../core/base/paths';
 import { redactArgs } from '../../core/base/redact';

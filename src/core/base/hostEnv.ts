@@ -1,4 +1,3 @@
-import * as os from 'node:os';
 import { posix, win32 } from 'node:path';
 
 /**
@@ -10,15 +9,6 @@ export interface HostEnv {
   readonly home: string;
   readonly platform: NodeJS.Platform;
   readonly env: Readonly<Record<string, string | undefined>>;
-}
-
-/** The host this process runs on. `HOME` (or `USERPROFILE` on Windows) overrides `os.homedir()`. */
-export function currentHostEnv(
-  env: NodeJS.ProcessEnv = process.env,
-  platform: NodeJS.Platform = process.platform,
-): HostEnv {
-  const home = (platform === 'win32' ? env.USERPROFILE : env.HOME) || os.homedir();
-  return { home, platform, env: { ...env } };
 }
 
 /** A platform's path rules: `path.win32` or `path.posix`, never this process's by default. */

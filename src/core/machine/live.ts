@@ -1,4 +1,5 @@
-import { currentHostEnv, type HostEnv, type PathRules } from '../base/hostEnv';
+import * as os from 'node:os';
+import type { HostEnv, PathRules } from '../base/hostEnv';
 // This machine's own path rules, for what acts here alone (thisMachinePath).
 import * as path from 'node:path';
 import { runLive } from './liveCommands';
@@ -44,6 +45,15 @@ function pidExists(pid: number): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/** The host this process runs on. `HOME` (or `USERPROFILE` on Windows) overrides `os.homedir()`. */
+export function currentHostEnv(
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+): HostEnv {
+  const home = (platform === 'win32' ? env.USERPROFILE : env.HOME) || os.homedir();
+  return { home, platform, env: { ...env } };
 }
 
 /**

@@ -1,5 +1,4 @@
-import { currentHostEnv } from '../../core/base/hostEnv';
-import { liveMachine } from '../../core/machine/live';
+import { liveMachine, currentHostEnv } from '../../core/machine/live';
 import type { LifeguardPaths } from '../../core/base/paths';
 import { RegistryChecker, registryCacheFile } from '../../core/versions/registry';
 import type { UpdateLookup } from './staleNotice';

@@ -1,5 +1,5 @@
-import { currentHostEnv, HostEnv } from '../../core/base/hostEnv';
-import { liveMachine } from '../../core/machine/live';
+import { HostEnv } from '../../core/base/hostEnv';
+import { liveMachine, currentHostEnv } from '../../core/machine/live';
 import { EngineCore } from '../../core/versions/engineCore';
 import { LaunchSpec } from '../../core/versions/lookup';
 import type { Installed, InstanceVersions } from '../../core/base/versionTypes';

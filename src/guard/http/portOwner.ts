@@ -1,6 +1,5 @@
 import { promises as fsp } from 'node:fs';
-import { currentHostEnv } from '../../core/base/hostEnv';
-import { liveMachine } from '../../core/machine/live';
+import { liveMachine, currentHostEnv } from '../../core/machine/live';
 import { findListeners } from '../../core/processes/listen';
 import { redactArgs } from '../../core/base/redact';
 

@@ -7,7 +7,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { controlShutdown } from '../../../src/core/control';
 import { launchRecordPath } from '../../../src/core/http/launchRecord';
 import { lifeguardPaths } from '../../../src/core/base/paths';
-import { currentHostEnv } from '../../../src/core/base/hostEnv';
+import { currentHostEnv } from '../../../src/core/machine/live';
 import { fixturesDir } from '../../support/repo';
 import { until } from '../../support/poll';
 import { takeSnapshot } from '../../../src/core/snapshot';

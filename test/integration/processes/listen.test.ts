@@ -1,7 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { ChildProcess, spawn } from 'node:child_process';
-import { currentHostEnv } from '../../../src/core/base/hostEnv';
-import { liveMachine } from '../../../src/core/machine/live';
+import { liveMachine, currentHostEnv } from '../../../src/core/machine/live';
 import { findListeners } from '../../../src/core/processes/listen';
 
 describe('HTTP listeners: which process serves a local port', function () {

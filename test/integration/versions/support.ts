@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Instance, ServerStatus, Snapshot } from '../../../src/core/base/model';
-import { currentHostEnv } from '../../../src/core/base/hostEnv';
+import { currentHostEnv } from '../../../src/core/machine/live';
 import { takeSnapshot } from '../../../src/core/snapshot';
 import type { VersionFs } from '../../../src/core/versions/fs';
 import type { ResolveContext } from '../../../src/core/versions/lookup';

@@ -1,5 +1,4 @@
-import { currentHostEnv } from '../../../src/core/base/hostEnv';
-import { liveMachine } from '../../../src/core/machine/live';
+import { liveMachine, currentHostEnv } from '../../../src/core/machine/live';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';

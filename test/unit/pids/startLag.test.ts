@@ -1,5 +1,4 @@
-import { currentHostEnv } from '../../../src/core/base/hostEnv';
-import { liveMachine } from '../../../src/core/machine/live';
+import { liveMachine, currentHostEnv } from '../../../src/core/machine/live';
 import { noFiles } from '../../support/machines';
 import * as assert from 'node:assert/strict';
 import { bootFractionMs, parseUptimeSeconds, startLagMs } from '../../../src/core/pids/startLag';

@@ -1,8 +1,7 @@
-import { liveMachine } from '../../../src/core/machine/live';
+import { liveMachine, currentHostEnv } from '../../../src/core/machine/live';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { currentHostEnv } from '../../../src/core/base/hostEnv';
 import {
   ContainerFacts,
   DockerAnswer,
