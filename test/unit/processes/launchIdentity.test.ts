@@ -472,3 +472,46 @@ describe('launch identity: one process, one entry', () => {
     );
   });
 });
+
+describe("launch identity: a machine's paths by its platform's rules", () => {
+  const shim = 'C:\\Users\\ana\\AppData\\Roaming\\npm\\mcp-server-memory.cmd';
+  const script = 'C:\\Users\\ana\\AppData\\Roaming\\npm\\node_modules\\@scope\\memory\\dist\\index.js';
+  const f: LaunchFacts = {
+    ...facts({
+      path: { 'mcp-server-memory': shim },
+      shims: { [shim]: 'node_modules/@scope/memory/dist/index.js' },
+    }),
+    missing: () => false,
+  };
+  const cfg = [stdioConfig('memory', 'claude-desktop', 'mcp-server-memory', [])];
+  // A client spawns a bare command through cmd.exe; npm's shim runs node with the package's script.
+  const launch = (pid: number, file: string): ProcessInfo[] => [
+    {
+      pid,
+      ppid: 10,
+      argv: ['C:\\WINDOWS\\system32\\cmd.exe', '/d', '/s', '/c', 'mcp-server-memory'],
+      startTime: 2000 + pid,
+    },
+    { pid: pid + 1, ppid: pid, argv: ['C:\\Program Files\\nodejs\\node.exe', file], startTime: 2001 + pid },
+  ];
+  const claims = async (platform: NodeJS.Platform, processes: ProcessInfo[]) => {
+    const r = await attachInstances(
+      cfg,
+      { state: 'ok', processes: [...base, ...processes], method: 'procfs' },
+      { platform, secretsOf: () => new Set(), facts: f },
+    );
+    return r.servers[0].instances.map((i) => [
+      i.pid,
+      i.verdicts.some((v) => v.kind === 'unknown' && v.question === 'owner') ? 'undecided' : 'proven',
+    ]);
+  };
+
+  it("on Windows, a bare command's npm .cmd shim on Path is the script it runs: that script's node is the entry's, another script's is not", async () => {
+    assert.deepEqual(await claims('win32', launch(20, script)), [[21, 'proven']]);
+    assert.deepEqual(await claims('win32', launch(30, 'C:\\elsewhere\\memory\\dist\\index.js')), []);
+  });
+
+  it('the same Windows paths read by POSIX rules are relative: nothing proves whose the process is', async () => {
+    assert.deepEqual(await claims('linux', launch(40, script)), [[41, 'undecided']]);
+  });
+});
