@@ -3,6 +3,7 @@ import { PS_ENV } from '../../src/core/pids/identity';
 import { psEnvironArgs } from '../../src/core/processes/joinedEnviron';
 import type { SnapshotRequest } from '../../src/core/snapshot/engine';
 import type { MachineRecord } from '../../src/core/machine/record';
+import type { LockRecord } from '../../src/core/locks/types';
 import type { VirtualMachineSpec } from './virtualMachine';
 
 /**
@@ -96,6 +97,24 @@ export function macPsEnvironCommand(
   };
 }
 
+/**
+ * A Windows user's environment, as a process of theirs inherits it: npm's global prefix and Node on
+ * Path, then `pathBefore` (folders an installer added, such as uv's `%USERPROFILE%\\.local\\bin`),
+ * then the system's.
+ */
+export function windowsEnv(home: string, pathBefore: readonly string[] = []): Record<string, string> {
+  return {
+    USERPROFILE: home,
+    APPDATA: `${home}\\AppData\\Roaming`,
+    LOCALAPPDATA: `${home}\\AppData\\Local`,
+    Path: [`${home}\\AppData\\Roaming\\npm`, 'C:\\Program Files\\nodejs', ...pathBefore, 'C:\\WINDOWS\\system32'].join(
+      ';',
+    ),
+    PATHEXT: '.COM;.EXE;.BAT;.CMD',
+    USERNAME: home.split('\\').pop() ?? 'user',
+  };
+}
+
 /** One row of Windows' process query (Win32_Process). */
 export interface WindowsProcess {
   pid: number;
@@ -143,5 +162,19 @@ export function windowsProcessCommand(
     command: 'powershell.exe',
     args: ['-NoProfile', '-NonInteractive', '-Command', WINDOWS_PROCESS_QUERY],
     stdout: windowsProcessCsv(rows),
+  };
+}
+
+/** A guard's lock record on a Windows machine: its holder's pid and creation time (ms). */
+export function windowsLockRecord(pid: number, startTime: number): LockRecord {
+  return {
+    protocol: 1,
+    pid,
+    startTime,
+    serverName: 's',
+    resourceKey: 'r',
+    command: [],
+    cwd: 'C:\\',
+    startedAt: new Date(startTime).toISOString(),
   };
 }

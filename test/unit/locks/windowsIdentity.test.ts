@@ -1,12 +1,11 @@
 import * as assert from 'node:assert/strict';
 import { recordedTarget, runStopLadder } from '../../../src/core/actions/stopLadder';
 import { judgeRecord, probeOfRow, probeProcess, processStartTime } from '../../../src/core/locks/liveness';
-import type { LockRecord } from '../../../src/core/locks/types';
 import { recordedMachine } from '../../../src/core/machine/recorded';
 import type { Machine } from '../../../src/core/machine/types';
 import { commandHash } from '../../../src/core/pids/identity';
 import { liveReidentifyDeps, recordIdentity, reidentify } from '../../../src/core/pids/reidentify';
-import { at, windowsProcessCommand, WindowsProcess } from '../../support/realMachines';
+import { at, windowsProcessCommand, WindowsProcess, windowsLockRecord } from '../../support/realMachines';
 import { virtualRecord } from '../../support/virtualMachine';
 
 const node = '"C:\\Program Files\\nodejs\\node.exe"';
@@ -45,16 +44,7 @@ function countingWindows(): { machine: Machine; runs: () => number } {
   return { machine, runs: () => runs };
 }
 
-const record = (pid: number, startTime: number): LockRecord => ({
-  protocol: 1,
-  pid,
-  startTime,
-  serverName: 's',
-  resourceKey: 'r',
-  command: [],
-  cwd: 'C:\\',
-  startedAt: new Date(startTime).toISOString(),
-});
+const record = windowsLockRecord;
 
 describe('Windows: a pid is named by its creation time, read from one process query per check', () => {
   it('records the creation time to the millisecond as a holder start, and the identity a child record needs', async () => {

@@ -1,10 +1,9 @@
 import * as assert from 'node:assert/strict';
 import { judgeRecord, probeProcess, processStartTime } from '../../../src/core/locks/liveness';
-import type { LockRecord } from '../../../src/core/locks/types';
 import { recordedMachine } from '../../../src/core/machine/recorded';
 import type { Machine } from '../../../src/core/machine/types';
 import { readProcessTable } from '../../../src/core/pids/table';
-import { at, windowsProcessCommand } from '../../support/realMachines';
+import { at, windowsProcessCommand, windowsLockRecord } from '../../support/realMachines';
 import { virtualRecord } from '../../support/virtualMachine';
 
 /**
@@ -26,16 +25,7 @@ function windowsWithoutTable(): Machine {
   return { ...inner, pidExists: (pid) => pid === 7450 };
 }
 
-const record = (pid: number, startTime: number): LockRecord => ({
-  protocol: 1,
-  pid,
-  startTime,
-  serverName: 's',
-  resourceKey: 'r',
-  command: [],
-  cwd: 'C:\\',
-  startedAt: new Date(startTime).toISOString(),
-});
+const record = windowsLockRecord;
 
 describe('Windows without a process query (PowerShell missing, blocked or a stand-in)', () => {
   it('says the table is unavailable, never that no process runs', async () => {
