@@ -5,10 +5,9 @@ import { memoryServer, StdioServer } from './support/fixture';
 import { describeE2e } from './support/harness';
 import {
   answerDialog,
-  contextMenuAction,
   eventually,
   expandRow,
-  pickQuickItem,
+  pickFromRowMenu,
   quickInput,
   runCommand,
   sideBarTree,
@@ -51,8 +50,7 @@ describeE2e('e2e: Add to Config on a Not configured process', (h) => {
       60000,
     );
 
-    await contextMenuAction(page, 2, WHAT, /^Add to Config\.\.\.$/);
-    await pickQuickItem(page, 'Cursor');
+    await pickFromRowMenu(page, { level: 2, label: WHAT }, /^Add to Config\.\.\.$/, 'Cursor');
     await quickInput(page)
       .getByText(/The new server's name in Cursor/)
       .waitFor({ state: 'visible', timeout: 30000 });

@@ -226,6 +226,39 @@ export async function pickQuickItem(page: Page, label: string, timeoutMs = 30000
   await row.waitFor({ state: 'hidden', timeout: timeoutMs });
 }
 
+/**
+ * Runs a row's context-menu entry that opens a quick pick, and picks `pick` in it. On a busy machine
+ * the row can be redrawn (its uptime ticks) while its menu is up: the menu closes without running
+ * the entry, or the pick opens and loses focus to the redrawn tree and closes. Either way nothing
+ * was chosen, so the whole step is tried again (three times at most); a pick that stays open
+ * without the entry fails at once.
+ */
+export async function pickFromRowMenu(
+  page: Page,
+  row: { level: number; label: string },
+  item: RegExp,
+  pick: string,
+  timeoutMs = 30000,
+): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    await contextMenuAction(page, row.level, row.label, item, timeoutMs);
+    const opened = await quickInput(page)
+      .waitFor({ state: 'visible', timeout: 10000 })
+      .then(() => true)
+      .catch(() => false);
+    if (opened) {
+      try {
+        await pickQuickItem(page, pick, timeoutMs);
+        return;
+      } catch (e) {
+        if (attempt >= 3 || (await quickInput(page).isVisible())) throw e;
+      }
+    } else if (attempt >= 3) {
+      throw new Error(`${item} on "${row.label}" never opened its quick pick (${attempt} tries)`);
+    }
+  }
+}
+
 /** Answers a modal dialog by clicking its button `button`; returns the dialog's text. */
 export async function answerDialog(page: Page, button: string, timeoutMs = 30000): Promise<string> {
   const dialog = page.locator('.monaco-dialog-box');
