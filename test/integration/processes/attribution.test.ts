@@ -80,7 +80,7 @@ describe('attribution (integration): an entry claims only the processes that run
     fs.writeFileSync(file, JSON.stringify({ servers }));
   }
 
-  it("shell-wrapped launches (cd &&, exec, VAR=x, a pipeline) are their entry's; the same script in other folders is not", async () => {
+  it("shell-wrapped launches (cd &&, exec, VAR=x, a pipeline, script -qfc) are their entry's; the same script in other folders is not", async () => {
     const app = script('proj/app/server.js');
     const other = script('elsewhere/app/server.js');
     const abs = script('proj/abs/mcp-server.js');
@@ -89,6 +89,7 @@ describe('attribution (integration): an entry claims only the processes that run
       execd: { command: 'sh', args: ['-c', `exec node ${abs} ${tag} --execd`] },
       assigned: { command: 'sh', args: ['-c', `VAR=x node ${abs} ${tag} --assigned`] },
       piped: { command: 'sh', args: ['-c', `cat | node ${abs} ${tag} --piped`] },
+      scripted: { command: 'script', args: ['-qfc', `node ${abs} ${tag} --scripted`, '/dev/null'] },
     });
     const own: FakeClient[] = [];
     own.push(
@@ -106,6 +107,13 @@ describe('attribution (integration): an entry claims only the processes that run
     own.push(
       await startFakeClient({ command: 'sh', args: ['-c', `cat | node ${abs} ${tag} --piped`], cwd: home }, started),
     );
+    // util-linux script(1) with its letters on one dash, as terminal-session wrappers write it.
+    own.push(
+      await startFakeClient(
+        { command: 'script', args: ['-qfc', `node ${abs} ${tag} --scripted`, '/dev/null'], cwd: home },
+        started,
+      ),
+    );
     // Strangers: the same command line in another folder, run directly and through a shell.
     const strangers: FakeClient[] = [];
     strangers.push(
@@ -118,13 +126,12 @@ describe('attribution (integration): an entry claims only the processes that run
       ),
     );
 
+    const OWN = ['cdChain', 'execd', 'assigned', 'piped', 'scripted'];
     const snap = await until('every own launch to be listed', async () => {
       const s = await statusJson(home);
-      return ['cdChain', 'execd', 'assigned', 'piped'].every((n) => server(s, n).instances.length === 1)
-        ? s
-        : undefined;
+      return OWN.every((n) => server(s, n).instances.length === 1) ? s : undefined;
     });
-    for (const [i, name] of ['cdChain', 'execd', 'assigned', 'piped'].entries()) {
+    for (const [i, name] of OWN.entries()) {
       const [inst] = server(snap, name).instances;
       assert.ok(!undecided(inst), `${name}: proven, not undecided: ${JSON.stringify(inst.verdicts)}`);
       assert.match(

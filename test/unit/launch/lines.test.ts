@@ -275,6 +275,18 @@ const LINES: Array<[string[], Want]> = [
     ['script', '-q', '-c', 'node /srv/a/server.js', '/dev/null'],
     { key: 'prog:a/server', what: 'script /srv/a/server.js', spawns: true },
   ],
+  // getopt lets the letters share one dash: the last one takes the next word (`script -qfc CMD`).
+  [
+    ['script', '-qfc', 'node /srv/a/server.js', '/dev/null'],
+    { key: 'prog:a/server', what: 'script /srv/a/server.js', spawns: true },
+  ],
+  [['script', '-qfec', 'npx -y srv', '/dev/null'], { key: 'npx:srv', what: 'package npx srv', spawns: true }],
+  [['setsid', '-fw', 'mcp-server-git'], { key: 'prog:mcp-server-git', what: 'program mcp-server-git' }],
+  [
+    ['timeout', '-vk', '5', '1h', 'node', '/srv/a/server.js'],
+    { key: 'prog:a/server', what: 'script /srv/a/server.js', spawns: true },
+  ],
+  [['env', '-iC', '/srv/app', 'node', 'server.js'], { key: 'prog:server', what: 'script server.js', cwd: '/srv/app' }],
   [['unbuffer', 'mcp-server-git'], { key: 'prog:mcp-server-git', what: 'program mcp-server-git', spawns: true }],
   [['setsid', '-w', 'mcp-server-git'], { key: 'prog:mcp-server-git', what: 'program mcp-server-git' }],
   [['direnv', 'exec', '/srv/app', 'node', 'server.js'], { key: 'prog:server', what: 'script server.js' }],

@@ -30,6 +30,8 @@ export interface Launcher {
 
 // `node` is a version alias too, but also the program: only numbers and lts names are taken for versions.
 const VERSION = /^(v?\d[\w.-]*|lts\/.*)$/;
+// The coreutils and util-linux launchers read their options with getopt, which lets single letters
+// share one dash (`script -qfc CMD`, `setsid -fw cmd`, `timeout -vk 5 1h cmd`): their tables bundle.
 const TOOL_AT_VERSION = /^[\w./:-]+@[\w.^~<>=*-]+$/;
 
 export const LAUNCHERS: Readonly<Record<string, Launcher>> = {
@@ -49,18 +51,25 @@ export const LAUNCHERS: Readonly<Record<string, Launcher>> = {
         '--block-signal',
       ],
       flag: ['-i', '--ignore-environment', '-0', '--null', '-v', '--debug'],
+      bundles: true,
     }),
     cwdOptions: ['-C', '--chdir'],
     splitOptions: ['-S', '--split-string'],
     spawns: false,
   },
-  nice: { options: optionTable({ value: ['-n', '--adjustment'] }), spawns: false },
+  nice: { options: optionTable({ value: ['-n', '--adjustment'], bundles: true }), spawns: false },
   ionice: {
-    options: optionTable({ value: ['-c', '--class', '-n', '--classdata'], flag: ['-t', '--ignore'] }),
+    options: optionTable({ value: ['-c', '--class', '-n', '--classdata'], flag: ['-t', '--ignore'], bundles: true }),
     spawns: false,
   },
-  stdbuf: { options: optionTable({ value: ['-i', '--input', '-o', '--output', '-e', '--error'] }), spawns: false },
-  setsid: { options: optionTable({ flag: ['-c', '--ctty', '-f', '--fork', '-w', '--wait'] }), spawns: false },
+  stdbuf: {
+    options: optionTable({ value: ['-i', '--input', '-o', '--output', '-e', '--error'], bundles: true }),
+    spawns: false,
+  },
+  setsid: {
+    options: optionTable({ flag: ['-c', '--ctty', '-f', '--fork', '-w', '--wait'], bundles: true }),
+    spawns: false,
+  },
   nohup: { options: optionTable({}), spawns: false },
   chrt: { options: optionTable({ value: ['-T', '-P', '-D'] }), skip: 1, spawns: false },
   // `timeout [opts] DURATION cmd` forks the command and waits for it.
@@ -68,6 +77,7 @@ export const LAUNCHERS: Readonly<Record<string, Launcher>> = {
     options: optionTable({
       value: ['-s', '--signal', '-k', '--kill-after'],
       flag: ['--preserve-status', '--foreground', '-v', '--verbose'],
+      bundles: true,
     }),
     skip: 1,
     spawns: true,
@@ -94,6 +104,7 @@ export const LAUNCHERS: Readonly<Record<string, Launcher>> = {
         '--timing',
       ],
       flag: ['-a', '--append', '-e', '--return', '-f', '--flush', '-q', '--quiet'],
+      bundles: true,
     }),
     commandOptions: ['-c', '--command'],
     spawns: true,
