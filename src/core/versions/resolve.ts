@@ -1,4 +1,5 @@
 import { resolvePythonScript } from './pythonScript';
+import { isGuard as isGuardLaunch } from '../processes/argv';
 import { pythonPathRoots, resolveOnPythonPath } from './pythonPath';
 import { pathFor } from '../base/hostEnv';
 import { redactArgs, redactUrl } from '../base/redact';
@@ -434,8 +435,13 @@ async function resolveRelease(ctx: ResolveContext, launch: LaunchSpec, options: 
       } else if (own && own.state !== 'unknown') return { installed: own };
     }
     const resolved = await fromLaunch(ctx, launch, options, parsed);
-    const inner = isGuard(resolved.installed) ? afterDoubleDash([launch.command, ...launch.args]) : undefined;
-    // A config wrapped with the guard: resolve the server command it wraps.
+    // A config wrapped with the guard: resolve the server command it wraps. The guard is known by
+    // its package where the launch resolves to it, else by its name (`mcp-lifeguard run -- cmd`
+    // where this machine's PATH has no mcp-lifeguard: the entry still runs cmd wherever its client has one).
+    const wrapped =
+      isGuard(resolved.installed) ||
+      (resolved.installed.state === 'unknown' && isGuardLaunch([launch.command, ...launch.args]));
+    const inner = wrapped ? afterDoubleDash([launch.command, ...launch.args]) : undefined;
     if (inner)
       return resolveRelease(
         ctx,

@@ -325,4 +325,23 @@ describe('versions: npm resolution', () => {
       'srv@3.0.0',
     );
   });
+
+  it("a guarded entry whose mcp-lifeguard this PATH does not have is judged by the server it wraps, not by the guard's absence", async () => {
+    const home = tempDir();
+    const srv = npmPackage(path.join(home, 's', 'node_modules'), 'srv', '3.0.0');
+    const ctx = ctxFor(home, { PATH: path.dirname(process.execPath) });
+    const wrapped = [
+      'run',
+      '--when-stale',
+      'refuse-writes',
+      '--',
+      process.execPath,
+      path.join(srv, 'dist', 'index.js'),
+    ];
+    const r = await resolveInstalled(ctx, { command: 'mcp-lifeguard', args: wrapped });
+    assert.equal(r.installed.state === 'installed' && `${r.installed.name}@${r.installed.version}`, 'srv@3.0.0');
+    // A program of another name is not taken for the guard.
+    const other = await resolveInstalled(ctx, { command: 'lifeguard-ish', args: wrapped });
+    assert.equal(other.installed.state, 'unknown');
+  });
 });
