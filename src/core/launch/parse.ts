@@ -445,6 +445,8 @@ function packageTarget(
     };
   }
   const pkg = parsePackageSpec(spec);
+  // `npx -p pkg bin`, `npm exec --package=pkg -- bin`: the package is named apart from the bin it runs.
+  const bin = named !== undefined ? cur[scan.positional] : undefined;
   return {
     kind: 'package',
     runner,
@@ -453,6 +455,7 @@ function packageTarget(
     name: pkg.name,
     ...(pkg.range ? { version: pkg.range } : {}),
     args,
+    ...(bin !== undefined ? { command: bin } : {}),
   };
 }
 

@@ -21,7 +21,11 @@ export type LaunchTarget =
       extras?: string[];
       cacheDir?: string;
       args: string[];
-      /** The program the runner starts from the package (`pipx run --spec pkg app` -> app), when named apart from it. */ command?: string;
+      /**
+       * The program the runner starts from the package, when named apart from it (`pipx run --spec
+       * pkg app` -> app, `npx -p pkg bin` -> bin).
+       */
+      command?: string;
     }
   /** A container image (`docker run -i --rm image args`). */
   | { kind: 'image'; engine: string; image: string; containerName?: string; args: string[] }

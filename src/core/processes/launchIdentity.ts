@@ -221,6 +221,8 @@ export interface IdentityInput {
    * everything it runs, so a stranger's npx names its own cache there.
    */
   runnerEnv?: () => { declared?: Readonly<Record<string, string>>; client?: ReadonlyMap<string, string> };
+  /** The package an `npx -p pkg bin` entry runs `bin` from: the process's script must be in its folder. */
+  npxPackage?: string;
 }
 
 /**
@@ -305,6 +307,12 @@ export function identityAnswers(input: IdentityInput, facts: LaunchFacts | undef
     const where = runnerAnswer(path, input.key, main, cfgCwd, input.homes, facts, input.runnerEnv);
     if (where !== undefined) answers.push(where);
   }
+  // Only the bin's file can say which package it is (the title names the bin alone): unproven without it.
+  if (input.npxPackage !== undefined) {
+    const pkg = binPackageAnswer(input.npxPackage, main, facts);
+    if (pkg !== 'same') return [pkg];
+    answers.push(pkg);
+  }
   // The working directory, where the launch depends on it: npx resolves a project's own packages,
   // `python -m` imports from it, and a relative script or program is found in it.
   const relative = relativeScript(path, cfg);
@@ -325,6 +333,19 @@ export function identityAnswers(input: IdentityInput, facts: LaunchFacts | undef
     answers.push(dependsOnCwd || answer !== 'different' ? answer : 'unknown');
   }
   return answers;
+}
+
+/**
+ * Whether the process an `npx -p pkg bin` launch left runs `bin` from `pkg`: its script, links
+ * followed, lies in a `node_modules/<pkg>/` folder (a bin is a file of its own package). Another
+ * package with a bin of that name is another server; without the real path it is not known.
+ */
+function binPackageAnswer(pkg: string, main: ProcessInfo, facts: LaunchFacts | undefined): Answer {
+  const script = interpreterOf(main.argv).eff[0];
+  if (script === undefined || !isPathLike(script)) return 'unknown';
+  const real = facts?.realpath(script);
+  if (real === undefined) return 'unknown';
+  return norm(real).toLowerCase().includes(`/node_modules/${pkg.toLowerCase()}/`) ? 'same' : 'different';
 }
 
 /**

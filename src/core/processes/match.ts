@@ -110,6 +110,11 @@ interface ConfigLaunch {
   underGuard?: boolean;
   /** A `pipx run` entry indexed by the app it execs into (`prog:<app>`): its runner's key, for the cache check. */
   pipxApp?: string;
+  /**
+   * An `npx -p pkg bin` entry indexed by its bin (`npx:<bin>`, as npm's process title `npm exec bin`
+   * shows it, its options left out): the package, whose folder the process's script must lie in.
+   */
+  npxPackage?: string;
 }
 
 /** The server command of a guard launch (`mcp-lifeguard run [opts] -- cmd...`, or our bundle by any name), when argv is one. */
@@ -499,6 +504,19 @@ function launchesOf(config: ServerConfig, argv: string[], read: PathFacts): Conf
       pipxApp: launch.key,
     });
   }
+  // npm titles its exec process `npm exec bin args`, leaving `--package` out: the bin is the key it shows.
+  if (target.kind === 'package' && target.runner === 'npx' && target.command) {
+    const bin = `npx:${target.command.toLowerCase()}`;
+    if (bin !== launch.key)
+      out.push({
+        config,
+        argv,
+        launch: { key: bin, args: target.args, runner: true },
+        program: target.command,
+        moves,
+        npxPackage: target.name,
+      });
+  }
   const inner = guardedCommand(argv, read);
   const innerLaunch = inner && genericProgram(inner) === undefined ? launchKeyOf(inner) : undefined;
   if (inner && innerLaunch)
@@ -659,6 +677,7 @@ function judgeIdentity(launched: Launched, keyed: readonly ConfigLaunch[], optio
           configArgv: c.argv,
           runner: c.launch.runner || c.pipxApp !== undefined,
           key: c.pipxApp ?? c.launch.key,
+          ...(c.npxPackage !== undefined ? { npxPackage: c.npxPackage } : {}),
           root: entry,
           main,
           platform: options.platform,

@@ -1,3 +1,4 @@
+import valid from 'semver/functions/valid';
 import { parseLaunch } from '../launch/parse';
 import { isGuard } from '../processes/argv';
 import type { LaunchTarget } from '../launch/types';
@@ -41,14 +42,25 @@ const label = (t: PackageTarget) => (t.version ? `${t.name}@${t.version}` : t.na
 export function configDrift(
   configured: PackageTarget | undefined,
   started: ReadonlyArray<readonly string[]>,
+  runs?: { name: string; version: string },
 ): Drift | undefined {
   const now = configured;
   if (!now) return undefined;
   for (const argv of started) {
     const then = launchedPackage(argv);
-    if (!then || then.ecosystem !== now.ecosystem || then.name.toLowerCase() !== now.name.toLowerCase()) continue;
-    if ((then.version ?? '') === (now.version ?? '')) return undefined;
-    return { package: now.name, running: label(then), configured: label(now) };
+    if (!then || then.ecosystem !== now.ecosystem) continue;
+    if (then.name.toLowerCase() === now.name.toLowerCase()) {
+      if ((then.version ?? '') === (now.version ?? '')) return undefined;
+      return { package: now.name, running: label(then), configured: label(now) };
+    }
+    // `npx -p pkg@1.0.0 bin`: npm titles its process `npm exec bin`, so the spec it was started with
+    // is not in the chain. The release the process runs stands for it, against an exact pin only (a
+    // range or tag is what an update check weighs, not a drift).
+    if (now.command !== undefined && then.name.toLowerCase() === now.command.toLowerCase() && runs) {
+      if (runs.name.toLowerCase() !== now.name.toLowerCase() || valid(now.version ?? '') === null) return undefined;
+      if (runs.version === valid(now.version ?? '')) return undefined;
+      return { package: now.name, running: `${now.name}@${runs.version}`, configured: label(now) };
+    }
   }
   return undefined;
 }

@@ -328,7 +328,17 @@ export async function gatherInstance(
         : inferFromNpmCache(ctx, installed, start, settings.log),
     installing: { known: ecosystem ? installerHolding(g.installers, installed) : undefined },
     ...(g.exited.length ? { installedBy: installerDone(g.exited, installed) } : {}),
-    ...(started && launch ? { drift: configDrift(configured, started) } : {}),
+    ...(started && launch
+      ? {
+          drift: configDrift(
+            configured,
+            started,
+            installed.state === 'installed' && installed.name && installed.version
+              ? { name: installed.name, version: installed.version }
+              : undefined,
+          ),
+        }
+      : {}),
     ...(settings.settleMs !== undefined ? { settleMs: settings.settleMs } : {}),
     now: g.at,
   };

@@ -8,6 +8,7 @@ import {
   memoryInProject,
   NPM,
   npmEnv,
+  NPX,
   npxPinnedMemoryCache,
   project,
   run,
@@ -155,5 +156,78 @@ describe('versions (integration): an npm server upgraded under a running instanc
     const server = (await take()).servers.find((s) => s.name === 'memory');
     assert.match(server?.installed?.state === 'installed' ? server.installed.how : '', /^npx cache /);
     await stopChildren([child]);
+  });
+
+  it("npx -p, npx --package= and npm exec --package= with a bin named apart from its package: each process is its entry's, current, then not current once the pin moves", async () => {
+    const root = tempDir('lg-npxp-');
+    await npxPinnedMemoryCache(root, ['2026.7.4', '2026.8.31']);
+    const cache = path.join(root, 'npm-cache');
+    const env = { npm_config_cache: cache, npm_config_update_notifier: 'false' };
+    const launches = (version: string): Record<string, [string, string[]]> => ({
+      eq: [NPX, ['-y', `--package=${MEM}@${version}`, '--', 'mcp-server-memory']],
+      p: [NPX, ['-y', '-p', `${MEM}@${version}`, 'mcp-server-memory', '--p']],
+      exec: [NPM, ['exec', '--yes', `--package=${MEM}@${version}`, '--', 'mcp-server-memory', '--exec']],
+    });
+    const projectDir = path.join(root, 'project');
+    fs.mkdirSync(projectDir, { recursive: true });
+    const configure = (version: string) =>
+      fs.writeFileSync(
+        path.join(projectDir, '.mcp.json'),
+        JSON.stringify({
+          mcpServers: Object.fromEntries(
+            Object.entries(launches(version)).map(([name, [command, args]]) => [
+              name,
+              { command, args, env: { ...env, MEMORY_FILE_PATH: path.join(root, `${name}.jsonl`) } },
+            ]),
+          ),
+        }),
+      );
+    configure('2026.7.4');
+    const home = path.join(root, 'home');
+    fs.mkdirSync(home);
+    const pids: Record<string, number> = {};
+    for (const [name, [command, args]] of Object.entries(launches('2026.7.4'))) {
+      const child = await startReady(
+        command,
+        args,
+        {
+          cwd: projectDir,
+          env: { ...env, MEMORY_FILE_PATH: path.join(root, `${name}.jsonl`) },
+          ready: /running on stdio/,
+        },
+        started,
+      );
+      pids[name] = child.pid!;
+    }
+    const take = () => snapshot(home, projectDir, path.join(root, 'lg'), { npm_config_cache: cache });
+    const ours = new Set(Object.values(pids));
+    for (const [name, pid] of Object.entries(pids)) {
+      const inst = await instanceOf(take, name, pid);
+      ours.add(inst.pid);
+      assert.deepEqual(
+        inst.verdicts.filter((v) => v.kind === 'unknown'),
+        [],
+        `${name}: proven its entry's`,
+      );
+      assert.equal(inst.versions?.verdict.state, 'current', `${name}: ${JSON.stringify(inst.versions?.verdict)}`);
+    }
+    // Other processes of this machine may run the same bin; none of this test's is Not configured.
+    const first = await take();
+    assert.deepEqual(
+      first.notConfigured.filter((p) => ours.has(p.pid)).map((p) => p.commandLine),
+      [],
+    );
+
+    // The user moves every pin: what runs is what the old lines started.
+    configure('2026.8.31');
+    for (const [name, pid] of Object.entries(pids)) {
+      const inst = await instanceOf(take, name, pid);
+      const v = inst.versions?.verdict;
+      assert.equal(v?.state, 'config-changed', `${name}: ${JSON.stringify(v)}`);
+      if (v?.state !== 'config-changed') return;
+      assert.equal(v.running, `${MEM}@2026.7.4`, name);
+      assert.equal(v.configured, `${MEM}@2026.8.31`, name);
+    }
+    await stopChildren(started.splice(0));
   });
 });

@@ -303,6 +303,70 @@ describe('launch identity: one process, one entry', () => {
     );
   });
 
+  it("npx -p pkg bin (and npm exec --package=pkg -- bin): npm's title shows only the bin; the bin's real file in pkg's folder proves it, another package's bin of that name does not", async () => {
+    const pkg = '@modelcontextprotocol/server-memory';
+    const cfg = [
+      stdioConfig('eq', 'vscode', 'npx', ['-y', `--package=${pkg}@2025.4.25`, '--', 'mcp-server-memory']),
+      stdioConfig('p', 'vscode', 'npx', ['-y', '-p', `${pkg}@2025.4.25`, 'mcp-server-memory', '--p']),
+      stdioConfig('exec', 'vscode', 'npm', [
+        'exec',
+        '--yes',
+        `--package=${pkg}@2025.4.25`,
+        '--',
+        'mcp-server-memory',
+        '--x',
+      ]),
+    ];
+    const homes = runnerHomes({ home: '/home/u', platform: 'linux', env: {} });
+    const npx = (hash: string) => `/home/u/.npm/_npx/${hash}/node_modules`;
+    // As npm 11 runs them: `npm exec <bin> <args>` (its title), `sh -c '<bin>' <args>`, then node on the .bin link.
+    const chain = (pid: number, hash: string, args: string[]): ProcessInfo[] => [
+      { pid, ppid: 10, argv: ['npm', 'exec', 'mcp-server-memory', ...args], startTime: 2000 + pid },
+      { pid: pid + 1, ppid: pid, argv: ['sh', '-c', "'mcp-server-memory'", ...args], startTime: 2001 + pid },
+      {
+        pid: pid + 2,
+        ppid: pid + 1,
+        argv: ['node', `${npx(hash)}/.bin/mcp-server-memory`, ...args],
+        startTime: 2002 + pid,
+      },
+    ];
+    const table = [
+      ...chain(20, 'f415f6feddfd580c', []),
+      ...chain(30, 'f415f6feddfd580c', ['--p']),
+      ...chain(40, 'f415f6feddfd580c', ['--x']),
+      // A package of another name whose bin is also called mcp-server-memory.
+      ...chain(50, '0badc0de0badc0de', []),
+    ];
+    const links: Record<string, string> = {
+      [`${npx('f415f6feddfd580c')}/.bin/mcp-server-memory`]: `${npx('f415f6feddfd580c')}/${pkg}/dist/index.js`,
+      [`${npx('0badc0de0badc0de')}/.bin/mcp-server-memory`]: `${npx('0badc0de0badc0de')}/memory-server-fork/index.js`,
+    };
+    const r = await attachInstances(
+      cfg,
+      { state: 'ok', processes: [...base, ...table], method: 'procfs' },
+      { platform: 'linux', secretsOf: () => new Set(), facts: facts({ links }), homes },
+    );
+    const by = Object.fromEntries(r.servers.map((s) => [s.name, s.instances.map((i) => i.pid)]));
+    assert.deepEqual(by, { eq: [22], p: [32], exec: [42] });
+    for (const s of r.servers)
+      assert.deepEqual(
+        s.instances.flatMap((i) => i.verdicts.filter((v) => v.kind === 'unknown')),
+        [],
+        s.name,
+      );
+    assert.ok(!r.servers.some((s) => s.instances.some((i) => i.pid === 52)), "the other package is no entry's");
+    // Without the real path of the bin, nothing proves which package it is.
+    const blind = await attachInstances(
+      cfg.slice(0, 1),
+      { state: 'ok', processes: [...base, ...chain(20, 'f415f6feddfd580c', [])], method: 'procfs' },
+      { platform: 'linux', secretsOf: () => new Set(), facts: { ...facts({}), realpath: () => undefined }, homes },
+    );
+    assert.ok(
+      blind.servers[0].instances.every((i) => i.verdicts.some((v) => v.kind === 'unknown' && v.question === 'owner')),
+      JSON.stringify(blind.servers[0].instances.map((i) => i.verdicts)),
+    );
+  });
+
   it("npx: this user's cache proves it, another home's rules it out, a cache the entry or its client's own environment names is theirs, and never one only the process's environment names", async () => {
     const cfg = [stdioConfig('mem', 'vscode', 'npx', ['-y', '@m/srv'])];
     const homes = runnerHomes({ home: '/home/u', platform: 'linux', env: {} });

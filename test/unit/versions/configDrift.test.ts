@@ -19,6 +19,24 @@ describe('versions: config drift (the entry now launches another version than th
     });
   });
 
+  it('npx -p pkg@V bin: npm titles the process `npm exec bin`, so the release it runs is weighed against an exact pin only', () => {
+    const mem = '@modelcontextprotocol/server-memory';
+    const chain = [['npm', 'exec', 'mcp-server-memory', '--p']];
+    const at = (v: string) => launchedPackage(['npx', '-y', '-p', `${mem}@${v}`, 'mcp-server-memory', '--p']);
+    const runs = { name: mem, version: '2026.7.4' };
+    assert.deepEqual(driftOf(at('2026.8.31'), chain, runs), {
+      package: mem,
+      running: `${mem}@2026.7.4`,
+      configured: `${mem}@2026.8.31`,
+    });
+    assert.equal(driftOf(at('2026.7.4'), chain, runs), undefined);
+    // A range or a tag is no drift; a release of another package under that bin name is not compared.
+    assert.equal(driftOf(at('^2026.7.0'), chain, runs), undefined);
+    assert.equal(driftOf(at('latest'), chain, runs), undefined);
+    assert.equal(driftOf(at('2026.8.31'), chain, { name: 'memory-fork', version: '1.0.0' }), undefined);
+    assert.equal(driftOf(at('2026.8.31'), chain), undefined);
+  });
+
   it('the same spec, or no package runner on either side, is no drift', () => {
     assert.equal(configDrift(['npx', '-y', 'pkg@1.0.0'], [['npm', 'exec', 'pkg@1.0.0']]), undefined);
     assert.equal(configDrift(['node', 'dist/index.js'], [['node', 'dist/index.js']]), undefined);
