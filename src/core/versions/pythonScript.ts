@@ -55,11 +55,24 @@ const STDLIB = new Set(
  * import x`) are the caller's own folder's; imports inside strings may be counted (harmless: a name
  * no distribution provides is left out). A parser of text, not of Python: never run.
  */
-export function pythonImports(source: string): { absolute: string[]; relative: string[]; modules: string[] } {
+export function pythonImports(source: string): {
+  absolute: string[];
+  relative: string[];
+  modules: string[];
+  submodules: string[];
+  relativeModules: string[];
+} {
   const absolute: string[] = [];
   const relative: string[] = [];
   /** The dotted modules imported absolutely (`mcp.server.fastmcp`), for what a restart would import. */
   const modules: string[] = [];
+  /**
+   * What `from pkg import a, b` may import as modules of their own (`pkg.a`, `pkg.b`): a name there
+   * is a submodule or a name the package defines, which only its folder can tell.
+   */
+  const submodules: string[] = [];
+  /** Relative imports with their dots (`from .. import z` -> `..z`, `from .m import x` -> `.m`, `.m.x`). */
+  const relativeModules: string[] = [];
   const add = (list: string[], name: string) => {
     if (name && !list.includes(name)) list.push(name);
   };
@@ -72,12 +85,15 @@ export function pythonImports(source: string): { absolute: string[]; relative: s
       // `from . import a, b` names modules of the folder; `from .m import x` the module m.
       if (m[2]) add(relative, m[2].split('.')[0]);
       else for (const n of importedNames(m[3])) add(relative, n);
+      if (m[2]) add(relativeModules, `${m[1]}${m[2]}`);
+      for (const n of importedNames(m[3])) add(relativeModules, m[2] ? `${m[1]}${m[2]}.${n}` : `${m[1]}${n}`);
       continue;
     }
-    m = /^from\s+([A-Za-z_][\w.]*)\s+import\s+/.exec(line);
+    m = /^from\s+([A-Za-z_][\w.]*)\s+import\s+(.+)$/.exec(line);
     if (m) {
       add(absolute, m[1].split('.')[0]);
       add(modules, m[1]);
+      for (const n of importedNames(m[2])) add(submodules, `${m[1]}.${n}`);
       continue;
     }
     m = /^import\s+(.+)$/.exec(line);
@@ -87,7 +103,7 @@ export function pythonImports(source: string): { absolute: string[]; relative: s
         add(modules, n);
       }
   }
-  return { absolute, relative, modules };
+  return { absolute, relative, modules, submodules, relativeModules };
 }
 
 function importedNames(list: string): string[] {
@@ -118,22 +134,29 @@ async function localSources(
   const imports: string[] = [];
   const modules: string[] = [];
   const isFile = async (f: string) => (await ctx.fs.stat(f))?.kind === 'file';
-  /** The files a dotted module is read from under one of `bases` (the first that has its top); none when it is not local. */
-  const localModule = async (dotted: string, bases: readonly string[]): Promise<string[]> => {
+  /**
+   * The files a dotted module is read from under one of `bases` (the first that has its top); none
+   * when it is not local. `whole`: only when its last part is a module of its own (`pkg.name` of
+   * `from pkg import name`), through folders with no `__init__.py` too (namespace packages).
+   */
+  const localModule = async (dotted: string, bases: readonly string[], whole = false): Promise<string[]> => {
     const parts = dotted.split('.');
     for (const base of bases) {
       const files: string[] = [];
       let dir = base;
+      let reached = false;
       for (const [i, part] of parts.entries()) {
         const init = p.join(dir, part, '__init__.py');
         if (await isFile(init)) files.push(init);
         else if (await isFile(p.join(dir, `${part}.py`))) {
           files.push(p.join(dir, `${part}.py`));
+          reached = i === parts.length - 1;
           break;
-        } else if (i === 0 || (await ctx.fs.stat(p.join(dir, part)))?.kind !== 'dir') break;
+        } else if ((i === 0 && !whole) || (await ctx.fs.stat(p.join(dir, part)))?.kind !== 'dir') break;
         dir = p.join(dir, part);
+        if (i === parts.length - 1) reached = files.length > 0;
       }
-      if (files.length) return files;
+      if (whole ? reached : files.length) return files;
     }
     return [];
   };
@@ -141,10 +164,24 @@ async function localSources(
     const found = pythonImports(text);
     const local = new Set<string>();
     const next: string[] = [];
-    // `from . import x` is the importing file's own package's.
-    for (const name of found.relative) next.push(...(await localModule(name, [p.dirname(file)])));
+    // `from . import x` is the importing file's own package's; each further dot is a package up.
+    for (const rel of found.relativeModules) {
+      const dots = /^\.+/.exec(rel)?.[0].length ?? 1;
+      let base = p.dirname(file);
+      for (let up = 1; up < dots; up++) base = p.dirname(base);
+      const name = rel.slice(dots);
+      if (name) next.push(...(await localModule(name, [base], true)));
+    }
     for (const m of found.modules) {
       const at = await localModule(m, roots);
+      if (at.length) {
+        local.add(m.split('.')[0]);
+        next.push(...at);
+      }
+    }
+    // `from tools import db`: db may be a module of the local package tools (a folder beside the script).
+    for (const m of found.submodules) {
+      const at = await localModule(m, roots, true);
       if (at.length) {
         local.add(m.split('.')[0]);
         next.push(...at);

@@ -39,6 +39,8 @@ for line in sys.stdin:
         print(json.dumps({'jsonrpc': '2.0', 'id': msg['id'], 'result': {'protocolVersion': '2025-06-18', 'capabilities': {}, 'serverInfo': {'name': name(), 'version': '0.0.0'}}}), flush=True)
 `;
 const PY_HELPER = `def name():\n    return 'loose'\n`;
+/** The same, its module in a package folder beside it (\`from tools import helper\`: only the folder tells helper is a module). */
+const PY_PACKAGE_SERVER = PY_SERVER.replace('from helper import name', 'from tools import helper\nname = helper.name');
 
 interface Case {
   entry: string;
@@ -86,6 +88,11 @@ function cases(root: string): Case[] {
   };
   const py = python('py-plain');
   const pyNiced = python('py-niced');
+  const pyPackage = path.join(root, 'py-package');
+  fs.mkdirSync(path.join(pyPackage, 'tools'), { recursive: true });
+  fs.writeFileSync(path.join(pyPackage, 'S.py'), PY_PACKAGE_SERVER);
+  fs.writeFileSync(path.join(pyPackage, 'tools', '__init__.py'), '');
+  fs.writeFileSync(path.join(pyPackage, 'tools', 'helper.py'), PY_HELPER);
   return [
     node('node-plain', 'node', (s) => [s]),
     node('node-niced', 'nice', (s) => ['-n', '5', 'node', s], /\/nice\b/),
@@ -105,6 +112,13 @@ function cases(root: string): Case[] {
       imported: path.join(py, 'helper.py'),
       command: PYTHON,
       args: [path.join(py, 'S.py')],
+    },
+    {
+      entry: 'py-package',
+      script: path.join(pyPackage, 'S.py'),
+      imported: path.join(pyPackage, 'tools', 'helper.py'),
+      command: PYTHON,
+      args: [path.join(pyPackage, 'S.py')],
     },
     {
       entry: 'py-niced',
@@ -130,7 +144,8 @@ function edit(file: string): void {
 
 /**
  * Scripts no package installs, each started by a real process as its entry in a client's config
- * file says (`node S.js`, behind nice, env, sh -c, tsx, and `python3 S.py`, alone and behind nice):
+ * file says (`node S.js`, behind nice, env, sh -c, tsx, and `python3 S.py`, alone, importing from a
+ * package folder beside it, and behind nice):
  * judged by the script and the local files it loads, whatever is in front of it; never the wrapper
  * in its place.
  */

@@ -27,6 +27,8 @@ describe('versions: a Python script no package installs', () => {
       absolute: ['os', 'sys', 'mcp', 'pydantic', 'httpx'],
       relative: ['helpers', 'store', 'tools'],
       modules: ['os', 'sys', 'mcp.server.fastmcp', 'pydantic', 'httpx'],
+      submodules: ['mcp.server.fastmcp.FastMCP', 'mcp.server.fastmcp.Context', 'pydantic.BaseModel'],
+      relativeModules: ['.helpers', '.store', '.tools', '.tools.x'],
     });
   });
 
@@ -111,6 +113,43 @@ describe('versions: a Python script no package installs', () => {
     // Without the PYTHONPATH folder, `shared` is no local code (and no distribution: left out); a
     // relative import is the importing file's package's.
     assert.deepEqual(await walked([]), ['app/main.py', 'app/pkg/__init__.py', 'app/pkg/store.py', 'app/pkg/util.py']);
+  });
+
+  it('follows `from pkg import mod` into the package folder beside the script (namespace folders too) and `from .. import x` a package up', async () => {
+    const p = project('lg-script-from-');
+    sdk(p.sp, '1.30.0');
+    const app = path.join(p.root, 'app');
+    write(path.join(app, 'tools', '__init__.py'), '');
+    write(path.join(app, 'tools', 'db.py'), 'from ..shared import common\n');
+    write(path.join(app, 'shared', '__init__.py'), '');
+    write(path.join(app, 'shared', 'common.py'), '');
+    // A folder with no __init__.py: a namespace package.
+    write(path.join(app, 'plugins', 'notes.py'), 'from .. import rules\n');
+    write(path.join(app, 'rules.py'), '');
+    const script = write(
+      path.join(app, 'main.py'),
+      'from tools import db\nfrom plugins import notes\nfrom mcp.server.fastmcp import FastMCP\n',
+    );
+    const files = [
+      'main.py',
+      'tools/__init__.py',
+      'tools/db.py',
+      'shared/__init__.py',
+      'shared/common.py',
+      'plugins/notes.py',
+      'rules.py',
+    ];
+    // Each file in turn the newest: the walk reads it (it is named first), so its edit is seen.
+    let r: Awaited<ReturnType<typeof resolvePythonScript>>;
+    for (const edited of ['tools/db.py', 'plugins/notes.py', 'shared/common.py', 'rules.py']) {
+      for (const f of files) fs.utimesSync(path.join(app, f), 1_700_000_000, 1_700_000_000);
+      fs.utimesSync(path.join(app, edited), 1_800_000_000, 1_800_000_000);
+      r = await resolvePythonScript(ctxFor(p.root), p.py, script, true);
+      assert.equal(r?.state === 'installed' && r.dev?.newest[0] && path.relative(app, r.dev.newest[0].path), edited);
+    }
+    if (r?.state !== 'installed') return;
+    // The local package is no distribution: mcp is the only one imported.
+    assert.deepEqual(Object.keys(r.environment?.packages ?? {}).sort(), ['anyio', 'mcp']);
   });
 
   it('an SDK upgraded under it moves what it runs, and the module it imports raising at import is a start risk with its pin', async () => {
