@@ -9,7 +9,10 @@ import type { ResolveContext } from './lookup';
  * `fastmcp.py` does). A module is said to be missing only where its parent is a regular package
  * (a folder with `__init__.py`) that lacks it as a file, a package or an extension, and whose
  * `__init__.py` does not name it: a module a package makes up at run time (`six.moves`) is named in
- * its code, and is never judged.
+ * its code, and is never judged. Nor is a module an importer could provide: one a package on its
+ * way installs (`sys.meta_path`, `sys.path_hooks`, a module `__getattr__`, a `__path__` it extends),
+ * or a `.pth` hook of the site that names the package, since finders make modules up from names
+ * kept anywhere (a data file).
  */
 
 /** Bytes of a module file read to see whether it raises at import. */
@@ -54,6 +57,8 @@ export async function pythonStartRisks(
       parts.length > 1,
     );
     const base = { module, package: provider.name, version: provider.version };
+    // A package (or a site's .pth hook naming it) that installs an importer can provide any name: no proof.
+    if (found === 'missing' && (await importerCanProvide(ctx, siteDir, parts))) continue;
     if (found === 'missing') {
       risks.push({ ...base, why: 'missing', summary: `${provider.name} ${provider.version} has no module ${module}` });
       continue;
@@ -101,4 +106,35 @@ async function moduleFile(
   const code = (await ctx.fs.readText(init)) ?? '';
   if (new RegExp(`\\b${name}\\b`).test(code)) return undefined;
   return 'missing';
+}
+
+/** Import machinery a module's code sets up: finders, path hooks, lazy module attributes, a `__path__` it extends. */
+const IMPORTER =
+  /\bsys\.(?:meta_path|path_hooks|path_importer_cache)\b|\bMetaPathFinder\b|\bPathEntryFinder\b|\bdef\s+find_spec\b|\bdef\s+__getattr__\s*\(|\b__path__\s*(?:=|\+=|\.(?:append|extend|insert))|\bextend_path\b/;
+
+/**
+ * Whether an importer could provide a module a package lacks as a file: a package on its way
+ * (`a/__init__.py`, `a/b/__init__.py` for `a.b.c`) sets up import machinery, or a `.pth` file of
+ * the site runs an import hook whose module names the top-level package.
+ */
+async function importerCanProvide(ctx: ResolveContext, siteDir: string, parts: readonly string[]): Promise<boolean> {
+  const p = pathFor(ctx.host);
+  const code = async (file: string): Promise<string> => {
+    const st = await ctx.fs.stat(file);
+    return st?.kind === 'file' && st.size <= MAX_MODULE_BYTES ? ((await ctx.fs.readText(file)) ?? '') : '';
+  };
+  for (let depth = 1; depth < parts.length; depth++)
+    if (IMPORTER.test(await code(p.join(siteDir, ...parts.slice(0, depth), '__init__.py')))) return true;
+  const top = new RegExp(`\\b${parts[0]}\\b`);
+  for (const entry of (await ctx.fs.readdir(siteDir)) ?? []) {
+    if (!entry.endsWith('.pth')) continue;
+    for (const line of (await code(p.join(siteDir, entry))).split(/\r?\n/)) {
+      // Only lines that start with `import` run (site.py); the rest are folders.
+      const hook = /^import\s+([A-Za-z_]\w*)/.exec(line)?.[1];
+      if (!hook) continue;
+      const text = line + (await code(p.join(siteDir, `${hook}.py`)));
+      if (IMPORTER.test(text) && top.test(text)) return true;
+    }
+  }
+  return false;
 }

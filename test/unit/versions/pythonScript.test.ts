@@ -214,6 +214,36 @@ describe('versions: a Python script no package installs', () => {
     ]);
   });
 
+  it('a module an importer could provide is no start risk: a finder its package installs, a module __getattr__, a .pth hook naming the package; a hook naming another package is no excuse', async () => {
+    const p = project('lg-script-hooks-');
+    const pkg = (name: string, init: string) => {
+      distInfo(p.sp, { name, version: '1.0.0', topLevel: name });
+      write(path.join(p.sp, name, '__init__.py'), init);
+      write(path.join(p.sp, name, 'sub', '__init__.py'), '');
+    };
+    pkg(
+      'finder',
+      'import sys\nclass F:\n    def find_spec(self, name, path, target=None):\n        return None\nsys.meta_path.append(F())\n',
+    );
+    pkg('lazy', 'def __getattr__(name):\n    raise AttributeError(name)\n');
+    pkg('hooked', '');
+    pkg('plain', '');
+    // A site hook (.pth `import` line) that installs a finder for `hooked`, and one for nothing of ours.
+    write(path.join(p.sp, 'hooked_hook.pth'), 'import _hooked_finder\n');
+    write(path.join(p.sp, '_hooked_finder.py'), 'import sys\nPKG = "hooked"\nsys.meta_path.insert(0, object())\n');
+    write(path.join(p.sp, 'other.pth'), 'import _other_finder\n');
+    write(path.join(p.sp, '_other_finder.py'), 'import sys\nPKG = "unrelated"\nsys.meta_path.insert(0, object())\n');
+    fs.writeFileSync(
+      p.script,
+      'import finder.sub.gen\nfrom lazy.sub.gen import x\nimport hooked.sub.gen\nimport plain.sub.gen\n',
+    );
+    const r = await resolvePythonScript(ctxFor(p.root), p.py, p.script, true);
+    assert.ok(r?.state === 'installed');
+    assert.deepEqual(r.state === 'installed' && r.startRisks?.map((x) => [x.module, x.why]), [
+      ['plain.sub.gen', 'missing'],
+    ]);
+  });
+
   it('a console script an installer wrote outside a venv (pip --user) is its distribution, not a loose script', async () => {
     const p = project('lg-script-console-');
     distInfo(p.sp, { name: 'mcp-server-time', version: '2026.8.18', scripts: ['mcp-server-time'] });
