@@ -78,6 +78,8 @@ export type InstanceVerdict =
   | 'owner-undecided'
   /** A guard run with `--idle-stop` stopped its server for want of requests; the next request starts it again. */
   | 'idle'
+  /** It runs what is installed as far as its files can be read: it loads code by names computed at run time. */
+  | 'partly-known'
   | 'ok';
 
 export interface ServerExplanation {

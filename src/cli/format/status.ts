@@ -5,7 +5,7 @@ import { costSentence, instanceCost, McpCost, mcpCost, memoryText } from '../../
 import { toViewInput } from '../../core/report/input';
 import { problemsByPosition } from '../../core/report/state';
 import { idleWords, sameDataWords } from '../../core/report/evidence';
-import { cliWord } from '../../core/report/causes';
+import { cliWord, verdictLabel as verdictName } from '../../core/report/causes';
 import {
   formatStaleEvidence,
   formatUpdates,
@@ -111,9 +111,7 @@ export function formatInstances(snapshot: Snapshot): string[] {
         ? ['-', '-']
         : [runningCell(i), installedCell(i.versions?.installed)]
       : []),
-    [versionVerdictLabel(i), restartRiskLabel(i), runtimeLabel(i), ...i.verdicts.map(verdictLabel)]
-      .filter(Boolean)
-      .join('; ') || 'ok',
+    verdictCell([versionVerdictLabel(i), restartRiskLabel(i), runtimeLabel(i), ...i.verdicts.map(verdictLabel)]),
   ];
   const versionHeads = withVersions ? ['RUNNING', 'INSTALLED'] : [];
   const rows: string[][] = [];
@@ -220,4 +218,15 @@ function memory(bytes: number | undefined): string {
 /** `status --json`: the snapshot, and what its servers cost (derived from it; docs/status-json.md). */
 export function statusJson(snapshot: Snapshot, indent?: number): string {
   return JSON.stringify(Object.assign({}, snapshot, { cost: mcpCost(toViewInput(snapshot)) }), null, indent);
+}
+
+/**
+ * The VERDICTS cell: each label, worst first; `ok` when there is none. "ok as far as can be read"
+ * stands in for `ok` only: beside another verdict it would read as a contradiction.
+ */
+function verdictCell(labels: ReadonlyArray<string | undefined>): string {
+  const said = labels.filter((l): l is string => !!l);
+  const partly = verdictName('partly-known');
+  const shown = said.length > 1 ? said.filter((l) => l !== partly) : said;
+  return shown.join('; ') || 'ok';
 }

@@ -1,7 +1,7 @@
 import type { Instance, ServerStatus, Snapshot } from '../../core/base/model';
 import { describeMove } from '../../core/versions/fingerprint';
 import { registryNotice } from '../../core/report/evidence';
-import { causeWords, cliWord } from '../../core/report/causes';
+import { causeWords, cliWord, verdictLabel } from '../../core/report/causes';
 import { runtimeVerdict, versionVerdict } from '../../core/report/input';
 import { RestartVerdict, unknownVersionVerdict } from '../../core/report/state';
 import { assertNever } from '../../core/base/assertNever';
@@ -46,6 +46,9 @@ export function versionVerdictLabel(i: Pick<Instance, 'versions'>): string | und
       return restartLabel(v);
     case 'unknown':
       return cliWord(unknownVersionVerdict(v));
+    case 'partly-read':
+      // No restart need: in the row's own lower case, as `ok` is.
+      return verdictLabel('partly-known');
   }
 }
 

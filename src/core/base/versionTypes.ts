@@ -122,6 +122,12 @@ export interface DevSource {
   newest: ChangedFile[];
   /** A script no package installs (`python server.py`): no registry has it, and it has no version of its own. */
   script?: true;
+  /**
+   * Its files that load code by names computed at run time (`require(path.join(dir, name))`,
+   * `importlib.import_module('plugins.' + name)`): what they load cannot be read, so the code files
+   * beside them are walked too, and a verdict says it knows only as far as can be read.
+   */
+  computedLoads?: string[];
 }
 
 /** A development package in a server's dependency closure: its name and version, and its own source. */

@@ -20,6 +20,7 @@ export const INSTANCE_VERDICTS = [
   'unknown',
   'owner-undecided',
   'idle',
+  'partly-known',
   'ok',
 ] as const;
 export type InstanceVerdict = (typeof INSTANCE_VERDICTS)[number];
@@ -43,6 +44,7 @@ const VERDICT_LABELS: Record<InstanceVerdict, (t: Translate) => string> = {
   unknown: (t) => t('version ?'),
   'owner-undecided': (t) => t('unknown owner'),
   idle: (t) => t('idle'),
+  'partly-known': (t) => t('ok as far as can be read'),
   ok: (t) => t('ok'),
 };
 

@@ -77,6 +77,8 @@ export function describeVerdict(v: VmVerdict, show: Show = asIs): string {
       if (v.question === 'owner') return `${evidenceHead('owner-undecided')}: ${show(v.reason)}`;
       // An undecided duplicate or orphan is no verdict of its own (state.ts `instanceVerdicts`).
       return `Not decided (${v.question}): ${show(v.reason)}`;
+    case 'partly-read':
+      return `${evidenceHead('partly-known')}: ${show(v.reason)}`;
     default:
       return assertNever(v);
   }

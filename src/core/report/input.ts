@@ -55,7 +55,13 @@ export type VmVerdict =
       /** The engine's whole version judgement, shown by Show Evidence. */
       evidence?: InstanceVersions;
     }
-  | { kind: 'unknown'; question: UnknownVerdict['question'] | 'stale'; reason: string; settling?: boolean };
+  | { kind: 'unknown'; question: UnknownVerdict['question'] | 'stale'; reason: string; settling?: boolean }
+  /**
+   * It runs what is installed as far as its files can be read: it loads code by names computed at
+   * run time, which no reader can follow (the code files beside it were checked instead). No
+   * restart cause; never plain `ok`.
+   */
+  | { kind: 'partly-read'; reason: string };
 
 /** The instance fields the views read (all core's; only pid, client and verdicts are always there). */
 type InstanceFacts = Partial<
@@ -200,7 +206,7 @@ export function runtimeVerdict(versions: InstanceVersions): Extract<VmVerdict, {
  */
 export function versionVerdict(
   versions: InstanceVersions,
-): Extract<VmVerdict, { kind: 'restart' | 'unknown' }> | undefined {
+): Extract<VmVerdict, { kind: 'restart' | 'unknown' | 'partly-read' }> | undefined {
   const verdict = versions.verdict;
   switch (verdict.state) {
     case 'stale':
@@ -250,7 +256,9 @@ export function versionVerdict(
         ...(verdict.settling ? { settling: true } : {}),
       };
     case 'current':
-      return undefined;
+      return versions.installed.state === 'installed' && versions.installed.dev?.computedLoads?.length
+        ? { kind: 'partly-read', reason: verdict.reason }
+        : undefined;
   }
 }
 

@@ -272,5 +272,7 @@ export function instanceVerdicts(i: Judged): InstanceVerdict[] {
   // Claimed by several entries: the tooltip names them; bulk actions leave it alone.
   if (ownerUndecided(i)) out.push('owner-undecided');
   if (idle) out.push('idle');
-  return out.length ? out : ['ok'];
+  if (out.length) return out;
+  // Current, but it loads code by computed names: fine only as far as a reader of its files can tell.
+  return i.verdicts.some((v) => v.kind === 'partly-read') ? ['partly-known'] : ['ok'];
 }

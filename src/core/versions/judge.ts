@@ -657,6 +657,17 @@ function knownRunningVerdict(
   const how = running.inferred ? `; ${running.how}; ${e.inferred?.closureHow ?? ''}` : '';
   return {
     state: 'current',
-    reason: `runs ${running.version}, the installed version${inst.environment && running.environment ? ', with the same environment' : ''}${reinstalled}${how}`,
+    reason: `runs ${running.version}, the installed version${inst.environment && running.environment ? ', with the same environment' : ''}${reinstalled}${how}${partlyRead(inst)}`,
   };
+}
+
+/**
+ * What a current verdict cannot vouch for: a script that loads code by computed names may load a
+ * file no reader found. Its folder's code files were walked too, so it is current as far as can be read.
+ */
+function partlyRead(inst: Extract<Installed, { state: 'installed' }>): string {
+  const computed = inst.dev?.computedLoads ?? [];
+  if (!computed.length) return '';
+  const names = computed.map((f) => f.split(/[\\/]/).pop()).join(', ');
+  return `; current as far as can be read: ${names} ${computed.length > 1 ? 'load' : 'loads'} code by computed names, and the code files beside ${computed.length > 1 ? 'them' : 'it'} are older than its start`;
 }

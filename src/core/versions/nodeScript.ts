@@ -1,7 +1,7 @@
 import { pathFor } from '../base/hostEnv';
 import type { ChangedFile, Installed } from '../base/versionTypes';
 import type { ResolveContext } from './lookup';
-import { LocalFile, walkLocalFiles } from './scriptWalk';
+import { LocalFile, sourcesBeside, walkLocalFiles } from './scriptWalk';
 
 /**
  * A JavaScript or TypeScript script that no package installs (`node server.js`, `tsx server.ts`):
@@ -49,6 +49,19 @@ export function nodeLocalImports(source: string): string[] {
   return out;
 }
 
+/**
+ * Whether a source loads code by a name computed at run time (`require(path.join(dir, name))`,
+ * `require(spec)`, `` import(`./plugins/${name}.js`) ``): which files it loads no reader can tell.
+ * A string literal (a template with no `${}` too) is no computed name.
+ */
+export function nodeComputedLoads(source: string): boolean {
+  const text = source.replace(/^\s*\/\*[\s\S]*?\*\//gm, '').replace(/^\s*\/\/.*$/gm, '');
+  return /(?<![\w.$])(?:require|import)\s*\(\s*(?!(?:'[^'\n]*'|"[^"\n]*"|`[^`$\n]*`)\s*\))(?!\s*\))/.test(text);
+}
+
+/** Code a script's folder holds, for a file that loads by computed names. */
+const NODE_SOURCE = /\.(c|m)?(j|t)sx?$/i;
+
 /** The file a relative specifier loads from `from`, as Node (and a TypeScript runner) would find it; undefined: none. */
 async function resolveLocal(ctx: ResolveContext, from: string, spec: string): Promise<string | undefined> {
   const p = pathFor(ctx.host);
@@ -68,10 +81,18 @@ async function resolveLocal(ctx: ResolveContext, from: string, spec: string): Pr
   return undefined;
 }
 
-/** The script and the local files it loads (and they load), each with its change time. */
-function localFiles(ctx: ResolveContext, script: string): Promise<LocalFile[]> {
+/**
+ * The script and the local files it loads (and they load), each with its change time; `computed`
+ * collects the files that load by computed names (their folders' code is walked too).
+ */
+function localFiles(ctx: ResolveContext, script: string, computed: string[]): Promise<LocalFile[]> {
+  const p = pathFor(ctx.host);
   const follow = async (file: string, text: string): Promise<string[]> => {
     const next: string[] = [];
+    if (nodeComputedLoads(text)) {
+      computed.push(file);
+      next.push(...(await sourcesBeside(ctx, p.dirname(file), NODE_SOURCE)));
+    }
     for (const spec of nodeLocalImports(text)) {
       const found = await resolveLocal(ctx, file, spec);
       // A relative path into node_modules is a package's code, not the script's own.
@@ -86,7 +107,8 @@ function localFiles(ctx: ResolveContext, script: string): Promise<LocalFile[]> {
 /** What a loose script runs, for `node script` (or tsx, ts-node): the script and the local files it loads. */
 export async function resolveNodeScript(ctx: ResolveContext, script: string, fromProcess: boolean): Promise<Installed> {
   const p = pathFor(ctx.host);
-  const files = await localFiles(ctx, script);
+  const computed: string[] = [];
+  const files = await localFiles(ctx, script, computed);
   const times = files.map((f) => f.at).filter((t): t is number => t !== undefined);
   const newest: ChangedFile[] = files
     .filter((f): f is { path: string; at: number } => f.at !== undefined)
@@ -109,6 +131,7 @@ export async function resolveNodeScript(ctx: ResolveContext, script: string, fro
       how: 'a script no package installs: judged by its own file and the local files it loads',
       newest,
       script: true,
+      ...(computed.length ? { computedLoads: computed } : {}),
     },
   };
 }

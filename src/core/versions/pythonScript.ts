@@ -2,7 +2,7 @@ import { pathFor } from '../base/hostEnv';
 import type { ChangedFile, Installed } from '../base/versionTypes';
 import { fingerprint as closureFingerprint } from './fingerprint';
 import type { ResolveContext } from './lookup';
-import { LocalFile, walkLocalFiles } from './scriptWalk';
+import { LocalFile, sourcesBeside, walkLocalFiles } from './scriptWalk';
 import {
   consoleScripts,
   distributions,
@@ -103,8 +103,28 @@ export function pythonImports(source: string): {
         add(modules, n);
       }
   }
+  for (const m of source.matchAll(LITERAL_IMPORT_MODULE)) {
+    add(absolute, m[2].split('.')[0]);
+    add(modules, m[2]);
+  }
   return { absolute, relative, modules, submodules, relativeModules };
 }
+
+/**
+ * Whether a source imports by a name computed at run time (`importlib.import_module('plugins.' +
+ * name)`, `__import__(name)`, an f-string, a module loaded from a file path): which modules no
+ * reader can tell. A string literal is no computed name (it is read as an import).
+ */
+export function pythonComputedImports(source: string): boolean {
+  const text = source.replace(/^\s*#.*$/gm, '');
+  return (
+    /\b(?:import_module|__import__)\s*\(\s*(?!(?:'[^'\n]*'|"[^"\n]*")\s*[,)])/.test(text) ||
+    /\b(?:spec_from_file_location|SourceFileLoader|run_path|load_source)\s*\(/.test(text)
+  );
+}
+
+/** `importlib.import_module('a.b')` with a literal name: an import like any other. */
+const LITERAL_IMPORT_MODULE = /\bimport_module\s*\(\s*(['"])([A-Za-z_][\w.]*)\1\s*\)/g;
 
 function importedNames(list: string): string[] {
   return list
@@ -129,7 +149,7 @@ async function localSources(
   ctx: ResolveContext,
   script: string,
   roots: readonly string[],
-): Promise<{ files: LocalFile[]; imports: string[]; modules: string[] }> {
+): Promise<{ files: LocalFile[]; imports: string[]; modules: string[]; computed: string[] }> {
   const p = pathFor(ctx.host);
   const imports: string[] = [];
   const modules: string[] = [];
@@ -160,10 +180,16 @@ async function localSources(
     }
     return [];
   };
+  const computed: string[] = [];
   const follow = async (file: string, text: string): Promise<string[]> => {
     const found = pythonImports(text);
     const local = new Set<string>();
     const next: string[] = [];
+    // What it imports by computed names may be any module beside it: its folder's code is walked.
+    if (pythonComputedImports(text)) {
+      computed.push(file);
+      next.push(...(await sourcesBeside(ctx, p.dirname(file), /\.py$/)));
+    }
     // `from . import x` is the importing file's own package's; each further dot is a package up.
     for (const rel of found.relativeModules) {
       const dots = /^\.+/.exec(rel)?.[0].length ?? 1;
@@ -193,7 +219,7 @@ async function localSources(
     return next;
   };
   const files = await walkLocalFiles(ctx, script, follow);
-  return { files, imports, modules };
+  return { files, imports, modules, computed };
 }
 
 /** How a loose file is run: as a script (its folder first on the path) or as a module (`-m`, labelled by its name), with PYTHONPATH's roots. */
@@ -235,7 +261,7 @@ export async function resolvePythonScript(
   // `python s.py` looks for absolute imports in the script's folder first; `python -m mod` in the cwd
   // (not read here), and both then in PYTHONPATH's roots.
   const roots = [...(as.module ? [] : [p.dirname(script)]), ...(as.roots ?? [])];
-  const { files, imports, modules } = await localSources(ctx, script, roots);
+  const { files, imports, modules, computed } = await localSources(ctx, script, roots);
   // The site-packages that provides the first import it has: the script's environment.
   let site: SitePackages | undefined;
   let dists: Awaited<ReturnType<typeof distributions>> = new Map();
@@ -298,6 +324,7 @@ export async function resolvePythonScript(
       how: 'a script no package installs: judged by its own files and the distributions it imports',
       newest,
       script: true,
+      ...(computed.length ? { computedLoads: computed } : {}),
     },
   };
 }

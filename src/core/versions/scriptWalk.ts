@@ -1,3 +1,4 @@
+import { pathFor } from '../base/hostEnv';
 import { changedAt } from './fs';
 import type { ResolveContext } from './lookup';
 
@@ -42,4 +43,36 @@ export async function walkLocalFiles(
     queue.push(...(await follow(file, (await ctx.fs.readText(file)) ?? '')));
   }
   return files;
+}
+
+/** Folders a script's own code never lives in: installed packages, caches, version control. */
+const NOT_OWN_CODE =
+  /^(node_modules|\.git|\.hg|\.svn|__pycache__|\.venv|venv|env|site-packages|\.tox|\.mypy_cache|\.pytest_cache|dist-info)$|\.dist-info$|\.egg-info$/;
+/** Folder levels below a file that loads by computed names, read for the source files it may load. */
+const MAX_BESIDE_DEPTH = 3;
+
+/**
+ * The source files (`source`: which names are code) in `dir` and the folders below it, breadth first
+ * and bounded: what a file that loads code by computed names (`require(path.join(dir, name))`,
+ * `importlib.import_module('plugins.' + name)`) may load from beside it. A reader cannot tell
+ * which; it can watch them all.
+ */
+export async function sourcesBeside(ctx: ResolveContext, dir: string, source: RegExp): Promise<string[]> {
+  const p = pathFor(ctx.host);
+  const out: string[] = [];
+  let level = [dir];
+  for (let depth = 0; depth <= MAX_BESIDE_DEPTH && level.length && out.length < MAX_LOCAL_FILES; depth++) {
+    const next: string[] = [];
+    for (const folder of level) {
+      for (const name of ((await ctx.fs.readdir(folder)) ?? []).sort()) {
+        if (out.length >= MAX_LOCAL_FILES) break;
+        const full = p.join(folder, name);
+        const st = await ctx.fs.stat(full);
+        if (st?.kind === 'file' && source.test(name)) out.push(full);
+        else if (st?.kind === 'dir' && !NOT_OWN_CODE.test(name) && !name.startsWith('.')) next.push(full);
+      }
+    }
+    level = next;
+  }
+  return out;
 }

@@ -7,6 +7,7 @@ import { repoRoot } from '../../support/repo';
 import { isAlive, killAndWait, stopChildren } from '../../support/liveness';
 import { startReady } from '../../support/startup';
 import { pastJudgedStart } from '../../support/judgedStart';
+import { formatStatus } from '../../../src/cli/format/status';
 import { instanceOf, PYTHON, serverIn, snapshot, tempDir } from './support';
 
 /** A stdio MCP server on the real SDK, in CommonJS, taking its tool's text from a file beside it. */
@@ -251,6 +252,87 @@ describe('versions (integration): loose scripts, whatever launcher is in front o
         assert.ok(
           v.changedFiles.some((f) => f.path === c.script),
           `${c.entry}: names ${c.script}: ${JSON.stringify(v)}`,
+        );
+    }
+  });
+
+  it('a script that loads plugins by computed names: ok only as far as can be read, then changed naming the plugin edited', async () => {
+    const root = tempDir('lg-computed-');
+    const home = path.join(root, 'home');
+    fs.mkdirSync(path.join(home, '.cursor'), { recursive: true });
+    const projectDir = path.join(root, 'project');
+    fs.mkdirSync(projectDir);
+    const node = scriptFolder(root, 'node-plugins', {
+      'S.js': `const path = require('path');\nfor (const name of ['notes']) require(path.join(__dirname, 'plugins', name + '.js'));\nconsole.error('loose server ready');\nprocess.stdin.resume();\n`,
+    });
+    fs.mkdirSync(path.join(node, 'plugins'));
+    fs.writeFileSync(path.join(node, 'plugins', 'notes.js'), NODE_TOOLS);
+    const py = path.join(root, 'py-plugins');
+    fs.mkdirSync(path.join(py, 'plugins'), { recursive: true });
+    fs.writeFileSync(
+      path.join(py, 'S.py'),
+      "import importlib, sys\nfor name in ['notes']:\n    importlib.import_module('plugins.' + name)\nprint('loose server ready', file=sys.stderr, flush=True)\nsys.stdin.read()\n",
+    );
+    fs.writeFileSync(path.join(py, 'plugins', '__init__.py'), '');
+    fs.writeFileSync(path.join(py, 'plugins', 'notes.py'), PY_HELPER);
+    const all = [
+      {
+        entry: 'node-plugins',
+        command: 'node',
+        args: [path.join(node, 'S.js')],
+        plugin: path.join(node, 'plugins', 'notes.js'),
+      },
+      {
+        entry: 'py-plugins',
+        command: PYTHON,
+        args: [path.join(py, 'S.py')],
+        plugin: path.join(py, 'plugins', 'notes.py'),
+      },
+    ];
+    fs.writeFileSync(
+      path.join(home, '.cursor', 'mcp.json'),
+      JSON.stringify({
+        mcpServers: Object.fromEntries(all.map((c) => [c.entry, { command: c.command, args: c.args }])),
+      }),
+    );
+    const PATH = process.env.PATH ?? '';
+    const take = () => snapshot(home, projectDir, path.join(root, 'lg'), { PATH });
+    let latest = 0;
+    const pids = new Map<string, number>();
+    for (const c of all) {
+      const child = await startReady(
+        c.command,
+        c.args,
+        { cwd: home, env: { PATH }, ready: /loose server ready/ },
+        started,
+      );
+      pids.set(c.entry, child.pid!);
+    }
+    for (const c of all) {
+      const i = await instanceOf(take, c.entry, pids.get(c.entry)!);
+      seen.push(i.pid);
+      latest = Math.max(latest, i.startTime ?? Date.now());
+      const v = verdictOf(i).verdict;
+      assert.equal(v.state, 'current', `${c.entry}: ${JSON.stringify(v)}`);
+      assert.match(
+        v.state === 'current' ? v.reason : '',
+        /current as far as can be read: S\.(js|py) loads code by computed names/,
+      );
+      // Never a plain ok, in any face: `status` says it in its VERDICTS cell.
+      const row = formatStatus(await take())
+        .split('\n')
+        .find((l) => l.includes(` ${i.pid} `));
+      assert.match(row ?? '', /ok as far as can be read/, `${c.entry}: ${row}`);
+    }
+    await pastJudgedStart(latest);
+    for (const c of all) edit(c.plugin);
+    for (const c of all) {
+      const v = verdictOf(await instanceOf(take, c.entry, pids.get(c.entry)!)).verdict;
+      assert.equal(v.state, 'changed', `${c.entry} after its plugin was edited: ${JSON.stringify(v)}`);
+      if (v.state === 'changed')
+        assert.ok(
+          v.changedFiles.some((f) => f.path === c.plugin),
+          `${c.entry}: names ${c.plugin}: ${JSON.stringify(v)}`,
         );
     }
   });

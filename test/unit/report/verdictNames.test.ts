@@ -73,6 +73,20 @@ const GIVEN: Record<InstanceVerdict, Given & { pending?: true }> = {
     verdicts: [{ kind: 'unknown', question: 'owner', reason: "claimed by 'o' and 'p'" }],
   },
   idle: { ...GUARDED, verdicts: [{ kind: 'idle', since: NOW, afterMs: 600_000 }] },
+  'partly-known': {
+    verdicts: [],
+    versions: {
+      ...current,
+      installed: {
+        ...installed,
+        dev: { root: '/p', how: 'a script', newest: [], script: true as const, computedLoads: ['/p/server.js'] },
+      },
+      verdict: {
+        state: 'current',
+        reason: 'runs script; current as far as can be read: server.js loads code by computed names',
+      },
+    },
+  },
   ok: { verdicts: [], versions: current },
 };
 

@@ -1,13 +1,34 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { nodeLocalImports } from '../../../src/core/versions/nodeScript';
+import { nodeComputedLoads, nodeLocalImports } from '../../../src/core/versions/nodeScript';
 import { resolveInstalled } from '../../../src/core/versions/resolve';
 import { needsCwd } from '../../../src/core/versions/instanceEvidence';
 import { judge } from '../../../src/core/versions/judge';
 import { ctxFor, distInfo, tempDir, write } from './layouts';
 
 describe('versions: a JavaScript or TypeScript script no package installs', () => {
+  it('tells a load by a computed name from a literal one', () => {
+    for (const computed of [
+      "require(path.join(dir, name + '.js'))",
+      'const m = require(spec);',
+      'await import(`./plugins/${name}.js`)',
+      'import(pathToFileURL(file).href)',
+      "x = require('./a' + suffix)",
+    ])
+      assert.equal(nodeComputedLoads(computed), true, computed);
+    for (const literal of [
+      "require('./tools')",
+      'import x from "./x.js"',
+      'await import(`./plugins/notes.js`)',
+      'require.resolve(name)',
+      'mod.require(name)',
+      '// require(name)',
+      'import()',
+    ])
+      assert.equal(nodeComputedLoads(literal), false, literal);
+  });
+
   it('reads the relative files a source loads: require, import, export from, dynamic import; never type-only imports or comments', () => {
     const src = [
       "const { McpServer } = require('@modelcontextprotocol/sdk/server/mcp.js');",

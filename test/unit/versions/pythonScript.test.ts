@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { pythonImports, resolvePythonScript } from '../../../src/core/versions/pythonScript';
+import { pythonComputedImports, pythonImports, resolvePythonScript } from '../../../src/core/versions/pythonScript';
 import { pinAdvice, raisesAtImport } from '../../../src/core/versions/pythonStartRisk';
 import { judge } from '../../../src/core/versions/judge';
 import { ctxFor, distInfo, tempDir, venv, write } from './layouts';
@@ -30,6 +30,26 @@ describe('versions: a Python script no package installs', () => {
       submodules: ['mcp.server.fastmcp.FastMCP', 'mcp.server.fastmcp.Context', 'pydantic.BaseModel'],
       relativeModules: ['.helpers', '.store', '.tools', '.tools.x'],
     });
+  });
+
+  it('tells an import by a computed name from a literal one, and reads a literal import_module as an import', () => {
+    for (const computed of [
+      "importlib.import_module('plugins.' + name)",
+      'import_module(name)',
+      'importlib.import_module(f"plugins.{name}")',
+      '__import__(mod)',
+      'spec = importlib.util.spec_from_file_location(name, path)',
+      'runpy.run_path(script)',
+    ])
+      assert.equal(pythonComputedImports(computed), true, computed);
+    for (const literal of [
+      "importlib.import_module('plugins.notes')",
+      'import plugins.notes',
+      '# import_module(name)',
+      '__import__("json")',
+    ])
+      assert.equal(pythonComputedImports(literal), false, literal);
+    assert.deepEqual(pythonImports("importlib.import_module('plugins.notes')").modules, ['plugins.notes']);
   });
 
   it('reads the advice a module gives and whether it raises at import', () => {
