@@ -99,17 +99,22 @@ export class MtimeCache<T> {
   }
 
   /**
-   * The files whose content the answer for `key` was read from, with their change times (ms):
-   * the evidence of when a package's metadata last changed. Empty before the answer is known.
+   * The files whose content the answer for `key` was read from, and the links it was read through,
+   * with their change times (ms): the evidence of when a package's metadata last changed. Empty before the answer is known.
    */
   filesOf(key: string): Array<{ path: string; at: number }> {
     const entry = this.entries.get(key);
     if (!entry) return [];
     const out: Array<{ path: string; at: number }> = [];
     for (const [k, dep] of entry.deps) {
-      if (!dep.content || dep.how !== 'stat') continue;
-      if (dep.seen?.kind === 'file')
+      if (!dep.content) continue;
+      if (dep.how === 'stat' && dep.seen?.kind === 'file')
         out.push({ path: k.slice('stat:'.length), at: Math.max(dep.seen.mtimeMs, dep.seen.ctimeMs) });
+      // A link on the way to what runs (linkChain.ts): re-pointing it changes what is loaded. Not
+      // a package manager's own links inside node_modules (its trees are read through them).
+      const link = k.slice('lstat:'.length);
+      if (dep.how === 'lstat' && dep.seen?.kind === 'link' && !/[\\/]node_modules[\\/]/.test(link))
+        out.push({ path: link, at: Math.max(dep.seen.mtimeMs, dep.seen.ctimeMs) });
     }
     return out;
   }

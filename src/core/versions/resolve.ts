@@ -1,4 +1,5 @@
 import { resolvePythonScript } from './pythonScript';
+import { linksOnPath } from './linkChain';
 import { isGuard as isGuardLaunch } from '../processes/argv';
 import { pythonPathRoots, resolveOnPythonPath } from './pythonPath';
 import { pathFor } from '../base/hostEnv';
@@ -384,7 +385,7 @@ export async function resolveInstalled(
   launch: LaunchSpec,
   options: ResolveOptions = {},
 ): Promise<Resolution> {
-  const released = await resolveRelease(ctx, launch, options);
+  const released = await withLinkTimes(ctx, await resolveRelease(ctx, launch, options), options);
   // A runtime that runs the exact release its command line pins says what runs (deno's `npm:pkg@1.2.3`).
   const pinned = released.running || !options.processArgv ? undefined : denoPinnedRelease(options.processArgv);
   const resolution = pinned ? Object.assign({}, released, { running: pinned }) : released;
@@ -395,6 +396,27 @@ export async function resolveInstalled(
   } catch (err) {
     return { installed: { state: 'unknown', reason: `could not read the source folder: ${(err as Error).message}` } };
   }
+}
+
+/**
+ * A process's script reached through symbolic links: a link changed after its start changed what the
+ * path loads, so its time counts among the installed files' (`changedAt`). Only for an instance.
+ */
+async function withLinkTimes(ctx: ResolveContext, r: Resolution, options: ResolveOptions): Promise<Resolution> {
+  const inst = r.installed;
+  if (!options.processArgv || inst.state !== 'installed') return r;
+  const script = interpreterTarget(options.processArgv).script;
+  if (script === undefined) return r;
+  const p = pathFor(ctx.host);
+  const cwd = options.processCwd;
+  const full = p.isAbsolute(script) ? script : cwd !== undefined ? p.resolve(cwd, script) : undefined;
+  if (full === undefined) return r;
+  const links = await linksOnPath(ctx, full);
+  if (!links.length) return r;
+  const newest = Math.max(...links.map((l) => l.at));
+  return inst.changedAt !== undefined && inst.changedAt >= newest
+    ? r
+    : Object.assign({}, r, { installed: Object.assign({}, inst, { changedAt: newest }) });
 }
 
 async function resolveRelease(ctx: ResolveContext, launch: LaunchSpec, options: ResolveOptions): Promise<Resolution> {
