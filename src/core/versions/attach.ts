@@ -11,7 +11,7 @@ import type { Launch } from '../sources/scan';
 import type { DockerCli } from './docker';
 import type { FirstSeenStore } from './firstSeen';
 import { GatheredInstance, gatherInstance, Gathering, gathering } from './gathering';
-import { InstanceJudgement, judgeInstance } from './instanceEvidence';
+import { InstanceJudgement, InstanceReaders, judgeInstance } from './instanceEvidence';
 import { filesPredateProcess } from './judge';
 import type { ResolveContext } from './lookup';
 import {
@@ -197,7 +197,7 @@ async function versionsOfInstance(
   const gathered = await gatherInstance(g, server, instance, launch, child);
   if (!gathered) return undefined;
   const judged = await judgeInstance(gathered.facts, g.readers);
-  if (g.store) rememberSighting(g.store, gathered, judged, g.at);
+  if (g.store) await rememberSighting(g.store, gathered, judged, g.at, g.readers);
   const { installed, serverInfo } = gathered;
   return [
     versionsKey(server.id, instance.pid),
@@ -212,16 +212,19 @@ async function versionsOfInstance(
 }
 
 /** Remember what this process loaded, but only when the files provably predate it; else that it was seen again. */
-function rememberSighting(
+async function rememberSighting(
   store: FirstSeenStore,
   gathered: GatheredInstance,
   judged: InstanceJudgement,
   at: number,
-): void {
+  readers: InstanceReaders,
+): Promise<void> {
   const { key, seen, installed: inst, serverInfo } = gathered;
   if (!key) return;
   const now = new Date(at);
   if (!seen && inst.state === 'installed' && filesPredateProcess(inst, judged.start) && judged.replaced.length === 0) {
+    // A released package's own files as it loaded them: a later repack under the same version is told by them.
+    const digest = inst.dev ? undefined : await readers.packageDigest?.(inst.location);
     store.record(
       key,
       {
@@ -229,6 +232,7 @@ function rememberSighting(
         version: inst.version,
         ...(inst.environment ? { environment: inst.environment } : {}),
         firstSeenAt: now.toISOString(),
+        ...(digest ? { digest } : {}),
       },
       now,
     );

@@ -84,6 +84,8 @@ export interface InstanceReaders {
   runningBuild?(pid: number, startTime: number | undefined): Promise<GoBuildInfo | undefined>;
   /** How much later than its start time a process may have begun (pids/startLag.ts); none when absent. */
   startLag?(): Promise<number>;
+  /** The digest of a package's own files (packageDigest.ts); none when absent or past its bounds. */
+  packageDigest?(dir: string): Promise<string | undefined>;
 }
 
 export interface InstanceJudgement {
@@ -246,6 +248,16 @@ export async function judgeInstance(f: InstanceFacts, readers: InstanceReaders):
         owners.length > 0 && changedFiles.every((file) => owners.some((d) => file.path.startsWith(`${d}${path.sep}`)));
     }
   }
+  // Its files changed after the start under the version first seen: their content says whether it is the same code.
+  const seenDigest = f.firstSeen?.digest;
+  const contentMoved =
+    seenDigest !== undefined &&
+    changedFiles.length > 0 &&
+    installed.state === 'installed' &&
+    installed.version === f.firstSeen?.version &&
+    !installed.dev
+      ? await readers.packageDigest?.(installed.location).then((now) => now !== undefined && now !== seenDigest)
+      : undefined;
   const inferred = f.lock?.versions || f.serverInfo || f.firstSeen ? undefined : await f.infer?.(start);
   const installedBy = f.installedBy ?? treeWrittenLast(installed, f.files, f.now, f.settleMs);
   const reported = f.reported ?? (await builtRunning(f, start, readers));
@@ -261,6 +273,7 @@ export async function judgeInstance(f: InstanceFacts, readers: InstanceReaders):
     identicalFiles: identical,
     changedFiles,
     changeExplained,
+    ...(contentMoved ? { contentMoved } : {}),
     ...(inferred ? { inferred } : {}),
     ...(installedBy ? { installedBy } : {}),
     ...(f.drift ? { drift: f.drift } : {}),

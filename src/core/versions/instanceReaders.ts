@@ -1,5 +1,4 @@
 import type { EngineCache } from '../base/engineCache';
-import type { HostEnv } from '../base/hostEnv';
 import type { Machine } from '../machine/types';
 import { startLagMs } from '../pids/startLag';
 import { RUNNING_BUILD_INFO, runningBuildInfo } from './goBinary';
@@ -8,6 +7,8 @@ import { folderSignature, KEPT_MAPS, KeptMaps, readMapsKept } from './maps';
 import { compareReplaced, ContentCheck, CONTENT_PROOFS } from './mappedContent';
 import { stillInstalled } from './outsideClosure';
 import { readRuntime, sightRuntime } from './runtime';
+import { packageDigest } from './packageDigest';
+import { HostEnv, pathFor } from '../base/hostEnv';
 
 /**
  * What one instance's judgement reads of a Machine (instanceEvidence.ts): its maps, its mapped
@@ -42,5 +43,6 @@ export function machineReaders(
       runningBuildInfo(pid, start, machine, cache?.bucket(RUNNING_BUILD_INFO.name, RUNNING_BUILD_INFO)),
     stillInstalled: (inst, names) => stillInstalled({ host, fs, ...(cache ? { cache } : {}) }, inst, names),
     startLag: () => (lag ??= startLagMs(machine)),
+    packageDigest: (dir) => packageDigest(fs, pathFor(host), dir),
   };
 }

@@ -43,6 +43,8 @@ export interface FirstSeen {
   environment?: EnvironmentFingerprint;
   /** ISO 8601. */
   firstSeenAt: string;
+  /** The package's own files as it loaded them (packageDigest.ts), where the folder is small enough to hash. */
+  digest?: string;
 }
 
 export interface VersionEvidence {
@@ -68,6 +70,11 @@ export interface VersionEvidence {
   identicalFiles?: string[];
   /** Files the resolution read (metadata, lockfiles) that changed after the process started. */
   changedFiles?: ChangedFile[];
+  /**
+   * The package's own files now differ from the ones first seen (packageDigest.ts) under the same
+   * version: a release packed again without a bump. Read only when its files changed after the start.
+   */
+  contentMoved?: boolean;
   /**
    * True when every file that changed after the start belongs to a distribution whose mapped files
    * are identical to the installed ones (`identicalFiles`): a reinstall of the same code.
@@ -645,6 +652,8 @@ function knownRunningVerdict(
   // The same version and environment, but a development member rebuilt since the start: what
   // was recorded names its version, which does not name its code.
   if (j.changedMembers.length) return changedVerdict(j, inst.version, true);
+  // The same version, other files than the ones first seen: packed again without a bump.
+  if (e.contentMoved) return changedVerdict(j, inst.version, false);
   // Mapped files whose content differs under an unchanged version and environment: the same
   // version built again (a development rebuild of a native extension). Changed, not fine.
   if (j.replaced.length) return changedVerdict(j, inst.version, false);
