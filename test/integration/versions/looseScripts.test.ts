@@ -52,6 +52,10 @@ interface Case {
   args: string[];
   /** Programs in front of the script that a verdict must never name. */
   wrapper?: RegExp;
+  /** The entry's env (PYTHONPATH), given to its process too. */
+  env?: Record<string, string>;
+  /** The name its code goes by when not the script's file name (`python -m tools.server`). */
+  label?: string;
 }
 
 const TSX = path.join(repoRoot, 'node_modules', '.bin', 'tsx');
@@ -94,6 +98,12 @@ function cases(root: string): Case[] {
   fs.writeFileSync(path.join(pyPackage, 'S.py'), PY_PACKAGE_SERVER);
   fs.writeFileSync(path.join(pyPackage, 'tools', '__init__.py'), '');
   fs.writeFileSync(path.join(pyPackage, 'tools', 'helper.py'), PY_HELPER);
+  // A module run from the entry's PYTHONPATH (`python -m tools.server`), importing its sibling through its package.
+  const pyLib = path.join(root, 'py-lib');
+  fs.mkdirSync(path.join(pyLib, 'tools'), { recursive: true });
+  fs.writeFileSync(path.join(pyLib, 'tools', '__init__.py'), '');
+  fs.writeFileSync(path.join(pyLib, 'tools', 'server.py'), PY_PACKAGE_SERVER);
+  fs.writeFileSync(path.join(pyLib, 'tools', 'helper.py'), PY_HELPER);
   return [
     node('node-plain', 'node', (s) => [s]),
     node('node-niced', 'nice', (s) => ['-n', '5', 'node', s], /\/nice\b/),
@@ -122,6 +132,15 @@ function cases(root: string): Case[] {
       args: [path.join(pyPackage, 'S.py')],
     },
     {
+      entry: 'py-pythonpath',
+      script: path.join(pyLib, 'tools', 'server.py'),
+      imported: path.join(pyLib, 'tools', 'helper.py'),
+      command: PYTHON,
+      args: ['-m', 'tools.server'],
+      env: { PYTHONPATH: pyLib },
+      label: 'tools.server',
+    },
+    {
       entry: 'py-niced',
       script: path.join(pyNiced, 'S.py'),
       imported: path.join(pyNiced, 'helper.py'),
@@ -146,7 +165,7 @@ function edit(file: string): void {
 /**
  * Scripts no package installs, each started by a real process as its entry in a client's config
  * file says (`node S.js`, behind nice, env, sh -c, tsx, and `python3 S.py`, alone, importing from a
- * package folder beside it, and behind nice):
+ * package folder beside it, and behind nice; and `python3 -m tools.server` from the entry's PYTHONPATH):
  * judged by the script and the local files it loads, whatever is in front of it; never the wrapper
  * in its place.
  */
@@ -170,7 +189,9 @@ describe('versions (integration): loose scripts, whatever launcher is in front o
     fs.writeFileSync(
       path.join(home, '.cursor', 'mcp.json'),
       JSON.stringify({
-        mcpServers: Object.fromEntries(all.map((c) => [c.entry, { command: c.command, args: c.args }])),
+        mcpServers: Object.fromEntries(
+          all.map((c) => [c.entry, { command: c.command, args: c.args, ...(c.env ? { env: c.env } : {}) }]),
+        ),
       }),
     );
     const lg = path.join(root, 'lg');
@@ -183,7 +204,7 @@ describe('versions (integration): loose scripts, whatever launcher is in front o
       const child = await startReady(
         c.command,
         c.args,
-        { cwd: home, env: { PATH }, ready: /loose server ready/ },
+        { cwd: home, env: { PATH, ...c.env }, ready: /loose server ready/ },
         started,
       );
       pids.set(c.entry, child.pid!);
@@ -240,7 +261,7 @@ describe('versions (integration): loose scripts, whatever launcher is in front o
           v.changedFiles.some((f) => f.path === c.imported),
           `${c.entry}: names ${c.imported}: ${JSON.stringify(v)}`,
         );
-        assert.equal(v.package, path.basename(c.script));
+        assert.equal(v.package, c.label ?? path.basename(c.script));
       }
     }
 
