@@ -94,7 +94,8 @@ export function statusBarModel(load: LoadState, options: StatusBarOptions): Stat
   const cost = mcpCost(snapshot);
   const budget = options.memoryBudgetBytes ?? 0;
   const overBudget = budget > 0 && cost.bytes > budget;
-  if (overBudget) parts.push(t('{0} over budget', formatMemory(cost.bytes) ?? ''));
+  // The excess, as "over budget" reads: 235 MB against a 200 MB budget is 35 MB over it.
+  if (overBudget) parts.push(t('{0} over budget', formatMemory(cost.bytes - budget) ?? ''));
   const warning = hasProblems(c) || overBudget;
   // The number is what runs (users read it so), the configured count is in the tooltip.
   // The first look counts what runs at once; a spinner says versions are still being checked.

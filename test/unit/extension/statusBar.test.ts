@@ -240,7 +240,8 @@ describe('extension view-model: status bar, what the servers cost', () => {
   it('warns past the memory budget, in the badge, the tooltip and the screen reader text', () => {
     const over = statusBarModel(ready(snapshot(servers())), { alwaysShow: false, memoryBudgetBytes: 400 * MB });
     assert.ok(over.visible);
-    assert.equal(over.text, '$(warning) MCP 2 · 500 MB over budget');
+    // The excess: 500 MB used against 400 MB.
+    assert.equal(over.text, '$(warning) MCP 2 · 100 MB over budget');
     assert.equal(over.warning, true);
     assert.match(over.tooltip.replace(/\\/g, ''), /over your budget of 400 MB \(mcpLifeguard\.memoryBudget\)/);
     assert.match(over.accessibility, /Needs attention: MCP servers use 500 MB, over the budget of 400 MB\./);
