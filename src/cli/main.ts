@@ -42,7 +42,20 @@ function sharing(args: string[]): boolean {
   return (own.includes('--on-conflict=share') || (i >= 0 && own[i + 1] === 'share')) && !own.includes('--share-host');
 }
 
+/**
+ * A reader that closes the pipe early (`status --json | head -c 100`, `| true`) has what it wanted:
+ * nothing more is written, and the command ends at once, quietly, exit 0, never with a stack trace.
+ * Not for `run`: there stdout is the client's MCP stream, and the guard and the relay own its end.
+ */
+function quietOnClosedPipe(): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(0);
+  });
+}
+
 const start = (): Promise<number> => {
+  if (first !== 'run') quietOnClosedPipe();
   if (fixed) {
     io.stdout(fixed.text);
     return Promise.resolve(fixed.code);

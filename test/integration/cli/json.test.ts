@@ -5,8 +5,8 @@ import * as path from 'node:path';
 import type { Snapshot } from '../../../src/core/base/model';
 import { ensurePrivateHome } from '../../../src/core/machine/privateFs';
 import { lifeguardPaths } from '../../../src/core/base/paths';
-import { everythingBin, runCli, tempHome } from '../guard/support';
-import { repoRoot } from '../../support/repo';
+import { everythingBin, guardEnv, runCli, tempHome } from '../guard/support';
+import { cliPath, repoRoot } from '../../support/repo';
 import { until } from '../../support/poll';
 import { isAlive } from '../../support/liveness';
 
@@ -22,6 +22,25 @@ describe('CLI: restart --json and logs --json', function () {
   afterEach(() => {
     if (serverPid && isAlive(serverPid)) process.kill(serverPid, 'SIGKILL');
     fs.rmSync(home, { recursive: true, force: true });
+  });
+
+  it('status --json whose reader closes the pipe at once ends quietly, exit 0, no stack trace', async () => {
+    fs.mkdirSync(path.join(home, '.cursor'), { recursive: true });
+    // Enough servers that the document is still being written when the pipe closes.
+    const servers = Object.fromEntries(
+      Array.from({ length: 400 }, (_, n) => [`s${n}`, { command: 'node', args: [`/srv/s${n}/index.js`] }]),
+    );
+    fs.writeFileSync(path.join(home, '.cursor', 'mcp.json'), JSON.stringify({ mcpServers: servers }));
+    const proc = spawn(process.execPath, [cliPath, 'status', '--json'], {
+      env: { ...guardEnv(home), HOME: home },
+      cwd: repoRoot,
+    });
+    proc.stdout.destroy();
+    let stderr = '';
+    proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => proc.once('exit', (c) => resolve(c)));
+    assert.equal(code, 0, stderr);
+    assert.doesNotMatch(stderr, /EPIPE|Error/);
   });
 
   it('restart --json of an unguarded server: a stopped outcome the client must restart; then a refusal, exit 1', async () => {
