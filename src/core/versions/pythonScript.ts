@@ -157,7 +157,9 @@ async function localSources(
   /**
    * The files a dotted module is read from under one of `bases` (the first that has its top); none
    * when it is not local. `whole`: only when its last part is a module of its own (`pkg.name` of
-   * `from pkg import name`), through folders with no `__init__.py` too (namespace packages).
+   * `from pkg import name`). Folders with no `__init__.py` are walked too (namespace packages); a
+   * top one only to a module file it holds (`import tools.db` -> `tools/db.py`), as a bare folder
+   * of that name (`import mcp` beside a stray `mcp/`) is no proof the import is local.
    */
   const localModule = async (dotted: string, bases: readonly string[], whole = false): Promise<string[]> => {
     const parts = dotted.split('.');
@@ -165,6 +167,7 @@ async function localSources(
       const files: string[] = [];
       let dir = base;
       let reached = false;
+      let namespaceTop = false;
       for (const [i, part] of parts.entries()) {
         const init = p.join(dir, part, '__init__.py');
         if (await isFile(init)) files.push(init);
@@ -172,11 +175,12 @@ async function localSources(
           files.push(p.join(dir, `${part}.py`));
           reached = i === parts.length - 1;
           break;
-        } else if ((i === 0 && !whole) || (await ctx.fs.stat(p.join(dir, part)))?.kind !== 'dir') break;
+        } else if ((await ctx.fs.stat(p.join(dir, part)))?.kind !== 'dir') break;
+        else if (i === 0) namespaceTop = true;
         dir = p.join(dir, part);
         if (i === parts.length - 1) reached = files.length > 0;
       }
-      if (whole ? reached : files.length) return files;
+      if (whole || namespaceTop ? reached : files.length) return files;
     }
     return [];
   };

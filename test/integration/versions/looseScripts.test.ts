@@ -42,6 +42,8 @@ for line in sys.stdin:
 const PY_HELPER = `def name():\n    return 'loose'\n`;
 /** The same, its module in a package folder beside it (\`from tools import helper\`: only the folder tells helper is a module). */
 const PY_PACKAGE_SERVER = PY_SERVER.replace('from helper import name', 'from tools import helper\nname = helper.name');
+/** The same, importing its module by its dotted name (\`import tools.helper\`), the folder a namespace package (no \`__init__.py\`). */
+const PY_DOTTED_SERVER = PY_SERVER.replace('from helper import name', 'import tools.helper\nname = tools.helper.name');
 
 interface Case {
   entry: string;
@@ -104,6 +106,17 @@ function cases(root: string): Case[] {
   fs.writeFileSync(path.join(pyLib, 'tools', '__init__.py'), '');
   fs.writeFileSync(path.join(pyLib, 'tools', 'server.py'), PY_PACKAGE_SERVER);
   fs.writeFileSync(path.join(pyLib, 'tools', 'helper.py'), PY_HELPER);
+  // `import tools.helper` where tools/ is a namespace folder: beside the script, and on the entry's PYTHONPATH.
+  const pyNamespace = path.join(root, 'py-namespace');
+  fs.mkdirSync(path.join(pyNamespace, 'tools'), { recursive: true });
+  fs.writeFileSync(path.join(pyNamespace, 'S.py'), PY_DOTTED_SERVER);
+  fs.writeFileSync(path.join(pyNamespace, 'tools', 'helper.py'), PY_HELPER);
+  const pyScriptOnPath = path.join(root, 'py-script-on-path');
+  const pyNamespaceLib = path.join(root, 'py-namespace-lib');
+  fs.mkdirSync(pyScriptOnPath, { recursive: true });
+  fs.mkdirSync(path.join(pyNamespaceLib, 'tools'), { recursive: true });
+  fs.writeFileSync(path.join(pyScriptOnPath, 'S.py'), PY_DOTTED_SERVER);
+  fs.writeFileSync(path.join(pyNamespaceLib, 'tools', 'helper.py'), PY_HELPER);
   return [
     node('node-plain', 'node', (s) => [s]),
     node('node-niced', 'nice', (s) => ['-n', '5', 'node', s], /\/nice\b/),
@@ -141,6 +154,21 @@ function cases(root: string): Case[] {
       label: 'tools.server',
     },
     {
+      entry: 'py-namespace',
+      script: path.join(pyNamespace, 'S.py'),
+      imported: path.join(pyNamespace, 'tools', 'helper.py'),
+      command: PYTHON,
+      args: [path.join(pyNamespace, 'S.py')],
+    },
+    {
+      entry: 'py-script-pythonpath',
+      script: path.join(pyScriptOnPath, 'S.py'),
+      imported: path.join(pyNamespaceLib, 'tools', 'helper.py'),
+      command: PYTHON,
+      args: [path.join(pyScriptOnPath, 'S.py')],
+      env: { PYTHONPATH: pyNamespaceLib },
+    },
+    {
       entry: 'py-niced',
       script: path.join(pyNiced, 'S.py'),
       imported: path.join(pyNiced, 'helper.py'),
@@ -165,7 +193,8 @@ function edit(file: string): void {
 /**
  * Scripts no package installs, each started by a real process as its entry in a client's config
  * file says (`node S.js`, behind nice, env, sh -c, tsx, and `python3 S.py`, alone, importing from a
- * package folder beside it, and behind nice; and `python3 -m tools.server` from the entry's PYTHONPATH):
+ * package folder beside it or a namespace folder beside it or on the entry's PYTHONPATH, and behind
+ * nice; and `python3 -m tools.server` from the entry's PYTHONPATH):
  * judged by the script and the local files it loads, whatever is in front of it; never the wrapper
  * in its place.
  */

@@ -172,6 +172,34 @@ describe('versions: a Python script no package installs', () => {
     assert.deepEqual(Object.keys(r.environment?.packages ?? {}).sort(), ['anyio', 'mcp']);
   });
 
+  it('walks `import a.b.c` and `from a.b import c` through a namespace folder at the top, beside the script or on PYTHONPATH; a bare folder named like a distribution is not local', async () => {
+    const p = project('lg-script-ns-');
+    sdk(p.sp, '1.30.0');
+    const app = path.join(p.root, 'app');
+    const lib = path.join(p.root, 'lib');
+    // No __init__.py anywhere: namespace packages, beside the script and on PYTHONPATH.
+    write(path.join(app, 'tools', 'store', 'db.py'), 'from . import schema\n');
+    write(path.join(app, 'tools', 'store', 'schema.py'), '');
+    write(path.join(lib, 'shared', 'names.py'), '');
+    // A stray folder named like the SDK: `import mcp` is still site-packages' mcp.
+    fs.mkdirSync(path.join(app, 'mcp'), { recursive: true });
+    const script = write(
+      path.join(app, 'main.py'),
+      'import tools.store.db\nfrom shared.names import name\nimport mcp\n',
+    );
+    const r = await resolvePythonScript(ctxFor(p.root), p.py, script, true, { roots: [lib] });
+    assert.equal(r?.state, 'installed');
+    if (r?.state !== 'installed') return;
+    assert.deepEqual(r.dev?.newest.map((f) => path.relative(p.root, f.path)).sort(), [
+      'app/main.py',
+      'app/tools/store/db.py',
+      'app/tools/store/schema.py',
+      'lib/shared/names.py',
+    ]);
+    assert.equal(r.version, 'mcp 1.30.0');
+    assert.deepEqual(Object.keys(r.environment?.packages ?? {}).sort(), ['anyio', 'mcp']);
+  });
+
   it('an SDK upgraded under it moves what it runs, and the module it imports raising at import is a start risk with its pin', async () => {
     const p = project('lg-script-up-');
     sdk(p.sp, '1.30.0');
