@@ -87,18 +87,21 @@ async function resolveLocal(ctx: ResolveContext, from: string, spec: string): Pr
  */
 function localFiles(ctx: ResolveContext, script: string, computed: string[]): Promise<LocalFile[]> {
   const p = pathFor(ctx.host);
+  /** Files a load reached (and the script): only these are read for what they load. */
+  const loaded = new Set<string>([script]);
   const follow = async (file: string, text: string): Promise<string[]> => {
+    // A file walked only for lying beside a computed load is watched for its times, never read.
+    if (!loaded.has(file)) return [];
     const next: string[] = [];
-    if (nodeComputedLoads(text)) {
-      computed.push(file);
-      next.push(...(await sourcesBeside(ctx, p.dirname(file), NODE_SOURCE)));
-    }
+    const computedHere = nodeComputedLoads(text);
+    if (computedHere) computed.push(file);
     for (const spec of nodeLocalImports(text)) {
       const found = await resolveLocal(ctx, file, spec);
       // A relative path into node_modules is a package's code, not the script's own.
       if (found && !/[\\/]node_modules[\\/]/.test(found)) next.push(found);
     }
-    return next;
+    for (const f of next) loaded.add(f);
+    return computedHere ? [...next, ...(await sourcesBeside(ctx, p.dirname(file), NODE_SOURCE))] : next;
   };
   // Data and native addons load nothing further.
   return walkLocalFiles(ctx, script, follow, (file) => file === script || /\.(c|m)?(j|t)sx?$/i.test(file));

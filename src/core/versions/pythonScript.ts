@@ -185,15 +185,19 @@ async function localSources(
     return [];
   };
   const computed: string[] = [];
+  /** Files an import reached (and the script): only these are read for what they import. */
+  const imported = new Set<string>([script]);
   const follow = async (file: string, text: string): Promise<string[]> => {
+    // A file walked only for lying beside a computed import is watched for its times, never read:
+    // what it imports may never be loaded, so it names no distribution and predicts no failed start.
+    if (!imported.has(file)) return [];
     const found = pythonImports(text);
     const local = new Set<string>();
     const next: string[] = [];
     // What it imports by computed names may be any module beside it: its folder's code is walked.
-    if (pythonComputedImports(text)) {
-      computed.push(file);
-      next.push(...(await sourcesBeside(ctx, p.dirname(file), /\.py$/)));
-    }
+    const computedHere = pythonComputedImports(text);
+    const beside = computedHere ? await sourcesBeside(ctx, p.dirname(file), /\.py$/) : [];
+    if (computedHere) computed.push(file);
     // `from . import x` is the importing file's own package's; each further dot is a package up.
     for (const rel of found.relativeModules) {
       const dots = /^\.+/.exec(rel)?.[0].length ?? 1;
@@ -220,7 +224,8 @@ async function localSources(
     for (const name of found.absolute)
       if (!local.has(name) && !STDLIB.has(name) && !imports.includes(name)) imports.push(name);
     for (const m of found.modules) if (!local.has(m.split('.')[0]) && !modules.includes(m)) modules.push(m);
-    return next;
+    for (const f of next) imported.add(f);
+    return [...next, ...beside];
   };
   const files = await walkLocalFiles(ctx, script, follow);
   return { files, imports, modules, computed };

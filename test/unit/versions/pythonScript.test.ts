@@ -52,6 +52,27 @@ describe('versions: a Python script no package installs', () => {
     assert.deepEqual(pythonImports("importlib.import_module('plugins.notes')").modules, ['plugins.notes']);
   });
 
+  it('a file walked only for lying beside a computed import is watched, never read: its imports name no distribution and predict no failed start', async () => {
+    const p = project('lg-script-beside-');
+    sdk(p.sp, '2.3.0');
+    fs.writeFileSync(
+      p.script,
+      "import importlib\nimport anyio\nplugin = importlib.import_module('plugins.' + 'notes')\n",
+    );
+    // Beside it: another server of the folder, on the removed API; never imported by this one.
+    write(path.join(p.root, 'app', 'other_server.py'), 'from mcp.server.fastmcp import FastMCP\n');
+    const r = await resolvePythonScript(ctxFor(p.root), p.py, p.script, true);
+    assert.ok(r?.state === 'installed');
+    if (r?.state !== 'installed') return;
+    assert.equal(r.startRisks, undefined, JSON.stringify(r.startRisks));
+    assert.deepEqual(Object.keys(r.environment?.packages ?? {}), ['anyio']);
+    assert.deepEqual(r.dev?.computedLoads, [p.script]);
+    assert.ok(
+      r.dev?.newest.some((f) => f.path.endsWith('other_server.py')),
+      'its time is watched',
+    );
+  });
+
   it('reads the advice a module gives and whether it raises at import', () => {
     const removed =
       '"""Removed in mcp 2."""\n_MESSAGE = ("No module named ... or pin \'mcp<2\' to keep running v1 code.")\n\nraise ModuleNotFoundError(_MESSAGE, name=__name__)\n';
