@@ -224,7 +224,7 @@ async function rememberSighting(
   const now = new Date(at);
   if (!seen && inst.state === 'installed' && filesPredateProcess(inst, judged.start) && judged.replaced.length === 0) {
     // A released package's own files as it loaded them: a later repack under the same version is told by them.
-    const digest = inst.dev ? undefined : await readers.packageDigest?.(inst.location);
+    const digest = inst.dev ? undefined : await readers.packageDigest?.(inst.location, inst.changedAt);
     store.record(
       key,
       {

@@ -1,5 +1,5 @@
 import type { FileStat } from '../machine/types';
-import { Dependency, memoizedFs, sameSignature, trackingFs, VersionFs } from './fs';
+import { Dependency, isOwnLink, memoizedFs, sameSignature, trackingFs, VersionFs } from './fs';
 
 interface Entry<T> {
   value: T;
@@ -110,10 +110,10 @@ export class MtimeCache<T> {
       if (!dep.content) continue;
       if (dep.how === 'stat' && dep.seen?.kind === 'file')
         out.push({ path: k.slice('stat:'.length), at: Math.max(dep.seen.mtimeMs, dep.seen.ctimeMs) });
-      // A link on the way to what runs (linkChain.ts): re-pointing it changes what is loaded. Not
-      // a package manager's own links inside node_modules (its trees are read through them).
+      // A link on the way to what runs (linkChain.ts): re-pointing it changes what is loaded. Not a
+      // package manager's own links (`isOwnLink`): its trees are read through them.
       const link = k.slice('lstat:'.length);
-      if (dep.how === 'lstat' && dep.seen?.kind === 'link' && !/[\\/]node_modules[\\/]/.test(link))
+      if (dep.how === 'lstat' && dep.seen?.kind === 'link' && isOwnLink(link))
         out.push({ path: link, at: Math.max(dep.seen.mtimeMs, dep.seen.ctimeMs) });
     }
     return out;

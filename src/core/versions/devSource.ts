@@ -13,6 +13,11 @@ import { isRecord, readJson, ResolveContext } from './lookup';
 
 /** Folders never walked: dependencies, VCS data, caches and environments are not the server's own code. */
 const SKIP_DIRS = new Set(['node_modules', '__pycache__', 'venv', 'env', 'coverage', 'site-packages', 'target']);
+
+/** Whether a folder of a source tree holds no code of its own: installed packages, caches, build output, hidden ones. */
+export function notOwnCode(name: string): boolean {
+  return name.startsWith('.') || SKIP_DIRS.has(name) || name.endsWith('.egg-info');
+}
 /** What code, build output and lockfiles look like: a README edit is not a rebuild. */
 const CODE_FILE =
   /\.(c?js|mjs|c?ts|mts|jsx|tsx|json|py|pyi|so|node|pyd|dylib|dll|wasm|lock|toml|cfg)$|^pnpm-lock\.yaml$/i;
@@ -87,7 +92,7 @@ export async function newestSourceFiles(
     for (const name of names) {
       if (++entries > maxEntries) return;
       const full = p.join(dir, name);
-      if (name.startsWith('.') || SKIP_DIRS.has(name) || name.endsWith('.egg-info')) continue;
+      if (notOwnCode(name)) continue;
       const st = await (ctx.fs.lstatContent ?? ctx.fs.lstat)(full);
       if (st?.kind === 'dir') {
         if (depth < MAX_DEPTH) await walk(full, depth + 1);

@@ -246,3 +246,12 @@ async function note(
   }
   record(deps, key, how, await inner[how](p), content);
 }
+
+/**
+ * Whether a re-pointed link moves what a path loads: not a package manager's own links inside
+ * `node_modules` (`.bin/x`, pnpm's `node_modules/pkg`), remade by installs that change nothing of
+ * the package: its files, and the managers' rules, tell.
+ */
+export function isOwnLink(path: string): boolean {
+  return !/[\\/]node_modules[\\/]/.test(path);
+}

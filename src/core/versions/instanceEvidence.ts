@@ -84,8 +84,11 @@ export interface InstanceReaders {
   runningBuild?(pid: number, startTime: number | undefined): Promise<GoBuildInfo | undefined>;
   /** How much later than its start time a process may have begun (pids/startLag.ts); none when absent. */
   startLag?(): Promise<number>;
-  /** The digest of a package's own files (packageDigest.ts); none when absent or past its bounds. */
-  packageDigest?(dir: string): Promise<string | undefined>;
+  /**
+   * The digest of a package's own files (packageDigest.ts), as they are while its change time is
+   * `changedAt`; none when absent or past its bounds.
+   */
+  packageDigest?(dir: string, changedAt: number | undefined): Promise<string | undefined>;
 }
 
 export interface InstanceJudgement {
@@ -256,7 +259,9 @@ export async function judgeInstance(f: InstanceFacts, readers: InstanceReaders):
     installed.state === 'installed' &&
     installed.version === f.firstSeen?.version &&
     !installed.dev
-      ? await readers.packageDigest?.(installed.location).then((now) => now !== undefined && now !== seenDigest)
+      ? await readers
+          .packageDigest?.(installed.location, installed.changedAt)
+          .then((now) => now !== undefined && now !== seenDigest)
       : undefined;
   const inferred = f.lock?.versions || f.serverInfo || f.firstSeen ? undefined : await f.infer?.(start);
   const installedBy = f.installedBy ?? treeWrittenLast(installed, f.files, f.now, f.settleMs);

@@ -7,7 +7,7 @@ import { folderSignature, KEPT_MAPS, KeptMaps, readMapsKept } from './maps';
 import { compareReplaced, ContentCheck, CONTENT_PROOFS } from './mappedContent';
 import { stillInstalled } from './outsideClosure';
 import { readRuntime, sightRuntime } from './runtime';
-import { packageDigest } from './packageDigest';
+import { PACKAGE_DIGESTS, packageDigest } from './packageDigest';
 import { HostEnv, pathFor } from '../base/hostEnv';
 
 /**
@@ -26,6 +26,7 @@ export function machineReaders(
   let lag: Promise<number> | undefined;
   const proofs = cache?.bucket<string, ContentCheck>(CONTENT_PROOFS.name, CONTENT_PROOFS);
   const keptMaps = cache?.bucket<string, KeptMaps>(KEPT_MAPS.name, KEPT_MAPS);
+  const digests = cache?.bucket<string, string>(PACKAGE_DIGESTS.name, PACKAGE_DIGESTS);
   // Each folder of a mapped file is asked once per set of readers: the instances of one environment share them.
   const folders = new Map<string, ReturnType<typeof folderSignature>>();
   const signature = (folder: string) => {
@@ -43,6 +44,14 @@ export function machineReaders(
       runningBuildInfo(pid, start, machine, cache?.bucket(RUNNING_BUILD_INFO.name, RUNNING_BUILD_INFO)),
     stillInstalled: (inst, names) => stillInstalled({ host, fs, ...(cache ? { cache } : {}) }, inst, names),
     startLag: () => (lag ??= startLagMs(machine)),
-    packageDigest: (dir) => packageDigest(fs, pathFor(host), dir),
+    packageDigest: async (dir, changedAt) => {
+      // Without a change time nothing says the files are the ones hashed before: hashed again.
+      const key = changedAt === undefined ? undefined : `${dir}@${changedAt}`;
+      const kept = key === undefined ? undefined : digests?.get(key);
+      if (kept !== undefined) return kept;
+      const digest = await packageDigest(fs, pathFor(host), dir);
+      if (key !== undefined && digest !== undefined) digests?.set(key, digest);
+      return digest;
+    },
   };
 }

@@ -1,4 +1,5 @@
 import { pathFor } from '../base/hostEnv';
+import { isOwnLink } from './fs';
 import type { ResolveContext } from './lookup';
 
 /**
@@ -7,12 +8,11 @@ import type { ResolveContext } from './lookup';
  * `current`), each with its own change time. A link re-pointed after the process started changed
  * what that path loads, though every file it reaches now may be older than the start: the link is
  * the one thing that moved. Each link is read as evidence in itself (`lstatContent`), so a cached
- * resolution is read again when one is re-pointed. Links inside `node_modules` are left out.
+ * resolution is read again when one is re-pointed. Links inside `node_modules` are left out (isOwnLink).
  */
 export async function linksOnPath(ctx: ResolveContext, file: string): Promise<Array<{ path: string; at: number }>> {
   const p = pathFor(ctx.host);
   if (!p.isAbsolute(file)) return [];
-  const lstat = ctx.fs.lstatContent ?? ctx.fs.lstat;
   const links: Array<{ path: string; at: number }> = [];
   const { root } = p.parse(file);
   let at = root;
@@ -21,14 +21,16 @@ export async function linksOnPath(ctx: ResolveContext, file: string): Promise<Ar
     .split(/[\\/]+/)
     .filter(Boolean)) {
     const next = p.join(at, part);
-    const st = await lstat(next).catch(() => undefined);
+    // Each folder on the way is looked at; only a link that counts is evidence, read again at every refresh.
+    const st = await ctx.fs.lstat(next).catch(() => undefined);
     if (st?.kind !== 'link') {
       at = next;
       continue;
     }
-    // A package manager's own links (`node_modules/.bin/x`, pnpm's `node_modules/pkg`) are remade
-    // by installs that change nothing of the package: its files, and the managers' rules, tell.
-    if (!/[\\/]node_modules[\\/]/.test(next)) links.push({ path: next, at: Math.max(st.mtimeMs, st.ctimeMs) });
+    if (isOwnLink(next)) {
+      const own = (await ctx.fs.lstatContent?.(next).catch(() => undefined)) ?? st;
+      links.push({ path: next, at: Math.max(own.mtimeMs, own.ctimeMs) });
+    }
     const real = await ctx.fs.realpath(next).catch(() => undefined);
     if (real === undefined) return links;
     at = real;

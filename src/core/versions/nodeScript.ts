@@ -27,6 +27,11 @@ const TS_FOR_JS: Record<string, string[]> = {
   '.jsx': ['.tsx'],
 };
 
+/** A source without its whole-line comments: a `//` or `/*` inside a string (a URL, a glob) is no comment. */
+function withoutLineComments(source: string): string {
+  return source.replace(/^\s*\/\*[\s\S]*?\*\//gm, '').replace(/^\s*\/\/.*$/gm, '');
+}
+
 /**
  * The relative specifiers a JavaScript or TypeScript source loads, in order of first appearance:
  * `require('./a')`, `import x from './b.js'`, `import './c'`, `export * from './d'`, `import('./e')`.
@@ -35,8 +40,7 @@ const TS_FOR_JS: Record<string, string[]> = {
  */
 export function nodeLocalImports(source: string): string[] {
   const out: string[] = [];
-  // Whole-line comments only: a `//` or `/*` inside a string (a URL, a glob) is no comment.
-  const text = source.replace(/^\s*\/\*[\s\S]*?\*\//gm, '').replace(/^\s*\/\/.*$/gm, '');
+  const text = withoutLineComments(source);
   const patterns = [
     /\brequire\s*\(\s*(['"`])([^'"`\n]+)\1\s*\)/g,
     /\bimport\s*\(\s*(['"`])([^'"`\n]+)\1\s*\)/g,
@@ -55,7 +59,7 @@ export function nodeLocalImports(source: string): string[] {
  * A string literal (a template with no `${}` too) is no computed name.
  */
 export function nodeComputedLoads(source: string): boolean {
-  const text = source.replace(/^\s*\/\*[\s\S]*?\*\//gm, '').replace(/^\s*\/\/.*$/gm, '');
+  const text = withoutLineComments(source);
   return /(?<![\w.$])(?:require|import)\s*\(\s*(?!(?:'[^'\n]*'|"[^"\n]*"|`[^`$\n]*`)\s*\))(?!\s*\))/.test(text);
 }
 

@@ -2,6 +2,13 @@ import { createHash } from 'node:crypto';
 import type { PathRules } from '../base/hostEnv';
 import type { MachineFs } from '../machine/types';
 
+/**
+ * Digests kept by the engine, by folder and the package's change time (`changedAt`, which an
+ * install moves): a reinstall of the same files under a running server is hashed once, not at
+ * every refresh until the server restarts.
+ */
+export const PACKAGE_DIGESTS = { name: 'package-digests', limit: 256 } as const;
+
 /** A package's own files hashed at most: a larger folder gets no digest (its version alone speaks). */
 const MAX_FILES = 2000;
 const MAX_BYTES = 64 * 1024 * 1024;

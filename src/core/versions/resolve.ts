@@ -73,6 +73,14 @@ function interpreterTarget(argv: readonly string[]): { script?: string; module?:
   return {};
 }
 
+/** The script a process's interpreter runs, as an absolute path (a relative one against `cwd`); undefined when none or not known. */
+function processScript(ctx: ResolveContext, argv: readonly string[], cwd: string | undefined): string | undefined {
+  const script = interpreterTarget(argv).script;
+  if (script === undefined) return undefined;
+  const p = pathFor(ctx.host);
+  return p.isAbsolute(script) ? script : cwd !== undefined ? p.resolve(cwd, script) : undefined;
+}
+
 /**
  * `.../node_modules/@scope/name/...` -> `@scope/name`: the package a vanished path belonged to;
  * `.../node_modules/.bin/x` -> `x` (the bin's name: its package is no longer there to say).
@@ -405,11 +413,7 @@ export async function resolveInstalled(
 async function withLinkTimes(ctx: ResolveContext, r: Resolution, options: ResolveOptions): Promise<Resolution> {
   const inst = r.installed;
   if (!options.processArgv || inst.state !== 'installed') return r;
-  const script = interpreterTarget(options.processArgv).script;
-  if (script === undefined) return r;
-  const p = pathFor(ctx.host);
-  const cwd = options.processCwd;
-  const full = p.isAbsolute(script) ? script : cwd !== undefined ? p.resolve(cwd, script) : undefined;
+  const full = processScript(ctx, options.processArgv, options.processCwd);
   if (full === undefined) return r;
   const links = await linksOnPath(ctx, full);
   if (!links.length) return r;
@@ -483,9 +487,8 @@ async function packageManagerNow(
   options: ResolveOptions,
   configuredCwd: string | undefined,
 ): Promise<Resolution | undefined> {
-  const script = interpreterTarget(options.processArgv ?? []).script;
   const cwd = options.processCwd ?? configuredCwd;
-  const full = script === undefined ? undefined : pathFor(ctx.host).resolve(cwd ?? ctx.host.home, script);
+  const full = processScript(ctx, options.processArgv ?? [], cwd ?? ctx.host.home);
   return (await pnpmProjectNow(ctx, own, full)) ?? (await pnpProjectNow(ctx, own, cwd));
 }
 

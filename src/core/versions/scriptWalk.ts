@@ -1,4 +1,5 @@
 import { pathFor } from '../base/hostEnv';
+import { notOwnCode } from './devSource';
 import { changedAt } from './fs';
 import type { ResolveContext } from './lookup';
 
@@ -45,9 +46,6 @@ export async function walkLocalFiles(
   return files;
 }
 
-/** Folders a script's own code never lives in: installed packages, caches, version control. */
-const NOT_OWN_CODE =
-  /^(node_modules|\.git|\.hg|\.svn|__pycache__|\.venv|venv|env|site-packages|\.tox|\.mypy_cache|\.pytest_cache|dist-info)$|\.dist-info$|\.egg-info$/;
 /** Folder levels below a file that loads by computed names, read for the source files it may load. */
 const MAX_BESIDE_DEPTH = 3;
 
@@ -69,7 +67,7 @@ export async function sourcesBeside(ctx: ResolveContext, dir: string, source: Re
         const full = p.join(folder, name);
         const st = await ctx.fs.stat(full);
         if (st?.kind === 'file' && source.test(name)) out.push(full);
-        else if (st?.kind === 'dir' && !NOT_OWN_CODE.test(name) && !name.startsWith('.')) next.push(full);
+        else if (st?.kind === 'dir' && !notOwnCode(name)) next.push(full);
       }
     }
     level = next;
