@@ -174,12 +174,20 @@ describe('versions (integration): an npm server upgraded under a running instanc
       fs.writeFileSync(
         path.join(projectDir, '.mcp.json'),
         JSON.stringify({
-          mcpServers: Object.fromEntries(
-            Object.entries(launches(version)).map(([name, [command, args]]) => [
-              name,
-              { command, args, env: { ...env, MEMORY_FILE_PATH: path.join(root, `${name}.jsonl`) } },
-            ]),
-          ),
+          mcpServers: {
+            ...Object.fromEntries(
+              Object.entries(launches(version)).map(([name, [command, args]]) => [
+                name,
+                { command, args, env: { ...env, MEMORY_FILE_PATH: path.join(root, `${name}.jsonl`) } },
+              ]),
+            ),
+            // The same launch as `p` on other data: another server, which nothing here runs.
+            pOther: {
+              command: launches(version).p[0],
+              args: launches(version).p[1],
+              env: { ...env, MEMORY_FILE_PATH: path.join(root, 'other.jsonl') },
+            },
+          },
         }),
       );
     configure('2026.7.4');
@@ -199,6 +207,23 @@ describe('versions (integration): an npm server upgraded under a running instanc
       );
       pids[name] = child.pid!;
     }
+    // A stranger: `p`'s very command line, run from another home's npm cache and folder.
+    const elsewhere = tempDir('lg-npxp-stranger-');
+    await npxPinnedMemoryCache(elsewhere, ['2026.7.4']);
+    const stranger = await startReady(
+      NPX,
+      launches('2026.7.4').p[1],
+      {
+        cwd: elsewhere,
+        env: {
+          npm_config_cache: path.join(elsewhere, 'npm-cache'),
+          npm_config_update_notifier: 'false',
+          MEMORY_FILE_PATH: path.join(elsewhere, 'm.jsonl'),
+        },
+        ready: /running on stdio/,
+      },
+      started,
+    );
     const take = () => snapshot(home, projectDir, path.join(root, 'lg'), { npm_config_cache: cache });
     const ours = new Set(Object.values(pids));
     for (const [name, pid] of Object.entries(pids)) {
@@ -215,6 +240,17 @@ describe('versions (integration): an npm server upgraded under a running instanc
     const first = await take();
     assert.deepEqual(
       first.notConfigured.filter((p) => ours.has(p.pid)).map((p) => p.commandLine),
+      [],
+    );
+    // The stranger is no entry's, and the entry of other data claims nothing.
+    const claimed = first.servers.flatMap((srv) =>
+      srv.instances
+        .filter((i) => i.pid === stranger.pid || i.launcherChain.some((c) => c.pid === stranger.pid))
+        .map((i) => `${srv.name}: pid ${i.pid}`),
+    );
+    assert.deepEqual(claimed, [], 'the stranger from another npm cache is claimed');
+    assert.deepEqual(
+      first.servers.filter((srv) => srv.name === 'pOther').flatMap((srv) => srv.instances.map((i) => i.pid)),
       [],
     );
 
