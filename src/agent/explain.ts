@@ -44,7 +44,7 @@ export function explain(vm: VmSnapshot, target: { server?: string; pid?: number 
       found: true,
       summary: forModel(evidenceSummary(shown({ server, instance }), quoted)),
       ...(server ? { server: forModel(serverReport(server)) } : {}),
-      instance: forModel(instanceReport(instance)),
+      instance: forModel(instanceReport(instance, server)),
       evidence: documentOf([{ server, instance }]),
     };
   }

@@ -5,6 +5,7 @@ import { VmInstance, VmServer, VmSnapshot } from '../core/report/input';
 import { causeWords, InstanceVerdict, RESTART_CAUSES } from '../core/report/causes';
 import { counts, Counts, hasProblems, instanceVerdicts, isGuarded, serverState } from '../core/report/state';
 import { quoted } from '../core/base/modelText';
+import { guardPending } from '../core/configEdit/guardPending';
 import { MAX_RESULT_CHARS, sameName, within } from './modelText';
 import type { HealthReport, InstanceReport, ServerReport } from './schemas';
 
@@ -21,7 +22,7 @@ export interface HealthFilter {
   verdict?: InstanceVerdict | 'not-running';
 }
 
-export function instanceReport(i: VmInstance): InstanceReport {
+export function instanceReport(i: VmInstance, server?: VmServer): InstanceReport {
   return {
     pid: i.pid,
     client: i.client.name,
@@ -40,7 +41,7 @@ export function instanceReport(i: VmInstance): InstanceReport {
     verdicts: instanceVerdicts(i),
     // Package names, versions and the engine's reasons come from files and servers: quoted, as names are.
     why: i.verdicts.map((v) => describeVerdict(v, quoted)),
-    whatToDo: whatToDo(i),
+    whatToDo: whatToDo(i, server),
     ...(i.runningVersion ? { runningVersion: i.runningVersion } : {}),
     ...(i.startTime !== undefined ? { startedAt: new Date(i.startTime).toISOString() } : {}),
     ...(i.commandLine ? { commandLine: i.commandLine } : {}),
@@ -67,7 +68,10 @@ export function serverReport(s: VmServer): ServerReport {
     ...(s.installedVersion ? { installedVersion: s.installedVersion } : {}),
     ...(s.updateAvailable ? { updateAvailable: s.updateAvailable } : {}),
     ...(registryNotice(s) ? { registry: registryNotice(s, quoted) } : {}),
-    instances: s.instances.map(instanceReport),
+    instances: s.instances.map((i) => {
+      const pending = guardPending(s, i);
+      return pending ? { ...instanceReport(i, s), notGuardedYet: pending.nextStep } : instanceReport(i, s);
+    }),
   };
 }
 
@@ -102,7 +106,7 @@ export function healthReport(vm: VmSnapshot, filter: HealthFilter = {}): HealthR
   const notConfigured =
     filter.name === undefined
       ? vm.notConfigured
-          .map(instanceReport)
+          .map((i) => instanceReport(i))
           .filter((i) => filter.verdict === undefined || i.verdicts.includes(filter.verdict as InstanceVerdict))
       : [];
   const problems = vm.diagnostics

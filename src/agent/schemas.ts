@@ -11,6 +11,11 @@ const instance = z.object({
   client: z.string(),
   guarded: z.boolean(),
   /**
+   * Its entry is wrapped (or shared) but its client still runs the process it started before the
+   * edit, without the guard: the client's own way to start it again through the guard.
+   */
+  notGuardedYet: z.string().optional(),
+  /**
    * A server shared with `run --on-conflict share`, or an HTTP guard's server used by clients: the
    * clients its one process serves (name as the client gave it; pid when known, always for a relay),
    * and the share host's HTTP front a client's `url` entry reaches it at (`--share-listen`).

@@ -3,6 +3,7 @@ import { terminalSafeDeep } from '../../core/base/terminalSafe';
 import { serverDownOf, serverIdleOf } from '../../core/processes/guarded';
 import { costSentence, instanceCost, McpCost, mcpCost, memoryText } from '../../core/report/cost';
 import { toViewInput } from '../../core/report/input';
+import { guardPending } from '../../core/configEdit/guardPending';
 import { problemsByPosition } from '../../core/report/state';
 import { idleWords, sameDataWords } from '../../core/report/evidence';
 import { cliWord, verdictLabel as verdictName } from '../../core/report/causes';
@@ -145,6 +146,7 @@ export function formatInstances(snapshot: Snapshot): string[] {
       `Running instances (${count}):`,
       ...table(['SERVER', 'PID', 'CLIENT', 'UPTIME', 'MEMORY', ...versionHeads, 'VERDICTS'], rows).map((l) => `  ${l}`),
       ...costLines(mcpCost(toViewInput(snapshot))),
+      ...pendingLines(snapshot),
     );
   if (snapshot.notConfigured.length > 0) {
     const nc = snapshot.notConfigured.map((i) => row(shorten(i.commandLine, 60), i));
@@ -157,6 +159,32 @@ export function formatInstances(snapshot: Snapshot): string[] {
     );
   }
   return lines;
+}
+
+/**
+ * Wrapped entries whose client still runs the process it started before the edit: each one still
+ * counted and judged above, and the client's next step that puts it under its guard.
+ */
+function pendingLines(snapshot: Snapshot): string[] {
+  const pending = guardPendingList(snapshot);
+  if (pending.length === 0) return [];
+  return [
+    '',
+    `Wrapped, not guarded yet (${pending.length}): the client runs what it started before the entry was rewritten, until it starts the server again.`,
+    ...pending.map((p) => `  ${p.server} (pid ${p.pid}): ${p.nextStep}`),
+  ];
+}
+
+/** Every instance of a wrapped entry that runs without its guard, with its client's next step (also in `status --json`). */
+export function guardPendingList(
+  snapshot: Snapshot,
+): Array<{ server: string; id: string; pid: number; client: string; nextStep: string }> {
+  return toViewInput(snapshot).servers.flatMap((s) =>
+    s.instances.flatMap((i) => {
+      const p = guardPending(s, i);
+      return p ? [{ server: s.name, id: s.id, pid: i.pid, client: p.client.name, nextStep: p.nextStep }] : [];
+    }),
+  );
 }
 
 /** `shared by 3 clients (claude-code, cursor, ?)`: a shared server's clients by the names they gave (`?` for none). */
@@ -217,7 +245,17 @@ function memory(bytes: number | undefined): string {
 
 /** `status --json`: the snapshot, and what its servers cost (derived from it; docs/status-json.md). */
 export function statusJson(snapshot: Snapshot, indent?: number): string {
-  return JSON.stringify(Object.assign({}, snapshot, { cost: mcpCost(toViewInput(snapshot)) }), null, indent);
+  const pending = guardPendingList(snapshot);
+  return JSON.stringify(
+    Object.assign(
+      {},
+      snapshot,
+      { cost: mcpCost(toViewInput(snapshot)) },
+      pending.length ? { guardPending: pending } : {},
+    ),
+    null,
+    indent,
+  );
 }
 
 /**

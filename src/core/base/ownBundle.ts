@@ -10,10 +10,20 @@ export const CLI_BUNDLE_MARKER = '// mcp-lifeguard: the CLI bundle (guard, relay
 /** How many bytes are read from a candidate's start: the `#!` line and the marker fit easily. */
 const PREFIX_BYTES = 512;
 
-/** Whether the text at a file's start is our CLI bundle's. */
+/**
+ * The line the launcher of an installed guard (`<root>/bin/mcp-lifeguard`, `.cmd` on Windows) holds
+ * second, as a comment of its language: the command Wrap and Share write into clients' entries. It
+ * only execs the bundle beside it, so an entry naming it launches our CLI as surely as one naming
+ * the bundle.
+ */
+export const GUARD_LAUNCHER_MARKER = 'Written by MCP Lifeguard: runs the installed guard.';
+
+/** Whether the text at a file's start is our CLI bundle's, or the launcher of an installed guard. */
 export function isCliBundleText(prefix: string): boolean {
-  const lines = prefix.split('\n', 3);
-  return lines[0].startsWith('#!') ? lines[1] === CLI_BUNDLE_MARKER : lines[0] === CLI_BUNDLE_MARKER;
+  const [first, second] = prefix.split('\n', 3).map((l) => l.replace(/\r$/, ''));
+  if (first.startsWith('#!')) return second === CLI_BUNDLE_MARKER || second === `# ${GUARD_LAUNCHER_MARKER}`;
+  if (first === '@echo off') return second === `rem ${GUARD_LAUNCHER_MARKER}`;
+  return first === CLI_BUNDLE_MARKER;
 }
 
 /** What isCliBundleFile reads of a file: the Machine's file reads (core/machine) answer this. */

@@ -1,4 +1,5 @@
 import { pathFor } from '../base/hostEnv';
+import { GUARD_LAUNCHER_MARKER } from '../base/ownBundle';
 import { thisMachinePath } from '../machine/live';
 import { whichSync } from '../launch/which';
 import { pathExistsSync, readWholeFileSync } from '../machine/plainFiles';
@@ -52,11 +53,11 @@ export function launcherPath(binDir: string, platform: NodeJS.Platform): string 
 export function launcherText(scriptPath: string, runtime: Runtime, platform: NodeJS.Platform): string {
   if (platform === 'win32') {
     const env = runtime.kind === 'electron' ? 'set ELECTRON_RUN_AS_NODE=1\r\n' : '';
-    return `@echo off\r\nrem Written by MCP Lifeguard: runs the installed guard.\r\n${env}"${runtime.path}" "${scriptPath}" %*\r\n`;
+    return `@echo off\r\nrem ${GUARD_LAUNCHER_MARKER}\r\n${env}"${runtime.path}" "${scriptPath}" %*\r\n`;
   }
   const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
   const env = runtime.kind === 'electron' ? 'ELECTRON_RUN_AS_NODE=1 ' : '';
-  return `#!/bin/sh\n# Written by MCP Lifeguard: runs the installed guard.\n${env}exec ${q(runtime.path)} ${q(scriptPath)} "$@"\n`;
+  return `#!/bin/sh\n# ${GUARD_LAUNCHER_MARKER}\n${env}exec ${q(runtime.path)} ${q(scriptPath)} "$@"\n`;
 }
 
 /**

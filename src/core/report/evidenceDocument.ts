@@ -1,5 +1,6 @@
 import { describeVerdict, Show, startRisksOf } from './evidence';
 import { restartRiskText } from '../versions/startRisk';
+import { isGuard } from '../processes/argv';
 import { terminalSafe as shownText } from '../base/terminalSafe';
 import { VmInstance, VmServer } from './input';
 import { verdictLabel } from './causes';
@@ -24,8 +25,10 @@ import {
 export const MAX_LISTED_PACKAGES = 10;
 
 /** What to do about one instance, in one sentence. */
-export function whatToDo(i: VmInstance): string {
+export function whatToDo(i: VmInstance, server?: VmServer): string {
   const flags = instanceFlags(i);
+  // Wrapped (or shared) since its client started it: the client's next start runs it under its guard.
+  const pending = server !== undefined && !isGuarded(i) && isGuard([server.command ?? '', ...server.args]);
   if (downVerdict(i))
     return 'Fix what its last output says (an upgrade that broke it: go back to the version it ran), then Restart: its guard starts it again and the client keeps its session.';
   if (flags.has('orphan'))
@@ -38,6 +41,8 @@ export function whatToDo(i: VmInstance): string {
   const risk = stale && restartRiskText(startRisksOf(stale));
   if (risk)
     return `Do not restart it yet: ${risk.charAt(0).toLowerCase()}${risk.slice(1)}. It keeps serving as it is; go back to the versions it runs, or change what it imports, then restart.`;
+  if (stale && pending)
+    return `Restart it from ${i.client.name} to load what is installed: its entry is already wrapped, so it then runs under its guard. A restart from here stops it until ${i.client.name} starts it again.`;
   if (stale) {
     return isGuarded(i)
       ? 'Restart it: its guard restarts it and the client keeps its session.'
@@ -48,7 +53,9 @@ export function whatToDo(i: VmInstance): string {
     return "Nothing to do: its guard starts the server again, in the client's session, when the next request comes (it then runs what is installed).";
   if (versionUnknown(i))
     return 'Nothing to do yet: what it runs could not be told (see why above). A guarded server records its version at start.';
-  return 'Nothing to do: it runs what is installed.';
+  return pending
+    ? `Nothing to do now: it runs what is installed. Its entry is wrapped; ${i.client.name} runs it under its guard once it starts it again.`
+    : 'Nothing to do: it runs what is installed.';
 }
 
 /** Who started it: the client's name, or "owner unknown" when no known client is among its parents. */
@@ -56,14 +63,14 @@ function ownerWords(i: VmInstance): string {
   return i.client.id === 'unknown' ? 'owner unknown' : i.client.name;
 }
 
-function instanceLines(i: VmInstance, show?: Show): string[] {
+function instanceLines(i: VmInstance, show?: Show, server?: VmServer): string[] {
   const verdict = instanceVerdicts(i)
     .map((v) => verdictLabel(v))
     .join(', ');
   return [
     `pid ${i.pid} (${ownerWords(i)}${isGuarded(i) ? ', guarded' : ''}): ${verdict}`,
     ...i.verdicts.map((v) => `  Why: ${describeVerdict(v, show)}`),
-    `  What to do: ${whatToDo(i)}`,
+    `  What to do: ${whatToDo(i, server)}`,
     // What it started goes with it: each child's own verdict, said under it.
     ...(i.childProcesses ?? []).flatMap((c) => [
       `  It started pid ${c.pid}${c.commandLine ? ` (${show ? show(c.commandLine) : c.commandLine})` : ''}: ${instanceVerdicts(
@@ -98,12 +105,12 @@ export function evidenceSummary(target: { server?: VmServer; instance?: VmInstan
   const { server, instance } = target;
   if (instance)
     return server
-      ? [`${show(server.name)} (${server.source.label})`, ...instanceLines(instance, show)]
+      ? [`${show(server.name)} (${server.source.label})`, ...instanceLines(instance, show, server)]
       : ['Not configured: matches no config entry', ...unconfiguredLines(instance, show)];
   if (!server) return [];
   const state = serverState(server);
   const head = `${show(server.name)} (${server.source.label}): ${state.kind === 'notRunning' ? 'not running' : state.kind}`;
-  return [head, ...server.instances.flatMap((i) => instanceLines(i, show))];
+  return [head, ...server.instances.flatMap((i) => instanceLines(i, show, server))];
 }
 
 type Json = unknown;

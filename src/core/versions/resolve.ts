@@ -3,6 +3,7 @@ import { linksOnPath } from './linkChain';
 import { isGuard as isGuardLaunch } from '../processes/argv';
 import { pythonPathRoots, resolveOnPythonPath } from './pythonPath';
 import { pathFor } from '../base/hostEnv';
+import { isCliBundleText } from '../base/ownBundle';
 import { redactArgs, redactUrl } from '../base/redact';
 import { changedAt } from './fs';
 import { withDevSource } from './devSource';
@@ -464,9 +465,10 @@ async function resolveRelease(ctx: ResolveContext, launch: LaunchSpec, options: 
     // A config wrapped with the guard: resolve the server command it wraps. The guard is known by
     // its package where the launch resolves to it, else by its name (`mcp-lifeguard run -- cmd`
     // where this machine's PATH has no mcp-lifeguard: the entry still runs cmd wherever its client has one).
+    const argv = [launch.command, ...launch.args];
     const wrapped =
       isGuard(resolved.installed) ||
-      (resolved.installed.state === 'unknown' && isGuardLaunch([launch.command, ...launch.args]));
+      (isGuardLaunch(argv) && (resolved.installed.state === 'unknown' || (await isGuardLauncher(ctx, launch.command))));
     const inner = wrapped ? afterDoubleDash([launch.command, ...launch.args]) : undefined;
     if (inner)
       return resolveRelease(
@@ -490,6 +492,16 @@ async function packageManagerNow(
   const cwd = options.processCwd ?? configuredCwd;
   const full = processScript(ctx, options.processArgv ?? [], cwd ?? ctx.host.home);
   return (await pnpmProjectNow(ctx, own, full)) ?? (await pnpProjectNow(ctx, own, cwd));
+}
+
+/**
+ * Whether a configured program is the launcher of an installed guard (`<root>/bin/mcp-lifeguard`,
+ * the command Wrap and Share write), known by its content: a shell script, so no package says so.
+ */
+async function isGuardLauncher(ctx: ResolveContext, program: string): Promise<boolean> {
+  if (!pathFor(ctx.host).isAbsolute(program)) return false;
+  const prefix = await ctx.fs.readBytes?.(program, 0, 512).catch(() => undefined);
+  return prefix !== undefined && isCliBundleText(prefix.toString('utf8'));
 }
 
 /** MCP Lifeguard's own package: a launch through the guard is judged by the server it wraps. */

@@ -7,6 +7,7 @@ import { Cap, CapValue, contextValue, NodeKind } from './contextValues';
 import { describeVerdict, registryNotice } from '../../core/report/evidence';
 import { ARROW, formatMemory, formatUptime, mdCell, plural, shownLines, shownText } from './format';
 import { isShareWrapped, isWrapped, runsUnderGuard, wrapSupport } from '../../core/configEdit/guardCommand';
+import { guardPending } from '../../core/configEdit/guardPending';
 import { VmChild, VmInstance, VmServer, VmSnapshot } from '../../core/report/input';
 import { describeProgram, visibleNotConfigured } from './notConfigured';
 import { processIdentity, splitHidden } from './hiddenProcesses';
@@ -395,7 +396,11 @@ function serverItem(id: string, s: VmServer, ctx: TreeContext, workspaceFolders:
       icon = guarded ? { id: 'shield', color: 'charts.green' } : { id: 'circle-filled', color: 'charts.green' };
       break;
   }
-  if (guarded && state.kind !== 'running') description += t(' · guarded');
+  // Wrapped, but its client still runs the process it started before the edit: judged as before,
+  // with who starts it through the guard next.
+  const pending = s.instances.map((i) => guardPending(s, i, t)).find((p) => p !== undefined);
+  if (pending) description += t(' · unguarded until {0} restarts it', pending.client.name);
+  else if (guarded && state.kind !== 'running') description += t(' · guarded');
   else if (wrapped && state.kind !== 'running') description += t(' · wrapped');
   if (s.updateAvailable) description += t(' · {0} available', s.updateAvailable.latest);
   if (s.registryStatus?.status === 'deprecated') description += t(' · deprecated');
@@ -412,9 +417,19 @@ function serverItem(id: string, s: VmServer, ctx: TreeContext, workspaceFolders:
     s.transport === 'stdio' ? code([s.command ?? '', ...s.args].join(' ')) : `${s.transport}: ${code(s.url ?? '')}`,
   );
   for (const i of s.instances) {
-    lines.push('', t('pid {0} · {1}{2}', i.pid, mdCell(i.client.name), i.lock ? t(' · guarded') : ''));
+    const unguarded = guardPending(s, i, t) ? t(' · not guarded yet') : '';
+    lines.push('', t('pid {0} · {1}{2}', i.pid, mdCell(i.client.name), i.lock ? t(' · guarded') : unguarded));
     for (const v of i.verdicts) lines.push(`- ${mdCell(describeVerdict(v))}`);
   }
+  if (pending)
+    lines.push(
+      '',
+      t(
+        'Wrapped: {0} still runs the process it started before its entry was rewritten, without the guard, until it starts the server again. Next: {1}',
+        mdCell(pending.client.name),
+        mdCell(pending.nextStep),
+      ),
+    );
   if (s.updateAvailable)
     lines.push(
       '',
@@ -505,6 +520,7 @@ function instanceItem(
   const shared = i.lock?.attached;
   if (shared) details.push(sharedWords(shared));
   else if (isGuarded(i)) details.push(t('guarded'));
+  else if (server && guardPending(server, i)) details.push(t('not guarded yet'));
   // Under its own client's group the client goes without saying.
   if (!shared && (!server || i.client.id !== server.source.client)) details.push(ownerName(i));
   // Its own process and the ones it started, PSS where the OS gives it.

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Instance, Snapshot } from '../../../src/core/base/model';
-import { FakeClient, server, startFakeClient, statusJson } from './support/harness';
+import { cli, FakeClient, server, startFakeClient, statusJson } from './support/harness';
 import { until } from '../../support/poll';
 import { killAll } from '../../support/liveness';
 
@@ -303,6 +303,59 @@ describe('attribution (integration): an entry claims only the processes that run
     assert.equal(inst.client.id, 'claude-desktop');
     for (const sv of snap.servers.filter((x) => x.source.client !== 'claude-desktop'))
       assert.deepEqual(sv.instances, [], `${sv.source.client}'s entry lists none`);
+  });
+
+  it('after the real `wrap --share --install-guard` (the entry names the installed guard), the process its client started before keeps its entry, judged as before: an edit under it is counted, and status says which client to restart', async () => {
+    const file = script('srv/notes.js');
+    const data = path.join(home, 'notes.json');
+    const entry = { command: process.execPath, args: [file, tag], env: { NOTES_FILE: data } };
+    const desktop = path.join(home, '.config', 'Claude', 'claude_desktop_config.json');
+    fs.mkdirSync(path.dirname(desktop), { recursive: true });
+    fs.writeFileSync(desktop, JSON.stringify({ mcpServers: { notes: entry } }));
+    const app = path.join(home, 'bin', 'claude-desktop');
+    fs.mkdirSync(path.dirname(app), { recursive: true });
+    fs.symlinkSync(process.execPath, app);
+    const client = await startFakeClient({ ...entry, cwd: home, app }, started);
+    await until(
+      'the process listed under notes',
+      async () =>
+        server(await statusJson(home), 'notes').instances.some((i) => i.pid === client.servers[0]) || undefined,
+    );
+    const wrap = await cli(home, ['wrap', 'notes', '--share', '--install-guard', '--yes']);
+    assert.equal(wrap.code, 0, wrap.stderr);
+    const written = (
+      JSON.parse(fs.readFileSync(desktop, 'utf8')) as { mcpServers: Record<string, { command: string }> }
+    ).mcpServers.notes;
+    assert.match(written.command, /[/\\]bin[/\\]mcp-lifeguard$/, 'the entry names the installed launcher');
+    const after = await statusJson(home);
+    const notes = server(after, 'notes');
+    assert.deepEqual(
+      notes.instances.map((i) => i.pid),
+      [client.servers[0]],
+      `still its entry's after the wrap (not configured: ${JSON.stringify(after.notConfigured.map((i) => i.pid))})`,
+    );
+    assert.equal(notes.instances[0].lock, undefined, 'not guarded: its client has not started it again');
+    assert.equal(
+      notes.installed?.state === 'installed' ? notes.installed.name : notes.installed?.state,
+      'notes.js',
+      'the INSTALLED column is the server the guard runs',
+    );
+    const pending = (after as Snapshot & { guardPending?: Array<{ pid: number; client: string; nextStep: string }> })
+      .guardPending;
+    assert.deepEqual(
+      pending?.map((p) => [p.pid, p.client]),
+      [[client.servers[0], 'Claude Desktop']],
+    );
+    assert.match(pending![0].nextStep, /^Claude Desktop: quit it/);
+    const text = await cli(home, ['status']);
+    assert.match(text.stdout, /Wrapped, not guarded yet \(1\)/);
+    // Its code edited under it: still judged, and counted.
+    fs.appendFileSync(file, '// edited\n');
+    const changed = await until('the edit judged', async () => {
+      const [i] = server(await statusJson(home, { MCP_LIFEGUARD_SETTLE_MS: '0' }), 'notes').instances;
+      return i?.versions?.verdict.state === 'changed' ? i : undefined;
+    });
+    assert.equal(changed.pid, client.servers[0]);
   });
 
   it('launchers that run another program (env -u -C, nice, ionice, stdbuf, timeout, setsid, nohup, script -c) are walked through to the server', async () => {

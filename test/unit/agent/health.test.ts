@@ -37,6 +37,22 @@ describe('agent face: list_servers reads the snapshot as the badge does', () => 
     assert.equal(r.servers[0].instances[0].memoryBytes, 84 * 1024 * 1024);
   });
 
+  it("an instance of a wrapped entry its client has not restarted: judged as before, with the client's next step and what to do that fits", () => {
+    const wrapped = server('notes', {
+      command: '/home/u/.local/state/mcp-lifeguard/bin/mcp-lifeguard',
+      args: ['run', '--name', 'notes', '--', 'npx', '-y', '@m/notes'],
+      instances: [instance(40, { verdicts: [stale('1.0.0', '2.0.0', '@m/notes')] })],
+    });
+    const [i] = healthReport(snapshot([wrapped])).servers[0].instances;
+    assert.deepEqual(i.verdicts, ['stale']);
+    assert.match(i.notGuardedYet!, /^Claude Desktop: quit it/);
+    assert.match(i.whatToDo, /already wrapped, so it then runs under its guard/);
+    assert.doesNotMatch(i.whatToDo, /Wrap with Guard avoids/);
+    const plain = healthReport(vm).servers[0].instances[0];
+    assert.equal(plain.notGuardedYet, undefined);
+    assert.match(plain.whatToDo, /Wrap with Guard avoids/);
+  });
+
   it('a subscriber is told of verdicts, not of memory and CPU moving', () => {
     const moved = snapshot(
       vm.servers.map((s) => ({

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CLI_BUNDLE_MARKER, isCliBundleText } from '../../../src/core/base/ownBundle';
 import { isGuard, isShareRelay, isWrapper, shareHostEntryArgv } from '../../../src/core/processes/argv';
+import { launcherText } from '../../../src/core/configEdit/guardInstall';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 
@@ -17,6 +18,17 @@ describe('our own CLI bundle, known by its content', () => {
     assert.ok(isCliBundleText(`${CLI_BUNDLE_MARKER}\n`));
     assert.ok(!isCliBundleText('#!/usr/bin/env node\n"use strict";'));
     assert.ok(!isCliBundleText(`#!/usr/bin/env node\n// a copy: ${CLI_BUNDLE_MARKER}`));
+  });
+
+  it("the installed guard's launcher (what Wrap and Share write as the command) is ours too, as the installer writes it on each OS; a look-alike is not", () => {
+    const script = '/home/u/.local/state/mcp-lifeguard/bin/mcp-lifeguard.js';
+    assert.ok(isCliBundleText(launcherText(script, { kind: 'node', path: '/usr/bin/node' }, 'linux')));
+    assert.ok(isCliBundleText(launcherText(script, { kind: 'electron', path: '/opt/code/code' }, 'darwin')));
+    assert.ok(
+      isCliBundleText(launcherText('C:\\u\\mcp-lifeguard.js', { kind: 'node', path: 'C:\\node.exe' }, 'win32')),
+    );
+    assert.ok(!isCliBundleText('#!/bin/sh\n# runs the installed guard.\nexec node x.js "$@"\n'));
+    assert.ok(!isCliBundleText('@echo off\r\nrem something else\r\n"node" "x.js" %*\r\n'));
   });
 
   it('the guard, a relay and a share host by content under any name; a script named mcp-lifeguard that is not ours is none of them', () => {

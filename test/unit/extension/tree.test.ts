@@ -149,6 +149,31 @@ describe('extension view-model: tree', () => {
     assert.match(m.tooltip!, /pid 4242 · Claude Desktop/);
   });
 
+  it('a wrapped entry whose client still runs its unguarded process: running and judged as before, with who restarts it next; once guarded, nothing of it', () => {
+    const wrapped = {
+      command: '/home/u/.local/state/mcp-lifeguard/bin/mcp-lifeguard',
+      args: ['run', '--on-conflict', 'share', '--name', 'memory', '--', 'npx', '-y', 'x'],
+    };
+    const s = server('memory', { ...wrapped, instances: [instance(4242, { verdicts: [stale()] })] });
+    const row = item(serverNode(s));
+    assert.match(row.description!, /^stale · .* · unguarded until Claude Desktop restarts it$/);
+    assert.deepEqual(row.icon, { id: 'warning', color: 'list.warningForeground' }, 'still judged stale');
+    assert.match(row.tooltip!, /pid 4242 · Claude Desktop · not guarded yet/);
+    assert.match(row.tooltip!, /Next: Claude Desktop: quit it \\?\(from its menu/);
+    const inst = item(childNodes(serverNode(s))[0]);
+    assert.match(inst.description!, /not guarded yet/);
+    // Fine: running, with the same words.
+    const ok = item(serverNode(server('memory', { ...wrapped, instances: [instance(4242)] })));
+    assert.match(ok.description!, /1 instance · unguarded until Claude Desktop restarts it$/);
+    // Guarded (its lock record names it), or not wrapped: no such words.
+    const guarded = server('memory', {
+      ...wrapped,
+      instances: [instance(4242, { lock: { serverName: 'memory', resourceKey: 'k' } })],
+    });
+    assert.doesNotMatch(item(serverNode(guarded)).description!, /unguarded/);
+    assert.doesNotMatch(item(serverNode(server('memory', { instances: [instance(4242)] }))).description!, /unguarded/);
+  });
+
   it('instance rows: verdict first, then pid and uptime; versions, guard, other client and memory after', () => {
     const s = server('memory', {
       instances: [
