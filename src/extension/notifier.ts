@@ -10,11 +10,11 @@ import {
   decideNotifications,
   eventOver,
   Notification,
+  DOWN_ACTIONS,
   staleActionLabel,
   staleActionOf,
 } from './viewModel/notifications';
 import { autoRestartCandidates } from './viewModel/autoRestart';
-import { t } from './viewModel/l10n';
 
 const MUTED_KEY = 'mcpLifeguard.mutedServers';
 
@@ -59,17 +59,14 @@ export class Notifier implements vscode.Disposable {
       void vscode.window.showInformationMessage(n.message);
       return;
     }
-    if (n.kind === 'down') {
-      const rollBack = t('Roll Back');
-      const show = staleActionLabel('Show');
-      const choice = await vscode.window.showWarningMessage(n.message, ...(n.rollBack ? [rollBack] : []), show);
-      if (choice === rollBack) await rollbackServer(this.svc, n.serverId);
-      else if (choice === show) await vscode.commands.executeCommand(CommandId.showView, n.serverId);
-      return;
-    }
-    const choice = staleActionOf(await vscode.window.showWarningMessage(n.message, ...n.actions.map(staleActionLabel)));
+    const actions = n.kind === 'down' ? DOWN_ACTIONS.filter((a) => a !== 'Roll Back' || n.rollBack) : n.actions;
+    const choice = staleActionOf(await vscode.window.showWarningMessage(n.message, ...actions.map(staleActionLabel)));
     switch (choice) {
+      case 'Roll Back':
+        await rollbackServer(this.svc, n.serverId);
+        break;
       case 'Restart...': {
+        if (n.kind !== 'stale') break;
         // The toast may be old: act on what runs the old code now, read afresh, never on the pids it saw.
         await this.svc.refresh.request('manual');
         const targets = currentTargets(this.svc.store.snapshot, n);

@@ -23,6 +23,13 @@ export function doctorText(a: DoctorAnswer): string[] {
       head,
       `  No package to trace: ${a.noPackage ?? 'what it runs was not resolved'}.`,
       ...a.entries.map((e) => `  ${e.name} in ${e.client} (${e.file}): ${e.launch}`),
+      // A script is judged by its own files and what it imports: each instance as `status` judges it.
+      ...(a.instances.length ? ['', `Running (${a.instances.length}):`] : []),
+      ...a.instances.flatMap((i) => [
+        `  pid ${i.pid} (${i.client}) runs ${i.runs}${i.installed ? `, installed ${i.installed}` : ''}`,
+        ...(i.moved ?? []).map((m) => `    moved since it started: ${m}`),
+      ]),
+      ...(a.findings.length ? ['Why:', ...a.findings.map((f) => `  - ${f}`)] : []),
     ];
   const width = Math.max(0, ...a.copies.map((c) => c.version.length));
   return [

@@ -111,6 +111,12 @@ export type VmServer = ServerConfig & {
   installedVersion?: string;
   /** Its package is a release of npm or PyPI (not a checkout, not a script): another version can be installed. */
   upgradable?: true;
+  /**
+   * Roll Back has versions to go back to: an upgradable package, a Python server (a script's
+   * included) whose dependencies moved under a running instance, or a guard whose server is down
+   * with the versions its last server started with recorded.
+   */
+  rollbackable?: true;
   updateAvailable?: VmUpdate;
   /** What the MCP Registry says of the installed package's entry (deprecated, deleted, with why). */
   registryStatus?: ServerStatus['registryStatus'];
@@ -272,6 +278,15 @@ function toVmServer(server: ServerStatus): VmServer {
   // A released package (npm, PyPI; not a checkout or a script): Upgrade and Roll Back can install another version.
   if (installed && (installed.ecosystem === 'npm' || installed.ecosystem === 'python') && !installed.dev)
     out.upgradable = true;
+  const movedUnder = instances.some(
+    (i) => i.versions?.verdict.state === 'stale' && i.versions.verdict.movedDependencies.length > 0,
+  );
+  if (
+    out.upgradable ||
+    (installed?.ecosystem === 'python' && movedUnder) ||
+    instances.some((i) => i.verdicts.some((v) => v.kind === 'down' && v.ranWith !== undefined))
+  )
+    out.rollbackable = true;
   if (updateAvailable)
     out.updateAvailable = {
       package: updateAvailable.package,

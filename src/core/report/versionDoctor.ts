@@ -6,6 +6,7 @@ import type { PackageRunner } from '../launch/types';
 import type { VersionFacts } from '../snapshot/versionFacts';
 import type { CopyPlace, PackageCopy, PackageRef } from '../versions/copies';
 import { isNewer, ReleaseSaid } from '../versions/registry';
+import { restartRiskText } from '../versions/startRisk';
 
 /**
  * "Why does this run that version?" in one answer, for `mcp-lifeguard doctor SERVER` and Show
@@ -29,6 +30,10 @@ export interface DoctorInstance {
   needsRestart: boolean;
   /** One line: why it runs what it runs. */
   reason: string;
+  /** The dependencies that moved under it since it started: `mcp 1.30.0 -> 2.3.0`. */
+  moved?: string[];
+  /** Why a restart into what is installed will probably fail, as every face says it. */
+  restartRisk?: string;
 }
 
 export interface DoctorCopy extends PackageCopy {
@@ -183,11 +188,19 @@ function instanceLine(s: ServerStatus, i: Instance, entryWhy: string, where: Whe
       reason = because;
       break;
   }
+  const moved =
+    verdict?.state === 'stale' ? verdict.movedDependencies.map((m) => `${m.name} ${m.from} -> ${m.to}`) : [];
+  const risk =
+    (verdict?.state === 'stale' || verdict?.state === 'changed') && v?.installed.state === 'installed'
+      ? restartRiskText(v.installed.startRisks)
+      : undefined;
   return {
     pid: i.pid,
     client: i.client.name,
     entry: `${s.name} in ${s.source.label}`,
     runs,
+    ...(moved.length ? { moved } : {}),
+    ...(risk ? { restartRisk: risk } : {}),
     ...(installed && installed !== runs ? { installed } : {}),
     ...(from ? { from } : {}),
     needsRestart,
@@ -255,8 +268,28 @@ export function versionDoctor(facts: VersionFacts): DoctorAnswer {
     releases: facts.releases,
     ...(facts.releasesNotAsked ? { releasesNotAsked: facts.releasesNotAsked } : {}),
     ...(newest ? { newest } : {}),
-    findings: pkg ? findings(pkg, facts, copies, instances, newest) : [],
+    findings: pkg ? findings(pkg, facts, copies, instances, newest) : scriptFindings(facts, instances),
   };
+}
+
+/**
+ * A server no package installs (a script): what `status` says of it, one sentence each: what moved
+ * under each instance, whether a restart will start, and the way back where there is one.
+ */
+function scriptFindings(facts: VersionFacts, instances: readonly DoctorInstance[]): string[] {
+  const out: string[] = [];
+  for (const i of instances) {
+    if (i.needsRestart) out.push(`pid ${i.pid} (${i.client}) runs ${i.runs}: ${i.reason}`);
+    if (i.restartRisk)
+      out.push(
+        `${i.restartRisk}: do not restart pid ${i.pid} yet; mcp-lifeguard rollback ${facts.server} installs again what it started with`,
+      );
+    else if (i.moved?.length)
+      out.push(
+        `mcp-lifeguard rollback ${facts.server} installs again what pid ${i.pid} started with, if the new versions misbehave`,
+      );
+  }
+  return out;
 }
 
 function findings(

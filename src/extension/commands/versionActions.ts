@@ -91,7 +91,7 @@ export async function upgradeServer(svc: Services, arg?: CommandArg): Promise<vo
 }
 
 export async function rollbackServer(svc: Services, arg?: CommandArg): Promise<void> {
-  const picked = await pickVersioned(svc, arg, t('Roll back which MCP server?'));
+  const picked = await pickVersioned(svc, arg, t('Roll back which MCP server?'), true);
   if (!picked) return;
   const { server, raw } = picked;
   const installed = installedOf(raw);
@@ -133,13 +133,16 @@ async function pickVersioned(
   svc: Services,
   arg: CommandArg,
   question: string,
+  rollBack = false,
 ): Promise<{ server: VmServer; raw: ServerStatus } | undefined> {
   const server = await pickServer(
     svc,
     arg,
-    (s) => s.upgradable === true,
+    (s) => (rollBack ? s.rollbackable === true : s.upgradable === true),
     question,
-    t('No configured MCP server runs a released npm or PyPI package.'),
+    rollBack
+      ? t('No configured MCP server has versions to go back to: no package or dependency moved under one.')
+      : t('No configured MCP server runs a released npm or PyPI package.'),
   );
   if (!server) return undefined;
   const trust = mayRun('upgrade', server, vscode.workspace.isTrusted, svc.window().workspaceFolders);

@@ -48,6 +48,8 @@ export const Cap = {
   unshare: 'unshare',
   /** Its package has a version that can be installed the way it was installed (or pinned), and the window may run it. */
   upgrade: 'upgrade',
+  /** Versions to go back to (an upgraded package, a Python server's moved dependencies, a down guard's record), and the window may run its installer. */
+  rollback: 'rollback',
   /** Its package is a release of npm or PyPI: Show Versions traces every source of its version (read-only). */
   versions: 'versions',
 } as const;
@@ -122,7 +124,7 @@ export const ITEM_MENUS: readonly ItemMenu[] = [
   { command: CommandId.shareOneInstance, kinds: [NodeKind.server], cap: Cap.share, group: '3_guard@3' },
   { command: CommandId.unshareServer, kinds: [NodeKind.server], cap: Cap.unshare, group: '3_guard@4' },
   { command: CommandId.upgradeServer, kinds: [NodeKind.server], cap: Cap.upgrade, group: '4_versions@1' },
-  { command: CommandId.rollbackServer, kinds: [NodeKind.server], cap: Cap.upgrade, group: '4_versions@2' },
+  { command: CommandId.rollbackServer, kinds: [NodeKind.server], cap: Cap.rollback, group: '4_versions@2' },
   { command: CommandId.showVersions, kinds: [NodeKind.server], cap: Cap.versions, group: '4_versions@3' },
 ];
 

@@ -1,6 +1,8 @@
 import { ARROW, plural, shownText } from './format';
 import { VmClient, VmInstance, VmServer, VmSnapshot } from '../../core/report/input';
 import { assertNever } from '../../core/base/assertNever';
+import { downCause } from '../../core/base/downReason';
+import { restartRiskText } from '../../core/versions/startRisk';
 import {
   bulkRestartTargets,
   distinctInstances,
@@ -8,7 +10,7 @@ import {
   RestartVerdict,
   restartVerdicts,
 } from '../../core/report/state';
-import { registryNotice } from '../../core/report/evidence';
+import { registryNotice, startRisksOf } from '../../core/report/evidence';
 import { isKnownVersion, versionMove, versionWord } from '../../core/report/versionWords';
 import { t } from './l10n';
 import type { InferredSource } from '../../core/base/versionTypes';
@@ -25,15 +27,30 @@ import { Direction, direction } from '../../core/versions/direction';
 
 /** Two buttons at most: Restart... asks first (it names what is only stopped), Show reveals the view. */
 export const STALE_ACTIONS = ['Restart...', 'Show'] as const;
-export type StaleAction = (typeof STALE_ACTIONS)[number];
+/**
+ * When the installed code will probably not start: no Restart (it would take a serving server down);
+ * Roll Back installs again what runs, where there is something to go back to.
+ */
+export const AT_RISK_ACTIONS = ['Roll Back', 'Show'] as const;
+export const DOWN_ACTIONS = AT_RISK_ACTIONS;
+export type StaleAction = (typeof STALE_ACTIONS)[number] | (typeof AT_RISK_ACTIONS)[number];
 
 /** A notification button as shown (translated); `staleActionOf` reads a click back. */
 export function staleActionLabel(a: StaleAction): string {
-  return a === 'Restart...' ? t('Restart...') : t('Show');
+  switch (a) {
+    case 'Restart...':
+      return t('Restart...');
+    case 'Roll Back':
+      return t('Roll Back');
+    case 'Show':
+      return t('Show');
+    default:
+      return assertNever(a);
+  }
 }
 
 export function staleActionOf(label: string | undefined): StaleAction | undefined {
-  return STALE_ACTIONS.find((a) => staleActionLabel(a) === label);
+  return [...STALE_ACTIONS, ...AT_RISK_ACTIONS].find((a) => staleActionLabel(a) === label);
 }
 
 export interface StaleNotification {
@@ -56,7 +73,8 @@ export type Notification =
   | { kind: 'update'; eventId: string; serverId: string; message: string }
   /**
    * A guard's server went down (it gave up starting it): said once per time it went down.
-   * `rollBack`: its guard knows what the last server that served started with, so Roll Back is offered at once.
+   * `rollBack`: there are versions to go back to (its guard's record of what the last server that
+   * served started with, a moved dependency, an upgraded package), so Roll Back is offered at once.
    */
   | { kind: 'down'; eventId: string; serverId: string; message: string; rollBack: boolean };
 
@@ -194,6 +212,9 @@ export function decideNotifications(
           inferredFrom,
         ),
       );
+      // The installed code will probably not start: said first, and undone from here where it can be.
+      const risk = hits.map((h) => restartRiskText(startRisksOf(h.verdict))).find((r) => r !== undefined);
+      const back = hits.find((h) => h.server.rollbackable);
       out.push({
         kind: 'stale',
         eventId,
@@ -201,10 +222,10 @@ export function decideNotifications(
         package: pkg,
         installed,
         direction: dir,
-        serverId: hits[0].server.id,
-        message,
+        serverId: (back ?? hits[0]).server.id,
+        message: risk ? `${message} ${shownText(risk)}.` : message,
         pids: hits.map((h) => h.instance.pid),
-        actions: STALE_ACTIONS,
+        actions: risk ? (back ? AT_RISK_ACTIONS : (['Show'] as const)) : STALE_ACTIONS,
       });
     }
   }
@@ -218,8 +239,8 @@ export function decideNotifications(
         kind: 'down',
         eventId,
         serverId: server.id,
-        message: shownText(t('{0} is down: its guard runs, the server does not. {1}', server.name, down.reason)),
-        rollBack: down.ranWith !== undefined,
+        message: shownText(t('{0} is down: it does not start ({1}).', server.name, downCause(down.reason))),
+        rollBack: server.rollbackable === true,
       });
     }
   }

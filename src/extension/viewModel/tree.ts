@@ -4,7 +4,7 @@ import { CommandId, CommandIdValue } from '../commandIds';
 import type { Diagnostic } from '../../core/base/model';
 import { NO_WINDOW, OwnerContext, restartEffect } from './actionPlan';
 import { Cap, CapValue, contextValue, NodeKind } from './contextValues';
-import { describeVerdict, registryNotice } from '../../core/report/evidence';
+import { describeVerdict, registryNotice, startRisksOf } from '../../core/report/evidence';
 import { ARROW, formatMemory, formatUptime, mdCell, plural, shownLines, shownText } from './format';
 import { isShareWrapped, isWrapped, runsUnderGuard, wrapSupport } from '../../core/configEdit/guardCommand';
 import { guardPending } from '../../core/configEdit/guardPending';
@@ -208,6 +208,9 @@ export function serverCaps(s: VmServer, ctx: TreeContext, workspaceFolders: read
   // A package with a version (npm, PyPI): Upgrade and Roll Back run its installer, as a restart runs its command.
   if (s.upgradable && s.transport === 'stdio' && mayRun('upgrade', s, ctx.trusted, workspaceFolders).allowed)
     caps.push(Cap.upgrade);
+  // Roll Back wherever there is something to go back to: a script whose dependency moved as well as a package.
+  if (s.rollbackable && s.transport === 'stdio' && mayRun('upgrade', s, ctx.trusted, workspaceFolders).allowed)
+    caps.push(Cap.rollback);
   // Show Versions only reads (files and the registries): offered for a workspace's server too.
   if (s.upgradable && s.transport === 'stdio') caps.push(Cap.versions);
   if (ctx.guardAvailable) {
@@ -380,6 +383,8 @@ function serverItem(id: string, s: VmServer, ctx: TreeContext, workspaceFolders:
     case 'stale':
       // The verdict first: at the side bar's default width the end of a description is cut.
       description = t('{0} · {1}', causeWords(state.cause, t).label, restartDetail(state));
+      // The installed code will probably not start: said on the row, before anyone restarts it.
+      if (s.instances.some(restartAtRisk)) description += t(' · restart will probably fail');
       icon = { id: 'warning', color: 'list.warningForeground' };
       break;
     case 'unknown':
@@ -462,6 +467,12 @@ function serverItem(id: string, s: VmServer, ctx: TreeContext, workspaceFolders:
   };
 }
 
+/** Whether the installed code an instance would restart into will probably not start (core/versions/startRisk.ts). */
+function restartAtRisk(i: VmInstance): boolean {
+  const stale = restartVerdict(i);
+  return stale !== undefined && (startRisksOf(stale)?.length ?? 0) > 0;
+}
+
 /**
  * The words for what is wrong with an instance, worst first; the first is the row's verdict. A fine
  * instance says `ok`, one whose version is not known `version ?`: never blank, never "fine" by omission.
@@ -514,6 +525,7 @@ function instanceItem(
   const stale = restartVerdict(i);
   const details: string[] = [...more];
   if (stale) details.push(restartDetail(stale));
+  if (restartAtRisk(i)) details.push(t('restart will probably fail'));
   else if (i.runningVersion) details.push(i.runningVersion);
   // A shared server (`run --on-conflict share`, or an HTTP guard's with clients): one instance, its
   // clients the ones its lock record lists.

@@ -1,3 +1,4 @@
+import { LAST_OUTPUT } from '../../core/base/downReason';
 import { redactOutputLine } from '../../core/base/redact';
 import { terminalSafe, withoutEscapes } from '../../core/base/terminalSafe';
 
@@ -61,8 +62,6 @@ function cut(line: string): string {
 
 /** How long the end of a dead child's stderr is waited for before saying why it died. */
 export const OUTPUT_SETTLE_MS = 500;
-/** Joins a reason and the cause line of the server's output. */
-const LAST_OUTPUT = '. Its last output: ';
 
 /** A reason with the line of the server's last output that names its error, once (a reason that has one keeps it). */
 export function withCause(reason: string, output: readonly string[]): string {

@@ -149,6 +149,14 @@ describe('guard: an SDK upgrade that breaks a server: judged, predicted, verifie
       predicted.stdout,
       /STALE: runs mcp 1\.30\.0, installed mcp 2\.3\.0 .*RESTART WILL PROBABLY FAIL: mcp\.server\.fastmcp raises at import in mcp 2\.3\.0 \(it says to pin mcp<2\)/,
     );
+    // doctor explains the script as status judges it: what moved, the prediction, the way back.
+    const doctor = await lg(['doctor', 'notes']);
+    assert.match(doctor.stdout, /No package to trace: it runs a script no package installs/);
+    assert.match(doctor.stdout, /^ {4}moved since it started: mcp 1\.30\.0 -> 2\.3\.0$/m);
+    assert.match(
+      doctor.stdout,
+      /Restart will probably fail: mcp\.server\.fastmcp raises at import in mcp 2\.3\.0.*: do not restart pid \d+ yet; mcp-lifeguard rollback notes installs again what it started with/,
+    );
     // A restart is refused: the server that runs keeps serving.
     const refused = await lg(['restart', 'notes']);
     assert.equal(refused.code, 1);

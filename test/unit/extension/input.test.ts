@@ -63,6 +63,44 @@ describe('extension view-model: a core snapshot as view input', () => {
     });
   });
 
+  it('Roll Back has something to go back to: a released package, a Python script whose dependencies moved under it, a down guard that recorded what ran; not a Node script (npm resolves its dependencies again)', () => {
+    const { instances: _i, updateAvailable: _u, ...config } = server('notes');
+    const script = (ecosystem: 'python' | 'npm', moved: boolean): InstanceVersions =>
+      ({
+        installed: {
+          state: 'installed',
+          ecosystem,
+          name: 'srv',
+          version: 'script',
+          how: 'the script /w/srv',
+          location: '/w/srv',
+          dev: { root: '/w', how: 'a script', script: true, newest: [] },
+        },
+        running: { state: 'known', version: 'mcp 1.30.0', source: 'lock-record', how: 'lock record' },
+        verdict: {
+          state: 'stale',
+          package: 'srv',
+          ecosystem,
+          running: 'mcp 1.30.0',
+          installed: 'mcp 2.3.0',
+          movedDependencies: moved ? [{ name: 'mcp', from: '1.30.0', to: '2.3.0' }] : [],
+          replacedFiles: [],
+          summary: 's',
+          runningHow: 'r',
+          installedHow: 'i',
+        },
+      }) as unknown as InstanceVersions;
+    const one = (over: Partial<Instance>) =>
+      toViewInput(coreSnapshot({ servers: [{ ...config, instances: [coreInstance(over)] }] })).servers[0];
+    assert.equal(one({ versions: script('python', true) }).rollbackable, true);
+    assert.equal(one({ versions: script('python', true) }).upgradable, undefined, 'a script is no release');
+    assert.equal(one({ versions: script('python', false) }).rollbackable, undefined);
+    assert.equal(one({ versions: script('npm', true) }).rollbackable, undefined);
+    const down = { kind: 'down' as const, since: 's', reason: 'r' };
+    assert.equal(one({ verdicts: [{ ...down, ranWith: { dependencies: { mcp: '1.30.0' } } }] }).rollbackable, true);
+    assert.equal(one({ verdicts: [down] }).rollbackable, undefined);
+  });
+
   it('reads the version judgement: stale becomes a stale verdict with the evidence, unknown stays unknown', () => {
     const installed: Installed = {
       state: 'installed',

@@ -254,7 +254,8 @@ describe('extension view-model: a server down, and the MCP Registry’s word, ar
       kind: 'down',
       eventId: 'down:notes@2026-11-25T07:04:10.296Z',
       serverId: notes.id,
-      message: `notes is down: its guard runs, the server does not. ${down.reason}`,
+      // One line: the server's own error, not the guard's whole account (Show has it).
+      message: "notes is down: it does not start (ModuleNotFoundError: pin 'mcp<2').",
       rollBack: false,
     });
     assert.deepEqual(decideNotifications(snapshot([notes]), { ...fresh, seen: new Set([n.eventId]) }, on), []);
@@ -264,6 +265,7 @@ describe('extension view-model: a server down, and the MCP Registry’s word, ar
   it('a server that went down once a restart replaced one that served: Roll Back offered at once', () => {
     const ranWith = { package: { name: 'notes-server', version: '1.0.0' } };
     const after = server('notes', {
+      rollbackable: true,
       instances: [instance(40, { verdicts: [{ ...down, ranWith }], lock: { serverName: 'notes' } })],
     });
     const [n] = decideNotifications(snapshot([after]), fresh, on);

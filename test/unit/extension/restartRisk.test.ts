@@ -11,7 +11,9 @@ import { restartRiskLabel } from '../../../src/cli/format/versions';
 import { restartRiskConfirmation, restartRiskOf } from '../../../src/extension/viewModel/actionPlan';
 import { makeTempDir } from '../../support/temp';
 import { stdioConfig } from '../processes/support';
-import { instance, stale } from './fixtures';
+import { instance, NOW, server, snapshot, stale } from './fixtures';
+import { childNodes, rootNodes, treeItem } from '../../../src/extension/viewModel/tree';
+import { decideNotifications } from '../../../src/extension/viewModel/notifications';
 
 const risk: StartRisk = {
   module: 'mcp.server.fastmcp',
@@ -65,6 +67,41 @@ describe('a restart predicted to fail: said before it is done, in every face', (
     assert.equal(c.message, 'Restart notes? It will probably not start again.');
     assert.equal(c.button, 'Restart Anyway');
     assert.match(c.detail, /^Restart will probably fail: .*Cancel keeps the running server serving/);
+  });
+
+  it("the tree row and the upgrade's toast say it; the toast offers Roll Back, not Restart, where there is something to go back to", () => {
+    const memo = { seen: new Set<string>(), muted: new Set<string>() };
+    const on = { onUpgrade: true, onRegistryUpdate: false };
+    const script = server('notes', { instances: [instance(7, { verdicts: [risky] })] });
+    const row = treeItem(
+      childNodes(rootNodes(snapshot([script])).find((n) => n.kind === 'group')!)[0],
+      { trusted: true, now: NOW, guardAvailable: true },
+      [],
+    );
+    assert.match(row.description!, /^stale · .* · restart will probably fail$/);
+    const inst = treeItem(
+      childNodes(childNodes(rootNodes(snapshot([script])).find((n) => n.kind === 'group')!)[0])[0],
+      { trusted: true, now: NOW, guardAvailable: true },
+      [],
+    );
+    assert.match(inst.description!, /restart will probably fail/);
+    const [toast] = decideNotifications(snapshot([{ ...script, rollbackable: true }]), memo, on);
+    assert.ok(toast.kind === 'stale');
+    assert.ok(toast.message.endsWith(`${WORDS}.`), toast.message);
+    assert.deepEqual(toast.actions, ['Roll Back', 'Show']);
+    // Nothing to go back to: no Restart into a failure either, only Show.
+    const [bare] = decideNotifications(snapshot([script]), memo, on);
+    assert.ok(bare.kind === 'stale');
+    assert.deepEqual(bare.actions, ['Show']);
+    // No risk: Restart... as before.
+    const [plain] = decideNotifications(
+      snapshot([server('kb', { instances: [instance(8, { verdicts: [stale()] })] })]),
+      memo,
+      on,
+    );
+    assert.ok(plain.kind === 'stale');
+    assert.deepEqual(plain.actions, ['Restart...', 'Show']);
+    assert.doesNotMatch(plain.message, /probably fail/);
   });
 
   it('status labels the row', () => {

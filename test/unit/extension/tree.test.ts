@@ -420,11 +420,19 @@ describe('extension view-model: tree', () => {
   });
 
   it('Upgrade and Roll Back are offered on a released package, never where the window may not run its installer; Show Versions wherever it has a package', () => {
-    assert.deepEqual(caps(serverNode(server('pkg', { upgradable: true }))), [
+    assert.deepEqual(caps(serverNode(server('pkg', { upgradable: true, rollbackable: true }))), [
       'mcpServer',
       'openConfig',
+      'rollback',
       'upgrade',
       'versions',
+      'wrap',
+    ]);
+    // A script whose dependency moved: Roll Back, and nothing to upgrade.
+    assert.deepEqual(caps(serverNode(server('script', { rollbackable: true }))), [
+      'mcpServer',
+      'openConfig',
+      'rollback',
       'wrap',
     ]);
     assert.deepEqual(

@@ -19,7 +19,7 @@ export const npm = (location: string, version: string, how: string): Installed =
   location,
 });
 
-function instance(pid: number, installed: Installed, verdict: VersionVerdict, running?: string): Instance {
+export function instance(pid: number, installed: Installed, verdict: VersionVerdict, running?: string): Instance {
   return {
     pid,
     ppid: 1,

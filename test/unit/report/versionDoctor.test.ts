@@ -3,7 +3,7 @@ import { versionDoctor } from '../../../src/core/report/versionDoctor';
 import { placeOf } from '../../../src/core/versions/copies';
 import { doctorText } from '../../../src/cli/format/doctor';
 import { stdioConfig } from '../processes/support';
-import { entry, GLOBAL, heldBack, MEM, npm, NPX, PROJECT } from './doctorFacts';
+import { entry, GLOBAL, heldBack, instance, MEM, npm, NPX, PROJECT } from './doctorFacts';
 
 describe('doctor: every source of a server version in one answer', () => {
   it('names the pin that kept an upgrade from taking effect, the shadowing project copy, and the instance to restart', () => {
@@ -119,6 +119,59 @@ describe('doctor: every source of a server version in one answer', () => {
       ),
     );
     assert.equal(lines.filter((l) => l.startsWith('  - ')).length, 4);
+  });
+
+  it('a script server says what status says: what moved under each instance, that a restart will probably fail, and the way back', () => {
+    const installed = {
+      state: 'installed' as const,
+      ecosystem: 'python' as const,
+      name: 'srv.py',
+      version: 'mcp 2.3.0',
+      how: 'the script /w/srv.py',
+      location: '/w/srv.py',
+      dev: { root: '/w', how: 'a script', script: true as const, newest: [] },
+      startRisks: [
+        {
+          module: 'mcp.server.fastmcp',
+          package: 'mcp',
+          version: '2.3.0',
+          why: 'raises' as const,
+          pin: 'mcp<2',
+          summary: 'mcp.server.fastmcp raises at import in mcp 2.3.0 (it says to pin mcp<2)',
+        },
+      ],
+    };
+    const stale = {
+      state: 'stale' as const,
+      package: 'srv.py',
+      ecosystem: 'python' as const,
+      running: 'mcp 1.30.0',
+      installed: 'mcp 2.3.0',
+      movedDependencies: [{ name: 'mcp', from: '1.30.0', to: '2.3.0' }],
+      replacedFiles: [],
+      runningHow: 'lock record',
+      installedHow: 'the script /w/srv.py',
+      summary: 'srv.py: runs mcp 1.30.0 but mcp 2.3.0 is installed',
+    };
+    const notes = { ...entry('cursor', 'Cursor', '/w/.venv/bin/python', ['/w/srv.py'], installed), name: 'notes' };
+    notes.instances = [instance(51, installed, stale, 'mcp 1.30.0')];
+    const a = versionDoctor({
+      server: 'notes',
+      noPackage: 'it runs a script no package installs, /w/srv.py, judged by its own files',
+      entries: [notes],
+      copies: [],
+      releases: [],
+    });
+    const text = doctorText(a).join('\n');
+    assert.match(text, /No package to trace: it runs a script no package installs/);
+    assert.match(
+      text,
+      /pid 51 \(Cursor\) runs mcp 1\.30\.0, installed mcp 2\.3\.0\n {4}moved since it started: mcp 1\.30\.0 -> 2\.3\.0/,
+    );
+    assert.match(
+      text,
+      /Restart will probably fail: mcp\.server\.fastmcp raises at import .*: do not restart pid 51 yet; mcp-lifeguard rollback notes installs again what it started with/,
+    );
   });
 
   it('a server with no package to trace says why', () => {
