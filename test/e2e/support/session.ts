@@ -29,6 +29,8 @@ export interface SessionOptions {
    * language pack's messages script sets); the extension host gets it from the workbench.
    */
   locale?: string;
+  /** More environment for code-server and every process the test starts (an installer's offline settings). */
+  env?: Record<string, string>;
   /** Changes the installed copy of the extension (its folder) before code-server starts. */
   editExtension?: (extensionDir: string) => void;
 }
@@ -92,7 +94,12 @@ export class Session {
     this.logFile = path.join(this.dir, 'code-server.log');
     fs.mkdirSync(this.lifeguardHome, { recursive: true });
     // The tests' quiet period after a change (settle.ts), for the extension's engine, the CLI and guards alike.
-    this.env = { ...cleanEnv(this.fixture.home, this.lifeguardHome), ...testSettleEnv, TMPDIR: this.tempDir };
+    this.env = {
+      ...cleanEnv(this.fixture.home, this.lifeguardHome),
+      ...testSettleEnv,
+      TMPDIR: this.tempDir,
+      ...options.env,
+    };
   }
 
   get url(): string {
