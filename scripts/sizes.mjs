@@ -29,8 +29,11 @@ const BUDGETS = {
   // pinned by its creation time, Windows' stop stages: 2 KB, all on the guard's stop and lock paths);
   // 324 since its own child is judged on more evidence (the links on the way to its script, a
   // digest of its package's files at first sight, plugins loaded by computed names, package
-  // folders a Python script imports from, import hooks: 3 KB, each a verdict the guard gives too).
-  'dist/cli-guard.js': 324,
+  // folders a Python script imports from, import hooks: 3 KB, each a verdict the guard gives too);
+  // 326 since the installed guard's launcher is known by its content (a wrapped entry keeps the
+  // process its client started before the edit), refuse-writes reads a tool's name where the server
+  // declares nothing, and a settling change is judged again soon: 1.4 KB.
+  'dist/cli-guard.js': 326,
   // The relay a client of a shared server runs (`run --on-conflict share`).
   'dist/cli-relay.js': 60,
   // The share host's streamable HTTP front (`--share-listen`), loaded by such a host alone.

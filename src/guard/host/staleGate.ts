@@ -1,10 +1,19 @@
 import type { InstanceVersions } from '../../core/base/versionTypes';
 import { decide, GuardVerdict, guardVerdict, ResolvedVersion, StalePolicy } from './staleness';
 import { toResolvedVersion } from './versionProbe';
+import { ToolWrites, toolWrites } from './toolWrites';
 import { staleNoticeText, UpdateLookup, updateNoticeText } from './staleNotice';
 
 /** How often, at most, `--when-stale annotate` re-reads the registry cache (it is refreshed daily). */
 const UPDATE_LOOK_MS = 10 * 60 * 1000;
+/**
+ * A tool call asks for a check when the last one is older than this (or the check interval, if
+ * shorter): the notice then rides the next result, not one a whole interval later. At most one
+ * judgement a second, whatever the call rate (one costs about 1 ms).
+ */
+const CALL_CHECK_MS = 1000;
+/** While the server's files are settling (an install under way), how soon it is judged again: the notice is ready when `status` turns. */
+const SETTLING_CHECK_MS = 500;
 
 /**
  * Who a tool result goes to. A guard has one client (no audience); a shared server
@@ -49,10 +58,11 @@ export interface StaleGateOptions {
  * tools' read-only hints as they pass and when it goes idle.
  */
 export class StaleGate {
-  private readonly readOnlyTools = new Map<string, boolean>();
+  private readonly toolKinds = new Map<string, ToolWrites>();
   private staleLogged = '';
   private idleRestartWanted = false;
   private timer: NodeJS.Timeout | undefined;
+  private settlingTimer: NodeJS.Timeout | undefined;
   /** The last verdict, which child it judged (a restarted child is not judged by it), and when (performance.now()). */
   private last: { child: object; verdict: GuardVerdict; versions: InstanceVersions; at: number } | undefined;
   /** The judgement under way: every question asked meanwhile waits for it instead of starting another. */
@@ -82,12 +92,13 @@ export class StaleGate {
 
   stop(): void {
     if (this.timer) clearInterval(this.timer);
+    if (this.settlingTimer) clearTimeout(this.settlingTimer);
   }
 
-  /** Remembers which tools the server declared read-only (from its tools/list answer). */
+  /** Remembers which tools read and which write, as declared or named (from its tools/list answer). */
   noteTools(tools: unknown[]): void {
     for (const tool of tools as Array<{ name?: unknown; annotations?: { readOnlyHint?: unknown } }>) {
-      if (typeof tool?.name === 'string') this.readOnlyTools.set(tool.name, tool.annotations?.readOnlyHint === true);
+      if (typeof tool?.name === 'string') this.toolKinds.set(tool.name, toolWrites({ ...tool, name: tool.name }));
     }
   }
 
@@ -105,7 +116,7 @@ export class StaleGate {
     const decision = decide(
       stale.policy,
       verdict,
-      { method, toolName, readOnly: toolName === undefined ? undefined : this.readOnlyTools.get(toolName) },
+      { method, toolName, writes: toolName === undefined ? undefined : this.toolKinds.get(toolName) },
       this.options.serverName,
     );
     return decision.action === 'refuse' ? decision.message : undefined;
@@ -113,12 +124,12 @@ export class StaleGate {
 
   /**
    * A tool is being called: the verdict is checked again in the background (the call never waits
-   * for it), unless the last one on this child is younger than the check interval (the timer checks
-   * that often anyway) or a check is under way. A judgement reads the child's mapped files and
+   * for it), unless the last one on this child is younger than a second (or the check interval, if
+   * shorter) or a check is under way. A judgement reads the child's mapped files and
    * hashes what changed: once per call it cost a busy guard about 1 ms a call and its memory.
    */
   noteToolCall(): void {
-    const interval = this.options.stale?.intervalMs ?? 0;
+    const interval = Math.min(this.options.stale?.intervalMs ?? 0, CALL_CHECK_MS);
     const last = this.last;
     if (last && last.child === this.options.currentChild() && performance.now() - last.at < interval) return;
     void this.check();
@@ -174,6 +185,15 @@ export class StaleGate {
     if (!stale || !judged) return { state: 'none', reason: 'no staleness probe' };
     const verdict = guardVerdict(judged.versions);
     this.last = { child: judged.child, verdict, versions: judged.versions, at: performance.now() };
+    // A change still settling is judged again soon, not at the next interval: once it is judged,
+    // the next result carries the notice (as `status` turns stale), whether or not a call came meanwhile.
+    if (verdict.state === 'settling' && !this.settlingTimer) {
+      this.settlingTimer = setTimeout(() => {
+        this.settlingTimer = undefined;
+        void this.check();
+      }, SETTLING_CHECK_MS);
+      this.settlingTimer.unref();
+    }
     if (stale.policy === 'annotate') await this.lookForUpdate(toResolvedVersion(judged.versions.installed));
     if (verdict.state === 'restart') {
       const said = `${this.options.serverName}: ${verdict.said}`;

@@ -6,6 +6,7 @@ import { describeVerdict } from '../../core/report/evidence';
 import { runtimeVerdict, versionVerdict } from '../../core/report/input';
 import type { RestartVerdict } from '../../core/report/state';
 import type { OwnChild } from '../../core/versions/ownInstance';
+import type { ToolWrites } from './toolWrites';
 
 /**
  * The stale policy. The judgement is the engine's (core/versions/judge.ts, asked through an
@@ -110,13 +111,14 @@ const ALWAYS_ALLOWED = new Set(['initialize', 'ping']);
 export type PolicyDecision = { action: 'forward' } | { action: 'refuse'; message: string };
 
 /**
- * What to do with one client request when the server is stale. `readOnly` says whether the tool of
- * a `tools/call` was declared `readOnlyHint: true` by the server (undefined when never listed).
+ * What to do with one client request when the server is stale. `writes` says whether the tool of a
+ * `tools/call` changes data, as the server declared it or its name says (toolWrites.ts; undefined
+ * when never listed).
  */
 export function decide(
   policy: StalePolicy,
   verdict: GuardVerdict,
-  request: { method: string; toolName?: string; readOnly?: boolean },
+  request: { method: string; toolName?: string; writes?: ToolWrites },
   serverName: string,
 ): PolicyDecision {
   if (verdict.state === 'none' || !refuses(verdict)) return { action: 'forward' };
@@ -137,11 +139,17 @@ export function decide(
     case 'refuse-all':
       if (ALWAYS_ALLOWED.has(request.method)) return { action: 'forward' };
       return { action: 'refuse', message: `${what}; every request is refused until you ${fix}` };
-    case 'refuse-writes':
-      if (request.method !== 'tools/call' || request.readOnly === true) return { action: 'forward' };
-      return {
-        action: 'refuse',
-        message: `${what}; tool ${quoted(request.toolName ?? '?')} is not declared read-only, so it is refused; ${fix}`,
-      };
+    case 'refuse-writes': {
+      const w = request.writes;
+      if (request.method !== 'tools/call' || w?.kind === 'reads') return { action: 'forward' };
+      const tool = `tool ${quoted(request.toolName ?? '?')}`;
+      const why =
+        w?.kind === 'writes'
+          ? w.by === 'annotation'
+            ? `${tool} is not declared read-only`
+            : `${tool} declares nothing, and its name says it changes data`
+          : `whether ${tool} changes data cannot be told (it declares no read-only hint and its name does not say)`;
+      return { action: 'refuse', message: `${what}; ${why}, so it is refused; ${fix}` };
+    }
   }
 }

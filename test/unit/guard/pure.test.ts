@@ -1,3 +1,4 @@
+import { toolWrites } from '../../../src/guard/host/toolWrites';
 import * as assert from 'node:assert/strict';
 import { CrashLoopDetector } from '../../../src/guard/host/crashLoop';
 import { joinLine, lineTail, LineSplitter } from '../../../src/guard/stdio/lines';
@@ -112,7 +113,12 @@ describe('guard: stale policy', () => {
     const verdict = guardVerdict(
       engineVersions(env({ chromadb: '0.4.1', numpy: '1.0' }), env({ chromadb: '0.5.0', numpy: '1.0', extra: '2' })),
     );
-    const d = decide('refuse-writes', verdict, { method: 'tools/call', toolName: 'w', readOnly: false }, 's');
+    const d = decide(
+      'refuse-writes',
+      verdict,
+      { method: 'tools/call', toolName: 'w', writes: { kind: 'writes' as const, by: 'annotation' as const } },
+      's',
+    );
     assert.match(
       (d as { message: string }).message,
       /^"s": Stale: "pkg: runs 1\.0\.0, still installed, but its dependencies moved; dependencies: chromadb 0\.4\.1 -> 0\.5\.0, extra \(absent\) -> 2"; tool "w" is not declared read-only/,
@@ -156,23 +162,40 @@ describe('guard: stale policy', () => {
     });
     const settling = guardVerdict({ installed, running, verdict });
     assert.equal(settling.state, 'settling', JSON.stringify(verdict));
-    const write = { method: 'tools/call', toolName: 'w', readOnly: false };
+    const write = {
+      method: 'tools/call',
+      toolName: 'w',
+      writes: { kind: 'writes' as const, by: 'annotation' as const },
+    };
     const refused = decide('refuse-writes', settling, write, 's');
     assert.equal(refused.action, 'refuse');
     assert.match(
       (refused as { message: string }).message,
       /^"s": not judged yet: files of pkg changed 1 s ago .*; tool "w" is not declared read-only, so it is refused; try again once the change is judged/,
     );
-    assert.equal(decide('refuse-writes', settling, { ...write, readOnly: true }, 's').action, 'forward');
+    assert.equal(
+      decide(
+        'refuse-writes',
+        settling,
+        { ...write, writes: { kind: 'reads' as const, by: 'annotation' as const } },
+        's',
+      ).action,
+      'forward',
+    );
     assert.equal(decide('refuse-all', settling, { method: 'resources/read' }, 's').action, 'refuse');
     assert.equal(decide('refuse-all', settling, { method: 'ping' }, 's').action, 'forward');
     for (const policy of ['annotate', 'warn', 'restart-when-idle'] as const)
       assert.equal(decide(policy, settling, write, 's').action, 'forward', policy);
   });
 
-  it('refuse-writes refuses only tools not declared read-only; refuse-all keeps ping and initialize', () => {
+  it('refuse-writes refuses only tools not declared or named read-only; refuse-all keeps ping and initialize', () => {
     assert.equal(
-      decide('refuse-writes', stale, { method: 'tools/call', toolName: 'read', readOnly: true }, 's').action,
+      decide(
+        'refuse-writes',
+        stale,
+        { method: 'tools/call', toolName: 'read', writes: { kind: 'reads' as const, by: 'annotation' as const } },
+        's',
+      ).action,
       'forward',
     );
     assert.equal(
@@ -184,15 +207,45 @@ describe('guard: stale policy', () => {
       decide(
         'refuse-writes',
         { state: 'none', reason: 'current' },
-        { method: 'tools/call', toolName: 'w', readOnly: false },
+        { method: 'tools/call', toolName: 'w', writes: { kind: 'writes' as const, by: 'annotation' as const } },
         's',
       ).action,
       'forward',
     );
+    // A server that declares nothing (mempalace 3.10): its reads go on, its writes are refused, and a
+    // name that says neither is refused saying that it cannot be told.
+    const call = (name: string, annotations?: Record<string, unknown>) =>
+      decide(
+        'refuse-writes',
+        stale,
+        { method: 'tools/call', toolName: name, writes: toolWrites({ name, annotations }) },
+        's',
+      );
+    for (const read of ['mempalace_search', 'mempalace_status', 'mempalace_list_wings', 'getDrawer', 'kg.query'])
+      assert.equal(call(read).action, 'forward', read);
+    for (const write of ['mempalace_add_drawer', 'kg_invalidate', 'get_or_create', 'updateNote'])
+      assert.match(
+        (call(write) as { message: string }).message,
+        /declares nothing, and its name says it changes data, so it is refused/,
+        write,
+      );
+    assert.match(
+      (call('mempalace_frobnicate') as { message: string }).message,
+      /whether tool "mempalace_frobnicate" changes data cannot be told \(it declares no read-only hint and its name does not say\), so it is refused/,
+    );
+    // What the server declares wins over the name.
+    assert.equal(call('delete_cache_preview', { readOnlyHint: true }).action, 'forward');
+    assert.equal(call('search_and_tag', { readOnlyHint: false }).action, 'refuse');
+    assert.equal(call('list_things', { destructiveHint: true }).action, 'refuse');
     assert.equal(decide('refuse-all', stale, { method: 'ping' }, 's').action, 'forward');
     assert.equal(decide('refuse-all', stale, { method: 'resources/read' }, 's').action, 'refuse');
     assert.equal(
-      decide('warn', stale, { method: 'tools/call', toolName: 'w', readOnly: false }, 's').action,
+      decide(
+        'warn',
+        stale,
+        { method: 'tools/call', toolName: 'w', writes: { kind: 'writes' as const, by: 'annotation' as const } },
+        's',
+      ).action,
       'forward',
     );
   });
