@@ -1,4 +1,5 @@
 import { pathFor } from '../base/hostEnv';
+import { uvToolInstall } from './uvToolInstall';
 import type { ServerStatus } from '../base/model';
 import { redactUrl } from '../base/redact';
 import type { Installed } from '../base/versionTypes';
@@ -180,6 +181,9 @@ function pythonInstall(installed: InstalledPackage, pins: readonly Pin[], facts:
   }
   const uv = facts.which('uv');
   const uvTool = /[\\/]uv[\\/]tools[\\/][^\\/]+$/.test(venv);
+  // A uv tool whose own package moves: through `uv tool install`, so its receipt says the new version.
+  const throughTool = uv && uvTool ? uvToolInstall(uv, facts.readText(join(venv, 'uv-receipt.toml')), pins) : undefined;
+  if (throughTool) return { where: `uv tool ${venv}`, command: throughTool };
   if (uv)
     return {
       where: `${uvTool ? 'uv tool' : 'venv'} ${venv}`,

@@ -1,4 +1,4 @@
-import type * as SmolToml from 'smol-toml' with { 'resolution-mode': 'import' };
+import { parseToml } from '../base/toml';
 import { Position } from '../base/model';
 import { kindOf } from './kind';
 import { refusedOverSize } from './sizeLimit';
@@ -23,7 +23,7 @@ export function adaptCodexToml(text: string): AdaptResult {
   const result: AdaptResult = { entries: [], diagnostics: [] };
   let data: Record<string, unknown>;
   try {
-    data = parse(text) as Record<string, unknown>;
+    data = parseToml(text);
   } catch (err) {
     const e = err as { message?: unknown; line?: unknown; column?: unknown };
     const at = typeof e.line === 'number' && typeof e.column === 'number' ? { line: e.line, column: e.column } : {};
@@ -65,11 +65,6 @@ export function adaptCodexToml(text: string): AdaptResult {
   }
   return result;
 }
-
-// smol-toml ships a CommonJS build, but its types are declared as ESM only: load the CommonJS build with its types,
-// when a TOML config is first read (most machines have none).
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const parse = (text: string) => (require('smol-toml') as typeof SmolToml).parse(text);
 
 function isTable(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);

@@ -102,6 +102,7 @@ describe('upgrade and rollback (real pipx and uv tool): into the tool environmen
     s: Awaited<ReturnType<typeof guarded>>,
     where: RegExp,
     command: RegExp,
+    afterUpgrade: () => void = () => undefined,
   ): Promise<void> {
     await s.runs(OLD, 'at start');
     const first = await s.childPid();
@@ -116,6 +117,7 @@ describe('upgrade and rollback (real pipx and uv tool): into the tool environmen
     const upgraded = await s.childPid();
     assert.notEqual(upgraded, first, 'the guard started the new version');
     await s.runs(NEW, 'after upgrade');
+    afterUpgrade();
     // The same session answers, from the new server.
     const tools = await s.client.listTools();
     assert.ok(tools.tools.some((t) => t.name === 'get_current_time'));
@@ -151,18 +153,22 @@ describe('upgrade and rollback (real pipx and uv tool): into the tool environmen
     );
   });
 
-  it('uv tool: uv pip installs into the tool environment', async () => {
+  it("uv tool: uv tool install moves the tool's own package, so uv's receipt says the version installed (its next `uv tool upgrade` keeps it), and Roll Back puts both back", async () => {
     const root = tempDir('lg-upgrade-uvtool-');
     const { home, bin, uvEnv } = await uvToolInstalled(root, OLD);
     const s = await guarded(root, home, path.join(uvEnv.UV_TOOL_BIN_DIR, TIME), uvEnv);
     const tool = path.join(uvEnv.UV_TOOL_DIR, TIME);
+    const receipt = () => fs.readFileSync(path.join(tool, 'uv-receipt.toml'), 'utf8');
+    assert.match(receipt(), new RegExp(`specifier = "==${esc(OLD)}"`));
     await upgradeThenRollBack(
       s,
       new RegExp(`^time: ${TIME} ${esc(OLD)} -> ${esc(NEW)} \\(uv tool ${esc(tool)}\\):$`, 'm'),
-      new RegExp(
-        `${esc(path.join(bin, 'uv'))} pip install --python ${esc(path.join(tool, 'bin', 'python'))} ${TIME}==${esc(NEW)}$`,
-        'm',
-      ),
+      new RegExp(`${esc(path.join(bin, 'uv'))} tool install ${TIME}==${esc(NEW)} --python 3$`, 'm'),
+      () => {
+        assert.match(receipt(), new RegExp(`specifier = "==${esc(NEW)}"`), "uv's receipt after the upgrade");
+        assert.match(receipt(), /^python = "3"$/m, 'the Python it asked for is kept');
+      },
     );
+    assert.match(receipt(), new RegExp(`specifier = "==${esc(OLD)}"`), "uv's receipt after the roll back");
   });
 });

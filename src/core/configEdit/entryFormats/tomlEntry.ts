@@ -1,4 +1,4 @@
-import type * as SmolToml from 'smol-toml' with { 'resolution-mode': 'import' };
+import { parseToml as parse } from '../../base/toml';
 import type { Translate } from '../translate';
 import { canonical } from './canonical';
 import { EntryDocument, EntryFormat, EntryRewrite, NewEntry, RawEntry, rewriteRefusal } from './types';
@@ -24,10 +24,6 @@ export const tomlEntry: EntryFormat = {
     return new TomlDocument(text, doc, t);
   },
 };
-
-// smol-toml ships a CommonJS build, but its types are declared as ESM only: load the CommonJS build with its types.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { parse } = require('smol-toml') as typeof SmolToml;
 
 const COMMAND_LINE = /^(\s*command\s*=\s*)("(?:[^"\\]|\\.)*"|'[^']*')(.*)$/;
 

@@ -1,0 +1,62 @@
+import { parseToml } from '../base/toml';
+
+/**
+ * A `uv tool`'s own record, `<tool dir>/uv-receipt.toml`, names what `uv tool install` was asked
+ * for: the tool's requirement (`mcp-server-time==2026.8.18`), those added with `--with`, and the
+ * Python asked for. `uv tool upgrade` installs what it names again, so a version put in the tool's
+ * environment behind its back (`uv pip install --python`) is undone by the user's next upgrade.
+ * When a pin is the tool's own package, it is installed through `uv tool install` with the
+ * receipt's other requirements and Python kept, so uv writes the new version in its receipt.
+ * Undefined where the receipt cannot be read or asks for something this does not rebuild (a URL,
+ * a path, an editable, a git source): the caller installs into the environment as before.
+ */
+export function uvToolInstall(
+  uv: string,
+  receiptText: string | undefined,
+  pins: ReadonlyArray<{ name: string; version: string }>,
+): { command: string; args: string[] } | undefined {
+  if (receiptText === undefined) return undefined;
+  let tool: unknown;
+  try {
+    tool = parseToml(receiptText).tool;
+  } catch {
+    return undefined;
+  }
+  if (!isRecord(tool) || !Array.isArray(tool.requirements)) return undefined;
+  const reqs: Array<{ name: string; extras: string; specifier: string }> = [];
+  for (const r of tool.requirements as unknown[]) {
+    if (!isRecord(r) || typeof r.name !== 'string') return undefined;
+    if (Object.keys(r).some((k) => k !== 'name' && k !== 'specifier' && k !== 'extras')) return undefined;
+    const extras = Array.isArray(r.extras) && r.extras.length ? `[${r.extras.join(',')}]` : '';
+    reqs.push({ name: r.name, extras, specifier: typeof r.specifier === 'string' ? r.specifier : '' });
+  }
+  const [main, ...withs] = reqs;
+  const pinOf = (name: string) => pins.find((p) => normalized(p.name) === normalized(name));
+  const own = main && pinOf(main.name);
+  if (!own) return undefined;
+  const pinned = (r: (typeof reqs)[number]) => {
+    const p = pinOf(r.name);
+    return `${r.name}${r.extras}${p ? `==${p.version}` : r.specifier}`;
+  };
+  // The receipt's other requirements as it has them (pinned where this install pins them), then the
+  // dependencies pinned here that it did not name: each becomes a `--with`, so the receipt says them.
+  const others = [
+    ...withs.map(pinned),
+    ...pins
+      .filter((p) => p !== own && !withs.some((r) => normalized(r.name) === normalized(p.name)))
+      .map((p) => `${p.name}==${p.version}`),
+  ];
+  const python = typeof tool.python === 'string' ? ['--python', tool.python] : [];
+  return {
+    command: uv,
+    args: ['tool', 'install', pinned(main), ...others.flatMap((w) => ['--with', w]), ...python],
+  };
+}
+
+function normalized(name: string): string {
+  return name.toLowerCase().replace(/[-_.]+/g, '-');
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
