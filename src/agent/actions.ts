@@ -9,7 +9,7 @@ import { applyInstall, serverNamed } from '../core/actions/applyInstall';
 import { InstallCommand, installedOf, InstallFacts } from '../core/actions/installCommand';
 import { rollbackPlan } from '../core/actions/rollback';
 import { upgradePlan } from '../core/actions/upgrade';
-import { lastUpgradeTo, recordUpgrade } from '../core/actions/upgradeHistory';
+import { lastUpgradeOf, recordUpgrade } from '../core/actions/upgradeHistory';
 import { installRefusal } from '../core/actions/workspaceTrust';
 import type { LifeguardPaths } from '../core/base/paths';
 
@@ -213,13 +213,7 @@ export async function changeVersion(
   const plan =
     verb === 'upgrade'
       ? upgradePlan(server, version, installs.facts)
-      : rollbackPlan(
-          server,
-          installs.facts,
-          installed
-            ? await lastUpgradeTo(installs.paths, server.name, installed.name, installed.version).catch(() => undefined)
-            : undefined,
-        );
+      : rollbackPlan(server, installs.facts, await lastUpgradeOf(installs.paths, server.name).catch(() => undefined));
   if (plan.kind === 'refused') return refuse(`not changed: ${quoted(plan.message)}`);
   if (plan.kind === 'pin')
     return refuse(

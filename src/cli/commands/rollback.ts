@@ -1,7 +1,7 @@
 import { installedOf } from '../../core/actions/installCommand';
 import { rollbackPlan, RollbackPlan, rollbackText } from '../../core/actions/rollback';
 import { liveInstallFacts } from '../../core/actions/applyInstall';
-import { lastUpgradeTo } from '../../core/actions/upgradeHistory';
+import { lastUpgradeOf } from '../../core/actions/upgradeHistory';
 import { lifeguardPaths } from '../../core/base/paths';
 import { currentHostEnv } from '../../core/machine/live';
 import { terminalSafe } from '../../core/base/terminalSafe';
@@ -48,9 +48,7 @@ export async function rollbackCommand(args: string[], io: CliIo): Promise<number
   if (!server) return 1;
   const host = currentHostEnv(io.env);
   const installed = installedOf(server);
-  const upgraded = installed
-    ? await lastUpgradeTo(lifeguardPaths(host), name, installed.name, installed.version).catch(() => undefined)
-    : undefined;
+  const upgraded = await lastUpgradeOf(lifeguardPaths(host), name).catch(() => undefined);
   const plan: RollbackPlan = rollbackPlan(server, liveInstallFacts(io.env, process.platform), upgraded);
   const json = values.json === true;
   const text = rollbackText(plan).map((l) => terminalSafe(l));

@@ -5,6 +5,7 @@ import type { UpgradeRecord } from './upgradeHistory';
 import { pinText } from './upgrade';
 import { serverDownOf } from '../processes/guarded';
 import { versionProblem } from './installArgs';
+import { runnerOfEntry } from '../launch/entryRunner';
 
 /**
  * Roll back: install again the versions a server's processes started with, the way it was
@@ -83,10 +84,19 @@ export function rollbackPlan(server: ServerStatus, facts: InstallFacts, lastUpgr
       if (now !== version) pins.push({ name, version, ...(now !== undefined ? { now } : {}) });
     }
   let from = ran?.from;
+  // The newest upgrade of this server, where it put what is installed now, or (a runner's entry)
+  // the pin its entry has now: while its client still runs the release from before the pin moved,
+  // what runs and what resolves agree, and only the record says the pin was the product's doing.
+  const pinNow = runnerOfEntry(server)?.pin;
   const upgraded =
-    lastUpgrade && lastUpgrade.package === installed.name && lastUpgrade.to === installed.version
+    lastUpgrade &&
+    samePackageName(installed.ecosystem, lastUpgrade.package, installed.name) &&
+    (lastUpgrade.to === installed.version || (pinNow !== undefined && lastUpgrade.to === pinNow))
       ? lastUpgrade
       : undefined;
+  // A runner's entry pinned by the upgrade: its pin goes back, whatever runs meanwhile.
+  const pinnedByUpgrade = upgraded !== undefined && pinNow === upgraded.to && runnerOf(server, installed) !== undefined;
+  if (pinnedByUpgrade) pins.length = 0;
   if (pins.length === 0 && upgraded) {
     pins.push({ name: installed.name, version: upgraded.from, now: installed.version });
     from = `what it had before the upgrade of ${upgraded.at}`;
@@ -122,6 +132,12 @@ export function rollbackPlan(server: ServerStatus, facts: InstallFacts, lastUpgr
     shown: how.shown,
     restart,
   };
+}
+
+/** One package by the rule of its ecosystem: PyPI names compare normalized (PEP 503), npm's as written. */
+function samePackageName(ecosystem: string, a: string, b: string): boolean {
+  const norm = (n: string) => (ecosystem === 'python' ? n.toLowerCase().replace(/[-_.]+/g, '-') : n);
+  return norm(a) === norm(b);
 }
 
 /** The plan in words, every command shown before it runs. */

@@ -46,13 +46,11 @@ export async function recordUpgrade(paths: LifeguardPaths, record: UpgradeRecord
   await writePrivateAtomic(file, `${JSON.stringify(records.slice(-KEPT), null, 2)}\n`, { root: paths.root });
 }
 
-/** The newest upgrade of this server's package that installed `to` (what is installed now), or undefined. */
-export async function lastUpgradeTo(
-  paths: LifeguardPaths,
-  server: string,
-  pkg: string,
-  to: string,
-): Promise<UpgradeRecord | undefined> {
+/**
+ * The newest upgrade of this server, or undefined: the roll back plan (rollback.ts) says whether it
+ * is what is there now (it installed what is installed, or wrote the pin the entry has).
+ */
+export async function lastUpgradeOf(paths: LifeguardPaths, server: string): Promise<UpgradeRecord | undefined> {
   const records = parse(await readPrivate(upgradeHistoryFile(paths), { root: paths.root }).catch(() => undefined));
-  return records.reverse().find((r) => r.server === server && r.package === pkg && r.to === to);
+  return records.reverse().find((r) => r.server === server);
 }

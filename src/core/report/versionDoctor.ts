@@ -1,7 +1,7 @@
 import type { Instance, ServerStatus } from '../base/model';
 import { redactArgs } from '../base/redact';
 import type { Installed } from '../base/versionTypes';
-import { parseLaunch } from '../launch/parse';
+import { innerArgv, runnerOfEntry } from '../launch/entryRunner';
 import type { PackageRunner } from '../launch/types';
 import type { VersionFacts } from '../snapshot/versionFacts';
 import type { CopyPlace, PackageCopy, PackageRef } from '../versions/copies';
@@ -108,19 +108,6 @@ const PLACE_WORDS: Record<CopyPlace, string> = {
 
 export function placeWords(place: CopyPlace): string {
   return PLACE_WORDS[place];
-}
-
-/** The launch a guard wraps (`mcp-lifeguard run ... -- npx -y pkg@1`), else the entry's own. */
-function innerArgv(s: Pick<ServerStatus, 'command' | 'args'>): string[] {
-  const argv = [s.command ?? '', ...s.args];
-  const at = argv.indexOf('--');
-  return at >= 0 && at + 1 < argv.length ? argv.slice(at + 1) : argv;
-}
-
-function runnerOfEntry(s: ServerStatus): { runner: PackageRunner; spec: string; pin?: string } | undefined {
-  const { target } = parseLaunch(innerArgv(s));
-  if (target.kind !== 'package') return undefined;
-  return { runner: target.runner, spec: target.spec, ...(target.version ? { pin: target.version } : {}) };
 }
 
 function installedVersion(x: Installed | undefined): string | undefined {

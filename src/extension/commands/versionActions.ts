@@ -7,7 +7,7 @@ import { outputLines, runInstaller } from '../../core/actions/runInstaller';
 import { rollbackPlan } from '../../core/actions/rollback';
 import { DEFAULT_GRACE_MS, stopSucceeded } from '../../core/actions/stop';
 import { upgradePlan } from '../../core/actions/upgrade';
-import { lastUpgradeTo, recordUpgrade } from '../../core/actions/upgradeHistory';
+import { lastUpgradeOf, recordUpgrade } from '../../core/actions/upgradeHistory';
 import type { ServerStatus } from '../../core/base/model';
 import { pinChange } from '../../core/configEdit/pinEdit';
 import { pinIn } from '../../core/launch/pin';
@@ -95,9 +95,7 @@ export async function rollbackServer(svc: Services, arg?: CommandArg): Promise<v
   if (!picked) return;
   const { server, raw } = picked;
   const installed = installedOf(raw);
-  const upgraded = installed
-    ? await lastUpgradeTo(svc.engine.paths, server.name, installed.name, installed.version).catch(() => undefined)
-    : undefined;
+  const upgraded = await lastUpgradeOf(svc.engine.paths, server.name).catch(() => undefined);
   const plan = rollbackPlan(raw, liveInstallFacts(process.env, process.platform), upgraded);
   switch (plan.kind) {
     case 'refused':

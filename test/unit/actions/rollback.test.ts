@@ -108,4 +108,32 @@ describe('roll back: the versions its processes started with, the way it was ins
     const other = rollbackPlan(server, facts(['/w/app/package.json']), { ...record, to: '3.0.0' });
     assert.equal(other.kind, 'refused');
   });
+
+  it("a uvx pin the upgrade wrote goes back, during the client's session (the old release still runs) and after it; a pin it did not write is not taken for it", () => {
+    const uvx = (version: string): Inst => ({
+      state: 'installed',
+      ecosystem: 'python',
+      name: 'mcp_server_time',
+      version,
+      how: `uvx cache /home/u/.cache/uv/archive-v0/x`,
+      location: '/home/u/.cache/uv/archive-v0/x/lib/python3.12/site-packages/mcp_server_time',
+    });
+    const entry = (pin: string, installed: Inst, runs: string): ServerStatus => ({
+      ...serverRunning(installed, { version: runs }, { verdict: 'current' }),
+      command: 'uvx',
+      args: [`mcp-server-time==${pin}`],
+    });
+    const record = { server: 'srv', package: 'mcp-server-time', from: '2026.8.18', to: '2026.10.19', at: 't' };
+    // During the session: the entry pins the new release, its client still runs the old one.
+    const during = rollbackPlan(entry('2026.10.19', uvx('2026.8.18'), '2026.8.18'), facts([]), record);
+    assert.ok(during.kind === 'pin', JSON.stringify(during));
+    assert.equal(during.to, '2026.8.18');
+    // After: the new release runs from the new pin.
+    const after = rollbackPlan(entry('2026.10.19', uvx('2026.10.19'), '2026.10.19'), facts([]), record);
+    assert.ok(after.kind === 'pin', JSON.stringify(after));
+    assert.equal(after.to, '2026.8.18');
+    // A pin the user moved on since: the record is not the pin's.
+    const moved = rollbackPlan(entry('2026.11.1', uvx('2026.11.1'), '2026.11.1'), facts([]), record);
+    assert.equal(moved.kind, 'refused');
+  });
 });
