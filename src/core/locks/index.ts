@@ -7,7 +7,7 @@ export type { AcquireOptions } from './acquire';
 export { readHolder, listLocks } from './inspect';
 export { ensureLockDir, LockDirError } from './lockDir';
 export { lockPathFor, controlEndpointFor, defaultResourceKey, identityHash } from './naming';
-export { judgeRecord, probeProcess, processStartTime, START_TIME_TOLERANCE_MS } from './liveness';
+export { hasExited, judgeRecord, probeProcess, processStartTime, START_TIME_TOLERANCE_MS } from './liveness';
 export { PROTOCOL_VERSION } from './record';
 export type {
   AcquireResult,

@@ -107,6 +107,23 @@ export async function probeProcess(pid: number, machine: Machine = thisMachine()
   return { kind: 'unknown-start' };
 }
 
+/**
+ * Whether the process that had a pid at `startTime` (ms) has exited: the pid is gone, a zombie, or
+ * another process's now (a start outside START_TIME_TOLERANCE_MS, or any other where the OS keeps
+ * the exact start). A start the OS cannot tell is never taken for an exit.
+ */
+export function hasExited(found: ProcessProbe, startTime: number): boolean {
+  switch (found.kind) {
+    case 'gone':
+    case 'zombie':
+      return true;
+    case 'unknown-start':
+      return false;
+    case 'running':
+      return Math.abs(found.startTime - startTime) > (found.exactStart ? 0 : START_TIME_TOLERANCE_MS);
+  }
+}
+
 /** The clock-step-proof identity of a live process on Linux, for lock records; undefined elsewhere. */
 export async function linuxProcessIdentity(
   pid: number = process.pid,

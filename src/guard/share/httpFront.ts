@@ -16,6 +16,7 @@ import type { HubConnection, ShareHub } from './hub';
 import { isId, isObject } from './jsonrpc';
 import { HTTP_LIMITS } from '../../core/http/limits';
 import { httpUrl } from '../../core/net/loopback';
+import { hasExited, probeProcess } from '../../core/locks';
 
 export interface ShareFrontOptions {
   host: string;
@@ -27,6 +28,8 @@ export interface ShareFrontOptions {
   peerOf?(socket: Socket): Promise<PeerProcess | undefined>;
   /** Whose process a connection comes from (default: http/peerProcess.ts's, Linux only). */
   userOf?(socket: Socket): Promise<PeerUser>;
+  /** Whether the process that opened a session has exited (default: its pid and start time probed, core/locks). */
+  peerGone?(peer: PeerProcess): Promise<boolean>;
 }
 
 /** The path the front serves MCP on, as every client's `url` names it. */
@@ -36,6 +39,11 @@ export const MAX_SESSIONS = HTTP_LIMITS.maxSessions;
 const MAX_CONNECTIONS = HTTP_LIMITS.maxConnections;
 /** A session with no request, no event stream and nothing sent this long has gone (a client that died without DELETE). */
 export const SESSION_QUIET_MS = HTTP_LIMITS.clientIdleMs;
+/**
+ * How often sessions are looked at: one whose client process has exited (killed, so no DELETE was
+ * sent) is forgotten at the next look, so the server is not kept up for a client that is gone.
+ */
+const SWEEP_MS = 5_000;
 /** Messages kept for a session with no stream open to carry them (its GET stream is about to open, say). */
 const MAX_QUEUED = 256;
 /** What may wait unread on one event stream: past it the stream is ended (the session stays). */
@@ -70,6 +78,8 @@ class FrontClient {
   readonly queue: string[] = [];
   lastSeen = Date.now();
   dropped = 0;
+  /** The process that opened the session (a loopback peer, where the OS says), to forget it once that process is gone. */
+  peer: PeerProcess | undefined;
 
   constructor(readonly sid: string | undefined) {}
 
@@ -112,6 +122,8 @@ export class ShareHttpFront {
   private listenAddress = '';
   private readonly peerOf: (socket: Socket) => Promise<PeerProcess | undefined>;
   private readonly userOf: (socket: Socket) => Promise<PeerUser>;
+  private readonly peerGone: (peer: PeerProcess) => Promise<boolean>;
+  private sweeping = false;
 
   constructor(
     private readonly hub: ShareHub,
@@ -137,7 +149,8 @@ export class ShareHttpFront {
       },
     );
     this.server.prependListener('connection', (socket: Socket) => this.gate.admit(socket));
-    this.sweep = setInterval(() => this.forgetQuiet(), 30_000);
+    this.peerGone = options.peerGone ?? (async (p) => hasExited(await probeProcess(p.pid), p.startTime));
+    this.sweep = setInterval(() => void this.forgetQuiet(), SWEEP_MS);
     this.sweep.unref();
   }
 
@@ -427,6 +440,7 @@ export class ShareHttpFront {
         if (!peer) return;
         connection.pid = peer.pid;
         connection.startTime = peer.startTime;
+        client.peer = peer;
         this.hub.clientsChanged();
       },
       () => undefined,
@@ -528,15 +542,39 @@ export class ShareHttpFront {
     if (leaveHub) this.hub.leave(client.hubId);
   }
 
-  private forgetQuiet(): void {
+  private async forgetQuiet(): Promise<void> {
+    // One look at a time: a probe can be slow (macOS runs ps), and the next tick would start another.
+    if (this.sweeping) return;
+    this.sweeping = true;
+    try {
+      await this.forgetGone();
+    } finally {
+      this.sweeping = false;
+    }
+  }
+
+  private async forgetGone(): Promise<void> {
     const now = Date.now();
-    for (const client of [...this.sessions.values()])
-      if (client.answering.size === 0 && !client.events && now - client.lastSeen > SESSION_QUIET_MS) {
+    for (const client of [...this.sessions.values()]) {
+      if (client.answering.size > 0 || client.events) continue;
+      if (now - client.lastSeen > SESSION_QUIET_MS) {
         this.options.log(
           `HTTP session ${shortId(client.sid ?? '')} was quiet for ${SESSION_QUIET_MS / 60_000} minutes: forgotten`,
         );
         this.endClient(client);
+      } else if (
+        client.peer &&
+        now - client.lastSeen > SWEEP_MS &&
+        (await this.peerGone(client.peer).catch(() => false))
+      ) {
+        // Its client was killed (no DELETE came): not a client of the server any more.
+        if (!this.sessions.has(client.sid ?? '') || client.answering.size > 0 || client.events) continue;
+        this.options.log(
+          `HTTP session ${shortId(client.sid ?? '')}: its client (pid ${client.peer.pid}) is gone: forgotten`,
+        );
+        this.endClient(client);
       }
+    }
     if (this.modernHold && this.requests.size === 0 && now > this.modernHold.until) {
       this.modernHold.release();
       this.modernHold = undefined;

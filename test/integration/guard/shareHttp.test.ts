@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Client as Client2, StreamableHTTPClientTransport as Http2 } from '@modelcontextprotocol/client';
@@ -193,6 +194,41 @@ describe('guard: a shared server over HTTP (`run --on-conflict share --share-lis
     await transport.terminateSession();
     await c.close();
     await until('the deleted session gone', async () => (await attachedCount()) === 2 || undefined, 10_000);
+    assert.match(await echo(stdio.client, 'still'), /:still$/);
+  });
+
+  it('an HTTP client killed without ending its session (no DELETE) is no client of the server seconds later, not after 10 quiet minutes', async () => {
+    const port = await freePort();
+    const stdio = await stdioClient('shared', port, shareServer);
+    const url = await shareUrl();
+    // A client process as Claude Code is one: the SDK over HTTP, its session open, then killed.
+    const script = `
+      const { Client } = require('@modelcontextprotocol/sdk/client/index.js');
+      const { StreamableHTTPClientTransport } = require('@modelcontextprotocol/sdk/client/streamableHttp.js');
+      const c = new Client({ name: 'killed-client', version: '1.0.0' });
+      c.connect(new StreamableHTTPClientTransport(new URL(process.argv[1])))
+        .then(() => c.callTool({ name: 'echo', arguments: { text: 'hi' } }))
+        .then(() => { console.log('ready'); setInterval(() => {}, 1 << 30); });
+    `;
+    const child = spawn(process.execPath, ['-e', script, url], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+    closers.push(async () => child.kill('SIGKILL'));
+    await new Promise<void>((resolve, reject) => {
+      child.stdout!.on('data', (d: Buffer) => /ready/.test(d.toString()) && resolve());
+      child.once('exit', (code) => reject(new Error(`the client exited (${code}) before it was ready`)));
+    });
+    const attached = async () => ((await shareHost()).attached ?? []).map((a) => a.clientName);
+    await until(
+      'the killed client attached',
+      async () => (await attached()).includes('killed-client') || undefined,
+      10_000,
+    );
+    child.kill('SIGKILL');
+    await until(
+      'the killed client no longer attached',
+      async () => ((await attached()).includes('killed-client') ? undefined : true),
+      30_000,
+    );
+    assert.deepEqual(await attached(), ['stdio-client']);
     assert.match(await echo(stdio.client, 'still'), /:still$/);
   });
 
