@@ -8,7 +8,7 @@ import { t } from '../viewModel/l10n';
 
 export type RestartTarget = { server: VmServer; instances: VmInstance[] };
 
-/** Restart All Stale Servers: one confirmation for all (naming what is only stopped), then each server by its owners' ways. */
+/** Restart or Stop Stale Servers: one confirmation for all (naming what is only stopped), then each server by its owners' ways. */
 export async function restartAllStale(svc: Services): Promise<void> {
   const targets = (svc.store.snapshot?.servers ?? [])
     .map((server) => ({ server, instances: bulkRestartTargets(server) }))

@@ -160,6 +160,17 @@ describe('extension manifest: menus, commands and contextValues agree', () => {
     assert.ok(mostly > Object.keys(props).length / 2, 'most settings are machine or application');
   });
 
+  it('every setting is on the User tab of a remote window: none is per machine', () => {
+    // A `machine` (or `machine-overridable`) setting shows only on the Remote tab there, and a user's
+    // value is ignored in remote windows; none of ours differs by the machine it runs on.
+    const props = pkg.contributes.configuration.properties as Record<string, { scope?: string }>;
+    const perMachine = Object.entries(props)
+      .filter(([, p]) => p.scope === 'machine' || p.scope === 'machine-overridable')
+      .map(([key]) => key);
+    assert.deepEqual(perMachine, []);
+    assert.equal(props['mcpLifeguard.refreshInterval'].scope, 'window');
+  });
+
   it('the welcome views link to creating .vscode/mcp.json through our own command', () => {
     const ids = new Set<string>(Object.values(CommandId));
     for (const w of pkg.contributes.viewsWelcome as { view: string; contents: string }[]) {
@@ -181,6 +192,19 @@ describe('extension manifest: menus, commands and contextValues agree', () => {
     assert.ok(
       menus['view/title'].some((m) => m.command === CommandId.restartAllStale && m.group?.startsWith('navigation')),
     );
+  });
+
+  it('the view title keeps at most two icons, so "Servers" reads beside the stale icon; the rest is in ...', () => {
+    const navigation = menus['view/title'].filter((e) => e.group?.startsWith('navigation')).map((e) => e.command);
+    assert.deepEqual(navigation, [CommandId.refresh, CommandId.restartAllStale]);
+    assert.ok(menus['view/title'].some((m) => m.command === CommandId.filterClients && m.group === '1_filter'));
+  });
+
+  it('Restart All Stale is named after both things it does: a guarded instance restarts, another is only stopped', () => {
+    const command = (pkg.contributes.commands as { command: string; title: string }[]).find(
+      (c) => c.command === CommandId.restartAllStale,
+    );
+    assert.equal(command?.title, 'Restart or Stop Stale Servers...');
   });
 
   it('every inline item action has an icon', () => {
